@@ -1,0 +1,8 @@
+// Shared HTTP pieces: the server builder with Poseidon's edges, the error shape, wire views
+// and typed clients. Manager and worker meet only through here.
+export { buildServer, BODY_LIMIT_BYTES, type ServerOptions } from './server.js';
+export { sendError, type ErrorBody } from './error-handler.js';
+export type { WorkerTaskView, PortView, HealthView, HealthStatus, TaskUsageView, HostStatsView, WorkerStatsView } from './views.js';
+/** JSON over HTTP; remote errors come back as RemoteError, silence as ServerUnreachable. */
+export { HttpClient, ServerUnreachable, type RequestOptions } from './http-client.js';
+export { WorkerClient, type StartTaskOptions } from './worker-client.js';

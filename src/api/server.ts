@@ -1,0 +1,55 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
+import { sendError } from './error-handler.js';
+import { PoseidonError } from '../errors/index.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+class RouteNotFound extends PoseidonError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  constructor(method: string, url: string) {
+    super(`no route ${method} ${url}`);
+  }
+}
+
+export interface ServerOptions {
+  log: Logger;
+  metrics: Registry;
+  /** Prefix for the request latency metric: `poseidon_<component>_http_request_duration_seconds`. */
+  component: 'worker' | 'manager';
+}
+
+/**
+ * A Fastify server with Poseidon's edges: JSON bodies up to 1 MiB, one error shape, unknown
+ * fields rejected (never silently stripped), request latency in the server's own registry,
+ * and `GET /healthz` and `GET /metrics`.
+ */
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  const latency = new Histogram({
+    name: `poseidon_${opts.component}_http_request_duration_seconds`,
+    help: 'API request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [opts.metrics],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new RouteNotFound(req.method, req.url), req, reply));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', opts.metrics.contentType);
+    return opts.metrics.metrics();
+  });
+  return app;
+}

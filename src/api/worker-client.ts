@@ -1,0 +1,36 @@
+import { HttpClient } from './http-client.js';
+import type { WorkerStatsView, WorkerTaskView } from './views.js';
+
+export interface StartTaskOptions {
+  generation?: number;
+  /** How long the worker waits for the container before answering; 0 answers at once. */
+  waitMs?: number;
+  timeoutMs?: number;
+}
+
+/** The Worker API, typed. Used by the manager, the tests and the benchmarks. */
+export class WorkerClient {
+  readonly http: HttpClient;
+  constructor(readonly baseUrl: string, timeoutMs = 10_000) {
+    this.http = new HttpClient(baseUrl, (url) => `worker at ${url}: is \`poseidon worker\` running?`, timeoutMs);
+  }
+  startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
+    return this.http.request('POST', '/tasks', {
+      body,
+      query: { generation: opts.generation, wait: opts.waitMs === undefined ? undefined : `${opts.waitMs}ms` },
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    });
+  }
+  listTasks(): Promise<WorkerTaskView[]> {
+    return this.http.request('GET', '/tasks');
+  }
+  getTask(id: string): Promise<WorkerTaskView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(id)}`);
+  }
+  stopTask(id: string): Promise<WorkerTaskView> {
+    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`);
+  }
+  stats(): Promise<WorkerStatsView> {
+    return this.http.request('GET', '/stats');
+  }
+}

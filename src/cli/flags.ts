@@ -1,0 +1,38 @@
+import { InvalidField } from '../errors/index.js';
+
+// Flag values, checked at the edge: a bad one is one line naming the flag.
+
+export function portFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]{1,5}$/.test(value) || n > 65535) throw new InvalidField(flag, `is "${value}"; use a port between 0 and 65535`);
+  return n;
+}
+
+export function hostFlag(flag: string, value: string): string {
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(value)) throw new InvalidField(flag, `is "${value}"; use an address such as 127.0.0.1`);
+  return value;
+}
+
+export function nameFlag(flag: string, value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value)) {
+    throw new InvalidField(flag, `is "${value}"; use letters, digits, ".", "_" or "-" (at most 63)`);
+  }
+  return value;
+}
+
+export function urlFlag(flag: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidField(flag, `is "${value}"; use a URL such as http://127.0.0.1:5555`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidField(flag, `is "${value}"; use an http:// or https:// URL`);
+  return url.toString().replace(/\/$/, '');
+}
+
+export function secondsFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]{1,6}$/.test(value)) throw new InvalidField(flag, `is "${value}"; use a whole number of seconds`);
+  return n;
+}

@@ -1,0 +1,25 @@
+import { Command, CommanderError } from 'commander';
+import { PoseidonError } from '../errors/index.js';
+import { registerWorker } from './worker-command.js';
+
+const program = new Command();
+program
+  .name('poseidon')
+  .description('Poseidon: a container orchestrator for when Kubernetes is too much')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
+registerWorker(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else if (err instanceof PoseidonError) {
+    process.stderr.write(`poseidon: ${err.message}\n`);
+    process.exitCode = 1;
+  } else {
+    throw err; // a bug: let Node print the stack
+  }
+}

@@ -1,0 +1,245 @@
+import Docker from 'dockerode';
+import type { TaskRequest } from '../../task/index.js';
+import { ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
+import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
+import type { ContainerEvent, ContainerState, ContainerUsage, Driver, LogOptions, StartOptions } from '../types.js';
+import { fromInspect } from './container-state.js';
+import { createOptions } from './create-options.js';
+import { demuxBuffer, demuxStream } from './demux.js';
+import { followEvents, type EventLog } from './event-stream.js';
+import { KeyedLock } from '../../lock/index.js';
+
+export interface DockerDriverOptions {
+  /** Unix socket of the engine; default /var/run/docker.sock. */
+  socketPath?: string;
+  /** Put on every container as `poseidon.worker`; containers are found by it. */
+  workerName: string;
+  /** Host address published ports bind to. */
+  publishIp: string;
+  /** Deadline for pulling a missing image. */
+  pullTimeoutMs?: number;
+  log: EventLog & { debug(obj: object, msg: string): void };
+}
+
+interface HttpError {
+  statusCode?: number;
+  code?: string;
+  json?: { message?: string } | null;
+  reason?: string;
+  message?: string;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE']);
+
+/** The Driver on the Docker Engine API (dockerode). Dockerode types stay inside this folder. */
+export class DockerDriver implements Driver {
+  readonly #docker: Docker;
+  readonly #socketPath: string;
+  readonly #lock = new KeyedLock();
+
+  constructor(private readonly opts: DockerDriverOptions) {
+    this.#socketPath = opts.socketPath ?? '/var/run/docker.sock';
+    this.#docker = new Docker({ socketPath: this.#socketPath });
+  }
+
+  async ping(): Promise<void> {
+    await this.#call(() => this.#docker.ping());
+  }
+
+  async start(task: TaskRequest, options: StartOptions): Promise<ContainerState> {
+    return this.#lock.run(task.id, async () => {
+      // Dispatched twice: return the container already running for this task and generation.
+      for (const existing of await this.#listTask(task.id)) {
+        if (existing.running && existing.generation === options.generation) return existing;
+        // a leftover of an earlier run: it goes before a new one is created
+        await this.#removeForce(existing.containerId);
+      }
+      const body = createOptions(task, { workerName: this.opts.workerName, generation: options.generation, publishIp: this.opts.publishIp });
+      const container = await this.#createPulling(task.image, body, options.signal);
+      try {
+        await this.#call(() => container.start({ abortSignal: options.signal }));
+      } catch (err) {
+        await this.#removeForce(container.id);
+        throw this.#startError(err);
+      }
+      const state = await this.inspect(container.id);
+      if (state === null) throw new ContainerStartFailed('the container vanished right after it started');
+      return state;
+    });
+  }
+
+  async stop(containerId: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.#call(() => this.#docker.getContainer(containerId).stop({ t: graceSeconds }));
+    } catch (err) {
+      const status = (err as HttpError).statusCode;
+      if (status === 304 || status === 404) return; // already stopped / already gone
+      throw err;
+    }
+  }
+
+  async remove(containerId: string): Promise<void> {
+    await this.#removeForce(containerId);
+  }
+
+  async inspect(containerId: string): Promise<ContainerState | null> {
+    try {
+      return fromInspect(await this.#call(() => this.#docker.getContainer(containerId).inspect()));
+    } catch (err) {
+      if ((err as HttpError).statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  async list(): Promise<ContainerState[]> {
+    const items = await this.#call(() =>
+      this.#docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKER}=${this.opts.workerName}`] } }),
+    );
+    const states = await Promise.all(items.map((c) => this.inspect(c.Id)));
+    return states.filter((s): s is ContainerState => s !== null);
+  }
+
+  async usage(containerId: string): Promise<ContainerUsage | null> {
+    try {
+      const s = await this.#call(() => this.#docker.getContainer(containerId).stats({ stream: false }));
+      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+      const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+      const online = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+      const stats = (s.memory_stats.stats ?? {}) as Record<string, number | undefined>;
+      // what `docker stats` shows: usage less the page cache (cgroup v1 "cache", v2 "inactive_file")
+      const cache = stats.total_inactive_file ?? stats.inactive_file ?? stats.cache ?? 0;
+      const limit = s.memory_stats.limit ?? 0;
+      return {
+        cpuCores: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * online : 0,
+        memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+        memoryLimitBytes: limit > 2 ** 60 ? 0 : limit,
+      };
+    } catch (err) {
+      const status = (err as HttpError).statusCode;
+      if (status === 404 || status === 409) return null;
+      throw err;
+    }
+  }
+
+  async logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
+    const container = this.#docker.getContainer(containerId);
+    const base = { stdout: true, stderr: true, timestamps: false, ...(options.tail === undefined ? {} : { tail: options.tail }) };
+    if (options.follow) {
+      const stream = await this.#call(() => container.logs({ ...base, follow: true, abortSignal: options.signal }));
+      return demuxStream(stream);
+    }
+    const buf = await this.#call(() => container.logs({ ...base, follow: false }));
+    const { Readable } = await import('node:stream');
+    return Readable.from([demuxBuffer(buf)]);
+  }
+
+  async exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const container = this.#docker.getContainer(containerId);
+    const exec = await this.#call(() => container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
+    const stream = await this.#call(() => exec.start({ hijack: true, stdin: false }));
+    const chunks: Buffer[] = [];
+    const finished = new Promise<void>((resolve) => {
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', resolve);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    try {
+      if ((await Promise.race([finished, timedOut])) === 'timeout') {
+        stream.destroy();
+        return { exitCode: -1, output: `timed out after ${timeoutMs}ms` };
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const info = await this.#call(() => exec.inspect());
+    return { exitCode: info.ExitCode ?? -1, output: demuxBuffer(Buffer.concat(chunks)) };
+  }
+
+  watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+    return followEvents(this.#docker, this.opts.workerName, onEvent, signal, this.opts.log);
+  }
+
+  async #listTask(taskId: string): Promise<ContainerState[]> {
+    const items = await this.#call(() =>
+      this.#docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_WORKER}=${this.opts.workerName}`, `${LABEL_TASK_ID}=${taskId}`] },
+      }),
+    );
+    const states = await Promise.all(items.map((c) => this.inspect(c.Id)));
+    return states.filter((s): s is ContainerState => s !== null);
+  }
+
+  async #createPulling(image: string, body: Docker.ContainerCreateOptions, signal: AbortSignal | undefined): Promise<Docker.Container> {
+    try {
+      return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
+    } catch (err) {
+      if ((err as HttpError).statusCode !== 404) throw this.#startError(err);
+    }
+    this.opts.log.info({ image }, 'pulling missing image');
+    await this.#pull(image, signal);
+    try {
+      return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
+    } catch (err) {
+      throw this.#startError(err);
+    }
+  }
+
+  async #pull(image: string, signal: AbortSignal | undefined): Promise<void> {
+    const timeout = AbortSignal.timeout(this.opts.pullTimeoutMs ?? 120_000);
+    const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+    try {
+      const stream = await this.#call(() => this.#docker.pull(image, { abortSignal: abort }));
+      await new Promise<void>((resolve, reject) => {
+        this.#docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
+          const failed = output?.find((o) => o.error !== undefined);
+          if (err !== null) reject(err);
+          else if (failed !== undefined) reject(new Error(failed.error));
+          else resolve();
+        });
+      });
+    } catch (err) {
+      if (err instanceof DriverUnreachable) throw err;
+      const detail = timeout.aborted ? 'the pull timed out' : messageOf(err);
+      throw new ImageUnavailable(image, detail);
+    }
+  }
+
+  #startError(err: unknown): Error {
+    if (err instanceof DriverUnreachable) return err;
+    const status = (err as HttpError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return new ContainerStartFailed(messageOf(err));
+    if (status !== undefined) return new ContainerStartFailed(messageOf(err));
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  async #removeForce(containerId: string): Promise<void> {
+    try {
+      await this.#call(() => this.#docker.getContainer(containerId).remove({ force: true, v: true }));
+    } catch (err) {
+      const status = (err as HttpError).statusCode;
+      if (status === 404 || status === 409) return; // gone, or removal already in progress
+      throw err;
+    }
+  }
+
+  /** Runs one Engine API call, turning "no engine there" into DriverUnreachable. */
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as HttpError).code;
+      if (code !== undefined && UNREACHABLE.has(code)) throw new DriverUnreachable(this.#socketPath, { cause: err });
+      throw err;
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  const e = err as HttpError;
+  const text = e.json?.message ?? e.message ?? e.reason ?? String(err);
+  return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || e.reason || 'unknown error';
+}

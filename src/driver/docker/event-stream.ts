@@ -1,0 +1,104 @@
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
+import type { ContainerEvent } from '../types.js';
+
+interface DockerEventMessage {
+  Type?: string;
+  Action?: string;
+  id?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
+export interface EventLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/**
+ * Follows Docker's event stream for this worker's containers (filtered by label, so no
+ * polling), turning messages into ContainerEvents. When the stream breaks (dockerd restarted),
+ * it reconnects with capped backoff and emits `resync`, so the consumer lists by label and
+ * catches whatever happened while it was away.
+ */
+export async function followEvents(
+  docker: Docker,
+  workerName: string,
+  onEvent: (event: ContainerEvent) => void,
+  signal: AbortSignal,
+  log: EventLog,
+): Promise<void> {
+  let backoffMs = 100;
+  let first = true;
+  while (!signal.aborted) {
+    try {
+      const stream = (await docker.getEvents({
+        filters: { type: ['container'], label: [`${LABEL_WORKER}=${workerName}`], event: ['start', 'die', 'oom', 'destroy'] },
+        abortSignal: signal,
+      })) as NodeJS.ReadableStream & { destroy(): void };
+      if (!first) {
+        log.info({}, 'docker event stream reconnected');
+        onEvent({ kind: 'resync' });
+      }
+      first = false;
+      backoffMs = 100;
+      await consume(stream, onEvent, signal);
+      if (!signal.aborted) log.warn({}, 'docker event stream ended; reconnecting');
+    } catch (err) {
+      if (signal.aborted) return;
+      first = false;
+      log.warn({ code: (err as { code?: string }).code, backoffMs }, 'docker event stream unavailable; retrying');
+    }
+    try {
+      await sleep(backoffMs, undefined, { signal });
+    } catch {
+      return; // aborted
+    }
+    backoffMs = Math.min(backoffMs * 2, 2_000);
+  }
+}
+
+function consume(stream: NodeJS.ReadableStream & { destroy(): void }, onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let buffered = '';
+    const onAbort = (): void => stream.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line === '') continue;
+        const event = toEvent(JSON.parse(line) as DockerEventMessage);
+        if (event !== null) onEvent(event);
+      }
+    });
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
+export function toEvent(m: DockerEventMessage): ContainerEvent | null {
+  const containerId = m.Actor?.ID ?? m.id ?? '';
+  const attrs = m.Actor?.Attributes ?? {};
+  const taskId = attrs[LABEL_TASK_ID];
+  if (taskId === undefined || containerId === '') return null;
+  switch (m.Action) {
+    case 'start':
+      return { kind: 'started', containerId, taskId };
+    case 'die':
+      return { kind: 'exited', containerId, taskId, exitCode: Number(attrs.exitCode ?? -1) };
+    case 'oom':
+      return { kind: 'oom', containerId, taskId };
+    case 'destroy':
+      return { kind: 'removed', containerId, taskId };
+    default:
+      return null;
+  }
+}

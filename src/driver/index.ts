@@ -1,0 +1,7 @@
+// Runs task containers. Poseidon types in, Poseidon types out: dockerode stays in docker/.
+export type { Driver, ContainerState, ContainerEvent, ContainerUsage, BoundPort, StartOptions, LogOptions } from './types.js';
+/** The Docker Engine driver (dockerode). */
+export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
+export { DriverUnreachable, ImageUnavailable, ContainerStartFailed } from './errors.js';
+/** Label keys put on every container. */
+export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION, LABEL_TEST_RUN } from './labels.js';

@@ -1,0 +1,82 @@
+import type { Protocol, TaskRequest } from '../task/index.js';
+
+/** A published port as Docker bound it. */
+export interface BoundPort {
+  containerPort: number;
+  /** The host port actually bound (Docker's choice when the request was 0); 0 if not bound. */
+  hostPort: number;
+  protocol: Protocol;
+  hostIp: string;
+}
+
+/** What the driver knows of one container, in Poseidon's terms. */
+export interface ContainerState {
+  containerId: string;
+  taskId: string;
+  /** Placement generation the container was started for (label), 0 when absent. */
+  generation: number;
+  running: boolean;
+  exitCode: number | null;
+  /** ISO 8601, null when never started / not finished. */
+  startedAt: string | null;
+  finishedAt: string | null;
+  oomKilled: boolean;
+  /** Docker's own error text for a failed start, '' when none. */
+  error: string;
+  ports: BoundPort[];
+  image: string;
+  command: string[];
+  labels: Readonly<Record<string, string>>;
+}
+
+/** Resource use of one container, sampled once. */
+export interface ContainerUsage {
+  /** Cores in use over Docker's sampling interval (1.0 = one full core). */
+  cpuCores: number;
+  memoryBytes: number;
+  /** 0 when unlimited. */
+  memoryLimitBytes: number;
+}
+
+/** Something happened to one of this worker's containers; `resync` means events may have been missed. */
+export type ContainerEvent =
+  | { kind: 'started'; containerId: string; taskId: string }
+  | { kind: 'exited'; containerId: string; taskId: string; exitCode: number }
+  | { kind: 'oom'; containerId: string; taskId: string }
+  | { kind: 'removed'; containerId: string; taskId: string }
+  | { kind: 'resync' };
+
+export interface StartOptions {
+  generation: number;
+  signal?: AbortSignal;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** Lines from the end; undefined for all. */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs task containers. Start is idempotent per task id; stop and remove of a gone container succeed. */
+export interface Driver {
+  /** Fails with DriverUnreachable when the engine cannot be reached. */
+  ping(): Promise<void>;
+  /** Pulls the image when missing; returns the running container (an existing one for the same task and generation). */
+  start(task: TaskRequest, options: StartOptions): Promise<ContainerState>;
+  /** SIGTERM, then SIGKILL after `graceSeconds`. */
+  stop(containerId: string, graceSeconds: number): Promise<void>;
+  remove(containerId: string): Promise<void>;
+  /** null when the container does not exist. */
+  inspect(containerId: string): Promise<ContainerState | null>;
+  /** Every container of this worker, running or not. */
+  list(): Promise<ContainerState[]>;
+  /** null when the container is not running. */
+  usage(containerId: string): Promise<ContainerUsage | null>;
+  /** stdout and stderr, demultiplexed, as text. */
+  logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream>;
+  /** Runs `command` in the container; resolves with its exit code and output. */
+  exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** Streams this worker's container events until `signal` aborts, reconnecting after engine restarts. */
+  watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+}

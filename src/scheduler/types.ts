@@ -1,0 +1,81 @@
+import type { TaskRequest } from '../task/index.js';
+
+// The scheduler's inputs and outputs. Everything here is plain data built by the manager from
+// the latest heartbeats, so a decision needs no I/O and a test needs no server.
+
+/** Amounts of the resources a task reserves on a node. */
+export interface Resources {
+  cpuCores: number;
+  memoryBytes: number;
+  diskBytes: number;
+}
+
+/** A node as the scheduler sees it, built by the manager from the node's latest heartbeat. */
+export interface NodeView {
+  id: string;
+  /** What a person calls the node; used in explanations. */
+  name: string;
+  up: boolean;
+  capacity: Readonly<Resources>;
+  /** Sum of the requests of the tasks placed on the node. Free = capacity - allocated. */
+  allocated: Readonly<Resources>;
+  taskCount: number;
+  /** Host ports in use, as `"8080/tcp"` (see hostPortKey). */
+  usedPorts: ReadonlySet<string>;
+  /** Measured cpu busy fraction, 0..1, when the heartbeat carried it. */
+  cpuUsage?: number;
+  /** Measured memory in use, when the heartbeat carried it. */
+  memoryUsedBytes?: number;
+}
+
+/** A resource a filter can run out of; the unit is cores for cpu and bytes otherwise. */
+export type ResourceName = 'cpu' | 'memory' | 'disk';
+
+/** How much of one resource a task needs and a node has free, so select can name the closest miss. */
+export interface ResourceMeasure {
+  readonly resource: ResourceName;
+  needed(task: TaskRequest): number;
+  free(node: NodeView): number;
+}
+
+/** A feasibility check. `reject` returns null when the node can run the task, else a short reason for a person. */
+export interface Filter {
+  readonly name: string;
+  reject(task: TaskRequest, node: NodeView): string | null;
+  /** Set on resource filters: select records the rejected node with the most free of this resource. */
+  readonly measure?: ResourceMeasure;
+}
+
+/** Ranks nodes that passed every filter; higher wins. */
+export interface Scorer {
+  readonly name: string;
+  score(task: TaskRequest, node: NodeView): number;
+  /** Called by select once with the node it chose; a scorer with memory (round-robin) advances here. */
+  placed?(task: TaskRequest, node: NodeView): void;
+}
+
+/** Of the nodes a resource filter rejected, the one with the most free of that resource. */
+export interface ClosestMiss {
+  /** The rejection reason this miss belongs to, a key of Explanation.rejected. */
+  reason: string;
+  resource: ResourceName;
+  /** What the task asked for, in cores or bytes. */
+  needed: number;
+  /** Free on that node, in cores or bytes; negative when the node is over-allocated. */
+  free: number;
+  nodeId: string;
+  nodeName: string;
+}
+
+/** Why a task could not be placed: data, turned into words by explain(). */
+export interface Explanation {
+  taskName: string;
+  /** Number of nodes looked at; 0 means no node has joined. */
+  evaluated: number;
+  /** Rejection reason -> number of nodes rejected for it (each node counts once, for its first reason). */
+  rejected: ReadonlyMap<string, number>;
+  /** For the resource that rejected the most nodes; absent when no resource filter rejected any. */
+  closestMiss?: ClosestMiss;
+}
+
+export type Placement = { ok: true; nodeId: string; score: number } | { ok: false; explanation: Explanation };

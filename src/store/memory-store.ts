@@ -1,0 +1,30 @@
+import type { Store, StoreOp } from './types.js';
+
+/** An in-memory Store for unit tests: same contract, nothing on disk. Values are cloned. */
+export class MemoryStore<V> implements Store<V> {
+  readonly #data = new Map<string, V>();
+
+  async get(key: string): Promise<V | undefined> {
+    const v = this.#data.get(key);
+    return v === undefined ? undefined : structuredClone(v);
+  }
+  async put(key: string, value: V): Promise<void> {
+    this.#data.set(key, structuredClone(value));
+  }
+  async delete(key: string): Promise<void> {
+    this.#data.delete(key);
+  }
+  async list(prefix: string): Promise<Array<[string, V]>> {
+    return [...this.#data.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, structuredClone(v)]);
+  }
+  async batch(ops: readonly StoreOp<V>[]): Promise<void> {
+    for (const op of ops) {
+      if (op.kind === 'put') this.#data.set(op.key, structuredClone(op.value));
+      else this.#data.delete(op.key);
+    }
+  }
+  async close(): Promise<void> {}
+}

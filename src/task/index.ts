@@ -1,0 +1,16 @@
+// The task: spec schema, units, seed-format translation and the state machine.
+export { TaskSpec, HealthCheckSpec, RestartPolicySpec, PortSpec, Uuid, UUID_PATTERN } from './spec.js';
+export type { RestartMode, Protocol, HealthCheckType } from './spec.js';
+/** Validated, unit-resolved task as components use it. */
+export type { TaskRequest, PortRequest, RestartPolicy, HealthCheck } from './request.js';
+export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES } from './request.js';
+/** validateSpec: schema check; parseSpec: units, defaults and cross-field rules. */
+export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
+/** Either format in, a TaskRequest out; throws InvalidField naming the field. */
+export { parseSubmission } from './submission.js';
+export { decodeSeed, encodeSeed, isSeedFormat, stateFromSeed, stateToSeed, SeedTaskEvent, type DecodedSeed } from './seed-format.js';
+export { TaskState, TASK_STATES, InvalidTransition, assertTransition, canTransition, isActive, isTerminal } from './state-machine.js';
+export { parseQuantity, parseDuration, formatBytes } from './quantity.js';
+export { isValidImageRef } from './image-ref.js';
+/** A compiled TypeBox validator that throws InvalidField naming the first bad field. */
+export { compile, type Validator } from './validate.js';

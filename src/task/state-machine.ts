@@ -1,0 +1,57 @@
+import { PoseidonError } from '../errors/index.js';
+
+/** Task states, in lifecycle order. */
+export const TaskState = {
+  Pending: 'Pending',
+  Scheduled: 'Scheduled',
+  Running: 'Running',
+  Completed: 'Completed',
+  Failed: 'Failed',
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+export const TASK_STATES: readonly TaskState[] = Object.values(TaskState);
+
+/**
+ * The one transition table. Moves not listed here throw InvalidTransition.
+ * - Pending -> Completed/Failed: stopped or rejected before it was ever placed.
+ * - Scheduled -> Pending: its node went down before it started, so it waits for a new placement.
+ * - Running|Failed -> Scheduled: a restart (restart policy, or its node went down).
+ * - Completed -> Scheduled: restart policy `always` starts a task again after a clean exit.
+ */
+const NEXT: { readonly [S in TaskState]: readonly TaskState[] } = {
+  Pending: ['Scheduled', 'Completed', 'Failed'],
+  Scheduled: ['Running', 'Completed', 'Failed', 'Pending'],
+  Running: ['Completed', 'Failed', 'Scheduled'],
+  Completed: ['Scheduled'],
+  Failed: ['Scheduled'],
+};
+
+export class InvalidTransition extends PoseidonError {
+  readonly code = 'invalid_transition';
+  readonly status = 409;
+  constructor(
+    readonly taskId: string,
+    readonly from: TaskState,
+    readonly to: TaskState,
+  ) {
+    super(`task ${taskId} cannot move from ${from} to ${to}`);
+  }
+}
+
+export function canTransition(from: TaskState, to: TaskState): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Throws InvalidTransition unless `from -> to` is in the table. */
+export function assertTransition(taskId: string, from: TaskState, to: TaskState): void {
+  if (!canTransition(from, to)) throw new InvalidTransition(taskId, from, to);
+}
+
+/** A task that holds (or is about to hold) a container. */
+export function isActive(state: TaskState): boolean {
+  return state === TaskState.Scheduled || state === TaskState.Running;
+}
+
+export function isTerminal(state: TaskState): boolean {
+  return state === TaskState.Completed || state === TaskState.Failed;
+}

@@ -1,0 +1,5 @@
+// The worker: runs tasks as containers, keeps durable records, serves the Worker API.
+export { Worker, type WorkerDeps, type TaskListener } from './worker.js';
+export { createWorkerServer, type WorkerServerDeps } from './server.js';
+export type { WorkerTaskRecord } from './record.js';
+export { TaskNotFound } from './errors.js';

@@ -1,0 +1,55 @@
+import type { HealthView, WorkerTaskView } from '../api/index.js';
+import type { BoundPort } from '../driver/index.js';
+import type { TaskRequest, TaskState } from '../task/index.js';
+
+/** What the worker stores per task (LMDB), so a restart loses nothing. */
+export interface WorkerTaskRecord {
+  request: TaskRequest;
+  generation: number;
+  state: TaskState;
+  containerId: string | null;
+  exitCode: number | null;
+  reason: string;
+  ports: BoundPort[];
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Set by DELETE: the exit that follows is the user's stop, never a failure. */
+  stopRequested: boolean;
+  health: HealthView;
+  updatedAt: string;
+}
+
+export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };
+
+export function toView(r: WorkerTaskRecord): WorkerTaskView {
+  const q = r.request;
+  const bound = new Map(r.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p.hostPort]));
+  return {
+    id: q.id,
+    name: q.name,
+    image: q.image,
+    command: q.command,
+    state: r.state,
+    generation: r.generation,
+    containerId: r.containerId,
+    exitCode: r.exitCode,
+    reason: r.reason,
+    ports: q.ports.map((p) => ({ container: p.containerPort, host: bound.get(`${p.containerPort}/${p.protocol}`) ?? 0, protocol: p.protocol })),
+    cpu: q.cpuCores,
+    memory: q.memoryBytes,
+    disk: q.diskBytes,
+    labels: q.labels,
+    health: r.health,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** Exit code and OOM flag, in words. */
+export function exitReason(exitCode: number, oomKilled: boolean, memoryBytes: number): string {
+  if (oomKilled) return `killed: out of memory (limit ${memoryBytes} bytes)`;
+  if (exitCode === 137) return 'exited with code 137 (killed by SIGKILL)';
+  if (exitCode === 143) return 'exited with code 143 (terminated by SIGTERM)';
+  return `exited with code ${exitCode}`;
+}

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { SpecLimits } from '../task/index.js';
+import { parseDuration, parseSubmission } from '../task/index.js';
+import type { HostSnapshot } from '../stats/index.js';
+import type { WorkerStatsView, TaskUsageView } from '../api/index.js';
+import type { Driver } from '../driver/index.js';
+import type { Worker } from './worker.js';
+
+export interface WorkerRouteDeps {
+  worker: Worker;
+  driver: Driver;
+  limits: SpecLimits;
+  readHost(): Promise<HostSnapshot>;
+}
+
+const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const StartQuery = Type.Object(
+  {
+    generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+    wait: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$' })),
+  },
+  { additionalProperties: false },
+);
+const LogsQuery = Type.Object(
+  {
+    follow: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')])),
+    tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Time POST /tasks waits for the container by default before answering with its state. */
+const DEFAULT_START_WAIT_MS = 5_000;
+
+/** The Worker API (the seed's routes). */
+export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (app, { worker, driver, limits, readHost }) => {
+  app.get('/tasks', async () => worker.list());
+
+  app.get('/tasks/:id', { schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
+
+  app.post('/tasks', { schema: { querystring: StartQuery } }, async (req, reply) => {
+    const request = parseSubmission(req.body, limits); // 400 naming the field; nothing created
+    const generation = req.query.generation === undefined ? 0 : Number(req.query.generation);
+    const waitMs = req.query.wait === undefined ? DEFAULT_START_WAIT_MS : parseDuration('wait', /^[0-9.]+$/.test(req.query.wait) ? Number(req.query.wait) : req.query.wait);
+    const { task, created } = await worker.submit(request, generation, waitMs);
+    return reply.status(created ? 201 : 200).send(task);
+  });
+
+  app.delete('/tasks/:id', { schema: { params: TaskParams } }, async (req) => worker.remove(req.params.id));
+
+  app.get('/tasks/:id/logs', { schema: { params: TaskParams, querystring: LogsQuery } }, async (req, reply) => {
+    const task = worker.get(req.params.id);
+    if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
+    const follow = req.query.follow === 'true' || req.query.follow === '1';
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const stream = await driver.logs(task.containerId, {
+      follow,
+      signal: abort.signal,
+      ...(req.query.tail === undefined ? {} : { tail: Number(req.query.tail) }),
+    });
+    return reply.type('text/plain; charset=utf-8').send(stream);
+  });
+
+  app.get('/stats', async (): Promise<WorkerStatsView> => {
+    const running = worker.list().filter((t) => t.state === 'Running' && t.containerId !== null);
+    const [host, usages] = await Promise.all([
+      readHost(),
+      Promise.all(
+        running.map(async (t): Promise<TaskUsageView | null> => {
+          const u = t.containerId === null ? null : await driver.usage(t.containerId);
+          return u === null ? null : { id: t.id, name: t.name, cpu: u.cpuCores, memoryBytes: u.memoryBytes, memoryLimitBytes: u.memoryLimitBytes };
+        }),
+      ),
+    ]);
+    const byState: Record<string, number> = {};
+    for (const [state, n] of worker.countByState()) byState[state] = n;
+    return {
+      worker: worker.name,
+      host,
+      taskCount: worker.list().length,
+      tasksByState: byState,
+      tasks: usages.filter((u): u is TaskUsageView => u !== null),
+    };
+  });
+};
