@@ -28,9 +28,9 @@ import type { NodeView, Scorer } from './types.js';
  * Docker, so allocation is what a node has promised; cpu is shared, so a node busy with work its
  * requests do not show really is a worse place for more.
  *
- * The base: in the paper b grows with the number of machines n (on the order of n to 2n), so one
- * full resource costs about as much as a little load on every other machine. Here b is fixed per
- * scorer (DEFAULT_EPVM_BASE = 16, i.e. 2n for the 8-node clusters Poseidon aims at): a node's
+ * The base: in the paper b grows with the number of machines n, so one full resource costs about
+ * as much as a little load on every other machine. Here b is fixed per scorer
+ * (DEFAULT_EPVM_BASE = 16, i.e. 2n for the 8-node clusters Poseidon aims at): a node's
  * score then depends only on that node, so it does not shift when other nodes join, leave or are
  * filtered out, and it stays a pure function of (task, node). A manager that wants the paper's
  * scaling passes { base: 2 * nodeCount }.

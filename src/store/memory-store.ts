@@ -21,8 +21,10 @@ export class MemoryStore<V> implements Store<V> {
       .map(([k, v]) => [k, structuredClone(v)]);
   }
   async batch(ops: readonly StoreOp<V>[]): Promise<void> {
-    for (const op of ops) {
-      if (op.kind === 'put') this.#data.set(op.key, structuredClone(op.value));
+    // clone everything first, so a value that cannot be stored leaves the store untouched
+    const cloned = ops.map((op) => (op.kind === 'put' ? { ...op, value: structuredClone(op.value) } : op));
+    for (const op of cloned) {
+      if (op.kind === 'put') this.#data.set(op.key, op.value);
       else this.#data.delete(op.key);
     }
   }

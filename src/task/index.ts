@@ -3,7 +3,7 @@ export { TaskSpec, HealthCheckSpec, RestartPolicySpec, PortSpec, Uuid, UUID_PATT
 export type { RestartMode, Protocol, HealthCheckType } from './spec.js';
 /** Validated, unit-resolved task as components use it. */
 export type { TaskRequest, PortRequest, RestartPolicy, HealthCheck } from './request.js';
-export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES } from './request.js';
+export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, toSpec } from './request.js';
 /** validateSpec: schema check; parseSpec: units, defaults and cross-field rules. */
 export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
 /** Either format in, a TaskRequest out; throws InvalidField naming the field. */

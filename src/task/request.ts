@@ -1,4 +1,4 @@
-import type { HealthCheckType, Protocol, RestartMode } from './spec.js';
+import type { HealthCheckType, Protocol, RestartMode, TaskSpec } from './spec.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
 // the names. Built from a TaskSpec by parseSpec(); stored in task records.
@@ -61,3 +61,30 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
 };
 
 export const MIN_MEMORY_BYTES = 4 * 2 ** 20; // Docker refuses less than 6 MiB on some kernels; 4 MiB is our floor
+
+/** The native spec for a request (units as bytes and milliseconds): what the manager dispatches. */
+export function toSpec(r: TaskRequest): TaskSpec {
+  const spec: TaskSpec = { id: r.id, name: r.name, image: r.image };
+  if (r.command.length > 0) spec.command = r.command;
+  if (Object.keys(r.env).length > 0) spec.env = r.env;
+  if (r.cpuCores > 0) spec.cpu = r.cpuCores;
+  if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
+  if (r.diskBytes > 0) spec.disk = r.diskBytes;
+  if (r.ports.length > 0) spec.ports = r.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol }));
+  if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
+  const p = r.restartPolicy;
+  spec.restartPolicy = { mode: p.mode, maxRestarts: p.maxRestarts, backoff: { initial: p.backoffInitialMs, max: p.backoffMaxMs }, resetAfter: p.resetAfterMs };
+  const h = r.healthCheck;
+  if (h !== null) {
+    spec.healthCheck = {
+      type: h.type,
+      ...(h.type === 'exec' ? { command: h.command } : { port: h.port }),
+      ...(h.type === 'http' ? { path: h.path, expectedStatus: { min: h.expectedStatusMin, max: h.expectedStatusMax } } : {}),
+      interval: h.intervalMs,
+      timeout: h.timeoutMs,
+      failureThreshold: h.failureThreshold,
+      startPeriod: h.startPeriodMs,
+    };
+  }
+  return spec;
+}

@@ -14,14 +14,14 @@ export const TASK_STATES: readonly TaskState[] = Object.values(TaskState);
 /**
  * The one transition table. Moves not listed here throw InvalidTransition.
  * - Pending -> Completed/Failed: stopped or rejected before it was ever placed.
- * - Scheduled -> Pending: its node went down before it started, so it waits for a new placement.
- * - Running|Failed -> Scheduled: a restart (restart policy, or its node went down).
+ * - Scheduled|Running -> Pending: its node went down, so it waits for a new placement.
+ * - Running|Failed -> Scheduled: a restart (restart policy), placed at once.
  * - Completed -> Scheduled: restart policy `always` starts a task again after a clean exit.
  */
 const NEXT: { readonly [S in TaskState]: readonly TaskState[] } = {
   Pending: ['Scheduled', 'Completed', 'Failed'],
   Scheduled: ['Running', 'Completed', 'Failed', 'Pending'],
-  Running: ['Completed', 'Failed', 'Scheduled'],
+  Running: ['Completed', 'Failed', 'Scheduled', 'Pending'],
   Completed: ['Scheduled'],
   Failed: ['Scheduled'],
 };

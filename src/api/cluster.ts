@@ -1,0 +1,142 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { TaskState } from '../task/index.js';
+import type { HealthView, PortView } from './views.js';
+
+// Wire shapes between workers and the manager, and what the Manager API returns.
+
+const Resources = Type.Object(
+  {
+    cpuCores: Type.Number({ minimum: 0 }),
+    memoryBytes: Type.Integer({ minimum: 0 }),
+    diskBytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const States = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
+
+export const TaskReport = Type.Object(
+  {
+    taskId: Type.String({ minLength: 1, maxLength: 64 }),
+    generation: Type.Integer({ minimum: 0 }),
+    state: Type.Union(States.map((s) => Type.Literal(s))),
+    containerId: Type.Union([Type.String(), Type.Null()]),
+    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    reason: Type.String({ maxLength: 4096 }),
+    ports: Type.Array(
+      Type.Object({ container: Type.Integer(), host: Type.Integer(), protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]) }, { additionalProperties: false }),
+    ),
+    startedAt: Type.Union([Type.String(), Type.Null()]),
+    finishedAt: Type.Union([Type.String(), Type.Null()]),
+    health: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Union([Type.Literal('none'), Type.Literal('starting'), Type.Literal('healthy'), Type.Literal('unhealthy')]),
+          failures: Type.Integer({ minimum: 0 }),
+          lastOutput: Type.String(),
+          lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TaskReport = Static<typeof TaskReport>;
+
+const NodeMetrics = Type.Object(
+  {
+    cpuUsage: Type.Number({ minimum: 0, maximum: 1 }),
+    load1: Type.Number({ minimum: 0 }),
+    memoryAvailableBytes: Type.Integer({ minimum: 0 }),
+    diskFreeBytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const RegisterRequest = Type.Object(
+  {
+    nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }),
+    /** The worker's API base URL, as the manager should call it. */
+    url: Type.String({ pattern: '^https?://' }),
+    capacity: Resources,
+    metrics: NodeMetrics,
+    /** Every task the worker holds, so the manager can resync. */
+    tasks: Type.Array(TaskReport),
+  },
+  { additionalProperties: false },
+);
+export type RegisterRequest = Static<typeof RegisterRequest>;
+
+export const HeartbeatRequest = Type.Object(
+  {
+    metrics: NodeMetrics,
+    /** The worker's active tasks (Scheduled, Running): the periodic resync. */
+    tasks: Type.Array(TaskReport),
+  },
+  { additionalProperties: false },
+);
+export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
+
+export const ReportRequest = Type.Object({ tasks: Type.Array(TaskReport, { maxItems: 10_000 }) }, { additionalProperties: false });
+export type ReportRequest = Static<typeof ReportRequest>;
+
+/** The manager sets the pace. */
+export interface HeartbeatReply {
+  nextBeatInMs: number;
+}
+
+export type DesiredState = 'running' | 'stopped';
+
+/** A task as the manager reports it. */
+export interface ManagerTaskView {
+  id: string;
+  name: string;
+  image: string;
+  command: string[];
+  desiredState: DesiredState;
+  state: TaskState;
+  /** Name of the node it is placed on, null while Pending. */
+  node: string | null;
+  nodeId: string | null;
+  generation: number;
+  containerId: string | null;
+  exitCode: number | null;
+  reason: string;
+  ports: PortView[];
+  restarts: number;
+  cpu: number;
+  memory: number;
+  disk: number;
+  labels: Record<string, string>;
+  health: HealthView;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export type NodeState = 'Up' | 'Down' | 'Unknown';
+
+export interface ResourcesView {
+  cpuCores: number;
+  memoryBytes: number;
+  diskBytes: number;
+}
+
+/** A node as the manager reports it. */
+export interface NodeStatusView {
+  id: string;
+  name: string;
+  url: string;
+  state: NodeState;
+  lastHeartbeat: string | null;
+  capacity: ResourcesView;
+  allocated: ResourcesView;
+  free: ResourcesView;
+  taskCount: number;
+  load1: number;
+  cpuUsage: number;
+  memoryAvailableBytes: number;
+}

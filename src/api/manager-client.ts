@@ -1,0 +1,37 @@
+import { HttpClient } from './http-client.js';
+import type { HeartbeatReply, HeartbeatRequest, ManagerTaskView, NodeStatusView, RegisterRequest, TaskReport } from './cluster.js';
+
+export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
+
+/** The Manager API, typed: used by the CLI and by workers. */
+export class ManagerClient {
+  readonly http: HttpClient;
+  constructor(readonly baseUrl: string, timeoutMs = 10_000) {
+    this.http = new HttpClient(baseUrl, (url) => `manager at ${url}: is \`poseidon manager\` running?`, timeoutMs);
+  }
+  submit(body: unknown): Promise<ManagerTaskView> {
+    return this.http.request('POST', '/tasks', { body });
+  }
+  listTasks(filter: { state?: string; node?: string } = {}): Promise<ManagerTaskView[]> {
+    return this.http.request('GET', '/tasks', { query: filter });
+  }
+  /** An id or a unique prefix of one. */
+  getTask(id: string): Promise<ManagerTaskView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(id)}`);
+  }
+  stopTask(id: string): Promise<ManagerTaskView> {
+    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`);
+  }
+  listNodes(): Promise<NodeStatusView[]> {
+    return this.http.request('GET', '/nodes');
+  }
+  register(body: RegisterRequest): Promise<HeartbeatReply> {
+    return this.http.request('POST', '/nodes/register', { body });
+  }
+  heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/heartbeat`, { body });
+  }
+  report(nodeId: string, tasks: TaskReport[]): Promise<void> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/reports`, { body: { tasks } });
+  }
+}

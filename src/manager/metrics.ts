@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TASK_STATES, type TaskState } from '../task/index.js';
+
+/** The manager's series, in the server's own registry. */
+export class ManagerMetrics {
+  readonly placements: Counter<'result'>;
+  readonly schedulingSeconds: Histogram;
+  readonly dispatchSeconds: Histogram<'result'>;
+  readonly nodesDown: Counter;
+  readonly reconcileSeconds: Histogram;
+
+  constructor(registry: Registry, source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number> }) {
+    new Gauge({
+      name: 'poseidon_manager_tasks',
+      help: 'Tasks by observed state',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const counts = source.tasksByState();
+        for (const state of TASK_STATES) this.set({ state }, counts.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'poseidon_manager_nodes',
+      help: 'Nodes by state',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const counts = source.nodesByState();
+        for (const state of ['Up', 'Down', 'Unknown']) this.set({ state }, counts.get(state) ?? 0);
+      },
+    });
+    this.placements = new Counter({ name: 'poseidon_scheduler_placements_total', help: 'Placement attempts by result', labelNames: ['result'] as const, registers: [registry] });
+    this.schedulingSeconds = new Histogram({
+      name: 'poseidon_scheduling_latency_seconds',
+      help: 'Time from a task becoming pending to its placement',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    });
+    this.dispatchSeconds = new Histogram({
+      name: 'poseidon_dispatch_latency_seconds',
+      help: 'Duration of the dispatch call to a worker',
+      labelNames: ['result'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    });
+    this.nodesDown = new Counter({ name: 'poseidon_manager_nodes_down_total', help: 'Times a node was declared down', registers: [registry] });
+    this.reconcileSeconds = new Histogram({
+      name: 'poseidon_reconcile_duration_seconds',
+      help: 'Duration of one reconcile pass',
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import type { NodeState } from '../api/index.js';
+import { isActive, TaskState } from '../task/index.js';
+import type { TaskRecord } from './records.js';
+
+export type Action =
+  | { kind: 'place'; taskId: string }
+  | { kind: 'dispatch'; taskId: string; nodeId: string }
+  | { kind: 'stop'; taskId: string; nodeId: string }
+  | { kind: 'cancel'; taskId: string }
+  | { kind: 'mark-lost'; taskId: string; nodeId: string };
+
+export interface ClusterSnapshot {
+  tasks: ReadonlyMap<string, TaskRecord>;
+  nodeStates: ReadonlyMap<string, NodeState>;
+  /** When each Scheduled task was last dispatched (epoch ms). */
+  dispatchedAt: ReadonlyMap<string, number>;
+  /** Tasks with a stop call in flight. */
+  stopping: ReadonlySet<string>;
+}
+
+/** A Scheduled task not confirmed by its worker after this long is dispatched again (idempotent). */
+export const DISPATCH_RETRY_MS = 5_000;
+
+/**
+ * Compares desired with observed state and says what to do. Pure: no I/O, no clock (time
+ * comes in as `nowMs`), so every rule is tested with plain objects.
+ */
+export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
+  const actions: Action[] = [];
+  for (const [taskId, t] of s.tasks) {
+    const nodeState = t.nodeId === null ? undefined : s.nodeStates.get(t.nodeId);
+    if (t.desired === 'stopped') {
+      if (t.state === TaskState.Pending) actions.push({ kind: 'cancel', taskId });
+      else if (isActive(t.state) && t.nodeId !== null && !s.stopping.has(taskId)) {
+        // a node that is down cannot be asked; its copy is stopped when it reports again
+        if (nodeState === 'Down') actions.push({ kind: 'cancel', taskId });
+        else actions.push({ kind: 'stop', taskId, nodeId: t.nodeId });
+      }
+      continue;
+    }
+    if (t.state === TaskState.Pending) {
+      actions.push({ kind: 'place', taskId });
+    } else if (isActive(t.state) && t.nodeId !== null) {
+      if (nodeState === 'Down' || nodeState === undefined) actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });
+      else if (t.state === TaskState.Scheduled && nodeState === 'Up' && nowMs - (s.dispatchedAt.get(taskId) ?? 0) >= DISPATCH_RETRY_MS) {
+        actions.push({ kind: 'dispatch', taskId, nodeId: t.nodeId });
+      }
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,97 @@
+import type { DesiredState, HealthView, ManagerTaskView, NodeState, NodeStatusView, PortView, ResourcesView } from '../api/index.js';
+import type { TaskRequest, TaskState } from '../task/index.js';
+
+/** A task as the manager stores it: what the user wants (request, desired) beside what it last saw. */
+export interface TaskRecord {
+  request: TaskRequest;
+  desired: DesiredState;
+  state: TaskState;
+  nodeId: string | null;
+  /** Grows with every placement; sent with the dispatch, echoed in reports (fencing). */
+  generation: number;
+  containerId: string | null;
+  exitCode: number | null;
+  reason: string;
+  ports: PortView[];
+  restarts: number;
+  health: HealthView;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+/** A node as the manager stores it; liveness lives in memory only. */
+export interface NodeRecord {
+  id: string;
+  name: string;
+  url: string;
+  capacity: ResourcesView;
+  /** From `--workers`: polled by the manager instead of pushing. */
+  static: boolean;
+  registeredAt: string;
+}
+
+export interface NodeMetricsSeen {
+  cpuUsage: number;
+  load1: number;
+  memoryAvailableBytes: number;
+  diskFreeBytes: number;
+}
+
+/** A node with its liveness, in memory. */
+export interface NodeEntry {
+  record: NodeRecord;
+  state: NodeState;
+  lastHeartbeatMs: number | null;
+  metrics: NodeMetricsSeen | null;
+}
+
+export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };
+
+export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskView {
+  const q = r.request;
+  return {
+    id: q.id,
+    name: q.name,
+    image: q.image,
+    command: q.command,
+    desiredState: r.desired,
+    state: r.state,
+    node: nodeName,
+    nodeId: r.nodeId,
+    generation: r.generation,
+    containerId: r.containerId,
+    exitCode: r.exitCode,
+    reason: r.reason,
+    ports: r.ports.length > 0 ? r.ports : q.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol })),
+    restarts: r.restarts,
+    cpu: q.cpuCores,
+    memory: q.memoryBytes,
+    disk: q.diskBytes,
+    labels: q.labels,
+    health: r.health,
+    submittedAt: r.submittedAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: number): NodeStatusView {
+  const c = n.record.capacity;
+  return {
+    id: n.record.id,
+    name: n.record.name,
+    url: n.record.url,
+    state: n.state,
+    lastHeartbeat: n.lastHeartbeatMs === null ? null : new Date(n.lastHeartbeatMs).toISOString(),
+    capacity: c,
+    allocated,
+    free: { cpuCores: c.cpuCores - allocated.cpuCores, memoryBytes: c.memoryBytes - allocated.memoryBytes, diskBytes: c.diskBytes - allocated.diskBytes },
+    taskCount,
+    load1: n.metrics?.load1 ?? 0,
+    cpuUsage: n.metrics?.cpuUsage ?? 0,
+    memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
+  };
+}

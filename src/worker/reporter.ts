@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { RemoteError } from '../errors/index.js';
+import type { ManagerClient, TaskReport, WorkerTaskView, ResourcesView } from '../api/index.js';
+import type { HostSnapshot } from '../stats/index.js';
+import { isActive } from '../task/index.js';
+import type { Worker } from './worker.js';
+
+export interface ReporterDeps {
+  manager: ManagerClient;
+  worker: Worker;
+  nodeId: string;
+  name: string;
+  /** This worker's API URL as the manager should call it. */
+  url: string;
+  capacity: ResourcesView;
+  readHost(): Promise<HostSnapshot>;
+  log: Logger;
+}
+
+export function toReport(t: WorkerTaskView): TaskReport {
+  return {
+    taskId: t.id,
+    generation: t.generation,
+    state: t.state,
+    containerId: t.containerId,
+    exitCode: t.exitCode,
+    reason: t.reason,
+    ports: t.ports,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    health: t.health,
+  };
+}
+
+/**
+ * Joins the manager and keeps it informed: registers (with every task, so the manager can
+ * resync), beats at the pace the manager sets, and pushes each task change as it happens,
+ * coalesced per task. A report that cannot be delivered is kept and sent with the next one.
+ */
+export class ManagerReporter {
+  readonly #abort = new AbortController();
+  readonly #pending = new Map<string, TaskReport>();
+  #loop: Promise<void> | undefined;
+  #flushing: Promise<void> | undefined;
+  #registered = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: Readonly<ReporterDeps>) {}
+
+  start(): void {
+    this.#unsubscribe = this.deps.worker.onChange((t) => {
+      this.#pending.set(t.id, toReport(t));
+      this.#scheduleFlush();
+    });
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#abort.abort();
+    await this.#loop;
+    await this.#flushing;
+  }
+
+  async #run(): Promise<void> {
+    let delayMs = 1_000;
+    let failures = 0;
+    while (!this.#abort.signal.aborted) {
+      try {
+        const reply = this.#registered ? await this.#beat() : await this.#register();
+        delayMs = reply.nextBeatInMs;
+        if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
+        failures = 0;
+      } catch (err) {
+        if (this.#abort.signal.aborted) return;
+        if (err instanceof RemoteError && err.status === 404) this.#registered = false; // the manager forgot us: join again
+        failures += 1;
+        if (failures === 1 || failures % 30 === 0) {
+          this.deps.log.warn({ manager: this.deps.manager.baseUrl, code: (err as { code?: string }).code }, err instanceof Error ? err.message : String(err));
+        }
+        delayMs = Math.min(250 * 2 ** Math.min(failures, 3), 2_000);
+      }
+      try {
+        await sleep(delayMs, undefined, { signal: this.#abort.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async #register(): Promise<{ nextBeatInMs: number }> {
+    const host = await this.deps.readHost();
+    const reply = await this.deps.manager.register({
+      nodeId: this.deps.nodeId,
+      name: this.deps.name,
+      url: this.deps.url,
+      capacity: this.deps.capacity,
+      metrics: metricsOf(host),
+      tasks: this.deps.worker.list().map(toReport),
+    });
+    this.#registered = true;
+    this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');
+    this.#scheduleFlush();
+    return reply;
+  }
+
+  #beat(): Promise<{ nextBeatInMs: number }> {
+    return this.deps.readHost().then((host) =>
+      this.deps.manager.heartbeat(this.deps.nodeId, {
+        metrics: metricsOf(host),
+        tasks: this.deps.worker.list().filter((t) => isActive(t.state)).map(toReport),
+      }),
+    );
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing !== undefined || !this.#registered || this.#pending.size === 0) return;
+    this.#flushing = this.#flush().finally(() => {
+      this.#flushing = undefined;
+      if (this.#pending.size > 0 && !this.#abort.signal.aborted) setTimeout(() => this.#scheduleFlush(), 200).unref();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.size > 0 && !this.#abort.signal.aborted) {
+      const batch = [...this.#pending.values()];
+      this.#pending.clear();
+      try {
+        await this.deps.manager.report(this.deps.nodeId, batch);
+      } catch (err) {
+        // keep what was not delivered, unless a newer report for the task arrived meanwhile
+        for (const r of batch) if (!this.#pending.has(r.taskId)) this.#pending.set(r.taskId, r);
+        if (err instanceof RemoteError && err.status === 404) this.#registered = false;
+        return;
+      }
+    }
+  }
+}
+
+function metricsOf(host: HostSnapshot): { cpuUsage: number; load1: number; memoryAvailableBytes: number; diskFreeBytes: number } {
+  return {
+    cpuUsage: Math.min(1, Math.max(0, host.cpuUsage)),
+    load1: host.load.load1,
+    memoryAvailableBytes: host.memory.availableBytes,
+    diskFreeBytes: host.disk.freeBytes,
+  };
+}

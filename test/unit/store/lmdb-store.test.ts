@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { LmdbStore } from '../../../src/store/index.js';
+import { storeContract } from './store-contract.js';
+
+let root = '';
+let opened = 0;
+/** A path under this file's temp dir that no store has used yet. */
+const freshPath = (): string => path.join(root, `db-${(opened += 1)}`);
+
+before(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'poseidon-lmdb-test-'));
+});
+after(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+storeContract('LmdbStore', () => new LmdbStore<unknown>(freshPath()));
+
+describe('LmdbStore on disk', () => {
+  test('creates its directory when the path does not exist yet', async () => {
+    const dir = path.join(freshPath(), 'nested', 'deeper');
+    const store = new LmdbStore<number>(dir);
+    try {
+      await store.put('k', 1);
+      assert.ok(fs.statSync(dir).isDirectory());
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('data written before close is read back after reopening the same path', async () => {
+    const dir = freshPath();
+    const first = new LmdbStore<unknown>(dir);
+    await first.put('tasks/t1', { id: 't1', spec: { image: 'busybox', ports: [{ container: 80 }] } });
+    await first.put('tasks/t2', { id: 't2' });
+    await first.batch([
+      { kind: 'delete', key: 'tasks/t2' },
+      { kind: 'put', key: 'nodes/w1', value: { id: 'w1', up: true } },
+    ]);
+    await first.close();
+
+    const second = new LmdbStore<unknown>(dir);
+    try {
+      assert.deepEqual(await second.get('tasks/t1'), { id: 't1', spec: { image: 'busybox', ports: [{ container: 80 }] } });
+      assert.equal(await second.get('tasks/t2'), undefined);
+      assert.deepEqual(await second.list(''), [
+        ['nodes/w1', { id: 'w1', up: true }],
+        ['tasks/t1', { id: 't1', spec: { image: 'busybox', ports: [{ container: 80 }] } }],
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('1,000 concurrent puts all resolve and all read back', async () => {
+    const store = new LmdbStore<{ n: number; tag: string }>(freshPath());
+    try {
+      const keys = Array.from({ length: 1000 }, (_, n) => `tasks/${String(n).padStart(4, '0')}`);
+      await Promise.all(keys.map((key, n) => store.put(key, { n, tag: key })));
+      for (const [n, key] of keys.entries()) assert.deepEqual(await store.get(key), { n, tag: key });
+      const listed = await store.list('tasks/');
+      assert.equal(listed.length, 1000);
+      assert.deepEqual(listed.map(([k]) => k), keys);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('1,000 concurrent puts survive close and reopen', async () => {
+    const dir = freshPath();
+    const first = new LmdbStore<number>(dir);
+    await Promise.all(Array.from({ length: 1000 }, (_, n) => first.put(`k/${String(n).padStart(4, '0')}`, n)));
+    await first.close();
+    const second = new LmdbStore<number>(dir);
+    try {
+      const listed = await second.list('k/');
+      assert.equal(listed.length, 1000);
+      assert.deepEqual(listed.map(([, v]) => v), Array.from({ length: 1000 }, (_, n) => n));
+    } finally {
+      await second.close();
+    }
+  });
+});
