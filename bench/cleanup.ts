@@ -35,11 +35,20 @@ export class RunResources {
     this.#tempDirs.add(path);
   }
 
+  #releasing: Promise<CleanupReport> | undefined;
+
   /**
    * Stops processes first (a live worker could still create a container), then removes
    * containers, then temp dirs. Every step is tried; the first failure is thrown at the end.
+   * Single-flight: a second call (a second Ctrl-C) shares the first one's work and report,
+   * so two cleanups never race and count each other's removals as leftovers.
    */
-  async release(): Promise<CleanupReport> {
+  release(): Promise<CleanupReport> {
+    this.#releasing ??= this.#release();
+    return this.#releasing;
+  }
+
+  async #release(): Promise<CleanupReport> {
     const failures: unknown[] = [];
     const attempt = async <T>(fn: () => Promise<T>, fallback: T): Promise<T> => {
       try {

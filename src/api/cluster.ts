@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TaskState } from '../task/index.js';
-import type { HealthView, PortView } from './views.js';
+import type { HealthView, PortView, WorkerTaskView } from './views.js';
 
 // Wire shapes between workers and the manager, and what the Manager API returns.
 
@@ -139,4 +139,20 @@ export interface NodeStatusView {
   load1: number;
   cpuUsage: number;
   memoryAvailableBytes: number;
+}
+
+/** A worker's task view as the report it sends the manager. */
+export function toReport(t: WorkerTaskView): TaskReport {
+  return {
+    taskId: t.id,
+    generation: t.generation,
+    state: t.state,
+    containerId: t.containerId,
+    exitCode: t.exitCode,
+    reason: t.reason,
+    ports: t.ports,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    health: t.health,
+  };
 }

@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { PoseidonError } from '../errors/index.js';
+import { registerDev } from './dev-command.js';
+import { registerManager } from './manager-command.js';
+import { registerStatus } from './status-command.js';
+import { registerTask } from './task-command.js';
 import { registerWorker } from './worker-command.js';
 
 const program = new Command();
@@ -9,7 +13,11 @@ program
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
+registerManager(program);
 registerWorker(program);
+registerDev(program);
+registerTask(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

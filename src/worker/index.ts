@@ -3,4 +3,4 @@ export { Worker, type WorkerDeps, type TaskListener } from './worker.js';
 export { createWorkerServer, type WorkerServerDeps } from './server.js';
 export type { WorkerTaskRecord } from './record.js';
 export { TaskNotFound } from './errors.js';
-export { ManagerReporter, toReport, type ReporterDeps } from './reporter.js';
+export { ManagerReporter, type ReporterDeps } from './reporter.js';

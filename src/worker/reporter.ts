@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RemoteError } from '../errors/index.js';
-import type { ManagerClient, TaskReport, WorkerTaskView, ResourcesView } from '../api/index.js';
+import { toReport, type ManagerClient, type TaskReport, type ResourcesView } from '../api/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
@@ -16,21 +16,6 @@ export interface ReporterDeps {
   capacity: ResourcesView;
   readHost(): Promise<HostSnapshot>;
   log: Logger;
-}
-
-export function toReport(t: WorkerTaskView): TaskReport {
-  return {
-    taskId: t.id,
-    generation: t.generation,
-    state: t.state,
-    containerId: t.containerId,
-    exitCode: t.exitCode,
-    reason: t.reason,
-    ports: t.ports,
-    startedAt: t.startedAt,
-    finishedAt: t.finishedAt,
-    health: t.health,
-  };
 }
 
 /**

@@ -1,0 +1,88 @@
+import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js';
+import { formatBytes } from '../task/index.js';
+
+// Output for people: aligned tables and short figures. Scripts use --json.
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function age(fromIso: string, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - new Date(fromIso).getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+export function ports(list: readonly PortView[]): string {
+  return list.map((p) => `${p.host > 0 ? p.host : '?'}->${p.container}/${p.protocol}`).join(',') || '-';
+}
+
+export function cores(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
+}
+
+export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): string {
+  return table(
+    ['ID', 'NAME', 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],
+    tasks.map((t) => [
+      t.id.slice(0, 8),
+      t.name,
+      t.image,
+      t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled') ? `${t.state} (stopping)` : t.state,
+      t.node ?? '-',
+      ports(t.ports),
+      String(t.restarts),
+      age(t.submittedAt, nowMs),
+      t.reason,
+    ]),
+  );
+}
+
+export function taskDetail(t: ManagerTaskView, nowMs: number, usage?: { cpu: number; memoryBytes: number } | null): string {
+  const rows: Array<[string, string]> = [
+    ['ID', t.id],
+    ['Name', t.name],
+    ['Image', t.image],
+    ['Command', t.command.length > 0 ? t.command.join(' ') : '(image default)'],
+    ['State', `${t.state} (desired: ${t.desiredState})`],
+    ['Reason', t.reason],
+    ['Node', t.node ?? '-'],
+    ['Container', t.containerId?.slice(0, 12) ?? '-'],
+    ['Ports', ports(t.ports)],
+    ['Requests', `cpu ${t.cpu > 0 ? cores(t.cpu) : 'any'}, memory ${t.memory > 0 ? formatBytes(t.memory) : 'any'}`],
+    ['Restarts', String(t.restarts)],
+    ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],
+    ['Exit code', t.exitCode === null ? '-' : String(t.exitCode)],
+    ['Submitted', `${t.submittedAt} (${age(t.submittedAt, nowMs)} ago)`],
+    ['Started', t.startedAt ?? '-'],
+    ['Finished', t.finishedAt ?? '-'],
+  ];
+  if (usage !== undefined && usage !== null) rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n');
+}
+
+export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): string {
+  return table(
+    ['NAME', 'STATE', 'ADDRESS', 'CPU (alloc/cap)', 'MEMORY (alloc/cap)', 'FREE MEMORY', 'TASKS', 'LOAD', 'HEARTBEAT'],
+    nodes.map((n) => [
+      n.name,
+      n.state,
+      n.url,
+      `${cores(n.allocated.cpuCores)}/${cores(n.capacity.cpuCores)}`,
+      `${formatBytes(n.allocated.memoryBytes)}/${formatBytes(n.capacity.memoryBytes)}`,
+      formatBytes(n.free.memoryBytes),
+      String(n.taskCount),
+      n.load1.toFixed(2),
+      n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`,
+    ]),
+  );
+}

@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { HeartbeatRequest, RegisterRequest, ReportRequest, WorkerClient } from '../api/index.js';
+import { PoseidonError } from '../errors/index.js';
+import { parseSubmission } from '../task/index.js';
+import type { Manager } from './manager.js';
+
+const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const ListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union(['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'].flatMap((s) => [Type.Literal(s), Type.Literal(s.toLowerCase())]))),
+    node: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+const LogsQuery = Type.Object(
+  {
+    follow: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')])),
+    tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  },
+  { additionalProperties: false },
+);
+
+class TaskNotRunning extends PoseidonError {
+  readonly code = 'task_not_placed';
+  readonly status = 409;
+  constructor(id: string) {
+    super(`task ${id} has no container yet; try again once it is Running`);
+  }
+}
+
+/** The Manager API: tasks for people and the CLI, nodes for workers. */
+export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = async (app, { manager }) => {
+  app.get('/tasks', { schema: { querystring: ListQuery } }, async (req) => manager.listTasks(req.query));
+
+  app.post('/tasks', async (req, reply) => {
+    // no host limits here: a task bigger than every node waits Pending with a reason
+    const request = parseSubmission(req.body);
+    return reply.status(201).send(await manager.submit(request));
+  });
+
+  app.get('/tasks/:id', { schema: { params: TaskParams } }, async (req) => manager.getTask(req.params.id));
+
+  app.delete('/tasks/:id', { schema: { params: TaskParams } }, async (req) => manager.stopTask(req.params.id));
+
+  app.get('/tasks/:id/logs', { schema: { params: TaskParams, querystring: LogsQuery } }, async (req, reply) => {
+    const { task, workerUrl } = manager.locate(req.params.id);
+    if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const res = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, { query: { follow: req.query.follow, tail: req.query.tail }, signal: abort.signal });
+    if (res.body === null) return reply.type('text/plain; charset=utf-8').send('');
+    return reply.type('text/plain; charset=utf-8').send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
+  });
+
+  app.get('/nodes', async () => manager.listNodes());
+
+  app.post('/nodes/register', { schema: { body: RegisterRequest } }, async (req) => manager.register(req.body));
+
+  app.post('/nodes/:id/heartbeat', { schema: { params: NodeParams, body: HeartbeatRequest } }, async (req) => manager.heartbeat(req.params.id, req.body));
+
+  app.post('/nodes/:id/reports', { schema: { params: NodeParams, body: ReportRequest } }, async (req, reply) => {
+    await manager.report(req.params.id, req.body.tasks);
+    return reply.status(204).send();
+  });
+};

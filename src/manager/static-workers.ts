@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { toReport, WorkerClient } from '../api/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Manager } from './manager.js';
+
+/**
+ * The seed's static worker list (`--workers host:port,...`): workers that do not push are
+ * polled instead. Each poll reads their stats and tasks and stands in for a heartbeat, so
+ * such a worker that stops answering is declared down like any other.
+ */
+export class StaticWorkers {
+  readonly #timers = new Map<string, () => void>();
+  #stopped = false;
+
+  constructor(
+    private readonly deps: { manager: Manager; clock: Clock; log: Logger; periodMs: number },
+    private readonly urls: readonly string[],
+  ) {}
+
+  start(): void {
+    for (const url of this.urls) this.#poll(url, nodeIdFor(url));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
+  }
+
+  #poll(url: string, nodeId: string): void {
+    if (this.#stopped) return;
+    const client = new WorkerClient(url, Math.max(1_000, this.deps.periodMs));
+    const once = async (): Promise<void> => {
+      try {
+        const [stats, tasks] = await Promise.all([client.stats(), client.listTasks()]);
+        const metrics = {
+          cpuUsage: Math.min(1, Math.max(0, stats.host.cpuUsage)),
+          load1: stats.host.load.load1,
+          memoryAvailableBytes: stats.host.memory.availableBytes,
+          diskFreeBytes: stats.host.disk.freeBytes,
+        };
+        await this.deps.manager.register(
+          {
+            nodeId,
+            name: stats.worker,
+            url,
+            capacity: { cpuCores: stats.host.cpuCores, memoryBytes: stats.host.memory.totalBytes, diskBytes: stats.host.disk.totalBytes },
+            metrics,
+            tasks: tasks.map(toReport),
+          },
+          true,
+        );
+      } catch (err) {
+        this.deps.log.debug({ url, err: err instanceof Error ? err.message : String(err) }, 'static worker poll failed');
+      }
+      if (!this.#stopped) this.#timers.set(url, this.deps.clock.setTimer(this.deps.periodMs, () => void once()));
+    };
+    void once();
+  }
+}
+
+/** A stable node id for a static worker URL, shaped like a UUID. */
+export function nodeIdFor(url: string): string {
+  const h = createHash('sha256').update(url).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
