@@ -61,15 +61,16 @@ export class RunResources {
     const processes = [...this.#processes].filter((p) => p.isAlive());
     await Promise.all(processes.map((p) => attempt(() => p.stop(), undefined)));
     this.#processes.clear();
-    let removed = 0;
-    for (const label of [`${LABEL_TEST_RUN}=${this.runId}`, ...[...this.#workerNames].map((n) => `${LABEL_WORKER}=${n}`)]) {
-      removed += await attempt(() => removeContainersByLabel(this.docker, label), 0);
-    }
+    const labels = [`${LABEL_TEST_RUN}=${this.runId}`, ...[...this.#workerNames].map((n) => `${LABEL_WORKER}=${n}`)];
+    // a worker's container carries both labels: collect ids first so each is removed (and counted) once
+    const ids = new Set<string>();
+    for (const label of labels) for (const id of await attempt(() => containersByLabel(this.docker, label), [])) ids.add(id);
+    await Promise.all([...ids].map((id) => attempt(() => removeForce(this.docker, id), undefined)));
     for (const dir of this.#tempDirs) await attempt(() => rm(dir, { recursive: true, force: true }), undefined);
     this.#tempDirs.clear();
     const left = await attempt(async () => (await containersByLabel(this.docker, `${LABEL_TEST_RUN}=${this.runId}`)).length, -1);
     if (failures.length > 0) throw failures[0];
-    return { processesStopped: processes.length, containersRemoved: removed, containersLeft: left };
+    return { processesStopped: processes.length, containersRemoved: ids.size, containersLeft: left };
   }
 }
 
@@ -77,13 +78,6 @@ export class RunResources {
 export async function containersByLabel(docker: Docker, label: string): Promise<string[]> {
   const found = await docker.listContainers({ all: true, filters: { label: [label] } });
   return found.map((c) => c.Id);
-}
-
-/** Force-removes every container carrying `key=value`; returns how many went. */
-export async function removeContainersByLabel(docker: Docker, label: string): Promise<number> {
-  const ids = await containersByLabel(docker, label);
-  await Promise.all(ids.map((id) => removeForce(docker, id)));
-  return ids.length;
 }
 
 /** Force-removes one container; already gone (404) or already being removed (409) is success. */

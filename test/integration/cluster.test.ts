@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { containersWithLabel } from './helpers/docker.js';
+import { countBy, TestCluster } from './helpers/cluster.js';
+import { waitFor } from './helpers/wait-for.js';
+
+describe('a cluster of a manager and two workers as separate processes', () => {
+  const clusters: TestCluster[] = [];
+  const cluster = async (managerArgs: string[] = []): Promise<TestCluster> => {
+    const c = new TestCluster();
+    clusters.push(c);
+    await c.startManager(managerArgs);
+    return c;
+  };
+  after(async () => {
+    for (const c of clusters) await c.close();
+  });
+
+  test('roundrobin splits 10 tasks 5/5 over two workers', async () => {
+    const c = await cluster(['--scheduler', 'roundrobin']);
+    await c.startWorker('a');
+    await c.startWorker('b');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await c.client.submit(c.task(`rr-${i}`))).id);
+    const tasks = await c.allInState(ids, 'Running');
+    assert.deepEqual([...countBy(tasks, (t) => t.node ?? '-').values()].sort(), [5, 5]);
+    for (const t of tasks) assert.equal((await containersWithLabel('poseidon.task-id', t.id)).length, 1);
+  });
+
+  test('epvm gives a worker already loaded with tasks fewer new ones than an empty one', async () => {
+    const c = await cluster(['--scheduler', 'epvm']);
+    await c.startWorker('loaded', ['--cpu', '2', '--memory', '2Gi']);
+    const first: string[] = [];
+    for (let i = 0; i < 6; i++) first.push((await c.client.submit(c.task(`old-${i}`, { cpu: 0.2, memory: '128Mi' }))).id);
+    await c.allInState(first, 'Running');
+    await c.startWorker('empty', ['--cpu', '2', '--memory', '2Gi']);
+    const fresh: string[] = [];
+    for (let i = 0; i < 6; i++) fresh.push((await c.client.submit(c.task(`new-${i}`, { cpu: 0.2, memory: '128Mi' }))).id);
+    const tasks = await c.allInState(fresh, 'Running');
+    const split = countBy(tasks, (t) => t.node ?? '-');
+    const toLoaded = split.get(c.workerName('loaded')) ?? 0;
+    const toEmpty = split.get(c.workerName('empty')) ?? 0;
+    assert.ok(toLoaded < toEmpty, `loaded got ${toLoaded}, empty got ${toEmpty}`);
+  });
+
+  test('a task bigger than every node stays Pending with a reason, and runs once a bigger node joins', async () => {
+    const c = await cluster();
+    await c.startWorker('small', ['--memory', '256Mi']);
+    const big = await c.client.submit(c.task('big', { memory: '512Mi' }));
+    const pending = await waitFor(async () => {
+      const t = await c.client.getTask(big.id);
+      return t.state === 'Pending' && /memory/.test(t.reason) ? t : undefined;
+    });
+    assert.match(pending.reason, /0\/1 nodes can run big: 1 not enough free memory \(needs 512 MiB; most free 256 MiB/);
+    const status = await c.cli(['status']);
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /Pending .*not enough free memory/);
+    await c.startWorker('large', ['--memory', '1Gi']);
+    const [running] = await c.allInState([big.id], 'Running');
+    assert.equal(running?.node, c.workerName('large'));
+  });
+
+  test('kill -9 of a worker moves its tasks to the other; after its restart each task still has exactly one container', async () => {
+    const c = await cluster(['--scheduler', 'roundrobin']);
+    await c.startWorker('a');
+    await c.startWorker('b');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await c.client.submit(c.task(`fo-${i}`))).id);
+    const before = await c.allInState(ids, 'Running');
+    const victim = c.workerName('a');
+    const onVictim = before.filter((t) => t.node === victim).map((t) => t.id);
+    assert.ok(onVictim.length > 0);
+    const victimProc = c.workers.get('a');
+    const victimPort = new URL(victimProc?.url ?? '').port;
+    await victimProc?.kill();
+    const moved = await waitFor(
+      async () => {
+        const tasks = await Promise.all(onVictim.map((id) => c.client.getTask(id)));
+        return tasks.every((t) => t.state === 'Running' && t.node === c.workerName('b')) ? tasks : undefined;
+      },
+      { timeoutMs: 30_000, what: 'tasks to run on the other worker' },
+    );
+    for (const t of moved) assert.ok(t.generation >= 2);
+    const nodes = await c.client.listNodes();
+    assert.equal(nodes.find((n) => n.name === victim)?.state, 'Down');
+    // the killed worker comes back with its old containers still running: they must be stopped
+    await c.startWorker('a', [], victimPort);
+    await waitFor(
+      async () => {
+        for (const id of ids) {
+          const running = await containersWithLabel('poseidon.task-id', id);
+          const states = await Promise.all(running.map((cid) => import('./helpers/docker.js').then((d) => d.isRunning(cid))));
+          if (states.filter(Boolean).length !== 1) return undefined;
+        }
+        return true;
+      },
+      { timeoutMs: 20_000, what: 'exactly one running container per task' },
+    );
+    const after = await Promise.all(ids.map((id) => c.client.getTask(id)));
+    for (const t of after) assert.equal(t.state, 'Running');
+  });
+
+  test('the manager killed and restarted lists every task with the same state and node, and starts nothing twice', async () => {
+    const c = await cluster(['--scheduler', 'roundrobin']);
+    await c.startWorker('a');
+    await c.startWorker('b');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await c.client.submit(c.task(`mr-${i}`))).id);
+    const before = await c.allInState(ids, 'Running');
+    await c.restartManager();
+    const after = await Promise.all(ids.map((id) => c.client.getTask(id)));
+    for (const [i, t] of after.entries()) {
+      assert.equal(t.state, 'Running');
+      assert.equal(t.node, before[i]?.node);
+      assert.equal(t.containerId, before[i]?.containerId);
+    }
+    // once the workers have reported in again, still the same containers, one each
+    await waitFor(async () => (await c.client.listNodes()).every((n) => n.state === 'Up'), { what: 'nodes Up again' });
+    for (const t of before) assert.deepEqual(await containersWithLabel('poseidon.task-id', t.id), [t.containerId]);
+  });
+
+  test('the CLI: task, status, stop and node work, and their errors are one clear line with a non-zero exit', async () => {
+    const c = await cluster();
+    await c.startWorker('a');
+    const file = join(c.dir, 'web.json');
+    writeFileSync(file, JSON.stringify(c.task('cli-web', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ container: 80 }] })));
+    const submitted = await c.cli(['task', '--filename', file, '--wait']);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = submitted.stdout.split(' ')[0] ?? '';
+    assert.match(submitted.stdout, /Running on /);
+
+    const json = await c.cli(['status', '--json']);
+    const listed = JSON.parse(json.stdout) as Array<{ id: string; state: string; ports: Array<{ host: number }> }>;
+    const web = listed.find((t) => t.id === id);
+    assert.equal(web?.state, 'Running');
+    const page = await fetch(`http://127.0.0.1:${web?.ports[0]?.host ?? 0}/`).then((r) => r.text());
+    assert.match(page, /hello from poseidon/);
+
+    const table = await c.cli(['status']);
+    assert.match(table.stdout, /^ID\s+NAME\s+IMAGE\s+STATE\s+NODE\s+PORTS\s+RESTARTS\s+AGE\s+REASON/);
+    assert.match(table.stdout, new RegExp(`${id.slice(0, 8)}\\s+cli-web`));
+    const one = await c.cli(['status', id.slice(0, 6)]);
+    assert.match(one.stdout, /State:\s+Running/);
+
+    const nodes = await c.cli(['node']);
+    assert.match(nodes.stdout, new RegExp(`${c.workerName('a')}\\s+Up`));
+    const nodesJson = JSON.parse((await c.cli(['node', '--json'])).stdout) as Array<{ name: string; taskCount: number }>;
+    assert.equal(nodesJson[0]?.taskCount, 1);
+
+    const stop = await c.cli(['stop', id.slice(0, 8)]);
+    assert.equal(stop.code, 0, stop.stderr);
+    await c.allInState([id], 'Completed');
+    assert.equal((await containersWithLabel('poseidon.task-id', id)).length, 0);
+
+    // errors: unknown id, ambiguous prefix, bad file, unreachable manager
+    const unknown = await c.cli(['stop', 'ffffffff']);
+    assert.equal(unknown.code, 1);
+    assert.equal(unknown.stderr, 'poseidon: no task matches "ffffffff"\n');
+    await c.client.submit(c.task('amb-1', { id: 'abcd0000-0000-4000-8000-000000000001' }));
+    await c.client.submit(c.task('amb-2', { id: 'abcd0000-0000-4000-8000-000000000002' }));
+    const ambiguous = await c.cli(['status', 'abcd']);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /^poseidon: "abcd" matches 2 tasks .*give more of the id\n$/);
+    const missing = await c.cli(['task', '--filename', join(c.dir, 'nope.json')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^poseidon: --filename .*nope\.json cannot be read \(ENOENT\)\n$/);
+    const badFile = join(c.dir, 'bad.json');
+    writeFileSync(badFile, JSON.stringify({ name: 'x', image: 'poseidon/busybox:latest', memroy: '1Gi' }));
+    const bad = await c.cli(['task', '--filename', badFile]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, 'poseidon: memroy is not a known field\n');
+    const down = await c.cli(['status', '--manager', 'http://127.0.0.1:9']);
+    assert.equal(down.code, 1);
+    assert.equal(down.stderr, 'poseidon: cannot reach manager at http://127.0.0.1:9: is `poseidon manager` running?\n');
+    for (const id2 of ['abcd0000-0000-4000-8000-000000000001', 'abcd0000-0000-4000-8000-000000000002']) await c.client.stopTask(id2);
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManagerClient, type ManagerTaskView } from '../../../src/api/index.js';
+import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './docker.js';
+import { runPoseidon, startPoseidon, type PoseidonProcess } from './processes.js';
+import { waitFor } from './wait-for.js';
+
+/** A manager and workers as separate OS processes on loopback, cleaned up by label and pid. */
+export class TestCluster {
+  readonly runId = newRunId();
+  readonly dir = mkdtempSync(join(tmpdir(), 'poseidon-cluster-test-'));
+  manager!: PoseidonProcess;
+  client!: ManagerClient;
+  readonly workers = new Map<string, PoseidonProcess>();
+  #managerArgs: string[] = [];
+
+  async startManager(args: string[] = []): Promise<void> {
+    this.#managerArgs = args;
+    this.manager = await startPoseidon(['manager', '--port', '0', '--data-dir', join(this.dir, 'manager'), ...args]);
+    this.client = new ManagerClient(this.manager.url);
+  }
+
+  async restartManager(): Promise<void> {
+    await this.manager.kill();
+    const port = new URL(this.manager.url).port;
+    this.manager = await startPoseidon(['manager', '--port', port, '--data-dir', join(this.dir, 'manager'), ...this.#managerArgs]);
+  }
+
+  /** Worker names carry the run id, so containers can be removed by `poseidon.worker` too. */
+  workerName(short: string): string {
+    return `${short}-${this.runId}`;
+  }
+
+  async startWorker(short: string, args: string[] = [], port = '0'): Promise<PoseidonProcess> {
+    const name = this.workerName(short);
+    const proc = await startPoseidon(['worker', '--port', port, '--name', name, '--data-dir', join(this.dir, name), '--manager', this.manager.url, '--stop-grace', '2', ...args]);
+    this.workers.set(short, proc);
+    await waitFor(async () => (await this.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), { what: `${name} to join` });
+    return proc;
+  }
+
+  /** A task body with the test-run label, so its container is cleaned up by label. */
+  task(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { name, image: TEST_IMAGE, command: ['sleep', '600'], labels: { [TEST_RUN_LABEL]: this.runId }, ...extra };
+  }
+
+  async allInState(ids: readonly string[], state: string, timeoutMs = 30_000): Promise<ManagerTaskView[]> {
+    return waitFor(
+      async () => {
+        const tasks = await Promise.all(ids.map((id) => this.client.getTask(id)));
+        return tasks.every((t) => t.state === state) ? tasks : undefined;
+      },
+      { timeoutMs, what: `${ids.length} tasks ${state}` },
+    );
+  }
+
+  cli(args: string[]): ReturnType<typeof runPoseidon> {
+    return runPoseidon(args, { POSEIDON_MANAGER: this.manager.url });
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.workers.values()) await w.kill();
+    await this.manager?.kill();
+    await removeByLabel(TEST_RUN_LABEL, this.runId);
+    for (const short of this.workers.keys()) await removeByLabel('poseidon.worker', this.workerName(short));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const it of items) m.set(key(it), (m.get(key(it)) ?? 0) + 1);
+  return m;
+}
