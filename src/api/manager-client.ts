@@ -1,4 +1,5 @@
 import { HttpClient } from './http-client.js';
+import type { TaskUsageView } from './views.js';
 import type { HeartbeatReply, HeartbeatRequest, ManagerTaskView, NodeStatusView, RegisterRequest, TaskReport } from './cluster.js';
 
 export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
@@ -21,6 +22,21 @@ export class ManagerClient {
   }
   stopTask(id: string): Promise<ManagerTaskView> {
     return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`);
+  }
+  /** Cpu and memory use of a running task, from its worker. */
+  taskStats(id: string): Promise<TaskUsageView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`, { timeoutMs: 15_000 });
+  }
+  /** The container's output as it comes (stdout and stderr). */
+  logs(id: string, opts: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<Response> {
+    return this.http.stream(`/tasks/${encodeURIComponent(id)}/logs`, {
+      query: { follow: opts.follow ? 'true' : undefined, tail: opts.tail },
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
+  }
+  /** Task and node events as they happen, newline-delimited JSON. */
+  events(signal?: AbortSignal): Promise<Response> {
+    return this.http.stream('/events', signal === undefined ? {} : { signal });
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');

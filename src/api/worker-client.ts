@@ -1,5 +1,5 @@
 import { HttpClient } from './http-client.js';
-import type { WorkerStatsView, WorkerTaskView } from './views.js';
+import type { TaskUsageView, WorkerStatsView, WorkerTaskView } from './views.js';
 
 export interface StartTaskOptions {
   generation?: number;
@@ -29,6 +29,9 @@ export class WorkerClient {
   }
   stopTask(id: string): Promise<WorkerTaskView> {
     return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`);
+  }
+  taskStats(id: string): Promise<TaskUsageView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);
   }
   stats(): Promise<WorkerStatsView> {
     return this.http.request('GET', '/stats');

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { PoseidonError } from '../errors/index.js';
 import { registerDev } from './dev-command.js';
+import { registerEvents } from './events-command.js';
+import { registerLogs } from './logs-command.js';
 import { registerManager } from './manager-command.js';
 import { registerStatus } from './status-command.js';
 import { registerTask } from './task-command.js';
@@ -18,6 +20,8 @@ registerWorker(program);
 registerDev(program);
 registerTask(program);
 registerStatus(program);
+registerLogs(program);
+registerEvents(program);
 
 try {
   await program.parseAsync(process.argv);

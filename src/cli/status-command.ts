@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { WorkerClient } from '../api/index.js';
 import { managerClient, withManager } from './client-options.js';
 import { nodeTable, taskDetail, taskTable } from './format.js';
 
@@ -18,16 +17,7 @@ export function registerStatus(program: Command): void {
           process.stdout.write(`${JSON.stringify(task, null, 2)}\n`);
           return;
         }
-        let usage: { cpu: number; memoryBytes: number } | null = null;
-        if (task.state === 'Running' && task.nodeId !== null) {
-          const node = (await client.listNodes()).find((n) => n.id === task.nodeId);
-          if (node !== undefined) {
-            usage = await new WorkerClient(node.url, 5_000)
-              .stats()
-              .then((s) => s.tasks.find((u) => u.id === task.id) ?? null)
-              .catch(() => null);
-          }
-        }
+        const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
         process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
         return;
       }

@@ -16,9 +16,11 @@ import type { Clock } from '../clock/index.js';
 import { PoseidonError, RemoteError } from '../errors/index.js';
 import { explain, hostPortKey, Scheduler, type NodeView, type Scorer } from '../scheduler/index.js';
 import type { Store, StoreOp } from '../store/index.js';
-import { canTransition, isActive, TaskState, toSpec, type TaskRequest } from '../task/index.js';
+import { canTransition, isActive, isTerminal, TaskState, toSpec, type TaskRequest } from '../task/index.js';
 import { AmbiguousTaskId, DuplicateTask, NodeNameTaken, NodeNotFound, TaskNotFound } from './errors.js';
+import { EventBus, type ClusterEvent } from './events.js';
 import { ManagerMetrics } from './metrics.js';
+import { decideRestart } from './restart-policy.js';
 import { NodeHealth } from './node-health.js';
 import { reconcile, type Action } from './reconcile.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -41,6 +43,8 @@ export interface ManagerDeps {
   sweepMs: number;
   /** A client per worker URL (a fake in unit tests). */
   workerClient(url: string): Pick<WorkerClient, 'startTask' | 'stopTask'>;
+  /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
+  random?: () => number;
 }
 
 const TASK_KEY = (id: string): string => `task/${id}`;
@@ -57,6 +61,9 @@ export class Manager {
   readonly #dispatchedAt = new Map<string, number>();
   readonly #stopping = new Set<string>();
   readonly #pendingSince = new Map<string, number>();
+  readonly #wakeTimers = new Map<string, { atMs: number; cancel: () => void }>();
+  /** Task and node events, live (GET /events). */
+  readonly events = new EventBus();
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #scheduler: Scheduler;
   readonly #health: NodeHealth;
@@ -75,7 +82,11 @@ export class Manager {
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */
   async start(): Promise<void> {
     for (const [, rec] of await this.deps.store.list('')) {
-      if (rec.kind === 'task') this.#tasks.set(rec.task.request.id, rec.task);
+      if (rec.kind === 'task') {
+        rec.task.failuresInRow ??= 0; // records written before restart policies existed
+        rec.task.restartAt ??= null;
+        this.#tasks.set(rec.task.request.id, rec.task);
+      }
       else {
         this.#nodes.set(rec.node.id, { record: rec.node, state: 'Unknown', lastHeartbeatMs: null, metrics: null });
         this.#health.beat(rec.node.id, this.deps.heartbeatGraceMs * 2);
@@ -92,6 +103,8 @@ export class Manager {
     this.#stopped = true;
     this.#cancelSweep?.();
     this.#health.stop();
+    for (const w of this.#wakeTimers.values()) w.cancel();
+    this.#wakeTimers.clear();
     await this.#loop.idle();
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
   }
@@ -122,6 +135,8 @@ export class Manager {
       reason: 'waiting to be scheduled',
       ports: [],
       restarts: 0,
+      failuresInRow: 0,
+      restartAt: null,
       health: NO_HEALTH,
       submittedAt: now,
       startedAt: null,
@@ -137,6 +152,7 @@ export class Manager {
       throw err;
     }
     this.deps.log.info({ taskId: request.id, name: request.name }, 'task submitted');
+    this.#publish('task.submitted', rec);
     this.#loop.kick();
     return this.#view(rec);
   }
@@ -145,9 +161,12 @@ export class Manager {
     const rec = this.#resolve(idOrPrefix);
     if (rec.desired !== 'stopped') {
       rec.desired = 'stopped';
+      rec.restartAt = null; // a stop asked by the user is never undone by a restart
+      if (isTerminal(rec.state)) rec.reason = `${rec.reason.replace(/; restarting in .*$/, '')}; stopped on request`;
       rec.updatedAt = this.#isoNow();
       await this.#persist([rec]);
       this.deps.log.info({ taskId: rec.request.id }, 'task stop requested');
+      this.#publish('task.stopped', rec);
       this.#loop.kick();
     }
     return this.#view(rec);
@@ -207,7 +226,10 @@ export class Manager {
     }
     const entry: NodeEntry = { record, state: 'Up', lastHeartbeatMs: this.deps.clock.now(), metrics: req.metrics };
     this.#nodes.set(req.nodeId, entry);
-    if (known?.state !== 'Up') this.deps.log.info({ nodeId: req.nodeId, name: req.name, url: req.url }, 'node up');
+    if (known?.state !== 'Up') {
+      this.deps.log.info({ nodeId: req.nodeId, name: req.name, url: req.url }, 'node up');
+      this.events.publish({ time: this.#isoNow(), type: 'node.up', node: req.name });
+    }
     await this.#applyReports(req.nodeId, req.tasks, true);
     this.#loop.kick(); // capacity appeared
     return this.#health.beat(req.nodeId);
@@ -221,6 +243,7 @@ export class Manager {
     if (entry.state !== 'Up') {
       entry.state = 'Up';
       this.deps.log.info({ nodeId, name: entry.record.name }, 'node up');
+      this.events.publish({ time: this.#isoNow(), type: 'node.up', node: entry.record.name });
       this.#loop.kick();
     }
     await this.#applyReports(nodeId, req.tasks, false);
@@ -271,6 +294,10 @@ export class Manager {
   /** Applies a report from the owning node; true when something changed. */
   #observe(rec: TaskRecord, r: TaskReport): boolean {
     const state = r.state;
+    // a finished task's report repeats what is known; its restart plan is the manager's own
+    if (state === rec.state && isTerminal(state)) return false;
+    let stateChanged = false;
+    const healthBefore = rec.health.status;
     if (state !== rec.state) {
       if (!canTransition(rec.state, state)) {
         this.deps.log.debug({ taskId: rec.request.id, from: rec.state, to: state }, 'ignored out-of-order report');
@@ -278,6 +305,7 @@ export class Manager {
       }
       rec.state = state;
       this.deps.log.info({ taskId: rec.request.id, state, reason: r.reason }, 'task state changed');
+      stateChanged = true;
     } else if (rec.reason === r.reason && rec.containerId === r.containerId && rec.health.status === (r.health?.status ?? rec.health.status) && rec.ports.every((p, i) => p.host === r.ports[i]?.host)) {
       return false;
     }
@@ -290,7 +318,35 @@ export class Manager {
     if (r.health !== undefined) rec.health = r.health;
     rec.updatedAt = this.#isoNow();
     if (!isActive(rec.state) || rec.state === TaskState.Running) this.#dispatchedAt.delete(rec.request.id);
+    if (rec.health.status !== healthBefore && (rec.health.status === 'unhealthy' || rec.health.status === 'healthy')) {
+      this.#publish(rec.health.status === 'unhealthy' ? 'task.unhealthy' : 'task.healthy', rec, { reason: rec.health.lastOutput });
+    }
+    if (stateChanged && rec.state === TaskState.Running) this.#publish('task.started', rec);
+    if (stateChanged && isTerminal(rec.state)) {
+      this.#publish('task.exited', rec, { exitCode: rec.exitCode });
+      if (rec.desired === 'running') this.#planRestart(rec);
+    }
     return true;
+  }
+
+  /** Applies the restart policy to a task that just ended; the restart itself is a reconcile action. */
+  #planRestart(rec: TaskRecord): void {
+    const started = rec.startedAt === null ? NaN : new Date(rec.startedAt).getTime();
+    const finished = rec.finishedAt === null ? this.deps.clock.now() : new Date(rec.finishedAt).getTime();
+    const ranMs = Number.isFinite(started) ? finished - started : 0;
+    const decision = decideRestart(rec.request.restartPolicy, rec.state === TaskState.Failed, rec.failuresInRow, ranMs, (this.deps.random ?? Math.random)());
+    if (!decision.restart) {
+      rec.restartAt = null;
+      if (rec.state === TaskState.Failed && rec.failuresInRow > 0) {
+        rec.reason = `${rec.reason}; ${decision.why}`;
+        this.#publish('task.gave-up', rec);
+      }
+      return;
+    }
+    if (decision.resetBackoff) rec.failuresInRow = 0;
+    rec.restartAt = this.deps.clock.now() + decision.delayMs;
+    rec.reason = `${rec.reason}; restarting in ${formatDelay(decision.delayMs)}`;
+    this.#publish('task.restarting', rec, { delayMs: decision.delayMs });
   }
 
   #stopCopy(nodeId: string, taskId: string, why: string): void {
@@ -316,6 +372,7 @@ export class Manager {
     entry.state = 'Down';
     this.#metrics.nodesDown.inc();
     this.deps.log.warn({ nodeId, name: entry.record.name }, 'node down: missed heartbeats');
+    this.events.publish({ time: this.#isoNow(), type: 'node.down', node: entry.record.name, reason: 'missed heartbeats' });
     this.#loop.kick();
   }
 
@@ -361,10 +418,54 @@ export class Manager {
         return;
       case 'mark-lost':
         this.#moveToPending(rec, `node ${this.#nodeName(a.nodeId)} is down; rescheduling`);
+        this.#publish('task.lost', rec);
         changed.push(rec);
         toPlace.push(rec);
         return;
+      case 'restart':
+        this.#restart(rec, a.preferNodeId, changed);
+        return;
+      case 'wake-at': {
+        const w = this.#wakeTimers.get(a.taskId);
+        if (w?.atMs === a.atMs) return;
+        w?.cancel();
+        const cancel = this.deps.clock.setTimer(Math.max(0, a.atMs - this.deps.clock.now()), () => {
+          this.#wakeTimers.delete(a.taskId);
+          this.#loop.kick();
+        });
+        this.#wakeTimers.set(a.taskId, { atMs: a.atMs, cancel });
+        return;
+      }
     }
+  }
+
+  /** A restart is a new placement (new generation): on the same node when it is up and fits, else anywhere. */
+  #restart(rec: TaskRecord, preferNodeId: string | null, changed: TaskRecord[]): void {
+    const views = this.#nodeViews();
+    const preferred = preferNodeId === null ? [] : views.filter((v) => v.id === preferNodeId);
+    let placement = preferred.length > 0 ? this.#scheduler.place(rec.request, preferred) : undefined;
+    if (placement === undefined || !placement.ok) placement = this.#scheduler.place(rec.request, views);
+    if (!placement.ok) {
+      // nowhere to run it yet: try again shortly, keeping the count
+      rec.restartAt = this.deps.clock.now() + 1_000;
+      rec.reason = `restart waiting: ${explain(placement.explanation)}`;
+      changed.push(rec);
+      return;
+    }
+    rec.state = TaskState.Scheduled;
+    rec.nodeId = placement.nodeId;
+    rec.generation += 1;
+    rec.restarts += 1;
+    rec.failuresInRow += 1;
+    rec.restartAt = null;
+    rec.containerId = null;
+    rec.exitCode = null;
+    rec.health = NO_HEALTH;
+    rec.reason = `restart ${rec.restarts} placed on ${this.#nodeName(placement.nodeId)}`;
+    rec.updatedAt = this.#isoNow();
+    this.#metrics.restarts.inc();
+    this.#publish('task.restarted', rec);
+    changed.push(rec);
   }
 
   #placeAll(tasks: TaskRecord[], changed: TaskRecord[]): void {
@@ -397,6 +498,7 @@ export class Manager {
       if (since !== undefined) this.#metrics.schedulingSeconds.observe((this.deps.clock.now() - since) / 1000);
       this.#pendingSince.delete(rec.request.id);
       this.deps.log.info({ taskId: rec.request.id, nodeId: placement.nodeId, generation: rec.generation }, 'task placed');
+      this.#publish('task.scheduled', rec);
     }
   }
 
@@ -568,6 +670,20 @@ export class Manager {
     void tracked.finally(() => this.#inflight.delete(tracked));
   }
 
+  #publish(type: ClusterEvent['type'], rec: TaskRecord, extra: Partial<ClusterEvent> = {}): void {
+    this.events.publish({
+      time: this.#isoNow(),
+      type,
+      taskId: rec.request.id,
+      taskName: rec.request.name,
+      ...(rec.nodeId === null ? {} : { node: this.#nodeName(rec.nodeId) }),
+      state: rec.state,
+      reason: rec.reason,
+      restarts: rec.restarts,
+      ...extra,
+    });
+  }
+
   #isoNow(): string {
     return new Date(this.deps.clock.now()).toISOString();
   }
@@ -584,3 +700,7 @@ function reserve(node: NodeView, task: TaskRequest): void {
 
 
 export type { DesiredState };
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}

@@ -7,6 +7,7 @@ export class ManagerMetrics {
   readonly schedulingSeconds: Histogram;
   readonly dispatchSeconds: Histogram<'result'>;
   readonly nodesDown: Counter;
+  readonly restarts: Counter;
   readonly reconcileSeconds: Histogram;
 
   constructor(registry: Registry, source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number> }) {
@@ -44,6 +45,7 @@ export class ManagerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     });
+    this.restarts = new Counter({ name: 'poseidon_manager_task_restarts_total', help: 'Task restarts placed by the restart policy', registers: [registry] });
     this.nodesDown = new Counter({ name: 'poseidon_manager_nodes_down_total', help: 'Times a node was declared down', registers: [registry] });
     this.reconcileSeconds = new Histogram({
       name: 'poseidon_reconcile_duration_seconds',

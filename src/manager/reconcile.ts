@@ -1,5 +1,5 @@
 import type { NodeState } from '../api/index.js';
-import { isActive, TaskState } from '../task/index.js';
+import { isActive, isTerminal, TaskState } from '../task/index.js';
 import type { TaskRecord } from './records.js';
 
 export type Action =
@@ -7,7 +7,9 @@ export type Action =
   | { kind: 'dispatch'; taskId: string; nodeId: string }
   | { kind: 'stop'; taskId: string; nodeId: string }
   | { kind: 'cancel'; taskId: string }
-  | { kind: 'mark-lost'; taskId: string; nodeId: string };
+  | { kind: 'mark-lost'; taskId: string; nodeId: string }
+  | { kind: 'restart'; taskId: string; preferNodeId: string | null }
+  | { kind: 'wake-at'; taskId: string; atMs: number };
 
 export interface ClusterSnapshot {
   tasks: ReadonlyMap<string, TaskRecord>;
@@ -38,7 +40,13 @@ export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
       }
       continue;
     }
-    if (t.state === TaskState.Pending) {
+    if (isTerminal(t.state)) {
+      // restart policy: the due time was decided when the exit was seen; never sleep in here
+      if (t.restartAt !== null) {
+        if (nowMs >= t.restartAt) actions.push({ kind: 'restart', taskId, preferNodeId: nodeState === 'Up' ? t.nodeId : null });
+        else actions.push({ kind: 'wake-at', taskId, atMs: t.restartAt });
+      }
+    } else if (t.state === TaskState.Pending) {
       actions.push({ kind: 'place', taskId });
     } else if (isActive(t.state) && t.nodeId !== null) {
       if (nodeState === 'Down' || nodeState === undefined) actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });

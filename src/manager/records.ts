@@ -13,7 +13,12 @@ export interface TaskRecord {
   exitCode: number | null;
   reason: string;
   ports: PortView[];
+  /** Restarts done; shown to people. */
   restarts: number;
+  /** Restarts since the backoff last reset; the limit and the backoff count these. */
+  failuresInRow: number;
+  /** Epoch ms when a restart is due; null when none is planned. */
+  restartAt: number | null;
   health: HealthView;
   submittedAt: string;
   startedAt: string | null;

@@ -55,6 +55,33 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
     return reply.type('text/plain; charset=utf-8').send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
   });
 
+  app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req) => {
+    const { task, workerUrl } = manager.locate(req.params.id);
+    if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
+    return new WorkerClient(workerUrl, 5_000).taskStats(task.id);
+  });
+
+  app.get('/events', async (req, reply) => {
+    // newline-delimited JSON by default; Server-Sent Events when the client asks for them
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.write(sse ? ': connected\n\n' : '');
+    const unsubscribe = manager.events.subscribe((e) => {
+      res.write(sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`);
+    });
+    const keepAlive = setInterval(() => res.write(sse ? ': keep-alive\n\n' : ''), 15_000);
+    req.raw.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  });
+
   app.get('/nodes', async () => manager.listNodes());
 
   app.post('/nodes/register', { schema: { body: RegisterRequest } }, async (req) => manager.register(req.body));

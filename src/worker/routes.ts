@@ -63,6 +63,12 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (a
     return reply.type('text/plain; charset=utf-8').send(stream);
   });
 
+  app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req): Promise<TaskUsageView> => {
+    const task = worker.get(req.params.id);
+    const u = task.containerId === null || task.state !== 'Running' ? null : await driver.usage(task.containerId);
+    return { id: task.id, name: task.name, cpu: u?.cpuCores ?? 0, memoryBytes: u?.memoryBytes ?? 0, memoryLimitBytes: u?.memoryLimitBytes ?? 0 };
+  });
+
   app.get('/stats', async (): Promise<WorkerStatsView> => {
     const running = worker.list().filter((t) => t.state === 'Running' && t.containerId !== null);
     const [host, usages] = await Promise.all([

@@ -1,0 +1,45 @@
+/** What happened, as `GET /events` streams it and `poseidon events` prints it. */
+export interface ClusterEvent {
+  time: string;
+  type:
+    | 'task.submitted'
+    | 'task.scheduled'
+    | 'task.started'
+    | 'task.exited'
+    | 'task.unhealthy'
+    | 'task.healthy'
+    | 'task.restarting'
+    | 'task.restarted'
+    | 'task.gave-up'
+    | 'task.lost'
+    | 'task.stopped'
+    | 'node.up'
+    | 'node.down';
+  taskId?: string;
+  taskName?: string;
+  node?: string;
+  state?: string;
+  reason?: string;
+  exitCode?: number | null;
+  restarts?: number;
+  delayMs?: number;
+}
+
+export type EventListener = (e: ClusterEvent) => void;
+
+/**
+ * Fan-out of cluster events to live subscribers. A slow subscriber never slows the manager:
+ * listeners are called synchronously and must only buffer (the HTTP stream writes).
+ */
+export class EventBus {
+  readonly #listeners = new Set<EventListener>();
+
+  publish(e: ClusterEvent): void {
+    for (const fn of this.#listeners) fn(e);
+  }
+
+  subscribe(fn: EventListener): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+}
