@@ -69,7 +69,7 @@ export const startBenchmark: Benchmark = {
 
 async function runStart(ctx: BenchContext): Promise<void> {
   await assertImagePresent(ctx.docker);
-  const workerName = `bench-${ctx.runId}`;
+  const workerName = `${ctx.runId}-worker`;
   // the direct containers carry the worker's label keys, under a name no worker answers to,
   // so the worker's event stream and resync never treat them as its own
   const directWorkerLabel = `${workerName}.engine-api`;
@@ -136,8 +136,7 @@ interface Series {
 }
 
 function series(metric: string, samplesMs: number[], reference?: string): Series {
-  // microseconds are plenty in the file; the timer's last digits are noise
-  const rounded = samplesMs.map((v) => Math.round(v * 1000) / 1000);
+  const rounded = samplesMs.map(toMicroseconds);
   return { metric, samplesMs: rounded, summary: summarize(rounded), ...(reference === undefined ? {} : { reference }) };
 }
 
@@ -189,7 +188,7 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
       },
     },
     series: [worker, engine],
-    warmupSamplesMs: { [WORKER_METRIC]: m.warmupMs.worker, [ENGINE_METRIC]: m.warmupMs.engine },
+    warmupSamplesMs: { [WORKER_METRIC]: m.warmupMs.worker.map(toMicroseconds), [ENGINE_METRIC]: m.warmupMs.engine.map(toMicroseconds) },
     workerAnswersAlreadyRunning: m.samples.worker.filter((s) => s.answeredRunning === true).length,
     phases: phaseRows,
     order: m.order.map((o) => o.join(',')),
@@ -198,11 +197,16 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
       maxOverheadMs: GOAL_MAX_OVERHEAD_MS,
       workerMedianMs: worker.summary.medianMs,
       engineMedianMs: engine.summary.medianMs,
-      differenceMs,
+      differenceMs: toMicroseconds(differenceMs),
       met,
     },
   });
   ctx.progress(`start: wrote ${file}`);
+}
+
+/** Microseconds are plenty in the file; the timer's last digits are noise. */
+function toMicroseconds(valueMs: number): number {
+  return Math.round(valueMs * 1000) / 1000;
 }
 
 function signed(value: number): string {

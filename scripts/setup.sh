@@ -9,6 +9,7 @@ if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.spli
 fi
 bash scripts/setup-docker.sh
 bash scripts/setup-images.sh
+bash scripts/setup-promtool.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -106,6 +106,8 @@ export interface ManagerTaskView {
   reason: string;
   ports: PortView[];
   restarts: number;
+  /** When the restart policy will start it again; null when no restart is planned. */
+  restartAt: string | null;
   cpu: number;
   memory: number;
   disk: number;

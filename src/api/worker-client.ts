@@ -27,8 +27,9 @@ export class WorkerClient {
   getTask(id: string): Promise<WorkerTaskView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}`);
   }
-  stopTask(id: string): Promise<WorkerTaskView> {
-    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`);
+  /** With `generation`, only a copy of that generation or older is stopped (fencing). */
+  stopTask(id: string, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
+    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`, { query: { generation: opts.generation } });
   }
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);

@@ -264,11 +264,11 @@ export class Manager {
       const rec = this.#tasks.get(r.taskId);
       if (rec === undefined || rec.nodeId !== nodeId || r.generation < rec.generation) {
         // a copy this node no longer owns: stop it there, never change the owner
-        if (isActive(r.state)) this.#stopCopy(nodeId, r.taskId, rec === undefined ? 'unknown task' : 'task runs elsewhere now');
+        if (isActive(r.state)) this.#stopCopy(nodeId, r.taskId, r.generation, rec === undefined ? 'unknown task' : 'task runs elsewhere now');
         continue;
       }
       if (rec.desired === 'stopped' && isActive(r.state) && !isActive(rec.state)) {
-        this.#stopCopy(nodeId, r.taskId, 'task was stopped');
+        this.#stopCopy(nodeId, r.taskId, r.generation, 'task was stopped');
         continue;
       }
       if (this.#observe(rec, r)) {
@@ -306,7 +306,7 @@ export class Manager {
       rec.state = state;
       this.deps.log.info({ taskId: rec.request.id, state, reason: r.reason }, 'task state changed');
       stateChanged = true;
-    } else if (rec.reason === r.reason && rec.containerId === r.containerId && rec.health.status === (r.health?.status ?? rec.health.status) && rec.ports.every((p, i) => p.host === r.ports[i]?.host)) {
+    } else if (rec.reason === r.reason && rec.containerId === r.containerId && rec.health.status === (r.health?.status ?? rec.health.status) && rec.ports.length === r.ports.length && rec.ports.every((p, i) => p.host === r.ports[i]?.host)) {
       return false;
     }
     rec.containerId = r.containerId;
@@ -349,11 +349,12 @@ export class Manager {
     this.#publish('task.restarting', rec, { delayMs: decision.delayMs });
   }
 
-  #stopCopy(nodeId: string, taskId: string, why: string): void {
+  /** Stops the copy of generation `generation` (or older) on a node; a newer placement there is left alone. */
+  #stopCopy(nodeId: string, taskId: string, generation: number, why: string): void {
     const entry = this.#nodes.get(nodeId);
     if (entry === undefined) return;
-    this.deps.log.warn({ taskId, nodeId, why }, 'stopping a copy the node no longer owns');
-    this.#track(this.deps.workerClient(entry.record.url).stopTask(taskId));
+    this.deps.log.warn({ taskId, nodeId, generation, why }, 'stopping a copy the node no longer owns');
+    this.#track(this.deps.workerClient(entry.record.url).stopTask(taskId, { generation }));
   }
 
   // ---- reconcile ----
@@ -377,6 +378,7 @@ export class Manager {
   }
 
   async #pass(): Promise<void> {
+    if (this.#stopped) return; // stop() waits for in-flight work; nothing new starts after it
     const began = performance.now();
     const nodeStates = new Map<string, NodeState>();
     for (const [id, n] of this.#nodes) nodeStates.set(id, n.state);
@@ -568,11 +570,8 @@ export class Manager {
             this.deps.log.warn({ taskId: id, nodeId }, 'stop failed; will retry');
           },
         )
-        .finally(() => {
-          this.#stopping.delete(id);
-          const cur = this.#tasks.get(id);
-          if (cur !== undefined && isActive(cur.state)) this.deps.clock.setTimer(1_000, () => this.#loop.kick());
-        }),
+        // a failed stop is tried again by the next pass (the sweep at the latest)
+        .finally(() => this.#stopping.delete(id)),
     );
   }
 

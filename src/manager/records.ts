@@ -71,6 +71,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     reason: r.reason,
     ports: r.ports.length > 0 ? r.ports : q.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol })),
     restarts: r.restarts,
+    restartAt: r.restartAt === null ? null : new Date(r.restartAt).toISOString(),
     cpu: q.cpuCores,
     memory: q.memoryBytes,
     disk: q.diskBytes,
