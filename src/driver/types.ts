@@ -24,6 +24,8 @@ export interface ContainerState {
   /** Docker's own error text for a failed start, '' when none. */
   error: string;
   ports: BoundPort[];
+  /** The container's own address on its (bridge) network, where health checks connect; '' when it has none (stopped, or network mode none/host). */
+  ipAddress: string;
   image: string;
   command: string[];
   labels: Readonly<Record<string, string>>;

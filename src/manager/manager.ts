@@ -427,18 +427,23 @@ export class Manager {
       case 'restart':
         this.#restart(rec, a.preferNodeId, changed);
         return;
-      case 'wake-at': {
-        const w = this.#wakeTimers.get(a.taskId);
-        if (w?.atMs === a.atMs) return;
-        w?.cancel();
-        const cancel = this.deps.clock.setTimer(Math.max(0, a.atMs - this.deps.clock.now()), () => {
-          this.#wakeTimers.delete(a.taskId);
-          this.#loop.kick();
-        });
-        this.#wakeTimers.set(a.taskId, { atMs: a.atMs, cancel });
+      case 'wake-at':
+        this.#wakeAt(a.taskId, a.atMs);
         return;
-      }
     }
+  }
+
+  /** One owned timer per task that kicks reconcile when something about it is due. */
+  #wakeAt(taskId: string, atMs: number): void {
+    if (this.#stopped) return;
+    const w = this.#wakeTimers.get(taskId);
+    if (w?.atMs === atMs) return;
+    w?.cancel();
+    const cancel = this.deps.clock.setTimer(Math.max(0, atMs - this.deps.clock.now()), () => {
+      this.#wakeTimers.delete(taskId);
+      this.#loop.kick();
+    });
+    this.#wakeTimers.set(taskId, { atMs, cancel });
   }
 
   /** A restart is a new placement (new generation): on the same node when it is up and fits, else anywhere. */
@@ -568,9 +573,9 @@ export class Manager {
               return;
             }
             this.deps.log.warn({ taskId: id, nodeId }, 'stop failed; will retry');
+            this.#wakeAt(id, this.deps.clock.now() + 1_000);
           },
         )
-        // a failed stop is tried again by the next pass (the sweep at the latest)
         .finally(() => this.#stopping.delete(id)),
     );
   }

@@ -7,6 +7,8 @@ export class WorkerMetrics {
   readonly startSeconds: Histogram;
   readonly exits: Counter<'state'>;
   readonly eventStreamReconnects: Counter;
+  readonly healthChecks: Counter<'type' | 'result'>;
+  readonly healthFailures: Counter<'type'>;
 
   constructor(registry: Registry, countByState: () => Map<TaskState, number>) {
     new Gauge({
@@ -28,5 +30,18 @@ export class WorkerMetrics {
     });
     this.exits = new Counter({ name: 'poseidon_worker_task_exits_total', help: 'Task containers that ended, by final state', labelNames: ['state'] as const, registers: [registry] });
     this.eventStreamReconnects = new Counter({ name: 'poseidon_worker_event_resyncs_total', help: 'Resyncs with the Docker engine after its event stream broke', registers: [registry] });
+    this.healthChecks = new Counter({
+      name: 'poseidon_worker_health_checks_total',
+      help: 'Health checks run, by check type and result (healthy|unhealthy)',
+      labelNames: ['type', 'result'] as const,
+      registers: [registry],
+    });
+    // every probe is counted above; this counts the verdicts that cost a task its container
+    this.healthFailures = new Counter({
+      name: 'poseidon_worker_health_check_failures_total',
+      help: 'Tasks declared unhealthy (failureThreshold consecutive failed checks) and stopped, by check type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    });
   }
 }

@@ -30,6 +30,8 @@ const LogsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const StopQuery = Type.Object({ generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }, { additionalProperties: false });
+
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
 
@@ -47,7 +49,9 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (a
     return reply.status(created ? 201 : 200).send(task);
   });
 
-  app.delete('/tasks/:id', { schema: { params: TaskParams } }, async (req) => worker.remove(req.params.id));
+  app.delete('/tasks/:id', { schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
+    worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
+  );
 
   app.get('/tasks/:id/logs', { schema: { params: TaskParams, querystring: LogsQuery } }, async (req, reply) => {
     const task = worker.get(req.params.id);

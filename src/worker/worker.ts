@@ -9,6 +9,8 @@ import { KeyedLock } from '../lock/index.js';
 import type { Store } from '../store/index.js';
 import { assertTransition, DEFAULT_RESTART_POLICY, isActive, TaskState, type TaskRequest } from '../task/index.js';
 import { TaskNotFound, WorkerStopping } from './errors.js';
+import { HealthMonitor, type CheckOutcome } from './health/health-monitor.js';
+import { createProbers } from './health/probers.js';
 import { WorkerMetrics } from './metrics.js';
 import { exitReason, NO_HEALTH, toView, type WorkerTaskRecord } from './record.js';
 
@@ -42,11 +44,18 @@ export class Worker {
   readonly #listeners = new Set<TaskListener>();
   readonly #abort = new AbortController();
   readonly #metrics: WorkerMetrics;
+  readonly #health: HealthMonitor;
   #watch: Promise<void> | undefined;
   #stopping = false;
 
   constructor(private readonly deps: Readonly<WorkerDeps>) {
     this.#metrics = new WorkerMetrics(deps.metrics, () => this.countByState());
+    this.#health = new HealthMonitor({
+      clock: deps.clock,
+      probers: createProbers({ clock: deps.clock, driver: deps.driver }),
+      onCheck: (id, outcome) => this.#onHealthCheck(id, outcome),
+      log: deps.log,
+    });
   }
 
   get name(): string {
@@ -67,6 +76,7 @@ export class Worker {
     this.#stopping = true;
     this.#abort.abort();
     await this.#watch;
+    await this.#health.stopAll();
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
   }
 
@@ -138,12 +148,18 @@ export class Worker {
     return { task: this.get(request.id), created };
   }
 
-  /** Stops and removes the task's container; the task ends Completed. Idempotent. */
-  async remove(id: string): Promise<WorkerTaskView> {
+  /**
+   * Stops and removes the task's container; the task ends Completed. Idempotent. With
+   * `maxGeneration`, a copy placed here later (a newer generation) is left running: the stop
+   * was meant for an older copy (fencing).
+   */
+  async remove(id: string, maxGeneration?: number): Promise<WorkerTaskView> {
     return this.#lock.run(id, async () => {
       const rec = this.#record(id);
+      if (maxGeneration !== undefined && rec.generation > maxGeneration) return toView(rec);
       rec.stopRequested = true;
       this.#starts.get(id)?.abort();
+      this.#health.stop(id); // a check failing while the container stops must not count
       let exitCode = rec.exitCode;
       if (rec.containerId !== null) {
         await this.deps.driver.stop(rec.containerId, this.deps.stopGraceSeconds);
@@ -202,6 +218,7 @@ export class Worker {
       this.#finish(rec, current);
     } else {
       rec.ports = current.ports;
+      this.#watchHealth(rec, current); // adopted after a restart, or still watched (then unchanged)
     }
     await this.#persist(rec);
     this.#emit(rec);
@@ -251,6 +268,7 @@ export class Worker {
       if (!container.running || this.#earlyExits.delete(container.containerId)) {
         this.#finish(rec, (await this.deps.driver.inspect(container.containerId)) ?? container);
       }
+      this.#watchHealth(rec, container);
       await this.#persist(rec);
       this.#emit(rec);
     });
@@ -303,10 +321,79 @@ export class Worker {
 
   #move(rec: WorkerTaskRecord, to: TaskState, reason: string): void {
     assertTransition(rec.request.id, rec.state, to);
+    if (rec.state === TaskState.Running && to !== TaskState.Running) this.#health.stop(rec.request.id);
     rec.state = to;
     rec.reason = reason;
     rec.updatedAt = new Date(this.deps.clock.now()).toISOString();
     this.deps.log.info({ taskId: rec.request.id, state: to, reason }, 'task state changed');
+  }
+
+  /** Starts health checks for a Running task that has them; its health becomes `starting`, or resumes. */
+  #watchHealth(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void {
+    const check = rec.request.healthCheck;
+    if (check === null || rec.state !== TaskState.Running) return;
+    // the start period counts from the container's start, so an adopted container gets no second one
+    const startedAtMs = rec.startedAt === null ? this.deps.clock.now() : Date.parse(rec.startedAt);
+    const target = { containerId: container.containerId, ipAddress: container.ipAddress };
+    rec.health = this.#health.start(rec.request.id, target, check, { startedAtMs, health: rec.health });
+  }
+
+  /**
+   * Every check lands here. Its health is kept in memory each time, but written and reported
+   * only when it says something new (see CheckOutcome.changed): a healthy task costs no writes.
+   */
+  async #onHealthCheck(id: string, outcome: CheckOutcome): Promise<void> {
+    this.#metrics.healthChecks.inc({ type: outcome.check.type, result: outcome.result.healthy ? 'healthy' : 'unhealthy' });
+    await this.#lock.run(id, async () => {
+      const rec = this.#records.get(id);
+      // the task moved on while the check ran: the answer is about a container it no longer runs
+      if (rec === undefined || rec.state !== TaskState.Running || rec.containerId !== outcome.target.containerId) return;
+      const before = rec.health.status;
+      rec.health = outcome.health;
+      if (outcome.health.status === 'unhealthy') {
+        await this.#failUnhealthy(rec, outcome);
+        return;
+      }
+      if (!outcome.changed) return;
+      if (outcome.health.status !== before) {
+        this.deps.log.info({ taskId: id, health: outcome.health.status, output: outcome.health.lastOutput }, 'task health changed');
+      }
+      rec.updatedAt = new Date(this.deps.clock.now()).toISOString();
+      await this.#persist(rec);
+      this.#emit(rec);
+    });
+  }
+
+  /**
+   * The task failed its health checks: its container goes the way remove() takes it, but this is
+   * no request to stop, so the task ends Failed and the manager applies the restart policy (the
+   * worker restarts nothing itself). Called under the task's lock.
+   */
+  async #failUnhealthy(rec: WorkerTaskRecord, outcome: CheckOutcome): Promise<void> {
+    const id = rec.request.id;
+    const { check, target, health } = outcome;
+    this.#metrics.healthFailures.inc({ type: check.type });
+    this.deps.log.warn({ taskId: id, containerId: target.containerId, type: check.type, output: health.lastOutput }, 'task unhealthy; stopping its container');
+    rec.updatedAt = new Date(this.deps.clock.now()).toISOString();
+    await this.#persist(rec); // the verdict is durable before the container goes
+    let exitCode: number | null;
+    try {
+      await this.deps.driver.stop(target.containerId, this.deps.stopGraceSeconds);
+      exitCode = (await this.deps.driver.inspect(target.containerId))?.exitCode ?? null;
+      await this.deps.driver.remove(target.containerId);
+    } catch (err) {
+      if (err instanceof PoseidonError) this.deps.log.warn({ taskId: id, code: err.code }, err.message);
+      else this.deps.log.error({ err, taskId: id }, 'stopping an unhealthy task failed unexpectedly');
+      // checks go on, so the verdict is reached, and acted on, again once the engine answers
+      this.#watchHealth(rec, target);
+      return;
+    }
+    this.#move(rec, TaskState.Failed, `unhealthy: ${check.failureThreshold} consecutive failed ${check.type} checks (last: ${health.lastOutput})`);
+    rec.exitCode = exitCode;
+    rec.finishedAt = new Date(this.deps.clock.now()).toISOString();
+    this.#metrics.exits.inc({ state: rec.state });
+    await this.#persist(rec);
+    this.#emit(rec);
   }
 
   #record(id: string): WorkerTaskRecord {

@@ -25,10 +25,24 @@ export function fromInspect(info: Docker.ContainerInspectInfo): ContainerState {
     oomKilled: state.OOMKilled,
     error: state.Error ?? '',
     ports: boundPorts(info.NetworkSettings.Ports ?? {}),
+    ipAddress: ipAddress(info.NetworkSettings),
     image: info.Config.Image,
     command: info.Config.Cmd ?? [],
     labels,
   };
+}
+
+/**
+ * The top-level IPAddress is the default bridge's; newer engines deprecate it (and leave it empty
+ * on user-defined networks), so the first network with an address stands in.
+ */
+function ipAddress(settings: Docker.ContainerInspectInfo['NetworkSettings']): string {
+  const legacy = (settings as { IPAddress?: string }).IPAddress;
+  if (legacy !== undefined && legacy !== '') return legacy;
+  for (const network of Object.values(settings.Networks ?? {})) {
+    if (typeof network.IPAddress === 'string' && network.IPAddress !== '') return network.IPAddress;
+  }
+  return '';
 }
 
 function boundPorts(ports: Docker.PortMap): BoundPort[] {

@@ -22,7 +22,13 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     name: `poseidon-${task.name}-${task.id.slice(0, 8)}-${ctx.generation}`,
     Image: task.image,
     ...(task.command.length > 0 ? { Cmd: task.command } : {}),
-    Env: Object.entries(task.env).map(([k, v]) => `${k}=${v}`),
+    // who the container is, for the task itself: POSEIDON_GENERATION grows with every placement
+    Env: [
+      ...Object.entries(task.env).map(([k, v]) => `${k}=${v}`),
+      `POSEIDON_TASK_ID=${task.id}`,
+      `POSEIDON_TASK_NAME=${task.name}`,
+      `POSEIDON_GENERATION=${ctx.generation}`,
+    ],
     Labels: {
       ...task.labels,
       [LABEL_TASK_ID]: task.id,

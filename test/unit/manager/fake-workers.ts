@@ -1,0 +1,110 @@
+import { toReport, type StartTaskOptions, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
+import type { Clock } from '../../../src/clock/index.js';
+import { RemoteError } from '../../../src/errors/index.js';
+
+/** How a fake worker answers stopTask: at once, with a 500, or only when released. */
+export type StopMode = 'complete' | 'fail' | 'hold';
+
+/**
+ * Stands in for one worker's API: records every call, starts a task by answering Running with the
+ * generation it was sent, and stops it by answering Completed. It keeps the last view of each
+ * task, so a test can send the manager what this worker would report.
+ */
+export class FakeWorker {
+  readonly starts: Array<{ taskId: string; generation: number | undefined }> = [];
+  readonly stops: string[] = [];
+  stopMode: StopMode = 'complete';
+  readonly #views = new Map<string, WorkerTaskView>();
+  readonly #held: Array<() => void> = [];
+
+  constructor(
+    readonly url: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
+    if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string') throw new Error('startTask: spec without an id');
+    const name = 'name' in body && typeof body.name === 'string' ? body.name : body.id;
+    const generation = opts.generation ?? 0;
+    this.starts.push({ taskId: body.id, generation: opts.generation });
+    const at = new Date(this.clock.now()).toISOString();
+    const view: WorkerTaskView = {
+      id: body.id,
+      name,
+      image: 'nginx:1.27',
+      command: [],
+      state: 'Running',
+      generation,
+      containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`,
+      exitCode: null,
+      reason: 'running',
+      ports: [],
+      cpu: 0,
+      memory: 0,
+      disk: 0,
+      labels: {},
+      health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+      startedAt: at,
+      finishedAt: null,
+      updatedAt: at,
+    };
+    this.#views.set(body.id, view);
+    return structuredClone(view);
+  }
+
+  async stopTask(id: string): Promise<WorkerTaskView> {
+    this.stops.push(id);
+    if (this.stopMode === 'fail') throw new RemoteError('internal', 500, `worker at ${this.url}: stop failed`);
+    if (this.stopMode === 'hold') await new Promise<void>((resolve) => this.#held.push(resolve));
+    const known = this.#views.get(id);
+    if (known === undefined) throw new RemoteError('task_not_found', 404, `no task ${id}`);
+    const at = new Date(this.clock.now()).toISOString();
+    const view: WorkerTaskView = { ...known, state: 'Completed', exitCode: 0, reason: 'stopped', finishedAt: at, updatedAt: at };
+    this.#views.set(id, view);
+    return structuredClone(view);
+  }
+
+  /** Answers every held stopTask call. */
+  releaseStops(): void {
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+
+  /** What this worker would list in a heartbeat or registration: its active tasks. */
+  activeReports(): TaskReport[] {
+    return [...this.#views.values()].filter((v) => v.state === 'Scheduled' || v.state === 'Running').map(toReport);
+  }
+
+  startsOf(taskId: string): Array<number | undefined> {
+    return this.starts.filter((s) => s.taskId === taskId).map((s) => s.generation);
+  }
+}
+
+/** The manager's `workerClient(url)`: one FakeWorker per URL, made on first use. */
+export class FakeWorkers {
+  readonly #byUrl = new Map<string, FakeWorker>();
+
+  constructor(private readonly clock: Clock) {}
+
+  readonly client = (url: string): FakeWorker => this.at(url);
+
+  at(url: string): FakeWorker {
+    let w = this.#byUrl.get(url);
+    if (w === undefined) {
+      w = new FakeWorker(url, this.clock);
+      this.#byUrl.set(url, w);
+    }
+    return w;
+  }
+
+  totalStarts(): number {
+    let n = 0;
+    for (const w of this.#byUrl.values()) n += w.starts.length;
+    return n;
+  }
+
+  totalStops(): number {
+    let n = 0;
+    for (const w of this.#byUrl.values()) n += w.stops.length;
+    return n;
+  }
+}

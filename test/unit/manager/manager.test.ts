@@ -1,0 +1,688 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { RegisterRequest, TaskReport } from '../../../src/api/index.js';
+import { Manager, type ManagerRecord } from '../../../src/manager/manager.js';
+import { strategyByName, type StrategyName } from '../../../src/scheduler/index.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import { DEFAULT_RESTART_POLICY, TaskState, type TaskRequest } from '../../../src/task/index.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { FakeWorkers } from './fake-workers.js';
+
+// The real Manager with the real scheduler and a memory store; only time and the workers' HTTP
+// API are fakes.
+
+const GiB = 2 ** 30;
+const PERIOD_MS = 1_000;
+const GRACE_MS = 3_000;
+const SWEEP_MS = 10_000;
+
+interface Harness {
+  manager: Manager;
+  clock: FakeClock;
+  workers: FakeWorkers;
+  store: MemoryStore<ManagerRecord>;
+}
+
+async function startManager(
+  t: TestContext,
+  opts: { strategy?: StrategyName; store?: MemoryStore<ManagerRecord>; clock?: FakeClock } = {},
+): Promise<Harness> {
+  const clock = opts.clock ?? new FakeClock();
+  const store = opts.store ?? new MemoryStore<ManagerRecord>();
+  const workers = new FakeWorkers(clock);
+  const manager = new Manager({
+    store,
+    clock,
+    strategy: strategyByName(opts.strategy ?? 'roundrobin'),
+    log: pino({ level: 'silent' }),
+    metrics: new Registry(),
+    heartbeatPeriodMs: PERIOD_MS,
+    heartbeatGraceMs: GRACE_MS,
+    sweepMs: SWEEP_MS,
+    workerClient: workers.client,
+    random: () => 0, // no backoff jitter: restart delays are exact
+  });
+  await manager.start();
+  t.after(() => manager.stop());
+  return { manager, clock, workers, store };
+}
+
+/** Lets reconcile passes and the background dispatches and stops they start run to the end. */
+async function settle(manager: Manager): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await manager.idle();
+    await flush();
+  }
+}
+
+/** Runs every microtask and immediate queued so far. */
+function flush(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A uuid that starts with `head` (hex), so tests can choose prefixes. */
+function uuid(head: string): string {
+  return `${head.padEnd(8, '0')}-0000-4000-8000-000000000000`;
+}
+
+function request(id: string, fields: Partial<TaskRequest> = {}): TaskRequest {
+  return {
+    id,
+    name: `web-${id.slice(0, 8)}`,
+    image: 'nginx:1.27',
+    command: [],
+    env: {},
+    cpuCores: 0,
+    memoryBytes: 0,
+    diskBytes: 0,
+    ports: [],
+    labels: {},
+    restartPolicy: DEFAULT_RESTART_POLICY,
+    healthCheck: null,
+    ...fields,
+  };
+}
+
+interface NodeSpec {
+  id: string;
+  name: string;
+  memoryGiB?: number;
+}
+
+const urlOf = (n: NodeSpec): string => `http://${n.name}.test:7070`;
+
+function registration(n: NodeSpec, tasks: TaskReport[] = []): RegisterRequest {
+  const memoryBytes = (n.memoryGiB ?? 16) * GiB;
+  return {
+    nodeId: n.id,
+    name: n.name,
+    url: urlOf(n),
+    capacity: { cpuCores: 4, memoryBytes, diskBytes: 100 * GiB },
+    metrics: { cpuUsage: 0, load1: 0, memoryAvailableBytes: memoryBytes, diskFreeBytes: 100 * GiB },
+    tasks,
+  };
+}
+
+function beat(n: NodeSpec, tasks: TaskReport[] = []): { metrics: RegisterRequest['metrics']; tasks: TaskReport[] } {
+  return { metrics: registration(n).metrics, tasks };
+}
+
+function report(taskId: string, generation: number, state: TaskReport['state'], fields: Partial<TaskReport> = {}): TaskReport {
+  return { taskId, generation, state, containerId: `ctr-${taskId.slice(0, 8)}-g${generation}`, exitCode: null, reason: 'running', ports: [], startedAt: null, finishedAt: null, ...fields };
+}
+
+const W1: NodeSpec = { id: '11111111-1111-4111-8111-111111111111', name: 'w1' };
+const W2: NodeSpec = { id: '22222222-2222-4222-8222-222222222222', name: 'w2' };
+
+// ---- placement ----
+
+test('a submitted task is placed on the one node with generation 1 and dispatched once with it', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('a1');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+
+  const task = h.manager.getTask(id);
+  assert.ok(task.state === TaskState.Scheduled || task.state === TaskState.Running, `state ${task.state}`);
+  assert.equal(task.nodeId, W1.id);
+  assert.equal(task.node, W1.name);
+  assert.equal(task.generation, 1);
+  assert.deepEqual(h.workers.at(urlOf(W1)).starts, [{ taskId: id, generation: 1 }]);
+});
+
+test('the worker answering Running moves the task to Running with its container', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('a2');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Running);
+  assert.equal(task.containerId, `ctr-${id.slice(0, 8)}-g1`);
+});
+
+test('a submission is in the store when submit resolves', async (t) => {
+  const h = await startManager(t);
+  const id = uuid('a3');
+  await h.manager.submit(request(id));
+  const stored = await h.store.get(`task/${id}`);
+  assert.ok(stored?.kind === 'task');
+  assert.equal(stored.task.request.id, id);
+  assert.equal(stored.task.desired, 'running');
+});
+
+test('a task submitted before any node joined stays Pending saying so, and is placed once a node registers', async (t) => {
+  const h = await startManager(t);
+  const id = uuid('b1');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  let task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Pending);
+  assert.equal(task.reason, 'no nodes have joined the cluster yet');
+  assert.equal(h.workers.totalStarts(), 0);
+
+  await h.manager.register(registration(W1));
+  await settle(h.manager);
+  task = h.manager.getTask(id);
+  assert.equal(task.nodeId, W1.id);
+  assert.equal(task.generation, 1);
+  assert.deepEqual(h.workers.at(urlOf(W1)).starts, [{ taskId: id, generation: 1 }]);
+});
+
+test('a task bigger than every node stays Pending with a reason naming memory, then goes to a bigger node that joins', async (t) => {
+  const h = await startManager(t);
+  const small = { ...W1, memoryGiB: 2 };
+  const big = { ...W2, memoryGiB: 8 };
+  await h.manager.register(registration(small));
+  const id = uuid('c1');
+  await h.manager.submit(request(id, { memoryBytes: 4 * GiB }));
+  await settle(h.manager);
+  let task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Pending);
+  assert.match(task.reason, /memory/);
+  assert.match(task.reason, /4 GiB/);
+  assert.equal(h.workers.totalStarts(), 0);
+
+  await h.manager.register(registration(big));
+  await settle(h.manager);
+  task = h.manager.getTask(id);
+  assert.equal(task.nodeId, big.id);
+  assert.equal(task.state, TaskState.Running);
+  assert.deepEqual(h.workers.at(urlOf(big)).starts, [{ taskId: id, generation: 1 }]);
+  assert.equal(h.workers.at(urlOf(small)).starts.length, 0);
+});
+
+test('roundrobin spreads 10 tasks over 2 nodes 5 and 5', async (t) => {
+  const h = await startManager(t, { strategy: 'roundrobin' });
+  await h.manager.register(registration(W1));
+  await h.manager.register(registration(W2));
+  for (let i = 0; i < 10; i++) await h.manager.submit(request(uuid(`d${i}`)));
+  await settle(h.manager);
+  const perNode = new Map<string | null, number>();
+  for (const task of h.manager.listTasks()) perNode.set(task.nodeId, (perNode.get(task.nodeId) ?? 0) + 1);
+  assert.deepEqual(perNode, new Map([[W1.id, 5], [W2.id, 5]]));
+  assert.equal(h.workers.at(urlOf(W1)).starts.length, 5);
+  assert.equal(h.workers.at(urlOf(W2)).starts.length, 5);
+});
+
+test('epvm places tasks on the registered nodes and dispatches each once', async (t) => {
+  const h = await startManager(t, { strategy: 'epvm' });
+  await h.manager.register(registration(W1));
+  await h.manager.register(registration(W2));
+  const ids = Array.from({ length: 6 }, (_, i) => uuid(`e${i}`));
+  for (const id of ids) await h.manager.submit(request(id, { memoryBytes: GiB }));
+  await settle(h.manager);
+  for (const id of ids) {
+    const task = h.manager.getTask(id);
+    assert.equal(task.state, TaskState.Running);
+    assert.ok(task.nodeId === W1.id || task.nodeId === W2.id);
+  }
+  assert.equal(h.workers.totalStarts(), ids.length);
+});
+
+// ---- node failure and fencing ----
+
+/** Advances the clock in heartbeat periods while `alive` keep beating with what their workers hold. */
+async function runFor(h: Harness, ms: number, alive: NodeSpec[]): Promise<void> {
+  for (let elapsed = 0; elapsed < ms; elapsed += PERIOD_MS) {
+    h.clock.advance(PERIOD_MS);
+    for (const n of alive) await h.manager.heartbeat(n.id, beat(n, h.workers.at(urlOf(n)).activeReports()));
+    await settle(h.manager);
+  }
+}
+
+/** w1 runs a task; w2 joins; w1 goes silent past the grace, so the task moves to w2. */
+async function failOver(t: TestContext): Promise<{ h: Harness; id: string }> {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('f1');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).nodeId, W1.id);
+  await h.manager.register(registration(W2));
+  await runFor(h, GRACE_MS + PERIOD_MS, [W2]);
+  return { h, id };
+}
+
+test('a node that misses heartbeats past the grace is Down and its running task moves to another node with a higher generation', async (t) => {
+  const { h, id } = await failOver(t);
+  const nodes = new Map(h.manager.listNodes().map((n) => [n.id, n.state]));
+  assert.equal(nodes.get(W1.id), 'Down');
+  assert.equal(nodes.get(W2.id), 'Up');
+  const task = h.manager.getTask(id);
+  assert.equal(task.nodeId, W2.id);
+  assert.equal(task.generation, 2);
+  assert.equal(task.state, TaskState.Running);
+  assert.deepEqual(h.workers.at(urlOf(W2)).starts, [{ taskId: id, generation: 2 }]);
+  assert.deepEqual(h.workers.at(urlOf(W1)).starts, [{ taskId: id, generation: 1 }]);
+});
+
+test('a node is not declared Down before the grace has passed', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  h.clock.advance(GRACE_MS - 1);
+  await settle(h.manager);
+  assert.equal(h.manager.listNodes()[0]?.state, 'Up');
+  h.clock.advance(1);
+  await settle(h.manager);
+  assert.equal(h.manager.listNodes()[0]?.state, 'Down');
+});
+
+test('a returning node that re-registers with the old copy is told to stop it, and the task keeps its new owner', async (t) => {
+  const { h, id } = await failOver(t);
+  const w1 = h.workers.at(urlOf(W1));
+  assert.deepEqual(w1.activeReports().map((r) => [r.taskId, r.generation, r.state]), [[id, 1, 'Running']]);
+
+  await h.manager.register(registration(W1, w1.activeReports()));
+  await settle(h.manager);
+  assert.deepEqual(w1.stops, [id]);
+  assert.deepEqual(h.workers.at(urlOf(W2)).stops, []);
+  const task = h.manager.getTask(id);
+  assert.equal(task.nodeId, W2.id);
+  assert.equal(task.generation, 2);
+  assert.equal(task.state, TaskState.Running);
+
+  await runFor(h, SWEEP_MS, [W1, W2]);
+  assert.equal(h.manager.getTask(id).nodeId, W2.id);
+  assert.equal(h.workers.totalStarts(), 2);
+});
+
+test('a returning node that heartbeats the old copy is told to stop it, and the task keeps its new owner', async (t) => {
+  const { h, id } = await failOver(t);
+  const w1 = h.workers.at(urlOf(W1));
+  await h.manager.heartbeat(W1.id, beat(W1, w1.activeReports()));
+  await settle(h.manager);
+  assert.equal(h.manager.listNodes().find((n) => n.id === W1.id)?.state, 'Up');
+  assert.deepEqual(w1.stops, [id]);
+  const task = h.manager.getTask(id);
+  assert.equal(task.nodeId, W2.id);
+  assert.equal(task.generation, 2);
+  assert.equal(task.state, TaskState.Running);
+});
+
+test('a Completed report from the node that lost the task does not change its state or owner', async (t) => {
+  const { h, id } = await failOver(t);
+  await h.manager.report(W1.id, [report(id, 1, 'Completed', { exitCode: 0, reason: 'stopped' })]);
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Running);
+  assert.equal(task.nodeId, W2.id);
+});
+
+/** w1 runs a task at generation 2: it lost the first copy (re-registered without it) and got it again. */
+async function secondGeneration(t: TestContext): Promise<{ h: Harness; id: string }> {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('91');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  await h.manager.register(registration(W1, []));
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.generation, 2);
+  assert.equal(task.state, TaskState.Running);
+  assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1, 2]);
+  return { h, id };
+}
+
+test('a report with an older generation is ignored and the copy it describes is stopped on that node', async (t) => {
+  const { h, id } = await secondGeneration(t);
+  const before = h.manager.getTask(id);
+  await h.manager.report(W1.id, [report(id, 1, 'Running', { containerId: 'ctr-stale', reason: 'stale copy' })]);
+  await settle(h.manager);
+  const after = h.manager.getTask(id);
+  assert.equal(after.state, TaskState.Running);
+  assert.equal(after.generation, 2);
+  assert.equal(after.containerId, before.containerId);
+  assert.equal(after.reason, before.reason);
+  assert.deepEqual(h.workers.at(urlOf(W1)).stops, [id]);
+});
+
+test('a Failed report with an older generation does not fail the current copy', async (t) => {
+  const { h, id } = await secondGeneration(t);
+  await h.manager.report(W1.id, [report(id, 1, 'Failed', { exitCode: 137, reason: 'killed' })]);
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Running);
+  assert.equal(task.exitCode, null);
+});
+
+test('a report about a task the manager never heard of is answered with a stop', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const stray = uuid('5a');
+  await h.manager.report(W1.id, [report(stray, 1, 'Running')]);
+  await settle(h.manager);
+  assert.deepEqual(h.workers.at(urlOf(W1)).stops, [stray]);
+  assert.throws(() => h.manager.getTask(stray), { code: 'task_not_found' });
+});
+
+test('a report from a node that never registered is refused with node_not_found', async (t) => {
+  const h = await startManager(t);
+  await assert.rejects(h.manager.report(W1.id, []), { code: 'node_not_found' });
+  await assert.rejects(h.manager.heartbeat(W1.id, beat(W1)), { code: 'node_not_found' });
+});
+
+test('a report that only adds the host ports of the running copy is recorded', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('b0');
+  await h.manager.submit(request(id, { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] }));
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Running);
+  // the same report as the dispatch answer, now with the host port Docker picked
+  await h.manager.report(W1.id, [
+    report(id, 1, 'Running', { containerId: task.containerId, reason: task.reason, startedAt: task.startedAt, ports: [{ container: 80, host: 32768, protocol: 'tcp' }] }),
+  ]);
+  await settle(h.manager);
+  assert.deepEqual(h.manager.getTask(id).ports, [{ container: 80, host: 32768, protocol: 'tcp' }]);
+});
+
+// ---- restart policy ----
+
+test('a task that fails is started again on its node with a new generation after the backoff', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('7e01');
+  await h.manager.submit(request(id)); // default policy: on-failure, first backoff 500 ms
+  await settle(h.manager);
+  const running = h.manager.getTask(id);
+  await h.manager.report(W1.id, [
+    report(id, 1, 'Failed', { containerId: running.containerId, exitCode: 1, reason: 'exited with code 1', startedAt: running.startedAt, finishedAt: running.startedAt }),
+  ]);
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, TaskState.Failed);
+  assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1]);
+
+  h.clock.advance(DEFAULT_RESTART_POLICY.backoffInitialMs - 1);
+  await settle(h.manager);
+  assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1]);
+  h.clock.advance(1);
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Running);
+  assert.equal(task.generation, 2);
+  assert.equal(task.restarts, 1);
+  assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1, 2]);
+});
+
+test('a task whose restart policy is never stays Failed', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('7e02');
+  await h.manager.submit(request(id, { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'never' } }));
+  await settle(h.manager);
+  await h.manager.report(W1.id, [report(id, 1, 'Failed', { exitCode: 1, reason: 'exited with code 1' })]);
+  await runFor(h, SWEEP_MS, [W1]);
+  assert.equal(h.manager.getTask(id).state, TaskState.Failed);
+  assert.equal(h.workers.totalStarts(), 1);
+});
+
+test('stopping a task that waits for its restart cancels the restart', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('7e03');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  await h.manager.report(W1.id, [report(id, 1, 'Failed', { exitCode: 1, reason: 'exited with code 1' })]);
+  await settle(h.manager);
+  await h.manager.stopTask(id);
+  await runFor(h, SWEEP_MS, [W1]);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Failed);
+  assert.equal(task.desiredState, 'stopped');
+  assert.equal(h.workers.totalStarts(), 1);
+});
+
+// ---- stopping ----
+
+test('stopTask by prefix sets desired stopped, stops the copy on its worker, and the task ends Completed and is never placed again', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.register(registration(W2));
+  const id = uuid('5709');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  const owner = h.manager.getTask(id).nodeId;
+  assert.equal(owner, W1.id);
+
+  const view = await h.manager.stopTask('5709');
+  assert.equal(view.desiredState, 'stopped');
+  await settle(h.manager);
+  assert.deepEqual(h.workers.at(urlOf(W1)).stops, [id]);
+  let task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Completed);
+  assert.equal(task.desiredState, 'stopped');
+
+  await runFor(h, 3 * SWEEP_MS, [W1, W2]);
+  task = h.manager.getTask(id);
+  assert.equal(task.state, TaskState.Completed);
+  assert.equal(h.workers.totalStarts(), 1);
+  assert.equal(h.workers.totalStops(), 1);
+});
+
+test('stopping a Pending task completes it without calling any worker', async (t) => {
+  const h = await startManager(t);
+  const id = uuid('5a01');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, TaskState.Completed);
+  await h.manager.register(registration(W1));
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, TaskState.Completed);
+  assert.equal(h.workers.totalStarts(), 0);
+  assert.equal(h.workers.totalStops(), 0);
+});
+
+test('stopTask twice asks the worker once', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('5a02');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  await h.manager.stopTask(id);
+  await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.deepEqual(h.workers.at(urlOf(W1)).stops, [id]);
+});
+
+test('a stop the worker failed is retried on a later pass', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('5a03');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  const w1 = h.workers.at(urlOf(W1));
+  w1.stopMode = 'fail';
+  await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.equal(w1.stops.length, 1);
+  assert.equal(h.manager.getTask(id).state, TaskState.Running);
+
+  w1.stopMode = 'complete';
+  h.clock.advance(1_000);
+  await settle(h.manager);
+  assert.equal(w1.stops.length, 2);
+  assert.equal(h.manager.getTask(id).state, TaskState.Completed);
+});
+
+test('stopping a task whose node is Down completes it, and the node is told to stop the copy when it returns', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('5a04');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  await runFor(h, GRACE_MS, []);
+  // no other node: the lost task waits as Pending, so stop it while w1 is away
+  await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, TaskState.Completed);
+
+  const w1 = h.workers.at(urlOf(W1));
+  await h.manager.register(registration(W1, w1.activeReports()));
+  await settle(h.manager);
+  assert.deepEqual(w1.stops, [id]);
+  assert.equal(h.manager.getTask(id).state, TaskState.Completed);
+  assert.equal(w1.starts.length, 1);
+});
+
+// ---- ids ----
+
+test('a unique id prefix resolves to its task; an ambiguous one throws ambiguous_id; an unknown one task_not_found', async (t) => {
+  const h = await startManager(t);
+  const a1 = uuid('aaaa0001');
+  const a2 = uuid('aaaa0002');
+  const b1 = uuid('bbbb0001');
+  for (const id of [a1, a2, b1]) await h.manager.submit(request(id));
+
+  assert.equal(h.manager.getTask(a1).id, a1);
+  assert.equal(h.manager.getTask('aaaa0001').id, a1);
+  assert.equal(h.manager.getTask('b').id, b1);
+  assert.equal(h.manager.getTask('BBBB').id, b1);
+  assert.throws(() => h.manager.getTask('aaaa'), { code: 'ambiguous_id' });
+  assert.throws(() => h.manager.getTask('cccc'), { code: 'task_not_found' });
+  assert.throws(() => h.manager.getTask(''), { code: 'task_not_found' });
+  await assert.rejects(h.manager.stopTask('aaaa'), { code: 'ambiguous_id' });
+  await assert.rejects(h.manager.stopTask('cccc'), { code: 'task_not_found' });
+  assert.equal(h.manager.getTask(a1).desiredState, 'running');
+  assert.equal(h.manager.getTask(a2).desiredState, 'running');
+});
+
+test('resubmitting the same task is idempotent; a different task with the same id throws task_exists', async (t) => {
+  const h = await startManager(t);
+  const id = uuid('dd01');
+  await h.manager.submit(request(id));
+  await h.manager.submit(request(id));
+  assert.equal(h.manager.listTasks().length, 1);
+  await assert.rejects(h.manager.submit(request(id, { image: 'redis:7' })), { code: 'task_exists' });
+});
+
+// ---- manager restart ----
+
+test('a second manager over the same store loads every task with its state, node and generation, and starts nothing again', async (t) => {
+  const first = await startManager(t);
+  await first.manager.register(registration({ ...W1, memoryGiB: 2 }));
+  const running = uuid('e001');
+  const pending = uuid('e002');
+  const stopped = uuid('e003');
+  await first.manager.submit(request(running, { memoryBytes: GiB }));
+  await first.manager.submit(request(pending, { memoryBytes: 4 * GiB }));
+  await first.manager.submit(request(stopped));
+  await settle(first.manager);
+  await first.manager.stopTask(stopped);
+  await settle(first.manager);
+  const before = first.manager.listTasks().map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
+  assert.deepEqual(
+    before.map((v) => v.state),
+    [TaskState.Running, TaskState.Pending, TaskState.Completed],
+  );
+  await first.manager.stop();
+
+  const second = await startManager(t, { store: first.store, clock: first.clock });
+  await settle(second.manager);
+  const after = second.manager.listTasks().map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
+  assert.deepEqual(after, before);
+  assert.deepEqual(
+    second.manager.listNodes().map((n) => [n.id, n.state]),
+    [[W1.id, 'Unknown']],
+  );
+  assert.equal(second.workers.totalStarts(), 0);
+  assert.equal(second.workers.totalStops(), 0);
+
+  // the node comes back with its task: adopted as is, nothing started
+  await second.manager.register(registration({ ...W1, memoryGiB: 2 }, first.workers.at(urlOf(W1)).activeReports()));
+  await settle(second.manager);
+  const task = second.manager.getTask(running);
+  assert.equal(task.state, TaskState.Running);
+  assert.equal(task.nodeId, W1.id);
+  assert.equal(task.generation, 1);
+  assert.equal(second.workers.totalStarts(), 0);
+});
+
+test('after a manager restart a silent known node is declared Down only after twice the grace', async (t) => {
+  const first = await startManager(t);
+  await first.manager.register(registration(W1));
+  await first.manager.stop();
+
+  const second = await startManager(t, { store: first.store, clock: first.clock });
+  second.clock.advance(2 * GRACE_MS - 1);
+  await settle(second.manager);
+  assert.equal(second.manager.listNodes()[0]?.state, 'Unknown');
+  second.clock.advance(1);
+  await settle(second.manager);
+  assert.equal(second.manager.listNodes()[0]?.state, 'Down');
+});
+
+// ---- node identity ----
+
+test('a second live node registering a taken name with a different node id is refused with node_name_taken', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await assert.rejects(h.manager.register(registration({ id: W2.id, name: W1.name })), { code: 'node_name_taken' });
+  assert.deepEqual(
+    h.manager.listNodes().map((n) => n.id),
+    [W1.id],
+  );
+  // the holder itself may register again
+  await h.manager.register(registration(W1));
+});
+
+test('a name held by a Down node can be taken by a new node id', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await runFor(h, GRACE_MS, []);
+  assert.equal(h.manager.listNodes()[0]?.state, 'Down');
+  await h.manager.register(registration({ id: W2.id, name: W1.name }));
+  assert.equal(h.manager.listNodes().find((n) => n.id === W2.id)?.state, 'Up');
+});
+
+// ---- shutdown ----
+
+test('after stop() no timer the manager set makes it call a worker again', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const id = uuid('ff01');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  const w1 = h.workers.at(urlOf(W1));
+  w1.stopMode = 'fail';
+  await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.equal(w1.stops.length, 1);
+
+  await h.manager.stop();
+  h.clock.advance(10 * SWEEP_MS);
+  await settle(h.manager);
+  assert.equal(w1.stops.length, 1, 'a stop was retried after the manager stopped');
+});
+
+test('stop() returns only after the work it waited for has finished: no dispatch afterwards', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration({ ...W1, memoryGiB: 1 }));
+  const first = uuid('ff02');
+  const second = uuid('ff03');
+  await h.manager.submit(request(first, { memoryBytes: GiB }));
+  await settle(h.manager);
+  await h.manager.submit(request(second, { memoryBytes: GiB }));
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(second).state, TaskState.Pending);
+
+  const w1 = h.workers.at(urlOf(W1));
+  w1.stopMode = 'hold';
+  await h.manager.stopTask(first);
+  await settle(h.manager);
+  assert.deepEqual(w1.stops, [first]);
+
+  const stopped = h.manager.stop();
+  w1.releaseStops(); // the worker answers while the manager shuts down: capacity frees up
+  await stopped;
+  const startsAtStop = w1.starts.length;
+  for (let i = 0; i < 20; i++) await flush();
+  assert.equal(w1.starts.length, startsAtStop, 'the manager dispatched a task after stop() returned');
+});
