@@ -76,7 +76,7 @@ export class Manager {
     this.#scheduler = new Scheduler(deps.strategy);
     this.#health = new NodeHealth({ clock: deps.clock, graceMs: deps.heartbeatGraceMs, periodMs: deps.heartbeatPeriodMs, onDown: (id) => this.#nodeDown(id) });
     this.#loop = new ReconcileLoop(() => this.#pass(), deps.log);
-    this.#metrics = new ManagerMetrics(deps.metrics, { tasksByState: () => this.#tasksByState(), nodesByState: () => this.#nodesByState() });
+    this.#metrics = new ManagerMetrics(deps.metrics, { tasksByState: () => this.#tasksByState(), nodesByState: () => this.#nodesByState(), nodes: () => this.listNodes() });
   }
 
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */

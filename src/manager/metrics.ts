@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { NodeStatusView } from '../api/index.js';
 import { TASK_STATES, type TaskState } from '../task/index.js';
 
 /** The manager's series, in the server's own registry. */
@@ -10,7 +11,7 @@ export class ManagerMetrics {
   readonly restarts: Counter;
   readonly reconcileSeconds: Histogram;
 
-  constructor(registry: Registry, source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number> }) {
+  constructor(registry: Registry, source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number>; nodes(): NodeStatusView[] }) {
     new Gauge({
       name: 'poseidon_manager_tasks',
       help: 'Tasks by observed state',
@@ -29,6 +30,22 @@ export class ManagerMetrics {
       collect() {
         const counts = source.nodesByState();
         for (const state of ['Up', 'Down', 'Unknown']) this.set({ state }, counts.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'poseidon_node_resources',
+      help: 'Node cpu (cores), memory and disk (bytes): capacity and allocated to tasks',
+      labelNames: ['node', 'resource', 'kind'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const n of source.nodes()) {
+          for (const kind of ['capacity', 'allocated'] as const) {
+            this.set({ node: n.name, resource: 'cpu', kind }, n[kind].cpuCores);
+            this.set({ node: n.name, resource: 'memory', kind }, n[kind].memoryBytes);
+            this.set({ node: n.name, resource: 'disk', kind }, n[kind].diskBytes);
+          }
+        }
       },
     });
     this.placements = new Counter({ name: 'poseidon_scheduler_placements_total', help: 'Placement attempts by result', labelNames: ['result'] as const, registers: [registry] });
