@@ -1,3 +1,4 @@
+import { taskRequest } from '../../helpers/task-request.js';
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { pino } from 'pino';
@@ -68,21 +69,7 @@ function uuid(head: string): string {
 }
 
 function request(id: string, fields: Partial<TaskRequest> = {}): TaskRequest {
-  return {
-    id,
-    name: `web-${id.slice(0, 8)}`,
-    image: 'nginx:1.27',
-    command: [],
-    env: {},
-    cpuCores: 0,
-    memoryBytes: 0,
-    diskBytes: 0,
-    ports: [],
-    labels: {},
-    restartPolicy: DEFAULT_RESTART_POLICY,
-    healthCheck: null,
-    ...fields,
-  };
+  return taskRequest(id, fields);
 }
 
 interface NodeSpec {

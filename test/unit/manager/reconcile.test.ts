@@ -1,3 +1,4 @@
+import { taskRequest } from '../../helpers/task-request.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -21,20 +22,7 @@ interface TaskFields {
 function record(id: string, f: TaskFields = {}): TaskRecord {
   const at = new Date(0).toISOString();
   return {
-    request: {
-      id,
-      name: `task-${id}`,
-      image: 'nginx:1.27',
-      command: [],
-      env: {},
-      cpuCores: 0,
-      memoryBytes: 0,
-      diskBytes: 0,
-      ports: [],
-      labels: {},
-      restartPolicy: DEFAULT_RESTART_POLICY,
-      healthCheck: null,
-    },
+    request: taskRequest(id, { name: `task-${id}` }),
     desired: f.desired ?? 'running',
     state: f.state ?? TaskState.Pending,
     nodeId: f.nodeId ?? null,

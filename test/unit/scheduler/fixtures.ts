@@ -1,3 +1,4 @@
+import { taskRequest } from '../../helpers/task-request.js';
 import { DEFAULT_RESTART_POLICY, type PortRequest, type TaskRequest } from '../../../src/task/index.js';
 import type { NodeView, Resources } from '../../../src/scheduler/index.js';
 
@@ -6,21 +7,7 @@ import type { NodeView, Resources } from '../../../src/scheduler/index.js';
 export const GiB = 2 ** 30;
 
 export function task(fields: Partial<TaskRequest> = {}): TaskRequest {
-  return {
-    id: 't-1',
-    name: 'web-1',
-    image: 'nginx:1.27',
-    command: [],
-    env: {},
-    cpuCores: 0,
-    memoryBytes: 0,
-    diskBytes: 0,
-    ports: [],
-    labels: {},
-    restartPolicy: DEFAULT_RESTART_POLICY,
-    healthCheck: null,
-    ...fields,
-  };
+  return taskRequest('t-1', { name: 'web-1', ...fields });
 }
 
 export function port(hostPort: number, protocol: PortRequest['protocol'] = 'tcp'): PortRequest {
