@@ -32,3 +32,12 @@ export class ContainerStartFailed extends PoseidonError {
     super(`container could not be started: ${detail}`);
   }
 }
+
+/** The container is gone (removed after a stop or an unhealthy verdict), and its output with it. */
+export class ContainerGone extends PoseidonError {
+  readonly code = 'container_gone';
+  readonly status = 410;
+  constructor(readonly containerId: string) {
+    super(`container ${containerId.slice(0, 12)} has been removed; its logs went with it`);
+  }
+}

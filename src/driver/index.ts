@@ -2,6 +2,6 @@
 export type { Driver, ContainerState, ContainerEvent, ContainerUsage, BoundPort, StartOptions, LogOptions } from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
-export { DriverUnreachable, ImageUnavailable, ContainerStartFailed } from './errors.js';
+export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone } from './errors.js';
 /** Label keys put on every container. */
 export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION, LABEL_TEST_RUN } from './labels.js';

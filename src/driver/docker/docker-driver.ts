@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
-import { ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
+import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
 import type { ContainerEvent, ContainerState, ContainerUsage, Driver, LogOptions, StartOptions } from '../types.js';
 import { fromInspect } from './container-state.js';
@@ -122,6 +122,15 @@ export class DockerDriver implements Driver {
   }
 
   async logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
+    try {
+      return await this.#logs(containerId, options);
+    } catch (err) {
+      if ((err as HttpError).statusCode === 404) throw new ContainerGone(containerId);
+      throw err;
+    }
+  }
+
+  async #logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
     const container = this.#docker.getContainer(containerId);
     const base = { stdout: true, stderr: true, timestamps: false, ...(options.tail === undefined ? {} : { tail: options.tail }) };
     if (options.follow) {

@@ -74,7 +74,13 @@ function consume(stream: NodeJS.ReadableStream & { destroy(): void }, onEvent: (
         const line = buffered.slice(0, nl).trim();
         buffered = buffered.slice(nl + 1);
         if (line === '') continue;
-        const event = toEvent(JSON.parse(line) as DockerEventMessage);
+        let message: DockerEventMessage;
+        try {
+          message = JSON.parse(line) as DockerEventMessage;
+        } catch {
+          continue; // not an event; the next resync covers anything it might have said
+        }
+        const event = toEvent(message);
         if (event !== null) onEvent(event);
       }
     });
