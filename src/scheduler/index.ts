@@ -9,8 +9,14 @@ export { select } from './select.js';
 export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
-/** Scheduler: a scorer and filters wired once; place(task, nodes) is select with them. */
-export { Scheduler } from './scheduler.js';
+/** Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path that also reserves. */
+export { Scheduler, type SchedulerOptions } from './scheduler.js';
+/** NodePool: nodes in id order with an index on free cpu/memory/disk; reserve/release keep it current; it copies what it is given. */
+export { NodePool, type FeasibleSearch, type FeasibleVisit } from './node-pool.js';
+/** sampleSelect(task, pool, filters, scorer, options): select's answer for round-robin, best of a feasible sample otherwise; select's Explanation when nothing fits. */
+export { sampleSelect, DEFAULT_SAMPLE_SIZE, DEFAULT_PROBES, DEFAULT_MAX_REJECTIONS, type SampleOptions } from './sample-select.js';
+/** seededRandom(seed): a replayable uniform source in [0, 1) for sampling decisions. */
+export { seededRandom, DEFAULT_SCHEDULER_SEED, type RandomSource } from './seeded-random.js';
 /** nodeUpFilter rejects with NODE_DOWN when node.up is false. */
 export { nodeUpFilter, NODE_DOWN } from './filter-node-up.js';
 /** Free = capacity - allocated; a request of 0 always fits; cpu in cores, memory and disk in bytes. */

@@ -2,16 +2,63 @@ import type { TaskRequest } from '../task/index.js';
 import { hostPortKey } from './filter-ports.js';
 import { nodeUpFilter } from './filter-node-up.js';
 import { cpuFilter, diskFilter, memoryFilter } from './filter-resources.js';
-import { FreeIndex, GAVE_UP, NOT_FOUND } from './free-index.js';
+import { FreeIndex } from './free-index.js';
 import type { Filter, NodeView, Resources } from './types.js';
 
 /** What NodePool.findFeasible found: a node that passes every filter, or why there is none. */
 export type FeasibleSearch = NodeView | 'none' | 'gave-up';
 
+/** What NodePool.visitFeasible did: how many feasible nodes it handed over, and whether it stopped on its rejection budget. */
+export interface FeasibleVisit {
+  found: number;
+  /** Nodes that got past the index but not the filters, and dead ends in the index. */
+  rejected: number;
+  gaveUp: boolean;
+}
+
+/** Reads a pooled node's position; set in PooledNode's static block, the only place that can see the field. */
+let positionOf: (node: NodeView) => number | undefined = () => undefined;
+
+/**
+ * The pool's own copy of a NodeView. One class, so every node has the same shape and the
+ * filters' and scorers' property reads stay monomorphic; and it knows its position, so the
+ * node a placement chose is reserved without looking its id up again.
+ */
+class PooledNode implements NodeView {
+  readonly id: string;
+  readonly name: string;
+  readonly up: boolean;
+  readonly capacity: Readonly<Resources>;
+  readonly allocated: Resources;
+  taskCount: number;
+  readonly usedPorts: Set<string>;
+  readonly cpuUsage: number | undefined;
+  readonly memoryUsedBytes: number | undefined;
+  readonly #position: number;
+
+  constructor(node: NodeView, capacity: Readonly<Resources>, position: number) {
+    this.id = node.id;
+    this.name = node.name;
+    this.up = node.up;
+    this.capacity = capacity;
+    this.allocated = { cpuCores: node.allocated.cpuCores, memoryBytes: node.allocated.memoryBytes, diskBytes: node.allocated.diskBytes };
+    this.taskCount = node.taskCount;
+    this.usedPorts = new Set(node.usedPorts);
+    this.cpuUsage = node.cpuUsage;
+    this.memoryUsedBytes = node.memoryUsedBytes;
+    this.#position = position;
+  }
+
+  static {
+    positionOf = (node) => (#position in node ? node.#position : undefined);
+  }
+}
+
 /**
  * The cluster as the fast path sees it: the nodes in id order, their allocations kept current
  * by reserve/release as tasks are placed and stop, and a FreeIndex on what each has free, so a
- * feasible node is found in O(log n) instead of by running the filters on every node.
+ * feasible node is found in O(log n), usually O(1), instead of by running the filters on every
+ * node.
  *
  * The pool owns its views: it copies what it is given, so a caller's later changes to its own
  * objects do not slip past the index. Change a node through set/reserve/release only; the
@@ -19,13 +66,21 @@ export type FeasibleSearch = NodeView | 'none' | 'gave-up';
  */
 export class NodePool {
   /** Sorted by id (string order, as select breaks ties); a node's position is its index here. */
-  #views: NodeView[] = [];
+  #views: PooledNode[] = [];
   #positions = new Map<string, number>();
   #index = new FreeIndex([]);
+  /**
+   * One frozen capacity object per machine type, shared by its nodes: nobody writes a capacity,
+   * and a node then brings one object fewer into the cache each time it is looked at, which is
+   * most of what a placement costs once the nodes no longer fit in the cpu's cache.
+   */
+  #capacities = new Map<string, Readonly<Resources>>();
+  /** Where the last reserve went: round-robin's cursor, so positionAfter needs no lookup. */
+  #lastReserved = -1;
 
   constructor(nodes: Iterable<NodeView> = []) {
     const byId = new Map<string, NodeView>();
-    for (const node of nodes) byId.set(node.id, copyView(node));
+    for (const node of nodes) byId.set(node.id, node);
     this.#rebuild([...byId.values()]);
   }
 
@@ -50,12 +105,12 @@ export class NodePool {
    * are placed.
    */
   set(node: NodeView): void {
-    const view = copyView(node);
-    const p = this.#positions.get(view.id);
+    const p = this.#positions.get(node.id);
     if (p === undefined) {
-      this.#rebuild([...this.#views, view]);
+      this.#rebuild([...this.#views, node]);
       return;
     }
+    const view = this.#copy(node, p);
     this.#views[p] = view;
     this.#index.set(p, freeOf(view));
   }
@@ -69,17 +124,33 @@ export class NodePool {
 
   /** Counts a placed task against its node: requests, task count and host ports. False for an unknown node. */
   reserve(nodeId: string, task: TaskRequest): boolean {
-    return this.#adjust(nodeId, task, +1);
+    return this.#adjust(this.#positions.get(nodeId), task, +1);
+  }
+
+  /** reserve for a node this pool handed out (a placement's choice), without looking its id up; any other NodeView goes by its id. */
+  reserveNode(node: NodeView, task: TaskRequest): boolean {
+    const p = this.positionOf(node);
+    return p !== undefined ? this.#adjust(p, task, +1) : this.reserve(node.id, task);
+  }
+
+  /** The position in id order of a node this pool handed out; undefined for any other object (or a node it has since replaced). */
+  positionOf(node: NodeView): number | undefined {
+    const p = positionOf(node);
+    return p !== undefined && this.#views[p] === node ? p : undefined;
   }
 
   /** Gives back what reserve took, when the task stops or moves. False for an unknown node. */
   release(nodeId: string, task: TaskRequest): boolean {
-    return this.#adjust(nodeId, task, -1);
+    return this.#adjust(this.#positions.get(nodeId), task, -1);
   }
 
   /** The position of the first node whose id sorts after `nodeId` (0 for undefined); size when none does. */
   positionAfter(nodeId: string | undefined): number {
     if (nodeId === undefined) return 0;
+    // round-robin's cursor is the node reserved last, or at least one still here: no search
+    if (this.#views[this.#lastReserved]?.id === nodeId) return this.#lastReserved + 1;
+    const p = this.#positions.get(nodeId);
+    if (p !== undefined) return p + 1;
     let lo = 0;
     let hi = this.#views.length;
     while (lo < hi) {
@@ -91,34 +162,40 @@ export class NodePool {
   }
 
   /**
-   * The first node at or after `from` in id order, wrapping, that passes every filter:
-   * 'none' when no node does, 'gave-up' when more than maxRejections nodes got past the index
-   * but not the filters (a caller then asks select, which looks at every node).
+   * Hands `visit` the first `wanted` nodes at or after position `from`, in id order and
+   * wrapping, that pass every filter. It stops early when more than maxRejections nodes got
+   * past the index but not the filters (gaveUp: a caller then asks select, which looks at every
+   * node). Fewer than `wanted` without giving up means the whole ring was visited.
    *
    * The index only skips nodes the filters would reject: a resource is pruned only when its
    * filter is in `filters`, and down nodes are left out of the index, so a list without
    * nodeUpFilter cannot use it (see servesFilters).
    */
-  findFeasible(task: TaskRequest, filters: readonly Filter[], from: number, maxRejections: number): FeasibleSearch {
+  visitFeasible(task: TaskRequest, filters: readonly Filter[], from: number, wanted: number, maxRejections: number, visit: (node: NodeView) => void): FeasibleVisit {
     const views = this.#views;
-    const accept = (position: number): boolean => {
-      const node = views[position];
-      return node !== undefined && passesAll(filters, task, node);
-    };
     const need: Resources = {
       cpuCores: filters.includes(cpuFilter) ? task.cpuCores : 0,
       memoryBytes: filters.includes(memoryFilter) ? task.memoryBytes : 0,
       diskBytes: filters.includes(diskFilter) ? task.diskBytes : 0,
     };
-    const found = this.#index.findFrom(from, need, accept, maxRejections);
-    if (found === NOT_FOUND) return 'none';
-    if (found === GAVE_UP) return 'gave-up';
-    return views[found] ?? 'none';
+    const found = this.#index.visitFrom(from, need, wanted, maxRejections, (position) => {
+      const node = views[position];
+      if (node === undefined || !passesAll(filters, task, node)) return false;
+      visit(node);
+      return true;
+    });
+    const rejected = this.#index.lastRejections;
+    return { found, rejected, gaveUp: rejected > maxRejections };
   }
 
-  /** How many nodes the filters turned down in the last findFeasible. */
-  get lastRejections(): number {
-    return this.#index.lastRejections;
+  /** The first feasible node at or after `from` (visitFeasible for one): 'none' when no node passes, 'gave-up' past the budget. */
+  findFeasible(task: TaskRequest, filters: readonly Filter[], from: number, maxRejections: number): FeasibleSearch {
+    let first: NodeView | undefined;
+    const visit = this.visitFeasible(task, filters, from, 1, maxRejections, (node) => {
+      first = node;
+    });
+    if (first !== undefined) return first;
+    return visit.gaveUp ? 'gave-up' : 'none';
   }
 
   /** Whether findFeasible can serve this filter list: the index leaves down nodes out, so the list must reject them too. */
@@ -126,13 +203,10 @@ export class NodePool {
     return filters.includes(nodeUpFilter);
   }
 
-  #adjust(nodeId: string, task: TaskRequest, sign: 1 | -1): boolean {
-    const p = this.#positions.get(nodeId);
+  #adjust(p: number | undefined, task: TaskRequest, sign: 1 | -1): boolean {
     const view = p === undefined ? undefined : this.#views[p];
     if (p === undefined || view === undefined) return false;
-    // the pool made these objects (copyView), so they are its to change
-    const allocated = view.allocated as Resources;
-    const ports = view.usedPorts as Set<string>;
+    const allocated = view.allocated;
     allocated.cpuCores += sign * task.cpuCores;
     allocated.memoryBytes += sign * task.memoryBytes;
     allocated.diskBytes += sign * task.diskBytes;
@@ -140,23 +214,34 @@ export class NodePool {
     for (const port of task.ports) {
       if (port.hostPort === 0) continue;
       const key = hostPortKey(port.hostPort, port.protocol);
-      if (sign > 0) ports.add(key);
-      else ports.delete(key);
+      if (sign > 0) view.usedPorts.add(key);
+      else view.usedPorts.delete(key);
     }
     this.#index.set(p, freeOf(view));
+    if (sign > 0) this.#lastReserved = p;
     return true;
   }
 
-  #rebuild(views: NodeView[]): void {
-    views.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  #copy(node: NodeView, position: number): PooledNode {
+    const c = node.capacity;
+    const key = `${c.cpuCores}/${c.memoryBytes}/${c.diskBytes}`;
+    let capacity = this.#capacities.get(key);
+    if (capacity === undefined) {
+      capacity = Object.freeze({ cpuCores: c.cpuCores, memoryBytes: c.memoryBytes, diskBytes: c.diskBytes });
+      this.#capacities.set(key, capacity);
+    }
+    return new PooledNode(node, capacity, position);
+  }
+
+  /** Copies in id order: the copies then sit in memory in that order too, and a sample's neighbours share cache lines. */
+  #rebuild(nodes: NodeView[]): void {
+    nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const views = nodes.map((n, p) => this.#copy(n, p));
     this.#views = views;
+    this.#lastReserved = -1;
     this.#positions = new Map(views.map((v, p) => [v.id, p]));
     this.#index = new FreeIndex(views.map(freeOf));
   }
-}
-
-function copyView(node: NodeView): NodeView {
-  return { ...node, capacity: { ...node.capacity }, allocated: { ...node.allocated }, usedPorts: new Set(node.usedPorts) };
 }
 
 /** Free = capacity - allocated, as the resource filters compute it; null leaves a down node out of the index. */

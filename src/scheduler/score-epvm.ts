@@ -60,6 +60,10 @@ export class EpvmScorer implements Scorer {
   readonly name = 'epvm';
   readonly base: number;
   readonly maxTasksPerNode: number;
+  /** ln b, so b^x is exp(x · ln b). */
+  readonly #lnBase: number;
+  /** b^(1/maxTasksPerNode) - 1: every task is the same step in the task-count term. */
+  readonly #taskStep: number;
 
   constructor(options: EpvmOptions = {}) {
     this.base = options.base ?? DEFAULT_EPVM_BASE;
@@ -67,6 +71,8 @@ export class EpvmScorer implements Scorer {
     // A programming error, not user input: the manager validates its configuration first.
     if (!(this.base > 1)) throw new RangeError(`epvm base must be > 1, got ${this.base}`);
     if (!(this.maxTasksPerNode > 0)) throw new RangeError(`epvm maxTasksPerNode must be > 0, got ${this.maxTasksPerNode}`);
+    this.#lnBase = Math.log(this.base);
+    this.#taskStep = Math.expm1(this.#lnBase / this.maxTasksPerNode);
   }
 
   score(task: TaskRequest, node: NodeView): number {
@@ -98,12 +104,16 @@ export class EpvmScorer implements Scorer {
   }
 
   #tasksRise(node: NodeView): number {
-    return this.#rise(node.taskCount / this.maxTasksPerNode, 1 / this.maxTasksPerNode);
+    return Math.exp((node.taskCount / this.maxTasksPerNode) * this.#lnBase) * this.#taskStep;
   }
 
-  /** cost(u + d) - cost(u). */
+  /**
+   * cost(u + d) - cost(u), computed as b^u · (b^d - 1). Subtracting b^u from b^(u+d) would
+   * cancel most digits when d is small (16 MiB on a 256 GiB node is d ≈ 6e-5), and expm1 keeps
+   * them; it is also two transcendental calls where the subtraction needs two powers.
+   */
   #rise(u: number, d: number): number {
-    return d === 0 ? 0 : this.base ** (u + d) - this.base ** u;
+    return d === 0 ? 0 : Math.exp(u * this.#lnBase) * Math.expm1(d * this.#lnBase);
   }
 }
 

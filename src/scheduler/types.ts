@@ -52,6 +52,15 @@ export interface Scorer {
   score(task: TaskRequest, node: NodeView): number;
   /** Called by select once with the node it chose; a scorer with memory (round-robin) advances here. */
   placed?(task: TaskRequest, node: NodeView): void;
+  /**
+   * Only for a scorer that takes turns in id order (round-robin): it scores 1 for a node whose
+   * id sorts after the cursor and 0 for the rest, so its choice is the first feasible node after
+   * the cursor, wrapping. Returns that id, or undefined to start from the smallest.
+   * sampleSelect then finds that very node through its index instead of ranking a sample, and
+   * gives it the score from where it was found (after the cursor or wrapped) rather than by
+   * comparing ids, which would read a cold string per placement in a large cluster.
+   */
+  rotationCursor?(): string | undefined;
 }
 
 /** Of the nodes a resource filter rejected, the one with the most free of that resource. */
