@@ -4,12 +4,19 @@
 import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import { BenchError } from './bench-error.js';
+import { burstBenchmark } from './burst.js';
 import { RunResources, type CleanupReport } from './cleanup.js';
 import type { Benchmark, BenchContext } from './context.js';
+import { failoverBenchmark } from './failover.js';
 import { machineInfo } from './machine.js';
+import { memoryBenchmark } from './memory.js';
+import { restartBenchmark } from './restart.js';
+import { scheduleBenchmark } from './schedule.js';
 import { startBenchmark } from './start.js';
+import { stopBenchmark } from './stop.js';
+import { submitBenchmark } from './submit.js';
 
-const BENCHMARKS: readonly Benchmark[] = [startBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [startBenchmark, burstBenchmark, restartBenchmark, stopBenchmark, failoverBenchmark, submitBenchmark, memoryBenchmark, scheduleBenchmark];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 
 class UnknownBenchmark extends BenchError {

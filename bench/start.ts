@@ -1,61 +1,95 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { WorkerClient, type WorkerTaskView } from '../src/api/index.js';
+import { WorkerClient } from '../src/api/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { removeForce } from './cleanup.js';
+import { LABEL_BENCH_SAMPLE, poseidonCli, startCluster, startDev, DevUnsafe, type BenchCluster } from './cluster-processes.js';
+import { formatComparison, formatPhases, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
-import { EngineEventLog, wallClockMs, type EngineTimes } from './docker-events.js';
+import { dockerCli } from './docker-cli.js';
+import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
+import { ContainerEventLog } from './docker-event-log.js';
+import { wallClockMs } from './docker-events.js';
 import { describeMachine } from './machine.js';
-import { spawnPoseidon } from './processes.js';
+import { spawnPoseidon, type PoseidonProcess } from './processes.js';
 import { writeResult } from './result-file.js';
-import { summarize, type Summary } from './stats.js';
-import { formatTable, ms, type TableRow } from './table.js';
+import { summarize } from './stats.js';
+import { ms } from './table.js';
+import { createService, imageId, removeService, serviceCreateArgs, SwarmSession, waitForRunningTasks, type ServiceOptions } from './swarm.js';
 
-/** The local image; no registry is reachable, so the bench never pulls. */
-const IMAGE = 'poseidon/busybox:latest';
 const COMMAND = ['sleep', '300'];
 const TASK_NAME = 'bench-start';
 const REPS = 20;
-const WARMUP_REPS = 2;
+const WARMUP_REPS = 1;
+/**
+ * `docker service create --detach=false` runs in every other counted rep only (10 samples):
+ * its time is the CLI's fixed 5 s stability wait plus a Swarm start (±3% across samples), and
+ * twenty of them would cost the run two minutes.
+ */
+const SWARM_CLI_EVERY = 2;
 /** The worker's own wait before it answers POST /tasks (its default, said out loud). */
 const START_WAIT_MS = 5_000;
-/** Longest a start may take, either side, before the bench gives up on it. */
+/** Longest a start may take, any side, before the bench gives up on it. */
 const START_DEADLINE_MS = 30_000;
 const POLL_INTERVAL_MS = 5;
-/** The goal: the worker adds no more than this to the median start latency. */
-const GOAL_MAX_OVERHEAD_MS = 25;
+/** Swarm has no task events: its task list is polled this often. */
+const SWARM_POLL_MS = 10;
+const CLI_TIMEOUT_MS = 60_000;
+/** How long the engine's create/start events may trail a measured start. */
+const EVENT_TIMEOUT_MS = 5_000;
+const FLOOR_REPS = 5;
 
-const WORKER_METRIC = 'poseidon.worker';
-const ENGINE_METRIC = 'docker.api.create+start';
+/** Goals: the worker adds ≤ 25 ms; the control plane (manager + worker) ≤ 30 ms; the CLI ≥ 5 times sooner than Swarm's. */
+const GOAL_WORKER_MAX_OVERHEAD_MS = 25;
+const GOAL_CONTROL_PLANE_MAX_MS = 30;
+const GOAL_CLI_MIN_SPEEDUP = 5;
 
-type Side = 'worker' | 'engine';
+type Side = 'worker' | 'dev' | 'cluster' | 'engine' | 'run' | 'swarmApi' | 'poseidonCli' | 'swarmCli';
 
-/** One timed start: from the first byte we send to the moment we know the container runs. */
+const METRIC: Record<Side, string> = {
+  worker: 'poseidon.worker',
+  dev: 'poseidon.dev',
+  cluster: 'poseidon.manager+worker',
+  engine: 'docker.api.create+start',
+  run: 'docker.cli.run-d',
+  swarmApi: 'swarm.api.service-create',
+  poseidonCli: 'poseidon.cli.task--wait',
+  swarmCli: 'swarm.cli.service-create',
+};
+
+const TIMED: Record<Side, string> = {
+  worker: 'POST /tasks to a standalone worker until it says Running (its answer waits up to 5 s; else GET /tasks/{id} polls every 5 ms)',
+  dev: 'POST /tasks to `poseidon dev` (manager and worker in one process) until its GET /events stream brings task.started',
+  cluster: 'POST /tasks to `poseidon manager` with one `poseidon worker --manager` (separate processes) until GET /events brings task.started',
+  engine: 'create + start + inspect until State.Running through the Engine API (dockerode), the worker driver\'s body (labels, Init: true)',
+  run: '`docker run -d IMAGE sleep 300` (no --init, as a person types it) from spawn to exit',
+  swarmApi: 'POST /services/create (1 replica, image by ID) until GET /tasks?service=ID shows the task running (polled every 10 ms)',
+  poseidonCli: '`poseidon task --filename F --wait` against the manager+worker cluster, from spawn to exit',
+  swarmCli: '`docker service create --detach=false --no-resolve-image IMAGE_ID sleep 300` from spawn to exit (includes the CLI\'s 5 s stability wait)',
+};
+
+/** One timed start: from the first byte (or the spawn) to the moment the caller knows it runs. */
 interface StartSample {
   totalMs: number;
-  containerId: string;
+  /** Wall-clock ms, comparable with engine event times. */
   sentAtMs: number;
-  runningAtMs: number;
-  /** Worker side only: the 201 answer already said Running (no polling needed). */
+  seenAtMs: number;
+  /** The value of LABEL_BENCH_SAMPLE on its container: its engine events are found by it. */
+  sample: string;
+  /** Worker side only: the 201 answer already said Running. */
   answeredRunning?: boolean;
 }
 
-/** A start split at the engine's create and start events (wall-clock ms). */
+/** A start split at the engine's create and start events (ms). */
 interface Phases {
   toCreateMs: number;
   createToStartMs: number;
-  startToRunningMs: number;
-}
-
-class ImageMissing extends BenchError {
-  constructor(image: string) {
-    super(`image ${image} is not on this machine and the bench never pulls; build it with scripts/setup-images.sh`);
-  }
+  startToSeenMs: number;
 }
 
 /** The task or container did not reach Running. */
@@ -63,109 +97,334 @@ class StartFailed extends BenchError {}
 
 export const startBenchmark: Benchmark = {
   name: 'start',
-  description: `start latency of one task until Running: worker vs. Engine API, ${REPS} reps each, interleaved`,
+  description: `start latency of one task until Running: worker, dev, manager+worker and the CLI vs. Engine API, docker run and Swarm, ${REPS} reps each, interleaved`,
   run: runStart,
 };
 
+interface Setup {
+  worker: PoseidonProcess;
+  workerClient: WorkerClient;
+  dev: BenchCluster | null;
+  devSkipped: string | null;
+  cluster: BenchCluster;
+  swarm: SwarmSession;
+  imageId: string;
+  events: ContainerEventLog;
+  dir: string;
+}
+
 async function runStart(ctx: BenchContext): Promise<void> {
   await assertImagePresent(ctx.docker);
-  const workerName = `${ctx.runId}-worker`;
-  // the direct containers carry the worker's label keys, under a name no worker answers to,
-  // so the worker's event stream and resync never treat them as its own
-  const directWorkerLabel = `${workerName}.engine-api`;
-  ctx.resources.trackWorkerName(workerName);
-  ctx.resources.trackWorkerName(directWorkerLabel);
-  const dataDir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
-  ctx.resources.trackTempDir(dataDir);
-
-  const worker = await spawnPoseidon(['worker', '--port', '0', '--name', workerName, '--data-dir', dataDir], (p) => ctx.resources.trackProcess(p));
-  ctx.progress(`start: worker ${workerName} listening at ${worker.url} (pid ${worker.pid})`);
-  const client = new WorkerClient(worker.url, START_DEADLINE_MS);
-  const events = await EngineEventLog.follow(ctx.docker, `${LABEL_TEST_RUN}=${ctx.runId}`);
-  let measured: Measurements;
+  const image = await imageId(ctx.docker, BENCH_IMAGE);
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
+  ctx.resources.trackTempDir(dir);
+  const events = await ContainerEventLog.follow(ctx.docker, `${LABEL_TEST_RUN}=${ctx.runId}`, ctx.signal);
+  const stops: Array<() => Promise<void>> = [async () => events.close()];
   try {
-    measured = await measure(ctx, events, {
-      worker: () => startViaWorker(client, ctx),
-      engine: () => startViaEngine(ctx, directWorkerLabel),
-    });
+    const workerName = `${ctx.runId}-worker`;
+    ctx.resources.trackWorkerName(workerName);
+    ctx.resources.trackWorkerName(directWorkerLabel(ctx));
+    const worker = await spawnPoseidon(['worker', '--port', '0', '--name', workerName, '--data-dir', join(dir, 'worker')], (p) => ctx.resources.trackProcess(p));
+    stops.push(() => worker.stop());
+    ctx.progress(`start: worker ${workerName} listening at ${worker.url} (pid ${worker.pid})`);
+    let dev: BenchCluster | null = null;
+    let devSkipped: string | null = null;
+    try {
+      dev = await startDev(ctx, 'start');
+      const d = dev;
+      stops.push(() => d.stop());
+    } catch (err) {
+      if (!(err instanceof DevUnsafe)) throw err;
+      devSkipped = err.message;
+      ctx.progress(`start: skipping poseidon.dev: ${err.message}`);
+    }
+    const cluster = await startCluster(ctx, { tag: 'start', workers: 1 });
+    stops.push(() => cluster.stop());
+    const swarm = await SwarmSession.join(ctx);
+    stops.push(() => swarm.leave());
+    const setup: Setup = { worker, workerClient: new WorkerClient(worker.url, START_DEADLINE_MS), dev, devSkipped, cluster, swarm, imageId: image, events, dir };
+
+    const floors = await measureFloors(ctx);
+    const measured = await measure(ctx, setup);
+    // everything goes now, not at the end of the whole run: a later benchmark gets an idle machine
+    await stopAll(stops);
+    await report(ctx, setup, measured, floors);
   } finally {
-    events.close();
+    await stopAll(stops);
   }
-  // the worker goes now, not at the end of the whole run: a later benchmark gets an idle machine
-  await worker.stop();
-  await report(ctx, measured);
+}
+
+/** Runs every stop once, last started first; the first failure is thrown after all ran. */
+async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
+  let failure: unknown;
+  while (stops.length > 0) {
+    const stop = stops.pop() as () => Promise<void>;
+    try {
+      await stop();
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** The direct containers carry the worker's label keys under a name no worker answers to. */
+function directWorkerLabel(ctx: BenchContext): string {
+  return `${ctx.runId}-worker.engine-api`;
+}
+
+interface Floors {
+  dockerVersionMs: number[];
+  poseidonVersionMs: number[];
+}
+
+/** What a CLI costs before it does anything: `docker version` and `poseidon --version`. */
+async function measureFloors(ctx: BenchContext): Promise<Floors> {
+  const floors: Floors = { dockerVersionMs: [], poseidonVersionMs: [] };
+  for (let i = 0; i < FLOOR_REPS; i++) {
+    floors.dockerVersionMs.push((await dockerCli(['version', '--format', '{{.Server.Version}}'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS })).wallMs);
+    floors.poseidonVersionMs.push((await poseidonCli(['--version'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS })).wallMs);
+  }
+  return floors;
 }
 
 interface Measurements {
+  sides: Side[];
   samples: Record<Side, StartSample[]>;
   phases: Record<Side, Phases[]>;
   warmupMs: Record<Side, number[]>;
-  /** Which side went first in each counted rep. */
+  /** Which side went first, second... in each counted rep. */
   order: Side[][];
 }
 
-async function measure(ctx: BenchContext, events: EngineEventLog, sides: Record<Side, () => Promise<StartSample>>): Promise<Measurements> {
-  const m: Measurements = { samples: { worker: [], engine: [] }, phases: { worker: [], engine: [] }, warmupMs: { worker: [], engine: [] }, order: [] };
+async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
+  const run: Record<Side, (rep: number) => Promise<StartSample>> = {
+    worker: () => startViaWorker(ctx, s.workerClient),
+    dev: () => startViaManager(ctx, s.dev as BenchCluster),
+    cluster: () => startViaManager(ctx, s.cluster),
+    engine: () => startViaEngine(ctx),
+    run: () => startViaDockerRun(ctx),
+    swarmApi: (rep) => startViaSwarmApi(ctx, s.imageId, rep),
+    poseidonCli: (rep) => startViaPoseidonCli(ctx, s.cluster, s.dir, rep),
+    swarmCli: (rep) => startViaSwarmCli(ctx, s.imageId, rep),
+  };
+  const sides = (Object.keys(run) as Side[]).filter((side) => side !== 'dev' || s.dev !== null);
+  const empty = <T>(): Record<Side, T[]> => ({ worker: [], dev: [], cluster: [], engine: [], run: [], swarmApi: [], poseidonCli: [], swarmCli: [] });
+  const m: Measurements = { sides, samples: empty(), phases: empty(), warmupMs: empty(), order: [] };
   for (let rep = 0; rep < WARMUP_REPS + REPS; rep++) {
-    // alternate who goes first, so neither side always runs right after the other's removal
-    const repOrder: Side[] = rep % 2 === 0 ? ['worker', 'engine'] : ['engine', 'worker'];
+    // rotate who goes first, so each side follows every other about equally often
     const counted = rep >= WARMUP_REPS;
+    const order = sides
+      .map((_, i) => sides[(i + rep) % sides.length] as Side)
+      .filter((side) => side !== 'swarmCli' || (counted && (rep - WARMUP_REPS) % SWARM_CLI_EVERY === 0));
     const line: string[] = [];
-    for (const side of repOrder) {
+    for (const side of order) {
       ctx.signal.throwIfAborted();
-      const sample = await sides[side]();
+      const sample = await run[side](rep);
       if (counted) {
         m.samples[side].push(sample);
-        m.phases[side].push(phasesOf(sample, await events.timesOf(sample.containerId)));
+        m.phases[side].push(await phasesOf(ctx, s.events, sample));
       } else {
         m.warmupMs[side].push(sample.totalMs);
       }
-      line.push(`${side} ${ms(sample.totalMs)} ms`);
+      line.push(`${side} ${ms(sample.totalMs)}`);
     }
-    if (counted) m.order.push(repOrder);
-    ctx.progress(`start: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`}: ${line.join(', ')}`);
+    if (counted) m.order.push(order);
+    ctx.progress(`start: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`} (ms): ${line.join(', ')}`);
   }
   return m;
 }
 
-interface Series {
-  metric: string;
-  samplesMs: number[];
-  summary: Summary;
-  reference?: string;
+async function phasesOf(ctx: BenchContext, events: ContainerEventLog, s: StartSample): Promise<Phases> {
+  const ofSample = (action: string) => (e: { action: string; attributes: Readonly<Record<string, string>> }) =>
+    e.action === action && e.attributes[LABEL_BENCH_SAMPLE] === s.sample;
+  const created = await events.waitFor(ofSample('create'), `the create of sample ${s.sample}`, EVENT_TIMEOUT_MS);
+  const started = await events.waitFor(ofSample('start'), `the start of sample ${s.sample}`, EVENT_TIMEOUT_MS);
+  return { toCreateMs: created.atMs - s.sentAtMs, createToStartMs: started.atMs - created.atMs, startToSeenMs: s.seenAtMs - started.atMs };
 }
 
-function series(metric: string, samplesMs: number[], reference?: string): Series {
-  const rounded = samplesMs.map(toMicroseconds);
-  return { metric, samplesMs: rounded, summary: summarize(rounded), ...(reference === undefined ? {} : { reference }) };
+function labels(ctx: BenchContext, sample: string): Record<string, string> {
+  return { [LABEL_TEST_RUN]: ctx.runId, [LABEL_BENCH_SAMPLE]: sample };
 }
 
-const PHASES: ReadonlyArray<{ key: keyof Phases; label: string }> = [
-  { key: 'toCreateMs', label: 'sent → create event' },
-  { key: 'createToStartMs', label: 'create → start event' },
-  { key: 'startToRunningMs', label: 'start event → Running seen' },
-];
+/** POST /tasks to the standalone worker; the answer comes once the container runs. DELETE untimed. */
+async function startViaWorker(ctx: BenchContext, client: WorkerClient): Promise<StartSample> {
+  const sample = randomUUID();
+  const body = { name: TASK_NAME, image: BENCH_IMAGE, command: COMMAND, labels: labels(ctx, sample) };
+  const sentAtMs = wallClockMs();
+  let task = await client.startTask(body, { waitMs: START_WAIT_MS });
+  const answeredRunning = task.state === 'Running';
+  while (task.state === 'Scheduled') {
+    if (wallClockMs() - sentAtMs > START_DEADLINE_MS) throw new StartFailed(`task ${task.id} still Scheduled after ${START_DEADLINE_MS} ms`);
+    ctx.signal.throwIfAborted();
+    await sleep(POLL_INTERVAL_MS);
+    task = await client.getTask(task.id);
+  }
+  const seenAtMs = wallClockMs();
+  if (task.state !== 'Running') throw new StartFailed(`task ${task.id} ended ${task.state}: ${task.reason}`);
+  const stopped = await client.stopTask(task.id);
+  if (stopped.state === 'Running' || stopped.state === 'Scheduled') throw new StartFailed(`task ${task.id} is still ${stopped.state} after DELETE`);
+  return { totalMs: seenAtMs - sentAtMs, sentAtMs, seenAtMs, sample, answeredRunning };
+}
 
-async function report(ctx: BenchContext, m: Measurements): Promise<void> {
-  const worker = series(WORKER_METRIC, m.samples.worker.map((s) => s.totalMs), ENGINE_METRIC);
-  const engine = series(ENGINE_METRIC, m.samples.engine.map((s) => s.totalMs));
-  const phaseRows = PHASES.flatMap(({ key, label }) => [
-    series(`${WORKER_METRIC} · ${label}`, m.phases.worker.map((p) => p[key]), `${ENGINE_METRIC} · ${label}`),
-    series(`${ENGINE_METRIC} · ${label}`, m.phases.engine.map((p) => p[key])),
-  ]);
-  const differenceMs = worker.summary.medianMs - engine.summary.medianMs;
-  const met = differenceMs <= GOAL_MAX_OVERHEAD_MS;
+/** POST /tasks to a manager until its event stream says task.started. Stop untimed. */
+async function startViaManager(ctx: BenchContext, cluster: BenchCluster): Promise<StartSample> {
+  const sample = randomUUID();
+  const { id, body } = cluster.task(TASK_NAME, { image: BENCH_IMAGE, command: COMMAND }, sample);
+  const started = await cluster.submitUntilRunning(id, body);
+  await cluster.stopAndWait(id);
+  return { totalMs: started.totalMs, sentAtMs: started.sentAtMs, seenAtMs: started.runningAtMs, sample };
+}
+
+/** The same container straight through the Engine API: create, start, inspect until Running. Removal untimed. */
+async function startViaEngine(ctx: BenchContext): Promise<StartSample> {
+  const sample = randomUUID();
+  const taskId = randomUUID();
+  // what the worker's driver sends for this task (src/driver/docker/create-options.ts)
+  const options: Docker.ContainerCreateOptions = {
+    name: `poseidon-${TASK_NAME}-${taskId.slice(0, 8)}-0`,
+    Image: BENCH_IMAGE,
+    Cmd: COMMAND,
+    Env: [],
+    Labels: {
+      ...labels(ctx, sample),
+      [LABEL_TASK_ID]: taskId,
+      [LABEL_TASK_NAME]: TASK_NAME,
+      [LABEL_WORKER]: directWorkerLabel(ctx),
+      [LABEL_GENERATION]: '0',
+    },
+    ExposedPorts: {},
+    HostConfig: { PortBindings: {}, Init: true, RestartPolicy: { Name: 'no' } },
+  };
+  const signal = ctx.signal;
+  const sentAtMs = wallClockMs();
+  const container = await ctx.docker.createContainer({ ...options, abortSignal: signal });
+  try {
+    await container.start({ abortSignal: signal });
+    let info = await container.inspect({ abortSignal: signal });
+    while (!info.State.Running) {
+      if (info.State.Status !== 'created' || wallClockMs() - sentAtMs > START_DEADLINE_MS) {
+        throw new StartFailed(`container ${container.id} is ${info.State.Status} (exit ${info.State.ExitCode}) instead of running`);
+      }
+      await sleep(POLL_INTERVAL_MS);
+      info = await container.inspect({ abortSignal: signal });
+    }
+    const seenAtMs = wallClockMs();
+    return { totalMs: seenAtMs - sentAtMs, sentAtMs, seenAtMs, sample };
+  } finally {
+    await removeForce(ctx.docker, container.id);
+  }
+}
+
+/** `docker run -d` as a person types it (plus our labels); it returns once the container started. */
+async function startViaDockerRun(ctx: BenchContext): Promise<StartSample> {
+  const sample = randomUUID();
+  const labelArgs = Object.entries(labels(ctx, sample)).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  const run = await dockerCli(['run', '-d', ...labelArgs, BENCH_IMAGE, ...COMMAND], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+  await removeForce(ctx.docker, run.stdout.trim());
+  return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
+}
+
+function serviceOptions(ctx: BenchContext, image: string, name: string, sample: string): ServiceOptions {
+  return { name, imageId: image, args: COMMAND, replicas: 1, labels: labels(ctx, sample) };
+}
+
+/** POST /services/create, then poll its tasks until one runs. The service goes untimed. */
+async function startViaSwarmApi(ctx: BenchContext, image: string, rep: number): Promise<StartSample> {
+  const sample = randomUUID();
+  const sentAtMs = wallClockMs();
+  const id = await createService(ctx.docker, serviceOptions(ctx, image, `${ctx.runId}-api-${rep}`, sample), ctx.signal);
+  try {
+    const running = await waitForRunningTasks(ctx.docker, id, 1, { pollMs: SWARM_POLL_MS, timeoutMs: START_DEADLINE_MS, signal: ctx.signal });
+    return { totalMs: running.allRunningAtMs - sentAtMs, sentAtMs, seenAtMs: running.allRunningAtMs, sample };
+  } finally {
+    await removeService(ctx.docker, id);
+  }
+}
+
+/** `docker service create` as a person types it: it returns once the task runs and the CLI's stability wait is over. */
+async function startViaSwarmCli(ctx: BenchContext, image: string, rep: number): Promise<StartSample> {
+  const sample = randomUUID();
+  const name = `${ctx.runId}-cli-${rep}`;
+  try {
+    const run = await dockerCli(serviceCreateArgs(serviceOptions(ctx, image, name, sample), false), { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+    return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
+  } finally {
+    const id = await serviceIdOf(ctx.docker, name);
+    if (id !== null) await removeService(ctx.docker, id);
+  }
+}
+
+async function serviceIdOf(docker: Docker, name: string): Promise<string | null> {
+  try {
+    const info: unknown = await docker.getService(name).inspect();
+    return (info as { ID?: string }).ID ?? null;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw err;
+  }
+}
+
+/** `poseidon task --filename F --wait` as a person types it, against the manager+worker cluster. */
+async function startViaPoseidonCli(ctx: BenchContext, cluster: BenchCluster, dir: string, rep: number): Promise<StartSample> {
+  const sample = randomUUID();
+  const { id, body } = cluster.task(TASK_NAME, { image: BENCH_IMAGE, command: COMMAND }, sample);
+  const file = join(dir, `task-${rep}.json`);
+  await writeFile(file, JSON.stringify(body));
+  const run = await poseidonCli(['task', '--filename', file, '--wait', '--manager', cluster.client.baseUrl], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+  if (!run.stdout.startsWith(`${id} Running`)) throw new StartFailed(`poseidon task --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);
+  await cluster.stopAndWait(id);
+  return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
+}
+
+const PHASE_TITLES = ['sent → create event', 'create → start event', 'start event → seen'];
+
+async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floors): Promise<void> {
+  const rows = m.sides.map((side) => series(METRIC[side], m.samples[side].map((x) => x.totalMs)));
+  const row = (side: Side): Series => rows.find((r) => r.metric === METRIC[side]) as Series;
+  const references = [
+    { metric: METRIC.engine, title: 'engine API' },
+    { metric: METRIC.run, title: 'docker run' },
+    { metric: METRIC.swarmApi, title: 'swarm API' },
+    { metric: METRIC.swarmCli, title: 'swarm CLI' },
+  ];
+  const median = (side: Side): number => row(side).summary.medianMs;
+  const phaseRows = m.sides.map((side) => {
+    const p = m.phases[side];
+    const med = (f: (x: Phases) => number): number => summarize(p.map(f)).medianMs;
+    return { metric: METRIC[side], n: p.length, phasesMs: [med((x) => x.toCreateMs), med((x) => x.createToStartMs), med((x) => x.startToSeenMs)] };
+  });
+
+  const controlPlane = (['cluster', 'dev'] as const)
+    .filter((side) => m.sides.includes(side))
+    .map((side) => ({ side, metric: METRIC[side], differenceMs: median(side) - median('engine') }));
+  const controlPlaneMet = controlPlane.every((c) => c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS);
+  const speedup = median('swarmCli') / median('poseidonCli');
+  const cliMet = speedup >= GOAL_CLI_MIN_SPEEDUP;
+  const workerDifferenceMs = median('worker') - median('engine');
+  const workerMet = workerDifferenceMs <= GOAL_WORKER_MAX_OVERHEAD_MS;
+  const swarmControlPlaneMs = median('swarmApi') - median('engine');
   const date = new Date().toISOString();
+  const floorLine =
+    `CLI floors (median of ${FLOOR_REPS}): \`docker version\` ${ms(summarize(floors.dockerVersionMs).medianMs)} ms, ` +
+    `\`poseidon --version\` ${ms(summarize(floors.poseidonVersionMs).medianMs)} ms`;
 
-  const toRow = (s: Series): TableRow => ({ metric: s.metric, summary: s.summary, ...(s.reference === undefined ? {} : { reference: s.reference }) });
   const out = [
-    `start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-ups, interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
-    formatTable([worker, engine].map(toRow)),
+    `start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-up, ${METRIC.swarmCli} every ${SWARM_CLI_EVERY === 2 ? 'other' : `${SWARM_CLI_EVERY}th`} rep; interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    formatComparison(rows, references),
+    ...(s.devSkipped === null ? [] : [`(poseidon.dev skipped: ${s.devSkipped})`]),
+    floorLine,
     '',
-    'where the time goes (engine event times; phases of the same reps):',
-    formatTable(phaseRows.map(toRow)),
+    'where the time goes (medians, ms; engine event times):',
+    formatPhases(phaseRows, PHASE_TITLES),
     '',
-    `Goal: the worker adds no more than ${GOAL_MAX_OVERHEAD_MS} ms to the median: worker median − Engine API median = ${signed(differenceMs)} ms (${met ? 'met' : 'not met'})`,
+    `Swarm's control plane adds ${signedMs(swarmControlPlaneMs)} ms to the Engine API's median (swarm.api − docker.api).`,
+    ...controlPlane.map(
+      (c) =>
+        `Goal: Poseidon within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API: ${c.metric} median − Engine API median = ${signedMs(c.differenceMs)} ms (${c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS ? 'met' : 'not met'})`,
+    ),
+    `Goal: \`poseidon task --wait\` at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than \`docker service create\`: ${ms(median('swarmCli'))} / ${ms(median('poseidonCli'))} ms = x${speedup.toFixed(1)} (${cliMet ? 'met' : 'not met'})`,
+    `Goal: the worker alone adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms: worker median − Engine API median = ${signedMs(workerDifferenceMs)} ms (${workerMet ? 'met' : 'not met'})`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 
@@ -175,129 +434,39 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
     runId: ctx.runId,
     machine: ctx.machine,
     method: {
-      image: IMAGE,
+      image: BENCH_IMAGE,
       command: COMMAND,
-      init: true,
       reps: REPS,
       warmupReps: WARMUP_REPS,
-      interleaving: 'each rep runs both sides, alternating which goes first',
-      workerStartWaitMs: START_WAIT_MS,
-      timed: {
-        [WORKER_METRIC]: 'POST /tasks sent until the task is Running (the 201 answer, else GET /tasks/{id} polls); DELETE not timed',
-        [ENGINE_METRIC]: 'create + start + inspect until State.Running; forced removal not timed',
-      },
+      swarmCliEvery: SWARM_CLI_EVERY,
+      interleaving: `each rep runs every side once (${METRIC.swarmCli} every ${SWARM_CLI_EVERY} counted reps, none in the warm-up); the order rotates by one each rep`,
+      swarm: s.swarm.createdHere ? 'initialized by the run on 127.0.0.1, left at the end' : 'already active; left as found',
+      timed: Object.fromEntries(m.sides.map((side) => [METRIC[side], TIMED[side]])),
+      untimed: 'the stop or removal after each sample',
+      devSkipped: s.devSkipped,
     },
-    series: [worker, engine],
-    warmupSamplesMs: { [WORKER_METRIC]: m.warmupMs.worker.map(toMicroseconds), [ENGINE_METRIC]: m.warmupMs.engine.map(toMicroseconds) },
-    workerAnswersAlreadyRunning: m.samples.worker.filter((s) => s.answeredRunning === true).length,
-    phases: phaseRows,
+    series: rows,
+    warmupSamplesMs: Object.fromEntries(m.sides.map((side) => [METRIC[side], m.warmupMs[side].map(toMicroseconds)])),
+    workerAnswersAlreadyRunning: m.samples.worker.filter((x) => x.answeredRunning === true).length,
+    phases: m.sides.map((side) => ({
+      metric: METRIC[side],
+      toCreateMs: m.phases[side].map((p) => toMicroseconds(p.toCreateMs)),
+      createToStartMs: m.phases[side].map((p) => toMicroseconds(p.createToStartMs)),
+      startToSeenMs: m.phases[side].map((p) => toMicroseconds(p.startToSeenMs)),
+    })),
+    cliFloorsMs: { dockerVersion: floors.dockerVersionMs.map(toMicroseconds), poseidonVersion: floors.poseidonVersionMs.map(toMicroseconds) },
     order: m.order.map((o) => o.join(',')),
-    goal: {
-      statement: `the worker adds no more than ${GOAL_MAX_OVERHEAD_MS} ms to the median start latency`,
-      maxOverheadMs: GOAL_MAX_OVERHEAD_MS,
-      workerMedianMs: worker.summary.medianMs,
-      engineMedianMs: engine.summary.medianMs,
-      differenceMs: toMicroseconds(differenceMs),
-      met,
-    },
+    goals: [
+      ...controlPlane.map((c) => ({
+        statement: `${c.metric}: median within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API's`,
+        differenceMs: toMicroseconds(c.differenceMs),
+        met: c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS,
+      })),
+      { statement: `poseidon task --wait at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than docker service create`, ratio: Number(speedup.toFixed(3)), met: cliMet },
+      { statement: `the worker adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`, differenceMs: toMicroseconds(workerDifferenceMs), met: workerMet },
+    ],
+    swarmControlPlaneMs: toMicroseconds(swarmControlPlaneMs),
+    allGoalsMet: controlPlaneMet && cliMet && workerMet,
   });
   ctx.progress(`start: wrote ${file}`);
-}
-
-/** Microseconds are plenty in the file; the timer's last digits are noise. */
-function toMicroseconds(valueMs: number): number {
-  return Math.round(valueMs * 1000) / 1000;
-}
-
-function signed(value: number): string {
-  return value < 0 ? `−${ms(-value)}` : ms(value);
-}
-
-/**
- * (a) POST /tasks to the worker; the answer comes once the container runs (or after the
- * worker's wait, then we poll). The DELETE after it is not timed.
- */
-async function startViaWorker(client: WorkerClient, ctx: BenchContext): Promise<StartSample> {
-  const body = { name: TASK_NAME, image: IMAGE, command: COMMAND, labels: { [LABEL_TEST_RUN]: ctx.runId } };
-  const sentAtMs = wallClockMs();
-  const t0 = performance.now();
-  let task = await client.startTask(body, { waitMs: START_WAIT_MS });
-  const answeredRunning = task.state === 'Running';
-  while (task.state === 'Scheduled') {
-    if (performance.now() - t0 > START_DEADLINE_MS) throw new StartFailed(`task ${task.id} still Scheduled after ${START_DEADLINE_MS} ms`);
-    ctx.signal.throwIfAborted();
-    await sleep(POLL_INTERVAL_MS);
-    task = await client.getTask(task.id);
-  }
-  const totalMs = performance.now() - t0;
-  const runningAtMs = wallClockMs();
-  if (task.state !== 'Running' || task.containerId === null) throw new StartFailed(`task ${task.id} ended ${task.state}: ${task.reason}`);
-  await stopTask(client, task);
-  return { totalMs, containerId: task.containerId, sentAtMs, runningAtMs, answeredRunning };
-}
-
-async function stopTask(client: WorkerClient, task: WorkerTaskView): Promise<void> {
-  const stopped = await client.stopTask(task.id);
-  if (stopped.state === 'Running' || stopped.state === 'Scheduled') throw new StartFailed(`task ${task.id} is still ${stopped.state} after DELETE`);
-}
-
-/**
- * (b) The same container straight through the Engine API: create, start, inspect until
- * Running. The forced removal after it is not timed.
- */
-async function startViaEngine(ctx: BenchContext, workerLabel: string): Promise<StartSample> {
-  const taskId = randomUUID();
-  // what the worker's driver sends for this task (src/driver/docker/create-options.ts)
-  const options: Docker.ContainerCreateOptions = {
-    name: `poseidon-${TASK_NAME}-${taskId.slice(0, 8)}-0`,
-    Image: IMAGE,
-    Cmd: COMMAND,
-    Env: [],
-    Labels: {
-      [LABEL_TEST_RUN]: ctx.runId,
-      [LABEL_TASK_ID]: taskId,
-      [LABEL_TASK_NAME]: TASK_NAME,
-      [LABEL_WORKER]: workerLabel,
-      [LABEL_GENERATION]: '0',
-    },
-    ExposedPorts: {},
-    HostConfig: { PortBindings: {}, Init: true, RestartPolicy: { Name: 'no' } },
-  };
-  const signal = ctx.signal;
-  const sentAtMs = wallClockMs();
-  const t0 = performance.now();
-  const container = await ctx.docker.createContainer({ ...options, abortSignal: signal });
-  try {
-    await container.start({ abortSignal: signal });
-    let info = await container.inspect({ abortSignal: signal });
-    while (!info.State.Running) {
-      if (info.State.Status !== 'created' || performance.now() - t0 > START_DEADLINE_MS) {
-        throw new StartFailed(`container ${container.id} is ${info.State.Status} (exit ${info.State.ExitCode}) instead of running`);
-      }
-      await sleep(POLL_INTERVAL_MS);
-      info = await container.inspect({ abortSignal: signal });
-    }
-    const totalMs = performance.now() - t0;
-    return { totalMs, containerId: container.id, sentAtMs, runningAtMs: wallClockMs() };
-  } finally {
-    await removeForce(ctx.docker, container.id);
-  }
-}
-
-function phasesOf(sample: StartSample, engine: EngineTimes | null): Phases {
-  if (engine === null) throw new StartFailed(`no create/start events from the engine for container ${sample.containerId}`);
-  return {
-    toCreateMs: engine.createdAtMs - sample.sentAtMs,
-    createToStartMs: engine.startedAtMs - engine.createdAtMs,
-    startToRunningMs: sample.runningAtMs - engine.startedAtMs,
-  };
-}
-
-async function assertImagePresent(docker: Docker): Promise<void> {
-  try {
-    await docker.getImage(IMAGE).inspect();
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) throw new ImageMissing(IMAGE);
-    throw err;
-  }
 }

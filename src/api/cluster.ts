@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TaskState } from '../task/index.js';
+import { TaskDigest } from './task-digest.js';
 import type { HealthView, PortView, WorkerTaskView } from './views.js';
 
 // Wire shapes between workers and the manager, and what the Manager API returns.
@@ -72,8 +73,13 @@ export type RegisterRequest = Static<typeof RegisterRequest>;
 export const HeartbeatRequest = Type.Object(
   {
     metrics: NodeMetrics,
-    /** The worker's active tasks (Scheduled, Running): the periodic resync. */
+    /**
+     * The worker's active tasks (Scheduled, Running): the periodic resync. A worker that sends
+     * `digest` may send none here until a reply asks for them with `resync`.
+     */
     tasks: Type.Array(TaskReport),
+    /** Summary of the worker's active tasks, as (task id, generation); see task-digest.ts. */
+    digest: Type.Optional(TaskDigest),
   },
   { additionalProperties: false },
 );
@@ -85,6 +91,8 @@ export type ReportRequest = Static<typeof ReportRequest>;
 /** The manager sets the pace. */
 export interface HeartbeatReply {
   nextBeatInMs: number;
+  /** The digest did not match what the manager placed on this worker: send every active task next time. */
+  resync?: boolean;
 }
 
 export type DesiredState = 'running' | 'stopped';

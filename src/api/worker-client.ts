@@ -8,6 +8,15 @@ export interface StartTaskOptions {
   timeoutMs?: number;
 }
 
+/** One task of a `POST /tasks/batch`: the spec, and the placement generation it runs under. */
+export interface BatchStart {
+  spec: unknown;
+  generation: number;
+}
+
+/** The answer for one task of a batch, in the order sent: its view, or why the worker refused it. */
+export type BatchStartResult = { task: WorkerTaskView } | { error: { code: string; status: number; message: string } };
+
 /** The Worker API, typed. Used by the manager, the tests and the benchmarks. */
 export class WorkerClient {
   readonly http: HttpClient;
@@ -20,6 +29,18 @@ export class WorkerClient {
       query: { generation: opts.generation, wait: opts.waitMs === undefined ? undefined : `${opts.waitMs}ms` },
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     });
+  }
+  /**
+   * Several starts in one request, each idempotent like startTask; one answer per task, in
+   * order. A worker without the route answers 404 `not_found`: send one startTask each then.
+   */
+  async startTasks(tasks: readonly BatchStart[], opts: Omit<StartTaskOptions, 'generation'> = {}): Promise<BatchStartResult[]> {
+    const answer = await this.http.request<{ results: BatchStartResult[] }>('POST', '/tasks/batch', {
+      body: { tasks },
+      query: { wait: opts.waitMs === undefined ? undefined : `${opts.waitMs}ms` },
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    });
+    return answer.results;
   }
   listTasks(): Promise<WorkerTaskView[]> {
     return this.http.request('GET', '/tasks');

@@ -34,6 +34,11 @@ export type EventListener = (e: ClusterEvent) => void;
 export class EventBus {
   readonly #listeners = new Set<EventListener>();
 
+  /** False when nobody listens, so a publisher can skip building the event. */
+  get hasListeners(): boolean {
+    return this.#listeners.size > 0;
+  }
+
   publish(e: ClusterEvent): void {
     for (const fn of this.#listeners) fn(e);
   }

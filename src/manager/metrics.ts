@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { NodeStatusView } from '../api/index.js';
+import type { StoreStats } from '../store/index.js';
 import { TASK_STATES, type TaskState } from '../task/index.js';
 
 /** The manager's series, in the server's own registry. */
@@ -11,7 +12,32 @@ export class ManagerMetrics {
   readonly restarts: Counter;
   readonly reconcileSeconds: Histogram;
 
-  constructor(registry: Registry, source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number>; nodes(): NodeStatusView[] }) {
+  constructor(
+    registry: Registry,
+    source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number>; nodes(): NodeStatusView[]; storeStats(): StoreStats },
+  ) {
+    // the store counts; these counters catch up with it on each scrape
+    const seen: StoreStats = { writes: 0, commits: 0 };
+    new Counter({
+      name: 'poseidon_store_writes_total',
+      help: 'Records written to (or deleted from) the store',
+      registers: [registry],
+      collect() {
+        const now = source.storeStats().writes;
+        if (now > seen.writes) this.inc(now - seen.writes);
+        seen.writes = now;
+      },
+    });
+    new Counter({
+      name: 'poseidon_store_commits_total',
+      help: 'Store transactions committed; writes per commit shows how far concurrent writes share one (group commit)',
+      registers: [registry],
+      collect() {
+        const now = source.storeStats().commits;
+        if (now > seen.commits) this.inc(now - seen.commits);
+        seen.commits = now;
+      },
+    });
     new Gauge({
       name: 'poseidon_manager_tasks',
       help: 'Tasks by observed state',

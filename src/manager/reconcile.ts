@@ -12,6 +12,12 @@ export type Action =
   | { kind: 'wake-at'; taskId: string; atMs: number };
 
 export interface ClusterSnapshot {
+  /**
+   * The tasks to decide on. The manager passes only those whose inputs changed since its last
+   * pass (plus the waiting ones when capacity grew), and every task on its periodic sweep; each
+   * task's decision depends only on its own record and the maps below, so a subset is decided
+   * exactly as it would be among all tasks.
+   */
   tasks: ReadonlyMap<string, TaskRecord>;
   nodeStates: ReadonlyMap<string, NodeState>;
   /** When each Scheduled task was last dispatched (epoch ms). */

@@ -50,6 +50,8 @@ export interface NodeEntry {
   state: NodeState;
   lastHeartbeatMs: number | null;
   metrics: NodeMetricsSeen | null;
+  /** The digest of the last heartbeat that disagreed with the manager's (see Manager#heartbeat). */
+  digestSeen?: string;
 }
 
 export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };

@@ -1,5 +1,5 @@
 // Durable key-value storage: one interface, an in-memory and an LMDB implementation.
-export type { Store, StoreOp } from './types.js';
+export type { Store, StoreOp, StoreStats } from './types.js';
 /** For unit tests. */
 export { MemoryStore } from './memory-store.js';
 /** The embedded default; writes resolve once durable, concurrent writes share a commit. */

@@ -1,8 +1,9 @@
-import type { Store, StoreOp } from './types.js';
+import type { Store, StoreOp, StoreStats } from './types.js';
 
 /** An in-memory Store for unit tests: same contract, nothing on disk. Values are cloned. */
 export class MemoryStore<V> implements Store<V> {
   readonly #data = new Map<string, V>();
+  readonly #stats: StoreStats = { writes: 0, commits: 0 };
 
   async get(key: string): Promise<V | undefined> {
     const v = this.#data.get(key);
@@ -10,9 +11,11 @@ export class MemoryStore<V> implements Store<V> {
   }
   async put(key: string, value: V): Promise<void> {
     this.#data.set(key, structuredClone(value));
+    this.#count(1);
   }
   async delete(key: string): Promise<void> {
     this.#data.delete(key);
+    this.#count(1);
   }
   async list(prefix: string): Promise<Array<[string, V]>> {
     return [...this.#data.entries()]
@@ -27,6 +30,15 @@ export class MemoryStore<V> implements Store<V> {
       if (op.kind === 'put') this.#data.set(op.key, op.value);
       else this.#data.delete(op.key);
     }
+    this.#count(ops.length);
   }
   async close(): Promise<void> {}
+  /** Every call is its own commit here. */
+  stats(): StoreStats {
+    return { ...this.#stats };
+  }
+  #count(writes: number): void {
+    this.#stats.writes += writes;
+    this.#stats.commits += 1;
+  }
 }

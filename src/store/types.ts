@@ -1,3 +1,11 @@
+/** Counts since the store was opened: how well concurrent writes share commits. */
+export interface StoreStats {
+  /** Records put or deleted. */
+  writes: number;
+  /** Transactions committed (for LMDB, each one flushed to disk once). */
+  commits: number;
+}
+
 /** One write in an atomic batch. */
 export type StoreOp<V> = { kind: 'put'; key: string; value: V } | { kind: 'delete'; key: string };
 
@@ -14,4 +22,5 @@ export interface Store<V> {
   /** Applies every op or none. */
   batch(ops: readonly StoreOp<V>[]): Promise<void>;
   close(): Promise<void>;
+  stats(): StoreStats;
 }

@@ -13,6 +13,7 @@ import { HealthMonitor, type CheckOutcome } from './health/health-monitor.js';
 import { createProbers } from './health/probers.js';
 import { WorkerMetrics } from './metrics.js';
 import { exitReason, NO_HEALTH, toView, type WorkerTaskRecord } from './record.js';
+import { StartPacer } from './start-pacer.js';
 
 export interface WorkerDeps {
   name: string;
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   metrics: Registry;
   /** SIGTERM grace before SIGKILL when a task is stopped. */
   stopGraceSeconds: number;
+  /** Container starts run at once at most (default DEFAULT_START_CONCURRENCY); the rest wait their turn. */
+  startConcurrency?: number;
 }
 
 export type TaskListener = (task: WorkerTaskView) => void;
@@ -45,11 +48,13 @@ export class Worker {
   readonly #abort = new AbortController();
   readonly #metrics: WorkerMetrics;
   readonly #health: HealthMonitor;
+  readonly #pacer: StartPacer;
   #watch: Promise<void> | undefined;
   #stopping = false;
 
   constructor(private readonly deps: Readonly<WorkerDeps>) {
     this.#metrics = new WorkerMetrics(deps.metrics, () => this.countByState());
+    this.#pacer = new StartPacer(deps.startConcurrency);
     this.#health = new HealthMonitor({
       clock: deps.clock,
       probers: createProbers({ clock: deps.clock, driver: deps.driver }),
@@ -238,10 +243,15 @@ export class Worker {
     const id = rec.request.id;
     const began = performance.now();
     let container: ContainerState;
+    // paced: a burst of tasks must not ask the engine for every container at once. A start still
+    // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
+    const turn = AbortSignal.any([signal, this.#abort.signal]);
     try {
-      container = await this.deps.driver.start(rec.request, { generation: rec.generation, signal });
+      container = await this.#pacer.run(() => this.deps.driver.start(rec.request, { generation: rec.generation, signal }), turn);
     } catch (err) {
-      if (!(err instanceof PoseidonError)) this.deps.log.error({ err, taskId: id }, 'container start failed unexpectedly');
+      if (err === turn.reason && !signal.aborted) return; // the worker stopped before its turn came
+      // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
+      if (!(err instanceof PoseidonError) && !signal.aborted) this.deps.log.error({ err, taskId: id }, 'container start failed unexpectedly');
       const reason = err instanceof PoseidonError ? err.message : `container could not be started: ${String(err)}`;
       await this.#lock.run(id, async () => {
         if (this.#records.get(id) !== rec || rec.state !== TaskState.Scheduled) return;

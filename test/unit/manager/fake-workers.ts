@@ -1,9 +1,12 @@
-import { toReport, type StartTaskOptions, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
+import { ServerUnreachable, toReport, type BatchStart, type BatchStartResult, type StartTaskOptions, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
 import type { Clock } from '../../../src/clock/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
+import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
 
 /** How a fake worker answers stopTask: at once, with a 500, or only when released. */
 export type StopMode = 'complete' | 'fail' | 'hold';
+/** How a fake worker answers startTask: Running at once, or not at all (unreachable). */
+export type StartMode = 'run' | 'unreachable';
 
 /**
  * Stands in for one worker's API: records every call, starts a task by answering Running with the
@@ -14,6 +17,9 @@ export class FakeWorker {
   readonly starts: Array<{ taskId: string; generation: number | undefined }> = [];
   readonly stops: string[] = [];
   stopMode: StopMode = 'complete';
+  startMode: StartMode = 'run';
+  /** Task ids of each POST /tasks/batch (the fake has the route only when FakeWorkers was made with batch). */
+  readonly batches: string[][] = [];
   readonly #views = new Map<string, WorkerTaskView>();
   readonly #held: Array<() => void> = [];
 
@@ -27,6 +33,7 @@ export class FakeWorker {
     const name = 'name' in body && typeof body.name === 'string' ? body.name : body.id;
     const generation = opts.generation ?? 0;
     this.starts.push({ taskId: body.id, generation: opts.generation });
+    if (this.startMode === 'unreachable') throw new ServerUnreachable(this.url, `worker at ${this.url}`);
     const at = new Date(this.clock.now()).toISOString();
     const view: WorkerTaskView = {
       id: body.id,
@@ -50,6 +57,14 @@ export class FakeWorker {
     };
     this.#views.set(body.id, view);
     return structuredClone(view);
+  }
+
+  /** POST /tasks/batch: each task as startTask would answer it, recorded in `starts` too. */
+  async startBatch(tasks: readonly BatchStart[]): Promise<BatchStartResult[]> {
+    this.batches.push(tasks.map((t) => (t.spec as { id: string }).id));
+    const results: BatchStartResult[] = [];
+    for (const t of tasks) results.push({ task: await this.startTask(t.spec, { generation: t.generation }) });
+    return results;
   }
 
   async stopTask(id: string): Promise<WorkerTaskView> {
@@ -79,13 +94,20 @@ export class FakeWorker {
   }
 }
 
-/** The manager's `workerClient(url)`: one FakeWorker per URL, made on first use. */
+/** The manager's `workerClient(url)`: one FakeWorker per URL, made on first use; with `batch`, the clients have startTasks. */
 export class FakeWorkers {
   readonly #byUrl = new Map<string, FakeWorker>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: { batch?: boolean } = {},
+  ) {}
 
-  readonly client = (url: string): FakeWorker => this.at(url);
+  readonly client = (url: string): WorkerCalls => {
+    const w = this.at(url);
+    if (this.opts.batch !== true) return w;
+    return { startTask: (b, o) => w.startTask(b, o), stopTask: (id) => w.stopTask(id), startTasks: (tasks) => w.startBatch(tasks) };
+  };
 
   at(url: string): FakeWorker {
     let w = this.#byUrl.get(url);

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { RegisterRequest, TaskReport } from '../../../src/api/index.js';
+import { digestOf, type RegisterRequest, type TaskDigest, type TaskReport } from '../../../src/api/index.js';
 import { Manager, type ManagerRecord } from '../../../src/manager/manager.js';
+import { DISPATCH_RETRY_MS } from '../../../src/manager/reconcile.js';
+import type { TaskRecord } from '../../../src/manager/records.js';
 import { strategyByName, type StrategyName } from '../../../src/scheduler/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { DEFAULT_RESTART_POLICY, TaskState, type TaskRequest } from '../../../src/task/index.js';
@@ -28,11 +30,11 @@ interface Harness {
 
 async function startManager(
   t: TestContext,
-  opts: { strategy?: StrategyName; store?: MemoryStore<ManagerRecord>; clock?: FakeClock } = {},
+  opts: { strategy?: StrategyName; store?: MemoryStore<ManagerRecord>; clock?: FakeClock; batch?: boolean } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new FakeClock();
   const store = opts.store ?? new MemoryStore<ManagerRecord>();
-  const workers = new FakeWorkers(clock);
+  const workers = new FakeWorkers(clock, { batch: opts.batch ?? false });
   const manager = new Manager({
     store,
     clock,
@@ -131,14 +133,59 @@ test('the worker answering Running moves the task to Running with its container'
   assert.equal(task.containerId, `ctr-${id.slice(0, 8)}-g1`);
 });
 
+/** The stored record of a task, wherever its key puts it. */
+async function storedTask(store: MemoryStore<ManagerRecord>, id: string): Promise<{ key: string; task: TaskRecord } | undefined> {
+  for (const [key, rec] of await store.list('task/')) if (rec.kind === 'task' && rec.task.request.id === id) return { key, task: rec.task };
+  return undefined;
+}
+
 test('a submission is in the store when submit resolves', async (t) => {
   const h = await startManager(t);
   const id = uuid('a3');
-  await h.manager.submit(request(id));
-  const stored = await h.store.get(`task/${id}`);
-  assert.ok(stored?.kind === 'task');
+  const view = await h.manager.submit(request(id));
+  const stored = await storedTask(h.store, id);
+  assert.ok(stored !== undefined);
   assert.equal(stored.task.request.id, id);
   assert.equal(stored.task.desired, 'running');
+  assert.equal(stored.key, `task/${view.submittedAt}/${id}`, 'stored in submission order');
+});
+
+test('a submission is written once, with the outcome of its placement, before submit resolves', async (t) => {
+  const h = await startManager(t);
+  const writesBefore = h.store.stats().writes;
+  const waiting = uuid('a4');
+  await h.manager.submit(request(waiting));
+  assert.equal(h.store.stats().writes - writesBefore, 1);
+  assert.equal((await storedTask(h.store, waiting))?.task.reason, 'no nodes have joined the cluster yet');
+
+  await h.manager.register(registration(W1));
+  await settle(h.manager);
+  const placed = uuid('a6');
+  await h.manager.submit(request(placed));
+  const stored = await storedTask(h.store, placed);
+  assert.equal(stored?.task.nodeId, W1.id);
+  assert.equal(stored.task.generation, 1);
+});
+
+test('tasks stored under their id alone by an older manager are moved to submission-order keys on start', async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const first = await startManager(t, { store });
+  const id = uuid('a5');
+  await first.manager.submit(request(id));
+  await first.manager.stop();
+  const stored = await storedTask(store, id);
+  assert.ok(stored !== undefined);
+  await store.batch([
+    { kind: 'delete', key: stored.key },
+    { kind: 'put', key: `task/${id}`, value: { kind: 'task', task: stored.task } },
+  ]);
+
+  const second = await startManager(t, { store, clock: first.clock });
+  assert.equal(second.manager.getTask(id).id, id);
+  assert.deepEqual(
+    (await store.list('task/')).map(([key]) => key),
+    [stored.key],
+  );
 });
 
 test('a task submitted before any node joined stays Pending saying so, and is placed once a node registers', async (t) => {
@@ -208,6 +255,81 @@ test('epvm places tasks on the registered nodes and dispatches each once', async
     assert.ok(task.nodeId === W1.id || task.nodeId === W2.id);
   }
   assert.equal(h.workers.totalStarts(), ids.length);
+});
+
+test('tasks placed in one pass on one worker are sent to it in one batch', async (t) => {
+  const h = await startManager(t, { batch: true });
+  await h.manager.register(registration(W1));
+  const ids = Array.from({ length: 5 }, (_, i) => uuid(`ba${i}`));
+  await Promise.all(ids.map((id) => h.manager.submit(request(id))));
+  await settle(h.manager);
+  const w1 = h.workers.at(urlOf(W1));
+  assert.deepEqual(w1.batches, [ids]);
+  for (const id of ids) {
+    assert.equal(h.manager.getTask(id).state, TaskState.Running);
+    assert.deepEqual(w1.startsOf(id), [1]);
+  }
+});
+
+// ---- passes decide on what changed: nothing waits for the sweep ----
+
+test('a waiting task is placed as soon as a task on the full node ends, without waiting for the sweep', async (t) => {
+  const h = await startManager(t);
+  const small = { ...W1, memoryGiB: 1 };
+  await h.manager.register(registration(small));
+  const first = uuid('ca01');
+  const second = uuid('ca02');
+  await h.manager.submit(request(first, { memoryBytes: GiB }));
+  await settle(h.manager);
+  await h.manager.submit(request(second, { memoryBytes: GiB }));
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(second).state, TaskState.Pending);
+
+  const running = h.manager.getTask(first);
+  await h.manager.report(small.id, [report(first, 1, 'Completed', { containerId: running.containerId, exitCode: 0, reason: 'exited with code 0' })]);
+  await settle(h.manager);
+  const task = h.manager.getTask(second);
+  assert.equal(task.nodeId, small.id);
+  assert.equal(task.state, TaskState.Running);
+});
+
+test('a dispatch the worker did not answer is sent again after the retry delay, before any sweep', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const w1 = h.workers.at(urlOf(W1));
+  w1.startMode = 'unreachable';
+  const id = uuid('cb01');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  assert.deepEqual(w1.startsOf(id), [1]);
+  assert.equal(h.manager.getTask(id).state, TaskState.Scheduled);
+
+  await runFor(h, DISPATCH_RETRY_MS - PERIOD_MS, [W1]);
+  assert.deepEqual(w1.startsOf(id), [1]);
+  w1.startMode = 'run';
+  await runFor(h, PERIOD_MS, [W1]);
+  assert.ok(DISPATCH_RETRY_MS < SWEEP_MS);
+  assert.deepEqual(w1.startsOf(id), [1, 1]);
+  assert.equal(h.manager.getTask(id).state, TaskState.Running);
+});
+
+test('after a manager restart, a task still Scheduled on a node is dispatched when that node registers again', async (t) => {
+  const first = await startManager(t);
+  await first.manager.register(registration(W1));
+  first.workers.at(urlOf(W1)).startMode = 'unreachable';
+  const id = uuid('cc01');
+  await first.manager.submit(request(id));
+  await settle(first.manager);
+  await first.manager.stop();
+
+  const second = await startManager(t, { store: first.store, clock: first.clock });
+  await settle(second.manager);
+  assert.equal(second.manager.getTask(id).state, TaskState.Scheduled);
+  assert.equal(second.workers.totalStarts(), 0, 'nothing is dispatched to a node in Unknown state');
+  await second.manager.register(registration(W1));
+  await settle(second.manager);
+  assert.deepEqual(second.workers.at(urlOf(W1)).startsOf(id), [1]);
+  assert.equal(second.manager.getTask(id).state, TaskState.Running);
 });
 
 // ---- node failure and fencing ----
@@ -367,6 +489,42 @@ test('a report that only adds the host ports of the running copy is recorded', a
   ]);
   await settle(h.manager);
   assert.deepEqual(h.manager.getTask(id).ports, [{ container: 80, host: 32768, protocol: 'tcp' }]);
+});
+
+// ---- heartbeats with a digest instead of the task list ----
+
+function digestBeat(n: NodeSpec, tasks: Array<{ taskId: string; generation: number }>): { metrics: RegisterRequest['metrics']; tasks: TaskReport[]; digest: TaskDigest } {
+  return { metrics: registration(n).metrics, tasks: [], digest: digestOf(tasks) };
+}
+
+test('a worker beating with a digest that matches what was placed on it is never asked for its tasks', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const ids = [uuid('d101'), uuid('d102')];
+  for (const id of ids) await h.manager.submit(request(id));
+  await settle(h.manager);
+  const held = ids.map((taskId) => ({ taskId, generation: 1 }));
+  for (let i = 0; i < 3; i++) assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, [...held].reverse()))).resync, undefined);
+});
+
+test('a digest that disagrees twice in a row, the worker holding the same set, asks for the list, and the list gets the stale copy stopped', async (t) => {
+  const { h, id } = await failOver(t);
+  const w1 = h.workers.at(urlOf(W1));
+  const stale = [{ taskId: id, generation: 1 }];
+  assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, stale))).resync, undefined, 'one disagreement may be a dispatch in flight');
+  assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, stale))).resync, true);
+  await h.manager.heartbeat(W1.id, { ...digestBeat(W1, stale), tasks: w1.activeReports() });
+  await settle(h.manager);
+  assert.deepEqual(w1.stops, [id]);
+  assert.equal(h.manager.getTask(id).nodeId, W2.id);
+});
+
+test('a digest that disagrees but changes from beat to beat (tasks still arriving) does not ask for the list', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const replies = [];
+  for (let i = 0; i < 4; i++) replies.push((await h.manager.heartbeat(W1.id, digestBeat(W1, [{ taskId: uuid(`d2${i}`), generation: 1 }]))).resync);
+  assert.deepEqual(replies, [undefined, undefined, undefined, undefined]);
 });
 
 // ---- restart policy ----

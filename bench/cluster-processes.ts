@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ManagerClient } from '../src/api/index.js';
+import { LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
+import { BenchError } from './bench-error.js';
+import { containersByLabel } from './cleanup.js';
+import { ManagerEventLog, type ReceivedClusterEvent } from './cluster-events.js';
+import type { BenchContext } from './context.js';
+import { timedCommand, type CommandOptions, type CommandRun } from './docker-cli.js';
+import { wallClockMs } from './docker-events.js';
+import { spawnPoseidon, type PoseidonProcess } from './processes.js';
+
+/** Put on every container of one sample, so its engine events are found by label. */
+export const LABEL_BENCH_SAMPLE = 'poseidon.bench-sample';
+/** How long a node may take to show Up after its process listens. */
+const JOIN_TIMEOUT_MS = 15_000;
+/** A task that is not Running (or stopped) by then has failed the benchmark. */
+const TASK_DEADLINE_MS = 60_000;
+/** The worker name `poseidon dev` always uses (it has no --name). */
+const DEV_WORKER = 'dev-worker';
+
+/** bin/poseidon.js of this checkout (this file runs as dist/bench/cluster-processes.js). */
+const POSEIDON_BIN = fileURLToPath(new URL('../../bin/poseidon.js', import.meta.url));
+
+/** `poseidon ARGS` as a person runs it (`node bin/poseidon.js`, which `npm link` puts on PATH), timed to its exit. */
+export function poseidonCli(args: readonly string[], opts: CommandOptions): Promise<CommandRun> {
+  return timedCommand(process.execPath, [POSEIDON_BIN, ...args], opts);
+}
+
+/** The task did not reach the state a benchmark waited for. */
+export class TaskDidNotRun extends BenchError {}
+
+/** `poseidon dev` would adopt containers that are not ours. */
+export class DevUnsafe extends BenchError {}
+
+/** One timed submission: POST /tasks sent until the manager's task.started event arrived. */
+export interface SubmittedTask {
+  id: string;
+  sentAtMs: number;
+  runningAtMs: number;
+  totalMs: number;
+}
+
+/**
+ * A manager and its workers as the bench spawned them (separate processes, or one
+ * `poseidon dev`), with the manager's event stream followed from the start.
+ */
+export class BenchCluster {
+  readonly client: ManagerClient;
+
+  constructor(
+    readonly manager: PoseidonProcess,
+    /** By worker name; empty for `poseidon dev` (its worker lives in the manager's process). */
+    readonly workers: ReadonlyMap<string, PoseidonProcess>,
+    readonly events: ManagerEventLog,
+    private readonly runId: string,
+  ) {
+    this.client = new ManagerClient(manager.url, 30_000);
+  }
+
+  /** A task body carrying the run's label and a sample label, with a fresh id. */
+  task(name: string, fields: Record<string, unknown>, sample: string = randomUUID()): { id: string; body: Record<string, unknown> } {
+    const id = randomUUID();
+    const labels = { [LABEL_TEST_RUN]: this.runId, [LABEL_BENCH_SAMPLE]: sample };
+    return { id, body: { id, name, ...fields, labels } };
+  }
+
+  /** POST /tasks, timed until the task.started event for it arrives; fails if it exits first. */
+  async submitUntilRunning(id: string, body: Record<string, unknown>): Promise<SubmittedTask> {
+    const outcome = this.#startOutcome(id);
+    const sentAtMs = wallClockMs();
+    await this.client.submit(body);
+    const seen = await outcome;
+    if (seen.event.type !== 'task.started') throw new TaskDidNotRun(`task ${id} ended before Running: ${seen.event.reason ?? seen.event.type}`);
+    return { id, sentAtMs, runningAtMs: seen.receivedAtMs, totalMs: seen.receivedAtMs - sentAtMs };
+  }
+
+  /** Resolves on the task's task.started, or on its task.exited if it never ran. */
+  #startOutcome(id: string): Promise<ReceivedClusterEvent> {
+    return this.events.waitFor((e) => e.taskId === id && (e.type === 'task.started' || e.type === 'task.exited'), `task ${id} Running`, TASK_DEADLINE_MS);
+  }
+
+  /** Untimed: DELETE /tasks/{id}, then wait until the manager says it ended (its container is gone by then). */
+  async stopAndWait(id: string): Promise<void> {
+    const ended = this.events.waitFor((e) => e.taskId === id && e.type === 'task.exited', `task ${id} stopped`, TASK_DEADLINE_MS);
+    await this.client.stopTask(id);
+    await ended;
+  }
+
+  /** CPU time (user + system, ms) the manager and worker processes have used so far. */
+  async cpuMs(): Promise<number> {
+    const pids = [this.manager.pid, ...[...this.workers.values()].map((w) => w.pid)];
+    return (await Promise.all(pids.map(processCpuMs))).reduce((a, b) => a + b, 0);
+  }
+
+  /** Stops the manager and the workers by pid (SIGTERM, then SIGKILL); their containers stay for cleanup by label. */
+  async stop(): Promise<void> {
+    await this.events.close();
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await this.manager.stop();
+  }
+}
+
+export interface ClusterOptions {
+  /** Short name for this cluster in worker names and progress lines. */
+  tag: string;
+  workers: number;
+  workerArgs?: readonly string[];
+  managerArgs?: readonly string[];
+}
+
+/** A manager and `workers` workers as separate processes on 127.0.0.1, each with its own temp data dir. */
+export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Promise<BenchCluster> {
+  const dir = await tempDir(ctx);
+  const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])], (p) => ctx.resources.trackProcess(p));
+  const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
+  for (const name of names) ctx.resources.trackWorkerName(name);
+  const workers = await Promise.all(
+    names.map((name) =>
+      spawnPoseidon(
+        ['worker', '--port', '0', '--name', name, '--data-dir', join(dir, name), '--manager', manager.url, ...(opts.workerArgs ?? [])],
+        (p) => ctx.resources.trackProcess(p),
+      ),
+    ),
+  );
+  const events = await ManagerEventLog.follow(manager.url, ctx.signal);
+  const cluster = new BenchCluster(manager, new Map(names.map((n, i) => [n, workers[i] as PoseidonProcess])), events, ctx.runId);
+  await waitForNodesUp(cluster.client, names, ctx.signal);
+  ctx.progress(`${opts.tag}: manager ${manager.url} (pid ${manager.pid}), workers ${names.map((n, i) => `${n} (pid ${workers[i]?.pid})`).join(', ')}`);
+  return cluster;
+}
+
+/**
+ * `poseidon dev`: manager and worker in one process. Its worker is always named
+ * `dev-worker` and adopts running containers with that label, so the bench refuses to start
+ * one while such containers exist (they belong to someone else's dev cluster).
+ */
+export async function startDev(ctx: BenchContext, tag: string): Promise<BenchCluster> {
+  const foreign = await containersByLabel(ctx.docker, `${LABEL_WORKER}=${DEV_WORKER}`);
+  if (foreign.length > 0) throw new DevUnsafe(`${foreign.length} container(s) labelled ${LABEL_WORKER}=${DEV_WORKER} exist; a bench \`poseidon dev\` would adopt them`);
+  const dir = await tempDir(ctx);
+  // its first "listening" line is the manager's; the worker joins right after
+  const dev = await spawnPoseidon(['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'], (p) => ctx.resources.trackProcess(p));
+  const events = await ManagerEventLog.follow(dev.url, ctx.signal);
+  const cluster = new BenchCluster(dev, new Map(), events, ctx.runId);
+  await waitForNodesUp(cluster.client, [DEV_WORKER], ctx.signal);
+  ctx.progress(`${tag}: poseidon dev at ${dev.url} (pid ${dev.pid})`);
+  return cluster;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of one process from /proc, in ms. */
+async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name, which is in parentheses and may hold spaces
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function tempDir(ctx: BenchContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
+  ctx.resources.trackTempDir(dir);
+  return dir;
+}
+
+async function waitForNodesUp(client: ManagerClient, names: readonly string[], signal: AbortSignal): Promise<void> {
+  const deadline = performance.now() + JOIN_TIMEOUT_MS;
+  for (;;) {
+    const nodes = await client.listNodes();
+    const up = new Set(nodes.filter((n) => n.state === 'Up').map((n) => n.name));
+    if (names.every((n) => up.has(n))) return;
+    if (performance.now() > deadline) throw new BenchError(`workers ${names.filter((n) => !up.has(n)).join(', ')} did not join the manager within ${JOIN_TIMEOUT_MS} ms`);
+    await sleep(20, undefined, { signal });
+  }
+}

@@ -1,0 +1,72 @@
+import { summarize, type Summary } from './stats.js';
+import { ms } from './table.js';
+
+/** One measured series: its samples (ms, rounded to µs) and their summary. */
+export interface Series {
+  metric: string;
+  samplesMs: number[];
+  summary: Summary;
+}
+
+export function series(metric: string, samplesMs: readonly number[]): Series {
+  const rounded = samplesMs.map(toMicroseconds);
+  return { metric, samplesMs: rounded, summary: summarize(rounded) };
+}
+
+/** Microseconds are plenty in a result file; a timer's last digits are noise. */
+export function toMicroseconds(valueMs: number): number {
+  return Math.round(valueMs * 1000) / 1000;
+}
+
+/** A reference column: the metric every row is divided by, and the column's short title. */
+export interface ReferenceColumn {
+  metric: string;
+  title: string;
+}
+
+/**
+ * An aligned text table (valid Markdown): metric, n, median, p90, min, max (ms, one decimal),
+ * then one column per reference with each row's median divided by the reference's median
+ * (`x0.42`: 0.42 times the reference's time; `ref` on the reference's own row). Every
+ * reference was measured in the same run.
+ */
+export function formatComparison(rows: readonly Series[], references: readonly ReferenceColumn[]): string {
+  const byMetric = new Map(rows.map((r) => [r.metric, r]));
+  for (const ref of references) if (!byMetric.has(ref.metric)) throw new RangeError(`reference row ${ref.metric} is not in the table`);
+  const header = ['metric', 'n', 'median', 'p90', 'min', 'max', ...references.map((r) => `vs ${r.title}`)];
+  const body = rows.map((r) => [
+    r.metric,
+    String(r.summary.n),
+    ms(r.summary.medianMs),
+    ms(r.summary.p90Ms),
+    ms(r.summary.minMs),
+    ms(r.summary.maxMs),
+    ...references.map((ref) => (ref.metric === r.metric ? 'ref' : ratio(r.summary.medianMs, byMetric.get(ref.metric)?.summary.medianMs ?? Number.NaN))),
+  ]);
+  return aligned(header, body);
+}
+
+/** A table of per-row phase medians: metric, n, then one column per phase. */
+export function formatPhases(rows: ReadonlyArray<{ metric: string; n: number; phasesMs: readonly number[] }>, titles: readonly string[]): string {
+  const header = ['metric', 'n', ...titles];
+  const body = rows.map((r) => [r.metric, String(r.n), ...r.phasesMs.map((v) => (Number.isFinite(v) ? ms(v) : '–'))]);
+  return aligned(header, body);
+}
+
+/** The metric column reads left to right; numbers line up on the right. */
+function aligned(header: readonly string[], body: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+function ratio(value: number, reference: number): string {
+  return `x${(value / reference).toFixed(2)}`;
+}
+
+/** "+12.3" / "−4.5": a difference in ms as the goal lines state it. */
+export function signedMs(value: number): string {
+  return value < 0 ? `−${ms(-value)}` : `+${ms(value)}`;
+}

@@ -1,0 +1,51 @@
+import type Docker from 'dockerode';
+import { BenchError } from './bench-error.js';
+import { containersByLabel, removeForce } from './cleanup.js';
+
+/** The local image every benchmark runs; no registry is reachable, so nothing is pulled. */
+export const BENCH_IMAGE = 'poseidon/busybox:latest';
+/** Containers removed at once when a benchmark clears up after a step. */
+const REMOVE_CONCURRENCY = 8;
+
+class ImageMissing extends BenchError {
+  constructor(image: string) {
+    super(`image ${image} is not on this machine and the bench never pulls; build it with scripts/setup-images.sh`);
+  }
+}
+
+export async function assertImagePresent(docker: Docker, image = BENCH_IMAGE): Promise<void> {
+  try {
+    await docker.getImage(image).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) throw new ImageMissing(image);
+    throw err;
+  }
+}
+
+/** Force-removes containers, a few at a time (untimed clearing between steps). */
+export async function removeContainers(docker: Docker, ids: readonly string[]): Promise<void> {
+  await inPool(ids.length, REMOVE_CONCURRENCY, (i) => removeForce(docker, ids[i] as string));
+}
+
+/** Force-removes every container carrying `key=value`. */
+export async function removeByLabel(docker: Docker, label: string): Promise<void> {
+  await removeContainers(docker, await containersByLabel(docker, label));
+}
+
+/**
+ * Runs `tasks` with at most `concurrency` in flight, in order; resolves with their results in
+ * the same order. (The Engine API side of a burst: all at once, or a few at a time.)
+ */
+export async function inPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}

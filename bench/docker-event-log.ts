@@ -1,0 +1,128 @@
+import type Docker from 'dockerode';
+import { BenchError } from './bench-error.js';
+import { wallClockMs } from './docker-events.js';
+
+/** One container event as the engine stamped it. */
+export interface ContainerEventRecord {
+  /** create, start, die, kill, stop, destroy... */
+  action: string;
+  containerId: string;
+  /** The engine's own time for it (timeNano), wall-clock ms on the host clock. */
+  atMs: number;
+  /** When the bench read it, wall-clock ms (same clock; trails `atMs` by about a millisecond). */
+  receivedAtMs: number;
+  /** The container's labels, name, image, and `exitCode` for die. */
+  attributes: Readonly<Record<string, string>>;
+}
+
+interface EventMessage {
+  Type?: string;
+  Action?: string;
+  id?: string;
+  timeNano?: number;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
+/** An expected event did not come in time. */
+export class EventNeverCame extends BenchError {}
+
+interface Waiter {
+  match: (e: ContainerEventRecord) => boolean;
+  resolve: (e: ContainerEventRecord) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * Every container event for containers carrying `label`, kept in order with the engine's
+ * timestamps, and waited for by predicate. Used to time what the engine did (a die, the next
+ * start, a destroy) the same way for Poseidon, the docker CLI and Swarm.
+ */
+export class ContainerEventLog {
+  readonly #events: ContainerEventRecord[] = [];
+  readonly #waiters = new Set<Waiter>();
+  readonly #abort = new AbortController();
+  #stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
+  #signal: AbortSignal | undefined;
+  #unlisten: (() => void) | undefined;
+
+  private constructor() {}
+
+  /** `signal` (the run's) fails every wait at once when it aborts. */
+  static async follow(docker: Docker, label: string, signal: AbortSignal): Promise<ContainerEventLog> {
+    const log = new ContainerEventLog();
+    const stream = (await docker.getEvents({
+      filters: { type: ['container'], label: [label] },
+      abortSignal: log.#abort.signal,
+    })) as NodeJS.ReadableStream & { destroy(): void };
+    log.#stream = stream;
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line !== '') log.#record(JSON.parse(line) as EventMessage);
+      }
+    });
+    stream.on('error', () => undefined); // closed by close(): nothing to report
+    log.#signal = signal;
+    const onAbort = (): void => {
+      for (const w of [...log.#waiters]) w.reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    log.#unlisten = () => signal.removeEventListener('abort', onAbort);
+    return log;
+  }
+
+  /** Events seen so far, oldest first. */
+  get events(): readonly ContainerEventRecord[] {
+    return this.#events;
+  }
+
+  /** The first event, already seen or still to come, that `match` accepts; fails with `what` after `timeoutMs`. */
+  waitFor(match: (e: ContainerEventRecord) => boolean, what: string, timeoutMs: number): Promise<ContainerEventRecord> {
+    const seen = this.#events.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    this.#signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => waiter.reject(new EventNeverCame(`no engine event for ${what} within ${timeoutMs} ms`)), timeoutMs);
+      const waiter: Waiter = {
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(e);
+        },
+        reject: (reason) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          reject(reason);
+        },
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** The `n`-th event (1-based, counting those already seen) that `match` accepts. */
+  waitForNth(match: (e: ContainerEventRecord) => boolean, n: number, what: string, timeoutMs: number): Promise<ContainerEventRecord> {
+    let count = 0;
+    return this.waitFor((e) => match(e) && ++count === n, what, timeoutMs);
+  }
+
+  close(): void {
+    this.#unlisten?.();
+    this.#abort.abort();
+    this.#stream?.destroy();
+  }
+
+  #record(m: EventMessage): void {
+    const containerId = m.Actor?.ID ?? m.id;
+    if (m.Action === undefined || containerId === undefined || m.timeNano === undefined) return;
+    // "exec_start: sh -c ..." and the like: keep the verb only
+    const action = m.Action.split(':')[0] ?? m.Action;
+    const e: ContainerEventRecord = { action, containerId, atMs: m.timeNano / 1e6, receivedAtMs: wallClockMs(), attributes: m.Actor?.Attributes ?? {} };
+    this.#events.push(e);
+    for (const w of [...this.#waiters]) if (w.match(e)) w.resolve(e);
+  }
+}

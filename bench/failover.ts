@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LABEL_WORKER } from '../src/driver/index.js';
+import { BenchError } from './bench-error.js';
+import { startCluster, type BenchCluster } from './cluster-processes.js';
+import { formatComparison, series, toMicroseconds } from './cluster-table.js';
+import type { BenchContext, Benchmark } from './context.js';
+import { assertImagePresent, BENCH_IMAGE, removeByLabel } from './docker-engine.js';
+import { wallClockMs } from './docker-events.js';
+import { describeMachine } from './machine.js';
+import { writeResult } from './result-file.js';
+import { ms } from './table.js';
+
+const TASKS_PER_WORKER = 10;
+const WORKERS = 2;
+const REPS = 5;
+const COMMAND = ['sleep', '300'];
+/** Generous: the default heartbeat grace is 3 s. */
+const FAILOVER_DEADLINE_MS = 60_000;
+const GOAL_MAX_MS = 5_000;
+/** Untimed pause after each rep's clean-up, so its teardown does not overlap the next rep. */
+const SETTLE_MS = 1_000;
+
+/** One failover, in wall-clock ms: the kill, the manager's node.down, each lost task's task.started on the other node. */
+interface Failover {
+  killedAtMs: number;
+  downAtMs: number;
+  /** When the manager had placed the last of them on the other worker (task.scheduled). */
+  allPlacedAtMs: number;
+  firstRunningAtMs: number;
+  allRunningAtMs: number;
+  tasksMoved: number;
+  placement: Record<string, number>;
+}
+
+class FailoverFailed extends BenchError {}
+
+export const failoverBenchmark: Benchmark = {
+  name: 'failover',
+  description: `two workers, ${TASKS_PER_WORKER} tasks each, kill -9 one: until its tasks run on the other (default settings), ${REPS} reps`,
+  run: runFailover,
+};
+
+async function runFailover(ctx: BenchContext): Promise<void> {
+  await assertImagePresent(ctx.docker);
+  const results: Failover[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    ctx.signal.throwIfAborted();
+    const f = await failoverOnce(ctx, rep);
+    results.push(f);
+    ctx.progress(
+      `failover: rep ${rep + 1}/${REPS}: ${f.tasksMoved} tasks moved; detection ${ms(f.downAtMs - f.killedAtMs)} ms, ` +
+        `rescheduling ${ms(f.allRunningAtMs - f.downAtMs)} ms, total ${ms(f.allRunningAtMs - f.killedAtMs)} ms (placement ${JSON.stringify(f.placement)})`,
+    );
+    await sleep(SETTLE_MS, undefined, { signal: ctx.signal });
+  }
+  await report(ctx, results);
+}
+
+/**
+ * A fresh cluster each rep (manager and two workers, default failure settings); nothing is
+ * restarted afterwards. Round-robin placement makes it 10 and 10 whatever the default strategy
+ * does with twenty tasks that ask for nothing; after the kill only one node is left, so the
+ * strategy plays no part in what is timed.
+ */
+async function failoverOnce(ctx: BenchContext, rep: number): Promise<Failover> {
+  const cluster = await startCluster(ctx, { tag: `failover${rep + 1}`, workers: WORKERS, managerArgs: ['--scheduler', 'roundrobin'] });
+  try {
+    return await killAndWatch(ctx, cluster);
+  } finally {
+    await cluster.stop();
+    // the killed worker's containers keep running (nobody is left to stop them), the others too: all go by label
+    for (const name of cluster.workers.keys()) await removeByLabel(ctx.docker, `${LABEL_WORKER}=${name}`);
+  }
+}
+
+async function killAndWatch(ctx: BenchContext, cluster: BenchCluster): Promise<Failover> {
+  const tasks = Array.from({ length: TASKS_PER_WORKER * WORKERS }, (_, i) => cluster.task(`bench-failover-${i}`, { image: BENCH_IMAGE, command: COMMAND }));
+  await Promise.all(tasks.map((t) => cluster.submitUntilRunning(t.id, t.body)));
+  const placed = await cluster.client.listTasks();
+  const placement: Record<string, number> = {};
+  for (const name of cluster.workers.keys()) placement[name] = placed.filter((t) => t.node === name).length;
+  // the busier worker dies (round-robin makes them even; this only matters if it did not)
+  const [victimName, victim] = [...cluster.workers.entries()].sort(([a], [b]) => (placement[b] ?? 0) - (placement[a] ?? 0))[0] ?? [];
+  const survivor = [...cluster.workers.keys()].find((n) => n !== victimName);
+  if (victim === undefined || victimName === undefined || survivor === undefined) throw new FailoverFailed('the cluster has fewer than two workers');
+  const lost = placed.filter((t) => t.node === victimName).map((t) => t.id);
+  if (lost.length === 0) throw new FailoverFailed(`no task was placed on ${victimName}`);
+
+  const down = cluster.events.waitFor((e) => e.type === 'node.down' && e.node === victimName, `${victimName} Down`, FAILOVER_DEADLINE_MS);
+  const placedAgain = lost.map((id) =>
+    cluster.events.waitFor((e) => e.type === 'task.scheduled' && e.taskId === id && e.node === survivor, `task ${id} placed on ${survivor}`, FAILOVER_DEADLINE_MS),
+  );
+  const moved = lost.map((id) =>
+    cluster.events.waitFor((e) => e.type === 'task.started' && e.taskId === id && e.node === survivor, `task ${id} Running on ${survivor}`, FAILOVER_DEADLINE_MS),
+  );
+  const killedAtMs = wallClockMs();
+  process.kill(victim.pid, 'SIGKILL'); // this worker's pid only
+  const downAtMs = (await down).receivedAtMs;
+  const runningAtMs = (await Promise.all(moved)).map((r) => r.receivedAtMs);
+  const placedAtMs = (await Promise.all(placedAgain)).map((r) => r.receivedAtMs);
+  return {
+    killedAtMs,
+    downAtMs,
+    allPlacedAtMs: Math.max(...placedAtMs),
+    firstRunningAtMs: Math.min(...runningAtMs),
+    allRunningAtMs: Math.max(...runningAtMs),
+    tasksMoved: lost.length,
+    placement,
+  };
+}
+
+async function report(ctx: BenchContext, results: readonly Failover[]): Promise<void> {
+  const total = series('total: kill → all its tasks Running elsewhere', results.map((f) => f.allRunningAtMs - f.killedAtMs));
+  const rows = [
+    total,
+    series('detection: kill → node Down', results.map((f) => f.downAtMs - f.killedAtMs)),
+    series('rescheduling: node Down → all Running', results.map((f) => f.allRunningAtMs - f.downAtMs)),
+    series('  node Down → all placed on the other', results.map((f) => f.allPlacedAtMs - f.downAtMs)),
+    series('  node Down → first Running', results.map((f) => f.firstRunningAtMs - f.downAtMs)),
+  ];
+  const met = total.summary.maxMs < GOAL_MAX_MS;
+  const date = new Date().toISOString();
+  const moved = results.map((f) => f.tasksMoved);
+  const out = [
+    `failover: ${WORKERS} workers, ${TASKS_PER_WORKER * WORKERS} tasks, kill -9 of the busier worker (${Math.min(...moved)}–${Math.max(...moved)} tasks on it), default settings (heartbeat every 1 s, Down after 3 s), ms (${REPS} reps, a fresh cluster each) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    formatComparison(rows, []),
+    '',
+    `Goal: under ${GOAL_MAX_MS / 1000} s with defaults, every rep: slowest total ${ms(total.summary.maxMs)} ms, median ${ms(total.summary.medianMs)} ms (${met ? 'met' : 'not met'})`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  const file = await writeResult('failover', {
+    benchmark: 'failover',
+    date,
+    runId: ctx.runId,
+    machine: ctx.machine,
+    method: {
+      image: BENCH_IMAGE,
+      command: COMMAND,
+      workers: WORKERS,
+      tasks: TASKS_PER_WORKER * WORKERS,
+      reps: REPS,
+      settings: 'default heartbeat period and grace: `poseidon manager --scheduler roundrobin` (placement only: 10 and 10) and `poseidon worker --manager` with no other flags',
+      timed: 'SIGKILL of the worker process (by pid) → the manager\'s node.down event → the task.started event on the other worker for each of its tasks (GET /events, times when the bench received them)',
+      afterwards: 'nothing is restarted; processes stopped by pid, containers removed by their workers\' labels',
+    },
+    series: rows,
+    reps: results.map((f) => ({
+      tasksMoved: f.tasksMoved,
+      placement: f.placement,
+      detectionMs: toMicroseconds(f.downAtMs - f.killedAtMs),
+      reschedulingMs: toMicroseconds(f.allRunningAtMs - f.downAtMs),
+      allPlacedAfterDownMs: toMicroseconds(f.allPlacedAtMs - f.downAtMs),
+      firstRunningAfterDownMs: toMicroseconds(f.firstRunningAtMs - f.downAtMs),
+      totalMs: toMicroseconds(f.allRunningAtMs - f.killedAtMs),
+    })),
+    goal: { statement: `every failover under ${GOAL_MAX_MS} ms with default settings`, slowestMs: toMicroseconds(total.summary.maxMs), medianMs: toMicroseconds(total.summary.medianMs), met },
+  });
+  ctx.progress(`failover: wrote ${file}`);
+}
