@@ -92,8 +92,17 @@ export class HttpClient {
   }
 }
 
-/** Shared by every client in the process, as fetch's global dispatcher was; idle sockets do not keep it alive. */
-const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/**
+ * Shared by every client in the process, as fetch's global dispatcher was; idle sockets do not
+ * keep it alive. An idle socket is closed after 4 s (undici's default too), before a server
+ * closes it (node:http servers after 5 s): a request never goes out on a socket being closed.
+ * The timeout only closes idle sockets; a slow answer is bounded by the request's deadline.
+ */
+const IDLE_SOCKET_MS = 4_000;
+const AGENTS = {
+  http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+};
 
 class DeadlinePassed extends Error {
   constructor(timeoutMs: number) {

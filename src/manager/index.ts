@@ -1,5 +1,7 @@
 // The manager: durable desired state, placement, observed state from workers, reconcile.
 export { Manager, type ManagerDeps, type ManagerRecord } from './manager.js';
+/** The Worker API calls the manager makes (WorkerClient has them); startTasks batches starts. */
+export type { WorkerCalls } from './dispatcher.js';
 export { createManagerServer } from './server.js';
 /** Polls workers given with --workers (the seed's static list). */
 export { StaticWorkers } from './static-workers.js';
