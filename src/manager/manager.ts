@@ -540,7 +540,8 @@ export class Manager {
     this.#unsaved = new Map();
     if (tasks.size === 0 && fresh.size === 0) return;
     for (const { rec } of fresh.values()) {
-      this.deps.log.info({ taskId: rec.request.id, name: rec.request.name }, 'task submitted');
+      // debug: this pass logs the task at info in a moment, placed or not, with its name
+      this.deps.log.debug({ taskId: rec.request.id, name: rec.request.name }, 'task submitted');
       this.#publish('task.submitted', rec);
     }
     const changed: TaskRecord[] = [];
@@ -665,7 +666,7 @@ export class Manager {
           rec.reason = reason;
           rec.updatedAt = this.#isoNow();
           changed.push(rec);
-          this.deps.log.info({ taskId: rec.request.id, reason }, 'task not placed');
+          this.deps.log.info({ taskId: rec.request.id, name: rec.request.name, reason }, 'task not placed');
         }
         continue;
       }
@@ -682,7 +683,7 @@ export class Manager {
       const since = this.#pendingSince.get(rec.request.id);
       if (since !== undefined) this.#metrics.schedulingSeconds.observe((this.deps.clock.now() - since) / 1000);
       this.#pendingSince.delete(rec.request.id);
-      this.deps.log.info({ taskId: rec.request.id, nodeId: placement.nodeId, generation: rec.generation }, 'task placed');
+      this.deps.log.info({ taskId: rec.request.id, name: rec.request.name, nodeId: placement.nodeId, generation: rec.generation }, 'task placed');
       this.#publish('task.scheduled', rec);
     }
   }
