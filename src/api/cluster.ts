@@ -85,6 +85,25 @@ export const HeartbeatRequest = Type.Object(
 );
 export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
 
+/** Most tasks in one `POST /tasks/batch`: ~400 bytes of spec each stays well under the 1 MiB body limit. */
+export const MAX_BATCH_START = 500;
+
+/**
+ * `POST /tasks/batch` on a worker: several starts in one request. Each `spec` is checked as the
+ * body of `POST /tasks` is (a bad one is refused alone, by its result); `generation` is the
+ * placement generation it runs under.
+ */
+export const BatchStartRequest = Type.Object(
+  {
+    tasks: Type.Array(
+      Type.Object({ spec: Type.Unknown(), generation: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: MAX_BATCH_START },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type BatchStartRequest = Static<typeof BatchStartRequest>;
+
 export const ReportRequest = Type.Object({ tasks: Type.Array(TaskReport, { maxItems: 10_000 }) }, { additionalProperties: false });
 export type ReportRequest = Static<typeof ReportRequest>;
 

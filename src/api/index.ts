@@ -6,7 +6,7 @@ export type { WorkerTaskView, PortView, HealthView, HealthStatus, TaskUsageView,
 /** JSON over HTTP; remote errors come back as RemoteError, silence as ServerUnreachable. */
 export { HttpClient, ServerUnreachable, type RequestOptions } from './http-client.js';
 export { WorkerClient, type StartTaskOptions, type BatchStart, type BatchStartResult } from './worker-client.js';
-export { TaskReport, RegisterRequest, HeartbeatRequest, ReportRequest, toReport } from './cluster.js';
+export { TaskReport, RegisterRequest, HeartbeatRequest, ReportRequest, BatchStartRequest, MAX_BATCH_START, toReport } from './cluster.js';
 export type { HeartbeatReply, ManagerTaskView, NodeStatusView, NodeState, ResourcesView, DesiredState } from './cluster.js';
 export { ManagerClient, DEFAULT_MANAGER_URL } from './manager-client.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */

@@ -43,7 +43,8 @@ export interface ContainerUsage {
 /** Something happened to one of this worker's containers; `resync` means events may have been missed. */
 export type ContainerEvent =
   | { kind: 'started'; containerId: string; taskId: string }
-  | { kind: 'exited'; containerId: string; taskId: string; exitCode: number }
+  /** `at`: when the engine saw the exit (ISO 8601), within a few ms of the container's FinishedAt. */
+  | { kind: 'exited'; containerId: string; taskId: string; exitCode: number; at: string }
   | { kind: 'oom'; containerId: string; taskId: string }
   | { kind: 'removed'; containerId: string; taskId: string }
   | { kind: 'resync' };
@@ -51,6 +52,12 @@ export type ContainerEvent =
 export interface StartOptions {
   generation: number;
   signal?: AbortSignal;
+  /**
+   * The worker made no container for this task on this host before, or knows each one it made:
+   * the driver need not look for a copy to reuse or a leftover to clear before it creates one.
+   * False (the default) after a crash or on a resync, when a container may exist unrecorded.
+   */
+  fresh?: boolean;
 }
 
 export interface LogOptions {
@@ -64,7 +71,11 @@ export interface LogOptions {
 export interface Driver {
   /** Fails with DriverUnreachable when the engine cannot be reached. */
   ping(): Promise<void>;
-  /** Pulls the image when missing; returns the running container (an existing one for the same task and generation). */
+  /**
+   * Pulls the image when missing; returns the running container (an existing one for the same
+   * task and generation, unless `fresh`). Its `ipAddress` and bound `ports` are read back from the
+   * engine only when the task publishes ports or has a health check; otherwise they are empty.
+   */
   start(task: TaskRequest, options: StartOptions): Promise<ContainerState>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. */
   stop(containerId: string, graceSeconds: number): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BatchStart, BatchStartResult, StartTaskOptions, WorkerTaskView } from '../api/index.js';
+import { MAX_BATCH_START, type BatchStart, type BatchStartResult, type StartTaskOptions, type WorkerTaskView } from '../api/index.js';
 import { RemoteError } from '../errors/index.js';
 import type { TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -35,8 +35,8 @@ export interface DispatcherDeps {
   track(p: Promise<unknown>): void;
 }
 
-/** Most tasks in one `POST /tasks/batch`: ~400 bytes of spec each stays well under a worker's 1 MiB body limit. */
-export const MAX_BATCH = 500;
+/** Most tasks in one `POST /tasks/batch` (the worker's limit). */
+export const MAX_BATCH = MAX_BATCH_START;
 
 /** One worker's dispatches: at most one batch in flight; what comes meanwhile waits for the next. */
 interface Lane {

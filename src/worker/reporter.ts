@@ -1,14 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RemoteError } from '../errors/index.js';
-import { toReport, type ManagerClient, type TaskReport, type ResourcesView } from '../api/index.js';
+import { toReport, type HeartbeatReply, type ManagerClient, type TaskReport, type ResourcesView } from '../api/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
 
+/** What the reporter needs of the manager's API and of the worker. */
+export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
+export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest'>;
+
 export interface ReporterDeps {
-  manager: ManagerClient;
-  worker: Worker;
+  manager: ReporterManager;
+  worker: ReportedWorker;
   nodeId: string;
   name: string;
   /** This worker's API URL as the manager should call it. */
@@ -20,8 +24,8 @@ export interface ReporterDeps {
 
 /**
  * Joins the manager and keeps it informed: registers (with every task, so the manager can
- * resync), beats at the pace the manager sets, and pushes each task change as it happens,
- * coalesced per task. A report that cannot be delivered is kept and sent with the next one.
+ * resync), beats at the pace the manager sets with a digest of its active tasks (the list only
+ * when the manager asks), and pushes each task change as it happens, coalesced per task. A report that cannot be delivered is kept and sent with the next one.
  */
 export class ManagerReporter {
   readonly #abort = new AbortController();
@@ -29,6 +33,8 @@ export class ManagerReporter {
   #loop: Promise<void> | undefined;
   #flushing: Promise<void> | undefined;
   #registered = false;
+  /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
+  #resyncAsked = false;
   #unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: Readonly<ReporterDeps>) {}
@@ -55,6 +61,7 @@ export class ManagerReporter {
       try {
         const reply = this.#registered ? await this.#beat() : await this.#register();
         delayMs = reply.nextBeatInMs;
+        this.#resyncAsked = reply.resync === true;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
         failures = 0;
       } catch (err) {
@@ -74,7 +81,7 @@ export class ManagerReporter {
     }
   }
 
-  async #register(): Promise<{ nextBeatInMs: number }> {
+  async #register(): Promise<HeartbeatReply> {
     const host = await this.deps.readHost();
     const reply = await this.deps.manager.register({
       nodeId: this.deps.nodeId,
@@ -90,13 +97,16 @@ export class ManagerReporter {
     return reply;
   }
 
-  #beat(): Promise<{ nextBeatInMs: number }> {
-    return this.deps.readHost().then((host) =>
-      this.deps.manager.heartbeat(this.deps.nodeId, {
-        metrics: metricsOf(host),
-        tasks: this.deps.worker.list().filter((t) => isActive(t.state)).map(toReport),
-      }),
-    );
+  /**
+   * A beat carries the digest of the active tasks, not the tasks: the manager compares it with
+   * what it placed here and asks for the list (`resync`) only when the two disagree. Each change
+   * is pushed as it happens (#flush), so the list is needed only to repair a loss.
+   */
+  async #beat(): Promise<HeartbeatReply> {
+    const host = await this.deps.readHost();
+    const tasks = this.#resyncAsked ? this.deps.worker.list().filter((t) => isActive(t.state)).map(toReport) : [];
+    if (this.#resyncAsked) this.deps.log.info({ manager: this.deps.manager.baseUrl, tasks: tasks.length }, 'the manager asked for every task; sending them');
+    return this.deps.manager.heartbeat(this.deps.nodeId, { metrics: metricsOf(host), tasks, digest: this.deps.worker.activeDigest() });
   }
 
   #scheduleFlush(): void {

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { SpecLimits } from '../task/index.js';
 import { parseDuration, parseSubmission } from '../task/index.js';
 import type { HostSnapshot } from '../stats/index.js';
-import type { WorkerStatsView, TaskUsageView } from '../api/index.js';
+import { BatchStartRequest, type BatchStartResult, type WorkerStatsView, type TaskUsageView } from '../api/index.js';
+import { PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Worker } from './worker.js';
 
@@ -30,12 +31,21 @@ const LogsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const BatchQuery = Type.Object(
+  { wait: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$' })) },
+  { additionalProperties: false },
+);
+
 const StopQuery = Type.Object({ generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }, { additionalProperties: false });
 
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
 
-/** The Worker API (the seed's routes). */
+function waitOf(wait: string | undefined): number {
+  return wait === undefined ? DEFAULT_START_WAIT_MS : parseDuration('wait', /^[0-9.]+$/.test(wait) ? Number(wait) : wait);
+}
+
+/** The Worker API (the seed's routes, and `POST /tasks/batch`). */
 export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (app, { worker, driver, limits, readHost }) => {
   app.get('/tasks', async () => worker.list());
 
@@ -44,9 +54,25 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (a
   app.post('/tasks', { schema: { querystring: StartQuery } }, async (req, reply) => {
     const request = parseSubmission(req.body, limits); // 400 naming the field; nothing created
     const generation = req.query.generation === undefined ? 0 : Number(req.query.generation);
-    const waitMs = req.query.wait === undefined ? DEFAULT_START_WAIT_MS : parseDuration('wait', /^[0-9.]+$/.test(req.query.wait) ? Number(req.query.wait) : req.query.wait);
-    const { task, created } = await worker.submit(request, generation, waitMs);
+    const { task, created } = await worker.submit(request, generation, waitOf(req.query.wait));
     return reply.status(created ? 201 : 200).send(task);
+  });
+
+  // Several starts in one request (the manager's dispatch of a reconcile pass): each task is
+  // taken exactly as POST /tasks takes it, and one task's refusal does not fail the others.
+  app.post('/tasks/batch', { schema: { body: BatchStartRequest, querystring: BatchQuery } }, async (req) => {
+    const waitMs = waitOf(req.query.wait);
+    const results = await Promise.all(
+      req.body.tasks.map(async ({ spec, generation }): Promise<BatchStartResult> => {
+        try {
+          return { task: (await worker.submit(parseSubmission(spec, limits), generation, waitMs)).task };
+        } catch (err) {
+          if (!(err instanceof PoseidonError)) throw err; // a bug: the whole request fails, and is logged
+          return { error: { code: err.code, status: err.status, message: err.message } };
+        }
+      }),
+    );
+    return { results };
   });
 
   app.delete('/tasks/:id', { schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { WorkerTaskView } from '../api/index.js';
+import { TaskDigestBuilder, type TaskDigest, type WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { ContainerEvent, ContainerState, Driver } from '../driver/index.js';
 import { LABEL_TASK_NAME } from '../driver/index.js';
@@ -43,6 +43,8 @@ export class Worker {
   readonly #starts = new Map<string, AbortController>();
   /** Exits seen before the start that made the container was recorded. */
   readonly #earlyExits = new Set<string>();
+  /** Containers the engine reported OOM-killed, until their task finishes. */
+  readonly #oomKills = new Set<string>();
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #listeners = new Set<TaskListener>();
   readonly #abort = new AbortController();
@@ -98,6 +100,13 @@ export class Worker {
     return toView(this.#record(id));
   }
 
+  /** The summary of the active tasks (id, generation) a heartbeat carries instead of the list. */
+  activeDigest(): TaskDigest {
+    const digest = new TaskDigestBuilder();
+    for (const r of this.#records.values()) if (isActive(r.state)) digest.add(r.request.id, r.generation);
+    return digest.value;
+  }
+
   countByState(): Map<TaskState, number> {
     const counts = new Map<TaskState, number>();
     for (const r of this.#records.values()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
@@ -144,7 +153,9 @@ export class Worker {
       if (existing !== undefined) assertTransition(request.id, existing.state, TaskState.Scheduled);
       this.#records.set(request.id, rec);
       await this.#persist(rec);
-      this.#launch(rec);
+      // every container made for this task is known (the last one is in the record, and each
+      // start removes the one before): the driver need not list them
+      this.#launch(rec, { fresh: true, replaces: existing?.containerId ?? null });
       return true;
     });
     if (waitMs > 0 && this.#record(request.id).state === TaskState.Scheduled) {
@@ -229,17 +240,23 @@ export class Worker {
     this.#emit(rec);
   }
 
-  #launch(rec: WorkerTaskRecord): void {
+  /**
+   * Starts the record's container in the background. `fresh`: no unrecorded container of this
+   * task can exist (see StartOptions.fresh). `replaces`: the finished container of the previous
+   * generation, removed once the new one runs (until then its logs can still be read).
+   */
+  #launch(rec: WorkerTaskRecord, how: { fresh: boolean; replaces: string | null } = { fresh: false, replaces: null }): void {
     const controller = new AbortController();
     this.#starts.set(rec.request.id, controller);
     this.#track(
-      this.#runStart(rec, controller.signal).finally(() => {
+      this.#runStart(rec, controller.signal, how.fresh).finally(() => {
+        if (how.replaces !== null) this.#track(this.deps.driver.remove(how.replaces));
         if (this.#starts.get(rec.request.id) === controller) this.#starts.delete(rec.request.id);
       }),
     );
   }
 
-  async #runStart(rec: WorkerTaskRecord, signal: AbortSignal): Promise<void> {
+  async #runStart(rec: WorkerTaskRecord, signal: AbortSignal, fresh: boolean): Promise<void> {
     const id = rec.request.id;
     const began = performance.now();
     let container: ContainerState;
@@ -247,7 +264,7 @@ export class Worker {
     // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
     const turn = AbortSignal.any([signal, this.#abort.signal]);
     try {
-      container = await this.#pacer.run(() => this.deps.driver.start(rec.request, { generation: rec.generation, signal }), turn);
+      container = await this.#pacer.run(() => this.deps.driver.start(rec.request, { generation: rec.generation, signal, fresh }), turn);
     } catch (err) {
       if (err === turn.reason && !signal.aborted) return; // the worker stopped before its turn came
       // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
@@ -304,10 +321,20 @@ export class Worker {
       if (e.kind === 'exited' && rec.state === TaskState.Scheduled) this.#earlyExits.add(e.containerId);
       return;
     }
-    if (rec.state !== TaskState.Running) return;
+    if (e.kind === 'oom') {
+      this.#oomKills.add(e.containerId); // the die that follows (or came first) tells the end
+      if (rec.state === TaskState.Running) return;
+    }
+    if (rec.state !== TaskState.Running) {
+      this.#oomKills.delete(e.containerId);
+      return;
+    }
     if (e.kind === 'exited') {
-      const seen = await this.deps.driver.inspect(e.containerId);
-      this.#finish(rec, seen ?? { exitCode: e.exitCode, oomKilled: false, finishedAt: null });
+      // the event carries the exit code; only a kill (137: the kernel's OOM killer is one) needs
+      // the engine's word on why. Otherwise the replacement need not wait for an inspect.
+      const oomKilled = this.#oomKills.delete(e.containerId);
+      const seen = e.exitCode === 137 && !oomKilled ? await this.deps.driver.inspect(e.containerId) : null;
+      this.#finish(rec, seen ?? { exitCode: e.exitCode, oomKilled, finishedAt: e.at });
     } else if (e.kind === 'removed') {
       this.#move(rec, TaskState.Failed, 'container was removed outside Poseidon');
       rec.finishedAt = new Date(this.deps.clock.now()).toISOString();

@@ -8,6 +8,8 @@ interface DockerEventMessage {
   Action?: string;
   id?: string;
   Actor?: { ID?: string; Attributes?: Record<string, string> };
+  time?: number;
+  timeNano?: number;
 }
 
 export interface EventLog {
@@ -99,7 +101,7 @@ export function toEvent(m: DockerEventMessage): ContainerEvent | null {
     case 'start':
       return { kind: 'started', containerId, taskId };
     case 'die':
-      return { kind: 'exited', containerId, taskId, exitCode: Number(attrs.exitCode ?? -1) };
+      return { kind: 'exited', containerId, taskId, exitCode: Number(attrs.exitCode ?? -1), at: eventTime(m) };
     case 'oom':
       return { kind: 'oom', containerId, taskId };
     case 'destroy':
@@ -107,4 +109,10 @@ export function toEvent(m: DockerEventMessage): ContainerEvent | null {
     default:
       return null;
   }
+}
+
+/** When the engine logged the event, ISO 8601 (ms): a few ms after the container's own FinishedAt for a die. */
+function eventTime(m: DockerEventMessage): string {
+  const ms = m.timeNano !== undefined ? Math.floor(m.timeNano / 1e6) : m.time !== undefined ? m.time * 1000 : Date.now();
+  return new Date(ms).toISOString();
 }

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { digestOf, type HeartbeatReply, type HeartbeatRequest, type RegisterRequest, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
+import type { HostSnapshot } from '../../../src/stats/index.js';
+import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
+
+const NODE_ID = '00000000-0000-4000-8000-000000000001';
+
+function view(id: string, state: WorkerTaskView['state'], generation = 1): WorkerTaskView {
+  return {
+    id,
+    name: id,
+    image: 'poseidon/busybox:latest',
+    command: [],
+    state,
+    generation,
+    containerId: `c-${id}`,
+    exitCode: null,
+    reason: state.toLowerCase(),
+    ports: [],
+    cpu: 0,
+    memory: 0,
+    disk: 0,
+    labels: {},
+    health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: '2026-11-25T00:00:00.000Z',
+  };
+}
+
+/** The worker's side the reporter reads: a fixed set of tasks. */
+class FixedWorker implements ReportedWorker {
+  constructor(readonly tasks: WorkerTaskView[]) {}
+  onChange(): () => void {
+    return () => undefined;
+  }
+  list(): WorkerTaskView[] {
+    return this.tasks;
+  }
+  activeDigest() {
+    return digestOf(this.tasks.filter((t) => t.state === 'Scheduled' || t.state === 'Running').map((t) => ({ taskId: t.id, generation: t.generation })));
+  }
+}
+
+/** The manager's API as a recorder; it answers each heartbeat from `replies` (then plain beats). Not under test. */
+class RecordingManager implements ReporterManager {
+  readonly baseUrl = 'http://127.0.0.1:1';
+  readonly registers: RegisterRequest[] = [];
+  readonly beats: HeartbeatRequest[] = [];
+  constructor(readonly replies: HeartbeatReply[]) {}
+  async register(body: RegisterRequest): Promise<HeartbeatReply> {
+    this.registers.push(body);
+    return { nextBeatInMs: 1 };
+  }
+  async heartbeat(_nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+    this.beats.push(body);
+    return this.replies.shift() ?? { nextBeatInMs: 1 };
+  }
+  async report(_nodeId: string, _tasks: readonly TaskReport[]): Promise<void> {}
+}
+
+const HOST = {
+  cpuUsage: 0.1,
+  load: { load1: 0.5 },
+  memory: { availableBytes: 1024 },
+  disk: { freeBytes: 2048 },
+} as unknown as HostSnapshot;
+
+async function run(manager: RecordingManager, worker: FixedWorker, beats: number): Promise<void> {
+  const reporter = new ManagerReporter({
+    manager,
+    worker,
+    nodeId: NODE_ID,
+    name: 'w1',
+    url: 'http://127.0.0.1:2',
+    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+    readHost: async () => HOST,
+    log: pino({ level: 'silent' }),
+  });
+  reporter.start();
+  while (manager.beats.length < beats) await sleep(1);
+  await reporter.stop();
+}
+
+test('registration lists every task; heartbeats carry the digest of the active ones and no list', async () => {
+  const worker = new FixedWorker([view('a', 'Running'), view('b', 'Scheduled', 3), view('c', 'Completed')]);
+  const manager = new RecordingManager([]);
+  await run(manager, worker, 3);
+  assert.deepEqual(manager.registers[0]?.tasks.map((t) => t.taskId), ['a', 'b', 'c']);
+  for (const beat of manager.beats) {
+    assert.deepEqual(beat.tasks, []);
+    assert.deepEqual(beat.digest, digestOf([{ taskId: 'a', generation: 1 }, { taskId: 'b', generation: 3 }]));
+  }
+});
+
+test('after a reply asks for a resync, the next beat lists every active task, and the one after does not', async () => {
+  const worker = new FixedWorker([view('a', 'Running'), view('c', 'Failed')]);
+  const manager = new RecordingManager([{ nextBeatInMs: 1, resync: true }]);
+  await run(manager, worker, 3);
+  assert.deepEqual(manager.beats[0]?.tasks, []);
+  assert.deepEqual(manager.beats[1]?.tasks.map((t) => [t.taskId, t.state]), [['a', 'Running']]);
+  assert.deepEqual(manager.beats[2]?.tasks, []);
+  assert.ok(manager.beats.every((b) => b.digest?.count === 1));
+});
