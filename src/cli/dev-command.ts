@@ -8,6 +8,7 @@ import { rootLogger } from './logger.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, startManagerRuntime } from './manager-runtime.js';
 import { schedulerFlag } from './manager-command.js';
 import { waitForTask } from './wait-task.js';
+import { DEFAULT_DOCKER_SOCKET, DEFAULT_STOP_GRACE_SECONDS } from './worker-command.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
 interface DevFlags {
@@ -59,8 +60,8 @@ export function registerDev(program: Command): void {
           port: portFlag('--worker-port', flags.workerPort),
           name: 'dev-worker',
           dataDir: join(dataDir, 'worker'),
-          dockerSocket: '/var/run/docker.sock',
-          stopGraceSeconds: 10,
+          dockerSocket: DEFAULT_DOCKER_SOCKET,
+          stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
           managerUrl: manager.url,
         },
         log,

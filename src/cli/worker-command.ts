@@ -22,6 +22,10 @@ interface WorkerFlags {
   logLevel?: string;
 }
 
+/** Defaults of `--docker-socket` and `--stop-grace`; `poseidon dev` runs its worker with them too. */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+export const DEFAULT_STOP_GRACE_SECONDS = 10;
+
 function cpuFlag(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
@@ -40,8 +44,8 @@ export function registerWorker(program: Command): void {
     .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
-    .option('--docker-socket <path>', 'Docker engine socket', '/var/run/docker.sock')
-    .option('--stop-grace <seconds>', 'SIGTERM grace before SIGKILL when stopping a task', '10')
+    .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
+    .option('--stop-grace <seconds>', 'SIGTERM grace before SIGKILL when stopping a task', String(DEFAULT_STOP_GRACE_SECONDS))
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: WorkerFlags) => {
       const name = nameFlag('--name', flags.name);

@@ -1,47 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { WorkerClient, type WorkerTaskView } from '../../src/api/index.js';
-import { containerExists, containersWithLabel, newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './helpers/docker.js';
-import { startPoseidon, type PoseidonProcess } from './helpers/processes.js';
-import { waitFor } from './helpers/wait-for.js';
+import type { WorkerTaskView } from '../../src/api/index.js';
+import { containerExists, containersWithLabel } from './helpers/docker.js';
+import { TestWorker } from './helpers/worker.js';
 
 const run = promisify(execFile);
-const runId = newRunId();
-const workerName = `w-${runId}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'poseidon-health-test-'));
-let proc: PoseidonProcess;
-let client: WorkerClient;
+const w = new TestWorker();
 
 /** Short enough for quick tests; the verdict needs two failed checks in a row. */
 const FAST = { interval: '200ms', timeout: '150ms', failureThreshold: 2 };
 const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
-function spec(name: string, extra: Record<string, unknown>): Record<string, unknown> {
-  return { name, image: TEST_IMAGE, labels: { [TEST_RUN_LABEL]: runId }, ...extra };
-}
-
-async function startWorker(): Promise<void> {
-  proc = await startPoseidon(['worker', '--port', '0', '--name', workerName, '--data-dir', dataDir, '--stop-grace', '5']);
-  client = new WorkerClient(proc.url);
-}
-
-async function taskUntil(id: string, what: string, ok: (t: WorkerTaskView) => boolean): Promise<WorkerTaskView> {
-  return waitFor(
-    async () => {
-      const t = await client.getTask(id);
-      return ok(t) ? t : undefined;
-    },
-    { what: `task ${id} ${what}` },
-  );
-}
-
-const healthy = (id: string): Promise<WorkerTaskView> => taskUntil(id, 'healthy', (t) => t.state === 'Running' && t.health.status === 'healthy');
-const ended = (id: string): Promise<WorkerTaskView> => taskUntil(id, 'ended', (t) => t.state === 'Failed' || t.state === 'Completed');
+const healthy = (id: string): Promise<WorkerTaskView> => w.taskUntil(id, 'healthy', (t) => t.state === 'Running' && t.health.status === 'healthy');
+const ended = (id: string): Promise<WorkerTaskView> => w.taskUntil(id, 'ended', (t) => t.state === 'Failed' || t.state === 'Completed');
 
 /** The task failed its health check: Failed with the verdict as reason, its container gone. */
 async function assertFailedUnhealthy(t: WorkerTaskView, type: string, lastOutput: RegExp): Promise<void> {
@@ -58,60 +31,55 @@ async function assertFailedUnhealthy(t: WorkerTaskView, type: string, lastOutput
 }
 
 describe('health checks against the real Docker engine', () => {
-  before(startWorker);
-  after(async () => {
-    await proc?.kill();
-    await removeByLabel(TEST_RUN_LABEL, runId);
-    await removeByLabel('poseidon.worker', workerName);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(() => w.start());
+  after(() => w.close());
 
   test('an http check on busybox httpd answering 200 makes the task healthy', async () => {
-    const created = await client.startTask(spec('web-ok', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/', ...FAST } }));
+    const created = await w.client.startTask(w.spec('web-ok', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/', ...FAST } }));
     assert.equal(created.health.status, 'starting');
     const t = await healthy(created.id);
     assert.equal(t.health.lastOutput, 'HTTP 200');
     assert.equal(t.health.failures, 0);
     assert.ok(t.health.lastCheckedAt !== null);
-    await client.stopTask(created.id);
+    await w.client.stopTask(created.id);
   });
 
   test('an http check answered 404 fails the task as unhealthy and removes its container', async () => {
-    const created = await client.startTask(spec('web-404', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/missing', ...FAST } }));
+    const created = await w.client.startTask(w.spec('web-404', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/missing', ...FAST } }));
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'http', /^HTTP 404$/);
     assert.equal(t.reason, 'unhealthy: 2 consecutive failed http checks (last: HTTP 404)');
-    const metrics = await (await fetch(`${proc.url}/metrics`)).text();
+    const metrics = await (await fetch(`${w.proc.url}/metrics`)).text();
     assert.match(metrics, /poseidon_worker_health_checks_total\{type="http",result="unhealthy"\} [1-9]/);
     assert.match(metrics, /poseidon_worker_health_check_failures_total\{type="http"\} [1-9]/);
   });
 
   test('a tcp check on a port where nothing listens fails the task as unhealthy', async () => {
-    const created = await client.startTask(spec('tcp-closed', { command: ['sleep', '600'], ports: [{ container: 8080 }], healthCheck: { type: 'tcp', port: 8080, ...FAST } }));
+    const created = await w.client.startTask(w.spec('tcp-closed', { command: ['sleep', '600'], ports: [{ container: 8080 }], healthCheck: { type: 'tcp', port: 8080, ...FAST } }));
     const t = await ended(created.id);
     // the check goes to the container's own address, not the published host port (where Docker's proxy would accept)
     await assertFailedUnhealthy(t, 'tcp', /^connect ECONNREFUSED [0-9.]+:8080$/);
   });
 
   test('an exec check whose command exits 1 fails the task as unhealthy', async () => {
-    const created = await client.startTask(spec('exec-no', { command: ['sh', '-c', 'sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(w.spec('exec-no', { command: ['sh', '-c', 'sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'exec', /^exited with code 1$/);
   });
 
   test('an exec check whose command exits 0 makes the task healthy', async () => {
-    const created = await client.startTask(spec('exec-ok', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(w.spec('exec-ok', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
     const t = await healthy(created.id);
     assert.equal(t.health.lastOutput, 'exited with code 0');
-    await client.stopTask(created.id);
+    await w.client.stopTask(created.id);
   });
 
   test('checks resume for a container adopted after a worker restart', async () => {
-    const created = await client.startTask(spec('adopted', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(w.spec('adopted', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
     const before = await healthy(created.id);
-    await proc.kill();
+    await w.proc.kill();
     await run('docker', ['exec', before.containerId ?? '', 'rm', '/tmp/ready']); // goes bad while no worker watches
-    await startWorker();
+    await w.start();
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'exec', /^exited with code 1$/);
   });
