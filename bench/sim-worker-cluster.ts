@@ -17,11 +17,12 @@ export const SIM_WORKER_CAPACITY: ResourcesView = { cpuCores: 128, memoryBytes: 
 const JOIN_DEADLINE_MS = 15_000;
 
 /**
- * What the simulated workers' heartbeats carry: `full` (every active task, as `poseidon worker`
- * sends today) unless the environment says POSEIDON_BENCH_HEARTBEAT=digest (src/api/task-digest.ts).
+ * What the simulated workers' heartbeats carry: `digest` (src/api/task-digest.ts, as `poseidon
+ * worker` sends) unless the environment says POSEIDON_BENCH_HEARTBEAT=full (every active task
+ * each beat, as workers did before).
  */
 export function heartbeatMode(): HeartbeatMode {
-  const mode = process.env.POSEIDON_BENCH_HEARTBEAT ?? 'full';
+  const mode = process.env.POSEIDON_BENCH_HEARTBEAT ?? 'digest';
   if (mode !== 'full' && mode !== 'digest') throw new BenchError(`POSEIDON_BENCH_HEARTBEAT is "${mode}"; use full or digest`);
   return mode;
 }

@@ -14,7 +14,7 @@ import { BenchError } from './bench-error.js';
  *
  *   POST   /tasks?generation=N&wait=…   201 Running at once (200 for a copy it already holds)
  *   POST   /tasks/batch?wait=…          the same for `{ tasks: [{ spec, generation }] }`, answered
- *                                       `{ results: [{ task }] }` in order (the route the real worker lacks)
+ *                                       `{ results: [{ task }] }` in order, as `poseidon worker` does
  *   DELETE /tasks/{id}?generation=N     Completed (a newer copy is left alone; 404 when unknown)
  *   GET    /tasks, GET /stats, GET /healthz
  *
@@ -27,10 +27,10 @@ export interface SimWorkerOptions {
   /** Called once per task id, when its first dispatch arrives (performance.now() ms). */
   onFirstDispatch?(taskId: string, atMs: number): void;
   /**
-   * What a heartbeat carries. `full`: every active task, each beat, as `poseidon worker` does
-   * today. `digest`: the count and hash of the active tasks (src/api/task-digest.ts), and every
-   * task only in the beat after a reply asked for them (`resync`); the real worker does not do
-   * this yet.
+   * What a heartbeat carries. `digest`: the count and hash of the active tasks
+   * (src/api/task-digest.ts), and every task only in the beat after a reply asked for them
+   * (`resync`), as `poseidon worker` does. `full`: every active task, each beat, as it did
+   * before (kept to measure the difference).
    */
   heartbeat: HeartbeatMode;
 }
