@@ -22,8 +22,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const c = await cluster(['--scheduler', 'roundrobin']);
     await c.startWorker('a');
     await c.startWorker('b');
-    const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push((await c.client.submit(c.task(`rr-${i}`))).id);
+    const ids = await c.submitMany('rr', 10);
     const tasks = await c.allInState(ids, 'Running');
     assert.deepEqual([...countBy(tasks, (t) => t.node ?? '-').values()].sort(), [5, 5]);
     for (const t of tasks) assert.equal((await containersWithLabel('poseidon.task-id', t.id)).length, 1);
@@ -32,12 +31,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
   test('epvm gives a worker already loaded with tasks fewer new ones than an empty one', async () => {
     const c = await cluster(['--scheduler', 'epvm']);
     await c.startWorker('loaded', ['--cpu', '2', '--memory', '2Gi']);
-    const first: string[] = [];
-    for (let i = 0; i < 6; i++) first.push((await c.client.submit(c.task(`old-${i}`, { cpu: 0.2, memory: '128Mi' }))).id);
+    const first = await c.submitMany('old', 6, { cpu: 0.2, memory: '128Mi' });
     await c.allInState(first, 'Running');
     await c.startWorker('empty', ['--cpu', '2', '--memory', '2Gi']);
-    const fresh: string[] = [];
-    for (let i = 0; i < 6; i++) fresh.push((await c.client.submit(c.task(`new-${i}`, { cpu: 0.2, memory: '128Mi' }))).id);
+    const fresh = await c.submitMany('new', 6, { cpu: 0.2, memory: '128Mi' });
     const tasks = await c.allInState(fresh, 'Running');
     const split = countBy(tasks, (t) => t.node ?? '-');
     const toLoaded = split.get(c.workerName('loaded')) ?? 0;
@@ -66,8 +63,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const c = await cluster(['--scheduler', 'roundrobin']);
     await c.startWorker('a');
     await c.startWorker('b');
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await c.client.submit(c.task(`fo-${i}`))).id);
+    const ids = await c.submitMany('fo', 4);
     const before = await c.allInState(ids, 'Running');
     const victim = c.workerName('a');
     const onVictim = before.filter((t) => t.node === victim).map((t) => t.id);
@@ -106,8 +102,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const c = await cluster(['--scheduler', 'roundrobin']);
     await c.startWorker('a');
     await c.startWorker('b');
-    const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await c.client.submit(c.task(`mr-${i}`))).id);
+    const ids = await c.submitMany('mr', 4);
     const before = await c.allInState(ids, 'Running');
     await c.restartManager();
     const after = await Promise.all(ids.map((id) => c.client.getTask(id)));

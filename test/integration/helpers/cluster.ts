@@ -45,6 +45,13 @@ export class TestCluster {
     return { name, image: TEST_IMAGE, command: ['sleep', '600'], labels: { [TEST_RUN_LABEL]: this.runId }, ...extra };
   }
 
+  /** Submits `count` tasks named `<prefix>-0`, `<prefix>-1`, … one after another (roundrobin sees that order); returns their ids. */
+  async submitMany(prefix: string, count: number, extra: Record<string, unknown> = {}): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await this.client.submit(this.task(`${prefix}-${i}`, extra))).id);
+    return ids;
+  }
+
   async allInState(ids: readonly string[], state: string, timeoutMs = 30_000): Promise<ManagerTaskView[]> {
     return waitFor(
       async () => {

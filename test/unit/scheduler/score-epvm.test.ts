@@ -19,10 +19,18 @@ function assertClose(actual: number, want: number): void {
   assert.ok(Math.abs(actual - want) < 1e-9, `got ${actual}, want ${want}`);
 }
 
-function place(nodes: readonly NodeView[]): { ok: true; nodeId: string; score: number } {
-  const p = select(oneCoreFourGiB, nodes, DEFAULT_FILTERS, epvm);
+/**
+ * Both costs are as computed by hand, and select places the task on `winner` with its cost as the
+ * (negated) score. The loser has the smaller id and comes first, so a tie would pick the loser.
+ */
+function assertPrefers(winner: NodeView, winnerCost: EpvmCost, loser: NodeView, loserCost: EpvmCost): void {
+  assert.ok(loser.id < winner.id, 'the loser needs the smaller id, so that a tie picks it and fails');
+  assertCost(epvm.costParts(oneCoreFourGiB, winner), winnerCost);
+  assertCost(epvm.costParts(oneCoreFourGiB, loser), loserCost);
+  const p = select(oneCoreFourGiB, [loser, winner], DEFAULT_FILTERS, epvm);
   assert.ok(p.ok);
-  return p;
+  assert.equal(p.nodeId, winner.id);
+  assertClose(p.score, -winnerCost.total);
 }
 
 test('epvm prefers the node with less memory allocated', () => {
@@ -33,12 +41,8 @@ test('epvm prefers the node with less memory allocated', () => {
   //        heavy: 0.5  -> 0.75: 16^0.75 - 16^0.5  = 8 - 4 = 4
   // tasks  both:  1/4  -> 2/4:  16^0.5  - 16^0.25 = 4 - 2 = 2
   // total  light: 1 + 2 + 2 = 5; heavy: 1 + 4 + 2 = 7
-  assertCost(epvm.costParts(oneCoreFourGiB, light), { cpu: 1, memory: 2, tasks: 2, total: 5 });
-  assertCost(epvm.costParts(oneCoreFourGiB, heavy), { cpu: 1, memory: 4, tasks: 2, total: 7 });
+  assertPrefers(light, { cpu: 1, memory: 2, tasks: 2, total: 5 }, heavy, { cpu: 1, memory: 4, tasks: 2, total: 7 });
   assertClose(epvm.score(oneCoreFourGiB, heavy), -7);
-  const p = place([heavy, light]);
-  assert.equal(p.nodeId, 'light');
-  assertClose(p.score, -5);
 });
 
 test('epvm prefers the node with idle cpu when memory is equal', () => {
@@ -49,11 +53,7 @@ test('epvm prefers the node with idle cpu when memory is equal', () => {
   // memory both: 0.25 -> 0.5: 4 - 2 = 2;  tasks both: 0.25 -> 0.5: 4 - 2 = 2
   // total  busy: 4 + 2 + 2 = 8; idle: 1 + 2 + 2 = 5
   // (an implementation whose cpu term cancels out would score both 0 + 2 + 2 = 4: a tie)
-  assertCost(epvm.costParts(oneCoreFourGiB, busy), { cpu: 4, memory: 2, tasks: 2, total: 8 });
-  assertCost(epvm.costParts(oneCoreFourGiB, idle), { cpu: 1, memory: 2, tasks: 2, total: 5 });
-  const p = place([busy, idle]);
-  assert.equal(p.nodeId, 'idle');
-  assertClose(p.score, -5);
+  assertPrefers(idle, { cpu: 1, memory: 2, tasks: 2, total: 5 }, busy, { cpu: 4, memory: 2, tasks: 2, total: 8 });
 });
 
 test('epvm counts allocated cpu when nothing is measured', () => {
@@ -61,9 +61,7 @@ test('epvm counts allocated cpu when nothing is measured', () => {
   const free = node({ id: 'b-free' });
   // cpu reserved: 2/4 = 0.5 -> 0.75: 8 - 4 = 4; free: 0 -> 0.25: 2 - 1 = 1
   // memory both: 0 -> 0.25: 2 - 1 = 1;  tasks both: 0 -> 0.25: 2 - 1 = 1
-  assertCost(epvm.costParts(oneCoreFourGiB, reserved), { cpu: 4, memory: 1, tasks: 1, total: 6 });
-  assertCost(epvm.costParts(oneCoreFourGiB, free), { cpu: 1, memory: 1, tasks: 1, total: 3 });
-  assert.equal(place([reserved, free]).nodeId, 'b-free');
+  assertPrefers(free, { cpu: 1, memory: 1, tasks: 1, total: 3 }, reserved, { cpu: 4, memory: 1, tasks: 1, total: 6 });
 });
 
 test('epvm uses the larger of allocated and measured cpu', () => {
@@ -80,11 +78,7 @@ test('epvm prefers the node with fewer tasks when cpu and memory are equal', () 
   // cpu both: 0 -> 0.25: 1;  memory both: 0 -> 0.25: 1
   // tasks crowded: 2/4 -> 3/4: 8 - 4 = 4; quiet: 0 -> 1/4: 2 - 1 = 1
   // total crowded: 1 + 1 + 4 = 6; quiet: 1 + 1 + 1 = 3
-  assertCost(epvm.costParts(oneCoreFourGiB, crowded), { cpu: 1, memory: 1, tasks: 4, total: 6 });
-  assertCost(epvm.costParts(oneCoreFourGiB, quiet), { cpu: 1, memory: 1, tasks: 1, total: 3 });
-  const p = place([crowded, quiet]);
-  assert.equal(p.nodeId, 'quiet');
-  assertClose(p.score, -3);
+  assertPrefers(quiet, { cpu: 1, memory: 1, tasks: 1, total: 3 }, crowded, { cpu: 1, memory: 1, tasks: 4, total: 6 });
 });
 
 test('epvm charges a task without a cpu request as 0.1 core', () => {

@@ -10,6 +10,7 @@ import {
   type Scorer,
 } from '../../../src/scheduler/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
+import { arbNode, arbTask } from './cluster-arbitraries.js';
 import { GiB, node, port, task } from './fixtures.js';
 
 const constant: Scorer = { name: 'constant', score: () => 0 };
@@ -85,55 +86,8 @@ test('select with no nodes explains that none were evaluated', () => {
   assert.deepEqual(select(task(), [], DEFAULT_FILTERS, constant), { ok: false, explanation: { taskName: 'web-1', evaluated: 0, rejected: new Map() } });
 });
 
-// Properties, over random clusters small enough that collisions (full nodes, taken ports) are common.
-
-const PORTS = [0, 80, 443, 8080] as const;
-const PROTOCOLS = ['tcp', 'udp'] as const;
-const USED_PORT_KEYS = PORTS.filter((p) => p !== 0).flatMap((p) => PROTOCOLS.map((proto) => `${p}/${proto}`));
-
-const arbNode: fc.Arbitrary<NodeView> = fc
-  .record({
-    id: fc.string({ minLength: 1, maxLength: 4 }),
-    up: fc.constantFrom(true, true, true, false),
-    cpu: fc.integer({ min: 0, max: 8 }),
-    cpuAllocated: fc.integer({ min: 0, max: 8 }),
-    memGiB: fc.integer({ min: 0, max: 8 }),
-    memAllocatedGiB: fc.integer({ min: 0, max: 8 }),
-    disk: fc.integer({ min: 0, max: 4 }),
-    diskAllocated: fc.integer({ min: 0, max: 2 }),
-    taskCount: fc.integer({ min: 0, max: 120 }),
-    usedPorts: fc.subarray(USED_PORT_KEYS),
-    cpuUsage: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-  })
-  .map((r) => {
-    const n = node({
-      id: r.id,
-      up: r.up,
-      capacity: { cpuCores: r.cpu / 2, memoryBytes: r.memGiB * GiB, diskBytes: r.disk * GiB },
-      allocated: { cpuCores: r.cpuAllocated / 4, memoryBytes: r.memAllocatedGiB * GiB / 2, diskBytes: r.diskAllocated * GiB },
-      taskCount: r.taskCount,
-      usedPorts: r.usedPorts,
-    });
-    if (r.cpuUsage !== undefined) n.cpuUsage = r.cpuUsage;
-    return n;
-  });
-
-const arbTask: fc.Arbitrary<TaskRequest> = fc
-  .record({
-    cpuQuarters: fc.integer({ min: 0, max: 8 }),
-    memHalfGiB: fc.integer({ min: 0, max: 8 }),
-    diskGiB: fc.integer({ min: 0, max: 2 }),
-    ports: fc.array(fc.record({ hostPort: fc.constantFrom(...PORTS), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 1 }),
-  })
-  .map((r) =>
-    task({
-      cpuCores: r.cpuQuarters / 4,
-      memoryBytes: (r.memHalfGiB * GiB) / 2,
-      diskBytes: r.diskGiB * GiB,
-      ports: r.ports.map((p) => port(p.hostPort, p.protocol)),
-    }),
-  );
-
+// Properties, over the random nodes and tasks of cluster-arbitraries.ts (small, so full nodes and
+// taken ports are common); from no nodes up to 8, since select must explain an empty cluster too.
 const arbNodes = fc.uniqueArray(arbNode, { selector: (n) => n.id, maxLength: 8 });
 const arbScorer = fc.constantFrom<() => Scorer>(() => new EpvmScorer(), () => new RoundRobinScorer(), () => constant);
 
