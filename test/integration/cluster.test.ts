@@ -31,10 +31,12 @@ describe('a cluster of a manager and two workers as separate processes', () => {
   test('epvm gives a worker already loaded with tasks fewer new ones than an empty one', async () => {
     const c = await cluster(['--scheduler', 'epvm']);
     await c.startWorker('loaded', ['--cpu', '2', '--memory', '2Gi']);
-    const first = await c.submitMany('old', 6, { cpu: 0.2, memory: '128Mi' });
+    // memory decides here, not cpu: both workers measure the same host's cpu at different
+    // moments, so a busy machine can make either look hotter (E-PVM counts measured cpu)
+    const first = await c.submitMany('old', 6, { cpu: 0.05, memory: '256Mi' });
     await c.allInState(first, 'Running');
     await c.startWorker('empty', ['--cpu', '2', '--memory', '2Gi']);
-    const fresh = await c.submitMany('new', 6, { cpu: 0.2, memory: '128Mi' });
+    const fresh = await c.submitMany('new', 6, { cpu: 0.05, memory: '256Mi' });
     const tasks = await c.allInState(fresh, 'Running');
     const split = countBy(tasks, (t) => t.node ?? '-');
     const toLoaded = split.get(c.workerName('loaded')) ?? 0;
