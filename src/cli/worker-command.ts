@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseQuantity } from '../task/index.js';
-import { hostFlag, nameFlag, portFlag, secondsFlag, urlFlag } from './flags.js';
+import { DEFAULT_START_CONCURRENCY } from '../worker/index.js';
+import { countFlag, hostFlag, nameFlag, portFlag, secondsFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startWorkerRuntime } from './worker-runtime.js';
@@ -20,6 +21,7 @@ interface WorkerFlags {
   cpu?: string;
   memory?: string;
   logLevel?: string;
+  startConcurrency: string;
 }
 
 /** Defaults of `--docker-socket` and `--stop-grace`; `poseidon dev` runs its worker with them too. */
@@ -46,6 +48,7 @@ export function registerWorker(program: Command): void {
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
     .option('--stop-grace <seconds>', 'SIGTERM grace before SIGKILL when stopping a task', String(DEFAULT_STOP_GRACE_SECONDS))
+    .option('--start-concurrency <n>', 'containers started at once at most; the rest wait their turn', String(DEFAULT_START_CONCURRENCY))
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: WorkerFlags) => {
       const name = nameFlag('--name', flags.name);
@@ -56,6 +59,7 @@ export function registerWorker(program: Command): void {
         dataDir: flags.dataDir ?? join(homedir(), '.poseidon', name),
         dockerSocket: flags.dockerSocket,
         stopGraceSeconds: secondsFlag('--stop-grace', flags.stopGrace),
+        startConcurrency: countFlag('--start-concurrency', flags.startConcurrency, 1, 256),
         ...(flags.manager === undefined ? {} : { managerUrl: urlFlag('--manager', flags.manager) }),
         ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),
         ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),

@@ -18,6 +18,8 @@ export interface WorkerRuntimeOptions {
   dataDir: string;
   dockerSocket: string;
   stopGraceSeconds: number;
+  /** Container starts at once at most; default the worker's (DEFAULT_START_CONCURRENCY). */
+  startConcurrency?: number;
   /** Join this manager; undefined runs standalone. */
   managerUrl?: string;
   /** URL the manager should call; default the listen URL. */
@@ -60,7 +62,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   const metrics = new Registry();
   const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
   hostMetrics.start();
-  const worker = new Worker({ name: opts.name, driver, store, clock: systemClock, log, metrics, stopGraceSeconds: opts.stopGraceSeconds });
+  const worker = new Worker({ name: opts.name, driver, store, clock: systemClock, log, metrics, stopGraceSeconds: opts.stopGraceSeconds, ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }) });
   await worker.start();
   const app = await createWorkerServer({
     worker,
