@@ -95,7 +95,7 @@ async function runBurst(ctx: BenchContext): Promise<void> {
     await swarm.leave();
     await report(ctx, bursts, order, swarm.createdHere);
   } finally {
-    events.close();
+    await events.close();
     await cluster.stop();
     await swarm?.leave();
   }

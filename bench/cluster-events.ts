@@ -1,3 +1,4 @@
+import { readLines } from '../src/ndjson/index.js';
 import { BenchError } from './bench-error.js';
 import { wallClockMs } from './docker-events.js';
 
@@ -46,9 +47,10 @@ export class ManagerEventLog {
    */
   static async follow(managerUrl: string, signal: AbortSignal): Promise<ManagerEventLog> {
     const log = new ManagerEventLog(managerUrl);
-    const res = await fetch(new URL('/events', managerUrl), { signal: AbortSignal.any([log.#abort.signal, signal]) });
+    const reading = AbortSignal.any([log.#abort.signal, signal]);
+    const res = await fetch(new URL('/events', managerUrl), { signal: reading });
     if (!res.ok || res.body === null) throw new BenchError(`GET ${managerUrl}/events answered ${res.status}`);
-    log.#reading = log.#read(res.body);
+    log.#reading = log.#read(res.body, reading);
     log.#signal = signal;
     // one listener for all waits (a burst has fifty at once)
     const onAbort = (): void => {
@@ -93,21 +95,11 @@ export class ManagerEventLog {
     await this.#reading;
   }
 
-  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = '';
+  async #read(body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void> {
     try {
-      for await (const chunk of body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line !== '') this.#record(line);
-        }
-      }
+      for await (const line of readLines(body, signal)) this.#record(line);
     } catch {
-      // aborted by close(), or the manager went away: the waiters time out and say what they missed
+      // the manager went away (close() ends the lines quietly): the waiters time out and say what they missed
     }
   }
 

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { readLines } from '../src/ndjson/index.js';
 import { BenchError } from './bench-error.js';
 import { wallClockMs } from './docker-events.js';
 
@@ -41,7 +43,7 @@ export class ContainerEventLog {
   readonly #events: ContainerEventRecord[] = [];
   readonly #waiters = new Set<Waiter>();
   readonly #abort = new AbortController();
-  #stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
+  #reading: Promise<void> | undefined;
   #signal: AbortSignal | undefined;
   #unlisten: (() => void) | undefined;
 
@@ -53,19 +55,8 @@ export class ContainerEventLog {
     const stream = (await docker.getEvents({
       filters: { type: ['container'], label: [label] },
       abortSignal: log.#abort.signal,
-    })) as NodeJS.ReadableStream & { destroy(): void };
-    log.#stream = stream;
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line !== '') log.#record(JSON.parse(line) as EventMessage);
-      }
-    });
-    stream.on('error', () => undefined); // closed by close(): nothing to report
+    })) as Readable;
+    log.#reading = log.#read(stream);
     log.#signal = signal;
     const onAbort = (): void => {
       for (const w of [...log.#waiters]) w.reject(signal.reason);
@@ -110,10 +101,18 @@ export class ContainerEventLog {
     return this.waitFor((e) => match(e) && ++count === n, what, timeoutMs);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#unlisten?.();
     this.#abort.abort();
-    this.#stream?.destroy();
+    await this.#reading;
+  }
+
+  async #read(stream: Readable): Promise<void> {
+    try {
+      for await (const line of readLines(stream, this.#abort.signal)) this.#record(JSON.parse(line) as EventMessage);
+    } catch {
+      // the engine went away (close() ends the lines quietly): the waiters time out and say what they missed
+    }
   }
 
   #record(m: EventMessage): void {

@@ -94,7 +94,7 @@ async function runRestart(ctx: BenchContext): Promise<void> {
     await swarm.leave();
     await report(ctx, restarts, order, swarm.createdHere);
   } finally {
-    events.close();
+    await events.close();
     await cluster?.stop();
     await swarm?.leave();
   }

@@ -119,7 +119,7 @@ async function runStart(ctx: BenchContext): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
   ctx.resources.trackTempDir(dir);
   const events = await ContainerEventLog.follow(ctx.docker, `${LABEL_TEST_RUN}=${ctx.runId}`, ctx.signal);
-  const stops: Array<() => Promise<void>> = [async () => events.close()];
+  const stops: Array<() => Promise<void>> = [() => events.close()];
   try {
     const workerName = `${ctx.runId}-worker`;
     ctx.resources.trackWorkerName(workerName);

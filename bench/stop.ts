@@ -103,7 +103,7 @@ async function runStop(ctx: BenchContext): Promise<void> {
     await cluster.stop();
     await report(ctx, samples, order);
   } finally {
-    events.close();
+    await events.close();
     await worker?.stop();
     await cluster?.stop();
   }
