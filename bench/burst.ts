@@ -8,8 +8,7 @@ import type { BenchContext, Benchmark } from './context.js';
 import { assertImagePresent, BENCH_IMAGE, inPool, removeContainers } from './docker-engine.js';
 import { ContainerEventLog } from './docker-event-log.js';
 import { wallClockMs } from './docker-events.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, SwarmSession, waitForRunningTasks } from './swarm.js';
@@ -95,7 +94,7 @@ async function runBurst(ctx: BenchContext): Promise<void> {
     await swarm.leave();
     await report(ctx, bursts, order, swarm.createdHere);
   } finally {
-    events.close();
+    await events.close();
     await cluster.stop();
     await swarm?.leave();
   }
@@ -204,7 +203,7 @@ async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: S
   const cpuShare = summarize(cpu.map((c) => c.cpuMs / (c.spanMs * ctx.machine.cpuCount))).medianMs;
   const date = new Date().toISOString();
   const out = [
-    `burst: ${TASKS} tasks at once until all Running, ms (${ROUNDS} rounds, sides interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`burst: ${TASKS} tasks at once until all Running, ms (${ROUNDS} rounds, sides interleaved)`, date, ctx.machine),
     formatComparison(all, references),
     '',
     `until half (${TASKS / 2}) were Running, ms (same rounds):`,
@@ -217,15 +216,10 @@ async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: S
     formatPhases(engineRows, ['sent → first create event', 'each container: create → start event', 'containers between create and start, on average']),
     '',
     `Poseidon's manager and worker used ${ms(summarize(cpu.map((c) => c.cpuMs)).medianMs)} ms of CPU per burst (median), ${(cpuShare * 100).toFixed(0)}% of the machine's ${ctx.machine.cpuCount} cores over the burst.`,
-    `Goal: no slower than the Engine API's better concurrency (${METRIC[bestEngine]}): Poseidon median − its median = ${signedMs(vsEngineMs)} ms (${engineMet ? 'met' : 'not met'})`,
-    `Goal: faster than Swarm: Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms (${swarmMet ? 'met' : 'not met'})`,
+    goalLine(`no slower than the Engine API's better concurrency (${METRIC[bestEngine]})`, `Poseidon median − its median = ${signedMs(vsEngineMs)} ms`, engineMet),
+    goalLine('faster than Swarm', `Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms`, swarmMet),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  const file = await writeResult('burst', {
-    benchmark: 'burst',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'burst', date, lines: out }, {
     method: {
       image: BENCH_IMAGE,
       command: COMMAND,
@@ -249,7 +243,6 @@ async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: S
       { statement: 'faster than a Swarm service with the same number of replicas', differenceMs: toMicroseconds(vsSwarmMs), met: swarmMet },
     ],
   });
-  ctx.progress(`burst: wrote ${file}`);
 }
 
 /** When the middle task of the burst was Running. */

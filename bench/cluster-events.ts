@@ -1,5 +1,7 @@
+import { readLines } from '../src/ndjson/index.js';
 import { BenchError } from './bench-error.js';
 import { wallClockMs } from './docker-events.js';
+import { ReceivedEvents } from './received-events.js';
 
 /** The fields of a manager event (`GET /events`) the benchmarks read. */
 export interface ClusterEventView {
@@ -20,23 +22,14 @@ export interface ReceivedClusterEvent {
 /** An expected manager event did not come in time. */
 export class ClusterEventNeverCame extends BenchError {}
 
-interface Waiter {
-  match: (e: ClusterEventView) => boolean;
-  resolve: (e: ReceivedClusterEvent) => void;
-  reject: (reason: unknown) => void;
-}
-
 /**
  * Follows a manager's `GET /events` (NDJSON) for the whole benchmark and hands out events by
  * predicate. An event is timed when its line arrives: no polling interval in the measurement.
  */
 export class ManagerEventLog {
-  readonly #events: ReceivedClusterEvent[] = [];
-  readonly #waiters = new Set<Waiter>();
+  readonly #received = new ReceivedEvents<ReceivedClusterEvent>((what, timeoutMs) => new ClusterEventNeverCame(`no manager event for ${what} within ${timeoutMs} ms`));
   readonly #abort = new AbortController();
   #reading: Promise<void> | undefined;
-  #signal: AbortSignal | undefined;
-  #unlisten: (() => void) | undefined;
 
   private constructor(readonly managerUrl: string) {}
 
@@ -46,68 +39,34 @@ export class ManagerEventLog {
    */
   static async follow(managerUrl: string, signal: AbortSignal): Promise<ManagerEventLog> {
     const log = new ManagerEventLog(managerUrl);
-    const res = await fetch(new URL('/events', managerUrl), { signal: AbortSignal.any([log.#abort.signal, signal]) });
+    const reading = AbortSignal.any([log.#abort.signal, signal]);
+    const res = await fetch(new URL('/events', managerUrl), { signal: reading });
     if (!res.ok || res.body === null) throw new BenchError(`GET ${managerUrl}/events answered ${res.status}`);
-    log.#reading = log.#read(res.body);
-    log.#signal = signal;
-    // one listener for all waits (a burst has fifty at once)
-    const onAbort = (): void => {
-      for (const w of [...log.#waiters]) w.reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    log.#unlisten = () => signal.removeEventListener('abort', onAbort);
+    log.#reading = log.#read(res.body, reading);
+    log.#received.failWaitsOnAbort(signal);
     return log;
   }
 
   get events(): readonly ReceivedClusterEvent[] {
-    return this.#events;
+    return this.#received.all;
   }
 
   /** The first event, already received or still to come, that `match` accepts; fails with `what` after `timeoutMs`. */
   waitFor(match: (e: ClusterEventView) => boolean, what: string, timeoutMs: number): Promise<ReceivedClusterEvent> {
-    const seen = this.#events.find((r) => match(r.event));
-    if (seen !== undefined) return Promise.resolve(seen);
-    this.#signal?.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => waiter.reject(new ClusterEventNeverCame(`no manager event for ${what} within ${timeoutMs} ms`)), timeoutMs);
-      const waiter: Waiter = {
-        match,
-        resolve: (e) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          resolve(e);
-        },
-        reject: (reason) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          reject(reason);
-        },
-      };
-      this.#waiters.add(waiter);
-    });
+    return this.#received.waitFor((r) => match(r.event), what, timeoutMs);
   }
 
   async close(): Promise<void> {
-    this.#unlisten?.();
+    this.#received.close();
     this.#abort.abort();
     await this.#reading;
   }
 
-  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = '';
+  async #read(body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void> {
     try {
-      for await (const chunk of body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line !== '') this.#record(line);
-        }
-      }
+      for await (const line of readLines(body, signal)) this.#record(line);
     } catch {
-      // aborted by close(), or the manager went away: the waiters time out and say what they missed
+      // the manager went away (close() ends the lines quietly): the waiters time out and say what they missed
     }
   }
 
@@ -115,8 +74,6 @@ export class ManagerEventLog {
     const receivedAtMs = wallClockMs();
     const parsed = JSON.parse(line) as Partial<ClusterEventView>;
     if (typeof parsed.type !== 'string' || typeof parsed.time !== 'string') return;
-    const r: ReceivedClusterEvent = { event: parsed as ClusterEventView, receivedAtMs };
-    this.#events.push(r);
-    for (const w of [...this.#waiters]) if (w.match(r.event)) w.resolve(r);
+    this.#received.add({ event: parsed as ClusterEventView, receivedAtMs });
   }
 }

@@ -1,5 +1,5 @@
 import { summarize, type Summary } from './stats.js';
-import { ms } from './table.js';
+import { formatGrid, ms, SUMMARY_HEADER, summaryCells } from './table.js';
 
 /** One measured series: its samples (ms, rounded to µs) and their summary. */
 export interface Series {
@@ -33,33 +33,19 @@ export interface ReferenceColumn {
 export function formatComparison(rows: readonly Series[], references: readonly ReferenceColumn[]): string {
   const byMetric = new Map(rows.map((r) => [r.metric, r]));
   for (const ref of references) if (!byMetric.has(ref.metric)) throw new RangeError(`reference row ${ref.metric} is not in the table`);
-  const header = ['metric', 'n', 'median', 'p90', 'min', 'max', ...references.map((r) => `vs ${r.title}`)];
+  const header = [...SUMMARY_HEADER, ...references.map((r) => `vs ${r.title}`)];
   const body = rows.map((r) => [
-    r.metric,
-    String(r.summary.n),
-    ms(r.summary.medianMs),
-    ms(r.summary.p90Ms),
-    ms(r.summary.minMs),
-    ms(r.summary.maxMs),
+    ...summaryCells(r.metric, r.summary),
     ...references.map((ref) => (ref.metric === r.metric ? 'ref' : ratio(r.summary.medianMs, byMetric.get(ref.metric)?.summary.medianMs ?? Number.NaN))),
   ]);
-  return aligned(header, body);
+  return formatGrid(header, body);
 }
 
 /** A table of per-row phase medians: metric, n, then one column per phase. */
 export function formatPhases(rows: ReadonlyArray<{ metric: string; n: number; phasesMs: readonly number[] }>, titles: readonly string[]): string {
   const header = ['metric', 'n', ...titles];
   const body = rows.map((r) => [r.metric, String(r.n), ...r.phasesMs.map((v) => (Number.isFinite(v) ? ms(v) : '–'))]);
-  return aligned(header, body);
-}
-
-/** The metric column reads left to right; numbers line up on the right. */
-function aligned(header: readonly string[], body: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
+  return formatGrid(header, body);
 }
 
 function ratio(value: number, reference: number): string {

@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { readLines } from '../src/ndjson/index.js';
 import { BenchError } from './bench-error.js';
 import { wallClockMs } from './docker-events.js';
+import { ReceivedEvents } from './received-events.js';
 
 /** One container event as the engine stamped it. */
 export interface ContainerEventRecord {
@@ -26,24 +29,15 @@ interface EventMessage {
 /** An expected event did not come in time. */
 export class EventNeverCame extends BenchError {}
 
-interface Waiter {
-  match: (e: ContainerEventRecord) => boolean;
-  resolve: (e: ContainerEventRecord) => void;
-  reject: (reason: unknown) => void;
-}
-
 /**
  * Every container event for containers carrying `label`, kept in order with the engine's
  * timestamps, and waited for by predicate. Used to time what the engine did (a die, the next
  * start, a destroy) the same way for Poseidon, the docker CLI and Swarm.
  */
 export class ContainerEventLog {
-  readonly #events: ContainerEventRecord[] = [];
-  readonly #waiters = new Set<Waiter>();
+  readonly #received = new ReceivedEvents<ContainerEventRecord>((what, timeoutMs) => new EventNeverCame(`no engine event for ${what} within ${timeoutMs} ms`));
   readonly #abort = new AbortController();
-  #stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
-  #signal: AbortSignal | undefined;
-  #unlisten: (() => void) | undefined;
+  #reading: Promise<void> | undefined;
 
   private constructor() {}
 
@@ -53,55 +47,20 @@ export class ContainerEventLog {
     const stream = (await docker.getEvents({
       filters: { type: ['container'], label: [label] },
       abortSignal: log.#abort.signal,
-    })) as NodeJS.ReadableStream & { destroy(): void };
-    log.#stream = stream;
-    let buffered = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line !== '') log.#record(JSON.parse(line) as EventMessage);
-      }
-    });
-    stream.on('error', () => undefined); // closed by close(): nothing to report
-    log.#signal = signal;
-    const onAbort = (): void => {
-      for (const w of [...log.#waiters]) w.reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    log.#unlisten = () => signal.removeEventListener('abort', onAbort);
+    })) as Readable;
+    log.#reading = log.#read(stream);
+    log.#received.failWaitsOnAbort(signal);
     return log;
   }
 
   /** Events seen so far, oldest first. */
   get events(): readonly ContainerEventRecord[] {
-    return this.#events;
+    return this.#received.all;
   }
 
   /** The first event, already seen or still to come, that `match` accepts; fails with `what` after `timeoutMs`. */
   waitFor(match: (e: ContainerEventRecord) => boolean, what: string, timeoutMs: number): Promise<ContainerEventRecord> {
-    const seen = this.#events.find(match);
-    if (seen !== undefined) return Promise.resolve(seen);
-    this.#signal?.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => waiter.reject(new EventNeverCame(`no engine event for ${what} within ${timeoutMs} ms`)), timeoutMs);
-      const waiter: Waiter = {
-        match,
-        resolve: (e) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          resolve(e);
-        },
-        reject: (reason) => {
-          clearTimeout(timer);
-          this.#waiters.delete(waiter);
-          reject(reason);
-        },
-      };
-      this.#waiters.add(waiter);
-    });
+    return this.#received.waitFor(match, what, timeoutMs);
   }
 
   /** The `n`-th event (1-based, counting those already seen) that `match` accepts. */
@@ -110,10 +69,18 @@ export class ContainerEventLog {
     return this.waitFor((e) => match(e) && ++count === n, what, timeoutMs);
   }
 
-  close(): void {
-    this.#unlisten?.();
+  async close(): Promise<void> {
+    this.#received.close();
     this.#abort.abort();
-    this.#stream?.destroy();
+    await this.#reading;
+  }
+
+  async #read(stream: Readable): Promise<void> {
+    try {
+      for await (const line of readLines(stream, this.#abort.signal)) this.#record(JSON.parse(line) as EventMessage);
+    } catch {
+      // the engine went away (close() ends the lines quietly): the waiters time out and say what they missed
+    }
   }
 
   #record(m: EventMessage): void {
@@ -121,8 +88,6 @@ export class ContainerEventLog {
     if (m.Action === undefined || containerId === undefined || m.timeNano === undefined) return;
     // "exec_start: sh -c ..." and the like: keep the verb only
     const action = m.Action.split(':')[0] ?? m.Action;
-    const e: ContainerEventRecord = { action, containerId, atMs: m.timeNano / 1e6, receivedAtMs: wallClockMs(), attributes: m.Actor?.Attributes ?? {} };
-    this.#events.push(e);
-    for (const w of [...this.#waiters]) if (w.match(e)) w.resolve(e);
+    this.#received.add({ action, containerId, atMs: m.timeNano / 1e6, receivedAtMs: wallClockMs(), attributes: m.Actor?.Attributes ?? {} });
   }
 }

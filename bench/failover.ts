@@ -6,8 +6,7 @@ import { formatComparison, series, toMicroseconds } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { assertImagePresent, BENCH_IMAGE, removeByLabel } from './docker-engine.js';
 import { wallClockMs } from './docker-events.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { ms } from './table.js';
 
 const TASKS_PER_WORKER = 10;
@@ -122,17 +121,12 @@ async function report(ctx: BenchContext, results: readonly Failover[]): Promise<
   const date = new Date().toISOString();
   const moved = results.map((f) => f.tasksMoved);
   const out = [
-    `failover: ${WORKERS} workers, ${TASKS_PER_WORKER * WORKERS} tasks, kill -9 of the busier worker (${Math.min(...moved)}–${Math.max(...moved)} tasks on it), default settings (heartbeat every 1 s, Down after 3 s), ms (${REPS} reps, a fresh cluster each) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`failover: ${WORKERS} workers, ${TASKS_PER_WORKER * WORKERS} tasks, kill -9 of the busier worker (${Math.min(...moved)}–${Math.max(...moved)} tasks on it), default settings (heartbeat every 1 s, Down after 3 s), ms (${REPS} reps, a fresh cluster each)`, date, ctx.machine),
     formatComparison(rows, []),
     '',
-    `Goal: under ${GOAL_MAX_MS / 1000} s with defaults, every rep: slowest total ${ms(total.summary.maxMs)} ms, median ${ms(total.summary.medianMs)} ms (${met ? 'met' : 'not met'})`,
+    goalLine(`under ${GOAL_MAX_MS / 1000} s with defaults, every rep`, `slowest total ${ms(total.summary.maxMs)} ms, median ${ms(total.summary.medianMs)} ms`, met),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  const file = await writeResult('failover', {
-    benchmark: 'failover',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'failover', date, lines: out }, {
     method: {
       image: BENCH_IMAGE,
       command: COMMAND,
@@ -155,5 +149,4 @@ async function report(ctx: BenchContext, results: readonly Failover[]): Promise<
     })),
     goal: { statement: `every failover under ${GOAL_MAX_MS} ms with default settings`, slowestMs: toMicroseconds(total.summary.maxMs), medianMs: toMicroseconds(total.summary.medianMs), met },
   });
-  ctx.progress(`failover: wrote ${file}`);
 }

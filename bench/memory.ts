@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError } from './bench-error.js';
 import type { BenchContext, Benchmark } from './context.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { heartbeatHealth, heartbeatMode, startSimCluster, type HeartbeatHealth, type SimCluster } from './sim-worker-cluster.js';
 import { quantile } from './stats.js';
 import { readCpuMs, readRssDetail, waitUntilSettled, type Rss } from './submit-manager.js';
 import { benchTaskBody, runLoad } from './submit-load.js';
-import { count, formatGrid, mib } from './submit-table.js';
+import { count, formatGrid, mib } from './table.js';
 
 /** Simulated workers; see submit.ts for why 20. */
 const SIM_WORKERS = 20;
@@ -204,22 +203,16 @@ async function report(
     ],
   );
   const out = [
-    `memory: manager RSS, ${SIM_WORKERS} simulated workers (heartbeats: ${beats.mode}), ${CLIENTS} clients filling — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`memory: manager RSS, ${SIM_WORKERS} simulated workers (heartbeats: ${beats.mode}), ${CLIENTS} clients filling`, date, ctx.machine),
     levelTable,
     '',
     idleTable,
     '',
-    `Goal: RSS under 400 MB (${mib(GOAL_MAX_RSS_BYTES)} MiB) at ${count(top.tasks)} tasks: ${mib(top.rss.totalBytes)} MiB (${sizeMet ? 'met' : 'not met'})`,
-    `Goal: flat when idle for ${IDLE_MS / 1000} s (the floor grows under ${FLAT_MAX_GROWTH * 100} %): ${(growth * 100).toFixed(2)} % (${flatMet ? 'met' : 'not met'})`,
+    goalLine(`RSS under 400 MB (${mib(GOAL_MAX_RSS_BYTES)} MiB) at ${count(top.tasks)} tasks`, `${mib(top.rss.totalBytes)} MiB`, sizeMet),
+    goalLine(`flat when idle for ${IDLE_MS / 1000} s (the floor grows under ${FLAT_MAX_GROWTH * 100} %)`, `${(growth * 100).toFixed(2)} %`, flatMet),
   ];
   if (beats.failed > 0) out.push(`Heartbeat failures: ${beats.failed}; last: ${beats.lastError ?? '?'}`);
-  process.stdout.write(`${out.join('\n')}\n`);
-
-  const file = await writeResult('memory', {
-    benchmark: 'memory',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'memory', date, lines: out }, {
     method: {
       simulatedWorkers: SIM_WORKERS,
       clients: CLIENTS,
@@ -242,5 +235,4 @@ async function report(
       { statement: `RSS flat when idle for ${IDLE_MS / 1000} s (growth under ${FLAT_MAX_GROWTH * 100} %)`, value: Math.round(growth * 10_000) / 10_000, met: flatMet },
     ],
   });
-  ctx.progress(`memory: wrote ${file}`);
 }

@@ -9,8 +9,7 @@ import type { BenchContext, Benchmark } from './context.js';
 import { dockerCli } from './docker-cli.js';
 import { assertImagePresent, BENCH_IMAGE, removeByLabel } from './docker-engine.js';
 import { ContainerEventLog, type ContainerEventRecord } from './docker-event-log.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, SwarmSession } from './swarm.js';
@@ -94,7 +93,7 @@ async function runRestart(ctx: BenchContext): Promise<void> {
     await swarm.leave();
     await report(ctx, restarts, order, swarm.createdHere);
   } finally {
-    events.close();
+    await events.close();
     await cluster?.stop();
     await swarm?.leave();
   }
@@ -225,21 +224,16 @@ async function report(ctx: BenchContext, restarts: Record<Side, Restart[]>, orde
   ];
   const date = new Date().toISOString();
   const out = [
-    `restart: container exit (die event) → replacement started (start event), ms (${RUNS} runs × ${RESTARTS} restarts each, sides interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`restart: container exit (die event) → replacement started (start event), ms (${RUNS} runs × ${RESTARTS} restarts each, sides interleaved)`, date, ctx.machine),
     formatComparison(rows, references),
     '',
     'where Poseidon\'s time goes (medians, ms; engine event times and manager events as the bench received them):',
     formatPhases([{ metric: METRIC.poseidon, n: p.length, phasesMs: phases }], PHASE_TITLES),
     '',
-    `Goal: faster than Docker's own restart at its smallest delay (#1, 100 ms): Poseidon median − docker #1 median = ${signedMs(vsDockerFirstMs)} ms (${dockerMet ? 'met' : 'not met'})`,
-    `Goal: faster than Swarm (--restart-delay 0s): Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms (${swarmMet ? 'met' : 'not met'})`,
+    goalLine("faster than Docker's own restart at its smallest delay (#1, 100 ms)", `Poseidon median − docker #1 median = ${signedMs(vsDockerFirstMs)} ms`, dockerMet),
+    goalLine('faster than Swarm (--restart-delay 0s)', `Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms`, swarmMet),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  const file = await writeResult('restart', {
-    benchmark: 'restart',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'restart', date, lines: out }, {
     method: {
       image: BENCH_IMAGE,
       command: COMMAND,
@@ -270,5 +264,4 @@ async function report(ctx: BenchContext, restarts: Record<Side, Restart[]>, orde
       { statement: 'faster than Swarm with --restart-delay 0s', differenceMs: toMicroseconds(vsSwarmMs), met: swarmMet },
     ],
   });
-  ctx.progress(`restart: wrote ${file}`);
 }

@@ -1,15 +1,6 @@
 // Formatting for the `schedule` benchmark's tables beyond bench/table.ts's timing table:
 // placements per second, growth ratios and spread figures are not milliseconds.
 
-/** An aligned text table (also valid Markdown); the first column reads left to right, the rest line up on the right. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((cells) => (cells[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
 /** 1234567.8 → "1,234,568". */
 export function thousands(value: number): string {
   return Math.round(value).toLocaleString('en-US');
@@ -40,8 +31,4 @@ export function points(difference: number): string {
 export function signedPercent(relative: number): string {
   const pct = relative * 100;
   return `${pct < 0 ? '−' : '+'}${Math.abs(pct).toPrecision(2)}%`;
-}
-
-export function verdict(met: boolean): string {
-  return met ? 'met' : 'not met';
 }

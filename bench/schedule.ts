@@ -14,13 +14,12 @@ import {
 import { loadavg } from 'node:os';
 import type { TaskRequest } from '../src/task/index.js';
 import type { BenchContext, Benchmark } from './context.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport, verdict } from './report.js';
 import { GiB, MiB, PlainCluster, simulatedNodes, simulatedTasks, type ClusterShape, type TaskShape } from './schedule-cluster.js';
 import { spreadOf, type Spread } from './schedule-quality.js';
-import { percent, perSecond, points, ratio, signedPercent, textTable, thousands, verdict } from './schedule-report.js';
+import { percent, perSecond, points, ratio, signedPercent, thousands } from './schedule-report.js';
 import { summarize, type Summary } from './stats.js';
-import { formatTable, type TableRow } from './table.js';
+import { formatGrid, formatTable, type TableRow } from './table.js';
 
 // The scheduler alone, in-process, on simulated nodes: only the cluster state is fake
 // (schedule-cluster.ts); filters, scorers, the index and the sampler are the real ones.
@@ -361,7 +360,7 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
   ];
 
   const out = [
-    `schedule: the scheduler alone on simulated nodes, one core — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline('schedule: the scheduler alone on simulated nodes, one core', date, ctx.machine),
     `fast path: Scheduler.placeIn on a NodePool, scoring ${DEFAULT_SAMPLE_SIZE} feasible nodes (${DEFAULT_PROBES} probes); full scan: Scheduler.place over every node, as the manager does today`,
     `load average (1 min) ${load.before.toFixed(2)} at the start, ${load.after.toFixed(2)} at the end, on ${ctx.machine.cpuCount} cores`,
     '',
@@ -370,7 +369,7 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
     formatTable(speedRows),
     '',
     'placements per second (from the medians) and how the cost per placement grows with the node count:',
-    textTable(['strategy · path', `${thousands(SIZES[0])} nodes`, `${thousands(SIZES[1])} nodes`, `${thousands(SIZES[2])} nodes`, '× cost 100→1,000', '× cost 1,000→10,000', '× cost 100→10,000'], growthRows),
+    formatGrid(['strategy · path', `${thousands(SIZES[0])} nodes`, `${thousands(SIZES[1])} nodes`, `${thousands(SIZES[2])} nodes`, '× cost 100→1,000', '× cost 1,000→10,000', '× cost 100→10,000'], growthRows),
     '',
     `round-robin's fast path made the full scan's choices: ${identical.map((i) => `${thousands(i.identical)}/${thousands(i.compared)} at ${thousands(i.nodes)} nodes`).join(', ')}`,
     '',
@@ -383,10 +382,14 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
     ),
     '',
     `E-PVM spread: ${thousands(QUALITY_TASKS)} tasks (${QUALITY_TASK_SHAPE.cpuCores.min}–${QUALITY_TASK_SHAPE.cpuCores.max} cores, 128 MiB–2 GiB) on ${thousands(QUALITY_NODES)} empty nodes (16 cores, 64 GiB; 1% down), the same tasks in the same order:`,
-    textTable(['run', 'mean mem', 'peak mem', 'peak/mean', 'CV mem', 'CV tasks', 'E-PVM cost Σ(b^u−1)'], qualityRows),
+    formatGrid(['run', 'mean mem', 'peak mem', 'peak/mean', 'CV mem', 'CV tasks', 'E-PVM cost Σ(b^u−1)'], qualityRows),
     `(full scan ${(quality.fullElapsedMs / 1000).toFixed(1)} s; fast path ${(summarize(quality.fast.map((f) => f.elapsedMs)).medianMs / 1000).toFixed(2)} s median per seed)`,
     '',
-    `Goal: ≥ ${thousands(GOAL_PLACEMENTS_PER_SECOND)} placements/s at ${thousands(MILLION_NODES)} nodes: ${million.map((m) => `${m.strategy} ${thousands(m.perSecond)}/s`).join(', ')} over ${thousands(MILLION)} placements (${verdict(rateMet)})`,
+    goalLine(
+      `≥ ${thousands(GOAL_PLACEMENTS_PER_SECOND)} placements/s at ${thousands(MILLION_NODES)} nodes`,
+      `${million.map((m) => `${m.strategy} ${thousands(m.perSecond)}/s`).join(', ')} over ${thousands(MILLION)} placements`,
+      rateMet,
+    ),
     `Goal: cost per placement grows no faster than log n, i.e. cost(n) / cost(100) ≤ log n / log 100 (${ratio(logFrom100[0])} at 1,000 nodes, ${ratio(logFrom100[1])} at 10,000): ` +
       `${fastGrowth.map((g) => `${g.strategy} ${ratio(g.from100[0])} and ${ratio(g.from100[1])}`).join('; ')} (${verdict(growthMet)}); ` +
       (stepsOver.length === 0
@@ -400,13 +403,7 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
       `full ${percent(quality.full.peakMemory)}, fast ${percent(worstFast.spread.peakMemory)} at worst of ${QUALITY_SEEDS.length} seeds (${points(peakExcess)}) (${verdict(qualityMet)}); ` +
       `CV ${quality.full.cvMemory.toFixed(4)} vs ${medianOf((s) => s.cvMemory).toFixed(4)} median, E-PVM cost ${signedPercent(medianOf((s) => s.epvmCost) / quality.full.epvmCost - 1)} vs the full scan`,
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-
-  const file = await writeResult('schedule', {
-    benchmark: 'schedule',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'schedule', date, lines: out }, {
     loadAverage: load,
     method: {
       sizes: SIZES,
@@ -449,7 +446,6 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
       },
     },
   });
-  ctx.progress(`schedule: wrote ${file}`);
 }
 
 /** Microseconds with three decimals are plenty in the file. */

@@ -15,9 +15,8 @@ import { dockerCli } from './docker-cli.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { ContainerEventLog } from './docker-event-log.js';
 import { wallClockMs } from './docker-events.js';
-import { describeMachine } from './machine.js';
 import { spawnPoseidon, type PoseidonProcess } from './processes.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, serviceCreateArgs, SwarmSession, waitForRunningTasks, type ServiceOptions } from './swarm.js';
@@ -119,7 +118,7 @@ async function runStart(ctx: BenchContext): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
   ctx.resources.trackTempDir(dir);
   const events = await ContainerEventLog.follow(ctx.docker, `${LABEL_TEST_RUN}=${ctx.runId}`, ctx.signal);
-  const stops: Array<() => Promise<void>> = [async () => events.close()];
+  const stops: Array<() => Promise<void>> = [() => events.close()];
   try {
     const workerName = `${ctx.runId}-worker`;
     ctx.resources.trackWorkerName(workerName);
@@ -410,7 +409,7 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
     `\`poseidon --version\` ${ms(summarize(floors.poseidonVersionMs).medianMs)} ms`;
 
   const out = [
-    `start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-up, ${METRIC.swarmCli} every ${SWARM_CLI_EVERY === 2 ? 'other' : `${SWARM_CLI_EVERY}th`} rep; interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-up, ${METRIC.swarmCli} every ${SWARM_CLI_EVERY === 2 ? 'other' : `${SWARM_CLI_EVERY}th`} rep; interleaved)`, date, ctx.machine),
     formatComparison(rows, references),
     ...(s.devSkipped === null ? [] : [`(poseidon.dev skipped: ${s.devSkipped})`]),
     floorLine,
@@ -421,18 +420,16 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
     `Swarm's control plane adds ${signedMs(swarmControlPlaneMs)} ms to the Engine API's median (swarm.api − docker.api).`,
     ...controlPlane.map(
       (c) =>
-        `Goal: Poseidon within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API: ${c.metric} median − Engine API median = ${signedMs(c.differenceMs)} ms (${c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS ? 'met' : 'not met'})`,
+        goalLine(`Poseidon within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API`, `${c.metric} median − Engine API median = ${signedMs(c.differenceMs)} ms`, c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS),
     ),
-    `Goal: \`poseidon task --wait\` at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than \`docker service create\`: ${ms(median('swarmCli'))} / ${ms(median('poseidonCli'))} ms = x${speedup.toFixed(1)} (${cliMet ? 'met' : 'not met'})`,
-    `Goal: the worker alone adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms: worker median − Engine API median = ${signedMs(workerDifferenceMs)} ms (${workerMet ? 'met' : 'not met'})`,
+    goalLine(
+      `\`poseidon task --wait\` at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than \`docker service create\``,
+      `${ms(median('swarmCli'))} / ${ms(median('poseidonCli'))} ms = x${speedup.toFixed(1)}`,
+      cliMet,
+    ),
+    goalLine(`the worker alone adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`, `worker median − Engine API median = ${signedMs(workerDifferenceMs)} ms`, workerMet),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-
-  const file = await writeResult('start', {
-    benchmark: 'start',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'start', date, lines: out }, {
     method: {
       image: BENCH_IMAGE,
       command: COMMAND,
@@ -468,5 +465,4 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
     swarmControlPlaneMs: toMicroseconds(swarmControlPlaneMs),
     allGoalsMet: controlPlaneMet && cliMet && workerMet,
   });
-  ctx.progress(`start: wrote ${file}`);
 }

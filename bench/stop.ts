@@ -13,9 +13,8 @@ import { dockerCli } from './docker-cli.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { ContainerEventLog, type ContainerEventRecord } from './docker-event-log.js';
 import { wallClockMs } from './docker-events.js';
-import { describeMachine } from './machine.js';
 import { spawnPoseidon, type PoseidonProcess } from './processes.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 
@@ -103,7 +102,7 @@ async function runStop(ctx: BenchContext): Promise<void> {
     await cluster.stop();
     await report(ctx, samples, order);
   } finally {
-    events.close();
+    await events.close();
     await worker?.stop();
     await cluster?.stop();
   }
@@ -185,20 +184,15 @@ async function report(ctx: BenchContext, samples: Record<Side, StopSample[]>, or
   const met = vsCliMs < 0;
   const date = new Date().toISOString();
   const out = [
-    `stop: from the stop request until the container is gone (engine destroy event), ms, ${GRACE_SECONDS} s grace everywhere (${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved) — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`stop: from the stop request until the container is gone (engine destroy event), ms, ${GRACE_SECONDS} s grace everywhere (${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved)`, date, ctx.machine),
     formatComparison(rows, references),
     '',
     `When the caller's last call returned, relative to the destroy event (medians, ms): ${SIDES.map((side) => `${METRIC[side]} ${signedMs(returnedAfterGone(side))}`).join(', ')} ` +
       '(the manager answers DELETE once the stop is durable and stops in the background; the others answer after the removal).',
     '',
-    `Goal: faster than \`docker stop -t ${GRACE_SECONDS}\` + \`docker rm\` with the same grace: Poseidon median − docker median = ${signedMs(vsCliMs)} ms (${met ? 'met' : 'not met'}); against a container run with --init: ${signedMs(vsCliInitMs)} ms`,
+    `${goalLine(`faster than \`docker stop -t ${GRACE_SECONDS}\` + \`docker rm\` with the same grace`, `Poseidon median − docker median = ${signedMs(vsCliMs)} ms`, met)}; against a container run with --init: ${signedMs(vsCliInitMs)} ms`,
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  const file = await writeResult('stop', {
-    benchmark: 'stop',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'stop', date, lines: out }, {
     method: {
       image: BENCH_IMAGE,
       command: COMMAND,
@@ -217,5 +211,4 @@ async function report(ctx: BenchContext, samples: Record<Side, StopSample[]>, or
       { statement: `for fairness: against docker stop -t ${GRACE_SECONDS} + docker rm on a container run with --init`, differenceMs: toMicroseconds(vsCliInitMs), met: vsCliInitMs < 0 },
     ],
   });
-  ctx.progress(`stop: wrote ${file}`);
 }

@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext, Benchmark } from './context.js';
-import { describeMachine } from './machine.js';
-import { writeResult } from './result-file.js';
+import { goalLine, headline, publishReport } from './report.js';
 import { heartbeatHealth, heartbeatMode, startSimCluster, type HeartbeatHealth, type SimCluster } from './sim-worker-cluster.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
-import { count, formatGrid } from './submit-table.js';
-import { ms } from './table.js';
+import { count, formatGrid, ms } from './table.js';
 import { readCpuMs, readCpuPressureUs, readManagerCounters, readRss, waitUntilSettled, type ManagerCounters } from './submit-manager.js';
 
 /** Concurrent clients, each with its own keep-alive connection. */
@@ -174,23 +172,17 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
     ],
   );
   const out = [
-    `submit: ${CLIENTS} clients, ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)}), ${SIM_WORKERS} simulated workers (heartbeats: ${m.beats.mode}), after ${count(m.warm.accepted.length)} warm-up submissions — ${date.slice(0, 10)}, ${describeMachine(ctx.machine)}`,
+    headline(`submit: ${CLIENTS} clients, ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)}), ${SIM_WORKERS} simulated workers (heartbeats: ${m.beats.mode}), after ${count(m.warm.accepted.length)} warm-up submissions`, date, ctx.machine),
     throughput,
     '',
     latency,
     '',
-    `Goal: at least ${count(GOAL_MIN_PER_SECOND)} durable submissions/s: ${count(perSecond)}/s${failed > 0 ? `, ${count(failed)} not 201` : ''} (${rateMet ? 'met' : 'not met'})`,
-    `Goal: p99 latency under ${GOAL_MAX_P99_MS} ms: ${lat === null ? 'no samples' : `${ms(lat.p99)} ms`} (${p99Met ? 'met' : 'not met'})`,
+    goalLine(`at least ${count(GOAL_MIN_PER_SECOND)} durable submissions/s`, `${count(perSecond)}/s${failed > 0 ? `, ${count(failed)} not 201` : ''}`, rateMet),
+    goalLine(`p99 latency under ${GOAL_MAX_P99_MS} ms`, lat === null ? 'no samples' : `${ms(lat.p99)} ms`, p99Met),
     `Every accepted task dispatched and Running: ${allIn ? 'yes' : 'no'}`,
   ];
   if (m.beats.failed > 0) out.push(`Heartbeat failures: ${m.beats.failed}; last: ${m.beats.lastError ?? '?'}`);
-  process.stdout.write(`${out.join('\n')}\n`);
-
-  const file = await writeResult('submit', {
-    benchmark: 'submit',
-    date,
-    runId: ctx.runId,
-    machine: ctx.machine,
+  await publishReport(ctx, { benchmark: 'submit', date, lines: out }, {
     method: {
       clients: CLIENTS,
       durationMs: DURATION_MS,
@@ -227,7 +219,6 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
       { statement: `p99 latency under ${GOAL_MAX_P99_MS} ms`, value: lat === null ? null : round(lat.p99), met: p99Met },
     ],
   });
-  ctx.progress(`submit: wrote ${file}`);
 }
 
 function delta(a: number | null, b: number | null): number | null {

@@ -15,31 +15,51 @@ export interface TableRow {
 export function formatTable(rows: readonly TableRow[]): string {
   const byMetric = new Map(rows.map((r) => [r.metric, r]));
   const referenced = new Set(rows.map((r) => r.reference).filter((m): m is string => m !== undefined));
-  const header = ['metric', 'n', 'median', 'p90', 'min', 'max', 'vs ref'];
   const body = rows.map((r) => {
     const ref = r.reference === undefined ? undefined : byMetric.get(r.reference);
     if (r.reference !== undefined && ref === undefined) throw new RangeError(`reference row ${r.reference} is not in the table`);
     return [
-      r.metric,
-      String(r.summary.n),
-      ms(r.summary.medianMs),
-      ms(r.summary.p90Ms),
-      ms(r.summary.minMs),
-      ms(r.summary.maxMs),
+      ...summaryCells(r.metric, r.summary),
       ref !== undefined ? versus(r.summary.medianMs, ref.summary.medianMs) : referenced.has(r.metric) ? 'ref' : '',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
-  // the metric column reads left to right; numbers line up on the right
+  return formatGrid([...SUMMARY_HEADER, 'vs ref'], body);
+}
+
+/** The columns every timing table starts with; `summaryCells` fills them. */
+export const SUMMARY_HEADER = ['metric', 'n', 'median', 'p90', 'min', 'max'] as const;
+
+/** A row's metric, sample count, and median, p90, min and max in ms. */
+export function summaryCells(metric: string, summary: Summary): string[] {
+  return [metric, String(summary.n), ms(summary.medianMs), ms(summary.p90Ms), ms(summary.minMs), ms(summary.maxMs)];
+}
+
+/**
+ * An aligned text table (also valid Markdown) of ready-made cells, one column per header cell:
+ * the first column reads left to right, the others (numbers) line up on the right. Every table a
+ * benchmark prints goes through here.
+ */
+export function formatGrid(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((cells) => (cells[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+    `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
+  return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
 /** Milliseconds with one decimal, as the tables show them. */
 export function ms(value: number): string {
   return value.toFixed(1);
+}
+
+/** 12,345 */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Bytes as MiB with one decimal. */
+export function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
 }
 
 /** "+12.3 ms (x1.03)": the difference first, since a budget is stated in ms. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readLines } from '../ndjson/index.js';
 import { managerClient, withManager } from './client-options.js';
 
 interface EventLine {
@@ -27,21 +28,9 @@ export function registerEvents(program: Command): void {
       process.once('SIGINT', () => abort.abort());
       const res = await managerClient(flags).events(abort.signal);
       if (res.body === null) return;
-      const decoder = new TextDecoder();
-      let buffered = '';
-      try {
-        for await (const chunk of res.body) {
-          buffered += decoder.decode(chunk, { stream: true });
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl);
-            buffered = buffered.slice(nl + 1);
-            if (line.trim() === '') continue;
-            process.stdout.write(flags.json === true ? `${line}\n` : `${describe(JSON.parse(line) as EventLine)}\n`);
-          }
-        }
-      } catch (err) {
-        if (!abort.signal.aborted) throw err;
+      // Ctrl-C ends the lines quietly; a manager that goes away is an error
+      for await (const line of readLines(res.body, abort.signal)) {
+        process.stdout.write(flags.json === true ? `${line}\n` : `${describe(JSON.parse(line) as EventLine)}\n`);
       }
     });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerTaskView } from '../../src/api/index.js';
+import { readLines } from '../../src/ndjson/index.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { TestCluster } from './helpers/cluster.js';
 import { POSEIDON_BIN } from './helpers/processes.js';
@@ -24,20 +25,10 @@ async function collectEvents(c: TestCluster): Promise<{ events: Event[]; close()
   const body = res.body;
   if (body === null) throw new Error('no event stream');
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
     try {
-      for await (const chunk of body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (line.trim() !== '') events.push(JSON.parse(line) as Event);
-        }
-      }
+      for await (const line of readLines(body, abort.signal)) events.push(JSON.parse(line) as Event);
     } catch {
-      // aborted
+      // the manager went away (close() ends the lines quietly)
     }
   })();
   return { events, close: () => abort.abort() };

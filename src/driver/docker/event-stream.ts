@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readLines } from '../../ndjson/index.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
 import type { ContainerEvent } from '../types.js';
 
@@ -37,7 +39,7 @@ export async function followEvents(
       const stream = (await docker.getEvents({
         filters: { type: ['container'], label: [`${LABEL_WORKER}=${workerName}`], event: ['start', 'die', 'oom', 'destroy'] },
         abortSignal: signal,
-      })) as NodeJS.ReadableStream & { destroy(): void };
+      })) as Readable;
       if (!first) {
         log.info({}, 'docker event stream reconnected');
         onEvent({ kind: 'resync' });
@@ -60,36 +62,21 @@ export async function followEvents(
   }
 }
 
-function consume(stream: NodeJS.ReadableStream & { destroy(): void }, onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    let buffered = '';
-    const onAbort = (): void => stream.destroy();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line === '') continue;
-        let message: DockerEventMessage;
-        try {
-          message = JSON.parse(line) as DockerEventMessage;
-        } catch {
-          continue; // not an event; the next resync covers anything it might have said
-        }
-        const event = toEvent(message);
-        if (event !== null) onEvent(event);
+async function consume(stream: Readable, onEvent: (e: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const line of readLines(stream, signal)) {
+      let message: DockerEventMessage;
+      try {
+        message = JSON.parse(line) as DockerEventMessage;
+      } catch {
+        continue; // not an event; the next resync covers anything it might have said
       }
-    });
-    stream.on('end', done);
-    stream.on('close', done);
-    stream.on('error', done);
-  });
+      const event = toEvent(message);
+      if (event !== null) onEvent(event);
+    }
+  } catch {
+    // the stream broke (dockerd went away): followEvents reconnects and resyncs
+  }
 }
 
 export function toEvent(m: DockerEventMessage): ContainerEvent | null {
