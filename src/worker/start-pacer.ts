@@ -1,13 +1,17 @@
 /** Container starts a worker runs at once unless told otherwise. */
-export const DEFAULT_START_CONCURRENCY = 4;
+export const DEFAULT_START_CONCURRENCY = 8;
 
 /**
  * Paces container starts: at most `concurrency` run at once, the rest wait their turn in the
  * order they came. A small machine starts containers no faster when asked for many at once:
  * on the team's 2-core reference machine twenty at once took 9.1 s against 7.6 s four at a
- * time (docker-swarm-2026-11), and each container's own start went from 1.5 s to 8 s. Paced,
- * the first tasks run within about one start time and the rest follow at the engine's pace
- * (bench/burst.ts measures both against the Engine API).
+ * time (docker-swarm-2026-11), and each container's own start went from 1.5 s to 8 s. But
+ * four is too few when the engine competes with other work for the cpu: here, fifty starts
+ * eight at a time beat four at a time in each of four rounds (6.0-6.9 s against 6.4-7.7 s),
+ * and all fifty at once beat four when the machine was busy. Eight keeps each start's wait
+ * bounded and the engine busy. Paced, the first tasks run within about one start time and the
+ * rest follow at the engine's pace (bench/burst.ts measures both against the Engine API);
+ * `poseidon worker --start-concurrency` sets it per worker.
  */
 export class StartPacer {
   #active = 0;

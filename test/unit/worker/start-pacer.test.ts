@@ -137,7 +137,7 @@ describe('StartPacer', () => {
 
   test('concurrency must be a whole number of at least 1; the default is 4', () => {
     assert.equal(new StartPacer().concurrency, DEFAULT_START_CONCURRENCY);
-    assert.equal(DEFAULT_START_CONCURRENCY, 4);
+    assert.equal(DEFAULT_START_CONCURRENCY, 8);
     for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => new StartPacer(bad), RangeError);
   });
 });
