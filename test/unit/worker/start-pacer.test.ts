@@ -213,23 +213,23 @@ async function startWorker(driver: Driver, startConcurrency?: number): Promise<W
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 describe('Worker start pacing', () => {
-  test('a burst of tasks starts at most 4 containers at once, in the order they came, and all end Running', async () => {
+  test('a burst of tasks starts at most DEFAULT_START_CONCURRENCY containers at once, in the order they came, and all end Running', async () => {
     const driver = new PacedDriver();
     const worker = await startWorker(driver);
-    const tasks = ids(10);
+    const tasks = ids(DEFAULT_START_CONCURRENCY + 6);
     for (const id of tasks) await worker.submit(taskRequest(id), 1, 0);
     await flush();
-    assert.equal(driver.starts.running, 4);
+    assert.equal(driver.starts.running, DEFAULT_START_CONCURRENCY);
     assert.equal(
       worker.list().filter((t) => t.state === 'Scheduled').length,
-      10,
+      tasks.length,
       'every task is accepted (Scheduled) at once; only the engine calls wait',
     );
     for (const id of tasks) {
       driver.starts.finish(id);
       await flush();
     }
-    assert.equal(driver.starts.mostAtOnce, 4);
+    assert.equal(driver.starts.mostAtOnce, DEFAULT_START_CONCURRENCY);
     assert.deepEqual(driver.startedTaskIds, tasks);
     assert.ok(worker.list().every((t) => t.state === 'Running'));
     await worker.stop();
