@@ -15,11 +15,13 @@ const NO_PORTS: ReadonlySet<string> = new Set();
  * - a node's own facts (registered, heartbeat metrics, Up/Down/Unknown, capacity) through
  *   setNode().
  *
- * A pooled node is rebuilt from its NodeEntry and its allocation whenever either changes
- * (O(log n) in the index), never adjusted with NodePool.reserve/release: Allocations counts the
- * holders of each host port and restarts from exact zeros when a node empties, and a copy
- * adjusted on its own would drift from it (a port freed while another copy still holds it, cpu
- * sums such as 0.1 + 0.2 - 0.1 - 0.2 that are not 0).
+ * The pooled allocation equals the books' to the bit. A charge, the hot path (every placement),
+ * is NodePool.reserve: the same additions, in the same order, on the same starting values. A
+ * release rebuilds the node's view from its NodeEntry and its allocation (O(log n) in the
+ * index), never NodePool.release: Allocations counts the holders of each host port and starts
+ * over from exact zeros when a node empties, and a subtraction of its own would drift from it (a
+ * port freed while another copy still holds it, cpu sums such as 0.1 + 0.2 - 0.1 - 0.2 that are
+ * not 0). A change of the node's own facts rebuilds its view the same way.
  *
  * Down and Unknown nodes stay in the pool, not up: the index leaves them out, and an
  * explanation still counts them ("1 node down"), as it did when every pass built the views.
@@ -48,8 +50,8 @@ export class ClusterPool {
     const released = this.#alloc.set(taskId, request, nodeId, generation);
     // same node: a new generation at most, which the pool does not see
     if (before !== nodeId) {
-      if (before !== null) this.#refresh(before);
-      if (nodeId !== null) this.#refresh(nodeId);
+      if (before !== null) this.#rebuild(before);
+      if (nodeId !== null && this.#pooledEntry(nodeId) !== undefined) this.#pool.reserve(nodeId, request);
     }
     return released;
   }
@@ -67,7 +69,7 @@ export class ClusterPool {
     const pooled = this.#pool.get(id);
     if (pooled === undefined) this.#joined.add(id);
     // most heartbeats change nothing placement reads
-    else if (!sameFacts(pooled, entry)) this.#pool.set(viewOf(entry, this.#alloc.of(id)));
+    else if (!sameFacts(pooled, entry)) this.#rebuild(id);
   }
 
   /**
@@ -91,11 +93,18 @@ export class ClusterPool {
     return this.#current().views();
   }
 
-  #refresh(nodeId: string): void {
-    const entry = this.#entries.get(nodeId);
-    // a task on a node the manager does not know (yet), or one waiting to join: nothing pooled to change
-    if (entry === undefined || this.#joined.has(nodeId)) return;
-    this.#pool.set(viewOf(entry, this.#alloc.of(nodeId)));
+  /** Replaces the node's pooled view with one made from its entry and the books. */
+  #rebuild(nodeId: string): void {
+    const entry = this.#pooledEntry(nodeId);
+    if (entry !== undefined) this.#pool.set(viewOf(entry, this.#alloc.of(nodeId)));
+  }
+
+  /**
+   * The entry of a node in the pool now; undefined for a node the manager does not know (yet),
+   * and for one waiting to join, whose view is made from the books when it goes in.
+   */
+  #pooledEntry(nodeId: string): NodeEntry | undefined {
+    return this.#joined.has(nodeId) ? undefined : this.#entries.get(nodeId);
   }
 
   /** The pool with every node that joined since it was last read. */

@@ -64,6 +64,7 @@ test('a charge shows in the pooled node at once, and releasing every task leaves
   pool.set('t1', task('t1', { cpuCores: 0.1, memoryBytes: 256 * MiB, ports: PORT_8080 }), 'w1', 1);
   pool.set('t2', task('t2', { cpuCores: 0.2, memoryBytes: 512 * MiB, diskBytes: GiB }), 'w1', 1);
   assert.deepEqual(load(pooled(pool, 'w1')), { allocated: { cpuCores: 0.1 + 0.2, memoryBytes: 768 * MiB, diskBytes: GiB }, taskCount: 2, usedPorts: ['8080/tcp'] });
+  assert.deepEqual({ ...pooled(pool, 'w1').allocated }, { ...pool.of('w1').resources });
 
   pool.set('t1', task('t1'), null);
   pool.set('t2', task('t2'), null);
@@ -167,9 +168,9 @@ test('a task that fits nowhere is explained over every node, down ones included'
 // ---- the invariant ----
 
 const NODES = ['a', 'b', 'c'] as const;
-/** Eighths of a core and whole MiB add up exactly, in any order, so the model's sums compare with ==. */
+/** Tenths of a core do not add up exactly: the pool must hold the books' sums to the bit, and the model's to within rounding. */
 const TASKS: readonly TaskRequest[] = Array.from({ length: 6 }, (_, i) =>
-  task(`t${i}`, { cpuCores: (i + 1) / 8, memoryBytes: (i + 1) * MiB, diskBytes: i * MiB, ports: i % 2 === 0 ? PORT_8080 : [] }),
+  task(`t${i}`, { cpuCores: (i + 1) / 10, memoryBytes: (i + 1) * MiB, diskBytes: i * MiB, ports: i % 2 === 0 ? PORT_8080 : [] }),
 );
 
 type Op =
@@ -217,12 +218,10 @@ test('after any sequence of charges, node changes and reads, each pooled node is
         assert.equal(view.up, e.state === 'Up');
         assert.deepEqual({ ...view.capacity }, e.record.capacity);
         assert.equal(view.cpuUsage, e.metrics?.cpuUsage);
+        assert.deepEqual({ ...view.allocated }, { ...pool.of(e.record.id).resources });
+        assert.ok(Math.abs(view.allocated.cpuCores - here.reduce((s, t) => s + t.cpuCores, 0)) < 1e-9);
         assert.deepEqual(load(view), {
-          allocated: {
-            cpuCores: here.reduce((s, t) => s + t.cpuCores, 0),
-            memoryBytes: here.reduce((s, t) => s + t.memoryBytes, 0),
-            diskBytes: here.reduce((s, t) => s + t.diskBytes, 0),
-          },
+          allocated: { cpuCores: view.allocated.cpuCores, memoryBytes: here.reduce((s, t) => s + t.memoryBytes, 0), diskBytes: here.reduce((s, t) => s + t.diskBytes, 0) },
           taskCount: here.length,
           usedPorts: here.some((t) => t.ports.length > 0) ? ['8080/tcp'] : [],
         });
