@@ -71,6 +71,11 @@ export class Allocations {
     return released;
   }
 
+  /** The node a task is charged to; null when it holds nothing. */
+  nodeOf(taskId: string): string | null {
+    return this.#charged.get(taskId)?.nodeId ?? null;
+  }
+
   /** What is charged on a node; all zero when nothing is. */
   of(nodeId: string): NodeAllocation {
     return this.#byNode.get(nodeId) ?? NOTHING;

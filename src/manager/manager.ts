@@ -14,10 +14,10 @@ import {
 } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import { PoseidonError, RemoteError } from '../errors/index.js';
-import { explain, hostPortKey, Scheduler, type NodeView, type Scorer } from '../scheduler/index.js';
+import { explain, Scheduler, type NodeView, type Scorer } from '../scheduler/index.js';
 import type { Store, StoreOp } from '../store/index.js';
 import { canTransition, isActive, isTerminal, TaskState, toSpec, type TaskRequest } from '../task/index.js';
-import { Allocations } from './allocations.js';
+import { ClusterPool } from './cluster-pool.js';
 import { Compactor } from './compact.js';
 import { Dispatcher, type DispatchItem, type WorkerCalls } from './dispatcher.js';
 import { AmbiguousTaskId, DuplicateTask, NodeNameTaken, NodeNotFound, TaskNotFound } from './errors.js';
@@ -71,8 +71,11 @@ export class Manager {
   readonly #stopping = new Set<string>();
   readonly #pendingSince = new Map<string, number>();
   readonly #wakeTimers = new Map<string, { atMs: number; cancel: () => void }>();
-  /** What the active tasks reserve on each node, kept current as tasks change (never rebuilt). */
-  readonly #alloc = new Allocations();
+  /**
+   * What the active tasks reserve on each node, and the scheduler's pool of nodes made from it:
+   * both kept current as tasks and nodes change (never rebuilt), so a placement costs no scan.
+   */
+  readonly #cluster: ClusterPool;
   /** Tasks whose inputs to reconcile changed since the last pass: the next pass decides on these only. */
   #dirty = new Set<string>();
   /** Tasks in state Pending: looked at again when capacity may have grown. */
@@ -89,7 +92,6 @@ export class Manager {
   /** Task and node events, live (GET /events). */
   readonly events = new EventBus();
   readonly #inflight = new Set<Promise<unknown>>();
-  readonly #scheduler: Scheduler;
   readonly #health: NodeHealth;
   readonly #loop: ReconcileLoop;
   readonly #metrics: ManagerMetrics;
@@ -98,7 +100,7 @@ export class Manager {
   #stopped = false;
 
   constructor(private readonly deps: Readonly<ManagerDeps>) {
-    this.#scheduler = new Scheduler(deps.strategy);
+    this.#cluster = new ClusterPool(new Scheduler(deps.strategy));
     this.#health = new NodeHealth({ clock: deps.clock, graceMs: deps.heartbeatGraceMs, periodMs: deps.heartbeatPeriodMs, onDown: (id) => this.#nodeDown(id) });
     this.#loop = new ReconcileLoop(() => this.#pass(), deps.log);
     this.#metrics = new ManagerMetrics(deps.metrics, { tasksByState: () => this.#tasksByState(), nodesByState: () => this.#nodesByState(), nodes: () => this.listNodes(), storeStats: () => deps.store.stats() });
@@ -125,7 +127,9 @@ export class Manager {
         if (key !== TASK_KEY(rec.task)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(rec.task), value: rec });
       }
       else {
-        this.#nodes.set(rec.node.id, { record: rec.node, state: 'Unknown', lastHeartbeatMs: null, metrics: null });
+        const entry: NodeEntry = { record: rec.node, state: 'Unknown', lastHeartbeatMs: null, metrics: null };
+        this.#nodes.set(rec.node.id, entry);
+        this.#cluster.setNode(entry);
         this.#health.beat(rec.node.id, this.deps.heartbeatGraceMs * 2);
       }
     }
@@ -215,7 +219,7 @@ export class Manager {
       this.#tasks.delete(id);
       this.#pendingSince.delete(id);
       this.#dispatchedAt.delete(id);
-      this.#alloc.set(id, u.rec.request, null);
+      this.#cluster.set(id, u.rec.request, null);
       this.#waiting.delete(id);
       u.reject(err);
     }
@@ -270,10 +274,15 @@ export class Manager {
   listNodes(): NodeStatusView[] {
     return [...this.#nodes.values()]
       .map((n) => {
-        const a = this.#alloc.of(n.record.id);
+        const a = this.#cluster.of(n.record.id);
         return toNodeView(n, { ...a.resources }, a.count);
       })
       .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** The nodes as placement sees them (the scheduler's pool), in id order: for tests and benchmarks. */
+  placementView(): readonly NodeView[] {
+    return this.#cluster.views();
   }
 
   /** The URL and container of the worker running a task (for logs). */
@@ -304,6 +313,7 @@ export class Manager {
     this.#dispatcher.forget(req.url);
     const entry: NodeEntry = { record, state: 'Up', lastHeartbeatMs: this.deps.clock.now(), metrics: req.metrics };
     this.#nodes.set(req.nodeId, entry);
+    this.#cluster.setNode(entry);
     if (known?.state !== 'Up') {
       this.deps.log.info({ nodeId: req.nodeId, name: req.name, url: req.url }, 'node up');
       this.events.publish({ time: this.#isoNow(), type: 'node.up', node: req.name });
@@ -318,8 +328,10 @@ export class Manager {
     if (entry === undefined) throw new NodeNotFound(nodeId);
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
-    if (entry.state !== 'Up') {
-      entry.state = 'Up';
+    const cameBack = entry.state !== 'Up';
+    entry.state = 'Up';
+    this.#cluster.setNode(entry); // measured cpu and memory, which E-PVM reads, and maybe Up again
+    if (cameBack) {
       this.deps.log.info({ nodeId, name: entry.record.name }, 'node up');
       this.events.publish({ time: this.#isoNow(), type: 'node.up', node: entry.record.name });
       this.#nodeChanged(nodeId);
@@ -337,7 +349,7 @@ export class Manager {
    * moment all the time, and that is no reason to send thousands of reports.
    */
   #needsResync(entry: NodeEntry, digest: TaskDigest): boolean {
-    const mine = this.#alloc.of(entry.record.id).digest.value;
+    const mine = this.#cluster.of(entry.record.id).digest.value;
     if (mine.count === digest.count && mine.hash === digest.hash) {
       delete entry.digestSeen;
       return false;
@@ -381,7 +393,7 @@ export class Manager {
     if (complete) {
       // the worker listed everything it holds: what it lacks, it lost (its data dir was wiped)
       const held = new Set(reports.map((r) => r.taskId));
-      for (const id of [...this.#alloc.of(nodeId).tasks]) {
+      for (const id of [...this.#cluster.of(nodeId).tasks]) {
         const rec = this.#tasks.get(id);
         if (rec !== undefined && rec.state === TaskState.Running && !held.has(id)) {
           this.#moveToPending(rec, `worker ${this.#nodeName(nodeId)} no longer has this task; rescheduling`);
@@ -478,16 +490,17 @@ export class Manager {
     const entry = this.#nodes.get(nodeId);
     if (entry === undefined || entry.state === 'Down') return;
     entry.state = 'Down';
+    this.#cluster.setNode(entry);
     this.#metrics.nodesDown.inc();
     this.deps.log.warn({ nodeId, name: entry.record.name }, 'node down: missed heartbeats');
     this.events.publish({ time: this.#isoNow(), type: 'node.down', node: entry.record.name, reason: 'missed heartbeats' });
-    for (const id of this.#alloc.of(nodeId).tasks) this.#dirty.add(id);
+    for (const id of this.#cluster.of(nodeId).tasks) this.#dirty.add(id);
     this.#loop.kick();
   }
 
   /** A node came up or registered: its tasks may need dispatching, and there may be room for waiting tasks. */
   #nodeChanged(nodeId: string): void {
-    for (const id of this.#alloc.of(nodeId).tasks) this.#dirty.add(id);
+    for (const id of this.#cluster.of(nodeId).tasks) this.#dirty.add(id);
     this.#capacityGrew = true;
     this.#loop.kick();
   }
@@ -501,7 +514,7 @@ export class Manager {
   /** Keeps the node allocations and the waiting set in step with the record's state and node. */
   #account(rec: TaskRecord): void {
     const id = rec.request.id;
-    if (this.#alloc.set(id, rec.request, rec.nodeId !== null && isActive(rec.state) ? rec.nodeId : null, rec.generation)) this.#capacityGrew = true;
+    if (this.#cluster.set(id, rec.request, rec.nodeId !== null && isActive(rec.state) ? rec.nodeId : null, rec.generation)) this.#capacityGrew = true;
     if (rec.state === TaskState.Pending) this.#waiting.add(id);
     else this.#waiting.delete(id);
   }
@@ -624,10 +637,7 @@ export class Manager {
 
   /** A restart is a new placement (new generation): on the same node when it is up and fits, else anywhere. */
   #restart(rec: TaskRecord, preferNodeId: string | null, changed: TaskRecord[]): void {
-    const views = this.#nodeViews();
-    const preferred = preferNodeId === null ? [] : views.filter((v) => v.id === preferNodeId);
-    let placement = preferred.length > 0 ? this.#scheduler.place(rec.request, preferred) : undefined;
-    if (placement === undefined || !placement.ok) placement = this.#scheduler.place(rec.request, views);
+    const placement = this.#cluster.choose(rec.request, preferNodeId);
     if (!placement.ok) {
       // nowhere to run it yet: try again shortly, keeping the count
       rec.restartAt = this.deps.clock.now() + 1_000;
@@ -654,11 +664,10 @@ export class Manager {
   }
 
   #placeAll(tasks: TaskRecord[], changed: TaskRecord[]): void {
-    const views = this.#nodeViews();
-    const byId = new Map(views.map((v) => [v.id, v]));
     tasks.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
     for (const rec of tasks) {
-      const placement = this.#scheduler.place(rec.request, views);
+      // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why
+      const placement = this.#cluster.choose(rec.request);
       if (!placement.ok) {
         this.#metrics.placements.inc({ result: 'unplaced' });
         const reason = explain(placement.explanation);
@@ -670,8 +679,6 @@ export class Manager {
         }
         continue;
       }
-      const node = byId.get(placement.nodeId);
-      if (node !== undefined) reserve(node, rec.request);
       rec.state = TaskState.Scheduled;
       rec.nodeId = placement.nodeId;
       rec.generation += 1;
@@ -774,23 +781,6 @@ export class Manager {
 
   // ---- views and bookkeeping ----
 
-  /** The nodes as the scheduler sees them: copies, so placements in one pass can reserve on them. O(nodes). */
-  #nodeViews(): NodeView[] {
-    return [...this.#nodes.values()].map((n) => {
-      const a = this.#alloc.of(n.record.id);
-      return {
-        id: n.record.id,
-        name: n.record.name,
-        up: n.state === 'Up',
-        capacity: n.record.capacity,
-        allocated: { ...a.resources },
-        taskCount: a.count,
-        usedPorts: new Set(a.ports.keys()),
-        ...(n.metrics === null ? {} : { cpuUsage: n.metrics.cpuUsage, memoryUsedBytes: Math.max(0, n.record.capacity.memoryBytes - n.metrics.memoryAvailableBytes) }),
-      };
-    });
-  }
-
   #resolve(idOrPrefix: string): TaskRecord {
     const exact = this.#tasks.get(idOrPrefix);
     if (exact !== undefined) return exact;
@@ -865,15 +855,6 @@ export class Manager {
     t.ports = this.#compact.ports(t.ports);
     t.health = this.#compact.health(t.health);
   }
-}
-
-function reserve(node: NodeView, task: TaskRequest): void {
-  const a = node.allocated as { cpuCores: number; memoryBytes: number; diskBytes: number };
-  a.cpuCores += task.cpuCores;
-  a.memoryBytes += task.memoryBytes;
-  a.diskBytes += task.diskBytes;
-  node.taskCount += 1;
-  for (const p of task.ports) if (p.hostPort !== 0) (node.usedPorts as Set<string>).add(hostPortKey(p.hostPort, p.protocol));
 }
 
 

@@ -9,7 +9,7 @@ export { select } from './select.js';
 export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
-/** Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path that also reserves. */
+/** Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path that also reserves, chooseIn(pool, task) the fast path's choice alone. */
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 /** NodePool: nodes in id order with an index on free cpu/memory/disk; reserve/release keep it current; it copies what it is given. */
 export { NodePool, type FeasibleSearch, type FeasibleVisit } from './node-pool.js';

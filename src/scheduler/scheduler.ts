@@ -1,6 +1,6 @@
 import type { TaskRequest } from '../task/index.js';
 import type { NodePool } from './node-pool.js';
-import { DEFAULT_PROBES, DEFAULT_SAMPLE_SIZE, sampleChoice, type SampleOptions } from './sample-select.js';
+import { DEFAULT_PROBES, DEFAULT_SAMPLE_SIZE, sampleChoice, sampleSelect, type SampleOptions } from './sample-select.js';
 import { DEFAULT_SCHEDULER_SEED, seededRandom, type RandomSource } from './seeded-random.js';
 import { select } from './select.js';
 import { DEFAULT_FILTERS } from './strategies.js';
@@ -34,6 +34,15 @@ export class Scheduler {
   /** select over every node: exact, O(n). */
   place(task: TaskRequest, nodes: readonly NodeView[]): Placement {
     return select(task, nodes, this.filters, this.strategy);
+  }
+
+  /**
+   * The fast path's decision alone (sampleSelect): O(k log n) per task on a NodePool, and the
+   * pool is left as it was. For a caller that keeps the pool from its own books (the manager
+   * charges a placed task where it records it, and the pool follows); anyone else wants placeIn.
+   */
+  chooseIn(pool: NodePool, task: TaskRequest): Placement {
+    return sampleSelect(task, pool, this.filters, this.strategy, this.#sampling);
   }
 
   /**

@@ -6,6 +6,7 @@ import { ServerUnreachable, type BatchStart, type BatchStartResult, type StartTa
 import { RemoteError } from '../../../src/errors/index.js';
 import { Dispatcher, type DispatchItem, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
+import { workerTaskView } from '../../helpers/worker-task-view.js';
 
 // The Dispatcher alone: a scripted worker client, and the outcomes it reports recorded.
 
@@ -17,27 +18,7 @@ function item(n: number, generation = 1): DispatchItem {
 }
 
 function view(spec: unknown, generation: number): WorkerTaskView {
-  const id = (spec as { id: string }).id;
-  return {
-    id,
-    name: id,
-    image: 'nginx:1.27',
-    command: [],
-    state: 'Running',
-    generation,
-    containerId: `ctr-${id}`,
-    exitCode: null,
-    reason: 'running',
-    ports: [],
-    cpu: 0,
-    memory: 0,
-    disk: 0,
-    labels: {},
-    health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: '2025-01-01T00:00:00.000Z',
-  };
+  return workerTaskView((spec as { id: string }).id, { generation });
 }
 
 /** A worker client whose batch answers are held until released, so a test sees what queues meanwhile. */

@@ -2,6 +2,7 @@ import { ServerUnreachable, toReport, type BatchStart, type BatchStartResult, ty
 import type { Clock } from '../../../src/clock/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { workerTaskView } from '../../helpers/worker-task-view.js';
 
 /** How a fake worker answers stopTask: at once, with a 500, or only when released. */
 export type StopMode = 'complete' | 'fail' | 'hold';
@@ -35,26 +36,7 @@ export class FakeWorker {
     this.starts.push({ taskId: body.id, generation: opts.generation });
     if (this.startMode === 'unreachable') throw new ServerUnreachable(this.url, `worker at ${this.url}`);
     const at = new Date(this.clock.now()).toISOString();
-    const view: WorkerTaskView = {
-      id: body.id,
-      name,
-      image: 'nginx:1.27',
-      command: [],
-      state: 'Running',
-      generation,
-      containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`,
-      exitCode: null,
-      reason: 'running',
-      ports: [],
-      cpu: 0,
-      memory: 0,
-      disk: 0,
-      labels: {},
-      health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
-      startedAt: at,
-      finishedAt: null,
-      updatedAt: at,
-    };
+    const view = workerTaskView(body.id, { name, generation, containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`, startedAt: at, updatedAt: at });
     this.#views.set(body.id, view);
     return structuredClone(view);
   }

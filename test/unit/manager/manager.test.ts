@@ -1,119 +1,41 @@
-import { taskRequest } from '../../helpers/task-request.js';
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { digestOf, type RegisterRequest, type TaskDigest, type TaskReport } from '../../../src/api/index.js';
-import { Manager, type ManagerRecord } from '../../../src/manager/manager.js';
+import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { DISPATCH_RETRY_MS } from '../../../src/manager/reconcile.js';
 import type { TaskRecord } from '../../../src/manager/records.js';
-import { strategyByName, type StrategyName } from '../../../src/scheduler/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
-import { DEFAULT_RESTART_POLICY, TaskState, type TaskRequest } from '../../../src/task/index.js';
-import { FakeClock } from '../../helpers/fake-clock.js';
-import { FakeWorkers } from './fake-workers.js';
+import { DEFAULT_RESTART_POLICY, TaskState } from '../../../src/task/index.js';
+import {
+  GiB,
+  GRACE_MS,
+  PERIOD_MS,
+  SWEEP_MS,
+  beat,
+  failed,
+  flush,
+  registration,
+  report,
+  request,
+  runFor,
+  settle,
+  startManager,
+  urlOf,
+  uuid,
+  W1,
+  W2,
+  withTask,
+  type Harness,
+  type NodeSpec,
+} from './manager-harness.js';
 
 // The real Manager with the real scheduler and a memory store; only time and the workers' HTTP
-// API are fakes.
-
-const GiB = 2 ** 30;
-const PERIOD_MS = 1_000;
-const GRACE_MS = 3_000;
-const SWEEP_MS = 10_000;
-
-interface Harness {
-  manager: Manager;
-  clock: FakeClock;
-  workers: FakeWorkers;
-  store: MemoryStore<ManagerRecord>;
-}
-
-async function startManager(
-  t: TestContext,
-  opts: { strategy?: StrategyName; store?: MemoryStore<ManagerRecord>; clock?: FakeClock; batch?: boolean } = {},
-): Promise<Harness> {
-  const clock = opts.clock ?? new FakeClock();
-  const store = opts.store ?? new MemoryStore<ManagerRecord>();
-  const workers = new FakeWorkers(clock, { batch: opts.batch ?? false });
-  const manager = new Manager({
-    store,
-    clock,
-    strategy: strategyByName(opts.strategy ?? 'roundrobin'),
-    log: pino({ level: 'silent' }),
-    metrics: new Registry(),
-    heartbeatPeriodMs: PERIOD_MS,
-    heartbeatGraceMs: GRACE_MS,
-    sweepMs: SWEEP_MS,
-    workerClient: workers.client,
-    random: () => 0, // no backoff jitter: restart delays are exact
-  });
-  await manager.start();
-  t.after(() => manager.stop());
-  return { manager, clock, workers, store };
-}
-
-/** Lets reconcile passes and the background dispatches and stops they start run to the end. */
-async function settle(manager: Manager): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    await manager.idle();
-    await flush();
-  }
-}
-
-/** Runs every microtask and immediate queued so far. */
-function flush(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** A uuid that starts with `head` (hex), so tests can choose prefixes. */
-function uuid(head: string): string {
-  return `${head.padEnd(8, '0')}-0000-4000-8000-000000000000`;
-}
-
-function request(id: string, fields: Partial<TaskRequest> = {}): TaskRequest {
-  return taskRequest(id, fields);
-}
-
-interface NodeSpec {
-  id: string;
-  name: string;
-  memoryGiB?: number;
-}
-
-const urlOf = (n: NodeSpec): string => `http://${n.name}.test:7070`;
-
-function registration(n: NodeSpec, tasks: TaskReport[] = []): RegisterRequest {
-  const memoryBytes = (n.memoryGiB ?? 16) * GiB;
-  return {
-    nodeId: n.id,
-    name: n.name,
-    url: urlOf(n),
-    capacity: { cpuCores: 4, memoryBytes, diskBytes: 100 * GiB },
-    metrics: { cpuUsage: 0, load1: 0, memoryAvailableBytes: memoryBytes, diskFreeBytes: 100 * GiB },
-    tasks,
-  };
-}
-
-function beat(n: NodeSpec, tasks: TaskReport[] = []): { metrics: RegisterRequest['metrics']; tasks: TaskReport[] } {
-  return { metrics: registration(n).metrics, tasks };
-}
-
-function report(taskId: string, generation: number, state: TaskReport['state'], fields: Partial<TaskReport> = {}): TaskReport {
-  return { taskId, generation, state, containerId: `ctr-${taskId.slice(0, 8)}-g${generation}`, exitCode: null, reason: 'running', ports: [], startedAt: null, finishedAt: null, ...fields };
-}
-
-const W1: NodeSpec = { id: '11111111-1111-4111-8111-111111111111', name: 'w1' };
-const W2: NodeSpec = { id: '22222222-2222-4222-8222-222222222222', name: 'w2' };
+// API are fakes (manager-harness.ts).
 
 // ---- placement ----
 
 test('a submitted task is placed on the one node with generation 1 and dispatched once with it', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('a1');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
-
+  const { h, id } = await withTask(t, 'a1');
   const task = h.manager.getTask(id);
   assert.ok(task.state === TaskState.Scheduled || task.state === TaskState.Running, `state ${task.state}`);
   assert.equal(task.nodeId, W1.id);
@@ -123,11 +45,7 @@ test('a submitted task is placed on the one node with generation 1 and dispatche
 });
 
 test('the worker answering Running moves the task to Running with its container', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('a2');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id } = await withTask(t, 'a2');
   const task = h.manager.getTask(id);
   assert.equal(task.state, TaskState.Running);
   assert.equal(task.containerId, `ctr-${id.slice(0, 8)}-g1`);
@@ -334,22 +252,9 @@ test('after a manager restart, a task still Scheduled on a node is dispatched wh
 
 // ---- node failure and fencing ----
 
-/** Advances the clock in heartbeat periods while `alive` keep beating with what their workers hold. */
-async function runFor(h: Harness, ms: number, alive: NodeSpec[]): Promise<void> {
-  for (let elapsed = 0; elapsed < ms; elapsed += PERIOD_MS) {
-    h.clock.advance(PERIOD_MS);
-    for (const n of alive) await h.manager.heartbeat(n.id, beat(n, h.workers.at(urlOf(n)).activeReports()));
-    await settle(h.manager);
-  }
-}
-
 /** w1 runs a task; w2 joins; w1 goes silent past the grace, so the task moves to w2. */
 async function failOver(t: TestContext): Promise<{ h: Harness; id: string }> {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('f1');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id } = await withTask(t, 'f1');
   assert.equal(h.manager.getTask(id).nodeId, W1.id);
   await h.manager.register(registration(W2));
   await runFor(h, GRACE_MS + PERIOD_MS, [W2]);
@@ -423,11 +328,7 @@ test('a Completed report from the node that lost the task does not change its st
 
 /** w1 runs a task at generation 2: it lost the first copy (re-registered without it) and got it again. */
 async function secondGeneration(t: TestContext): Promise<{ h: Harness; id: string }> {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('91');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id } = await withTask(t, '91');
   await h.manager.register(registration(W1, []));
   await settle(h.manager);
   const task = h.manager.getTask(id);
@@ -476,11 +377,7 @@ test('a report from a node that never registered is refused with node_not_found'
 });
 
 test('a report that only adds the host ports of the running copy is recorded', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('b0');
-  await h.manager.submit(request(id, { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] }));
-  await settle(h.manager);
+  const { h, id } = await withTask(t, 'b0', { fields: { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] } });
   const task = h.manager.getTask(id);
   assert.equal(task.state, TaskState.Running);
   // the same report as the dispatch answer, now with the host port Docker picked
@@ -530,15 +427,9 @@ test('a digest that disagrees but changes from beat to beat (tasks still arrivin
 // ---- restart policy ----
 
 test('a task that fails is started again on its node with a new generation after the backoff', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('7e01');
-  await h.manager.submit(request(id)); // default policy: on-failure, first backoff 500 ms
-  await settle(h.manager);
+  const { h, id } = await withTask(t, '7e01'); // default policy: on-failure, first backoff 500 ms
   const running = h.manager.getTask(id);
-  await h.manager.report(W1.id, [
-    report(id, 1, 'Failed', { containerId: running.containerId, exitCode: 1, reason: 'exited with code 1', startedAt: running.startedAt, finishedAt: running.startedAt }),
-  ]);
+  await h.manager.report(W1.id, [failed(id, { containerId: running.containerId, startedAt: running.startedAt, finishedAt: running.startedAt })]);
   await settle(h.manager);
   assert.equal(h.manager.getTask(id).state, TaskState.Failed);
   assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1]);
@@ -556,24 +447,16 @@ test('a task that fails is started again on its node with a new generation after
 });
 
 test('a task whose restart policy is never stays Failed', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('7e02');
-  await h.manager.submit(request(id, { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'never' } }));
-  await settle(h.manager);
-  await h.manager.report(W1.id, [report(id, 1, 'Failed', { exitCode: 1, reason: 'exited with code 1' })]);
+  const { h, id } = await withTask(t, '7e02', { fields: { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'never' } } });
+  await h.manager.report(W1.id, [failed(id)]);
   await runFor(h, SWEEP_MS, [W1]);
   assert.equal(h.manager.getTask(id).state, TaskState.Failed);
   assert.equal(h.workers.totalStarts(), 1);
 });
 
 test('stopping a task that waits for its restart cancels the restart', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('7e03');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
-  await h.manager.report(W1.id, [report(id, 1, 'Failed', { exitCode: 1, reason: 'exited with code 1' })]);
+  const { h, id } = await withTask(t, '7e03');
+  await h.manager.report(W1.id, [failed(id)]);
   await settle(h.manager);
   await h.manager.stopTask(id);
   await runFor(h, SWEEP_MS, [W1]);
@@ -586,12 +469,7 @@ test('stopping a task that waits for its restart cancels the restart', async (t)
 // ---- stopping ----
 
 test('stopTask by prefix sets desired stopped, stops the copy on its worker, and the task ends Completed and is never placed again', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  await h.manager.register(registration(W2));
-  const id = uuid('5709');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id } = await withTask(t, '5709', { nodes: [W1, W2] });
   const owner = h.manager.getTask(id).nodeId;
   assert.equal(owner, W1.id);
 
@@ -626,24 +504,15 @@ test('stopping a Pending task completes it without calling any worker', async (t
 });
 
 test('stopTask twice asks the worker once', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('5a02');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id, w1 } = await withTask(t, '5a02');
   await h.manager.stopTask(id);
   await h.manager.stopTask(id);
   await settle(h.manager);
-  assert.deepEqual(h.workers.at(urlOf(W1)).stops, [id]);
+  assert.deepEqual(w1.stops, [id]);
 });
 
 test('a stop the worker failed is retried on a later pass', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('5a03');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
-  const w1 = h.workers.at(urlOf(W1));
+  const { h, id, w1 } = await withTask(t, '5a03');
   w1.stopMode = 'fail';
   await h.manager.stopTask(id);
   await settle(h.manager);
@@ -658,18 +527,13 @@ test('a stop the worker failed is retried on a later pass', async (t) => {
 });
 
 test('stopping a task whose node is Down completes it, and the node is told to stop the copy when it returns', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('5a04');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
+  const { h, id, w1 } = await withTask(t, '5a04');
   await runFor(h, GRACE_MS, []);
   // no other node: the lost task waits as Pending, so stop it while w1 is away
   await h.manager.stopTask(id);
   await settle(h.manager);
   assert.equal(h.manager.getTask(id).state, TaskState.Completed);
 
-  const w1 = h.workers.at(urlOf(W1));
   await h.manager.register(registration(W1, w1.activeReports()));
   await settle(h.manager);
   assert.deepEqual(w1.stops, [id]);
@@ -790,12 +654,7 @@ test('a name held by a Down node can be taken by a new node id', async (t) => {
 // ---- shutdown ----
 
 test('after stop() no timer the manager set makes it call a worker again', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  const id = uuid('ff01');
-  await h.manager.submit(request(id));
-  await settle(h.manager);
-  const w1 = h.workers.at(urlOf(W1));
+  const { h, id, w1 } = await withTask(t, 'ff01');
   w1.stopMode = 'fail';
   await h.manager.stopTask(id);
   await settle(h.manager);

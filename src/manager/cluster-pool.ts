@@ -1,0 +1,156 @@
+import { NodePool, type NodeView, type Placement, type Scheduler } from '../scheduler/index.js';
+import type { TaskRequest } from '../task/index.js';
+import { Allocations, type NodeAllocation } from './allocations.js';
+import type { NodeEntry } from './records.js';
+
+const NO_PORTS: ReadonlySet<string> = new Set();
+
+/**
+ * The cluster as placement sees it, kept for the manager's lifetime instead of rebuilt for every
+ * pass: the scheduler's NodePool (nodes in id order, with an index on what each has free) and
+ * the per-node Allocations it is made from. Both change only through here, so they cannot part:
+ *
+ * - a task's charge (placed, moved, ended, stopped, dropped) through set(), which updates
+ *   Allocations and then the pooled view of the one or two nodes the task left and joined;
+ * - a node's own facts (registered, heartbeat metrics, Up/Down/Unknown, capacity) through
+ *   setNode().
+ *
+ * The pooled allocation equals the books' to the bit. A charge, the hot path (every placement),
+ * is NodePool.reserve: the same additions, in the same order, on the same starting values. A
+ * release rebuilds the node's view from its NodeEntry and its allocation (O(log n) in the
+ * index), never NodePool.release: Allocations counts the holders of each host port and starts
+ * over from exact zeros when a node empties, and a subtraction of its own would drift from it (a
+ * port freed while another copy still holds it, cpu sums such as 0.1 + 0.2 - 0.1 - 0.2 that are
+ * not 0). A change of the node's own facts rebuilds its view the same way.
+ *
+ * Down and Unknown nodes stay in the pool, not up: the index leaves them out, and an
+ * explanation still counts them ("1 node down"), as it did when every pass built the views.
+ */
+export class ClusterPool {
+  readonly #alloc = new Allocations();
+  #pool = new NodePool();
+  /** Every node the manager knows, as last given to setNode. */
+  readonly #entries = new Map<string, NodeEntry>();
+  /**
+   * Nodes known but not in the pool yet. NodePool adds a node in O(n) (the positions after it
+   * shift), so joins wait here and go in together when placement next reads the pool: ten
+   * thousand workers registering at once cost a few rebuilds, not ten thousand.
+   */
+  readonly #joined = new Set<string>();
+
+  constructor(private readonly scheduler: Scheduler) {}
+
+  /**
+   * Charges the task to `nodeId` under `generation`, or to no node when null, as
+   * Allocations.set does, and brings the pool along. True when this released resources
+   * (capacity grew).
+   */
+  set(taskId: string, request: TaskRequest, nodeId: string | null, generation = 0): boolean {
+    const before = this.#alloc.nodeOf(taskId);
+    const released = this.#alloc.set(taskId, request, nodeId, generation);
+    // same node: a new generation at most, which the pool does not see
+    if (before !== nodeId) {
+      if (before !== null) this.#rebuild(before);
+      if (nodeId !== null && this.#pooledEntry(nodeId) !== undefined) this.#pool.reserve(nodeId, request);
+    }
+    return released;
+  }
+
+  /** What is charged on a node; all zero when nothing is. */
+  of(nodeId: string): NodeAllocation {
+    return this.#alloc.of(nodeId);
+  }
+
+  /** A node registered, beat, or changed state: the pool sees it as `entry` says from now on. */
+  setNode(entry: NodeEntry): void {
+    const id = entry.record.id;
+    this.#entries.set(id, entry);
+    if (this.#joined.has(id)) return; // its view is built when it goes in
+    const pooled = this.#pool.get(id);
+    if (pooled === undefined) this.#joined.add(id);
+    // most heartbeats change nothing placement reads
+    else if (!sameFacts(pooled, entry)) this.#rebuild(id);
+  }
+
+  /**
+   * Where the task should go: its preferred node when that is up and the task fits there (a
+   * restart stays where its image and data are), else the scheduler's fast path over the pool,
+   * or why no node can take it. Charges nothing: set() does, once the caller records the
+   * placement.
+   */
+  choose(task: TaskRequest, preferNodeId: string | null = null): Placement {
+    const pool = this.#current();
+    const preferred = preferNodeId === null ? undefined : pool.get(preferNodeId);
+    if (preferred !== undefined) {
+      const p = this.scheduler.place(task, [preferred]);
+      if (p.ok) return p;
+    }
+    return this.scheduler.chooseIn(pool, task);
+  }
+
+  /** The nodes as placement sees them, in id order; for tests and benchmarks. */
+  views(): readonly NodeView[] {
+    return this.#current().views();
+  }
+
+  /** Replaces the node's pooled view with one made from its entry and the books. */
+  #rebuild(nodeId: string): void {
+    const entry = this.#pooledEntry(nodeId);
+    if (entry !== undefined) this.#pool.set(viewOf(entry, this.#alloc.of(nodeId)));
+  }
+
+  /**
+   * The entry of a node in the pool now; undefined for a node the manager does not know (yet),
+   * and for one waiting to join, whose view is made from the books when it goes in.
+   */
+  #pooledEntry(nodeId: string): NodeEntry | undefined {
+    return this.#joined.has(nodeId) ? undefined : this.#entries.get(nodeId);
+  }
+
+  /** The pool with every node that joined since it was last read. */
+  #current(): NodePool {
+    if (this.#joined.size === 0) return this.#pool;
+    const nodes: NodeView[] = [...this.#pool.views()];
+    for (const id of this.#joined) {
+      const entry = this.#entries.get(id);
+      if (entry !== undefined) nodes.push(viewOf(entry, this.#alloc.of(id)));
+    }
+    this.#joined.clear();
+    this.#pool = new NodePool(nodes);
+    return this.#pool;
+  }
+}
+
+/** A node as the scheduler sees it: its record and liveness, its latest metrics, and what is charged on it. */
+function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
+  const { record, metrics } = entry;
+  return {
+    id: record.id,
+    name: record.name,
+    up: entry.state === 'Up',
+    capacity: record.capacity,
+    allocated: a.resources, // the pool copies it
+    taskCount: a.count,
+    usedPorts: a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys()),
+    ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
+  };
+}
+
+function memoryUsedBytes(entry: NodeEntry): number | undefined {
+  return entry.metrics === null ? undefined : Math.max(0, entry.record.capacity.memoryBytes - entry.metrics.memoryAvailableBytes);
+}
+
+/** Whether a pooled view already shows what the entry says about the node itself (its allocation is kept by set). */
+function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
+  const { record } = entry;
+  const c = record.capacity;
+  return (
+    pooled.up === (entry.state === 'Up') &&
+    pooled.name === record.name &&
+    pooled.capacity.cpuCores === c.cpuCores &&
+    pooled.capacity.memoryBytes === c.memoryBytes &&
+    pooled.capacity.diskBytes === c.diskBytes &&
+    pooled.cpuUsage === entry.metrics?.cpuUsage &&
+    pooled.memoryUsedBytes === memoryUsedBytes(entry)
+  );
+}
