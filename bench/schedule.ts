@@ -361,7 +361,7 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
 
   const out = [
     headline('schedule: the scheduler alone on simulated nodes, one core', date, ctx.machine),
-    `fast path: Scheduler.placeIn on a NodePool, scoring ${DEFAULT_SAMPLE_SIZE} feasible nodes (${DEFAULT_PROBES} probes); full scan: Scheduler.place over every node, as the manager does today`,
+    `fast path: Scheduler.placeIn on a NodePool, scoring ${DEFAULT_SAMPLE_SIZE} feasible nodes (${DEFAULT_PROBES} probes); full scan: Scheduler.place over every node (the manager places through the fast path too, and scans every node only to explain a task that fits nowhere)`,
     `load average (1 min) ${load.before.toFixed(2)} at the start, ${load.after.toFixed(2)} at the end, on ${ctx.machine.cpuCount} cores`,
     '',
     `cost per placement, µs (= ms per 1,000 placements); ${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved within each path (fast paths first, then full scans); ` +
