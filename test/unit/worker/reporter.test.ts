@@ -4,31 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { digestOf, type HeartbeatReply, type HeartbeatRequest, type RegisterRequest, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
 import type { HostSnapshot } from '../../../src/stats/index.js';
+import { workerTaskView } from '../../helpers/worker-task-view.js';
 import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
 
 const NODE_ID = '00000000-0000-4000-8000-000000000001';
 
 function view(id: string, state: WorkerTaskView['state'], generation = 1): WorkerTaskView {
-  return {
-    id,
-    name: id,
-    image: 'poseidon/busybox:latest',
-    command: [],
-    state,
-    generation,
-    containerId: `c-${id}`,
-    exitCode: null,
-    reason: state.toLowerCase(),
-    ports: [],
-    cpu: 0,
-    memory: 0,
-    disk: 0,
-    labels: {},
-    health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: '2026-11-25T00:00:00.000Z',
-  };
+  return workerTaskView(id, { state, generation, reason: state.toLowerCase() });
 }
 
 /** The worker's side the reporter reads: a fixed set of tasks. */
