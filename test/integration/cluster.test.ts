@@ -26,6 +26,12 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const tasks = await c.allInState(ids, 'Running');
     assert.deepEqual([...countBy(tasks, (t) => t.node ?? '-').values()].sort(), [5, 5]);
     for (const t of tasks) assert.equal((await containersWithLabel('poseidon.task-id', t.id)).length, 1);
+    // the manager dispatched through the workers' batch route, never one task per request
+    for (const short of ['a', 'b']) {
+      const metrics = await (await fetch(`${c.workers.get(short)?.url}/metrics`)).text();
+      assert.match(metrics, /poseidon_worker_http_request_duration_seconds_count\{method="POST",route="\/tasks\/batch",status="200"\} [1-9]/);
+      assert.doesNotMatch(metrics, /route="\/tasks",status="20[01]"/);
+    }
   });
 
   test('epvm gives a worker already loaded with tasks fewer new ones than an empty one', async () => {
