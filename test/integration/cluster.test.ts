@@ -133,6 +133,12 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.equal(submitted.code, 0, submitted.stderr);
     const id = submitted.stdout.split(' ')[0] ?? '';
     assert.match(submitted.stdout, /Running on /);
+    // --wait follows the task until it runs or ends: a task that cannot start ends it with exit 1
+    const unstartable = join(c.dir, 'unstartable.json');
+    writeFileSync(unstartable, JSON.stringify(c.task('cli-bad', { image: 'poseidon/no-such-image:1', restartPolicy: { mode: 'never' } })));
+    const failed = await c.cli(['task', '--filename', unstartable, '--wait']);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stdout, /^[0-9a-f-]{36} Failed on a-\S+: image poseidon\/no-such-image:1 is not on this host and could not be pulled/);
 
     const json = await c.cli(['status', '--json']);
     const listed = JSON.parse(json.stdout) as Array<{ id: string; state: string; ports: Array<{ host: number }> }>;
