@@ -12,6 +12,7 @@ import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, SwarmSession, waitForRunningTasks } from './swarm.js';
+import { rotated } from './rotation.js';
 
 const TASKS = 50;
 /** Five, not three: one round swings by ±15% on a shared machine, and the goal compares medians. */
@@ -79,7 +80,7 @@ async function runBurst(ctx: BenchContext): Promise<void> {
     const bursts: Record<Side, Burst[]> = { poseidon: [], engineAll: [], enginePool: [], swarm: [] };
     const order: Side[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const sides = SIDES.map((_, i) => SIDES[(i + round) % SIDES.length] as Side);
+      const sides = rotated(SIDES, round);
       order.push(sides);
       const line: string[] = [];
       for (const side of sides) {

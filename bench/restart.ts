@@ -13,6 +13,7 @@ import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, SwarmSession } from './swarm.js';
+import { rotated } from './rotation.js';
 
 /** Fails one second after it starts, every time. */
 const COMMAND = ['sh', '-c', 'sleep 1; exit 1'];
@@ -77,7 +78,7 @@ async function runRestart(ctx: BenchContext): Promise<void> {
     const restarts: Record<Side, Restart[]> = { poseidon: [], docker: [], swarm: [] };
     const order: Side[][] = [];
     for (let i = 0; i < RUNS; i++) {
-      const sides = SIDES.map((_, k) => SIDES[(k + i) % SIDES.length] as Side);
+      const sides = rotated(SIDES, i);
       order.push(sides);
       const line: string[] = [];
       for (const side of sides) {

@@ -20,6 +20,7 @@ import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
 import { createService, imageId, removeService, serviceCreateArgs, SwarmSession, waitForRunningTasks, type ServiceOptions } from './swarm.js';
+import { rotated } from './rotation.js';
 
 const COMMAND = ['sleep', '300'];
 const TASK_NAME = 'bench-start';
@@ -213,9 +214,7 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
   for (let rep = 0; rep < WARMUP_REPS + REPS; rep++) {
     // rotate who goes first, so each side follows every other about equally often
     const counted = rep >= WARMUP_REPS;
-    const order = sides
-      .map((_, i) => sides[(i + rep) % sides.length] as Side)
-      .filter((side) => side !== 'swarmCli' || (counted && (rep - WARMUP_REPS) % SWARM_CLI_EVERY === 0));
+    const order = rotated(sides, rep).filter((side) => side !== 'swarmCli' || (counted && (rep - WARMUP_REPS) % SWARM_CLI_EVERY === 0));
     const line: string[] = [];
     for (const side of order) {
       ctx.signal.throwIfAborted();

@@ -17,6 +17,7 @@ import { spawnPoseidon, type PoseidonProcess } from './processes.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
+import { rotated } from './rotation.js';
 
 const COMMAND = ['sleep', '300'];
 /** The same grace everywhere: `poseidon worker --stop-grace 1`, `docker stop -t 1`, the API's `t=1`. */
@@ -86,7 +87,7 @@ async function runStop(ctx: BenchContext): Promise<void> {
     const samples: Record<Side, StopSample[]> = { manager: [], worker: [], cli: [], cliInit: [], apiInit: [] };
     const order: Side[][] = [];
     for (let rep = 0; rep < WARMUP_REPS + REPS; rep++) {
-      const sides = SIDES.map((_, i) => SIDES[(i + rep) % SIDES.length] as Side);
+      const sides = rotated(SIDES, rep);
       const counted = rep >= WARMUP_REPS;
       const line: string[] = [];
       for (const side of sides) {

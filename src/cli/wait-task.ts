@@ -81,13 +81,12 @@ class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.#cut = undefined;
+        this.#cut = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#cut = done;
     });
   }

@@ -321,12 +321,12 @@ export class Worker {
       if (e.kind === 'exited' && rec.state === TaskState.Scheduled) this.#earlyExits.add(e.containerId);
       return;
     }
-    if (e.kind === 'oom') {
-      this.#oomKills.add(e.containerId); // the die that follows (or came first) tells the end
-      if (rec.state === TaskState.Running) return;
-    }
     if (rec.state !== TaskState.Running) {
-      this.#oomKills.delete(e.containerId);
+      this.#oomKills.delete(e.containerId); // an oom after the die: the die's 137 asked the engine
+      return;
+    }
+    if (e.kind === 'oom') {
+      this.#oomKills.add(e.containerId); // the die that follows tells the end
       return;
     }
     if (e.kind === 'exited') {
