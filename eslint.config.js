@@ -16,10 +16,19 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's test() and describe() return promises the runner itself awaits
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       'import-x/no-cycle': 'error',
     },
+  },
+  {
+    // prettier wraps code at 120 columns but leaves comments and strings alone
+    files: ['src/**/*.ts'],
+    rules: { 'max-len': ['error', { code: 120, ignoreUrls: true }] },
   },
 );

@@ -119,9 +119,17 @@ function allRunningMs(b: Burst): number {
 }
 
 /** All tasks submitted at once; each is Running when its task.started event arrives. Stopped untimed. */
-async function burstViaManager(ctx: BenchContext, cluster: BenchCluster, sample: string): Promise<Omit<Burst, 'engine'>> {
+async function burstViaManager(
+  ctx: BenchContext,
+  cluster: BenchCluster,
+  sample: string,
+): Promise<Omit<Burst, 'engine'>> {
   const tasks = Array.from({ length: TASKS }, (_, i) =>
-    cluster.task(`bench-burst-${i}`, { image: BENCH_IMAGE, command: COMMAND, restartPolicy: { mode: 'never' } }, sample),
+    cluster.task(
+      `bench-burst-${i}`,
+      { image: BENCH_IMAGE, command: COMMAND, restartPolicy: { mode: 'never' } },
+      sample,
+    ),
   );
   const cpuBeforeMs = await cluster.cpuMs();
   const sentAtMs = wallClockMs();
@@ -161,31 +169,62 @@ async function burstViaEngine(ctx: BenchContext, concurrency: number, sample: st
 }
 
 /** One service with all replicas; each task runs when the poll first sees it running. Removed untimed. */
-async function burstViaSwarm(ctx: BenchContext, image: string, round: number, sample: string): Promise<Omit<Burst, 'engine'>> {
+async function burstViaSwarm(
+  ctx: BenchContext,
+  image: string,
+  round: number,
+  sample: string,
+): Promise<Omit<Burst, 'engine'>> {
   const sentAtMs = wallClockMs();
   const id = await createService(
     ctx.docker,
-    { name: `${ctx.runId}-burst-${round}`, imageId: image, args: COMMAND, replicas: TASKS, labels: { [LABEL_TEST_RUN]: ctx.runId, [LABEL_BENCH_SAMPLE]: sample } },
+    {
+      name: `${ctx.runId}-burst-${round}`,
+      imageId: image,
+      args: COMMAND,
+      replicas: TASKS,
+      labels: { [LABEL_TEST_RUN]: ctx.runId, [LABEL_BENCH_SAMPLE]: sample },
+    },
     ctx.signal,
   );
   try {
-    const running = await waitForRunningTasks(ctx.docker, id, TASKS, { pollMs: SWARM_POLL_MS, timeoutMs: BURST_DEADLINE_MS, signal: ctx.signal });
+    const running = await waitForRunningTasks(ctx.docker, id, TASKS, {
+      pollMs: SWARM_POLL_MS,
+      timeoutMs: BURST_DEADLINE_MS,
+      signal: ctx.signal,
+    });
     return { sentAtMs, runningAtMs: running.taskRunningAtMs };
   } finally {
     await removeService(ctx.docker, id);
   }
 }
 
-async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: Side[][], swarmCreatedHere: boolean): Promise<void> {
+async function report(
+  ctx: BenchContext,
+  bursts: Record<Side, Burst[]>,
+  order: Side[][],
+  swarmCreatedHere: boolean,
+): Promise<void> {
   const all = SIDES.map((side) => series(METRIC[side], bursts[side].map(allRunningMs)));
-  const each = SIDES.map((side) => series(METRIC[side], bursts[side].flatMap((b) => b.runningAtMs.map((t) => t - b.sentAtMs))));
-  const firstHalf = SIDES.map((side) => series(METRIC[side], bursts[side].map((b) => halfRunningMs(b))));
+  const each = SIDES.map((side) =>
+    series(
+      METRIC[side],
+      bursts[side].flatMap((b) => b.runningAtMs.map((t) => t - b.sentAtMs)),
+    ),
+  );
+  const firstHalf = SIDES.map((side) =>
+    series(
+      METRIC[side],
+      bursts[side].map((b) => halfRunningMs(b)),
+    ),
+  );
   const references = [
     { metric: METRIC.engineAll, title: 'all at once' },
     { metric: METRIC.enginePool, title: `${ENGINE_POOL} at a time` },
     { metric: METRIC.swarm, title: 'swarm' },
   ];
-  const median = (rows: readonly Series[], side: Side): number => (rows.find((r) => r.metric === METRIC[side]) as Series).summary.medianMs;
+  const median = (rows: readonly Series[], side: Side): number =>
+    (rows.find((r) => r.metric === METRIC[side]) as Series).summary.medianMs;
   const bestEngine: Side = median(all, 'engineAll') <= median(all, 'enginePool') ? 'engineAll' : 'enginePool';
   const vsEngineMs = median(all, 'poseidon') - median(all, bestEngine);
   const vsSwarmMs = median(all, 'poseidon') - median(all, 'swarm');
@@ -199,13 +238,21 @@ async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: S
       return busyMs / spanMs;
     });
     const firstCreate = bursts[side].map((b) => Math.min(...b.engine.map((e) => e.createAtMs)) - b.sentAtMs);
-    return { metric: METRIC[side], n: spans.length, phasesMs: [summarize(firstCreate).medianMs, summarize(spans).medianMs, summarize(inFlight).medianMs] };
+    return {
+      metric: METRIC[side],
+      n: spans.length,
+      phasesMs: [summarize(firstCreate).medianMs, summarize(spans).medianMs, summarize(inFlight).medianMs],
+    };
   });
   const cpu = bursts.poseidon.map((b) => ({ cpuMs: b.controlPlaneCpuMs ?? 0, spanMs: allRunningMs(b) }));
   const cpuShare = summarize(cpu.map((c) => c.cpuMs / (c.spanMs * ctx.machine.cpuCount))).medianMs;
   const date = new Date().toISOString();
   const out = [
-    headline(`burst: ${TASKS} tasks at once until all Running, ms (${ROUNDS} rounds, sides interleaved)`, date, ctx.machine),
+    headline(
+      `burst: ${TASKS} tasks at once until all Running, ms (${ROUNDS} rounds, sides interleaved)`,
+      date,
+      ctx.machine,
+    ),
     formatComparison(all, references),
     '',
     `until half (${TASKS / 2}) were Running, ms (same rounds):`,
@@ -215,36 +262,63 @@ async function report(ctx: BenchContext, bursts: Record<Side, Burst[]>, order: S
     formatComparison(each, references),
     '',
     'in the engine (its create and start events; medians):',
-    formatPhases(engineRows, ['sent → first create event', 'each container: create → start event', 'containers between create and start, on average']),
+    formatPhases(engineRows, [
+      'sent → first create event',
+      'each container: create → start event',
+      'containers between create and start, on average',
+    ]),
     '',
     `Poseidon's manager and worker used ${ms(summarize(cpu.map((c) => c.cpuMs)).medianMs)} ms of CPU per burst (median), ${(cpuShare * 100).toFixed(0)}% of the machine's ${ctx.machine.cpuCount} cores over the burst.`,
-    goalLine(`no slower than the Engine API's better concurrency (${METRIC[bestEngine]})`, `Poseidon median − its median = ${signedMs(vsEngineMs)} ms`, engineMet),
+    goalLine(
+      `no slower than the Engine API's better concurrency (${METRIC[bestEngine]})`,
+      `Poseidon median − its median = ${signedMs(vsEngineMs)} ms`,
+      engineMet,
+    ),
     goalLine('faster than Swarm', `Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms`, swarmMet),
   ];
-  await publishReport(ctx, { benchmark: 'burst', date, lines: out }, {
-    method: {
-      image: BENCH_IMAGE,
-      command: COMMAND,
-      tasks: TASKS,
-      rounds: ROUNDS,
-      interleaving: 'each round runs every side once; the order rotates by one each round',
-      settleMsAfterEachSide: SETTLE_MS,
-      swarm: swarmCreatedHere ? 'initialized by the run on 127.0.0.1, left at the end' : 'already active; left as found',
-      timed: Object.fromEntries(SIDES.map((side) => [METRIC[side], TIMED[side]])),
-      untimed: 'stopping or removing the burst after each side',
+  await publishReport(
+    ctx,
+    { benchmark: 'burst', date, lines: out },
+    {
+      method: {
+        image: BENCH_IMAGE,
+        command: COMMAND,
+        tasks: TASKS,
+        rounds: ROUNDS,
+        interleaving: 'each round runs every side once; the order rotates by one each round',
+        settleMsAfterEachSide: SETTLE_MS,
+        swarm: swarmCreatedHere
+          ? 'initialized by the run on 127.0.0.1, left at the end'
+          : 'already active; left as found',
+        timed: Object.fromEntries(SIDES.map((side) => [METRIC[side], TIMED[side]])),
+        untimed: 'stopping or removing the burst after each side',
+      },
+      allRunning: all,
+      halfRunning: firstHalf,
+      eachTask: each.map((s) => ({ metric: s.metric, summary: s.summary })),
+      poseidonControlPlaneCpuMs: cpu.map((c) => c.cpuMs),
+      engine: engineRows,
+      runningAtMsSinceSent: Object.fromEntries(
+        SIDES.map((side) => [
+          METRIC[side],
+          bursts[side].map((b) => b.runningAtMs.map((t) => toMicroseconds(t - b.sentAtMs))),
+        ]),
+      ),
+      order: order.map((o) => o.join(',')),
+      goals: [
+        {
+          statement: `no slower than the Engine API's better concurrency (${METRIC[bestEngine]} this run)`,
+          differenceMs: toMicroseconds(vsEngineMs),
+          met: engineMet,
+        },
+        {
+          statement: 'faster than a Swarm service with the same number of replicas',
+          differenceMs: toMicroseconds(vsSwarmMs),
+          met: swarmMet,
+        },
+      ],
     },
-    allRunning: all,
-    halfRunning: firstHalf,
-    eachTask: each.map((s) => ({ metric: s.metric, summary: s.summary })),
-    poseidonControlPlaneCpuMs: cpu.map((c) => c.cpuMs),
-    engine: engineRows,
-    runningAtMsSinceSent: Object.fromEntries(SIDES.map((side) => [METRIC[side], bursts[side].map((b) => b.runningAtMs.map((t) => toMicroseconds(t - b.sentAtMs)))])),
-    order: order.map((o) => o.join(',')),
-    goals: [
-      { statement: `no slower than the Engine API's better concurrency (${METRIC[bestEngine]} this run)`, differenceMs: toMicroseconds(vsEngineMs), met: engineMet },
-      { statement: 'faster than a Swarm service with the same number of replicas', differenceMs: toMicroseconds(vsSwarmMs), met: swarmMet },
-    ],
-  });
+  );
 }
 
 /** When the middle task of the burst was Running. */

@@ -64,11 +64,15 @@ export class RunResources {
     const labels = [`${LABEL_TEST_RUN}=${this.runId}`, ...[...this.#workerNames].map((n) => `${LABEL_WORKER}=${n}`)];
     // a worker's container carries both labels: collect ids first so each is removed (and counted) once
     const ids = new Set<string>();
-    for (const label of labels) for (const id of await attempt(() => containersByLabel(this.docker, label), [])) ids.add(id);
+    for (const label of labels)
+      for (const id of await attempt(() => containersByLabel(this.docker, label), [])) ids.add(id);
     await Promise.all([...ids].map((id) => attempt(() => removeForce(this.docker, id), undefined)));
     for (const dir of this.#tempDirs) await attempt(() => rm(dir, { recursive: true, force: true }), undefined);
     this.#tempDirs.clear();
-    const left = await attempt(async () => (await containersByLabel(this.docker, `${LABEL_TEST_RUN}=${this.runId}`)).length, -1);
+    const left = await attempt(
+      async () => (await containersByLabel(this.docker, `${LABEL_TEST_RUN}=${this.runId}`)).length,
+      -1,
+    );
     if (failures.length > 0) throw failures[0];
     return { processesStopped: processes.length, containersRemoved: ids.size, containersLeft: left };
   }

@@ -27,7 +27,9 @@ export class ClusterEventNeverCame extends BenchError {}
  * predicate. An event is timed when its line arrives: no polling interval in the measurement.
  */
 export class ManagerEventLog {
-  readonly #received = new ReceivedEvents<ReceivedClusterEvent>((what, timeoutMs) => new ClusterEventNeverCame(`no manager event for ${what} within ${timeoutMs} ms`));
+  readonly #received = new ReceivedEvents<ReceivedClusterEvent>(
+    (what, timeoutMs) => new ClusterEventNeverCame(`no manager event for ${what} within ${timeoutMs} ms`),
+  );
   readonly #abort = new AbortController();
   #reading: Promise<void> | undefined;
 

@@ -63,7 +63,11 @@ export class BenchCluster {
   }
 
   /** A task body carrying the run's label and a sample label, with a fresh id. */
-  task(name: string, fields: Record<string, unknown>, sample: string = randomUUID()): { id: string; body: Record<string, unknown> } {
+  task(
+    name: string,
+    fields: Record<string, unknown>,
+    sample: string = randomUUID(),
+  ): { id: string; body: Record<string, unknown> } {
     const id = randomUUID();
     const labels = { [LABEL_TEST_RUN]: this.runId, [LABEL_BENCH_SAMPLE]: sample };
     return { id, body: { id, name, ...fields, labels } };
@@ -75,18 +79,27 @@ export class BenchCluster {
     const sentAtMs = wallClockMs();
     await this.client.submit(body);
     const seen = await outcome;
-    if (seen.event.type !== 'task.started') throw new TaskDidNotRun(`task ${id} ended before Running: ${seen.event.reason ?? seen.event.type}`);
+    if (seen.event.type !== 'task.started')
+      throw new TaskDidNotRun(`task ${id} ended before Running: ${seen.event.reason ?? seen.event.type}`);
     return { id, sentAtMs, runningAtMs: seen.receivedAtMs, totalMs: seen.receivedAtMs - sentAtMs };
   }
 
   /** Resolves on the task's task.started, or on its task.exited if it never ran. */
   #startOutcome(id: string): Promise<ReceivedClusterEvent> {
-    return this.events.waitFor((e) => e.taskId === id && (e.type === 'task.started' || e.type === 'task.exited'), `task ${id} Running`, TASK_DEADLINE_MS);
+    return this.events.waitFor(
+      (e) => e.taskId === id && (e.type === 'task.started' || e.type === 'task.exited'),
+      `task ${id} Running`,
+      TASK_DEADLINE_MS,
+    );
   }
 
   /** Untimed: DELETE /tasks/{id}, then wait until the manager says it ended (its container is gone by then). */
   async stopAndWait(id: string): Promise<void> {
-    const ended = this.events.waitFor((e) => e.taskId === id && e.type === 'task.exited', `task ${id} stopped`, TASK_DEADLINE_MS);
+    const ended = this.events.waitFor(
+      (e) => e.taskId === id && e.type === 'task.exited',
+      `task ${id} stopped`,
+      TASK_DEADLINE_MS,
+    );
     await this.client.stopTask(id);
     await ended;
   }
@@ -116,21 +129,42 @@ export interface ClusterOptions {
 /** A manager and `workers` workers as separate processes on 127.0.0.1, each with its own temp data dir. */
 export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Promise<BenchCluster> {
   const dir = await tempDir(ctx);
-  const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])], (p) => ctx.resources.trackProcess(p));
+  const manager = await spawnPoseidon(
+    ['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])],
+    (p) => ctx.resources.trackProcess(p),
+  );
   const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
   for (const name of names) ctx.resources.trackWorkerName(name);
   const workers = await Promise.all(
     names.map((name) =>
       spawnPoseidon(
-        ['worker', '--port', '0', '--name', name, '--data-dir', join(dir, name), '--manager', manager.url, ...(opts.workerArgs ?? [])],
+        [
+          'worker',
+          '--port',
+          '0',
+          '--name',
+          name,
+          '--data-dir',
+          join(dir, name),
+          '--manager',
+          manager.url,
+          ...(opts.workerArgs ?? []),
+        ],
         (p) => ctx.resources.trackProcess(p),
       ),
     ),
   );
   const events = await ManagerEventLog.follow(manager.url, ctx.signal);
-  const cluster = new BenchCluster(manager, new Map(names.map((n, i) => [n, workers[i] as PoseidonProcess])), events, ctx.runId);
+  const cluster = new BenchCluster(
+    manager,
+    new Map(names.map((n, i) => [n, workers[i] as PoseidonProcess])),
+    events,
+    ctx.runId,
+  );
   await waitForNodesUp(cluster.client, names, ctx.signal);
-  ctx.progress(`${opts.tag}: manager ${manager.url} (pid ${manager.pid}), workers ${names.map((n, i) => `${n} (pid ${workers[i]?.pid})`).join(', ')}`);
+  ctx.progress(
+    `${opts.tag}: manager ${manager.url} (pid ${manager.pid}), workers ${names.map((n, i) => `${n} (pid ${workers[i]?.pid})`).join(', ')}`,
+  );
   return cluster;
 }
 
@@ -141,10 +175,16 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
  */
 export async function startDev(ctx: BenchContext, tag: string): Promise<BenchCluster> {
   const foreign = await containersByLabel(ctx.docker, `${LABEL_WORKER}=${DEV_WORKER}`);
-  if (foreign.length > 0) throw new DevUnsafe(`${foreign.length} container(s) labelled ${LABEL_WORKER}=${DEV_WORKER} exist; a bench \`poseidon dev\` would adopt them`);
+  if (foreign.length > 0)
+    throw new DevUnsafe(
+      `${foreign.length} container(s) labelled ${LABEL_WORKER}=${DEV_WORKER} exist; a bench \`poseidon dev\` would adopt them`,
+    );
   const dir = await tempDir(ctx);
   // its first "listening" line is the manager's; the worker joins right after
-  const dev = await spawnPoseidon(['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'], (p) => ctx.resources.trackProcess(p));
+  const dev = await spawnPoseidon(
+    ['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'],
+    (p) => ctx.resources.trackProcess(p),
+  );
   const events = await ManagerEventLog.follow(dev.url, ctx.signal);
   const cluster = new BenchCluster(dev, new Map(), events, ctx.runId);
   await waitForNodesUp(cluster.client, [DEV_WORKER], ctx.signal);
@@ -175,7 +215,10 @@ async function waitForNodesUp(client: ManagerClient, names: readonly string[], s
     const nodes = await client.listNodes();
     const up = new Set(nodes.filter((n) => n.state === 'Up').map((n) => n.name));
     if (names.every((n) => up.has(n))) return;
-    if (performance.now() > deadline) throw new BenchError(`workers ${names.filter((n) => !up.has(n)).join(', ')} did not join the manager within ${JOIN_TIMEOUT_MS} ms`);
+    if (performance.now() > deadline)
+      throw new BenchError(
+        `workers ${names.filter((n) => !up.has(n)).join(', ')} did not join the manager within ${JOIN_TIMEOUT_MS} ms`,
+      );
     await sleep(20, undefined, { signal });
   }
 }

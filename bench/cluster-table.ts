@@ -32,17 +32,25 @@ export interface ReferenceColumn {
  */
 export function formatComparison(rows: readonly Series[], references: readonly ReferenceColumn[]): string {
   const byMetric = new Map(rows.map((r) => [r.metric, r]));
-  for (const ref of references) if (!byMetric.has(ref.metric)) throw new RangeError(`reference row ${ref.metric} is not in the table`);
+  for (const ref of references)
+    if (!byMetric.has(ref.metric)) throw new RangeError(`reference row ${ref.metric} is not in the table`);
   const header = [...SUMMARY_HEADER, ...references.map((r) => `vs ${r.title}`)];
   const body = rows.map((r) => [
     ...summaryCells(r.metric, r.summary),
-    ...references.map((ref) => (ref.metric === r.metric ? 'ref' : ratio(r.summary.medianMs, byMetric.get(ref.metric)?.summary.medianMs ?? Number.NaN))),
+    ...references.map((ref) =>
+      ref.metric === r.metric
+        ? 'ref'
+        : ratio(r.summary.medianMs, byMetric.get(ref.metric)?.summary.medianMs ?? Number.NaN),
+    ),
   ]);
   return formatGrid(header, body);
 }
 
 /** A table of per-row phase medians: metric, n, then one column per phase. */
-export function formatPhases(rows: ReadonlyArray<{ metric: string; n: number; phasesMs: readonly number[] }>, titles: readonly string[]): string {
+export function formatPhases(
+  rows: ReadonlyArray<{ metric: string; n: number; phasesMs: readonly number[] }>,
+  titles: readonly string[],
+): string {
   const header = ['metric', 'n', ...titles];
   const body = rows.map((r) => [r.metric, String(r.n), ...r.phasesMs.map((v) => (Number.isFinite(v) ? ms(v) : '–'))]);
   return formatGrid(header, body);

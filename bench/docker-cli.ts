@@ -23,7 +23,9 @@ export interface CommandOptions {
 /** A command exited non-zero, was killed, or took too long. */
 export class CommandFailed extends BenchError {
   constructor(command: string, args: readonly string[], why: string, stderr: string) {
-    super(`\`${[command, ...args].join(' ')}\` ${why}${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`);
+    super(
+      `\`${[command, ...args].join(' ')}\` ${why}${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`,
+    );
   }
 }
 
@@ -36,7 +38,10 @@ export function timedCommand(command: string, args: readonly string[], opts: Com
   return new Promise((resolve, reject) => {
     const startedAtMs = wallClockMs();
     const t0 = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env === undefined ? {} : { env: opts.env }) });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+    });
     let exitedAtMs = 0;
     let wallMs = 0;
     let stdout = '';

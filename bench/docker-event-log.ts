@@ -35,7 +35,9 @@ export class EventNeverCame extends BenchError {}
  * start, a destroy) the same way for Poseidon, the docker CLI and Swarm.
  */
 export class ContainerEventLog {
-  readonly #received = new ReceivedEvents<ContainerEventRecord>((what, timeoutMs) => new EventNeverCame(`no engine event for ${what} within ${timeoutMs} ms`));
+  readonly #received = new ReceivedEvents<ContainerEventRecord>(
+    (what, timeoutMs) => new EventNeverCame(`no engine event for ${what} within ${timeoutMs} ms`),
+  );
   readonly #abort = new AbortController();
   #reading: Promise<void> | undefined;
 
@@ -64,7 +66,12 @@ export class ContainerEventLog {
   }
 
   /** The `n`-th event (1-based, counting those already seen) that `match` accepts. */
-  waitForNth(match: (e: ContainerEventRecord) => boolean, n: number, what: string, timeoutMs: number): Promise<ContainerEventRecord> {
+  waitForNth(
+    match: (e: ContainerEventRecord) => boolean,
+    n: number,
+    what: string,
+    timeoutMs: number,
+  ): Promise<ContainerEventRecord> {
     let count = 0;
     return this.waitFor((e) => match(e) && ++count === n, what, timeoutMs);
   }
@@ -88,6 +95,12 @@ export class ContainerEventLog {
     if (m.Action === undefined || containerId === undefined || m.timeNano === undefined) return;
     // "exec_start: sh -c ..." and the like: keep the verb only
     const action = m.Action.split(':')[0] ?? m.Action;
-    this.#received.add({ action, containerId, atMs: m.timeNano / 1e6, receivedAtMs: wallClockMs(), attributes: m.Actor?.Attributes ?? {} });
+    this.#received.add({
+      action,
+      containerId,
+      atMs: m.timeNano / 1e6,
+      receivedAtMs: wallClockMs(),
+      attributes: m.Actor?.Attributes ?? {},
+    });
   }
 }

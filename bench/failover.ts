@@ -62,7 +62,11 @@ async function runFailover(ctx: BenchContext): Promise<void> {
  * strategy plays no part in what is timed.
  */
 async function failoverOnce(ctx: BenchContext, rep: number): Promise<Failover> {
-  const cluster = await startCluster(ctx, { tag: `failover${rep + 1}`, workers: WORKERS, managerArgs: ['--scheduler', 'roundrobin'] });
+  const cluster = await startCluster(ctx, {
+    tag: `failover${rep + 1}`,
+    workers: WORKERS,
+    managerArgs: ['--scheduler', 'roundrobin'],
+  });
   try {
     return await killAndWatch(ctx, cluster);
   } finally {
@@ -73,24 +77,40 @@ async function failoverOnce(ctx: BenchContext, rep: number): Promise<Failover> {
 }
 
 async function killAndWatch(ctx: BenchContext, cluster: BenchCluster): Promise<Failover> {
-  const tasks = Array.from({ length: TASKS_PER_WORKER * WORKERS }, (_, i) => cluster.task(`bench-failover-${i}`, { image: BENCH_IMAGE, command: COMMAND }));
+  const tasks = Array.from({ length: TASKS_PER_WORKER * WORKERS }, (_, i) =>
+    cluster.task(`bench-failover-${i}`, { image: BENCH_IMAGE, command: COMMAND }),
+  );
   await Promise.all(tasks.map((t) => cluster.submitUntilRunning(t.id, t.body)));
   const placed = await cluster.client.listTasks();
   const placement: Record<string, number> = {};
   for (const name of cluster.workers.keys()) placement[name] = placed.filter((t) => t.node === name).length;
   // the busier worker dies (round-robin makes them even; this only matters if it did not)
-  const [victimName, victim] = [...cluster.workers.entries()].sort(([a], [b]) => (placement[b] ?? 0) - (placement[a] ?? 0))[0] ?? [];
+  const [victimName, victim] =
+    [...cluster.workers.entries()].sort(([a], [b]) => (placement[b] ?? 0) - (placement[a] ?? 0))[0] ?? [];
   const survivor = [...cluster.workers.keys()].find((n) => n !== victimName);
-  if (victim === undefined || victimName === undefined || survivor === undefined) throw new FailoverFailed('the cluster has fewer than two workers');
+  if (victim === undefined || victimName === undefined || survivor === undefined)
+    throw new FailoverFailed('the cluster has fewer than two workers');
   const lost = placed.filter((t) => t.node === victimName).map((t) => t.id);
   if (lost.length === 0) throw new FailoverFailed(`no task was placed on ${victimName}`);
 
-  const down = cluster.events.waitFor((e) => e.type === 'node.down' && e.node === victimName, `${victimName} Down`, FAILOVER_DEADLINE_MS);
+  const down = cluster.events.waitFor(
+    (e) => e.type === 'node.down' && e.node === victimName,
+    `${victimName} Down`,
+    FAILOVER_DEADLINE_MS,
+  );
   const placedAgain = lost.map((id) =>
-    cluster.events.waitFor((e) => e.type === 'task.scheduled' && e.taskId === id && e.node === survivor, `task ${id} placed on ${survivor}`, FAILOVER_DEADLINE_MS),
+    cluster.events.waitFor(
+      (e) => e.type === 'task.scheduled' && e.taskId === id && e.node === survivor,
+      `task ${id} placed on ${survivor}`,
+      FAILOVER_DEADLINE_MS,
+    ),
   );
   const moved = lost.map((id) =>
-    cluster.events.waitFor((e) => e.type === 'task.started' && e.taskId === id && e.node === survivor, `task ${id} Running on ${survivor}`, FAILOVER_DEADLINE_MS),
+    cluster.events.waitFor(
+      (e) => e.type === 'task.started' && e.taskId === id && e.node === survivor,
+      `task ${id} Running on ${survivor}`,
+      FAILOVER_DEADLINE_MS,
+    ),
   );
   const killedAtMs = wallClockMs();
   process.kill(victim.pid, 'SIGKILL'); // this worker's pid only
@@ -109,44 +129,78 @@ async function killAndWatch(ctx: BenchContext, cluster: BenchCluster): Promise<F
 }
 
 async function report(ctx: BenchContext, results: readonly Failover[]): Promise<void> {
-  const total = series('total: kill → all its tasks Running elsewhere', results.map((f) => f.allRunningAtMs - f.killedAtMs));
+  const total = series(
+    'total: kill → all its tasks Running elsewhere',
+    results.map((f) => f.allRunningAtMs - f.killedAtMs),
+  );
   const rows = [
     total,
-    series('detection: kill → node Down', results.map((f) => f.downAtMs - f.killedAtMs)),
-    series('rescheduling: node Down → all Running', results.map((f) => f.allRunningAtMs - f.downAtMs)),
-    series('  node Down → all placed on the other', results.map((f) => f.allPlacedAtMs - f.downAtMs)),
-    series('  node Down → first Running', results.map((f) => f.firstRunningAtMs - f.downAtMs)),
+    series(
+      'detection: kill → node Down',
+      results.map((f) => f.downAtMs - f.killedAtMs),
+    ),
+    series(
+      'rescheduling: node Down → all Running',
+      results.map((f) => f.allRunningAtMs - f.downAtMs),
+    ),
+    series(
+      '  node Down → all placed on the other',
+      results.map((f) => f.allPlacedAtMs - f.downAtMs),
+    ),
+    series(
+      '  node Down → first Running',
+      results.map((f) => f.firstRunningAtMs - f.downAtMs),
+    ),
   ];
   const met = total.summary.maxMs < GOAL_MAX_MS;
   const date = new Date().toISOString();
   const moved = results.map((f) => f.tasksMoved);
   const out = [
-    headline(`failover: ${WORKERS} workers, ${TASKS_PER_WORKER * WORKERS} tasks, kill -9 of the busier worker (${Math.min(...moved)}–${Math.max(...moved)} tasks on it), default settings (heartbeat every 1 s, Down after 3 s), ms (${REPS} reps, a fresh cluster each)`, date, ctx.machine),
+    headline(
+      `failover: ${WORKERS} workers, ${TASKS_PER_WORKER * WORKERS} tasks, kill -9 of the busier worker (${Math.min(...moved)}–${Math.max(...moved)} tasks on it), default settings (heartbeat every 1 s, Down after 3 s), ms (${REPS} reps, a fresh cluster each)`,
+      date,
+      ctx.machine,
+    ),
     formatComparison(rows, []),
     '',
-    goalLine(`under ${GOAL_MAX_MS / 1000} s with defaults, every rep`, `slowest total ${ms(total.summary.maxMs)} ms, median ${ms(total.summary.medianMs)} ms`, met),
+    goalLine(
+      `under ${GOAL_MAX_MS / 1000} s with defaults, every rep`,
+      `slowest total ${ms(total.summary.maxMs)} ms, median ${ms(total.summary.medianMs)} ms`,
+      met,
+    ),
   ];
-  await publishReport(ctx, { benchmark: 'failover', date, lines: out }, {
-    method: {
-      image: BENCH_IMAGE,
-      command: COMMAND,
-      workers: WORKERS,
-      tasks: TASKS_PER_WORKER * WORKERS,
-      reps: REPS,
-      settings: 'default heartbeat period and grace: `poseidon manager --scheduler roundrobin` (placement only: 10 and 10) and `poseidon worker --manager` with no other flags',
-      timed: 'SIGKILL of the worker process (by pid) → the manager\'s node.down event → the task.started event on the other worker for each of its tasks (GET /events, times when the bench received them)',
-      afterwards: 'nothing is restarted; processes stopped by pid, containers removed by their workers\' labels',
+  await publishReport(
+    ctx,
+    { benchmark: 'failover', date, lines: out },
+    {
+      method: {
+        image: BENCH_IMAGE,
+        command: COMMAND,
+        workers: WORKERS,
+        tasks: TASKS_PER_WORKER * WORKERS,
+        reps: REPS,
+        settings:
+          'default heartbeat period and grace: `poseidon manager --scheduler roundrobin` (placement only: 10 and 10) and `poseidon worker --manager` with no other flags',
+        timed:
+          "SIGKILL of the worker process (by pid) → the manager's node.down event → the task.started event on the other worker for each of its tasks (GET /events, times when the bench received them)",
+        afterwards: "nothing is restarted; processes stopped by pid, containers removed by their workers' labels",
+      },
+      series: rows,
+      reps: results.map((f) => ({
+        tasksMoved: f.tasksMoved,
+        placement: f.placement,
+        detectionMs: toMicroseconds(f.downAtMs - f.killedAtMs),
+        reschedulingMs: toMicroseconds(f.allRunningAtMs - f.downAtMs),
+        allPlacedAfterDownMs: toMicroseconds(f.allPlacedAtMs - f.downAtMs),
+        firstRunningAfterDownMs: toMicroseconds(f.firstRunningAtMs - f.downAtMs),
+        totalMs: toMicroseconds(f.allRunningAtMs - f.killedAtMs),
+      })),
+      goal: {
+        statement: `every failover under ${GOAL_MAX_MS} ms with default settings`,
+        slowestMs: toMicroseconds(total.summary.maxMs),
+        medianMs: toMicroseconds(total.summary.medianMs),
+        met,
+      },
     },
-    series: rows,
-    reps: results.map((f) => ({
-      tasksMoved: f.tasksMoved,
-      placement: f.placement,
-      detectionMs: toMicroseconds(f.downAtMs - f.killedAtMs),
-      reschedulingMs: toMicroseconds(f.allRunningAtMs - f.downAtMs),
-      allPlacedAfterDownMs: toMicroseconds(f.allPlacedAtMs - f.downAtMs),
-      firstRunningAfterDownMs: toMicroseconds(f.firstRunningAtMs - f.downAtMs),
-      totalMs: toMicroseconds(f.allRunningAtMs - f.killedAtMs),
-    })),
-    goal: { statement: `every failover under ${GOAL_MAX_MS} ms with default settings`, slowestMs: toMicroseconds(total.summary.maxMs), medianMs: toMicroseconds(total.summary.medianMs), met },
-  });
+  );
 }

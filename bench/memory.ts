@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError } from './bench-error.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
-import { heartbeatHealth, heartbeatMode, startSimCluster, type HeartbeatHealth, type SimCluster } from './sim-worker-cluster.js';
+import {
+  heartbeatHealth,
+  heartbeatMode,
+  startSimCluster,
+  type HeartbeatHealth,
+  type SimCluster,
+} from './sim-worker-cluster.js';
 import { quantile } from './stats.js';
 import { readCpuMs, readRssDetail, waitUntilSettled, type Rss } from './submit-manager.js';
 import { benchTaskBody, runLoad } from './submit-load.js';
@@ -72,13 +78,18 @@ async function runMemory(ctx: BenchContext): Promise<void> {
           signal: ctx.signal,
         });
         if (load.accepted.length !== target - submitted) {
-          throw new NotSettled(`memory: ${count(load.accepted.length)} of ${count(target - submitted)} submissions accepted (${[...load.failures].map(([k, v]) => `${k}: ${v}`).join(', ')}; first: ${load.firstFailure ?? '-'})`);
+          throw new NotSettled(
+            `memory: ${count(load.accepted.length)} of ${count(target - submitted)} submissions accepted (${[...load.failures].map(([k, v]) => `${k}: ${v}`).join(', ')}; first: ${load.firstFailure ?? '-'})`,
+          );
         }
         perSecond = load.accepted.length / (load.elapsedMs / 1000);
         submitted = target;
         await waitAllOnWorkers(ctx, cluster, submitted);
         const left = await waitUntilSettled(ctx, cluster.client, 'memory', SETTLE_DEADLINE_MS);
-        if (left.pending + left.scheduled > 0) throw new NotSettled(`memory: ${left.pending} Pending and ${left.scheduled} Scheduled after ${SETTLE_DEADLINE_MS} ms`);
+        if (left.pending + left.scheduled > 0)
+          throw new NotSettled(
+            `memory: ${left.pending} Pending and ${left.scheduled} Scheduled after ${SETTLE_DEADLINE_MS} ms`,
+          );
       }
       await pause(ctx, QUIET_BEFORE_READING_MS);
       const readings: Rss[] = [];
@@ -113,14 +124,20 @@ async function runMemory(ctx: BenchContext): Promise<void> {
 async function waitAllOnWorkers(ctx: BenchContext, cluster: SimCluster, tasks: number): Promise<void> {
   const began = performance.now();
   while (cluster.dispatchedAt.size < tasks) {
-    if (performance.now() - began > SETTLE_DEADLINE_MS) throw new NotSettled(`memory: ${count(cluster.dispatchedAt.size)} of ${count(tasks)} tasks reached a worker after ${SETTLE_DEADLINE_MS} ms`);
+    if (performance.now() - began > SETTLE_DEADLINE_MS)
+      throw new NotSettled(
+        `memory: ${count(cluster.dispatchedAt.size)} of ${count(tasks)} tasks reached a worker after ${SETTLE_DEADLINE_MS} ms`,
+      );
     await pause(ctx, 50);
   }
 }
 
 async function rssOf(cluster: SimCluster): Promise<Rss> {
   const rss = await readRssDetail(cluster.manager.pid);
-  if (rss === null) throw new BenchError(`memory: cannot read /proc/${cluster.manager.pid}/status: has the manager exited?\n${cluster.manager.output.slice(-20).join('\n')}`);
+  if (rss === null)
+    throw new BenchError(
+      `memory: cannot read /proc/${cluster.manager.pid}/status: has the manager exited?\n${cluster.manager.output.slice(-20).join('\n')}`,
+    );
   return rss;
 }
 
@@ -137,7 +154,10 @@ function medianRss(readings: readonly Rss[]): Rss {
 }
 
 function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Least-squares slope of RSS over time, in bytes per minute. */
@@ -199,40 +219,63 @@ async function report(
       ['manager cpu while idle', cpu === null ? 'n/a' : `${(cpu * 100).toFixed(1)} % of a core`],
       ['slope, MiB/min', (slope / 2 ** 20).toFixed(2)],
       ['samples, MiB', totals.map(mib).join(' ')],
-      [`heartbeats (${beats.mode}) sent / failed / resyncs asked, whole run`, `${count(beats.sent)} / ${count(beats.failed)} / ${count(beats.resyncs)}`],
+      [
+        `heartbeats (${beats.mode}) sent / failed / resyncs asked, whole run`,
+        `${count(beats.sent)} / ${count(beats.failed)} / ${count(beats.resyncs)}`,
+      ],
     ],
   );
   const out = [
-    headline(`memory: manager RSS, ${SIM_WORKERS} simulated workers (heartbeats: ${beats.mode}), ${CLIENTS} clients filling`, date, ctx.machine),
+    headline(
+      `memory: manager RSS, ${SIM_WORKERS} simulated workers (heartbeats: ${beats.mode}), ${CLIENTS} clients filling`,
+      date,
+      ctx.machine,
+    ),
     levelTable,
     '',
     idleTable,
     '',
-    goalLine(`RSS under 400 MB (${mib(GOAL_MAX_RSS_BYTES)} MiB) at ${count(top.tasks)} tasks`, `${mib(top.rss.totalBytes)} MiB`, sizeMet),
-    goalLine(`flat when idle for ${IDLE_MS / 1000} s (the floor grows under ${FLAT_MAX_GROWTH * 100} %)`, `${(growth * 100).toFixed(2)} %`, flatMet),
+    goalLine(
+      `RSS under 400 MB (${mib(GOAL_MAX_RSS_BYTES)} MiB) at ${count(top.tasks)} tasks`,
+      `${mib(top.rss.totalBytes)} MiB`,
+      sizeMet,
+    ),
+    goalLine(
+      `flat when idle for ${IDLE_MS / 1000} s (the floor grows under ${FLAT_MAX_GROWTH * 100} %)`,
+      `${(growth * 100).toFixed(2)} %`,
+      flatMet,
+    ),
   ];
   if (beats.failed > 0) out.push(`Heartbeat failures: ${beats.failed}; last: ${beats.lastError ?? '?'}`);
-  await publishReport(ctx, { benchmark: 'memory', date, lines: out }, {
-    method: {
-      simulatedWorkers: SIM_WORKERS,
-      clients: CLIENTS,
-      levels: LEVELS,
-      quietBeforeReadingMs: QUIET_BEFORE_READING_MS,
-      readingsPerLevel: READINGS_PER_LEVEL,
-      idleMs: IDLE_MS,
-      idleSampleEveryMs: IDLE_SAMPLE_EVERY_MS,
-      rss: '/proc/<pid>/status of the manager process: VmRSS (total), RssAnon, RssFile; a level is the median of its readings',
-      flat: `lowest sample of the idle minute's second half within ${FLAT_MAX_GROWTH * 100} % of the first half's`,
+  await publishReport(
+    ctx,
+    { benchmark: 'memory', date, lines: out },
+    {
+      method: {
+        simulatedWorkers: SIM_WORKERS,
+        clients: CLIENTS,
+        levels: LEVELS,
+        quietBeforeReadingMs: QUIET_BEFORE_READING_MS,
+        readingsPerLevel: READINGS_PER_LEVEL,
+        idleMs: IDLE_MS,
+        idleSampleEveryMs: IDLE_SAMPLE_EVERY_MS,
+        rss: '/proc/<pid>/status of the manager process: VmRSS (total), RssAnon, RssFile; a level is the median of its readings',
+        flat: `lowest sample of the idle minute's second half within ${FLAT_MAX_GROWTH * 100} % of the first half's`,
+      },
+      levels,
+      idle,
+      idleFloorGrowth: Math.round(growth * 10_000) / 10_000,
+      idleManagerCpu: cpu,
+      idleSlopeBytesPerMinute: Math.round(slope),
+      heartbeats: beats,
+      goals: [
+        { statement: 'RSS under 400 MB (decimal) at 100,000 tasks', valueBytes: top.rss.totalBytes, met: sizeMet },
+        {
+          statement: `RSS flat when idle for ${IDLE_MS / 1000} s (growth under ${FLAT_MAX_GROWTH * 100} %)`,
+          value: Math.round(growth * 10_000) / 10_000,
+          met: flatMet,
+        },
+      ],
     },
-    levels,
-    idle,
-    idleFloorGrowth: Math.round(growth * 10_000) / 10_000,
-    idleManagerCpu: cpu,
-    idleSlopeBytesPerMinute: Math.round(slope),
-    heartbeats: beats,
-    goals: [
-      { statement: 'RSS under 400 MB (decimal) at 100,000 tasks', valueBytes: top.rss.totalBytes, met: sizeMet },
-      { statement: `RSS flat when idle for ${IDLE_MS / 1000} s (growth under ${FLAT_MAX_GROWTH * 100} %)`, value: Math.round(growth * 10_000) / 10_000, met: flatMet },
-    ],
-  });
+  );
 }

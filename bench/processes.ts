@@ -36,7 +36,10 @@ export class ProcessNotListening extends BenchError {
  * blocks on a full pipe during a measurement. `onSpawn` gets the process before it is ready,
  * so a caller can track it for cleanup even if waiting fails.
  */
-export async function spawnPoseidon(args: readonly string[], onSpawn: (p: PoseidonProcess) => void): Promise<PoseidonProcess> {
+export async function spawnPoseidon(
+  args: readonly string[],
+  onSpawn: (p: PoseidonProcess) => void,
+): Promise<PoseidonProcess> {
   const child = spawn(process.execPath, [POSEIDON_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   // settles on exit, or on a failed spawn (which never exits): stop() must not hang on either
@@ -58,7 +61,10 @@ export async function spawnPoseidon(args: readonly string[], onSpawn: (p: Poseid
   };
   onSpawn(handle);
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ProcessNotListening(args, `did not log a listening URL within ${LISTEN_TIMEOUT_MS} ms`, output)), LISTEN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new ProcessNotListening(args, `did not log a listening URL within ${LISTEN_TIMEOUT_MS} ms`, output)),
+      LISTEN_TIMEOUT_MS,
+    );
     const onLine = (line: string): void => {
       output.push(line);
       if (output.length > KEPT_LINES) output.shift();
@@ -84,7 +90,8 @@ export async function spawnPoseidon(args: readonly string[], onSpawn: (p: Poseid
 function listeningUrl(line: string): string | undefined {
   try {
     const parsed = JSON.parse(line) as { url?: unknown; msg?: unknown };
-    if (typeof parsed.url === 'string' && typeof parsed.msg === 'string' && parsed.msg.endsWith('listening')) return parsed.url;
+    if (typeof parsed.url === 'string' && typeof parsed.msg === 'string' && parsed.msg.endsWith('listening'))
+      return parsed.url;
   } catch {
     // not a JSON log line
   }
@@ -113,7 +120,9 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   if (!isAlive(child) || child.pid === undefined) return;
   signalPid(child.pid, 'SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), STOP_GRACE_MS)));
+  const graceOver = new Promise<'grace over'>(
+    (resolve) => (timer = setTimeout(() => resolve('grace over'), STOP_GRACE_MS)),
+  );
   try {
     if ((await Promise.race([exited, graceOver])) === 'grace over') {
       signalPid(child.pid, 'SIGKILL');

@@ -32,8 +32,18 @@ export interface Report {
  * Prints the report on stdout and writes `bench/results/<benchmark>.json`: benchmark, date,
  * runId and machine, then `fields` in their order. Says where on the progress line.
  */
-export async function publishReport(ctx: BenchContext, report: Report, fields: Readonly<Record<string, unknown>>): Promise<void> {
+export async function publishReport(
+  ctx: BenchContext,
+  report: Report,
+  fields: Readonly<Record<string, unknown>>,
+): Promise<void> {
   process.stdout.write(`${report.lines.join('\n')}\n`);
-  const file = await writeResult(report.benchmark, { benchmark: report.benchmark, date: report.date, runId: ctx.runId, machine: ctx.machine, ...fields });
+  const file = await writeResult(report.benchmark, {
+    benchmark: report.benchmark,
+    date: report.date,
+    runId: ctx.runId,
+    machine: ctx.machine,
+    ...fields,
+  });
   ctx.progress(`${report.benchmark}: wrote ${file}`);
 }

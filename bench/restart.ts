@@ -108,25 +108,44 @@ const isSample = (sample: string) => (e: ContainerEventRecord) => e.attributes[L
  */
 async function collectRestarts(events: ContainerEventLog, sample: string, side: Side): Promise<Restart[]> {
   const mine = isSample(sample);
-  await events.waitForNth((e) => mine(e) && e.action === 'start', RESTARTS + 1, `${side}: start ${RESTARTS + 1} of sample ${sample}`, RUN_DEADLINE_MS);
+  await events.waitForNth(
+    (e) => mine(e) && e.action === 'start',
+    RESTARTS + 1,
+    `${side}: start ${RESTARTS + 1} of sample ${sample}`,
+    RUN_DEADLINE_MS,
+  );
   const seen = events.events.filter(mine);
   const restarts: Restart[] = [];
   for (const die of seen.filter((e) => e.action === 'die')) {
     const next = seen.find((e) => e.action === 'start' && e.atMs > die.atMs);
     if (next === undefined) continue; // the last exit of the run: nothing replaced it yet
     const create = seen.find((e) => e.action === 'create' && e.atMs > die.atMs && e.atMs <= next.atMs);
-    restarts.push({ index: restarts.length + 1, dieAtMs: die.atMs, startAtMs: next.atMs, ...(create === undefined ? {} : { createAtMs: create.atMs }) });
+    restarts.push({
+      index: restarts.length + 1,
+      dieAtMs: die.atMs,
+      startAtMs: next.atMs,
+      ...(create === undefined ? {} : { createAtMs: create.atMs }),
+    });
     if (restarts.length === RESTARTS) break;
   }
-  if (restarts.length < RESTARTS) throw new RestartMissing(`${side}: only ${restarts.length} of ${RESTARTS} restarts paired for sample ${sample}`);
+  if (restarts.length < RESTARTS)
+    throw new RestartMissing(`${side}: only ${restarts.length} of ${RESTARTS} restarts paired for sample ${sample}`);
   return restarts;
 }
 
-async function restartsViaPoseidon(ctx: BenchContext, cluster: BenchCluster, events: ContainerEventLog): Promise<Restart[]> {
+async function restartsViaPoseidon(
+  ctx: BenchContext,
+  cluster: BenchCluster,
+  events: ContainerEventLog,
+): Promise<Restart[]> {
   const sample = randomUUID();
   const { id, body } = cluster.task(
     'bench-restart',
-    { image: BENCH_IMAGE, command: COMMAND, restartPolicy: { mode: 'on-failure', maxRestarts: RESTARTS, backoff: { initial: 0, max: 0 } } },
+    {
+      image: BENCH_IMAGE,
+      command: COMMAND,
+      restartPolicy: { mode: 'on-failure', maxRestarts: RESTARTS, backoff: { initial: 0, max: 0 } },
+    },
     sample,
   );
   await cluster.client.submit(body);
@@ -151,7 +170,10 @@ async function restartsViaPoseidon(ctx: BenchContext, cluster: BenchCluster, eve
 async function restartsViaDocker(ctx: BenchContext, events: ContainerEventLog): Promise<Restart[]> {
   const sample = randomUUID();
   const labels = [`${LABEL_TEST_RUN}=${ctx.runId}`, `${LABEL_BENCH_SAMPLE}=${sample}`].flatMap((l) => ['--label', l]);
-  await dockerCli(['run', '-d', '--restart', `on-failure:${RESTARTS}`, ...labels, BENCH_IMAGE, ...COMMAND], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+  await dockerCli(['run', '-d', '--restart', `on-failure:${RESTARTS}`, ...labels, BENCH_IMAGE, ...COMMAND], {
+    signal: ctx.signal,
+    timeoutMs: CLI_TIMEOUT_MS,
+  });
   try {
     return await collectRestarts(events, sample, 'docker');
   } finally {
@@ -159,7 +181,12 @@ async function restartsViaDocker(ctx: BenchContext, events: ContainerEventLog): 
   }
 }
 
-async function restartsViaSwarm(ctx: BenchContext, image: string, events: ContainerEventLog, run: number): Promise<Restart[]> {
+async function restartsViaSwarm(
+  ctx: BenchContext,
+  image: string,
+  events: ContainerEventLog,
+  run: number,
+): Promise<Restart[]> {
   const sample = randomUUID();
   const id = await createService(
     ctx.docker,
@@ -185,14 +212,20 @@ async function removeSample(ctx: BenchContext, sample: string): Promise<void> {
   const label = `${LABEL_BENCH_SAMPLE}=${sample}`;
   const deadline = performance.now() + RUN_DEADLINE_MS;
   while ((await containersByLabel(ctx.docker, label)).length > 0) {
-    if (performance.now() > deadline) throw new BenchError(`containers with ${label} still there after ${RUN_DEADLINE_MS} ms`);
+    if (performance.now() > deadline)
+      throw new BenchError(`containers with ${label} still there after ${RUN_DEADLINE_MS} ms`);
     await removeByLabel(ctx.docker, label);
   }
 }
 
 const PHASE_TITLES = ['die → manager saw exit', '→ restart placed', '→ create event', '→ start event'];
 
-async function report(ctx: BenchContext, restarts: Record<Side, Restart[]>, order: Side[][], swarmCreatedHere: boolean): Promise<void> {
+async function report(
+  ctx: BenchContext,
+  restarts: Record<Side, Restart[]>,
+  order: Side[][],
+  swarmCreatedHere: boolean,
+): Promise<void> {
   const gap = (r: Restart): number => r.startAtMs - r.dieAtMs;
   const dockerByIndex = Array.from({ length: RESTARTS }, (_, k) =>
     series(`${METRIC.docker} #${k + 1}`, restarts.docker.filter((r) => r.index === k + 1).map(gap)),
@@ -215,7 +248,9 @@ async function report(ctx: BenchContext, restarts: Record<Side, Restart[]>, orde
   const dockerMet = vsDockerFirstMs < 0;
   const swarmMet = vsSwarmMs < 0;
 
-  const p = restarts.poseidon.filter((r) => r.exitedSeenAtMs !== undefined && r.restartedSeenAtMs !== undefined && r.createAtMs !== undefined);
+  const p = restarts.poseidon.filter(
+    (r) => r.exitedSeenAtMs !== undefined && r.restartedSeenAtMs !== undefined && r.createAtMs !== undefined,
+  );
   const med = (f: (r: Restart) => number): number => (p.length === 0 ? Number.NaN : summarize(p.map(f)).medianMs);
   const phases = [
     med((r) => (r.exitedSeenAtMs as number) - r.dieAtMs),
@@ -225,44 +260,77 @@ async function report(ctx: BenchContext, restarts: Record<Side, Restart[]>, orde
   ];
   const date = new Date().toISOString();
   const out = [
-    headline(`restart: container exit (die event) → replacement started (start event), ms (${RUNS} runs × ${RESTARTS} restarts each, sides interleaved)`, date, ctx.machine),
+    headline(
+      `restart: container exit (die event) → replacement started (start event), ms (${RUNS} runs × ${RESTARTS} restarts each, sides interleaved)`,
+      date,
+      ctx.machine,
+    ),
     formatComparison(rows, references),
     '',
-    'where Poseidon\'s time goes (medians, ms; engine event times and manager events as the bench received them):',
+    "where Poseidon's time goes (medians, ms; engine event times and manager events as the bench received them):",
     formatPhases([{ metric: METRIC.poseidon, n: p.length, phasesMs: phases }], PHASE_TITLES),
     '',
-    goalLine("faster than Docker's own restart at its smallest delay (#1, 100 ms)", `Poseidon median − docker #1 median = ${signedMs(vsDockerFirstMs)} ms`, dockerMet),
-    goalLine('faster than Swarm (--restart-delay 0s)', `Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms`, swarmMet),
-  ];
-  await publishReport(ctx, { benchmark: 'restart', date, lines: out }, {
-    method: {
-      image: BENCH_IMAGE,
-      command: COMMAND,
-      runs: RUNS,
-      restartsPerRun: RESTARTS,
-      timed: 'the engine\'s die event of a container → the engine\'s next start event for the same task (event timeNano, one host clock)',
-      sides: Object.fromEntries(SIDES.map((side) => [METRIC[side], HOW[side]])),
-      interleaving: 'each run goes through every side once; the order rotates by one each run',
-      swarm: swarmCreatedHere ? 'initialized by the run on 127.0.0.1, left at the end' : 'already active; left as found',
-    },
-    series: rows,
-    restarts: Object.fromEntries(
-      SIDES.map((side) => [
-        METRIC[side],
-        restarts[side].map((r) => ({
-          index: r.index,
-          dieToStartMs: toMicroseconds(gap(r)),
-          ...(r.createAtMs === undefined ? {} : { dieToCreateMs: toMicroseconds(r.createAtMs - r.dieAtMs) }),
-          ...(r.exitedSeenAtMs === undefined ? {} : { dieToManagerSawExitMs: toMicroseconds(r.exitedSeenAtMs - r.dieAtMs) }),
-          ...(r.restartedSeenAtMs === undefined ? {} : { dieToRestartPlacedMs: toMicroseconds(r.restartedSeenAtMs - r.dieAtMs) }),
-        })),
-      ]),
+    goalLine(
+      "faster than Docker's own restart at its smallest delay (#1, 100 ms)",
+      `Poseidon median − docker #1 median = ${signedMs(vsDockerFirstMs)} ms`,
+      dockerMet,
     ),
-    poseidonPhasesMedianMs: Object.fromEntries(PHASE_TITLES.map((t, i) => [t, toMicroseconds(phases[i] ?? Number.NaN)])),
-    order: order.map((o) => o.join(',')),
-    goals: [
-      { statement: "faster than Docker's --restart on-failure at its first (smallest) delay", differenceMs: toMicroseconds(vsDockerFirstMs), met: dockerMet },
-      { statement: 'faster than Swarm with --restart-delay 0s', differenceMs: toMicroseconds(vsSwarmMs), met: swarmMet },
-    ],
-  });
+    goalLine(
+      'faster than Swarm (--restart-delay 0s)',
+      `Poseidon median − Swarm median = ${signedMs(vsSwarmMs)} ms`,
+      swarmMet,
+    ),
+  ];
+  await publishReport(
+    ctx,
+    { benchmark: 'restart', date, lines: out },
+    {
+      method: {
+        image: BENCH_IMAGE,
+        command: COMMAND,
+        runs: RUNS,
+        restartsPerRun: RESTARTS,
+        timed:
+          "the engine's die event of a container → the engine's next start event for the same task (event timeNano, one host clock)",
+        sides: Object.fromEntries(SIDES.map((side) => [METRIC[side], HOW[side]])),
+        interleaving: 'each run goes through every side once; the order rotates by one each run',
+        swarm: swarmCreatedHere
+          ? 'initialized by the run on 127.0.0.1, left at the end'
+          : 'already active; left as found',
+      },
+      series: rows,
+      restarts: Object.fromEntries(
+        SIDES.map((side) => [
+          METRIC[side],
+          restarts[side].map((r) => ({
+            index: r.index,
+            dieToStartMs: toMicroseconds(gap(r)),
+            ...(r.createAtMs === undefined ? {} : { dieToCreateMs: toMicroseconds(r.createAtMs - r.dieAtMs) }),
+            ...(r.exitedSeenAtMs === undefined
+              ? {}
+              : { dieToManagerSawExitMs: toMicroseconds(r.exitedSeenAtMs - r.dieAtMs) }),
+            ...(r.restartedSeenAtMs === undefined
+              ? {}
+              : { dieToRestartPlacedMs: toMicroseconds(r.restartedSeenAtMs - r.dieAtMs) }),
+          })),
+        ]),
+      ),
+      poseidonPhasesMedianMs: Object.fromEntries(
+        PHASE_TITLES.map((t, i) => [t, toMicroseconds(phases[i] ?? Number.NaN)]),
+      ),
+      order: order.map((o) => o.join(',')),
+      goals: [
+        {
+          statement: "faster than Docker's --restart on-failure at its first (smallest) delay",
+          differenceMs: toMicroseconds(vsDockerFirstMs),
+          met: dockerMet,
+        },
+        {
+          statement: 'faster than Swarm with --restart-delay 0s',
+          differenceMs: toMicroseconds(vsSwarmMs),
+          met: swarmMet,
+        },
+      ],
+    },
+  );
 }

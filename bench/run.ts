@@ -16,7 +16,16 @@ import { startBenchmark } from './start.js';
 import { stopBenchmark } from './stop.js';
 import { submitBenchmark } from './submit.js';
 
-const BENCHMARKS: readonly Benchmark[] = [startBenchmark, burstBenchmark, restartBenchmark, stopBenchmark, failoverBenchmark, submitBenchmark, memoryBenchmark, scheduleBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [
+  startBenchmark,
+  burstBenchmark,
+  restartBenchmark,
+  stopBenchmark,
+  failoverBenchmark,
+  submitBenchmark,
+  memoryBenchmark,
+  scheduleBenchmark,
+];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 
 class UnknownBenchmark extends BenchError {
@@ -106,7 +115,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
     exitCode = reason instanceof Interrupted ? 130 : 1;
     if (reason instanceof BenchError) process.stderr.write(`bench: ${reason.message}\n`);
-    else process.stderr.write(`bench: failed unexpectedly:\n${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+    else
+      process.stderr.write(
+        `bench: failed unexpectedly:\n${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`,
+      );
   } finally {
     try {
       const r = await resources.release();
@@ -135,7 +147,9 @@ function printCleanup(runId: string, r: CleanupReport): void {
 }
 
 function printCleanupFailure(runId: string, err: unknown): void {
-  process.stderr.write(`bench: cleanup failed; remove leftovers with \`docker rm -f $(docker ps -aq --filter label=poseidon.test-run=${runId})\`: ${String(err)}\n`);
+  process.stderr.write(
+    `bench: cleanup failed; remove leftovers with \`docker rm -f $(docker ps -aq --filter label=poseidon.test-run=${runId})\`: ${String(err)}\n`,
+  );
 }
 
 process.exitCode = await main(process.argv.slice(2));

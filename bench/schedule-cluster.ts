@@ -45,7 +45,10 @@ function drawInt(random: RandomSource, r: Range): number {
 
 /** Ids as the manager's are (random, unrelated to join order), so id order is not creation order. */
 function nodeId(random: RandomSource): string {
-  const word = (): string => Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0');
+  const word = (): string =>
+    Math.floor(random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
   return `${word()}${word()}`;
 }
 
@@ -59,13 +62,18 @@ export function simulatedNodes(shape: ClusterShape, random: RandomSource): NodeV
     const p = shape.preload;
     const usedPorts = new Set<string>();
     const portCount = drawInt(random, p.usedPorts);
-    for (let k = 0; k < portCount; k++) usedPorts.add(hostPortKey(20_000 + drawInt(random, { min: 0, max: 9_999 }), 'tcp'));
+    for (let k = 0; k < portCount; k++)
+      usedPorts.add(hostPortKey(20_000 + drawInt(random, { min: 0, max: 9_999 }), 'tcp'));
     const node: NodeView = {
       id,
       name: `worker-${i + 1}`,
       up: random() >= shape.downShare,
       capacity: { ...shape.capacity },
-      allocated: { cpuCores: draw(random, p.cpuCores), memoryBytes: Math.round(draw(random, p.memoryBytes)), diskBytes: 0 },
+      allocated: {
+        cpuCores: draw(random, p.cpuCores),
+        memoryBytes: Math.round(draw(random, p.memoryBytes)),
+        diskBytes: 0,
+      },
       taskCount: drawInt(random, p.taskCount),
       usedPorts,
     };
@@ -106,7 +114,12 @@ export class PlainCluster {
   readonly #byId: Map<string, NodeView>;
 
   constructor(nodes: readonly NodeView[]) {
-    this.views = nodes.map((n) => ({ ...n, capacity: { ...n.capacity }, allocated: { ...n.allocated }, usedPorts: new Set(n.usedPorts) }));
+    this.views = nodes.map((n) => ({
+      ...n,
+      capacity: { ...n.capacity },
+      allocated: { ...n.allocated },
+      usedPorts: new Set(n.usedPorts),
+    }));
     this.#byId = new Map(this.views.map((v) => [v.id, v]));
   }
 

@@ -28,7 +28,10 @@ export function spreadOf(nodes: readonly NodeView[], epvm: EpvmScorer): Spread {
   const peakMemory = Math.max(...memory);
   let epvmCost = 0;
   for (const n of up) {
-    const cpu = Math.max(n.capacity.cpuCores > 0 ? n.allocated.cpuCores / n.capacity.cpuCores : 0, Math.min(1, Math.max(0, n.cpuUsage ?? 0)));
+    const cpu = Math.max(
+      n.capacity.cpuCores > 0 ? n.allocated.cpuCores / n.capacity.cpuCores : 0,
+      Math.min(1, Math.max(0, n.cpuUsage ?? 0)),
+    );
     const mem = n.capacity.memoryBytes > 0 ? n.allocated.memoryBytes / n.capacity.memoryBytes : 0;
     epvmCost += epvm.base ** cpu - 1 + (epvm.base ** mem - 1) + (epvm.base ** (n.taskCount / epvm.maxTasksPerNode) - 1);
   }

@@ -15,7 +15,15 @@ import { loadavg } from 'node:os';
 import type { TaskRequest } from '../src/task/index.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport, verdict } from './report.js';
-import { GiB, MiB, PlainCluster, simulatedNodes, simulatedTasks, type ClusterShape, type TaskShape } from './schedule-cluster.js';
+import {
+  GiB,
+  MiB,
+  PlainCluster,
+  simulatedNodes,
+  simulatedTasks,
+  type ClusterShape,
+  type TaskShape,
+} from './schedule-cluster.js';
 import { spreadOf, type Spread } from './schedule-quality.js';
 import { percent, perSecond, points, ratio, signedPercent, thousands } from './schedule-report.js';
 import { summarize, type Summary } from './stats.js';
@@ -54,7 +62,12 @@ const GOAL_PLACEMENTS_PER_SECOND = 20_000;
 const SPEED_CLUSTER: Omit<ClusterShape, 'nodes'> = {
   capacity: { cpuCores: 64, memoryBytes: 256 * GiB, diskBytes: 1024 * GiB },
   downShare: 0.01,
-  preload: { cpuCores: { min: 0, max: 16 }, memoryBytes: { min: 0, max: 64 * GiB }, taskCount: { min: 0, max: 40 }, usedPorts: { min: 0, max: 3 } },
+  preload: {
+    cpuCores: { min: 0, max: 16 },
+    memoryBytes: { min: 0, max: 64 * GiB },
+    taskCount: { min: 0, max: 40 },
+    usedPorts: { min: 0, max: 3 },
+  },
   measuredShare: 0.8,
   cpuUsage: { min: 0, max: 0.5 },
 };
@@ -70,7 +83,12 @@ const QUALITY_CLUSTER: ClusterShape = {
   nodes: QUALITY_NODES,
   capacity: { cpuCores: 16, memoryBytes: 64 * GiB, diskBytes: 1024 * GiB },
   downShare: 0.01,
-  preload: { cpuCores: { min: 0, max: 0 }, memoryBytes: { min: 0, max: 0 }, taskCount: { min: 0, max: 0 }, usedPorts: { min: 0, max: 0 } },
+  preload: {
+    cpuCores: { min: 0, max: 0 },
+    memoryBytes: { min: 0, max: 0 },
+    taskCount: { min: 0, max: 0 },
+    usedPorts: { min: 0, max: 0 },
+  },
   measuredShare: 0.5,
   cpuUsage: { min: 0, max: 0.3 },
 };
@@ -84,7 +102,8 @@ const QUALITY_TASK_SHAPE: TaskShape = {
 
 export const scheduleBenchmark: Benchmark = {
   name: 'schedule',
-  description: 'the scheduler alone on 100, 1,000 and 10,000 simulated nodes: full scan vs. fast path, 1,000,000 placements, E-PVM spread',
+  description:
+    'the scheduler alone on 100, 1,000 and 10,000 simulated nodes: full scan vs. fast path, 1,000,000 placements, E-PVM spread',
   run: runSchedule,
 };
 
@@ -123,13 +142,16 @@ interface QualityResult {
 async function runSchedule(ctx: BenchContext): Promise<void> {
   const began = performance.now();
   const loadBefore = loadavg()[0] ?? Number.NaN;
-  const clusters = new Map(SIZES.map((n) => [n, simulatedNodes({ ...SPEED_CLUSTER, nodes: n }, seededRandom(1_000 + n))]));
+  const clusters = new Map(
+    SIZES.map((n) => [n, simulatedNodes({ ...SPEED_CLUSTER, nodes: n }, seededRandom(1_000 + n))]),
+  );
   // two phases: a full scan streams the whole cluster through the cpu caches, and would leave
   // every fast-path rep after it starting cold
   const speed = [...(await measureSpeed(ctx, clusters, 'fast')), ...(await measureSpeed(ctx, clusters, 'full'))];
   const identical = checkRoundRobin(clusters);
   const million: MillionRun[] = [];
-  for (const strategy of ['epvm', 'roundrobin'] as const) million.push(await placeMillion(ctx, clusterOf(clusters, MILLION_NODES), strategy));
+  for (const strategy of ['epvm', 'roundrobin'] as const)
+    million.push(await placeMillion(ctx, clusterOf(clusters, MILLION_NODES), strategy));
   const quality = await measureQuality(ctx);
   ctx.progress(`schedule: done in ${((performance.now() - began) / 1000).toFixed(0)} s`);
   await report(ctx, speed, identical, million, quality, { before: loadBefore, after: loadavg()[0] ?? Number.NaN });
@@ -194,7 +216,11 @@ function fullRep(nodes: readonly NodeView[], strategy: StrategyName): Rep {
  * Every (size, strategy) of one path in each rep, the starting one rotating from rep to rep, so
  * a slow moment of a shared machine lands on all of them rather than on one.
  */
-async function measureSpeed(ctx: BenchContext, clusters: ReadonlyMap<number, NodeView[]>, path: Path): Promise<SpeedSeries[]> {
+async function measureSpeed(
+  ctx: BenchContext,
+  clusters: ReadonlyMap<number, NodeView[]>,
+  path: Path,
+): Promise<SpeedSeries[]> {
   interface Config {
     key: Omit<SpeedSeries, 'samplesUs' | 'summary' | 'unplaced'>;
     tasks: readonly TaskRequest[];
@@ -226,14 +252,23 @@ async function measureSpeed(ctx: BenchContext, clusters: ReadonlyMap<number, Nod
         c.unplaced += r.unplaced;
       }
     }
-    ctx.progress(`schedule: ${PATH_LABEL[path]} ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`}`);
+    ctx.progress(
+      `schedule: ${PATH_LABEL[path]} ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`}`,
+    );
     await yieldToEvents(); // let a Ctrl-C reach the signal
   }
-  return configs.map((c) => ({ ...c.key, samplesUs: c.samplesUs, summary: summarize(c.samplesUs), unplaced: c.unplaced }));
+  return configs.map((c) => ({
+    ...c.key,
+    samplesUs: c.samplesUs,
+    summary: summarize(c.samplesUs),
+    unplaced: c.unplaced,
+  }));
 }
 
 /** Round-robin's fast path should make exactly the full scan's choices; the unit tests prove it on small clusters, this on large ones. */
-function checkRoundRobin(clusters: ReadonlyMap<number, NodeView[]>): { nodes: number; compared: number; identical: number }[] {
+function checkRoundRobin(
+  clusters: ReadonlyMap<number, NodeView[]>,
+): { nodes: number; compared: number; identical: number }[] {
   return SIZES.map((n) => {
     const nodes = clusterOf(clusters, n);
     const tasks = simulatedTasks(SPEED_TASKS, fullBatch(n), seededRandom(3_000 + n));
@@ -252,7 +287,11 @@ function checkRoundRobin(clusters: ReadonlyMap<number, NodeView[]>): { nodes: nu
   });
 }
 
-async function placeMillion(ctx: BenchContext, nodes: readonly NodeView[], strategy: StrategyName): Promise<MillionRun> {
+async function placeMillion(
+  ctx: BenchContext,
+  nodes: readonly NodeView[],
+  strategy: StrategyName,
+): Promise<MillionRun> {
   const pool = new NodePool(nodes);
   const s = scheduler(strategy);
   const taskRandom = seededRandom(4_000);
@@ -270,10 +309,22 @@ async function placeMillion(ctx: BenchContext, nodes: readonly NodeView[], strat
     elapsedMs += ms;
     attempted += tasks.length;
     chunkUs.push(round3((ms * 1000) / tasks.length));
-    if (attempted % 200_000 === 0) ctx.progress(`schedule: ${strategy} ${thousands(attempted)} placements on ${thousands(nodes.length)} nodes, ${thousands((attempted * 1000) / elapsedMs)}/s`);
+    if (attempted % 200_000 === 0)
+      ctx.progress(
+        `schedule: ${strategy} ${thousands(attempted)} placements on ${thousands(nodes.length)} nodes, ${thousands((attempted * 1000) / elapsedMs)}/s`,
+      );
     await yieldToEvents();
   }
-  return { strategy, attempted, placed, elapsedMs: round3(elapsedMs), perSecond: (attempted * 1000) / elapsedMs, chunkUs, summary: summarize(chunkUs), spread: spreadOf(pool.views(), new EpvmScorer()) };
+  return {
+    strategy,
+    attempted,
+    placed,
+    elapsedMs: round3(elapsedMs),
+    perSecond: (attempted * 1000) / elapsedMs,
+    chunkUs,
+    summary: summarize(chunkUs),
+    spread: spreadOf(pool.views(), new EpvmScorer()),
+  };
 }
 
 /** The same 40,000 tasks on the same 1,000 empty nodes: E-PVM's full scan once (it is deterministic), its fast path once per seed. */
@@ -290,7 +341,9 @@ async function measureQuality(ctx: BenchContext): Promise<QualityResult> {
     if (p.ok) cluster.reserve(p.nodeId, task);
   }
   const fullElapsedMs = performance.now() - t0;
-  ctx.progress(`schedule: quality, E-PVM full scan placed ${thousands(QUALITY_TASKS)} tasks in ${(fullElapsedMs / 1000).toFixed(1)} s`);
+  ctx.progress(
+    `schedule: quality, E-PVM full scan placed ${thousands(QUALITY_TASKS)} tasks in ${(fullElapsedMs / 1000).toFixed(1)} s`,
+  );
   await yieldToEvents();
 
   const fast: QualityResult['fast'] = [];
@@ -316,9 +369,17 @@ async function measureQuality(ctx: BenchContext): Promise<QualityResult> {
   };
 }
 
-async function report(ctx: BenchContext, speed: SpeedSeries[], identical: ReturnType<typeof checkRoundRobin>, million: MillionRun[], quality: QualityResult, load: Load): Promise<void> {
+async function report(
+  ctx: BenchContext,
+  speed: SpeedSeries[],
+  identical: ReturnType<typeof checkRoundRobin>,
+  million: MillionRun[],
+  quality: QualityResult,
+  load: Load,
+): Promise<void> {
   const date = new Date().toISOString();
-  const median = (strategy: StrategyName, path: Path, n: number): number => speed.find((s) => s.strategy === strategy && s.path === path && s.nodes === n)?.summary.medianMs ?? Number.NaN;
+  const median = (strategy: StrategyName, path: Path, n: number): number =>
+    speed.find((s) => s.strategy === strategy && s.path === path && s.nodes === n)?.summary.medianMs ?? Number.NaN;
   // "grows no faster than log n": cost(n) ≤ c · log n, with c set at the smallest size, i.e.
   // cost(n) / cost(100) ≤ log n / log 100; the step ratios are printed beside it
   const logGrowth = [Math.log(1_000) / Math.log(100), Math.log(10_000) / Math.log(1_000)] as const;
@@ -341,8 +402,11 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
   const qualityMet = peakExcess <= quality.toleranceShare;
   const medianOf = (pick: (s: Spread) => number): number => summarize(quality.fast.map((f) => pick(f.spread))).medianMs;
 
-  const order = (s: SpeedSeries): number => SIZES.indexOf(s.nodes as (typeof SIZES)[number]) * 4 + STRATEGIES.indexOf(s.strategy) * 2 + PATHS.indexOf(s.path);
-  const speedRows: TableRow[] = [...speed].sort((a, b) => order(a) - order(b)).map((s) => ({ metric: s.metric, summary: s.summary }));
+  const order = (s: SpeedSeries): number =>
+    SIZES.indexOf(s.nodes as (typeof SIZES)[number]) * 4 + STRATEGIES.indexOf(s.strategy) * 2 + PATHS.indexOf(s.path);
+  const speedRows: TableRow[] = [...speed]
+    .sort((a, b) => order(a) - order(b))
+    .map((s) => ({ metric: s.metric, summary: s.summary }));
   const growthRows = growth.map((g) => [
     `${g.strategy} · ${PATH_LABEL[g.path]}`,
     ...g.us.map((us) => `${thousands(perSecond(us))}/s`),
@@ -350,9 +414,28 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
     ratio(g.steps[1]),
     ratio(g.from100[1]),
   ]);
-  growthRows.push(['log n (the goal\'s bound)', '', '', '', ratio(logGrowth[0]), ratio(logGrowth[1]), ratio(logFrom100[1])]);
-  const millionRows: TableRow[] = million.map((m) => ({ metric: `${m.strategy} · fast path · ${thousands(MILLION_NODES)} nodes, per ${thousands(MILLION_CHUNK)}-placement chunk`, summary: m.summary }));
-  const spreadRow = (label: string, s: Spread): string[] => [label, percent(s.meanMemory), percent(s.peakMemory), s.peakToMeanMemory.toFixed(4), s.cvMemory.toFixed(4), s.cvTasks.toFixed(4), thousands(s.epvmCost)];
+  growthRows.push([
+    "log n (the goal's bound)",
+    '',
+    '',
+    '',
+    ratio(logGrowth[0]),
+    ratio(logGrowth[1]),
+    ratio(logFrom100[1]),
+  ]);
+  const millionRows: TableRow[] = million.map((m) => ({
+    metric: `${m.strategy} · fast path · ${thousands(MILLION_NODES)} nodes, per ${thousands(MILLION_CHUNK)}-placement chunk`,
+    summary: m.summary,
+  }));
+  const spreadRow = (label: string, s: Spread): string[] => [
+    label,
+    percent(s.meanMemory),
+    percent(s.peakMemory),
+    s.peakToMeanMemory.toFixed(4),
+    s.cvMemory.toFixed(4),
+    s.cvTasks.toFixed(4),
+    thousands(s.epvmCost),
+  ];
   const qualityRows = [
     spreadRow('epvm · full scan', quality.full),
     ...quality.fast.map((f) => spreadRow(`epvm · fast path · seed ${f.seed}`, f.spread)),
@@ -369,7 +452,18 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
     formatTable(speedRows),
     '',
     'placements per second (from the medians) and how the cost per placement grows with the node count:',
-    formatGrid(['strategy · path', `${thousands(SIZES[0])} nodes`, `${thousands(SIZES[1])} nodes`, `${thousands(SIZES[2])} nodes`, '× cost 100→1,000', '× cost 1,000→10,000', '× cost 100→10,000'], growthRows),
+    formatGrid(
+      [
+        'strategy · path',
+        `${thousands(SIZES[0])} nodes`,
+        `${thousands(SIZES[1])} nodes`,
+        `${thousands(SIZES[2])} nodes`,
+        '× cost 100→1,000',
+        '× cost 1,000→10,000',
+        '× cost 100→10,000',
+      ],
+      growthRows,
+    ),
     '',
     `round-robin's fast path made the full scan's choices: ${identical.map((i) => `${thousands(i.identical)}/${thousands(i.compared)} at ${thousands(i.nodes)} nodes`).join(', ')}`,
     '',
@@ -403,49 +497,65 @@ async function report(ctx: BenchContext, speed: SpeedSeries[], identical: Return
       `full ${percent(quality.full.peakMemory)}, fast ${percent(worstFast.spread.peakMemory)} at worst of ${QUALITY_SEEDS.length} seeds (${points(peakExcess)}) (${verdict(qualityMet)}); ` +
       `CV ${quality.full.cvMemory.toFixed(4)} vs ${medianOf((s) => s.cvMemory).toFixed(4)} median, E-PVM cost ${signedPercent(medianOf((s) => s.epvmCost) / quality.full.epvmCost - 1)} vs the full scan`,
   ];
-  await publishReport(ctx, { benchmark: 'schedule', date, lines: out }, {
-    loadAverage: load,
-    method: {
-      sizes: SIZES,
-      strategies: STRATEGIES,
-      reps: REPS,
-      warmupReps: WARMUP_REPS,
-      fastBatch: FAST_BATCH,
-      fullBatch: Object.fromEntries(SIZES.map((n) => [n, fullBatch(n)])),
-      interleaving: 'fast-path phase, then full-scan phase; within a phase every (size, strategy) once per rep, the first one rotating; each rep undoes its placements (untimed)',
-      fastPath: { sampleSize: DEFAULT_SAMPLE_SIZE, probes: DEFAULT_PROBES, seed: DEFAULT_SCHEDULER_SEED },
-      fullScan: 'Scheduler.place over a NodeView array + reserve on the chosen view, as Manager#placeAll does',
-      speedCluster: SPEED_CLUSTER,
-      speedTasks: SPEED_TASKS,
-      million: { placements: MILLION, nodes: MILLION_NODES, chunk: MILLION_CHUNK, budgetMs: MILLION_BUDGET_MS },
-      qualityCluster: QUALITY_CLUSTER,
-      qualityTasks: { shape: QUALITY_TASK_SHAPE, count: QUALITY_TASKS, seeds: QUALITY_SEEDS },
-    },
-    speed: speed.map((s) => ({ ...s, unitOfSamples: 'µs per placement' })),
-    growth: growth.map((g) => ({ strategy: g.strategy, path: g.path, medianUs: g.us, placementsPerSecond: g.us.map(perSecond), steps: g.steps, from100: g.from100 })),
-    roundRobinIdentical: identical,
-    million,
-    quality,
-    goals: {
-      placementsPerSecond: { goal: GOAL_PLACEMENTS_PER_SECOND, measured: Object.fromEntries(million.map((m) => [m.strategy, m.perSecond])), met: rateMet },
-      growth: {
-        criterion: 'cost(n) / cost(100) ≤ log n / log 100, fast path, medians',
-        logFrom100,
-        logSteps: logGrowth,
-        fast: fastGrowth.map((g) => ({ strategy: g.strategy, from100: g.from100, steps: g.steps })),
-        met: growthMet,
-        stepsOverLog: stepsOver.map((g) => g.strategy),
+  await publishReport(
+    ctx,
+    { benchmark: 'schedule', date, lines: out },
+    {
+      loadAverage: load,
+      method: {
+        sizes: SIZES,
+        strategies: STRATEGIES,
+        reps: REPS,
+        warmupReps: WARMUP_REPS,
+        fastBatch: FAST_BATCH,
+        fullBatch: Object.fromEntries(SIZES.map((n) => [n, fullBatch(n)])),
+        interleaving:
+          'fast-path phase, then full-scan phase; within a phase every (size, strategy) once per rep, the first one rotating; each rep undoes its placements (untimed)',
+        fastPath: { sampleSize: DEFAULT_SAMPLE_SIZE, probes: DEFAULT_PROBES, seed: DEFAULT_SCHEDULER_SEED },
+        fullScan: 'Scheduler.place over a NodeView array + reserve on the chosen view, as Manager#placeAll does',
+        speedCluster: SPEED_CLUSTER,
+        speedTasks: SPEED_TASKS,
+        million: { placements: MILLION, nodes: MILLION_NODES, chunk: MILLION_CHUNK, budgetMs: MILLION_BUDGET_MS },
+        qualityCluster: QUALITY_CLUSTER,
+        qualityTasks: { shape: QUALITY_TASK_SHAPE, count: QUALITY_TASKS, seeds: QUALITY_SEEDS },
       },
-      quality: {
-        figure: 'peak node memory utilization after the same tasks, E-PVM fast path (worst seed) vs full scan',
-        toleranceShare: quality.toleranceShare,
-        full: quality.full.peakMemory,
-        fastWorst: worstFast.spread.peakMemory,
-        excess: peakExcess,
-        met: qualityMet,
+      speed: speed.map((s) => ({ ...s, unitOfSamples: 'µs per placement' })),
+      growth: growth.map((g) => ({
+        strategy: g.strategy,
+        path: g.path,
+        medianUs: g.us,
+        placementsPerSecond: g.us.map(perSecond),
+        steps: g.steps,
+        from100: g.from100,
+      })),
+      roundRobinIdentical: identical,
+      million,
+      quality,
+      goals: {
+        placementsPerSecond: {
+          goal: GOAL_PLACEMENTS_PER_SECOND,
+          measured: Object.fromEntries(million.map((m) => [m.strategy, m.perSecond])),
+          met: rateMet,
+        },
+        growth: {
+          criterion: 'cost(n) / cost(100) ≤ log n / log 100, fast path, medians',
+          logFrom100,
+          logSteps: logGrowth,
+          fast: fastGrowth.map((g) => ({ strategy: g.strategy, from100: g.from100, steps: g.steps })),
+          met: growthMet,
+          stepsOverLog: stepsOver.map((g) => g.strategy),
+        },
+        quality: {
+          figure: 'peak node memory utilization after the same tasks, E-PVM fast path (worst seed) vs full scan',
+          toleranceShare: quality.toleranceShare,
+          full: quality.full.peakMemory,
+          fastWorst: worstFast.spread.peakMemory,
+          excess: peakExcess,
+          met: qualityMet,
+        },
       },
     },
-  });
+  );
 }
 
 /** Microseconds with three decimals are plenty in the file. */

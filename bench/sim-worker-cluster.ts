@@ -23,7 +23,8 @@ const JOIN_DEADLINE_MS = 15_000;
  */
 export function heartbeatMode(): HeartbeatMode {
   const mode = process.env.POSEIDON_BENCH_HEARTBEAT ?? 'digest';
-  if (mode !== 'full' && mode !== 'digest') throw new BenchError(`POSEIDON_BENCH_HEARTBEAT is "${mode}"; use full or digest`);
+  if (mode !== 'full' && mode !== 'digest')
+    throw new BenchError(`POSEIDON_BENCH_HEARTBEAT is "${mode}"; use full or digest`);
   return mode;
 }
 
@@ -44,10 +45,18 @@ export interface SimCluster {
  * `workers` simulated workers that register with it; resolves once the manager lists them all Up.
  * On failure everything started so far is stopped before the error is thrown.
  */
-export async function startSimCluster(ctx: BenchContext, label: string, workers: number, heartbeat: HeartbeatMode, managerArgs: readonly string[] = []): Promise<SimCluster> {
+export async function startSimCluster(
+  ctx: BenchContext,
+  label: string,
+  workers: number,
+  heartbeat: HeartbeatMode,
+  managerArgs: readonly string[] = [],
+): Promise<SimCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), `poseidon-bench-${label}-`));
   ctx.resources.trackTempDir(dataDir);
-  const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir, ...managerArgs], (p) => ctx.resources.trackProcess(p));
+  const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir, ...managerArgs], (p) =>
+    ctx.resources.trackProcess(p),
+  );
   ctx.progress(`${label}: manager listening at ${manager.url} (pid ${manager.pid})`);
   const dispatchedAt = new Map<string, number>();
   const sims: SimWorker[] = [];
@@ -78,7 +87,9 @@ export async function startSimCluster(ctx: BenchContext, label: string, workers:
       const nodes = await client.listNodes();
       if (nodes.filter((n) => n.state === 'Up').length >= workers) break;
       if (performance.now() - began > JOIN_DEADLINE_MS) {
-        throw new BenchError(`${label}: only ${nodes.filter((n) => n.state === 'Up').length} of ${workers} simulated workers Up after ${JOIN_DEADLINE_MS} ms`);
+        throw new BenchError(
+          `${label}: only ${nodes.filter((n) => n.state === 'Up').length} of ${workers} simulated workers Up after ${JOIN_DEADLINE_MS} ms`,
+        );
       }
       await sleep(100);
     }

@@ -129,7 +129,9 @@ export class SimWorker {
         await sleep(100 * attempt, undefined, { signal: this.#abort.signal });
       }
     }
-    throw new SimWorkerNotRegistered(`simulated worker ${this.opts.name} could not register with the manager at ${this.opts.managerUrl}: ${lastError}`);
+    throw new SimWorkerNotRegistered(
+      `simulated worker ${this.opts.name} could not register with the manager at ${this.opts.managerUrl}: ${lastError}`,
+    );
   }
 
   /** Beats at the pace the manager answers; a failed beat is retried sooner, a 404 registers again. */
@@ -184,7 +186,12 @@ export class SimWorker {
   }
 
   #metrics(): { cpuUsage: number; load1: number; memoryAvailableBytes: number; diskFreeBytes: number } {
-    return { cpuUsage: 0.05, load1: 0.1, memoryAvailableBytes: this.opts.capacity.memoryBytes, diskFreeBytes: this.opts.capacity.diskBytes };
+    return {
+      cpuUsage: 0.05,
+      load1: 0.1,
+      memoryAvailableBytes: this.opts.capacity.memoryBytes,
+      diskFreeBytes: this.opts.capacity.diskBytes,
+    };
   }
 
   async #postManager(path: string, body: string): Promise<{ nextBeatInMs: number; resync?: boolean }> {
@@ -208,7 +215,9 @@ export class SimWorker {
       try {
         this.#route(req, res, Buffer.concat(chunks).toString('utf8'));
       } catch (err) {
-        send(res, 400, { error: { code: 'invalid_request', message: err instanceof Error ? err.message : String(err) } });
+        send(res, 400, {
+          error: { code: 'invalid_request', message: err instanceof Error ? err.message : String(err) },
+        });
       }
     });
   }
@@ -231,12 +240,23 @@ export class SimWorker {
       if (maxGeneration === null || task.view.generation <= Number(maxGeneration)) {
         if (task.view.state === 'Running' || task.view.state === 'Scheduled') {
           const at = new Date().toISOString();
-          this.#set(id, { ...task.view, state: 'Completed', exitCode: 0, reason: 'stopped on request', finishedAt: at, updatedAt: at });
+          this.#set(id, {
+            ...task.view,
+            state: 'Completed',
+            exitCode: 0,
+            reason: 'stopped on request',
+            finishedAt: at,
+            updatedAt: at,
+          });
         }
       }
       send(res, 200, this.#tasks.get(id)?.view);
     } else if (req.method === 'GET' && path === '/tasks') {
-      send(res, 200, [...this.#tasks.values()].map((t) => t.view));
+      send(
+        res,
+        200,
+        [...this.#tasks.values()].map((t) => t.view),
+      );
     } else if (req.method === 'GET' && path === '/stats') {
       send(res, 200, this.#stats());
     } else if (req.method === 'GET' && path === '/healthz') {
@@ -339,6 +359,9 @@ function generationOf(url: URL): number {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -8,7 +8,14 @@ import { WorkerClient } from '../src/api/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { removeForce } from './cleanup.js';
-import { LABEL_BENCH_SAMPLE, poseidonCli, startCluster, startDev, DevUnsafe, type BenchCluster } from './cluster-processes.js';
+import {
+  LABEL_BENCH_SAMPLE,
+  poseidonCli,
+  startCluster,
+  startDev,
+  DevUnsafe,
+  type BenchCluster,
+} from './cluster-processes.js';
 import { formatComparison, formatPhases, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { dockerCli } from './docker-cli.js';
@@ -19,7 +26,15 @@ import { spawnPoseidon, type PoseidonProcess } from './processes.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
-import { createService, imageId, removeService, serviceCreateArgs, SwarmSession, waitForRunningTasks, type ServiceOptions } from './swarm.js';
+import {
+  createService,
+  imageId,
+  removeService,
+  serviceCreateArgs,
+  SwarmSession,
+  waitForRunningTasks,
+  type ServiceOptions,
+} from './swarm.js';
 import { rotated } from './rotation.js';
 
 const COMMAND = ['sleep', '300'];
@@ -63,14 +78,19 @@ const METRIC: Record<Side, string> = {
 };
 
 const TIMED: Record<Side, string> = {
-  worker: 'POST /tasks to a standalone worker until it says Running (its answer waits up to 5 s; else GET /tasks/{id} polls every 5 ms)',
+  worker:
+    'POST /tasks to a standalone worker until it says Running (its answer waits up to 5 s; else GET /tasks/{id} polls every 5 ms)',
   dev: 'POST /tasks to `poseidon dev` (manager and worker in one process) until its GET /events stream brings task.started',
-  cluster: 'POST /tasks to `poseidon manager` with one `poseidon worker --manager` (separate processes) until GET /events brings task.started',
-  engine: 'create + start + inspect until State.Running through the Engine API (dockerode), the worker driver\'s body (labels, Init: true)',
+  cluster:
+    'POST /tasks to `poseidon manager` with one `poseidon worker --manager` (separate processes) until GET /events brings task.started',
+  engine:
+    "create + start + inspect until State.Running through the Engine API (dockerode), the worker driver's body (labels, Init: true)",
   run: '`docker run -d IMAGE sleep 300` (no --init, as a person types it) from spawn to exit',
-  swarmApi: 'POST /services/create (1 replica, image by ID) until GET /tasks?service=ID shows the task running (polled every 10 ms)',
+  swarmApi:
+    'POST /services/create (1 replica, image by ID) until GET /tasks?service=ID shows the task running (polled every 10 ms)',
   poseidonCli: '`poseidon task --filename F --wait` against the manager+worker cluster, from spawn to exit',
-  swarmCli: '`docker service create --detach=false --no-resolve-image IMAGE_ID sleep 300` from spawn to exit (includes the CLI\'s 5 s stability wait)',
+  swarmCli:
+    "`docker service create --detach=false --no-resolve-image IMAGE_ID sleep 300` from spawn to exit (includes the CLI's 5 s stability wait)",
 };
 
 /** One timed start: from the first byte (or the spawn) to the moment the caller knows it runs. */
@@ -124,7 +144,10 @@ async function runStart(ctx: BenchContext): Promise<void> {
     const workerName = `${ctx.runId}-worker`;
     ctx.resources.trackWorkerName(workerName);
     ctx.resources.trackWorkerName(directWorkerLabel(ctx));
-    const worker = await spawnPoseidon(['worker', '--port', '0', '--name', workerName, '--data-dir', join(dir, 'worker')], (p) => ctx.resources.trackProcess(p));
+    const worker = await spawnPoseidon(
+      ['worker', '--port', '0', '--name', workerName, '--data-dir', join(dir, 'worker')],
+      (p) => ctx.resources.trackProcess(p),
+    );
     stops.push(() => worker.stop());
     ctx.progress(`start: worker ${workerName} listening at ${worker.url} (pid ${worker.pid})`);
     let dev: BenchCluster | null = null;
@@ -142,7 +165,17 @@ async function runStart(ctx: BenchContext): Promise<void> {
     stops.push(() => cluster.stop());
     const swarm = await SwarmSession.join(ctx);
     stops.push(() => swarm.leave());
-    const setup: Setup = { worker, workerClient: new WorkerClient(worker.url, START_DEADLINE_MS), dev, devSkipped, cluster, swarm, imageId: image, events, dir };
+    const setup: Setup = {
+      worker,
+      workerClient: new WorkerClient(worker.url, START_DEADLINE_MS),
+      dev,
+      devSkipped,
+      cluster,
+      swarm,
+      imageId: image,
+      events,
+      dir,
+    };
 
     const floors = await measureFloors(ctx);
     const measured = await measure(ctx, setup);
@@ -182,8 +215,17 @@ interface Floors {
 async function measureFloors(ctx: BenchContext): Promise<Floors> {
   const floors: Floors = { dockerVersionMs: [], poseidonVersionMs: [] };
   for (let i = 0; i < FLOOR_REPS; i++) {
-    floors.dockerVersionMs.push((await dockerCli(['version', '--format', '{{.Server.Version}}'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS })).wallMs);
-    floors.poseidonVersionMs.push((await poseidonCli(['--version'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS })).wallMs);
+    floors.dockerVersionMs.push(
+      (
+        await dockerCli(['version', '--format', '{{.Server.Version}}'], {
+          signal: ctx.signal,
+          timeoutMs: CLI_TIMEOUT_MS,
+        })
+      ).wallMs,
+    );
+    floors.poseidonVersionMs.push(
+      (await poseidonCli(['--version'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS })).wallMs,
+    );
   }
   return floors;
 }
@@ -209,12 +251,23 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
     swarmCli: (rep) => startViaSwarmCli(ctx, s.imageId, rep),
   };
   const sides = (Object.keys(run) as Side[]).filter((side) => side !== 'dev' || s.dev !== null);
-  const empty = <T>(): Record<Side, T[]> => ({ worker: [], dev: [], cluster: [], engine: [], run: [], swarmApi: [], poseidonCli: [], swarmCli: [] });
+  const empty = <T>(): Record<Side, T[]> => ({
+    worker: [],
+    dev: [],
+    cluster: [],
+    engine: [],
+    run: [],
+    swarmApi: [],
+    poseidonCli: [],
+    swarmCli: [],
+  });
   const m: Measurements = { sides, samples: empty(), phases: empty(), warmupMs: empty(), order: [] };
   for (let rep = 0; rep < WARMUP_REPS + REPS; rep++) {
     // rotate who goes first, so each side follows every other about equally often
     const counted = rep >= WARMUP_REPS;
-    const order = rotated(sides, rep).filter((side) => side !== 'swarmCli' || (counted && (rep - WARMUP_REPS) % SWARM_CLI_EVERY === 0));
+    const order = rotated(sides, rep).filter(
+      (side) => side !== 'swarmCli' || (counted && (rep - WARMUP_REPS) % SWARM_CLI_EVERY === 0),
+    );
     const line: string[] = [];
     for (const side of order) {
       ctx.signal.throwIfAborted();
@@ -228,7 +281,9 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
       line.push(`${side} ${ms(sample.totalMs)}`);
     }
     if (counted) m.order.push(order);
-    ctx.progress(`start: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`} (ms): ${line.join(', ')}`);
+    ctx.progress(
+      `start: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`} (ms): ${line.join(', ')}`,
+    );
   }
   return m;
 }
@@ -238,7 +293,11 @@ async function phasesOf(ctx: BenchContext, events: ContainerEventLog, s: StartSa
     e.action === action && e.attributes[LABEL_BENCH_SAMPLE] === s.sample;
   const created = await events.waitFor(ofSample('create'), `the create of sample ${s.sample}`, EVENT_TIMEOUT_MS);
   const started = await events.waitFor(ofSample('start'), `the start of sample ${s.sample}`, EVENT_TIMEOUT_MS);
-  return { toCreateMs: created.atMs - s.sentAtMs, createToStartMs: started.atMs - created.atMs, startToSeenMs: s.seenAtMs - started.atMs };
+  return {
+    toCreateMs: created.atMs - s.sentAtMs,
+    createToStartMs: started.atMs - created.atMs,
+    startToSeenMs: s.seenAtMs - started.atMs,
+  };
 }
 
 function labels(ctx: BenchContext, sample: string): Record<string, string> {
@@ -253,7 +312,8 @@ async function startViaWorker(ctx: BenchContext, client: WorkerClient): Promise<
   let task = await client.startTask(body, { waitMs: START_WAIT_MS });
   const answeredRunning = task.state === 'Running';
   while (task.state === 'Scheduled') {
-    if (wallClockMs() - sentAtMs > START_DEADLINE_MS) throw new StartFailed(`task ${task.id} still Scheduled after ${START_DEADLINE_MS} ms`);
+    if (wallClockMs() - sentAtMs > START_DEADLINE_MS)
+      throw new StartFailed(`task ${task.id} still Scheduled after ${START_DEADLINE_MS} ms`);
     ctx.signal.throwIfAborted();
     await sleep(POLL_INTERVAL_MS);
     task = await client.getTask(task.id);
@@ -261,7 +321,8 @@ async function startViaWorker(ctx: BenchContext, client: WorkerClient): Promise<
   const seenAtMs = wallClockMs();
   if (task.state !== 'Running') throw new StartFailed(`task ${task.id} ended ${task.state}: ${task.reason}`);
   const stopped = await client.stopTask(task.id);
-  if (stopped.state === 'Running' || stopped.state === 'Scheduled') throw new StartFailed(`task ${task.id} is still ${stopped.state} after DELETE`);
+  if (stopped.state === 'Running' || stopped.state === 'Scheduled')
+    throw new StartFailed(`task ${task.id} is still ${stopped.state} after DELETE`);
   return { totalMs: seenAtMs - sentAtMs, sentAtMs, seenAtMs, sample, answeredRunning };
 }
 
@@ -302,7 +363,9 @@ async function startViaEngine(ctx: BenchContext): Promise<StartSample> {
     let info = await container.inspect({ abortSignal: signal });
     while (!info.State.Running) {
       if (info.State.Status !== 'created' || wallClockMs() - sentAtMs > START_DEADLINE_MS) {
-        throw new StartFailed(`container ${container.id} is ${info.State.Status} (exit ${info.State.ExitCode}) instead of running`);
+        throw new StartFailed(
+          `container ${container.id} is ${info.State.Status} (exit ${info.State.ExitCode}) instead of running`,
+        );
       }
       await sleep(POLL_INTERVAL_MS);
       info = await container.inspect({ abortSignal: signal });
@@ -318,7 +381,10 @@ async function startViaEngine(ctx: BenchContext): Promise<StartSample> {
 async function startViaDockerRun(ctx: BenchContext): Promise<StartSample> {
   const sample = randomUUID();
   const labelArgs = Object.entries(labels(ctx, sample)).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  const run = await dockerCli(['run', '-d', ...labelArgs, BENCH_IMAGE, ...COMMAND], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+  const run = await dockerCli(['run', '-d', ...labelArgs, BENCH_IMAGE, ...COMMAND], {
+    signal: ctx.signal,
+    timeoutMs: CLI_TIMEOUT_MS,
+  });
   await removeForce(ctx.docker, run.stdout.trim());
   return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
 }
@@ -333,7 +399,11 @@ async function startViaSwarmApi(ctx: BenchContext, image: string, rep: number): 
   const sentAtMs = wallClockMs();
   const id = await createService(ctx.docker, serviceOptions(ctx, image, `${ctx.runId}-api-${rep}`, sample), ctx.signal);
   try {
-    const running = await waitForRunningTasks(ctx.docker, id, 1, { pollMs: SWARM_POLL_MS, timeoutMs: START_DEADLINE_MS, signal: ctx.signal });
+    const running = await waitForRunningTasks(ctx.docker, id, 1, {
+      pollMs: SWARM_POLL_MS,
+      timeoutMs: START_DEADLINE_MS,
+      signal: ctx.signal,
+    });
     return { totalMs: running.allRunningAtMs - sentAtMs, sentAtMs, seenAtMs: running.allRunningAtMs, sample };
   } finally {
     await removeService(ctx.docker, id);
@@ -345,7 +415,10 @@ async function startViaSwarmCli(ctx: BenchContext, image: string, rep: number): 
   const sample = randomUUID();
   const name = `${ctx.runId}-cli-${rep}`;
   try {
-    const run = await dockerCli(serviceCreateArgs(serviceOptions(ctx, image, name, sample), false), { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+    const run = await dockerCli(serviceCreateArgs(serviceOptions(ctx, image, name, sample), false), {
+      signal: ctx.signal,
+      timeoutMs: CLI_TIMEOUT_MS,
+    });
     return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
   } finally {
     const id = await serviceIdOf(ctx.docker, name);
@@ -364,13 +437,22 @@ async function serviceIdOf(docker: Docker, name: string): Promise<string | null>
 }
 
 /** `poseidon task --filename F --wait` as a person types it, against the manager+worker cluster. */
-async function startViaPoseidonCli(ctx: BenchContext, cluster: BenchCluster, dir: string, rep: number): Promise<StartSample> {
+async function startViaPoseidonCli(
+  ctx: BenchContext,
+  cluster: BenchCluster,
+  dir: string,
+  rep: number,
+): Promise<StartSample> {
   const sample = randomUUID();
   const { id, body } = cluster.task(TASK_NAME, { image: BENCH_IMAGE, command: COMMAND }, sample);
   const file = join(dir, `task-${rep}.json`);
   await writeFile(file, JSON.stringify(body));
-  const run = await poseidonCli(['task', '--filename', file, '--wait', '--manager', cluster.client.baseUrl], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
-  if (!run.stdout.startsWith(`${id} Running`)) throw new StartFailed(`poseidon task --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);
+  const run = await poseidonCli(['task', '--filename', file, '--wait', '--manager', cluster.client.baseUrl], {
+    signal: ctx.signal,
+    timeoutMs: CLI_TIMEOUT_MS,
+  });
+  if (!run.stdout.startsWith(`${id} Running`))
+    throw new StartFailed(`poseidon task --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);
   await cluster.stopAndWait(id);
   return { totalMs: run.wallMs, sentAtMs: run.startedAtMs, seenAtMs: run.exitedAtMs, sample };
 }
@@ -378,7 +460,12 @@ async function startViaPoseidonCli(ctx: BenchContext, cluster: BenchCluster, dir
 const PHASE_TITLES = ['sent → create event', 'create → start event', 'start event → seen'];
 
 async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floors): Promise<void> {
-  const rows = m.sides.map((side) => series(METRIC[side], m.samples[side].map((x) => x.totalMs)));
+  const rows = m.sides.map((side) =>
+    series(
+      METRIC[side],
+      m.samples[side].map((x) => x.totalMs),
+    ),
+  );
   const row = (side: Side): Series => rows.find((r) => r.metric === METRIC[side]) as Series;
   const references = [
     { metric: METRIC.engine, title: 'engine API' },
@@ -390,7 +477,11 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
   const phaseRows = m.sides.map((side) => {
     const p = m.phases[side];
     const med = (f: (x: Phases) => number): number => summarize(p.map(f)).medianMs;
-    return { metric: METRIC[side], n: p.length, phasesMs: [med((x) => x.toCreateMs), med((x) => x.createToStartMs), med((x) => x.startToSeenMs)] };
+    return {
+      metric: METRIC[side],
+      n: p.length,
+      phasesMs: [med((x) => x.toCreateMs), med((x) => x.createToStartMs), med((x) => x.startToSeenMs)],
+    };
   });
 
   const controlPlane = (['cluster', 'dev'] as const)
@@ -408,7 +499,11 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
     `\`poseidon --version\` ${ms(summarize(floors.poseidonVersionMs).medianMs)} ms`;
 
   const out = [
-    headline(`start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-up, ${METRIC.swarmCli} every ${SWARM_CLI_EVERY === 2 ? 'other' : `${SWARM_CLI_EVERY}th`} rep; interleaved)`, date, ctx.machine),
+    headline(
+      `start latency until Running, ms (${REPS} reps each after ${WARMUP_REPS} warm-up, ${METRIC.swarmCli} every ${SWARM_CLI_EVERY === 2 ? 'other' : `${SWARM_CLI_EVERY}th`} rep; interleaved)`,
+      date,
+      ctx.machine,
+    ),
     formatComparison(rows, references),
     ...(s.devSkipped === null ? [] : [`(poseidon.dev skipped: ${s.devSkipped})`]),
     floorLine,
@@ -417,51 +512,75 @@ async function report(ctx: BenchContext, s: Setup, m: Measurements, floors: Floo
     formatPhases(phaseRows, PHASE_TITLES),
     '',
     `Swarm's control plane adds ${signedMs(swarmControlPlaneMs)} ms to the Engine API's median (swarm.api − docker.api).`,
-    ...controlPlane.map(
-      (c) =>
-        goalLine(`Poseidon within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API`, `${c.metric} median − Engine API median = ${signedMs(c.differenceMs)} ms`, c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS),
+    ...controlPlane.map((c) =>
+      goalLine(
+        `Poseidon within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API`,
+        `${c.metric} median − Engine API median = ${signedMs(c.differenceMs)} ms`,
+        c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS,
+      ),
     ),
     goalLine(
       `\`poseidon task --wait\` at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than \`docker service create\``,
       `${ms(median('swarmCli'))} / ${ms(median('poseidonCli'))} ms = x${speedup.toFixed(1)}`,
       cliMet,
     ),
-    goalLine(`the worker alone adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`, `worker median − Engine API median = ${signedMs(workerDifferenceMs)} ms`, workerMet),
+    goalLine(
+      `the worker alone adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`,
+      `worker median − Engine API median = ${signedMs(workerDifferenceMs)} ms`,
+      workerMet,
+    ),
   ];
-  await publishReport(ctx, { benchmark: 'start', date, lines: out }, {
-    method: {
-      image: BENCH_IMAGE,
-      command: COMMAND,
-      reps: REPS,
-      warmupReps: WARMUP_REPS,
-      swarmCliEvery: SWARM_CLI_EVERY,
-      interleaving: `each rep runs every side once (${METRIC.swarmCli} every ${SWARM_CLI_EVERY} counted reps, none in the warm-up); the order rotates by one each rep`,
-      swarm: s.swarm.createdHere ? 'initialized by the run on 127.0.0.1, left at the end' : 'already active; left as found',
-      timed: Object.fromEntries(m.sides.map((side) => [METRIC[side], TIMED[side]])),
-      untimed: 'the stop or removal after each sample',
-      devSkipped: s.devSkipped,
-    },
-    series: rows,
-    warmupSamplesMs: Object.fromEntries(m.sides.map((side) => [METRIC[side], m.warmupMs[side].map(toMicroseconds)])),
-    workerAnswersAlreadyRunning: m.samples.worker.filter((x) => x.answeredRunning === true).length,
-    phases: m.sides.map((side) => ({
-      metric: METRIC[side],
-      toCreateMs: m.phases[side].map((p) => toMicroseconds(p.toCreateMs)),
-      createToStartMs: m.phases[side].map((p) => toMicroseconds(p.createToStartMs)),
-      startToSeenMs: m.phases[side].map((p) => toMicroseconds(p.startToSeenMs)),
-    })),
-    cliFloorsMs: { dockerVersion: floors.dockerVersionMs.map(toMicroseconds), poseidonVersion: floors.poseidonVersionMs.map(toMicroseconds) },
-    order: m.order.map((o) => o.join(',')),
-    goals: [
-      ...controlPlane.map((c) => ({
-        statement: `${c.metric}: median within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API's`,
-        differenceMs: toMicroseconds(c.differenceMs),
-        met: c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS,
+  await publishReport(
+    ctx,
+    { benchmark: 'start', date, lines: out },
+    {
+      method: {
+        image: BENCH_IMAGE,
+        command: COMMAND,
+        reps: REPS,
+        warmupReps: WARMUP_REPS,
+        swarmCliEvery: SWARM_CLI_EVERY,
+        interleaving: `each rep runs every side once (${METRIC.swarmCli} every ${SWARM_CLI_EVERY} counted reps, none in the warm-up); the order rotates by one each rep`,
+        swarm: s.swarm.createdHere
+          ? 'initialized by the run on 127.0.0.1, left at the end'
+          : 'already active; left as found',
+        timed: Object.fromEntries(m.sides.map((side) => [METRIC[side], TIMED[side]])),
+        untimed: 'the stop or removal after each sample',
+        devSkipped: s.devSkipped,
+      },
+      series: rows,
+      warmupSamplesMs: Object.fromEntries(m.sides.map((side) => [METRIC[side], m.warmupMs[side].map(toMicroseconds)])),
+      workerAnswersAlreadyRunning: m.samples.worker.filter((x) => x.answeredRunning === true).length,
+      phases: m.sides.map((side) => ({
+        metric: METRIC[side],
+        toCreateMs: m.phases[side].map((p) => toMicroseconds(p.toCreateMs)),
+        createToStartMs: m.phases[side].map((p) => toMicroseconds(p.createToStartMs)),
+        startToSeenMs: m.phases[side].map((p) => toMicroseconds(p.startToSeenMs)),
       })),
-      { statement: `poseidon task --wait at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than docker service create`, ratio: Number(speedup.toFixed(3)), met: cliMet },
-      { statement: `the worker adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`, differenceMs: toMicroseconds(workerDifferenceMs), met: workerMet },
-    ],
-    swarmControlPlaneMs: toMicroseconds(swarmControlPlaneMs),
-    allGoalsMet: controlPlaneMet && cliMet && workerMet,
-  });
+      cliFloorsMs: {
+        dockerVersion: floors.dockerVersionMs.map(toMicroseconds),
+        poseidonVersion: floors.poseidonVersionMs.map(toMicroseconds),
+      },
+      order: m.order.map((o) => o.join(',')),
+      goals: [
+        ...controlPlane.map((c) => ({
+          statement: `${c.metric}: median within ${GOAL_CONTROL_PLANE_MAX_MS} ms of the Engine API's`,
+          differenceMs: toMicroseconds(c.differenceMs),
+          met: c.differenceMs <= GOAL_CONTROL_PLANE_MAX_MS,
+        })),
+        {
+          statement: `poseidon task --wait at least ${GOAL_CLI_MIN_SPEEDUP}x sooner than docker service create`,
+          ratio: Number(speedup.toFixed(3)),
+          met: cliMet,
+        },
+        {
+          statement: `the worker adds no more than ${GOAL_WORKER_MAX_OVERHEAD_MS} ms`,
+          differenceMs: toMicroseconds(workerDifferenceMs),
+          met: workerMet,
+        },
+      ],
+      swarmControlPlaneMs: toMicroseconds(swarmControlPlaneMs),
+      allGoalsMet: controlPlaneMet && cliMet && workerMet,
+    },
+  );
 }

@@ -39,11 +39,14 @@ const METRIC: Record<Side, string> = {
 };
 
 const TIMED: Record<Side, string> = {
-  manager: 'DELETE /tasks/{id} to the manager (worker joined with --stop-grace 1) until the engine\'s destroy event for the container',
-  worker: 'DELETE /tasks/{id} to a standalone worker (--stop-grace 1) until the destroy event (the worker answers once the container is removed)',
+  manager:
+    "DELETE /tasks/{id} to the manager (worker joined with --stop-grace 1) until the engine's destroy event for the container",
+  worker:
+    'DELETE /tasks/{id} to a standalone worker (--stop-grace 1) until the destroy event (the worker answers once the container is removed)',
   cli: '`docker stop -t 1 ID` then `docker rm ID` on a container started with `docker run -d IMAGE sleep 300` (no init, as a person runs it) until the destroy event',
   cliInit: 'the same two commands on a container started with `docker run -d --init`',
-  apiInit: 'POST /containers/{id}/stop?t=1 then DELETE /containers/{id} through the Engine API on an Init: true container until the destroy event',
+  apiInit:
+    'POST /containers/{id}/stop?t=1 then DELETE /containers/{id} through the Engine API on an Init: true container until the destroy event',
 };
 
 /** One timed stop: sent until the engine destroyed the container; `returnedAtMs` when the caller's last call returned. */
@@ -73,7 +76,10 @@ async function runStop(ctx: BenchContext): Promise<void> {
     const workerName = `${ctx.runId}-stop-standalone`;
     ctx.resources.trackWorkerName(workerName);
     // standalone: a task started on a worker that reports to a manager would be stopped by it as unknown
-    worker = await spawnPoseidon(['worker', '--port', '0', '--name', workerName, '--data-dir', dir, '--stop-grace', String(GRACE_SECONDS)], (p) => ctx.resources.trackProcess(p));
+    worker = await spawnPoseidon(
+      ['worker', '--port', '0', '--name', workerName, '--data-dir', dir, '--stop-grace', String(GRACE_SECONDS)],
+      (p) => ctx.resources.trackProcess(p),
+    );
     ctx.progress(`stop: standalone worker ${workerName} at ${worker.url} (pid ${worker.pid})`);
     const c = cluster;
     const client = new WorkerClient(worker.url, STEP_DEADLINE_MS);
@@ -97,7 +103,9 @@ async function runStop(ctx: BenchContext): Promise<void> {
         line.push(`${side} ${ms(s.goneAtMs - s.sentAtMs)}`);
       }
       if (counted) order.push(sides);
-      ctx.progress(`stop: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`}, until gone (ms): ${line.join(', ')}`);
+      ctx.progress(
+        `stop: ${counted ? `rep ${rep - WARMUP_REPS + 1}/${REPS}` : `warm-up ${rep + 1}/${WARMUP_REPS}`}, until gone (ms): ${line.join(', ')}`,
+      );
     }
     await worker.stop();
     await cluster.stop();
@@ -110,14 +118,22 @@ async function runStop(ctx: BenchContext): Promise<void> {
 }
 
 function destroyOf(events: ContainerEventLog, sample: string): Promise<ContainerEventRecord> {
-  return events.waitFor((e) => e.action === 'destroy' && e.attributes[LABEL_BENCH_SAMPLE] === sample, `the destroy of sample ${sample}`, STEP_DEADLINE_MS);
+  return events.waitFor(
+    (e) => e.action === 'destroy' && e.attributes[LABEL_BENCH_SAMPLE] === sample,
+    `the destroy of sample ${sample}`,
+    STEP_DEADLINE_MS,
+  );
 }
 
 function labelsOf(ctx: BenchContext, sample: string): Record<string, string> {
   return { [LABEL_TEST_RUN]: ctx.runId, [LABEL_BENCH_SAMPLE]: sample };
 }
 
-async function stopViaManager(ctx: BenchContext, cluster: BenchCluster, events: ContainerEventLog): Promise<StopSample> {
+async function stopViaManager(
+  ctx: BenchContext,
+  cluster: BenchCluster,
+  events: ContainerEventLog,
+): Promise<StopSample> {
   const sample = randomUUID();
   const { id, body } = cluster.task('bench-stop', { image: BENCH_IMAGE, command: COMMAND }, sample);
   await cluster.submitUntilRunning(id, body);
@@ -130,8 +146,12 @@ async function stopViaManager(ctx: BenchContext, cluster: BenchCluster, events: 
 
 async function stopViaWorker(ctx: BenchContext, client: WorkerClient, events: ContainerEventLog): Promise<StopSample> {
   const sample = randomUUID();
-  const task = await client.startTask({ name: 'bench-stop', image: BENCH_IMAGE, command: COMMAND, labels: labelsOf(ctx, sample) }, { waitMs: 5_000 });
-  if (task.state !== 'Running') throw new StopFailed(`task ${task.id} is ${task.state} instead of Running: ${task.reason}`);
+  const task = await client.startTask(
+    { name: 'bench-stop', image: BENCH_IMAGE, command: COMMAND, labels: labelsOf(ctx, sample) },
+    { waitMs: 5_000 },
+  );
+  if (task.state !== 'Running')
+    throw new StopFailed(`task ${task.id} is ${task.state} instead of Running: ${task.reason}`);
   const gone = destroyOf(events, sample);
   const sentAtMs = wallClockMs();
   const stopped = await client.stopTask(task.id);
@@ -144,7 +164,9 @@ async function stopViaCli(ctx: BenchContext, events: ContainerEventLog, init: bo
   const sample = randomUUID();
   const labels = Object.entries(labelsOf(ctx, sample)).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
   const opts = { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS };
-  const id = (await dockerCli(['run', '-d', ...(init ? ['--init'] : []), ...labels, BENCH_IMAGE, ...COMMAND], opts)).stdout.trim();
+  const id = (
+    await dockerCli(['run', '-d', ...(init ? ['--init'] : []), ...labels, BENCH_IMAGE, ...COMMAND], opts)
+  ).stdout.trim();
   try {
     const gone = destroyOf(events, sample);
     const stop = await dockerCli(['stop', '-t', String(GRACE_SECONDS), id], opts);
@@ -157,7 +179,12 @@ async function stopViaCli(ctx: BenchContext, events: ContainerEventLog, init: bo
 
 async function stopViaApi(ctx: BenchContext, events: ContainerEventLog): Promise<StopSample> {
   const sample = randomUUID();
-  const container = await ctx.docker.createContainer({ Image: BENCH_IMAGE, Cmd: COMMAND, Labels: labelsOf(ctx, sample), HostConfig: { Init: true } });
+  const container = await ctx.docker.createContainer({
+    Image: BENCH_IMAGE,
+    Cmd: COMMAND,
+    Labels: labelsOf(ctx, sample),
+    HostConfig: { Init: true },
+  });
   try {
     await container.start();
     const gone = destroyOf(events, sample);
@@ -172,20 +199,30 @@ async function stopViaApi(ctx: BenchContext, events: ContainerEventLog): Promise
 }
 
 async function report(ctx: BenchContext, samples: Record<Side, StopSample[]>, order: Side[][]): Promise<void> {
-  const rows = SIDES.map((side) => series(METRIC[side], samples[side].map((s) => s.goneAtMs - s.sentAtMs)));
+  const rows = SIDES.map((side) =>
+    series(
+      METRIC[side],
+      samples[side].map((s) => s.goneAtMs - s.sentAtMs),
+    ),
+  );
   const references = [
     { metric: METRIC.cli, title: 'docker stop+rm' },
     { metric: METRIC.cliInit, title: 'docker stop+rm --init' },
     { metric: METRIC.apiInit, title: 'engine API init' },
   ];
   const median = (side: Side): number => (rows.find((r) => r.metric === METRIC[side]) as Series).summary.medianMs;
-  const returnedAfterGone = (side: Side): number => summarize(samples[side].map((s) => s.returnedAtMs - s.goneAtMs)).medianMs;
+  const returnedAfterGone = (side: Side): number =>
+    summarize(samples[side].map((s) => s.returnedAtMs - s.goneAtMs)).medianMs;
   const vsCliMs = median('manager') - median('cli');
   const vsCliInitMs = median('manager') - median('cliInit');
   const met = vsCliMs < 0;
   const date = new Date().toISOString();
   const out = [
-    headline(`stop: from the stop request until the container is gone (engine destroy event), ms, ${GRACE_SECONDS} s grace everywhere (${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved)`, date, ctx.machine),
+    headline(
+      `stop: from the stop request until the container is gone (engine destroy event), ms, ${GRACE_SECONDS} s grace everywhere (${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved)`,
+      date,
+      ctx.machine,
+    ),
     formatComparison(rows, references),
     '',
     `When the caller's last call returned, relative to the destroy event (medians, ms): ${SIDES.map((side) => `${METRIC[side]} ${signedMs(returnedAfterGone(side))}`).join(', ')} ` +
@@ -193,23 +230,37 @@ async function report(ctx: BenchContext, samples: Record<Side, StopSample[]>, or
     '',
     `${goalLine(`faster than \`docker stop -t ${GRACE_SECONDS}\` + \`docker rm\` with the same grace`, `Poseidon median − docker median = ${signedMs(vsCliMs)} ms`, met)}; against a container run with --init: ${signedMs(vsCliInitMs)} ms`,
   ];
-  await publishReport(ctx, { benchmark: 'stop', date, lines: out }, {
-    method: {
-      image: BENCH_IMAGE,
-      command: COMMAND,
-      graceSeconds: GRACE_SECONDS,
-      reps: REPS,
-      warmupReps: WARMUP_REPS,
-      interleaving: 'each rep runs every side once; the order rotates by one each rep',
-      timed: Object.fromEntries(SIDES.map((side) => [METRIC[side], TIMED[side]])),
-      untimed: 'starting the container before each sample',
+  await publishReport(
+    ctx,
+    { benchmark: 'stop', date, lines: out },
+    {
+      method: {
+        image: BENCH_IMAGE,
+        command: COMMAND,
+        graceSeconds: GRACE_SECONDS,
+        reps: REPS,
+        warmupReps: WARMUP_REPS,
+        interleaving: 'each rep runs every side once; the order rotates by one each rep',
+        timed: Object.fromEntries(SIDES.map((side) => [METRIC[side], TIMED[side]])),
+        untimed: 'starting the container before each sample',
+      },
+      series: rows,
+      callerReturnedAfterGoneMs: Object.fromEntries(
+        SIDES.map((side) => [METRIC[side], samples[side].map((s) => toMicroseconds(s.returnedAtMs - s.goneAtMs))]),
+      ),
+      order: order.map((o) => o.join(',')),
+      goals: [
+        {
+          statement: `faster than docker stop -t ${GRACE_SECONDS} + docker rm (no init, as a person runs it)`,
+          differenceMs: toMicroseconds(vsCliMs),
+          met,
+        },
+        {
+          statement: `for fairness: against docker stop -t ${GRACE_SECONDS} + docker rm on a container run with --init`,
+          differenceMs: toMicroseconds(vsCliInitMs),
+          met: vsCliInitMs < 0,
+        },
+      ],
     },
-    series: rows,
-    callerReturnedAfterGoneMs: Object.fromEntries(SIDES.map((side) => [METRIC[side], samples[side].map((s) => toMicroseconds(s.returnedAtMs - s.goneAtMs))])),
-    order: order.map((o) => o.join(',')),
-    goals: [
-      { statement: `faster than docker stop -t ${GRACE_SECONDS} + docker rm (no init, as a person runs it)`, differenceMs: toMicroseconds(vsCliMs), met },
-      { statement: `for fairness: against docker stop -t ${GRACE_SECONDS} + docker rm on a container run with --init`, differenceMs: toMicroseconds(vsCliInitMs), met: vsCliInitMs < 0 },
-    ],
-  });
+  );
 }

@@ -75,7 +75,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       const t1 = performance.now();
       lastAnswerAtMs = Math.max(lastAnswerAtMs, t1);
       if (answer.kind === 'error') fail(answer.code, answer.message);
-      else if (answer.status !== 201) fail(String(answer.status), `HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+      else if (answer.status !== 201)
+        fail(String(answer.status), `HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
       else {
         out.latenciesMs.push(t1 - t0);
         out.accepted.push({ id: (JSON.parse(answer.text) as { id: string }).id, answeredAtMs: t1 });
@@ -97,15 +98,24 @@ function post(agent: Agent, url: URL, body: string, timeoutMs: number): Promise<
   return new Promise((resolve) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', (err) => resolve({ kind: 'error', code: codeOf(err), message: err.message }));
       },
     );
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'timeout' })));
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'timeout' })),
+    );
     req.on('error', (err) => resolve({ kind: 'error', code: codeOf(err), message: err.message }));
     req.end(body);
   });
@@ -121,5 +131,12 @@ function codeOf(err: Error): string {
  * workers (cpu 0.01 cores, the 4 MiB memory floor), labelled with the run id.
  */
 export function benchTaskBody(runId: string, name: string): string {
-  return JSON.stringify({ name, image: 'poseidon/busybox:latest', command: ['sleep', '300'], cpu: 0.01, memory: '4Mi', labels: { 'poseidon.test-run': runId } });
+  return JSON.stringify({
+    name,
+    image: 'poseidon/busybox:latest',
+    command: ['sleep', '300'],
+    cpu: 0.01,
+    memory: '4Mi',
+    labels: { 'poseidon.test-run': runId },
+  });
 }

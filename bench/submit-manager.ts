@@ -14,7 +14,10 @@ export interface ManagerCounters {
 export async function readManagerCounters(managerUrl: string): Promise<ManagerCounters> {
   const res = await fetch(new URL('/metrics', managerUrl), { signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
-  return { storeWrites: sample(text, 'poseidon_store_writes_total'), storeCommits: sample(text, 'poseidon_store_commits_total') };
+  return {
+    storeWrites: sample(text, 'poseidon_store_writes_total'),
+    storeCommits: sample(text, 'poseidon_store_commits_total'),
+  };
 }
 
 function sample(text: string, name: string): number | null {
@@ -39,7 +42,8 @@ export async function readRssDetail(pid: number): Promise<Rss | null> {
   } catch {
     return null; // gone, or not Linux
   }
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+([0-9]+) kB$`, 'm').exec(text)?.[1] ?? 'NaN') * 1024;
+  const kb = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+([0-9]+) kB$`, 'm').exec(text)?.[1] ?? 'NaN') * 1024;
   const total = kb('VmRSS');
   if (!Number.isFinite(total)) return null;
   return { totalBytes: total, anonBytes: kb('RssAnon'), fileBytes: kb('RssFile') };
@@ -82,13 +86,21 @@ export async function readRss(pid: number): Promise<number | null> {
  * Waits until the manager lists no Pending and no Scheduled task (every task it accepted is
  * Running as far as it knows), polling twice a second; returns what it saw last.
  */
-export async function waitUntilSettled(ctx: BenchContext, client: ManagerClient, label: string, deadlineMs: number): Promise<{ pending: number; scheduled: number }> {
+export async function waitUntilSettled(
+  ctx: BenchContext,
+  client: ManagerClient,
+  label: string,
+  deadlineMs: number,
+): Promise<{ pending: number; scheduled: number }> {
   const began = performance.now();
   let seen = { pending: -1, scheduled: -1 };
   let lastProgress = began;
   for (;;) {
     ctx.signal.throwIfAborted();
-    const [pending, scheduled] = await Promise.all([client.listTasks({ state: 'Pending' }), client.listTasks({ state: 'Scheduled' })]);
+    const [pending, scheduled] = await Promise.all([
+      client.listTasks({ state: 'Pending' }),
+      client.listTasks({ state: 'Scheduled' }),
+    ]);
     seen = { pending: pending.length, scheduled: scheduled.length };
     if (seen.pending === 0 && seen.scheduled === 0) return seen;
     if (performance.now() - began > deadlineMs) return seen;

@@ -1,11 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
-import { heartbeatHealth, heartbeatMode, startSimCluster, type HeartbeatHealth, type SimCluster } from './sim-worker-cluster.js';
+import {
+  heartbeatHealth,
+  heartbeatMode,
+  startSimCluster,
+  type HeartbeatHealth,
+  type SimCluster,
+} from './sim-worker-cluster.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
 import { count, formatGrid, ms } from './table.js';
-import { readCpuMs, readCpuPressureUs, readManagerCounters, readRss, waitUntilSettled, type ManagerCounters } from './submit-manager.js';
+import {
+  readCpuMs,
+  readCpuPressureUs,
+  readManagerCounters,
+  readRss,
+  waitUntilSettled,
+  type ManagerCounters,
+} from './submit-manager.js';
 
 /** Concurrent clients, each with its own keep-alive connection. */
 const CLIENTS = 64;
@@ -52,8 +65,13 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const before = await readManagerCounters(cluster.manager.url);
     const cpuBefore = await readCpuMs(cluster.manager.pid);
     const pressureBefore = await readCpuPressureUs();
-    ctx.progress(`submit: ${CLIENTS} clients for ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)} submissions)`);
-    const progress = setInterval(() => ctx.progress(`submit: ${count(cluster.dispatchedAt.size)} tasks on workers so far`), 5_000);
+    ctx.progress(
+      `submit: ${CLIENTS} clients for ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)} submissions)`,
+    );
+    const progress = setInterval(
+      () => ctx.progress(`submit: ${count(cluster.dispatchedAt.size)} tasks on workers so far`),
+      5_000,
+    );
     let load: LoadOutcome;
     try {
       load = await runLoad({
@@ -71,8 +89,13 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const cpuAfter = await readCpuMs(cluster.manager.pid);
     const pressureAfter = await readCpuPressureUs();
     const managerCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
-    const cpuPressure = pressureBefore === null || pressureAfter === null ? null : (pressureAfter - pressureBefore) / 1000 / load.elapsedMs;
-    ctx.progress(`submit: ${count(load.accepted.length)} accepted in ${(load.elapsedMs / 1000).toFixed(1)} s; waiting for every task to reach a worker`);
+    const cpuPressure =
+      pressureBefore === null || pressureAfter === null
+        ? null
+        : (pressureAfter - pressureBefore) / 1000 / load.elapsedMs;
+    ctx.progress(
+      `submit: ${count(load.accepted.length)} accepted in ${(load.elapsedMs / 1000).toFixed(1)} s; waiting for every task to reach a worker`,
+    );
     const dispatched = await waitDispatched(ctx, cluster, load, loadEndMs);
     const settled = await waitUntilSettled(ctx, cluster.client, 'submit', DISPATCH_DEADLINE_MS);
     const allRunningMs = performance.now() - loadEndMs;
@@ -80,7 +103,19 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const rssBytes = await readRss(cluster.manager.pid);
     const beats = heartbeatHealth(cluster);
     await cluster.stop(); // now, not at the end of the run: a later benchmark gets an idle machine
-    await report(ctx, { load, dispatched, settled, allRunningMs, before, after, rssBytes, beats, warm, managerCpuMs, cpuPressure });
+    await report(ctx, {
+      load,
+      dispatched,
+      settled,
+      allRunningMs,
+      before,
+      after,
+      rssBytes,
+      beats,
+      warm,
+      managerCpuMs,
+      cpuPressure,
+    });
   } finally {
     await cluster.stop();
   }
@@ -94,7 +129,12 @@ interface Dispatched {
   lagMs: number[];
 }
 
-async function waitDispatched(ctx: BenchContext, cluster: SimCluster, load: LoadOutcome, loadEndMs: number): Promise<Dispatched> {
+async function waitDispatched(
+  ctx: BenchContext,
+  cluster: SimCluster,
+  load: LoadOutcome,
+  loadEndMs: number,
+): Promise<Dispatched> {
   const began = performance.now();
   let missing = load.accepted.length;
   while (performance.now() - began < DISPATCH_DEADLINE_MS) {
@@ -136,9 +176,25 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
   const date = new Date().toISOString();
   const perSecond = load.accepted.length / (load.elapsedMs / 1000);
   const sorted = [...load.latenciesMs].sort((a, b) => a - b);
-  const lat = sorted.length === 0 ? null : { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
+  const lat =
+    sorted.length === 0
+      ? null
+      : {
+          p50: quantile(sorted, 0.5),
+          p90: quantile(sorted, 0.9),
+          p99: quantile(sorted, 0.99),
+          max: quantile(sorted, 1),
+        };
   const lagSorted = [...dispatched.lagMs].sort((a, b) => a - b);
-  const lag = lagSorted.length === 0 ? null : { p50: quantile(lagSorted, 0.5), p90: quantile(lagSorted, 0.9), p99: quantile(lagSorted, 0.99), max: quantile(lagSorted, 1) };
+  const lag =
+    lagSorted.length === 0
+      ? null
+      : {
+          p50: quantile(lagSorted, 0.5),
+          p90: quantile(lagSorted, 0.9),
+          p99: quantile(lagSorted, 0.99),
+          max: quantile(lagSorted, 1),
+        };
   const failed = [...load.failures.values()].reduce((a, b) => a + b, 0);
   const writes = delta(m.before.storeWrites, m.after.storeWrites);
   const commits = delta(m.before.storeCommits, m.after.storeCommits);
@@ -151,74 +207,129 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
     ['metric', 'value'],
     [
       ['submissions answered 201 (durable)', count(load.accepted.length)],
-      ['other answers / errors', failed === 0 ? '0' : `${count(failed)} (${[...load.failures].map(([k, v]) => `${k}: ${v}`).join(', ')})`],
+      [
+        'other answers / errors',
+        failed === 0 ? '0' : `${count(failed)} (${[...load.failures].map(([k, v]) => `${k}: ${v}`).join(', ')})`,
+      ],
       ['load duration, s', (load.elapsedMs / 1000).toFixed(2)],
       ['ended by', load.stoppedBy === 'count' ? `count (${count(MAX_SUBMISSIONS)})` : load.stoppedBy],
       ['submissions/s', count(perSecond)],
-      ['time until all dispatched, s (after the last 201)', dispatched.allDispatchedMs === null ? `never: ${count(dispatched.missing)} missing` : (dispatched.allDispatchedMs / 1000).toFixed(2)],
-      ['time until the manager shows all Running, s', allIn ? (m.allRunningMs / 1000).toFixed(2) : `not reached: ${m.settled.pending} Pending, ${m.settled.scheduled} Scheduled`],
-      ['store writes per commit (LMDB group commit)', writes === null || commits === null || commits === 0 ? 'n/a' : `${(writes / commits).toFixed(1)} (${count(writes)} writes, ${count(commits)} commits)`],
-      ['manager cpu per submission, µs (all threads)', m.managerCpuMs === null ? 'n/a' : count((m.managerCpuMs * 1000) / Math.max(1, load.accepted.length))],
-      ['machine cpu pressure during the load (some task waiting)', m.cpuPressure === null ? 'n/a' : `${(m.cpuPressure * 100).toFixed(0)} %`],
+      [
+        'time until all dispatched, s (after the last 201)',
+        dispatched.allDispatchedMs === null
+          ? `never: ${count(dispatched.missing)} missing`
+          : (dispatched.allDispatchedMs / 1000).toFixed(2),
+      ],
+      [
+        'time until the manager shows all Running, s',
+        allIn
+          ? (m.allRunningMs / 1000).toFixed(2)
+          : `not reached: ${m.settled.pending} Pending, ${m.settled.scheduled} Scheduled`,
+      ],
+      [
+        'store writes per commit (LMDB group commit)',
+        writes === null || commits === null || commits === 0
+          ? 'n/a'
+          : `${(writes / commits).toFixed(1)} (${count(writes)} writes, ${count(commits)} commits)`,
+      ],
+      [
+        'manager cpu per submission, µs (all threads)',
+        m.managerCpuMs === null ? 'n/a' : count((m.managerCpuMs * 1000) / Math.max(1, load.accepted.length)),
+      ],
+      [
+        'machine cpu pressure during the load (some task waiting)',
+        m.cpuPressure === null ? 'n/a' : `${(m.cpuPressure * 100).toFixed(0)} %`,
+      ],
       ['manager RSS after, MiB', m.rssBytes === null ? 'n/a' : (m.rssBytes / 2 ** 20).toFixed(1)],
-      [`heartbeats (${m.beats.mode}) sent / failed / resyncs asked`, `${count(m.beats.sent)} / ${count(m.beats.failed)} / ${count(m.beats.resyncs)}`],
+      [
+        `heartbeats (${m.beats.mode}) sent / failed / resyncs asked`,
+        `${count(m.beats.sent)} / ${count(m.beats.failed)} / ${count(m.beats.resyncs)}`,
+      ],
     ],
   );
   const latency = formatGrid(
     ['latency, ms', 'n', 'p50', 'p90', 'p99', 'max'],
     [
-      ['POST /tasks → 201', count(sorted.length), ...(lat === null ? ['-', '-', '-', '-'] : [ms(lat.p50), ms(lat.p90), ms(lat.p99), ms(lat.max)])],
-      ['201 → first dispatch at a worker', count(lagSorted.length), ...(lag === null ? ['-', '-', '-', '-'] : [ms(lag.p50), ms(lag.p90), ms(lag.p99), ms(lag.max)])],
+      [
+        'POST /tasks → 201',
+        count(sorted.length),
+        ...(lat === null ? ['-', '-', '-', '-'] : [ms(lat.p50), ms(lat.p90), ms(lat.p99), ms(lat.max)]),
+      ],
+      [
+        '201 → first dispatch at a worker',
+        count(lagSorted.length),
+        ...(lag === null ? ['-', '-', '-', '-'] : [ms(lag.p50), ms(lag.p90), ms(lag.p99), ms(lag.max)]),
+      ],
     ],
   );
   const out = [
-    headline(`submit: ${CLIENTS} clients, ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)}), ${SIM_WORKERS} simulated workers (heartbeats: ${m.beats.mode}), after ${count(m.warm.accepted.length)} warm-up submissions`, date, ctx.machine),
+    headline(
+      `submit: ${CLIENTS} clients, ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)}), ${SIM_WORKERS} simulated workers (heartbeats: ${m.beats.mode}), after ${count(m.warm.accepted.length)} warm-up submissions`,
+      date,
+      ctx.machine,
+    ),
     throughput,
     '',
     latency,
     '',
-    goalLine(`at least ${count(GOAL_MIN_PER_SECOND)} durable submissions/s`, `${count(perSecond)}/s${failed > 0 ? `, ${count(failed)} not 201` : ''}`, rateMet),
+    goalLine(
+      `at least ${count(GOAL_MIN_PER_SECOND)} durable submissions/s`,
+      `${count(perSecond)}/s${failed > 0 ? `, ${count(failed)} not 201` : ''}`,
+      rateMet,
+    ),
     goalLine(`p99 latency under ${GOAL_MAX_P99_MS} ms`, lat === null ? 'no samples' : `${ms(lat.p99)} ms`, p99Met),
     `Every accepted task dispatched and Running: ${allIn ? 'yes' : 'no'}`,
   ];
   if (m.beats.failed > 0) out.push(`Heartbeat failures: ${m.beats.failed}; last: ${m.beats.lastError ?? '?'}`);
-  await publishReport(ctx, { benchmark: 'submit', date, lines: out }, {
-    method: {
-      clients: CLIENTS,
-      durationMs: DURATION_MS,
-      maxSubmissions: MAX_SUBMISSIONS,
-      warmupSubmissions: WARMUP_SUBMISSIONS,
-      simulatedWorkers: SIM_WORKERS,
-      task: JSON.parse(benchTaskBody(ctx.runId, 'bench-submit-0')) as unknown,
-      timed: {
-        latency: 'POST /tasks sent until its 201 answer is read (keep-alive connection per client, closed loop)',
-        allDispatched: 'last 201 until the last task first reached a simulated worker',
-        allRunning: 'last 201 until GET /tasks?state=Pending and ?state=Scheduled are both empty',
+  await publishReport(
+    ctx,
+    { benchmark: 'submit', date, lines: out },
+    {
+      method: {
+        clients: CLIENTS,
+        durationMs: DURATION_MS,
+        maxSubmissions: MAX_SUBMISSIONS,
+        warmupSubmissions: WARMUP_SUBMISSIONS,
+        simulatedWorkers: SIM_WORKERS,
+        task: JSON.parse(benchTaskBody(ctx.runId, 'bench-submit-0')) as unknown,
+        timed: {
+          latency: 'POST /tasks sent until its 201 answer is read (keep-alive connection per client, closed loop)',
+          allDispatched: 'last 201 until the last task first reached a simulated worker',
+          allRunning: 'last 201 until GET /tasks?state=Pending and ?state=Scheduled are both empty',
+        },
       },
+      accepted: load.accepted.length,
+      failures: Object.fromEntries(load.failures),
+      firstFailure: load.firstFailure ?? null,
+      elapsedMs: round(load.elapsedMs),
+      stoppedBy: load.stoppedBy,
+      perSecond: round(perSecond),
+      latencyMs: lat === null ? null : mapValues(lat, round),
+      dispatchLagMs: lag === null ? null : mapValues(lag, round),
+      allDispatchedMs: dispatched.allDispatchedMs === null ? null : round(dispatched.allDispatchedMs),
+      missingDispatches: dispatched.missing,
+      allRunningMs: allIn ? round(m.allRunningMs) : null,
+      settled: m.settled,
+      store: { writes, commits },
+      managerRssBytes: m.rssBytes,
+      managerCpuMs: m.managerCpuMs,
+      cpuPressure: m.cpuPressure,
+      heartbeats: m.beats,
+      heartbeatMode: m.beats.mode,
+      goals: [
+        {
+          statement: `at least ${GOAL_MIN_PER_SECOND} durable submissions per second`,
+          value: round(perSecond),
+          met: rateMet,
+        },
+        {
+          statement: `p99 latency under ${GOAL_MAX_P99_MS} ms`,
+          value: lat === null ? null : round(lat.p99),
+          met: p99Met,
+        },
+      ],
     },
-    accepted: load.accepted.length,
-    failures: Object.fromEntries(load.failures),
-    firstFailure: load.firstFailure ?? null,
-    elapsedMs: round(load.elapsedMs),
-    stoppedBy: load.stoppedBy,
-    perSecond: round(perSecond),
-    latencyMs: lat === null ? null : mapValues(lat, round),
-    dispatchLagMs: lag === null ? null : mapValues(lag, round),
-    allDispatchedMs: dispatched.allDispatchedMs === null ? null : round(dispatched.allDispatchedMs),
-    missingDispatches: dispatched.missing,
-    allRunningMs: allIn ? round(m.allRunningMs) : null,
-    settled: m.settled,
-    store: { writes, commits },
-    managerRssBytes: m.rssBytes,
-    managerCpuMs: m.managerCpuMs,
-    cpuPressure: m.cpuPressure,
-    heartbeats: m.beats,
-    heartbeatMode: m.beats.mode,
-    goals: [
-      { statement: `at least ${GOAL_MIN_PER_SECOND} durable submissions per second`, value: round(perSecond), met: rateMet },
-      { statement: `p99 latency under ${GOAL_MAX_P99_MS} ms`, value: lat === null ? null : round(lat.p99), met: p99Met },
-    ],
-  });
+  );
 }
 
 function delta(a: number | null, b: number | null): number | null {

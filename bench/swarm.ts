@@ -35,12 +35,18 @@ export class SwarmSession {
       ctx.progress(`swarm: already active (node ${before.nodeId.slice(0, 12)}); using it and leaving it as found`);
       return new SwarmSession(ctx, before.nodeId, false);
     }
-    if (before.state !== 'inactive') throw new SwarmUnusable(`the engine's swarm state is "${before.state}"; the bench needs it inactive or active`);
+    if (before.state !== 'inactive')
+      throw new SwarmUnusable(`the engine's swarm state is "${before.state}"; the bench needs it inactive or active`);
     const t0 = performance.now();
     // the swarm port on loopback only: nothing outside this machine joins a bench swarm
-    await dockerCli(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377'], { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS });
+    await dockerCli(['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377'], {
+      signal: ctx.signal,
+      timeoutMs: CLI_TIMEOUT_MS,
+    });
     const after = await swarmState(ctx.docker);
-    ctx.progress(`swarm: initialized on 127.0.0.1 in ${(performance.now() - t0).toFixed(0)} ms (node ${after.nodeId.slice(0, 12)}); left at the end`);
+    ctx.progress(
+      `swarm: initialized on 127.0.0.1 in ${(performance.now() - t0).toFixed(0)} ms (node ${after.nodeId.slice(0, 12)}); left at the end`,
+    );
     return new SwarmSession(ctx, after.nodeId, true);
   }
 
@@ -88,7 +94,15 @@ export function serviceSpec(o: ServiceOptions): Docker.CreateServiceOptions {
     Labels: { ...o.labels },
     TaskTemplate: {
       ContainerSpec: { Image: o.imageId, Args: [...o.args], Labels: { ...o.labels } },
-      ...(o.restart === undefined ? {} : { RestartPolicy: { Condition: o.restart.condition, Delay: o.restart.delayNs, MaxAttempts: o.restart.maxAttempts } }),
+      ...(o.restart === undefined
+        ? {}
+        : {
+            RestartPolicy: {
+              Condition: o.restart.condition,
+              Delay: o.restart.delayNs,
+              MaxAttempts: o.restart.maxAttempts,
+            },
+          }),
     },
     Mode: { Replicated: { Replicas: o.replicas } },
   };
@@ -96,10 +110,26 @@ export function serviceSpec(o: ServiceOptions): Docker.CreateServiceOptions {
 
 /** The same service as a person types it: `docker service create ... IMAGE ARGS`. */
 export function serviceCreateArgs(o: ServiceOptions, detach: boolean): string[] {
-  const args = ['service', 'create', `--detach=${detach}`, '--no-resolve-image', '--name', o.name, '--replicas', String(o.replicas)];
+  const args = [
+    'service',
+    'create',
+    `--detach=${detach}`,
+    '--no-resolve-image',
+    '--name',
+    o.name,
+    '--replicas',
+    String(o.replicas),
+  ];
   for (const [k, v] of Object.entries(o.labels)) args.push('--label', `${k}=${v}`, '--container-label', `${k}=${v}`);
   if (o.restart !== undefined) {
-    args.push('--restart-condition', o.restart.condition, '--restart-delay', `${o.restart.delayNs / 1e6}ms`, '--restart-max-attempts', String(o.restart.maxAttempts));
+    args.push(
+      '--restart-condition',
+      o.restart.condition,
+      '--restart-delay',
+      `${o.restart.delayNs / 1e6}ms`,
+      '--restart-max-attempts',
+      String(o.restart.maxAttempts),
+    );
   }
   return [...args, o.imageId, ...o.args];
 }
@@ -146,9 +176,16 @@ export async function waitForRunningTasks(
     }
     if (firstSeen.size >= count) {
       const seen = [...firstSeen.values()].sort((a, b) => a.atMs - b.atMs);
-      return { allRunningAtMs: atMs, taskRunningAtMs: seen.map((s) => s.atMs), containerIds: seen.map((s) => s.containerId) };
+      return {
+        allRunningAtMs: atMs,
+        taskRunningAtMs: seen.map((s) => s.atMs),
+        containerIds: seen.map((s) => s.containerId),
+      };
     }
-    if (performance.now() > deadline) throw new BenchError(`service ${serviceId}: ${firstSeen.size} of ${count} tasks running after ${opts.timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new BenchError(
+        `service ${serviceId}: ${firstSeen.size} of ${count} tasks running after ${opts.timeoutMs} ms`,
+      );
     await sleep(opts.pollMs, undefined, { signal: opts.signal });
   }
 }
@@ -166,10 +203,19 @@ export async function removeService(docker: Docker, serviceId: string): Promise<
   }
   const deadline = performance.now() + 60_000;
   for (;;) {
-    const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_SWARM_SERVICE_ID}=${serviceId}`] } });
+    const found = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_SWARM_SERVICE_ID}=${serviceId}`] },
+    });
     if (found.length === 0) return;
-    if (performance.now() > deadline) throw new BenchError(`service ${serviceId}: ${found.length} container(s) still there a minute after it was removed`);
-    await removeContainers(docker, found.map((c) => c.Id));
+    if (performance.now() > deadline)
+      throw new BenchError(
+        `service ${serviceId}: ${found.length} container(s) still there a minute after it was removed`,
+      );
+    await removeContainers(
+      docker,
+      found.map((c) => c.Id),
+    );
   }
 }
 

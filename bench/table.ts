@@ -17,7 +17,8 @@ export function formatTable(rows: readonly TableRow[]): string {
   const referenced = new Set(rows.map((r) => r.reference).filter((m): m is string => m !== undefined));
   const body = rows.map((r) => {
     const ref = r.reference === undefined ? undefined : byMetric.get(r.reference);
-    if (r.reference !== undefined && ref === undefined) throw new RangeError(`reference row ${r.reference} is not in the table`);
+    if (r.reference !== undefined && ref === undefined)
+      throw new RangeError(`reference row ${r.reference} is not in the table`);
     return [
       ...summaryCells(r.metric, r.summary),
       ref !== undefined ? versus(r.summary.medianMs, ref.summary.medianMs) : referenced.has(r.metric) ? 'ref' : '',

@@ -25,14 +25,26 @@ export const TaskReport = Type.Object(
     exitCode: Type.Union([Type.Integer(), Type.Null()]),
     reason: Type.String({ maxLength: 4096 }),
     ports: Type.Array(
-      Type.Object({ container: Type.Integer(), host: Type.Integer(), protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          container: Type.Integer(),
+          host: Type.Integer(),
+          protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+        },
+        { additionalProperties: false },
+      ),
     ),
     startedAt: Type.Union([Type.String(), Type.Null()]),
     finishedAt: Type.Union([Type.String(), Type.Null()]),
     health: Type.Optional(
       Type.Object(
         {
-          status: Type.Union([Type.Literal('none'), Type.Literal('starting'), Type.Literal('healthy'), Type.Literal('unhealthy')]),
+          status: Type.Union([
+            Type.Literal('none'),
+            Type.Literal('starting'),
+            Type.Literal('healthy'),
+            Type.Literal('unhealthy'),
+          ]),
           failures: Type.Integer({ minimum: 0 }),
           lastOutput: Type.String(),
           lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
@@ -96,7 +108,10 @@ export const MAX_BATCH_START = 500;
 export const BatchStartRequest = Type.Object(
   {
     tasks: Type.Array(
-      Type.Object({ spec: Type.Unknown(), generation: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
+      Type.Object(
+        { spec: Type.Unknown(), generation: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: MAX_BATCH_START },
     ),
   },
@@ -104,7 +119,10 @@ export const BatchStartRequest = Type.Object(
 );
 export type BatchStartRequest = Static<typeof BatchStartRequest>;
 
-export const ReportRequest = Type.Object({ tasks: Type.Array(TaskReport, { maxItems: 10_000 }) }, { additionalProperties: false });
+export const ReportRequest = Type.Object(
+  { tasks: Type.Array(TaskReport, { maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
 export type ReportRequest = Static<typeof ReportRequest>;
 
 /** The manager sets the pace. */

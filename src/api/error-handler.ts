@@ -6,12 +6,20 @@ export interface ErrorBody {
   error: { code: string; message: string };
 }
 
+const FASTIFY_JSON_MESSAGE = /^Body is not valid JSON but content-type is set to 'application\/json'$/;
+
 // Fastify's own client errors, given stable codes and messages a person can act on.
 const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: FastifyError) => string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', message: () => 'body is larger than 1 MiB' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: (e) => `body is not valid JSON: ${e.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'could not parse it')}` },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'invalid_json',
+    message: (e) => `body is not valid JSON: ${e.message.replace(FASTIFY_JSON_MESSAGE, 'could not parse it')}`,
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: () => 'body is empty; send a JSON object' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: () => 'body must be JSON (Content-Type: application/json)' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: () => 'body must be JSON (Content-Type: application/json)',
+  },
 };
 
 function isFastifyError(err: unknown): err is FastifyError {
@@ -26,18 +34,25 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
   if (isFastifyError(err)) {
     const known = FASTIFY_ERRORS[err.code];
     if (known !== undefined) {
-      return reply.status(err.statusCode ?? 400).send({ error: { code: known.code, message: known.message(err) } } satisfies ErrorBody);
+      return reply
+        .status(err.statusCode ?? 400)
+        .send({ error: { code: known.code, message: known.message(err) } } satisfies ErrorBody);
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      const field = first === undefined ? 'request' : `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
+      const field =
+        first === undefined ? 'request' : `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
       const message = first === undefined ? err.message : `${field} ${first.message ?? 'is invalid'}`;
       return reply.status(400).send({ error: { code: 'invalid_request', message } } satisfies ErrorBody);
     }
     if (err.statusCode !== undefined && err.statusCode < 500) {
-      return reply.status(err.statusCode).send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
+      return reply
+        .status(err.statusCode)
+        .send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
     }
   }
   req.log.error({ err }, 'request failed'); // a bug: full stack, once
-  return reply.status(500).send({ error: { code: 'internal', message: 'internal error; see the server log' } } satisfies ErrorBody);
+  return reply
+    .status(500)
+    .send({ error: { code: 'internal', message: 'internal error; see the server log' } } satisfies ErrorBody);
 }

@@ -71,7 +71,9 @@ export class HttpClient {
   async raw(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const url = this.#url(path, opts.query);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
-    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
     const init: RequestInit = { method, signal: signals.length > 0 ? AbortSignal.any(signals) : null };
     if (opts.body !== undefined) {
       init.body = JSON.stringify(opts.body);
@@ -111,12 +113,26 @@ class DeadlinePassed extends Error {
   }
 }
 
-/** Sends one request and reads the whole answer; rejects on a network error, the deadline (whole call) or the signal. */
-function send(url: URL, method: string, body: string | undefined, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ status: number; text: string }> {
+/**
+ * Sends one request and reads the whole answer; rejects on a network error, the deadline (whole call) or the signal.
+ */
+function send(
+  url: URL,
+  method: string,
+  body: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const https = url.protocol === 'https:';
-    const headers: Record<string, string | number> = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const options = { method, headers, agent: https ? AGENTS.https : AGENTS.http, ...(signal === undefined ? {} : { signal }) };
+    const headers: Record<string, string | number> =
+      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const options = {
+      method,
+      headers,
+      agent: https ? AGENTS.https : AGENTS.http,
+      ...(signal === undefined ? {} : { signal }),
+    };
     const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -127,7 +143,8 @@ function send(url: URL, method: string, body: string | undefined, timeoutMs: num
       res.on('error', fail);
     };
     const req = https ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
-    const deadline = timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
+    const deadline =
+      timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
     function fail(err: Error): void {
       clearTimeout(deadline);
       reject(err);
@@ -147,6 +164,7 @@ function parseJson(text: string): unknown {
 
 function toRemoteError(status: number, body: unknown, text: string): RemoteError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (typeof error?.code === 'string' && typeof error.message === 'string') return new RemoteError(error.code, status, error.message);
+  if (typeof error?.code === 'string' && typeof error.message === 'string')
+    return new RemoteError(error.code, status, error.message);
   return new RemoteError('http_error', status, `HTTP ${status}: ${text.slice(0, 200)}`);
 }

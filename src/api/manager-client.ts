@@ -1,13 +1,23 @@
 import { HttpClient } from './http-client.js';
 import type { TaskUsageView } from './views.js';
-import type { HeartbeatReply, HeartbeatRequest, ManagerTaskView, NodeStatusView, RegisterRequest, TaskReport } from './cluster.js';
+import type {
+  HeartbeatReply,
+  HeartbeatRequest,
+  ManagerTaskView,
+  NodeStatusView,
+  RegisterRequest,
+  TaskReport,
+} from './cluster.js';
 
 export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
 
 /** The Manager API, typed: used by the CLI and by workers. */
 export class ManagerClient {
   readonly http: HttpClient;
-  constructor(readonly baseUrl: string, timeoutMs = 10_000) {
+  constructor(
+    readonly baseUrl: string,
+    timeoutMs = 10_000,
+  ) {
     this.http = new HttpClient(baseUrl, (url) => `manager at ${url}: is \`poseidon manager\` running?`, timeoutMs);
   }
   submit(body: unknown): Promise<ManagerTaskView> {

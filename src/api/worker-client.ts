@@ -20,7 +20,10 @@ export type BatchStartResult = { task: WorkerTaskView } | { error: { code: strin
 /** The Worker API, typed. Used by the manager, the tests and the benchmarks. */
 export class WorkerClient {
   readonly http: HttpClient;
-  constructor(readonly baseUrl: string, timeoutMs = 10_000) {
+  constructor(
+    readonly baseUrl: string,
+    timeoutMs = 10_000,
+  ) {
     this.http = new HttpClient(baseUrl, (url) => `worker at ${url}: is \`poseidon worker\` running?`, timeoutMs);
   }
   startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
@@ -34,7 +37,10 @@ export class WorkerClient {
    * Several starts in one request, each idempotent like startTask; one answer per task, in
    * order. A worker without the route answers 404 `not_found`: send one startTask each then.
    */
-  async startTasks(tasks: readonly BatchStart[], opts: Omit<StartTaskOptions, 'generation'> = {}): Promise<BatchStartResult[]> {
+  async startTasks(
+    tasks: readonly BatchStart[],
+    opts: Omit<StartTaskOptions, 'generation'> = {},
+  ): Promise<BatchStartResult[]> {
     const answer = await this.http.request<{ results: BatchStartResult[] }>('POST', '/tasks/batch', {
       body: { tasks },
       query: { wait: opts.waitMs === undefined ? undefined : `${opts.waitMs}ms` },

@@ -9,5 +9,10 @@ export function withManager(cmd: Command): Command {
 
 export function managerClient(flags: { manager?: string }): ManagerClient {
   const raw = flags.manager ?? process.env.POSEIDON_MANAGER ?? DEFAULT_MANAGER_URL;
-  return new ManagerClient(urlFlag(flags.manager === undefined && process.env.POSEIDON_MANAGER !== undefined ? 'POSEIDON_MANAGER' : '--manager', raw));
+  return new ManagerClient(
+    urlFlag(
+      flags.manager === undefined && process.env.POSEIDON_MANAGER !== undefined ? 'POSEIDON_MANAGER' : '--manager',
+      raw,
+    ),
+  );
 }

@@ -24,7 +24,14 @@ interface DevFlags {
 
 /** The demo task: busybox httpd serving a page, on a host port Docker picks. */
 function demoTask(image: string): Record<string, unknown> {
-  return { name: 'hello-web', image, command: ['httpd', '-f', '-p', '8080', '-h', '/www'], ports: [{ container: 8080 }], memory: '32Mi', cpu: 0.25 };
+  return {
+    name: 'hello-web',
+    image,
+    command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+    ports: [{ container: 8080 }],
+    memory: '32Mi',
+    cpu: 0.25,
+  };
 }
 
 export function registerDev(program: Command): void {
@@ -74,8 +81,12 @@ export function registerDev(program: Command): void {
         const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
         const port = task.ports[0]?.host ?? 0;
         if (task.state === 'Running' && port > 0) {
-          const page = await fetch(`http://${host}:${port}/`).then((r) => r.text(), (e: unknown) => `(no answer yet: ${String(e)})`);
-          process.stdout.write(`demo: task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}; http://${host}:${port}/ answers: ${page.trim()}\n`);
+          const page = await fetch(`http://${host}:${port}/`).then(
+            (r) => r.text(),
+            (e: unknown) => `(no answer yet: ${String(e)})`,
+          );
+          const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
+          process.stdout.write(`demo: ${where}; http://${host}:${port}/ answers: ${page.trim()}\n`);
         } else {
           process.stdout.write(`demo: task ${task.name} is ${task.state}: ${task.reason}\n`);
         }

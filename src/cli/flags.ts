@@ -4,12 +4,14 @@ import { InvalidField } from '../errors/index.js';
 
 export function portFlag(flag: string, value: string): number {
   const n = Number(value);
-  if (!/^[0-9]{1,5}$/.test(value) || n > 65535) throw new InvalidField(flag, `is "${value}"; use a port between 0 and 65535`);
+  if (!/^[0-9]{1,5}$/.test(value) || n > 65535)
+    throw new InvalidField(flag, `is "${value}"; use a port between 0 and 65535`);
   return n;
 }
 
 export function hostFlag(flag: string, value: string): string {
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(value)) throw new InvalidField(flag, `is "${value}"; use an address such as 127.0.0.1`);
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(value))
+    throw new InvalidField(flag, `is "${value}"; use an address such as 127.0.0.1`);
   return value;
 }
 
@@ -27,7 +29,8 @@ export function urlFlag(flag: string, value: string): string {
   } catch {
     throw new InvalidField(flag, `is "${value}"; use a URL such as http://127.0.0.1:5555`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidField(flag, `is "${value}"; use an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidField(flag, `is "${value}"; use an http:// or https:// URL`);
   return url.toString().replace(/\/$/, '');
 }
 
@@ -40,6 +43,7 @@ export function secondsFlag(flag: string, value: string): number {
 /** A whole number from `min` to `max`, e.g. a count of things at once. */
 export function countFlag(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!/^[0-9]{1,6}$/.test(value) || n < min || n > max) throw new InvalidField(flag, `is "${value}"; use a whole number from ${min} to ${max}`);
+  if (!/^[0-9]{1,6}$/.test(value) || n < min || n > max)
+    throw new InvalidField(flag, `is "${value}"; use a whole number from ${min} to ${max}`);
   return n;
 }

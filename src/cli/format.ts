@@ -36,7 +36,9 @@ export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): str
       t.id.slice(0, 8),
       t.name,
       t.image,
-      t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled') ? `${t.state} (stopping)` : t.state,
+      t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled')
+        ? `${t.state} (stopping)`
+        : t.state,
       t.node ?? '-',
       ports(t.ports),
       String(t.restarts),
@@ -46,7 +48,11 @@ export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): str
   );
 }
 
-export function taskDetail(t: ManagerTaskView, nowMs: number, usage?: { cpu: number; memoryBytes: number } | null): string {
+export function taskDetail(
+  t: ManagerTaskView,
+  nowMs: number,
+  usage?: { cpu: number; memoryBytes: number } | null,
+): string {
   const rows: Array<[string, string]> = [
     ['ID', t.id],
     ['Name', t.name],
@@ -65,7 +71,8 @@ export function taskDetail(t: ManagerTaskView, nowMs: number, usage?: { cpu: num
     ['Started', t.startedAt ?? '-'],
     ['Finished', t.finishedAt ?? '-'],
   ];
-  if (usage !== undefined && usage !== null) rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
+  if (usage !== undefined && usage !== null)
+    rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n');
 }

@@ -9,11 +9,16 @@ export function registerLogs(program: Command): void {
     .option('-f, --follow', 'keep printing new output until interrupted')
     .option('--tail <n>', 'only the last n lines')
     .action(async (id: string, flags: { manager?: string; follow?: boolean; tail?: string }) => {
-      if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail)) throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
+      if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail))
+        throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
       const client = managerClient(flags);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      const res = await client.logs(id, { follow: flags.follow === true, ...(flags.tail === undefined ? {} : { tail: Number(flags.tail) }), signal: abort.signal });
+      const res = await client.logs(id, {
+        follow: flags.follow === true,
+        ...(flags.tail === undefined ? {} : { tail: Number(flags.tail) }),
+        signal: abort.signal,
+      });
       if (res.body === null) return;
       try {
         for await (const chunk of res.body) process.stdout.write(chunk);

@@ -20,7 +20,8 @@ interface ManagerFlags {
 }
 
 export function schedulerFlag(value: string): StrategyName {
-  if (!isStrategyName(value)) throw new InvalidField('--scheduler', `is "${value}"; use ${STRATEGY_NAMES.join(' or ')}`);
+  if (!isStrategyName(value))
+    throw new InvalidField('--scheduler', `is "${value}"; use ${STRATEGY_NAMES.join(' or ')}`);
   return value;
 }
 
@@ -46,7 +47,11 @@ export function registerManager(program: Command): void {
     .option('--data-dir <dir>', 'where the embedded store lives (default ~/.poseidon/manager)')
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, 'epvm')
     .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
-    .option('--heartbeat-grace <duration>', 'missed heartbeats for this long mark a node Down', `${DEFAULT_HEARTBEAT_GRACE_MS}ms`)
+    .option(
+      '--heartbeat-grace <duration>',
+      'missed heartbeats for this long mark a node Down',
+      `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
+    )
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const log = rootLogger(flags.logLevel);
@@ -57,7 +62,10 @@ export function registerManager(program: Command): void {
           dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
           scheduler: schedulerFlag(flags.scheduler),
           staticWorkers: workersFlag(flags.workers),
-          heartbeatGraceMs: parseDuration('--heartbeat-grace', /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace),
+          heartbeatGraceMs: parseDuration(
+            '--heartbeat-grace',
+            /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
+          ),
         },
         log,
       );

@@ -51,7 +51,10 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   const app = await createManagerServer({ manager, log, metrics });
   const url = await app.listen({ host: opts.host, port: opts.port });
   log.info({ url, scheduler: opts.scheduler, dataDir: opts.dataDir }, 'manager listening');
-  const statics = new StaticWorkers({ manager, clock: systemClock, log, periodMs: DEFAULT_HEARTBEAT_PERIOD_MS }, opts.staticWorkers);
+  const statics = new StaticWorkers(
+    { manager, clock: systemClock, log, periodMs: DEFAULT_HEARTBEAT_PERIOD_MS },
+    opts.staticWorkers,
+  );
   statics.start();
   return {
     url,

@@ -18,7 +18,10 @@ async function readTaskFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new InvalidField('--filename', `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InvalidField(
+      '--filename',
+      `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
@@ -37,7 +40,10 @@ async function submit(file: string, flags: TaskFlags): Promise<void> {
   }
   const done = await waitForTask(client, task.id, parseDuration('--timeout', flags.timeout));
   if (flags.json === true) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`);
-  else process.stdout.write(`${done.id} ${done.state} on ${done.node ?? '-'}${done.state === 'Running' ? '' : `: ${done.reason}`}\n`);
+  else
+    process.stdout.write(
+      `${done.id} ${done.state} on ${done.node ?? '-'}${done.state === 'Running' ? '' : `: ${done.reason}`}\n`,
+    );
   if (done.state === 'Failed') process.exitCode = 1;
 }
 
@@ -47,8 +53,14 @@ export function registerTask(program: Command): void {
       .option('--wait', 'wait until the task is Running (exit 1 if it fails)')
       .option('--timeout <duration>', 'how long --wait waits', '60s')
       .option('--json', 'print the task as JSON');
-  add(program.command('task').description('submit a task from a JSON file (native spec or seed TaskEvent) and print its id'))
+  add(
+    program
+      .command('task')
+      .description('submit a task from a JSON file (native spec or seed TaskEvent) and print its id'),
+  )
     .requiredOption('-f, --filename <file>', 'task file')
     .action((flags: TaskFlags) => submit(flags.filename ?? '', flags));
-  add(program.command('run').description('same as `task --filename FILE`').argument('<file>', 'task file')).action((file: string, flags: TaskFlags) => submit(file, flags));
+  add(program.command('run').description('same as `task --filename FILE`').argument('<file>', 'task file')).action(
+    (file: string, flags: TaskFlags) => submit(file, flags),
+  );
 }

@@ -44,8 +44,16 @@ export async function waitForTask(client: ManagerClient, id: string, timeoutMs: 
   }
 }
 
-/** Calls `onEvent` for each event about task `id` until `signal` aborts; `opened` settles once the stream is open (or could not be). */
-function followTask(client: ManagerClient, id: string, signal: AbortSignal, onEvent: () => void): { opened: Promise<void>; done: Promise<void> } {
+/**
+ * Calls `onEvent` for each event about task `id` until `signal` aborts; `opened` settles once the stream is open (or
+ * could not be).
+ */
+function followTask(
+  client: ManagerClient,
+  id: string,
+  signal: AbortSignal,
+  onEvent: () => void,
+): { opened: Promise<void>; done: Promise<void> } {
   let opened!: () => void;
   const openedPromise = new Promise<void>((resolve) => (opened = resolve));
   const done = (async () => {

@@ -30,7 +30,8 @@ export const DEFAULT_STOP_GRACE_SECONDS = 10;
 
 function cpuFlag(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
   return n;
 }
 
@@ -47,8 +48,16 @@ export function registerWorker(program: Command): void {
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
-    .option('--stop-grace <seconds>', 'SIGTERM grace before SIGKILL when stopping a task', String(DEFAULT_STOP_GRACE_SECONDS))
-    .option('--start-concurrency <n>', 'containers started at once at most; the rest wait their turn', String(DEFAULT_START_CONCURRENCY))
+    .option(
+      '--stop-grace <seconds>',
+      'SIGTERM grace before SIGKILL when stopping a task',
+      String(DEFAULT_STOP_GRACE_SECONDS),
+    )
+    .option(
+      '--start-concurrency <n>',
+      'containers started at once at most; the rest wait their turn',
+      String(DEFAULT_START_CONCURRENCY),
+    )
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: WorkerFlags) => {
       const name = nameFlag('--name', flags.name);

@@ -62,7 +62,16 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   const metrics = new Registry();
   const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
   hostMetrics.start();
-  const worker = new Worker({ name: opts.name, driver, store, clock: systemClock, log, metrics, stopGraceSeconds: opts.stopGraceSeconds, ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }) });
+  const worker = new Worker({
+    name: opts.name,
+    driver,
+    store,
+    clock: systemClock,
+    log,
+    metrics,
+    stopGraceSeconds: opts.stopGraceSeconds,
+    ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }),
+  });
   await worker.start();
   const app = await createWorkerServer({
     worker,

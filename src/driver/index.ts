@@ -1,5 +1,13 @@
 // Runs task containers. Poseidon types in, Poseidon types out: dockerode stays in docker/.
-export type { Driver, ContainerState, ContainerEvent, ContainerUsage, BoundPort, StartOptions, LogOptions } from './types.js';
+export type {
+  Driver,
+  ContainerState,
+  ContainerEvent,
+  ContainerUsage,
+  BoundPort,
+  StartOptions,
+  LogOptions,
+} from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
 export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone } from './errors.js';

@@ -24,7 +24,10 @@ export interface ContainerState {
   /** Docker's own error text for a failed start, '' when none. */
   error: string;
   ports: BoundPort[];
-  /** The container's own address on its (bridge) network, where health checks connect; '' when it has none (stopped, or network mode none/host). */
+  /**
+   * The container's own address on its (bridge) network, where health checks connect; '' when it has none (stopped, or
+   * network mode none/host).
+   */
   ipAddress: string;
   image: string;
   command: string[];

@@ -84,7 +84,13 @@ export class Allocations {
   #charge(taskId: string, nodeId: string, request: TaskRequest, generation: number): void {
     let a = this.#byNode.get(nodeId);
     if (a === undefined) {
-      a = { resources: { cpuCores: 0, memoryBytes: 0, diskBytes: 0 }, count: 0, ports: new Map(), tasks: new Set(), digest: new TaskDigestBuilder() };
+      a = {
+        resources: { cpuCores: 0, memoryBytes: 0, diskBytes: 0 },
+        count: 0,
+        ports: new Map(),
+        tasks: new Set(),
+        digest: new TaskDigestBuilder(),
+      };
       this.#byNode.set(nodeId, a);
     }
     a.digest.add(taskId, generation);

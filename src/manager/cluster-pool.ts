@@ -137,7 +137,9 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
 }
 
 function memoryUsedBytes(entry: NodeEntry): number | undefined {
-  return entry.metrics === null ? undefined : Math.max(0, entry.record.capacity.memoryBytes - entry.metrics.memoryAvailableBytes);
+  return entry.metrics === null
+    ? undefined
+    : Math.max(0, entry.record.capacity.memoryBytes - entry.metrics.memoryAvailableBytes);
 }
 
 /** Whether a pooled view already shows what the entry says about the node itself (its allocation is kept by set). */

@@ -76,7 +76,13 @@ export class Compactor {
 
 function isDefaultPolicy(p: RestartPolicy): boolean {
   const d = DEFAULT_RESTART_POLICY;
-  return p.mode === d.mode && p.maxRestarts === d.maxRestarts && p.backoffInitialMs === d.backoffInitialMs && p.backoffMaxMs === d.backoffMaxMs && p.resetAfterMs === d.resetAfterMs;
+  return (
+    p.mode === d.mode &&
+    p.maxRestarts === d.maxRestarts &&
+    p.backoffInitialMs === d.backoffInitialMs &&
+    p.backoffMaxMs === d.backoffMaxMs &&
+    p.resetAfterMs === d.resetAfterMs
+  );
 }
 
 function deepFreeze<T>(v: T): T {

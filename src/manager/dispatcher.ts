@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { MAX_BATCH_START, type BatchStart, type BatchStartResult, type StartTaskOptions, type WorkerTaskView } from '../api/index.js';
+import {
+  MAX_BATCH_START,
+  type BatchStart,
+  type BatchStartResult,
+  type StartTaskOptions,
+  type WorkerTaskView,
+} from '../api/index.js';
 import { RemoteError } from '../errors/index.js';
 import type { TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -114,7 +120,13 @@ export class Dispatcher {
     );
   }
 
-  async #batch(nodeId: string, url: string, client: WorkerCalls, startTasks: NonNullable<WorkerCalls['startTasks']>, items: readonly DispatchItem[]): Promise<void> {
+  async #batch(
+    nodeId: string,
+    url: string,
+    client: WorkerCalls,
+    startTasks: NonNullable<WorkerCalls['startTasks']>,
+    items: readonly DispatchItem[],
+  ): Promise<void> {
     const began = performance.now();
     let results: BatchStartResult[];
     try {
@@ -142,7 +154,18 @@ export class Dispatcher {
     const refused: Array<Promise<void>> = [];
     items.forEach((item, i) => {
       const r = results[i];
-      if (r === undefined) refused.push(this.deps.failed(nodeId, item, new RemoteError('bad_answer', 502, `worker at ${url} answered ${results.length} results for ${items.length} tasks`)));
+      if (r === undefined)
+        refused.push(
+          this.deps.failed(
+            nodeId,
+            item,
+            new RemoteError(
+              'bad_answer',
+              502,
+              `worker at ${url} answered ${results.length} results for ${items.length} tasks`,
+            ),
+          ),
+        );
       else if ('task' in r) views.push(r.task);
       else refused.push(this.deps.failed(nodeId, item, new RemoteError(r.error.code, r.error.status, r.error.message)));
     });

@@ -15,7 +15,8 @@ export class AmbiguousTaskId extends PoseidonError {
     readonly prefix: string,
     matches: readonly string[],
   ) {
-    super(`"${prefix}" matches ${matches.length} tasks (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}); give more of the id`);
+    const shown = `${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}`;
+    super(`"${prefix}" matches ${matches.length} tasks (${shown}); give more of the id`);
   }
 }
 

@@ -101,9 +101,19 @@ export class Manager {
 
   constructor(private readonly deps: Readonly<ManagerDeps>) {
     this.#cluster = new ClusterPool(new Scheduler(deps.strategy));
-    this.#health = new NodeHealth({ clock: deps.clock, graceMs: deps.heartbeatGraceMs, periodMs: deps.heartbeatPeriodMs, onDown: (id) => this.#nodeDown(id) });
+    this.#health = new NodeHealth({
+      clock: deps.clock,
+      graceMs: deps.heartbeatGraceMs,
+      periodMs: deps.heartbeatPeriodMs,
+      onDown: (id) => this.#nodeDown(id),
+    });
     this.#loop = new ReconcileLoop(() => this.#pass(), deps.log);
-    this.#metrics = new ManagerMetrics(deps.metrics, { tasksByState: () => this.#tasksByState(), nodesByState: () => this.#nodesByState(), nodes: () => this.listNodes(), storeStats: () => deps.store.stats() });
+    this.#metrics = new ManagerMetrics(deps.metrics, {
+      tasksByState: () => this.#tasksByState(),
+      nodesByState: () => this.#nodesByState(),
+      nodes: () => this.listNodes(),
+      storeStats: () => deps.store.stats(),
+    });
     this.#dispatcher = new Dispatcher({
       workerClient: deps.workerClient,
       log: deps.log,
@@ -124,9 +134,9 @@ export class Manager {
         this.#compactRecord(rec.task);
         this.#tasks.set(rec.task.request.id, rec.task);
         // written under `task/<id>` before keys followed submission order: move it, in one batch below
-        if (key !== TASK_KEY(rec.task)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(rec.task), value: rec });
-      }
-      else {
+        if (key !== TASK_KEY(rec.task))
+          moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(rec.task), value: rec });
+      } else {
         const entry: NodeEntry = { record: rec.node, state: 'Unknown', lastHeartbeatMs: null, metrics: null };
         this.#nodes.set(rec.node.id, entry);
         this.#cluster.setNode(entry);
@@ -268,7 +278,9 @@ export class Manager {
       }
       out.push(this.#view(rec));
     }
-    return out.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : a.id < b.id ? -1 : 1));
+    return out.sort((a, b) =>
+      a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : a.id < b.id ? -1 : 1,
+    );
   }
 
   listNodes(): NodeStatusView[] {
@@ -296,7 +308,8 @@ export class Manager {
 
   async register(req: RegisterRequest, isStatic = false): Promise<{ nextBeatInMs: number }> {
     for (const other of this.#nodes.values()) {
-      if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up') throw new NodeNameTaken(req.name);
+      if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up')
+        throw new NodeNameTaken(req.name);
     }
     const known = this.#nodes.get(req.nodeId);
     const record: NodeRecord = {
@@ -338,7 +351,8 @@ export class Manager {
     }
     await this.#applyReports(nodeId, req.tasks, false);
     const reply = this.#health.beat(nodeId);
-    if (req.digest !== undefined && req.tasks.length === 0 && this.#needsResync(entry, req.digest)) return { ...reply, resync: true };
+    if (req.digest !== undefined && req.tasks.length === 0 && this.#needsResync(entry, req.digest))
+      return { ...reply, resync: true };
     return reply;
   }
 
@@ -377,7 +391,13 @@ export class Manager {
       const rec = this.#tasks.get(r.taskId);
       if (rec === undefined || rec.nodeId !== nodeId || r.generation < rec.generation) {
         // a copy this node no longer owns: stop it there, never change the owner
-        if (isActive(r.state)) this.#stopCopy(nodeId, r.taskId, r.generation, rec === undefined ? 'unknown task' : 'task runs elsewhere now');
+        if (isActive(r.state))
+          this.#stopCopy(
+            nodeId,
+            r.taskId,
+            r.generation,
+            rec === undefined ? 'unknown task' : 'task runs elsewhere now',
+          );
         continue;
       }
       if (rec.desired === 'stopped' && isActive(r.state) && !isActive(rec.state)) {
@@ -424,7 +444,13 @@ export class Manager {
       rec.state = state;
       this.deps.log.info({ taskId: rec.request.id, state, reason: r.reason }, 'task state changed');
       stateChanged = true;
-    } else if (rec.reason === r.reason && rec.containerId === r.containerId && rec.health.status === (r.health?.status ?? rec.health.status) && rec.ports.length === r.ports.length && rec.ports.every((p, i) => p.host === r.ports[i]?.host)) {
+    } else if (
+      rec.reason === r.reason &&
+      rec.containerId === r.containerId &&
+      rec.health.status === (r.health?.status ?? rec.health.status) &&
+      rec.ports.length === r.ports.length &&
+      rec.ports.every((p, i) => p.host === r.ports[i]?.host)
+    ) {
       return false;
     }
     rec.containerId = r.containerId;
@@ -437,7 +463,9 @@ export class Manager {
     rec.updatedAt = this.#isoNow();
     if (!isActive(rec.state) || rec.state === TaskState.Running) this.#dispatchedAt.delete(rec.request.id);
     if (rec.health.status !== healthBefore && (rec.health.status === 'unhealthy' || rec.health.status === 'healthy')) {
-      this.#publish(rec.health.status === 'unhealthy' ? 'task.unhealthy' : 'task.healthy', rec, { reason: rec.health.lastOutput });
+      this.#publish(rec.health.status === 'unhealthy' ? 'task.unhealthy' : 'task.healthy', rec, {
+        reason: rec.health.lastOutput,
+      });
     }
     if (stateChanged && rec.state === TaskState.Running) this.#publish('task.started', rec);
     if (stateChanged && isTerminal(rec.state)) {
@@ -452,7 +480,13 @@ export class Manager {
     const started = rec.startedAt === null ? NaN : new Date(rec.startedAt).getTime();
     const finished = rec.finishedAt === null ? this.deps.clock.now() : new Date(rec.finishedAt).getTime();
     const ranMs = Number.isFinite(started) ? finished - started : 0;
-    const decision = decideRestart(rec.request.restartPolicy, rec.state === TaskState.Failed, rec.failuresInRow, ranMs, (this.deps.random ?? Math.random)());
+    const decision = decideRestart(
+      rec.request.restartPolicy,
+      rec.state === TaskState.Failed,
+      rec.failuresInRow,
+      ranMs,
+      (this.deps.random ?? Math.random)(),
+    );
     if (!decision.restart) {
       rec.restartAt = null;
       if (rec.state === TaskState.Failed && rec.failuresInRow > 0) {
@@ -493,7 +527,12 @@ export class Manager {
     this.#cluster.setNode(entry);
     this.#metrics.nodesDown.inc();
     this.deps.log.warn({ nodeId, name: entry.record.name }, 'node down: missed heartbeats');
-    this.events.publish({ time: this.#isoNow(), type: 'node.down', node: entry.record.name, reason: 'missed heartbeats' });
+    this.events.publish({
+      time: this.#isoNow(),
+      type: 'node.down',
+      node: entry.record.name,
+      reason: 'missed heartbeats',
+    });
     for (const id of this.#cluster.of(nodeId).tasks) this.#dirty.add(id);
     this.#loop.kick();
   }
@@ -514,7 +553,10 @@ export class Manager {
   /** Keeps the node allocations and the waiting set in step with the record's state and node. */
   #account(rec: TaskRecord): void {
     const id = rec.request.id;
-    if (this.#cluster.set(id, rec.request, rec.nodeId !== null && isActive(rec.state) ? rec.nodeId : null, rec.generation)) this.#capacityGrew = true;
+    if (
+      this.#cluster.set(id, rec.request, rec.nodeId !== null && isActive(rec.state) ? rec.nodeId : null, rec.generation)
+    )
+      this.#capacityGrew = true;
     if (rec.state === TaskState.Pending) this.#waiting.add(id);
     else this.#waiting.delete(id);
   }
@@ -562,7 +604,10 @@ export class Manager {
     try {
       const nodeStates = new Map<string, NodeState>();
       for (const [id, n] of this.#nodes) nodeStates.set(id, n.state);
-      const actions = reconcile({ tasks, nodeStates, dispatchedAt: this.#dispatchedAt, stopping: this.#stopping }, this.deps.clock.now());
+      const actions = reconcile(
+        { tasks, nodeStates, dispatchedAt: this.#dispatchedAt, stopping: this.#stopping },
+        this.deps.clock.now(),
+      );
       const toPlace: TaskRecord[] = [];
       for (const a of actions) {
         const rec = this.#tasks.get(a.taskId);
@@ -579,13 +624,20 @@ export class Manager {
     for (const u of fresh.values()) u.resolve();
     // dispatch after the placements are durable: a crash cannot leave a container with no record
     for (const rec of changed) {
-      if (rec.state === TaskState.Scheduled && rec.nodeId !== null && !this.#dispatchedAt.has(rec.request.id)) toDispatch.add(rec);
+      if (rec.state === TaskState.Scheduled && rec.nodeId !== null && !this.#dispatchedAt.has(rec.request.id))
+        toDispatch.add(rec);
     }
     if (toDispatch.size > 0) this.#dispatchAll(toDispatch);
     this.#metrics.reconcileSeconds.observe((performance.now() - began) / 1000);
   }
 
-  #execute(a: Action, rec: TaskRecord, changed: TaskRecord[], toPlace: TaskRecord[], toDispatch: Set<TaskRecord>): void {
+  #execute(
+    a: Action,
+    rec: TaskRecord,
+    changed: TaskRecord[],
+    toPlace: TaskRecord[],
+    toDispatch: Set<TaskRecord>,
+  ): void {
     switch (a.kind) {
       case 'place':
         toPlace.push(rec);
@@ -690,7 +742,10 @@ export class Manager {
       const since = this.#pendingSince.get(rec.request.id);
       if (since !== undefined) this.#metrics.schedulingSeconds.observe((this.deps.clock.now() - since) / 1000);
       this.#pendingSince.delete(rec.request.id);
-      this.deps.log.info({ taskId: rec.request.id, name: rec.request.name, nodeId: placement.nodeId, generation: rec.generation }, 'task placed');
+      this.deps.log.info(
+        { taskId: rec.request.id, name: rec.request.name, nodeId: placement.nodeId, generation: rec.generation },
+        'task placed',
+      );
       this.#publish('task.scheduled', rec);
     }
   }
@@ -727,8 +782,12 @@ export class Manager {
       await this.#persist([cur]);
       return;
     }
-    // unreachable or busy: dispatched again (idempotent) once the retry delay is over, unless the node is declared down first
-    this.deps.log.warn({ taskId: id, nodeId, code: err instanceof PoseidonError ? err.code : undefined }, 'dispatch failed; will retry');
+    // unreachable or busy: dispatched again (idempotent) once the retry delay is over, unless the node is declared down
+    // first
+    this.deps.log.warn(
+      { taskId: id, nodeId, code: err instanceof PoseidonError ? err.code : undefined },
+      'dispatch failed; will retry',
+    );
     this.#wakeAt(id, (this.#dispatchedAt.get(id) ?? this.deps.clock.now()) + DISPATCH_RETRY_MS);
   }
 
@@ -788,7 +847,11 @@ export class Manager {
     const matches: TaskRecord[] = [];
     if (prefix.length > 0) for (const [id, rec] of this.#tasks) if (id.startsWith(prefix)) matches.push(rec);
     if (matches.length === 0) throw new TaskNotFound(idOrPrefix);
-    if (matches.length > 1) throw new AmbiguousTaskId(idOrPrefix, matches.map((m) => m.request.id));
+    if (matches.length > 1)
+      throw new AmbiguousTaskId(
+        idOrPrefix,
+        matches.map((m) => m.request.id),
+      );
     return matches[0] as TaskRecord;
   }
 
@@ -813,7 +876,11 @@ export class Manager {
   }
 
   async #persist(records: readonly TaskRecord[]): Promise<void> {
-    const ops: StoreOp<ManagerRecord>[] = [...new Set(records)].map((task) => ({ kind: 'put', key: TASK_KEY(task), value: { kind: 'task', task } }));
+    const ops: StoreOp<ManagerRecord>[] = [...new Set(records)].map((task) => ({
+      kind: 'put',
+      key: TASK_KEY(task),
+      value: { kind: 'task', task },
+    }));
     await this.deps.store.batch(ops);
   }
 
@@ -856,7 +923,6 @@ export class Manager {
     t.health = this.#compact.health(t.health);
   }
 }
-
 
 export type { DesiredState };
 

@@ -14,7 +14,12 @@ export class ManagerMetrics {
 
   constructor(
     registry: Registry,
-    source: { tasksByState(): Map<TaskState, number>; nodesByState(): Map<string, number>; nodes(): NodeStatusView[]; storeStats(): StoreStats },
+    source: {
+      tasksByState(): Map<TaskState, number>;
+      nodesByState(): Map<string, number>;
+      nodes(): NodeStatusView[];
+      storeStats(): StoreStats;
+    },
   ) {
     // the store counts; these counters catch up with it on each scrape
     const seen: StoreStats = { writes: 0, commits: 0 };
@@ -74,7 +79,12 @@ export class ManagerMetrics {
         }
       },
     });
-    this.placements = new Counter({ name: 'poseidon_scheduler_placements_total', help: 'Placement attempts by result', labelNames: ['result'] as const, registers: [registry] });
+    this.placements = new Counter({
+      name: 'poseidon_scheduler_placements_total',
+      help: 'Placement attempts by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    });
     this.schedulingSeconds = new Histogram({
       name: 'poseidon_scheduling_latency_seconds',
       help: 'Time from a task becoming pending to its placement',
@@ -88,8 +98,16 @@ export class ManagerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     });
-    this.restarts = new Counter({ name: 'poseidon_manager_task_restarts_total', help: 'Task restarts placed by the restart policy', registers: [registry] });
-    this.nodesDown = new Counter({ name: 'poseidon_manager_nodes_down_total', help: 'Times a node was declared down', registers: [registry] });
+    this.restarts = new Counter({
+      name: 'poseidon_manager_task_restarts_total',
+      help: 'Task restarts placed by the restart policy',
+      registers: [registry],
+    });
+    this.nodesDown = new Counter({
+      name: 'poseidon_manager_nodes_down_total',
+      help: 'Times a node was declared down',
+      registers: [registry],
+    });
     this.reconcileSeconds = new Histogram({
       name: 'poseidon_reconcile_duration_seconds',
       help: 'Duration of one reconcile pass',

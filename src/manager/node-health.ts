@@ -8,7 +8,9 @@ import type { Clock } from '../clock/index.js';
 export class NodeHealth {
   readonly #deadlines = new Map<string, () => void>();
 
-  constructor(private readonly deps: { clock: Clock; graceMs: number; periodMs: number; onDown(nodeId: string): void }) {}
+  constructor(
+    private readonly deps: { clock: Clock; graceMs: number; periodMs: number; onDown(nodeId: string): void },
+  ) {}
 
   beat(nodeId: string, graceMs = this.deps.graceMs): { nextBeatInMs: number } {
     this.#deadlines.get(nodeId)?.(); // cancel the old deadline before setting the new one

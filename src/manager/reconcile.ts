@@ -49,14 +49,20 @@ export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
     if (isTerminal(t.state)) {
       // restart policy: the due time was decided when the exit was seen; never sleep in here
       if (t.restartAt !== null) {
-        if (nowMs >= t.restartAt) actions.push({ kind: 'restart', taskId, preferNodeId: nodeState === 'Up' ? t.nodeId : null });
+        if (nowMs >= t.restartAt)
+          actions.push({ kind: 'restart', taskId, preferNodeId: nodeState === 'Up' ? t.nodeId : null });
         else actions.push({ kind: 'wake-at', taskId, atMs: t.restartAt });
       }
     } else if (t.state === TaskState.Pending) {
       actions.push({ kind: 'place', taskId });
     } else if (isActive(t.state) && t.nodeId !== null) {
-      if (nodeState === 'Down' || nodeState === undefined) actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });
-      else if (t.state === TaskState.Scheduled && nodeState === 'Up' && nowMs - (s.dispatchedAt.get(taskId) ?? 0) >= DISPATCH_RETRY_MS) {
+      if (nodeState === 'Down' || nodeState === undefined)
+        actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });
+      else if (
+        t.state === TaskState.Scheduled &&
+        nodeState === 'Up' &&
+        nowMs - (s.dispatchedAt.get(taskId) ?? 0) >= DISPATCH_RETRY_MS
+      ) {
         actions.push({ kind: 'dispatch', taskId, nodeId: t.nodeId });
       }
     }

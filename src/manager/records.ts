@@ -1,4 +1,12 @@
-import type { DesiredState, HealthView, ManagerTaskView, NodeState, NodeStatusView, PortView, ResourcesView } from '../api/index.js';
+import type {
+  DesiredState,
+  HealthView,
+  ManagerTaskView,
+  NodeState,
+  NodeStatusView,
+  PortView,
+  ResourcesView,
+} from '../api/index.js';
 import type { TaskRequest, TaskState } from '../task/index.js';
 
 /** A task as the manager stores it: what the user wants (request, desired) beside what it last saw. */
@@ -71,7 +79,10 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     containerId: r.containerId,
     exitCode: r.exitCode,
     reason: r.reason,
-    ports: r.ports.length > 0 ? r.ports : q.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol })),
+    ports:
+      r.ports.length > 0
+        ? r.ports
+        : q.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol })),
     restarts: r.restarts,
     restartAt: r.restartAt === null ? null : new Date(r.restartAt).toISOString(),
     cpu: q.cpuCores,
@@ -96,7 +107,11 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     lastHeartbeat: n.lastHeartbeatMs === null ? null : new Date(n.lastHeartbeatMs).toISOString(),
     capacity: c,
     allocated,
-    free: { cpuCores: c.cpuCores - allocated.cpuCores, memoryBytes: c.memoryBytes - allocated.memoryBytes, diskBytes: c.diskBytes - allocated.diskBytes },
+    free: {
+      cpuCores: c.cpuCores - allocated.cpuCores,
+      memoryBytes: c.memoryBytes - allocated.memoryBytes,
+      diskBytes: c.diskBytes - allocated.diskBytes,
+    },
     taskCount,
     load1: n.metrics?.load1 ?? 0,
     cpuUsage: n.metrics?.cpuUsage ?? 0,

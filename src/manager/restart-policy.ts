@@ -1,6 +1,7 @@
 import type { RestartPolicy } from '../task/index.js';
 
-export type RestartDecision = { restart: false; why: string } | { restart: true; delayMs: number; resetBackoff: boolean };
+export type RestartDecision =
+  { restart: false; why: string } | { restart: true; delayMs: number; resetBackoff: boolean };
 
 /**
  * Whether a task that ended should start again, and after how long: `never` never, `on-failure`
@@ -8,7 +9,13 @@ export type RestartDecision = { restart: false; why: string } | { restart: true;
  * `backoffMaxMs`, with up to 20% jitter (`random` in [0,1)), and resets when the task ran at least
  * `resetAfterMs` before it ended. `failuresInRow` counts restarts since the last reset.
  */
-export function decideRestart(policy: RestartPolicy, failed: boolean, failuresInRow: number, ranMs: number, random: number): RestartDecision {
+export function decideRestart(
+  policy: RestartPolicy,
+  failed: boolean,
+  failuresInRow: number,
+  ranMs: number,
+  random: number,
+): RestartDecision {
   if (policy.mode === 'never') return { restart: false, why: 'restart policy is never' };
   if (policy.mode === 'on-failure' && !failed) return { restart: false, why: 'exited cleanly' };
   const resetBackoff = ranMs >= policy.resetAfterMs;

@@ -10,14 +10,23 @@ const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }
 const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const ListQuery = Type.Object(
   {
-    state: Type.Optional(Type.Union(['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'].flatMap((s) => [Type.Literal(s), Type.Literal(s.toLowerCase())]))),
+    state: Type.Optional(
+      Type.Union(
+        ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'].flatMap((s) => [
+          Type.Literal(s),
+          Type.Literal(s.toLowerCase()),
+        ]),
+      ),
+    ),
     node: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
   { additionalProperties: false },
 );
 const LogsQuery = Type.Object(
   {
-    follow: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')])),
+    follow: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
+    ),
     tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
   },
   { additionalProperties: false },
@@ -58,9 +67,14 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
     if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
-    const res = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, { query: { follow: req.query.follow, tail: req.query.tail }, signal: abort.signal });
+    const res = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+      query: { follow: req.query.follow, tail: req.query.tail },
+      signal: abort.signal,
+    });
     if (res.body === null) return reply.type('text/plain; charset=utf-8').send('');
-    return reply.type('text/plain; charset=utf-8').send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
+    return reply
+      .type('text/plain; charset=utf-8')
+      .send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
   });
 
   app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req) => {
@@ -92,12 +106,22 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
 
   app.get('/nodes', async () => manager.listNodes());
 
-  app.post('/nodes/register', { schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES }, async (req) => manager.register(req.body));
+  app.post('/nodes/register', { schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES }, async (req) =>
+    manager.register(req.body),
+  );
 
-  app.post('/nodes/:id/heartbeat', { schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES }, async (req) => manager.heartbeat(req.params.id, req.body));
+  app.post(
+    '/nodes/:id/heartbeat',
+    { schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    async (req) => manager.heartbeat(req.params.id, req.body),
+  );
 
-  app.post('/nodes/:id/reports', { schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES }, async (req, reply) => {
-    await manager.report(req.params.id, req.body.tasks);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/nodes/:id/reports',
+    { schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    async (req, reply) => {
+      await manager.report(req.params.id, req.body.tasks);
+      return reply.status(204).send();
+    },
+  );
 };

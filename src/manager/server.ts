@@ -6,7 +6,11 @@ import type { Manager } from './manager.js';
 import { managerRoutes } from './routes.js';
 
 /** The Manager API server, built but not listening. */
-export async function createManagerServer(deps: { manager: Manager; log: Logger; metrics: Registry }): Promise<FastifyInstance> {
+export async function createManagerServer(deps: {
+  manager: Manager;
+  log: Logger;
+  metrics: Registry;
+}): Promise<FastifyInstance> {
   const app = buildServer({ log: deps.log, metrics: deps.metrics, component: 'manager' });
   await app.register(managerRoutes, { manager: deps.manager });
   return app;

@@ -45,16 +45,27 @@ export class StaticWorkers {
             nodeId,
             name: stats.worker,
             url,
-            capacity: { cpuCores: stats.host.cpuCores, memoryBytes: stats.host.memory.totalBytes, diskBytes: stats.host.disk.totalBytes },
+            capacity: {
+              cpuCores: stats.host.cpuCores,
+              memoryBytes: stats.host.memory.totalBytes,
+              diskBytes: stats.host.disk.totalBytes,
+            },
             metrics,
             tasks: tasks.map(toReport),
           },
           true,
         );
       } catch (err) {
-        this.deps.log.debug({ url, err: err instanceof Error ? err.message : String(err) }, 'static worker poll failed');
+        this.deps.log.debug(
+          { url, err: err instanceof Error ? err.message : String(err) },
+          'static worker poll failed',
+        );
       }
-      if (!this.#stopped) this.#timers.set(url, this.deps.clock.setTimer(this.deps.periodMs, () => void once()));
+      if (!this.#stopped)
+        this.#timers.set(
+          url,
+          this.deps.clock.setTimer(this.deps.periodMs, () => void once()),
+        );
     };
     void once();
   }

@@ -38,7 +38,8 @@ export const cpuFilter: Filter = {
 export const memoryFilter: Filter = {
   name: 'memory',
   measure: memoryMeasure,
-  reject: (task, node) => (task.memoryBytes <= 0 || task.memoryBytes <= memoryMeasure.free(node) ? null : NOT_ENOUGH_MEMORY),
+  reject: (task, node) =>
+    task.memoryBytes <= 0 || task.memoryBytes <= memoryMeasure.free(node) ? null : NOT_ENOUGH_MEMORY,
 };
 
 export const diskFilter: Filter = {

@@ -61,14 +61,20 @@ export class FreeIndex {
     for (let v = leaves - 1; v >= 1; v--) this.#pull(v);
   }
 
-  /** Records what position p has free now (null: not a candidate); O(log n), and O(1) when its range's maxima stay put. */
+  /**
+   * Records what position p has free now (null: not a candidate); O(log n), and O(1) when its range's maxima stay put.
+   */
   set(position: number, free: Readonly<Resources> | null): void {
-    if (!(position >= 0 && position < this.size)) throw new RangeError(`position ${position} outside 0..${this.size - 1}`);
+    if (!(position >= 0 && position < this.size))
+      throw new RangeError(`position ${position} outside 0..${this.size - 1}`);
     this.#setLeaf(position, free);
     for (let v = (this.#leaves + position) >> 1; v >= 1 && this.#pull(v); v >>= 1);
   }
 
-  /** Rejections in the last visit (nodes take() turned down, and dead ends); more than its maxRejections means it gave up. */
+  /**
+   * Rejections in the last visit (nodes take() turned down, and dead ends); more than its maxRejections means it gave
+   * up.
+   */
   get lastRejections(): number {
     return this.#rejections;
   }
@@ -79,7 +85,13 @@ export class FreeIndex {
    * maxRejections, or the ring is done. Returns how many it took. A need of 0 or less on a
    * resource skips nothing on that resource.
    */
-  visitFrom(from: number, need: Readonly<Resources>, wanted: number, maxRejections: number, take: (position: number) => boolean): number {
+  visitFrom(
+    from: number,
+    need: Readonly<Resources>,
+    wanted: number,
+    maxRejections: number,
+    take: (position: number) => boolean,
+  ): number {
     this.#taken = 0;
     this.#rejections = 0;
     if (this.size === 0 || wanted <= 0) return 0;
@@ -108,7 +120,9 @@ export class FreeIndex {
     return this.#rejections > this.#maxRejections;
   }
 
-  /** The first position in [p, to) whose leaf may hold the need, or NOT_FOUND (also when the rejection budget runs out). */
+  /**
+   * The first position in [p, to) whose leaf may hold the need, or NOT_FOUND (also when the rejection budget runs out).
+   */
   #nextFit(p: number, to: number): number {
     if (p >= to) return NOT_FOUND;
     let v = this.#leaves + p;

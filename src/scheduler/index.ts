@@ -2,28 +2,73 @@
 // (NodeView); the result is a node or an Explanation a person can read through explain().
 
 /** Plain data in and out: NodeView from heartbeats, Filter/Scorer contracts, Placement, Explanation. */
-export type { Resources, NodeView, ResourceName, ResourceMeasure, Filter, Scorer, ClosestMiss, Explanation, Placement } from './types.js';
-/** select(task, nodes, filters, scorer): the highest-scoring node that passes every filter (ties: smaller id), else an Explanation. */
+export type {
+  Resources,
+  NodeView,
+  ResourceName,
+  ResourceMeasure,
+  Filter,
+  Scorer,
+  ClosestMiss,
+  Explanation,
+  Placement,
+} from './types.js';
+/**
+ * select(task, nodes, filters, scorer): the highest-scoring node that passes every filter (ties: smaller id), else an
+ * Explanation.
+ */
 export { select } from './select.js';
 /** explain(e): one line, e.g. "0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; ...), 1 node down". */
 export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
-/** Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path that also reserves, chooseIn(pool, task) the fast path's choice alone. */
+/**
+ * Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path
+ * that also reserves, chooseIn(pool, task) the fast path's choice alone.
+ */
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
-/** NodePool: nodes in id order with an index on free cpu/memory/disk; reserve/release keep it current; it copies what it is given. */
+/**
+ * NodePool: nodes in id order with an index on free cpu/memory/disk; reserve/release keep it current; it copies what it
+ * is given.
+ */
 export { NodePool, type FeasibleSearch, type FeasibleVisit } from './node-pool.js';
-/** sampleSelect(task, pool, filters, scorer, options): select's answer for round-robin, best of a feasible sample otherwise; select's Explanation when nothing fits. */
-export { sampleSelect, DEFAULT_SAMPLE_SIZE, DEFAULT_PROBES, DEFAULT_MAX_REJECTIONS, type SampleOptions } from './sample-select.js';
+/**
+ * sampleSelect(task, pool, filters, scorer, options): select's answer for round-robin, best of a feasible sample
+ * otherwise; select's Explanation when nothing fits.
+ */
+export {
+  sampleSelect,
+  DEFAULT_SAMPLE_SIZE,
+  DEFAULT_PROBES,
+  DEFAULT_MAX_REJECTIONS,
+  type SampleOptions,
+} from './sample-select.js';
 /** seededRandom(seed): a replayable uniform source in [0, 1) for sampling decisions. */
 export { seededRandom, DEFAULT_SCHEDULER_SEED, type RandomSource } from './seeded-random.js';
 /** nodeUpFilter rejects with NODE_DOWN when node.up is false. */
 export { nodeUpFilter, NODE_DOWN } from './filter-node-up.js';
 /** Free = capacity - allocated; a request of 0 always fits; cpu in cores, memory and disk in bytes. */
-export { cpuFilter, memoryFilter, diskFilter, NOT_ENOUGH_CPU, NOT_ENOUGH_MEMORY, NOT_ENOUGH_DISK } from './filter-resources.js';
-/** portsFilter: "host port 8080/tcp in use"; hostPortKey builds the keys of NodeView.usedPorts; hostPort 0 never conflicts. */
+export {
+  cpuFilter,
+  memoryFilter,
+  diskFilter,
+  NOT_ENOUGH_CPU,
+  NOT_ENOUGH_MEMORY,
+  NOT_ENOUGH_DISK,
+} from './filter-resources.js';
+/**
+ * portsFilter: "host port 8080/tcp in use"; hostPortKey builds the keys of NodeView.usedPorts; hostPort 0 never
+ * conflicts.
+ */
 export { portsFilter, hostPortKey, firstHostPortInUse } from './filter-ports.js';
 /** Round-robin over feasible nodes in node id order; the cursor is the last chosen id. */
 export { RoundRobinScorer } from './score-roundrobin.js';
 /** E-PVM: score = -Σ_r (b^(u_r + d_r) - b^(u_r)) over cpu, memory and task count. */
-export { EpvmScorer, DEFAULT_EPVM_BASE, DEFAULT_MAX_TASKS_PER_NODE, ZERO_CPU_REQUEST_CORES, type EpvmOptions, type EpvmCost } from './score-epvm.js';
+export {
+  EpvmScorer,
+  DEFAULT_EPVM_BASE,
+  DEFAULT_MAX_TASKS_PER_NODE,
+  ZERO_CPU_REQUEST_CORES,
+  type EpvmOptions,
+  type EpvmCost,
+} from './score-epvm.js';

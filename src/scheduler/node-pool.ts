@@ -8,7 +8,10 @@ import type { Filter, NodeView, Resources } from './types.js';
 /** What NodePool.findFeasible found: a node that passes every filter, or why there is none. */
 export type FeasibleSearch = NodeView | 'none' | 'gave-up';
 
-/** What NodePool.visitFeasible did: how many feasible nodes it handed over, and whether it stopped on its rejection budget. */
+/**
+ * What NodePool.visitFeasible did: how many feasible nodes it handed over, and whether it stopped on its rejection
+ * budget.
+ */
 export interface FeasibleVisit {
   found: number;
   /** Nodes that got past the index but not the filters, and dead ends in the index. */
@@ -41,7 +44,11 @@ class PooledNode implements NodeView {
     this.name = node.name;
     this.up = node.up;
     this.capacity = capacity;
-    this.allocated = { cpuCores: node.allocated.cpuCores, memoryBytes: node.allocated.memoryBytes, diskBytes: node.allocated.diskBytes };
+    this.allocated = {
+      cpuCores: node.allocated.cpuCores,
+      memoryBytes: node.allocated.memoryBytes,
+      diskBytes: node.allocated.diskBytes,
+    };
     this.taskCount = node.taskCount;
     this.usedPorts = new Set(node.usedPorts);
     this.cpuUsage = node.cpuUsage;
@@ -127,13 +134,19 @@ export class NodePool {
     return this.#adjust(this.#positions.get(nodeId), task, +1);
   }
 
-  /** reserve for a node this pool handed out (a placement's choice), without looking its id up; any other NodeView goes by its id. */
+  /**
+   * reserve for a node this pool handed out (a placement's choice), without looking its id up; any other NodeView goes
+   * by its id.
+   */
   reserveNode(node: NodeView, task: TaskRequest): boolean {
     const p = this.positionOf(node);
     return p !== undefined ? this.#adjust(p, task, +1) : this.reserve(node.id, task);
   }
 
-  /** The position in id order of a node this pool handed out; undefined for any other object (or a node it has since replaced). */
+  /**
+   * The position in id order of a node this pool handed out; undefined for any other object (or a node it has since
+   * replaced).
+   */
   positionOf(node: NodeView): number | undefined {
     const p = positionOf(node);
     return p !== undefined && this.#views[p] === node ? p : undefined;
@@ -171,7 +184,14 @@ export class NodePool {
    * filter is in `filters`, and down nodes are left out of the index, so a list without
    * nodeUpFilter cannot use it (see servesFilters).
    */
-  visitFeasible(task: TaskRequest, filters: readonly Filter[], from: number, wanted: number, maxRejections: number, visit: (node: NodeView) => void): FeasibleVisit {
+  visitFeasible(
+    task: TaskRequest,
+    filters: readonly Filter[],
+    from: number,
+    wanted: number,
+    maxRejections: number,
+    visit: (node: NodeView) => void,
+  ): FeasibleVisit {
     const views = this.#views;
     const need: Resources = {
       cpuCores: filters.includes(cpuFilter) ? task.cpuCores : 0,
@@ -188,7 +208,10 @@ export class NodePool {
     return { found, rejected, gaveUp: rejected > maxRejections };
   }
 
-  /** The first feasible node at or after `from` (visitFeasible for one): 'none' when no node passes, 'gave-up' past the budget. */
+  /**
+   * The first feasible node at or after `from` (visitFeasible for one): 'none' when no node passes, 'gave-up' past the
+   * budget.
+   */
   findFeasible(task: TaskRequest, filters: readonly Filter[], from: number, maxRejections: number): FeasibleSearch {
     let first: NodeView | undefined;
     const visit = this.visitFeasible(task, filters, from, 1, maxRejections, (node) => {
@@ -198,7 +221,9 @@ export class NodePool {
     return visit.gaveUp ? 'gave-up' : 'none';
   }
 
-  /** Whether findFeasible can serve this filter list: the index leaves down nodes out, so the list must reject them too. */
+  /**
+   * Whether findFeasible can serve this filter list: the index leaves down nodes out, so the list must reject them too.
+   */
   static servesFilters(filters: readonly Filter[]): boolean {
     return filters.includes(nodeUpFilter);
   }
@@ -233,7 +258,9 @@ export class NodePool {
     return new PooledNode(node, capacity, position);
   }
 
-  /** Copies in id order: the copies then sit in memory in that order too, and a sample's neighbours share cache lines. */
+  /**
+   * Copies in id order: the copies then sit in memory in that order too, and a sample's neighbours share cache lines.
+   */
   #rebuild(nodes: NodeView[]): void {
     nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const views = nodes.map((n, p) => this.#copy(n, p));
@@ -248,7 +275,11 @@ export class NodePool {
 function freeOf(node: NodeView): Resources | null {
   if (!node.up) return null;
   const { capacity: c, allocated: a } = node;
-  return { cpuCores: c.cpuCores - a.cpuCores, memoryBytes: c.memoryBytes - a.memoryBytes, diskBytes: c.diskBytes - a.diskBytes };
+  return {
+    cpuCores: c.cpuCores - a.cpuCores,
+    memoryBytes: c.memoryBytes - a.memoryBytes,
+    diskBytes: c.diskBytes - a.diskBytes,
+  };
 }
 
 function passesAll(filters: readonly Filter[], task: TaskRequest, node: NodeView): boolean {

@@ -6,9 +6,15 @@ import type { Explanation, Filter, NodeView, Placement, Scorer } from './types.j
 
 /** How many feasible nodes a placement scores (power of k choices). */
 export const DEFAULT_SAMPLE_SIZE = 16;
-/** How many random places in the id order the sample starts from; each gives sampleSize / probes consecutive feasible nodes. */
+/**
+ * How many random places in the id order the sample starts from; each gives sampleSize / probes consecutive feasible
+ * nodes.
+ */
 export const DEFAULT_PROBES = 2;
-/** How many nodes per placement may pass the index but fail a filter (or be dead ends in it) before the full scan takes over. */
+/**
+ * How many nodes per placement may pass the index but fail a filter (or be dead ends in it) before the full scan takes
+ * over.
+ */
 export const DEFAULT_MAX_REJECTIONS = 64;
 
 export interface SampleOptions {
@@ -48,7 +54,13 @@ export interface SampleOptions {
  * Pure apart from the scorer's placed() and the random source; the pool is not changed
  * (Scheduler.placeIn reserves the task).
  */
-export function sampleSelect(task: TaskRequest, pool: NodePool, filters: readonly Filter[], scorer: Scorer, options: SampleOptions): Placement {
+export function sampleSelect(
+  task: TaskRequest,
+  pool: NodePool,
+  filters: readonly Filter[],
+  scorer: Scorer,
+  options: SampleOptions,
+): Placement {
   const c = sampleChoice(task, pool, filters, scorer, options);
   return c.ok ? { ok: true, nodeId: c.node.id, score: c.score } : c;
 }
@@ -57,9 +69,16 @@ export function sampleSelect(task: TaskRequest, pool: NodePool, filters: readonl
 export type Choice = { ok: true; node: NodeView; score: number } | { ok: false; explanation: Explanation };
 
 /** sampleSelect, returning the pool's node rather than its id. */
-export function sampleChoice(task: TaskRequest, pool: NodePool, filters: readonly Filter[], scorer: Scorer, options: SampleOptions): Choice {
+export function sampleChoice(
+  task: TaskRequest,
+  pool: NodePool,
+  filters: readonly Filter[],
+  scorer: Scorer,
+  options: SampleOptions,
+): Choice {
   const nodes = pool.views();
-  if (nodes.length <= options.sampleSize || !NodePool.servesFilters(filters)) return fullScan(task, pool, filters, scorer);
+  if (nodes.length <= options.sampleSize || !NodePool.servesFilters(filters))
+    return fullScan(task, pool, filters, scorer);
   let rejectionsLeft = options.maxRejections ?? DEFAULT_MAX_REJECTIONS;
 
   if (scorer.rotationCursor !== undefined) {
@@ -84,7 +103,14 @@ export function sampleChoice(task: TaskRequest, pool: NodePool, filters: readonl
   const probes = Math.max(1, Math.min(options.probes ?? DEFAULT_PROBES, options.sampleSize));
   const perProbe = Math.ceil(options.sampleSize / probes);
   for (let i = 0; i < probes; i++) {
-    const visit = pool.visitFeasible(task, filters, Math.floor(options.random() * nodes.length), perProbe, rejectionsLeft, consider);
+    const visit = pool.visitFeasible(
+      task,
+      filters,
+      Math.floor(options.random() * nodes.length),
+      perProbe,
+      rejectionsLeft,
+      consider,
+    );
     rejectionsLeft -= visit.rejected;
     // Fewer than asked without giving up: the probe went round the whole ring, so another would
     // find the same nodes (or, with none, no node passes). Out of budget: keep what the sample

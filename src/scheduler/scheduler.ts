@@ -1,6 +1,12 @@
 import type { TaskRequest } from '../task/index.js';
 import type { NodePool } from './node-pool.js';
-import { DEFAULT_PROBES, DEFAULT_SAMPLE_SIZE, sampleChoice, sampleSelect, type SampleOptions } from './sample-select.js';
+import {
+  DEFAULT_PROBES,
+  DEFAULT_SAMPLE_SIZE,
+  sampleChoice,
+  sampleSelect,
+  type SampleOptions,
+} from './sample-select.js';
 import { DEFAULT_SCHEDULER_SEED, seededRandom, type RandomSource } from './seeded-random.js';
 import { select } from './select.js';
 import { DEFAULT_FILTERS } from './strategies.js';
@@ -25,9 +31,11 @@ export class Scheduler {
     options: SchedulerOptions = {},
   ) {
     const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
-    if (!(Number.isInteger(sampleSize) && sampleSize >= 1)) throw new RangeError(`sampleSize must be a whole number ≥ 1, got ${sampleSize}`);
+    if (!(Number.isInteger(sampleSize) && sampleSize >= 1))
+      throw new RangeError(`sampleSize must be a whole number ≥ 1, got ${sampleSize}`);
     const probes = options.probes ?? DEFAULT_PROBES;
-    if (!(Number.isInteger(probes) && probes >= 1)) throw new RangeError(`probes must be a whole number ≥ 1, got ${probes}`);
+    if (!(Number.isInteger(probes) && probes >= 1))
+      throw new RangeError(`probes must be a whole number ≥ 1, got ${probes}`);
     this.#sampling = { sampleSize, probes, random: options.random ?? seededRandom(DEFAULT_SCHEDULER_SEED) };
   }
 

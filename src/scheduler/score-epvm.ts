@@ -70,7 +70,8 @@ export class EpvmScorer implements Scorer {
     this.maxTasksPerNode = options.maxTasksPerNode ?? DEFAULT_MAX_TASKS_PER_NODE;
     // A programming error, not user input: the manager validates its configuration first.
     if (!(this.base > 1)) throw new RangeError(`epvm base must be > 1, got ${this.base}`);
-    if (!(this.maxTasksPerNode > 0)) throw new RangeError(`epvm maxTasksPerNode must be > 0, got ${this.maxTasksPerNode}`);
+    if (!(this.maxTasksPerNode > 0))
+      throw new RangeError(`epvm maxTasksPerNode must be > 0, got ${this.maxTasksPerNode}`);
     this.#lnBase = Math.log(this.base);
     this.#taskStep = Math.expm1(this.#lnBase / this.maxTasksPerNode);
   }
@@ -100,7 +101,10 @@ export class EpvmScorer implements Scorer {
 
   #memoryRise(task: TaskRequest, node: NodeView): number {
     const { allocated, capacity } = node;
-    return this.#rise(share(allocated.memoryBytes, capacity.memoryBytes), share(task.memoryBytes, capacity.memoryBytes));
+    return this.#rise(
+      share(allocated.memoryBytes, capacity.memoryBytes),
+      share(task.memoryBytes, capacity.memoryBytes),
+    );
   }
 
   #tasksRise(node: NodeView): number {

@@ -24,7 +24,10 @@ export class RoundRobinScorer implements Scorer {
     this.#lastNodeId = node.id;
   }
 
-  /** Scores are 1 after this id and 0 otherwise, as the Scorer contract for rotationCursor requires, so NodePool's index can find the winner. */
+  /**
+   * Scores are 1 after this id and 0 otherwise, as the Scorer contract for rotationCursor requires, so NodePool's index
+   * can find the winner.
+   */
   rotationCursor(): string | undefined {
     return this.#lastNodeId;
   }

@@ -18,7 +18,12 @@ interface MissTracker {
  * Pure apart from one call: on success it tells the scorer the chosen node (scorer.placed).
  * Nothing is allocated per node except a map entry per distinct rejection reason.
  */
-export function select(task: TaskRequest, nodes: readonly NodeView[], filters: readonly Filter[], scorer: Scorer): Placement {
+export function select(
+  task: TaskRequest,
+  nodes: readonly NodeView[],
+  filters: readonly Filter[],
+  scorer: Scorer,
+): Placement {
   const rejected = new Map<string, number>();
   let misses: (MissTracker | undefined)[] | undefined;
   let best: NodeView | undefined;
@@ -64,9 +69,10 @@ export function select(task: TaskRequest, nodes: readonly NodeView[], filters: r
   const closestMiss = misses === undefined ? undefined : closestOf(misses, rejected, task);
   return {
     ok: false,
-    explanation: closestMiss === undefined
-      ? { taskName: task.name, evaluated: nodes.length, rejected }
-      : { taskName: task.name, evaluated: nodes.length, rejected, closestMiss },
+    explanation:
+      closestMiss === undefined
+        ? { taskName: task.name, evaluated: nodes.length, rejected }
+        : { taskName: task.name, evaluated: nodes.length, rejected, closestMiss },
   };
 }
 
@@ -74,7 +80,11 @@ export function select(task: TaskRequest, nodes: readonly NodeView[], filters: r
  * The miss to show a person: the one for the resource that rejected the most nodes, since
  * freeing that resource helps most; on a tie, the one whose filter runs first.
  */
-function closestOf(misses: readonly (MissTracker | undefined)[], rejected: ReadonlyMap<string, number>, task: TaskRequest): ClosestMiss | undefined {
+function closestOf(
+  misses: readonly (MissTracker | undefined)[],
+  rejected: ReadonlyMap<string, number>,
+  task: TaskRequest,
+): ClosestMiss | undefined {
   let chosen: MissTracker | undefined;
   let chosenCount = 0;
   for (const miss of misses) {

@@ -30,4 +30,10 @@ export function strategyByName(name: StrategyName): Scorer {
  *    resources is explained (with the closest miss) by what it lacks.
  * 3. ports: builds a key per requested host port and looks it up in a set, the costliest check.
  */
-export const DEFAULT_FILTERS: readonly Filter[] = Object.freeze([nodeUpFilter, cpuFilter, memoryFilter, diskFilter, portsFilter]);
+export const DEFAULT_FILTERS: readonly Filter[] = Object.freeze([
+  nodeUpFilter,
+  cpuFilter,
+  memoryFilter,
+  diskFilter,
+  portsFilter,
+]);

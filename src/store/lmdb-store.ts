@@ -24,7 +24,13 @@ export class LmdbStore<V> implements Store<V> {
 
   constructor(path: string) {
     mkdirSync(path, { recursive: true });
-    this.#db = open<V, string>({ path, overlappingSync: false, compression: false, noSubdir: false, sharedStructuresKey: STRUCTURES_KEY });
+    this.#db = open<V, string>({
+      path,
+      overlappingSync: false,
+      compression: false,
+      noSubdir: false,
+      sharedStructuresKey: STRUCTURES_KEY,
+    });
     this.#db.on('aftercommit', () => {
       this.#stats.commits += 1;
     });

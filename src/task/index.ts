@@ -8,8 +8,24 @@ export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, toSpec } from './request.js';
 export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
 /** Either format in, a TaskRequest out; throws InvalidField naming the field. */
 export { parseSubmission } from './submission.js';
-export { decodeSeed, encodeSeed, isSeedFormat, stateFromSeed, stateToSeed, SeedTaskEvent, type DecodedSeed } from './seed-format.js';
-export { TaskState, TASK_STATES, InvalidTransition, assertTransition, canTransition, isActive, isTerminal } from './state-machine.js';
+export {
+  decodeSeed,
+  encodeSeed,
+  isSeedFormat,
+  stateFromSeed,
+  stateToSeed,
+  SeedTaskEvent,
+  type DecodedSeed,
+} from './seed-format.js';
+export {
+  TaskState,
+  TASK_STATES,
+  InvalidTransition,
+  assertTransition,
+  canTransition,
+  isActive,
+  isTerminal,
+} from './state-machine.js';
 export { parseQuantity, parseDuration, formatBytes } from './quantity.js';
 export { isValidImageRef } from './image-ref.js';
 /** A compiled TypeBox validator that throws InvalidField naming the first bad field. */

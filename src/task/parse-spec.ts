@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { InvalidField } from '../errors/index.js';
 import { isValidImageRef } from './image-ref.js';
 import { formatBytes, parseDuration, parseQuantity } from './quantity.js';
-import { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, type HealthCheck, type PortRequest, type RestartPolicy, type TaskRequest } from './request.js';
+import {
+  DEFAULT_RESTART_POLICY,
+  MIN_MEMORY_BYTES,
+  type HealthCheck,
+  type PortRequest,
+  type RestartPolicy,
+  type TaskRequest,
+} from './request.js';
 import { TaskSpec } from './spec.js';
 import { compile } from './validate.js';
 
@@ -23,7 +30,10 @@ export function validateSpec(value: unknown, root = ''): TaskSpec {
 export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): TaskRequest {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
   if (!isValidImageRef(spec.image)) {
-    throw new InvalidField(f('image'), `"${spec.image}" is not an image reference Docker accepts (e.g. "busybox:1.36" or "registry:5000/team/app:v2")`);
+    throw new InvalidField(
+      f('image'),
+      `"${spec.image}" is not an image reference Docker accepts (e.g. "busybox:1.36" or "registry:5000/team/app:v2")`,
+    );
   }
   const cpuCores = spec.cpu ?? 0;
   if (limits.maxCpuCores !== undefined && cpuCores > limits.maxCpuCores) {
@@ -31,10 +41,16 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   }
   const memoryBytes = spec.memory === undefined ? 0 : parseQuantity(f('memory'), spec.memory);
   if (memoryBytes !== 0 && memoryBytes < MIN_MEMORY_BYTES) {
-    throw new InvalidField(f('memory'), `is ${formatBytes(memoryBytes)}; a container needs at least ${formatBytes(MIN_MEMORY_BYTES)}`);
+    throw new InvalidField(
+      f('memory'),
+      `is ${formatBytes(memoryBytes)}; a container needs at least ${formatBytes(MIN_MEMORY_BYTES)}`,
+    );
   }
   if (limits.maxMemoryBytes !== undefined && memoryBytes > limits.maxMemoryBytes) {
-    throw new InvalidField(f('memory'), `is ${formatBytes(memoryBytes)}; this host has ${formatBytes(limits.maxMemoryBytes)}`);
+    throw new InvalidField(
+      f('memory'),
+      `is ${formatBytes(memoryBytes)}; this host has ${formatBytes(limits.maxMemoryBytes)}`,
+    );
   }
   const diskBytes = spec.disk === undefined ? 0 : parseQuantity(f('disk'), spec.disk);
   const ports = parsePorts(spec, f);
@@ -75,15 +91,25 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
 function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): RestartPolicy {
   const p = spec.restartPolicy;
   if (p === undefined) return { ...DEFAULT_RESTART_POLICY };
-  const initial = p.backoff?.initial === undefined ? DEFAULT_RESTART_POLICY.backoffInitialMs : parseDuration(f('restartPolicy.backoff.initial'), p.backoff.initial);
-  const max = p.backoff?.max === undefined ? Math.max(initial, DEFAULT_RESTART_POLICY.backoffMaxMs) : parseDuration(f('restartPolicy.backoff.max'), p.backoff.max);
-  if (max < initial) throw new InvalidField(f('restartPolicy.backoff.max'), `(${max}ms) is shorter than backoff.initial (${initial}ms)`);
+  const initial =
+    p.backoff?.initial === undefined
+      ? DEFAULT_RESTART_POLICY.backoffInitialMs
+      : parseDuration(f('restartPolicy.backoff.initial'), p.backoff.initial);
+  const max =
+    p.backoff?.max === undefined
+      ? Math.max(initial, DEFAULT_RESTART_POLICY.backoffMaxMs)
+      : parseDuration(f('restartPolicy.backoff.max'), p.backoff.max);
+  if (max < initial)
+    throw new InvalidField(f('restartPolicy.backoff.max'), `(${max}ms) is shorter than backoff.initial (${initial}ms)`);
   return {
     mode: p.mode,
     maxRestarts: p.maxRestarts ?? (p.mode === 'never' ? 0 : DEFAULT_RESTART_POLICY.maxRestarts),
     backoffInitialMs: initial,
     backoffMaxMs: max,
-    resetAfterMs: p.resetAfter === undefined ? DEFAULT_RESTART_POLICY.resetAfterMs : parseDuration(f('restartPolicy.resetAfter'), p.resetAfter),
+    resetAfterMs:
+      p.resetAfter === undefined
+        ? DEFAULT_RESTART_POLICY.resetAfterMs
+        : parseDuration(f('restartPolicy.resetAfter'), p.resetAfter),
   };
 }
 
@@ -91,22 +117,30 @@ function parseHealthCheck(spec: TaskSpec, ports: PortRequest[], f: (name: string
   const h = spec.healthCheck;
   if (h === undefined) return null;
   const intervalMs = h.interval === undefined ? 10_000 : parseDuration(f('healthCheck.interval'), h.interval);
-  const timeoutMs = h.timeout === undefined ? Math.min(2_000, intervalMs) : parseDuration(f('healthCheck.timeout'), h.timeout);
+  const timeoutMs =
+    h.timeout === undefined ? Math.min(2_000, intervalMs) : parseDuration(f('healthCheck.timeout'), h.timeout);
   if (intervalMs <= 0) throw new InvalidField(f('healthCheck.interval'), 'must be above 0');
-  if (timeoutMs > intervalMs) throw new InvalidField(f('healthCheck.timeout'), `(${timeoutMs}ms) is longer than healthCheck.interval (${intervalMs}ms)`);
+  if (timeoutMs > intervalMs)
+    throw new InvalidField(
+      f('healthCheck.timeout'),
+      `(${timeoutMs}ms) is longer than healthCheck.interval (${intervalMs}ms)`,
+    );
   let port = 0;
   if (h.type === 'http' || h.type === 'tcp') {
     const first = ports.find((p) => p.protocol === 'tcp');
-    if (h.port === undefined && first === undefined) throw new InvalidField(f('healthCheck.port'), `is required: a ${h.type} check needs a tcp port the task exposes`);
+    if (h.port === undefined && first === undefined)
+      throw new InvalidField(f('healthCheck.port'), `is required: a ${h.type} check needs a tcp port the task exposes`);
     port = h.port ?? first?.containerPort ?? 0;
     if (!ports.some((p) => p.containerPort === port && p.protocol === 'tcp')) {
       throw new InvalidField(f('healthCheck.port'), `is ${port}, which the task does not expose; add it to ports`);
     }
   }
-  if (h.type === 'exec' && h.command === undefined) throw new InvalidField(f('healthCheck.command'), 'is required for an exec check');
+  if (h.type === 'exec' && h.command === undefined)
+    throw new InvalidField(f('healthCheck.command'), 'is required for an exec check');
   const min = h.expectedStatus?.min ?? 200;
   const max = h.expectedStatus?.max ?? 399;
-  if (max < min) throw new InvalidField(f('healthCheck.expectedStatus.max'), `(${max}) is below expectedStatus.min (${min})`);
+  if (max < min)
+    throw new InvalidField(f('healthCheck.expectedStatus.max'), `(${max}) is below expectedStatus.min (${min})`);
   return {
     type: h.type,
     port,

@@ -19,7 +19,8 @@ export function parseQuantity(field: string, value: number | string): number {
   if (typeof value === 'number') return value;
   const m = QUANTITY.exec(value);
   const unit = UNITS[m?.[2] ?? ''];
-  if (m === null || unit === undefined) throw new InvalidField(field, `is "${value}"; use bytes or a quantity such as "256Mi" or "1Gi"`);
+  if (m === null || unit === undefined)
+    throw new InvalidField(field, `is "${value}"; use bytes or a quantity such as "256Mi" or "1Gi"`);
   return Math.round(Number(value.slice(0, value.length - (m[2]?.length ?? 0))) * unit);
 }
 
@@ -32,7 +33,8 @@ export function parseDuration(field: string, value: number | string): number {
   if (typeof value === 'number') return value;
   const m = DURATION.exec(value);
   const unit = DURATION_UNITS[m?.[2] ?? ''];
-  if (m === null || unit === undefined) throw new InvalidField(field, `is "${value}"; use a duration such as "500ms", "2s" or "1m"`);
+  if (m === null || unit === undefined)
+    throw new InvalidField(field, `is "${value}"; use a duration such as "500ms", "2s" or "1m"`);
   return Math.round(Number(m[1]) * unit);
 }
 

@@ -70,16 +70,24 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.cpuCores > 0) spec.cpu = r.cpuCores;
   if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
   if (r.diskBytes > 0) spec.disk = r.diskBytes;
-  if (r.ports.length > 0) spec.ports = r.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol }));
+  if (r.ports.length > 0)
+    spec.ports = r.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol }));
   if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
   const p = r.restartPolicy;
-  spec.restartPolicy = { mode: p.mode, maxRestarts: p.maxRestarts, backoff: { initial: p.backoffInitialMs, max: p.backoffMaxMs }, resetAfter: p.resetAfterMs };
+  spec.restartPolicy = {
+    mode: p.mode,
+    maxRestarts: p.maxRestarts,
+    backoff: { initial: p.backoffInitialMs, max: p.backoffMaxMs },
+    resetAfter: p.resetAfterMs,
+  };
   const h = r.healthCheck;
   if (h !== null) {
     spec.healthCheck = {
       type: h.type,
       ...(h.type === 'exec' ? { command: h.command } : { port: h.port }),
-      ...(h.type === 'http' ? { path: h.path, expectedStatus: { min: h.expectedStatusMin, max: h.expectedStatusMax } } : {}),
+      ...(h.type === 'http'
+        ? { path: h.path, expectedStatus: { min: h.expectedStatusMin, max: h.expectedStatusMax } }
+        : {}),
       interval: h.intervalMs,
       timeout: h.timeoutMs,
       failureThreshold: h.failureThreshold,

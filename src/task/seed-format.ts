@@ -76,7 +76,8 @@ export function isSeedFormat(value: unknown): boolean {
 export function decodeSeed(value: unknown): DecodedSeed {
   const event = validator.parse(value);
   const t = event.Task;
-  if (event.ID !== undefined && !UUID.test(event.ID)) throw new InvalidField('ID', `is "${event.ID}"; it must be a UUID`);
+  if (event.ID !== undefined && !UUID.test(event.ID))
+    throw new InvalidField('ID', `is "${event.ID}"; it must be a UUID`);
   if (t.ID !== undefined && !UUID.test(t.ID)) throw new InvalidField('Task.ID', `is "${t.ID}"; it must be a UUID`);
   const spec: TaskSpec = { name: t.Name, image: t.Image };
   if (t.ID !== undefined) spec.id = t.ID.toLowerCase();
@@ -112,9 +113,13 @@ export function encodeSeed(d: DecodedSeed): SeedTaskEvent {
   if (s.ports !== undefined && s.ports.length > 0) {
     task.ExposedPorts = Object.fromEntries(s.ports.map((p) => [`${p.container}/${p.protocol ?? 'tcp'}`, {}]));
     const bound = s.ports.filter((p) => p.host !== undefined && p.host !== 0);
-    if (bound.length > 0) task.PortBindings = Object.fromEntries(bound.map((p) => [`${p.container}/${p.protocol ?? 'tcp'}`, String(p.host)]));
+    if (bound.length > 0)
+      task.PortBindings = Object.fromEntries(
+        bound.map((p) => [`${p.container}/${p.protocol ?? 'tcp'}`, String(p.host)]),
+      );
   }
-  if (s.restartPolicy !== undefined) task.RestartPolicy = s.restartPolicy.mode === 'never' ? 'no' : s.restartPolicy.mode;
+  if (s.restartPolicy !== undefined)
+    task.RestartPolicy = s.restartPolicy.mode === 'never' ? 'no' : s.restartPolicy.mode;
   if (s.healthCheck?.path !== undefined) task.HealthCheck = s.healthCheck.path;
   const event: SeedTaskEvent = { State: stateToSeed(d.eventState), Task: task };
   if (d.eventId !== undefined) event.ID = d.eventId;
@@ -157,6 +162,9 @@ function restartFromSeed(policy: string | undefined): 'never' | 'on-failure' | '
     case 'unless-stopped':
       return 'always';
     default:
-      throw new InvalidField('Task.RestartPolicy', `is "${policy}"; use "", "no", "on-failure", "always" or "unless-stopped"`);
+      throw new InvalidField(
+        'Task.RestartPolicy',
+        `is "${policy}"; use "", "no", "on-failure", "always" or "unless-stopped"`,
+      );
   }
 }

@@ -7,7 +7,10 @@ import { DURATION_PATTERN, QUANTITY_PATTERN } from './quantity.js';
 const hinted = <T extends TSchema>(schema: T, hint: string): T => ({ ...schema, hint });
 
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-export const Uuid = hinted(Type.String({ pattern: UUID_PATTERN }), 'must be a UUID such as 21b23589-5d2d-4731-b5c9-a97e9832d021');
+export const Uuid = hinted(
+  Type.String({ pattern: UUID_PATTERN }),
+  'must be a UUID such as 21b23589-5d2d-4731-b5c9-a97e9832d021',
+);
 
 export const Quantity = hinted(
   Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: QUANTITY_PATTERN })]),
@@ -25,7 +28,9 @@ export const PortSpec = Type.Object(
   {
     container: PortNumber,
     // 0 or absent: Docker picks a free host port, and the chosen port is reported.
-    host: Type.Optional(hinted(Type.Integer({ minimum: 0, maximum: 65535 }), 'must be 0 (any free port) or a port between 1 and 65535')),
+    host: Type.Optional(
+      hinted(Type.Integer({ minimum: 0, maximum: 65535 }), 'must be 0 (any free port) or a port between 1 and 65535'),
+    ),
     protocol: Type.Optional(hinted(Protocol, 'must be "tcp" or "udp"')),
   },
   { additionalProperties: false },
@@ -78,7 +83,8 @@ export const TaskSpec = Type.Object(
     image: Type.String({ minLength: 1, maxLength: 255 }),
     command: Type.Optional(Type.Array(Type.String(), { maxItems: 256 })),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[^=\\0]+$' }), Type.String())),
-    cpu: Type.Optional(hinted(Type.Number({ exclusiveMinimum: 0 }), 'must be a number of cores above 0, such as 0.5')), // cores
+    // cores
+    cpu: Type.Optional(hinted(Type.Number({ exclusiveMinimum: 0 }), 'must be a number of cores above 0, such as 0.5')),
     memory: Type.Optional(Quantity), // bytes, or "256Mi"
     disk: Type.Optional(Quantity), // bytes, or "1Gi"
     ports: Type.Optional(Type.Array(PortSpec, { maxItems: 64 })),

@@ -34,7 +34,11 @@ export function toView(r: WorkerTaskRecord): WorkerTaskView {
     containerId: r.containerId,
     exitCode: r.exitCode,
     reason: r.reason,
-    ports: q.ports.map((p) => ({ container: p.containerPort, host: bound.get(`${p.containerPort}/${p.protocol}`) ?? 0, protocol: p.protocol })),
+    ports: q.ports.map((p) => ({
+      container: p.containerPort,
+      host: bound.get(`${p.containerPort}/${p.protocol}`) ?? 0,
+      protocol: p.protocol,
+    })),
     cpu: q.cpuCores,
     memory: q.memoryBytes,
     disk: q.diskBytes,

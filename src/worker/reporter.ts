@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { RemoteError } from '../errors/index.js';
-import { toReport, type HeartbeatReply, type ManagerClient, type TaskReport, type ResourcesView } from '../api/index.js';
+import {
+  toReport,
+  type HeartbeatReply,
+  type ManagerClient,
+  type TaskReport,
+  type ResourcesView,
+} from '../api/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
@@ -25,7 +31,8 @@ export interface ReporterDeps {
 /**
  * Joins the manager and keeps it informed: registers (with every task, so the manager can
  * resync), beats at the pace the manager sets with a digest of its active tasks (the list only
- * when the manager asks), and pushes each task change as it happens, coalesced per task. A report that cannot be delivered is kept and sent with the next one.
+ * when the manager asks), and pushes each task change as it happens, coalesced per task. A report that cannot be
+ * delivered is kept and sent with the next one.
  */
 export class ManagerReporter {
   readonly #abort = new AbortController();
@@ -66,10 +73,14 @@ export class ManagerReporter {
         failures = 0;
       } catch (err) {
         if (this.#abort.signal.aborted) return;
-        if (err instanceof RemoteError && err.status === 404) this.#registered = false; // the manager forgot us: join again
+        // the manager forgot us: join again
+        if (err instanceof RemoteError && err.status === 404) this.#registered = false;
         failures += 1;
         if (failures === 1 || failures % 30 === 0) {
-          this.deps.log.warn({ manager: this.deps.manager.baseUrl, code: (err as { code?: string }).code }, err instanceof Error ? err.message : String(err));
+          this.deps.log.warn(
+            { manager: this.deps.manager.baseUrl, code: (err as { code?: string }).code },
+            err instanceof Error ? err.message : String(err),
+          );
         }
         delayMs = Math.min(250 * 2 ** Math.min(failures, 3), 2_000);
       }
@@ -104,9 +115,22 @@ export class ManagerReporter {
    */
   async #beat(): Promise<HeartbeatReply> {
     const host = await this.deps.readHost();
-    const tasks = this.#resyncAsked ? this.deps.worker.list().filter((t) => isActive(t.state)).map(toReport) : [];
-    if (this.#resyncAsked) this.deps.log.info({ manager: this.deps.manager.baseUrl, tasks: tasks.length }, 'the manager asked for every task; sending them');
-    return this.deps.manager.heartbeat(this.deps.nodeId, { metrics: metricsOf(host), tasks, digest: this.deps.worker.activeDigest() });
+    const tasks = this.#resyncAsked
+      ? this.deps.worker
+          .list()
+          .filter((t) => isActive(t.state))
+          .map(toReport)
+      : [];
+    if (this.#resyncAsked)
+      this.deps.log.info(
+        { manager: this.deps.manager.baseUrl, tasks: tasks.length },
+        'the manager asked for every task; sending them',
+      );
+    return this.deps.manager.heartbeat(this.deps.nodeId, {
+      metrics: metricsOf(host),
+      tasks,
+      digest: this.deps.worker.activeDigest(),
+    });
   }
 
   #scheduleFlush(): void {
@@ -133,7 +157,12 @@ export class ManagerReporter {
   }
 }
 
-function metricsOf(host: HostSnapshot): { cpuUsage: number; load1: number; memoryAvailableBytes: number; diskFreeBytes: number } {
+function metricsOf(host: HostSnapshot): {
+  cpuUsage: number;
+  load1: number;
+  memoryAvailableBytes: number;
+  diskFreeBytes: number;
+} {
   return {
     cpuUsage: Math.min(1, Math.max(0, host.cpuUsage)),
     load1: host.load.load1,

@@ -25,7 +25,9 @@ const StartQuery = Type.Object(
 );
 const LogsQuery = Type.Object(
   {
-    follow: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')])),
+    follow: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
+    ),
     tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
   },
   { additionalProperties: false },
@@ -36,17 +38,25 @@ const BatchQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const StopQuery = Type.Object({ generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) }, { additionalProperties: false });
+const StopQuery = Type.Object(
+  { generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) },
+  { additionalProperties: false },
+);
 
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
 
 function waitOf(wait: string | undefined): number {
-  return wait === undefined ? DEFAULT_START_WAIT_MS : parseDuration('wait', /^[0-9.]+$/.test(wait) ? Number(wait) : wait);
+  return wait === undefined
+    ? DEFAULT_START_WAIT_MS
+    : parseDuration('wait', /^[0-9.]+$/.test(wait) ? Number(wait) : wait);
 }
 
 /** The Worker API (the seed's routes, and `POST /tasks/batch`). */
-export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (app, { worker, driver, limits, readHost }) => {
+export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
+  app,
+  { worker, driver, limits, readHost },
+) => {
   app.get('/tasks', async () => worker.list());
 
   app.get('/tasks/:id', { schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
@@ -96,7 +106,13 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (a
   app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req): Promise<TaskUsageView> => {
     const task = worker.get(req.params.id);
     const u = task.containerId === null || task.state !== 'Running' ? null : await driver.usage(task.containerId);
-    return { id: task.id, name: task.name, cpu: u?.cpuCores ?? 0, memoryBytes: u?.memoryBytes ?? 0, memoryLimitBytes: u?.memoryLimitBytes ?? 0 };
+    return {
+      id: task.id,
+      name: task.name,
+      cpu: u?.cpuCores ?? 0,
+      memoryBytes: u?.memoryBytes ?? 0,
+      memoryLimitBytes: u?.memoryLimitBytes ?? 0,
+    };
   });
 
   app.get('/stats', async (): Promise<WorkerStatsView> => {
@@ -106,7 +122,15 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (a
       Promise.all(
         running.map(async (t): Promise<TaskUsageView | null> => {
           const u = t.containerId === null ? null : await driver.usage(t.containerId);
-          return u === null ? null : { id: t.id, name: t.name, cpu: u.cpuCores, memoryBytes: u.memoryBytes, memoryLimitBytes: u.memoryLimitBytes };
+          return u === null
+            ? null
+            : {
+                id: t.id,
+                name: t.name,
+                cpu: u.cpuCores,
+                memoryBytes: u.memoryBytes,
+                memoryLimitBytes: u.memoryLimitBytes,
+              };
         }),
       ),
     ]);

@@ -20,6 +20,11 @@ export interface WorkerServerDeps {
 /** The Worker API server, built but not listening (tests may inject). */
 export async function createWorkerServer(deps: WorkerServerDeps): Promise<FastifyInstance> {
   const app = buildServer({ log: deps.log, metrics: deps.metrics, component: 'worker' });
-  await app.register(workerRoutes, { worker: deps.worker, driver: deps.driver, limits: deps.limits, readHost: deps.readHost });
+  await app.register(workerRoutes, {
+    worker: deps.worker,
+    driver: deps.driver,
+    limits: deps.limits,
+    readHost: deps.readHost,
+  });
   return app;
 }

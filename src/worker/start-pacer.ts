@@ -18,7 +18,8 @@ export class StartPacer {
   readonly #waiting: Array<{ go: () => void }> = [];
 
   constructor(readonly concurrency = DEFAULT_START_CONCURRENCY) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`start concurrency is ${concurrency}; use a whole number of at least 1`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`start concurrency is ${concurrency}; use a whole number of at least 1`);
   }
 
   /** Starts running now (not waiting for a turn). */

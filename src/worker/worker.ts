@@ -124,7 +124,11 @@ export class Worker {
    * Idempotent by task id: the same id (and generation) again returns the existing task.
    * A higher generation for a finished task starts it again (a restart placed here).
    */
-  async submit(request: TaskRequest, generation: number, waitMs: number): Promise<{ task: WorkerTaskView; created: boolean }> {
+  async submit(
+    request: TaskRequest,
+    generation: number,
+    waitMs: number,
+  ): Promise<{ task: WorkerTaskView; created: boolean }> {
     if (this.#stopping) throw new WorkerStopping();
     const created = await this.#lock.run(request.id, async () => {
       const existing = this.#records.get(request.id);
@@ -207,7 +211,8 @@ export class Worker {
     if (rec === undefined) {
       const running = containers.find((c) => c.running);
       if (running === undefined) {
-        for (const c of containers) await this.deps.driver.remove(c.containerId); // exited, and no record: nothing to keep
+        // exited, and no record: nothing to keep
+        for (const c of containers) await this.deps.driver.remove(c.containerId);
         return;
       }
       rec = adoptRecord(running, new Date(this.deps.clock.now()).toISOString());
@@ -245,7 +250,10 @@ export class Worker {
    * task can exist (see StartOptions.fresh). `replaces`: the finished container of the previous
    * generation, removed once the new one runs (until then its logs can still be read).
    */
-  #launch(rec: WorkerTaskRecord, how: { fresh: boolean; replaces: string | null } = { fresh: false, replaces: null }): void {
+  #launch(
+    rec: WorkerTaskRecord,
+    how: { fresh: boolean; replaces: string | null } = { fresh: false, replaces: null },
+  ): void {
     const controller = new AbortController();
     this.#starts.set(rec.request.id, controller);
     this.#track(
@@ -264,11 +272,15 @@ export class Worker {
     // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
     const turn = AbortSignal.any([signal, this.#abort.signal]);
     try {
-      container = await this.#pacer.run(() => this.deps.driver.start(rec.request, { generation: rec.generation, signal, fresh }), turn);
+      container = await this.#pacer.run(
+        () => this.deps.driver.start(rec.request, { generation: rec.generation, signal, fresh }),
+        turn,
+      );
     } catch (err) {
       if (err === turn.reason && !signal.aborted) return; // the worker stopped before its turn came
       // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
-      if (!(err instanceof PoseidonError) && !signal.aborted) this.deps.log.error({ err, taskId: id }, 'container start failed unexpectedly');
+      if (!(err instanceof PoseidonError) && !signal.aborted)
+        this.deps.log.error({ err, taskId: id }, 'container start failed unexpectedly');
       const reason = err instanceof PoseidonError ? err.message : `container could not be started: ${String(err)}`;
       await this.#lock.run(id, async () => {
         if (this.#records.get(id) !== rec || rec.state !== TaskState.Scheduled) return;
@@ -285,7 +297,8 @@ export class Worker {
     await this.#lock.run(id, async () => {
       if (this.#records.get(id) !== rec || rec.stopRequested || rec.state !== TaskState.Scheduled) {
         // stopped or replaced while starting: this container is not wanted
-        if (this.#records.get(id)?.containerId !== container.containerId) await this.deps.driver.remove(container.containerId);
+        if (this.#records.get(id)?.containerId !== container.containerId)
+          await this.deps.driver.remove(container.containerId);
         return;
       }
       rec.containerId = container.containerId;
@@ -301,7 +314,10 @@ export class Worker {
     });
     this.#metrics.starts.inc({ result: 'started' });
     this.#metrics.startSeconds.observe((performance.now() - began) / 1000);
-    this.deps.log.info({ taskId: id, containerId: container.containerId, durationMs: Math.round(performance.now() - began) }, 'task started');
+    this.deps.log.info(
+      { taskId: id, containerId: container.containerId, durationMs: Math.round(performance.now() - began) },
+      'task started',
+    );
   }
 
   #onEvent(e: ContainerEvent): void {
@@ -380,11 +396,15 @@ export class Worker {
    * only when it says something new (see CheckOutcome.changed): a healthy task costs no writes.
    */
   async #onHealthCheck(id: string, outcome: CheckOutcome): Promise<void> {
-    this.#metrics.healthChecks.inc({ type: outcome.check.type, result: outcome.result.healthy ? 'healthy' : 'unhealthy' });
+    this.#metrics.healthChecks.inc({
+      type: outcome.check.type,
+      result: outcome.result.healthy ? 'healthy' : 'unhealthy',
+    });
     await this.#lock.run(id, async () => {
       const rec = this.#records.get(id);
       // the task moved on while the check ran: the answer is about a container it no longer runs
-      if (rec === undefined || rec.state !== TaskState.Running || rec.containerId !== outcome.target.containerId) return;
+      if (rec === undefined || rec.state !== TaskState.Running || rec.containerId !== outcome.target.containerId)
+        return;
       const before = rec.health.status;
       rec.health = outcome.health;
       if (outcome.health.status === 'unhealthy') {
@@ -393,7 +413,10 @@ export class Worker {
       }
       if (!outcome.changed) return;
       if (outcome.health.status !== before) {
-        this.deps.log.info({ taskId: id, health: outcome.health.status, output: outcome.health.lastOutput }, 'task health changed');
+        this.deps.log.info(
+          { taskId: id, health: outcome.health.status, output: outcome.health.lastOutput },
+          'task health changed',
+        );
       }
       rec.updatedAt = new Date(this.deps.clock.now()).toISOString();
       await this.#persist(rec);
@@ -410,7 +433,10 @@ export class Worker {
     const id = rec.request.id;
     const { check, target, health } = outcome;
     this.#metrics.healthFailures.inc({ type: check.type });
-    this.deps.log.warn({ taskId: id, containerId: target.containerId, type: check.type, output: health.lastOutput }, 'task unhealthy; stopping its container');
+    this.deps.log.warn(
+      { taskId: id, containerId: target.containerId, type: check.type, output: health.lastOutput },
+      'task unhealthy; stopping its container',
+    );
     rec.updatedAt = new Date(this.deps.clock.now()).toISOString();
     await this.#persist(rec); // the verdict is durable before the container goes
     let exitCode: number | null;
@@ -425,7 +451,11 @@ export class Worker {
       this.#watchHealth(rec, target);
       return;
     }
-    this.#move(rec, TaskState.Failed, `unhealthy: ${check.failureThreshold} consecutive failed ${check.type} checks (last: ${health.lastOutput})`);
+    this.#move(
+      rec,
+      TaskState.Failed,
+      `unhealthy: ${check.failureThreshold} consecutive failed ${check.type} checks (last: ${health.lastOutput})`,
+    );
     rec.exitCode = exitCode;
     rec.finishedAt = new Date(this.deps.clock.now()).toISOString();
     this.#metrics.exits.inc({ state: rec.state });

@@ -29,7 +29,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     // the manager dispatched through the workers' batch route, never one task per request
     for (const short of ['a', 'b']) {
       const metrics = await (await fetch(`${c.workers.get(short)?.url}/metrics`)).text();
-      assert.match(metrics, /poseidon_worker_http_request_duration_seconds_count\{method="POST",route="\/tasks\/batch",status="200"\} [1-9]/);
+      assert.match(
+        metrics,
+        /poseidon_worker_http_request_duration_seconds_count\{method="POST",route="\/tasks\/batch",status="200"\} [1-9]/,
+      );
       assert.doesNotMatch(metrics, /route="\/tasks",status="20[01]"/);
     }
   });
@@ -95,7 +98,9 @@ describe('a cluster of a manager and two workers as separate processes', () => {
       async () => {
         for (const id of ids) {
           const running = await containersWithLabel('poseidon.task-id', id);
-          const states = await Promise.all(running.map((cid) => import('./helpers/docker.js').then((d) => d.isRunning(cid))));
+          const states = await Promise.all(
+            running.map((cid) => import('./helpers/docker.js').then((d) => d.isRunning(cid))),
+          );
           if (states.filter(Boolean).length !== 1) return undefined;
         }
         return true;
@@ -128,17 +133,28 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const c = await cluster();
     await c.startWorker('a');
     const file = join(c.dir, 'web.json');
-    writeFileSync(file, JSON.stringify(c.task('cli-web', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ container: 80 }] })));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        c.task('cli-web', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ container: 80 }] }),
+      ),
+    );
     const submitted = await c.cli(['task', '--filename', file, '--wait']);
     assert.equal(submitted.code, 0, submitted.stderr);
     const id = submitted.stdout.split(' ')[0] ?? '';
     assert.match(submitted.stdout, /Running on /);
     // --wait follows the task until it runs or ends: a task that cannot start ends it with exit 1
     const unstartable = join(c.dir, 'unstartable.json');
-    writeFileSync(unstartable, JSON.stringify(c.task('cli-bad', { image: 'poseidon/no-such-image:1', restartPolicy: { mode: 'never' } })));
+    writeFileSync(
+      unstartable,
+      JSON.stringify(c.task('cli-bad', { image: 'poseidon/no-such-image:1', restartPolicy: { mode: 'never' } })),
+    );
     const failed = await c.cli(['task', '--filename', unstartable, '--wait']);
     assert.equal(failed.code, 1, failed.stderr);
-    assert.match(failed.stdout, /^[0-9a-f-]{36} Failed on a-\S+: image poseidon\/no-such-image:1 is not on this host and could not be pulled/);
+    assert.match(
+      failed.stdout,
+      /^[0-9a-f-]{36} Failed on a-\S+: image poseidon\/no-such-image:1 is not on this host and could not be pulled/,
+    );
 
     const json = await c.cli(['status', '--json']);
     const listed = JSON.parse(json.stdout) as Array<{ id: string; state: string; ports: Array<{ host: number }> }>;
@@ -155,7 +171,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
 
     const nodes = await c.cli(['node']);
     assert.match(nodes.stdout, new RegExp(`${c.workerName('a')}\\s+Up`));
-    const nodesJson = JSON.parse((await c.cli(['node', '--json'])).stdout) as Array<{ name: string; taskCount: number }>;
+    const nodesJson = JSON.parse((await c.cli(['node', '--json'])).stdout) as Array<{
+      name: string;
+      taskCount: number;
+    }>;
     assert.equal(nodesJson[0]?.taskCount, 1);
 
     const stop = await c.cli(['stop', id.slice(0, 8)]);
@@ -183,6 +202,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const down = await c.cli(['status', '--manager', 'http://127.0.0.1:9']);
     assert.equal(down.code, 1);
     assert.equal(down.stderr, 'poseidon: cannot reach manager at http://127.0.0.1:9: is `poseidon manager` running?\n');
-    for (const id2 of ['abcd0000-0000-4000-8000-000000000001', 'abcd0000-0000-4000-8000-000000000002']) await c.client.stopTask(id2);
+    for (const id2 of ['abcd0000-0000-4000-8000-000000000001', 'abcd0000-0000-4000-8000-000000000002'])
+      await c.client.stopTask(id2);
   });
 });

@@ -13,8 +13,10 @@ const w = new TestWorker();
 const FAST = { interval: '200ms', timeout: '150ms', failureThreshold: 2 };
 const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
-const healthy = (id: string): Promise<WorkerTaskView> => w.taskUntil(id, 'healthy', (t) => t.state === 'Running' && t.health.status === 'healthy');
-const ended = (id: string): Promise<WorkerTaskView> => w.taskUntil(id, 'ended', (t) => t.state === 'Failed' || t.state === 'Completed');
+const healthy = (id: string): Promise<WorkerTaskView> =>
+  w.taskUntil(id, 'healthy', (t) => t.state === 'Running' && t.health.status === 'healthy');
+const ended = (id: string): Promise<WorkerTaskView> =>
+  w.taskUntil(id, 'ended', (t) => t.state === 'Failed' || t.state === 'Completed');
 
 /** The task failed its health check: Failed with the verdict as reason, its container gone. */
 async function assertFailedUnhealthy(t: WorkerTaskView, type: string, lastOutput: RegExp): Promise<void> {
@@ -35,7 +37,13 @@ describe('health checks against the real Docker engine', () => {
   after(() => w.close());
 
   test('an http check on busybox httpd answering 200 makes the task healthy', async () => {
-    const created = await w.client.startTask(w.spec('web-ok', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/', ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('web-ok', {
+        command: HTTPD,
+        ports: [{ container: 80 }],
+        healthCheck: { type: 'http', port: 80, path: '/', ...FAST },
+      }),
+    );
     assert.equal(created.health.status, 'starting');
     const t = await healthy(created.id);
     assert.equal(t.health.lastOutput, 'HTTP 200');
@@ -45,7 +53,13 @@ describe('health checks against the real Docker engine', () => {
   });
 
   test('an http check answered 404 fails the task as unhealthy and removes its container', async () => {
-    const created = await w.client.startTask(w.spec('web-404', { command: HTTPD, ports: [{ container: 80 }], healthCheck: { type: 'http', port: 80, path: '/missing', ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('web-404', {
+        command: HTTPD,
+        ports: [{ container: 80 }],
+        healthCheck: { type: 'http', port: 80, path: '/missing', ...FAST },
+      }),
+    );
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'http', /^HTTP 404$/);
     assert.equal(t.reason, 'unhealthy: 2 consecutive failed http checks (last: HTTP 404)');
@@ -55,27 +69,48 @@ describe('health checks against the real Docker engine', () => {
   });
 
   test('a tcp check on a port where nothing listens fails the task as unhealthy', async () => {
-    const created = await w.client.startTask(w.spec('tcp-closed', { command: ['sleep', '600'], ports: [{ container: 8080 }], healthCheck: { type: 'tcp', port: 8080, ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('tcp-closed', {
+        command: ['sleep', '600'],
+        ports: [{ container: 8080 }],
+        healthCheck: { type: 'tcp', port: 8080, ...FAST },
+      }),
+    );
     const t = await ended(created.id);
     // the check goes to the container's own address, not the published host port (where Docker's proxy would accept)
     await assertFailedUnhealthy(t, 'tcp', /^connect ECONNREFUSED [0-9.]+:8080$/);
   });
 
   test('an exec check whose command exits 1 fails the task as unhealthy', async () => {
-    const created = await w.client.startTask(w.spec('exec-no', { command: ['sh', '-c', 'sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('exec-no', {
+        command: ['sh', '-c', 'sleep 600'],
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+      }),
+    );
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'exec', /^exited with code 1$/);
   });
 
   test('an exec check whose command exits 0 makes the task healthy', async () => {
-    const created = await w.client.startTask(w.spec('exec-ok', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('exec-ok', {
+        command: ['sh', '-c', 'touch /tmp/ready; sleep 600'],
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+      }),
+    );
     const t = await healthy(created.id);
     assert.equal(t.health.lastOutput, 'exited with code 0');
     await w.client.stopTask(created.id);
   });
 
   test('checks resume for a container adopted after a worker restart', async () => {
-    const created = await w.client.startTask(w.spec('adopted', { command: ['sh', '-c', 'touch /tmp/ready; sleep 600'], healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST } }));
+    const created = await w.client.startTask(
+      w.spec('adopted', {
+        command: ['sh', '-c', 'touch /tmp/ready; sleep 600'],
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+      }),
+    );
     const before = await healthy(created.id);
     await w.proc.kill();
     await run('docker', ['exec', before.containerId ?? '', 'rm', '/tmp/ready']); // goes bad while no worker watches

@@ -8,8 +8,6 @@ import { TestCluster } from './helpers/cluster.js';
 import { POSEIDON_BIN } from './helpers/processes.js';
 import { waitFor } from './helpers/wait-for.js';
 
-
-
 interface Event {
   time: string;
   type: string;
@@ -42,22 +40,42 @@ describe('self-healing and visibility, against real Docker', () => {
   });
   after(() => c.close());
 
-  const until = (id: string, pred: (t: ManagerTaskView) => boolean, what: string, timeoutMs = 30_000): Promise<ManagerTaskView> =>
-    waitFor(async () => {
-      const t = await c.client.getTask(id);
-      return pred(t) ? t : undefined;
-    }, { what, timeoutMs });
+  const until = (
+    id: string,
+    pred: (t: ManagerTaskView) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<ManagerTaskView> =>
+    waitFor(
+      async () => {
+        const t = await c.client.getTask(id);
+        return pred(t) ? t : undefined;
+      },
+      { what, timeoutMs },
+    );
 
   test('a task whose HTTP check fails is restarted, and with maxRestarts 3 ends Failed with restart count 3 and the reason', async () => {
     const t = await c.client.submit(
       c.task('bad-check', {
         command: ['httpd', '-f', '-p', '80', '-h', '/www'],
         ports: [{ container: 80 }],
-        healthCheck: { type: 'http', port: 80, path: '/missing', interval: '200ms', timeout: '150ms', failureThreshold: 2 },
+        healthCheck: {
+          type: 'http',
+          port: 80,
+          path: '/missing',
+          interval: '200ms',
+          timeout: '150ms',
+          failureThreshold: 2,
+        },
         restartPolicy: { mode: 'on-failure', maxRestarts: 3, backoff: { initial: '100ms', max: '400ms' } },
       }),
     );
-    const done = await until(t.id, (x) => x.state === 'Failed' && x.restartAt === null && x.restarts === 3, 'Failed after 3 restarts', 60_000);
+    const done = await until(
+      t.id,
+      (x) => x.state === 'Failed' && x.restartAt === null && x.restarts === 3,
+      'Failed after 3 restarts',
+      60_000,
+    );
     assert.match(done.reason, /^unhealthy: .*HTTP 404.*gave up after 3 restarts$/);
   });
 
@@ -65,13 +83,17 @@ describe('self-healing and visibility, against real Docker', () => {
     const stream = await collectEvents(c);
     try {
       const t = await c.client.submit(
-        c.task('exit-1', { command: ['sh', '-c', 'sleep 0.2; exit 1'], restartPolicy: { mode: 'on-failure', maxRestarts: 3, backoff: { initial: '200ms', max: '5s' } } }),
+        c.task('exit-1', {
+          command: ['sh', '-c', 'sleep 0.2; exit 1'],
+          restartPolicy: { mode: 'on-failure', maxRestarts: 3, backoff: { initial: '200ms', max: '5s' } },
+        }),
       );
       await until(t.id, (x) => x.state === 'Failed' && x.restartAt === null, 'Failed for good', 60_000);
       const mine = stream.events.filter((e) => e.taskId === t.id);
       const delays = mine.filter((e) => e.type === 'task.restarting').map((e) => e.delayMs ?? 0);
       assert.equal(delays.length, 3);
-      for (let i = 1; i < delays.length; i++) assert.ok((delays[i] ?? 0) > (delays[i - 1] ?? 0), `delays grow: ${delays.join(', ')}`);
+      for (let i = 1; i < delays.length; i++)
+        assert.ok((delays[i] ?? 0) > (delays[i - 1] ?? 0), `delays grow: ${delays.join(', ')}`);
       // and the gaps between an exit and the restart that follows it grow too
       const gaps: number[] = [];
       for (const [i, e] of mine.entries()) {
@@ -87,7 +109,9 @@ describe('self-healing and visibility, against real Docker', () => {
   });
 
   test('under never, a task that exits 1 stays Failed', async () => {
-    const t = await c.client.submit(c.task('never', { command: ['sh', '-c', 'exit 1'], restartPolicy: { mode: 'never' } }));
+    const t = await c.client.submit(
+      c.task('never', { command: ['sh', '-c', 'exit 1'], restartPolicy: { mode: 'never' } }),
+    );
     const failed = await until(t.id, (x) => x.state === 'Failed', 'Failed');
     assert.equal(failed.restarts, 0);
     assert.equal(failed.restartAt, null);
@@ -95,14 +119,21 @@ describe('self-healing and visibility, against real Docker', () => {
   });
 
   test('under always, a task that exits 0 is started again', async () => {
-    const t = await c.client.submit(c.task('always', { command: ['sh', '-c', 'sleep 0.3; exit 0'], restartPolicy: { mode: 'always', maxRestarts: 100, backoff: { initial: '100ms' } } }));
+    const t = await c.client.submit(
+      c.task('always', {
+        command: ['sh', '-c', 'sleep 0.3; exit 0'],
+        restartPolicy: { mode: 'always', maxRestarts: 100, backoff: { initial: '100ms' } },
+      }),
+    );
     const again = await until(t.id, (x) => x.restarts >= 2, 'restarted twice');
     assert.ok(again.restarts >= 2);
     await c.client.stopTask(t.id);
   });
 
   test('a task stopped by the user stays stopped, even under always', async () => {
-    const t = await c.client.submit(c.task('stopme', { command: ['sleep', '600'], restartPolicy: { mode: 'always', backoff: { initial: '100ms' } } }));
+    const t = await c.client.submit(
+      c.task('stopme', { command: ['sleep', '600'], restartPolicy: { mode: 'always', backoff: { initial: '100ms' } } }),
+    );
     await until(t.id, (x) => x.state === 'Running', 'Running');
     await c.client.stopTask(t.id);
     const stopped = await until(t.id, (x) => x.state === 'Completed', 'Completed');
@@ -124,7 +155,13 @@ describe('self-healing and visibility, against real Docker', () => {
     const exec = await c.client.submit(
       c.task('exec-broken', {
         command: ['sleep', '600'],
-        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], interval: '200ms', timeout: '150ms', failureThreshold: 2 },
+        healthCheck: {
+          type: 'exec',
+          command: ['sh', '-c', 'test -f /tmp/ready'],
+          interval: '200ms',
+          timeout: '150ms',
+          failureThreshold: 2,
+        },
         restartPolicy: { mode: 'never' },
       }),
     );
@@ -141,13 +178,28 @@ describe('self-healing and visibility, against real Docker', () => {
       // POSEIDON_GENERATION grows with every placement: the third copy serves and passes its check
       const t = await c.client.submit(
         c.task('third-time', {
-          command: ['sh', '-c', 'if [ "$POSEIDON_GENERATION" -lt 3 ]; then sleep 0.3; exit 1; fi; exec httpd -f -p 80 -h /www'],
+          command: [
+            'sh',
+            '-c',
+            'if [ "$POSEIDON_GENERATION" -lt 3 ]; then sleep 0.3; exit 1; fi; exec httpd -f -p 80 -h /www',
+          ],
           ports: [{ container: 80 }],
-          healthCheck: { type: 'http', port: 80, path: '/', interval: '200ms', timeout: '150ms', failureThreshold: 2, startPeriod: '1s' },
+          healthCheck: {
+            type: 'http',
+            port: 80,
+            path: '/',
+            interval: '200ms',
+            timeout: '150ms',
+            failureThreshold: 2,
+            startPeriod: '1s',
+          },
           restartPolicy: { mode: 'on-failure', maxRestarts: 5, backoff: { initial: '100ms' } },
         }),
       );
-      await waitFor(() => stream.events.some((e) => e.taskId === t.id && e.type === 'task.healthy'), { what: 'task.healthy event', timeoutMs: 30_000 });
+      await waitFor(() => stream.events.some((e) => e.taskId === t.id && e.type === 'task.healthy'), {
+        what: 'task.healthy event',
+        timeoutMs: 30_000,
+      });
       const sequence = stream.events.filter((e) => e.taskId === t.id).map((e) => e.type);
       assert.deepEqual(sequence, [
         'task.submitted',
@@ -170,18 +222,25 @@ describe('self-healing and visibility, against real Docker', () => {
   });
 
   test('poseidon logs -f shows lines the container prints after the command started', async () => {
-    const t = await c.client.submit(c.task('ticker', { command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.1; done'] }));
+    const t = await c.client.submit(
+      c.task('ticker', { command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.1; done'] }),
+    );
     await until(t.id, (x) => x.state === 'Running', 'Running');
-    const child = spawn(process.execPath, [POSEIDON_BIN, 'logs', '-f', '--tail', '1', t.id.slice(0, 8)], { env: { ...process.env, POSEIDON_MANAGER: c.manager.url } });
+    const child = spawn(process.execPath, [POSEIDON_BIN, 'logs', '-f', '--tail', '1', t.id.slice(0, 8)], {
+      env: { ...process.env, POSEIDON_MANAGER: c.manager.url },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     try {
       // the highest tick printed before following began, then ticks after it arriving live
       const firstTick = await waitFor(() => /tick-(\d+)/.exec(out)?.[1], { what: 'first followed line' });
-      const later = await waitFor(() => {
-        const ticks = [...out.matchAll(/tick-(\d+)/g)].map((m) => Number(m[1]));
-        return ticks.some((n) => n >= Number(firstTick) + 5) ? ticks : undefined;
-      }, { what: 'lines printed after logs -f started' });
+      const later = await waitFor(
+        () => {
+          const ticks = [...out.matchAll(/tick-(\d+)/g)].map((m) => Number(m[1]));
+          return ticks.some((n) => n >= Number(firstTick) + 5) ? ticks : undefined;
+        },
+        { what: 'lines printed after logs -f started' },
+      );
       assert.ok(later.length >= 5);
     } finally {
       child.kill('SIGINT');
@@ -203,7 +262,6 @@ describe('self-healing and visibility, against real Docker', () => {
       });
       assert.equal(code, 0, `promtool on ${url}/metrics: ${stderr}`);
     }
-
   });
 
   test('poseidon status ID shows the cpu and memory use of the running container', async () => {

@@ -8,8 +8,15 @@ import { TestWorker } from './helpers/worker.js';
 
 const w = new TestWorker();
 
-async function postBatch(body: unknown, query = ''): Promise<{ status: number; body: { results?: BatchStartResult[]; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${w.proc.url}/tasks/batch${query}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+async function postBatch(
+  body: unknown,
+  query = '',
+): Promise<{ status: number; body: { results?: BatchStartResult[]; error?: { code: string; message: string } } }> {
+  const res = await fetch(`${w.proc.url}/tasks/batch${query}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: res.status, body: (await res.json()) as { results?: BatchStartResult[] } };
 }
 
@@ -41,7 +48,8 @@ describe('POST /tasks/batch on a real worker', () => {
       again.body.results?.map((r) => ('task' in r ? [r.task.id, r.task.containerId] : r.error.code)),
       [[ids[0], a.task.containerId], 'invalid_request', [ids[1], b.task.containerId]],
     );
-    for (const id of ids) assert.equal((await containersWithLabel('poseidon.task-id', id)).length, 1, `one container for ${id}`);
+    for (const id of ids)
+      assert.equal((await containersWithLabel('poseidon.task-id', id)).length, 1, `one container for ${id}`);
   });
 
   test('a body that is not a batch gets a 400 naming the field, and starts nothing', async () => {
@@ -68,7 +76,11 @@ describe('POST /tasks/batch on a real worker', () => {
     const failed = await w.taskIn(id, 'Failed');
     assert.equal(failed.exitCode, 2);
     await postBatch({ tasks: [{ spec: { ...spec, command: ['sleep', '300'] }, generation: 2 }] }, '?wait=0');
-    const running = await w.taskUntil(id, 'Running at generation 2', (t) => t.state === 'Running' && t.generation === 2);
+    const running = await w.taskUntil(
+      id,
+      'Running at generation 2',
+      (t) => t.state === 'Running' && t.generation === 2,
+    );
     assert.notEqual(running.containerId, failed.containerId);
     // the old container goes in the background, right after the new one runs
     const left = await waitFor(

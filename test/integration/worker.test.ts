@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RemoteError } from '../../src/errors/index.js';
-import { containerExists, containersWithLabel, finishedAt, isRunning, removeByLabel, TEST_IMAGE } from './helpers/docker.js';
+import {
+  containerExists,
+  containersWithLabel,
+  finishedAt,
+  isRunning,
+  removeByLabel,
+  TEST_IMAGE,
+} from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TestWorker } from './helpers/worker.js';
 
 const w = new TestWorker();
 
-async function post(body: string, contentType = 'application/json'): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
+async function post(
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
   const res = await fetch(`${w.proc.url}/tasks`, { method: 'POST', body, headers: { 'content-type': contentType } });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
@@ -31,7 +41,9 @@ describe('worker against the real Docker engine', () => {
   });
 
   test('a task whose command exits 1 becomes Failed with exit code 1, from the event stream', async (t) => {
-    const created = await w.client.startTask(w.spec('fails', { command: ['sh', '-c', 'sleep 1; exit 1'] }), { waitMs: 0 });
+    const created = await w.client.startTask(w.spec('fails', { command: ['sh', '-c', 'sleep 1; exit 1'] }), {
+      waitMs: 0,
+    });
     const failed = await w.taskIn(created.id, 'Failed', 'Completed');
     assert.equal(failed.state, 'Failed');
     assert.equal(failed.exitCode, 1);
@@ -40,12 +52,19 @@ describe('worker against the real Docker engine', () => {
     // container's FinishedAt (not when the worker got round to it)
     const dockerFinished = new Date(await finishedAt(failed.containerId ?? '')).getTime();
     const reported = new Date(failed.finishedAt ?? 0).getTime();
-    assert.ok(reported >= dockerFinished && reported - dockerFinished < 2_000, `finishedAt ${failed.finishedAt} vs Docker's ${new Date(dockerFinished).toISOString()}`);
-    t.diagnostic(`state recorded ${new Date(failed.updatedAt).getTime() - dockerFinished} ms after the container exited`);
+    assert.ok(
+      reported >= dockerFinished && reported - dockerFinished < 2_000,
+      `finishedAt ${failed.finishedAt} vs Docker's ${new Date(dockerFinished).toISOString()}`,
+    );
+    t.diagnostic(
+      `state recorded ${new Date(failed.updatedAt).getTime() - dockerFinished} ms after the container exited`,
+    );
   });
 
   test('a task with a port runs busybox httpd and answers HTTP on the reported host port', async () => {
-    const created = await w.client.startTask(w.spec('web', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ container: 80 }] }));
+    const created = await w.client.startTask(
+      w.spec('web', { command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ container: 80 }] }),
+    );
     const running = await w.taskIn(created.id, 'Running');
     const port = running.ports[0];
     assert.ok(port !== undefined && port.host > 0, `a host port is reported: ${JSON.stringify(running.ports)}`);
@@ -76,10 +95,22 @@ describe('worker against the real Docker engine', () => {
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, memory: '1Mi' }), 400, /^memory is 1 MiB/],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, memory: 'lots' }), 400, /^memory /],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 70000 }] }), 400, /^ports\.0\.container /],
-      [JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 80, host: 0.5 }] }), 400, /^ports\.0\.host /],
+      [
+        JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 80, host: 0.5 }] }),
+        400,
+        /^ports\.0\.host /,
+      ],
       [JSON.stringify({ name: 'x', image: 'Not A/Valid:Image Ref' }), 400, /^image /],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, command: 'sleep 5' }), 400, /^command /],
-      [JSON.stringify({ ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c', State: 7, Task: { Name: 'x', Image: TEST_IMAGE } }), 400, /^State is 7/],
+      [
+        JSON.stringify({
+          ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c',
+          State: 7,
+          Task: { Name: 'x', Image: TEST_IMAGE },
+        }),
+        400,
+        /^State is 7/,
+      ],
       [JSON.stringify({ State: 2, Task: { Name: 'x', Image: TEST_IMAGE, State: 12 } }), 400, /^Task\.State is 12/],
       [JSON.stringify([1, 2]), 400, /body/],
       [`{"name":"x","image":"${TEST_IMAGE}","command":["${'a'.repeat(1_100_000)}"]}`, 413, /larger than 1 MiB/],
@@ -95,7 +126,11 @@ describe('worker against the real Docker engine', () => {
   });
 
   test('the seed TaskEvent format is accepted and translated', async () => {
-    const seed = { ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c', State: 2, Task: { State: 1, ID: '21b23589-5d2d-4731-b5c9-a97e9832d021', Name: 'test-chapter-5', Image: TEST_IMAGE } };
+    const seed = {
+      ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c',
+      State: 2,
+      Task: { State: 1, ID: '21b23589-5d2d-4731-b5c9-a97e9832d021', Name: 'test-chapter-5', Image: TEST_IMAGE },
+    };
     const res = await post(JSON.stringify(seed));
     assert.equal(res.status, 201);
     const task = await w.taskIn('21b23589-5d2d-4731-b5c9-a97e9832d021', 'Running', 'Completed', 'Failed');
@@ -117,7 +152,9 @@ describe('worker against the real Docker engine', () => {
   });
 
   test('logs and stats report on a running task', async () => {
-    const created = await w.client.startTask(w.spec('talker', { command: ['sh', '-c', 'echo hello-from-task; sleep 300'] }));
+    const created = await w.client.startTask(
+      w.spec('talker', { command: ['sh', '-c', 'echo hello-from-task; sleep 300'] }),
+    );
     await w.taskIn(created.id, 'Running');
     const logs = await waitFor(async () => {
       const text = await (await fetch(`${w.proc.url}/tasks/${created.id}/logs`)).text();
@@ -135,8 +172,14 @@ describe('worker against the real Docker engine', () => {
   });
 
   test('unknown ids get 404 with the error shape', async () => {
-    await assert.rejects(w.client.getTask('5f0e4c1c-0000-4000-8000-000000000000'), (err: unknown) => err instanceof RemoteError && err.status === 404 && err.code === 'task_not_found');
-    await assert.rejects(w.client.stopTask('5f0e4c1c-0000-4000-8000-000000000000'), (err: unknown) => err instanceof RemoteError && err.status === 404);
+    await assert.rejects(
+      w.client.getTask('5f0e4c1c-0000-4000-8000-000000000000'),
+      (err: unknown) => err instanceof RemoteError && err.status === 404 && err.code === 'task_not_found',
+    );
+    await assert.rejects(
+      w.client.stopTask('5f0e4c1c-0000-4000-8000-000000000000'),
+      (err: unknown) => err instanceof RemoteError && err.status === 404,
+    );
   });
 
   test('a worker killed with SIGKILL and restarted adopts its running container', async () => {
@@ -151,4 +194,3 @@ describe('worker against the real Docker engine', () => {
     await w.client.stopTask(created.id);
   });
 });
-

@@ -56,7 +56,11 @@ export class DockerDriver implements Driver {
         // a leftover of an earlier run: it goes before a new one is created
         await this.#removeForce(existing.containerId);
       }
-      const body = createOptions(task, { workerName: this.opts.workerName, generation: options.generation, publishIp: this.opts.publishIp });
+      const body = createOptions(task, {
+        workerName: this.opts.workerName,
+        generation: options.generation,
+        publishIp: this.opts.publishIp,
+      });
       const container = await this.#createPulling(task.image, body, options.signal);
       try {
         await this.#call(() => container.start({ abortSignal: options.signal }));
@@ -66,7 +70,8 @@ export class DockerDriver implements Driver {
       }
       const startedAt = new Date().toISOString();
       // only the engine knows the host ports it chose and the container's address
-      if (task.ports.length === 0 && task.healthCheck === null) return startedState(container.id, task, body, options.generation, startedAt);
+      if (task.ports.length === 0 && task.healthCheck === null)
+        return startedState(container.id, task, body, options.generation, startedAt);
       const state = await this.inspect(container.id);
       if (state === null) throw new ContainerStartFailed('the container vanished right after it started');
       return state;
@@ -137,7 +142,12 @@ export class DockerDriver implements Driver {
 
   async #logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
     const container = this.#docker.getContainer(containerId);
-    const base = { stdout: true, stderr: true, timestamps: false, ...(options.tail === undefined ? {} : { tail: options.tail }) };
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: false,
+      ...(options.tail === undefined ? {} : { tail: options.tail }),
+    };
     if (options.follow) {
       const stream = await this.#call(() => container.logs({ ...base, follow: true, abortSignal: options.signal }));
       return demuxStream(stream);
@@ -187,7 +197,11 @@ export class DockerDriver implements Driver {
     return states.filter((s): s is ContainerState => s !== null);
   }
 
-  async #createPulling(image: string, body: Docker.ContainerCreateOptions, signal: AbortSignal | undefined): Promise<Docker.Container> {
+  async #createPulling(
+    image: string,
+    body: Docker.ContainerCreateOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Docker.Container> {
     try {
       return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
     } catch (err) {
@@ -257,7 +271,13 @@ export class DockerDriver implements Driver {
  * `startedAt` (the start call's return, a few ms after the engine's own StartedAt). If it has
  * already exited, its die event says so.
  */
-function startedState(containerId: string, task: TaskRequest, body: Docker.ContainerCreateOptions, generation: number, startedAt: string): ContainerState {
+function startedState(
+  containerId: string,
+  task: TaskRequest,
+  body: Docker.ContainerCreateOptions,
+  generation: number,
+  startedAt: string,
+): ContainerState {
   return {
     containerId,
     taskId: task.id,

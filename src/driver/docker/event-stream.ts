@@ -37,7 +37,11 @@ export async function followEvents(
   while (!signal.aborted) {
     try {
       const stream = (await docker.getEvents({
-        filters: { type: ['container'], label: [`${LABEL_WORKER}=${workerName}`], event: ['start', 'die', 'oom', 'destroy'] },
+        filters: {
+          type: ['container'],
+          label: [`${LABEL_WORKER}=${workerName}`],
+          event: ['start', 'die', 'oom', 'destroy'],
+        },
         abortSignal: signal,
       })) as Readable;
       if (!first) {
@@ -100,6 +104,7 @@ export function toEvent(m: DockerEventMessage): ContainerEvent | null {
 
 /** When the engine logged the event, ISO 8601 (ms): a few ms after the container's own FinishedAt for a die. */
 function eventTime(m: DockerEventMessage): string {
-  const ms = m.timeNano !== undefined ? Math.floor(m.timeNano / 1e6) : m.time !== undefined ? m.time * 1000 : Date.now();
+  const ms =
+    m.timeNano !== undefined ? Math.floor(m.timeNano / 1e6) : m.time !== undefined ? m.time * 1000 : Date.now();
   return new Date(ms).toISOString();
 }

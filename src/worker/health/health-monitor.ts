@@ -71,7 +71,14 @@ export class HealthMonitor {
     this.stop(taskId);
     const health = resumed(opts.health);
     if (this.#stopped) return health;
-    const watch: Watch = { target, check, startedAtMs: opts.startedAtMs, health, abort: new AbortController(), cancelTimer: undefined };
+    const watch: Watch = {
+      target,
+      check,
+      startedAtMs: opts.startedAtMs,
+      health,
+      abort: new AbortController(),
+      cancelTimer: undefined,
+    };
     this.#watches.set(taskId, watch);
     // the first check waits one interval, as Docker's does: a process just started is rarely listening yet
     this.#schedule(taskId, watch, check.intervalMs);
@@ -121,13 +128,26 @@ export class HealthMonitor {
       // a prober answers unhealthy rather than throwing; if one throws anyway, the check failed
       result = { healthy: false, output: capOutput(describeError(err)) };
     }
-    if (this.#watches.get(taskId) !== watch) return; // stopped while checking: the answer is about a container we let go
+    // stopped while checking: the answer is about a container we let go
+    if (this.#watches.get(taskId) !== watch) return;
     const nowMs = this.deps.clock.now();
-    const next = nextHealth(watch.health, result, watch.check, nowMs - watch.startedAtMs, new Date(nowMs).toISOString());
+    const next = nextHealth(
+      watch.health,
+      result,
+      watch.check,
+      nowMs - watch.startedAtMs,
+      new Date(nowMs).toISOString(),
+    );
     watch.health = next.health;
     if (next.health.status === 'unhealthy') this.stop(taskId);
     try {
-      await this.deps.onCheck(taskId, { target: watch.target, check: watch.check, result, health: next.health, changed: next.changed });
+      await this.deps.onCheck(taskId, {
+        target: watch.target,
+        check: watch.check,
+        result,
+        health: next.health,
+        changed: next.changed,
+      });
     } catch (err) {
       this.deps.log.error({ err, taskId }, 'handling a health check result failed');
     }
@@ -160,7 +180,9 @@ export function nextHealth(
     health = { status, failures, lastOutput: result.output, lastCheckedAt: checkedAt };
   }
   const changed =
-    health.status !== prev.status || (!result.healthy && result.output !== prev.lastOutput) || (result.healthy && prev.failures > 0);
+    health.status !== prev.status ||
+    (!result.healthy && result.output !== prev.lastOutput) ||
+    (result.healthy && prev.failures > 0);
   return { health, changed };
 }
 

@@ -14,7 +14,10 @@ export function httpProber(clock: Clock): Prober {
       runProbe(clock, signal, check.timeoutMs, async (deadline) => {
         if (target.ipAddress === '') return { healthy: false, output: 'the container has no IP address to connect to' };
         const status = await statusOf(target.ipAddress, check.port, check.path, deadline);
-        return { healthy: status >= check.expectedStatusMin && status <= check.expectedStatusMax, output: `HTTP ${status}` };
+        return {
+          healthy: status >= check.expectedStatusMin && status <= check.expectedStatusMax,
+          output: `HTTP ${status}`,
+        };
       }),
   };
 }
@@ -23,10 +26,13 @@ function statusOf(host: string, port: number, path: string, signal: AbortSignal)
   return new Promise((resolve, reject) => {
     // agent: false is a fresh connection per check, closed after it: a pooled socket would
     // answer for a server that no longer accepts new connections
-    const req = request({ host, port, path, method: 'GET', agent: false, signal, headers: { 'user-agent': 'poseidon-health-check' } }, (res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy(); // the body is not needed, and an endless one must not hold the socket
-    });
+    const req = request(
+      { host, port, path, method: 'GET', agent: false, signal, headers: { 'user-agent': 'poseidon-health-check' } },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy(); // the body is not needed, and an endless one must not hold the socket
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -52,14 +52,18 @@ export async function runProbe(
   let settle!: (result: ProbeResult) => void;
   const cut = new Promise<ProbeResult>((resolve) => (settle = resolve));
   const onStop = (): void => settle({ healthy: false, output: 'check cancelled' });
-  const cancelTimer = clock.setTimer(timeoutMs, () => settle({ healthy: false, output: `timed out after ${timeoutMs}ms` }));
+  const cancelTimer = clock.setTimer(timeoutMs, () =>
+    settle({ healthy: false, output: `timed out after ${timeoutMs}ms` }),
+  );
   if (signal.aborted) onStop();
   else signal.addEventListener('abort', onStop, { once: true });
   try {
-    const attempted = Promise.resolve(controller.signal).then(attempt).then(
-      (r) => ({ healthy: r.healthy, output: capOutput(r.output) }),
-      (err: unknown) => ({ healthy: false, output: capOutput(describeError(err)) }),
-    );
+    const attempted = Promise.resolve(controller.signal)
+      .then(attempt)
+      .then(
+        (r) => ({ healthy: r.healthy, output: capOutput(r.output) }),
+        (err: unknown) => ({ healthy: false, output: capOutput(describeError(err)) }),
+      );
     return await Promise.race([cut, attempted]);
   } finally {
     cancelTimer();

@@ -24,7 +24,14 @@ export class TestCluster {
   async restartManager(): Promise<void> {
     await this.manager.kill();
     const port = new URL(this.manager.url).port;
-    this.manager = await startPoseidon(['manager', '--port', port, '--data-dir', join(this.dir, 'manager'), ...this.#managerArgs]);
+    this.manager = await startPoseidon([
+      'manager',
+      '--port',
+      port,
+      '--data-dir',
+      join(this.dir, 'manager'),
+      ...this.#managerArgs,
+    ]);
   }
 
   /** Worker names carry the run id, so containers can be removed by `poseidon.worker` too. */
@@ -34,9 +41,24 @@ export class TestCluster {
 
   async startWorker(short: string, args: string[] = [], port = '0'): Promise<PoseidonProcess> {
     const name = this.workerName(short);
-    const proc = await startPoseidon(['worker', '--port', port, '--name', name, '--data-dir', join(this.dir, name), '--manager', this.manager.url, '--stop-grace', '2', ...args]);
+    const proc = await startPoseidon([
+      'worker',
+      '--port',
+      port,
+      '--name',
+      name,
+      '--data-dir',
+      join(this.dir, name),
+      '--manager',
+      this.manager.url,
+      '--stop-grace',
+      '2',
+      ...args,
+    ]);
     this.workers.set(short, proc);
-    await waitFor(async () => (await this.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), { what: `${name} to join` });
+    await waitFor(async () => (await this.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), {
+      what: `${name} to join`,
+    });
     return proc;
   }
 

@@ -22,7 +22,10 @@ export interface PoseidonProcess {
  * field ("... listening"). Fails with the process's own output if it exits first.
  */
 export async function startPoseidon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<PoseidonProcess> {
-  const child = spawn(process.execPath, [POSEIDON_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [POSEIDON_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
@@ -35,7 +38,8 @@ export async function startPoseidon(args: string[], env: NodeJS.ProcessEnv = {})
         output.push(line);
         try {
           const parsed = JSON.parse(line) as { url?: unknown; msg?: unknown };
-          if (typeof parsed.url === 'string' && typeof parsed.msg === 'string' && parsed.msg.endsWith('listening')) resolve(parsed.url);
+          if (typeof parsed.url === 'string' && typeof parsed.msg === 'string' && parsed.msg.endsWith('listening'))
+            resolve(parsed.url);
         } catch {
           // not a log line
         }
@@ -43,7 +47,11 @@ export async function startPoseidon(args: string[], env: NodeJS.ProcessEnv = {})
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`poseidon ${args.join(' ')} exited with ${code} before listening:\n${output.join('\n')}${buffered}`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(`poseidon ${args.join(' ')} exited with ${code} before listening:\n${output.join('\n')}${buffered}`),
+      ),
+    );
   });
   const exited = once(child, 'exit');
   return {
@@ -67,8 +75,14 @@ export async function startPoseidon(args: string[], env: NodeJS.ProcessEnv = {})
 }
 
 /** Runs `poseidon <args>` to completion; returns exit code and output. */
-export async function runPoseidon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [POSEIDON_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runPoseidon(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [POSEIDON_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

@@ -17,7 +17,17 @@ export class TestWorker {
 
   /** Starts the worker; called again after `proc.kill()`, it restarts on the same data dir. */
   async start(): Promise<void> {
-    this.proc = await startPoseidon(['worker', '--port', '0', '--name', this.name, '--data-dir', this.dataDir, '--stop-grace', '5']);
+    this.proc = await startPoseidon([
+      'worker',
+      '--port',
+      '0',
+      '--name',
+      this.name,
+      '--data-dir',
+      this.dataDir,
+      '--stop-grace',
+      '5',
+    ]);
     this.client = new WorkerClient(this.proc.url);
   }
 

@@ -11,12 +11,19 @@ test('the digest depends on the generation, not only on the task id', () => {
   assert.notEqual(digestOf([{ taskId: 't1', generation: 1 }]).hash, digestOf([{ taskId: 't1', generation: 2 }]).hash);
 });
 
-const arbTasks = fc.uniqueArray(fc.record({ taskId: fc.uuid(), generation: fc.nat({ max: 9 }) }), { selector: (t) => t.taskId, maxLength: 30 });
+const arbTasks = fc.uniqueArray(fc.record({ taskId: fc.uuid(), generation: fc.nat({ max: 9 }) }), {
+  selector: (t) => t.taskId,
+  maxLength: 30,
+});
 
 test('the digest does not depend on the order of the tasks', () => {
   fc.assert(
     fc.property(arbTasks, fc.nat(), (tasks, seed) => {
-      const shuffled = [...tasks].sort((a, b) => ((a.taskId.charCodeAt(seed % 36) ?? 0) - (b.taskId.charCodeAt(seed % 36) ?? 0)) || (a.taskId < b.taskId ? 1 : -1));
+      const shuffled = [...tasks].sort(
+        (a, b) =>
+          (a.taskId.charCodeAt(seed % 36) ?? 0) - (b.taskId.charCodeAt(seed % 36) ?? 0) ||
+          (a.taskId < b.taskId ? 1 : -1),
+      );
       assert.deepEqual(digestOf(shuffled), digestOf(tasks));
     }),
   );

@@ -14,7 +14,12 @@ function task(id: string, fields: Partial<TaskRequest> = {}): TaskRequest {
 
 test('charging a task adds its request, a task and its host ports to the node', () => {
   const a = new Allocations();
-  const t1 = task('t1', { ports: [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }, { containerPort: 53, hostPort: 0, protocol: 'udp' }] });
+  const t1 = task('t1', {
+    ports: [
+      { containerPort: 80, hostPort: 8080, protocol: 'tcp' },
+      { containerPort: 53, hostPort: 0, protocol: 'udp' },
+    ],
+  });
   assert.equal(a.set('t1', t1, 'w1'), false);
   const w1 = a.of('w1');
   assert.deepEqual(w1.resources, { cpuCores: 0.5, memoryBytes: 256 * MiB, diskBytes: MiB });
@@ -77,11 +82,25 @@ const arbRequest = (id: string): fc.Arbitrary<TaskRequest> =>
       diskBytes: fc.constantFrom(0, MiB),
       hostPort: fc.constantFrom(0, 8080, 9090),
     })
-    .map((f) => task(id, { cpuCores: f.cpuCores, memoryBytes: f.memoryBytes, diskBytes: f.diskBytes, ports: f.hostPort === 0 ? [] : [{ containerPort: 80, hostPort: f.hostPort, protocol: 'tcp' }] }));
+    .map((f) =>
+      task(id, {
+        cpuCores: f.cpuCores,
+        memoryBytes: f.memoryBytes,
+        diskBytes: f.diskBytes,
+        ports: f.hostPort === 0 ? [] : [{ containerPort: 80, hostPort: f.hostPort, protocol: 'tcp' }],
+      }),
+    );
 
 const arbSteps = fc.tuple(
   fc.tuple(...TASK_IDS.map(arbRequest)),
-  fc.array(fc.tuple(fc.nat({ max: TASK_IDS.length - 1 }), fc.option(fc.constantFrom(...NODES), { nil: null }), fc.nat({ max: 3 })), { maxLength: 40 }),
+  fc.array(
+    fc.tuple(
+      fc.nat({ max: TASK_IDS.length - 1 }),
+      fc.option(fc.constantFrom(...NODES), { nil: null }),
+      fc.nat({ max: 3 }),
+    ),
+    { maxLength: 40 },
+  ),
 );
 
 test('after any sequence of moves, each node holds exactly the sum of the tasks charged to it, and their digest', () => {
@@ -95,7 +114,11 @@ test('after any sequence of moves, each node holds exactly the sum of the tasks 
         if (request === undefined) continue;
         const before = where.get(i) ?? null;
         const grew = a.set(request.id, request, nodeId, generation);
-        assert.equal(grew, before !== null && before !== nodeId, 'capacity grows exactly when a charged task leaves its node');
+        assert.equal(
+          grew,
+          before !== null && before !== nodeId,
+          'capacity grows exactly when a charged task leaves its node',
+        );
         where.set(i, nodeId);
         generations.set(i, generation);
       }
@@ -105,13 +128,30 @@ test('after any sequence of moves, each node holds exactly the sum of the tasks 
         assert.equal(got.count, mine.length);
         assert.deepEqual([...got.tasks].sort(), mine.map((r) => r.id).sort());
         const near = (x: number, y: number): boolean => Math.abs(x - y) < 1e-9;
-        assert.ok(near(got.resources.cpuCores, mine.reduce((s, r) => s + r.cpuCores, 0)), `cpu on ${nodeId}`);
-        assert.equal(got.resources.memoryBytes, mine.reduce((s, r) => s + r.memoryBytes, 0));
-        assert.equal(got.resources.diskBytes, mine.reduce((s, r) => s + r.diskBytes, 0));
+        assert.ok(
+          near(
+            got.resources.cpuCores,
+            mine.reduce((s, r) => s + r.cpuCores, 0),
+          ),
+          `cpu on ${nodeId}`,
+        );
+        assert.equal(
+          got.resources.memoryBytes,
+          mine.reduce((s, r) => s + r.memoryBytes, 0),
+        );
+        assert.equal(
+          got.resources.diskBytes,
+          mine.reduce((s, r) => s + r.diskBytes, 0),
+        );
         const ports = new Map<string, number>();
-        for (const r of mine) for (const p of r.ports) if (p.hostPort !== 0) ports.set(`${p.hostPort}/${p.protocol}`, (ports.get(`${p.hostPort}/${p.protocol}`) ?? 0) + 1);
+        for (const r of mine)
+          for (const p of r.ports)
+            if (p.hostPort !== 0)
+              ports.set(`${p.hostPort}/${p.protocol}`, (ports.get(`${p.hostPort}/${p.protocol}`) ?? 0) + 1);
         assert.deepEqual(new Map(got.ports), ports);
-        const charged = [...where].filter(([, n]) => n === nodeId).map(([i]) => ({ taskId: (requests[i] as TaskRequest).id, generation: generations.get(i) ?? 0 }));
+        const charged = [...where]
+          .filter(([, n]) => n === nodeId)
+          .map(([i]) => ({ taskId: (requests[i] as TaskRequest).id, generation: generations.get(i) ?? 0 }));
         assert.deepEqual(got.digest.value, digestOf(charged), `digest on ${nodeId}`);
       }
     }),

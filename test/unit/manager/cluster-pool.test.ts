@@ -13,14 +13,31 @@ import { taskRequest } from '../../helpers/task-request.js';
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
-function entry(id: string, fields: { state?: NodeState; memoryGiB?: number; cpuUsage?: number; memoryAvailableGiB?: number } = {}): NodeEntry {
+function entry(
+  id: string,
+  fields: { state?: NodeState; memoryGiB?: number; cpuUsage?: number; memoryAvailableGiB?: number } = {},
+): NodeEntry {
   const memoryBytes = (fields.memoryGiB ?? 16) * GiB;
   return {
-    record: { id, name: `node-${id}`, url: `http://${id}.test:7070`, capacity: { cpuCores: 4, memoryBytes, diskBytes: 100 * GiB }, static: false, registeredAt: '2025-01-01T00:00:00.000Z' },
+    record: {
+      id,
+      name: `node-${id}`,
+      url: `http://${id}.test:7070`,
+      capacity: { cpuCores: 4, memoryBytes, diskBytes: 100 * GiB },
+      static: false,
+      registeredAt: '2025-01-01T00:00:00.000Z',
+    },
     state: fields.state ?? 'Up',
     lastHeartbeatMs: 0,
     metrics:
-      fields.cpuUsage === undefined ? null : { cpuUsage: fields.cpuUsage, load1: 0, memoryAvailableBytes: (fields.memoryAvailableGiB ?? 16) * GiB, diskFreeBytes: 100 * GiB },
+      fields.cpuUsage === undefined
+        ? null
+        : {
+            cpuUsage: fields.cpuUsage,
+            load1: 0,
+            memoryAvailableBytes: (fields.memoryAvailableGiB ?? 16) * GiB,
+            diskFreeBytes: 100 * GiB,
+          },
   };
 }
 
@@ -55,7 +72,10 @@ test('a node is in the pool once known, and up only while its entry says Up', ()
     pool.setNode(w1);
     assert.equal(pooled(pool, 'w1').up, state === 'Up', state);
   }
-  assert.deepEqual(pool.views().map((v) => v.id), ['w1']);
+  assert.deepEqual(
+    pool.views().map((v) => v.id),
+    ['w1'],
+  );
 });
 
 test('a charge shows in the pooled node at once, and releasing every task leaves exact zeros', () => {
@@ -63,13 +83,21 @@ test('a charge shows in the pooled node at once, and releasing every task leaves
   pool.setNode(entry('w1'));
   pool.set('t1', task('t1', { cpuCores: 0.1, memoryBytes: 256 * MiB, ports: PORT_8080 }), 'w1', 1);
   pool.set('t2', task('t2', { cpuCores: 0.2, memoryBytes: 512 * MiB, diskBytes: GiB }), 'w1', 1);
-  assert.deepEqual(load(pooled(pool, 'w1')), { allocated: { cpuCores: 0.1 + 0.2, memoryBytes: 768 * MiB, diskBytes: GiB }, taskCount: 2, usedPorts: ['8080/tcp'] });
+  assert.deepEqual(load(pooled(pool, 'w1')), {
+    allocated: { cpuCores: 0.1 + 0.2, memoryBytes: 768 * MiB, diskBytes: GiB },
+    taskCount: 2,
+    usedPorts: ['8080/tcp'],
+  });
   assert.deepEqual({ ...pooled(pool, 'w1').allocated }, { ...pool.of('w1').resources });
 
   pool.set('t1', task('t1'), null);
   pool.set('t2', task('t2'), null);
   // 0.1 + 0.2 - 0.1 - 0.2 is not 0 in floating point; the books start over from 0 instead
-  assert.deepEqual(load(pooled(pool, 'w1')), { allocated: { cpuCores: 0, memoryBytes: 0, diskBytes: 0 }, taskCount: 0, usedPorts: [] });
+  assert.deepEqual(load(pooled(pool, 'w1')), {
+    allocated: { cpuCores: 0, memoryBytes: 0, diskBytes: 0 },
+    taskCount: 0,
+    usedPorts: [],
+  });
 });
 
 test('a host port stays in use in the pool until the last task holding it on the node is released', () => {
@@ -105,7 +133,11 @@ test('tasks charged before their node is known, or while it waits to join, are i
   pool.set('t2', task('t2', { memoryBytes: GiB }), 'w1');
   const w1 = pooled(pool, 'w1');
   assert.equal(w1.up, false);
-  assert.deepEqual(load(w1), { allocated: { cpuCores: 0, memoryBytes: 2 * GiB, diskBytes: 0 }, taskCount: 2, usedPorts: [] });
+  assert.deepEqual(load(w1), {
+    allocated: { cpuCores: 0, memoryBytes: 2 * GiB, diskBytes: 0 },
+    taskCount: 2,
+    usedPorts: [],
+  });
 });
 
 test('a node registering again with another capacity keeps what is charged on it', () => {
@@ -162,7 +194,10 @@ test('a task that fits nowhere is explained over every node, down ones included'
   pool.set('t1', task('t1', { memoryBytes: GiB }), 'w1');
   const p = pool.choose(task('huge', { memoryBytes: 8 * GiB }));
   assert.ok(!p.ok);
-  assert.equal(explain(p.explanation), '0/2 nodes can run huge: 1 node down, 1 not enough free memory (needs 8 GiB; most free 3 GiB on node-w1)');
+  assert.equal(
+    explain(p.explanation),
+    '0/2 nodes can run huge: 1 node down, 1 not enough free memory (needs 8 GiB; most free 3 GiB on node-w1)',
+  );
 });
 
 // ---- the invariant ----
@@ -170,7 +205,12 @@ test('a task that fits nowhere is explained over every node, down ones included'
 const NODES = ['a', 'b', 'c'] as const;
 /** Tenths of a core do not add up exactly: the pool must hold the books' sums to the bit, and the model's to within rounding. */
 const TASKS: readonly TaskRequest[] = Array.from({ length: 6 }, (_, i) =>
-  task(`t${i}`, { cpuCores: (i + 1) / 10, memoryBytes: (i + 1) * MiB, diskBytes: i * MiB, ports: i % 2 === 0 ? PORT_8080 : [] }),
+  task(`t${i}`, {
+    cpuCores: (i + 1) / 10,
+    memoryBytes: (i + 1) * MiB,
+    diskBytes: i * MiB,
+    ports: i % 2 === 0 ? PORT_8080 : [],
+  }),
 );
 
 type Op =
@@ -179,7 +219,12 @@ type Op =
   | { kind: 'read' };
 
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('charge' as const), task: fc.nat({ max: TASKS.length - 1 }), node: fc.option(fc.nat({ max: NODES.length - 1 }), { nil: null }), generation: fc.nat({ max: 3 }) }),
+  fc.record({
+    kind: fc.constant('charge' as const),
+    task: fc.nat({ max: TASKS.length - 1 }),
+    node: fc.option(fc.nat({ max: NODES.length - 1 }), { nil: null }),
+    generation: fc.nat({ max: 3 }),
+  }),
   fc.record({
     kind: fc.constant('node' as const),
     node: fc.nat({ max: NODES.length - 1 }),
@@ -203,7 +248,11 @@ test('after any sequence of charges, node changes and reads, each pooled node is
           if (op.node === null) chargedTo.delete(op.task);
           else chargedTo.set(op.task, op.node);
         } else if (op.kind === 'node') {
-          const e = entry(NODES[op.node] as string, { state: op.state, memoryGiB: op.memoryGiB, ...(op.cpuUsage === undefined ? {} : { cpuUsage: op.cpuUsage }) });
+          const e = entry(NODES[op.node] as string, {
+            state: op.state,
+            memoryGiB: op.memoryGiB,
+            ...(op.cpuUsage === undefined ? {} : { cpuUsage: op.cpuUsage }),
+          });
           entries.set(op.node, e);
           pool.setNode(e);
         } else {
@@ -211,7 +260,10 @@ test('after any sequence of charges, node changes and reads, each pooled node is
         }
       }
       const views = pool.views();
-      assert.deepEqual(views.map((v) => v.id), [...entries.keys()].sort().map((n) => NODES[n]));
+      assert.deepEqual(
+        views.map((v) => v.id),
+        [...entries.keys()].sort().map((n) => NODES[n]),
+      );
       for (const [n, e] of entries) {
         const view = pooled(pool, NODES[n] as string);
         const here = [...chargedTo].filter(([, node]) => node === n).map(([t]) => TASKS[t] as TaskRequest);
@@ -221,7 +273,11 @@ test('after any sequence of charges, node changes and reads, each pooled node is
         assert.deepEqual({ ...view.allocated }, { ...pool.of(e.record.id).resources });
         assert.ok(Math.abs(view.allocated.cpuCores - here.reduce((s, t) => s + t.cpuCores, 0)) < 1e-9);
         assert.deepEqual(load(view), {
-          allocated: { cpuCores: view.allocated.cpuCores, memoryBytes: here.reduce((s, t) => s + t.memoryBytes, 0), diskBytes: here.reduce((s, t) => s + t.diskBytes, 0) },
+          allocated: {
+            cpuCores: view.allocated.cpuCores,
+            memoryBytes: here.reduce((s, t) => s + t.memoryBytes, 0),
+            diskBytes: here.reduce((s, t) => s + t.diskBytes, 0),
+          },
           taskCount: here.length,
           usedPorts: here.some((t) => t.ports.length > 0) ? ['8080/tcp'] : [],
         });

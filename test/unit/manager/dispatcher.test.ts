@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { ServerUnreachable, type BatchStart, type BatchStartResult, type StartTaskOptions, type WorkerTaskView } from '../../../src/api/index.js';
+import {
+  ServerUnreachable,
+  type BatchStart,
+  type BatchStartResult,
+  type StartTaskOptions,
+  type WorkerTaskView,
+} from '../../../src/api/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import { Dispatcher, type DispatchItem, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
@@ -45,7 +51,8 @@ class ScriptedWorker implements WorkerCalls {
     if (mode === 'unreachable') throw new ServerUnreachable(URL_W1, `worker at ${URL_W1}`);
     return tasks.map((t): BatchStartResult => {
       const id = (t.spec as { id: string }).id;
-      if (typeof mode === 'object' && mode.refuse === id) return { error: { code: 'invalid_request', status: 400, message: 'body/image is not an image reference' } };
+      if (typeof mode === 'object' && mode.refuse === id)
+        return { error: { code: 'invalid_request', status: 400, message: 'body/image is not an image reference' } };
       return { task: view(t.spec, t.generation) };
     });
   }
@@ -68,7 +75,12 @@ function harness(client: WorkerCalls): Harness {
   const dispatcher = new Dispatcher({
     workerClient: () => client,
     log: pino({ level: 'silent' }),
-    metrics: new ManagerMetrics(new Registry(), { tasksByState: () => new Map(), nodesByState: () => new Map(), nodes: () => [], storeStats: () => ({ writes: 0, commits: 0 }) }),
+    metrics: new ManagerMetrics(new Registry(), {
+      tasksByState: () => new Map(),
+      nodesByState: () => new Map(),
+      nodes: () => [],
+      storeStats: () => ({ writes: 0, commits: 0 }),
+    }),
     started: async (_nodeId, views) => {
       started.push(...views.map((v) => v.id));
     },
@@ -153,7 +165,10 @@ test('a batch the worker never answers fails every task in it, and the next batc
   const h = harness(w);
   h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
   await h.settle();
-  assert.deepEqual(h.failed.map((f) => f.taskId), ['t1', 't2']);
+  assert.deepEqual(
+    h.failed.map((f) => f.taskId),
+    ['t1', 't2'],
+  );
   w.batchMode = 'answer';
   h.dispatcher.send('w1', URL_W1, [item(1, 1)]);
   await h.settle();

@@ -1,4 +1,12 @@
-import { ServerUnreachable, toReport, type BatchStart, type BatchStartResult, type StartTaskOptions, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
+import {
+  ServerUnreachable,
+  toReport,
+  type BatchStart,
+  type BatchStartResult,
+  type StartTaskOptions,
+  type TaskReport,
+  type WorkerTaskView,
+} from '../../../src/api/index.js';
 import type { Clock } from '../../../src/clock/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
@@ -30,13 +38,20 @@ export class FakeWorker {
   ) {}
 
   async startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
-    if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string') throw new Error('startTask: spec without an id');
+    if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string')
+      throw new Error('startTask: spec without an id');
     const name = 'name' in body && typeof body.name === 'string' ? body.name : body.id;
     const generation = opts.generation ?? 0;
     this.starts.push({ taskId: body.id, generation: opts.generation });
     if (this.startMode === 'unreachable') throw new ServerUnreachable(this.url, `worker at ${this.url}`);
     const at = new Date(this.clock.now()).toISOString();
-    const view = workerTaskView(body.id, { name, generation, containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`, startedAt: at, updatedAt: at });
+    const view = workerTaskView(body.id, {
+      name,
+      generation,
+      containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`,
+      startedAt: at,
+      updatedAt: at,
+    });
     this.#views.set(body.id, view);
     return structuredClone(view);
   }
@@ -56,7 +71,14 @@ export class FakeWorker {
     const known = this.#views.get(id);
     if (known === undefined) throw new RemoteError('task_not_found', 404, `no task ${id}`);
     const at = new Date(this.clock.now()).toISOString();
-    const view: WorkerTaskView = { ...known, state: 'Completed', exitCode: 0, reason: 'stopped', finishedAt: at, updatedAt: at };
+    const view: WorkerTaskView = {
+      ...known,
+      state: 'Completed',
+      exitCode: 0,
+      reason: 'stopped',
+      finishedAt: at,
+      updatedAt: at,
+    };
     this.#views.set(id, view);
     return structuredClone(view);
   }
@@ -88,7 +110,11 @@ export class FakeWorkers {
   readonly client = (url: string): WorkerCalls => {
     const w = this.at(url);
     if (this.opts.batch !== true) return w;
-    return { startTask: (b, o) => w.startTask(b, o), stopTask: (id) => w.stopTask(id), startTasks: (tasks) => w.startBatch(tasks) };
+    return {
+      startTask: (b, o) => w.startTask(b, o),
+      stopTask: (id) => w.stopTask(id),
+      startTasks: (tasks) => w.startBatch(tasks),
+    };
   };
 
   at(url: string): FakeWorker {

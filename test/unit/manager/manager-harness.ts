@@ -97,12 +97,31 @@ export function registration(n: NodeSpec, tasks: TaskReport[] = []): RegisterReq
   };
 }
 
-export function beat(n: NodeSpec, tasks: TaskReport[] = []): { metrics: RegisterRequest['metrics']; tasks: TaskReport[] } {
+export function beat(
+  n: NodeSpec,
+  tasks: TaskReport[] = [],
+): { metrics: RegisterRequest['metrics']; tasks: TaskReport[] } {
   return { metrics: registration(n).metrics, tasks };
 }
 
-export function report(taskId: string, generation: number, state: TaskReport['state'], fields: Partial<TaskReport> = {}): TaskReport {
-  return { taskId, generation, state, containerId: `ctr-${taskId.slice(0, 8)}-g${generation}`, exitCode: null, reason: 'running', ports: [], startedAt: null, finishedAt: null, ...fields };
+export function report(
+  taskId: string,
+  generation: number,
+  state: TaskReport['state'],
+  fields: Partial<TaskReport> = {},
+): TaskReport {
+  return {
+    taskId,
+    generation,
+    state,
+    containerId: `ctr-${taskId.slice(0, 8)}-g${generation}`,
+    exitCode: null,
+    reason: 'running',
+    ports: [],
+    startedAt: null,
+    finishedAt: null,
+    ...fields,
+  };
 }
 
 /** What a worker reports when the first copy of a task exits with code 1. */

@@ -27,10 +27,22 @@ import {
 
 /** Asserts that the pool shows each node as listNodes does: liveness, capacity, allocation and task count. */
 function assertPoolInSync(h: Harness): void {
-  const pooled = h.manager.placementView().map((v) => ({ id: v.id, up: v.up, capacity: { ...v.capacity }, allocated: { ...v.allocated }, taskCount: v.taskCount }));
+  const pooled = h.manager.placementView().map((v) => ({
+    id: v.id,
+    up: v.up,
+    capacity: { ...v.capacity },
+    allocated: { ...v.allocated },
+    taskCount: v.taskCount,
+  }));
   const listed = h.manager
     .listNodes()
-    .map((n) => ({ id: n.id, up: n.state === 'Up', capacity: n.capacity, allocated: n.allocated, taskCount: n.taskCount }))
+    .map((n) => ({
+      id: n.id,
+      up: n.state === 'Up',
+      capacity: n.capacity,
+      allocated: n.allocated,
+      taskCount: n.taskCount,
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   assert.deepEqual(pooled, listed);
 }
@@ -53,11 +65,19 @@ test('the pool follows tasks as they are placed, finish and are stopped', async 
   for (const id of ids) await h.manager.submit(request(id, { memoryBytes: GiB, cpuCores: 0.5 }));
   await settle(h.manager);
   assertPoolInSync(h);
-  assert.deepEqual(h.manager.placementView().map((v) => [v.taskCount, v.allocated.memoryBytes]), [[2, 2 * GiB], [2, 2 * GiB]]);
+  assert.deepEqual(
+    h.manager.placementView().map((v) => [v.taskCount, v.allocated.memoryBytes]),
+    [
+      [2, 2 * GiB],
+      [2, 2 * GiB],
+    ],
+  );
 
   const [finishing, stopping] = ids as [string, string];
   const running = h.manager.getTask(finishing);
-  await h.manager.report(W1.id, [report(finishing, 1, 'Completed', { containerId: running.containerId, exitCode: 0, reason: 'exited with code 0' })]);
+  await h.manager.report(W1.id, [
+    report(finishing, 1, 'Completed', { containerId: running.containerId, exitCode: 0, reason: 'exited with code 0' }),
+  ]);
   await settle(h.manager);
   assertPoolInSync(h);
   assert.equal(pooled(h, W1).taskCount, 1);
@@ -66,7 +86,10 @@ test('the pool follows tasks as they are placed, finish and are stopped', async 
   await settle(h.manager);
   assert.equal(h.manager.getTask(stopping).state, TaskState.Completed);
   assertPoolInSync(h);
-  assert.deepEqual([pooled(h, W2).taskCount, { ...pooled(h, W2).allocated }], [1, { cpuCores: 0.5, memoryBytes: GiB, diskBytes: 0 }]);
+  assert.deepEqual(
+    [pooled(h, W2).taskCount, { ...pooled(h, W2).allocated }],
+    [1, { cpuCores: 0.5, memoryBytes: GiB, diskBytes: 0 }],
+  );
 });
 
 test('the pool shows a node that missed its heartbeats as not up, without the tasks that moved away, and up again when it beats', async (t) => {
@@ -128,7 +151,11 @@ test('a host port in use keeps a second task asking for it Pending until the fir
 });
 
 test('epvm sends a task to the emptier node', async (t) => {
-  const { h, id: heavy } = await withTask(t, '9400', { strategy: 'epvm', nodes: [W1, W2], fields: { memoryBytes: 8 * GiB, cpuCores: 2 } });
+  const { h, id: heavy } = await withTask(t, '9400', {
+    strategy: 'epvm',
+    nodes: [W1, W2],
+    fields: { memoryBytes: 8 * GiB, cpuCores: 2 },
+  });
   assert.equal(nodeOf(h, heavy), W1.id, 'equal nodes: the smaller id');
   const light = uuid('9401');
   await h.manager.submit(request(light, { memoryBytes: GiB }));
@@ -152,7 +179,10 @@ test('a restart goes back to its node though round-robin would pick the other, a
   const fillers = [uuid('9501'), uuid('9502')];
   for (const filler of fillers) await h.manager.submit(request(filler, { memoryBytes: 2 * GiB }));
   await settle(h.manager);
-  assert.deepEqual(fillers.map((f) => nodeOf(h, f)), [W2.id, small.id]);
+  assert.deepEqual(
+    fillers.map((f) => nodeOf(h, f)),
+    [W2.id, small.id],
+  );
   h.clock.advance(2 * backoffMs);
   await settle(h.manager);
   assert.deepEqual([nodeOf(h, id), h.manager.getTask(id).generation], [W2.id, 3]);
@@ -162,7 +192,10 @@ test('a restart goes back to its node though round-robin would pick the other, a
 // ---- a cluster larger than the sample ----
 
 const NODE_COUNT = 40;
-const MANY: readonly NodeSpec[] = Array.from({ length: NODE_COUNT }, (_, i) => ({ id: uuid((i + 1).toString(16).padStart(8, '0')), name: `n${String(i).padStart(2, '0')}` }));
+const MANY: readonly NodeSpec[] = Array.from({ length: NODE_COUNT }, (_, i) => ({
+  id: uuid((i + 1).toString(16).padStart(8, '0')),
+  name: `n${String(i).padStart(2, '0')}`,
+}));
 
 /** E-PVM, counting the nodes it scores. */
 class CountingEpvm implements Scorer {
@@ -183,17 +216,24 @@ test(`with ${NODE_COUNT} nodes a placement scores a sample of ${DEFAULT_SAMPLE_S
   for (const id of ids) await h.manager.submit(request(id, { memoryBytes: GiB }));
   await settle(h.manager);
   for (const id of ids) assert.equal(h.manager.getTask(id).state, TaskState.Running);
-  assert.ok(scorer.scored <= ids.length * DEFAULT_SAMPLE_SIZE, `scored ${scorer.scored} nodes for ${ids.length} placements`);
+  assert.ok(
+    scorer.scored <= ids.length * DEFAULT_SAMPLE_SIZE,
+    `scored ${scorer.scored} nodes for ${ids.length} placements`,
+  );
   assertPoolInSync(h);
 });
 
 test(`round-robin over ${NODE_COUNT} nodes through the pool gives each node its turn`, async (t) => {
   const h = await startManager(t, { strategy: 'roundrobin' });
   for (const n of MANY) await h.manager.register(registration(n));
-  for (let i = 0; i < 2 * NODE_COUNT; i++) await h.manager.submit(request(uuid(`97${i.toString(16).padStart(2, '0')}`)));
+  for (let i = 0; i < 2 * NODE_COUNT; i++)
+    await h.manager.submit(request(uuid(`97${i.toString(16).padStart(2, '0')}`)));
   await settle(h.manager);
   const perNode = new Map<string | null, number>();
   for (const task of h.manager.listTasks()) perNode.set(task.nodeId, (perNode.get(task.nodeId) ?? 0) + 1);
-  assert.deepEqual([...perNode.values()], Array.from({ length: NODE_COUNT }, () => 2));
+  assert.deepEqual(
+    [...perNode.values()],
+    Array.from({ length: NODE_COUNT }, () => 2),
+  );
   for (const n of MANY) assert.equal(h.workers.at(urlOf(n)).starts.length, 2, n.name);
 });

@@ -52,8 +52,12 @@ test('the worker answering Running moves the task to Running with its container'
 });
 
 /** The stored record of a task, wherever its key puts it. */
-async function storedTask(store: MemoryStore<ManagerRecord>, id: string): Promise<{ key: string; task: TaskRecord } | undefined> {
-  for (const [key, rec] of await store.list('task/')) if (rec.kind === 'task' && rec.task.request.id === id) return { key, task: rec.task };
+async function storedTask(
+  store: MemoryStore<ManagerRecord>,
+  id: string,
+): Promise<{ key: string; task: TaskRecord } | undefined> {
+  for (const [key, rec] of await store.list('task/'))
+    if (rec.kind === 'task' && rec.task.request.id === id) return { key, task: rec.task };
   return undefined;
 }
 
@@ -155,7 +159,13 @@ test('roundrobin spreads 10 tasks over 2 nodes 5 and 5', async (t) => {
   await settle(h.manager);
   const perNode = new Map<string | null, number>();
   for (const task of h.manager.listTasks()) perNode.set(task.nodeId, (perNode.get(task.nodeId) ?? 0) + 1);
-  assert.deepEqual(perNode, new Map([[W1.id, 5], [W2.id, 5]]));
+  assert.deepEqual(
+    perNode,
+    new Map([
+      [W1.id, 5],
+      [W2.id, 5],
+    ]),
+  );
   assert.equal(h.workers.at(urlOf(W1)).starts.length, 5);
   assert.equal(h.workers.at(urlOf(W2)).starts.length, 5);
 });
@@ -204,7 +214,9 @@ test('a waiting task is placed as soon as a task on the full node ends, without 
   assert.equal(h.manager.getTask(second).state, TaskState.Pending);
 
   const running = h.manager.getTask(first);
-  await h.manager.report(small.id, [report(first, 1, 'Completed', { containerId: running.containerId, exitCode: 0, reason: 'exited with code 0' })]);
+  await h.manager.report(small.id, [
+    report(first, 1, 'Completed', { containerId: running.containerId, exitCode: 0, reason: 'exited with code 0' }),
+  ]);
   await settle(h.manager);
   const task = h.manager.getTask(second);
   assert.equal(task.nodeId, small.id);
@@ -288,7 +300,10 @@ test('a node is not declared Down before the grace has passed', async (t) => {
 test('a returning node that re-registers with the old copy is told to stop it, and the task keeps its new owner', async (t) => {
   const { h, id } = await failOver(t);
   const w1 = h.workers.at(urlOf(W1));
-  assert.deepEqual(w1.activeReports().map((r) => [r.taskId, r.generation, r.state]), [[id, 1, 'Running']]);
+  assert.deepEqual(
+    w1.activeReports().map((r) => [r.taskId, r.generation, r.state]),
+    [[id, 1, 'Running']],
+  );
 
   await h.manager.register(registration(W1, w1.activeReports()));
   await settle(h.manager);
@@ -377,12 +392,19 @@ test('a report from a node that never registered is refused with node_not_found'
 });
 
 test('a report that only adds the host ports of the running copy is recorded', async (t) => {
-  const { h, id } = await withTask(t, 'b0', { fields: { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] } });
+  const { h, id } = await withTask(t, 'b0', {
+    fields: { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] },
+  });
   const task = h.manager.getTask(id);
   assert.equal(task.state, TaskState.Running);
   // the same report as the dispatch answer, now with the host port Docker picked
   await h.manager.report(W1.id, [
-    report(id, 1, 'Running', { containerId: task.containerId, reason: task.reason, startedAt: task.startedAt, ports: [{ container: 80, host: 32768, protocol: 'tcp' }] }),
+    report(id, 1, 'Running', {
+      containerId: task.containerId,
+      reason: task.reason,
+      startedAt: task.startedAt,
+      ports: [{ container: 80, host: 32768, protocol: 'tcp' }],
+    }),
   ]);
   await settle(h.manager);
   assert.deepEqual(h.manager.getTask(id).ports, [{ container: 80, host: 32768, protocol: 'tcp' }]);
@@ -390,7 +412,10 @@ test('a report that only adds the host ports of the running copy is recorded', a
 
 // ---- heartbeats with a digest instead of the task list ----
 
-function digestBeat(n: NodeSpec, tasks: Array<{ taskId: string; generation: number }>): { metrics: RegisterRequest['metrics']; tasks: TaskReport[]; digest: TaskDigest } {
+function digestBeat(
+  n: NodeSpec,
+  tasks: Array<{ taskId: string; generation: number }>,
+): { metrics: RegisterRequest['metrics']; tasks: TaskReport[]; digest: TaskDigest } {
   return { metrics: registration(n).metrics, tasks: [], digest: digestOf(tasks) };
 }
 
@@ -401,14 +426,19 @@ test('a worker beating with a digest that matches what was placed on it is never
   for (const id of ids) await h.manager.submit(request(id));
   await settle(h.manager);
   const held = ids.map((taskId) => ({ taskId, generation: 1 }));
-  for (let i = 0; i < 3; i++) assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, [...held].reverse()))).resync, undefined);
+  for (let i = 0; i < 3; i++)
+    assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, [...held].reverse()))).resync, undefined);
 });
 
 test('a digest that disagrees twice in a row, the worker holding the same set, asks for the list, and the list gets the stale copy stopped', async (t) => {
   const { h, id } = await failOver(t);
   const w1 = h.workers.at(urlOf(W1));
   const stale = [{ taskId: id, generation: 1 }];
-  assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, stale))).resync, undefined, 'one disagreement may be a dispatch in flight');
+  assert.equal(
+    (await h.manager.heartbeat(W1.id, digestBeat(W1, stale))).resync,
+    undefined,
+    'one disagreement may be a dispatch in flight',
+  );
   assert.equal((await h.manager.heartbeat(W1.id, digestBeat(W1, stale))).resync, true);
   await h.manager.heartbeat(W1.id, { ...digestBeat(W1, stale), tasks: w1.activeReports() });
   await settle(h.manager);
@@ -420,7 +450,10 @@ test('a digest that disagrees but changes from beat to beat (tasks still arrivin
   const h = await startManager(t);
   await h.manager.register(registration(W1));
   const replies = [];
-  for (let i = 0; i < 4; i++) replies.push((await h.manager.heartbeat(W1.id, digestBeat(W1, [{ taskId: uuid(`d2${i}`), generation: 1 }]))).resync);
+  for (let i = 0; i < 4; i++)
+    replies.push(
+      (await h.manager.heartbeat(W1.id, digestBeat(W1, [{ taskId: uuid(`d2${i}`), generation: 1 }]))).resync,
+    );
   assert.deepEqual(replies, [undefined, undefined, undefined, undefined]);
 });
 
@@ -429,7 +462,9 @@ test('a digest that disagrees but changes from beat to beat (tasks still arrivin
 test('a task that fails is started again on its node with a new generation after the backoff', async (t) => {
   const { h, id } = await withTask(t, '7e01'); // default policy: on-failure, first backoff 500 ms
   const running = h.manager.getTask(id);
-  await h.manager.report(W1.id, [failed(id, { containerId: running.containerId, startedAt: running.startedAt, finishedAt: running.startedAt })]);
+  await h.manager.report(W1.id, [
+    failed(id, { containerId: running.containerId, startedAt: running.startedAt, finishedAt: running.startedAt }),
+  ]);
   await settle(h.manager);
   assert.equal(h.manager.getTask(id).state, TaskState.Failed);
   assert.deepEqual(h.workers.at(urlOf(W1)).startsOf(id), [1]);
@@ -447,7 +482,9 @@ test('a task that fails is started again on its node with a new generation after
 });
 
 test('a task whose restart policy is never stays Failed', async (t) => {
-  const { h, id } = await withTask(t, '7e02', { fields: { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'never' } } });
+  const { h, id } = await withTask(t, '7e02', {
+    fields: { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'never' } },
+  });
   await h.manager.report(W1.id, [failed(id)]);
   await runFor(h, SWEEP_MS, [W1]);
   assert.equal(h.manager.getTask(id).state, TaskState.Failed);
@@ -586,7 +623,9 @@ test('a second manager over the same store loads every task with its state, node
   await settle(first.manager);
   await first.manager.stopTask(stopped);
   await settle(first.manager);
-  const before = first.manager.listTasks().map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
+  const before = first.manager
+    .listTasks()
+    .map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
   assert.deepEqual(
     before.map((v) => v.state),
     [TaskState.Running, TaskState.Pending, TaskState.Completed],
@@ -595,7 +634,9 @@ test('a second manager over the same store loads every task with its state, node
 
   const second = await startManager(t, { store: first.store, clock: first.clock });
   await settle(second.manager);
-  const after = second.manager.listTasks().map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
+  const after = second.manager
+    .listTasks()
+    .map((v) => ({ id: v.id, state: v.state, nodeId: v.nodeId, generation: v.generation, desired: v.desiredState }));
   assert.deepEqual(after, before);
   assert.deepEqual(
     second.manager.listNodes().map((n) => [n.id, n.state]),

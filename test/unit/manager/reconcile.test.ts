@@ -80,17 +80,26 @@ const cases: Case[] = [
   },
   {
     name: 'a running task whose desired state is stopped is stopped on its up node',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'stop', taskId: 't1', nodeId: 'w1' }],
   },
   {
     name: 'a scheduled task whose desired state is stopped is stopped on its up node',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'stop', taskId: 't1', nodeId: 'w1' }],
   },
   {
     name: 'a running task whose desired state is stopped is cancelled when its node is down',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Down']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Down']],
+    }),
     expected: [{ kind: 'cancel', taskId: 't1' }],
   },
   {
@@ -113,32 +122,50 @@ const cases: Case[] = [
   },
   {
     name: 'a running task on a down node is marked lost, not placed twice',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Down']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Down']],
+    }),
     expected: [{ kind: 'mark-lost', taskId: 't1', nodeId: 'w1' }],
   },
   {
     name: 'a scheduled task on a down node is marked lost',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Down']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Down']],
+    }),
     expected: [{ kind: 'mark-lost', taskId: 't1', nodeId: 'w1' }],
   },
   {
     name: 'a running task on a node the manager does not know is marked lost',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Running, nodeId: 'ghost', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Running, nodeId: 'ghost', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'mark-lost', taskId: 't1', nodeId: 'ghost' }],
   },
   {
     name: 'a running task on an up node needs nothing',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [],
   },
   {
     name: 'a running task on a node in Unknown state (after a manager restart) is left alone',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Unknown']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Running, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Unknown']],
+    }),
     expected: [],
   },
   {
     name: 'a scheduled task never dispatched is dispatched to its up node',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'dispatch', taskId: 't1', nodeId: 'w1' }],
   },
   {
@@ -161,47 +188,76 @@ const cases: Case[] = [
   },
   {
     name: 'a scheduled task on a node in Unknown state waits instead of being dispatched',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Unknown']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Scheduled, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Unknown']],
+    }),
     expected: [],
   },
   {
     name: 'a completed task that should run needs nothing',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Completed, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Completed, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [],
   },
   {
     name: 'a failed task that should run needs nothing',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Down']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Down']],
+    }),
     expected: [],
   },
   {
     name: 'a completed task whose desired state is stopped needs nothing',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Completed, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Completed, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [],
   },
   {
     name: 'a failed task whose desired state is stopped needs nothing',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Failed, nodeId: 'w1', generation: 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Failed, nodeId: 'w1', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [],
   },
   {
     name: 'a failed task whose restart is due is restarted, preferring its node when that node is up',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'restart', taskId: 't1', preferNodeId: 'w1' }],
   },
   {
     name: 'a failed task whose restart is due on a down node is restarted with no preferred node',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW - 1 })], nodes: [['w1', 'Down']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW - 1 })],
+      nodes: [['w1', 'Down']],
+    }),
     expected: [{ kind: 'restart', taskId: 't1', preferNodeId: null }],
   },
   {
     name: 'a completed task whose restart is not due yet asks to be woken at the due time',
-    snapshot: snapshot({ tasks: [record('t1', { state: TaskState.Completed, nodeId: 'w1', generation: 1, restartAt: NOW + 500 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [record('t1', { state: TaskState.Completed, nodeId: 'w1', generation: 1, restartAt: NOW + 500 })],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [{ kind: 'wake-at', taskId: 't1', atMs: NOW + 500 }],
   },
   {
     name: 'a failed task whose desired state is stopped is not restarted even with a restart planned',
-    snapshot: snapshot({ tasks: [record('t1', { desired: 'stopped', state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW - 1 })], nodes: [['w1', 'Up']] }),
+    snapshot: snapshot({
+      tasks: [
+        record('t1', { desired: 'stopped', state: TaskState.Failed, nodeId: 'w1', generation: 1, restartAt: NOW - 1 }),
+      ],
+      nodes: [['w1', 'Up']],
+    }),
     expected: [],
   },
   {
@@ -251,7 +307,10 @@ const arbTask = (id: string): fc.Arbitrary<TaskRecord> =>
 const arbSnapshot: fc.Arbitrary<{ s: ClusterSnapshot; nowMs: number }> = fc
   .record({
     count: fc.integer({ min: 0, max: 8 }),
-    nodeStates: fc.array(fc.constantFrom<NodeState>('Up', 'Down', 'Unknown'), { minLength: NODE_IDS.length, maxLength: NODE_IDS.length }),
+    nodeStates: fc.array(fc.constantFrom<NodeState>('Up', 'Down', 'Unknown'), {
+      minLength: NODE_IDS.length,
+      maxLength: NODE_IDS.length,
+    }),
     knownNodes: fc.integer({ min: 0, max: NODE_IDS.length }),
     nowMs: fc.integer({ min: 0, max: 20_000 }),
   })
@@ -260,11 +319,16 @@ const arbSnapshot: fc.Arbitrary<{ s: ClusterSnapshot; nowMs: number }> = fc
     return fc
       .record({
         tasks: fc.tuple(...ids.map(arbTask)),
-        dispatched: fc.array(fc.tuple(fc.constantFrom('t0', 't1', 't2', 't3'), fc.integer({ min: 0, max: 20_000 })), { maxLength: 4 }),
+        dispatched: fc.array(fc.tuple(fc.constantFrom('t0', 't1', 't2', 't3'), fc.integer({ min: 0, max: 20_000 })), {
+          maxLength: 4,
+        }),
         stopping: fc.subarray(ids),
       })
       .map(({ tasks, dispatched, stopping }) => {
-        const nodes: Array<[string, NodeState]> = NODE_IDS.slice(0, knownNodes).map((id, i) => [id, nodeStates[i] ?? 'Up']);
+        const nodes: Array<[string, NodeState]> = NODE_IDS.slice(0, knownNodes).map((id, i) => [
+          id,
+          nodeStates[i] ?? 'Up',
+        ]);
         return { s: snapshot({ tasks, nodes, dispatchedAt: dispatched, stopping }), nowMs };
       });
   });
@@ -282,7 +346,8 @@ test('reconcile never places (nor restarts) a task whose desired state is stoppe
   fc.assert(
     fc.property(arbSnapshot, ({ s, nowMs }) => {
       for (const a of reconcile(s, nowMs)) {
-        if (a.kind === 'place' || a.kind === 'restart' || a.kind === 'wake-at') assert.equal(s.tasks.get(a.taskId)?.desired, 'running', `${a.kind} for stopped task ${a.taskId}`);
+        if (a.kind === 'place' || a.kind === 'restart' || a.kind === 'wake-at')
+          assert.equal(s.tasks.get(a.taskId)?.desired, 'running', `${a.kind} for stopped task ${a.taskId}`);
       }
     }),
   );
@@ -303,9 +368,17 @@ test('reconcile only acts on tasks in the snapshot and only places pending ones'
 test('reconcile leaves its snapshot untouched', () => {
   fc.assert(
     fc.property(arbSnapshot, ({ s, nowMs }) => {
-      const before = structuredClone({ tasks: [...s.tasks], nodes: [...s.nodeStates], at: [...s.dispatchedAt], stopping: [...s.stopping] });
+      const before = structuredClone({
+        tasks: [...s.tasks],
+        nodes: [...s.nodeStates],
+        at: [...s.dispatchedAt],
+        stopping: [...s.stopping],
+      });
       reconcile(s, nowMs);
-      assert.deepEqual({ tasks: [...s.tasks], nodes: [...s.nodeStates], at: [...s.dispatchedAt], stopping: [...s.stopping] }, before);
+      assert.deepEqual(
+        { tasks: [...s.tasks], nodes: [...s.nodeStates], at: [...s.dispatchedAt], stopping: [...s.stopping] },
+        before,
+      );
     }),
   );
 });

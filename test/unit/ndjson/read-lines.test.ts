@@ -25,7 +25,10 @@ test('the same lines for every way of cutting the bytes into chunks', async () =
     fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 8 }), async (cuts) => {
       const at = [0, ...[...cuts].sort((a, b) => a - b), bytes.length];
       const parts = at.slice(1).map((end, i) => bytes.subarray(at[i], end));
-      assert.deepEqual(await collect(readLines(Readable.from(parts))), ['{"name":"wörker-ü"}', '{"type":"task.started","reason":"🚀"}']);
+      assert.deepEqual(await collect(readLines(Readable.from(parts))), [
+        '{"name":"wörker-ü"}',
+        '{"type":"task.started","reason":"🚀"}',
+      ]);
     }),
   );
 });

@@ -29,7 +29,11 @@ export const arbNode: fc.Arbitrary<NodeView> = fc
       id: r.id,
       up: r.up,
       capacity: { cpuCores: r.cpu / 2, memoryBytes: r.memGiB * GiB, diskBytes: r.disk * GiB },
-      allocated: { cpuCores: r.cpuAllocated / 4, memoryBytes: (r.memAllocatedGiB * GiB) / 2, diskBytes: r.diskAllocated * GiB },
+      allocated: {
+        cpuCores: r.cpuAllocated / 4,
+        memoryBytes: (r.memAllocatedGiB * GiB) / 2,
+        diskBytes: r.diskAllocated * GiB,
+      },
       taskCount: r.taskCount,
       usedPorts: r.usedPorts,
     });
@@ -42,7 +46,9 @@ export const arbTask: fc.Arbitrary<TaskRequest> = fc
     cpuQuarters: fc.integer({ min: 0, max: 6 }),
     memHalfGiB: fc.integer({ min: 0, max: 6 }),
     diskGiB: fc.integer({ min: 0, max: 2 }),
-    ports: fc.array(fc.record({ hostPort: fc.constantFrom(...PORTS), protocol: fc.constantFrom(...PROTOCOLS) }), { maxLength: 1 }),
+    ports: fc.array(fc.record({ hostPort: fc.constantFrom(...PORTS), protocol: fc.constantFrom(...PROTOCOLS) }), {
+      maxLength: 1,
+    }),
   })
   .map((r) =>
     task({

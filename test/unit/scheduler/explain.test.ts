@@ -17,19 +17,30 @@ test('explain says how many nodes failed for each reason, with the closest miss'
     node({ id: 'n3', name: 'worker-3', up: false }),
   ];
   const e = explanationOf(select(task({ name: 'web-1', memoryBytes: 4 * GiB }), nodes, DEFAULT_FILTERS, constant));
-  assert.equal(explain(e), '0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; most free 1.5 GiB on worker-2), 1 node down');
+  assert.equal(
+    explain(e),
+    '0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; most free 1.5 GiB on worker-2), 1 node down',
+  );
 });
 
 test('explain says when no node has joined yet', () => {
-  assert.equal(explain(explanationOf(select(task(), [], DEFAULT_FILTERS, constant))), 'no nodes have joined the cluster yet');
+  assert.equal(
+    explain(explanationOf(select(task(), [], DEFAULT_FILTERS, constant))),
+    'no nodes have joined the cluster yet',
+  );
 });
 
 test('explain writes cpu in cores', () => {
   const nodes = [node({ id: 'w1', allocated: { cpuCores: 2.5 } }), node({ id: 'w2', allocated: { cpuCores: 3 } })];
   const e = explanationOf(select(task({ name: 'batch', cpuCores: 2 }), nodes, DEFAULT_FILTERS, constant));
   assert.equal(explain(e), '0/2 nodes can run batch: 2 not enough free cpu (needs 2 cores; most free 1.5 cores on w1)');
-  const one = explanationOf(select(task({ name: 'batch', cpuCores: 1.25 }), [nodes[1] ?? node({ id: 'x' })], DEFAULT_FILTERS, constant));
-  assert.equal(explain(one), '0/1 nodes can run batch: 1 not enough free cpu (needs 1.25 cores; most free 1 core on w2)');
+  const one = explanationOf(
+    select(task({ name: 'batch', cpuCores: 1.25 }), [nodes[1] ?? node({ id: 'x' })], DEFAULT_FILTERS, constant),
+  );
+  assert.equal(
+    explain(one),
+    '0/1 nodes can run batch: 1 not enough free cpu (needs 1.25 cores; most free 1 core on w2)',
+  );
 });
 
 test('explain lists the most common reason first, then alphabetically, and says "nodes" for more than one', () => {
@@ -43,7 +54,10 @@ test('explain lists the most common reason first, then alphabetically, and says 
       ['host port 443/tcp in use', 1],
     ]),
   };
-  assert.equal(explain(e), '0/5 nodes can run api: 2 nodes down, 1 host port 443/tcp in use, 1 host port 8080/tcp in use, 1 not enough free disk');
+  assert.equal(
+    explain(e),
+    '0/5 nodes can run api: 2 nodes down, 1 host port 443/tcp in use, 1 host port 8080/tcp in use, 1 not enough free disk',
+  );
 });
 
 test('explain shows an over-allocated node as having nothing free', () => {
@@ -53,6 +67,13 @@ test('explain shows an over-allocated node as having nothing free', () => {
 });
 
 test('explain names a host port in use', () => {
-  const e = explanationOf(select(task({ name: 'web', ports: [port(80)] }), [node({ id: 'w1', usedPorts: ['80/tcp'] })], DEFAULT_FILTERS, constant));
+  const e = explanationOf(
+    select(
+      task({ name: 'web', ports: [port(80)] }),
+      [node({ id: 'w1', usedPorts: ['80/tcp'] })],
+      DEFAULT_FILTERS,
+      constant,
+    ),
+  );
   assert.equal(explain(e), '0/1 nodes can run web: 1 host port 80/tcp in use');
 });

@@ -63,7 +63,10 @@ test('free index counts refusals and stops after maxRejections of them', () => {
   assert.equal(taken, 0);
   assert.deepEqual(offered, [0, 1, 2]); // the third refusal is one too many
   assert.equal(index.lastRejections, 3);
-  assert.equal(index.visitFrom(0, none, 1, 3, (p) => p === 3), 1);
+  assert.equal(
+    index.visitFrom(0, none, 1, 3, (p) => p === 3),
+    1,
+  );
   assert.equal(index.lastRejections, 3);
 });
 
@@ -71,10 +74,16 @@ test('free index counts a range whose maxima come from different nodes as a reje
   // positions 2 and 3: one has the cpu, the other the memory; their range passes on its maxima,
   // but neither holds both, so the walk from 0 meets a dead end before it reaches 4
   const index = new FreeIndex([free(0, 0), free(0, 0), free(4, 1), free(1, 4), free(4, 4), free(0, 0)]);
-  assert.equal(index.visitFrom(0, free(2, 2), 1, 0, () => true), 0);
+  assert.equal(
+    index.visitFrom(0, free(2, 2), 1, 0, () => true),
+    0,
+  );
   assert.equal(index.lastRejections, 1);
   const taken: number[] = [];
-  assert.equal(index.visitFrom(0, free(2, 2), 1, 1, (p) => taken.push(p) > 0), 1);
+  assert.equal(
+    index.visitFrom(0, free(2, 2), 1, 1, (p) => taken.push(p) > 0),
+    1,
+  );
   assert.deepEqual(taken, [4]);
 });
 
@@ -84,18 +93,32 @@ test('free index of no positions visits nothing', () => {
 
 test('property: free index visits exactly the positions that hold the need, in ring order from the start', () => {
   const arbFree = fc.option(
-    fc.record({ cpuCores: fc.integer({ min: -2, max: 6 }), memoryBytes: fc.integer({ min: -2, max: 6 }), diskBytes: fc.integer({ min: -2, max: 6 }) }),
+    fc.record({
+      cpuCores: fc.integer({ min: -2, max: 6 }),
+      memoryBytes: fc.integer({ min: -2, max: 6 }),
+      diskBytes: fc.integer({ min: -2, max: 6 }),
+    }),
     { nil: null, freq: 5 },
   );
-  const arbNeed = fc.record({ cpuCores: fc.integer({ min: 0, max: 5 }), memoryBytes: fc.integer({ min: 0, max: 5 }), diskBytes: fc.integer({ min: 0, max: 5 }) });
+  const arbNeed = fc.record({
+    cpuCores: fc.integer({ min: 0, max: 5 }),
+    memoryBytes: fc.integer({ min: 0, max: 5 }),
+    diskBytes: fc.integer({ min: 0, max: 5 }),
+  });
   fc.assert(
     fc.property(fc.array(arbFree, { maxLength: 40 }), arbNeed, fc.nat(), (frees, need, start) => {
       const index = new FreeIndex(frees);
       const from = frees.length === 0 ? 0 : start % frees.length;
       const ring = frees.map((_, i) => (from + i) % frees.length);
       const fits = (f: Resources | null): boolean =>
-        f !== null && (need.cpuCores <= 0 || f.cpuCores >= need.cpuCores) && (need.memoryBytes <= 0 || f.memoryBytes >= need.memoryBytes) && (need.diskBytes <= 0 || f.diskBytes >= need.diskBytes);
-      assert.deepEqual(visited(index, from, need), ring.filter((p) => fits(frees[p] ?? null)));
+        f !== null &&
+        (need.cpuCores <= 0 || f.cpuCores >= need.cpuCores) &&
+        (need.memoryBytes <= 0 || f.memoryBytes >= need.memoryBytes) &&
+        (need.diskBytes <= 0 || f.diskBytes >= need.diskBytes);
+      assert.deepEqual(
+        visited(index, from, need),
+        ring.filter((p) => fits(frees[p] ?? null)),
+      );
     }),
     { numRuns: 300 },
   );

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DEFAULT_FILTERS, NodePool, cpuFilter, memoryFilter, portsFilter, type Filter, type NodeView } from '../../../src/scheduler/index.js';
+import {
+  DEFAULT_FILTERS,
+  NodePool,
+  cpuFilter,
+  memoryFilter,
+  portsFilter,
+  type Filter,
+  type NodeView,
+} from '../../../src/scheduler/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { arbNodes, arbTask } from './cluster-arbitraries.js';
 import { GiB, node, port, task } from './fixtures.js';
@@ -12,7 +20,10 @@ function passesAll(t: TaskRequest, n: NodeView, filters: readonly Filter[] = DEF
 
 test('node pool keeps its nodes in id order and finds them by id', () => {
   const pool = new NodePool([node({ id: 'w3' }), node({ id: 'w1' }), node({ id: 'w2' })]);
-  assert.deepEqual(pool.views().map((v) => v.id), ['w1', 'w2', 'w3']);
+  assert.deepEqual(
+    pool.views().map((v) => v.id),
+    ['w1', 'w2', 'w3'],
+  );
   assert.equal(pool.size, 3);
   assert.equal(pool.get('w2')?.id, 'w2');
   assert.equal(pool.get('nope'), undefined);
@@ -85,17 +96,26 @@ test('node pool set replaces a node (a heartbeat) or adds one; delete removes it
   assert.equal(pool.findFeasible(task(), DEFAULT_FILTERS, 0, 8), pool.get('d'));
   pool.set(node({ id: 'a' }));
   pool.set(node({ id: 'c' }));
-  assert.deepEqual(pool.views().map((v) => v.id), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(
+    pool.views().map((v) => v.id),
+    ['a', 'b', 'c', 'd'],
+  );
   assert.equal((pool.findFeasible(task(), DEFAULT_FILTERS, 1, 8) as NodeView).id, 'c');
   assert.equal(pool.delete('c'), true);
   assert.equal(pool.delete('c'), false);
-  assert.deepEqual(pool.views().map((v) => v.id), ['a', 'b', 'd']);
+  assert.deepEqual(
+    pool.views().map((v) => v.id),
+    ['a', 'b', 'd'],
+  );
   assert.equal((pool.findFeasible(task(), DEFAULT_FILTERS, 1, 8) as NodeView).id, 'd');
 });
 
 test('node pool positionAfter is the first position whose id sorts after the given one', () => {
   const pool = new NodePool(['b', 'd', 'f'].map((id) => node({ id })));
-  assert.deepEqual(['a', 'b', 'c', 'f', 'g'].map((id) => pool.positionAfter(id)), [0, 1, 1, 3, 3]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'f', 'g'].map((id) => pool.positionAfter(id)),
+    [0, 1, 1, 3, 3],
+  );
   assert.equal(pool.positionAfter(undefined), 0);
 });
 
@@ -108,7 +128,10 @@ test('node pool gives up after too many nodes pass the index but fail a filter',
 });
 
 test('node pool prunes only on the resources its filter list checks', () => {
-  const pool = new NodePool([node({ id: 'a-small', capacity: { cpuCores: 1 } }), node({ id: 'b-large', capacity: { cpuCores: 8 } })]);
+  const pool = new NodePool([
+    node({ id: 'a-small', capacity: { cpuCores: 1 } }),
+    node({ id: 'b-large', capacity: { cpuCores: 8 } }),
+  ]);
   const hungry = task({ cpuCores: 4 });
   assert.equal((pool.findFeasible(hungry, DEFAULT_FILTERS, 0, 8) as NodeView).id, 'b-large');
   // without the cpu filter, cpu is not a reason to pass a node over

@@ -69,7 +69,10 @@ test('epvm uses the larger of allocated and measured cpu', () => {
   const n = node({ id: 'w1', allocated: { cpuCores: 3 }, cpuUsage: 0.25 });
   assertClose(epvm.costParts(oneCoreFourGiB, n).cpu, 8);
   // measured 0.5 beats allocated 1/4 = 0.25: 0.5 -> 0.75: 8 - 4 = 4
-  assertClose(epvm.costParts(oneCoreFourGiB, { ...n, allocated: { ...n.allocated, cpuCores: 1 }, cpuUsage: 0.5 }).cpu, 4);
+  assertClose(
+    epvm.costParts(oneCoreFourGiB, { ...n, allocated: { ...n.allocated, cpuCores: 1 }, cpuUsage: 0.5 }).cpu,
+    4,
+  );
 });
 
 test('epvm prefers the node with fewer tasks when cpu and memory are equal', () => {

@@ -17,14 +17,22 @@ const constant: Scorer = { name: 'constant', score: () => 0 };
 
 test('select returns the highest-scoring node that passes every filter', () => {
   const byName: Scorer = { name: 'by-capacity', score: (_t, n) => n.capacity.cpuCores };
-  const nodes = [node({ id: 'w1', capacity: { cpuCores: 2 } }), node({ id: 'w2', capacity: { cpuCores: 8 } }), node({ id: 'w3', capacity: { cpuCores: 16 }, up: false })];
+  const nodes = [
+    node({ id: 'w1', capacity: { cpuCores: 2 } }),
+    node({ id: 'w2', capacity: { cpuCores: 8 } }),
+    node({ id: 'w3', capacity: { cpuCores: 16 }, up: false }),
+  ];
   assert.deepEqual(select(task(), nodes, DEFAULT_FILTERS, byName), { ok: true, nodeId: 'w2', score: 8 });
 });
 
 test('select breaks score ties by the smaller node id, whatever the input order', () => {
   const nodes = [node({ id: 'w3' }), node({ id: 'w1' }), node({ id: 'w2' })];
   assert.deepEqual(select(task(), nodes, DEFAULT_FILTERS, constant), { ok: true, nodeId: 'w1', score: 0 });
-  assert.deepEqual(select(task(), [...nodes].reverse(), DEFAULT_FILTERS, constant), { ok: true, nodeId: 'w1', score: 0 });
+  assert.deepEqual(select(task(), [...nodes].reverse(), DEFAULT_FILTERS, constant), {
+    ok: true,
+    nodeId: 'w1',
+    score: 0,
+  });
 });
 
 test('select tells the scorer the chosen node once, and only on success', () => {
@@ -47,8 +55,18 @@ test('select explains a failure with counts per reason and the closest miss', ()
     explanation: {
       taskName: 'web-1',
       evaluated: 3,
-      rejected: new Map([['not enough free memory', 2], ['node down', 1]]),
-      closestMiss: { reason: 'not enough free memory', resource: 'memory', needed: 4 * GiB, free: 1.5 * GiB, nodeId: 'n2', nodeName: 'worker-2' },
+      rejected: new Map([
+        ['not enough free memory', 2],
+        ['node down', 1],
+      ]),
+      closestMiss: {
+        reason: 'not enough free memory',
+        resource: 'memory',
+        needed: 4 * GiB,
+        free: 1.5 * GiB,
+        nodeId: 'n2',
+        nodeName: 'worker-2',
+      },
     },
   });
 });
@@ -59,9 +77,21 @@ test('select counts each node once, under the first filter that rejects it', () 
   // short of cpu and with the port taken: counted as cpu (resources run before ports)
   const cpuAndPort = node({ id: 'w2', allocated: { cpuCores: 4 }, usedPorts: ['80/tcp'] });
   const portOnly = node({ id: 'w3', usedPorts: ['80/tcp'] });
-  const p = select(task({ cpuCores: 1, ports: [port(80)] }), [everything, cpuAndPort, portOnly], DEFAULT_FILTERS, constant);
+  const p = select(
+    task({ cpuCores: 1, ports: [port(80)] }),
+    [everything, cpuAndPort, portOnly],
+    DEFAULT_FILTERS,
+    constant,
+  );
   assert.ok(!p.ok);
-  assert.deepEqual(p.explanation.rejected, new Map([['node down', 1], ['not enough free cpu', 1], ['host port 80/tcp in use', 1]]));
+  assert.deepEqual(
+    p.explanation.rejected,
+    new Map([
+      ['node down', 1],
+      ['not enough free cpu', 1],
+      ['host port 80/tcp in use', 1],
+    ]),
+  );
 });
 
 test('select names the closest miss of the resource that rejected the most nodes', () => {
@@ -72,24 +102,43 @@ test('select names the closest miss of the resource that rejected the most nodes
   ];
   const p = select(task({ cpuCores: 1, memoryBytes: 8 * GiB }), nodes, DEFAULT_FILTERS, constant);
   assert.ok(!p.ok);
-  assert.deepEqual(p.explanation.closestMiss, { reason: 'not enough free memory', resource: 'memory', needed: 8 * GiB, free: 4 * GiB, nodeId: 'm2', nodeName: 'm2' });
+  assert.deepEqual(p.explanation.closestMiss, {
+    reason: 'not enough free memory',
+    resource: 'memory',
+    needed: 8 * GiB,
+    free: 4 * GiB,
+    nodeId: 'm2',
+    nodeName: 'm2',
+  });
 });
 
 test('select has no closest miss when no resource filter rejected a node', () => {
-  const p = select(task({ ports: [port(80)] }), [node({ id: 'w1', usedPorts: ['80/tcp'] }), node({ id: 'w2', up: false })], DEFAULT_FILTERS, constant);
+  const p = select(
+    task({ ports: [port(80)] }),
+    [node({ id: 'w1', usedPorts: ['80/tcp'] }), node({ id: 'w2', up: false })],
+    DEFAULT_FILTERS,
+    constant,
+  );
   assert.ok(!p.ok);
   assert.equal(p.explanation.closestMiss, undefined);
   assert.equal('closestMiss' in p.explanation, false);
 });
 
 test('select with no nodes explains that none were evaluated', () => {
-  assert.deepEqual(select(task(), [], DEFAULT_FILTERS, constant), { ok: false, explanation: { taskName: 'web-1', evaluated: 0, rejected: new Map() } });
+  assert.deepEqual(select(task(), [], DEFAULT_FILTERS, constant), {
+    ok: false,
+    explanation: { taskName: 'web-1', evaluated: 0, rejected: new Map() },
+  });
 });
 
 // Properties, over the random nodes and tasks of cluster-arbitraries.ts (small, so full nodes and
 // taken ports are common); from no nodes up to 8, since select must explain an empty cluster too.
 const arbNodes = fc.uniqueArray(arbNode, { selector: (n) => n.id, maxLength: 8 });
-const arbScorer = fc.constantFrom<() => Scorer>(() => new EpvmScorer(), () => new RoundRobinScorer(), () => constant);
+const arbScorer = fc.constantFrom<() => Scorer>(
+  () => new EpvmScorer(),
+  () => new RoundRobinScorer(),
+  () => constant,
+);
 
 function passesAll(t: TaskRequest, n: NodeView): boolean {
   return DEFAULT_FILTERS.every((f) => f.reject(t, n) === null);
@@ -108,7 +157,10 @@ test('property: select never returns a node that a filter rejects, and places wh
       } else {
         assert.equal(feasible.length, 0);
         assert.equal(p.explanation.evaluated, nodes.length);
-        assert.equal([...p.explanation.rejected.values()].reduce((a, b) => a + b, 0), nodes.length);
+        assert.equal(
+          [...p.explanation.rejected.values()].reduce((a, b) => a + b, 0),
+          nodes.length,
+        );
       }
       assert.equal(p.ok, feasible.length > 0);
     }),
@@ -127,7 +179,10 @@ test('property: with a pure scorer select picks the best feasible score, ties to
       for (const n of nodes) {
         if (!passesAll(t, n)) continue;
         const s = scorer.score(t, n);
-        assert.ok(s < p.score || (s === p.score && n.id >= p.nodeId), `${n.id} scores ${s}, beating ${p.nodeId} at ${p.score}`);
+        assert.ok(
+          s < p.score || (s === p.score && n.id >= p.nodeId),
+          `${n.id} scores ${s}, beating ${p.nodeId} at ${p.score}`,
+        );
       }
     }),
   );

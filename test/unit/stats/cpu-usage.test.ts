@@ -22,7 +22,11 @@ const cases: { name: string; after: CpuTimes; want: number }[] = [
   { name: 'all busy is 1', after: plus({ user: 300, system: 100 }), want: 1 },
   { name: 'a quarter busy is 0.25', after: plus({ user: 50, system: 50, idle: 300 }), want: 0.25 },
   { name: 'iowait counts as idle', after: plus({ user: 100, iowait: 100 }), want: 0.5 },
-  { name: 'nice, irq, softirq and steal count as busy', after: plus({ nice: 25, irq: 25, softirq: 25, steal: 25, idle: 100 }), want: 0.5 },
+  {
+    name: 'nice, irq, softirq and steal count as busy',
+    after: plus({ nice: 25, irq: 25, softirq: 25, steal: 25, idle: 100 }),
+    want: 0.5,
+  },
   { name: 'no time passed is 0', after: BASE, want: 0 },
   { name: 'counters going backwards is 0', after: plus({ user: -100, idle: -100 }), want: 0 },
   { name: 'iowait dropping between reads stays at most 1', after: plus({ user: 100, iowait: -10 }), want: 1 },

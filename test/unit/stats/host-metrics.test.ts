@@ -76,10 +76,26 @@ test('reads every figure from a procRoot of sample files', async () => {
 });
 
 const broken: { name: string; files: Record<string, string>; message: RegExp }[] = [
-  { name: 'an empty /proc/meminfo', files: { ...GOOD, meminfo: '' }, message: /cannot parse .*\/meminfo: has no MemTotal/ },
-  { name: 'a malformed /proc/stat', files: { ...GOOD, stat: 'cpu 1 2\n' }, message: /cannot parse .*\/stat: "cpu" line has 2 columns/ },
-  { name: 'an unreadable /proc/loadavg', files: { stat: GOOD.stat, meminfo: GOOD.meminfo, uptime: GOOD.uptime }, message: /cannot read .*\/loadavg: ENOENT/ },
-  { name: 'a malformed /proc/uptime', files: { ...GOOD, uptime: 'later\n' }, message: /cannot parse .*\/uptime: uptime is "later"/ },
+  {
+    name: 'an empty /proc/meminfo',
+    files: { ...GOOD, meminfo: '' },
+    message: /cannot parse .*\/meminfo: has no MemTotal/,
+  },
+  {
+    name: 'a malformed /proc/stat',
+    files: { ...GOOD, stat: 'cpu 1 2\n' },
+    message: /cannot parse .*\/stat: "cpu" line has 2 columns/,
+  },
+  {
+    name: 'an unreadable /proc/loadavg',
+    files: { stat: GOOD.stat, meminfo: GOOD.meminfo, uptime: GOOD.uptime },
+    message: /cannot read .*\/loadavg: ENOENT/,
+  },
+  {
+    name: 'a malformed /proc/uptime',
+    files: { ...GOOD, uptime: 'later\n' },
+    message: /cannot parse .*\/uptime: uptime is "later"/,
+  },
 ];
 
 for (const c of broken) {

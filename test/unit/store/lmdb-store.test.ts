@@ -45,7 +45,10 @@ describe('LmdbStore on disk', () => {
 
     const second = new LmdbStore<unknown>(dir);
     try {
-      assert.deepEqual(await second.get('tasks/t1'), { id: 't1', spec: { image: 'busybox', ports: [{ container: 80 }] } });
+      assert.deepEqual(await second.get('tasks/t1'), {
+        id: 't1',
+        spec: { image: 'busybox', ports: [{ container: 80 }] },
+      });
       assert.equal(await second.get('tasks/t2'), undefined);
       assert.deepEqual(await second.list(''), [
         ['nodes/w1', { id: 'w1', up: true }],
@@ -64,7 +67,10 @@ describe('LmdbStore on disk', () => {
       for (const [n, key] of keys.entries()) assert.deepEqual(await store.get(key), { n, tag: key });
       const listed = await store.list('tasks/');
       assert.equal(listed.length, 1000);
-      assert.deepEqual(listed.map(([k]) => k), keys);
+      assert.deepEqual(
+        listed.map(([k]) => k),
+        keys,
+      );
     } finally {
       await store.close();
     }
@@ -79,7 +85,10 @@ describe('LmdbStore on disk', () => {
     try {
       const listed = await second.list('k/');
       assert.equal(listed.length, 1000);
-      assert.deepEqual(listed.map(([, v]) => v), Array.from({ length: 1000 }, (_, n) => n));
+      assert.deepEqual(
+        listed.map(([, v]) => v),
+        Array.from({ length: 1000 }, (_, n) => n),
+      );
     } finally {
       await second.close();
     }

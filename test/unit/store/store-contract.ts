@@ -82,7 +82,11 @@ export function storeContract(name: string, open: () => Store<unknown>): void {
 
     test('list("") returns every key in order', async () => {
       for (const key of ['c', 'a', 'b/1']) await store.put(key, key);
-      assert.deepEqual(await store.list(''), [['a', 'a'], ['b/1', 'b/1'], ['c', 'c']]);
+      assert.deepEqual(await store.list(''), [
+        ['a', 'a'],
+        ['b/1', 'b/1'],
+        ['c', 'c'],
+      ]);
     });
 
     test('batch applies puts and deletes together', async () => {
@@ -93,7 +97,10 @@ export function storeContract(name: string, open: () => Store<unknown>): void {
         { kind: 'delete', key: 'tasks/old' },
         { kind: 'put', key: 'nodes/w1', value: { id: 'w1' } },
       ]);
-      assert.deepEqual((await store.list('tasks/')).map(([k]) => k), ['tasks/keep', 'tasks/new']);
+      assert.deepEqual(
+        (await store.list('tasks/')).map(([k]) => k),
+        ['tasks/keep', 'tasks/new'],
+      );
       assert.equal(await store.get('tasks/old'), undefined);
       assert.deepEqual(await store.get('nodes/w1'), { id: 'w1' });
     });

@@ -35,7 +35,11 @@ for (const input of BAD_QUANTITIES) {
   test(`parseQuantity refuses ${JSON.stringify(input)} with InvalidField naming the field`, () => {
     assert.throws(
       () => parseQuantity('Task.memory', input),
-      (err: unknown) => err instanceof InvalidField && err.field === 'Task.memory' && err.message.startsWith('Task.memory ') && err.message.includes(JSON.stringify(input)),
+      (err: unknown) =>
+        err instanceof InvalidField &&
+        err.field === 'Task.memory' &&
+        err.message.startsWith('Task.memory ') &&
+        err.message.includes(JSON.stringify(input)),
     );
   });
 }
@@ -61,7 +65,11 @@ for (const input of BAD_DURATIONS) {
   test(`parseDuration refuses ${JSON.stringify(input)} with InvalidField naming the field`, () => {
     assert.throws(
       () => parseDuration('healthCheck.timeout', input),
-      (err: unknown) => err instanceof InvalidField && err.field === 'healthCheck.timeout' && err.code === 'invalid_request' && err.status === 400,
+      (err: unknown) =>
+        err instanceof InvalidField &&
+        err.field === 'healthCheck.timeout' &&
+        err.code === 'invalid_request' &&
+        err.status === 400,
     );
   });
 }

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { TASK_STATES, decodeSeed, encodeSeed, isSeedFormat, stateFromSeed, stateToSeed } from '../../../src/task/index.js';
+import {
+  TASK_STATES,
+  decodeSeed,
+  encodeSeed,
+  isSeedFormat,
+  stateFromSeed,
+  stateToSeed,
+} from '../../../src/task/index.js';
 
 const SAMPLE = {
   ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c',
@@ -149,7 +156,10 @@ test('an ExposedPorts key that is not a port is refused naming it', () => {
 });
 
 test('a PortBindings value that is not a port is refused naming it', () => {
-  throwsInvalidField(() => decodeSeed(seedWith({ ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': 'http' } })), 'Task.PortBindings.80/tcp');
+  throwsInvalidField(
+    () => decodeSeed(seedWith({ ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': 'http' } })),
+    'Task.PortBindings.80/tcp',
+  );
 });
 
 test('an unknown RestartPolicy is refused naming Task.RestartPolicy', () => {

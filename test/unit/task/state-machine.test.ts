@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidTransition, TASK_STATES, TaskState, assertTransition, canTransition, isActive, isTerminal } from '../../../src/task/index.js';
+import {
+  InvalidTransition,
+  TASK_STATES,
+  TaskState,
+  assertTransition,
+  canTransition,
+  isActive,
+  isTerminal,
+} from '../../../src/task/index.js';
 
 // The expected table, written out by hand from the comment on NEXT in src/task/state-machine.ts:
 // - Pending -> Completed/Failed: stopped or rejected before it was ever placed.

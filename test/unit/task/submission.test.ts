@@ -8,7 +8,11 @@ const Gi = 2 ** 30;
 const LIMITS: SpecLimits = { maxCpuCores: 4, maxMemoryBytes: 8 * Gi };
 const HEX64 = '0123456789abcdef'.repeat(4);
 
-const spec = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({ name: 'web', image: 'busybox', ...fields });
+const spec = (fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'web',
+  image: 'busybox',
+  ...fields,
+});
 
 function throwsInvalidField(body: unknown, field: string, limits: SpecLimits = LIMITS): void {
   assert.throws(
@@ -45,8 +49,21 @@ const BAD: ReadonlyArray<readonly [string, unknown, string]> = [
   ['container port 70000', spec({ ports: [{ container: 70000 }] }), 'ports.0.container'],
   ['host port 70000', spec({ ports: [{ container: 80, host: 70000 }] }), 'ports.0.host'],
   ['protocol "sctp"', spec({ ports: [{ container: 80, protocol: 'sctp' }] }), 'ports.0.protocol'],
-  ['a duplicate container port', spec({ ports: [{ container: 80 }, { container: 80, protocol: 'tcp' }] }), 'ports.1.container'],
-  ['a host port bound twice', spec({ ports: [{ container: 80, host: 8080 }, { container: 81, host: 8080 }] }), 'ports.1.host'],
+  [
+    'a duplicate container port',
+    spec({ ports: [{ container: 80 }, { container: 80, protocol: 'tcp' }] }),
+    'ports.1.container',
+  ],
+  [
+    'a host port bound twice',
+    spec({
+      ports: [
+        { container: 80, host: 8080 },
+        { container: 81, host: 8080 },
+      ],
+    }),
+    'ports.1.host',
+  ],
   ['an unknown port field', spec({ ports: [{ container: 80, hostport: 8080 }] }), 'ports.0.hostport'],
   ['image "UPPER/Case"', spec({ image: 'UPPER/Case' }), 'image'],
   ['image "Busybox"', spec({ image: 'Busybox' }), 'image'],
@@ -72,8 +89,16 @@ const BAD: ReadonlyArray<readonly [string, unknown, string]> = [
     'healthCheck.timeout',
   ],
   ['an exec health check without a command', spec({ healthCheck: { type: 'exec' } }), 'healthCheck.command'],
-  ['a health check interval of "soon"', spec({ healthCheck: { type: 'exec', command: ['true'], interval: 'soon' } }), 'healthCheck.interval'],
-  ['restartPolicy maxRestarts -1', spec({ restartPolicy: { mode: 'on-failure', maxRestarts: -1 } }), 'restartPolicy.maxRestarts'],
+  [
+    'a health check interval of "soon"',
+    spec({ healthCheck: { type: 'exec', command: ['true'], interval: 'soon' } }),
+    'healthCheck.interval',
+  ],
+  [
+    'restartPolicy maxRestarts -1',
+    spec({ restartPolicy: { mode: 'on-failure', maxRestarts: -1 } }),
+    'restartPolicy.maxRestarts',
+  ],
   ['restartPolicy mode "sometimes"', spec({ restartPolicy: { mode: 'sometimes' } }), 'restartPolicy.mode'],
   [
     'a backoff max shorter than its initial delay',
@@ -140,27 +165,46 @@ for (const [interval, ms] of DURATIONS) {
 }
 
 test('restart backoff and resetAfter durations are read in milliseconds', () => {
-  const req = parseSubmission(spec({ restartPolicy: { mode: 'always', maxRestarts: 7, backoff: { initial: '250ms', max: '1m' }, resetAfter: '2s' } }));
-  assert.deepEqual(req.restartPolicy, { mode: 'always', maxRestarts: 7, backoffInitialMs: 250, backoffMaxMs: 60_000, resetAfterMs: 2_000 });
+  const req = parseSubmission(
+    spec({
+      restartPolicy: { mode: 'always', maxRestarts: 7, backoff: { initial: '250ms', max: '1m' }, resetAfter: '2s' },
+    }),
+  );
+  assert.deepEqual(req.restartPolicy, {
+    mode: 'always',
+    maxRestarts: 7,
+    backoffInitialMs: 250,
+    backoffMaxMs: 60_000,
+    resetAfterMs: 2_000,
+  });
 });
 
 test('a minimal spec gets a generated UUID id, no limits, no ports, and the default restart policy', () => {
   const req = parseSubmission({ name: 'web', image: 'busybox' });
   assert.match(req.id, new RegExp(UUID_PATTERN));
-  assert.deepEqual({ ...req, id: 'generated' }, {
-    id: 'generated',
-    name: 'web',
-    image: 'busybox',
-    command: [],
-    env: {},
-    cpuCores: 0,
-    memoryBytes: 0,
-    diskBytes: 0,
-    ports: [],
-    labels: {},
-    restartPolicy: { mode: 'on-failure', maxRestarts: 3, backoffInitialMs: 500, backoffMaxMs: 30_000, resetAfterMs: 60_000 },
-    healthCheck: null,
-  });
+  assert.deepEqual(
+    { ...req, id: 'generated' },
+    {
+      id: 'generated',
+      name: 'web',
+      image: 'busybox',
+      command: [],
+      env: {},
+      cpuCores: 0,
+      memoryBytes: 0,
+      diskBytes: 0,
+      ports: [],
+      labels: {},
+      restartPolicy: {
+        mode: 'on-failure',
+        maxRestarts: 3,
+        backoffInitialMs: 500,
+        backoffMaxMs: 30_000,
+        resetAfterMs: 60_000,
+      },
+      healthCheck: null,
+    },
+  );
 });
 
 test('two submissions without an id get different ids', () => {
@@ -168,13 +212,19 @@ test('two submissions without an id get different ids', () => {
 });
 
 test('a given id is kept', () => {
-  assert.equal(parseSubmission(spec({ id: '21b23589-5d2d-4731-b5c9-a97e9832d021' })).id, '21b23589-5d2d-4731-b5c9-a97e9832d021');
+  assert.equal(
+    parseSubmission(spec({ id: '21b23589-5d2d-4731-b5c9-a97e9832d021' })).id,
+    '21b23589-5d2d-4731-b5c9-a97e9832d021',
+  );
 });
 
 test('the default restart policy is on-failure with at most 3 restarts', () => {
   assert.equal(DEFAULT_RESTART_POLICY.mode, 'on-failure');
   assert.equal(DEFAULT_RESTART_POLICY.maxRestarts, 3);
-  assert.deepEqual(parseSubmission(spec({ restartPolicy: { mode: 'on-failure' } })).restartPolicy, DEFAULT_RESTART_POLICY);
+  assert.deepEqual(
+    parseSubmission(spec({ restartPolicy: { mode: 'on-failure' } })).restartPolicy,
+    DEFAULT_RESTART_POLICY,
+  );
 });
 
 test('restart mode never defaults to 0 restarts', () => {
@@ -182,7 +232,9 @@ test('restart mode never defaults to 0 restarts', () => {
 });
 
 test('a port without host or protocol gets hostPort 0 and protocol tcp', () => {
-  assert.deepEqual(parseSubmission(spec({ ports: [{ container: 80 }] })).ports, [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }]);
+  assert.deepEqual(parseSubmission(spec({ ports: [{ container: 80 }] })).ports, [
+    { containerPort: 80, hostPort: 0, protocol: 'tcp' },
+  ]);
 });
 
 test('the same container port may be listed once for tcp and once for udp', () => {
@@ -194,7 +246,9 @@ test('the same container port may be listed once for tcp and once for udp', () =
 });
 
 test('an http health check without a port uses the first tcp port and defaults the rest', () => {
-  const req = parseSubmission(spec({ ports: [{ container: 53, protocol: 'udp' }, { container: 8080 }], healthCheck: { type: 'http' } }));
+  const req = parseSubmission(
+    spec({ ports: [{ container: 53, protocol: 'udp' }, { container: 8080 }], healthCheck: { type: 'http' } }),
+  );
   assert.deepEqual(req.healthCheck, {
     type: 'http',
     port: 8080,
@@ -226,7 +280,12 @@ test('the seed sample submits as a task with its id, name and image', () => {
   const req = parseSubmission({
     ID: '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c',
     State: 2,
-    Task: { State: 1, ID: '21b23589-5d2d-4731-b5c9-a97e9832d021', Name: 'test-chapter-5', Image: 'strm/helloworld-http' },
+    Task: {
+      State: 1,
+      ID: '21b23589-5d2d-4731-b5c9-a97e9832d021',
+      Name: 'test-chapter-5',
+      Image: 'strm/helloworld-http',
+    },
   });
   assert.equal(req.id, '21b23589-5d2d-4731-b5c9-a97e9832d021');
   assert.equal(req.name, 'test-chapter-5');
@@ -237,7 +296,13 @@ test('the seed sample submits as a task with its id, name and image', () => {
 test('a seed submission with a port binding and health check resolves to the bound port', () => {
   const req = parseSubmission({
     State: 0,
-    Task: { Name: 'web', Image: 'strm/helloworld-http', ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': '8080' }, HealthCheck: '/health' },
+    Task: {
+      Name: 'web',
+      Image: 'strm/helloworld-http',
+      ExposedPorts: { '80/tcp': {} },
+      PortBindings: { '80/tcp': '8080' },
+      HealthCheck: '/health',
+    },
   });
   assert.deepEqual(req.ports, [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }]);
   assert.equal(req.healthCheck?.port, 80);

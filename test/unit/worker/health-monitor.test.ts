@@ -69,7 +69,12 @@ describe('HealthMonitor', () => {
     assert.equal(s.prober.calls.length, 0, 'the first check waits one interval');
     await s.checks(1, 1);
     assert.deepEqual(s.prober.calls, [TARGET]);
-    assert.deepEqual(s.outcomes[0]?.health, { status: 'healthy', failures: 0, lastOutput: 'HTTP 200', lastCheckedAt: new Date(s.clock.now()).toISOString() });
+    assert.deepEqual(s.outcomes[0]?.health, {
+      status: 'healthy',
+      failures: 0,
+      lastOutput: 'HTTP 200',
+      lastCheckedAt: new Date(s.clock.now()).toISOString(),
+    });
     assert.equal(s.outcomes[0]?.changed, true);
   });
 
@@ -87,14 +92,18 @@ describe('HealthMonitor', () => {
 
   test('after the first success the start period no longer shields failures', async () => {
     const s = setup([OK, DOWN, DOWN]);
-    s.monitor.start('t1', TARGET, check({ startPeriodMs: 60_000, failureThreshold: 2 }), { startedAtMs: s.startedAtMs });
+    s.monitor.start('t1', TARGET, check({ startPeriodMs: 60_000, failureThreshold: 2 }), {
+      startedAtMs: s.startedAtMs,
+    });
     await s.checks(3);
     assert.deepEqual(s.statuses(), ['healthy', 'healthy', 'unhealthy']);
   });
 
   test('a start period counts from the container start, so an adopted container gets no new one', async () => {
     const s = setup([DOWN, DOWN]);
-    s.monitor.start('t1', TARGET, check({ startPeriodMs: 1_000, failureThreshold: 2 }), { startedAtMs: s.startedAtMs - 5_000 });
+    s.monitor.start('t1', TARGET, check({ startPeriodMs: 1_000, failureThreshold: 2 }), {
+      startedAtMs: s.startedAtMs - 5_000,
+    });
     await s.checks(2);
     assert.deepEqual(s.statuses(), ['starting', 'unhealthy']);
   });
@@ -105,7 +114,17 @@ describe('HealthMonitor', () => {
     await s.checks(9);
     assert.deepEqual(
       s.outcomes.map((o) => `${o.health.status}/${o.health.failures}`),
-      ['starting/1', 'starting/2', 'healthy/0', 'healthy/1', 'healthy/2', 'healthy/0', 'healthy/1', 'healthy/2', 'unhealthy/3'],
+      [
+        'starting/1',
+        'starting/2',
+        'healthy/0',
+        'healthy/1',
+        'healthy/2',
+        'healthy/0',
+        'healthy/1',
+        'healthy/2',
+        'unhealthy/3',
+      ],
     );
   });
 
@@ -175,15 +194,25 @@ describe('HealthMonitor', () => {
     const again = s.monitor.start('t1', TARGET, check(), { startedAtMs: s.startedAtMs });
     assert.equal(again.status, 'healthy', 'a resync does not reset health');
     assert.equal(s.clock.pendingTimers, 1);
-    const fresh = s.monitor.start('t1', { containerId: 'c9', ipAddress: '172.17.0.11' }, check(), { startedAtMs: s.clock.now() });
+    const fresh = s.monitor.start('t1', { containerId: 'c9', ipAddress: '172.17.0.11' }, check(), {
+      startedAtMs: s.clock.now(),
+    });
     assert.equal(fresh.status, 'starting');
     assert.equal(s.clock.pendingTimers, 1, 'the old container lost its timer');
   });
 
   test('a health resumed after a worker restart keeps its status and failure count', async () => {
     const s = setup([DOWN]);
-    const stored = { status: 'healthy' as const, failures: 2, lastOutput: 'HTTP 500', lastCheckedAt: '2025-01-01T00:00:00.000Z' };
-    assert.deepEqual(s.monitor.start('t1', TARGET, check({ failureThreshold: 3 }), { startedAtMs: s.startedAtMs, health: stored }), stored);
+    const stored = {
+      status: 'healthy' as const,
+      failures: 2,
+      lastOutput: 'HTTP 500',
+      lastCheckedAt: '2025-01-01T00:00:00.000Z',
+    };
+    assert.deepEqual(
+      s.monitor.start('t1', TARGET, check({ failureThreshold: 3 }), { startedAtMs: s.startedAtMs, health: stored }),
+      stored,
+    );
     await s.checks(1);
     assert.deepEqual(s.statuses(), ['unhealthy']);
   });
@@ -234,14 +263,19 @@ describe('nextHealth: what is worth a write', () => {
       [OK, true], // the failures are reset
       [OK, false],
     ];
-    let health = { status: 'starting' as const, failures: 0, lastOutput: '', lastCheckedAt: null } as ReturnType<typeof nextHealth>['health'];
+    let health = { status: 'starting' as const, failures: 0, lastOutput: '', lastCheckedAt: null } as ReturnType<
+      typeof nextHealth
+    >['health'];
     const changed: boolean[] = [];
     for (const [result] of script) {
       const next = nextHealth(health, result, c, 10_000, at);
       changed.push(next.changed);
       health = next.health;
     }
-    assert.deepEqual(changed, script.map(([, want]) => want));
+    assert.deepEqual(
+      changed,
+      script.map(([, want]) => want),
+    );
   });
 
   test('a failure during the start period keeps the task starting with no failures counted', () => {
@@ -250,6 +284,9 @@ describe('nextHealth: what is worth a write', () => {
       health: { status: 'starting', failures: 0, lastOutput: 'HTTP 502', lastCheckedAt: at },
       changed: true,
     });
-    assert.equal(nextHealth(prev, fail('HTTP 502'), { failureThreshold: 1, startPeriodMs: 500 }, 500, at).health.status, 'unhealthy');
+    assert.equal(
+      nextHealth(prev, fail('HTTP 502'), { failureThreshold: 1, startPeriodMs: 500 }, 500, at).health.status,
+      'unhealthy',
+    );
   });
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { digestOf, type HeartbeatReply, type HeartbeatRequest, type RegisterRequest, type TaskReport, type WorkerTaskView } from '../../../src/api/index.js';
+import {
+  digestOf,
+  type HeartbeatReply,
+  type HeartbeatRequest,
+  type RegisterRequest,
+  type TaskReport,
+  type WorkerTaskView,
+} from '../../../src/api/index.js';
 import type { HostSnapshot } from '../../../src/stats/index.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
@@ -23,7 +30,11 @@ class FixedWorker implements ReportedWorker {
     return this.tasks;
   }
   activeDigest() {
-    return digestOf(this.tasks.filter((t) => t.state === 'Scheduled' || t.state === 'Running').map((t) => ({ taskId: t.id, generation: t.generation })));
+    return digestOf(
+      this.tasks
+        .filter((t) => t.state === 'Scheduled' || t.state === 'Running')
+        .map((t) => ({ taskId: t.id, generation: t.generation })),
+    );
   }
 }
 
@@ -71,10 +82,19 @@ test('registration lists every task; heartbeats carry the digest of the active o
   const worker = new FixedWorker([view('a', 'Running'), view('b', 'Scheduled', 3), view('c', 'Completed')]);
   const manager = new RecordingManager([]);
   await run(manager, worker, 3);
-  assert.deepEqual(manager.registers[0]?.tasks.map((t) => t.taskId), ['a', 'b', 'c']);
+  assert.deepEqual(
+    manager.registers[0]?.tasks.map((t) => t.taskId),
+    ['a', 'b', 'c'],
+  );
   for (const beat of manager.beats) {
     assert.deepEqual(beat.tasks, []);
-    assert.deepEqual(beat.digest, digestOf([{ taskId: 'a', generation: 1 }, { taskId: 'b', generation: 3 }]));
+    assert.deepEqual(
+      beat.digest,
+      digestOf([
+        { taskId: 'a', generation: 1 },
+        { taskId: 'b', generation: 3 },
+      ]),
+    );
   }
 });
 
@@ -83,7 +103,10 @@ test('after a reply asks for a resync, the next beat lists every active task, an
   const manager = new RecordingManager([{ nextBeatInMs: 1, resync: true }]);
   await run(manager, worker, 3);
   assert.deepEqual(manager.beats[0]?.tasks, []);
-  assert.deepEqual(manager.beats[1]?.tasks.map((t) => [t.taskId, t.state]), [['a', 'Running']]);
+  assert.deepEqual(
+    manager.beats[1]?.tasks.map((t) => [t.taskId, t.state]),
+    [['a', 'Running']],
+  );
   assert.deepEqual(manager.beats[2]?.tasks, []);
   assert.ok(manager.beats.every((b) => b.digest?.count === 1));
 });

@@ -113,9 +113,12 @@ describe('StartPacer', () => {
     const pacer = new StartPacer(1);
     let ran = false;
     await assert.rejects(
-      pacer.run(async () => {
-        ran = true;
-      }, AbortSignal.abort(new Error('gone'))),
+      pacer.run(
+        async () => {
+          ran = true;
+        },
+        AbortSignal.abort(new Error('gone')),
+      ),
       /gone/,
     );
     assert.equal(ran, false);
@@ -210,7 +213,8 @@ async function startWorker(driver: Driver, startConcurrency?: number): Promise<W
   return worker;
 }
 
-const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+const ids = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 describe('Worker start pacing', () => {
   test('a burst of tasks starts at most DEFAULT_START_CONCURRENCY containers at once, in the order they came, and all end Running', async () => {
