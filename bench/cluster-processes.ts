@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ManagerClient } from '../src/api/index.js';
+import { ManagerClient } from '../src/client/index.js';
 import { LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { containersByLabel } from './cleanup.js';

@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
-import {
-  MAX_BATCH_START,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type WorkerTaskView,
-} from '../api/index.js';
-import { RemoteError } from '../errors/index.js';
+import { MAX_BATCH_START, type BatchStart, type BatchStartResult, type WorkerTaskView } from '../api/index.js';
+import { type StartTaskOptions } from '../client/index.js';
+import { isNotFound, isPermanent, RemoteError } from '../errors/index.js';
 import type { TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
 
@@ -35,7 +30,7 @@ export interface DispatcherDeps {
   metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
   /** The worker's answers: views of the tasks it started (or already had), as reports from that node. */
   started(nodeId: string, views: WorkerTaskView[]): Promise<void>;
-  /** One task could not be started: refused by the worker (a 4xx RemoteError) or not answered. */
+  /** One task could not be started: refused by the worker (isPermanent) or not answered. */
   failed(nodeId: string, item: DispatchItem, err: unknown): Promise<void>;
   /** Keeps a background call where stop() waits for it. */
   track(p: Promise<unknown>): void;
@@ -136,10 +131,10 @@ export class Dispatcher {
       );
     } catch (err) {
       this.#observe('error', began);
-      if (err instanceof RemoteError && err.status >= 400 && err.status < 500) {
+      if (isPermanent(err)) {
         // nothing was started: a worker from before the batch route (404), or one that refused
         // the whole batch; one request per task gets each task its own answer
-        if (err.status === 404 && err.code === 'not_found') {
+        if (isNotFound(err, 'route')) {
           this.#singleOnly.add(url);
           this.deps.log.info({ url }, 'worker has no batch start; dispatching one task per request');
         }

@@ -13,14 +13,14 @@ import {
   type TaskReport,
 } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
-import { PoseidonError, RemoteError } from '../errors/index.js';
+import { isNotFound, isPermanent, PoseidonError, NodeNotFound, TaskNotFound } from '../errors/index.js';
 import { explain, Scheduler, type NodeView, type Scorer } from '../scheduler/index.js';
 import type { Store, StoreOp } from '../store/index.js';
 import { canTransition, isActive, isTerminal, TaskState, toSpec, type TaskRequest } from '../task/index.js';
 import { ClusterPool } from './cluster-pool.js';
 import { Compactor } from './compact.js';
 import { Dispatcher, type DispatchItem, type WorkerCalls } from './dispatcher.js';
-import { AmbiguousTaskId, DuplicateTask, NodeNameTaken, NodeNotFound, TaskNotFound } from './errors.js';
+import { AmbiguousTaskId, DuplicateTask, NodeNameTaken } from './errors.js';
 import { EventBus, type ClusterEvent } from './events.js';
 import { ManagerMetrics } from './metrics.js';
 import { decideRestart } from './restart-policy.js';
@@ -771,7 +771,7 @@ export class Manager {
     const id = item.taskId;
     const cur = this.#tasks.get(id);
     if (cur === undefined || cur.generation !== item.generation || cur.state !== TaskState.Scheduled) return;
-    if (err instanceof RemoteError && err.status >= 400 && err.status < 500) {
+    if (isPermanent(err)) {
       // the worker refused the task itself: retrying elsewhere would fail the same way
       cur.state = TaskState.Failed;
       cur.reason = `worker ${this.#nodeName(nodeId)} refused the task: ${err.message}`;
@@ -805,7 +805,7 @@ export class Manager {
             await this.#applyReports(nodeId, [toReport(view)], false);
           },
           async (err: unknown) => {
-            if (err instanceof RemoteError && err.status === 404) {
+            if (isNotFound(err, 'task')) {
               const cur = this.#tasks.get(id);
               if (cur !== undefined && isActive(cur.state)) {
                 cur.state = TaskState.Completed;

@@ -4,11 +4,11 @@ import { TaskDigestBuilder, type TaskDigest, type WorkerTaskView } from '../api/
 import type { Clock } from '../clock/index.js';
 import type { ContainerEvent, ContainerState, Driver } from '../driver/index.js';
 import { LABEL_TASK_NAME } from '../driver/index.js';
-import { PoseidonError } from '../errors/index.js';
+import { PoseidonError, TaskNotFound } from '../errors/index.js';
 import { KeyedLock } from '../lock/index.js';
 import type { Store } from '../store/index.js';
 import { assertTransition, DEFAULT_RESTART_POLICY, isActive, TaskState, type TaskRequest } from '../task/index.js';
-import { TaskNotFound, WorkerStopping } from './errors.js';
+import { WorkerStopping } from './errors.js';
 import { HealthMonitor, type CheckOutcome } from './health/health-monitor.js';
 import { createProbers } from './health/probers.js';
 import { WorkerMetrics } from './metrics.js';
@@ -465,7 +465,7 @@ export class Worker {
 
   #record(id: string): WorkerTaskRecord {
     const rec = this.#records.get(id);
-    if (rec === undefined) throw new TaskNotFound(id);
+    if (rec === undefined) throw new TaskNotFound(id, 'on this worker');
     return rec;
   }
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerClient, type WorkerTaskView } from '../../../src/api/index.js';
+import { type WorkerTaskView } from '../../../src/api/index.js';
+import { WorkerClient } from '../../../src/client/index.js';
 import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './docker.js';
 import { startPoseidon, type PoseidonProcess } from './processes.js';
 import { waitFor } from './wait-for.js';

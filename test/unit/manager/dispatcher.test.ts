@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import {
-  ServerUnreachable,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type WorkerTaskView,
-} from '../../../src/api/index.js';
+import { type BatchStart, type BatchStartResult, type WorkerTaskView } from '../../../src/api/index.js';
+import { ServerUnreachable, type StartTaskOptions } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import { Dispatcher, type DispatchItem, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';

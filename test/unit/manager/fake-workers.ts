@@ -1,12 +1,11 @@
 import {
-  ServerUnreachable,
   toReport,
   type BatchStart,
   type BatchStartResult,
-  type StartTaskOptions,
   type TaskReport,
   type WorkerTaskView,
 } from '../../../src/api/index.js';
+import { ServerUnreachable, type StartTaskOptions } from '../../../src/client/index.js';
 import type { Clock } from '../../../src/clock/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
