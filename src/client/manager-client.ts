@@ -9,8 +9,6 @@ import type {
   TaskUsageView,
 } from '../api/index.js';
 
-export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
-
 /** The Manager API, typed: used by the CLI and by workers. */
 export class ManagerClient {
   readonly http: HttpClient;

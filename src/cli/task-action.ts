@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidField } from '../errors/index.js';
+import { parseDuration } from '../units/index.js';
+import { managerClient } from './manager-client.js';
+import { waitForTask } from './wait-task.js';
+
+export interface TaskFlags {
+  filename?: string;
+  wait?: boolean;
+  timeout: string;
+  json?: boolean;
+  manager?: string;
+}
+
+async function readTaskFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InvalidField(
+      '--filename',
+      `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new InvalidField('--filename', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * `poseidon task -f FILE` and `poseidon run FILE`: submits the file as it is (the manager
+ * validates it) and prints the id, or with --wait the state it reached.
+ */
+export async function submitTask(file: string, flags: TaskFlags): Promise<void> {
+  const client = managerClient(flags);
+  const body = await readTaskFile(file);
+  const task = await client.submit(body);
+  if (flags.wait !== true) {
+    process.stdout.write(flags.json === true ? `${JSON.stringify(task, null, 2)}\n` : `${task.id}\n`);
+    return;
+  }
+  const done = await waitForTask(client, task.id, parseDuration('--timeout', flags.timeout));
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${done.id} ${done.state} on ${done.node ?? '-'}${done.state === 'Running' ? '' : `: ${done.reason}`}\n`,
+    );
+  if (done.state === 'Failed') process.exitCode = 1;
+}
