@@ -27,10 +27,9 @@ function describe(e: EventLine): string {
 export async function printEvents(flags: EventsFlags): Promise<void> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const res = await managerClient(flags).events(abort.signal);
-  if (res.body === null) return;
+  const events = await managerClient(flags).events(abort.signal);
   // Ctrl-C ends the lines quietly; a manager that goes away is an error
-  for await (const line of readLines(res.body, abort.signal)) {
+  for await (const line of readLines(events, abort.signal)) {
     process.stdout.write(flags.json === true ? `${line}\n` : `${describe(JSON.parse(line) as EventLine)}\n`);
   }
 }

@@ -14,14 +14,13 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
   const client = managerClient(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const res = await client.logs(id, {
+  const output = await client.logs(id, {
     follow: flags.follow === true,
     ...(flags.tail === undefined ? {} : { tail: Number(flags.tail) }),
     signal: abort.signal,
   });
-  if (res.body === null) return;
   try {
-    for await (const chunk of res.body) process.stdout.write(chunk);
+    for await (const chunk of output) process.stdout.write(chunk as Buffer);
   } catch (err) {
     if (!abort.signal.aborted) throw err;
   }

@@ -157,7 +157,7 @@ test('poseidon run FILE --wait submits, waits for Running and loads nothing serv
   const manager = await fakeManager((req, res) => {
     if (req.method === 'POST' && req.url === '/tasks') json(res, 201, view('Pending'));
     else if (req.method === 'GET' && req.url === '/events')
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).flushHeaders();
     else if (req.method === 'GET' && req.url === `/tasks/${id}`) json(res, 200, view('Running'));
     else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
   });
