@@ -5,11 +5,11 @@ import { Registry } from 'prom-client';
 import { type BatchStart, type BatchStartResult, type WorkerTaskView } from '../../../src/api/index.js';
 import { ServerUnreachable, type StartTaskOptions } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import { Dispatcher, type DispatchItem, type WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { StartBatches, type DispatchItem, type WorkerCalls } from '../../../src/manager/start-batches.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 
-// The Dispatcher alone: a scripted worker client, and the outcomes it reports recorded.
+// StartBatches alone: a scripted worker client, and the outcomes it reports recorded.
 
 const URL_W1 = 'http://w1.test:7070';
 
@@ -57,7 +57,7 @@ class ScriptedWorker implements WorkerCalls {
 }
 
 interface Harness {
-  dispatcher: Dispatcher;
+  dispatcher: StartBatches;
   started: string[];
   failed: Array<{ taskId: string; code: string }>;
   settle(): Promise<void>;
@@ -67,7 +67,7 @@ function harness(client: WorkerCalls): Harness {
   const started: string[] = [];
   const failed: Array<{ taskId: string; code: string }> = [];
   const pending = new Set<Promise<unknown>>();
-  const dispatcher = new Dispatcher({
+  const dispatcher = new StartBatches({
     workerClient: () => client,
     log: pino({ level: 'silent' }),
     metrics: new ManagerMetrics(new Registry(), {
