@@ -41,6 +41,7 @@ export interface ManagerParts {
   readonly nodes: NodeTracker;
   readonly intake: StatusIntake;
   readonly orchestrator: Orchestrator;
+  readonly planner: Planner;
   readonly supervisor: RestartSupervisor;
   readonly dispatcher: Dispatcher;
   readonly placer: Placer;
@@ -137,5 +138,18 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url) => dispatcher.rejoined(url),
   });
-  return { state, nodes, intake, orchestrator, supervisor, dispatcher, placer, submissions, background, clock, log };
+  return {
+    state,
+    nodes,
+    intake,
+    orchestrator,
+    planner,
+    supervisor,
+    dispatcher,
+    placer,
+    submissions,
+    background,
+    clock,
+    log,
+  };
 }
