@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { buildProgram } from './program.js';
+import { buildProgram } from './commands.js';
 
 try {
   await buildProgram().parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cli from '../../../src/cli/defaults.js';
-import { buildProgram } from '../../../src/cli/program.js';
+import { buildProgram } from '../../../src/cli/commands.js';
 import { STRATEGY_NAMES } from '../../../src/scheduler/index.js';
 import { DEFAULT_START_CONCURRENCY } from '../../../src/worker/index.js';
 
