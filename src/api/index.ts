@@ -32,3 +32,6 @@ export type {
 } from './cluster.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
+/** Joining the cluster, renewing a node certificate, rotating the join token, removing a node. */
+export { JoinRequest, RenewRequest } from './pki.js';
+export type { NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.js';

@@ -1,7 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
+import type { PeerCertificate } from 'node:tls';
 import { PoseidonError, RemoteError } from '../errors/index.js';
+import { agentFor, currentTls, type TlsSource } from './tls.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
 export class ServerUnreachable extends PoseidonError {
@@ -12,6 +14,31 @@ export class ServerUnreachable extends PoseidonError {
   ) {
     super('unreachable', `cannot reach ${hint}`, options);
   }
+}
+
+/**
+ * The server answered TLS with a certificate this client does not trust (another CA, a name or
+ * role it does not hold, expired): nothing was sent.
+ */
+export class ServerNotTrusted extends PoseidonError {
+  constructor(
+    readonly url: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super('unreachable', `the server at ${url} is not trusted: ${reason}`, options);
+  }
+}
+
+/** What a client shows the server it calls. */
+export interface ClientCredentials {
+  /** An API token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * For https:// URLs of the cluster: the CA the server's certificate must chain to instead of
+   * the system's, and this side's certificate and key (mutual TLS).
+   */
+  tls?: TlsSource;
 }
 
 export interface RequestOptions {
@@ -27,12 +54,17 @@ export interface RequestOptions {
  * ServerUnreachable with a message that says what to start.
  */
 export class HttpClient {
+  readonly #headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly baseUrl: string,
     /** e.g. (url) => `manager at ${url}: is \`poseidon manager\` running?` */
     private readonly describe: (url: string) => string,
     private readonly defaultTimeoutMs = 10_000,
-  ) {}
+    private readonly credentials: ClientCredentials = {},
+  ) {
+    this.#headers = credentials.token === undefined ? {} : { authorization: `Bearer ${credentials.token}` };
+  }
 
   /**
    * One JSON call. It goes through node:http with a keep-alive agent shared by the process, not
@@ -46,10 +78,10 @@ export class HttpClient {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     let answer: { status: number; text: string };
     try {
-      answer = await send(url, method, body, timeoutMs, opts.signal);
+      answer = await send(url, method, body, timeoutMs, opts.signal, this.#via());
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      throw new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
+      throw this.#unreachable(err);
     }
     const parsed: unknown = answer.text === '' ? null : parseJson(answer.text);
     if (answer.status < 200 || answer.status > 299) throw toRemoteError(answer.status, parsed, answer.text);
@@ -67,10 +99,10 @@ export class HttpClient {
     const url = this.#url(path, opts.query);
     let res: IncomingMessage;
     try {
-      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal);
+      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal, this.#via());
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      throw new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
+      throw this.#unreachable(err);
     }
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) {
@@ -78,6 +110,16 @@ export class HttpClient {
       throw toRemoteError(status, parseJson(text), text);
     }
     return res;
+  }
+
+  #via(): Via {
+    return { headers: this.#headers, tls: this.credentials.tls };
+  }
+
+  #unreachable(err: unknown): PoseidonError {
+    const reason = tlsRefusal(err);
+    if (reason !== undefined) return new ServerNotTrusted(this.baseUrl, reason, { cause: err });
+    return new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
   }
 
   #url(path: string, query: RequestOptions['query']): URL {
@@ -96,17 +138,45 @@ export class HttpClient {
 const IDLE_SOCKET_MS = 4_000;
 const HTTP_AGENT = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
 
+interface Https {
+  request: typeof httpsRequest;
+  /** For https:// URLs given no cluster credentials: the system's CAs. */
+  agent: HttpsAgent;
+  Agent: new (o: AgentOptions) => HttpsAgent;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
 /**
  * node:https and its agent, loaded on the first https:// call: loading TLS would cost every
  * plain-HTTP `poseidon status` a few ms of its start-up.
  */
-let secure: Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> | undefined;
-function loadHttps(): Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> {
-  secure ??= import('node:https').then((m) => ({
-    request: m.request,
-    agent: new m.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+let secure: Promise<Https> | undefined;
+function loadHttps(): Promise<Https> {
+  secure ??= Promise.all([import('node:https'), import('node:tls')]).then(([https, tls]) => ({
+    request: https.request,
+    agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    Agent: https.Agent,
+    checkServerIdentity: tls.checkServerIdentity,
   }));
   return secure;
+}
+
+/** How one request goes out beyond its URL: its headers, and the TLS it uses for https://. */
+interface Via {
+  headers: Readonly<Record<string, string>>;
+  tls: TlsSource | undefined;
+}
+
+/** Why a TLS handshake refused the server, in words; undefined for any other failure. */
+function tlsRefusal(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its certificate does not name the address called';
+  if (code === 'CERT_HAS_EXPIRED') return 'its certificate has expired';
+  if (/^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(code))
+    return `its certificate is not issued by the cluster's CA (${code})`;
+  if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
+  return undefined;
 }
 
 class DeadlinePassed extends Error {
@@ -126,15 +196,24 @@ async function open(
   body: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  via: Via,
 ): Promise<IncomingMessage> {
   const https = url.protocol === 'https:' ? await loadHttps() : undefined;
+  const agent =
+    https === undefined
+      ? HTTP_AGENT
+      : via.tls === undefined
+        ? https.agent
+        : agentFor(currentTls(via.tls), https, https.checkServerIdentity, IDLE_SOCKET_MS);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> =
-      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      body === undefined
+        ? via.headers
+        : { ...via.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     const options = {
       method,
       headers,
-      agent: https?.agent ?? HTTP_AGENT,
+      agent,
       ...(signal === undefined ? {} : { signal }),
     };
     const onResponse = (res: IncomingMessage): void => {
@@ -173,8 +252,9 @@ async function send(
   body: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  via: Via,
 ): Promise<{ status: number; text: string }> {
-  const res = await open(url, method, body, timeoutMs, signal);
+  const res = await open(url, method, body, timeoutMs, signal, via);
   return { status: res.statusCode ?? 0, text: await readText(res) };
 }
 

@@ -1,5 +1,13 @@
 // Typed HTTP clients: the CLI and workers call the Manager API, the manager calls the Worker API.
 // Remote errors come back as RemoteError with the server's code; silence as ServerUnreachable.
-export { HttpClient, ServerUnreachable, type RequestOptions } from './http-client.js';
+export {
+  HttpClient,
+  ServerUnreachable,
+  ServerNotTrusted,
+  type RequestOptions,
+  type ClientCredentials,
+} from './http-client.js';
+/** TLS for the cluster's own servers: its CA only, this side's certificate, the server's role. */
+export type { ClientTls, TlsSource } from './tls.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
 export { ManagerClient } from './manager-client.js';

@@ -1,11 +1,16 @@
 import type { Readable } from 'node:stream';
-import { HttpClient } from './http-client.js';
+import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
   HeartbeatReply,
   HeartbeatRequest,
+  JoinRequest,
+  JoinTokenView,
   ManagerTaskView,
+  NodeCertificateView,
   NodeStatusView,
   RegisterRequest,
+  RemovedNodeView,
+  RenewRequest,
   TaskReport,
   TaskUsageView,
 } from '../api/index.js';
@@ -16,8 +21,14 @@ export class ManagerClient {
   constructor(
     readonly baseUrl: string,
     timeoutMs = 10_000,
+    credentials: ClientCredentials = {},
   ) {
-    this.http = new HttpClient(baseUrl, (url) => `manager at ${url}: is \`poseidon manager\` running?`, timeoutMs);
+    this.http = new HttpClient(
+      baseUrl,
+      (url) => `manager at ${url}: is \`poseidon manager\` running?`,
+      timeoutMs,
+      credentials,
+    );
   }
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });
@@ -58,5 +69,21 @@ export class ManagerClient {
   }
   report(nodeId: string, tasks: TaskReport[]): Promise<void> {
     return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/reports`, { body: { tasks } });
+  }
+  /** Removes a node (by id or name) and revokes its certificate at once. */
+  removeNode(idOrName: string): Promise<RemovedNodeView> {
+    return this.http.request('DELETE', `/nodes/${encodeURIComponent(idOrName)}`);
+  }
+  /** Joins the cluster with a join token: a certificate for the key whose CSR is sent. */
+  join(body: JoinRequest): Promise<NodeCertificateView> {
+    return this.http.request('POST', '/join', { body });
+  }
+  /** A new certificate for the calling node (mutual TLS with its current one). */
+  renewCertificate(body: RenewRequest): Promise<NodeCertificateView> {
+    return this.http.request('POST', '/certificates/renew', { body });
+  }
+  /** A new worker join token; the old one joins no one from now on. */
+  rotateJoinToken(): Promise<JoinTokenView> {
+    return this.http.request('POST', '/join-token/rotate');
   }
 }

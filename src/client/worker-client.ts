@@ -1,4 +1,4 @@
-import { HttpClient } from './http-client.js';
+import { HttpClient, type ClientCredentials } from './http-client.js';
 import type { BatchStart, BatchStartResult, TaskUsageView, WorkerStatsView, WorkerTaskView } from '../api/index.js';
 
 export interface StartTaskOptions {
@@ -14,8 +14,14 @@ export class WorkerClient {
   constructor(
     readonly baseUrl: string,
     timeoutMs = 10_000,
+    credentials: ClientCredentials = {},
   ) {
-    this.http = new HttpClient(baseUrl, (url) => `worker at ${url}: is \`poseidon worker\` running?`, timeoutMs);
+    this.http = new HttpClient(
+      baseUrl,
+      (url) => `worker at ${url}: is \`poseidon worker\` running?`,
+      timeoutMs,
+      credentials,
+    );
   }
   startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
     return this.http.request('POST', '/tasks', {

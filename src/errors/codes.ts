@@ -23,6 +23,11 @@ export const ERRORS = {
   unsupported_media_type: spec('unsupported_media_type', 415),
   /** No such route: not the same as a task or node that is not there. */
   not_found: spec('not_found', 404),
+  // credentials (src/http/access.ts): nobody could be identified, or the caller may not do this
+  unauthenticated: spec('unauthenticated', 401),
+  forbidden: spec('forbidden', 403),
+  /** A join token pins another CA than the manager's: another cluster, or something in between. */
+  ca_mismatch: spec('ca_mismatch', 403),
   // tasks and nodes
   task_not_found: spec('task_not_found', 404),
   node_not_found: spec('node_not_found', 404),

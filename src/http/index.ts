@@ -2,3 +2,10 @@
 // shape, unknown fields refused, /healthz, /metrics, request latency).
 export { buildServer, BODY_LIMIT_BYTES, type ServerOptions } from './server.js';
 export { sendError } from './error-handler.js';
+/** Who may call what: the contract (access.ts) and its check before every handler. */
+export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
+export { allows, anyIdentity } from './access-guard.js';
+/** Mutual TLS for a server: its certificate, the CA it asks callers' certificates of, renewal. */
+export { setServerTls, type ServerTls } from './server-tls.js';
+/** Identifying a caller by its client certificate (a node of this cluster), and what it names. */
+export { identifyByCertificate, peerAddresses, type CertificateIdentityDeps } from './node-certificate.js';

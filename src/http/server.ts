@@ -1,7 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
+import type { Access, Identify } from './access.js';
+import { guardRoutes } from './access-guard.js';
 import { sendError } from './error-handler.js';
+import { httpsOptions, type ServerTls } from './server-tls.js';
 import { PoseidonError } from '../errors/index.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -17,6 +20,15 @@ export interface ServerOptions {
   metrics: Registry;
   /** Prefix for the request latency metric: `poseidon_<component>_http_request_duration_seconds`. */
   component: 'worker' | 'manager';
+  /**
+   * Who is calling (src/http/access.ts). With it every route must declare `config.access` and a
+   * caller it does not allow is refused before the handler; without it every route is open.
+   */
+  identify?: Identify;
+  /** Who may read GET /metrics when routes are guarded: a read token unless the operator opens it. */
+  metricsAccess?: Access;
+  /** HTTPS with this certificate, asking callers for one of the same CA (mutual TLS); plain HTTP without. */
+  tls?: ServerTls;
 }
 
 /**
@@ -31,7 +43,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-  });
+    // the https server's type differs from the http one's in nothing the routes use
+    ...(opts.tls === undefined ? {} : { https: httpsOptions(opts.tls) }),
+  }) as FastifyInstance;
   const latency = new Histogram({
     name: `poseidon_${opts.component}_http_request_duration_seconds`,
     help: 'API request latency by method, route and status',
@@ -43,10 +57,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const route = req.routeOptions.url ?? 'unmatched';
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  if (opts.identify !== undefined) guardRoutes(app, opts.identify);
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new RouteNotFound(req.method, req.url), req, reply));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
+  app.get('/metrics', { config: { access: opts.metricsAccess ?? 'read' } }, async (_req, reply) => {
     reply.header('content-type', opts.metrics.contentType);
     return opts.metrics.metrics();
   });

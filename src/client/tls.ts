@@ -1,0 +1,64 @@
+import type { Agent as HttpsAgent, AgentOptions } from 'node:https';
+import type { PeerCertificate } from 'node:tls';
+import { nodeOfSubject, type CertRole } from '../pki/subject.js';
+
+/**
+ * How a client speaks TLS to a server of the cluster: it trusts only the cluster's CA, shows its
+ * own certificate when it has one (mutual TLS), and may insist on the role the server's
+ * certificate states (a worker calls only a manager certificate, the manager only a worker one).
+ */
+export interface ClientTls {
+  /** The CA (PEM) the server's certificate must chain to; nothing else is trusted. */
+  ca: string;
+  /** This side's certificate and key (PEM), for a server that asks for one. */
+  cert?: string;
+  key?: string;
+  /** The role the server's certificate must state. */
+  serverRole?: CertRole;
+}
+
+/**
+ * Fixed credentials, or a function that gives the ones in use now: a node whose certificate was
+ * renewed hands out a new object, and its next connections use it.
+ */
+export type TlsSource = ClientTls | (() => ClientTls);
+
+export function currentTls(source: TlsSource): ClientTls {
+  return typeof source === 'function' ? source() : source;
+}
+
+/**
+ * One keep-alive agent per set of credentials, its TLS options set once (a secure context is then
+ * built per connection from them, not per request). Renewed credentials are a new object, hence a
+ * new agent; the old one's idle sockets close on their own.
+ */
+const agents = new WeakMap<ClientTls, HttpsAgent>();
+
+export function agentFor(
+  tls: ClientTls,
+  https: { Agent: new (o: AgentOptions) => HttpsAgent },
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined,
+  idleSocketMs: number,
+): HttpsAgent {
+  let agent = agents.get(tls);
+  if (agent === undefined) {
+    const role = tls.serverRole;
+    agent = new https.Agent({
+      keepAlive: true,
+      timeout: idleSocketMs,
+      ca: tls.ca,
+      ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+      ...(tls.key === undefined ? {} : { key: tls.key }),
+      checkServerIdentity: (host, cert) => {
+        const wrongHost = checkServerIdentity(host, cert);
+        if (wrongHost !== undefined || role === undefined) return wrongHost;
+        const node = nodeOfSubject(cert.subject);
+        return node?.role === role
+          ? undefined
+          : new Error(`the server's certificate is not a ${role} certificate of this cluster`);
+      },
+    });
+    agents.set(tls, agent);
+  }
+  return agent;
+}
