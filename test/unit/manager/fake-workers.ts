@@ -1,126 +1,105 @@
-import {
-  ServerUnreachable,
-  toReport,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type TaskReport,
-  type WorkerTaskView,
-} from '../../../src/api/index.js';
+import type { TaskReport } from '../../../src/api/index.js';
 import type { Clock } from '../../../src/clock/index.js';
-import { RemoteError } from '../../../src/errors/index.js';
+import type { Manager } from '../../../src/manager/manager.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
-import { workerTaskView } from '../../helpers/worker-task-view.js';
+import { FakeWorker } from '../../../testkit/fake-worker.js';
+import { InProcessWorkerCalls } from '../../../testkit/in-process-calls.js';
 
-/** How a fake worker answers stopTask: at once, with a 500, or only when released. */
+/** How a worker answers stopTask: as it does, with a failure (the engine answered 500), or only when released. */
 export type StopMode = 'complete' | 'fail' | 'hold';
-/** How a fake worker answers startTask: Running at once, or not at all (unreachable). */
+/** How a worker answers startTask: as it does, or not at all (it cannot be reached). */
 export type StartMode = 'run' | 'unreachable';
 
 /**
- * Stands in for one worker's API: records every call, starts a task by answering Running with the
- * generation it was sent, and stops it by answering Completed. It keeps the last view of each
- * task, so a test can send the manager what this worker would report.
+ * One worker as the manager's tests see it: the testkit's fake worker (the real Worker over the
+ * fake driver), called in process, every call the manager makes recorded. The modes script what
+ * the manager meets: a stop the engine fails or holds, a worker that cannot be reached.
  */
-export class FakeWorker {
-  readonly starts: Array<{ taskId: string; generation: number | undefined }> = [];
-  readonly stops: string[] = [];
-  stopMode: StopMode = 'complete';
-  startMode: StartMode = 'run';
-  /** Task ids of each POST /tasks/batch (the fake has the route only when FakeWorkers was made with batch). */
-  readonly batches: string[][] = [];
-  readonly #views = new Map<string, WorkerTaskView>();
-  readonly #held: Array<() => void> = [];
+export class WorkerAt {
+  #stopMode: StopMode = 'complete';
 
   constructor(
-    readonly url: string,
-    private readonly clock: Clock,
+    readonly fake: FakeWorker,
+    readonly calls: InProcessWorkerCalls,
   ) {}
 
-  async startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
-    if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string')
-      throw new Error('startTask: spec without an id');
-    const name = 'name' in body && typeof body.name === 'string' ? body.name : body.id;
-    const generation = opts.generation ?? 0;
-    this.starts.push({ taskId: body.id, generation: opts.generation });
-    if (this.startMode === 'unreachable') throw new ServerUnreachable(this.url, `worker at ${this.url}`);
-    const at = new Date(this.clock.now()).toISOString();
-    const view = workerTaskView(body.id, {
-      name,
-      generation,
-      containerId: `ctr-${body.id.slice(0, 8)}-g${generation}`,
-      startedAt: at,
-      updatedAt: at,
-    });
-    this.#views.set(body.id, view);
-    return structuredClone(view);
+  get starts(): InProcessWorkerCalls['starts'] {
+    return this.calls.starts;
   }
 
-  /** POST /tasks/batch: each task as startTask would answer it, recorded in `starts` too. */
-  async startBatch(tasks: readonly BatchStart[]): Promise<BatchStartResult[]> {
-    this.batches.push(tasks.map((t) => (t.spec as { id: string }).id));
-    const results: BatchStartResult[] = [];
-    for (const t of tasks) results.push({ task: await this.startTask(t.spec, { generation: t.generation }) });
-    return results;
+  get stops(): string[] {
+    return this.calls.stops;
   }
 
-  async stopTask(id: string): Promise<WorkerTaskView> {
-    this.stops.push(id);
-    if (this.stopMode === 'fail') throw new RemoteError('internal', 500, `worker at ${this.url}: stop failed`);
-    if (this.stopMode === 'hold') await new Promise<void>((resolve) => this.#held.push(resolve));
-    const known = this.#views.get(id);
-    if (known === undefined) throw new RemoteError('task_not_found', 404, `no task ${id}`);
-    const at = new Date(this.clock.now()).toISOString();
-    const view: WorkerTaskView = {
-      ...known,
-      state: 'Completed',
-      exitCode: 0,
-      reason: 'stopped',
-      finishedAt: at,
-      updatedAt: at,
-    };
-    this.#views.set(id, view);
-    return structuredClone(view);
+  get batches(): string[][] {
+    return this.calls.batches;
   }
 
-  /** Answers every held stopTask call. */
-  releaseStops(): void {
-    for (const resolve of this.#held.splice(0)) resolve();
+  startsOf(taskId: string): Array<number | undefined> {
+    return this.calls.startsOf(taskId);
   }
 
   /** What this worker would list in a heartbeat or registration: its active tasks. */
   activeReports(): TaskReport[] {
-    return [...this.#views.values()].filter((v) => v.state === 'Scheduled' || v.state === 'Running').map(toReport);
+    return this.fake.activeReports();
   }
 
-  startsOf(taskId: string): Array<number | undefined> {
-    return this.starts.filter((s) => s.taskId === taskId).map((s) => s.generation);
+  get stopMode(): StopMode {
+    return this.#stopMode;
+  }
+
+  set stopMode(mode: StopMode) {
+    const driver = this.fake.driver;
+    driver.heal('stop');
+    driver.unhold('stop');
+    if (mode === 'fail') driver.fail('stop');
+    if (mode === 'hold') driver.hold('stop');
+    this.#stopMode = mode;
+  }
+
+  get startMode(): StartMode {
+    return this.calls.unreachable ? 'unreachable' : 'run';
+  }
+
+  set startMode(mode: StartMode) {
+    this.calls.unreachable = mode === 'unreachable';
+  }
+
+  /** Lets every held stop go on. */
+  releaseStops(): void {
+    this.fake.driver.release('stop');
   }
 }
 
-/** The manager's `workerClient(url)`: one FakeWorker per URL, made on first use; with `batch`, the clients have startTasks. */
+/**
+ * The manager's `workerClient(url)`: one worker per URL, made on first use, named after the
+ * URL's host; with `batch`, the clients have startTasks. Each worker reports its changes to the
+ * manager as the node registered with its URL.
+ */
 export class FakeWorkers {
-  readonly #byUrl = new Map<string, FakeWorker>();
+  readonly #byUrl = new Map<string, WorkerAt>();
+  #manager: Manager | undefined;
 
   constructor(
     private readonly clock: Clock,
     private readonly opts: { batch?: boolean } = {},
   ) {}
 
-  readonly client = (url: string): WorkerCalls => {
-    const w = this.at(url);
-    if (this.opts.batch !== true) return w;
-    return {
-      startTask: (b, o) => w.startTask(b, o),
-      stopTask: (id) => w.stopTask(id),
-      startTasks: (tasks) => w.startBatch(tasks),
-    };
-  };
+  readonly client = (url: string): WorkerCalls => this.at(url).calls.client(this.opts.batch === true);
 
-  at(url: string): FakeWorker {
+  /** The manager the workers report to. */
+  reportTo(manager: Manager): void {
+    this.#manager = manager;
+  }
+
+  at(url: string): WorkerAt {
     let w = this.#byUrl.get(url);
     if (w === undefined) {
-      w = new FakeWorker(url, this.clock);
+      const fake = new FakeWorker({ name: new URL(url).hostname.split('.')[0] ?? url, clock: this.clock });
+      fake.reportTo({ report: async (nodeId, reports) => this.#manager?.report(nodeId, reports) }, () =>
+        this.#nodeAt(url),
+      );
+      w = new WorkerAt(fake, new InProcessWorkerCalls(fake, url));
       this.#byUrl.set(url, w);
     }
     return w;
@@ -136,5 +115,15 @@ export class FakeWorkers {
     let n = 0;
     for (const w of this.#byUrl.values()) n += w.stops.length;
     return n;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#byUrl.values()].map((w) => w.fake.stop()));
+  }
+
+  /** The node the manager knows at this URL (an Up one first). */
+  #nodeAt(url: string): string | undefined {
+    const nodes = this.#manager?.listNodes().filter((n) => n.url === url) ?? [];
+    return (nodes.find((n) => n.state === 'Up') ?? nodes[0])?.id;
   }
 }
