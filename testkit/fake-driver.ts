@@ -94,6 +94,11 @@ const FIRST_EPHEMERAL_PORT = 32768;
  */
 export class FakeDriver implements Driver {
   readonly calls: Array<{ call: DriverCall; args: readonly unknown[] }> = [];
+  /**
+   * Runs as each container has started, before start() answers with it running: a test can make
+   * it exit there, so the engine's die comes before the worker has recorded the start.
+   */
+  onStart: ((container: FakeContainer) => void) | undefined;
   readonly #clock: Clock;
   readonly #endpoint: string;
   readonly #containers = new Map<string, FakeContainer>();
@@ -132,7 +137,9 @@ export class FakeDriver implements Driver {
       options.signal?.throwIfAborted();
       const c = this.#create(task, options.generation);
       this.#emit({ kind: 'started', containerId: c.id, taskId: c.taskId });
-      return stateOf(c);
+      const started = stateOf(c);
+      this.onStart?.(c);
+      return started;
     });
   }
 
@@ -285,7 +292,9 @@ export class FakeDriver implements Driver {
    * turn of the event loop and emits `resync`.
    */
   endEventStream(): void {
-    for (const w of [...this.#watchers]) w.disconnect();
+    const cut = [...this.#watchers];
+    this.#watchers.clear(); // at once: an event scripted right after this is not seen
+    for (const w of cut) w.disconnect();
   }
 
   /**

@@ -8,7 +8,7 @@ import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';
-import { FakeWorkers, type WorkerAt } from './fake-workers.js';
+import { FakeWorkers, type WorkerAt } from './harness-workers.js';
 
 // The real Manager with the real scheduler and a memory store; only time and the workers'
 // containers are fakes: each worker is the real Worker over the testkit's fake driver, called in
