@@ -76,14 +76,16 @@ export class ContainerStarts {
     let container: ContainerState;
     // paced: a burst of tasks must not ask the engine for every container at once. A start still
     // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
-    const turn = AbortSignal.any([signal, this.deps.stopping]);
+    const { stopping } = this.deps;
     try {
       container = await this.deps.pacer.run(
         () => driver.start(rec.request, { generation: rec.generation, signal, fresh }),
-        turn,
+        signal,
+        stopping,
       );
     } catch (err) {
-      if (err === turn.reason && !signal.aborted) return; // the worker stopped before its turn came
+      // the worker stopped before its turn came
+      if (stopping.aborted && err === stopping.reason && !signal.aborted) return;
       // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
       if (!(err instanceof PoseidonError) && !signal.aborted)
         log.error({ err, taskId: id }, 'container start failed unexpectedly');

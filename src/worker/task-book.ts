@@ -35,6 +35,8 @@ export class TaskBook {
   readonly #digest = new TaskDigestBuilder();
   /** The generation each active task is counted under in #digest. */
   readonly #digested = new Map<string, number>();
+  /** The last nowIso(): the changes of one millisecond share the string. */
+  #isoCache = { ms: Number.NaN, iso: '' };
 
   constructor(private readonly deps: Readonly<TaskBookDeps>) {}
 
@@ -124,7 +126,9 @@ export class TaskBook {
   }
 
   nowIso(): string {
-    return new Date(this.deps.clock.now()).toISOString();
+    const ms = this.deps.clock.now();
+    if (ms !== this.#isoCache.ms) this.#isoCache = { ms, iso: new Date(ms).toISOString() };
+    return this.#isoCache.iso;
   }
 
   /** Makes the digest count the record as it is: out under its old generation, in under its new one. */
