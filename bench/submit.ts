@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
-import {
-  heartbeatHealth,
-  heartbeatMode,
-  startSimCluster,
-  type HeartbeatHealth,
-  type SimCluster,
-} from './sim-worker-cluster.js';
+import { heartbeatHealth, startFakeCluster, type FakeCluster, type HeartbeatHealth } from './fake-cluster.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
 import { count, formatGrid, ms } from './table.js';
@@ -48,7 +42,7 @@ export const submitBenchmark: Benchmark = {
 };
 
 async function runSubmit(ctx: BenchContext): Promise<void> {
-  const cluster = await startSimCluster(ctx, 'submit', SIM_WORKERS, heartbeatMode());
+  const cluster = await startFakeCluster(ctx, 'submit', SIM_WORKERS);
   try {
     ctx.progress(`submit: warm-up, ${WARMUP_SUBMISSIONS} submissions`);
     const warm = await runLoad({
@@ -101,7 +95,7 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const allRunningMs = performance.now() - loadEndMs;
     const after = await readManagerCounters(cluster.manager.url);
     const rssBytes = await readRss(cluster.manager.pid);
-    const beats = heartbeatHealth(cluster);
+    const beats = await heartbeatHealth(cluster);
     await cluster.stop(); // now, not at the end of the run: a later benchmark gets an idle machine
     await report(ctx, {
       load,
@@ -131,7 +125,7 @@ interface Dispatched {
 
 async function waitDispatched(
   ctx: BenchContext,
-  cluster: SimCluster,
+  cluster: FakeCluster,
   load: LoadOutcome,
   loadEndMs: number,
 ): Promise<Dispatched> {
