@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagerClient } from '../src/api/index.js';
+import { ManagerClient } from '../src/client/index.js';
 import { LABEL_WORKER } from '../src/driver/index.js';
 import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
 import { POSEIDON_BIN, spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';

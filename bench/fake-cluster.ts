@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagerClient } from '../src/api/index.js';
+import { ManagerClient } from '../src/client/index.js';
 import { FakeWorkerFleet } from '../testkit/fake-worker-fleet.js';
 import { spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
 import { BenchError } from './bench-error.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { WorkerClient } from '../src/api/index.js';
+import { WorkerClient } from '../src/client/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../src/driver/index.js';
 import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { BenchError } from './bench-error.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerClient } from '../src/api/index.js';
+import { WorkerClient } from '../src/client/index.js';
 import { BenchError } from './bench-error.js';
 import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, startCluster, type BenchCluster } from './cluster-processes.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ManagerClient } from '../src/api/index.js';
+import type { ManagerClient } from '../src/client/index.js';
 import type { BenchContext } from './context.js';
 
 // What the submit and memory benchmarks read from the manager process under test.

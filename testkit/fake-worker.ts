@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import {
-  ManagerClient,
   toReport,
   type HeartbeatReply,
   type HeartbeatRequest,
@@ -11,6 +10,7 @@ import {
   type TaskReport,
   type WorkerTaskView,
 } from '../src/api/index.js';
+import { ManagerClient } from '../src/client/index.js';
 import { systemClock, type Clock } from '../src/clock/index.js';
 import type { HostSnapshot } from '../src/stats/index.js';
 import { MemoryStore } from '../src/store/index.js';

@@ -1,10 +1,5 @@
-import {
-  ServerUnreachable,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type WorkerTaskView,
-} from '../src/api/index.js';
+import type { BatchStart, BatchStartResult, WorkerTaskView } from '../src/api/index.js';
+import { ServerUnreachable, type StartTaskOptions } from '../src/client/index.js';
 import { PoseidonError, RemoteError } from '../src/errors/index.js';
 import type { WorkerCalls } from '../src/manager/index.js';
 import { parseSubmission } from '../src/task/index.js';
@@ -98,7 +93,7 @@ async function overTheWire<T>(call: () => Promise<T>): Promise<T> {
   try {
     return throughJson(await call());
   } catch (err) {
-    if (err instanceof PoseidonError) throw new RemoteError(err.code, err.status, err.message);
+    if (err instanceof PoseidonError) throw new RemoteError(err.code, err.status, err.message, err.retryAfterMs);
     throw new RemoteError('internal', 500, 'internal error; see the server log');
   }
 }

@@ -125,6 +125,15 @@ export const ReportRequest = Type.Object(
 );
 export type ReportRequest = Static<typeof ReportRequest>;
 
+/** One task of a `POST /tasks/batch`: the spec, and the placement generation it runs under. */
+export interface BatchStart {
+  spec: unknown;
+  generation: number;
+}
+
+/** The answer for one task of a batch, in the order sent: its view, or why the worker refused it. */
+export type BatchStartResult = { task: WorkerTaskView } | { error: { code: string; status: number; message: string } };
+
 /** The manager sets the pace. */
 export interface HeartbeatReply {
   nextBeatInMs: number;

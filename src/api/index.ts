@@ -1,7 +1,7 @@
-// Shared HTTP pieces: the server builder with Poseidon's edges, the error shape, wire views
-// and typed clients. Manager and worker meet only through here.
-export { buildServer, BODY_LIMIT_BYTES, type ServerOptions } from './server.js';
-export { sendError, type ErrorBody } from './error-handler.js';
+// The wire: what the manager, the workers and the CLI send each other, as TypeBox schemas (one
+// per type: the validator and the TypeScript type) and view types. No server or client code
+// lives here, so a client that imports a type loads neither fastify nor the store.
+export type { ErrorBody } from './error-body.js';
 export type {
   WorkerTaskView,
   PortView,
@@ -11,9 +11,6 @@ export type {
   HostStatsView,
   WorkerStatsView,
 } from './views.js';
-/** JSON over HTTP; remote errors come back as RemoteError, silence as ServerUnreachable. */
-export { HttpClient, ServerUnreachable, type RequestOptions } from './http-client.js';
-export { WorkerClient, type StartTaskOptions, type BatchStart, type BatchStartResult } from './worker-client.js';
 export {
   TaskReport,
   RegisterRequest,
@@ -24,6 +21,8 @@ export {
   toReport,
 } from './cluster.js';
 export type {
+  BatchStart,
+  BatchStartResult,
   HeartbeatReply,
   ManagerTaskView,
   NodeStatusView,
@@ -31,6 +30,5 @@ export type {
   ResourcesView,
   DesiredState,
 } from './cluster.js';
-export { ManagerClient, DEFAULT_MANAGER_URL } from './manager-client.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_MANAGER_URL, ManagerClient } from '../api/index.js';
+import { DEFAULT_MANAGER_URL, ManagerClient } from '../client/index.js';
 import { urlFlag } from './flags.js';
 
 /** Adds --manager to a command that talks to the Manager API. */

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ManagerClient, type ManagerTaskView } from '../api/index.js';
+import { type ManagerTaskView } from '../api/index.js';
+import { ManagerClient } from '../client/index.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';

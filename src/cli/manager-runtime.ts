@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { WorkerClient } from '../api/index.js';
+import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { createManagerServer, Manager, StaticWorkers, type ManagerRecord } from '../manager/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';

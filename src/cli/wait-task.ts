@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ManagerClient, ManagerTaskView } from '../api/index.js';
+import type { ManagerTaskView } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
 
 export class WaitTimedOut extends PoseidonError {
-  readonly code = 'wait_timed_out';
-  readonly status = 408;
   constructor(id: string, state: string, reason: string, ms: number) {
-    super(`task ${id.slice(0, 8)} is still ${state} after ${Math.round(ms / 1000)}s: ${reason}`);
+    super('wait_timed_out', `task ${id.slice(0, 8)} is still ${state} after ${Math.round(ms / 1000)}s: ${reason}`);
   }
 }
 

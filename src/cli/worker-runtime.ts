@@ -4,7 +4,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ManagerClient } from '../api/index.js';
+import { ManagerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { DockerDriver } from '../driver/index.js';
 import { HostMetrics, readDiskSpace } from '../stats/index.js';

@@ -57,18 +57,21 @@ export class Allocations {
       }
       return false;
     }
-    if (current === undefined && nodeId === null) return false;
-    let released = false;
-    if (current !== undefined) {
-      this.#release(taskId, current.nodeId, current.request, current.generation);
-      this.#charged.delete(taskId);
-      released = true;
-    }
+    const released = this.release(taskId);
     if (nodeId !== null) {
       this.#charge(taskId, nodeId, request, generation);
       this.#charged.set(taskId, { nodeId, request, generation });
     }
     return released;
+  }
+
+  /** Releases what the task holds (it is gone); true when it held something. */
+  release(taskId: string): boolean {
+    const current = this.#charged.get(taskId);
+    if (current === undefined) return false;
+    this.#release(taskId, current.nodeId, current.request, current.generation);
+    this.#charged.delete(taskId);
+    return true;
   }
 
   /** The node a task is charged to; null when it holds nothing. */

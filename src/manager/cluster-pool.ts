@@ -56,6 +56,14 @@ export class ClusterPool {
     return released;
   }
 
+  /** Releases what the task holds (it is gone); true when capacity grew. */
+  release(taskId: string): boolean {
+    const before = this.#alloc.nodeOf(taskId);
+    const released = this.#alloc.release(taskId);
+    if (before !== null) this.#rebuild(before);
+    return released;
+  }
+
   /** What is charged on a node; all zero when nothing is. */
   of(nodeId: string): NodeAllocation {
     return this.#alloc.of(nodeId);
@@ -79,18 +87,13 @@ export class ClusterPool {
    * placement.
    */
   choose(task: TaskRequest, preferNodeId: string | null = null): Placement {
-    const pool = this.#current();
+    const pool = this.current();
     const preferred = preferNodeId === null ? undefined : pool.get(preferNodeId);
     if (preferred !== undefined) {
       const p = this.scheduler.place(task, [preferred]);
       if (p.ok) return p;
     }
     return this.scheduler.chooseIn(pool, task);
-  }
-
-  /** The nodes as placement sees them, in id order; for tests and benchmarks. */
-  views(): readonly NodeView[] {
-    return this.#current().views();
   }
 
   /** Replaces the node's pooled view with one made from its entry and the books. */
@@ -108,7 +111,7 @@ export class ClusterPool {
   }
 
   /** The pool with every node that joined since it was last read. */
-  #current(): NodePool {
+  current(): NodePool {
     if (this.#joined.size === 0) return this.#pool;
     const nodes: NodeView[] = [...this.#pool.views()];
     for (const id of this.#joined) {

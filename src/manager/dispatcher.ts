@@ -1,178 +1,143 @@
 import type { Logger } from 'pino';
-import {
-  MAX_BATCH_START,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type WorkerTaskView,
-} from '../api/index.js';
-import { RemoteError } from '../errors/index.js';
-import type { TaskSpec } from '../task/index.js';
+import { toReport, type TaskReport, type WorkerTaskView } from '../api/index.js';
+import type { Clock } from '../clock/index.js';
+import { isNotFound, isPermanent, PoseidonError } from '../errors/index.js';
+import { toSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
+import { DISPATCH_RETRY_MS } from './reconcile.js';
+import type { NodeEntry, TaskRecord } from './records.js';
+import { StartBatches, type DispatchItem, type WorkerCalls } from './start-batches.js';
 
-/** The Worker API calls the manager makes; WorkerClient has them all. */
-export interface WorkerCalls {
-  startTask(body: unknown, opts?: StartTaskOptions): Promise<WorkerTaskView>;
-  stopTask(id: string, opts?: { generation?: number }): Promise<WorkerTaskView>;
-  /**
-   * Several starts in one request (`POST /tasks/batch`), one answer per task in order.
-   * Optional: without it, or once a worker has answered 404 (it predates the route), each task
-   * goes in its own startTask.
-   */
-  startTasks?(tasks: readonly BatchStart[], opts?: { waitMs?: number }): Promise<BatchStartResult[]>;
-}
+export type { WorkerCalls, DispatchItem } from './start-batches.js';
 
-/** A task to start on a worker, under the generation of its placement (fencing). */
-export interface DispatchItem {
-  taskId: string;
-  generation: number;
-  spec: TaskSpec;
-}
+/** A stop the worker did not answer is tried again after this long. */
+const STOP_RETRY_MS = 1_000;
 
-export interface DispatcherDeps {
-  workerClient(url: string): WorkerCalls;
-  log: Logger;
-  metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
-  /** The worker's answers: views of the tasks it started (or already had), as reports from that node. */
-  started(nodeId: string, views: WorkerTaskView[]): Promise<void>;
-  /** One task could not be started: refused by the worker (a 4xx RemoteError) or not answered. */
-  failed(nodeId: string, item: DispatchItem, err: unknown): Promise<void>;
-  /** Keeps a background call where stop() waits for it. */
-  track(p: Promise<unknown>): void;
-}
-
-/** Most tasks in one `POST /tasks/batch` (the worker's limit). */
-export const MAX_BATCH = MAX_BATCH_START;
-
-/** One worker's dispatches: at most one batch in flight; what comes meanwhile waits for the next. */
-interface Lane {
-  nodeId: string;
-  queue: DispatchItem[];
-  busy: boolean;
+/** What the dispatcher's calls came to; the manager's other parts act on each. */
+export interface DispatchOutcomes {
+  /** A worker answered with tasks as it runs them: reports from that node. */
+  reported(nodeId: string, reports: TaskReport[]): Promise<void>;
+  /** The worker refused the task itself (retrying elsewhere would fail the same way). */
+  refused(nodeId: string, taskId: string, generation: number, reason: string): Promise<void>;
+  /** A stop reached a worker that no longer has the task: it is gone there. */
+  gone(taskId: string): Promise<void>;
+  /** Look at the task again at `atMs` (a dispatch or stop to retry). */
+  retryAt(taskId: string, atMs: number): void;
 }
 
 /**
- * Sends placed tasks to their workers. Each worker has one batch (`POST /tasks/batch`) in flight
- * at a time, and the tasks placed while it is out go together in the next: a quiet manager sends
- * each task at once, a busy one sends fewer, larger requests, as LMDB's group commit does with
- * writes. An HTTP call costs the manager far more than a task's few hundred bytes in it, so this
- * keeps the cost per task falling as the rate rises. A worker that answers the batch route with
- * 404 predates it: it gets one `POST /tasks` per task, all at once, until it registers again.
+ * Calls to workers and their failures: starts (through StartBatches, one batch per worker in
+ * flight), stops of a task the user stopped, and stops of copies a node no longer owns. Keeps
+ * when each task was last dispatched and which stops are in flight, which reconcile reads.
  */
 export class Dispatcher {
-  /** URLs of workers without `POST /tasks/batch`. */
-  readonly #singleOnly = new Set<string>();
-  readonly #lanes = new Map<string, Lane>();
+  readonly #dispatchedAt = new Map<string, number>();
+  readonly #stopping = new Set<string>();
+  readonly #batches: StartBatches;
 
-  constructor(private readonly deps: Readonly<DispatcherDeps>) {}
+  constructor(
+    private readonly deps: {
+      nodes: ReadonlyMap<string, NodeEntry>;
+      workerClient(url: string): WorkerCalls;
+      clock: Clock;
+      log: Logger;
+      metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
+      outcomes: DispatchOutcomes;
+      /** Keeps a background call where stop() waits for it. */
+      track(p: Promise<unknown>): void;
+    },
+  ) {
+    this.#batches = new StartBatches({
+      workerClient: deps.workerClient,
+      log: deps.log,
+      metrics: deps.metrics,
+      started: (nodeId, views) => deps.outcomes.reported(nodeId, views.map(toReport)),
+      failed: (nodeId, item, err) => this.#startFailed(nodeId, item, err),
+      track: deps.track,
+    });
+  }
 
-  send(nodeId: string, url: string, items: readonly DispatchItem[]): void {
-    const client = this.deps.workerClient(url);
-    if (client.startTasks === undefined || this.#singleOnly.has(url)) {
-      for (const item of items) this.#one(nodeId, client, item);
-      return;
+  /** When each Scheduled task was last dispatched (epoch ms). */
+  get dispatchedAt(): ReadonlyMap<string, number> {
+    return this.#dispatchedAt;
+  }
+
+  /** Tasks with a stop call in flight. */
+  get stopping(): ReadonlySet<string> {
+    return this.#stopping;
+  }
+
+  /** Sends each task to the node of its placement, under its generation; one request per worker. */
+  dispatch(recs: Iterable<TaskRecord>): void {
+    const byNode = new Map<string, DispatchItem[]>();
+    const now = this.deps.clock.now();
+    for (const rec of recs) {
+      if (rec.nodeId === null || !this.deps.nodes.has(rec.nodeId)) continue;
+      this.#dispatchedAt.set(rec.request.id, now);
+      let items = byNode.get(rec.nodeId);
+      if (items === undefined) byNode.set(rec.nodeId, (items = []));
+      items.push({ taskId: rec.request.id, generation: rec.generation, spec: toSpec(rec.request) });
     }
-    let lane = this.#lanes.get(url);
-    if (lane === undefined) this.#lanes.set(url, (lane = { nodeId, queue: [], busy: false }));
-    lane.nodeId = nodeId;
-    lane.queue.push(...items);
-    if (!lane.busy) this.#flush(url, lane, client);
+    for (const [nodeId, items] of byNode) {
+      const node = this.deps.nodes.get(nodeId);
+      if (node !== undefined) this.#batches.send(nodeId, node.record.url, items);
+    }
+  }
+
+  /** Whether the task has been sent to its node and not confirmed yet. */
+  isDispatched(taskId: string): boolean {
+    return this.#dispatchedAt.has(taskId);
+  }
+
+  /** The task's worker confirmed it (or it ended, or left its node): nothing to retry. */
+  settled(taskId: string): void {
+    this.#dispatchedAt.delete(taskId);
   }
 
   /** The worker at `url` joined again (perhaps upgraded): try batches with it again. */
-  forget(url: string): void {
-    this.#singleOnly.delete(url);
+  rejoined(url: string): void {
+    this.#batches.forget(url);
   }
 
-  #flush(url: string, lane: Lane, client: WorkerCalls): void {
-    const items = lane.queue.splice(0, MAX_BATCH);
-    if (items.length === 0) {
-      if (!lane.busy) this.#lanes.delete(url);
-      return;
-    }
-    if (client.startTasks === undefined || this.#singleOnly.has(url)) {
-      for (const item of items) this.#one(lane.nodeId, client, item);
-      this.#flush(url, lane, client);
-      return;
-    }
-    lane.busy = true;
+  /** Asks the node to stop the task the user stopped. */
+  stop(taskId: string, nodeId: string): void {
+    const node = this.deps.nodes.get(nodeId);
+    if (node === undefined) return;
+    this.#stopping.add(taskId);
     this.deps.track(
-      this.#batch(lane.nodeId, url, client, client.startTasks.bind(client), items).finally(() => {
-        lane.busy = false;
-        this.#flush(url, lane, client);
-      }),
+      this.deps
+        .workerClient(node.record.url)
+        .stopTask(taskId)
+        .then(
+          (view: WorkerTaskView) => this.deps.outcomes.reported(nodeId, [toReport(view)]),
+          async (err: unknown) => {
+            if (isNotFound(err, 'task')) return this.deps.outcomes.gone(taskId);
+            this.deps.log.warn({ taskId, nodeId }, 'stop failed; will retry');
+            this.deps.outcomes.retryAt(taskId, this.deps.clock.now() + STOP_RETRY_MS);
+          },
+        )
+        .finally(() => this.#stopping.delete(taskId)),
     );
   }
 
-  #one(nodeId: string, client: WorkerCalls, item: DispatchItem): void {
-    const began = performance.now();
-    this.deps.track(
-      client.startTask(item.spec, { generation: item.generation, waitMs: 0 }).then(
-        async (view) => {
-          this.#observe('ok', began);
-          await this.deps.started(nodeId, [view]);
-        },
-        async (err: unknown) => {
-          this.#observe('error', began);
-          await this.deps.failed(nodeId, item, err);
-        },
-      ),
-    );
+  /** Stops the copy of generation `generation` (or older) on a node; a newer placement there is left alone. */
+  stopCopy(nodeId: string, taskId: string, generation: number, why: string): void {
+    const node = this.deps.nodes.get(nodeId);
+    if (node === undefined) return;
+    this.deps.log.warn({ taskId, nodeId, generation, why }, 'stopping a copy the node no longer owns');
+    this.deps.track(this.deps.workerClient(node.record.url).stopTask(taskId, { generation }));
   }
 
-  async #batch(
-    nodeId: string,
-    url: string,
-    client: WorkerCalls,
-    startTasks: NonNullable<WorkerCalls['startTasks']>,
-    items: readonly DispatchItem[],
-  ): Promise<void> {
-    const began = performance.now();
-    let results: BatchStartResult[];
-    try {
-      results = await startTasks(
-        items.map((i) => ({ spec: i.spec, generation: i.generation })),
-        { waitMs: 0 },
-      );
-    } catch (err) {
-      this.#observe('error', began);
-      if (err instanceof RemoteError && err.status >= 400 && err.status < 500) {
-        // nothing was started: a worker from before the batch route (404), or one that refused
-        // the whole batch; one request per task gets each task its own answer
-        if (err.status === 404 && err.code === 'not_found') {
-          this.#singleOnly.add(url);
-          this.deps.log.info({ url }, 'worker has no batch start; dispatching one task per request');
-        }
-        for (const item of items) this.#one(nodeId, client, item);
-        return;
-      }
-      await Promise.all(items.map((item) => this.deps.failed(nodeId, item, err)));
+  async #startFailed(nodeId: string, item: DispatchItem, err: unknown): Promise<void> {
+    if (isPermanent(err)) {
+      await this.deps.outcomes.refused(nodeId, item.taskId, item.generation, err.message);
       return;
     }
-    this.#observe('ok', began);
-    const views: WorkerTaskView[] = [];
-    const refused: Array<Promise<void>> = [];
-    items.forEach((item, i) => {
-      const r = results[i];
-      if (r === undefined)
-        refused.push(
-          this.deps.failed(
-            nodeId,
-            item,
-            new RemoteError(
-              'bad_answer',
-              502,
-              `worker at ${url} answered ${results.length} results for ${items.length} tasks`,
-            ),
-          ),
-        );
-      else if ('task' in r) views.push(r.task);
-      else refused.push(this.deps.failed(nodeId, item, new RemoteError(r.error.code, r.error.status, r.error.message)));
-    });
-    await Promise.all([this.deps.started(nodeId, views), ...refused]);
-  }
-
-  #observe(result: 'ok' | 'error', began: number): void {
-    this.deps.metrics.dispatchSeconds.observe({ result }, (performance.now() - began) / 1000);
+    // unreachable or busy: dispatched again (idempotent) once the retry delay is over, unless
+    // the node is declared down first
+    const code = err instanceof PoseidonError ? err.code : undefined;
+    this.deps.log.warn({ taskId: item.taskId, nodeId, code }, 'dispatch failed; will retry');
+    const since = this.#dispatchedAt.get(item.taskId) ?? this.deps.clock.now();
+    this.deps.outcomes.retryAt(item.taskId, since + DISPATCH_RETRY_MS);
   }
 }

@@ -1,3 +1,5 @@
+import type { TaskRecord } from './records.js';
+
 /** What happened, as `GET /events` streams it and `poseidon events` prints it. */
 export interface ClusterEvent {
   time: string;
@@ -47,4 +49,25 @@ export class EventBus {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
+}
+
+/** A task event as GET /events shows it: the task's state and reason as `rec` has them now. */
+export function taskEvent(
+  type: ClusterEvent['type'],
+  rec: TaskRecord,
+  nodeName: string | null,
+  time: string,
+  extra: Partial<ClusterEvent> = {},
+): ClusterEvent {
+  return {
+    time,
+    type,
+    taskId: rec.request.id,
+    taskName: rec.request.name,
+    ...(nodeName === null ? {} : { node: nodeName }),
+    state: rec.state,
+    reason: rec.reason,
+    restarts: rec.restarts,
+    ...extra,
+  };
 }

@@ -1,5 +1,7 @@
-// The manager: durable desired state, placement, observed state from workers, reconcile.
+// The manager: durable desired state, placement, observed state from workers, reconcile. Its
+// parts, each with one job, are wired in wiring.ts; Manager is their facade.
 export { Manager, type ManagerDeps, type ManagerRecord } from './manager.js';
+export { wireManager, type ManagerParts } from './wiring.js';
 /** The Worker API calls the manager makes (WorkerClient has them); startTasks batches starts. */
 export type { WorkerCalls } from './dispatcher.js';
 export { createManagerServer } from './server.js';

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { HeartbeatRequest, RegisterRequest, ReportRequest, WorkerClient } from '../api/index.js';
+import { HeartbeatRequest, RegisterRequest, ReportRequest } from '../api/index.js';
+import { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { parseSubmission } from '../task/index.js';
 import type { Manager } from './manager.js';
@@ -41,10 +42,8 @@ const LogsQuery = Type.Object(
 const WORKER_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 class TaskNotRunning extends PoseidonError {
-  readonly code = 'task_not_placed';
-  readonly status = 409;
   constructor(id: string) {
-    super(`task ${id} has no container yet; try again once it is Running`);
+    super('task_not_placed', `task ${id} has no container yet; try again once it is Running`);
   }
 }
 

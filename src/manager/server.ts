@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { buildServer } from '../api/index.js';
+import { buildServer } from '../http/index.js';
 import type { Manager } from './manager.js';
 import { managerRoutes } from './routes.js';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { toReport, WorkerClient } from '../api/index.js';
+import { toReport } from '../api/index.js';
+import { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Manager } from './manager.js';
 

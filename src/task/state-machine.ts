@@ -27,14 +27,12 @@ const NEXT: { readonly [S in TaskState]: readonly TaskState[] } = {
 };
 
 export class InvalidTransition extends PoseidonError {
-  readonly code = 'invalid_transition';
-  readonly status = 409;
   constructor(
     readonly taskId: string,
     readonly from: TaskState,
     readonly to: TaskState,
   ) {
-    super(`task ${taskId} cannot move from ${from} to ${to}`);
+    super('invalid_transition', `task ${taskId} cannot move from ${from} to ${to}`);
   }
 }
 

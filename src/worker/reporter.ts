@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { RemoteError } from '../errors/index.js';
-import {
-  toReport,
-  type HeartbeatReply,
-  type ManagerClient,
-  type TaskReport,
-  type ResourcesView,
-} from '../api/index.js';
+import { isNotFound } from '../errors/index.js';
+import { toReport, type HeartbeatReply, type TaskReport, type ResourcesView } from '../api/index.js';
+import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
@@ -74,7 +69,7 @@ export class ManagerReporter {
       } catch (err) {
         if (this.#abort.signal.aborted) return;
         // the manager forgot us: join again
-        if (err instanceof RemoteError && err.status === 404) this.#registered = false;
+        if (isNotFound(err, 'node')) this.#registered = false;
         failures += 1;
         if (failures === 1 || failures % 30 === 0) {
           this.deps.log.warn(
@@ -150,7 +145,7 @@ export class ManagerReporter {
       } catch (err) {
         // keep what was not delivered, unless a newer report for the task arrived meanwhile
         for (const r of batch) if (!this.#pending.has(r.taskId)) this.#pending.set(r.taskId, r);
-        if (err instanceof RemoteError && err.status === 404) this.#registered = false;
+        if (isNotFound(err, 'node')) this.#registered = false;
         return;
       }
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { buildServer } from '../api/index.js';
+import { buildServer } from '../http/index.js';
 import type { Driver } from '../driver/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import type { SpecLimits } from '../task/index.js';

@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { TaskDigestBuilder, type TaskDigest, type WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { ContainerState } from '../driver/index.js';
+import { TaskNotFound } from '../errors/index.js';
 import { KeyedLock } from '../lock/index.js';
 import type { Store } from '../store/index.js';
 import { assertTransition, isActive, TaskState } from '../task/index.js';
-import { TaskNotFound } from './errors.js';
 import type { WorkerMetrics } from './metrics.js';
 import { exitReason, toView, type WorkerTaskRecord } from './record.js';
 
@@ -59,7 +59,7 @@ export class TaskBook {
   /** The record of a task; TaskNotFound when this worker has none. */
   require(id: string): WorkerTaskRecord {
     const rec = this.#records.get(id);
-    if (rec === undefined) throw new TaskNotFound(id);
+    if (rec === undefined) throw new TaskNotFound(id, 'on this worker');
     return rec;
   }
 

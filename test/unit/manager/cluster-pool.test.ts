@@ -52,7 +52,10 @@ function newPool(): ClusterPool {
 }
 
 function pooled(pool: ClusterPool, nodeId: string): NodeView {
-  const view = pool.views().find((v) => v.id === nodeId);
+  const view = pool
+    .current()
+    .views()
+    .find((v) => v.id === nodeId);
   assert.ok(view !== undefined, `${nodeId} is not in the pool`);
   return view;
 }
@@ -73,7 +76,10 @@ test('a node is in the pool once known, and up only while its entry says Up', ()
     assert.equal(pooled(pool, 'w1').up, state === 'Up', state);
   }
   assert.deepEqual(
-    pool.views().map((v) => v.id),
+    pool
+      .current()
+      .views()
+      .map((v) => v.id),
     ['w1'],
   );
 });
@@ -256,10 +262,10 @@ test('after any sequence of charges, node changes and reads, each pooled node is
           entries.set(op.node, e);
           pool.setNode(e);
         } else {
-          pool.views();
+          pool.current().views();
         }
       }
-      const views = pool.views();
+      const views = pool.current().views();
       assert.deepEqual(
         views.map((v) => v.id),
         [...entries.keys()].sort().map((n) => NODES[n]),

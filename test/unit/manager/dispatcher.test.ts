@@ -2,193 +2,173 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import {
-  ServerUnreachable,
-  type BatchStart,
-  type BatchStartResult,
-  type StartTaskOptions,
-  type WorkerTaskView,
-} from '../../../src/api/index.js';
+import type { TaskReport, WorkerTaskView } from '../../../src/api/index.js';
+import { ServerUnreachable } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import { Dispatcher, type DispatchItem, type WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { Dispatcher, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
+import { DISPATCH_RETRY_MS } from '../../../src/manager/reconcile.js';
+import type { NodeEntry } from '../../../src/manager/records.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
+import { on } from './records-fixture.js';
 
-// The Dispatcher alone: a scripted worker client, and the outcomes it reports recorded.
+// The dispatcher alone: scripted worker calls, and what it makes of their answers recorded.
 
-const URL_W1 = 'http://w1.test:7070';
+type Answer = 'run' | 'refuse' | 'unreachable' | 'task-gone' | 'no-route';
 
-function item(n: number, generation = 1): DispatchItem {
-  const taskId = `t${n}`;
-  return { taskId, generation, spec: { id: taskId, name: `task-${n}`, image: 'nginx:1.27' } };
-}
-
-function view(spec: unknown, generation: number): WorkerTaskView {
-  return workerTaskView((spec as { id: string }).id, { generation });
-}
-
-/** A worker client whose batch answers are held until released, so a test sees what queues meanwhile. */
-class ScriptedWorker implements WorkerCalls {
-  readonly singles: string[] = [];
-  readonly batches: string[][] = [];
-  /** What the next batch calls do: answer, answer 404 (no such route), fail unreachable, or refuse one task. */
-  batchMode: 'answer' | 'no-route' | 'unreachable' | { refuse: string } = 'answer';
-  holdBatches = false;
-  readonly #held: Array<() => void> = [];
-
-  async startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
-    this.singles.push((body as { id: string }).id);
-    return view(body, opts.generation ?? 0);
+class Worker implements WorkerCalls {
+  readonly starts: Array<[string, number | undefined]> = [];
+  readonly stops: Array<[string, number | undefined]> = [];
+  answer: Answer = 'run';
+  async startTask(body: unknown, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
+    const id = (body as { id: string }).id;
+    this.starts.push([id, opts.generation]);
+    this.#fail();
+    return workerTaskView(id, { generation: opts.generation ?? 0 });
   }
-  async stopTask(): Promise<WorkerTaskView> {
-    throw new Error('not used');
+  async stopTask(id: string, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
+    this.stops.push([id, opts.generation]);
+    this.#fail();
+    return workerTaskView(id, { state: 'Completed', generation: 1 });
   }
-  async startTasks(tasks: readonly BatchStart[]): Promise<BatchStartResult[]> {
-    this.batches.push(tasks.map((t) => (t.spec as { id: string }).id));
-    if (this.holdBatches) await new Promise<void>((resolve) => this.#held.push(resolve));
-    const mode = this.batchMode;
-    if (mode === 'no-route') throw new RemoteError('not_found', 404, 'no route POST /tasks/batch');
-    if (mode === 'unreachable') throw new ServerUnreachable(URL_W1, `worker at ${URL_W1}`);
-    return tasks.map((t): BatchStartResult => {
-      const id = (t.spec as { id: string }).id;
-      if (typeof mode === 'object' && mode.refuse === id)
-        return { error: { code: 'invalid_request', status: 400, message: 'body/image is not an image reference' } };
-      return { task: view(t.spec, t.generation) };
-    });
-  }
-  release(): void {
-    for (const resolve of this.#held.splice(0)) resolve();
+  #fail(): void {
+    if (this.answer === 'refuse') throw new RemoteError('image_unavailable', 422, 'no such image');
+    if (this.answer === 'unreachable') throw new ServerUnreachable('http://w1', 'worker at http://w1');
+    if (this.answer === 'task-gone') throw new RemoteError('task_not_found', 404, 'no task');
+    if (this.answer === 'no-route') throw new RemoteError('not_found', 404, 'no route DELETE /tasks/x');
   }
 }
 
-interface Harness {
-  dispatcher: Dispatcher;
-  started: string[];
-  failed: Array<{ taskId: string; code: string }>;
-  settle(): Promise<void>;
+function node(id: string): NodeEntry {
+  const capacity = { cpuCores: 1, memoryBytes: 1, diskBytes: 1 };
+  return {
+    record: { id, name: id, url: `http://${id}`, capacity, static: false, registeredAt: 't' },
+    state: 'Up',
+    lastHeartbeatMs: 0,
+    metrics: null,
+  };
 }
 
-function harness(client: WorkerCalls): Harness {
-  const started: string[] = [];
-  const failed: Array<{ taskId: string; code: string }> = [];
+function setup() {
+  const clock = new FakeClock();
+  const workers = new Map([
+    ['http://n1', new Worker()],
+    ['http://n2', new Worker()],
+  ]);
+  const reported: Array<[string, TaskReport[]]> = [];
+  const refused: string[] = [];
+  const gone: string[] = [];
+  const retries: Array<[string, number]> = [];
   const pending = new Set<Promise<unknown>>();
+  const metrics = new ManagerMetrics(new Registry(), {
+    tasksByState: () => new Map(),
+    nodesByState: () => new Map(),
+    nodes: () => [],
+    storeStats: () => ({ writes: 0, commits: 0 }),
+  });
   const dispatcher = new Dispatcher({
-    workerClient: () => client,
+    nodes: new Map([
+      ['n1', node('n1')],
+      ['n2', node('n2')],
+    ]),
+    workerClient: (url) => workers.get(url) as Worker,
+    clock,
     log: pino({ level: 'silent' }),
-    metrics: new ManagerMetrics(new Registry(), {
-      tasksByState: () => new Map(),
-      nodesByState: () => new Map(),
-      nodes: () => [],
-      storeStats: () => ({ writes: 0, commits: 0 }),
-    }),
-    started: async (_nodeId, views) => {
-      started.push(...views.map((v) => v.id));
-    },
-    failed: async (_nodeId, it, err) => {
-      failed.push({ taskId: it.taskId, code: err instanceof RemoteError ? err.code : 'other' });
-    },
+    metrics,
     track: (p) => {
       pending.add(p);
-      void p.finally(() => pending.delete(p));
+      void p.catch(() => {}).finally(() => pending.delete(p));
+    },
+    outcomes: {
+      reported: async (nodeId, reports) => void reported.push([nodeId, reports]),
+      refused: async (_nodeId, taskId, _generation, why) => void refused.push(`${taskId}: ${why}`),
+      gone: async (taskId) => void gone.push(taskId),
+      retryAt: (taskId, atMs) => void retries.push([taskId, atMs]),
     },
   });
   const settle = async (): Promise<void> => {
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 5; i++) {
       await Promise.allSettled([...pending]);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return { dispatcher, started, failed, settle };
+  const w1 = workers.get('http://n1') as Worker;
+  return { dispatcher, clock, w1, w2: workers.get('http://n2') as Worker, reported, refused, gone, retries, settle };
 }
 
-test('the tasks of one send to a worker with the batch route go in one request', async () => {
-  const w = new ScriptedWorker();
-  const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2), item(3)]);
-  await h.settle();
-  assert.deepEqual(w.batches, [['t1', 't2', 't3']]);
-  assert.deepEqual(w.singles, []);
-  assert.deepEqual(h.started, ['t1', 't2', 't3']);
+test('each task goes to the node of its placement under its generation, and its answer comes back as a report', async () => {
+  const s = setup();
+  s.dispatcher.dispatch([
+    on('a', 'Scheduled', 'n1', 3),
+    on('b', 'Scheduled', 'n2', 1),
+    on('c', 'Scheduled', 'gone-node', 1),
+  ]);
+  assert.ok(s.dispatcher.isDispatched('a'));
+  assert.equal(s.dispatcher.isDispatched('c'), false, 'no dispatch to a node the manager does not know');
+  await s.settle();
+  assert.deepEqual(s.w1.starts, [['a', 3]]);
+  assert.deepEqual(s.w2.starts, [['b', 1]]);
+  assert.deepEqual(s.reported.map(([n, r]) => [n, r.map((x) => x.taskId)]).sort(), [
+    ['n1', ['a']],
+    ['n2', ['b']],
+  ]);
 });
 
-test('tasks sent while a batch is out wait, and all go together in the next one', async () => {
-  const w = new ScriptedWorker();
-  w.holdBatches = true;
-  const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1)]);
-  h.dispatcher.send('w1', URL_W1, [item(2)]);
-  h.dispatcher.send('w1', URL_W1, [item(3), item(4)]);
-  assert.deepEqual(w.batches, [['t1']]);
-  w.holdBatches = false;
-  w.release();
-  await h.settle();
-  assert.deepEqual(w.batches, [['t1'], ['t2', 't3', 't4']]);
-  assert.deepEqual(h.started, ['t1', 't2', 't3', 't4']);
+test('a task the worker refuses is reported refused; an unreachable worker gets it again after the retry delay', async () => {
+  const s = setup();
+  s.w1.answer = 'refuse';
+  s.dispatcher.dispatch([on('a', 'Scheduled', 'n1')]);
+  await s.settle();
+  assert.deepEqual(s.refused, ['a: no such image']);
+  s.w1.answer = 'unreachable';
+  const sentAt = s.clock.now();
+  s.dispatcher.dispatch([on('b', 'Scheduled', 'n1')]);
+  await s.settle();
+  assert.deepEqual(s.retries, [['b', sentAt + DISPATCH_RETRY_MS]]);
+  assert.deepEqual(s.refused, ['a: no such image']);
 });
 
-test('a worker without the batch route (404 not_found) gets one start per task, now and later, until it registers again', async () => {
-  const w = new ScriptedWorker();
-  w.batchMode = 'no-route';
-  const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
-  await h.settle();
-  assert.deepEqual(w.batches, [['t1', 't2']]);
-  assert.deepEqual(w.singles, ['t1', 't2']);
-  assert.deepEqual(h.started, ['t1', 't2']);
-  assert.deepEqual(h.failed, []);
-
-  h.dispatcher.send('w1', URL_W1, [item(3), item(4)]);
-  await h.settle();
-  assert.equal(w.batches.length, 1, 'no second batch to a worker known to lack the route');
-  assert.deepEqual(w.singles, ['t1', 't2', 't3', 't4']);
-
-  w.batchMode = 'answer';
-  h.dispatcher.forget(URL_W1);
-  h.dispatcher.send('w1', URL_W1, [item(5), item(6)]);
-  await h.settle();
-  assert.deepEqual(w.batches.at(-1), ['t5', 't6']);
-});
-
-test('a task the worker refuses inside a batch fails alone; the others start', async () => {
-  const w = new ScriptedWorker();
-  w.batchMode = { refuse: 't2' };
-  const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2), item(3)]);
-  await h.settle();
-  assert.deepEqual(h.started, ['t1', 't3']);
-  assert.deepEqual(h.failed, [{ taskId: 't2', code: 'invalid_request' }]);
-});
-
-test('a batch the worker never answers fails every task in it, and the next batch goes out', async () => {
-  const w = new ScriptedWorker();
-  w.batchMode = 'unreachable';
-  const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
-  await h.settle();
+test('a stop in flight is known to reconcile; its answer is a report from that node', async () => {
+  const s = setup();
+  s.dispatcher.stop('a', 'n1');
+  assert.ok(s.dispatcher.stopping.has('a'));
+  await s.settle();
+  assert.equal(s.dispatcher.stopping.has('a'), false);
+  assert.deepEqual(s.w1.stops, [['a', undefined]]);
   assert.deepEqual(
-    h.failed.map((f) => f.taskId),
-    ['t1', 't2'],
+    s.reported.map(([n, r]) => [n, r[0]?.state]),
+    [['n1', 'Completed']],
   );
-  w.batchMode = 'answer';
-  h.dispatcher.send('w1', URL_W1, [item(1, 1)]);
-  await h.settle();
-  assert.deepEqual(h.started, ['t1']);
 });
 
-test('a client without startTasks gets one startTask per task', async () => {
-  const singles: string[] = [];
-  const client: WorkerCalls = {
-    startTask: async (body, opts) => {
-      singles.push((body as { id: string }).id);
-      return view(body, opts?.generation ?? 0);
-    },
-    stopTask: async () => {
-      throw new Error('not used');
-    },
-  };
-  const h = harness(client);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
-  await h.settle();
-  assert.deepEqual(singles, ['t1', 't2']);
-  assert.deepEqual(h.started, ['t1', 't2']);
+test('a stop that finds the task gone completes it; a worker without the route is retried, not taken for "gone"', async () => {
+  const s = setup();
+  s.w1.answer = 'task-gone';
+  s.dispatcher.stop('a', 'n1');
+  await s.settle();
+  assert.deepEqual(s.gone, ['a']);
+  s.w1.answer = 'no-route';
+  s.dispatcher.stop('b', 'n1');
+  await s.settle();
+  assert.deepEqual(s.gone, ['a'], 'a missing route is not a missing task');
+  assert.deepEqual(
+    s.retries.map(([id]) => id),
+    ['b'],
+  );
+});
+
+test('a copy a node no longer owns is stopped there only up to its generation', async () => {
+  const s = setup();
+  s.dispatcher.stopCopy('n2', 'a', 4, 'task runs elsewhere now');
+  await s.settle();
+  assert.deepEqual(s.w2.stops, [['a', 4]]);
+});
+
+test('settled forgets a dispatch: reconcile may send it again only if it is placed again', () => {
+  const s = setup();
+  s.dispatcher.dispatch([on('a', 'Scheduled', 'n1')]);
+  s.dispatcher.settled('a');
+  assert.equal(s.dispatcher.isDispatched('a'), false);
+  assert.equal(s.dispatcher.dispatchedAt.has('a'), false);
 });

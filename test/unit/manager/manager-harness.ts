@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { RegisterRequest, TaskReport } from '../../../src/api/index.js';
 import { Manager, type ManagerRecord } from '../../../src/manager/manager.js';
+import { wireManager, type ManagerParts } from '../../../src/manager/wiring.js';
 import { strategyByName, type Scorer, type StrategyName } from '../../../src/scheduler/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
@@ -24,6 +25,7 @@ export interface Harness {
   clock: FakeClock;
   workers: FakeWorkers;
   store: MemoryStore<ManagerRecord>;
+  parts: ManagerParts;
 }
 
 export interface ManagerOptions {
@@ -40,7 +42,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
   const workers = new FakeWorkers(clock, { batch: opts.batch ?? false });
   t.after(() => workers.stop());
   const strategy = opts.strategy ?? 'roundrobin';
-  const manager = new Manager({
+  const parts = wireManager({
     store,
     clock,
     strategy: typeof strategy === 'string' ? strategyByName(strategy) : strategy,
@@ -52,16 +54,21 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
     workerClient: workers.client,
     random: () => 0, // no backoff jitter: restart delays are exact
   });
+  const manager = new Manager(parts);
+  PARTS.set(manager, parts);
   workers.reportTo(manager);
   await manager.start();
   t.after(() => manager.stop());
-  return { manager, clock, workers, store };
+  return { manager, clock, workers, store, parts };
 }
+
+/** The parts behind each manager a test started, for settle() and for tests that look inside. */
+const PARTS = new WeakMap<Manager, ManagerParts>();
 
 /** Lets reconcile passes and the background dispatches and stops they start run to the end. */
 export async function settle(manager: Manager): Promise<void> {
   for (let i = 0; i < 20; i++) {
-    await manager.idle();
+    await PARTS.get(manager)?.orchestrator.idle();
     await flush();
   }
 }

@@ -27,13 +27,16 @@ import {
 
 /** Asserts that the pool shows each node as listNodes does: liveness, capacity, allocation and task count. */
 function assertPoolInSync(h: Harness): void {
-  const pooled = h.manager.placementView().map((v) => ({
-    id: v.id,
-    up: v.up,
-    capacity: { ...v.capacity },
-    allocated: { ...v.allocated },
-    taskCount: v.taskCount,
-  }));
+  const pooled = h.parts.placer.pool
+    .current()
+    .views()
+    .map((v) => ({
+      id: v.id,
+      up: v.up,
+      capacity: { ...v.capacity },
+      allocated: { ...v.allocated },
+      taskCount: v.taskCount,
+    }));
   const listed = h.manager
     .listNodes()
     .map((n) => ({
@@ -48,7 +51,10 @@ function assertPoolInSync(h: Harness): void {
 }
 
 function pooled(h: Harness, node: NodeSpec): NodeView {
-  const view = h.manager.placementView().find((v) => v.id === node.id);
+  const view = h.parts.placer.pool
+    .current()
+    .views()
+    .find((v) => v.id === node.id);
   assert.ok(view !== undefined, `${node.name} is not in the pool`);
   return view;
 }
@@ -66,7 +72,10 @@ test('the pool follows tasks as they are placed, finish and are stopped', async 
   await settle(h.manager);
   assertPoolInSync(h);
   assert.deepEqual(
-    h.manager.placementView().map((v) => [v.taskCount, v.allocated.memoryBytes]),
+    h.parts.placer.pool
+      .current()
+      .views()
+      .map((v) => [v.taskCount, v.allocated.memoryBytes]),
     [
       [2, 2 * GiB],
       [2, 2 * GiB],

@@ -1,5 +1,4 @@
 import { HttpClient } from './http-client.js';
-import type { TaskUsageView } from './views.js';
 import type {
   HeartbeatReply,
   HeartbeatRequest,
@@ -7,7 +6,8 @@ import type {
   NodeStatusView,
   RegisterRequest,
   TaskReport,
-} from './cluster.js';
+  TaskUsageView,
+} from '../api/index.js';
 
 export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
 

@@ -1,5 +1,5 @@
 import { HttpClient } from './http-client.js';
-import type { TaskUsageView, WorkerStatsView, WorkerTaskView } from './views.js';
+import type { BatchStart, BatchStartResult, TaskUsageView, WorkerStatsView, WorkerTaskView } from '../api/index.js';
 
 export interface StartTaskOptions {
   generation?: number;
@@ -7,15 +7,6 @@ export interface StartTaskOptions {
   waitMs?: number;
   timeoutMs?: number;
 }
-
-/** One task of a `POST /tasks/batch`: the spec, and the placement generation it runs under. */
-export interface BatchStart {
-  spec: unknown;
-  generation: number;
-}
-
-/** The answer for one task of a batch, in the order sent: its view, or why the worker refused it. */
-export type BatchStartResult = { task: WorkerTaskView } | { error: { code: string; status: number; message: string } };
 
 /** The Worker API, typed. Used by the manager, the tests and the benchmarks. */
 export class WorkerClient {

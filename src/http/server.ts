@@ -7,10 +7,8 @@ import { PoseidonError } from '../errors/index.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 class RouteNotFound extends PoseidonError {
-  readonly code = 'not_found';
-  readonly status = 404;
   constructor(method: string, url: string) {
-    super(`no route ${method} ${url}`);
+    super('not_found', `no route ${method} ${url}`);
   }
 }
 

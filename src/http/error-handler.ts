@@ -1,10 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
-
-/** The one error body every server sends. */
-export interface ErrorBody {
-  error: { code: string; message: string };
-}
 
 const FASTIFY_JSON_MESSAGE = /^Body is not valid JSON but content-type is set to 'application\/json'$/;
 
@@ -29,7 +25,12 @@ function isFastifyError(err: unknown): err is FastifyError {
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof PoseidonError) {
     req.log.info({ code: err.code }, err.message); // expected: one line, no stack
-    return reply.status(err.status).send({ error: { code: err.code, message: err.message } } satisfies ErrorBody);
+    const error: ErrorBody['error'] = { code: err.code, message: err.message };
+    if (err.retryAfterMs !== undefined) {
+      error.retryAfterMs = err.retryAfterMs;
+      void reply.header('retry-after', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+    }
+    return reply.status(err.status).send({ error } satisfies ErrorBody);
   }
   if (isFastifyError(err)) {
     const known = FASTIFY_ERRORS[err.code];

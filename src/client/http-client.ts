@@ -4,15 +4,12 @@ import { PoseidonError, RemoteError } from '../errors/index.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
 export class ServerUnreachable extends PoseidonError {
-  readonly code = 'unreachable';
-  readonly status = 503;
-  override readonly temporary = true;
   constructor(
     readonly url: string,
     hint: string,
     options?: ErrorOptions,
   ) {
-    super(`cannot reach ${hint}`, options);
+    super('unreachable', `cannot reach ${hint}`, options);
   }
 }
 
@@ -163,8 +160,10 @@ function parseJson(text: string): unknown {
 }
 
 function toRemoteError(status: number, body: unknown, text: string): RemoteError {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (typeof error?.code === 'string' && typeof error.message === 'string')
-    return new RemoteError(error.code, status, error.message);
+  const error = (body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown } } | null)?.error;
+  if (typeof error?.code === 'string' && typeof error.message === 'string') {
+    const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+    return new RemoteError(error.code, status, error.message, retryAfterMs);
+  }
   return new RemoteError('http_error', status, `HTTP ${status}: ${text.slice(0, 200)}`);
 }

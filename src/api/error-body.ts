@@ -1,0 +1,7 @@
+/**
+ * The one error body every server sends. `code` is one of src/errors' ERRORS (or a newer
+ * server's); `retryAfterMs` comes with temporary failures that know when trying again makes sense.
+ */
+export interface ErrorBody {
+  error: { code: string; message: string; retryAfterMs?: number };
+}

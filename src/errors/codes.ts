@@ -1,0 +1,51 @@
+/**
+ * Every error code Poseidon answers with, each defined once with the HTTP status it maps to and
+ * whether retrying may help. Codes are part of the API (snake_case, never renamed); the classes
+ * that carry them take their status from here, and a client rebuilds an error from its code.
+ */
+export interface ErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  /** Retrying the same call later may succeed (the server was busy, away or stopping). */
+  readonly temporary: boolean;
+}
+
+function spec<const C extends string>(code: C, status: number, temporary = false): ErrorSpec & { code: C } {
+  return { code, status, temporary };
+}
+
+export const ERRORS = {
+  // the request itself
+  invalid_request: spec('invalid_request', 400),
+  invalid_json: spec('invalid_json', 400),
+  bad_request: spec('bad_request', 400),
+  body_too_large: spec('body_too_large', 413),
+  unsupported_media_type: spec('unsupported_media_type', 415),
+  /** No such route: not the same as a task or node that is not there. */
+  not_found: spec('not_found', 404),
+  // tasks and nodes
+  task_not_found: spec('task_not_found', 404),
+  node_not_found: spec('node_not_found', 404),
+  ambiguous_id: spec('ambiguous_id', 409),
+  task_exists: spec('task_exists', 409),
+  task_not_placed: spec('task_not_placed', 409),
+  node_name_taken: spec('node_name_taken', 409),
+  invalid_transition: spec('invalid_transition', 409),
+  // containers and the engine
+  docker_unreachable: spec('docker_unreachable', 503, true),
+  image_unavailable: spec('image_unavailable', 422),
+  container_start_failed: spec('container_start_failed', 422),
+  container_gone: spec('container_gone', 410),
+  // servers and the calls between them
+  worker_stopping: spec('worker_stopping', 503, true),
+  unreachable: spec('unreachable', 503, true),
+  bad_answer: spec('bad_answer', 502, true),
+  wait_timed_out: spec('wait_timed_out', 408),
+  internal: spec('internal', 500, true),
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERRORS, code);
+}

@@ -1,0 +1,17 @@
+import { PoseidonError } from './poseidon-error.js';
+
+/** No task by that id (or unique prefix) here; `where` says where it was looked for. */
+export class TaskNotFound extends PoseidonError {
+  constructor(
+    readonly taskId: string,
+    where = '',
+  ) {
+    super('task_not_found', `no task ${where === '' ? `matches "${taskId}"` : `${taskId} ${where}`}`);
+  }
+}
+
+export class NodeNotFound extends PoseidonError {
+  constructor(readonly nodeId: string) {
+    super('node_not_found', `no node ${nodeId}; register first`);
+  }
+}

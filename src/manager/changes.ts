@@ -1,0 +1,33 @@
+import type { ClusterEvent, EventBus } from './events.js';
+import type { TaskRecord } from './records.js';
+
+/**
+ * What one step decided: the new records to write (the latest per task) and the events to
+ * publish once they are written. Nothing here touches memory or the store; ClusterState.commit
+ * does both, in that order, and publishes the events only after the write.
+ */
+export class Changes {
+  readonly records = new Map<string, TaskRecord>();
+  readonly events: ClusterEvent[] = [];
+
+  constructor(private readonly bus: EventBus) {}
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  /** The task as this step has it so far, else as `fallback` says (the cluster's latest). */
+  current(id: string, fallback: (id: string) => TaskRecord | undefined): TaskRecord | undefined {
+    return this.records.get(id) ?? fallback(id);
+  }
+
+  put(rec: TaskRecord): TaskRecord {
+    this.records.set(rec.request.id, rec);
+    return rec;
+  }
+
+  /** Queues an event; built only when somebody follows GET /events. */
+  event(build: () => ClusterEvent): void {
+    if (this.bus.hasListeners) this.events.push(build());
+  }
+}

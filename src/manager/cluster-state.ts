@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import { AmbiguousTaskId } from './errors.js';
+import { TaskNotFound } from '../errors/index.js';
+import type { Store, StoreOp } from '../store/index.js';
+import { Changes } from './changes.js';
+import { Compactor } from './compact.js';
+import { EventBus } from './events.js';
+import type { NodeEntry, NodeRecord, TaskRecord } from './records.js';
+
+/** What the manager stores: tasks under `task/`, nodes under `node/`. */
+export type ManagerRecord = { kind: 'task'; task: TaskRecord } | { kind: 'node'; node: NodeRecord };
+
+/**
+ * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies
+ * every B-tree page a commit changes, and with random ids each write of a busy second landed on
+ * a page of its own; in submission order they land on the few pages at the end of the tree, which
+ * made a commit two to three times cheaper (and it no longer slows down as the store grows).
+ */
+const TASK_KEY = (t: TaskRecord): string => `task/${t.submittedAt}/${t.request.id}`;
+const NODE_KEY = (id: string): string => `node/${id}`;
+
+/**
+ * Called whenever the latest record of a task changes: written, staged, or put back after a failed
+ * write; `rec` is undefined when the task is gone (a submission whose first write failed).
+ */
+export type RecordListener = (id: string, rec: TaskRecord | undefined) => void;
+
+/** A task whose latest record is not durable yet: what the store holds of it, and the write that will confirm it. */
+interface Unconfirmed {
+  durable: TaskRecord | undefined;
+  /** The commit carrying the latest record; 0 while none does (a submission waiting for its first write). */
+  write: number;
+}
+
+/**
+ * The task and node records, their keys, and the durable writes. Decisions read each task's
+ * latest record, which may be on its way to the store; the API shows what is durable. A commit
+ * makes a batch of records latest, writes them in one store batch (concurrent commits share an
+ * LMDB commit), and publishes their events only once written. When the write fails, every record
+ * it carried is put back as it was, so nothing acts on a change that was never saved.
+ */
+export class ClusterState {
+  readonly #tasks = new Map<string, TaskRecord>();
+  readonly #unconfirmed = new Map<string, Unconfirmed>();
+  /** Known nodes with their liveness (memory only) beside the durable record. */
+  readonly nodes = new Map<string, NodeEntry>();
+  /** Task and node events, live (GET /events). */
+  readonly events = new EventBus();
+  /** Shares what tasks hold alike (images, labels, health, reasons): memory per task. */
+  readonly compact = new Compactor();
+  #writes = 0;
+  #isoCache = { ms: Number.NaN, iso: '' };
+  #onRecord: RecordListener = () => {};
+
+  constructor(private readonly deps: { store: Store<ManagerRecord>; clock: Clock; log: Logger }) {}
+
+  /** Sets the one listener that follows every change of a task's latest record. */
+  onRecord(fn: RecordListener): void {
+    this.#onRecord = fn;
+  }
+
+  /** Reads every record; moves tasks stored under their id alone (an older manager's keys) in one batch. */
+  async load(): Promise<{ tasks: number; nodes: NodeRecord[] }> {
+    const moved: StoreOp<ManagerRecord>[] = [];
+    const nodes: NodeRecord[] = [];
+    for (const [key, rec] of await this.deps.store.list('')) {
+      if (rec.kind === 'node') {
+        nodes.push(rec.node);
+        continue;
+      }
+      const t = rec.task;
+      t.failuresInRow ??= 0; // records written before restart policies existed
+      t.restartAt ??= null;
+      t.request = this.compact.request(t.request);
+      t.reason = this.compact.string(t.reason);
+      t.ports = this.compact.ports(t.ports);
+      t.health = this.compact.health(t.health);
+      this.#tasks.set(t.request.id, t);
+      if (key !== TASK_KEY(t)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(t), value: rec });
+    }
+    if (moved.length > 0) {
+      await this.deps.store.batch(moved);
+      this.deps.log.info({ tasks: moved.length / 2 }, 'task records moved to submission-order keys');
+    }
+    for (const [id, t] of this.#tasks) this.#onRecord(id, t);
+    return { tasks: this.#tasks.size, nodes };
+  }
+
+  /** The task's latest record (what decisions read); undefined when there is none. */
+  task(id: string): TaskRecord | undefined {
+    return this.#tasks.get(id);
+  }
+
+  /** Every task's latest record. */
+  get tasks(): ReadonlyMap<string, TaskRecord> {
+    return this.#tasks;
+  }
+
+  /** What the store holds of the task: the API answers with this. */
+  durable(id: string): TaskRecord | undefined {
+    const u = this.#unconfirmed.get(id);
+    return u === undefined ? this.#tasks.get(id) : u.durable;
+  }
+
+  /** The task with this id, or the one task whose id starts with it; latest record. */
+  resolve(idOrPrefix: string): TaskRecord {
+    const exact = this.#tasks.get(idOrPrefix);
+    if (exact !== undefined) return exact;
+    const prefix = idOrPrefix.toLowerCase();
+    const matches: TaskRecord[] = [];
+    if (prefix.length > 0) for (const [id, rec] of this.#tasks) if (id.startsWith(prefix)) matches.push(rec);
+    if (matches.length === 0) throw new TaskNotFound(idOrPrefix);
+    if (matches.length > 1)
+      throw new AmbiguousTaskId(
+        idOrPrefix,
+        matches.map((m) => m.request.id),
+      );
+    return matches[0] as TaskRecord;
+  }
+
+  /** A new submission, latest but not written: the next commit that carries it makes it durable. */
+  stage(rec: TaskRecord): void {
+    this.#unconfirmed.set(rec.request.id, { durable: undefined, write: 0 });
+    this.#tasks.set(rec.request.id, rec);
+    this.#onRecord(rec.request.id, rec);
+  }
+
+  /** Drops a staged submission no commit carried (its pass failed before writing): it never existed. */
+  drop(id: string): void {
+    const u = this.#unconfirmed.get(id);
+    if (u === undefined || u.durable !== undefined || u.write !== 0) return;
+    this.#unconfirmed.delete(id);
+    this.#tasks.delete(id);
+    this.#onRecord(id, undefined);
+  }
+
+  newChanges(): Changes {
+    return new Changes(this.events);
+  }
+
+  /**
+   * Makes the records latest, writes them in one batch, and publishes the events once they are
+   * durable. When the write fails, each record this commit carried is put back as it was (unless
+   * a later commit carries a newer one, which includes this change) and the error is thrown.
+   */
+  async commit(changes: Changes): Promise<void> {
+    if (changes.size === 0) {
+      for (const e of changes.events) this.events.publish(e);
+      return;
+    }
+    const write = ++this.#writes;
+    const records = [...changes.records.values()];
+    for (const rec of records) {
+      const id = rec.request.id;
+      const u = this.#unconfirmed.get(id);
+      if (u === undefined) this.#unconfirmed.set(id, { durable: this.#tasks.get(id), write });
+      else u.write = write;
+      this.#tasks.set(id, rec);
+      this.#onRecord(id, rec);
+    }
+    try {
+      await this.deps.store.batch(
+        records.map((task) => ({ kind: 'put', key: TASK_KEY(task), value: { kind: 'task', task } })),
+      );
+    } catch (err) {
+      for (const rec of records) this.#revert(rec.request.id, write);
+      throw err;
+    }
+    for (const rec of records) {
+      const u = this.#unconfirmed.get(rec.request.id);
+      if (u === undefined) continue;
+      if (u.write === write) this.#unconfirmed.delete(rec.request.id);
+      else u.durable = rec; // a later commit carries a newer record; this one is what the store holds meanwhile
+    }
+    for (const e of changes.events) this.events.publish(e);
+  }
+
+  /** Writes a node's record if it changed, then keeps it; liveness stays in memory. */
+  async saveNode(record: NodeRecord, entry: Omit<NodeEntry, 'record'>): Promise<NodeEntry> {
+    const known = this.nodes.get(record.id);
+    if (known === undefined || JSON.stringify(known.record) !== JSON.stringify(record)) {
+      await this.deps.store.put(NODE_KEY(record.id), { kind: 'node', node: record });
+    }
+    const saved: NodeEntry = { record, ...entry };
+    this.nodes.set(record.id, saved);
+    return saved;
+  }
+
+  /** A node's name for people; its id when the node is unknown. */
+  nodeName(nodeId: string): string {
+    return this.nodes.get(nodeId)?.record.name ?? nodeId;
+  }
+
+  /** Now as ISO 8601; the records changed in one millisecond share the string. */
+  isoNow(): string {
+    const ms = this.deps.clock.now();
+    if (ms !== this.#isoCache.ms) this.#isoCache = { ms, iso: new Date(ms).toISOString() };
+    return this.#isoCache.iso;
+  }
+
+  #revert(id: string, write: number): void {
+    const u = this.#unconfirmed.get(id);
+    if (u === undefined || u.write !== write) return; // a later commit owns the latest record
+    this.#unconfirmed.delete(id);
+    if (u.durable === undefined) {
+      // a submission's first write: the submission fails with this error; the task never existed
+      this.#tasks.delete(id);
+      this.#onRecord(id, undefined);
+      return;
+    }
+    this.#tasks.set(id, u.durable);
+    this.#onRecord(id, u.durable);
+  }
+}

@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import type { HeartbeatReply, HeartbeatRequest, NodeStatusView, RegisterRequest, TaskDigest } from '../api/index.js';
+import type { Clock } from '../clock/index.js';
+import { NodeNotFound } from '../errors/index.js';
+import type { ClusterState } from './cluster-state.js';
+import { NodeNameTaken } from './errors.js';
+import type { ManagerMetrics } from './metrics.js';
+import { NodeHealth } from './node-health.js';
+import type { Placer } from './placer.js';
+import { toNodeView, type NodeEntry, type NodeRecord } from './records.js';
+
+/**
+ * Node membership: registration, heartbeats and their digests, Up and Down. A node's record is
+ * durable; its liveness lives in memory, and after a manager restart every known node starts
+ * Unknown with a double grace, so a restart does not declare the cluster dead.
+ */
+export class NodeTracker {
+  readonly #health: NodeHealth;
+
+  constructor(
+    private readonly deps: {
+      state: ClusterState;
+      placer: Pick<Placer, 'setNode' | 'pool'>;
+      clock: Clock;
+      log: Logger;
+      metrics: Pick<ManagerMetrics, 'nodesDown'>;
+      heartbeatPeriodMs: number;
+      heartbeatGraceMs: number;
+      /** The node came back: its tasks and the waiting ones should be looked at. */
+      up(nodeId: string): void;
+      /** The node missed its heartbeats: its tasks should be looked at. */
+      down(nodeId: string): void;
+      /** A worker (perhaps upgraded) joined at `url`. */
+      joined(url: string): void;
+    },
+  ) {
+    this.#health = new NodeHealth({
+      clock: deps.clock,
+      graceMs: deps.heartbeatGraceMs,
+      periodMs: deps.heartbeatPeriodMs,
+      onDown: (id) => this.#down(id),
+    });
+  }
+
+  /** Nodes known from the store: Unknown until they beat, declared down only after twice the grace. */
+  load(records: readonly NodeRecord[]): void {
+    for (const record of records) {
+      const entry: NodeEntry = { record, state: 'Unknown', lastHeartbeatMs: null, metrics: null };
+      this.deps.state.nodes.set(record.id, entry);
+      this.deps.placer.setNode(entry);
+      this.#health.beat(record.id, this.deps.heartbeatGraceMs * 2);
+    }
+  }
+
+  /** Records the node (durably, when its record changed) and marks it Up. */
+  async register(req: RegisterRequest, isStatic: boolean): Promise<void> {
+    const { state } = this.deps;
+    for (const other of state.nodes.values()) {
+      if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up') {
+        throw new NodeNameTaken(req.name);
+      }
+    }
+    const known = state.nodes.get(req.nodeId);
+    const record: NodeRecord = {
+      id: req.nodeId,
+      name: req.name,
+      url: req.url,
+      capacity: req.capacity,
+      static: isStatic,
+      registeredAt: known?.record.registeredAt ?? state.isoNow(),
+    };
+    const entry = await state.saveNode(record, {
+      state: 'Up',
+      lastHeartbeatMs: this.deps.clock.now(),
+      metrics: req.metrics,
+    });
+    this.deps.joined(req.url);
+    this.deps.placer.setNode(entry);
+    if (known?.state !== 'Up') this.#announceUp(entry);
+  }
+
+  /** A heartbeat: the node is Up (again), with its latest metrics. */
+  beat(nodeId: string, req: HeartbeatRequest): void {
+    const entry = this.deps.state.nodes.get(nodeId);
+    if (entry === undefined) throw new NodeNotFound(nodeId);
+    entry.lastHeartbeatMs = this.deps.clock.now();
+    entry.metrics = req.metrics;
+    const cameBack = entry.state !== 'Up';
+    entry.state = 'Up';
+    this.deps.placer.setNode(entry); // measured cpu and memory, which E-PVM reads, and maybe Up again
+    if (cameBack) {
+      this.#announceUp(entry);
+      this.deps.up(nodeId);
+    }
+  }
+
+  /** Pushes the node's deadline back; the reply sets the pace. */
+  deadline(nodeId: string): HeartbeatReply {
+    return this.#health.beat(nodeId);
+  }
+
+  has(nodeId: string): boolean {
+    return this.deps.state.nodes.has(nodeId);
+  }
+
+  /**
+   * A worker that beats with a digest instead of its task list is asked for the list when the
+   * digest disagrees with what the manager placed there, and has for two beats in a row with the
+   * worker's own set unchanged: while tasks are being dispatched the two sides differ for a
+   * moment all the time, and that is no reason to send thousands of reports.
+   */
+  needsResync(nodeId: string, digest: TaskDigest): boolean {
+    const entry = this.deps.state.nodes.get(nodeId);
+    if (entry === undefined) return false;
+    const mine = this.deps.placer.pool.of(nodeId).digest.value;
+    if (mine.count === digest.count && mine.hash === digest.hash) {
+      delete entry.digestSeen;
+      return false;
+    }
+    const theirs = `${digest.count}:${digest.hash}`;
+    if (entry.digestSeen === theirs) {
+      delete entry.digestSeen;
+      return true;
+    }
+    entry.digestSeen = theirs;
+    return false;
+  }
+
+  list(): NodeStatusView[] {
+    return [...this.deps.state.nodes.values()]
+      .map((n) => {
+        const a = this.deps.placer.pool.of(n.record.id);
+        return toNodeView(n, { ...a.resources }, a.count);
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  countByState(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const n of this.deps.state.nodes.values()) counts.set(n.state, (counts.get(n.state) ?? 0) + 1);
+    return counts;
+  }
+
+  stop(): void {
+    this.#health.stop();
+  }
+
+  #announceUp(entry: NodeEntry): void {
+    const { id, name, url } = entry.record;
+    this.deps.log.info({ nodeId: id, name, url }, 'node up');
+    this.deps.state.events.publish({ time: this.deps.state.isoNow(), type: 'node.up', node: name });
+  }
+
+  #down(nodeId: string): void {
+    const entry = this.deps.state.nodes.get(nodeId);
+    if (entry === undefined || entry.state === 'Down') return;
+    entry.state = 'Down';
+    this.deps.placer.setNode(entry);
+    this.deps.metrics.nodesDown.inc();
+    this.deps.log.warn({ nodeId, name: entry.record.name }, 'node down: missed heartbeats');
+    const reason = 'missed heartbeats';
+    this.deps.state.events.publish({
+      time: this.deps.state.isoNow(),
+      type: 'node.down',
+      node: entry.record.name,
+      reason,
+    });
+    this.deps.down(nodeId);
+  }
+}

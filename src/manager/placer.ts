@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import { explain, Scheduler, type Placement, type Scorer } from '../scheduler/index.js';
+import { TaskState, type TaskRequest } from '../task/index.js';
+import { ClusterPool } from './cluster-pool.js';
+import type { ManagerMetrics } from './metrics.js';
+import type { NodeEntry, TaskRecord } from './records.js';
+import { chargedNode } from './transitions.js';
+
+/**
+ * Where tasks go: the scheduler over the cluster pool, which it keeps charged with what every
+ * task's latest record holds (follow), including placements a pass has chosen but not yet
+ * written, so the next task of the same pass sees them. A placement that is not written after
+ * all is undone by following the record the write put back.
+ */
+export class Placer {
+  readonly pool: ClusterPool;
+  /** Since when each Pending task has waited (for the scheduling latency metric). */
+  readonly #pendingSince = new Map<string, number>();
+
+  constructor(
+    private readonly deps: {
+      strategy: Scorer;
+      clock: Clock;
+      log: Logger;
+      metrics: Pick<ManagerMetrics, 'placements' | 'schedulingSeconds'>;
+    },
+  ) {
+    this.pool = new ClusterPool(new Scheduler(deps.strategy));
+  }
+
+  /**
+   * Charges the task where its record says it runs (nothing when it holds no container, or when
+   * the task is gone). True when this released resources: capacity grew.
+   */
+  follow(id: string, rec: TaskRecord | undefined): boolean {
+    if (rec === undefined) {
+      this.#pendingSince.delete(id);
+      return this.pool.release(id);
+    }
+    if (rec.state === TaskState.Pending) {
+      if (!this.#pendingSince.has(id)) this.#pendingSince.set(id, this.deps.clock.now());
+    } else {
+      this.#pendingSince.delete(id);
+    }
+    return this.pool.set(id, rec.request, chargedNode(rec), rec.generation);
+  }
+
+  /** A node registered, beat, or changed state. */
+  setNode(entry: NodeEntry): void {
+    this.pool.setNode(entry);
+  }
+
+  /**
+   * Where a task should go: its preferred node when that is up and it fits there (a restart stays
+   * where its image is), else the scheduler's fast path; or why no node can take it.
+   */
+  choose(request: TaskRequest, preferNodeId: string | null = null): Placement {
+    return this.pool.choose(request, preferNodeId);
+  }
+
+  /** Counts a placement (or a task that fits nowhere) and the time it waited. */
+  placed(id: string, ok: boolean): void {
+    this.deps.metrics.placements.inc({ result: ok ? 'placed' : 'unplaced' });
+    if (!ok) return;
+    const since = this.#pendingSince.get(id);
+    if (since !== undefined) this.deps.metrics.schedulingSeconds.observe((this.deps.clock.now() - since) / 1000);
+    this.#pendingSince.delete(id);
+  }
+
+  explain(p: Extract<Placement, { ok: false }>): string {
+    return explain(p.explanation);
+  }
+}

@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import type { Changes } from './changes.js';
+import type { ClusterState } from './cluster-state.js';
+import { taskEvent } from './events.js';
+import type { ManagerMetrics } from './metrics.js';
+import type { Placer } from './placer.js';
+import type { Action } from './reconcile.js';
+import type { TaskRecord } from './records.js';
+import { explainWait, finishStopped, lose, place, planRestart, restart } from './transitions.js';
+
+/** A restart with nowhere to go is tried again after this long, keeping its count. */
+const RESTART_WAIT_MS = 1_000;
+
+/**
+ * What one reconcile pass does, decided before anything is written: the new records with their
+ * events (placements, restarts, lost and cancelled tasks), and what to do once they are durable:
+ * which tasks to dispatch, which to stop, when to look at which again.
+ */
+export interface Plan {
+  changes: Changes;
+  /** Tasks to send to their node again (the first dispatch of a placement follows from its record). */
+  redispatch: Set<string>;
+  stops: Array<{ taskId: string; nodeId: string }>;
+  wakes: Array<{ taskId: string; atMs: number }>;
+}
+
+/**
+ * Turns reconcile's actions into a Plan. Placements are chosen here, each charged to its node at
+ * once (`follow`), so the next task of the same pass sees what the earlier ones took; if the
+ * plan is never written, following the records put back undoes the charges.
+ */
+export class Planner {
+  constructor(
+    private readonly deps: {
+      state: ClusterState;
+      placer: Placer;
+      /** Charges a record's placement where decisions see it (see Placer.follow). */
+      follow(rec: TaskRecord): void;
+      metrics: Pick<ManagerMetrics, 'restarts'>;
+      log: Logger;
+      nowMs(): number;
+    },
+  ) {}
+
+  /** `fresh`: submissions not written yet; the plan writes each once, placed or not. */
+  plan(actions: readonly Action[], fresh: Iterable<string>): Plan {
+    const { state } = this.deps;
+    const plan: Plan = { changes: state.newChanges(), redispatch: new Set(), stops: [], wakes: [] };
+    const current = (id: string): TaskRecord | undefined => plan.changes.current(id, (i) => state.task(i));
+    for (const id of fresh) {
+      const rec = state.task(id);
+      if (rec === undefined) continue;
+      // debug: this pass logs the task at info in a moment, placed or not, with its name
+      this.deps.log.debug({ taskId: id, name: rec.request.name }, 'task submitted');
+      plan.changes.event(() => taskEvent('task.submitted', rec, null, state.isoNow()));
+    }
+    const toPlace: TaskRecord[] = [];
+    for (const a of actions) {
+      const rec = current(a.taskId);
+      if (rec === undefined) continue;
+      switch (a.kind) {
+        case 'place':
+          toPlace.push(rec);
+          break;
+        case 'dispatch':
+          plan.redispatch.add(a.taskId);
+          break;
+        case 'stop':
+          plan.stops.push({ taskId: a.taskId, nodeId: a.nodeId });
+          break;
+        case 'cancel':
+          this.#put(plan, finishStopped(rec, state.isoNow()));
+          break;
+        case 'mark-lost': {
+          const reason = `node ${state.nodeName(a.nodeId)} is down; rescheduling`;
+          const lost = this.#put(plan, lose(rec, reason, state.isoNow()));
+          this.deps.log.warn({ taskId: a.taskId, reason }, 'task lost its node');
+          plan.changes.event(() => taskEvent('task.lost', lost, null, state.isoNow()));
+          toPlace.push(lost);
+          break;
+        }
+        case 'restart':
+          this.#restart(plan, rec, a.preferNodeId);
+          break;
+        case 'wake-at':
+          plan.wakes.push({ taskId: a.taskId, atMs: a.atMs });
+          break;
+      }
+    }
+    if (toPlace.length > 0) this.#placeAll(plan, toPlace);
+    for (const id of fresh) {
+      const rec = current(id);
+      if (rec !== undefined && !plan.changes.records.has(id)) plan.changes.put(rec); // first write, placed or not
+    }
+    return plan;
+  }
+
+  /** A restart is a new placement: on the same node when it is up and fits, else anywhere. */
+  #restart(plan: Plan, rec: TaskRecord, preferNodeId: string | null): void {
+    const { state } = this.deps;
+    const placement = this.deps.placer.choose(rec.request, preferNodeId);
+    if (!placement.ok) {
+      const atMs = this.deps.nowMs() + RESTART_WAIT_MS;
+      const reason = `restart waiting: ${this.deps.placer.explain(placement)}`;
+      this.#put(plan, planRestart(rec, { atMs, reason, resetBackoff: false }));
+      plan.wakes.push({ taskId: rec.request.id, atMs });
+      return;
+    }
+    const next = this.#put(plan, restart(rec, placement.nodeId, state.nodeName(placement.nodeId), state.isoNow()));
+    this.deps.metrics.restarts.inc();
+    plan.changes.event(() => taskEvent('task.restarted', next, state.nodeName(placement.nodeId), state.isoNow()));
+  }
+
+  #placeAll(plan: Plan, tasks: TaskRecord[]): void {
+    const { state, placer } = this.deps;
+    tasks.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+    for (const rec of tasks) {
+      const id = rec.request.id;
+      // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why
+      const placement = placer.choose(rec.request);
+      placer.placed(id, placement.ok);
+      if (!placement.ok) {
+        const reason = placer.explain(placement);
+        if (rec.reason !== reason) {
+          this.#put(plan, explainWait(rec, reason, state.isoNow()));
+          this.deps.log.info({ taskId: id, name: rec.request.name, reason }, 'task not placed');
+        }
+        continue;
+      }
+      const node = state.nodeName(placement.nodeId);
+      const placed = this.#put(
+        plan,
+        place(rec, placement.nodeId, state.compact.string(`placed on ${node}`), state.isoNow()),
+      );
+      const fields = { taskId: id, name: rec.request.name, nodeId: placement.nodeId, generation: placed.generation };
+      this.deps.log.info(fields, 'task placed');
+      plan.changes.event(() => taskEvent('task.scheduled', placed, node, state.isoNow()));
+    }
+  }
+
+  /** Puts the record in the plan and charges its placement at once (see the class comment). */
+  #put(plan: Plan, rec: TaskRecord): TaskRecord {
+    plan.changes.put(rec);
+    this.deps.follow(rec);
+    return rec;
+  }
+}

@@ -1,0 +1,173 @@
+import type { Logger } from 'pino';
+import { MAX_BATCH_START, type BatchStart, type BatchStartResult, type WorkerTaskView } from '../api/index.js';
+import { type StartTaskOptions } from '../client/index.js';
+import { isNotFound, isPermanent, RemoteError } from '../errors/index.js';
+import type { TaskSpec } from '../task/index.js';
+import type { ManagerMetrics } from './metrics.js';
+
+/** The Worker API calls the manager makes; WorkerClient has them all. */
+export interface WorkerCalls {
+  startTask(body: unknown, opts?: StartTaskOptions): Promise<WorkerTaskView>;
+  stopTask(id: string, opts?: { generation?: number }): Promise<WorkerTaskView>;
+  /**
+   * Several starts in one request (`POST /tasks/batch`), one answer per task in order.
+   * Optional: without it, or once a worker has answered 404 (it predates the route), each task
+   * goes in its own startTask.
+   */
+  startTasks?(tasks: readonly BatchStart[], opts?: { waitMs?: number }): Promise<BatchStartResult[]>;
+}
+
+/** A task to start on a worker, under the generation of its placement (fencing). */
+export interface DispatchItem {
+  taskId: string;
+  generation: number;
+  spec: TaskSpec;
+}
+
+export interface StartBatchesDeps {
+  workerClient(url: string): WorkerCalls;
+  log: Logger;
+  metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
+  /** The worker's answers: views of the tasks it started (or already had), as reports from that node. */
+  started(nodeId: string, views: WorkerTaskView[]): Promise<void>;
+  /** One task could not be started: refused by the worker (isPermanent) or not answered. */
+  failed(nodeId: string, item: DispatchItem, err: unknown): Promise<void>;
+  /** Keeps a background call where stop() waits for it. */
+  track(p: Promise<unknown>): void;
+}
+
+/** Most tasks in one `POST /tasks/batch` (the worker's limit). */
+export const MAX_BATCH = MAX_BATCH_START;
+
+/** One worker's dispatches: at most one batch in flight; what comes meanwhile waits for the next. */
+interface Lane {
+  nodeId: string;
+  queue: DispatchItem[];
+  busy: boolean;
+}
+
+/**
+ * Sends placed tasks to their workers. Each worker has one batch (`POST /tasks/batch`) in flight
+ * at a time, and the tasks placed while it is out go together in the next: a quiet manager sends
+ * each task at once, a busy one sends fewer, larger requests, as LMDB's group commit does with
+ * writes. An HTTP call costs the manager far more than a task's few hundred bytes in it, so this
+ * keeps the cost per task falling as the rate rises. A worker that answers the batch route with
+ * 404 predates it: it gets one `POST /tasks` per task, all at once, until it registers again.
+ */
+export class StartBatches {
+  /** URLs of workers without `POST /tasks/batch`. */
+  readonly #singleOnly = new Set<string>();
+  readonly #lanes = new Map<string, Lane>();
+
+  constructor(private readonly deps: Readonly<StartBatchesDeps>) {}
+
+  send(nodeId: string, url: string, items: readonly DispatchItem[]): void {
+    const client = this.deps.workerClient(url);
+    if (client.startTasks === undefined || this.#singleOnly.has(url)) {
+      for (const item of items) this.#one(nodeId, client, item);
+      return;
+    }
+    let lane = this.#lanes.get(url);
+    if (lane === undefined) this.#lanes.set(url, (lane = { nodeId, queue: [], busy: false }));
+    lane.nodeId = nodeId;
+    lane.queue.push(...items);
+    if (!lane.busy) this.#flush(url, lane, client);
+  }
+
+  /** The worker at `url` joined again (perhaps upgraded): try batches with it again. */
+  forget(url: string): void {
+    this.#singleOnly.delete(url);
+  }
+
+  #flush(url: string, lane: Lane, client: WorkerCalls): void {
+    const items = lane.queue.splice(0, MAX_BATCH);
+    if (items.length === 0) {
+      if (!lane.busy) this.#lanes.delete(url);
+      return;
+    }
+    if (client.startTasks === undefined || this.#singleOnly.has(url)) {
+      for (const item of items) this.#one(lane.nodeId, client, item);
+      this.#flush(url, lane, client);
+      return;
+    }
+    lane.busy = true;
+    this.deps.track(
+      this.#batch(lane.nodeId, url, client, client.startTasks.bind(client), items).finally(() => {
+        lane.busy = false;
+        this.#flush(url, lane, client);
+      }),
+    );
+  }
+
+  #one(nodeId: string, client: WorkerCalls, item: DispatchItem): void {
+    const began = performance.now();
+    this.deps.track(
+      client.startTask(item.spec, { generation: item.generation, waitMs: 0 }).then(
+        async (view) => {
+          this.#observe('ok', began);
+          await this.deps.started(nodeId, [view]);
+        },
+        async (err: unknown) => {
+          this.#observe('error', began);
+          await this.deps.failed(nodeId, item, err);
+        },
+      ),
+    );
+  }
+
+  async #batch(
+    nodeId: string,
+    url: string,
+    client: WorkerCalls,
+    startTasks: NonNullable<WorkerCalls['startTasks']>,
+    items: readonly DispatchItem[],
+  ): Promise<void> {
+    const began = performance.now();
+    let results: BatchStartResult[];
+    try {
+      results = await startTasks(
+        items.map((i) => ({ spec: i.spec, generation: i.generation })),
+        { waitMs: 0 },
+      );
+    } catch (err) {
+      this.#observe('error', began);
+      if (isPermanent(err)) {
+        // nothing was started: a worker from before the batch route (404), or one that refused
+        // the whole batch; one request per task gets each task its own answer
+        if (isNotFound(err, 'route')) {
+          this.#singleOnly.add(url);
+          this.deps.log.info({ url }, 'worker has no batch start; dispatching one task per request');
+        }
+        for (const item of items) this.#one(nodeId, client, item);
+        return;
+      }
+      await Promise.all(items.map((item) => this.deps.failed(nodeId, item, err)));
+      return;
+    }
+    this.#observe('ok', began);
+    const views: WorkerTaskView[] = [];
+    const refused: Array<Promise<void>> = [];
+    items.forEach((item, i) => {
+      const r = results[i];
+      if (r === undefined)
+        refused.push(
+          this.deps.failed(
+            nodeId,
+            item,
+            new RemoteError(
+              'bad_answer',
+              502,
+              `worker at ${url} answered ${results.length} results for ${items.length} tasks`,
+            ),
+          ),
+        );
+      else if ('task' in r) views.push(r.task);
+      else refused.push(this.deps.failed(nodeId, item, new RemoteError(r.error.code, r.error.status, r.error.message)));
+    });
+    await Promise.all([this.deps.started(nodeId, views), ...refused]);
+  }
+
+  #observe(result: 'ok' | 'error', began: number): void {
+    this.deps.metrics.dispatchSeconds.observe({ result }, (performance.now() - began) / 1000);
+  }
+}

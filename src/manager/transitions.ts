@@ -1,0 +1,157 @@
+import type { TaskReport } from '../api/index.js';
+import { assertTransition, isActive, TaskState, type TaskRequest } from '../task/index.js';
+import type { Compactor } from './compact.js';
+import { NO_HEALTH, type TaskRecord } from './records.js';
+
+/**
+ * The only code that changes a task's state. Each function takes the record as it is and returns
+ * the record as it should become, a new object: the caller writes it, and memory takes it only
+ * once the write succeeded (see ClusterState.commit). Every change of state is checked by the
+ * task state machine; one it does not allow throws InvalidTransition, never passes silently.
+ */
+
+/** A submission as it is first recorded: Pending, on no node, generation 0. */
+export function submitted(request: TaskRequest, nowIso: string): TaskRecord {
+  return {
+    request,
+    desired: 'running',
+    state: TaskState.Pending,
+    nodeId: null,
+    generation: 0,
+    containerId: null,
+    exitCode: null,
+    reason: 'waiting to be scheduled',
+    ports: [],
+    restarts: 0,
+    failuresInRow: 0,
+    restartAt: null,
+    health: NO_HEALTH,
+    submittedAt: nowIso,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: nowIso,
+  };
+}
+
+/** Pending -> Scheduled on `nodeId`, under a new generation (fencing). */
+export function place(rec: TaskRecord, nodeId: string, reason: string, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Scheduled);
+  return {
+    ...rec,
+    state: TaskState.Scheduled,
+    nodeId,
+    generation: rec.generation + 1,
+    reason,
+    updatedAt: nowIso,
+  };
+}
+
+/**
+ * Completed | Failed -> Scheduled on `nodeId`: a restart is a new placement (new generation), with
+ * the container, exit and health of the copy before it cleared.
+ */
+export function restart(rec: TaskRecord, nodeId: string, nodeName: string, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Scheduled);
+  const restarts = rec.restarts + 1;
+  return {
+    ...rec,
+    state: TaskState.Scheduled,
+    nodeId,
+    generation: rec.generation + 1,
+    restarts,
+    failuresInRow: rec.failuresInRow + 1,
+    restartAt: null,
+    containerId: null,
+    exitCode: null,
+    health: NO_HEALTH,
+    reason: `restart ${restarts} placed on ${nodeName}`,
+    updatedAt: nowIso,
+  };
+}
+
+/** Scheduled | Running -> Pending: its node is gone; it waits for a new placement. */
+export function lose(rec: TaskRecord, reason: string, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Pending);
+  return { ...rec, state: TaskState.Pending, nodeId: null, containerId: null, ports: [], reason, updatedAt: nowIso };
+}
+
+/** A stop asked by the user ends the task without its worker: never placed, node down, or already gone there. */
+export function finishStopped(rec: TaskRecord, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Completed);
+  return { ...rec, state: TaskState.Completed, reason: 'stopped on request', finishedAt: nowIso, updatedAt: nowIso };
+}
+
+/** Scheduled -> Failed: the worker refused the task itself, so retrying elsewhere would fail the same way. */
+export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Failed);
+  return { ...rec, state: TaskState.Failed, reason, finishedAt: nowIso, updatedAt: nowIso };
+}
+
+/** The user asked for a stop: desired state moves forward, and a planned restart is dropped for good. */
+export function requestStop(rec: TaskRecord, nowIso: string): TaskRecord {
+  const reason = rec.state === TaskState.Completed || rec.state === TaskState.Failed;
+  return {
+    ...rec,
+    desired: 'stopped',
+    restartAt: null,
+    reason: reason ? `${rec.reason.replace(/; restarting in .*$/, '')}; stopped on request` : rec.reason,
+    updatedAt: nowIso,
+  };
+}
+
+/** Only the reason changes (why a task still waits). */
+export function explainWait(rec: TaskRecord, reason: string, nowIso: string): TaskRecord {
+  return { ...rec, reason, updatedAt: nowIso };
+}
+
+/** A restart is due at `atMs` (or none when null), with the reason saying so. */
+export function planRestart(
+  rec: TaskRecord,
+  plan: { atMs: number | null; reason: string; resetBackoff: boolean },
+): TaskRecord {
+  return {
+    ...rec,
+    restartAt: plan.atMs,
+    reason: plan.reason,
+    failuresInRow: plan.resetBackoff ? 0 : rec.failuresInRow,
+  };
+}
+
+/**
+ * What the owning node reported, applied: the new record, or null when the report says nothing
+ * new. A change of state the machine does not allow (a report overtaken by a later one) throws
+ * InvalidTransition; the caller decides whether that is worth more than a debug line.
+ */
+export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowIso: string): TaskRecord | null {
+  // a finished task's report repeats what is known; its restart plan is the manager's own
+  if (r.state === rec.state && (r.state === TaskState.Completed || r.state === TaskState.Failed)) return null;
+  if (r.state === rec.state && sameObservation(rec, r)) return null;
+  if (r.state !== rec.state) assertTransition(rec.request.id, rec.state, r.state);
+  return {
+    ...rec,
+    state: r.state,
+    containerId: r.containerId,
+    exitCode: r.exitCode,
+    reason: compact.string(r.reason),
+    ports: compact.ports(r.ports),
+    startedAt: compact.time(r.startedAt),
+    finishedAt: compact.time(r.finishedAt),
+    health: r.health === undefined ? rec.health : compact.health(r.health),
+    updatedAt: nowIso,
+  };
+}
+
+function sameObservation(rec: TaskRecord, r: TaskReport): boolean {
+  return (
+    rec.reason === r.reason &&
+    rec.containerId === r.containerId &&
+    rec.health.status === (r.health?.status ?? rec.health.status) &&
+    rec.ports.length === r.ports.length &&
+    rec.ports.every((p, i) => p.host === r.ports[i]?.host)
+  );
+}
+
+/** The node a record charges resources to: its node while it holds (or is about to hold) a container. */
+export function chargedNode(rec: TaskRecord): string | null {
+  return rec.nodeId !== null && isActive(rec.state) ? rec.nodeId : null;
+}

@@ -1,0 +1,155 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { NodeState, NodeStatusView } from '../api/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Scorer } from '../scheduler/index.js';
+import type { Store } from '../store/index.js';
+import type { TaskState } from '../task/index.js';
+import { Background } from './background.js';
+import { ClusterState, type ManagerRecord } from './cluster-state.js';
+import { Dispatcher, type WorkerCalls } from './dispatcher.js';
+import { ManagerMetrics } from './metrics.js';
+import { NodeTracker } from './node-tracker.js';
+import { Orchestrator } from './orchestrator.js';
+import { Placer } from './placer.js';
+import { Planner } from './plan.js';
+import { RestartSupervisor } from './restart-supervisor.js';
+import { StatusIntake } from './status-intake.js';
+import { Submissions } from './submissions.js';
+
+export interface ManagerDeps {
+  store: Store<ManagerRecord>;
+  clock: Clock;
+  strategy: Scorer;
+  log: Logger;
+  metrics: Registry;
+  /** Heartbeat period the manager asks workers for. */
+  heartbeatPeriodMs: number;
+  /** Missed heartbeats for this long: the node is Down. */
+  heartbeatGraceMs: number;
+  /** Safety-net sweep period. */
+  sweepMs: number;
+  /** A client per worker URL (a fake in unit tests). */
+  workerClient(url: string): WorkerCalls;
+  /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
+  random?: () => number;
+}
+
+/** The manager's parts, each with one job, wired to each other; Manager is their facade. */
+export interface ManagerParts {
+  readonly state: ClusterState;
+  readonly nodes: NodeTracker;
+  readonly intake: StatusIntake;
+  readonly orchestrator: Orchestrator;
+  readonly planner: Planner;
+  readonly supervisor: RestartSupervisor;
+  readonly dispatcher: Dispatcher;
+  readonly placer: Placer;
+  readonly submissions: Submissions;
+  readonly background: Background;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/**
+ * Builds the parts and connects them. The order follows who needs whom: state first, placement
+ * over it, then the calls to workers, what workers report, the loop, and node membership. Parts
+ * that must call one built later get a function that reaches it once it exists.
+ */
+export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
+  const { clock, log } = deps;
+  const state = new ClusterState({ store: deps.store, clock, log });
+  const counts = {
+    tasksByState: (): Map<TaskState, number> => {
+      const byState = new Map<TaskState, number>();
+      for (const t of state.tasks.values()) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
+      return byState;
+    },
+    nodesByState: (): Map<string, number> => nodes.countByState(),
+    nodes: (): NodeStatusView[] => nodes.list(),
+    storeStats: () => deps.store.stats(),
+  };
+  const metrics: ManagerMetrics = new ManagerMetrics(deps.metrics, counts);
+  const placer: Placer = new Placer({ strategy: deps.strategy, clock, log, metrics });
+  const background = new Background(log);
+  const submissions = new Submissions();
+  const supervisor: RestartSupervisor = new RestartSupervisor({
+    clock,
+    random: deps.random ?? Math.random,
+    due: (id) => orchestrator.changed([id]),
+  });
+  const dispatcher: Dispatcher = new Dispatcher({
+    nodes: state.nodes,
+    workerClient: deps.workerClient,
+    clock,
+    log,
+    metrics,
+    track: (p) => background.track(p),
+    outcomes: {
+      reported: (nodeId, reports): Promise<void> => intake.apply(nodeId, reports, false),
+      refused: (nodeId, taskId, generation, why) => intake.refused(nodeId, taskId, generation, why),
+      gone: (taskId) => intake.gone(taskId),
+      retryAt: (taskId, atMs) => supervisor.wakeAt(taskId, atMs),
+    },
+  });
+  const intake: StatusIntake = new StatusIntake({
+    state,
+    dispatcher,
+    supervisor,
+    tasksOn: (nodeId) => placer.pool.of(nodeId).tasks,
+    changed: (ids) => orchestrator.changed(ids),
+    log,
+  });
+  const planner: Planner = new Planner({
+    state,
+    placer,
+    follow: (rec) => orchestrator.follow(rec.request.id, rec),
+    metrics,
+    log,
+    nowMs: () => clock.now(),
+  });
+  const orchestrator: Orchestrator = new Orchestrator({
+    state,
+    placer,
+    planner,
+    dispatcher,
+    supervisor,
+    submissions,
+    nodeStates: () => {
+      const states = new Map<string, NodeState>();
+      for (const [id, n] of state.nodes) states.set(id, n.state);
+      return states;
+    },
+    clock,
+    log,
+    metrics,
+    sweepMs: deps.sweepMs,
+  });
+  state.onRecord((id, rec) => orchestrator.follow(id, rec));
+  const nodes: NodeTracker = new NodeTracker({
+    state,
+    placer,
+    clock,
+    log,
+    metrics,
+    heartbeatPeriodMs: deps.heartbeatPeriodMs,
+    heartbeatGraceMs: deps.heartbeatGraceMs,
+    up: (nodeId) => orchestrator.nodeUp(nodeId),
+    down: (nodeId) => orchestrator.nodeDown(nodeId),
+    joined: (url) => dispatcher.rejoined(url),
+  });
+  return {
+    state,
+    nodes,
+    intake,
+    orchestrator,
+    planner,
+    supervisor,
+    dispatcher,
+    placer,
+    submissions,
+    background,
+    clock,
+    log,
+  };
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { ClusterState, type ManagerRecord } from '../../../src/manager/cluster-state.js';
+import type { ClusterEvent } from '../../../src/manager/events.js';
+import type { TaskRecord } from '../../../src/manager/records.js';
+import { place } from '../../../src/manager/transitions.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { ControlledStore } from './controlled-store.js';
+import { taskRecord } from './records-fixture.js';
+
+function setup(): {
+  state: ClusterState;
+  store: ControlledStore<ManagerRecord>;
+  seen: Array<[string, string | undefined]>;
+  events: ClusterEvent[];
+} {
+  const store = new ControlledStore<ManagerRecord>();
+  const state = new ClusterState({ store, clock: new FakeClock(), log: pino({ level: 'silent' }) });
+  const seen: Array<[string, string | undefined]> = [];
+  state.onRecord((id, rec) => seen.push([id, rec?.state]));
+  const events: ClusterEvent[] = [];
+  state.events.subscribe((e) => events.push(e));
+  return { state, store, seen, events };
+}
+
+function event(rec: TaskRecord): ClusterEvent {
+  return { time: 't', type: 'task.scheduled', taskId: rec.request.id, state: rec.state };
+}
+
+async function commitOne(state: ClusterState, rec: TaskRecord): Promise<void> {
+  const changes = state.newChanges();
+  changes.put(rec);
+  changes.event(() => event(rec));
+  await state.commit(changes);
+}
+
+test('a commit writes its records in one batch and publishes their events only once they are written', async () => {
+  const { state, store, events } = setup();
+  store.hold();
+  const a = taskRecord('a');
+  const changes = state.newChanges();
+  changes.put(a);
+  changes.put(taskRecord('b'));
+  changes.event(() => event(a));
+  const writing = state.commit(changes);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(events.length, 0, 'no event before the write');
+  assert.equal(state.task('a'), a, 'decisions see the record on its way');
+  assert.equal(state.durable('a'), undefined, 'the API does not');
+  store.release();
+  await writing;
+  assert.equal(store.batches, 1);
+  assert.equal(events.length, 1);
+  assert.equal(state.durable('a'), a);
+  assert.equal((await store.list('task/')).length, 2);
+});
+
+test('a failed write puts every record it carried back, and a first write that fails leaves no task', async () => {
+  const { state, store, seen, events } = setup();
+  const a = taskRecord('a');
+  await commitOne(state, a);
+  seen.length = 0;
+  events.length = 0;
+  store.failNext(new Error('disk full'));
+  const changes = state.newChanges();
+  changes.put(place(a, 'n1', 'placed', 'now'));
+  changes.put(taskRecord('b'));
+  changes.event(() => event(a));
+  await assert.rejects(state.commit(changes), /disk full/);
+  assert.equal(state.task('a'), a, 'the placement that was never written is undone');
+  assert.equal(state.task('b'), undefined);
+  assert.deepEqual(seen, [
+    ['a', 'Scheduled'],
+    ['b', 'Pending'],
+    ['a', 'Pending'],
+    ['b', undefined],
+  ]);
+  assert.equal(events.length, 0, 'no event for what was never written');
+});
+
+test('a write that fails while a later one carries the same task leaves the later record in place', async () => {
+  const { state, store } = setup();
+  const a = taskRecord('a');
+  await commitOne(state, a);
+  store.hold();
+  const first = commitOne(state, { ...a, reason: 'first' });
+  await new Promise((resolve) => setImmediate(resolve));
+  const second = commitOne(state, { ...a, reason: 'second' });
+  store.failNext(new Error('disk full'));
+  store.release();
+  await assert.rejects(first, /disk full/);
+  await second;
+  assert.equal(state.task('a')?.reason, 'second');
+  assert.equal(state.durable('a')?.reason, 'second');
+});
+
+test('a staged submission is seen by decisions, is not durable until a commit carries it, and a dropped one is gone', async () => {
+  const { state, seen } = setup();
+  const a = taskRecord('a');
+  state.stage(a);
+  assert.equal(state.task('a'), a);
+  assert.equal(state.durable('a'), undefined);
+  await commitOne(state, a);
+  assert.equal(state.durable('a'), a);
+  state.stage(taskRecord('b'));
+  state.drop('b');
+  assert.equal(state.task('b'), undefined);
+  state.drop('a'); // written: dropping is for submissions no write carried
+  assert.equal(state.task('a'), a);
+  assert.deepEqual(seen.at(-1), ['b', undefined]);
+});
+
+test('load reads tasks and nodes back and tells the listener of every task', async () => {
+  const { state, store } = setup();
+  await commitOne(state, taskRecord('a'));
+  await store.put('node/n1', {
+    kind: 'node',
+    node: {
+      id: 'n1',
+      name: 'w1',
+      url: 'http://w1',
+      capacity: { cpuCores: 1, memoryBytes: 1, diskBytes: 1 },
+      static: false,
+      registeredAt: 't',
+    },
+  });
+  const again = new ClusterState({ store, clock: new FakeClock(), log: pino({ level: 'silent' }) });
+  const seen: string[] = [];
+  again.onRecord((id) => seen.push(id));
+  const loaded = await again.load();
+  assert.equal(loaded.tasks, 1);
+  assert.deepEqual(
+    loaded.nodes.map((n) => n.id),
+    ['n1'],
+  );
+  assert.deepEqual(seen, ['a']);
+  assert.equal(again.durable('a')?.request.id, 'a');
+});
+
+test('an id prefix resolves to its one task; an ambiguous or unknown one is a typed error', async () => {
+  const { state } = setup();
+  await commitOne(state, taskRecord('abc1'));
+  await commitOne(state, taskRecord('abc2'));
+  assert.equal(state.resolve('abc1').request.id, 'abc1');
+  assert.throws(() => state.resolve('abc'), { code: 'ambiguous_id' });
+  assert.throws(() => state.resolve('zzz'), { code: 'task_not_found' });
+});

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TaskReport } from '../../../src/api/index.js';
+import { Compactor } from '../../../src/manager/compact.js';
+import {
+  chargedNode,
+  fail,
+  finishStopped,
+  lose,
+  observe,
+  place,
+  requestStop,
+  restart,
+} from '../../../src/manager/transitions.js';
+import { InvalidTransition, TaskState, type TaskState as State } from '../../../src/task/index.js';
+import { frozen, on, T0, taskRecord } from './records-fixture.js';
+
+const NOW = '2025-01-01T00:01:00.000Z';
+const ALL: readonly State[] = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'];
+
+function report(state: State, fields: Partial<TaskReport> = {}): TaskReport {
+  return {
+    taskId: 't1',
+    generation: 1,
+    state,
+    containerId: 'c1',
+    exitCode: null,
+    reason: state === 'Running' ? 'running' : 'exited with code 1',
+    ports: [],
+    startedAt: T0,
+    finishedAt: null,
+    ...fields,
+  };
+}
+
+/**
+ * Each transition with the states the task state machine lets it start from (a task moves to
+ * Scheduled again from Running when it is placed anew); any other start throws InvalidTransition.
+ */
+const CASES: Array<{ name: string; from: readonly State[]; apply(s: State): unknown }> = [
+  {
+    name: 'place',
+    from: ['Pending', 'Running', 'Completed', 'Failed'],
+    apply: (s) => place(frozen(on('t1', s, 'n1', 0)), 'n2', 'placed', NOW),
+  },
+  {
+    name: 'restart',
+    from: ['Pending', 'Running', 'Completed', 'Failed'],
+    apply: (s) => restart(frozen(on('t1', s, 'n1')), 'n1', 'w1', NOW),
+  },
+  { name: 'lose', from: ['Scheduled', 'Running'], apply: (s) => lose(frozen(on('t1', s, 'n1')), 'node down', NOW) },
+  {
+    name: 'finishStopped',
+    from: ['Pending', 'Scheduled', 'Running'],
+    apply: (s) => finishStopped(frozen(on('t1', s, 'n1')), NOW),
+  },
+  { name: 'fail', from: ['Pending', 'Scheduled', 'Running'], apply: (s) => fail(frozen(on('t1', s, 'n1')), 'no', NOW) },
+];
+
+for (const c of CASES) {
+  test(`${c.name} is allowed from ${c.from.join(', ')} only, and never changes the record it was given`, () => {
+    for (const s of ALL) {
+      if (c.from.includes(s)) assert.doesNotThrow(() => c.apply(s), `${c.name} from ${s}`);
+      else assert.throws(() => c.apply(s), InvalidTransition, `${c.name} from ${s}`);
+    }
+  });
+}
+
+test('a placement is a new generation on the node, with the reason given', () => {
+  const placed = place(taskRecord('t1', { generation: 2 }), 'n1', 'placed on w1', NOW);
+  assert.equal(placed.state, TaskState.Scheduled);
+  assert.equal(placed.nodeId, 'n1');
+  assert.equal(placed.generation, 3);
+  assert.equal(placed.reason, 'placed on w1');
+  assert.equal(placed.updatedAt, NOW);
+});
+
+test('a restart counts itself, clears the last copy, and names its node', () => {
+  const before = on('t1', 'Failed', 'n1', 4, {
+    containerId: 'c',
+    exitCode: 1,
+    restarts: 2,
+    failuresInRow: 1,
+    restartAt: 5,
+  });
+  const after = restart(before, 'n2', 'w2', NOW);
+  assert.deepEqual(
+    [after.state, after.nodeId, after.generation, after.restarts, after.failuresInRow],
+    ['Scheduled', 'n2', 5, 3, 2],
+  );
+  assert.deepEqual([after.containerId, after.exitCode, after.restartAt], [null, null, null]);
+  assert.equal(after.reason, 'restart 3 placed on w2');
+});
+
+test('a lost task waits on no node, without its container and ports', () => {
+  const lost = lose(
+    on('t1', 'Running', 'n1', 1, { containerId: 'c', ports: [{ container: 80, host: 8080, protocol: 'tcp' }] }),
+    'gone',
+    NOW,
+  );
+  assert.deepEqual(
+    [lost.state, lost.nodeId, lost.containerId, lost.ports, lost.reason],
+    ['Pending', null, null, [], 'gone'],
+  );
+  assert.equal(lost.generation, 1); // the next placement raises it
+});
+
+test('a stop request moves desired state forward and drops a planned restart from the reason', () => {
+  const waiting = on('t1', 'Failed', 'n1', 1, { restartAt: 10, reason: 'exited with code 1; restarting in 1.0s' });
+  const stopped = requestStop(frozen(waiting), NOW);
+  assert.deepEqual([stopped.desired, stopped.restartAt], ['stopped', null]);
+  assert.equal(stopped.reason, 'exited with code 1; stopped on request');
+  const running = on('t1', 'Running', 'n1', 1, { reason: 'running' });
+  assert.equal(requestStop(running, NOW).reason, 'running'); // the stop says so itself when the task ends
+});
+
+test('observe applies a report from the owner, and says null when it brings nothing new', () => {
+  const compact = new Compactor();
+  const scheduled = frozen(on('t1', 'Scheduled', 'n1'));
+  const running = observe(scheduled, report('Running'), compact, NOW);
+  assert.ok(running !== null);
+  assert.deepEqual([running.state, running.containerId, running.reason], ['Running', 'c1', 'running']);
+  assert.equal(observe(frozen(running), report('Running'), compact, NOW), null);
+  const withPort = observe(
+    running,
+    report('Running', { ports: [{ container: 80, host: 32768, protocol: 'tcp' }] }),
+    compact,
+    NOW,
+  );
+  assert.equal(withPort?.ports[0]?.host, 32768);
+  const failed = frozen(on('t1', 'Failed', 'n1'));
+  assert.equal(observe(failed, report('Failed'), compact, NOW), null); // a finished task's report repeats what is known
+});
+
+test('observe refuses a change the state machine does not allow, with a typed error', () => {
+  const compact = new Compactor();
+  assert.throws(() => observe(frozen(on('t1', 'Completed', 'n1')), report('Running'), compact, NOW), InvalidTransition);
+  assert.throws(() => observe(frozen(taskRecord('t1')), report('Running'), compact, NOW), InvalidTransition);
+});
+
+test('a task holds resources on its node only while Scheduled or Running', () => {
+  for (const s of ALL) {
+    const expected = s === 'Scheduled' || s === 'Running' ? 'n1' : null;
+    assert.equal(chargedNode(on('t1', s, 'n1')), expected, s);
+  }
+});
