@@ -22,11 +22,10 @@ const MAX_SUBMISSIONS = 200_000;
 /** Submissions before the measured run (JIT, connections, LMDB file growth); not counted. */
 const WARMUP_SUBMISSIONS = 2_000;
 /**
- * Simulated workers. Each heartbeat carries every task its worker holds (~270 bytes each), so a
- * few big workers mean a few huge beats the manager parses in one go (at 100,000 tasks on 4
- * workers, 6.7 MB each), which stalls its event loop; many small ones mean fewer tasks per worker
- * in a reconcile pass, so smaller dispatch batches. 20 is between: 5,000 tasks (1.3 MB) a beat
- * at 100,000 tasks.
+ * Simulated workers (testkit's fake workers). A few big workers mean a few huge task lists the
+ * manager parses in one go when it asks a worker for them (at 100,000 tasks on 4 workers, 6.7 MB
+ * each), which stalls its event loop; many small ones mean fewer tasks per worker in a reconcile
+ * pass, so smaller dispatch batches. 20 is between: 5,000 tasks (1.3 MB) a list at 100,000 tasks.
  */
 const SIM_WORKERS = 20;
 /** Longest wait after the load for every accepted task to reach a worker and show Running. */
