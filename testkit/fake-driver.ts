@@ -110,6 +110,8 @@ export class FakeDriver implements Driver {
   #reachable = true;
   #whenReachable: Array<() => void> = [];
   #nextHostPort = FIRST_EPHEMERAL_PORT;
+  /** The last #nowIso(): the events of one millisecond share the string. */
+  #isoCache = { ms: Number.NaN, iso: '' };
   #nextIp = 2;
 
   constructor(private readonly opts: Readonly<FakeDriverOptions>) {
@@ -457,7 +459,9 @@ export class FakeDriver implements Driver {
   }
 
   #nowIso(): string {
-    return new Date(this.#clock.now()).toISOString();
+    const ms = this.#clock.now();
+    if (ms !== this.#isoCache.ms) this.#isoCache = { ms, iso: new Date(ms).toISOString() };
+    return this.#isoCache.iso;
   }
 }
 

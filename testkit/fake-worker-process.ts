@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FakeWorker, type HeartbeatCounts } from './fake-worker.js';
+import { ReferenceStore } from './reference-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ for (let i = 0; i < count; i++) {
     new FakeWorker({
       name: `${values['name-prefix']}-${String(i).padStart(3, '0')}`,
       recordDriverCalls: false,
+      store: new ReferenceStore(), // a copy per write would be most of a fake worker's cost
       onDispatch: (taskId) => {
         if (seen.has(taskId)) return;
         seen.add(taskId);

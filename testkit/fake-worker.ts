@@ -13,7 +13,7 @@ import {
 import { ManagerClient } from '../src/client/index.js';
 import { systemClock, type Clock } from '../src/clock/index.js';
 import type { HostSnapshot } from '../src/stats/index.js';
-import { MemoryStore } from '../src/store/index.js';
+import { MemoryStore, type Store } from '../src/store/index.js';
 import { isActive, type SpecLimits, type TaskRequest } from '../src/task/index.js';
 import {
   createWorkerServer,
@@ -42,8 +42,11 @@ export interface FakeWorkerOptions {
   limits?: SpecLimits;
   stopGraceSeconds?: number;
   startConcurrency?: number;
-  /** The records of an earlier FakeWorker, to start this one where it left off (a restarted worker). */
-  store?: MemoryStore<WorkerTaskRecord>;
+  /**
+   * Where its records go: a MemoryStore by default (a copy per write, as durable as a test needs);
+   * the store of an earlier FakeWorker starts this one where it left off (a restarted worker).
+   */
+  store?: Store<WorkerTaskRecord>;
   /** The engine of an earlier FakeWorker (its containers outlive the worker), or one set up by the test. */
   driver?: FakeDriver;
   /** Keep every driver call in `driver.calls` (default true; off for benchmarks with many tasks). */
@@ -75,7 +78,7 @@ export interface HeartbeatCounts {
 export class FakeWorker {
   readonly name: string;
   readonly driver: FakeDriver;
-  readonly store: MemoryStore<WorkerTaskRecord>;
+  readonly store: Store<WorkerTaskRecord>;
   readonly worker: Worker;
   readonly capacity: ResourcesView;
   readonly limits: SpecLimits;
