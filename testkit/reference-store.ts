@@ -15,36 +15,31 @@ export class ReferenceStore<V> implements Store<V> {
     return this.#data.get(key);
   }
 
-  async put(key: string, value: V): Promise<void> {
-    this.#data.set(key, value);
-    this.#count(1);
+  put(key: string, value: V): Promise<void> {
+    return this.batch([{ kind: 'put', key, value }]);
   }
 
-  async delete(key: string): Promise<void> {
-    this.#data.delete(key);
-    this.#count(1);
+  delete(key: string): Promise<void> {
+    return this.batch([{ kind: 'delete', key }]);
   }
 
   async list(prefix: string): Promise<Array<[string, V]>> {
     return [...this.#data.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
+  /** One commit of every op, in order. */
   async batch(ops: readonly StoreOp<V>[]): Promise<void> {
     for (const op of ops) {
-      if (op.kind === 'put') this.#data.set(op.key, op.value);
-      else this.#data.delete(op.key);
+      if (op.kind === 'delete') this.#data.delete(op.key);
+      else this.#data.set(op.key, op.value);
     }
-    this.#count(ops.length);
+    this.#writes += ops.length;
+    this.#commits += 1;
   }
 
   async close(): Promise<void> {}
 
   stats(): StoreStats {
     return { writes: this.#writes, commits: this.#commits };
-  }
-
-  #count(writes: number): void {
-    this.#writes += writes;
-    this.#commits += 1;
   }
 }
