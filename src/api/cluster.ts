@@ -160,7 +160,7 @@ export interface HeartbeatReply {
   nextBeatInMs: number;
   /** The digest did not match what the manager placed on this worker: send every active task next time. */
   resync?: boolean;
-  /** With listOwned: every task the manager has on this node, with its generation; the node runs these and no others. */
+  /** With listOwned: every task the manager has on this node, with its generation; it runs these, no others. */
   owned?: Array<{ taskId: string; generation: number }>;
 }
 
