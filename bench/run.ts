@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { BenchError } from './bench-error.js';
 import { burstBenchmark } from './burst.js';
 import { RunResources, type CleanupReport } from './cleanup.js';
+import { cliBenchmark } from './cli.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
 import { machineInfo } from './machine.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   submitBenchmark,
   memoryBenchmark,
   scheduleBenchmark,
+  cliBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 

@@ -1,5 +1,5 @@
 import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js';
-import { formatBytes } from '../task/index.js';
+import { formatBytes } from '../units/index.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json.
 

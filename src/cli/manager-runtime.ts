@@ -10,7 +10,6 @@ import { LmdbStore } from '../store/index.js';
 import type { Runtime } from './worker-runtime.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 1_000;
-export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000; // failover in seconds, not minutes
 export const DEFAULT_SWEEP_MS = 5_000;
 
 export interface ManagerRuntimeOptions {

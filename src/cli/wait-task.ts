@@ -57,10 +57,9 @@ function followTask(
   const openedPromise = new Promise<void>((resolve) => (opened = resolve));
   const done = (async () => {
     try {
-      const res = await client.events(signal);
+      const events = await client.events(signal);
       opened();
-      if (res.body === null) return;
-      for await (const line of readLines(res.body, signal)) {
+      for await (const line of readLines(events, signal)) {
         if (line.includes(id) && (JSON.parse(line) as { taskId?: string }).taskId === id) onEvent();
       }
     } catch {

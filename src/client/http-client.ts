@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { PoseidonError, RemoteError } from '../errors/index.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
@@ -37,7 +38,7 @@ export class HttpClient {
    * One JSON call. It goes through node:http with a keep-alive agent shared by the process, not
    * fetch: a fetch call costs the caller about four times the CPU of the same call through
    * node:http (measured on Node 20: ~365 µs against ~85 µs per small POST), which made dispatch
-   * the largest cost of a submission in the manager. Streams (logs, events) still use fetch.
+   * the largest cost of a submission in the manager. Streams (logs, events) go through it too.
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const url = this.#url(path, opts.query);
@@ -55,33 +56,28 @@ export class HttpClient {
     return parsed as T;
   }
 
-  /** The response as it came, for streams; errors as in request(). */
-  async stream(path: string, opts: RequestOptions = {}): Promise<Response> {
-    const res = await this.raw('GET', path, { ...opts, timeoutMs: opts.timeoutMs ?? 0 });
-    if (!res.ok) {
-      const text = await res.text();
-      throw toRemoteError(res.status, parseJson(text), text);
-    }
-    return res;
-  }
-
-  async raw(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  /**
+   * A response body as it comes (logs, events): resolves once the status line is in, with the
+   * body as a Node stream; errors as in request(). No deadline unless `timeoutMs` is given (it
+   * then bounds the whole stream); `signal` ends it. node:http, as request() is, not fetch: the
+   * first fetch in a process loads undici (about 30 ms), and after one a process takes a further
+   * 100-150 ms to exit, which every `poseidon run --wait` would pay.
+   */
+  async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
     const url = this.#url(path, opts.query);
-    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
-    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
-    const init: RequestInit = { method, signal: signals.length > 0 ? AbortSignal.any(signals) : null };
-    if (opts.body !== undefined) {
-      init.body = JSON.stringify(opts.body);
-      init.headers = { 'content-type': 'application/json' };
-    }
+    let res: IncomingMessage;
     try {
-      return await fetch(url, init);
+      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal);
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       throw new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
     }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      const text = await readText(res);
+      throw toRemoteError(status, parseJson(text), text);
+    }
+    return res;
   }
 
   #url(path: string, query: RequestOptions['query']): URL {
@@ -98,10 +94,20 @@ export class HttpClient {
  * The timeout only closes idle sockets; a slow answer is bounded by the request's deadline.
  */
 const IDLE_SOCKET_MS = 4_000;
-const AGENTS = {
-  http: new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-  https: new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
-};
+const HTTP_AGENT = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+
+/**
+ * node:https and its agent, loaded on the first https:// call: loading TLS would cost every
+ * plain-HTTP `poseidon status` a few ms of its start-up.
+ */
+let secure: Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> | undefined;
+function loadHttps(): Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> {
+  secure ??= import('node:https').then((m) => ({
+    request: m.request,
+    agent: new m.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  }));
+  return secure;
+}
 
 class DeadlinePassed extends Error {
   constructor(timeoutMs: number) {
@@ -111,44 +117,65 @@ class DeadlinePassed extends Error {
 }
 
 /**
- * Sends one request and reads the whole answer; rejects on a network error, the deadline (whole call) or the signal.
+ * Sends one request; resolves with the response once its status line is in. Rejects on a network
+ * error, the deadline or the signal; both also end the response's body if they come later.
  */
-function send(
+async function open(
+  url: URL,
+  method: string,
+  body: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
+  const https = url.protocol === 'https:' ? await loadHttps() : undefined;
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> =
+      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const options = {
+      method,
+      headers,
+      agent: https?.agent ?? HTTP_AGENT,
+      ...(signal === undefined ? {} : { signal }),
+    };
+    const onResponse = (res: IncomingMessage): void => {
+      res.once('close', () => clearTimeout(deadline));
+      resolve(res);
+    };
+    const req = (https?.request ?? httpRequest)(url, options, onResponse);
+    const deadline =
+      timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
+    req.end(body);
+  });
+}
+
+/** The whole body as text; rejects if the response breaks (or its deadline passes) first. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+    // a response destroyed before its end (deadline, signal) may close without an error
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the response ended before its body was complete'));
+    });
+  });
+}
+
+/** Sends one request and reads the whole answer; the deadline covers both. */
+async function send(
   url: URL,
   method: string,
   body: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const https = url.protocol === 'https:';
-    const headers: Record<string, string | number> =
-      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const options = {
-      method,
-      headers,
-      agent: https ? AGENTS.https : AGENTS.http,
-      ...(signal === undefined ? {} : { signal }),
-    };
-    const onResponse = (res: IncomingMessage): void => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(deadline);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', fail);
-    };
-    const req = https ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
-    const deadline =
-      timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
-    function fail(err: Error): void {
-      clearTimeout(deadline);
-      reject(err);
-    }
-    req.on('error', fail);
-    req.end(body);
-  });
+  const res = await open(url, method, body, timeoutMs, signal);
+  return { status: res.statusCode ?? 0, text: await readText(res) };
 }
 
 function parseJson(text: string): unknown {

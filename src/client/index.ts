@@ -2,4 +2,4 @@
 // Remote errors come back as RemoteError with the server's code; silence as ServerUnreachable.
 export { HttpClient, ServerUnreachable, type RequestOptions } from './http-client.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
-export { ManagerClient, DEFAULT_MANAGER_URL } from './manager-client.js';
+export { ManagerClient } from './manager-client.js';

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { HttpClient } from './http-client.js';
 import type {
   HeartbeatReply,
@@ -8,8 +9,6 @@ import type {
   TaskReport,
   TaskUsageView,
 } from '../api/index.js';
-
-export const DEFAULT_MANAGER_URL = 'http://127.0.0.1:5555';
 
 /** The Manager API, typed: used by the CLI and by workers. */
 export class ManagerClient {
@@ -38,14 +37,14 @@ export class ManagerClient {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`, { timeoutMs: 15_000 });
   }
   /** The container's output as it comes (stdout and stderr). */
-  logs(id: string, opts: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<Response> {
+  logs(id: string, opts: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<Readable> {
     return this.http.stream(`/tasks/${encodeURIComponent(id)}/logs`, {
       query: { follow: opts.follow ? 'true' : undefined, tail: opts.tail },
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
   }
   /** Task and node events as they happen, newline-delimited JSON. */
-  events(signal?: AbortSignal): Promise<Response> {
+  events(signal?: AbortSignal): Promise<Readable> {
     return this.http.stream('/events', signal === undefined ? {} : { signal });
   }
   listNodes(): Promise<NodeStatusView[]> {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HeartbeatRequest, RegisterRequest, ReportRequest } from '../api/index.js';
@@ -66,14 +65,11 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
     if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
-    const res = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+    const output = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
       query: { follow: req.query.follow, tail: req.query.tail },
       signal: abort.signal,
     });
-    if (res.body === null) return reply.type('text/plain; charset=utf-8').send('');
-    return reply
-      .type('text/plain; charset=utf-8')
-      .send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
+    return reply.type('text/plain; charset=utf-8').send(output);
   });
 
   app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req) => {

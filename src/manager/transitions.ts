@@ -1,5 +1,5 @@
 import type { TaskReport } from '../api/index.js';
-import { assertTransition, isActive, TaskState, type TaskRequest } from '../task/index.js';
+import { assertTransition, InvalidTransition, isActive, TaskState, type TaskRequest } from '../task/index.js';
 import type { Compactor } from './compact.js';
 import { NO_HEALTH, type TaskRecord } from './records.js';
 
@@ -126,7 +126,15 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
   // a finished task's report repeats what is known; its restart plan is the manager's own
   if (r.state === rec.state && (r.state === TaskState.Completed || r.state === TaskState.Failed)) return null;
   if (r.state === rec.state && sameObservation(rec, r)) return null;
-  if (r.state !== rec.state) assertTransition(rec.request.id, rec.state, r.state);
+  if (r.state !== rec.state) {
+    // within one generation a copy only moves forward (Scheduled, Running, ended): a report that
+    // says Scheduled (or Pending) again is older than what is known, overtaken on the way. Only
+    // the manager makes a task Scheduled again, and that is a new generation.
+    if (r.state === TaskState.Scheduled || r.state === TaskState.Pending) {
+      throw new InvalidTransition(rec.request.id, rec.state, r.state);
+    }
+    assertTransition(rec.request.id, rec.state, r.state);
+  }
   return {
     ...rec,
     state: r.state,

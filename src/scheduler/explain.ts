@@ -1,4 +1,4 @@
-import { formatBytes } from '../task/index.js';
+import { formatBytes } from '../units/index.js';
 import type { ClosestMiss, Explanation } from './types.js';
 
 /**

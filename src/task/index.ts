@@ -26,7 +26,6 @@ export {
   isActive,
   isTerminal,
 } from './state-machine.js';
-export { parseQuantity, parseDuration, formatBytes } from './quantity.js';
 export { isValidImageRef } from './image-ref.js';
 /** A compiled TypeBox validator that throws InvalidField naming the first bad field. */
 export { compile, type Validator } from './validate.js';

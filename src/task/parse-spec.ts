@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidField } from '../errors/index.js';
 import { isValidImageRef } from './image-ref.js';
-import { formatBytes, parseDuration, parseQuantity } from './quantity.js';
+import { formatBytes, parseDuration, parseQuantity } from '../units/index.js';
 import {
   DEFAULT_RESTART_POLICY,
   MIN_MEMORY_BYTES,

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DURATION_PATTERN, QUANTITY_PATTERN } from './quantity.js';
+import { DURATION_PATTERN, QUANTITY_PATTERN } from '../units/index.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
 // the validator; units are resolved once, in parse-spec.ts, into a TaskRequest.

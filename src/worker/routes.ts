@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { SpecLimits } from '../task/index.js';
-import { parseDuration, parseSubmission } from '../task/index.js';
+import { parseSubmission } from '../task/index.js';
+import { parseDuration } from '../units/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { BatchStartRequest, type BatchStartResult, type WorkerStatsView, type TaskUsageView } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';

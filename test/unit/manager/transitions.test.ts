@@ -138,6 +138,15 @@ test('observe refuses a change the state machine does not allow, with a typed er
   assert.throws(() => observe(frozen(taskRecord('t1')), report('Running'), compact, NOW), InvalidTransition);
 });
 
+test('a report never moves a copy back: Scheduled after Running is a report overtaken on its way', () => {
+  const compact = new Compactor();
+  // the worker's answer to the dispatch (Scheduled, "starting") can arrive after its push of Running
+  const running = frozen(on('t1', 'Running', 'n1', 1, { containerId: 'c1' }));
+  assert.throws(() => observe(running, report('Scheduled', { reason: 'starting' }), compact, NOW), InvalidTransition);
+  const scheduled = frozen(on('t1', 'Scheduled', 'n1', 1));
+  assert.equal(observe(scheduled, report('Scheduled', { reason: 'starting' }), compact, NOW)?.reason, 'starting');
+});
+
 test('a task holds resources on its node only while Scheduled or Running', () => {
   for (const s of ALL) {
     const expected = s === 'Scheduled' || s === 'Running' ? 'n1' : null;

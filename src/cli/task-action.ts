@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
 import { InvalidField } from '../errors/index.js';
-import { parseDuration } from '../task/index.js';
-import { managerClient, withManager } from './client-options.js';
+import { parseDuration } from '../units/index.js';
+import { managerClient } from './manager-client.js';
 import { waitForTask } from './wait-task.js';
 
-interface TaskFlags {
+export interface TaskFlags {
   filename?: string;
   wait?: boolean;
   timeout: string;
@@ -30,7 +29,11 @@ async function readTaskFile(file: string): Promise<unknown> {
   }
 }
 
-async function submit(file: string, flags: TaskFlags): Promise<void> {
+/**
+ * `poseidon task -f FILE` and `poseidon run FILE`: submits the file as it is (the manager
+ * validates it) and prints the id, or with --wait the state it reached.
+ */
+export async function submitTask(file: string, flags: TaskFlags): Promise<void> {
   const client = managerClient(flags);
   const body = await readTaskFile(file);
   const task = await client.submit(body);
@@ -45,22 +48,4 @@ async function submit(file: string, flags: TaskFlags): Promise<void> {
       `${done.id} ${done.state} on ${done.node ?? '-'}${done.state === 'Running' ? '' : `: ${done.reason}`}\n`,
     );
   if (done.state === 'Failed') process.exitCode = 1;
-}
-
-export function registerTask(program: Command): void {
-  const add = (cmd: Command): Command =>
-    withManager(cmd)
-      .option('--wait', 'wait until the task is Running (exit 1 if it fails)')
-      .option('--timeout <duration>', 'how long --wait waits', '60s')
-      .option('--json', 'print the task as JSON');
-  add(
-    program
-      .command('task')
-      .description('submit a task from a JSON file (native spec or seed TaskEvent) and print its id'),
-  )
-    .requiredOption('-f, --filename <file>', 'task file')
-    .action((flags: TaskFlags) => submit(flags.filename ?? '', flags));
-  add(program.command('run').description('same as `task --filename FILE`').argument('<file>', 'task file')).action(
-    (file: string, flags: TaskFlags) => submit(file, flags),
-  );
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { formatBytes, parseDuration, parseQuantity } from '../../../src/task/index.js';
+import { formatBytes, parseDuration, parseQuantity } from '../../../src/units/index.js';
 
 const Ki = 2 ** 10;
 const Mi = 2 ** 20;

@@ -1,0 +1,195 @@
+import { Command } from 'commander';
+import {
+  DEFAULT_DOCKER_SOCKET,
+  DEFAULT_HEARTBEAT_GRACE_MS,
+  DEFAULT_MANAGER_PORT,
+  DEFAULT_MANAGER_URL,
+  DEFAULT_START_CONCURRENCY,
+  DEFAULT_STOP_GRACE_SECONDS,
+  DEFAULT_STRATEGY,
+  DEFAULT_WORKER_PORT,
+  STRATEGY_NAMES,
+} from './defaults.js';
+import type { DevFlags } from './dev-action.js';
+import type { EventsFlags } from './events-action.js';
+import type { LogsFlags } from './logs-action.js';
+import type { ManagerFlags } from './manager-action.js';
+import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
+import type { TaskFlags } from './task-action.js';
+import type { WorkerFlags } from './worker-action.js';
+
+// Every command's name, flags and help, and nothing else: each action imports what its command
+// does (`*-action.ts`, one file per command) when it runs, so `poseidon --version` loads
+// commander and this file, `poseidon status` adds the HTTP client, and only `manager`, `worker`
+// and `dev` load fastify, the store and dockerode. The definitions share one file on purpose:
+// every `poseidon` run loads all of them, and each module costs Node's ESM loader a resolve, a
+// read and a compile (eleven small files took about 15 ms more than one on a busy 2-core machine).
+
+/** The whole CLI, ready to parse. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('poseidon')
+    .description('Poseidon: a container orchestrator for when Kubernetes is too much')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
+  registerManager(program);
+  registerWorker(program);
+  registerDev(program);
+  registerTask(program);
+  registerStatus(program);
+  registerLogs(program);
+  registerEvents(program);
+  return program;
+}
+
+/** Adds --manager to a command that talks to the Manager API (its action builds the client: manager-client.ts). */
+function withManager(cmd: Command): Command {
+  return cmd.option('--manager <url>', `manager address (env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`);
+}
+
+function registerManager(program: Command): void {
+  program
+    .command('manager')
+    .description('run the manager: accepts tasks, places them on workers, keeps them running')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_MANAGER_PORT))
+    .option('--data-dir <dir>', 'where the embedded store lives (default ~/.poseidon/manager)')
+    .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
+    .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
+    .option(
+      '--heartbeat-grace <duration>',
+      'missed heartbeats for this long mark a node Down',
+      `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
+    )
+    .option('--log-level <level>', 'debug, info, warn or error')
+    .action(async (flags: ManagerFlags) => {
+      const { runManager } = await import('./manager-action.js');
+      await runManager(flags);
+    });
+}
+
+function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker: starts tasks as Docker containers and serves the Worker API')
+    .option('--host <address>', 'address to listen on (published ports bind here too)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_WORKER_PORT))
+    .option('--name <name>', 'worker name, put on its containers as poseidon.worker', 'worker-1')
+    .option('--data-dir <dir>', 'where task records are kept (default ~/.poseidon/<name>)')
+    .option('--manager <url>', 'join this manager (e.g. http://127.0.0.1:5555)')
+    .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
+    .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
+    .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
+    .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
+    .option(
+      '--stop-grace <seconds>',
+      'SIGTERM grace before SIGKILL when stopping a task',
+      String(DEFAULT_STOP_GRACE_SECONDS),
+    )
+    .option(
+      '--start-concurrency <n>',
+      'containers started at once at most; the rest wait their turn',
+      String(DEFAULT_START_CONCURRENCY),
+    )
+    .option('--log-level <level>', 'debug, info, warn or error')
+    .action(async (flags: WorkerFlags) => {
+      const { runWorker } = await import('./worker-action.js');
+      await runWorker(flags);
+    });
+}
+
+function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('a whole cluster in one process: manager and worker with the embedded store')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'manager port', String(DEFAULT_MANAGER_PORT))
+    .option('--worker-port <port>', 'worker port', String(DEFAULT_WORKER_PORT))
+    .option('--data-dir <dir>', 'where state is kept (default ~/.poseidon/dev)')
+    .option('--scheduler <name>', STRATEGY_NAMES.join(' or '), DEFAULT_STRATEGY)
+    .option('--demo', 'submit a demo web task and print where it answers')
+    .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
+    .option('--log-level <level>', 'debug, info, warn or error', 'warn')
+    .action(async (flags: DevFlags) => {
+      const { runDev } = await import('./dev-action.js');
+      await runDev(flags);
+    });
+}
+
+function registerTask(program: Command): void {
+  const add = (cmd: Command): Command =>
+    withManager(cmd)
+      .option('--wait', 'wait until the task is Running (exit 1 if it fails)')
+      .option('--timeout <duration>', 'how long --wait waits', '60s')
+      .option('--json', 'print the task as JSON');
+  add(
+    program
+      .command('task')
+      .description('submit a task from a JSON file (native spec or seed TaskEvent) and print its id'),
+  )
+    .requiredOption('-f, --filename <file>', 'task file')
+    .action(async (flags: TaskFlags) => {
+      const { submitTask } = await import('./task-action.js');
+      await submitTask(flags.filename ?? '', flags);
+    });
+  add(program.command('run').description('same as `task --filename FILE`').argument('<file>', 'task file')).action(
+    async (file: string, flags: TaskFlags) => {
+      const { submitTask } = await import('./task-action.js');
+      await submitTask(file, flags);
+    },
+  );
+}
+
+function registerStatus(program: Command): void {
+  withManager(program.command('status'))
+    .description('list tasks (or show one, by id or unique id prefix)')
+    .argument('[id]', 'task id or unique prefix')
+    .option('--state <state>', 'only tasks in this state')
+    .option('--node <name>', 'only tasks on this node')
+    .option('--json', 'print JSON')
+    .action(async (id: string | undefined, flags: StatusFlags) => {
+      const { showStatus } = await import('./status-action.js');
+      await showStatus(id, flags);
+    });
+
+  withManager(program.command('stop'))
+    .description('stop a task (by id or unique id prefix); it is never restarted')
+    .argument('<id>', 'task id or unique prefix')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: StopFlags) => {
+      const { stopTask } = await import('./status-action.js');
+      await stopTask(id, flags);
+    });
+
+  withManager(program.command('node'))
+    .description('list the nodes of the cluster')
+    .option('--json', 'print JSON')
+    .action(async (flags: NodeFlags) => {
+      const { showNodes } = await import('./status-action.js');
+      await showNodes(flags);
+    });
+}
+
+function registerLogs(program: Command): void {
+  withManager(program.command('logs'))
+    .description("print a task's container output (stdout and stderr), from whichever worker runs it")
+    .argument('<id>', 'task id or unique prefix')
+    .option('-f, --follow', 'keep printing new output until interrupted')
+    .option('--tail <n>', 'only the last n lines')
+    .action(async (id: string, flags: LogsFlags) => {
+      const { printLogs } = await import('./logs-action.js');
+      await printLogs(id, flags);
+    });
+}
+
+function registerEvents(program: Command): void {
+  withManager(program.command('events'))
+    .description('print task and node events as they happen')
+    .option('--json', 'one JSON object per line')
+    .action(async (flags: EventsFlags) => {
+      const { printEvents } = await import('./events-action.js');
+      await printEvents(flags);
+    });
+}

@@ -1,0 +1,21 @@
+// The flag defaults the CLI shows in its help. They live here, beside the flags, rather than in
+// the components that use them: every `poseidon` run registers every command, `--version`
+// included, and importing a component's index for one number would load the component
+// (fastify, the store, dockerode). test/unit/cli/defaults.test.ts pins each one a component
+// also knows to the component's own value.
+
+export const DEFAULT_MANAGER_PORT = 5555;
+export const DEFAULT_WORKER_PORT = 5556;
+/** Where client commands look for the manager without --manager or POSEIDON_MANAGER. */
+export const DEFAULT_MANAGER_URL = `http://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
+/** Missed heartbeats for this long mark a node Down: failover in seconds, not minutes. */
+export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
+/** `poseidon worker --docker-socket`; `poseidon dev` runs its worker with it too. */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+/** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */
+export const DEFAULT_STOP_GRACE_SECONDS = 10;
+/** Containers a worker starts at once at most (the worker's DEFAULT_START_CONCURRENCY). */
+export const DEFAULT_START_CONCURRENCY = 8;
+/** The placement strategies, as the scheduler names them (its STRATEGY_NAMES), and the default. */
+export const STRATEGY_NAMES = ['roundrobin', 'epvm'] as const;
+export const DEFAULT_STRATEGY = 'epvm';

@@ -1,0 +1,87 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ManagerTaskView } from '../api/index.js';
+import { ManagerClient } from '../client/index.js';
+import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
+import { hostFlag, portFlag } from './flags.js';
+import { runUntilSignal } from './lifecycle.js';
+import { rootLogger } from './logger.js';
+import { schedulerFlag } from './manager-action.js';
+import { startManagerRuntime } from './manager-runtime.js';
+import { waitForTask } from './wait-task.js';
+import { startWorkerRuntime } from './worker-runtime.js';
+
+export interface DevFlags {
+  host: string;
+  port: string;
+  workerPort: string;
+  dataDir?: string;
+  scheduler: string;
+  demo?: boolean;
+  demoImage: string;
+  logLevel?: string;
+}
+
+/** The demo task: busybox httpd serving a page, on a host port Docker picks. */
+function demoTask(image: string): Record<string, unknown> {
+  return {
+    name: 'hello-web',
+    image,
+    command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
+    ports: [{ container: 8080 }],
+    memory: '32Mi',
+    cpu: 0.25,
+  };
+}
+
+/** `poseidon dev`: a manager and a worker in this process until SIGINT or SIGTERM; --demo submits a web task. */
+export async function runDev(flags: DevFlags): Promise<void> {
+  const host = hostFlag('--host', flags.host);
+  const dataDir = flags.dataDir ?? join(homedir(), '.poseidon', 'dev');
+  const log = rootLogger(flags.logLevel);
+  const manager = await startManagerRuntime(
+    {
+      host,
+      port: portFlag('--port', flags.port),
+      dataDir: join(dataDir, 'manager'),
+      scheduler: schedulerFlag(flags.scheduler),
+      staticWorkers: [],
+      heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
+    },
+    log,
+  );
+  const worker = await startWorkerRuntime(
+    {
+      host,
+      port: portFlag('--worker-port', flags.workerPort),
+      name: 'dev-worker',
+      dataDir: join(dataDir, 'worker'),
+      dockerSocket: DEFAULT_DOCKER_SOCKET,
+      stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
+      managerUrl: manager.url,
+    },
+    log,
+  );
+  process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
+  process.stdout.write(`  try: POSEIDON_MANAGER=${manager.url} poseidon status\n`);
+  if (flags.demo === true) {
+    const client = new ManagerClient(manager.url);
+    const submitted = await client.submit(demoTask(flags.demoImage));
+    const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
+    const port = task.ports[0]?.host ?? 0;
+    if (task.state === 'Running' && port > 0) {
+      const page = await fetch(`http://${host}:${port}/`).then(
+        (r) => r.text(),
+        (e: unknown) => `(no answer yet: ${String(e)})`,
+      );
+      const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
+      process.stdout.write(`demo: ${where}; http://${host}:${port}/ answers: ${page.trim()}\n`);
+    } else {
+      process.stdout.write(`demo: task ${task.name} is ${task.state}: ${task.reason}\n`);
+    }
+  }
+  await runUntilSignal(log, async () => {
+    await worker.close();
+    await manager.close();
+  });
+}

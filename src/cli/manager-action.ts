@@ -1,0 +1,58 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidField } from '../errors/index.js';
+import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
+import { parseDuration } from '../units/index.js';
+import { hostFlag, portFlag } from './flags.js';
+import { runUntilSignal } from './lifecycle.js';
+import { rootLogger } from './logger.js';
+import { startManagerRuntime } from './manager-runtime.js';
+
+export interface ManagerFlags {
+  host: string;
+  port: string;
+  dataDir?: string;
+  scheduler: string;
+  workers?: string;
+  heartbeatGrace: string;
+  logLevel?: string;
+}
+
+export function schedulerFlag(value: string): StrategyName {
+  if (!isStrategyName(value))
+    throw new InvalidField('--scheduler', `is "${value}"; use ${STRATEGY_NAMES.join(' or ')}`);
+  return value;
+}
+
+export function workersFlag(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((w) => {
+    const trimmed = w.trim();
+    const url = /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+    try {
+      return new URL(url).toString().replace(/\/$/, '');
+    } catch {
+      throw new InvalidField('--workers', `has "${trimmed}"; use host:port,host:port`);
+    }
+  });
+}
+
+/** `poseidon manager`: runs until SIGINT or SIGTERM. */
+export async function runManager(flags: ManagerFlags): Promise<void> {
+  const log = rootLogger(flags.logLevel);
+  const runtime = await startManagerRuntime(
+    {
+      host: hostFlag('--host', flags.host),
+      port: portFlag('--port', flags.port),
+      dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
+      scheduler: schedulerFlag(flags.scheduler),
+      staticWorkers: workersFlag(flags.workers),
+      heartbeatGraceMs: parseDuration(
+        '--heartbeat-grace',
+        /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
+      ),
+    },
+    log,
+  );
+  await runUntilSignal(log, () => runtime.close());
+}

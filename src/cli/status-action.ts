@@ -1,0 +1,46 @@
+import { nodeTable, taskDetail, taskTable } from './format.js';
+import { managerClient } from './manager-client.js';
+
+export interface StatusFlags {
+  manager?: string;
+  json?: boolean;
+  state?: string;
+  node?: string;
+}
+export type StopFlags = { manager?: string; json?: boolean };
+export type NodeFlags = { manager?: string; json?: boolean };
+
+/** `poseidon status [id]`: the task list, or one task with its cpu and memory use. */
+export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {
+  const client = managerClient(flags);
+  if (id !== undefined) {
+    const task = await client.getTask(id);
+    if (flags.json === true) {
+      process.stdout.write(`${JSON.stringify(task, null, 2)}\n`);
+      return;
+    }
+    const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
+    process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
+    return;
+  }
+  const filter = {
+    ...(flags.state === undefined ? {} : { state: flags.state }),
+    ...(flags.node === undefined ? {} : { node: flags.node }),
+  };
+  const tasks = await client.listTasks(filter);
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(tasks, null, 2)}\n`);
+  else process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
+}
+
+/** `poseidon stop <id>`. */
+export async function stopTask(id: string, flags: StopFlags): Promise<void> {
+  const task = await managerClient(flags).stopTask(id);
+  process.stdout.write(flags.json === true ? `${JSON.stringify(task, null, 2)}\n` : `${task.id} stopping\n`);
+}
+
+/** `poseidon node`. */
+export async function showNodes(flags: NodeFlags): Promise<void> {
+  const nodes = await managerClient(flags).listNodes();
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
+  else process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
+}

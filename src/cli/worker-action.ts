@@ -1,0 +1,51 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidField } from '../errors/index.js';
+import { parseQuantity } from '../units/index.js';
+import { countFlag, hostFlag, nameFlag, portFlag, secondsFlag, urlFlag } from './flags.js';
+import { runUntilSignal } from './lifecycle.js';
+import { rootLogger } from './logger.js';
+import { startWorkerRuntime } from './worker-runtime.js';
+
+export interface WorkerFlags {
+  host: string;
+  port: string;
+  name: string;
+  dataDir?: string;
+  dockerSocket: string;
+  stopGrace: string;
+  manager?: string;
+  advertise?: string;
+  cpu?: string;
+  memory?: string;
+  logLevel?: string;
+  startConcurrency: string;
+}
+
+function cpuFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
+  return n;
+}
+
+/** `poseidon worker`: runs until SIGINT or SIGTERM. */
+export async function runWorker(flags: WorkerFlags): Promise<void> {
+  const name = nameFlag('--name', flags.name);
+  const options = {
+    host: hostFlag('--host', flags.host),
+    port: portFlag('--port', flags.port),
+    name,
+    dataDir: flags.dataDir ?? join(homedir(), '.poseidon', name),
+    dockerSocket: flags.dockerSocket,
+    stopGraceSeconds: secondsFlag('--stop-grace', flags.stopGrace),
+    startConcurrency: countFlag('--start-concurrency', flags.startConcurrency, 1, 256),
+    ...(flags.manager === undefined ? {} : { managerUrl: urlFlag('--manager', flags.manager) }),
+    ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),
+    ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),
+    ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
+  };
+  const log = rootLogger(flags.logLevel);
+  const runtime = await startWorkerRuntime(options, log);
+  await runUntilSignal(log, () => runtime.close());
+}

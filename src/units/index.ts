@@ -1,0 +1,7 @@
+// Quantities and durations as people write them ("256Mi", "500ms") and bytes as people read
+// them. A leaf with no dependencies beyond errors, so the CLI can parse a flag or print a table
+// without loading the task schemas.
+/** parseQuantity: bytes from "256Mi"; parseDuration: ms from "500ms"; formatBytes: bytes for people ("256 MiB"). */
+export { parseQuantity, parseDuration, formatBytes } from './quantity.js';
+/** The same grammars as JSON-schema patterns, for the task spec. */
+export { QUANTITY_PATTERN, DURATION_PATTERN } from './quantity.js';

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// A CLI that answers at once loads only what its command uses (issue 10): these run the real
+// `poseidon` as a user does, with a probe that records every module the process loads, and
+// check which packages were among them. What a module costs to load is measured in bench/ (cli).
+
+/** bin/poseidon.js and the probe, from dist/test/integration/. */
+const POSEIDON_BIN = fileURLToPath(new URL('../../../bin/poseidon.js', import.meta.url));
+const PROBE = fileURLToPath(new URL('./helpers/module-probe.js', import.meta.url));
+
+/** What only `manager`, `worker` and `dev` need: the server, the schemas, the store, Docker's client, metrics, logs. */
+const SERVER_SIDE = [
+  'fastify',
+  '@fastify/type-provider-typebox',
+  '@sinclair/typebox',
+  'lmdb',
+  'dockerode',
+  'prom-client',
+  'pino',
+] as const;
+
+interface Probed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** npm packages the process loaded, by name. */
+  packages: Set<string>;
+  /** The process's own modules (under dist/src/), e.g. "cli/main.js". */
+  own: Set<string>;
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'poseidon-cli-modules-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `node ARGS` with the module probe preloaded, to its exit. */
+async function probe(args: readonly string[]): Promise<Probed> {
+  const file = join(dir, `${randomUUID()}.modules`);
+  await writeFile(file, '');
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', PROBE, ...args],
+        { env: { ...process.env, POSEIDON_MODULE_PROBE: file }, timeout: 30_000 },
+        (err, out, errOut) =>
+          resolve({ code: err === null ? 0 : (err.code as number | null), stdout: out, stderr: errOut }),
+      );
+    },
+  );
+  const urls = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+  const packages = new Set<string>();
+  const own = new Set<string>();
+  for (const url of urls) {
+    // the innermost package: a dependency's own dependency counts as itself
+    const pkg = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+    if (pkg !== undefined) packages.add(pkg);
+    const mine = /\/dist\/src\/(.+)$/.exec(url)?.[1];
+    if (mine !== undefined) own.add(mine);
+  }
+  return { code, stdout, stderr, packages, own };
+}
+
+function poseidon(args: readonly string[]): Promise<Probed> {
+  return probe([POSEIDON_BIN, ...args]);
+}
+
+function assertNoServerSide(p: Probed): void {
+  const loaded = SERVER_SIDE.filter((name) => p.packages.has(name));
+  assert.deepEqual(loaded, [], `loaded ${loaded.join(', ')}; all packages: ${[...p.packages].join(', ')}`);
+}
+
+/** A stand-in Manager API on 127.0.0.1, port 0: `answer` handles every request and records it. */
+async function fakeManager(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; requests: string[]; server: Server }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    answer(req, res);
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, server };
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+test('the probe sees a package the process loads', async () => {
+  const p = await probe(['--input-type=module', '-e', "import 'fastify'; import 'pino';"]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.ok(p.packages.has('fastify') && p.packages.has('pino'), [...p.packages].join(', '));
+});
+
+test('poseidon --version loads commander and none of Poseidon beyond the command definitions', async () => {
+  const p = await poseidon(['--version']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /^[0-9]+\.[0-9]+\.[0-9]+\n$/);
+  assert.deepEqual([...p.packages], ['commander']);
+  const beyondCli = [...p.own].filter((m) => !m.startsWith('cli/'));
+  assert.deepEqual(beyondCli, [], `loaded ${beyondCli.join(', ')}`);
+  const actions = [...p.own].filter((m) => m.endsWith('-action.js') || m.endsWith('-runtime.js'));
+  assert.deepEqual(actions, [], `loaded ${actions.join(', ')}`);
+});
+
+test('poseidon status --json asks the manager without loading the server, schemas, store, Docker, metrics or logger', async () => {
+  const manager = await fakeManager((req, res) => {
+    if (req.method === 'GET' && req.url === '/tasks') json(res, 200, []);
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  try {
+    const p = await poseidon(['status', '--json', '--manager', manager.url]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.deepEqual(JSON.parse(p.stdout), []);
+    assert.deepEqual(manager.requests, ['GET /tasks']);
+    assert.ok(p.own.has('client/manager-client.js'), 'the probe saw the HTTP client load');
+    assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});
+
+test('poseidon status against a closed port fails in one line, and loads nothing server-side either', async () => {
+  const closed = await fakeManager(() => undefined);
+  const url = closed.url;
+  await closeServer(closed.server);
+  const p = await poseidon(['status', '--manager', url]);
+  assert.equal(p.code, 1);
+  assert.equal(p.stderr, `poseidon: cannot reach manager at ${url}: is \`poseidon manager\` running?\n`);
+  assertNoServerSide(p);
+});
+
+test('poseidon run FILE --wait submits, waits for Running and loads nothing server-side', async () => {
+  const id = randomUUID();
+  const view = (state: string): Record<string, unknown> => ({ id, name: 'web', state, node: 'w1', reason: '' });
+  const manager = await fakeManager((req, res) => {
+    if (req.method === 'POST' && req.url === '/tasks') json(res, 201, view('Pending'));
+    else if (req.method === 'GET' && req.url === '/events')
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).flushHeaders();
+    else if (req.method === 'GET' && req.url === `/tasks/${id}`) json(res, 200, view('Running'));
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  try {
+    const file = join(dir, 'web.json');
+    await writeFile(file, JSON.stringify({ id, name: 'web', image: 'poseidon/busybox:latest' }));
+    const p = await poseidon(['run', file, '--wait', '--manager', manager.url]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.stdout, `${id} Running on w1\n`);
+    assert.ok(manager.requests.includes('POST /tasks'), manager.requests.join(', '));
+    assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});

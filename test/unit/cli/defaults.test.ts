@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as cli from '../../../src/cli/defaults.js';
+import { buildProgram } from '../../../src/cli/commands.js';
+import { STRATEGY_NAMES } from '../../../src/scheduler/index.js';
+import { DEFAULT_START_CONCURRENCY } from '../../../src/worker/index.js';
+
+// The CLI restates a few of the components' values so that registering its commands loads no
+// component (src/cli/defaults.ts); these keep the two from drifting apart.
+
+test("the CLI's --start-concurrency default is the worker's own", () => {
+  assert.equal(cli.DEFAULT_START_CONCURRENCY, DEFAULT_START_CONCURRENCY);
+});
+
+test('the CLI offers exactly the strategies the scheduler knows, and its default is one of them', () => {
+  assert.deepEqual([...cli.STRATEGY_NAMES].sort(), [...STRATEGY_NAMES].sort());
+  assert.ok((STRATEGY_NAMES as readonly string[]).includes(cli.DEFAULT_STRATEGY));
+});
+
+test("manager and dev name every strategy in --scheduler's help and default to the CLI's", () => {
+  const program = buildProgram();
+  for (const name of ['manager', 'dev']) {
+    const option = program.commands.find((c) => c.name() === name)?.options.find((o) => o.long === '--scheduler');
+    assert.ok(option !== undefined, `${name} has --scheduler`);
+    for (const strategy of STRATEGY_NAMES) assert.match(option.description, new RegExp(`\\b${strategy}\\b`));
+    assert.equal(option.defaultValue, cli.DEFAULT_STRATEGY);
+  }
+});
