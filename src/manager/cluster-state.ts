@@ -6,10 +6,16 @@ import type { Store, StoreOp } from '../store/index.js';
 import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
-import type { NodeEntry, NodeRecord, TaskRecord } from './records.js';
+import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord } from './records.js';
 
-/** What the manager stores: tasks under `task/`, nodes under `node/`. */
-export type ManagerRecord = { kind: 'task'; task: TaskRecord } | { kind: 'node'; node: NodeRecord };
+/**
+ * What the manager stores: tasks under `task/`, nodes under `node/`, nodes removed from the
+ * cluster (their certificates refused from then on) under `revoked/`.
+ */
+export type ManagerRecord =
+  | { kind: 'task'; task: TaskRecord }
+  | { kind: 'node'; node: NodeRecord }
+  | { kind: 'revoked'; revoked: RevokedNode };
 
 /**
  * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies
@@ -19,6 +25,7 @@ export type ManagerRecord = { kind: 'task'; task: TaskRecord } | { kind: 'node';
  */
 const TASK_KEY = (t: TaskRecord): string => `task/${t.submittedAt}/${t.request.id}`;
 const NODE_KEY = (id: string): string => `node/${id}`;
+const REVOKED_KEY = (id: string): string => `revoked/${id}`;
 
 /**
  * Called whenever the latest record of a task changes: written, staged, or put back after a failed
@@ -45,6 +52,8 @@ export class ClusterState {
   readonly #unconfirmed = new Map<string, Unconfirmed>();
   /** Known nodes with their liveness (memory only) beside the durable record. */
   readonly nodes = new Map<string, NodeEntry>();
+  /** Nodes removed from the cluster, by id: their certificates are refused. */
+  readonly revoked = new Map<string, RevokedNode>();
   /** Task and node events, live (GET /events). */
   readonly events = new EventBus();
   /** Shares what tasks hold alike (images, labels, health, reasons): memory per task. */
@@ -67,6 +76,10 @@ export class ClusterState {
     for (const [key, rec] of await this.deps.store.list('')) {
       if (rec.kind === 'node') {
         nodes.push(rec.node);
+        continue;
+      }
+      if (rec.kind === 'revoked') {
+        this.revoked.set(rec.revoked.nodeId, rec.revoked);
         continue;
       }
       const t = rec.task;
@@ -185,6 +198,19 @@ export class ClusterState {
     const saved: NodeEntry = { record, ...entry };
     this.nodes.set(record.id, saved);
     return saved;
+  }
+
+  /**
+   * Removes a node for good in one write: its record goes and its revocation is kept, so its
+   * certificate is refused from the moment this resolves, after a restart too.
+   */
+  async removeNode(revoked: RevokedNode): Promise<void> {
+    await this.deps.store.batch([
+      { kind: 'put', key: REVOKED_KEY(revoked.nodeId), value: { kind: 'revoked', revoked } },
+      { kind: 'delete', key: NODE_KEY(revoked.nodeId) },
+    ]);
+    this.revoked.set(revoked.nodeId, revoked);
+    this.nodes.delete(revoked.nodeId);
   }
 
   /** A node's name for people; its id when the node is unknown. */

@@ -19,7 +19,8 @@ export interface ClusterEvent {
     | 'node.down'
     | 'node.engine-down'
     | 'node.engine-up'
-    | 'node.engine-lost';
+    | 'node.engine-lost'
+    | 'node.removed';
   taskId?: string;
   taskName?: string;
   node?: string;

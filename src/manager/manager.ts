@@ -4,6 +4,7 @@ import type {
   ManagerTaskView,
   NodeStatusView,
   RegisterRequest,
+  RemovedNodeView,
   TaskReport,
 } from '../api/index.js';
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
@@ -158,6 +159,28 @@ export class Manager {
   async report(nodeId: string, reports: readonly TaskReport[]): Promise<void> {
     if (!this.#p.nodes.has(nodeId)) throw new NodeNotFound(nodeId);
     await this.#p.intake.apply(nodeId, reports, false);
+  }
+
+  /** Whether the node was removed from the cluster (its certificate is refused). */
+  isRevoked(nodeId: string): boolean {
+    return this.#p.state.revoked.has(nodeId);
+  }
+
+  /**
+   * Removes a node (by id or name) at once: its certificate is refused from the moment this
+   * resolves, its tasks are placed elsewhere, and its worker is asked (once, best effort) to stop
+   * the copies it ran, so none runs twice if it is still up.
+   */
+  async removeNode(idOrName: string): Promise<RemovedNodeView> {
+    const { nodes, state, dispatcher, placer } = this.#p;
+    const entry = nodes.resolve(idOrName);
+    const nodeId = entry.record.id;
+    for (const id of placer.pool.of(nodeId).tasks) {
+      const rec = state.task(id);
+      if (rec !== undefined && rec.nodeId === nodeId)
+        dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
+    }
+    return nodes.remove(nodeId);
   }
 
   // ---- views ----

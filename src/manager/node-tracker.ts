@@ -14,7 +14,7 @@ import { NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
-import { toNodeView, type NodeEntry, type NodeRecord } from './records.js';
+import { toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
 
 /**
  * Node membership: registration, heartbeats and their digests, Up and Down. A node's record is
@@ -134,6 +134,34 @@ export class NodeTracker {
 
   has(nodeId: string): boolean {
     return this.deps.state.nodes.has(nodeId);
+  }
+
+  /** The node with this id, else the one with this name. */
+  resolve(idOrName: string): NodeEntry {
+    const { nodes } = this.deps.state;
+    const byId = nodes.get(idOrName);
+    if (byId !== undefined) return byId;
+    for (const n of nodes.values()) if (n.record.name === idOrName) return n;
+    throw new NodeNotFound(idOrName);
+  }
+
+  /**
+   * Removes the node for good: no placement on it from now on, its record replaced by a durable
+   * revocation (its certificate is refused from then on), and its tasks handed to `down`.
+   */
+  async remove(nodeId: string): Promise<RevokedNode> {
+    const { state, log } = this.deps;
+    const entry = state.nodes.get(nodeId);
+    if (entry === undefined) throw new NodeNotFound(nodeId);
+    const revoked: RevokedNode = { nodeId, name: entry.record.name, revokedAt: state.isoNow() };
+    await state.removeNode(revoked);
+    this.#health.forget(nodeId);
+    entry.state = 'Down';
+    this.deps.placer.setNode(entry); // its place in the pool stays, down: nothing is placed there
+    log.info({ nodeId, name: revoked.name }, 'node removed; its certificate is revoked');
+    state.events.publish({ time: revoked.revokedAt, type: 'node.removed', node: revoked.name });
+    this.deps.down(nodeId);
+    return revoked;
   }
 
   /**

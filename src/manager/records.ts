@@ -46,6 +46,14 @@ export interface NodeRecord {
   registeredAt: string;
 }
 
+/** A node removed from the cluster: its certificate is refused from then on. */
+export interface RevokedNode {
+  nodeId: string;
+  /** Its name when it was removed, for people. */
+  name: string;
+  revokedAt: string;
+}
+
 export interface NodeMetricsSeen {
   cpuUsage: number;
   load1: number;
