@@ -32,3 +32,6 @@ export type {
 } from './cluster.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
+/** API tokens: the create request, the view (never the secret) and the answer that carries it once. */
+export { CreateTokenRequest, TOKEN_SCOPES, TOKEN_NAME_PATTERN } from './tokens.js';
+export type { TokenScope, TokenState, TokenView, CreatedTokenView } from './tokens.js';

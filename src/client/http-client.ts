@@ -14,6 +14,17 @@ export class ServerUnreachable extends PoseidonError {
   }
 }
 
+/** What a client shows the server it calls. */
+export interface ClientCredentials {
+  /** An API token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * For https:// URLs: the CA (PEM) the server's certificate must chain to, instead of the
+   * system's; and a certificate and key of the client's own, for mutual TLS.
+   */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+}
+
 export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
@@ -27,12 +38,20 @@ export interface RequestOptions {
  * ServerUnreachable with a message that says what to start.
  */
 export class HttpClient {
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #tls: ClientCredentials['tls'];
+  #tlsAgent: HttpsAgent | undefined;
+
   constructor(
     readonly baseUrl: string,
     /** e.g. (url) => `manager at ${url}: is \`poseidon manager\` running?` */
     private readonly describe: (url: string) => string,
     private readonly defaultTimeoutMs = 10_000,
-  ) {}
+    credentials: ClientCredentials = {},
+  ) {
+    this.#headers = credentials.token === undefined ? {} : { authorization: `Bearer ${credentials.token}` };
+    this.#tls = credentials.tls;
+  }
 
   /**
    * One JSON call. It goes through node:http with a keep-alive agent shared by the process, not
@@ -46,7 +65,7 @@ export class HttpClient {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     let answer: { status: number; text: string };
     try {
-      answer = await send(url, method, body, timeoutMs, opts.signal);
+      answer = await send(url, method, body, timeoutMs, opts.signal, await this.#via(url));
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       throw new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
@@ -67,7 +86,7 @@ export class HttpClient {
     const url = this.#url(path, opts.query);
     let res: IncomingMessage;
     try {
-      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal);
+      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal, await this.#via(url));
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       throw new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
@@ -78,6 +97,17 @@ export class HttpClient {
       throw toRemoteError(status, parseJson(text), text);
     }
     return res;
+  }
+
+  /** The headers and, for https://, the TLS stack and agent a request goes out with. */
+  async #via(url: URL): Promise<Via> {
+    if (url.protocol !== 'https:') return { headers: this.#headers };
+    const https = await loadHttps();
+    if (this.#tls === undefined)
+      return { headers: this.#headers, https: { request: https.request, agent: https.agent } };
+    // an agent of its own: its sockets trust this CA (and show this certificate) only
+    this.#tlsAgent ??= new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, ...this.#tls });
+    return { headers: this.#headers, https: { request: https.request, agent: this.#tlsAgent } };
   }
 
   #url(path: string, query: RequestOptions['query']): URL {
@@ -100,13 +130,25 @@ const HTTP_AGENT = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
  * node:https and its agent, loaded on the first https:// call: loading TLS would cost every
  * plain-HTTP `poseidon status` a few ms of its start-up.
  */
-let secure: Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> | undefined;
-function loadHttps(): Promise<{ request: typeof httpsRequest; agent: HttpsAgent }> {
+interface Https {
+  request: typeof httpsRequest;
+  Agent: typeof HttpsAgent;
+  agent: HttpsAgent;
+}
+let secure: Promise<Https> | undefined;
+function loadHttps(): Promise<Https> {
   secure ??= import('node:https').then((m) => ({
     request: m.request,
+    Agent: m.Agent,
     agent: new m.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
   }));
   return secure;
+}
+
+/** How one request goes out: its headers, and node:https with an agent for https:// URLs. */
+interface Via {
+  headers: Readonly<Record<string, string>>;
+  https?: { request: typeof httpsRequest; agent: HttpsAgent };
 }
 
 class DeadlinePassed extends Error {
@@ -126,11 +168,14 @@ async function open(
   body: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  via: Via,
 ): Promise<IncomingMessage> {
-  const https = url.protocol === 'https:' ? await loadHttps() : undefined;
+  const https = via.https;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> =
-      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      body === undefined
+        ? via.headers
+        : { ...via.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     const options = {
       method,
       headers,
@@ -173,8 +218,9 @@ async function send(
   body: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  via: Via,
 ): Promise<{ status: number; text: string }> {
-  const res = await open(url, method, body, timeoutMs, signal);
+  const res = await open(url, method, body, timeoutMs, signal, via);
   return { status: res.statusCode ?? 0, text: await readText(res) };
 }
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
-import { HttpClient } from './http-client.js';
+import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  CreatedTokenView,
   HeartbeatReply,
   HeartbeatRequest,
   ManagerTaskView,
@@ -8,6 +9,8 @@ import type {
   RegisterRequest,
   TaskReport,
   TaskUsageView,
+  TokenScope,
+  TokenView,
 } from '../api/index.js';
 
 /** The Manager API, typed: used by the CLI and by workers. */
@@ -16,8 +19,11 @@ export class ManagerClient {
   constructor(
     readonly baseUrl: string,
     timeoutMs = 10_000,
+    /** An API token (people, scripts) and the cluster's CA for https://. */
+    credentials: ClientCredentials = {},
   ) {
-    this.http = new HttpClient(baseUrl, (url) => `manager at ${url}: is \`poseidon manager\` running?`, timeoutMs);
+    const describe = (url: string): string => `manager at ${url}: is \`poseidon manager\` running?`;
+    this.http = new HttpClient(baseUrl, describe, timeoutMs, credentials);
   }
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });
@@ -49,6 +55,20 @@ export class ManagerClient {
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');
+  }
+  /** A new API token; the answer's `token` is the only time its secret is shown. */
+  createToken(req: { scope: TokenScope; ttl?: string; name?: string }): Promise<CreatedTokenView> {
+    return this.http.request('POST', '/tokens', { body: req });
+  }
+  listTokens(): Promise<TokenView[]> {
+    return this.http.request('GET', '/tokens');
+  }
+  revokeToken(id: string): Promise<TokenView> {
+    return this.http.request('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  }
+  /** The token this client sends, as the manager sees it. */
+  whoami(): Promise<TokenView> {
+    return this.http.request('GET', '/whoami');
   }
   register(body: RegisterRequest): Promise<HeartbeatReply> {
     return this.http.request('POST', '/nodes/register', { body });

@@ -23,6 +23,9 @@ export const ERRORS = {
   unsupported_media_type: spec('unsupported_media_type', 415),
   /** No such route: not the same as a task or node that is not there. */
   not_found: spec('not_found', 404),
+  // credentials (src/http/access.ts): nobody could be identified, or the caller may not do this
+  unauthenticated: spec('unauthenticated', 401),
+  forbidden: spec('forbidden', 403),
   // tasks and nodes
   task_not_found: spec('task_not_found', 404),
   node_not_found: spec('node_not_found', 404),
@@ -31,6 +34,9 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  // API tokens
+  token_not_found: spec('token_not_found', 404),
+  last_admin_token: spec('last_admin_token', 409),
   // containers and the engine
   docker_unreachable: spec('docker_unreachable', 503, true),
   image_unavailable: spec('image_unavailable', 422),

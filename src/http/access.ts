@@ -17,7 +17,19 @@ export type NodeRole = 'manager' | 'worker';
 export type Identity =
   | { kind: 'node'; nodeId: string; role: NodeRole }
   | { kind: 'token'; tokenId: string; scope: Scope }
-  | { kind: 'anonymous' };
+  | { kind: 'anonymous'; rejected?: Rejected };
+
+/**
+ * Credentials that were presented and not accepted (a revoked token, a malformed header): why,
+ * for the 401's message and its log line. Never a secret; the token id or node named is the one
+ * the caller claimed.
+ */
+export interface Rejected {
+  /** Written for the caller: "token 3f9a2c1b7e4d was revoked". */
+  reason: string;
+  tokenId?: string;
+  nodeId?: string;
+}
 
 /**
  * What a route needs:

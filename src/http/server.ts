@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
+import type { Access, Identify } from './access.js';
+import { guardRoutes } from './access-guard.js';
 import { sendError } from './error-handler.js';
 import { PoseidonError } from '../errors/index.js';
 
@@ -17,6 +19,13 @@ export interface ServerOptions {
   metrics: Registry;
   /** Prefix for the request latency metric: `poseidon_<component>_http_request_duration_seconds`. */
   component: 'worker' | 'manager';
+  /**
+   * Who is calling (src/http/access.ts). With it every route must declare `config.access` and a
+   * caller it does not allow is refused before the handler; without it every route is open.
+   */
+  identify?: Identify;
+  /** Who may read GET /metrics when routes are guarded: a read token unless the operator opens it. */
+  metricsAccess?: Access;
 }
 
 /**
@@ -43,10 +52,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const route = req.routeOptions.url ?? 'unmatched';
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  if (opts.identify !== undefined) guardRoutes(app, opts.identify);
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new RouteNotFound(req.method, req.url), req, reply));
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'open' } }, async () => ({ status: 'ok' }));
+  app.get('/metrics', { config: { access: opts.metricsAccess ?? 'read' } }, async (_req, reply) => {
     reply.header('content-type', opts.metrics.contentType);
     return opts.metrics.metrics();
   });

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody } from '../api/index.js';
+import { ERRORS } from '../errors/index.js';
+import type { Access, Identify, Identity, Scope } from './access.js';
+
+// The check access.ts describes: who is calling is established once per request, before the body
+// is read, and a caller the route does not allow is refused before any handler runs.
+
+const SCOPE_RANK: Readonly<Record<Scope, number>> = { read: 0, deploy: 1, admin: 2 };
+
+/** Whether `identity` may call a route that needs `access` (a node's own id is the handler's to compare). */
+export function allows(access: Access, identity: Identity): boolean {
+  switch (access) {
+    case 'open':
+      return true;
+    case 'node':
+      return identity.kind === 'node' && identity.role === 'worker';
+    case 'manager':
+      return identity.kind === 'node' && identity.role === 'manager';
+    default:
+      return identity.kind === 'token' && SCOPE_RANK[identity.scope] >= SCOPE_RANK[access];
+  }
+}
+
+/**
+ * Tries each way of identifying a caller in turn: the first that knows who is calling wins; when
+ * none does, the caller is anonymous, with the first rejection of presented credentials kept.
+ */
+export function anyIdentity(...ways: readonly Identify[]): Identify {
+  return async (req) => {
+    let first: Identity = { kind: 'anonymous' };
+    for (const identify of ways) {
+      const identity = await identify(req);
+      if (identity.kind !== 'anonymous') return identity;
+      if (first.kind === 'anonymous' && first.rejected === undefined) first = identity;
+    }
+    return first;
+  };
+}
+
+/**
+ * Guards every route of `app` registered after this call: a route without `config.access` fails
+ * at registration (a route nobody thought about is a bug, not an open door), and each request is
+ * identified and checked in onRequest. A request that matches no route is not checked: it gets
+ * its 404 and can do nothing else.
+ */
+export function guardRoutes(app: FastifyInstance, identify: Identify): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === undefined)
+      throw new Error(
+        `${String(route.method)} ${route.url} declares no access; set config.access (src/http/access.ts)`,
+      );
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    const access = req.routeOptions.config.access;
+    if (access === undefined) return;
+    const identity = await identify(req);
+    req.identity = identity;
+    if (allows(access, identity)) return;
+    refuse(req, reply, access, identity);
+    return reply;
+  });
+}
+
+function needs(access: Access): string {
+  switch (access) {
+    case 'node':
+      return 'a worker certificate of this cluster';
+    case 'manager':
+      return 'a manager certificate of this cluster';
+    case 'admin':
+      return 'a token with scope admin';
+    default:
+      return `a token with scope ${access} or above`;
+  }
+}
+
+function who(identity: Identity): string {
+  if (identity.kind === 'token') return `token ${identity.tokenId} (scope ${identity.scope})`;
+  if (identity.kind === 'node') return `node ${identity.nodeId} (${identity.role} certificate)`;
+  return 'an anonymous caller';
+}
+
+/** 401 when nobody could be identified, 403 when the caller is known but not allowed; one log line each. */
+function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identity: Identity): void {
+  const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
+  const spec = identity.kind === 'anonymous' ? ERRORS.unauthenticated : ERRORS.forbidden;
+  let message: string;
+  const fields: Record<string, string> = { code: spec.code, route };
+  if (identity.kind === 'anonymous') {
+    message = identity.rejected?.reason ?? `${route} needs ${needs(access)}; the request carried no credentials`;
+    if (identity.rejected?.tokenId !== undefined) fields.tokenId = identity.rejected.tokenId;
+    if (identity.rejected?.nodeId !== undefined) fields.nodeId = identity.rejected.nodeId;
+    if (access === 'read' || access === 'deploy' || access === 'admin')
+      void reply.header('www-authenticate', 'Bearer realm="poseidon"');
+  } else {
+    message = `${who(identity)} may not call ${route}: it needs ${needs(access)}`;
+    if (identity.kind === 'token') fields.tokenId = identity.tokenId;
+    if (identity.kind === 'node') fields.nodeId = identity.nodeId;
+  }
+  req.log.info({ ...fields, reason: message }, 'request refused');
+  void reply.status(spec.status).send({ error: { code: spec.code, message } } satisfies ErrorBody);
+}
