@@ -17,6 +17,7 @@ export {
   HeartbeatRequest,
   ReportRequest,
   BatchStartRequest,
+  EngineStatus,
   MAX_BATCH_START,
   toReport,
 } from './cluster.js';

@@ -31,6 +31,7 @@ class PooledNode implements NodeView {
   readonly id: string;
   readonly name: string;
   readonly up: boolean;
+  readonly downReason: string | undefined;
   readonly capacity: Readonly<Resources>;
   readonly allocated: Resources;
   taskCount: number;
@@ -43,6 +44,7 @@ class PooledNode implements NodeView {
     this.id = node.id;
     this.name = node.name;
     this.up = node.up;
+    this.downReason = node.downReason;
     this.capacity = capacity;
     this.allocated = {
       cpuCores: node.allocated.cpuCores,
