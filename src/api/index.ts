@@ -36,3 +36,6 @@ export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
 /** Joining the cluster, renewing a node certificate, rotating the join token, removing a node. */
 export { JoinRequest, RenewRequest } from './pki.js';
 export type { NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.js';
+/** API tokens: the create request, the view (never the secret) and the answer that carries it once. */
+export { CreateTokenRequest, TOKEN_SCOPES, TOKEN_NAME_PATTERN } from './tokens.js';
+export type { TokenScope, TokenState, TokenView, CreatedTokenView } from './tokens.js';

@@ -12,10 +12,12 @@ import {
 } from './defaults.js';
 import type { DevFlags } from './dev-action.js';
 import type { EventsFlags } from './events-action.js';
+import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
 import type { ManagerFlags } from './manager-action.js';
 import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
 import type { TaskFlags } from './task-action.js';
+import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { WorkerFlags } from './worker-action.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
@@ -41,12 +43,21 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerLogs(program);
   registerEvents(program);
+  registerLogin(program);
+  registerToken(program);
   return program;
 }
 
-/** Adds --manager to a command that talks to the Manager API (its action builds the client: manager-client.ts). */
+/**
+ * Adds --manager, --token and --ca to a command that talks to the Manager API (its action builds
+ * the client: manager-client.ts). Each falls back to its environment variable, then to what
+ * `poseidon login` saved.
+ */
 function withManager(cmd: Command): Command {
-  return cmd.option('--manager <url>', `manager address (env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`);
+  return cmd
+    .option('--manager <url>', `manager address (env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`)
+    .option('--token <token>', 'API token (env POSEIDON_TOKEN; default the one poseidon login saved)')
+    .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)");
 }
 
 function registerManager(program: Command): void {
@@ -63,6 +74,7 @@ function registerManager(program: Command): void {
       'missed heartbeats for this long mark a node Down',
       `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
     )
+    .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -191,5 +203,47 @@ function registerEvents(program: Command): void {
     .action(async (flags: EventsFlags) => {
       const { printEvents } = await import('./events-action.js');
       await printEvents(flags);
+    });
+}
+
+function registerLogin(program: Command): void {
+  program
+    .command('login')
+    .description('check an API token against a manager and save both, so later commands need no flags')
+    .argument('<url>', 'the manager, e.g. https://10.0.0.5:5555')
+    .option('--token <token>', 'API token (env POSEIDON_TOKEN)')
+    .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)")
+    .action(async (url: string, flags: LoginFlags) => {
+      const { login } = await import('./login-action.js');
+      await login(url, flags);
+    });
+}
+
+function registerToken(program: Command): void {
+  const token = program.command('token').description('API tokens for people and scripts (needs an admin token)');
+  withManager(token.command('create'))
+    .description('create a token and print it, the only time it is shown')
+    .requiredOption('--scope <scope>', 'read (every GET), deploy (also submit and stop) or admin (everything)')
+    .option('--ttl <duration>', 'expire after this long, e.g. 30d, 12h, 90m (default never)')
+    .option('--name <name>', 'what the token is for, shown by token ls')
+    .option('--json', 'print JSON')
+    .action(async (flags: TokenCreateFlags) => {
+      const { createToken } = await import('./token-action.js');
+      await createToken(flags);
+    });
+  withManager(token.command('ls'))
+    .description('list tokens: id, name, scope, state, created, expires, last used (never a secret)')
+    .option('--json', 'print JSON')
+    .action(async (flags: TokenListFlags) => {
+      const { listTokens } = await import('./token-action.js');
+      await listTokens(flags);
+    });
+  withManager(token.command('revoke'))
+    .description('refuse a token from now on')
+    .argument('<id>', 'token id (token ls)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: TokenListFlags) => {
+      const { revokeToken } = await import('./token-action.js');
+      await revokeToken(id, flags);
     });
 }

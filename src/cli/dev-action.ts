@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
+import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
+import { saveCredentials } from './credentials.js';
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
@@ -63,9 +66,17 @@ export async function runDev(flags: DevFlags): Promise<void> {
     log,
   );
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
-  process.stdout.write(`  try: POSEIDON_MANAGER=${manager.url} poseidon status\n`);
+  // the admin token the manager wrote on its first start, saved for the CLI in other shells
+  const tokenFile = adminTokenPath(join(dataDir, 'manager'));
+  const token = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
+  if (token === '') {
+    process.stdout.write(`  no admin token in ${tokenFile}: log in with a token of this cluster (poseidon login)\n`);
+  } else {
+    const saved = saveCredentials({ manager: manager.url, token });
+    process.stdout.write(`  credentials saved to ${saved}; try: poseidon status\n`);
+  }
   if (flags.demo === true) {
-    const client = new ManagerClient(manager.url);
+    const client = new ManagerClient(manager.url, undefined, token === '' ? {} : { token });
     const submitted = await client.submit(demoTask(flags.demoImage));
     const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
     const port = task.ports[0]?.host ?? 0;

@@ -1,8 +1,7 @@
 import { readLines } from '../ndjson/index.js';
-import { managerClient } from './manager-client.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
 
-export interface EventsFlags {
-  manager?: string;
+export interface EventsFlags extends ClientFlags {
   json?: boolean;
 }
 

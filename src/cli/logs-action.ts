@@ -1,8 +1,7 @@
 import { InvalidField } from '../errors/index.js';
-import { managerClient } from './manager-client.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
 
-export interface LogsFlags {
-  manager?: string;
+export interface LogsFlags extends ClientFlags {
   follow?: boolean;
   tail?: string;
 }

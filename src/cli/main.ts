@@ -1,6 +1,12 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands.js';
 
+/** What to do when the manager refused the credentials, said after its own words. */
+const REFUSAL_HINTS: Readonly<Record<string, string>> = {
+  unauthenticated: 'run `poseidon login URL --token TOKEN`, or pass --token',
+  forbidden: 'use a token with that scope (an admin makes one: poseidon token create --scope SCOPE)',
+};
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {
@@ -8,9 +14,10 @@ try {
     process.exitCode = err.exitCode; // --version, --help, a bad flag: commander has said it
   } else {
     // loaded here, not up front: an action that failed has loaded it already
-    const { PoseidonError } = await import('../errors/index.js');
+    const { PoseidonError, RemoteError } = await import('../errors/index.js');
     if (!(err instanceof PoseidonError)) throw err; // a bug: let Node print the stack
-    process.stderr.write(`poseidon: ${err.message}\n`);
+    const hint = err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined;
+    process.stderr.write(`poseidon: ${hint === undefined ? err.message : `${err.status}: ${err.message}: ${hint}`}\n`);
     process.exitCode = 1;
   }
 }

@@ -15,6 +15,7 @@ export interface ManagerFlags {
   scheduler: string;
   workers?: string;
   heartbeatGrace: string;
+  metricsOpen?: boolean;
   logLevel?: string;
 }
 
@@ -51,6 +52,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
         '--heartbeat-grace',
         /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
       ),
+      metricsOpen: flags.metricsOpen === true,
     },
     log,
   );

@@ -1,14 +1,70 @@
+import { readFileSync } from 'node:fs';
 import { ManagerClient } from '../client/index.js';
+import { InvalidField } from '../errors/index.js';
+import { loadCredentials, credentialsPath, type SavedCredentials } from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import { urlFlag } from './flags.js';
 
-/** The Manager API at --manager, else POSEIDON_MANAGER, else the default; a bad URL names where it came from. */
-export function managerClient(flags: { manager?: string }): ManagerClient {
-  const raw = flags.manager ?? process.env.POSEIDON_MANAGER ?? DEFAULT_MANAGER_URL;
-  return new ManagerClient(
-    urlFlag(
-      flags.manager === undefined && process.env.POSEIDON_MANAGER !== undefined ? 'POSEIDON_MANAGER' : '--manager',
-      raw,
-    ),
-  );
+/** The flags of every command that talks to the Manager API. */
+export interface ClientFlags {
+  manager?: string;
+  token?: string;
+  ca?: string;
+}
+
+/** A value and where it came from, for messages that name it. */
+interface Sourced {
+  value: string;
+  from: string;
+}
+
+function pick(
+  flag: string,
+  flagValue: string | undefined,
+  envName: string,
+  saved: string | undefined,
+): Sourced | undefined {
+  if (flagValue !== undefined) return { value: flagValue, from: flag };
+  const env = process.env[envName];
+  if (env !== undefined && env !== '') return { value: env, from: envName };
+  return saved === undefined ? undefined : { value: saved, from: credentialsPath() };
+}
+
+/**
+ * The Manager API with the caller's credentials. Each of the manager's URL, the token and the CA
+ * comes from its flag (--manager, --token, --ca), else the environment (POSEIDON_MANAGER,
+ * POSEIDON_TOKEN, POSEIDON_CA), else the file `poseidon login` saved; the file's token and CA
+ * are only sent to the manager they were saved for, never to another one a flag names.
+ */
+export function managerClient(flags: ClientFlags): ManagerClient {
+  const file = loadCredentials();
+  const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
+  const url = where === undefined ? DEFAULT_MANAGER_URL : urlFlag(where.from, where.value);
+  const saved: SavedCredentials | undefined = file !== undefined && sameManager(file.manager, url) ? file : undefined;
+  const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
+  const ca = pick('--ca', flags.ca, 'POSEIDON_CA', saved?.ca);
+  return new ManagerClient(url, undefined, {
+    ...(token === undefined || token === '' ? {} : { token }),
+    ...(ca === undefined ? {} : { tls: { ca: readCa(ca) } }),
+  });
+}
+
+function sameManager(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+}
+
+/** The CA certificate's PEM; a file that cannot be read names the flag, variable or file it came from. */
+export function readCa(ca: Sourced): string {
+  try {
+    return readFileSync(ca.value, 'utf8');
+  } catch (err) {
+    throw new InvalidField(
+      ca.from,
+      `names ${ca.value}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createFirstAdminToken, TokenBook, type TokenRecord } from '../auth/index.js';
 import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { createManagerServer, Manager, StaticWorkers, type ManagerRecord } from '../manager/index.js';
@@ -19,6 +20,8 @@ export interface ManagerRuntimeOptions {
   scheduler: StrategyName;
   staticWorkers: string[];
   heartbeatGraceMs: number;
+  /** GET /metrics without a token. */
+  metricsOpen?: boolean;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -47,7 +50,12 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     },
   });
   await manager.start();
-  const app = await createManagerServer({ manager, log, metrics });
+  const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'));
+  const tokens = new TokenBook({ store: tokenStore, clock: systemClock, log });
+  await tokens.load();
+  await createFirstAdminToken(tokens, opts.dataDir, log);
+  tokens.start();
+  const app = await createManagerServer({ manager, log, metrics, tokens, metricsOpen: opts.metricsOpen === true });
   const url = await app.listen({ host: opts.host, port: opts.port });
   log.info({ url, scheduler: opts.scheduler, dataDir: opts.dataDir }, 'manager listening');
   const statics = new StaticWorkers(
@@ -61,6 +69,8 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       statics.stop();
       await app.close();
       await manager.stop();
+      await tokens.stop();
+      await tokenStore.close();
       await store.close();
     },
   };

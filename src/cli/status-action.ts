@@ -1,14 +1,13 @@
 import { nodeTable, taskDetail, taskTable } from './format.js';
-import { managerClient } from './manager-client.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
 
-export interface StatusFlags {
-  manager?: string;
+export interface StatusFlags extends ClientFlags {
   json?: boolean;
   state?: string;
   node?: string;
 }
-export type StopFlags = { manager?: string; json?: boolean };
-export type NodeFlags = { manager?: string; json?: boolean };
+export type StopFlags = ClientFlags & { json?: boolean };
+export type NodeFlags = ClientFlags & { json?: boolean };
 
 /** `poseidon status [id]`: the task list, or one task with its cpu and memory use. */
 export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {

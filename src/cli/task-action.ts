@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidField } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
-import { managerClient } from './manager-client.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
 import { waitForTask } from './wait-task.js';
 
-export interface TaskFlags {
+export interface TaskFlags extends ClientFlags {
   filename?: string;
   wait?: boolean;
   timeout: string;
   json?: boolean;
-  manager?: string;
 }
 
 async function readTaskFile(file: string): Promise<unknown> {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  CreatedTokenView,
   HeartbeatReply,
   HeartbeatRequest,
   JoinRequest,
@@ -13,6 +14,8 @@ import type {
   RenewRequest,
   TaskReport,
   TaskUsageView,
+  TokenScope,
+  TokenView,
 } from '../api/index.js';
 
 /** The Manager API, typed: used by the CLI and by workers. */
@@ -21,14 +24,11 @@ export class ManagerClient {
   constructor(
     readonly baseUrl: string,
     timeoutMs = 10_000,
+    /** An API token (people, scripts) and the cluster's CA for https://. */
     credentials: ClientCredentials = {},
   ) {
-    this.http = new HttpClient(
-      baseUrl,
-      (url) => `manager at ${url}: is \`poseidon manager\` running?`,
-      timeoutMs,
-      credentials,
-    );
+    const describe = (url: string): string => `manager at ${url}: is \`poseidon manager\` running?`;
+    this.http = new HttpClient(baseUrl, describe, timeoutMs, credentials);
   }
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });
@@ -60,6 +60,20 @@ export class ManagerClient {
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');
+  }
+  /** A new API token; the answer's `token` is the only time its secret is shown. */
+  createToken(req: { scope: TokenScope; ttl?: string; name?: string }): Promise<CreatedTokenView> {
+    return this.http.request('POST', '/tokens', { body: req });
+  }
+  listTokens(): Promise<TokenView[]> {
+    return this.http.request('GET', '/tokens');
+  }
+  revokeToken(id: string): Promise<TokenView> {
+    return this.http.request('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  }
+  /** The token this client sends, as the manager sees it. */
+  whoami(): Promise<TokenView> {
+    return this.http.request('GET', '/whoami');
   }
   register(body: RegisterRequest): Promise<HeartbeatReply> {
     return this.http.request('POST', '/nodes/register', { body });

@@ -36,6 +36,9 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  // API tokens
+  token_not_found: spec('token_not_found', 404),
+  last_admin_token: spec('last_admin_token', 409),
   // containers and the engine
   docker_unreachable: spec('docker_unreachable', 503, true),
   image_unavailable: spec('image_unavailable', 422),

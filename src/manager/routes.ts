@@ -46,39 +46,53 @@ class TaskNotRunning extends PoseidonError {
   }
 }
 
+// Who may call each route (src/http/access.ts): reads need a read token, submitting and stopping
+// a deploy token. The node routes stay open until workers hold node certificates.
+const READ = { access: 'read' } as const;
+const DEPLOY = { access: 'deploy' } as const;
+const NODE = { access: 'open' } as const; // TODO(#12): 'node', once workers join with certificates (src/pki)
+
 /** The Manager API: tasks for people and the CLI, nodes for workers. */
 export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = async (app, { manager }) => {
-  app.get('/tasks', { schema: { querystring: ListQuery } }, async (req) => manager.listTasks(req.query));
+  app.get('/tasks', { config: READ, schema: { querystring: ListQuery } }, async (req) => manager.listTasks(req.query));
 
-  app.post('/tasks', async (req, reply) => {
+  app.post('/tasks', { config: DEPLOY }, async (req, reply) => {
     // no host limits here: a task bigger than every node waits Pending with a reason
     const request = parseSubmission(req.body);
     return reply.status(201).send(await manager.submit(request));
   });
 
-  app.get('/tasks/:id', { schema: { params: TaskParams } }, async (req) => manager.getTask(req.params.id));
+  app.get('/tasks/:id', { config: READ, schema: { params: TaskParams } }, async (req) =>
+    manager.getTask(req.params.id),
+  );
 
-  app.delete('/tasks/:id', { schema: { params: TaskParams } }, async (req) => manager.stopTask(req.params.id));
+  app.delete('/tasks/:id', { config: DEPLOY, schema: { params: TaskParams } }, async (req) =>
+    manager.stopTask(req.params.id),
+  );
 
-  app.get('/tasks/:id/logs', { schema: { params: TaskParams, querystring: LogsQuery } }, async (req, reply) => {
-    const { task, workerUrl } = manager.locate(req.params.id);
-    if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
-    const abort = new AbortController();
-    req.raw.on('close', () => abort.abort());
-    const output = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
-      query: { follow: req.query.follow, tail: req.query.tail },
-      signal: abort.signal,
-    });
-    return reply.type('text/plain; charset=utf-8').send(output);
-  });
+  app.get(
+    '/tasks/:id/logs',
+    { config: READ, schema: { params: TaskParams, querystring: LogsQuery } },
+    async (req, reply) => {
+      const { task, workerUrl } = manager.locate(req.params.id);
+      if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
+      const abort = new AbortController();
+      req.raw.on('close', () => abort.abort());
+      const output = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+        query: { follow: req.query.follow, tail: req.query.tail },
+        signal: abort.signal,
+      });
+      return reply.type('text/plain; charset=utf-8').send(output);
+    },
+  );
 
-  app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req) => {
+  app.get('/tasks/:id/stats', { config: READ, schema: { params: TaskParams } }, async (req) => {
     const { task, workerUrl } = manager.locate(req.params.id);
     if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
     return new WorkerClient(workerUrl, 5_000).taskStats(task.id);
   });
 
-  app.get('/events', async (req, reply) => {
+  app.get('/events', { config: READ }, async (req, reply) => {
     // newline-delimited JSON by default; Server-Sent Events when the client asks for them
     const sse = (req.headers.accept ?? '').includes('text/event-stream');
     reply.hijack();
@@ -99,21 +113,23 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
     });
   });
 
-  app.get('/nodes', async () => manager.listNodes());
+  app.get('/nodes', { config: READ }, async () => manager.listNodes());
 
-  app.post('/nodes/register', { schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES }, async (req) =>
-    manager.register(req.body),
+  app.post(
+    '/nodes/register',
+    { config: NODE, schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    async (req) => manager.register(req.body),
   );
 
   app.post(
     '/nodes/:id/heartbeat',
-    { schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    { config: NODE, schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
     async (req) => manager.heartbeat(req.params.id, req.body),
   );
 
   app.post(
     '/nodes/:id/reports',
-    { schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    { config: NODE, schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
     async (req, reply) => {
       await manager.report(req.params.id, req.body.tasks);
       return reply.status(204).send();

@@ -1,0 +1,45 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+// API tokens on the wire (POST/GET /tokens, DELETE /tokens/{id}; GET /whoami answers the caller's
+// own TokenView). The secret is answered once, when the token is created; nothing else carries it.
+
+/** What a token allows, each including the ones before it: read (every GET) < deploy (submit, stop) < admin. */
+export const TOKEN_SCOPES = ['read', 'deploy', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** Letters, digits, ".", "_" and "-": a name prints as it was typed, with nothing a terminal would act on. */
+export const TOKEN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
+
+export const CreateTokenRequest = Type.Object(
+  {
+    scope: Type.Union(TOKEN_SCOPES.map((s) => Type.Literal(s))),
+    /** How long it lasts, "30d" (s, m, h or d), checked by the handler; never expires when absent. */
+    ttl: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    /** TOKEN_NAME_PATTERN, checked by the handler so the message names the field in words. */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
+
+export type TokenState = 'active' | 'expired' | 'revoked';
+
+/** A token as GET /tokens shows it: never its secret, nor the secret's hash. */
+export interface TokenView {
+  id: string;
+  /** '' when none was given. */
+  name: string;
+  scope: TokenScope;
+  state: TokenState;
+  createdAt: string;
+  /** null: never expires. */
+  expiresAt: string | null;
+  revokedAt: string | null;
+  /** When a request last carried it (kept to the minute across manager restarts); null: never used. */
+  lastUsedAt: string | null;
+}
+
+/** The answer to POST /tokens: the view, and the token itself, shown this once. */
+export interface CreatedTokenView extends TokenView {
+  token: string;
+}

@@ -1,0 +1,76 @@
+import { chmodSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { InvalidField } from '../errors/index.js';
+
+// The CLI's saved credentials: which manager to talk to, with which API token, trusting which CA.
+// `poseidon login` and `poseidon dev` write them; every client command reads them when neither a
+// flag nor the environment says otherwise. The file holds a secret, so it is the user's alone.
+
+export interface SavedCredentials {
+  /** The manager's URL, as http(s)://host:port. */
+  manager: string;
+  token?: string;
+  /** Absolute path of the cluster's CA certificate (PEM). */
+  ca?: string;
+}
+
+/** `$XDG_CONFIG_HOME/poseidon/config.json`, else `~/.config/poseidon/config.json`. */
+export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  // the XDG spec: a relative path is invalid and should be ignored
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
+  return join(base, 'poseidon', 'config.json');
+}
+
+/** What the file holds; undefined when there is none. A file that is not credentials is an error naming it. */
+export function loadCredentials(path = credentialsPath()): SavedCredentials | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InvalidField(path, `cannot be read (${(err as Error).message}); fix it or run poseidon login again`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const c = parsed as Partial<Record<keyof SavedCredentials, unknown>> | undefined;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.manager !== 'string' ||
+    (c.token !== undefined && typeof c.token !== 'string') ||
+    (c.ca !== undefined && typeof c.ca !== 'string')
+  ) {
+    throw new InvalidField(path, 'is not a credentials file ({"manager","token","ca"}); run poseidon login again');
+  }
+  return {
+    manager: c.manager,
+    ...(c.token === undefined ? {} : { token: c.token as string }),
+    ...(c.ca === undefined ? {} : { ca: c.ca as string }),
+  };
+}
+
+/**
+ * Saves the credentials for later commands (`poseidon login`, `poseidon dev`); returns the file's
+ * path. The file is written whole or not at all and readable by its owner only (0600), in a
+ * directory only they can enter.
+ */
+export function saveCredentials(credentials: SavedCredentials, path = credentialsPath()): string {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    chmodSync(temporary, 0o600); // a leftover temporary file keeps its mode through open()
+    writeSync(fd, `${JSON.stringify(credentials, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  return path;
+}

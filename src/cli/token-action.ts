@@ -1,0 +1,75 @@
+import type { TokenView } from '../api/index.js';
+import { InvalidField } from '../errors/index.js';
+import { table } from './format.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
+
+// `poseidon token create | ls | revoke`: API tokens for people and scripts (an admin token's work).
+
+export interface TokenCreateFlags extends ClientFlags {
+  scope: string;
+  ttl?: string;
+  name?: string;
+  json?: boolean;
+}
+export type TokenListFlags = ClientFlags & { json?: boolean };
+
+/** The API's TOKEN_SCOPES; not imported: src/api's index would load the schemas. */
+const SCOPES = ['read', 'deploy', 'admin'] as const;
+type Scope = (typeof SCOPES)[number];
+
+function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** `poseidon token create`: prints the token on stdout, alone, the only time it is shown. */
+export async function createToken(flags: TokenCreateFlags): Promise<void> {
+  const { scope } = flags;
+  if (!isScope(scope)) throw new InvalidField('--scope', `is "${scope}"; use read, deploy or admin`);
+  const created = await managerClient(flags).createToken({
+    scope,
+    ...(flags.ttl === undefined ? {} : { ttl: flags.ttl }),
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+  });
+  if (flags.json === true) {
+    process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${created.token}\n`);
+  const expires = created.expiresAt === null ? 'never expires' : `expires ${minute(created.expiresAt)}`;
+  process.stderr.write(
+    `token ${created.id} (scope ${created.scope}, ${expires}) created; it is not shown again, keep it now\n`,
+  );
+}
+
+/** `poseidon token ls`: every token, never a secret. */
+export async function listTokens(flags: TokenListFlags): Promise<void> {
+  const tokens = await managerClient(flags).listTokens();
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
+  else process.stdout.write(`${tokenTable(tokens)}\n`);
+}
+
+/** `poseidon token revoke ID`: refused from now on, for good. */
+export async function revokeToken(id: string, flags: TokenListFlags): Promise<void> {
+  const token = await managerClient(flags).revokeToken(id);
+  process.stdout.write(flags.json === true ? `${JSON.stringify(token, null, 2)}\n` : `token ${token.id} revoked\n`);
+}
+
+/** "2026-12-01T14:03:27.123Z" -> "2026-12-01 14:03Z". */
+function minute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+}
+
+export function tokenTable(tokens: readonly TokenView[]): string {
+  return table(
+    ['ID', 'NAME', 'SCOPE', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED'],
+    tokens.map((t) => [
+      t.id,
+      t.name === '' ? '-' : t.name,
+      t.scope,
+      t.state,
+      minute(t.createdAt),
+      t.expiresAt === null ? 'never' : minute(t.expiresAt),
+      t.lastUsedAt === null ? 'never' : minute(t.lastUsedAt),
+    ]),
+  );
+}
