@@ -205,7 +205,7 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
     dockerVersion: async () => ({ run: await dockerCli(['version'], cli) }),
     poseidonStatus: async () => ({
       run: checked(
-        await poseidonCli(['status', '--manager', s.status.client.baseUrl], cli),
+        await poseidonCli(['status', '--manager', s.status.client.baseUrl], { ...cli, env: s.status.cliEnv }),
         (out) => lineCount(out) === STATUS_TASKS + 1,
       ),
     }),
@@ -274,6 +274,7 @@ async function runViaPoseidon(ctx: BenchContext, s: Setup, rep: number): Promise
   const run = await poseidonCli(['run', file, '--wait', '--manager', s.cluster.client.baseUrl], {
     signal: ctx.signal,
     timeoutMs: CLI_TIMEOUT_MS,
+    env: s.cluster.cliEnv,
   });
   if (!run.stdout.startsWith(`${id} Running`))
     throw new UnexpectedOutput(`poseidon run --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import type { ManagerClient } from '../src/client/index.js';
 import { readLines } from '../src/ndjson/index.js';
 import { BenchError } from './bench-error.js';
 import { wallClockMs } from './docker-events.js';
@@ -39,12 +41,16 @@ export class ManagerEventLog {
    * Resolves once the manager answered with the stream's headers: later events are not missed.
    * `signal` (the run's) fails every wait at once when it aborts.
    */
-  static async follow(managerUrl: string, signal: AbortSignal): Promise<ManagerEventLog> {
-    const log = new ManagerEventLog(managerUrl);
+  static async follow(manager: ManagerClient, signal: AbortSignal): Promise<ManagerEventLog> {
+    const log = new ManagerEventLog(manager.baseUrl);
     const reading = AbortSignal.any([log.#abort.signal, signal]);
-    const res = await fetch(new URL('/events', managerUrl), { signal: reading });
-    if (!res.ok || res.body === null) throw new BenchError(`GET ${managerUrl}/events answered ${res.status}`);
-    log.#reading = log.#read(res.body, reading);
+    let body: Readable;
+    try {
+      body = await manager.events(reading);
+    } catch (err) {
+      throw new BenchError(`GET ${manager.baseUrl}/events failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    log.#reading = log.#read(body, reading);
     log.#received.failWaitsOnAbort(signal);
     return log;
   }
@@ -64,7 +70,7 @@ export class ManagerEventLog {
     await this.#reading;
   }
 
-  async #read(body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void> {
+  async #read(body: Readable, signal: AbortSignal): Promise<void> {
     try {
       for await (const line of readLines(body, signal)) this.#record(line);
     } catch {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagerClient } from '../src/client/index.js';
+import { WorkerClient, type ManagerClient } from '../src/client/index.js';
 import { LABEL_WORKER } from '../src/driver/index.js';
 import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
-import { POSEIDON_BIN, spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
+import { adminClient, asManager, cliEnv, readManagerAccess, type ManagerAccess } from '../testkit/manager-access.js';
+import { POSEIDON_BIN, spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../testkit/spawner.js';
 import { BenchError } from './bench-error.js';
 import { ManagerEventLog, type ReceivedClusterEvent } from './cluster-events.js';
 import type { BenchContext } from './context.js';
@@ -45,16 +46,24 @@ export interface SubmittedTask {
  * `poseidon dev`), with the manager's event stream followed from the start.
  */
 export class BenchCluster {
+  /** The Manager API as an admin, over TLS that trusts the cluster's CA. */
   readonly client: ManagerClient;
 
   constructor(
     readonly manager: PoseidonProcess,
+    /** Its CA, join token and admin token, from its data dir: what a user has. */
+    readonly access: ManagerAccess,
     /** By worker name; empty for `poseidon dev` (its worker lives in the manager's process). */
     readonly workers: ReadonlyMap<string, PoseidonProcess>,
     readonly events: ManagerEventLog,
     private readonly runId: string,
   ) {
-    this.client = new ManagerClient(manager.url, 30_000);
+    this.client = adminClient(access, 30_000);
+  }
+
+  /** The environment a CLI command needs for this cluster (URL, admin token, CA). */
+  get cliEnv(): NodeJS.ProcessEnv {
+    return cliEnv(this.access);
   }
 
   /** A task body carrying the run's label and a sample label, with a fresh id. */
@@ -124,34 +133,23 @@ export interface ClusterOptions {
 /** A manager and `workers` workers as separate processes on 127.0.0.1, each with its own temp data dir. */
 export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Promise<BenchCluster> {
   const dir = await tempDir(ctx);
-  const manager = await spawnPoseidon(
-    ['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])],
-    { onSpawn: (p) => ctx.resources.trackProcess(p) },
-  );
+  const { process: manager, access } = await spawnManager(join(dir, 'manager'), opts.managerArgs ?? [], {
+    onSpawn: (p) => ctx.resources.trackProcess(p),
+  });
   const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
   for (const name of names) ctx.resources.trackWorkerName(name);
   const workers = await Promise.all(
     names.map((name) =>
-      spawnPoseidon(
-        [
-          'worker',
-          '--port',
-          '0',
-          '--name',
-          name,
-          '--data-dir',
-          join(dir, name),
-          '--manager',
-          manager.url,
-          ...(opts.workerArgs ?? []),
-        ],
-        { onSpawn: (p) => ctx.resources.trackProcess(p) },
-      ),
+      spawnWorker(access, ['--port', '0', '--name', name, '--data-dir', join(dir, name), ...(opts.workerArgs ?? [])], {
+        onSpawn: (p) => ctx.resources.trackProcess(p),
+      }),
     ),
   );
-  const events = await ManagerEventLog.follow(manager.url, ctx.signal);
+  const client = adminClient(access, 30_000);
+  const events = await ManagerEventLog.follow(client, ctx.signal);
   const cluster = new BenchCluster(
     manager,
+    access,
     new Map(names.map((n, i) => [n, workers[i] as PoseidonProcess])),
     events,
     ctx.runId,
@@ -178,13 +176,61 @@ export async function startDev(ctx: BenchContext, tag: string): Promise<BenchClu
   // its first "listening" line is the manager's; the worker joins right after
   const dev = await spawnPoseidon(
     ['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'],
-    { onSpawn: (p) => ctx.resources.trackProcess(p) },
+    // the CLI credentials it saves go to the run's own config dir, not the user's
+    { onSpawn: (p) => ctx.resources.trackProcess(p), env: { XDG_CONFIG_HOME: join(dir, 'config') } },
   );
-  const events = await ManagerEventLog.follow(dev.url, ctx.signal);
-  const cluster = new BenchCluster(dev, new Map(), events, ctx.runId);
+  const access = await readManagerAccess(dev.url, join(dir, 'manager'));
+  const events = await ManagerEventLog.follow(adminClient(access, 30_000), ctx.signal);
+  const cluster = new BenchCluster(dev, access, new Map(), events, ctx.runId);
   await waitForNodesUp(cluster.client, [DEV_WORKER], ctx.signal);
   ctx.progress(`${tag}: poseidon dev at ${dev.url} (pid ${dev.pid})`);
   return cluster;
+}
+
+/** A worker the bench calls directly, and the manager whose cluster it joined. */
+export interface DirectWorker {
+  worker: PoseidonProcess;
+  manager: PoseidonProcess;
+  /** The Worker API with the manager's certificate, as the manager calls it. */
+  client: WorkerClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker driven directly (a task started on a worker that reports to a manager would be
+ * stopped by it as unknown): it joins a manager of its own with the join token but does not
+ * register (`--no-register`), and the bench calls it with that manager's certificate, as a
+ * manager does: a worker answers nobody else.
+ */
+export async function startDirectWorker(
+  ctx: BenchContext,
+  opts: { name: string; dataDir: string; args?: readonly string[]; timeoutMs: number },
+): Promise<DirectWorker> {
+  const track = { onSpawn: (p: PoseidonProcess) => ctx.resources.trackProcess(p) };
+  const { process: manager, access } = await spawnManager(join(opts.dataDir, 'manager'), [], track);
+  const worker = await spawnWorker(
+    access,
+    [
+      '--no-register',
+      '--port',
+      '0',
+      '--name',
+      opts.name,
+      '--data-dir',
+      join(opts.dataDir, 'worker'),
+      ...(opts.args ?? []),
+    ],
+    track,
+  );
+  return {
+    worker,
+    manager,
+    client: new WorkerClient(worker.url, opts.timeoutMs, { tls: asManager(access) }),
+    async stop() {
+      await worker.stop();
+      await manager.stop();
+    },
+  };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagerClient } from '../src/client/index.js';
+import type { ManagerClient } from '../src/client/index.js';
 import { FakeWorkerFleet } from '../testkit/fake-worker-fleet.js';
-import { spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
+import { adminClient, type ManagerAccess } from '../testkit/manager-access.js';
+import { spawnManager, type PoseidonProcess } from '../testkit/spawner.js';
 import { BenchError } from './bench-error.js';
 import type { BenchContext } from './context.js';
 
@@ -16,6 +17,9 @@ export type HeartbeatMode = 'digest';
 /** What a benchmark got: a real manager process, and fake workers in a process of their own. */
 export interface FakeCluster {
   readonly manager: PoseidonProcess;
+  /** Its CA, join token, admin token and certificate, as its data dir holds them. */
+  readonly access: ManagerAccess;
+  /** The Manager API as an admin. */
   readonly client: ManagerClient;
   readonly workers: FakeWorkerFleet;
   /** Task id -> when its first dispatch reached a fake worker (this process's performance.now() ms); kept current. */
@@ -40,7 +44,7 @@ export async function startFakeCluster(
 ): Promise<FakeCluster> {
   const track = { onSpawn: (p: PoseidonProcess) => ctx.resources.trackProcess(p) };
   const dataDir = await ctx.resources.tempDir(`poseidon-bench-${label}`);
-  const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir, ...managerArgs], track);
+  const { process: manager, access } = await spawnManager(dataDir, managerArgs, track);
   ctx.progress(`${label}: manager listening at ${manager.url} (pid ${manager.pid})`);
   let fleet: FakeWorkerFleet | undefined;
   const dispatchedAt = new Map<string, number>();
@@ -58,14 +62,15 @@ export async function startFakeCluster(
   };
   try {
     fleet = await FakeWorkerFleet.start({
-      managerUrl: manager.url,
+      managerUrl: access.url,
+      joinToken: access.joinToken,
       workers,
       namePrefix: `${ctx.runId}-fake`,
       ...track,
     });
     for (const name of fleet.names) ctx.resources.trackWorkerName(name);
     poller = pollDispatches(fleet, dispatchedAt, polling.signal);
-    const client = new ManagerClient(manager.url, 30_000);
+    const client = adminClient(access, 30_000);
     const began = performance.now();
     for (;;) {
       ctx.signal.throwIfAborted();
@@ -79,7 +84,7 @@ export async function startFakeCluster(
       await sleep(100);
     }
     ctx.progress(`${label}: ${workers} fake workers joined (pid ${fleet.process.pid}; heartbeats: digest)`);
-    return { manager, client, workers: fleet, dispatchedAt, heartbeat: 'digest', stop };
+    return { manager, access, client, workers: fleet, dispatchedAt, heartbeat: 'digest', stop };
   } catch (err) {
     await stop();
     throw err;

@@ -65,6 +65,8 @@ async function runMemory(ctx: BenchContext): Promise<void> {
         const first = submitted;
         const load = await runLoad({
           url: cluster.manager.url,
+          ca: cluster.access.caPem,
+          token: cluster.access.adminToken,
           clients: CLIENTS,
           maxRequests: target - submitted,
           maxDurationMs: LEVEL_LOAD_DEADLINE_MS,

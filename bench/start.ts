@@ -13,6 +13,7 @@ import {
   poseidonCli,
   startCluster,
   startDev,
+  startDirectWorker,
   DevUnsafe,
   type BenchCluster,
 } from './cluster-processes.js';
@@ -144,11 +145,9 @@ async function runStart(ctx: BenchContext): Promise<void> {
     const workerName = `${ctx.runId}-worker`;
     ctx.resources.trackWorkerName(workerName);
     ctx.resources.trackWorkerName(directWorkerLabel(ctx));
-    const worker = await spawnPoseidon(
-      ['worker', '--port', '0', '--name', workerName, '--data-dir', join(dir, 'worker')],
-      { onSpawn: (p) => ctx.resources.trackProcess(p) },
-    );
-    stops.push(() => worker.stop());
+    const direct = await startDirectWorker(ctx, { name: workerName, dataDir: dir, timeoutMs: START_DEADLINE_MS });
+    const worker = direct.worker;
+    stops.push(() => direct.stop());
     ctx.progress(`start: worker ${workerName} listening at ${worker.url} (pid ${worker.pid})`);
     let dev: BenchCluster | null = null;
     let devSkipped: string | null = null;
@@ -167,7 +166,7 @@ async function runStart(ctx: BenchContext): Promise<void> {
     stops.push(() => swarm.leave());
     const setup: Setup = {
       worker,
-      workerClient: new WorkerClient(worker.url, START_DEADLINE_MS),
+      workerClient: direct.client,
       dev,
       devSkipped,
       cluster,
@@ -450,6 +449,7 @@ async function startViaPoseidonCli(
   const run = await poseidonCli(['task', '--filename', file, '--wait', '--manager', cluster.client.baseUrl], {
     signal: ctx.signal,
     timeoutMs: CLI_TIMEOUT_MS,
+    env: cluster.cliEnv,
   });
   if (!run.stdout.startsWith(`${id} Running`))
     throw new StartFailed(`poseidon task --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);

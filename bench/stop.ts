@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { WorkerClient } from '../src/client/index.js';
 import { BenchError } from './bench-error.js';
 import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
-import { LABEL_BENCH_SAMPLE, startCluster, type BenchCluster } from './cluster-processes.js';
+import {
+  LABEL_BENCH_SAMPLE,
+  startCluster,
+  startDirectWorker,
+  type BenchCluster,
+  type DirectWorker,
+} from './cluster-processes.js';
 import { formatComparison, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { dockerCli } from './docker-cli.js';
@@ -67,7 +73,7 @@ async function runStop(ctx: BenchContext): Promise<void> {
   await assertImagePresent(ctx.docker);
   const events = await ContainerEventLog.follow(ctx.docker, `${LABEL_TEST_RUN}=${ctx.runId}`, ctx.signal);
   let cluster: BenchCluster | undefined;
-  let worker: PoseidonProcess | undefined;
+  let worker: DirectWorker | undefined;
   try {
     cluster = await startCluster(ctx, { tag: 'stop', workers: 1, workerArgs: ['--stop-grace', String(GRACE_SECONDS)] });
     const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
@@ -75,13 +81,15 @@ async function runStop(ctx: BenchContext): Promise<void> {
     const workerName = `${ctx.runId}-stop-standalone`;
     ctx.resources.trackWorkerName(workerName);
     // standalone: a task started on a worker that reports to a manager would be stopped by it as unknown
-    worker = await spawnPoseidon(
-      ['worker', '--port', '0', '--name', workerName, '--data-dir', dir, '--stop-grace', String(GRACE_SECONDS)],
-      { onSpawn: (p) => ctx.resources.trackProcess(p) },
-    );
-    ctx.progress(`stop: standalone worker ${workerName} at ${worker.url} (pid ${worker.pid})`);
+    worker = await startDirectWorker(ctx, {
+      name: workerName,
+      dataDir: dir,
+      args: ['--stop-grace', String(GRACE_SECONDS)],
+      timeoutMs: STEP_DEADLINE_MS,
+    });
+    ctx.progress(`stop: standalone worker ${workerName} at ${worker.worker.url} (pid ${worker.worker.pid})`);
     const c = cluster;
-    const client = new WorkerClient(worker.url, STEP_DEADLINE_MS);
+    const client = worker.client;
     const run: Record<Side, () => Promise<StopSample>> = {
       manager: () => stopViaManager(ctx, c, events),
       worker: () => stopViaWorker(ctx, client, events),

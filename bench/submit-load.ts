@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, request } from 'node:https';
 import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 
 /**
@@ -8,8 +8,12 @@ import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
  * Only a 201 counts as accepted; anything else is counted by its status (or error code).
  */
 export interface LoadPlan {
-  /** The manager's base URL. */
+  /** The manager's base URL (https). */
   url: string;
+  /** The cluster's CA certificate (PEM): the only one trusted for the manager's. */
+  ca: string;
+  /** An API token that may deploy, sent as a Bearer header. */
+  token: string;
   clients: number;
   maxRequests: number;
   maxDurationMs: number;
@@ -38,7 +42,8 @@ export interface LoadOutcome {
 }
 
 export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
-  const agent = new Agent({ keepAlive: true, maxSockets: plan.clients, maxFreeSockets: plan.clients });
+  const agent = new Agent({ keepAlive: true, maxSockets: plan.clients, maxFreeSockets: plan.clients, ca: plan.ca });
+  const authorization = `Bearer ${plan.token}`;
   const target = new URL('/tasks', plan.url);
   const timeoutMs = plan.requestTimeoutMs ?? 30_000;
   const out: LoadOutcome = {
@@ -72,7 +77,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       const i = out.sent++;
       const body = plan.body(i);
       const t0 = performance.now();
-      const answer = await post(agent, target, body, timeoutMs);
+      const answer = await post(agent, target, body, authorization, timeoutMs);
       const t1 = performance.now();
       lastAnswerAtMs = Math.max(lastAnswerAtMs, t1);
       if (answer.kind === 'error') fail(answer.code, answer.message);
@@ -95,14 +100,14 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
 
 type Answer = { kind: 'answer'; status: number; text: string } | { kind: 'error'; code: string; message: string };
 
-function post(agent: Agent, url: URL, body: string, timeoutMs: number): Promise<Answer> {
+function post(agent: Agent, url: URL, body: string, authorization: string, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
         timeout: timeoutMs,
       },
       (res) => {

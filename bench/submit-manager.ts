@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerClient } from '../src/client/index.js';
+import type { ManagerAccess } from '../testkit/manager-access.js';
+import { tlsFetch } from '../testkit/tls-fetch.js';
 import type { BenchContext } from './context.js';
 
 // What the submit and memory benchmarks read from the manager process under test.
@@ -11,9 +13,12 @@ export interface ManagerCounters {
   storeCommits: number | null;
 }
 
-export async function readManagerCounters(managerUrl: string): Promise<ManagerCounters> {
-  const res = await fetch(new URL('/metrics', managerUrl), { signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
+export async function readManagerCounters(manager: ManagerAccess): Promise<ManagerCounters> {
+  const res = await tlsFetch(new URL('/metrics', manager.url).toString(), {
+    tls: { ca: manager.caPem },
+    token: manager.adminToken,
+  });
+  const text = res.text();
   return {
     storeWrites: sample(text, 'poseidon_store_writes_total'),
     storeCommits: sample(text, 'poseidon_store_commits_total'),

@@ -46,6 +46,8 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     ctx.progress(`submit: warm-up, ${WARMUP_SUBMISSIONS} submissions`);
     const warm = await runLoad({
       url: cluster.manager.url,
+      ca: cluster.access.caPem,
+      token: cluster.access.adminToken,
       clients: CLIENTS,
       maxRequests: WARMUP_SUBMISSIONS,
       maxDurationMs: 60_000,
@@ -55,7 +57,7 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     await waitDispatched(ctx, cluster, warm, performance.now());
     await waitUntilSettled(ctx, cluster.client, 'submit', DISPATCH_DEADLINE_MS);
 
-    const before = await readManagerCounters(cluster.manager.url);
+    const before = await readManagerCounters(cluster.access);
     const cpuBefore = await readCpuMs(cluster.manager.pid);
     const pressureBefore = await readCpuPressureUs();
     ctx.progress(
@@ -69,6 +71,8 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     try {
       load = await runLoad({
         url: cluster.manager.url,
+        ca: cluster.access.caPem,
+        token: cluster.access.adminToken,
         clients: CLIENTS,
         maxRequests: MAX_SUBMISSIONS,
         maxDurationMs: DURATION_MS,
@@ -92,7 +96,7 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const dispatched = await waitDispatched(ctx, cluster, load, loadEndMs);
     const settled = await waitUntilSettled(ctx, cluster.client, 'submit', DISPATCH_DEADLINE_MS);
     const allRunningMs = performance.now() - loadEndMs;
-    const after = await readManagerCounters(cluster.manager.url);
+    const after = await readManagerCounters(cluster.access);
     const rssBytes = await readRss(cluster.manager.pid);
     const beats = await heartbeatHealth(cluster);
     await cluster.stop(); // now, not at the end of the run: a later benchmark gets an idle machine

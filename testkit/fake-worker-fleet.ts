@@ -7,6 +7,8 @@ export const FAKE_WORKER_PROCESS = fileURLToPath(new URL('./fake-worker-process.
 
 export interface FleetOptions {
   managerUrl: string;
+  /** The cluster's worker join token (the manager's data dir, join-token). */
+  joinToken: string;
   workers: number;
   /** Worker names are `<prefix>-000`, `<prefix>-001`, … */
   namePrefix: string;
@@ -29,11 +31,11 @@ export class FakeWorkerFleet {
 
   static async start(opts: FleetOptions): Promise<FakeWorkerFleet> {
     const args = ['--manager', opts.managerUrl, '--workers', String(opts.workers), '--name-prefix', opts.namePrefix];
-    const p = await spawnListening(
-      FAKE_WORKER_PROCESS,
-      args,
-      opts.onSpawn === undefined ? {} : { onSpawn: opts.onSpawn },
-    );
+    // the token in the environment, not the arguments: it is a secret
+    const p = await spawnListening(FAKE_WORKER_PROCESS, args, {
+      env: { POSEIDON_JOIN_TOKEN: opts.joinToken },
+      ...(opts.onSpawn === undefined ? {} : { onSpawn: opts.onSpawn }),
+    });
     const names = Array.from({ length: opts.workers }, (_, i) => `${opts.namePrefix}-${String(i).padStart(3, '0')}`);
     return new FakeWorkerFleet(p, names);
   }

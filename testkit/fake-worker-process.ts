@@ -1,7 +1,8 @@
 // Entry of a process of fake workers (see fake-worker-fleet.ts, which starts it):
-//   node dist/testkit/fake-worker-process.js --manager URL --workers N --name-prefix NAME
+//   POSEIDON_JOIN_TOKEN=TOKEN node dist/testkit/fake-worker-process.js --manager URL --workers N --name-prefix NAME
 // Runs N fake workers, each the real Worker, its routes and its reporter over a fake driver,
-// listening on 127.0.0.1 and joined to the manager, and a control server on 127.0.0.1, port 0:
+// each joined to the cluster with the join token (as `poseidon worker --join-token` joins), serving
+// mutual TLS on 127.0.0.1 and reporting to the manager, and a control server on 127.0.0.1, port 0:
 //   GET /dispatched?after=K  the first dispatch of each task from the K-th on: [[taskId, epochMs], ...]
 //   GET /heartbeats          the workers' heartbeat counts, summed
 // It logs {"msg":"fake workers listening","url":<control URL>} once every worker listens, and
@@ -20,9 +21,12 @@ const { values } = parseArgs({
   },
 });
 const managerUrl = values.manager;
+const joinToken = process.env.POSEIDON_JOIN_TOKEN;
 const count = Number(values.workers);
-if (managerUrl === undefined || !Number.isInteger(count) || count < 1) {
-  process.stderr.write('usage: fake-worker-process --manager URL --workers N [--name-prefix NAME]\n');
+if (managerUrl === undefined || joinToken === undefined || !Number.isInteger(count) || count < 1) {
+  process.stderr.write(
+    'usage: POSEIDON_JOIN_TOKEN=T fake-worker-process --manager URL --workers N [--name-prefix NAME]\n',
+  );
   process.exit(2);
 }
 
@@ -68,8 +72,7 @@ const stop = (): Promise<void> =>
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
 
-await Promise.all(workers.map((w) => w.listen()));
-for (const w of workers) w.join(managerUrl);
+await Promise.all(workers.map((w) => w.join(managerUrl, joinToken)));
 await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 const { port } = control.address() as AddressInfo;
 process.stdout.write(

@@ -11,6 +11,7 @@ import {
   type WorkerTaskView,
 } from '../src/api/index.js';
 import { ManagerClient } from '../src/client/index.js';
+import { LiveCredentials, nodeCredentials } from '../src/pki/index.js';
 import { systemClock, type Clock } from '../src/clock/index.js';
 import type { HostSnapshot } from '../src/stats/index.js';
 import { MemoryStore, type Store } from '../src/store/index.js';
@@ -70,8 +71,9 @@ export interface HeartbeatCounts {
  * Docker. Three ways to use it:
  * - in-process (InProcessWorkerCalls): the manager's WorkerCalls go straight to the Worker, and
  *   `reportTo` hands each change to the manager as the reporter would, on a test's clock;
- * - `listen()` on 127.0.0.1, port 0, and `join(managerUrl)` with the real ManagerReporter, as
- *   `poseidon worker --manager` joins;
+ * - `join(managerUrl, joinToken)`: it joins the cluster with the token (a node certificate, as
+ *   `poseidon worker --join-token` gets one), serves the Worker API over mutual TLS on
+ *   127.0.0.1, port 0, and reports with the real ManagerReporter;
  * - as a separate process (testkit/fake-worker-process.ts), for a benchmark that needs the load
  *   off its own process.
  */
@@ -82,7 +84,8 @@ export class FakeWorker {
   readonly worker: Worker;
   readonly capacity: ResourcesView;
   readonly limits: SpecLimits;
-  readonly nodeId = randomUUID();
+  /** Its node id: a random one in process, the one its certificate names once it joined. */
+  nodeId: string = randomUUID();
   readonly heartbeats: HeartbeatCounts = { sent: 0, failed: 0, resyncs: 0, lastError: undefined };
   readonly #log: Logger;
   readonly #metrics = new Registry();
@@ -161,9 +164,19 @@ export class FakeWorker {
     });
   }
 
-  /** Serves the real Worker API on 127.0.0.1, port 0; resolves with its URL. */
-  async listen(): Promise<string> {
+  /**
+   * Joins the cluster as `poseidon worker --manager URL --join-token TOKEN` does (the same code:
+   * the CA checked against the token, a key made here, a certificate for it), serves the real
+   * Worker API over mutual TLS on 127.0.0.1, port 0, and reports with the real reporter. Resolves
+   * with its URL once it listens.
+   */
+  async join(managerUrl: string, joinToken: string): Promise<string> {
     await this.start();
+    const creds = new LiveCredentials(
+      await nodeCredentials({ managerUrl, joinToken, addresses: ['127.0.0.1'], now: Date.now(), log: this.#log }),
+      'manager',
+    );
+    this.nodeId = creds.current.info.nodeId;
     const app = await createWorkerServer({
       worker: this.worker,
       driver: this.driver,
@@ -171,17 +184,13 @@ export class FakeWorker {
       readHost: async () => this.#host(),
       log: this.#log,
       metrics: this.#metrics,
+      clock: systemClock,
+      tls: creds.server,
     });
     this.#server = app;
     this.#url = await app.listen({ host: '127.0.0.1', port: 0 });
-    return this.#url;
-  }
-
-  /** Joins the manager with the real reporter, as `poseidon worker --manager` does; listen() first. */
-  join(managerUrl: string): void {
-    if (this.#url === '') throw new Error(`fake worker ${this.name} must listen before it joins`);
     this.#reporter = new ManagerReporter({
-      manager: new CountedManager(new ManagerClient(managerUrl, 10_000), this.heartbeats),
+      manager: new CountedManager(new ManagerClient(managerUrl, 10_000, { tls: creds.client }), this.heartbeats),
       worker: this.worker,
       nodeId: this.nodeId,
       name: this.name,
@@ -191,6 +200,7 @@ export class FakeWorker {
       log: this.#log,
     });
     this.#reporter.start();
+    return this.#url;
   }
 
   /** Stops reporting, serving and the worker, in that order; idempotent. Its driver and store stay readable. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { joinEnv, readManagerAccess, type ManagerAccess } from './manager-access.js';
 
 /** bin/poseidon.js of this checkout (this file runs as dist/testkit/spawner.js). */
 export const POSEIDON_BIN = fileURLToPath(new URL('../../bin/poseidon.js', import.meta.url));
@@ -196,4 +197,35 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
+}
+
+/** A manager the spawner started, with what reaching it takes (testkit/manager-access.ts). */
+export interface SpawnedManager {
+  process: PoseidonProcess;
+  access: ManagerAccess;
+}
+
+/**
+ * `poseidon manager --port 0 --data-dir DIR ARGS`, ready once it listens, with its CA, join token,
+ * admin token and certificate read from DIR: tests and benchmarks reach it as a user must.
+ */
+export async function spawnManager(
+  dataDir: string,
+  args: readonly string[] = [],
+  opts: SpawnOptions = {},
+): Promise<SpawnedManager> {
+  const p = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir, ...args], opts);
+  return { process: p, access: await readManagerAccess(p.url, dataDir) };
+}
+
+/** `poseidon worker --manager URL ARGS`, joining with the manager's join token (from the environment). */
+export function spawnWorker(
+  manager: ManagerAccess,
+  args: readonly string[],
+  opts: SpawnOptions = {},
+): Promise<PoseidonProcess> {
+  return spawnPoseidon(['worker', '--manager', manager.url, ...args], {
+    ...opts,
+    env: { ...joinEnv(manager), ...opts.env },
+  });
 }

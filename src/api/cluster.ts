@@ -87,8 +87,11 @@ export const RegisterRequest = Type.Object(
   {
     nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }),
-    /** The worker's API base URL, as the manager should call it. */
-    url: Type.String({ pattern: '^https?://' }),
+    /**
+     * The worker's API base URL, as the manager should call it: https (the Worker API is mutual
+     * TLS only), its host one its certificate names.
+     */
+    url: Type.String({ pattern: '^https://', maxLength: 2048 }),
     capacity: Resources,
     metrics: NodeMetrics,
     /** Every task the worker holds, so the manager can resync. */

@@ -16,6 +16,7 @@ import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
 import type { ManagerFlags } from './manager-action.js';
 import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
+import type { RotateFlags } from './rotate-action.js';
 import type { TaskFlags } from './task-action.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { WorkerFlags } from './worker-action.js';
@@ -75,6 +76,8 @@ function registerManager(program: Command): void {
       `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
     )
     .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
+    .option('--advertise <url>', 'URL workers and the CLI reach the manager at (its certificate names it)')
+    .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', '7d')
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -90,7 +93,12 @@ function registerWorker(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_WORKER_PORT))
     .option('--name <name>', 'worker name, put on its containers as poseidon.worker', 'worker-1')
     .option('--data-dir <dir>', 'where task records are kept (default ~/.poseidon/<name>)')
-    .option('--manager <url>', 'join this manager (e.g. http://127.0.0.1:5555)')
+    .option('--manager <url>', 'join this manager (e.g. https://127.0.0.1:5555)')
+    .option(
+      '--join-token <token>',
+      "join with this token (the manager's <data-dir>/join-token; env POSEIDON_JOIN_TOKEN); not needed once joined",
+    )
+    .option('--no-register', 'join (certificate) but do not register: the manager polls it (manager --workers)')
     .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
@@ -175,12 +183,21 @@ function registerStatus(program: Command): void {
       await stopTask(id, flags);
     });
 
-  withManager(program.command('node'))
-    .description('list the nodes of the cluster')
+  const node = withManager(program.command('node'))
+    .description('list the nodes of the cluster (or remove one: node rm)')
     .option('--json', 'print JSON')
     .action(async (flags: NodeFlags) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(flags);
+    });
+  // --manager, --token, --ca and --json are node's: rm reads them with its parent's
+  node
+    .command('rm')
+    .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
+    .argument('<node>', 'node name or id')
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { removeNode } = await import('./status-action.js');
+      await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
     });
 }
 
@@ -245,5 +262,13 @@ function registerToken(program: Command): void {
     .action(async (id: string, flags: TokenListFlags) => {
       const { revokeToken } = await import('./token-action.js');
       await revokeToken(id, flags);
+    });
+  withManager(token.command('rotate'))
+    .description('a new worker join token; the old one joins no one from now on, joined nodes keep working')
+    .argument('<kind>', 'which token: join')
+    .option('--json', 'print JSON')
+    .action(async (kind: string, flags: RotateFlags) => {
+      const { rotateToken } = await import('./rotate-action.js');
+      await rotateToken(kind, flags);
     });
 }

@@ -7,7 +7,7 @@
 export const DEFAULT_MANAGER_PORT = 5555;
 export const DEFAULT_WORKER_PORT = 5556;
 /** Where client commands look for the manager without --manager or POSEIDON_MANAGER. */
-export const DEFAULT_MANAGER_URL = `http://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
+export const DEFAULT_MANAGER_URL = `https://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
 /** Missed heartbeats for this long mark a node Down: failover in seconds, not minutes. */
 export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
 /** `poseidon worker --docker-socket`; `poseidon dev` runs its worker with it too. */

@@ -5,6 +5,7 @@ import type { ManagerTaskView } from '../api/index.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
 import { saveCredentials } from './credentials.js';
+import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
@@ -50,9 +51,14 @@ export async function runDev(flags: DevFlags): Promise<void> {
       scheduler: schedulerFlag(flags.scheduler),
       staticWorkers: [],
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
+      certTtlMs: DEFAULT_CERT_TTL_MS,
     },
     log,
   );
+  // its worker joins as any worker does: with the join token the manager wrote, over TLS that
+  // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
+  const managerDir = join(dataDir, 'manager');
+  const joinToken = (await readFile(authorityPaths(managerDir).joinToken, 'utf8')).trim();
   const worker = await startWorkerRuntime(
     {
       host,
@@ -62,21 +68,25 @@ export async function runDev(flags: DevFlags): Promise<void> {
       dockerSocket: DEFAULT_DOCKER_SOCKET,
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       managerUrl: manager.url,
+      joinToken,
     },
     log,
   );
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
-  // the admin token the manager wrote on its first start, saved for the CLI in other shells
-  const tokenFile = adminTokenPath(join(dataDir, 'manager'));
+  // the admin token the manager wrote on its first start and the cluster's CA, saved for the CLI
+  // in other shells
+  const tokenFile = adminTokenPath(managerDir);
   const token = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
+  const caFile = caPaths(managerDir).cert;
   if (token === '') {
     process.stdout.write(`  no admin token in ${tokenFile}: log in with a token of this cluster (poseidon login)\n`);
   } else {
-    const saved = saveCredentials({ manager: manager.url, token });
+    const saved = saveCredentials({ manager: manager.url, token, ca: caFile });
     process.stdout.write(`  credentials saved to ${saved}; try: poseidon status\n`);
   }
   if (flags.demo === true) {
-    const client = new ManagerClient(manager.url, undefined, token === '' ? {} : { token });
+    const tls = { ca: await readFile(caFile, 'utf8') };
+    const client = new ManagerClient(manager.url, undefined, token === '' ? { tls } : { token, tls });
     const submitted = await client.submit(demoTask(flags.demoImage));
     const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
     const port = task.ports[0]?.host ?? 0;

@@ -27,7 +27,7 @@ export function urlFlag(flag: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidField(flag, `is "${value}"; use a URL such as http://127.0.0.1:5555`);
+    throw new InvalidField(flag, `is "${value}"; use a URL such as https://127.0.0.1:5555`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new InvalidField(flag, `is "${value}"; use an http:// or https:// URL`);

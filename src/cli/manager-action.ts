@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseTtl } from '../auth/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
 import { parseDuration } from '../units/index.js';
-import { hostFlag, portFlag } from './flags.js';
+import { hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
@@ -16,6 +17,8 @@ export interface ManagerFlags {
   workers?: string;
   heartbeatGrace: string;
   metricsOpen?: boolean;
+  certTtl: string;
+  advertise?: string;
   logLevel?: string;
 }
 
@@ -29,7 +32,8 @@ export function workersFlag(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
   return value.split(',').map((w) => {
     const trimmed = w.trim();
-    const url = /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+    // workers serve mutual TLS: a bare host:port is https
+    const url = /^https?:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`;
     try {
       return new URL(url).toString().replace(/\/$/, '');
     } catch {
@@ -53,6 +57,8 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
         /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
       ),
       metricsOpen: flags.metricsOpen === true,
+      certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
+      ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
     },
     log,
   );

@@ -5,7 +5,9 @@ import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook, type TokenRecord } from '../auth/index.js';
 import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
+import { setServerTls } from '../http/index.js';
 import { createManagerServer, Manager, StaticWorkers, type ManagerRecord } from '../manager/index.js';
+import { CertificateRenewer, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { LmdbStore } from '../store/index.js';
 import type { Runtime } from './worker-runtime.js';
@@ -22,6 +24,10 @@ export interface ManagerRuntimeOptions {
   heartbeatGraceMs: number;
   /** GET /metrics without a token. */
   metricsOpen?: boolean;
+  /** How long the node certificates it issues (its own too) last. */
+  certTtlMs: number;
+  /** URLs workers and the CLI reach it at, beyond the listen address (its certificate names them). */
+  advertise?: string[];
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -30,7 +36,25 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   mkdirSync(opts.dataDir, { recursive: true });
   const store = new LmdbStore<ManagerRecord>(join(opts.dataDir, 'state'));
   const metrics = new Registry();
+  // the cluster CA and join token on the first start; the manager's own certificate (role manager)
+  const authority = await NodeAuthority.open({
+    dataDir: opts.dataDir,
+    clock: systemClock,
+    log,
+    certTtlMs: opts.certTtlMs,
+  });
+  const addresses = managerAddresses(opts.host, opts.advertise);
+  const creds = new LiveCredentials(await authority.managerCredentials(addresses, Math.random), 'worker');
   const clients = new Map<string, WorkerClient>();
+  // one client per worker URL: the manager's certificate, trusting worker certificates of this cluster only
+  const workerClient = (url: string): WorkerClient => {
+    let c = clients.get(url);
+    if (c === undefined) {
+      c = new WorkerClient(url, 5_000, { tls: creds.client });
+      clients.set(url, c);
+    }
+    return c;
+  };
   const manager = new Manager({
     store,
     clock: systemClock,
@@ -40,14 +64,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     heartbeatPeriodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
     heartbeatGraceMs: opts.heartbeatGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
-    workerClient: (url) => {
-      let c = clients.get(url);
-      if (c === undefined) {
-        c = new WorkerClient(url, 5_000);
-        clients.set(url, c);
-      }
-      return c;
-    },
+    workerClient,
   });
   await manager.start();
   const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'));
@@ -55,11 +72,37 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   await tokens.load();
   await createFirstAdminToken(tokens, opts.dataDir, log);
   tokens.start();
-  const app = await createManagerServer({ manager, log, metrics, tokens, metricsOpen: opts.metricsOpen === true });
+  const app = await createManagerServer({
+    manager,
+    log,
+    metrics,
+    clock: systemClock,
+    tokens,
+    authority,
+    tls: creds.server,
+    workers: workerClient,
+    metricsOpen: opts.metricsOpen === true,
+  });
   const url = await app.listen({ host: opts.host, port: opts.port });
-  log.info({ url, scheduler: opts.scheduler, dataDir: opts.dataDir }, 'manager listening');
+  log.info({ url, scheduler: opts.scheduler, dataDir: opts.dataDir, caHash: authority.ca.hash }, 'manager listening');
+  // its own certificate renews itself as a worker's does, in process
+  creds.onChange(() => setServerTls(app, creds.server));
+  const renewer = new CertificateRenewer({
+    clock: systemClock,
+    log,
+    random: Math.random,
+    current: () => creds.current.info,
+    renew: async () => creds.replace(await authority.issueManagerCredentials(creds.current.info.nodeId, addresses)),
+  });
+  renewer.start();
   const statics = new StaticWorkers(
-    { manager, clock: systemClock, log, periodMs: DEFAULT_HEARTBEAT_PERIOD_MS },
+    {
+      manager,
+      clock: systemClock,
+      log,
+      periodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
+      client: (workerUrl, timeoutMs) => new WorkerClient(workerUrl, timeoutMs, { tls: creds.client }),
+    },
     opts.staticWorkers,
   );
   statics.start();
@@ -67,6 +110,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     url,
     async close() {
       statics.stop();
+      await renewer.stop();
       await app.close();
       await manager.stop();
       await tokens.stop();

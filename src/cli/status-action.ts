@@ -43,3 +43,13 @@ export async function showNodes(flags: NodeFlags): Promise<void> {
   if (flags.json === true) process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
   else process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
 }
+
+/** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
+export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<void> {
+  const removed = await managerClient(flags).removeNode(nameOrId);
+  process.stdout.write(
+    flags.json === true
+      ? `${JSON.stringify(removed, null, 2)}\n`
+      : `node ${removed.name} (${removed.nodeId}) removed; its certificate is refused from now on\n`,
+  );
+}

@@ -15,6 +15,9 @@ export interface WorkerFlags {
   dockerSocket: string;
   stopGrace: string;
   manager?: string;
+  joinToken?: string;
+  /** commander's --no-register: false. */
+  register: boolean;
   advertise?: string;
   cpu?: string;
   memory?: string;
@@ -32,6 +35,8 @@ function cpuFlag(value: string): number {
 /** `poseidon worker`: runs until SIGINT or SIGTERM. */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   const name = nameFlag('--name', flags.name);
+  // a secret: from the environment it stays out of the process list
+  const joinToken = flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN;
   const options = {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),
@@ -41,6 +46,8 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     stopGraceSeconds: secondsFlag('--stop-grace', flags.stopGrace),
     startConcurrency: countFlag('--start-concurrency', flags.startConcurrency, 1, 256),
     ...(flags.manager === undefined ? {} : { managerUrl: urlFlag('--manager', flags.manager) }),
+    ...(joinToken === undefined ? {} : { joinToken }),
+    register: flags.register,
     ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),
     ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),

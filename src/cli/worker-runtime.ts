@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -7,6 +6,15 @@ import { Registry } from 'prom-client';
 import { ManagerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { DockerDriver } from '../driver/index.js';
+import { setServerTls } from '../http/index.js';
+import {
+  CertificateRenewer,
+  certificateAddresses,
+  LiveCredentials,
+  nodeCredentials,
+  renewCredentials,
+  saveNodeCredentials,
+} from '../pki/index.js';
 import { HostMetrics, readDiskSpace } from '../stats/index.js';
 import { LmdbStore } from '../store/index.js';
 import { createWorkerServer, ManagerReporter, Worker, type WorkerTaskRecord } from '../worker/index.js';
@@ -20,8 +28,12 @@ export interface WorkerRuntimeOptions {
   stopGraceSeconds: number;
   /** Container starts at once at most; default the worker's (DEFAULT_START_CONCURRENCY). */
   startConcurrency?: number;
-  /** Join this manager; undefined runs standalone. */
+  /** The manager this worker joins and renews its certificate with. */
   managerUrl?: string;
+  /** Joins with this token when its data dir holds no valid certificate of the token's cluster. */
+  joinToken?: string;
+  /** Registers and reports to the manager (default); false: the manager polls it (`--workers`). */
+  register?: boolean;
   /** URL the manager should call; default the listen URL. */
   advertiseUrl?: string;
   /** Capacity offered to the scheduler; default the host's. */
@@ -35,18 +47,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** A worker's node id lives in its data dir, so a restart keeps its identity. */
-function nodeId(dataDir: string): string {
-  const file = join(dataDir, 'node-id');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    const id = randomUUID();
-    writeFileSync(file, `${id}\n`);
-    return id;
-  }
-}
-
 /** Builds and starts a worker from its real dependencies (the composition root). */
 export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'worker' });
@@ -58,6 +58,19 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
   mkdirSync(opts.dataDir, { recursive: true });
+  // its identity: the node certificate in its data dir (node id and role in it), from joining
+  const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
+  const creds = new LiveCredentials(
+    await nodeCredentials({
+      dataDir: opts.dataDir,
+      addresses,
+      now: systemClock.now(),
+      log,
+      ...(opts.managerUrl === undefined ? {} : { managerUrl: opts.managerUrl }),
+      ...(opts.joinToken === undefined ? {} : { joinToken: opts.joinToken }),
+    }),
+    'manager',
+  );
   const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'));
   const metrics = new Registry();
   const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
@@ -80,17 +93,41 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     readHost: () => hostMetrics.read(),
     log,
     metrics,
+    clock: systemClock,
+    tls: creds.server,
   });
   const listened = await app.listen({ host: opts.host, port: opts.port });
   const url = opts.advertiseUrl ?? listened;
-  log.info({ url, name: opts.name, dataDir: opts.dataDir }, 'worker listening');
+  const nodeId = creds.current.info.nodeId;
+  log.info({ url, name: opts.name, nodeId, dataDir: opts.dataDir }, 'worker listening');
+  creds.onChange(() => setServerTls(app, creds.server));
+  const managerUrl = opts.managerUrl;
+  let renewer: CertificateRenewer | undefined;
+  if (managerUrl === undefined) {
+    const expiresAt = new Date(creds.current.info.notAfterMs).toISOString();
+    log.warn({ nodeId, expiresAt }, 'no --manager: the certificate is not renewed');
+  } else {
+    renewer = new CertificateRenewer({
+      clock: systemClock,
+      log,
+      random: Math.random,
+      current: () => creds.current.info,
+      renew: async () => {
+        const renewed = await renewCredentials(managerUrl, creds.current, addresses);
+        await saveNodeCredentials(opts.dataDir, renewed);
+        creds.replace(renewed);
+      },
+    });
+    renewer.start();
+  }
   let reporter: ManagerReporter | undefined;
-  if (opts.managerUrl !== undefined) {
+  if (managerUrl !== undefined && opts.register !== false) {
     const disk = await readDiskSpace(opts.dataDir);
     reporter = new ManagerReporter({
-      manager: new ManagerClient(opts.managerUrl, 5_000),
+      // the node's certificate, trusting a manager certificate of its cluster only
+      manager: new ManagerClient(managerUrl, 5_000, { tls: creds.client }),
       worker,
-      nodeId: nodeId(opts.dataDir),
+      nodeId,
       name: opts.name,
       url,
       capacity: {
@@ -107,6 +144,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     url,
     async close() {
       await reporter?.stop();
+      await renewer?.stop();
       await app.close();
       await worker.stop();
       await hostMetrics.stop();

@@ -13,9 +13,7 @@ import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord } from './records.j
  * cluster (their certificates refused from then on) under `revoked/`.
  */
 export type ManagerRecord =
-  | { kind: 'task'; task: TaskRecord }
-  | { kind: 'node'; node: NodeRecord }
-  | { kind: 'revoked'; revoked: RevokedNode };
+  { kind: 'task'; task: TaskRecord } | { kind: 'node'; node: NodeRecord } | { kind: 'revoked'; revoked: RevokedNode };
 
 /**
  * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies

@@ -21,3 +21,19 @@ export class NodeNameTaken extends PoseidonError {
     super('node_name_taken', `another live worker already uses the name ${nodeName}; give this one a different --name`);
   }
 }
+
+export class NodeRevoked extends PoseidonError {
+  constructor(readonly nodeId: string) {
+    super('forbidden', `node ${nodeId} was removed from the cluster; join again with a join token`);
+  }
+}
+
+/** A node may speak only for itself: the node id (or URL) it sent is not what its certificate says. */
+export class NotThisNode extends PoseidonError {
+  constructor(
+    readonly nodeId: string,
+    what: string,
+  ) {
+    super('forbidden', `node ${nodeId} may speak only for itself: ${what}`);
+  }
+}

@@ -10,7 +10,7 @@ import type {
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
-import { DuplicateTask } from './errors.js';
+import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { requestStop, submitted } from './transitions.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
@@ -139,6 +139,7 @@ export class Manager {
 
   async register(req: RegisterRequest, isStatic = false): Promise<{ nextBeatInMs: number }> {
     const { nodes, intake, orchestrator } = this.#p;
+    if (this.isRevoked(req.nodeId)) throw new NodeRevoked(req.nodeId); // a removed static worker, polled again
     await nodes.register(req, isStatic);
     await intake.apply(req.nodeId, req.tasks, true);
     orchestrator.nodeUp(req.nodeId); // capacity appeared, and its Scheduled tasks can be dispatched

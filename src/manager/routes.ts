@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { HeartbeatRequest, RegisterRequest, ReportRequest } from '../api/index.js';
-import { WorkerClient } from '../client/index.js';
+import type { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
+import { peerAddresses } from '../http/index.js';
+import { urlHostIn } from '../pki/index.js';
 import { parseSubmission } from '../task/index.js';
+import { NotThisNode } from './errors.js';
 import type { Manager } from './manager.js';
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -47,13 +51,35 @@ class TaskNotRunning extends PoseidonError {
 }
 
 // Who may call each route (src/http/access.ts): reads need a read token, submitting and stopping
-// a deploy token. The node routes stay open until workers hold node certificates.
+// a deploy token, removing a node an admin token; the node routes a worker certificate of this
+// cluster, and a node speaks only for itself (ownNode).
 const READ = { access: 'read' } as const;
 const DEPLOY = { access: 'deploy' } as const;
-const NODE = { access: 'open' } as const; // TODO(#12): 'node', once workers join with certificates (src/pki)
+const ADMIN = { access: 'admin' } as const;
+const NODE = { access: 'node' } as const;
+
+/**
+ * The node a request speaks for must be the one its certificate names: a node cannot register,
+ * beat or report for another, nor register a URL its certificate does not name.
+ */
+function ownNode(req: FastifyRequest, nodeId: string, url?: string): void {
+  const identity = req.identity;
+  if (identity?.kind !== 'node')
+    throw new Error(`${req.routeOptions.url ?? req.url} reached its handler without a node`);
+  const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
+  if (identity.nodeId !== nodeId) throw new NotThisNode(identity.nodeId, `not for node ${nodeId} (${route})`);
+  if (url !== undefined && !urlHostIn(url, peerAddresses(req)))
+    throw new NotThisNode(identity.nodeId, `its certificate does not name the host of ${url} (${route})`);
+}
+
+export interface ManagerRouteDeps {
+  manager: Manager;
+  /** The client for a worker's URL: the manager's certificate, trusting worker certificates of the cluster only. */
+  workers(url: string): WorkerClient;
+}
 
 /** The Manager API: tasks for people and the CLI, nodes for workers. */
-export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = async (app, { manager }) => {
+export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async (app, { manager, workers }) => {
   app.get('/tasks', { config: READ, schema: { querystring: ListQuery } }, async (req) => manager.listTasks(req.query));
 
   app.post('/tasks', { config: DEPLOY }, async (req, reply) => {
@@ -78,7 +104,8 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
       if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
       const abort = new AbortController();
       req.raw.on('close', () => abort.abort());
-      const output = await new WorkerClient(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+      // node:http never follows a redirect: a node cannot make the manager fetch another URL
+      const output = await workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
         query: { follow: req.query.follow, tail: req.query.tail },
         signal: abort.signal,
       });
@@ -89,7 +116,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
   app.get('/tasks/:id/stats', { config: READ, schema: { params: TaskParams } }, async (req) => {
     const { task, workerUrl } = manager.locate(req.params.id);
     if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
-    return new WorkerClient(workerUrl, 5_000).taskStats(task.id);
+    return workers(workerUrl).taskStats(task.id);
   });
 
   app.get('/events', { config: READ }, async (req, reply) => {
@@ -115,22 +142,34 @@ export const managerRoutes: FastifyPluginAsyncTypebox<{ manager: Manager }> = as
 
   app.get('/nodes', { config: READ }, async () => manager.listNodes());
 
+  // removes the node and revokes its certificate at once; its tasks go elsewhere
+  app.delete('/nodes/:id', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
+    manager.removeNode(req.params.id),
+  );
+
   app.post(
     '/nodes/register',
     { config: NODE, schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
-    async (req) => manager.register(req.body),
+    async (req) => {
+      ownNode(req, req.body.nodeId, req.body.url);
+      return manager.register(req.body);
+    },
   );
 
   app.post(
     '/nodes/:id/heartbeat',
     { config: NODE, schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
-    async (req) => manager.heartbeat(req.params.id, req.body),
+    async (req) => {
+      ownNode(req, req.params.id);
+      return manager.heartbeat(req.params.id, req.body);
+    },
   );
 
   app.post(
     '/nodes/:id/reports',
     { config: NODE, schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
     async (req, reply) => {
+      ownNode(req, req.params.id);
       await manager.report(req.params.id, req.body.tasks);
       return reply.status(204).send();
     },

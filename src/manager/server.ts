@@ -2,28 +2,49 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
-import { buildServer } from '../http/index.js';
+import type { WorkerClient } from '../client/index.js';
+import type { Clock } from '../clock/index.js';
+import { anyIdentity, buildServer, identifyByCertificate, type ServerTls } from '../http/index.js';
+import type { NodeAuthority } from '../pki/index.js';
 import type { Manager } from './manager.js';
+import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
 
-/** The Manager API server, built but not listening; every route but /healthz wants credentials. */
+/**
+ * The Manager API server, built but not listening: HTTPS with the manager's certificate, asking
+ * callers for one of the cluster's (mutual TLS). Every route but /healthz, /ca and /join wants
+ * credentials: a node certificate (workers) or an API token (people, scripts).
+ */
 export async function createManagerServer(deps: {
   manager: Manager;
   log: Logger;
   metrics: Registry;
+  clock: Clock;
   /** API tokens: who a Bearer header says is calling, and the /tokens routes. */
   tokens: TokenBook;
+  /** The cluster CA, the join token, node certificates. */
+  authority: NodeAuthority;
+  /** The manager's own certificate (renewed with setServerTls). */
+  tls: ServerTls;
+  /** A client per worker URL, with the manager's certificate (logs and stats go through it). */
+  workers(url: string): WorkerClient;
   /** GET /metrics without a token (`poseidon manager --metrics-open`). */
   metricsOpen?: boolean;
 }): Promise<FastifyInstance> {
+  const byCertificate = identifyByCertificate({
+    now: () => deps.clock.now(),
+    isRevoked: (nodeId) => deps.manager.isRevoked(nodeId),
+  });
   const app = buildServer({
     log: deps.log,
     metrics: deps.metrics,
     component: 'manager',
-    identify: async (req) => deps.tokens.identify(req.headers.authorization),
+    tls: deps.tls,
+    identify: anyIdentity(byCertificate, async (req) => deps.tokens.identify(req.headers.authorization)),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
   });
-  await app.register(managerRoutes, { manager: deps.manager });
+  await app.register(managerRoutes, { manager: deps.manager, workers: deps.workers });
   await app.register(tokenRoutes, { tokens: deps.tokens });
+  await app.register(pkiRoutes, { authority: deps.authority });
   return app;
 }

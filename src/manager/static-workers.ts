@@ -1,21 +1,30 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { toReport } from '../api/index.js';
-import { WorkerClient } from '../client/index.js';
+import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Manager } from './manager.js';
 
 /**
  * The seed's static worker list (`--workers host:port,...`): workers that do not push are
- * polled instead. Each poll reads their stats and tasks and stands in for a heartbeat, so
- * such a worker that stops answering is declared down like any other.
+ * polled instead. Each poll reads their stats and tasks and stands in for a heartbeat, so such a
+ * worker that stops answering is declared down like any other. Such a worker holds a certificate
+ * of this cluster too (it joined with `poseidon worker --join-token ... --no-register`): it
+ * answers the manager's certificate only.
  */
 export class StaticWorkers {
   readonly #timers = new Map<string, () => void>();
   #stopped = false;
 
   constructor(
-    private readonly deps: { manager: Manager; clock: Clock; log: Logger; periodMs: number },
+    private readonly deps: {
+      manager: Manager;
+      clock: Clock;
+      log: Logger;
+      periodMs: number;
+      /** A client for the worker at `url` (the manager's certificate: workers answer no one else). */
+      client(url: string, timeoutMs: number): Pick<WorkerClient, 'stats' | 'listTasks'>;
+    },
     private readonly urls: readonly string[],
   ) {}
 
@@ -31,7 +40,7 @@ export class StaticWorkers {
 
   #poll(url: string, nodeId: string): void {
     if (this.#stopped) return;
-    const client = new WorkerClient(url, Math.max(1_000, this.deps.periodMs));
+    const client = this.deps.client(url, Math.max(1_000, this.deps.periodMs));
     const once = async (): Promise<void> => {
       try {
         const [stats, tasks] = await Promise.all([client.stats(), client.listTasks()]);

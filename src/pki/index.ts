@@ -33,3 +33,6 @@ export {
   sameAddress,
   type CertRole,
 } from './subject.js';
+export { LiveCredentials, type ServerCredentials } from './live-credentials.js';
+export { certificateAddresses, managerAddresses } from './addresses.js';
+export { nodeCredentials, NotJoined, type NodeJoinOptions } from './node-join.js';

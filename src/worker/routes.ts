@@ -44,6 +44,12 @@ const StopQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Every route of the Worker API answers the manager only (a manager certificate of this cluster):
+ * a dispatch, a stop or a read from anyone else is refused before its handler (src/http/access.ts).
+ */
+const MANAGER = { access: 'manager' } as const;
+
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
 
@@ -58,11 +64,11 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   app,
   { worker, driver, limits, readHost },
 ) => {
-  app.get('/tasks', async () => worker.list());
+  app.get('/tasks', { config: MANAGER }, async () => worker.list());
 
-  app.get('/tasks/:id', { schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
+  app.get('/tasks/:id', { config: MANAGER, schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
 
-  app.post('/tasks', { schema: { querystring: StartQuery } }, async (req, reply) => {
+  app.post('/tasks', { config: MANAGER, schema: { querystring: StartQuery } }, async (req, reply) => {
     const request = parseSubmission(req.body, limits); // 400 naming the field; nothing created
     const generation = req.query.generation === undefined ? 0 : Number(req.query.generation);
     const { task, created } = await worker.submit(request, generation, waitOf(req.query.wait));
@@ -71,52 +77,64 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
 
   // Several starts in one request (the manager's dispatch of a reconcile pass): each task is
   // taken exactly as POST /tasks takes it, and one task's refusal does not fail the others.
-  app.post('/tasks/batch', { schema: { body: BatchStartRequest, querystring: BatchQuery } }, async (req) => {
-    const waitMs = waitOf(req.query.wait);
-    const results = await Promise.all(
-      req.body.tasks.map(async ({ spec, generation }): Promise<BatchStartResult> => {
-        try {
-          return { task: (await worker.submit(parseSubmission(spec, limits), generation, waitMs)).task };
-        } catch (err) {
-          if (!(err instanceof PoseidonError)) throw err; // a bug: the whole request fails, and is logged
-          return { error: { code: err.code, status: err.status, message: err.message } };
-        }
-      }),
-    );
-    return { results };
-  });
+  app.post(
+    '/tasks/batch',
+    { config: MANAGER, schema: { body: BatchStartRequest, querystring: BatchQuery } },
+    async (req) => {
+      const waitMs = waitOf(req.query.wait);
+      const results = await Promise.all(
+        req.body.tasks.map(async ({ spec, generation }): Promise<BatchStartResult> => {
+          try {
+            return { task: (await worker.submit(parseSubmission(spec, limits), generation, waitMs)).task };
+          } catch (err) {
+            if (!(err instanceof PoseidonError)) throw err; // a bug: the whole request fails, and is logged
+            return { error: { code: err.code, status: err.status, message: err.message } };
+          }
+        }),
+      );
+      return { results };
+    },
+  );
 
-  app.delete('/tasks/:id', { schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
+  app.delete('/tasks/:id', { config: MANAGER, schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
     worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
   );
 
-  app.get('/tasks/:id/logs', { schema: { params: TaskParams, querystring: LogsQuery } }, async (req, reply) => {
-    const task = worker.get(req.params.id);
-    if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
-    const follow = req.query.follow === 'true' || req.query.follow === '1';
-    const abort = new AbortController();
-    req.raw.on('close', () => abort.abort());
-    const stream = await driver.logs(task.containerId, {
-      follow,
-      signal: abort.signal,
-      ...(req.query.tail === undefined ? {} : { tail: Number(req.query.tail) }),
-    });
-    return reply.type('text/plain; charset=utf-8').send(stream);
-  });
+  app.get(
+    '/tasks/:id/logs',
+    { config: MANAGER, schema: { params: TaskParams, querystring: LogsQuery } },
+    async (req, reply) => {
+      const task = worker.get(req.params.id);
+      if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
+      const follow = req.query.follow === 'true' || req.query.follow === '1';
+      const abort = new AbortController();
+      req.raw.on('close', () => abort.abort());
+      const stream = await driver.logs(task.containerId, {
+        follow,
+        signal: abort.signal,
+        ...(req.query.tail === undefined ? {} : { tail: Number(req.query.tail) }),
+      });
+      return reply.type('text/plain; charset=utf-8').send(stream);
+    },
+  );
 
-  app.get('/tasks/:id/stats', { schema: { params: TaskParams } }, async (req): Promise<TaskUsageView> => {
-    const task = worker.get(req.params.id);
-    const u = task.containerId === null || task.state !== 'Running' ? null : await driver.usage(task.containerId);
-    return {
-      id: task.id,
-      name: task.name,
-      cpu: u?.cpuCores ?? 0,
-      memoryBytes: u?.memoryBytes ?? 0,
-      memoryLimitBytes: u?.memoryLimitBytes ?? 0,
-    };
-  });
+  app.get(
+    '/tasks/:id/stats',
+    { config: MANAGER, schema: { params: TaskParams } },
+    async (req): Promise<TaskUsageView> => {
+      const task = worker.get(req.params.id);
+      const u = task.containerId === null || task.state !== 'Running' ? null : await driver.usage(task.containerId);
+      return {
+        id: task.id,
+        name: task.name,
+        cpu: u?.cpuCores ?? 0,
+        memoryBytes: u?.memoryBytes ?? 0,
+        memoryLimitBytes: u?.memoryLimitBytes ?? 0,
+      };
+    },
+  );
 
-  app.get('/stats', async (): Promise<WorkerStatsView> => {
+  app.get('/stats', { config: MANAGER }, async (): Promise<WorkerStatsView> => {
     const running = worker.list().filter((t) => t.state === 'Running' && t.containerId !== null);
     const [host, usages] = await Promise.all([
       readHost(),

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { buildServer } from '../http/index.js';
+import type { Clock } from '../clock/index.js';
+import { buildServer, identifyByCertificate, type ServerTls } from '../http/index.js';
 import type { Driver } from '../driver/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import type { SpecLimits } from '../task/index.js';
@@ -15,11 +16,25 @@ export interface WorkerServerDeps {
   readHost(): Promise<HostSnapshot>;
   log: Logger;
   metrics: Registry;
+  clock: Clock;
+  /** The worker's node certificate; the server asks callers for one of the same CA (mutual TLS). */
+  tls: ServerTls;
 }
 
-/** The Worker API server, built but not listening (tests may inject). */
+/**
+ * The Worker API server, built but not listening: HTTPS with the worker's node certificate, every
+ * route but /healthz for a manager certificate of its cluster only (GET /metrics too: a worker
+ * knows no API tokens).
+ */
 export async function createWorkerServer(deps: WorkerServerDeps): Promise<FastifyInstance> {
-  const app = buildServer({ log: deps.log, metrics: deps.metrics, component: 'worker' });
+  const app = buildServer({
+    log: deps.log,
+    metrics: deps.metrics,
+    component: 'worker',
+    tls: deps.tls,
+    identify: identifyByCertificate({ now: () => deps.clock.now() }),
+    metricsAccess: 'manager',
+  });
   await app.register(workerRoutes, {
     worker: deps.worker,
     driver: deps.driver,

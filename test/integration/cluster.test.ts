@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { asManager } from '../../testkit/manager-access.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -28,7 +30,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     for (const t of tasks) assert.equal((await containersWithLabel('poseidon.task-id', t.id)).length, 1);
     // the manager dispatched through the workers' batch route, never one task per request
     for (const short of ['a', 'b']) {
-      const metrics = await (await fetch(`${c.workers.get(short)?.url}/metrics`)).text();
+      const metrics = (await tlsFetch(`${c.workers.get(short)?.url}/metrics`, { tls: asManager(c.access) })).text();
       assert.match(
         metrics,
         /poseidon_worker_http_request_duration_seconds_count\{method="POST",route="\/tasks\/batch",status="200"\} [1-9]/,

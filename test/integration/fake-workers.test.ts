@@ -6,12 +6,13 @@ import { ManagerClient } from '../../src/client/index.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { FakeWorkerFleet } from '../../testkit/fake-worker-fleet.js';
 import { FakeWorker } from '../../testkit/fake-worker.js';
-import { spawnPoseidon } from '../../testkit/spawner.js';
+import { adminClient } from '../../testkit/manager-access.js';
+import { spawnManager } from '../../testkit/spawner.js';
 import { newRunId } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // The testkit's fake worker joined to a real `poseidon manager` process the way `poseidon worker
-// --manager` joins: listening on 127.0.0.1 in this process, and as a process of fake workers (as
+// --manager --join-token` joins: listening on 127.0.0.1 (mutual TLS) in this process, and as a process of fake workers (as
 // the submit and memory benchmarks run them). No containers: the fake driver holds them.
 
 describe('fake workers joined to a real manager', () => {
@@ -22,15 +23,13 @@ describe('fake workers joined to a real manager', () => {
 
   before(async () => {
     const dir = await cleanup.tempDir('poseidon-fake-workers-test');
-    const manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dir], {
-      onSpawn: (p) => cleanup.trackProcess(p),
-    });
-    client = new ManagerClient(manager.url);
+    const manager = await spawnManager(dir, [], { onSpawn: (p) => cleanup.trackProcess(p) });
+    client = adminClient(manager.access);
     local = new FakeWorker({ name: `local-${cleanup.runId}` });
-    await local.listen();
-    local.join(manager.url);
+    await local.join(manager.access.url, manager.access.joinToken);
     fleet = await FakeWorkerFleet.start({
-      managerUrl: manager.url,
+      managerUrl: manager.access.url,
+      joinToken: manager.access.joinToken,
       workers: 2,
       namePrefix: `fleet-${cleanup.runId}`,
       onSpawn: (p) => cleanup.trackProcess(p),

@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { WorkerTaskView } from '../../src/api/index.js';
+import { asManager } from '../../testkit/manager-access.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containerExists, containersWithLabel } from './helpers/docker.js';
 import { TestWorker } from './helpers/worker.js';
 
@@ -63,7 +65,7 @@ describe('health checks against the real Docker engine', () => {
     const t = await ended(created.id);
     await assertFailedUnhealthy(t, 'http', /^HTTP 404$/);
     assert.equal(t.reason, 'unhealthy: 2 consecutive failed http checks (last: HTTP 404)');
-    const metrics = await (await fetch(`${w.proc.url}/metrics`)).text();
+    const metrics = (await tlsFetch(`${w.proc.url}/metrics`, { tls: asManager(w.manager) })).text();
     assert.match(metrics, /poseidon_worker_health_checks_total\{type="http",result="unhealthy"\} [1-9]/);
     assert.match(metrics, /poseidon_worker_health_check_failures_total\{type="http"\} [1-9]/);
   });

@@ -3,6 +3,8 @@ import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerTaskView } from '../../src/api/index.js';
 import { readLines } from '../../src/ndjson/index.js';
+import { asManager } from '../../testkit/manager-access.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { TestCluster } from './helpers/cluster.js';
 import { POSEIDON_BIN } from '../../testkit/spawner.js';
@@ -247,8 +249,13 @@ describe('self-healing and visibility, against real Docker', () => {
   });
 
   test('GET /metrics of the manager and the worker passes promtool check metrics', async () => {
-    for (const url of [c.manager.url, c.workers.get('a')?.url ?? '']) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+    // the manager's for a token that reads, the worker's for the manager's certificate
+    const asAdmin = { tls: { ca: c.access.caPem }, token: c.access.adminToken };
+    for (const [url, as] of [
+      [c.manager.url, asAdmin],
+      [c.workers.get('a')?.url ?? '', { tls: asManager(c.access) }],
+    ] as const) {
+      const text = (await tlsFetch(`${url}/metrics`, as)).text();
       assert.match(text, /poseidon_/);
       const child = execFile('promtool', ['check', 'metrics']);
       child.stdin?.end(text);

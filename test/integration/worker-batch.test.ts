@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { BatchStartResult } from '../../src/api/index.js';
+import { asManager } from '../../testkit/manager-access.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TestWorker } from './helpers/worker.js';
@@ -12,12 +14,13 @@ async function postBatch(
   body: unknown,
   query = '',
 ): Promise<{ status: number; body: { results?: BatchStartResult[]; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${w.proc.url}/tasks/batch${query}`, {
+  const res = await tlsFetch(`${w.proc.url}/tasks/batch${query}`, {
     method: 'POST',
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/json' },
+    tls: asManager(w.manager),
   });
-  return { status: res.status, body: (await res.json()) as { results?: BatchStartResult[] } };
+  return { status: res.status, body: res.json() as { results?: BatchStartResult[] } };
 }
 
 describe('POST /tasks/batch on a real worker', () => {

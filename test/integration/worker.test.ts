@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { RemoteError } from '../../src/errors/index.js';
 import { removeByLabel } from '../../testkit/cleanup.js';
+import { asManager } from '../../testkit/manager-access.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containerExists, containersWithLabel, finishedAt, isRunning, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TestWorker } from './helpers/worker.js';
@@ -13,8 +15,13 @@ async function post(
   body: string,
   contentType = 'application/json',
 ): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
-  const res = await fetch(`${w.proc.url}/tasks`, { method: 'POST', body, headers: { 'content-type': contentType } });
-  return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
+  const res = await tlsFetch(`${w.proc.url}/tasks`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+    tls: asManager(w.manager),
+  });
+  return { status: res.status, body: res.json() as { error?: { code: string; message: string } } };
 }
 
 describe('worker against the real Docker engine', () => {
@@ -152,7 +159,7 @@ describe('worker against the real Docker engine', () => {
     );
     await w.taskIn(created.id, 'Running');
     const logs = await waitFor(async () => {
-      const text = await (await fetch(`${w.proc.url}/tasks/${created.id}/logs`)).text();
+      const text = (await tlsFetch(`${w.proc.url}/tasks/${created.id}/logs`, { tls: asManager(w.manager) })).text();
       return text.includes('hello-from-task') ? text : undefined;
     });
     assert.match(logs, /hello-from-task/);
@@ -160,9 +167,12 @@ describe('worker against the real Docker engine', () => {
     assert.ok(stats.host.cpuCores >= 1);
     assert.ok(stats.host.memory.totalBytes > 0);
     assert.ok(stats.tasks.some((u) => u.id === created.id && u.memoryBytes > 0));
-    const metrics = await (await fetch(`${w.proc.url}/metrics`)).text();
+    const metrics = (await tlsFetch(`${w.proc.url}/metrics`, { tls: asManager(w.manager) })).text();
     assert.match(metrics, /poseidon_worker_tasks\{state="Running"\} [1-9]/);
-    assert.deepEqual(await (await fetch(`${w.proc.url}/healthz`)).json(), { status: 'ok' });
+    // open to anyone: no client certificate
+    assert.deepEqual((await tlsFetch(`${w.proc.url}/healthz`, { tls: { ca: w.manager.caPem } })).json(), {
+      status: 'ok',
+    });
     await w.client.stopTask(created.id);
   });
 

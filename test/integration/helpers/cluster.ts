@@ -5,15 +5,23 @@ import Docker from 'dockerode';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import { ManagerClient } from '../../../src/client/index.js';
 import { RunCleanup } from '../../../testkit/cleanup.js';
-import { runPoseidon, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
+import { adminClient, cliEnv, joinEnv, type ManagerAccess } from '../../../testkit/manager-access.js';
+import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
 import { newRunId, TEST_IMAGE } from './docker.js';
 import { waitFor } from './wait-for.js';
 
-/** A manager and workers as separate OS processes on loopback, cleaned up by label and pid. */
+/**
+ * A manager and workers as separate OS processes on loopback, cleaned up by label and pid. They
+ * are a cluster as a user makes one: the workers join with the manager's join token, everything
+ * speaks mutual TLS, and the client and the CLI use the admin token and the cluster's CA.
+ */
 export class TestCluster {
   readonly runId = newRunId();
   readonly dir = mkdtempSync(join(tmpdir(), 'poseidon-cluster-test-'));
   manager!: PoseidonProcess;
+  /** The manager's URL, CA, join token, admin token and certificate. */
+  access!: ManagerAccess;
+  /** The Manager API as an admin. */
   client!: ManagerClient;
   readonly workers = new Map<string, PoseidonProcess>();
   readonly #cleanup = new RunCleanup(this.runId, new Docker(), { processes: 'kill' });
@@ -25,8 +33,12 @@ export class TestCluster {
 
   async startManager(args: string[] = []): Promise<void> {
     this.#managerArgs = args;
-    this.manager = await this.#spawn(['manager', '--port', '0', '--data-dir', join(this.dir, 'manager'), ...args]);
-    this.client = new ManagerClient(this.manager.url);
+    const started = await spawnManager(join(this.dir, 'manager'), args, {
+      onSpawn: (p) => this.#cleanup.trackProcess(p),
+    });
+    this.manager = started.process;
+    this.access = started.access;
+    this.client = adminClient(this.access);
   }
 
   async restartManager(): Promise<void> {
@@ -93,8 +105,9 @@ export class TestCluster {
     );
   }
 
+  /** `poseidon ARGS` as an admin of this cluster (its URL, admin token and CA in the environment). */
   cli(args: string[]): ReturnType<typeof runPoseidon> {
-    return runPoseidon(args, { POSEIDON_MANAGER: this.manager.url });
+    return runPoseidon(args, cliEnv(this.access));
   }
 
   /** Kills every process it started (by pid), removes its containers by label, and its temp dir. */
@@ -102,8 +115,9 @@ export class TestCluster {
     await this.#cleanup.release();
   }
 
+  /** Workers join with the join token, from the environment (a secret stays off the process list). */
   #spawn(args: string[]): Promise<PoseidonProcess> {
-    return spawnPoseidon(args, { onSpawn: (p) => this.#cleanup.trackProcess(p) });
+    return spawnPoseidon(args, { onSpawn: (p) => this.#cleanup.trackProcess(p), env: joinEnv(this.access) });
   }
 }
 
