@@ -81,6 +81,16 @@ export class ClusterPool {
   }
 
   /**
+   * The node left the cluster for good: out of the pool now. What is still charged to it stays in
+   * the books until its tasks are placed elsewhere (of() lists them); a rebuild of it is a no-op.
+   */
+  removeNode(nodeId: string): void {
+    this.#entries.delete(nodeId);
+    this.#joined.delete(nodeId);
+    this.#pool.delete(nodeId);
+  }
+
+  /**
    * Where the task should go: its preferred node when that is up and the task fits there (a
    * restart stays where its image and data are), else the scheduler's fast path over the pool,
    * or why no node can take it. Charges nothing: set() does, once the caller records the

@@ -29,7 +29,7 @@ export class NodeTracker {
   constructor(
     private readonly deps: {
       state: ClusterState;
-      placer: Pick<Placer, 'setNode' | 'pool'>;
+      placer: Pick<Placer, 'setNode' | 'removeNode' | 'pool'>;
       clock: Clock;
       log: Logger;
       metrics: Pick<ManagerMetrics, 'nodesDown'>;
@@ -157,7 +157,7 @@ export class NodeTracker {
     await state.removeNode(revoked);
     this.#health.forget(nodeId);
     entry.state = 'Down';
-    this.deps.placer.setNode(entry); // its place in the pool stays, down: nothing is placed there
+    this.deps.placer.removeNode(nodeId);
     log.info({ nodeId, name: revoked.name }, 'node removed; its certificate is revoked');
     state.events.publish({ time: revoked.revokedAt, type: 'node.removed', node: revoked.name });
     this.deps.down(nodeId);

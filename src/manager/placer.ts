@@ -51,6 +51,11 @@ export class Placer {
     this.pool.setNode(entry);
   }
 
+  /** A node left the cluster for good (`node rm`): nothing is placed there, nor counted in explanations. */
+  removeNode(nodeId: string): void {
+    this.pool.removeNode(nodeId);
+  }
+
   /**
    * Where a task should go: its preferred node when that is up and it fits there (a restart stays
    * where its image is), else the scheduler's fast path; or why no node can take it.
