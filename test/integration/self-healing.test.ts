@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerTaskView } from '../../src/api/index.js';
 import { readLines } from '../../src/ndjson/index.js';
-import { asManager } from '../../testkit/manager-access.js';
+import { asManager, cliEnv } from '../../testkit/manager-access.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { TestCluster } from './helpers/cluster.js';
@@ -227,7 +227,7 @@ describe('self-healing and visibility, against real Docker', () => {
     );
     await until(t.id, (x) => x.state === 'Running', 'Running');
     const child = spawn(process.execPath, [POSEIDON_BIN, 'logs', '-f', '--tail', '1', t.id.slice(0, 8)], {
-      env: { ...process.env, POSEIDON_MANAGER: c.manager.url },
+      env: { ...process.env, ...cliEnv(c.access) },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
