@@ -35,8 +35,8 @@ function cpuFlag(value: string): number {
 /** `poseidon worker`: runs until SIGINT or SIGTERM. */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   const name = nameFlag('--name', flags.name);
-  // a secret: from the environment it stays out of the process list
-  const joinToken = flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN;
+  // a secret: from the environment it stays out of the process list; an empty one is none
+  const joinToken = (flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN) || undefined;
   const options = {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { ManagerTaskView } from '../../../src/api/index.js';
-import { ManagerClient } from '../../../src/client/index.js';
+import type { ManagerClient } from '../../../src/client/index.js';
+import { loadNodeCredentials } from '../../../src/pki/index.js';
 import { RunCleanup } from '../../../testkit/cleanup.js';
 import { adminClient, cliEnv, joinEnv, type ManagerAccess } from '../../../testkit/manager-access.js';
 import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
@@ -81,6 +82,18 @@ export class TestCluster {
       what: `${name} to join`,
     });
     return proc;
+  }
+
+  /** The data dir of a worker it started. */
+  workerDir(short: string): string {
+    return join(this.dir, this.workerName(short));
+  }
+
+  /** A worker's node certificate and key (PEM) and node id, as its data dir holds them. */
+  async nodeCredentials(short: string): Promise<{ nodeId: string; cert: string; key: string }> {
+    const creds = await loadNodeCredentials(this.workerDir(short));
+    if (creds === undefined) throw new Error(`worker ${short} holds no certificate`);
+    return { nodeId: creds.info.nodeId, cert: creds.certPem, key: creds.keyPem };
   }
 
   /** A task body with the test-run label, so its container is cleaned up by label. */
