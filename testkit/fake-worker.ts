@@ -191,6 +191,8 @@ export class FakeWorker {
       log: this.#log,
     });
     this.#reporter.start();
+    const reporter = this.#reporter;
+    this.worker.askOwnershipWith(() => reporter.owned());
   }
 
   /** Stops reporting, serving and the worker, in that order; idempotent. Its driver and store stay readable. */

@@ -6,7 +6,7 @@ import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_S
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { schedulerFlag } from './manager-action.js';
+import { engineGraceFlag, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { startWorkerRuntime } from './worker-runtime.js';
@@ -17,6 +17,7 @@ export interface DevFlags {
   workerPort: string;
   dataDir?: string;
   scheduler: string;
+  engineGrace: string;
   demo?: boolean;
   demoImage: string;
   logLevel?: string;
@@ -47,6 +48,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       scheduler: schedulerFlag(flags.scheduler),
       staticWorkers: [],
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
+      engineGraceMs: engineGraceFlag(flags.engineGrace),
     },
     log,
   );
