@@ -120,6 +120,7 @@ function registerDev(program: Command): void {
       'Docker away this long: its tasks are given up (they come back with it either way)',
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
+    .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')

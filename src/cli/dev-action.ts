@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
 import { ManagerClient } from '../client/index.js';
-import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
+import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
@@ -18,6 +18,7 @@ export interface DevFlags {
   dataDir?: string;
   scheduler: string;
   engineGrace: string;
+  dockerSocket: string;
   demo?: boolean;
   demoImage: string;
   logLevel?: string;
@@ -58,7 +59,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       port: portFlag('--worker-port', flags.workerPort),
       name: 'dev-worker',
       dataDir: join(dataDir, 'worker'),
-      dockerSocket: DEFAULT_DOCKER_SOCKET,
+      dockerSocket: flags.dockerSocket,
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       managerUrl: manager.url,
     },
