@@ -20,7 +20,8 @@ import { KeyedLock } from '../src/lock/index.js';
 import type { TaskRequest } from '../src/task/index.js';
 
 /** The Driver calls a test can record, fail or hold (watch is scripted through the stream methods). */
-export type DriverCall = 'ping' | 'start' | 'stop' | 'remove' | 'inspect' | 'list' | 'usage' | 'logs' | 'exec';
+export type DriverCall =
+  'ping' | 'start' | 'startAgain' | 'stop' | 'remove' | 'inspect' | 'list' | 'usage' | 'logs' | 'exec';
 
 export interface FakeDriverOptions {
   /** Put on every container as `poseidon.worker`, as the Docker driver does. */
@@ -108,6 +109,8 @@ export class FakeDriver implements Driver {
   readonly #held = new Map<DriverCall, Array<() => void>>();
   readonly #followers = new Map<string, Set<PassThrough>>();
   #reachable = true;
+  /** engine-lost has been said for the outage under way. */
+  #lostSaid = false;
   #whenReachable: Array<() => void> = [];
   #nextHostPort = FIRST_EPHEMERAL_PORT;
   /** The last #nowIso(): the events of one millisecond share the string. */
@@ -145,10 +148,26 @@ export class FakeDriver implements Driver {
     });
   }
 
+  async startAgain(containerId: string): Promise<ContainerState> {
+    await this.#enter('startAgain', [containerId]);
+    const c = this.#containers.get(containerId);
+    if (c === undefined) throw new EngineError(`no such container: ${containerId}`);
+    if (!c.running) {
+      c.running = true;
+      c.exitCode = null;
+      c.finishedAt = null;
+      c.startedAt = this.#nowIso();
+      this.#emit({ kind: 'started', containerId: c.id, taskId: c.taskId });
+    }
+    return stateOf(c);
+  }
+
   async stop(containerId: string, _graceSeconds: number): Promise<void> {
     await this.#enter('stop', [containerId]);
     const c = this.#containers.get(containerId);
-    if (c?.running === true) this.#die(c, this.opts.stopExitCode ?? 143, false);
+    if (c?.running !== true) return;
+    this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal: 'SIGTERM' });
+    this.#die(c, this.opts.stopExitCode ?? 143, false);
   }
 
   async remove(containerId: string): Promise<void> {
@@ -210,10 +229,15 @@ export class FakeDriver implements Driver {
     let missed = false; // events may have been missed: say so once connected again
     while (!signal.aborted) {
       if (!this.#reachable) {
+        // the stream cannot come back while the engine is away: say so once, as the Docker driver does
+        if (!this.#lostSaid)
+          onEvent({ kind: 'engine-lost', reason: `cannot reach the Docker engine at ${this.#endpoint}` });
+        this.#lostSaid = true;
         missed = true;
         await this.#untilReachable(signal);
         continue;
       }
+      this.#lostSaid = false;
       let disconnect!: () => void;
       const ended = new Promise<void>((resolve) => (disconnect = resolve));
       const watcher: Watcher = { onEvent, disconnect };
@@ -274,11 +298,19 @@ export class FakeDriver implements Driver {
     this.#die(c, 137, true);
   }
 
-  /** `docker rm -f` by someone else: a running container is killed first (die 137), then destroyed. */
+  /** `docker rm -f` by someone else: a running container is killed first (kill, die 137), then destroyed. */
   removeExternally(containerId: string): void {
     const c = this.#containers.get(containerId);
     if (c === undefined) throw new RangeError(`no container ${containerId}`);
+    if (c.running) this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal: 'SIGKILL' });
     this.#delete(c);
+  }
+
+  /** `docker kill` (or `docker stop`) by someone else: a kill event, then the die with `exitCode`. */
+  killExternally(containerId: string, exitCode = 137, signal = 'SIGKILL'): void {
+    const c = this.#running(containerId);
+    this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal });
+    this.#die(c, exitCode, false);
   }
 
   /** The container writes to its output (what `logs` returns, and sends to followers). */
@@ -310,6 +342,20 @@ export class FakeDriver implements Driver {
     if (opts.stopContainers === undefined || opts.stopContainers === false) return;
     const code = opts.stopContainers === true ? 143 : opts.stopContainers;
     for (const c of this.#containers.values()) if (c.running) this.#stopSilently(c, code);
+  }
+
+  /**
+   * dockerd stops as it does on `systemctl stop docker`: it signals every running container
+   * (kill), each exits (die, with `exitCode`, 143 by default), then its event stream ends and
+   * every call fails with DriverUnreachable until engineUp().
+   */
+  engineShutdown(exitCode = 143): void {
+    for (const c of [...this.#containers.values()]) {
+      if (!c.running) continue;
+      this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal: 'SIGTERM' });
+      this.#die(c, exitCode, false);
+    }
+    this.engineDown();
   }
 
   /** The engine answers again; the event stream reconnects and emits `resync`. */

@@ -200,6 +200,8 @@ export class FakeWorker {
       log: this.#log,
     });
     this.#reporter.start();
+    const reporter = this.#reporter;
+    this.worker.askOwnershipWith(() => reporter.owned());
     return this.#url;
   }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   DEFAULT_DOCKER_SOCKET,
+  DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_MANAGER_URL,
@@ -78,6 +79,11 @@ function registerManager(program: Command): void {
     .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
     .option('--advertise <url>', 'URL workers and the CLI reach the manager at (its certificate names it)')
     .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', '7d')
+    .option(
+      '--engine-grace <duration>',
+      "a node's container engine away this long: its tasks are placed elsewhere",
+      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
+    )
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -129,6 +135,12 @@ function registerDev(program: Command): void {
     .option('--worker-port <port>', 'worker port', String(DEFAULT_WORKER_PORT))
     .option('--data-dir <dir>', 'where state is kept (default ~/.poseidon/dev)')
     .option('--scheduler <name>', STRATEGY_NAMES.join(' or '), DEFAULT_STRATEGY)
+    .option(
+      '--engine-grace <duration>',
+      'Docker away this long: its tasks are given up (they come back with it either way)',
+      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
+    )
+    .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
-import { saveCredentials } from './credentials.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
-import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
+import { saveCredentials } from './credentials.js';
+import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { schedulerFlag } from './manager-action.js';
+import { engineGraceFlag, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { startWorkerRuntime } from './worker-runtime.js';
@@ -21,6 +21,8 @@ export interface DevFlags {
   workerPort: string;
   dataDir?: string;
   scheduler: string;
+  engineGrace: string;
+  dockerSocket: string;
   demo?: boolean;
   demoImage: string;
   logLevel?: string;
@@ -52,6 +54,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       staticWorkers: [],
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
       certTtlMs: DEFAULT_CERT_TTL_MS,
+      engineGraceMs: engineGraceFlag(flags.engineGrace),
     },
     log,
   );
@@ -65,7 +68,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       port: portFlag('--worker-port', flags.workerPort),
       name: 'dev-worker',
       dataDir: join(dataDir, 'worker'),
-      dockerSocket: DEFAULT_DOCKER_SOCKET,
+      dockerSocket: flags.dockerSocket,
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       managerUrl: manager.url,
       joinToken,

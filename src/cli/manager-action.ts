@@ -19,6 +19,7 @@ export interface ManagerFlags {
   metricsOpen?: boolean;
   certTtl: string;
   advertise?: string;
+  engineGrace: string;
   logLevel?: string;
 }
 
@@ -42,6 +43,11 @@ export function workersFlag(value: string | undefined): string[] {
   });
 }
 
+/** --engine-grace: a duration ("30s", "2m"; a bare number is ms). */
+export function engineGraceFlag(value: string): number {
+  return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
+}
+
 /** `poseidon manager`: runs until SIGINT or SIGTERM. */
 export async function runManager(flags: ManagerFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
@@ -59,6 +65,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       metricsOpen: flags.metricsOpen === true,
       certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
+      engineGraceMs: engineGraceFlag(flags.engineGrace),
     },
     log,
   );

@@ -28,6 +28,7 @@ export interface ManagerRuntimeOptions {
   certTtlMs: number;
   /** URLs workers and the CLI reach it at, beyond the listen address (its certificate names them). */
   advertise?: string[];
+  engineGraceMs: number;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -63,6 +64,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     metrics,
     heartbeatPeriodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
     heartbeatGraceMs: opts.heartbeatGraceMs,
+    engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
   });

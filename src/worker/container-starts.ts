@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ContainerState, Driver } from '../driver/index.js';
+import { DriverUnreachable, type ContainerState, type Driver } from '../driver/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -17,6 +17,8 @@ export interface ContainerStartsDeps {
   stopping: AbortSignal;
   /** Keeps a background operation where the worker's stop() waits for it. */
   track(p: Promise<unknown>): void;
+  /** The engine did not answer a start: the task waits for it, Scheduled, and starts when it is back. */
+  engineLost(reason: string): void;
   /** Health checks for a task that just got its container. */
   watchHealth(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void;
 }
@@ -63,7 +65,9 @@ export class ContainerStarts {
     this.#starts.set(rec.request.id, controller);
     this.deps.track(
       this.#run(rec, controller.signal, how.fresh).finally(() => {
-        if (how.replaces !== null) this.deps.track(this.deps.driver.remove(how.replaces));
+        // never the container the start just recorded (an engine may hand out the same id again)
+        if (how.replaces !== null && how.replaces !== rec.containerId)
+          this.deps.track(this.deps.driver.remove(how.replaces));
         if (this.#starts.get(rec.request.id) === controller) this.#starts.delete(rec.request.id);
       }),
     );
@@ -86,6 +90,12 @@ export class ContainerStarts {
     } catch (err) {
       // the worker stopped before its turn came
       if (stopping.aborted && err === stopping.reason && !signal.aborted) return;
+      if (err instanceof DriverUnreachable && !signal.aborted) {
+        // the node's problem, not the task's: it stays Scheduled and starts once the engine is back
+        this.deps.engineLost(err.message);
+        log.info({ taskId: id }, 'task waits for the container engine');
+        return;
+      }
       // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
       if (!(err instanceof PoseidonError) && !signal.aborted)
         log.error({ err, taskId: id }, 'container start failed unexpectedly');

@@ -17,6 +17,8 @@ export interface HealthVerdictsDeps {
   metrics: WorkerMetrics;
   /** SIGTERM grace before SIGKILL when an unhealthy task's container is stopped. */
   stopGraceSeconds: number;
+  /** Whether the container engine answers now. */
+  engineAvailable(): boolean;
 }
 
 /**
@@ -71,6 +73,8 @@ export class HealthVerdicts {
       // the task moved on while the check ran: the answer is about a container it no longer runs
       if (rec === undefined || rec.state !== TaskState.Running || rec.containerId !== outcome.target.containerId)
         return;
+      // a check cannot pass while the engine is away; the task comes back with it, checks anew
+      if (!this.deps.engineAvailable()) return;
       const before = rec.health.status;
       rec.health = outcome.health;
       if (outcome.health.status === 'unhealthy') {
@@ -108,6 +112,7 @@ export class HealthVerdicts {
     await book.persist(rec); // the verdict is durable before the container goes
     let exitCode: number | null;
     try {
+      book.markOwnStop(target.containerId);
       await driver.stop(target.containerId, this.deps.stopGraceSeconds);
       exitCode = (await driver.inspect(target.containerId))?.exitCode ?? null;
       await driver.remove(target.containerId);

@@ -4,6 +4,7 @@ import { LABEL_TASK_NAME } from '../driver/index.js';
 import { DEFAULT_RESTART_POLICY, TaskState, type TaskRequest } from '../task/index.js';
 import type { ContainerStarts } from './container-starts.js';
 import { NO_HEALTH, type WorkerTaskRecord } from './record.js';
+import { ENGINE_SHUTDOWN_WINDOW_MS } from './engine-health.js';
 import type { TaskBook } from './task-book.js';
 
 export interface ResyncDeps {
@@ -15,25 +16,41 @@ export interface ResyncDeps {
   watchHealth(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void;
 }
 
+/** After an engine outage: when it began, and the tasks whose exit was held as possibly the engine's. */
+export interface Outage {
+  lostAtMs: number;
+  held: ReadonlySet<string>;
+}
+
 /**
  * Lists this worker's containers (by label) and makes the records agree with them: on start,
  * and whenever the engine's event stream had a gap. A running container with no record is
  * adopted; a stale copy of a task is removed; a start cut short is launched again; a Running
- * task whose container exited or vanished meanwhile is finished.
+ * task whose container exited or vanished meanwhile is finished, unless the engine stopped it
+ * (after an outage): those are left Running and returned, for the recovery to bring back.
  */
 export class Resync {
   constructor(private readonly deps: Readonly<ResyncDeps>) {}
 
-  async run(): Promise<void> {
+  async run(outage?: Outage): Promise<string[]> {
     const { book } = this.deps;
     const containers = await this.deps.driver.list();
     const byTask = new Map<string, ContainerState[]>();
     for (const c of containers) byTask.set(c.taskId, [...(byTask.get(c.taskId) ?? []), c]);
     const ids = new Set([...book.ids(), ...byTask.keys()]);
-    await Promise.all([...ids].map((id) => book.lock.run(id, () => this.#task(id, byTask.get(id) ?? []))));
+    const stoppedByEngine: string[] = [];
+    await Promise.all(
+      [...ids].map((id) =>
+        book.lock.run(id, async () => {
+          if (await this.#task(id, byTask.get(id) ?? [], outage)) stoppedByEngine.push(id);
+        }),
+      ),
+    );
+    return stoppedByEngine;
   }
 
-  async #task(id: string, containers: ContainerState[]): Promise<void> {
+  /** True when the task's container was stopped (or lost) by the engine during the outage. */
+  async #task(id: string, containers: ContainerState[], outage: Outage | undefined): Promise<boolean> {
     const { book, driver, log } = this.deps;
     let rec = book.get(id);
     if (rec === undefined) {
@@ -41,7 +58,7 @@ export class Resync {
       if (running === undefined) {
         // exited, and no record: nothing to keep
         for (const c of containers) await driver.remove(c.containerId);
-        return;
+        return false;
       }
       rec = adoptRecord(running, book.nowIso());
       book.set(rec);
@@ -57,9 +74,12 @@ export class Resync {
     }
     if (rec.state === TaskState.Scheduled && !this.deps.starts.isStarting(id)) {
       this.deps.starts.launch(rec); // the worker stopped mid-start; the driver adopts a container it already made
-      return;
+      return false;
     }
-    if (rec.state !== TaskState.Running) return;
+    if (rec.state !== TaskState.Running) return false;
+    if (outage !== undefined && (current === undefined || !current.running) && stoppedBy(outage, id, current)) {
+      return true;
+    }
     if (current === undefined) {
       book.move(rec, TaskState.Failed, 'container disappeared while the worker was not watching');
       rec.finishedAt = book.nowIso();
@@ -71,7 +91,19 @@ export class Resync {
     }
     await book.persist(rec);
     book.emit(rec);
+    return false;
   }
+}
+
+/**
+ * Whether the engine stopped (or lost) the container: its exit was held as possibly the
+ * engine's, or it ended after the engine went away, or within the engine's own shutdown
+ * before that (dockerd stops every container before its API goes).
+ */
+function stoppedBy(outage: Outage, taskId: string, c: ContainerState | undefined): boolean {
+  if (outage.held.has(taskId) || c === undefined) return true;
+  const finished = c.finishedAt === null ? Number.NaN : Date.parse(c.finishedAt);
+  return !Number.isFinite(finished) || finished >= outage.lostAtMs - ENGINE_SHUTDOWN_WINDOW_MS;
 }
 
 /** A record for a running container found by label with no record (the data dir was lost). */

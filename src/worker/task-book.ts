@@ -35,6 +35,8 @@ export class TaskBook {
   readonly #digest = new TaskDigestBuilder();
   /** The generation each active task is counted under in #digest. */
   readonly #digested = new Map<string, number>();
+  /** Containers the worker itself is stopping while their task is Running: their signals are its own. */
+  readonly #ownStops = new Set<string>();
   /** The last nowIso(): the changes of one millisecond share the string. */
   #isoCache = { ms: Number.NaN, iso: '' };
 
@@ -93,10 +95,22 @@ export class TaskBook {
     return () => this.#listeners.delete(fn);
   }
 
+  /** The worker is about to signal this container itself (a stop it decided): not someone else's kill. */
+  markOwnStop(containerId: string): void {
+    this.#ownStops.add(containerId);
+  }
+
+  isOwnStop(containerId: string): boolean {
+    return this.#ownStops.has(containerId);
+  }
+
   /** A state change, checked against the task state machine. */
   move(rec: WorkerTaskRecord, to: TaskState, reason: string): void {
     assertTransition(rec.request.id, rec.state, to);
-    if (rec.state === TaskState.Running && to !== TaskState.Running) this.deps.leftRunning(rec.request.id);
+    if (rec.state === TaskState.Running && to !== TaskState.Running) {
+      this.deps.leftRunning(rec.request.id);
+      if (rec.containerId !== null) this.#ownStops.delete(rec.containerId);
+    }
     rec.state = to;
     rec.reason = reason;
     rec.updatedAt = this.nowIso();

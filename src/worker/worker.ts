@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { TaskDigest, WorkerTaskView } from '../api/index.js';
+import type { EngineStatus, TaskDigest, WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Store } from '../store/index.js';
@@ -11,6 +11,8 @@ import { WorkerStopping } from './errors.js';
 import { HealthVerdicts } from './health-verdicts.js';
 import { WorkerMetrics } from './metrics.js';
 import { NO_HEALTH, toView, type WorkerTaskRecord } from './record.js';
+import { EngineHealth } from './engine-health.js';
+import { EngineRecovery, type OwnershipSource } from './engine-recovery.js';
 import { Resync } from './resync.js';
 import { StartPacer } from './start-pacer.js';
 import { TaskBook, type TaskListener } from './task-book.js';
@@ -44,6 +46,11 @@ export class Worker {
   readonly #events: ContainerEvents;
   readonly #resync: Resync;
   readonly #health: HealthVerdicts;
+  readonly #engine: EngineHealth;
+  readonly #recovery: EngineRecovery;
+  #owned: OwnershipSource = async () => null;
+  /** The recovery after an engine outage, while it runs: a plain resync waits for it. */
+  #recovering: Promise<void> | undefined;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #abort = new AbortController();
   #watch: Promise<void> | undefined;
@@ -59,6 +66,19 @@ export class Worker {
       metrics,
       leftRunning: (id) => this.#health.stop(id),
     });
+    this.#engine = new EngineHealth({
+      clock: deps.clock,
+      log: deps.log,
+      ping: () => deps.driver.ping(),
+      back: (lostAtMs) => {
+        const recovering = this.#recovery.run(lostAtMs).finally(() => {
+          if (this.#recovering === recovering) this.#recovering = undefined;
+        });
+        this.#recovering = recovering;
+        this.#track(recovering);
+      },
+      stopping: this.#abort.signal,
+    });
     this.#health = new HealthVerdicts({
       book: this.#book,
       driver: deps.driver,
@@ -66,6 +86,7 @@ export class Worker {
       log: deps.log,
       metrics,
       stopGraceSeconds: deps.stopGraceSeconds,
+      engineAvailable: () => this.#engine.available,
     });
     const watchHealth = this.#health.watch.bind(this.#health);
     this.#starts = new ContainerStarts({
@@ -77,6 +98,7 @@ export class Worker {
       stopping: this.#abort.signal,
       track,
       watchHealth,
+      engineLost: (reason) => this.#engine.lost(reason),
     });
     this.#resync = new Resync({
       book: this.#book,
@@ -89,10 +111,40 @@ export class Worker {
       book: this.#book,
       driver: deps.driver,
       starts: this.#starts,
+      engine: this.#engine,
+      clock: deps.clock,
       metrics,
+      stopHealth: (id) => this.#health.stop(id),
       resync: () => this.resync(),
       track,
     });
+    this.#recovery = new EngineRecovery({
+      book: this.#book,
+      driver: deps.driver,
+      resync: this.#resync,
+      starts: this.#starts,
+      takeHeld: () => {
+        const held = this.#events.held();
+        this.#events.releaseHeld();
+        return held;
+      },
+      owned: () => this.#owned(),
+      log: deps.log,
+      watchHealth,
+    });
+  }
+
+  /** Whether the container engine answers, as heartbeats tell the manager. */
+  engineStatus(): EngineStatus {
+    return this.#engine.status();
+  }
+
+  /**
+   * How the worker asks the manager which tasks it still owns when its engine comes back (the
+   * reporter's heartbeat with listOwned). Without one, every task the engine stopped comes back.
+   */
+  askOwnershipWith(source: OwnershipSource): void {
+    this.#owned = source;
   }
 
   get name(): string {
@@ -217,9 +269,14 @@ export class Worker {
     });
   }
 
-  /** Lists this worker's containers and makes the records agree with them. */
-  resync(): Promise<void> {
-    return this.#resync.run();
+  /**
+   * Lists this worker's containers and makes the records agree with them. After an engine
+   * outage the recovery goes first: a plain resync would take the containers the engine stopped
+   * for exits of the tasks' own.
+   */
+  async resync(): Promise<void> {
+    await this.#recovering?.catch(() => undefined);
+    await this.#resync.run();
   }
 
   #track(p: Promise<unknown>): void {
