@@ -15,6 +15,6 @@ function find(dir) {
   return out.sort();
 }
 
-const files = [...find('dist/test/unit'), ...find('dist/test/integration')];
+const files = [...find('dist/test/unit'), ...find('dist/test/integration'), ...find('dist/test/security')];
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -225,7 +225,7 @@ describe('self-healing and visibility, against real Docker', () => {
     );
     await until(t.id, (x) => x.state === 'Running', 'Running');
     const child = spawn(process.execPath, [POSEIDON_BIN, 'logs', '-f', '--tail', '1', t.id.slice(0, 8)], {
-      env: { ...process.env, POSEIDON_MANAGER: c.manager.url },
+      env: { ...process.env, ...c.cliEnv() },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -248,7 +248,7 @@ describe('self-healing and visibility, against real Docker', () => {
 
   test('GET /metrics of the manager and the worker passes promtool check metrics', async () => {
     for (const url of [c.manager.url, c.workers.get('a')?.url ?? '']) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${c.token}` } })).text();
       assert.match(text, /poseidon_/);
       const child = execFile('promtool', ['check', 'metrics']);
       child.stdin?.end(text);

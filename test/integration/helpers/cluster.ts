@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ManagerTaskView } from '../../../src/api/index.js';
@@ -12,6 +12,8 @@ export class TestCluster {
   readonly runId = newRunId();
   readonly dir = mkdtempSync(join(tmpdir(), 'poseidon-cluster-test-'));
   manager!: PoseidonProcess;
+  /** The admin token the manager wrote on its first start; the client and cli() send it. */
+  token!: string;
   client!: ManagerClient;
   readonly workers = new Map<string, PoseidonProcess>();
   #managerArgs: string[] = [];
@@ -19,7 +21,8 @@ export class TestCluster {
   async startManager(args: string[] = []): Promise<void> {
     this.#managerArgs = args;
     this.manager = await startPoseidon(['manager', '--port', '0', '--data-dir', join(this.dir, 'manager'), ...args]);
-    this.client = new ManagerClient(this.manager.url);
+    this.token = readFileSync(join(this.dir, 'manager', 'admin-token'), 'utf8').trim();
+    this.client = new ManagerClient(this.manager.url, undefined, { token: this.token });
   }
 
   async restartManager(): Promise<void> {
@@ -86,7 +89,12 @@ export class TestCluster {
   }
 
   cli(args: string[]): ReturnType<typeof runPoseidon> {
-    return runPoseidon(args, { POSEIDON_MANAGER: this.manager.url });
+    return runPoseidon(args, this.cliEnv());
+  }
+
+  /** What a CLI process needs to reach this cluster's manager, and no saved credentials of the machine's user. */
+  cliEnv(): NodeJS.ProcessEnv {
+    return { POSEIDON_MANAGER: this.manager.url, POSEIDON_TOKEN: this.token, XDG_CONFIG_HOME: join(this.dir, 'config') };
   }
 
   async close(): Promise<void> {
