@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LABEL_TEST_RUN } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
-import { removeForce } from './cleanup.js';
+import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, poseidonCli, startCluster, type BenchCluster } from './cluster-processes.js';
 import { formatPhases, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
@@ -206,7 +205,7 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
     dockerVersion: async () => ({ run: await dockerCli(['version'], cli) }),
     poseidonStatus: async () => ({
       run: checked(
-        await poseidonCli(['status', '--manager', s.status.client.baseUrl], cli),
+        await poseidonCli(['status', '--manager', s.status.client.baseUrl], { ...cli, env: s.status.cliEnv }),
         (out) => lineCount(out) === STATUS_TASKS + 1,
       ),
     }),
@@ -273,6 +272,7 @@ async function runViaPoseidon(ctx: BenchContext, s: Setup, rep: number): Promise
   const file = join(s.dir, `run-${rep}.json`);
   await writeFile(file, JSON.stringify(body));
   const run = await poseidonCli(['run', file, '--wait', '--manager', s.cluster.client.baseUrl], {
+    env: s.cluster.cliEnv,
     signal: ctx.signal,
     timeoutMs: CLI_TIMEOUT_MS,
   });

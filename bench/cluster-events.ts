@@ -39,10 +39,13 @@ export class ManagerEventLog {
    * Resolves once the manager answered with the stream's headers: later events are not missed.
    * `signal` (the run's) fails every wait at once when it aborts.
    */
-  static async follow(managerUrl: string, signal: AbortSignal): Promise<ManagerEventLog> {
+  static async follow(managerUrl: string, token: string, signal: AbortSignal): Promise<ManagerEventLog> {
     const log = new ManagerEventLog(managerUrl);
     const reading = AbortSignal.any([log.#abort.signal, signal]);
-    const res = await fetch(new URL('/events', managerUrl), { signal: reading });
+    const res = await fetch(new URL('/events', managerUrl), {
+      headers: { authorization: `Bearer ${token}` },
+      signal: reading,
+    });
     if (!res.ok || res.body === null) throw new BenchError(`GET ${managerUrl}/events answered ${res.status}`);
     log.#reading = log.#read(res.body, reading);
     log.#received.failWaitsOnAbort(signal);

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { ManagerClient } from '../src/client/index.js';
-import { LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_WORKER } from '../src/driver/index.js';
+import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
+import { cliEnv, POSEIDON_BIN, readAdminToken, spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
 import { BenchError } from './bench-error.js';
-import { containersByLabel } from './cleanup.js';
 import { ManagerEventLog, type ReceivedClusterEvent } from './cluster-events.js';
 import type { BenchContext } from './context.js';
 import { timedCommand, type CommandOptions, type CommandRun } from './docker-cli.js';
 import { wallClockMs } from './docker-events.js';
-import { spawnPoseidon, type PoseidonProcess } from './processes.js';
 
 /** Put on every container of one sample, so its engine events are found by label. */
 export const LABEL_BENCH_SAMPLE = 'poseidon.bench-sample';
@@ -22,9 +20,6 @@ const JOIN_TIMEOUT_MS = 15_000;
 const TASK_DEADLINE_MS = 60_000;
 /** The worker name `poseidon dev` always uses (it has no --name). */
 const DEV_WORKER = 'dev-worker';
-
-/** bin/poseidon.js of this checkout (this file runs as dist/bench/cluster-processes.js). */
-const POSEIDON_BIN = fileURLToPath(new URL('../../bin/poseidon.js', import.meta.url));
 
 /** `poseidon ARGS` as a person runs it (`node bin/poseidon.js`, which `npm link` puts on PATH), timed to its exit. */
 export function poseidonCli(args: readonly string[], opts: CommandOptions): Promise<CommandRun> {
@@ -58,8 +53,17 @@ export class BenchCluster {
     readonly workers: ReadonlyMap<string, PoseidonProcess>,
     readonly events: ManagerEventLog,
     private readonly runId: string,
+    /** The manager's admin token: the client, the event stream and CLI runs send it. */
+    readonly token: string,
+    /** The config home of CLI runs against this cluster: never the user's own. */
+    private readonly configHome: string,
   ) {
-    this.client = new ManagerClient(manager.url, 30_000);
+    this.client = new ManagerClient(manager.url, 30_000, { token });
+  }
+
+  /** The environment of a `poseidon` CLI run against this cluster. */
+  get cliEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, ...cliEnv(this.manager.url, this.token, this.configHome) };
   }
 
   /** A task body carrying the run's label and a sample label, with a fresh id. */
@@ -131,7 +135,7 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
   const dir = await tempDir(ctx);
   const manager = await spawnPoseidon(
     ['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])],
-    (p) => ctx.resources.trackProcess(p),
+    { onSpawn: (p) => ctx.resources.trackProcess(p) },
   );
   const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
   for (const name of names) ctx.resources.trackWorkerName(name);
@@ -150,16 +154,19 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
           manager.url,
           ...(opts.workerArgs ?? []),
         ],
-        (p) => ctx.resources.trackProcess(p),
+        { onSpawn: (p) => ctx.resources.trackProcess(p) },
       ),
     ),
   );
-  const events = await ManagerEventLog.follow(manager.url, ctx.signal);
+  const token = readAdminToken(join(dir, 'manager'));
+  const events = await ManagerEventLog.follow(manager.url, token, ctx.signal);
   const cluster = new BenchCluster(
     manager,
     new Map(names.map((n, i) => [n, workers[i] as PoseidonProcess])),
     events,
     ctx.runId,
+    token,
+    join(dir, 'config'),
   );
   await waitForNodesUp(cluster.client, names, ctx.signal);
   ctx.progress(
@@ -181,12 +188,15 @@ export async function startDev(ctx: BenchContext, tag: string): Promise<BenchClu
     );
   const dir = await tempDir(ctx);
   // its first "listening" line is the manager's; the worker joins right after
+  // dev saves its credentials for the CLI: in the run's temp dir, never over the user's own
+  const configHome = join(dir, 'config');
   const dev = await spawnPoseidon(
     ['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'],
-    (p) => ctx.resources.trackProcess(p),
+    { onSpawn: (p) => ctx.resources.trackProcess(p), env: { XDG_CONFIG_HOME: configHome } },
   );
-  const events = await ManagerEventLog.follow(dev.url, ctx.signal);
-  const cluster = new BenchCluster(dev, new Map(), events, ctx.runId);
+  const token = readAdminToken(join(dir, 'manager'));
+  const events = await ManagerEventLog.follow(dev.url, token, ctx.signal);
+  const cluster = new BenchCluster(dev, new Map(), events, ctx.runId, token, configHome);
   await waitForNodesUp(cluster.client, [DEV_WORKER], ctx.signal);
   ctx.progress(`${tag}: poseidon dev at ${dev.url} (pid ${dev.pid})`);
   return cluster;
@@ -203,10 +213,8 @@ async function processCpuMs(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-async function tempDir(ctx: BenchContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
-  ctx.resources.trackTempDir(dir);
-  return dir;
+function tempDir(ctx: BenchContext): Promise<string> {
+  return ctx.resources.tempDir('poseidon-bench');
 }
 
 async function waitForNodesUp(client: ManagerClient, names: readonly string[], signal: AbortSignal): Promise<void> {

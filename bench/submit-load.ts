@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 
 /**
  * Closed-loop load on `POST /tasks`: `clients` concurrent clients, each on its own keep-alive
@@ -9,6 +10,8 @@ import { Agent, request } from 'node:http';
 export interface LoadPlan {
   /** The manager's base URL. */
   url: string;
+  /** An API token allowed to deploy, sent with every submission. */
+  token: string;
   clients: number;
   maxRequests: number;
   maxDurationMs: number;
@@ -71,7 +74,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
       const i = out.sent++;
       const body = plan.body(i);
       const t0 = performance.now();
-      const answer = await post(agent, target, body, timeoutMs);
+      const answer = await post(agent, target, plan.token, body, timeoutMs);
       const t1 = performance.now();
       lastAnswerAtMs = Math.max(lastAnswerAtMs, t1);
       if (answer.kind === 'error') fail(answer.code, answer.message);
@@ -94,14 +97,18 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
 
 type Answer = { kind: 'answer'; status: number; text: string } | { kind: 'error'; code: string; message: string };
 
-function post(agent: Agent, url: URL, body: string, timeoutMs: number): Promise<Answer> {
+function post(agent: Agent, url: URL, token: string, body: string, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve) => {
     const req = request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
         timeout: timeoutMs,
       },
       (res) => {
@@ -137,6 +144,6 @@ export function benchTaskBody(runId: string, name: string): string {
     command: ['sleep', '300'],
     cpu: 0.01,
     memory: '4Mi',
-    labels: { 'poseidon.test-run': runId },
+    labels: { [LABEL_TEST_RUN]: runId },
   });
 }

@@ -11,8 +11,11 @@ export interface ManagerCounters {
   storeCommits: number | null;
 }
 
-export async function readManagerCounters(managerUrl: string): Promise<ManagerCounters> {
-  const res = await fetch(new URL('/metrics', managerUrl), { signal: AbortSignal.timeout(10_000) });
+export async function readManagerCounters(managerUrl: string, token: string): Promise<ManagerCounters> {
+  const res = await fetch(new URL('/metrics', managerUrl), {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await res.text();
   return {
     storeWrites: sample(text, 'poseidon_store_writes_total'),

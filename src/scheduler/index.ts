@@ -23,8 +23,8 @@ export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
 /**
- * Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path
- * that also reserves, chooseIn(pool, task) the fast path's choice alone.
+ * Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, chooseIn(pool, task) the fast
+ * path's choice (the caller reserves it).
  */
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 /**

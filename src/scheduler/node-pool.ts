@@ -137,15 +137,6 @@ export class NodePool {
   }
 
   /**
-   * reserve for a node this pool handed out (a placement's choice), without looking its id up; any other NodeView goes
-   * by its id.
-   */
-  reserveNode(node: NodeView, task: TaskRequest): boolean {
-    const p = this.positionOf(node);
-    return p !== undefined ? this.#adjust(p, task, +1) : this.reserve(node.id, task);
-  }
-
-  /**
    * The position in id order of a node this pool handed out; undefined for any other object (or a node it has since
    * replaced).
    */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CreatedTokenView, TokenView } from '../../src/api/index.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
-import { runPoseidon, startPoseidon } from '../integration/helpers/processes.js';
+import { runPoseidon, spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
 
 // API tokens against a real manager process (issue 12, items 4 and 6): every refusal class a token
@@ -299,21 +299,18 @@ describe('API tokens on a real manager', () => {
   });
 
   test('with --metrics-open, /metrics answers without a token and everything else still needs one', async () => {
-    const open = await startPoseidon([
-      'manager',
-      '--port',
-      '0',
-      '--data-dir',
-      join(c.dir, 'metrics-open'),
-      '--metrics-open',
-    ]);
+    let started: PoseidonProcess | undefined;
     try {
+      const open = await spawnPoseidon(
+        ['manager', '--port', '0', '--data-dir', join(c.dir, 'metrics-open'), '--metrics-open'],
+        { onSpawn: (p) => (started = p) },
+      );
       const metrics = await fetch(`${open.url}/metrics`);
       assert.equal(metrics.status, 200);
       assert.match(await metrics.text(), /poseidon_/);
       assert.equal((await fetch(`${open.url}/tasks`)).status, 401);
     } finally {
-      await open.kill();
+      await started?.kill();
     }
   });
 });
