@@ -71,8 +71,21 @@ describe('API tokens on a real manager', () => {
     return (await c.client.listTasks()).length;
   }
 
-  /** The manager's log lines that refused a request. */
-  function refusals(): Array<Record<string, unknown>> {
+  /**
+   * The manager's log lines that refused a request and `match`, once at least one has arrived
+   * (the answer can come back before the line is read from the manager's stdout).
+   */
+  async function refusals(match: (l: Record<string, unknown>) => boolean): Promise<Array<Record<string, unknown>>> {
+    return waitFor(
+      () => {
+        const lines = refusalLines().filter(match);
+        return lines.length > 0 ? lines : undefined;
+      },
+      { what: 'the refusal in the manager log' },
+    );
+  }
+
+  function refusalLines(): Array<Record<string, unknown>> {
     return c.manager.output
       .map((l) => {
         try {
@@ -149,7 +162,7 @@ describe('API tokens on a real manager', () => {
     ] as const) {
       assert.equal((await api(method, path, read.token)).status, 403, `${method} ${path}`);
     }
-    const logged = refusals().filter((l) => l.route === 'POST /tasks' && l.tokenId === read.id);
+    const logged = await refusals((l) => l.route === 'POST /tasks' && l.tokenId === read.id);
     assert.equal(logged.length, 1, JSON.stringify(logged));
     assert.equal(logged[0]?.level, 30);
     assert.equal(logged[0]?.code, 'forbidden');
@@ -173,7 +186,7 @@ describe('API tokens on a real manager', () => {
     const refused = await api('GET', '/tasks', doomed.token);
     assert.equal(refused.status, 401);
     assert.equal((refused.body as { error: { message: string } }).error.message, `token ${doomed.id} was revoked`);
-    const logged = refusals().filter((l) => l.tokenId === doomed.id && l.code === 'unauthenticated');
+    const logged = await refusals((l) => l.tokenId === doomed.id && l.code === 'unauthenticated');
     assert.equal(logged.length, 1);
     assert.equal(logged[0]?.route, 'GET /tasks');
 
