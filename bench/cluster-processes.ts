@@ -61,9 +61,12 @@ export class BenchCluster {
     this.client = adminClient(access, 30_000);
   }
 
-  /** The environment a CLI command needs for this cluster (URL, admin token, CA). */
+  /**
+   * The environment of a `poseidon` CLI run against this cluster: its URL, admin token and CA, and
+   * a config home of its own, never the user's.
+   */
   get cliEnv(): NodeJS.ProcessEnv {
-    return cliEnv(this.access);
+    return { ...process.env, ...cliEnv(this.access), XDG_CONFIG_HOME: join(this.access.dataDir, 'cli-config') };
   }
 
   /** A task body carrying the run's label and a sample label, with a fresh id. */

@@ -202,6 +202,7 @@ export class TokenBook {
   async flush(): Promise<void> {
     if (this.#used.size === 0) return;
     await this.#writes.run(WRITES, async () => {
+      if (this.#used.size === 0) return; // a flush queued before this one wrote them
       const taken = new Map(this.#used);
       this.#used.clear();
       const records: TokenRecord[] = [];

@@ -31,7 +31,7 @@ export async function login(url: string, flags: LoginFlags): Promise<void> {
       '--token',
       'is missing; pass an API token (the manager wrote one to <data-dir>/admin-token)',
     );
-  const caFile = flags.ca ?? process.env.POSEIDON_CA;
+  const caFile = flags.ca ?? (process.env.POSEIDON_CA === '' ? undefined : process.env.POSEIDON_CA);
   const ca = caFile === undefined ? undefined : resolve(caFile);
   const client = new ManagerClient(manager, undefined, {
     token,

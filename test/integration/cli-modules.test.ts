@@ -47,7 +47,7 @@ after(async () => {
 });
 
 /** Runs `node ARGS` with the module probe preloaded, to its exit. */
-async function probe(args: readonly string[]): Promise<Probed> {
+async function probe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Probed> {
   const file = join(dir, `${randomUUID()}.modules`);
   await writeFile(file, '');
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
@@ -55,7 +55,7 @@ async function probe(args: readonly string[]): Promise<Probed> {
       execFile(
         process.execPath,
         ['--import', PROBE, ...args],
-        { env: { ...process.env, POSEIDON_MODULE_PROBE: file }, timeout: 30_000 },
+        { env: { ...process.env, POSEIDON_MODULE_PROBE: file, XDG_CONFIG_HOME: dir, ...env }, timeout: 30_000 },
         (err, out, errOut) =>
           resolve({ code: err === null ? 0 : (err.code as number | null), stdout: out, stderr: errOut }),
       );
@@ -74,8 +74,8 @@ async function probe(args: readonly string[]): Promise<Probed> {
   return { code, stdout, stderr, packages, own };
 }
 
-function poseidon(args: readonly string[]): Promise<Probed> {
-  return probe([POSEIDON_BIN, ...args]);
+function poseidon(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Probed> {
+  return probe([POSEIDON_BIN, ...args], env);
 }
 
 function assertNoServerSide(p: Probed): void {
@@ -169,6 +169,36 @@ test('poseidon run FILE --wait submits, waits for Running and loads nothing serv
     assert.equal(p.stdout, `${id} Running on w1\n`);
     assert.ok(manager.requests.includes('POST /tasks'), manager.requests.join(', '));
     assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});
+
+test('poseidon login, token ls and status send the token and load nothing server-side', async () => {
+  const seen: string[] = [];
+  const manager = await fakeManager((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
+    const me = { id: '0123456789ab', name: '', scope: 'admin', state: 'active', createdAt: '', expiresAt: null };
+    if (req.method === 'GET' && req.url === '/whoami') json(res, 200, { ...me, revokedAt: null, lastUsedAt: null });
+    else if (req.method === 'GET' && (req.url === '/tokens' || req.url === '/tasks')) json(res, 200, []);
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  const home = { XDG_CONFIG_HOME: join(dir, 'login-home'), POSEIDON_TOKEN: '', POSEIDON_MANAGER: '' };
+  try {
+    const login = await poseidon(['login', manager.url, '--token', 'saved-token'], home);
+    assert.equal(login.code, 0, login.stderr);
+    assertNoServerSide(login);
+    const ls = await poseidon(['token', 'ls', '--json'], home);
+    assert.equal(ls.code, 0, ls.stderr);
+    assertNoServerSide(ls);
+    const status = await poseidon(['status', '--json', '--token', 'flag-token'], home);
+    assert.equal(status.code, 0, status.stderr);
+    assertNoServerSide(status);
+    assert.deepEqual(seen, [
+      'GET /whoami Bearer saved-token',
+      'GET /tokens Bearer saved-token',
+      'GET /tasks Bearer flag-token',
+    ]);
   } finally {
     await closeServer(manager.server);
   }

@@ -118,9 +118,22 @@ export class TestCluster {
     );
   }
 
-  /** `poseidon ARGS` as an admin of this cluster (its URL, admin token and CA in the environment). */
+  /** The admin token the manager wrote on its first start; the client and cli() send it. */
+  get token(): string {
+    return this.access.adminToken;
+  }
+
+  /**
+   * The environment of a CLI run as an admin of this cluster: its URL, admin token and CA, and a
+   * config home of its own (a test neither reads nor overwrites the user's saved credentials).
+   */
+  cliEnv(): NodeJS.ProcessEnv {
+    return { ...cliEnv(this.access), XDG_CONFIG_HOME: join(this.dir, 'config') };
+  }
+
+  /** `poseidon ARGS` as an admin of this cluster. */
   cli(args: string[]): ReturnType<typeof runPoseidon> {
-    return runPoseidon(args, cliEnv(this.access));
+    return runPoseidon(args, this.cliEnv());
   }
 
   /** Kills every process it started (by pid), removes its containers by label, and its temp dir. */

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { timingSafeEqual } from 'node:crypto';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { LAST_USED_FLUSH_MS, parseToken, TokenBook, type TokenRecord } from '../../../src/auth/index.js';
+import type { TokenScope } from '../../../src/api/index.js';
+import { isNotFound, PoseidonError } from '../../../src/errors/index.js';
+import type { Identity } from '../../../src/http/index.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { ControlledStore } from '../manager/controlled-store.js';
+
+const log = pino({ level: 'silent' });
+const DAY_MS = 86_400_000;
+
+function book(opts: { store?: ControlledStore<TokenRecord>; clock?: FakeClock } = {}): {
+  tokens: TokenBook;
+  store: ControlledStore<TokenRecord>;
+  clock: FakeClock;
+  compared: Array<[number, number]>;
+} {
+  const store = opts.store ?? new ControlledStore<TokenRecord>();
+  const clock = opts.clock ?? new FakeClock();
+  const compared: Array<[number, number]> = [];
+  const equal = (a: Buffer, b: Buffer): boolean => {
+    compared.push([a.length, b.length]);
+    return timingSafeEqual(a, b);
+  };
+  return { tokens: new TokenBook({ store, clock, log, equal }), store, clock, compared };
+}
+
+const bearer = (token: string): string => `Bearer ${token}`;
+
+async function created(tokens: TokenBook, scope: TokenScope, ttlMs?: number): Promise<string> {
+  return (await tokens.create({ scope, ...(ttlMs === undefined ? {} : { ttlMs }) })).token;
+}
+
+function reason(identity: Identity): string | undefined {
+  return identity.kind === 'anonymous' ? identity.rejected?.reason : undefined;
+}
+
+test('a created token identifies its holder with its scope; the store holds its hash, never the token', async () => {
+  const { tokens, store } = book();
+  for (const scope of ['read', 'deploy', 'admin'] as const) {
+    const view = await tokens.create({ scope, name: `${scope}-bot` });
+    assert.match(view.token, /^psdn_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(tokens.identify(bearer(view.token)), { kind: 'token', tokenId: view.id, scope });
+    const [, record] = (await store.list(`token/${view.id}`))[0] ?? [];
+    assert.ok(record !== undefined);
+    const secret = parseToken(view.token)?.secret ?? '';
+    assert.ok(!JSON.stringify(record).includes(secret), 'the record holds no secret');
+    assert.equal(record.secretSha256.length, 64);
+  }
+  const listed = JSON.stringify(tokens.list());
+  assert.ok(!listed.includes('secretSha256') && !listed.includes('psdn_'), listed);
+});
+
+test('create resolves only once the record is durable, and a failed write leaves no token', async () => {
+  const { tokens, store } = book();
+  store.hold();
+  let done = false;
+  const pending = tokens.create({ scope: 'deploy' }).then((v) => {
+    done = true;
+    return v;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(done, false, 'answered before the write');
+  assert.equal(tokens.list().length, 0, 'usable before the write');
+  store.release();
+  const view = await pending;
+  assert.equal(tokens.identify(bearer(view.token)).kind, 'token');
+  assert.equal((await store.list('token/')).length, 1);
+
+  store.failNext(new Error('disk full'));
+  await assert.rejects(tokens.create({ scope: 'read' }), /disk full/);
+  assert.equal(tokens.list().length, 1);
+  assert.equal((await store.list('token/')).length, 1);
+});
+
+test('a token of the book survives a restart: a new book over the same store knows it', async () => {
+  const { tokens, store, clock } = book();
+  const token = await created(tokens, 'read');
+  const again = book({ store, clock }).tokens;
+  assert.equal(await again.load(), 1);
+  assert.equal(again.identify(bearer(token)).kind, 'token');
+});
+
+test('anything but a valid token of this book is anonymous, with a reason only when something was sent', async () => {
+  const { tokens } = book();
+  const token = await created(tokens, 'admin');
+  const parts = parseToken(token);
+  assert.ok(parts !== null);
+  const wrongSecret = `psdn_${parts.id}_${'A'.repeat(43)}`;
+  const unknownId = `psdn_000000000000_${parts.secret}`;
+  assert.deepEqual(tokens.identify(undefined), { kind: 'anonymous' });
+  assert.equal(reason(tokens.identify(`Basic ${token}`)), 'the Authorization header is not "Bearer <token>"');
+  assert.equal(reason(tokens.identify(bearer('psdn_short'))), 'the bearer token is not a Poseidon API token');
+  // a wrong secret and an unknown id read the same: the answer says nothing about which ids exist
+  assert.equal(reason(tokens.identify(bearer(wrongSecret))), 'the token is not one this manager issued');
+  assert.equal(reason(tokens.identify(bearer(unknownId))), 'the token is not one this manager issued');
+  assert.equal(tokens.identify(bearer(token)).kind, 'token');
+  assert.equal(tokens.identify(`bearer  ${token}`).kind, 'token', 'the scheme is case-insensitive');
+});
+
+test('every well-formed token is checked by one constant-time comparison of 32-byte digests, known id or not', async () => {
+  const { tokens, compared } = book();
+  const token = await created(tokens, 'read');
+  const parts = parseToken(token);
+  assert.ok(parts !== null);
+  tokens.identify(bearer(token));
+  tokens.identify(bearer(`psdn_${parts.id}_${'B'.repeat(43)}`));
+  tokens.identify(bearer(`psdn_ffffffffffff_${parts.secret}`));
+  assert.deepEqual(compared, [
+    [32, 32],
+    [32, 32],
+    [32, 32],
+  ]);
+});
+
+test('a token expires at the end of its ttl, and only its holder hears that it expired', async () => {
+  const { tokens, clock } = book();
+  const view = await tokens.create({ scope: 'deploy', ttlMs: 30 * DAY_MS });
+  assert.equal(view.expiresAt, new Date(clock.now() + 30 * DAY_MS).toISOString());
+  clock.advance(30 * DAY_MS - 1);
+  assert.equal(tokens.identify(bearer(view.token)).kind, 'token');
+  clock.advance(1);
+  const expired = tokens.identify(bearer(view.token));
+  assert.deepEqual(expired, {
+    kind: 'anonymous',
+    rejected: { reason: `token ${view.id} expired at ${view.expiresAt}`, tokenId: view.id },
+  });
+  assert.equal(tokens.view(view.id).state, 'expired');
+  const parts = parseToken(view.token);
+  assert.equal(
+    reason(tokens.identify(bearer(`psdn_${parts?.id}_${'C'.repeat(43)}`))),
+    'the token is not one this manager issued',
+  );
+});
+
+test('a revoked token is refused once the revocation is durable, and stays revoked after a restart', async () => {
+  const { tokens, store, clock } = book();
+  await created(tokens, 'admin');
+  const view = await tokens.create({ scope: 'read', name: 'ci' });
+  store.hold();
+  const revoking = tokens.revoke(view.id);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(tokens.identify(bearer(view.token)).kind, 'token', 'memory changes only after the write');
+  store.release();
+  const revoked = await revoking;
+  assert.equal(revoked.state, 'revoked');
+  assert.equal(reason(tokens.identify(bearer(view.token))), `token ${view.id} was revoked`);
+  assert.equal((await tokens.revoke(view.id)).state, 'revoked', 'revoking twice is a no-op');
+
+  const again = book({ store, clock }).tokens;
+  await again.load();
+  assert.equal(reason(again.identify(bearer(view.token))), `token ${view.id} was revoked`);
+});
+
+test('revoking an unknown token is token_not_found; the last active admin token cannot be revoked', async () => {
+  const { tokens } = book();
+  const err = await tokens.revoke('0123456789ab').catch((e: unknown) => e);
+  assert.ok(err instanceof PoseidonError && err.code === 'token_not_found' && err.status === 404);
+  assert.equal(isNotFound(err, 'task'), false);
+  const first = await tokens.create({ scope: 'admin' });
+  await assert.rejects(tokens.revoke(first.id), (e: unknown) => e instanceof PoseidonError && e.status === 409);
+  const second = await tokens.create({ scope: 'admin' });
+  assert.equal((await tokens.revoke(first.id)).state, 'revoked');
+  await assert.rejects(tokens.revoke(second.id), /last active admin token/);
+});
+
+test('the last use is kept in memory, written once a minute and on stop, and never costs a write per request', async () => {
+  const { tokens, store, clock } = book();
+  const view = await tokens.create({ scope: 'read' });
+  tokens.start();
+  const writes = store.batches;
+  for (let i = 0; i < 100; i++) tokens.identify(bearer(view.token));
+  assert.equal(store.batches, writes, 'no write per request');
+  const usedAt = new Date(clock.now()).toISOString();
+  assert.equal(tokens.view(view.id).lastUsedAt, usedAt);
+
+  clock.advance(LAST_USED_FLUSH_MS);
+  await tokens.flush(); // waits behind the timer's own flush
+  assert.equal(store.batches, writes + 1);
+  assert.equal((await store.get(`token/${view.id}`))?.lastUsedAt, usedAt);
+
+  clock.advance(5_000);
+  tokens.identify(bearer(view.token));
+  await tokens.stop();
+  assert.equal((await store.get(`token/${view.id}`))?.lastUsedAt, new Date(clock.now()).toISOString());
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('a failed write of last uses is tried again, and never undoes a revocation', async () => {
+  const { tokens, store } = book();
+  await created(tokens, 'admin');
+  const view = await tokens.create({ scope: 'read' });
+  tokens.identify(bearer(view.token));
+  store.failNext(new Error('disk full'));
+  await assert.rejects(tokens.flush(), /disk full/);
+  await tokens.revoke(view.id);
+  await tokens.flush();
+  const stored = await store.get(`token/${view.id}`);
+  assert.ok(stored?.revokedAt !== null && stored?.lastUsedAt !== null, JSON.stringify(stored));
+});
