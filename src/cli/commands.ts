@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import {
+  DEFAULT_CERT_TTL,
   DEFAULT_DOCKER_SOCKET,
   DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
@@ -78,7 +79,7 @@ function registerManager(program: Command): void {
     )
     .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
     .option('--advertise <url>', 'URL workers and the CLI reach the manager at (its certificate names it)')
-    .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', '7d')
+    .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', DEFAULT_CERT_TTL)
     .option(
       '--engine-grace <duration>',
       "a node's container engine away this long: its tasks are placed elsewhere",

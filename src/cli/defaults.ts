@@ -21,3 +21,5 @@ export const DEFAULT_START_CONCURRENCY = 8;
 /** The placement strategies, as the scheduler names them (its STRATEGY_NAMES), and the default. */
 export const STRATEGY_NAMES = ['roundrobin', 'epvm'] as const;
 export const DEFAULT_STRATEGY = 'epvm';
+/** How long node certificates last (`poseidon manager --cert-ttl`; the CA's DEFAULT_CERT_TTL_MS). */
+export const DEFAULT_CERT_TTL = '7d';
