@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import { sendError } from './error-handler.js';
 import { PoseidonError } from '../errors/index.js';
-
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+import { BODY_LIMIT_BYTES, SERVER_TIMEOUTS, type ServerTimeouts } from './limits.js';
 
 class RouteNotFound extends PoseidonError {
   constructor(method: string, url: string) {
@@ -17,21 +16,31 @@ export interface ServerOptions {
   metrics: Registry;
   /** Prefix for the request latency metric: `poseidon_<component>_http_request_duration_seconds`. */
   component: 'worker' | 'manager';
+  /** SERVER_TIMEOUTS unless a test shortens them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /**
- * A Fastify server with Poseidon's edges: JSON bodies up to 1 MiB, one error shape, unknown
- * fields rejected (never silently stripped), request latency in the server's own registry,
- * and `GET /healthz` and `GET /metrics`.
+ * A Fastify server with Poseidon's edges: JSON bodies up to BODY_LIMIT_BYTES unless the route
+ * sets its own limit, deadlines for a client's headers, request and idle connection
+ * (SERVER_TIMEOUTS), one error shape, unknown fields rejected (never silently stripped), request
+ * latency in the server's own registry, and `GET /healthz` and `GET /metrics`.
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {
+  const t: ServerTimeouts = { ...SERVER_TIMEOUTS, ...opts.timeouts };
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     // per-request lines are noise at our request rates; 5xx are logged by sendError
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    connectionTimeout: t.idleMs,
+    keepAliveTimeout: t.keepAliveMs,
+    requestTimeout: t.requestMs,
+    http: { headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkEveryMs },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
+  // also when the server is built another way (https): Node reads it per connection
+  app.server.headersTimeout = t.headersMs;
   const latency = new Histogram({
     name: `poseidon_${opts.component}_http_request_duration_seconds`,
     help: 'API request latency by method, route and status',
