@@ -71,7 +71,15 @@ export class Worker {
 
   async start(): Promise<void> {
     await this.deps.driver.ping();
-    for (const [, rec] of await this.deps.store.list('task/')) this.#records.set(rec.request.id, rec);
+    for (const [key, rec] of await this.deps.store.list('task/')) {
+      // one record that cannot be used must not stop the worker: set aside, named in the log
+      if (typeof rec?.request?.id !== 'string' || typeof rec.state !== 'string') {
+        await this.deps.store.setAside(key);
+        this.deps.log.error({ key }, 'stored task record cannot be used; set aside');
+        continue;
+      }
+      this.#records.set(rec.request.id, rec);
+    }
     // watch first, then resync: an event during the resync is handled, not missed
     this.#watch = this.deps.driver.watch((e) => this.#onEvent(e), this.#abort.signal);
     await this.resync();
@@ -135,8 +143,8 @@ export class Worker {
       if (existing !== undefined && generation <= existing.generation) return false;
       if (existing !== undefined && isActive(existing.state)) {
         // placed here again with a newer generation while still running: keep the container
+        await this.#persist({ ...existing, generation }); // memory changes once the store has it
         existing.generation = generation;
-        await this.#persist(existing);
         return false;
       }
       const now = new Date(this.deps.clock.now()).toISOString();
@@ -155,8 +163,9 @@ export class Worker {
         updatedAt: now,
       };
       if (existing !== undefined) assertTransition(request.id, existing.state, TaskState.Scheduled);
-      this.#records.set(request.id, rec);
+      // durable first: a write that fails (disk full) leaves no record in memory and no container
       await this.#persist(rec);
+      this.#records.set(request.id, rec);
       // every container made for this task is known (the last one is in the record, and each
       // start removes the one before): the driver need not list them
       this.#launch(rec, { fresh: true, replaces: existing?.containerId ?? null });
