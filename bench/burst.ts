@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABEL_TEST_RUN } from '../src/driver/index.js';
+import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, startCluster, type BenchCluster } from './cluster-processes.js';
 import { formatComparison, formatPhases, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';

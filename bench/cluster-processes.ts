@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { ManagerClient } from '../src/client/index.js';
-import { LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_WORKER } from '../src/driver/index.js';
+import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
+import { POSEIDON_BIN, spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
 import { BenchError } from './bench-error.js';
-import { containersByLabel } from './cleanup.js';
 import { ManagerEventLog, type ReceivedClusterEvent } from './cluster-events.js';
 import type { BenchContext } from './context.js';
 import { timedCommand, type CommandOptions, type CommandRun } from './docker-cli.js';
 import { wallClockMs } from './docker-events.js';
-import { spawnPoseidon, type PoseidonProcess } from './processes.js';
 
 /** Put on every container of one sample, so its engine events are found by label. */
 export const LABEL_BENCH_SAMPLE = 'poseidon.bench-sample';
@@ -22,9 +20,6 @@ const JOIN_TIMEOUT_MS = 15_000;
 const TASK_DEADLINE_MS = 60_000;
 /** The worker name `poseidon dev` always uses (it has no --name). */
 const DEV_WORKER = 'dev-worker';
-
-/** bin/poseidon.js of this checkout (this file runs as dist/bench/cluster-processes.js). */
-const POSEIDON_BIN = fileURLToPath(new URL('../../bin/poseidon.js', import.meta.url));
 
 /** `poseidon ARGS` as a person runs it (`node bin/poseidon.js`, which `npm link` puts on PATH), timed to its exit. */
 export function poseidonCli(args: readonly string[], opts: CommandOptions): Promise<CommandRun> {
@@ -131,7 +126,7 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
   const dir = await tempDir(ctx);
   const manager = await spawnPoseidon(
     ['manager', '--port', '0', '--data-dir', join(dir, 'manager'), ...(opts.managerArgs ?? [])],
-    (p) => ctx.resources.trackProcess(p),
+    { onSpawn: (p) => ctx.resources.trackProcess(p) },
   );
   const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
   for (const name of names) ctx.resources.trackWorkerName(name);
@@ -150,7 +145,7 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
           manager.url,
           ...(opts.workerArgs ?? []),
         ],
-        (p) => ctx.resources.trackProcess(p),
+        { onSpawn: (p) => ctx.resources.trackProcess(p) },
       ),
     ),
   );
@@ -183,7 +178,7 @@ export async function startDev(ctx: BenchContext, tag: string): Promise<BenchClu
   // its first "listening" line is the manager's; the worker joins right after
   const dev = await spawnPoseidon(
     ['dev', '--port', '0', '--worker-port', '0', '--data-dir', dir, '--log-level', 'info'],
-    (p) => ctx.resources.trackProcess(p),
+    { onSpawn: (p) => ctx.resources.trackProcess(p) },
   );
   const events = await ManagerEventLog.follow(dev.url, ctx.signal);
   const cluster = new BenchCluster(dev, new Map(), events, ctx.runId);
@@ -203,10 +198,8 @@ async function processCpuMs(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-async function tempDir(ctx: BenchContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'poseidon-bench-'));
-  ctx.resources.trackTempDir(dir);
-  return dir;
+function tempDir(ctx: BenchContext): Promise<string> {
+  return ctx.resources.tempDir('poseidon-bench');
 }
 
 async function waitForNodesUp(client: ManagerClient, names: readonly string[], signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { RunResources } from './cleanup.js';
+import type { RunCleanup } from '../testkit/cleanup.js';
 import type { MachineInfo } from './machine.js';
 
 /** What run.ts hands each benchmark. */
@@ -8,7 +8,7 @@ export interface BenchContext {
   readonly runId: string;
   readonly docker: Docker;
   /** Register every process, worker name and temp dir here before using it. */
-  readonly resources: RunResources;
+  readonly resources: RunCleanup;
   readonly machine: MachineInfo;
   /** Aborted on Ctrl-C: stop at the next step and throw; run.ts cleans up. */
   readonly signal: AbortSignal;

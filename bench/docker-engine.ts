@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { BenchError } from './bench-error.js';
-import { containersByLabel, removeForce } from './cleanup.js';
+import { removeForce } from '../testkit/cleanup.js';
 
 /** The local image every benchmark runs; no registry is reachable, so nothing is pulled. */
 export const BENCH_IMAGE = 'poseidon/busybox:latest';
@@ -25,11 +25,6 @@ export async function assertImagePresent(docker: Docker, image = BENCH_IMAGE): P
 /** Force-removes containers, a few at a time (untimed clearing between steps). */
 export async function removeContainers(docker: Docker, ids: readonly string[]): Promise<void> {
   await inPool(ids.length, REMOVE_CONCURRENCY, (i) => removeForce(docker, ids[i] as string));
-}
-
-/** Force-removes every container carrying `key=value`. */
-export async function removeByLabel(docker: Docker, label: string): Promise<void> {
-  await removeContainers(docker, await containersByLabel(docker, label));
 }
 
 /**

@@ -2,13 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError } from './bench-error.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
-import {
-  heartbeatHealth,
-  heartbeatMode,
-  startSimCluster,
-  type HeartbeatHealth,
-  type SimCluster,
-} from './sim-worker-cluster.js';
+import { heartbeatHealth, startFakeCluster, type FakeCluster, type HeartbeatHealth } from './fake-cluster.js';
 import { quantile } from './stats.js';
 import { readCpuMs, readRssDetail, waitUntilSettled, type Rss } from './submit-manager.js';
 import { benchTaskBody, runLoad } from './submit-load.js';
@@ -60,7 +54,7 @@ interface IdleSample {
 class NotSettled extends BenchError {}
 
 async function runMemory(ctx: BenchContext): Promise<void> {
-  const cluster = await startSimCluster(ctx, 'memory', SIM_WORKERS, heartbeatMode());
+  const cluster = await startFakeCluster(ctx, 'memory', SIM_WORKERS);
   try {
     const levels: Level[] = [];
     let submitted = 0;
@@ -113,7 +107,7 @@ async function runMemory(ctx: BenchContext): Promise<void> {
     }
     const cpuAfter = await readCpuMs(cluster.manager.pid);
     const cpu = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / (performance.now() - began);
-    const beats = heartbeatHealth(cluster);
+    const beats = await heartbeatHealth(cluster);
     await cluster.stop();
     await report(ctx, levels, idle, beats, cpu);
   } finally {
@@ -121,7 +115,7 @@ async function runMemory(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function waitAllOnWorkers(ctx: BenchContext, cluster: SimCluster, tasks: number): Promise<void> {
+async function waitAllOnWorkers(ctx: BenchContext, cluster: FakeCluster, tasks: number): Promise<void> {
   const began = performance.now();
   while (cluster.dispatchedAt.size < tasks) {
     if (performance.now() - began > SETTLE_DEADLINE_MS)
@@ -132,7 +126,7 @@ async function waitAllOnWorkers(ctx: BenchContext, cluster: SimCluster, tasks: n
   }
 }
 
-async function rssOf(cluster: SimCluster): Promise<Rss> {
+async function rssOf(cluster: FakeCluster): Promise<Rss> {
   const rss = await readRssDetail(cluster.manager.pid);
   if (rss === null)
     throw new BenchError(

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABEL_TEST_RUN } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
-import { containersByLabel } from './cleanup.js';
+import { containersByLabel, LABEL_TEST_RUN, removeByLabel } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, startCluster, type BenchCluster } from './cluster-processes.js';
 import { formatComparison, formatPhases, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { dockerCli } from './docker-cli.js';
-import { assertImagePresent, BENCH_IMAGE, removeByLabel } from './docker-engine.js';
+import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { ContainerEventLog, type ContainerEventRecord } from './docker-event-log.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';

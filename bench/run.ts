@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
 import { BenchError } from './bench-error.js';
 import { burstBenchmark } from './burst.js';
-import { RunResources, type CleanupReport } from './cleanup.js';
+import { RunCleanup, type CleanupReport } from '../testkit/cleanup.js';
 import { cliBenchmark } from './cli.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
@@ -75,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1; // nothing made yet, and nothing to clean up with
   }
   const runId = `bench-${randomUUID().slice(0, 8)}`;
-  const resources = new RunResources(runId, docker);
+  const resources = new RunCleanup(runId, docker);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {

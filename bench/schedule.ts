@@ -13,6 +13,7 @@ import {
 } from '../src/scheduler/index.js';
 import { loadavg } from 'node:os';
 import type { TaskRequest } from '../src/task/index.js';
+import { placeIn } from '../testkit/place-in.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport, verdict } from './report.js';
 import {
@@ -183,7 +184,7 @@ function fastRep(nodes: readonly NodeView[], strategy: StrategyName): Rep {
     const chosen: (string | null)[] = new Array<string | null>(tasks.length).fill(null);
     const t0 = performance.now();
     for (let i = 0; i < tasks.length; i++) {
-      const p = s.placeIn(pool, tasks[i] as TaskRequest);
+      const p = placeIn(s, pool, tasks[i] as TaskRequest);
       if (p.ok) chosen[i] = p.nodeId;
     }
     const elapsedMs = performance.now() - t0;
@@ -278,7 +279,7 @@ function checkRoundRobin(
     const full = scheduler('roundrobin');
     let identical = 0;
     for (const task of tasks) {
-      const a = fast.placeIn(pool, task);
+      const a = placeIn(fast, pool, task);
       const b = full.place(task, cluster.views);
       if (b.ok) cluster.reserve(b.nodeId, task);
       if (a.ok === b.ok && (!a.ok || (b.ok && a.nodeId === b.nodeId))) identical += 1;
@@ -304,7 +305,7 @@ async function placeMillion(
     // tasks are made before the clock starts: the bench times placing, not building requests
     const tasks = simulatedTasks(SPEED_TASKS, Math.min(MILLION_CHUNK, MILLION - attempted), taskRandom, attempted);
     const t0 = performance.now();
-    for (const task of tasks) if (s.placeIn(pool, task).ok) placed += 1;
+    for (const task of tasks) if (placeIn(s, pool, task).ok) placed += 1;
     const ms = performance.now() - t0;
     elapsedMs += ms;
     attempted += tasks.length;
@@ -352,12 +353,12 @@ async function measureQuality(ctx: BenchContext): Promise<QualityResult> {
     const pool = new NodePool(nodes);
     const s = new Scheduler(new EpvmScorer(), DEFAULT_FILTERS, { random: seededRandom(seed) });
     t0 = performance.now();
-    for (const task of tasks) s.placeIn(pool, task);
+    for (const task of tasks) placeIn(s, pool, task);
     fast.push({ seed, spread: spreadOf(pool.views(), epvm), elapsedMs: round3(performance.now() - t0) });
   }
   const rrPool = new NodePool(nodes);
   const rr = scheduler('roundrobin');
-  for (const task of tasks) rr.placeIn(rrPool, task);
+  for (const task of tasks) placeIn(rr, rrPool, task);
 
   const meanTaskMemory = tasks.reduce((a, t) => a + t.memoryBytes, 0) / tasks.length;
   return {
@@ -444,7 +445,7 @@ async function report(
 
   const out = [
     headline('schedule: the scheduler alone on simulated nodes, one core', date, ctx.machine),
-    `fast path: Scheduler.placeIn on a NodePool, scoring ${DEFAULT_SAMPLE_SIZE} feasible nodes (${DEFAULT_PROBES} probes); full scan: Scheduler.place over every node (the manager places through the fast path too, and scans every node only to explain a task that fits nowhere)`,
+    `fast path: Scheduler.chooseIn on a NodePool, then NodePool.reserve (testkit/place-in.ts), scoring ${DEFAULT_SAMPLE_SIZE} feasible nodes (${DEFAULT_PROBES} probes); full scan: Scheduler.place over every node (the manager places through the fast path too, and scans every node only to explain a task that fits nowhere)`,
     `load average (1 min) ${load.before.toFixed(2)} at the start, ${load.after.toFixed(2)} at the end, on ${ctx.machine.cpuCount} cores`,
     '',
     `cost per placement, µs (= ms per 1,000 placements); ${REPS} reps each after ${WARMUP_REPS} warm-up, interleaved within each path (fast paths first, then full scans); ` +

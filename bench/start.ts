@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { WorkerClient } from '../src/client/index.js';
-import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { BenchError } from './bench-error.js';
-import { removeForce } from './cleanup.js';
 import {
   LABEL_BENCH_SAMPLE,
   poseidonCli,
@@ -22,7 +22,7 @@ import { dockerCli } from './docker-cli.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { ContainerEventLog } from './docker-event-log.js';
 import { wallClockMs } from './docker-events.js';
-import { spawnPoseidon, type PoseidonProcess } from './processes.js';
+import { spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
@@ -146,7 +146,7 @@ async function runStart(ctx: BenchContext): Promise<void> {
     ctx.resources.trackWorkerName(directWorkerLabel(ctx));
     const worker = await spawnPoseidon(
       ['worker', '--port', '0', '--name', workerName, '--data-dir', join(dir, 'worker')],
-      (p) => ctx.resources.trackProcess(p),
+      { onSpawn: (p) => ctx.resources.trackProcess(p) },
     );
     stops.push(() => worker.stop());
     ctx.progress(`start: worker ${workerName} listening at ${worker.url} (pid ${worker.pid})`);

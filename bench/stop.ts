@@ -3,9 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerClient } from '../src/client/index.js';
-import { LABEL_TEST_RUN } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
-import { removeForce } from './cleanup.js';
+import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, startCluster, type BenchCluster } from './cluster-processes.js';
 import { formatComparison, series, signedMs, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
@@ -13,7 +12,7 @@ import { dockerCli } from './docker-cli.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { ContainerEventLog, type ContainerEventRecord } from './docker-event-log.js';
 import { wallClockMs } from './docker-events.js';
-import { spawnPoseidon, type PoseidonProcess } from './processes.js';
+import { spawnPoseidon, type PoseidonProcess } from '../testkit/spawner.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { summarize } from './stats.js';
 import { ms } from './table.js';
@@ -78,7 +77,7 @@ async function runStop(ctx: BenchContext): Promise<void> {
     // standalone: a task started on a worker that reports to a manager would be stopped by it as unknown
     worker = await spawnPoseidon(
       ['worker', '--port', '0', '--name', workerName, '--data-dir', dir, '--stop-grace', String(GRACE_SECONDS)],
-      (p) => ctx.resources.trackProcess(p),
+      { onSpawn: (p) => ctx.resources.trackProcess(p) },
     );
     ctx.progress(`stop: standalone worker ${workerName} at ${worker.url} (pid ${worker.pid})`);
     const c = cluster;

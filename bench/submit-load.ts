@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 
 /**
  * Closed-loop load on `POST /tasks`: `clients` concurrent clients, each on its own keep-alive
@@ -137,6 +138,6 @@ export function benchTaskBody(runId: string, name: string): string {
     command: ['sleep', '300'],
     cpu: 0.01,
     memory: '4Mi',
-    labels: { 'poseidon.test-run': runId },
+    labels: { [LABEL_TEST_RUN]: runId },
   });
 }

@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
-import {
-  heartbeatHealth,
-  heartbeatMode,
-  startSimCluster,
-  type HeartbeatHealth,
-  type SimCluster,
-} from './sim-worker-cluster.js';
+import { heartbeatHealth, startFakeCluster, type FakeCluster, type HeartbeatHealth } from './fake-cluster.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
 import { count, formatGrid, ms } from './table.js';
@@ -28,11 +22,10 @@ const MAX_SUBMISSIONS = 200_000;
 /** Submissions before the measured run (JIT, connections, LMDB file growth); not counted. */
 const WARMUP_SUBMISSIONS = 2_000;
 /**
- * Simulated workers. Each heartbeat carries every task its worker holds (~270 bytes each), so a
- * few big workers mean a few huge beats the manager parses in one go (at 100,000 tasks on 4
- * workers, 6.7 MB each), which stalls its event loop; many small ones mean fewer tasks per worker
- * in a reconcile pass, so smaller dispatch batches. 20 is between: 5,000 tasks (1.3 MB) a beat
- * at 100,000 tasks.
+ * Simulated workers (testkit's fake workers). A few big workers mean a few huge task lists the
+ * manager parses in one go when it asks a worker for them (at 100,000 tasks on 4 workers, 6.7 MB
+ * each), which stalls its event loop; many small ones mean fewer tasks per worker in a reconcile
+ * pass, so smaller dispatch batches. 20 is between: 5,000 tasks (1.3 MB) a list at 100,000 tasks.
  */
 const SIM_WORKERS = 20;
 /** Longest wait after the load for every accepted task to reach a worker and show Running. */
@@ -48,7 +41,7 @@ export const submitBenchmark: Benchmark = {
 };
 
 async function runSubmit(ctx: BenchContext): Promise<void> {
-  const cluster = await startSimCluster(ctx, 'submit', SIM_WORKERS, heartbeatMode());
+  const cluster = await startFakeCluster(ctx, 'submit', SIM_WORKERS);
   try {
     ctx.progress(`submit: warm-up, ${WARMUP_SUBMISSIONS} submissions`);
     const warm = await runLoad({
@@ -101,7 +94,7 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const allRunningMs = performance.now() - loadEndMs;
     const after = await readManagerCounters(cluster.manager.url);
     const rssBytes = await readRss(cluster.manager.pid);
-    const beats = heartbeatHealth(cluster);
+    const beats = await heartbeatHealth(cluster);
     await cluster.stop(); // now, not at the end of the run: a later benchmark gets an idle machine
     await report(ctx, {
       load,
@@ -131,7 +124,7 @@ interface Dispatched {
 
 async function waitDispatched(
   ctx: BenchContext,
-  cluster: SimCluster,
+  cluster: FakeCluster,
   load: LoadOutcome,
   loadEndMs: number,
 ): Promise<Dispatched> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { LABEL_TEST_RUN } from '../src/driver/index.js';
+import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 import { BenchError } from './bench-error.js';
 import type { BenchContext } from './context.js';
 import { dockerCli } from './docker-cli.js';

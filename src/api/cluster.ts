@@ -81,6 +81,22 @@ const NodeMetrics = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Whether the worker's container engine answers. A node whose engine is away takes no new work,
+ * and its tasks are not failed for it; past the manager's grace they are placed elsewhere.
+ */
+export const EngineStatus = Type.Object(
+  {
+    available: Type.Boolean(),
+    /** When it became so (ISO 8601). */
+    since: Type.String({ maxLength: 64 }),
+    /** Why it is unavailable, for people; empty when available. */
+    reason: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type EngineStatus = Static<typeof EngineStatus>;
+
 export const RegisterRequest = Type.Object(
   {
     nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
@@ -92,6 +108,7 @@ export const RegisterRequest = Type.Object(
     metrics: NodeMetrics,
     /** Every task the worker holds, so the manager can resync. */
     tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }),
+    engine: Type.Optional(EngineStatus),
   },
   { additionalProperties: false },
 );
@@ -108,6 +125,10 @@ export const HeartbeatRequest = Type.Object(
     tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }),
     /** Summary of the worker's active tasks, as (task id, generation); see task-digest.ts. */
     digest: Type.Optional(TaskDigest),
+    /** The container engine's state; absent from workers that do not say (taken as available). */
+    engine: Type.Optional(EngineStatus),
+    /** Asks for the tasks the manager has on this node (`owned` in the reply), after the engine came back. */
+    listOwned: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -156,6 +177,8 @@ export interface HeartbeatReply {
   nextBeatInMs: number;
   /** The digest did not match what the manager placed on this worker: send every active task next time. */
   resync?: boolean;
+  /** With listOwned: every task the manager has on this node, with its generation; it runs these, no others. */
+  owned?: Array<{ taskId: string; generation: number }>;
 }
 
 export type DesiredState = 'running' | 'stopped';
@@ -212,6 +235,10 @@ export interface NodeStatusView {
   load1: number;
   cpuUsage: number;
   memoryAvailableBytes: number;
+  /** The container engine as the node last said; null before it said anything. */
+  engine: EngineStatus | null;
+  /** Conditions that keep the node from taking work while Up, for people (`engine unavailable`). */
+  conditions: string[];
 }
 
 /** A worker's task view as the report it sends the manager. */

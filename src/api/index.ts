@@ -17,6 +17,7 @@ export {
   HeartbeatRequest,
   ReportRequest,
   BatchStartRequest,
+  EngineStatus,
   MAX_BATCH_START,
   MAX_REGISTER_TASKS,
   REPORT_SLACK,

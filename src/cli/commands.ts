@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import {
   DEFAULT_DOCKER_SOCKET,
+  DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_MANAGER_URL,
@@ -63,6 +64,11 @@ function registerManager(program: Command): void {
       'missed heartbeats for this long mark a node Down',
       `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
     )
+    .option(
+      '--engine-grace <duration>',
+      "a node's container engine away this long: its tasks are placed elsewhere",
+      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
+    )
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -109,6 +115,12 @@ function registerDev(program: Command): void {
     .option('--worker-port <port>', 'worker port', String(DEFAULT_WORKER_PORT))
     .option('--data-dir <dir>', 'where state is kept (default ~/.poseidon/dev)')
     .option('--scheduler <name>', STRATEGY_NAMES.join(' or '), DEFAULT_STRATEGY)
+    .option(
+      '--engine-grace <duration>',
+      'Docker away this long: its tasks are given up (they come back with it either way)',
+      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
+    )
+    .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')

@@ -10,6 +10,8 @@ export const DEFAULT_WORKER_PORT = 5556;
 export const DEFAULT_MANAGER_URL = `http://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
 /** Missed heartbeats for this long mark a node Down: failover in seconds, not minutes. */
 export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
+/** A node's container engine away this long: its tasks go elsewhere (the manager's DEFAULT_ENGINE_GRACE_MS). */
+export const DEFAULT_ENGINE_GRACE_MS = 30_000;
 /** `poseidon worker --docker-socket`; `poseidon dev` runs its worker with it too. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */

@@ -2,11 +2,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
 import { ManagerClient } from '../client/index.js';
-import { DEFAULT_DOCKER_SOCKET, DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
+import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { schedulerFlag } from './manager-action.js';
+import { engineGraceFlag, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
@@ -18,6 +18,8 @@ export interface DevFlags {
   workerPort: string;
   dataDir?: string;
   scheduler: string;
+  engineGrace: string;
+  dockerSocket: string;
   demo?: boolean;
   demoImage: string;
   logLevel?: string;
@@ -48,6 +50,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       scheduler: schedulerFlag(flags.scheduler),
       staticWorkers: [],
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
+      engineGraceMs: engineGraceFlag(flags.engineGrace),
     },
     log,
   );
@@ -57,7 +60,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       port: portFlag('--worker-port', flags.workerPort),
       name: 'dev-worker',
       dataDir: join(dataDir, 'worker'),
-      dockerSocket: DEFAULT_DOCKER_SOCKET,
+      dockerSocket: flags.dockerSocket,
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       managerUrl: manager.url,
     },

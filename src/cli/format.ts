@@ -81,12 +81,19 @@ export function taskDetail(
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${printable(v)}`).join('\n');
 }
 
+/** "Up", or "Up, engine unavailable 12s" while its container engine does not answer. */
+function nodeState(n: NodeStatusView, nowMs: number): string {
+  const engine = n.engine;
+  if (engine === null || engine === undefined || engine.available) return n.state;
+  return `${n.state}, engine unavailable ${age(engine.since, nowMs)}`;
+}
+
 export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): string {
   return table(
     ['NAME', 'STATE', 'ADDRESS', 'CPU (alloc/cap)', 'MEMORY (alloc/cap)', 'FREE MEMORY', 'TASKS', 'LOAD', 'HEARTBEAT'],
     nodes.map((n) => [
       n.name,
-      n.state,
+      nodeState(n, nowMs),
       n.url,
       `${cores(n.allocated.cpuCores)}/${cores(n.capacity.cpuCores)}`,
       `${formatBytes(n.allocated.memoryBytes)}/${formatBytes(n.capacity.memoryBytes)}`,

@@ -15,6 +15,7 @@ export interface ManagerFlags {
   scheduler: string;
   workers?: string;
   heartbeatGrace: string;
+  engineGrace: string;
   logLevel?: string;
 }
 
@@ -37,6 +38,11 @@ export function workersFlag(value: string | undefined): string[] {
   });
 }
 
+/** --engine-grace: a duration ("30s", "2m"; a bare number is ms). */
+export function engineGraceFlag(value: string): number {
+  return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
+}
+
 /** `poseidon manager`: runs until SIGINT or SIGTERM. */
 export async function runManager(flags: ManagerFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
@@ -51,6 +57,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
         '--heartbeat-grace',
         /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
       ),
+      engineGraceMs: engineGraceFlag(flags.engineGrace),
     },
     log,
   );

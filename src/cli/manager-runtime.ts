@@ -19,6 +19,7 @@ export interface ManagerRuntimeOptions {
   scheduler: StrategyName;
   staticWorkers: string[];
   heartbeatGraceMs: number;
+  engineGraceMs: number;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -38,6 +39,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     metrics,
     heartbeatPeriodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
     heartbeatGraceMs: opts.heartbeatGraceMs,
+    engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient: (url) => {
       let c = clients.get(url);

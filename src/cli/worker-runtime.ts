@@ -104,6 +104,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       log,
     });
     reporter.start();
+    const asking = reporter;
+    worker.askOwnershipWith(() => asking.owned());
   }
   return {
     url,

@@ -12,4 +12,4 @@ export type {
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
 export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone } from './errors.js';
 /** Label keys put on every container. */
-export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION, LABEL_TEST_RUN } from './labels.js';
+export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION } from './labels.js';

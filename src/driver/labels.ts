@@ -4,5 +4,3 @@ export const LABEL_TASK_ID = 'poseidon.task-id';
 export const LABEL_TASK_NAME = 'poseidon.task-name';
 export const LABEL_WORKER = 'poseidon.worker';
 export const LABEL_GENERATION = 'poseidon.generation';
-/** Put on containers by tests and benchmarks, which remove everything carrying their run's value. */
-export const LABEL_TEST_RUN = 'poseidon.test-run';

@@ -43,13 +43,20 @@ export interface ContainerUsage {
   memoryLimitBytes: number;
 }
 
-/** Something happened to one of this worker's containers; `resync` means events may have been missed. */
+/**
+ * Something happened to one of this worker's containers, or to the engine: `engine-lost` when
+ * the event stream broke and the engine does not answer (dockerd stopped), `resync` when the
+ * stream is back after a gap and events may have been missed.
+ */
 export type ContainerEvent =
   | { kind: 'started'; containerId: string; taskId: string }
+  /** A signal was sent to the container: by the worker's own stop, or by someone else (dockerd stopping). */
+  | { kind: 'killed'; containerId: string; taskId: string; signal: string }
   /** `at`: when the engine saw the exit (ISO 8601), within a few ms of the container's FinishedAt. */
   | { kind: 'exited'; containerId: string; taskId: string; exitCode: number; at: string }
   | { kind: 'oom'; containerId: string; taskId: string }
   | { kind: 'removed'; containerId: string; taskId: string }
+  | { kind: 'engine-lost'; reason: string }
   | { kind: 'resync' };
 
 export interface StartOptions {
@@ -80,6 +87,8 @@ export interface Driver {
    * engine only when the task publishes ports or has a health check; otherwise they are empty.
    */
   start(task: TaskRequest, options: StartOptions): Promise<ContainerState>;
+  /** Starts an existing container again (the engine stopped it); its state as it runs now. */
+  startAgain(containerId: string): Promise<ContainerState>;
   /** SIGTERM, then SIGKILL after `graceSeconds`. */
   stop(containerId: string, graceSeconds: number): Promise<void>;
   remove(containerId: string): Promise<void>;

@@ -1,7 +1,7 @@
-import { NodePool, type NodeView, type Placement, type Scheduler } from '../scheduler/index.js';
+import { NODE_WITHOUT_ENGINE, NodePool, type NodeView, type Placement, type Scheduler } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
-import type { NodeEntry } from './records.js';
+import { takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 
@@ -130,13 +130,19 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
   return {
     id: record.id,
     name: record.name,
-    up: entry.state === 'Up',
+    up: takesWork(entry),
+    ...(downReasonOf(entry) === undefined ? {} : { downReason: downReasonOf(entry) }),
     capacity: record.capacity,
     allocated: a.resources, // the pool copies it
     taskCount: a.count,
     usedPorts: a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys()),
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
   };
+}
+
+/** Why a node that beats takes no work: its engine is away. Undefined otherwise ("node down" when not up). */
+function downReasonOf(entry: NodeEntry): string | undefined {
+  return entry.state === 'Up' && !takesWork(entry) ? NODE_WITHOUT_ENGINE : undefined;
 }
 
 function memoryUsedBytes(entry: NodeEntry): number | undefined {
@@ -150,7 +156,8 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
   const { record } = entry;
   const c = record.capacity;
   return (
-    pooled.up === (entry.state === 'Up') &&
+    pooled.up === takesWork(entry) &&
+    pooled.downReason === downReasonOf(entry) &&
     pooled.name === record.name &&
     pooled.capacity.cpuCores === c.cpuCores &&
     pooled.capacity.memoryBytes === c.memoryBytes &&

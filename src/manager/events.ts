@@ -16,7 +16,10 @@ export interface ClusterEvent {
     | 'task.lost'
     | 'task.stopped'
     | 'node.up'
-    | 'node.down';
+    | 'node.down'
+    | 'node.engine-down'
+    | 'node.engine-up'
+    | 'node.engine-lost';
   taskId?: string;
   taskName?: string;
   node?: string;

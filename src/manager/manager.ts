@@ -151,10 +151,10 @@ export class Manager {
     checkReportList(req.tasks, this.#owned(nodeId)); // refused whole: not even the beat counts
     nodes.beat(nodeId, req);
     await intake.apply(nodeId, req.tasks, false);
-    const reply = nodes.deadline(nodeId);
-    if (req.digest !== undefined && req.tasks.length === 0 && nodes.needsResync(nodeId, req.digest)) {
-      return { ...reply, resync: true };
-    }
+    const reply: HeartbeatReply = nodes.deadline(nodeId);
+    if (req.listOwned === true) reply.owned = nodes.owned(nodeId, (id) => this.#p.state.task(id)?.generation);
+    if (req.digest !== undefined && req.tasks.length === 0 && nodes.needsResync(nodeId, req.digest))
+      reply.resync = true;
     return reply;
   }
 

@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import type { HeartbeatReply, HeartbeatRequest, NodeStatusView, RegisterRequest, TaskDigest } from '../api/index.js';
+import type {
+  EngineStatus,
+  HeartbeatReply,
+  HeartbeatRequest,
+  NodeStatusView,
+  RegisterRequest,
+  TaskDigest,
+} from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import { NodeNotFound } from '../errors/index.js';
 import type { ClusterState } from './cluster-state.js';
@@ -16,6 +23,8 @@ import { toNodeView, type NodeEntry, type NodeRecord } from './records.js';
  */
 export class NodeTracker {
   readonly #health: NodeHealth;
+  /** Per node whose engine is away: cancels the timer that gives its tasks up at the end of the grace. */
+  readonly #engineGrace = new Map<string, () => void>();
 
   constructor(
     private readonly deps: {
@@ -26,6 +35,8 @@ export class NodeTracker {
       metrics: Pick<ManagerMetrics, 'nodesDown'>;
       heartbeatPeriodMs: number;
       heartbeatGraceMs: number;
+      /** How long a node's engine may be away before its tasks are placed elsewhere. */
+      engineGraceMs: number;
       /** The node came back: its tasks and the waiting ones should be looked at. */
       up(nodeId: string): void;
       /** The node missed its heartbeats: its tasks should be looked at. */
@@ -73,10 +84,13 @@ export class NodeTracker {
       state: 'Up',
       lastHeartbeatMs: this.deps.clock.now(),
       metrics: req.metrics,
+      engine: known?.engine ?? null,
+      engineLost: known?.engineLost ?? false,
     });
     this.deps.joined(req.url);
     this.deps.placer.setNode(entry);
     if (known?.state !== 'Up') this.#announceUp(entry);
+    if (req.engine !== undefined) this.#engine(entry, req.engine);
   }
 
   /** A heartbeat: the node is Up (again), with its latest metrics. */
@@ -92,6 +106,25 @@ export class NodeTracker {
       this.#announceUp(entry);
       this.deps.up(nodeId);
     }
+    if (req.engine !== undefined) this.#engine(entry, req.engine);
+  }
+
+  /** Every task the manager has on the node, with its generation: the node runs these and no others. */
+  owned(
+    nodeId: string,
+    generationOf: (taskId: string) => number | undefined,
+  ): Array<{ taskId: string; generation: number }> {
+    const out: Array<{ taskId: string; generation: number }> = [];
+    for (const taskId of this.deps.placer.pool.of(nodeId).tasks) {
+      const generation = generationOf(taskId);
+      if (generation !== undefined) out.push({ taskId, generation });
+    }
+    return out;
+  }
+
+  /** The node's tasks are given up because its engine stayed away past the grace. */
+  isEngineLost(nodeId: string): boolean {
+    return this.deps.state.nodes.get(nodeId)?.engineLost === true;
   }
 
   /** Pushes the node's deadline back; the reply sets the pace. */
@@ -143,6 +176,55 @@ export class NodeTracker {
 
   stop(): void {
     this.#health.stop();
+    for (const cancel of this.#engineGrace.values()) cancel();
+    this.#engineGrace.clear();
+  }
+
+  /**
+   * The engine's health is the node's: while it is away the node takes no new work and its tasks
+   * are left alone (the worker does not fail them for it); past the grace they are given up and
+   * placed elsewhere, as a lost node's are. When it answers again, the node takes work again.
+   */
+  #engine(entry: NodeEntry, status: EngineStatus): void {
+    const before = entry.engine;
+    entry.engine = status;
+    const wasAvailable = before?.available !== false;
+    const { id, name } = entry.record;
+    const time = this.deps.state.isoNow();
+    if (wasAvailable && !status.available) {
+      this.deps.log.warn({ nodeId: id, name, reason: status.reason }, 'node engine unavailable');
+      this.deps.state.events.publish({ time, type: 'node.engine-down', node: name, reason: status.reason });
+      this.#engineGrace.set(
+        id,
+        this.deps.clock.setTimer(this.deps.engineGraceMs, () => this.#engineLost(id)),
+      );
+      this.deps.placer.setNode(entry);
+    } else if (!wasAvailable && status.available) {
+      this.#engineGrace.get(id)?.();
+      this.#engineGrace.delete(id);
+      entry.engineLost = false;
+      this.deps.log.info({ nodeId: id, name }, 'node engine available again');
+      this.deps.state.events.publish({ time, type: 'node.engine-up', node: name });
+      this.deps.placer.setNode(entry);
+      this.deps.up(id);
+    }
+  }
+
+  #engineLost(nodeId: string): void {
+    this.#engineGrace.delete(nodeId);
+    const entry = this.deps.state.nodes.get(nodeId);
+    if (entry === undefined || entry.engine?.available !== false) return;
+    entry.engineLost = true;
+    const graceS = Math.round(this.deps.engineGraceMs / 1000);
+    const reason = `engine unavailable for more than ${graceS}s`;
+    this.deps.log.warn({ nodeId, name: entry.record.name }, 'node engine away past the grace; its tasks go elsewhere');
+    this.deps.state.events.publish({
+      time: this.deps.state.isoNow(),
+      type: 'node.engine-lost',
+      node: entry.record.name,
+      reason,
+    });
+    this.deps.down(nodeId);
   }
 
   #announceUp(entry: NodeEntry): void {

@@ -72,7 +72,9 @@ export class Planner {
           this.#put(plan, finishStopped(rec, state.isoNow()));
           break;
         case 'mark-lost': {
-          const reason = `node ${state.nodeName(a.nodeId)} is down; rescheduling`;
+          const engineLost = state.nodes.get(a.nodeId)?.engineLost === true;
+          const why = engineLost ? "'s container engine stayed unavailable" : ' is down';
+          const reason = `node ${state.nodeName(a.nodeId)}${why}; rescheduling`;
           const lost = this.#put(plan, lose(rec, reason, state.isoNow()));
           this.deps.log.warn({ taskId: a.taskId, reason }, 'task lost its node');
           plan.changes.event(() => taskEvent('task.lost', lost, null, state.isoNow()));

@@ -1,5 +1,6 @@
 import type {
   DesiredState,
+  EngineStatus,
   HealthView,
   ManagerTaskView,
   NodeState,
@@ -58,8 +59,17 @@ export interface NodeEntry {
   state: NodeState;
   lastHeartbeatMs: number | null;
   metrics: NodeMetricsSeen | null;
-  /** The digest of the last heartbeat that disagreed with the manager's (see Manager#heartbeat). */
+  /** The digest of the last heartbeat that disagreed with the manager's (see NodeTracker.needsResync). */
   digestSeen?: string;
+  /** The container engine as the node last said; null before it said anything (taken as available). */
+  engine?: EngineStatus | null;
+  /** The engine has been away longer than the grace: the node's tasks are placed elsewhere. */
+  engineLost?: boolean;
+}
+
+/** Whether the node takes new work: it beats, and its engine answers. */
+export function takesWork(n: NodeEntry): boolean {
+  return n.state === 'Up' && n.engine?.available !== false;
 }
 
 export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };
@@ -116,5 +126,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     load1: n.metrics?.load1 ?? 0,
     cpuUsage: n.metrics?.cpuUsage ?? 0,
     memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
+    engine: n.engine ?? null,
+    conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
   };
 }

@@ -20,7 +20,9 @@ export function decideRestart(
   if (policy.mode === 'on-failure' && !failed) return { restart: false, why: 'exited cleanly' };
   const resetBackoff = ranMs >= policy.resetAfterMs;
   const inRow = resetBackoff ? 0 : failuresInRow;
-  if (inRow >= policy.maxRestarts) return { restart: false, why: `gave up after ${policy.maxRestarts} restarts` };
+  if (policy.maxRestarts !== null && inRow >= policy.maxRestarts) {
+    return { restart: false, why: `gave up after ${policy.maxRestarts} restarts` };
+  }
   const base = Math.min(policy.backoffMaxMs, policy.backoffInitialMs * 2 ** inRow);
   return { restart: true, delayMs: Math.round(base * (1 + 0.2 * random)), resetBackoff };
 }

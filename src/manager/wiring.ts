@@ -17,6 +17,9 @@ import { RestartSupervisor } from './restart-supervisor.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
 
+/** How long a node's engine may be away (dockerd restarting) before its tasks are placed elsewhere. */
+export const DEFAULT_ENGINE_GRACE_MS = 30_000;
+
 export interface ManagerDeps {
   store: Store<ManagerRecord>;
   clock: Clock;
@@ -27,6 +30,8 @@ export interface ManagerDeps {
   heartbeatPeriodMs: number;
   /** Missed heartbeats for this long: the node is Down. */
   heartbeatGraceMs: number;
+  /** A node's container engine away this long: its tasks are placed elsewhere (default 30 s). */
+  engineGraceMs?: number;
   /** Safety-net sweep period. */
   sweepMs: number;
   /** A client per worker URL (a fake in unit tests). */
@@ -117,7 +122,8 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     submissions,
     nodeStates: () => {
       const states = new Map<string, NodeState>();
-      for (const [id, n] of state.nodes) states.set(id, n.state);
+      // a node whose engine stayed away past the grace is, for its tasks, a lost node
+      for (const [id, n] of state.nodes) states.set(id, n.engineLost === true ? 'Down' : n.state);
       return states;
     },
     clock,
@@ -134,6 +140,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     metrics,
     heartbeatPeriodMs: deps.heartbeatPeriodMs,
     heartbeatGraceMs: deps.heartbeatGraceMs,
+    engineGraceMs: deps.engineGraceMs ?? DEFAULT_ENGINE_GRACE_MS,
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url) => dispatcher.rejoined(url),

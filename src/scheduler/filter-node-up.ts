@@ -1,9 +1,11 @@
 import type { Filter } from './types.js';
 
 export const NODE_DOWN = 'node down';
+/** A node that beats but whose container engine does not answer (dockerd restarting). */
+export const NODE_WITHOUT_ENGINE = 'node without a container engine';
 
-/** A node that missed its heartbeats cannot take work; its other numbers are stale too. */
+/** A node that missed its heartbeats, or lost its engine, cannot take work; its other numbers are stale too. */
 export const nodeUpFilter: Filter = {
   name: 'node-up',
-  reject: (_task, node) => (node.up ? null : NODE_DOWN),
+  reject: (_task, node) => (node.up ? null : (node.downReason ?? NODE_DOWN)),
 };

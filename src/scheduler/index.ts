@@ -23,8 +23,8 @@ export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
 /**
- * Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, placeIn(pool, task) the fast path
- * that also reserves, chooseIn(pool, task) the fast path's choice alone.
+ * Scheduler: a scorer and filters wired once; place(task, nodes) is select with them, chooseIn(pool, task) the fast
+ * path's choice (the caller reserves it).
  */
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 /**
@@ -46,7 +46,7 @@ export {
 /** seededRandom(seed): a replayable uniform source in [0, 1) for sampling decisions. */
 export { seededRandom, DEFAULT_SCHEDULER_SEED, type RandomSource } from './seeded-random.js';
 /** nodeUpFilter rejects with NODE_DOWN when node.up is false. */
-export { nodeUpFilter, NODE_DOWN } from './filter-node-up.js';
+export { nodeUpFilter, NODE_DOWN, NODE_WITHOUT_ENGINE } from './filter-node-up.js';
 /** Free = capacity - allocated; a request of 0 always fits; cpu in cores, memory and disk in bytes. */
 export {
   cpuFilter,

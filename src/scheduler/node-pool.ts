@@ -31,6 +31,7 @@ class PooledNode implements NodeView {
   readonly id: string;
   readonly name: string;
   readonly up: boolean;
+  readonly downReason: string | undefined;
   readonly capacity: Readonly<Resources>;
   readonly allocated: Resources;
   taskCount: number;
@@ -43,6 +44,7 @@ class PooledNode implements NodeView {
     this.id = node.id;
     this.name = node.name;
     this.up = node.up;
+    this.downReason = node.downReason;
     this.capacity = capacity;
     this.allocated = {
       cpuCores: node.allocated.cpuCores,
@@ -132,15 +134,6 @@ export class NodePool {
   /** Counts a placed task against its node: requests, task count and host ports. False for an unknown node. */
   reserve(nodeId: string, task: TaskRequest): boolean {
     return this.#adjust(this.#positions.get(nodeId), task, +1);
-  }
-
-  /**
-   * reserve for a node this pool handed out (a placement's choice), without looking its id up; any other NodeView goes
-   * by its id.
-   */
-  reserveNode(node: NodeView, task: TaskRequest): boolean {
-    const p = this.positionOf(node);
-    return p !== undefined ? this.#adjust(p, task, +1) : this.reserve(node.id, task);
   }
 
   /**

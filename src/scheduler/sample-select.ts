@@ -52,7 +52,7 @@ export interface SampleOptions {
  * A cluster of at most sampleSize nodes is always scanned in full: exact, and as cheap.
  *
  * Pure apart from the scorer's placed() and the random source; the pool is not changed
- * (Scheduler.placeIn reserves the task).
+ * (whoever records the placement reserves the task).
  */
 export function sampleSelect(
   task: TaskRequest,
@@ -65,7 +65,7 @@ export function sampleSelect(
   return c.ok ? { ok: true, nodeId: c.node.id, score: c.score } : c;
 }
 
-/** sampleSelect's decision with the chosen node itself, so Scheduler.placeIn can reserve it without a lookup. */
+/** sampleSelect's decision with the chosen node itself. */
 export type Choice = { ok: true; node: NodeView; score: number } | { ok: false; explanation: Explanation };
 
 /** sampleSelect, returning the pool's node rather than its id. */

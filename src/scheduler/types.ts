@@ -15,7 +15,10 @@ export interface NodeView {
   id: string;
   /** What a person calls the node; used in explanations. */
   name: string;
+  /** Whether the node takes work: it beats, and its container engine answers. */
   up: boolean;
+  /** Why it does not (up false), for people; "node down" when not given. */
+  downReason?: string;
   capacity: Readonly<Resources>;
   /** Sum of the requests of the tasks placed on the node. Free = capacity - allocated. */
   allocated: Readonly<Resources>;

@@ -5,6 +5,7 @@ import { formatBytes, parseDuration, parseQuantity } from '../units/index.js';
 import {
   DEFAULT_RESTART_POLICY,
   MIN_MEMORY_BYTES,
+  ON_FAILURE_MAX_RESTARTS,
   type HealthCheck,
   type PortRequest,
   type RestartPolicy,
@@ -144,6 +145,15 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
   });
 }
 
+/**
+ * What Docker and Swarm users expect: `always` restarts for as long as the task exists (the
+ * backoff keeps a crashing task from spinning), `on-failure` gives up after 3 in a row.
+ */
+function defaultMaxRestarts(mode: RestartPolicy['mode']): number | null {
+  if (mode === 'never') return 0;
+  return mode === 'always' ? null : ON_FAILURE_MAX_RESTARTS;
+}
+
 function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): RestartPolicy {
   const p = spec.restartPolicy;
   if (p === undefined) return { ...DEFAULT_RESTART_POLICY };
@@ -159,7 +169,7 @@ function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): Restar
     throw new InvalidField(f('restartPolicy.backoff.max'), `(${max}ms) is shorter than backoff.initial (${initial}ms)`);
   return {
     mode: p.mode,
-    maxRestarts: p.maxRestarts ?? (p.mode === 'never' ? 0 : DEFAULT_RESTART_POLICY.maxRestarts),
+    maxRestarts: p.maxRestarts === undefined ? defaultMaxRestarts(p.mode) : p.maxRestarts,
     backoffInitialMs: initial,
     backoffMaxMs: max,
     resetAfterMs:

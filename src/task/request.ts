@@ -12,7 +12,8 @@ export interface PortRequest {
 
 export interface RestartPolicy {
   mode: RestartMode;
-  maxRestarts: number;
+  /** Restarts in a row (since the backoff last reset) before the task is left Failed; null: no limit. */
+  maxRestarts: number | null;
   backoffInitialMs: number;
   backoffMaxMs: number;
   /** The backoff resets after the task has run this long. */
@@ -55,10 +56,13 @@ export interface TaskRequest {
   pidsLimit?: number;
 }
 
+/** How many restarts in a row `on-failure` allows unless the task says otherwise. */
+export const ON_FAILURE_MAX_RESTARTS = 3;
+
 /** The seed's default: restart up to 3 times. */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   mode: 'on-failure',
-  maxRestarts: 3,
+  maxRestarts: ON_FAILURE_MAX_RESTARTS,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
   resetAfterMs: 60_000,

@@ -55,7 +55,8 @@ export const RestartMode = Type.Union([Type.Literal('never'), Type.Literal('on-f
 export const RestartPolicySpec = Type.Object(
   {
     mode: hinted(RestartMode, 'must be "never", "on-failure" or "always"'),
-    maxRestarts: Type.Optional(Type.Integer({ minimum: 0 })),
+    // null: no limit (the default for `always`); 3 by default for `on-failure`
+    maxRestarts: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
     backoff: Type.Optional(
       Type.Object({ initial: Type.Optional(Duration), max: Type.Optional(Duration) }, { additionalProperties: false }),
     ),

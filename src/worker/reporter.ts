@@ -9,7 +9,7 @@ import type { Worker } from './worker.js';
 
 /** What the reporter needs of the manager's API and of the worker. */
 export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
-export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest'>;
+export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest' | 'engineStatus'>;
 
 export interface ReporterDeps {
   manager: ReporterManager;
@@ -97,6 +97,7 @@ export class ManagerReporter {
       capacity: this.deps.capacity,
       metrics: metricsOf(host),
       tasks: this.deps.worker.list().map(toReport),
+      engine: this.deps.worker.engineStatus(),
     });
     this.#registered = true;
     this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');
@@ -126,6 +127,7 @@ export class ManagerReporter {
       metrics: metricsOf(host),
       tasks,
       digest: this.deps.worker.activeDigest(),
+      engine: this.deps.worker.engineStatus(),
     });
   }
 
@@ -138,6 +140,31 @@ export class ManagerReporter {
     this.#resyncAsked = false;
     for (const t of this.deps.worker.list()) if (isActive(t.state)) this.#pending.set(t.id, toReport(t));
     this.#scheduleFlush();
+  }
+
+  /**
+   * Which tasks the manager has on this node now (a beat with listOwned), for the worker whose
+   * engine came back: it brings back only those. Null when the manager does not answer.
+   */
+  async owned(): Promise<Array<{ taskId: string; generation: number }> | null> {
+    if (!this.#registered) return null;
+    try {
+      const host = await this.deps.readHost();
+      const reply = await this.deps.manager.heartbeat(this.deps.nodeId, {
+        metrics: metricsOf(host),
+        tasks: [],
+        digest: this.deps.worker.activeDigest(),
+        engine: this.deps.worker.engineStatus(),
+        listOwned: true,
+      });
+      return reply.owned ?? null;
+    } catch (err) {
+      this.deps.log.warn(
+        { manager: this.deps.manager.baseUrl, code: (err as { code?: string }).code },
+        'cannot ask the manager which tasks are still ours; bringing all back',
+      );
+      return null;
+    }
   }
 
   #scheduleFlush(): void {

@@ -33,11 +33,13 @@ export class StartPacer {
   }
 
   /**
-   * Runs `start` when a turn is free and frees the turn when it settles. An abort while
-   * waiting leaves the line and rejects with the signal's reason; `start` never runs then.
+   * Runs `start` when a turn is free and frees the turn when it settles. An abort of any of
+   * `signals` while waiting leaves the line and rejects with that signal's reason; `start` never
+   * runs then. (Several signals rather than one AbortSignal.any: that costs a start more than
+   * the rest of its bookkeeping, and its listeners live until collected.)
    */
-  async run<T>(start: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.#turn(signal);
+  async run<T>(start: () => Promise<T>, ...signals: AbortSignal[]): Promise<T> {
+    await this.#turn(signals);
     try {
       return await start();
     } finally {
@@ -45,27 +47,34 @@ export class StartPacer {
     }
   }
 
-  #turn(signal: AbortSignal | undefined): Promise<void> {
-    signal?.throwIfAborted();
+  #turn(signals: readonly AbortSignal[]): Promise<void> {
+    for (const signal of signals) signal.throwIfAborted();
     if (this.#active < this.concurrency) {
       this.#active += 1;
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        const at = this.#waiting.indexOf(entry);
-        if (at >= 0) this.#waiting.splice(at, 1);
-        reject(signal?.reason);
+      const stopListening = (): void => {
+        for (const [signal, onAbort] of listeners) signal.removeEventListener('abort', onAbort);
       };
+      const listeners = signals.map((signal): [AbortSignal, () => void] => [
+        signal,
+        () => {
+          stopListening();
+          const at = this.#waiting.indexOf(entry);
+          if (at >= 0) this.#waiting.splice(at, 1);
+          reject(signal.reason);
+        },
+      ]);
       // the turn is handed over by #release, already counted as active
       const entry = {
         go: (): void => {
-          signal?.removeEventListener('abort', onAbort);
+          stopListening();
           resolve();
         },
       };
       this.#waiting.push(entry);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      for (const [signal, onAbort] of listeners) signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import Docker from 'dockerode';
 import { pino } from 'pino';
 import { DockerDriver } from '../../src/driver/index.js';
 import { DEFAULT_PIDS_LIMIT, MIN_CPU_CORES, MIN_MEMORY_BYTES, parseSubmission } from '../../src/task/index.js';
-import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './helpers/docker.js';
+import { LABEL_TEST_RUN, removeByLabel } from '../../testkit/cleanup.js';
+import { newRunId, TEST_IMAGE } from './helpers/docker.js';
 
 // What every task container gets from the Docker driver, read back from the real engine
 // (docker inspect): no-new-privileges, a pids limit, a capped json-file log, a memory limit equal
@@ -37,14 +39,14 @@ function task(name: string, fields: Record<string, unknown> = {}): ReturnType<ty
     name,
     image: TEST_IMAGE,
     command: ['sleep', '600'],
-    labels: { [TEST_RUN_LABEL]: runId },
+    labels: { [LABEL_TEST_RUN]: runId },
     ...fields,
   });
 }
 
 describe('the Docker driver creates task containers with safe defaults', () => {
   after(async () => {
-    await removeByLabel(TEST_RUN_LABEL, runId);
+    await removeByLabel(new Docker(), `${LABEL_TEST_RUN}=${runId}`);
   });
 
   test('a task with no limits: no-new-privileges, 1024 pids, a 10 MiB x 3 json-file log, no quota, no memory limit', async () => {

@@ -5,7 +5,7 @@ import type { ManagerTaskView } from '../../src/api/index.js';
 import { readLines } from '../../src/ndjson/index.js';
 import { containersWithLabel } from './helpers/docker.js';
 import { TestCluster } from './helpers/cluster.js';
-import { POSEIDON_BIN } from './helpers/processes.js';
+import { POSEIDON_BIN } from '../../testkit/spawner.js';
 import { waitFor } from './helpers/wait-for.js';
 
 interface Event {

@@ -6,8 +6,8 @@ import { after, describe, test } from 'node:test';
 import { asBinary, open } from 'lmdb';
 import { ManagerClient } from '../../src/client/index.js';
 import { LmdbStore } from '../../src/store/index.js';
-import { TEST_IMAGE, TEST_RUN_LABEL } from './helpers/docker.js';
-import { startPoseidon, type PoseidonProcess } from './helpers/processes.js';
+import { spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TestWorker } from './helpers/worker.js';
 
@@ -41,16 +41,17 @@ describe('a record that cannot be used is set aside and the process starts', () 
 
   test('the manager starts with its other tasks, and names both keys in its log', async () => {
     const dataDir = join(dir, 'manager');
-    manager = await startPoseidon(['manager', '--port', '0', '--data-dir', dataDir]);
+    manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir]);
     const submitted = await new ManagerClient(manager.url).submit({ name: 'kept', image: TEST_IMAGE });
-    assert.equal(await manager.stop(), 0);
+    await manager.stop();
+    assert.equal(manager.exitCode, 0);
     await spoil(
       join(dataDir, 'state'),
       'task/2026-01-01T00:00:00.000Z/garbage',
       'task/2026-01-01T00:00:00.000Z/misshapen',
     );
 
-    manager = await startPoseidon(['manager', '--port', '0', '--data-dir', dataDir]);
+    manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', dataDir]);
     const tasks = await new ManagerClient(manager.url).listTasks();
     assert.deepEqual(
       tasks.map((t) => t.id),
@@ -62,9 +63,7 @@ describe('a record that cannot be used is set aside and the process starts', () 
 
   test('a worker starts with its other tasks, and names both keys in its log', async () => {
     await worker.start();
-    const done = await worker.client.startTask(
-      worker.spec('kept', { command: ['true'], labels: { [TEST_RUN_LABEL]: worker.runId } }),
-    );
+    const done = await worker.client.startTask(worker.spec('kept', { command: ['true'] }));
     await worker.taskIn(done.id, 'Completed');
     await worker.proc.stop();
     await spoil(join(worker.dataDir, 'tasks'), 'task/garbage', 'task/misshapen');

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
 import { RemoteError } from '../../src/errors/index.js';
-import {
-  containerExists,
-  containersWithLabel,
-  finishedAt,
-  isRunning,
-  removeByLabel,
-  TEST_IMAGE,
-} from './helpers/docker.js';
+import { removeByLabel } from '../../testkit/cleanup.js';
+import { containerExists, containersWithLabel, finishedAt, isRunning, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TestWorker } from './helpers/worker.js';
 
@@ -137,7 +132,7 @@ describe('worker against the real Docker engine', () => {
     assert.equal(task.name, 'test-chapter-5');
     assert.equal(task.image, TEST_IMAGE);
     await w.client.stopTask(task.id);
-    await removeByLabel('poseidon.task-id', task.id);
+    await removeByLabel(new Docker(), `poseidon.task-id=${task.id}`);
   });
 
   test('starting the same task id twice is idempotent: one container', async () => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import Docker from 'dockerode';
 import { pino } from 'pino';
 import { DockerDriver } from '../../src/driver/index.js';
 import { EXEC_OUTPUT_MAX_BYTES } from '../../src/driver/docker/docker-driver.js';
 import { parseSubmission } from '../../src/task/index.js';
-import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from '../integration/helpers/docker.js';
+import { LABEL_TEST_RUN, removeByLabel } from '../../testkit/cleanup.js';
+import { newRunId, TEST_IMAGE } from '../integration/helpers/docker.js';
 
 // An exec health check is a command the task's image chooses; one that prints without end must
 // not make the worker hold all of it. The real engine runs a check that prints 16 MiB: the
@@ -14,7 +16,7 @@ describe('exec output is kept to its last 64 KiB', () => {
   const runId = newRunId();
   const driver = new DockerDriver({ workerName: `w-${runId}`, publishIp: '127.0.0.1', log: pino({ level: 'silent' }) });
   after(async () => {
-    await removeByLabel(TEST_RUN_LABEL, runId);
+    await removeByLabel(new Docker(), `${LABEL_TEST_RUN}=${runId}`);
   });
 
   test('a check that prints 16 MiB leaves 64 KiB, ending where the output ended', async () => {
@@ -22,7 +24,7 @@ describe('exec output is kept to its last 64 KiB', () => {
       name: 'chatty',
       image: TEST_IMAGE,
       command: ['sleep', '600'],
-      labels: { [TEST_RUN_LABEL]: runId },
+      labels: { [LABEL_TEST_RUN]: runId },
     });
     const c = await driver.start(task, { generation: 1 });
     const { exitCode, output } = await driver.exec(

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startPoseidon, type PoseidonProcess } from '../integration/helpers/processes.js';
+import { spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
 import { TEST_IMAGE } from '../integration/helpers/docker.js';
 import { codeOf, messageOf, registration, send } from './helpers.js';
 
@@ -23,7 +23,7 @@ describe('a manager refuses oversized and out-of-range input, naming the field, 
   const dir = mkdtempSync(join(tmpdir(), 'poseidon-security-inputs-'));
   let manager: PoseidonProcess;
   before(async () => {
-    manager = await startPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'manager')]);
+    manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'manager')]);
   });
   after(async () => {
     await manager?.kill();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ManagerTaskView, NodeStatusView } from '../../src/api/index.js';
 import { REPORT_SLACK } from '../../src/api/index.js';
 import { TEST_IMAGE } from '../integration/helpers/docker.js';
-import { startPoseidon, type PoseidonProcess } from '../integration/helpers/processes.js';
+import { spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
 import { METRICS, messageOf, registration, report, send } from './helpers.js';
 
@@ -31,7 +31,7 @@ describe('a flood of reports from a node is refused, and nothing changes', () =>
 
   before(async () => {
     // a long grace: the fake node never beats on its own, and must stay Up through the test
-    manager = await startPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'm'), '--heartbeat-grace', '10m']);
+    manager = await spawnPoseidon(['manager', '--port', '0', '--data-dir', join(dir, 'm'), '--heartbeat-grace', '10m']);
     assert.equal((await send('POST', `${manager.url}/nodes/register`, node)).status, 200);
     for (let i = 0; i < 3; i++) {
       const answer = await send('POST', `${manager.url}/tasks`, { name: `t${i}`, image: TEST_IMAGE });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { runPoseidon } from '../integration/helpers/processes.js';
+import { runPoseidon } from '../../testkit/spawner.js';
 
 // Whatever reaches the CLI from outside (a task or node name stored before names were DNS
 // labels, an image, a worker's reason, an error message a server wrote) is printed with its

@@ -82,6 +82,17 @@ export class DockerDriver implements Driver {
     });
   }
 
+  async startAgain(containerId: string): Promise<ContainerState> {
+    try {
+      await this.#call(() => this.#docker.getContainer(containerId).start());
+    } catch (err) {
+      if ((err as HttpError).statusCode !== 304) throw this.#startError(err); // 304: already running
+    }
+    const state = await this.inspect(containerId);
+    if (state === null) throw new ContainerStartFailed('the container vanished right after it started');
+    return state;
+  }
+
   async stop(containerId: string, graceSeconds: number): Promise<void> {
     try {
       await this.#call(() => this.#docker.getContainer(containerId).stop({ t: graceSeconds }));

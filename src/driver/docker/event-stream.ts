@@ -21,10 +21,14 @@ export interface EventLog {
 
 /**
  * Follows Docker's event stream for this worker's containers (filtered by label, so no
- * polling), turning messages into ContainerEvents. When the stream breaks (dockerd restarted),
- * it reconnects with capped backoff and emits `resync`, so the consumer lists by label and
+ * polling), turning messages into ContainerEvents. When the stream breaks and the engine does
+ * not take it back (dockerd stopped), it says `engine-lost` once, keeps trying with capped
+ * backoff, and emits `resync` when it is connected again, so the consumer lists by label and
  * catches whatever happened while it was away.
  */
+/** How long to wait before reconnecting a stream that ended (see followEvents). */
+const STREAM_ENDED_WAIT_MS = 1_000;
+
 export async function followEvents(
   docker: Docker,
   workerName: string,
@@ -34,13 +38,14 @@ export async function followEvents(
 ): Promise<void> {
   let backoffMs = 100;
   let first = true;
+  let lost = false;
   while (!signal.aborted) {
     try {
       const stream = (await docker.getEvents({
         filters: {
           type: ['container'],
           label: [`${LABEL_WORKER}=${workerName}`],
-          event: ['start', 'die', 'oom', 'destroy'],
+          event: ['start', 'kill', 'die', 'oom', 'destroy'],
         },
         abortSignal: signal,
       })) as Readable;
@@ -49,13 +54,22 @@ export async function followEvents(
         onEvent({ kind: 'resync' });
       }
       first = false;
+      lost = false;
       backoffMs = 100;
       await consume(stream, onEvent, signal);
       if (!signal.aborted) log.warn({}, 'docker event stream ended; reconnecting');
+      // a stream ends when dockerd stops, just before its API goes: a reconnect at once could
+      // still get in, and the worker would take the containers dockerd stopped for exits
+      backoffMs = STREAM_ENDED_WAIT_MS;
     } catch (err) {
       if (signal.aborted) return;
       first = false;
-      log.warn({ code: (err as { code?: string }).code, backoffMs }, 'docker event stream unavailable; retrying');
+      if (!lost) {
+        lost = true;
+        const code = (err as { code?: string }).code;
+        log.warn({ code }, 'docker engine unavailable; retrying until it answers');
+        onEvent({ kind: 'engine-lost', reason: engineLostReason(err) });
+      }
     }
     try {
       await sleep(backoffMs, undefined, { signal });
@@ -83,6 +97,13 @@ async function consume(stream: Readable, onEvent: (e: ContainerEvent) => void, s
   }
 }
 
+/** What a failed connection says to a person: "is dockerd running?" for the usual causes. */
+function engineLostReason(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOENT') return 'cannot reach the Docker engine: is dockerd running?';
+  return `cannot reach the Docker engine: ${err instanceof Error ? err.message : String(err)}`;
+}
+
 export function toEvent(m: DockerEventMessage): ContainerEvent | null {
   const containerId = m.Actor?.ID ?? m.id ?? '';
   const attrs = m.Actor?.Attributes ?? {};
@@ -91,6 +112,8 @@ export function toEvent(m: DockerEventMessage): ContainerEvent | null {
   switch (m.Action) {
     case 'start':
       return { kind: 'started', containerId, taskId };
+    case 'kill':
+      return { kind: 'killed', containerId, taskId, signal: attrs.signal ?? '' };
     case 'die':
       return { kind: 'exited', containerId, taskId, exitCode: Number(attrs.exitCode ?? -1), at: eventTime(m) };
     case 'oom':

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagerTaskView } from '../../../src/api/index.js';
+import Docker from 'dockerode';
+import type { ManagerTaskView } from '../../../src/api/index.js';
 import { ManagerClient } from '../../../src/client/index.js';
-import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './docker.js';
-import { runPoseidon, startPoseidon, type PoseidonProcess } from './processes.js';
+import { RunCleanup } from '../../../testkit/cleanup.js';
+import { runPoseidon, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
+import { newRunId, TEST_IMAGE } from './docker.js';
 import { waitFor } from './wait-for.js';
 
 /** A manager and workers as separate OS processes on loopback, cleaned up by label and pid. */
@@ -14,18 +16,23 @@ export class TestCluster {
   manager!: PoseidonProcess;
   client!: ManagerClient;
   readonly workers = new Map<string, PoseidonProcess>();
+  readonly #cleanup = new RunCleanup(this.runId, new Docker(), { processes: 'kill' });
   #managerArgs: string[] = [];
+
+  constructor() {
+    this.#cleanup.trackTempDir(this.dir);
+  }
 
   async startManager(args: string[] = []): Promise<void> {
     this.#managerArgs = args;
-    this.manager = await startPoseidon(['manager', '--port', '0', '--data-dir', join(this.dir, 'manager'), ...args]);
+    this.manager = await this.#spawn(['manager', '--port', '0', '--data-dir', join(this.dir, 'manager'), ...args]);
     this.client = new ManagerClient(this.manager.url);
   }
 
   async restartManager(): Promise<void> {
     await this.manager.kill();
     const port = new URL(this.manager.url).port;
-    this.manager = await startPoseidon([
+    this.manager = await this.#spawn([
       'manager',
       '--port',
       port,
@@ -42,7 +49,8 @@ export class TestCluster {
 
   async startWorker(short: string, args: string[] = [], port = '0'): Promise<PoseidonProcess> {
     const name = this.workerName(short);
-    const proc = await startPoseidon([
+    this.#cleanup.trackWorkerName(name);
+    const proc = await this.#spawn([
       'worker',
       '--port',
       port,
@@ -65,7 +73,7 @@ export class TestCluster {
 
   /** A task body with the test-run label, so its container is cleaned up by label. */
   task(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { name, image: TEST_IMAGE, command: ['sleep', '600'], labels: { [TEST_RUN_LABEL]: this.runId }, ...extra };
+    return { name, image: TEST_IMAGE, command: ['sleep', '600'], labels: this.#cleanup.labels, ...extra };
   }
 
   /** Submits `count` tasks named `<prefix>-0`, `<prefix>-1`, … one after another (roundrobin sees that order); returns their ids. */
@@ -89,12 +97,13 @@ export class TestCluster {
     return runPoseidon(args, { POSEIDON_MANAGER: this.manager.url });
   }
 
+  /** Kills every process it started (by pid), removes its containers by label, and its temp dir. */
   async close(): Promise<void> {
-    for (const w of this.workers.values()) await w.kill();
-    await this.manager?.kill();
-    await removeByLabel(TEST_RUN_LABEL, this.runId);
-    for (const short of this.workers.keys()) await removeByLabel('poseidon.worker', this.workerName(short));
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.#cleanup.release();
+  }
+
+  #spawn(args: string[]): Promise<PoseidonProcess> {
+    return spawnPoseidon(args, { onSpawn: (p) => this.#cleanup.trackProcess(p) });
   }
 }
 

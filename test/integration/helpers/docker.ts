@@ -6,9 +6,8 @@ const run = promisify(execFile);
 
 /** The local test image, built by scripts/setup-images.sh; never pulled. */
 export const TEST_IMAGE = process.env.POSEIDON_TEST_IMAGE ?? 'poseidon/busybox:latest';
-export const TEST_RUN_LABEL = 'poseidon.test-run';
 
-/** A label value unique to this test file's run: every container it makes carries it. */
+/** A label value unique to this test file's run: every container it makes carries it (testkit/cleanup.ts). */
 export function newRunId(): string {
   return `t-${randomUUID().slice(0, 8)}`;
 }
@@ -44,10 +43,4 @@ export async function containerExists(containerId: string): Promise<boolean> {
 /** Docker's own record of when the container finished (ISO). */
 export async function finishedAt(containerId: string): Promise<string> {
   return docker(['inspect', '-f', '{{.State.FinishedAt}}', containerId]);
-}
-
-/** Removes every container with label `key=value`, running or not. */
-export async function removeByLabel(key: string, value: string): Promise<void> {
-  const ids = await containersWithLabel(key, value);
-  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
 }

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type WorkerTaskView } from '../../../src/api/index.js';
+import Docker from 'dockerode';
+import type { WorkerTaskView } from '../../../src/api/index.js';
 import { WorkerClient } from '../../../src/client/index.js';
-import { newRunId, removeByLabel, TEST_IMAGE, TEST_RUN_LABEL } from './docker.js';
-import { startPoseidon, type PoseidonProcess } from './processes.js';
+import { RunCleanup } from '../../../testkit/cleanup.js';
+import { spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
+import { newRunId, TEST_IMAGE } from './docker.js';
 import { waitFor } from './wait-for.js';
 
 /** One worker with no manager, as an OS process on loopback, cleaned up by label and pid. */
@@ -15,26 +17,25 @@ export class TestWorker {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'poseidon-worker-test-'));
   proc!: PoseidonProcess;
   client!: WorkerClient;
+  readonly #cleanup = new RunCleanup(this.runId, new Docker(), { processes: 'kill' });
+
+  constructor() {
+    this.#cleanup.trackTempDir(this.dataDir);
+    this.#cleanup.trackWorkerName(this.name);
+  }
 
   /** Starts the worker; called again after `proc.kill()`, it restarts on the same data dir. */
   async start(): Promise<void> {
-    this.proc = await startPoseidon([
-      'worker',
-      '--port',
-      '0',
-      '--name',
-      this.name,
-      '--data-dir',
-      this.dataDir,
-      '--stop-grace',
-      '5',
-    ]);
+    this.proc = await spawnPoseidon(
+      ['worker', '--port', '0', '--name', this.name, '--data-dir', this.dataDir, '--stop-grace', '5'],
+      { onSpawn: (p) => this.#cleanup.trackProcess(p) },
+    );
     this.client = new WorkerClient(this.proc.url);
   }
 
   /** A task body with the test-run label, so its container is cleaned up by label. */
   spec(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { name, image: TEST_IMAGE, labels: { [TEST_RUN_LABEL]: this.runId }, ...extra };
+    return { name, image: TEST_IMAGE, labels: this.#cleanup.labels, ...extra };
   }
 
   /** Waits until the worker reports task `id` so that `ok` holds; `what` names the wait in the timeout error. */
@@ -52,10 +53,8 @@ export class TestWorker {
     return this.taskUntil(id, `in ${states.join('|')}`, (t) => states.includes(t.state));
   }
 
+  /** Kills the worker (by pid), removes its containers by label, and its data dir. */
   async close(): Promise<void> {
-    await this.proc?.kill();
-    await removeByLabel(TEST_RUN_LABEL, this.runId);
-    await removeByLabel('poseidon.worker', this.name);
-    rmSync(this.dataDir, { recursive: true, force: true });
+    await this.#cleanup.release();
   }
 }

@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cli from '../../../src/cli/defaults.js';
 import { buildProgram } from '../../../src/cli/commands.js';
+import { DEFAULT_ENGINE_GRACE_MS } from '../../../src/manager/wiring.js';
 import { STRATEGY_NAMES } from '../../../src/scheduler/index.js';
 import { DEFAULT_START_CONCURRENCY } from '../../../src/worker/index.js';
 
 // The CLI restates a few of the components' values so that registering its commands loads no
 // component (src/cli/defaults.ts); these keep the two from drifting apart.
+
+test("the CLI's --engine-grace default is the manager's own", () => {
+  assert.equal(cli.DEFAULT_ENGINE_GRACE_MS, DEFAULT_ENGINE_GRACE_MS);
+});
 
 test("the CLI's --start-concurrency default is the worker's own", () => {
   assert.equal(cli.DEFAULT_START_CONCURRENCY, DEFAULT_START_CONCURRENCY);

@@ -9,10 +9,11 @@ import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';
-import { FakeWorkers, type FakeWorker } from './fake-workers.js';
+import { FakeWorkers, type WorkerAt } from './harness-workers.js';
 
-// The real Manager with the real scheduler and a memory store; only time and the workers' HTTP
-// API are fakes. Shared by the manager's test files.
+// The real Manager with the real scheduler and a memory store; only time and the workers'
+// containers are fakes: each worker is the real Worker over the testkit's fake driver, called in
+// process. Shared by the manager's test files.
 
 export const GiB = 2 ** 30;
 export const PERIOD_MS = 1_000;
@@ -39,6 +40,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
   const clock = opts.clock ?? new FakeClock();
   const store = opts.store ?? new MemoryStore<ManagerRecord>();
   const workers = new FakeWorkers(clock, { batch: opts.batch ?? false });
+  t.after(() => workers.stop());
   const strategy = opts.strategy ?? 'roundrobin';
   const parts = wireManager({
     store,
@@ -54,6 +56,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
   });
   const manager = new Manager(parts);
   PARTS.set(manager, parts);
+  workers.reportTo(manager);
   await manager.start();
   t.after(() => manager.stop());
   return { manager, clock, workers, store, parts };
@@ -157,7 +160,7 @@ export async function withTask(
   t: TestContext,
   head: string,
   opts: ManagerOptions & { nodes?: NodeSpec[]; fields?: Partial<TaskRequest> } = {},
-): Promise<{ h: Harness; id: string; w1: FakeWorker }> {
+): Promise<{ h: Harness; id: string; w1: WorkerAt }> {
   const h = await startManager(t, opts);
   for (const n of opts.nodes ?? [W1]) await h.manager.register(registration(n));
   const id = uuid(head);

@@ -29,8 +29,8 @@ import {
   type NodeSpec,
 } from './manager-harness.js';
 
-// The real Manager with the real scheduler and a memory store; only time and the workers' HTTP
-// API are fakes (manager-harness.ts).
+// The real Manager with the real scheduler and a memory store; only time and the workers'
+// containers are fakes: the workers are the real Worker over the testkit's fake driver (manager-harness.ts).
 
 // ---- placement ----
 

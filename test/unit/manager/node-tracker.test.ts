@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { beat, registration, W1, W2 } from './manager-harness.js';
-import { parts, stopParts } from './parts-fixture.js';
+import { Manager } from '../../../src/manager/manager.js';
+import { beat, registration, report, request, uuid, W1, W2, type NodeSpec } from './manager-harness.js';
+import { parts, stopParts, type Parts } from './parts-fixture.js';
 import { on } from './records-fixture.js';
 
 test('a node that registers is Up, durable, and announced once', async (t) => {
@@ -86,4 +87,78 @@ test('the node list shows what is charged on each node', async (t) => {
     ],
   );
   assert.deepEqual([...p.nodes.countByState()], [['Up', 2]]);
+});
+
+// ---- the container engine's health is the node's ----
+
+const AWAY = { available: false, since: '2025-01-01T00:00:00.000Z', reason: 'cannot reach the Docker engine' };
+const BACK = { available: true, since: '2025-01-01T00:00:10.000Z', reason: '' };
+
+/** Beats for `ms` in heartbeat periods: `engineAway` nodes say their engine is away, the others that it answers. */
+async function beatFor(
+  p: Parts,
+  manager: Manager,
+  ms: number,
+  nodes: NodeSpec[],
+  engineAway: NodeSpec[],
+): Promise<void> {
+  for (let t = 0; t < ms; t += 1_000) {
+    p.fakeClock.advance(1_000);
+    for (const n of nodes) await manager.heartbeat(n.id, { ...beat(n), engine: engineAway.includes(n) ? AWAY : BACK });
+    await p.settle();
+  }
+}
+
+test('a node whose engine is away takes no new work, says so, and its tasks keep their state and restarts within the grace', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  const manager = new Manager(p);
+  t.after(() => manager.stop());
+  await p.put(on('t1', 'Running', W1.id, 1));
+  await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
+  const [node] = manager.listNodes();
+  assert.equal(node?.state, 'Up');
+  assert.deepEqual(node?.conditions, [`engine unavailable since ${AWAY.since}: ${AWAY.reason}`]);
+  const fresh = await manager.submit(request(uuid('b')));
+  assert.equal(fresh.state, 'Pending');
+  assert.equal(fresh.reason, `0/1 nodes can run ${fresh.name}: 1 node without a container engine`);
+  await beatFor(p, manager, 29_000, [W1], [W1]);
+  const t1 = manager.getTask('t1');
+  assert.deepEqual([t1.state, t1.node, t1.restarts, t1.generation], ['Running', 'w1', 0, 1]);
+  assert.deepEqual(
+    p.events.filter((e) => e.type.startsWith('node.engine')).map((e) => e.type),
+    ['node.engine-down'],
+  );
+});
+
+test('an engine back within the grace: the node takes work again and owns its tasks, each with its generation', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  const manager = new Manager(p);
+  t.after(() => manager.stop());
+  await p.put(on('t1', 'Running', W1.id, 4));
+  await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
+  const waiting = await manager.submit(request(uuid('b')));
+  const reply = await manager.heartbeat(W1.id, { ...beat(W1), engine: BACK, listOwned: true });
+  assert.deepEqual(reply.owned, [{ taskId: 't1', generation: 4 }]);
+  await p.settle();
+  assert.equal(manager.getTask(waiting.id).state, 'Running', 'the waiting task was placed once the engine answered');
+  assert.deepEqual(manager.listNodes()[0]?.conditions, []);
+});
+
+test('an engine away past the grace gives its tasks up: they run elsewhere under a newer generation, and the node no longer owns them', async (t) => {
+  const p = await parts({ nodes: [W1, W2] });
+  const manager = new Manager(p);
+  t.after(() => manager.stop());
+  await p.put(on('t1', 'Running', W1.id, 1));
+  await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
+  await beatFor(p, manager, 31_000, [W1, W2], [W1]);
+  const t1 = manager.getTask('t1');
+  assert.deepEqual([t1.state, t1.node, t1.generation, t1.restarts], ['Running', 'w2', 2, 0]);
+  assert.ok(p.events.some((e) => e.type === 'node.engine-lost' && e.node === 'w1'));
+  assert.ok(p.events.some((e) => e.type === 'task.lost' && /container engine stayed unavailable/.test(e.reason ?? '')));
+  const reply = await manager.heartbeat(W1.id, { ...beat(W1), engine: BACK, listOwned: true });
+  assert.deepEqual(reply.owned, []);
+  // the stale copy the node reports is stopped there
+  await manager.heartbeat(W1.id, { ...beat(W1, [report('t1', 1, 'Running')]), engine: BACK });
+  await p.settle();
+  assert.deepEqual(p.calls.get('http://w1.test:7070'), ['stop t1 g1']);
 });

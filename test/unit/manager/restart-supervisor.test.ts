@@ -48,6 +48,12 @@ test('on-failure leaves a clean exit alone; always restarts it; never restarts n
   assert.equal(never.rec.restartAt, null);
 });
 
+test('always with no limit keeps restarting past any count, the backoff capped at its max', () => {
+  const { sup } = setup();
+  const verdict = sup.decide(ended('Failed', 1_000, { ...POLICY, mode: 'always', maxRestarts: null }));
+  assert.equal(verdict.kind === 'restart' && verdict.delayMs, POLICY.backoffMaxMs);
+});
+
 test('past maxRestarts in a row the task gives up and the reason says so', () => {
   const { sup } = setup();
   const verdict = sup.decide(ended('Failed', 3));

@@ -67,17 +67,6 @@ test('node pool knows the position of the nodes it hands out, and only of those'
   assert.equal(new NodePool([node({ id: 'b' })]).positionOf(b), undefined); // another pool's node
 });
 
-test('node pool reserveNode reserves the node handed out, and goes by id for any other view of it', () => {
-  const pool = new NodePool([node({ id: 'a' }), node({ id: 'b' })]);
-  const a = pool.get('a');
-  assert.ok(a !== undefined);
-  assert.equal(pool.reserveNode(a, task({ memoryBytes: GiB })), true);
-  assert.equal(pool.reserveNode(node({ id: 'a' }), task({ memoryBytes: GiB })), true);
-  assert.equal(pool.get('a')?.allocated.memoryBytes, 2 * GiB);
-  assert.equal(pool.get('b')?.allocated.memoryBytes, 0);
-  assert.equal(pool.reserveNode(node({ id: 'nope' }), task()), false);
-});
-
 test('node pool search follows reserve: a node that fills up is passed over', () => {
   const pool = new NodePool([node({ id: 'a' }), node({ id: 'b' })]);
   const big = task({ memoryBytes: 10 * GiB });

@@ -18,6 +18,7 @@ import {
   type Scorer,
 } from '../../../src/scheduler/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
+import { placeIn } from '../../../testkit/place-in.js';
 import { arbNodes, arbTask } from './cluster-arbitraries.js';
 import { GiB, node, port, task } from './fixtures.js';
 
@@ -57,7 +58,7 @@ test('seededRandom replays: the same seed gives the same numbers in [0, 1)', () 
 test('roundrobin through the pool spreads 10 tasks over 2 equal nodes 5/5', () => {
   const scheduler = new Scheduler(new RoundRobinScorer(), DEFAULT_FILTERS, { sampleSize: 1 });
   const pool = new NodePool([node({ id: 'w1' }), node({ id: 'w2' })]);
-  const chosen = placedIds(Array.from({ length: 10 }, () => scheduler.placeIn(pool, task({ memoryBytes: GiB }))));
+  const chosen = placedIds(Array.from({ length: 10 }, () => placeIn(scheduler, pool, task({ memoryBytes: GiB }))));
   assert.deepEqual(tally(chosen), { w1: 5, w2: 5 });
   assert.deepEqual(chosen.slice(0, 3), ['w1', 'w2', 'w1']);
   assert.equal(pool.get('w1')?.allocated.memoryBytes, 5 * GiB);
@@ -147,7 +148,7 @@ test('the same seed gives the same choices; the pool fills as placeIn reserves',
     const scheduler = new Scheduler(new EpvmScorer(), DEFAULT_FILTERS, { random: seededRandom(seed) });
     return placedIds(
       Array.from({ length: 200 }, (_, i) =>
-        scheduler.placeIn(pool, task({ cpuCores: 0.25, memoryBytes: ((i % 4) * GiB) / 8 })),
+        placeIn(scheduler, pool, task({ cpuCores: 0.25, memoryBytes: ((i % 4) * GiB) / 8 })),
       ),
     );
   };
@@ -158,9 +159,9 @@ test('the same seed gives the same choices; the pool fills as placeIn reserves',
 test('placeIn reserves the task on its node only when it is placed', () => {
   const scheduler = new Scheduler(new EpvmScorer());
   const pool = new NodePool([node({ id: 'w1' })]);
-  assert.ok(scheduler.placeIn(pool, task({ memoryBytes: 12 * GiB })).ok);
+  assert.ok(placeIn(scheduler, pool, task({ memoryBytes: 12 * GiB })).ok);
   assert.equal(pool.get('w1')?.taskCount, 1);
-  assert.equal(scheduler.placeIn(pool, task({ memoryBytes: 12 * GiB })).ok, false);
+  assert.equal(placeIn(scheduler, pool, task({ memoryBytes: 12 * GiB })).ok, false);
   assert.equal(pool.get('w1')?.taskCount, 1);
   assert.equal(pool.get('w1')?.allocated.memoryBytes, 12 * GiB);
 });
@@ -200,7 +201,7 @@ test('property: the fast path never picks a node a filter rejects, places whenev
       for (const t of tasks) {
         const before = select(t, pool.views(), DEFAULT_FILTERS, constant);
         const feasible = pool.views().filter((n) => passesAll(t, n));
-        const p = scheduler.placeIn(pool, t);
+        const p = placeIn(scheduler, pool, t);
         outcomes[p.ok ? 'placed' : 'explained'] += 1;
         assert.equal(p.ok, feasible.length > 0);
         if (p.ok)

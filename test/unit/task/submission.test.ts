@@ -231,6 +231,22 @@ test('restart mode never defaults to 0 restarts', () => {
   assert.equal(parseSubmission(spec({ restartPolicy: { mode: 'never' } })).restartPolicy.maxRestarts, 0);
 });
 
+test('restart mode always restarts without limit unless maxRestarts says otherwise; null is no limit', () => {
+  assert.equal(parseSubmission(spec({ restartPolicy: { mode: 'always' } })).restartPolicy.maxRestarts, null);
+  assert.equal(
+    parseSubmission(spec({ restartPolicy: { mode: 'always', maxRestarts: 5 } })).restartPolicy.maxRestarts,
+    5,
+  );
+  const onFailure = spec({ restartPolicy: { mode: 'on-failure', maxRestarts: null } });
+  assert.equal(parseSubmission(onFailure).restartPolicy.maxRestarts, null);
+});
+
+test('the seed format\'s RestartPolicy "always" restarts without limit', () => {
+  const id = '6be4cb6b-61d1-40cb-bc7b-9cacefefa60c';
+  const seed = { ID: id, State: 0, Task: { ID: id, Name: 'web', Image: 'nginx:1.27', RestartPolicy: 'always' } };
+  assert.equal(parseSubmission(seed).restartPolicy.maxRestarts, null);
+});
+
 test('a port without host or protocol gets hostPort 0 and protocol tcp', () => {
   assert.deepEqual(parseSubmission(spec({ ports: [{ container: 80 }] })).ports, [
     { containerPort: 80, hostPort: 0, protocol: 'tcp' },

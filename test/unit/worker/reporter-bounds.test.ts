@@ -5,6 +5,7 @@ import pino from 'pino';
 import {
   digestOf,
   REPORT_SLACK,
+  type EngineStatus,
   type HeartbeatReply,
   type HeartbeatRequest,
   type RegisterRequest,
@@ -40,6 +41,9 @@ class Tasks implements ReportedWorker {
   }
   list(): WorkerTaskView[] {
     return this.tasks;
+  }
+  engineStatus(): EngineStatus {
+    return { available: true, since: '2025-01-01T00:00:00.000Z', reason: '' };
   }
   activeDigest() {
     return digestOf(this.tasks.map((t) => ({ taskId: t.id, generation: t.generation })));

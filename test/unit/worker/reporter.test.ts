@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import {
   digestOf,
+  type EngineStatus,
   type HeartbeatReply,
   type HeartbeatRequest,
   type RegisterRequest,
@@ -28,6 +29,9 @@ class FixedWorker implements ReportedWorker {
   }
   list(): WorkerTaskView[] {
     return this.tasks;
+  }
+  engineStatus(): EngineStatus {
+    return { available: true, since: '2025-01-01T00:00:00.000Z', reason: '' };
   }
   activeDigest() {
     return digestOf(

@@ -156,6 +156,9 @@ class PacedDriver implements Driver {
     await this.starts.start(task.id)();
     return container(task, options.generation);
   }
+  async startAgain(): Promise<ContainerState> {
+    throw new Error('not used');
+  }
   async stop(): Promise<void> {}
   async remove(): Promise<void> {}
   async inspect(): Promise<ContainerState | null> {

@@ -1,7 +1,23 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_TEST_RUN, LABEL_WORKER } from '../src/driver/index.js';
-import type { PoseidonProcess } from './processes.js';
+import { LABEL_WORKER } from '../src/driver/index.js';
+
+/**
+ * Put on every container a test or benchmark makes (as a task label), with the run's id as its
+ * value: the run removes everything that carries it. Poseidon itself never reads it.
+ */
+export const LABEL_TEST_RUN = 'poseidon.test-run';
+
+/** What a run can stop: a process it spawned (testkit/spawner.ts). */
+export interface Stoppable {
+  isAlive(): boolean;
+  /** SIGTERM, then SIGKILL after a grace. */
+  stop(): Promise<unknown>;
+  /** SIGKILL. */
+  kill(): Promise<void>;
+}
 
 export interface CleanupReport {
   processesStopped: number;
@@ -10,38 +26,58 @@ export interface CleanupReport {
   containersLeft: number;
 }
 
+export interface RunCleanupOptions {
+  /** `stop` (SIGTERM, then SIGKILL after a grace; the default) or `kill` (SIGKILL at once, as a test that is done does). */
+  processes?: 'stop' | 'kill';
+}
+
 /**
- * Everything a bench run made, released at the end whatever happened: processes by pid,
- * containers by label (`poseidon.test-run=<runId>`, and `poseidon.worker=<name>` for each
- * worker it spawned, so a task the worker started without our labels goes too), temp dirs.
+ * Everything a test or benchmark run made, released at the end whatever happened: processes by
+ * pid, containers by label (`poseidon.test-run=<runId>`, and `poseidon.worker=<name>` for each
+ * worker it started, so a container a worker made without the run's label goes too), temp dirs.
  */
-export class RunResources {
-  readonly #processes = new Set<PoseidonProcess>();
+export class RunCleanup {
+  readonly #processes = new Set<Stoppable>();
   readonly #workerNames = new Set<string>();
   readonly #tempDirs = new Set<string>();
+  #releasing: Promise<CleanupReport> | undefined;
 
   constructor(
     readonly runId: string,
     private readonly docker: Docker,
+    private readonly opts: RunCleanupOptions = {},
   ) {}
 
-  trackProcess(p: PoseidonProcess): void {
+  /** The labels a task body carries so that its container is this run's. */
+  get labels(): Record<string, string> {
+    return { [LABEL_TEST_RUN]: this.runId };
+  }
+
+  trackProcess(p: Stoppable): void {
     this.#processes.add(p);
   }
+
+  /** Containers labelled `poseidon.worker=<name>` are removed too. */
   trackWorkerName(name: string): void {
     this.#workerNames.add(name);
   }
+
   trackTempDir(path: string): void {
     this.#tempDirs.add(path);
   }
 
-  #releasing: Promise<CleanupReport> | undefined;
+  /** A new temp dir (under the OS's), removed on release. */
+  async tempDir(prefix: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    this.trackTempDir(dir);
+    return dir;
+  }
 
   /**
    * Stops processes first (a live worker could still create a container), then removes
    * containers, then temp dirs. Every step is tried; the first failure is thrown at the end.
-   * Single-flight: a second call (a second Ctrl-C) shares the first one's work and report,
-   * so two cleanups never race and count each other's removals as leftovers.
+   * Single-flight: a second call (a second Ctrl-C) shares the first one's work and report, so
+   * two cleanups never race and count each other's removals as leftovers.
    */
   release(): Promise<CleanupReport> {
     this.#releasing ??= this.#release();
@@ -59,7 +95,8 @@ export class RunResources {
       }
     };
     const processes = [...this.#processes].filter((p) => p.isAlive());
-    await Promise.all(processes.map((p) => attempt(() => p.stop(), undefined)));
+    const end = (p: Stoppable): Promise<unknown> => (this.opts.processes === 'kill' ? p.kill() : p.stop());
+    await Promise.all(processes.map((p) => attempt(() => end(p), undefined)));
     this.#processes.clear();
     const labels = [`${LABEL_TEST_RUN}=${this.runId}`, ...[...this.#workerNames].map((n) => `${LABEL_WORKER}=${n}`)];
     // a worker's container carries both labels: collect ids first so each is removed (and counted) once
@@ -83,6 +120,19 @@ export async function containersByLabel(docker: Docker, label: string): Promise<
   const found = await docker.listContainers({ all: true, filters: { label: [label] } });
   return found.map((c) => c.Id);
 }
+
+/** Force-removes every container carrying `key=value`, a few at a time. */
+export async function removeByLabel(docker: Docker, label: string): Promise<void> {
+  const ids = await containersByLabel(docker, label);
+  let next = 0;
+  const remover = async (): Promise<void> => {
+    for (let id = ids[next++]; id !== undefined; id = ids[next++]) await removeForce(docker, id);
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOVE_CONCURRENCY, ids.length) }, remover));
+}
+
+/** Containers removed at once by removeByLabel: a small engine removes many at once no faster. */
+const REMOVE_CONCURRENCY = 8;
 
 /** Force-removes one container; already gone (404) or already being removed (409) is success. */
 export async function removeForce(docker: Docker, id: string): Promise<void> {

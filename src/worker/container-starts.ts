@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import { DriverUnreachable, type ContainerState, type Driver } from '../driver/index.js';
+import { PoseidonError } from '../errors/index.js';
+import { TaskState } from '../task/index.js';
+import type { WorkerMetrics } from './metrics.js';
+import type { WorkerTaskRecord } from './record.js';
+import type { StartPacer } from './start-pacer.js';
+import type { TaskBook } from './task-book.js';
+
+export interface ContainerStartsDeps {
+  book: TaskBook;
+  driver: Pick<Driver, 'start' | 'inspect' | 'remove'>;
+  pacer: StartPacer;
+  log: Logger;
+  metrics: WorkerMetrics;
+  /** Aborted when the worker stops: a start still waiting its turn then never runs. */
+  stopping: AbortSignal;
+  /** Keeps a background operation where the worker's stop() waits for it. */
+  track(p: Promise<unknown>): void;
+  /** The engine did not answer a start: the task waits for it, Scheduled, and starts when it is back. */
+  engineLost(reason: string): void;
+  /** Health checks for a task that just got its container. */
+  watchHealth(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void;
+}
+
+/** How a start goes about the containers the task may already have. */
+export interface LaunchOptions {
+  /** No unrecorded container of this task can exist (see StartOptions.fresh). */
+  fresh: boolean;
+  /** The previous generation's finished container, removed once the new one runs (its logs readable until then). */
+  replaces: string | null;
+}
+
+/**
+ * Starts containers in the background, paced (StartPacer), one start per task at a time, and
+ * records each as it ends: Running, or Failed with the engine's reason. A start can be cancelled
+ * (the task was removed meanwhile); a container that exited before its start was recorded is
+ * finished at once.
+ */
+export class ContainerStarts {
+  readonly #starts = new Map<string, AbortController>();
+  /** Exits seen before the start that made the container was recorded. */
+  readonly #earlyExits = new Set<string>();
+
+  constructor(private readonly deps: Readonly<ContainerStartsDeps>) {}
+
+  /** A start for this task is under way (or waiting its turn). */
+  isStarting(taskId: string): boolean {
+    return this.#starts.has(taskId);
+  }
+
+  /** Stops the task's start, if one is under way: the task was removed. */
+  cancel(taskId: string): void {
+    this.#starts.get(taskId)?.abort();
+  }
+
+  /** The engine said this container exited, but no record names it yet: its start finishes it. */
+  exitedEarly(containerId: string): void {
+    this.#earlyExits.add(containerId);
+  }
+
+  /** Starts the record's container in the background. */
+  launch(rec: WorkerTaskRecord, how: LaunchOptions = { fresh: false, replaces: null }): void {
+    const controller = new AbortController();
+    this.#starts.set(rec.request.id, controller);
+    this.deps.track(
+      this.#run(rec, controller.signal, how.fresh).finally(() => {
+        // never the container the start just recorded (an engine may hand out the same id again)
+        if (how.replaces !== null && how.replaces !== rec.containerId)
+          this.deps.track(this.deps.driver.remove(how.replaces));
+        if (this.#starts.get(rec.request.id) === controller) this.#starts.delete(rec.request.id);
+      }),
+    );
+  }
+
+  async #run(rec: WorkerTaskRecord, signal: AbortSignal, fresh: boolean): Promise<void> {
+    const { book, driver, log } = this.deps;
+    const id = rec.request.id;
+    const began = performance.now();
+    let container: ContainerState;
+    // paced: a burst of tasks must not ask the engine for every container at once. A start still
+    // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
+    const { stopping } = this.deps;
+    try {
+      container = await this.deps.pacer.run(
+        () => driver.start(rec.request, { generation: rec.generation, signal, fresh }),
+        signal,
+        stopping,
+      );
+    } catch (err) {
+      // the worker stopped before its turn came
+      if (stopping.aborted && err === stopping.reason && !signal.aborted) return;
+      if (err instanceof DriverUnreachable && !signal.aborted) {
+        // the node's problem, not the task's: it stays Scheduled and starts once the engine is back
+        this.deps.engineLost(err.message);
+        log.info({ taskId: id }, 'task waits for the container engine');
+        return;
+      }
+      // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
+      if (!(err instanceof PoseidonError) && !signal.aborted)
+        log.error({ err, taskId: id }, 'container start failed unexpectedly');
+      const reason = err instanceof PoseidonError ? err.message : `container could not be started: ${String(err)}`;
+      await book.lock.run(id, async () => {
+        if (book.get(id) !== rec || rec.state !== TaskState.Scheduled) return;
+        if (rec.stopRequested) book.move(rec, TaskState.Completed, 'stopped on request');
+        else book.move(rec, TaskState.Failed, reason);
+        rec.finishedAt = book.nowIso();
+        await book.persist(rec);
+        book.emit(rec);
+      });
+      this.deps.metrics.starts.inc({ result: 'failed' });
+      log.warn({ taskId: id, reason }, 'task failed to start');
+      return;
+    }
+    await book.lock.run(id, async () => {
+      if (book.get(id) !== rec || rec.stopRequested || rec.state !== TaskState.Scheduled) {
+        // stopped or replaced while starting: this container is not wanted
+        if (book.get(id)?.containerId !== container.containerId) await driver.remove(container.containerId);
+        return;
+      }
+      rec.containerId = container.containerId;
+      rec.ports = container.ports;
+      rec.startedAt = container.startedAt;
+      book.move(rec, TaskState.Running, 'running');
+      if (!container.running || this.#earlyExits.delete(container.containerId)) {
+        book.finish(rec, (await driver.inspect(container.containerId)) ?? container);
+      }
+      this.deps.watchHealth(rec, container);
+      await book.persist(rec);
+      book.emit(rec);
+    });
+    this.deps.metrics.starts.inc({ result: 'started' });
+    this.deps.metrics.startSeconds.observe((performance.now() - began) / 1000);
+    log.info(
+      { taskId: id, containerId: container.containerId, durationMs: Math.round(performance.now() - began) },
+      'task started',
+    );
+  }
+}

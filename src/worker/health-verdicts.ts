@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
+import type { ContainerState, Driver } from '../driver/index.js';
+import { PoseidonError } from '../errors/index.js';
+import { TaskState } from '../task/index.js';
+import { HealthMonitor, type CheckOutcome } from './health/health-monitor.js';
+import { createProbers } from './health/probers.js';
+import type { WorkerMetrics } from './metrics.js';
+import type { WorkerTaskRecord } from './record.js';
+import type { TaskBook } from './task-book.js';
+
+export interface HealthVerdictsDeps {
+  book: TaskBook;
+  driver: Pick<Driver, 'stop' | 'inspect' | 'remove' | 'exec'>;
+  clock: Clock;
+  log: Logger;
+  metrics: WorkerMetrics;
+  /** SIGTERM grace before SIGKILL when an unhealthy task's container is stopped. */
+  stopGraceSeconds: number;
+  /** Whether the container engine answers now. */
+  engineAvailable(): boolean;
+}
+
+/**
+ * Runs the health checks of Running tasks (HealthMonitor) and acts on what they say: a changed
+ * health is recorded and reported, an unhealthy verdict stops the container and fails the task
+ * (the manager's restart policy decides what follows).
+ */
+export class HealthVerdicts {
+  readonly #monitor: HealthMonitor;
+
+  constructor(private readonly deps: Readonly<HealthVerdictsDeps>) {
+    this.#monitor = new HealthMonitor({
+      clock: deps.clock,
+      probers: createProbers({ clock: deps.clock, driver: deps.driver }),
+      onCheck: (id, outcome) => this.#onCheck(id, outcome),
+      log: deps.log,
+    });
+  }
+
+  /** Starts health checks for a Running task that has them; its health becomes `starting`, or resumes. */
+  watch(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void {
+    const check = rec.request.healthCheck;
+    if (check === null || rec.state !== TaskState.Running) return;
+    // the start period counts from the container's start, so an adopted container gets no second one
+    const startedAtMs = rec.startedAt === null ? this.deps.clock.now() : Date.parse(rec.startedAt);
+    const target = { containerId: container.containerId, ipAddress: container.ipAddress };
+    rec.health = this.#monitor.start(rec.request.id, target, check, { startedAtMs, health: rec.health });
+  }
+
+  /** No more checks for this task (it stopped, or is being stopped). */
+  stop(taskId: string): void {
+    this.#monitor.stop(taskId);
+  }
+
+  /** Ends every check, and waits for those in flight. */
+  stopAll(): Promise<void> {
+    return this.#monitor.stopAll();
+  }
+
+  /**
+   * Every check lands here. Its health is kept in memory each time, but written and reported
+   * only when it says something new (see CheckOutcome.changed): a healthy task costs no writes.
+   */
+  async #onCheck(id: string, outcome: CheckOutcome): Promise<void> {
+    const { book } = this.deps;
+    this.deps.metrics.healthChecks.inc({
+      type: outcome.check.type,
+      result: outcome.result.healthy ? 'healthy' : 'unhealthy',
+    });
+    await book.lock.run(id, async () => {
+      const rec = book.get(id);
+      // the task moved on while the check ran: the answer is about a container it no longer runs
+      if (rec === undefined || rec.state !== TaskState.Running || rec.containerId !== outcome.target.containerId)
+        return;
+      // a check cannot pass while the engine is away; the task comes back with it, checks anew
+      if (!this.deps.engineAvailable()) return;
+      const before = rec.health.status;
+      rec.health = outcome.health;
+      if (outcome.health.status === 'unhealthy') {
+        await this.#failUnhealthy(rec, outcome);
+        return;
+      }
+      if (!outcome.changed) return;
+      if (outcome.health.status !== before) {
+        this.deps.log.info(
+          { taskId: id, health: outcome.health.status, output: outcome.health.lastOutput },
+          'task health changed',
+        );
+      }
+      rec.updatedAt = book.nowIso();
+      await book.persist(rec);
+      book.emit(rec);
+    });
+  }
+
+  /**
+   * The task failed its health checks: its container goes the way remove() takes it, but this is
+   * no request to stop, so the task ends Failed and the manager applies the restart policy (the
+   * worker restarts nothing itself). Called under the task's lock.
+   */
+  async #failUnhealthy(rec: WorkerTaskRecord, outcome: CheckOutcome): Promise<void> {
+    const { book, driver, log } = this.deps;
+    const id = rec.request.id;
+    const { check, target, health } = outcome;
+    this.deps.metrics.healthFailures.inc({ type: check.type });
+    log.warn(
+      { taskId: id, containerId: target.containerId, type: check.type, output: health.lastOutput },
+      'task unhealthy; stopping its container',
+    );
+    rec.updatedAt = book.nowIso();
+    await book.persist(rec); // the verdict is durable before the container goes
+    let exitCode: number | null;
+    try {
+      book.markOwnStop(target.containerId);
+      await driver.stop(target.containerId, this.deps.stopGraceSeconds);
+      exitCode = (await driver.inspect(target.containerId))?.exitCode ?? null;
+      await driver.remove(target.containerId);
+    } catch (err) {
+      if (err instanceof PoseidonError) log.warn({ taskId: id, code: err.code }, err.message);
+      else log.error({ err, taskId: id }, 'stopping an unhealthy task failed unexpectedly');
+      // checks go on, so the verdict is reached, and acted on, again once the engine answers
+      this.watch(rec, target);
+      return;
+    }
+    book.move(
+      rec,
+      TaskState.Failed,
+      `unhealthy: ${check.failureThreshold} consecutive failed ${check.type} checks (last: ${health.lastOutput})`,
+    );
+    rec.exitCode = exitCode;
+    rec.finishedAt = book.nowIso();
+    this.deps.metrics.exits.inc({ state: rec.state });
+    await book.persist(rec);
+    book.emit(rec);
+  }
+}
