@@ -1,6 +1,6 @@
 // Runs every compiled test file under dist/test with node's test runner: unit tests first,
-// then integration tests (real Docker engine, real processes), then the security tests (real
-// processes over mutual TLS, attacks that must be refused). scripts/check-test-env.mjs
+// then integration tests (real Docker engine, real processes), then security tests (attacks
+// on real servers and processes). scripts/check-test-env.mjs
 // has already checked that what they need is installed.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

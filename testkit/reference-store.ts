@@ -1,4 +1,4 @@
-import type { Store, StoreOp, StoreStats } from '../src/store/index.js';
+import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from '../src/store/index.js';
 
 /**
  * A Store in memory that keeps the very objects it is given, where MemoryStore keeps a copy of
@@ -24,7 +24,10 @@ export class ReferenceStore<V> implements Store<V> {
   }
 
   async list(prefix: string): Promise<Array<[string, V]>> {
-    return [...this.#data.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
+    const asideToo = prefix.startsWith(SET_ASIDE_PREFIX);
+    return [...this.#data.entries()]
+      .filter(([k]) => k.startsWith(prefix) && (asideToo || !k.startsWith(SET_ASIDE_PREFIX)))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** One commit of every op, in order. */
@@ -35,6 +38,15 @@ export class ReferenceStore<V> implements Store<V> {
     }
     this.#writes += ops.length;
     this.#commits += 1;
+  }
+
+  async setAside(key: string): Promise<void> {
+    const value = this.#data.get(key);
+    if (value === undefined) return;
+    await this.batch([
+      { kind: 'put', key: `${SET_ASIDE_PREFIX}${key}`, value },
+      { kind: 'delete', key },
+    ]);
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { TaskState } from '../task/index.js';
+import { DNS_LABEL_PATTERN, type TaskState } from '../task/index.js';
 import { TaskDigest } from './task-digest.js';
 import type { HealthView, PortView, WorkerTaskView } from './views.js';
 
@@ -16,26 +16,28 @@ const Resources = Type.Object(
 
 const States = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
 
+// What a worker reports is stored with the task and shown to people: every string and list is
+// bounded, whoever sends it.
+const Time = Type.Union([Type.String({ maxLength: 64 }), Type.Null()]);
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
 export const TaskReport = Type.Object(
   {
     taskId: Type.String({ minLength: 1, maxLength: 64 }),
-    generation: Type.Integer({ minimum: 0 }),
+    generation: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     state: Type.Union(States.map((s) => Type.Literal(s))),
-    containerId: Type.Union([Type.String(), Type.Null()]),
-    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    containerId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
+    exitCode: Type.Union([Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1 }), Type.Null()]),
     reason: Type.String({ maxLength: 4096 }),
     ports: Type.Array(
       Type.Object(
-        {
-          container: Type.Integer(),
-          host: Type.Integer(),
-          protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
-        },
+        { container: Port, host: Port, protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]) },
         { additionalProperties: false },
       ),
+      { maxItems: 64 },
     ),
-    startedAt: Type.Union([Type.String(), Type.Null()]),
-    finishedAt: Type.Union([Type.String(), Type.Null()]),
+    startedAt: Time,
+    finishedAt: Time,
     health: Type.Optional(
       Type.Object(
         {
@@ -45,9 +47,9 @@ export const TaskReport = Type.Object(
             Type.Literal('healthy'),
             Type.Literal('unhealthy'),
           ]),
-          failures: Type.Integer({ minimum: 0 }),
-          lastOutput: Type.String(),
-          lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+          failures: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }),
+          lastOutput: Type.String({ maxLength: 4096 }),
+          lastCheckedAt: Time,
         },
         { additionalProperties: false },
       ),
@@ -55,6 +57,18 @@ export const TaskReport = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * Entries a heartbeat or a report may carry beyond the tasks the manager placed on the node: a
+ * worker also reports copies it should not hold (a stale copy after a partition, which the
+ * manager stops). A worker sends its reports in chunks of at most this many, so it never needs more.
+ */
+export const REPORT_SLACK = 256;
+/**
+ * Tasks a registration may list: every task the worker holds, finished ones too, so it is
+ * bounded only by what one node can hold (the 64 MiB body holds about this many).
+ */
+export const MAX_REGISTER_TASKS = 200_000;
 export type TaskReport = Static<typeof TaskReport>;
 
 const NodeMetrics = Type.Object(
@@ -86,7 +100,8 @@ export type EngineStatus = Static<typeof EngineStatus>;
 export const RegisterRequest = Type.Object(
   {
     nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
-    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' }),
+    /** A DNS label, as task names are. */
+    name: Type.String({ pattern: DNS_LABEL_PATTERN }),
     /**
      * The worker's API base URL, as the manager should call it: https (the Worker API is mutual
      * TLS only), its host one its certificate names.
@@ -95,7 +110,7 @@ export const RegisterRequest = Type.Object(
     capacity: Resources,
     metrics: NodeMetrics,
     /** Every task the worker holds, so the manager can resync. */
-    tasks: Type.Array(TaskReport),
+    tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }),
     engine: Type.Optional(EngineStatus),
   },
   { additionalProperties: false },
@@ -107,9 +122,10 @@ export const HeartbeatRequest = Type.Object(
     metrics: NodeMetrics,
     /**
      * The worker's active tasks (Scheduled, Running): the periodic resync. A worker that sends
-     * `digest` may send none here until a reply asks for them with `resync`.
+     * `digest` may send none here until a reply asks for them with `resync` (and may then send
+     * them as reports instead). At most the tasks the manager placed on the node plus REPORT_SLACK.
      */
-    tasks: Type.Array(TaskReport),
+    tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }),
     /** Summary of the worker's active tasks, as (task id, generation); see task-digest.ts. */
     digest: Type.Optional(TaskDigest),
     /** The container engine's state; absent from workers that do not say (taken as available). */
@@ -143,8 +159,9 @@ export const BatchStartRequest = Type.Object(
 );
 export type BatchStartRequest = Static<typeof BatchStartRequest>;
 
+/** At most the tasks the manager placed on the node plus REPORT_SLACK entries (checked by the manager). */
 export const ReportRequest = Type.Object(
-  { tasks: Type.Array(TaskReport, { maxItems: 10_000 }) },
+  { tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }) },
   { additionalProperties: false },
 );
 export type ReportRequest = Static<typeof ReportRequest>;

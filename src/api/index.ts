@@ -19,6 +19,8 @@ export {
   BatchStartRequest,
   EngineStatus,
   MAX_BATCH_START,
+  MAX_REGISTER_TASKS,
+  REPORT_SLACK,
   toReport,
 } from './cluster.js';
 export type {
@@ -31,6 +33,8 @@ export type {
   ResourcesView,
   DesiredState,
 } from './cluster.js';
+/** `GET /tasks/{id}/logs`: its query, and the bound on lines read from the past. */
+export { LogsQuery, MAX_LOG_TAIL_LINES, isFollow, logTail } from './logs.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
 /** Joining the cluster, renewing a node certificate, rotating the join token, removing a node. */

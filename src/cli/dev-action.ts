@@ -13,6 +13,7 @@ import { rootLogger } from './logger.js';
 import { engineGraceFlag, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
+import { printable } from './terminal-text.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
 export interface DevFlags {
@@ -99,9 +100,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
         (e: unknown) => `(no answer yet: ${String(e)})`,
       );
       const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
-      process.stdout.write(`demo: ${where}; http://${host}:${port}/ answers: ${page.trim()}\n`);
+      process.stdout.write(`demo: ${where}; http://${host}:${port}/ answers: ${printable(page.trim())}\n`);
     } else {
-      process.stdout.write(`demo: task ${task.name} is ${task.state}: ${task.reason}\n`);
+      process.stdout.write(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
     }
   }
   await runUntilSignal(log, async () => {

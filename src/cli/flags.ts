@@ -1,4 +1,5 @@
 import { InvalidField } from '../errors/index.js';
+import { isDnsLabel, NAME_RULE } from '../task/name.js';
 
 // Flag values, checked at the edge: a bad one is one line naming the flag.
 
@@ -15,10 +16,9 @@ export function hostFlag(flag: string, value: string): string {
   return value;
 }
 
+/** A node's name: a DNS label, as task names are. */
 export function nameFlag(flag: string, value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value)) {
-    throw new InvalidField(flag, `is "${value}"; use letters, digits, ".", "_" or "-" (at most 63)`);
-  }
+  if (!isDnsLabel(value)) throw new InvalidField(flag, `${NAME_RULE} (got ${JSON.stringify(value)})`);
   return value;
 }
 

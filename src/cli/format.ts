@@ -1,9 +1,13 @@
 import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js';
 import { formatBytes } from '../units/index.js';
+import { printable } from './terminal-text.js';
 
-// Output for people: aligned tables and short figures. Scripts use --json.
+// Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
+// may come from outside (a name, an image, a worker's reason) and is printed with its control
+// characters escaped.
 
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -74,7 +78,7 @@ export function taskDetail(
   if (usage !== undefined && usage !== null)
     rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
   const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n');
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${printable(v)}`).join('\n');
 }
 
 /** "Up", or "Up, engine unavailable 12s" while its container engine does not answer. */

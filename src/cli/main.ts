@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands.js';
+import { printable } from './terminal-text.js';
 
 /** What to do when the manager refused the credentials, said after its own words. */
 const REFUSAL_HINTS: Readonly<Record<string, string>> = {
@@ -17,7 +18,9 @@ try {
     const { PoseidonError, RemoteError } = await import('../errors/index.js');
     if (!(err instanceof PoseidonError)) throw err; // a bug: let Node print the stack
     const hint = err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined;
-    process.stderr.write(`poseidon: ${hint === undefined ? err.message : `${err.status}: ${err.message}: ${hint}`}\n`);
+    // it may quote what a server or file said
+    const message = printable(err.message);
+    process.stderr.write(`poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`);
     process.exitCode = 1;
   }
 }

@@ -35,7 +35,9 @@ export interface ManagerRuntimeOptions {
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new LmdbStore<ManagerRecord>(join(opts.dataDir, 'state'));
+  const store = new LmdbStore<ManagerRecord>(join(opts.dataDir, 'state'), {
+    onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
+  });
   const metrics = new Registry();
   // the cluster CA and join token on the first start; the manager's own certificate (role manager)
   const authority = await NodeAuthority.open({

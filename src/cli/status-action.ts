@@ -1,5 +1,6 @@
 import { nodeTable, taskDetail, taskTable } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { printable, toJson } from './terminal-text.js';
 
 export interface StatusFlags extends ClientFlags {
   json?: boolean;
@@ -15,7 +16,7 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
   if (id !== undefined) {
     const task = await client.getTask(id);
     if (flags.json === true) {
-      process.stdout.write(`${JSON.stringify(task, null, 2)}\n`);
+      process.stdout.write(`${toJson(task)}\n`);
       return;
     }
     const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
@@ -27,20 +28,20 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     ...(flags.node === undefined ? {} : { node: flags.node }),
   };
   const tasks = await client.listTasks(filter);
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(tasks, null, 2)}\n`);
+  if (flags.json === true) process.stdout.write(`${toJson(tasks)}\n`);
   else process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
 }
 
 /** `poseidon stop <id>`. */
 export async function stopTask(id: string, flags: StopFlags): Promise<void> {
   const task = await managerClient(flags).stopTask(id);
-  process.stdout.write(flags.json === true ? `${JSON.stringify(task, null, 2)}\n` : `${task.id} stopping\n`);
+  process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)} stopping\n`);
 }
 
 /** `poseidon node`. */
 export async function showNodes(flags: NodeFlags): Promise<void> {
   const nodes = await managerClient(flags).listNodes();
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
+  if (flags.json === true) process.stdout.write(`${toJson(nodes)}\n`);
   else process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidField } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { printable, toJson } from './terminal-text.js';
 import { waitForTask } from './wait-task.js';
 
 export interface TaskFlags extends ClientFlags {
@@ -37,14 +38,12 @@ export async function submitTask(file: string, flags: TaskFlags): Promise<void> 
   const body = await readTaskFile(file);
   const task = await client.submit(body);
   if (flags.wait !== true) {
-    process.stdout.write(flags.json === true ? `${JSON.stringify(task, null, 2)}\n` : `${task.id}\n`);
+    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
     return;
   }
   const done = await waitForTask(client, task.id, parseDuration('--timeout', flags.timeout));
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(done, null, 2)}\n`);
-  else
-    process.stdout.write(
-      `${done.id} ${done.state} on ${done.node ?? '-'}${done.state === 'Running' ? '' : `: ${done.reason}`}\n`,
-    );
+  const why = done.state === 'Running' ? '' : `: ${done.reason}`;
+  if (flags.json === true) process.stdout.write(`${toJson(done)}\n`);
+  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}`)}\n`);
   if (done.state === 'Failed') process.exitCode = 1;
 }

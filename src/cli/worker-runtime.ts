@@ -71,7 +71,9 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     }),
     'manager',
   );
-  const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'));
+  const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'), {
+    onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
+  });
   const metrics = new Registry();
   const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
   hostMetrics.start();

@@ -100,7 +100,7 @@ export interface Driver {
   usage(containerId: string): Promise<ContainerUsage | null>;
   /** stdout and stderr, demultiplexed, as text. */
   logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream>;
-  /** Runs `command` in the container; resolves with its exit code and output. */
+  /** Runs `command` in the container; resolves with its exit code and the last 64 KiB of its output. */
   exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   /** Streams this worker's container events until `signal` aborts, reconnecting after engine restarts. */
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;

@@ -49,6 +49,8 @@ export const ERRORS = {
   unreachable: spec('unreachable', 503, true),
   bad_answer: spec('bad_answer', 502, true),
   wait_timed_out: spec('wait_timed_out', 408),
+  /** GET /events already serves as many streams as the manager allows. */
+  too_many_subscribers: spec('too_many_subscribers', 503, true),
   internal: spec('internal', 500, true),
 } as const;
 

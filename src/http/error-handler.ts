@@ -1,12 +1,18 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
+import { formatBytes } from '../units/index.js';
 
 const FASTIFY_JSON_MESSAGE = /^Body is not valid JSON but content-type is set to 'application\/json'$/;
 
 // Fastify's own client errors, given stable codes and messages a person can act on.
-const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: FastifyError) => string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', message: () => 'body is larger than 1 MiB' },
+const FASTIFY_ERRORS: Readonly<
+  Record<string, { code: string; message: (e: FastifyError, req: FastifyRequest) => string }>
+> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'body_too_large',
+    message: (_e, req) => `body is larger than ${formatBytes(req.routeOptions.bodyLimit)}, this route's limit`,
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: {
     code: 'invalid_json',
     message: (e) => `body is not valid JSON: ${e.message.replace(FASTIFY_JSON_MESSAGE, 'could not parse it')}`,
@@ -37,7 +43,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
     if (known !== undefined) {
       return reply
         .status(err.statusCode ?? 400)
-        .send({ error: { code: known.code, message: known.message(err) } } satisfies ErrorBody);
+        .send({ error: { code: known.code, message: known.message(err, req) } } satisfies ErrorBody);
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];

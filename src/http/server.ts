@@ -6,8 +6,7 @@ import { guardRoutes } from './access-guard.js';
 import { sendError } from './error-handler.js';
 import { httpsOptions, type ServerTls } from './server-tls.js';
 import { PoseidonError } from '../errors/index.js';
-
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+import { BODY_LIMIT_BYTES, SERVER_TIMEOUTS, type ServerTimeouts } from './limits.js';
 
 class RouteNotFound extends PoseidonError {
   constructor(method: string, url: string) {
@@ -29,23 +28,42 @@ export interface ServerOptions {
   metricsAccess?: Access;
   /** HTTPS with this certificate, asking callers for one of the same CA (mutual TLS); plain HTTP without. */
   tls?: ServerTls;
+  /** SERVER_TIMEOUTS unless a test shortens them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /**
- * A Fastify server with Poseidon's edges: JSON bodies up to 1 MiB, one error shape, unknown
- * fields rejected (never silently stripped), request latency in the server's own registry,
- * and `GET /healthz` and `GET /metrics`.
+ * A Fastify server with Poseidon's edges: JSON bodies up to BODY_LIMIT_BYTES unless the route
+ * sets its own limit, deadlines for a client's headers, request and idle connection
+ * (SERVER_TIMEOUTS), one error shape, unknown fields rejected (never silently stripped), request
+ * latency in the server's own registry, and `GET /healthz` and `GET /metrics`.
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {
+  const t: ServerTimeouts = { ...SERVER_TIMEOUTS, ...opts.timeouts };
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     // per-request lines are noise at our request rates; 5xx are logged by sendError
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    connectionTimeout: t.idleMs,
+    keepAliveTimeout: t.keepAliveMs,
+    requestTimeout: t.requestMs,
+    http: { headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkEveryMs },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    // the https server's type differs from the http one's in nothing the routes use
-    ...(opts.tls === undefined ? {} : { https: httpsOptions(opts.tls) }),
+    // the https server's type differs from the http one's in nothing the routes use; it takes
+    // the http server's deadlines from its own options
+    ...(opts.tls === undefined
+      ? {}
+      : {
+          https: {
+            ...httpsOptions(opts.tls),
+            headersTimeout: t.headersMs,
+            connectionsCheckingInterval: t.checkEveryMs,
+          },
+        }),
   }) as FastifyInstance;
+  // also when the server is built another way (https): Node reads it per connection
+  app.server.headersTimeout = t.headersMs;
   const latency = new Histogram({
     name: `poseidon_${opts.component}_http_request_duration_seconds`,
     help: 'API request latency by method, route and status',

@@ -67,11 +67,21 @@ export class ClusterState {
     this.#onRecord = fn;
   }
 
-  /** Reads every record; moves tasks stored under their id alone (an older manager's keys) in one batch. */
+  /**
+   * Reads every record; moves tasks stored under their id alone (an older manager's keys) in one
+   * batch. A record that is not a task, node or revocation record is set aside with a log line naming its key
+   * (the store sets aside what it cannot decode at all): one bad record must not stop the manager.
+   */
   async load(): Promise<{ tasks: number; nodes: NodeRecord[] }> {
     const moved: StoreOp<ManagerRecord>[] = [];
     const nodes: NodeRecord[] = [];
     for (const [key, rec] of await this.deps.store.list('')) {
+      const problem = recordProblem(rec);
+      if (problem !== null) {
+        await this.deps.store.setAside(key);
+        this.deps.log.error({ key, problem }, 'stored record cannot be used; set aside');
+        continue;
+      }
       if (rec.kind === 'node') {
         nodes.push(rec.node);
         continue;
@@ -236,4 +246,29 @@ export class ClusterState {
     this.#tasks.set(id, u.durable);
     this.#onRecord(id, u.durable);
   }
+}
+
+/** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
+function recordProblem(rec: unknown): string | null {
+  const r = rec as Partial<{
+    kind: unknown;
+    task: Partial<TaskRecord>;
+    node: Partial<NodeRecord>;
+    revoked: Partial<RevokedNode>;
+  }> | null;
+  if (typeof r !== 'object' || r === null) return 'not an object';
+  if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
+  if (r.kind === 'node') {
+    const n = r.node;
+    return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
+      ? null
+      : 'node record without id, name or url';
+  }
+  if (r.kind !== 'task') return `unknown kind ${JSON.stringify(r.kind)}`;
+  const t = r.task;
+  const q = t?.request;
+  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
+    return 'task record without a request id, name or image';
+  if (typeof t?.state !== 'string' || typeof t.submittedAt !== 'string') return 'task record without state';
+  return null;
 }

@@ -12,6 +12,7 @@ import type { TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
+import { checkReportList } from './report-bounds.js';
 import { requestStop, submitted } from './transitions.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
@@ -148,6 +149,8 @@ export class Manager {
 
   async heartbeat(nodeId: string, req: HeartbeatRequest): Promise<HeartbeatReply> {
     const { nodes, intake } = this.#p;
+    if (!nodes.has(nodeId)) throw new NodeNotFound(nodeId);
+    checkReportList(req.tasks, this.#owned(nodeId)); // refused whole: not even the beat counts
     nodes.beat(nodeId, req);
     await intake.apply(nodeId, req.tasks, false);
     const reply: HeartbeatReply = nodes.deadline(nodeId);
@@ -159,6 +162,7 @@ export class Manager {
 
   async report(nodeId: string, reports: readonly TaskReport[]): Promise<void> {
     if (!this.#p.nodes.has(nodeId)) throw new NodeNotFound(nodeId);
+    checkReportList(reports, this.#owned(nodeId));
     await this.#p.intake.apply(nodeId, reports, false);
   }
 
@@ -182,6 +186,11 @@ export class Manager {
         dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
     }
     return nodes.remove(nodeId);
+  }
+
+  /** Tasks the manager has charged to the node now. */
+  #owned(nodeId: string): number {
+    return this.#p.placer.pool.of(nodeId).count;
   }
 
   // ---- views ----

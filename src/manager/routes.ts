@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { HeartbeatRequest, RegisterRequest, ReportRequest } from '../api/index.js';
+import { HeartbeatRequest, isFollow, LogsQuery, logTail, RegisterRequest, ReportRequest } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { peerAddresses } from '../http/index.js';
+import { NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
 import { parseSubmission } from '../task/index.js';
 import { NotThisNode } from './errors.js';
+import type { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -26,24 +27,6 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const LogsQuery = Type.Object(
-  {
-    follow: Type.Optional(
-      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
-    ),
-    tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  },
-  { additionalProperties: false },
-);
-
-/**
- * Workers send every task they hold when they register and with each heartbeat (the resync),
- * about 300 bytes a task: the server-wide 1 MiB limit would refuse the beats of a worker holding
- * more than ~3,400 tasks, and a refused beat ends with the node declared Down. 64 MiB holds
- * ~200,000 tasks.
- */
-const WORKER_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
-
 class TaskNotRunning extends PoseidonError {
   constructor(id: string) {
     super('task_not_placed', `task ${id} has no container yet; try again once it is Running`);
@@ -74,15 +57,17 @@ function ownNode(req: FastifyRequest, nodeId: string, url?: string): void {
 
 export interface ManagerRouteDeps {
   manager: Manager;
+  /** `GET /events`: bounded in subscribers and in what each leaves unread. */
+  events: EventStreams;
   /** The client for a worker's URL: the manager's certificate, trusting worker certificates of the cluster only. */
   workers(url: string): WorkerClient;
 }
 
 /** The Manager API: tasks for people and the CLI, nodes for workers. */
-export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async (app, { manager, workers }) => {
+export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async (app, { manager, events, workers }) => {
   app.get('/tasks', { config: READ, schema: { querystring: ListQuery } }, async (req) => manager.listTasks(req.query));
 
-  app.post('/tasks', { config: DEPLOY }, async (req, reply) => {
+  app.post('/tasks', { config: DEPLOY, bodyLimit: TASK_BODY_LIMIT_BYTES }, async (req, reply) => {
     // no host limits here: a task bigger than every node waits Pending with a reason
     const request = parseSubmission(req.body);
     return reply.status(201).send(await manager.submit(request));
@@ -100,13 +85,15 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     '/tasks/:id/logs',
     { config: READ, schema: { params: TaskParams, querystring: LogsQuery } },
     async (req, reply) => {
+      const tail = logTail(req.query); // 400 naming tail past the bound
       const { task, workerUrl } = manager.locate(req.params.id);
       if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
+      if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
       const abort = new AbortController();
       req.raw.on('close', () => abort.abort());
       // node:http never follows a redirect: a node cannot make the manager fetch another URL
       const output = await workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
-        query: { follow: req.query.follow, tail: req.query.tail },
+        query: { follow: req.query.follow, tail },
         signal: abort.signal,
       });
       return reply.type('text/plain; charset=utf-8').send(output);
@@ -119,26 +106,8 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     return workers(workerUrl).taskStats(task.id);
   });
 
-  app.get('/events', { config: READ }, async (req, reply) => {
-    // newline-delimited JSON by default; Server-Sent Events when the client asks for them
-    const sse = (req.headers.accept ?? '').includes('text/event-stream');
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    res.write(sse ? ': connected\n\n' : '');
-    const unsubscribe = manager.events.subscribe((e) => {
-      res.write(sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`);
-    });
-    const keepAlive = setInterval(() => res.write(sse ? ': keep-alive\n\n' : ''), 15_000);
-    req.raw.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
-  });
+  // NDJSON, or Server-Sent Events when the client asks for them; bounded in subscribers and in what each leaves unread
+  app.get('/events', { config: READ }, async (req, reply) => events.serve(req, reply));
 
   app.get('/nodes', { config: READ }, async () => manager.listNodes());
 
@@ -149,7 +118,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.post(
     '/nodes/register',
-    { config: NODE, schema: { body: RegisterRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    { config: NODE, schema: { body: RegisterRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
     async (req) => {
       ownNode(req, req.body.nodeId, req.body.url);
       return manager.register(req.body);
@@ -158,7 +127,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.post(
     '/nodes/:id/heartbeat',
-    { config: NODE, schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    { config: NODE, schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
     async (req) => {
       ownNode(req, req.params.id);
       return manager.heartbeat(req.params.id, req.body);
@@ -167,7 +136,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.post(
     '/nodes/:id/reports',
-    { config: NODE, schema: { params: NodeParams, body: ReportRequest }, bodyLimit: WORKER_BODY_LIMIT_BYTES },
+    { config: NODE, schema: { params: NodeParams, body: ReportRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
     async (req, reply) => {
       ownNode(req, req.params.id);
       await manager.report(req.params.id, req.body.tasks);

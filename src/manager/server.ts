@@ -4,8 +4,9 @@ import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
 import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
-import { anyIdentity, buildServer, identifyByCertificate, type ServerTls } from '../http/index.js';
+import { anyIdentity, buildServer, identifyByCertificate, type ServerTimeouts, type ServerTls } from '../http/index.js';
 import type { NodeAuthority } from '../pki/index.js';
+import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
@@ -30,7 +31,10 @@ export async function createManagerServer(deps: {
   workers(url: string): WorkerClient;
   /** GET /metrics without a token (`poseidon manager --metrics-open`). */
   metricsOpen?: boolean;
+  /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
+  limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
 }): Promise<FastifyInstance> {
+  const limits = deps.limits ?? {};
   const byCertificate = identifyByCertificate({
     now: () => deps.clock.now(),
     isRevoked: (nodeId) => deps.manager.isRevoked(nodeId),
@@ -42,8 +46,16 @@ export async function createManagerServer(deps: {
     tls: deps.tls,
     identify: anyIdentity(byCertificate, async (req) => deps.tokens.identify(req.headers.authorization)),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
+    ...(limits.timeouts === undefined ? {} : { timeouts: limits.timeouts }),
   });
-  await app.register(managerRoutes, { manager: deps.manager, workers: deps.workers });
+  const events = new EventStreams({
+    bus: deps.manager.events,
+    log: deps.log,
+    metrics: deps.metrics,
+    ...(limits.maxEventSubscribers === undefined ? {} : { maxSubscribers: limits.maxEventSubscribers }),
+    ...(limits.maxEventBufferBytes === undefined ? {} : { maxBufferedBytes: limits.maxEventBufferBytes }),
+  });
+  await app.register(managerRoutes, { manager: deps.manager, events, workers: deps.workers });
   await app.register(tokenRoutes, { tokens: deps.tokens });
   await app.register(pkiRoutes, { authority: deps.authority });
   return app;

@@ -1,6 +1,7 @@
 // Durable key-value storage: one interface, an in-memory and an LMDB implementation.
 export type { Store, StoreOp, StoreStats } from './types.js';
+export { SET_ASIDE_PREFIX } from './types.js';
 /** For unit tests. */
 export { MemoryStore } from './memory-store.js';
 /** The embedded default; writes resolve once durable, concurrent writes share a commit. */
-export { LmdbStore } from './lmdb-store.js';
+export { LmdbStore, type LmdbStoreOptions } from './lmdb-store.js';

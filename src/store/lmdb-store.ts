@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { open, type RootDatabase } from 'lmdb';
-import type { Store, StoreOp, StoreStats } from './types.js';
+import { asBinary, open, type RootDatabase } from 'lmdb';
+import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
 /**
  * Where msgpackr keeps the shapes of stored objects, in the store itself (outside every string
@@ -10,6 +10,13 @@ import type { Store, StoreOp, StoreStats } from './types.js';
  * written this way cannot be read by an LmdbStore opened without them.
  */
 const STRUCTURES_KEY = Symbol.for('structures');
+/** The first key after every `set-aside/…` key ('0' follows '/'). */
+const AFTER_SET_ASIDE = `${SET_ASIDE_PREFIX.slice(0, -1)}0`;
+
+export interface LmdbStoreOptions {
+  /** list() found a record it cannot decode and set it aside; `reason` is the decoder's complaint. */
+  onSetAside?(key: string, reason: string): void;
+}
 
 /**
  * LMDB, the embedded default (the role BoltDB plays in Go). Writes issued while a commit is in
@@ -22,7 +29,10 @@ export class LmdbStore<V> implements Store<V> {
   readonly #stats: StoreStats = { writes: 0, commits: 0 };
   #closed = false;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly opts: LmdbStoreOptions = {},
+  ) {
     mkdirSync(path, { recursive: true });
     this.#db = open<V, string>({
       path,
@@ -48,12 +58,28 @@ export class LmdbStore<V> implements Store<V> {
     await this.#db.remove(key);
   }
   async list(prefix: string): Promise<Array<[string, V]>> {
-    const out: Array<[string, V]> = [];
-    for (const { key, value } of this.#db.getRange({ start: prefix })) {
-      if (!key.startsWith(prefix)) break;
-      out.push([key, value]);
+    try {
+      const out: Array<[string, V]> = [];
+      for (const range of this.#ranges(prefix)) {
+        for (const { key, value } of this.#db.getRange(range)) {
+          if (typeof key !== 'string' || !key.startsWith(prefix)) break;
+          out.push([key, value]);
+        }
+      }
+      return out;
+    } catch {
+      return this.#listSettingAside(prefix); // a record that cannot be decoded: find it, key by key
     }
-    return out;
+  }
+
+  async setAside(key: string): Promise<void> {
+    const raw = this.#db.getBinary(key);
+    if (raw === undefined) return;
+    this.#stats.writes += 2;
+    await this.#db.batch(() => {
+      void this.#db.put(`${SET_ASIDE_PREFIX}${key}`, asBinary(raw) as V); // the bytes as they were
+      void this.#db.remove(key);
+    });
   }
   async batch(ops: readonly StoreOp<V>[]): Promise<void> {
     this.#stats.writes += ops.length;
@@ -66,6 +92,33 @@ export class LmdbStore<V> implements Store<V> {
   }
   stats(): StoreStats {
     return { ...this.#stats };
+  }
+
+  /** The key ranges list(prefix) reads: around the set-aside records, which are not decoded. */
+  #ranges(prefix: string): Array<{ start: string; end?: string }> {
+    if (prefix.startsWith(SET_ASIDE_PREFIX) || !SET_ASIDE_PREFIX.startsWith(prefix)) return [{ start: prefix }];
+    return [{ start: prefix, end: SET_ASIDE_PREFIX }, { start: AFTER_SET_ASIDE }];
+  }
+
+  /** list(), one record at a time: each that cannot be decoded is set aside and reported. */
+  async #listSettingAside(prefix: string): Promise<Array<[string, V]>> {
+    const out: Array<[string, V]> = [];
+    const unreadable: Array<[string, string]> = [];
+    for (const range of this.#ranges(prefix)) {
+      for (const key of this.#db.getKeys(range)) {
+        if (typeof key !== 'string' || !key.startsWith(prefix)) break;
+        try {
+          out.push([key, this.#db.get(key) as V]);
+        } catch (err) {
+          unreadable.push([key, err instanceof Error ? err.message : String(err)]);
+        }
+      }
+    }
+    for (const [key, reason] of unreadable) {
+      await this.setAside(key);
+      this.opts.onSetAside?.(key, reason);
+    }
+    return out;
   }
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -1,4 +1,4 @@
-import type { Store, StoreOp, StoreStats } from './types.js';
+import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
 /** An in-memory Store for unit tests: same contract, nothing on disk. Values are cloned. */
 export class MemoryStore<V> implements Store<V> {
@@ -18,8 +18,9 @@ export class MemoryStore<V> implements Store<V> {
     this.#count(1);
   }
   async list(prefix: string): Promise<Array<[string, V]>> {
+    const asideToo = prefix.startsWith(SET_ASIDE_PREFIX);
     return [...this.#data.entries()]
-      .filter(([k]) => k.startsWith(prefix))
+      .filter(([k]) => k.startsWith(prefix) && (asideToo || !k.startsWith(SET_ASIDE_PREFIX)))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => [k, structuredClone(v)]);
   }
@@ -31,6 +32,12 @@ export class MemoryStore<V> implements Store<V> {
       else this.#data.delete(op.key);
     }
     this.#count(ops.length);
+  }
+  async setAside(key: string): Promise<void> {
+    if (!this.#data.has(key)) return;
+    this.#data.set(`${SET_ASIDE_PREFIX}${key}`, this.#data.get(key) as V);
+    this.#data.delete(key);
+    this.#count(2);
   }
   async close(): Promise<void> {}
   /** Every call is its own commit here. */

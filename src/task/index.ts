@@ -4,6 +4,22 @@ export type { RestartMode, Protocol, HealthCheckType } from './spec.js';
 /** Validated, unit-resolved task as components use it. */
 export type { TaskRequest, PortRequest, RestartPolicy, HealthCheck } from './request.js';
 export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, toSpec } from './request.js';
+/** Bounds on what a task may ask for, and the engine's floors. */
+export {
+  MIN_CPU_CORES,
+  DEFAULT_PIDS_LIMIT,
+  MIN_PIDS_LIMIT,
+  MAX_PIDS_LIMIT,
+  MAX_ENV_VARS,
+  MAX_ENV_BYTES,
+  MAX_LABELS,
+  MAX_LABELS_BYTES,
+  MAX_COMMAND_ARGS,
+  MAX_ARG_CHARS,
+  MAX_COMMAND_BYTES,
+} from './limits.js';
+/** Task and node names are DNS labels; names stored before that rule still load and run. */
+export { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE, isDnsLabel, isLegacyName } from './name.js';
 /** validateSpec: schema check; parseSpec: units, defaults and cross-field rules. */
 export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
 /** Either format in, a TaskRequest out; throws InvalidField naming the field. */

@@ -11,6 +11,15 @@ import {
   type RestartPolicy,
   type TaskRequest,
 } from './request.js';
+import {
+  MAX_COMMAND_BYTES,
+  MAX_ENV_BYTES,
+  MAX_ENV_VARS,
+  MAX_LABELS,
+  MAX_LABELS_BYTES,
+  MIN_CPU_CORES,
+} from './limits.js';
+import { isDnsLabel, isLegacyName, NAME_RULE } from './name.js';
 import { TaskSpec } from './spec.js';
 import { compile } from './validate.js';
 
@@ -18,6 +27,11 @@ import { compile } from './validate.js';
 export interface SpecLimits {
   maxCpuCores?: number;
   maxMemoryBytes?: number;
+  /**
+   * Accept a name that was valid before names became DNS labels (see LEGACY_NAME_PATTERN): a
+   * worker takes what its manager dispatches, and the manager may hold tasks stored back then.
+   */
+  acceptLegacyNames?: boolean;
 }
 
 const specValidator = compile(TaskSpec);
@@ -30,16 +44,19 @@ export function validateSpec(value: unknown, root = ''): TaskSpec {
 /** Resolves units and defaults, and checks what a schema cannot (cross-field rules, limits). */
 export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): TaskRequest {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
+  // the seed format reaches here without the schema's checks: every rule on what a user typed is here too
+  if (!isDnsLabel(spec.name) && !(limits.acceptLegacyNames === true && isLegacyName(spec.name)))
+    throw new InvalidField(f('name'), `${NAME_RULE} (got ${JSON.stringify(spec.name).slice(0, 80)})`);
   if (!isValidImageRef(spec.image)) {
     throw new InvalidField(
       f('image'),
       `"${spec.image}" is not an image reference Docker accepts (e.g. "busybox:1.36" or "registry:5000/team/app:v2")`,
     );
   }
-  const cpuCores = spec.cpu ?? 0;
-  if (limits.maxCpuCores !== undefined && cpuCores > limits.maxCpuCores) {
-    throw new InvalidField(f('cpu'), `is ${cpuCores} cores; this host has ${limits.maxCpuCores}`);
-  }
+  const cpuCores = checkCores(f('cpu'), spec.cpu ?? 0, limits);
+  const cpuLimitCores = checkCores(f('cpuLimit'), spec.cpuLimit ?? 0, limits);
+  if (cpuLimitCores > 0 && cpuLimitCores < cpuCores)
+    throw new InvalidField(f('cpuLimit'), `(${cpuLimitCores} cores) is below cpu (${cpuCores} cores)`);
   const memoryBytes = spec.memory === undefined ? 0 : parseQuantity(f('memory'), spec.memory);
   if (memoryBytes !== 0 && memoryBytes < MIN_MEMORY_BYTES) {
     throw new InvalidField(
@@ -55,7 +72,11 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   }
   const diskBytes = spec.disk === undefined ? 0 : parseQuantity(f('disk'), spec.disk);
   const ports = parsePorts(spec, f);
-  return {
+  checkSize(f('command'), spec.command ?? [], 'arguments', MAX_COMMAND_BYTES);
+  checkSize(f('healthCheck.command'), spec.healthCheck?.command ?? [], 'arguments', MAX_COMMAND_BYTES);
+  checkRecord(f('env'), spec.env ?? {}, 'variables', MAX_ENV_VARS, MAX_ENV_BYTES);
+  checkRecord(f('labels'), spec.labels ?? {}, 'labels', MAX_LABELS, MAX_LABELS_BYTES);
+  const request: TaskRequest = {
     id: spec.id ?? randomUUID(),
     name: spec.name,
     image: spec.image,
@@ -69,6 +90,41 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
     restartPolicy: parseRestartPolicy(spec, f),
     healthCheck: parseHealthCheck(spec, ports, f),
   };
+  // set only when asked for, so a task without them (and every record stored before them) is alike
+  if (cpuLimitCores > 0) request.cpuLimitCores = cpuLimitCores;
+  if (spec.pidsLimit !== undefined) request.pidsLimit = spec.pidsLimit;
+  return request;
+}
+
+/** 0 (not asked) or at least MIN_CPU_CORES, and no more than the host has. */
+function checkCores(field: string, cores: number, limits: SpecLimits): number {
+  if (cores === 0) return 0;
+  if (!(cores >= MIN_CPU_CORES))
+    throw new InvalidField(field, `is ${cores} cores; the least is ${MIN_CPU_CORES} (the kernel's 1 ms cpu quota)`);
+  if (limits.maxCpuCores !== undefined && cores > limits.maxCpuCores)
+    throw new InvalidField(field, `is ${cores} cores; this host has ${limits.maxCpuCores}`);
+  return cores;
+}
+
+function checkSize(field: string, list: readonly string[], what: string, maxBytes: number): void {
+  const bytes = list.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (bytes > maxBytes)
+    throw new InvalidField(field, `holds ${formatBytes(bytes)} of ${what}; at most ${formatBytes(maxBytes)}`);
+}
+
+function checkRecord(
+  field: string,
+  record: Readonly<Record<string, string>>,
+  what: string,
+  maxEntries: number,
+  maxBytes: number,
+): void {
+  const entries = Object.entries(record);
+  if (entries.length > maxEntries)
+    throw new InvalidField(field, `has ${entries.length} ${what}; at most ${maxEntries}`);
+  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (bytes > maxBytes)
+    throw new InvalidField(field, `holds ${formatBytes(bytes)} (names and values); at most ${formatBytes(maxBytes)}`);
 }
 
 function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] {

@@ -50,6 +50,10 @@ export interface TaskRequest {
   labels: Record<string, string>;
   restartPolicy: RestartPolicy;
   healthCheck: HealthCheck | null;
+  /** The most cpu the container may use (a hard quota); absent: no cap beyond its weight (`cpuCores`). */
+  cpuLimitCores?: number;
+  /** The most processes the container may hold; absent: DEFAULT_PIDS_LIMIT. */
+  pidsLimit?: number;
 }
 
 /** How many restarts in a row `on-failure` allows unless the task says otherwise. */
@@ -64,7 +68,8 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   resetAfterMs: 60_000,
 };
 
-export const MIN_MEMORY_BYTES = 4 * 2 ** 20; // Docker refuses less than 6 MiB on some kernels; 4 MiB is our floor
+/** Docker refuses a smaller memory limit: "Minimum memory limit allowed is 6MB" (6 MiB, Engine 20.10 and later). */
+export const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 
 /** The native spec for a request (units as bytes and milliseconds): what the manager dispatches. */
 export function toSpec(r: TaskRequest): TaskSpec {
@@ -72,6 +77,8 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.command.length > 0) spec.command = r.command;
   if (Object.keys(r.env).length > 0) spec.env = r.env;
   if (r.cpuCores > 0) spec.cpu = r.cpuCores;
+  if (r.cpuLimitCores !== undefined && r.cpuLimitCores > 0) spec.cpuLimit = r.cpuLimitCores;
+  if (r.pidsLimit !== undefined) spec.pidsLimit = r.pidsLimit;
   if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
   if (r.diskBytes > 0) spec.disk = r.diskBytes;
   if (r.ports.length > 0)

@@ -8,25 +8,32 @@ import { compile } from './validate.js';
 // Translated here, both ways, so old task files keep working.
 
 const SeedState = Type.Integer();
-const SeedUuid = Type.String({ minLength: 1 }); // checked as a UUID below, with a better message
+const SeedUuid = Type.String({ minLength: 1, maxLength: 64 }); // checked as a UUID below, with a better message
 
+// Every string is bounded: a seed file is checked as closely as a native spec (the name rule and
+// the rest are applied by parseSpec to both).
+const SeedTime = Type.String({ maxLength: 64 });
 export const SeedTask = Type.Object(
   {
     ID: Type.Optional(SeedUuid),
-    ContainerID: Type.Optional(Type.String()),
-    Name: Type.String(),
+    ContainerID: Type.Optional(Type.String({ maxLength: 128 })),
+    Name: Type.String({ maxLength: 128 }),
     State: Type.Optional(SeedState),
-    Image: Type.String(),
+    Image: Type.String({ maxLength: 255 }),
     Cpu: Type.Optional(Type.Number({ minimum: 0 })),
     Memory: Type.Optional(Type.Integer({ minimum: 0 })),
     Disk: Type.Optional(Type.Integer({ minimum: 0 })),
-    ExposedPorts: Type.Optional(Type.Union([Type.Null(), Type.Record(Type.String(), Type.Object({}))])),
+    ExposedPorts: Type.Optional(
+      Type.Union([Type.Null(), Type.Record(Type.String(), Type.Object({}), { maxProperties: 64 })]),
+    ),
     HostPorts: Type.Optional(Type.Unknown()), // observed state in the seed; ignored on input
-    PortBindings: Type.Optional(Type.Union([Type.Null(), Type.Record(Type.String(), Type.String())])),
-    RestartPolicy: Type.Optional(Type.String()),
-    StartTime: Type.Optional(Type.String()),
-    FinishTime: Type.Optional(Type.String()),
-    HealthCheck: Type.Optional(Type.String()),
+    PortBindings: Type.Optional(
+      Type.Union([Type.Null(), Type.Record(Type.String(), Type.String({ maxLength: 16 }), { maxProperties: 64 })]),
+    ),
+    RestartPolicy: Type.Optional(Type.String({ maxLength: 32 })),
+    StartTime: Type.Optional(SeedTime),
+    FinishTime: Type.Optional(SeedTime),
+    HealthCheck: Type.Optional(Type.String({ maxLength: 2048 })),
     RestartCount: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
@@ -35,7 +42,7 @@ export const SeedTaskEvent = Type.Object(
   {
     ID: Type.Optional(SeedUuid),
     State: SeedState,
-    Timestamp: Type.Optional(Type.String()),
+    Timestamp: Type.Optional(Type.String({ maxLength: 64 })),
     Task: SeedTask,
   },
   { additionalProperties: false },

@@ -1,5 +1,15 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DURATION_PATTERN, QUANTITY_PATTERN } from '../units/index.js';
+import { DURATION_PATTERN, MAX_DURATION_MS, QUANTITY_PATTERN } from '../units/index.js';
+import {
+  MAX_ARG_CHARS,
+  MAX_COMMAND_ARGS,
+  MAX_ENV_VARS,
+  MAX_LABELS,
+  MAX_PIDS_LIMIT,
+  MIN_CPU_CORES,
+  MIN_PIDS_LIMIT,
+} from './limits.js';
+import { LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
 // the validator; units are resolved once, in parse-spec.ts, into a TaskRequest.
@@ -16,10 +26,15 @@ export const Quantity = hinted(
   Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: QUANTITY_PATTERN })]),
   'must be bytes (a whole number >= 0) or a quantity such as "256Mi" or "1Gi"',
 );
+// a string is checked against the 24 h bound once read (parseDuration); a number here
 export const Duration = hinted(
-  Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })]),
-  'must be a duration such as "500ms", "2s" or "1m" (a bare number is milliseconds)',
+  Type.Union([
+    Type.Integer({ minimum: 0, maximum: MAX_DURATION_MS }),
+    Type.String({ pattern: DURATION_PATTERN, maxLength: 32 }),
+  ]),
+  'must be a duration from 0 to 24h such as "500ms", "2s" or "1m" (a bare number is milliseconds)',
 );
+const Command = Type.Array(Type.String({ maxLength: MAX_ARG_CHARS }), { maxItems: MAX_COMMAND_ARGS });
 
 const PortNumber = hinted(Type.Integer({ minimum: 1, maximum: 65535 }), 'must be a port between 1 and 65535');
 export const Protocol = Type.Union([Type.Literal('tcp'), Type.Literal('udp')]);
@@ -63,7 +78,9 @@ export const HealthCheckSpec = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    command: Type.Optional(Type.Array(Type.String(), { minItems: 1 })), // exec
+    command: Type.Optional(
+      Type.Array(Type.String({ maxLength: MAX_ARG_CHARS }), { minItems: 1, maxItems: MAX_COMMAND_ARGS }),
+    ), // exec
     interval: Type.Optional(Duration),
     timeout: Type.Optional(Duration),
     failureThreshold: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -72,9 +89,12 @@ export const HealthCheckSpec = Type.Object(
   { additionalProperties: false },
 );
 
-export const TaskName = hinted(
-  Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$' }),
-  'must be 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit',
+// The schema admits the names of records stored before names became DNS labels (a manager still
+// dispatches those); parseSpec holds new submissions to the DNS label rule.
+export const TaskName = hinted(Type.String({ pattern: LEGACY_NAME_PATTERN }), NAME_RULE);
+const Cores = hinted(
+  Type.Number({ minimum: MIN_CPU_CORES }),
+  `must be a number of cores from ${MIN_CPU_CORES} (the kernel's least cpu quota), such as 0.5`,
 );
 
 export const TaskSpec = Type.Object(
@@ -82,14 +102,31 @@ export const TaskSpec = Type.Object(
     id: Type.Optional(Uuid), // generated when absent
     name: TaskName,
     image: Type.String({ minLength: 1, maxLength: 255 }),
-    command: Type.Optional(Type.Array(Type.String(), { maxItems: 256 })),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[^=\\0]+$' }), Type.String())),
-    // cores
-    cpu: Type.Optional(hinted(Type.Number({ exclusiveMinimum: 0 }), 'must be a number of cores above 0, such as 0.5')),
+    command: Type.Optional(Command),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[^=\\0]+$', maxLength: 1024 }), Type.String(), {
+        maxProperties: MAX_ENV_VARS,
+      }),
+    ),
+    // cores the task asks for: what the scheduler reserves, and the container's cpu weight
+    cpu: Type.Optional(Cores),
+    // cores the container may use at most (a hard quota); absent: it may use idle cpu
+    cpuLimit: Type.Optional(Cores),
     memory: Type.Optional(Quantity), // bytes, or "256Mi"
     disk: Type.Optional(Quantity), // bytes, or "1Gi"
     ports: Type.Optional(Type.Array(PortSpec, { maxItems: 64 })),
-    labels: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }))),
+    labels: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {
+        maxProperties: MAX_LABELS,
+      }),
+    ),
+    // processes the container may hold; DEFAULT_PIDS_LIMIT when absent
+    pidsLimit: Type.Optional(
+      hinted(
+        Type.Integer({ minimum: MIN_PIDS_LIMIT, maximum: MAX_PIDS_LIMIT }),
+        `must be a whole number from ${MIN_PIDS_LIMIT} (the init process and the task) to ${MAX_PIDS_LIMIT}`,
+      ),
+    ),
     restartPolicy: Type.Optional(RestartPolicySpec),
     healthCheck: Type.Optional(HealthCheckSpec),
   },

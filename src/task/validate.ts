@@ -32,6 +32,11 @@ function describe(error: ValueError, root: string): InvalidField {
     return new InvalidField(field, 'is not a known field');
   }
   if (error.type === ValueErrorType.ObjectRequiredProperty) return new InvalidField(field, 'is required');
+  const max = (error.schema as { maxProperties?: unknown }).maxProperties;
+  if (error.type === ValueErrorType.ObjectMaxProperties && typeof max === 'number') {
+    const n = typeof error.value === 'object' && error.value !== null ? Object.keys(error.value).length : 0;
+    return new InvalidField(field, `has ${n} entries; at most ${max}`);
+  }
   const hint = (error.schema as { hint?: unknown }).hint;
   const shown = JSON.stringify(error.value);
   const got = shown === undefined ? '' : ` (got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`;

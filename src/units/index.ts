@@ -5,3 +5,5 @@
 export { parseQuantity, parseDuration, formatBytes } from './quantity.js';
 /** The same grammars as JSON-schema patterns, for the task spec. */
 export { QUANTITY_PATTERN, DURATION_PATTERN } from './quantity.js';
+/** The longest duration anything accepts: 24 hours (Node timers misfire past 2^31-1 ms). */
+export { MAX_DURATION_MS } from './quantity.js';

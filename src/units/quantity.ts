@@ -28,14 +28,28 @@ const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/;
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
 
-/** "500ms" | "2s" | "1m" | "1h" -> milliseconds; a bare number is milliseconds. */
+/**
+ * The longest duration anything accepts (backoff, intervals, timeouts, waits): 24 hours. Beyond
+ * it a value is a typo, and past 2^31-1 ms (about 24.8 days) Node fires a timer at once instead
+ * of late, so a "700h" backoff made the manager re-arm its timer every millisecond.
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+/** "500ms" | "2s" | "1m" | "1h" -> milliseconds; a bare number is milliseconds. At most MAX_DURATION_MS. */
 export function parseDuration(field: string, value: number | string): number {
-  if (typeof value === 'number') return value;
-  const m = DURATION.exec(value);
-  const unit = DURATION_UNITS[m?.[2] ?? ''];
-  if (m === null || unit === undefined)
-    throw new InvalidField(field, `is "${value}"; use a duration such as "500ms", "2s" or "1m"`);
-  return Math.round(Number(m[1]) * unit);
+  let ms: number;
+  if (typeof value === 'number') {
+    ms = value;
+  } else {
+    const m = DURATION.exec(value);
+    const unit = DURATION_UNITS[m?.[2] ?? ''];
+    if (m === null || unit === undefined)
+      throw new InvalidField(field, `is "${value}"; use a duration such as "500ms", "2s" or "1m"`);
+    ms = Math.round(Number(m[1]) * unit);
+  }
+  if (!(ms >= 0 && ms <= MAX_DURATION_MS))
+    throw new InvalidField(field, `is ${JSON.stringify(value)}; durations run from 0 to 24h`);
+  return ms;
 }
 
 /** 268435456 -> "256Mi", for messages a person reads. */

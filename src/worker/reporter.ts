@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { isNotFound } from '../errors/index.js';
-import { toReport, type HeartbeatReply, type TaskReport, type ResourcesView } from '../api/index.js';
+import { isNotFound, isPermanent } from '../errors/index.js';
+import { REPORT_SLACK, toReport, type HeartbeatReply, type TaskReport, type ResourcesView } from '../api/index.js';
 import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { isActive } from '../task/index.js';
@@ -70,6 +70,7 @@ export class ManagerReporter {
         if (this.#abort.signal.aborted) return;
         // the manager forgot us: join again
         if (isNotFound(err, 'node')) this.#registered = false;
+        else if (this.#resyncAsked && isPermanent(err)) this.#resyncAsReports();
         failures += 1;
         if (failures === 1 || failures % 30 === 0) {
           this.deps.log.warn(
@@ -131,6 +132,17 @@ export class ManagerReporter {
   }
 
   /**
+   * The manager refused a beat with the task list (longer than the tasks it placed here allow, as
+   * with many stale copies after a partition): the list goes as reports, in chunks it always takes,
+   * and the beats go on without it, so the node stays Up.
+   */
+  #resyncAsReports(): void {
+    this.#resyncAsked = false;
+    for (const t of this.deps.worker.list()) if (isActive(t.state)) this.#pending.set(t.id, toReport(t));
+    this.#scheduleFlush();
+  }
+
+  /**
    * Which tasks the manager has on this node now (a beat with listOwned), for the worker whose
    * engine came back: it brings back only those. Null when the manager does not answer.
    */
@@ -165,8 +177,13 @@ export class ManagerReporter {
 
   async #flush(): Promise<void> {
     while (this.#pending.size > 0 && !this.#abort.signal.aborted) {
-      const batch = [...this.#pending.values()];
-      this.#pending.clear();
+      // at most REPORT_SLACK a request: the manager takes that many from any node, whatever it owns
+      const batch: TaskReport[] = [];
+      for (const r of this.#pending.values()) {
+        if (batch.length === REPORT_SLACK) break;
+        batch.push(r);
+      }
+      for (const r of batch) this.#pending.delete(r.taskId);
       try {
         await this.deps.manager.report(this.deps.nodeId, batch);
       } catch (err) {

@@ -4,8 +4,17 @@ import type { SpecLimits } from '../task/index.js';
 import { parseSubmission } from '../task/index.js';
 import { parseDuration } from '../units/index.js';
 import type { HostSnapshot } from '../stats/index.js';
-import { BatchStartRequest, type BatchStartResult, type WorkerStatsView, type TaskUsageView } from '../api/index.js';
-import { PoseidonError } from '../errors/index.js';
+import {
+  BatchStartRequest,
+  isFollow,
+  LogsQuery,
+  logTail,
+  type BatchStartResult,
+  type WorkerStatsView,
+  type TaskUsageView,
+} from '../api/index.js';
+import { BATCH_BODY_LIMIT_BYTES, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
+import { InvalidField, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Worker } from './worker.js';
 
@@ -17,27 +26,15 @@ export interface WorkerRouteDeps {
 }
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Wait = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$', maxLength: 16 });
 const StartQuery = Type.Object(
   {
     generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
-    wait: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$' })),
+    wait: Type.Optional(Wait),
   },
   { additionalProperties: false },
 );
-const LogsQuery = Type.Object(
-  {
-    follow: Type.Optional(
-      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
-    ),
-    tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  },
-  { additionalProperties: false },
-);
-
-const BatchQuery = Type.Object(
-  { wait: Type.Optional(Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$' })) },
-  { additionalProperties: false },
-);
+const BatchQuery = Type.Object({ wait: Type.Optional(Wait) }, { additionalProperties: false });
 
 const StopQuery = Type.Object(
   { generation: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) },
@@ -52,11 +49,14 @@ const MANAGER = { access: 'manager' } as const;
 
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
+/** The longest a start may be waited for: well inside the server's own request deadlines. */
+const MAX_START_WAIT_MS = 60_000;
 
 function waitOf(wait: string | undefined): number {
-  return wait === undefined
-    ? DEFAULT_START_WAIT_MS
-    : parseDuration('wait', /^[0-9.]+$/.test(wait) ? Number(wait) : wait);
+  if (wait === undefined) return DEFAULT_START_WAIT_MS;
+  const ms = parseDuration('wait', /^[0-9.]+$/.test(wait) ? Number(wait) : wait);
+  if (ms > MAX_START_WAIT_MS) throw new InvalidField('wait', `is ${wait}; at most ${MAX_START_WAIT_MS / 1000}s`);
+  return ms;
 }
 
 /** The Worker API (the seed's routes, and `POST /tasks/batch`). */
@@ -64,12 +64,16 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   app,
   { worker, driver, limits, readHost },
 ) => {
+  // names stored before names became DNS labels still run: the manager checked each at submission
+  const taken: SpecLimits = { ...limits, acceptLegacyNames: true };
+
   app.get('/tasks', { config: MANAGER }, async () => worker.list());
 
   app.get('/tasks/:id', { config: MANAGER, schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
 
-  app.post('/tasks', { config: MANAGER, schema: { querystring: StartQuery } }, async (req, reply) => {
-    const request = parseSubmission(req.body, limits); // 400 naming the field; nothing created
+  const start = { config: MANAGER, schema: { querystring: StartQuery }, bodyLimit: TASK_BODY_LIMIT_BYTES };
+  app.post('/tasks', start, async (req, reply) => {
+    const request = parseSubmission(req.body, taken); // 400 naming the field; nothing created
     const generation = req.query.generation === undefined ? 0 : Number(req.query.generation);
     const { task, created } = await worker.submit(request, generation, waitOf(req.query.wait));
     return reply.status(created ? 201 : 200).send(task);
@@ -77,46 +81,46 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
 
   // Several starts in one request (the manager's dispatch of a reconcile pass): each task is
   // taken exactly as POST /tasks takes it, and one task's refusal does not fail the others.
-  app.post(
-    '/tasks/batch',
-    { config: MANAGER, schema: { body: BatchStartRequest, querystring: BatchQuery } },
-    async (req) => {
-      const waitMs = waitOf(req.query.wait);
-      const results = await Promise.all(
-        req.body.tasks.map(async ({ spec, generation }): Promise<BatchStartResult> => {
-          try {
-            return { task: (await worker.submit(parseSubmission(spec, limits), generation, waitMs)).task };
-          } catch (err) {
-            if (!(err instanceof PoseidonError)) throw err; // a bug: the whole request fails, and is logged
-            return { error: { code: err.code, status: err.status, message: err.message } };
-          }
-        }),
-      );
-      return { results };
-    },
-  );
+  const batch = {
+    config: MANAGER,
+    schema: { body: BatchStartRequest, querystring: BatchQuery },
+    bodyLimit: BATCH_BODY_LIMIT_BYTES,
+  };
+  app.post('/tasks/batch', batch, async (req) => {
+    const waitMs = waitOf(req.query.wait);
+    const results = await Promise.all(
+      req.body.tasks.map(async ({ spec, generation }): Promise<BatchStartResult> => {
+        try {
+          return { task: (await worker.submit(parseSubmission(spec, taken), generation, waitMs)).task };
+        } catch (err) {
+          if (!(err instanceof PoseidonError)) throw err; // a bug: the whole request fails, and is logged
+          return { error: { code: err.code, status: err.status, message: err.message } };
+        }
+      }),
+    );
+    return { results };
+  });
 
   app.delete('/tasks/:id', { config: MANAGER, schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
     worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
   );
 
-  app.get(
-    '/tasks/:id/logs',
-    { config: MANAGER, schema: { params: TaskParams, querystring: LogsQuery } },
-    async (req, reply) => {
-      const task = worker.get(req.params.id);
-      if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
-      const follow = req.query.follow === 'true' || req.query.follow === '1';
-      const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
-      const stream = await driver.logs(task.containerId, {
-        follow,
-        signal: abort.signal,
-        ...(req.query.tail === undefined ? {} : { tail: Number(req.query.tail) }),
-      });
-      return reply.type('text/plain; charset=utf-8').send(stream);
-    },
-  );
+  const logs = { config: MANAGER, schema: { params: TaskParams, querystring: LogsQuery } };
+  app.get('/tasks/:id/logs', logs, async (req, reply) => {
+    const tail = logTail(req.query); // 400 naming tail past the bound
+    const task = worker.get(req.params.id);
+    if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
+    const follow = isFollow(req.query);
+    if (follow) req.raw.socket.setTimeout(0); // a quiet container is no idle client
+    const abort = new AbortController();
+    req.raw.on('close', () => abort.abort());
+    const stream = await driver.logs(task.containerId, {
+      follow,
+      signal: abort.signal,
+      ...(tail === undefined ? {} : { tail }),
+    });
+    return reply.type('text/plain; charset=utf-8').send(stream);
+  });
 
   app.get(
     '/tasks/:id/stats',

@@ -42,9 +42,14 @@ export class TaskBook {
 
   constructor(private readonly deps: Readonly<TaskBookDeps>) {}
 
-  /** Reads every record from the store (the worker's start). */
+  /** Reads every record from the store (the worker's start); one that cannot be used is set aside, named in the log. */
   async load(): Promise<void> {
-    for (const [, rec] of await this.deps.store.list('task/')) {
+    for (const [key, rec] of await this.deps.store.list('task/')) {
+      if (typeof rec?.request?.id !== 'string' || typeof rec.state !== 'string') {
+        await this.deps.store.setAside(key);
+        this.deps.log.error({ key }, 'stored task record cannot be used; set aside');
+        continue;
+      }
       this.#records.set(rec.request.id, rec);
       this.#count(rec);
     }
@@ -78,10 +83,10 @@ export class TaskBook {
     this.#records.set(rec.request.id, rec);
   }
 
-  /** Writes the record; it counts in the digest from now on as what it is now. */
+  /** Writes the record; once written, it counts in the digest as what it is now (a failed write changes nothing). */
   async persist(rec: WorkerTaskRecord): Promise<void> {
-    this.#count(rec);
     await this.deps.store.put(KEY(rec.request.id), rec);
+    this.#count(rec);
   }
 
   /** Tells every listener (the reporter) the task as it is now; after persist, so what is told is durable. */

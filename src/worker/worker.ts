@@ -207,8 +207,8 @@ export class Worker {
       if (existing !== undefined && generation <= existing.generation) return false;
       if (existing !== undefined && isActive(existing.state)) {
         // placed here again with a newer generation while still running: keep the container
+        await book.persist({ ...existing, generation }); // memory changes once the store has it
         existing.generation = generation;
-        await book.persist(existing);
         return false;
       }
       const rec: WorkerTaskRecord = {
@@ -226,8 +226,9 @@ export class Worker {
         updatedAt: book.nowIso(),
       };
       if (existing !== undefined) assertTransition(request.id, existing.state, TaskState.Scheduled);
-      book.set(rec);
+      // durable first: a write that fails (disk full) leaves no record in memory and no container
       await book.persist(rec);
+      book.set(rec);
       // every container made for this task is known (the last one is in the record, and each
       // start removes the one before): the driver need not list them
       this.#starts.launch(rec, { fresh: true, replaces: existing?.containerId ?? null });

@@ -227,5 +227,13 @@ describe('mutual TLS between a real manager and real workers', () => {
       (await c.client.listNodes()).map((n) => n.name),
       [other],
     );
+    // the revocation is durable: a restarted manager refuses the node as well
+    await c.restartManager();
+    const again = await tlsFetch(
+      `${c.manager.url}/nodes/${gone.nodeId}/heartbeat`,
+      as(gone, post({ metrics, tasks: [] })),
+    );
+    assert.equal(again.status, 401);
+    assert.match((again.json() as { error: { message: string } }).error.message, /removed from the cluster/);
   });
 });

@@ -7,6 +7,7 @@ import { fromInspect } from './container-state.js';
 import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
+import { OutputTail } from './output-tail.js';
 import { KeyedLock } from '../../lock/index.js';
 
 export interface DockerDriverOptions {
@@ -30,6 +31,9 @@ interface HttpError {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE']);
+
+/** What an exec keeps of its output: the last 64 KiB (a check's verdict is usually at its end). */
+export const EXEC_OUTPUT_MAX_BYTES = 64 * 1024;
 
 /** The Driver on the Docker Engine API (dockerode). Dockerode types stay inside this folder. */
 export class DockerDriver implements Driver {
@@ -172,9 +176,9 @@ export class DockerDriver implements Driver {
     const container = this.#docker.getContainer(containerId);
     const exec = await this.#call(() => container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
     const stream = await this.#call(() => exec.start({ hijack: true, stdin: false }));
-    const chunks: Buffer[] = [];
+    const output = new OutputTail(EXEC_OUTPUT_MAX_BYTES);
     const finished = new Promise<void>((resolve) => {
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: Buffer) => output.push(c));
       stream.on('end', resolve);
       stream.on('close', resolve);
       stream.on('error', resolve);
@@ -190,7 +194,7 @@ export class DockerDriver implements Driver {
       clearTimeout(timer);
     }
     const info = await this.#call(() => exec.inspect());
-    return { exitCode: info.ExitCode ?? -1, output: demuxBuffer(Buffer.concat(chunks)) };
+    return { exitCode: info.ExitCode ?? -1, output: output.text() };
   }
 
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {

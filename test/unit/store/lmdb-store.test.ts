@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { asBinary, open } from 'lmdb';
 import { LmdbStore } from '../../../src/store/index.js';
 import { storeContract } from './store-contract.js';
 
@@ -91,6 +92,43 @@ describe('LmdbStore on disk', () => {
       );
     } finally {
       await second.close();
+    }
+  });
+
+  test('a record that cannot be decoded is set aside by list, named, and the rest are listed', async () => {
+    const dir = freshPath();
+    const first = new LmdbStore<unknown>(dir);
+    await first.put('tasks/a', { id: 'a' });
+    await first.put('tasks/c', { id: 'c' });
+    await first.put('z', { id: 'z' });
+    await first.close();
+    // bytes no decoder reads back (0xc1 is never used by MessagePack), as a torn write or another program could leave
+    const raw = open({ path: dir });
+    await raw.put('tasks/b', asBinary(Buffer.from([0xc1, 0x01, 0x02])));
+    await raw.close();
+
+    const setAside: string[] = [];
+    const second = new LmdbStore<unknown>(dir, { onSetAside: (key) => setAside.push(key) });
+    try {
+      assert.deepEqual(await second.list('tasks/'), [
+        ['tasks/a', { id: 'a' }],
+        ['tasks/c', { id: 'c' }],
+      ]);
+      assert.deepEqual(setAside, ['tasks/b']);
+      assert.deepEqual(
+        (await second.list('')).map(([k]) => k),
+        ['tasks/a', 'tasks/c', 'z'],
+      );
+      assert.deepEqual(setAside, ['tasks/b'], 'set aside once: it is no longer in the way');
+    } finally {
+      await second.close();
+    }
+    const check = open({ path: dir });
+    try {
+      assert.deepEqual(check.getBinary('set-aside/tasks/b'), Buffer.from([0xc1, 0x01, 0x02]), 'kept as it was');
+      assert.equal(check.getBinary('tasks/b'), undefined);
+    } finally {
+      await check.close();
     }
   });
 });

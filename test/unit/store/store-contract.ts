@@ -164,6 +164,25 @@ export function storeContract(name: string, open: () => Store<unknown>): void {
       assert.deepEqual(await store.get('tasks/t1'), record('t1'));
     });
 
+    test('setAside moves a record out of every list, to set-aside/<key>', async () => {
+      for (const key of ['tasks/a', 'tasks/b', 'z']) await store.put(key, record(key));
+      await store.setAside('tasks/a');
+      assert.deepEqual(
+        (await store.list('tasks/')).map(([k]) => k),
+        ['tasks/b'],
+      );
+      assert.deepEqual(
+        (await store.list('')).map(([k]) => k),
+        ['tasks/b', 'z'],
+      );
+      assert.equal(await store.get('tasks/a'), undefined);
+      assert.deepEqual(
+        (await store.list('set-aside/')).map(([k]) => k),
+        ['set-aside/tasks/a'],
+      );
+      await store.setAside('tasks/never-there');
+    });
+
     test('close twice succeeds', async () => {
       await store.close();
       await store.close();

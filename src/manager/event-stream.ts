@@ -1,0 +1,112 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { PoseidonError } from '../errors/index.js';
+import type { ClusterEvent, EventBus } from './events.js';
+
+/** Live `GET /events` streams at once at most; one more is refused (503) until one ends. */
+export const MAX_EVENT_SUBSCRIBERS = 64;
+/**
+ * Bytes a subscriber may leave unread (what its socket holds back): past it the subscriber is cut
+ * off. Events are written as they happen and never wait for a reader, so without this bound a
+ * reader that stops reading would make the manager keep every event for it.
+ */
+export const MAX_EVENT_BUFFER_BYTES = 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
+
+export class TooManySubscribers extends PoseidonError {
+  constructor(max: number) {
+    super('too_many_subscribers', `the manager already streams events to ${max} subscribers, its limit; try later`, {
+      retryAfterMs: 5_000,
+    });
+  }
+}
+
+export interface EventStreamsDeps {
+  bus: EventBus;
+  log: Logger;
+  metrics: Registry;
+  maxSubscribers?: number;
+  maxBufferedBytes?: number;
+}
+
+/**
+ * The `GET /events` streams: NDJSON, or Server-Sent Events when the client asks for them. At most
+ * `maxSubscribers` at once, and a subscriber whose unread bytes pass `maxBufferedBytes` (its
+ * socket's writableLength: what the kernel could not send) is disconnected, with a log line.
+ */
+export class EventStreams {
+  readonly #max: number;
+  readonly #maxBuffered: number;
+  readonly #open: Gauge;
+  readonly #cut: Counter;
+  #count = 0;
+
+  constructor(private readonly deps: EventStreamsDeps) {
+    this.#max = deps.maxSubscribers ?? MAX_EVENT_SUBSCRIBERS;
+    this.#maxBuffered = deps.maxBufferedBytes ?? MAX_EVENT_BUFFER_BYTES;
+    this.#open = new Gauge({
+      name: 'poseidon_manager_event_subscribers',
+      help: 'Open GET /events streams',
+      registers: [deps.metrics],
+    });
+    this.#cut = new Counter({
+      name: 'poseidon_manager_event_subscribers_cut_total',
+      help: 'GET /events streams cut off because their reader fell too far behind',
+      registers: [deps.metrics],
+    });
+  }
+
+  /** Open streams now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  serve(req: FastifyRequest, reply: FastifyReply): void {
+    if (this.#count >= this.#max) throw new TooManySubscribers(this.#max);
+    const sse = (req.headers.accept ?? '').includes('text/event-stream');
+    reply.hijack();
+    const res = reply.raw;
+    this.#count += 1;
+    this.#open.set(this.#count);
+    res.writeHead(200, {
+      'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    // a quiet cluster is no idle client: the stream is bounded by its buffer, not by the idle deadline
+    req.raw.socket.setTimeout(0);
+    res.write(sse ? ': connected\n\n' : '');
+    const write = (text: string): void => {
+      if (res.destroyed) return;
+      if (res.writableLength > this.#maxBuffered) {
+        this.#cutOff(req, res.writableLength);
+        res.destroy();
+        return;
+      }
+      res.write(text);
+    };
+    const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) =>
+      write(sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`),
+    );
+    const keepAlive = setInterval(() => write(sse ? ': keep-alive\n\n' : ''), KEEP_ALIVE_MS);
+    keepAlive.unref();
+    let closed = false;
+    res.on('close', () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      unsubscribe();
+      this.#count -= 1;
+      this.#open.set(this.#count);
+    });
+  }
+
+  #cutOff(req: FastifyRequest, buffered: number): void {
+    this.#cut.inc();
+    this.deps.log.info(
+      { remote: req.ip, bufferedBytes: buffered, limitBytes: this.#maxBuffered },
+      'events subscriber cut off: it reads too slowly',
+    );
+  }
+}
