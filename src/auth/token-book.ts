@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CreatedTokenView, TokenScope, TokenView } from '../api/index.js';
+import { TOKEN_SCOPES, type CreatedTokenView, type TokenScope, type TokenView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Identity } from '../http/index.js';
 import { KeyedLock } from '../lock/index.js';
@@ -52,6 +52,24 @@ function rejected(reason: string, tokenId?: string): Identity {
   return { kind: 'anonymous', rejected: tokenId === undefined ? { reason } : { reason, tokenId } };
 }
 
+const TIME_OR_NULL = (v: unknown): boolean => v === null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+
+/** Why a stored value is not a usable token record under `key`; null when it is one. */
+function recordProblem(key: string, value: unknown): string | null {
+  const r = value as Partial<Record<keyof TokenRecord, unknown>> | null;
+  if (typeof r !== 'object' || r === null) return 'not an object';
+  if (typeof r.id !== 'string' || key !== KEY_PREFIX + r.id || !/^[0-9a-f]{12}$/.test(r.id))
+    return 'id is not the 12 hex digits its key names';
+  if (!(TOKEN_SCOPES as readonly unknown[]).includes(r.scope)) return 'scope is not read, deploy or admin';
+  if (typeof r.secretSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(r.secretSha256))
+    return 'secretSha256 is not a SHA-256 in hex';
+  if (typeof r.name !== 'string') return 'name is not a string';
+  if (typeof r.createdAt !== 'string' || !TIME_OR_NULL(r.createdAt)) return 'createdAt is not a time';
+  if (!TIME_OR_NULL(r.expiresAt) || !TIME_OR_NULL(r.revokedAt) || !TIME_OR_NULL(r.lastUsedAt))
+    return 'expiresAt, revokedAt or lastUsedAt is neither a time nor null';
+  return null;
+}
+
 function entryOf(record: TokenRecord): Entry {
   return {
     record,
@@ -81,9 +99,21 @@ export class TokenBook {
     this.#equal = deps.equal ?? timingSafeEqual;
   }
 
-  /** Reads every stored token; returns how many there are. */
+  /**
+   * Reads every stored token; returns how many there are. A record that is not a token is set
+   * aside with a log line naming its key: it cannot be presented anyway, and must not stop the
+   * manager starting.
+   */
   async load(): Promise<number> {
-    for (const [, record] of await this.deps.store.list(KEY_PREFIX)) this.#tokens.set(record.id, entryOf(record));
+    for (const [key, record] of await this.deps.store.list(KEY_PREFIX)) {
+      const problem = recordProblem(key, record);
+      if (problem === null) {
+        this.#tokens.set(record.id, entryOf(record));
+        continue;
+      }
+      await this.deps.store.setAside(key);
+      this.deps.log.error({ key, problem }, 'stored token cannot be used; set aside');
+    }
     return this.#tokens.size;
   }
 

@@ -71,7 +71,9 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     workerClient,
   });
   await manager.start();
-  const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'));
+  const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'), {
+    onSetAside: (key, reason) => log.error({ key, reason }, 'stored token cannot be decoded; set aside'),
+  });
   const tokens = new TokenBook({ store: tokenStore, clock: systemClock, log });
   await tokens.load();
   await createFirstAdminToken(tokens, opts.dataDir, log);

@@ -201,3 +201,25 @@ test('a failed write of last uses is tried again, and never undoes a revocation'
   const stored = await store.get(`token/${view.id}`);
   assert.ok(stored?.revokedAt !== null && stored?.lastUsedAt !== null, JSON.stringify(stored));
 });
+
+test('a stored record that is not a token is set aside with its key logged, and the others load', async () => {
+  const { tokens, store, clock } = book();
+  const good = await tokens.create({ scope: 'read' });
+  await store.put('token/0123456789ab', { id: '0123456789ab', scope: 'root' } as unknown as TokenRecord);
+  await store.put('token/ffffffffffff', null as unknown as TokenRecord);
+  const lines: string[] = [];
+  const logged = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+  const again = new TokenBook({ store, clock, log: logged });
+  assert.equal(await again.load(), 1);
+  assert.equal(again.identify(bearer(good.token)).kind, 'token');
+  assert.deepEqual(
+    (await store.list('token/')).map(([k]) => k),
+    [`token/${good.id}`],
+  );
+  for (const key of ['token/0123456789ab', 'token/ffffffffffff']) {
+    assert.ok(
+      lines.some((l) => l.includes('set aside') && l.includes(`"key":"${key}"`)),
+      lines.join(''),
+    );
+  }
+});
