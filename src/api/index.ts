@@ -43,3 +43,15 @@ export type { NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.
 /** API tokens: the create request, the view (never the secret) and the answer that carries it once. */
 export { CreateTokenRequest, TOKEN_SCOPES, TOKEN_NAME_PATTERN } from './tokens.js';
 export type { TokenScope, TokenState, TokenView, CreatedTokenView } from './tokens.js';
+/** Services: the spec people write (files, POST /services), scaling, and what a service looks like. */
+export {
+  ServiceSpec,
+  ServiceName,
+  TaskTemplate,
+  UpdateConfigSpec,
+  UpdateOrder,
+  FailureAction,
+  ScaleRequest,
+  MAX_REPLICAS,
+} from './service.js';
+export type { UpdateState, UpdateStatusView, ServiceView, ServiceTaskRef, ServiceTaskView } from './service.js';

@@ -9,7 +9,7 @@ import {
   MIN_CPU_CORES,
   MIN_PIDS_LIMIT,
 } from './limits.js';
-import { LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
+import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
 // the validator; units are resolved once, in parse-spec.ts, into a TaskRequest.
@@ -97,6 +97,39 @@ const Cores = hinted(
   `must be a number of cores from ${MIN_CPU_CORES} (the kernel's least cpu quota), such as 0.5`,
 );
 
+/** A volume name: a DNS label, so a service replica's volume can carry its slot (`db-data-1`). */
+export const VolumeName = hinted(
+  Type.String({ pattern: DNS_LABEL_PATTERN }),
+  `must be a volume name: ${NAME_RULE.slice(5)}`,
+);
+export const MountPath = hinted(
+  Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 }),
+  'must be an absolute path such as /var/lib/data',
+);
+
+// One of `name` (a named volume the node's engine creates with its local driver, labelled as
+// Poseidon's; it stays on that node and the task goes back there) or `hostPath` (a directory of
+// the node, refused unless the worker allows its prefix with --allow-host-path).
+export const VolumeMountSpec = Type.Object(
+  {
+    name: Type.Optional(VolumeName),
+    hostPath: Type.Optional(MountPath),
+    path: MountPath, // where it appears in the container
+    readOnly: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+// A rule a node must meet to take the task: `node.labels.<key> == <value>`, `!=`, and the same
+// for `node.name` and `node.id`. Parsed in parse-spec.ts; a rule no node meets leaves the task
+// Pending with the reason.
+export const Constraint = hinted(
+  Type.String({ minLength: 1, maxLength: 512 }),
+  'must be a rule such as "node.labels.zone == a" or "node.name != n2"',
+);
+export const MAX_CONSTRAINTS = 32;
+export const MAX_VOLUMES = 32;
+
 export const TaskSpec = Type.Object(
   {
     id: Type.Optional(Uuid), // generated when absent
@@ -129,11 +162,14 @@ export const TaskSpec = Type.Object(
     ),
     restartPolicy: Type.Optional(RestartPolicySpec),
     healthCheck: Type.Optional(HealthCheckSpec),
+    constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
+    volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),
   },
   { additionalProperties: false },
 );
 export type TaskSpec = Static<typeof TaskSpec>;
 export type PortSpec = Static<typeof PortSpec>;
+export type VolumeMountSpec = Static<typeof VolumeMountSpec>;
 export type RestartMode = Static<typeof RestartMode>;
 export type Protocol = Static<typeof Protocol>;
 export type HealthCheckType = Static<typeof HealthCheckType>;

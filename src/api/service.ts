@@ -1,0 +1,133 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, TaskSpec } from '../task/index.js';
+import type { ManagerTaskView } from './cluster.js';
+
+// Services: a name, a task template, N replicas (numbered slots), node constraints, and how a new
+// version rolls out. `POST /services` and `PUT /services/{name}` take a ServiceSpec; service
+// files (JSON or YAML) and Compose files are turned into one. Defaults are filled in by the
+// manager when it parses a spec, so a stored spec and a view show every value in effect.
+
+export const MAX_REPLICAS = 10_000;
+
+export const ServiceName = Type.String({ pattern: DNS_LABEL_PATTERN, hint: NAME_RULE });
+
+/** The task every replica runs: any field of a task spec except `id` and `name`. */
+export const TaskTemplate = Type.Omit(TaskSpec, ['id', 'name'], { additionalProperties: false });
+
+export const UpdateOrder = Type.Union([Type.Literal('start-first'), Type.Literal('stop-first')], {
+  hint: 'must be "start-first" or "stop-first"',
+});
+export const FailureAction = Type.Union([Type.Literal('rollback'), Type.Literal('pause'), Type.Literal('continue')], {
+  hint: 'must be "rollback", "pause" or "continue"',
+});
+
+/** How a version rolls out (`update`) and how a rollback does (`rollback`; the update's values when absent). */
+export const UpdateConfigSpec = Type.Object(
+  {
+    // replicas moved to the new version at once (default 1)
+    parallelism: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_REPLICAS, hint: `must be at least 1 and at most ${MAX_REPLICAS}` }),
+    ),
+    // wait between one batch done and the next started (default 0)
+    delay: Type.Optional(Duration),
+    // start-first (default): the new replica runs and is healthy before the old one stops
+    order: Type.Optional(UpdateOrder),
+    // how long a new replica must stay running (and healthy) to count as updated (default 5s)
+    monitor: Type.Optional(Duration),
+    // what a failed update does (default rollback); a rollback that fails pauses
+    failureAction: Type.Optional(FailureAction),
+    // the share of replicas of this update that may fail before failureAction applies (default 0)
+    maxFailureRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1, hint: 'must be a number from 0 to 1' })),
+    // the update ends (failureAction) when it has not completed in this long (default 10m)
+    progressDeadline: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceSpec = Type.Object(
+  {
+    name: ServiceName,
+    replicas: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_REPLICAS, hint: `must be a whole number from 0 to ${MAX_REPLICAS}` }),
+    ), // default 1
+    task: TaskTemplate,
+    // rules every replica's node must meet, as a task's `constraints`
+    constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
+    update: Type.Optional(UpdateConfigSpec),
+    rollback: Type.Optional(UpdateConfigSpec),
+    // the service's own labels (a Compose deploy sets `poseidon.stack`); its tasks carry the template's
+    labels: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {
+        maxProperties: 64,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `POST /services/{name}/scale`. */
+export const ScaleRequest = Type.Object(
+  {
+    replicas: Type.Integer({
+      minimum: 0,
+      maximum: MAX_REPLICAS,
+      hint: `must be a whole number from 0 to ${MAX_REPLICAS}`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type TaskTemplate = Static<typeof TaskTemplate>;
+export type UpdateConfigSpec = Static<typeof UpdateConfigSpec>;
+export type ServiceSpec = Static<typeof ServiceSpec>;
+export type ScaleRequest = Static<typeof ScaleRequest>;
+export type UpdateOrder = Static<typeof UpdateOrder>;
+export type FailureAction = Static<typeof FailureAction>;
+
+/** Where a rollout stands. `updating`/`rolling_back` run; the others are ends, each with its reason. */
+export type UpdateState = 'updating' | 'rolling_back' | 'completed' | 'paused' | 'rolled_back';
+
+export interface UpdateStatusView {
+  state: UpdateState;
+  /** The version the service is moving from, and to (for a rollback: back to). */
+  fromVersion: number;
+  toVersion: number;
+  /** Slots running `toVersion` and counted healthy, of `total`. */
+  updated: number;
+  total: number;
+  /** New replicas of this rollout that failed. */
+  failed: number;
+  startedAt: string;
+  /** When the rollout ends unfinished (`failureAction`) unless it completes first. */
+  deadline: string;
+  finishedAt: string | null;
+  /** Why it ended as it did ("replica 3 of version 2 exited with code 1", "no progress in 10m"). */
+  reason: string;
+}
+
+/** A service as `GET /services` and `GET /services/{name}` show it. */
+export interface ServiceView {
+  name: string;
+  /** Grows with every change of the template (scaling alone is not a new version). */
+  version: number;
+  /** The spec in effect (this version), with its defaults filled in. */
+  spec: ServiceSpec;
+  replicas: number;
+  /** Replicas running (and healthy if the template has a health check), by slot. */
+  healthy: number;
+  running: number;
+  image: string;
+  update: UpdateStatusView | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A task of a service: which service, slot and version it runs. */
+export interface ServiceTaskRef {
+  service: string;
+  slot: number;
+  version: number;
+}
+
+/** `GET /services/{name}/tasks` (service ps): each task with its slot and version. */
+export type ServiceTaskView = ManagerTaskView & ServiceTaskRef;

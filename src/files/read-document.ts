@@ -1,0 +1,54 @@
+import { readFile, stat } from 'node:fs/promises';
+import { InvalidField } from '../errors/index.js';
+
+// Task, service and Compose files: JSON or YAML, read the same way by every command that takes
+// a file. YAML 1.2 (the `yaml` package) reads JSON too, but a `.json` file is parsed as JSON so its
+// errors read as JSON errors. The parser is loaded only when a YAML file is read.
+
+/** Larger files are refused before they are parsed: no spec is anywhere near this. */
+export const MAX_DOCUMENT_BYTES = 4 * 2 ** 20;
+
+function unreadable(flag: string, file: string, err: unknown): InvalidField {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new InvalidField(flag, `${file} cannot be read (${code})`);
+}
+
+/**
+ * Reads `file` as one JSON or YAML document. Throws InvalidField naming `flag` (the CLI flag or
+ * argument that named the file) when the file cannot be read, is too large, or does not parse.
+ */
+export async function readDocument(file: string, flag = '--filename'): Promise<unknown> {
+  let text: string;
+  try {
+    const { size } = await stat(file);
+    if (size > MAX_DOCUMENT_BYTES)
+      throw new InvalidField(flag, `${file} is ${size} bytes; at most ${MAX_DOCUMENT_BYTES}`);
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof InvalidField) throw err;
+    throw unreadable(flag, file, err);
+  }
+  return parseDocument(text, file, flag);
+}
+
+/** Parses `text` (the content of `file`) as JSON when the name ends in `.json`, else as YAML. */
+export async function parseDocument(text: string, file: string, flag = '--filename'): Promise<unknown> {
+  if (file.toLowerCase().endsWith('.json')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new InvalidField(flag, `${file} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const { parseDocument: parseYaml } = await import('yaml');
+  // uniqueKeys: a key given twice is an error, not a silent "last one wins"
+  const doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    // prettyErrors: the message's first line ends with "at line L, column C:"
+    const what = (first.message.split('\n')[0] ?? first.message).replace(/:$/, '');
+    throw new InvalidField(flag, `${file} is not valid YAML: ${what}`);
+  }
+  // maxAliasCount bounds alias expansion ("billion laughs")
+  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+}
