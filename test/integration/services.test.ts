@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { parseSpec } from '../../src/task/index.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
 import { liveTasks, serviceSpec, untilSettled } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -26,6 +27,11 @@ describe('services with a real manager and three real workers', () => {
     await c.client.scaleService('scale', 6);
     const six = await untilSettled(c, 'scale', 6);
     assert.deepEqual([...countBy(six, (t) => t.node ?? '-').values()], [2, 2, 2], 'two replicas on each node');
+    const metrics = (
+      await tlsFetch(`${c.manager.url}/metrics`, { tls: { ca: c.access.caPem }, token: c.token })
+    ).text();
+    assert.match(metrics, /^poseidon_service_replicas\{service="scale",kind="wanted"\} 6$/m);
+    assert.match(metrics, /^poseidon_service_replicas\{service="scale",kind="healthy"\} 6$/m);
     const kept = six.filter((t) => t.slot <= 2).map((t) => t.id);
     await c.client.scaleService('scale', 2);
     const two = await untilSettled(c, 'scale', 2);
