@@ -141,6 +141,23 @@ test('poseidon status --json asks the manager without loading the server, schema
   }
 });
 
+test('poseidon service ls --json asks the manager and loads nothing server-side', async () => {
+  const manager = await fakeManager((req, res) => {
+    if (req.method === 'GET' && req.url === '/services') json(res, 200, []);
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  try {
+    const p = await poseidon(['service', 'ls', '--json', '--manager', manager.url]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.deepEqual(JSON.parse(p.stdout), []);
+    assert.deepEqual(manager.requests, ['GET /services']);
+    assert.ok(p.own.has('cli/service-action.js'));
+    assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});
+
 test('poseidon status against a closed port fails in one line, and loads nothing server-side either', async () => {
   const closed = await fakeManager(() => undefined);
   const url = closed.url;
