@@ -1,0 +1,10 @@
+// Services as people write them: parsing a spec (defaults filled, errors naming the field) and
+// telling whether a change needs a new version. A leaf: the manager, the CLI and Compose use it.
+export {
+  parseServiceSpec,
+  DEFAULT_UPDATE,
+  DEFAULT_REPLICAS,
+  type ParsedServiceSpec,
+  type UpdateConfig,
+} from './parse-service.js';
+export { templateChanged, canonical } from './template.js';

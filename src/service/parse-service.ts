@@ -1,0 +1,76 @@
+import { ServiceSpec as ServiceSchema, type ServiceSpec, type UpdateConfigSpec } from '../api/index.js';
+import { InvalidField } from '../errors/index.js';
+import { compile, parseSpec, validateSpec, type TaskSpec } from '../task/index.js';
+import { parseDuration } from '../units/index.js';
+
+// A service spec as people write it (POST /services, service files, a Compose file's service),
+// checked and with every default filled in, so the spec stored and shown is the spec in effect
+// and two parses of the same file compare equal (`poseidon deploy --dry-run` diffs them).
+
+/** An update block with every value in effect; durations in milliseconds. */
+export type UpdateConfig = Required<UpdateConfigSpec> & { delay: number; monitor: number; progressDeadline: number };
+
+/** A parsed service spec: every default filled in, the update and rollback blocks complete. */
+export type ParsedServiceSpec = ServiceSpec & { replicas: number; update: UpdateConfig; rollback: UpdateConfig };
+
+export const DEFAULT_REPLICAS = 1;
+
+/** Swarm's defaults, but start-first (a single replica never goes dark) and a progress deadline. */
+export const DEFAULT_UPDATE: UpdateConfig = {
+  parallelism: 1,
+  delay: 0,
+  order: 'start-first',
+  monitor: 5_000,
+  failureAction: 'rollback',
+  maxFailureRatio: 0,
+  progressDeadline: 600_000,
+};
+
+const serviceValidator = compile(ServiceSchema);
+
+/**
+ * Validates a service spec and fills in its defaults. `root` prefixes every field an error names
+ * (a Compose file's `services.web`); without it errors name `update.parallelism`, `task.image`.
+ * The template is held to a task's own rules (units, ports, health check), checked as the task
+ * of slot 1 would be. Throws InvalidField; the input is not changed.
+ */
+export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
+  const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
+  const spec = serviceValidator.parse(body, root);
+  const template = { ...spec.task, name: spec.name } as TaskSpec;
+  // the schema of the template is the task's without id and name: check it again as a task, then its rules
+  parseSpec(validateSpec(template, f('task')), {}, f('task'));
+  const update = parseUpdate(spec.update, DEFAULT_UPDATE, f('update'));
+  const rollback = parseUpdate(spec.rollback, update, f('rollback'));
+  const parsed: ParsedServiceSpec = {
+    name: spec.name,
+    replicas: spec.replicas ?? DEFAULT_REPLICAS,
+    task: structuredClone(spec.task),
+    update,
+    rollback,
+  };
+  if (spec.constraints !== undefined) parsed.constraints = [...spec.constraints];
+  if (spec.labels !== undefined) parsed.labels = { ...spec.labels };
+  return parsed;
+}
+
+/** An update (or rollback) block with the defaults of `base` for what it leaves out. */
+function parseUpdate(u: UpdateConfigSpec | undefined, base: UpdateConfig, field: string): UpdateConfig {
+  const ms = (name: 'delay' | 'monitor' | 'progressDeadline'): number => {
+    const v = u?.[name];
+    return v === undefined ? base[name] : parseDuration(`${field}.${name}`, v);
+  };
+  const out: UpdateConfig = {
+    parallelism: u?.parallelism ?? base.parallelism,
+    delay: ms('delay'),
+    order: u?.order ?? base.order,
+    monitor: ms('monitor'),
+    failureAction: u?.failureAction ?? base.failureAction,
+    maxFailureRatio: u?.maxFailureRatio ?? base.maxFailureRatio,
+    progressDeadline: ms('progressDeadline'),
+  };
+  if (out.parallelism < 1) throw new InvalidField(`${field}.parallelism`, 'must be at least 1');
+  if (out.progressDeadline === 0)
+    throw new InvalidField(`${field}.progressDeadline`, 'must be above 0: an update ends by it');
+  return out;
+}

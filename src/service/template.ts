@@ -1,0 +1,34 @@
+import type { ServiceSpec } from '../api/index.js';
+import { parseSpec, type TaskSpec } from '../task/index.js';
+
+// What makes a new version: anything a replica's task is made from (the template and the
+// service's constraints). Replicas, the update and rollback blocks and the service's labels are
+// not: changing them changes how the service is run, not what runs.
+
+/** The template reduced to what it means: units resolved, defaults filled, keys in one order. */
+function meaning(spec: ServiceSpec): string {
+  const request = parseSpec({ ...spec.task, name: spec.name } as TaskSpec);
+  const { id: _id, name: _name, ...rest } = request;
+  // constraints and volumes are kept as written too: a TaskRequest may not carry them (yet)
+  return canonical({
+    request: rest,
+    constraints: spec.task.constraints ?? [],
+    volumes: spec.task.volumes ?? [],
+    serviceConstraints: spec.constraints ?? [],
+  });
+}
+
+/** Whether `b` runs something else than `a`: true when the service needs a new version for it. */
+export function templateChanged(a: ServiceSpec, b: ServiceSpec): boolean {
+  return meaning(a) !== meaning(b);
+}
+
+/** JSON with object keys sorted, so two values that mean the same print the same. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InvalidField } from '../../../src/errors/index.js';
+import { DEFAULT_UPDATE, parseServiceSpec, templateChanged } from '../../../src/service/index.js';
+
+const web = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'web',
+  task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'] },
+  ...extra,
+});
+
+function fails(body: unknown, field: string, root?: string): void {
+  assert.throws(
+    () => parseServiceSpec(body, root),
+    (err: unknown) => err instanceof InvalidField && err.field === field,
+    `expected an error naming ${field}`,
+  );
+}
+
+test('every default is filled in: replicas 1, the update block, a rollback block equal to it', () => {
+  const s = parseServiceSpec(web());
+  assert.equal(s.replicas, 1);
+  assert.deepEqual(s.update, {
+    parallelism: 1,
+    delay: 0,
+    order: 'start-first',
+    monitor: 5000,
+    failureAction: 'rollback',
+    maxFailureRatio: 0,
+    progressDeadline: 600_000,
+  });
+  assert.deepEqual(s.rollback, s.update);
+});
+
+test('durations are resolved to milliseconds, and rollback takes what it leaves out from update', () => {
+  const s = parseServiceSpec(
+    web({
+      update: { parallelism: 2, monitor: '2s', delay: '100ms', order: 'stop-first' },
+      rollback: { parallelism: 3 },
+    }),
+  );
+  assert.deepEqual(s.update, { ...DEFAULT_UPDATE, parallelism: 2, monitor: 2000, delay: 100, order: 'stop-first' });
+  assert.deepEqual(s.rollback, { ...s.update, parallelism: 3 });
+});
+
+test('parsing a parsed spec gives it back unchanged (a stored spec compares equal with its file)', () => {
+  const s = parseServiceSpec(web({ replicas: 3, constraints: ['node.labels.zone == a'], labels: { a: 'b' } }));
+  assert.deepEqual(parseServiceSpec(JSON.parse(JSON.stringify(s))), s);
+});
+
+test('errors name the field, under the root a Compose file gives', () => {
+  fails(web({ update: { parallelism: 0 } }), 'services.web.update.parallelism', 'services.web');
+  fails(web({ update: { parallelism: 0 } }), 'update.parallelism');
+  fails(web({ replicas: 10_001 }), 'replicas');
+  fails(web({ replicas: -1 }), 'replicas');
+  fails(web({ name: 'Web_1' }), 'name');
+  fails(web({ update: { order: 'sideways' } }), 'update.order');
+  fails(web({ update: { progressDeadline: 0 } }), 'update.progressDeadline');
+  fails(web({ rollback: { monitor: '2 weeks' } }), 'rollback.monitor');
+  fails(web({ unknown: 1 }), 'unknown');
+  fails({ name: 'web' }, 'task');
+});
+
+test("the template is held to a task's rules: an id or name is refused, and so is a health check port it does not expose", () => {
+  fails(web({ task: { image: 'poseidon/busybox:latest', name: 'x' } }), 'task.name');
+  fails(
+    web({ task: { image: 'poseidon/busybox:latest', healthCheck: { type: 'http', port: 8080 } } }),
+    'task.healthCheck.port',
+  );
+  fails(web({ task: { image: 'poseidon/busybox:latest', memory: '1Ki' } }), 'task.memory');
+  fails(web({ task: { image: 'Not An Image' } }), 'task.image');
+});
+
+test('a new version for a change of what runs; not for replicas, the update block or labels', () => {
+  const a = parseServiceSpec(web());
+  assert.equal(templateChanged(a, parseServiceSpec(web({ replicas: 5 }))), false);
+  assert.equal(templateChanged(a, parseServiceSpec(web({ update: { parallelism: 4 } }))), false);
+  assert.equal(templateChanged(a, parseServiceSpec(web({ labels: { x: 'y' } }))), false);
+  const sameMemory = (m: unknown): ReturnType<typeof parseServiceSpec> =>
+    parseServiceSpec(web({ task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], memory: m } }));
+  assert.equal(templateChanged(sameMemory('64Mi'), sameMemory(64 * 2 ** 20)), false, 'units resolved');
+  assert.equal(templateChanged(a, parseServiceSpec(web({ task: { image: 'poseidon/busybox:2' } }))), true);
+  const env = parseServiceSpec(
+    web({ task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], env: { A: '1' } } }),
+  );
+  assert.equal(templateChanged(a, env), true);
+  assert.equal(templateChanged(a, parseServiceSpec(web({ constraints: ['node.name == n1'] }))), true);
+});
