@@ -7,7 +7,18 @@ import { composeLabels } from './labels.js';
 import { composePorts } from './ports.js';
 import { splitShellWords } from './shell-words.js';
 import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
-import { asList, asMap, asScalarText, composeError, Findings, isMap, join, shown, type ComposeMap } from './values.js';
+import {
+  asList,
+  asMap,
+  asScalarText,
+  composeError,
+  Findings,
+  isMap,
+  join,
+  shown,
+  substitutionPaths,
+  type ComposeMap,
+} from './values.js';
 
 // A Compose document (already read from YAML) → the services of one stack. Each service is
 // named `<stack>-<key>` (a DNS label, or the file is refused naming the service) and carries the
@@ -86,6 +97,9 @@ function serviceSpec(
     );
   const map: ComposeMap = body === null ? {} : asMap(body, path);
   found.unknownKeys(map, path, SERVICE_KEYS);
+  const substituted = substitutionPaths(map, path);
+  if (substituted.length > 0)
+    found.notes.push(`\${...} is not substituted; used as written: ${substituted.join(', ')}`);
   const at = (k: string): string => join(path, k);
   if (map['image'] === undefined) {
     const why = map['build'] === undefined ? '' : '; Poseidon does not build images: build it and name it here';

@@ -233,3 +233,13 @@ test('a file that is not YAML, or a stack name that is not a DNS label, is refus
     /^stack name: must be a DNS label/,
   );
 });
+
+test('${VAR} is not substituted: each string that holds one is named in a warning', async () => {
+  const { services, warnings } = await fromYaml(
+    'services:\n  a: {image: "app:${TAG}", environment: [PLAIN=$HOME, "URL=http://${HOST}/"]}\n',
+  );
+  assert.equal(services[0]?.task.image, 'app:${TAG}');
+  assert.deepEqual(warnings, [
+    '${...} is not substituted; used as written: services.a.image, services.a.environment[1]',
+  ]);
+});
