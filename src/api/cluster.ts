@@ -214,6 +214,10 @@ export interface ManagerTaskView {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** A service's replica: the service, its slot and the service version it runs; absent for a plain task. */
+  service?: string;
+  slot?: number;
+  version?: number;
 }
 
 export type NodeState = 'Up' | 'Down' | 'Unknown';

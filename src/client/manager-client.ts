@@ -12,6 +12,8 @@ import type {
   RegisterRequest,
   RemovedNodeView,
   RenewRequest,
+  ServiceTaskView,
+  ServiceView,
   TaskReport,
   TaskUsageView,
   TokenScope,
@@ -57,6 +59,35 @@ export class ManagerClient {
   /** Task and node events as they happen, newline-delimited JSON. */
   events(signal?: AbortSignal): Promise<Readable> {
     return this.http.stream('/events', signal === undefined ? {} : { signal });
+  }
+  listServices(): Promise<ServiceView[]> {
+    return this.http.request('GET', '/services');
+  }
+  getService(name: string): Promise<ServiceView> {
+    return this.http.request('GET', `/services/${encodeURIComponent(name)}`);
+  }
+  /** A service spec (the manager checks it and fills its defaults); 409 service_exists for a name taken. */
+  createService(spec: unknown): Promise<ServiceView> {
+    return this.http.request('POST', '/services', { body: spec });
+  }
+  /** A new spec: a change of what runs is a new version, rolled out; anything else applies as it is. */
+  updateService(name: string, spec: unknown): Promise<ServiceView> {
+    return this.http.request('PUT', `/services/${encodeURIComponent(name)}`, { body: spec });
+  }
+  /** Removes the service; its tasks stop. */
+  removeService(name: string): Promise<ServiceView> {
+    return this.http.request('DELETE', `/services/${encodeURIComponent(name)}`);
+  }
+  scaleService(name: string, replicas: number): Promise<ServiceView> {
+    return this.http.request('POST', `/services/${encodeURIComponent(name)}/scale`, { body: { replicas } });
+  }
+  /** Back to the previous version, by the service's rollback block. */
+  rollbackService(name: string): Promise<ServiceView> {
+    return this.http.request('POST', `/services/${encodeURIComponent(name)}/rollback`);
+  }
+  /** The service's tasks (wanted running, or still stopping), by slot and version. */
+  serviceTasks(name: string): Promise<ServiceTaskView[]> {
+    return this.http.request('GET', `/services/${encodeURIComponent(name)}/tasks`);
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');

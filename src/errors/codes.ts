@@ -36,6 +36,11 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  // services
+  service_not_found: spec('service_not_found', 404),
+  service_exists: spec('service_exists', 409),
+  /** A rollback of a service that has had one version only. */
+  no_previous_version: spec('no_previous_version', 409),
   // API tokens
   token_not_found: spec('token_not_found', 404),
   last_admin_token: spec('last_admin_token', 409),

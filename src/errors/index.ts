@@ -4,4 +4,4 @@ export { ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from './codes.js'
 export { PoseidonError, InvalidField, RemoteError, type PoseidonErrorOptions } from './poseidon-error.js';
 export { isNotFound, isRetryable, isPermanent } from './predicates.js';
 /** Errors more than one component raises. */
-export { TaskNotFound, NodeNotFound } from './not-found.js';
+export { TaskNotFound, NodeNotFound, ServiceNotFound } from './not-found.js';

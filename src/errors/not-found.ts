@@ -15,3 +15,9 @@ export class NodeNotFound extends PoseidonError {
     super('node_not_found', `no node ${nodeId}; register first`);
   }
 }
+
+export class ServiceNotFound extends PoseidonError {
+  constructor(readonly serviceName: string) {
+    super('service_not_found', `no service ${serviceName}`);
+  }
+}

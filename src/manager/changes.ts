@@ -1,5 +1,6 @@
 import type { ClusterEvent, EventBus } from './events.js';
 import type { TaskRecord } from './records.js';
+import type { ServiceRecord } from './services/service-record.js';
 
 /**
  * What one step decided: the new records to write (the latest per task) and the events to
@@ -9,11 +10,13 @@ import type { TaskRecord } from './records.js';
 export class Changes {
   readonly records = new Map<string, TaskRecord>();
   readonly events: ClusterEvent[] = [];
+  /** Services to write (null: to delete), by name; written in the same batch as the tasks. */
+  readonly services = new Map<string, ServiceRecord | null>();
 
   constructor(private readonly bus: EventBus) {}
 
   get size(): number {
-    return this.records.size;
+    return this.records.size + this.services.size;
   }
 
   /** The task as this step has it so far, else as `fallback` says (the cluster's latest). */
@@ -24,6 +27,15 @@ export class Changes {
   put(rec: TaskRecord): TaskRecord {
     this.records.set(rec.request.id, rec);
     return rec;
+  }
+
+  putService(rec: ServiceRecord): ServiceRecord {
+    this.services.set(rec.name, rec);
+    return rec;
+  }
+
+  removeService(name: string): void {
+    this.services.set(name, null);
   }
 
   /** Queues an event; built only when somebody follows GET /events. */

@@ -1,4 +1,12 @@
-import { NODE_WITHOUT_ENGINE, NodePool, type NodeView, type Placement, type Scheduler } from '../scheduler/index.js';
+import {
+  NODE_WITHOUT_ENGINE,
+  NodePool,
+  select,
+  spreadScorer,
+  type NodeView,
+  type Placement,
+  type Scheduler,
+} from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
 import { takesWork, type NodeEntry } from './records.js';
@@ -64,6 +72,11 @@ export class ClusterPool {
     return released;
   }
 
+  /** The node the task is charged to now; null when none. */
+  nodeOf(taskId: string): string | null {
+    return this.#alloc.nodeOf(taskId);
+  }
+
   /** What is charged on a node; all zero when nothing is. */
   of(nodeId: string): NodeAllocation {
     return this.#alloc.of(nodeId);
@@ -104,6 +117,15 @@ export class ClusterPool {
       if (p.ok) return p;
     }
     return this.scheduler.chooseIn(pool, task);
+  }
+
+  /**
+   * Where a service's replica should go: every node is looked at (no sampling), and of those
+   * that can take it the one with the fewest replicas of the service wins (spreadScorer).
+   */
+  chooseSpread(task: TaskRequest, replicasOn: (nodeId: string) => number): Placement {
+    const pool = this.current();
+    return select(task, pool.views(), this.scheduler.filters, spreadScorer(replicasOn, this.scheduler.strategy));
   }
 
   /** Replaces the node's pooled view with one made from its entry and the books. */

@@ -7,13 +7,17 @@ import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
 import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord } from './records.js';
+import type { ServiceRecord } from './services/service-record.js';
 
 /**
  * What the manager stores: tasks under `task/`, nodes under `node/`, nodes removed from the
- * cluster (their certificates refused from then on) under `revoked/`.
+ * cluster (their certificates refused from then on) under `revoked/`, services under `service/`.
  */
 export type ManagerRecord =
-  { kind: 'task'; task: TaskRecord } | { kind: 'node'; node: NodeRecord } | { kind: 'revoked'; revoked: RevokedNode };
+  | { kind: 'task'; task: TaskRecord }
+  | { kind: 'node'; node: NodeRecord }
+  | { kind: 'revoked'; revoked: RevokedNode }
+  | { kind: 'service'; service: ServiceRecord };
 
 /**
  * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies
@@ -24,6 +28,7 @@ export type ManagerRecord =
 const TASK_KEY = (t: TaskRecord): string => `task/${t.submittedAt}/${t.request.id}`;
 const NODE_KEY = (id: string): string => `node/${id}`;
 const REVOKED_KEY = (id: string): string => `revoked/${id}`;
+const SERVICE_KEY = (name: string): string => `service/${name}`;
 
 /**
  * Called whenever the latest record of a task changes: written, staged, or put back after a failed
@@ -52,6 +57,8 @@ export class ClusterState {
   readonly nodes = new Map<string, NodeEntry>();
   /** Nodes removed from the cluster, by id: their certificates are refused. */
   readonly revoked = new Map<string, RevokedNode>();
+  /** Services by name, as durable: a service changes here only once its write succeeded. */
+  readonly services = new Map<string, ServiceRecord>();
   /** Task and node events, live (GET /events). */
   readonly events = new EventBus();
   /** Shares what tasks hold alike (images, labels, health, reasons): memory per task. */
@@ -88,6 +95,10 @@ export class ClusterState {
       }
       if (rec.kind === 'revoked') {
         this.revoked.set(rec.revoked.nodeId, rec.revoked);
+        continue;
+      }
+      if (rec.kind === 'service') {
+        this.services.set(rec.service.name, rec.service);
         continue;
       }
       const t = rec.task;
@@ -180,10 +191,19 @@ export class ClusterState {
       this.#tasks.set(id, rec);
       this.#onRecord(id, rec);
     }
-    try {
-      await this.deps.store.batch(
-        records.map((task) => ({ kind: 'put', key: TASK_KEY(task), value: { kind: 'task', task } })),
+    const ops: StoreOp<ManagerRecord>[] = records.map((task) => ({
+      kind: 'put',
+      key: TASK_KEY(task),
+      value: { kind: 'task', task },
+    }));
+    for (const [name, service] of changes.services)
+      ops.push(
+        service === null
+          ? { kind: 'delete', key: SERVICE_KEY(name) }
+          : { kind: 'put', key: SERVICE_KEY(name), value: { kind: 'service', service } },
       );
+    try {
+      await this.deps.store.batch(ops);
     } catch (err) {
       for (const rec of records) this.#revert(rec.request.id, write);
       throw err;
@@ -193,6 +213,10 @@ export class ClusterState {
       if (u === undefined) continue;
       if (u.write === write) this.#unconfirmed.delete(rec.request.id);
       else u.durable = rec; // a later commit carries a newer record; this one is what the store holds meanwhile
+    }
+    for (const [name, service] of changes.services) {
+      if (service === null) this.services.delete(name);
+      else this.services.set(name, service);
     }
     for (const e of changes.events) this.events.publish(e);
   }
@@ -255,9 +279,11 @@ function recordProblem(rec: unknown): string | null {
     task: Partial<TaskRecord>;
     node: Partial<NodeRecord>;
     revoked: Partial<RevokedNode>;
+    service: Partial<ServiceRecord>;
   }> | null;
   if (typeof r !== 'object' || r === null) return 'not an object';
   if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
+  if (r.kind === 'service') return serviceProblem(r.service);
   if (r.kind === 'node') {
     const n = r.node;
     return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
@@ -270,5 +296,13 @@ function recordProblem(rec: unknown): string | null {
   if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
     return 'task record without a request id, name or image';
   if (typeof t?.state !== 'string' || typeof t.submittedAt !== 'string') return 'task record without state';
+  return null;
+}
+
+function serviceProblem(s: Partial<ServiceRecord> | undefined): string | null {
+  if (typeof s?.name !== 'string' || typeof s.version !== 'number' || typeof s.lastVersion !== 'number')
+    return 'service record without a name or version';
+  if (typeof s.spec?.task?.image !== 'string' || typeof s.spec.replicas !== 'number')
+    return 'service record without a spec';
   return null;
 }

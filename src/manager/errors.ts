@@ -37,3 +37,18 @@ export class NotThisNode extends PoseidonError {
     super('forbidden', `node ${nodeId} may speak only for itself: ${what}`);
   }
 }
+
+export class ServiceExists extends PoseidonError {
+  constructor(readonly serviceName: string) {
+    super(
+      'service_exists',
+      `a service named ${serviceName} already exists; update it with PUT /services/${serviceName}`,
+    );
+  }
+}
+
+export class NoPreviousVersion extends PoseidonError {
+  constructor(readonly serviceName: string) {
+    super('no_previous_version', `service ${serviceName} has no previous version to roll back to`);
+  }
+}

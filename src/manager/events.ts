@@ -20,7 +20,15 @@ export interface ClusterEvent {
     | 'node.engine-down'
     | 'node.engine-up'
     | 'node.engine-lost'
-    | 'node.removed';
+    | 'node.removed'
+    | 'service.created'
+    | 'service.scaled'
+    | 'service.removed'
+    | 'update.started'
+    | 'update.progress'
+    | 'update.completed'
+    | 'update.paused'
+    | 'update.rolled_back';
   taskId?: string;
   taskName?: string;
   node?: string;
@@ -29,6 +37,14 @@ export interface ClusterEvent {
   exitCode?: number | null;
   restarts?: number;
   delayMs?: number;
+  /** Service events: the service, the version it runs, its replicas; a rollout's versions and progress. */
+  service?: string;
+  version?: number;
+  replicas?: number;
+  fromVersion?: number;
+  toVersion?: number;
+  updated?: number;
+  total?: number;
 }
 
 export type EventListener = (e: ClusterEvent) => void;

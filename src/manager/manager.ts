@@ -13,6 +13,7 @@ import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
+import type { ServiceOps } from './services/service-ops.js';
 import { requestStop, submitted } from './transitions.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
@@ -35,6 +36,11 @@ export class Manager {
   /** Task and node events, live (GET /events). */
   get events(): EventBus {
     return this.#p.state.events;
+  }
+
+  /** The Services API's operations (services/service-ops.ts). */
+  get services(): ServiceOps {
+    return this.#p.serviceOps;
   }
 
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */

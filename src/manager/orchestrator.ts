@@ -40,6 +40,8 @@ export class Orchestrator {
       dispatcher: Dispatcher;
       supervisor: RestartSupervisor;
       submissions: Submissions;
+      /** Services: their step runs first in each pass and returns the tasks it created or stopped. */
+      services: { step(all: boolean): Promise<string[]>; stop(): void };
       nodeStates(): ReadonlyMap<string, NodeState>;
       clock: Clock;
       log: Logger;
@@ -70,6 +72,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelSweep?.();
+    this.deps.services.stop();
     await this.#loop.idle();
   }
 
@@ -135,6 +138,8 @@ export class Orchestrator {
     if (this.#stopped) return; // stop() waits for in-flight work; nothing new starts after it
     const began = performance.now();
     const { state, dispatcher } = this.deps;
+    // services first: the tasks they create are placed, and those they stop stopped, in this pass
+    for (const id of await this.deps.services.step(this.#fullPass)) this.#dirty.add(id);
     const tasks = this.#takeDirty();
     const fresh = this.deps.submissions.take();
     if (tasks.size === 0 && fresh.size === 0) return;

@@ -64,6 +64,11 @@ export class Placer {
     return this.pool.choose(request, preferNodeId);
   }
 
+  /** Where a service's replica should go: the node with the fewest replicas of its service first. */
+  chooseSpread(request: TaskRequest, replicasOn: (nodeId: string) => number): Placement {
+    return this.pool.chooseSpread(request, replicasOn);
+  }
+
   /** Counts a placement (or a task that fits nowhere) and the time it waited. */
   placed(id: string, ok: boolean): void {
     this.deps.metrics.placements.inc({ result: ok ? 'placed' : 'unplaced' });

@@ -36,6 +36,8 @@ export class Planner {
       placer: Placer;
       /** Charges a record's placement where decisions see it (see Placer.follow). */
       follow(rec: TaskRecord): void;
+      /** The nodes the live replicas of a service are placed on (null: not placed), to spread its replicas. */
+      replicaNodes(service: string): Iterable<string | null>;
       metrics: Pick<ManagerMetrics, 'restarts'>;
       log: Logger;
       nowMs(): number;
@@ -116,10 +118,18 @@ export class Planner {
   #placeAll(plan: Plan, tasks: TaskRecord[]): void {
     const { state, placer } = this.deps;
     tasks.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+    const spread = new Map<string, Map<string, number>>(); // per service: its replicas per node, this pass
     for (const rec of tasks) {
       const id = rec.request.id;
-      // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why
-      const placement = placer.choose(rec.request);
+      const service = rec.service?.service;
+      const counts = service === undefined ? undefined : this.#replicasPerNode(spread, service);
+      // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why.
+      // A service's replica looks at every node, for the one with the fewest replicas of its service.
+      const placement =
+        counts === undefined
+          ? placer.choose(rec.request)
+          : placer.chooseSpread(rec.request, (nodeId) => counts.get(nodeId) ?? 0);
+      if (placement.ok && counts !== undefined) counts.set(placement.nodeId, (counts.get(placement.nodeId) ?? 0) + 1);
       placer.placed(id, placement.ok);
       if (!placement.ok) {
         const reason = placer.explain(placement);
@@ -138,6 +148,17 @@ export class Planner {
       this.deps.log.info(fields, 'task placed');
       plan.changes.event(() => taskEvent('task.scheduled', placed, node, state.isoNow()));
     }
+  }
+
+  #replicasPerNode(spread: Map<string, Map<string, number>>, service: string): Map<string, number> {
+    let counts = spread.get(service);
+    if (counts === undefined) {
+      counts = new Map();
+      for (const nodeId of this.deps.replicaNodes(service))
+        if (nodeId !== null) counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
+      spread.set(service, counts);
+    }
+    return counts;
   }
 
   /** Puts the record in the plan and charges its placement at once (see the class comment). */

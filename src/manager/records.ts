@@ -7,6 +7,7 @@ import type {
   NodeStatusView,
   PortView,
   ResourcesView,
+  ServiceTaskRef,
 } from '../api/index.js';
 import type { TaskRequest, TaskState } from '../task/index.js';
 
@@ -33,6 +34,8 @@ export interface TaskRecord {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** The service, slot and version this task is a replica of; absent for a plain task. */
+  service?: ServiceTaskRef;
 }
 
 /** A node as the manager stores it; liveness lives in memory only. */
@@ -112,6 +115,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     updatedAt: r.updatedAt,
+    ...(r.service === undefined ? {} : { ...r.service }),
   };
 }
 

@@ -10,6 +10,7 @@ import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
+import { serviceRoutes } from './service-routes.js';
 
 /**
  * The Manager API server, built but not listening: HTTPS with the manager's certificate, asking
@@ -56,6 +57,7 @@ export async function createManagerServer(deps: {
     ...(limits.maxEventBufferBytes === undefined ? {} : { maxBufferedBytes: limits.maxEventBufferBytes }),
   });
   await app.register(managerRoutes, { manager: deps.manager, events, workers: deps.workers });
+  await app.register(serviceRoutes, { services: deps.manager.services });
   await app.register(tokenRoutes, { tokens: deps.tokens });
   await app.register(pkiRoutes, { authority: deps.authority });
   return app;

@@ -1,4 +1,4 @@
-import type { TaskReport } from '../api/index.js';
+import type { ServiceTaskRef, TaskReport } from '../api/index.js';
 import { assertTransition, InvalidTransition, isActive, TaskState, type TaskRequest } from '../task/index.js';
 import type { Compactor } from './compact.js';
 import { NO_HEALTH, type TaskRecord } from './records.js';
@@ -10,9 +10,9 @@ import { NO_HEALTH, type TaskRecord } from './records.js';
  * task state machine; one it does not allow throws InvalidTransition, never passes silently.
  */
 
-/** A submission as it is first recorded: Pending, on no node, generation 0. */
-export function submitted(request: TaskRequest, nowIso: string): TaskRecord {
-  return {
+/** A submission (or a service's new replica) as it is first recorded: Pending, on no node, generation 0. */
+export function submitted(request: TaskRequest, nowIso: string, service?: ServiceTaskRef): TaskRecord {
+  const rec: TaskRecord = {
     request,
     desired: 'running',
     state: TaskState.Pending,
@@ -31,6 +31,8 @@ export function submitted(request: TaskRequest, nowIso: string): TaskRecord {
     finishedAt: null,
     updatedAt: nowIso,
   };
+  if (service !== undefined) rec.service = service;
+  return rec;
 }
 
 /** Pending -> Scheduled on `nodeId`, under a new generation (fencing). */
@@ -87,14 +89,17 @@ export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
   return { ...rec, state: TaskState.Failed, reason, finishedAt: nowIso, updatedAt: nowIso };
 }
 
-/** The user asked for a stop: desired state moves forward, and a planned restart is dropped for good. */
-export function requestStop(rec: TaskRecord, nowIso: string): TaskRecord {
+/**
+ * The user (or a service: scaled down, replaced) asked for a stop: desired state moves forward,
+ * and a planned restart is dropped for good. `why` is said in the reason of an ended task.
+ */
+export function requestStop(rec: TaskRecord, nowIso: string, why = 'stopped on request'): TaskRecord {
   const reason = rec.state === TaskState.Completed || rec.state === TaskState.Failed;
   return {
     ...rec,
     desired: 'stopped',
     restartAt: null,
-    reason: reason ? `${rec.reason.replace(/; restarting in .*$/, '')}; stopped on request` : rec.reason,
+    reason: reason ? `${rec.reason.replace(/; restarting in .*$/, '')}; ${why}` : rec.reason,
     updatedAt: nowIso,
   };
 }

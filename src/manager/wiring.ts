@@ -14,6 +14,9 @@ import { Orchestrator } from './orchestrator.js';
 import { Placer } from './placer.js';
 import { Planner } from './plan.js';
 import { RestartSupervisor } from './restart-supervisor.js';
+import { ServiceMetrics } from './services/service-metrics.js';
+import { ServiceOps } from './services/service-ops.js';
+import { ServiceOrchestrator } from './services/service-orchestrator.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
 
@@ -51,6 +54,9 @@ export interface ManagerParts {
   readonly dispatcher: Dispatcher;
   readonly placer: Placer;
   readonly submissions: Submissions;
+  readonly services: ServiceOrchestrator;
+  /** The Services API's operations. */
+  readonly serviceOps: ServiceOps;
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
@@ -105,10 +111,19 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     changed: (ids) => orchestrator.changed(ids),
     log,
   });
+  const services: ServiceOrchestrator = new ServiceOrchestrator({
+    state,
+    clock,
+    log,
+    kick: () => orchestrator.changed([]),
+  });
   const planner: Planner = new Planner({
     state,
     placer,
     follow: (rec) => orchestrator.follow(rec.request.id, rec),
+    replicaNodes: function* (service) {
+      for (const id of services.index.tasksOf(service)) yield placer.pool.nodeOf(id);
+    },
     metrics,
     log,
     nowMs: () => clock.now(),
@@ -120,6 +135,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     dispatcher,
     supervisor,
     submissions,
+    services,
     nodeStates: () => {
       const states = new Map<string, NodeState>();
       // a node whose engine stayed away past the grace is, for its tasks, a lost node
@@ -131,7 +147,12 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     metrics,
     sweepMs: deps.sweepMs,
   });
-  state.onRecord((id, rec) => orchestrator.follow(id, rec));
+  state.onRecord((id, rec) => {
+    orchestrator.follow(id, rec);
+    services.follow(id, rec);
+  });
+  const serviceOps = new ServiceOps({ state, services, clock, log });
+  new ServiceMetrics(deps.metrics, serviceOps);
   const nodes: NodeTracker = new NodeTracker({
     state,
     placer,
@@ -155,6 +176,8 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     dispatcher,
     placer,
     submissions,
+    services,
+    serviceOps,
     background,
     clock,
     log,

@@ -72,3 +72,5 @@ export {
   type EpvmOptions,
   type EpvmCost,
 } from './score-epvm.js';
+/** spreadScorer(replicasOn, strategy): fewest replicas of the service first, the strategy between equals. */
+export { spreadScorer } from './score-spread.js';

@@ -8,3 +8,5 @@ export {
   type UpdateConfig,
 } from './parse-service.js';
 export { templateChanged, canonical } from './template.js';
+/** A replica's task spec: the template named for its slot, with the service's constraints and the slot's volumes. */
+export { slotTaskSpec, slotName } from './slot-spec.js';

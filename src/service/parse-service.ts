@@ -1,7 +1,8 @@
 import { ServiceSpec as ServiceSchema, type ServiceSpec, type UpdateConfigSpec } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
-import { compile, parseSpec, validateSpec, type TaskSpec } from '../task/index.js';
+import { compile, MAX_CONSTRAINTS, parseSpec, validateSpec } from '../task/index.js';
 import { parseDuration } from '../units/index.js';
+import { slotTaskSpec } from './slot-spec.js';
 
 // A service spec as people write it (POST /services, service files, a Compose file's service),
 // checked and with every default filled in, so the spec stored and shown is the spec in effect
@@ -37,9 +38,11 @@ const serviceValidator = compile(ServiceSchema);
 export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
   const spec = serviceValidator.parse(body, root);
-  const template = { ...spec.task, name: spec.name } as TaskSpec;
-  // the schema of the template is the task's without id and name: check it again as a task, then its rules
-  parseSpec(validateSpec(template, f('task')), {}, f('task'));
+  const constraints = (spec.task.constraints?.length ?? 0) + (spec.constraints?.length ?? 0);
+  if (constraints > MAX_CONSTRAINTS)
+    throw new InvalidField(f('constraints'), `with the task's own make ${constraints}; at most ${MAX_CONSTRAINTS}`);
+  // a replica's task is checked as the task it will be (slot 1's): the schema again, then a task's rules
+  parseSpec(validateSpec(slotTaskSpec(spec, 1), f('task')), {}, f('task'));
   const update = parseUpdate(spec.update, DEFAULT_UPDATE, f('update'));
   const rollback = parseUpdate(spec.rollback, update, f('rollback'));
   const parsed: ParsedServiceSpec = {

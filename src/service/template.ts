@@ -1,5 +1,6 @@
 import type { ServiceSpec } from '../api/index.js';
-import { parseSpec, type TaskSpec } from '../task/index.js';
+import { parseSpec } from '../task/index.js';
+import { slotTaskSpec } from './slot-spec.js';
 
 // What makes a new version: anything a replica's task is made from (the template and the
 // service's constraints). Replicas, the update and rollback blocks and the service's labels are
@@ -7,7 +8,7 @@ import { parseSpec, type TaskSpec } from '../task/index.js';
 
 /** The template reduced to what it means: units resolved, defaults filled, keys in one order. */
 function meaning(spec: ServiceSpec): string {
-  const request = parseSpec({ ...spec.task, name: spec.name } as TaskSpec);
+  const request = parseSpec(slotTaskSpec(spec, 1));
   const { id: _id, name: _name, ...rest } = request;
   // constraints and volumes are kept as written too: a TaskRequest may not carry them (yet)
   return canonical({

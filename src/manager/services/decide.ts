@@ -1,0 +1,89 @@
+import type { TaskRecord } from '../records.js';
+import { gaveUp, isLive, slotOf } from './replica-state.js';
+import { isRolling, type ServiceRecord } from './service-record.js';
+import { stepRollout, type RolloutEvent } from './rollout.js';
+
+/** What one look at a service decided; ServiceOrchestrator writes it in one commit. */
+export interface ServiceDecision {
+  /** The service record to write: the rollout moved (or a rollback began); null when unchanged. */
+  record: ServiceRecord | null;
+  /** Slots that get a new task, of the (new) record's version. */
+  create: number[];
+  /** Tasks to stop, each with the reason it shows. */
+  stop: Array<{ taskId: string; reason: string }>;
+  events: RolloutEvent[];
+  /** When to look again though nothing else changes (a monitor, a delay, the deadline); null: no need. */
+  wakeAtMs: number | null;
+}
+
+/**
+ * The service orchestrator's decision for one service: exactly `replicas` slots, one live task
+ * each, and the rollout moved on. Pure: the service record, its tasks (every task of the
+ * service that is wanted running or still holds a container), since when each ready task has
+ * been ready, and the time, in; what to do out.
+ *
+ * - a task whose restart policy gave up is retired and its slot gets a new one (a lost task is
+ *   the task machinery's: it waits Pending for a node, and stays the slot's task);
+ * - slots above `replicas` are stopped, highest first;
+ * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
+ * - every other slot without a live task gets one of the current version, except a slot whose
+ *   stop-first update still waits for its old task to end.
+ */
+export function decideService(
+  rec: ServiceRecord,
+  tasks: readonly TaskRecord[],
+  readySince: ReadonlyMap<string, number>,
+  nowMs: number,
+  nowIso: string,
+): ServiceDecision {
+  const out: ServiceDecision = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
+  const stopped = new Set<string>();
+  const stop = (t: TaskRecord, reason: string): void => {
+    if (stopped.has(t.request.id)) return;
+    stopped.add(t.request.id);
+    out.stop.push({ taskId: t.request.id, reason });
+  };
+  for (const t of tasks) if (gaveUp(t)) stop(t, 'replaced: its restart policy gave up');
+  const replicas = rec.spec.replicas;
+  const extra = tasks.filter((t) => isLive(t) && slotOf(t) > replicas).sort((a, b) => slotOf(b) - slotOf(a));
+  for (const t of extra) stop(t, `scaled down to ${replicas}`);
+
+  let current = rec;
+  if (isRolling(rec.update)) {
+    const step = stepRollout(rec, tasks, readySince, nowMs, nowIso);
+    current = step.record ?? rec;
+    out.record = step.record;
+    for (const s of step.stop) {
+      const t = tasks.find((x) => x.request.id === s.taskId);
+      if (t !== undefined) stop(t, s.reason);
+    }
+    out.create.push(...step.create);
+    out.events.push(...step.events);
+    out.wakeAtMs = step.wakeAtMs;
+  }
+
+  const occupied = new Set<number>(out.create);
+  const leaving = new Set<number>(); // slots with a task still on its way out
+  for (const t of tasks) {
+    if (isLive(t) && !stopped.has(t.request.id)) occupied.add(slotOf(t));
+    else if (t.desired === 'stopped' || stopped.has(t.request.id)) leaving.add(slotOf(t));
+  }
+  const stopFirst = isRolling(current.update) && current.update.config.order === 'stop-first';
+  for (let slot = 1; slot <= current.spec.replicas; slot++) {
+    if (occupied.has(slot)) continue;
+    // stop-first: the old task of the slot ends before the new one starts (its ports, its volume)
+    if (stopFirst && leaving.has(slot) && holdsContainer(tasks, slot, stopped)) continue;
+    out.create.push(slot);
+  }
+  return out;
+}
+
+/** Whether a task of the slot that is leaving still holds (or is about to hold) a container. */
+function holdsContainer(tasks: readonly TaskRecord[], slot: number, stopped: ReadonlySet<string>): boolean {
+  return tasks.some(
+    (t) =>
+      slotOf(t) === slot &&
+      (t.desired === 'stopped' || stopped.has(t.request.id)) &&
+      (t.state === 'Scheduled' || t.state === 'Running'),
+  );
+}

@@ -1,0 +1,48 @@
+import { isTerminal, TaskState } from '../../task/index.js';
+import type { TaskRecord } from '../records.js';
+
+// What the service orchestrator reads of a replica's task record.
+
+/** The task's slot; 0 for a task of no service. */
+export function slotOf(t: TaskRecord): number {
+  return t.service?.slot ?? 0;
+}
+
+/** The service version the task runs; 0 for a task of no service. */
+export function versionOf(t: TaskRecord): number {
+  return t.service?.version ?? 0;
+}
+
+/** Its restart policy gave up on it (or it ended under `never`): the slot needs a new task. */
+export function gaveUp(t: TaskRecord): boolean {
+  return t.desired === 'running' && isTerminal(t.state) && t.restartAt === null;
+}
+
+/** The slot's task for now: wanted running and not given up (it may be restarting, or waiting for a node). */
+export function isLive(t: TaskRecord): boolean {
+  return t.desired === 'running' && !gaveUp(t);
+}
+
+/** Running, and healthy when it has a health check: it serves. */
+export function isReady(t: TaskRecord): boolean {
+  if (t.state !== TaskState.Running) return false;
+  return t.request.healthCheck === null || t.health.status === 'healthy';
+}
+
+/** Ended or unhealthy: a new replica that does this during a rollout counts as a failure. */
+export function isFailing(t: TaskRecord): boolean {
+  return isTerminal(t.state) || t.health.status === 'unhealthy';
+}
+
+/** Tasks of the service by slot, live ones only, oldest version first. */
+export function liveBySlot(tasks: readonly TaskRecord[]): Map<number, TaskRecord[]> {
+  const bySlot = new Map<number, TaskRecord[]>();
+  for (const t of tasks) {
+    if (!isLive(t)) continue;
+    let list = bySlot.get(slotOf(t));
+    if (list === undefined) bySlot.set(slotOf(t), (list = []));
+    list.push(t);
+  }
+  for (const list of bySlot.values()) list.sort((a, b) => versionOf(a) - versionOf(b));
+  return bySlot;
+}

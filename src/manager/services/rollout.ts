@@ -1,0 +1,199 @@
+import type { UpdateState } from '../../api/index.js';
+import type { TaskRecord } from '../records.js';
+import { isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
+import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
+
+/** A rollout's events, for GET /events (the service and versions are added by who publishes them). */
+export interface RolloutEvent {
+  type: 'update.started' | 'update.progress' | 'update.completed' | 'update.paused' | 'update.rolled_back';
+  state: UpdateState;
+  fromVersion: number;
+  toVersion: number;
+  updated: number;
+  total: number;
+  reason: string;
+}
+
+export interface RolloutStep {
+  record: ServiceRecord | null;
+  create: number[];
+  stop: Array<{ taskId: string; reason: string }>;
+  events: RolloutEvent[];
+  wakeAtMs: number | null;
+}
+
+/**
+ * One step of a rollout (an update or a rollback), as swarmkit's updater does it but decided
+ * from records instead of run by a goroutine per slot, so it is tested with a clock and carries
+ * on after a restart:
+ *
+ * - new tasks of `toVersion` that end or turn unhealthy count as failures; past
+ *   `maxFailureRatio` of the replicas, `failureAction` applies (rollback, pause, continue);
+ * - at `deadlineMs` the rollout ends unfinished, as a failure would end it (continue pauses:
+ *   a rollout always ends). A rollback never rolls back: where it would, it pauses;
+ * - a slot whose new task stayed ready for `monitor` is done, and its old tasks stop
+ *   (start-first); `parallelism` slots are in progress at most, and the next starts `delay`
+ *   after the last one finished; stop-first stops the old task first, and the slot is filled
+ *   once it has ended (decide.ts);
+ * - when every slot is done it has completed (a rollback: rolled back).
+ */
+export function stepRollout(
+  rec: ServiceRecord,
+  tasks: readonly TaskRecord[],
+  readySince: ReadonlyMap<string, number>,
+  nowMs: number,
+  nowIso: string,
+): RolloutStep {
+  const u = rec.update as UpdateRecord;
+  const cfg = u.config;
+  const replicas = rec.spec.replicas;
+  const failed = new Set(u.failed);
+  let firstFailure: TaskRecord | undefined;
+  for (const t of tasks) {
+    if (versionOf(t) !== u.toVersion || t.desired !== 'running' || !isFailing(t) || failed.has(t.request.id)) continue;
+    if (Date.parse(t.updatedAt) < u.startedAtMs) continue; // failed before this rollout began
+    failed.add(t.request.id);
+    firstFailure ??= t;
+  }
+  let update: UpdateRecord = failed.size === u.failed.length ? u : { ...u, failed: [...failed] };
+  const withUpdate = (x: UpdateRecord): ServiceRecord => ({ ...rec, update: x, updatedAt: nowIso });
+  if (firstFailure !== undefined && failed.size > cfg.maxFailureRatio * replicas) {
+    const why = `replica ${slotOf(firstFailure)} of version ${u.toVersion} failed: ${firstFailure.reason}`;
+    const ended = endUnfinished(withUpdate(update), tasks, why, false, readySince, nowMs, nowIso);
+    if (ended !== null) return ended;
+  }
+  if (nowMs >= u.deadlineMs) {
+    const why = `not done within its progress deadline (${cfg.progressDeadline} ms)`;
+    const ended = endUnfinished(withUpdate(update), tasks, why, true, readySince, nowMs, nowIso);
+    if (ended !== null) return ended;
+  }
+
+  const step: RolloutStep = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
+  const replaced = (to: number): string => `replaced by version ${to}`;
+  const bySlot = liveBySlot(tasks);
+  const done = new Set(update.done.filter((s) => s <= replicas));
+  const doneBefore = done.size;
+  let lastDone = update.lastDoneAtMs;
+  let inProgress = 0;
+  const wakes = [u.deadlineMs];
+  const candidates: Array<{ slot: number; olds: TaskRecord[] }> = [];
+  for (let slot = 1; slot <= replicas; slot++) {
+    const live = bySlot.get(slot) ?? [];
+    const news = live.filter((t) => versionOf(t) === u.toVersion);
+    const olds = live.filter((t) => versionOf(t) !== u.toVersion);
+    if (done.has(slot)) {
+      for (const o of olds) step.stop.push({ taskId: o.request.id, reason: replaced(u.toVersion) });
+      continue;
+    }
+    const newest = news[news.length - 1];
+    if (newest !== undefined) {
+      const since = readySince.get(newest.request.id);
+      if (since !== undefined && nowMs - since >= cfg.monitor) {
+        for (const o of olds) step.stop.push({ taskId: o.request.id, reason: replaced(u.toVersion) });
+        done.add(slot);
+        lastDone = nowMs;
+      } else {
+        inProgress += 1;
+        if (since !== undefined) wakes.push(since + cfg.monitor);
+      }
+      continue;
+    }
+    if (olds.length === 0)
+      inProgress += 1; // about to get a new task (decide.ts fills it)
+    else candidates.push({ slot, olds });
+  }
+  const startAt = lastDone !== null && cfg.delay > 0 ? lastDone + cfg.delay : nowMs;
+  if (candidates.length > 0 && nowMs < startAt) wakes.push(startAt);
+  else {
+    for (const c of candidates) {
+      if (inProgress >= cfg.parallelism) break;
+      inProgress += 1;
+      if (cfg.order === 'start-first') step.create.push(c.slot);
+      else
+        for (const o of c.olds)
+          step.stop.push({ taskId: o.request.id, reason: `stopped first for version ${u.toVersion}` });
+    }
+  }
+  update = { ...update, done: [...done].sort((a, b) => a - b), lastDoneAtMs: lastDone };
+  const event = (type: RolloutEvent['type'], x: UpdateRecord): RolloutEvent => ({
+    type,
+    state: x.state,
+    fromVersion: x.fromVersion,
+    toVersion: x.toVersion,
+    updated: x.done.length,
+    total: replicas,
+    reason: x.reason,
+  });
+  if (done.size >= replicas) {
+    const rollback = update.kind === 'rollback';
+    update = {
+      ...update,
+      state: rollback ? 'rolled_back' : 'completed',
+      finishedAtMs: nowMs,
+      reason: rollback
+        ? `back on version ${u.toVersion}: ${u.reason}`
+        : `all ${replicas} replicas run version ${u.toVersion}`,
+    };
+    step.events.push(event(rollback ? 'update.rolled_back' : 'update.completed', update));
+  } else {
+    if (done.size > doneBefore) step.events.push(event('update.progress', update));
+    const future = wakes.filter((w) => w > nowMs);
+    step.wakeAtMs = future.length === 0 ? null : Math.min(...future);
+  }
+  if (JSON.stringify(update) !== JSON.stringify(u)) step.record = withUpdate(update);
+  return step;
+}
+
+/**
+ * The rollout failed (`deadline`: it ran out of time): pause, or roll back, as its config says;
+ * null when it should carry on (failureAction continue). A rollback that fails pauses.
+ */
+function endUnfinished(
+  rec: ServiceRecord,
+  tasks: readonly TaskRecord[],
+  why: string,
+  deadline: boolean,
+  readySince: ReadonlyMap<string, number>,
+  nowMs: number,
+  nowIso: string,
+): RolloutStep | null {
+  const u = rec.update as UpdateRecord;
+  const action = u.config.failureAction;
+  if (action === 'continue' && !deadline) return null;
+  if (action === 'rollback' && u.kind === 'update') {
+    const back = rolledBack(rec, nowMs, nowIso, why);
+    if (back !== null) {
+      const next = stepRollout(back, tasks, readySince, nowMs, nowIso);
+      const started = back.update as UpdateRecord;
+      const event: RolloutEvent = {
+        type: 'update.started',
+        state: started.state,
+        fromVersion: started.fromVersion,
+        toVersion: started.toVersion,
+        updated: 0,
+        total: back.spec.replicas,
+        reason: why,
+      };
+      return { ...next, record: next.record ?? back, events: [event, ...next.events] };
+    }
+    why = `${why}; there is no previous version to roll back to`;
+  }
+  const paused: UpdateRecord = { ...u, state: 'paused', finishedAtMs: nowMs, reason: why };
+  const stop: RolloutStep['stop'] = [];
+  // a slot still between versions keeps its old task: the new one that did not make it goes
+  for (const [slot, live] of liveBySlot(tasks)) {
+    if (paused.done.includes(slot) || !live.some((t) => versionOf(t) !== u.toVersion)) continue;
+    for (const t of live)
+      if (versionOf(t) === u.toVersion) stop.push({ taskId: t.request.id, reason: `update paused: ${why}` });
+  }
+  const event: RolloutEvent = {
+    type: 'update.paused',
+    state: 'paused',
+    fromVersion: u.fromVersion,
+    toVersion: u.toVersion,
+    updated: paused.done.length,
+    total: rec.spec.replicas,
+    reason: why,
+  };
+  return { record: { ...rec, update: paused }, create: [], stop, events: [event], wakeAtMs: null };
+}

@@ -1,0 +1,200 @@
+import type { Logger } from 'pino';
+import type { ServiceTaskView, ServiceView } from '../../api/index.js';
+import type { Clock } from '../../clock/index.js';
+import { InvalidField, ServiceNotFound } from '../../errors/index.js';
+import { parseServiceSpec, templateChanged } from '../../service/index.js';
+import type { ClusterState } from '../cluster-state.js';
+import { NoPreviousVersion, ServiceExists } from '../errors.js';
+import type { ClusterEvent } from '../events.js';
+import type { TaskRecord } from '../records.js';
+import { requestStop } from '../transitions.js';
+import type { ServiceOrchestrator } from './service-orchestrator.js';
+import { newRollout, rolledBack, type ServiceRecord } from './service-record.js';
+import { replicaCounts, toServiceTaskViews, toServiceView } from './service-view.js';
+
+/**
+ * The Services API's operations. Each change is written before it is answered (a 201 means the
+ * record is in the store) and under the services lock, so a step of the orchestrator never
+ * writes over it; the orchestrator then makes the tasks follow.
+ */
+export class ServiceOps {
+  constructor(
+    private readonly deps: {
+      state: ClusterState;
+      services: Pick<ServiceOrchestrator, 'index' | 'lock' | 'changed'>;
+      clock: Clock;
+      log: Logger;
+    },
+  ) {}
+
+  list(): ServiceView[] {
+    return [...this.deps.state.services.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((rec) => toServiceView(rec, this.#tasks(rec.name)));
+  }
+
+  get(name: string): ServiceView {
+    const rec = this.#record(name);
+    return toServiceView(rec, this.#tasks(rec.name));
+  }
+
+  tasks(name: string): ServiceTaskView[] {
+    const rec = this.#record(name);
+    return toServiceTaskViews(this.#tasks(rec.name), (id) => this.deps.state.nodeName(id));
+  }
+
+  /** Wanted and healthy replicas and the rollout state of each service (for /metrics). */
+  summaries(): Array<{ name: string; wanted: number; healthy: number; update: string | null }> {
+    return [...this.deps.state.services.values()].map((rec) => ({
+      name: rec.name,
+      wanted: rec.spec.replicas,
+      healthy: replicaCounts(rec, this.#tasks(rec.name)).healthy,
+      update: rec.update?.state ?? null,
+    }));
+  }
+
+  async create(body: unknown): Promise<ServiceView> {
+    const spec = parseServiceSpec(body);
+    return this.#write(spec.name, (now, existing) => {
+      if (existing !== undefined) throw new ServiceExists(spec.name);
+      const rec: ServiceRecord = {
+        name: spec.name,
+        version: 1,
+        spec,
+        previous: null,
+        lastVersion: 1,
+        update: null,
+        createdAt: now.iso,
+        updatedAt: now.iso,
+      };
+      return { rec, event: { type: 'service.created', replicas: spec.replicas } };
+    });
+  }
+
+  /**
+   * A new spec for the service. A change of what runs is a new version, rolled out by its update
+   * block; anything else (replicas, the update block, labels) is written under the same version.
+   */
+  async update(name: string, body: unknown): Promise<ServiceView> {
+    const named = typeof body === 'object' && body !== null && !('name' in body) ? { ...body, name } : body;
+    const spec = parseServiceSpec(named);
+    if (spec.name !== name) throw new InvalidField('name', `is "${spec.name}"; a service cannot be renamed`);
+    return this.#write(name, (now, rec) => {
+      if (rec === undefined) throw new ServiceNotFound(name);
+      const scaled = spec.replicas !== rec.spec.replicas;
+      if (!templateChanged(rec.spec, spec)) {
+        const next = { ...rec, spec, updatedAt: now.iso };
+        return { rec: next, ...(scaled ? { event: { type: 'service.scaled', replicas: spec.replicas } } : {}) };
+      }
+      const version = rec.lastVersion + 1;
+      const update = newRollout('update', rec.version, version, spec.update, now.ms, 'new version');
+      const next: ServiceRecord = {
+        ...rec,
+        version,
+        lastVersion: version,
+        spec,
+        previous: { version: rec.version, spec: rec.spec },
+        update,
+        updatedAt: now.iso,
+      };
+      const event: Partial<ClusterEvent> = {
+        type: 'update.started',
+        state: update.state,
+        fromVersion: rec.version,
+        toVersion: version,
+        updated: 0,
+        total: spec.replicas,
+        reason: update.reason,
+      };
+      return { rec: next, event };
+    });
+  }
+
+  async scale(name: string, replicas: number): Promise<ServiceView> {
+    return this.#write(name, (now, rec) => {
+      if (rec === undefined) throw new ServiceNotFound(name);
+      const next = { ...rec, spec: { ...rec.spec, replicas }, updatedAt: now.iso };
+      return { rec: next, event: { type: 'service.scaled', replicas } };
+    });
+  }
+
+  /** Back to the previous version, by the rollback block (a manual rollback). */
+  async rollback(name: string): Promise<ServiceView> {
+    return this.#write(name, (now, rec) => {
+      if (rec === undefined) throw new ServiceNotFound(name);
+      const back = rolledBack(rec, now.ms, now.iso, 'rollback requested');
+      if (back === null) throw new NoPreviousVersion(name);
+      const u = back.update;
+      const event: Partial<ClusterEvent> = {
+        type: 'update.started',
+        state: u?.state ?? 'rolling_back',
+        fromVersion: rec.version,
+        toVersion: back.version,
+        updated: 0,
+        total: back.spec.replicas,
+        reason: 'rollback requested',
+      };
+      return { rec: back, event };
+    });
+  }
+
+  /** Removes the service and stops its tasks, in one write. */
+  async remove(name: string): Promise<ServiceView> {
+    const { state, services } = this.deps;
+    return services.lock.run('services', async () => {
+      const rec = this.#record(name);
+      const tasks = this.#tasks(name);
+      const view = toServiceView(rec, tasks);
+      const changes = state.newChanges();
+      for (const t of tasks)
+        if (t.desired === 'running') changes.put(requestStop(t, state.isoNow(), 'its service was removed'));
+      changes.removeService(name);
+      changes.event(() => ({ time: state.isoNow(), type: 'service.removed', service: name, version: rec.version }));
+      await state.commit(changes);
+      this.deps.log.info({ service: name, tasks: tasks.length }, 'service removed');
+      services.changed(name); // the next pass stops its tasks
+      return view;
+    });
+  }
+
+  /** Reads, changes and writes one service record under the lock; answers with the view of what was written. */
+  async #write(
+    name: string,
+    change: (
+      now: { ms: number; iso: string },
+      rec: ServiceRecord | undefined,
+    ) => { rec: ServiceRecord; event?: Partial<ClusterEvent> },
+  ): Promise<ServiceView> {
+    const { state, services } = this.deps;
+    const view = await services.lock.run('services', async () => {
+      const now = { ms: this.deps.clock.now(), iso: state.isoNow() };
+      const { rec, event } = change(now, state.services.get(name));
+      const changes = state.newChanges();
+      changes.putService(rec);
+      if (event !== undefined) {
+        const e = { time: now.iso, service: name, version: rec.version, ...event } as ClusterEvent;
+        changes.event(() => e);
+        this.deps.log.info({ service: name, event: e.type, version: rec.version }, 'service changed');
+      }
+      await state.commit(changes);
+      return toServiceView(rec, this.#tasks(name));
+    });
+    services.changed(name);
+    return view;
+  }
+
+  #record(name: string): ServiceRecord {
+    const rec = this.deps.state.services.get(name);
+    if (rec === undefined) throw new ServiceNotFound(name);
+    return rec;
+  }
+
+  #tasks(name: string): TaskRecord[] {
+    const out: TaskRecord[] = [];
+    for (const id of this.deps.services.index.tasksOf(name)) {
+      const t = this.deps.state.task(id);
+      if (t !== undefined) out.push(t);
+    }
+    return out;
+  }
+}

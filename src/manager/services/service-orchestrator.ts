@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
+import { KeyedLock } from '../../lock/index.js';
+import { slotTaskSpec } from '../../service/index.js';
+import { parseSpec } from '../../task/index.js';
+import type { Changes } from '../changes.js';
+import type { ClusterState } from '../cluster-state.js';
+import type { TaskRecord } from '../records.js';
+import { requestStop, submitted } from '../transitions.js';
+import { decideService } from './decide.js';
+import { isReady } from './replica-state.js';
+import type { RolloutEvent } from './rollout.js';
+import { ServiceIndex } from './service-index.js';
+import type { ServiceRecord } from './service-record.js';
+
+/** A step whose write failed is tried again after this long. */
+const RETRY_MS = 1_000;
+
+/**
+ * The service part of the orchestrator: before each reconcile pass decides on tasks, it looks at
+ * the services that changed (a spec, a scale, a task of theirs, a timer of their rollout) and
+ * writes, in one commit, new tasks for empty slots, stop requests, and the rollouts' progress.
+ * The task pass that follows places the new tasks and stops the stopped ones. Service records
+ * change only under `lock` (the API's operations take it too), so no change is lost between
+ * a decision and its write.
+ */
+export class ServiceOrchestrator {
+  readonly index = new ServiceIndex();
+  /** Serializes every change of a service record: API operations and steps. */
+  readonly lock = new KeyedLock();
+  /** Since when each ready task has been ready (memory only: after a restart a monitor starts over). */
+  readonly #readySince = new Map<string, number>();
+  #dirty = new Set<string>();
+  #all = true;
+  readonly #wakes = new Map<string, { atMs: number; cancel(): void }>();
+  #stopped = false;
+
+  constructor(
+    private readonly deps: {
+      state: ClusterState;
+      clock: Clock;
+      log: Logger;
+      /** Runs a reconcile pass soon (which begins with a step). */
+      kick(): void;
+    },
+  ) {}
+
+  /** Follows a task's latest record: its service is looked at in the next step. */
+  follow(id: string, rec: TaskRecord | undefined): void {
+    if (rec !== undefined && rec.service !== undefined && isReady(rec)) {
+      if (!this.#readySince.has(id)) this.#readySince.set(id, this.deps.clock.now());
+    } else this.#readySince.delete(id);
+    const name = this.index.follow(id, rec);
+    if (name !== undefined) this.changed(name);
+  }
+
+  /** The service changed (or may have): the next step looks at it. */
+  changed(name: string): void {
+    this.#dirty.add(name);
+    this.deps.kick();
+  }
+
+  /** Since when the task has been ready, as this manager saw it; undefined when it is not ready. */
+  readySince(id: string): number | undefined {
+    return this.#readySince.get(id);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const w of this.#wakes.values()) w.cancel();
+    this.#wakes.clear();
+  }
+
+  /**
+   * Decides on the services that changed (all of them when `all`, and on the first step), writes
+   * what it decided, and returns the ids of the tasks it created or stopped, for the task pass.
+   */
+  async step(all: boolean): Promise<string[]> {
+    if (this.#stopped) return [];
+    const { state } = this.deps;
+    const names = all || this.#all ? [...state.services.keys()] : [...this.#dirty];
+    this.#all = false;
+    this.#dirty = new Set();
+    if (names.length === 0) return [];
+    return this.lock.run('services', async () => {
+      const changes = state.newChanges();
+      const touched: string[] = [];
+      for (const name of names) {
+        const rec = state.services.get(name);
+        if (rec !== undefined) touched.push(...this.#decide(rec, changes));
+      }
+      if (changes.size === 0) {
+        await state.commit(changes); // publishes the events, if any
+        return [];
+      }
+      try {
+        await state.commit(changes);
+      } catch (err) {
+        for (const name of names) this.#wakeAt(name, this.deps.clock.now() + RETRY_MS);
+        throw err;
+      }
+      return touched;
+    });
+  }
+
+  /** Puts one service's decision into `changes`; the ids of the tasks it touched. */
+  #decide(rec: ServiceRecord, changes: Changes): string[] {
+    const { state, clock } = this.deps;
+    const nowMs = clock.now();
+    const nowIso = state.isoNow();
+    const tasks: TaskRecord[] = [];
+    for (const id of this.index.tasksOf(rec.name)) {
+      const t = state.task(id);
+      if (t !== undefined) tasks.push(t);
+    }
+    const d = decideService(rec, tasks, this.#readySince, nowMs, nowIso);
+    const next = d.record ?? rec;
+    const touched: string[] = [];
+    for (const s of d.stop) {
+      const t = state.task(s.taskId);
+      if (t === undefined || t.desired === 'stopped') continue;
+      changes.put(requestStop(t, nowIso, s.reason));
+      touched.push(s.taskId);
+    }
+    for (const slot of d.create) {
+      let request;
+      try {
+        request = state.compact.request(parseSpec(slotTaskSpec(next.spec, slot)));
+      } catch (err) {
+        // the spec was checked when it was written; one this manager cannot read stays as it is
+        this.deps.log.error({ err, service: rec.name, slot }, 'replica task cannot be made from the service spec');
+        break;
+      }
+      changes.put(submitted(request, nowIso, { service: rec.name, slot, version: next.version }));
+      touched.push(request.id);
+    }
+    if (d.record !== null) changes.putService(d.record);
+    for (const e of d.events) {
+      changes.event(() => rolloutEvent(rec.name, next.version, e, nowIso));
+      this.deps.log.info({ service: rec.name, event: e.type, reason: e.reason }, 'service rollout');
+    }
+    if (d.create.length > 0 || d.stop.length > 0)
+      this.deps.log.info({ service: rec.name, created: d.create.length, stopped: d.stop.length }, 'service reconciled');
+    if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
+    return touched;
+  }
+
+  /** Looks at the service again at `atMs` (a monitor ends, a delay is over, a deadline). */
+  #wakeAt(name: string, atMs: number): void {
+    if (this.#stopped) return;
+    const known = this.#wakes.get(name);
+    if (known !== undefined) {
+      if (known.atMs <= atMs) return;
+      known.cancel();
+    }
+    const cancel = this.deps.clock.setTimer(Math.max(0, atMs - this.deps.clock.now()), () => {
+      this.#wakes.delete(name);
+      this.changed(name);
+    });
+    this.#wakes.set(name, { atMs, cancel });
+  }
+}
+
+function rolloutEvent(service: string, version: number, e: RolloutEvent, time: string) {
+  return {
+    time,
+    type: e.type,
+    service,
+    version,
+    state: e.state,
+    fromVersion: e.fromVersion,
+    toVersion: e.toVersion,
+    updated: e.updated,
+    total: e.total,
+    reason: e.reason,
+  };
+}

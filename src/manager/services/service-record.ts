@@ -1,0 +1,92 @@
+import type { UpdateState } from '../../api/index.js';
+import type { ParsedServiceSpec, UpdateConfig } from '../../service/index.js';
+
+/** A service as the manager stores it (`service/<name>`): the spec in effect, its version, and the rollout. */
+export interface ServiceRecord {
+  name: string;
+  /** The version replicas should run: grows with each template change, goes back on a rollback. */
+  version: number;
+  /** The parsed spec of `version`, defaults filled in (what GET shows as `spec`). */
+  spec: ParsedServiceSpec;
+  /** The version before this one, for a rollback; null before the first change. */
+  previous: { version: number; spec: ParsedServiceSpec } | null;
+  /** The highest version given so far: the next template change gets one more. */
+  lastVersion: number;
+  /** The latest rollout; kept after it ends, so a view says how it ended. */
+  update: UpdateRecord | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A rollout (an update, or a rollback), durable so a manager that restarts in the middle carries
+ * on. Which slots still run another version is read from the tasks; what cannot be read from
+ * them is here: the slots that passed their monitor, the new tasks that failed, the clock.
+ */
+export interface UpdateRecord {
+  state: UpdateState;
+  kind: 'update' | 'rollback';
+  fromVersion: number;
+  toVersion: number;
+  /** The update (or rollback) block this rollout follows. */
+  config: UpdateConfig;
+  startedAtMs: number;
+  /** It ends by then (config.progressDeadline after it started), completed or not. */
+  deadlineMs: number;
+  finishedAtMs: number | null;
+  /** Slots whose task of `toVersion` stayed ready for `monitor`: updated. */
+  done: number[];
+  /** Tasks of `toVersion` that failed during this rollout (ended, or unhealthy). */
+  failed: string[];
+  /** When a slot last finished: the next one starts `delay` after it. */
+  lastDoneAtMs: number | null;
+  reason: string;
+}
+
+/** Whether the rollout still moves slots. */
+export function isRolling(u: UpdateRecord | null): u is UpdateRecord {
+  return u !== null && (u.state === 'updating' || u.state === 'rolling_back');
+}
+
+/** A rollout from the record's version to `to` under `config`, starting now. */
+export function newRollout(
+  kind: UpdateRecord['kind'],
+  from: number,
+  to: number,
+  config: UpdateConfig,
+  nowMs: number,
+  reason: string,
+): UpdateRecord {
+  return {
+    state: kind === 'update' ? 'updating' : 'rolling_back',
+    kind,
+    fromVersion: from,
+    toVersion: to,
+    config,
+    startedAtMs: nowMs,
+    deadlineMs: nowMs + config.progressDeadline,
+    finishedAtMs: null,
+    done: [],
+    failed: [],
+    lastDoneAtMs: null,
+    reason,
+  };
+}
+
+/**
+ * The service rolled back to its previous version: the previous spec with today's replica count
+ * (a rollback undoes a change of what runs, not a scale), and the version it leaves becomes the
+ * previous one. Null when there is nothing to go back to.
+ */
+export function rolledBack(rec: ServiceRecord, nowMs: number, nowIso: string, reason: string): ServiceRecord | null {
+  const prev = rec.previous;
+  if (prev === null) return null;
+  return {
+    ...rec,
+    version: prev.version,
+    spec: { ...prev.spec, replicas: rec.spec.replicas },
+    previous: { version: rec.version, spec: rec.spec },
+    update: newRollout('rollback', rec.version, prev.version, rec.spec.rollback, nowMs, reason),
+    updatedAt: nowIso,
+  };
+}

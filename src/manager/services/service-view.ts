@@ -1,0 +1,62 @@
+import type { ServiceTaskView, ServiceView, UpdateStatusView } from '../../api/index.js';
+import { TaskState } from '../../task/index.js';
+import { toTaskView, type TaskRecord } from '../records.js';
+import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
+import type { ServiceRecord, UpdateRecord } from './service-record.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Replicas counted by slot (a slot with an old and a new task counts once): ready ones, and running ones. */
+export function replicaCounts(rec: ServiceRecord, tasks: readonly TaskRecord[]): { healthy: number; running: number } {
+  const healthy = new Set<number>();
+  const running = new Set<number>();
+  for (const t of tasks) {
+    const slot = slotOf(t);
+    if (!isLive(t) || slot > rec.spec.replicas) continue;
+    if (t.state === TaskState.Running) running.add(slot);
+    if (isReady(t)) healthy.add(slot);
+  }
+  return { healthy: healthy.size, running: running.size };
+}
+
+export function toUpdateView(u: UpdateRecord, replicas: number): UpdateStatusView {
+  return {
+    state: u.state,
+    fromVersion: u.fromVersion,
+    toVersion: u.toVersion,
+    updated: u.done.length,
+    total: replicas,
+    failed: u.failed.length,
+    startedAt: iso(u.startedAtMs),
+    deadline: iso(u.deadlineMs),
+    finishedAt: u.finishedAtMs === null ? null : iso(u.finishedAtMs),
+    reason: u.reason,
+  };
+}
+
+export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]): ServiceView {
+  return {
+    name: rec.name,
+    version: rec.version,
+    spec: rec.spec,
+    replicas: rec.spec.replicas,
+    ...replicaCounts(rec, tasks),
+    image: rec.spec.task.image,
+    update: rec.update === null ? null : toUpdateView(rec.update, rec.spec.replicas),
+    createdAt: rec.createdAt,
+    updatedAt: rec.updatedAt,
+  };
+}
+
+/** The service's tasks by slot, then version (`service ps`). */
+export function toServiceTaskViews(
+  tasks: readonly TaskRecord[],
+  nodeName: (nodeId: string) => string,
+): ServiceTaskView[] {
+  return [...tasks]
+    .sort((a, b) => slotOf(a) - slotOf(b) || versionOf(a) - versionOf(b) || (a.submittedAt < b.submittedAt ? -1 : 1))
+    .map((t) => {
+      const view = toTaskView(t, t.nodeId === null ? null : nodeName(t.nodeId));
+      return { ...view, service: t.service?.service ?? '', slot: slotOf(t), version: versionOf(t) };
+    });
+}

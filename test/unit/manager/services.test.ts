@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ClusterEvent } from '../../../src/manager/events.js';
+import { Manager } from '../../../src/manager/manager.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import type { ManagerRecord } from '../../../src/manager/manager.js';
+import { beat, registration, settle, startManager, urlOf, W1, W2, type Harness } from './manager-harness.js';
+
+// Services with the real manager, scheduler and memory store; the workers are the real Worker
+// over the fake driver, and time is the fake clock.
+
+const spec = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  name: 'web',
+  replicas: 3,
+  task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'] },
+  update: { monitor: '1s' },
+  ...extra,
+});
+
+async function cluster(t: Parameters<typeof startManager>[0], store?: MemoryStore<ManagerRecord>): Promise<Harness> {
+  const h = await startManager(t, store === undefined ? {} : { store });
+  for (const n of [W1, W2]) await h.manager.register(registration(n));
+  return h;
+}
+
+/** The service's live tasks as [slot, version, state, node]. */
+function slots(h: Harness, name = 'web'): Array<[number, number, string, string | null]> {
+  return h.manager.services
+    .tasks(name)
+    .filter((t) => t.desiredState === 'running')
+    .map((t) => [t.slot, t.version, t.state, t.node]);
+}
+
+/** Advances the fake clock in small steps, both nodes beating, letting the manager act between them. */
+async function advance(h: Harness, ms: number, stepMs = 250): Promise<void> {
+  for (let done = 0; done < ms; done += stepMs) {
+    h.clock.advance(stepMs);
+    for (const n of [W1, W2]) await h.manager.heartbeat(n.id, beat(n, h.workers.at(urlOf(n)).activeReports()));
+    await settle(h.manager);
+  }
+}
+
+test('a service of 3 replicas runs one task per slot, spread over the nodes, named for its slots', async (t) => {
+  const h = await cluster(t);
+  const view = await h.manager.services.create(spec());
+  assert.equal(view.version, 1);
+  assert.equal(view.spec.replicas, 3);
+  await settle(h.manager);
+  const tasks = h.manager.services.tasks('web');
+  assert.deepEqual(
+    tasks.map((x) => [x.slot, x.version, x.state, x.name]),
+    [
+      [1, 1, 'Running', 'web-1'],
+      [2, 1, 'Running', 'web-2'],
+      [3, 1, 'Running', 'web-3'],
+    ],
+  );
+  const perNode = new Map<string, number>();
+  for (const x of tasks) perNode.set(x.node ?? '', (perNode.get(x.node ?? '') ?? 0) + 1);
+  assert.deepEqual([...perNode.values()].sort(), [1, 2], 'spread: 2 and 1');
+  assert.equal(h.manager.services.get('web').healthy, 3);
+  assert.equal(h.manager.getTask(tasks[0]?.id ?? '').service, 'web', 'a task view names its service');
+});
+
+test('scaling removes the highest slots first and adds the missing ones; scaling is no new version', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec({ replicas: 4 }));
+  await settle(h.manager);
+  await h.manager.services.scale('web', 2);
+  await settle(h.manager);
+  assert.deepEqual(
+    slots(h).map(([s, v, st]) => [s, v, st]),
+    [
+      [1, 1, 'Running'],
+      [2, 1, 'Running'],
+    ],
+  );
+  await h.manager.services.scale('web', 3);
+  await settle(h.manager);
+  assert.deepEqual(
+    slots(h).map(([s]) => s),
+    [1, 2, 3],
+  );
+  assert.equal(h.manager.services.get('web').version, 1);
+  await h.manager.services.scale('web', 0);
+  await settle(h.manager);
+  assert.deepEqual(slots(h), []);
+});
+
+test('a replica whose restart policy gives up is replaced by a new task in its slot', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(
+    spec({ replicas: 1, task: { image: 'poseidon/busybox:latest', restartPolicy: { mode: 'never' } } }),
+  );
+  await settle(h.manager);
+  const [first] = h.manager.services.tasks('web');
+  assert.ok(first !== undefined && first.containerId !== null && first.nodeId !== null);
+  const w = h.workers.at(urlOf(first.node === 'w1' ? W1 : W2));
+  w.fake.driver.exit(first.containerId, 1);
+  await settle(h.manager);
+  const now = h.manager.services.tasks('web').filter((x) => x.desiredState === 'running');
+  assert.equal(now.length, 1);
+  assert.notEqual(now[0]?.id, first.id);
+  assert.equal(now[0]?.slot, 1);
+  assert.equal(now[0]?.state, 'Running');
+});
+
+test('a start-first update moves one slot at a time, stopping the old task only after the new one ran for monitor', async (t) => {
+  const h = await cluster(t);
+  const events: ClusterEvent[] = [];
+  h.manager.events.subscribe((e) => events.push(e));
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const updated = await h.manager.services.update(
+    'web',
+    spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] } }),
+  );
+  assert.equal(updated.version, 2);
+  assert.equal(updated.update?.state, 'updating');
+  await settle(h.manager);
+  // slot 1 has its new task running beside the old one; nothing else moved yet
+  assert.deepEqual(
+    slots(h).map(([s, v, st]) => [s, v, st]),
+    [
+      [1, 1, 'Running'],
+      [1, 2, 'Running'],
+      [2, 1, 'Running'],
+      [3, 1, 'Running'],
+    ],
+  );
+  let least = 3;
+  for (let i = 0; i < 40 && h.manager.services.get('web').update?.state === 'updating'; i++) {
+    await advance(h, 250);
+    least = Math.min(least, h.manager.services.get('web').healthy);
+  }
+  const view = h.manager.services.get('web');
+  assert.equal(view.update?.state, 'completed');
+  assert.equal(view.update?.updated, 3);
+  assert.equal(least, 3, 'never fewer than 3 ready replicas');
+  assert.deepEqual(
+    slots(h).map(([s, v]) => [s, v]),
+    [
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ],
+  );
+  const types = events.filter((e) => e.service === 'web').map((e) => e.type);
+  assert.deepEqual(
+    types.filter((x) => x.startsWith('update.')),
+    ['update.started', 'update.progress', 'update.progress', 'update.completed'],
+  );
+});
+
+test('an unchanged template makes no new version; it may scale', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  const v = await h.manager.services.update('web', spec({ replicas: 2, update: { parallelism: 2, monitor: '1s' } }));
+  assert.equal(v.version, 1);
+  assert.equal(v.update, null);
+  assert.equal(v.replicas, 2);
+});
+
+test('an update whose new version fails rolls back on its own and ends on the old version', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec({ replicas: 2 }));
+  await settle(h.manager);
+  await h.manager.services.update(
+    'web',
+    spec({ replicas: 2, task: { image: 'poseidon/busybox:2', command: ['false'], restartPolicy: { mode: 'never' } } }),
+  );
+  await settle(h.manager);
+  const fresh = h.manager.services.tasks('web').find((x) => x.version === 2);
+  assert.ok(fresh?.containerId !== null && fresh !== undefined);
+  const w = h.workers.at(urlOf(fresh.node === 'w1' ? W1 : W2));
+  w.fake.driver.exit(fresh.containerId, 1);
+  await settle(h.manager);
+  for (let i = 0; i < 20 && h.manager.services.get('web').update?.state === 'rolling_back'; i++) await advance(h, 250);
+  const view = h.manager.services.get('web');
+  assert.equal(view.update?.state, 'rolled_back');
+  assert.match(view.update?.reason ?? '', /back on version 1: replica 1 of version 2 failed: exited with code 1/);
+  assert.equal(view.version, 1);
+  assert.deepEqual(
+    slots(h).map(([s, v, st]) => [s, v, st]),
+    [
+      [1, 1, 'Running'],
+      [2, 1, 'Running'],
+    ],
+  );
+  const manual = await h.manager.services.rollback('web');
+  assert.equal(manual.update?.state, 'rolling_back', 'a manual rollback goes to the version before');
+  assert.equal(manual.version, 2);
+});
+
+test('an update that never becomes ready ends at its progress deadline: paused with the reason when so asked', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec({ replicas: 1 }));
+  await settle(h.manager);
+  // the new version is placed nowhere: no node has that much memory
+  await h.manager.services.update(
+    'web',
+    spec({
+      replicas: 1,
+      task: { image: 'poseidon/busybox:latest', memory: '1Ti' },
+      update: { progressDeadline: '5s', failureAction: 'pause' },
+    }),
+  );
+  await advance(h, 6_000, 500);
+  const view = h.manager.services.get('web');
+  assert.equal(view.update?.state, 'paused');
+  assert.match(view.update?.reason ?? '', /progress deadline/);
+  assert.deepEqual(
+    slots(h).map(([s, v, st]) => [s, v, st]),
+    [[1, 1, 'Running']],
+    'the old replica keeps serving; the new one that did not make it is gone',
+  );
+});
+
+test('a manager restarted in the middle of an update carries on from where it was', async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const h = await cluster(t, store);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  await h.manager.services.update('web', spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] } }));
+  await advance(h, 1_500);
+  const before = h.manager.services.get('web').update;
+  assert.equal(before?.state, 'updating');
+  assert.ok((before?.updated ?? 0) >= 1);
+  await h.manager.stop();
+  const again = await startManager(t, { store, clock: h.clock });
+  for (const n of [W1, W2]) await again.manager.register(registration(n, h.workers.at(urlOf(n)).activeReports()));
+  assert.ok(again.manager instanceof Manager);
+  assert.equal(again.manager.services.get('web').update?.updated, before?.updated);
+  for (let i = 0; i < 40 && again.manager.services.get('web').update?.state === 'updating'; i++)
+    await advance(again, 250);
+  assert.equal(again.manager.services.get('web').update?.state, 'completed');
+});
+
+test('bad input changes nothing: a name taken, a missing service, replicas out of range', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  await assert.rejects(h.manager.services.create(spec()), { code: 'service_exists' });
+  await assert.rejects(h.manager.services.update('nope', spec({ name: 'nope' })), { code: 'service_not_found' });
+  await assert.rejects(h.manager.services.create(spec({ name: 'big', replicas: 10_001 })), { code: 'invalid_request' });
+  await assert.rejects(h.manager.services.update('web', spec({ update: { parallelism: 0 } })), /update.parallelism/);
+  await assert.rejects(h.manager.services.rollback('web'), { code: 'no_previous_version' });
+  assert.deepEqual(
+    h.manager.services.list().map((s) => [s.name, s.version, s.replicas]),
+    [['web', 1, 3]],
+  );
+});
