@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceSpec, ServiceView } from '../src/api/index.js';
+import type { ServiceSpec } from '../src/api/index.js';
 import type { ManagerClient } from '../src/client/index.js';
 import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
 import { BenchError } from './bench-error.js';
@@ -24,26 +24,6 @@ import {
 
 const REMOVE_DEADLINE_MS = 60_000;
 
-/** The /services routes the bench calls. */
-interface ServiceApi {
-  create(spec: ServiceSpec): Promise<ServiceView>;
-  get(name: string): Promise<ServiceView>;
-  update(name: string, spec: ServiceSpec): Promise<ServiceView>;
-  scale(name: string, replicas: number): Promise<ServiceView>;
-  remove(name: string): Promise<unknown>;
-}
-
-function serviceApi(client: ManagerClient): ServiceApi {
-  const at = (name: string): string => `/services/${encodeURIComponent(name)}`;
-  return {
-    create: (spec) => client.http.request('POST', '/services', { body: spec }),
-    get: (name) => client.http.request('GET', at(name)),
-    update: (name, spec) => client.http.request('PUT', at(name), { body: spec }),
-    scale: (name, replicas) => client.http.request('POST', `${at(name)}/scale`, { body: { replicas } }),
-    remove: (name) => client.http.request('DELETE', at(name)),
-  };
-}
-
 class PoseidonServiceSide implements ServiceSide {
   readonly metric = 'poseidon.manager+worker';
   #spec: ServiceSpec | undefined;
@@ -53,10 +33,10 @@ class PoseidonServiceSide implements ServiceSide {
 
   constructor(
     private readonly ctx: BenchContext,
-    private readonly api: ServiceApi,
+    private readonly api: ManagerClient,
   ) {}
 
-  async create(name: string, replicas: number, sample: string): Promise<void> {
+  async create(name: string, replicas: number, sample: string, healthChecked: boolean): Promise<void> {
     const rollout = {
       parallelism: ROLLOUT.parallelism,
       delay: ROLLOUT.delayMs,
@@ -74,18 +54,22 @@ class PoseidonServiceSide implements ServiceSide {
         command: [...COMMAND],
         env: { [VERSION_VAR]: '1' },
         labels: { [LABEL_TEST_RUN]: this.ctx.runId, [LABEL_BENCH_SAMPLE]: sample },
-        healthCheck: {
-          type: 'exec',
-          command: [...HEALTH.command],
-          interval: HEALTH.intervalMs,
-          timeout: HEALTH.timeoutMs,
-          failureThreshold: HEALTH.retries,
-        },
+        ...(healthChecked
+          ? {
+              healthCheck: {
+                type: 'exec' as const,
+                command: [...HEALTH.command],
+                interval: HEALTH.intervalMs,
+                timeout: HEALTH.timeoutMs,
+                failureThreshold: HEALTH.retries,
+              },
+            }
+          : {}),
       },
       update: { ...rollout, failureAction: 'rollback' },
       rollback: { ...rollout, failureAction: 'pause' },
     };
-    this.#baseVersion = (await this.api.create(this.#spec)).version;
+    this.#baseVersion = (await this.api.createService(this.#spec)).version;
   }
 
   #current(): ServiceSpec {
@@ -94,18 +78,18 @@ class PoseidonServiceSide implements ServiceSide {
   }
 
   async scale(replicas: number): Promise<void> {
-    await this.api.scale(this.#current().name, replicas);
+    await this.api.scaleService(this.#current().name, replicas);
   }
 
   async update(kind: 'good' | 'bad'): Promise<void> {
     const spec = structuredClone(this.#current());
     if (kind === 'good') spec.task.env = { [VERSION_VAR]: '2' };
     else spec.task.command = [...BAD_COMMAND];
-    await this.api.update(spec.name, spec);
+    await this.api.updateService(spec.name, spec);
   }
 
   async observe(): Promise<ServiceObservation> {
-    const view = await this.api.get(this.#current().name);
+    const view = await this.api.getService(this.#current().name);
     const u = view.update;
     // a rollout that ends at or before the base version (the service's creation) is not this sample's
     const mine = u !== null && Math.max(u.fromVersion, u.toVersion) > this.#baseVersion;
@@ -116,7 +100,7 @@ class PoseidonServiceSide implements ServiceSide {
   /** DELETE, then wait until the worker has removed the sample's containers (they go with a 1 s grace). */
   async remove(): Promise<void> {
     if (this.#spec === undefined) return;
-    await this.api.remove(this.#spec.name);
+    await this.api.removeService(this.#spec.name);
     this.#spec = undefined;
     const label = `${LABEL_BENCH_SAMPLE}=${this.#sample}`;
     const deadline = performance.now() + REMOVE_DEADLINE_MS;
@@ -137,5 +121,5 @@ class PoseidonServiceSide implements ServiceSide {
 /** A manager and one worker; `stop()` stops both (safe to call twice). */
 export async function startPoseidonSide(ctx: BenchContext): Promise<{ side: ServiceSide; stop(): Promise<void> }> {
   const cluster = await startCluster(ctx, { tag: 'service', workers: 1, workerArgs: ['--stop-grace', '1'] });
-  return { side: new PoseidonServiceSide(ctx, serviceApi(cluster.client)), stop: () => cluster.stop() };
+  return { side: new PoseidonServiceSide(ctx, cluster.client), stop: () => cluster.stop() };
 }

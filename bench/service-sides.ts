@@ -4,8 +4,11 @@
 /** What a scenario needs of an orchestrator's service, one service at a time. */
 export interface ServiceSide {
   readonly metric: string;
-  /** Untimed: a service of `replicas` replicas (version 1), each labelled with the run and `sample`. */
-  create(name: string, replicas: number, sample: string): Promise<void>;
+  /**
+   * Untimed: a service of `replicas` replicas (version 1), each labelled with the run and
+   * `sample`, with the health check below when `healthChecked`.
+   */
+  create(name: string, replicas: number, sample: string, healthChecked: boolean): Promise<void>;
   /** Sends a scale to `replicas`; returns when the orchestrator accepted it. */
   scale(replicas: number): Promise<void>;
   /** Sends a new version: `good` runs and passes its health check, `bad` exits 1 at once. */
@@ -27,7 +30,11 @@ export interface ServiceObservation {
   detail: string;
 }
 
-/** The health check both sides run: `true` every second, one failure counts. */
+/**
+ * The health check both sides run in the update scenarios: `true` every second, one failure
+ * counts. Scaling runs without one: fifty execs a second (each a process in the container) is
+ * more than a 2-core machine keeps up with, and the scale goal is "until all run".
+ */
 export const HEALTH = { command: ['true'], intervalMs: 1_000, timeoutMs: 1_000, retries: 1 } as const;
 /** The update and rollback settings both sides use. */
 export const ROLLOUT = {

@@ -36,12 +36,12 @@ export class SwarmServiceSide implements ServiceSide {
     private readonly imageId: string,
   ) {}
 
-  async create(name: string, replicas: number, sample: string): Promise<void> {
+  async create(name: string, replicas: number, sample: string, healthChecked: boolean): Promise<void> {
     const labels = { [LABEL_TEST_RUN]: this.ctx.runId, [LABEL_BENCH_SAMPLE]: sample };
     const service = await this.ctx.docker.createService({
       Name: name,
       Labels: labels,
-      TaskTemplate: { ContainerSpec: this.#container(labels, [...COMMAND], '1') },
+      TaskTemplate: { ContainerSpec: this.#container(labels, [...COMMAND], healthChecked) },
       Mode: { Replicated: { Replicas: replicas } },
       UpdateConfig: this.#rollout('rollback'),
       RollbackConfig: this.#rollout('pause'),
@@ -50,20 +50,18 @@ export class SwarmServiceSide implements ServiceSide {
     this.#id = service.id;
   }
 
-  #container(labels: Record<string, string>, args: string[], version: string): Docker.ContainerSpec {
-    return {
-      Image: this.imageId,
-      Args: args,
-      Labels: labels,
-      Env: [`${VERSION_VAR}=${version}`],
-      HealthCheck: {
+  #container(labels: Record<string, string>, args: string[], healthChecked: boolean): Docker.ContainerSpec {
+    const spec: Docker.ContainerSpec = { Image: this.imageId, Args: args, Labels: labels, Env: [`${VERSION_VAR}=1`] };
+    if (healthChecked) {
+      spec.HealthCheck = {
         Test: ['CMD', ...HEALTH.command],
         Interval: HEALTH.intervalMs * NS_PER_MS,
         Timeout: HEALTH.timeoutMs * NS_PER_MS,
         Retries: HEALTH.retries,
         StartPeriod: 0,
-      },
-    };
+      };
+    }
+    return spec;
   }
 
   #rollout(failureAction: 'rollback' | 'pause'): Docker.UpdateConfig {

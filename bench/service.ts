@@ -29,7 +29,7 @@ const SETTLE_MS = 1_000;
 type Scenario = 'scale' | 'update' | 'rollback';
 const SCENARIOS: readonly Scenario[] = ['scale', 'update', 'rollback'];
 const TITLE: Record<Scenario, string> = {
-  scale: `scale 0 → ${SCALE_TO} until all run (healthy)`,
+  scale: `scale 0 → ${SCALE_TO} until all run`,
   update: `rolling update of ${UPDATE_REPLICAS} replicas, parallelism ${ROLLOUT.parallelism}, health-gated, until done`,
   rollback: `a failed update (new version exits 1) until all ${UPDATE_REPLICAS} are back on the old version`,
 };
@@ -86,7 +86,7 @@ async function runScenario(ctx: BenchContext, side: ServiceSide, scenario: Scena
   const name = `${ctx.runId}-${scenario}-${round}-${side.metric.replace(/[^a-z0-9]+/g, '-')}`.slice(0, 63);
   const sample = randomUUID();
   const replicas = scenario === 'scale' ? 0 : UPDATE_REPLICAS;
-  await side.create(name, replicas, sample);
+  await side.create(name, replicas, sample, scenario !== 'scale');
   try {
     if (replicas > 0) await until(ctx, side, `${name}: ${replicas} healthy`, (o) => o.healthy >= replicas);
     const t0 = performance.now();
@@ -190,7 +190,7 @@ async function report(
           ? 'initialized by the run on 127.0.0.1, left at the end'
           : 'already active; left as found',
         timed: {
-          scale: `from sending the scale (0 → ${SCALE_TO}) until a poll saw ${SCALE_TO} slots with a healthy task`,
+          scale: `from sending the scale (0 → ${SCALE_TO}) until a poll saw ${SCALE_TO} slots with a running task (no health check)`,
           update: 'from sending the new version until a poll saw the rollout completed and every slot healthy',
           rollback:
             'from sending a version that exits 1 until a poll saw the rollout rolled back and every slot healthy',

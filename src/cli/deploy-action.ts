@@ -1,7 +1,6 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { ServiceSpec, ServiceView } from '../api/index.js';
 import { composeToServices, planStack, stackNameFrom, type StackPlan } from '../compose/index.js';
-import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
@@ -25,17 +24,6 @@ export interface StackClient {
   removeService(name: string): Promise<unknown>;
 }
 
-// TODO(#13): the services branch's ManagerClient methods replace this once merged
-function stackClient(client: ManagerClient): StackClient {
-  const at = (name: string): string => `/services/${encodeURIComponent(name)}`;
-  return {
-    listServices: () => client.http.request('GET', '/services'),
-    createService: (spec) => client.http.request('POST', '/services', { body: spec }),
-    updateService: (name, spec) => client.http.request('PUT', at(name), { body: spec }),
-    removeService: (name) => client.http.request('DELETE', at(name)),
-  };
-}
-
 /** What a deploy did (or, with --dry-run, would do). */
 export interface DeployResult {
   stack: string;
@@ -57,7 +45,7 @@ export interface DeployResult {
 export async function deploy(flags: DeployFlags): Promise<void> {
   const doc = await readDocument(flags.file, '-f');
   const stack = stackName(flags, doc);
-  const result = await deployStack(stackClient(managerClient(flags)), doc, {
+  const result = await deployStack(managerClient(flags), doc, {
     stack,
     baseDir: dirname(resolve(flags.file)),
     prune: flags.prune === true,
