@@ -97,7 +97,10 @@ class PoseidonServiceSide implements ServiceSide {
     return { healthy: view.healthy, rollout, detail: u === null ? 'none' : `${u.state}: ${u.reason}` };
   }
 
-  /** DELETE, then wait until the worker has removed the sample's containers (they go with a 1 s grace). */
+  /**
+   * DELETE, then wait until the worker has stopped the sample's containers (with a 1 s grace);
+   * what is left, exited containers of failed tasks among them, is removed by label.
+   */
   async remove(): Promise<void> {
     if (this.#spec === undefined) return;
     await this.api.removeService(this.#spec.name);
@@ -105,16 +108,15 @@ class PoseidonServiceSide implements ServiceSide {
     const label = `${LABEL_BENCH_SAMPLE}=${this.#sample}`;
     const deadline = performance.now() + REMOVE_DEADLINE_MS;
     for (;;) {
-      const left = await containersByLabel(this.ctx.docker, label);
-      if (left.length === 0) return;
-      if (performance.now() > deadline) {
-        await removeContainers(this.ctx.docker, left);
+      const running = await this.ctx.docker.listContainers({ filters: { label: [label] } });
+      if (running.length === 0) break;
+      if (performance.now() > deadline)
         throw new BenchError(
-          `${left.length} container(s) of a removed service still there after ${REMOVE_DEADLINE_MS} ms`,
+          `${running.length} container(s) of a removed service still running after ${REMOVE_DEADLINE_MS} ms`,
         );
-      }
       await sleep(100, undefined, { signal: this.ctx.signal });
     }
+    await removeContainers(this.ctx.docker, await containersByLabel(this.ctx.docker, label));
   }
 }
 
