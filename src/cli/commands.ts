@@ -20,6 +20,7 @@ import type { LogsFlags } from './logs-action.js';
 import type { ManagerFlags } from './manager-action.js';
 import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
 import type { RotateFlags } from './rotate-action.js';
+import { registerService } from './service-commands.js';
 import type { TaskFlags } from './task-action.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { WorkerFlags } from './worker-action.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDev(program);
   registerTask(program);
+  registerService(program, withManager);
   registerStatus(program);
   registerLogs(program);
   registerEvents(program);

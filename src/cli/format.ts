@@ -33,12 +33,20 @@ export function cores(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
 }
 
+/** "web/2": the service and slot of a replica; "-" for a plain task. */
+function serviceSlot(t: ManagerTaskView): string {
+  return t.service === undefined ? '-' : `${t.service}/${t.slot ?? '?'}`;
+}
+
+/** The task list; a SERVICE column (service/slot) when any task is a service's replica. */
 export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): string {
+  const services = tasks.some((t) => t.service !== undefined);
   return table(
-    ['ID', 'NAME', 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],
+    ['ID', 'NAME', ...(services ? ['SERVICE'] : []), 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],
     tasks.map((t) => [
       t.id.slice(0, 8),
       t.name,
+      ...(services ? [serviceSlot(t)] : []),
       t.image,
       t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled')
         ? `${t.state} (stopping)`
@@ -60,6 +68,9 @@ export function taskDetail(
   const rows: Array<[string, string]> = [
     ['ID', t.id],
     ['Name', t.name],
+    ...(t.service === undefined
+      ? []
+      : [['Service', `${t.service}, slot ${t.slot ?? '?'}, version ${t.version ?? '?'}`] as [string, string]]),
     ['Image', t.image],
     ['Command', t.command.length > 0 ? t.command.join(' ') : '(image default)'],
     ['State', `${t.state} (desired: ${t.desiredState})`],

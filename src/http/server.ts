@@ -49,7 +49,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     keepAliveTimeout: t.keepAliveMs,
     requestTimeout: t.requestMs,
     http: { headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkEveryMs },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, keywords: ['hint'] } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // the https server's type differs from the http one's in nothing the routes use; it takes
     // the http server's deadlines from its own options
     ...(opts.tls === undefined

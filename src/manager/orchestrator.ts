@@ -41,7 +41,7 @@ export class Orchestrator {
       supervisor: RestartSupervisor;
       submissions: Submissions;
       /** Services: their step runs first in each pass and returns the tasks it created or stopped. */
-      services: { step(all: boolean): Promise<string[]>; stop(): void };
+      services: { step(all: boolean): Promise<string[]>; start(): void; stop(): void };
       nodeStates(): ReadonlyMap<string, NodeState>;
       clock: Clock;
       log: Logger;
@@ -64,6 +64,7 @@ export class Orchestrator {
   }
 
   start(): void {
+    this.deps.services.start();
     this.#sweep();
     this.#loop.kick();
   }

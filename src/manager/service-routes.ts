@@ -2,9 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ScaleRequest } from '../api/index.js';
 import { TASK_BODY_LIMIT_BYTES } from '../http/index.js';
+import { compile } from '../task/index.js';
 import type { ServiceOps } from './services/service-ops.js';
 
 const ServiceParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 63 }) });
+// checked here rather than by fastify's validator, which does not know the schemas' `hint`s
+const scaleRequest = compile(ScaleRequest);
 
 // Reads need a read token; every change a deploy token (src/http/access.ts).
 const READ = { access: 'read' } as const;
@@ -35,10 +38,8 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{ services: ServiceOps }> 
     services.remove(req.params.name),
   );
 
-  app.post(
-    '/services/:name/scale',
-    { config: DEPLOY, schema: { params: ServiceParams, body: ScaleRequest } },
-    async (req) => services.scale(req.params.name, req.body.replicas),
+  app.post('/services/:name/scale', { config: DEPLOY, schema: { params: ServiceParams } }, async (req) =>
+    services.scale(req.params.name, scaleRequest.parse(req.body).replicas),
   );
 
   app.post('/services/:name/rollback', { config: DEPLOY, schema: { params: ServiceParams } }, async (req) =>

@@ -34,6 +34,8 @@ export class ServiceOrchestrator {
   #all = true;
   readonly #wakes = new Map<string, { atMs: number; cancel(): void }>();
   #stopped = false;
+  /** No pass is kicked before the manager has loaded its state (load follows every record). */
+  #started = false;
 
   constructor(
     private readonly deps: {
@@ -57,7 +59,12 @@ export class ServiceOrchestrator {
   /** The service changed (or may have): the next step looks at it. */
   changed(name: string): void {
     this.#dirty.add(name);
-    this.deps.kick();
+    if (this.#started) this.deps.kick();
+  }
+
+  /** The state is loaded: from now on a change kicks a pass (the first step looks at every service). */
+  start(): void {
+    this.#started = true;
   }
 
   /** Since when the task has been ready, as this manager saw it; undefined when it is not ready. */

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { DEFAULT_UPDATE, parseServiceSpec, templateChanged } from '../../../src/service/index.js';
+import {
+  DEFAULT_UPDATE,
+  parseServiceSpec,
+  slotName,
+  slotTaskSpec,
+  templateChanged,
+} from '../../../src/service/index.js';
 
 const web = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   name: 'web',
@@ -85,4 +91,35 @@ test('a new version for a change of what runs; not for replicas, the update bloc
   );
   assert.equal(templateChanged(a, env), true);
   assert.equal(templateChanged(a, parseServiceSpec(web({ constraints: ['node.name == n1'] }))), true);
+});
+
+test("a replica's task: named for its slot, the service's constraints added to its own, each named volume the slot's", () => {
+  const s = parseServiceSpec(
+    web({
+      constraints: ['node.labels.zone == a'],
+      task: {
+        image: 'poseidon/busybox:latest',
+        constraints: ['node.name != n3'],
+        volumes: [
+          { name: 'db-data', path: '/var/lib/db' },
+          { hostPath: '/srv/poseidon/x', path: '/x', readOnly: true },
+        ],
+      },
+    }),
+  );
+  const t = slotTaskSpec(s, 2);
+  assert.equal(t.name, 'web-2');
+  assert.deepEqual(t.constraints, ['node.name != n3', 'node.labels.zone == a']);
+  assert.deepEqual(t.volumes, [
+    { name: 'db-data-2', path: '/var/lib/db' },
+    { hostPath: '/srv/poseidon/x', path: '/x', readOnly: true },
+  ]);
+  assert.equal(s.task.volumes?.[0]?.name, 'db-data', 'the template is left as it was');
+});
+
+test('a slot name stays a DNS label: a long service name is shortened from its end', () => {
+  const long = `a${'b'.repeat(61)}c`;
+  assert.equal(slotName(long, 10_000).length, 63);
+  assert.match(slotName(long, 10_000), /^ab+-10000$/);
+  assert.equal(slotName('web', 3), 'web-3');
 });

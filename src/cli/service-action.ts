@@ -1,0 +1,120 @@
+import type { ServiceView } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
+import { InvalidField } from '../errors/index.js';
+import { readDocument } from '../files/index.js';
+import { parseDuration } from '../units/index.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
+import { serviceTable, serviceTaskTable } from './service-format.js';
+import { waitForReplicas, waitForRollout } from './service-wait.js';
+import { printable, toJson } from './terminal-text.js';
+
+export interface ServiceFlags extends ClientFlags {
+  json?: boolean;
+  wait?: boolean;
+  timeout?: string;
+}
+
+export interface ServiceUpdateFlags extends ServiceFlags {
+  image?: string;
+  env?: string[];
+  filename?: string;
+}
+
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/** Prints the service as JSON or as one line for people. */
+function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
+  out(
+    flags.json === true
+      ? toJson(s)
+      : printable(`service ${s.name} ${what} (version ${s.version}, ${s.replicas} replicas)`),
+  );
+}
+
+/** `--wait`: until all replicas are healthy (create, scale) or the rollout ends; exit code 1 if it failed. */
+async function waitIfAsked(
+  client: ManagerClient,
+  s: ServiceView,
+  flags: ServiceFlags,
+  rollout?: 'completed' | 'rolled_back',
+): Promise<void> {
+  if (flags.wait !== true) return;
+  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10m');
+  const write = flags.json === true ? () => {} : (line: string) => out(printable(line));
+  const ok =
+    rollout !== undefined
+      ? await waitForRollout(client, s.name, timeoutMs, write, rollout)
+      : await waitForReplicas(client, s.name, timeoutMs, write);
+  if (!ok) process.exitCode = 1;
+}
+
+/** `poseidon service create -f FILE [--wait]`. */
+export async function createService(flags: ServiceFlags & { filename: string }): Promise<void> {
+  const client = managerClient(flags);
+  const s = await client.createService(await readDocument(flags.filename));
+  printService(s, flags, 'created');
+  await waitIfAsked(client, s, flags);
+}
+
+export async function listServices(flags: ServiceFlags): Promise<void> {
+  const services = await managerClient(flags).listServices();
+  if (flags.json === true) out(toJson(services));
+  else out(services.length === 0 ? 'no services' : serviceTable(services));
+}
+
+/** `service inspect NAME`: the view, spec and rollout included, as JSON (people read it as well as scripts). */
+export async function inspectService(name: string, flags: ServiceFlags): Promise<void> {
+  out(toJson(await managerClient(flags).getService(name)));
+}
+
+export async function serviceTasks(name: string, flags: ServiceFlags): Promise<void> {
+  const tasks = await managerClient(flags).serviceTasks(name);
+  if (flags.json === true) out(toJson(tasks));
+  else out(tasks.length === 0 ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks));
+}
+
+/** `service scale NAME=N`. */
+export async function scaleService(arg: string, flags: ServiceFlags): Promise<void> {
+  const m = /^([^=]+)=([0-9]{1,6})$/.exec(arg);
+  if (m === null) throw new InvalidField('NAME=REPLICAS', `is "${arg}"; use e.g. web=6`);
+  const client = managerClient(flags);
+  const s = await client.scaleService(m[1] ?? '', Number(m[2]));
+  printService(s, flags, 'scaled');
+  await waitIfAsked(client, s, flags);
+}
+
+/**
+ * `service update NAME [--image I] [--env K=V]... [-f FILE]`: the file's spec (or the service's
+ * own) with the flags applied on top. The manager decides whether it is a new version.
+ */
+export async function updateService(name: string, flags: ServiceUpdateFlags): Promise<void> {
+  const client = managerClient(flags);
+  const base = flags.filename !== undefined ? await readDocument(flags.filename) : (await client.getService(name)).spec;
+  if (typeof base !== 'object' || base === null || Array.isArray(base))
+    throw new InvalidField('--filename', 'must hold a service spec (an object)');
+  const spec = structuredClone(base) as { task?: { image?: string; env?: Record<string, string> } };
+  spec.task ??= {};
+  if (flags.image !== undefined) spec.task.image = flags.image;
+  for (const kv of flags.env ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new InvalidField('--env', `is "${kv}"; use NAME=value`);
+    spec.task.env = { ...spec.task.env, [kv.slice(0, eq)]: kv.slice(eq + 1) };
+  }
+  const before = await client.getService(name).catch(() => undefined);
+  const s = await client.updateService(name, spec);
+  const changed = before === undefined || s.version !== before.version;
+  printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)');
+  if (changed) await waitIfAsked(client, s, flags, 'completed');
+}
+
+export async function rollbackService(name: string, flags: ServiceFlags): Promise<void> {
+  const client = managerClient(flags);
+  const s = await client.rollbackService(name);
+  printService(s, flags, `rolling back to version ${s.version}`);
+  await waitIfAsked(client, s, flags, 'rolled_back');
+}
+
+export async function removeService(name: string, flags: ServiceFlags): Promise<void> {
+  const s = await managerClient(flags).removeService(name);
+  printService(s, flags, 'removed; its tasks are stopping');
+}

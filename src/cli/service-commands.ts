@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import type { ServiceFlags, ServiceUpdateFlags } from './service-action.js';
+
+// `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
+// runs (see commands.ts on why definitions stay light).
+
+type WithManager = (cmd: Command) => Command;
+
+/** Adds `service create|ls|inspect|ps|scale|update|rollback|rm`. */
+export function registerService(program: Command, withManager: WithManager): void {
+  const service = program.command('service').description('services: N replicas of a task, updated without downtime');
+  const action = async <K extends keyof typeof import('./service-action.js')>(name: K) =>
+    (await import('./service-action.js'))[name];
+  const sub = (name: string, description: string): Command =>
+    withManager(service.command(name)).description(description).option('--json', 'print JSON');
+  const waiting = (cmd: Command): Command =>
+    cmd
+      .option('--wait', 'show each replica until all are healthy (update: until the rollout ends)')
+      .option('--timeout <duration>', 'how long --wait waits', '10m');
+
+  waiting(sub('create', 'create a service from a file (YAML or JSON)'))
+    .requiredOption('-f, --filename <file>', 'service file')
+    .action(async (flags: ServiceFlags & { filename: string }) => (await action('createService'))(flags));
+  sub('ls', 'list services: NAME, VERSION, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
+    async (flags: ServiceFlags) => (await action('listServices'))(flags),
+  );
+  sub('inspect', 'show a service: its spec with every default, its rollout')
+    .argument('<name>', 'service name')
+    .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
+  sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE")
+    .argument('<name>', 'service name')
+    .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
+  sub('scale', 'set the number of replicas (scaling is not a new version)')
+    .argument('<name=replicas>', 'e.g. web=6')
+    .action(async (arg: string, flags: ServiceFlags) => (await action('scaleService'))(arg, flags));
+  waiting(sub('update', 'change a service: a new image, env or file is a new version, rolled out'))
+    .argument('<name>', 'service name')
+    .option('--image <image>', 'the new image')
+    .option(
+      '--env <K=V>',
+      'set an environment variable (repeat for more)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON)')
+    .action(async (name: string, flags: ServiceUpdateFlags) => (await action('updateService'))(name, flags));
+  sub('rollback', 'go back to the previous version, by the rollback settings')
+    .argument('<name>', 'service name')
+    .action(async (name: string, flags: ServiceFlags) => (await action('rollbackService'))(name, flags));
+  sub('rm', 'remove a service; its tasks stop')
+    .argument('<name>', 'service name')
+    .action(async (name: string, flags: ServiceFlags) => (await action('removeService'))(name, flags));
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ServiceView } from '../../src/api/index.js';
+import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+import { untilRolloutEnds, untilSettled } from './helpers/services.js';
+
+// `poseidon service …` as a user runs it: a YAML file, tables, --wait and --json, against a real
+// manager and worker.
+
+describe('poseidon service, the CLI', () => {
+  const c = new TestCluster();
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+  });
+  after(() => c.close());
+
+  test('create from YAML with --wait, ls, ps, scale, update --env --wait, rollback, status, rm', async () => {
+    const file = join(c.dir, 'web.yaml');
+    await writeFile(
+      file,
+      [
+        'name: cli-web',
+        'replicas: 2',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        '  command: [sleep, "600"]',
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        'update: {monitor: 500ms}',
+        '',
+      ].join('\n'),
+    );
+    const created = await c.cli(['service', 'create', '-f', file, '--wait']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^service cli-web created \(version 1, 2 replicas\)$/m);
+    assert.match(created.stdout, /^cli-web-1 \(slot 1, version 1\): Running on /m);
+    assert.match(created.stdout, /^service cli-web: 2\/2 replicas healthy$/m);
+
+    const ls = await c.cli(['service', 'ls']);
+    assert.match(ls.stdout, /^NAME\s+VERSION\s+REPLICAS\s+IMAGE\s+UPDATE$/m);
+    assert.match(ls.stdout, new RegExp(`^cli-web\\s+1\\s+2/2\\s+${TEST_IMAGE.replace(/[/.]/g, '\\$&')}\\s+-$`, 'm'));
+
+    const ps = await c.cli(['service', 'ps', 'cli-web']);
+    assert.match(ps.stdout, /^SLOT\s+TASK\s+VERSION\s+STATE\s+NODE/m);
+    assert.match(ps.stdout, /^2\s+[0-9a-f]{8}\s+1\s+Running\s+a-/m);
+
+    assert.equal((await c.cli(['service', 'scale', 'cli-web=3'])).code, 0);
+    await untilSettled(c, 'cli-web', 3);
+
+    const updated = await c.cli(['service', 'update', 'cli-web', '--env', 'LEVEL=debug', '--wait']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, /^service cli-web updating to version 2/m);
+    assert.match(updated.stdout, /^service cli-web: completed: all 3 replicas run version 2$/m);
+    const inspected = JSON.parse((await c.cli(['service', 'inspect', 'cli-web'])).stdout) as ServiceView;
+    assert.deepEqual(inspected.spec.task.env, { LEVEL: 'debug' });
+    assert.equal(inspected.spec.update?.monitor, 500);
+
+    const status = await c.cli(['status']);
+    assert.match(status.stdout, /^[0-9a-f]{8}\s+cli-web-3\s+cli-web\/3\s+/m);
+
+    const back = await c.cli(['service', 'rollback', 'cli-web', '--json']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal((JSON.parse(back.stdout) as ServiceView).version, 1);
+    const ended = await untilRolloutEnds(c, 'cli-web');
+    assert.equal(ended.update?.state, 'rolled_back');
+
+    const bad = await c.cli(['service', 'scale', 'cli-web']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^poseidon: NAME=REPLICAS is "cli-web"; use e\.g\. web=6$/m);
+    const missing = await c.cli(['service', 'rm', 'nope']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^poseidon: no service nope$/m);
+
+    assert.equal((await c.cli(['service', 'rm', 'cli-web'])).code, 0);
+    assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
+  });
+});

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { parseSpec } from '../../src/task/index.js';
+import { tlsFetch } from '../../testkit/tls-fetch.js';
+import { countBy, TestCluster } from './helpers/cluster.js';
+import { liveTasks, serviceSpec, untilSettled } from './helpers/services.js';
+import { waitFor } from './helpers/wait-for.js';
+
+const run = promisify(execFile);
+
+/** Whether tasks carry constraints yet (the placement work parses them); until then a constraint is not checked. */
+const constraintsChecked = 'constraints' in parseSpec({ name: 'x', image: 'busybox', constraints: ['node.name == x'] });
+
+describe('services with a real manager and three real workers', () => {
+  const c = new TestCluster();
+  before(async () => {
+    await c.startManager();
+    for (const w of ['a', 'b', 'c']) await c.startWorker(w);
+  });
+  after(() => c.close());
+
+  test('scale 0 -> 6 -> 2 -> 0: one task per slot, spread over the nodes, the highest slots removed', async () => {
+    const created = await c.client.createService(serviceSpec(c, 'scale', { replicas: 0 }));
+    assert.equal(created.replicas, 0);
+    await c.client.scaleService('scale', 6);
+    const six = await untilSettled(c, 'scale', 6);
+    assert.deepEqual([...countBy(six, (t) => t.node ?? '-').values()], [2, 2, 2], 'two replicas on each node');
+    const metrics = (
+      await tlsFetch(`${c.manager.url}/metrics`, { tls: { ca: c.access.caPem }, token: c.token })
+    ).text();
+    assert.match(metrics, /^poseidon_service_replicas\{service="scale",kind="wanted"\} 6$/m);
+    assert.match(metrics, /^poseidon_service_replicas\{service="scale",kind="healthy"\} 6$/m);
+    const kept = six.filter((t) => t.slot <= 2).map((t) => t.id);
+    await c.client.scaleService('scale', 2);
+    const two = await untilSettled(c, 'scale', 2);
+    assert.deepEqual(
+      two.map((t) => t.id),
+      kept,
+      'slots 1 and 2 keep their tasks',
+    );
+    for (const gone of six.filter((t) => t.slot > 2))
+      assert.equal((await c.client.getTask(gone.id)).state, 'Completed', 'the task of a removed slot has stopped');
+    await c.client.scaleService('scale', 0);
+    await untilSettled(c, 'scale', 0);
+    const view = await c.client.getService('scale');
+    assert.equal(view.version, 1, 'scaling is no new version');
+    await c.client.removeService('scale');
+  });
+
+  test('a replica whose container is killed runs again in its slot', async () => {
+    await c.client.createService(serviceSpec(c, 'killed', { replicas: 2 }));
+    const [first] = await untilSettled(c, 'killed', 2);
+    assert.ok(first?.containerId !== null && first !== undefined);
+    await run('docker', ['kill', first.containerId]);
+    const again = await waitFor(
+      async () => {
+        const live = await liveTasks(c, 'killed');
+        const slot1 = live.find((t) => t.slot === 1);
+        return slot1?.state === 'Running' && slot1.containerId !== first.containerId ? live : undefined;
+      },
+      { timeoutMs: 60_000, what: 'slot 1 running again in a new container' },
+    );
+    assert.equal(again.length, 2);
+    await untilSettled(c, 'killed', 2);
+    await c.client.removeService('killed');
+  });
+
+  test('bad input is refused naming the field, and changes nothing', async () => {
+    const before = (await c.client.listServices()).map((s) => s.name);
+    const refused = async (body: unknown, code: string, field?: RegExp): Promise<void> =>
+      assert.rejects(c.client.createService(body), (err: { code?: string; message?: string }) => {
+        assert.equal(err.code, code);
+        if (field !== undefined) assert.match(err.message ?? '', field);
+        return true;
+      });
+    await refused(serviceSpec(c, 'big', { replicas: 10_001 }), 'invalid_request', /^replicas /);
+    await refused(serviceSpec(c, 'zero', { update: { parallelism: 0 } }), 'invalid_request', /^update\.parallelism /);
+    await refused(serviceSpec(c, 'Bad_Name'), 'invalid_request', /^name /);
+    await c.client.createService(serviceSpec(c, 'dup', { replicas: 1 }));
+    await refused(serviceSpec(c, 'dup', { replicas: 3 }), 'service_exists');
+    await assert.rejects(c.client.updateService('missing', serviceSpec(c, 'missing')), { code: 'service_not_found' });
+    await assert.rejects(c.client.scaleService('dup', -1), { code: 'invalid_request' });
+    const dup = await c.client.getService('dup');
+    assert.equal(dup.replicas, 1);
+    assert.deepEqual((await c.client.listServices()).map((s) => s.name).sort(), [...before, 'dup'].sort());
+    await c.client.removeService('dup');
+  });
+
+  test(
+    'a constraint no node meets is accepted, and its replica waits Pending with the reason',
+    { skip: constraintsChecked ? false : 'tasks do not carry constraints yet (the placement work)' },
+    async () => {
+      await c.client.createService(
+        serviceSpec(c, 'nowhere', { replicas: 1, constraints: ['node.labels.zone == mars'] }),
+      );
+      const [t] = await waitFor(
+        async () => {
+          const live = await liveTasks(c, 'nowhere');
+          return live.length === 1 && live[0]?.state === 'Pending' && live[0].reason.includes('zone')
+            ? live
+            : undefined;
+        },
+        { what: 'a Pending replica with the reason' },
+      );
+      assert.equal(t?.node, null);
+      await c.client.removeService('nowhere');
+    },
+  );
+
+  // last: it takes a worker away
+  test('a worker killed has its replicas placed on the others', async () => {
+    await c.client.createService(serviceSpec(c, 'moved', { replicas: 3 }));
+    const three = await untilSettled(c, 'moved', 3);
+    const lost = c.workerName('c');
+    assert.ok(
+      three.some((t) => t.node === lost),
+      'a replica on worker c',
+    );
+    await c.workers.get('c')?.kill();
+    const after = await waitFor(
+      async () => {
+        const live = await liveTasks(c, 'moved');
+        const ok = live.length === 3 && live.every((t) => t.state === 'Running' && t.node !== lost);
+        return ok ? live : undefined;
+      },
+      { timeoutMs: 60_000, what: 'every replica running on workers a and b' },
+    );
+    assert.deepEqual(after.map((t) => t.slot).sort(), [1, 2, 3]);
+  });
+});

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TaskState } from '../../../../src/task/index.js';
+import { parseServiceSpec } from '../../../../src/service/index.js';
+import { NO_HEALTH, type TaskRecord } from '../../../../src/manager/records.js';
+import { decideService } from '../../../../src/manager/services/decide.js';
+import { newRollout, type ServiceRecord } from '../../../../src/manager/services/service-record.js';
+import { taskRequest } from '../../../helpers/task-request.js';
+
+// The service orchestrator's decisions (slots and rollouts) with plain records and a clock that
+// is a number: what a step creates, stops and writes, and when it wants to look again.
+
+const T0 = Date.UTC(2025, 0, 1);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function service(update: Record<string, unknown> = {}, replicas = 4): ServiceRecord {
+  const spec = parseServiceSpec({
+    name: 'web',
+    replicas,
+    task: { image: 'img:2' },
+    update: { monitor: 1000, ...update },
+  });
+  const old = parseServiceSpec({ name: 'web', replicas, task: { image: 'img:1' } });
+  return {
+    name: 'web',
+    version: 2,
+    spec,
+    previous: { version: 1, spec: old },
+    lastVersion: 2,
+    update: newRollout('update', 1, 2, spec.update, T0, 'new version'),
+    createdAt: iso(T0),
+    updatedAt: iso(T0),
+  };
+}
+
+let seq = 0;
+function task(
+  slot: number,
+  version: number,
+  state: TaskState = 'Running',
+  fields: Partial<TaskRecord> = {},
+): TaskRecord {
+  seq += 1;
+  const id = `${String(seq).padStart(8, '0')}-0000-4000-8000-000000000000`;
+  return {
+    request: taskRequest(id),
+    desired: 'running',
+    state,
+    nodeId: 'n1',
+    generation: 1,
+    containerId: `c${seq}`,
+    exitCode: null,
+    reason: state === 'Failed' ? 'exited with code 1' : 'running',
+    ports: [],
+    restarts: 0,
+    failuresInRow: 0,
+    restartAt: null,
+    health: NO_HEALTH,
+    submittedAt: iso(T0),
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: iso(T0 + 1),
+    service: { service: 'web', slot, version },
+    ...fields,
+  };
+}
+
+const ids = (ts: TaskRecord[]): string[] => ts.map((t) => t.request.id);
+const readyAt = (ts: TaskRecord[], ms: number): Map<string, number> => new Map(ts.map((t) => [t.request.id, ms]));
+
+test('start-first, parallelism 2: the first two slots get a new task; nothing stops yet', () => {
+  const olds = [1, 2, 3, 4].map((s) => task(s, 1));
+  const d = decideService(service({ parallelism: 2 }), olds, readyAt(olds, T0 - 60_000), T0, iso(T0));
+  assert.deepEqual(d.create, [1, 2]);
+  assert.deepEqual(d.stop, []);
+  assert.equal(d.wakeAtMs, T0 + 600_000, 'the deadline');
+});
+
+test('a new task ready for less than monitor keeps its slot in progress, and asks to be looked at when monitor ends', () => {
+  const olds = [1, 2, 3, 4].map((s) => task(s, 1));
+  const news = [task(1, 2), task(2, 2)];
+  const ready = new Map([...readyAt(olds, T0 - 60_000), ...readyAt(news, T0 + 500)]);
+  const d = decideService(service({ parallelism: 2 }), [...olds, ...news], ready, T0 + 700, iso(T0 + 700));
+  assert.deepEqual(d.create, []);
+  assert.deepEqual(d.stop, []);
+  assert.equal(d.wakeAtMs, T0 + 1500);
+  assert.equal(d.record, null, 'nothing to write');
+});
+
+test('once a new task stayed ready for monitor, the old task of its slot stops and the next slots start', () => {
+  const olds = [1, 2, 3, 4].map((s) => task(s, 1));
+  const news = [task(1, 2), task(2, 2)];
+  const ready = new Map([...readyAt(olds, T0 - 60_000), ...readyAt(news, T0 + 500)]);
+  const now = T0 + 1500;
+  const d = decideService(service({ parallelism: 2 }), [...olds, ...news], ready, now, iso(now));
+  assert.deepEqual(
+    d.stop.map((s) => s.taskId),
+    ids(olds.slice(0, 2)),
+  );
+  assert.deepEqual(d.create, [3, 4]);
+  assert.deepEqual(d.record?.update?.done, [1, 2]);
+  assert.deepEqual(
+    d.events.map((e) => [e.type, e.updated, e.total]),
+    [['update.progress', 2, 4]],
+  );
+});
+
+test('delay: the next slot starts only `delay` after the last one finished', () => {
+  const olds = [1, 2].map((s) => task(s, 1));
+  const news = [task(1, 2)];
+  const ready = new Map([...readyAt(olds, T0 - 60_000), ...readyAt(news, T0)]);
+  const d = decideService(service({ delay: 5000 }, 2), [...olds, ...news], ready, T0 + 1000, iso(T0 + 1000));
+  assert.deepEqual(d.create, [], 'slot 2 waits');
+  assert.equal(d.wakeAtMs, T0 + 6000);
+  const later = decideService(
+    d.record ?? service(),
+    [olds[1] as TaskRecord, ...news],
+    ready,
+    T0 + 6000,
+    iso(T0 + 6000),
+  );
+  assert.deepEqual(later.create, [2]);
+});
+
+test('stop-first: the old task stops first, and its slot is filled only once it has ended', () => {
+  const olds = [1, 2].map((s) => task(s, 1));
+  const svc = service({ order: 'stop-first' }, 2);
+  const d = decideService(svc, olds, readyAt(olds, T0 - 60_000), T0, iso(T0));
+  assert.deepEqual(
+    d.stop.map((s) => s.taskId),
+    ids(olds.slice(0, 1)),
+  );
+  assert.deepEqual(d.create, []);
+  const stopping = { ...(olds[0] as TaskRecord), desired: 'stopped' as const };
+  const still = decideService(svc, [stopping, olds[1] as TaskRecord], new Map(), T0 + 100, iso(T0 + 100));
+  assert.deepEqual(still.create, [], 'its container still runs');
+  const ended = { ...stopping, state: 'Completed' as const };
+  const next = decideService(svc, [ended, olds[1] as TaskRecord], new Map(), T0 + 200, iso(T0 + 200));
+  assert.deepEqual(next.create, [1]);
+});
+
+test('a new task that fails (ratio 0) rolls the service back to the previous version, by the rollback block', () => {
+  const olds = [1, 2].map((s) => task(s, 1));
+  const bad = task(1, 2, 'Failed');
+  const d = decideService(service({}, 2), [...olds, bad], readyAt(olds, T0 - 60_000), T0 + 2000, iso(T0 + 2000));
+  assert.equal(d.record?.version, 1);
+  assert.equal(d.record?.spec.task.image, 'img:1');
+  assert.equal(d.record?.previous?.version, 2);
+  assert.equal(d.record?.update?.toVersion, 1);
+  // start-first: both slots still had their version 1 task, ready long since: back at once
+  assert.equal(d.record?.update?.state, 'rolled_back');
+  assert.equal(d.record?.update?.reason, 'back on version 1: replica 1 of version 2 failed: exited with code 1');
+  assert.deepEqual(
+    d.events.map((e) => e.type),
+    ['update.started', 'update.rolled_back'],
+  );
+  assert.ok(
+    d.stop.some((s) => s.taskId === bad.request.id),
+    'the failed task is retired',
+  );
+});
+
+test('a rollback moves the slots that run the failed version back, by the same rules', () => {
+  const svc = service({}, 2);
+  const moved = [task(1, 2), task(2, 2)];
+  const bad = task(1, 2, 'Running', { health: { ...NO_HEALTH, status: 'unhealthy' } });
+  const d = decideService(svc, [moved[1] as TaskRecord, bad], new Map(), T0 + 10, iso(T0 + 10));
+  assert.equal(d.record?.update?.state, 'rolling_back');
+  assert.deepEqual(d.create, [1], 'parallelism 1: slot 1 first');
+});
+
+test('maxFailureRatio: failures up to the ratio of replicas are tolerated; one more ends the update', () => {
+  const olds = [1, 2, 3, 4].map((s) => task(s, 1));
+  const svc = service({ maxFailureRatio: 0.5, failureAction: 'pause', parallelism: 4 });
+  const two = [task(1, 2, 'Failed', { restartAt: T0 + 9000 }), task(2, 2, 'Failed', { restartAt: T0 + 9000 })];
+  const d = decideService(svc, [...olds, ...two], readyAt(olds, T0 - 1), T0 + 10, iso(T0 + 10));
+  assert.equal(d.record?.update?.state, 'updating');
+  assert.equal(d.record?.update?.failed.length, 2);
+  const three = [...two, task(3, 2, 'Running', { health: { ...NO_HEALTH, status: 'unhealthy' } })];
+  const again = decideService(d.record ?? svc, [...olds, ...three], readyAt(olds, T0 - 1), T0 + 20, iso(T0 + 20));
+  assert.equal(again.record?.update?.state, 'paused');
+  assert.match(again.record?.update?.reason ?? '', /^replica 3 of version 2 failed/);
+  assert.deepEqual(
+    again.stop.map((s) => s.taskId).sort(),
+    ids(three).sort(),
+    'paused: slots between versions keep their old task',
+  );
+});
+
+test('continue carries on past failures, but the deadline still ends the update: paused', () => {
+  const olds = [task(1, 1)];
+  const svc = service({ failureAction: 'continue', progressDeadline: 10_000 }, 1);
+  const bad = task(1, 2, 'Failed', { restartAt: T0 + 500 });
+  const d = decideService(svc, [...olds, bad], readyAt(olds, T0 - 1), T0 + 100, iso(T0 + 100));
+  assert.equal(d.record?.update?.state, 'updating');
+  const late = decideService(d.record ?? svc, [...olds, bad], readyAt(olds, T0 - 1), T0 + 10_000, iso(T0 + 10_000));
+  assert.equal(late.record?.update?.state, 'paused');
+  assert.match(late.record?.update?.reason ?? '', /progress deadline \(10000 ms\)/);
+  assert.equal(late.record?.update?.finishedAtMs, T0 + 10_000);
+});
+
+test('at its deadline an update rolls back; a rollback that fails pauses, never rolling back again', () => {
+  const svc = service({ progressDeadline: 5000 }, 1);
+  const stuck = task(1, 2); // not ready (no readySince): its monitor never starts
+  const d = decideService(svc, [stuck], new Map(), T0 + 5000, iso(T0 + 5000));
+  assert.equal(d.record?.update?.kind, 'rollback');
+  assert.equal(d.record?.update?.state, 'rolling_back');
+  assert.match(d.record?.update?.reason ?? '', /progress deadline \(5000 ms\)/);
+  assert.deepEqual(d.create, [1]);
+  const rolling = d.record as ServiceRecord;
+  const bad = task(1, 1, 'Failed', { updatedAt: iso(T0 + 6000), restartAt: T0 + 7000 });
+  const failed = decideService(rolling, [stuck, bad], new Map(), T0 + 6000, iso(T0 + 6000));
+  assert.equal(failed.record?.update?.state, 'paused');
+  assert.equal(failed.record?.update?.kind, 'rollback');
+  assert.equal(failed.record?.version, 1, 'still the version it rolled back to');
+  assert.deepEqual(
+    failed.events.map((e) => e.type),
+    ['update.paused'],
+  );
+});
+
+test('an update of a service with no previous version that fails pauses, saying so', () => {
+  const svc = { ...service({}, 1), previous: null };
+  const d = decideService(svc, [task(1, 2, 'Failed')], new Map(), T0 + 10, iso(T0 + 10));
+  assert.equal(d.record?.update?.state, 'paused');
+  assert.match(d.record?.update?.reason ?? '', /no previous version/);
+});
+
+test('scaling down during an update: the slots above go, and the update completes over the slots left', () => {
+  const svc = service({}, 4);
+  const scaled = { ...svc, spec: { ...svc.spec, replicas: 2 } };
+  const tasks = [task(1, 2), task(2, 2), task(3, 1), task(4, 1)];
+  const d = decideService(scaled, tasks, readyAt(tasks, T0), T0 + 1000, iso(T0 + 1000));
+  assert.deepEqual(
+    d.stop.map((s) => [s.taskId, s.reason]),
+    [
+      [tasks[3]?.request.id, 'scaled down to 2'],
+      [tasks[2]?.request.id, 'scaled down to 2'],
+    ],
+    'highest slot first',
+  );
+  assert.equal(d.record?.update?.state, 'completed');
+  assert.deepEqual(
+    d.events.map((e) => [e.type, e.total]),
+    [['update.completed', 2]],
+  );
+});
+
+test('with no rollout: an empty slot gets a task, a given-up one is replaced, a lost one (Pending) is left to be placed', () => {
+  const svc = { ...service({}, 3), update: null };
+  const gaveUp = task(1, 2, 'Failed');
+  const lost = task(2, 2, 'Pending', { nodeId: null });
+  const d = decideService(svc, [gaveUp, lost], new Map(), T0, iso(T0));
+  assert.deepEqual(d.create, [1, 3]);
+  assert.deepEqual(
+    d.stop.map((s) => s.taskId),
+    [gaveUp.request.id],
+  );
+  assert.equal(d.record, null);
+});
