@@ -12,7 +12,7 @@ import { waitFor } from './helpers/wait-for.js';
 // `poseidon deploy` as a user runs it: a Compose file in a directory of its own (the stack is
 // named after it), against a real manager and two real workers on the real engine.
 
-function composeFile(runId: string, apiVersion: string, withCache: boolean): string {
+function composeFile(runId: string, apiVersion: string, withCache: boolean, webReplicas = 2): string {
   return `
 x-task: &task
   image: ${TEST_IMAGE}
@@ -23,7 +23,7 @@ services:
   web:
     <<: *task
     depends_on: [api]
-    deploy: {replicas: 2, update_config: {parallelism: 2, monitor: 500ms}}
+    deploy: {replicas: ${webReplicas}, update_config: {parallelism: 2, monitor: 500ms}}
   api:
     <<: *task
     environment: {API_VERSION: "${apiVersion}"}
@@ -41,8 +41,8 @@ ${
 describe('poseidon deploy: a Compose file with three services, against a real cluster', () => {
   const c = new TestCluster();
   let file: string;
-  const write = (apiVersion: string, withCache: boolean): void =>
-    writeFileSync(file, composeFile(c.runId, apiVersion, withCache));
+  const write = (apiVersion: string, withCache: boolean, webReplicas = 2): void =>
+    writeFileSync(file, composeFile(c.runId, apiVersion, withCache, webReplicas));
   const deploy = async (...flags: string[]): Promise<{ result: DeployResult; stderr: string }> => {
     const run = await c.cli(['deploy', '-f', file, '--json', ...flags]);
     assert.equal(run.code, 0, run.stderr);
@@ -113,6 +113,18 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.equal(after.get('shop-api')?.spec.task.env?.['API_VERSION'], '2');
     for (const name of ['shop-web', 'shop-cache'])
       assert.equal(after.get(name)?.version, before.get(name)?.version, `${name} kept its version`);
+  });
+
+  test('a change of replicas alone scales the service: no new version', async () => {
+    const before = await services();
+    write('2', true, 3);
+    const { result } = await deploy();
+    assert.deepEqual(result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
+    const after = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
+    assert.equal(after.get('shop-web')?.healthy, 3);
+    assert.equal(after.get('shop-web')?.version, before.get('shop-web')?.version);
+    write('2', true);
+    assert.deepEqual((await deploy()).result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
   });
 
   test('a service dropped from the file is kept without --prune, listed by --dry-run --prune, removed by --prune', async () => {
