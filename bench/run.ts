@@ -13,6 +13,7 @@ import { machineInfo } from './machine.js';
 import { memoryBenchmark } from './memory.js';
 import { restartBenchmark } from './restart.js';
 import { scheduleBenchmark } from './schedule.js';
+import { serviceBenchmark } from './service.js';
 import { startBenchmark } from './start.js';
 import { stopBenchmark } from './stop.js';
 import { submitBenchmark } from './submit.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   memoryBenchmark,
   scheduleBenchmark,
   cliBenchmark,
+  serviceBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 

@@ -12,6 +12,7 @@ import {
   DEFAULT_WORKER_PORT,
   STRATEGY_NAMES,
 } from './defaults.js';
+import type { DeployFlags } from './deploy-action.js';
 import type { DevFlags } from './dev-action.js';
 import type { EventsFlags } from './events-action.js';
 import type { LoginFlags } from './login-action.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerLogin(program);
   registerToken(program);
+  registerDeploy(program);
   return program;
 }
 
@@ -285,5 +287,19 @@ function registerToken(program: Command): void {
     .action(async (kind: string, flags: RotateFlags) => {
       const { rotateToken } = await import('./rotate-action.js');
       await rotateToken(kind, flags);
+    });
+}
+
+function registerDeploy(program: Command): void {
+  withManager(program.command('deploy'))
+    .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
+    .requiredOption('-f, --file <file>', 'the Compose file (YAML or JSON)')
+    .option('--name <stack>', "the stack's name (default the file's name: key, else its directory's name)")
+    .option('--prune', "remove the stack's services the file no longer has")
+    .option('--dry-run', 'print what would be created, updated and removed, and the warnings; change nothing')
+    .option('--json', 'print JSON')
+    .action(async (flags: DeployFlags) => {
+      const { deploy } = await import('./deploy-action.js');
+      await deploy(flags);
     });
 }

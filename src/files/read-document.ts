@@ -41,8 +41,9 @@ export async function parseDocument(text: string, file: string, flag = '--filena
     }
   }
   const { parseDocument: parseYaml } = await import('yaml');
-  // uniqueKeys: a key given twice is an error, not a silent "last one wins"
-  const doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true });
+  // uniqueKeys: a key given twice is an error, not a silent "last one wins"; merge: `<<: *anchor`
+  // merges a mapping in (YAML 1.1's merge key), as Compose files use it to share settings
+  const doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     // prettyErrors: the message's first line ends with "at line L, column C:"

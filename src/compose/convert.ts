@@ -1,0 +1,164 @@
+import type { ServiceSpec, TaskTemplate } from '../api/index.js';
+import { isDnsLabel, NAME_RULE } from '../task/index.js';
+import { composeDeploy } from './deploy.js';
+import { composeEnvironment } from './environment.js';
+import { composeHealthCheck } from './healthcheck.js';
+import { composeLabels } from './labels.js';
+import { composePorts } from './ports.js';
+import { splitShellWords } from './shell-words.js';
+import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
+import {
+  asList,
+  asMap,
+  asScalarText,
+  composeError,
+  Findings,
+  isMap,
+  join,
+  shown,
+  substitutionPaths,
+  type ComposeMap,
+} from './values.js';
+
+// A Compose document (already read from YAML) → the services of one stack. Each service is
+// named `<stack>-<key>` (a DNS label, or the file is refused naming the service) and carries the
+// label `poseidon.stack=<stack>`, by which a later deploy finds the stack's services.
+
+/** The label that ties a service to its stack. */
+export const STACK_LABEL = 'poseidon.stack';
+
+export interface ComposeOptions {
+  /** The stack's name: a DNS label. */
+  stack: string;
+  /** The Compose file's directory: relative bind mounts start there (default "/"). */
+  baseDir?: string;
+  /** Where `environment: [KEY]` takes its value from (the deploying shell's environment). */
+  hostEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ComposeStack {
+  services: ServiceSpec[];
+  /** The first lists every key Poseidon does not support, by path; then other notes. */
+  warnings: string[];
+}
+
+// "1 to 63 lowercase letters, ...": the rule without its "must be a DNS label: "
+const LABEL_RULE = NAME_RULE.slice(NAME_RULE.indexOf(': ') + 2);
+
+const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes']);
+const SERVICE_KEYS = new Set([
+  'image',
+  'command',
+  'entrypoint',
+  'environment',
+  'ports',
+  'labels',
+  'healthcheck',
+  'deploy',
+  'volumes',
+]);
+
+export function composeToServices(doc: unknown, options: ComposeOptions): ComposeStack {
+  const { stack } = options;
+  if (!isDnsLabel(stack)) throw composeError('stack name', `${NAME_RULE} (got ${shown(stack)})`);
+  if (!isMap(doc)) throw composeError('(document)', `must be a mapping with a services: key (got ${shown(doc)})`);
+  const found = new Findings();
+  found.unknownKeys(doc, '', TOP_KEYS);
+  if (doc['services'] === undefined || doc['services'] === null)
+    throw composeError('services', 'is required: a Compose file names its services under services:');
+  const services = asMap(doc['services'], 'services');
+  if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
+  const volumes = declaredVolumes(doc['volumes'], stack, found);
+  const specs = Object.entries(services).map(([key, body]) =>
+    serviceSpec(
+      key,
+      body,
+      volumes,
+      { ...options, baseDir: options.baseDir ?? '/', hostEnv: options.hostEnv ?? {} },
+      found,
+    ),
+  );
+  return { services: specs, warnings: found.warnings() };
+}
+
+function serviceSpec(
+  key: string,
+  body: unknown,
+  volumes: VolumeNames,
+  options: Required<ComposeOptions>,
+  found: Findings,
+): ServiceSpec {
+  const path = join('services', key);
+  const name = `${options.stack}-${key}`;
+  if (!isDnsLabel(name))
+    throw composeError(
+      path,
+      `makes the service name "${name}" (<stack>-<service>), which is not a DNS label (${LABEL_RULE})`,
+    );
+  const map: ComposeMap = body === null ? {} : asMap(body, path);
+  found.unknownKeys(map, path, SERVICE_KEYS);
+  const substituted = substitutionPaths(map, path);
+  if (substituted.length > 0)
+    found.notes.push(`\${...} is not substituted; used as written: ${substituted.join(', ')}`);
+  const at = (k: string): string => join(path, k);
+  if (map['image'] === undefined) {
+    const why = map['build'] === undefined ? '' : '; Poseidon does not build images: build it and name it here';
+    throw composeError(at('image'), `is required${why}`);
+  }
+  const image = asScalarText(map['image'], at('image'));
+  const task: TaskTemplate = { image };
+  const command =
+    map['command'] === undefined || map['command'] === null ? undefined : words(map['command'], at('command'));
+  const entrypoint =
+    map['entrypoint'] === undefined || map['entrypoint'] === null
+      ? undefined
+      : words(map['entrypoint'], at('entrypoint'));
+  if (entrypoint !== undefined) {
+    found.notes.push(
+      `${at('entrypoint')}: runs as the start of the container's command (entrypoint + command); ` +
+        'an ENTRYPOINT the image has of its own still runs first',
+    );
+  }
+  const argv = [...(entrypoint ?? []), ...(command ?? [])];
+  if (argv.length > 0) task.command = argv;
+  if (map['environment'] !== undefined) {
+    const env = composeEnvironment(map['environment'], at('environment'), options.hostEnv, found);
+    if (Object.keys(env).length > 0) task.env = env;
+  }
+  if (map['ports'] !== undefined) {
+    const ports = composePorts(map['ports'], at('ports'), found);
+    if (ports.length > 0) task.ports = ports;
+  }
+  if (map['labels'] !== undefined) {
+    const labels = composeLabels(map['labels'], at('labels'));
+    if (Object.keys(labels).length > 0) task.labels = labels;
+  }
+  if (map['healthcheck'] !== undefined) {
+    const check = composeHealthCheck(map['healthcheck'], at('healthcheck'), found);
+    if (check !== undefined) task.healthCheck = check;
+  }
+  if (map['volumes'] !== undefined) {
+    const mounts = composeVolumes(map['volumes'], at('volumes'), volumes, options.baseDir, found);
+    if (mounts.length > 0) task.volumes = mounts;
+  }
+  const deploy =
+    map['deploy'] === undefined || map['deploy'] === null
+      ? { task: {} }
+      : composeDeploy(map['deploy'], at('deploy'), found);
+  Object.assign(task, deploy.task);
+  const spec: ServiceSpec = { name, task, labels: { ...deploy.labels, [STACK_LABEL]: options.stack } };
+  if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
+  if (deploy.constraints !== undefined) spec.constraints = deploy.constraints;
+  if (deploy.update !== undefined) spec.update = deploy.update;
+  if (deploy.rollback !== undefined) spec.rollback = deploy.rollback;
+  return spec;
+}
+
+/** A command as a list, or one string split into words as a shell would (nothing expanded). */
+function words(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return asList(value, path).map((w, i) => asScalarText(w, join(path, i)));
+  const text = asScalarText(value, path);
+  const split = splitShellWords(text);
+  if (split === null) throw composeError(path, `leaves a quote open: ${shown(text)}`);
+  return split;
+}

@@ -1,0 +1,206 @@
+import { MAX_REPLICAS, type TaskTemplate, type UpdateConfigSpec } from '../api/index.js';
+import { composeDuration } from './duration.js';
+import { composeLabels } from './labels.js';
+import {
+  asInteger,
+  asList,
+  asMap,
+  asNumber,
+  asScalarText,
+  asString,
+  composeError,
+  join,
+  shown,
+  type ComposeMap,
+  type Findings,
+} from './values.js';
+
+// `deploy:` (Swarm's part of a Compose file): replicas, update_config, rollback_config,
+// restart_policy, resources and placement constraints. Keys left out take Poseidon's defaults
+// (start-first, failure action rollback), not Swarm's (stop-first, pause).
+
+/** What `deploy:` sets on a service and its task template. */
+export interface DeployParts {
+  replicas?: number;
+  update?: UpdateConfigSpec;
+  rollback?: UpdateConfigSpec;
+  labels?: Record<string, string>;
+  constraints?: string[];
+  task: Partial<Pick<TaskTemplate, 'restartPolicy' | 'cpu' | 'cpuLimit' | 'memory' | 'pidsLimit'>>;
+}
+
+const DEPLOY_KEYS = new Set([
+  'mode',
+  'replicas',
+  'labels',
+  'update_config',
+  'rollback_config',
+  'restart_policy',
+  'resources',
+  'placement',
+]);
+const UPDATE_KEYS = new Set(['parallelism', 'delay', 'order', 'monitor', 'failure_action', 'max_failure_ratio']);
+const RESTART_KEYS = new Set(['condition', 'max_attempts', 'delay', 'window']);
+const RESOURCES_KEYS = new Set(['limits', 'reservations']);
+const LIMITS_KEYS = new Set(['cpus', 'memory', 'pids']);
+const RESERVATIONS_KEYS = new Set(['cpus', 'memory']);
+const PLACEMENT_KEYS = new Set(['constraints']);
+
+export function composeDeploy(value: unknown, path: string, found: Findings): DeployParts {
+  const map = asMap(value, path);
+  found.unknownKeys(map, path, DEPLOY_KEYS);
+  const parts: DeployParts = { task: {} };
+  const at = (key: string): string => join(path, key);
+  const mode = map['mode'];
+  if (mode !== undefined && mode !== 'replicated')
+    throw composeError(at('mode'), `is ${shown(mode)}; Poseidon runs replicated services only (set replicas)`);
+  if (map['replicas'] !== undefined) parts.replicas = asInteger(map['replicas'], at('replicas'), 0, MAX_REPLICAS);
+  if (map['labels'] !== undefined) parts.labels = composeLabels(map['labels'], at('labels'));
+  if (map['update_config'] !== undefined) parts.update = updateConfig(map['update_config'], at('update_config'), found);
+  if (map['rollback_config'] !== undefined)
+    parts.rollback = updateConfig(map['rollback_config'], at('rollback_config'), found);
+  if (map['restart_policy'] !== undefined)
+    parts.task.restartPolicy = restartPolicy(map['restart_policy'], at('restart_policy'), found);
+  if (map['resources'] !== undefined) Object.assign(parts.task, resources(map['resources'], at('resources'), found));
+  if (map['placement'] !== undefined) {
+    const placement = asMap(map['placement'], at('placement'));
+    found.unknownKeys(placement, at('placement'), PLACEMENT_KEYS);
+    if (placement['constraints'] !== undefined) {
+      const constraints = constraintsOf(placement['constraints'], join(at('placement'), 'constraints'), found);
+      if (constraints.length > 0) parts.constraints = constraints;
+    }
+  }
+  return parts;
+}
+
+function updateConfig(value: unknown, path: string, found: Findings): UpdateConfigSpec {
+  const map = asMap(value, path);
+  found.unknownKeys(map, path, UPDATE_KEYS);
+  const at = (key: string): string => join(path, key);
+  const out: UpdateConfigSpec = {};
+  // Swarm reads 0 as "all at once"; Poseidon's updates move a bounded batch, so 0 is refused
+  if (map['parallelism'] !== undefined)
+    out.parallelism = asInteger(map['parallelism'], at('parallelism'), 1, MAX_REPLICAS);
+  if (map['delay'] !== undefined) out.delay = composeDuration(map['delay'], at('delay'));
+  if (map['monitor'] !== undefined) out.monitor = composeDuration(map['monitor'], at('monitor'));
+  const order = map['order'];
+  if (order !== undefined) {
+    if (order !== 'start-first' && order !== 'stop-first')
+      throw composeError(at('order'), `must be "start-first" or "stop-first" (got ${shown(order)})`);
+    out.order = order;
+  }
+  const action = map['failure_action'];
+  if (action !== undefined) {
+    if (action !== 'rollback' && action !== 'pause' && action !== 'continue')
+      throw composeError(at('failure_action'), `must be "rollback", "pause" or "continue" (got ${shown(action)})`);
+    out.failureAction = action;
+  }
+  if (map['max_failure_ratio'] !== undefined) {
+    const ratio = asNumber(map['max_failure_ratio'], at('max_failure_ratio'));
+    if (ratio < 0 || ratio > 1)
+      throw composeError(at('max_failure_ratio'), `must be a number from 0 to 1 (got ${ratio})`);
+    out.maxFailureRatio = ratio;
+  }
+  return out;
+}
+
+type RestartPolicySpec = NonNullable<TaskTemplate['restartPolicy']>;
+
+// condition none | on-failure | any → never | on-failure | always. Swarm waits `delay` between
+// restarts, every time: the backoff starts and stays there. `window` (how long a restart must
+// run to count as a success) is the time after which Poseidon resets the backoff.
+function restartPolicy(value: unknown, path: string, found: Findings): RestartPolicySpec {
+  const map = asMap(value, path);
+  found.unknownKeys(map, path, RESTART_KEYS);
+  const at = (key: string): string => join(path, key);
+  const condition = map['condition'] ?? 'any';
+  const mode =
+    condition === 'none' ? 'never' : condition === 'on-failure' ? 'on-failure' : condition === 'any' ? 'always' : null;
+  if (mode === null)
+    throw composeError(at('condition'), `must be "none", "on-failure" or "any" (got ${shown(condition)})`);
+  const policy: RestartPolicySpec = { mode };
+  if (mode === 'never') return policy;
+  // Swarm: max_attempts 0 or absent means no limit
+  const attempts = map['max_attempts'] === undefined ? 0 : asInteger(map['max_attempts'], at('max_attempts'), 0);
+  policy.maxRestarts = attempts === 0 ? null : attempts;
+  if (map['delay'] !== undefined) {
+    const delay = composeDuration(map['delay'], at('delay'));
+    policy.backoff = { initial: delay, max: delay };
+  }
+  if (map['window'] !== undefined) policy.resetAfter = composeDuration(map['window'], at('window'));
+  return policy;
+}
+
+function resources(value: unknown, path: string, found: Findings): DeployParts['task'] {
+  const map = asMap(value, path);
+  found.unknownKeys(map, path, RESOURCES_KEYS);
+  const out: DeployParts['task'] = {};
+  const limitsPath = join(path, 'limits');
+  const reservationsPath = join(path, 'reservations');
+  const limits: ComposeMap = map['limits'] === undefined ? {} : asMap(map['limits'], limitsPath);
+  const reservations: ComposeMap =
+    map['reservations'] === undefined ? {} : asMap(map['reservations'], reservationsPath);
+  found.unknownKeys(limits, limitsPath, LIMITS_KEYS);
+  found.unknownKeys(reservations, reservationsPath, RESERVATIONS_KEYS);
+  if (limits['cpus'] !== undefined) out.cpuLimit = cpus(limits['cpus'], join(limitsPath, 'cpus'));
+  if (reservations['cpus'] !== undefined) out.cpu = cpus(reservations['cpus'], join(reservationsPath, 'cpus'));
+  if (out.cpu !== undefined && out.cpuLimit !== undefined && out.cpu > out.cpuLimit)
+    throw composeError(join(reservationsPath, 'cpus'), `(${out.cpu}) is above limits.cpus (${out.cpuLimit})`);
+  // a task's memory is both what it reserves and its hard limit: the limit when given
+  if (limits['memory'] !== undefined) {
+    out.memory = composeBytes(limits['memory'], join(limitsPath, 'memory'));
+    if (reservations['memory'] !== undefined)
+      found.unsupported.push(`${join(reservationsPath, 'memory')} (limits.memory is reserved and enforced)`);
+  } else if (reservations['memory'] !== undefined) {
+    out.memory = composeBytes(reservations['memory'], join(reservationsPath, 'memory'));
+    found.notes.push(`${join(reservationsPath, 'memory')}: Poseidon also enforces it as the container's memory limit`);
+  }
+  if (limits['pids'] !== undefined) out.pidsLimit = asInteger(limits['pids'], join(limitsPath, 'pids'), 2);
+  return out;
+}
+
+function cpus(value: unknown, path: string): number {
+  const n = asNumber(value, path);
+  if (n < 0.01) throw composeError(path, `must be at least 0.01 cores (got ${n})`);
+  return n;
+}
+
+const BYTE_UNITS: Readonly<Record<string, string>> = { b: '', k: 'Ki', kb: 'Ki', m: 'Mi', mb: 'Mi', g: 'Gi', gb: 'Gi' };
+
+/** Compose's byte values ("512m", "1g", "1.5gb", "2048") as a Poseidon quantity ("512Mi"). */
+export function composeBytes(value: unknown, path: string): number | string {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  const text = asScalarText(value, path).trim().toLowerCase();
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)$/.exec(text);
+  const unit = BYTE_UNITS[m?.[2] ?? 'x'];
+  if (m === null || unit === undefined)
+    throw composeError(path, `is ${shown(value)}; use bytes or a size such as "512m" or "1g"`);
+  return unit === '' ? Math.round(Number(m[1])) : `${m[1]}${unit}`;
+}
+
+// Swarm's constraint syntax: node.labels.KEY, node.hostname (Poseidon's node.name) and node.id,
+// with == or !=. Others (node.role, node.platform.*, engine.labels.*) mean nothing to Poseidon's
+// workers and are noted, not applied.
+const CONSTRAINT = /^\s*(node\.labels\.[^\s=!]+|node\.hostname|node\.id)\s*(==|!=)\s*(\S(?:.*\S)?)\s*$/;
+
+function constraintsOf(value: unknown, path: string, found: Findings): string[] {
+  const out: string[] = [];
+  asList(value, path).forEach((entry, i) => {
+    const at = join(path, i);
+    const text = asString(entry, at);
+    const m = CONSTRAINT.exec(text);
+    if (m === null) {
+      if (/^\s*(node\.role|node\.platform\.|engine\.labels\.)/.test(text)) {
+        found.unsupported.push(`${at} (${JSON.stringify(text)})`);
+        return;
+      }
+      throw composeError(
+        at,
+        `is ${shown(text)}; use "node.labels.KEY == VALUE", "node.hostname != NAME" or "node.id == ID"`,
+      );
+    }
+    const field = m[1] === 'node.hostname' ? 'node.name' : (m[1] ?? '');
+    out.push(`${field} ${m[2] ?? ''} ${m[3] ?? ''}`);
+  });
+  return out;
+}

@@ -1,0 +1,86 @@
+import type { TaskTemplate } from '../api/index.js';
+import { composeDurationMs, formatDuration } from './duration.js';
+import {
+  asBoolean,
+  asInteger,
+  asList,
+  asMap,
+  asScalarText,
+  composeError,
+  join,
+  shown,
+  type Findings,
+} from './values.js';
+
+type HealthCheckSpec = NonNullable<TaskTemplate['healthCheck']>;
+
+// `healthcheck:` as Docker runs it: `test` ["CMD", ...] runs the words as they are,
+// ["CMD-SHELL", "text"] (or a plain string) runs `/bin/sh -c text`, ["NONE"] or `disable: true`
+// turns the check off. Values left out take Docker's defaults (interval 30s, timeout 30s,
+// retries 3), not Poseidon's, so a file means what it meant under Docker.
+
+const KEYS = new Set(['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable']);
+const DOCKER_INTERVAL_MS = 30_000;
+const DOCKER_TIMEOUT_MS = 30_000;
+const DOCKER_RETRIES = 3;
+
+/** The exec check of `value`, or undefined when the file turns checks off. */
+export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | undefined {
+  const map = asMap(value, path);
+  found.unknownKeys(map, path, KEYS);
+  if (map['start_interval'] !== undefined) found.unsupported.push(join(path, 'start_interval'));
+  if (map['disable'] !== undefined && asBoolean(map['disable'], join(path, 'disable'))) return undefined;
+  if (map['test'] === undefined) {
+    found.unsupported.push(`${path} (no test: the image's own HEALTHCHECK is not run)`);
+    return undefined;
+  }
+  const command = testCommand(map['test'], join(path, 'test'));
+  if (command === undefined) return undefined;
+  const intervalMs =
+    map['interval'] === undefined ? DOCKER_INTERVAL_MS : composeDurationMs(map['interval'], join(path, 'interval'));
+  if (intervalMs <= 0) throw composeError(join(path, 'interval'), 'must be above 0');
+  const timeoutMs =
+    map['timeout'] === undefined
+      ? Math.min(DOCKER_TIMEOUT_MS, intervalMs)
+      : composeDurationMs(map['timeout'], join(path, 'timeout'));
+  if (timeoutMs > intervalMs) {
+    throw composeError(
+      join(path, 'timeout'),
+      `(${formatDuration(timeoutMs)}) is longer than the interval (${formatDuration(intervalMs)}); ` +
+        'Poseidon runs one check at a time',
+    );
+  }
+  const check: HealthCheckSpec = {
+    type: 'exec',
+    command,
+    interval: formatDuration(intervalMs),
+    timeout: formatDuration(timeoutMs),
+    failureThreshold:
+      map['retries'] === undefined ? DOCKER_RETRIES : asInteger(map['retries'], join(path, 'retries'), 1),
+  };
+  if (map['start_period'] !== undefined)
+    check.startPeriod = formatDuration(composeDurationMs(map['start_period'], join(path, 'start_period')));
+  return check;
+}
+
+function testCommand(test: unknown, path: string): string[] | undefined {
+  if (typeof test === 'string') return shellCommand(test, path);
+  const words = asList(test, path).map((w, i) => asScalarText(w, join(path, i)));
+  const [kind, ...rest] = words;
+  if (kind === 'NONE') return undefined;
+  if (kind === 'CMD') {
+    if (rest.length === 0) throw composeError(path, 'names no command after "CMD"');
+    return rest;
+  }
+  if (kind === 'CMD-SHELL') {
+    if (rest.length !== 1)
+      throw composeError(path, `must be ["CMD-SHELL", "one command line"] (got ${rest.length} words after it)`);
+    return shellCommand(rest[0] ?? '', path);
+  }
+  throw composeError(path, `must start with "CMD", "CMD-SHELL" or "NONE" (got ${shown(kind)})`);
+}
+
+function shellCommand(text: string, path: string): string[] {
+  if (text.trim() === '') throw composeError(path, 'is an empty command');
+  return ['/bin/sh', '-c', text];
+}

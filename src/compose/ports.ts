@@ -1,0 +1,109 @@
+import type { PortSpec, Protocol } from '../task/index.js';
+import { asInteger, asMap, asList, asScalarText, composeError, join, shown, type Findings } from './values.js';
+
+// `ports:` in both Compose syntaxes. Short: "80", "8080:80", "127.0.0.1:8080:80/udp",
+// "8000-8002:80-82" (a range is expanded into one port per number, host and container ranges
+// of the same length); long: {target, published, protocol, host_ip, mode}. A replica's ports are
+// published on the node that runs it (Swarm's `mode: host`); there is no routing mesh, and no
+// host address (the worker publishes on its --host), so `host_ip` is noted as not supported.
+
+/** A task has at most this many ports (the task spec's bound). */
+export const MAX_PORTS = 64;
+
+const LONG_KEYS = new Set(['target', 'published', 'protocol', 'host_ip', 'mode', 'name', 'app_protocol']);
+
+export function composePorts(value: unknown, path: string, found: Findings): PortSpec[] {
+  const ports: PortSpec[] = [];
+  asList(value, path).forEach((entry, i) => {
+    const at = join(path, i);
+    const more = typeof entry === 'object' && entry !== null ? longPort(entry, at, found) : shortPort(entry, at, found);
+    ports.push(...more);
+    if (ports.length > MAX_PORTS)
+      throw composeError(at, `makes ${ports.length} ports; a service has at most ${MAX_PORTS}`);
+  });
+  return ports;
+}
+
+function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
+  const text = asScalarText(entry, path).trim();
+  const slash = text.lastIndexOf('/');
+  const protocol = slash < 0 ? 'tcp' : protocolOf(text.slice(slash + 1), path);
+  const spec = slash < 0 ? text : text.slice(0, slash);
+  let rest = spec;
+  let hostIp: string | undefined;
+  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(spec);
+  if (v6 !== null) {
+    hostIp = v6[1];
+    rest = v6[2] ?? '';
+  }
+  const parts = rest.split(':');
+  if (hostIp === undefined && parts.length === 3) hostIp = parts.shift();
+  if (parts.length > 2 || (v6 !== null && parts.length !== 2))
+    throw composeError(
+      path,
+      `is "${text}"; use "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER", each with /tcp or /udp`,
+    );
+  const container = rangeOf(parts[parts.length - 1] ?? '', path, text);
+  const hostText = parts.length === 2 ? (parts[0] ?? '') : '';
+  if (hostIp !== undefined && hostIp !== '') found.unsupported.push(`${path} (host address ${hostIp})`);
+  return expand(container, hostText === '' ? null : rangeOf(hostText, path, text), protocol, path);
+}
+
+function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
+  const map = asMap(entry, path);
+  found.unknownKeys(map, path, LONG_KEYS);
+  if (map['target'] === undefined) throw composeError(join(path, 'target'), 'is required (the container port)');
+  const target = asInteger(map['target'], join(path, 'target'), 1, 65535);
+  const protocol =
+    map['protocol'] === undefined
+      ? 'tcp'
+      : protocolOf(asScalarText(map['protocol'], join(path, 'protocol')), join(path, 'protocol'));
+  for (const key of ['host_ip', 'name', 'app_protocol'])
+    if (map[key] !== undefined) found.unsupported.push(join(path, key));
+  if (map['mode'] !== undefined && map['mode'] !== 'host')
+    found.unsupported.push(`${join(path, 'mode')} (${shown(map['mode'])}: ports are published on the replica's node)`);
+  const published = map['published'];
+  if (published === undefined || published === '') return expand({ first: target, last: target }, null, protocol, path);
+  const host = rangeOf(asScalarText(published, join(path, 'published')), join(path, 'published'), String(published));
+  return expand({ first: target, last: target }, host, protocol, join(path, 'published'));
+}
+
+interface PortRange {
+  first: number;
+  last: number;
+}
+
+function rangeOf(text: string, path: string, whole: string): PortRange {
+  const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(text.trim());
+  const first = Number(m?.[1]);
+  const last = m?.[2] === undefined ? first : Number(m[2]);
+  if (m === null || !(first >= 1 && first <= 65535 && last >= first && last <= 65535))
+    throw composeError(path, `is "${whole}"; a port is a number from 1 to 65535, a range is "8000-8002"`);
+  return { first, last };
+}
+
+function protocolOf(text: string, path: string): Protocol {
+  const p = text.toLowerCase();
+  if (p === 'tcp' || p === 'udp') return p;
+  throw composeError(path, `has protocol "${text}"; Poseidon publishes tcp or udp`);
+}
+
+function expand(container: PortRange, host: PortRange | null, protocol: Protocol, path: string): PortSpec[] {
+  const count = container.last - container.first + 1;
+  if (host !== null && host.last - host.first + 1 !== count) {
+    throw composeError(
+      path,
+      `maps host ports ${host.first}-${host.last} to container ports ${container.first}-${container.last}: ` +
+        'the two ranges must be the same length (Poseidon publishes each container port on its own host port)',
+    );
+  }
+  if (count > MAX_PORTS) throw composeError(path, `is a range of ${count} ports; a service has at most ${MAX_PORTS}`);
+  const out: PortSpec[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const port: PortSpec = { container: container.first + i };
+    if (host !== null) port.host = host.first + i;
+    if (protocol === 'udp') port.protocol = protocol;
+    out.push(port);
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+import { InvalidField } from '../errors/index.js';
+
+// Reading a Compose document (plain JSON values from the YAML reader) with every error naming
+// the path as the file spells it: `services.web.deploy.update_config.parallelism: must be ...`.
+
+export type ComposeMap = Readonly<Record<string, unknown>>;
+
+/** An error at `path` in the Compose file; the message reads `path: problem`. */
+export function composeError(path: string, problem: string): InvalidField {
+  return new InvalidField(`${path}:`, problem);
+}
+
+/** What a value is, for messages: `a list`, `"abc"`, `12`. */
+export function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+export function isMap(value: unknown): value is ComposeMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asMap(value: unknown, path: string): ComposeMap {
+  if (!isMap(value)) throw composeError(path, `must be a mapping (got ${shown(value)})`);
+  return value;
+}
+
+export function asList(value: unknown, path: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw composeError(path, `must be a list (got ${shown(value)})`);
+  return value;
+}
+
+export function asString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw composeError(path, `must be a string (got ${shown(value)})`);
+  return value;
+}
+
+/** A scalar as Compose takes it where a string is meant (`PORT: 8080`, `debug: true`). */
+export function asScalarText(value: unknown, path: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw composeError(path, `must be a string, number or boolean (got ${shown(value)})`);
+}
+
+export function asBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw composeError(path, `must be true or false (got ${shown(value)})`);
+  return value;
+}
+
+/** A whole number from `min`; Compose files may quote numbers ("3"). */
+export function asInteger(value: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof value === 'string' && /^-?[0-9]+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw composeError(path, `must be a whole number (got ${shown(value)})`);
+  if (n < min) throw composeError(path, `must be at least ${min} (got ${n})`);
+  if (n > max) throw composeError(path, `must be at most ${max} (got ${n})`);
+  return n;
+}
+
+/** A number (cpus: 0.5 or "0.5"). */
+export function asNumber(value: unknown, path: string): number {
+  const n = typeof value === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw composeError(path, `must be a number (got ${shown(value)})`);
+  return n;
+}
+
+/**
+ * Notes what a walk met: keys Poseidon does not support (listed together in one warning, by
+ * path) and other things the user should know about the result.
+ */
+export class Findings {
+  readonly unsupported: string[] = [];
+  readonly notes: string[] = [];
+
+  /**
+   * The keys of `map` outside `known`, each noted as `path.key`; `x-` keys are Compose's
+   * extension fields (anchors' homes), meant to be ignored.
+   */
+  unknownKeys(map: ComposeMap, path: string, known: ReadonlySet<string>): void {
+    for (const key of Object.keys(map))
+      if (!known.has(key) && !key.startsWith('x-')) this.unsupported.push(join(path, key));
+  }
+
+  warnings(): string[] {
+    const out: string[] = [];
+    if (this.unsupported.length > 0) out.push(`not supported by Poseidon, ignored: ${this.unsupported.join(', ')}`);
+    return [...out, ...this.notes];
+  }
+}
+
+/** `services.web` + `ports` → `services.web.ports`; an empty base gives the key alone. */
+export function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * Paths of the strings under `value` that hold a `${...}` Compose would substitute from the
+ * environment; Poseidon uses them as written, so each is worth a warning.
+ */
+export function substitutionPaths(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return /\$\{[^}]*\}/.test(value) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => substitutionPaths(v, join(path, i)));
+  if (isMap(value)) return Object.entries(value).flatMap(([k, v]) => substitutionPaths(v, join(path, k)));
+  return [];
+}

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ServiceView } from '../../src/api/index.js';
+import type { DeployResult } from '../../src/cli/deploy-action.js';
+import { LABEL_TEST_RUN } from '../../testkit/cleanup.js';
+import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+import { waitFor } from './helpers/wait-for.js';
+
+// `poseidon deploy` as a user runs it: a Compose file in a directory of its own (the stack is
+// named after it), against a real manager and two real workers on the real engine.
+
+function composeFile(runId: string, apiVersion: string, withCache: boolean, webReplicas = 2): string {
+  return `
+x-task: &task
+  image: ${TEST_IMAGE}
+  command: [sleep, "600"]
+  labels: {${LABEL_TEST_RUN}: ${runId}}
+  healthcheck: {test: [CMD, "true"], interval: 500ms, retries: 1}
+services:
+  web:
+    <<: *task
+    depends_on: [api]
+    deploy: {replicas: ${webReplicas}, update_config: {parallelism: 2, monitor: 500ms}}
+  api:
+    <<: *task
+    environment: {API_VERSION: "${apiVersion}"}
+    deploy: {update_config: {monitor: 500ms, order: start-first}}
+${
+  withCache
+    ? `  cache:
+    <<: *task
+    networks: [back]
+`
+    : ''
+}`;
+}
+
+describe('poseidon deploy: a Compose file with three services, against a real cluster', () => {
+  const c = new TestCluster();
+  let file: string;
+  const write = (apiVersion: string, withCache: boolean, webReplicas = 2): void =>
+    writeFileSync(file, composeFile(c.runId, apiVersion, withCache, webReplicas));
+  const deploy = async (...flags: string[]): Promise<{ result: DeployResult; stderr: string }> => {
+    const run = await c.cli(['deploy', '-f', file, '--json', ...flags]);
+    assert.equal(run.code, 0, run.stderr);
+    return { result: JSON.parse(run.stdout) as DeployResult, stderr: run.stderr };
+  };
+  const services = async (): Promise<Map<string, ServiceView>> =>
+    new Map((await c.client.listServices()).map((s) => [s.name, s]));
+  const allHealthy = (names: readonly string[]): Promise<Map<string, ServiceView>> =>
+    waitFor(
+      async () => {
+        const now = await services();
+        const ok = names.every((n) => {
+          const v = now.get(n);
+          return v !== undefined && v.healthy === v.replicas && (v.update === null || v.update.state === 'completed');
+        });
+        return ok ? now : undefined;
+      },
+      { what: `${names.join(', ')} healthy and not updating`, timeoutMs: 90_000 },
+    );
+
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+    await c.startWorker('b');
+    mkdirSync(join(c.dir, 'shop'));
+    file = join(c.dir, 'shop', 'compose.yaml');
+  });
+  after(() => c.close());
+
+  test('a dry run prints what it would create and the warnings, and changes nothing', async () => {
+    write('1', true);
+    const { result } = await deploy('--dry-run');
+    assert.equal(result.stack, 'shop');
+    assert.deepEqual(result.created, ['shop-web', 'shop-api', 'shop-cache']);
+    assert.deepEqual(result.warnings, [
+      'not supported by Poseidon, ignored: services.web.depends_on, services.cache.networks',
+    ]);
+    assert.deepEqual(await c.client.listServices(), []);
+    const table = await c.cli(['deploy', '-f', file, '--dry-run']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stderr, /warning: not supported by Poseidon, ignored: services\.web\.depends_on/);
+    assert.match(table.stdout, /^create +shop-web/m);
+    assert.match(table.stdout, /dry run: nothing was changed/);
+  });
+
+  test('deploy creates the three services; a second deploy of the same file changes nothing', async () => {
+    const first = await deploy();
+    assert.deepEqual(first.result.created, ['shop-web', 'shop-api', 'shop-cache']);
+    const before = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
+    assert.equal(before.get('shop-web')?.replicas, 2);
+    assert.equal(before.get('shop-web')?.spec.labels?.['poseidon.stack'], 'shop');
+
+    const again = await deploy();
+    assert.deepEqual([again.result.created, again.result.updated], [[], []]);
+    assert.deepEqual(again.result.unchanged, ['shop-web', 'shop-api', 'shop-cache']);
+    const now = await services();
+    for (const [name, v] of before) assert.equal(now.get(name)?.version, v.version, name);
+  });
+
+  test('a redeploy with one change updates only that service: it alone gets a new version', async () => {
+    const before = await services();
+    write('2', true);
+    const { result } = await deploy();
+    assert.deepEqual(result.updated, [{ name: 'shop-api', newVersion: true, changes: ['task.env'] }]);
+    assert.deepEqual(result.unchanged, ['shop-web', 'shop-cache']);
+    const after = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
+    assert.equal(after.get('shop-api')?.version, (before.get('shop-api')?.version ?? 0) + 1);
+    assert.equal(after.get('shop-api')?.spec.task.env?.['API_VERSION'], '2');
+    for (const name of ['shop-web', 'shop-cache'])
+      assert.equal(after.get(name)?.version, before.get(name)?.version, `${name} kept its version`);
+  });
+
+  test('a change of replicas alone scales the service: no new version', async () => {
+    const before = await services();
+    write('2', true, 3);
+    const { result } = await deploy();
+    assert.deepEqual(result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
+    const after = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
+    assert.equal(after.get('shop-web')?.healthy, 3);
+    assert.equal(after.get('shop-web')?.version, before.get('shop-web')?.version);
+    write('2', true);
+    assert.deepEqual((await deploy()).result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
+  });
+
+  test('a service dropped from the file is kept without --prune, listed by --dry-run --prune, removed by --prune', async () => {
+    write('2', false);
+    const kept = await deploy();
+    assert.deepEqual([kept.result.kept, kept.result.removed], [['shop-cache'], []]);
+    assert.ok((await services()).has('shop-cache'));
+
+    const dry = await deploy('--prune', '--dry-run');
+    assert.deepEqual(dry.result.removed, ['shop-cache']);
+    assert.ok((await services()).has('shop-cache'), 'a dry run removes nothing');
+
+    const pruned = await deploy('--prune');
+    assert.deepEqual(pruned.result.removed, ['shop-cache']);
+    assert.deepEqual(pruned.result.unchanged, ['shop-web', 'shop-api']);
+    assert.deepEqual([...(await services()).keys()].sort(), ['shop-api', 'shop-web']);
+  });
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
+import { deployStack, type StackClient } from '../../../src/cli/deploy-action.js';
+import { parseDocument } from '../../../src/files/index.js';
+import { parseServiceSpec } from '../../../src/service/index.js';
+
+/** The Manager API's /services in memory: what deploy calls, recorded. */
+class FakeServices implements StackClient {
+  readonly calls: string[] = [];
+  readonly views = new Map<string, ServiceView>();
+
+  seed(spec: ServiceSpec): void {
+    const parsed = parseServiceSpec(spec);
+    const now = new Date(0).toISOString();
+    this.views.set(spec.name, {
+      name: spec.name,
+      version: 1,
+      spec: parsed,
+      replicas: parsed.replicas,
+      healthy: parsed.replicas,
+      running: parsed.replicas,
+      image: parsed.task.image,
+      update: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  listServices(): Promise<ServiceView[]> {
+    return Promise.resolve([...this.views.values()]);
+  }
+  createService(spec: ServiceSpec): Promise<ServiceView> {
+    this.calls.push(`create ${spec.name}`);
+    this.seed(spec);
+    return Promise.resolve(this.views.get(spec.name) as ServiceView);
+  }
+  updateService(name: string, spec: ServiceSpec): Promise<ServiceView> {
+    this.calls.push(`update ${name}`);
+    this.seed(spec);
+    return Promise.resolve(this.views.get(name) as ServiceView);
+  }
+  removeService(name: string): Promise<unknown> {
+    this.calls.push(`remove ${name}`);
+    this.views.delete(name);
+    return Promise.resolve({});
+  }
+}
+
+const FILE = `
+services:
+  web: {image: "poseidon/busybox:latest", command: "httpd -f -p 8080", deploy: {replicas: 2}}
+  api: {image: "poseidon/busybox:latest", command: [sleep, "300"]}
+  cache: {image: "poseidon/busybox:latest", command: [sleep, "300"], depends_on: [api]}
+`;
+const options = { stack: 'shop', baseDir: '/srv/shop', prune: false, dryRun: false };
+const doc = (text: string): Promise<unknown> => parseDocument(text, 'compose.yaml');
+
+test('a dry run reports what it would create, and calls nothing that changes the cluster', async () => {
+  const api = new FakeServices();
+  const r = await deployStack(api, await doc(FILE), { ...options, dryRun: true });
+  assert.deepEqual(r.created, ['shop-web', 'shop-api', 'shop-cache']);
+  assert.deepEqual(r.warnings, ['not supported by Poseidon, ignored: services.cache.depends_on']);
+  assert.equal(r.dryRun, true);
+  assert.deepEqual(api.calls, []);
+});
+
+test('a deploy creates the new, updates only the changed, and removes the missing only with prune', async () => {
+  const api = new FakeServices();
+  await deployStack(api, await doc(FILE), options);
+  assert.deepEqual(api.calls, ['create shop-web', 'create shop-api', 'create shop-cache']);
+  api.calls.length = 0;
+
+  const again = await deployStack(api, await doc(FILE), options);
+  assert.deepEqual([again.created, again.updated, again.unchanged], [[], [], ['shop-web', 'shop-api', 'shop-cache']]);
+  assert.deepEqual(api.calls, []);
+
+  const changed = FILE.replace('command: [sleep, "300"]}', 'command: [sleep, "301"]}').replace(/ {2}cache:.*\n/, '');
+  const kept = await deployStack(api, await doc(changed), options);
+  assert.deepEqual(kept.updated, [{ name: 'shop-api', newVersion: true, changes: ['task.command'] }]);
+  assert.deepEqual([kept.kept, kept.removed], [['shop-cache'], []]);
+  assert.deepEqual(api.calls, ['update shop-api']);
+  api.calls.length = 0;
+
+  const pruned = await deployStack(api, await doc(changed), { ...options, prune: true });
+  assert.deepEqual([pruned.removed, pruned.unchanged], [['shop-cache'], ['shop-web', 'shop-api']]);
+  assert.deepEqual(api.calls, ['remove shop-cache']);
+});
+
+test('a file the manager would refuse changes nothing; the error names the Compose service', async () => {
+  const api = new FakeServices();
+  const bad = `${FILE}  db: {image: "Not An Image"}\n`;
+  await assert.rejects(deployStack(api, await doc(bad), options), { message: /^services\.db\.task\.image/ });
+  assert.deepEqual(api.calls, []);
+});

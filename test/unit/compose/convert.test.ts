@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fromYaml, messageOf } from './compose-yaml.js';
+
+test('a service with every supported key becomes one ServiceSpec named <stack>-<service>', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  web:
+    image: poseidon/busybox:latest
+    entrypoint: /bin/sh -c
+    command: ["httpd -f -p 8080"]
+    environment: [MODE=prod, "GREETING=hello world"]
+    ports: ["8080:80", "9000"]
+    labels: {tier: front}
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/"]
+      interval: 1m30s
+      timeout: 10s
+      retries: 5
+      start_period: 2s
+    volumes: ["site:/www:ro"]
+    deploy:
+      replicas: 3
+      labels: [owner=team-a]
+      update_config: {parallelism: 2, delay: 1s, order: stop-first, monitor: 5s, failure_action: pause, max_failure_ratio: 0.2}
+      rollback_config: {parallelism: 1, order: start-first}
+      restart_policy: {condition: on-failure, max_attempts: 4, delay: 2s, window: 30s}
+      resources:
+        limits: {cpus: "0.5", memory: 256M, pids: 100}
+        reservations: {cpus: "0.25"}
+      placement:
+        constraints: ["node.labels.zone == a", "node.hostname != n2"]
+volumes:
+  site: {}
+`);
+  assert.deepEqual(warnings, [
+    "services.web.entrypoint: runs as the start of the container's command (entrypoint + command); an ENTRYPOINT the image has of its own still runs first",
+  ]);
+  assert.deepEqual(services, [
+    {
+      name: 'app-web',
+      replicas: 3,
+      labels: { owner: 'team-a', 'poseidon.stack': 'app' },
+      constraints: ['node.labels.zone == a', 'node.name != n2'],
+      update: {
+        parallelism: 2,
+        delay: '1s',
+        order: 'stop-first',
+        monitor: '5s',
+        failureAction: 'pause',
+        maxFailureRatio: 0.2,
+      },
+      rollback: { parallelism: 1, order: 'start-first' },
+      task: {
+        image: 'poseidon/busybox:latest',
+        command: ['/bin/sh', '-c', 'httpd -f -p 8080'],
+        env: { MODE: 'prod', GREETING: 'hello world' },
+        ports: [{ container: 80, host: 8080 }, { container: 9000 }],
+        labels: { tier: 'front' },
+        healthCheck: {
+          type: 'exec',
+          command: ['wget', '-q', '-O-', 'http://127.0.0.1:8080/'],
+          interval: '90s',
+          timeout: '10s',
+          failureThreshold: 5,
+          startPeriod: '2s',
+        },
+        volumes: [{ name: 'app-site', path: '/www', readOnly: true }],
+        restartPolicy: { mode: 'on-failure', maxRestarts: 4, backoff: { initial: '2s', max: '2s' }, resetAfter: '30s' },
+        cpuLimit: 0.5,
+        cpu: 0.25,
+        memory: '256Mi',
+        pidsLimit: 100,
+      },
+    },
+  ]);
+});
+
+test('a minimal service is an image and the stack label; absent keys take Poseidon defaults later', async () => {
+  const { services, warnings } = await fromYaml('services:\n  db:\n    image: postgres:16\n');
+  assert.deepEqual(services, [{ name: 'app-db', task: { image: 'postgres:16' }, labels: { 'poseidon.stack': 'app' } }]);
+  assert.deepEqual(warnings, []);
+});
+
+test('command and entrypoint: a string is split into words, a list is kept, entrypoint comes first', async () => {
+  const { services } = await fromYaml(`
+services:
+  a: {image: x, command: "sleep 300"}
+  b: {image: x, command: [echo, "two words", 3]}
+  c: {image: x, entrypoint: [sh, -c], command: "'echo hi'"}
+  d: {image: x, command: null}
+`);
+  assert.deepEqual(
+    services.map((s) => s.task.command),
+    [['sleep', '300'], ['echo', 'two words', '3'], ['sh', '-c', 'echo hi'], undefined],
+  );
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  a: {image: x, command: "echo \'open"}\n')),
+    /^services\.a\.command: leaves a quote open/,
+  );
+});
+
+test('environment: a list and a mapping; a bare name or a null value comes from the deploying shell', async () => {
+  const { services, warnings } = await fromYaml(
+    `
+services:
+  a: {image: x, environment: [A=1, B=, C=x=y, FROM_SHELL, MISSING]}
+  b: {image: x, environment: {A: 1, B: true, C: "", FROM_SHELL: null, MISSING: null}}
+`,
+    { hostEnv: { FROM_SHELL: 'shell value' } },
+  );
+  assert.deepEqual(services[0]?.task.env, { A: '1', B: '', C: 'x=y', FROM_SHELL: 'shell value' });
+  assert.deepEqual(services[1]?.task.env, { A: '1', B: 'true', C: '', FROM_SHELL: 'shell value' });
+  assert.deepEqual(warnings, [
+    'services.a.environment[4]: MISSING is not set in this shell; left out',
+    'services.b.environment.MISSING: MISSING is not set in this shell; left out',
+  ]);
+});
+
+test('labels: a list or a mapping on the task; deploy.labels and poseidon.stack on the service', async () => {
+  const { services } = await fromYaml(`
+services:
+  a: {image: x, labels: ["a=1", "flag"], deploy: {labels: {team: blue, n: 2}}}
+  b: {image: x, labels: {x: "y", n: 1}}
+`);
+  assert.deepEqual(services[0]?.task.labels, { a: '1', flag: '' });
+  assert.deepEqual(services[0]?.labels, { team: 'blue', n: '2', 'poseidon.stack': 'app' });
+  assert.deepEqual(services[1]?.task.labels, { x: 'y', n: '1' });
+});
+
+test('a file written for docker compose deploys, with one warning listing what does not apply, by path', async () => {
+  const { services, warnings } = await fromYaml(`
+version: "3.9"
+x-common: &common {image: x}
+services:
+  web:
+    <<: *common
+    build: .
+    depends_on: [db]
+    networks: [front]
+    expose: ["80"]
+    restart: always
+    container_name: web1
+    x-note: ignored
+  db:
+    image: postgres:16
+    env_file: .env
+    deploy: {endpoint_mode: dnsrr, placement: {preferences: [{spread: node.labels.zone}]}}
+networks: {front: {}}
+secrets: {pw: {file: ./pw}}
+`);
+  assert.deepEqual(
+    services.map((s) => s.name),
+    ['app-web', 'app-db'],
+  );
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: networks, secrets, services.web.build, services.web.depends_on, ' +
+      'services.web.networks, services.web.expose, services.web.restart, services.web.container_name, ' +
+      'services.db.env_file, services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
+  ]);
+});
+
+test('errors name the path in the file', async () => {
+  const cases: [string, RegExp][] = [
+    [
+      'services:\n  web: {image: x, deploy: {update_config: {parallelism: 0}}}\n',
+      /^services\.web\.deploy\.update_config\.parallelism: must be at least 1 \(got 0\)$/,
+    ],
+    ['services:\n  web: {image: x, deploy: {replicas: -1}}\n', /^services\.web\.deploy\.replicas: must be at least 0/],
+    [
+      'services:\n  web: {image: x, deploy: {replicas: 10001}}\n',
+      /^services\.web\.deploy\.replicas: must be at most 10000/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {replicas: two}}\n',
+      /^services\.web\.deploy\.replicas: must be a whole number/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {mode: global}}\n',
+      /^services\.web\.deploy\.mode: is "global"; Poseidon runs replicated services only/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {update_config: {order: random}}}\n',
+      /^services\.web\.deploy\.update_config\.order: must be "start-first" or "stop-first"/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {rollback_config: {failure_action: explode}}}\n',
+      /^services\.web\.deploy\.rollback_config\.failure_action: must be "rollback", "pause" or "continue"/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {update_config: {max_failure_ratio: 2}}}\n',
+      /^services\.web\.deploy\.update_config\.max_failure_ratio: must be a number from 0 to 1/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {update_config: {delay: 10}}}\n',
+      /^services\.web\.deploy\.update_config\.delay: must be a duration with its unit/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {restart_policy: {condition: always}}}\n',
+      /^services\.web\.deploy\.restart_policy\.condition: must be "none", "on-failure" or "any"/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {resources: {limits: {memory: lots}}}}\n',
+      /^services\.web\.deploy\.resources\.limits\.memory: is "lots"/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {resources: {limits: {cpus: "0.5"}, reservations: {cpus: 1}}}}\n',
+      /^services\.web\.deploy\.resources\.reservations\.cpus: \(1\) is above limits\.cpus/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {placement: {constraints: ["zone=a"]}}}\n',
+      /^services\.web\.deploy\.placement\.constraints\[0\]: is "zone=a"; use "node\.labels\.KEY == VALUE"/,
+    ],
+    ['services:\n  web: {build: .}\n', /^services\.web\.image: is required; Poseidon does not build images/],
+    ['services:\n  web: {}\n', /^services\.web\.image: is required$/],
+    ['services:\n  web: {image: x, environment: "A=1"}\n', /^services\.web\.environment: must be a mapping/],
+    [
+      'services:\n  Web_1: {image: x}\n',
+      /^services\.Web_1: makes the service name "app-Web_1" \(<stack>-<service>\), which is not a DNS label \(1 to 63 lowercase/,
+    ],
+    ['services: {}\n', /^services: names no service$/],
+    ['version: "3"\n', /^services: is required/],
+    ['- a\n- b\n', /^\(document\): must be a mapping with a services: key/],
+    ['services: [web]\n', /^services: must be a mapping/],
+  ];
+  for (const [yaml, expected] of cases) assert.match(await messageOf(() => fromYaml(yaml)), expected, yaml);
+});
+
+test('a file that is not YAML, or a stack name that is not a DNS label, is refused before anything else', async () => {
+  assert.match(await messageOf(() => fromYaml('services:\n  web: {image: x\n')), /^-f compose\.yaml is not valid YAML/);
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  web: {image: x}\n', { stack: 'My_Stack' })),
+    /^stack name: must be a DNS label/,
+  );
+});
+
+test('${VAR} is not substituted: each string that holds one is named in a warning', async () => {
+  const { services, warnings } = await fromYaml(
+    'services:\n  a: {image: "app:${TAG}", environment: [PLAIN=$HOME, "URL=http://${HOST}/"]}\n',
+  );
+  assert.equal(services[0]?.task.image, 'app:${TAG}');
+  assert.deepEqual(warnings, [
+    '${...} is not substituted; used as written: services.a.image, services.a.environment[1]',
+  ]);
+});

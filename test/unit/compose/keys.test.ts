@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { composeDurationMs } from '../../../src/compose/duration.js';
+import { fromYaml, messageOf } from './compose-yaml.js';
+
+const task = async (service: string): Promise<Record<string, unknown>> => {
+  const { services } = await fromYaml(`services:\n  s: {image: x, ${service}}\n`);
+  return services[0]?.task as Record<string, unknown>;
+};
+
+test('Compose durations (Go syntax) become milliseconds; bare numbers and garbage are refused by path', () => {
+  const cases: [string, number][] = [
+    ['30s', 30_000],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000],
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['2m0.5s', 120_500],
+    ['10us', 1],
+    ['0', 0],
+    ['0s', 0],
+  ];
+  for (const [text, ms] of cases) assert.equal(composeDurationMs(text, 'p'), ms, text);
+  assert.throws(() => composeDurationMs(30, 'a.b'), /^Error|a\.b: must be a duration with its unit/);
+  assert.throws(() => composeDurationMs('5 s', 'a.b'), { message: /^a\.b: is "5 s"; use a duration such as/ });
+  assert.throws(() => composeDurationMs('1d', 'a.b'), { message: /^a\.b: is "1d"/ });
+  assert.throws(() => composeDurationMs('25h', 'a.b'), { message: /^a\.b: is "25h"; durations run from 0 to 24h/ });
+});
+
+test('ports, short syntax: container only, host:container, ip:host:container/udp, ranges expanded', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    ports: [80, "8080:80", "127.0.0.1:8081:81/udp", "[::1]:8082:82", "9000-9002:90-92", "7000-7001", "::83"]
+`);
+  assert.deepEqual(services[0]?.task.ports, [
+    { container: 80 },
+    { container: 80, host: 8080 },
+    { container: 81, host: 8081, protocol: 'udp' },
+    { container: 82, host: 8082 },
+    { container: 90, host: 9000 },
+    { container: 91, host: 9001 },
+    { container: 92, host: 9002 },
+    { container: 7000 },
+    { container: 7001 },
+    { container: 83 },
+  ]);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.s.ports[2] (host address 127.0.0.1), services.s.ports[3] (host address ::1)',
+  ]);
+});
+
+test('ports, long syntax: target, published, protocol; host_ip and an ingress mode are noted', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    ports:
+      - {target: 80, published: 8080, protocol: tcp, mode: host}
+      - {target: 53, published: "5353", protocol: udp}
+      - {target: 81}
+      - {target: 82, published: 8082, host_ip: 0.0.0.0, mode: ingress}
+`);
+  assert.deepEqual(services[0]?.task.ports, [
+    { container: 80, host: 8080 },
+    { container: 53, host: 5353, protocol: 'udp' },
+    { container: 81 },
+    { container: 82, host: 8082 },
+  ]);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.s.ports[3].host_ip, ' +
+      `services.s.ports[3].mode ("ingress": ports are published on the replica's node)`,
+  ]);
+});
+
+test('ports that cannot be published as written are refused by path', async () => {
+  const cases: [string, RegExp][] = [
+    [
+      'ports: ["8000-8002:80"]',
+      /^services\.s\.ports\[0\]: maps host ports 8000-8002 to container ports 80-80: the two ranges must be the same length/,
+    ],
+    ['ports: ["80/sctp"]', /^services\.s\.ports\[0\]: has protocol "sctp"; Poseidon publishes tcp or udp/],
+    ['ports: ["70000"]', /^services\.s\.ports\[0\]: is "70000"; a port is a number from 1 to 65535/],
+    ['ports: ["a:b:c:d"]', /^services\.s\.ports\[0\]: is "a:b:c:d"; use "CONTAINER"/],
+    ['ports: ["1-100"]', /^services\.s\.ports\[0\]: is a range of 100 ports; a service has at most 64/],
+    ['ports: [{published: 80}]', /^services\.s\.ports\[0\]\.target: is required/],
+  ];
+  for (const [yaml, expected] of cases) assert.match(await messageOf(() => task(yaml)), expected, yaml);
+});
+
+test('healthcheck: CMD runs the words, CMD-SHELL and a string run /bin/sh -c, Docker defaults fill the rest', async () => {
+  assert.deepEqual((await task('healthcheck: {test: [CMD, true]}'))['healthCheck'], {
+    type: 'exec',
+    command: ['true'],
+    interval: '30s',
+    timeout: '30s',
+    failureThreshold: 3,
+  });
+  assert.deepEqual(
+    (await task('healthcheck: {test: [CMD-SHELL, "wget -q -O- localhost || exit 1"], interval: 5s}'))['healthCheck'],
+    {
+      type: 'exec',
+      command: ['/bin/sh', '-c', 'wget -q -O- localhost || exit 1'],
+      interval: '5s',
+      timeout: '5s',
+      failureThreshold: 3,
+    },
+  );
+  assert.deepEqual(
+    (await task('healthcheck: {test: "pgrep httpd", interval: 2s, timeout: 500ms, retries: 1, start_period: 1m}'))[
+      'healthCheck'
+    ],
+    {
+      type: 'exec',
+      command: ['/bin/sh', '-c', 'pgrep httpd'],
+      interval: '2s',
+      timeout: '500ms',
+      failureThreshold: 1,
+      startPeriod: '60s',
+    },
+  );
+});
+
+test('healthcheck: NONE and disable turn it off; a test-less check and start_interval are noted', async () => {
+  assert.equal((await task('healthcheck: {test: [NONE]}'))['healthCheck'], undefined);
+  assert.equal((await task('healthcheck: {test: [CMD, true], disable: true}'))['healthCheck'], undefined);
+  const { services, warnings } = await fromYaml(
+    'services:\n  s: {image: x, healthcheck: {interval: 5s, start_interval: 1s}}\n',
+  );
+  assert.equal(services[0]?.task.healthCheck, undefined);
+  assert.deepEqual(warnings, [
+    "not supported by Poseidon, ignored: services.s.healthcheck.start_interval, services.s.healthcheck (no test: the image's own HEALTHCHECK is not run)",
+  ]);
+  const cases: [string, RegExp][] = [
+    ['healthcheck: {test: [RUN, x]}', /^services\.s\.healthcheck\.test: must start with "CMD", "CMD-SHELL" or "NONE"/],
+    ['healthcheck: {test: [CMD]}', /^services\.s\.healthcheck\.test: names no command after "CMD"/],
+    [
+      'healthcheck: {test: [CMD-SHELL, a, b]}',
+      /^services\.s\.healthcheck\.test: must be \["CMD-SHELL", "one command line"\]/,
+    ],
+    [
+      'healthcheck: {test: [CMD, x], interval: 1s, timeout: 2s}',
+      /^services\.s\.healthcheck\.timeout: \(2s\) is longer than the interval \(1s\)/,
+    ],
+    ['healthcheck: {test: [CMD, x], retries: 0}', /^services\.s\.healthcheck\.retries: must be at least 1/],
+  ];
+  for (const [yaml, expected] of cases) assert.match(await messageOf(() => task(yaml)), expected, yaml);
+});
+
+test('restart_policy: none, on-failure, any; max_attempts 0 is no limit; delay is a fixed backoff', async () => {
+  const policy = async (rp: string): Promise<unknown> =>
+    (await task(`deploy: {restart_policy: ${rp}}`))['restartPolicy'];
+  assert.deepEqual(await policy('{condition: none, max_attempts: 3}'), { mode: 'never' });
+  assert.deepEqual(await policy('{condition: on-failure}'), { mode: 'on-failure', maxRestarts: null });
+  assert.deepEqual(await policy('{condition: any, max_attempts: 0, delay: 500ms}'), {
+    mode: 'always',
+    maxRestarts: null,
+    backoff: { initial: '500ms', max: '500ms' },
+  });
+  assert.deepEqual(await policy('{max_attempts: 2, window: 1m}'), {
+    mode: 'always',
+    maxRestarts: 2,
+    resetAfter: '60s',
+  });
+});
+
+test('resources: limits.cpus is the cpu limit, reservations.cpus the reservation, memory in Compose units', async () => {
+  const res = async (r: string): Promise<Record<string, unknown>> => task(`deploy: {resources: ${r}}`);
+  const t = await res('{limits: {cpus: 1.5, memory: 1g}}');
+  assert.deepEqual([t['cpuLimit'], t['cpu'], t['memory']], [1.5, undefined, '1Gi']);
+  assert.equal((await res('{limits: {memory: 1048576}}'))['memory'], 1048576);
+  assert.equal((await res('{limits: {memory: "512kb"}}'))['memory'], '512Ki');
+  assert.equal((await res('{limits: {memory: "100b"}}'))['memory'], 100);
+  assert.equal((await res('{limits: {memory: "1.5G"}}'))['memory'], '1.5Gi');
+  const { services, warnings } = await fromYaml(
+    'services:\n  s: {image: x, deploy: {resources: {reservations: {memory: 64m}, limits: {devices: []}}}}\n',
+  );
+  assert.equal(services[0]?.task.memory, '64Mi');
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.s.deploy.resources.limits.devices',
+    "services.s.deploy.resources.reservations.memory: Poseidon also enforces it as the container's memory limit",
+  ]);
+});
+
+test('placement constraints: node.labels and node.id as written, node.hostname as node.name, node.role noted', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    deploy:
+      placement:
+        constraints: ["node.labels.zone==a", " node.hostname != worker-2 ", "node.id == abc", "node.role == manager"]
+`);
+  assert.deepEqual(services[0]?.constraints, ['node.labels.zone == a', 'node.name != worker-2', 'node.id == abc']);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.s.deploy.placement.constraints[3] ("node.role == manager")',
+  ]);
+});
+
+test('volumes: named (short and long, declared at the top), bind mounts as host paths, anonymous ones noted', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  db:
+    image: x
+    volumes:
+      - db-data:/var/lib/data
+      - ./conf:/etc/app:ro
+      - /srv/logs:/logs:rw
+      - {type: volume, source: shared, target: /shared, read_only: true}
+      - {type: bind, source: ../up, target: /up}
+      - /anonymous
+      - {type: tmpfs, target: /tmp}
+volumes:
+  db-data:
+  shared: {name: team-shared}
+`);
+  assert.deepEqual(services[0]?.task.volumes, [
+    { name: 'app-db-data', path: '/var/lib/data' },
+    { hostPath: '/srv/app/conf', path: '/etc/app', readOnly: true },
+    { hostPath: '/srv/logs', path: '/logs' },
+    { name: 'team-shared', path: '/shared', readOnly: true },
+    { hostPath: '/srv/up', path: '/up' },
+  ]);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.db.volumes[5] (anonymous volume "/anonymous"), services.db.volumes[6].type (tmpfs)',
+  ]);
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  s: {image: x, volumes: ["nope:/data"]}\n')),
+    /^services\.s\.volumes\[0\]: uses volume "nope", which the top-level volumes: key does not declare/,
+  );
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  s: {image: x, volumes: ["~/x:/data"]}\n')),
+    /^services\.s\.volumes\[0\]: names "~\/x"; write the host path without ~/,
+  );
+  const ext = await fromYaml(
+    'services:\n  s: {image: x, volumes: ["v:/d"]}\nvolumes:\n  v: {external: true, driver: nfs}\n',
+  );
+  assert.deepEqual(ext.services[0]?.task.volumes, [{ name: 'v', path: '/d' }]);
+  assert.deepEqual(ext.warnings, [
+    'not supported by Poseidon, ignored: volumes.v.driver ("nfs": volumes use the engine\'s local driver)',
+  ]);
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
+import { planStack, stackNameFrom, type PlanInputs } from '../../../src/compose/index.js';
+
+// A stand-in for the manager's reading of a spec: defaults filled in, as parseServiceSpec does.
+const normalize = (s: ServiceSpec): ServiceSpec => ({ replicas: 1, ...s, update: { parallelism: 1, ...s.update } });
+const templateChanged = (a: ServiceSpec, b: ServiceSpec): boolean => JSON.stringify(a.task) !== JSON.stringify(b.task);
+
+function spec(name: string, image = 'x:1', extra: Partial<ServiceSpec> = {}, stack = 'app'): ServiceSpec {
+  return { name, task: { image }, labels: { 'poseidon.stack': stack }, ...extra };
+}
+function view(s: ServiceSpec): ServiceView {
+  const now = new Date(0).toISOString();
+  const { replicas = 1 } = s;
+  return {
+    name: s.name,
+    version: 1,
+    spec: normalize(s),
+    replicas,
+    healthy: replicas,
+    running: replicas,
+    image: s.task.image,
+    update: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+const plan = (desired: ServiceSpec[], existing: ServiceView[], prune = false): ReturnType<typeof planStack> =>
+  planStack({ stack: 'app', desired, existing, prune, normalize, templateChanged } satisfies PlanInputs);
+
+test('a first deploy creates every service, with defaults filled in', () => {
+  const p = plan([spec('app-web'), spec('app-db')], []);
+  assert.deepEqual(
+    p.create.map((s) => [s.name, s.replicas]),
+    [
+      ['app-web', 1],
+      ['app-db', 1],
+    ],
+  );
+  assert.deepEqual([p.update, p.remove, p.unchanged], [[], [], []]);
+});
+
+test('a redeploy updates only what changed: a new image is a new version, replicas alone are not', () => {
+  const existing = [view(spec('app-web')), view(spec('app-db')), view(spec('app-cache'))];
+  const p = plan([spec('app-web', 'x:2'), spec('app-db', 'x:1', { replicas: 3 }), spec('app-cache')], existing);
+  assert.deepEqual(p.create, []);
+  assert.deepEqual(
+    p.update.map((u) => [u.spec.name, u.newVersion, u.changes]),
+    [
+      ['app-web', true, ['task.image']],
+      ['app-db', false, ['replicas']],
+    ],
+  );
+  assert.deepEqual(p.unchanged, ['app-cache']);
+});
+
+test('key order and defaults written out do not count as a change', () => {
+  const existing = [view({ labels: { 'poseidon.stack': 'app' }, task: { image: 'x:1' }, name: 'app-web' })];
+  const p = plan([spec('app-web', 'x:1', { replicas: 1, update: { parallelism: 1 } })], existing);
+  assert.deepEqual([p.update, p.unchanged], [[], ['app-web']]);
+});
+
+test("the stack's services the file no longer has are listed for removal; other stacks' and plain services are not", () => {
+  const existing = [
+    view(spec('app-web')),
+    view(spec('app-old')),
+    view(spec('other-web', 'x:1', {}, 'other')),
+    view({ name: 'plain', task: { image: 'x' } }),
+  ];
+  const p = plan([spec('app-web')], existing, true);
+  assert.deepEqual(p.remove, ['app-old']);
+});
+
+test('a service of the same name outside the stack is refused, naming it, before anything changes', () => {
+  assert.throws(() => plan([spec('app-web')], [view({ name: 'app-web', task: { image: 'x' } })]), {
+    message: /^service app-web exists and belongs to no stack; remove it or deploy under another stack name \(--name\)/,
+  });
+  assert.throws(() => plan([spec('app-web')], [view(spec('app-web', 'x', {}, 'other'))]), {
+    message: /belongs to stack other/,
+  });
+});
+
+test("the default stack name is the directory's, made a DNS label", () => {
+  assert.equal(stackNameFrom('my_project'), 'my-project');
+  assert.equal(stackNameFrom('Web.App'), 'web-app');
+  assert.equal(stackNameFrom('__'), null);
+  assert.equal(stackNameFrom('a'.repeat(60)), 'a'.repeat(40));
+});
