@@ -36,6 +36,10 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  // named volumes
+  volume_not_found: spec('volume_not_found', 404),
+  /** A task that is not finished mounts it (manager), or a running container does (worker). */
+  volume_in_use: spec('volume_in_use', 409),
   // API tokens
   token_not_found: spec('token_not_found', 404),
   last_admin_token: spec('last_admin_token', 409),

@@ -16,6 +16,7 @@ import { Planner } from './plan.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
+import { VolumeBook } from './volume-book.js';
 
 /** How long a node's engine may be away (dockerd restarting) before its tasks are placed elsewhere. */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
@@ -51,6 +52,7 @@ export interface ManagerParts {
   readonly dispatcher: Dispatcher;
   readonly placer: Placer;
   readonly submissions: Submissions;
+  readonly volumes: VolumeBook;
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
@@ -75,7 +77,14 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     storeStats: () => deps.store.stats(),
   };
   const metrics: ManagerMetrics = new ManagerMetrics(deps.metrics, counts);
-  const placer: Placer = new Placer({ strategy: deps.strategy, clock, log, metrics });
+  const volumes = new VolumeBook({ state, log });
+  const placer: Placer = new Placer({
+    strategy: deps.strategy,
+    clock,
+    log,
+    metrics,
+    volumeHomes: (request) => volumes.homesOf(request),
+  });
   const background = new Background(log);
   const submissions = new Submissions();
   const supervisor: RestartSupervisor = new RestartSupervisor({
@@ -103,6 +112,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     supervisor,
     tasksOn: (nodeId) => placer.pool.of(nodeId).tasks,
     changed: (ids) => orchestrator.changed(ids),
+    ran: (nodeId, request) => volumes.ran(nodeId, request),
     log,
   });
   const planner: Planner = new Planner({
@@ -155,6 +165,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     dispatcher,
     placer,
     submissions,
+    volumes,
     background,
     clock,
     log,
