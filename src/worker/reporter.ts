@@ -133,8 +133,6 @@ export class ManagerReporter {
       tasks,
       digest: this.deps.worker.activeDigest(),
       engine: this.deps.worker.engineStatus(),
-      ...(this.deps.labels === undefined ? {} : { labels: this.deps.labels }),
-      ...(this.deps.allowedHostPaths === undefined ? {} : { allowedHostPaths: this.deps.allowedHostPaths }),
     });
   }
 
