@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
 import type { NodeStatusView, VolumeView } from '../../src/api/index.js';
-import { WorkerClient } from '../../src/client/index.js';
+import { ManagerClient, WorkerClient } from '../../src/client/index.js';
 import { PoseidonError } from '../../src/errors/index.js';
 import { asManager } from '../../testkit/manager-access.js';
 import { TestCluster } from './helpers/cluster.js';
@@ -237,6 +237,11 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     assert.match(refused.stderr, new RegExp(`volume ${volume} is in use by task ${t.id}`));
     assert.equal((await rejection(c.client.removeVolume(volume))).code, 'volume_in_use');
     assert.notEqual(await volumeLabels(volume), null);
+    // a read token lists volumes but may not remove one (that takes deploy)
+    const { token } = await c.client.createToken({ scope: 'read', name: 'reader' });
+    const reader = new ManagerClient(c.access.url, undefined, { token, tls: { ca: c.access.caPem } });
+    assert.equal((await reader.listVolumes())[0]?.name, volume);
+    assert.equal((await rejection(reader.removeVolume(volume))).code, 'forbidden');
 
     await c.client.stopTask(t.id);
     await c.allInState([t.id], 'Completed');
