@@ -267,6 +267,9 @@ function parseJson(text: string): unknown {
 }
 
 function toRemoteError(status: number, body: unknown, text: string): RemoteError {
+  // A redirect is never followed, nor passed on with its status: a server relaying this error
+  // (the manager reading a node's logs) must not hand its own client a Location either.
+  if (status < 400) return new RemoteError('bad_answer', 502, `answered HTTP ${status}, which is not an answer here`);
   const error = (body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown } } | null)?.error;
   if (typeof error?.code === 'string' && typeof error.message === 'string') {
     const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
