@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_VOLUME, LABEL_WORKER } from '../src/driver/index.js';
 
 /**
  * Put on every container a test or benchmark makes (as a task label), with the run's id as its
@@ -24,6 +24,8 @@ export interface CleanupReport {
   containersRemoved: number;
   /** Containers still carrying the run's label afterwards; anything but 0 is a leak. */
   containersLeft: number;
+  /** Named volumes its workers created (`poseidon.volume=true`, `poseidon.worker=<name>`), removed after the containers. */
+  volumesRemoved: number;
 }
 
 export interface RunCleanupOptions {
@@ -34,7 +36,8 @@ export interface RunCleanupOptions {
 /**
  * Everything a test or benchmark run made, released at the end whatever happened: processes by
  * pid, containers by label (`poseidon.test-run=<runId>`, and `poseidon.worker=<name>` for each
- * worker it started, so a container a worker made without the run's label goes too), temp dirs.
+ * worker it started, so a container a worker made without the run's label goes too), the named
+ * volumes those workers created (by the same worker label), temp dirs.
  */
 export class RunCleanup {
   readonly #processes = new Set<Stoppable>();
@@ -104,6 +107,12 @@ export class RunCleanup {
     for (const label of labels)
       for (const id of await attempt(() => containersByLabel(this.docker, label), [])) ids.add(id);
     await Promise.all([...ids].map((id) => attempt(() => removeForce(this.docker, id), undefined)));
+    let volumesRemoved = 0;
+    for (const name of this.#workerNames) {
+      const volumes = await attempt(() => volumesByLabel(this.docker, `${LABEL_WORKER}=${name}`), []);
+      for (const v of volumes) await attempt(() => removeVolume(this.docker, v), undefined);
+      volumesRemoved += volumes.length;
+    }
     for (const dir of this.#tempDirs) await attempt(() => rm(dir, { recursive: true, force: true }), undefined);
     this.#tempDirs.clear();
     const left = await attempt(
@@ -111,7 +120,7 @@ export class RunCleanup {
       -1,
     );
     if (failures.length > 0) throw failures[0];
-    return { processesStopped: processes.length, containersRemoved: ids.size, containersLeft: left };
+    return { processesStopped: processes.length, containersRemoved: ids.size, containersLeft: left, volumesRemoved };
   }
 }
 
@@ -141,5 +150,20 @@ export async function removeForce(docker: Docker, id: string): Promise<void> {
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+/** Names of the named volumes a Poseidon worker created that carry `key=value` too. */
+export async function volumesByLabel(docker: Docker, label: string): Promise<string[]> {
+  const found = await docker.listVolumes({ filters: { label: [`${LABEL_VOLUME}=true`, label] } });
+  return (found.Volumes ?? []).map((v) => v.Name);
+}
+
+/** Removes one named volume; already gone (404) is success. */
+export async function removeVolume(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getVolume(name).remove();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
 }

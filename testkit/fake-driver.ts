@@ -21,7 +21,7 @@ import type { TaskRequest } from '../src/task/index.js';
 
 /** The Driver calls a test can record, fail or hold (watch is scripted through the stream methods). */
 export type DriverCall =
-  'ping' | 'start' | 'startAgain' | 'stop' | 'remove' | 'inspect' | 'list' | 'usage' | 'logs' | 'exec';
+  'ping' | 'start' | 'startAgain' | 'stop' | 'remove' | 'inspect' | 'list' | 'usage' | 'logs' | 'exec' | 'removeVolume';
 
 export interface FakeDriverOptions {
   /** Put on every container as `poseidon.worker`, as the Docker driver does. */
@@ -212,6 +212,11 @@ export class FakeDriver implements Driver {
     options.signal?.addEventListener('abort', end, { once: true });
     stream.once('close', () => followers.delete(stream));
     return stream;
+  }
+
+  /** Named volumes are the Docker driver's (test/integration); here removing one is a recorded no-op. */
+  async removeVolume(name: string): Promise<void> {
+    await this.#enter('removeVolume', [name]);
   }
 
   async exec(

@@ -1,5 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DNS_LABEL_PATTERN, type TaskState } from '../task/index.js';
+import {
+  DNS_LABEL_PATTERN,
+  MAX_NODE_LABELS,
+  NODE_LABEL_KEY_PATTERN,
+  NODE_LABEL_VALUE_PATTERN,
+  type TaskState,
+} from '../task/index.js';
 import { TaskDigest } from './task-digest.js';
 import type { HealthView, PortView, WorkerTaskView } from './views.js';
 
@@ -97,6 +103,15 @@ export const EngineStatus = Type.Object(
 );
 export type EngineStatus = Static<typeof EngineStatus>;
 
+/** `--allow-host-path` prefixes one worker may give. */
+export const MAX_ALLOWED_HOST_PATHS = 32;
+
+const NodeLabels = Type.Record(
+  Type.String({ pattern: NODE_LABEL_KEY_PATTERN }),
+  Type.String({ pattern: NODE_LABEL_VALUE_PATTERN }),
+  { maxProperties: MAX_NODE_LABELS },
+);
+
 export const RegisterRequest = Type.Object(
   {
     nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),
@@ -112,6 +127,12 @@ export const RegisterRequest = Type.Object(
     /** Every task the worker holds, so the manager can resync. */
     tasks: Type.Array(TaskReport, { maxItems: MAX_REGISTER_TASKS }),
     engine: Type.Optional(EngineStatus),
+    /** The node's labels (`--label zone=a`), which task constraints match; absent from older workers: none. */
+    labels: Type.Optional(NodeLabels),
+    /** Host directories the worker lets tasks mount (`--allow-host-path`); absent: none. */
+    allowedHostPaths: Type.Optional(
+      Type.Array(Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 }), { maxItems: MAX_ALLOWED_HOST_PATHS }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -246,6 +267,10 @@ export interface NodeStatusView {
   engine: EngineStatus | null;
   /** Conditions that keep the node from taking work while Up, for people (`engine unavailable`). */
   conditions: string[];
+  /** Its labels (`poseidon worker --label zone=a`), which task constraints match. */
+  labels: Record<string, string>;
+  /** Host directories its worker lets tasks mount (`--allow-host-path`). */
+  allowedHostPaths: string[];
 }
 
 /** A worker's task view as the report it sends the manager. */

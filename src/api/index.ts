@@ -18,6 +18,7 @@ export {
   ReportRequest,
   BatchStartRequest,
   EngineStatus,
+  MAX_ALLOWED_HOST_PATHS,
   MAX_BATCH_START,
   MAX_REGISTER_TASKS,
   REPORT_SLACK,
@@ -43,6 +44,9 @@ export type { NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.
 /** API tokens: the create request, the view (never the secret) and the answer that carries it once. */
 export { CreateTokenRequest, TOKEN_SCOPES, TOKEN_NAME_PATTERN } from './tokens.js';
 export type { TokenScope, TokenState, TokenView, CreatedTokenView } from './tokens.js';
+/** Named volumes: which node holds each, and which tasks use it (`GET /volumes`, `DELETE /volumes/{name}`). */
+export { VolumeParams } from './volumes.js';
+export type { VolumeView, RemovedVolumeView } from './volumes.js';
 /** Services: the spec people write (files, POST /services), scaling, and what a service looks like. */
 export {
   ServiceSpec,

@@ -23,6 +23,7 @@ import type { RotateFlags } from './rotate-action.js';
 import { registerService } from './service-commands.js';
 import type { TaskFlags } from './task-action.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
+import type { VolumeFlags } from './volume-action.js';
 import type { WorkerFlags } from './worker-action.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
@@ -31,6 +32,11 @@ import type { WorkerFlags } from './worker-action.js';
 // and `dev` load fastify, the store and dockerode. The definitions share one file on purpose:
 // every `poseidon` run loads all of them, and each module costs Node's ESM loader a resolve, a
 // read and a compile (eleven small files took about 15 ms more than one on a busy 2-core machine).
+
+/** commander's collector for a repeatable flag (`--label a=1 --label b=2`); here, so no other module loads for it. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 /** The whole CLI, ready to parse. */
 export function buildProgram(): Command {
@@ -52,6 +58,7 @@ export function buildProgram(): Command {
   registerLogin(program);
   registerToken(program);
   registerDeploy(program);
+  registerVolume(program);
   return program;
 }
 
@@ -113,6 +120,12 @@ function registerWorker(program: Command): void {
     .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
+    .option('--label <key=value>', 'a node label constraints match, e.g. zone=a (repeatable)', collect)
+    .option(
+      '--allow-host-path <dir>',
+      'let tasks mount host directories under this one (repeatable; default none)',
+      collect,
+    )
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
     .option(
       '--stop-grace <seconds>',
@@ -146,6 +159,8 @@ function registerDev(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
+    .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
+    .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')
@@ -301,5 +316,24 @@ function registerDeploy(program: Command): void {
     .action(async (flags: DeployFlags) => {
       const { deploy } = await import('./deploy-action.js');
       await deploy(flags);
+    });
+}
+
+function registerVolume(program: Command): void {
+  const volume = program.command('volume').description('named volumes: where each lives and which tasks use it');
+  withManager(volume.command('ls'))
+    .description('list named volumes: name, node, created, the unfinished tasks that mount it')
+    .option('--json', 'print JSON')
+    .action(async (flags: VolumeFlags) => {
+      const { listVolumes } = await import('./volume-action.js');
+      await listVolumes(flags);
+    });
+  withManager(volume.command('rm'))
+    .description('remove a named volume from its node, with its data (refused while a task uses it; deploy)')
+    .argument('<name>', 'volume name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: VolumeFlags) => {
+      const { removeVolume } = await import('./volume-action.js');
+      await removeVolume(name, flags);
     });
 }

@@ -7,7 +7,7 @@ import { ManagerClient } from '../client/index.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
-import { hostFlag, portFlag } from './flags.js';
+import { hostFlag, hostPathPrefixesFlag, labelsFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { engineGraceFlag, schedulerFlag } from './manager-action.js';
@@ -27,6 +27,10 @@ export interface DevFlags {
   demo?: boolean;
   demoImage: string;
   logLevel?: string;
+  /** --label key=value, repeatable: the dev worker's labels. */
+  label?: string[];
+  /** --allow-host-path DIR, repeatable. */
+  allowHostPath?: string[];
 }
 
 /** The demo task: busybox httpd serving a page, on a host port Docker picks. */
@@ -44,6 +48,8 @@ function demoTask(image: string): Record<string, unknown> {
 /** `poseidon dev`: a manager and a worker in this process until SIGINT or SIGTERM; --demo submits a web task. */
 export async function runDev(flags: DevFlags): Promise<void> {
   const host = hostFlag('--host', flags.host);
+  const labels = labelsFlag('--label', flags.label);
+  const allowedHostPaths = hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath);
   const dataDir = flags.dataDir ?? join(homedir(), '.poseidon', 'dev');
   const log = rootLogger(flags.logLevel);
   const manager = await startManagerRuntime(
@@ -73,6 +79,8 @@ export async function runDev(flags: DevFlags): Promise<void> {
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       managerUrl: manager.url,
       joinToken,
+      labels,
+      allowedHostPaths,
     },
     log,
   );

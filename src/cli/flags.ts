@@ -1,4 +1,6 @@
+import { posix } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { parseNodeLabels } from '../task/constraint.js';
 import { isDnsLabel, NAME_RULE } from '../task/name.js';
 
 // Flag values, checked at the edge: a bad one is one line naming the flag.
@@ -46,4 +48,27 @@ export function countFlag(flag: string, value: string, min: number, max: number)
   if (!/^[0-9]{1,6}$/.test(value) || n < min || n > max)
     throw new InvalidField(flag, `is "${value}"; use a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** `--label key=value`, repeatable: a node's labels, bounded and checked. */
+export function labelsFlag(flag: string, values: readonly string[] | undefined): Record<string, string> {
+  return parseNodeLabels(flag, values ?? []);
+}
+
+/** Prefixes a worker may give; the manager's RegisterRequest takes as many. */
+const MAX_HOST_PATH_PREFIXES = 32;
+
+/**
+ * `--allow-host-path DIR`, repeatable: absolute directories, resolved (`..`, `.`, trailing
+ * slashes) so the prefix a task is checked against is the directory meant.
+ */
+export function hostPathPrefixesFlag(flag: string, values: readonly string[] | undefined): string[] {
+  const list = values ?? [];
+  if (list.length > MAX_HOST_PATH_PREFIXES)
+    throw new InvalidField(flag, `is given ${list.length} times; at most ${MAX_HOST_PATH_PREFIXES}`);
+  return list.map((value) => {
+    if (!value.startsWith('/') || value.includes('\0') || value.length > 4096)
+      throw new InvalidField(flag, `is "${value.slice(0, 80)}"; use an absolute directory such as /srv/poseidon`);
+    return posix.resolve(value);
+  });
 }

@@ -1,4 +1,4 @@
-import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js';
+import type { ManagerTaskView, NodeStatusView, PortView, VolumeView } from '../api/index.js';
 import { formatBytes } from '../units/index.js';
 import { printable } from './terminal-text.js';
 
@@ -101,7 +101,18 @@ function nodeState(n: NodeStatusView, nowMs: number): string {
 
 export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): string {
   return table(
-    ['NAME', 'STATE', 'ADDRESS', 'CPU (alloc/cap)', 'MEMORY (alloc/cap)', 'FREE MEMORY', 'TASKS', 'LOAD', 'HEARTBEAT'],
+    [
+      'NAME',
+      'STATE',
+      'ADDRESS',
+      'CPU (alloc/cap)',
+      'MEMORY (alloc/cap)',
+      'FREE MEMORY',
+      'TASKS',
+      'LOAD',
+      'HEARTBEAT',
+      'LABELS',
+    ],
     nodes.map((n) => [
       n.name,
       nodeState(n, nowMs),
@@ -112,6 +123,28 @@ export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): stri
       String(n.taskCount),
       n.load1.toFixed(2),
       n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`,
+      labelList(n.labels),
+    ]),
+  );
+}
+
+/** `zone=a,disk=ssd`, or `-`; a manager from before labels sends none. */
+function labelList(labels: Readonly<Record<string, string>> | undefined): string {
+  return (
+    Object.entries(labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '-'
+  );
+}
+
+export function volumeTable(volumes: readonly VolumeView[], nowMs: number): string {
+  return table(
+    ['NAME', 'NODE', 'CREATED', 'IN USE BY'],
+    volumes.map((v) => [
+      v.name,
+      v.node,
+      `${age(v.createdAt, nowMs)} ago`,
+      v.inUseBy.map((id) => id.slice(0, 8)).join(',') || '-',
     ]),
   );
 }

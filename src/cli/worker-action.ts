@@ -2,7 +2,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
 import { parseQuantity } from '../units/index.js';
-import { countFlag, hostFlag, nameFlag, portFlag, secondsFlag, urlFlag } from './flags.js';
+import {
+  countFlag,
+  hostFlag,
+  hostPathPrefixesFlag,
+  labelsFlag,
+  nameFlag,
+  portFlag,
+  secondsFlag,
+  urlFlag,
+} from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startWorkerRuntime } from './worker-runtime.js';
@@ -23,6 +32,10 @@ export interface WorkerFlags {
   memory?: string;
   logLevel?: string;
   startConcurrency: string;
+  /** --label key=value, repeatable. */
+  label?: string[];
+  /** --allow-host-path DIR, repeatable. */
+  allowHostPath?: string[];
 }
 
 function cpuFlag(value: string): number {
@@ -51,6 +64,8 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),
     ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
+    labels: labelsFlag('--label', flags.label),
+    allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
   };
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);

@@ -40,6 +40,10 @@ export interface WorkerRuntimeOptions {
   cpuCores?: number;
   memoryBytes?: number;
   diskBytes?: number;
+  /** The node's labels (`--label`), sent at register; constraints match them. */
+  labels?: Record<string, string>;
+  /** Host directories tasks may mount (`--allow-host-path`); none by default. */
+  allowedHostPaths?: string[];
 }
 
 export interface Runtime {
@@ -91,7 +95,12 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   const app = await createWorkerServer({
     worker,
     driver,
-    limits: { maxCpuCores: availableParallelism(), maxMemoryBytes: totalmem() },
+    limits: {
+      maxCpuCores: availableParallelism(),
+      maxMemoryBytes: totalmem(),
+      // defence in depth: the manager places a host-path task only here if allowed, and this refuses it anyway
+      allowedHostPaths: opts.allowedHostPaths ?? [],
+    },
     readHost: () => hostMetrics.read(),
     log,
     metrics,
@@ -139,6 +148,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       },
       readHost: () => hostMetrics.read(),
       log,
+      labels: opts.labels ?? {},
+      allowedHostPaths: opts.allowedHostPaths ?? [],
     });
     reporter.start();
     const asking = reporter;

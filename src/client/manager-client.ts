@@ -11,6 +11,7 @@ import type {
   NodeStatusView,
   RegisterRequest,
   RemovedNodeView,
+  RemovedVolumeView,
   RenewRequest,
   ServiceTaskView,
   ServiceView,
@@ -18,6 +19,7 @@ import type {
   TaskUsageView,
   TokenScope,
   TokenView,
+  VolumeView,
 } from '../api/index.js';
 
 /** The Manager API, typed: used by the CLI and by workers. */
@@ -91,6 +93,14 @@ export class ManagerClient {
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');
+  }
+  /** Named volumes: the node holding each, and the unfinished tasks that mount it. */
+  listVolumes(): Promise<VolumeView[]> {
+    return this.http.request('GET', '/volumes');
+  }
+  /** Removes a named volume from its node; refused (volume_in_use) while an unfinished task mounts it. */
+  removeVolume(name: string): Promise<RemovedVolumeView> {
+    return this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   }
   /** A new API token; the answer's `token` is the only time its secret is shown. */
   createToken(req: { scope: TokenScope; ttl?: string; name?: string }): Promise<CreatedTokenView> {

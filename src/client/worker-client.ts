@@ -58,6 +58,10 @@ export class WorkerClient {
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);
   }
+  /** Removes a named volume from the worker's engine; one that is not there is removed already. */
+  async removeVolume(name: string): Promise<void> {
+    await this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
+  }
   stats(): Promise<WorkerStatsView> {
     return this.http.request('GET', '/stats');
   }

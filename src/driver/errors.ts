@@ -35,3 +35,13 @@ export class ContainerGone extends PoseidonError {
     super('container_gone', `container ${containerId.slice(0, 12)} has been removed; its logs went with it`);
   }
 }
+
+/** A running container mounts the volume, so the engine keeps it. */
+export class VolumeBusy extends PoseidonError {
+  constructor(
+    readonly volume: string,
+    containerId: string,
+  ) {
+    super('volume_in_use', `volume ${volume} is mounted by running container ${containerId.slice(0, 12)}`);
+  }
+}

@@ -10,6 +10,6 @@ export type {
 } from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
-export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone } from './errors.js';
+export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone, VolumeBusy } from './errors.js';
 /** Label keys put on every container. */
-export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION } from './labels.js';
+export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION, LABEL_VOLUME } from './labels.js';

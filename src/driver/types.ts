@@ -102,6 +102,12 @@ export interface Driver {
   logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream>;
   /** Runs `command` in the container; resolves with its exit code and the last 64 KiB of its output. */
   exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /**
+   * Removes one of this worker's named volumes (labelled as Poseidon's and this worker's), with
+   * the stopped containers of this worker that still mount it; a volume that is not there is
+   * removed already. Fails with VolumeBusy while a running container mounts it.
+   */
+  removeVolume(name: string): Promise<void>;
   /** Streams this worker's container events until `signal` aborts, reconnecting after engine restarts. */
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
 }

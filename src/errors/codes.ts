@@ -41,6 +41,10 @@ export const ERRORS = {
   service_exists: spec('service_exists', 409),
   /** A rollback of a service that has had one version only. */
   no_previous_version: spec('no_previous_version', 409),
+  // named volumes
+  volume_not_found: spec('volume_not_found', 404),
+  /** A task that is not finished mounts it (manager), or a running container does (worker). */
+  volume_in_use: spec('volume_in_use', 409),
   // API tokens
   token_not_found: spec('token_not_found', 404),
   last_admin_token: spec('last_admin_token', 409),

@@ -50,6 +50,10 @@ export async function parseDocument(text: string, file: string, flag = '--filena
     const what = (first.message.split('\n')[0] ?? first.message).replace(/:$/, '');
     throw new InvalidField(flag, `${file} is not valid YAML: ${what}`);
   }
-  // maxAliasCount bounds alias expansion ("billion laughs")
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  // maxAliasCount bounds alias expansion ("billion laughs"); past it, toJS throws a ReferenceError
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw new InvalidField(flag, `${file} is not valid YAML: ${(err as Error).message}`);
+  }
 }

@@ -3,9 +3,11 @@ import {
   NodePool,
   select,
   spreadScorer,
+  volumeHomeFilter,
   type NodeView,
   type Placement,
   type Scheduler,
+  type VolumeHome,
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
@@ -108,9 +110,22 @@ export class ClusterPool {
    * restart stays where its image and data are), else the scheduler's fast path over the pool,
    * or why no node can take it. Charges nothing: set() does, once the caller records the
    * placement.
+   *
+   * `homes`: the nodes that hold named volumes the task mounts. Such a task may go only there
+   * (volume affinity): it is tried on its home node, and when that cannot take it, every node is
+   * looked at with the affinity filter added, so the explanation counts each node under its reason.
    */
-  choose(task: TaskRequest, preferNodeId: string | null = null): Placement {
+  choose(task: TaskRequest, preferNodeId: string | null = null, homes: readonly VolumeHome[] = []): Placement {
     const pool = this.current();
+    if (homes.length > 0) {
+      const filters = [...this.scheduler.filters, volumeHomeFilter(homes)];
+      const home = pool.get(homes[0]?.nodeId ?? '');
+      if (home !== undefined) {
+        const p = select(task, [home], filters, this.scheduler.strategy);
+        if (p.ok) return p;
+      }
+      return select(task, pool.views(), filters, this.scheduler.strategy);
+    }
     const preferred = preferNodeId === null ? undefined : pool.get(preferNodeId);
     if (preferred !== undefined) {
       const p = this.scheduler.place(task, [preferred]);
@@ -169,6 +184,8 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
     taskCount: a.count,
     usedPorts: a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys()),
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
+    ...(record.labels === undefined ? {} : { labels: record.labels }),
+    ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
   };
 }
 
@@ -195,6 +212,9 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
     pooled.capacity.memoryBytes === c.memoryBytes &&
     pooled.capacity.diskBytes === c.diskBytes &&
     pooled.cpuUsage === entry.metrics?.cpuUsage &&
-    pooled.memoryUsedBytes === memoryUsedBytes(entry)
+    pooled.memoryUsedBytes === memoryUsedBytes(entry) &&
+    // the record's objects are replaced when the node registers again, never changed in place
+    pooled.labels === record.labels &&
+    pooled.allowedHostPaths === record.allowedHostPaths
   );
 }

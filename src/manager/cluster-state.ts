@@ -6,18 +6,20 @@ import type { Store, StoreOp } from '../store/index.js';
 import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
-import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord } from './records.js';
+import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /**
  * What the manager stores: tasks under `task/`, nodes under `node/`, nodes removed from the
- * cluster (their certificates refused from then on) under `revoked/`, services under `service/`.
+ * cluster (their certificates refused from then on) under `revoked/`, services under `service/`,
+ * named volumes and the node holding each under `volume/`.
  */
 export type ManagerRecord =
   | { kind: 'task'; task: TaskRecord }
   | { kind: 'node'; node: NodeRecord }
   | { kind: 'revoked'; revoked: RevokedNode }
-  | { kind: 'service'; service: ServiceRecord };
+  | { kind: 'service'; service: ServiceRecord }
+  | { kind: 'volume'; volume: VolumeRecord };
 
 /**
  * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies
@@ -29,6 +31,7 @@ const TASK_KEY = (t: TaskRecord): string => `task/${t.submittedAt}/${t.request.i
 const NODE_KEY = (id: string): string => `node/${id}`;
 const REVOKED_KEY = (id: string): string => `revoked/${id}`;
 const SERVICE_KEY = (name: string): string => `service/${name}`;
+const VOLUME_KEY = (name: string): string => `volume/${name}`;
 
 /**
  * Called whenever the latest record of a task changes: written, staged, or put back after a failed
@@ -59,6 +62,8 @@ export class ClusterState {
   readonly revoked = new Map<string, RevokedNode>();
   /** Services by name, as durable: a service changes here only once its write succeeded. */
   readonly services = new Map<string, ServiceRecord>();
+  /** Named volumes by name, each with the node that holds it; change through saveVolume/deleteVolume. */
+  readonly volumes = new Map<string, VolumeRecord>();
   /** Task and node events, live (GET /events). */
   readonly events = new EventBus();
   /** Shares what tasks hold alike (images, labels, health, reasons): memory per task. */
@@ -99,6 +104,10 @@ export class ClusterState {
       }
       if (rec.kind === 'service') {
         this.services.set(rec.service.name, rec.service);
+        continue;
+      }
+      if (rec.kind === 'volume') {
+        this.volumes.set(rec.volume.name, rec.volume);
         continue;
       }
       const t = rec.task;
@@ -245,6 +254,19 @@ export class ClusterState {
     this.nodes.delete(revoked.nodeId);
   }
 
+  /** Records where a named volume lives, durably, then keeps it. */
+  async saveVolume(volume: VolumeRecord): Promise<void> {
+    await this.deps.store.put(VOLUME_KEY(volume.name), { kind: 'volume', volume });
+    this.volumes.set(volume.name, volume);
+  }
+
+  /** Forgets named volumes (removed, or on a node that left the cluster) in one write. */
+  async deleteVolumes(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.deps.store.batch(names.map((name) => ({ kind: 'delete', key: VOLUME_KEY(name) })));
+    for (const name of names) this.volumes.delete(name);
+  }
+
   /** A node's name for people; its id when the node is unknown. */
   nodeName(nodeId: string): string {
     return this.nodes.get(nodeId)?.record.name ?? nodeId;
@@ -280,8 +302,15 @@ function recordProblem(rec: unknown): string | null {
     node: Partial<NodeRecord>;
     revoked: Partial<RevokedNode>;
     service: Partial<ServiceRecord>;
+    volume: Partial<VolumeRecord>;
   }> | null;
   if (typeof r !== 'object' || r === null) return 'not an object';
+  if (r.kind === 'volume') {
+    const v = r.volume;
+    return typeof v?.name === 'string' && typeof v.nodeId === 'string' && typeof v.createdAt === 'string'
+      ? null
+      : 'volume record without name, node or time';
+  }
   if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
   if (r.kind === 'service') return serviceProblem(r.service);
   if (r.kind === 'node') {

@@ -52,3 +52,24 @@ export class NoPreviousVersion extends PoseidonError {
     super('no_previous_version', `service ${serviceName} has no previous version to roll back to`);
   }
 }
+
+export class VolumeNotFound extends PoseidonError {
+  constructor(readonly volume: string) {
+    super('volume_not_found', `no volume ${volume}: the manager records a volume once a task that mounts it has run`);
+  }
+}
+
+/** A task that is not finished mounts the volume: stop it first. */
+export class VolumeInUse extends PoseidonError {
+  constructor(
+    readonly volume: string,
+    readonly taskIds: readonly string[],
+  ) {
+    const shown = `${taskIds.slice(0, 3).join(', ')}${taskIds.length > 3 ? ', ...' : ''}`;
+    const tasks = taskIds.length === 1 ? 'task' : 'tasks';
+    super(
+      'volume_in_use',
+      `volume ${volume} is in use by ${tasks} ${shown}; stop ${taskIds.length === 1 ? 'it' : 'them'} first`,
+    );
+  }
+}

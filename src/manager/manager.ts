@@ -5,7 +5,9 @@ import type {
   NodeStatusView,
   RegisterRequest,
   RemovedNodeView,
+  RemovedVolumeView,
   TaskReport,
+  VolumeView,
 } from '../api/index.js';
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import type { TaskRequest } from '../task/index.js';
@@ -191,7 +193,20 @@ export class Manager {
       if (rec !== undefined && rec.nodeId === nodeId)
         dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
     }
-    return nodes.remove(nodeId);
+    const removed = await nodes.remove(nodeId);
+    await this.#p.volumes.forgetNode(nodeId); // its tasks may go elsewhere, where their volumes start anew
+    return removed;
+  }
+
+  // ---- named volumes ----
+
+  listVolumes(): VolumeView[] {
+    return this.#p.volumes.list();
+  }
+
+  /** Refused (volume_in_use) while an unfinished task mounts it; else `removeOnNode(url)`, then the record. */
+  removeVolume(name: string, removeOnNode: (url: string) => Promise<void>): Promise<RemovedVolumeView> {
+    return this.#p.volumes.remove(name, removeOnNode);
   }
 
   /** Tasks the manager has charged to the node now. */

@@ -80,6 +80,10 @@ export class NodeTracker {
       static: isStatic,
       registeredAt: known?.record.registeredAt ?? state.isoNow(),
     };
+    // set only when given, so a node without them stores (and compares) as before
+    if (req.labels !== undefined && Object.keys(req.labels).length > 0) record.labels = req.labels;
+    if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
+      record.allowedHostPaths = req.allowedHostPaths;
     const entry = await state.saveNode(record, {
       state: 'Up',
       lastHeartbeatMs: this.deps.clock.now(),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
-import { explain, Scheduler, type Placement, type Scorer } from '../scheduler/index.js';
+import { explain, Scheduler, type Placement, type Scorer, type VolumeHome } from '../scheduler/index.js';
 import { TaskState, type TaskRequest } from '../task/index.js';
 import { ClusterPool } from './cluster-pool.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -24,6 +24,8 @@ export class Placer {
       clock: Clock;
       log: Logger;
       metrics: Pick<ManagerMetrics, 'placements' | 'schedulingSeconds'>;
+      /** The nodes holding the named volumes the task mounts (volume affinity); none by default. */
+      volumeHomes?(request: TaskRequest): VolumeHome[];
     },
   ) {
     this.pool = new ClusterPool(new Scheduler(deps.strategy));
@@ -58,10 +60,12 @@ export class Placer {
 
   /**
    * Where a task should go: its preferred node when that is up and it fits there (a restart stays
-   * where its image is), else the scheduler's fast path; or why no node can take it.
+   * where its image is), else the scheduler's fast path; or why no node can take it. A task that
+   * mounts a named volume a node holds goes only to that node.
    */
   choose(request: TaskRequest, preferNodeId: string | null = null): Placement {
-    return this.pool.choose(request, preferNodeId);
+    const homes = request.volumes === undefined ? [] : (this.deps.volumeHomes?.(request) ?? []);
+    return this.pool.choose(request, preferNodeId, homes);
   }
 
   /** Where a service's replica should go: the node with the fewest replicas of its service first. */

@@ -47,6 +47,17 @@ export interface NodeRecord {
   /** From `--workers`: polled by the manager instead of pushing. */
   static: boolean;
   registeredAt: string;
+  /** Its labels, as it registered with them; absent: none (and every record stored before labels). */
+  labels?: Record<string, string>;
+  /** Host directories its worker lets tasks mount; absent: none. */
+  allowedHostPaths?: string[];
+}
+
+/** A named volume and the node that holds it, learned when a task that mounts it first ran there. */
+export interface VolumeRecord {
+  name: string;
+  nodeId: string;
+  createdAt: string;
 }
 
 /** A node removed from the cluster: its certificate is refused from then on. */
@@ -140,5 +151,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
     engine: n.engine ?? null,
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
+    labels: n.record.labels ?? {},
+    allowedHostPaths: n.record.allowedHostPaths ?? [],
   };
 }

@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { HeartbeatRequest, isFollow, LogsQuery, logTail, RegisterRequest, ReportRequest } from '../api/index.js';
+import {
+  HeartbeatRequest,
+  isFollow,
+  LogsQuery,
+  logTail,
+  RegisterRequest,
+  ReportRequest,
+  VolumeParams,
+} from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
@@ -114,6 +122,13 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   // removes the node and revokes its certificate at once; its tasks go elsewhere
   app.delete('/nodes/:id', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
     manager.removeNode(req.params.id),
+  );
+
+  app.get('/volumes', { config: READ }, async () => manager.listVolumes());
+
+  // refused while an unfinished task mounts it; else its node's worker removes it from its engine
+  app.delete('/volumes/:name', { config: DEPLOY, schema: { params: VolumeParams } }, async (req) =>
+    manager.removeVolume(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
   );
 
   app.post(

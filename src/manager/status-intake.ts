@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { TaskReport } from '../api/index.js';
-import { InvalidTransition, isActive, isTerminal, TaskState } from '../task/index.js';
+import { InvalidTransition, isActive, isTerminal, TaskState, type TaskRequest } from '../task/index.js';
 import type { Changes } from './changes.js';
 import type { ClusterState } from './cluster-state.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -25,6 +25,8 @@ export class StatusIntake {
       tasksOn(nodeId: string): Iterable<string>;
       /** These tasks changed: reconcile should look at them. */
       changed(ids: Iterable<string>): void;
+      /** A task that mounts named volumes runs on the node (where its volumes now live). */
+      ran?(nodeId: string, request: TaskRequest): Promise<void>;
       log: Logger;
     },
   ) {}
@@ -36,6 +38,7 @@ export class StatusIntake {
   async apply(nodeId: string, reports: readonly TaskReport[], complete: boolean): Promise<void> {
     const { state } = this.deps;
     const changes = state.newChanges();
+    const ran: TaskRequest[] = [];
     for (const r of reports) {
       const rec = state.task(r.taskId);
       if (rec === undefined || rec.nodeId !== nodeId || r.generation < rec.generation) {
@@ -49,6 +52,7 @@ export class StatusIntake {
         continue;
       }
       this.#observe(changes, changes.current(r.taskId, (id) => state.task(id)) ?? rec, r);
+      if (r.state === TaskState.Running && rec.request.volumes !== undefined) ran.push(rec.request);
     }
     if (complete) {
       const held = new Set(reports.map((r) => r.taskId));
@@ -60,9 +64,12 @@ export class StatusIntake {
         this.deps.log.warn({ taskId: id, reason }, 'task lost its node');
       }
     }
-    if (changes.size === 0) return;
-    await state.commit(changes);
-    this.deps.changed(changes.records.keys());
+    if (changes.size > 0) {
+      await state.commit(changes);
+      this.deps.changed(changes.records.keys());
+    }
+    // after the commit: the volume is recorded where a task that is recorded Running runs
+    for (const request of ran) await this.deps.ran?.(nodeId, request);
   }
 
   /** The worker refused to start the task itself: it fails, unless a newer placement replaced that one. */

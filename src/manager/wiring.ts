@@ -19,6 +19,7 @@ import { ServiceOps } from './services/service-ops.js';
 import { ServiceOrchestrator } from './services/service-orchestrator.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
+import { VolumeBook } from './volume-book.js';
 
 /** How long a node's engine may be away (dockerd restarting) before its tasks are placed elsewhere. */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
@@ -57,6 +58,7 @@ export interface ManagerParts {
   readonly services: ServiceOrchestrator;
   /** The Services API's operations. */
   readonly serviceOps: ServiceOps;
+  readonly volumes: VolumeBook;
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
@@ -81,7 +83,14 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     storeStats: () => deps.store.stats(),
   };
   const metrics: ManagerMetrics = new ManagerMetrics(deps.metrics, counts);
-  const placer: Placer = new Placer({ strategy: deps.strategy, clock, log, metrics });
+  const volumes = new VolumeBook({ state, log });
+  const placer: Placer = new Placer({
+    strategy: deps.strategy,
+    clock,
+    log,
+    metrics,
+    volumeHomes: (request) => volumes.homesOf(request),
+  });
   const background = new Background(log);
   const submissions = new Submissions();
   const supervisor: RestartSupervisor = new RestartSupervisor({
@@ -109,6 +118,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     supervisor,
     tasksOn: (nodeId) => placer.pool.of(nodeId).tasks,
     changed: (ids) => orchestrator.changed(ids),
+    ran: (nodeId, request) => volumes.ran(nodeId, request),
     log,
   });
   const services: ServiceOrchestrator = new ServiceOrchestrator({
@@ -178,6 +188,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     submissions,
     services,
     serviceOps,
+    volumes,
     background,
     clock,
     log,

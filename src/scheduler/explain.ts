@@ -18,9 +18,14 @@ export function explain(e: Explanation): string {
   return `0/${e.evaluated} nodes can run ${e.taskName}: ${parts.join(', ')}`;
 }
 
-/** Reasons are written for one node ("node down"); a count above one reads "2 nodes down". */
+/**
+ * Reasons are written for one node ("node down", "node does not match ..."); a count above one
+ * reads "2 nodes down", "2 nodes do not match ...".
+ */
 function pluralize(reason: string, count: number): string {
-  return count !== 1 && reason.startsWith('node ') ? `nodes ${reason.slice('node '.length)}` : reason;
+  if (count === 1 || !reason.startsWith('node ')) return reason;
+  const rest = reason.slice('node '.length);
+  return rest.startsWith('does not ') ? `nodes do not ${rest.slice('does not '.length)}` : `nodes ${rest}`;
 }
 
 function describeMiss(m: ClosestMiss): string {

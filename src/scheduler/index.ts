@@ -61,6 +61,13 @@ export {
  * conflicts.
  */
 export { portsFilter, hostPortKey, firstHostPortInUse } from './filter-ports.js';
+/** constraintsFilter: "node does not match node.labels.zone == a" for the first rule a node fails. */
+export { constraintsFilter } from './filter-constraints.js';
+/**
+ * hostPathFilter: "node does not allow host path /srv/x"; volumeHomeFilter(homes), per task: "volume db-data-1 is on
+ * node n2" for every node but the one holding it.
+ */
+export { hostPathFilter, volumeHomeFilter, type VolumeHome } from './filter-volumes.js';
 /** Round-robin over feasible nodes in node id order; the cursor is the last chosen id. */
 export { RoundRobinScorer } from './score-roundrobin.js';
 /** E-PVM: score = -Σ_r (b^(u_r + d_r) - b^(u_r)) over cpu, memory and task count. */

@@ -38,6 +38,8 @@ class PooledNode implements NodeView {
   readonly usedPorts: Set<string>;
   readonly cpuUsage: number | undefined;
   readonly memoryUsedBytes: number | undefined;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly allowedHostPaths: readonly string[] | undefined;
   readonly #position: number;
 
   constructor(node: NodeView, capacity: Readonly<Resources>, position: number) {
@@ -55,6 +57,9 @@ class PooledNode implements NodeView {
     this.usedPorts = new Set(node.usedPorts);
     this.cpuUsage = node.cpuUsage;
     this.memoryUsedBytes = node.memoryUsedBytes;
+    // shared, not copied: a node's labels and allowed paths change only when it registers again
+    this.labels = node.labels;
+    this.allowedHostPaths = node.allowedHostPaths;
     this.#position = position;
   }
 

@@ -29,6 +29,10 @@ export interface NodeView {
   cpuUsage?: number;
   /** Measured memory in use, when the heartbeat carried it. */
   memoryUsedBytes?: number;
+  /** The node's labels (`poseidon worker --label zone=a`), which constraints match; absent: none. */
+  labels?: Readonly<Record<string, string>>;
+  /** Host directories its worker lets tasks mount (`--allow-host-path`); absent: none. */
+  allowedHostPaths?: readonly string[];
 }
 
 /** A resource a filter can run out of; the unit is cores for cpu and bytes otherwise. */

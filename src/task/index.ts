@@ -21,6 +21,23 @@ export {
 } from './limits.js';
 /** Task and node names are DNS labels; names stored before that rule still load and run. */
 export { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE, isDnsLabel, isLegacyName } from './name.js';
+/** Node labels and the constraints a task's node must meet (`node.labels.zone == a`). */
+export {
+  parseConstraint,
+  describeConstraint,
+  meetsConstraint,
+  parseNodeLabels,
+  isNodeLabelKey,
+  isNodeLabelValue,
+  NODE_LABEL_KEY_PATTERN,
+  NODE_LABEL_VALUE_PATTERN,
+  MAX_NODE_LABELS,
+  type ConstraintRule,
+  type ConstraintAttribute,
+  type ConstrainedNode,
+} from './constraint.js';
+/** Named volumes and host paths a task mounts; isHostPathAllowed resolves `..` before it compares. */
+export { parseVolumes, isHostPathAllowed, volumeNames, hostPaths, toVolumeSpec, type VolumeMount } from './volume.js';
 /** validateSpec: schema check; parseSpec: units, defaults and cross-field rules. */
 export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
 /** Either format in, a TaskRequest out; throws InvalidField naming the field. */

@@ -20,8 +20,10 @@ import {
   MIN_CPU_CORES,
 } from './limits.js';
 import { isDnsLabel, isLegacyName, NAME_RULE } from './name.js';
+import { parseConstraint } from './constraint.js';
 import { TaskSpec } from './spec.js';
 import { compile } from './validate.js';
+import { isHostPathAllowed, parseVolumes } from './volume.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
 export interface SpecLimits {
@@ -32,6 +34,11 @@ export interface SpecLimits {
    * worker takes what its manager dispatches, and the manager may hold tasks stored back then.
    */
   acceptLegacyNames?: boolean;
+  /**
+   * The host directories a task may mount (a worker's --allow-host-path prefixes); undefined: no
+   * check here (the manager, which places a host-path task only on a node that allows it).
+   */
+  allowedHostPaths?: readonly string[];
 }
 
 const specValidator = compile(TaskSpec);
@@ -93,7 +100,22 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   // set only when asked for, so a task without them (and every record stored before them) is alike
   if (cpuLimitCores > 0) request.cpuLimitCores = cpuLimitCores;
   if (spec.pidsLimit !== undefined) request.pidsLimit = spec.pidsLimit;
+  const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f(`constraints.${i}`), c));
+  if (constraints.length > 0) request.constraints = constraints;
+  const volumes = parseVolumes(spec.volumes ?? [], f);
+  if (volumes.length > 0) request.volumes = volumes;
+  if (limits.allowedHostPaths !== undefined) {
+    volumes.forEach((v, i) => {
+      if (v.kind === 'host' && !isHostPathAllowed(v.hostPath, limits.allowedHostPaths ?? []))
+        throw new InvalidField(f(`volumes.${i}.hostPath`), hostPathRefusal(v.hostPath, limits.allowedHostPaths ?? []));
+    });
+  }
   return request;
+}
+
+function hostPathRefusal(path: string, allowed: readonly string[]): string {
+  const which = allowed.length === 0 ? 'it allows none' : `it allows ${allowed.join(', ')}`;
+  return `${path} is not under a directory this worker allows (poseidon worker --allow-host-path); ${which}`;
 }
 
 /** 0 (not asked) or at least MIN_CPU_CORES, and no more than the host has. */

@@ -1,4 +1,6 @@
+import { describeConstraint, type ConstraintRule } from './constraint.js';
 import type { HealthCheckType, Protocol, RestartMode, TaskSpec } from './spec.js';
+import { toVolumeSpec, type VolumeMount } from './volume.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
 // the names. Built from a TaskSpec by parseSpec(); stored in task records.
@@ -54,6 +56,10 @@ export interface TaskRequest {
   cpuLimitCores?: number;
   /** The most processes the container may hold; absent: DEFAULT_PIDS_LIMIT. */
   pidsLimit?: number;
+  /** Rules the task's node must meet, all of them; absent: any node (and every record stored before them). */
+  constraints?: ConstraintRule[];
+  /** Named volumes and host paths it mounts; absent: none. */
+  volumes?: VolumeMount[];
 }
 
 /** How many restarts in a row `on-failure` allows unless the task says otherwise. */
@@ -84,6 +90,8 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.ports.length > 0)
     spec.ports = r.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol }));
   if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
+  if (r.constraints !== undefined && r.constraints.length > 0) spec.constraints = r.constraints.map(describeConstraint);
+  if (r.volumes !== undefined && r.volumes.length > 0) spec.volumes = r.volumes.map(toVolumeSpec);
   const p = r.restartPolicy;
   spec.restartPolicy = {
     mode: p.mode,

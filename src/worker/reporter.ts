@@ -21,6 +21,9 @@ export interface ReporterDeps {
   capacity: ResourcesView;
   readHost(): Promise<HostSnapshot>;
   log: Logger;
+  /** The node's labels and the host directories it lets tasks mount, sent at register; none when absent. */
+  labels?: Record<string, string>;
+  allowedHostPaths?: string[];
 }
 
 /**
@@ -98,6 +101,8 @@ export class ManagerReporter {
       metrics: metricsOf(host),
       tasks: this.deps.worker.list().map(toReport),
       engine: this.deps.worker.engineStatus(),
+      ...(this.deps.labels === undefined ? {} : { labels: this.deps.labels }),
+      ...(this.deps.allowedHostPaths === undefined ? {} : { allowedHostPaths: this.deps.allowedHostPaths }),
     });
     this.#registered = true;
     this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');

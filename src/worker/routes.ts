@@ -6,6 +6,7 @@ import { parseDuration } from '../units/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import {
   BatchStartRequest,
+  VolumeParams,
   isFollow,
   LogsQuery,
   logTail,
@@ -104,6 +105,12 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   app.delete('/tasks/:id', { config: MANAGER, schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
     worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
   );
+
+  // the manager removes a named volume here once no unfinished task mounts it (DELETE /volumes/{name})
+  app.delete('/volumes/:name', { config: MANAGER, schema: { params: VolumeParams } }, async (req, reply) => {
+    await driver.removeVolume(req.params.name);
+    return reply.status(204).send();
+  });
 
   const logs = { config: MANAGER, schema: { params: TaskParams, querystring: LogsQuery } };
   app.get('/tasks/:id/logs', logs, async (req, reply) => {

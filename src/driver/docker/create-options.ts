@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../labels.js';
+import { mountsOf } from './volumes.js';
 
 export interface CreateContext {
   workerName: string;
@@ -67,6 +68,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }
         : {}),
       ...(task.memoryBytes > 0 ? { Memory: task.memoryBytes, MemorySwap: task.memoryBytes } : {}),
+      ...(task.volumes !== undefined && task.volumes.length > 0 ? { Mounts: mountsOf(task) } : {}),
       PidsLimit: task.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },

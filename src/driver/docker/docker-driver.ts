@@ -8,6 +8,7 @@ import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
+import { ensureVolumes, removeVolume } from './volumes.js';
 import { KeyedLock } from '../../lock/index.js';
 
 export interface DockerDriverOptions {
@@ -65,6 +66,7 @@ export class DockerDriver implements Driver {
         generation: options.generation,
         publishIp: this.opts.publishIp,
       });
+      if (task.volumes !== undefined) await this.#volumes(task);
       const container = await this.#createPulling(task.image, body, options.signal);
       try {
         await this.#call(() => container.start({ abortSignal: options.signal }));
@@ -195,6 +197,18 @@ export class DockerDriver implements Driver {
     }
     const info = await this.#call(() => exec.inspect());
     return { exitCode: info.ExitCode ?? -1, output: output.text() };
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.#call(() => removeVolume(this.#docker, name, this.opts.workerName));
+  }
+
+  async #volumes(task: TaskRequest): Promise<void> {
+    try {
+      await this.#call(() => ensureVolumes(this.#docker, task, this.opts.workerName));
+    } catch (err) {
+      throw err instanceof ContainerStartFailed ? err : this.#startError(err);
+    }
   }
 
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {

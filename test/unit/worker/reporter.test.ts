@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import {
   digestOf,
+  HeartbeatRequest as HeartbeatSchema,
+  RegisterRequest as RegisterSchema,
   type EngineStatus,
   type HeartbeatReply,
   type HeartbeatRequest,
@@ -12,6 +14,7 @@ import {
   type WorkerTaskView,
 } from '../../../src/api/index.js';
 import type { HostSnapshot } from '../../../src/stats/index.js';
+import { compile } from '../../../src/task/index.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
 
@@ -66,7 +69,12 @@ const HOST = {
   disk: { freeBytes: 2048 },
 } as unknown as HostSnapshot;
 
-async function run(manager: RecordingManager, worker: FixedWorker, beats: number): Promise<void> {
+async function run(
+  manager: RecordingManager,
+  worker: FixedWorker,
+  beats: number,
+  extra: { labels?: Record<string, string>; allowedHostPaths?: string[]; url?: string } = {},
+): Promise<void> {
   const reporter = new ManagerReporter({
     manager,
     worker,
@@ -76,6 +84,7 @@ async function run(manager: RecordingManager, worker: FixedWorker, beats: number
     capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
     readHost: async () => HOST,
     log: pino({ level: 'silent' }),
+    ...extra,
   });
   reporter.start();
   while (manager.beats.length < beats) await sleep(1);
@@ -113,4 +122,19 @@ test('after a reply asks for a resync, the next beat lists every active task, an
   );
   assert.deepEqual(manager.beats[2]?.tasks, []);
   assert.ok(manager.beats.every((b) => b.digest?.count === 1));
+});
+
+test("the node's labels and allowed host paths go with the registration only, and both bodies pass the manager's schemas", async () => {
+  const worker = new FixedWorker([view('a', 'Running')]);
+  const manager = new RecordingManager([]);
+  await run(manager, worker, 2, {
+    labels: { zone: 'a', disk: 'ssd' },
+    allowedHostPaths: ['/srv/poseidon'],
+    url: 'https://127.0.0.1:2', // the Worker API is HTTPS only, as the schema says
+  });
+  const registered = manager.registers[0];
+  assert.deepEqual(registered?.labels, { zone: 'a', disk: 'ssd' });
+  assert.deepEqual(registered?.allowedHostPaths, ['/srv/poseidon']);
+  compile(RegisterSchema).parse(registered); // throws naming the field the manager would refuse
+  for (const beat of manager.beats) compile(HeartbeatSchema).parse(beat);
 });

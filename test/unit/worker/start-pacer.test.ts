@@ -161,6 +161,7 @@ class PacedDriver implements Driver {
   }
   async stop(): Promise<void> {}
   async remove(): Promise<void> {}
+  async removeVolume(): Promise<void> {}
   async inspect(): Promise<ContainerState | null> {
     return null;
   }
