@@ -98,6 +98,8 @@ test('a replica whose restart policy gives up is replaced by a new task in its s
   const w = h.workers.at(urlOf(first.node === 'w1' ? W1 : W2));
   w.fake.driver.exit(first.containerId, 1);
   await settle(h.manager);
+  assert.equal(h.manager.services.tasks('web')[0]?.state, 'Failed', 'replaced after a pause, not at once');
+  await advance(h, 2_500);
   const now = h.manager.services.tasks('web').filter((x) => x.desiredState === 'running');
   assert.equal(now.length, 1);
   assert.notEqual(now[0]?.id, first.id);
