@@ -3,6 +3,12 @@ import { gaveUp, isLive, slotOf } from './replica-state.js';
 import { isRolling, type ServiceRecord } from './service-record.js';
 import { stepRollout, type RolloutEvent } from './rollout.js';
 
+/**
+ * A task its restart policy gave up on is replaced this long after it ended, not at once: a
+ * template that exits at once under `never` would otherwise make a new task record per start.
+ */
+export const REPLACE_DELAY_MS = 2_000;
+
 /** What one look at a service decided; ServiceOrchestrator writes it in one commit. */
 export interface ServiceDecision {
   /** The service record to write: the rollout moved (or a rollback began); null when unchanged. */
@@ -22,8 +28,9 @@ export interface ServiceDecision {
  * service that is wanted running or still holds a container), since when each ready task has
  * been ready, and the time, in; what to do out.
  *
- * - a task whose restart policy gave up is retired and its slot gets a new one (a lost task is
- *   the task machinery's: it waits Pending for a node, and stays the slot's task);
+ * - a task whose restart policy gave up is retired REPLACE_DELAY_MS after it ended, and its slot
+ *   gets a new one (a lost task is the task machinery's: it waits Pending for a node, and stays
+ *   the slot's task);
  * - slots above `replicas` are stopped, highest first;
  * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
  * - every other slot without a live task gets one of the current version, except a slot whose
@@ -43,8 +50,21 @@ export function decideService(
     stopped.add(t.request.id);
     out.stop.push({ taskId: t.request.id, reason });
   };
-  for (const t of tasks) if (gaveUp(t)) stop(t, 'replaced: its restart policy gave up');
   const replicas = rec.spec.replicas;
+  const waiting = new Set<number>(); // slots whose given-up task is not replaced yet
+  const wakes: number[] = [];
+  const liveSlots = new Set(tasks.filter(isLive).map(slotOf));
+  for (const t of tasks) {
+    if (!gaveUp(t)) continue;
+    const dueMs = Date.parse(t.finishedAt ?? t.updatedAt) + REPLACE_DELAY_MS;
+    // retired at once when its slot has another task anyway (or is gone)
+    if (nowMs >= dueMs || slotOf(t) > replicas || liveSlots.has(slotOf(t)))
+      stop(t, 'replaced: its restart policy gave up');
+    else {
+      waiting.add(slotOf(t));
+      wakes.push(dueMs);
+    }
+  }
   const extra = tasks.filter((t) => isLive(t) && slotOf(t) > replicas).sort((a, b) => slotOf(b) - slotOf(a));
   for (const t of extra) stop(t, `scaled down to ${replicas}`);
 
@@ -59,10 +79,11 @@ export function decideService(
     }
     out.create.push(...step.create);
     out.events.push(...step.events);
-    out.wakeAtMs = step.wakeAtMs;
+    if (step.wakeAtMs !== null) wakes.push(step.wakeAtMs);
   }
+  out.wakeAtMs = wakes.length === 0 ? null : Math.min(...wakes);
 
-  const occupied = new Set<number>(out.create);
+  const occupied = new Set<number>([...out.create, ...waiting]);
   const leaving = new Set<number>(); // slots with a task still on its way out
   for (const t of tasks) {
     if (isLive(t) && !stopped.has(t.request.id)) occupied.add(slotOf(t));

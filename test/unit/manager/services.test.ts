@@ -98,6 +98,8 @@ test('a replica whose restart policy gives up is replaced by a new task in its s
   const w = h.workers.at(urlOf(first.node === 'w1' ? W1 : W2));
   w.fake.driver.exit(first.containerId, 1);
   await settle(h.manager);
+  assert.equal(h.manager.services.tasks('web')[0]?.state, 'Failed', 'replaced after a pause, not at once');
+  await advance(h, 2_500);
   const now = h.manager.services.tasks('web').filter((x) => x.desiredState === 'running');
   assert.equal(now.length, 1);
   assert.notEqual(now[0]?.id, first.id);
@@ -247,5 +249,23 @@ test('bad input changes nothing: a name taken, a missing service, replicas out o
   assert.deepEqual(
     h.manager.services.list().map((s) => [s.name, s.version, s.replicas]),
     [['web', 1, 3]],
+  );
+});
+
+test('scaling up during an update: the new slots start on the new version and the update completes over all of them', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  await h.manager.services.update('web', spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] } }));
+  await advance(h, 500);
+  assert.equal(h.manager.services.get('web').update?.state, 'updating');
+  await h.manager.services.scale('web', 5);
+  for (let i = 0; i < 60 && h.manager.services.get('web').update?.state === 'updating'; i++) await advance(h, 250);
+  const view = h.manager.services.get('web');
+  assert.equal(view.update?.state, 'completed');
+  assert.equal(view.update?.total, 5);
+  assert.deepEqual(
+    slots(h).map(([s, v]) => [s, v]),
+    [1, 2, 3, 4, 5].map((s) => [s, 2]),
   );
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { TaskState } from '../../../../src/task/index.js';
 import { parseServiceSpec } from '../../../../src/service/index.js';
 import { NO_HEALTH, type TaskRecord } from '../../../../src/manager/records.js';
-import { decideService } from '../../../../src/manager/services/decide.js';
+import { decideService, REPLACE_DELAY_MS } from '../../../../src/manager/services/decide.js';
 import { newRollout, type ServiceRecord } from '../../../../src/manager/services/service-record.js';
 import { taskRequest } from '../../../helpers/task-request.js';
 
@@ -142,7 +142,7 @@ test('stop-first: the old task stops first, and its slot is filled only once it 
 test('a new task that fails (ratio 0) rolls the service back to the previous version, by the rollback block', () => {
   const olds = [1, 2].map((s) => task(s, 1));
   const bad = task(1, 2, 'Failed');
-  const d = decideService(service({}, 2), [...olds, bad], readyAt(olds, T0 - 60_000), T0 + 2000, iso(T0 + 2000));
+  const d = decideService(service({}, 2), [...olds, bad], readyAt(olds, T0 - 60_000), T0 + 3000, iso(T0 + 3000));
   assert.equal(d.record?.version, 1);
   assert.equal(d.record?.spec.task.image, 'img:1');
   assert.equal(d.record?.previous?.version, 2);
@@ -246,15 +246,19 @@ test('scaling down during an update: the slots above go, and the update complete
   );
 });
 
-test('with no rollout: an empty slot gets a task, a given-up one is replaced, a lost one (Pending) is left to be placed', () => {
+test('with no rollout: an empty slot gets a task, a given-up one is replaced after a pause, a lost one is left to be placed', () => {
   const svc = { ...service({}, 3), update: null };
-  const gaveUp = task(1, 2, 'Failed');
+  const gaveUp = task(1, 2, 'Failed', { finishedAt: iso(T0) });
   const lost = task(2, 2, 'Pending', { nodeId: null });
-  const d = decideService(svc, [gaveUp, lost], new Map(), T0, iso(T0));
-  assert.deepEqual(d.create, [1, 3]);
+  const d = decideService(svc, [gaveUp, lost], new Map(), T0 + 100, iso(T0 + 100));
+  assert.deepEqual(d.create, [3]);
+  assert.deepEqual(d.stop, []);
+  assert.equal(d.wakeAtMs, T0 + REPLACE_DELAY_MS);
+  const later = decideService(svc, [gaveUp, lost], new Map(), T0 + REPLACE_DELAY_MS, iso(T0 + REPLACE_DELAY_MS));
+  assert.deepEqual(later.create, [1, 3]);
   assert.deepEqual(
-    d.stop.map((s) => s.taskId),
+    later.stop.map((s) => s.taskId),
     [gaveUp.request.id],
   );
-  assert.equal(d.record, null);
+  assert.equal(later.record, null);
 });
