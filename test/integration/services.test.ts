@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { parseSpec } from '../../src/task/index.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
 import { liveTasks, serviceSpec, untilSettled } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const run = promisify(execFile);
-
-/** Whether tasks carry constraints yet (the placement work parses them); until then a constraint is not checked. */
-const constraintsChecked = 'constraints' in parseSpec({ name: 'x', image: 'busybox', constraints: ['node.name == x'] });
 
 describe('services with a real manager and three real workers', () => {
   const c = new TestCluster();
@@ -88,26 +84,18 @@ describe('services with a real manager and three real workers', () => {
     await c.client.removeService('dup');
   });
 
-  test(
-    'a constraint no node meets is accepted, and its replica waits Pending with the reason',
-    { skip: constraintsChecked ? false : 'tasks do not carry constraints yet (the placement work)' },
-    async () => {
-      await c.client.createService(
-        serviceSpec(c, 'nowhere', { replicas: 1, constraints: ['node.labels.zone == mars'] }),
-      );
-      const [t] = await waitFor(
-        async () => {
-          const live = await liveTasks(c, 'nowhere');
-          return live.length === 1 && live[0]?.state === 'Pending' && live[0].reason.includes('zone')
-            ? live
-            : undefined;
-        },
-        { what: 'a Pending replica with the reason' },
-      );
-      assert.equal(t?.node, null);
-      await c.client.removeService('nowhere');
-    },
-  );
+  test('a constraint no node meets is accepted, and its replica waits Pending with the reason', async () => {
+    await c.client.createService(serviceSpec(c, 'nowhere', { replicas: 1, constraints: ['node.labels.zone == mars'] }));
+    const [t] = await waitFor(
+      async () => {
+        const live = await liveTasks(c, 'nowhere');
+        return live.length === 1 && live[0]?.state === 'Pending' && live[0].reason.includes('zone') ? live : undefined;
+      },
+      { what: 'a Pending replica with the reason' },
+    );
+    assert.equal(t?.node, null);
+    await c.client.removeService('nowhere');
+  });
 
   // last: it takes a worker away
   test('a worker killed has its replicas placed on the others', async () => {
