@@ -31,11 +31,12 @@ export interface ServiceObservation {
 }
 
 /**
- * The health check both sides run in the update scenarios: `true` every second, one failure
- * counts. Scaling runs without one: fifty execs a second (each a process in the container) is
+ * The health check both sides run in the update scenarios: `true` every second, unhealthy after
+ * three failures in a row (with one, a single exec timing out on a busy machine failed a healthy
+ * replica and ended a rollout: a shared 2-core machine does that). Scaling runs without one: fifty execs a second (each a process in the container) is
  * more than a 2-core machine keeps up with, and the scale goal is "until all run".
  */
-export const HEALTH = { command: ['true'], intervalMs: 1_000, timeoutMs: 1_000, retries: 1 } as const;
+export const HEALTH = { command: ['true'], intervalMs: 1_000, timeoutMs: 1_000, retries: 3 } as const;
 /** The update and rollback settings both sides use. */
 export const ROLLOUT = {
   parallelism: 2,
