@@ -5,9 +5,7 @@ import type {
   NodeStatusView,
   RegisterRequest,
   RemovedNodeView,
-  RemovedVolumeView,
   TaskReport,
-  VolumeView,
 } from '../api/index.js';
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import type { TaskRequest } from '../task/index.js';
@@ -16,6 +14,7 @@ import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import type { ServiceOps } from './services/service-ops.js';
+import type { VolumeBook } from './volume-book.js';
 import { requestStop, submitted } from './transitions.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
@@ -43,6 +42,11 @@ export class Manager {
   /** The Services API's operations (services/service-ops.ts). */
   get services(): ServiceOps {
     return this.#p.serviceOps;
+  }
+
+  /** Named volumes: where each is, and removing one (volume-book.ts). */
+  get volumes(): VolumeBook {
+    return this.#p.volumes;
   }
 
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */
@@ -196,17 +200,6 @@ export class Manager {
     const removed = await nodes.remove(nodeId);
     await this.#p.volumes.forgetNode(nodeId); // its tasks may go elsewhere, where their volumes start anew
     return removed;
-  }
-
-  // ---- named volumes ----
-
-  listVolumes(): VolumeView[] {
-    return this.#p.volumes.list();
-  }
-
-  /** Refused (volume_in_use) while an unfinished task mounts it; else `removeOnNode(url)`, then the record. */
-  removeVolume(name: string, removeOnNode: (url: string) => Promise<void>): Promise<RemovedVolumeView> {
-    return this.#p.volumes.remove(name, removeOnNode);
   }
 
   /** Tasks the manager has charged to the node now. */

@@ -124,11 +124,11 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     manager.removeNode(req.params.id),
   );
 
-  app.get('/volumes', { config: READ }, async () => manager.listVolumes());
+  app.get('/volumes', { config: READ }, async () => manager.volumes.list());
 
   // refused while an unfinished task mounts it; else its node's worker removes it from its engine
   app.delete('/volumes/:name', { config: DEPLOY, schema: { params: VolumeParams } }, async (req) =>
-    manager.removeVolume(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
+    manager.volumes.remove(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
   );
 
   app.post(

@@ -78,7 +78,7 @@ test('a named volume is recorded on the node where its task first ran, and later
   await settle(h.manager);
   const home = h.manager.getTask(first);
   assert.equal(home.state, 'Running');
-  const [volume] = h.manager.listVolumes();
+  const [volume] = h.manager.volumes.list();
   assert.deepEqual(
     { name: volume?.name, node: volume?.node, inUseBy: volume?.inUseBy },
     { name: 'db-data-1', node: home.node, inUseBy: [first] },
@@ -128,7 +128,7 @@ test('a volume cannot be removed while an unfinished task mounts it; then its no
   const onNode = async (url: string): Promise<void> => {
     asked.push(url);
   };
-  await assert.rejects(h.manager.removeVolume('db-data-1', onNode), (err: unknown) => {
+  await assert.rejects(h.manager.volumes.remove('db-data-1', onNode), (err: unknown) => {
     assert.ok(err instanceof VolumeInUse);
     assert.equal(err.code, 'volume_in_use');
     assert.match(err.message, new RegExp(`in use by task ${id}`));
@@ -137,10 +137,14 @@ test('a volume cannot be removed while an unfinished task mounts it; then its no
   assert.deepEqual(asked, []);
   await h.manager.stopTask(id);
   await settle(h.manager);
-  assert.deepEqual(await h.manager.removeVolume('db-data-1', onNode), { name: 'db-data-1', node: 'w1', nodeId: W1.id });
+  assert.deepEqual(await h.manager.volumes.remove('db-data-1', onNode), {
+    name: 'db-data-1',
+    node: 'w1',
+    nodeId: W1.id,
+  });
   assert.deepEqual(asked, [urlOf(W1)]);
-  assert.deepEqual(h.manager.listVolumes(), []);
-  await assert.rejects(h.manager.removeVolume('db-data-1', onNode), VolumeNotFound);
+  assert.deepEqual(h.manager.volumes.list(), []);
+  await assert.rejects(h.manager.volumes.remove('db-data-1', onNode), VolumeNotFound);
 });
 
 test('a node removed from the cluster takes its volumes with it: their tasks may go elsewhere', async (t) => {
@@ -157,7 +161,7 @@ test('a node removed from the cluster takes its volumes with it: their tasks may
   assert.equal(moved.state, 'Running', moved.reason);
   assert.notEqual(moved.nodeId, home.nodeId);
   assert.deepEqual(
-    h.manager.listVolumes().map((v) => [v.name, v.nodeId]),
+    h.manager.volumes.list().map((v) => [v.name, v.nodeId]),
     [['db-data-1', moved.nodeId]],
   );
 });
