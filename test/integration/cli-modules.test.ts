@@ -113,11 +113,14 @@ test('the probe sees a package the process loads', async () => {
   assert.ok(p.packages.has('fastify') && p.packages.has('pino'), [...p.packages].join(', '));
 });
 
-test('poseidon --version loads commander and none of Poseidon beyond the command definitions', async () => {
+test('poseidon --version answers from package.json before the CLI loads: no package, nothing of Poseidon', async () => {
   const p = await poseidon(['--version']);
   assert.equal(p.code, 0, p.stderr);
-  assert.match(p.stdout, /^[0-9]+\.[0-9]+\.[0-9]+\n$/);
-  assert.deepEqual([...p.packages], ['commander']);
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(p.stdout, `${pkg.version}\n`);
+  assert.deepEqual([...p.packages], []);
   const beyondCli = [...p.own].filter((m) => !m.startsWith('cli/'));
   assert.deepEqual(beyondCli, [], `loaded ${beyondCli.join(', ')}`);
   const actions = [...p.own].filter((m) => m.endsWith('-action.js') || m.endsWith('-runtime.js'));
