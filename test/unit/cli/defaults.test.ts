@@ -37,3 +37,11 @@ test("manager and dev name every strategy in --scheduler's help and default to t
     assert.equal(option.defaultValue, cli.DEFAULT_STRATEGY);
   }
 });
+
+test("the parser's version is package.json's, which bin/poseidon.js prints for --version before the parser loads", async () => {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(buildProgram().version(), pkg.version);
+});
