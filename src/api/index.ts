@@ -59,3 +59,12 @@ export {
   MAX_REPLICAS,
 } from './service.js';
 export type { UpdateState, UpdateStatusView, ServiceView, ServiceTaskRef, ServiceTaskView } from './service.js';
+/** Discovery: each service's virtual IP, ports and endpoints, the stream hosts follow, and what they applied. */
+export { EndpointsApplied } from './endpoints.js';
+export type {
+  EndpointState,
+  EndpointView,
+  EndpointsMessage,
+  ServiceEndpointsView,
+  ServicePortView,
+} from './endpoints.js';

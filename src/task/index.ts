@@ -1,7 +1,7 @@
 // The task: spec schema, units, seed-format translation and the state machine.
 export { TaskSpec, HealthCheckSpec, RestartPolicySpec, PortSpec, Uuid, UUID_PATTERN } from './spec.js';
 export { Duration, Constraint, VolumeMountSpec, VolumeName, MAX_CONSTRAINTS, MAX_VOLUMES } from './spec.js';
-export type { RestartMode, Protocol, HealthCheckType } from './spec.js';
+export type { RestartMode, Protocol, PortProtocol, Balance, ProxyProtocol, HealthCheckType } from './spec.js';
 /** Validated, unit-resolved task as components use it. */
 export type { TaskRequest, PortRequest, RestartPolicy, HealthCheck } from './request.js';
 export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, toSpec } from './request.js';

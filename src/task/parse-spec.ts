@@ -152,8 +152,10 @@ function checkRecord(
 function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] {
   const seen = new Set<string>();
   const hostSeen = new Set<string>();
+  const names = new Set<string>();
   return (spec.ports ?? []).map((p, i) => {
-    const protocol = p.protocol ?? 'tcp';
+    const http = p.protocol === 'http';
+    const protocol = p.protocol === 'udp' ? 'udp' : 'tcp';
     const key = `${p.container}/${protocol}`;
     if (seen.has(key)) throw new InvalidField(f(`ports.${i}.container`), `${key} is listed twice`);
     seen.add(key);
@@ -163,7 +165,20 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
       if (hostSeen.has(hostKey)) throw new InvalidField(f(`ports.${i}.host`), `${hostKey} is bound twice`);
       hostSeen.add(hostKey);
     }
-    return { containerPort: p.container, hostPort, protocol };
+    const port: PortRequest = { containerPort: p.container, hostPort, protocol };
+    if (http) port.http = true;
+    if (p.name !== undefined) {
+      if (names.has(p.name)) throw new InvalidField(f(`ports.${i}.name`), `"${p.name}" names two ports`);
+      names.add(p.name);
+      port.name = p.name;
+    }
+    if (p.balance !== undefined) port.balance = p.balance;
+    if (p.proxyProtocol !== undefined) {
+      if (protocol !== 'tcp' || http)
+        throw new InvalidField(f(`ports.${i}.proxyProtocol`), 'applies to tcp ports only');
+      port.proxyProtocol = p.proxyProtocol;
+    }
+    return port;
   });
 }
 

@@ -1,5 +1,5 @@
 import { describeConstraint, type ConstraintRule } from './constraint.js';
-import type { HealthCheckType, Protocol, RestartMode, TaskSpec } from './spec.js';
+import type { Balance, HealthCheckType, PortSpec, Protocol, ProxyProtocol, RestartMode, TaskSpec } from './spec.js';
 import { toVolumeSpec, type VolumeMount } from './volume.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
@@ -9,7 +9,13 @@ export interface PortRequest {
   containerPort: number;
   /** 0: Docker picks a free host port. */
   hostPort: number;
+  /** On the wire (an `http` port is `tcp`). */
   protocol: Protocol;
+  /** Discovery (services): the port's SRV name, per-request balancing, the proxy's choices. Absent: unset. */
+  name?: string;
+  http?: boolean;
+  balance?: Balance;
+  proxyProtocol?: ProxyProtocol;
 }
 
 export interface RestartPolicy {
@@ -87,8 +93,7 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.pidsLimit !== undefined) spec.pidsLimit = r.pidsLimit;
   if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
   if (r.diskBytes > 0) spec.disk = r.diskBytes;
-  if (r.ports.length > 0)
-    spec.ports = r.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol }));
+  if (r.ports.length > 0) spec.ports = r.ports.map(toPortSpec);
   if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
   if (r.constraints !== undefined && r.constraints.length > 0) spec.constraints = r.constraints.map(describeConstraint);
   if (r.volumes !== undefined && r.volumes.length > 0) spec.volumes = r.volumes.map(toVolumeSpec);
@@ -113,5 +118,17 @@ export function toSpec(r: TaskRequest): TaskSpec {
       startPeriod: h.startPeriodMs,
     };
   }
+  return spec;
+}
+
+function toPortSpec(p: PortRequest): PortSpec {
+  const spec: PortSpec = {
+    container: p.containerPort,
+    host: p.hostPort,
+    protocol: p.http === true ? 'http' : p.protocol,
+  };
+  if (p.name !== undefined) spec.name = p.name;
+  if (p.balance !== undefined) spec.balance = p.balance;
+  if (p.proxyProtocol !== undefined) spec.proxyProtocol = p.proxyProtocol;
   return spec;
 }

@@ -38,6 +38,12 @@ const Command = Type.Array(Type.String({ maxLength: MAX_ARG_CHARS }), { maxItems
 
 const PortNumber = hinted(Type.Integer({ minimum: 1, maximum: 65535 }), 'must be a port between 1 and 65535');
 export const Protocol = Type.Union([Type.Literal('tcp'), Type.Literal('udp')]);
+/** A port's protocol in a spec: `http` is TCP on the wire, balanced per request by the host's proxy. */
+export const PortProtocol = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('http')]);
+/** How the host's proxy picks a replica for a new connection (tcp) or request (http). */
+export const Balance = Type.Union([Type.Literal('least-conn'), Type.Literal('round-robin')]);
+/** A PROXY protocol header the proxy sends a replica first, so it sees the client's address (tcp only). */
+export const ProxyProtocol = Type.Union([Type.Literal('v1'), Type.Literal('v2')]);
 
 export const PortSpec = Type.Object(
   {
@@ -46,7 +52,13 @@ export const PortSpec = Type.Object(
     host: Type.Optional(
       hinted(Type.Integer({ minimum: 0, maximum: 65535 }), 'must be 0 (any free port) or a port between 1 and 65535'),
     ),
-    protocol: Type.Optional(hinted(Protocol, 'must be "tcp" or "udp"')),
+    protocol: Type.Optional(hinted(PortProtocol, 'must be "tcp", "udp" or "http"')),
+    // a service's port names its SRV record: _<name>._tcp.<service>.svc.poseidon.cluster
+    name: Type.Optional(Type.String({ pattern: DNS_LABEL_PATTERN, hint: NAME_RULE })),
+    // the proxy's balancing for this port (default least-conn)
+    balance: Type.Optional(hinted(Balance, 'must be "least-conn" or "round-robin"')),
+    // send the replica a PROXY protocol header first (tcp ports only)
+    proxyProtocol: Type.Optional(hinted(ProxyProtocol, 'must be "v1" or "v2"')),
   },
   { additionalProperties: false },
 );
@@ -172,4 +184,7 @@ export type PortSpec = Static<typeof PortSpec>;
 export type VolumeMountSpec = Static<typeof VolumeMountSpec>;
 export type RestartMode = Static<typeof RestartMode>;
 export type Protocol = Static<typeof Protocol>;
+export type PortProtocol = Static<typeof PortProtocol>;
+export type Balance = Static<typeof Balance>;
+export type ProxyProtocol = Static<typeof ProxyProtocol>;
 export type HealthCheckType = Static<typeof HealthCheckType>;

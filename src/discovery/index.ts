@@ -1,0 +1,5 @@
+// Discovery on a host: the copy of the manager's endpoint table that the DNS server and the proxy
+// read, and the defaults they share.
+export { EndpointTable } from './endpoint-table.js';
+export type { TableChange } from './endpoint-table.js';
+export * from './defaults.js';

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSpec, toSpec, validateSpec } from '../../../src/task/index.js';
+
+// A port of a spec: the wire protocol, and what discovery needs (a name for SRV, per-request
+// balancing for http, the proxy's choices), kept through a round trip to the spec dispatched.
+
+const ID = '3f0a1c2e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
+
+function parse(ports: unknown[]) {
+  return parseSpec(validateSpec({ id: ID, name: 'web', image: 'poseidon/busybox:latest', ports }));
+}
+
+test('an http port is tcp on the wire and keeps its name, balancing and http through toSpec', () => {
+  const r = parse([{ container: 80, protocol: 'http', name: 'web', balance: 'round-robin' }]);
+  assert.deepEqual(r.ports, [
+    { containerPort: 80, hostPort: 0, protocol: 'tcp', http: true, name: 'web', balance: 'round-robin' },
+  ]);
+  assert.deepEqual(toSpec(r).ports, [
+    { container: 80, host: 0, protocol: 'http', name: 'web', balance: 'round-robin' },
+  ]);
+});
+
+test('a plain port is unchanged', () => {
+  assert.deepEqual(parse([{ container: 53, protocol: 'udp' }]).ports, [
+    { containerPort: 53, hostPort: 0, protocol: 'udp' },
+  ]);
+});
+
+test('two ports with one name, or a PROXY header on a udp or http port, name the field', () => {
+  assert.throws(
+    () =>
+      parse([
+        { container: 80, name: 'a' },
+        { container: 81, name: 'a' },
+      ]),
+    /ports\.1\.name/,
+  );
+  assert.throws(() => parse([{ container: 53, protocol: 'udp', proxyProtocol: 'v1' }]), /ports\.0\.proxyProtocol/);
+  assert.throws(() => parse([{ container: 80, protocol: 'http', proxyProtocol: 'v2' }]), /ports\.0\.proxyProtocol/);
+  assert.throws(() => parse([{ container: 80, name: 'Bad_Name' }]), /ports\.0\.name/);
+});
+
+test('an http port and a tcp port on one container port are one port listed twice', () => {
+  assert.throws(() => parse([{ container: 80, protocol: 'http' }, { container: 80 }]), /listed twice/);
+});
