@@ -245,7 +245,8 @@ export class EtcdStore<V> implements Store<V> {
       return await call({ deadline: Date.now() + timeoutMs });
     } catch (err) {
       if (err instanceof FenceLost) throw err;
-      const message = err instanceof Error ? err.message : String(err);
+      // gRPC's message, without its empty "Resolution note"
+      const message = (err instanceof Error ? err.message : String(err)).replace(/\.?\s*Resolution note:\s*$/, '');
       if (isRefusal(err)) throw new StoreRefused(message, { cause: err });
       throw new StoreUnavailable(this.opts.endpoints, message, { cause: err });
     }
