@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
-import { parseQuantity } from '../units/index.js';
+import { parseDuration, parseQuantity } from '../units/index.js';
 import {
   countFlag,
   hostFlag,
@@ -36,6 +36,7 @@ export interface WorkerFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  fence: string;
 }
 
 function cpuFlag(value: string): number {
@@ -66,6 +67,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
+    fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
   };
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);
