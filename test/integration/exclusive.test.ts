@@ -154,6 +154,32 @@ describe('exclusive tasks run at most once', () => {
     assertNoOverlap(all);
   });
 
+  test('killed and restarted: the worker comes back to its exclusive task, which was never moved', async () => {
+    const x = await cluster.client.submit(
+      cluster.task('excl-restart', {
+        exclusive: true,
+        restartPolicy: { mode: 'always' },
+        constraints: [`node.name != ${cluster.workerName('a')}`],
+      }),
+    );
+    await cluster.allInState([x.id], 'Running');
+    await cluster.workers.get('b')?.kill(); // its container keeps running, as containers outlive their worker
+    await waitFor(
+      async () => (await cluster.client.listNodes()).find((n) => n.name === cluster.workerName('b'))?.state === 'Down',
+      { what: 'b down' },
+    );
+    assert.match((await cluster.client.getTask(x.id)).reason, /exclusive, so not moved/);
+    await cluster.startWorker('b', ['--fence', '3s']);
+    await waitFor(
+      async () => {
+        const t = await cluster.client.getTask(x.id);
+        return t.state === 'Running' && t.node === cluster.workerName('b') && !/not moved/.test(t.reason);
+      },
+      { what: 'the exclusive task running on b again', timeoutMs: 30_000 },
+    );
+    assertNoOverlap(await lives(docker, x.id, sinceS));
+  });
+
   test('a machine that dies holds its exclusive task until node rm --dead; plain node rm is refused', async () => {
     const x = await cluster.client.submit(
       cluster.task('excl-dead', {
