@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  ClusterStatusView,
   CreatedTokenView,
   HeartbeatReply,
   HeartbeatRequest,
@@ -90,6 +91,10 @@ export class ManagerClient {
   /** The service's tasks (wanted running, or still stopping), by slot and version. */
   serviceTasks(name: string): Promise<ServiceTaskView[]> {
     return this.http.request('GET', `/services/${encodeURIComponent(name)}/tasks`);
+  }
+  /** The managers, which one leads, and the store's members (`GET /status`). */
+  clusterStatus(): Promise<ClusterStatusView> {
+    return this.http.request('GET', '/status');
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');
