@@ -1,27 +1,15 @@
-import { Etcd3 } from 'etcd3';
+import { etcdClient, type EtcdTls } from './etcd-client.js';
 import type { StoreMemberView } from '../api/index.js';
 
 /** Each member's health, asked of that member alone (a member that is down answers nothing). */
 export async function etcdMemberStatus(
   endpoints: readonly string[],
-  tls: { ca: Buffer; cert?: Buffer; key?: Buffer } | undefined,
+  tls: EtcdTls | undefined,
   timeoutMs = 2_000,
 ): Promise<StoreMemberView[]> {
   return Promise.all(
     endpoints.map(async (endpoint) => {
-      const client = new Etcd3({
-        hosts: endpoint,
-        dialTimeout: timeoutMs,
-        ...(tls === undefined
-          ? {}
-          : {
-              credentials: {
-                rootCertificate: tls.ca,
-                ...(tls.cert === undefined ? {} : { certChain: tls.cert }),
-                ...(tls.key === undefined ? {} : { privateKey: tls.key }),
-              },
-            }),
-      });
+      const client = etcdClient([endpoint], tls, timeoutMs);
       try {
         const s = await client.maintenance.status({ deadline: Date.now() + timeoutMs });
         return {

@@ -1,4 +1,5 @@
-import { Etcd3, GRPCInvalidArgumentError, GRPCResourceExhastedError, type IOptions } from 'etcd3';
+import { GRPCInvalidArgumentError, GRPCResourceExhastedError, type Etcd3 } from 'etcd3';
+import { etcdClient, type EtcdTls } from './etcd-client.js';
 import { FenceLost, StoreRefused, StoreUnavailable } from './etcd-errors.js';
 import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
@@ -24,7 +25,7 @@ export interface EtcdStoreOptions {
   /** Every key of this store starts with it (`/poseidon/state/`). */
   prefix: string;
   /** TLS towards etcd, as etcd in production runs: its CA, and a client certificate when etcd asks for one. */
-  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  tls?: EtcdTls;
   /** Must match the etcd cluster's `--max-txn-ops` when it was raised (default 128). */
   maxTxnOps?: number;
   callTimeoutMs?: number;
@@ -64,18 +65,7 @@ export class EtcdStore<V> implements Store<V> {
   #closed = false;
 
   constructor(private readonly opts: EtcdStoreOptions) {
-    const options: IOptions = {
-      hosts: opts.endpoints.map(String),
-      dialTimeout: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-    };
-    if (opts.tls !== undefined) {
-      options.credentials = {
-        rootCertificate: opts.tls.ca,
-        ...(opts.tls.cert === undefined ? {} : { certChain: opts.tls.cert }),
-        ...(opts.tls.key === undefined ? {} : { privateKey: opts.tls.key }),
-      };
-    }
-    this.#client = new Etcd3(options);
+    this.#client = etcdClient(opts.endpoints, opts.tls, opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
     this.#maxOps = opts.maxTxnOps ?? DEFAULT_MAX_TXN_OPS;
   }
 
