@@ -45,13 +45,30 @@ export function cores(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
 }
 
+/** What taskTable shows of a task: `poseidon status` asks the manager for these alone. */
+export const TASK_TABLE_FIELDS = [
+  'id',
+  'name',
+  'service',
+  'slot',
+  'image',
+  'desiredState',
+  'state',
+  'node',
+  'ports',
+  'restarts',
+  'submittedAt',
+  'reason',
+] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
+export type TableTask = Pick<ManagerTaskView, (typeof TASK_TABLE_FIELDS)[number]>;
+
 /** "web/2": the service and slot of a replica; "-" for a plain task. */
-function serviceSlot(t: ManagerTaskView): string {
+function serviceSlot(t: TableTask): string {
   return t.service === undefined ? '-' : `${t.service}/${t.slot ?? '?'}`;
 }
 
 /** The task list; a SERVICE column (service/slot) when any task is a service's replica. */
-export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): string {
+export function taskTable(tasks: readonly TableTask[], nowMs: number): string {
   const services = tasks.some((t) => t.service !== undefined);
   return table(
     ['ID', 'NAME', ...(services ? ['SERVICE'] : []), 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],
