@@ -1,6 +1,6 @@
 import type { UpdateState } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
-import { isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
+import { failedAtMs, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
 import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 /** A rollout's events, for GET /events (the service and versions are added by who publishes them). */
@@ -56,7 +56,7 @@ export function stepRollout(
   let firstFailure: TaskRecord | undefined;
   for (const t of tasks) {
     if (versionOf(t) !== u.toVersion || t.desired !== 'running' || !isFailing(t) || failed.has(t.request.id)) continue;
-    const atMs = Date.parse(t.finishedAt ?? t.updatedAt);
+    const atMs = failedAtMs(t);
     if (atMs < u.startedAtMs) continue; // failed before this rollout began
     const m = watched.get(t.request.id);
     // a task of a done slot counts within its window only; the slot's later tasks are its restart policy's
