@@ -7,5 +7,5 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  await import('../dist/src/cli/main.js');
+  await import('../dist/cli/main.js');
 }

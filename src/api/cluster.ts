@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { InvalidField } from '../errors/index.js';
 import {
   DNS_LABEL_PATTERN,
   MAX_NODE_LABELS,
@@ -239,6 +240,53 @@ export interface ManagerTaskView {
   service?: string;
   slot?: number;
   version?: number;
+}
+
+/**
+ * The fields `GET /tasks?fields=id,name,...` may name: the manager then answers each task with
+ * those alone (what `poseidon status` prints is under half of a whole task).
+ */
+export const TASK_VIEW_FIELDS = [
+  'id',
+  'name',
+  'image',
+  'command',
+  'desiredState',
+  'state',
+  'node',
+  'nodeId',
+  'generation',
+  'containerId',
+  'exitCode',
+  'reason',
+  'ports',
+  'restarts',
+  'restartAt',
+  'cpu',
+  'memory',
+  'disk',
+  'labels',
+  'health',
+  'submittedAt',
+  'startedAt',
+  'finishedAt',
+  'updatedAt',
+  'service',
+  'slot',
+  'version',
+] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
+export type TaskViewField = (typeof TASK_VIEW_FIELDS)[number];
+
+/**
+ * The named fields of a task view as a query value (`id,name`), or a 400 naming the first that a
+ * task does not have.
+ */
+export function parseTaskFields(value: string): TaskViewField[] {
+  const known = new Set<string>(TASK_VIEW_FIELDS);
+  return value.split(',').map((name) => {
+    if (!known.has(name)) throw new InvalidField('fields', `names ${name}, which a task does not have`);
+    return name as TaskViewField;
+  });
 }
 
 export type NodeState = 'Up' | 'Down' | 'Unknown';

@@ -22,6 +22,8 @@ export {
   MAX_BATCH_START,
   MAX_REGISTER_TASKS,
   REPORT_SLACK,
+  TASK_VIEW_FIELDS,
+  parseTaskFields,
   toReport,
 } from './cluster.js';
 export type {
@@ -29,6 +31,7 @@ export type {
   BatchStartResult,
   HeartbeatReply,
   ManagerTaskView,
+  TaskViewField,
   NodeStatusView,
   NodeState,
   ResourcesView,

@@ -28,11 +28,13 @@ export const UpdateConfigSpec = Type.Object(
     parallelism: Type.Optional(
       Type.Integer({ minimum: 1, maximum: MAX_REPLICAS, hint: `must be at least 1 and at most ${MAX_REPLICAS}` }),
     ),
-    // wait between one batch done and the next started (default 0)
+    // wait between one batch done (its new replicas running, healthy if checked) and the next started (default 0)
     delay: Type.Optional(Duration),
     // start-first (default): the new replica runs and is healthy before the old one stops
     order: Type.Optional(UpdateOrder),
-    // how long a new replica must stay running (and healthy) to count as updated (default 5s)
+    // a failure window, as Swarm's: a new replica that exits or turns unhealthy within this long of becoming
+    // healthy counts as a failure of the update, also after later batches started (default 5s); the next
+    // batch does not wait for it, and the update completes once the last new replicas are past it
     monitor: Type.Optional(Duration),
     // what a failed update does (default rollback); a rollback that fails pauses
     failureAction: Type.Optional(FailureAction),

@@ -39,8 +39,33 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** The whole CLI, ready to parse. */
-export function buildProgram(): Command {
+/**
+ * The top-level commands, each with what registers it (and its siblings), in the order help lists
+ * them.
+ */
+const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) => void]> = [
+  [['manager'], registerManager],
+  [['worker'], registerWorker],
+  [['dev'], registerDev],
+  [['task', 'run'], registerTask],
+  [['service'], (program) => registerService(program, withManager)],
+  [['status', 'stop', 'node'], registerStatus],
+  [['cluster'], registerCluster],
+  [['logs'], registerLogs],
+  [['events'], registerEvents],
+  [['login'], registerLogin],
+  [['token'], registerToken],
+  [['deploy'], registerDeploy],
+  [['volume'], registerVolume],
+];
+
+/**
+ * The CLI, ready to parse. Given the command a run names (`status`), only that command (and those
+ * registered with it) is defined: defining all of them took `poseidon status` several ms of
+ * commander's time. Anything else (no command, `--help`, `help`, a typo) gets the whole CLI, so
+ * help lists every command and a typo is answered with the nearest name.
+ */
+export function buildProgram(command?: string): Command {
   const program = new Command();
   program
     .name('poseidon')
@@ -48,19 +73,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
-  registerManager(program);
-  registerWorker(program);
-  registerDev(program);
-  registerTask(program);
-  registerService(program, withManager);
-  registerStatus(program);
-  registerCluster(program);
-  registerLogs(program);
-  registerEvents(program);
-  registerLogin(program);
-  registerToken(program);
-  registerDeploy(program);
-  registerVolume(program);
+  const named = COMMANDS.find(([names]) => command !== undefined && names.includes(command));
+  for (const [, register] of named === undefined ? COMMANDS : [named]) register(program);
   return program;
 }
 

@@ -7,18 +7,30 @@ import { printable } from './terminal-text.js';
 // characters escaped.
 
 export function table(headers: readonly string[], cells: readonly (readonly string[])[]): string {
-  const rows = cells.map((r) => r.map(printable));
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  // one pass to escape and measure, one to pad: `status` prints a row per task, a thousand and more
+  const last = headers.length - 1;
+  const widths = headers.map((h) => h.length);
+  const rows: string[][] = new Array<string[]>(cells.length);
+  for (let r = 0; r < cells.length; r++) {
+    const row = (cells[r] ?? []).map(printable);
+    for (let i = 0; i < last; i++) {
+      const n = (row[i] ?? '').length;
+      if (n > (widths[i] ?? 0)) widths[i] = n;
+    }
+    rows[r] = row;
+  }
+  const line = (row: readonly string[]): string => {
+    let text = '';
+    for (let i = 0; i < last; i++) text += `${(row[i] ?? '').padEnd(widths[i] ?? 0)}  `;
+    return `${text}${row[last] ?? ''}`.trimEnd();
+  };
+  let out = line(headers);
+  for (const row of rows) out += `\n${line(row)}`;
+  return out;
 }
 
 export function age(fromIso: string, nowMs: number): string {
-  const s = Math.max(0, Math.round((nowMs - new Date(fromIso).getTime()) / 1000));
+  const s = Math.max(0, Math.round((nowMs - Date.parse(fromIso)) / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86400) return `${Math.floor(s / 3600)}h`;
@@ -33,13 +45,30 @@ export function cores(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
 }
 
+/** What taskTable shows of a task: `poseidon status` asks the manager for these alone. */
+export const TASK_TABLE_FIELDS = [
+  'id',
+  'name',
+  'service',
+  'slot',
+  'image',
+  'desiredState',
+  'state',
+  'node',
+  'ports',
+  'restarts',
+  'submittedAt',
+  'reason',
+] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
+export type TableTask = Pick<ManagerTaskView, (typeof TASK_TABLE_FIELDS)[number]>;
+
 /** "web/2": the service and slot of a replica; "-" for a plain task. */
-function serviceSlot(t: ManagerTaskView): string {
+function serviceSlot(t: TableTask): string {
   return t.service === undefined ? '-' : `${t.service}/${t.slot ?? '?'}`;
 }
 
 /** The task list; a SERVICE column (service/slot) when any task is a service's replica. */
-export function taskTable(tasks: readonly ManagerTaskView[], nowMs: number): string {
+export function taskTable(tasks: readonly TableTask[], nowMs: number): string {
   const services = tasks.some((t) => t.service !== undefined);
   return table(
     ['ID', 'NAME', ...(services ? ['SERVICE'] : []), 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],

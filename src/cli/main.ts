@@ -9,7 +9,7 @@ const REFUSAL_HINTS: Readonly<Record<string, string>> = {
 };
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram(process.argv[2]).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode; // --version, --help, a bad flag: commander has said it

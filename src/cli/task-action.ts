@@ -2,7 +2,7 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, toJson } from './terminal-text.js';
-import { waitForTask } from './wait-task.js';
+import { submitAndWait } from './wait-task.js';
 
 export interface TaskFlags extends ClientFlags {
   filename?: string;
@@ -18,14 +18,15 @@ export interface TaskFlags extends ClientFlags {
 export async function submitTask(file: string, flags: TaskFlags): Promise<void> {
   const client = managerClient(flags);
   const body = await readDocument(file);
-  const task = await client.submit(body);
   if (flags.wait !== true) {
+    const task = await client.submit(body);
     process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
     return;
   }
-  const done = await waitForTask(client, task.id, parseDuration('--timeout', flags.timeout));
+  const timeoutMs = parseDuration('--timeout', flags.timeout);
+  const { outcome: done } = await submitAndWait(client, () => client.submit(body), timeoutMs);
   const why = done.state === 'Running' ? '' : `: ${done.reason}`;
-  if (flags.json === true) process.stdout.write(`${toJson(done)}\n`);
+  if (flags.json === true) process.stdout.write(`${toJson(await client.getTask(done.id))}\n`);
   else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}`)}\n`);
   if (done.state === 'Failed') process.exitCode = 1;
 }

@@ -5,6 +5,7 @@
 
 /** C0 (but space), DEL, C1, the line and paragraph separators, and the bidi embeddings, overrides and isolates. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const HAS_UNSAFE = new RegExp(UNSAFE.source);
 /** The same, but the JSON whitespace a line of JSON may hold between its tokens (tab, CR). */
 const UNSAFE_IN_JSON = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
@@ -19,7 +20,7 @@ function jsonCode(c: string): string {
 
 /** `text` with every control character shown as `\xNN` / `\uNNNN`: one line, printed as it reads. */
 export function printable(text: string): string {
-  return text.replace(UNSAFE, code);
+  return HAS_UNSAFE.test(text) ? text.replace(UNSAFE, code) : text; // most text has none: no new string
 }
 
 /**

@@ -10,68 +10,131 @@ export class WaitTimedOut extends PoseidonError {
   }
 }
 
+/** Where a task got to, as its latest record or event says. */
+export interface TaskOutcome {
+  id: string;
+  state: string;
+  /** The node's name; null when it has none. */
+  node: string | null;
+  reason: string;
+}
+
 /** How long the event stream may take to open before the first look goes ahead without it. */
 const OPEN_WAIT_MS = 1_000;
 
 /** Longest pause between two looks at the task when no event says it changed. */
 const MAX_POLL_MS = 1_000;
 
+/** Running, or ended: what a wait waits for. */
+function isSettled(state: string): boolean {
+  return state === 'Running' || state === 'Completed' || state === 'Failed';
+}
+
 /**
- * Waits until the task is Running or has ended (Completed/Failed). It follows the manager's
- * event stream, so it looks again the moment an event names the task, instead of up to a poll
- * interval later; a slow poll stays as the safety net (a stream that fails or ends, a manager
- * without one). The stream is opened before the first look, so no change falls between them.
+ * Submits a task (`submit`) and waits until it is Running or has ended. The manager's event
+ * stream is opened first, its connection made while the submission's is, and the task's own
+ * event says where it got: nothing is asked after it, so hearing of the start costs no round
+ * trip. A slow poll stays as the safety net (a stream that fails or ends, a manager without one).
  */
-export async function waitForTask(client: ManagerClient, id: string, timeoutMs: number): Promise<ManagerTaskView> {
+export async function submitAndWait(
+  client: ManagerClient,
+  submit: () => Promise<ManagerTaskView>,
+  timeoutMs: number,
+): Promise<{ submitted: ManagerTaskView; outcome: TaskOutcome }> {
   const deadline = Date.now() + timeoutMs;
-  const abort = new AbortController();
-  const wake = new Wakeup();
-  const following = followTask(client, id, abort.signal, () => wake.fire());
+  const watch = new TaskWatch(client);
   try {
-    await Promise.race([following.opened, sleep(OPEN_WAIT_MS, undefined, { ref: false })]);
+    const submitted = await submit();
+    const id = submitted.id;
+    if (isSettled(submitted.state)) return { submitted, outcome: outcomeOf(submitted) };
+    await Promise.race([watch.opened, sleep(OPEN_WAIT_MS, undefined, { ref: false })]);
+    // an event from before the stream subscribed is not in it: one look catches up (while the container starts)
+    let seen = outcomeOf(await client.getTask(id));
     let delay = 20;
     for (;;) {
-      const t = await client.getTask(id);
-      if (t.state === 'Running' || t.state === 'Completed' || t.state === 'Failed') return t;
-      if (Date.now() > deadline) throw new WaitTimedOut(id, t.state, t.reason, timeoutMs);
-      await wake.after(Math.max(0, Math.min(delay, deadline - Date.now() + 1)));
+      const heard = watch.latest(id);
+      if (heard !== undefined && isSettled(heard.state)) return { submitted, outcome: heard };
+      if (isSettled(seen.state)) return { submitted, outcome: seen };
+      if (Date.now() > deadline) throw new WaitTimedOut(id, seen.state, seen.reason, timeoutMs);
+      // with the stream open an event wakes the wait; the poll is only its safety net
+      const pause = watch.isOpen ? MAX_POLL_MS : delay;
+      if ((await watch.wake.after(Math.max(0, Math.min(pause, deadline - Date.now() + 1)))) === 'timer')
+        seen = outcomeOf(await client.getTask(id));
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   } finally {
-    abort.abort();
-    await following.done;
+    await watch.close();
   }
 }
 
-/**
- * Calls `onEvent` for each event about task `id` until `signal` aborts; `opened` settles once the stream is open (or
- * could not be).
- */
-function followTask(
-  client: ManagerClient,
-  id: string,
-  signal: AbortSignal,
-  onEvent: () => void,
-): { opened: Promise<void>; done: Promise<void> } {
-  let opened!: () => void;
-  const openedPromise = new Promise<void>((resolve) => (opened = resolve));
-  const done = (async () => {
-    try {
-      const events = await client.events(signal);
-      opened();
-      for await (const line of readLines(events, signal)) {
-        if (line.includes(id) && (JSON.parse(line) as { taskId?: string }).taskId === id) onEvent();
-      }
-    } catch {
-      // no stream (or it broke): the poll carries on alone
-    } finally {
-      opened();
-    }
-  })();
-  return { opened: openedPromise, done };
+/** Waits until task `id`, submitted already, is Running or has ended; its whole record then. */
+export async function waitForTask(client: ManagerClient, id: string, timeoutMs: number): Promise<ManagerTaskView> {
+  const { outcome } = await submitAndWait(client, () => client.getTask(id), timeoutMs);
+  return client.getTask(outcome.id);
 }
 
-/** A pause that an event can cut short. */
+function outcomeOf(t: ManagerTaskView): TaskOutcome {
+  return { id: t.id, state: t.state, node: t.node, reason: t.reason };
+}
+
+/** The manager's events, followed from now until close(): the latest state each task's events named. */
+class TaskWatch {
+  readonly wake = new Wakeup();
+  /** Settles once the stream is open, or could not be. */
+  readonly opened: Promise<void>;
+  #open = false;
+  readonly #latest = new Map<string, TaskOutcome>();
+  readonly #abort = new AbortController();
+  readonly #done: Promise<void>;
+
+  constructor(client: ManagerClient) {
+    let opened!: () => void;
+    this.opened = new Promise<void>((resolve) => (opened = resolve));
+    this.#done = (async () => {
+      try {
+        const events = await client.events(this.#abort.signal);
+        this.#open = true;
+        opened();
+        for await (const line of readLines(events, this.#abort.signal)) this.#take(line);
+      } catch {
+        // no stream (or it broke): the poll carries on alone
+      } finally {
+        this.#open = false;
+        opened();
+        this.wake.fire();
+      }
+    })();
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  latest(id: string): TaskOutcome | undefined {
+    return this.#latest.get(id);
+  }
+
+  #take(line: string): void {
+    if (!line.includes('"taskId"')) return;
+    const e = JSON.parse(line) as { taskId?: unknown; state?: unknown; node?: unknown; reason?: unknown };
+    if (typeof e.taskId !== 'string' || typeof e.state !== 'string') return;
+    const node = typeof e.node === 'string' ? e.node : null;
+    this.#latest.set(e.taskId, {
+      id: e.taskId,
+      state: e.state,
+      node,
+      reason: typeof e.reason === 'string' ? e.reason : '',
+    });
+    this.wake.fire();
+  }
+
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#done;
+  }
+}
+
+/** A pause that an event can cut short; says which ended it. */
 class Wakeup {
   #cut: (() => void) | undefined;
   #pending = false;
@@ -81,19 +144,19 @@ class Wakeup {
     else this.#pending = true; // came between two pauses: the next one ends at once
   }
 
-  after(ms: number): Promise<void> {
+  after(ms: number): Promise<'event' | 'timer'> {
     if (this.#pending) {
       this.#pending = false;
-      return Promise.resolve();
+      return Promise.resolve('event');
     }
     return new Promise((resolve) => {
-      const done = (): void => {
+      const end = (why: 'event' | 'timer'): void => {
         clearTimeout(timer);
         this.#cut = undefined;
-        resolve();
+        resolve(why);
       };
-      const timer = setTimeout(done, ms);
-      this.#cut = done;
+      const timer = setTimeout(() => end('timer'), ms);
+      this.#cut = () => end('event');
     });
   }
 }

@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 /** bin/poseidon.js and the probe, from dist/test/integration/. */
 const POSEIDON_BIN = fileURLToPath(new URL('../../../bin/poseidon.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./helpers/module-probe.js', import.meta.url));
+/** What scripts/bundle-cli.mjs bundled into which file of dist/cli/, which the bin loads. */
+const BUNDLE_META = fileURLToPath(new URL('../../cli/meta.json', import.meta.url));
 
 /** What only `manager`, `worker` and `dev` need: the server, the schemas, the store, Docker's client, metrics, logs. */
 const SERVER_SIDE = [
@@ -34,7 +36,7 @@ interface Probed {
   stderr: string;
   /** npm packages the process loaded, by name. */
   packages: Set<string>;
-  /** The process's own modules (under dist/src/), e.g. "cli/main.js". */
+  /** The process's own modules (under dist/src/, bundled or not), e.g. "cli/main.js". */
   own: Set<string>;
 }
 
@@ -64,14 +66,22 @@ async function probe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Prom
   const urls = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
   const packages = new Set<string>();
   const own = new Set<string>();
-  for (const url of urls) {
+  const bundled = await bundleInputs();
+  // a file of the CLI's bundle (dist/cli/) stands for the modules bundled into it
+  for (const url of urls.flatMap((u) => bundled.get(/\/(dist\/cli\/[^/]+)$/.exec(u)?.[1] ?? '') ?? [u])) {
     // the innermost package: a dependency's own dependency counts as itself
-    const pkg = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+    const pkg = /(?:^|.*\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
     if (pkg !== undefined) packages.add(pkg);
-    const mine = /\/dist\/src\/(.+)$/.exec(url)?.[1];
+    const mine = /(?:^|\/)dist\/src\/(.+)$/.exec(url)?.[1];
     if (mine !== undefined) own.add(mine);
   }
   return { code, stdout, stderr, packages, own };
+}
+
+/** Each output file of the CLI's bundle (`dist/cli/main.js`) with the modules in it, from esbuild's metafile. */
+async function bundleInputs(): Promise<Map<string, string[]>> {
+  const meta = JSON.parse(await readFile(BUNDLE_META, 'utf8')) as { outputs: Record<string, { inputs: object }> };
+  return new Map(Object.entries(meta.outputs).map(([out, o]) => [out, Object.keys(o.inputs)]));
 }
 
 function poseidon(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Probed> {

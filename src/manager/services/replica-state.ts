@@ -34,6 +34,11 @@ export function isFailing(t: TaskRecord): boolean {
   return isTerminal(t.state) || t.health.status === 'unhealthy';
 }
 
+/** When a failing task failed: when it ended, or (unhealthy) when its record last changed. */
+export function failedAtMs(t: TaskRecord): number {
+  return Date.parse((isTerminal(t.state) ? t.finishedAt : null) ?? t.updatedAt);
+}
+
 /** Tasks of the service by slot, live ones only, oldest version first. */
 export function liveBySlot(tasks: readonly TaskRecord[]): Map<number, TaskRecord[]> {
   const bySlot = new Map<number, TaskRecord[]>();

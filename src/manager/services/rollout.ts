@@ -1,6 +1,6 @@
 import type { UpdateState } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
-import { isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
+import { failedAtMs, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
 import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 /** A rollout's events, for GET /events (the service and versions are added by who publishes them). */
@@ -27,15 +27,18 @@ export interface RolloutStep {
  * from records instead of run by a goroutine per slot, so it is tested with a clock and carries
  * on after a restart:
  *
- * - new tasks of `toVersion` that end or turn unhealthy count as failures; past
- *   `maxFailureRatio` of the replicas, `failureAction` applies (rollback, pause, continue);
+ * - a slot is done once its new task is ready (running, and healthy when it has a health check),
+ *   and its old tasks stop then (start-first); `parallelism` slots are in progress at most, and
+ *   the next starts `delay` after the last one was done; stop-first stops the old task first, and
+ *   the slot is filled once it has ended (decide.ts);
+ * - `monitor` is a failure window, as in swarmkit: a new task that ends or turns unhealthy before
+ *   it was ready, or within `monitor` of becoming ready, counts as a failure of the rollout, also
+ *   after later slots started; past `maxFailureRatio` of the replicas, `failureAction` applies
+ *   (rollback, pause, continue). After its window a new task's failure is its restart policy's;
  * - at `deadlineMs` the rollout ends unfinished, as a failure would end it (continue pauses:
  *   a rollout always ends). A rollback never rolls back: where it would, it pauses;
- * - a slot whose new task stayed ready for `monitor` is done, and its old tasks stop
- *   (start-first); `parallelism` slots are in progress at most, and the next starts `delay`
- *   after the last one finished; stop-first stops the old task first, and the slot is filled
- *   once it has ended (decide.ts);
- * - when every slot is done it has completed (a rollback: rolled back).
+ * - when every slot is done and the last new tasks' windows have passed, it has completed (a
+ *   rollback: rolled back).
  */
 export function stepRollout(
   rec: ServiceRecord,
@@ -48,10 +51,16 @@ export function stepRollout(
   const cfg = u.config;
   const replicas = rec.spec.replicas;
   const failed = new Set(u.failed);
+  const watched = new Map((u.monitoring ?? []).map((m) => [m.taskId, m]));
+  const updatedSlots = new Set(u.done);
   let firstFailure: TaskRecord | undefined;
   for (const t of tasks) {
     if (versionOf(t) !== u.toVersion || t.desired !== 'running' || !isFailing(t) || failed.has(t.request.id)) continue;
-    if (Date.parse(t.updatedAt) < u.startedAtMs) continue; // failed before this rollout began
+    const atMs = failedAtMs(t);
+    if (atMs < u.startedAtMs) continue; // failed before this rollout began
+    const m = watched.get(t.request.id);
+    // a task of a done slot counts within its window only; the slot's later tasks are its restart policy's
+    if (m !== undefined ? atMs > m.readyAtMs + cfg.monitor : updatedSlots.has(slotOf(t))) continue;
     failed.add(t.request.id);
     firstFailure ??= t;
   }
@@ -72,7 +81,8 @@ export function stepRollout(
   const replaced = (to: number): string => `replaced by version ${to}`;
   const bySlot = liveBySlot(tasks);
   const done = new Set(update.done.filter((s) => s <= replicas));
-  const doneBefore = done.size;
+  const doneCount = done.size;
+  let monitoring = [...watched.values()];
   let lastDone = update.lastDoneAtMs;
   let inProgress = 0;
   const wakes = [u.deadlineMs];
@@ -88,20 +98,21 @@ export function stepRollout(
     const newest = news[news.length - 1];
     if (newest !== undefined) {
       const since = readySince.get(newest.request.id);
-      if (since !== undefined && nowMs - since >= cfg.monitor) {
+      if (since !== undefined) {
         for (const o of olds) step.stop.push({ taskId: o.request.id, reason: replaced(u.toVersion) });
         done.add(slot);
         lastDone = nowMs;
-      } else {
-        inProgress += 1;
-        if (since !== undefined) wakes.push(since + cfg.monitor);
-      }
+        monitoring.push({ slot, taskId: newest.request.id, readyAtMs: since });
+      } else inProgress += 1;
       continue;
     }
     if (olds.length === 0)
       inProgress += 1; // about to get a new task (decide.ts fills it)
     else candidates.push({ slot, olds });
   }
+  // a window that ended, or of a slot scaled away, is watched no more
+  monitoring = monitoring.filter((m) => m.slot <= replicas && m.readyAtMs + cfg.monitor > nowMs);
+  for (const m of monitoring) wakes.push(m.readyAtMs + cfg.monitor);
   const startAt = lastDone !== null && cfg.delay > 0 ? lastDone + cfg.delay : nowMs;
   if (candidates.length > 0 && nowMs < startAt) wakes.push(startAt);
   else {
@@ -114,7 +125,7 @@ export function stepRollout(
           step.stop.push({ taskId: o.request.id, reason: `stopped first for version ${u.toVersion}` });
     }
   }
-  update = { ...update, done: [...done].sort((a, b) => a - b), lastDoneAtMs: lastDone };
+  update = { ...update, done: [...done].sort((a, b) => a - b), lastDoneAtMs: lastDone, monitoring };
   const event = (type: RolloutEvent['type'], x: UpdateRecord): RolloutEvent => ({
     type,
     state: x.state,
@@ -124,7 +135,7 @@ export function stepRollout(
     total: replicas,
     reason: x.reason,
   });
-  if (done.size >= replicas) {
+  if (done.size >= replicas && monitoring.length === 0) {
     const rollback = update.kind === 'rollback';
     update = {
       ...update,
@@ -136,7 +147,8 @@ export function stepRollout(
     };
     step.events.push(event(rollback ? 'update.rolled_back' : 'update.completed', update));
   } else {
-    if (done.size > doneBefore) step.events.push(event('update.progress', update));
+    // progress while slots are still to move; once the last has moved, the next event is how it ended
+    if (done.size > doneCount && done.size < replicas) step.events.push(event('update.progress', update));
     const future = wakes.filter((w) => w > nowMs);
     step.wakeAtMs = future.length === 0 ? null : Math.min(...future);
   }

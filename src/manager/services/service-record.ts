@@ -21,7 +21,8 @@ export interface ServiceRecord {
 /**
  * A rollout (an update, or a rollback), durable so a manager that restarts in the middle carries
  * on. Which slots still run another version is read from the tasks; what cannot be read from
- * them is here: the slots that passed their monitor, the new tasks that failed, the clock.
+ * them is here: the slots updated, the new tasks still in their monitor window, the new tasks
+ * that failed, the clock.
  */
 export interface UpdateRecord {
   state: UpdateState;
@@ -34,11 +35,17 @@ export interface UpdateRecord {
   /** It ends by then (config.progressDeadline after it started), completed or not. */
   deadlineMs: number;
   finishedAtMs: number | null;
-  /** Slots whose task of `toVersion` stayed ready for `monitor`: updated. */
+  /** Slots whose task of `toVersion` became ready (running, and healthy if checked): updated. */
   done: number[];
+  /**
+   * The tasks that made their slot done and are still in their monitor window (from when they
+   * became ready): their failure counts against the rollout. Absent in a record written before
+   * monitor was a failure window (none is watched then).
+   */
+  monitoring?: Array<{ slot: number; taskId: string; readyAtMs: number }>;
   /** Tasks of `toVersion` that failed during this rollout (ended, or unhealthy). */
   failed: string[];
-  /** When a slot last finished: the next one starts `delay` after it. */
+  /** When a slot was last done: the next one starts `delay` after it. */
   lastDoneAtMs: number | null;
   reason: string;
 }
@@ -67,6 +74,7 @@ export function newRollout(
     deadlineMs: nowMs + config.progressDeadline,
     finishedAtMs: null,
     done: [],
+    monitoring: [],
     failed: [],
     lastDoneAtMs: null,
     reason,

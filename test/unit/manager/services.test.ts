@@ -17,6 +17,13 @@ const spec = (extra: Record<string, unknown> = {}): Record<string, unknown> => (
   ...extra,
 });
 
+/** Version 2's template: a health check that passes, first checked a second after the start (as Docker's). */
+const checked = {
+  image: 'poseidon/busybox:2',
+  command: ['sleep', '600'],
+  healthCheck: { type: 'exec', command: ['true'], interval: '1s' },
+};
+
 async function cluster(t: Parameters<typeof startManager>[0], store?: MemoryStore<ManagerRecord>): Promise<Harness> {
   const h = await startManager(t, store === undefined ? {} : { store });
   for (const n of [W1, W2]) await h.manager.register(registration(n));
@@ -107,16 +114,13 @@ test('a replica whose restart policy gives up is replaced by a new task in its s
   assert.equal(now[0]?.state, 'Running');
 });
 
-test('a start-first update moves one slot at a time, stopping the old task only after the new one ran for monitor', async (t) => {
+test('a start-first update moves one slot at a time, stopping the old task only after the new one is healthy', async (t) => {
   const h = await cluster(t);
   const events: ClusterEvent[] = [];
   h.manager.events.subscribe((e) => events.push(e));
   await h.manager.services.create(spec());
   await settle(h.manager);
-  const updated = await h.manager.services.update(
-    'web',
-    spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] } }),
-  );
+  const updated = await h.manager.services.update('web', spec({ task: checked }));
   assert.equal(updated.version, 2);
   assert.equal(updated.update?.state, 'updating');
   await settle(h.manager);
@@ -223,7 +227,11 @@ test('a manager restarted in the middle of an update carries on from where it wa
   const h = await cluster(t, store);
   await h.manager.services.create(spec());
   await settle(h.manager);
-  await h.manager.services.update('web', spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] } }));
+  // a slot is done once its new task runs: a delay between slots keeps the update going past 1.5 s
+  await h.manager.services.update(
+    'web',
+    spec({ task: { image: 'poseidon/busybox:2', command: ['sleep', '600'] }, update: { monitor: '1s', delay: '1s' } }),
+  );
   await advance(h, 1_500);
   const before = h.manager.services.get('web').update;
   assert.equal(before?.state, 'updating');

@@ -76,15 +76,90 @@ test('start-first, parallelism 2: the first two slots get a new task; nothing st
   assert.equal(d.wakeAtMs, T0 + 600_000, 'the deadline');
 });
 
-test('a new task ready for less than monitor keeps its slot in progress, and asks to be looked at when monitor ends', () => {
+test('a new task once ready is done at once: the old task of its slot stops and the next slots start, its monitor window still watched', () => {
   const olds = [1, 2, 3, 4].map((s) => task(s, 1));
   const news = [task(1, 2), task(2, 2)];
   const ready = new Map([...readyAt(olds, T0 - 60_000), ...readyAt(news, T0 + 500)]);
   const d = decideService(service({ parallelism: 2 }), [...olds, ...news], ready, T0 + 700, iso(T0 + 700));
+  assert.deepEqual(
+    d.stop.map((s) => s.taskId),
+    ids(olds.slice(0, 2)),
+  );
+  assert.deepEqual(d.create, [3, 4]);
+  assert.deepEqual(d.record?.update?.done, [1, 2]);
+  assert.deepEqual(d.record?.update?.monitoring, [
+    { slot: 1, taskId: news[0]?.request.id, readyAtMs: T0 + 500 },
+    { slot: 2, taskId: news[1]?.request.id, readyAtMs: T0 + 500 },
+  ]);
+  assert.equal(d.wakeAtMs, T0 + 1500, 'when their monitor windows end');
+});
+
+test('a new task not ready yet keeps its slot in progress, and its old task serving', () => {
+  const olds = [1, 2, 3, 4].map((s) => task(s, 1));
+  const news = [task(1, 2), task(2, 2)];
+  const d = decideService(
+    service({ parallelism: 2 }),
+    [...olds, ...news],
+    readyAt(olds, T0 - 1),
+    T0 + 700,
+    iso(T0 + 700),
+  );
   assert.deepEqual(d.create, []);
   assert.deepEqual(d.stop, []);
-  assert.equal(d.wakeAtMs, T0 + 1500);
   assert.equal(d.record, null, 'nothing to write');
+});
+
+test('a new task that fails within its monitor window counts, though later slots started: rolled back', () => {
+  const svc = service({ parallelism: 1 }, 2);
+  const olds = [task(1, 1), task(2, 1)];
+  const first = task(1, 2);
+  const ready = new Map([...readyAt(olds, T0 - 1), [first.request.id, T0 + 100]]);
+  const d = decideService(svc, [...olds, first], ready, T0 + 200, iso(T0 + 200));
+  assert.deepEqual(d.create, [2], 'slot 1 done: slot 2 starts');
+  const moving = d.record as ServiceRecord;
+  const died = { ...first, state: 'Failed' as const, restartAt: T0 + 5000, updatedAt: iso(T0 + 900) };
+  const second = task(2, 2, 'Scheduled');
+  const after = decideService(moving, [olds[1] as TaskRecord, died, second], ready, T0 + 950, iso(T0 + 950));
+  assert.equal(after.record?.update?.kind, 'rollback');
+  assert.match(after.record?.update?.reason ?? '', /^replica 1 of version 2 failed/);
+});
+
+test("after its monitor window a new task that fails is its restart policy's: the update goes on and completes", () => {
+  const svc = service({ parallelism: 1 }, 2);
+  const olds = [task(1, 1), task(2, 1)];
+  const first = task(1, 2);
+  const ready = new Map([...readyAt(olds, T0 - 1), [first.request.id, T0 + 100]]);
+  const moving = decideService(svc, [...olds, first], ready, T0 + 200, iso(T0 + 200)).record as ServiceRecord;
+  const died = { ...first, state: 'Failed' as const, restartAt: T0 + 5000, updatedAt: iso(T0 + 1200) };
+  const second = task(2, 2);
+  ready.set(second.request.id, T0 + 1300);
+  const d = decideService(moving, [olds[1] as TaskRecord, died, second], ready, T0 + 1300, iso(T0 + 1300));
+  assert.equal(d.record?.update?.state, 'updating');
+  assert.deepEqual(d.record?.update?.failed, []);
+  assert.deepEqual(
+    d.stop.map((s) => s.taskId),
+    ids([olds[1] as TaskRecord]),
+  );
+  assert.equal(d.wakeAtMs, T0 + 2300, 'the last window');
+  const end = decideService(d.record as ServiceRecord, [died, second], ready, T0 + 2300, iso(T0 + 2300));
+  assert.equal(end.record?.update?.state, 'completed');
+});
+
+test('every slot moved: the update completes only once the last new tasks passed their monitor window', () => {
+  const svc = service({ parallelism: 2 }, 2);
+  const news = [task(1, 2), task(2, 2)];
+  const ready = readyAt(news, T0 + 400);
+  const d = decideService(svc, news, ready, T0 + 500, iso(T0 + 500));
+  assert.equal(d.record?.update?.state, 'updating');
+  assert.deepEqual(d.record?.update?.done, [1, 2]);
+  assert.deepEqual(d.events, [], 'no progress event once the last slots moved: the next says how it ended');
+  assert.equal(d.wakeAtMs, T0 + 1400);
+  const end = decideService(d.record as ServiceRecord, news, ready, T0 + 1400, iso(T0 + 1400));
+  assert.equal(end.record?.update?.state, 'completed');
+  assert.deepEqual(
+    end.events.map((e) => [e.type, e.updated]),
+    [['update.completed', 2]],
+  );
 });
 
 test('once a new task stayed ready for monitor, the old task of its slot stops and the next slots start', () => {

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { adminClient, cliEnv } from '../../testkit/manager-access.js';
+import { runPoseidon, spawnManager, type SpawnedManager } from '../../testkit/spawner.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+
+// `GET /tasks?fields=` answers each task with the named fields alone, and `poseidon status` asks
+// for its table's: a real manager with no workers, so its tasks stay Pending and no container runs.
+
+describe('a task list with the named fields alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poseidon-task-fields-'));
+  let manager: SpawnedManager | undefined;
+  before(async () => {
+    manager = await spawnManager(join(dir, 'manager'));
+    const client = adminClient(manager.access);
+    for (const name of ['first', 'second']) await client.submit({ name, image: TEST_IMAGE });
+  });
+  after(async () => {
+    await manager?.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('each task carries the named fields and no other; a name a task lacks is a 400 naming it', async () => {
+    const client = adminClient((manager as SpawnedManager).access);
+    const whole = await client.listTasks();
+    const picked = await client.listTasks({}, ['id', 'name', 'state', 'service']);
+    assert.deepEqual(
+      picked,
+      whole.map((t) => ({ id: t.id, name: t.name, state: t.state })),
+      'a plain task has no service field: it is left out',
+    );
+    await assert.rejects(client.listTasks({}, ['id', 'nope' as 'id']), {
+      code: 'invalid_request',
+      message: 'fields names nope, which a task does not have',
+    });
+  });
+
+  test('poseidon status prints the table of every task', async () => {
+    const access = (manager as SpawnedManager).access;
+    const out = await runPoseidon(['status'], { ...cliEnv(access), XDG_CONFIG_HOME: join(dir, 'cli') });
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^ID +NAME +IMAGE +STATE +NODE +PORTS +RESTARTS +AGE +REASON$/);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(/ +/).slice(1, 4)),
+      [
+        ['first', TEST_IMAGE, 'Pending'],
+        ['second', TEST_IMAGE, 'Pending'],
+      ],
+    );
+  });
+});
