@@ -21,6 +21,11 @@ try {
 } catch {
   missing.push('promtool, for the metrics test: run `bash scripts/setup-promtool.sh` (as root)');
 }
+try {
+  execFileSync('dig', ['-v'], { stdio: 'ignore' });
+} catch {
+  missing.push('dig, for the DNS tests: run `bash scripts/setup-dnsutils.sh` (as root)');
+}
 if (missing.length > 0) {
   console.error('npm test needs:');
   for (const m of missing) console.error(`  - ${m}`);

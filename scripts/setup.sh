@@ -10,6 +10,7 @@ fi
 bash scripts/setup-docker.sh
 bash scripts/setup-images.sh
 bash scripts/setup-promtool.sh
+bash scripts/setup-dnsutils.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
