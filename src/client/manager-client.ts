@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream';
+import { endpointsMessages } from './endpoints-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  EndpointsApplied,
+  EndpointsMessage,
   CreatedTokenView,
   HeartbeatReply,
   HeartbeatRequest,
@@ -140,5 +143,17 @@ export class ManagerClient {
   /** A new worker join token; the old one joins no one from now on. */
   rotateJoinToken(): Promise<JoinTokenView> {
     return this.http.request('POST', '/join-token/rotate');
+  }
+  /**
+   * The endpoint stream (a node certificate): a snapshot first, then changes and pings, until the
+   * manager ends it or `signal` aborts (then it ends quietly). A line that is not a message throws.
+   */
+  async *watchEndpoints(signal?: AbortSignal): AsyncGenerator<EndpointsMessage, void, undefined> {
+    const body = await this.http.stream('/endpoints/watch', signal === undefined ? {} : { signal });
+    yield* endpointsMessages(body, signal);
+  }
+  /** The revision this host's DNS server and proxy serve now, and the open connections of draining endpoints. */
+  endpointsApplied(body: EndpointsApplied): Promise<void> {
+    return this.http.request('POST', '/endpoints/applied', { body });
   }
 }

@@ -3,3 +3,5 @@
 export { EndpointTable } from './endpoint-table.js';
 export type { TableChange } from './endpoint-table.js';
 export * from './defaults.js';
+/** Follows the manager's endpoint stream into an EndpointTable and reports what it applied. */
+export { EndpointsFollower, type EndpointsSource, type FollowerOptions } from './follower.js';
