@@ -22,6 +22,11 @@ try {
   missing.push('promtool, for the metrics test: run `bash scripts/setup-promtool.sh` (as root)');
 }
 try {
+  execFileSync(process.env.ETCD_BIN ?? 'etcd', ['--version'], { stdio: 'ignore' });
+} catch {
+  missing.push('etcd, for the tests of managers on etcd: run `bash scripts/setup-etcd.sh` (as root)');
+}
+try {
   execFileSync('dig', ['-v'], { stdio: 'ignore' });
 } catch {
   missing.push('dig, for the DNS tests: run `bash scripts/setup-dnsutils.sh` (as root)');
