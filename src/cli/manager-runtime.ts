@@ -29,6 +29,8 @@ export interface ManagerRuntimeOptions {
   /** URLs workers and the CLI reach it at, beyond the listen address (its certificate names them). */
   advertise?: string[];
   engineGraceMs: number;
+  /** Where services' virtual IPs come from (`--vip-range`). */
+  vipRange?: string;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -69,6 +71,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
+    ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
   });
   await manager.start();
   const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'), {
