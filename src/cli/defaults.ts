@@ -27,3 +27,6 @@ export const DEFAULT_CERT_TTL = '7d';
 export const DEFAULT_NETWORK = 'poseidon0';
 export const DEFAULT_SUBNET = '10.213.0.0/16';
 export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
+/** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
+export const DEFAULT_DNS_PORT = 8600;
+export const DEFAULT_DNS_TTL = 5;

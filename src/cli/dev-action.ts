@@ -15,9 +15,10 @@ import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
 import { networkFlags, vipRangeFlag } from './network-flags.js';
+import { discoveryFlags, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
-export interface DevFlags {
+export interface DevFlags extends DnsFlags {
   host: string;
   port: string;
   workerPort: string;
@@ -55,6 +56,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const labels = labelsFlag('--label', flags.label);
   const allowedHostPaths = hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath);
   const network = networkFlags(flags);
+  const discovery = discoveryFlags(flags);
   const vipRange = vipRangeFlag(flags.vipRange, network.subnet);
   const dataDir = flags.dataDir ?? join(homedir(), '.poseidon', 'dev');
   const log = rootLogger(flags.logLevel);
@@ -89,6 +91,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       labels,
       allowedHostPaths,
       network,
+      discovery, // its worker is the host's discovery host, as `worker --proxy`
     },
     log,
   );

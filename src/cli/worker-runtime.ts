@@ -16,6 +16,7 @@ import {
   saveNodeCredentials,
 } from '../pki/index.js';
 import { HostMetrics, readDiskSpace } from '../stats/index.js';
+import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { LmdbStore } from '../store/index.js';
 import { createWorkerServer, ManagerReporter, Worker, type WorkerTaskRecord } from '../worker/index.js';
 
@@ -46,6 +47,8 @@ export interface WorkerRuntimeOptions {
   allowedHostPaths?: string[];
   /** The Poseidon network every task joins (`--network`, `--subnet`); created at start when missing. */
   network?: NetworkOptions;
+  /** `--proxy`: this worker is the host's discovery host (DNS server and proxy); needs `managerUrl`. */
+  discovery?: DiscoveryOptions;
 }
 
 export interface Runtime {
@@ -160,9 +163,20 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     const asking = reporter;
     worker.askOwnershipWith(() => asking.owned());
   }
+  let discovery: DiscoveryHost | undefined;
+  if (managerUrl !== undefined && opts.discovery !== undefined) {
+    discovery = await startDiscoveryHost(opts.discovery, {
+      managerUrl,
+      tls: creds.client,
+      network: opts.network,
+      metrics,
+      log: root,
+    });
+  }
   return {
     url,
     async close() {
+      await discovery?.close();
       await reporter?.stop();
       await renewer?.stop();
       await app.close();
