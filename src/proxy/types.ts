@@ -21,6 +21,12 @@ export interface ProxyOptions {
   clock?: Clock;
   /** Replaces the `ip addr` calls (tests that bind loopback addresses instead of bridge ones). */
   vips?: VipAddresses;
+  /** A connect to a replica that takes longer fails and moves on (default 1000). */
+  connectTimeoutMs?: number;
+  /** Replicas tried for one connection or request, at most (default 3). */
+  maxAttempts?: number;
+  /** Failed connects in a row that set a replica aside (default 3), and for how long (default 10 s). */
+  setAside?: { failuresInRow: number; setAsideMs: number };
 }
 
 export interface Proxy {
