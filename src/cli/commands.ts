@@ -81,6 +81,10 @@ function registerManager(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_MANAGER_PORT))
     .option('--data-dir <dir>', 'where the embedded store lives (default ~/.poseidon/manager)')
+    .option('--store <url>', 'lmdb (the embedded store, default) or etcd://host:port,host:port[/prefix]')
+    .option('--store-ca <file>', 'CA certificate of etcd (PEM): talk to it over TLS')
+    .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
+    .option('--store-key <file>', 'private key of --store-cert (PEM)')
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
     .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
     .option(

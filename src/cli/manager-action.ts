@@ -8,6 +8,7 @@ import { hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
+import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {
   host: string;
@@ -21,6 +22,10 @@ export interface ManagerFlags {
   advertise?: string;
   engineGrace: string;
   logLevel?: string;
+  store?: string;
+  storeCa?: string;
+  storeCert?: string;
+  storeKey?: string;
 }
 
 export function schedulerFlag(value: string): StrategyName {
@@ -66,6 +71,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
       engineGraceMs: engineGraceFlag(flags.engineGrace),
+      store: storeFlag(flags),
     },
     log,
   );

@@ -145,7 +145,8 @@ export class Planner {
         place(rec, placement.nodeId, state.compact.string(`placed on ${node}`), state.isoNow()),
       );
       const fields = { taskId: id, name: rec.request.name, nodeId: placement.nodeId, generation: placed.generation };
-      this.deps.log.info(fields, 'task placed');
+      // every placement is an event (`poseidon events`); the log keeps the ones that go wrong
+      this.deps.log.debug(fields, 'task placed');
       plan.changes.event(() => taskEvent('task.scheduled', placed, node, state.isoNow()));
     }
   }
