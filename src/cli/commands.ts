@@ -6,6 +6,9 @@ import {
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_MANAGER_URL,
+  DEFAULT_NETWORK,
+  DEFAULT_SUBNET,
+  DEFAULT_VIP_RANGE,
   DEFAULT_START_CONCURRENCY,
   DEFAULT_STOP_GRACE_SECONDS,
   DEFAULT_STRATEGY,
@@ -100,6 +103,7 @@ function registerManager(program: Command): void {
       "a node's container engine away this long: its tasks are placed elsewhere",
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
+    .option('--vip-range <cidr>', "where services' virtual IPs come from", DEFAULT_VIP_RANGE)
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -131,6 +135,8 @@ function registerWorker(program: Command): void {
       collect,
     )
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
+    .option('--network <name>', 'the bridge network every task joins (and its Linux bridge name)', DEFAULT_NETWORK)
+    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
     .option(
       '--stop-grace <seconds>',
       'SIGTERM grace before SIGKILL when stopping a task',
@@ -163,6 +169,9 @@ function registerDev(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
+    .option('--network <name>', 'the bridge network every task joins', DEFAULT_NETWORK)
+    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
+    .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--demo', 'submit a demo web task and print where it answers')

@@ -9,6 +9,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { storeFlag } from './store-flag.js';
+import { vipRangeFlag } from './network-flags.js';
 
 export interface ManagerFlags {
   host: string;
@@ -21,6 +22,7 @@ export interface ManagerFlags {
   certTtl: string;
   advertise?: string;
   engineGrace: string;
+  vipRange: string;
   logLevel?: string;
   store?: string;
   storeCa?: string;
@@ -72,6 +74,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
       engineGraceMs: engineGraceFlag(flags.engineGrace),
       store: storeFlag(flags),
+      vipRange: vipRangeFlag(flags.vipRange),
     },
     log,
   );

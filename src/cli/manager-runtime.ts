@@ -31,6 +31,8 @@ export interface ManagerRuntimeOptions {
   engineGraceMs: number;
   /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
   store?: StoreChoice;
+  /** Where services' virtual IPs come from (`--vip-range`). */
+  vipRange?: string;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
@@ -70,6 +72,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
+    ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
   });
   await manager.start();
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });

@@ -14,6 +14,7 @@ import {
 } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
+import { networkFlags } from './network-flags.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
 export interface WorkerFlags {
@@ -36,6 +37,8 @@ export interface WorkerFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  network: string;
+  subnet: string;
 }
 
 function cpuFlag(value: string): number {
@@ -66,6 +69,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
+    network: networkFlags(flags),
   };
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ManagerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
-import { DockerDriver } from '../driver/index.js';
+import { DockerDriver, type NetworkOptions } from '../driver/index.js';
 import { setServerTls } from '../http/index.js';
 import {
   CertificateRenewer,
@@ -44,6 +44,8 @@ export interface WorkerRuntimeOptions {
   labels?: Record<string, string>;
   /** Host directories tasks may mount (`--allow-host-path`); none by default. */
   allowedHostPaths?: string[];
+  /** The Poseidon network every task joins (`--network`, `--subnet`); created at start when missing. */
+  network?: NetworkOptions;
 }
 
 export interface Runtime {
@@ -58,9 +60,12 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     socketPath: opts.dockerSocket,
     workerName: opts.name,
     publishIp: opts.host,
+    ...(opts.network === undefined ? {} : { network: opts.network }),
     log: root.child({ component: 'docker' }),
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
+  const network = await driver.ensureNetwork();
+  if (network !== null) log.info({ ...network }, 'poseidon network ready');
   mkdirSync(opts.dataDir, { recursive: true });
   // its identity: the node certificate in its data dir (node id and role in it), from joining
   const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);

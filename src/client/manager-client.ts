@@ -13,6 +13,7 @@ import type {
   RemovedNodeView,
   RemovedVolumeView,
   RenewRequest,
+  ServiceEndpointsView,
   ServiceTaskView,
   ServiceView,
   TaskReport,
@@ -90,6 +91,10 @@ export class ManagerClient {
   /** The service's tasks (wanted running, or still stopping), by slot and version. */
   serviceTasks(name: string): Promise<ServiceTaskView[]> {
     return this.http.request('GET', `/services/${encodeURIComponent(name)}/tasks`);
+  }
+  /** The service's virtual IP, DNS names, ports and each replica's endpoint with its state. */
+  serviceEndpoints(name: string): Promise<ServiceEndpointsView> {
+    return this.http.request('GET', `/services/${encodeURIComponent(name)}/endpoints`);
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');

@@ -3,3 +3,6 @@
 export { EndpointTable } from './endpoint-table.js';
 export type { TableChange } from './endpoint-table.js';
 export * from './defaults.js';
+/** IPv4 blocks: the network's subnet, gateway and container range, and the virtual IP range. */
+export { parseCidr, formatCidr, cidrContains, cidrHas, ipToNumber, numberToIp, networkLayout } from './cidr.js';
+export type { Cidr } from './cidr.js';
