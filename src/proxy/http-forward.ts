@@ -29,11 +29,15 @@ function hasNoBody(req: IncomingMessage): boolean {
 
 function forwardedHeaders(req: IncomingMessage): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  const dropped = new Set(HOP_BY_HOP);
-  // headers the client named in Connection are this hop's too
-  for (const name of (req.headers.connection ?? '').split(',')) dropped.add(name.trim().toLowerCase());
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !dropped.has(name)) headers[name] = value;
+  // headers the client named in Connection are this hop's too (usually only keep-alive, already one)
+  let named: Set<string> | undefined;
+  for (const name of (req.headers.connection ?? '').split(',')) {
+    const lower = name.trim().toLowerCase();
+    if (lower !== '' && !HOP_BY_HOP.has(lower)) (named ??= new Set()).add(lower);
+  }
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    if (value !== undefined && !HOP_BY_HOP.has(name) && named?.has(name) !== true) headers[name] = value;
   }
   const client = req.socket.remoteAddress ?? 'unknown';
   const prior = req.headers['x-forwarded-for'];
@@ -44,7 +48,8 @@ function forwardedHeaders(req: IncomingMessage): Record<string, string | string[
 
 function responseHeaders(res: IncomingMessage): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(res.headers)) {
+  for (const name in res.headers) {
+    const value = res.headers[name];
     if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'transfer-encoding') headers[name] = value;
   }
   return headers;
