@@ -9,6 +9,7 @@ import { RunCleanup, type CleanupReport } from '../testkit/cleanup.js';
 import { cliBenchmark } from './cli.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
+import { lbBenchmark } from './lb.js';
 import { machineInfo } from './machine.js';
 import { memoryBenchmark } from './memory.js';
 import { restartBenchmark } from './restart.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   scheduleBenchmark,
   cliBenchmark,
   serviceBenchmark,
+  lbBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 

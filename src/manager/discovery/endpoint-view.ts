@@ -45,6 +45,9 @@ export function servicePorts(rec: ServiceRecord): ServicePortView[] {
     name: p.name ?? null,
     port: p.container,
     protocol: p.protocol ?? 'tcp',
+    // the host proxy's balancing and PROXY header for this port, as the template says
+    ...(p.balance === undefined ? {} : { balance: p.balance }),
+    ...(p.proxyProtocol === undefined ? {} : { proxyProtocol: p.proxyProtocol }),
   }));
 }
 
