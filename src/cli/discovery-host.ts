@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { ManagerClient, type TlsSource } from '../client/index.js';
 import { EndpointsFollower, EndpointTable, networkLayout } from '../discovery/index.js';
 import { startDnsServer } from '../dns/index.js';
+import { startProxy } from '../proxy/index.js';
 import { countFlag, portFlag } from './flags.js';
 
 // `poseidon worker --proxy`: this worker is its host's discovery host. It follows the manager's
@@ -44,17 +45,32 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
     ttl: opts.dnsTtl,
     recursion: opts.recursion,
   });
-  // TODO(#14): the proxy's single call site, once src/proxy lands:
-  // const proxy = await startProxy({ table, network: deps.network.name, logger, registry: deps.metrics });
+  // without a Poseidon network there is no bridge to put the virtual IPs on: DNS only
+  const proxy =
+    deps.network === undefined
+      ? undefined
+      : await startProxy({
+          table,
+          network: deps.network.name,
+          logger: deps.log.child({ component: 'proxy' }),
+          registry: deps.metrics,
+        }).catch(async (err: unknown) => {
+          await dns.close();
+          throw err;
+        });
   const follower = new EndpointsFollower({
     source: new ManagerClient(deps.managerUrl, 5_000, { tls: deps.tls }),
     table,
     log: deps.log.child({ component: 'endpoints' }),
+    ...(proxy === undefined ? {} : { openConnections: () => proxy.openConnections() }),
   });
+  // a draining endpoint's last connection closed: the manager may stop it now, so say so at once
+  proxy?.on('drained', () => follower.nudge());
   follower.start();
   return {
     async close() {
       await follower.stop();
+      await proxy?.close();
       await dns.close();
     },
   };

@@ -16,8 +16,8 @@ const run = promisify(execFile);
 // The DNS server of a host's discovery host (`poseidon worker --proxy`), asked with dig as an
 // operator would, against a real manager and two real workers (TLS, join token) on a network of
 // this run's own: A, SRV, PTR and NXDOMAIN, answers that follow the replicas as they are scaled,
-// killed and fail their health check (never one that is not ready), and names resolved from
-// inside a task container. The worker runs with --no-recursion: no query leaves this machine.
+// killed and fail their health check (never one that is not ready), and from inside a task
+// container a name resolved and answered through its VIP (the same worker's proxy). The worker runs with --no-recursion: no query leaves this machine.
 
 describe('DNS with a real manager and two workers', () => {
   const c = new TestCluster();
@@ -147,21 +147,27 @@ describe('DNS with a real manager and two workers', () => {
     const sampler = sample(port, 'tasks.web.svc.poseidon.cluster');
     await c.client.scaleService('web', 1);
     const [kept] = await untilTasks('web', 1);
-    const samples = await sampler.stop();
     const gone = before.endpoints.filter((e) => e.address !== null && e.address !== kept);
     assert.equal(gone.length, 2);
+    const stopped = (state: string): boolean => state === 'Completed' || state === 'Failed';
+    await waitFor(
+      async () => (await Promise.all(gone.map((e) => c.client.getTask(e.taskId)))).every((t) => stopped(t.state)),
+      {
+        timeoutMs: 30_000,
+        what: 'the scaled-down replicas stopped',
+      },
+    );
+    const samples = await sampler.stop();
     for (const e of gone) {
-      const containerId = (await c.client.getTask(e.taskId)).containerId ?? '';
-      const stoppedAt = Date.parse(
-        (await run('docker', ['inspect', '-f', '{{.State.FinishedAt}}', containerId])).stdout.trim(),
-      );
+      // when its container exited, as the worker read it from the engine's event (the container is gone by now)
+      const stoppedAt = Date.parse((await c.client.getTask(e.taskId)).finishedAt ?? '');
       assert.ok(Number.isFinite(stoppedAt) && stoppedAt > 0, `${e.taskId} stopped`);
       const late = samples.filter((s) => s.sentAt >= stoppedAt && addresses(s.answer).includes(e.address ?? ''));
       assert.deepEqual(late, [], `no answer asked after ${e.address} stopped lists it`);
     }
   });
 
-  test('inside a task container, another service resolves by name through the gateway', async () => {
+  test('inside a task container, another service resolves by name through the gateway and answers on its VIP', async () => {
     await waitFor(() => listensForContainers(c.workers.get('a') ?? never()), {
       what: 'the DNS server on the gateway',
     });
@@ -184,6 +190,24 @@ describe('DNS with a real manager and two workers', () => {
       { timeoutMs: 15_000, what: 'nslookup web.svc.poseidon.cluster inside the container' },
     );
     assert.match(looked, new RegExp(`Address:?\\s+${vip.replaceAll('.', '\\.')}`));
+    // and answers through its VIP: the proxy of the same worker forwards to a ready replica (busybox's
+    // static wget crashes in this image, so nc speaks HTTP; the pause keeps the request half open
+    // until the answer is in)
+    const request = `(printf 'GET / HTTP/1.1\\r\\nHost: web\\r\\nConnection: close\\r\\n\\r\\n'; sleep 2)`;
+    const page = await waitFor(
+      async () => {
+        const { stdout } = await run('docker', [
+          'exec',
+          task,
+          'sh',
+          '-c',
+          `${request} | nc -w 3 web.svc.poseidon.cluster 8080`,
+        ]);
+        return /^HTTP\/1\.1 200/.test(stdout) ? stdout : undefined;
+      },
+      { timeoutMs: 30_000, what: 'web.svc.poseidon.cluster:8080 answering inside the container' },
+    );
+    assert.equal(page.trim().split('\n').at(-1)?.trim(), 'ok');
   });
 });
 
