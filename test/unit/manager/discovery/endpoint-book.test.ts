@@ -148,11 +148,22 @@ test('a service view: VIP, DNS names with SRV per named port, ports, endpoints b
   );
 });
 
-test('a removed service is published as removed, once', () => {
-  const { book: b, messages, services } = book(new Map([['a', task('a', 1)]]));
+test('a removed service stays while its replicas drain, then is published as removed, once', () => {
+  const tasks = new Map([['a', task('a', 1)]]);
+  const { book: b, messages, services } = book(tasks);
   b.changed('web');
   b.flush();
   services.delete('web');
+  tasks.set('a', task('a', 1, { desired: 'stopped' }));
+  b.changed('web');
+  b.flush();
+  const draining = b.view('web');
+  assert.equal(draining?.vip, '10.213.128.1', 'its VIP, DNS names and ports as they were');
+  assert.deepEqual(
+    draining?.endpoints.map((e) => e.state),
+    ['draining'],
+  );
+  tasks.set('a', task('a', 1, { desired: 'stopped', state: TaskState.Completed }));
   b.changed('web');
   b.flush();
   b.changed('web');
@@ -161,7 +172,8 @@ test('a removed service is published as removed, once', () => {
     messages.map((m) => [m.type, m.revision]),
     [
       ['service', 1],
-      ['removed', 2],
+      ['service', 2],
+      ['removed', 3],
     ],
   );
   assert.equal(b.view('web'), undefined);

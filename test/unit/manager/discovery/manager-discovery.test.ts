@@ -144,3 +144,26 @@ test('a service stored before discovery (no VIP) gets one when the manager start
   const written = (await store.get('service/web')) as Extract<ManagerRecord, { kind: 'service' }>;
   assert.equal(written.service.vip, vip, 'written to the store');
 });
+
+test('a removed service stays in the table while its replicas drain, then is removed', async (t) => {
+  const h = await cluster(t);
+  const { discovery } = h.manager;
+  const messages: EndpointsMessage[] = [];
+  discovery.book.subscribe((m) => messages.push(m));
+  discovery.consumers.open(W1.id);
+  await h.manager.services.create(spec({ drainTimeout: '30s' }));
+  await settle(h.manager);
+  await h.manager.services.remove('web');
+  await advance(h, 10_000); // the sweep takes a removed service's stops
+  const last = messages.at(-1);
+  assert.ok(last?.type === 'service' && last.service.endpoints.every((e) => e.state === 'draining'));
+  assert.equal(last.service.endpoints.length, 2);
+  assert.equal(h.workers.totalStops(), 0, 'held by the drain, as a scale down is');
+  discovery.applied(W1.id, { epoch: discovery.book.epoch, revision: last.revision });
+  await settle(h.manager);
+  assert.equal(h.workers.totalStops(), 2);
+  assert.deepEqual(
+    messages.slice(-1).map((m) => m.type),
+    ['removed'],
+  );
+});
