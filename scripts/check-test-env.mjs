@@ -21,6 +21,11 @@ try {
 } catch {
   missing.push('promtool, for the metrics test: run `bash scripts/setup-promtool.sh` (as root)');
 }
+try {
+  execFileSync(process.env.ETCD_BIN ?? 'etcd', ['--version'], { stdio: 'ignore' });
+} catch {
+  missing.push('etcd, for the tests of managers on etcd: run `bash scripts/setup-etcd.sh` (as root)');
+}
 if (missing.length > 0) {
   console.error('npm test needs:');
   for (const m of missing) console.error(`  - ${m}`);

@@ -65,7 +65,7 @@ export async function spawnListening(
   opts: SpawnOptions = {},
 ): Promise<SpawnedProcess> {
   const what = `${script.endsWith('poseidon.js') ? 'poseidon' : script} ${args.join(' ')}`;
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs(), script, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -151,6 +151,14 @@ function listeningUrl(line: string): string | undefined {
     // not a JSON log line
   }
   return undefined;
+}
+
+/**
+ * Extra Node flags for every process spawned (`POSEIDON_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof"`):
+ * profiling a benchmark's manager as it runs. Node refuses --cpu-prof in NODE_OPTIONS.
+ */
+function nodeArgs(): string[] {
+  return (process.env['POSEIDON_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 }
 
 function readLines(child: ChildProcess, onLine: (line: string) => void): void {

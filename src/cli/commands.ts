@@ -84,6 +84,10 @@ function registerManager(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_MANAGER_PORT))
     .option('--data-dir <dir>', 'where the embedded store lives (default ~/.poseidon/manager)')
+    .option('--store <url>', 'lmdb (the embedded store, default) or etcd://host:port,host:port[/prefix]')
+    .option('--store-ca <file>', 'CA certificate of etcd (PEM): talk to it over TLS')
+    .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
+    .option('--store-key <file>', 'private key of --store-cert (PEM)')
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
     .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
     .option(
@@ -125,6 +129,7 @@ function registerWorker(program: Command): void {
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
     .option('--label <key=value>', 'a node label constraints match, e.g. zone=a (repeatable)', collect)
+    .option('--fence <duration>', 'with no manager reached for this long, stop exclusive tasks here', '10s')
     .option(
       '--allow-host-path <dir>',
       'let tasks mount host directories under this one (repeatable; default none)',
@@ -236,6 +241,10 @@ function registerStatus(program: Command): void {
     .command('rm')
     .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
     .argument('<node>', 'node name or id')
+    .option(
+      '--dead',
+      'the machine is gone (powered off, its containers with it): its exclusive tasks may run elsewhere',
+    )
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { removeNode } = await import('./status-action.js');
       await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());

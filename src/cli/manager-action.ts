@@ -9,6 +9,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
+import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {
   host: string;
@@ -23,6 +24,10 @@ export interface ManagerFlags {
   engineGrace: string;
   vipRange: string;
   logLevel?: string;
+  store?: string;
+  storeCa?: string;
+  storeCert?: string;
+  storeKey?: string;
 }
 
 export function schedulerFlag(value: string): StrategyName {
@@ -69,6 +74,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
       engineGraceMs: engineGraceFlag(flags.engineGrace),
       vipRange: vipRangeFlag(flags.vipRange),
+      store: storeFlag(flags),
     },
     log,
   );

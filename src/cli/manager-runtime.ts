@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createFirstAdminToken, TokenBook, type TokenRecord } from '../auth/index.js';
+import { createFirstAdminToken, TokenBook } from '../auth/index.js';
 import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
-import { createManagerServer, Manager, StaticWorkers, type ManagerRecord } from '../manager/index.js';
+import { createManagerServer, Manager, StaticWorkers } from '../manager/index.js';
 import { CertificateRenewer, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
-import { LmdbStore } from '../store/index.js';
+import { openManagerStores } from './manager-stores.js';
+import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 1_000;
@@ -31,15 +31,16 @@ export interface ManagerRuntimeOptions {
   engineGraceMs: number;
   /** Where services' virtual IPs come from (`--vip-range`). */
   vipRange?: string;
+  /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
+  store?: StoreChoice;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = new LmdbStore<ManagerRecord>(join(opts.dataDir, 'state'), {
-    onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
-  });
+  const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);
+  const store = stores.state;
   const metrics = new Registry();
   // the cluster CA and join token on the first start; the manager's own certificate (role manager)
   const authority = await NodeAuthority.open({
@@ -74,10 +75,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
   });
   await manager.start();
-  const tokenStore = new LmdbStore<TokenRecord>(join(opts.dataDir, 'tokens'), {
-    onSetAside: (key, reason) => log.error({ key, reason }, 'stored token cannot be decoded; set aside'),
-  });
-  const tokens = new TokenBook({ store: tokenStore, clock: systemClock, log });
+  const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });
   await tokens.load();
   await createFirstAdminToken(tokens, opts.dataDir, log);
   tokens.start();
@@ -93,7 +91,10 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     metricsOpen: opts.metricsOpen === true,
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
-  log.info({ url, scheduler: opts.scheduler, dataDir: opts.dataDir, caHash: authority.ca.hash }, 'manager listening');
+  log.info(
+    { url, scheduler: opts.scheduler, dataDir: opts.dataDir, store: stores.where, caHash: authority.ca.hash },
+    'manager listening',
+  );
   // its own certificate renews itself as a worker's does, in process
   creds.onChange(() => setServerTls(app, creds.server));
   const renewer = new CertificateRenewer({
@@ -123,7 +124,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       await app.close();
       await manager.stop();
       await tokens.stop();
-      await tokenStore.close();
+      await stores.tokens.close();
       await store.close();
     },
   };

@@ -36,6 +36,8 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */
+  node_holds_exclusive: spec('node_holds_exclusive', 409),
   // services
   service_not_found: spec('service_not_found', 404),
   service_exists: spec('service_exists', 409),
@@ -62,6 +64,10 @@ export const ERRORS = {
   wait_timed_out: spec('wait_timed_out', 408),
   /** GET /events already serves as many streams as the manager allows. */
   too_many_subscribers: spec('too_many_subscribers', 503, true),
+  /** The replicated store (etcd) cannot be reached or did not answer in time; nothing was written. */
+  store_unavailable: spec('store_unavailable', 503, true),
+  /** A manager that no longer leads tried to write: its fence (its leadership) no longer holds. */
+  not_leader: spec('not_leader', 503, true),
   internal: spec('internal', 500, true),
 } as const;
 

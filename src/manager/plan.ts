@@ -6,7 +6,7 @@ import type { ManagerMetrics } from './metrics.js';
 import type { Placer } from './placer.js';
 import type { Action } from './reconcile.js';
 import type { TaskRecord } from './records.js';
-import { explainWait, finishStopped, lose, place, planRestart, restart } from './transitions.js';
+import { explainWait, finishStopped, hold, lose, place, planRestart, restart } from './transitions.js';
 
 /** A restart with nowhere to go is tried again after this long, keeping its count. */
 const RESTART_WAIT_MS = 1_000;
@@ -83,6 +83,15 @@ export class Planner {
           toPlace.push(lost);
           break;
         }
+        case 'hold': {
+          const name = state.nodeName(a.nodeId);
+          const why =
+            `node ${name} is down; exclusive, so not moved until its copy is known stopped ` +
+            `(the node reports again, or \`poseidon node rm ${name} --dead\`)`;
+          const held = hold(rec, why, state.isoNow());
+          if (held !== null) this.#put(plan, held);
+          break;
+        }
         case 'restart':
           this.#restart(plan, rec, a.preferNodeId);
           break;
@@ -145,7 +154,8 @@ export class Planner {
         place(rec, placement.nodeId, state.compact.string(`placed on ${node}`), state.isoNow()),
       );
       const fields = { taskId: id, name: rec.request.name, nodeId: placement.nodeId, generation: placed.generation };
-      this.deps.log.info(fields, 'task placed');
+      // every placement is an event (`poseidon events`); the log keeps the ones that go wrong
+      this.deps.log.debug(fields, 'task placed');
       plan.changes.event(() => taskEvent('task.scheduled', placed, node, state.isoNow()));
     }
   }

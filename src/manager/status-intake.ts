@@ -109,8 +109,11 @@ export class StatusIntake {
     const node = next.nodeId === null ? null : state.nodeName(next.nodeId);
     const event = (type: Parameters<typeof taskEvent>[0], on: TaskRecord, extra = {}): void =>
       changes.event(() => taskEvent(type, on, node, state.isoNow(), extra));
-    if (next.state !== rec.state)
-      this.deps.log.info({ taskId: rec.request.id, state: next.state, reason: r.reason }, 'task state changed');
+    if (next.state !== rec.state) {
+      // routine changes are events; a failure is also worth a line in the log
+      const level = next.state === TaskState.Failed ? 'info' : 'debug';
+      this.deps.log[level]({ taskId: rec.request.id, state: next.state, reason: r.reason }, 'task state changed');
+    }
     const health = next.health.status;
     if (health !== rec.health.status && (health === 'unhealthy' || health === 'healthy')) {
       event(health === 'unhealthy' ? 'task.unhealthy' : 'task.healthy', next, { reason: next.health.lastOutput });

@@ -119,7 +119,11 @@ export class TaskBook {
     rec.state = to;
     rec.reason = reason;
     rec.updatedAt = this.nowIso();
-    this.deps.log.info({ taskId: rec.request.id, state: to, reason }, 'task state changed');
+    // the manager hears of every change; the worker's log keeps failures at info
+    this.deps.log[to === TaskState.Failed ? 'info' : 'debug'](
+      { taskId: rec.request.id, state: to, reason },
+      'task state changed',
+    );
   }
 
   /** The container ended: Completed on exit 0 (or a requested stop), Failed otherwise. */

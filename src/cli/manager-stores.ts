@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TokenRecord } from '../auth/index.js';
+import type { ManagerRecord } from '../manager/index.js';
+import { LmdbStore, type Store } from '../store/index.js';
+import type { StoreChoice } from './store-flag.js';
+
+/** The manager's two stores: its records (tasks, nodes, services, volumes) and its API tokens. */
+export interface ManagerStores {
+  state: Store<ManagerRecord>;
+  tokens: Store<TokenRecord>;
+  /** Where they are, for the log line. */
+  where: string;
+}
+
+/** Opens them in the data dir (LMDB) or on etcd; etcd's client is loaded only then. */
+export async function openManagerStores(choice: StoreChoice, dataDir: string, log: Logger): Promise<ManagerStores> {
+  const setAside = (what: string) => (key: string, reason: string) =>
+    log.error({ key, reason }, `stored ${what} cannot be decoded; set aside`);
+  if (choice.kind === 'lmdb') {
+    return {
+      state: new LmdbStore<ManagerRecord>(join(dataDir, 'state'), { onSetAside: setAside('record') }),
+      tokens: new LmdbStore<TokenRecord>(join(dataDir, 'tokens'), { onSetAside: setAside('token') }),
+      where: join(dataDir, 'state'),
+    };
+  }
+  const { EtcdStore } = await import('../store/etcd.js');
+  const common = {
+    endpoints: choice.endpoints,
+    ...(choice.tls === undefined ? {} : { tls: choice.tls }),
+  };
+  return {
+    state: new EtcdStore<ManagerRecord>({
+      ...common,
+      prefix: `${choice.prefix}state/`,
+      onSetAside: setAside('record'),
+    }),
+    tokens: new EtcdStore<TokenRecord>({ ...common, prefix: `${choice.prefix}tokens/`, onSetAside: setAside('token') }),
+    where: `etcd ${choice.endpoints.join(',')} ${choice.prefix}`,
+  };
+}
