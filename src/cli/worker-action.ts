@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
-import { parseQuantity } from '../units/index.js';
+import { parseDuration, parseQuantity } from '../units/index.js';
 import {
   countFlag,
   hostFlag,
@@ -42,6 +42,7 @@ export interface WorkerFlags extends DnsFlags {
   subnet: string;
   /** --proxy: this host's discovery host. */
   proxy?: boolean;
+  fence: string;
 }
 
 function cpuFlag(value: string): number {
@@ -80,6 +81,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
     network: networkFlags(flags),
     ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
+    fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
   };
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);
