@@ -2,7 +2,7 @@ import { request, type ClientRequest, type IncomingMessage, type ServerResponse 
 import type { Socket } from 'node:net';
 import type { AgentPool } from './agent-pool.js';
 import type { Target } from './balancer.js';
-import { connectFailed, type PortContext } from './port-context.js';
+import { ConnectTimeout, connectFailed, type PortContext } from './port-context.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 // hop-by-hop headers (RFC 9110 7.6.1): they describe one connection, not the request
@@ -16,10 +16,6 @@ const HOP_BY_HOP = new Set([
   'trailer',
   'upgrade',
 ]);
-
-class ConnectTimeout extends Error {
-  readonly code = 'ETIMEDOUT';
-}
 
 /** A request with no body: it can be sent again as it was. */
 function hasNoBody(req: IncomingMessage): boolean {

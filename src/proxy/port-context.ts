@@ -21,6 +21,11 @@ export interface PortContext {
   maxAttempts: number;
 }
 
+/** A connect to a replica that took longer than `connectTimeoutMs`: counted as a failed connect. */
+export class ConnectTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
 /** Records a failed connect to `target`: counted, and maybe set aside. */
 export function connectFailed(ctx: PortContext, target: Target, err: Error): void {
   ctx.metrics.failedConnects.inc({ service: ctx.service });

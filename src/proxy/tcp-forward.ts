@@ -1,11 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Target } from './balancer.js';
-import { connectFailed, type PortContext } from './port-context.js';
+import { ConnectTimeout, connectFailed, type PortContext } from './port-context.js';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-header.js';
-
-class ConnectTimeout extends Error {
-  readonly code = 'ETIMEDOUT';
-}
 
 /**
  * Forwards one client connection (accepted paused, half-open allowed) to a ready replica: a
