@@ -68,3 +68,5 @@ export type {
   ServiceEndpointsView,
   ServicePortView,
 } from './endpoints.js';
+/** `GET /status`: the managers, the leader, and the store's members. */
+export type { ClusterStatusView, ManagerMemberView, StoreMemberView, StoreStatusView } from './cluster-status.js';

@@ -24,6 +24,7 @@ import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
 import type { ManagerFlags } from './manager-action.js';
 import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
+import type { ClusterFlags } from './cluster-action.js';
 import type { RotateFlags } from './rotate-action.js';
 import { registerService } from './service-commands.js';
 import type { TaskFlags } from './task-action.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerTask(program);
   registerService(program, withManager);
   registerStatus(program);
+  registerCluster(program);
   registerLogs(program);
   registerEvents(program);
   registerLogin(program);
@@ -266,6 +268,17 @@ function registerStatus(program: Command): void {
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { removeNode } = await import('./status-action.js');
       await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
+    });
+}
+
+function registerCluster(program: Command): void {
+  const cluster = program.command('cluster').description('the managers and their store');
+  withManager(cluster.command('status'))
+    .description('which manager leads, since when, and the health of each store member')
+    .option('--json', 'print JSON')
+    .action(async (flags: ClusterFlags) => {
+      const { showClusterStatus } = await import('./cluster-action.js');
+      await showClusterStatus(flags);
     });
 }
 

@@ -39,6 +39,8 @@ export interface ManagerRuntimeOptions {
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   mkdirSync(opts.dataDir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  let advertised = '';
   const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);
   const store = stores.state;
   const metrics = new Registry();
@@ -89,8 +91,14 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     tls: creds.server,
     workers: workerClient,
     metricsOpen: opts.metricsOpen === true,
+    // one manager, which leads from its start (managers as a group will list each)
+    status: async () => {
+      const self = { id: creds.current.info.nodeId, url: advertised, leader: true, since: startedAt };
+      return { managers: [self], leader: self.id, store: await stores.status() };
+    },
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
+  advertised = opts.advertise?.[0] ?? url;
   log.info(
     { url, scheduler: opts.scheduler, dataDir: opts.dataDir, store: stores.where, caHash: authority.ca.hash },
     'manager listening',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TokenRecord } from '../auth/index.js';
+import type { StoreStatusView } from '../api/index.js';
 import type { ManagerRecord } from '../manager/index.js';
 import { LmdbStore, type Store } from '../store/index.js';
 import type { StoreChoice } from './store-flag.js';
@@ -11,6 +12,8 @@ export interface ManagerStores {
   tokens: Store<TokenRecord>;
   /** Where they are, for the log line. */
   where: string;
+  /** The store's members and their health (`GET /status`). */
+  status(): Promise<StoreStatusView>;
 }
 
 /** Opens them in the data dir (LMDB) or on etcd; etcd's client is loaded only then. */
@@ -22,9 +25,22 @@ export async function openManagerStores(choice: StoreChoice, dataDir: string, lo
       state: new LmdbStore<ManagerRecord>(join(dataDir, 'state'), { onSetAside: setAside('record') }),
       tokens: new LmdbStore<TokenRecord>(join(dataDir, 'tokens'), { onSetAside: setAside('token') }),
       where: join(dataDir, 'state'),
+      status: async () => ({
+        kind: 'lmdb',
+        members: [
+          {
+            endpoint: join(dataDir, 'state'),
+            healthy: true,
+            leader: true,
+            version: null,
+            dbSizeBytes: null,
+            error: null,
+          },
+        ],
+      }),
     };
   }
-  const { EtcdStore } = await import('../store/etcd.js');
+  const { EtcdStore, etcdMemberStatus } = await import('../store/etcd.js');
   const common = {
     endpoints: choice.endpoints,
     ...(choice.tls === undefined ? {} : { tls: choice.tls }),
@@ -37,5 +53,6 @@ export async function openManagerStores(choice: StoreChoice, dataDir: string, lo
     }),
     tokens: new EtcdStore<TokenRecord>({ ...common, prefix: `${choice.prefix}tokens/`, onSetAside: setAside('token') }),
     where: `etcd ${choice.endpoints.join(',')} ${choice.prefix}`,
+    status: async () => ({ kind: 'etcd', members: await etcdMemberStatus(choice.endpoints, choice.tls) }),
   };
 }

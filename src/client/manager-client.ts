@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { endpointsMessages } from './endpoints-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  ClusterStatusView,
   EndpointsApplied,
   EndpointsMessage,
   CreatedTokenView,
@@ -98,6 +99,10 @@ export class ManagerClient {
   /** The service's virtual IP, DNS names, ports and each replica's endpoint with its state. */
   serviceEndpoints(name: string): Promise<ServiceEndpointsView> {
     return this.http.request('GET', `/services/${encodeURIComponent(name)}/endpoints`);
+  }
+  /** The managers, which one leads, and the store's members (`GET /status`). */
+  clusterStatus(): Promise<ClusterStatusView> {
+    return this.http.request('GET', '/status');
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');

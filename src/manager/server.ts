@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
+import type { ClusterStatusView } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import { anyIdentity, buildServer, identifyByCertificate, type ServerTimeouts, type ServerTls } from '../http/index.js';
@@ -33,6 +34,8 @@ export async function createManagerServer(deps: {
   workers(url: string): WorkerClient;
   /** GET /metrics without a token (`poseidon manager --metrics-open`). */
   metricsOpen?: boolean;
+  /** `GET /status`: the managers and the store's members. */
+  status?(): Promise<ClusterStatusView>;
   /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
   limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
 }): Promise<FastifyInstance> {
@@ -62,6 +65,8 @@ export async function createManagerServer(deps: {
   const { discovery } = deps.manager;
   const watches = new WatchStreams({ book: discovery.book, consumers: discovery.consumers, log: deps.log });
   await app.register(discoveryRoutes, { discovery, watches });
+  const status = deps.status;
+  if (status !== undefined) app.get('/status', { config: { access: 'read' } }, async () => status());
   await app.register(tokenRoutes, { tokens: deps.tokens });
   await app.register(pkiRoutes, { authority: deps.authority });
   return app;

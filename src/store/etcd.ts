@@ -2,3 +2,4 @@
 // fenced by leadership. Imported apart from ./index.js (see there).
 export { EtcdStore, type EtcdStoreOptions, type Fence } from './etcd-store.js';
 export { StoreUnavailable, StoreRefused, FenceLost } from './etcd-errors.js';
+export { etcdMemberStatus } from './etcd-status.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
-import { adminClient } from '../../testkit/manager-access.js';
+import { adminClient, cliEnv } from '../../testkit/manager-access.js';
 import { runPoseidon, spawnManager, type PoseidonProcess } from '../../testkit/spawner.js';
 import { TEST_IMAGE } from './helpers/docker.js';
 
@@ -48,7 +48,21 @@ describe('a manager on etcd', () => {
     const listed = new Set((await client2.listTasks()).map((t) => t.id));
     for (const id of ids) assert.ok(listed.has(id), `acknowledged task ${id} is missing`);
 
+    const status = await client2.clusterStatus();
+    assert.equal(status.store.kind, 'etcd');
+    assert.equal(status.managers.length, 1);
+    assert.equal(status.leader, status.managers[0]?.id);
+    assert.deepEqual(
+      status.store.members.map((m) => m.healthy),
+      [true, true, true],
+    );
+    assert.equal(status.store.members.filter((m) => m.leader).length, 1, 'one etcd member leads');
+
     await etcd.stopMember(1);
+    const text = await runPoseidon(['cluster', 'status'], cliEnv(again.access));
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /leader/);
+    assert.match(text.stdout, new RegExp(`${etcd.endpoints[1] ?? ''} +unhealthy`));
     try {
       const during = await client2.submit({ name: 'during-member-loss', image: TEST_IMAGE });
       assert.equal((await client2.getTask(during.id)).id, during.id);
