@@ -7,8 +7,10 @@ import { BenchError } from './bench-error.js';
 import { burstBenchmark } from './burst.js';
 import { RunCleanup, type CleanupReport } from '../testkit/cleanup.js';
 import { cliBenchmark } from './cli.js';
+import { dnsBenchmark } from './dns.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
+import { lbBenchmark } from './lb.js';
 import { machineInfo } from './machine.js';
 import { memoryBenchmark } from './memory.js';
 import { restartBenchmark } from './restart.js';
@@ -29,6 +31,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   scheduleBenchmark,
   cliBenchmark,
   serviceBenchmark,
+  lbBenchmark,
+  dnsBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 

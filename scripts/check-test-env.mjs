@@ -26,6 +26,11 @@ try {
 } catch {
   missing.push('etcd, for the tests of managers on etcd: run `bash scripts/setup-etcd.sh` (as root)');
 }
+try {
+  execFileSync('dig', ['-v'], { stdio: 'ignore' });
+} catch {
+  missing.push('dig, for the DNS tests: run `bash scripts/setup-dnsutils.sh` (as root)');
+}
 if (missing.length > 0) {
   console.error('npm test needs:');
   for (const m of missing) console.error(`  - ${m}`);

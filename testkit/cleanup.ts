@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_VOLUME, LABEL_WORKER } from '../src/driver/index.js';
+import { LABEL_VOLUME, LABEL_WORKER, removeNetworksByLabel } from '../src/driver/index.js';
 
 /**
  * Put on every container a test or benchmark makes (as a task label), with the run's id as its
@@ -26,6 +26,8 @@ export interface CleanupReport {
   containersLeft: number;
   /** Named volumes its workers created (`poseidon.volume=true`, `poseidon.worker=<name>`), removed after the containers. */
   volumesRemoved: number;
+  /** Docker networks carrying the run's label (a discovery test's own network), removed after the containers. */
+  networksRemoved: number;
 }
 
 export interface RunCleanupOptions {
@@ -113,6 +115,11 @@ export class RunCleanup {
       for (const v of volumes) await attempt(() => removeVolume(this.docker, v), undefined);
       volumesRemoved += volumes.length;
     }
+    // a discovery test's network (testkit/test-network.ts) carries the run's label; never the default one
+    const networksRemoved = await attempt(
+      () => removeNetworksByLabel(this.docker, `${LABEL_TEST_RUN}=${this.runId}`),
+      0,
+    );
     for (const dir of this.#tempDirs) await attempt(() => rm(dir, { recursive: true, force: true }), undefined);
     this.#tempDirs.clear();
     const left = await attempt(
@@ -120,7 +127,13 @@ export class RunCleanup {
       -1,
     );
     if (failures.length > 0) throw failures[0];
-    return { processesStopped: processes.length, containersRemoved: ids.size, containersLeft: left, volumesRemoved };
+    return {
+      processesStopped: processes.length,
+      containersRemoved: ids.size,
+      containersLeft: left,
+      volumesRemoved,
+      networksRemoved,
+    };
   }
 }
 

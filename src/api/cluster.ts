@@ -45,6 +45,8 @@ export const TaskReport = Type.Object(
     ),
     startedAt: Time,
     finishedAt: Time,
+    // the container's address on its host's Poseidon network (IPv4, or IPv6 text)
+    address: Type.Optional(Type.String({ minLength: 1, maxLength: 45 })),
     health: Type.Optional(
       Type.Object(
         {
@@ -236,6 +238,8 @@ export interface ManagerTaskView {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** The container's address on its host's Poseidon network (service discovery); absent when unknown. */
+  address?: string;
   /** A service's replica: the service, its slot and the service version it runs; absent for a plain task. */
   service?: string;
   slot?: number;
@@ -334,5 +338,6 @@ export function toReport(t: WorkerTaskView): TaskReport {
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,
     health: t.health,
+    ...(t.address === undefined ? {} : { address: t.address }),
   };
 }

@@ -25,6 +25,10 @@ export interface ServicePortView {
   port: number;
   /** `http`: TCP on the wire, balanced per request by the proxy. */
   protocol: 'tcp' | 'udp' | 'http';
+  /** The port's `balance` in the template; absent: least-conn. */
+  balance?: 'least-conn' | 'round-robin';
+  /** The port's `proxyProtocol` in the template (tcp only); absent: no PROXY header. */
+  proxyProtocol?: 'v1' | 'v2';
 }
 
 /** One replica task of a service, as discovery sees it. */

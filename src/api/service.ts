@@ -57,6 +57,8 @@ export const ServiceSpec = Type.Object(
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     update: Type.Optional(UpdateConfigSpec),
     rollback: Type.Optional(UpdateConfigSpec),
+    // a replica about to stop leaves DNS and every proxy first; its open connections get this long (default 5s)
+    drainTimeout: Type.Optional(Duration),
     // the service's own labels (a Compose deploy sets `poseidon.stack`); its tasks carry the template's
     labels: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {
@@ -120,6 +122,8 @@ export interface ServiceView {
   running: number;
   image: string;
   update: UpdateStatusView | null;
+  /** Its virtual IP (`<name>.svc.poseidon.cluster`), stable for the life of the service; absent from older managers. */
+  vip?: string;
   createdAt: string;
   updatedAt: string;
 }

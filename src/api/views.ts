@@ -39,6 +39,8 @@ export interface WorkerTaskView {
   disk: number;
   labels: Record<string, string>;
   health: HealthView;
+  /** The container's address on its host's Poseidon network; absent when unknown (or no network). */
+  address?: string;
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;

@@ -1,11 +1,16 @@
 import { Command } from 'commander';
 import {
   DEFAULT_CERT_TTL,
+  DEFAULT_DNS_PORT,
+  DEFAULT_DNS_TTL,
   DEFAULT_DOCKER_SOCKET,
   DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_MANAGER_URL,
+  DEFAULT_NETWORK,
+  DEFAULT_SUBNET,
+  DEFAULT_VIP_RANGE,
   DEFAULT_START_CONCURRENCY,
   DEFAULT_STOP_GRACE_SECONDS,
   DEFAULT_STRATEGY,
@@ -116,6 +121,7 @@ function registerManager(program: Command): void {
       "a node's container engine away this long: its tasks are placed elsewhere",
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
+    .option('--vip-range <cidr>', "where services' virtual IPs come from", DEFAULT_VIP_RANGE)
     .option('--log-level <level>', 'debug, info, warn or error')
     .action(async (flags: ManagerFlags) => {
       const { runManager } = await import('./manager-action.js');
@@ -123,8 +129,23 @@ function registerManager(program: Command): void {
     });
 }
 
+/** The DNS server's flags, on `worker` (with --proxy) and `dev`. */
+function withDnsOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--dns-port <port>',
+      'DNS server port on 127.0.0.1 (containers use the gateway, port 53)',
+      String(DEFAULT_DNS_PORT),
+    )
+    .option('--dns-ttl <seconds>', 'how long DNS answers may be cached', String(DEFAULT_DNS_TTL))
+    .option(
+      '--no-recursion',
+      'answer REFUSED for names outside svc.poseidon.cluster instead of asking the host resolvers',
+    );
+}
+
 function registerWorker(program: Command): void {
-  program
+  const worker = program
     .command('worker')
     .description('run a worker: starts tasks as Docker containers and serves the Worker API')
     .option('--host <address>', 'address to listen on (published ports bind here too)', '127.0.0.1')
@@ -148,6 +169,9 @@ function registerWorker(program: Command): void {
       collect,
     )
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
+    .option('--network <name>', 'the bridge network every task joins (and its Linux bridge name)', DEFAULT_NETWORK)
+    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
+    .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
     .option(
       '--stop-grace <seconds>',
       'SIGTERM grace before SIGKILL when stopping a task',
@@ -158,15 +182,15 @@ function registerWorker(program: Command): void {
       'containers started at once at most; the rest wait their turn',
       String(DEFAULT_START_CONCURRENCY),
     )
-    .option('--log-level <level>', 'debug, info, warn or error')
-    .action(async (flags: WorkerFlags) => {
-      const { runWorker } = await import('./worker-action.js');
-      await runWorker(flags);
-    });
+    .option('--log-level <level>', 'debug, info, warn or error');
+  withDnsOptions(worker).action(async (flags: WorkerFlags) => {
+    const { runWorker } = await import('./worker-action.js');
+    await runWorker(flags);
+  });
 }
 
 function registerDev(program: Command): void {
-  program
+  const dev = program
     .command('dev')
     .description('a whole cluster in one process: manager and worker with the embedded store')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -180,15 +204,18 @@ function registerDev(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
+    .option('--network <name>', 'the bridge network every task joins', DEFAULT_NETWORK)
+    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
+    .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
-    .option('--log-level <level>', 'debug, info, warn or error', 'warn')
-    .action(async (flags: DevFlags) => {
-      const { runDev } = await import('./dev-action.js');
-      await runDev(flags);
-    });
+    .option('--log-level <level>', 'debug, info, warn or error', 'warn');
+  withDnsOptions(dev).action(async (flags: DevFlags) => {
+    const { runDev } = await import('./dev-action.js');
+    await runDev(flags);
+  });
 }
 
 function registerTask(program: Command): void {

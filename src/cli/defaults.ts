@@ -23,3 +23,10 @@ export const STRATEGY_NAMES = ['roundrobin', 'epvm'] as const;
 export const DEFAULT_STRATEGY = 'epvm';
 /** How long node certificates last (`poseidon manager --cert-ttl`; the CA's DEFAULT_CERT_TTL_MS). */
 export const DEFAULT_CERT_TTL = '7d';
+/** Discovery's network and virtual IPs (src/discovery/defaults.ts has the same values). */
+export const DEFAULT_NETWORK = 'poseidon0';
+export const DEFAULT_SUBNET = '10.213.0.0/16';
+export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
+/** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
+export const DEFAULT_DNS_PORT = 8600;
+export const DEFAULT_DNS_TTL = 5;

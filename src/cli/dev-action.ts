@@ -14,9 +14,11 @@ import { engineGraceFlag, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
+import { networkFlags, vipRangeFlag } from './network-flags.js';
+import { discoveryFlags, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
-export interface DevFlags {
+export interface DevFlags extends DnsFlags {
   host: string;
   port: string;
   workerPort: string;
@@ -31,6 +33,9 @@ export interface DevFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  network: string;
+  subnet: string;
+  vipRange: string;
 }
 
 /** The demo task: busybox httpd serving a page, on a host port Docker picks. */
@@ -50,6 +55,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const host = hostFlag('--host', flags.host);
   const labels = labelsFlag('--label', flags.label);
   const allowedHostPaths = hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath);
+  const network = networkFlags(flags);
+  const discovery = discoveryFlags(flags);
+  const vipRange = vipRangeFlag(flags.vipRange, network.subnet);
   const dataDir = flags.dataDir ?? join(homedir(), '.poseidon', 'dev');
   const log = rootLogger(flags.logLevel);
   const manager = await startManagerRuntime(
@@ -62,6 +70,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
       certTtlMs: DEFAULT_CERT_TTL_MS,
       engineGraceMs: engineGraceFlag(flags.engineGrace),
+      vipRange,
     },
     log,
   );
@@ -81,6 +90,8 @@ export async function runDev(flags: DevFlags): Promise<void> {
       joinToken,
       labels,
       allowedHostPaths,
+      network,
+      discovery, // its worker is the host's discovery host, as `worker --proxy`
     },
     log,
   );

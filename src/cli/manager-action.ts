@@ -8,6 +8,7 @@ import { hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
+import { vipRangeFlag } from './network-flags.js';
 import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {
@@ -21,6 +22,7 @@ export interface ManagerFlags {
   certTtl: string;
   advertise?: string;
   engineGrace: string;
+  vipRange: string;
   logLevel?: string;
   store?: string;
   storeCa?: string;
@@ -71,6 +73,7 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
       engineGraceMs: engineGraceFlag(flags.engineGrace),
+      vipRange: vipRangeFlag(flags.vipRange),
       store: storeFlag(flags),
     },
     log,

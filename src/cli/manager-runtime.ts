@@ -29,6 +29,8 @@ export interface ManagerRuntimeOptions {
   /** URLs workers and the CLI reach it at, beyond the listen address (its certificate names them). */
   advertise?: string[];
   engineGraceMs: number;
+  /** Where services' virtual IPs come from (`--vip-range`). */
+  vipRange?: string;
   /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
   store?: StoreChoice;
 }
@@ -72,6 +74,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
+    ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
   });
   await manager.start();
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });

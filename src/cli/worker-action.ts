@@ -14,9 +14,11 @@ import {
 } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
+import { networkFlags } from './network-flags.js';
+import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
-export interface WorkerFlags {
+export interface WorkerFlags extends DnsFlags {
   host: string;
   port: string;
   name: string;
@@ -36,6 +38,10 @@ export interface WorkerFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  network: string;
+  subnet: string;
+  /** --proxy: this host's discovery host. */
+  proxy?: boolean;
   fence: string;
 }
 
@@ -44,6 +50,12 @@ function cpuFlag(value: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
   return n;
+}
+
+function proxyFlags(flags: WorkerFlags): DiscoveryOptions {
+  // the endpoint stream comes from the manager: a worker on its own has nothing to serve
+  if (flags.manager === undefined) throw new InvalidField('--proxy', 'needs --manager: the endpoints come from it');
+  return discoveryFlags(flags);
 }
 
 /** `poseidon worker`: runs until SIGINT or SIGTERM. */
@@ -67,6 +79,8 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
+    network: networkFlags(flags),
+    ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
     fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
   };
   const log = rootLogger(flags.logLevel);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ManagerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
-import { DockerDriver } from '../driver/index.js';
+import { DockerDriver, type NetworkOptions } from '../driver/index.js';
 import { setServerTls } from '../http/index.js';
 import {
   CertificateRenewer,
@@ -16,6 +16,7 @@ import {
   saveNodeCredentials,
 } from '../pki/index.js';
 import { HostMetrics, readDiskSpace } from '../stats/index.js';
+import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { LmdbStore } from '../store/index.js';
 import { createWorkerServer, ManagerReporter, SelfFence, Worker, type WorkerTaskRecord } from '../worker/index.js';
 
@@ -44,6 +45,10 @@ export interface WorkerRuntimeOptions {
   labels?: Record<string, string>;
   /** Host directories tasks may mount (`--allow-host-path`); none by default. */
   allowedHostPaths?: string[];
+  /** The Poseidon network every task joins (`--network`, `--subnet`); created at start when missing. */
+  network?: NetworkOptions;
+  /** `--proxy`: this worker is the host's discovery host (DNS server and proxy); needs `managerUrl`. */
+  discovery?: DiscoveryOptions;
   /** With no manager reached for this long, exclusive tasks stop here (`--fence`). */
   fenceMs?: number;
 }
@@ -63,9 +68,12 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     socketPath: opts.dockerSocket,
     workerName: opts.name,
     publishIp: opts.host,
+    ...(opts.network === undefined ? {} : { network: opts.network }),
     log: root.child({ component: 'docker' }),
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
+  const network = await driver.ensureNetwork();
+  if (network !== null) log.info({ ...network }, 'poseidon network ready');
   mkdirSync(opts.dataDir, { recursive: true });
   // its identity: the node certificate in its data dir (node id and role in it), from joining
   const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
@@ -171,9 +179,20 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     const asking = reporter;
     worker.askOwnershipWith(() => asking.owned());
   }
+  let discovery: DiscoveryHost | undefined;
+  if (managerUrl !== undefined && opts.discovery !== undefined) {
+    discovery = await startDiscoveryHost(opts.discovery, {
+      managerUrl,
+      tls: creds.client,
+      network: opts.network,
+      metrics,
+      log: root,
+    });
+  }
   return {
     url,
     async close() {
+      await discovery?.close();
       await fence?.stop();
       await reporter?.stop();
       await renewer?.stop();

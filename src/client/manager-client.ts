@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
+import { endpointsMessages } from './endpoints-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
   ClusterStatusView,
+  EndpointsApplied,
+  EndpointsMessage,
   CreatedTokenView,
   HeartbeatReply,
   HeartbeatRequest,
@@ -14,6 +17,7 @@ import type {
   RemovedNodeView,
   RemovedVolumeView,
   RenewRequest,
+  ServiceEndpointsView,
   ServiceTaskView,
   ServiceView,
   TaskReport,
@@ -98,6 +102,10 @@ export class ManagerClient {
   serviceTasks(name: string): Promise<ServiceTaskView[]> {
     return this.http.request('GET', `/services/${encodeURIComponent(name)}/tasks`);
   }
+  /** The service's virtual IP, DNS names, ports and each replica's endpoint with its state. */
+  serviceEndpoints(name: string): Promise<ServiceEndpointsView> {
+    return this.http.request('GET', `/services/${encodeURIComponent(name)}/endpoints`);
+  }
   /** The managers, which one leads, and the store's members (`GET /status`). */
   clusterStatus(): Promise<ClusterStatusView> {
     return this.http.request('GET', '/status');
@@ -154,5 +162,17 @@ export class ManagerClient {
   /** A new worker join token; the old one joins no one from now on. */
   rotateJoinToken(): Promise<JoinTokenView> {
     return this.http.request('POST', '/join-token/rotate');
+  }
+  /**
+   * The endpoint stream (a node certificate): a snapshot first, then changes and pings, until the
+   * manager ends it or `signal` aborts (then it ends quietly). A line that is not a message throws.
+   */
+  async *watchEndpoints(signal?: AbortSignal): AsyncGenerator<EndpointsMessage, void, undefined> {
+    const body = await this.http.stream('/endpoints/watch', signal === undefined ? {} : { signal });
+    yield* endpointsMessages(body, signal);
+  }
+  /** The revision this host's DNS server and proxy serve now, and the open connections of draining endpoints. */
+  endpointsApplied(body: EndpointsApplied): Promise<void> {
+    return this.http.request('POST', '/endpoints/applied', { body });
   }
 }

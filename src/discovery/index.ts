@@ -3,3 +3,8 @@
 export { EndpointTable } from './endpoint-table.js';
 export type { TableChange } from './endpoint-table.js';
 export * from './defaults.js';
+/** Follows the manager's endpoint stream into an EndpointTable and reports what it applied. */
+export { EndpointsFollower, type EndpointsSource, type FollowerOptions } from './follower.js';
+/** IPv4 blocks: the network's subnet, gateway and container range, and the virtual IP range. */
+export { parseCidr, formatCidr, cidrContains, cidrHas, ipToNumber, numberToIp, networkLayout } from './cidr.js';
+export type { Cidr } from './cidr.js';

@@ -12,4 +12,14 @@ export type {
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
 export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone, VolumeBusy } from './errors.js';
 /** Label keys put on every container. */
-export { LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER, LABEL_GENERATION, LABEL_VOLUME } from './labels.js';
+export {
+  LABEL_TASK_ID,
+  LABEL_TASK_NAME,
+  LABEL_WORKER,
+  LABEL_GENERATION,
+  LABEL_VOLUME,
+  LABEL_NETWORK,
+} from './labels.js';
+/** The Poseidon network (a bridge every task joins): creating it when missing, removing a test's by label. */
+export { ensureNetwork, removeNetworksByLabel, checkNetworkOptions, MAX_BRIDGE_NAME } from './docker/network.js';
+export type { NetworkOptions, NetworkInfo } from './docker/network.js';

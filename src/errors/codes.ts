@@ -43,6 +43,8 @@ export const ERRORS = {
   service_exists: spec('service_exists', 409),
   /** A rollback of a service that has had one version only. */
   no_previous_version: spec('no_previous_version', 409),
+  /** Every address of the manager's --vip-range is some service's virtual IP. */
+  vip_range_full: spec('vip_range_full', 409),
   // named volumes
   volume_not_found: spec('volume_not_found', 404),
   /** A task that is not finished mounts it (manager), or a running container does (worker). */

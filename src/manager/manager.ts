@@ -50,6 +50,11 @@ export class Manager {
     return this.#p.volumes;
   }
 
+  /** Service discovery: endpoints, their watchers and the drain before a stop (discovery/). */
+  get discovery(): ManagerParts['discovery'] {
+    return this.#p.discovery;
+  }
+
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */
   async start(): Promise<void> {
     const { tasks, nodes } = await this.#p.state.load();
@@ -72,10 +77,7 @@ export class Manager {
 
   // ---- the API's operations ----
 
-  /**
-   * Durable before it resolves: a 201 means the task survives a manager crash. The record is
-   * written by the next reconcile pass together with its placement (see Submissions).
-   */
+  /** Durable before it resolves (a 201 survives a crash); the next pass writes it with its placement (Submissions). */
   async submit(request: TaskRequest): Promise<ManagerTaskView> {
     const { state, submissions, orchestrator } = this.#p;
     const existing = state.task(request.id);

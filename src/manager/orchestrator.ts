@@ -42,6 +42,8 @@ export class Orchestrator {
       submissions: Submissions;
       /** Services: their step runs first in each pass and returns the tasks it created or stopped. */
       services: { step(all: boolean): Promise<string[]>; start(): void; stop(): void };
+      /** Whether a stop waits (the replica drains first; the gate sends the stop itself); absent: none waits. */
+      stopGate?(taskId: string, nodeId: string): boolean;
       nodeStates(): ReadonlyMap<string, NodeState>;
       clock: Clock;
       log: Logger;
@@ -171,7 +173,8 @@ export class Orchestrator {
         toDispatch.set(id, rec);
     }
     if (toDispatch.size > 0) dispatcher.dispatch(toDispatch.values());
-    for (const s of plan.stops) dispatcher.stop(s.taskId, s.nodeId);
+    for (const s of plan.stops)
+      if (this.deps.stopGate?.(s.taskId, s.nodeId) !== true) dispatcher.stop(s.taskId, s.nodeId);
     for (const w of plan.wakes) this.deps.supervisor.wakeAt(w.taskId, w.atMs);
     this.deps.metrics.reconcileSeconds.observe((performance.now() - began) / 1000);
   }

@@ -23,6 +23,8 @@ export interface TaskRecord {
   exitCode: number | null;
   reason: string;
   ports: PortView[];
+  /** The container's address on its node's Poseidon network, as its worker last said; absent when unknown. */
+  address?: string;
   /** Restarts done; shown to people. */
   restarts: number;
   /** Restarts since the backoff last reset; the limit and the backoff count these. */
@@ -122,6 +124,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     disk: q.diskBytes,
     labels: q.labels,
     health: r.health,
+    ...(r.address === undefined ? {} : { address: r.address }),
     submittedAt: r.submittedAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

@@ -9,6 +9,7 @@ import { anyIdentity, buildServer, identifyByCertificate, type ServerTimeouts, t
 import type { NodeAuthority } from '../pki/index.js';
 import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
+import { discoveryRoutes, WatchStreams } from './discovery/index.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -61,6 +62,9 @@ export async function createManagerServer(deps: {
   });
   await app.register(managerRoutes, { manager: deps.manager, events, workers: deps.workers });
   await app.register(serviceRoutes, { services: deps.manager.services });
+  const { discovery } = deps.manager;
+  const watches = new WatchStreams({ book: discovery.book, consumers: discovery.consumers, log: deps.log });
+  await app.register(discoveryRoutes, { discovery, watches });
   const status = deps.status;
   if (status !== undefined) app.get('/status', { config: { access: 'read' } }, async () => status());
   await app.register(tokenRoutes, { tokens: deps.tokens });

@@ -151,7 +151,7 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     }
     assertTransition(rec.request.id, rec.state, r.state);
   }
-  return {
+  const next: TaskRecord = {
     ...rec,
     state: r.state,
     containerId: r.containerId,
@@ -163,12 +163,17 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     health: r.health === undefined ? rec.health : compact.health(r.health),
     updatedAt: nowIso,
   };
+  // the address of this container; a report without one (an older worker, a stopped container) clears it
+  if (r.address === undefined) delete next.address;
+  else next.address = r.address;
+  return next;
 }
 
 function sameObservation(rec: TaskRecord, r: TaskReport): boolean {
   return (
     rec.reason === r.reason &&
     rec.containerId === r.containerId &&
+    rec.address === r.address &&
     rec.health.status === (r.health?.status ?? rec.health.status) &&
     rec.ports.length === r.ports.length &&
     rec.ports.every((p, i) => p.host === r.ports[i]?.host)

@@ -5,8 +5,10 @@ import type { Clock } from '../clock/index.js';
 import type { Scorer } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 import type { TaskState } from '../task/index.js';
+import { DEFAULT_VIP_RANGE } from '../discovery/index.js';
 import { Background } from './background.js';
 import { ClusterState, type ManagerRecord } from './cluster-state.js';
+import { assignMissingVips, Discovery, VipAllocator } from './discovery/index.js';
 import { Dispatcher, type WorkerCalls } from './dispatcher.js';
 import { ManagerMetrics } from './metrics.js';
 import { NodeTracker } from './node-tracker.js';
@@ -42,6 +44,10 @@ export interface ManagerDeps {
   workerClient(url: string): WorkerCalls;
   /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
   random?: () => number;
+  /** Where services' virtual IPs come from (`--vip-range`; default DEFAULT_VIP_RANGE). */
+  vipRange?: string;
+  /** How long the drain gate waits for a host that does not answer; APPLY_WAIT_MS unless a test sets it. */
+  applyWaitMs?: number;
 }
 
 /** The manager's parts, each with one job, wired to each other; Manager is their facade. */
@@ -59,6 +65,8 @@ export interface ManagerParts {
   /** The Services API's operations. */
   readonly serviceOps: ServiceOps;
   readonly volumes: VolumeBook;
+  /** Service discovery: the endpoint table, its watchers, the drain before a replica stops. */
+  readonly discovery: Discovery;
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
@@ -127,6 +135,15 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     log,
     kick: () => orchestrator.changed([]),
   });
+  const discovery: Discovery = new Discovery({
+    state,
+    clock,
+    log,
+    metrics: deps.metrics,
+    tasksOf: (service) => services.index.tasksOf(service),
+    stop: (taskId, nodeId) => dispatcher.stop(taskId, nodeId),
+    ...(deps.applyWaitMs === undefined ? {} : { applyWaitMs: deps.applyWaitMs }),
+  });
   const planner: Planner = new Planner({
     state,
     placer,
@@ -145,7 +162,22 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     dispatcher,
     supervisor,
     submissions,
-    services,
+    services: {
+      step: (all) => services.step(all),
+      start: () => {
+        services.start();
+        discovery.start();
+        background.track(
+          assignMissingVips({ state, lock: services.lock, vips, log, assigned: (n) => discovery.serviceChanged(n) }),
+        );
+      },
+      stop: () => {
+        services.stop();
+        discovery.stop();
+      },
+    },
+    // a replica's stop waits until its endpoint has drained from every host that follows the table
+    stopGate: (taskId, nodeId) => discovery.holdStop(taskId, nodeId),
     nodeStates: () => {
       const states = new Map<string, NodeState>();
       // a node whose engine stayed away past the grace is, for its tasks, a lost node
@@ -160,8 +192,26 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   state.onRecord((id, rec) => {
     orchestrator.follow(id, rec);
     services.follow(id, rec);
+    discovery.follow(id, rec);
   });
-  const serviceOps = new ServiceOps({ state, services, clock, log });
+  const vips = new VipAllocator(deps.vipRange ?? DEFAULT_VIP_RANGE, function* () {
+    for (const s of state.services.values()) if (s.vip !== undefined) yield s.vip;
+  });
+  const serviceOps = new ServiceOps({
+    state,
+    // the endpoint table follows every write of a service record
+    services: {
+      index: services.index,
+      lock: services.lock,
+      changed: (name) => {
+        services.changed(name);
+        discovery.serviceChanged(name);
+      },
+    },
+    vips,
+    clock,
+    log,
+  });
   new ServiceMetrics(deps.metrics, serviceOps);
   const nodes: NodeTracker = new NodeTracker({
     state,
@@ -189,6 +239,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     services,
     serviceOps,
     volumes,
+    discovery,
     background,
     clock,
     log,

@@ -1,4 +1,5 @@
 import { ServiceSpec as ServiceSchema, type ServiceSpec, type UpdateConfigSpec } from '../api/index.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../discovery/defaults.js';
 import { InvalidField } from '../errors/index.js';
 import { compile, MAX_CONSTRAINTS, parseSpec, validateSpec } from '../task/index.js';
 import { parseDuration } from '../units/index.js';
@@ -12,7 +13,13 @@ import { slotTaskSpec } from './slot-spec.js';
 export type UpdateConfig = Required<UpdateConfigSpec> & { delay: number; monitor: number; progressDeadline: number };
 
 /** A parsed service spec: every default filled in, the update and rollback blocks complete. */
-export type ParsedServiceSpec = ServiceSpec & { replicas: number; update: UpdateConfig; rollback: UpdateConfig };
+export type ParsedServiceSpec = ServiceSpec & {
+  replicas: number;
+  update: UpdateConfig;
+  rollback: UpdateConfig;
+  /** Milliseconds a stopping replica drains (DEFAULT_DRAIN_TIMEOUT_MS); absent in records written before it existed. */
+  drainTimeout?: number;
+};
 
 export const DEFAULT_REPLICAS = 1;
 
@@ -51,6 +58,8 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
     task: structuredClone(spec.task),
     update,
     rollback,
+    drainTimeout:
+      spec.drainTimeout === undefined ? DEFAULT_DRAIN_TIMEOUT_MS : parseDuration(f('drainTimeout'), spec.drainTimeout),
   };
   if (spec.constraints !== undefined) parsed.constraints = [...spec.constraints];
   if (spec.labels !== undefined) parsed.labels = { ...spec.labels };

@@ -3,7 +3,7 @@ import { DriverUnreachable, type ContainerState, type Driver } from '../driver/i
 import { PoseidonError } from '../errors/index.js';
 import { TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
-import type { WorkerTaskRecord } from './record.js';
+import { setAddress, type WorkerTaskRecord } from './record.js';
 import type { StartPacer } from './start-pacer.js';
 import type { TaskBook } from './task-book.js';
 
@@ -120,6 +120,7 @@ export class ContainerStarts {
       }
       rec.containerId = container.containerId;
       rec.ports = container.ports;
+      setAddress(rec, container.ipAddress);
       rec.startedAt = container.startedAt;
       book.move(rec, TaskState.Running, 'running');
       if (!container.running || this.#earlyExits.delete(container.containerId)) {

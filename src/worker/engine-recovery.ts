@@ -3,6 +3,7 @@ import type { ContainerState, Driver } from '../driver/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { TaskState } from '../task/index.js';
 import type { ContainerStarts } from './container-starts.js';
+import { setAddress } from './record.js';
 import type { Resync } from './resync.js';
 import type { TaskBook } from './task-book.js';
 
@@ -70,6 +71,7 @@ export class EngineRecovery {
         const container = await driver.startAgain(rec.containerId);
         rec.startedAt = container.startedAt;
         rec.ports = container.ports;
+        setAddress(rec, container.ipAddress);
         rec.reason = 'running again: the engine restarted';
         rec.updatedAt = book.nowIso();
         this.deps.watchHealth(rec, container);

@@ -110,6 +110,8 @@ export class HealthVerdicts {
     );
     rec.updatedAt = book.nowIso();
     await book.persist(rec); // the verdict is durable before the container goes
+    // and told at once: discovery takes the replica out of DNS and the proxies while it stops
+    book.emit(rec);
     let exitCode: number | null;
     try {
       book.markOwnStop(target.containerId);

@@ -11,6 +11,8 @@ export interface WorkerTaskRecord {
   exitCode: number | null;
   reason: string;
   ports: BoundPort[];
+  /** The container's address on the Poseidon network (discovery's endpoint); absent when unknown. */
+  address?: string;
   startedAt: string | null;
   finishedAt: string | null;
   /** Set by DELETE: the exit that follows is the user's stop, never a failure. */
@@ -44,10 +46,17 @@ export function toView(r: WorkerTaskRecord): WorkerTaskView {
     disk: q.diskBytes,
     labels: q.labels,
     health: r.health,
+    ...(r.address === undefined ? {} : { address: r.address }),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     updatedAt: r.updatedAt,
   };
+}
+
+/** Keeps the container's address as the engine gave it ('' when it has none: the address is unknown). */
+export function setAddress(rec: WorkerTaskRecord, ipAddress: string): void {
+  if (ipAddress === '') delete rec.address;
+  else rec.address = ipAddress;
 }
 
 /** Exit code and OOM flag, in words. */

@@ -3,7 +3,7 @@ import type { ContainerState, Driver } from '../driver/index.js';
 import { LABEL_TASK_NAME } from '../driver/index.js';
 import { DEFAULT_RESTART_POLICY, TaskState, type TaskRequest } from '../task/index.js';
 import type { ContainerStarts } from './container-starts.js';
-import { NO_HEALTH, type WorkerTaskRecord } from './record.js';
+import { NO_HEALTH, setAddress, type WorkerTaskRecord } from './record.js';
 import { ENGINE_SHUTDOWN_WINDOW_MS } from './engine-health.js';
 import type { TaskBook } from './task-book.js';
 
@@ -87,6 +87,7 @@ export class Resync {
       book.finish(rec, current);
     } else {
       rec.ports = current.ports;
+      setAddress(rec, current.ipAddress);
       this.deps.watchHealth(rec, current); // adopted after a restart, or still watched (then unchanged)
     }
     await book.persist(rec);
@@ -130,6 +131,7 @@ function adoptRecord(c: ContainerState, now: string): WorkerTaskRecord {
     exitCode: null,
     reason: 'adopted a running container',
     ports: c.ports,
+    ...(c.ipAddress === '' ? {} : { address: c.ipAddress }),
     startedAt: c.startedAt,
     finishedAt: null,
     stopRequested: false,

@@ -8,8 +8,8 @@ function time(t: string | undefined): string | null {
   return t === undefined || t === '' || t.startsWith('0001-') || t === ZERO_TIME ? null : new Date(t).toISOString();
 }
 
-/** Docker's inspect answer, in Poseidon's terms. */
-export function fromInspect(info: Docker.ContainerInspectInfo): ContainerState {
+/** Docker's inspect answer, in Poseidon's terms; `network`: the address on that network is the container's. */
+export function fromInspect(info: Docker.ContainerInspectInfo, network?: string): ContainerState {
   const labels = info.Config.Labels ?? {};
   const state = info.State;
   const running = state.Running || state.Restarting;
@@ -25,7 +25,7 @@ export function fromInspect(info: Docker.ContainerInspectInfo): ContainerState {
     oomKilled: state.OOMKilled,
     error: state.Error ?? '',
     ports: boundPorts(info.NetworkSettings.Ports ?? {}),
-    ipAddress: ipAddress(info.NetworkSettings),
+    ipAddress: ipAddress(info.NetworkSettings, network),
     image: info.Config.Image,
     command: info.Config.Cmd ?? [],
     labels,
@@ -36,7 +36,9 @@ export function fromInspect(info: Docker.ContainerInspectInfo): ContainerState {
  * The top-level IPAddress is the default bridge's; newer engines deprecate it (and leave it empty
  * on user-defined networks), so the first network with an address stands in.
  */
-function ipAddress(settings: Docker.ContainerInspectInfo['NetworkSettings']): string {
+function ipAddress(settings: Docker.ContainerInspectInfo['NetworkSettings'], network: string | undefined): string {
+  const own = network === undefined ? undefined : settings.Networks?.[network]?.IPAddress;
+  if (own !== undefined && own !== '') return own;
   const legacy = (settings as { IPAddress?: string }).IPAddress;
   if (legacy !== undefined && legacy !== '') return legacy;
   for (const network of Object.values(settings.Networks ?? {})) {

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../labels.js';
+import type { NetworkInfo } from './network.js';
 import { mountsOf } from './volumes.js';
 
 export interface CreateContext {
@@ -8,6 +9,8 @@ export interface CreateContext {
   generation: number;
   /** Address published ports bind to on the host. */
   publishIp: string;
+  /** The Poseidon network the container joins, with its gateway as resolver; absent: Docker's default bridge. */
+  network?: NetworkInfo;
 }
 
 /** Each container's log is cut at this size and rotated, keeping this many files (json-file). */
@@ -63,6 +66,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
+      ...(ctx.network === undefined ? {} : { NetworkMode: ctx.network.name, Dns: [ctx.network.gateway] }),
       ...(task.cpuCores > 0 ? { CpuShares: cpuShares(task.cpuCores) } : {}),
       ...(task.cpuLimitCores !== undefined && task.cpuLimitCores > 0
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }

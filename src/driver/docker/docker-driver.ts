@@ -8,6 +8,7 @@ import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
+import { ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
 import { KeyedLock } from '../../lock/index.js';
 
@@ -18,6 +19,8 @@ export interface DockerDriverOptions {
   workerName: string;
   /** Host address published ports bind to. */
   publishIp: string;
+  /** The Poseidon network every container joins (created when missing); absent: Docker's default bridge. */
+  network?: NetworkOptions;
   /** Deadline for pulling a missing image. */
   pullTimeoutMs?: number;
   log: EventLog & { debug(obj: object, msg: string): void };
@@ -41,6 +44,7 @@ export class DockerDriver implements Driver {
   readonly #docker: Docker;
   readonly #socketPath: string;
   readonly #lock = new KeyedLock();
+  #network: Promise<NetworkInfo> | undefined;
 
   constructor(private readonly opts: DockerDriverOptions) {
     this.#socketPath = opts.socketPath ?? '/var/run/docker.sock';
@@ -49,6 +53,20 @@ export class DockerDriver implements Driver {
 
   async ping(): Promise<void> {
     await this.#call(() => this.#docker.ping());
+  }
+
+  /**
+   * Creates the Poseidon network when missing (idempotent; see network.ts); null without one.
+   * A failure is not kept: the next start asks again.
+   */
+  async ensureNetwork(): Promise<NetworkInfo | null> {
+    const opts = this.opts.network;
+    if (opts === undefined) return null;
+    this.#network ??= this.#call(() => ensureNetwork(this.#docker, opts)).catch((err: unknown) => {
+      this.#network = undefined;
+      throw err;
+    });
+    return this.#network;
   }
 
   async start(task: TaskRequest, options: StartOptions): Promise<ContainerState> {
@@ -61,13 +79,15 @@ export class DockerDriver implements Driver {
         // a leftover of an earlier run: it goes before a new one is created
         await this.#removeForce(existing.containerId);
       }
+      const network = await this.#joinable();
       const body = createOptions(task, {
         workerName: this.opts.workerName,
         generation: options.generation,
         publishIp: this.opts.publishIp,
+        ...(network === null ? {} : { network }),
       });
       if (task.volumes !== undefined) await this.#volumes(task);
-      const container = await this.#createPulling(task.image, body, options.signal);
+      const container = await this.#createOnNetwork(task.image, body, options.signal);
       try {
         await this.#call(() => container.start({ abortSignal: options.signal }));
       } catch (err) {
@@ -75,8 +95,9 @@ export class DockerDriver implements Driver {
         throw this.#startError(err);
       }
       const startedAt = new Date().toISOString();
-      // only the engine knows the host ports it chose and the container's address
-      if (task.ports.length === 0 && task.healthCheck === null)
+      // only the engine knows the host ports it chose and the container's address (on the
+      // Poseidon network the address is always wanted: discovery lists it)
+      if (task.ports.length === 0 && task.healthCheck === null && network === null)
         return startedState(container.id, task, body, options.generation, startedAt);
       const state = await this.inspect(container.id);
       if (state === null) throw new ContainerStartFailed('the container vanished right after it started');
@@ -111,7 +132,10 @@ export class DockerDriver implements Driver {
 
   async inspect(containerId: string): Promise<ContainerState | null> {
     try {
-      return fromInspect(await this.#call(() => this.#docker.getContainer(containerId).inspect()));
+      return fromInspect(
+        await this.#call(() => this.#docker.getContainer(containerId).inspect()),
+        this.opts.network?.name,
+      );
     } catch (err) {
       if ((err as HttpError).statusCode === 404) return null;
       throw err;
@@ -226,6 +250,34 @@ export class DockerDriver implements Driver {
     return states.filter((s): s is ContainerState => s !== null);
   }
 
+  /** The network a start joins; a network the engine cannot make is a failed start, not a crash. */
+  async #joinable(): Promise<NetworkInfo | null> {
+    try {
+      return await this.ensureNetwork();
+    } catch (err) {
+      if (err instanceof DriverUnreachable) throw err;
+      throw new ContainerStartFailed(messageOf(err));
+    }
+  }
+
+  /** Creates the container; when the network went away meanwhile (removed by hand), makes it again once. */
+  async #createOnNetwork(
+    image: string,
+    body: Docker.ContainerCreateOptions,
+    signal: AbortSignal | undefined,
+  ): Promise<Docker.Container> {
+    try {
+      return await this.#createPulling(image, body, signal);
+    } catch (err) {
+      const network = this.opts.network?.name;
+      if (network === undefined || !(err instanceof ContainerStartFailed) || !/network .* not found/i.test(err.message))
+        throw err;
+      this.#network = undefined;
+      await this.#joinable();
+      return this.#createPulling(image, body, signal);
+    }
+  }
+
   async #createPulling(
     image: string,
     body: Docker.ContainerCreateOptions,
@@ -234,7 +286,8 @@ export class DockerDriver implements Driver {
     try {
       return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
     } catch (err) {
-      if ((err as HttpError).statusCode !== 404) throw this.#startError(err);
+      // a 404 is a missing image, or a missing network (not something a pull brings)
+      if ((err as HttpError).statusCode !== 404 || /network/i.test(messageOf(err))) throw this.#startError(err);
     }
     this.opts.log.info({ image }, 'pulling missing image');
     await this.#pull(image, signal);

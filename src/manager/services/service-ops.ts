@@ -22,6 +22,8 @@ export class ServiceOps {
     private readonly deps: {
       state: ClusterState;
       services: Pick<ServiceOrchestrator, 'index' | 'lock' | 'changed'>;
+      /** Gives a new service its virtual IP (under the services lock, so no two get one VIP). */
+      vips: { allocate(): string };
       clock: Clock;
       log: Logger;
     },
@@ -60,6 +62,7 @@ export class ServiceOps {
       const rec: ServiceRecord = {
         name: spec.name,
         version: 1,
+        vip: this.deps.vips.allocate(),
         spec,
         previous: null,
         lastVersion: 1,

@@ -12,6 +12,12 @@ export interface ServiceRecord {
   previous: { version: number; spec: ParsedServiceSpec } | null;
   /** The highest version given so far: the next template change gets one more. */
   lastVersion: number;
+  /**
+   * Its virtual IP (discovery): given at create from the manager's --vip-range, kept across
+   * updates, scaling and restarts, freed with the record. Absent only in records written before
+   * discovery, until the manager gives them one.
+   */
+  vip?: string;
   /** The latest rollout; kept after it ends, so a view says how it ended. */
   update: UpdateRecord | null;
   createdAt: string;

@@ -45,3 +45,10 @@ test("the parser's version is package.json's, which bin/poseidon.js prints for -
   };
   assert.equal(buildProgram().version(), pkg.version);
 });
+
+test("the CLI's --network, --subnet and --vip-range defaults are discovery's own", async () => {
+  const discovery = await import('../../../src/discovery/index.js');
+  assert.equal(cli.DEFAULT_NETWORK, discovery.DEFAULT_NETWORK);
+  assert.equal(cli.DEFAULT_SUBNET, discovery.DEFAULT_SUBNET);
+  assert.equal(cli.DEFAULT_VIP_RANGE, discovery.DEFAULT_VIP_RANGE);
+});

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ManagerClient, type TlsSource } from '../client/index.js';
+import { EndpointsFollower, EndpointTable, networkLayout } from '../discovery/index.js';
+import { startDnsServer } from '../dns/index.js';
+import { startProxy } from '../proxy/index.js';
+import { countFlag, portFlag } from './flags.js';
+
+// `poseidon worker --proxy`: this worker is its host's discovery host. It follows the manager's
+// endpoint stream with its node certificate into one EndpointTable, which the DNS server answers
+// from and the proxy forwards by, and reports the revision they serve. One per host: a host may
+// run several workers, but only one with --proxy.
+
+export interface DiscoveryOptions {
+  /** `--dns-port`: the DNS server on 127.0.0.1 (0 picks a free port, logged). */
+  dnsPort: number;
+  /** `--dns-ttl`, seconds. */
+  dnsTtl: number;
+  /** False with `--no-recursion`. */
+  recursion: boolean;
+}
+
+export interface DiscoveryHostDeps {
+  managerUrl: string;
+  /** The node's certificate (renewed in place), trusting a manager certificate of its cluster only. */
+  tls: TlsSource;
+  /** The Poseidon network tasks join: containers reach the DNS server on its gateway, port 53. */
+  network: { name: string; subnet: string } | undefined;
+  metrics: Registry;
+  log: Logger;
+}
+
+export interface DiscoveryHost {
+  close(): Promise<void>;
+}
+
+export async function startDiscoveryHost(opts: DiscoveryOptions, deps: DiscoveryHostDeps): Promise<DiscoveryHost> {
+  const table = new EndpointTable();
+  const gateway = deps.network === undefined ? undefined : networkLayout(deps.network.subnet).gateway;
+  const dns = await startDnsServer({
+    table,
+    log: deps.log.child({ component: 'dns' }),
+    listen: [{ host: '127.0.0.1', port: opts.dnsPort }],
+    later: gateway === undefined ? [] : [{ host: gateway, port: 53 }],
+    ttl: opts.dnsTtl,
+    recursion: opts.recursion,
+  });
+  // without a Poseidon network there is no bridge to put the virtual IPs on: DNS only
+  const proxy =
+    deps.network === undefined
+      ? undefined
+      : await startProxy({
+          table,
+          network: deps.network.name,
+          logger: deps.log.child({ component: 'proxy' }),
+          registry: deps.metrics,
+        }).catch(async (err: unknown) => {
+          await dns.close();
+          throw err;
+        });
+  const follower = new EndpointsFollower({
+    source: new ManagerClient(deps.managerUrl, 5_000, { tls: deps.tls }),
+    table,
+    log: deps.log.child({ component: 'endpoints' }),
+    ...(proxy === undefined ? {} : { openConnections: () => proxy.openConnections() }),
+  });
+  // a draining endpoint's last connection closed: the manager may stop it now, so say so at once
+  proxy?.on('drained', () => follower.nudge());
+  follower.start();
+  return {
+    async close() {
+      await follower.stop();
+      await proxy?.close();
+      await dns.close();
+    },
+  };
+}
+
+/** `--dns-port`, `--dns-ttl` and `--no-recursion` as given on the command line. */
+export interface DnsFlags {
+  dnsPort: string;
+  dnsTtl: string;
+  /** commander's --no-recursion: false. */
+  recursion: boolean;
+}
+
+export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
+  return {
+    dnsPort: portFlag('--dns-port', flags.dnsPort),
+    dnsTtl: countFlag('--dns-ttl', flags.dnsTtl, 0, 86_400),
+    recursion: flags.recursion,
+  };
+}

@@ -1,0 +1,120 @@
+import type Docker from 'dockerode';
+import { networkLayout } from '../../discovery/index.js';
+import { LABEL_NETWORK } from '../labels.js';
+
+// The Poseidon network: a Docker bridge network every task container joins, so each has an
+// address its host (and every container on it) reaches, and the gateway serves them DNS. The
+// Linux bridge takes the network's name (at most 15 characters), so the host sees it by name.
+
+interface HttpError {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  message?: string;
+}
+
+/** What a worker's network is: its name (also the bridge's), subnet, and the labels it gets when created. */
+export interface NetworkOptions {
+  name: string;
+  subnet: string;
+  /** Put on the network when this worker creates it, beside `poseidon.network` (a test run's label). */
+  labels?: Record<string, string>;
+}
+
+/** The network as containers use it. */
+export interface NetworkInfo {
+  name: string;
+  subnet: string;
+  gateway: string;
+}
+
+/** The Linux limit on an interface name (IFNAMSIZ less the NUL). */
+export const MAX_BRIDGE_NAME = 15;
+
+/** Checks a network name and subnet before anything is asked of the engine; throws a RangeError for people. */
+export function checkNetworkOptions(opts: NetworkOptions): NetworkInfo {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.name) || opts.name.length > MAX_BRIDGE_NAME)
+    throw new RangeError(
+      `network "${opts.name}" must be 1-${MAX_BRIDGE_NAME} letters, digits, '.', '_' or '-' (it names the bridge)`,
+    );
+  const layout = networkLayout(opts.subnet);
+  return { name: opts.name, subnet: layout.subnet, gateway: layout.gateway };
+}
+
+/**
+ * Makes sure the network exists, as this subnet lays it out (networkLayout): creates it when
+ * missing. Idempotent, and safe when several workers of one host start at once: a create that
+ * fails because another created it meanwhile (a duplicate name, an overlapping pool) looks again
+ * and takes the one that is there. A network of that name with another subnet, or not Poseidon's,
+ * is refused rather than used.
+ */
+export async function ensureNetwork(docker: Docker, opts: NetworkOptions): Promise<NetworkInfo> {
+  const info = checkNetworkOptions(opts);
+  const existing = await inspectNetwork(docker, opts.name);
+  if (existing !== null) return checkExisting(existing, info);
+  const layout = networkLayout(opts.subnet);
+  try {
+    await docker.createNetwork({
+      Name: opts.name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Internal: false,
+      Attachable: true,
+      Labels: { ...opts.labels, [LABEL_NETWORK]: opts.name },
+      Options: { 'com.docker.network.bridge.name': opts.name },
+      IPAM: {
+        Driver: 'default',
+        Config: [{ Subnet: layout.subnet, IPRange: layout.ipRange, Gateway: layout.gateway }],
+      },
+    });
+  } catch (err) {
+    const raced = await inspectNetwork(docker, opts.name);
+    if (raced !== null) return checkExisting(raced, info);
+    throw new Error(`network ${opts.name} (${layout.subnet}) could not be created: ${messageOf(err)}`, { cause: err });
+  }
+  return info;
+}
+
+/** Removes networks by label (`key=value`), leaving any a container still uses; for tests and their cleanup. */
+export async function removeNetworksByLabel(docker: Docker, label: string): Promise<number> {
+  const networks = await docker.listNetworks({ filters: { label: [label] } });
+  let removed = 0;
+  for (const n of networks) {
+    try {
+      await docker.getNetwork(n.Id).remove();
+      removed += 1;
+    } catch (err) {
+      if ((err as HttpError).statusCode !== 404) throw err;
+    }
+  }
+  return removed;
+}
+
+async function inspectNetwork(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | null> {
+  try {
+    const n = (await docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
+    return n.Name === name ? n : null; // the engine also matches an id prefix
+  } catch (err) {
+    if ((err as HttpError).statusCode === 404) return null;
+    throw err;
+  }
+}
+
+function checkExisting(n: Docker.NetworkInspectInfo, want: NetworkInfo): NetworkInfo {
+  if (n.Labels?.[LABEL_NETWORK] !== want.name)
+    throw new Error(
+      `network ${want.name} exists on this engine and is not Poseidon's (no ${LABEL_NETWORK} label); ` +
+        'give the worker another --network, or remove that network',
+    );
+  const subnets = (n.IPAM?.Config ?? []).map((c) => c.Subnet);
+  if (!subnets.includes(want.subnet))
+    throw new Error(
+      `network ${want.name} exists with subnet ${subnets.join(', ') || 'none'}, not ${want.subnet}; ` +
+        'start the worker with that --subnet, or remove the network',
+    );
+  return want;
+}
+
+function messageOf(err: unknown): string {
+  const e = err as HttpError;
+  return (e.json?.message ?? e.message ?? String(err)).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+}

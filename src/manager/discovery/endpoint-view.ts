@@ -1,0 +1,77 @@
+import type { EndpointState, EndpointView, ServiceEndpointsView, ServicePortView } from '../../api/index.js';
+import { DNS_ZONE } from '../../discovery/index.js';
+import { isActive, TaskState } from '../../task/index.js';
+import type { TaskRecord } from '../records.js';
+import type { ServiceRecord } from '../services/service-record.js';
+
+// What discovery shows of a service, read from its records: pure, so the table (endpoint-book.ts)
+// only decides when to look again and what changed.
+
+/**
+ * A replica task's endpoint state. A task the manager wants stopped that still holds a container
+ * is `draining` (the stop waits for the drain gate); placed but not running, or running with a
+ * health check that has not passed yet, `starting`.
+ */
+export function endpointState(t: TaskRecord): EndpointState {
+  if (t.desired === 'stopped') return 'draining';
+  if (t.state !== TaskState.Running) return 'starting';
+  if (t.request.healthCheck === null || t.health.status === 'healthy') return 'ready';
+  return t.health.status === 'unhealthy' ? 'unhealthy' : 'starting';
+}
+
+/** Whether the task is an endpoint at all: placed on a node, and holding (or about to hold) a container. */
+export function isEndpoint(t: TaskRecord): boolean {
+  return t.nodeId !== null && isActive(t.state);
+}
+
+export function toEndpoint(t: TaskRecord, nodeName: (id: string) => string): EndpointView {
+  const running = t.state === TaskState.Running;
+  return {
+    taskId: t.request.id,
+    slot: t.service?.slot ?? 0,
+    version: t.service?.version ?? 0,
+    nodeId: t.nodeId,
+    node: t.nodeId === null ? null : nodeName(t.nodeId),
+    state: endpointState(t),
+    address: running ? (t.address ?? null) : null,
+    ports: running
+      ? t.ports.filter((p) => p.host > 0).map((p) => ({ container: p.container, host: p.host, protocol: p.protocol }))
+      : [],
+  };
+}
+
+export function servicePorts(rec: ServiceRecord): ServicePortView[] {
+  return (rec.spec.task.ports ?? []).map((p) => ({
+    name: p.name ?? null,
+    port: p.container,
+    protocol: p.protocol ?? 'tcp',
+    // the host proxy's balancing and PROXY header for this port, as the template says
+    ...(p.balance === undefined ? {} : { balance: p.balance }),
+    ...(p.proxyProtocol === undefined ? {} : { proxyProtocol: p.proxyProtocol }),
+  }));
+}
+
+/** `<svc>.svc.poseidon.cluster`, `tasks.<svc>...`, and `_<port>._<tcp|udp>.<svc>...` for each named port. */
+export function dnsNames(rec: ServiceRecord): string[] {
+  const names = [`${rec.name}.${DNS_ZONE}`, `tasks.${rec.name}.${DNS_ZONE}`];
+  for (const p of servicePorts(rec))
+    if (p.name !== null) names.push(`_${p.name}._${p.protocol === 'udp' ? 'udp' : 'tcp'}.${rec.name}.${DNS_ZONE}`);
+  return names;
+}
+
+/** The service's view without its revision (the table sets it); endpoints by slot, then version. */
+export function serviceEndpoints(
+  rec: ServiceRecord,
+  tasks: Iterable<TaskRecord>,
+  nodeName: (id: string) => string,
+): Omit<ServiceEndpointsView, 'revision'> {
+  const endpoints = endpointsOf(tasks, nodeName);
+  return { service: rec.name, vip: rec.vip ?? '', dnsNames: dnsNames(rec), ports: servicePorts(rec), endpoints };
+}
+
+/** The endpoints of these replica tasks, by slot, then version. */
+export function endpointsOf(tasks: Iterable<TaskRecord>, nodeName: (id: string) => string): EndpointView[] {
+  const endpoints: EndpointView[] = [];
+  for (const t of tasks) if (isEndpoint(t)) endpoints.push(toEndpoint(t, nodeName));
+  return endpoints.sort((a, b) => a.slot - b.slot || a.version - b.version || (a.taskId < b.taskId ? -1 : 1));
+}

@@ -1,0 +1,66 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** The proxy's series, per service, in the registry it is given (never the global one). */
+export class ProxyMetrics {
+  /** Client connections accepted on a virtual IP (tcp and http ports). */
+  readonly connections: Counter<'service'>;
+  /** HTTP requests forwarded, by the status class answered (2xx … 5xx). */
+  readonly requests: Counter<'service' | 'code'>;
+  /** Another replica tried after a failed connect (tcp) or a failed idempotent request (http). */
+  readonly retries: Counter<'service'>;
+  readonly failedConnects: Counter<'service'>;
+  /** Times a replica was set aside after failed connects in a row. */
+  readonly setAside: Counter<'service'>;
+  /** Clients turned away because no replica was ready or every try failed. */
+  readonly noReplica: Counter<'service'>;
+
+  constructor(registry: Registry, openByService: () => Map<string, number>) {
+    const labelNames = ['service'] as const;
+    this.connections = new Counter({
+      name: 'poseidon_proxy_connections_total',
+      help: 'Client connections accepted on a service virtual IP',
+      labelNames,
+      registers: [registry],
+    });
+    this.requests = new Counter({
+      name: 'poseidon_proxy_requests_total',
+      help: 'HTTP requests forwarded to a service, by the status class answered',
+      labelNames: ['service', 'code'] as const,
+      registers: [registry],
+    });
+    this.retries = new Counter({
+      name: 'poseidon_proxy_retries_total',
+      help: 'Connections or requests sent to another replica after a failure',
+      labelNames,
+      registers: [registry],
+    });
+    this.failedConnects = new Counter({
+      name: 'poseidon_proxy_failed_connects_total',
+      help: 'Connects to a replica that failed (refused, unreachable, timed out)',
+      labelNames,
+      registers: [registry],
+    });
+    this.setAside = new Counter({
+      name: 'poseidon_proxy_replicas_set_aside_total',
+      help: 'Times a replica was set aside after failed connects in a row',
+      labelNames,
+      registers: [registry],
+    });
+    this.noReplica = new Counter({
+      name: 'poseidon_proxy_unserved_total',
+      help: 'Clients turned away: no ready replica, or every try failed',
+      labelNames,
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'poseidon_proxy_open_connections',
+      help: 'Connections (tcp) or requests (http) open towards replicas, per service',
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [service, open] of openByService()) this.set({ service }, open);
+      },
+    });
+  }
+}

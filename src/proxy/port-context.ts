@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { EndpointView } from '../api/endpoints.js';
+import type { Balancer, Target } from './balancer.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { OpenCounts } from './open-counts.js';
+import type { SetAside } from './set-aside.js';
+
+/** What a listener on one service port needs; `settings` is replaced when the port's spec changes. */
+export interface PortContext {
+  service: string;
+  port: number;
+  settings: { balancer: Balancer; proxyProtocol: 'v1' | 'v2' | undefined };
+  /** The service's ready endpoints now (the table's `ready()`). */
+  ready(): EndpointView[];
+  setAside: SetAside;
+  counts: OpenCounts;
+  metrics: ProxyMetrics;
+  log: Logger;
+  connectTimeoutMs: number;
+  /** Replicas tried for one connection or request, at most. */
+  maxAttempts: number;
+}
+
+/** A connect to a replica that took longer than `connectTimeoutMs`: counted as a failed connect. */
+export class ConnectTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+/** Records a failed connect to `target`: counted, and maybe set aside. */
+export function connectFailed(ctx: PortContext, target: Target, err: Error): void {
+  ctx.metrics.failedConnects.inc({ service: ctx.service });
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  if (ctx.setAside.failed(target.key)) {
+    ctx.metrics.setAside.inc({ service: ctx.service });
+    ctx.log.warn({ service: ctx.service, taskId: target.taskId, target: target.key, code }, 'replica set aside');
+  } else {
+    ctx.log.debug({ service: ctx.service, taskId: target.taskId, target: target.key, code }, 'connect failed');
+  }
+}

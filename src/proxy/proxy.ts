@@ -1,0 +1,212 @@
+import { EventEmitter } from 'node:events';
+import { Registry } from 'prom-client';
+import type { ServiceEndpointsView } from '../api/endpoints.js';
+import { systemClock } from '../clock/index.js';
+import { Balancer } from './balancer.js';
+import { bridgeVips } from './bridge-vips.js';
+import { ProxyMetrics } from './metrics.js';
+import { OpenCounts } from './open-counts.js';
+import type { PortContext } from './port-context.js';
+import { PortListener } from './port-listener.js';
+import { DEFAULT_SET_ASIDE, SetAside } from './set-aside.js';
+import type { Proxy, ProxyOptions, VipAddresses } from './types.js';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
+const DEFAULT_MAX_ATTEMPTS = 3;
+/** A listener or VIP that could not be set up is tried again after this long. */
+const RETRY_MS = 2_000;
+
+interface ServiceState {
+  vip: string;
+  listeners: Map<number, PortListener>;
+}
+
+class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
+  readonly #services = new Map<string, ServiceState>();
+  /** Listeners of services or ports that went away, kept until their last connection ends. */
+  readonly #leaving = new Set<PortListener>();
+  readonly #draining = new Set<string>();
+  readonly #counts = new OpenCounts((taskId) => {
+    if (this.#draining.has(taskId)) this.emit('drained', taskId);
+  });
+  readonly #setAside: SetAside;
+  readonly #metrics: ProxyMetrics;
+  readonly #vips: VipAddresses;
+  #queue: Promise<void> = Promise.resolve();
+  #cancelRetry: (() => void) | undefined;
+  #closed = false;
+  readonly #onChange = (): void => {
+    this.#markDraining();
+    this.#reconcileSoon();
+  };
+
+  constructor(private readonly options: ProxyOptions) {
+    super();
+    const clock = options.clock ?? systemClock;
+    this.#setAside = new SetAside(clock, options.setAside ?? DEFAULT_SET_ASIDE);
+    this.#metrics = new ProxyMetrics(options.registry ?? new Registry(), () => this.#counts.byService());
+    this.#vips = options.vips ?? bridgeVips(options.network);
+  }
+
+  async start(): Promise<void> {
+    this.options.table.on('change', this.#onChange);
+    this.#markDraining();
+    this.#reconcileSoon();
+    await this.#queue;
+  }
+
+  openConnections(): Record<string, number> {
+    const open: Record<string, number> = {};
+    for (const taskId of this.#draining) open[taskId] = this.#counts.get(taskId);
+    return open;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.options.table.off('change', this.#onChange);
+    this.#cancelRetry?.();
+    await this.#queue;
+    const listeners = [...this.#leaving];
+    for (const state of this.#services.values()) listeners.push(...state.listeners.values());
+    await Promise.all(listeners.map((l) => l.destroy()));
+    await Promise.all([...this.#services.values()].map((s) => this.#removeVip(s.vip)));
+    this.#services.clear();
+    this.#leaving.clear();
+  }
+
+  /** Draining endpoints, kept in step with the table at once (a listener reads the table itself). */
+  #markDraining(): void {
+    this.#draining.clear();
+    for (const service of this.options.table.services()) {
+      for (const e of service.endpoints) if (e.state === 'draining') this.#draining.add(e.taskId);
+    }
+  }
+
+  #reconcileSoon(): void {
+    this.#queue = this.#queue.then(() => this.#reconcile());
+  }
+
+  async #reconcile(): Promise<void> {
+    if (this.#closed) return;
+    const log = this.options.logger;
+    let failed = false;
+    const wanted = new Map<string, ServiceEndpointsView>();
+    for (const service of this.options.table.services()) wanted.set(service.service, service);
+    for (const [name, state] of this.#services) {
+      const view = wanted.get(name);
+      if (view !== undefined && view.vip === state.vip) continue;
+      this.#retire(state.listeners.values());
+      this.#services.delete(name);
+      await this.#removeVip(state.vip);
+      log.info({ service: name, vip: state.vip }, 'service left the proxy');
+    }
+    for (const view of wanted.values()) {
+      if (!(await this.#serve(view))) failed = true;
+    }
+    this.#forgetGone();
+    if (failed && !this.#closed) {
+      this.#cancelRetry?.();
+      this.#cancelRetry = (this.options.clock ?? systemClock).setTimer(RETRY_MS, () => this.#reconcileSoon());
+    }
+  }
+
+  /** Makes one service's VIP and listeners match its view; false when something must be tried again. */
+  async #serve(view: ServiceEndpointsView): Promise<boolean> {
+    const log = this.options.logger;
+    let state = this.#services.get(view.service);
+    if (state === undefined) {
+      try {
+        await this.#vips.add(view.vip);
+      } catch (err) {
+        log.error({ err, service: view.service, vip: view.vip }, 'could not add the virtual IP');
+        return false;
+      }
+      state = { vip: view.vip, listeners: new Map() };
+      this.#services.set(view.service, state);
+      log.info({ service: view.service, vip: view.vip }, 'service joined the proxy');
+    }
+    let ok = true;
+    const ports = view.ports.filter((p) => p.protocol !== 'udp');
+    for (const [port, listener] of state.listeners) {
+      const p = ports.find((x) => x.port === port);
+      if (p !== undefined && (p.protocol === 'http' ? 'http' : 'tcp') === listener.mode) continue;
+      this.#retire([listener]);
+      state.listeners.delete(port);
+    }
+    for (const p of ports) {
+      const mode = p.protocol === 'http' ? 'http' : 'tcp';
+      const balancer = (): Balancer =>
+        new Balancer(p.balance ?? 'least-conn', p.port, this.#setAside, (id) => this.#counts.get(id));
+      const settings = { balancer: balancer(), proxyProtocol: mode === 'tcp' ? p.proxyProtocol : undefined };
+      const existing = state.listeners.get(p.port);
+      if (existing !== undefined) {
+        const now = existing.ctx.settings;
+        if (now.balancer.mode !== settings.balancer.mode || now.proxyProtocol !== settings.proxyProtocol) {
+          existing.ctx.settings = settings;
+        }
+        continue;
+      }
+      try {
+        const ctx = this.#context(view.service, p.port, settings);
+        state.listeners.set(p.port, await PortListener.open(mode, view.vip, ctx));
+      } catch (err) {
+        log.error({ err, service: view.service, vip: view.vip, port: p.port }, 'could not listen on the virtual IP');
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  #context(service: string, port: number, settings: PortContext['settings']): PortContext {
+    return {
+      service,
+      port,
+      settings,
+      ready: () => this.options.table.ready(service),
+      setAside: this.#setAside,
+      counts: this.#counts,
+      metrics: this.#metrics,
+      log: this.options.logger,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    };
+  }
+
+  /** Stops a listener accepting; its open connections finish on their own. */
+  #retire(listeners: Iterable<PortListener>): void {
+    for (const listener of listeners) {
+      listener.stopAccepting();
+      this.#leaving.add(listener);
+    }
+  }
+
+  /** Drops set-aside records and keep-alive agents of replicas no longer ready. */
+  #forgetGone(): void {
+    const keys = new Set<string>();
+    for (const [name, state] of this.#services) {
+      const ready = this.options.table.ready(name);
+      const ids = new Set(ready.map((e) => e.taskId));
+      for (const listener of state.listeners.values()) {
+        listener.agents.retain(ids);
+        for (const e of ready) keys.add(`${e.address}:${listener.ctx.port}`);
+      }
+    }
+    this.#setAside.retain(keys);
+    for (const listener of this.#leaving) if (listener.openSockets === 0) this.#leaving.delete(listener);
+  }
+
+  async #removeVip(vip: string): Promise<void> {
+    try {
+      await this.#vips.remove(vip);
+    } catch (err) {
+      this.options.logger.warn({ err, vip }, 'could not remove the virtual IP');
+    }
+  }
+}
+
+export async function startProxy(options: ProxyOptions): Promise<Proxy> {
+  const proxy = new HostProxy(options);
+  await proxy.start();
+  return proxy;
+}

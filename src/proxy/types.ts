@@ -1,0 +1,43 @@
+// What the proxy takes and gives: its options and its handle.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock/index.js';
+import type { EndpointTable } from '../discovery/index.js';
+
+/** Adds and removes a virtual IP on the host; the default runs `ip addr add|del VIP/32 dev <network>`. */
+export interface VipAddresses {
+  add(vip: string): Promise<void>;
+  remove(vip: string): Promise<void>;
+}
+
+export interface ProxyOptions {
+  /** The host's copy of the endpoint table; the proxy follows its `change` events. */
+  table: EndpointTable;
+  /** The Poseidon bridge network (also the Linux bridge's name) the virtual IPs are added to. */
+  network: string;
+  logger: Logger;
+  /** Where the proxy's counters go (the worker's registry); a private one when absent. */
+  registry?: Registry;
+  clock?: Clock;
+  /** Replaces the `ip addr` calls (tests that bind loopback addresses instead of bridge ones). */
+  vips?: VipAddresses;
+  /** A connect to a replica that takes longer fails and moves on (default 1000). */
+  connectTimeoutMs?: number;
+  /** Replicas tried for one connection or request, at most (default 3). */
+  maxAttempts?: number;
+  /** Failed connects in a row that set a replica aside (default 3), and for how long (default 10 s). */
+  setAside?: { failuresInRow: number; setAsideMs: number };
+}
+
+export interface Proxy {
+  /**
+   * Open connections (TCP) or requests in flight (HTTP) per draining endpoint (task id), for the
+   * `applied` report's `draining` field; a draining endpoint with none left is 0.
+   */
+  openConnections(): Record<string, number>;
+  /** Emitted (once per endpoint) when a draining endpoint's last open connection has ended. */
+  on(event: 'drained', listener: (taskId: string) => void): this;
+  off(event: 'drained', listener: (taskId: string) => void): this;
+  /** Stops listening, removes the virtual IPs it added, and ends open connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { startProxy, type Proxy } from '../../src/proxy/index.js';
+import { createTestNetwork, type TestNetwork } from '../../testkit/test-network.js';
+import { TestCluster } from './helpers/cluster.js';
+import { WatchConsumer } from './helpers/endpoints-watch.js';
+import { serviceSpec, webTask } from './helpers/services.js';
+import { waitFor } from './helpers/wait-for.js';
+
+const run = promisify(execFile);
+
+// The host proxy on a real Poseidon bridge: a real manager and worker on this run's own network,
+// the proxy following the manager's endpoint stream with the worker's node certificate (as
+// `poseidon worker --proxy` does) and adding the service's VIP to the bridge. A bounded load
+// through the VIP must see no failed request while a replica is killed -9 and the service is
+// scaled from 3 to 1. Needs root (`ip addr`), as the worker's network does.
+
+const REQUESTS = 10_000;
+/** The load goes on until the kill and the scale down are done, but never past this many. */
+const MAX_REQUESTS = 200_000;
+const CONCURRENCY = 8;
+
+function get(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the host proxy on a real bridge network', () => {
+  const c = new TestCluster();
+  let net: TestNetwork;
+  let watch: WatchConsumer;
+  let proxy: Proxy | undefined;
+
+  before(async () => {
+    net = await createTestNetwork(new Docker(), c.runId);
+    await c.startManager(net.managerArgs);
+    await c.startWorker('a', net.workerArgs);
+    const creds = await c.nodeCredentials('a');
+    watch = new WatchConsumer(c.manager.url, { ca: c.access.caPem, cert: creds.cert, key: creds.key });
+    assert.equal(await watch.open(), 200);
+  });
+  after(async () => {
+    await proxy?.close();
+    watch.close();
+    await c.close();
+  });
+
+  test('10,000 requests through the VIP, none failed, during a kill -9 of a replica and a scale from 3 to 1', async (t) => {
+    const task = webTask({ ports: [{ container: 8080, name: 'http', protocol: 'http' }] });
+    await c.client.createService(serviceSpec(c, 'lbweb', { replicas: 3, drainTimeout: '5s' }, task));
+    await waitFor(() => watch.table.ready('lbweb').length === 3, { timeoutMs: 90_000, what: '3 ready replicas' });
+    const vip = watch.table.service('lbweb')?.vip ?? '';
+
+    const registry = new Registry();
+    proxy = await startProxy({ table: watch.table, network: net.name, logger: pino({ level: 'warn' }), registry });
+    const p = proxy;
+    // what `poseidon worker --proxy` reports: each change applied, and each draining endpoint drained
+    const report = (): void => void watch.applied(p.openConnections()).catch(() => {});
+    watch.table.on('change', report);
+    p.on('drained', report);
+    report();
+
+    const { stdout } = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', net.name]);
+    assert.match(stdout, new RegExp(`inet ${vip.replaceAll('.', '\\.')}/32`), 'the VIP is on the bridge');
+    const url = `http://${vip}:8080/`;
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    assert.equal((await waitFor(() => get(url, agent), { what: 'the VIP answering' })).status, 200);
+
+    let sent = 0;
+    let eventsDone = false;
+    const failures: string[] = [];
+    const client = async (): Promise<void> => {
+      while ((sent < REQUESTS || !eventsDone) && sent < MAX_REQUESTS) {
+        sent += 1;
+        try {
+          const r = await get(url, agent);
+          if (r.status !== 200 || r.body.trim() !== 'ok') failures.push(`${r.status} ${r.body.trim()}`);
+        } catch (err) {
+          failures.push(String(err));
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: CONCURRENCY }, client));
+
+    await waitFor(() => sent >= 1_000, { what: '1,000 requests sent' });
+    const victim = watch.table.ready('lbweb').find((e) => e.slot === 2);
+    assert.ok(victim !== undefined);
+    const container = (await c.client.getTask(victim.taskId)).containerId ?? '';
+    await run('docker', ['kill', '--signal', 'KILL', container]);
+    await waitFor(() => !watch.table.ready('lbweb').some((e) => e.taskId === victim.taskId), {
+      timeoutMs: 30_000,
+      what: 'the killed replica out of the ready list',
+    });
+    await waitFor(() => watch.table.ready('lbweb').length === 3, {
+      timeoutMs: 60_000,
+      what: 'slot 2 replaced and ready',
+    });
+    await c.client.scaleService('lbweb', 1);
+    await waitFor(() => (watch.table.service('lbweb')?.endpoints.length ?? 0) === 1, {
+      timeoutMs: 60_000,
+      what: 'the scale down to 1 in the table',
+    });
+    const scaledDuringLoad = sent < MAX_REQUESTS;
+    eventsDone = true;
+    await load;
+    agent.destroy();
+
+    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${sent} requests failed`);
+    assert.ok(sent >= REQUESTS);
+    assert.ok(scaledDuringLoad, 'the kill and the scale down both happened while the load ran');
+    const metrics = await registry.metrics();
+    const series = (name: string): string =>
+      /^(\S+) (\d+)$/m.exec(
+        metrics
+          .split('\n')
+          .filter((l) => l.startsWith(name))
+          .join('\n'),
+      )?.[2] ?? '0';
+    t.diagnostic(
+      `${sent} requests; retries ${series('poseidon_proxy_retries_total')}, failed connects ${series('poseidon_proxy_failed_connects_total')}, ` +
+        `set aside ${series('poseidon_proxy_replicas_set_aside_total')}`,
+    );
+    assert.match(metrics, /^poseidon_proxy_requests_total\{service="lbweb",code="2xx"\} \d+/m);
+    await c.client.removeService('lbweb');
+    await waitFor(() => watch.table.service('lbweb') === undefined, { what: 'the service gone from the table' });
+    await waitFor(
+      async () => !(await run('ip', ['-4', '-o', 'addr', 'show', 'dev', net.name])).stdout.includes(`${vip}/32`),
+      { what: 'the VIP removed from the bridge' },
+    );
+  });
+});
