@@ -120,6 +120,8 @@ export interface ServiceView {
   running: number;
   image: string;
   update: UpdateStatusView | null;
+  /** Its virtual IP (`<name>.svc.poseidon.cluster`), stable for the life of the service; absent from older managers. */
+  vip?: string;
   createdAt: string;
   updatedAt: string;
 }

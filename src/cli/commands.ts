@@ -129,6 +129,7 @@ function registerWorker(program: Command): void {
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
     .option('--label <key=value>', 'a node label constraints match, e.g. zone=a (repeatable)', collect)
+    .option('--fence <duration>', 'with no manager reached for this long, stop exclusive tasks here', '10s')
     .option(
       '--allow-host-path <dir>',
       'let tasks mount host directories under this one (repeatable; default none)',
@@ -240,6 +241,10 @@ function registerStatus(program: Command): void {
     .command('rm')
     .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
     .argument('<node>', 'node name or id')
+    .option(
+      '--dead',
+      'the machine is gone (powered off, its containers with it): its exclusive tasks may run elsewhere',
+    )
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { removeNode } = await import('./status-action.js');
       await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());

@@ -8,8 +8,8 @@ import { hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime } from './manager-runtime.js';
-import { storeFlag } from './store-flag.js';
 import { vipRangeFlag } from './network-flags.js';
+import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {
   host: string;
@@ -73,8 +73,8 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
       ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
       engineGraceMs: engineGraceFlag(flags.engineGrace),
-      store: storeFlag(flags),
       vipRange: vipRangeFlag(flags.vipRange),
+      store: storeFlag(flags),
     },
     log,
   );

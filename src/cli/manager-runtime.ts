@@ -29,10 +29,10 @@ export interface ManagerRuntimeOptions {
   /** URLs workers and the CLI reach it at, beyond the listen address (its certificate names them). */
   advertise?: string[];
   engineGraceMs: number;
-  /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
-  store?: StoreChoice;
   /** Where services' virtual IPs come from (`--vip-range`). */
   vipRange?: string;
+  /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
+  store?: StoreChoice;
 }
 
 /** Builds and starts a manager from its real dependencies (the composition root). */

@@ -62,9 +62,15 @@ export async function listServices(flags: ServiceFlags): Promise<void> {
   else out(services.length === 0 ? 'no services' : serviceTable(services));
 }
 
-/** `service inspect NAME`: the view, spec and rollout included, as JSON (people read it as well as scripts). */
+/**
+ * `service inspect NAME`: the view, spec and rollout included, and its discovery (VIP, DNS names,
+ * ports, each replica's endpoint with its state), as JSON (people read it as well as scripts).
+ */
 export async function inspectService(name: string, flags: ServiceFlags): Promise<void> {
-  out(toJson(await managerClient(flags).getService(name)));
+  const client = managerClient(flags);
+  const [view, endpoints] = await Promise.all([client.getService(name), client.serviceEndpoints(name)]);
+  const { service: _name, ...discovery } = endpoints;
+  out(toJson({ ...view, discovery }));
 }
 
 export async function serviceTasks(name: string, flags: ServiceFlags): Promise<void> {

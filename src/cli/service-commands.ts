@@ -24,7 +24,7 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('ls', 'list services: NAME, VERSION, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
     async (flags: ServiceFlags) => (await action('listServices'))(flags),
   );
-  sub('inspect', 'show a service: its spec with every default, its rollout')
+  sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE")

@@ -8,7 +8,7 @@ export interface StatusFlags extends ClientFlags {
   node?: string;
 }
 export type StopFlags = ClientFlags & { json?: boolean };
-export type NodeFlags = ClientFlags & { json?: boolean };
+export type NodeFlags = ClientFlags & { json?: boolean; dead?: boolean };
 
 /** `poseidon status [id]`: the task list, or one task with its cpu and memory use. */
 export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {
@@ -47,7 +47,7 @@ export async function showNodes(flags: NodeFlags): Promise<void> {
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
 export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<void> {
-  const removed = await managerClient(flags).removeNode(nameOrId);
+  const removed = await managerClient(flags).removeNode(nameOrId, { dead: flags.dead === true });
   process.stdout.write(
     flags.json === true
       ? `${JSON.stringify(removed, null, 2)}\n`

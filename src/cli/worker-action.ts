@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
-import { parseQuantity } from '../units/index.js';
+import { parseDuration, parseQuantity } from '../units/index.js';
 import {
   countFlag,
   hostFlag,
@@ -39,6 +39,7 @@ export interface WorkerFlags {
   allowHostPath?: string[];
   network: string;
   subnet: string;
+  fence: string;
 }
 
 function cpuFlag(value: string): number {
@@ -70,6 +71,7 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
     network: networkFlags(flags),
+    fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
   };
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);

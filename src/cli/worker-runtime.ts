@@ -17,7 +17,7 @@ import {
 } from '../pki/index.js';
 import { HostMetrics, readDiskSpace } from '../stats/index.js';
 import { LmdbStore } from '../store/index.js';
-import { createWorkerServer, ManagerReporter, Worker, type WorkerTaskRecord } from '../worker/index.js';
+import { createWorkerServer, ManagerReporter, SelfFence, Worker, type WorkerTaskRecord } from '../worker/index.js';
 
 export interface WorkerRuntimeOptions {
   host: string;
@@ -46,7 +46,12 @@ export interface WorkerRuntimeOptions {
   allowedHostPaths?: string[];
   /** The Poseidon network every task joins (`--network`, `--subnet`); created at start when missing. */
   network?: NetworkOptions;
+  /** With no manager reached for this long, exclusive tasks stop here (`--fence`). */
+  fenceMs?: number;
 }
+
+/** `poseidon worker --fence` default. */
+export const DEFAULT_FENCE_MS = 10_000;
 
 export interface Runtime {
   url: string;
@@ -137,8 +142,17 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     renewer.start();
   }
   let reporter: ManagerReporter | undefined;
+  let fence: SelfFence | undefined;
   if (managerUrl !== undefined && opts.register !== false) {
     const disk = await readDiskSpace(opts.dataDir);
+    // exclusive tasks stop here when no manager has answered for --fence
+    const selfFence = new SelfFence({
+      clock: systemClock,
+      fenceMs: opts.fenceMs ?? DEFAULT_FENCE_MS,
+      fenceExclusive: (reason) => worker.fenceExclusive(reason),
+      log,
+    });
+    fence = selfFence;
     reporter = new ManagerReporter({
       // the node's certificate, trusting a manager certificate of its cluster only
       manager: new ManagerClient(managerUrl, 5_000, { tls: creds.client }),
@@ -155,14 +169,17 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       log,
       labels: opts.labels ?? {},
       allowedHostPaths: opts.allowedHostPaths ?? [],
+      onContact: () => selfFence.contact(),
     });
     reporter.start();
+    selfFence.start();
     const asking = reporter;
     worker.askOwnershipWith(() => asking.owned());
   }
   return {
     url,
     async close() {
+      await fence?.stop();
       await reporter?.stop();
       await renewer?.stop();
       await app.close();

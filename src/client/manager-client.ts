@@ -131,8 +131,11 @@ export class ManagerClient {
     return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/reports`, { body: { tasks } });
   }
   /** Removes a node (by id or name) and revokes its certificate at once. */
-  removeNode(idOrName: string): Promise<RemovedNodeView> {
-    return this.http.request('DELETE', `/nodes/${encodeURIComponent(idOrName)}`);
+  /** `dead`: the machine is gone (its containers too), so its exclusive tasks may run elsewhere. */
+  removeNode(idOrName: string, opts: { dead?: boolean } = {}): Promise<RemovedNodeView> {
+    return this.http.request('DELETE', `/nodes/${encodeURIComponent(idOrName)}`, {
+      query: { dead: opts.dead === true ? 'true' : undefined },
+    });
   }
   /** Joins the cluster with a join token: a certificate for the key whose CSR is sent. */
   join(body: JoinRequest): Promise<NodeCertificateView> {

@@ -36,6 +36,8 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
+  /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */
+  node_holds_exclusive: spec('node_holds_exclusive', 409),
   // services
   service_not_found: spec('service_not_found', 404),
   service_exists: spec('service_exists', 409),

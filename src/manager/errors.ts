@@ -73,3 +73,19 @@ export class VolumeInUse extends PoseidonError {
     );
   }
 }
+
+/** `node rm` without `--dead` of a node whose exclusive tasks may still run there. */
+export class NodeHoldsExclusive extends PoseidonError {
+  constructor(
+    readonly nodeName: string,
+    readonly taskIds: readonly string[],
+  ) {
+    const shown = `${taskIds.slice(0, 3).join(', ')}${taskIds.length > 3 ? ', ...' : ''}`;
+    super(
+      'node_holds_exclusive',
+      `node ${nodeName} may still run exclusive task(s) ${shown}, which must never run twice: ` +
+        'stop them first, or, if the machine is dead (powered off, its containers gone), ' +
+        `remove it with \`poseidon node rm ${nodeName} --dead\``,
+    );
+  }
+}

@@ -13,6 +13,7 @@ import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
+import { refuseIfExclusive } from './exclusive.js';
 import type { ServiceOps } from './services/service-ops.js';
 import type { VolumeBook } from './volume-book.js';
 import { requestStop, submitted } from './transitions.js';
@@ -190,10 +191,11 @@ export class Manager {
    * resolves, its tasks are placed elsewhere, and its worker is asked (once, best effort) to stop
    * the copies it ran, so none runs twice if it is still up.
    */
-  async removeNode(idOrName: string): Promise<RemovedNodeView> {
+  async removeNode(idOrName: string, dead = false): Promise<RemovedNodeView> {
     const { nodes, state, dispatcher, placer } = this.#p;
     const entry = nodes.resolve(idOrName);
     const nodeId = entry.record.id;
+    if (!dead) refuseIfExclusive(entry.record.name, placer.pool.of(nodeId).tasks, (id) => state.task(id));
     for (const id of placer.pool.of(nodeId).tasks) {
       const rec = state.task(id);
       if (rec !== undefined && rec.nodeId === nodeId)

@@ -6,7 +6,7 @@ import type { ManagerMetrics } from './metrics.js';
 import type { Placer } from './placer.js';
 import type { Action } from './reconcile.js';
 import type { TaskRecord } from './records.js';
-import { explainWait, finishStopped, lose, place, planRestart, restart } from './transitions.js';
+import { explainWait, finishStopped, hold, lose, place, planRestart, restart } from './transitions.js';
 
 /** A restart with nowhere to go is tried again after this long, keeping its count. */
 const RESTART_WAIT_MS = 1_000;
@@ -81,6 +81,15 @@ export class Planner {
           this.deps.log.warn({ taskId: a.taskId, reason }, 'task lost its node');
           plan.changes.event(() => taskEvent('task.lost', lost, null, state.isoNow()));
           toPlace.push(lost);
+          break;
+        }
+        case 'hold': {
+          const name = state.nodeName(a.nodeId);
+          const why =
+            `node ${name} is down; exclusive, so not moved until its copy is known stopped ` +
+            `(the node reports again, or \`poseidon node rm ${name} --dead\`)`;
+          const held = hold(rec, why, state.isoNow());
+          if (held !== null) this.#put(plan, held);
           break;
         }
         case 'restart':

@@ -8,6 +8,8 @@ export type Action =
   | { kind: 'stop'; taskId: string; nodeId: string }
   | { kind: 'cancel'; taskId: string }
   | { kind: 'mark-lost'; taskId: string; nodeId: string }
+  /** An exclusive task on a node that is down: it stays, with why, until its copy is known gone. */
+  | { kind: 'hold'; taskId: string; nodeId: string }
   | { kind: 'restart'; taskId: string; preferNodeId: string | null }
   | { kind: 'wake-at'; taskId: string; atMs: number };
 
@@ -56,7 +58,10 @@ export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
     } else if (t.state === TaskState.Pending) {
       actions.push({ kind: 'place', taskId });
     } else if (isActive(t.state) && t.nodeId !== null) {
-      if (nodeState === 'Down' || nodeState === undefined)
+      // a removed node (undefined) is gone for good; a node that is down may come back
+      if (nodeState === 'Down' && t.request.exclusive === true)
+        actions.push({ kind: 'hold', taskId, nodeId: t.nodeId });
+      else if (nodeState === 'Down' || nodeState === undefined)
         actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });
       else if (
         t.state === TaskState.Scheduled &&

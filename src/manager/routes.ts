@@ -21,6 +21,10 @@ import type { Manager } from './manager.js';
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const RemoveNodeQuery = Type.Object(
+  { dead: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
+  { additionalProperties: false },
+);
 const ListQuery = Type.Object(
   {
     state: Type.Optional(
@@ -120,8 +124,11 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   app.get('/nodes', { config: READ }, async () => manager.listNodes());
 
   // removes the node and revokes its certificate at once; its tasks go elsewhere
-  app.delete('/nodes/:id', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
-    manager.removeNode(req.params.id),
+  // ?dead=true: the operator says the machine is gone, so its exclusive tasks may run elsewhere
+  app.delete(
+    '/nodes/:id',
+    { config: ADMIN, schema: { params: NodeParams, querystring: RemoveNodeQuery } },
+    async (req) => manager.removeNode(req.params.id, req.query.dead === 'true'),
   );
 
   app.get('/volumes', { config: READ }, async () => manager.volumes.list());

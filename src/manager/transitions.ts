@@ -77,6 +77,14 @@ export function lose(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
   return { ...rec, state: TaskState.Pending, nodeId: null, containerId: null, ports: [], reason, updatedAt: nowIso };
 }
 
+/**
+ * An exclusive task whose node is down keeps its state and node (its copy may still run there);
+ * only the reason says why it is not moved. Null when the reason is already that.
+ */
+export function hold(rec: TaskRecord, reason: string, nowIso: string): TaskRecord | null {
+  return rec.reason === reason ? null : { ...rec, reason, updatedAt: nowIso };
+}
+
 /** A stop asked by the user ends the task without its worker: never placed, node down, or already gone there. */
 export function finishStopped(rec: TaskRecord, nowIso: string): TaskRecord {
   assertTransition(rec.request.id, rec.state, TaskState.Completed);

@@ -8,7 +8,7 @@ import type { TaskState } from '../task/index.js';
 import { DEFAULT_VIP_RANGE } from '../discovery/index.js';
 import { Background } from './background.js';
 import { ClusterState, type ManagerRecord } from './cluster-state.js';
-import { Discovery, VipAllocator } from './discovery/index.js';
+import { assignMissingVips, Discovery, VipAllocator } from './discovery/index.js';
 import { Dispatcher, type WorkerCalls } from './dispatcher.js';
 import { ManagerMetrics } from './metrics.js';
 import { NodeTracker } from './node-tracker.js';
@@ -167,6 +167,9 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
       start: () => {
         services.start();
         discovery.start();
+        background.track(
+          assignMissingVips({ state, lock: services.lock, vips, log, assigned: (n) => discovery.serviceChanged(n) }),
+        );
       },
       stop: () => {
         services.stop();

@@ -100,6 +100,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   // set only when asked for, so a task without them (and every record stored before them) is alike
   if (cpuLimitCores > 0) request.cpuLimitCores = cpuLimitCores;
   if (spec.pidsLimit !== undefined) request.pidsLimit = spec.pidsLimit;
+  if (spec.exclusive === true) request.exclusive = true;
   const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f(`constraints.${i}`), c));
   if (constraints.length > 0) request.constraints = constraints;
   const volumes = parseVolumes(spec.volumes ?? [], f);

@@ -62,6 +62,8 @@ export interface TaskRequest {
   cpuLimitCores?: number;
   /** The most processes the container may hold; absent: DEFAULT_PIDS_LIMIT. */
   pidsLimit?: number;
+  /** At most one copy at any time: not moved off a silent node until its copy is known gone. */
+  exclusive?: boolean;
   /** Rules the task's node must meet, all of them; absent: any node (and every record stored before them). */
   constraints?: ConstraintRule[];
   /** Named volumes and host paths it mounts; absent: none. */
@@ -91,6 +93,7 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.cpuCores > 0) spec.cpu = r.cpuCores;
   if (r.cpuLimitCores !== undefined && r.cpuLimitCores > 0) spec.cpuLimit = r.cpuLimitCores;
   if (r.pidsLimit !== undefined) spec.pidsLimit = r.pidsLimit;
+  if (r.exclusive === true) spec.exclusive = true;
   if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
   if (r.diskBytes > 0) spec.disk = r.diskBytes;
   if (r.ports.length > 0) spec.ports = r.ports.map(toPortSpec);

@@ -173,6 +173,8 @@ export const TaskSpec = Type.Object(
       ),
     ),
     restartPolicy: Type.Optional(RestartPolicySpec),
+    // at most one copy, ever: never placed elsewhere while its old copy may still run (see README)
+    exclusive: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
     healthCheck: Type.Optional(HealthCheckSpec),
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),

@@ -24,6 +24,8 @@ export interface ReporterDeps {
   /** The node's labels and the host directories it lets tasks mount, sent at register; none when absent. */
   labels?: Record<string, string>;
   allowedHostPaths?: string[];
+  /** A manager answered (register, beat or report): the self-fence's clock starts again. */
+  onContact?(): void;
 }
 
 /**
@@ -65,6 +67,7 @@ export class ManagerReporter {
     while (!this.#abort.signal.aborted) {
       try {
         const reply = this.#registered ? await this.#beat() : await this.#register();
+        this.deps.onContact?.();
         delayMs = reply.nextBeatInMs;
         this.#resyncAsked = reply.resync === true;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
@@ -191,6 +194,7 @@ export class ManagerReporter {
       for (const r of batch) this.#pending.delete(r.taskId);
       try {
         await this.deps.manager.report(this.deps.nodeId, batch);
+        this.deps.onContact?.();
       } catch (err) {
         // keep what was not delivered, unless a newer report for the task arrived meanwhile
         for (const r of batch) if (!this.#pending.has(r.taskId)) this.#pending.set(r.taskId, r);

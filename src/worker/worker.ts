@@ -271,6 +271,38 @@ export class Worker {
   }
 
   /**
+   * Stops every active exclusive task (its container stopped and removed; the task Failed with
+   * `reason`): this worker has lost the manager, which may place them elsewhere once it knows
+   * these copies are gone. Returns the ids stopped.
+   */
+  async fenceExclusive(reason: string): Promise<string[]> {
+    const book = this.#book;
+    const ids = [...book.records()]
+      .filter((r) => r.request.exclusive === true && isActive(r.state))
+      .map((r) => r.request.id);
+    await Promise.all(
+      ids.map((id) =>
+        book.lock.run(id, async () => {
+          const rec = book.require(id);
+          if (!isActive(rec.state)) return;
+          rec.stopRequested = true;
+          this.#starts.cancel(id);
+          this.#health.stop(id);
+          if (rec.containerId !== null) {
+            await this.deps.driver.stop(rec.containerId, this.deps.stopGraceSeconds);
+            await this.deps.driver.remove(rec.containerId);
+          }
+          book.move(rec, TaskState.Failed, reason);
+          rec.finishedAt = book.nowIso();
+          await book.persist(rec);
+          book.emit(rec);
+        }),
+      ),
+    );
+    return ids;
+  }
+
+  /**
    * Lists this worker's containers and makes the records agree with them. After an engine
    * outage the recovery goes first: a plain resync would take the containers the engine stopped
    * for exits of the tasks' own.

@@ -52,9 +52,20 @@ describe('a manager on etcd', () => {
     try {
       const during = await client2.submit({ name: 'during-member-loss', image: TEST_IMAGE });
       assert.equal((await client2.getTask(during.id)).id, during.id);
+      // a majority down: refused as unavailable, and nothing changes
+      await etcd.stopMember(2);
+      await assert.rejects(client2.submit({ name: 'no-majority', image: TEST_IMAGE }), (err: unknown) => {
+        assert.equal((err as { code?: string }).code, 'store_unavailable', String(err));
+        assert.equal((err as { status?: number }).status, 503);
+        return true;
+      });
     } finally {
       await etcd.startMember(1);
+      await etcd.startMember(2);
     }
+    const names = (await client2.listTasks()).map((t) => t.name);
+    assert.ok(names.includes('during-member-loss'));
+    assert.ok(!names.includes('no-majority'), 'a refused submission must not appear');
   });
 
   test('a bad --store names the flag, and an unreachable etcd says what to check, without a stack trace', async () => {

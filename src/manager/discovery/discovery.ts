@@ -4,7 +4,7 @@ import type { EndpointsApplied, ServiceEndpointsView } from '../../api/index.js'
 import type { Clock } from '../../clock/index.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../discovery/index.js';
 import { ServiceNotFound } from '../../errors/index.js';
-import { isActive } from '../../task/index.js';
+import { isActive, TaskState } from '../../task/index.js';
 import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
 import { Consumers } from './consumers.js';
@@ -36,6 +36,8 @@ export class Discovery {
   readonly gate: DrainGate;
   /** The service each task belongs to, as last seen (a task record that goes away still names its service). */
   readonly #serviceOf = new Map<string, string>();
+  /** Each service's drain timeout as last seen: a removed service's replicas still drain by theirs. */
+  readonly #drainTimeouts = new Map<string, number>();
 
   constructor(private readonly deps: DiscoveryDeps) {
     const { state } = deps;
@@ -72,10 +74,14 @@ export class Discovery {
     if (rec === undefined) this.#serviceOf.delete(id);
     else this.#serviceOf.set(id, service);
     this.book.changed(service);
+    if (!this.deps.state.services.has(service) && isEmpty(this.deps.tasksOf(service)))
+      this.#drainTimeouts.delete(service);
   }
 
   /** A service record changed (created, updated, scaled, removed). */
   serviceChanged(name: string): void {
+    const drainTimeout = this.deps.state.services.get(name)?.spec.drainTimeout;
+    if (drainTimeout !== undefined) this.#drainTimeouts.set(name, drainTimeout);
     this.book.changed(name);
   }
 
@@ -104,6 +110,8 @@ export class Discovery {
 
   /** The orchestrator is about to stop a task: true when the drain gate holds the stop (and sends it later). */
   holdStop(taskId: string, nodeId: string): boolean {
+    // a replica not running yet never had traffic: nothing to drain
+    if (this.deps.state.task(taskId)?.state !== TaskState.Running) return false;
     return this.gate.hold(taskId, nodeId);
   }
 
@@ -116,8 +124,9 @@ export class Discovery {
 
   #drainTimeout(taskId: string): number {
     const service = this.#serviceOf.get(taskId);
-    const rec = service === undefined ? undefined : this.deps.state.services.get(service);
-    return rec?.spec.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS; // a removed service's replicas drain by the default
+    if (service === undefined) return DEFAULT_DRAIN_TIMEOUT_MS;
+    const rec = this.deps.state.services.get(service);
+    return rec?.spec.drainTimeout ?? this.#drainTimeouts.get(service) ?? DEFAULT_DRAIN_TIMEOUT_MS;
   }
 
   *#tasks(service: string): Iterable<TaskRecord> {
@@ -126,4 +135,9 @@ export class Discovery {
       if (t !== undefined) yield t;
     }
   }
+}
+
+function isEmpty(items: Iterable<unknown>): boolean {
+  for (const _ of items) return false;
+  return true;
 }

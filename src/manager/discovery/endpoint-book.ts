@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EndpointState, EndpointsMessage, ServiceEndpointsView } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
 import type { ServiceRecord } from '../services/service-record.js';
-import { serviceEndpoints } from './endpoint-view.js';
+import { endpointsOf, serviceEndpoints } from './endpoint-view.js';
 
 export interface EndpointBookDeps {
   services(): ReadonlyMap<string, ServiceRecord>;
@@ -100,15 +100,22 @@ export class EndpointBook {
   #look(name: string): void {
     const rec = this.deps.services().get(name);
     const old = this.#views.get(name);
-    if (rec === undefined) {
+    const nodeName = (id: string): string => this.deps.nodeName(id);
+    let view: Omit<ServiceEndpointsView, 'revision'>;
+    if (rec !== undefined) view = serviceEndpoints(rec, this.deps.tasksOf(name), nodeName);
+    else {
       if (old === undefined) return;
-      this.#views.delete(name);
-      this.#keys.delete(name);
-      for (const e of old.endpoints) this.#drainingAt.delete(e.taskId);
-      this.#publish({ type: 'removed', epoch: this.epoch, revision: ++this.#revision, service: name });
-      return;
+      // a removed service stays, with its replicas draining, until the last of them has stopped
+      const endpoints = endpointsOf(this.deps.tasksOf(name), nodeName);
+      if (endpoints.length === 0) {
+        this.#views.delete(name);
+        this.#keys.delete(name);
+        for (const e of old.endpoints) this.#drainingAt.delete(e.taskId);
+        this.#publish({ type: 'removed', epoch: this.epoch, revision: ++this.#revision, service: name });
+        return;
+      }
+      view = { service: name, vip: old.vip, dnsNames: old.dnsNames, ports: old.ports, endpoints };
     }
-    const view = serviceEndpoints(rec, this.deps.tasksOf(name), (id) => this.deps.nodeName(id));
     const key = JSON.stringify(view);
     if (this.#keys.get(name) === key) return;
     const revision = ++this.#revision;

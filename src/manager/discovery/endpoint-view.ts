@@ -65,8 +65,13 @@ export function serviceEndpoints(
   tasks: Iterable<TaskRecord>,
   nodeName: (id: string) => string,
 ): Omit<ServiceEndpointsView, 'revision'> {
+  const endpoints = endpointsOf(tasks, nodeName);
+  return { service: rec.name, vip: rec.vip ?? '', dnsNames: dnsNames(rec), ports: servicePorts(rec), endpoints };
+}
+
+/** The endpoints of these replica tasks, by slot, then version. */
+export function endpointsOf(tasks: Iterable<TaskRecord>, nodeName: (id: string) => string): EndpointView[] {
   const endpoints: EndpointView[] = [];
   for (const t of tasks) if (isEndpoint(t)) endpoints.push(toEndpoint(t, nodeName));
-  endpoints.sort((a, b) => a.slot - b.slot || a.version - b.version || (a.taskId < b.taskId ? -1 : 1));
-  return { service: rec.name, vip: rec.vip ?? '', dnsNames: dnsNames(rec), ports: servicePorts(rec), endpoints };
+  return endpoints.sort((a, b) => a.slot - b.slot || a.version - b.version || (a.taskId < b.taskId ? -1 : 1));
 }

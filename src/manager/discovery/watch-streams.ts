@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { EndpointsMessage } from '../../api/index.js';
 import { PoseidonError } from '../../errors/index.js';
-import type { Consumers } from './consumers.js';
+import type { Consumer, Consumers } from './consumers.js';
 import type { EndpointBook } from './endpoint-book.js';
 
 /** Open watches at once at most (one or two per host); one more is refused (503) until one ends. */
@@ -70,16 +70,15 @@ export class WatchStreams {
     req.raw.socket.setNoDelay(true); // a change is one small line: send it now
     // the snapshot and the subscription in one turn: no change falls between them
     const snapshot = book.snapshot();
-    const unsubscribe = book.subscribe((m) => write(m));
-    const { consumer, close } = this.deps.consumers.open(nodeId);
     res.write(`${JSON.stringify(snapshot)}\n`);
     const baseline = res.writableLength; // the snapshot may be large; what counts is what piles up after it
+    let consumer: Consumer | undefined;
     const write = (m: EndpointsMessage): void => {
       if (res.destroyed) return;
       if (res.writableLength - baseline > maxBuffered) {
         this.#cut += 1;
         this.deps.log.info(
-          { nodeId, consumer: consumer.id, bufferedBytes: res.writableLength, limitBytes: maxBuffered },
+          { nodeId, consumer: consumer?.id, bufferedBytes: res.writableLength, limitBytes: maxBuffered },
           'endpoints watcher cut off: it reads too slowly',
         );
         res.destroy();
@@ -87,21 +86,24 @@ export class WatchStreams {
       }
       res.write(`${JSON.stringify(m)}\n`);
     };
+    const unsubscribe = book.subscribe(write);
+    const opened = this.deps.consumers.open(nodeId);
+    consumer = opened.consumer;
     const ping = setInterval(
       () => write({ type: 'ping', epoch: book.epoch, revision: book.revision }),
       this.deps.pingMs ?? WATCH_PING_MS,
     );
     ping.unref();
-    this.deps.log.info({ nodeId, consumer: consumer.id, revision: snapshot.revision }, 'endpoints watch opened');
+    this.deps.log.info({ nodeId, consumer: opened.consumer.id, revision: snapshot.revision }, 'endpoints watch opened');
     let closed = false;
     res.on('close', () => {
       if (closed) return;
       closed = true;
       clearInterval(ping);
       unsubscribe();
-      close();
+      opened.close();
       this.#count -= 1;
-      this.deps.log.info({ nodeId, consumer: consumer.id }, 'endpoints watch closed');
+      this.deps.log.info({ nodeId, consumer: opened.consumer.id }, 'endpoints watch closed');
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { ServiceTaskView, ServiceView, UpdateStatusView } from '../../api/index.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../discovery/index.js';
 import { TaskState } from '../../task/index.js';
 import { toTaskView, type TaskRecord } from '../records.js';
 import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
@@ -38,11 +39,13 @@ export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]):
   return {
     name: rec.name,
     version: rec.version,
-    spec: rec.spec,
+    // a record written before drainTimeout existed drains by the default: the view says so
+    spec: rec.spec.drainTimeout === undefined ? { ...rec.spec, drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS } : rec.spec,
     replicas: rec.spec.replicas,
     ...replicaCounts(rec, tasks),
     image: rec.spec.task.image,
     update: rec.update === null ? null : toUpdateView(rec.update, rec.spec.replicas),
+    vip: rec.vip ?? '',
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
   };

@@ -34,6 +34,8 @@ export interface ManagerOptions {
   store?: MemoryStore<ManagerRecord>;
   clock?: FakeClock;
   batch?: boolean;
+  /** The manager's --vip-range (default DEFAULT_VIP_RANGE). */
+  vipRange?: string;
 }
 
 export async function startManager(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
@@ -53,6 +55,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
     sweepMs: SWEEP_MS,
     workerClient: workers.client,
     random: () => 0, // no backoff jitter: restart delays are exact
+    ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
   });
   const manager = new Manager(parts);
   PARTS.set(manager, parts);
