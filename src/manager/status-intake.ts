@@ -52,7 +52,9 @@ export class StatusIntake {
         continue;
       }
       this.#observe(changes, changes.current(r.taskId, (id) => state.task(id)) ?? rec, r);
-      if (r.state === TaskState.Running && rec.request.volumes !== undefined) ran.push(rec.request);
+      // its container ran here (a quick one may be reported only once it ended): its volumes are here
+      const started = r.state === TaskState.Running || r.startedAt !== null;
+      if (started && rec.request.volumes !== undefined) ran.push(rec.request);
     }
     if (complete) {
       const held = new Set(reports.map((r) => r.taskId));
