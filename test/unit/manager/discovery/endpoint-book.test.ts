@@ -7,6 +7,7 @@ import type { TaskRecord } from '../../../../src/manager/records.js';
 import type { ServiceRecord } from '../../../../src/manager/services/service-record.js';
 import { parseServiceSpec } from '../../../../src/service/index.js';
 import { DEFAULT_RESTART_POLICY, TaskState } from '../../../../src/task/index.js';
+import { taskRequest } from '../../../helpers/task-request.js';
 
 const spec = parseServiceSpec({
   name: 'web',
@@ -32,20 +33,7 @@ const service: ServiceRecord = {
 
 function task(id: string, slot: number, fields: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    request: {
-      id,
-      name: `web-${slot}`,
-      image: 'img',
-      command: [],
-      env: {},
-      cpuCores: 0,
-      memoryBytes: 0,
-      diskBytes: 0,
-      ports: [],
-      labels: {},
-      restartPolicy: { ...DEFAULT_RESTART_POLICY },
-      healthCheck: null,
-    },
+    request: taskRequest(id, { name: `web-${slot}`, image: 'img', restartPolicy: { ...DEFAULT_RESTART_POLICY } }),
     desired: 'running',
     state: TaskState.Running,
     nodeId: 'n1',
