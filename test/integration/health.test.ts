@@ -13,6 +13,13 @@ const w = new TestWorker();
 
 /** Short enough for quick tests; the verdict needs two failed checks in a row. */
 const FAST = { interval: '200ms', timeout: '150ms', failureThreshold: 2 };
+/**
+ * An exec check is a `docker exec` round trip, which takes from 20 ms to over 500 ms on a busy
+ * machine: with FAST's 150 ms these tests measured the machine, not the check. What they assert
+ * (the command's exit decides) needs a timeout the machine does not reach (the longest seen: 600 ms,
+ * at a load of 12 on 2 cores); a timeout may not be longer than the interval.
+ */
+const EXEC = { interval: '1s', timeout: '1s', failureThreshold: 2 };
 const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/www'];
 
 const healthy = (id: string): Promise<WorkerTaskView> =>
@@ -87,7 +94,7 @@ describe('health checks against the real Docker engine', () => {
     const created = await w.client.startTask(
       w.spec('exec-no', {
         command: ['sh', '-c', 'sleep 600'],
-        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...EXEC },
       }),
     );
     const t = await ended(created.id);
@@ -98,7 +105,7 @@ describe('health checks against the real Docker engine', () => {
     const created = await w.client.startTask(
       w.spec('exec-ok', {
         command: ['sh', '-c', 'touch /tmp/ready; sleep 600'],
-        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...EXEC },
       }),
     );
     const t = await healthy(created.id);
@@ -110,7 +117,7 @@ describe('health checks against the real Docker engine', () => {
     const created = await w.client.startTask(
       w.spec('adopted', {
         command: ['sh', '-c', 'touch /tmp/ready; sleep 600'],
-        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...FAST },
+        healthCheck: { type: 'exec', command: ['sh', '-c', 'test -f /tmp/ready'], ...EXEC },
       }),
     );
     const before = await healthy(created.id);
