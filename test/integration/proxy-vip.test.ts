@@ -10,7 +10,7 @@ import { startProxy, type Proxy } from '../../src/proxy/index.js';
 import { createTestNetwork, type TestNetwork } from '../../testkit/test-network.js';
 import { TestCluster } from './helpers/cluster.js';
 import { WatchConsumer } from './helpers/endpoints-watch.js';
-import { serviceSpec, webTask } from './helpers/services.js';
+import { serviceSpec, untilRolloutEnds, webTask } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const run = promisify(execFile);
@@ -39,6 +39,36 @@ function get(url: string, agent: Agent): Promise<{ status: number; body: string 
     req.on('error', reject);
     req.end();
   });
+}
+
+/** CONCURRENCY clients in a closed loop on `url`: at least REQUESTS, on until finish(), at most MAX_REQUESTS. */
+class Load {
+  sent = 0;
+  readonly failures: string[] = [];
+  #eventsDone = false;
+  readonly #clients: Promise<unknown>;
+  constructor(
+    private readonly url: string,
+    private readonly agent: Agent,
+  ) {
+    this.#clients = Promise.all(Array.from({ length: CONCURRENCY }, () => this.#client()));
+  }
+  async finish(): Promise<{ sent: number; failures: string[] }> {
+    this.#eventsDone = true;
+    await this.#clients;
+    return { sent: this.sent, failures: this.failures };
+  }
+  async #client(): Promise<void> {
+    while ((this.sent < REQUESTS || !this.#eventsDone) && this.sent < MAX_REQUESTS) {
+      this.sent += 1;
+      try {
+        const r = await get(this.url, this.agent);
+        if (r.status !== 200 || r.body.trim() !== 'ok') this.failures.push(`${r.status} ${r.body.trim()}`);
+      } catch (err) {
+        this.failures.push(String(err));
+      }
+    }
+  }
 }
 
 describe('the host proxy on a real bridge network', () => {
@@ -82,23 +112,9 @@ describe('the host proxy on a real bridge network', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     assert.equal((await waitFor(() => get(url, agent), { what: 'the VIP answering' })).status, 200);
 
-    let sent = 0;
-    let eventsDone = false;
-    const failures: string[] = [];
-    const client = async (): Promise<void> => {
-      while ((sent < REQUESTS || !eventsDone) && sent < MAX_REQUESTS) {
-        sent += 1;
-        try {
-          const r = await get(url, agent);
-          if (r.status !== 200 || r.body.trim() !== 'ok') failures.push(`${r.status} ${r.body.trim()}`);
-        } catch (err) {
-          failures.push(String(err));
-        }
-      }
-    };
-    const load = Promise.all(Array.from({ length: CONCURRENCY }, client));
+    const load = new Load(url, agent);
 
-    await waitFor(() => sent >= 1_000, { what: '1,000 requests sent' });
+    await waitFor(() => load.sent >= 1_000, { what: '1,000 requests sent' });
     const victim = watch.table.ready('lbweb').find((e) => e.slot === 2);
     assert.ok(victim !== undefined);
     const container = (await c.client.getTask(victim.taskId)).containerId ?? '';
@@ -116,9 +132,8 @@ describe('the host proxy on a real bridge network', () => {
       timeoutMs: 60_000,
       what: 'the scale down to 1 in the table',
     });
-    const scaledDuringLoad = sent < MAX_REQUESTS;
-    eventsDone = true;
-    await load;
+    const scaledDuringLoad = load.sent < MAX_REQUESTS;
+    const { sent, failures } = await load.finish();
     agent.destroy();
 
     assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${sent} requests failed`);
@@ -143,5 +158,42 @@ describe('the host proxy on a real bridge network', () => {
       async () => !(await run('ip', ['-4', '-o', 'addr', 'show', 'dev', net.name])).stdout.includes(`${vip}/32`),
       { what: 'the VIP removed from the bridge' },
     );
+  });
+
+  test('no request fails through the VIP during a start-first update of one replica, then a rolling update of three', async () => {
+    const task = webTask({ ports: [{ container: 8080, name: 'http', protocol: 'http' }] });
+    const update = { order: 'start-first', parallelism: 1, monitor: '1s' };
+    await c.client.createService(serviceSpec(c, 'upd', { replicas: 1, drainTimeout: '5s', update }, task));
+    await waitFor(() => watch.table.ready('upd').length === 1, { timeoutMs: 90_000, what: '1 ready replica' });
+    // the proxy of the test before (it follows every service), or one of its own if that one never started
+    if (proxy === undefined) {
+      const p = await startProxy({ table: watch.table, network: net.name, logger: pino({ level: 'warn' }) });
+      proxy = p;
+      const report = (): void => void watch.applied(p.openConnections()).catch(() => {});
+      watch.table.on('change', report);
+      p.on('drained', report);
+      report();
+    }
+    const url = `http://${watch.table.service('upd')?.vip ?? ''}:8080/`;
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    assert.equal((await waitFor(() => get(url, agent), { what: 'the VIP answering' })).status, 200);
+    const load = new Load(url, agent);
+    await waitFor(() => load.sent >= 1_000, { what: '1,000 requests sent' });
+
+    const template = (version: string): Record<string, unknown> =>
+      serviceSpec(c, 'upd', { replicas: 1, drainTimeout: '5s', update }, { ...task, env: { VERSION: version } });
+    await c.client.updateService('upd', template('2'));
+    assert.equal((await untilRolloutEnds(c, 'upd')).update?.state, 'completed');
+    await c.client.scaleService('upd', 3);
+    await waitFor(() => watch.table.ready('upd').length === 3, { timeoutMs: 90_000, what: '3 ready replicas' });
+    await c.client.updateService('upd', { ...template('3'), replicas: 3 });
+    assert.equal((await untilRolloutEnds(c, 'upd')).update?.state, 'completed');
+    const duringLoad = load.sent < MAX_REQUESTS;
+    const { sent, failures } = await load.finish();
+    agent.destroy();
+    assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${sent} requests failed`);
+    assert.ok(sent >= REQUESTS);
+    assert.ok(duringLoad, 'both updates happened while the load ran');
+    await c.client.removeService('upd');
   });
 });
