@@ -68,6 +68,8 @@ export const ERRORS = {
   store_unavailable: spec('store_unavailable', 503, true),
   /** A manager that no longer leads tried to write: its fence (its leadership) no longer holds. */
   not_leader: spec('not_leader', 503, true),
+  /** Managers as a group between two leaders (an election under way): nothing was done; try again. */
+  no_leader: spec('no_leader', 503, true),
   internal: spec('internal', 500, true),
 } as const;
 
