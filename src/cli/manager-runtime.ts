@@ -55,6 +55,8 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   const groupStore = stores.group;
   if (groupStore !== undefined && opts.staticWorkers.length > 0)
     throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
+  // etcd is reached through the store first: when it cannot be, its error says what to check
+  if (groupStore !== undefined) await store.get('node/');
   const group =
     groupStore === undefined
       ? undefined

@@ -53,6 +53,8 @@ export interface RequestOptions {
  * to the one that leads (`not_leader`): longer than an election takes (the leader's lease, 3 s).
  */
 const LEADER_WAIT_MS = 15_000;
+/** With several servers, how long one attempt at a call may take before the next server gets it. */
+const ATTEMPT_MS = 5_000;
 
 /**
  * JSON over HTTP with Poseidon's error shape: `{"error":{"code","message"}}` comes back as a
@@ -136,17 +138,22 @@ export class HttpClient {
     for (;;) {
       const base = this.baseUrl;
       const left = bounded && timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - startedAt)) : timeoutMs;
+      // with other servers to go to, one that does not answer in ATTEMPT_MS is left for the next
+      const failover = this.#urls.length > 1;
+      const attempt = bounded && failover && left > ATTEMPT_MS * 1.5 ? ATTEMPT_MS : left;
       let res: IncomingMessage;
       try {
-        res = await open(this.#url(base, path, opts.query), method, body, left, opts.signal, this.#via());
+        res = await open(this.#url(base, path, opts.query), method, body, attempt, opts.signal, this.#via());
       } catch (err) {
         if (opts.signal?.aborted) throw err;
         const failure = this.#unreachable(err, base);
         if (!(failure instanceof ServerUnreachable)) throw failure;
-        // the next call starts at the next server; this one goes there now if it was not received here
+        // the next call starts at the next server; this one goes there now if it was not received
+        // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
         refused.add(base);
         this.#at = (this.#at + 1) % this.#urls.length;
-        if (wasRefused(err) && !refused.has(this.baseUrl)) continue;
+        const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
+        if (again && !refused.has(this.baseUrl)) continue;
         throw failure;
       }
       const status = res.statusCode ?? 0;

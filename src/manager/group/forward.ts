@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -19,6 +19,8 @@ export interface GroupView {
   /** The leader as etcd says (null between two terms). */
   readonly leader: { id: string; url: string } | null;
   readonly selfId: string;
+  /** Calls `fn` each time the leader changes (or goes). */
+  onLeaderChange(fn: () => void): void;
 }
 
 /** Hop-by-hop headers (RFC 9110 7.6.1): never passed on. */
@@ -45,6 +47,12 @@ export function forwardToLeader(deps: {
   log: Logger;
 }): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const agent = new Agent({ keepAlive: true, ca: deps.caPem, timeout: 4_000 });
+  // calls passed on to a leader whose term ended (it died or froze) would wait for it: they are
+  // ended at once and answered no_leader, and the caller tries again with the new one
+  const inflight = new Set<ClientRequest>();
+  deps.group.onLeaderChange(() => {
+    for (const upstream of inflight) upstream.destroy(new Error('the leader changed'));
+  });
   return async (req, reply) => {
     const { group } = deps;
     if (group.leading || SERVED_HERE.has(req.url.split('?')[0] ?? '')) return;
@@ -52,7 +60,7 @@ export function forwardToLeader(deps: {
     if (leader === null || leader.id === group.selfId) throw new NoLeader();
     if (presentsCertificate(req)) throw new NotLeader(leader);
     reply.hijack();
-    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log);
+    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight);
   };
 }
 
@@ -61,7 +69,14 @@ function presentsCertificate(req: FastifyRequest): boolean {
   return socket instanceof TLSSocket && Object.keys(socket.getPeerCertificate()).length > 0;
 }
 
-function pass(req: FastifyRequest, reply: FastifyReply, target: URL, agent: Agent, log: Logger): Promise<void> {
+function pass(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  target: URL,
+  agent: Agent,
+  log: Logger,
+  inflight: Set<ClientRequest>,
+): Promise<void> {
   return new Promise((resolve) => {
     const out = reply.raw;
     const upstream = request(target, {
@@ -69,6 +84,8 @@ function pass(req: FastifyRequest, reply: FastifyReply, target: URL, agent: Agen
       agent,
       headers: { ...passed(req.headers), 'x-forwarded-for': req.ip, 'x-forwarded-proto': 'https' },
     });
+    inflight.add(upstream);
+    upstream.on('close', () => inflight.delete(upstream));
     const answerTimer = setTimeout(() => upstream.destroy(new Error('no answer in time')), ANSWER_TIMEOUT_MS);
     upstream.on('response', (res: IncomingMessage) => {
       clearTimeout(answerTimer);

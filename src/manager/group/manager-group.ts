@@ -44,6 +44,7 @@ export class ManagerGroup implements GroupView {
   #leading = false;
   #stopping = false;
   #selfId = '';
+  readonly #leaderWatchers: Array<() => void> = [];
 
   private constructor(private readonly opts: ManagerGroupOptions) {
     this.#pki = {
@@ -85,6 +86,10 @@ export class ManagerGroup implements GroupView {
     return this.#selfId;
   }
 
+  onLeaderChange(fn: () => void): void {
+    this.#leaderWatchers.push(fn);
+  }
+
   /** Announces this manager and campaigns; `hooks` run as terms begin and end. */
   start(self: { id: string; url: string }, hooks: GroupHooks): void {
     const { client, prefix, log } = this.opts;
@@ -108,6 +113,9 @@ export class ManagerGroup implements GroupView {
         },
         (err: unknown) => hooks.deposed(`could not start leading: ${err instanceof Error ? err.message : String(err)}`),
       );
+    });
+    leadership.on('leader', () => {
+      for (const fn of this.#leaderWatchers) fn();
     });
     leadership.on('deposed', (reason) => {
       this.#leading = false;
