@@ -22,6 +22,8 @@ import { waitFor } from './helpers/wait-for.js';
 
 const EXIT_DEPOSED = 75;
 const SLEEP = ['sleep', '600'];
+/** A manager's start on a machine busy with other tests can take far longer than its usual second. */
+const START_TIMEOUT_MS = 60_000;
 const PREFIX = `/poseidon-group-${process.pid}`;
 
 interface Member {
@@ -50,6 +52,7 @@ describe('managers as a group', () => {
     const port = new URL(urls[i] as string).port;
     const p = await spawnPoseidon(['manager', '--port', port, '--data-dir', m.dataDir, '--store', store], {
       onSpawn: (sp) => cleanup.trackProcess(sp),
+      listenTimeoutMs: START_TIMEOUT_MS,
     });
     members[i] = { dataDir: m.dataDir, process: p };
   };
@@ -65,14 +68,17 @@ describe('managers as a group', () => {
     etcd = await EtcdCluster.start(3);
     store = `${etcd.storeUrl}${PREFIX}`;
     const dir = await cleanup.tempDir('poseidon-group');
-    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { onSpawn: (p) => cleanup.trackProcess(p) });
+    const one = await spawnManager(join(dir, 'm0'), ['--store', store], {
+      onSpawn: (p) => cleanup.trackProcess(p),
+      listenTimeoutMs: START_TIMEOUT_MS,
+    });
     first = one.access;
     members.push({ dataDir: join(dir, 'm0'), process: one.process });
     managerJoinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
     for (const name of ['m1', 'm2']) {
       const p = await spawnPoseidon(
         ['manager', '--port', '0', '--data-dir', join(dir, name), '--store', store, '--join-token', managerJoinToken],
-        { onSpawn: (sp) => cleanup.trackProcess(sp) },
+        { onSpawn: (sp) => cleanup.trackProcess(sp), listenTimeoutMs: START_TIMEOUT_MS },
       );
       members.push({ dataDir: join(dir, name), process: p });
     }
@@ -129,7 +135,7 @@ describe('managers as a group', () => {
         '--join-token',
         managerJoinToken.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
       ],
-      { onSpawn: (p) => cleanup.trackProcess(p), listenTimeoutMs: 20_000 },
+      { onSpawn: (p) => cleanup.trackProcess(p), listenTimeoutMs: START_TIMEOUT_MS },
     ).catch((err: unknown) => err);
     assert.ok(bad instanceof Error, 'a manager with a wrong join token must not start');
     assert.match(bad.message, /manager join token does not open this group's CA/);
@@ -211,15 +217,18 @@ describe('managers as a group', () => {
       }
     };
     const loaders = [load(0), load(1)];
-    for (let kill = 0; kill < 10; kill += 1) {
-      const before = acknowledged.length;
-      await waitFor(() => acknowledged.length > before, { what: 'a submission acknowledged', timeoutMs: 60_000 });
-      const leader = await waitFor(() => leaderIndex().catch(() => undefined), { timeoutMs: 30_000 });
-      await (members[leader] as Member).process.kill();
-      await restart(leader);
+    try {
+      for (let kill = 0; kill < 10; kill += 1) {
+        const before = acknowledged.length;
+        await waitFor(() => acknowledged.length > before, { what: 'a submission acknowledged', timeoutMs: 60_000 });
+        const leader = await waitFor(() => leaderIndex().catch(() => undefined), { timeoutMs: 30_000 });
+        await (members[leader] as Member).process.kill();
+        await restart(leader);
+      }
+    } finally {
+      loading = false; // a failed kill must not leave the load running (the test process would never exit)
+      await Promise.all(loaders);
     }
-    loading = false;
-    await Promise.all(loaders);
     assert.ok(acknowledged.length >= 10, `only ${acknowledged.length} acknowledged`);
     const listed = new Map((await client().listTasks()).map((t) => [t.id, t]));
     for (const id of acknowledged) assert.ok(listed.has(id), `acknowledged task ${id} is missing`);
@@ -263,7 +272,7 @@ describe('managers as a group', () => {
           '--join-token',
           managerJoinToken,
         ],
-        { onSpawn: (p) => cleanup.trackProcess(p) },
+        { onSpawn: (p) => cleanup.trackProcess(p), listenTimeoutMs: START_TIMEOUT_MS },
       );
       for (const m of members) await m.process.stop(); // SIGTERM: each steps down at once
       await waitFor(
