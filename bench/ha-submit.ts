@@ -22,11 +22,6 @@ export interface SubmitPlan {
   managerArgs: readonly string[];
 }
 
-/** How long the accepted tasks may take to reach the workers before the next load starts. */
-const SETTLE_DEADLINE_MS = 120_000;
-/** The count bound: the time bound ends every load first. */
-const MAX_SUBMISSIONS = 1_000_000;
-
 export interface SubmitSide {
   side: string;
   /** The manager the load was sent to. */
@@ -35,6 +30,11 @@ export interface SubmitSide {
   /** Share of the load's wall time some task on the machine waited for a cpu (PSI); null where not readable. */
   cpuPressure: number | null;
 }
+
+/** How long the accepted tasks may take to reach the workers before the next load starts. */
+const SETTLE_DEADLINE_MS = 120_000;
+/** The count bound: the time bound ends every load first. */
+const MAX_SUBMISSIONS = 1_000_000;
 
 /** The three sides in this order: etcd through the leader, etcd through a follower, LMDB. */
 export async function submitSides(ctx: BenchContext, etcd: EtcdCluster, plan: SubmitPlan): Promise<SubmitSide[]> {

@@ -3,7 +3,7 @@ import { LABEL_WORKER } from '../src/driver/index.js';
 import { removeByLabel } from '../testkit/cleanup.js';
 import type { EtcdCluster } from '../testkit/etcd-cluster.js';
 import { startCluster } from './cluster-processes.js';
-import { formatComparison, p99, series, toMicroseconds } from './cluster-table.js';
+import { formatComparison, p99, series, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
 import { failoverOn, failoverReps, failoverSeries, type Failover } from './failover.js';
@@ -126,22 +126,11 @@ async function report(
   submits: readonly SubmitSide[],
 ): Promise<void> {
   const date = new Date().toISOString();
-  const noKill = series(
-    'no kill: submission → Running (before each kill)',
-    kills.result.map((k) => k.noKillMs),
-  );
-  const elected = series(
-    "leader kill -9 → a new leader's term began",
-    kills.result.map((k) => k.electedMs),
-  );
-  const accepted = series(
-    'leader kill -9 → 201 (a new leader accepted)',
-    kills.result.map((k) => k.acceptedMs),
-  );
-  const placed = series(
-    'leader kill -9 → the task Running',
-    kills.result.map((k) => k.runningMs),
-  );
+  const row = (metric: string, of: (k: LeaderKill) => number): Series => series(metric, kills.result.map(of));
+  const noKill = row('no kill: submission → Running (before each kill)', (k) => k.noKillMs);
+  const elected = row("leader kill -9 → a new leader's term began", (k) => k.electedMs);
+  const accepted = row('leader kill -9 → 201 (a new leader accepted)', (k) => k.acceptedMs);
+  const placed = row('leader kill -9 → the task Running', (k) => k.runningMs);
   const killRows = [noKill, elected, accepted, placed];
   const placedP99 = p99(placed);
   const killMet = placedP99 < GOAL_MS;
