@@ -64,10 +64,12 @@ const ATTEMPT_MS = 5_000;
  * `baseUrl` may list several servers, comma-separated (managers as a group): a call goes to the
  * one that answered last; one that does not answer at all is passed over for the next, and an
  * answer `not_leader` with the leader's URL sends the call there (it is added to the list when
- * the list did not name it). Calls the group cannot take right now (`no_leader`) are tried again
- * for LEADER_WAIT_MS. A call is sent again only where it cannot have been applied (the server
- * refused it or was not reached), or where repeating it changes nothing (Poseidon's writes are
- * idempotent: a task's id is the client's, a scale says how many).
+ * the list did not name it). Calls the group cannot take right now (`no_leader`, or
+ * `store_unavailable` from a leader cut off from etcd) are tried again for LEADER_WAIT_MS; one that
+ * gets no answer within ATTEMPT_MS goes to the next server. A call is sent again only where it
+ * cannot have been applied (the server refused it or was not reached), or where repeating it
+ * changes nothing (Poseidon's writes are idempotent: a task's id is the client's, a scale says
+ * how many).
  */
 export class HttpClient {
   readonly #headers: Readonly<Record<string, string>>;
@@ -170,7 +172,9 @@ export class HttpClient {
    * found it not answering: its term has not run out yet), or the next server.
    */
   #towardsLeader(err: RemoteError, startedAt: number, refused: ReadonlySet<string>): boolean {
-    if (err.code !== 'not_leader' && err.code !== 'no_leader') return false;
+    // a leader cut off from its store cannot serve, and will not lead for long: another will
+    const storeAway = err.code === 'store_unavailable' && this.#urls.length > 1;
+    if (err.code !== 'not_leader' && err.code !== 'no_leader' && !storeAway) return false;
     if (Date.now() - startedAt > LEADER_WAIT_MS) return false;
     if (err.leader !== undefined) {
       const leader = err.leader.replace(/\/$/, '');
@@ -179,7 +183,7 @@ export class HttpClient {
       if (i < 0) i = this.#urls.push(leader) - 1;
       if (i === this.#at) return false; // it names itself yet says it does not lead: do not loop on it
       this.#at = i;
-    } else if (err.code === 'not_leader' && this.#urls.length > 1) {
+    } else if (err.code !== 'no_leader' && this.#urls.length > 1) {
       // a manager deposed as it wrote: another leads, or will
       this.#at = (this.#at + 1) % this.#urls.length;
     }

@@ -7,6 +7,7 @@ import { ManagerClient } from '../../src/client/index.js';
 import { LABEL_TASK_ID } from '../../src/driver/labels.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import { Relay } from '../../testkit/relay.js';
 import { adminClient, type ManagerAccess } from '../../testkit/manager-access.js';
 import { spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
 import { newRunId, TEST_IMAGE } from './helpers/docker.js';
@@ -21,6 +22,7 @@ import { waitFor } from './helpers/wait-for.js';
 
 const EXIT_DEPOSED = 75;
 const SLEEP = ['sleep', '600'];
+const PREFIX = `/poseidon-group-${process.pid}`;
 
 interface Member {
   dataDir: string;
@@ -61,7 +63,7 @@ describe('managers as a group', () => {
 
   before(async () => {
     etcd = await EtcdCluster.start(3);
-    store = `${etcd.storeUrl}/poseidon-group-${process.pid}`;
+    store = `${etcd.storeUrl}${PREFIX}`;
     const dir = await cleanup.tempDir('poseidon-group');
     const one = await spawnManager(join(dir, 'm0'), ['--store', store], { onSpawn: (p) => cleanup.trackProcess(p) });
     first = one.access;
@@ -241,6 +243,71 @@ describe('managers as a group', () => {
       },
       { what: 'one running container per acknowledged task', timeoutMs: 60_000 },
     );
+  });
+
+  test('the leader cut off from etcd, its process alive: it acknowledges nothing and exits; another leads', async () => {
+    // a fourth manager reaches etcd only through relays, and is made the leader: the others step down
+    const relays = etcd.endpoints.map((e) => new Relay(new URL(e)));
+    try {
+      const via = await Promise.all(relays.map((r) => r.listen()));
+      const cutStore = `etcd://${via.map((u) => new URL(u).host).join(',')}${PREFIX}`;
+      const cutOff = await spawnPoseidon(
+        [
+          'manager',
+          '--port',
+          '0',
+          '--data-dir',
+          await cleanup.tempDir('cut'),
+          '--store',
+          cutStore,
+          '--join-token',
+          managerJoinToken,
+        ],
+        { onSpawn: (p) => cleanup.trackProcess(p) },
+      );
+      for (const m of members) await m.process.stop(); // SIGTERM: each steps down at once
+      await waitFor(
+        async () => (await client([cutOff.url]).clusterStatus()).managers.find((m) => m.leader)?.url === cutOff.url,
+        { what: 'the manager behind the relays leads', timeoutMs: 30_000 },
+      );
+      for (let i = 0; i < members.length; i += 1) await restart(i);
+      const placed = await client([...urls, cutOff.url]).submit({
+        name: 'cut-leads',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+      });
+      await waitFor(async () => (await client([...urls, cutOff.url]).getTask(placed.id)).state === 'Running', {
+        what: 'a task placed by the manager behind the relays',
+        timeoutMs: 30_000,
+      });
+      for (const r of relays) r.cut();
+      const late = client([cutOff.url], 60_000)
+        .submit({ name: 'cut-late', image: TEST_IMAGE, labels: cleanup.labels })
+        .then(
+          () => 'acknowledged',
+          (err: unknown) => (err as { code?: string }).code ?? String(err),
+        );
+      const after = await client().submit({
+        name: 'after-cut',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+      });
+      await waitFor(async () => (await client().getTask(after.id)).state === 'Running', {
+        what: 'a submission after the cut Running',
+        timeoutMs: 40_000,
+      });
+      assert.notEqual(await late, 'acknowledged', 'a leader cut off from etcd must not acknowledge a write');
+      await waitFor(() => !cutOff.isAlive(), { what: 'the cut-off leader exits', timeoutMs: 20_000 });
+      assert.equal(cutOff.exitCode, EXIT_DEPOSED, cutOff.output.slice(-5).join('\n'));
+      assert.ok(
+        !(await client().listTasks()).some((t) => t.name === 'cut-late'),
+        'the cut-off write must not be stored',
+      );
+    } finally {
+      for (const r of relays) await r.close();
+    }
   });
 
   test('one etcd member stopped: the group keeps placing', async () => {
