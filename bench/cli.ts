@@ -155,7 +155,7 @@ async function fillManager(ctx: BenchContext, status: BenchCluster): Promise<voi
   const held = await status.client.listTasks();
   if (held.length !== STATUS_TASKS)
     throw new BenchError(`the status manager holds ${held.length} tasks instead of ${STATUS_TASKS}`);
-  ctx.progress(`cli: the status manager ${status.manager.url} holds ${STATUS_TASKS} Pending tasks`);
+  ctx.progress(`cli: the status manager ${status.access.url} holds ${STATUS_TASKS} Pending tasks`);
 }
 
 /** PS_CONTAINERS `sleep 300` containers through the Engine API, labelled for the run and for `docker ps`'s filter. */

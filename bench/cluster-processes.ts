@@ -50,8 +50,9 @@ export class BenchCluster {
   readonly client: ManagerClient;
 
   constructor(
-    readonly manager: PoseidonProcess,
-    /** Its CA, join token and admin token, from its data dir: what a user has. */
+    /** Null when the workers joined managers the caller started and stops (a group: ClusterOptions.join). */
+    readonly manager: PoseidonProcess | null,
+    /** Its CA, join token and admin token, from its data dir: what a user has (a group's: its URLs, comma-separated). */
     readonly access: ManagerAccess,
     /** By worker name; empty for `poseidon dev` (its worker lives in the manager's process). */
     readonly workers: ReadonlyMap<string, PoseidonProcess>,
@@ -111,17 +112,20 @@ export class BenchCluster {
     await ended;
   }
 
-  /** CPU time (user + system, ms) the manager and worker processes have used so far. */
+  /** CPU time (user + system, ms) the manager (when it is this cluster's) and worker processes have used so far. */
   async cpuMs(): Promise<number> {
-    const pids = [this.manager.pid, ...[...this.workers.values()].map((w) => w.pid)];
+    const pids = [
+      ...(this.manager === null ? [] : [this.manager.pid]),
+      ...[...this.workers.values()].map((w) => w.pid),
+    ];
     return (await Promise.all(pids.map(processCpuMs))).reduce((a, b) => a + b, 0);
   }
 
-  /** Stops the manager and the workers by pid (SIGTERM, then SIGKILL); their containers stay for cleanup by label. */
+  /** Stops the workers and its manager by pid (SIGTERM, then SIGKILL); their containers stay for cleanup by label. */
   async stop(): Promise<void> {
     await this.events.close();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
-    await this.manager.stop();
+    await this.manager?.stop();
   }
 }
 
@@ -131,14 +135,22 @@ export interface ClusterOptions {
   workers: number;
   workerArgs?: readonly string[];
   managerArgs?: readonly string[];
+  /**
+   * The workers join these managers (a group the caller started and stops; their URLs
+   * comma-separated in `url`) instead of a manager of the cluster's own.
+   */
+  join?: ManagerAccess;
 }
 
 /** A manager and `workers` workers as separate processes on 127.0.0.1, each with its own temp data dir. */
 export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Promise<BenchCluster> {
   const dir = await tempDir(ctx);
-  const { process: manager, access } = await spawnManager(join(dir, 'manager'), opts.managerArgs ?? [], {
-    onSpawn: (p) => ctx.resources.trackProcess(p),
-  });
+  const { process: manager, access } =
+    opts.join === undefined
+      ? await spawnManager(join(dir, 'manager'), opts.managerArgs ?? [], {
+          onSpawn: (p) => ctx.resources.trackProcess(p),
+        })
+      : { process: null, access: opts.join };
   const names = Array.from({ length: opts.workers }, (_, i) => `${ctx.runId}-${opts.tag}-w${i + 1}`);
   for (const name of names) ctx.resources.trackWorkerName(name);
   const workers = await Promise.all(
@@ -159,7 +171,7 @@ export async function startCluster(ctx: BenchContext, opts: ClusterOptions): Pro
   );
   await waitForNodesUp(cluster.client, names, ctx.signal);
   ctx.progress(
-    `${opts.tag}: manager ${manager.url} (pid ${manager.pid}), workers ${names.map((n, i) => `${n} (pid ${workers[i]?.pid})`).join(', ')}`,
+    `${opts.tag}: manager ${manager === null ? access.url : `${manager.url} (pid ${manager.pid})`}, workers ${names.map((n, i) => `${n} (pid ${workers[i]?.pid})`).join(', ')}`,
   );
   return cluster;
 }

@@ -1,4 +1,4 @@
-import { summarize, type Summary } from './stats.js';
+import { quantile, summarize, type Summary } from './stats.js';
 import { formatGrid, ms, SUMMARY_HEADER, summaryCells } from './table.js';
 
 /** One measured series: its samples (ms, rounded to µs) and their summary. */
@@ -26,17 +26,22 @@ export interface ReferenceColumn {
 
 /**
  * An aligned text table (valid Markdown): metric, n, median, p90, min, max (ms, one decimal),
- * then one column per reference with each row's median divided by the reference's median
- * (`x0.42`: 0.42 times the reference's time; `ref` on the reference's own row). Every
- * reference was measured in the same run.
+ * p99 when `opts.p99` (a goal stated at p99), then one column per reference with each row's
+ * median divided by the reference's median (`x0.42`: 0.42 times the reference's time; `ref` on
+ * the reference's own row). Every reference was measured in the same run.
  */
-export function formatComparison(rows: readonly Series[], references: readonly ReferenceColumn[]): string {
+export function formatComparison(
+  rows: readonly Series[],
+  references: readonly ReferenceColumn[],
+  opts: { p99?: boolean } = {},
+): string {
   const byMetric = new Map(rows.map((r) => [r.metric, r]));
   for (const ref of references)
     if (!byMetric.has(ref.metric)) throw new RangeError(`reference row ${ref.metric} is not in the table`);
-  const header = [...SUMMARY_HEADER, ...references.map((r) => `vs ${r.title}`)];
+  const header = [...SUMMARY_HEADER, ...(opts.p99 === true ? ['p99'] : []), ...references.map((r) => `vs ${r.title}`)];
   const body = rows.map((r) => [
     ...summaryCells(r.metric, r.summary),
+    ...(opts.p99 === true ? [ms(p99(r))] : []),
     ...references.map((ref) =>
       ref.metric === r.metric
         ? 'ref'
@@ -54,6 +59,14 @@ export function formatPhases(
   const header = ['metric', 'n', ...titles];
   const body = rows.map((r) => [r.metric, String(r.n), ...r.phasesMs.map((v) => (Number.isFinite(v) ? ms(v) : '–'))]);
   return formatGrid(header, body);
+}
+
+/** The series' 99th percentile (linear interpolation, as the summary's p90). */
+export function p99(s: Series): number {
+  return quantile(
+    [...s.samplesMs].sort((a, b) => a - b),
+    0.99,
+  );
 }
 
 function ratio(value: number, reference: number): string {

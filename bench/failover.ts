@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABEL_WORKER } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
-import { startCluster, type BenchCluster } from './cluster-processes.js';
-import { formatComparison, series, toMicroseconds } from './cluster-table.js';
+import { startCluster, type BenchCluster, type ClusterOptions } from './cluster-processes.js';
+import { formatComparison, series, toMicroseconds, type Series } from './cluster-table.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { removeByLabel } from '../testkit/cleanup.js';
 import { assertImagePresent, BENCH_IMAGE } from './docker-engine.js';
@@ -21,7 +21,7 @@ const GOAL_MAX_MS = 5_000;
 const SETTLE_MS = 1_000;
 
 /** One failover, in wall-clock ms: the kill, the manager's node.down, each lost task's task.started on the other node. */
-interface Failover {
+export interface Failover {
   killedAtMs: number;
   downAtMs: number;
   /** When the manager had placed the last of them on the other worker (task.scheduled). */
@@ -63,11 +63,16 @@ async function runFailover(ctx: BenchContext): Promise<void> {
  * strategy plays no part in what is timed.
  */
 async function failoverOnce(ctx: BenchContext, rep: number): Promise<Failover> {
-  const cluster = await startCluster(ctx, {
-    tag: `failover${rep + 1}`,
-    workers: WORKERS,
-    managerArgs: ['--scheduler', 'roundrobin'],
-  });
+  return failoverOn(ctx, { tag: `failover${rep + 1}`, workers: WORKERS, managerArgs: ['--scheduler', 'roundrobin'] });
+}
+
+/**
+ * One failover on a cluster started for it (`opts`: two workers, and their own manager or a
+ * group's, ClusterOptions.join); its workers are stopped and their containers removed
+ * afterwards. bench/ha.ts runs it against a group of managers.
+ */
+export async function failoverOn(ctx: BenchContext, opts: ClusterOptions): Promise<Failover> {
+  const cluster = await startCluster(ctx, opts);
   try {
     return await killAndWatch(ctx, cluster);
   } finally {
@@ -129,13 +134,13 @@ async function killAndWatch(ctx: BenchContext, cluster: BenchCluster): Promise<F
   };
 }
 
-async function report(ctx: BenchContext, results: readonly Failover[]): Promise<void> {
-  const total = series(
-    'total: kill → all its tasks Running elsewhere',
-    results.map((f) => f.allRunningAtMs - f.killedAtMs),
-  );
-  const rows = [
-    total,
+/** The failover table's rows; the first is the total, which the goal judges. */
+export function failoverSeries(results: readonly Failover[]): [Series, ...Series[]] {
+  return [
+    series(
+      'total: kill → all its tasks Running elsewhere',
+      results.map((f) => f.allRunningAtMs - f.killedAtMs),
+    ),
     series(
       'detection: kill → node Down',
       results.map((f) => f.downAtMs - f.killedAtMs),
@@ -153,6 +158,24 @@ async function report(ctx: BenchContext, results: readonly Failover[]): Promise<
       results.map((f) => f.firstRunningAtMs - f.downAtMs),
     ),
   ];
+}
+
+/** Per rep, as the result files keep it. */
+export function failoverReps(results: readonly Failover[]): Array<Record<string, unknown>> {
+  return results.map((f) => ({
+    tasksMoved: f.tasksMoved,
+    placement: f.placement,
+    detectionMs: toMicroseconds(f.downAtMs - f.killedAtMs),
+    reschedulingMs: toMicroseconds(f.allRunningAtMs - f.downAtMs),
+    allPlacedAfterDownMs: toMicroseconds(f.allPlacedAtMs - f.downAtMs),
+    firstRunningAfterDownMs: toMicroseconds(f.firstRunningAtMs - f.downAtMs),
+    totalMs: toMicroseconds(f.allRunningAtMs - f.killedAtMs),
+  }));
+}
+
+async function report(ctx: BenchContext, results: readonly Failover[]): Promise<void> {
+  const rows = failoverSeries(results);
+  const total = rows[0];
   const met = total.summary.maxMs < GOAL_MAX_MS;
   const date = new Date().toISOString();
   const moved = results.map((f) => f.tasksMoved);
@@ -187,15 +210,7 @@ async function report(ctx: BenchContext, results: readonly Failover[]): Promise<
         afterwards: "nothing is restarted; processes stopped by pid, containers removed by their workers' labels",
       },
       series: rows,
-      reps: results.map((f) => ({
-        tasksMoved: f.tasksMoved,
-        placement: f.placement,
-        detectionMs: toMicroseconds(f.downAtMs - f.killedAtMs),
-        reschedulingMs: toMicroseconds(f.allRunningAtMs - f.downAtMs),
-        allPlacedAfterDownMs: toMicroseconds(f.allPlacedAtMs - f.downAtMs),
-        firstRunningAfterDownMs: toMicroseconds(f.firstRunningAtMs - f.downAtMs),
-        totalMs: toMicroseconds(f.allRunningAtMs - f.killedAtMs),
-      })),
+      reps: failoverReps(results),
       goal: {
         statement: `every failover under ${GOAL_MAX_MS} ms with default settings`,
         slowestMs: toMicroseconds(total.summary.maxMs),

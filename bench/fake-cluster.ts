@@ -46,16 +46,59 @@ export async function startFakeCluster(
   const dataDir = await ctx.resources.tempDir(`poseidon-bench-${label}`);
   const { process: manager, access } = await spawnManager(dataDir, managerArgs, track);
   ctx.progress(`${label}: manager listening at ${manager.url} (pid ${manager.pid})`);
-  let fleet: FakeWorkerFleet | undefined;
+  let fleet: FakeFleet | undefined;
+  let stopped: Promise<void> | undefined;
+  // the manager first: the other way round, it would see every node go down
+  const stop = (): Promise<void> => (stopped ??= fleet?.stop(() => manager.stop()) ?? manager.stop());
+  try {
+    fleet = await joinFakeWorkers(ctx, label, access, workers);
+    return {
+      manager,
+      access,
+      client: fleet.client,
+      workers: fleet.workers,
+      dispatchedAt: fleet.dispatchedAt,
+      heartbeat: 'digest',
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Fake workers joined to managers someone else started (FakeCluster without the manager). */
+export interface FakeFleet {
+  /** The Manager API as an admin, through the managers joined. */
+  readonly client: ManagerClient;
+  readonly workers: FakeWorkerFleet;
+  /** As FakeCluster.dispatchedAt. */
+  readonly dispatchedAt: ReadonlyMap<string, number>;
+  /** Stops following dispatches, runs `first` (stopping the managers), then stops the workers; idempotent. */
+  stop(first?: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * `workers` fake workers in a process of their own, joined to the managers `access` names (one
+ * URL, or a group's, comma-separated), tracked for cleanup; resolves once the managers list
+ * them all Up. On failure what it started is stopped before the error is thrown.
+ */
+export async function joinFakeWorkers(
+  ctx: BenchContext,
+  label: string,
+  access: ManagerAccess,
+  workers: number,
+): Promise<FakeFleet> {
   const dispatchedAt = new Map<string, number>();
   const polling = new AbortController();
+  let fleet: FakeWorkerFleet | undefined;
   let poller: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = (first?: () => Promise<void>): Promise<void> => {
     stopped ??= (async () => {
       polling.abort();
       await poller;
-      await manager.stop();
+      await first?.();
       await fleet?.stop();
     })();
     return stopped;
@@ -65,8 +108,8 @@ export async function startFakeCluster(
       managerUrl: access.url,
       joinToken: access.joinToken,
       workers,
-      namePrefix: `${ctx.runId}-fake`,
-      ...track,
+      namePrefix: `${ctx.runId}-${label}`,
+      onSpawn: (p) => ctx.resources.trackProcess(p),
     });
     for (const name of fleet.names) ctx.resources.trackWorkerName(name);
     poller = pollDispatches(fleet, dispatchedAt, polling.signal);
@@ -84,7 +127,7 @@ export async function startFakeCluster(
       await sleep(100);
     }
     ctx.progress(`${label}: ${workers} fake workers joined (pid ${fleet.process.pid}; heartbeats: digest)`);
-    return { manager, access, client, workers: fleet, dispatchedAt, heartbeat: 'digest', stop };
+    return { client, workers: fleet, dispatchedAt, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -10,6 +10,7 @@ import { cliBenchmark } from './cli.js';
 import { dnsBenchmark } from './dns.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
+import { haBenchmark } from './ha.js';
 import { lbBenchmark } from './lb.js';
 import { machineInfo } from './machine.js';
 import { memoryBenchmark } from './memory.js';
@@ -33,6 +34,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   serviceBenchmark,
   lbBenchmark,
   dnsBenchmark,
+  haBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 
