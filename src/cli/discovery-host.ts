@@ -44,6 +44,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
     later: gateway === undefined ? [] : [{ host: gateway, port: 53 }],
     ttl: opts.dnsTtl,
     recursion: opts.recursion,
+    registry: deps.metrics,
   });
   // without a Poseidon network there is no bridge to put the virtual IPs on: DNS only
   const proxy =
