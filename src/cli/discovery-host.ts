@@ -18,6 +18,8 @@ export interface DiscoveryOptions {
   dnsTtl: number;
   /** False with `--no-recursion`. */
   recursion: boolean;
+  /** `--proxy-timeout`: how long an http replica may stay silent on a request, ms. */
+  proxyTimeoutMs: number;
 }
 
 export interface DiscoveryHostDeps {
@@ -55,6 +57,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
           network: deps.network.name,
           logger: deps.log.child({ component: 'proxy' }),
           registry: deps.metrics,
+          responseTimeoutMs: opts.proxyTimeoutMs,
         }).catch(async (err: unknown) => {
           await dns.close();
           throw err;
@@ -83,6 +86,7 @@ export interface DnsFlags {
   dnsTtl: string;
   /** commander's --no-recursion: false. */
   recursion: boolean;
+  proxyTimeout: string;
 }
 
 export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
@@ -90,5 +94,6 @@ export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
     dnsPort: portFlag('--dns-port', flags.dnsPort),
     dnsTtl: countFlag('--dns-ttl', flags.dnsTtl, 0, 86_400),
     recursion: flags.recursion,
+    proxyTimeoutMs: countFlag('--proxy-timeout', flags.proxyTimeout, 1, 86_400) * 1000,
   };
 }
