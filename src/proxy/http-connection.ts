@@ -157,6 +157,7 @@ export class HttpClientConnection implements UpstreamOwner {
   }
 
   #attempt(): void {
+    if (this.client.destroyed) return; // gone (or the proxy closing): no replica is asked for it
     const ctx = this.ctx;
     const target = ctx.settings.balancer.pick(ctx.ready(), this.#tried);
     if (target === undefined || this.#attempts >= ctx.maxAttempts) {

@@ -202,7 +202,11 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       }
     }
     this.#setAside.retain(keys);
-    for (const listener of this.#leaving) if (listener.openSockets === 0) this.#leaving.delete(listener);
+    for (const listener of this.#leaving) {
+      if (listener.openSockets > 0) continue;
+      listener.upstreams?.destroy(); // its idle replica connections have nothing left to carry
+      this.#leaving.delete(listener);
+    }
   }
 
   async #removeVip(vip: string): Promise<void> {
