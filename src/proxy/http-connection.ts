@@ -108,8 +108,9 @@ export class HttpClientConnection implements UpstreamOwner {
   };
 
   readonly #onClientTimeout = (): void => {
-    // idle between requests (or slow to send a head); a request in flight has its own timeout
-    if (this.#phase === 'head') this.client.destroy();
+    // idle between requests (or slow to send a head, or to close after the last answer); a
+    // request in flight has its own timeout
+    if (this.#phase === 'head' || this.#phase === 'done') this.client.destroy();
   };
 
   readonly #onClientClose = (): void => {
@@ -335,8 +336,8 @@ export class HttpClientConnection implements UpstreamOwner {
 
   /** A request that will not be forwarded: answered, and the connection closed after it. */
   #refuse(status: number, why: string): void {
-    this.#phase = 'done';
-    this.client.end(plainAnswer(status, `${why}\n`, true), 'latin1');
+    this.client.write(plainAnswer(status, `${why}\n`, true), 'latin1');
+    this.#endClient();
   }
 
   #abort(): void {
@@ -348,6 +349,8 @@ export class HttpClientConnection implements UpstreamOwner {
   #endClient(): void {
     this.#phase = 'done';
     this.client.end();
+    // read on (and drop) what the client still sends, so its end is seen and the socket closes
+    this.client.resume();
   }
 
   /** Lets go of the exchange's replica connection (its open count too); the caller decides its fate. */
