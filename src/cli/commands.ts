@@ -3,6 +3,7 @@ import {
   DEFAULT_CERT_TTL,
   DEFAULT_DNS_PORT,
   DEFAULT_DNS_TTL,
+  DEFAULT_PROXY_TIMEOUT_S,
   DEFAULT_DOCKER_SOCKET,
   DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
@@ -133,7 +134,7 @@ function registerManager(program: Command): void {
     });
 }
 
-/** The DNS server's flags, on `worker` (with --proxy) and `dev`. */
+/** The discovery host's flags (DNS server and proxy), on `worker` (with --proxy) and `dev`. */
 function withDnsOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -145,6 +146,11 @@ function withDnsOptions(cmd: Command): Command {
     .option(
       '--no-recursion',
       'answer REFUSED for names outside svc.poseidon.cluster instead of asking the host resolvers',
+    )
+    .option(
+      '--proxy-timeout <seconds>',
+      'http ports: a replica silent this long on a request gets it answered 504 (a body-less GET tries another first)',
+      String(DEFAULT_PROXY_TIMEOUT_S),
     );
 }
 

@@ -30,3 +30,5 @@ export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
 /** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
 export const DEFAULT_DNS_PORT = 8600;
 export const DEFAULT_DNS_TTL = 5;
+/** `--proxy-timeout`, seconds: as nginx's proxy_read_timeout. */
+export const DEFAULT_PROXY_TIMEOUT_S = 60;

@@ -18,6 +18,8 @@ export interface DiscoveryOptions {
   dnsTtl: number;
   /** False with `--no-recursion`. */
   recursion: boolean;
+  /** `--proxy-timeout`: how long an http replica may stay silent on a request, ms. */
+  proxyTimeoutMs: number;
 }
 
 export interface DiscoveryHostDeps {
@@ -44,6 +46,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
     later: gateway === undefined ? [] : [{ host: gateway, port: 53 }],
     ttl: opts.dnsTtl,
     recursion: opts.recursion,
+    registry: deps.metrics,
   });
   // without a Poseidon network there is no bridge to put the virtual IPs on: DNS only
   const proxy =
@@ -54,6 +57,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
           network: deps.network.name,
           logger: deps.log.child({ component: 'proxy' }),
           registry: deps.metrics,
+          responseTimeoutMs: opts.proxyTimeoutMs,
         }).catch(async (err: unknown) => {
           await dns.close();
           throw err;
@@ -82,6 +86,7 @@ export interface DnsFlags {
   dnsTtl: string;
   /** commander's --no-recursion: false. */
   recursion: boolean;
+  proxyTimeout: string;
 }
 
 export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
@@ -89,5 +94,6 @@ export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
     dnsPort: portFlag('--dns-port', flags.dnsPort),
     dnsTtl: countFlag('--dns-ttl', flags.dnsTtl, 0, 86_400),
     recursion: flags.recursion,
+    proxyTimeoutMs: countFlag('--proxy-timeout', flags.proxyTimeout, 1, 86_400) * 1000,
   };
 }

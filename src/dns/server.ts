@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { DNS_ZONE, DEFAULT_DNS_TTL } from '../discovery/defaults.js';
 import type { DnsTable } from './answer.js';
 import { Forwarder } from './forwarder.js';
+import { DnsMetrics } from './metrics.js';
 import { QueryHandler, type QueryCounts } from './queries.js';
 import { readResolvConf, type ResolvConf } from './resolv-conf.js';
 import { DEFAULT_TCP_LIMITS, listenTcp, type TcpLimits } from './tcp-listener.js';
@@ -36,6 +38,8 @@ export interface DnsServerOptions {
   upstream?: ResolvConf;
   tcp?: Partial<TcpLimits>;
   retryMs?: number;
+  /** Where the server's series go (the worker's registry, served on its /metrics); none when absent. */
+  registry?: Registry;
 }
 
 export interface DnsServer {
@@ -62,7 +66,9 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     log.warn({ path: opts.resolvConfPath ?? '/etc/resolv.conf' }, 'no nameserver to forward to: other names fail');
   const forwarder = resolvers === undefined ? undefined : new Forwarder(resolvers);
   const zone = opts.zone ?? DNS_ZONE;
-  const handler = new QueryHandler(opts.table, { zone, ttl: opts.ttl ?? DEFAULT_DNS_TTL, recursion }, forwarder, log);
+  const metrics = opts.registry === undefined ? undefined : new DnsMetrics(opts.registry);
+  const answers = { zone, ttl: opts.ttl ?? DEFAULT_DNS_TTL, recursion };
+  const handler = new QueryHandler(opts.table, answers, forwarder, log, metrics);
   const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.tcp };
   const listeners: Listener[] = [];
   const closing = new AbortController();

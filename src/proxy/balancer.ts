@@ -21,6 +21,9 @@ export interface Target {
  */
 export class Balancer {
   #next = 0;
+  /** Targets of the last ready list seen: the table hands out the same array until it changes. */
+  #ready: readonly EndpointView[] | undefined;
+  #targets: Target[] = [];
 
   constructor(
     readonly mode: BalanceMode,
@@ -29,23 +32,31 @@ export class Balancer {
     private readonly openCount: (taskId: string) => number,
   ) {}
 
+  // no array or object is made per pick: it runs once per http request
   pick(ready: readonly EndpointView[], tried: ReadonlySet<string>): Target | undefined {
-    const untried: Target[] = [];
-    for (const e of ready) {
-      if (e.address === null || tried.has(e.taskId)) continue;
-      untried.push({ taskId: e.taskId, address: e.address, port: this.port, key: `${e.address}:${this.port}` });
+    const targets = this.#targetsOf(ready);
+    let untried = 0;
+    let usable = 0;
+    for (const t of targets) {
+      if (tried.has(t.taskId)) continue;
+      untried += 1;
+      if (!this.setAside.isAside(t.key)) usable += 1;
     }
-    const usable = untried.filter((t) => !this.setAside.isAside(t.key));
     // every replica set aside: trying one beats refusing the client outright
-    const pool = usable.length > 0 ? usable : untried;
-    if (pool.length === 0) return undefined;
-    const start = this.#next++ % pool.length;
+    const skipAside = usable > 0;
+    const size = skipAside ? usable : untried;
+    if (size === 0) return undefined;
+    const start = this.#next++ % size;
     if (this.#next >= Number.MAX_SAFE_INTEGER) this.#next = 0;
-    if (this.mode === 'round-robin') return pool[start];
     let best: Target | undefined;
     let bestCount = Infinity;
-    for (let i = 0; i < pool.length; i++) {
-      const t = pool[(start + i) % pool.length] as Target;
+    // the pool (untried, and not aside when any other is left) is walked from its start-th member
+    for (let i = 0, seen = 0; i < targets.length * 2 && seen < start + size; i++) {
+      const t = targets[i % targets.length] as Target;
+      if (tried.has(t.taskId) || (skipAside && this.setAside.isAside(t.key))) continue;
+      seen += 1;
+      if (seen <= start) continue;
+      if (this.mode === 'round-robin') return t;
       const count = this.openCount(t.taskId);
       if (count < bestCount) {
         best = t;
@@ -53,5 +64,17 @@ export class Balancer {
       }
     }
     return best;
+  }
+
+  #targetsOf(ready: readonly EndpointView[]): Target[] {
+    if (ready === this.#ready) return this.#targets;
+    const targets: Target[] = [];
+    for (const e of ready) {
+      if (e.address !== null)
+        targets.push({ taskId: e.taskId, address: e.address, port: this.port, key: `${e.address}:${this.port}` });
+    }
+    this.#ready = ready;
+    this.#targets = targets;
+    return targets;
   }
 }

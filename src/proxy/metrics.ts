@@ -14,6 +14,21 @@ export class ProxyMetrics {
   /** Clients turned away because no replica was ready or every try failed. */
   readonly noReplica: Counter<'service'>;
 
+  readonly #requestsByClass = new Map<string, ReadonlyArray<{ inc(): void }>>();
+
+  /**
+   * The requests counter's series of one service, one per status class (index 0 is 1xx, 4 is
+   * 5xx), made once: a label lookup per request is a measurable part of the http mode's cost.
+   */
+  requestsByClass(service: string): ReadonlyArray<{ inc(): void }> {
+    let series = this.#requestsByClass.get(service);
+    if (series === undefined) {
+      series = ['1xx', '2xx', '3xx', '4xx', '5xx'].map((code) => this.requests.labels({ service, code }));
+      this.#requestsByClass.set(service, series);
+    }
+    return series;
+  }
+
   constructor(registry: Registry, openByService: () => Map<string, number>) {
     const labelNames = ['service'] as const;
     this.connections = new Counter({

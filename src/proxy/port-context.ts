@@ -17,6 +17,8 @@ export interface PortContext {
   metrics: ProxyMetrics;
   log: Logger;
   connectTimeoutMs: number;
+  /** http mode: how long a replica may stay silent on a request before it is answered 504. */
+  responseTimeoutMs: number;
   /** Replicas tried for one connection or request, at most. */
   maxAttempts: number;
 }

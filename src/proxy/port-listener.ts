@@ -1,49 +1,47 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { AgentPool } from './agent-pool.js';
-import { forwardHttp } from './http-forward.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import { HttpClientConnection } from './http-connection.js';
 import type { PortContext } from './port-context.js';
 import { forwardTcp } from './tcp-forward.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 /** How long an idle client connection to an http port is kept open (as node's default). */
 const CLIENT_KEEP_ALIVE_MS = 5_000;
+/** An idle kept-alive connection to a replica is closed after this: before a node replica's own 5 s. */
+const UPSTREAM_IDLE_MS = 4_000;
 
 /** One listening socket on a virtual IP and port, in tcp or http mode, and the connections it holds. */
 export class PortListener {
   readonly #sockets = new Set<Socket>();
-  readonly agents = new AgentPool();
+  /** http mode: the kept-alive connections to the replicas. */
+  readonly upstreams: UpstreamPool | undefined;
   readonly #closed: Promise<void>;
 
   private constructor(
     readonly mode: 'tcp' | 'http',
     readonly ctx: PortContext,
-    private readonly server: Server | HttpServer,
+    private readonly server: Server,
   ) {
     this.#closed = new Promise((resolve) => server.once('close', () => resolve()));
+    if (mode === 'http') {
+      const timeouts = {
+        connectTimeoutMs: ctx.connectTimeoutMs,
+        responseTimeoutMs: ctx.responseTimeoutMs,
+        idleMs: UPSTREAM_IDLE_MS,
+      };
+      this.upstreams = new UpstreamPool(timeouts);
+    }
   }
 
   static async open(mode: 'tcp' | 'http', host: string, ctx: PortContext): Promise<PortListener> {
-    let listener: PortListener;
-    if (mode === 'tcp') {
-      const server = createTcpServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (client) => {
-        ctx.metrics.connections.inc({ service: ctx.service });
-        forwardTcp(ctx, client, listener.#sockets);
-      });
-      listener = new PortListener(mode, ctx, server);
-    } else {
-      const server = createHttpServer({ keepAliveTimeout: CLIENT_KEEP_ALIVE_MS, noDelay: true }, (req, res) =>
-        forwardHttp(ctx, listener.agents, req, res),
-      );
-      server.on('connection', (socket: Socket) => {
-        ctx.metrics.connections.inc({ service: ctx.service });
-        listener.#sockets.add(socket);
-        socket.once('close', () => listener.#sockets.delete(socket));
-      });
-      // a client that sends garbage gets its connection closed, not the proxy
-      server.on('clientError', (_err, socket: Socket) => socket.destroy());
-      listener = new PortListener(mode, ctx, server);
-    }
-    const server = listener.server;
+    // half-open allowed: a client that ends its side after its request still gets its answer
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: mode === 'tcp', noDelay: true }, (client) => {
+      ctx.metrics.connections.inc({ service: ctx.service });
+      if (mode === 'tcp') return forwardTcp(ctx, client, listener.#sockets);
+      listener.#sockets.add(client);
+      client.once('close', () => listener.#sockets.delete(client));
+      new HttpClientConnection(ctx, listener.upstreams as UpstreamPool, client, CLIENT_KEEP_ALIVE_MS);
+    });
+    const listener = new PortListener(mode, ctx, server);
     await new Promise<void>((resolve, reject) => {
       const failed = (err: Error): void => {
         server.off('listening', listening);
@@ -76,7 +74,7 @@ export class PortListener {
   async destroy(): Promise<void> {
     this.stopAccepting();
     for (const socket of this.#sockets) socket.destroy();
-    this.agents.destroy();
+    this.upstreams?.destroy();
     await this.#closed;
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
-import type { ServiceEndpointsView } from '../api/endpoints.js';
+import type { EndpointView, ServiceEndpointsView } from '../api/endpoints.js';
 import { systemClock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
 import { bridgeVips } from './bridge-vips.js';
@@ -12,6 +12,7 @@ import { DEFAULT_SET_ASIDE, SetAside } from './set-aside.js';
 import type { Proxy, ProxyOptions, VipAddresses } from './types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
+const DEFAULT_RESPONSE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** A listener or VIP that could not be set up is tried again after this long. */
 const RETRY_MS = 2_000;
@@ -35,7 +36,10 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
   #queue: Promise<void> = Promise.resolve();
   #cancelRetry: (() => void) | undefined;
   #closed = false;
+  /** Each service's ready list, as the table last gave it: one array per table change, not per request. */
+  readonly #ready = new Map<string, EndpointView[]>();
   readonly #onChange = (): void => {
+    this.#ready.clear();
     this.#markDraining();
     this.#reconcileSoon();
   };
@@ -163,12 +167,17 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       service,
       port,
       settings,
-      ready: () => this.options.table.ready(service),
+      ready: () => {
+        let ready = this.#ready.get(service);
+        if (ready === undefined) this.#ready.set(service, (ready = this.options.table.ready(service)));
+        return ready;
+      },
       setAside: this.#setAside,
       counts: this.#counts,
       metrics: this.#metrics,
       log: this.options.logger,
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      responseTimeoutMs: this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
       maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     };
   }
@@ -188,12 +197,16 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       const ready = this.options.table.ready(name);
       const ids = new Set(ready.map((e) => e.taskId));
       for (const listener of state.listeners.values()) {
-        listener.agents.retain(ids);
+        listener.upstreams?.retain(ids);
         for (const e of ready) keys.add(`${e.address}:${listener.ctx.port}`);
       }
     }
     this.#setAside.retain(keys);
-    for (const listener of this.#leaving) if (listener.openSockets === 0) this.#leaving.delete(listener);
+    for (const listener of this.#leaving) {
+      if (listener.openSockets > 0) continue;
+      listener.upstreams?.destroy(); // its idle replica connections have nothing left to carry
+      this.#leaving.delete(listener);
+    }
   }
 
   async #removeVip(vip: string): Promise<void> {

@@ -29,6 +29,7 @@ export class SetAside {
   ) {}
 
   isAside(key: string): boolean {
+    if (this.#records.size === 0) return false; // the usual case, asked per request: no clock read
     const record = this.#records.get(key);
     return record !== undefined && record.asideUntilMs > this.clock.now();
   }

@@ -23,6 +23,12 @@ export interface ProxyOptions {
   vips?: VipAddresses;
   /** A connect to a replica that takes longer fails and moves on (default 1000). */
   connectTimeoutMs?: number;
+  /**
+   * http mode: a replica silent this long on a request (no byte of an answer, or of a body being
+   * sent) gets a 504 answered for it; an idempotent request without a body goes to another
+   * replica first (default 60000, as nginx's proxy_read_timeout).
+   */
+  responseTimeoutMs?: number;
   /** Replicas tried for one connection or request, at most (default 3). */
   maxAttempts?: number;
   /** Failed connects in a row that set a replica aside (default 3), and for how long (default 10 s). */

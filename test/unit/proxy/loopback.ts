@@ -156,7 +156,7 @@ export interface Rig {
 
 export async function startRig(
   services: ServiceEndpointsView[],
-  opts: { connectTimeoutMs?: number } = {},
+  opts: { connectTimeoutMs?: number; responseTimeoutMs?: number } = {},
 ): Promise<Rig> {
   const table = new EndpointTable();
   table.apply({ type: 'snapshot', epoch: EPOCH, revision: 1, services });
@@ -169,6 +169,7 @@ export async function startRig(
     registry,
     vips,
     connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
+    ...(opts.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: opts.responseTimeoutMs }),
   });
   return { table, proxy, registry, vips };
 }
