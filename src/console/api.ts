@@ -36,13 +36,27 @@ export class Api {
     return { authorization: `Bearer ${this.token}`, ...(json ? { 'content-type': 'application/json' } : {}) };
   }
 
-  /** One JSON call; `decode` checks the answer. */
+  /**
+   * One JSON call; `decode` checks the answer. A GET that fails before any answer (the browser saw
+   * the network change, as it does when a host's interfaces come and go) is tried again, twice at
+   * most: it changes nothing. Anything else is the caller's to show.
+   */
   async call<T>(method: string, path: string, decode: (v: unknown) => T, body?: unknown): Promise<T> {
-    const res = await fetch(path, {
+    const init: RequestInit = {
       method,
       headers: this.#headers(body !== undefined),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    };
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(path, init);
+        break;
+      } catch (err) {
+        if (method !== 'GET' || attempt >= 2 || !(err instanceof TypeError)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
+    }
     if (!res.ok) throw await errorOf(res);
     const text = await res.text();
     return decode(text === '' ? null : (JSON.parse(text) as unknown));
