@@ -35,7 +35,7 @@ export async function launchBrowser(managerCertPem: string, size = { width: 1280
 /**
  * Opens `url`. Chromium aborts a navigation with ERR_NETWORK_CHANGED when the host's network
  * interfaces change, which they do whenever Docker starts a container: that navigation is tried
- * again (at most three times), as a person would press reload.
+ * again (at most ten times), as a person would press reload.
  */
 export async function open(page: Page, url: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -43,7 +43,8 @@ export async function open(page: Page, url: string): Promise<void> {
       await page.goto(url, { waitUntil: 'domcontentloaded' });
       return;
     } catch (err) {
-      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('ERR_NETWORK_CHANGED')) throw err;
+      if (attempt >= 10 || !(err instanceof Error) || !err.message.includes('ERR_NETWORK_CHANGED')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250)); // on a busy host the interfaces keep changing
     }
   }
 }

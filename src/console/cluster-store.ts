@@ -134,44 +134,48 @@ export class ClusterStore {
     this.#want = { nodes: false, tasks: new Set(), services: new Set() };
     try {
       const calls: Array<Promise<void>> = [];
-      if (want.nodes)
-        calls.push(
-          this.api
-            .get('/nodes', (v) => list(v, 'nodes', nodeView))
-            .then((nodes) => {
-              this.nodes = new Map(nodes.map((n) => [n.id, n]));
-            }),
-        );
-      if (want.tasks.size > FETCH_ALL_OVER)
-        calls.push(
-          this.api
-            .get('/tasks', (v) => list(v, 'tasks', taskView))
-            .then((tasks) => {
-              this.tasks = new Map(tasks.map((t) => [t.id, t]));
-            }),
-        );
-      else
+      if (want.nodes) calls.push(this.#fetchNodes());
+      // a task the page did not know yet (just submitted) names its service only once fetched
+      const services = new Set(want.services);
+      if (want.tasks.size > FETCH_ALL_OVER) {
+        calls.push(this.#fetchTasks());
+        for (const name of this.services.keys()) services.add(name);
+      } else
         for (const id of want.tasks)
           calls.push(
             this.api.get(`/tasks/${encodeURIComponent(id)}`, taskView).then(
-              (t) => void this.tasks.set(t.id, t),
+              (t) => {
+                this.tasks.set(t.id, t);
+                if (t.service !== null) services.add(t.service);
+              },
               () => undefined, // gone meanwhile
             ),
           );
-      for (const name of want.services)
-        calls.push(
-          this.api.get(`/services/${encodeURIComponent(name)}`, serviceView).then(
-            (s) => void this.services.set(s.name, s),
-            () => void this.services.delete(name),
-          ),
-        );
       await Promise.all(calls);
+      await Promise.all([...services].map((name) => this.#fetchService(name)));
       this.error = '';
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
     }
     this.pendingSince ??= performance.now();
     this.#changed();
+  }
+
+  async #fetchNodes(): Promise<void> {
+    const nodes = await this.api.get('/nodes', (v) => list(v, 'nodes', nodeView));
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+  }
+
+  async #fetchTasks(): Promise<void> {
+    const tasks = await this.api.get('/tasks', (v) => list(v, 'tasks', taskView));
+    this.tasks = new Map(tasks.map((t) => [t.id, t]));
+  }
+
+  async #fetchService(name: string): Promise<void> {
+    await this.api.get(`/services/${encodeURIComponent(name)}`, serviceView).then(
+      (s) => void this.services.set(s.name, s),
+      () => void this.services.delete(name),
+    );
   }
 
   #changed(): void {
