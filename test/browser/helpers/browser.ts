@@ -46,7 +46,11 @@ interface AxeViolation {
 /** Signs in on the console's page with `token` and waits for the overview. */
 export async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
   await open(page, `${baseUrl}/ui`);
-  await page.waitForSelector('#token');
+  // a script load cut by a network change leaves an empty page: open it once more, as a person would
+  if ((await page.waitForSelector('#token', { timeout: 60_000 }).catch(() => null)) === null) {
+    await open(page, `${baseUrl}/ui`);
+    await page.waitForSelector('#token', { timeout: 60_000 });
+  }
   await page.type('#token', token);
   await page.click('button[type=submit]');
   await page.waitForSelector('header .who');
