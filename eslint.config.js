@@ -27,6 +27,13 @@ export default tseslint.config(
     },
   },
   {
+    // the web console is browser code with its own tsconfig (DOM, bundler resolution)
+    files: ['src/console/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './src/console/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     // prettier wraps code at 120 columns but leaves comments and strings alone
     files: ['src/**/*.ts'],
     rules: { 'max-len': ['error', { code: 120, ignoreUrls: true }] },

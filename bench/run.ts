@@ -7,6 +7,7 @@ import { BenchError } from './bench-error.js';
 import { burstBenchmark } from './burst.js';
 import { RunCleanup, type CleanupReport } from '../testkit/cleanup.js';
 import { cliBenchmark } from './cli.js';
+import { consoleBenchmark } from './console.js';
 import { dnsBenchmark } from './dns.js';
 import type { Benchmark, BenchContext } from './context.js';
 import { failoverBenchmark } from './failover.js';
@@ -35,6 +36,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   lbBenchmark,
   dnsBenchmark,
   haBenchmark,
+  consoleBenchmark,
 ];
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 

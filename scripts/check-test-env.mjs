@@ -31,6 +31,11 @@ try {
 } catch {
   missing.push('dig, for the DNS tests: run `bash scripts/setup-dnsutils.sh` (as root)');
 }
+if (!existsSync(process.env.CHROMIUM_BIN ?? '/usr/bin/chromium')) {
+  missing.push(
+    "Debian's chromium, for the web console's browser tests: run `bash scripts/setup-chromium.sh` (as root)",
+  );
+}
 if (missing.length > 0) {
   console.error('npm test needs:');
   for (const m of missing) console.error(`  - ${m}`);

@@ -295,6 +295,9 @@ export function parseTaskFields(value: string): TaskViewField[] {
 
 export type NodeState = 'Up' | 'Down' | 'Unknown';
 
+/** Whether a node takes new work (`active`) or was drained by an operator (`drain`): see `poseidon node drain`. */
+export type NodeAvailability = 'active' | 'drain';
+
 export interface ResourcesView {
   cpuCores: number;
   memoryBytes: number;
@@ -317,6 +320,8 @@ export interface NodeStatusView {
   memoryAvailableBytes: number;
   /** The container engine as the node last said; null before it said anything. */
   engine: EngineStatus | null;
+  /** `drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first). */
+  availability: NodeAvailability;
   /** Conditions that keep the node from taking work while Up, for people (`engine unavailable`). */
   conditions: string[];
   /** Its labels (`poseidon worker --label zone=a`), which task constraints match. */

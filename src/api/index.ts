@@ -33,6 +33,7 @@ export type {
   ManagerTaskView,
   TaskViewField,
   NodeStatusView,
+  NodeAvailability,
   NodeState,
   ResourcesView,
   DesiredState,

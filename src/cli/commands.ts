@@ -24,9 +24,10 @@ import type { EventsFlags } from './events-action.js';
 import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
 import type { ManagerFlags } from './manager-action.js';
-import type { NodeFlags, StatusFlags, StopFlags } from './status-action.js';
+import type { StatusFlags, StopFlags } from './status-action.js';
 import type { ClusterFlags } from './cluster-action.js';
 import type { RotateFlags } from './rotate-action.js';
+import { registerNode } from './node-commands.js';
 import { registerService } from './service-commands.js';
 import type { TaskFlags } from './task-action.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
@@ -55,7 +56,8 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['dev'], registerDev],
   [['task', 'run'], registerTask],
   [['service'], (program) => registerService(program, withManager)],
-  [['status', 'stop', 'node'], registerStatus],
+  [['status', 'stop'], registerStatus],
+  [['node'], (program) => registerNode(program, withManager)],
   [['cluster'], registerCluster],
   [['logs'], registerLogs],
   [['events'], registerEvents],
@@ -271,27 +273,6 @@ function registerStatus(program: Command): void {
     .action(async (id: string, flags: StopFlags) => {
       const { stopTask } = await import('./status-action.js');
       await stopTask(id, flags);
-    });
-
-  const node = withManager(program.command('node'))
-    .description('list the nodes of the cluster (or remove one: node rm)')
-    .option('--json', 'print JSON')
-    .action(async (flags: NodeFlags) => {
-      const { showNodes } = await import('./status-action.js');
-      await showNodes(flags);
-    });
-  // --manager, --token, --ca and --json are node's: rm reads them with its parent's
-  node
-    .command('rm')
-    .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
-    .argument('<node>', 'node name or id')
-    .option(
-      '--dead',
-      'the machine is gone (powered off, its containers with it): its exclusive tasks may run elsewhere',
-    )
-    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
-      const { removeNode } = await import('./status-action.js');
-      await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
     });
 }
 

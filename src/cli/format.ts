@@ -124,8 +124,10 @@ export function taskDetail(
 /** "Up", or "Up, engine unavailable 12s" while its container engine does not answer. */
 function nodeState(n: NodeStatusView, nowMs: number): string {
   const engine = n.engine;
-  if (engine === null || engine === undefined || engine.available) return n.state;
-  return `${n.state}, engine unavailable ${age(engine.since, nowMs)}`;
+  // a manager from before drain sends no availability
+  const state = n.availability === 'drain' ? `${n.state}, drained` : n.state;
+  if (engine === null || engine === undefined || engine.available) return state;
+  return `${state}, engine unavailable ${age(engine.since, nowMs)}`;
 }
 
 export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): string {

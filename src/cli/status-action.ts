@@ -1,3 +1,4 @@
+import type { NodeAvailability } from '../api/index.js';
 import { nodeTable, TASK_TABLE_FIELDS, taskDetail, taskTable, type TableTask } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, toJson } from './terminal-text.js';
@@ -64,4 +65,21 @@ export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<vo
       ? `${JSON.stringify(removed, null, 2)}\n`
       : `node ${removed.name} (${removed.nodeId}) removed; its certificate is refused from now on\n`,
   );
+}
+
+/** `poseidon node drain NODE` / `poseidon node activate NODE`. */
+export async function setNodeAvailability(
+  nameOrId: string,
+  availability: NodeAvailability,
+  flags: NodeFlags,
+): Promise<void> {
+  const client = managerClient(flags);
+  const node = availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);
+  if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
+  else
+    process.stdout.write(
+      availability === 'drain'
+        ? `node ${node.name} drained: nothing new goes there; its ${node.taskCount} tasks move elsewhere\n`
+        : `node ${node.name} active: it takes new work again\n`,
+    );
 }

@@ -156,6 +156,14 @@ export class ManagerClient {
       query: { dead: opts.dead === true ? 'true' : undefined },
     });
   }
+  /** Drains a node (by id or name): no new placements, its tasks move elsewhere. */
+  drainNode(idOrName: string): Promise<NodeStatusView> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/drain`);
+  }
+  /** Makes a drained node take work again. */
+  activateNode(idOrName: string): Promise<NodeStatusView> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/activate`);
+  }
   /** Joins the cluster with a join token: a certificate for the key whose CSR is sent. */
   join(body: JoinRequest): Promise<NodeCertificateView> {
     return this.http.request('POST', '/join', { body });

@@ -1,4 +1,5 @@
 import {
+  NODE_DRAINED,
   NODE_WITHOUT_ENGINE,
   NodePool,
   select,
@@ -11,7 +12,7 @@ import {
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
-import { takesWork, type NodeEntry } from './records.js';
+import { isDrained, takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 
@@ -189,9 +190,10 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
   };
 }
 
-/** Why a node that beats takes no work: its engine is away. Undefined otherwise ("node down" when not up). */
+/** Why a node that beats takes no work (drained, or its engine away); undefined otherwise ("node down" if not up). */
 function downReasonOf(entry: NodeEntry): string | undefined {
-  return entry.state === 'Up' && !takesWork(entry) ? NODE_WITHOUT_ENGINE : undefined;
+  if (entry.state !== 'Up' || takesWork(entry)) return undefined;
+  return isDrained(entry) ? NODE_DRAINED : NODE_WITHOUT_ENGINE;
 }
 
 function memoryUsedBytes(entry: NodeEntry): number | undefined {

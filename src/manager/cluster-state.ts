@@ -315,6 +315,7 @@ function recordProblem(rec: unknown): string | null {
   if (r.kind === 'service') return serviceProblem(r.service);
   if (r.kind === 'node') {
     const n = r.node;
+    if (n?.availability !== undefined && n.availability !== 'drain') return 'node record with an unknown availability';
     return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
       ? null
       : 'node record without id, name or url';

@@ -206,6 +206,23 @@ export class Manager {
     return removed;
   }
 
+  /**
+   * Drains a node (by id or name): nothing new is placed there, its plain tasks are placed
+   * elsewhere and stopped there, and each service replica there is started elsewhere first and
+   * stopped there once its replacement is ready. Durable before it answers; a node drained
+   * already is left as it is.
+   */
+  async drainNode(idOrName: string): Promise<NodeStatusView> {
+    const { nodes } = this.#p;
+    return nodes.setAvailability(nodes.resolve(idOrName).record.id, 'drain');
+  }
+
+  /** Makes a drained node take work again (tasks moved away stay where they went). */
+  async activateNode(idOrName: string): Promise<NodeStatusView> {
+    const { nodes } = this.#p;
+    return nodes.setAvailability(nodes.resolve(idOrName).record.id, 'active');
+  }
+
   /** Tasks the manager has charged to the node now. */
   #owned(nodeId: string): number {
     return this.#p.placer.pool.of(nodeId).count;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type {
   EngineStatus,
   HeartbeatReply,
+  NodeAvailability,
   HeartbeatRequest,
   NodeStatusView,
   RegisterRequest,
@@ -43,6 +44,8 @@ export class NodeTracker {
       down(nodeId: string): void;
       /** A worker (perhaps upgraded) joined at `url`. */
       joined(url: string): void;
+      /** The node was drained: its tasks should move elsewhere. */
+      drained(nodeId: string): void;
     },
   ) {
     this.#health = new NodeHealth({
@@ -88,6 +91,8 @@ export class NodeTracker {
     if (req.labels !== undefined && Object.keys(req.labels).length > 0) record.labels = req.labels;
     if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
       record.allowedHostPaths = req.allowedHostPaths;
+    // a drain is the operator's, not the worker's: registering again (a worker restart) keeps it
+    if (known?.record.availability !== undefined) record.availability = known.record.availability;
     const entry = await state.saveNode(record, {
       state: 'Up',
       lastHeartbeatMs: this.deps.clock.now(),
@@ -173,6 +178,32 @@ export class NodeTracker {
   }
 
   /**
+   * Drains the node (`drain`: no new placements, its tasks move elsewhere) or makes it take work
+   * again (`active`), durably before it acts and before it answers; the same availability again
+   * changes nothing. The node's view after the change.
+   */
+  async setAvailability(nodeId: string, availability: NodeAvailability): Promise<NodeStatusView> {
+    const { state, log } = this.deps;
+    const entry = state.nodes.get(nodeId);
+    if (entry === undefined) throw new NodeNotFound(nodeId);
+    const was = entry.record.availability ?? 'active';
+    if (was !== availability) {
+      const { availability: _old, ...rest } = entry.record;
+      const record: NodeRecord = availability === 'drain' ? { ...rest, availability: 'drain' } : rest;
+      const { record: _r, ...live } = entry;
+      const saved = await state.saveNode(record, live);
+      this.deps.placer.setNode(saved);
+      const name = record.name;
+      const type = availability === 'drain' ? 'node.drained' : 'node.activated';
+      log.info({ nodeId, name, availability }, availability === 'drain' ? 'node drained' : 'node active again');
+      state.events.publish({ time: state.isoNow(), type, node: name });
+      if (availability === 'drain') this.deps.drained(nodeId);
+      else if (saved.state === 'Up') this.deps.up(nodeId);
+    }
+    return this.#view(state.nodes.get(nodeId) ?? entry);
+  }
+
+  /**
    * A worker that beats with a digest instead of its task list is asked for the list when the
    * digest disagrees with what the manager placed there, and has for two beats in a row with the
    * worker's own set unchanged: while tasks are being dispatched the two sides differ for a
@@ -196,12 +227,12 @@ export class NodeTracker {
   }
 
   list(): NodeStatusView[] {
-    return [...this.deps.state.nodes.values()]
-      .map((n) => {
-        const a = this.deps.placer.pool.of(n.record.id);
-        return toNodeView(n, { ...a.resources }, a.count);
-      })
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.deps.state.nodes.values()].map((n) => this.#view(n)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  #view(n: NodeEntry): NodeStatusView {
+    const a = this.deps.placer.pool.of(n.record.id);
+    return toNodeView(n, { ...a.resources }, a.count);
   }
 
   countByState(): Map<string, number> {

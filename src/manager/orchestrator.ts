@@ -45,6 +45,8 @@ export class Orchestrator {
       /** Whether a stop waits (the replica drains first; the gate sends the stop itself); absent: none waits. */
       stopGate?(taskId: string, nodeId: string): boolean;
       nodeStates(): ReadonlyMap<string, NodeState>;
+      /** Nodes an operator drained; absent: none. */
+      drainedNodes?(): ReadonlySet<string>;
       clock: Clock;
       log: Logger;
       metrics: Pick<ManagerMetrics, 'reconcileSeconds'>;
@@ -95,6 +97,11 @@ export class Orchestrator {
     for (const id of this.deps.placer.pool.of(nodeId).tasks) this.#dirty.add(id);
     this.#capacityGrew = true;
     this.#loop.kick();
+  }
+
+  /** A node was drained: its tasks move (reconcile decides on each). */
+  nodeDrained(nodeId: string): void {
+    this.changed(this.deps.placer.pool.of(nodeId).tasks);
   }
 
   /** A node went down: its tasks are lost there. */
@@ -153,6 +160,7 @@ export class Orchestrator {
         nodeStates: this.deps.nodeStates(),
         dispatchedAt: dispatcher.dispatchedAt,
         stopping: dispatcher.stopping,
+        ...(this.deps.drainedNodes === undefined ? {} : { drained: this.deps.drainedNodes() }),
       };
       plan = this.deps.planner.plan(reconcile(snapshot, this.deps.clock.now()), fresh.ids());
       await state.commit(plan.changes);
@@ -175,6 +183,7 @@ export class Orchestrator {
     if (toDispatch.size > 0) dispatcher.dispatch(toDispatch.values());
     for (const s of plan.stops)
       if (this.deps.stopGate?.(s.taskId, s.nodeId) !== true) dispatcher.stop(s.taskId, s.nodeId);
+    for (const c of plan.copies) dispatcher.stopCopy(c.nodeId, c.taskId, c.generation, 'its node is drained');
     for (const w of plan.wakes) this.deps.supervisor.wakeAt(w.taskId, w.atMs);
     this.deps.metrics.reconcileSeconds.observe((performance.now() - began) / 1000);
   }

@@ -21,6 +21,8 @@ export interface Plan {
   /** Tasks to send to their node again (the first dispatch of a placement follows from its record). */
   redispatch: Set<string>;
   stops: Array<{ taskId: string; nodeId: string }>;
+  /** Copies to stop on a node the task left (a drained node), each of the generation it ran under there. */
+  copies: Array<{ taskId: string; nodeId: string; generation: number }>;
   wakes: Array<{ taskId: string; atMs: number }>;
 }
 
@@ -47,7 +49,7 @@ export class Planner {
   /** `fresh`: submissions not written yet; the plan writes each once, placed or not. */
   plan(actions: readonly Action[], fresh: Iterable<string>): Plan {
     const { state } = this.deps;
-    const plan: Plan = { changes: state.newChanges(), redispatch: new Set(), stops: [], wakes: [] };
+    const plan: Plan = { changes: state.newChanges(), redispatch: new Set(), stops: [], copies: [], wakes: [] };
     const current = (id: string): TaskRecord | undefined => plan.changes.current(id, (i) => state.task(i));
     for (const id of fresh) {
       const rec = state.task(id);
@@ -88,6 +90,23 @@ export class Planner {
           const why =
             `node ${name} is down; exclusive, so not moved until its copy is known stopped ` +
             `(the node reports again, or \`poseidon node rm ${name} --dead\`)`;
+          const held = hold(rec, why, state.isoNow());
+          if (held !== null) this.#put(plan, held);
+          break;
+        }
+        case 'evict': {
+          // stop-then-start: a plain task is one copy; placed elsewhere in this pass when some node fits
+          const reason = `node ${state.nodeName(a.nodeId)} is drained; moving`;
+          plan.copies.push({ taskId: a.taskId, nodeId: a.nodeId, generation: rec.generation });
+          const moved = this.#put(plan, lose(rec, reason, state.isoNow()));
+          this.deps.log.info({ taskId: a.taskId, nodeId: a.nodeId }, 'task moved off a drained node');
+          plan.changes.event(() => taskEvent('task.moved', moved, null, state.isoNow()));
+          toPlace.push(moved);
+          break;
+        }
+        case 'hold-drained': {
+          const name = state.nodeName(a.nodeId);
+          const why = `node ${name} is drained; exclusive, so not moved while it runs there (stop it to move it)`;
           const held = hold(rec, why, state.isoNow());
           if (held !== null) this.#put(plan, held);
           break;

@@ -10,6 +10,10 @@ export type Action =
   | { kind: 'mark-lost'; taskId: string; nodeId: string }
   /** An exclusive task on a node that is down: it stays, with why, until its copy is known gone. */
   | { kind: 'hold'; taskId: string; nodeId: string }
+  /** A plain task on a drained node: placed elsewhere, and its copy there stopped. */
+  | { kind: 'evict'; taskId: string; nodeId: string }
+  /** An exclusive plain task on a drained node: it stays, with why (moving it could run it twice). */
+  | { kind: 'hold-drained'; taskId: string; nodeId: string }
   | { kind: 'restart'; taskId: string; preferNodeId: string | null }
   | { kind: 'wake-at'; taskId: string; atMs: number };
 
@@ -26,6 +30,11 @@ export interface ClusterSnapshot {
   dispatchedAt: ReadonlyMap<string, number>;
   /** Tasks with a stop call in flight. */
   stopping: ReadonlySet<string>;
+  /**
+   * Nodes an operator drained. Their plain tasks are moved here; a service's replicas are the
+   * service orchestrator's, which starts each elsewhere before it stops the one here. Absent: none.
+   */
+  drained?: ReadonlySet<string>;
 }
 
 /** A Scheduled task not confirmed by its worker after this long is dispatched again (idempotent). */
@@ -63,6 +72,8 @@ export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
         actions.push({ kind: 'hold', taskId, nodeId: t.nodeId });
       else if (nodeState === 'Down' || nodeState === undefined)
         actions.push({ kind: 'mark-lost', taskId, nodeId: t.nodeId });
+      else if (s.drained?.has(t.nodeId) === true && t.service === undefined)
+        actions.push({ kind: t.request.exclusive === true ? 'hold-drained' : 'evict', taskId, nodeId: t.nodeId });
       else if (
         t.state === TaskState.Scheduled &&
         nodeState === 'Up' &&

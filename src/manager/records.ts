@@ -53,6 +53,11 @@ export interface NodeRecord {
   labels?: Record<string, string>;
   /** Host directories its worker lets tasks mount; absent: none. */
   allowedHostPaths?: string[];
+  /**
+   * `drain` (`poseidon node drain`): no new placements, its tasks move elsewhere; absent: active
+   * (and every record stored before drain existed). Kept when the node registers again.
+   */
+  availability?: 'drain';
 }
 
 /** A named volume and the node that holds it, learned when a task that mounts it first ran there. */
@@ -91,9 +96,14 @@ export interface NodeEntry {
   engineLost?: boolean;
 }
 
-/** Whether the node takes new work: it beats, and its engine answers. */
+/** Whether the node takes new work: it beats, its engine answers, and it is not drained. */
 export function takesWork(n: NodeEntry): boolean {
-  return n.state === 'Up' && n.engine?.available !== false;
+  return n.state === 'Up' && n.engine?.available !== false && !isDrained(n);
+}
+
+/** Whether an operator drained the node: nothing new goes there, and what runs there moves. */
+export function isDrained(n: NodeEntry): boolean {
+  return n.record.availability === 'drain';
 }
 
 export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };
@@ -153,6 +163,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     cpuUsage: n.metrics?.cpuUsage ?? 0,
     memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
     engine: n.engine ?? null,
+    availability: isDrained(n) ? 'drain' : 'active',
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
     labels: n.record.labels ?? {},
     allowedHostPaths: n.record.allowedHostPaths ?? [],

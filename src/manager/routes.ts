@@ -140,6 +140,14 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     async (req) => manager.removeNode(req.params.id, req.query.dead === 'true'),
   );
 
+  // drain: no new placements, its tasks move elsewhere (service replicas start elsewhere first)
+  app.post('/nodes/:id/drain', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
+    manager.drainNode(req.params.id),
+  );
+  app.post('/nodes/:id/activate', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
+    manager.activateNode(req.params.id),
+  );
+
   app.get('/volumes', { config: READ }, async () => manager.volumes.list());
 
   // refused while an unfinished task mounts it; else its node's worker removes it from its engine

@@ -10,6 +10,7 @@ import type { NodeAuthority } from '../pki/index.js';
 import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
 import { discoveryRoutes, WatchStreams } from './discovery/index.js';
+import { consoleRoutes } from './console-route.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -38,6 +39,8 @@ export async function createManagerServer(deps: {
   status?(): Promise<ClusterStatusView>;
   /** Managers as a group: a follower passes calls on to the leader (group/forward.ts). */
   first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Where the built web console is; absent: dist/console beside this package's code. */
+  consoleDir?: string;
   /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
   limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
 }): Promise<FastifyInstance> {
@@ -72,5 +75,6 @@ export async function createManagerServer(deps: {
   if (status !== undefined) app.get('/status', { config: { access: 'read' } }, async () => status());
   await app.register(tokenRoutes, { tokens: deps.tokens });
   await app.register(pkiRoutes, { authority: deps.authority });
+  await app.register(consoleRoutes, deps.consoleDir === undefined ? {} : { dir: deps.consoleDir });
   return app;
 }

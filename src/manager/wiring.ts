@@ -14,6 +14,7 @@ import { ManagerMetrics } from './metrics.js';
 import { NodeTracker } from './node-tracker.js';
 import { Orchestrator } from './orchestrator.js';
 import { Placer } from './placer.js';
+import { isDrained } from './records.js';
 import { Planner } from './plan.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { ServiceMetrics } from './services/service-metrics.js';
@@ -191,6 +192,11 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
       for (const [id, n] of state.nodes) states.set(id, n.engineLost === true ? 'Down' : n.state);
       return states;
     },
+    drainedNodes: () => {
+      const drained = new Set<string>();
+      for (const [id, n] of state.nodes) if (isDrained(n)) drained.add(id);
+      return drained;
+    },
     clock,
     log,
     metrics,
@@ -232,6 +238,14 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url) => dispatcher.rejoined(url),
+    drained: (nodeId) => {
+      // plain tasks are reconcile's to move; each service with a replica there replaces it start-first
+      for (const id of placer.pool.of(nodeId).tasks) {
+        const service = state.task(id)?.service?.service;
+        if (service !== undefined) services.changed(service);
+      }
+      orchestrator.nodeDrained(nodeId);
+    },
   });
   return {
     state,

@@ -3,6 +3,8 @@ import type { Filter } from './types.js';
 export const NODE_DOWN = 'node down';
 /** A node that beats but whose container engine does not answer (dockerd restarting). */
 export const NODE_WITHOUT_ENGINE = 'node without a container engine';
+/** A node an operator drained (`poseidon node drain`): it takes no new work. */
+export const NODE_DRAINED = 'node drained';
 
 /** A node that missed its heartbeats, or lost its engine, cannot take work; its other numbers are stale too. */
 export const nodeUpFilter: Filter = {

@@ -2,6 +2,15 @@ import type { TaskRecord } from '../records.js';
 import { gaveUp, isLive, slotOf } from './replica-state.js';
 import { isRolling, type ServiceRecord } from './service-record.js';
 import { stepRollout, type RolloutEvent } from './rollout.js';
+import { drainMoves } from './drain-moves.js';
+
+/** Drained nodes (`poseidon node drain`) and their names, for the reasons replicas stop with. */
+export interface DrainedNodes {
+  nodes: ReadonlySet<string>;
+  nodeName(nodeId: string): string;
+}
+
+const NO_DRAIN: DrainedNodes = { nodes: new Set(), nodeName: (id) => id };
 
 /**
  * A task its restart policy gave up on is replaced this long after it ended, not at once: a
@@ -34,7 +43,8 @@ export interface ServiceDecision {
  * - slots above `replicas` are stopped, highest first;
  * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
  * - every other slot without a live task gets one of the current version, except a slot whose
- *   stop-first update still waits for its old task to end.
+ *   stop-first update still waits for its old task to end;
+ * - a replica on a drained node is replaced start-first (drain-moves.ts).
  */
 export function decideService(
   rec: ServiceRecord,
@@ -42,6 +52,7 @@ export function decideService(
   readySince: ReadonlyMap<string, number>,
   nowMs: number,
   nowIso: string,
+  drain: DrainedNodes = NO_DRAIN,
 ): ServiceDecision {
   const out: ServiceDecision = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
   const stopped = new Set<string>();
@@ -96,6 +107,12 @@ export function decideService(
     if (stopFirst && leaving.has(slot) && holdsContainer(tasks, slot, stopped)) continue;
     out.create.push(slot);
   }
+  const moves = drainMoves(tasks, current.spec.replicas, drain.nodes, drain.nodeName, new Set(out.create), stopped);
+  for (const s of moves.stop) {
+    const t = tasks.find((x) => x.request.id === s.taskId);
+    if (t !== undefined) stop(t, s.reason);
+  }
+  out.create.push(...moves.create);
   return out;
 }
 

@@ -7,7 +7,8 @@ import type { Changes } from '../changes.js';
 import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop, submitted } from '../transitions.js';
-import { decideService } from './decide.js';
+import { isDrained } from '../records.js';
+import { decideService, type DrainedNodes } from './decide.js';
 import { isReady } from './replica-state.js';
 import type { RolloutEvent } from './rollout.js';
 import { ServiceIndex } from './service-index.js';
@@ -92,9 +93,10 @@ export class ServiceOrchestrator {
     return this.lock.run('services', async () => {
       const changes = state.newChanges();
       const touched: string[] = [];
+      const drain = this.#drained();
       for (const name of names) {
         const rec = state.services.get(name);
-        if (rec !== undefined) touched.push(...this.#decide(rec, changes));
+        if (rec !== undefined) touched.push(...this.#decide(rec, changes, drain));
       }
       if (changes.size === 0) {
         await state.commit(changes); // publishes the events, if any
@@ -111,7 +113,7 @@ export class ServiceOrchestrator {
   }
 
   /** Puts one service's decision into `changes`; the ids of the tasks it touched. */
-  #decide(rec: ServiceRecord, changes: Changes): string[] {
+  #decide(rec: ServiceRecord, changes: Changes, drain: DrainedNodes): string[] {
     const { state, clock } = this.deps;
     const nowMs = clock.now();
     const nowIso = state.isoNow();
@@ -120,7 +122,7 @@ export class ServiceOrchestrator {
       const t = state.task(id);
       if (t !== undefined) tasks.push(t);
     }
-    const d = decideService(rec, tasks, this.#readySince, nowMs, nowIso);
+    const d = decideService(rec, tasks, this.#readySince, nowMs, nowIso, drain);
     const next = d.record ?? rec;
     const touched: string[] = [];
     for (const s of d.stop) {
@@ -150,6 +152,14 @@ export class ServiceOrchestrator {
       this.deps.log.info({ service: rec.name, created: d.create.length, stopped: d.stop.length }, 'service reconciled');
     if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
     return touched;
+  }
+
+  /** The nodes drained now, read once per step. */
+  #drained(): DrainedNodes {
+    const { state } = this.deps;
+    const nodes = new Set<string>();
+    for (const [id, n] of state.nodes) if (isDrained(n)) nodes.add(id);
+    return { nodes, nodeName: (id) => state.nodeName(id) };
   }
 
   /** Looks at the service again at `atMs` (a monitor ends, a delay is over, a deadline). */

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { NodeFlags } from './status-action.js';
+
+// `poseidon node …`: names, flags and help only; each action loads status-action.ts when it runs
+// (see commands.ts on why definitions stay light).
+
+type WithManager = (cmd: Command) => Command;
+
+/** Adds `node` (and `node ls`), `node rm`, `node drain` and `node activate`. */
+export function registerNode(program: Command, withManager: WithManager): void {
+  const node = withManager(program.command('node'))
+    .description('list the nodes of the cluster (or drain, activate or remove one)')
+    .option('--json', 'print JSON')
+    .action(async (flags: NodeFlags) => {
+      const { showNodes } = await import('./status-action.js');
+      await showNodes(flags);
+    });
+  // --manager, --token, --ca and --json are node's: the subcommands read them with their parent's
+  node
+    .command('ls')
+    .description('list the nodes: NAME, STATE (Up/Down; drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT')
+    .action(async (_flags: unknown, cmd: Command) => {
+      const { showNodes } = await import('./status-action.js');
+      await showNodes(cmd.optsWithGlobals<NodeFlags>());
+    });
+  node
+    .command('rm')
+    .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
+    .argument('<node>', 'node name or id')
+    .option(
+      '--dead',
+      'the machine is gone (powered off, its containers with it): its exclusive tasks may run elsewhere',
+    )
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { removeNode } = await import('./status-action.js');
+      await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
+    });
+  node
+    .command('drain')
+    .description(
+      'drain a node: nothing new goes there, its tasks move elsewhere (replicas start elsewhere first) (admin)',
+    )
+    .argument('<node>', 'node name or id')
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { setNodeAvailability } = await import('./status-action.js');
+      await setNodeAvailability(nameOrId, 'drain', cmd.optsWithGlobals<NodeFlags>());
+    });
+  node
+    .command('activate')
+    .description('let a drained node take work again (admin)')
+    .argument('<node>', 'node name or id')
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { setNodeAvailability } = await import('./status-action.js');
+      await setNodeAvailability(nameOrId, 'active', cmd.optsWithGlobals<NodeFlags>());
+    });
+}

@@ -1,0 +1,78 @@
+// The console's only way to the Manager API: same origin, the signed-in token on every call,
+// Poseidon's error shape turned back into an ApiError whose message the page shows as it is.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = 'http_error';
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body: unknown = await res.json();
+    if (typeof body === 'object' && body !== null && 'error' in body) {
+      const e: unknown = body.error;
+      if (typeof e === 'object' && e !== null) {
+        if ('code' in e && typeof e.code === 'string') code = e.code;
+        if ('message' in e && typeof e.message === 'string') message = e.message;
+      }
+    }
+  } catch {
+    // not our error shape: the status line says what happened
+  }
+  return new ApiError(res.status, code, message);
+}
+
+export class Api {
+  constructor(readonly token: string) {}
+
+  #headers(json: boolean): Record<string, string> {
+    return { authorization: `Bearer ${this.token}`, ...(json ? { 'content-type': 'application/json' } : {}) };
+  }
+
+  /**
+   * One JSON call; `decode` checks the answer. A GET that fails before any answer (the browser saw
+   * the network change, as it does when a host's interfaces come and go) is tried again, twice at
+   * most: it changes nothing. Anything else is the caller's to show.
+   */
+  async call<T>(method: string, path: string, decode: (v: unknown) => T, body?: unknown): Promise<T> {
+    const init: RequestInit = {
+      method,
+      headers: this.#headers(body !== undefined),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    };
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(path, init);
+        break;
+      } catch (err) {
+        if (method !== 'GET' || attempt >= 2 || !(err instanceof TypeError)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
+    }
+    if (!res.ok) throw await errorOf(res);
+    const text = await res.text();
+    return decode(text === '' ? null : (JSON.parse(text) as unknown));
+  }
+
+  get<T>(path: string, decode: (v: unknown) => T): Promise<T> {
+    return this.call('GET', path, decode);
+  }
+
+  /** A streamed answer (events, logs): its body's reader, ended by `signal`. */
+  async stream(path: string, signal: AbortSignal): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+    const res = await fetch(path, { headers: this.#headers(false), signal });
+    if (!res.ok) throw await errorOf(res);
+    if (res.body === null) throw new ApiError(res.status, 'no_body', `${path} answered no body`);
+    return res.body.getReader();
+  }
+}
+
+export const ignore = (): null => null;

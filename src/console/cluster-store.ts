@@ -1,0 +1,184 @@
+import type { Api } from './api.js';
+import {
+  list,
+  nodeView,
+  serviceView,
+  taskView,
+  TASK_STATES,
+  type ClusterEvent,
+  type NodeView,
+  type ServiceView,
+  type TaskView,
+} from './decode.js';
+import { EventFollower, type StreamState } from './event-stream.js';
+
+/** Events the overview lists, newest first. */
+const MAX_EVENTS = 200;
+/** Refetches caused by a burst of events are coalesced over this long. */
+const COALESCE_MS = 100;
+/** Past this many changed tasks one list call beats one call per task. */
+const FETCH_ALL_OVER = 25;
+
+/**
+ * The cluster as the console shows it: loaded once, then kept current by the manager's event
+ * stream. An event changes what it names at once (a task's state, reason, node and restarts);
+ * what it does not carry (a service's healthy count, a node's allocation, a new task's spec) is
+ * fetched again, coalesced, for the things it named. Listeners hear of every change.
+ */
+export class ClusterStore {
+  nodes = new Map<string, NodeView>();
+  tasks = new Map<string, TaskView>();
+  services = new Map<string, ServiceView>();
+  events: ClusterEvent[] = [];
+  stream: { state: StreamState; detail: string } = { state: 'connecting', detail: '' };
+  loaded = false;
+  error = '';
+  /** When the oldest change not yet rendered arrived (performance.now()); null: all rendered. */
+  pendingSince: number | null = null;
+  readonly #listeners = new Set<() => void>();
+  readonly #follower: EventFollower;
+  #want = { nodes: false, tasks: new Set<string>(), services: new Set<string>() };
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly api: Api) {
+    this.#follower = new EventFollower(api, {
+      event: (e) => this.#apply(e),
+      state: (state, detail) => {
+        this.stream = { state, detail };
+        this.#changed();
+      },
+      resync: () => this.load(),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#follower.start();
+    await this.load();
+  }
+
+  stop(): void {
+    this.#follower.stop();
+    clearTimeout(this.#timer);
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /** Everything again (first load, and after the stream reconnects). */
+  async load(): Promise<void> {
+    try {
+      const [nodes, tasks, services] = await Promise.all([
+        this.api.get('/nodes', (v) => list(v, 'nodes', nodeView)),
+        this.api.get('/tasks', (v) => list(v, 'tasks', taskView)),
+        this.api.get('/services', (v) => list(v, 'services', serviceView)),
+      ]);
+      this.nodes = new Map(nodes.map((n) => [n.id, n]));
+      this.tasks = new Map(tasks.map((t) => [t.id, t]));
+      this.services = new Map(services.map((s) => [s.name, s]));
+      this.loaded = true;
+      this.error = '';
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.#changed();
+  }
+
+  /** A service's view again now (after an action on it). */
+  async refreshService(name: string): Promise<void> {
+    this.#want.services.add(name);
+    await this.#fetch();
+  }
+
+  async refreshNodes(): Promise<void> {
+    this.#want.nodes = true;
+    await this.#fetch();
+  }
+
+  nodeByName(name: string): NodeView | undefined {
+    for (const n of this.nodes.values()) if (n.name === name) return n;
+    return undefined;
+  }
+
+  #apply(e: ClusterEvent): void {
+    this.pendingSince ??= performance.now();
+    this.events = [e, ...this.events].slice(0, MAX_EVENTS);
+    if (e.taskId !== null) {
+      const known = this.tasks.get(e.taskId);
+      if (known !== undefined && e.state !== null) {
+        const state = TASK_STATES.find((x) => x === e.state) ?? known.state;
+        this.tasks.set(e.taskId, {
+          ...known,
+          state,
+          reason: e.reason ?? known.reason,
+          restarts: e.restarts ?? known.restarts,
+          node: e.type === 'task.lost' || e.type === 'task.moved' ? null : (e.node ?? known.node),
+        });
+        if (known.service !== null) this.#want.services.add(known.service);
+      }
+      this.#want.tasks.add(e.taskId);
+      this.#want.nodes = true;
+    }
+    if (e.service !== null) this.#want.services.add(e.service);
+    if (e.type.startsWith('node.')) this.#want.nodes = true;
+    if (e.type === 'service.removed' && e.service !== null) this.services.delete(e.service);
+    this.#changed();
+    this.#timer ??= setTimeout(() => void this.#fetch(), COALESCE_MS);
+  }
+
+  async #fetch(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const want = this.#want;
+    this.#want = { nodes: false, tasks: new Set(), services: new Set() };
+    try {
+      const calls: Array<Promise<void>> = [];
+      if (want.nodes) calls.push(this.#fetchNodes());
+      // a task the page did not know yet (just submitted) names its service only once fetched
+      const services = new Set(want.services);
+      if (want.tasks.size > FETCH_ALL_OVER) {
+        calls.push(this.#fetchTasks());
+        for (const name of this.services.keys()) services.add(name);
+      } else
+        for (const id of want.tasks)
+          calls.push(
+            this.api.get(`/tasks/${encodeURIComponent(id)}`, taskView).then(
+              (t) => {
+                this.tasks.set(t.id, t);
+                if (t.service !== null) services.add(t.service);
+              },
+              () => undefined, // gone meanwhile
+            ),
+          );
+      await Promise.all(calls);
+      await Promise.all([...services].map((name) => this.#fetchService(name)));
+      this.error = '';
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.pendingSince ??= performance.now();
+    this.#changed();
+  }
+
+  async #fetchNodes(): Promise<void> {
+    const nodes = await this.api.get('/nodes', (v) => list(v, 'nodes', nodeView));
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+  }
+
+  async #fetchTasks(): Promise<void> {
+    const tasks = await this.api.get('/tasks', (v) => list(v, 'tasks', taskView));
+    this.tasks = new Map(tasks.map((t) => [t.id, t]));
+  }
+
+  async #fetchService(name: string): Promise<void> {
+    await this.api.get(`/services/${encodeURIComponent(name)}`, serviceView).then(
+      (s) => void this.services.set(s.name, s),
+      () => void this.services.delete(name),
+    );
+  }
+
+  #changed(): void {
+    for (const fn of this.#listeners) fn();
+  }
+}

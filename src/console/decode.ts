@@ -1,0 +1,248 @@
+// Every answer of the Manager API is checked here before the console uses it: a field the
+// console reads is there and of its type, or the answer is refused with what was wrong. The
+// shapes are the console's own reading of src/api (only the fields it shows).
+
+export class BadAnswer extends Error {
+  constructor(what: string) {
+    super(`the manager answered something the console cannot read: ${what}`);
+  }
+}
+
+type Obj = Readonly<Record<string, unknown>>;
+
+export function obj(v: unknown, what: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BadAnswer(`${what} is not an object`);
+  return v as Obj;
+}
+export function list<T>(v: unknown, what: string, item: (x: unknown, what: string) => T): T[] {
+  if (!Array.isArray(v)) throw new BadAnswer(`${what} is not a list`);
+  return v.map((x, i) => item(x, `${what}[${i}]`));
+}
+export function str(o: Obj, k: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') throw new BadAnswer(`${k} is not text`);
+  return v;
+}
+export function num(o: Obj, k: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadAnswer(`${k} is not a number`);
+  return v;
+}
+export function optStr(o: Obj, k: string): string | null {
+  const v = o[k];
+  return typeof v === 'string' ? v : null;
+}
+export function optNum(o: Obj, k: string): number | null {
+  const v = o[k];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+function oneOf<T extends string>(o: Obj, k: string, values: readonly T[]): T {
+  const v = str(o, k);
+  if (!(values as readonly string[]).includes(v)) throw new BadAnswer(`${k} is ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+export const TASK_STATES = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export type Scope = 'read' | 'deploy' | 'admin';
+
+export interface Resources {
+  cpuCores: number;
+  memoryBytes: number;
+}
+export interface NodeView {
+  id: string;
+  name: string;
+  url: string;
+  state: string;
+  availability: 'active' | 'drain';
+  lastHeartbeat: string | null;
+  capacity: Resources;
+  allocated: Resources;
+  taskCount: number;
+  load1: number;
+  cpuUsage: number;
+  memoryAvailableBytes: number;
+  conditions: string[];
+}
+export interface TaskView {
+  id: string;
+  name: string;
+  image: string;
+  command: string[];
+  desiredState: string;
+  state: TaskState;
+  node: string | null;
+  nodeId: string | null;
+  reason: string;
+  exitCode: number | null;
+  restarts: number;
+  health: string;
+  cpu: number;
+  memory: number;
+  submittedAt: string;
+  startedAt: string | null;
+  service: string | null;
+  slot: number | null;
+  version: number | null;
+}
+export interface UpdateView {
+  state: string;
+  fromVersion: number;
+  toVersion: number;
+  updated: number;
+  total: number;
+  reason: string;
+}
+export interface ServiceView {
+  name: string;
+  version: number;
+  replicas: number;
+  healthy: number;
+  running: number;
+  image: string;
+  update: UpdateView | null;
+}
+export interface EndpointView {
+  taskId: string;
+  slot: number;
+  node: string | null;
+  state: string;
+  address: string | null;
+}
+export interface ClusterEvent {
+  time: string;
+  type: string;
+  taskId: string | null;
+  taskName: string | null;
+  node: string | null;
+  state: string | null;
+  reason: string | null;
+  restarts: number | null;
+  service: string | null;
+}
+export interface TokenInfo {
+  id: string;
+  name: string;
+  scope: Scope;
+}
+export interface TaskUsage {
+  cpu: number;
+  memoryBytes: number;
+}
+
+function resources(v: unknown, what: string): Resources {
+  const o = obj(v, what);
+  return { cpuCores: num(o, 'cpuCores'), memoryBytes: num(o, 'memoryBytes') };
+}
+
+export function nodeView(v: unknown, what = 'node'): NodeView {
+  const o = obj(v, what);
+  return {
+    id: str(o, 'id'),
+    name: str(o, 'name'),
+    url: str(o, 'url'),
+    state: str(o, 'state'),
+    availability: o.availability === 'drain' ? 'drain' : 'active',
+    lastHeartbeat: optStr(o, 'lastHeartbeat'),
+    capacity: resources(o.capacity, `${what}.capacity`),
+    allocated: resources(o.allocated, `${what}.allocated`),
+    taskCount: num(o, 'taskCount'),
+    load1: num(o, 'load1'),
+    cpuUsage: num(o, 'cpuUsage'),
+    memoryAvailableBytes: num(o, 'memoryAvailableBytes'),
+    conditions: list(o.conditions ?? [], `${what}.conditions`, (x, w) => {
+      if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
+      return x;
+    }),
+  };
+}
+
+export function taskView(v: unknown, what = 'task'): TaskView {
+  const o = obj(v, what);
+  const health = o.health === undefined ? {} : obj(o.health, `${what}.health`);
+  return {
+    id: str(o, 'id'),
+    name: str(o, 'name'),
+    image: optStr(o, 'image') ?? '',
+    command: Array.isArray(o.command) ? o.command.filter((c): c is string => typeof c === 'string') : [],
+    desiredState: optStr(o, 'desiredState') ?? 'running',
+    state: oneOf(o, 'state', TASK_STATES),
+    node: optStr(o, 'node'),
+    nodeId: optStr(o, 'nodeId'),
+    reason: optStr(o, 'reason') ?? '',
+    exitCode: optNum(o, 'exitCode'),
+    restarts: optNum(o, 'restarts') ?? 0,
+    health: optStr(health, 'status') ?? 'none',
+    cpu: optNum(o, 'cpu') ?? 0,
+    memory: optNum(o, 'memory') ?? 0,
+    submittedAt: optStr(o, 'submittedAt') ?? '',
+    startedAt: optStr(o, 'startedAt'),
+    service: optStr(o, 'service'),
+    slot: optNum(o, 'slot'),
+    version: optNum(o, 'version'),
+  };
+}
+
+export function serviceView(v: unknown, what = 'service'): ServiceView {
+  const o = obj(v, what);
+  const u = o.update === null || o.update === undefined ? null : obj(o.update, `${what}.update`);
+  return {
+    name: str(o, 'name'),
+    version: num(o, 'version'),
+    replicas: num(o, 'replicas'),
+    healthy: num(o, 'healthy'),
+    running: num(o, 'running'),
+    image: str(o, 'image'),
+    update:
+      u === null
+        ? null
+        : {
+            state: str(u, 'state'),
+            fromVersion: num(u, 'fromVersion'),
+            toVersion: num(u, 'toVersion'),
+            updated: num(u, 'updated'),
+            total: num(u, 'total'),
+            reason: optStr(u, 'reason') ?? '',
+          },
+  };
+}
+
+export function endpoints(v: unknown): EndpointView[] {
+  const o = obj(v, 'endpoints');
+  return list(o.endpoints, 'endpoints', (x, w) => {
+    const e = obj(x, w);
+    return {
+      taskId: str(e, 'taskId'),
+      slot: num(e, 'slot'),
+      node: optStr(e, 'node'),
+      state: str(e, 'state'),
+      address: optStr(e, 'address'),
+    };
+  });
+}
+
+export function clusterEvent(v: unknown): ClusterEvent {
+  const o = obj(v, 'event');
+  return {
+    time: str(o, 'time'),
+    type: str(o, 'type'),
+    taskId: optStr(o, 'taskId'),
+    taskName: optStr(o, 'taskName'),
+    node: optStr(o, 'node'),
+    state: optStr(o, 'state'),
+    reason: optStr(o, 'reason'),
+    restarts: optNum(o, 'restarts'),
+    service: optStr(o, 'service'),
+  };
+}
+
+export function tokenInfo(v: unknown): TokenInfo {
+  const o = obj(v, 'token');
+  return { id: str(o, 'id'), name: str(o, 'name'), scope: oneOf(o, 'scope', ['read', 'deploy', 'admin'] as const) };
+}
+
+export function taskUsage(v: unknown): TaskUsage {
+  const o = obj(v, 'stats');
+  return { cpu: num(o, 'cpu'), memoryBytes: num(o, 'memoryBytes') };
+}

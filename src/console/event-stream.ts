@@ -1,0 +1,76 @@
+import type { Api } from './api.js';
+import { clusterEvent, type ClusterEvent } from './decode.js';
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting';
+
+const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+
+/**
+ * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: each event as
+ * it happens, no polling. When the stream ends or fails it connects again with backoff, and
+ * `onResync` runs first on every reconnect, since events may have been missed meanwhile.
+ */
+export class EventFollower {
+  readonly #abort = new AbortController();
+
+  constructor(
+    private readonly api: Api,
+    private readonly on: {
+      event(e: ClusterEvent): void;
+      state(s: StreamState, detail: string): void;
+      resync(): Promise<void>;
+    },
+  ) {}
+
+  start(): void {
+    void this.#run();
+  }
+
+  stop(): void {
+    this.#abort.abort();
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    let first = true;
+    while (!this.#abort.signal.aborted) {
+      try {
+        this.on.state(first ? 'connecting' : 'reconnecting', '');
+        const reader = await this.api.stream('/events', this.#abort.signal);
+        if (!first) await this.on.resync();
+        first = false;
+        failures = 0;
+        this.on.state('live', '');
+        await this.#read(reader);
+      } catch (err) {
+        if (this.#abort.signal.aborted) return;
+        this.on.state('reconnecting', err instanceof Error ? err.message : String(err));
+      }
+      first = false;
+      const wait = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] ?? 5_000;
+      failures += 1;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffered += decoder.decode(value, { stream: true });
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line === '') continue;
+        try {
+          this.on.event(clusterEvent(JSON.parse(line) as unknown));
+        } catch {
+          // one event the console cannot read is skipped; the next resync repairs what it said
+        }
+      }
+    }
+  }
+}

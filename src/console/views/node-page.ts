@@ -1,0 +1,109 @@
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../api.js';
+import type { ClusterStore } from '../cluster-store.js';
+import { nodeView, type Scope } from '../decode.js';
+import { Chart, CHART_POINTS } from './chart.js';
+import { nodeStateText } from './overview.js';
+import { age, Bar, ConfirmAction, formatBytes, link, Section, State } from './parts.js';
+
+/** How often the usage charts sample the node while its page is open (heartbeats carry no history). */
+const SAMPLE_MS = 5_000;
+
+function UsageOverTime(props: { store: ClusterStore; id: string }) {
+  const [series, setSeries] = useState<{ t: number[]; cpu: number[]; mem: number[] }>({ t: [], cpu: [], mem: [] });
+  useEffect(() => {
+    const sample = async (): Promise<void> => {
+      await props.store.refreshNodes();
+      const n = props.store.nodes.get(props.id);
+      if (n === undefined) return;
+      const used = Math.max(0, n.capacity.memoryBytes - n.memoryAvailableBytes);
+      setSeries((s) => ({
+        t: [...s.t, Date.now() / 1000].slice(-CHART_POINTS),
+        cpu: [...s.cpu, n.cpuUsage * 100].slice(-CHART_POINTS),
+        mem: [...s.mem, used].slice(-CHART_POINTS),
+      }));
+    };
+    void sample();
+    const timer = setInterval(() => void sample(), SAMPLE_MS);
+    return () => clearInterval(timer);
+  }, [props.id]);
+  return html`<div class="charts">
+    <${Chart}
+      title="CPU busy"
+      unit="%"
+      times=${series.t}
+      values=${series.cpu}
+      format=${(v: number) => `${v.toFixed(0)}%`}
+    />
+    <${Chart} title="Memory in use" unit="bytes" times=${series.t} values=${series.mem} format=${formatBytes} />
+  </div>`;
+}
+
+export function NodePage(props: { api: Api; store: ClusterStore; id: string; scope: Scope }) {
+  const { api, store, id } = props;
+  const n = store.nodes.get(id) ?? store.nodeByName(id);
+  if (n === undefined) return html`<p>${store.loaded ? `No node ${id}.` : 'Loading…'} <a href="#/">Overview</a></p>`;
+  const tasks = [...store.tasks.values()]
+    .filter((t) => t.nodeId === n.id && (t.state === 'Running' || t.state === 'Scheduled'))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const path = `/nodes/${encodeURIComponent(n.id)}`;
+  const drained = n.availability === 'drain';
+  return html`<div>
+    <h1>Node ${n.name}</h1>
+    <dl class="facts">
+      <dt>State</dt><dd><${State} value=${nodeStateText(n)} /></dd>
+      <dt>Address</dt><dd class="mono">${n.url}</dd>
+      <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</dd>
+      <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
+      ${n.conditions.map(
+        (c) =>
+          html`<dt>Condition</dt>
+            <dd>${c}</dd>`,
+      )}
+    </dl>
+    <${Section} title="Capacity">
+      <${Bar} label="CPU allocated" used=${n.allocated.cpuCores} total=${n.capacity.cpuCores}
+        text=${`${n.allocated.cpuCores.toFixed(1)} of ${n.capacity.cpuCores} cores`} />
+      <${Bar} label="Memory allocated" used=${n.allocated.memoryBytes} total=${n.capacity.memoryBytes}
+        text=${`${formatBytes(n.allocated.memoryBytes)} of ${formatBytes(n.capacity.memoryBytes)}`} />
+      <${UsageOverTime} store=${store} id=${n.id} />
+    </${Section}>
+    <${Section} title="Availability">
+      ${
+        props.scope !== 'admin'
+          ? html`<p>${drained ? 'Drained.' : 'Active.'} Draining needs an admin token (yours: ${props.scope}).</p>`
+          : drained
+            ? html`<p>Drained: nothing new is placed here and its tasks move elsewhere.</p>
+                <${ConfirmAction}
+                  label="Activate"
+                  question=${`Let ${n.name} take new work again?`}
+                  run=${async () => {
+                    await api.call('POST', `${path}/activate`, (v) => nodeView(v));
+                    await store.refreshNodes();
+                    return `${n.name} is active`;
+                  }}
+                />`
+            : html`<p>Active: it takes new work.</p>
+                <${ConfirmAction}
+                  label="Drain"
+                  danger=${true}
+                  question=${
+                    `Drain ${n.name}? Nothing new goes there; its ${n.taskCount} tasks move elsewhere (service ` +
+                    `replicas start elsewhere first).`
+                  }
+                  run=${async () => {
+                    await api.call('POST', `${path}/drain`, (v) => nodeView(v));
+                    await store.refreshNodes();
+                    return `${n.name} drained`;
+                  }}
+                />`
+      }
+    </${Section}>
+    <${Section} title=${`Tasks (${tasks.length})`} id="node-tasks">
+      <ul class="task-list">${tasks.map(
+        (t) => html`<li key=${t.id}><a href=${link(`tasks/${t.id}`)}>${t.name}</a> <${State} value=${t.state} /></li>`,
+      )}</ul>
+    </${Section}>
+  </div>`;
+}

@@ -1,0 +1,176 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import type { ClusterStore } from '../cluster-store.js';
+import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
+import { age, Bar, formatBytes, link, Section, State } from './parts.js';
+
+/** Rows of the task list at most; the counts above it cover every task. */
+const TASK_ROWS = 50;
+const EVENT_ROWS = 15;
+
+export function nodeStateText(n: { state: string; availability: string; conditions: string[] }): string {
+  const parts = [n.state];
+  if (n.availability === 'drain') parts.push('drained');
+  if (n.conditions.length > 0) parts.push('engine unavailable');
+  return parts.join(', ');
+}
+
+function NodesTable(props: { store: ClusterStore }) {
+  const nodes = [...props.store.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (nodes.length === 0) return html`<p>No node has joined.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Node</th>
+          <th scope="col">State</th>
+          <th scope="col">CPU allocated</th>
+          <th scope="col">Memory allocated</th>
+          <th scope="col">Tasks</th>
+          <th scope="col">Load</th>
+          <th scope="col">Last heartbeat</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${nodes.map(
+          (n) =>
+            html`<tr key=${n.id}>
+              <th scope="row"><a href=${link(`nodes/${n.id}`)}>${n.name}</a></th>
+              <td><${State} value=${nodeStateText(n)} /></td>
+              <td>
+                <${Bar}
+                  label=""
+                  used=${n.allocated.cpuCores}
+                  total=${n.capacity.cpuCores}
+                  text=${`${n.allocated.cpuCores.toFixed(1)} / ${n.capacity.cpuCores} cores`}
+                />
+              </td>
+              <td>
+                <${Bar}
+                  label=""
+                  used=${n.allocated.memoryBytes}
+                  total=${n.capacity.memoryBytes}
+                  text=${`${formatBytes(n.allocated.memoryBytes)} / ${formatBytes(n.capacity.memoryBytes)}`}
+                />
+              </td>
+              <td>${n.taskCount}</td>
+              <td>${n.load1.toFixed(2)}</td>
+              <td>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function ServicesTable(props: { store: ClusterStore }) {
+  const services = [...props.store.services.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (services.length === 0) return html`<p>No services.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Service</th>
+          <th scope="col">Replicas (healthy/wanted)</th>
+          <th scope="col">Version</th>
+          <th scope="col">Image</th>
+          <th scope="col">Update</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${services.map(
+          (s) =>
+            html`<tr key=${s.name}>
+              <th scope="row"><a href=${link(`services/${s.name}`)}>${s.name}</a></th>
+              <td class="replicas">${s.healthy}/${s.replicas}</td>
+              <td>${s.version}</td>
+              <td class="mono">${s.image}</td>
+              <td>
+                ${
+                  s.update === null
+                    ? '-'
+                    : html`<${State} value=${s.update.state} /> ${` ${s.update.updated}/${s.update.total}`}`
+                }
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+export function EventList(props: { events: readonly ClusterEvent[]; limit?: number }) {
+  const events = props.events.slice(0, props.limit ?? EVENT_ROWS);
+  if (events.length === 0) return html`<p>No events since the page opened.</p>`;
+  return html`<ol class="events" aria-live="polite">
+    ${events.map(
+      (e) =>
+        html`<li>
+          <time datetime=${e.time}>${new Date(e.time).toLocaleTimeString()}</time>
+          <span class="event-type">${e.type}</span>
+          ${e.taskId !== null ? html`<a href=${link(`tasks/${e.taskId}`)}>${e.taskName ?? e.taskId}</a>` : null}
+          ${e.service !== null ? html`<a href=${link(`services/${e.service}`)}>${e.service}</a>` : null}
+          ${e.node !== null ? html`<span>on ${e.node}</span>` : null}
+          ${e.state !== null ? html`<${State} value=${e.state} />` : null}
+          ${e.reason !== null && e.reason !== '' ? html`<span class="reason">${e.reason}</span>` : null}
+        </li>`,
+    )}
+  </ol>`;
+}
+
+function Tasks(props: { store: ClusterStore }) {
+  const [filter, setFilter] = useState<TaskState | 'all'>('all');
+  const counts = new Map<TaskState, number>(TASK_STATES.map((s) => [s, 0]));
+  for (const t of props.store.tasks.values()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+  const shown = [...props.store.tasks.values()].filter((t) => filter === 'all' || t.state === filter);
+  shown.sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1));
+  return html`<div>
+    <div class="counts" role="group" aria-label="Tasks by state (choose one to list them)">
+      <button type="button" aria-pressed=${filter === 'all'} onClick=${() => setFilter('all')}>
+        All <span class="count">${props.store.tasks.size}</span>
+      </button>
+      ${TASK_STATES.map(
+        (s) =>
+          html`<button type="button" aria-pressed=${filter === s} onClick=${() => setFilter(s)} data-state=${s}>
+            ${s} <span class="count">${counts.get(s) ?? 0}</span>
+          </button>`,
+      )}
+    </div>
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">State</th>
+            <th scope="col">Node</th>
+            <th scope="col">Restarts</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${shown.slice(0, TASK_ROWS).map(
+            (t) =>
+              html`<tr key=${t.id}>
+                <th scope="row"><a href=${link(`tasks/${t.id}`)}>${t.name}</a></th>
+                <td><${State} value=${t.state} /></td>
+                <td>${t.node ?? '-'}</td>
+                <td>${t.restarts}</td>
+                <td class="reason">${t.reason}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    ${shown.length > TASK_ROWS ? html`<p>Showing the newest ${TASK_ROWS} of ${shown.length}.</p>` : null}
+  </div>`;
+}
+
+export function Overview(props: { store: ClusterStore }) {
+  const { store } = props;
+  return html`<div class="overview">
+    <${Section} title="Nodes" class="nodes"><${NodesTable} store=${store} /></${Section}>
+    <${Section} title="Services" class="services"><${ServicesTable} store=${store} /></${Section}>
+    <${Section} title="Tasks" class="tasks"><${Tasks} store=${store} /></${Section}>
+    <${Section} title="Latest events" class="events-section"><${EventList} events=${store.events} /></${Section}>
+  </div>`;
+}

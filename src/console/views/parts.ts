@@ -1,0 +1,116 @@
+import { html } from 'htm/preact';
+import type { ComponentChildren } from 'preact';
+import { useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api.js';
+
+// Small pieces every page uses. A state is always written out, its colour only repeats it.
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v >= 10 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i] ?? 'B'}`;
+}
+
+export function age(iso: string | null, nowMs = Date.now()): string {
+  if (iso === null) return 'never';
+  const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** A state as text, with a class that colours it (`state-running`, `state-failed`, ...). */
+export function State(props: { value: string }) {
+  const cls = `state state-${props.value.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return html`<span class=${cls}>${props.value}</span>`;
+}
+
+/** Used against capacity, as a bar and as words (the bar is decoration: the text says it all). */
+export function Bar(props: { label: string; used: number; total: number; text: string }) {
+  const pct = props.total <= 0 ? 0 : Math.min(100, Math.round((props.used / props.total) * 100));
+  return html`<div class="bar-row">
+    <span class="bar-label">${props.label}</span>
+    <span class="bar" aria-hidden="true"><span class="bar-fill" style=${{ width: `${pct}%` }}></span></span>
+    <span class="bar-text">${props.text} (${pct}%)</span>
+  </div>`;
+}
+
+export function link(path: string): string {
+  return `#/${path}`;
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return `refused (${err.status} ${err.code}): ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What an action answered: its error (role=alert, so a screen reader says it) or what it did. */
+export function Outcome(props: { result: { ok: boolean; text: string } | null }) {
+  if (props.result === null) return null;
+  return props.result.ok
+    ? html`<p class="outcome ok" role="status">${props.result.text}</p>`
+    : html`<p class="outcome error" role="alert">${props.result.text}</p>`;
+}
+
+/**
+ * A button that asks first: a modal dialog (keyboard: Tab between its buttons, Escape cancels)
+ * saying what will happen; `run` happens only on Confirm, and what it answered is shown.
+ */
+export function ConfirmAction(props: {
+  label: string;
+  question: string;
+  run: () => Promise<string>;
+  danger?: boolean;
+  disabled?: boolean;
+  children?: ComponentChildren;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const confirm = async (): Promise<void> => {
+    dialog.current?.close();
+    setBusy(true);
+    try {
+      setResult({ ok: true, text: await props.run() });
+    } catch (err) {
+      setResult({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<span class="action">
+    <button
+      type="button"
+      class=${props.danger === true ? 'danger' : ''}
+      disabled=${busy || props.disabled === true}
+      onClick=${() => dialog.current?.showModal()}
+    >
+      ${props.label}
+    </button>
+    <dialog ref=${dialog} aria-label=${props.label}>
+      <p>${props.question}</p>
+      ${props.children}
+      <div class="dialog-buttons">
+        <button type="button" onClick=${() => dialog.current?.close()}>Cancel</button>
+        <button type="button" class=${props.danger === true ? 'danger' : 'primary'} onClick=${() => void confirm()}>
+          Confirm
+        </button>
+      </div>
+    </dialog>
+    <${Outcome} result=${result} />
+  </span>`;
+}
+
+export function Section(props: { title: string; children?: ComponentChildren; id?: string; class?: string }) {
+  const id = props.id ?? props.title.toLowerCase().replace(/[^a-z]+/g, '-');
+  return html`<section aria-labelledby=${id} class=${props.class ?? ''}>
+    <h2 id=${id}>${props.title}</h2>
+    ${props.children}
+  </section>`;
+}

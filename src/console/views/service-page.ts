@@ -1,0 +1,169 @@
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ignore, type Api } from '../api.js';
+import type { ClusterStore } from '../cluster-store.js';
+import { endpoints, obj, serviceView, type EndpointView, type Scope } from '../decode.js';
+import { ConfirmAction, errorText, link, Section, State } from './parts.js';
+
+export function mayDeploy(scope: Scope): boolean {
+  return scope === 'deploy' || scope === 'admin';
+}
+
+function Endpoints(props: { api: Api; name: string; signature: string }) {
+  const [list, setList] = useState<EndpointView[] | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    props.api.get(`/services/${encodeURIComponent(props.name)}/endpoints`, endpoints).then(
+      (e) => live && (setList(e), setError('')),
+      (err: unknown) => live && setError(errorText(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.name, props.signature]);
+  if (error !== '') return html`<p role="alert">${error}</p>`;
+  if (list === null) return html`<p>Loading endpoints…</p>`;
+  if (list.length === 0) return html`<p>No endpoints.</p>`;
+  return html`<ul class="endpoints">
+    ${list.map(
+      (e) =>
+        html`<li key=${e.taskId}>
+          slot ${e.slot}: <${State} value=${e.state} /> ${e.address ?? 'no address'} on ${e.node ?? '-'}
+        </li>`,
+    )}
+  </ul>`;
+}
+
+function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number }) {
+  const { api, store, name } = props;
+  const path = `/services/${encodeURIComponent(name)}`;
+  const [replicas, setReplicas] = useState(String(props.replicas));
+  const [image, setImage] = useState('');
+  const wanted = Number(replicas);
+  const validReplicas = /^\d{1,5}$/.test(replicas) && wanted <= 10_000;
+  return html`<div class="actions">
+    <div class="action-row">
+      <label for="scale-replicas">Replicas</label>
+      <input
+        id="scale-replicas"
+        type="number"
+        min="0"
+        max="10000"
+        value=${replicas}
+        onInput=${(e: Event) => setReplicas((e.currentTarget as HTMLInputElement).value)}
+      />
+      <${ConfirmAction}
+        label="Scale"
+        disabled=${!validReplicas}
+        question=${`Scale ${name} to ${replicas} replicas?`}
+        run=${async () => {
+          await api.call('POST', `${path}/scale`, serviceView, { replicas: wanted });
+          await store.refreshService(name);
+          return `${name} scaled to ${wanted}`;
+        }}
+      />
+    </div>
+    <div class="action-row">
+      <label for="update-image">Image</label>
+      <input
+        id="update-image"
+        type="text"
+        maxlength="512"
+        placeholder="poseidon/busybox:latest"
+        value=${image}
+        onInput=${(e: Event) => setImage((e.currentTarget as HTMLInputElement).value.trim())}
+      />
+      <${ConfirmAction}
+        label="Update image"
+        disabled=${image === ''}
+        question=${`Roll ${name} out with image ${image}?`}
+        run=${async () => {
+          const spec = await api.get(path, (v) => obj(obj(v, 'service').spec, 'spec'));
+          const task = obj(spec.task, 'spec.task');
+          await api.call('PUT', path, serviceView, { ...spec, task: { ...task, image } });
+          await store.refreshService(name);
+          return `${name} is rolling out ${image}`;
+        }}
+      />
+    </div>
+    <div class="action-row">
+      <${ConfirmAction}
+        label="Roll back"
+        question=${`Roll ${name} back to its previous version?`}
+        run=${async () => {
+          await api.call('POST', `${path}/rollback`, serviceView);
+          await store.refreshService(name);
+          return `${name} is rolling back`;
+        }}
+      />
+      <${ConfirmAction}
+        label="Remove service"
+        danger=${true}
+        question=${`Remove ${name}? Every replica stops.`}
+        run=${async () => {
+          await api.call('DELETE', path, ignore);
+          location.hash = '#/';
+          return `${name} removed`;
+        }}
+      />
+    </div>
+  </div>`;
+}
+
+export function ServicePage(props: { api: Api; store: ClusterStore; name: string; scope: Scope }) {
+  const { store, name } = props;
+  const service = store.services.get(name);
+  if (service === undefined)
+    return html`<p>${store.loaded ? `No service named ${name}.` : 'Loading…'} <a href="#/">Overview</a></p>`;
+  const tasks = [...store.tasks.values()]
+    .filter((t) => t.service === name && (t.desiredState === 'running' || t.state === 'Running'))
+    .sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0) || (a.version ?? 0) - (b.version ?? 0));
+  const signature = tasks.map((t) => `${t.id}:${t.state}:${t.health}:${t.desiredState}`).join(',');
+  const u = service.update;
+  return html`<div>
+    <h1>Service ${name}</h1>
+    <p class="summary">
+      <span class="replicas">${service.healthy}/${service.replicas} healthy</span>, version ${service.version},
+      image <span class="mono">${service.image}</span>
+    </p>
+    ${
+      u === null
+        ? null
+        : html`<${Section} title="Rollout">
+          <p><${State} value=${u.state} /> version ${u.fromVersion} → ${u.toVersion}: ${u.updated} of ${u.total}
+            replicas done ${u.reason === '' ? '' : `(${u.reason})`}</p>
+          <progress max=${u.total} value=${u.updated} aria-label="Rollout progress">${u.updated}/${u.total}</progress>
+        </${Section}>`
+    }
+    <${Section} title="Replicas by slot">
+      <div class="table-wrap"><table>
+        <thead><tr><th scope="col">Slot</th><th scope="col">Task</th><th scope="col">Version</th>
+          <th scope="col">State</th><th scope="col">Health</th><th scope="col">Node</th></tr></thead>
+        <tbody>${tasks.map(
+          (t) =>
+            html`<tr key=${t.id}>
+              <td>${t.slot}</td>
+              <th scope="row">
+                <a href=${link(`tasks/${t.id}`)}>${t.name}</a> ${t.desiredState === 'stopped' ? ' (stopping)' : ''}
+              </th>
+              <td>${t.version}</td>
+              <td><${State} value=${t.state} /></td>
+              <td>${t.health}</td>
+              <td>${t.node ?? '-'}</td>
+            </tr>`,
+        )}</tbody>
+      </table></div>
+    </${Section}>
+    <${Section} title="Endpoints"><${Endpoints} api=${props.api} name=${name} signature=${signature} /></${Section}>
+    <${Section} title="Actions">
+      ${
+        mayDeploy(props.scope)
+          ? html`<${Actions} api=${props.api} store=${store} name=${name} replicas=${service.replicas} />`
+          : html`<p>
+              Your token (scope ${props.scope}) may only look; scaling, updating and removing need a deploy token.
+            </p>`
+      }
+    </${Section}>
+  </div>`;
+}

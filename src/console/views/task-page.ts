@@ -1,0 +1,138 @@
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Api } from '../api.js';
+import type { ClusterStore } from '../cluster-store.js';
+import { taskUsage } from '../decode.js';
+import { Chart, CHART_POINTS } from './chart.js';
+import { EventList } from './overview.js';
+import { errorText, formatBytes, link, Section, State } from './parts.js';
+
+/** How often the charts sample the task's usage while the page is open (the manager keeps no history). */
+const SAMPLE_MS = 5_000;
+/** Log text kept on the page; older output is dropped from the top. */
+const MAX_LOG_CHARS = 200_000;
+
+function Usage(props: { api: Api; id: string; running: boolean }) {
+  const [series, setSeries] = useState<{ t: number[]; cpu: number[]; mem: number[] }>({ t: [], cpu: [], mem: [] });
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!props.running) return;
+    let live = true;
+    const sample = async (): Promise<void> => {
+      try {
+        const u = await props.api.get(`/tasks/${encodeURIComponent(props.id)}/stats`, taskUsage);
+        if (!live) return;
+        setSeries((s) => ({
+          t: [...s.t, Date.now() / 1000].slice(-CHART_POINTS),
+          cpu: [...s.cpu, u.cpu].slice(-CHART_POINTS),
+          mem: [...s.mem, u.memoryBytes].slice(-CHART_POINTS),
+        }));
+        setError('');
+      } catch (err) {
+        if (live) setError(errorText(err));
+      }
+    };
+    void sample();
+    const timer = setInterval(() => void sample(), SAMPLE_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [props.id, props.running]);
+  if (!props.running) return html`<p>Usage is sampled while the task runs.</p>`;
+  return html`<div class="charts">
+    ${error === '' ? null : html`<p role="alert">${error}</p>`}
+    <${Chart}
+      title="CPU"
+      unit="cores"
+      times=${series.t}
+      values=${series.cpu}
+      format=${(v: number) => `${v.toFixed(2)}`}
+    />
+    <${Chart} title="Memory" unit="bytes" times=${series.t} values=${series.mem} format=${formatBytes} />
+  </div>`;
+}
+
+function Logs(props: { api: Api; id: string }) {
+  const [text, setText] = useState('');
+  const [state, setState] = useState('following');
+  const pre = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    setText('');
+    const follow = async (): Promise<void> => {
+      const reader = await props.api.stream(
+        `/tasks/${encodeURIComponent(props.id)}/logs?follow=true&tail=200`,
+        abort.signal,
+      );
+      const decoder = new TextDecoder();
+      setState('following');
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const chunk = decoder.decode(value, { stream: true });
+        setText((t) => (t + chunk).slice(-MAX_LOG_CHARS));
+      }
+      setState('ended: the container stopped or the stream closed');
+    };
+    follow().catch((err: unknown) => {
+      if (!abort.signal.aborted) setState(`not following: ${errorText(err)}`);
+    });
+    return () => abort.abort();
+  }, [props.id]);
+  useEffect(() => {
+    const el = pre.current;
+    if (el !== null) el.scrollTop = el.scrollHeight;
+  }, [text]);
+  return html`<div>
+    <p class="log-state" role="status">Logs: ${state}</p>
+    <pre class="logs" ref=${pre} tabindex="0" aria-label="Task output">${text}</pre>
+  </div>`;
+}
+
+export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
+  const { store, id } = props;
+  const t = store.tasks.get(id);
+  if (t === undefined) return html`<p>${store.loaded ? `No task ${id}.` : 'Loading…'} <a href="#/">Overview</a></p>`;
+  const history = store.events.filter((e) => e.taskId === id);
+  return html`<div>
+    <h1>Task ${t.name}</h1>
+    <dl class="facts">
+      <dt>State</dt><dd><${State} value=${t.state} /> (wanted ${t.desiredState})</dd>
+      <dt>Reason</dt><dd class="reason">${t.reason === '' ? '-' : t.reason}</dd>
+      <dt>Restarts</dt><dd>${t.restarts}</dd>
+      <dt>Health</dt><dd>${t.health}</dd>
+      <dt>Node</dt><dd>${t.nodeId === null ? '-' : html`<a href=${link(`nodes/${t.nodeId}`)}>${t.node}</a>`}</dd>
+      ${
+        t.exitCode === null
+          ? null
+          : html`<dt>Exit code</dt>
+              <dd>${t.exitCode}</dd>`
+      }
+    </dl>
+    <${Section} title="Spec">
+      <dl class="facts">
+        <dt>Id</dt><dd class="mono">${t.id}</dd>
+        <dt>Image</dt><dd class="mono">${t.image}</dd>
+        <dt>Command</dt><dd class="mono">${t.command.length === 0 ? '(image default)' : t.command.join(' ')}</dd>
+        <dt>CPU</dt><dd>${t.cpu === 0 ? 'no reservation' : `${t.cpu} cores`}</dd>
+        <dt>Memory</dt><dd>${t.memory === 0 ? 'no reservation' : formatBytes(t.memory)}</dd>
+        ${
+          t.service === null
+            ? null
+            : html`<dt>Service</dt>
+                <dd>
+                  <a href=${link(`services/${t.service}`)}>${t.service}</a>, slot ${t.slot}, version ${t.version}
+                </dd>`
+        }
+        <dt>Submitted</dt><dd>${t.submittedAt}</dd>
+      </dl>
+    </${Section}>
+    <${Section} title="State history">
+      <p class="hint">Events seen since the console opened, newest first.</p>
+      <${EventList} events=${history} limit=${50} />
+    </${Section}>
+    <${Section} title="Usage"><${Usage} api=${props.api} id=${id} running=${t.state === 'Running'} /></${Section}>
+    <${Section} title="Logs"><${Logs} api=${props.api} id=${id} /></${Section}>
+  </div>`;
+}

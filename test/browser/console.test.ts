@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { TestCluster } from '../integration/helpers/cluster.js';
+import { liveTasks, serviceSpec } from '../integration/helpers/services.js';
+import { waitFor } from '../integration/helpers/wait-for.js';
+import { launchBrowser, open, screenshot, seriousViolations, signIn, waitForText } from './helpers/browser.js';
+
+// The web console in headless Chromium against a real manager and two real workers (mutual TLS,
+// tokens, real Docker): what a person sees and does, without a reload. Each test leaves its
+// screenshots in test-output/browser/<test>/ and asks axe-core for serious or critical findings.
+
+/** Clicks the button whose text is `label` (within `scope`, a CSS selector), as a person would. */
+async function press(page: Page, label: string, scope = 'body'): Promise<void> {
+  const button = await page.waitForSelector(`${scope} button::-p-text(${label})`, { visible: true });
+  assert.ok(button !== null, `a ${label} button`);
+  await button.click();
+}
+
+/** Confirms the open confirmation dialog. */
+async function confirm(page: Page): Promise<void> {
+  await press(page, 'Confirm', 'dialog[open]');
+}
+
+/** Marks the page, so a later check can tell that it was never reloaded. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (globalThis as unknown as Record<string, unknown>).notReloaded = true;
+  });
+}
+
+async function stillSamePage(page: Page): Promise<boolean> {
+  return page.evaluate(() => (globalThis as unknown as Record<string, unknown>).notReloaded === true);
+}
+
+async function accessible(page: Page, what: string): Promise<void> {
+  const found = await seriousViolations(page);
+  assert.deepEqual(found, [], `axe-core on ${what}`);
+}
+
+describe('the web console in a real browser, against a real manager and workers', () => {
+  const c = new TestCluster();
+  let browser: Browser;
+  let url: string;
+
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+    await c.startWorker('b');
+    url = c.manager.url;
+    browser = await launchBrowser(readFileSync(join(c.access.dataDir, 'manager.crt'), 'utf8'));
+  });
+  after(async () => {
+    await browser?.close();
+    await c.close();
+  });
+
+  /** A page in a context of its own (its own session storage, so its own sign-in). */
+  async function newPage(width = 1280, height = 800): Promise<Page> {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width, height });
+    return page;
+  }
+
+  test('sign in with the keyboard, see both nodes; readable on a narrow window', async () => {
+    const page = await newPage();
+    await open(page, `${url}/ui`);
+    await page.waitForSelector('#token');
+    await page.keyboard.press('Tab'); // the token field is the first control
+    await page.keyboard.type('not a token');
+    await page.keyboard.press('Enter');
+    await waitForText(page, 'That is not an API token');
+    await page.focus('#token');
+    await page.evaluate(() => {
+      const el = (
+        globalThis as unknown as { document: { getElementById(id: string): { value: string } | null } }
+      ).document.getElementById('token');
+      if (el !== null) el.value = '';
+    });
+    await page.keyboard.type(c.token);
+    await page.keyboard.press('Enter');
+    await waitForText(page, 'scope admin');
+    await waitForText(page, 'Live updates: live');
+    for (const w of ['a', 'b']) await waitForText(page, c.workerName(w));
+    await accessible(page, 'the overview');
+    await screenshot(page, 'sign-in', 'overview-1280x800');
+    await page.setViewport({ width: 390, height: 800 });
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document;
+      return d.documentElement.scrollWidth - (globalThis as unknown as { innerWidth: number }).innerWidth;
+    });
+    assert.ok(overflow <= 0, `the page fits a 390 px window (${overflow} px too wide)`);
+    await screenshot(page, 'sign-in', 'overview-390x800');
+  });
+
+  test('a service scaling and a task failing appear without a reload', async () => {
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    await c.client.createService(serviceSpec(c, 'web', { replicas: 1 }));
+    await waitForText(page, /web\s+1\/1/);
+    await c.client.scaleService('web', 3);
+    await waitForText(page, /web\s+3\/3/);
+    const failing = await c.client.submit(
+      c.task('fails', { command: ['sh', '-c', 'exit 3'], restartPolicy: { mode: 'never' } }),
+    );
+    await waitForText(page, 'exited with code 3');
+    await page.click('button[data-state=Failed]');
+    await waitForText(page, /fails\s+Failed/);
+    assert.equal((await c.client.getTask(failing.id)).state, 'Failed');
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await accessible(page, 'the overview with a failed task');
+    await screenshot(page, 'live-updates', 'overview');
+  });
+
+  test('scale a service from its page', async () => {
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await (await page.waitForSelector('a[href="#/services/web"]'))?.click();
+    await waitForText(page, 'Replicas by slot');
+    await waitForText(page, '3/3 healthy');
+    await page.click('#scale-replicas', { count: 3 });
+    await page.keyboard.type('2');
+    await press(page, 'Scale');
+    await waitForText(page, 'Scale web to 2 replicas?');
+    await accessible(page, 'the scale confirmation');
+    await confirm(page);
+    await waitForText(page, 'web scaled to 2');
+    await waitForText(page, '2/2 healthy');
+    assert.equal((await c.client.getService('web')).replicas, 2);
+    await accessible(page, 'the service page');
+    await screenshot(page, 'scale', 'service-page');
+  });
+
+  test("follow a task's logs", async () => {
+    const talker = await c.client.submit(
+      c.task('talker', { command: ['sh', '-c', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.3; done'] }),
+    );
+    await c.allInState([talker.id], 'Running');
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${talker.id}`);
+    await waitForText(page, 'Logs: following');
+    await waitForText(page, 'line-1');
+    const seen = await page.$eval('pre.logs', (el) => el.textContent ?? '');
+    const last = Math.max(...[...seen.matchAll(/line-(\d+)/g)].map((m) => Number(m[1])));
+    await waitForText(page, `line-${last + 3}`); // written after the page opened: it follows
+    await waitForText(page, /CPU: [0-9.]+/); // the first usage sample
+    await accessible(page, 'the task page');
+    await screenshot(page, 'logs', 'task-page');
+    await c.client.stopTask(talker.id);
+  });
+
+  test('drain a node from its page: its replicas start on the other node, then stop there', async () => {
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    const a = (await c.client.listNodes()).find((n) => n.name === c.workerName('a'));
+    assert.ok(a !== undefined);
+    await open(page, `${url}/ui#/nodes/${a.id}`);
+    await waitForText(page, 'Active: it takes new work.');
+    await press(page, 'Drain');
+    await confirm(page);
+    await waitForText(page, `${a.name} drained`);
+    await waitForText(page, 'Up, drained');
+    const { replicas } = await c.client.getService('web');
+    const moved = await waitFor(
+      async () => {
+        const live = await liveTasks(c, 'web');
+        const elsewhere = live.every((t) => t.state === 'Running' && t.nodeId !== a.id);
+        return live.length === replicas && elsewhere ? live : undefined;
+      },
+      { timeoutMs: 60_000, what: "web's replicas running on the other node" },
+    );
+    assert.ok(moved.length > 0);
+    assert.equal((await c.client.listNodes()).find((n) => n.id === a.id)?.availability, 'drain');
+    await accessible(page, 'the node page');
+    await screenshot(page, 'drain', 'node-page');
+    await press(page, 'Activate');
+    await confirm(page);
+    await waitForText(page, 'Active: it takes new work.');
+  });
+
+  test('a read-only token is offered no action, and a refused action shows the API’s answer', async () => {
+    const read = await c.client.createToken({ scope: 'read', name: 'viewer' });
+    const page = await newPage();
+    await signIn(page, url, read.token);
+    await open(page, `${url}/ui#/services/web`);
+    await waitForText(page, 'may only look');
+    assert.equal(await page.$('#scale-replicas'), null, 'no scale control for a read token');
+    await screenshot(page, 'refused', 'read-only-service-page');
+
+    const deploy = await c.client.createToken({ scope: 'deploy', name: 'deployer' });
+    const other = await newPage();
+    await signIn(other, url, deploy.token);
+    await open(other, `${url}/ui#/services/web`);
+    await waitForText(other, 'Replicas by slot');
+    await c.client.revokeToken(deploy.id); // taken away while the page is open
+    await press(other, 'Roll back');
+    await confirm(other);
+    await waitForText(other, /refused \(401 unauthenticated\): .*revoked/);
+    assert.equal((await c.client.getService('web')).update, null, 'nothing was rolled back');
+    await accessible(other, 'a refusal');
+    await screenshot(other, 'refused', 'revoked-token-refusal');
+  });
+});

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ManagerRecord } from '../../../src/manager/manager.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import {
+  beat,
+  registration,
+  request,
+  settle,
+  startManager,
+  urlOf,
+  uuid,
+  W1,
+  W2,
+  withTask,
+  type Harness,
+} from './manager-harness.js';
+
+// Drain with the real manager, scheduler and memory store; workers are the real Worker over the
+// fake driver, time the fake clock.
+
+/** Advances the fake clock in small steps, both nodes beating, letting the manager act between them. */
+async function advance(h: Harness, ms: number, stepMs = 250): Promise<void> {
+  for (let done = 0; done < ms; done += stepMs) {
+    h.clock.advance(stepMs);
+    for (const n of [W1, W2]) await h.manager.heartbeat(n.id, beat(n, h.workers.at(urlOf(n)).activeReports()));
+    await settle(h.manager);
+  }
+}
+
+test('a drained node takes no new task: it waits Pending with the reason when no other node fits', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const view = await h.manager.drainNode('w1');
+  assert.equal(view.availability, 'drain');
+  const id = uuid('d1');
+  await h.manager.submit(request(id));
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.state, 'Pending');
+  assert.match(task.reason, /1 node drained/);
+  await h.manager.activateNode(W1.id);
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, 'Running', 'placed once the node is active again');
+});
+
+test('a plain task on a drained node is placed on another node and its copy there is stopped', async (t) => {
+  const { h, id, w1 } = await withTask(t, 'd2', { nodes: [W1, W2] });
+  assert.equal(h.manager.getTask(id).node, 'w1');
+  const events: string[] = [];
+  h.manager.events.subscribe((e) => events.push(`${e.type} ${e.taskId === id ? 'task' : (e.node ?? '')}`));
+  await h.manager.drainNode('w1');
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.node, 'w2');
+  assert.equal(task.state, 'Running');
+  assert.equal(task.generation, 2);
+  assert.deepEqual(w1.stops, [id], 'its copy on w1 is stopped');
+  assert.deepEqual(w1.activeReports(), []);
+  assert.ok(events.includes('node.drained w1'), events.join(', '));
+  assert.ok(events.includes('task.moved task'), events.join(', '));
+});
+
+test('an exclusive task on a drained node stays there with the reason, never two copies', async (t) => {
+  const { h, id, w1 } = await withTask(t, 'd3', { nodes: [W1, W2], fields: { exclusive: true } });
+  await h.manager.drainNode('w1');
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.node, 'w1');
+  assert.equal(task.state, 'Running');
+  assert.match(task.reason, /drained; exclusive/);
+  assert.deepEqual(w1.stops, []);
+});
+
+test('a drain is durable: a manager restart and the worker registering again keep it', async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const first = await startManager(t, { store });
+  await first.manager.register(registration(W1));
+  await first.manager.drainNode('w1');
+  await first.manager.stop();
+  const second = await startManager(t, { store, clock: first.clock });
+  await second.manager.register(registration(W1));
+  assert.equal(second.manager.listNodes()[0]?.availability, 'drain');
+  const id = uuid('d4');
+  await second.manager.submit(request(id));
+  await settle(second.manager);
+  assert.equal(second.manager.getTask(id).state, 'Pending');
+});
+
+test('draining twice, or activating an active node, changes nothing and writes nothing', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const events: string[] = [];
+  h.manager.events.subscribe((e) => events.push(e.type));
+  await h.manager.activateNode('w1');
+  await h.manager.drainNode('w1');
+  await h.manager.drainNode('w1');
+  assert.deepEqual(events, ['node.drained']);
+  await assert.rejects(h.manager.drainNode('nope'), /nope/);
+});
+
+test('service replicas on a drained node start elsewhere first and stop there once the new ones run', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({
+    name: 'web',
+    replicas: 2,
+    task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'] },
+  });
+  await settle(h.manager);
+  await h.manager.register(registration(W2));
+  const before = h.manager.services.tasks('web').map((x) => x.id);
+  const w1 = h.workers.at(urlOf(W1));
+  w1.stopMode = 'hold'; // a stop on w1 takes its time, as a container's SIGTERM does
+  const w2 = h.workers.at(urlOf(W2));
+  w2.startMode = 'unreachable'; // the replacements cannot start yet
+  await h.manager.drainNode('w1');
+  await advance(h, 1_000);
+  const running = (): Array<[number, string, string | null]> =>
+    h.manager.services
+      .tasks('web')
+      .filter((x) => x.state === 'Running')
+      .map((x) => [x.slot ?? 0, x.desiredState, x.node]);
+  assert.deepEqual(
+    running(),
+    [
+      [1, 'running', 'w1'],
+      [2, 'running', 'w1'],
+    ],
+    'while their replacements cannot start, the replicas on w1 keep running',
+  );
+  assert.deepEqual(w1.stops, []);
+  w2.startMode = 'run';
+  await advance(h, 6_000);
+  w1.releaseStops();
+  await advance(h, 1_000);
+  const live = h.manager.services.tasks('web').filter((x) => x.desiredState === 'running');
+  assert.deepEqual(
+    live.map((x) => [x.slot, x.state, x.node]),
+    [
+      [1, 'Running', 'w2'],
+      [2, 'Running', 'w2'],
+    ],
+  );
+  for (const id of before) {
+    const old = h.manager.getTask(id);
+    assert.equal(old.desiredState, 'stopped');
+    assert.equal(old.node, 'w1');
+  }
+  assert.deepEqual([...w1.stops].sort(), [...before].sort());
+});

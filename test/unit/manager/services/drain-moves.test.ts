@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { TaskRecord } from '../../../../src/manager/records.js';
+import { drainMoves } from '../../../../src/manager/services/drain-moves.js';
+import { TaskState } from '../../../../src/task/index.js';
+import { taskRequest } from '../../../helpers/task-request.js';
+
+// drainMoves is pure: a service's tasks and the drained nodes in, replacements and stops out.
+
+function replica(id: string, slot: number, nodeId: string | null, state: TaskState, f: Partial<TaskRecord> = {}) {
+  const at = new Date(0).toISOString();
+  const rec: TaskRecord = {
+    request: taskRequest(id, { name: `web-${slot}` }),
+    desired: 'running',
+    state,
+    nodeId,
+    generation: 1,
+    containerId: null,
+    exitCode: null,
+    reason: '',
+    ports: [],
+    restarts: 0,
+    failuresInRow: 0,
+    restartAt: null,
+    health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    submittedAt: at,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: at,
+    service: { service: 'web', slot, version: 1 },
+    ...f,
+  };
+  return rec;
+}
+
+const uid = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
+const DRAINED = new Set(['n1']);
+const name = (id: string): string => `node-${id}`;
+const none = new Set<never>();
+
+test('drainMoves: a replica on a drained node gets a replacement first, then stops once it is ready', () => {
+  const old = replica(uid(1), 1, 'n1', TaskState.Running);
+  assert.deepEqual(drainMoves([old], 1, DRAINED, name, none, none), { create: [1], stop: [] });
+  const pending = replica(uid(2), 1, null, TaskState.Pending);
+  assert.deepEqual(drainMoves([old, pending], 1, DRAINED, name, none, none), { create: [], stop: [] }, 'waits');
+  const ready = replica(uid(3), 1, 'n2', TaskState.Running);
+  assert.deepEqual(drainMoves([old, ready], 1, DRAINED, name, none, none), {
+    create: [],
+    stop: [{ taskId: uid(1), reason: 'node node-n1 drained: replaced by web-1' }],
+  });
+});
+
+test('drainMoves: a replacement with a health check counts once it is healthy, not merely running', () => {
+  const old = replica(uid(1), 1, 'n1', TaskState.Running);
+  const healthCheck = {
+    type: 'exec' as const,
+    port: 0,
+    path: '',
+    expectedStatusMin: 200,
+    expectedStatusMax: 399,
+    command: ['true'],
+    intervalMs: 1_000,
+    timeoutMs: 1_000,
+    failureThreshold: 3,
+    startPeriodMs: 0,
+  };
+  const starting = replica(uid(2), 1, 'n2', TaskState.Running, {
+    request: taskRequest(uid(2), { name: 'web-1', healthCheck }),
+  });
+  assert.deepEqual(drainMoves([old, starting], 1, DRAINED, name, none, none).stop, []);
+  const healthy = { ...starting, health: { ...starting.health, status: 'healthy' as const } };
+  assert.equal(drainMoves([old, healthy], 1, DRAINED, name, none, none).stop.length, 1);
+});
+
+test('drainMoves: no drained node, slots elsewhere, scaled-away slots and skipped ones are left alone', () => {
+  const here = replica(uid(1), 1, 'n1', TaskState.Running);
+  const there = replica(uid(2), 2, 'n2', TaskState.Running);
+  const above = replica(uid(3), 3, 'n1', TaskState.Running);
+  assert.deepEqual(drainMoves([here, there], 2, new Set(), name, none, none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([here, there, above], 2, DRAINED, name, none, none), { create: [1], stop: [] });
+  assert.deepEqual(drainMoves([here], 1, DRAINED, name, new Set([1]), none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([here], 1, DRAINED, name, none, new Set([uid(1)])), { create: [], stop: [] });
+});
+
+test('drainMoves: a replica that ended on the drained node is its restart policy’s, not a move', () => {
+  const restarting = replica(uid(1), 1, 'n1', TaskState.Failed, { restartAt: 5 });
+  assert.deepEqual(drainMoves([restarting], 1, DRAINED, name, none, none), { create: [], stop: [] });
+  const stopping = replica(uid(2), 1, 'n1', TaskState.Running, { desired: 'stopped' });
+  assert.deepEqual(drainMoves([stopping], 1, DRAINED, name, none, none), { create: [], stop: [] });
+});
