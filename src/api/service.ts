@@ -115,7 +115,7 @@ export type UpdateStatusView = Static<typeof UpdateStatusView>;
 export const ServiceView = Type.Object({
   name: Type.String(),
   version: Type.Integer({ description: 'Grows with every change of the template (scaling alone is not one).' }),
-  spec: { ...ServiceSpec, description: 'The spec in effect (this version), with its defaults filled in.' },
+  spec: ServiceSpec, // the spec in effect (this version), with its defaults filled in
   replicas: Type.Integer(),
   healthy: Type.Integer({ description: 'Replicas running (and healthy if the template has a health check).' }),
   running: Type.Integer(),
