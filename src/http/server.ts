@@ -86,6 +86,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const onRoute = opts.onRoute;
   if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute(route));
   if (opts.identify !== undefined) guardRoutes(app, opts.identify);
+  // Response schemas document and type the answers (GET /openapi.json); they are sent with
+  // JSON.stringify, not a compiled serializer: fast-json-stringify took 2.5-4x as long for a list
+  // of 10,000 task views (their nullable fields and unions are checked value by value), and it
+  // drops a field its schema lacks where JSON.stringify cannot lose one.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new RouteNotFound(req.method, req.url), req, reply));
   // the generator records routes as they are declared, so it loads before any (register keeps the order)

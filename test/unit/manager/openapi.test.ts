@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -40,6 +42,7 @@ describe('GET /openapi.json', () => {
   let app: FastifyInstance;
   let dir: string;
   let readToken: string;
+  let adminToken: string;
   let doc: Document;
   const routes: RouteOptions[] = [];
   before(async () => {
@@ -50,6 +53,7 @@ describe('GET /openapi.json', () => {
     const tokens = new TokenBook({ store: new MemoryStore<TokenRecord>(), clock: systemClock, log });
     await tokens.load();
     readToken = (await tokens.create({ scope: 'read', name: 'reader' })).token;
+    adminToken = (await tokens.create({ scope: 'admin', name: 'admin' })).token;
     const metrics = new Registry();
     manager = new Manager({
       store: new MemoryStore<ManagerRecord>(),
@@ -152,6 +156,61 @@ describe('GET /openapi.json', () => {
       properties: Record<string, unknown>;
     };
     assert.ok(task.properties.desiredState !== undefined, 'GET /tasks/{id} answers a task view');
+  });
+
+  test('what the server answers is what its response schema says: no field missing, none undocumented', async () => {
+    const schemaOf = (method: string, url: string, status: number): TSchema => {
+      const route = routes.find((r) => r.method === method && r.url === url);
+      const schema = (route?.schema?.response as Record<string, TSchema> | undefined)?.[status];
+      assert.ok(schema !== undefined, `${method} ${url} declares a ${status} schema`);
+      return schema;
+    };
+    const service = { name: 'web', replicas: 2, task: { image: 'poseidon/busybox:latest', command: ['sleep', '60'] } };
+    // [method, the route, the request's path, body]: a task and a service that wait for a node, tokens
+    const calls: Array<[string, string, string, unknown?]> = [
+      ['POST', '/tasks', '/tasks', { name: 'one', image: 'poseidon/busybox:latest', labels: { a: 'b' } }],
+      ['GET', '/tasks', '/tasks'],
+      ['GET', '/tasks', '/tasks?fields=id,name,state'],
+      ['POST', '/services', '/services', service],
+      ['GET', '/services', '/services'],
+      ['GET', '/services/:name', '/services/web'],
+      ['POST', '/services/:name/scale', '/services/web/scale', { replicas: 3 }],
+      ['PUT', '/services/:name', '/services/web', { ...service, task: { ...service.task, env: { A: '1' } } }],
+      ['GET', '/services/:name/tasks', '/services/web/tasks'],
+      ['GET', '/services/:name/endpoints', '/services/web/endpoints'],
+      ['GET', '/nodes', '/nodes'],
+      ['GET', '/volumes', '/volumes'],
+      ['GET', '/tokens', '/tokens'],
+      ['POST', '/tokens', '/tokens', { scope: 'read', name: 'ci', ttl: '1d' }],
+      ['GET', '/whoami', '/whoami'],
+      ['GET', '/status', '/status'],
+      ['GET', '/healthz', '/healthz'],
+      ['POST', '/join-token/rotate', '/join-token/rotate'],
+      ['DELETE', '/services/:name', '/services/web'],
+    ];
+    for (const [method, url, path, body] of calls) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${adminToken}` },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      assert.ok(res.statusCode < 300, `${method} ${path}: ${res.statusCode} ${res.body}`);
+      const schema = schemaOf(method, url, res.statusCode);
+      const answer: unknown = res.json();
+      assert.ok(Value.Check(schema, answer), `${method} ${path}: ${[...Value.Errors(schema, answer)][0]?.message}`);
+      assert.deepEqual(Value.Clean(schema, structuredClone(answer)), answer, `${method} ${path}: undocumented fields`);
+    }
+    const [task] = manager.listTasks({});
+    assert.ok(task !== undefined);
+    for (const method of ['GET', 'DELETE']) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url: `/tasks/${task.id}`,
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      assert.ok(Value.Check(schemaOf(method, '/tasks/:id', 200), res.json()), `${method} /tasks/{id}`);
+    }
   });
 
   test('says who may call each route; the document itself needs a read token', async () => {
