@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DNS_LABEL_PATTERN, MAX_NODE_LABELS, NODE_LABEL_KEY_PATTERN, NODE_LABEL_VALUE_PATTERN } from '../task/index.js';
 import { TaskDigest } from './task-digest.js';
-import type { WorkerTaskView } from './views.js';
+import { WorkerTaskView } from './views.js';
 
 // Wire shapes between workers and the manager, and what the Manager API returns.
 
@@ -190,7 +190,14 @@ export interface BatchStart {
 }
 
 /** The answer for one task of a batch, in the order sent: its view, or why the worker refused it. */
-export type BatchStartResult = { task: WorkerTaskView } | { error: { code: string; status: number; message: string } };
+export const BatchStartResult = Type.Union([
+  Type.Object({ task: WorkerTaskView }),
+  Type.Object({ error: Type.Object({ code: Type.String(), status: Type.Integer(), message: Type.String() }) }),
+]);
+export type BatchStartResult = Static<typeof BatchStartResult>;
+
+/** `POST /tasks/batch`: one result per task, in the order sent. */
+export const BatchStartReply = Type.Object({ results: Type.Array(BatchStartResult) });
 
 /** A worker's task view as the report it sends the manager. */
 export function toReport(t: WorkerTaskView): TaskReport {

@@ -20,6 +20,8 @@ export {
   HeartbeatRequest,
   ReportRequest,
   BatchStartRequest,
+  BatchStartResult,
+  BatchStartReply,
   EngineStatus,
   MAX_ALLOWED_HOST_PATHS,
   MAX_BATCH_START,
@@ -27,7 +29,7 @@ export {
   REPORT_SLACK,
   toReport,
 } from './cluster.js';
-export type { BatchStart, BatchStartResult } from './cluster.js';
+export type { BatchStart } from './cluster.js';
 /** What the Manager API answers about tasks and nodes; `fields` of a task a list may name. */
 export {
   HeartbeatReply,
