@@ -28,6 +28,7 @@ export interface ManagerFlags {
   storeCa?: string;
   storeCert?: string;
   storeKey?: string;
+  joinToken?: string;
 }
 
 export function schedulerFlag(value: string): StrategyName {
@@ -55,6 +56,9 @@ export function engineGraceFlag(value: string): number {
   return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
 }
 
+/** A group's leader that lost its term exits with this (EX_TEMPFAIL): starting it again is the remedy. */
+export const EXIT_DEPOSED = 75;
+
 /** `poseidon manager`: runs until SIGINT or SIGTERM. */
 export async function runManager(flags: ManagerFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
@@ -75,6 +79,12 @@ export async function runManager(flags: ManagerFlags): Promise<void> {
       engineGraceMs: engineGraceFlag(flags.engineGrace),
       vipRange: vipRangeFlag(flags.vipRange),
       store: storeFlag(flags),
+      ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
+      // a group's leader that lost its term exits: its supervisor starts it again, as a follower
+      onDeposed: (reason) => {
+        log.fatal({ reason }, 'no longer leading the manager group; exiting (start again to follow the new leader)');
+        process.exit(EXIT_DEPOSED);
+      },
     },
     log,
   );

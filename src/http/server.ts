@@ -1,5 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Access, Identify } from './access.js';
@@ -36,6 +43,8 @@ export interface ServerOptions {
   openapi?: { info: OpenApiInfo; access: Access };
   /** Told of each route as it is declared, HEAD routes included (a test compares them with the document). */
   onRoute?: (route: RouteOptions) => void;
+  /** Runs on every request before anything else, credentials checks included (a group follower passes calls on). */
+  first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 const Healthz = Type.Object({ status: Type.Literal('ok') });
@@ -85,6 +94,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
   const onRoute = opts.onRoute;
   if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute(route));
+  if (opts.first !== undefined) app.addHook('onRequest', opts.first);
   if (opts.identify !== undefined) guardRoutes(app, opts.identify);
   // Response schemas document and type the answers (GET /openapi.json); they are sent with
   // JSON.stringify, not a compiled serializer: fast-json-stringify took 2.5-4x as long for a list

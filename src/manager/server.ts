@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
@@ -47,6 +47,8 @@ export async function createManagerServer(deps: {
   status?(): Promise<ClusterStatusView>;
   /** Told of each route as it is declared (a test checks GET /openapi.json describes every one). */
   onRoute?: (route: RouteOptions) => void;
+  /** Managers as a group: a follower passes calls on to the leader (group/forward.ts). */
+  first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
   limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
 }): Promise<FastifyInstance> {
@@ -64,6 +66,7 @@ export async function createManagerServer(deps: {
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
     // the API's description needs a read token, as every route does but those that get credentials
     openapi: { info: MANAGER_API_INFO, access: 'read' },
+    ...(deps.first === undefined ? {} : { first: deps.first }),
     ...(limits.timeouts === undefined ? {} : { timeouts: limits.timeouts }),
     ...(deps.onRoute === undefined ? {} : { onRoute: deps.onRoute }),
   });

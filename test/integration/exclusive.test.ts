@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { LABEL_TASK_ID } from '../../src/driver/labels.js';
+import { Relay } from '../../testkit/relay.js';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -12,42 +12,6 @@ import { waitFor } from './helpers/wait-for.js';
 // itself after --fence, and the manager does not move it meanwhile; a plain task in the same spot is
 // moved after the grace while its old copy still runs. A machine that "dies" (worker killed, its
 // containers removed) holds its exclusive task until the operator says `node rm --dead`.
-
-/** A TCP relay to the manager that can cut every connection through it, and heal. */
-class Relay {
-  readonly #sockets = new Set<Socket>();
-  #cut = false;
-  readonly server: Server;
-  constructor(target: URL) {
-    this.server = createServer((client) => {
-      if (this.#cut) return void client.destroy();
-      const upstream = connect(Number(target.port), target.hostname);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('close', () => this.#sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-  }
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('relay has no port');
-    return `https://127.0.0.1:${address.port}`;
-  }
-  cut(): void {
-    this.#cut = true;
-    for (const s of this.#sockets) s.destroy();
-  }
-  heal(): void {
-    this.#cut = false;
-  }
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 interface Life {
   container: string;
