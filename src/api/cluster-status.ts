@@ -1,34 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 // `GET /status` (`poseidon cluster status`): the managers, which one leads and since when, and the
 // store under them with each of its members' health.
 
-export interface ManagerMemberView {
-  id: string;
-  url: string;
-  leader: boolean;
-  /** When it began to lead (ISO); null for a follower. */
-  since: string | null;
-}
+export const ManagerMemberView = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  leader: Type.Boolean(),
+  since: Type.Union([Type.String(), Type.Null()], { description: 'When it began to lead; null for a follower.' }),
+});
+export type ManagerMemberView = Static<typeof ManagerMemberView>;
 
-export interface StoreMemberView {
-  /** The member's client URL (etcd), or the LMDB path. */
-  endpoint: string;
-  healthy: boolean;
-  /** The member the store's own consensus elected (etcd's raft leader). */
-  leader: boolean;
-  version: string | null;
-  dbSizeBytes: number | null;
-  /** Why it is not healthy ("connection refused"); null when healthy. */
-  error: string | null;
-}
+export const StoreMemberView = Type.Object({
+  endpoint: Type.String({ description: "The member's client URL (etcd), or the LMDB path." }),
+  healthy: Type.Boolean(),
+  leader: Type.Boolean({ description: "The member the store's own consensus elected (etcd's raft leader)." }),
+  version: Type.Union([Type.String(), Type.Null()]),
+  dbSizeBytes: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'Why it is not healthy; null when healthy.' }),
+});
+export type StoreMemberView = Static<typeof StoreMemberView>;
 
-export interface StoreStatusView {
-  kind: 'lmdb' | 'etcd';
-  members: StoreMemberView[];
-}
+export const StoreStatusView = Type.Object({
+  kind: Type.Union([Type.Literal('lmdb'), Type.Literal('etcd')]),
+  members: Type.Array(StoreMemberView),
+});
+export type StoreStatusView = Static<typeof StoreStatusView>;
 
-export interface ClusterStatusView {
-  managers: ManagerMemberView[];
-  /** The leading manager's id; null while none leads. */
-  leader: string | null;
-  store: StoreStatusView;
-}
+export const ClusterStatusView = Type.Object({
+  managers: Type.Array(ManagerMemberView),
+  leader: Type.Union([Type.String(), Type.Null()], { description: "The leading manager's id; null while none leads." }),
+  store: StoreStatusView,
+});
+export type ClusterStatusView = Static<typeof ClusterStatusView>;

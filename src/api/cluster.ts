@@ -1,14 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InvalidField } from '../errors/index.js';
-import {
-  DNS_LABEL_PATTERN,
-  MAX_NODE_LABELS,
-  NODE_LABEL_KEY_PATTERN,
-  NODE_LABEL_VALUE_PATTERN,
-  type TaskState,
-} from '../task/index.js';
+import { DNS_LABEL_PATTERN, MAX_NODE_LABELS, NODE_LABEL_KEY_PATTERN, NODE_LABEL_VALUE_PATTERN } from '../task/index.js';
 import { TaskDigest } from './task-digest.js';
-import type { HealthView, PortView, WorkerTaskView } from './views.js';
+import { WorkerTaskView } from './views.js';
 
 // Wire shapes between workers and the manager, and what the Manager API returns.
 
@@ -197,138 +190,14 @@ export interface BatchStart {
 }
 
 /** The answer for one task of a batch, in the order sent: its view, or why the worker refused it. */
-export type BatchStartResult = { task: WorkerTaskView } | { error: { code: string; status: number; message: string } };
+export const BatchStartResult = Type.Union([
+  Type.Object({ task: WorkerTaskView }),
+  Type.Object({ error: Type.Object({ code: Type.String(), status: Type.Integer(), message: Type.String() }) }),
+]);
+export type BatchStartResult = Static<typeof BatchStartResult>;
 
-/** The manager sets the pace. */
-export interface HeartbeatReply {
-  nextBeatInMs: number;
-  /** The digest did not match what the manager placed on this worker: send every active task next time. */
-  resync?: boolean;
-  /** With listOwned: every task the manager has on this node, with its generation; it runs these, no others. */
-  owned?: Array<{ taskId: string; generation: number }>;
-}
-
-export type DesiredState = 'running' | 'stopped';
-
-/** A task as the manager reports it. */
-export interface ManagerTaskView {
-  id: string;
-  name: string;
-  image: string;
-  command: string[];
-  desiredState: DesiredState;
-  state: TaskState;
-  /** Name of the node it is placed on, null while Pending. */
-  node: string | null;
-  nodeId: string | null;
-  generation: number;
-  containerId: string | null;
-  exitCode: number | null;
-  reason: string;
-  ports: PortView[];
-  restarts: number;
-  /** When the restart policy will start it again; null when no restart is planned. */
-  restartAt: string | null;
-  cpu: number;
-  memory: number;
-  disk: number;
-  labels: Record<string, string>;
-  health: HealthView;
-  submittedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-  /** The container's address on its host's Poseidon network (service discovery); absent when unknown. */
-  address?: string;
-  /** A service's replica: the service, its slot and the service version it runs; absent for a plain task. */
-  service?: string;
-  slot?: number;
-  version?: number;
-}
-
-/**
- * The fields `GET /tasks?fields=id,name,...` may name: the manager then answers each task with
- * those alone (what `poseidon status` prints is under half of a whole task).
- */
-export const TASK_VIEW_FIELDS = [
-  'id',
-  'name',
-  'image',
-  'command',
-  'desiredState',
-  'state',
-  'node',
-  'nodeId',
-  'generation',
-  'containerId',
-  'exitCode',
-  'reason',
-  'ports',
-  'restarts',
-  'restartAt',
-  'cpu',
-  'memory',
-  'disk',
-  'labels',
-  'health',
-  'submittedAt',
-  'startedAt',
-  'finishedAt',
-  'updatedAt',
-  'service',
-  'slot',
-  'version',
-] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
-export type TaskViewField = (typeof TASK_VIEW_FIELDS)[number];
-
-/**
- * The named fields of a task view as a query value (`id,name`), or a 400 naming the first that a
- * task does not have.
- */
-export function parseTaskFields(value: string): TaskViewField[] {
-  const known = new Set<string>(TASK_VIEW_FIELDS);
-  return value.split(',').map((name) => {
-    if (!known.has(name)) throw new InvalidField('fields', `names ${name}, which a task does not have`);
-    return name as TaskViewField;
-  });
-}
-
-export type NodeState = 'Up' | 'Down' | 'Unknown';
-
-/** Whether a node takes new work (`active`) or was drained by an operator (`drain`): see `poseidon node drain`. */
-export type NodeAvailability = 'active' | 'drain';
-
-export interface ResourcesView {
-  cpuCores: number;
-  memoryBytes: number;
-  diskBytes: number;
-}
-
-/** A node as the manager reports it. */
-export interface NodeStatusView {
-  id: string;
-  name: string;
-  url: string;
-  state: NodeState;
-  lastHeartbeat: string | null;
-  capacity: ResourcesView;
-  allocated: ResourcesView;
-  free: ResourcesView;
-  taskCount: number;
-  load1: number;
-  cpuUsage: number;
-  memoryAvailableBytes: number;
-  /** The container engine as the node last said; null before it said anything. */
-  engine: EngineStatus | null;
-  /** `drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first). */
-  availability: NodeAvailability;
-  /** Conditions that keep the node from taking work while Up, for people (`engine unavailable`). */
-  conditions: string[];
-  /** Its labels (`poseidon worker --label zone=a`), which task constraints match. */
-  labels: Record<string, string>;
-  /** Host directories its worker lets tasks mount (`--allow-host-path`). */
-  allowedHostPaths: string[];
-}
+/** `POST /tasks/batch`: one result per task, in the order sent. */
+export const BatchStartReply = Type.Object({ results: Type.Array(BatchStartResult) });
 
 /** A worker's task view as the report it sends the manager. */
 export function toReport(t: WorkerTaskView): TaskReport {

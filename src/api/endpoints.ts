@@ -15,48 +15,57 @@ import { Type, type Static } from '@sinclair/typebox';
  * - `draining`: about to stop (scale down, update, stop, node drain); proxies finish open
  *   connections and send no new ones, DNS no longer lists it.
  */
-export type EndpointState = 'starting' | 'ready' | 'unhealthy' | 'draining';
+export const EndpointState = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('ready'),
+  Type.Literal('unhealthy'),
+  Type.Literal('draining'),
+]);
+export type EndpointState = Static<typeof EndpointState>;
 
 /** A port of a service: the proxy listens on `vip:port`, and forwards to each replica's `port`. */
-export interface ServicePortView {
-  /** The port's `name` in the template (for SRV `_<name>._tcp`); null when unnamed. */
-  name: string | null;
-  /** The container port; the virtual IP serves the same port number. */
-  port: number;
-  /** `http`: TCP on the wire, balanced per request by the proxy. */
-  protocol: 'tcp' | 'udp' | 'http';
-  /** The port's `balance` in the template; absent: least-conn. */
-  balance?: 'least-conn' | 'round-robin';
-  /** The port's `proxyProtocol` in the template (tcp only); absent: no PROXY header. */
-  proxyProtocol?: 'v1' | 'v2';
-}
+export const ServicePortView = Type.Object({
+  name: Type.Union([Type.String(), Type.Null()], { description: "The port's `name` (SRV); null when unnamed." }),
+  port: Type.Integer({ description: 'The container port; the virtual IP serves the same port number.' }),
+  protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('http')]),
+  balance: Type.Optional(Type.Union([Type.Literal('least-conn'), Type.Literal('round-robin')])),
+  proxyProtocol: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v2')])),
+});
+export type ServicePortView = Static<typeof ServicePortView>;
 
 /** One replica task of a service, as discovery sees it. */
-export interface EndpointView {
-  taskId: string;
-  slot: number;
-  version: number;
-  nodeId: string | null;
-  node: string | null;
-  state: EndpointState;
-  /** The container's address on the Poseidon bridge network of its host; null until known. */
-  address: string | null;
-  /** Its published ports (container port, bound host port), for reaching it from another host. */
-  ports: Array<{ container: number; host: number; protocol: 'tcp' | 'udp' }>;
-}
+export const EndpointView = Type.Object({
+  taskId: Type.String(),
+  slot: Type.Integer(),
+  version: Type.Integer(),
+  nodeId: Type.Union([Type.String(), Type.Null()]),
+  node: Type.Union([Type.String(), Type.Null()]),
+  state: EndpointState,
+  address: Type.Union([Type.String(), Type.Null()], {
+    description: "The container's address on the Poseidon bridge network of its host; null until known.",
+  }),
+  ports: Type.Array(
+    Type.Object({
+      container: Type.Integer(),
+      host: Type.Integer(),
+      protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+    }),
+  ),
+});
+export type EndpointView = Static<typeof EndpointView>;
 
 /** `GET /services/{name}/endpoints`, and each service in the endpoint stream. */
-export interface ServiceEndpointsView {
-  service: string;
-  /** Stable for the life of the service: across updates, scaling and manager restarts. */
-  vip: string;
-  /** `<service>.svc.poseidon.cluster` and `tasks.<service>.svc.poseidon.cluster` (and SRV names). */
-  dnsNames: string[];
-  ports: ServicePortView[];
-  endpoints: EndpointView[];
-  /** The table revision at which this service last changed. */
-  revision: number;
-}
+export const ServiceEndpointsView = Type.Object({
+  service: Type.String(),
+  vip: Type.String({ description: 'Stable for the life of the service.' }),
+  dnsNames: Type.Array(Type.String()),
+  ports: Type.Array(ServicePortView),
+  endpoints: Type.Array(EndpointView),
+  revision: Type.Integer({ description: 'The table revision at which this service last changed.' }),
+});
+export type ServiceEndpointsView = Static<typeof ServiceEndpointsView>;
+
+const Epoch = { epoch: Type.String(), revision: Type.Integer() };
 
 /**
  * `GET /endpoints/watch` (a node certificate; NDJSON, one message per line). The first message is
@@ -64,11 +73,13 @@ export interface ServiceEndpointsView {
  * A heartbeat `{ "type": "ping" }` every few seconds keeps idle connections honest. A consumer
  * that reconnects gets a fresh snapshot.
  */
-export type EndpointsMessage =
-  | { type: 'snapshot'; epoch: string; revision: number; services: ServiceEndpointsView[] }
-  | { type: 'service'; epoch: string; revision: number; service: ServiceEndpointsView }
-  | { type: 'removed'; epoch: string; revision: number; service: string }
-  | { type: 'ping'; epoch: string; revision: number };
+export const EndpointsMessage = Type.Union([
+  Type.Object({ type: Type.Literal('snapshot'), ...Epoch, services: Type.Array(ServiceEndpointsView) }),
+  Type.Object({ type: Type.Literal('service'), ...Epoch, service: ServiceEndpointsView }),
+  Type.Object({ type: Type.Literal('removed'), ...Epoch, service: Type.String() }),
+  Type.Object({ type: Type.Literal('ping'), ...Epoch }),
+]);
+export type EndpointsMessage = Static<typeof EndpointsMessage>;
 
 /**
  * `POST /endpoints/applied` (a node certificate: the consumer is the node that holds it). A host's

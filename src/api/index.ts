@@ -1,12 +1,15 @@
 // The wire: what the manager, the workers and the CLI send each other, as TypeBox schemas (one
 // per type: the validator and the TypeScript type) and view types. No server or client code
 // lives here, so a client that imports a type loads neither fastify nor the store.
-export type { ErrorBody } from './error-body.js';
-export type {
+/** The one error body: `{"error": {"code", "message"}}`. */
+export { ErrorBody } from './error-body.js';
+/** Views (response schemas and their types) of tasks as workers report them, ports, health, usage. */
+export {
   WorkerTaskView,
   PortView,
   HealthView,
   HealthStatus,
+  TaskStateView,
   TaskUsageView,
   HostStatsView,
   WorkerStatsView,
@@ -17,40 +20,49 @@ export {
   HeartbeatRequest,
   ReportRequest,
   BatchStartRequest,
+  BatchStartResult,
+  BatchStartReply,
   EngineStatus,
   MAX_ALLOWED_HOST_PATHS,
   MAX_BATCH_START,
   MAX_REGISTER_TASKS,
   REPORT_SLACK,
-  TASK_VIEW_FIELDS,
-  parseTaskFields,
   toReport,
 } from './cluster.js';
-export type {
-  BatchStart,
-  BatchStartResult,
+export type { BatchStart } from './cluster.js';
+/** What the Manager API answers about tasks and nodes; `fields` of a task a list may name. */
+export {
   HeartbeatReply,
   ManagerTaskView,
-  TaskViewField,
+  PartialTaskView,
+  ServiceTaskView,
+  TASK_VIEW_FIELDS,
+  parseTaskFields,
   NodeStatusView,
   NodeAvailability,
   NodeState,
   ResourcesView,
   DesiredState,
-} from './cluster.js';
+} from './manager-views.js';
+export type { TaskViewField } from './manager-views.js';
 /** `GET /tasks/{id}/logs`: its query, and the bound on lines read from the past. */
 export { LogsQuery, MAX_LOG_TAIL_LINES, isFollow, logTail } from './logs.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
 /** Joining the cluster, renewing a node certificate, rotating the join token, removing a node. */
-export { JoinRequest, RenewRequest } from './pki.js';
-export type { NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.js';
+export { JoinRequest, RenewRequest, NodeCertificateView, JoinTokenView, RemovedNodeView } from './pki.js';
 /** API tokens: the create request, the view (never the secret) and the answer that carries it once. */
-export { CreateTokenRequest, TOKEN_SCOPES, TOKEN_NAME_PATTERN } from './tokens.js';
-export type { TokenScope, TokenState, TokenView, CreatedTokenView } from './tokens.js';
+export {
+  CreateTokenRequest,
+  TOKEN_SCOPES,
+  TOKEN_NAME_PATTERN,
+  TokenState,
+  TokenView,
+  CreatedTokenView,
+} from './tokens.js';
+export type { TokenScope } from './tokens.js';
 /** Named volumes: which node holds each, and which tasks use it (`GET /volumes`, `DELETE /volumes/{name}`). */
-export { VolumeParams } from './volumes.js';
-export type { VolumeView, RemovedVolumeView } from './volumes.js';
+export { VolumeParams, VolumeView, RemovedVolumeView } from './volumes.js';
 /** Services: the spec people write (files, POST /services), scaling, and what a service looks like. */
 export {
   ServiceSpec,
@@ -61,11 +73,14 @@ export {
   FailureAction,
   ScaleRequest,
   MAX_REPLICAS,
+  UpdateState,
+  UpdateStatusView,
+  ServiceView,
 } from './service.js';
-export type { UpdateState, UpdateStatusView, ServiceView, ServiceTaskRef, ServiceTaskView } from './service.js';
+export type { ServiceTaskRef } from './service.js';
 /** Discovery: each service's virtual IP, ports and endpoints, the stream hosts follow, and what they applied. */
-export { EndpointsApplied } from './endpoints.js';
-export type {
+export {
+  EndpointsApplied,
   EndpointState,
   EndpointView,
   EndpointsMessage,
@@ -73,4 +88,7 @@ export type {
   ServicePortView,
 } from './endpoints.js';
 /** `GET /status`: the managers, the leader, and the store's members. */
-export type { ClusterStatusView, ManagerMemberView, StoreMemberView, StoreStatusView } from './cluster-status.js';
+export { ClusterStatusView, ManagerMemberView, StoreMemberView, StoreStatusView } from './cluster-status.js';
+/** `GET /events`: what happened, one JSON object a line. */
+export { ClusterEvent, CLUSTER_EVENT_TYPES } from './events.js';
+export type { ClusterEventType } from './events.js';

@@ -31,25 +31,19 @@ export const RenewRequest = Type.Object(
 export type RenewRequest = Static<typeof RenewRequest>;
 
 /** The answer to a join or a renewal. */
-export interface NodeCertificateView {
-  nodeId: string;
-  role: 'manager' | 'worker';
-  /** The node's certificate, PEM. */
-  certificate: string;
-  /** The cluster's CA certificate, PEM. */
-  ca: string;
-  /** ISO 8601. */
-  expiresAt: string;
-}
+export const NodeCertificateView = Type.Object({
+  nodeId: Type.String(),
+  role: Type.Union([Type.Literal('manager'), Type.Literal('worker')]),
+  certificate: Type.String({ description: "The node's certificate, PEM." }),
+  ca: Type.String({ description: "The cluster's CA certificate, PEM." }),
+  expiresAt: Type.String(),
+});
+export type NodeCertificateView = Static<typeof NodeCertificateView>;
 
 /** `POST /join-token/rotate` (admin): the new worker join token; the old one no longer joins anyone. */
-export interface JoinTokenView {
-  token: string;
-}
+export const JoinTokenView = Type.Object({ token: Type.String() });
+export type JoinTokenView = Static<typeof JoinTokenView>;
 
 /** `DELETE /nodes/{id-or-name}` (admin): the node removed, and its certificate refused from now on. */
-export interface RemovedNodeView {
-  nodeId: string;
-  name: string;
-  revokedAt: string;
-}
+export const RemovedNodeView = Type.Object({ nodeId: Type.String(), name: Type.String(), revokedAt: Type.String() });
+export type RemovedNodeView = Static<typeof RemovedNodeView>;

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, TaskSpec } from '../task/index.js';
-import type { ManagerTaskView } from './cluster.js';
 
 // Services: a name, a task template, N replicas (numbered slots), node constraints, and how a new
 // version rolls out. `POST /services` and `PUT /services/{name}` take a ServiceSpec; service
@@ -89,44 +88,44 @@ export type UpdateOrder = Static<typeof UpdateOrder>;
 export type FailureAction = Static<typeof FailureAction>;
 
 /** Where a rollout stands. `updating`/`rolling_back` run; the others are ends, each with its reason. */
-export type UpdateState = 'updating' | 'rolling_back' | 'completed' | 'paused' | 'rolled_back';
+export const UpdateState = Type.Union([
+  Type.Literal('updating'),
+  Type.Literal('rolling_back'),
+  Type.Literal('completed'),
+  Type.Literal('paused'),
+  Type.Literal('rolled_back'),
+]);
+export type UpdateState = Static<typeof UpdateState>;
 
-export interface UpdateStatusView {
-  state: UpdateState;
-  /** The version the service is moving from, and to (for a rollback: back to). */
-  fromVersion: number;
-  toVersion: number;
-  /** Slots running `toVersion` and counted healthy, of `total`. */
-  updated: number;
-  total: number;
-  /** New replicas of this rollout that failed. */
-  failed: number;
-  startedAt: string;
-  /** When the rollout ends unfinished (`failureAction`) unless it completes first. */
-  deadline: string;
-  finishedAt: string | null;
-  /** Why it ended as it did ("replica 3 of version 2 exited with code 1", "no progress in 10m"). */
-  reason: string;
-}
+export const UpdateStatusView = Type.Object({
+  state: UpdateState,
+  fromVersion: Type.Integer({ description: 'The version the service is moving from.' }),
+  toVersion: Type.Integer({ description: 'The version it is moving to (for a rollback: back to).' }),
+  updated: Type.Integer({ description: 'Slots running `toVersion` and counted healthy, of `total`.' }),
+  total: Type.Integer(),
+  failed: Type.Integer({ description: 'New replicas of this rollout that failed.' }),
+  startedAt: Type.String(),
+  deadline: Type.String({ description: 'When the rollout ends unfinished (`failureAction`) unless it completes.' }),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String({ description: 'Why it ended as it did ("no progress in 10m").' }),
+});
+export type UpdateStatusView = Static<typeof UpdateStatusView>;
 
 /** A service as `GET /services` and `GET /services/{name}` show it. */
-export interface ServiceView {
-  name: string;
-  /** Grows with every change of the template (scaling alone is not a new version). */
-  version: number;
-  /** The spec in effect (this version), with its defaults filled in. */
-  spec: ServiceSpec;
-  replicas: number;
-  /** Replicas running (and healthy if the template has a health check), by slot. */
-  healthy: number;
-  running: number;
-  image: string;
-  update: UpdateStatusView | null;
-  /** Its virtual IP (`<name>.svc.poseidon.cluster`), stable for the life of the service; absent from older managers. */
-  vip?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export const ServiceView = Type.Object({
+  name: Type.String(),
+  version: Type.Integer({ description: 'Grows with every change of the template (scaling alone is not one).' }),
+  spec: ServiceSpec, // the spec in effect (this version), with its defaults filled in
+  replicas: Type.Integer(),
+  healthy: Type.Integer({ description: 'Replicas running (and healthy if the template has a health check).' }),
+  running: Type.Integer(),
+  image: Type.String(),
+  update: Type.Union([UpdateStatusView, Type.Null()]),
+  vip: Type.Optional(Type.String({ description: 'Its virtual IP (`<name>.svc.poseidon.cluster`), stable.' })),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type ServiceView = Static<typeof ServiceView>;
 
 /** A task of a service: which service, slot and version it runs. */
 export interface ServiceTaskRef {
@@ -134,6 +133,3 @@ export interface ServiceTaskRef {
   slot: number;
   version: number;
 }
-
-/** `GET /services/{name}/tasks` (service ps): each task with its slot and version. */
-export type ServiceTaskView = ManagerTaskView & ServiceTaskRef;

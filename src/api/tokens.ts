@@ -22,24 +22,26 @@ export const CreateTokenRequest = Type.Object(
 );
 export type CreateTokenRequest = Static<typeof CreateTokenRequest>;
 
-export type TokenState = 'active' | 'expired' | 'revoked';
+export const TokenState = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
+export type TokenState = Static<typeof TokenState>;
+
+const tokenFields = {
+  id: Type.String(),
+  name: Type.String({ description: "'' when none was given." }),
+  scope: Type.Union(TOKEN_SCOPES.map((s) => Type.Literal(s))),
+  state: TokenState,
+  createdAt: Type.String(),
+  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'null: never expires.' }),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When a request last carried it (kept to the minute); null: never used.',
+  }),
+};
 
 /** A token as GET /tokens shows it: never its secret, nor the secret's hash. */
-export interface TokenView {
-  id: string;
-  /** '' when none was given. */
-  name: string;
-  scope: TokenScope;
-  state: TokenState;
-  createdAt: string;
-  /** null: never expires. */
-  expiresAt: string | null;
-  revokedAt: string | null;
-  /** When a request last carried it (kept to the minute across manager restarts); null: never used. */
-  lastUsedAt: string | null;
-}
+export const TokenView = Type.Object(tokenFields);
+export type TokenView = Static<typeof TokenView>;
 
 /** The answer to POST /tokens: the view, and the token itself, shown this once. */
-export interface CreatedTokenView extends TokenView {
-  token: string;
-}
+export const CreatedTokenView = Type.Object({ ...tokenFields, token: Type.String() });
+export type CreatedTokenView = Static<typeof CreatedTokenView>;

@@ -1,73 +1,100 @@
-import type { TaskState } from '../task/index.js';
+import { Type, type Static } from '@sinclair/typebox';
 
-// What the APIs return. Field names are the contract: the CLI's --json prints the same names.
+// What the APIs return, as schemas: each yields the TypeScript type and the response schema that
+// serializes it and describes it in GET /openapi.json. Field names are the contract: the CLI's
+// --json prints the same names. A response schema also decides what is sent (a field it lacks is
+// dropped), so a field added to a view is added here.
 
-export interface PortView {
-  container: number;
-  /** The host port actually bound; 0 until the container runs. */
-  host: number;
-  protocol: 'tcp' | 'udp';
-}
+/** Pending → Scheduled → Running → Completed | Failed (src/task/state-machine.ts). */
+export const TaskStateView = Type.Union(
+  [
+    Type.Literal('Pending'),
+    Type.Literal('Scheduled'),
+    Type.Literal('Running'),
+    Type.Literal('Completed'),
+    Type.Literal('Failed'),
+  ],
+  { description: 'Pending → Scheduled → Running → Completed | Failed' },
+);
 
-export type HealthStatus = 'none' | 'starting' | 'healthy' | 'unhealthy';
+/** An ISO 8601 time, or null when it has not happened. */
+export const TimeOrNull = Type.Union([Type.String(), Type.Null()]);
 
-export interface HealthView {
-  status: HealthStatus;
-  failures: number;
-  lastOutput: string;
-  lastCheckedAt: string | null;
-}
+export const PortView = Type.Object({
+  container: Type.Integer(),
+  host: Type.Integer({ description: 'The host port actually bound; 0 until the container runs.' }),
+  protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+});
+export type PortView = Static<typeof PortView>;
+
+export const HealthStatus = Type.Union([
+  Type.Literal('none'),
+  Type.Literal('starting'),
+  Type.Literal('healthy'),
+  Type.Literal('unhealthy'),
+]);
+export type HealthStatus = Static<typeof HealthStatus>;
+
+export const HealthView = Type.Object({
+  status: HealthStatus,
+  failures: Type.Integer(),
+  lastOutput: Type.String(),
+  lastCheckedAt: TimeOrNull,
+});
+export type HealthView = Static<typeof HealthView>;
+
+export const StringMap = Type.Record(Type.String(), Type.String());
 
 /** A task as a worker reports it. */
-export interface WorkerTaskView {
-  id: string;
-  name: string;
-  image: string;
-  command: string[];
-  state: TaskState;
-  /** Placement generation (fencing); 0 for tasks started directly on the worker. */
-  generation: number;
-  containerId: string | null;
-  exitCode: number | null;
-  /** Why the task is in its state, in words ("exited with code 1", "image ... not found"). */
-  reason: string;
-  ports: PortView[];
-  /** Cores; 0 = no limit. */
-  cpu: number;
-  /** Bytes; 0 = no limit. */
-  memory: number;
-  disk: number;
-  labels: Record<string, string>;
-  health: HealthView;
-  /** The container's address on its host's Poseidon network; absent when unknown (or no network). */
-  address?: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-}
+export const WorkerTaskView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  image: Type.String(),
+  command: Type.Array(Type.String()),
+  state: TaskStateView,
+  generation: Type.Integer({ description: 'Placement generation (fencing); 0 for tasks started on the worker.' }),
+  containerId: Type.Union([Type.String(), Type.Null()]),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  reason: Type.String({ description: 'Why the task is in its state, in words ("exited with code 1").' }),
+  ports: Type.Array(PortView),
+  cpu: Type.Number({ description: 'Cores; 0 = no limit.' }),
+  memory: Type.Integer({ description: 'Bytes; 0 = no limit.' }),
+  disk: Type.Integer(),
+  labels: StringMap,
+  health: HealthView,
+  address: Type.Optional(
+    Type.String({ description: "The container's address on its host's Poseidon network; absent when unknown." }),
+  ),
+  startedAt: TimeOrNull,
+  finishedAt: TimeOrNull,
+  updatedAt: Type.String(),
+});
+export type WorkerTaskView = Static<typeof WorkerTaskView>;
 
-export interface TaskUsageView {
-  id: string;
-  name: string;
-  /** Cores in use (1.0 = one core). */
-  cpu: number;
-  memoryBytes: number;
-  memoryLimitBytes: number;
-}
+export const TaskUsageView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  cpu: Type.Number({ description: 'Cores in use (1.0 = one core).' }),
+  memoryBytes: Type.Integer(),
+  memoryLimitBytes: Type.Integer(),
+});
+export type TaskUsageView = Static<typeof TaskUsageView>;
 
-export interface HostStatsView {
-  cpuCores: number;
-  cpuUsage: number;
-  load: { load1: number; load5: number; load15: number };
-  memory: { totalBytes: number; availableBytes: number };
-  disk: { path: string; totalBytes: number; freeBytes: number };
-  uptimeSeconds: number;
-}
+export const HostStatsView = Type.Object({
+  cpuCores: Type.Number(),
+  cpuUsage: Type.Number(),
+  load: Type.Object({ load1: Type.Number(), load5: Type.Number(), load15: Type.Number() }),
+  memory: Type.Object({ totalBytes: Type.Integer(), availableBytes: Type.Integer() }),
+  disk: Type.Object({ path: Type.String(), totalBytes: Type.Integer(), freeBytes: Type.Integer() }),
+  uptimeSeconds: Type.Number(),
+});
+export type HostStatsView = Static<typeof HostStatsView>;
 
-export interface WorkerStatsView {
-  worker: string;
-  host: HostStatsView;
-  taskCount: number;
-  tasksByState: Record<string, number>;
-  tasks: TaskUsageView[];
-}
+export const WorkerStatsView = Type.Object({
+  worker: Type.String(),
+  host: HostStatsView,
+  taskCount: Type.Integer(),
+  tasksByState: Type.Record(Type.String(), Type.Integer()),
+  tasks: Type.Array(TaskUsageView),
+});
+export type WorkerStatsView = Static<typeof WorkerStatsView>;

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { DNS_LABEL_PATTERN } from '../task/index.js';
 
 // Named volumes as the manager knows them: which node holds each (learned when a task that
@@ -11,20 +11,17 @@ export const VolumeParams = Type.Object(
 );
 
 /** A named volume as `GET /volumes` shows it. */
-export interface VolumeView {
-  name: string;
-  /** The node that holds it, by name (its id when the node is unknown), and its id. */
-  node: string;
-  nodeId: string;
-  /** Unfinished tasks that mount it (running, waiting to run or to restart); it cannot be removed while any does. */
-  inUseBy: string[];
-  /** When the manager learned of it: the first time a task that mounts it ran on its node. */
-  createdAt: string;
-}
+export const VolumeView = Type.Object({
+  name: Type.String(),
+  node: Type.String({ description: 'The node that holds it, by name (its id when the node is unknown).' }),
+  nodeId: Type.String(),
+  inUseBy: Type.Array(Type.String(), {
+    description: 'Unfinished tasks that mount it; it cannot be removed while any does.',
+  }),
+  createdAt: Type.String({ description: 'When a task that mounts it first ran on its node.' }),
+});
+export type VolumeView = Static<typeof VolumeView>;
 
 /** The answer of `DELETE /volumes/{name}`. */
-export interface RemovedVolumeView {
-  name: string;
-  node: string;
-  nodeId: string;
-}
+export const RemovedVolumeView = Type.Object({ name: Type.String(), node: Type.String(), nodeId: Type.String() });
+export type RemovedVolumeView = Static<typeof RemovedVolumeView>;

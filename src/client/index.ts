@@ -11,3 +11,6 @@ export {
 export type { ClientTls, TlsSource } from './tls.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
 export { ManagerClient } from './manager-client.js';
+/** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */
+export { PoseidonClient, type PoseidonClientOptions } from './poseidon-client.js';
+export { BadEventLine } from './events-stream.js';

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { endpointsMessages } from './endpoints-stream.js';
+import { clusterEvents } from './events-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
+  ClusterEvent,
   ClusterStatusView,
   EndpointsApplied,
   EndpointsMessage,
@@ -77,6 +79,14 @@ export class ManagerClient {
   /** Task and node events as they happen, newline-delimited JSON. */
   events(signal?: AbortSignal): Promise<Readable> {
     return this.http.stream('/events', signal === undefined ? {} : { signal });
+  }
+  /**
+   * Task, node and service events as they happen, typed. It resolves once the manager has
+   * subscribed this client (no event after that is missed); iterate it with `for await`, and end
+   * it with `break` or `signal`. A line that is not an event throws.
+   */
+  async watchEvents(signal?: AbortSignal): Promise<AsyncGenerator<ClusterEvent, void, undefined>> {
+    return clusterEvents(await this.events(signal), signal);
   }
   listServices(): Promise<ServiceView[]> {
     return this.http.request('GET', '/services');

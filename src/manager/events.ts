@@ -1,54 +1,7 @@
+import type { ClusterEvent } from '../api/index.js';
 import type { TaskRecord } from './records.js';
 
-/** What happened, as `GET /events` streams it and `poseidon events` prints it. */
-export interface ClusterEvent {
-  time: string;
-  type:
-    | 'task.submitted'
-    | 'task.scheduled'
-    | 'task.started'
-    | 'task.exited'
-    | 'task.unhealthy'
-    | 'task.healthy'
-    | 'task.restarting'
-    | 'task.restarted'
-    | 'task.gave-up'
-    | 'task.lost'
-    | 'task.stopped'
-    | 'node.up'
-    | 'node.down'
-    | 'node.engine-down'
-    | 'node.engine-up'
-    | 'node.engine-lost'
-    | 'node.removed'
-    | 'node.drained'
-    | 'node.activated'
-    | 'task.moved'
-    | 'service.created'
-    | 'service.scaled'
-    | 'service.removed'
-    | 'update.started'
-    | 'update.progress'
-    | 'update.completed'
-    | 'update.paused'
-    | 'update.rolled_back';
-  taskId?: string;
-  taskName?: string;
-  node?: string;
-  state?: string;
-  reason?: string;
-  exitCode?: number | null;
-  restarts?: number;
-  delayMs?: number;
-  /** Service events: the service, the version it runs, its replicas; a rollout's versions and progress. */
-  service?: string;
-  version?: number;
-  replicas?: number;
-  fromVersion?: number;
-  toVersion?: number;
-  updated?: number;
-  total?: number;
-}
+export type { ClusterEvent } from '../api/index.js';
 
 export type EventListener = (e: ClusterEvent) => void;
 

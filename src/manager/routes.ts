@@ -2,7 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import {
+  ClusterEvent,
+  HeartbeatReply,
   HeartbeatRequest,
+  ManagerTaskView,
+  NodeStatusView,
+  PartialTaskView,
+  RemovedNodeView,
+  RemovedVolumeView,
+  TaskUsageView,
+  VolumeView,
   isFollow,
   LogsQuery,
   logTail,
@@ -13,9 +22,9 @@ import {
 } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
+import { NoContent, NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES, textResponse } from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
-import { parseSubmission } from '../task/index.js';
+import { parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
@@ -42,6 +51,16 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/** `GET /events`: one ClusterEvent a line (NDJSON), or Server-Sent Events when asked for. */
+const eventStream = {
+  200: {
+    description: 'One event a line, as they happen.',
+    content: {
+      'application/x-ndjson': { schema: ClusterEvent },
+      'text/event-stream': { schema: Type.String({ description: 'Each event as the data of an SSE message.' }) },
+    },
+  },
+};
 class TaskNotRunning extends PoseidonError {
   constructor(id: string) {
     super('task_not_placed', `task ${id} has no container yet; try again once it is Running`);
@@ -80,31 +99,61 @@ export interface ManagerRouteDeps {
 
 /** The Manager API: tasks for people and the CLI, nodes for workers. */
 export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async (app, { manager, events, workers }) => {
-  app.get('/tasks', { config: READ, schema: { querystring: ListQuery } }, async (req) => {
-    const { fields, ...filter } = req.query;
-    const names = fields === undefined ? undefined : parseTaskFields(fields); // 400 naming one it lacks
-    const tasks = manager.listTasks(filter);
-    if (names === undefined) return tasks;
-    return tasks.map((t) => Object.fromEntries(names.filter((n) => n in t).map((n) => [n, t[n]])));
-  });
-
-  app.post('/tasks', { config: DEPLOY, bodyLimit: TASK_BODY_LIMIT_BYTES }, async (req, reply) => {
-    // no host limits here: a task bigger than every node waits Pending with a reason
-    const request = parseSubmission(req.body);
-    return reply.status(201).send(await manager.submit(request));
-  });
-
-  app.get('/tasks/:id', { config: READ, schema: { params: TaskParams } }, async (req) =>
-    manager.getTask(req.params.id),
+  app.get(
+    '/tasks',
+    {
+      config: READ,
+      schema: {
+        querystring: ListQuery,
+        description: 'The tasks, filtered by state and node; with `fields`, each task with those fields alone.',
+        response: { 200: Type.Array(PartialTaskView) },
+      },
+    },
+    async (req) => {
+      const { fields, ...filter } = req.query;
+      const names = fields === undefined ? undefined : parseTaskFields(fields); // 400 naming one it lacks
+      const tasks = manager.listTasks(filter);
+      if (names === undefined) return tasks;
+      return tasks.map((t) => Object.fromEntries(names.filter((n) => n in t).map((n) => [n, t[n]])));
+    },
   );
 
-  app.delete('/tasks/:id', { config: DEPLOY, schema: { params: TaskParams } }, async (req) =>
-    manager.stopTask(req.params.id),
+  app.post(
+    '/tasks',
+    {
+      config: DEPLOY,
+      bodyLimit: TASK_BODY_LIMIT_BYTES,
+      schema: { documentedBody: TaskSpec, response: { 201: ManagerTaskView } },
+    },
+    async (req, reply) => {
+      // no host limits here: a task bigger than every node waits Pending with a reason
+      const request = parseSubmission(req.body);
+      return reply.status(201).send(await manager.submit(request));
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    { config: READ, schema: { params: TaskParams, response: { 200: ManagerTaskView } } },
+    async (req) => manager.getTask(req.params.id),
+  );
+
+  app.delete(
+    '/tasks/:id',
+    { config: DEPLOY, schema: { params: TaskParams, response: { 200: ManagerTaskView } } },
+    async (req) => manager.stopTask(req.params.id),
   );
 
   app.get(
     '/tasks/:id/logs',
-    { config: READ, schema: { params: TaskParams, querystring: LogsQuery } },
+    {
+      config: READ,
+      schema: {
+        params: TaskParams,
+        querystring: LogsQuery,
+        response: textResponse('text/plain', "The container's output (stdout and stderr), as it comes with follow."),
+      },
+    },
     async (req, reply) => {
       const tail = logTail(req.query); // 400 naming tail past the bound
       const { task, workerUrl } = manager.locate(req.params.id);
@@ -121,43 +170,63 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     },
   );
 
-  app.get('/tasks/:id/stats', { config: READ, schema: { params: TaskParams } }, async (req) => {
-    const { task, workerUrl } = manager.locate(req.params.id);
-    if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
-    return workers(workerUrl).taskStats(task.id);
-  });
+  app.get(
+    '/tasks/:id/stats',
+    { config: READ, schema: { params: TaskParams, response: { 200: TaskUsageView } } },
+    async (req) => {
+      const { task, workerUrl } = manager.locate(req.params.id);
+      if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
+      return workers(workerUrl).taskStats(task.id);
+    },
+  );
 
   // NDJSON, or Server-Sent Events when the client asks for them; bounded in subscribers and in what each leaves unread
-  app.get('/events', { config: READ }, async (req, reply) => events.serve(req, reply));
+  app.get('/events', { config: READ, schema: { response: eventStream } }, async (req, reply) =>
+    events.serve(req, reply),
+  );
 
-  app.get('/nodes', { config: READ }, async () => manager.listNodes());
+  app.get('/nodes', { config: READ, schema: { response: { 200: Type.Array(NodeStatusView) } } }, async () =>
+    manager.listNodes(),
+  );
 
   // removes the node and revokes its certificate at once; its tasks go elsewhere
   // ?dead=true: the operator says the machine is gone, so its exclusive tasks may run elsewhere
   app.delete(
     '/nodes/:id',
-    { config: ADMIN, schema: { params: NodeParams, querystring: RemoveNodeQuery } },
+    { config: ADMIN, schema: { params: NodeParams, querystring: RemoveNodeQuery, response: { 200: RemovedNodeView } } },
     async (req) => manager.removeNode(req.params.id, req.query.dead === 'true'),
   );
 
   // drain: no new placements, its tasks move elsewhere (service replicas start elsewhere first)
-  app.post('/nodes/:id/drain', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
-    manager.drainNode(req.params.id),
+  app.post(
+    '/nodes/:id/drain',
+    { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },
+    async (req) => manager.drainNode(req.params.id),
   );
-  app.post('/nodes/:id/activate', { config: ADMIN, schema: { params: NodeParams } }, async (req) =>
-    manager.activateNode(req.params.id),
+  app.post(
+    '/nodes/:id/activate',
+    { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },
+    async (req) => manager.activateNode(req.params.id),
   );
 
-  app.get('/volumes', { config: READ }, async () => manager.volumes.list());
+  app.get('/volumes', { config: READ, schema: { response: { 200: Type.Array(VolumeView) } } }, async () =>
+    manager.volumes.list(),
+  );
 
   // refused while an unfinished task mounts it; else its node's worker removes it from its engine
-  app.delete('/volumes/:name', { config: DEPLOY, schema: { params: VolumeParams } }, async (req) =>
-    manager.volumes.remove(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
+  app.delete(
+    '/volumes/:name',
+    { config: DEPLOY, schema: { params: VolumeParams, response: { 200: RemovedVolumeView } } },
+    async (req) => manager.volumes.remove(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
   );
 
   app.post(
     '/nodes/register',
-    { config: NODE, schema: { body: RegisterRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
+    {
+      config: NODE,
+      schema: { body: RegisterRequest, response: { 200: HeartbeatReply } },
+      bodyLimit: NODE_BODY_LIMIT_BYTES,
+    },
     async (req) => {
       ownNode(req, req.body.nodeId, req.body.url);
       return manager.register(req.body);
@@ -166,7 +235,11 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.post(
     '/nodes/:id/heartbeat',
-    { config: NODE, schema: { params: NodeParams, body: HeartbeatRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
+    {
+      config: NODE,
+      schema: { params: NodeParams, body: HeartbeatRequest, response: { 200: HeartbeatReply } },
+      bodyLimit: NODE_BODY_LIMIT_BYTES,
+    },
     async (req) => {
       ownNode(req, req.params.id);
       return manager.heartbeat(req.params.id, req.body);
@@ -175,11 +248,15 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.post(
     '/nodes/:id/reports',
-    { config: NODE, schema: { params: NodeParams, body: ReportRequest }, bodyLimit: NODE_BODY_LIMIT_BYTES },
+    {
+      config: NODE,
+      schema: { params: NodeParams, body: ReportRequest, response: { 204: NoContent } },
+      bodyLimit: NODE_BODY_LIMIT_BYTES,
+    },
     async (req, reply) => {
       ownNode(req, req.params.id);
       await manager.report(req.params.id, req.body.tasks);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
-import type { ClusterStatusView } from '../api/index.js';
+import { ClusterStatusView } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import { anyIdentity, buildServer, identifyByCertificate, type ServerTimeouts, type ServerTls } from '../http/index.js';
@@ -14,6 +14,15 @@ import { consoleRoutes } from './console-route.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
 import { serviceRoutes } from './service-routes.js';
+
+const MANAGER_API_INFO = {
+  title: 'Poseidon Manager API',
+  version: '1',
+  description:
+    'Tasks, services, nodes, volumes, events and API tokens of a Poseidon cluster, and what its workers call. ' +
+    'HTTPS with the cluster CA; a Bearer API token for people and scripts, a node certificate for nodes. ' +
+    'Errors: {"error": {"code", "message"}}.',
+};
 
 /**
  * The Manager API server, built but not listening: HTTPS with the manager's certificate, asking
@@ -37,6 +46,8 @@ export async function createManagerServer(deps: {
   metricsOpen?: boolean;
   /** `GET /status`: the managers and the store's members. */
   status?(): Promise<ClusterStatusView>;
+  /** Told of each route as it is declared (a test checks GET /openapi.json describes every one). */
+  onRoute?: (route: RouteOptions) => void;
   /** Managers as a group: a follower passes calls on to the leader (group/forward.ts). */
   first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Where the built web console is; absent: dist/console beside this package's code. */
@@ -56,8 +67,11 @@ export async function createManagerServer(deps: {
     tls: deps.tls,
     identify: anyIdentity(byCertificate, async (req) => deps.tokens.identify(req.headers.authorization)),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
+    // the API's description needs a read token, as every route does but those that get credentials
+    openapi: { info: MANAGER_API_INFO, access: 'read' },
     ...(deps.first === undefined ? {} : { first: deps.first }),
     ...(limits.timeouts === undefined ? {} : { timeouts: limits.timeouts }),
+    ...(deps.onRoute === undefined ? {} : { onRoute: deps.onRoute }),
   });
   const events = new EventStreams({
     bus: deps.manager.events,
@@ -72,7 +86,10 @@ export async function createManagerServer(deps: {
   const watches = new WatchStreams({ book: discovery.book, consumers: discovery.consumers, log: deps.log });
   await app.register(discoveryRoutes, { discovery, watches });
   const status = deps.status;
-  if (status !== undefined) app.get('/status', { config: { access: 'read' } }, async () => status());
+  if (status !== undefined)
+    app.get('/status', { config: { access: 'read' }, schema: { response: { 200: ClusterStatusView } } }, async () =>
+      status(),
+    );
   await app.register(tokenRoutes, { tokens: deps.tokens });
   await app.register(pkiRoutes, { authority: deps.authority });
   await app.register(consoleRoutes, deps.consoleDir === undefined ? {} : { dir: deps.consoleDir });

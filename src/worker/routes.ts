@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { SpecLimits } from '../task/index.js';
-import { parseSubmission } from '../task/index.js';
+import { parseSubmission, TaskSpec } from '../task/index.js';
 import { parseDuration } from '../units/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import {
@@ -10,11 +10,13 @@ import {
   isFollow,
   LogsQuery,
   logTail,
+  BatchStartReply,
   type BatchStartResult,
-  type WorkerStatsView,
-  type TaskUsageView,
+  WorkerStatsView,
+  TaskUsageView,
+  WorkerTaskView,
 } from '../api/index.js';
-import { BATCH_BODY_LIMIT_BYTES, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
+import { BATCH_BODY_LIMIT_BYTES, NoContent, TASK_BODY_LIMIT_BYTES, textResponse } from '../http/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Worker } from './worker.js';
@@ -47,6 +49,7 @@ const StopQuery = Type.Object(
  * a dispatch, a stop or a read from anyone else is refused before its handler (src/http/access.ts).
  */
 const MANAGER = { access: 'manager' } as const;
+const ONE = { 200: WorkerTaskView };
 
 /** Time POST /tasks waits for the container by default before answering with its state. */
 const DEFAULT_START_WAIT_MS = 5_000;
@@ -68,11 +71,23 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   // names stored before names became DNS labels still run: the manager checked each at submission
   const taken: SpecLimits = { ...limits, acceptLegacyNames: true };
 
-  app.get('/tasks', { config: MANAGER }, async () => worker.list());
+  app.get('/tasks', { config: MANAGER, schema: { response: { 200: Type.Array(WorkerTaskView) } } }, async () =>
+    worker.list(),
+  );
 
-  app.get('/tasks/:id', { config: MANAGER, schema: { params: TaskParams } }, async (req) => worker.get(req.params.id));
+  app.get('/tasks/:id', { config: MANAGER, schema: { params: TaskParams, response: ONE } }, async (req) =>
+    worker.get(req.params.id),
+  );
 
-  const start = { config: MANAGER, schema: { querystring: StartQuery }, bodyLimit: TASK_BODY_LIMIT_BYTES };
+  const start = {
+    config: MANAGER,
+    schema: {
+      querystring: StartQuery,
+      documentedBody: TaskSpec,
+      response: { 200: WorkerTaskView, 201: WorkerTaskView },
+    },
+    bodyLimit: TASK_BODY_LIMIT_BYTES,
+  };
   app.post('/tasks', start, async (req, reply) => {
     const request = parseSubmission(req.body, taken); // 400 naming the field; nothing created
     const generation = req.query.generation === undefined ? 0 : Number(req.query.generation);
@@ -84,7 +99,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   // taken exactly as POST /tasks takes it, and one task's refusal does not fail the others.
   const batch = {
     config: MANAGER,
-    schema: { body: BatchStartRequest, querystring: BatchQuery },
+    schema: { body: BatchStartRequest, querystring: BatchQuery, response: { 200: BatchStartReply } },
     bodyLimit: BATCH_BODY_LIMIT_BYTES,
   };
   app.post('/tasks/batch', batch, async (req) => {
@@ -102,17 +117,31 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     return { results };
   });
 
-  app.delete('/tasks/:id', { config: MANAGER, schema: { params: TaskParams, querystring: StopQuery } }, async (req) =>
-    worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
+  app.delete(
+    '/tasks/:id',
+    { config: MANAGER, schema: { params: TaskParams, querystring: StopQuery, response: ONE } },
+    async (req) =>
+      worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
   );
 
   // the manager removes a named volume here once no unfinished task mounts it (DELETE /volumes/{name})
-  app.delete('/volumes/:name', { config: MANAGER, schema: { params: VolumeParams } }, async (req, reply) => {
-    await driver.removeVolume(req.params.name);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/volumes/:name',
+    { config: MANAGER, schema: { params: VolumeParams, response: { 204: NoContent } } },
+    async (req, reply) => {
+      await driver.removeVolume(req.params.name);
+      return reply.status(204).send(null);
+    },
+  );
 
-  const logs = { config: MANAGER, schema: { params: TaskParams, querystring: LogsQuery } };
+  const logs = {
+    config: MANAGER,
+    schema: {
+      params: TaskParams,
+      querystring: LogsQuery,
+      response: textResponse('text/plain', "The container's output."),
+    },
+  };
   app.get('/tasks/:id/logs', logs, async (req, reply) => {
     const tail = logTail(req.query); // 400 naming tail past the bound
     const task = worker.get(req.params.id);
@@ -131,7 +160,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
 
   app.get(
     '/tasks/:id/stats',
-    { config: MANAGER, schema: { params: TaskParams } },
+    { config: MANAGER, schema: { params: TaskParams, response: { 200: TaskUsageView } } },
     async (req): Promise<TaskUsageView> => {
       const task = worker.get(req.params.id);
       const u = task.containerId === null || task.state !== 'Running' ? null : await driver.usage(task.containerId);
@@ -145,33 +174,37 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     },
   );
 
-  app.get('/stats', { config: MANAGER }, async (): Promise<WorkerStatsView> => {
-    const running = worker.list().filter((t) => t.state === 'Running' && t.containerId !== null);
-    const [host, usages] = await Promise.all([
-      readHost(),
-      Promise.all(
-        running.map(async (t): Promise<TaskUsageView | null> => {
-          const u = t.containerId === null ? null : await driver.usage(t.containerId);
-          return u === null
-            ? null
-            : {
-                id: t.id,
-                name: t.name,
-                cpu: u.cpuCores,
-                memoryBytes: u.memoryBytes,
-                memoryLimitBytes: u.memoryLimitBytes,
-              };
-        }),
-      ),
-    ]);
-    const byState: Record<string, number> = {};
-    for (const [state, n] of worker.countByState()) byState[state] = n;
-    return {
-      worker: worker.name,
-      host,
-      taskCount: worker.list().length,
-      tasksByState: byState,
-      tasks: usages.filter((u): u is TaskUsageView => u !== null),
-    };
-  });
+  app.get(
+    '/stats',
+    { config: MANAGER, schema: { response: { 200: WorkerStatsView } } },
+    async (): Promise<WorkerStatsView> => {
+      const running = worker.list().filter((t) => t.state === 'Running' && t.containerId !== null);
+      const [host, usages] = await Promise.all([
+        readHost(),
+        Promise.all(
+          running.map(async (t): Promise<TaskUsageView | null> => {
+            const u = t.containerId === null ? null : await driver.usage(t.containerId);
+            return u === null
+              ? null
+              : {
+                  id: t.id,
+                  name: t.name,
+                  cpu: u.cpuCores,
+                  memoryBytes: u.memoryBytes,
+                  memoryLimitBytes: u.memoryLimitBytes,
+                };
+          }),
+        ),
+      ]);
+      const byState: Record<string, number> = {};
+      for (const [state, n] of worker.countByState()) byState[state] = n;
+      return {
+        worker: worker.name,
+        host,
+        taskCount: worker.list().length,
+        tasksByState: byState,
+        tasks: usages.filter((u): u is TaskUsageView => u !== null),
+      };
+    },
+  );
 };

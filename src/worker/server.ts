@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/index.js';
@@ -9,7 +9,17 @@ import type { SpecLimits } from '../task/index.js';
 import { workerRoutes } from './routes.js';
 import type { Worker } from './worker.js';
 
+const WORKER_API_INFO = {
+  title: 'Poseidon Worker API',
+  version: '1',
+  description:
+    "A worker's tasks, as the manager starts, stops and reads them: idempotent by task id and generation. " +
+    "HTTPS with mutual TLS: a manager certificate of the worker's cluster.",
+};
+
 export interface WorkerServerDeps {
+  /** Told of each route as it is declared (a test checks GET /openapi.json describes every one). */
+  onRoute?: (route: RouteOptions) => void;
   worker: Worker;
   driver: Driver;
   limits: SpecLimits;
@@ -34,6 +44,9 @@ export async function createWorkerServer(deps: WorkerServerDeps): Promise<Fastif
     tls: deps.tls,
     identify: identifyByCertificate({ now: () => deps.clock.now() }),
     metricsAccess: 'manager',
+    // only the manager calls a worker: its description is for the manager's certificate too
+    openapi: { info: WORKER_API_INFO, access: 'manager' },
+    ...(deps.onRoute === undefined ? {} : { onRoute: deps.onRoute }),
   });
   await app.register(workerRoutes, {
     worker: deps.worker,

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { EndpointsApplied } from '../../api/index.js';
+import { EndpointsApplied, EndpointsMessage, ServiceEndpointsView } from '../../api/index.js';
+import { NoContent } from '../../http/index.js';
 import type { Discovery } from './discovery.js';
 import type { WatchStreams } from './watch-streams.js';
 
@@ -26,20 +27,40 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<{ discovery: Discovery; 
   app,
   { discovery, watches },
 ) => {
-  app.get('/services/:name/endpoints', { config: READ, schema: { params: ServiceParams } }, async (req) =>
-    discovery.endpoints(req.params.name),
+  app.get(
+    '/services/:name/endpoints',
+    { config: READ, schema: { params: ServiceParams, response: { 200: ServiceEndpointsView } } },
+    async (req) => discovery.endpoints(req.params.name),
   );
 
   // NDJSON: the snapshot, then each change; a ping every few seconds (src/api/endpoints.ts)
-  app.get('/endpoints/watch', { config: NODE }, async (req, reply) => watches.serve(req, reply, nodeOf(req)));
+  app.get(
+    '/endpoints/watch',
+    {
+      config: NODE,
+      schema: {
+        response: {
+          200: {
+            description: 'A snapshot, then each change and a ping every few seconds: one message a line.',
+            content: { 'application/x-ndjson': { schema: EndpointsMessage } },
+          },
+        },
+      },
+    },
+    async (req, reply) => watches.serve(req, reply, nodeOf(req)),
+  );
 
   // the consumer is the node whose certificate posts it
   app.post(
     '/endpoints/applied',
-    { config: NODE, schema: { body: EndpointsApplied }, bodyLimit: APPLIED_BODY_LIMIT_BYTES },
+    {
+      config: NODE,
+      schema: { body: EndpointsApplied, response: { 204: NoContent } },
+      bodyLimit: APPLIED_BODY_LIMIT_BYTES,
+    },
     async (req, reply) => {
       discovery.applied(nodeOf(req), req.body);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 };

@@ -1,0 +1,161 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { InvalidField } from '../errors/index.js';
+import { EngineStatus } from './cluster.js';
+import { HealthView, PortView, StringMap, TaskStateView, TimeOrNull } from './views.js';
+
+// What the Manager API answers about tasks and nodes (response schemas; see views.ts).
+
+/** The manager sets the pace. */
+export const HeartbeatReply = Type.Object({
+  nextBeatInMs: Type.Integer(),
+  resync: Type.Optional(Type.Boolean({ description: 'The digest did not match: send every active task next time.' })),
+  owned: Type.Optional(
+    Type.Array(Type.Object({ taskId: Type.String(), generation: Type.Integer() }), {
+      description: 'With listOwned: every task the manager has on this node; it runs these, no others.',
+    }),
+  ),
+});
+export type HeartbeatReply = Static<typeof HeartbeatReply>;
+
+export const DesiredState = Type.Union([Type.Literal('running'), Type.Literal('stopped')]);
+export type DesiredState = Static<typeof DesiredState>;
+
+const managerTaskFields = {
+  id: Type.String(),
+  name: Type.String(),
+  image: Type.String(),
+  command: Type.Array(Type.String()),
+  desiredState: DesiredState,
+  state: TaskStateView,
+  node: Type.Union([Type.String(), Type.Null()], { description: 'The node it is placed on; null while Pending.' }),
+  nodeId: Type.Union([Type.String(), Type.Null()]),
+  generation: Type.Integer(),
+  containerId: Type.Union([Type.String(), Type.Null()]),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  reason: Type.String(),
+  ports: Type.Array(PortView),
+  restarts: Type.Integer(),
+  restartAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When the restart policy will start it again; null when no restart is planned.',
+  }),
+  cpu: Type.Number(),
+  memory: Type.Integer(),
+  disk: Type.Integer(),
+  labels: StringMap,
+  health: HealthView,
+  submittedAt: Type.String(),
+  startedAt: TimeOrNull,
+  finishedAt: TimeOrNull,
+  updatedAt: Type.String(),
+  address: Type.Optional(Type.String({ description: "The container's address on its host's Poseidon network." })),
+  service: Type.Optional(Type.String({ description: "A service's replica: its service; absent for a plain task." })),
+  slot: Type.Optional(Type.Integer()),
+  version: Type.Optional(Type.Integer()),
+};
+
+/** A task as the manager reports it. */
+export const ManagerTaskView = Type.Object(managerTaskFields);
+export type ManagerTaskView = Static<typeof ManagerTaskView>;
+
+/** `GET /tasks?fields=…`: each task with the named fields alone. */
+export const PartialTaskView = Type.Partial(ManagerTaskView);
+
+/** `GET /services/{name}/tasks` (service ps): each task with its slot and version. */
+export const ServiceTaskView = Type.Object({
+  ...managerTaskFields,
+  service: Type.String(),
+  slot: Type.Integer(),
+  version: Type.Integer(),
+});
+export type ServiceTaskView = Static<typeof ServiceTaskView>;
+
+/**
+ * The fields `GET /tasks?fields=id,name,...` may name: the manager then answers each task with
+ * those alone (what `poseidon status` prints is under half of a whole task).
+ */
+export const TASK_VIEW_FIELDS = [
+  'id',
+  'name',
+  'image',
+  'command',
+  'desiredState',
+  'state',
+  'node',
+  'nodeId',
+  'generation',
+  'containerId',
+  'exitCode',
+  'reason',
+  'ports',
+  'restarts',
+  'restartAt',
+  'cpu',
+  'memory',
+  'disk',
+  'labels',
+  'health',
+  'submittedAt',
+  'startedAt',
+  'finishedAt',
+  'updatedAt',
+  'service',
+  'slot',
+  'version',
+] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
+export type TaskViewField = (typeof TASK_VIEW_FIELDS)[number];
+
+/**
+ * The named fields of a task view as a query value (`id,name`), or a 400 naming the first that a
+ * task does not have.
+ */
+export function parseTaskFields(value: string): TaskViewField[] {
+  const known = new Set<string>(TASK_VIEW_FIELDS);
+  return value.split(',').map((name) => {
+    if (!known.has(name)) throw new InvalidField('fields', `names ${name}, which a task does not have`);
+    return name as TaskViewField;
+  });
+}
+
+export const NodeState = Type.Union([Type.Literal('Up'), Type.Literal('Down'), Type.Literal('Unknown')]);
+export type NodeState = Static<typeof NodeState>;
+
+/** Whether a node takes new work (`active`) or was drained by an operator (`drain`): see `poseidon node drain`. */
+export const NodeAvailability = Type.Union([Type.Literal('active'), Type.Literal('drain')]);
+export type NodeAvailability = Static<typeof NodeAvailability>;
+
+export const ResourcesView = Type.Object({
+  cpuCores: Type.Number(),
+  memoryBytes: Type.Integer(),
+  diskBytes: Type.Integer(),
+});
+export type ResourcesView = Static<typeof ResourcesView>;
+
+/** A node as the manager reports it. */
+export const NodeStatusView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  url: Type.String(),
+  state: NodeState,
+  lastHeartbeat: TimeOrNull,
+  capacity: ResourcesView,
+  allocated: ResourcesView,
+  free: ResourcesView,
+  taskCount: Type.Integer(),
+  load1: Type.Number(),
+  cpuUsage: Type.Number(),
+  memoryAvailableBytes: Type.Integer(),
+  engine: Type.Union([EngineStatus, Type.Null()], {
+    description: 'The container engine as the node last said; null before it said anything.',
+  }),
+  availability: Type.Union([Type.Literal('active'), Type.Literal('drain')], {
+    description: '`drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first).',
+  }),
+  conditions: Type.Array(Type.String(), {
+    description: 'Conditions that keep the node from taking work while Up, for people (`engine unavailable`).',
+  }),
+  labels: StringMap,
+  allowedHostPaths: Type.Array(Type.String(), {
+    description: 'Host directories its worker lets tasks mount (`--allow-host-path`).',
+  }),
+});
+export type NodeStatusView = Static<typeof NodeStatusView>;
