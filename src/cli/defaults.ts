@@ -30,3 +30,7 @@ export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
 /** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
 export const DEFAULT_DNS_PORT = 8600;
 export const DEFAULT_DNS_TTL = 5;
+/** `poseidon dev`'s worker: its name, on the containers it starts (`poseidon.worker`). */
+export const DEFAULT_DEV_WORKER = 'dev-worker';
+/** Where `poseidon manager|worker|dev` look for their config file (`<dir>/<command>.yaml`) without --config. */
+export const DEFAULT_CONFIG_DIR = '/etc/poseidon';
