@@ -48,11 +48,17 @@ const NAMES_TIMEOUT_MS = 1_500;
 type NameKind = 'tasks' | 'services' | 'nodes';
 
 /** `poseidon __complete KIND [WORDS...]`: candidates, one a line; nothing at all on an error. */
-export async function complete(program: Command, kind: string, words: string[], flags: ClientFlags): Promise<void> {
+export async function complete(
+  program: Command,
+  kind: string,
+  words: string[],
+  flags: ClientFlags,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   try {
     const candidates =
       kind === 'line' ? await completeLine(program, words) : isNameKind(kind) ? await names(kind, flags) : [];
-    if (candidates.length > 0) process.stdout.write(`${candidates.join('\n')}\n`);
+    if (candidates.length > 0) write(`${candidates.join('\n')}\n`);
   } catch {
     // a completion says nothing: the shell offers files or nothing
   }

@@ -170,13 +170,18 @@ function renamed(err: unknown, loaded: LoadedConfig): unknown {
 }
 
 /** Merges the config file into the command's flags, then prints the result (--print-config) or runs. */
-export async function runConfigured<F>(cmd: Command, name: ConfigName, action: RuntimeAction<F>): Promise<void> {
+export async function runConfigured<F>(
+  cmd: Command,
+  name: ConfigName,
+  action: RuntimeAction<F>,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   const loaded = loadConfig(cmd, name);
   const flags = cmd.opts<F & { printConfig?: boolean }>();
   try {
     if (flags.printConfig === true) {
       action.check(flags);
-      process.stdout.write(printConfig(cmd, name, loaded));
+      write(printConfig(cmd, name, loaded));
       return;
     }
     await action.run(flags);
