@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManagerClient, type ClientTls } from '../src/client/index.js';
 
@@ -22,9 +22,16 @@ export interface ManagerAccess {
   managerKey: string;
 }
 
-/** Reads the manager's files once it listens (they are written before it does). */
+/** How long a manager of a group may take, once it listens, to write its admin token (when it first leads). */
+const ADMIN_TOKEN_WAIT_MS = 30_000;
+
+/**
+ * Reads the manager's files once it listens (they are written before it does; a group's first
+ * manager writes its admin token when it first leads, just after: waited for).
+ */
 export async function readManagerAccess(url: string, dataDir: string): Promise<ManagerAccess> {
   const read = async (name: string): Promise<string> => readFile(join(dataDir, name), 'utf8');
+  await waitForFile(join(dataDir, 'admin-token'), ADMIN_TOKEN_WAIT_MS);
   const [caPem, joinToken, adminToken, managerCert, managerKey] = await Promise.all([
     read('ca.crt'),
     read('join-token'),
@@ -62,4 +69,16 @@ export function cliEnv(access: ManagerAccess): NodeJS.ProcessEnv {
 /** The environment `poseidon worker --manager URL` needs to join this manager's cluster. */
 export function joinEnv(access: ManagerAccess): NodeJS.ProcessEnv {
   return { POSEIDON_JOIN_TOKEN: access.joinToken };
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      await access(path);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

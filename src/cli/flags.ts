@@ -36,6 +36,16 @@ export function urlFlag(flag: string, value: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
+/**
+ * One URL or several, comma-separated (the managers of a group, tried in turn): each checked as
+ * urlFlag does; the list comes back normalised, comma-separated.
+ */
+export function urlListFlag(flag: string, value: string): string {
+  const urls = value.split(',').map((u) => u.trim());
+  if (urls.some((u) => u === '')) throw new InvalidField(flag, `is "${value}"; use URL[,URL...] with no empty entry`);
+  return urls.map((u) => urlFlag(flag, u)).join(',');
+}
+
 export function secondsFlag(flag: string, value: string): number {
   const n = Number(value);
   if (!/^[0-9]{1,6}$/.test(value)) throw new InvalidField(flag, `is "${value}"; use a whole number of seconds`);

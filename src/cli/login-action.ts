@@ -3,7 +3,7 @@ import type { TokenView } from '../api/index.js';
 import { ManagerClient } from '../client/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import { saveCredentials } from './credentials.js';
-import { urlFlag } from './flags.js';
+import { urlListFlag } from './flags.js';
 import { readCa } from './manager-client.js';
 
 export interface LoginFlags {
@@ -23,7 +23,7 @@ class LoginRefused extends PoseidonError {
  * saves them (0600) so later commands need neither flags nor environment.
  */
 export async function login(url: string, flags: LoginFlags): Promise<void> {
-  const manager = urlFlag('URL', url);
+  const manager = urlListFlag('URL', url);
   const fromEnv = flags.token === undefined;
   const token = (flags.token ?? process.env.POSEIDON_TOKEN ?? '').trim();
   if (token === '')

@@ -28,6 +28,7 @@ export interface ManagerFlags {
   storeCa?: string;
   storeCert?: string;
   storeKey?: string;
+  joinToken?: string;
 }
 
 export function schedulerFlag(value: string): StrategyName {
@@ -55,6 +56,9 @@ export function engineGraceFlag(value: string): number {
   return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
 }
 
+/** A group's leader that lost its term exits with this (EX_TEMPFAIL): starting it again is the remedy. */
+export const EXIT_DEPOSED = 75;
+
 /** The manager's runtime options from its flags, each checked: a bad one throws naming its flag. */
 export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
   return {
@@ -73,6 +77,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     engineGraceMs: engineGraceFlag(flags.engineGrace),
     vipRange: vipRangeFlag(flags.vipRange),
     store: storeFlag(flags),
+    ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
   };
 }
 
@@ -80,6 +85,16 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
 export async function runManager(flags: ManagerFlags): Promise<void> {
   const options = managerOptions(flags);
   const log = rootLogger(flags.logLevel);
-  const runtime = await startManagerRuntime(options, log);
+  const runtime = await startManagerRuntime(
+    {
+      ...options,
+      // a group's leader that lost its term exits: its supervisor starts it again, as a follower
+      onDeposed: (reason) => {
+        log.fatal({ reason }, 'no longer leading the manager group; exiting (start again to follow the new leader)');
+        process.exit(EXIT_DEPOSED);
+      },
+    },
+    log,
+  );
   await runUntilSignal(log, () => runtime.close());
 }

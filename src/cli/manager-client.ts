@@ -3,7 +3,7 @@ import { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { loadCredentials, credentialsPath, type SavedCredentials } from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
-import { urlFlag } from './flags.js';
+import { urlListFlag } from './flags.js';
 
 /** The flags of every command that talks to the Manager API. */
 export interface ClientFlags {
@@ -39,7 +39,7 @@ function pick(
 export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerClient {
   const file = loadCredentials();
   const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
-  const url = where === undefined ? DEFAULT_MANAGER_URL : urlFlag(where.from, where.value);
+  const url = where === undefined ? DEFAULT_MANAGER_URL : urlListFlag(where.from, where.value);
   const saved: SavedCredentials | undefined = file !== undefined && sameManager(file.manager, url) ? file : undefined;
   const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
   const ca = pick('--ca', flags.ca, 'POSEIDON_CA', saved?.ca);
@@ -51,7 +51,12 @@ export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerCl
 
 function sameManager(a: string, b: string): boolean {
   try {
-    return new URL(a).href === new URL(b).href;
+    const hrefs = (list: string): string =>
+      list
+        .split(',')
+        .map((u) => new URL(u.trim()).href)
+        .join(',');
+    return hrefs(a) === hrefs(b);
   } catch {
     return false;
   }

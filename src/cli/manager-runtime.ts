@@ -5,7 +5,8 @@ import { createFirstAdminToken, TokenBook } from '../auth/index.js';
 import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
-import { createManagerServer, Manager, StaticWorkers } from '../manager/index.js';
+import { createManagerServer, forwardToLeader, Manager, ManagerGroup, StaticWorkers } from '../manager/index.js';
+import { InvalidField } from '../errors/index.js';
 import { CertificateRenewer, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { openManagerStores } from './manager-stores.js';
@@ -31,9 +32,16 @@ export interface ManagerRuntimeOptions {
   engineGraceMs: number;
   /** Where services' virtual IPs come from (`--vip-range`). */
   vipRange?: string;
-  /** Where records and tokens are kept: LMDB in the data dir (default) or etcd. */
+  /** Where records and tokens are kept: LMDB in the data dir (default) or etcd (then managers run as a group). */
   store?: StoreChoice;
+  /** `--join-token`: the manager join token, for a manager joining a group with an empty data dir. */
+  joinToken?: string;
+  /** A group's leader lost its term: nothing more may be done in its name (`poseidon manager` exits). */
+  onDeposed?(reason: string): void;
 }
+
+/** After taking over a group's lead, known nodes get this long to beat (at least) before they are Down. */
+export const TAKEOVER_GRACE_MS = 15_000;
 
 /** Builds and starts a manager from its real dependencies (the composition root). */
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
@@ -43,6 +51,22 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   let advertised = '';
   const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);
   const store = stores.state;
+  // on etcd, managers run as a group: a new manager's CA comes from the group (its join token)
+  const groupStore = stores.group;
+  if (groupStore !== undefined && opts.staticWorkers.length > 0)
+    throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
+  // etcd is reached through the store first: when it cannot be, its error says what to check
+  if (groupStore !== undefined) await store.get('node/');
+  const group =
+    groupStore === undefined
+      ? undefined
+      : await ManagerGroup.open({
+          client: groupStore.client,
+          prefix: groupStore.prefix,
+          dataDir: opts.dataDir,
+          log,
+          ...(opts.joinToken === undefined ? {} : { joinToken: opts.joinToken }),
+        });
   const metrics = new Registry();
   // the cluster CA and join token on the first start; the manager's own certificate (role manager)
   const authority = await NodeAuthority.open({
@@ -51,6 +75,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     log,
     certTtlMs: opts.certTtlMs,
   });
+  await group?.publish(authority);
   const addresses = managerAddresses(opts.host, opts.advertise);
   const creds = new LiveCredentials(await authority.managerCredentials(addresses, Math.random), 'worker');
   const clients = new Map<string, WorkerClient>();
@@ -75,12 +100,17 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
+    ...(group === undefined ? {} : { startGraceMs: Math.max(2 * opts.heartbeatGraceMs, TAKEOVER_GRACE_MS) }),
   });
-  await manager.start();
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });
-  await tokens.load();
-  await createFirstAdminToken(tokens, opts.dataDir, log);
-  tokens.start();
+  // what a manager does when it begins to lead: a lone one at once, one of a group when elected
+  const lead = async (): Promise<void> => {
+    await manager.start();
+    await tokens.load();
+    await createFirstAdminToken(tokens, opts.dataDir, log);
+    tokens.start();
+  };
+  if (group === undefined) await lead();
   const app = await createManagerServer({
     manager,
     log,
@@ -91,14 +121,27 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     tls: creds.server,
     workers: workerClient,
     metricsOpen: opts.metricsOpen === true,
-    // one manager, which leads from its start (managers as a group will list each)
     status: async () => {
+      if (group !== undefined) return { ...(await group.members()), store: await stores.status() };
       const self = { id: creds.current.info.nodeId, url: advertised, leader: true, since: startedAt };
       return { managers: [self], leader: self.id, store: await stores.status() };
     },
+    ...(group === undefined ? {} : { first: forwardToLeader({ group, caPem: authority.ca.certPem, log }) }),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   advertised = opts.advertise?.[0] ?? url;
+  group?.start(
+    { id: creds.current.info.nodeId, url: advertised },
+    {
+      elected: async (fence) => {
+        groupStore?.fence(fence);
+        const secret = await group.joinSecret(authority.ca.hash);
+        if (secret !== undefined) await authority.adoptJoinSecret(secret);
+        await lead();
+      },
+      deposed: (reason) => (opts.onDeposed ?? ((why) => log.error({ reason: why }, 'no longer leading')))(reason),
+    },
+  );
   log.info(
     { url, scheduler: opts.scheduler, dataDir: opts.dataDir, store: stores.where, caHash: authority.ca.hash },
     'manager listening',
@@ -132,6 +175,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       await app.close();
       await manager.stop();
       await tokens.stop();
+      await group?.stop(); // steps down: another manager leads at once
       await stores.tokens.close();
       await store.close();
     },

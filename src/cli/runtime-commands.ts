@@ -51,6 +51,10 @@ export function registerManager(program: Command): void {
     .option('--store-ca <file>', 'CA certificate of etcd (PEM): talk to it over TLS')
     .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
     .option('--store-key <file>', 'private key of --store-cert (PEM)')
+    .option(
+      '--join-token <token>',
+      "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
+    )
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
     .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
     .option(

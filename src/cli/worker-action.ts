@@ -11,6 +11,7 @@ import {
   portFlag,
   secondsFlag,
   urlFlag,
+  urlListFlag,
 } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
@@ -71,7 +72,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     dockerSocket: flags.dockerSocket,
     stopGraceSeconds: secondsFlag('--stop-grace', flags.stopGrace),
     startConcurrency: countFlag('--start-concurrency', flags.startConcurrency, 1, 256),
-    ...(flags.manager === undefined ? {} : { managerUrl: urlFlag('--manager', flags.manager) }),
+    ...(flags.manager === undefined ? {} : { managerUrl: urlListFlag('--manager', flags.manager) }),
     ...(joinToken === undefined ? {} : { joinToken }),
     register: flags.register,
     ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),

@@ -49,21 +49,50 @@ export interface RequestOptions {
 }
 
 /**
+ * How long a call keeps trying while managers of a group elect a leader (`no_leader`) or send it
+ * to the one that leads (`not_leader`): longer than an election takes (the leader's lease, 3 s).
+ */
+const LEADER_WAIT_MS = 15_000;
+/** With several servers, how long one attempt at a call may take before the next server gets it. */
+const ATTEMPT_MS = 5_000;
+
+/**
  * JSON over HTTP with Poseidon's error shape: `{"error":{"code","message"}}` comes back as a
  * RemoteError with the same code and message, and a server that does not answer as
  * ServerUnreachable with a message that says what to start.
+ *
+ * `baseUrl` may list several servers, comma-separated (managers as a group): a call goes to the
+ * one that answered last; one that does not answer at all is passed over for the next, and an
+ * answer `not_leader` with the leader's URL sends the call there (it is added to the list when
+ * the list did not name it). Calls the group cannot take right now (`no_leader`) are tried again
+ * for LEADER_WAIT_MS. A call is sent again only where it cannot have been applied (the server
+ * refused it or was not reached), or where repeating it changes nothing (Poseidon's writes are
+ * idempotent: a task's id is the client's, a scale says how many).
  */
 export class HttpClient {
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #urls: string[];
+  #at = 0;
 
   constructor(
-    readonly baseUrl: string,
+    baseUrl: string,
     /** e.g. (url) => `manager at ${url}: is \`poseidon manager\` running?` */
     private readonly describe: (url: string) => string,
     private readonly defaultTimeoutMs = 10_000,
     private readonly credentials: ClientCredentials = {},
   ) {
+    this.#urls = splitUrls(baseUrl);
     this.#headers = credentials.token === undefined ? {} : { authorization: `Bearer ${credentials.token}` };
+  }
+
+  /** The server calls go to now (the first of the list until another answered). */
+  get baseUrl(): string {
+    return this.#urls[this.#at] as string;
+  }
+
+  /** Every server this client may call, in order. */
+  get urls(): readonly string[] {
+    return this.#urls;
   }
 
   /**
@@ -73,19 +102,11 @@ export class HttpClient {
    * the largest cost of a submission in the manager. Streams (logs, events) go through it too.
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const url = this.#url(path, opts.query);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    let answer: { status: number; text: string };
-    try {
-      answer = await send(url, method, body, timeoutMs, opts.signal, this.#via());
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      throw this.#unreachable(err);
-    }
-    const parsed: unknown = answer.text === '' ? null : parseJson(answer.text);
-    if (answer.status < 200 || answer.status > 299) throw toRemoteError(answer.status, parsed, answer.text);
-    return parsed as T;
+    const res = await this.#open(method, path, opts, body, timeoutMs, true);
+    const text = await readText(res);
+    return (text === '' ? null : parseJson(text)) as T;
   }
 
   /**
@@ -96,37 +117,115 @@ export class HttpClient {
    * 100-150 ms to exit, which every `poseidon run --wait` would pay.
    */
   async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
-    const url = this.#url(path, opts.query);
-    let res: IncomingMessage;
-    try {
-      res = await open(url, 'GET', undefined, opts.timeoutMs ?? 0, opts.signal, this.#via());
-    } catch (err) {
-      if (opts.signal?.aborted) throw err;
-      throw this.#unreachable(err);
-    }
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) {
+    return this.#open('GET', path, opts, undefined, opts.timeoutMs ?? 0, false);
+  }
+
+  /**
+   * Sends the call to the current server, and on to the others as the class says; resolves with
+   * a 2xx response, its body unread. `bounded`: the deadline covers every try, not each.
+   */
+  async #open(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+    body: string | undefined,
+    timeoutMs: number,
+    bounded: boolean,
+  ): Promise<IncomingMessage> {
+    const startedAt = Date.now();
+    /** Servers this call found not answering: not tried again by it, even when one is named the leader. */
+    const refused = new Set<string>();
+    for (;;) {
+      const base = this.baseUrl;
+      const left = bounded && timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - startedAt)) : timeoutMs;
+      // with other servers to go to, one that does not answer in ATTEMPT_MS is left for the next
+      const failover = this.#urls.length > 1;
+      const attempt = bounded && failover && left > ATTEMPT_MS * 1.5 ? ATTEMPT_MS : left;
+      let res: IncomingMessage;
+      try {
+        res = await open(this.#url(base, path, opts.query), method, body, attempt, opts.signal, this.#via());
+      } catch (err) {
+        if (opts.signal?.aborted) throw err;
+        const failure = this.#unreachable(err, base);
+        if (!(failure instanceof ServerUnreachable)) throw failure;
+        // the next call starts at the next server; this one goes there now if it was not received
+        // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
+        refused.add(base);
+        this.#at = (this.#at + 1) % this.#urls.length;
+        const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
+        if (again && !refused.has(this.baseUrl)) continue;
+        throw failure;
+      }
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status <= 299) return res;
       const text = await readText(res);
-      throw toRemoteError(status, parseJson(text), text);
+      const remote = toRemoteError(status, parseJson(text), text);
+      if (!this.#towardsLeader(remote, startedAt, refused)) throw remote;
+      await sleep(this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0);
     }
-    return res;
+  }
+
+  /**
+   * Whether to try again after a group's answer, and where: the leader it names (unless this call
+   * found it not answering: its term has not run out yet), or the next server.
+   */
+  #towardsLeader(err: RemoteError, startedAt: number, refused: ReadonlySet<string>): boolean {
+    if (err.code !== 'not_leader' && err.code !== 'no_leader') return false;
+    if (Date.now() - startedAt > LEADER_WAIT_MS) return false;
+    if (err.leader !== undefined) {
+      const leader = err.leader.replace(/\/$/, '');
+      if (refused.has(leader)) return true; // stay, and ask again after a pause
+      let i = this.#urls.indexOf(leader);
+      if (i < 0) i = this.#urls.push(leader) - 1;
+      if (i === this.#at) return false; // it names itself yet says it does not lead: do not loop on it
+      this.#at = i;
+    } else if (err.code === 'not_leader' && this.#urls.length > 1) {
+      // a manager deposed as it wrote: another leads, or will
+      this.#at = (this.#at + 1) % this.#urls.length;
+    }
+    return true;
   }
 
   #via(): Via {
-    return { headers: this.#headers, tls: this.credentials.tls };
+    return { headers: this.#headers, tls: this.credentials.tls, failover: this.#urls.length > 1 };
   }
 
-  #unreachable(err: unknown): PoseidonError {
+  #unreachable(err: unknown, base: string): PoseidonError {
     const reason = tlsRefusal(err);
-    if (reason !== undefined) return new ServerNotTrusted(this.baseUrl, reason, { cause: err });
-    return new ServerUnreachable(this.baseUrl, this.describe(this.baseUrl), { cause: err });
+    if (reason !== undefined) return new ServerNotTrusted(base, reason, { cause: err });
+    return new ServerUnreachable(base, this.describe(base), { cause: err });
   }
 
-  #url(path: string, query: RequestOptions['query']): URL {
-    const url = new URL(path, this.baseUrl);
+  #url(base: string, path: string, query: RequestOptions['query']): URL {
+    const url = new URL(path, base);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     return url;
   }
+}
+
+/** `https://a:7070,https://b:7070` → each URL, without a trailing slash. */
+function splitUrls(list: string): string[] {
+  const urls = list
+    .split(',')
+    .map((u) => u.trim().replace(/\/$/, ''))
+    .filter((u) => u !== '');
+  return urls.length === 0 ? [list] : urls;
+}
+
+/** The server was not reached, so nothing of the call can have been applied there. */
+function wasRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNECTTIMEOUT'
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -165,6 +264,8 @@ function loadHttps(): Promise<Https> {
 interface Via {
   headers: Readonly<Record<string, string>>;
   tls: TlsSource | undefined;
+  /** Other servers may take the call: a connection not made in CONNECT_TIMEOUT_MS fails at once. */
+  failover: boolean;
 }
 
 /** Why a TLS handshake refused the server, in words; undefined for any other failure. */
@@ -177,6 +278,16 @@ function tlsRefusal(err: unknown): string | undefined {
     return `its certificate is not issued by the cluster's CA (${code})`;
   if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
   return undefined;
+}
+
+/** With several servers, a connection (TCP, then TLS) not made within this long: that one is down or frozen. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+class ConnectTimedOut extends Error {
+  readonly code = 'ECONNECTTIMEOUT';
+  constructor(origin: string) {
+    super(`no connection to ${origin} within ${CONNECT_TIMEOUT_MS} ms`);
+  }
 }
 
 class DeadlinePassed extends Error {
@@ -223,6 +334,14 @@ async function open(
     const req = (https?.request ?? httpRequest)(url, options, onResponse);
     const deadline =
       timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
+    // a server that takes the connection but does not finish the handshake (a frozen process: the
+    // kernel still accepts) has received nothing of the call: it fails as a refused one does
+    req.once('socket', (socket) => {
+      if (!via.failover || req.reusedSocket || !socket.connecting) return;
+      const late = setTimeout(() => req.destroy(new ConnectTimedOut(url.origin)), CONNECT_TIMEOUT_MS);
+      socket.once(https === undefined ? 'connect' : 'secureConnect', () => clearTimeout(late));
+      socket.once('close', () => clearTimeout(late));
+    });
     req.on('error', (err) => {
       clearTimeout(deadline);
       reject(err);
@@ -245,19 +364,6 @@ function readText(res: IncomingMessage): Promise<string> {
   });
 }
 
-/** Sends one request and reads the whole answer; the deadline covers both. */
-async function send(
-  url: URL,
-  method: string,
-  body: string | undefined,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-  via: Via,
-): Promise<{ status: number; text: string }> {
-  const res = await open(url, method, body, timeoutMs, signal, via);
-  return { status: res.statusCode ?? 0, text: await readText(res) };
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -270,10 +376,13 @@ function toRemoteError(status: number, body: unknown, text: string): RemoteError
   // A redirect is never followed, nor passed on with its status: a server relaying this error
   // (the manager reading a node's logs) must not hand its own client a Location either.
   if (status < 400) return new RemoteError('bad_answer', 502, `answered HTTP ${status}, which is not an answer here`);
-  const error = (body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown } } | null)?.error;
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown; leader?: unknown } } | null
+  )?.error;
   if (typeof error?.code === 'string' && typeof error.message === 'string') {
     const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
-    return new RemoteError(error.code, status, error.message, retryAfterMs);
+    const leader = typeof error.leader === 'string' ? error.leader : undefined;
+    return new RemoteError(error.code, status, error.message, retryAfterMs, leader);
   }
   return new RemoteError('http_error', status, `HTTP ${status}: ${text.slice(0, 200)}`);
 }

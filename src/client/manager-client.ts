@@ -31,13 +31,18 @@ import type {
 export class ManagerClient {
   readonly http: HttpClient;
   constructor(
-    readonly baseUrl: string,
+    /** One manager's URL, or several comma-separated (managers as a group; see HttpClient). */
+    baseUrl: string,
     timeoutMs = 10_000,
     /** An API token (people, scripts) and the cluster's CA for https://. */
     credentials: ClientCredentials = {},
   ) {
     const describe = (url: string): string => `manager at ${url}: is \`poseidon manager\` running?`;
     this.http = new HttpClient(baseUrl, describe, timeoutMs, credentials);
+  }
+  /** The manager calls go to now. */
+  get baseUrl(): string {
+    return this.http.baseUrl;
   }
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });

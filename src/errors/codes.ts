@@ -66,10 +66,12 @@ export const ERRORS = {
   wait_timed_out: spec('wait_timed_out', 408),
   /** GET /events already serves as many streams as the manager allows. */
   too_many_subscribers: spec('too_many_subscribers', 503, true),
-  /** The replicated store (etcd) cannot be reached or did not answer in time; nothing was written. */
+  /** The replicated store (etcd) cannot be reached or did not answer in time: nothing was acknowledged. */
   store_unavailable: spec('store_unavailable', 503, true),
   /** A manager that no longer leads tried to write: its fence (its leadership) no longer holds. */
   not_leader: spec('not_leader', 503, true),
+  /** Managers as a group between two leaders (an election under way): nothing was done; try again. */
+  no_leader: spec('no_leader', 503, true),
   internal: spec('internal', 500, true),
 } as const;
 

@@ -1,7 +1,14 @@
 // Expected failures: one list of codes (codes.ts), the classes that carry them, and the
 // predicates code asks instead of reading HTTP status numbers.
 export { ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from './codes.js';
-export { PoseidonError, InvalidField, RemoteError, type PoseidonErrorOptions } from './poseidon-error.js';
+export {
+  PoseidonError,
+  InvalidField,
+  RemoteError,
+  NotLeader,
+  NoLeader,
+  type PoseidonErrorOptions,
+} from './poseidon-error.js';
 export { isNotFound, isRetryable, isPermanent } from './predicates.js';
 /** Errors more than one component raises. */
 export { TaskNotFound, NodeNotFound, ServiceNotFound } from './not-found.js';

@@ -3,6 +3,8 @@ import { ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from './codes.js'
 export interface PoseidonErrorOptions extends ErrorOptions {
   /** When a temporary failure is worth trying again; sent to clients as `retryAfterMs`. */
   retryAfterMs?: number;
+  /** With not_leader: the URL of the manager that leads, where the call should go instead. */
+  leader?: string;
 }
 
 /**
@@ -14,6 +16,7 @@ export abstract class PoseidonError extends Error {
   readonly status: number;
   readonly temporary: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly leader: string | undefined;
 
   protected constructor(spec: ErrorSpec | ErrorCode, message: string, options?: PoseidonErrorOptions) {
     super(message, options);
@@ -23,6 +26,7 @@ export abstract class PoseidonError extends Error {
     this.status = s.status;
     this.temporary = s.temporary;
     this.retryAfterMs = options?.retryAfterMs;
+    this.leader = options?.leader;
   }
 }
 
@@ -42,12 +46,33 @@ export class InvalidField extends PoseidonError {
  * came with and counts as temporary when that status is a 5xx.
  */
 export class RemoteError extends PoseidonError {
-  constructor(code: string, status: number, message: string, retryAfterMs?: number) {
+  constructor(code: string, status: number, message: string, retryAfterMs?: number, leader?: string) {
     const known = isErrorCode(code) ? ERRORS[code] : undefined;
-    super(
-      { code, status, temporary: known?.temporary ?? status >= 500 },
-      message,
-      retryAfterMs === undefined ? undefined : { retryAfterMs },
-    );
+    super({ code, status, temporary: known?.temporary ?? status >= 500 }, message, {
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(leader === undefined ? {} : { leader }),
+    });
+  }
+}
+
+/**
+ * Managers as a group: this manager does not lead, and the call (a worker's, with its node
+ * certificate, which cannot be passed on) must go to the one that does, at `leader`.
+ */
+export class NotLeader extends PoseidonError {
+  constructor(leader: { id: string; url: string }) {
+    super('not_leader', `this manager does not lead the group; ${leader.id} at ${leader.url} does`, {
+      leader: leader.url,
+      retryAfterMs: 0,
+    });
+  }
+}
+
+/** Managers as a group with no leader right now (an election is under way). */
+export class NoLeader extends PoseidonError {
+  constructor() {
+    super('no_leader', 'no manager of the group leads right now (an election is under way); try again', {
+      retryAfterMs: 250,
+    });
   }
 }

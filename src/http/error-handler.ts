@@ -36,6 +36,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
       error.retryAfterMs = err.retryAfterMs;
       void reply.header('retry-after', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
     }
+    if (err.leader !== undefined) error.leader = err.leader;
     return reply.status(err.status).send({ error } satisfies ErrorBody);
   }
   if (isFastifyError(err)) {

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Access, Identify } from './access.js';
@@ -37,6 +43,8 @@ export interface ServerOptions {
   tls?: ServerTls;
   /** SERVER_TIMEOUTS unless a test shortens them. */
   timeouts?: Partial<ServerTimeouts>;
+  /** Runs on every request before anything else, credentials checks included (a group follower passes calls on). */
+  first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 /**
@@ -95,6 +103,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const route = req.routeOptions.url ?? 'unmatched';
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  if (opts.first !== undefined) app.addHook('onRequest', opts.first);
   if (opts.identify !== undefined) guardRoutes(app, opts.identify);
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new RouteNotFound(req.method, req.url), req, reply));

@@ -58,7 +58,7 @@ export class Manager {
   /** Reloads desired and observed state; known nodes start Unknown with a double grace. */
   async start(): Promise<void> {
     const { tasks, nodes } = await this.#p.state.load();
-    this.#p.nodes.load(nodes);
+    this.#p.nodes.load(nodes, this.#p.startGraceMs);
     this.#p.log.info({ tasks, nodes: nodes.length }, 'manager state loaded');
     this.#p.orchestrator.start();
   }

@@ -53,13 +53,17 @@ export class NodeTracker {
     });
   }
 
-  /** Nodes known from the store: Unknown until they beat, declared down only after twice the grace. */
-  load(records: readonly NodeRecord[]): void {
+  /**
+   * Nodes known from the store: Unknown until they beat, declared down only after `graceMs`
+   * (twice the grace by default; a manager taking over a group's lead gives longer, for workers
+   * to find it).
+   */
+  load(records: readonly NodeRecord[], graceMs = this.deps.heartbeatGraceMs * 2): void {
     for (const record of records) {
       const entry: NodeEntry = { record, state: 'Unknown', lastHeartbeatMs: null, metrics: null };
       this.deps.state.nodes.set(record.id, entry);
       this.deps.placer.setNode(entry);
-      this.#health.beat(record.id, this.deps.heartbeatGraceMs * 2);
+      this.#health.beat(record.id, graceMs);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { tokenRoutes, type TokenBook } from '../auth/index.js';
@@ -36,6 +36,8 @@ export async function createManagerServer(deps: {
   metricsOpen?: boolean;
   /** `GET /status`: the managers and the store's members. */
   status?(): Promise<ClusterStatusView>;
+  /** Managers as a group: a follower passes calls on to the leader (group/forward.ts). */
+  first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
   limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
 }): Promise<FastifyInstance> {
@@ -51,6 +53,7 @@ export async function createManagerServer(deps: {
     tls: deps.tls,
     identify: anyIdentity(byCertificate, async (req) => deps.tokens.identify(req.headers.authorization)),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
+    ...(deps.first === undefined ? {} : { first: deps.first }),
     ...(limits.timeouts === undefined ? {} : { timeouts: limits.timeouts }),
   });
   const events = new EventStreams({

@@ -40,6 +40,11 @@ export interface ManagerDeps {
   engineGraceMs?: number;
   /** Safety-net sweep period. */
   sweepMs: number;
+  /**
+   * How long nodes known from the store have to beat after start() before they are Down; twice
+   * heartbeatGraceMs unless set (a manager taking over a group's lead gives more).
+   */
+  startGraceMs?: number;
   /** A client per worker URL (a fake in unit tests). */
   workerClient(url: string): WorkerCalls;
   /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
@@ -70,6 +75,8 @@ export interface ManagerParts {
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
+  /** ManagerDeps.startGraceMs. */
+  readonly startGraceMs?: number;
 }
 
 /**
@@ -243,5 +250,6 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     background,
     clock,
     log,
+    ...(deps.startGraceMs === undefined ? {} : { startGraceMs: deps.startGraceMs }),
   };
 }

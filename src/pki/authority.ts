@@ -43,6 +43,7 @@ export function authorityPaths(dataDir: string): { joinToken: string; key: strin
  */
 export class NodeAuthority {
   #secret: string;
+  #onRotate: ((token: string) => Promise<void>) | undefined;
 
   private constructor(
     readonly ca: ClusterCa,
@@ -107,8 +108,22 @@ export class NodeAuthority {
   async rotateJoinToken(): Promise<string> {
     this.#secret = newJoinSecret();
     await this.#writeToken();
+    await this.#onRotate?.(this.joinToken);
     this.opts.log.info({ path: authorityPaths(this.opts.dataDir).joinToken }, 'worker join token rotated');
     return this.joinToken;
+  }
+
+  /** Called with the new token after each rotation, before it is answered (a group shares it). */
+  onRotate(fn: (token: string) => Promise<void>): void {
+    this.#onRotate = fn;
+  }
+
+  /** Takes the worker join secret another manager of the group rotated to. */
+  async adoptJoinSecret(secret: string): Promise<void> {
+    if (secretsEqual(secret, this.#secret)) return;
+    this.#secret = secret;
+    await this.#writeToken();
+    this.opts.log.info('worker join token taken from the manager group');
   }
 
   /**

@@ -34,7 +34,7 @@ export class BadCertificateAnswer extends PoseidonError {
 }
 
 export interface JoinOptions {
-  /** The manager's https:// URL. */
+  /** The manager's https:// URL, or several comma-separated (managers as a group: the first that answers). */
   managerUrl: string;
   /** `PSDN-1-<CA hash>-<secret>`. */
   token: string;
@@ -49,15 +49,30 @@ export interface JoinOptions {
  */
 export async function joinCluster(opts: JoinOptions): Promise<NodeCredentials> {
   const token = parseJoinToken(opts.token);
-  if (!opts.managerUrl.startsWith('https://'))
-    throw new BadCertificateAnswer(`joining needs the manager's https:// URL, not ${opts.managerUrl}`);
-  const caPem = await fetchCaCertificate(opts.managerUrl);
+  const urls = opts.managerUrl.split(',').map((u) => u.trim());
+  for (const url of urls)
+    if (!url.startsWith('https://'))
+      throw new BadCertificateAnswer(`joining needs the manager's https:// URL, not ${url}`);
+  const { url, caPem } = await firstCaAnswer(urls);
   const found = caHashOf(new X509Certificate(caPem).raw);
-  if (found !== token.caHash) throw new ClusterCaMismatch(opts.managerUrl, found, token.caHash);
+  if (found !== token.caHash) throw new ClusterCaMismatch(url, found, token.caHash);
   const { keyPem, csrPem } = await newKeyAndCsr();
   const manager = new ManagerClient(opts.managerUrl, JOIN_TIMEOUT_MS, { tls: { ca: caPem, serverRole: 'manager' } });
   const answer = await manager.join({ token: opts.token.trim(), csr: csrPem, addresses: [...opts.addresses] });
   return checkedCredentials(answer.certificate, keyPem, caPem);
+}
+
+/** The CA certificate from the first manager of the list that answers; the last failure when none does. */
+async function firstCaAnswer(urls: readonly string[]): Promise<{ url: string; caPem: string }> {
+  let failure: unknown;
+  for (const url of urls) {
+    try {
+      return { url, caPem: await fetchCaCertificate(url) };
+    } catch (err) {
+      failure = err;
+    }
+  }
+  throw failure;
 }
 
 /**

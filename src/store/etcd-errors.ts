@@ -1,6 +1,9 @@
 import { PoseidonError } from '../errors/index.js';
 
-/** etcd cannot be reached (every member down, or a cut) or did not answer in time; nothing was written. */
+/**
+ * etcd cannot be reached (every member down, or a cut) or did not answer in time: nothing was
+ * acknowledged, and a write that timed out may still land if etcd had it in its log.
+ */
 export class StoreUnavailable extends PoseidonError {
   constructor(endpoints: readonly string[], detail: string, options?: ErrorOptions) {
     super(

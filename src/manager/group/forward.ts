@@ -1,0 +1,122 @@
+import { Agent, request } from 'node:https';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { NoLeader, NotLeader } from '../../errors/index.js';
+
+// A follower of a manager group passes each API call on to the leader, as it came (method, path,
+// query, headers, body as a stream) and hands back the answer as it comes (streams too), so a
+// client may call any manager. The leader checks the caller's token: the follower holds no
+// tokens it could check. A call made with a node certificate (a worker's) cannot be passed on,
+// since the certificate is this connection's; it gets not_leader with the leader's URL, and the
+// worker calls the leader itself. Only what says where a manager is stays here: /healthz and /ca.
+
+/** What the hook needs to know of the group. */
+export interface GroupView {
+  /** This manager leads and has started its parts: it serves calls itself. */
+  readonly leading: boolean;
+  /** The leader as etcd says (null between two terms). */
+  readonly leader: { id: string; url: string } | null;
+  readonly selfId: string;
+  /** Calls `fn` each time the leader changes (or goes). */
+  onLeaderChange(fn: () => void): void;
+}
+
+/** Hop-by-hop headers (RFC 9110 7.6.1): never passed on. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+const SERVED_HERE = new Set(['/healthz', '/ca']);
+
+/** How long the leader may take to start answering a passed-on call (streams then run as long as they run). */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+export function forwardToLeader(deps: {
+  group: GroupView;
+  /** The cluster CA's certificate: the leader's must chain to it. */
+  caPem: string;
+  log: Logger;
+}): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const agent = new Agent({ keepAlive: true, ca: deps.caPem, timeout: 4_000 });
+  // calls passed on to a leader whose term ended (it died or froze) would wait for it: they are
+  // ended at once and answered no_leader, and the caller tries again with the new one
+  const inflight = new Set<ClientRequest>();
+  deps.group.onLeaderChange(() => {
+    for (const upstream of inflight) upstream.destroy(new Error('the leader changed'));
+  });
+  return async (req, reply) => {
+    const { group } = deps;
+    if (group.leading || SERVED_HERE.has(req.url.split('?')[0] ?? '')) return;
+    const leader = group.leader;
+    if (leader === null || leader.id === group.selfId) throw new NoLeader();
+    if (presentsCertificate(req)) throw new NotLeader(leader);
+    reply.hijack();
+    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight);
+  };
+}
+
+function presentsCertificate(req: FastifyRequest): boolean {
+  const socket = req.raw.socket;
+  return socket instanceof TLSSocket && Object.keys(socket.getPeerCertificate()).length > 0;
+}
+
+function pass(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  target: URL,
+  agent: Agent,
+  log: Logger,
+  inflight: Set<ClientRequest>,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const out = reply.raw;
+    const upstream = request(target, {
+      method: req.method,
+      agent,
+      headers: { ...passed(req.headers), 'x-forwarded-for': req.ip, 'x-forwarded-proto': 'https' },
+    });
+    inflight.add(upstream);
+    upstream.on('close', () => inflight.delete(upstream));
+    const answerTimer = setTimeout(() => upstream.destroy(new Error('no answer in time')), ANSWER_TIMEOUT_MS);
+    upstream.on('response', (res: IncomingMessage) => {
+      clearTimeout(answerTimer);
+      out.writeHead(res.statusCode ?? 502, passed(res.headers));
+      res.pipe(out);
+      res.on('end', resolve);
+      res.on('error', () => out.destroy());
+    });
+    upstream.on('error', (err) => {
+      clearTimeout(answerTimer);
+      if (!out.headersSent) {
+        // the leader etcd names is not answering (dead, its term not run out yet): the caller tries again
+        const error = new NoLeader();
+        log.debug({ leader: target.origin, reason: err.message }, 'the leader does not answer a passed-on call');
+        out.writeHead(error.status, { 'content-type': 'application/json', 'retry-after': '1' });
+        out.end(JSON.stringify({ error: { code: error.code, message: error.message, retryAfterMs: 250 } }));
+      } else out.destroy();
+      resolve();
+    });
+    // the caller went away (a stream it stopped following): so does the call to the leader
+    out.on('close', () => {
+      upstream.destroy();
+      resolve();
+    });
+    req.raw.pipe(upstream);
+  });
+}
+
+function passed(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
+  return out;
+}

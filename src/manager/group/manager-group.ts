@@ -1,0 +1,147 @@
+import type { Etcd3 } from 'etcd3';
+import type { Logger } from 'pino';
+import type { ManagerMemberView } from '../../api/index.js';
+import type { NodeAuthority } from '../../pki/index.js';
+import type { Fence } from '../../store/etcd.js';
+import type { GroupView } from './forward.js';
+import { groupJoinSecret, publishGroupPki, resealGroupPki, takeGroupPki, type GroupPkiOptions } from './group-pki.js';
+import { Leadership, type LeaderInfo } from './leadership.js';
+import { ManagerPresence } from './presence.js';
+
+// Managers as a group on one etcd (the composition root wires it when --store is etcd):
+// the group's CA (group-pki.ts), which managers are up (presence.ts), and which one leads
+// (leadership.ts). Only the leader runs the manager's parts; the others pass calls on to it
+// (forward.ts). A leader that loses its term does not go back to following with what it had in
+// memory: the runtime exits and its supervisor starts it again, as kube-controller-manager does
+// when it loses its lease; a manager's state is only ever loaded from the store at the start of
+// a term.
+
+/** A dead leader is replaced within about this long; also how long a member stays in /status after it dies. */
+export const DEFAULT_LEASE_TTL_SECONDS = 3;
+
+export interface ManagerGroupOptions {
+  /** The etcd client (the state store's) and the group's key prefix (`/poseidon/`). */
+  client: Etcd3;
+  prefix: string;
+  dataDir: string;
+  /** `--join-token`: the manager join token, for a data dir with no CA yet. */
+  joinToken?: string;
+  leaseTtlSeconds?: number;
+  log: Logger;
+}
+
+export interface GroupHooks {
+  /** This manager leads: fence every write with `fence`, load the state and start the parts. */
+  elected(fence: Fence): Promise<void>;
+  /** The term ended (lease lost, key gone): nothing more may be done in its name. */
+  deposed(reason: string): void;
+}
+
+export class ManagerGroup implements GroupView {
+  readonly #pki: GroupPkiOptions;
+  #leadership: Leadership | undefined;
+  #presence: ManagerPresence | undefined;
+  #leading = false;
+  #stopping = false;
+  #selfId = '';
+  readonly #leaderWatchers: Array<() => void> = [];
+
+  private constructor(private readonly opts: ManagerGroupOptions) {
+    this.#pki = {
+      client: opts.client,
+      key: `${opts.prefix}group/pki`,
+      dataDir: opts.dataDir,
+      log: opts.log,
+      ...(opts.joinToken === undefined ? {} : { joinToken: opts.joinToken }),
+    };
+  }
+
+  /** Before the CA is opened: joins the group's CA (a new manager) or checks the data dir's is the group's. */
+  static async open(opts: ManagerGroupOptions): Promise<ManagerGroup> {
+    const group = new ManagerGroup(opts);
+    await takeGroupPki(group.#pki);
+    return group;
+  }
+
+  /** After the CA is opened: the group holds it, and rotations of the worker join token reach every manager. */
+  async publish(authority: NodeAuthority): Promise<void> {
+    await publishGroupPki(this.#pki, authority);
+    authority.onRotate(() => resealGroupPki(this.#pki, authority));
+  }
+
+  /** The worker join secret as the group holds it now (another manager may have rotated it). */
+  joinSecret(caHash: string): Promise<string | undefined> {
+    return groupJoinSecret(this.#pki, caHash);
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  get leader(): LeaderInfo | null {
+    return this.#leadership?.leader ?? null;
+  }
+
+  get selfId(): string {
+    return this.#selfId;
+  }
+
+  onLeaderChange(fn: () => void): void {
+    this.#leaderWatchers.push(fn);
+  }
+
+  /** Announces this manager and campaigns; `hooks` run as terms begin and end. */
+  start(self: { id: string; url: string }, hooks: GroupHooks): void {
+    const { client, prefix, log } = this.opts;
+    const ttlSeconds = this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    this.#selfId = self.id;
+    this.#presence = new ManagerPresence({
+      client,
+      prefix: `${prefix}managers/`,
+      self: { ...self, startedAt: new Date().toISOString() },
+      ttlSeconds,
+      log,
+    });
+    this.#presence.start();
+    const leadership = new Leadership({ client, key: `${prefix}leader`, self, ttlSeconds, log });
+    this.#leadership = leadership;
+    leadership.on('elected', (fence) => {
+      hooks.elected(fence).then(
+        () => {
+          // a term may have ended while its parts were starting
+          if (leadership.isLeader) this.#leading = true;
+        },
+        (err: unknown) => hooks.deposed(`could not start leading: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    });
+    leadership.on('leader', () => {
+      for (const fn of this.#leaderWatchers) fn();
+    });
+    leadership.on('deposed', (reason) => {
+      this.#leading = false;
+      if (!this.#stopping) hooks.deposed(reason);
+    });
+    leadership.start();
+  }
+
+  /** The managers up, and which one leads since when. */
+  async members(): Promise<{ managers: ManagerMemberView[]; leader: string | null }> {
+    const leader = this.leader;
+    const present = (await this.#presence?.list()) ?? [];
+    const managers: ManagerMemberView[] = present.map((m) => ({
+      id: m.id,
+      url: m.url,
+      leader: m.id === leader?.id,
+      since: m.id === leader?.id ? leader.since : null,
+    }));
+    return { managers, leader: leader?.id ?? null };
+  }
+
+  /** Steps down (another leads at once) and leaves the group's list. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#leading = false;
+    await this.#leadership?.stop();
+    await this.#presence?.stop();
+  }
+}

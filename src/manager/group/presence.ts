@@ -1,0 +1,81 @@
+import type { Etcd3, Lease } from 'etcd3';
+import type { Logger } from 'pino';
+
+// Which managers of a group are up: each keeps `<prefix>managers/<id>` alive with a lease of its
+// own, so a manager that dies, freezes or is cut off drops out of `GET /status` within the TTL.
+
+export interface PresentManager {
+  id: string;
+  url: string;
+  startedAt: string;
+}
+
+const RETRY_MS = 1_000;
+
+export class ManagerPresence {
+  #lease: Lease | undefined;
+  #stopped = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly opts: {
+      client: Etcd3;
+      /** `<prefix>managers/` */
+      prefix: string;
+      self: PresentManager;
+      ttlSeconds: number;
+      log: Logger;
+    },
+  ) {}
+
+  start(): void {
+    void this.#announce();
+  }
+
+  async list(): Promise<PresentManager[]> {
+    const all = await this.opts.client.getAll().prefix(this.opts.prefix).strings();
+    const out: PresentManager[] = [];
+    for (const text of Object.values(all)) {
+      try {
+        const v = JSON.parse(text) as Partial<PresentManager>;
+        if (typeof v.id === 'string' && typeof v.url === 'string' && typeof v.startedAt === 'string')
+          out.push({ id: v.id, url: v.url, startedAt: v.startedAt });
+      } catch {
+        // not ours to read: left out
+      }
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    const lease = this.#lease;
+    this.#lease = undefined;
+    if (lease !== undefined && !lease.revoked()) await lease.revoke().catch(() => lease.release());
+  }
+
+  async #announce(): Promise<void> {
+    if (this.#stopped) return;
+    const { client, prefix, self, ttlSeconds, log } = this.opts;
+    const lease = client.lease(ttlSeconds, { autoKeepAlive: true });
+    this.#lease = lease;
+    lease.on('lost', () => {
+      if (this.#lease !== lease || this.#stopped) return;
+      log.debug('presence lease lost; announcing again');
+      this.#again();
+    });
+    try {
+      await lease.put(`${prefix}${self.id}`).value(JSON.stringify(self));
+    } catch (err) {
+      log.debug({ reason: String(err) }, 'cannot announce this manager in etcd yet');
+      lease.release();
+      this.#again();
+    }
+  }
+
+  #again(): void {
+    if (this.#stopped) return;
+    this.#retry = setTimeout(() => void this.#announce(), RETRY_MS);
+  }
+}

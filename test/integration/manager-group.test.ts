@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
+import { ManagerClient } from '../../src/client/index.js';
+import { LABEL_TASK_ID } from '../../src/driver/labels.js';
+import { RunCleanup } from '../../testkit/cleanup.js';
+import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import { adminClient, type ManagerAccess } from '../../testkit/manager-access.js';
+import { spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
+import { newRunId, TEST_IMAGE } from './helpers/docker.js';
+import { waitFor } from './helpers/wait-for.js';
+
+// Three managers on a three-member etcd, and two real workers given all three managers' URLs.
+// One manager leads and places; the others pass calls on to it; a leader killed (kill -9) or
+// frozen (kill -STOP) is replaced, and new submissions are placed; a deposed leader exits and,
+// started again as its supervisor would, follows; no acknowledged submission is lost across ten
+// leader kills under a load of submissions, and each task runs as exactly one container; one etcd
+// member stopped changes nothing.
+
+const EXIT_DEPOSED = 75;
+const SLEEP = ['sleep', '600'];
+
+interface Member {
+  dataDir: string;
+  process: PoseidonProcess;
+}
+
+describe('managers as a group', () => {
+  const runId = newRunId();
+  const docker = new Docker();
+  const cleanup = new RunCleanup(runId, docker, { processes: 'kill' });
+  let etcd: EtcdCluster;
+  let store: string;
+  let first: ManagerAccess;
+  const members: Member[] = [];
+  let urls: string[];
+  let managerJoinToken: string;
+
+  /** The Manager API through the given managers (all of them by default), as the admin. */
+  const client = (through: readonly string[] = urls, timeoutMs = 30_000): ManagerClient =>
+    adminClient({ ...first, url: through.join(',') }, timeoutMs);
+
+  /** Starts manager i again on its own port and data dir, as a supervisor restarts a crashed one. */
+  const restart = async (i: number): Promise<void> => {
+    const m = members[i] as Member;
+    const port = new URL(urls[i] as string).port;
+    const p = await spawnPoseidon(['manager', '--port', port, '--data-dir', m.dataDir, '--store', store], {
+      onSpawn: (sp) => cleanup.trackProcess(sp),
+    });
+    members[i] = { dataDir: m.dataDir, process: p };
+  };
+
+  const leaderIndex = async (): Promise<number> => {
+    const status = await client().clusterStatus();
+    const leader = status.managers.find((m) => m.leader);
+    assert.ok(leader !== undefined, 'a manager leads');
+    return urls.indexOf(leader.url);
+  };
+
+  before(async () => {
+    etcd = await EtcdCluster.start(3);
+    store = `${etcd.storeUrl}/poseidon-group-${process.pid}`;
+    const dir = await cleanup.tempDir('poseidon-group');
+    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { onSpawn: (p) => cleanup.trackProcess(p) });
+    first = one.access;
+    members.push({ dataDir: join(dir, 'm0'), process: one.process });
+    managerJoinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
+    for (const name of ['m1', 'm2']) {
+      const p = await spawnPoseidon(
+        ['manager', '--port', '0', '--data-dir', join(dir, name), '--store', store, '--join-token', managerJoinToken],
+        { onSpawn: (sp) => cleanup.trackProcess(sp) },
+      );
+      members.push({ dataDir: join(dir, name), process: p });
+    }
+    urls = members.map((m) => m.process.url);
+    for (const name of ['gw-a', 'gw-b']) {
+      const w = await spawnWorker({ ...first, url: urls.join(',') }, ['--port', '0', '--name', `${name}-${runId}`], {
+        onSpawn: (p) => cleanup.trackProcess(p),
+      });
+      cleanup.trackWorkerName(`${name}-${runId}`);
+      void w;
+    }
+    await waitFor(async () => (await client().listNodes()).filter((n) => n.state === 'Up').length === 2, {
+      what: 'both workers Up',
+      timeoutMs: 30_000,
+    });
+  });
+
+  after(async () => {
+    await cleanup.release();
+    await etcd.stop();
+  });
+
+  test('one leads; each manager answers, and a follower passes a write on to the leader', async () => {
+    const status = await client().clusterStatus();
+    assert.equal(status.managers.length, 3, JSON.stringify(status));
+    assert.equal(status.managers.filter((m) => m.leader).length, 1);
+    const leader = await leaderIndex();
+    const follower = urls[(leader + 1) % 3] as string;
+    // the follower alone: it holds no token and places nothing, yet the call succeeds
+    const task = await client([follower]).submit({
+      name: 'via-follower',
+      image: TEST_IMAGE,
+      command: SLEEP,
+      labels: cleanup.labels,
+    });
+    const running = await waitFor(
+      async () => {
+        const t = await client([follower]).getTask(task.id);
+        return t.state === 'Running' ? t : undefined;
+      },
+      { what: 'the task submitted through a follower Running', timeoutMs: 30_000 },
+    );
+    assert.ok(running.node?.startsWith('gw-'), JSON.stringify(running));
+    // a manager join token that is not the group's opens nothing
+    const bad = await spawnPoseidon(
+      [
+        'manager',
+        '--port',
+        '0',
+        '--data-dir',
+        await cleanup.tempDir('bad-join'),
+        '--store',
+        store,
+        '--join-token',
+        managerJoinToken.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+      ],
+      { onSpawn: (p) => cleanup.trackProcess(p), listenTimeoutMs: 20_000 },
+    ).catch((err: unknown) => err);
+    assert.ok(bad instanceof Error, 'a manager with a wrong join token must not start');
+    assert.match(bad.message, /manager join token does not open this group's CA/);
+  });
+
+  test('the leader killed (kill -9): another leads and places new submissions', async () => {
+    const leader = await leaderIndex();
+    await (members[leader] as Member).process.kill();
+    const task = await client().submit({
+      name: 'after-kill',
+      image: TEST_IMAGE,
+      command: SLEEP,
+      labels: cleanup.labels,
+    });
+    await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
+      what: 'a submission after the kill Running',
+      timeoutMs: 30_000,
+    });
+    const now = await leaderIndex();
+    assert.notEqual(now, leader);
+    await restart(leader);
+    await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
+  });
+
+  test('the leader frozen (kill -STOP): another leads; thawed, the old one takes no write and exits', async () => {
+    const leader = await leaderIndex();
+    const frozen = (members[leader] as Member).process;
+    process.kill(frozen.pid, 'SIGSTOP');
+    try {
+      // sent to the frozen leader alone: it sits in its socket until the leader thaws
+      const late = client([urls[leader] as string], 60_000)
+        .submit({ name: 'late-write', image: TEST_IMAGE, labels: cleanup.labels })
+        .then(
+          () => 'acknowledged',
+          (err: unknown) => (err as { code?: string }).code ?? String(err),
+        );
+      const task = await client().submit({
+        name: 'while-frozen',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+      });
+      await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
+        what: 'a submission while the old leader is frozen Running',
+        timeoutMs: 30_000,
+      });
+      process.kill(frozen.pid, 'SIGCONT');
+      assert.notEqual(await late, 'acknowledged', 'a deposed leader must not acknowledge a write');
+      await waitFor(() => !frozen.isAlive(), { what: 'the deposed leader exits', timeoutMs: 20_000 });
+      assert.equal(frozen.exitCode, EXIT_DEPOSED, frozen.output.slice(-5).join('\n'));
+      const names = (await client().listTasks()).map((t) => t.name);
+      assert.ok(!names.includes('late-write'), 'the late write must not be stored');
+    } finally {
+      if (frozen.isAlive()) process.kill(frozen.pid, 'SIGCONT');
+    }
+    await restart(leader);
+    await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
+  });
+
+  test('ten leader kills under a load of submissions: every 201 is there, each task one container', async () => {
+    const acknowledged: string[] = [];
+    let loading = true;
+    const load = async (n: number): Promise<void> => {
+      for (let i = 0; loading; i += 1) {
+        try {
+          const t = await client(urls, 20_000).submit({
+            name: `load-${n}-${i}`,
+            image: TEST_IMAGE,
+            command: SLEEP,
+            cpu: 0.01,
+            memory: '8Mi',
+            labels: cleanup.labels,
+          });
+          acknowledged.push(t.id);
+        } catch {
+          // refused or not answered: not acknowledged, so nothing is owed
+        }
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    };
+    const loaders = [load(0), load(1)];
+    for (let kill = 0; kill < 10; kill += 1) {
+      const before = acknowledged.length;
+      await waitFor(() => acknowledged.length > before, { what: 'a submission acknowledged', timeoutMs: 60_000 });
+      const leader = await waitFor(() => leaderIndex().catch(() => undefined), { timeoutMs: 30_000 });
+      await (members[leader] as Member).process.kill();
+      await restart(leader);
+    }
+    loading = false;
+    await Promise.all(loaders);
+    assert.ok(acknowledged.length >= 10, `only ${acknowledged.length} acknowledged`);
+    const listed = new Map((await client().listTasks()).map((t) => [t.id, t]));
+    for (const id of acknowledged) assert.ok(listed.has(id), `acknowledged task ${id} is missing`);
+    await waitFor(
+      async () => {
+        const tasks = await client().listTasks();
+        return acknowledged.every((id) => tasks.find((t) => t.id === id)?.state === 'Running');
+      },
+      { what: 'every acknowledged task Running', timeoutMs: 120_000 },
+    );
+    // exactly one container per task, as the engine sees it (stale copies are stopped as workers report)
+    await waitFor(
+      async () => {
+        const containers = await docker.listContainers({ filters: { label: [`poseidon.test-run=${runId}`] } });
+        const perTask = new Map<string, number>();
+        for (const c of containers) {
+          const id = c.Labels[LABEL_TASK_ID] ?? '';
+          perTask.set(id, (perTask.get(id) ?? 0) + 1);
+        }
+        return acknowledged.every((id) => perTask.get(id) === 1);
+      },
+      { what: 'one running container per acknowledged task', timeoutMs: 60_000 },
+    );
+  });
+
+  test('one etcd member stopped: the group keeps placing', async () => {
+    await etcd.stopMember(2);
+    try {
+      const task = await client().submit({
+        name: 'member-down',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+      });
+      await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
+        what: 'a submission with one member down Running',
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await etcd.startMember(2);
+    }
+  });
+});
