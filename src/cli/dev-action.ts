@@ -157,12 +157,13 @@ export async function runDev(flags: DevFlags): Promise<void> {
     await manager.close();
     await releaseDataDir(dataDir);
   });
-  const tasks = left === undefined ? 'its tasks' : left === 1 ? '1 task' : `${left} tasks`;
+  const [tasks, them] =
+    left === undefined ? ['its tasks', 'them'] : left === 1 ? ['1 task', 'it'] : [`${left} tasks`, 'them'];
   process.stdout.write(
     left === 0
       ? 'poseidon dev: stopped; no task was left running\n'
       : `poseidon dev: stopped; ${tasks} left running ` +
-          '(the next poseidon dev takes them over; poseidon dev --clean removes them)\n',
+          `(the next poseidon dev takes ${them} over; poseidon dev --clean removes ${them})\n`,
   );
 }
 
