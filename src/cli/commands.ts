@@ -1,50 +1,27 @@
 import { Command } from 'commander';
-import {
-  DEFAULT_CERT_TTL,
-  DEFAULT_DNS_PORT,
-  DEFAULT_DNS_TTL,
-  DEFAULT_PROXY_TIMEOUT_S,
-  DEFAULT_DOCKER_SOCKET,
-  DEFAULT_ENGINE_GRACE_MS,
-  DEFAULT_HEARTBEAT_GRACE_MS,
-  DEFAULT_MANAGER_PORT,
-  DEFAULT_MANAGER_URL,
-  DEFAULT_NETWORK,
-  DEFAULT_SUBNET,
-  DEFAULT_VIP_RANGE,
-  DEFAULT_START_CONCURRENCY,
-  DEFAULT_STOP_GRACE_SECONDS,
-  DEFAULT_STRATEGY,
-  DEFAULT_WORKER_PORT,
-  STRATEGY_NAMES,
-} from './defaults.js';
+import { DEFAULT_MANAGER_URL } from './defaults.js';
 import type { DeployFlags } from './deploy-action.js';
-import type { DevFlags } from './dev-action.js';
 import type { EventsFlags } from './events-action.js';
 import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
-import type { ManagerFlags } from './manager-action.js';
 import type { StatusFlags, StopFlags } from './status-action.js';
+import { registerNode } from './node-commands.js';
 import type { ClusterFlags } from './cluster-action.js';
 import type { RotateFlags } from './rotate-action.js';
-import { registerNode } from './node-commands.js';
+import { registerCompletion, registerInstallUnits } from './operate-commands.js';
+import { registerDev, registerManager, registerWorker } from './runtime-commands.js';
 import { registerService } from './service-commands.js';
 import type { TaskFlags } from './task-action.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
-import type { WorkerFlags } from './worker-action.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
 // does (`*-action.ts`, one file per command) when it runs, so `poseidon --version` loads
 // commander and this file, `poseidon status` adds the HTTP client, and only `manager`, `worker`
-// and `dev` load fastify, the store and dockerode. The definitions share one file on purpose:
-// every `poseidon` run loads all of them, and each module costs Node's ESM loader a resolve, a
-// read and a compile (eleven small files took about 15 ms more than one on a busy 2-core machine).
-
-/** commander's collector for a repeatable flag (`--label a=1 --label b=2`); here, so no other module loads for it. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+// and `dev` load fastify, the store and dockerode. The definitions (this file,
+// runtime-commands.ts, service-commands.ts, operate-commands.ts) are bundled into one file with
+// the CLI's entry (scripts/bundle-cli.mjs): each module costs Node's ESM loader a resolve, a read
+// and a compile.
 
 /**
  * The top-level commands, each with what registers it (and its siblings), in the order help lists
@@ -65,6 +42,9 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['token'], registerToken],
   [['deploy'], registerDeploy],
   [['volume'], registerVolume],
+  [['install-units'], registerInstallUnits],
+  // `__complete` is not named here: it gets the whole CLI, which it completes from
+  [['completion'], (program) => registerCompletion(program, withManager)],
 ];
 
 /**
@@ -96,138 +76,6 @@ function withManager(cmd: Command): Command {
     .option('--manager <url>', `manager address (env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`)
     .option('--token <token>', 'API token (env POSEIDON_TOKEN; default the one poseidon login saved)')
     .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)");
-}
-
-function registerManager(program: Command): void {
-  program
-    .command('manager')
-    .description('run the manager: accepts tasks, places them on workers, keeps them running')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_MANAGER_PORT))
-    .option('--data-dir <dir>', 'where the embedded store lives (default ~/.poseidon/manager)')
-    .option('--store <url>', 'lmdb (the embedded store, default) or etcd://host:port,host:port[/prefix]')
-    .option('--store-ca <file>', 'CA certificate of etcd (PEM): talk to it over TLS')
-    .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
-    .option('--store-key <file>', 'private key of --store-cert (PEM)')
-    .option(
-      '--join-token <token>',
-      "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
-    )
-    .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
-    .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
-    .option(
-      '--heartbeat-grace <duration>',
-      'missed heartbeats for this long mark a node Down',
-      `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
-    )
-    .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
-    .option('--advertise <url>', 'URL workers and the CLI reach the manager at (its certificate names it)')
-    .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', DEFAULT_CERT_TTL)
-    .option(
-      '--engine-grace <duration>',
-      "a node's container engine away this long: its tasks are placed elsewhere",
-      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
-    )
-    .option('--vip-range <cidr>', "where services' virtual IPs come from", DEFAULT_VIP_RANGE)
-    .option('--log-level <level>', 'debug, info, warn or error')
-    .action(async (flags: ManagerFlags) => {
-      const { runManager } = await import('./manager-action.js');
-      await runManager(flags);
-    });
-}
-
-/** The discovery host's flags (DNS server and proxy), on `worker` (with --proxy) and `dev`. */
-function withDnsOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--dns-port <port>',
-      'DNS server port on 127.0.0.1 (containers use the gateway, port 53)',
-      String(DEFAULT_DNS_PORT),
-    )
-    .option('--dns-ttl <seconds>', 'how long DNS answers may be cached', String(DEFAULT_DNS_TTL))
-    .option(
-      '--no-recursion',
-      'answer REFUSED for names outside svc.poseidon.cluster instead of asking the host resolvers',
-    )
-    .option(
-      '--proxy-timeout <seconds>',
-      'http ports: a replica silent this long on a request gets it answered 504 (a body-less GET tries another first)',
-      String(DEFAULT_PROXY_TIMEOUT_S),
-    );
-}
-
-function registerWorker(program: Command): void {
-  const worker = program
-    .command('worker')
-    .description('run a worker: starts tasks as Docker containers and serves the Worker API')
-    .option('--host <address>', 'address to listen on (published ports bind here too)', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_WORKER_PORT))
-    .option('--name <name>', 'worker name, put on its containers as poseidon.worker', 'worker-1')
-    .option('--data-dir <dir>', 'where task records are kept (default ~/.poseidon/<name>)')
-    .option('--manager <url>', 'join this manager (e.g. https://127.0.0.1:5555)')
-    .option(
-      '--join-token <token>',
-      "join with this token (the manager's <data-dir>/join-token; env POSEIDON_JOIN_TOKEN); not needed once joined",
-    )
-    .option('--no-register', 'join (certificate) but do not register: the manager polls it (manager --workers)')
-    .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
-    .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
-    .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
-    .option('--label <key=value>', 'a node label constraints match, e.g. zone=a (repeatable)', collect)
-    .option('--fence <duration>', 'with no manager reached for this long, stop exclusive tasks here', '10s')
-    .option(
-      '--allow-host-path <dir>',
-      'let tasks mount host directories under this one (repeatable; default none)',
-      collect,
-    )
-    .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
-    .option('--network <name>', 'the bridge network every task joins (and its Linux bridge name)', DEFAULT_NETWORK)
-    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
-    .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
-    .option(
-      '--stop-grace <seconds>',
-      'SIGTERM grace before SIGKILL when stopping a task',
-      String(DEFAULT_STOP_GRACE_SECONDS),
-    )
-    .option(
-      '--start-concurrency <n>',
-      'containers started at once at most; the rest wait their turn',
-      String(DEFAULT_START_CONCURRENCY),
-    )
-    .option('--log-level <level>', 'debug, info, warn or error');
-  withDnsOptions(worker).action(async (flags: WorkerFlags) => {
-    const { runWorker } = await import('./worker-action.js');
-    await runWorker(flags);
-  });
-}
-
-function registerDev(program: Command): void {
-  const dev = program
-    .command('dev')
-    .description('a whole cluster in one process: manager and worker with the embedded store')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'manager port', String(DEFAULT_MANAGER_PORT))
-    .option('--worker-port <port>', 'worker port', String(DEFAULT_WORKER_PORT))
-    .option('--data-dir <dir>', 'where state is kept (default ~/.poseidon/dev)')
-    .option('--scheduler <name>', STRATEGY_NAMES.join(' or '), DEFAULT_STRATEGY)
-    .option(
-      '--engine-grace <duration>',
-      'Docker away this long: its tasks are given up (they come back with it either way)',
-      `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
-    )
-    .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
-    .option('--network <name>', 'the bridge network every task joins', DEFAULT_NETWORK)
-    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
-    .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
-    .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
-    .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
-    .option('--demo', 'submit a demo web task and print where it answers')
-    .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
-    .option('--log-level <level>', 'debug, info, warn or error', 'warn');
-  withDnsOptions(dev).action(async (flags: DevFlags) => {
-    const { runDev } = await import('./dev-action.js');
-    await runDev(flags);
-  });
 }
 
 function registerTask(program: Command): void {

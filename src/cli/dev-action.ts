@@ -2,24 +2,29 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
+import type { NetworkOptions } from '../driver/index.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
-import { hostFlag, hostPathPrefixesFlag, labelsFlag, portFlag } from './flags.js';
+import { claimDataDir, releaseDataDir } from './dev-lock.js';
+import { hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { engineGraceFlag, schedulerFlag } from './manager-action.js';
-import { startManagerRuntime } from './manager-runtime.js';
+import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
 import { networkFlags, vipRangeFlag } from './network-flags.js';
 import { discoveryFlags, type DnsFlags } from './discovery-host.js';
-import { startWorkerRuntime } from './worker-runtime.js';
+import { startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
 
 export interface DevFlags extends DnsFlags {
   host: string;
+  workerName: string;
+  /** --clean: remove what earlier runs left, and exit. */
+  clean?: boolean;
   port: string;
   workerPort: string;
   dataDir?: string;
@@ -38,6 +43,16 @@ export interface DevFlags extends DnsFlags {
   vipRange: string;
 }
 
+/** `poseidon dev`'s flags, checked. */
+export interface DevOptions {
+  host: string;
+  dataDir: string;
+  workerName: string;
+  network: NetworkOptions;
+  manager: Omit<ManagerRuntimeOptions, 'dataDir'>;
+  worker: Omit<WorkerRuntimeOptions, 'name' | 'dataDir'>;
+}
+
 /** The demo task: busybox httpd serving a page, on a host port Docker picks. */
 function demoTask(image: string): Record<string, unknown> {
   return {
@@ -50,49 +65,60 @@ function demoTask(image: string): Record<string, unknown> {
   };
 }
 
-/** `poseidon dev`: a manager and a worker in this process until SIGINT or SIGTERM; --demo submits a web task. */
-export async function runDev(flags: DevFlags): Promise<void> {
+/** `poseidon dev`'s flags, checked: a bad one throws naming its flag. */
+export function devOptions(flags: DevFlags): DevOptions {
   const host = hostFlag('--host', flags.host);
-  const labels = labelsFlag('--label', flags.label);
-  const allowedHostPaths = hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath);
   const network = networkFlags(flags);
-  const discovery = discoveryFlags(flags);
-  const vipRange = vipRangeFlag(flags.vipRange, network.subnet);
-  const dataDir = flags.dataDir ?? join(homedir(), '.poseidon', 'dev');
-  const log = rootLogger(flags.logLevel);
-  const manager = await startManagerRuntime(
-    {
+  return {
+    host,
+    dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'dev'),
+    workerName: nameFlag('--worker-name', flags.workerName),
+    network,
+    manager: {
       host,
       port: portFlag('--port', flags.port),
-      dataDir: join(dataDir, 'manager'),
       scheduler: schedulerFlag(flags.scheduler),
       staticWorkers: [],
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
       certTtlMs: DEFAULT_CERT_TTL_MS,
       engineGraceMs: engineGraceFlag(flags.engineGrace),
-      vipRange,
+      vipRange: vipRangeFlag(flags.vipRange, network.subnet),
     },
-    log,
-  );
-  // its worker joins as any worker does: with the join token the manager wrote, over TLS that
-  // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
-  const managerDir = join(dataDir, 'manager');
-  const joinToken = (await readFile(authorityPaths(managerDir).joinToken, 'utf8')).trim();
-  const worker = await startWorkerRuntime(
-    {
+    worker: {
       host,
       port: portFlag('--worker-port', flags.workerPort),
-      name: 'dev-worker',
-      dataDir: join(dataDir, 'worker'),
       dockerSocket: flags.dockerSocket,
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
-      managerUrl: manager.url,
-      joinToken,
-      labels,
-      allowedHostPaths,
+      labels: labelsFlag('--label', flags.label),
+      allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
       network,
-      discovery, // its worker is the host's discovery host, as `worker --proxy`
+      discovery: discoveryFlags(flags), // its worker is the host's discovery host, as `worker --proxy`
     },
+  };
+}
+
+/**
+ * `poseidon dev`: a manager and a worker in this process until SIGINT or SIGTERM, which leave its
+ * tasks running (the next `poseidon dev` adopts them); --demo submits a web task; --clean removes
+ * what earlier runs left instead.
+ */
+export async function runDev(flags: DevFlags): Promise<void> {
+  const opts = devOptions(flags);
+  if (flags.clean === true) {
+    const { cleanDev } = await import('./dev-clean.js');
+    await cleanDev(opts);
+    return;
+  }
+  const { host, dataDir } = opts;
+  const log = rootLogger(flags.logLevel);
+  const managerDir = join(dataDir, 'manager');
+  await claimDataDir(dataDir);
+  const manager = await startManagerRuntime({ ...opts.manager, dataDir: managerDir }, log);
+  // its worker joins as any worker does: with the join token the manager wrote, over TLS that
+  // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
+  const joinToken = (await readFile(authorityPaths(managerDir).joinToken, 'utf8')).trim();
+  const worker = await startWorkerRuntime(
+    { ...opts.worker, name: opts.workerName, dataDir: join(dataDir, 'worker'), managerUrl: manager.url, joinToken },
     log,
   );
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
@@ -107,9 +133,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
     const saved = saveCredentials({ manager: manager.url, token, ca: caFile });
     process.stdout.write(`  credentials saved to ${saved}; try: poseidon status\n`);
   }
+  const tls = { ca: await readFile(caFile, 'utf8') };
+  const client = new ManagerClient(manager.url, 5_000, token === '' ? { tls } : { token, tls });
   if (flags.demo === true) {
-    const tls = { ca: await readFile(caFile, 'utf8') };
-    const client = new ManagerClient(manager.url, undefined, token === '' ? { tls } : { token, tls });
     const submitted = await client.submit(demoTask(flags.demoImage));
     const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
     const port = task.ports[0]?.host ?? 0;
@@ -124,8 +150,29 @@ export async function runDev(flags: DevFlags): Promise<void> {
       process.stdout.write(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
     }
   }
+  let left: number | undefined;
   await runUntilSignal(log, async () => {
+    left = await unfinishedTasks(client);
     await worker.close();
     await manager.close();
+    await releaseDataDir(dataDir);
   });
+  const [tasks, them] =
+    left === undefined ? ['its tasks', 'them'] : left === 1 ? ['1 task', 'it'] : [`${left} tasks`, 'them'];
+  process.stdout.write(
+    left === 0
+      ? 'poseidon dev: stopped; no task was left running\n'
+      : `poseidon dev: stopped; ${tasks} left running ` +
+          `(the next poseidon dev takes ${them} over; poseidon dev --clean removes ${them})\n`,
+  );
+}
+
+/** Tasks not finished (running, or waiting to run or to restart): what a stop leaves behind. */
+async function unfinishedTasks(client: ManagerClient): Promise<number | undefined> {
+  try {
+    const tasks = await client.listTasks({}, ['state']);
+    return tasks.filter((t) => t.state !== 'Completed' && t.state !== 'Failed').length;
+  } catch {
+    return undefined; // the line says "its tasks" instead of a count
+  }
 }

@@ -7,7 +7,7 @@ import { parseDuration } from '../units/index.js';
 import { hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { startManagerRuntime } from './manager-runtime.js';
+import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
 import { storeFlag } from './store-flag.js';
 
@@ -59,27 +59,35 @@ export function engineGraceFlag(value: string): number {
 /** A group's leader that lost its term exits with this (EX_TEMPFAIL): starting it again is the remedy. */
 export const EXIT_DEPOSED = 75;
 
+/** The manager's runtime options from its flags, each checked: a bad one throws naming its flag. */
+export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
+  return {
+    host: hostFlag('--host', flags.host),
+    port: portFlag('--port', flags.port),
+    dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
+    scheduler: schedulerFlag(flags.scheduler),
+    staticWorkers: workersFlag(flags.workers),
+    heartbeatGraceMs: parseDuration(
+      '--heartbeat-grace',
+      /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
+    ),
+    metricsOpen: flags.metricsOpen === true,
+    certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
+    ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
+    engineGraceMs: engineGraceFlag(flags.engineGrace),
+    vipRange: vipRangeFlag(flags.vipRange),
+    store: storeFlag(flags),
+    ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
+  };
+}
+
 /** `poseidon manager`: runs until SIGINT or SIGTERM. */
 export async function runManager(flags: ManagerFlags): Promise<void> {
+  const options = managerOptions(flags);
   const log = rootLogger(flags.logLevel);
   const runtime = await startManagerRuntime(
     {
-      host: hostFlag('--host', flags.host),
-      port: portFlag('--port', flags.port),
-      dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
-      scheduler: schedulerFlag(flags.scheduler),
-      staticWorkers: workersFlag(flags.workers),
-      heartbeatGraceMs: parseDuration(
-        '--heartbeat-grace',
-        /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
-      ),
-      metricsOpen: flags.metricsOpen === true,
-      certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
-      ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
-      engineGraceMs: engineGraceFlag(flags.engineGrace),
-      vipRange: vipRangeFlag(flags.vipRange),
-      store: storeFlag(flags),
-      ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
+      ...options,
       // a group's leader that lost its term exits: its supervisor starts it again, as a follower
       onDeposed: (reason) => {
         log.fatal({ reason }, 'no longer leading the manager group; exiting (start again to follow the new leader)');

@@ -36,14 +36,14 @@ function pick(
  * POSEIDON_TOKEN, POSEIDON_CA), else the file `poseidon login` saved; the file's token and CA
  * are only sent to the manager they were saved for, never to another one a flag names.
  */
-export function managerClient(flags: ClientFlags): ManagerClient {
+export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerClient {
   const file = loadCredentials();
   const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
   const url = where === undefined ? DEFAULT_MANAGER_URL : urlListFlag(where.from, where.value);
   const saved: SavedCredentials | undefined = file !== undefined && sameManager(file.manager, url) ? file : undefined;
   const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
   const ca = pick('--ca', flags.ca, 'POSEIDON_CA', saved?.ca);
-  return new ManagerClient(url, undefined, {
+  return new ManagerClient(url, timeoutMs, {
     ...(token === undefined || token === '' ? {} : { token }),
     ...(ca === undefined ? {} : { tls: { ca: readCa(ca) } }),
   });

@@ -17,7 +17,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { networkFlags } from './network-flags.js';
 import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
-import { startWorkerRuntime } from './worker-runtime.js';
+import { startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
 
 export interface WorkerFlags extends DnsFlags {
   host: string;
@@ -59,12 +59,12 @@ function proxyFlags(flags: WorkerFlags): DiscoveryOptions {
   return discoveryFlags(flags);
 }
 
-/** `poseidon worker`: runs until SIGINT or SIGTERM. */
-export async function runWorker(flags: WorkerFlags): Promise<void> {
+/** The worker's runtime options from its flags, each checked: a bad one throws naming its flag. */
+export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
   const name = nameFlag('--name', flags.name);
   // a secret: from the environment it stays out of the process list; an empty one is none
   const joinToken = (flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN) || undefined;
-  const options = {
+  return {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),
     name,
@@ -84,6 +84,11 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
     fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
   };
+}
+
+/** `poseidon worker`: runs until SIGINT or SIGTERM. */
+export async function runWorker(flags: WorkerFlags): Promise<void> {
+  const options = workerOptions(flags);
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);
   await runUntilSignal(log, () => runtime.close());

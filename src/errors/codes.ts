@@ -59,6 +59,8 @@ export const ERRORS = {
   container_gone: spec('container_gone', 410),
   // servers and the calls between them
   worker_stopping: spec('worker_stopping', 503, true),
+  /** A request that came while its server stops (SIGTERM); those taken in before finish. */
+  server_stopping: spec('server_stopping', 503, true),
   unreachable: spec('unreachable', 503, true),
   bad_answer: spec('bad_answer', 502, true),
   wait_timed_out: spec('wait_timed_out', 408),

@@ -23,6 +23,13 @@ class RouteNotFound extends PoseidonError {
   }
 }
 
+/** A request that came while the server stops (SIGTERM): the requests before it finish, it is not taken. */
+class ServerStopping extends PoseidonError {
+  constructor() {
+    super('server_stopping', 'the server is stopping; try again once it is back', { retryAfterMs: 1_000 });
+  }
+}
+
 export interface ServerOptions {
   log: Logger;
   metrics: Registry;
@@ -66,6 +73,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     keepAliveTimeout: t.keepAliveMs,
     requestTimeout: t.requestMs,
     http: { headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkEveryMs },
+    // a request that comes while it closes gets ServerStopping in Poseidon's error shape (below)
+    return503OnClosing: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // the https server's type differs from the http one's in nothing the routes use; it takes
     // the http server's deadlines from its own options
@@ -79,6 +88,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
           },
         }),
   }) as FastifyInstance;
+  // from close() on, requests already taken in finish and new ones (on connections still open)
+  // are refused before anything else runs; new connections are not accepted
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!stopping) return;
+    void reply.header('connection', 'close');
+    return sendError(new ServerStopping(), req, reply);
+  });
   // also when the server is built another way (https): Node reads it per connection
   app.server.headersTimeout = t.headersMs;
   const latency = new Histogram({

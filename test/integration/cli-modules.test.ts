@@ -233,3 +233,21 @@ test('poseidon login, token ls and status send the token and load nothing server
     await closeServer(manager.server);
   }
 });
+
+test('poseidon completion and __complete (what every <Tab> runs) load nothing server-side', async () => {
+  const script = await poseidon(['completion', 'bash']);
+  assert.equal(script.code, 0, script.stderr);
+  assertNoServerSide(script);
+  const manager = await fakeManager((req, res) => {
+    if (req.method === 'GET' && req.url === '/tasks?fields=id') json(res, 200, [{ id: 'abc' }]);
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  try {
+    const p = await poseidon(['__complete', 'line', '--', 'stop', '--manager', manager.url, '']);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.stdout, 'abc\n');
+    assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});

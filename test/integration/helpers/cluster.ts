@@ -136,6 +136,11 @@ export class TestCluster {
     return runPoseidon(args, this.cliEnv());
   }
 
+  /** A process a test started beside the cluster's, stopped with them. */
+  track(p: PoseidonProcess): void {
+    this.#cleanup.trackProcess(p);
+  }
+
   /** Kills every process it started (by pid), removes its containers by label, and its temp dir. */
   async close(): Promise<void> {
     await this.#cleanup.release();

@@ -1,0 +1,47 @@
+import { rm, rmdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { removeWorkerLeftovers } from '../driver/index.js';
+import { InvalidField } from '../errors/index.js';
+import { credentialsPath, loadCredentials } from './credentials.js';
+import type { DevOptions } from './dev-action.js';
+import { releaseDataDir, runningDev } from './dev-lock.js';
+
+/**
+ * `poseidon dev --clean`: removes what the dev cluster of this data dir started: its worker's
+ * containers (running or not, by the `poseidon.worker` label) and named volumes, its network once
+ * nothing else uses it, the manager's and worker's state in the data dir (tasks, CA, tokens,
+ * certificates), and the CLI credentials it saved for itself. Refused while that dev cluster runs.
+ */
+export async function cleanDev(opts: DevOptions): Promise<void> {
+  const running = await runningDev(opts.dataDir);
+  if (running !== undefined)
+    throw new InvalidField('--clean', `finds poseidon dev running (pid ${running}) on ${opts.dataDir}; stop it first`);
+  const left = await removeWorkerLeftovers({
+    socketPath: opts.worker.dockerSocket,
+    workerName: opts.workerName,
+    networkName: opts.network.name,
+  });
+  for (const part of ['manager', 'worker']) await rm(join(opts.dataDir, part), { recursive: true, force: true });
+  await releaseDataDir(opts.dataDir);
+  await rmdir(opts.dataDir).catch(() => undefined); // only when nothing else is in it
+  const saved = (() => {
+    try {
+      return loadCredentials();
+    } catch {
+      return undefined; // not credentials: not ours to remove
+    }
+  })();
+  const ours = saved?.ca !== undefined && saved.ca.startsWith(opts.dataDir + sep);
+  if (ours) await rm(credentialsPath(), { force: true });
+  const network =
+    left.network === 'removed'
+      ? `network ${opts.network.name}`
+      : left.network === 'in use'
+        ? `no network (${opts.network.name} is used by other containers)`
+        : 'no network';
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  process.stdout.write(
+    `poseidon dev --clean: removed ${plural(left.containers, 'container')}, ${plural(left.volumes, 'volume')}, ` +
+      `${network}, the state in ${opts.dataDir}${ours ? ' and the credentials saved for it' : ''}\n`,
+  );
+}

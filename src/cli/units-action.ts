@@ -1,0 +1,115 @@
+import { realpathSync } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { InvalidField } from '../errors/index.js';
+import { isDnsLabel } from '../task/name.js';
+import { configKeys } from './config-file.js';
+import { DEFAULT_CONFIG_DIR } from './defaults.js';
+import { registerManager, registerWorker } from './runtime-commands.js';
+
+// `poseidon install-units manager|worker`: a systemd unit as k3s and Nomad ship theirs (restart
+// always, a high open-file limit; for a worker, Docker first and only the worker's own process
+// stopped, so its containers outlive a restart of it), and the config file the unit starts it
+// with, when there is none yet: every key of the command, commented out at its default.
+
+type UnitKind = 'manager' | 'worker';
+
+/** Where each kind keeps its state under systemd (the unit's StateDirectory). */
+const STATE_DIR = '/var/lib/poseidon';
+
+function unitText(kind: UnitKind, execStart: string, configFile: string): string {
+  const worker = kind === 'worker';
+  return [
+    `# Written by \`poseidon install-units ${kind}\`; its settings are in ${configFile}.`,
+    '[Unit]',
+    `Description=Poseidon ${kind}`,
+    // a worker runs its tasks on Docker: started after it, and wanting it, but not stopped with it:
+    // it rides out an engine restart by itself (its tasks keep their state and come back)
+    `Wants=network-online.target${worker ? ' docker.service' : ''}`,
+    `After=network-online.target${worker ? ' docker.service' : ''}`,
+    '',
+    '[Service]',
+    'Type=exec',
+    `ExecStart=${execStart} ${kind} --config ${configFile}`,
+    'Restart=always',
+    'RestartSec=5s',
+    // SIGTERM: the manager finishes its writes in flight and answers 503 to new ones, a worker
+    // stops reporting; both exit within 10 s
+    'KillSignal=SIGTERM',
+    'TimeoutStopSec=15s',
+    ...(worker ? ['# the worker alone: its containers keep running through a restart of it', 'KillMode=process'] : []),
+    'LimitNOFILE=1048576',
+    'LimitNPROC=infinity',
+    'LimitCORE=infinity',
+    'TasksMax=infinity',
+    `StateDirectory=poseidon/${kind}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** Every key of the command, commented out at its default, with its help; the state dir set. */
+function configText(kind: UnitKind): string {
+  const program = new Command();
+  (kind === 'manager' ? registerManager : registerWorker)(program);
+  const cmd = program.commands[0] as Command;
+  const set: Record<string, string> = { 'data-dir': `${STATE_DIR}/${kind}` };
+  const host = hostname().split('.')[0] ?? '';
+  if (kind === 'worker' && isDnsLabel(host)) set.name = host;
+  const lines = [
+    `# poseidon ${kind}: every key is a flag of \`poseidon ${kind}\` (see --help); flags and the`,
+    '# environment win over this file. Check the result with:',
+    `#   poseidon ${kind} --config <this file> --print-config`,
+  ];
+  if (kind === 'worker')
+    lines.push("# To join a cluster, set manager and join-token (the manager's <data-dir>/join-token).");
+  for (const [key, option] of configKeys(cmd)) {
+    lines.push('', `# ${option.description}`);
+    const fallback: unknown = option.negate ? true : option.defaultValue;
+    if (set[key] !== undefined) lines.push(`${key}: ${set[key]}`);
+    else lines.push(`# ${key}:${fallback === undefined ? '' : ` ${yamlValue(fallback)}`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A default as YAML: a number or word bare, anything else quoted. */
+function yamlValue(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z0-9./-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** `node /path/to/bin/poseidon.js` of this installation. */
+function execStart(): string {
+  const script = process.argv[1];
+  if (script === undefined) throw new InvalidField('install-units', 'cannot tell where poseidon is installed');
+  return `${process.execPath} ${realpathSync(script)}`;
+}
+
+export async function installUnits(kind: string, flags: { dir: string; configDir?: string }): Promise<void> {
+  if (kind !== 'manager' && kind !== 'worker') throw new InvalidField('kind', `is "${kind}"; use manager or worker`);
+  const configDir = flags.configDir ?? process.env.POSEIDON_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const configFile = join(configDir, `${kind}.yaml`);
+  const unitFile = join(flags.dir, `poseidon-${kind}.service`);
+  await mkdir(flags.dir, { recursive: true });
+  await writeFile(unitFile, unitText(kind, execStart(), configFile));
+  process.stdout.write(`wrote ${unitFile}\n`);
+  await mkdir(configDir, { recursive: true });
+  // it may come to hold a join token: the owner's alone; one that exists is the operator's and stays
+  const file = await open(configFile, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') return undefined;
+    throw err;
+  });
+  if (file === undefined) process.stdout.write(`kept ${configFile} (it exists)\n`);
+  else {
+    try {
+      await file.writeFile(configText(kind));
+    } finally {
+      await file.close();
+    }
+    process.stdout.write(`wrote ${configFile}\n`);
+  }
+  process.stdout.write(`then: systemctl daemon-reload && systemctl enable --now poseidon-${kind}\n`);
+}

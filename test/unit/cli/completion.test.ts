@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { buildProgram } from '../../../src/cli/commands.js';
+import { complete, completeLine } from '../../../src/cli/completion-action.js';
+
+// What `poseidon __complete line -- WORDS` offers for the last word: commands, subcommands and
+// flags from the CLI's own definition; task ids, service and node names from the manager a flag,
+// the environment or the saved login names; nothing (and no error) when it cannot be reached.
+
+let server: Server;
+let url: string;
+const asked: string[] = [];
+
+before(async () => {
+  server = createServer((req, res) => {
+    asked.push(`${req.method} ${req.url}`);
+    const path = (req.url ?? '').split('?')[0];
+    const body =
+      path === '/tasks'
+        ? [{ id: 'aaaa1111-0000-4000-8000-000000000001' }, { id: 'bbbb2222-0000-4000-8000-000000000002' }]
+        : path === '/services'
+          ? [{ name: 'web' }, { name: 'worker-queue' }]
+          : path === '/nodes'
+            ? [{ name: 'edge-1' }, { name: 'edge-2' }]
+            : undefined;
+    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+const line = (...words: string[]): Promise<string[]> => completeLine(buildProgram(), words);
+
+test('commands, subcommands and flags complete from the CLI definition; the hidden one is not offered', async () => {
+  assert.deepEqual(await line('st'), ['status', 'stop']);
+  const all = await line('');
+  assert.ok(all.includes('manager') && all.includes('install-units') && all.includes('completion'), all.join(' '));
+  assert.ok(!all.includes('__complete'));
+  assert.deepEqual(await line('service', 'r'), ['rollback', 'rm']);
+  const flags = await line('status', '--');
+  assert.ok(flags.includes('--state') && flags.includes('--json') && flags.includes('--manager'), flags.join(' '));
+  assert.deepEqual(await line('manager', '--print'), ['--print-config']);
+  assert.deepEqual(await line('completion', ''), ['bash', 'zsh', 'fish']);
+  assert.deepEqual(await line('install-units', 'w'), ['worker']);
+});
+
+test("a flag's value gets nothing (the shell offers files), and the words after it count on", async () => {
+  assert.deepEqual(await line('run', '--timeout', ''), []);
+  assert.deepEqual(await line('deploy', '-f', ''), []);
+  assert.deepEqual(await line('manager', '--config', '/etc/x.yaml', '--po'), ['--port']);
+});
+
+test('task ids, service and node names come from the manager the command line names', async () => {
+  asked.length = 0;
+  assert.deepEqual(await line('stop', '--manager', url, 'b'), ['bbbb2222-0000-4000-8000-000000000002']);
+  assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
+  assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
+  assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
+  // a second operand is not a name
+  assert.deepEqual(await line('stop', '--manager', url, 'aaaa', ''), []);
+  assert.deepEqual(asked, ['GET /tasks?fields=id', 'GET /services', 'GET /nodes', 'GET /tasks?fields=id']);
+});
+
+test('__complete prints one candidate a line, and nothing at all when the manager cannot be reached', async () => {
+  const out = await captured((write) => complete(buildProgram(), 'nodes', [], { manager: url }, write));
+  assert.equal(out, 'edge-1\nedge-2\n');
+  const closed = createServer();
+  closed.listen(0, '127.0.0.1');
+  await new Promise((resolve) => closed.once('listening', resolve));
+  const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+  await new Promise((resolve) => closed.close(resolve));
+  const unreachable = ['status', '--manager', gone, ''];
+  assert.equal(await captured((write) => complete(buildProgram(), 'line', unreachable, {}, write)), '');
+  assert.equal(await captured((write) => complete(buildProgram(), 'tasks', [], { manager: 'not a url' }, write)), '');
+});
+
+async function captured(fn: (write: (text: string) => void) => Promise<void>): Promise<string> {
+  let out = '';
+  await fn((text) => (out += text));
+  return out;
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { buildProgram } from '../../../src/cli/commands.js';
+import { configKeys, printConfig, runConfigured, type ConfigName } from '../../../src/cli/config-file.js';
+import { managerOptions, type ManagerFlags } from '../../../src/cli/manager-action.js';
+import { workerOptions, type WorkerFlags } from '../../../src/cli/worker-action.js';
+
+// The config file of `poseidon manager|worker|dev` (issue 17): its keys are the commands' own
+// flags, a flag or the environment wins over it, it wins over defaults, and what it says wrong
+// (an unknown key, a value of the wrong kind, a value the flag refuses) is named by file and key.
+
+const dir = mkdtempSync(join(tmpdir(), 'poseidon-config-file-'));
+const savedEnv = { ...process.env };
+afterEach(() => {
+  for (const key of ['POSEIDON_LOG_LEVEL', 'POSEIDON_JOIN_TOKEN', 'POSEIDON_CONFIG_DIR']) {
+    if (savedEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = savedEnv[key];
+  }
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface Parsed<F> {
+  cmd: Command;
+  flags: F;
+  printed: string;
+}
+
+/**
+ * Parses `poseidon NAME ARGS` as the CLI does, with the real config-file step, and `check` (the
+ * command's own flag checks) where it would start the runtime; with --print-config, what it printed.
+ */
+async function run<F>(name: ConfigName, args: string[], check: (flags: F) => unknown = () => 0): Promise<Parsed<F>> {
+  const program = buildProgram(name);
+  const cmd = program.commands.find((c) => c.name() === name) as Command;
+  let flags: F | undefined;
+  let printed = '';
+  cmd.action(async (_f: unknown, command: Command) => {
+    const action = {
+      check,
+      run: async (f: F) => {
+        check(f);
+        flags = f;
+      },
+    };
+    await runConfigured<F>(command, name, action, (text) => (printed += text));
+  });
+  await program.parseAsync(['node', 'poseidon', name, ...args]);
+  return { cmd, flags: flags as F, printed };
+}
+
+test('every flag of manager, worker and dev is a key: its long name without dashes (--no-register: register)', () => {
+  for (const name of ['manager', 'worker', 'dev'] as const) {
+    const cmd = buildProgram(name).commands.find((c) => c.name() === name) as Command;
+    const keys = configKeys(cmd);
+    const flags = cmd.options
+      .map((o) => o.long ?? '')
+      .filter((l) => !['--config', '--print-config', '--clean'].includes(l));
+    assert.equal(keys.size, flags.length, name);
+    for (const long of flags) assert.ok(keys.has(long.replace(/^--(no-)?/, '')), `${name} ${long}`);
+  }
+  const worker = configKeys(buildProgram('worker').commands[0] as Command);
+  assert.equal(worker.get('register')?.long, '--no-register');
+  assert.equal(worker.get('data-dir')?.attributeName(), 'dataDir');
+});
+
+test('a flag wins over the file, the environment wins over the file, the file wins over defaults', async () => {
+  const config = file('manager.yaml', 'port: 7000\nscheduler: roundrobin\nlog-level: warn\nhost: 127.0.0.2\n');
+  process.env.POSEIDON_LOG_LEVEL = 'debug';
+  const { flags } = await run<ManagerFlags>('manager', ['--config', config, '--host', '127.0.0.3'], managerOptions);
+  assert.equal(flags.host, '127.0.0.3'); // flag over file
+  assert.equal(flags.logLevel, 'debug'); // environment over file
+  assert.equal(flags.port, '7000'); // file over default
+  assert.equal(flags.scheduler, 'roundrobin');
+  assert.equal(flags.heartbeatGrace, '3000ms'); // default
+});
+
+test('booleans and repeatable flags: true/false, a list or one value; --no-register is register: false', async () => {
+  const config = file(
+    'worker.yaml',
+    'register: false\nproxy: true\nmanager: https://10.0.0.5:5555\nlabel: [zone=a, disk=ssd]\nallow-host-path: /srv/data\n',
+  );
+  const { flags } = await run<WorkerFlags>('worker', ['--config', config], workerOptions);
+  assert.equal(flags.register, false);
+  assert.equal(flags.proxy, true);
+  assert.deepEqual(flags.label, ['zone=a', 'disk=ssd']);
+  assert.deepEqual(flags.allowHostPath, ['/srv/data']);
+  // a flag given replaces the file's list
+  const flagged = await run<WorkerFlags>('worker', ['--config', config, '--label', 'zone=b'], workerOptions);
+  assert.deepEqual(flagged.flags.label, ['zone=b']);
+});
+
+test('an unknown key is an error naming the file and the key, with the nearest one', async () => {
+  const config = file('manager.yaml', 'port: 7000\nstroe: lmdb\n');
+  await assert.rejects(run('manager', ['--config', config]), {
+    message: `${config}: unknown key "stroe" (did you mean "store"?)`,
+  });
+  const far = file('worker.yaml', 'colour: blue\n');
+  await assert.rejects(run('worker', ['--config', far]), { message: `${far}: unknown key "colour"` });
+});
+
+test('a value of the wrong kind, and a value the flag refuses, are named by file and key', async () => {
+  const notBool = file('m1.yaml', 'metrics-open: "yes"\n');
+  await assert.rejects(run('manager', ['--config', notBool]), {
+    message: `${notBool}: metrics-open is "yes"; use true or false`,
+  });
+  const notText = file('m2.yaml', 'port: {a: 1}\n');
+  await assert.rejects(run('manager', ['--config', notText]), {
+    message: `${notText}: port is {"a":1}; give a value (text or a number)`,
+  });
+  const badPort = file('m3.yaml', 'port: 99999\n');
+  await assert.rejects(run('manager', ['--config', badPort], managerOptions), {
+    message: `${badPort}: port is "99999"; use a port between 0 and 65535`,
+  });
+  // the same rule from a flag names the flag
+  await assert.rejects(run('manager', ['--port', '99999'], managerOptions), {
+    message: '--port is "99999"; use a port between 0 and 65535',
+  });
+  const badScheduler = file('m4.yaml', 'scheduler: fastest\n');
+  await assert.rejects(run('manager', ['--config', badScheduler], managerOptions), {
+    message: `${badScheduler}: scheduler is "fastest"; use roundrobin or epvm`,
+  });
+  const notMapping = file('m5.yaml', '- port\n');
+  await assert.rejects(run('manager', ['--config', notMapping]), /must be a mapping of keys to values/);
+  await assert.rejects(
+    run('manager', ['--config', join(dir, 'missing.yaml')]),
+    /--config names .*missing\.yaml, which cannot be read \(ENOENT\)/,
+  );
+});
+
+test('without --config, <config dir>/<command>.yaml is read when it exists', async () => {
+  const etc = mkdtempSync(join(dir, 'etc-'));
+  process.env.POSEIDON_CONFIG_DIR = etc;
+  assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '5555');
+  writeFileSync(join(etc, 'manager.yaml'), 'port: 6001\n');
+  assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '6001');
+});
+
+test('--print-config prints the merged values as YAML the file takes back, each with its source, secrets not shown', async () => {
+  const config = file('w.yaml', 'name: edge-1\nlabel: [zone=a]\n');
+  process.env.POSEIDON_JOIN_TOKEN = 'PSDN-1-secret';
+  const { printed, cmd } = await run<WorkerFlags>('worker', ['--config', config, '--port', '7100', '--print-config']);
+  assert.ok(cmd.getOptionValue('printConfig'));
+  const values = parse(printed) as Record<string, unknown>;
+  assert.equal(values.name, 'edge-1');
+  assert.equal(values.port, 7100);
+  assert.deepEqual(values.label, ['zone=a']);
+  assert.equal(values['join-token'], '[not shown]');
+  assert.doesNotMatch(printed, /secret/);
+  assert.match(printed, /^port: 7100 # flag$/m);
+  assert.match(printed, /^name: edge-1 # file$/m);
+  assert.match(printed, /^join-token: .* # env POSEIDON_JOIN_TOKEN$/m);
+  assert.match(printed, /^host: 127\.0\.0\.1 # default$/m);
+  // printed, it reads back as the same configuration
+  delete values['join-token'];
+  const again = file('again.yaml', printed.replace(/^join-token:.*$/m, ''));
+  const back = await run<WorkerFlags>('worker', ['--config', again], workerOptions);
+  assert.equal(back.flags.port, '7100');
+  assert.equal(back.flags.name, 'edge-1');
+  assert.equal(printConfig(back.cmd, 'worker', { file: again, fromFile: new Set() }).includes('name: edge-1'), true);
+});
+
+test('--print-config checks the values first: a bad one is the same error, and nothing is printed', async () => {
+  const config = file('bad.yaml', 'subnet: 10.0.0.0/33\n');
+  await assert.rejects(run('worker', ['--config', config, '--print-config'], workerOptions), (err: Error) =>
+    err.message.startsWith(`${config}: subnet `),
+  );
+});
