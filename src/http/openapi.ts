@@ -54,7 +54,7 @@ const ERROR_RESPONSES = {
  * Describes each route as its options say: the documented body, who may call it, a tag per first
  * path segment, and the one error shape.
  */
-function describeRoute({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }): {
+function describeRoute({ schema = {}, url, route }: { schema?: FastifySchema; url: string; route: RouteOptions }): {
   schema: FastifySchema;
   url: string;
 } {

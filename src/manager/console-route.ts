@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { PoseidonError } from '../errors/index.js';
+import { textResponse } from '../http/index.js';
 
 // The web console (issue 16): its page and assets, built by scripts/bundle-console.mjs into
 // dist/console/ and shipped in the npm package, served from memory. The page loads nothing from
@@ -66,8 +67,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ dir?: string }> = async 
     return body;
   };
   const page = { config: { access: 'open' as const } };
+  const html = { response: textResponse('text/html', 'the web console (sign-in asks for an API token)') };
   for (const url of ['/ui', '/ui/'])
-    app.get(url, page, async (_req, reply) =>
+    app.get(url, { ...page, schema: html }, async (_req, reply) =>
       reply
         .type(TYPES['.html'] as string)
         .header('content-security-policy', CSP)
@@ -76,7 +78,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ dir?: string }> = async 
         .header('referrer-policy', 'no-referrer')
         .send(send('index.html')),
     );
-  app.get('/ui/assets/:file', { ...page, schema: { params: AssetParams } }, async (req, reply) => {
+  const asset = { params: AssetParams, response: textResponse('application/octet-stream', 'a file of the console') };
+  app.get('/ui/assets/:file', { ...page, schema: asset }, async (req, reply) => {
     const { file } = req.params;
     return reply
       .type(TYPES[extname(file)] ?? 'application/octet-stream')
