@@ -218,6 +218,40 @@ describe('managers as a group', () => {
     await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
   });
 
+  test('a worker join token rotated through a follower holds on the next leader', async () => {
+    const leader = await leaderIndex();
+    const follower = urls[(leader + 1) % 3] as string;
+    const old = first.joinToken;
+    const rotated = (await client([follower]).rotateJoinToken()).token;
+    assert.notEqual(rotated, old);
+    await (members[leader] as Member).process.kill();
+    await waitFor(async () => (await leaderIndex().catch(() => leader)) !== leader, {
+      what: 'another manager leads',
+      timeoutMs: 30_000,
+    });
+    const refused = await spawnWorker({ ...first, url: urls.join(',') }, ['--port', '0', '--name', `gw-old-${runId}`], {
+      onSpawn: (p) => cleanup.trackProcess(p),
+    }).catch((err: unknown) => err);
+    assert.ok(refused instanceof Error, 'the old join token must not join through the next leader');
+    assert.match(refused.message, /join token/i);
+    const joined = `gw-new-${runId}`;
+    cleanup.trackWorkerName(joined);
+    const w = await spawnWorker(
+      { ...first, url: urls.join(','), joinToken: rotated },
+      ['--port', '0', '--name', joined],
+      { onSpawn: (p) => cleanup.trackProcess(p) },
+    );
+    await waitFor(async () => (await client().listNodes()).some((n) => n.name === joined && n.state === 'Up'), {
+      what: 'a worker joined with the rotated token Up',
+      timeoutMs: 30_000,
+    });
+    await w.stop();
+    await client().removeNode(joined, { dead: true });
+    first = { ...first, joinToken: rotated };
+    await restart(leader);
+    await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
+  });
+
   test('ten leader kills under a load of submissions: every 201 is there, each task one container', async () => {
     const acknowledged: string[] = [];
     let loading = true;
