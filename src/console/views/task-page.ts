@@ -86,7 +86,7 @@ function Logs(props: { api: Api; id: string }) {
   }, [text]);
   return html`<div>
     <p class="log-state" role="status">Logs: ${state}</p>
-    <pre class="logs" ref=${pre} tabindex="0" aria-label="Task output">${text}</pre>
+    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${text}</pre>
   </div>`;
 }
 
