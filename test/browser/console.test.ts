@@ -195,6 +195,31 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(talker.id);
   });
 
+  test('the usage charts keep what they sampled when a task page is opened again', async () => {
+    const task = (await liveTasks(c, 'web')).find((t) => t.state === 'Running');
+    assert.ok(task !== undefined, 'a running replica of web');
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    const samples = async (): Promise<number> => {
+      const caption = await page.$eval('figure.chart figcaption', (el) => el.textContent ?? '');
+      return Number(/\((\d+) samples\)/.exec(caption)?.[1] ?? 'NaN');
+    };
+    await (await page.waitForSelector(`a[href="#/tasks/${task.id}"]`))?.click();
+    await waitForText(page, /CPU: [0-9.]+\s*\((?:[2-9]|\d{2,}) samples\)/, 30_000); // sampled every 5 s while open
+    const before = await samples();
+    await (await page.waitForSelector('a.brand'))?.click();
+    await waitForText(page, 'Latest events');
+    assert.equal(await page.$('figure.chart'), null, 'the task page was left');
+    await (await page.waitForSelector(`a[href="#/tasks/${task.id}"]`))?.click();
+    await page.waitForSelector('figure.chart figcaption');
+    // read at once: without kept samples the page would start at 0 and take 5 s per sample
+    const after = await samples();
+    assert.ok(after >= before, `the charts came back with ${after} samples, ${before} were taken before`);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await screenshot(page, 'usage-kept', 'task-page');
+  });
+
   test('drain a node from its page: its replicas start on the other node, then stop there', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);
