@@ -17,6 +17,7 @@ import { refuseIfExclusive } from './exclusive.js';
 import type { ServiceOps } from './services/service-ops.js';
 import type { VolumeBook } from './volume-book.js';
 import { requestStop, submitted } from './transitions.js';
+import { recordCopy, type RecordCopy } from './record-copy.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
 export type { ManagerDeps } from './wiring.js';
@@ -61,6 +62,11 @@ export class Manager {
     this.#p.nodes.load(nodes, this.#p.startGraceMs);
     this.#p.log.info({ tasks, nodes: nodes.length }, 'manager state loaded');
     this.#p.orchestrator.start();
+  }
+
+  /** A follower's copy of the leader's records (group/state-copy.ts): task and service reads answer from it. */
+  get copy(): RecordCopy {
+    return recordCopy(this.#p.state);
   }
 
   /** Stops the timers and the loop, writes the submissions no pass took, and waits for calls in flight. */
