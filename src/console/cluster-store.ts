@@ -11,6 +11,7 @@ import {
   type TaskView,
 } from './decode.js';
 import { EventFollower, type StreamState } from './event-stream.js';
+import { UsageHistory } from './usage-history.js';
 
 /** Events the overview lists, newest first. */
 const MAX_EVENTS = 200;
@@ -33,6 +34,8 @@ export class ClusterStore {
   stream: { state: StreamState; detail: string } = { state: 'connecting', detail: '' };
   loaded = false;
   error = '';
+  /** What the task and node pages sampled, kept across navigation (the manager keeps no history). */
+  readonly usage = new UsageHistory();
   /** When the oldest change not yet rendered arrived (performance.now()); null: all rendered. */
   pendingSince: number | null = null;
   readonly #listeners = new Set<() => void>();

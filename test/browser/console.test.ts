@@ -7,6 +7,7 @@ import { TestCluster } from '../integration/helpers/cluster.js';
 import { liveTasks, serviceSpec } from '../integration/helpers/services.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
 import { launchBrowser, open, screenshot, seriousViolations, signIn, waitForText } from './helpers/browser.js';
+import { cutOff, unreachableScrollBoxes } from './helpers/layout.js';
 
 // The web console in headless Chromium against a real manager and two real workers (mutual TLS,
 // tokens, real Docker): what a person sees and does, without a reload. Each test leaves its
@@ -116,6 +117,46 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'live-updates', 'overview');
   });
 
+  test('at 1280x800 every table shows all its columns; on a 390 px window a wider one scrolls in its own box', async () => {
+    const page = await newPage(1280, 800);
+    await signIn(page, url, c.token);
+    for (const w of ['a', 'b']) await waitForText(page, c.workerName(w));
+    await waitForText(page, /web\s+3\/3/);
+    await waitForText(page, 'exited with code 3');
+    assert.equal((await page.$$('main table')).length, 3, 'nodes, services and tasks as tables');
+    assert.deepEqual(await cutOff(page), [], 'the overview at 1280x800');
+    await screenshot(page, 'layout', 'overview-1280x800');
+
+    await open(page, `${url}/ui#/services/web`);
+    await waitForText(page, '3/3 healthy');
+    assert.deepEqual(await cutOff(page), [], 'the service page at 1280x800');
+    const a = (await c.client.listNodes()).find((n) => n.name === c.workerName('a'));
+    assert.ok(a !== undefined);
+    await open(page, `${url}/ui#/nodes/${a.id}`);
+    await waitForText(page, 'Last heartbeat');
+    assert.deepEqual(await cutOff(page), [], 'the node page at 1280x800');
+    const [failed] = await c.client.listTasks({ state: 'Failed' });
+    assert.ok(failed !== undefined);
+    await open(page, `${url}/ui#/tasks/${failed.id}`);
+    await waitForText(page, 'State history');
+    assert.deepEqual(await cutOff(page), [], 'the task page at 1280x800');
+
+    await page.setViewport({ width: 390, height: 800 });
+    for (const [what, hash] of [
+      ['overview', '#/'],
+      ['service page', '#/services/web'],
+      ['task page', `#/tasks/${failed.id}`],
+    ] as const) {
+      await open(page, `${url}/ui${hash}`);
+      await waitForText(page, what === 'task page' ? 'State history' : 'web');
+      const wider = (await cutOff(page)).filter((f) => f.startsWith('the page'));
+      assert.deepEqual(wider, [], `the ${what} fits a 390 px window`);
+      assert.deepEqual(await unreachableScrollBoxes(page), [], `the ${what}'s tables at 390 px`);
+      await accessible(page, `the ${what} at 390 px`);
+    }
+    await screenshot(page, 'layout', 'task-page-390x800');
+  });
+
   test('scale a service from its page', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);
@@ -152,6 +193,31 @@ describe('the web console in a real browser, against a real manager and workers'
     await accessible(page, 'the task page');
     await screenshot(page, 'logs', 'task-page');
     await c.client.stopTask(talker.id);
+  });
+
+  test('the usage charts keep what they sampled when a task page is opened again', async () => {
+    const task = (await liveTasks(c, 'web')).find((t) => t.state === 'Running');
+    assert.ok(task !== undefined, 'a running replica of web');
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    const samples = async (): Promise<number> => {
+      const caption = await page.$eval('figure.chart figcaption', (el) => el.textContent ?? '');
+      return Number(/\((\d+) samples\)/.exec(caption)?.[1] ?? 'NaN');
+    };
+    await (await page.waitForSelector(`a[href="#/tasks/${task.id}"]`))?.click();
+    await waitForText(page, /CPU: [0-9.]+\s*\((?:[2-9]|\d{2,}) samples\)/, 30_000); // sampled every 5 s while open
+    const before = await samples();
+    await (await page.waitForSelector('a.brand'))?.click();
+    await waitForText(page, 'Latest events');
+    assert.equal(await page.$('figure.chart'), null, 'the task page was left');
+    await (await page.waitForSelector(`a[href="#/tasks/${task.id}"]`))?.click();
+    await page.waitForSelector('figure.chart figcaption');
+    // read at once: without kept samples the page would start at 0 and take 5 s per sample
+    const after = await samples();
+    assert.ok(after >= before, `the charts came back with ${after} samples, ${before} were taken before`);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await screenshot(page, 'usage-kept', 'task-page');
   });
 
   test('drain a node from its page: its replicas start on the other node, then stop there', async () => {

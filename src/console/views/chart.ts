@@ -2,9 +2,6 @@ import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
-/** Samples a chart keeps: ten minutes at one every five seconds. */
-export const CHART_POINTS = 120;
-
 /**
  * A time series as a uPlot line chart, with its latest value also as text beside it (a chart is
  * no use to a screen reader). `times` in seconds since the epoch.

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { nodeView, type Scope } from '../decode.js';
-import { Chart, CHART_POINTS } from './chart.js';
+import { Chart } from './chart.js';
 import { nodeStateText } from './overview.js';
 import { age, Bar, ConfirmAction, formatBytes, link, Section, State } from './parts.js';
 
@@ -11,23 +11,25 @@ import { age, Bar, ConfirmAction, formatBytes, link, Section, State } from './pa
 const SAMPLE_MS = 5_000;
 
 function UsageOverTime(props: { store: ClusterStore; id: string }) {
-  const [series, setSeries] = useState<{ t: number[]; cpu: number[]; mem: number[] }>({ t: [], cpu: [], mem: [] });
+  const key = `node:${props.id}`;
+  const [series, setSeries] = useState(() => props.store.usage.get(key));
   useEffect(() => {
+    let live = true;
+    setSeries(props.store.usage.get(key));
     const sample = async (): Promise<void> => {
       await props.store.refreshNodes();
       const n = props.store.nodes.get(props.id);
-      if (n === undefined) return;
+      if (n === undefined || !live) return;
       const used = Math.max(0, n.capacity.memoryBytes - n.memoryAvailableBytes);
-      setSeries((s) => ({
-        t: [...s.t, Date.now() / 1000].slice(-CHART_POINTS),
-        cpu: [...s.cpu, n.cpuUsage * 100].slice(-CHART_POINTS),
-        mem: [...s.mem, used].slice(-CHART_POINTS),
-      }));
+      setSeries(props.store.usage.add(key, Date.now(), n.cpuUsage * 100, used));
     };
     void sample();
     const timer = setInterval(() => void sample(), SAMPLE_MS);
-    return () => clearInterval(timer);
-  }, [props.id]);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [key]);
   return html`<div class="charts">
     <${Chart}
       title="CPU busy"

@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { ClusterStore } from '../cluster-store.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
-import { age, Bar, formatBytes, link, Section, State } from './parts.js';
+import { age, Bar, formatBytes, link, Section, State, TableBox } from './parts.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;
@@ -18,7 +18,7 @@ export function nodeStateText(n: { state: string; availability: string; conditio
 function NodesTable(props: { store: ClusterStore }) {
   const nodes = [...props.store.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   if (nodes.length === 0) return html`<p>No node has joined.</p>`;
-  return html`<div class="table-wrap">
+  return html`<${TableBox} label="Nodes table">
     <table>
       <thead>
         <tr>
@@ -60,13 +60,13 @@ function NodesTable(props: { store: ClusterStore }) {
         )}
       </tbody>
     </table>
-  </div>`;
+  </${TableBox}>`;
 }
 
 function ServicesTable(props: { store: ClusterStore }) {
   const services = [...props.store.services.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   if (services.length === 0) return html`<p>No services.</p>`;
-  return html`<div class="table-wrap">
+  return html`<${TableBox} label="Services table">
     <table>
       <thead>
         <tr>
@@ -96,7 +96,7 @@ function ServicesTable(props: { store: ClusterStore }) {
         )}
       </tbody>
     </table>
-  </div>`;
+  </${TableBox}>`;
 }
 
 export function EventList(props: { events: readonly ClusterEvent[]; limit?: number }) {
@@ -136,7 +136,7 @@ function Tasks(props: { store: ClusterStore }) {
           </button>`,
       )}
     </div>
-    <div class="table-wrap">
+    <${TableBox} label="Tasks table">
       <table>
         <thead>
           <tr>
@@ -153,14 +153,14 @@ function Tasks(props: { store: ClusterStore }) {
               html`<tr key=${t.id}>
                 <th scope="row"><a href=${link(`tasks/${t.id}`)}>${t.name}</a></th>
                 <td><${State} value=${t.state} /></td>
-                <td>${t.node ?? '-'}</td>
+                <td class="node">${t.node ?? '-'}</td>
                 <td>${t.restarts}</td>
                 <td class="reason">${t.reason}</td>
               </tr>`,
           )}
         </tbody>
       </table>
-    </div>
+    </${TableBox}>
     ${shown.length > TASK_ROWS ? html`<p>Showing the newest ${TASK_ROWS} of ${shown.length}.</p>` : null}
   </div>`;
 }

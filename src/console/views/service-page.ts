@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ignore, type Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope } from '../decode.js';
-import { ConfirmAction, errorText, link, Section, State } from './parts.js';
+import { ConfirmAction, errorText, link, Section, State, TableBox } from './parts.js';
 
 export function mayDeploy(scope: Scope): boolean {
   return scope === 'deploy' || scope === 'admin';
@@ -137,7 +137,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
         </${Section}>`
     }
     <${Section} title="Replicas by slot">
-      <div class="table-wrap"><table>
+      <${TableBox} label="Replicas table"><table>
         <thead><tr><th scope="col">Slot</th><th scope="col">Task</th><th scope="col">Version</th>
           <th scope="col">State</th><th scope="col">Health</th><th scope="col">Node</th></tr></thead>
         <tbody>${tasks.map(
@@ -150,10 +150,10 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
               <td>${t.version}</td>
               <td><${State} value=${t.state} /></td>
               <td>${t.health}</td>
-              <td>${t.node ?? '-'}</td>
+              <td class="node">${t.node ?? '-'}</td>
             </tr>`,
         )}</tbody>
-      </table></div>
+      </table></${TableBox}>
     </${Section}>
     <${Section} title="Endpoints"><${Endpoints} api=${props.api} name=${name} signature=${signature} /></${Section}>
     <${Section} title="Actions">

@@ -3,30 +3,28 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { taskUsage } from '../decode.js';
-import { Chart, CHART_POINTS } from './chart.js';
+import { Chart } from './chart.js';
 import { EventList } from './overview.js';
 import { errorText, formatBytes, link, Section, State } from './parts.js';
 
-/** How often the charts sample the task's usage while the page is open (the manager keeps no history). */
+/** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
 /** Log text kept on the page; older output is dropped from the top. */
 const MAX_LOG_CHARS = 200_000;
 
-function Usage(props: { api: Api; id: string; running: boolean }) {
-  const [series, setSeries] = useState<{ t: number[]; cpu: number[]; mem: number[] }>({ t: [], cpu: [], mem: [] });
+function Usage(props: { api: Api; store: ClusterStore; id: string; running: boolean }) {
+  const key = `task:${props.id}`;
+  const [series, setSeries] = useState(() => props.store.usage.get(key));
   const [error, setError] = useState('');
   useEffect(() => {
+    setSeries(props.store.usage.get(key));
     if (!props.running) return;
     let live = true;
     const sample = async (): Promise<void> => {
       try {
         const u = await props.api.get(`/tasks/${encodeURIComponent(props.id)}/stats`, taskUsage);
         if (!live) return;
-        setSeries((s) => ({
-          t: [...s.t, Date.now() / 1000].slice(-CHART_POINTS),
-          cpu: [...s.cpu, u.cpu].slice(-CHART_POINTS),
-          mem: [...s.mem, u.memoryBytes].slice(-CHART_POINTS),
-        }));
+        setSeries(props.store.usage.add(key, Date.now(), u.cpu, u.memoryBytes));
         setError('');
       } catch (err) {
         if (live) setError(errorText(err));
@@ -38,7 +36,7 @@ function Usage(props: { api: Api; id: string; running: boolean }) {
       live = false;
       clearInterval(timer);
     };
-  }, [props.id, props.running]);
+  }, [key, props.running]);
   if (!props.running) return html`<p>Usage is sampled while the task runs.</p>`;
   return html`<div class="charts">
     ${error === '' ? null : html`<p role="alert">${error}</p>`}
@@ -86,7 +84,7 @@ function Logs(props: { api: Api; id: string }) {
   }, [text]);
   return html`<div>
     <p class="log-state" role="status">Logs: ${state}</p>
-    <pre class="logs" ref=${pre} tabindex="0" aria-label="Task output">${text}</pre>
+    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${text}</pre>
   </div>`;
 }
 
@@ -132,7 +130,9 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
       <p class="hint">Events seen since the console opened, newest first.</p>
       <${EventList} events=${history} limit=${50} />
     </${Section}>
-    <${Section} title="Usage"><${Usage} api=${props.api} id=${id} running=${t.state === 'Running'} /></${Section}>
+    <${Section} title="Usage">
+      <${Usage} api=${props.api} store=${store} id=${id} running=${t.state === 'Running'} />
+    </${Section}>
     <${Section} title="Logs"><${Logs} api=${props.api} id=${id} /></${Section}>
   </div>`;
 }
