@@ -2,7 +2,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BodyFramer } from '../../../src/proxy/http-body.js';
-import { BadRequest, parseRequestHead, parseResponseHead, type RequestHead } from '../../../src/proxy/http-head.js';
+import * as heads from '../../../src/proxy/http-head.js';
+import { BadRequest } from '../../../src/proxy/http-head.js';
+
+/** A request head as its text (the blank line that ends it left out), its head sent on as text too. */
+type RequestHead = Omit<heads.RequestHead, 'head'> & { head: string; parsed: heads.RequestHead };
+
+/** The head's bytes as they arrive: the text, then the blank line, in a buffer with bytes before it. */
+function bytesOf(text: string): [Buffer, number, number] {
+  return [Buffer.from(`junk\r\n${text}\r\n\r\n`, 'latin1'), 6, 6 + Buffer.byteLength(text, 'latin1')];
+}
+
+function parseRequestHead(text: string, address: string): RequestHead | BadRequest {
+  const head = heads.parseRequestHead(...bytesOf(text), address);
+  return head instanceof BadRequest ? head : { ...head, head: head.head.toString(), parsed: head };
+}
+
+function parseResponseHead(text: string, request: RequestHead): heads.ResponseHead | string {
+  return heads.parseResponseHead(...bytesOf(text), request.parsed);
+}
 
 // The http mode's heads and body framing, as pure functions: where a message ends is the one
 // thing the proxy and a replica must never disagree on.
