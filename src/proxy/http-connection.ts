@@ -204,7 +204,8 @@ export class HttpClientConnection implements UpstreamOwner {
     if (this.#resp === undefined) return this.#readResponseHead(up, concat(this.#respHead, chunk));
     const end = this.#respBody.advance(chunk, 0);
     if (end < 0) return this.#abort();
-    if (!this.client.write(end === chunk.length ? chunk : chunk.subarray(0, end))) up.socket.pause();
+    // the chunk is the pool's read buffer: a write that cannot finish now keeps a copy
+    if (!this.client.write(Buffer.from(chunk.subarray(0, end)))) up.socket.pause();
     if (this.#respBody.done) this.#finish(up, end === chunk.length);
   }
 
@@ -212,7 +213,7 @@ export class HttpClientConnection implements UpstreamOwner {
     const end = data.indexOf(HEAD_END);
     if (end < 0 || end > MAX_HEAD_BYTES) {
       if (data.length > MAX_HEAD_BYTES) return this.#replicaBroke(up, 'response head too large');
-      this.#respHead = data;
+      this.#respHead = Buffer.from(data); // the pool's read buffer is read into again
       return;
     }
     this.#respHead = undefined;
@@ -365,7 +366,7 @@ export class HttpClientConnection implements UpstreamOwner {
     client.off('end', this.#onClientEnd);
     client.off('drain', this.#onClientDrain);
     // the tunnel holds its replica connection open until it closes, as a tcp connection does
-    joinTunnel(client, up.detach(), this.#buffered, () => this.ctx.counts.close(taskId, this.ctx.service));
+    joinTunnel(client, up, this.#buffered, () => this.ctx.counts.close(taskId, this.ctx.service));
     this.#buffered = undefined;
   }
 }
