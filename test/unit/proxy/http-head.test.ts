@@ -154,3 +154,35 @@ test('a broken chunked body is detected; a length body ends after its length', (
   assert.equal(framer.advance(Buffer.from('deGET'), 0), 2);
   assert.equal(framer.done, true);
 });
+
+test('heads read byte by byte: the same refusals at any offset in the buffer, and values checked to the byte', () => {
+  const refused: Array<[string, number]> = [
+    ['POST / HTTP/1.1\r\nContent-Length: 12\r\nContent-Length: 012', 400],
+    ['GET / HTTP/1.1\r\nX-A: a\0b', 400],
+    ['GET / HTTP/1.1\r\nX-A: a\rb', 400],
+    ['GET / HTTP/1.1\r\n: empty name', 400],
+    ['GET / HTTP/1.1\r\nno colon', 400],
+    ['GET / http/1.1', 505],
+  ];
+  for (const [text, status] of refused) {
+    const head = parseRequestHead(text, '10.0.0.9');
+    assert.ok(head instanceof BadRequest, `forwarded: ${JSON.stringify(text)}`);
+    assert.equal(head.status, status, JSON.stringify(text));
+  }
+  // kept lines pass byte for byte (case, spacing, obs-text), the hop-by-hop ones between them dropped
+  const kept = request('GET / HTTP/1.1\r\nHost:  web \r\nKEEP-ALIVE: 5\r\nAccept: */*\r\nConnection: Keep-Alive');
+  assert.equal(
+    kept.head,
+    'GET / HTTP/1.1\r\nHost:  web \r\nAccept: */*\r\n' + 'x-forwarded-for: 10.0.0.9\r\nx-forwarded-proto: http\r\n\r\n',
+  );
+  const obs = request('GET / HTTP/1.1\r\nX-A: cr\u00e8me');
+  assert.match(obs.head, /\r\nX-A: cr\u00e8me\r\n/);
+  const get = request('GET / HTTP/1.1');
+  for (const bad of ['HTTP/1.1 2x0 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 200OK', 'HTTP/1.2 200 OK', 'HTTP/1.1 200 O\rK']) {
+    assert.equal(typeof parseResponseHead(bad, get), 'string', bad);
+  }
+  const bare = parseResponseHead('HTTP/1.1 204\r\nX-A: 1', get);
+  assert.ok(typeof bare !== 'string');
+  assert.equal(bare.status, 204);
+  assert.equal(bare.head.toString(), 'HTTP/1.1 204\r\nX-A: 1\r\n\r\n');
+});
