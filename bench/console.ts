@@ -37,14 +37,34 @@ async function runConsole(ctx: BenchContext): Promise<void> {
     await fill(ctx, cluster);
     browser = await launchBrowser(cluster.access.managerCert);
     const page = await browser.newPage();
+    // what goes wrong in the page is said on stderr, with the run's progress
+    page.on('pageerror', (err) =>
+      ctx.progress(`console: page error: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warn') ctx.progress(`console: page ${m.type()}: ${m.text()}`);
+    });
+    page.on('requestfailed', (r) =>
+      ctx.progress(`console: request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`),
+    );
     await signIn(page, cluster);
     const firstRender: number[] = [];
     for (let i = 0; i < RELOADS; i++) {
       ctx.signal.throwIfAborted();
       await open(page, `${cluster.access.url}/ui`);
-      await page.waitForFunction(() => performance.getEntriesByName('console:first-render').length > 0, {
-        timeout: 60_000,
-      });
+      await page
+        .waitForFunction(() => performance.getEntriesByName('console:first-render').length > 0, { timeout: 60_000 })
+        .catch(async (err: unknown) => {
+          const shown = await page.evaluate(() =>
+            (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.slice(
+              0,
+              600,
+            ),
+          );
+          throw new BenchError(
+            `console: reload ${i + 1} never rendered the overview; the page shows: ${shown} (${err})`,
+          );
+        });
       firstRender.push(
         await page.evaluate(() => performance.getEntriesByName('console:first-render')[0]?.duration ?? -1),
       );
@@ -100,26 +120,64 @@ async function signIn(page: Page, cluster: FakeCluster): Promise<void> {
 /**
  * Scales `service` to `replicas` and waits, in the page, until its overview row says
  * `replicas/replicas`: from just before the API call (epoch ms, one host clock) to the page
- * showing it, re-checked on every DOM change, not on a timer.
+ * showing it, checked on every DOM change (a MutationObserver that sees text changes too:
+ * puppeteer's `polling: 'mutation'` does not, and preact changes a cell's text in place).
  */
 async function timeChange(page: Page, cluster: FakeCluster, service: string, replicas: number): Promise<number> {
   const want = `${replicas}/${replicas}`;
-  const shown = page.waitForFunction(
-    (name: string, text: string) => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<RowLike> } }).document;
-      for (const row of doc.querySelectorAll('tbody tr'))
-        if (row.querySelector('th')?.textContent === name && row.querySelector('.replicas')?.textContent === text)
-          return performance.timeOrigin + performance.now();
-      return false;
+  await page.evaluate(
+    (name: string, text: string, timeoutMs: number) => {
+      const g = globalThis as unknown as InPage;
+      g.benchShown = new Promise<number>((resolve, reject) => {
+        const check = (): void => {
+          for (const row of g.document.querySelectorAll('tbody tr'))
+            if (row.querySelector('th')?.textContent === name && row.querySelector('.replicas')?.textContent === text) {
+              observer.disconnect();
+              clearTimeout(timer);
+              resolve(performance.timeOrigin + performance.now());
+              return;
+            }
+        };
+        const observer = new g.MutationObserver(check);
+        observer.observe(g.document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`not shown within ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
+      g.benchShown.catch(() => undefined); // read below
     },
-    { polling: 'mutation', timeout: 30_000 },
     service,
     want,
+    30_000,
   );
   const before = Date.now();
   await cluster.client.scaleService(service, replicas);
-  const at = Number(await (await shown).jsonValue());
-  return at - before;
+  try {
+    return (await page.evaluate(() => (globalThis as unknown as InPage).benchShown)) - before;
+  } catch (err) {
+    // say what the page showed instead, and what the manager says
+    const row = await page.evaluate((name: string) => {
+      for (const r of (globalThis as unknown as InPage).document.querySelectorAll('tbody tr'))
+        if (r.querySelector('th')?.textContent === name) return r.querySelector('.replicas')?.textContent ?? '?';
+      return 'no row';
+    }, service);
+    const view = await cluster.client.getService(service);
+    throw new BenchError(
+      `console: the page never showed ${service} at ${want} (it shows ${row}; the manager says ` +
+        `${view.healthy}/${view.replicas}): ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/** What the page's globals offer the functions run in it (the bench is compiled without the DOM's types). */
+interface InPage {
+  document: { body: unknown; querySelectorAll(s: string): Iterable<RowLike> };
+  MutationObserver: new (fn: () => void) => {
+    observe(target: unknown, opts: Record<string, boolean>): void;
+    disconnect(): void;
+  };
+  benchShown: Promise<number>;
 }
 
 interface RowLike {

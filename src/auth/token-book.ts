@@ -105,6 +105,7 @@ export class TokenBook {
    * manager starting.
    */
   async load(): Promise<number> {
+    this.#tokens.clear(); // a follower's copy gives way to what the store holds now
     for (const [key, record] of await this.deps.store.list(KEY_PREFIX)) {
       const problem = recordProblem(key, record);
       if (problem === null) {
@@ -115,6 +116,25 @@ export class TokenBook {
       this.deps.log.error({ key, problem }, 'stored token cannot be used; set aside');
     }
     return this.#tokens.size;
+  }
+
+  /**
+   * A follower's copy of the leader's book (the group's state copy): the record stored under
+   * `key`, or gone (undefined), as etcd's watch delivers it. Nothing is written: a record that is
+   * not a token is left for the leader to set aside. `clear` first when the copy starts again.
+   */
+  copy(key: string, value: unknown): void {
+    if (!key.startsWith(KEY_PREFIX)) return;
+    if (value === undefined) this.#tokens.delete(key.slice(KEY_PREFIX.length));
+    else if (recordProblem(key, value) === null) {
+      const record = value as TokenRecord;
+      this.#tokens.set(record.id, entryOf(record));
+    }
+  }
+
+  /** Forgets every token (a follower's copy starting again). */
+  clear(): void {
+    this.#tokens.clear();
   }
 
   /** Tokens ever created, revoked and expired ones included (none: the manager's first start). */

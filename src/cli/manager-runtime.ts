@@ -5,7 +5,14 @@ import { createFirstAdminToken, TokenBook } from '../auth/index.js';
 import { WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
-import { createManagerServer, forwardToLeader, Manager, ManagerGroup, StaticWorkers } from '../manager/index.js';
+import {
+  createManagerServer,
+  forwardToLeader,
+  Manager,
+  ManagerGroup,
+  StateCopy,
+  StaticWorkers,
+} from '../manager/index.js';
 import { InvalidField } from '../errors/index.js';
 import { CertificateRenewer, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
@@ -111,6 +118,11 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     tokens.start();
   };
   if (group === undefined) await lead();
+  // a follower answers reads of tasks and services from a copy etcd's watch keeps (group/state-copy.ts)
+  const copy =
+    groupStore === undefined
+      ? undefined
+      : new StateCopy({ client: groupStore.client, prefix: groupStore.prefix, records: manager.copy, tokens, log });
   const app = await createManagerServer({
     manager,
     log,
@@ -126,15 +138,19 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       const self = { id: creds.current.info.nodeId, url: advertised, leader: true, since: startedAt };
       return { managers: [self], leader: self.id, store: await stores.status() };
     },
-    ...(group === undefined ? {} : { first: forwardToLeader({ group, caPem: authority.ca.certPem, log }) }),
+    ...(group === undefined || groupStore === undefined
+      ? {}
+      : { first: forwardToLeader({ group, caPem: authority.ca.certPem, copy, log }), written: groupStore.written }),
   });
   const url = await app.listen({ host: opts.host, port: opts.port });
   advertised = opts.advertise?.[0] ?? url;
+  copy?.start();
   group?.start(
     { id: creds.current.info.nodeId, url: advertised },
     {
       elected: async (fence) => {
         groupStore?.fence(fence);
+        await copy?.stop(); // the leader reads the store itself
         const secret = await group.joinSecret(authority.ca.hash);
         if (secret !== undefined) await authority.adoptJoinSecret(secret);
         await lead();
@@ -175,6 +191,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       await app.close();
       await manager.stop();
       await tokens.stop();
+      await copy?.stop();
       await group?.stop(); // steps down: another manager leads at once
       await stores.tokens.close();
       await store.close();

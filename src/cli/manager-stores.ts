@@ -17,7 +17,13 @@ export interface ManagerStores {
   /** The store's members and their health (`GET /status`). */
   status(): Promise<StoreStatusView>;
   /** On etcd, for managers as a group: the client, the group's key prefix, and fencing both stores' writes. */
-  group?: { client: Etcd3; prefix: string; fence(fence: Fence | null): void };
+  group?: {
+    client: Etcd3;
+    prefix: string;
+    fence(fence: Fence | null): void;
+    /** etcd's revision after the latest write of either store. */
+    written(): bigint;
+  };
 }
 
 /** Opens them in the data dir (LMDB) or on etcd; etcd's client is loaded only then. */
@@ -71,6 +77,7 @@ export async function openManagerStores(choice: StoreChoice, dataDir: string, lo
         state.setFence(fence);
         tokens.setFence(fence);
       },
+      written: () => (state.revision > tokens.revision ? state.revision : tokens.revision),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Store, StoreOp } from '../store/index.js';
 import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
+import { recordProblem } from './record-checks.js';
 import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
@@ -85,6 +86,7 @@ export class ClusterState {
    * (the store sets aside what it cannot decode at all): one bad record must not stop the manager.
    */
   async load(): Promise<{ tasks: number; nodes: NodeRecord[] }> {
+    this.clear(); // a follower's copy (group/state-copy.ts) gives way to what the store holds now
     const moved: StoreOp<ManagerRecord>[] = [];
     const nodes: NodeRecord[] = [];
     for (const [key, rec] of await this.deps.store.list('')) {
@@ -110,13 +112,7 @@ export class ClusterState {
         this.volumes.set(rec.volume.name, rec.volume);
         continue;
       }
-      const t = rec.task;
-      t.failuresInRow ??= 0; // records written before restart policies existed
-      t.restartAt ??= null;
-      t.request = this.compact.request(t.request);
-      t.reason = this.compact.string(t.reason);
-      t.ports = this.compact.ports(t.ports);
-      t.health = this.compact.health(t.health);
+      const t = this.#adopt(rec.task);
       this.#tasks.set(t.request.id, t);
       if (key !== TASK_KEY(t)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(t), value: rec });
     }
@@ -279,6 +275,41 @@ export class ClusterState {
     return this.#isoCache.iso;
   }
 
+  /** Forgets every record, as if nothing were stored; nothing is written. */
+  clear(): void {
+    this.#unconfirmed.clear();
+    for (const id of [...this.#tasks.keys()]) {
+      this.#tasks.delete(id);
+      this.#onRecord(id, undefined);
+    }
+    this.nodes.clear();
+    this.revoked.clear();
+    this.services.clear();
+    this.volumes.clear();
+  }
+
+  /**
+   * A follower's copy only (group/state-copy.ts): the task as the leader stored it, or gone.
+   * Nothing is written, and no event published: the leader publishes them.
+   */
+  copyTask(id: string, rec: TaskRecord | undefined): void {
+    if (rec === undefined) {
+      if (!this.#tasks.delete(id)) return;
+    } else this.#tasks.set(id, this.#adopt(rec));
+    this.#onRecord(id, this.#tasks.get(id));
+  }
+
+  /** A stored task as the parts use it: defaults for older records, shared parts shared. */
+  #adopt(t: TaskRecord): TaskRecord {
+    t.failuresInRow ??= 0; // records written before restart policies existed
+    t.restartAt ??= null;
+    t.request = this.compact.request(t.request);
+    t.reason = this.compact.string(t.reason);
+    t.ports = this.compact.ports(t.ports);
+    t.health = this.compact.health(t.health);
+    return t;
+  }
+
   #revert(id: string, write: number): void {
     const u = this.#unconfirmed.get(id);
     if (u === undefined || u.write !== write) return; // a later commit owns the latest record
@@ -292,47 +323,4 @@ export class ClusterState {
     this.#tasks.set(id, u.durable);
     this.#onRecord(id, u.durable);
   }
-}
-
-/** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
-function recordProblem(rec: unknown): string | null {
-  const r = rec as Partial<{
-    kind: unknown;
-    task: Partial<TaskRecord>;
-    node: Partial<NodeRecord>;
-    revoked: Partial<RevokedNode>;
-    service: Partial<ServiceRecord>;
-    volume: Partial<VolumeRecord>;
-  }> | null;
-  if (typeof r !== 'object' || r === null) return 'not an object';
-  if (r.kind === 'volume') {
-    const v = r.volume;
-    return typeof v?.name === 'string' && typeof v.nodeId === 'string' && typeof v.createdAt === 'string'
-      ? null
-      : 'volume record without name, node or time';
-  }
-  if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
-  if (r.kind === 'service') return serviceProblem(r.service);
-  if (r.kind === 'node') {
-    const n = r.node;
-    if (n?.availability !== undefined && n.availability !== 'drain') return 'node record with an unknown availability';
-    return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
-      ? null
-      : 'node record without id, name or url';
-  }
-  if (r.kind !== 'task') return `unknown kind ${JSON.stringify(r.kind)}`;
-  const t = r.task;
-  const q = t?.request;
-  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
-    return 'task record without a request id, name or image';
-  if (typeof t?.state !== 'string' || typeof t.submittedAt !== 'string') return 'task record without state';
-  return null;
-}
-
-function serviceProblem(s: Partial<ServiceRecord> | undefined): string | null {
-  if (typeof s?.name !== 'string' || typeof s.version !== 'number' || typeof s.lastVersion !== 'number')
-    return 'service record without a name or version';
-  if (typeof s.spec?.task?.image !== 'string' || typeof s.spec.replicas !== 'number')
-    return 'service record without a spec';
-  return null;
 }

@@ -7,7 +7,7 @@ export type { WorkerCalls } from './dispatcher.js';
 export { createManagerServer } from './server.js';
 /** Polls workers given with --workers (the seed's static list). */
 export { StaticWorkers } from './static-workers.js';
-export { ManagerGroup, forwardToLeader, managerJoinTokenPath } from './group/index.js';
+export { ManagerGroup, StateCopy, forwardToLeader, managerJoinTokenPath } from './group/index.js';
 /** Pure decision: desired vs observed -> actions. */
 export { reconcile, type Action, type ClusterSnapshot, DISPATCH_RETRY_MS } from './reconcile.js';
 export type { TaskRecord, NodeRecord } from './records.js';

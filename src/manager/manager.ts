@@ -13,10 +13,12 @@ import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
-import { refuseIfExclusive } from './exclusive.js';
+import { removeNode } from './node-removal.js';
 import type { ServiceOps } from './services/service-ops.js';
 import type { VolumeBook } from './volume-book.js';
+import { saveUnwritten } from './submissions.js';
 import { requestStop, submitted } from './transitions.js';
+import { recordCopy, type RecordCopy } from './record-copy.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
 export type { ManagerDeps } from './wiring.js';
@@ -63,6 +65,11 @@ export class Manager {
     this.#p.orchestrator.start();
   }
 
+  /** A follower's copy of the leader's records (group/state-copy.ts): task and service reads answer from it. */
+  get copy(): RecordCopy {
+    return recordCopy(this.#p.state);
+  }
+
   /** Stops the timers and the loop, writes the submissions no pass took, and waits for calls in flight. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
@@ -71,7 +78,7 @@ export class Manager {
     p.nodes.stop();
     p.supervisor.cancelAll();
     await p.orchestrator.stop();
-    await this.#saveUnwritten();
+    await saveUnwritten(p.state, p.submissions); // every accepted submission is durable
     await p.background.drain();
   }
 
@@ -192,18 +199,7 @@ export class Manager {
    * the copies it ran, so none runs twice if it is still up.
    */
   async removeNode(idOrName: string, dead = false): Promise<RemovedNodeView> {
-    const { nodes, state, dispatcher, placer } = this.#p;
-    const entry = nodes.resolve(idOrName);
-    const nodeId = entry.record.id;
-    if (!dead) refuseIfExclusive(entry.record.name, placer.pool.of(nodeId).tasks, (id) => state.task(id));
-    for (const id of placer.pool.of(nodeId).tasks) {
-      const rec = state.task(id);
-      if (rec !== undefined && rec.nodeId === nodeId)
-        dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
-    }
-    const removed = await nodes.remove(nodeId);
-    await this.#p.volumes.forgetNode(nodeId); // its tasks may go elsewhere, where their volumes start anew
-    return removed;
+    return removeNode(this.#p, idOrName, dead);
   }
 
   /**
@@ -243,25 +239,5 @@ export class Manager {
 
   #toView(rec: TaskRecord): ManagerTaskView {
     return toTaskView(rec, rec.nodeId === null ? null : this.#p.state.nodeName(rec.nodeId));
-  }
-
-  /** On stop: submissions no pass will write now are written as they are, so every accepted one is durable. */
-  async #saveUnwritten(): Promise<void> {
-    const { state, submissions } = this.#p;
-    if (submissions.size === 0) return;
-    const taken = submissions.take();
-    const changes = state.newChanges();
-    for (const id of taken.ids()) {
-      const rec = state.task(id);
-      if (rec !== undefined) changes.put(rec);
-    }
-    try {
-      await state.commit(changes);
-    } catch (err) {
-      for (const id of taken.ids()) state.drop(id);
-      taken.failed(err);
-      return;
-    }
-    taken.written();
   }
 }

@@ -11,6 +11,7 @@ import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
 import { discoveryRoutes, WatchStreams } from './discovery/index.js';
 import { consoleRoutes } from './console-route.js';
+import { REVISION_HEADER } from './group/forward.js';
 import { pkiRoutes } from './pki-routes.js';
 import { managerRoutes } from './routes.js';
 import { serviceRoutes } from './service-routes.js';
@@ -50,6 +51,8 @@ export async function createManagerServer(deps: {
   onRoute?: (route: RouteOptions) => void;
   /** Managers as a group: a follower passes calls on to the leader (group/forward.ts). */
   first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Managers as a group: etcd's revision after this leader's latest write, named in each answer to a change. */
+  written?: () => bigint;
   /** Where the built web console is; absent: dist/console beside this package's code. */
   consoleDir?: string;
   /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
@@ -73,6 +76,12 @@ export async function createManagerServer(deps: {
     ...(limits.timeouts === undefined ? {} : { timeouts: limits.timeouts }),
     ...(deps.onRoute === undefined ? {} : { onRoute: deps.onRoute }),
   });
+  const written = deps.written;
+  if (written !== undefined)
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') reply.header(REVISION_HEADER, written().toString());
+      return payload;
+    });
   const events = new EventStreams({
     bus: deps.manager.events,
     log: deps.log,

@@ -1,3 +1,5 @@
+import type { ClusterState } from './cluster-state.js';
+
 /** A submission waiting for its first write. */
 interface Waiting {
   durable: Promise<void>;
@@ -62,4 +64,26 @@ export class TakenSubmissions {
   failed(err: unknown): void {
     for (const w of this.taken.values()) w.reject(err);
   }
+}
+
+/**
+ * On stop: the submissions no pass will write now are written as they are, so every accepted
+ * one is durable; when that write fails, each submitter gets the error and the task never existed.
+ */
+export async function saveUnwritten(state: ClusterState, submissions: Submissions): Promise<void> {
+  if (submissions.size === 0) return;
+  const taken = submissions.take();
+  const changes = state.newChanges();
+  for (const id of taken.ids()) {
+    const rec = state.task(id);
+    if (rec !== undefined) changes.put(rec);
+  }
+  try {
+    await state.commit(changes);
+  } catch (err) {
+    for (const id of taken.ids()) state.drop(id);
+    taken.failed(err);
+    return;
+  }
+  taken.written();
 }

@@ -1,5 +1,6 @@
 import { GRPCInvalidArgumentError, GRPCResourceExhastedError, type Etcd3 } from 'etcd3';
 import { etcdClient, type EtcdTls } from './etcd-client.js';
+import { prefixEnd } from './etcd-follow.js';
 import { FenceLost, StoreRefused, StoreUnavailable } from './etcd-errors.js';
 import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
@@ -63,6 +64,8 @@ export class EtcdStore<V> implements Store<V> {
   #inFlight = false;
   #fence: Fence | null = null;
   #closed = false;
+  /** etcd's revision after this store's latest commit (0 before any). */
+  #revision = 0n;
 
   constructor(private readonly opts: EtcdStoreOptions) {
     this.#client = etcdClient(opts.endpoints, opts.tls, opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
@@ -77,6 +80,14 @@ export class EtcdStore<V> implements Store<V> {
   /** The client, for what is not a record: leases and elections (src/manager's group membership). */
   get client(): Etcd3 {
     return this.#client;
+  }
+
+  /**
+   * etcd's revision once this store's latest write was committed: a follower whose copy has
+   * reached it holds every write this store acknowledged until now (see etcd-follow.ts).
+   */
+  get revision(): bigint {
+    return this.#revision;
   }
 
   /** Every write from now on carries `fence` (null: none). A write already sent keeps the one it had. */
@@ -103,7 +114,7 @@ export class EtcdStore<V> implements Store<V> {
     const unreadable: Array<[string, string]> = [];
     const asideToo = prefix.startsWith(SET_ASIDE_PREFIX);
     const from = this.#key(prefix);
-    const end = rangeEnd(from);
+    const end = prefixEnd(from);
     let start = from;
     let revision: string | undefined;
     for (;;) {
@@ -215,6 +226,8 @@ export class EtcdStore<V> implements Store<V> {
           ];
     const res = await this.#call((o) => this.#client.kv.txn({ compare, success, failure: [] }, o));
     if (!res.succeeded && fence !== null) throw new FenceLost(fence.describe);
+    const revision = BigInt(res.header.revision);
+    if (revision > this.#revision) this.#revision = revision;
     this.#stats.writes += writes;
     this.#stats.commits += 1;
   }
@@ -260,16 +273,4 @@ function lastPerKey(requests: RequestOp[]): RequestOp[] {
     byKey.set(key, r);
   }
   return [...byKey.values()];
-}
-
-/** The first key after every key that starts with `prefix` (etcd's range end for a prefix). */
-function rangeEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i -= 1) {
-    if ((end[i] as number) < 0xff) {
-      end[i] = (end[i] as number) + 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]); // every key
 }

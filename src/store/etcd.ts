@@ -3,3 +3,4 @@
 export { EtcdStore, type EtcdStoreOptions, type Fence } from './etcd-store.js';
 export { StoreUnavailable, StoreRefused, FenceLost } from './etcd-errors.js';
 export { etcdMemberStatus } from './etcd-status.js';
+export { PrefixFollower, type FollowHandlers, type FollowedChange } from './etcd-follow.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EtcdStore, FenceLost, StoreRefused, StoreUnavailable } from '../../src/store/etcd.js';
+import { pino } from 'pino';
+import { EtcdStore, FenceLost, PrefixFollower, StoreRefused, StoreUnavailable } from '../../src/store/etcd.js';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { storeContract } from '../unit/store/store-contract.js';
 
@@ -134,6 +135,59 @@ describe('EtcdStore on a three-member cluster', () => {
       await etcd.startMember(1);
       await etcd.startMember(2);
     }
+  });
+});
+
+describe('PrefixFollower: a copy of a prefix kept by a watch', () => {
+  test('the snapshot in pages, then every change in commit order; waitFor resolves once a write is in', async () => {
+    const store = open();
+    const copy = new Map<string, unknown>();
+    const decode = (b: Buffer): unknown => JSON.parse(b.toString('utf8'));
+    const follower = new PrefixFollower({
+      client: store.client,
+      prefix: store.prefix,
+      log: pino({ level: 'silent' }),
+      handlers: {
+        reset: (entries) => {
+          copy.clear();
+          for (const [key, value] of entries) copy.set(key, decode(value));
+        },
+        changes: (changes) => {
+          for (const c of changes) {
+            if (c.value === undefined) copy.delete(c.key);
+            else copy.set(c.key, decode(c.value));
+          }
+        },
+      },
+    });
+    try {
+      for (let i = 0; i < 1_200; i += 100)
+        await store.batch(
+          Array.from({ length: 100 }, (_, j) => ({ kind: 'put' as const, key: `a/${i + j}`, value: i + j })),
+        );
+      follower.start();
+      assert.equal(await follower.waitFor(store.revision, 15_000), true, 'the snapshot reaches the last write');
+      assert.equal(copy.size, 1_200, 'a snapshot of more than one page');
+      // changes after the snapshot, a put and a delete in one transaction among them
+      await store.batch([
+        { kind: 'delete', key: 'a/0' },
+        { kind: 'put', key: 'a/1', value: 'changed' },
+      ]);
+      await store.put('b/new', { n: 1 });
+      await store.delete('a/2');
+      assert.equal(await follower.waitFor(store.revision, 15_000), true, 'the watch reaches the last write');
+      assert.equal(follower.ready, true);
+      assert.deepEqual(
+        [...copy].sort(([a], [b]) => (a < b ? -1 : 1)),
+        await store.list(''),
+        'the copy holds what the store holds',
+      );
+    } finally {
+      await follower.stop();
+      await store.close();
+    }
+    assert.equal(follower.ready, false);
+    assert.equal(await follower.waitFor(follower.revision + 1n, 10), false, 'a stopped copy reaches nothing more');
   });
 });
 

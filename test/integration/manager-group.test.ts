@@ -141,8 +141,20 @@ describe('managers as a group', () => {
     assert.match(bad.message, /manager join token does not open this group's CA/);
   });
 
-  test('the leader killed (kill -9): another leads and places new submissions', async () => {
+  test('the leader killed (kill -9): another leads and places new submissions; no worker is counted Down', async () => {
     const leader = await leaderIndex();
+    // every node state any manager shows from the kill until both workers are Up with the new leader
+    const seen = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        await client(urls, 5_000)
+          .listNodes()
+          .then((nodes) => nodes.forEach((n) => seen.add(`${n.name} ${n.state}`)))
+          .catch(() => undefined); // no leader for a moment
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
     await (members[leader] as Member).process.kill();
     const task = await client().submit({
       name: 'after-kill',
@@ -154,6 +166,17 @@ describe('managers as a group', () => {
       what: 'a submission after the kill Running',
       timeoutMs: 30_000,
     });
+    await waitFor(async () => (await client().listNodes()).every((n) => n.state === 'Up'), {
+      what: 'both workers Up with the new leader',
+      timeoutMs: 30_000,
+    });
+    watching = false;
+    await watch;
+    assert.deepEqual(
+      [...seen].filter((s) => s.endsWith(' Down')),
+      [],
+      `a failover must not count a live worker Down (seen: ${[...seen].join(', ')})`,
+    );
     const now = await leaderIndex();
     assert.notEqual(now, leader);
     await restart(leader);
@@ -191,6 +214,40 @@ describe('managers as a group', () => {
     } finally {
       if (frozen.isAlive()) process.kill(frozen.pid, 'SIGCONT');
     }
+    await restart(leader);
+    await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
+  });
+
+  test('a worker join token rotated through a follower holds on the next leader', async () => {
+    const leader = await leaderIndex();
+    const follower = urls[(leader + 1) % 3] as string;
+    const old = first.joinToken;
+    const rotated = (await client([follower]).rotateJoinToken()).token;
+    assert.notEqual(rotated, old);
+    await (members[leader] as Member).process.kill();
+    await waitFor(async () => (await leaderIndex().catch(() => leader)) !== leader, {
+      what: 'another manager leads',
+      timeoutMs: 30_000,
+    });
+    const refused = await spawnWorker({ ...first, url: urls.join(',') }, ['--port', '0', '--name', `gw-old-${runId}`], {
+      onSpawn: (p) => cleanup.trackProcess(p),
+    }).catch((err: unknown) => err);
+    assert.ok(refused instanceof Error, 'the old join token must not join through the next leader');
+    assert.match(refused.message, /join token/i);
+    const joined = `gw-new-${runId}`;
+    cleanup.trackWorkerName(joined);
+    const w = await spawnWorker(
+      { ...first, url: urls.join(','), joinToken: rotated },
+      ['--port', '0', '--name', joined],
+      { onSpawn: (p) => cleanup.trackProcess(p) },
+    );
+    await waitFor(async () => (await client().listNodes()).some((n) => n.name === joined && n.state === 'Up'), {
+      what: 'a worker joined with the rotated token Up',
+      timeoutMs: 30_000,
+    });
+    await w.stop();
+    await client().removeNode(joined, { dead: true });
+    first = { ...first, joinToken: rotated };
     await restart(leader);
     await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
   });

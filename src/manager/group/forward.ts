@@ -16,6 +16,8 @@ import { NoLeader, NotLeader } from '../../errors/index.js';
 export interface GroupView {
   /** This manager leads and has started its parts: it serves calls itself. */
   readonly leading: boolean;
+  /** etcd renewed this manager's lease within its TTL: it is not cut off from etcd. */
+  readonly inTouch: boolean;
   /** The leader as etcd says (null between two terms). */
   readonly leader: { id: string; url: string } | null;
   readonly selfId: string;
@@ -37,6 +39,34 @@ const HOP_BY_HOP = new Set([
 
 const SERVED_HERE = new Set(['/healthz', '/ca']);
 
+/**
+ * Reads a follower answers from its copy of the leader's records (state-copy.ts), checking the
+ * caller's token against its copy of the tokens, while the copy is current and etcd in touch.
+ * Nodes (their liveness is the leader's alone), events, logs and usage still go to the leader.
+ */
+const READS_FROM_COPY = new Set(['/tasks', '/tasks/:id', '/services', '/services/:name', '/services/:name/tasks']);
+
+/** What a follower's copy offers the hook. */
+export interface ReadCopy {
+  readonly ready: boolean;
+  /** The etcd revision the copy has reached. */
+  readonly revision: bigint;
+  waitFor(revision: bigint, timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * The leader's answer to a change names etcd's revision once it was written
+ * (`x-poseidon-revision`); the follower that passed the call on answers only once its copy has
+ * it, so a caller reads its own change from the follower it made it through.
+ */
+export const REVISION_HEADER = 'x-poseidon-revision';
+
+/** On a read a follower answered from its copy: the revision its copy had reached (as Consul's stale reads say). */
+export const COPY_REVISION_HEADER = 'x-poseidon-copy-revision';
+
+/** How long a follower waits for its copy to reach a change before it answers anyway. */
+const CATCH_UP_MS = 2_000;
+
 /** How long the leader may take to start answering a passed-on call (streams then run as long as they run). */
 const ANSWER_TIMEOUT_MS = 30_000;
 
@@ -44,6 +74,8 @@ export function forwardToLeader(deps: {
   group: GroupView;
   /** The cluster CA's certificate: the leader's must chain to it. */
   caPem: string;
+  /** The follower's copy of the leader's records and tokens; absent: every call is passed on. */
+  copy?: ReadCopy;
   log: Logger;
 }): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const agent = new Agent({ keepAlive: true, ca: deps.caPem, timeout: 4_000 });
@@ -56,11 +88,16 @@ export function forwardToLeader(deps: {
   return async (req, reply) => {
     const { group } = deps;
     if (group.leading || SERVED_HERE.has(req.url.split('?')[0] ?? '')) return;
+    const { copy } = deps;
+    if (req.method === 'GET' && READS_FROM_COPY.has(req.routeOptions.url ?? '') && copy?.ready && group.inTouch) {
+      void reply.header(COPY_REVISION_HEADER, copy.revision.toString());
+      return;
+    }
     const leader = group.leader;
     if (leader === null || leader.id === group.selfId) throw new NoLeader();
     if (presentsCertificate(req)) throw new NotLeader(leader);
     reply.hijack();
-    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight);
+    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight, copy);
   };
 }
 
@@ -76,6 +113,7 @@ function pass(
   agent: Agent,
   log: Logger,
   inflight: Set<ClientRequest>,
+  copy: ReadCopy | undefined,
 ): Promise<void> {
   return new Promise((resolve) => {
     const out = reply.raw;
@@ -89,10 +127,16 @@ function pass(
     const answerTimer = setTimeout(() => upstream.destroy(new Error('no answer in time')), ANSWER_TIMEOUT_MS);
     upstream.on('response', (res: IncomingMessage) => {
       clearTimeout(answerTimer);
-      out.writeHead(res.statusCode ?? 502, passed(res.headers));
-      res.pipe(out);
-      res.on('end', resolve);
-      res.on('error', () => out.destroy());
+      const answer = (): void => {
+        if (out.headersSent || out.destroyed) return; // ended meanwhile (the leader changed, the caller left)
+        out.writeHead(res.statusCode ?? 502, passed(res.headers));
+        res.pipe(out);
+        res.on('end', resolve);
+        res.on('error', () => out.destroy());
+      };
+      const revision = writtenAt(res);
+      if (copy === undefined || revision === null) return answer();
+      void copy.waitFor(revision, CATCH_UP_MS).then(answer);
     });
     upstream.on('error', (err) => {
       clearTimeout(answerTimer);
@@ -119,4 +163,10 @@ function passed(headers: IncomingHttpHeaders): Record<string, string | string[]>
   for (const [name, value] of Object.entries(headers))
     if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
   return out;
+}
+
+/** The revision a change was written at, from the leader's answer; null when it names none. */
+function writtenAt(res: IncomingMessage): bigint | null {
+  const value = res.headers[REVISION_HEADER];
+  return typeof value === 'string' && /^[0-9]{1,20}$/.test(value) ? BigInt(value) : null;
 }

@@ -82,6 +82,11 @@ export class ManagerGroup implements GroupView {
     return this.#leadership?.leader ?? null;
   }
 
+  /** etcd renewed this manager's presence within the lease's TTL (presence.ts). */
+  get inTouch(): boolean {
+    return this.#presence?.inTouch ?? false;
+  }
+
   get selfId(): string {
     return this.#selfId;
   }

@@ -16,6 +16,8 @@ export class ManagerPresence {
   #lease: Lease | undefined;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
+  /** When etcd last renewed this manager's lease (epoch ms; 0: never). */
+  #aliveAtMs = 0;
 
   constructor(
     private readonly opts: {
@@ -30,6 +32,14 @@ export class ManagerPresence {
 
   start(): void {
     void this.#announce();
+  }
+
+  /**
+   * etcd renewed this manager's lease within the TTL: the manager is in touch with a majority of
+   * etcd's members (a follower cut off from them stops answering from its copy within the TTL).
+   */
+  get inTouch(): boolean {
+    return Date.now() - this.#aliveAtMs < this.opts.ttlSeconds * 1_000;
   }
 
   async list(): Promise<PresentManager[]> {
@@ -60,6 +70,9 @@ export class ManagerPresence {
     const { client, prefix, self, ttlSeconds, log } = this.opts;
     const lease = client.lease(ttlSeconds, { autoKeepAlive: true });
     this.#lease = lease;
+    lease.on('keepaliveSucceeded', () => {
+      if (this.#lease === lease) this.#aliveAtMs = Date.now();
+    });
     lease.on('lost', () => {
       if (this.#lease !== lease || this.#stopped) return;
       log.debug('presence lease lost; announcing again');
@@ -67,6 +80,7 @@ export class ManagerPresence {
     });
     try {
       await lease.put(`${prefix}${self.id}`).value(JSON.stringify(self));
+      this.#aliveAtMs = Date.now();
     } catch (err) {
       log.debug({ reason: String(err) }, 'cannot announce this manager in etcd yet');
       lease.release();

@@ -223,3 +223,25 @@ test('a stored record that is not a token is set aside with its key logged, and 
     );
   }
 });
+
+test('a follower’s copy of the book: tokens copied in as stored, revoked and deleted as the watch says; nothing written', async () => {
+  const leader = book();
+  const token = await created(leader.tokens, 'read');
+  const id = parseToken(token)?.id ?? '';
+  const stored = await leader.store.get(`token/${id}`);
+  assert.ok(stored !== undefined);
+  const follower = book();
+  follower.tokens.copy(`token/${id}`, stored);
+  assert.equal(follower.tokens.identify(bearer(token)).kind, 'token');
+  follower.tokens.copy(`token/${id}`, { ...stored, revokedAt: new Date(follower.clock.now()).toISOString() });
+  assert.match(reason(follower.tokens.identify(bearer(token))) ?? '', /was revoked/);
+  follower.tokens.copy(`token/${id}`, undefined);
+  assert.match(reason(follower.tokens.identify(bearer(token))) ?? '', /not one this manager issued/);
+  // what is not a token record is left out; clear forgets every token
+  follower.tokens.copy(`token/${id}`, { ...stored, scope: 'root' });
+  assert.equal(follower.tokens.size, 0);
+  follower.tokens.copy(`token/${id}`, stored);
+  follower.tokens.clear();
+  assert.equal(follower.tokens.size, 0);
+  assert.deepEqual(await follower.store.list(''), [], 'a copy writes nothing');
+});

@@ -1,0 +1,45 @@
+import type { NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import type { ServiceRecord } from './services/service-record.js';
+
+/** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
+export function recordProblem(rec: unknown): string | null {
+  const r = rec as Partial<{
+    kind: unknown;
+    task: Partial<TaskRecord>;
+    node: Partial<NodeRecord>;
+    revoked: Partial<RevokedNode>;
+    service: Partial<ServiceRecord>;
+    volume: Partial<VolumeRecord>;
+  }> | null;
+  if (typeof r !== 'object' || r === null) return 'not an object';
+  if (r.kind === 'volume') {
+    const v = r.volume;
+    return typeof v?.name === 'string' && typeof v.nodeId === 'string' && typeof v.createdAt === 'string'
+      ? null
+      : 'volume record without name, node or time';
+  }
+  if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
+  if (r.kind === 'service') return serviceProblem(r.service);
+  if (r.kind === 'node') {
+    const n = r.node;
+    if (n?.availability !== undefined && n.availability !== 'drain') return 'node record with an unknown availability';
+    return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
+      ? null
+      : 'node record without id, name or url';
+  }
+  if (r.kind !== 'task') return `unknown kind ${JSON.stringify(r.kind)}`;
+  const t = r.task;
+  const q = t?.request;
+  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
+    return 'task record without a request id, name or image';
+  if (typeof t?.state !== 'string' || typeof t.submittedAt !== 'string') return 'task record without state';
+  return null;
+}
+
+function serviceProblem(s: Partial<ServiceRecord> | undefined): string | null {
+  if (typeof s?.name !== 'string' || typeof s.version !== 'number' || typeof s.lastVersion !== 'number')
+    return 'service record without a name or version';
+  if (typeof s.spec?.task?.image !== 'string' || typeof s.spec.replicas !== 'number')
+    return 'service record without a spec';
+  return null;
+}
