@@ -35,10 +35,11 @@ export class Balancer {
   // no array or object is made per pick: it runs once per http request
   pick(ready: readonly EndpointView[], tried: ReadonlySet<string>): Target | undefined {
     const targets = this.#targetsOf(ready);
+    const anyTried = tried.size > 0; // the usual case: nothing tried yet, no set lookups
     let untried = 0;
     let usable = 0;
     for (const t of targets) {
-      if (tried.has(t.taskId)) continue;
+      if (anyTried && tried.has(t.taskId)) continue;
       untried += 1;
       if (!this.setAside.isAside(t.key)) usable += 1;
     }
@@ -53,7 +54,7 @@ export class Balancer {
     // the pool (untried, and not aside when any other is left) is walked from its start-th member
     for (let i = 0, seen = 0; i < targets.length * 2 && seen < start + size; i++) {
       const t = targets[i % targets.length] as Target;
-      if (tried.has(t.taskId) || (skipAside && this.setAside.isAside(t.key))) continue;
+      if ((anyTried && tried.has(t.taskId)) || (skipAside && this.setAside.isAside(t.key))) continue;
       seen += 1;
       if (seen <= start) continue;
       if (this.mode === 'round-robin') return t;

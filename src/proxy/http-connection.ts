@@ -15,14 +15,6 @@ function concat(a: Buffer | undefined, b: Buffer): Buffer {
   return a === undefined || a.length === 0 ? b : Buffer.concat([a, b]);
 }
 
-/** A head and the body bytes that came with it as one buffer: one write, one segment. */
-function withHead(head: string, body: Buffer | undefined, from = 0, to = body?.length ?? 0): Buffer {
-  const out = Buffer.allocUnsafe(head.length + to - from);
-  out.write(head, 0, 'latin1');
-  if (body !== undefined && to > from) body.copy(out, head.length, from, to);
-  return out;
-}
-
 function codeOf(err: Error | undefined): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'connection closed';
 }
@@ -135,7 +127,7 @@ export class HttpClientConnection implements UpstreamOwner {
     // a client may send an empty line before a request (RFC 9112 2.2)
     let start = 0;
     while (buffered[start] === 13 && buffered[start + 1] === 10) start += 2;
-    const req = parseRequestHead(buffered.toString('latin1', start, end), this.#address);
+    const req = parseRequestHead(buffered, start, end, this.#address);
     if (req instanceof BadRequest) return this.#refuse(req.status, req.reason);
     this.#phase = 'busy';
     this.#req = req;
@@ -188,7 +180,7 @@ export class HttpClientConnection implements UpstreamOwner {
   #send(up: Upstream): void {
     const req = this.#req as RequestHead;
     const socket = up.socket;
-    socket.write(withHead(req.head, this.#pendingBody));
+    socket.write(req.head.bytes(this.#pendingBody));
     this.#pendingBody = undefined;
     if (!this.#reqBody.done) this.client.resume();
   }
@@ -212,7 +204,8 @@ export class HttpClientConnection implements UpstreamOwner {
     if (this.#resp === undefined) return this.#readResponseHead(up, concat(this.#respHead, chunk));
     const end = this.#respBody.advance(chunk, 0);
     if (end < 0) return this.#abort();
-    if (!this.client.write(end === chunk.length ? chunk : chunk.subarray(0, end))) up.socket.pause();
+    // the chunk is the pool's read buffer: a write that cannot finish now keeps a copy
+    if (!this.client.write(Buffer.from(chunk.subarray(0, end)))) up.socket.pause();
     if (this.#respBody.done) this.#finish(up, end === chunk.length);
   }
 
@@ -220,17 +213,17 @@ export class HttpClientConnection implements UpstreamOwner {
     const end = data.indexOf(HEAD_END);
     if (end < 0 || end > MAX_HEAD_BYTES) {
       if (data.length > MAX_HEAD_BYTES) return this.#replicaBroke(up, 'response head too large');
-      this.#respHead = data;
+      this.#respHead = Buffer.from(data); // the pool's read buffer is read into again
       return;
     }
     this.#respHead = undefined;
-    const resp = parseResponseHead(data.toString('latin1', 0, end), this.#req as RequestHead);
+    const resp = parseResponseHead(data, 0, end, this.#req as RequestHead);
     if (typeof resp === 'string') return this.#replicaBroke(up, resp);
     const client = this.client;
     this.#answered = true;
     if (resp.status < 200 && resp.status !== 101) {
       // an interim answer (100 Continue): passed on; the final one follows
-      client.write(resp.head, 'latin1');
+      client.write(resp.head.bytes());
       if (end + 4 < data.length) this.#readResponseHead(up, data.subarray(end + 4));
       return;
     }
@@ -239,12 +232,12 @@ export class HttpClientConnection implements UpstreamOwner {
     const ctx = this.ctx;
     this.#requests[Math.min(4, Math.floor(resp.status / 100) - 1)]?.inc();
     if (resp.status === 101) {
-      client.write(withHead(resp.head, data, end + 4, data.length));
+      client.write(resp.head.bytes(data, end + 4, data.length));
       return this.#tunnel(up);
     }
     const bodyEnd = this.#respBody.advance(data, end + 4);
     if (bodyEnd < 0) return this.#abort();
-    client.write(withHead(resp.head, data, end + 4, bodyEnd));
+    client.write(resp.head.bytes(data, end + 4, bodyEnd));
     if (client.writableNeedDrain) up.socket.pause();
     if (this.#respBody.done) this.#finish(up, bodyEnd === data.length);
   }
@@ -373,7 +366,7 @@ export class HttpClientConnection implements UpstreamOwner {
     client.off('end', this.#onClientEnd);
     client.off('drain', this.#onClientDrain);
     // the tunnel holds its replica connection open until it closes, as a tcp connection does
-    joinTunnel(client, up.detach(), this.#buffered, () => this.ctx.counts.close(taskId, this.ctx.service));
+    joinTunnel(client, up, this.#buffered, () => this.ctx.counts.close(taskId, this.ctx.service));
     this.#buffered = undefined;
   }
 }

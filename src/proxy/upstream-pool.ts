@@ -11,6 +11,7 @@ import { ConnectTimeout } from './port-context.js';
 /** Who holds a connection: the client connection whose request it carries. */
 export interface UpstreamOwner {
   onUpstreamConnect(up: Upstream): void;
+  /** `chunk` is the pool's read buffer: valid only during the call (copy what must outlive it). */
   onUpstreamData(up: Upstream, chunk: Buffer): void;
   /** The replica ended its side (a close-delimited body ends so). */
   onUpstreamEnd(up: Upstream): void;
@@ -29,6 +30,13 @@ export interface UpstreamTimeouts {
   idleMs: number;
 }
 
+/**
+ * Where every replica connection reads into: a read is handed on (and copied where it must
+ * outlive the call) before the next one, so one buffer serves them all and a read allocates
+ * nothing.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** One connection to a replica. */
 export class Upstream {
   owner: UpstreamOwner | undefined;
@@ -40,31 +48,38 @@ export class Upstream {
   #error: Error | undefined;
   /** Close it when released: its replica left the ready list. */
   retired = false;
+  readonly socket: Socket;
+  /** After `detach`: who takes what the replica sends. */
+  #tunnel: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     readonly target: Target,
-    readonly socket: Socket,
     private readonly pool: UpstreamPool,
   ) {
     this.activeAtMs = pool.nowMs;
+    const onread = { buffer: READ_BUFFER, callback: this.#onRead };
+    const socket = connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true, onread });
+    this.socket = socket;
     socket.on('connect', this.#onConnect);
-    socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('drain', this.#onDrain);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
   }
 
-  /** Hands the socket over whole (an upgraded connection): the pool forgets it. */
-  detach(): Socket {
+  /**
+   * Hands the socket over whole (an upgraded connection): the pool forgets it, and what the
+   * replica sends from now on goes to `onData` (a copy, the caller's to keep).
+   */
+  detach(onData: (chunk: Buffer) => void): Socket {
     this.pool.forget(this);
     this.socket.off('connect', this.#onConnect);
-    this.socket.off('data', this.#onData);
     this.socket.off('end', this.#onEnd);
     this.socket.off('drain', this.#onDrain);
     this.socket.off('close', this.#onClose);
     this.socket.off('error', this.#onError);
     this.owner = undefined;
+    this.#tunnel = onData;
     return this.socket;
   }
 
@@ -73,11 +88,16 @@ export class Upstream {
     this.activeAtMs = this.pool.nowMs;
     this.owner?.onUpstreamConnect(this);
   };
-  readonly #onData = (chunk: Buffer): void => {
-    this.activeAtMs = this.pool.nowMs;
-    if (this.owner === undefined)
+  /** `chunk` is READ_BUFFER's: valid until this returns. */
+  readonly #onRead = (length: number, buffer: Buffer): boolean => {
+    if (this.#tunnel !== undefined) this.#tunnel(Buffer.from(buffer.subarray(0, length)));
+    else if (this.owner === undefined)
       this.socket.destroy(); // an idle connection has nothing to say
-    else this.owner.onUpstreamData(this, chunk);
+    else {
+      this.activeAtMs = this.pool.nowMs;
+      this.owner.onUpstreamData(this, buffer.subarray(0, length));
+    }
+    return true; // a slow client pauses the socket itself
   };
   readonly #onEnd = (): void => {
     if (this.owner === undefined) this.socket.destroy();
@@ -120,8 +140,7 @@ export class UpstreamPool {
       up.reused = true;
     } else {
       this.#startSweep();
-      const socket = connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true });
-      up = new Upstream(target, socket, this);
+      up = new Upstream(target, this);
       this.#all.add(up);
     }
     up.owner = owner;
@@ -136,7 +155,8 @@ export class UpstreamPool {
       up.socket.destroy();
       return;
     }
-    up.socket.resume(); // paused while its last client was slow to read
+    // paused while its last client was slow to read (resume on a flowing socket still costs a tick)
+    if (up.socket.isPaused()) up.socket.resume();
     up.activeAtMs = this.nowMs;
     let idle = this.#idle.get(up.target.key);
     if (idle === undefined) this.#idle.set(up.target.key, (idle = []));

@@ -2,7 +2,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BodyFramer } from '../../../src/proxy/http-body.js';
-import { BadRequest, parseRequestHead, parseResponseHead, type RequestHead } from '../../../src/proxy/http-head.js';
+import * as heads from '../../../src/proxy/http-head.js';
+import { BadRequest } from '../../../src/proxy/http-head.js';
+
+/** A request head as its text (the blank line that ends it left out), its head sent on as text too. */
+type RequestHead = Omit<heads.RequestHead, 'head'> & { head: string; parsed: heads.RequestHead };
+
+/** The head's bytes as they arrive: the text, then the blank line, in a buffer with bytes before it. */
+function bytesOf(text: string): [Buffer, number, number] {
+  return [Buffer.from(`junk\r\n${text}\r\n\r\n`, 'latin1'), 6, 6 + Buffer.byteLength(text, 'latin1')];
+}
+
+function parseRequestHead(text: string, address: string): RequestHead | BadRequest {
+  const head = heads.parseRequestHead(...bytesOf(text), address);
+  return head instanceof BadRequest ? head : { ...head, head: head.head.toString(), parsed: head };
+}
+
+function parseResponseHead(text: string, request: RequestHead): heads.ResponseHead | string {
+  return heads.parseResponseHead(...bytesOf(text), request.parsed);
+}
 
 // The http mode's heads and body framing, as pure functions: where a message ends is the one
 // thing the proxy and a replica must never disagree on.
@@ -135,4 +153,36 @@ test('a broken chunked body is detected; a length body ends after its length', (
   assert.equal(framer.done, false);
   assert.equal(framer.advance(Buffer.from('deGET'), 0), 2);
   assert.equal(framer.done, true);
+});
+
+test('heads read byte by byte: the same refusals at any offset in the buffer, and values checked to the byte', () => {
+  const refused: Array<[string, number]> = [
+    ['POST / HTTP/1.1\r\nContent-Length: 12\r\nContent-Length: 012', 400],
+    ['GET / HTTP/1.1\r\nX-A: a\0b', 400],
+    ['GET / HTTP/1.1\r\nX-A: a\rb', 400],
+    ['GET / HTTP/1.1\r\n: empty name', 400],
+    ['GET / HTTP/1.1\r\nno colon', 400],
+    ['GET / http/1.1', 505],
+  ];
+  for (const [text, status] of refused) {
+    const head = parseRequestHead(text, '10.0.0.9');
+    assert.ok(head instanceof BadRequest, `forwarded: ${JSON.stringify(text)}`);
+    assert.equal(head.status, status, JSON.stringify(text));
+  }
+  // kept lines pass byte for byte (case, spacing, obs-text), the hop-by-hop ones between them dropped
+  const kept = request('GET / HTTP/1.1\r\nHost:  web \r\nKEEP-ALIVE: 5\r\nAccept: */*\r\nConnection: Keep-Alive');
+  assert.equal(
+    kept.head,
+    'GET / HTTP/1.1\r\nHost:  web \r\nAccept: */*\r\n' + 'x-forwarded-for: 10.0.0.9\r\nx-forwarded-proto: http\r\n\r\n',
+  );
+  const obs = request('GET / HTTP/1.1\r\nX-A: cr\u00e8me');
+  assert.match(obs.head, /\r\nX-A: cr\u00e8me\r\n/);
+  const get = request('GET / HTTP/1.1');
+  for (const bad of ['HTTP/1.1 2x0 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 200OK', 'HTTP/1.2 200 OK', 'HTTP/1.1 200 O\rK']) {
+    assert.equal(typeof parseResponseHead(bad, get), 'string', bad);
+  }
+  const bare = parseResponseHead('HTTP/1.1 204\r\nX-A: 1', get);
+  assert.ok(typeof bare !== 'string');
+  assert.equal(bare.status, 204);
+  assert.equal(bare.head.toString(), 'HTTP/1.1 204\r\nX-A: 1\r\n\r\n');
 });
