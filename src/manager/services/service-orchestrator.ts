@@ -81,7 +81,8 @@ export class ServiceOrchestrator {
 
   /**
    * Decides on the services that changed (all of them when `all`, and on the first step), writes
-   * what it decided, and returns the ids of the tasks it created or stopped, for the task pass.
+   * what it decided, and returns the ids of the tasks it created or stopped (and those of a removed
+   * service, whose stops its removal wrote), for the task pass.
    */
   async step(all: boolean): Promise<string[]> {
     if (this.#stopped) return [];
@@ -97,10 +98,12 @@ export class ServiceOrchestrator {
       for (const name of names) {
         const rec = state.services.get(name);
         if (rec !== undefined) touched.push(...this.#decide(rec, changes, drain));
+        // removed: the removal wrote its tasks' stops; this pass sends them (not the next sweep)
+        else touched.push(...this.index.tasksOf(name));
       }
       if (changes.size === 0) {
         await state.commit(changes); // publishes the events, if any
-        return [];
+        return touched;
       }
       try {
         await state.commit(changes);
