@@ -277,3 +277,19 @@ test('scaling up during an update: the new slots start on the new version and th
     [1, 2, 3, 4, 5].map((s) => [s, 2]),
   );
 });
+
+test('removing a service stops its replicas in the pass it kicks, not at the next sweep', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const ids = h.manager.services.tasks('web').map((x) => x.id);
+  assert.equal(ids.length, 3);
+  await h.manager.services.remove('web');
+  await settle(h.manager); // the fake clock stands still: no sweep, no heartbeat
+  const stops = [W1, W2].flatMap((n) => h.workers.at(urlOf(n)).fake.driver.callsOf('stop'));
+  assert.equal(stops.length, 3, 'each replica was asked to stop');
+  assert.deepEqual(
+    ids.map((id) => h.manager.getTask(id).state),
+    ['Completed', 'Completed', 'Completed'],
+  );
+});
