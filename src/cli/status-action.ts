@@ -75,11 +75,16 @@ export async function setNodeAvailability(
 ): Promise<void> {
   const client = managerClient(flags);
   const node = availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);
+  const n = node.taskCount;
+  const moving =
+    n === 0
+      ? 'it runs no task'
+      : `its ${n === 1 ? 'task moves' : `${n} tasks move`} to other nodes (waiting Pending while none has room)`;
   if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
   else
     process.stdout.write(
       availability === 'drain'
-        ? `node ${node.name} drained: nothing new goes there; its ${node.taskCount} tasks move elsewhere\n`
+        ? `node ${node.name} drained: nothing new goes there; ${moving}\n`
         : `node ${node.name} active: it takes new work again\n`,
     );
 }
