@@ -132,7 +132,15 @@ describe('exclusive tasks run at most once', () => {
       async () => (await cluster.client.listNodes()).find((n) => n.name === cluster.workerName('b'))?.state === 'Down',
       { what: 'b down' },
     );
-    assert.match((await cluster.client.getTask(x.id)).reason, /exclusive, so not moved/);
+    // the pass after b is Down holds the task and says why; node Down can be seen before that pass has run
+    const held = await waitFor(
+      async () => {
+        const t = await cluster.client.getTask(x.id);
+        return /exclusive, so not moved/.test(t.reason) ? t : undefined;
+      },
+      { what: 'the exclusive task held on b, and why' },
+    );
+    assert.equal(held.node, cluster.workerName('b'));
     await cluster.startWorker('b', ['--fence', '3s']);
     await waitFor(
       async () => {
