@@ -221,6 +221,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
         discovery.serviceChanged(name);
       },
     },
+    tasksChanged: (ids) => orchestrator.changed(ids),
     vips,
     clock,
     log,

@@ -22,6 +22,8 @@ export class ServiceOps {
     private readonly deps: {
       state: ClusterState;
       services: Pick<ServiceOrchestrator, 'index' | 'lock' | 'changed'>;
+      /** Tasks written outside a pass (a removal's stops): the next pass sends them, as a task's stop does. */
+      tasksChanged(ids: readonly string[]): void;
       /** Gives a new service its virtual IP (under the services lock, so no two get one VIP). */
       vips: { allocate(): string };
       clock: Clock;
@@ -149,13 +151,18 @@ export class ServiceOps {
       const tasks = this.#tasks(name);
       const view = toServiceView(rec, tasks);
       const changes = state.newChanges();
+      const stopped: string[] = [];
       for (const t of tasks)
-        if (t.desired === 'running') changes.put(requestStop(t, state.isoNow(), 'its service was removed'));
+        if (t.desired === 'running') {
+          changes.put(requestStop(t, state.isoNow(), 'its service was removed'));
+          stopped.push(t.request.id);
+        }
       changes.removeService(name);
       changes.event(() => ({ time: state.isoNow(), type: 'service.removed', service: name, version: rec.version }));
       await state.commit(changes);
       this.deps.log.info({ service: name, tasks: tasks.length }, 'service removed');
-      services.changed(name); // the next pass stops its tasks
+      services.changed(name);
+      this.deps.tasksChanged(stopped); // the pass this kicks sends the stops (not the next sweep)
       return view;
     });
   }

@@ -33,8 +33,6 @@ export class ServiceOrchestrator {
   readonly #readySince = new Map<string, number>();
   #dirty = new Set<string>();
   #all = true;
-  /** Removed services whose remaining tasks a pass was handed once (their stops are the task pass's from then on). */
-  readonly #handedOver = new Set<string>();
   readonly #wakes = new Map<string, { atMs: number; cancel(): void }>();
   #stopped = false;
   /** No pass is kicked before the manager has loaded its state (load follows every record). */
@@ -56,9 +54,7 @@ export class ServiceOrchestrator {
       if (!this.#readySince.has(id)) this.#readySince.set(id, this.deps.clock.now());
     } else this.#readySince.delete(id);
     const name = this.index.follow(id, rec);
-    if (name === undefined) return;
-    if (this.index.tasksOf(name).size === 0) this.#handedOver.delete(name);
-    this.changed(name);
+    if (name !== undefined) this.changed(name);
   }
 
   /** The service changed (or may have): the next step looks at it. */
@@ -85,8 +81,7 @@ export class ServiceOrchestrator {
 
   /**
    * Decides on the services that changed (all of them when `all`, and on the first step), writes
-   * what it decided, and returns the ids of the tasks it created or stopped (and those of a removed
-   * service, whose stops its removal wrote), for the task pass.
+   * what it decided, and returns the ids of the tasks it created or stopped, for the task pass.
    */
   async step(all: boolean): Promise<string[]> {
     if (this.#stopped) return [];
@@ -101,18 +96,11 @@ export class ServiceOrchestrator {
       const drain = this.#drained();
       for (const name of names) {
         const rec = state.services.get(name);
-        if (rec !== undefined) {
-          this.#handedOver.delete(name);
-          touched.push(...this.#decide(rec, changes, drain));
-        } else if (!this.#handedOver.has(name) && this.index.tasksOf(name).size > 0) {
-          // removed: the removal wrote its tasks' stops, and this pass sends them (not the next sweep)
-          this.#handedOver.add(name);
-          touched.push(...this.index.tasksOf(name));
-        }
+        if (rec !== undefined) touched.push(...this.#decide(rec, changes, drain));
       }
       if (changes.size === 0) {
         await state.commit(changes); // publishes the events, if any
-        return touched;
+        return [];
       }
       try {
         await state.commit(changes);
