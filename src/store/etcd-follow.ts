@@ -154,22 +154,45 @@ export class PrefixFollower {
   /** Every key under the prefix at one revision, paged. */
   async #snapshot(): Promise<{ entries: Array<[string, Buffer]>; revision: bigint }> {
     const { client, prefix } = this.opts;
-    const from = Buffer.from(prefix, 'utf8');
-    const end = prefixEnd(from);
-    const entries: Array<[string, Buffer]> = [];
-    let start = from;
-    let revision: string | undefined;
-    for (;;) {
-      const range = { key: start, range_end: end, limit: PAGE, ...(revision === undefined ? {} : { revision }) };
-      const res = await client.kv.range(range, { deadline: Date.now() + CALL_TIMEOUT_MS });
-      revision ??= res.header.revision;
-      for (const kv of res.kvs) entries.push([kv.key.toString('utf8').slice(prefix.length), kv.value]);
-      const last = res.kvs.at(-1);
-      if (!res.more || last === undefined) break;
-      start = Buffer.concat([last.key, Buffer.from([0])]);
-    }
-    return { entries, revision: BigInt(revision ?? '0') };
+    const { kvs, revision } = await readPrefix(prefix, (range) =>
+      client.kv.range(range, { deadline: Date.now() + CALL_TIMEOUT_MS }),
+    );
+    const entries = kvs.map((kv): [string, Buffer] => [kv.key.toString('utf8').slice(prefix.length), kv.value]);
+    return { entries, revision: BigInt(revision) };
   }
+}
+
+type RangeRequest = Parameters<Etcd3['kv']['range']>[0];
+type RangeResponse = Awaited<ReturnType<Etcd3['kv']['range']>>;
+
+/**
+ * Every key under `prefix` (the full etcd key) as of one revision, read in pages of PAGE, each
+ * page asked at the first page's revision; `range` makes one call (with the caller's deadline
+ * and error mapping). Returns the keys and values in key order and that revision.
+ */
+export async function readPrefix(
+  prefix: string,
+  range: (req: RangeRequest) => Promise<RangeResponse>,
+): Promise<{ kvs: RangeResponse['kvs']; revision: string }> {
+  const from = Buffer.from(prefix, 'utf8');
+  const end = prefixEnd(from);
+  const kvs: RangeResponse['kvs'] = [];
+  let start = from;
+  let revision: string | undefined;
+  for (;;) {
+    const res = await range({
+      key: start,
+      range_end: end,
+      limit: PAGE,
+      ...(revision === undefined ? {} : { revision }),
+    });
+    revision ??= res.header.revision;
+    kvs.push(...res.kvs);
+    const last = res.kvs.at(-1);
+    if (!res.more || last === undefined) break;
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
+  return { kvs, revision: revision ?? '0' };
 }
 
 /** The first key after every key that starts with `prefix` (etcd's range end for a prefix). */

@@ -1,6 +1,6 @@
 import { GRPCInvalidArgumentError, GRPCResourceExhastedError, type Etcd3 } from 'etcd3';
 import { etcdClient, type EtcdTls } from './etcd-client.js';
-import { prefixEnd } from './etcd-follow.js';
+import { readPrefix } from './etcd-follow.js';
 import { FenceLost, StoreRefused, StoreUnavailable } from './etcd-errors.js';
 import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
@@ -15,8 +15,6 @@ import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './t
 /** etcd's defaults per transaction: `--max-txn-ops` 128 and `--max-request-bytes` 1.5 MiB. */
 const DEFAULT_MAX_TXN_OPS = 128;
 const DEFAULT_MAX_TXN_BYTES = 1024 * 1024; // under etcd's 1.5 MiB, with room for keys and framing
-/** Records read per range request when listing (each page at the first page's revision). */
-const LIST_PAGE = 1_000;
 /** How long one call to etcd may take before the store gives up on it. */
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
@@ -113,26 +111,17 @@ export class EtcdStore<V> implements Store<V> {
     const out: Array<[string, V]> = [];
     const unreadable: Array<[string, string]> = [];
     const asideToo = prefix.startsWith(SET_ASIDE_PREFIX);
-    const from = this.#key(prefix);
-    const end = prefixEnd(from);
-    let start = from;
-    let revision: string | undefined;
-    for (;;) {
-      const range = { key: start, range_end: end, limit: LIST_PAGE, ...(revision === undefined ? {} : { revision }) };
-      const res = await this.#call((o) => this.#client.kv.range(range, o));
-      revision ??= res.header.revision;
-      for (const kv of res.kvs) {
-        const key = kv.key.toString('utf8').slice(this.opts.prefix.length);
-        if (!asideToo && key.startsWith(SET_ASIDE_PREFIX)) continue;
-        try {
-          out.push([key, JSON.parse(kv.value.toString('utf8')) as V]);
-        } catch (err) {
-          unreadable.push([key, err instanceof Error ? err.message : String(err)]);
-        }
+    const { kvs } = await readPrefix(this.opts.prefix + prefix, (range) =>
+      this.#call((o) => this.#client.kv.range(range, o)),
+    );
+    for (const kv of kvs) {
+      const key = kv.key.toString('utf8').slice(this.opts.prefix.length);
+      if (!asideToo && key.startsWith(SET_ASIDE_PREFIX)) continue;
+      try {
+        out.push([key, JSON.parse(kv.value.toString('utf8')) as V]);
+      } catch (err) {
+        unreadable.push([key, err instanceof Error ? err.message : String(err)]);
       }
-      const last = res.kvs.at(-1);
-      if (!res.more || last === undefined) break;
-      start = Buffer.concat([last.key, Buffer.from([0])]);
     }
     for (const [key, reason] of unreadable) {
       await this.setAside(key);
