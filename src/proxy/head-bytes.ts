@@ -2,6 +2,11 @@
 // client's or replica's buffer, never turned into strings as a whole, and the head sent on is the
 // received lines it keeps (byte ranges, copied once) followed by the lines the proxy adds.
 
+/** `b` after `a` (`b` itself when there is no `a`). */
+export function concat(a: Buffer | undefined, b: Buffer): Buffer {
+  return a === undefined || a.length === 0 ? b : Buffer.concat([a, b]);
+}
+
 export const CR = 13;
 export const LF = 10;
 export const SP = 32;

@@ -1,23 +1,13 @@
 import type { Socket } from 'node:net';
 import type { Target } from './balancer.js';
 import { BodyFramer } from './http-body.js';
-import { BadRequest, parseRequestHead, parseResponseHead, plainAnswer, type RequestHead } from './http-head.js';
-import type { ResponseHead } from './http-head.js';
+import { HeldAnswer } from './held-answer.js';
+import { concat } from './head-bytes.js';
+import { BadRequest, HEAD_END, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, plainAnswer } from './http-head.js';
+import type { RequestHead, ResponseHead } from './http-head.js';
 import { joinTunnel } from './http-tunnel.js';
-import { connectFailed, type PortContext } from './port-context.js';
+import { codeOf, connectFailed, type PortContext } from './port-context.js';
 import type { Upstream, UpstreamOwner, UpstreamPool } from './upstream-pool.js';
-
-/** A head (request or response) larger than this is refused, as Node's own server does. */
-const MAX_HEAD_BYTES = 16 * 1024;
-const HEAD_END = Buffer.from('\r\n\r\n');
-
-function concat(a: Buffer | undefined, b: Buffer): Buffer {
-  return a === undefined || a.length === 0 ? b : Buffer.concat([a, b]);
-}
-
-function codeOf(err: Error | undefined): string {
-  return (err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'connection closed';
-}
 
 type Phase = 'head' | 'busy' | 'tunnel' | 'done';
 
@@ -26,9 +16,10 @@ type Phase = 'head' | 'busy' | 'tunnel' | 'done';
  * their turn), each is balanced on its own over the port's kept-alive replica connections, and its
  * answer is passed back as it comes. A connect failure moves on to another replica (the body is
  * read only once one is connected); so does an idempotent request without a body whose replica
- * failed or stayed silent for the answer timeout before any byte of an answer was sent on. The
- * client may end its side after its request: the answer is still delivered. A `101 Switching
- * Protocols` answer to an upgrade request (a WebSocket) makes the two connections one tunnel.
+ * failed or stayed silent for the answer timeout before any byte of an answer was sent on (its
+ * answer is kept back until complete, while small and brief: see held-answer.ts). The client may
+ * end its side after its request: the answer is still delivered. A `101 Switching Protocols`
+ * answer to an upgrade request (a WebSocket) makes the two connections one tunnel.
  */
 export class HttpClientConnection implements UpstreamOwner {
   #phase: Phase = 'head';
@@ -52,6 +43,8 @@ export class HttpClientConnection implements UpstreamOwner {
   #respHead: Buffer | undefined;
   #resp: ResponseHead | undefined;
   readonly #respBody = new BodyFramer();
+  /** The answer kept back until its body is complete (see held-answer.ts), if it is. */
+  #held: HeldAnswer | undefined;
   /** Bytes of an answer have gone to the client: the request can no longer go elsewhere. */
   #answered = false;
 
@@ -107,8 +100,7 @@ export class HttpClientConnection implements UpstreamOwner {
 
   readonly #onClientClose = (): void => {
     this.#phase = 'done';
-    const up = this.#dropUpstream();
-    up?.socket.destroy();
+    this.#dropUpstream()?.socket.destroy();
   };
 
   #nextRequest(): void {
@@ -178,9 +170,7 @@ export class HttpClientConnection implements UpstreamOwner {
   }
 
   #send(up: Upstream): void {
-    const req = this.#req as RequestHead;
-    const socket = up.socket;
-    socket.write(req.head.bytes(this.#pendingBody));
+    up.socket.write((this.#req as RequestHead).head.bytes(this.#pendingBody));
     this.#pendingBody = undefined;
     if (!this.#reqBody.done) this.client.resume();
   }
@@ -204,6 +194,13 @@ export class HttpClientConnection implements UpstreamOwner {
     if (this.#resp === undefined) return this.#readResponseHead(up, concat(this.#respHead, chunk));
     const end = this.#respBody.advance(chunk, 0);
     if (end < 0) return this.#abort();
+    const held = this.#held;
+    if (held !== undefined) {
+      held.add(end === chunk.length ? chunk : chunk.subarray(0, end));
+      if (this.#respBody.done) this.#finish(up, end === chunk.length);
+      else if (held.full) this.#sendHeld(up);
+      return;
+    }
     // the chunk is the pool's read buffer: a write that cannot finish now keeps a copy
     if (!this.client.write(Buffer.from(chunk.subarray(0, end)))) up.socket.pause();
     if (this.#respBody.done) this.#finish(up, end === chunk.length);
@@ -220,26 +217,60 @@ export class HttpClientConnection implements UpstreamOwner {
     const resp = parseResponseHead(data, 0, end, this.#req as RequestHead);
     if (typeof resp === 'string') return this.#replicaBroke(up, resp);
     const client = this.client;
-    this.#answered = true;
     if (resp.status < 200 && resp.status !== 101) {
       // an interim answer (100 Continue): passed on; the final one follows
+      this.#answered = true;
       client.write(resp.head.bytes());
       if (end + 4 < data.length) this.#readResponseHead(up, data.subarray(end + 4));
       return;
     }
     this.#resp = resp;
     this.#respBody.reset(resp.framing, resp.length);
-    const ctx = this.ctx;
-    this.#requests[Math.min(4, Math.floor(resp.status / 100) - 1)]?.inc();
     if (resp.status === 101) {
+      this.#commit(resp);
       client.write(resp.head.bytes(data, end + 4, data.length));
       return this.#tunnel(up);
     }
     const bodyEnd = this.#respBody.advance(data, end + 4);
     if (bodyEnd < 0) return this.#abort();
-    client.write(resp.head.bytes(data, end + 4, bodyEnd));
+    const bytes = resp.head.bytes(data, end + 4, bodyEnd);
+    if (!this.#respBody.done && (this.#req as RequestHead).resendable) {
+      this.#held = new HeldAnswer(bytes);
+      up.heldSinceMs = this.pool.nowMs;
+      return;
+    }
+    this.#commit(resp);
+    client.write(bytes);
     if (client.writableNeedDrain) up.socket.pause();
     if (this.#respBody.done) this.#finish(up, bodyEnd === data.length);
+  }
+
+  /** The answer goes to the client from now on: the request cannot go elsewhere any more. */
+  #commit(resp: ResponseHead): void {
+    this.#answered = true;
+    this.#requests[Math.min(4, Math.floor(resp.status / 100) - 1)]?.inc();
+  }
+
+  /** What was kept back goes on, and the rest of the answer as it comes. */
+  #sendHeld(up: Upstream): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    up.heldSinceMs = undefined;
+    this.#commit(this.#resp as ResponseHead);
+    if (!this.client.write(held.bytes())) up.socket.pause();
+  }
+
+  onUpstreamHeldLong(up: Upstream): void {
+    if (up === this.#up) this.#sendHeld(up);
+  }
+
+  /** A kept-back answer from a replica that failed: forgotten, the request goes elsewhere. */
+  #forgetAnswer(up: Upstream): void {
+    this.#held = undefined;
+    up.heldSinceMs = undefined;
+    this.#resp = undefined;
+    this.#respHead = undefined;
   }
 
   onUpstreamEnd(up: Upstream): void {
@@ -257,12 +288,10 @@ export class HttpClientConnection implements UpstreamOwner {
       connectFailed(this.ctx, target, err ?? new Error('connection closed'));
       return this.#attempt();
     }
-    if (this.#answered) {
-      this.client.destroy();
-      return;
-    }
-    // a kept-alive connection the replica had just closed says nothing about the replica
-    if (up.reused) this.#tried.delete(target.taskId);
+    if (this.#answered) return this.#cutClient();
+    // a kept-alive connection the replica had just closed (before any answer) says nothing about the replica
+    if (up.reused && this.#resp === undefined) this.#tried.delete(target.taskId);
+    this.#forgetAnswer(up);
     if ((this.#req as RequestHead).resendable) return this.#attempt();
     this.#answerError(502, `replica of service ${this.ctx.service} failed: ${this.#lastError}\n`);
   }
@@ -271,10 +300,8 @@ export class HttpClientConnection implements UpstreamOwner {
     if (up !== this.#up) return;
     this.#dropUpstream();
     up.socket.destroy();
-    if (this.#answered) {
-      this.client.destroy();
-      return;
-    }
+    if (this.#answered) return this.#cutClient();
+    this.#forgetAnswer(up);
     this.#timedOut = true;
     this.#lastError = 'timed out';
     if ((this.#req as RequestHead).resendable) this.#attempt();
@@ -284,6 +311,7 @@ export class HttpClientConnection implements UpstreamOwner {
   /** The exchange is over: the replica's connection is kept or closed, the client's next request read. */
   #finish(up: Upstream, clean: boolean): void {
     const resp = this.#resp as ResponseHead;
+    this.#sendHeld(up);
     this.#dropUpstream();
     if (clean && resp.reusable && this.#reqBody.done) this.pool.release(up);
     else this.pool.discard(up);
@@ -305,10 +333,7 @@ export class HttpClientConnection implements UpstreamOwner {
   #answerError(status: number, text: string): void {
     const ctx = this.ctx;
     this.#requests[4]?.inc();
-    if (this.#answered) {
-      this.client.destroy();
-      return;
-    }
+    if (this.#answered) return this.#cutClient();
     const close = !this.#reqBody.done || !(this.#req?.keepAlive ?? false);
     this.client.write(plainAnswer(status, text, close), 'latin1');
     this.#nextOrEnd(close);
@@ -334,8 +359,12 @@ export class HttpClientConnection implements UpstreamOwner {
   }
 
   #abort(): void {
-    const up = this.#dropUpstream();
-    up?.socket.destroy();
+    this.#dropUpstream()?.socket.destroy();
+    this.client.destroy();
+  }
+
+  /** An answer already begun cannot be replaced: the client sees its connection cut. */
+  #cutClient(): void {
     this.client.destroy();
   }
 
@@ -349,10 +378,8 @@ export class HttpClientConnection implements UpstreamOwner {
   /** Lets go of the exchange's replica connection (its open count too); the caller decides its fate. */
   #dropUpstream(): Upstream | undefined {
     const up = this.#up;
-    if (up === undefined) return undefined;
     this.#up = undefined;
-    const target = up.target;
-    this.ctx.counts.close(target.taskId, this.ctx.service);
+    if (up !== undefined) this.ctx.counts.close(up.target.taskId, this.ctx.service);
     return up;
   }
 

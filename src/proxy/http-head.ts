@@ -23,6 +23,10 @@ import {
   type FieldLine,
 } from './head-bytes.js';
 
+/** A head (request or response) larger than this is refused, as Node's own server does. */
+export const MAX_HEAD_BYTES = 16 * 1024;
+export const HEAD_END = Buffer.from('\r\n\r\n');
+
 /** How a message's body is delimited. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
 

@@ -24,6 +24,11 @@ export interface PortContext {
 }
 
 /** A connect to a replica that took longer than `connectTimeoutMs`: counted as a failed connect. */
+/** What a connection's failure is called in errors and logs. */
+export function codeOf(err: Error | undefined): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? err?.message ?? 'connection closed';
+}
+
 export class ConnectTimeout extends Error {
   readonly code = 'ETIMEDOUT';
 }

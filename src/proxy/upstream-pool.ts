@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Target } from './balancer.js';
+import { HOLD_MS } from './held-answer.js';
 import { ConnectTimeout } from './port-context.js';
 
 // Kept-alive connections to the replicas of one http port, most recently used first (the one
@@ -20,6 +21,8 @@ export interface UpstreamOwner {
   onUpstreamClose(up: Upstream, err: Error | undefined): void;
   /** Nothing came from the replica, nor went to it, for the answer timeout. */
   onUpstreamTimeout(up: Upstream): void;
+  /** An answer from it has been kept back (`heldSinceMs`) for HOLD_MS: it goes on as it comes. */
+  onUpstreamHeldLong(up: Upstream): void;
 }
 
 export interface UpstreamTimeouts {
@@ -48,6 +51,8 @@ export class Upstream {
   #error: Error | undefined;
   /** Close it when released: its replica left the ready list. */
   retired = false;
+  /** Its owner keeps back an answer from it since this coarse time (see held-answer.ts). */
+  heldSinceMs: number | undefined;
   readonly socket: Socket;
   /** After `detach`: who takes what the replica sends. */
   #tunnel: ((chunk: Buffer) => void) | undefined;
@@ -221,6 +226,8 @@ export class UpstreamPool {
         if (quietMs >= t.idleMs) up.socket.destroy();
       } else if (quietMs >= t.responseTimeoutMs) {
         up.owner.onUpstreamTimeout(up);
+      } else if (up.heldSinceMs !== undefined && this.nowMs - up.heldSinceMs >= HOLD_MS) {
+        up.owner.onUpstreamHeldLong(up);
       }
     }
   }
