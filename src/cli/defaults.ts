@@ -17,7 +17,7 @@ export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */
 export const DEFAULT_STOP_GRACE_SECONDS = 10;
 /** Containers a worker starts at once at most (the worker's DEFAULT_START_CONCURRENCY). */
-export const DEFAULT_START_CONCURRENCY = 8;
+export const DEFAULT_START_CONCURRENCY = 32;
 /** The placement strategies, as the scheduler names them (its STRATEGY_NAMES), and the default. */
 export const STRATEGY_NAMES = ['roundrobin', 'epvm'] as const;
 export const DEFAULT_STRATEGY = 'epvm';
