@@ -125,6 +125,11 @@ export const RegisterRequest = Type.Object(
     engine: Type.Optional(EngineStatus),
     /** The node's labels (`--label zone=a`), which task constraints match; absent from older workers: none. */
     labels: Type.Optional(NodeLabels),
+    /**
+     * How long the worker lets a container stop before it kills it (`--stop-grace`, s): a stop
+     * call waits that long. Absent from older workers: the default, 10 s.
+     */
+    stopGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 999_999 })),
     /** Host directories the worker lets tasks mount (`--allow-host-path`); absent: none. */
     allowedHostPaths: Type.Optional(
       Type.Array(Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 }), { maxItems: MAX_ALLOWED_HOST_PATHS }),

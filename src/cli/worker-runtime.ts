@@ -172,6 +172,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       log,
       labels: opts.labels ?? {},
       allowedHostPaths: opts.allowedHostPaths ?? [],
+      stopGraceSeconds: opts.stopGraceSeconds,
       onContact: () => selfFence.contact(),
     });
     reporter.start();

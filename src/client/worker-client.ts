@@ -51,9 +51,15 @@ export class WorkerClient {
   getTask(id: string): Promise<WorkerTaskView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}`);
   }
-  /** With `generation`, only a copy of that generation or older is stopped (fencing). */
-  stopTask(id: string, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
-    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`, { query: { generation: opts.generation } });
+  /**
+   * With `generation`, only a copy of that generation or older is stopped (fencing). The worker
+   * answers once the container is stopped and removed: `timeoutMs` should cover its stop grace.
+   */
+  stopTask(id: string, opts: { generation?: number; timeoutMs?: number } = {}): Promise<WorkerTaskView> {
+    return this.http.request('DELETE', `/tasks/${encodeURIComponent(id)}`, {
+      query: { generation: opts.generation },
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    });
   }
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);

@@ -12,6 +12,18 @@ export type { WorkerCalls, DispatchItem } from './start-batches.js';
 
 /** A stop the worker did not answer is tried again after this long. */
 const STOP_RETRY_MS = 1_000;
+/** A worker that does not say its stop grace (older ones) has the default `--stop-grace`. */
+const ASSUMED_STOP_GRACE_S = 10;
+/** What a stop call may take past the worker's stop grace: the kill, the remove, a busy engine. */
+export const STOP_CALL_MARGIN_MS = 15_000;
+
+/**
+ * How long a stop call to the node waits: the worker answers once the container is gone, which
+ * for a container that ignores SIGTERM (a shell or `sleep` as PID 1) is its whole stop grace.
+ */
+export function stopCallTimeoutMs(node: Pick<NodeEntry['record'], 'stopGraceSeconds'>): number {
+  return (node.stopGraceSeconds ?? ASSUMED_STOP_GRACE_S) * 1_000 + STOP_CALL_MARGIN_MS;
+}
 
 /** What the dispatcher's calls came to; the manager's other parts act on each. */
 export interface DispatchOutcomes {
@@ -107,7 +119,7 @@ export class Dispatcher {
     this.deps.track(
       this.deps
         .workerClient(node.record.url)
-        .stopTask(taskId)
+        .stopTask(taskId, { timeoutMs: stopCallTimeoutMs(node.record) })
         .then(
           (view: WorkerTaskView) => this.deps.outcomes.reported(nodeId, [toReport(view)]),
           async (err: unknown) => {
@@ -125,7 +137,8 @@ export class Dispatcher {
     const node = this.deps.nodes.get(nodeId);
     if (node === undefined) return;
     this.deps.log.warn({ taskId, nodeId, generation, why }, 'stopping a copy the node no longer owns');
-    this.deps.track(this.deps.workerClient(node.record.url).stopTask(taskId, { generation }));
+    const timeoutMs = stopCallTimeoutMs(node.record);
+    this.deps.track(this.deps.workerClient(node.record.url).stopTask(taskId, { generation, timeoutMs }));
   }
 
   async #startFailed(nodeId: string, item: DispatchItem, err: unknown): Promise<void> {

@@ -91,6 +91,7 @@ export class NodeTracker {
     if (req.labels !== undefined && Object.keys(req.labels).length > 0) record.labels = req.labels;
     if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
       record.allowedHostPaths = req.allowedHostPaths;
+    if (req.stopGraceSeconds !== undefined) record.stopGraceSeconds = req.stopGraceSeconds;
     // a drain is the operator's, not the worker's: registering again (a worker restart) keeps it
     if (known?.record.availability !== undefined) record.availability = known.record.availability;
     const entry = await state.saveNode(record, {

@@ -53,6 +53,8 @@ export interface NodeRecord {
   labels?: Record<string, string>;
   /** Host directories its worker lets tasks mount; absent: none. */
   allowedHostPaths?: string[];
+  /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
+  stopGraceSeconds?: number;
   /**
    * `drain` (`poseidon node drain`): no new placements, its tasks move elsewhere; absent: active
    * (and every record stored before drain existed). Kept when the node registers again.

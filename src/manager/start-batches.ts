@@ -8,7 +8,7 @@ import type { ManagerMetrics } from './metrics.js';
 /** The Worker API calls the manager makes; WorkerClient has them all. */
 export interface WorkerCalls {
   startTask(body: unknown, opts?: StartTaskOptions): Promise<WorkerTaskView>;
-  stopTask(id: string, opts?: { generation?: number }): Promise<WorkerTaskView>;
+  stopTask(id: string, opts?: { generation?: number; timeoutMs?: number }): Promise<WorkerTaskView>;
   /**
    * Several starts in one request (`POST /tasks/batch`), one answer per task in order.
    * Optional: without it, or once a worker has answered 404 (it predates the route), each task

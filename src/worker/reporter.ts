@@ -24,6 +24,8 @@ export interface ReporterDeps {
   /** The node's labels and the host directories it lets tasks mount, sent at register; none when absent. */
   labels?: Record<string, string>;
   allowedHostPaths?: string[];
+  /** Sent at register: how long a stop may take before the container is killed (`--stop-grace`). */
+  stopGraceSeconds?: number;
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
   onContact?(): void;
 }
@@ -106,6 +108,7 @@ export class ManagerReporter {
       engine: this.deps.worker.engineStatus(),
       ...(this.deps.labels === undefined ? {} : { labels: this.deps.labels }),
       ...(this.deps.allowedHostPaths === undefined ? {} : { allowedHostPaths: this.deps.allowedHostPaths }),
+      ...(this.deps.stopGraceSeconds === undefined ? {} : { stopGraceSeconds: this.deps.stopGraceSeconds }),
     });
     this.#registered = true;
     this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');

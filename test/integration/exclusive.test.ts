@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { LABEL_TASK_ID } from '../../src/driver/labels.js';
 import { Relay } from '../../testkit/relay.js';
 import { TestCluster } from './helpers/cluster.js';
+import { EngineLives, type Life } from './helpers/engine-lives.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // At most once, when asked: an exclusive task never overlaps with its replacement, judged from the
@@ -12,36 +13,6 @@ import { waitFor } from './helpers/wait-for.js';
 // itself after --fence, and the manager does not move it meanwhile; a plain task in the same spot is
 // moved after the grace while its old copy still runs. A machine that "dies" (worker killed, its
 // containers removed) holds its exclusive task until the operator says `node rm --dead`.
-
-interface Life {
-  container: string;
-  startedAt: number;
-  diedAt: number | null;
-}
-
-/** Each container of the task as the engine saw it: its start and its death (ns since epoch). */
-async function lives(docker: Docker, taskId: string, sinceS: number): Promise<Life[]> {
-  const stream = await docker.getEvents({
-    since: sinceS,
-    until: Math.ceil(Date.now() / 1000) + 1,
-    filters: { type: ['container'], event: ['start', 'die'], label: [`${LABEL_TASK_ID}=${taskId}`] },
-  });
-  const text = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    stream.on('data', (c: Buffer) => (buf += c.toString('utf8')));
-    stream.on('end', () => resolve(buf));
-    stream.on('error', reject);
-  });
-  const byContainer = new Map<string, Life>();
-  for (const line of text.split('\n').filter(Boolean)) {
-    const e = JSON.parse(line) as { id: string; status: string; timeNano: number };
-    const life = byContainer.get(e.id) ?? { container: e.id, startedAt: Number.NaN, diedAt: null };
-    if (e.status === 'start') life.startedAt = e.timeNano;
-    else life.diedAt = e.timeNano;
-    byContainer.set(e.id, life);
-  }
-  return [...byContainer.values()];
-}
 
 /** No two lives overlap: each container died before the next one started. */
 function assertNoOverlap(all: Life[]): void {
@@ -60,8 +31,9 @@ describe('exclusive tasks run at most once', () => {
   const cluster = new TestCluster();
   const docker = new Docker();
   let relay: Relay;
-  const sinceS = Math.floor(Date.now() / 1000) - 1;
+  let engine: EngineLives;
   before(async () => {
+    engine = await EngineLives.open(docker);
     await cluster.startManager(['--heartbeat-grace', '2s']);
     relay = new Relay(new URL(cluster.manager.url));
     const viaRelay = await relay.listen();
@@ -69,6 +41,7 @@ describe('exclusive tasks run at most once', () => {
     await cluster.startWorker('a', ['--manager', viaRelay, '--fence', '3s']);
   });
   after(async () => {
+    engine.close();
     await relay.close();
     await cluster.close();
   });
@@ -95,14 +68,15 @@ describe('exclusive tasks run at most once', () => {
     assert.equal(held.node, aName, 'the exclusive task stays charged to a');
     assert.match(held.reason, /exclusive, so not moved until its copy is known stopped/);
     // a stops its exclusive copy by itself after --fence; the plain copy keeps running there
-    await waitFor(async () => (await lives(docker, x.id, sinceS)).every((l) => l.diedAt !== null) || undefined, {
+    await waitFor(() => engine.of(x.id).length > 0 && engine.of(x.id).every((l) => l.diedAt !== null), {
       what: "a stopping the exclusive task's container by itself",
       timeoutMs: 30_000,
     });
-    assert.ok(
-      (await lives(docker, p.id, sinceS)).filter((l) => l.diedAt === null).length >= 2,
-      'two plain copies ran at once',
-    );
+    // both plain copies run (the new one's start may reach this test's event stream a moment after the manager's Running)
+    await waitFor(() => engine.of(p.id).filter((l) => l.diedAt === null).length >= 2, {
+      what: 'two plain copies running at once, the old on a and the new on b',
+      timeoutMs: 10_000,
+    });
 
     relay.heal();
     // a reports again: the fenced task restarts (its restart policy), somewhere, once
@@ -113,9 +87,8 @@ describe('exclusive tasks run at most once', () => {
       },
       { what: 'the exclusive task running again after the heal', timeoutMs: 60_000 },
     );
-    const all = await lives(docker, x.id, sinceS);
-    assert.ok(all.length >= 2, 'a new container after the fence');
-    assertNoOverlap(all);
+    await waitFor(() => engine.of(x.id).length >= 2, { what: 'a new container after the fence', timeoutMs: 10_000 });
+    assertNoOverlap(engine.of(x.id));
   });
 
   test('killed and restarted: the worker comes back to its exclusive task, which was never moved', async () => {
@@ -149,7 +122,7 @@ describe('exclusive tasks run at most once', () => {
       },
       { what: 'the exclusive task running on b again', timeoutMs: 30_000 },
     );
-    assertNoOverlap(await lives(docker, x.id, sinceS));
+    assertNoOverlap(engine.of(x.id));
   });
 
   test('a machine that dies holds its exclusive task until node rm --dead; plain node rm is refused', async () => {
@@ -164,7 +137,9 @@ describe('exclusive tasks run at most once', () => {
     assert.equal(view?.node, cluster.workerName('b'));
     // b's machine dies: the worker killed, its containers gone with it
     await cluster.workers.get('b')?.kill();
-    for (const l of await lives(docker, x.id, sinceS)) await docker.getContainer(l.container).remove({ force: true });
+    const itsContainers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_TASK_ID}=${x.id}`] } });
+    assert.ok(itsContainers.length > 0);
+    for (const c of itsContainers) await docker.getContainer(c.Id).remove({ force: true });
     await waitFor(
       async () => (await cluster.client.listNodes()).find((n) => n.name === cluster.workerName('b'))?.state === 'Down',
       { what: 'b down' },
@@ -180,6 +155,6 @@ describe('exclusive tasks run at most once', () => {
     await waitFor(async () => (await cluster.client.getTask(x.id)).state === 'Pending' || undefined, {
       what: 'the exclusive task placed again (Pending: only a is left, which its constraint excludes)',
     });
-    assertNoOverlap(await lives(docker, x.id, sinceS));
+    assertNoOverlap(engine.of(x.id));
   });
 });

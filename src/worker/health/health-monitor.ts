@@ -25,7 +25,18 @@ export interface HealthMonitorDeps {
   /** After every check, in order per task; the task's next check waits for it to settle. */
   onCheck(taskId: string, outcome: CheckOutcome): Promise<void>;
   log: { error(obj: object, msg: string): void };
+  /** The first early look after a start (default FIRST_LOOK_MS); 0: none, the first check waits one interval. */
+  firstLookMs?: number;
 }
+
+/**
+ * A task that is starting gets early looks before its first check: at this many ms after the
+ * watch starts, then twice as late each time, while that is before the first interval ends. A
+ * failed early look counts for nothing (a process just started is rarely listening yet); the
+ * first success makes the task healthy at once, not up to an interval later (what Docker 25's
+ * `--health-start-interval` is for). The regular checks keep their times.
+ */
+export const FIRST_LOOK_MS = 100;
 
 export interface WatchOptions {
   /** When the container started (epoch ms): the start period counts from here, also for an adopted container. */
@@ -41,6 +52,10 @@ interface Watch {
   readonly check: HealthCheck;
   readonly startedAtMs: number;
   health: HealthView;
+  /** When the watch began (the clock's ms): early looks and the first check count from here. */
+  readonly watchedAtMs: number;
+  /** The next early look, ms after `watchedAtMs`; undefined once they are over. */
+  earlyLookMs: number | undefined;
   /** Aborted on stop: the check in flight lets go of its socket or exec. */
   readonly abort: AbortController;
   cancelTimer: (() => void) | undefined;
@@ -71,17 +86,21 @@ export class HealthMonitor {
     this.stop(taskId);
     const health = resumed(opts.health);
     if (this.#stopped) return health;
+    const firstLookMs = this.deps.firstLookMs ?? FIRST_LOOK_MS;
+    const early = health.status === 'starting' && firstLookMs > 0 && firstLookMs < check.intervalMs;
     const watch: Watch = {
       target,
       check,
       startedAtMs: opts.startedAtMs,
       health,
+      watchedAtMs: this.deps.clock.now(),
+      earlyLookMs: early ? firstLookMs : undefined,
       abort: new AbortController(),
       cancelTimer: undefined,
     };
     this.#watches.set(taskId, watch);
-    // the first check waits one interval, as Docker's does: a process just started is rarely listening yet
-    this.#schedule(taskId, watch, check.intervalMs);
+    // the first check waits one interval, as Docker's does; a starting task gets early looks before it
+    this.#schedule(taskId, watch, watch.earlyLookMs ?? check.intervalMs);
     return health;
   }
 
@@ -119,6 +138,15 @@ export class HealthMonitor {
     });
   }
 
+  /** A failed early look: nothing counted or reported; the next look twice as late, or the first check. */
+  #nextEarlyLook(taskId: string, watch: Watch): void {
+    const lookMs = (watch.earlyLookMs as number) * 2;
+    const checkMs = watch.check.intervalMs;
+    watch.earlyLookMs = lookMs < checkMs ? lookMs : undefined;
+    const sinceMs = this.deps.clock.now() - watch.watchedAtMs;
+    this.#schedule(taskId, watch, Math.max(0, (watch.earlyLookMs ?? checkMs) - sinceMs));
+  }
+
   async #check(taskId: string, watch: Watch): Promise<void> {
     const began = this.deps.clock.now();
     let result: ProbeResult;
@@ -130,6 +158,10 @@ export class HealthMonitor {
     }
     // stopped while checking: the answer is about a container we let go
     if (this.#watches.get(taskId) !== watch) return;
+    if (watch.earlyLookMs !== undefined) {
+      if (!result.healthy) return this.#nextEarlyLook(taskId, watch);
+      watch.earlyLookMs = undefined;
+    }
     const nowMs = this.deps.clock.now();
     const next = nextHealth(
       watch.health,

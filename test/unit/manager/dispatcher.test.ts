@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { TaskReport, WorkerTaskView } from '../../../src/api/index.js';
 import { ServerUnreachable } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import { Dispatcher, type WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { Dispatcher, STOP_CALL_MARGIN_MS, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
 import { DISPATCH_RETRY_MS } from '../../../src/manager/reconcile.js';
 import type { NodeEntry } from '../../../src/manager/records.js';
@@ -20,6 +20,7 @@ type Answer = 'run' | 'refuse' | 'unreachable' | 'task-gone' | 'no-route';
 class Worker implements WorkerCalls {
   readonly starts: Array<[string, number | undefined]> = [];
   readonly stops: Array<[string, number | undefined]> = [];
+  readonly stopTimeouts: Array<number | undefined> = [];
   answer: Answer = 'run';
   async startTask(body: unknown, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
     const id = (body as { id: string }).id;
@@ -27,8 +28,9 @@ class Worker implements WorkerCalls {
     this.#fail();
     return workerTaskView(id, { generation: opts.generation ?? 0 });
   }
-  async stopTask(id: string, opts: { generation?: number } = {}): Promise<WorkerTaskView> {
+  async stopTask(id: string, opts: { generation?: number; timeoutMs?: number } = {}): Promise<WorkerTaskView> {
     this.stops.push([id, opts.generation]);
+    this.stopTimeouts.push(opts.timeoutMs);
     this.#fail();
     return workerTaskView(id, { state: 'Completed', generation: 1 });
   }
@@ -40,10 +42,10 @@ class Worker implements WorkerCalls {
   }
 }
 
-function node(id: string): NodeEntry {
+function node(id: string, extra: Partial<NodeEntry['record']> = {}): NodeEntry {
   const capacity = { cpuCores: 1, memoryBytes: 1, diskBytes: 1 };
   return {
-    record: { id, name: id, url: `http://${id}`, capacity, static: false, registeredAt: 't' },
+    record: { id, name: id, url: `http://${id}`, capacity, static: false, registeredAt: 't', ...extra },
     state: 'Up',
     lastHeartbeatMs: 0,
     metrics: null,
@@ -70,7 +72,7 @@ function setup() {
   const dispatcher = new Dispatcher({
     nodes: new Map([
       ['n1', node('n1')],
-      ['n2', node('n2')],
+      ['n2', node('n2', { stopGraceSeconds: 60 })],
     ]),
     workerClient: (url) => workers.get(url) as Worker,
     clock,
@@ -163,6 +165,16 @@ test('a copy a node no longer owns is stopped there only up to its generation', 
   s.dispatcher.stopCopy('n2', 'a', 4, 'task runs elsewhere now');
   await s.settle();
   assert.deepEqual(s.w2.stops, [['a', 4]]);
+});
+
+test("a stop call waits out the worker's stop grace: the one it registered with, else the default 10 s", async () => {
+  const s = setup();
+  s.dispatcher.stop('a', 'n1'); // n1 did not say (an older worker)
+  s.dispatcher.stop('b', 'n2'); // n2 registered with --stop-grace 60
+  s.dispatcher.stopCopy('n2', 'c', 4, 'moved');
+  await s.settle();
+  assert.deepEqual(s.w1.stopTimeouts, [10_000 + STOP_CALL_MARGIN_MS]);
+  assert.deepEqual(s.w2.stopTimeouts, [60_000 + STOP_CALL_MARGIN_MS, 60_000 + STOP_CALL_MARGIN_MS]);
 });
 
 test('settled forgets a dispatch: reconcile may send it again only if it is placed again', () => {

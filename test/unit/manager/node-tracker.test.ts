@@ -21,6 +21,18 @@ test('a node that registers is Up, durable, and announced once', async (t) => {
   );
 });
 
+test("a node's stop grace from its registration is kept in its record, for the stop calls to wait out", async (t) => {
+  const p = await parts();
+  t.after(() => stopParts(p));
+  await p.nodes.register({ ...registration(W1), stopGraceSeconds: 30 }, false);
+  await p.nodes.register(registration(W2), false);
+  const stored = (await p.store.list('node/')).flatMap(([, v]) => (v.kind === 'node' ? [v.node] : []));
+  assert.deepEqual(stored.map((n) => [n.name, n.stopGraceSeconds]).sort(), [
+    ['w1', 30],
+    ['w2', undefined],
+  ]);
+});
+
 test('a live node keeps its name; a second node id asking for it is refused with node_name_taken', async (t) => {
   const p = await parts({ nodes: [W1] });
   t.after(() => stopParts(p));

@@ -78,6 +78,50 @@ describe('HealthMonitor', () => {
     assert.equal(s.outcomes[0]?.changed, true);
   });
 
+  test('a starting task gets early looks: a failed one counts for nothing, the first success makes it healthy at once', async () => {
+    const s = setup([DOWN, DOWN, OK]);
+    s.monitor.start('t1', TARGET, check({ intervalMs: 1_000, failureThreshold: 1 }), { startedAtMs: s.startedAtMs });
+    // looks at 100, 200 and 400 ms: two failures (not even one counts, with a threshold of 1), then healthy
+    for (const ms of [100, 100, 200]) {
+      s.clock.advance(ms);
+      await s.monitor.idle();
+    }
+    assert.equal(s.prober.calls.length, 3);
+    assert.deepEqual(s.statuses(), ['healthy'], 'the failed looks are not reported');
+    assert.equal(s.outcomes[0]?.health.failures, 0);
+    // then the regular checks, one interval apart
+    await s.checks(1, 999);
+    assert.equal(s.prober.calls.length, 3);
+    await s.checks(1, 1);
+    assert.equal(s.prober.calls.length, 4);
+  });
+
+  test('early looks end where the first interval does: a task never healthy is checked and judged as before', async () => {
+    const s = setup(Array.from({ length: 10 }, () => DOWN));
+    s.monitor.start('t1', TARGET, check({ intervalMs: 1_000, failureThreshold: 2 }), { startedAtMs: s.startedAtMs });
+    for (const ms of [100, 100, 200, 400]) {
+      s.clock.advance(ms);
+      await s.monitor.idle();
+    }
+    assert.equal(s.prober.calls.length, 4, 'looks at 100, 200, 400 and 800 ms');
+    assert.deepEqual(s.statuses(), []);
+    await s.checks(1, 200);
+    assert.deepEqual(s.statuses(), ['starting'], 'the check at one interval counts');
+    await s.checks(1, 1_000);
+    assert.deepEqual(s.statuses(), ['starting', 'unhealthy']);
+    assert.equal(s.prober.calls.length, 6);
+  });
+
+  test('a healthy task resumed after a worker restart gets no early looks', async () => {
+    const s = setup();
+    const health = { status: 'healthy' as const, failures: 0, lastOutput: 'HTTP 200', lastCheckedAt: null };
+    s.monitor.start('t1', TARGET, check({ intervalMs: 1_000 }), { startedAtMs: s.startedAtMs, health });
+    await s.checks(1, 999);
+    assert.equal(s.prober.calls.length, 0);
+    await s.checks(1, 1);
+    assert.equal(s.prober.calls.length, 1);
+  });
+
   test('failures during the start period are not counted, and the count starts when it ends', async () => {
     const s = setup(Array.from({ length: 12 }, () => DOWN));
     s.monitor.start('t1', TARGET, check({ startPeriodMs: 1_000, failureThreshold: 2 }), { startedAtMs: s.startedAtMs });

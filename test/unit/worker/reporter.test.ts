@@ -73,7 +73,7 @@ async function run(
   manager: RecordingManager,
   worker: FixedWorker,
   beats: number,
-  extra: { labels?: Record<string, string>; allowedHostPaths?: string[]; url?: string } = {},
+  extra: { labels?: Record<string, string>; allowedHostPaths?: string[]; url?: string; stopGraceSeconds?: number } = {},
 ): Promise<void> {
   const reporter = new ManagerReporter({
     manager,
@@ -124,17 +124,19 @@ test('after a reply asks for a resync, the next beat lists every active task, an
   assert.ok(manager.beats.every((b) => b.digest?.count === 1));
 });
 
-test("the node's labels and allowed host paths go with the registration only, and both bodies pass the manager's schemas", async () => {
+test("the node's labels, allowed host paths and stop grace go with the registration only, and both bodies pass the manager's schemas", async () => {
   const worker = new FixedWorker([view('a', 'Running')]);
   const manager = new RecordingManager([]);
   await run(manager, worker, 2, {
     labels: { zone: 'a', disk: 'ssd' },
     allowedHostPaths: ['/srv/poseidon'],
+    stopGraceSeconds: 30,
     url: 'https://127.0.0.1:2', // the Worker API is HTTPS only, as the schema says
   });
   const registered = manager.registers[0];
   assert.deepEqual(registered?.labels, { zone: 'a', disk: 'ssd' });
   assert.deepEqual(registered?.allowedHostPaths, ['/srv/poseidon']);
+  assert.equal(registered?.stopGraceSeconds, 30);
   compile(RegisterSchema).parse(registered); // throws naming the field the manager would refuse
   for (const beat of manager.beats) compile(HeartbeatSchema).parse(beat);
 });
