@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
@@ -59,6 +60,8 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
 
     const before = await readManagerCounters(cluster.access);
     const cpuBefore = await readCpuMs(cluster.manager.pid);
+    const workersCpuBefore = await readCpuMs(cluster.workers.process.pid);
+    const clientsCpuBefore = process.cpuUsage();
     const pressureBefore = await readCpuPressureUs();
     ctx.progress(
       `submit: ${CLIENTS} clients for ${DURATION_MS / 1000} s (at most ${count(MAX_SUBMISSIONS)} submissions)`,
@@ -84,8 +87,14 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     }
     const loadEndMs = load.startedAtMs + load.elapsedMs;
     const cpuAfter = await readCpuMs(cluster.manager.pid);
+    const workersCpuAfter = await readCpuMs(cluster.workers.process.pid);
+    const clientsCpu = process.cpuUsage(clientsCpuBefore);
     const pressureAfter = await readCpuPressureUs();
     const managerCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    const workersCpuMs =
+      workersCpuBefore === null || workersCpuAfter === null ? null : workersCpuAfter - workersCpuBefore;
+    // the bench process: its 64 clients, plus the poller that reads the fake workers' dispatches
+    const clientsCpuMs = (clientsCpu.user + clientsCpu.system) / 1000;
     const cpuPressure =
       pressureBefore === null || pressureAfter === null
         ? null
@@ -111,6 +120,8 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
       beats,
       warm,
       managerCpuMs,
+      workersCpuMs,
+      clientsCpuMs,
       cpuPressure,
     });
   } finally {
@@ -164,6 +175,10 @@ interface Measured {
   beats: HeartbeatHealth;
   /** Manager process cpu time (all threads) during the load. */
   managerCpuMs: number | null;
+  /** The simulated workers' process cpu time (all threads) during the load. */
+  workersCpuMs: number | null;
+  /** The bench process's cpu time during the load (its clients, and the dispatch poller). */
+  clientsCpuMs: number;
   /** Share of the load's wall time some task on the machine waited for a cpu (PSI). */
   cpuPressure: number | null;
 }
@@ -233,6 +248,16 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
         'manager cpu per submission, µs (all threads)',
         m.managerCpuMs === null ? 'n/a' : count((m.managerCpuMs * 1000) / Math.max(1, load.accepted.length)),
       ],
+      ['simulated workers cpu per submission, µs (their process)', perSubmission(m.workersCpuMs, load)],
+      ['load clients cpu per submission, µs (the bench process)', perSubmission(m.clientsCpuMs, load)],
+      [
+        'all three, cpu per submission, µs',
+        perSubmission(
+          m.managerCpuMs === null || m.workersCpuMs === null ? null : m.managerCpuMs + m.workersCpuMs + m.clientsCpuMs,
+          load,
+        ),
+      ],
+      ['load average (1 min) after the load', os.loadavg()[0]?.toFixed(2) ?? 'n/a'],
       [
         'machine cpu pressure during the load (some task waiting)',
         m.cpuPressure === null ? 'n/a' : `${(m.cpuPressure * 100).toFixed(0)} %`,
@@ -310,6 +335,8 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
       store: { writes, commits },
       managerRssBytes: m.rssBytes,
       managerCpuMs: m.managerCpuMs,
+      workersCpuMs: m.workersCpuMs,
+      clientsCpuMs: m.clientsCpuMs,
       cpuPressure: m.cpuPressure,
       heartbeats: m.beats,
       heartbeatMode: m.beats.mode,
@@ -327,6 +354,10 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
       ],
     },
   );
+}
+
+function perSubmission(cpuMs: number | null, load: LoadOutcome): string {
+  return cpuMs === null ? 'n/a' : count((cpuMs * 1000) / Math.max(1, load.accepted.length));
 }
 
 function delta(a: number | null, b: number | null): number | null {
