@@ -11,6 +11,14 @@ import type { BenchContext } from './context.js';
 export interface ManagerCounters {
   storeWrites: number | null;
   storeCommits: number | null;
+  /** Calls the manager made to workers to start tasks (each a `POST /tasks/batch`, or a `POST /tasks`). */
+  dispatchCalls: number | null;
+  /** Requests the manager served, by route: `POST /tasks`, worker reports, heartbeats. */
+  submitRequests: number | null;
+  reportRequests: number | null;
+  heartbeatRequests: number | null;
+  /** Reconcile passes run. */
+  passes: number | null;
 }
 
 export async function readManagerCounters(manager: ManagerAccess): Promise<ManagerCounters> {
@@ -22,12 +30,30 @@ export async function readManagerCounters(manager: ManagerAccess): Promise<Manag
   return {
     storeWrites: sample(text, 'poseidon_store_writes_total'),
     storeCommits: sample(text, 'poseidon_store_commits_total'),
+    dispatchCalls: summed(text, 'poseidon_dispatch_latency_seconds_count'),
+    submitRequests: summed(text, REQUESTS, 'method="POST",route="/tasks"'),
+    reportRequests: summed(text, REQUESTS, 'method="POST",route="/nodes/:id/reports"'),
+    heartbeatRequests: summed(text, REQUESTS, 'method="POST",route="/nodes/:id/heartbeat"'),
+    passes: sample(text, 'poseidon_reconcile_duration_seconds_count'),
   };
 }
+
+const REQUESTS = 'poseidon_manager_http_request_duration_seconds_count';
 
 function sample(text: string, name: string): number | null {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
   return m?.[1] === undefined ? null : Number(m[1]);
+}
+
+/** The sum of a metric's samples whose labels contain `labels` (every status, every result). */
+function summed(text: string, name: string, labels = ''): number | null {
+  let sum: number | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (labels !== '' && !line.includes(labels)) continue;
+    sum = (sum ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 /** Resident memory of a process, from /proc/<pid>/status (kB there, bytes here). */

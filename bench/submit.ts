@@ -257,6 +257,7 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
           load,
         ),
       ],
+      ['requests per submission: dispatches / reports / heartbeats', exchanges(m.before, m.after)],
       ['load average (1 min) after the load', os.loadavg()[0]?.toFixed(2) ?? 'n/a'],
       [
         'machine cpu pressure during the load (some task waiting)',
@@ -354,6 +355,17 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
       ],
     },
   );
+}
+
+/** Per `POST /tasks` the manager served in between: its calls to workers, and the workers' calls to it. */
+function exchanges(before: ManagerCounters, after: ManagerCounters): string {
+  const submits = delta(before.submitRequests, after.submitRequests);
+  if (submits === null || submits === 0) return 'n/a';
+  const per = (k: 'dispatchCalls' | 'reportRequests' | 'heartbeatRequests' | 'passes'): string => {
+    const d = delta(before[k], after[k]);
+    return d === null ? 'n/a' : (d / submits).toFixed(3);
+  };
+  return `${per('dispatchCalls')} / ${per('reportRequests')} / ${per('heartbeatRequests')} (passes ${per('passes')})`;
 }
 
 function perSubmission(cpuMs: number | null, load: LoadOutcome): string {
