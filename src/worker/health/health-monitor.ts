@@ -25,8 +25,6 @@ export interface HealthMonitorDeps {
   /** After every check, in order per task; the task's next check waits for it to settle. */
   onCheck(taskId: string, outcome: CheckOutcome): Promise<void>;
   log: { error(obj: object, msg: string): void };
-  /** The first early look after a start (default FIRST_LOOK_MS); 0: none, the first check waits one interval. */
-  firstLookMs?: number;
 }
 
 /**
@@ -86,15 +84,14 @@ export class HealthMonitor {
     this.stop(taskId);
     const health = resumed(opts.health);
     if (this.#stopped) return health;
-    const firstLookMs = this.deps.firstLookMs ?? FIRST_LOOK_MS;
-    const early = health.status === 'starting' && firstLookMs > 0 && firstLookMs < check.intervalMs;
+    const early = health.status === 'starting' && FIRST_LOOK_MS < check.intervalMs;
     const watch: Watch = {
       target,
       check,
       startedAtMs: opts.startedAtMs,
       health,
       watchedAtMs: this.deps.clock.now(),
-      earlyLookMs: early ? firstLookMs : undefined,
+      earlyLookMs: early ? FIRST_LOOK_MS : undefined,
       abort: new AbortController(),
       cancelTimer: undefined,
     };

@@ -12,13 +12,13 @@ import { block, closeAll, endpoint, httpReplica, metric, serviceView, startRig }
 
 const ports = (port: number) => [{ name: null, port, protocol: 'http' as const, balance: 'round-robin' as const }];
 
-function get(host: string, port: number, method = 'GET'): Promise<{ status: number; body: string; head: () => void }> {
+function get(host: string, port: number, method = 'GET'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host, port, path: '/', method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, head: () => undefined }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     });
     req.on('error', reject);
