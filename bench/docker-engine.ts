@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { DEFAULT_NETWORK, DEFAULT_SUBNET } from '../src/discovery/index.js';
+import { ensureNetwork, type NetworkInfo } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { removeForce } from '../testkit/cleanup.js';
 
@@ -43,4 +45,13 @@ export async function inPool<T>(count: number, concurrency: number, task: (i: nu
     }),
   );
   return results;
+}
+
+/**
+ * The network a worker's tasks join by default (`poseidon0`), made now if no worker made it yet,
+ * as a worker's first start would: a side that runs its container there is the like-for-like
+ * reference for a Poseidon start, which pays the engine's cost of a user-defined network.
+ */
+export function workersNetwork(docker: Docker): Promise<NetworkInfo> {
+  return ensureNetwork(docker, { name: DEFAULT_NETWORK, subnet: DEFAULT_SUBNET });
 }
