@@ -1,5 +1,6 @@
 import type { ManagerTaskView, NodeStatusView, PortView, VolumeView } from '../api/index.js';
 import { formatBytes } from '../units/index.js';
+import type { TableTask } from './task-table-fields.js';
 import { printable } from './terminal-text.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
@@ -44,23 +45,6 @@ export function ports(list: readonly PortView[]): string {
 export function cores(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
 }
-
-/** What taskTable shows of a task: `poseidon status` asks the manager for these alone. */
-export const TASK_TABLE_FIELDS = [
-  'id',
-  'name',
-  'service',
-  'slot',
-  'image',
-  'desiredState',
-  'state',
-  'node',
-  'ports',
-  'restarts',
-  'submittedAt',
-  'reason',
-] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
-export type TableTask = Pick<ManagerTaskView, (typeof TASK_TABLE_FIELDS)[number]>;
 
 /** "web/2": the service and slot of a replica; "-" for a plain task. */
 function serviceSlot(t: TableTask): string {

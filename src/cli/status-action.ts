@@ -1,6 +1,6 @@
 import type { NodeAvailability } from '../api/index.js';
-import { nodeTable, TASK_TABLE_FIELDS, taskDetail, taskTable, type TableTask } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
 
 export interface StatusFlags extends ClientFlags {
@@ -11,15 +11,23 @@ export interface StatusFlags extends ClientFlags {
 export type StopFlags = ClientFlags & { json?: boolean };
 export type NodeFlags = ClientFlags & { json?: boolean; dead?: boolean };
 
+/**
+ * The tables' code (format.ts), imported beside a request rather than before it: its loading then
+ * overlaps the manager's answer instead of delaying the question.
+ */
+function loadFormat(): Promise<typeof import('./format.js')> {
+  return import('./format.js');
+}
+
 /** `poseidon status [id]`: the task list, or one task with its cpu and memory use. */
 export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {
   const client = managerClient(flags);
   if (id !== undefined) {
-    const task = await client.getTask(id);
     if (flags.json === true) {
-      process.stdout.write(`${toJson(task)}\n`);
+      process.stdout.write(`${toJson(await client.getTask(id))}\n`);
       return;
     }
+    const [task, { taskDetail }] = await Promise.all([client.getTask(id), loadFormat()]);
     const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
     process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
     return;
@@ -34,9 +42,14 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
   }
   // the table's fields alone: under half the answer to read and parse (a manager that predates
   // `fields` refuses it, and is asked again for whole tasks)
-  const tasks: readonly TableTask[] = await client
-    .listTasks(filter, TASK_TABLE_FIELDS)
-    .catch((err: unknown) => (isInvalidRequest(err) ? client.listTasks(filter) : Promise.reject(err)));
+  const [tasks, { taskTable }] = await Promise.all([
+    client
+      .listTasks(filter, TASK_TABLE_FIELDS)
+      .catch((err: unknown): Promise<readonly TableTask[]> =>
+        isInvalidRequest(err) ? client.listTasks(filter) : Promise.reject(err),
+      ),
+    loadFormat(),
+  ]);
   process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
 }
 
@@ -52,9 +65,13 @@ export async function stopTask(id: string, flags: StopFlags): Promise<void> {
 
 /** `poseidon node`. */
 export async function showNodes(flags: NodeFlags): Promise<void> {
-  const nodes = await managerClient(flags).listNodes();
-  if (flags.json === true) process.stdout.write(`${toJson(nodes)}\n`);
-  else process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
+  const client = managerClient(flags);
+  if (flags.json === true) {
+    process.stdout.write(`${toJson(await client.listNodes())}\n`);
+    return;
+  }
+  const [nodes, { nodeTable }] = await Promise.all([client.listNodes(), loadFormat()]);
+  process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
 }
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
