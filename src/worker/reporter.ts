@@ -4,6 +4,7 @@ import { isNotFound, isPermanent } from '../errors/index.js';
 import { REPORT_SLACK, toReport, type HeartbeatReply, type TaskReport, type ResourcesView } from '../api/index.js';
 import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
+import { beatDelayMs, HostReadings } from './host-readings.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
 
@@ -45,8 +46,11 @@ export class ManagerReporter {
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
   #resyncAsked = false;
   #unsubscribe: (() => void) | undefined;
+  readonly #host: HostReadings;
 
-  constructor(private readonly deps: Readonly<ReporterDeps>) {}
+  constructor(private readonly deps: Readonly<ReporterDeps>) {
+    this.#host = new HostReadings(() => deps.readHost());
+  }
 
   start(): void {
     this.#unsubscribe = this.deps.worker.onChange((t) => {
@@ -68,9 +72,10 @@ export class ManagerReporter {
     let failures = 0;
     while (!this.#abort.signal.aborted) {
       try {
+        const sentAtMs = performance.now();
         const reply = this.#registered ? await this.#beat() : await this.#register();
         this.deps.onContact?.();
-        delayMs = reply.nextBeatInMs;
+        delayMs = beatDelayMs(reply.nextBeatInMs, performance.now() - sentAtMs);
         this.#resyncAsked = reply.resync === true;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
         failures = 0;
@@ -97,7 +102,7 @@ export class ManagerReporter {
   }
 
   async #register(): Promise<HeartbeatReply> {
-    const host = await this.deps.readHost();
+    const host = await this.#host.fresh();
     const reply = await this.deps.manager.register({
       nodeId: this.deps.nodeId,
       name: this.deps.name,
@@ -122,7 +127,7 @@ export class ManagerReporter {
    * is pushed as it happens (#flush), so the list is needed only to repair a loss.
    */
   async #beat(): Promise<HeartbeatReply> {
-    const host = await this.deps.readHost();
+    const host = await this.#host.latest();
     const tasks = this.#resyncAsked
       ? this.deps.worker
           .list()
@@ -160,7 +165,7 @@ export class ManagerReporter {
   async owned(): Promise<Array<{ taskId: string; generation: number }> | null> {
     if (!this.#registered) return null;
     try {
-      const host = await this.deps.readHost();
+      const host = await this.#host.latest();
       const reply = await this.deps.manager.heartbeat(this.deps.nodeId, {
         metrics: metricsOf(host),
         tasks: [],

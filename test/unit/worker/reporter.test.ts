@@ -140,3 +140,30 @@ test("the node's labels, allowed host paths and stop grace go with the registrat
   compile(RegisterSchema).parse(registered); // throws naming the field the manager would refuse
   for (const beat of manager.beats) compile(HeartbeatSchema).parse(beat);
 });
+
+test(
+  'a host reading that does not end holds no beat up: beats go on with the latest reading',
+  { timeout: 20_000 },
+  async () => {
+    const worker = new FixedWorker([view('a', 'Running')]);
+    const manager = new RecordingManager([]);
+    let reads = 0;
+    const reporter = new ManagerReporter({
+      manager,
+      worker,
+      nodeId: NODE_ID,
+      name: 'w1',
+      url: 'http://127.0.0.1:2',
+      capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+      // the registration's reading answers; every later one hangs, as on a host too busy to read procfs
+      readHost: () => (++reads === 1 ? Promise.resolve(HOST) : new Promise<HostSnapshot>(() => undefined)),
+      log: pino({ level: 'silent' }),
+    });
+    reporter.start();
+    while (manager.beats.length < 3) await sleep(1);
+    await reporter.stop();
+    assert.equal(manager.registers.length, 1);
+    for (const beat of manager.beats) assert.deepEqual(beat.metrics, manager.registers[0]?.metrics);
+    assert.equal(reads, 2, 'one reading in flight at a time');
+  },
+);

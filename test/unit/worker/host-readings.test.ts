@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HostSnapshot } from '../../../src/stats/index.js';
+import { beatDelayMs, HostReadings } from '../../../src/worker/host-readings.js';
+
+const snapshot = (cpuUsage: number): HostSnapshot => ({ cpuUsage }) as unknown as HostSnapshot;
+
+/** A read() whose readings the test hands out one by one. */
+function scriptedReads(): {
+  read: () => Promise<HostSnapshot>;
+  calls: () => number;
+  answer: (host: HostSnapshot) => void;
+  fail: (err: Error) => void;
+} {
+  const pending: Array<{ resolve: (h: HostSnapshot) => void; reject: (e: Error) => void }> = [];
+  let calls = 0;
+  return {
+    read: () => {
+      calls += 1;
+      return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+    },
+    calls: () => calls,
+    answer: (host) => pending.shift()?.resolve(host),
+    fail: (err) => pending.shift()?.reject(err),
+  };
+}
+
+test('the first reading is waited for; later calls get the latest at once while a new one is read', async () => {
+  const reads = scriptedReads();
+  const readings = new HostReadings(reads.read);
+  const first = readings.latest();
+  reads.answer(snapshot(0.1));
+  assert.equal((await first).cpuUsage, 0.1);
+  // the next reading never ends here: the caller is not held up by it
+  assert.equal((await readings.latest()).cpuUsage, 0.1);
+  assert.equal((await readings.latest()).cpuUsage, 0.1);
+  assert.equal(reads.calls(), 2, 'one reading at a time');
+  reads.answer(snapshot(0.7));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal((await readings.latest()).cpuUsage, 0.7);
+});
+
+test('fresh() waits for a new reading', async () => {
+  const reads = scriptedReads();
+  const readings = new HostReadings(reads.read);
+  const first = readings.fresh();
+  reads.answer(snapshot(0.2));
+  await first;
+  let settled = false;
+  const second = readings.fresh().then((h) => {
+    settled = true;
+    return h;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false);
+  reads.answer(snapshot(0.3));
+  assert.equal((await second).cpuUsage, 0.3);
+});
+
+test('a reading that failed is not hidden: the next call waits for a new one and sees its failure', async () => {
+  const reads = scriptedReads();
+  const readings = new HostReadings(reads.read);
+  const first = readings.latest();
+  reads.answer(snapshot(0.1));
+  await first;
+  const stale = readings.latest(); // the latest at once; a new reading starts
+  reads.fail(new Error('procfs gone'));
+  assert.equal((await stale).cpuUsage, 0.1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const next = readings.latest();
+  reads.fail(new Error('procfs still gone'));
+  await assert.rejects(next, /procfs still gone/);
+});
+
+test("the next beat's wait counts from when the last one went, not from its answer", () => {
+  assert.equal(beatDelayMs(1_000, 150), 850);
+  assert.equal(beatDelayMs(1_000, 2_000), 0);
+  assert.equal(beatDelayMs(1_000, 0), 1_000);
+});
