@@ -164,9 +164,24 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     updatedAt: nowIso,
   };
   // the address of this container; a report without one (an older worker, a stopped container) clears it
-  if (r.address === undefined) delete next.address;
-  else next.address = r.address;
+  if (r.address !== undefined && rec.address !== undefined) next.address = r.address;
+  else if (r.address !== undefined || 'address' in next) return withAddress(next, r.address);
   return next;
+}
+
+/**
+ * The record with `address` set, or left out when undefined, in an object of its own. Never by
+ * adding the property to a spread copy or deleting it from one: V8 (Node 20) gives a `{ ...rec }`
+ * copy that gains a property a hidden class of its own, and one that loses a property becomes a
+ * hash table. Each task's first report with an address did that, so every task kept a hidden class,
+ * its descriptors and an enum cache: about 0.9 KiB of the manager's memory per task. Object.assign
+ * onto `{}` and a rest copy add the properties one by one, in the same order, so all tasks share
+ * one hidden class per shape.
+ */
+function withAddress(rec: TaskRecord, address: string | undefined): TaskRecord {
+  if (address !== undefined) return Object.assign({}, rec, { address });
+  const { address: _cleared, ...rest } = rec;
+  return rest;
 }
 
 function sameObservation(rec: TaskRecord, r: TaskReport): boolean {

@@ -132,6 +132,31 @@ test('observe applies a report from the owner, and says null when it brings noth
   assert.equal(observe(failed, report('Failed'), compact, NOW), null); // a finished task's report repeats what is known
 });
 
+test('observe keeps the address the owner reports, changes it, and leaves it out once a report has none', () => {
+  const compact = new Compactor();
+  const scheduled = frozen(on('t1', 'Scheduled', 'n1'));
+  const running = observe(scheduled, report('Running', { address: '10.88.0.2' }), compact, NOW);
+  assert.ok(running !== null);
+  assert.equal(running.address, '10.88.0.2');
+  assert.equal(Object.hasOwn(scheduled, 'address'), false); // the record given is left as it was
+  const { address: _first, ...rest } = running;
+  assert.deepEqual(rest, {
+    ...scheduled,
+    state: 'Running',
+    containerId: 'c1',
+    reason: 'running',
+    startedAt: T0,
+    updatedAt: NOW,
+  });
+  const moved = observe(frozen(running), report('Running', { address: '10.88.0.3' }), compact, NOW);
+  assert.equal(moved?.address, '10.88.0.3');
+  const stopped = observe(frozen(running), report('Completed', { exitCode: 0, address: undefined }), compact, NOW);
+  assert.ok(stopped !== null);
+  assert.equal(Object.hasOwn(stopped, 'address'), false);
+  assert.equal(stopped.state, 'Completed');
+  assert.equal(running.address, '10.88.0.2');
+});
+
 test('observe refuses a change the state machine does not allow, with a typed error', () => {
   const compact = new Compactor();
   assert.throws(() => observe(frozen(on('t1', 'Completed', 'n1')), report('Running'), compact, NOW), InvalidTransition);
