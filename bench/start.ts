@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { WorkerClient } from '../src/client/index.js';
+import { createOptions } from '../src/driver/docker/create-options.js';
+import { parseSpec } from '../src/task/index.js';
 import {
   LABEL_GENERATION,
   LABEL_TASK_ID,
@@ -94,7 +96,7 @@ const TIMED: Record<Side, string> = {
   engine:
     "create + start + inspect until State.Running through the Engine API (dockerode), the worker driver's body (labels, Init: true)",
   engineNet:
-    "the same as docker.api.create+start, on the Poseidon network the workers' tasks join (NetworkMode, its gateway as DNS), as the worker's driver sends it: the like-for-like reference for Poseidon's control plane",
+    "create + start + inspect until State.Running through the Engine API, with exactly the body the worker's driver sends (createOptions: the Poseidon network with its gateway as DNS, the pids cap, no-new-privileges, log rotation): the like-for-like reference for Poseidon's control plane",
   run: '`docker run -d IMAGE sleep 300` (no --init, as a person types it) from spawn to exit',
   swarmApi:
     'POST /services/create (1 replica, image by ID) until GET /tasks?service=ID shows the task running (polled every 10 ms)',
@@ -350,33 +352,36 @@ async function startViaManager(ctx: BenchContext, cluster: BenchCluster): Promis
 }
 
 /**
- * The same container straight through the Engine API: create, start, inspect until Running; on
- * Docker's default bridge, or on `network` as the worker's tasks are. Removal untimed.
+ * The same container straight through the Engine API: create, start, inspect until Running.
+ * Without `network`: the worker driver's labels and `Init: true` on Docker's default bridge, as
+ * this benchmark always compared. With it: exactly the body the worker's driver sends
+ * (createOptions: the network, the pids cap, no-new-privileges, log rotation), so the only
+ * difference left to Poseidon's row is Poseidon itself. Removal untimed.
  */
 async function startViaEngine(ctx: BenchContext, network?: NetworkInfo): Promise<StartSample> {
   const sample = randomUUID();
   const taskId = randomUUID();
-  // what the worker's driver sends for this task (src/driver/docker/create-options.ts)
-  const options: Docker.ContainerCreateOptions = {
-    name: `poseidon-${TASK_NAME}-${taskId.slice(0, 8)}-0`,
-    Image: BENCH_IMAGE,
-    Cmd: COMMAND,
-    Env: [],
-    Labels: {
-      ...labels(ctx, sample),
-      [LABEL_TASK_ID]: taskId,
-      [LABEL_TASK_NAME]: TASK_NAME,
-      [LABEL_WORKER]: directWorkerLabel(ctx),
-      [LABEL_GENERATION]: '0',
-    },
-    ExposedPorts: {},
-    HostConfig: {
-      PortBindings: {},
-      ...(network === undefined ? {} : { NetworkMode: network.name, Dns: [network.gateway] }),
-      Init: true,
-      RestartPolicy: { Name: 'no' },
-    },
-  };
+  const options: Docker.ContainerCreateOptions =
+    network === undefined
+      ? {
+          name: `poseidon-${TASK_NAME}-${taskId.slice(0, 8)}-0`,
+          Image: BENCH_IMAGE,
+          Cmd: COMMAND,
+          Env: [],
+          Labels: {
+            ...labels(ctx, sample),
+            [LABEL_TASK_ID]: taskId,
+            [LABEL_TASK_NAME]: TASK_NAME,
+            [LABEL_WORKER]: directWorkerLabel(ctx),
+            [LABEL_GENERATION]: '0',
+          },
+          ExposedPorts: {},
+          HostConfig: { PortBindings: {}, Init: true, RestartPolicy: { Name: 'no' } },
+        }
+      : createOptions(
+          parseSpec({ id: taskId, name: TASK_NAME, image: BENCH_IMAGE, command: COMMAND, labels: labels(ctx, sample) }),
+          { workerName: directWorkerLabel(ctx), generation: 0, publishIp: '127.0.0.1', network },
+        );
   const signal = ctx.signal;
   const sentAtMs = wallClockMs();
   const container = await ctx.docker.createContainer({ ...options, abortSignal: signal });
