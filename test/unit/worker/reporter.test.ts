@@ -73,7 +73,13 @@ async function run(
   manager: RecordingManager,
   worker: FixedWorker,
   beats: number,
-  extra: { labels?: Record<string, string>; allowedHostPaths?: string[]; url?: string; stopGraceSeconds?: number } = {},
+  extra: {
+    labels?: Record<string, string>;
+    allowedHostPaths?: string[];
+    url?: string;
+    stopGraceSeconds?: number;
+    readHost?: () => Promise<HostSnapshot>;
+  } = {},
 ): Promise<void> {
   const reporter = new ManagerReporter({
     manager,
@@ -148,20 +154,10 @@ test(
     const worker = new FixedWorker([view('a', 'Running')]);
     const manager = new RecordingManager([]);
     let reads = 0;
-    const reporter = new ManagerReporter({
-      manager,
-      worker,
-      nodeId: NODE_ID,
-      name: 'w1',
-      url: 'http://127.0.0.1:2',
-      capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+    await run(manager, worker, 3, {
       // the registration's reading answers; every later one hangs, as on a host too busy to read procfs
       readHost: () => (++reads === 1 ? Promise.resolve(HOST) : new Promise<HostSnapshot>(() => undefined)),
-      log: pino({ level: 'silent' }),
     });
-    reporter.start();
-    while (manager.beats.length < 3) await sleep(1);
-    await reporter.stop();
     assert.equal(manager.registers.length, 1);
     for (const beat of manager.beats) assert.deepEqual(beat.metrics, manager.registers[0]?.metrics);
     assert.equal(reads, 2, 'one reading in flight at a time');
