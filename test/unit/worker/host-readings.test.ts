@@ -25,6 +25,16 @@ function scriptedReads(): {
   };
 }
 
+/** Readings whose first reading has been taken (`cpuUsage` as given), and the script of the next ones. */
+async function primed(cpuUsage: number): Promise<{ reads: ReturnType<typeof scriptedReads>; readings: HostReadings }> {
+  const reads = scriptedReads();
+  const readings = new HostReadings(reads.read);
+  const first = readings.fresh();
+  reads.answer(snapshot(cpuUsage));
+  await first;
+  return { reads, readings };
+}
+
 test('the first reading is waited for; later calls get the latest at once while a new one is read', async () => {
   const reads = scriptedReads();
   const readings = new HostReadings(reads.read);
@@ -41,11 +51,7 @@ test('the first reading is waited for; later calls get the latest at once while 
 });
 
 test('fresh() waits for a new reading', async () => {
-  const reads = scriptedReads();
-  const readings = new HostReadings(reads.read);
-  const first = readings.fresh();
-  reads.answer(snapshot(0.2));
-  await first;
+  const { reads, readings } = await primed(0.2);
   let settled = false;
   const second = readings.fresh().then((h) => {
     settled = true;
@@ -58,11 +64,7 @@ test('fresh() waits for a new reading', async () => {
 });
 
 test('a reading that failed is not hidden: the next call waits for a new one and sees its failure', async () => {
-  const reads = scriptedReads();
-  const readings = new HostReadings(reads.read);
-  const first = readings.latest();
-  reads.answer(snapshot(0.1));
-  await first;
+  const { reads, readings } = await primed(0.1);
   const stale = readings.latest(); // the latest at once; a new reading starts
   reads.fail(new Error('procfs gone'));
   assert.equal((await stale).cpuUsage, 0.1);
