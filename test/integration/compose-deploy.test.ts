@@ -11,6 +11,9 @@ import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon deploy` as a user runs it: a Compose file in a directory of its own (the stack is
 // named after it), against a real manager and two real workers on the real engine.
+// Exec checks every 2 s, not faster: one `docker exec` costs the engine about 110 ms of CPU here,
+// and six containers checked every 500 ms kept a 2-core machine's engine so busy that execs took
+// longer than the check's timeout (the interval) and healthy replicas were failed and replaced.
 
 function composeFile(runId: string, apiVersion: string, withCache: boolean, webReplicas = 2): string {
   return `
@@ -18,7 +21,7 @@ x-task: &task
   image: ${TEST_IMAGE}
   command: [sleep, "600"]
   labels: {${LABEL_TEST_RUN}: ${runId}}
-  healthcheck: {test: [CMD, "true"], interval: 500ms, retries: 1}
+  healthcheck: {test: [CMD, "true"], interval: 2s, retries: 3}
 services:
   web:
     <<: *task
@@ -58,7 +61,13 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
           const v = now.get(n);
           return v !== undefined && v.healthy === v.replicas && (v.update === null || v.update.state === 'completed');
         });
-        return ok ? now : undefined;
+        if (ok) return now;
+        // Thrown, not returned, so a timeout names what each service looked like last.
+        const seen = names.map((n) => {
+          const v = now.get(n);
+          return v === undefined ? `${n} missing` : `${n} ${v.healthy}/${v.replicas} healthy, v${v.version}, update ${v.update?.state ?? 'none'}`;
+        });
+        throw new Error(seen.join('; '));
       },
       { what: `${names.join(', ')} healthy and not updating`, timeoutMs: 90_000 },
     );
