@@ -63,7 +63,10 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   if (groupStore !== undefined && opts.staticWorkers.length > 0)
     throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
   // etcd is reached through the store first: when it cannot be, its error says what to check
-  if (groupStore !== undefined) await store.get('node/');
+  if (groupStore !== undefined) {
+    await store.get('node/');
+    log.info({ store: stores.where }, 'etcd reached; joining the manager group');
+  }
   const group =
     groupStore === undefined
       ? undefined

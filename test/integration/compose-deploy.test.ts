@@ -65,7 +65,9 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
         // Thrown, not returned, so a timeout names what each service looked like last.
         const seen = names.map((n) => {
           const v = now.get(n);
-          return v === undefined ? `${n} missing` : `${n} ${v.healthy}/${v.replicas} healthy, v${v.version}, update ${v.update?.state ?? 'none'}`;
+          return v === undefined
+            ? `${n} missing`
+            : `${n} ${v.healthy}/${v.replicas} healthy, v${v.version}, update ${v.update?.state ?? 'none'}`;
         });
         throw new Error(seen.join('; '));
       },
