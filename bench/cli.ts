@@ -61,7 +61,7 @@ const METRIC: Record<Side, string> = {
   dockerPs: `docker ps [${PS_CONTAINERS} running]`,
   poseidonRun: 'poseidon run --wait',
   dockerRun: 'docker run -d',
-  dockerRunNet: 'docker run -d --network poseidon0',
+  dockerRunNet: 'docker run -d --dns GATEWAY',
 };
 
 /** Each Poseidon row's Docker counterpart, for the `vs docker` column. */
@@ -81,7 +81,7 @@ const TIMED: Record<Side, string> = {
     '`node bin/poseidon.js run FILE --wait --manager URL` against `poseidon manager` with one `poseidon worker --manager` (separate processes), until it exits saying Running',
   dockerRun: '`docker run -d IMAGE sleep 300` (no --init, as a person types it)',
   dockerRunNet:
-    "`docker run -d --network poseidon0 --dns GATEWAY IMAGE sleep 300`: the same on the network a worker's tasks join, which costs the engine more per start than Docker's default bridge",
+    "`docker run -d --network bridge --dns GATEWAY IMAGE sleep 300`: the same as a worker's task container goes by default, on Docker's default bridge with the Poseidon network's gateway as its DNS server",
 };
 
 /** One timed command; `sample` is the LABEL_BENCH_SAMPLE of the container it started, if it started one. */
@@ -304,7 +304,7 @@ async function runViaPoseidon(ctx: BenchContext, s: Setup, rep: number): Promise
 async function runViaDocker(ctx: BenchContext, network?: NetworkInfo): Promise<CliSample> {
   const sample = randomUUID();
   const labelArgs = Object.entries(labels(ctx, sample)).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  const networkArgs = network === undefined ? [] : ['--network', network.name, '--dns', network.gateway];
+  const networkArgs = network === undefined ? [] : ['--network', network.joins, '--dns', network.gateway];
   const run = await dockerCli(['run', '-d', ...labelArgs, ...networkArgs, BENCH_IMAGE, ...COMMAND], {
     signal: ctx.signal,
     timeoutMs: CLI_TIMEOUT_MS,
@@ -387,7 +387,7 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
       maxMs: GOAL_RUN_MAX_MS,
     },
     {
-      goal: `\`poseidon run --wait\` within ${GOAL_RUN_MAX_MS} ms of \`docker run -d\` on the same network`,
+      goal: `\`poseidon run --wait\` within ${GOAL_RUN_MAX_MS} ms of \`docker run -d\` as the worker runs it (Dns set)`,
       side: 'poseidonRun',
       ref: 'dockerRunNet',
       maxMs: GOAL_RUN_MAX_MS,

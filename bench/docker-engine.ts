@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { DEFAULT_NETWORK, DEFAULT_SUBNET } from '../src/discovery/index.js';
-import { ensureNetwork, type NetworkInfo } from '../src/driver/index.js';
+import { ensureNetwork, type NetworkInfo, type TaskNetwork } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { removeForce } from '../testkit/cleanup.js';
 
@@ -48,10 +48,11 @@ export async function inPool<T>(count: number, concurrency: number, task: (i: nu
 }
 
 /**
- * The network a worker's tasks join by default (`poseidon0`), made now if no worker made it yet,
- * as a worker's first start would: a side that runs its container there is the like-for-like
- * reference for a Poseidon start, which pays the engine's cost of a user-defined network.
+ * A worker's network as its defaults make it (`poseidon0`; tasks on Docker's default bridge with
+ * its gateway as DNS), made now if no worker made it yet, as a worker's first start would: a side
+ * that creates its container as the worker's driver does is the like-for-like reference for a
+ * Poseidon start. `poseidon` puts the side on the network itself, as `--task-network poseidon`.
  */
-export function workersNetwork(docker: Docker): Promise<NetworkInfo> {
-  return ensureNetwork(docker, { name: DEFAULT_NETWORK, subnet: DEFAULT_SUBNET });
+export function workersNetwork(docker: Docker, tasks: TaskNetwork = 'bridge'): Promise<NetworkInfo> {
+  return ensureNetwork(docker, { name: DEFAULT_NETWORK, subnet: DEFAULT_SUBNET, tasks });
 }

@@ -27,6 +27,11 @@ export const DEFAULT_CERT_TTL = '7d';
 export const DEFAULT_NETWORK = 'poseidon0';
 export const DEFAULT_SUBNET = '10.213.0.0/16';
 export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
+/** Where task containers go: Docker's default bridge (the faster start) or `poseidon` (the network itself). */
+export const DEFAULT_TASK_NETWORK = 'bridge';
+export const TASK_NETWORK_HELP =
+  "where task containers go: 'bridge' (Docker's default bridge; the faster start) or 'poseidon' " +
+  '(the Poseidon network itself: addresses from --subnet, apart from other containers)';
 /** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
 export const DEFAULT_DNS_PORT = 8600;
 export const DEFAULT_DNS_TTL = 5;

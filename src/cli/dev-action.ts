@@ -40,6 +40,7 @@ export interface DevFlags extends DnsFlags {
   allowHostPath?: string[];
   network: string;
   subnet: string;
+  taskNetwork: string;
   vipRange: string;
 }
 

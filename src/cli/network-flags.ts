@@ -1,19 +1,25 @@
 import { cidrContains, parseCidr } from '../discovery/index.js';
-import { checkNetworkOptions, type NetworkOptions } from '../driver/index.js';
+import { checkNetworkOptions, TASK_NETWORKS, type NetworkOptions } from '../driver/index.js';
 import { InvalidField } from '../errors/index.js';
 
-// Discovery's flags: the worker's network and subnet, the manager's virtual IP range.
+// Discovery's flags: the worker's network, its subnet and where tasks go; the manager's virtual IP range.
 
-/** `--network NAME --subnet CIDR`, checked (a bridge name, an IPv4 block) before anything starts. */
-export function networkFlags(flags: { network: string; subnet: string }): NetworkOptions {
+/**
+ * `--network NAME --subnet CIDR --task-network bridge|poseidon`, checked (a bridge name, an IPv4
+ * block, one of the two) before anything starts.
+ */
+export function networkFlags(flags: { network: string; subnet: string; taskNetwork: string }): NetworkOptions {
   try {
     parseCidr(flags.subnet, '--subnet');
   } catch (err) {
     throw new InvalidField('--subnet', (err as Error).message);
   }
+  const tasks = TASK_NETWORKS.find((t) => t === flags.taskNetwork);
+  if (tasks === undefined)
+    throw new InvalidField('--task-network', `is "${flags.taskNetwork}"; use ${TASK_NETWORKS.join(' or ')}`);
   try {
     const info = checkNetworkOptions({ name: flags.network, subnet: flags.subnet });
-    return { name: info.name, subnet: info.subnet };
+    return { name: info.name, subnet: info.subnet, tasks };
   } catch (err) {
     throw new InvalidField('--network', (err as Error).message);
   }

@@ -11,12 +11,14 @@ import {
   DEFAULT_MANAGER_PORT,
   DEFAULT_NETWORK,
   DEFAULT_SUBNET,
+  DEFAULT_TASK_NETWORK,
   DEFAULT_VIP_RANGE,
   DEFAULT_START_CONCURRENCY,
   DEFAULT_STOP_GRACE_SECONDS,
   DEFAULT_STRATEGY,
   DEFAULT_WORKER_PORT,
   STRATEGY_NAMES,
+  TASK_NETWORK_HELP,
 } from './defaults.js';
 import type { ConfigName, RuntimeAction } from './config-file.js';
 import { collect } from './repeatable.js';
@@ -126,8 +128,13 @@ export function registerWorker(program: Command): void {
       collect,
     )
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
-    .option('--network <name>', 'the bridge network every task joins (and its Linux bridge name)', DEFAULT_NETWORK)
-    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
+    .option(
+      '--network <name>',
+      "Poseidon's bridge network: its gateway serves tasks DNS (and names the Linux bridge)",
+      DEFAULT_NETWORK,
+    )
+    .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
+    .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
     .option(
       '--stop-grace <seconds>',
@@ -162,8 +169,9 @@ export function registerDev(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
-    .option('--network <name>', 'the bridge network every task joins', DEFAULT_NETWORK)
-    .option('--subnet <cidr>', "the network's subnet: containers take its lower half", DEFAULT_SUBNET)
+    .option('--network <name>', "Poseidon's bridge network: its gateway serves tasks DNS", DEFAULT_NETWORK)
+    .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
+    .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)

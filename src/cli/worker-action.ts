@@ -41,6 +41,7 @@ export interface WorkerFlags extends DnsFlags {
   allowHostPath?: string[];
   network: string;
   subnet: string;
+  taskNetwork: string;
   /** --proxy: this host's discovery host. */
   proxy?: boolean;
   fence: string;

@@ -21,7 +21,13 @@ export {
   LABEL_NETWORK,
 } from './labels.js';
 /** The Poseidon network (a bridge every task joins): creating it when missing, removing a test's by label. */
-export { ensureNetwork, removeNetworksByLabel, checkNetworkOptions, MAX_BRIDGE_NAME } from './docker/network.js';
-export type { NetworkOptions, NetworkInfo } from './docker/network.js';
+export {
+  ensureNetwork,
+  removeNetworksByLabel,
+  checkNetworkOptions,
+  MAX_BRIDGE_NAME,
+  TASK_NETWORKS,
+} from './docker/network.js';
+export type { NetworkOptions, NetworkInfo, TaskNetwork } from './docker/network.js';
 /** What a worker left on its engine (containers, volumes, network), removed by `poseidon dev --clean`. */
 export { removeWorkerLeftovers, type Leftovers } from './docker/leftovers.js';

@@ -17,7 +17,9 @@ const run = promisify(execFile);
 
 // Discovery with a real manager and two real workers on a network of this run's own (its name,
 // subnet and VIP range; removed by the run's label): virtual IPs, the endpoint table as replicas
-// come and go, the watch stream a host follows, and the drain before a replica stops.
+// come and go, the watch stream a host follows, and the drain before a replica stops. Its workers
+// put tasks on that network itself (`--task-network poseidon`); dns.test.ts covers the default,
+// tasks on Docker's default bridge.
 
 describe('service discovery with a real manager and two workers', () => {
   const c = new TestCluster();
@@ -27,7 +29,7 @@ describe('service discovery with a real manager and two workers', () => {
   before(async () => {
     net = await createTestNetwork(new Docker(), c.runId);
     await c.startManager(net.managerArgs);
-    for (const w of ['a', 'b']) await c.startWorker(w, net.workerArgs);
+    for (const w of ['a', 'b']) await c.startWorker(w, [...net.workerArgs, '--task-network', 'poseidon']);
   });
   after(async () => {
     for (const w of watches) w.close();

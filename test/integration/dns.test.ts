@@ -181,6 +181,10 @@ describe('DNS with a real manager and two workers', () => {
       },
       { timeoutMs: 60_000, what: 'the client replica running' },
     );
+    // by default a task container is on Docker's default bridge: the gateway and the VIP are
+    // addresses of the Poseidon network's host side, which it reaches through the host
+    const mode = await run('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', task]);
+    assert.equal(mode.stdout.trim(), 'bridge');
     const vip = (await endpoints('web')).vip;
     const looked = await waitFor(
       async () => {

@@ -9,7 +9,10 @@ export interface CreateContext {
   generation: number;
   /** Address published ports bind to on the host. */
   publishIp: string;
-  /** The Poseidon network the container joins, with its gateway as resolver; absent: Docker's default bridge. */
+  /**
+   * The network the container joins (`joins`), with the Poseidon network's gateway as resolver;
+   * absent: Docker's default bridge and the host's resolvers.
+   */
   network?: NetworkInfo;
 }
 
@@ -66,7 +69,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
-      ...(ctx.network === undefined ? {} : { NetworkMode: ctx.network.name, Dns: [ctx.network.gateway] }),
+      ...(ctx.network === undefined ? {} : { NetworkMode: ctx.network.joins, Dns: [ctx.network.gateway] }),
       ...(task.cpuCores > 0 ? { CpuShares: cpuShares(task.cpuCores) } : {}),
       ...(task.cpuLimitCores !== undefined && task.cpuLimitCores > 0
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }

@@ -8,7 +8,7 @@ import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
-import { ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
+import { checkNetworkOptions, ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
 import { KeyedLock } from '../../lock/index.js';
 
@@ -45,10 +45,13 @@ export class DockerDriver implements Driver {
   readonly #socketPath: string;
   readonly #lock = new KeyedLock();
   #network: Promise<NetworkInfo> | undefined;
+  /** The Docker network task containers join (their address is read there); undefined without a Poseidon network. */
+  readonly #joins: string | undefined;
 
   constructor(private readonly opts: DockerDriverOptions) {
     this.#socketPath = opts.socketPath ?? '/var/run/docker.sock';
     this.#docker = new Docker({ socketPath: this.#socketPath });
+    this.#joins = opts.network === undefined ? undefined : checkNetworkOptions(opts.network).joins;
   }
 
   async ping(): Promise<void> {
@@ -132,10 +135,7 @@ export class DockerDriver implements Driver {
 
   async inspect(containerId: string): Promise<ContainerState | null> {
     try {
-      return fromInspect(
-        await this.#call(() => this.#docker.getContainer(containerId).inspect()),
-        this.opts.network?.name,
-      );
+      return fromInspect(await this.#call(() => this.#docker.getContainer(containerId).inspect()), this.#joins);
     } catch (err) {
       if ((err as HttpError).statusCode === 404) return null;
       throw err;
@@ -269,8 +269,14 @@ export class DockerDriver implements Driver {
     try {
       return await this.#createPulling(image, body, signal);
     } catch (err) {
-      const network = this.opts.network?.name;
-      if (network === undefined || !(err instanceof ContainerStartFailed) || !/network .* not found/i.test(err.message))
+      const network = this.opts.network;
+      // on Docker's default bridge a create does not need the Poseidon network
+      if (
+        network === undefined ||
+        network.tasks !== 'poseidon' ||
+        !(err instanceof ContainerStartFailed) ||
+        !/network .* not found/i.test(err.message)
+      )
         throw err;
       this.#network = undefined;
       await this.#joinable();

@@ -52,3 +52,13 @@ test("the CLI's --network, --subnet and --vip-range defaults are discovery's own
   assert.equal(cli.DEFAULT_SUBNET, discovery.DEFAULT_SUBNET);
   assert.equal(cli.DEFAULT_VIP_RANGE, discovery.DEFAULT_VIP_RANGE);
 });
+
+test('--task-network defaults to one of the places the driver knows, and a bad value names the flag', async () => {
+  const { TASK_NETWORKS } = await import('../../../src/driver/index.js');
+  const { networkFlags } = await import('../../../src/cli/network-flags.js');
+  assert.ok((TASK_NETWORKS as readonly string[]).includes(cli.DEFAULT_TASK_NETWORK));
+  const flags = { network: 'poseidon0', subnet: '10.213.0.0/16' };
+  assert.equal(networkFlags({ ...flags, taskNetwork: 'poseidon' }).tasks, 'poseidon');
+  assert.equal(networkFlags({ ...flags, taskNetwork: cli.DEFAULT_TASK_NETWORK }).tasks, 'bridge');
+  assert.throws(() => networkFlags({ ...flags, taskNetwork: 'host' }), /--task-network.*"host".*bridge or poseidon/);
+});

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createOptions } from '../../../src/driver/docker/create-options.js';
+import { checkNetworkOptions } from '../../../src/driver/index.js';
+import { taskRequest } from '../../helpers/task-request.js';
+
+// Where a task container goes: Docker's default bridge unless the worker says `poseidon`; the
+// Poseidon network's gateway is its DNS server either way (discovery's names answer there).
+
+const ctx = { workerName: 'w1', generation: 1, publishIp: '127.0.0.1' };
+const task = taskRequest('0b5c8f1e-1111-4222-8333-944445555666');
+
+test('by default a task container joins Docker default bridge, with the Poseidon gateway as its resolver', () => {
+  const network = checkNetworkOptions({ name: 'poseidon0', subnet: '10.213.0.0/16' });
+  assert.equal(network.joins, 'bridge');
+  const host = createOptions(task, { ...ctx, network }).HostConfig;
+  assert.equal(host?.NetworkMode, 'bridge');
+  assert.deepEqual(host?.Dns, ['10.213.0.1']);
+});
+
+test('with tasks on `poseidon` it joins the Poseidon network itself, with the same resolver', () => {
+  const network = checkNetworkOptions({ name: 'pn-test', subnet: '10.77.0.0/16', tasks: 'poseidon' });
+  assert.equal(network.joins, 'pn-test');
+  const host = createOptions(task, { ...ctx, network }).HostConfig;
+  assert.equal(host?.NetworkMode, 'pn-test');
+  assert.deepEqual(host?.Dns, ['10.77.0.1']);
+});
+
+test('without a Poseidon network the engine picks: no network mode, no resolver', () => {
+  const host = createOptions(task, ctx).HostConfig;
+  assert.equal(host?.NetworkMode, undefined);
+  assert.equal(host?.Dns, undefined);
+});
