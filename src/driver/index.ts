@@ -20,7 +20,7 @@ export {
   LABEL_VOLUME,
   LABEL_NETWORK,
 } from './labels.js';
-/** The Poseidon network (a bridge every task joins): creating it when missing, removing a test's by label. */
+/** The Poseidon network (its gateway is tasks' DNS; tasks join it or the default bridge): made when missing. */
 export {
   ensureNetwork,
   removeNetworksByLabel,
