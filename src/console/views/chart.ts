@@ -42,7 +42,7 @@ export function Chart(props: {
   return html`<figure class="chart">
     <figcaption>
       ${props.title}: ${last === undefined ? 'no sample yet' : props.format(last)}
-      <span class="hint">(${props.values.length} samples)</span>
+      <span class="hint"> (${props.values.length} ${props.values.length === 1 ? 'sample' : 'samples'})</span>
     </figcaption>
     <div ref=${box} role="img" aria-label=${`${props.title} over the last minutes`}></div>
   </figure>`;
