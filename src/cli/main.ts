@@ -8,6 +8,16 @@ const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   forbidden: 'use a token with that scope (an admin makes one: poseidon token create --scope SCOPE)',
 };
 
+/** A process a SIGPIPE ended exits with this (128 + 13), as `ls | head` leaves `ls`. */
+const BROKEN_PIPE_EXIT = 141;
+
+// the reader went away (`poseidon status | head -3`): stop at once and say nothing, as a Unix
+// tool does, rather than print a stack trace for the write that found the pipe closed
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(BROKEN_PIPE_EXIT);
+});
+
 try {
   await buildProgram(process.argv[2]).parseAsync(process.argv);
 } catch (err) {
