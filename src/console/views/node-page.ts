@@ -37,6 +37,7 @@ function UsageOverTime(props: { store: ClusterStore; id: string }) {
       times=${series.t}
       values=${series.cpu}
       format=${(v: number) => `${v.toFixed(0)}%`}
+      minTop=${100}
     />
     <${Chart} title="Memory in use" unit="bytes" times=${series.t} values=${series.mem} format=${formatBytes} />
   </div>`;

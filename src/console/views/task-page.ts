@@ -46,6 +46,7 @@ function Usage(props: { api: Api; store: ClusterStore; id: string; running: bool
       times=${series.t}
       values=${series.cpu}
       format=${(v: number) => `${v.toFixed(2)}`}
+      minTop=${0.1}
     />
     <${Chart} title="Memory" unit="bytes" times=${series.t} values=${series.mem} format=${formatBytes} />
   </div>`;
