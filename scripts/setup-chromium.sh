@@ -9,4 +9,5 @@ if command -v chromium >/dev/null 2>&1; then
   exit 0
 fi
 apt_install setup-chromium chromium fonts-dejavu-core
-echo "setup-chromium: $(chromium --version 2>&1 | head -n 1)"
+# (Debian's launcher script may print a shell warning of its own before the version)
+echo "setup-chromium: $(chromium --version 2>/dev/null | tail -n 1)"
