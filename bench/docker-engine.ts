@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { DEFAULT_NETWORK, DEFAULT_SUBNET } from '../src/discovery/index.js';
-import { ensureNetwork, type NetworkInfo, type TaskNetwork } from '../src/driver/index.js';
+import { ensureNetwork, type NetworkInfo } from '../src/driver/index.js';
 import { BenchError } from './bench-error.js';
 import { removeForce } from '../testkit/cleanup.js';
 
@@ -51,8 +51,8 @@ export async function inPool<T>(count: number, concurrency: number, task: (i: nu
  * A worker's network as its defaults make it (`poseidon0`; tasks on Docker's default bridge with
  * its gateway as DNS), made now if no worker made it yet, as a worker's first start would: a side
  * that creates its container as the worker's driver does is the like-for-like reference for a
- * Poseidon start. `poseidon` puts the side on the network itself, as `--task-network poseidon`.
+ * Poseidon start.
  */
-export function workersNetwork(docker: Docker, tasks: TaskNetwork = 'bridge'): Promise<NetworkInfo> {
-  return ensureNetwork(docker, { name: DEFAULT_NETWORK, subnet: DEFAULT_SUBNET, tasks });
+export function workersNetwork(docker: Docker): Promise<NetworkInfo> {
+  return ensureNetwork(docker, { name: DEFAULT_NETWORK, subnet: DEFAULT_SUBNET, tasks: 'bridge' });
 }

@@ -57,16 +57,26 @@ async function runService(ctx: BenchContext): Promise<void> {
     swarm = await SwarmSession.join(ctx);
     const sides: ServiceSide[] = [poseidon.side, new SwarmServiceSide(ctx, image)];
     const samples = new Map<string, Sample[]>();
+    const failures: Failure[] = [];
     const order: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const scenario of SCENARIOS) {
         const line: string[] = [];
         for (const side of rotated(sides, round)) {
           ctx.signal.throwIfAborted();
-          const s = await runScenario(ctx, side, scenario, round);
-          const key = `${scenario}|${side.metric}`;
-          samples.set(key, [...(samples.get(key) ?? []), s]);
-          line.push(`${side.metric} ${ms(s.ms)} (fewest healthy ${s.fewestHealthy})`);
+          const s = await runScenario(ctx, side, scenario, round).catch((err: unknown) => {
+            // one side's rollout that paused or ran past its deadline is a result, not the end of the run
+            if (!(err instanceof ScenarioFailed)) throw err;
+            return err;
+          });
+          if (s instanceof ScenarioFailed) {
+            failures.push({ round, scenario, metric: side.metric, reason: s.message });
+            line.push(`${side.metric} failed (${s.message})`);
+          } else {
+            const key = `${scenario}|${side.metric}`;
+            samples.set(key, [...(samples.get(key) ?? []), s]);
+            line.push(`${side.metric} ${ms(s.ms)} (fewest healthy ${s.fewestHealthy})`);
+          }
           order.push(`${round}:${scenario}:${side.metric}`);
           await sleep(SETTLE_MS, undefined, { signal: ctx.signal });
         }
@@ -75,7 +85,7 @@ async function runService(ctx: BenchContext): Promise<void> {
     }
     await poseidon.stop();
     await swarm.leave();
-    await report(ctx, sides, samples, order, swarm.createdHere);
+    await report(ctx, sides, samples, failures, order, swarm.createdHere);
   } finally {
     await poseidon.stop();
     await swarm?.leave();
@@ -105,7 +115,17 @@ async function runScenario(ctx: BenchContext, side: ServiceSide, scenario: Scena
   }
 }
 
-/** Polls every POLL_MS until `done`; a paused rollout or the deadline fails the benchmark. */
+/** A side's scenario that did not finish: its rollout paused, or the deadline passed. */
+class ScenarioFailed extends BenchError {}
+
+interface Failure {
+  round: number;
+  scenario: Scenario;
+  metric: string;
+  reason: string;
+}
+
+/** Polls every POLL_MS until `done`; a paused rollout or the deadline fails the scenario (ScenarioFailed). */
 async function until(
   ctx: BenchContext,
   side: ServiceSide,
@@ -121,9 +141,9 @@ async function until(
     polls += 1;
     fewestHealthy = Math.min(fewestHealthy, o.healthy);
     if (done(o)) return { atMs, fewestHealthy, polls };
-    if (o.rollout === 'paused') throw new BenchError(`${side.metric} ${what}: the rollout paused (${o.detail})`);
+    if (o.rollout === 'paused') throw new ScenarioFailed(`${side.metric} ${what}: the rollout paused (${o.detail})`);
     if (atMs > deadline)
-      throw new BenchError(
+      throw new ScenarioFailed(
         `${side.metric} ${what}: not done after ${SCENARIO_DEADLINE_MS} ms (${o.healthy} healthy, ${o.detail})`,
       );
     await sleep(POLL_MS, undefined, { signal: ctx.signal });
@@ -134,6 +154,7 @@ async function report(
   ctx: BenchContext,
   sides: readonly ServiceSide[],
   samples: ReadonlyMap<string, Sample[]>,
+  failures: readonly Failure[],
   order: readonly string[],
   swarmCreatedHere: boolean,
 ): Promise<void> {
@@ -147,32 +168,44 @@ async function report(
       ctx.machine,
     ),
   ];
-  const goals: { statement: string; differenceMs: number; met: boolean }[] = [];
+  const goals: { statement: string; differenceMs: number; failedRounds: number; met: boolean }[] = [];
+  const failed = (scenario: Scenario, metric: string | undefined): Failure[] =>
+    failures.filter((f) => f.scenario === scenario && f.metric === metric);
   const tables: Record<string, Series[]> = {};
   for (const scenario of SCENARIOS) {
-    const rows = sides.map((side) =>
-      series(
-        side.metric,
-        of(scenario, side.metric).map((s) => s.ms),
-      ),
-    );
+    // a side that finished no round has no row (a summary of no samples is not a number)
+    const rows = sides
+      .filter((side) => of(scenario, side.metric).length > 0)
+      .map((side) =>
+        series(
+          side.metric,
+          of(scenario, side.metric).map((s) => s.ms),
+        ),
+      );
     tables[scenario] = rows;
-    lines.push('', `${TITLE[scenario]}:`, formatComparison(rows, [{ metric: swarm ?? '', title: 'swarm' }]));
+    const reference = rows.some((r) => r.metric === swarm) ? [{ metric: swarm ?? '', title: 'swarm' }] : [];
+    lines.push('', `${TITLE[scenario]}:`, formatComparison(rows, reference));
+    for (const f of failures.filter((x) => x.scenario === scenario))
+      lines.push(`failed, round ${f.round + 1}: ${f.reason} (not in the table)`);
     if (scenario !== 'scale') {
       for (const side of sides) {
         const fewest = of(scenario, side.metric).map((s) => s.fewestHealthy);
-        lines.push(
-          `fewest healthy replicas seen, ${side.metric}: ${Math.min(...fewest)} of ${UPDATE_REPLICAS} (per round: ${fewest.join(', ')})`,
-        );
+        if (fewest.length > 0)
+          lines.push(
+            `fewest healthy replicas seen, ${side.metric}: ${Math.min(...fewest)} of ${UPDATE_REPLICAS} (per round: ${fewest.join(', ')})`,
+          );
       }
     }
     const median = (metric: string | undefined): number =>
       rows.find((r) => r.metric === metric)?.summary.medianMs ?? Number.NaN;
     const difference = median(poseidon) - median(swarm);
-    const met = difference < 0;
-    const statement = `${scenario}: Poseidon faster than Swarm`;
-    goals.push({ statement, differenceMs: toMicroseconds(difference), met });
-    lines.push(goalLine(statement, `Poseidon median − Swarm median = ${signedMs(difference)} ms`, met));
+    const poseidonFailed = failed(scenario, poseidon).length;
+    // a round Poseidon did not finish fails the goal; Swarm's failed rounds are left out of its median
+    const met = poseidonFailed === 0 && (difference < 0 || of(scenario, swarm).length === 0);
+    const statement = `${scenario}: Poseidon faster than Swarm, every round finished`;
+    goals.push({ statement, differenceMs: toMicroseconds(difference), failedRounds: poseidonFailed, met });
+    const failedText = poseidonFailed === 0 ? '' : `; Poseidon failed ${poseidonFailed} round(s)`;
+    lines.push(goalLine(statement, `Poseidon median − Swarm median = ${signedMs(difference)} ms${failedText}`, met));
   }
   await publishReport(
     ctx,
@@ -199,6 +232,7 @@ async function report(
       },
       tables,
       samples: Object.fromEntries(samples),
+      failures,
       order,
       goals,
     },
