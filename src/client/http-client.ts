@@ -234,11 +234,14 @@ function sleep(ms: number): Promise<void> {
 
 /**
  * Shared by every client in the process, as fetch's global dispatcher was; idle sockets do not
- * keep it alive. An idle socket is closed after 4 s (undici's default too), before a server
- * closes it (node:http servers after 5 s): a request never goes out on a socket being closed.
- * The timeout only closes idle sockets; a slow answer is bounded by the request's deadline.
+ * keep it alive. An idle socket is closed after 60 s, before a Poseidon server closes it (65 s,
+ * src/http/limits.ts): a request never goes out on a socket being closed. Kept that long, the
+ * manager's connection to a worker outlives the quiet between two placements, and a task placed
+ * after a quiet spell skips a mutual-TLS handshake (both sides sign and verify; with undici's 4 s,
+ * every placement more than 4 s after the last paid one). The timeout only closes idle sockets;
+ * a slow answer is bounded by the request's deadline.
  */
-const IDLE_SOCKET_MS = 4_000;
+const IDLE_SOCKET_MS = 60_000;
 const HTTP_AGENT = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
 
 interface Https {

@@ -27,7 +27,7 @@ export interface ServerTimeouts {
   /** A connection on which nothing moves for this long is closed (fastify's connectionTimeout). */
   idleMs: number;
   /**
-   * An idle keep-alive connection is closed after this long: longer than the 4 s after which our
+   * An idle keep-alive connection is closed after this long: longer than the 60 s after which our
    * own clients drop an idle socket (src/client/http-client.ts), so a request never goes out on a
    * socket the server is closing.
    */
@@ -42,6 +42,6 @@ export const SERVER_TIMEOUTS: Readonly<ServerTimeouts> = {
   requestMs: 60_000,
   // streams that may be quiet longer (logs --follow) turn it off for their own socket
   idleMs: 120_000,
-  keepAliveMs: 5_000,
+  keepAliveMs: 65_000,
   checkEveryMs: 1_000,
 };

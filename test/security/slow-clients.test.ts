@@ -102,13 +102,13 @@ test('every server holds clients to the production deadlines by default', async 
       headersMs: 10_000,
       requestMs: 60_000,
       idleMs: 120_000,
-      keepAliveMs: 5_000,
+      keepAliveMs: 65_000,
       checkEveryMs: 1_000,
     });
     assert.equal(app.server.headersTimeout, 10_000);
     assert.equal(app.server.requestTimeout, 60_000);
     assert.equal(app.server.timeout, 120_000);
-    assert.equal(app.server.keepAliveTimeout, 5_000);
+    assert.equal(app.server.keepAliveTimeout, 65_000);
   } finally {
     await app.close();
   }
