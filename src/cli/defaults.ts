@@ -3,6 +3,7 @@
 // included, and importing a component's index for one number would load the component
 // (fastify, the store, dockerode). test/unit/cli/defaults.test.ts pins each one a component
 // also knows to the component's own value.
+import { availableParallelism } from 'node:os';
 
 export const DEFAULT_MANAGER_PORT = 5555;
 export const DEFAULT_WORKER_PORT = 5556;
@@ -16,8 +17,8 @@ export const DEFAULT_ENGINE_GRACE_MS = 30_000;
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */
 export const DEFAULT_STOP_GRACE_SECONDS = 10;
-/** Containers a worker starts at once at most (the worker's DEFAULT_START_CONCURRENCY). */
-export const DEFAULT_START_CONCURRENCY = 32;
+/** Containers a worker starts at once at most: twice the cores, at least 4 (the worker's DEFAULT_START_CONCURRENCY). */
+export const DEFAULT_START_CONCURRENCY = Math.max(4, 2 * availableParallelism());
 /** The placement strategies, as the scheduler names them (its STRATEGY_NAMES), and the default. */
 export const STRATEGY_NAMES = ['roundrobin', 'epvm'] as const;
 export const DEFAULT_STRATEGY = 'epvm';

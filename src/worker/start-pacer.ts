@@ -1,19 +1,24 @@
+import { availableParallelism } from 'node:os';
 import { Pacer } from './pacer.js';
 
-/** Container starts a worker runs at once unless told otherwise. */
-export const DEFAULT_START_CONCURRENCY = 32;
+/**
+ * Container starts a worker runs at once unless told otherwise: twice its cores, and at least 4.
+ * Starting a container is mostly the engine's cpu (runc, the shim, the network), so more at once
+ * than the cores can run only makes each one wait inside the engine. On the project's 2-core
+ * Docker 20.10 machine (2026-12-02, `burst`, with task containers on Docker's default bridge),
+ * fifty containers through the Engine API four at a time all ran after 19.4 s against 24.7 s
+ * with all fifty at once, and half of them after 10.3 s against 21.3 s; the worker at 32 took
+ * 22.4 s, and a failed node's ten tasks waited 2.4 s for the first to run (`failover`). (Before
+ * the default bridge, the engine's embedded DNS set-up in each container on a user-defined network
+ * left it waiting, and more at once paid: 32 then.) The team's slower reference machine, quiet,
+ * started twenty at once slower than four (docker-swarm-2026-11). `poseidon worker
+ * --start-concurrency` sets it per worker.
+ */
+export const DEFAULT_START_CONCURRENCY = Math.max(4, 2 * availableParallelism());
 
 /**
  * Paces container starts: at most `concurrency` run at once, the rest wait their turn in the
- * order they came. The cap keeps a burst of thousands from opening as many engine calls at once.
- * Below it, on the project's 2-core Docker 20.10 machine when busy (2026-12-02, bench/README.md),
- * a batch's last container ran sooner with more at once: at eight, two of a failed node's ten
- * tasks waited a turn (`failover`: node Down → all Running, median 3.1 s against 2.8 s with all
- * ten at once), and fifty took 17.0 s against 15.6 s at 32 (`burst`; Swarm's agent starts all
- * fifty at once); four or one at a time was slowest. The price is the middle of a batch
- * (half of fifty ran later) and, with all fifty at once, the first one too, hence 32 rather than
- * more. The team's slower reference machine, quiet, started twenty at once slower than four
- * (docker-swarm-2026-11): `poseidon worker --start-concurrency` sets it per worker.
+ * order they came; a burst of thousands never opens as many engine calls at once.
  */
 export class StartPacer extends Pacer {
   constructor(concurrency = DEFAULT_START_CONCURRENCY) {
