@@ -9,65 +9,105 @@ import { replicaState } from './service-format.js';
 const POLL_MS = 500;
 
 export class ServiceWaitTimedOut extends PoseidonError {
-  constructor(name: string, what: string, ms: number) {
-    super('wait_timed_out', `service ${name}: ${what} after ${Math.round(ms / 1000)}s`);
+  constructor(name: string, what: string, ms: number, trouble: string | undefined) {
+    const last = trouble === undefined ? '' : `; last trouble: ${trouble}`;
+    super('wait_timed_out', `service ${name}: ${what} after ${Math.round(ms / 1000)}s${last}`);
   }
 }
 
-/** Prints each replica's state as it changes. */
-function tracker(write: (line: string) => void): (tasks: readonly ServiceTaskView[]) => void {
-  const seen = new Map<string, string>();
-  return (tasks) => {
-    for (const t of tasks) {
-      const where = t.node === null ? '' : ` on ${t.node}`;
-      const line = `${t.name} (slot ${t.slot}, version ${t.version}): ${replicaState(t)}${where}`;
-      if (seen.get(t.id) !== line) write(line);
-      seen.set(t.id, line);
-    }
-  };
+/** What a replica is doing, for a wait's line: its state, what its checks or its end said, its restarts. */
+export function progressLine(t: ServiceTaskView): string {
+  const where = t.node === null ? '' : ` on ${t.node}`;
+  let state = replicaState(t);
+  const failing = t.state === 'Running' && t.health.status !== 'healthy' && t.health.failures > 0;
+  if (failing) state += `: check failed ${times(t.health.failures)} (${t.health.lastOutput})`;
+  else if (t.state !== 'Running' && t.state !== 'Scheduled' && t.reason !== '') state += `: ${t.reason}`;
+  const restarts = t.restarts > 0 ? `, restarted ${times(t.restarts)}` : '';
+  return `${t.name} (slot ${t.slot}, version ${t.version}): ${state}${where}${restarts}`;
 }
+
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
+}
+
+/** What last went wrong with a replica, if anything: its failing checks, or why it ended. */
+function trouble(t: ServiceTaskView): string | undefined {
+  if (t.state === 'Running' && t.health.failures > 0 && t.health.status !== 'healthy')
+    return `${t.name}: check failed (${t.health.lastOutput})`;
+  if (t.state === 'Failed' || (t.state === 'Pending' && t.reason !== '')) return `${t.name}: ${t.state} (${t.reason})`;
+  return undefined;
+}
+
+/**
+ * Prints each replica's progress as it changes, and keeps the last trouble seen, which a wait
+ * that times out names: "0/3 healthy" alone does not say that every check answered HTTP 404.
+ */
+class Tracker {
+  readonly #seen = new Map<string, string>();
+  #trouble: string | undefined;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  show(tasks: readonly ServiceTaskView[]): void {
+    for (const t of tasks) {
+      const line = progressLine(t);
+      if (this.#seen.get(t.id) !== line) this.write(line);
+      this.#seen.set(t.id, line);
+      this.#trouble = trouble(t) ?? this.#trouble;
+    }
+  }
+
+  /** The last trouble seen: a replica's failing checks, or why it failed or waits. */
+  get trouble(): string | undefined {
+    return this.#trouble;
+  }
+}
+
+/** The calls a wait makes. */
+export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'>;
 
 /** Until every replica is healthy; false if the service is gone meanwhile. */
 export async function waitForReplicas(
-  client: ManagerClient,
+  client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const show = tracker(write);
+  const tracker = new Tracker(write);
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
-    show(tasks);
+    tracker.show(tasks);
     if (s.healthy === s.replicas) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
       return true;
     }
-    if (Date.now() > deadline) throw new ServiceWaitTimedOut(name, `${s.healthy}/${s.replicas} healthy`, timeoutMs);
+    if (Date.now() > deadline)
+      throw new ServiceWaitTimedOut(name, `${s.healthy}/${s.replicas} healthy`, timeoutMs, tracker.trouble);
     await sleep(POLL_MS);
   }
 }
 
 /** Until the rollout ends; true when it ended as `want` (an update completed, a rollback rolled back). */
 export async function waitForRollout(
-  client: ManagerClient,
+  client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
   want: 'completed' | 'rolled_back',
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const show = tracker(write);
+  const tracker = new Tracker(write);
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
-    show(tasks);
+    tracker.show(tasks);
     const u = s.update;
     if (u === null || (u.state !== 'updating' && u.state !== 'rolling_back')) {
       write(`service ${name}: ${u === null ? 'no rollout' : `${u.state}: ${u.reason}`}`);
       return u === null || u.state === want;
     }
     if (Date.now() > deadline)
-      throw new ServiceWaitTimedOut(name, `still ${u.state} ${u.updated}/${u.total}`, timeoutMs);
+      throw new ServiceWaitTimedOut(name, `still ${u.state} ${u.updated}/${u.total}`, timeoutMs, tracker.trouble);
     await sleep(POLL_MS);
   }
 }

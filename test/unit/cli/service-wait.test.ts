@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
+import { progressLine, ServiceWaitTimedOut, waitForReplicas, type WaitClient } from '../../../src/cli/service-wait.js';
+
+// What `poseidon service create|scale --wait` prints while it waits, and what it says when it
+// gives up. The manager is not under test: a fake answers its two reads.
+
+const NOW = '2026-12-03T00:00:00.000Z';
+
+function replica(slot: number, over: Partial<ServiceTaskView> = {}): ServiceTaskView {
+  return {
+    id: `task-${slot}`,
+    name: `web-${slot}`,
+    image: 'poseidon/busybox:latest',
+    command: ['httpd', '-f'],
+    desiredState: 'running',
+    state: 'Running',
+    node: 'n1',
+    nodeId: 'node-1',
+    generation: 1,
+    containerId: 'c1',
+    exitCode: null,
+    reason: 'running',
+    ports: [],
+    restarts: 0,
+    restartAt: null,
+    cpu: 0,
+    memory: 0,
+    disk: 0,
+    labels: {},
+    health: { status: 'healthy', failures: 0, lastOutput: 'HTTP 200', lastCheckedAt: NOW },
+    submittedAt: NOW,
+    startedAt: NOW,
+    finishedAt: null,
+    updatedAt: NOW,
+    service: 'web',
+    slot,
+    version: 1,
+    ...over,
+  };
+}
+
+function service(replicas: number, healthy: number): ServiceView {
+  return {
+    name: 'web',
+    version: 1,
+    spec: {} as ServiceView['spec'],
+    replicas,
+    healthy,
+    running: replicas,
+    image: 'poseidon/busybox:latest',
+    update: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+  };
+}
+
+/** A manager that answers the same service and tasks every time. */
+function manager(s: ServiceView, tasks: ServiceTaskView[]): WaitClient {
+  return { getService: async () => s, serviceTasks: async () => tasks };
+}
+
+const failing = (slot: number, failures: number, restarts = 0): ServiceTaskView =>
+  replica(slot, {
+    health: { status: 'starting', failures, lastOutput: 'HTTP 404', lastCheckedAt: NOW },
+    restarts,
+  });
+
+describe('service --wait progress', () => {
+  test('a replica whose checks fail says how often and what they answered, and how often it restarted', () => {
+    assert.equal(
+      progressLine(failing(1, 2, 1)),
+      'web-1 (slot 1, version 1): Running (starting): check failed 2 times (HTTP 404) on n1, restarted once',
+    );
+  });
+
+  test('a failed or waiting replica says why; a healthy one says no more than its state', () => {
+    const failed = replica(2, {
+      state: 'Failed',
+      reason: 'unhealthy: 3 consecutive failed http checks (last: HTTP 404)',
+      restarts: 3,
+    });
+    assert.equal(
+      progressLine(failed),
+      'web-2 (slot 2, version 1): Failed: unhealthy: 3 consecutive failed http checks (last: HTTP 404) on n1, restarted 3 times',
+    );
+    const pending = replica(3, { state: 'Pending', node: null, reason: 'no node meets node.labels.zone == c' });
+    assert.equal(progressLine(pending), 'web-3 (slot 3, version 1): Pending: no node meets node.labels.zone == c');
+    assert.equal(progressLine(replica(1)), 'web-1 (slot 1, version 1): Running (healthy) on n1');
+  });
+
+  test('a wait that gives up names the last trouble it saw, not only the count', async () => {
+    const lines: string[] = [];
+    await assert.rejects(
+      waitForReplicas(manager(service(2, 1), [replica(1), failing(2, 3)]), 'web', -1, (l) => lines.push(l)),
+      (err: unknown) => {
+        assert.ok(err instanceof ServiceWaitTimedOut);
+        assert.match(
+          err.message,
+          /^service web: 1\/2 healthy after 0s; last trouble: web-2: check failed \(HTTP 404\)$/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(lines, [
+      'web-1 (slot 1, version 1): Running (healthy) on n1',
+      'web-2 (slot 2, version 1): Running (starting): check failed 3 times (HTTP 404) on n1',
+    ]);
+  });
+
+  test('a wait with nothing wrong gives up on the count alone, and one that ends well says so', async () => {
+    const starting = replica(1, { health: { status: 'starting', failures: 0, lastOutput: '', lastCheckedAt: null } });
+    await assert.rejects(
+      waitForReplicas(manager(service(1, 0), [starting]), 'web', -1, () => {}),
+      /^Error: service web: 0\/1 healthy after 0s$|service web: 0\/1 healthy after 0s$/,
+    );
+    const lines: string[] = [];
+    assert.equal(
+      await waitForReplicas(manager(service(1, 1), [replica(1)]), 'web', 60_000, (l) => lines.push(l)),
+      true,
+    );
+    assert.equal(lines.at(-1), 'service web: 1/1 replicas healthy');
+  });
+});
