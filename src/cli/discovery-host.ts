@@ -33,6 +33,8 @@ export interface DiscoveryHostDeps {
 }
 
 export interface DiscoveryHost {
+  /** The Poseidon network was made again: the virtual IPs go back on its bridge. */
+  networkRestored(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
   proxy?.on('drained', () => follower.nudge());
   follower.start();
   return {
+    networkRestored: async () => proxy?.restoreVips(),
     async close() {
       await follower.stop();
       await proxy?.close();

@@ -190,9 +190,14 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       log: root,
     });
   }
+  // `docker network prune` removes the Poseidon network when no container is on it: made again
+  const networkWatch = new AbortController();
+  const watchingNetwork = driver.watchNetwork(async () => discovery?.networkRestored(), networkWatch.signal);
   return {
     url,
     async close() {
+      networkWatch.abort();
+      await watchingNetwork;
       await discovery?.close();
       await fence?.stop();
       await reporter?.stop();

@@ -65,6 +65,20 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     return open;
   }
 
+  restoreVips(): Promise<void> {
+    this.#queue = this.#queue.then(async () => {
+      for (const [service, state] of this.#services) {
+        if (this.#closed) return;
+        try {
+          await this.#vips.add(state.vip);
+        } catch (err) {
+          this.options.logger.error({ err, service, vip: state.vip }, 'could not add the virtual IP again');
+        }
+      }
+    });
+    return this.#queue;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -44,6 +44,11 @@ export interface Proxy {
   /** Emitted (once per endpoint) when a draining endpoint's last open connection has ended. */
   on(event: 'drained', listener: (taskId: string) => void): this;
   off(event: 'drained', listener: (taskId: string) => void): this;
+  /**
+   * Adds every virtual IP it serves again: the bridge they were on was made anew (the Poseidon
+   * network was removed and made again). Its listeners stay bound to those addresses throughout.
+   */
+  restoreVips(): Promise<void>;
   /** Stops listening, removes the virtual IPs it added, and ends open connections. Idempotent. */
   close(): Promise<void>;
 }

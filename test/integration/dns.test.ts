@@ -18,6 +18,8 @@ const run = promisify(execFile);
 // this run's own: A, SRV, PTR and NXDOMAIN, answers that follow the replicas as they are scaled,
 // killed and fail their health check (never one that is not ready), and from inside a task
 // container a name resolved and answered through its VIP (the same worker's proxy). The worker runs with --no-recursion: no query leaves this machine.
+// Then the Poseidon network pruned while a worker runs: the worker makes it again, and the VIP and
+// the DNS server on its gateway answer again.
 
 describe('DNS with a real manager and two workers', () => {
   const c = new TestCluster();
@@ -33,6 +35,11 @@ describe('DNS with a real manager and two workers', () => {
   });
   after(async () => {
     await c.close();
+    // a network a worker made again has no test-run label for the cleanup to find it by
+    await new Docker()
+      .getNetwork(net.name)
+      .remove()
+      .catch(() => {});
   });
 
   const endpoints = (name: string): Promise<ServiceEndpointsView> => c.client.serviceEndpoints(name);
@@ -212,6 +219,67 @@ describe('DNS with a real manager and two workers', () => {
       { timeoutMs: 30_000, what: 'web.svc.poseidon.cluster:8080 answering inside the container' },
     );
     assert.equal(page.trim().split('\n').at(-1)?.trim(), 'ok');
+  });
+});
+
+describe('the Poseidon network removed while the workers run', () => {
+  // the last describe's cluster is gone by now: this one has its own
+  const c = new TestCluster();
+  let net: TestNetwork;
+  before(async () => {
+    net = await createTestNetwork(new Docker(), c.runId);
+    await c.startManager(net.managerArgs);
+    await c.startWorker('a', [...net.workerArgs, '--proxy', '--dns-port', '0', '--no-recursion']);
+  });
+  after(async () => {
+    await c.close();
+    await new Docker()
+      .getNetwork(net.name)
+      .remove()
+      .catch(() => {});
+  });
+
+  test('docker network prune takes it (no container is on it): it is made again, and the VIP and the DNS on its gateway answer again', async () => {
+    await c.client.createService(
+      serviceSpec(c, 'web', { replicas: 1 }, webTask({ ports: [{ container: 8080, name: 'http', protocol: 'http' }] })),
+    );
+    await c.client.createService(serviceSpec(c, 'client', { replicas: 1 }));
+    const task = await waitFor(
+      async () => {
+        const [t] = (await c.client.serviceTasks('client')).filter((x) => x.state === 'Running');
+        return t?.containerId ?? undefined;
+      },
+      { timeoutMs: 60_000, what: 'the client replica running' },
+    );
+    await waitFor(() => listensForContainers(c.workers.get('a') ?? never()), { what: 'the DNS server on the gateway' });
+    const vip = (await c.client.serviceEndpoints('web')).vip;
+    const answers = async (): Promise<boolean> => {
+      const res = await fetch(`http://${vip}:8080/`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+      return res !== undefined && res.status === 200 && (await res.text()).trim() === 'ok';
+    };
+    await waitFor(answers, { timeoutMs: 30_000, what: `web answering on its VIP ${vip} from the host` });
+
+    const pruned = await run('docker', [
+      'network',
+      'prune',
+      '--force',
+      '--filter',
+      `label=poseidon.network=${net.name}`,
+    ]);
+    assert.match(pruned.stdout, new RegExp(net.name), 'prune removed the network');
+
+    await waitFor(answers, { timeoutMs: 15_000, what: `web answering on its VIP ${vip} again` });
+    const { stdout } = await run('ip', ['-4', 'addr', 'show', 'dev', net.name]);
+    assert.match(stdout, new RegExp(`inet ${vip.replaceAll('.', '\\.')}/32`), 'the VIP is on the bridge made again');
+    // inside a task container (on Docker's default bridge): its resolver, the gateway, answers again
+    const looked = await waitFor(
+      async () => {
+        const out = await run('docker', ['exec', task, 'nslookup', 'web.svc.poseidon.cluster']).catch(() => undefined);
+        return out?.stdout.includes(vip) === true ? out.stdout : undefined;
+      },
+      { timeoutMs: 15_000, what: 'nslookup web.svc.poseidon.cluster inside the container, after the prune' },
+    );
+    assert.match(looked, new RegExp(`Address:?\\s+${vip.replaceAll('.', '\\.')}`));
   });
 });
 

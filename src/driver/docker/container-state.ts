@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { LABEL_GENERATION, LABEL_TASK_ID } from '../labels.js';
-import type { BoundPort, ContainerState } from '../types.js';
+import type { BoundPort, ContainerState, ContainerUsage } from '../types.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -62,4 +62,20 @@ function boundPorts(ports: Docker.PortMap): BoundPort[] {
     });
   }
   return out.sort((a, b) => a.containerPort - b.containerPort);
+}
+
+/** What `docker stats` shows of a container: cpu in cores, memory in use less the page cache. */
+export function usageFromStats(s: Docker.ContainerStats): ContainerUsage {
+  const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+  const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+  const online = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+  const stats = (s.memory_stats.stats ?? {}) as Record<string, number | undefined>;
+  // usage less the page cache (cgroup v1 "cache", v2 "inactive_file")
+  const cache = stats.total_inactive_file ?? stats.inactive_file ?? stats.cache ?? 0;
+  const limit = s.memory_stats.limit ?? 0;
+  return {
+    cpuCores: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * online : 0,
+    memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+    memoryLimitBytes: limit > 2 ** 60 ? 0 : limit,
+  };
 }

@@ -3,11 +3,12 @@ import type { TaskRequest } from '../../task/index.js';
 import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
 import type { ContainerEvent, ContainerState, ContainerUsage, Driver, LogOptions, StartOptions } from '../types.js';
-import { fromInspect } from './container-state.js';
+import { fromInspect, usageFromStats } from './container-state.js';
 import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
+import { watchNetwork } from './network-watch.js';
 import { checkNetworkOptions, ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
 import { KeyedLock } from '../../lock/index.js';
@@ -152,19 +153,7 @@ export class DockerDriver implements Driver {
 
   async usage(containerId: string): Promise<ContainerUsage | null> {
     try {
-      const s = await this.#call(() => this.#docker.getContainer(containerId).stats({ stream: false }));
-      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
-      const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
-      const online = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
-      const stats = (s.memory_stats.stats ?? {}) as Record<string, number | undefined>;
-      // what `docker stats` shows: usage less the page cache (cgroup v1 "cache", v2 "inactive_file")
-      const cache = stats.total_inactive_file ?? stats.inactive_file ?? stats.cache ?? 0;
-      const limit = s.memory_stats.limit ?? 0;
-      return {
-        cpuCores: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * online : 0,
-        memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
-        memoryLimitBytes: limit > 2 ** 60 ? 0 : limit,
-      };
+      return usageFromStats(await this.#call(() => this.#docker.getContainer(containerId).stats({ stream: false })));
     } catch (err) {
       const status = (err as HttpError).statusCode;
       if (status === 404 || status === 409) return null;
@@ -237,6 +226,18 @@ export class DockerDriver implements Driver {
 
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
     return followEvents(this.#docker, this.opts.workerName, onEvent, signal, this.opts.log);
+  }
+
+  /** Makes the Poseidon network again whenever it is removed, then calls `restored` (network-watch.ts). */
+  watchNetwork(restored: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    const name = this.opts.network?.name;
+    if (name === undefined) return Promise.resolve();
+    const restore = async (): Promise<void> => {
+      this.#network = undefined;
+      await this.ensureNetwork();
+      await restored();
+    };
+    return watchNetwork(this.#docker, name, restore, signal, this.opts.log);
   }
 
   async #listTask(taskId: string): Promise<ContainerState[]> {
