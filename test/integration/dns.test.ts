@@ -33,14 +33,7 @@ describe('DNS with a real manager and two workers', () => {
     await c.startWorker('b', net.workerArgs);
     port = await dnsPortOf(a);
   });
-  after(async () => {
-    await c.close();
-    // a network a worker made again has no test-run label for the cleanup to find it by
-    await new Docker()
-      .getNetwork(net.name)
-      .remove()
-      .catch(() => {});
-  });
+  after(() => closeAll(c, net));
 
   const endpoints = (name: string): Promise<ServiceEndpointsView> => c.client.serviceEndpoints(name);
   const readyAddresses = async (name: string): Promise<string[]> =>
@@ -231,13 +224,7 @@ describe('the Poseidon network removed while the workers run', () => {
     await c.startManager(net.managerArgs);
     await c.startWorker('a', [...net.workerArgs, '--proxy', '--dns-port', '0', '--no-recursion']);
   });
-  after(async () => {
-    await c.close();
-    await new Docker()
-      .getNetwork(net.name)
-      .remove()
-      .catch(() => {});
-  });
+  after(() => closeAll(c, net));
 
   test('docker network prune takes it (no container is on it): it is made again, and the VIP and the DNS on its gateway answer again', async () => {
     await c.client.createService(
@@ -282,6 +269,15 @@ describe('the Poseidon network removed while the workers run', () => {
     assert.match(looked, new RegExp(`Address:?\\s+${vip.replaceAll('.', '\\.')}`));
   });
 });
+
+/** Stops the cluster, then its network by name: one a worker made again has no test-run label for the cleanup. */
+async function closeAll(c: TestCluster, net: TestNetwork): Promise<void> {
+  await c.close();
+  await new Docker()
+    .getNetwork(net.name)
+    .remove()
+    .catch(() => {});
+}
 
 function never(): never {
   throw new Error('worker a is not running');
