@@ -13,8 +13,9 @@ const RETRY_MS = 2_000;
  * it, and with it the bridge's addresses: the gateway the tasks' DNS server listens on and the
  * services' virtual IPs. The watch follows the engine's network `destroy` events and calls
  * `restore` (make it again, put back what lived on it) when the network is removed, and each time
- * the stream is opened (it may have gone while the watch was not following). A failed restore is
- * tried again after RETRY_MS. Runs until the signal aborts.
+ * the stream is opened again (it may have gone while the watch was not following; the first
+ * opening follows the worker's own start, which made sure of it). A failed restore is tried
+ * again after RETRY_MS. Runs until the signal aborts.
  */
 export async function watchNetwork(
   docker: Docker,
@@ -24,6 +25,7 @@ export async function watchNetwork(
   log: EventLog,
 ): Promise<void> {
   let failing = false;
+  let first = true;
   const attempt = async (): Promise<boolean> => {
     try {
       await restore();
@@ -43,7 +45,10 @@ export async function watchNetwork(
         filters: { type: ['network'], event: ['destroy'] },
         abortSignal: signal,
       })) as Readable;
-      if (await attempt()) {
+      const firstOpening = first;
+      first = false;
+      // the worker made sure of the network as it started: only a reconnect may have missed a removal
+      if (firstOpening || (await attempt())) {
         for await (const line of readLines(stream, signal)) {
           if (!removes(line, name)) continue;
           log.warn({ network: name }, 'the Poseidon network was removed; making it again');
@@ -53,6 +58,7 @@ export async function watchNetwork(
       }
       stream.destroy();
     } catch {
+      first = false;
       // the engine went away, or the stream broke: the container events' watch says so
     }
     try {

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { networkLayout } from '../../discovery/index.js';
 import { LABEL_NETWORK } from '../labels.js';
 
@@ -86,11 +87,29 @@ export async function ensureNetwork(docker: Docker, opts: NetworkOptions): Promi
       },
     });
   } catch (err) {
-    const raced = await inspectNetwork(docker, opts.name);
+    const raced = await madeMeanwhile(docker, opts.name);
     if (raced !== null) return checkExisting(raced, info);
     throw new Error(`network ${opts.name} (${layout.subnet}) could not be created: ${messageOf(err)}`, { cause: err });
   }
   return info;
+}
+
+/** Looks after a failed create this long for a network another worker is making meanwhile. */
+const RACE_LOOKS = 20;
+const RACE_LOOK_MS = 100;
+
+/**
+ * The network another worker made while this one's create failed. The engine refuses the
+ * second create ("Pool overlaps ...") as soon as the first has its address pool, which can be
+ * before the first network is there to inspect: a look at once may find nothing.
+ */
+async function madeMeanwhile(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | null> {
+  for (let i = 0; i < RACE_LOOKS; i++) {
+    const found = await inspectNetwork(docker, name);
+    if (found !== null) return found;
+    await sleep(RACE_LOOK_MS);
+  }
+  return null;
 }
 
 /** Removes networks by label (`key=value`), leaving any a container still uses; for tests and their cleanup. */
