@@ -21,7 +21,14 @@ export function serviceTable(services: readonly ServiceView[]): string {
 export function serviceTaskTable(tasks: readonly ServiceTaskView[]): string {
   return table(
     ['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'],
-    tasks.map((t) => [String(t.slot), t.id.slice(0, 8), String(t.version), replicaState(t), t.node ?? '-', t.reason]),
+    tasks.map((t) => [
+      String(t.slot),
+      t.id.slice(0, 8),
+      String(t.version),
+      replicaState(t),
+      t.node ?? '-',
+      failingCheck(t) ?? t.reason,
+    ]),
   );
 }
 
@@ -31,4 +38,15 @@ export function replicaState(t: ServiceTaskView): string {
     return `${t.state} (stopping)`;
   if (t.state === 'Running' && t.health.status !== 'none') return `Running (${t.health.status})`;
   return t.state;
+}
+
+/** A running replica whose checks fail: "check failed 2 times (HTTP 404)"; undefined otherwise. */
+export function failingCheck(t: ServiceTaskView): string | undefined {
+  if (t.state !== 'Running' || t.health.status === 'healthy' || t.health.failures === 0) return undefined;
+  return `check failed ${times(t.health.failures)} (${t.health.lastOutput})`;
+}
+
+/** "once", "3 times". */
+export function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
 }

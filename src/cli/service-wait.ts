@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { replicaState } from './service-format.js';
+import { failingCheck, replicaState, times } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -19,21 +19,17 @@ export class ServiceWaitTimedOut extends PoseidonError {
 export function progressLine(t: ServiceTaskView): string {
   const where = t.node === null ? '' : ` on ${t.node}`;
   let state = replicaState(t);
-  const failing = t.state === 'Running' && t.health.status !== 'healthy' && t.health.failures > 0;
-  if (failing) state += `: check failed ${times(t.health.failures)} (${t.health.lastOutput})`;
+  const failing = failingCheck(t);
+  if (failing !== undefined) state += `: ${failing}`;
   else if (t.state !== 'Running' && t.state !== 'Scheduled' && t.reason !== '') state += `: ${t.reason}`;
   const restarts = t.restarts > 0 ? `, restarted ${times(t.restarts)}` : '';
   return `${t.name} (slot ${t.slot}, version ${t.version}): ${state}${where}${restarts}`;
 }
 
-function times(n: number): string {
-  return n === 1 ? 'once' : `${n} times`;
-}
-
 /** What last went wrong with a replica, if anything: its failing checks, or why it ended. */
 function trouble(t: ServiceTaskView): string | undefined {
-  if (t.state === 'Running' && t.health.failures > 0 && t.health.status !== 'healthy')
-    return `${t.name}: check failed (${t.health.lastOutput})`;
+  const failing = failingCheck(t);
+  if (failing !== undefined) return `${t.name}: ${failing}`;
   if (t.state === 'Failed' || (t.state === 'Pending' && t.reason !== '')) return `${t.name}: ${t.state} (${t.reason})`;
   return undefined;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
+import { serviceTaskTable } from '../../../src/cli/service-format.js';
 import { progressLine, ServiceWaitTimedOut, waitForReplicas, type WaitClient } from '../../../src/cli/service-wait.js';
 
 // What `poseidon service create|scale --wait` prints while it waits, and what it says when it
@@ -90,6 +91,12 @@ describe('service --wait progress', () => {
     assert.equal(progressLine(replica(1)), 'web-1 (slot 1, version 1): Running (healthy) on n1');
   });
 
+  test('service ps gives a failing check as the reason of a running replica', () => {
+    const rows = serviceTaskTable([replica(1), failing(2, 2)]).split('\n');
+    assert.match(rows[1] ?? '', /Running \(healthy\) +n1 +running$/);
+    assert.match(rows[2] ?? '', /Running \(starting\) +n1 +check failed 2 times \(HTTP 404\)$/);
+  });
+
   test('a wait that gives up names the last trouble it saw, not only the count', async () => {
     const lines: string[] = [];
     await assert.rejects(
@@ -98,7 +105,7 @@ describe('service --wait progress', () => {
         assert.ok(err instanceof ServiceWaitTimedOut);
         assert.match(
           err.message,
-          /^service web: 1\/2 healthy after 0s; last trouble: web-2: check failed \(HTTP 404\)$/,
+          /^service web: 1\/2 healthy after 0s; last trouble: web-2: check failed 3 times \(HTTP 404\)$/,
         );
         return true;
       },
