@@ -41,6 +41,9 @@ describe('managers as a group', () => {
   const members: Member[] = [];
   let urls: string[];
   let managerJoinToken: string;
+  /** The workers' data dirs live here, not in ~/.poseidon/<name>, so the run leaves nothing behind. */
+  let workersDir: string;
+  const workerArgs = (name: string): string[] => ['--port', '0', '--name', name, '--data-dir', join(workersDir, name)];
 
   /** The Manager API through the given managers (all of them by default), as the admin. */
   const client = (through: readonly string[] = urls, timeoutMs = 30_000): ManagerClient =>
@@ -83,8 +86,9 @@ describe('managers as a group', () => {
       members.push({ dataDir: join(dir, name), process: p });
     }
     urls = members.map((m) => m.process.url);
+    workersDir = await cleanup.tempDir('poseidon-group-workers');
     for (const name of ['gw-a', 'gw-b']) {
-      const w = await spawnWorker({ ...first, url: urls.join(',') }, ['--port', '0', '--name', `${name}-${runId}`], {
+      const w = await spawnWorker({ ...first, url: urls.join(',') }, workerArgs(`${name}-${runId}`), {
         onSpawn: (p) => cleanup.trackProcess(p),
       });
       cleanup.trackWorkerName(`${name}-${runId}`);
@@ -229,18 +233,16 @@ describe('managers as a group', () => {
       what: 'another manager leads',
       timeoutMs: 30_000,
     });
-    const refused = await spawnWorker({ ...first, url: urls.join(',') }, ['--port', '0', '--name', `gw-old-${runId}`], {
+    const refused = await spawnWorker({ ...first, url: urls.join(',') }, workerArgs(`gw-old-${runId}`), {
       onSpawn: (p) => cleanup.trackProcess(p),
     }).catch((err: unknown) => err);
     assert.ok(refused instanceof Error, 'the old join token must not join through the next leader');
     assert.match(refused.message, /join token/i);
     const joined = `gw-new-${runId}`;
     cleanup.trackWorkerName(joined);
-    const w = await spawnWorker(
-      { ...first, url: urls.join(','), joinToken: rotated },
-      ['--port', '0', '--name', joined],
-      { onSpawn: (p) => cleanup.trackProcess(p) },
-    );
+    const w = await spawnWorker({ ...first, url: urls.join(','), joinToken: rotated }, workerArgs(joined), {
+      onSpawn: (p) => cleanup.trackProcess(p),
+    });
     await waitFor(async () => (await client().listNodes()).some((n) => n.name === joined && n.state === 'Up'), {
       what: 'a worker joined with the rotated token Up',
       timeoutMs: 30_000,
