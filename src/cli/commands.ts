@@ -115,12 +115,12 @@ function registerStatus(program: Command): void {
     });
 
   withManager(program.command('stop'))
-    .description('stop a task (by id or unique id prefix); it is never restarted')
-    .argument('<id>', 'task id or unique prefix')
+    .description('stop tasks (by id or unique id prefix); they are never restarted')
+    .argument('<id...>', 'task ids or unique prefixes')
     .option('--json', 'print JSON')
-    .action(async (id: string, flags: StopFlags) => {
-      const { stopTask } = await import('./status-action.js');
-      await stopTask(id, flags);
+    .action(async (ids: string[], flags: StopFlags) => {
+      const { stopTasks } = await import('./status-action.js');
+      await stopTasks(ids, flags);
     });
 }
 

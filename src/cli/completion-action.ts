@@ -102,7 +102,7 @@ function findOption(cmd: Command, word: string): Option | undefined {
 
 /**
  * Candidates for the last of `words` (the command line after `poseidon`; the last may be empty):
- * a flag's name after `-`, a subcommand, or the command's first operand. The value of a flag
+ * a flag's name after `-`, a subcommand, or the command's first operand (any, when it repeats). The value of a flag
  * that takes one gets none: the shell offers files.
  */
 export async function completeLine(program: Command, words: readonly string[]): Promise<string[]> {
@@ -133,6 +133,7 @@ export async function completeLine(program: Command, words: readonly string[]): 
   const subs = cmd.commands.map((c) => c.name()).filter((name) => !name.startsWith('__'));
   if (subs.length > 0 && operands === 0) return matching(subs.filter((s) => s !== 'help'));
   const operand = operandOf(cmd);
-  if (operand === undefined || operands > 0) return [];
+  // `stop ID...` takes names after the first too
+  if (operand === undefined || (operands > 0 && cmd.registeredArguments[0]?.variadic !== true)) return [];
   return matching(typeof operand === 'string' ? await names(operand, client) : operand);
 }

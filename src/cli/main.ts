@@ -1,12 +1,6 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands.js';
-import { printable } from './terminal-text.js';
-
-/** What to do when the manager refused the credentials, said after its own words. */
-const REFUSAL_HINTS: Readonly<Record<string, string>> = {
-  unauthenticated: 'run `poseidon login URL --token TOKEN`, or pass --token',
-  forbidden: 'use a token with that scope (an admin makes one: poseidon token create --scope SCOPE)',
-};
+import { errorLine } from './error-line.js';
 
 /** A process a SIGPIPE ended exits with this (128 + 13), as `ls | head` leaves `ls`. */
 const BROKEN_PIPE_EXIT = 141;
@@ -24,13 +18,9 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode; // --version, --help, a bad flag: commander has said it
   } else {
-    // loaded here, not up front: an action that failed has loaded it already
-    const { PoseidonError, RemoteError } = await import('../errors/index.js');
-    if (!(err instanceof PoseidonError)) throw err; // a bug: let Node print the stack
-    const hint = err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined;
-    // it may quote what a server or file said
-    const message = printable(err.message);
-    process.stderr.write(`poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`);
+    const line = await errorLine(err);
+    if (line === undefined) throw err; // a bug: let Node print the stack
+    process.stderr.write(line);
     process.exitCode = 1;
   }
 }

@@ -1,4 +1,4 @@
-import type { NodeAvailability } from '../api/index.js';
+import type { ManagerTaskView, NodeAvailability } from '../api/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
@@ -57,10 +57,33 @@ function isInvalidRequest(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'invalid_request';
 }
 
-/** `poseidon stop <id>`. */
-export async function stopTask(id: string, flags: StopFlags): Promise<void> {
-  const task = await managerClient(flags).stopTask(id);
-  process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)} stopping\n`);
+/**
+ * `poseidon stop ID...`: each in turn. One that cannot be stopped (unknown, ambiguous) is said on
+ * stderr and the others still stop, as `docker stop` does; the exit status is then 1. With one id
+ * its failure is the command's, and `--json` prints that task; with several, an array.
+ */
+export async function stopTasks(ids: readonly string[], flags: StopFlags): Promise<void> {
+  const client = managerClient(flags);
+  if (ids.length === 1) {
+    const task = await client.stopTask(ids[0] as string);
+    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)} stopping\n`);
+    return;
+  }
+  const stopped: ManagerTaskView[] = [];
+  for (const id of ids) {
+    try {
+      const task = await client.stopTask(id);
+      stopped.push(task);
+      if (flags.json !== true) process.stdout.write(`${printable(task.id)} stopping\n`);
+    } catch (err) {
+      const { errorLine } = await import('./error-line.js');
+      const line = await errorLine(err);
+      if (line === undefined) throw err;
+      process.stderr.write(line);
+      process.exitCode = 1;
+    }
+  }
+  if (flags.json === true) process.stdout.write(`${toJson(stopped)}\n`);
 }
 
 /** `poseidon node`. */

@@ -204,7 +204,12 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const down = await c.cli(['status', '--manager', 'http://127.0.0.1:9']);
     assert.equal(down.code, 1);
     assert.equal(down.stderr, 'poseidon: cannot reach manager at http://127.0.0.1:9: is `poseidon manager` running?\n');
-    for (const id2 of ['abcd0000-0000-4000-8000-000000000001', 'abcd0000-0000-4000-8000-000000000002'])
-      await c.client.stopTask(id2);
+    // several at once, as docker stop takes them: one unknown is said, the others still stop
+    const pair = ['abcd0000-0000-4000-8000-000000000001', 'abcd0000-0000-4000-8000-000000000002'];
+    const several = await c.cli(['stop', pair[0] as string, 'ffffffff', pair[1] as string]);
+    assert.equal(several.code, 1);
+    assert.equal(several.stdout, pair.map((p) => `${p} stopping\n`).join(''));
+    assert.equal(several.stderr, 'poseidon: no task matches "ffffffff"\n');
+    await c.allInState(pair, 'Completed');
   });
 });

@@ -60,9 +60,16 @@ test('task ids, service and node names come from the manager the command line na
   assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
   assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
-  // a second operand is not a name
-  assert.deepEqual(await line('stop', '--manager', url, 'aaaa', ''), []);
-  assert.deepEqual(asked, ['GET /tasks?fields=id', 'GET /services', 'GET /nodes', 'GET /tasks?fields=id']);
+  // a second operand is not a name, except where the command takes several (stop ID...)
+  assert.deepEqual(await line('logs', '--manager', url, 'aaaa', ''), []);
+  assert.deepEqual(await line('stop', '--manager', url, 'aaaa', 'b'), ['bbbb2222-0000-4000-8000-000000000002']);
+  assert.deepEqual(asked, [
+    'GET /tasks?fields=id',
+    'GET /services',
+    'GET /nodes',
+    'GET /tasks?fields=id',
+    'GET /tasks?fields=id',
+  ]);
 });
 
 test('__complete prints one candidate a line, and nothing at all when the manager cannot be reached', async () => {
