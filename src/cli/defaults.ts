@@ -13,6 +13,8 @@ export const DEFAULT_MANAGER_URL = `https://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
 export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
 /** A node's container engine away this long: its tasks go elsewhere (the manager's DEFAULT_ENGINE_GRACE_MS). */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
+/** Ended tasks kept per service replica slot (the manager's DEFAULT_TASK_HISTORY); older ones are forgotten. */
+export const DEFAULT_TASK_HISTORY = 5;
 /** `poseidon worker --docker-socket`; `poseidon dev` runs its worker with it too. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */

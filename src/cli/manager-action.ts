@@ -4,7 +4,7 @@ import { parseTtl } from '../auth/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
 import { parseDuration } from '../units/index.js';
-import { hostFlag, portFlag, urlFlag } from './flags.js';
+import { countFlag, hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
@@ -23,6 +23,7 @@ export interface ManagerFlags {
   advertise?: string;
   engineGrace: string;
   vipRange: string;
+  taskHistory: string;
   logLevel?: string;
   store?: string;
   storeCa?: string;
@@ -56,6 +57,11 @@ export function engineGraceFlag(value: string): number {
   return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
 }
 
+/** --task-history: ended tasks kept per replica slot, 0 to 1,000. */
+export function taskHistoryFlag(value: string): number {
+  return countFlag('--task-history', value, 0, 1_000);
+}
+
 /** A group's leader that lost its term exits with this (EX_TEMPFAIL): starting it again is the remedy. */
 export const EXIT_DEPOSED = 75;
 
@@ -76,6 +82,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
     engineGraceMs: engineGraceFlag(flags.engineGrace),
     vipRange: vipRangeFlag(flags.vipRange),
+    taskHistory: taskHistoryFlag(flags.taskHistory),
     store: storeFlag(flags),
     ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
   };

@@ -39,6 +39,8 @@ export interface ManagerRuntimeOptions {
   engineGraceMs: number;
   /** Where services' virtual IPs come from (`--vip-range`). */
   vipRange?: string;
+  /** Ended tasks kept per service replica slot (`--task-history`); the manager's default when absent. */
+  taskHistory?: number;
   /** Where records and tokens are kept: LMDB in the data dir (default) or etcd (then managers run as a group). */
   store?: StoreChoice;
   /** `--join-token`: the manager join token, for a manager joining a group with an empty data dir. */
@@ -110,6 +112,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
+    ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
     ...(group === undefined ? {} : { startGraceMs: Math.max(2 * opts.heartbeatGraceMs, TAKEOVER_GRACE_MS) }),
   });
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });

@@ -16,6 +16,7 @@ import {
   DEFAULT_START_CONCURRENCY,
   DEFAULT_STOP_GRACE_SECONDS,
   DEFAULT_STRATEGY,
+  DEFAULT_TASK_HISTORY,
   DEFAULT_WORKER_PORT,
   STRATEGY_NAMES,
   TASK_NETWORK_HELP,
@@ -42,6 +43,8 @@ function configured<F>(cmd: Command, name: ConfigName, load: () => Promise<Runti
 function logLevel(): Option {
   return new Option('--log-level <level>', 'debug, info, warn or error').env('POSEIDON_LOG_LEVEL');
 }
+
+const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, newest first; older ones are forgotten';
 
 export function registerManager(program: Command): void {
   const manager = program
@@ -74,6 +77,7 @@ export function registerManager(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--vip-range <cidr>', "where services' virtual IPs come from", DEFAULT_VIP_RANGE)
+    .option('--task-history <n>', TASK_HISTORY_HELP, String(DEFAULT_TASK_HISTORY))
     .addOption(logLevel());
   configured(manager, 'manager', async () => {
     const { managerOptions, runManager } = await import('./manager-action.js');
@@ -173,6 +177,7 @@ export function registerDev(program: Command): void {
     .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
+    .option('--task-history <n>', TASK_HISTORY_HELP, String(DEFAULT_TASK_HISTORY))
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--demo', 'submit a demo web task and print where it answers')

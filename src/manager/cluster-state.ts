@@ -3,6 +3,7 @@ import type { Clock } from '../clock/index.js';
 import { AmbiguousTaskId } from './errors.js';
 import { TaskNotFound } from '../errors/index.js';
 import type { Store, StoreOp } from '../store/index.js';
+import { isTerminal } from '../task/index.js';
 import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
@@ -226,6 +227,31 @@ export class ClusterState {
     for (const e of changes.events) this.events.publish(e);
   }
 
+  /**
+   * Forgets ended tasks for good (a service slot's history past its limit) in one write: their
+   * records leave the store, then memory. A task that is not ended (wanted running, or not yet
+   * Completed or Failed) or has a write in flight is kept. Returns the ids forgotten. A report
+   * that rewrites one of them meanwhile keeps it in memory; it is forgotten again on a later try.
+   */
+  async forgetTasks(ids: Iterable<string>): Promise<string[]> {
+    const gone: TaskRecord[] = [];
+    for (const id of ids) {
+      const t = this.#tasks.get(id);
+      if (t !== undefined && isEnded(t) && !this.#unconfirmed.has(id)) gone.push(t);
+    }
+    if (gone.length === 0) return [];
+    await this.deps.store.batch(gone.map((t) => ({ kind: 'delete', key: TASK_KEY(t) })));
+    const forgotten: string[] = [];
+    for (const t of gone) {
+      const id = t.request.id;
+      if (this.#tasks.get(id) !== t) continue;
+      this.#tasks.delete(id);
+      this.#onRecord(id, undefined);
+      forgotten.push(id);
+    }
+    return forgotten;
+  }
+
   /** Writes a node's record if it changed, then keeps it; liveness stays in memory. */
   async saveNode(record: NodeRecord, entry: Omit<NodeEntry, 'record'>): Promise<NodeEntry> {
     const known = this.nodes.get(record.id);
@@ -323,4 +349,9 @@ export class ClusterState {
     this.#tasks.set(id, u.durable);
     this.#onRecord(id, u.durable);
   }
+}
+
+/** Stopped for good and finished: history, which nothing decides on any more. */
+export function isEnded(t: TaskRecord): boolean {
+  return t.desired === 'stopped' && isTerminal(t.state);
 }

@@ -20,6 +20,7 @@ import { RestartSupervisor } from './restart-supervisor.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { ServiceOps } from './services/service-ops.js';
 import { ServiceOrchestrator } from './services/service-orchestrator.js';
+import { DEFAULT_TASK_HISTORY, TaskHistory } from './services/task-history.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
 import { VolumeBook } from './volume-book.js';
@@ -54,6 +55,8 @@ export interface ManagerDeps {
   vipRange?: string;
   /** How long the drain gate waits for a host that does not answer; APPLY_WAIT_MS unless a test sets it. */
   applyWaitMs?: number;
+  /** Ended tasks kept per replica slot (`--task-history`; default DEFAULT_TASK_HISTORY); older ones are forgotten. */
+  taskHistory?: number;
 }
 
 /** The manager's parts, each with one job, wired to each other; Manager is their facade. */
@@ -143,6 +146,12 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     log,
     kick: () => orchestrator.changed([]),
   });
+  const history = new TaskHistory({
+    limit: deps.taskHistory ?? DEFAULT_TASK_HISTORY,
+    hasService: (name) => state.services.has(name),
+    forget: (ids) => state.forgetTasks(ids),
+    log,
+  });
   const discovery: Discovery = new Discovery({
     state,
     clock,
@@ -171,7 +180,12 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     supervisor,
     submissions,
     services: {
-      step: (all) => services.step(all),
+      step: async (all) => {
+        const touched = await services.step(all);
+        // a failed write is logged; the history is forgotten at a later pass
+        await history.prune().catch((err: unknown) => log.warn({ err }, 'ended replicas not forgotten yet'));
+        return touched;
+      },
       start: () => {
         services.start();
         discovery.start();
@@ -206,6 +220,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     orchestrator.follow(id, rec);
     services.follow(id, rec);
     discovery.follow(id, rec);
+    history.follow(id, rec);
   });
   const vips = new VipAllocator(deps.vipRange ?? DEFAULT_VIP_RANGE, function* () {
     for (const s of state.services.values()) if (s.vip !== undefined) yield s.vip;
@@ -219,6 +234,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
       changed: (name) => {
         services.changed(name);
         discovery.serviceChanged(name);
+        history.serviceChanged(name);
       },
     },
     tasksChanged: (ids) => orchestrator.changed(ids),

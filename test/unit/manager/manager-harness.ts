@@ -36,6 +36,8 @@ export interface ManagerOptions {
   batch?: boolean;
   /** The manager's --vip-range (default DEFAULT_VIP_RANGE). */
   vipRange?: string;
+  /** The manager's --task-history (default DEFAULT_TASK_HISTORY). */
+  taskHistory?: number;
 }
 
 export async function startManager(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
@@ -56,6 +58,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
     workerClient: workers.client,
     random: () => 0, // no backoff jitter: restart delays are exact
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
+    ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
   });
   const manager = new Manager(parts);
   PARTS.set(manager, parts);
