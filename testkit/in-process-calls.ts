@@ -20,6 +20,8 @@ export class InProcessWorkerCalls {
   readonly starts: Array<{ taskId: string; generation: number | undefined }> = [];
   /** Task ids of the stop calls. */
   readonly stops: string[] = [];
+  /** Task ids of the forget calls. */
+  readonly forgets: string[] = [];
   /** Task ids of each batch call. */
   readonly batches: string[][] = [];
   /** The worker cannot be reached: calls fail as a refused connection does. */
@@ -32,13 +34,12 @@ export class InProcessWorkerCalls {
 
   /** The manager's client for this worker: with the batch route, or (an older worker) without it. */
   client(batch: boolean): WorkerCalls {
-    return batch
-      ? {
-          startTask: (b, o) => this.startTask(b, o),
-          stopTask: (id, o) => this.stopTask(id, o),
-          startTasks: (t, o) => this.startTasks(t, o),
-        }
-      : { startTask: (b, o) => this.startTask(b, o), stopTask: (id, o) => this.stopTask(id, o) };
+    const calls: WorkerCalls = {
+      startTask: (b, o) => this.startTask(b, o),
+      stopTask: (id, o) => this.stopTask(id, o),
+      forgetTask: (id) => this.forgetTask(id),
+    };
+    return batch ? { ...calls, startTasks: (t, o) => this.startTasks(t, o) } : calls;
   }
 
   async startTask(body: unknown, opts: StartTaskOptions = {}): Promise<WorkerTaskView> {
@@ -69,6 +70,13 @@ export class InProcessWorkerCalls {
         }),
       ),
     );
+  }
+
+  async forgetTask(id: string): Promise<void> {
+    this.forgets.push(id);
+    this.#reach();
+    await this.fake.start();
+    await overTheWire(() => this.fake.worker.forget(id));
   }
 
   async stopTask(id: string, opts: { generation?: number } = {}): Promise<WorkerTaskView> {

@@ -61,6 +61,10 @@ export class WorkerClient {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     });
   }
+  /** Forgets an ended task (its record and any container left); one that is unknown or not ended stays. */
+  async forgetTask(id: string): Promise<void> {
+    await this.http.request('POST', `/tasks/${encodeURIComponent(id)}/forget`);
+  }
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);
   }

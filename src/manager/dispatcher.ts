@@ -132,6 +132,24 @@ export class Dispatcher {
     );
   }
 
+  /**
+   * Tells each node to forget the ended tasks the manager forgot, in the background; a node that
+   * is gone, does not answer or predates the call keeps its records (a later restart drops nothing
+   * it needs).
+   */
+  forget(tasks: ReadonlyArray<{ taskId: string; nodeId: string }>): void {
+    for (const { taskId, nodeId } of tasks) {
+      const node = this.deps.nodes.get(nodeId);
+      const client = node === undefined ? undefined : this.deps.workerClient(node.record.url);
+      if (client?.forgetTask === undefined) continue;
+      this.deps.track(
+        client
+          .forgetTask(taskId)
+          .catch((err: unknown) => this.deps.log.debug({ err, taskId, nodeId }, 'node did not forget an ended task')),
+      );
+    }
+  }
+
   /** Stops the copy of generation `generation` (or older) on a node; a newer placement there is left alone. */
   stopCopy(nodeId: string, taskId: string, generation: number, why: string): void {
     const node = this.deps.nodes.get(nodeId);

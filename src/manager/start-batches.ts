@@ -15,6 +15,8 @@ export interface WorkerCalls {
    * goes in its own startTask.
    */
   startTasks?(tasks: readonly BatchStart[], opts?: { waitMs?: number }): Promise<BatchStartResult[]>;
+  /** Forgets an ended task the manager forgot (`POST /tasks/{id}/forget`); optional, as for older workers. */
+  forgetTask?(id: string): Promise<void>;
 }
 
 /** A task to start on a worker, under the generation of its placement (fencing). */

@@ -149,7 +149,18 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   const history = new TaskHistory({
     limit: deps.taskHistory ?? DEFAULT_TASK_HISTORY,
     hasService: (name) => state.services.has(name),
-    forget: (ids) => state.forgetTasks(ids),
+    forget: async (ids) => {
+      const nodeOf = new Map(ids.map((id) => [id, state.task(id)?.nodeId ?? null]));
+      const gone = await state.forgetTasks(ids);
+      // the workers that ran them drop their records too
+      dispatcher.forget(
+        gone.flatMap((taskId) => {
+          const nodeId = nodeOf.get(taskId);
+          return nodeId === null || nodeId === undefined ? [] : [{ taskId, nodeId }];
+        }),
+      );
+      return gone;
+    },
     log,
   });
   const discovery: Discovery = new Discovery({

@@ -124,6 +124,16 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
       worker.remove(req.params.id, req.query.generation === undefined ? undefined : Number(req.query.generation)),
   );
 
+  // the manager forgot this ended task (its service slot's history is full): so does the worker
+  app.post(
+    '/tasks/:id/forget',
+    { config: MANAGER, schema: { params: TaskParams, response: { 204: NoContent } } },
+    async (req, reply) => {
+      await worker.forget(req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
   // the manager removes a named volume here once no unfinished task mounts it (DELETE /volumes/{name})
   app.delete(
     '/volumes/:name',

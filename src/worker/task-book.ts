@@ -89,6 +89,13 @@ export class TaskBook {
     this.#count(rec);
   }
 
+  /** Deletes an ended task's record, from the store first (a failed delete changes nothing). */
+  async forget(rec: WorkerTaskRecord): Promise<void> {
+    if (isActive(rec.state)) throw new Error(`task ${rec.request.id} is ${rec.state}: only an ended task is forgotten`);
+    await this.deps.store.delete(KEY(rec.request.id));
+    this.#records.delete(rec.request.id);
+  }
+
   /** Tells every listener (the reporter) the task as it is now; after persist, so what is told is durable. */
   emit(rec: WorkerTaskRecord): void {
     const view = toView(rec);

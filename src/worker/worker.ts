@@ -271,6 +271,22 @@ export class Worker {
   }
 
   /**
+   * Forgets an ended task the manager has forgotten (a service slot's old history): its
+   * container, if one is left, and its record go. A task that is not ended, or unknown here, is
+   * left as it is; true when one was forgotten.
+   */
+  async forget(id: string): Promise<boolean> {
+    const book = this.#book;
+    return book.lock.run(id, async () => {
+      const rec = book.get(id);
+      if (rec === undefined || isActive(rec.state) || this.#starts.isStarting(id)) return false;
+      if (rec.containerId !== null) await this.deps.driver.remove(rec.containerId);
+      await book.forget(rec);
+      return true;
+    });
+  }
+
+  /**
    * Stops every active exclusive task (its container stopped and removed; the task Failed with
    * `reason`): this worker has lost the manager, which may place them elsewhere once it knows
    * these copies are gone. Returns the ids stopped.
@@ -283,8 +299,8 @@ export class Worker {
     await Promise.all(
       ids.map((id) =>
         book.lock.run(id, async () => {
-          const rec = book.require(id);
-          if (!isActive(rec.state)) return;
+          const rec = book.get(id); // ended and forgotten meanwhile: nothing to fence
+          if (rec === undefined || !isActive(rec.state)) return;
           rec.stopRequested = true;
           this.#starts.cancel(id);
           this.#health.stop(id);

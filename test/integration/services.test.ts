@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { WorkerClient } from '../../src/client/index.js';
+import { asManager } from '../../testkit/manager-access.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
 import { liveTasks, serviceSpec, untilSettled } from './helpers/services.js';
@@ -12,7 +14,7 @@ const run = promisify(execFile);
 describe('services with a real manager and three real workers', () => {
   const c = new TestCluster();
   before(async () => {
-    await c.startManager();
+    await c.startManager(['--task-history', '2']);
     for (const w of ['a', 'b', 'c']) await c.startWorker(w);
   });
   after(() => c.close());
@@ -95,6 +97,52 @@ describe('services with a real manager and three real workers', () => {
     );
     assert.equal(t?.node, null);
     await c.client.removeService('nowhere');
+  });
+
+  test('a replica failing in a loop keeps --task-history ended tasks; older ones leave the manager and the worker', async () => {
+    await c.client.createService(
+      serviceSpec(c, 'loop', { replicas: 1 }, { command: ['sh', '-c', 'exit 1'], restartPolicy: { mode: 'never' } }),
+    );
+    const seen = new Set<string>();
+    const tasks = async () => (await c.client.listTasks()).filter((t) => t.service === 'loop');
+    // each replica fails at once and its slot gets a new task 2 s later: watch until five have come
+    await waitFor(
+      async () => {
+        for (const t of await tasks()) seen.add(t.id);
+        return seen.size >= 5 ? true : undefined;
+      },
+      { timeoutMs: 90_000, what: 'five replicas of loop, one after another' },
+    );
+    await c.client.scaleService('loop', 0);
+    const kept = await waitFor(
+      async () => {
+        const now = await tasks();
+        for (const t of now) seen.add(t.id);
+        const ended = now.every((t) => t.desiredState === 'stopped' && ['Completed', 'Failed'].includes(t.state));
+        return ended && now.length <= 2 ? now.map((t) => t.id) : undefined;
+      },
+      { what: 'loop scaled to 0 with at most 2 ended tasks kept' },
+    );
+    const forgotten = [...seen].filter((id) => !kept.includes(id));
+    assert.ok(forgotten.length >= 3, `the oldest were forgotten: ${forgotten.length} of ${seen.size}`);
+    for (const id of forgotten) await assert.rejects(c.client.getTask(id), { code: 'task_not_found' });
+    // and the workers that ran them hold no record of them (they forget in the background)
+    const onWorkers = async (): Promise<string[]> => {
+      const ids: string[] = [];
+      for (const w of c.workers.values()) {
+        const client = new WorkerClient(w.url, 10_000, { tls: asManager(c.access) });
+        ids.push(...(await client.listTasks()).map((t) => t.id));
+      }
+      return ids;
+    };
+    await waitFor(async () => ((await onWorkers()).some((id) => forgotten.includes(id)) ? undefined : true), {
+      what: 'the workers forgot the forgotten replicas',
+    });
+    // a removed service's history goes whole
+    await c.client.removeService('loop');
+    await waitFor(async () => ((await tasks()).length === 0 ? true : undefined), {
+      what: "the removed service's ended tasks forgotten",
+    });
   });
 
   // last: it takes a worker away

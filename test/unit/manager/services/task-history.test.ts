@@ -126,6 +126,16 @@ test('a replica failing in a loop leaves at most --task-history ended tasks, in 
   assert.equal(stored.length, 3, 'the store holds the same three records');
   assert.deepEqual(ended.map((x) => x.request.id).sort(), failed.slice(4).sort(), 'the newest two');
   assert.throws(() => h.manager.getTask(failed[0] as string), /no task matches/);
+  // the workers that ran the four forgotten ones dropped their records too
+  await settle(h.manager);
+  const held = [W1, W2].flatMap((n) =>
+    h.workers
+      .at(urlOf(n))
+      .fake.worker.list()
+      .map((v) => v.id),
+  );
+  for (const id of failed.slice(0, 4)) assert.ok(!held.includes(id), `a worker still holds ${id}`);
+  for (const id of failed.slice(4)) assert.ok(held.includes(id), `the kept ${id} is still on its worker`);
 
   // removed: its history goes too, once its last replica has stopped
   await h.manager.services.remove('web');
