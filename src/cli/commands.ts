@@ -139,7 +139,7 @@ function registerLogs(program: Command): void {
   withManager(program.command('logs'))
     .description("print a task's container output (stdout and stderr), from whichever worker runs it")
     .argument('<id>', 'task id or unique prefix')
-    .option('-f, --follow', 'keep printing new output until interrupted')
+    .option('-f, --follow', 'keep printing new output, across restarts, until the task ends or Ctrl-C')
     .option('--tail <n>', 'only the last n lines')
     .action(async (id: string, flags: LogsFlags) => {
       const { printLogs } = await import('./logs-action.js');

@@ -248,6 +248,23 @@ describe('self-healing and visibility, against real Docker', () => {
     await c.client.stopTask(t.id);
   });
 
+  test('poseidon logs -f waits for the container, follows the task across its restarts, and ends with it', async () => {
+    const t = await c.client.submit(
+      c.task('thrice', {
+        command: ['sh', '-c', 'echo run; sleep 1; exit 3'],
+        restartPolicy: { mode: 'on-failure', maxRestarts: 2, backoff: { initial: '200ms', max: '200ms' } },
+      }),
+    );
+    // started at once: the task has no container yet
+    const logs = await c.cli(['logs', '-f', t.id.slice(0, 8)]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.equal(logs.stdout, 'run\nrun\nrun\n', 'each of its three containers, whole');
+    assert.match(logs.stderr, /restarted \(restart 1\):\n.*restarted \(restart 2\):\n$/s);
+    const ended = await c.client.getTask(t.id);
+    assert.equal(ended.state, 'Failed');
+    assert.match(ended.reason, /gave up after 2 restarts/);
+  });
+
   test('GET /metrics of the manager and the worker passes promtool check metrics', async () => {
     // the manager's for a token that reads, the worker's for the manager's certificate
     const asAdmin = { tls: { ca: c.access.caPem }, token: c.access.adminToken };
