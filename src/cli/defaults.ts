@@ -15,6 +15,8 @@ export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
 /** Ended tasks kept per service replica slot (the manager's DEFAULT_TASK_HISTORY); older ones are forgotten. */
 export const DEFAULT_TASK_HISTORY = 5;
+/** Ended plain tasks kept in all (the manager's DEFAULT_PLAIN_TASK_HISTORY); older ones go with their containers. */
+export const DEFAULT_PLAIN_TASK_HISTORY = 1_000;
 /** `poseidon worker --docker-socket`; `poseidon dev` runs its worker with it too. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 /** SIGTERM grace before SIGKILL when a task is stopped, in seconds. */

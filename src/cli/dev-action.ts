@@ -12,7 +12,7 @@ import { claimDataDir, releaseDataDir } from './dev-lock.js';
 import { hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { engineGraceFlag, schedulerFlag, taskHistoryFlag } from './manager-action.js';
+import { engineGraceFlag, historyFlags, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
@@ -43,6 +43,7 @@ export interface DevFlags extends DnsFlags {
   taskNetwork: string;
   vipRange: string;
   taskHistory: string;
+  plainTaskHistory: string;
 }
 
 /** `poseidon dev`'s flags, checked. */
@@ -85,7 +86,7 @@ export function devOptions(flags: DevFlags): DevOptions {
       certTtlMs: DEFAULT_CERT_TTL_MS,
       engineGraceMs: engineGraceFlag(flags.engineGrace),
       vipRange: vipRangeFlag(flags.vipRange, network.subnet),
-      taskHistory: taskHistoryFlag(flags.taskHistory),
+      ...historyFlags(flags),
     },
     worker: {
       host,

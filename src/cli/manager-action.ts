@@ -24,6 +24,7 @@ export interface ManagerFlags {
   engineGrace: string;
   vipRange: string;
   taskHistory: string;
+  plainTaskHistory: string;
   logLevel?: string;
   store?: string;
   storeCa?: string;
@@ -57,9 +58,15 @@ export function engineGraceFlag(value: string): number {
   return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
 }
 
-/** --task-history: ended tasks kept per replica slot, 0 to 1,000. */
-export function taskHistoryFlag(value: string): number {
-  return countFlag('--task-history', value, 0, 1_000);
+/** --task-history (ended tasks kept per replica slot, 0 to 1,000) and --plain-task-history (0 to 1,000,000). */
+export function historyFlags(flags: { taskHistory: string; plainTaskHistory: string }): {
+  taskHistory: number;
+  plainTaskHistory: number;
+} {
+  return {
+    taskHistory: countFlag('--task-history', flags.taskHistory, 0, 1_000),
+    plainTaskHistory: countFlag('--plain-task-history', flags.plainTaskHistory, 0, 1_000_000),
+  };
 }
 
 /** A group's leader that lost its term exits with this (EX_TEMPFAIL): starting it again is the remedy. */
@@ -82,7 +89,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
     engineGraceMs: engineGraceFlag(flags.engineGrace),
     vipRange: vipRangeFlag(flags.vipRange),
-    taskHistory: taskHistoryFlag(flags.taskHistory),
+    ...historyFlags(flags),
     store: storeFlag(flags),
     ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
   };

@@ -41,6 +41,8 @@ export interface ManagerRuntimeOptions {
   vipRange?: string;
   /** Ended tasks kept per service replica slot (`--task-history`); the manager's default when absent. */
   taskHistory?: number;
+  /** Ended plain tasks kept in all (`--plain-task-history`). */
+  plainTaskHistory?: number;
   /** Where records and tokens are kept: LMDB in the data dir (default) or etcd (then managers run as a group). */
   store?: StoreChoice;
   /** `--join-token`: the manager join token, for a manager joining a group with an empty data dir. */
@@ -113,6 +115,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     workerClient,
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
     ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
+    ...(opts.plainTaskHistory === undefined ? {} : { plainTaskHistory: opts.plainTaskHistory }),
     ...(group === undefined ? {} : { startGraceMs: Math.max(2 * opts.heartbeatGraceMs, TAKEOVER_GRACE_MS) }),
   });
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });

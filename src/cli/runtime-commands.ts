@@ -17,6 +17,7 @@ import {
   DEFAULT_STOP_GRACE_SECONDS,
   DEFAULT_STRATEGY,
   DEFAULT_TASK_HISTORY,
+  DEFAULT_PLAIN_TASK_HISTORY,
   DEFAULT_WORKER_PORT,
   STRATEGY_NAMES,
   TASK_NETWORK_HELP,
@@ -44,7 +45,16 @@ function logLevel(): Option {
   return new Option('--log-level <level>', 'debug, info, warn or error').env('POSEIDON_LOG_LEVEL');
 }
 
-const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, newest first; older ones are forgotten';
+const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, the last to end; older ones are forgotten';
+const PLAIN_TASK_HISTORY_HELP =
+  'ended plain tasks kept, the last to end; older ones are forgotten with their containers';
+
+/** --task-history and --plain-task-history, on `manager` and `dev`. */
+function withHistoryOptions(cmd: Command): Command {
+  return cmd
+    .option('--task-history <n>', TASK_HISTORY_HELP, String(DEFAULT_TASK_HISTORY))
+    .option('--plain-task-history <n>', PLAIN_TASK_HISTORY_HELP, String(DEFAULT_PLAIN_TASK_HISTORY));
+}
 
 export function registerManager(program: Command): void {
   const manager = program
@@ -77,9 +87,8 @@ export function registerManager(program: Command): void {
       `${DEFAULT_ENGINE_GRACE_MS / 1000}s`,
     )
     .option('--vip-range <cidr>', "where services' virtual IPs come from", DEFAULT_VIP_RANGE)
-    .option('--task-history <n>', TASK_HISTORY_HELP, String(DEFAULT_TASK_HISTORY))
     .addOption(logLevel());
-  configured(manager, 'manager', async () => {
+  configured(withHistoryOptions(manager), 'manager', async () => {
     const { managerOptions, runManager } = await import('./manager-action.js');
     return { check: managerOptions, run: runManager };
   });
@@ -177,14 +186,13 @@ export function registerDev(program: Command): void {
     .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
-    .option('--task-history <n>', TASK_HISTORY_HELP, String(DEFAULT_TASK_HISTORY))
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .addOption(logLevel().default('warn'))
     .option('--clean', 'remove what the dev cluster started (its containers, volumes, network, data dir) and exit');
-  configured(withDnsOptions(dev), 'dev', async () => {
+  configured(withHistoryOptions(withDnsOptions(dev)), 'dev', async () => {
     const { devOptions, runDev } = await import('./dev-action.js');
     return { check: devOptions, run: runDev };
   });

@@ -8,6 +8,7 @@ import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
 import { recordProblem } from './record-checks.js';
+import { restartsAgain } from './restart-policy.js';
 import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
@@ -228,9 +229,9 @@ export class ClusterState {
   }
 
   /**
-   * Forgets ended tasks for good (a service slot's history past its limit) in one write: their
-   * records leave the store, then memory. A task that is not ended (wanted running, or not yet
-   * Completed or Failed) or has a write in flight is kept. Returns the ids forgotten. A report
+   * Forgets ended tasks for good (history past its limit) in one write: their records leave the
+   * store, then memory. A task that is not ended (active, or to start again) or has a write in
+   * flight is kept. Returns the ids forgotten. A report
    * that rewrites one of them meanwhile keeps it in memory; it is forgotten again on a later try.
    */
   async forgetTasks(ids: Iterable<string>): Promise<string[]> {
@@ -351,7 +352,11 @@ export class ClusterState {
   }
 }
 
-/** Stopped for good and finished: history, which nothing decides on any more. */
+/**
+ * History, which nothing decides on any more: finished, and stopped or never to start again by
+ * its restart policy (exited cleanly under on-failure, or given up).
+ */
 export function isEnded(t: TaskRecord): boolean {
-  return t.desired === 'stopped' && isTerminal(t.state);
+  if (!isTerminal(t.state)) return false;
+  return t.desired === 'stopped' || !restartsAgain(t);
 }

@@ -1,4 +1,5 @@
-import type { RestartPolicy } from '../task/index.js';
+import { TaskState, type RestartPolicy } from '../task/index.js';
+import type { TaskRecord } from './records.js';
 
 export type RestartDecision =
   { restart: false; why: string } | { restart: true; delayMs: number; resetBackoff: boolean };
@@ -25,4 +26,16 @@ export function decideRestart(
   }
   const base = Math.min(policy.backoffMaxMs, policy.backoffInitialMs * 2 ** inRow);
   return { restart: true, delayMs: Math.round(base * (1 + 0.2 * random)), resetBackoff };
+}
+
+/**
+ * Whether the policy of a task that finished by itself will start it again: what the restart
+ * supervisor decides from the same record (its planned time aside), so it holds before that
+ * decision is written too. A record without its finish time is taken to restart.
+ */
+export function restartsAgain(rec: TaskRecord): boolean {
+  if (rec.restartAt !== null || rec.finishedAt === null) return true;
+  const started = rec.startedAt === null ? NaN : new Date(rec.startedAt).getTime();
+  const ranMs = Number.isFinite(started) ? new Date(rec.finishedAt).getTime() - started : 0;
+  return decideRestart(rec.request.restartPolicy, rec.state === TaskState.Failed, rec.failuresInRow, ranMs, 0).restart;
 }

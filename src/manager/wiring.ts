@@ -20,7 +20,7 @@ import { RestartSupervisor } from './restart-supervisor.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { ServiceOps } from './services/service-ops.js';
 import { ServiceOrchestrator } from './services/service-orchestrator.js';
-import { DEFAULT_TASK_HISTORY, TaskHistory } from './services/task-history.js';
+import { DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_TASK_HISTORY, TaskHistory } from './services/task-history.js';
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
 import { VolumeBook } from './volume-book.js';
@@ -57,6 +57,8 @@ export interface ManagerDeps {
   applyWaitMs?: number;
   /** Ended tasks kept per replica slot (`--task-history`; default DEFAULT_TASK_HISTORY); older ones are forgotten. */
   taskHistory?: number;
+  /** Ended plain tasks kept in all (`--plain-task-history`; default DEFAULT_PLAIN_TASK_HISTORY). */
+  plainTaskHistory?: number;
 }
 
 /** The manager's parts, each with one job, wired to each other; Manager is their facade. */
@@ -148,6 +150,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   });
   const history = new TaskHistory({
     limit: deps.taskHistory ?? DEFAULT_TASK_HISTORY,
+    plainLimit: deps.plainTaskHistory ?? DEFAULT_PLAIN_TASK_HISTORY,
     hasService: (name) => state.services.has(name),
     forget: async (ids) => {
       const nodeOf = new Map(ids.map((id) => [id, state.task(id)?.nodeId ?? null]));

@@ -4,26 +4,27 @@ import type { TaskRecord } from '../records.js';
 
 /** Ended tasks kept per replica slot unless the manager is told otherwise (Swarm keeps 5 too). */
 export const DEFAULT_TASK_HISTORY = 5;
+/** Ended plain tasks kept in all unless the manager is told otherwise. */
+export const DEFAULT_PLAIN_TASK_HISTORY = 1_000;
+
+/** Where plain tasks are kept: no service is named so (a service's name is a DNS label). */
+const PLAIN = '';
 
 /** At most this many go in one prune (one write); the rest go in the next. */
 const MAX_PER_PRUNE = 1_000;
 
-/** An ended replica: when it was submitted, which orders a slot's history. */
-interface Ended {
-  id: string;
-  submittedAt: string;
-}
-
 /**
- * The ended tasks of each service's replica slots, and the forgetting of the oldest: a slot keeps
- * its last `limit` ended tasks (what `poseidon status` shows of its past, and their reasons), a
- * removed service none. Without it every replacement and every update left a record for ever: a
- * replica that failed in a loop added one every few seconds, to the store, to the manager's
- * memory and to every `poseidon status`. Plain tasks are not touched: they are the user's.
+ * The ended tasks of each service's replica slots and of the plain tasks, and the forgetting of
+ * the oldest: a slot keeps the last `limit` of its tasks to end (what `poseidon status` shows of
+ * its past, and their reasons), a removed service none, and the plain tasks the last
+ * `plainLimit` to end. Without it every replacement, every update and every one-off task left
+ * a record for ever (and a plain task its exited container): a replica that failed in a loop
+ * added one every few seconds, to the store, to the manager's memory and to every `poseidon
+ * status`. Each slot is kept in the order its tasks ended, so the oldest go first at no sort.
  */
 export class TaskHistory {
-  /** Ended tasks by service, then slot. */
-  readonly #ended = new Map<string, Map<number, Map<string, Ended>>>();
+  /** Ended task ids by service (PLAIN for plain tasks), then slot, in the order they ended. */
+  readonly #ended = new Map<string, Map<number, Set<string>>>();
   /** Where each followed task is: its service and slot. */
   readonly #where = new Map<string, { service: string; slot: number }>();
   /** Services with a slot past the limit, or removed with history left. */
@@ -32,6 +33,8 @@ export class TaskHistory {
   constructor(
     private readonly deps: {
       limit: number;
+      /** Ended plain tasks kept in all. */
+      plainLimit: number;
       /** The service exists (a removed one keeps no history). */
       hasService(name: string): boolean;
       /** Forgets ended tasks in one durable write; the ids it forgot. */
@@ -42,24 +45,24 @@ export class TaskHistory {
 
   /** Follows a task's latest record (undefined: it is gone). */
   follow(id: string, rec: TaskRecord | undefined): void {
-    const ref = rec?.service;
-    if (rec === undefined || ref === undefined || !isEnded(rec)) {
+    if (rec === undefined || !isEnded(rec)) {
       this.#drop(id);
       return;
     }
-    this.#drop(id);
-    let slots = this.#ended.get(ref.service);
-    if (slots === undefined) this.#ended.set(ref.service, (slots = new Map()));
-    let slot = slots.get(ref.slot);
-    if (slot === undefined) slots.set(ref.slot, (slot = new Map()));
-    slot.set(id, { id, submittedAt: rec.submittedAt });
-    this.#where.set(id, { service: ref.service, slot: ref.slot });
-    if (slot.size > this.deps.limit || !this.deps.hasService(ref.service)) this.#dirty.add(ref.service);
+    if (this.#where.has(id)) return; // ended already: its place in the order stays
+    const where = { service: rec.service?.service ?? PLAIN, slot: rec.service?.slot ?? 0 };
+    let slots = this.#ended.get(where.service);
+    if (slots === undefined) this.#ended.set(where.service, (slots = new Map()));
+    let slot = slots.get(where.slot);
+    if (slot === undefined) slots.set(where.slot, (slot = new Set()));
+    slot.add(id);
+    this.#where.set(id, where);
+    if (slot.size > this.#keep(where.service)) this.#dirty.add(where.service);
   }
 
   /** A service was written or removed: a removed one's history goes at the next prune. */
   serviceChanged(name: string): void {
-    if (this.#ended.has(name) && !this.deps.hasService(name)) this.#dirty.add(name);
+    if (this.#ended.has(name) && this.#keep(name) === 0) this.#dirty.add(name);
   }
 
   /** How many ended tasks are kept, in all (for tests and metrics). */
@@ -77,18 +80,17 @@ export class TaskHistory {
     this.#dirty = new Set();
     const ids: string[] = [];
     for (const service of dirty) {
-      const keep = this.deps.hasService(service) ? this.deps.limit : 0;
+      const keep = this.#keep(service);
       for (const slot of this.#ended.get(service)?.values() ?? []) {
-        if (slot.size <= keep) continue;
-        const oldest = [...slot.values()].sort(bySubmission).slice(0, slot.size - keep);
-        for (const e of oldest) ids.push(e.id);
+        let over = slot.size - keep;
+        for (const id of slot) {
+          if (over-- <= 0 || ids.length >= MAX_PER_PRUNE) break;
+          ids.push(id);
+        }
       }
     }
     if (ids.length === 0) return 0;
-    if (ids.length > MAX_PER_PRUNE) {
-      ids.length = MAX_PER_PRUNE;
-      for (const s of dirty) this.#dirty.add(s); // the rest next time
-    }
+    if (ids.length >= MAX_PER_PRUNE) for (const s of dirty) this.#dirty.add(s); // the rest next time
     try {
       const gone = await this.deps.forget(ids);
       if (gone.length > 0) this.deps.log.debug({ tasks: gone.length }, 'ended replicas forgotten');
@@ -97,6 +99,12 @@ export class TaskHistory {
       for (const s of dirty) this.#dirty.add(s);
       throw err;
     }
+  }
+
+  /** How many ended tasks each slot of `service` keeps. */
+  #keep(service: string): number {
+    if (service === PLAIN) return this.deps.plainLimit;
+    return this.deps.hasService(service) ? this.deps.limit : 0;
   }
 
   #drop(id: string): void {
@@ -109,8 +117,4 @@ export class TaskHistory {
     if (slot?.size === 0) slots?.delete(where.slot);
     if (slots?.size === 0) this.#ended.delete(where.service);
   }
-}
-
-function bySubmission(a: Ended, b: Ended): number {
-  return a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : a.id < b.id ? -1 : 1;
 }

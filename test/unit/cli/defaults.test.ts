@@ -4,7 +4,7 @@ import * as cli from '../../../src/cli/defaults.js';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { parseTtl } from '../../../src/auth/index.js';
 import { DEFAULT_ENGINE_GRACE_MS } from '../../../src/manager/wiring.js';
-import { DEFAULT_TASK_HISTORY } from '../../../src/manager/services/task-history.js';
+import { DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_TASK_HISTORY } from '../../../src/manager/services/task-history.js';
 import { DEFAULT_CERT_TTL_MS } from '../../../src/pki/index.js';
 import { STRATEGY_NAMES } from '../../../src/scheduler/index.js';
 import { DEFAULT_START_CONCURRENCY } from '../../../src/worker/index.js';
@@ -16,8 +16,9 @@ test("the CLI's --engine-grace default is the manager's own", () => {
   assert.equal(cli.DEFAULT_ENGINE_GRACE_MS, DEFAULT_ENGINE_GRACE_MS);
 });
 
-test("the CLI's --task-history default is the manager's own", () => {
+test("the CLI's --task-history and --plain-task-history defaults are the manager's own", () => {
   assert.equal(cli.DEFAULT_TASK_HISTORY, DEFAULT_TASK_HISTORY);
+  assert.equal(cli.DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_PLAIN_TASK_HISTORY);
 });
 
 test("the CLI's --cert-ttl default is the certificates' own", () => {

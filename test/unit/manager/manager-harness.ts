@@ -38,6 +38,8 @@ export interface ManagerOptions {
   vipRange?: string;
   /** The manager's --task-history (default DEFAULT_TASK_HISTORY). */
   taskHistory?: number;
+  /** The manager's --plain-task-history (default DEFAULT_PLAIN_TASK_HISTORY). */
+  plainTaskHistory?: number;
 }
 
 export async function startManager(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
@@ -59,6 +61,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
     random: () => 0, // no backoff jitter: restart delays are exact
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
     ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
+    ...(opts.plainTaskHistory === undefined ? {} : { plainTaskHistory: opts.plainTaskHistory }),
   });
   const manager = new Manager(parts);
   PARTS.set(manager, parts);

@@ -8,6 +8,7 @@ import { MemoryStore } from '../../../../src/store/index.js';
 import type { ManagerRecord } from '../../../../src/manager/manager.js';
 import { beat, registration, settle, startManager, urlOf, W1, W2, type Harness } from '../manager-harness.js';
 import { taskRecord } from '../records-fixture.js';
+import { taskRequest } from '../../../helpers/task-request.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -22,41 +23,57 @@ function replica(id: string, service: string, slot: number, second: number, fiel
   });
 }
 
-function history(limit: number, services: Set<string>, forgotten: string[][] = []) {
-  return new TaskHistory({
+/** A history whose forget does what ClusterState.forgetTasks does: the records go, and it hears so. */
+function history(limit: number, services: Set<string>, forgotten: string[][] = [], plainLimit = 100): TaskHistory {
+  const h: TaskHistory = new TaskHistory({
     limit,
+    plainLimit,
     hasService: (name) => services.has(name),
     forget: async (ids) => {
       forgotten.push([...ids]);
+      for (const id of ids) h.follow(id, undefined);
       return [...ids];
     },
     log: silent,
   });
+  return h;
 }
 
-test("a slot keeps its newest ended tasks; the oldest past the limit are forgotten, each slot's own", async () => {
+test("a slot keeps the last of its tasks to end; the first past the limit are forgotten, each slot's own", async () => {
   const forgotten: string[][] = [];
   const h = history(2, new Set(['web']), forgotten);
-  for (let i = 0; i < 4; i++) h.follow(`a${i}`, replica(`a${i}`, 'web', 1, 10 - i)); // a3 is the oldest
+  for (let i = 0; i < 4; i++) h.follow(`a${i}`, replica(`a${i}`, 'web', 1, 10 - i)); // ended in this order
+  h.follow('a1', replica('a1', 'web', 1, 9, { reason: 'written again' })); // its place stays
   h.follow('b0', replica('b0', 'web', 2, 1));
   assert.equal(await h.prune(), 2);
-  assert.deepEqual(forgotten, [['a3', 'a2']]);
+  assert.deepEqual(forgotten, [['a0', 'a1']]);
   assert.equal(await h.prune(), 0, 'nothing is past the limit now');
 });
 
-test('only ended replicas count: running ones, wanted ones and plain tasks are not history', async () => {
+test('only ended tasks count: running ones and wanted ones are not history; plain ones have a limit of their own', async () => {
   const forgotten: string[][] = [];
-  const h = history(0, new Set(['web']), forgotten);
+  const h = history(0, new Set(['web']), forgotten, 1);
   h.follow('run', replica('run', 'web', 1, 1, { state: TaskState.Running }));
   h.follow('wanted', replica('wanted', 'web', 1, 2, { desired: 'running' })); // Failed, to be restarted
   h.follow('plain', taskRecord('plain', { state: TaskState.Completed, desired: 'stopped' }));
   h.follow('stopping', replica('stopping', 'web', 1, 3, { state: TaskState.Running }));
-  assert.equal(h.size, 0);
-  assert.equal(await h.prune(), 0);
+  assert.equal(h.size, 1, 'the plain task alone');
+  assert.equal(await h.prune(), 0, 'within its limit');
   // it ends: now it is history, and with a limit of 0 it goes
   h.follow('stopping', replica('stopping', 'web', 1, 3, { state: TaskState.Completed }));
   assert.equal(await h.prune(), 1);
   assert.deepEqual(forgotten, [['stopping']]);
+});
+
+test('plain tasks keep the last --plain-task-history to end, whatever their service-less slot', async () => {
+  const forgotten: string[][] = [];
+  const h = history(5, new Set(), forgotten, 2);
+  for (const id of ['p0', 'p1', 'p2']) h.follow(id, taskRecord(id, { state: TaskState.Completed, desired: 'stopped' }));
+  h.follow('p3', taskRecord('p3', { state: TaskState.Failed, desired: 'running' })); // to be restarted: not history
+  assert.equal(await h.prune(), 1);
+  assert.deepEqual(forgotten, [['p0']]);
+  h.follow('p1', undefined); // gone another way
+  assert.equal(h.size, 1, 'p2 alone');
 });
 
 test("a removed service's history goes whole, even when it ended before the removal", async () => {
@@ -76,6 +93,7 @@ test('a write that fails leaves the history to the next prune', async () => {
   let fail = true;
   const h = new TaskHistory({
     limit: 0,
+    plainLimit: 0,
     hasService: () => true,
     forget: async (ids) => {
       if (fail) throw new Error('disk full');
@@ -146,4 +164,39 @@ test('a replica failing in a loop leaves at most --task-history ended tasks, in 
     (await store.list('task/')).filter(([, r]) => r.kind === 'task' && r.task.service?.service === 'web'),
     [],
   );
+});
+
+test('plain tasks past --plain-task-history leave the manager, its store, and their worker with their containers', async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const h = await startManager(t, { store, plainTaskHistory: 2 });
+  for (const n of [W1, W2]) await h.manager.register(registration(n));
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const id = `0000000${i}-0000-4000-8000-000000000000`;
+    ids.push(id);
+    await h.manager.submit(taskRequest(id));
+    await settle(h.manager);
+    const task = h.manager.getTask(id);
+    assert.ok(task.containerId !== null && task.node !== null, 'it runs');
+    h.workers.at(urlOf(task.node === 'w1' ? W1 : W2)).fake.driver.exit(task.containerId, 0);
+    await step(h);
+  }
+  await settle(h.manager);
+  const kept = [...h.parts.state.tasks.keys()];
+  assert.deepEqual(kept.sort(), ids.slice(2), 'the last two to end');
+  assert.equal((await store.list('task/')).length, 2);
+  const held = [W1, W2].flatMap((n) =>
+    h.workers
+      .at(urlOf(n))
+      .fake.worker.list()
+      .map((v) => v.id),
+  );
+  assert.deepEqual(held.sort(), ids.slice(2), 'the workers forgot the first two');
+  const removed = [W1, W2].flatMap((n) =>
+    h.workers
+      .at(urlOf(n))
+      .fake.driver.callsOf('remove')
+      .map((a) => a[0]),
+  );
+  assert.equal(removed.length, 2, 'with their containers');
 });
