@@ -6,6 +6,7 @@ import { WorkerClient } from '../../src/client/index.js';
 import { asManager } from '../../testkit/manager-access.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
+import { containersWithLabel } from './helpers/docker.js';
 import { liveTasks, serviceSpec, untilSettled } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -14,7 +15,7 @@ const run = promisify(execFile);
 describe('services with a real manager and three real workers', () => {
   const c = new TestCluster();
   before(async () => {
-    await c.startManager(['--task-history', '2']);
+    await c.startManager(['--task-history', '2', '--plain-task-history', '2']);
     for (const w of ['a', 'b', 'c']) await c.startWorker(w);
   });
   after(() => c.close());
@@ -143,6 +144,41 @@ describe('services with a real manager and three real workers', () => {
     await waitFor(async () => ((await tasks()).length === 0 ? true : undefined), {
       what: "the removed service's ended tasks forgotten",
     });
+  });
+
+  test('plain tasks past --plain-task-history are forgotten with their exited containers', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t = await c.client.submit(c.task(`once-${i}`, { command: ['sh', '-c', 'echo done'] }));
+      ids.push(t.id);
+      await c.allInState([t.id], 'Completed'); // one after another: they end in this order
+      assert.equal((await c.cli(['logs', t.id])).stdout, 'done\n', 'its exited container keeps its output');
+    }
+    const [first, second, third, fourth] = ids as [string, string, string, string];
+    await waitFor(
+      async () => {
+        const gone = await Promise.all(
+          [first, second].map((id) =>
+            c.client.getTask(id).then(
+              () => false,
+              () => true,
+            ),
+          ),
+        );
+        return gone.every(Boolean) ? true : undefined;
+      },
+      { what: 'the first two plain tasks forgotten' },
+    );
+    for (const id of [third, fourth])
+      assert.equal((await c.client.getTask(id)).state, 'Completed', 'the last two kept');
+    await waitFor(
+      async () => {
+        const left = await Promise.all([first, second].map((id) => containersWithLabel('poseidon.task-id', id)));
+        return left.flat().length === 0 ? true : undefined;
+      },
+      { what: "the forgotten tasks' containers removed" },
+    );
+    for (const id of [third, fourth]) assert.equal((await containersWithLabel('poseidon.task-id', id)).length, 1);
   });
 
   // last: it takes a worker away
