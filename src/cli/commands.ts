@@ -108,6 +108,7 @@ function registerStatus(program: Command): void {
     .argument('[id]', 'task id or unique prefix')
     .option('--state <state>', 'only tasks in this state')
     .option('--node <name>', 'only tasks on this node')
+    .option('--service <name>', "only this service's replicas, the ended ones it keeps too")
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: StatusFlags) => {
       const { showStatus } = await import('./status-action.js');

@@ -4,7 +4,7 @@ import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { serviceTable, serviceTaskTable } from './service-format.js';
+import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
@@ -73,10 +73,25 @@ export async function inspectService(name: string, flags: ServiceFlags): Promise
   out(toJson({ ...view, discovery }));
 }
 
+/** `service ps NAME`: the live tasks of each slot, and in the table the ended ones each keeps. */
 export async function serviceTasks(name: string, flags: ServiceFlags): Promise<void> {
-  const tasks = await managerClient(flags).serviceTasks(name);
-  if (flags.json === true) out(toJson(tasks));
-  else out(tasks.length === 0 ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks));
+  const client = managerClient(flags);
+  if (flags.json === true) {
+    out(toJson(await client.serviceTasks(name)));
+    return;
+  }
+  const [tasks, history] = await Promise.all([
+    client.serviceTasks(name),
+    client
+      .listTasks({ service: name }, HISTORY_FIELDS)
+      // a manager before the service filter: the live tasks alone
+      .catch((err: unknown): HistoryTask[] => {
+        if ((err as { code?: unknown } | null)?.code === 'invalid_request') return [];
+        throw err;
+      }),
+  ]);
+  const none = tasks.length === 0 && history.length === 0;
+  out(none ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks, history));
 }
 
 /** `service scale NAME=N`. */

@@ -27,7 +27,7 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
-  sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE")
+  sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
   sub('scale', 'set the number of replicas (scaling is not a new version)')

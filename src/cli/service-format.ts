@@ -1,4 +1,4 @@
-import type { ServiceTaskView, ServiceView } from '../api/index.js';
+import type { ManagerTaskView, ServiceTaskView, ServiceView } from '../api/index.js';
 import { table } from './format.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
@@ -18,18 +18,35 @@ export function serviceTable(services: readonly ServiceView[]): string {
   );
 }
 
-export function serviceTaskTable(tasks: readonly ServiceTaskView[]): string {
-  return table(
-    ['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'],
-    tasks.map((t) => [
-      String(t.slot),
-      t.id.slice(0, 8),
-      String(t.version),
-      replicaState(t),
-      t.node ?? '-',
-      failingCheck(t) ?? t.reason,
-    ]),
-  );
+/** The fields of a service's ended task that `service ps` shows under its slot. */
+export const HISTORY_FIELDS = ['id', 'slot', 'version', 'state', 'node', 'reason', 'finishedAt'] as const;
+export type HistoryTask = Pick<ManagerTaskView, (typeof HISTORY_FIELDS)[number]>;
+
+/**
+ * `service ps`: each slot's live tasks, then the ended ones it keeps (`\_ 1a2b3c4d`, the last to
+ * end first), as `docker service ps` shows a slot's history; slots in order.
+ */
+export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: readonly HistoryTask[] = []): string {
+  const live = new Set(tasks.map((t) => t.id));
+  const ended = history
+    .filter((t) => !live.has(t.id))
+    .sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1));
+  const slots = [...new Set([...tasks.map((t) => t.slot), ...ended.map((t) => t.slot ?? 0)])].sort((a, b) => a - b);
+  const rows: string[][] = [];
+  for (const slot of slots) {
+    for (const t of tasks.filter((x) => x.slot === slot))
+      rows.push([
+        String(t.slot),
+        t.id.slice(0, 8),
+        String(t.version),
+        replicaState(t),
+        t.node ?? '-',
+        failingCheck(t) ?? t.reason,
+      ]);
+    for (const t of ended.filter((x) => (x.slot ?? 0) === slot))
+      rows.push([String(slot), `\\_ ${t.id.slice(0, 8)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
+  }
+  return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);
 }
 
 /** A replica's state as one word or two: "Running", "Running (healthy)", "Running (stopping)". */

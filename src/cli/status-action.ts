@@ -7,6 +7,7 @@ export interface StatusFlags extends ClientFlags {
   json?: boolean;
   state?: string;
   node?: string;
+  service?: string;
 }
 export type StopFlags = ClientFlags & { json?: boolean };
 export type NodeFlags = ClientFlags & { json?: boolean; dead?: boolean };
@@ -35,6 +36,7 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
   const filter = {
     ...(flags.state === undefined ? {} : { state: flags.state }),
     ...(flags.node === undefined ? {} : { node: flags.node }),
+    ...(flags.service === undefined ? {} : { service: flags.service }),
   };
   if (flags.json === true) {
     process.stdout.write(`${toJson(await client.listTasks(filter))}\n`);

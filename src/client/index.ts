@@ -10,7 +10,7 @@ export {
 /** TLS for the cluster's own servers: its CA only, this side's certificate, the server's role. */
 export type { ClientTls, TlsSource } from './tls.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
-export { ManagerClient } from './manager-client.js';
+export { ManagerClient, type TaskFilter } from './manager-client.js';
 /** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */
 export { PoseidonClient, type PoseidonClientOptions } from './poseidon-client.js';
 export { BadEventLine } from './events-stream.js';

@@ -30,6 +30,13 @@ import type {
 } from '../api/index.js';
 
 /** The Manager API, typed: used by the CLI and by workers. */
+/** Which tasks `GET /tasks` lists: by state, node (name or id) and service; all when empty. */
+export interface TaskFilter {
+  state?: string;
+  node?: string;
+  service?: string;
+}
+
 export class ManagerClient {
   readonly http: HttpClient;
   constructor(
@@ -49,13 +56,14 @@ export class ManagerClient {
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });
   }
-  listTasks(filter?: { state?: string; node?: string }): Promise<ManagerTaskView[]>;
+  /** The tasks, filtered by state, node (name or id) and service (its replicas, ended ones kept too). */
+  listTasks(filter?: TaskFilter): Promise<ManagerTaskView[]>;
   /** Each task with the named fields alone (a manager before `fields` answers 400 invalid_request). */
   listTasks<K extends keyof ManagerTaskView>(
-    filter: { state?: string; node?: string },
+    filter: TaskFilter,
     fields: readonly K[],
   ): Promise<Array<Pick<ManagerTaskView, K>>>;
-  listTasks(filter: { state?: string; node?: string } = {}, fields?: readonly string[]): Promise<unknown> {
+  listTasks(filter: TaskFilter = {}, fields?: readonly string[]): Promise<unknown> {
     return this.http.request('GET', '/tasks', { query: { ...filter, fields: fields?.join(',') } });
   }
   /** An id or a unique prefix of one. */

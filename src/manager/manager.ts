@@ -129,13 +129,14 @@ export class Manager {
     return this.#view(this.#p.state.resolve(idOrPrefix).request.id);
   }
 
-  listTasks(filter: { state?: string; node?: string } = {}): ManagerTaskView[] {
+  listTasks(filter: { state?: string; node?: string; service?: string } = {}): ManagerTaskView[] {
     const { state } = this.#p;
     const out: ManagerTaskView[] = [];
     const wanted = filter.state?.toLowerCase();
     for (const id of state.tasks.keys()) {
       const rec = this.#shown(id);
       if (rec === undefined || (wanted !== undefined && rec.state.toLowerCase() !== wanted)) continue;
+      if (filter.service !== undefined && rec.service?.service !== filter.service) continue;
       if (filter.node !== undefined) {
         const n = rec.nodeId === null ? undefined : state.nodes.get(rec.nodeId);
         if (n === undefined || (n.record.name !== filter.node && n.record.id !== filter.node)) continue;

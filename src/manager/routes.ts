@@ -47,6 +47,7 @@ const ListQuery = Type.Object(
       ),
     ),
     node: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    service: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     // each task with these fields alone (`id,name,state`): what a table shows is a fraction of a task
     fields: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
@@ -106,7 +107,9 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       config: READ,
       schema: {
         querystring: ListQuery,
-        description: 'The tasks, filtered by state and node; with `fields`, each task with those fields alone.',
+        description:
+          'The tasks, filtered by state, node and service (its replicas, the ended ones kept too); ' +
+          'with `fields`, each task with those fields alone.',
         response: { 200: Type.Array(PartialTaskView) },
       },
     },

@@ -126,6 +126,14 @@ describe('services with a real manager and three real workers', () => {
     );
     const forgotten = [...seen].filter((id) => !kept.includes(id));
     assert.ok(forgotten.length >= 3, `the oldest were forgotten: ${forgotten.length} of ${seen.size}`);
+    // service ps shows what slot 1 keeps, under it; status --service lists the same
+    const ps = await c.cli(['service', 'ps', 'loop']);
+    assert.equal(ps.code, 0, ps.stderr);
+    for (const id of kept)
+      assert.match(ps.stdout, new RegExp(`^1 +\\\\_ ${id.slice(0, 8)} +1 +(Failed|Completed) `, 'm'));
+    for (const id of forgotten) assert.doesNotMatch(ps.stdout, new RegExp(id.slice(0, 8)));
+    const listed = JSON.parse((await c.cli(['status', '--service', 'loop', '--json'])).stdout) as Array<{ id: string }>;
+    assert.deepEqual(listed.map((t) => t.id).sort(), [...kept].sort());
     for (const id of forgotten) await assert.rejects(c.client.getTask(id), { code: 'task_not_found' });
     // and the workers that ran them hold no record of them (they forget in the background)
     const onWorkers = async (): Promise<string[]> => {

@@ -97,6 +97,32 @@ describe('service --wait progress', () => {
     assert.match(rows[2] ?? '', /Running \(starting\) +n1 +check failed 2 times \(HTTP 404\)$/);
   });
 
+  test("service ps shows each slot's ended tasks under its live one, the last to end first", () => {
+    const ended = (id: string, slot: number, finishedAt: string, reason: string) => ({
+      id,
+      slot,
+      version: 1,
+      state: 'Failed' as const,
+      node: 'n1',
+      reason,
+      finishedAt,
+    });
+    const live = [replica(1), replica(2)];
+    const history = [
+      ended('aaaaaaaa-0000-4000-8000-000000000001', 1, '2026-12-03T00:00:01.000Z', 'exited with code 1'),
+      ended('bbbbbbbb-0000-4000-8000-000000000002', 1, '2026-12-03T00:00:02.000Z', 'unhealthy'),
+      ended('cccccccc-0000-4000-8000-000000000003', 3, '2026-12-03T00:00:03.000Z', 'scaled down'),
+      { ...ended(live[0]?.id ?? '', 1, NOW, 'running'), state: 'Running' as const }, // live: listed once
+    ];
+    const rows = serviceTaskTable(live, history).split('\n');
+    assert.equal(rows.length, 6);
+    assert.match(rows[1] ?? '', /^1 +task-1 +1 +Running \(healthy\)/);
+    assert.match(rows[2] ?? '', /^1 +\\_ bbbbbbbb +1 +Failed +n1 +unhealthy$/);
+    assert.match(rows[3] ?? '', /^1 +\\_ aaaaaaaa +1 +Failed +n1 +exited with code 1$/);
+    assert.match(rows[4] ?? '', /^2 +task-2 +1 +Running/);
+    assert.match(rows[5] ?? '', /^3 +\\_ cccccccc +1 +Failed +n1 +scaled down$/);
+  });
+
   test('a wait that gives up names the last trouble it saw, not only the count', async () => {
     const lines: string[] = [];
     await assert.rejects(

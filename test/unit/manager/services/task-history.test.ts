@@ -140,6 +140,8 @@ test('a replica failing in a loop leaves at most --task-history ended tasks, in 
   const ended = all().filter((x) => x.desired === 'stopped');
   assert.equal(ended.length, 2, `six replicas failed; two are kept: ${JSON.stringify(all().map((x) => x.state))}`);
   assert.equal(all().filter((x) => x.desired === 'running').length, 1, 'the slot still has its replica');
+  assert.equal(h.manager.listTasks({ service: 'web' }).length, 3, 'GET /tasks?service=web lists the three');
+  assert.equal(h.manager.listTasks({ service: 'other' }).length, 0);
   const stored = (await store.list('task/')).filter(([, r]) => r.kind === 'task' && r.task.service?.service === 'web');
   assert.equal(stored.length, 3, 'the store holds the same three records');
   assert.deepEqual(ended.map((x) => x.request.id).sort(), failed.slice(4).sort(), 'the newest two');
