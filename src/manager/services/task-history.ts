@@ -93,7 +93,9 @@ export class TaskHistory {
     if (ids.length >= MAX_PER_PRUNE) for (const s of dirty) this.#dirty.add(s); // the rest next time
     try {
       const gone = await this.deps.forget(ids);
-      if (gone.length > 0) this.deps.log.debug({ tasks: gone.length }, 'ended replicas forgotten');
+      if (gone.length > 0) this.deps.log.debug({ tasks: gone.length }, 'ended tasks forgotten');
+      // one written meanwhile (a late report) is kept for now: the next prune tries it again
+      if (gone.length < ids.length) for (const s of dirty) this.#dirty.add(s);
       return gone.length;
     } catch (err) {
       for (const s of dirty) this.#dirty.add(s);

@@ -89,6 +89,26 @@ test("a removed service's history goes whole, even when it ended before the remo
   assert.deepEqual(forgotten.flat().sort(), ['x', 'y']);
 });
 
+test('a task the store did not forget this time (written meanwhile) is tried again at the next prune', async () => {
+  let refuse = true;
+  const h: TaskHistory = new TaskHistory({
+    limit: 0,
+    plainLimit: 0,
+    hasService: () => true,
+    forget: async (ids) => {
+      if (refuse) return [];
+      for (const id of ids) h.follow(id, undefined);
+      return [...ids];
+    },
+    log: silent,
+  });
+  h.follow('x', replica('x', 'web', 1, 1));
+  assert.equal(await h.prune(), 0);
+  refuse = false;
+  assert.equal(await h.prune(), 1, 'without a new follow');
+  assert.equal(h.size, 0);
+});
+
 test('a write that fails leaves the history to the next prune', async () => {
   let fail = true;
   const h = new TaskHistory({
