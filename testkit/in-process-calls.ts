@@ -20,8 +20,6 @@ export class InProcessWorkerCalls {
   readonly starts: Array<{ taskId: string; generation: number | undefined }> = [];
   /** Task ids of the stop calls. */
   readonly stops: string[] = [];
-  /** Task ids of the forget calls. */
-  readonly forgets: string[] = [];
   /** Task ids of each batch call. */
   readonly batches: string[][] = [];
   /** The worker cannot be reached: calls fail as a refused connection does. */
@@ -73,7 +71,6 @@ export class InProcessWorkerCalls {
   }
 
   async forgetTask(id: string): Promise<void> {
-    this.forgets.push(id);
     this.#reach();
     await this.fake.start();
     await overTheWire(() => this.fake.worker.forget(id));

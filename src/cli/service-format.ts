@@ -28,22 +28,28 @@ export type HistoryTask = Pick<ManagerTaskView, (typeof HISTORY_FIELDS)[number]>
  */
 export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: readonly HistoryTask[] = []): string {
   const live = new Set(tasks.map((t) => t.id));
-  const ended = history
-    .filter((t) => !live.has(t.id))
-    .sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1));
-  const slots = [...new Set([...tasks.map((t) => t.slot), ...ended.map((t) => t.slot ?? 0)])].sort((a, b) => a - b);
+  // rows by slot in one pass each (a service may have 10,000 slots): live ones first, then its history
+  const bySlot = new Map<number, { live: string[][]; ended: HistoryTask[] }>();
+  const of = (slot: number): { live: string[][]; ended: HistoryTask[] } => {
+    let rows = bySlot.get(slot);
+    if (rows === undefined) bySlot.set(slot, (rows = { live: [], ended: [] }));
+    return rows;
+  };
+  for (const t of tasks)
+    of(t.slot).live.push([
+      String(t.slot),
+      t.id.slice(0, 8),
+      String(t.version),
+      replicaState(t),
+      t.node ?? '-',
+      failingCheck(t) ?? t.reason,
+    ]);
+  for (const t of history) if (!live.has(t.id)) of(t.slot ?? 0).ended.push(t);
   const rows: string[][] = [];
-  for (const slot of slots) {
-    for (const t of tasks.filter((x) => x.slot === slot))
-      rows.push([
-        String(t.slot),
-        t.id.slice(0, 8),
-        String(t.version),
-        replicaState(t),
-        t.node ?? '-',
-        failingCheck(t) ?? t.reason,
-      ]);
-    for (const t of ended.filter((x) => (x.slot ?? 0) === slot))
+  for (const [slot, { live: liveRows, ended }] of [...bySlot].sort(([a], [b]) => a - b)) {
+    rows.push(...liveRows);
+    ended.sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1));
+    for (const t of ended)
       rows.push([String(slot), `\\_ ${t.id.slice(0, 8)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
   }
   return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);

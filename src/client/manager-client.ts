@@ -29,7 +29,6 @@ import type {
   VolumeView,
 } from '../api/index.js';
 
-/** The Manager API, typed: used by the CLI and by workers. */
 /** Which tasks `GET /tasks` lists: by state, node (name or id) and service; all when empty. */
 export interface TaskFilter {
   state?: string;
@@ -37,6 +36,7 @@ export interface TaskFilter {
   service?: string;
 }
 
+/** The Manager API, typed: used by the CLI and by workers. */
 export class ManagerClient {
   readonly http: HttpClient;
   constructor(

@@ -231,8 +231,8 @@ export class ClusterState {
   /**
    * Forgets ended tasks for good (history past its limit) in one write: their records leave the
    * store, then memory. A task that is not ended (active, or to start again) or has a write in
-   * flight is kept. Returns the ids forgotten. A report
-   * that rewrites one of them meanwhile keeps it in memory; it is forgotten again on a later try.
+   * flight is kept. Returns the ids forgotten. A report that rewrites one of them meanwhile
+   * keeps it in memory; it is forgotten again on a later try.
    */
   async forgetTasks(ids: Iterable<string>): Promise<string[]> {
     const gone: TaskRecord[] = [];

@@ -197,7 +197,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
       step: async (all) => {
         const touched = await services.step(all);
         // a failed write is logged; the history is forgotten at a later pass
-        await history.prune().catch((err: unknown) => log.warn({ err }, 'ended replicas not forgotten yet'));
+        await history.prune().catch((err: unknown) => log.warn({ err }, 'ended tasks not forgotten yet'));
         return touched;
       },
       start: () => {
