@@ -63,6 +63,8 @@ export interface LbAddresses {
   nginx: string;
   haproxyHttp: string;
   haproxyTcp: string;
+  /** The bare Node forwarder (bench/lb-side-process.ts `floor`). */
+  floor: string;
 }
 
 /** One nginx process answering `200 ok` on every replica address: the backends of every side. */

@@ -4,10 +4,6 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { EndpointTable } from '../src/discovery/index.js';
-import { startProxy, type Proxy } from '../src/proxy/index.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BenchError } from './bench-error.js';
@@ -16,6 +12,7 @@ import { runWrk, startHaproxy, startNginx, startReplicas, type LbAddresses, type
 import { goalLine, headline, publishReport } from './report.js';
 import { quantile } from './stats.js';
 import { count, formatGrid } from './table.js';
+import { spawnListening, type SpawnedProcess } from '../testkit/spawner.js';
 
 const run = promisify(execFile);
 const ROUNDS = 3;
@@ -24,6 +21,9 @@ const WARMUP_SECONDS = 1;
 const CONNECTIONS = 50;
 /** The goal: the http proxy within 20% of nginx's requests/s, at a p99 no worse than nginx's. */
 const GOAL_RATE_FRACTION = 0.8;
+
+/** The side that shows what any proxy written for Node can reach here (bench/lb-side-process.ts). */
+const FLOOR = 'node forwarder (floor)';
 
 interface Side {
   name: string;
@@ -37,6 +37,7 @@ const SIDES: readonly Side[] = [
   { name: 'haproxy http', host: (a) => a.haproxyHttp },
   { name: 'haproxy tcp', host: (a) => a.haproxyTcp },
   { name: 'replica, no proxy', host: (a) => a.replicas[0] as string },
+  { name: FLOOR, host: (a) => a.floor },
 ];
 
 export const lbBenchmark: Benchmark = {
@@ -68,35 +69,12 @@ async function freePort(host: string): Promise<number> {
   return address.port;
 }
 
-async function startPoseidon(a: LbAddresses): Promise<Proxy> {
-  const endpoints = a.replicas.map((address, i) => ({
-    taskId: `replica-${i}`,
-    slot: i + 1,
-    version: 1,
-    nodeId: null,
-    node: null,
-    state: 'ready' as const,
-    address,
-    ports: [],
-  }));
-  const service = (name: string, vip: string, protocol: 'tcp' | 'http') => ({
-    service: name,
-    vip,
-    dnsNames: [],
-    ports: [{ name: null, port: a.port, protocol }],
-    endpoints,
-    revision: 1,
-  });
-  const table = new EndpointTable();
-  table.apply({
-    type: 'snapshot',
-    epoch: 'bench',
-    revision: 1,
-    services: [service('lb-http', a.proxyHttp, 'http'), service('lb-tcp', a.proxyTcp, 'tcp')],
-  });
-  // loopback addresses need no `ip addr`: the stand-in adds nothing
-  const vips = { add: async (): Promise<void> => {}, remove: async (): Promise<void> => {} };
-  return startProxy({ table, network: 'lo', logger: pino({ level: 'warn' }), registry: new Registry(), vips });
+/** bench/lb-side-process.ts of this build, started once per Node side. */
+const SIDE_PROCESS = fileURLToPath(new URL('./lb-side-process.js', import.meta.url));
+
+/** A Node side (the proxy, or the floor forwarder) in a process of its own, stopped by pid at the end. */
+async function startNodeSide(ctx: BenchContext, side: 'proxy' | 'floor', a: LbAddresses): Promise<SpawnedProcess> {
+  return spawnListening(SIDE_PROCESS, [side, JSON.stringify(a)], { onSpawn: (p) => ctx.resources.trackProcess(p) });
 }
 
 async function runLb(ctx: BenchContext): Promise<void> {
@@ -111,16 +89,17 @@ async function runLb(ctx: BenchContext): Promise<void> {
     nginx: `${net}.6`,
     haproxyHttp: `${net}.7`,
     haproxyTcp: `${net}.8`,
+    floor: `${net}.9`,
   };
   const dir = await ctx.resources.tempDir('bench-lb');
   const loadBefore = loadavg();
   ctx.progress(`lb: replicas, nginx and haproxy on ${net}.0/24 port ${addresses.port}`);
-  const daemons = [
+  const daemons: Array<{ stop(): Promise<void> }> = [
     await startReplicas(ctx, dir, addresses),
     await startNginx(ctx, dir, addresses),
     await startHaproxy(ctx, dir, addresses),
   ];
-  const proxy = await startPoseidon(addresses);
+  daemons.push(await startNodeSide(ctx, 'proxy', addresses), await startNodeSide(ctx, 'floor', addresses));
   const samples = new Map<string, WrkResult[]>(SIDES.map((s) => [s.name, []]));
   try {
     for (const side of SIDES) {
@@ -140,7 +119,6 @@ async function runLb(ctx: BenchContext): Promise<void> {
       }
     }
   } finally {
-    await proxy.close();
     for (const d of daemons) await d.stop();
   }
   await report(ctx, samples, loadBefore, loadavg());
@@ -203,15 +181,26 @@ async function report(
       met,
     );
   });
+  const floor = rows.find((r) => r.side === FLOOR);
+  const floorLine =
+    floor === undefined
+      ? []
+      : [
+          `The floor, a bare Node TCP forwarder in one thread (accept, connect round-robin, copy both ways; ` +
+            `nothing else): ${count(floor.requestsPerSecond)} req/s (x${(floor.requestsPerSecond / nginx.requestsPerSecond).toFixed(2)} ` +
+            `of nginx), p99 ${floor.p99Ms.toFixed(2)} ms against ${nginx.p99Ms.toFixed(2)} ms: the most a proxy in one ` +
+            'Node thread reaches on this machine.',
+        ];
   const lines = [
     headline('lb: wrk through each proxy to the same 3 replicas (loopback)', date, ctx.machine),
     `Medians of ${ROUNDS} rounds of ${SECONDS_PER_RUN} s each, wrk -t1 -c${CONNECTIONS}, keep-alive; nginx and HAProxy ` +
-      'with one worker/thread, as the proxy is one Node thread. Load average (1, 5, 15 min): ' +
+      'with one worker/thread, as the proxy is one Node thread (in a process of its own, as in `poseidon worker`). Load average (1, 5, 15 min): ' +
       `${load(loadBefore)} before, ${load(loadAfter)} after.`,
     '',
     table,
     '',
     ...goals,
+    ...floorLine,
   ];
   await publishReport(
     ctx,
