@@ -27,7 +27,9 @@ function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
   out(
     flags.json === true
       ? toJson(s)
-      : printable(`service ${s.name} ${what} (version ${s.version}, ${s.replicas} replicas)`),
+      : printable(
+          `service ${s.name} ${what} (version ${s.version}, ${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'})`,
+        ),
   );
 }
 

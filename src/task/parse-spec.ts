@@ -195,14 +195,20 @@ function defaultMaxRestarts(mode: RestartPolicy['mode']): number | null {
 function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): RestartPolicy {
   const p = spec.restartPolicy;
   if (p === undefined) return { ...DEFAULT_RESTART_POLICY };
+  // one duration: the same wait before every restart
+  const b =
+    typeof p.backoff === 'string' || typeof p.backoff === 'number' ? { initial: p.backoff, max: p.backoff } : p.backoff;
   const initial =
-    p.backoff?.initial === undefined
+    b?.initial === undefined
       ? DEFAULT_RESTART_POLICY.backoffInitialMs
-      : parseDuration(f('restartPolicy.backoff.initial'), p.backoff.initial);
+      : parseDuration(
+          f(typeof p.backoff === 'object' ? 'restartPolicy.backoff.initial' : 'restartPolicy.backoff'),
+          b.initial,
+        );
   const max =
-    p.backoff?.max === undefined
+    b?.max === undefined
       ? Math.max(initial, DEFAULT_RESTART_POLICY.backoffMaxMs)
-      : parseDuration(f('restartPolicy.backoff.max'), p.backoff.max);
+      : parseDuration(f(typeof p.backoff === 'object' ? 'restartPolicy.backoff.max' : 'restartPolicy.backoff'), b.max);
   if (max < initial)
     throw new InvalidField(f('restartPolicy.backoff.max'), `(${max}ms) is shorter than backoff.initial (${initial}ms)`);
   return {

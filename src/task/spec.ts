@@ -16,6 +16,10 @@ import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 const hinted = <T extends TSchema>(schema: T, hint: string): T => ({ ...schema, hint });
 
+/** What a value of env or labels must be: YAML reads `8080` and `true` unquoted as a number and a boolean. */
+const TEXT_RULE = 'must be a string (in YAML, quote numbers and true/false: "8080")';
+const Text = hinted(Type.String(), TEXT_RULE);
+
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const Uuid = hinted(
   Type.String({ pattern: UUID_PATTERN }),
@@ -69,8 +73,20 @@ export const RestartPolicySpec = Type.Object(
     mode: hinted(RestartMode, 'must be "never", "on-failure" or "always"'),
     // null: no limit (the default for `always`); 3 by default for `on-failure`
     maxRestarts: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    // the wait before each restart: doubling from `initial` up to `max`, or one duration for the
+    // same wait every time (as Swarm's restart delay)
     backoff: Type.Optional(
-      Type.Object({ initial: Type.Optional(Duration), max: Type.Optional(Duration) }, { additionalProperties: false }),
+      hinted(
+        Type.Union([
+          Duration,
+          Type.Object(
+            { initial: Type.Optional(Duration), max: Type.Optional(Duration) },
+            { additionalProperties: false },
+          ),
+        ]),
+        'must be a duration such as "1s" (the same wait before every restart) or {initial, max} (doubling from ' +
+          'initial up to max)',
+      ),
     ),
     // the backoff resets once the task has run this long without failing
     resetAfter: Type.Optional(Duration),
@@ -149,9 +165,10 @@ export const TaskSpec = Type.Object(
     image: Type.String({ minLength: 1, maxLength: 255 }),
     command: Type.Optional(Command),
     env: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[^=\\0]+$', maxLength: 1024 }), Type.String(), {
-        maxProperties: MAX_ENV_VARS,
-      }),
+      hinted(
+        Type.Record(Type.String({ pattern: '^[^=\\0]+$', maxLength: 1024 }), Text, { maxProperties: MAX_ENV_VARS }),
+        'must be an object of names to values, such as {"MODE": "demo"}',
+      ),
     ),
     // cores the task asks for: what the scheduler reserves, and the container's cpu weight
     cpu: Type.Optional(Cores),
@@ -161,9 +178,16 @@ export const TaskSpec = Type.Object(
     disk: Type.Optional(Quantity), // bytes, or "1Gi"
     ports: Type.Optional(Type.Array(PortSpec, { maxItems: 64 })),
     labels: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {
-        maxProperties: MAX_LABELS,
-      }),
+      hinted(
+        Type.Record(
+          Type.String({ minLength: 1, maxLength: 255 }),
+          hinted(Type.String({ maxLength: 4096 }), TEXT_RULE),
+          {
+            maxProperties: MAX_LABELS,
+          },
+        ),
+        'must be an object of names to values, such as {"team": "web"}',
+      ),
     ),
     // processes the container may hold; DEFAULT_PIDS_LIMIT when absent
     pidsLimit: Type.Optional(

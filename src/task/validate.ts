@@ -13,11 +13,78 @@ export function compile<T extends TSchema>(schema: T): Validator<T> {
   return {
     parse(value, root = '') {
       if (check.Check(value)) return value;
-      const first = check.Errors(value).First();
+      const first = firstToShow(check.Errors(value));
       if (first === undefined) throw new InvalidField(root || 'body', 'is invalid');
       throw describe(first, root);
     },
   };
+}
+
+/** Errors looked through for a field that is not known (the first error is shown otherwise). */
+const ERRORS_LOOKED_AT = 64;
+
+/**
+ * The error to show: a field that is not known comes first, wherever it is. A field misspelled or
+ * borrowed from another tool (`condition` for `mode`) also leaves the right one missing, and
+ * "mode is required" alone would not say which of the file's fields is the wrong one.
+ */
+function firstToShow(errors: Iterable<ValueError>): ValueError | undefined {
+  let first: ValueError | undefined;
+  let seen = 0;
+  for (const error of errors) {
+    first ??= error;
+    if (isUnknownField(error)) return error;
+    if (++seen >= ERRORS_LOOKED_AT) break;
+  }
+  return first;
+}
+
+function isUnknownField(error: ValueError): boolean {
+  return error.type === ValueErrorType.ObjectAdditionalProperties || error.message === 'Unexpected property';
+}
+
+/** Objects with at most this many fields list them after an unknown one (when none is near it). */
+const LISTED_FIELDS = 12;
+
+/** " (did you mean memory?)", else " (known: a, b, c)" for a small object: what it takes instead. */
+function unknownFieldHint(error: ValueError): string {
+  const properties = (error.schema as { properties?: unknown }).properties;
+  if (typeof properties !== 'object' || properties === null) return '';
+  const names = Object.keys(properties);
+  const given = error.path.split('/').pop() ?? '';
+  const near = nearest(given, names);
+  if (near !== undefined) return ` (did you mean ${near}?)`;
+  return names.length > 0 && names.length <= LISTED_FIELDS ? ` (known: ${names.join(', ')})` : '';
+}
+
+/** The name closest to `given` (case aside) within a third of its length in edits; undefined if none is. */
+function nearest(given: string, names: readonly string[]): string | undefined {
+  const a = given.toLowerCase().replace(/[-_]/g, '');
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(a.length / 3)) + 1;
+  for (const name of names) {
+    const d = editDistance(a, name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Edits (insert, delete, replace, swap of neighbours) from a to b. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[];
+    const above = d[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = v;
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
 }
 
 function fieldName(path: string, root: string): string {
@@ -28,9 +95,7 @@ function fieldName(path: string, root: string): string {
 
 function describe(error: ValueError, root: string): InvalidField {
   const field = fieldName(error.path, root);
-  if (error.type === ValueErrorType.ObjectAdditionalProperties || error.message === 'Unexpected property') {
-    return new InvalidField(field, 'is not a known field');
-  }
+  if (isUnknownField(error)) return new InvalidField(field, `is not a known field${unknownFieldHint(error)}`);
   if (error.type === ValueErrorType.ObjectRequiredProperty) return new InvalidField(field, 'is required');
   const max = (error.schema as { maxProperties?: unknown }).maxProperties;
   if (error.type === ValueErrorType.ObjectMaxProperties && typeof max === 'number') {

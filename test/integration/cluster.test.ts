@@ -200,7 +200,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     writeFileSync(badFile, JSON.stringify({ name: 'x', image: 'poseidon/busybox:latest', memroy: '1Gi' }));
     const bad = await c.cli(['task', '--filename', badFile]);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr, 'poseidon: memroy is not a known field\n');
+    assert.equal(bad.stderr, 'poseidon: memroy is not a known field (did you mean memory?)\n');
     const down = await c.cli(['status', '--manager', 'http://127.0.0.1:9']);
     assert.equal(down.code, 1);
     assert.equal(down.stderr, 'poseidon: cannot reach manager at http://127.0.0.1:9: is `poseidon manager` running?\n');

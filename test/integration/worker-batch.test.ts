@@ -44,7 +44,9 @@ describe('POST /tasks/batch on a real worker', () => {
     assert.equal(a.task.state, 'Running');
     assert.equal(b.task.id, ids[1]);
     assert.equal(b.task.generation, 4);
-    assert.deepEqual(bad, { error: { code: 'invalid_request', status: 400, message: 'memroy is not a known field' } });
+    assert.deepEqual(bad, {
+      error: { code: 'invalid_request', status: 400, message: 'memroy is not a known field (did you mean memory?)' },
+    });
 
     const again = await postBatch(body, '?wait=0');
     assert.deepEqual(

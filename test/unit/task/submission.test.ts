@@ -324,3 +324,53 @@ test('a seed submission with a port binding and health check resolves to the bou
   assert.equal(req.healthCheck?.port, 80);
   assert.equal(req.healthCheck?.path, '/health');
 });
+
+/** The message of the InvalidField parseSubmission throws for `body`. */
+function refusal(body: unknown): string {
+  try {
+    parseSubmission(body, LIMITS);
+  } catch (err) {
+    assert.ok(err instanceof InvalidField, `expected InvalidField, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('the submission was accepted');
+}
+
+test('an unknown field close to a known one is answered with the known one', () => {
+  assert.equal(refusal(spec({ memroy: '256Mi' })), 'memroy is not a known field (did you mean memory?)');
+  assert.equal(
+    refusal(spec({ restart_policy: { mode: 'always' } })),
+    'restart_policy is not a known field (did you mean restartPolicy?)',
+  );
+});
+
+test("an unknown field of a small object lists that object's fields", () => {
+  assert.equal(
+    refusal(spec({ restartPolicy: { mode: 'on-failure', maxAttempts: 2 } })),
+    'restartPolicy.maxAttempts is not a known field (known: mode, maxRestarts, backoff, resetAfter)',
+  );
+});
+
+test("a field borrowed from another tool is named before the one it left missing (Swarm's condition for mode)", () => {
+  assert.equal(
+    refusal(spec({ restartPolicy: { condition: 'on-failure' } })),
+    'restartPolicy.condition is not a known field (known: mode, maxRestarts, backoff, resetAfter)',
+  );
+});
+
+test('a backoff given as one duration is the same wait before every restart', () => {
+  const req = parseSubmission(spec({ restartPolicy: { mode: 'on-failure', backoff: '1s' } }), LIMITS);
+  assert.equal(req.restartPolicy.backoffInitialMs, 1_000);
+  assert.equal(req.restartPolicy.backoffMaxMs, 1_000);
+  assert.equal(
+    parseSubmission(spec({ restartPolicy: { mode: 'always', backoff: 250 } }), LIMITS).restartPolicy.backoffMaxMs,
+    250,
+  );
+  throwsInvalidField(spec({ restartPolicy: { mode: 'always', backoff: '25h' } }), 'restartPolicy.backoff');
+  throwsInvalidField(spec({ restartPolicy: { mode: 'always', backoff: 'soon' } }), 'restartPolicy.backoff');
+});
+
+test('an env value YAML read as a number is refused saying to quote it', () => {
+  assert.match(refusal(spec({ env: { PORT: 8080 } })), /^env\.PORT must be a string \(in YAML, quote numbers/);
+  assert.match(refusal(spec({ env: ['A=1'] })), /^env must be an object of names to values/);
+});
