@@ -148,6 +148,17 @@ function serviceSpec(
   Object.assign(task, deploy.task);
   const spec: ServiceSpec = { name, task, labels: { ...deploy.labels, [STACK_LABEL]: options.stack } };
   if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
+  const fixed = (task.ports ?? []).filter((p) => p.host !== undefined && p.host > 0);
+  if ((deploy.replicas ?? 1) > 1 && fixed.length > 0) {
+    // Swarm's short syntax means its routing mesh: every node takes the port. Here each replica
+    // publishes it on its own node, and two cannot hold one port on the same node.
+    const ports = fixed.map((p) => `${p.host}->${p.container}/${p.protocol ?? 'tcp'}`).join(', ');
+    found.notes.push(
+      `${at('ports')}: ${ports} is published on the node of each replica (no routing mesh), so its ` +
+        `${deploy.replicas} replicas need as many nodes; the service's virtual IP balances over all of them ` +
+        `without a host port (poseidon service inspect ${name})`,
+    );
+  }
   if (deploy.constraints !== undefined) spec.constraints = deploy.constraints;
   if (deploy.update !== undefined) spec.update = deploy.update;
   if (deploy.rollback !== undefined) spec.rollback = deploy.rollback;

@@ -35,6 +35,7 @@ volumes:
 `);
   assert.deepEqual(warnings, [
     "services.web.entrypoint: runs as the start of the container's command (entrypoint + command); an ENTRYPOINT the image has of its own still runs first",
+    "services.web.ports: 8080->80/tcp is published on the node of each replica (no routing mesh), so its 3 replicas need as many nodes; the service's virtual IP balances over all of them without a host port (poseidon service inspect app-web)",
   ]);
   assert.deepEqual(services, [
     {
@@ -242,4 +243,19 @@ test('${VAR} is not substituted: each string that holds one is named in a warnin
   assert.deepEqual(warnings, [
     '${...} is not substituted; used as written: services.a.image, services.a.environment[1]',
   ]);
+});
+
+test('a fixed host port is noted when replicas would need a node each for it, and only then', async () => {
+  const one = await fromYaml('services:\n  api:\n    image: a\n    ports: ["8081:80"]\n');
+  assert.deepEqual(one.warnings, []);
+  const free = await fromYaml('services:\n  api:\n    image: a\n    ports: ["80"]\n    deploy: {replicas: 2}\n');
+  assert.deepEqual(free.warnings, []);
+  const two = await fromYaml(
+    'services:\n  api:\n    image: a\n    ports: ["8081:80", "90"]\n    deploy: {replicas: 2}\n',
+  );
+  assert.equal(two.warnings.length, 1);
+  assert.match(
+    two.warnings[0] ?? '',
+    /^services\.api\.ports: 8081->80\/tcp is published on the node of each replica \(no routing mesh\), so its 2 replicas need as many nodes/,
+  );
 });
