@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BenchError } from './bench-error.js';
 import { LABEL_TEST_RUN, removeForce } from '../testkit/cleanup.js';
 import { LABEL_BENCH_SAMPLE, poseidonCli, startCluster, type BenchCluster } from './cluster-processes.js';
@@ -17,6 +18,8 @@ import { summarize } from './stats.js';
 import { count, formatGrid, ms, SUMMARY_HEADER, summaryCells } from './table.js';
 
 const COMMAND = ['sleep', '300'];
+/** bench/cli-floor-client.ts of this build. */
+const FLOOR_CLIENT = fileURLToPath(new URL('./cli-floor-client.js', import.meta.url));
 const REPS = 20;
 const WARMUP_REPS = 1;
 /** The tasks the `status` manager holds, and the containers `docker ps` lists. */
@@ -41,7 +44,9 @@ type Side =
   | 'dockerPs'
   | 'poseidonRun'
   | 'dockerRun'
-  | 'dockerRunNet';
+  | 'dockerRunNet'
+  | 'floorStatus'
+  | 'floorRun';
 const SIDES: readonly Side[] = [
   'node',
   'poseidonVersion',
@@ -51,6 +56,8 @@ const SIDES: readonly Side[] = [
   'poseidonRun',
   'dockerRun',
   'dockerRunNet',
+  'floorStatus',
+  'floorRun',
 ];
 
 const METRIC: Record<Side, string> = {
@@ -62,6 +69,8 @@ const METRIC: Record<Side, string> = {
   poseidonRun: 'poseidon run --wait',
   dockerRun: 'docker run -d',
   dockerRunNet: 'docker run -d --dns GATEWAY',
+  floorStatus: `floor: status [${count(STATUS_TASKS)} tasks]`,
+  floorRun: 'floor: run --wait',
 };
 
 /** Each Poseidon row's Docker counterpart, for the `vs docker` column. */
@@ -69,6 +78,8 @@ const DOCKER_SIDE: Partial<Record<Side, Side>> = {
   poseidonVersion: 'dockerVersion',
   poseidonStatus: 'dockerPs',
   poseidonRun: 'dockerRun',
+  floorStatus: 'dockerPs',
+  floorRun: 'dockerRun',
 };
 
 const TIMED: Record<Side, string> = {
@@ -82,6 +93,10 @@ const TIMED: Record<Side, string> = {
   dockerRun: '`docker run -d IMAGE sleep 300` (no --init, as a person types it)',
   dockerRunNet:
     "`docker run -d --network bridge --dns GATEWAY IMAGE sleep 300`: the same as a worker's task container goes by default, on Docker's default bridge with the Poseidon network's gateway as its DNS server",
+  floorStatus:
+    '`node dist/bench/cli-floor-client.js status` against the same manager as `poseidon status`: the least a Node program does for it (the same request over the same TLS, one line per task; no parser, config or table): the floor of any CLI written for Node',
+  floorRun:
+    "`node dist/bench/cli-floor-client.js run FILE` against the same manager and worker as `poseidon run --wait`: the event stream opened, the file posted, exit on the task's task.started event; nothing else",
 };
 
 /** One timed command; `sample` is the LABEL_BENCH_SAMPLE of the container it started, if it started one. */
@@ -234,10 +249,17 @@ async function measure(ctx: BenchContext, s: Setup): Promise<Measurements> {
     poseidonRun: (rep) => runViaPoseidon(ctx, s, rep),
     dockerRun: () => runViaDocker(ctx),
     dockerRunNet: () => runViaDocker(ctx, s.network),
+    floorStatus: async () => ({
+      run: checked(
+        await timedCommand(process.execPath, [FLOOR_CLIENT, 'status'], { ...cli, env: s.status.cliEnv }),
+        (out) => lineCount(out) === STATUS_TASKS + 1,
+      ),
+    }),
+    floorRun: (rep) => runViaPoseidon(ctx, s, rep, 'floor'),
   };
   const m: Measurements = {
     samples: bySide(() => []),
-    phases: { poseidonRun: [], dockerRun: [], dockerRunNet: [] },
+    phases: { poseidonRun: [], dockerRun: [], dockerRunNet: [], floorRun: [] },
     warmupMs: bySide(() => []),
     order: [],
     load: { before: loadavg()[0] ?? Number.NaN, after: Number.NaN },
@@ -282,19 +304,24 @@ function checked(run: CommandRun, check: (stdout: string) => boolean): CommandRu
   return run;
 }
 
-/** `poseidon run FILE --wait` as a person types it; the task is stopped afterwards, untimed. */
-async function runViaPoseidon(ctx: BenchContext, s: Setup, rep: number): Promise<CliSample> {
+/**
+ * `poseidon run FILE --wait` as a person types it (or the floor client's `run FILE`); the task is
+ * stopped afterwards, untimed.
+ */
+async function runViaPoseidon(ctx: BenchContext, s: Setup, rep: number, client?: 'floor'): Promise<CliSample> {
   const sample = randomUUID();
   const { id, body } = s.cluster.task('bench-cli-run', { image: BENCH_IMAGE, command: COMMAND }, sample);
   const file = join(s.dir, `run-${rep}.json`);
   await writeFile(file, JSON.stringify(body));
-  const run = await poseidonCli(['run', file, '--wait', '--manager', s.cluster.client.baseUrl], {
-    signal: ctx.signal,
-    timeoutMs: CLI_TIMEOUT_MS,
-    env: s.cluster.cliEnv,
-  });
+  const opts = { signal: ctx.signal, timeoutMs: CLI_TIMEOUT_MS, env: s.cluster.cliEnv };
+  const run =
+    client === 'floor'
+      ? await timedCommand(process.execPath, [FLOOR_CLIENT, 'run', file], opts)
+      : await poseidonCli(['run', file, '--wait', '--manager', s.cluster.client.baseUrl], opts);
   if (!run.stdout.startsWith(`${id} Running`))
-    throw new UnexpectedOutput(`poseidon run --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`);
+    throw new UnexpectedOutput(
+      `${client ?? 'poseidon'} run --wait printed "${run.stdout.trim()}" instead of "${id} Running on ..."`,
+    );
   await s.cluster.stopAndWait(id);
   return { run, sample };
 }
@@ -356,7 +383,7 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
       ];
     }),
   );
-  const phaseSides = ['poseidonRun', 'dockerRun', 'dockerRunNet'] as const;
+  const phaseSides = ['poseidonRun', 'floorRun', 'dockerRun', 'dockerRunNet'] as const;
   const phaseRows = phaseSides.map((side) => {
     const p = m.phases[side] ?? [];
     const med = (f: (x: Phases) => number): number => summarize(p.map(f)).medianMs;
@@ -413,6 +440,9 @@ async function report(ctx: BenchContext, m: Measurements): Promise<void> {
     ...verdicts.map((v) =>
       goalLine(v.goal, `${METRIC[v.side]} median − ${METRIC[v.ref]} median = ${signedMs(v.differenceMs)} ms`, v.met),
     ),
+    `The floor (a bare Node client, dist/bench/cli-floor-client.js): status ${signedMs(median('floorStatus') - median('node'))} ms ` +
+      `over node -e 0, run --wait ${signedMs(median('floorRun') - median('dockerRun'))} ms over docker run -d: ` +
+      'what no CLI written for Node goes under on this machine.',
   ];
   await publishReport(
     ctx,

@@ -24,13 +24,8 @@ const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /** Prints the service as JSON or as one line for people. */
 function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
-  out(
-    flags.json === true
-      ? toJson(s)
-      : printable(
-          `service ${s.name} ${what} (version ${s.version}, ${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'})`,
-        ),
-  );
+  const replicas = `${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;
+  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (version ${s.version}, ${replicas})`));
 }
 
 /** `--wait`: until all replicas are healthy (create, scale) or the rollout ends; exit code 1 if it failed. */
