@@ -48,27 +48,32 @@ async function status(): Promise<void> {
 }
 
 async function run(file: string): Promise<void> {
-  const events = await call('GET', '/events');
+  // both connections at once, as the CLI makes them: the stream is open long before the container starts
+  const opening = call('GET', '/events');
   const submitted = call('POST', '/tasks', readFileSync(file, 'utf8')).then(text);
   let id: string | undefined;
   let pending = '';
   const seen: string[] = [];
   const settled = (line: string): boolean =>
     id !== undefined && line.includes(id) && (line.includes('"task.started"') || line.includes('"task.exited"'));
-  events.setEncoding('utf8');
-  const done = new Promise<string>((resolve) => {
+  let heard: (line: string) => void = () => {};
+  const done = new Promise<string>((resolve) => (heard = resolve));
+  void opening.then((events) => {
+    events.setEncoding('utf8');
     events.on('data', (chunk: string) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
         seen.push(line);
-        if (settled(line)) resolve(line);
+        if (settled(line)) heard(line);
       }
     });
   });
   id = (JSON.parse(await submitted) as { id: string }).id;
-  const early = seen.find(settled);
-  const line = early ?? (await done);
+  // the safety net for an event sent before the stream was open: the task's record, after a while
+  const late = setTimeout(() => void call('GET', `/tasks/${id}`).then(text).then(heard), 5_000);
+  const line = seen.find(settled) ?? (await done);
+  clearTimeout(late);
   const e = JSON.parse(line) as { state?: string; node?: string };
   process.stdout.write(`${id} ${e.state} on ${e.node}\n`);
   process.exit(0);
