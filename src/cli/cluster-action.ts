@@ -1,6 +1,8 @@
 import type { ClusterStatusView } from '../api/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { printable, toJson } from './terminal-text.js';
+import { formatBytes } from '../units/index.js';
+import { age, table } from './format.js';
+import { toJson } from './terminal-text.js';
 
 export type ClusterFlags = ClientFlags & { json?: boolean };
 
@@ -10,29 +12,28 @@ export async function showClusterStatus(flags: ClusterFlags): Promise<void> {
   process.stdout.write(flags.json === true ? `${toJson(status)}\n` : clusterText(status));
 }
 
-export function clusterText(s: ClusterStatusView): string {
-  const lines = ['MANAGER       URL                                 ROLE      SINCE'];
-  for (const m of s.managers)
-    lines.push(
-      [
-        printable(m.id.slice(0, 12)).padEnd(13),
-        printable(m.url).padEnd(35),
-        (m.leader ? 'leader' : 'follower').padEnd(9),
-        m.since ?? '-',
-      ].join(' '),
-    );
+export function clusterText(s: ClusterStatusView, nowMs = Date.now()): string {
+  const managers = table(
+    ['MANAGER', 'URL', 'ROLE', 'SINCE'],
+    s.managers.map((m) => [
+      m.id.slice(0, 8),
+      m.url,
+      m.leader ? 'leader' : 'follower',
+      m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
+    ]),
+  );
+  const members = table(
+    ['MEMBER', 'HEALTH', 'LEADER', 'VERSION', 'SIZE'],
+    s.store.members.map((m) => [
+      m.endpoint,
+      m.healthy ? 'healthy' : 'unhealthy',
+      m.leader ? 'yes' : 'no',
+      m.version ?? '-',
+      (m.dbSizeBytes === null ? '-' : formatBytes(m.dbSizeBytes)) + (m.error === null ? '' : ` (${m.error})`),
+    ]),
+  );
+  const lines = [managers];
   if (s.leader === null) lines.push('no manager leads right now');
-  lines.push('', `STORE (${s.store.kind})`, 'MEMBER                              HEALTH     LEADER  VERSION  SIZE');
-  for (const m of s.store.members)
-    lines.push(
-      [
-        printable(m.endpoint).padEnd(35),
-        (m.healthy ? 'healthy' : 'unhealthy').padEnd(10),
-        (m.leader ? 'yes' : 'no').padEnd(7),
-        (m.version ?? '-').padEnd(8),
-        m.dbSizeBytes === null ? '-' : `${(m.dbSizeBytes / 1024 / 1024).toFixed(1)} MiB`,
-        m.error === null ? '' : ` (${printable(m.error)})`,
-      ].join(' '),
-    );
+  lines.push('', `STORE (${s.store.kind})`, members);
   return `${lines.join('\n')}\n`;
 }

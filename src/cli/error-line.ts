@@ -4,6 +4,11 @@ const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   forbidden: 'use a token with that scope (an admin makes one: poseidon token create --scope SCOPE)',
 };
 
+/** What to do when the manager's certificate is not of the CA the CLI was given (or none was). */
+const CA_HINT =
+  "give the cluster's CA certificate with --ca FILE or POSEIDON_CA (the manager's <data-dir>/ca.crt); " +
+  'poseidon login URL --token TOKEN --ca FILE saves it';
+
 /**
  * The line the CLI prints for an expected failure (`poseidon: no task matches "ffffffff"`), with
  * what to do after a refusal; undefined for anything else, which is a bug and keeps its stack.
@@ -16,5 +21,6 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   const hint = err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined;
   // it may quote what a server or file said
   const message = printable(err.message);
+  if ((err as { otherCa?: unknown }).otherCa === true) return `poseidon: ${message}: ${CA_HINT}\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
 }

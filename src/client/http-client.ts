@@ -21,14 +21,20 @@ export class ServerUnreachable extends PoseidonError {
  * role it does not hold, expired): nothing was sent.
  */
 export class ServerNotTrusted extends PoseidonError {
+  /** Its certificate does not chain to the CA this client trusts (none given, or another cluster's). */
+  readonly otherCa: boolean;
+
   constructor(
     readonly url: string,
     reason: string,
     options?: ErrorOptions,
   ) {
     super('unreachable', `the server at ${url} is not trusted: ${reason}`, options);
+    this.otherCa = reason.startsWith(NOT_ISSUED_BY_CA);
   }
 }
+
+const NOT_ISSUED_BY_CA = "its certificate is not issued by the cluster's CA";
 
 /** What a client shows the server it calls. */
 export interface ClientCredentials {
@@ -281,8 +287,7 @@ function tlsRefusal(err: unknown): string | undefined {
   if (typeof code !== 'string') return undefined;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its certificate does not name the address called';
   if (code === 'CERT_HAS_EXPIRED') return 'its certificate has expired';
-  if (/^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(code))
-    return `its certificate is not issued by the cluster's CA (${code})`;
+  if (/^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(code)) return `${NOT_ISSUED_BY_CA} (${code})`;
   if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
   return undefined;
 }

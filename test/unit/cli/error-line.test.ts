@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { clusterText } from '../../../src/cli/cluster-action.js';
+import { errorLine } from '../../../src/cli/error-line.js';
+import { ServerNotTrusted, ServerUnreachable } from '../../../src/client/index.js';
+import { RemoteError } from '../../../src/errors/index.js';
+
+test('a manager whose certificate is not of the CA given: the line says how to give the right one', async () => {
+  const err = new ServerNotTrusted(
+    'https://10.0.0.5:5555',
+    "its certificate is not issued by the cluster's CA (SELF_SIGNED_CERT_IN_CHAIN)",
+  );
+  assert.equal(
+    await errorLine(err),
+    "poseidon: the server at https://10.0.0.5:5555 is not trusted: its certificate is not issued by the cluster's CA " +
+      "(SELF_SIGNED_CERT_IN_CHAIN): give the cluster's CA certificate with --ca FILE or POSEIDON_CA (the manager's " +
+      '<data-dir>/ca.crt); poseidon login URL --token TOKEN --ca FILE saves it\n',
+  );
+  // a certificate of the right CA that names another address is another matter: no CA hint
+  const name = new ServerNotTrusted('https://10.0.0.5:5555', 'its certificate does not name the address called');
+  assert.equal(
+    await errorLine(name),
+    'poseidon: the server at https://10.0.0.5:5555 is not trusted: its certificate does not name the address called\n',
+  );
+});
+
+test('a refusal gets what to do; an unreachable manager its own words; anything else is a bug', async () => {
+  assert.match(
+    (await errorLine(new RemoteError('unauthenticated', 401, 'no token'))) ?? '',
+    /401: no token: run `poseidon login/,
+  );
+  const away = new ServerUnreachable(
+    'https://127.0.0.1:5555',
+    'manager at https://127.0.0.1:5555: is `poseidon manager` running?',
+  );
+  assert.equal(
+    await errorLine(away),
+    'poseidon: cannot reach manager at https://127.0.0.1:5555: is `poseidon manager` running?\n',
+  );
+  assert.equal(await errorLine(new Error('boom')), undefined);
+});
+
+test('cluster status lines its columns up to the widest cell, ages the leader, and sizes the store', () => {
+  const text = clusterText(
+    {
+      leader: '1c3324d0-caf8-4d0b-9a4f-5b2e0c1d2e3f',
+      managers: [
+        {
+          id: '1c3324d0-caf8-4d0b-9a4f-5b2e0c1d2e3f',
+          url: 'https://127.0.0.1:6001',
+          leader: true,
+          since: '2026-12-03T10:00:00.000Z',
+        },
+      ],
+      store: {
+        kind: 'etcd',
+        members: [
+          {
+            endpoint: 'http://127.0.0.1:2379',
+            healthy: true,
+            leader: true,
+            version: '3.4.23',
+            dbSizeBytes: 20 * 2 ** 20,
+            error: null,
+          },
+          {
+            endpoint: 'http://127.0.0.1:22379',
+            healthy: false,
+            leader: false,
+            version: null,
+            dbSizeBytes: null,
+            error: 'connection refused',
+          },
+        ],
+      },
+    },
+    Date.parse('2026-12-03T10:05:00.000Z'),
+  );
+  assert.equal(
+    text,
+    [
+      'MANAGER   URL                     ROLE    SINCE',
+      '1c3324d0  https://127.0.0.1:6001  leader  2026-12-03T10:00:00.000Z (5m ago)',
+      '',
+      'STORE (etcd)',
+      'MEMBER                  HEALTH     LEADER  VERSION  SIZE',
+      'http://127.0.0.1:2379   healthy    yes     3.4.23   20 MiB',
+      'http://127.0.0.1:22379  unhealthy  no      -        - (connection refused)',
+      '',
+    ].join('\n'),
+  );
+});
