@@ -311,6 +311,12 @@ export class FakeDriver implements Driver {
     this.#delete(c);
   }
 
+  /** A signal from outside that the container outlives (`docker stop`'s SIGTERM to one that ignores it): a kill event alone. */
+  signalExternally(containerId: string, signal: string): void {
+    const c = this.#running(containerId);
+    this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal });
+  }
+
   /** `docker kill` (or `docker stop`) by someone else: a kill event, then the die with `exitCode`. */
   killExternally(containerId: string, exitCode = 137, signal = 'SIGKILL'): void {
     const c = this.#running(containerId);

@@ -7,11 +7,22 @@ import type { WorkerMetrics } from './metrics.js';
 import type { TaskBook } from './task-book.js';
 
 /**
- * An exit that follows a signal the worker did not send is held this long before it counts:
+ * An exit that follows a stop signal the worker did not send is held this long before it counts:
  * dockerd stopping signals every container first (kill, die), and only then does its event
  * stream end. If the engine goes away meanwhile, the exit was the engine's, not the task's.
  */
 export const FOREIGN_EXIT_HOLD_MS = 20_000;
+
+/**
+ * Whether a kill event's signal is SIGKILL (the engine says "9"). dockerd stopping a container
+ * sends its stop signal first (SIGTERM unless the image says otherwise) and SIGKILL only after the
+ * grace: a container whose first signal from outside is SIGKILL was killed by someone
+ * (`docker kill`, `docker rm -f`), not stopped by the engine going down, and its exit counts at once.
+ */
+function isSigkill(signal: string): boolean {
+  const s = signal.toUpperCase();
+  return s === '9' || s === 'SIGKILL' || s === 'KILL';
+}
 
 type TaskEvent = Extract<ContainerEvent, { taskId: string }>;
 
@@ -34,15 +45,16 @@ export interface ContainerEventsDeps {
  * The engine's word on the worker's containers (Driver.watch): an exit finishes its task
  * (Completed on 0, Failed otherwise, out of memory said so), a container removed behind the
  * worker's back fails its task, and a gap in the stream (`resync`) makes the worker list and
- * catch up. An exit after a signal someone else sent is held a while (FOREIGN_EXIT_HOLD_MS): if
- * the engine goes away meanwhile it stopped the container, and the task is brought back with it,
- * not failed. Each event is applied under its task's lock.
+ * catch up. An exit after a stop signal someone else sent is held a while (FOREIGN_EXIT_HOLD_MS):
+ * if the engine goes away meanwhile it stopped the container, and the task is brought back with
+ * it, not failed. A SIGKILL from outside (`docker kill`) counts at once. Each event is applied
+ * under its task's lock.
  */
 export class ContainerEvents {
   /** Containers the engine reported OOM-killed, until their task finishes. */
   readonly #oomKills = new Set<string>();
-  /** Containers signalled by someone other than the worker, until they exit. */
-  readonly #foreignKills = new Set<string>();
+  /** Containers signalled by someone other than the worker, with the first signal, until they exit. */
+  readonly #foreignKills = new Map<string, string>();
   /** Exits held by task id, each with the cancel of its timer. */
   readonly #held = new Map<string, { exit: Extract<ContainerEvent, { kind: 'exited' }>; cancel: () => void }>();
 
@@ -94,11 +106,14 @@ export class ContainerEvents {
       return;
     }
     if (e.kind === 'killed') {
-      if (!rec.stopRequested && !book.isOwnStop(e.containerId)) this.#foreignKills.add(e.containerId);
+      if (!rec.stopRequested && !book.isOwnStop(e.containerId) && !this.#foreignKills.has(e.containerId))
+        this.#foreignKills.set(e.containerId, e.signal);
       return;
     }
     if (e.kind === 'exited') {
-      if (this.#foreignKills.delete(e.containerId) && !this.#oomKills.has(e.containerId)) {
+      const first = this.#foreignKills.get(e.containerId);
+      this.#foreignKills.delete(e.containerId);
+      if (first !== undefined && !isSigkill(first) && !this.#oomKills.has(e.containerId)) {
         this.#hold(e);
         return;
       }

@@ -125,16 +125,40 @@ describe('engine restart', () => {
     await until(() => s.fake.worker.get(T1).state === 'Running');
   });
 
-  test('a kill someone else sent, with the engine still there, counts once the hold is over', async (t) => {
+  test('a stop someone else sent (docker stop), with the engine still there, counts once the hold is over', async (t) => {
     const s = await setup(t);
     const c1 = await running(s, T1);
-    s.fake.driver.killExternally(c1, 137);
+    s.fake.driver.killExternally(c1, 143, 'SIGTERM');
     await idle();
     assert.equal(s.fake.worker.get(T1).state, 'Running', 'held: it may be the engine stopping');
     s.clock.advance(FOREIGN_EXIT_HOLD_MS);
     await idle();
     assert.equal(s.fake.worker.get(T1).state, 'Failed');
-    assert.equal(s.fake.worker.get(T1).exitCode, 137);
+    assert.equal(s.fake.worker.get(T1).exitCode, 143);
+  });
+
+  test('a SIGKILL someone else sent (docker kill: the engine says signal 9) counts at once', async (t) => {
+    const s = await setup(t);
+    const c1 = await running(s, T1);
+    const c2 = await running(s, T2);
+    s.fake.driver.killExternally(c1, 137, '9');
+    s.fake.driver.killExternally(c2, 137, 'SIGKILL');
+    await idle();
+    assert.deepEqual(
+      [s.fake.worker.get(T1).state, s.fake.worker.get(T2).state],
+      ['Failed', 'Failed'],
+      'the engine stopping sends the stop signal first, never SIGKILL alone',
+    );
+    assert.equal(s.fake.worker.get(T1).reason, 'exited with code 137 (killed by SIGKILL)');
+  });
+
+  test("a SIGKILL after a stop signal (the engine's grace ran out) is still held", async (t) => {
+    const s = await setup(t);
+    const c1 = await running(s, T1);
+    s.fake.driver.signalExternally(c1, 'SIGTERM');
+    s.fake.driver.killExternally(c1, 137, 'SIGKILL');
+    await idle();
+    assert.equal(s.fake.worker.get(T1).state, 'Running', 'held: the first signal was a stop');
   });
 
   test('an exit nobody signalled, and the worker’s own stop, count at once', async (t) => {
