@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { Document, isScalar, parseDocument, type Pair } from 'yaml';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, nearestName } from '../errors/index.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
 import { collect } from './repeatable.js';
 
@@ -100,28 +100,8 @@ function typed(where: string, option: Option, raw: unknown): boolean | string | 
 
 /** ` (did you mean "store"?)` for a key one or two edits from a known one. */
 function nearest(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = distance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
+  const best = nearestName(key, known, 2);
   return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-/** Edit distance, with a swap of two neighbours as one edit ("stroe" is one from "store"). */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
-  const at = (i: number, j: number): number => (d[i] as number[])[j] as number;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      (d[i] as number[])[j] = best;
-    }
-  return at(a.length, b.length);
 }
 
 /** Where each value came from, as --print-config says it. */

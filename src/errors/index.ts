@@ -12,3 +12,5 @@ export {
 export { isNotFound, isRetryable, isPermanent } from './predicates.js';
 /** Errors more than one component raises. */
 export { TaskNotFound, NodeNotFound, ServiceNotFound } from './not-found.js';
+/** The known name nearest to one a person wrote, for "did you mean …?". */
+export { nearestName } from './nearest-name.js';

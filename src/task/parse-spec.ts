@@ -196,19 +196,14 @@ function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): Restar
   const p = spec.restartPolicy;
   if (p === undefined) return { ...DEFAULT_RESTART_POLICY };
   // one duration: the same wait before every restart
-  const b =
-    typeof p.backoff === 'string' || typeof p.backoff === 'number' ? { initial: p.backoff, max: p.backoff } : p.backoff;
+  const backoff = p.backoff;
+  const one = typeof backoff === 'string' || typeof backoff === 'number';
+  const b = typeof backoff === 'object' || backoff === undefined ? backoff : { initial: backoff, max: backoff };
+  const field = (part: 'initial' | 'max'): string => f(one ? 'restartPolicy.backoff' : `restartPolicy.backoff.${part}`);
   const initial =
-    b?.initial === undefined
-      ? DEFAULT_RESTART_POLICY.backoffInitialMs
-      : parseDuration(
-          f(typeof p.backoff === 'object' ? 'restartPolicy.backoff.initial' : 'restartPolicy.backoff'),
-          b.initial,
-        );
+    b?.initial === undefined ? DEFAULT_RESTART_POLICY.backoffInitialMs : parseDuration(field('initial'), b.initial);
   const max =
-    b?.max === undefined
-      ? Math.max(initial, DEFAULT_RESTART_POLICY.backoffMaxMs)
-      : parseDuration(f(typeof p.backoff === 'object' ? 'restartPolicy.backoff.max' : 'restartPolicy.backoff'), b.max);
+    b?.max === undefined ? Math.max(initial, DEFAULT_RESTART_POLICY.backoffMaxMs) : parseDuration(field('max'), b.max);
   if (max < initial)
     throw new InvalidField(f('restartPolicy.backoff.max'), `(${max}ms) is shorter than backoff.initial (${initial}ms)`);
   return {

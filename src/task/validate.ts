@@ -1,7 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, nearestName } from '../errors/index.js';
 
 /** A compiled validator that throws InvalidField naming the first bad field. */
 export interface Validator<T extends TSchema> {
@@ -52,39 +52,11 @@ function unknownFieldHint(error: ValueError): string {
   if (typeof properties !== 'object' || properties === null) return '';
   const names = Object.keys(properties);
   const given = error.path.split('/').pop() ?? '';
-  const near = nearest(given, names);
+  // case and - or _ aside (restart_policy is restartPolicy), within a third of its length in edits
+  const key = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
+  const near = nearestName(given, names, Math.max(1, Math.floor(key(given).length / 3)), key);
   if (near !== undefined) return ` (did you mean ${near}?)`;
   return names.length > 0 && names.length <= LISTED_FIELDS ? ` (known: ${names.join(', ')})` : '';
-}
-
-/** The name closest to `given` (case aside) within a third of its length in edits; undefined if none is. */
-function nearest(given: string, names: readonly string[]): string | undefined {
-  const a = given.toLowerCase().replace(/[-_]/g, '');
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(a.length / 3)) + 1;
-  for (const name of names) {
-    const d = editDistance(a, name.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
-}
-
-/** Edits (insert, delete, replace, swap of neighbours) from a to b. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    const row = d[i] as number[];
-    const above = d[i - 1] as number[];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((above[j] as number) + 1, (row[j - 1] as number) + 1, (above[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
-      row[j] = v;
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number;
 }
 
 function fieldName(path: string, root: string): string {
