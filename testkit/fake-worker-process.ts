@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { poolConnections } from '../src/client/index.js';
 import { FakeWorker, type HeartbeatCounts } from './fake-worker.js';
 import { ReferenceStore } from './reference-store.js';
 
@@ -72,6 +73,7 @@ const stop = (): Promise<void> =>
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
 
+await poolConnections(); // as `poseidon worker` calls the manager
 await Promise.all(workers.map((w) => w.join(managerUrl, joinToken)));
 await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 const { port } = control.address() as AddressInfo;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook } from '../auth/index.js';
-import { WorkerClient } from '../client/index.js';
+import { poolConnections, WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
 import {
@@ -57,6 +57,7 @@ export const TAKEOVER_GRACE_MS = 15_000;
 /** Builds and starts a manager from its real dependencies (the composition root). */
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
+  await poolConnections();
   mkdirSync(opts.dataDir, { recursive: true });
   const startedAt = new Date().toISOString();
   let advertised = '';

@@ -3,7 +3,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ManagerClient } from '../client/index.js';
+import { ManagerClient, poolConnections } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { DockerDriver, type NetworkOptions } from '../driver/index.js';
 import { setServerTls } from '../http/index.js';
@@ -64,6 +64,7 @@ export interface Runtime {
 /** Builds and starts a worker from its real dependencies (the composition root). */
 export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'worker' });
+  await poolConnections();
   const driver = new DockerDriver({
     socketPath: opts.dockerSocket,
     workerName: opts.name,

@@ -3,6 +3,7 @@ import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 
 import type { Readable } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
 import { PoseidonError, RemoteError } from '../errors/index.js';
+import { pooledCall, PooledDeadline, pooling, type PooledCall } from './pooled.js';
 import { agentFor, currentTls, type TlsSource } from './tls.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
@@ -112,8 +113,8 @@ export class HttpClient {
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const res = await this.#open(method, path, opts, body, timeoutMs, true);
-    const text = await readText(res);
+    const answer = await this.#open(method, path, opts, body, timeoutMs, true);
+    const text = await answer.text();
     return (text === '' ? null : parseJson(text)) as T;
   }
 
@@ -125,12 +126,13 @@ export class HttpClient {
    * 100-150 ms to exit, which every `poseidon run --wait` would pay.
    */
   async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
-    return this.#open('GET', path, opts, undefined, opts.timeoutMs ?? 0, false);
+    return (await this.#open('GET', path, opts, undefined, opts.timeoutMs ?? 0, false)).body;
   }
 
   /**
    * Sends the call to the current server, and on to the others as the class says; resolves with
-   * a 2xx response, its body unread. `bounded`: the deadline covers every try, not each.
+   * a 2xx response, its body unread. `bounded`: the deadline covers every try, not each; such a
+   * call goes through the pool when this process pools its connections (pooled.ts).
    */
   async #open(
     method: string,
@@ -139,7 +141,7 @@ export class HttpClient {
     body: string | undefined,
     timeoutMs: number,
     bounded: boolean,
-  ): Promise<IncomingMessage> {
+  ): Promise<Answer> {
     const startedAt = Date.now();
     /** Servers this call found not answering: not tried again by it, even when one is named the leader. */
     const refused = new Set<string>();
@@ -149,9 +151,13 @@ export class HttpClient {
       // with other servers to go to, one that does not answer in ATTEMPT_MS is left for the next
       const failover = this.#urls.length > 1;
       const attempt = bounded && failover && left > ATTEMPT_MS * 1.5 ? ATTEMPT_MS : left;
-      let res: IncomingMessage;
+      let res: Answer;
       try {
-        res = await open(this.#url(base, path, opts.query), method, body, attempt, opts.signal, this.#via());
+        const url = this.#url(base, path, opts.query);
+        res =
+          bounded && pooling()
+            ? await pooledCall(this.#pooledCall(url, method, body, attempt, opts.signal))
+            : await open(url, method, body, attempt, opts.signal, this.#via());
       } catch (err) {
         if (opts.signal?.aborted) throw err;
         const failure = this.#unreachable(err, base);
@@ -160,13 +166,13 @@ export class HttpClient {
         // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
         refused.add(base);
         this.#at = (this.#at + 1) % this.#urls.length;
-        const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
+        const again = wasRefused(err) || (attempt < left && isDeadline(err));
         if (again && !refused.has(this.baseUrl)) continue;
         throw failure;
       }
-      const status = res.statusCode ?? 0;
+      const status = res.status;
       if (status >= 200 && status <= 299) return res;
-      const text = await readText(res);
+      const text = await res.text();
       const remote = toRemoteError(status, parseJson(text), text);
       if (!this.#towardsLeader(remote, startedAt, refused)) throw remote;
       await sleep(this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0);
@@ -194,6 +200,27 @@ export class HttpClient {
       this.#at = (this.#at + 1) % this.#urls.length;
     }
     return true;
+  }
+
+  #pooledCall(
+    url: URL,
+    method: string,
+    body: string | undefined,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): PooledCall {
+    const tls = this.credentials.tls;
+    return {
+      url,
+      method,
+      headers: this.#headers,
+      body,
+      timeoutMs,
+      signal,
+      tls: tls === undefined ? undefined : currentTls(tls),
+      connectTimeoutMs: this.#urls.length > 1 ? CONNECT_TIMEOUT_MS : timeoutMs,
+      idleSocketMs: IDLE_SOCKET_MS,
+    };
   }
 
   #via(): Via {
@@ -283,12 +310,13 @@ interface Via {
 
 /** Why a TLS handshake refused the server, in words; undefined for any other failure. */
 function tlsRefusal(err: unknown): string | undefined {
+  // the role check (tls.ts) fails with a message and no code
+  if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its certificate does not name the address called';
   if (code === 'CERT_HAS_EXPIRED') return 'its certificate has expired';
   if (/^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(code)) return `${NOT_ISSUED_BY_CA} (${code})`;
-  if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
   return undefined;
 }
 
@@ -309,8 +337,19 @@ class DeadlinePassed extends Error {
   }
 }
 
+/** A response whose status line is in: its body, to read as text once or to stream. */
+interface Answer {
+  status: number;
+  text(): Promise<string>;
+  body: Readable;
+}
+
+function isDeadline(err: unknown): boolean {
+  return err instanceof DeadlinePassed || err instanceof PooledDeadline;
+}
+
 /**
- * Sends one request; resolves with the response once its status line is in. Rejects on a network
+ * Sends one request through node:http; resolves once the response's status line is in. Rejects on a network
  * error, the deadline or the signal; both also end the response's body if they come later.
  */
 async function open(
@@ -320,7 +359,7 @@ async function open(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   via: Via,
-): Promise<IncomingMessage> {
+): Promise<Answer> {
   const https = url.protocol === 'https:' ? await loadHttps() : undefined;
   const agent =
     https === undefined
@@ -341,7 +380,7 @@ async function open(
     };
     const onResponse = (res: IncomingMessage): void => {
       res.once('close', () => clearTimeout(deadline));
-      resolve(res);
+      resolve({ status: res.statusCode ?? 0, text: () => readText(res), body: res });
     };
     const req = (https?.request ?? httpRequest)(url, options, onResponse);
     const deadline =

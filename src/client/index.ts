@@ -9,6 +9,8 @@ export {
 } from './http-client.js';
 /** TLS for the cluster's own servers: its CA only, this side's certificate, the server's role. */
 export type { ClientTls, TlsSource } from './tls.js';
+/** The manager's and workers' calls to each other through undici's pool, not node:http. */
+export { poolConnections } from './pooled.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
 export { ManagerClient, type TaskFilter } from './manager-client.js';
 /** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */

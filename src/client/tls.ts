@@ -37,28 +37,38 @@ const agents = new WeakMap<ClientTls, HttpsAgent>();
 export function agentFor(
   tls: ClientTls,
   https: { Agent: new (o: AgentOptions) => HttpsAgent },
-  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined,
+  checkServerIdentity: IdentityCheck,
   idleSocketMs: number,
 ): HttpsAgent {
   let agent = agents.get(tls);
   if (agent === undefined) {
-    const role = tls.serverRole;
     agent = new https.Agent({
       keepAlive: true,
       timeout: idleSocketMs,
       ca: tls.ca,
       ...(tls.cert === undefined ? {} : { cert: tls.cert }),
       ...(tls.key === undefined ? {} : { key: tls.key }),
-      checkServerIdentity: (host, cert) => {
-        const wrongHost = checkServerIdentity(host, cert);
-        if (wrongHost !== undefined || role === undefined) return wrongHost;
-        const node = nodeOfSubject(cert.subject);
-        return node?.role === role
-          ? undefined
-          : new Error(`the server's certificate is not a ${role} certificate of this cluster`);
-      },
+      checkServerIdentity: serverIdentityCheck(tls, checkServerIdentity),
     });
     agents.set(tls, agent);
   }
   return agent;
+}
+
+export type IdentityCheck = (host: string, cert: PeerCertificate) => Error | undefined;
+
+/**
+ * node:tls's check of the name the server's certificate gives, then the role `tls` insists on:
+ * a worker calls only a manager certificate, the manager only a worker one.
+ */
+export function serverIdentityCheck(tls: ClientTls, checkServerIdentity: IdentityCheck): IdentityCheck {
+  const role = tls.serverRole;
+  return (host, cert) => {
+    const wrongHost = checkServerIdentity(host, cert);
+    if (wrongHost !== undefined || role === undefined) return wrongHost;
+    const node = nodeOfSubject(cert.subject);
+    return node?.role === role
+      ? undefined
+      : new Error(`the server's certificate is not a ${role} certificate of this cluster`);
+  };
 }
