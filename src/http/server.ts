@@ -94,10 +94,15 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.addHook('preClose', async () => {
     stopping = true;
   });
-  app.addHook('onRequest', async (req, reply) => {
-    if (!stopping) return;
+  // the hooks every request runs take a callback, not a promise: fastify then skips a promise
+  // and its turns per hook (they are in every call the manager and workers make to each other)
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!stopping) {
+      done();
+      return;
+    }
     void reply.header('connection', 'close');
-    return sendError(new ServerStopping(), req, reply);
+    sendError(new ServerStopping(), req, reply);
   });
   // also when the server is built another way (https): Node reads it per connection
   app.server.headersTimeout = t.headersMs;
@@ -108,9 +113,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [opts.metrics],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  /** The histogram's series by method, route and status, found once each, not hashed per request. */
+  const series = new Map<string, { observe(seconds: number): void }>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const key = `${req.method} ${reply.statusCode} ${route}`;
+    let one = series.get(key);
+    if (one === undefined) {
+      one = latency.labels({ method: req.method, route, status: String(reply.statusCode) });
+      series.set(key, one);
+    }
+    one.observe(reply.elapsedTime / 1000);
+    done();
   });
   const onRoute = opts.onRoute;
   if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute(route));
