@@ -104,8 +104,8 @@ function registerTask(program: Command): void {
 
 function registerStatus(program: Command): void {
   withManager(program.command('status'))
-    .description('list tasks (or show one, by id or unique id prefix)')
-    .argument('[id]', 'task id or unique prefix')
+    .description('list tasks (or show one, by id, name or unique id prefix)')
+    .argument('[task]', 'task id, name or unique id prefix')
     .option('--state <state>', 'only tasks in this state')
     .option('--node <name>', 'only tasks on this node')
     .option('--service <name>', "only this service's replicas, the ended ones it keeps too")
@@ -116,8 +116,8 @@ function registerStatus(program: Command): void {
     });
 
   withManager(program.command('stop'))
-    .description('stop tasks (by id or unique id prefix); they are never restarted')
-    .argument('<id...>', 'task ids or unique prefixes')
+    .description('stop tasks (by id, name or unique id prefix); they are never restarted')
+    .argument('<task...>', 'task ids, names or unique id prefixes')
     .option('--json', 'print JSON')
     .action(async (ids: string[], flags: StopFlags) => {
       const { stopTasks } = await import('./status-action.js');
@@ -139,7 +139,7 @@ function registerCluster(program: Command): void {
 function registerLogs(program: Command): void {
   withManager(program.command('logs'))
     .description("print a task's container output (stdout and stderr), from whichever worker runs it")
-    .argument('<id>', 'task id or unique prefix')
+    .argument('<task>', 'task id, name or unique id prefix')
     .option('-f, --follow', 'keep printing new output, across restarts, until the task ends or Ctrl-C')
     .option('--tail <n>', 'only the last n lines')
     .action(async (id: string, flags: LogsFlags) => {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
-import { AmbiguousTaskId } from './errors.js';
+import { AmbiguousTaskId, AmbiguousTaskName } from './errors.js';
 import { TaskNotFound } from '../errors/index.js';
 import type { Store, StoreOp } from '../store/index.js';
 import { isTerminal } from '../task/index.js';
@@ -142,20 +142,41 @@ export class ClusterState {
     return u === undefined ? this.#tasks.get(id) : u.durable;
   }
 
-  /** The task with this id, or the one task whose id starts with it; latest record. */
-  resolve(idOrPrefix: string): TaskRecord {
-    const exact = this.#tasks.get(idOrPrefix);
+  /**
+   * The task `ref` names, as `docker` finds a container: its id, else its name (what `poseidon
+   * status` shows), else the one task whose id starts with it; latest record. Of several tasks of
+   * one name, the one not ended (a name is reused once its task ended); of ended ones only, the
+   * last submitted.
+   */
+  resolve(ref: string): TaskRecord {
+    const exact = this.#tasks.get(ref);
     if (exact !== undefined) return exact;
-    const prefix = idOrPrefix.toLowerCase();
+    const named = this.#named(ref);
+    if (named !== undefined) return named;
+    const prefix = ref.toLowerCase();
     const matches: TaskRecord[] = [];
     if (prefix.length > 0) for (const [id, rec] of this.#tasks) if (id.startsWith(prefix)) matches.push(rec);
-    if (matches.length === 0) throw new TaskNotFound(idOrPrefix);
+    if (matches.length === 0) throw new TaskNotFound(ref);
     if (matches.length > 1)
       throw new AmbiguousTaskId(
-        idOrPrefix,
+        ref,
         matches.map((m) => m.request.id),
       );
     return matches[0] as TaskRecord;
+  }
+
+  #named(name: string): TaskRecord | undefined {
+    const named: TaskRecord[] = [];
+    for (const rec of this.#tasks.values()) if (rec.request.name === name) named.push(rec);
+    if (named.length <= 1) return named[0];
+    const live = named.filter((t) => !isEnded(t));
+    if (live.length === 1) return live[0];
+    if (live.length > 1)
+      throw new AmbiguousTaskName(
+        name,
+        live.map((t) => t.request.id),
+      );
+    return named.reduce((a, b) => (b.submittedAt > a.submittedAt ? b : a));
   }
 
   /** A new submission, latest but not written: the next commit that carries it makes it durable. */

@@ -10,6 +10,13 @@ export class AmbiguousTaskId extends PoseidonError {
   }
 }
 
+export class AmbiguousTaskName extends PoseidonError {
+  constructor(name: string, matches: readonly string[]) {
+    const shown = `${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}`;
+    super('ambiguous_id', `${matches.length} tasks not ended are named "${name}" (${shown}); give the id`);
+  }
+}
+
 export class DuplicateTask extends PoseidonError {
   constructor(readonly taskId: string) {
     super('task_exists', `a different task with id ${taskId} already exists`);

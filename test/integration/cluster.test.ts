@@ -170,6 +170,8 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.match(table.stdout, new RegExp(`${id.slice(0, 8)}\\s+cli-web`));
     const one = await c.cli(['status', id.slice(0, 6)]);
     assert.match(one.stdout, /State:\s+Running/);
+    const byName = await c.cli(['status', 'cli-web']); // as status lists it, as docker takes a name
+    assert.match(byName.stdout, new RegExp(`ID:\\s+${id}`));
 
     const nodes = await c.cli(['node']);
     assert.match(nodes.stdout, new RegExp(`${c.workerName('a')}\\s+Up`));

@@ -146,3 +146,30 @@ test('an id prefix resolves to its one task; an ambiguous or unknown one is a ty
   assert.throws(() => state.resolve('abc'), { code: 'ambiguous_id' });
   assert.throws(() => state.resolve('zzz'), { code: 'task_not_found' });
 });
+
+test('a name resolves to its task, before an id prefix; of one name, the task not ended, else the last submitted', async () => {
+  const { state } = setup();
+  const named = (id: string, name: string, fields: Partial<TaskRecord> = {}): TaskRecord => {
+    const rec = taskRecord(id, fields);
+    return { ...rec, request: { ...rec.request, name } };
+  };
+  await commitOne(
+    state,
+    named('abc1', 'web', { state: 'Completed', desired: 'stopped', submittedAt: '2026-12-01T00:00:00.000Z' }),
+  );
+  await commitOne(
+    state,
+    named('abc2', 'web', { state: 'Completed', desired: 'stopped', submittedAt: '2026-12-02T00:00:00.000Z' }),
+  );
+  assert.equal(state.resolve('web').request.id, 'abc2', 'ended only: the last submitted');
+  await commitOne(state, named('abc3', 'web'));
+  assert.equal(state.resolve('web').request.id, 'abc3', 'the one not ended');
+  await commitOne(state, named('def1', 'abc'));
+  assert.equal(state.resolve('abc').request.id, 'def1', 'a name before an id prefix');
+  assert.equal(state.resolve('abc2').request.id, 'abc2', 'a whole id before anything');
+  await commitOne(state, named('abc4', 'web'));
+  assert.throws(() => state.resolve('web'), {
+    code: 'ambiguous_id',
+    message: '2 tasks not ended are named "web" (abc3, abc4); give the id',
+  });
+});
