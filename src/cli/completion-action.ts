@@ -68,10 +68,13 @@ function isNameKind(kind: string): kind is NameKind {
   return kind === 'tasks' || kind === 'services' || kind === 'nodes';
 }
 
-/** Names from the manager: task ids, service and node names. */
+/** Names from the manager: task ids and names (a command takes either), service and node names. */
 async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   const client = managerClient(flags, NAMES_TIMEOUT_MS);
-  if (kind === 'tasks') return (await client.listTasks({}, ['id'])).map((t) => t.id);
+  if (kind === 'tasks') {
+    const tasks = await client.listTasks({}, ['id', 'name']);
+    return [...new Set([...tasks.map((t) => t.id), ...tasks.map((t) => t.name)])];
+  }
   if (kind === 'services') return (await client.listServices()).map((s) => s.name);
   return (await client.listNodes()).map((n) => n.name);
 }
