@@ -218,7 +218,8 @@ export class HttpClient {
       timeoutMs,
       signal,
       tls: tls === undefined ? undefined : currentTls(tls),
-      connectTimeoutMs: this.#urls.length > 1 ? CONNECT_TIMEOUT_MS : timeoutMs,
+      // the client's, not the call's: a pool is kept per connect timeout (pooled.ts)
+      connectTimeoutMs: this.#urls.length > 1 ? CONNECT_TIMEOUT_MS : this.defaultTimeoutMs,
       idleSocketMs: IDLE_SOCKET_MS,
     };
   }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Agent as UndiciAgent } from 'undici';
-import { serverIdentityCheck, type ClientTls, type IdentityCheck } from './tls.js';
+import { connectOptions, type ClientTls, type IdentityCheck } from './tls.js';
 
 /**
  * The transport of the long-running processes (manager, worker) for their JSON calls to each
@@ -117,36 +117,29 @@ function translate(err: unknown, call: PooledCall): unknown {
 }
 
 /**
- * One pool per set of credentials (renewed ones are a new object, hence a new pool, as
- * tls.ts's agents), and one for plain http:// and the system's CAs.
+ * One pool per set of credentials (renewed ones are a new object, hence a new pool, as tls.ts's
+ * agents) and connect timeout (a client's: a few values in a process), and the same for plain
+ * http:// and the system's CAs.
  */
-const agents = new WeakMap<ClientTls, UndiciAgent>();
-let plainAgent: UndiciAgent | undefined;
+const agents = new WeakMap<ClientTls, Map<number, UndiciAgent>>();
+const plainAgents = new Map<number, UndiciAgent>();
 
 function agentFor(call: PooledCall): UndiciAgent {
   const { Agent, checkServerIdentity } = undici as Undici;
   const tls = call.url.protocol === 'https:' ? call.tls : undefined;
-  const common = {
-    keepAliveTimeout: call.idleSocketMs,
-    keepAliveMaxTimeout: call.idleSocketMs,
-  };
-  if (tls === undefined) {
-    plainAgent ??= new Agent({ ...common, connect: { timeout: call.connectTimeoutMs } });
-    return plainAgent;
-  }
-  let agent = agents.get(tls);
+  let byTimeout = tls === undefined ? plainAgents : agents.get(tls);
+  if (byTimeout === undefined) agents.set(tls as ClientTls, (byTimeout = new Map()));
+  let agent = byTimeout.get(call.connectTimeoutMs);
   if (agent === undefined) {
     agent = new Agent({
-      ...common,
+      keepAliveTimeout: call.idleSocketMs,
+      keepAliveMaxTimeout: call.idleSocketMs,
       connect: {
         timeout: call.connectTimeoutMs,
-        ca: tls.ca,
-        ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-        ...(tls.key === undefined ? {} : { key: tls.key }),
-        checkServerIdentity: serverIdentityCheck(tls, checkServerIdentity),
+        ...(tls === undefined ? {} : connectOptions(tls, checkServerIdentity)),
       },
     });
-    agents.set(tls, agent);
+    byTimeout.set(call.connectTimeoutMs, agent);
   }
   return agent;
 }

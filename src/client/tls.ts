@@ -42,20 +42,26 @@ export function agentFor(
 ): HttpsAgent {
   let agent = agents.get(tls);
   if (agent === undefined) {
-    agent = new https.Agent({
-      keepAlive: true,
-      timeout: idleSocketMs,
-      ca: tls.ca,
-      ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-      ...(tls.key === undefined ? {} : { key: tls.key }),
-      checkServerIdentity: serverIdentityCheck(tls, checkServerIdentity),
-    });
+    agent = new https.Agent({ keepAlive: true, timeout: idleSocketMs, ...connectOptions(tls, checkServerIdentity) });
     agents.set(tls, agent);
   }
   return agent;
 }
 
 export type IdentityCheck = (host: string, cert: PeerCertificate) => Error | undefined;
+
+/** The TLS options of a connection made with these credentials (node:https's agent, undici's pool). */
+export function connectOptions(
+  tls: ClientTls,
+  checkServerIdentity: IdentityCheck,
+): { ca: string; cert?: string; key?: string; checkServerIdentity: IdentityCheck } {
+  return {
+    ca: tls.ca,
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    checkServerIdentity: serverIdentityCheck(tls, checkServerIdentity),
+  };
+}
 
 /**
  * node:tls's check of the name the server's certificate gives, then the role `tls` insists on:
