@@ -239,13 +239,13 @@ test('poseidon completion and __complete (what every <Tab> runs) load nothing se
   assert.equal(script.code, 0, script.stderr);
   assertNoServerSide(script);
   const manager = await fakeManager((req, res) => {
-    if (req.method === 'GET' && req.url === '/tasks?fields=id') json(res, 200, [{ id: 'abc' }]);
+    if (req.method === 'GET' && req.url === '/tasks?fields=id%2Cname') json(res, 200, [{ id: 'abc', name: 'web' }]);
     else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
   });
   try {
     const p = await poseidon(['__complete', 'line', '--', 'stop', '--manager', manager.url, '']);
     assert.equal(p.code, 0, p.stderr);
-    assert.equal(p.stdout, 'abc\n');
+    assert.equal(p.stdout, 'abc\nweb\n');
     assertNoServerSide(p);
   } finally {
     await closeServer(manager.server);
