@@ -73,7 +73,8 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   const client = managerClient(flags, NAMES_TIMEOUT_MS);
   if (kind === 'tasks') {
     const tasks = await client.listTasks({}, ['id', 'name']);
-    return [...new Set([...tasks.map((t) => t.id), ...tasks.map((t) => t.name)])];
+    const names = [...tasks.map((t) => t.id), ...tasks.map((t) => t.name)];
+    return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
   }
   if (kind === 'services') return (await client.listServices()).map((s) => s.name);
   return (await client.listNodes()).map((n) => n.name);

@@ -6,7 +6,7 @@ import { buildProgram } from '../../../src/cli/commands.js';
 import { complete, completeLine } from '../../../src/cli/completion-action.js';
 
 // What `poseidon __complete line -- WORDS` offers for the last word: commands, subcommands and
-// flags from the CLI's own definition; task ids, service and node names from the manager a flag,
+// flags from the CLI's own definition; task ids and names, service and node names from the manager a flag,
 // the environment or the saved login names; nothing (and no error) when it cannot be reached.
 
 let server: Server;
@@ -19,7 +19,10 @@ before(async () => {
     const path = (req.url ?? '').split('?')[0];
     const body =
       path === '/tasks'
-        ? [{ id: 'aaaa1111-0000-4000-8000-000000000001' }, { id: 'bbbb2222-0000-4000-8000-000000000002' }]
+        ? [
+            { id: 'aaaa1111-0000-4000-8000-000000000001', name: 'api' },
+            { id: 'bbbb2222-0000-4000-8000-000000000002', name: 'batch' },
+          ]
         : path === '/services'
           ? [{ name: 'web' }, { name: 'worker-queue' }]
           : path === '/nodes'
@@ -54,21 +57,24 @@ test("a flag's value gets nothing (the shell offers files), and the words after 
   assert.deepEqual(await line('manager', '--config', '/etc/x.yaml', '--po'), ['--port']);
 });
 
-test('task ids, service and node names come from the manager the command line names', async () => {
+test('task ids and names, service and node names come from the manager the command line names', async () => {
   asked.length = 0;
-  assert.deepEqual(await line('stop', '--manager', url, 'b'), ['bbbb2222-0000-4000-8000-000000000002']);
+  assert.deepEqual(await line('stop', '--manager', url, 'b'), ['bbbb2222-0000-4000-8000-000000000002', 'batch']);
   assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
   assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
   // a second operand is not a name, except where the command takes several (stop ID...)
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa', ''), []);
-  assert.deepEqual(await line('stop', '--manager', url, 'aaaa', 'b'), ['bbbb2222-0000-4000-8000-000000000002']);
+  assert.deepEqual(await line('stop', '--manager', url, 'aaaa', 'b'), [
+    'bbbb2222-0000-4000-8000-000000000002',
+    'batch',
+  ]);
   assert.deepEqual(asked, [
-    'GET /tasks?fields=id',
+    'GET /tasks?fields=id%2Cname',
     'GET /services',
     'GET /nodes',
-    'GET /tasks?fields=id',
-    'GET /tasks?fields=id',
+    'GET /tasks?fields=id%2Cname',
+    'GET /tasks?fields=id%2Cname',
   ]);
 });
 
