@@ -3,7 +3,8 @@ import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 
 import type { Readable } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
 import { PoseidonError, RemoteError } from '../errors/index.js';
-import { pooledCall, PooledDeadline, pooling, type PooledCall } from './pooled.js';
+import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
+import { pooledCall, pooling, type PooledAnswer, type PooledCall } from './pooled.js';
 import { agentFor, currentTls, type TlsSource } from './tls.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
@@ -166,7 +167,7 @@ export class HttpClient {
         // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
         refused.add(base);
         this.#at = (this.#at + 1) % this.#urls.length;
-        const again = wasRefused(err) || (attempt < left && isDeadline(err));
+        const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
         if (again && !refused.has(this.baseUrl)) continue;
         throw failure;
       }
@@ -324,30 +325,8 @@ function tlsRefusal(err: unknown): string | undefined {
 /** With several servers, a connection (TCP, then TLS) not made within this long: that one is down or frozen. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
-class ConnectTimedOut extends Error {
-  readonly code = 'ECONNECTTIMEOUT';
-  constructor(origin: string) {
-    super(`no connection to ${origin} within ${CONNECT_TIMEOUT_MS} ms`);
-  }
-}
-
-class DeadlinePassed extends Error {
-  constructor(timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-    this.name = 'TimeoutError';
-  }
-}
-
-/** A response whose status line is in: its body, to read as text once or to stream. */
-interface Answer {
-  status: number;
-  text(): Promise<string>;
-  body: Readable;
-}
-
-function isDeadline(err: unknown): boolean {
-  return err instanceof DeadlinePassed || err instanceof PooledDeadline;
-}
+/** A response whose status line is in, through either transport: its body, read as text once or streamed. */
+type Answer = PooledAnswer;
 
 /**
  * Sends one request through node:http; resolves once the response's status line is in. Rejects on a network
@@ -390,7 +369,10 @@ async function open(
     // kernel still accepts) has received nothing of the call: it fails as a refused one does
     req.once('socket', (socket) => {
       if (!via.failover || req.reusedSocket || !socket.connecting) return;
-      const late = setTimeout(() => req.destroy(new ConnectTimedOut(url.origin)), CONNECT_TIMEOUT_MS);
+      const late = setTimeout(
+        () => req.destroy(new ConnectTimedOut(url.origin, CONNECT_TIMEOUT_MS)),
+        CONNECT_TIMEOUT_MS,
+      );
       socket.once(https === undefined ? 'connect' : 'secureConnect', () => clearTimeout(late));
       socket.once('close', () => clearTimeout(late));
     });

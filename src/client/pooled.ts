@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Agent as UndiciAgent } from 'undici';
+import type { Dispatcher, Agent as UndiciAgent } from 'undici';
+import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
 import { connectOptions, type ClientTls, type IdentityCheck } from './tls.js';
 
 /**
@@ -53,23 +54,9 @@ export function pooling(): boolean {
   return undici !== undefined;
 }
 
-/** A failure of the call in the words http-client's loop already knows (node's codes). */
-export class PooledFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
-/** The call's deadline passed before its answer was in. */
-export class PooledDeadline extends Error {
-  constructor(timeoutMs: number, options?: ErrorOptions) {
-    super(`no answer within ${timeoutMs} ms`, options);
-    this.name = 'TimeoutError';
-  }
+/** The server closed the connection before its answer, in node's word for it (ECONNRESET). */
+class ConnectionReset extends Error {
+  readonly code = 'ECONNRESET';
 }
 
 export async function pooledCall(call: PooledCall): Promise<PooledAnswer> {
@@ -78,7 +65,7 @@ export async function pooledCall(call: PooledCall): Promise<PooledAnswer> {
     const res = await agent.request({
       origin: call.url.origin,
       path: `${call.url.pathname}${call.url.search}`,
-      method: call.method as 'GET',
+      method: call.method as Dispatcher.HttpMethod,
       headers: call.body === undefined ? call.headers : { ...call.headers, 'content-type': 'application/json' },
       body: call.body,
       headersTimeout: call.timeoutMs,
@@ -100,18 +87,14 @@ function translate(err: unknown, call: PooledCall): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-    return new PooledDeadline(call.timeoutMs, { cause: err });
+    return new DeadlinePassed(call.timeoutMs, { cause: err });
   if (code === 'UND_ERR_CONNECT_TIMEOUT')
-    return new PooledFailure(
-      'ECONNECTTIMEOUT',
-      `no connection to ${call.url.origin} within ${call.connectTimeoutMs} ms`,
-      { cause: err },
-    );
+    return new ConnectTimedOut(call.url.origin, call.connectTimeoutMs, { cause: err });
   // the server closed the connection before its answer: node:http says "socket hang up"
   if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
     const cause = (err as { cause?: { code?: unknown } }).cause;
     if (typeof cause?.code === 'string' && cause.code !== 'UND_ERR_SOCKET') return cause;
-    return new PooledFailure('ECONNRESET', message, { cause: err });
+    return new ConnectionReset(message, { cause: err });
   }
   return err;
 }

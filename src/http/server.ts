@@ -113,7 +113,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [opts.metrics],
   });
-  /** The histogram's series by method, route and status, found once each, not hashed per request. */
+  /** The histogram's child per method, route and status, made (and its labels checked) once each. */
   const series = new Map<string, { observe(seconds: number): void }>();
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';

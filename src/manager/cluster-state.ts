@@ -144,9 +144,9 @@ export class ClusterState {
 
   /**
    * The task `ref` names, as `docker` finds a container: its id, else its name (what `poseidon
-   * status` shows), else the one task whose id starts with it; latest record. Of several tasks of
-   * one name, the one not ended (a name is reused once its task ended); of ended ones only, the
-   * last submitted.
+   * status` shows), else the one task whose id starts with it; latest record. Names need not be
+   * unique: of several tasks of one name, the one not ended; of ended ones only, the last
+   * submitted.
    */
   resolve(ref: string): TaskRecord {
     const exact = this.#tasks.get(ref);

@@ -1,19 +1,22 @@
 import { PoseidonError } from '../errors/index.js';
 
+/** The first three of the tasks a reference matches, for a message. */
+function firstIds(ids: readonly string[]): string {
+  return `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}`;
+}
+
 export class AmbiguousTaskId extends PoseidonError {
   constructor(
     readonly prefix: string,
     matches: readonly string[],
   ) {
-    const shown = `${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}`;
-    super('ambiguous_id', `"${prefix}" matches ${matches.length} tasks (${shown}); give more of the id`);
+    super('ambiguous_id', `"${prefix}" matches ${matches.length} tasks (${firstIds(matches)}); give more of the id`);
   }
 }
 
 export class AmbiguousTaskName extends PoseidonError {
   constructor(name: string, matches: readonly string[]) {
-    const shown = `${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''}`;
-    super('ambiguous_id', `${matches.length} tasks not ended are named "${name}" (${shown}); give the id`);
+    super('ambiguous_id', `${matches.length} tasks not ended are named "${name}" (${firstIds(matches)}); give the id`);
   }
 }
 
@@ -72,7 +75,7 @@ export class VolumeInUse extends PoseidonError {
     readonly volume: string,
     readonly taskIds: readonly string[],
   ) {
-    const shown = `${taskIds.slice(0, 3).join(', ')}${taskIds.length > 3 ? ', ...' : ''}`;
+    const shown = firstIds(taskIds);
     const tasks = taskIds.length === 1 ? 'task' : 'tasks';
     super(
       'volume_in_use',
@@ -87,7 +90,7 @@ export class NodeHoldsExclusive extends PoseidonError {
     readonly nodeName: string,
     readonly taskIds: readonly string[],
   ) {
-    const shown = `${taskIds.slice(0, 3).join(', ')}${taskIds.length > 3 ? ', ...' : ''}`;
+    const shown = firstIds(taskIds);
     super(
       'node_holds_exclusive',
       `node ${nodeName} may still run exclusive task(s) ${shown}, which must never run twice: ` +
