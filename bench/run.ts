@@ -21,6 +21,7 @@ import { serviceBenchmark } from './service.js';
 import { startBenchmark } from './start.js';
 import { stopBenchmark } from './stop.js';
 import { submitBenchmark } from './submit.js';
+import { tlsBenchmark } from './tls.js';
 
 const BENCHMARKS: readonly Benchmark[] = [
   startBenchmark,
@@ -29,6 +30,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   stopBenchmark,
   failoverBenchmark,
   submitBenchmark,
+  tlsBenchmark,
   memoryBenchmark,
   scheduleBenchmark,
   cliBenchmark,

@@ -1,4 +1,5 @@
-import { connect, type TLSSocket } from 'node:tls';
+import { connect as connectPlain, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
 
 /**
@@ -8,10 +9,10 @@ import { LABEL_TEST_RUN } from '../testkit/cleanup.js';
  * Only a 201 counts as accepted; anything else is counted by its status (or error code).
  */
 export interface LoadPlan {
-  /** The manager's base URL (https). */
+  /** The manager's base URL: https, or http for a plain server (the tls benchmark's side without TLS). */
   url: string;
-  /** The cluster's CA certificate (PEM): the only one trusted for the manager's. */
-  ca: string;
+  /** The cluster's CA certificate (PEM): the only one trusted for the server's; none over plain http. */
+  ca?: string;
   /** An API token that may deploy, sent as a Bearer header. */
   token: string;
   clients: number;
@@ -106,7 +107,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
 type Answer = { kind: 'answer'; status: number; text: string } | { kind: 'error'; code: string; message: string };
 
 /**
- * One keep-alive HTTP/1.1 connection over TLS, one request at a time, on node:tls alone. The
+ * One keep-alive HTTP/1.1 connection over TLS (plain TCP without a CA), one request at a time, on node:tls alone. The
  * load clients share the machine with the manager and the simulated workers, so their cost is
  * taken from the system under test: node:https's client took about 150 µs of cpu per submission
  * here, this takes a fraction of it (the bench prints it). It reads only what a manager's answer
@@ -114,13 +115,13 @@ type Answer = { kind: 'answer'; status: number; text: string } | { kind: 'error'
  * the server closes is opened again for the next request.
  */
 class Connection {
-  #socket: TLSSocket | undefined;
+  #socket: Socket | undefined;
   #pending: { resolve(a: Answer): void; timer: NodeJS.Timeout } | undefined;
   #buffer: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly url: URL,
-    private readonly ca: string,
+    private readonly ca: string | undefined,
     private readonly timeoutMs: number,
   ) {}
 
@@ -137,9 +138,10 @@ class Connection {
     this.#socket = undefined;
   }
 
-  #open(): TLSSocket {
+  #open(): Socket {
     if (this.#socket !== undefined) return this.#socket;
-    const socket = connect({ host: this.url.hostname, port: Number(this.url.port), ca: this.ca });
+    const to = { host: this.url.hostname, port: Number(this.url.port) };
+    const socket = this.ca === undefined ? connectPlain(to) : connectTls({ ...to, ca: this.ca });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#read(chunk));
     // a socket this connection already left (closed after an answer) fails nothing of the next
