@@ -14,13 +14,38 @@ interface EventLine {
   node?: string;
   state?: string;
   reason?: string;
+  service?: string;
+  version?: number;
+  replicas?: number;
+  fromVersion?: number;
+  toVersion?: number;
+  updated?: number;
+  total?: number;
 }
 
-function describe(e: EventLine): string {
+/** `time  type  subject: what`, the subject a task, a node or a service. */
+export function describe(e: EventLine): string {
   const time = e.time.slice(11, 23);
+  if (e.taskId === undefined && e.service !== undefined)
+    return printable(`${time}  ${e.type.padEnd(15)} ${ofService(e)}`);
   const subject = e.taskId !== undefined ? `${e.taskName ?? ''} (${e.taskId.slice(0, 8)})` : (e.node ?? '');
   const where = e.taskId !== undefined && e.node !== undefined ? ` on ${e.node}` : '';
   return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${e.reason !== undefined ? `: ${e.reason}` : ''}`);
+}
+
+/** A service event: the service, its replicas or the rollout's versions and progress, and why. */
+function ofService(e: EventLine): string {
+  const parts: string[] = [];
+  if (e.type.startsWith('update.') && e.fromVersion !== undefined && e.toVersion !== undefined)
+    parts.push(`version ${e.fromVersion} → ${e.toVersion}`);
+  if (e.type === 'update.progress' && e.updated !== undefined && e.total !== undefined)
+    parts.push(`${e.updated}/${e.total} updated`);
+  if (e.type.startsWith('service.') && e.replicas !== undefined)
+    parts.push(`${e.replicas} replica${e.replicas === 1 ? '' : 's'}`);
+  if (e.type === 'service.created' && e.version !== undefined) parts.push(`version ${e.version}`);
+  // a rollout's reason is the same on each of its progress lines: said when it starts and ends
+  if (e.reason !== undefined && e.type !== 'update.progress') parts.push(e.reason);
+  return parts.length === 0 ? (e.service ?? '') : `${e.service ?? ''}: ${parts.join('; ')}`;
 }
 
 /** One event for people; a line that is no event is shown as it came, escaped. */

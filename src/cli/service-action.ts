@@ -92,13 +92,23 @@ export async function serviceTasks(name: string, flags: ServiceFlags): Promise<v
 }
 
 /** `service scale NAME=N`. */
-export async function scaleService(arg: string, flags: ServiceFlags): Promise<void> {
-  const m = /^([^=]+)=([0-9]{1,6})$/.exec(arg);
-  if (m === null) throw new InvalidField('NAME=REPLICAS', `is "${arg}"; use e.g. web=6`);
+export async function scaleService(arg: string, replicas: string | undefined, flags: ServiceFlags): Promise<void> {
+  const { name, count } = scaleArguments(arg, replicas);
   const client = managerClient(flags);
-  const s = await client.scaleService(m[1] ?? '', Number(m[2]));
+  const s = await client.scaleService(name, count);
   printService(s, flags, 'scaled');
   await waitIfAsked(client, s, flags);
+}
+
+/** `web=6`, as docker takes it, or `web 6`; the manager checks the name and the range. */
+export function scaleArguments(arg: string, replicas: string | undefined): { name: string; count: number } {
+  const m = replicas === undefined ? /^([^=]+)=(.*)$/.exec(arg) : [arg, arg, replicas];
+  if (m === null) throw new InvalidField('NAME=REPLICAS', `is "${arg}"; use e.g. web=6 (or web 6)`);
+  const [, name = '', count = ''] = m;
+  if (replicas !== undefined && name.includes('='))
+    throw new InvalidField('NAME', `is "${name}"; give web=6 or web 6, not both`);
+  if (!/^[0-9]{1,6}$/.test(count)) throw new InvalidField('REPLICAS', `is "${count}"; use a whole number such as 6`);
+  return { name, count: Number(count) };
 }
 
 /**

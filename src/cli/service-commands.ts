@@ -15,7 +15,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     withManager(service.command(name)).description(description).option('--json', 'print JSON');
   const waiting = (cmd: Command): Command =>
     cmd
-      .option('--wait', 'show each replica until all are healthy (update: until the rollout ends)')
+      .option('--wait', 'show each replica until all are healthy (update and rollback: until the rollout ends)')
       .option('--timeout <duration>', 'how long --wait waits', '10m');
 
   waiting(sub('create', 'create a service from a file (YAML or JSON)'))
@@ -30,9 +30,12 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
-  sub('scale', 'set the number of replicas (scaling is not a new version)')
-    .argument('<name=replicas>', 'e.g. web=6')
-    .action(async (arg: string, flags: ServiceFlags) => (await action('scaleService'))(arg, flags));
+  waiting(sub('scale', 'set the number of replicas (scaling is not a new version)'))
+    .argument('<name=replicas>', 'e.g. web=6 (or web 6)')
+    .argument('[replicas]', 'the number, when the name comes alone')
+    .action(async (arg: string, replicas: string | undefined, flags: ServiceFlags) =>
+      (await action('scaleService'))(arg, replicas, flags),
+    );
   waiting(sub('update', 'change a service: a new image, env or file is a new version, rolled out'))
     .argument('<name>', 'service name')
     .option('--image <image>', 'the new image')
@@ -44,7 +47,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     )
     .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON)')
     .action(async (name: string, flags: ServiceUpdateFlags) => (await action('updateService'))(name, flags));
-  sub('rollback', 'go back to the previous version, by the rollback settings')
+  waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('rollbackService'))(name, flags));
   sub('rm', 'remove a service; its tasks stop')

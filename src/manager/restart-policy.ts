@@ -22,7 +22,7 @@ export function decideRestart(
   const resetBackoff = ranMs >= policy.resetAfterMs;
   const inRow = resetBackoff ? 0 : failuresInRow;
   if (policy.maxRestarts !== null && inRow >= policy.maxRestarts) {
-    return { restart: false, why: `gave up after ${policy.maxRestarts} restarts` };
+    return { restart: false, why: `gave up after ${policy.maxRestarts} restart${policy.maxRestarts === 1 ? '' : 's'}` };
   }
   const base = Math.min(policy.backoffMaxMs, policy.backoffInitialMs * 2 ** inRow);
   return { restart: true, delayMs: Math.round(base * (1 + 0.2 * random)), resetBackoff };

@@ -69,7 +69,7 @@ describe('poseidon service, the CLI', () => {
 
     const bad = await c.cli(['service', 'scale', 'cli-web']);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^poseidon: NAME=REPLICAS is "cli-web"; use e\.g\. web=6$/m);
+    assert.match(bad.stderr, /^poseidon: NAME=REPLICAS is "cli-web"; use e\.g\. web=6 \(or web 6\)$/m);
     const missing = await c.cli(['service', 'rm', 'nope']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^poseidon: no service nope$/m);

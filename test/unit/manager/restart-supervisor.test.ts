@@ -60,6 +60,8 @@ test('past maxRestarts in a row the task gives up and the reason says so', () =>
   assert.equal(verdict.kind, 'gave-up');
   assert.equal(verdict.rec.restartAt, null);
   assert.equal(verdict.rec.reason, 'exited with code 1; gave up after 3 restarts');
+  const once = sup.decide(ended('Failed', 1, { ...POLICY, maxRestarts: 1 }));
+  assert.equal(once.rec.reason, 'exited with code 1; gave up after 1 restart');
 });
 
 test('one wake-up per task: an earlier one replaces a later, cancel drops it, cancelAll drops all and sets none again', () => {

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describe } from '../../../src/cli/events-action.js';
+
+// What `poseidon events` prints for each kind of subject: a task, a node, a service and its rollouts.
+
+const time = '2026-12-03T14:24:58.084Z';
+
+test('a task event names the task, its node and why', () => {
+  const line = describe({
+    time,
+    type: 'task.exited',
+    taskId: '4b8511d8-0000-4000-8000-000000000000',
+    taskName: 'web-3',
+    node: 'w1',
+    reason: 'stopped on request',
+  });
+  assert.equal(line, '14:24:58.084  task.exited     web-3 (4b8511d8) on w1: stopped on request');
+});
+
+test('a node event names the node', () => {
+  assert.equal(
+    describe({ time, type: 'node.down', node: 'w1', reason: 'no heartbeat for 3s' }),
+    '14:24:58.084  node.down       w1: no heartbeat for 3s',
+  );
+});
+
+test('service events name the service and say what changed', () => {
+  assert.equal(
+    describe({ time, type: 'service.created', service: 'web', version: 1, replicas: 2 }),
+    '14:24:58.084  service.created web: 2 replicas; version 1',
+  );
+  assert.equal(
+    describe({ time, type: 'service.scaled', service: 'web', version: 1, replicas: 1 }),
+    '14:24:58.084  service.scaled  web: 1 replica',
+  );
+  assert.equal(describe({ time, type: 'service.removed', service: 'web' }), '14:24:58.084  service.removed web');
+});
+
+test('rollout events give the versions, the progress, and the reason where it starts and ends', () => {
+  const rollout = { time, service: 'web', version: 3, fromVersion: 1, toVersion: 3, total: 2 };
+  assert.equal(
+    describe({ ...rollout, type: 'update.started', updated: 0, reason: 'new version' }),
+    '14:24:58.084  update.started  web: version 1 → 3; new version',
+  );
+  assert.equal(
+    describe({ ...rollout, type: 'update.progress', updated: 1, reason: 'new version' }),
+    '14:24:58.084  update.progress web: version 1 → 3; 1/2 updated',
+  );
+  assert.equal(
+    describe({ ...rollout, type: 'update.completed', updated: 2, reason: 'all 2 replicas run version 3' }),
+    '14:24:58.084  update.completed web: version 1 → 3; all 2 replicas run version 3',
+  );
+});
+
+test('a service name with terminal escapes is printed escaped', () => {
+  assert.doesNotMatch(describe({ time, type: 'service.removed', service: 'web\u001b[2J' }), /\u001b/);
+});
