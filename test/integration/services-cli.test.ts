@@ -47,7 +47,10 @@ describe('poseidon service, the CLI', () => {
     assert.match(ps.stdout, /^SLOT\s+TASK\s+VERSION\s+STATE\s+NODE/m);
     assert.match(ps.stdout, /^2\s+[0-9a-f]{8}\s+1\s+Running\s+a-/m);
 
-    assert.equal((await c.cli(['service', 'scale', 'cli-web=3'])).code, 0);
+    // `web 3` as people type it first (docker's web=3 is the unit test's), waiting until all are healthy
+    const scaled = await c.cli(['service', 'scale', 'cli-web', '3', '--wait']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    assert.match(scaled.stdout, /^service cli-web: 3\/3 replicas healthy$/m);
     await untilSettled(c, 'cli-web', 3);
 
     const updated = await c.cli(['service', 'update', 'cli-web', '--env', 'LEVEL=debug', '--wait']);
