@@ -23,9 +23,11 @@ export interface ServiceUpdateFlags extends ServiceFlags {
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /** Prints the service as JSON or as one line for people. */
+/** `service web created (version 1, 2 replicas)`; a `what` that names the version already is not told it twice. */
 function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
   const replicas = `${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;
-  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (version ${s.version}, ${replicas})`));
+  const version = what.includes(`version ${s.version}`) ? '' : `version ${s.version}, `;
+  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${replicas})`));
 }
 
 /** `--wait`: until all replicas are healthy (create, scale) or the rollout ends; exit code 1 if it failed. */

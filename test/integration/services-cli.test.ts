@@ -55,7 +55,7 @@ describe('poseidon service, the CLI', () => {
 
     const updated = await c.cli(['service', 'update', 'cli-web', '--env', 'LEVEL=debug', '--wait']);
     assert.equal(updated.code, 0, updated.stderr);
-    assert.match(updated.stdout, /^service cli-web updating to version 2/m);
+    assert.match(updated.stdout, /^service cli-web updating to version 2 \(3 replicas\)$/m);
     assert.match(updated.stdout, /^service cli-web: completed: all 3 replicas run version 2$/m);
     const inspected = JSON.parse((await c.cli(['service', 'inspect', 'cli-web'])).stdout) as ServiceView;
     assert.deepEqual(inspected.spec.task.env, { LEVEL: 'debug' });
