@@ -138,10 +138,16 @@ export class ClusterPool {
   /**
    * Where a service's replica should go: every node is looked at (no sampling), and of those
    * that can take it the one with the fewest replicas of the service wins (spreadScorer).
+   * `homes` as in choose(): with them, only the node holding the volumes can take it.
    */
-  chooseSpread(task: TaskRequest, replicasOn: (nodeId: string) => number): Placement {
+  chooseSpread(
+    task: TaskRequest,
+    replicasOn: (nodeId: string) => number,
+    homes: readonly VolumeHome[] = [],
+  ): Placement {
     const pool = this.current();
-    return select(task, pool.views(), this.scheduler.filters, spreadScorer(replicasOn, this.scheduler.strategy));
+    const filters = homes.length === 0 ? this.scheduler.filters : [...this.scheduler.filters, volumeHomeFilter(homes)];
+    return select(task, pool.views(), filters, spreadScorer(replicasOn, this.scheduler.strategy));
   }
 
   /** Replaces the node's pooled view with one made from its entry and the books. */

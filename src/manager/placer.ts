@@ -64,13 +64,19 @@ export class Placer {
    * mounts a named volume a node holds goes only to that node.
    */
   choose(request: TaskRequest, preferNodeId: string | null = null): Placement {
-    const homes = request.volumes === undefined ? [] : (this.deps.volumeHomes?.(request) ?? []);
-    return this.pool.choose(request, preferNodeId, homes);
+    return this.pool.choose(request, preferNodeId, this.#homes(request));
   }
 
-  /** Where a service's replica should go: the node with the fewest replicas of its service first. */
+  /**
+   * Where a service's replica should go: the node with the fewest replicas of its service first;
+   * a replica whose slot's volume a node holds goes only there, as any task that mounts it.
+   */
   chooseSpread(request: TaskRequest, replicasOn: (nodeId: string) => number): Placement {
-    return this.pool.chooseSpread(request, replicasOn);
+    return this.pool.chooseSpread(request, replicasOn, this.#homes(request));
+  }
+
+  #homes(request: TaskRequest): VolumeHome[] {
+    return request.volumes === undefined ? [] : (this.deps.volumeHomes?.(request) ?? []);
   }
 
   /** Counts a placement (or a task that fits nowhere) and the time it waited. */

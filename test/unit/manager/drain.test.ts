@@ -149,3 +149,37 @@ test('service replicas on a drained node start elsewhere first and stop there on
   }
   assert.deepEqual([...w1.stops].sort(), [...before].sort());
 });
+
+test("a replica whose slot's volume is on the drained node stays there, saying why; the others move", async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.register(registration(W2));
+  await h.manager.services.create({
+    name: 'db',
+    replicas: 2,
+    task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await advance(h, 1_000);
+  const homes = new Map(h.manager.volumes.list().map((v) => [v.name, v.node]));
+  assert.deepEqual([...homes.values()].sort(), ['w1', 'w2'], "each slot's volume on the node its replica ran on");
+  const drained = homes.get('data-1') ?? '';
+  await h.manager.drainNode(drained);
+  await advance(h, 3_000);
+  const live = h.manager.services.tasks('db').filter((x) => x.desiredState === 'running');
+  const slot1 = live.filter((x) => x.slot === 1);
+  // the old replica keeps serving where its data is; its replacement may go only there, which is drained
+  assert.deepEqual(slot1.map((x) => [x.state, x.node]).sort(), [
+    ['Pending', null],
+    ['Running', drained],
+  ]);
+  assert.match(
+    slot1.find((x) => x.state === 'Pending')?.reason ?? '',
+    new RegExp(`volume data-1 is on node ${drained}`),
+  );
+  // nothing else changed: slot 2 stays on the node holding data-2, and no volume moved
+  assert.deepEqual(
+    live.filter((x) => x.slot === 2).map((x) => [x.state, x.node]),
+    [['Running', homes.get('data-2')]],
+  );
+  assert.deepEqual(new Map(h.manager.volumes.list().map((v) => [v.name, v.node])), homes);
+});

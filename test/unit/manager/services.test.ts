@@ -296,3 +296,39 @@ test('removing a service stops its replicas in the pass it kicks, not at the nex
   // a removed service keeps no history: its ended tasks are forgotten
   for (const id of ids) assert.throws(() => h.manager.getTask(id), /no task matches/);
 });
+
+test("a replica's next task goes to the node holding its slot's volume, though spreading would send it elsewhere", async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create(
+    spec({
+      name: 'db',
+      replicas: 2,
+      task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
+    }),
+  );
+  await settle(h.manager);
+  assert.deepEqual(
+    h.manager.volumes.list().map((v) => [v.name, v.node]),
+    [
+      ['data-1', 'w1'],
+      ['data-2', 'w1'],
+    ],
+  );
+  // w2 joins empty: spreading alone would put slot 1's next task there, away from data-1
+  await h.manager.register(registration(W2));
+  const [first] = slots(h, 'db');
+  assert.equal(first?.[0], 1);
+  const slot1 = h.manager.services.tasks('db').find((x) => x.slot === 1 && x.desiredState === 'running');
+  await h.manager.stopTask(slot1?.id ?? '');
+  await advance(h, 4_000);
+  assert.deepEqual(slots(h, 'db'), [
+    [1, 1, 'Running', 'w1'],
+    [2, 1, 'Running', 'w1'],
+  ]);
+  assert.notEqual(
+    h.manager.services.tasks('db').find((x) => x.slot === 1 && x.desiredState === 'running')?.id,
+    slot1?.id,
+    'slot 1 has a new task',
+  );
+});
