@@ -73,6 +73,7 @@ export {
   FailureAction,
   ScaleRequest,
   MAX_REPLICAS,
+  STACK_LABEL,
   UpdateState,
   UpdateStatusView,
   ServiceView,

@@ -8,6 +8,13 @@ import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, Ta
 
 export const MAX_REPLICAS = 10_000;
 
+/**
+ * The label a Compose deploy puts on each service of a stack (`poseidon.stack=<stack>`), by which a
+ * later deploy finds the stack's services; its replicas carry it too, so their containers can look
+ * up the stack's other services by their Compose names (`db`).
+ */
+export const STACK_LABEL = 'poseidon.stack';
+
 export const ServiceName = Type.String({ pattern: DNS_LABEL_PATTERN, hint: NAME_RULE });
 
 /** The task every replica runs: any field of a task spec except `id` and `name`. */

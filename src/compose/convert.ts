@@ -1,4 +1,4 @@
-import type { ServiceSpec, TaskTemplate } from '../api/index.js';
+import { STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
 import { isDnsLabel, NAME_RULE } from '../task/index.js';
 import { composeDeploy } from './deploy.js';
 import { composeEnvironment } from './environment.js';
@@ -24,8 +24,8 @@ import {
 // named `<stack>-<key>` (a DNS label, or the file is refused naming the service) and carries the
 // label `poseidon.stack=<stack>`, by which a later deploy finds the stack's services.
 
-/** The label that ties a service to its stack. */
-export const STACK_LABEL = 'poseidon.stack';
+/** The label that ties a service to its stack (src/api/service.ts). */
+export { STACK_LABEL };
 
 export interface ComposeOptions {
   /** The stack's name: a DNS label. */

@@ -8,7 +8,10 @@ import { isIPv4 } from 'node:net';
 export type ZoneName =
   /** the zone's apex: SOA only */
   | { kind: 'apex' }
-  /** `<service>.<zone>`: the virtual IP */
+  /**
+   * `<service>.<zone>`: the virtual IP; also `<name>.<stack>.<zone>` for a Compose stack's service
+   * `<stack>-<name>`, which a stack's containers reach as `<name>` through their search domain
+   */
   | { kind: 'service'; service: string }
   /** `tasks.<service>.<zone>`: every ready replica's address */
   | { kind: 'tasks'; service: string }
@@ -40,6 +43,7 @@ function zoneName(labels: string[]): ZoneName {
   const [a, b, c] = labels;
   if (labels.length === 1 && a !== undefined) return { kind: 'service', service: a };
   if (labels.length === 2 && a === 'tasks' && b !== undefined) return { kind: 'tasks', service: b };
+  if (labels.length === 2 && a !== undefined && b !== undefined) return { kind: 'service', service: `${b}-${a}` };
   if (labels.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
     if (a.length > 1 && a.startsWith('_') && (b === '_tcp' || b === '_udp'))
       return { kind: 'srv', service: c, port: a.slice(1), protocol: b === '_tcp' ? 'tcp' : 'udp' };

@@ -1,9 +1,11 @@
-import type { ServiceSpec } from '../api/index.js';
+import { STACK_LABEL, type ServiceSpec } from '../api/index.js';
 import type { TaskSpec } from '../task/index.js';
 
 // The task spec of one replica: the template, named for its slot, with the service's
 // constraints added to its own and each named volume made the slot's own (`db-data` ->
-// `db-data-2`), so a replica's data stays with its slot across updates and restarts.
+// `db-data-2`), so a replica's data stays with its slot across updates and restarts. A service
+// of a Compose stack gives its replicas the stack's label, so their containers look up the stack's
+// other services by their Compose names (the worker adds the stack's DNS search domain).
 
 const MAX_LABEL = 63;
 
@@ -20,5 +22,8 @@ export function slotTaskSpec(spec: ServiceSpec, slot: number): TaskSpec {
     task.constraints = [...(spec.task.constraints ?? []), ...spec.constraints];
   if (spec.task.volumes !== undefined)
     task.volumes = spec.task.volumes.map((v) => (v.name === undefined ? v : { ...v, name: slotName(v.name, slot) }));
+  const stack = spec.labels?.[STACK_LABEL];
+  if (stack !== undefined && task.labels?.[STACK_LABEL] === undefined)
+    task.labels = { ...task.labels, [STACK_LABEL]: stack };
   return task;
 }

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { STACK_LABEL } from '../../api/index.js';
+import { DNS_ZONE } from '../../discovery/defaults.js';
 import { DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../labels.js';
 import type { NetworkInfo } from './network.js';
@@ -10,8 +12,9 @@ export interface CreateContext {
   /** Address published ports bind to on the host. */
   publishIp: string;
   /**
-   * The network the container joins (`joins`), with the Poseidon network's gateway as resolver;
-   * absent: Docker's default bridge and the host's resolvers.
+   * The network the container joins (`joins`), with the Poseidon network's gateway as resolver
+   * and the services' zone as search domain (dnsSearch); absent: Docker's default bridge and the
+   * host's resolvers.
    */
   network?: NetworkInfo;
 }
@@ -69,7 +72,9 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     ExposedPorts: exposed,
     HostConfig: {
       PortBindings: bindings,
-      ...(ctx.network === undefined ? {} : { NetworkMode: ctx.network.joins, Dns: [ctx.network.gateway] }),
+      ...(ctx.network === undefined
+        ? {}
+        : { NetworkMode: ctx.network.joins, Dns: [ctx.network.gateway], DnsSearch: dnsSearch(task) }),
       ...(task.cpuCores > 0 ? { CpuShares: cpuShares(task.cpuCores) } : {}),
       ...(task.cpuLimitCores !== undefined && task.cpuLimitCores > 0
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }
@@ -86,4 +91,14 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       RestartPolicy: { Name: 'no' },
     },
   };
+}
+
+/**
+ * Where a container's resolver looks a short name up: a service by its name (`web`, as
+ * `web.svc.poseidon.cluster`), and first, for a replica of a Compose stack, the stack's other
+ * services by their Compose names (`db` as `db.<stack>.svc.poseidon.cluster`, the stack's `<stack>-db`).
+ */
+export function dnsSearch(task: Pick<TaskRequest, 'labels'>): string[] {
+  const stack = task.labels[STACK_LABEL];
+  return stack === undefined ? [DNS_ZONE] : [`${stack}.${DNS_ZONE}`, DNS_ZONE];
 }

@@ -21,6 +21,7 @@ const table = tableOf(
     endpoint(6, 'ready', null),
   ]),
   service('db', '10.213.128.2', []),
+  service('shop-db', '10.213.128.3', []),
 );
 
 function query(name: string, type: RecordType | 'ANY', extra: Partial<DecodedPacket> = {}): DecodedPacket {
@@ -110,8 +111,22 @@ test('PTR of a virtual IP names its service; a reverse name of another address i
   assert.deepEqual(resolve(query('9.9.213.10.in-addr.arpa', 'PTR'), table, OPTS), { kind: 'forward' });
 });
 
+test("<name>.<stack> answers the VIP of the stack's service <stack>-<name> (a container's `db`, by its search domain)", () => {
+  const p = answer('db.shop.svc.poseidon.cluster', 'A');
+  assert.equal(rcode(p), RCODE.NOERROR);
+  assert.deepEqual(p.answers, [{ type: 'A', name: 'db.shop.svc.poseidon.cluster', ttl: 5, data: '10.213.128.3' }]);
+  // the same service by its own name; tasks.<service> keeps its meaning
+  assert.deepEqual(data(answer('shop-db.svc.poseidon.cluster', 'A').answers), ['10.213.128.3']);
+  assert.deepEqual(data(answer('tasks.web.svc.poseidon.cluster', 'A').answers), ['10.213.0.1', '10.213.0.5']);
+});
+
 test('unknown names in the zone are NXDOMAIN with the SOA in authority', () => {
-  for (const name of ['nope.svc.poseidon.cluster', 'tasks.nope.svc.poseidon.cluster', 'a.b.c.d.svc.poseidon.cluster']) {
+  for (const name of [
+    'nope.svc.poseidon.cluster',
+    'tasks.nope.svc.poseidon.cluster',
+    'a.b.c.d.svc.poseidon.cluster',
+    'web.shop.svc.poseidon.cluster',
+  ]) {
     const p = answer(name, 'A');
     assert.equal(rcode(p), RCODE.NXDOMAIN, name);
     assert.deepEqual(

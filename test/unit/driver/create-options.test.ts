@@ -16,6 +16,14 @@ test('by default a task container joins Docker default bridge, with the Poseidon
   const host = createOptions(task, { ...ctx, network }).HostConfig;
   assert.equal(host?.NetworkMode, 'bridge');
   assert.deepEqual(host?.Dns, ['10.213.0.1']);
+  assert.deepEqual(host?.DnsSearch, ['svc.poseidon.cluster'], 'a service is found by its name alone');
+});
+
+test("a Compose stack's replica looks its stack's services up by their Compose names first", () => {
+  const network = checkNetworkOptions({ name: 'poseidon0', subnet: '10.213.0.0/16' });
+  const replica = { ...task, labels: { 'poseidon.stack': 'shop' } };
+  const host = createOptions(replica, { ...ctx, network }).HostConfig;
+  assert.deepEqual(host?.DnsSearch, ['shop.svc.poseidon.cluster', 'svc.poseidon.cluster']);
 });
 
 test('with tasks on `poseidon` it joins the Poseidon network itself, with the same resolver', () => {
@@ -30,4 +38,5 @@ test('without a Poseidon network the engine picks: no network mode, no resolver'
   const host = createOptions(task, ctx).HostConfig;
   assert.equal(host?.NetworkMode, undefined);
   assert.equal(host?.Dns, undefined);
+  assert.equal(host?.DnsSearch, undefined);
 });

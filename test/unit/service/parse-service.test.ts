@@ -123,3 +123,15 @@ test('a slot name stays a DNS label: a long service name is shortened from its e
   assert.match(slotName(long, 10_000), /^ab+-10000$/);
   assert.equal(slotName('web', 3), 'web-3');
 });
+
+test("a stack's service gives its replicas the stack's label; its container looks up the stack's services by name", () => {
+  const spec = parseServiceSpec({
+    name: 'shop-db',
+    task: { image: 'poseidon/busybox:latest', labels: { tier: 'data' } },
+    labels: { 'poseidon.stack': 'shop' },
+  });
+  assert.deepEqual(slotTaskSpec(spec, 2).labels, { tier: 'data', 'poseidon.stack': 'shop' });
+  // a service outside a stack: the template's labels as written
+  const plain = parseServiceSpec({ name: 'web', task: { image: 'poseidon/busybox:latest' } });
+  assert.equal(slotTaskSpec(plain, 1).labels, undefined);
+});
