@@ -167,12 +167,18 @@ describe('DNS with a real manager and two workers', () => {
     }
   });
 
-  test('inside a task container, another service resolves by name through the gateway and answers on its VIP', async () => {
+  test('inside a task container, another service resolves by name through the gateway and answers on its VIP; in a stack, by its Compose name', async () => {
     await waitFor(() => listensForContainers(c.workers.get('a') ?? never()), {
       what: 'the DNS server on the gateway',
     });
+    // the client is a replica of stack `shop` (as `poseidon deploy` labels a stack's services), beside its `shop-api`
+    await c.client.createService(web('shop-api', 1));
     await c.client.createService(
-      serviceSpec(c, 'client', { replicas: 1, constraints: [`node.name == ${c.workerName('a')}`] }),
+      serviceSpec(c, 'client', {
+        replicas: 1,
+        constraints: [`node.name == ${c.workerName('a')}`],
+        labels: { 'poseidon.stack': 'shop' },
+      }),
     );
     const task = await waitFor(
       async () => {
@@ -212,6 +218,18 @@ describe('DNS with a real manager and two workers', () => {
       { timeoutMs: 30_000, what: 'web.svc.poseidon.cluster:8080 answering inside the container' },
     );
     assert.equal(page.trim().split('\n').at(-1)?.trim(), 'ok');
+    // short names, through the container's search domains: `web` (the zone), and the stack's
+    // `api` (`api.shop.svc.poseidon.cluster`, the service shop-api)
+    for (const short of ['web', 'api']) {
+      const answered = await waitFor(
+        async () => {
+          const { stdout } = await run('docker', ['exec', task, 'sh', '-c', `${request} | nc -w 3 ${short} 8080`]);
+          return /^HTTP\/1\.1 200/.test(stdout) ? stdout : undefined;
+        },
+        { timeoutMs: 30_000, what: `${short}:8080 answering inside the container` },
+      );
+      assert.equal(answered.trim().split('\n').at(-1)?.trim(), 'ok');
+    }
   });
 });
 
