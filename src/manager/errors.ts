@@ -20,6 +20,13 @@ export class AmbiguousTaskName extends PoseidonError {
   }
 }
 
+/** Several nodes of one name (a worker that joined again with a new data dir, beside its old record). */
+export class AmbiguousNodeName extends PoseidonError {
+  constructor(name: string, matches: readonly string[]) {
+    super('ambiguous_id', `${matches.length} nodes are named "${name}" (${firstIds(matches)}); give the id`);
+  }
+}
+
 export class DuplicateTask extends PoseidonError {
   constructor(readonly taskId: string) {
     super('task_exists', `a different task with id ${taskId} already exists`);

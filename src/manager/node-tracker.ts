@@ -11,7 +11,7 @@ import type {
 import type { Clock } from '../clock/index.js';
 import { NodeNotFound } from '../errors/index.js';
 import type { ClusterState } from './cluster-state.js';
-import { NodeNameTaken } from './errors.js';
+import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
@@ -150,12 +150,22 @@ export class NodeTracker {
     return this.deps.state.nodes.has(nodeId);
   }
 
-  /** The node with this id, else the one with this name. */
+  /**
+   * The node with this id, else the one with this name. Names are unique among live nodes only:
+   * of several nodes of one name (a worker that joined again beside its old, Down record) none is
+   * guessed, since drain and rm act on what they get; the caller gives the id.
+   */
   resolve(idOrName: string): NodeEntry {
     const { nodes } = this.deps.state;
     const byId = nodes.get(idOrName);
     if (byId !== undefined) return byId;
-    for (const n of nodes.values()) if (n.record.name === idOrName) return n;
+    const named = [...nodes.values()].filter((n) => n.record.name === idOrName);
+    if (named.length > 1)
+      throw new AmbiguousNodeName(
+        idOrName,
+        named.map((n) => n.record.id),
+      );
+    if (named[0] !== undefined) return named[0];
     throw new NodeNotFound(idOrName);
   }
 

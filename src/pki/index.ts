@@ -6,7 +6,14 @@ export { NodeAuthority, JoinTokenRefused, authorityPaths, type AuthorityOptions 
 export { readNodeCertificate, isIssuedBy, matchesKey, type NodeCertificateInfo } from './certificate.js';
 export { newKeyAndCsr } from './csr.js';
 export { writeFileAtomic, readIfPresent, PRIVATE_MODE, PUBLIC_MODE } from './files.js';
-export { joinCluster, renewCredentials, fetchCaCertificate, ClusterCaMismatch, BadCertificateAnswer } from './join.js';
+export {
+  joinCluster,
+  renewCredentials,
+  fetchCaCertificate,
+  ClusterCaMismatch,
+  BadCertificateAnswer,
+  JoinTokenNotAccepted,
+} from './join.js';
 export {
   caHashOf,
   formatJoinToken,

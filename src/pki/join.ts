@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import { ManagerClient } from '../client/index.js';
-import { PoseidonError } from '../errors/index.js';
+import { PoseidonError, RemoteError } from '../errors/index.js';
 import { isIssuedBy, matchesKey } from './certificate.js';
 import { newKeyAndCsr } from './csr.js';
 import { caHashOf, parseJoinToken } from './join-token.js';
@@ -22,6 +22,20 @@ export class ClusterCaMismatch extends PoseidonError {
       `the manager at ${managerUrl} has CA sha256:${found.slice(0, 16)}…, the join token expects ` +
         `sha256:${expected.slice(0, 16)}…: the token is for another cluster (or something is in between); ` +
         'nothing was sent',
+    );
+  }
+}
+
+/**
+ * The manager refused the join token (rotated, or of another cluster with the same CA): said with
+ * where the current one is, not the API token hint a refused CLI call gets.
+ */
+export class JoinTokenNotAccepted extends PoseidonError {
+  constructor(managerUrl: string, said: string) {
+    super(
+      'unauthenticated',
+      `the manager at ${managerUrl} refused the join token: ${said}; ` +
+        "use the current one, from the manager's <data-dir>/join-token (--join-token or POSEIDON_JOIN_TOKEN)",
     );
   }
 }
@@ -58,7 +72,13 @@ export async function joinCluster(opts: JoinOptions): Promise<NodeCredentials> {
   if (found !== token.caHash) throw new ClusterCaMismatch(url, found, token.caHash);
   const { keyPem, csrPem } = await newKeyAndCsr();
   const manager = new ManagerClient(opts.managerUrl, JOIN_TIMEOUT_MS, { tls: { ca: caPem, serverRole: 'manager' } });
-  const answer = await manager.join({ token: opts.token.trim(), csr: csrPem, addresses: [...opts.addresses] });
+  const answer = await manager
+    .join({ token: opts.token.trim(), csr: csrPem, addresses: [...opts.addresses] })
+    .catch((err: unknown) => {
+      if (err instanceof RemoteError && err.code === 'unauthenticated')
+        throw new JoinTokenNotAccepted(url, err.message);
+      throw err;
+    });
   return checkedCredentials(answer.certificate, keyPem, caPem);
 }
 

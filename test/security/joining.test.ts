@@ -143,6 +143,9 @@ describe('joining with a join token', () => {
     );
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /the join token is not valid for this cluster/);
+    // what to do is about the join token, not the API token a refused CLI call is told of
+    assert.match(refused.stderr, /use the current one, from the manager's <data-dir>\/join-token/);
+    assert.doesNotMatch(refused.stderr, /poseidon login/);
     c.access.joinToken = fresh; // what the next worker is given
     await c.startWorker('after');
     // the node that joined with the old token still runs tasks

@@ -690,6 +690,17 @@ test('a name held by a Down node can be taken by a new node id', async (t) => {
   assert.equal(h.manager.listNodes()[0]?.state, 'Down');
   await h.manager.register(registration({ id: W2.id, name: W1.name }));
   assert.equal(h.manager.listNodes().find((n) => n.id === W2.id)?.state, 'Up');
+  // two nodes of one name now: drain and rm by that name would guess, so they need the id
+  await assert.rejects(h.manager.drainNode(W1.name), {
+    code: 'ambiguous_id',
+    message: `2 nodes are named "${W1.name}" (${W1.id}, ${W2.id}); give the id`,
+  });
+  await assert.rejects(h.manager.removeNode(W1.name), { code: 'ambiguous_id' });
+  assert.equal(h.manager.listNodes().length, 2, 'nothing removed');
+  const removed = await h.manager.removeNode(W1.id);
+  assert.equal(removed.name, W1.name);
+  // one of that name left: the name finds it again
+  assert.equal((await h.manager.drainNode(W1.name)).availability, 'drain');
 });
 
 // ---- shutdown ----
