@@ -67,7 +67,7 @@ export function connectOptions(
  * node:tls's check of the name the server's certificate gives, then the role `tls` insists on:
  * a worker calls only a manager certificate, the manager only a worker one.
  */
-export function serverIdentityCheck(tls: ClientTls, checkServerIdentity: IdentityCheck): IdentityCheck {
+function serverIdentityCheck(tls: ClientTls, checkServerIdentity: IdentityCheck): IdentityCheck {
   const role = tls.serverRole;
   return (host, cert) => {
     const wrongHost = checkServerIdentity(host, cert);

@@ -1,6 +1,6 @@
 import { PoseidonError } from '../errors/index.js';
 
-/** The first three of the tasks a reference matches, for a message. */
+/** The first three ids of what a reference matches (tasks, nodes), for a message. */
 function firstIds(ids: readonly string[]): string {
   return `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}`;
 }
