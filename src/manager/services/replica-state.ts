@@ -34,6 +34,21 @@ export function isFailing(t: TaskRecord): boolean {
   return isTerminal(t.state) || t.health.status === 'unhealthy';
 }
 
+/** Longest part of a check's output a failure names (an exec check keeps up to 64 KiB). */
+const OUTPUT_IN_REASON = 200;
+
+/**
+ * Why a failing task fails, in words: its reason once it ended; while it still runs unhealthy
+ * (its worker has not stopped it yet) its reason still says "running", so the failed checks.
+ */
+export function failureOf(t: TaskRecord): string {
+  if (isTerminal(t.state) || t.health.status !== 'unhealthy') return t.reason;
+  const output = t.health.lastOutput.trim();
+  const last = output.length > OUTPUT_IN_REASON ? `${output.slice(0, OUTPUT_IN_REASON)}…` : output;
+  const s = t.health.failures === 1 ? '' : 's';
+  return `unhealthy: ${t.health.failures} failed check${s} in a row${last === '' ? '' : ` (last: ${last})`}`;
+}
+
 /** When a failing task failed: when it ended, or (unhealthy) when its record last changed. */
 export function failedAtMs(t: TaskRecord): number {
   return Date.parse((isTerminal(t.state) ? t.finishedAt : null) ?? t.updatedAt);

@@ -1,6 +1,6 @@
 import type { UpdateState } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
-import { failedAtMs, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
+import { failedAtMs, failureOf, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
 import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 /** A rollout's events, for GET /events (the service and versions are added by who publishes them). */
@@ -67,7 +67,7 @@ export function stepRollout(
   let update: UpdateRecord = failed.size === u.failed.length ? u : { ...u, failed: [...failed] };
   const withUpdate = (x: UpdateRecord): ServiceRecord => ({ ...rec, update: x, updatedAt: nowIso });
   if (firstFailure !== undefined && failed.size > cfg.maxFailureRatio * replicas) {
-    const why = `replica ${slotOf(firstFailure)} of version ${u.toVersion} failed: ${firstFailure.reason}`;
+    const why = `replica ${slotOf(firstFailure)} of version ${u.toVersion} failed: ${failureOf(firstFailure)}`;
     const ended = endUnfinished(withUpdate(update), tasks, why, false, readySince, nowMs, nowIso);
     if (ended !== null) return ended;
   }

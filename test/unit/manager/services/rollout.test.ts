@@ -262,6 +262,21 @@ test('maxFailureRatio: failures up to the ratio of replicas are tolerated; one m
   );
 });
 
+test('a replica that still runs unhealthy is named by its failed checks, not by its reason ("running")', () => {
+  const olds = [task(1, 1)];
+  const health = { status: 'unhealthy' as const, failures: 2, lastOutput: 'HTTP 404', lastCheckedAt: iso(T0) };
+  const bad = task(1, 2, 'Running', { health, reason: 'running' });
+  const d = decideService(service({}, 1), [...olds, bad], readyAt(olds, T0 - 1), T0 + 10, iso(T0 + 10));
+  assert.match(
+    d.record?.update?.reason ?? '',
+    /replica 1 of version 2 failed: unhealthy: 2 failed checks in a row \(last: HTTP 404\)$/,
+  );
+  const long = { ...health, failures: 1, lastOutput: 'x'.repeat(5000) };
+  const loud = task(1, 2, 'Running', { health: long });
+  const e = decideService(service({}, 1), [...olds, loud], readyAt(olds, T0 - 1), T0 + 10, iso(T0 + 10));
+  assert.match(e.record?.update?.reason ?? '', /: unhealthy: 1 failed check in a row \(last: x{200}…\)$/);
+});
+
 test('continue carries on past failures, but the deadline still ends the update: paused', () => {
   const olds = [task(1, 1)];
   const svc = service({ failureAction: 'continue', progressDeadline: 10_000 }, 1);
