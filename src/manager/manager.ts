@@ -116,7 +116,8 @@ export class Manager {
       const changes = state.newChanges();
       const stopped = changes.put(requestStop(rec, state.isoNow()));
       const node = stopped.nodeId === null ? null : state.nodeName(stopped.nodeId);
-      changes.event(() => taskEvent('task.stopped', stopped, node, state.isoNow()));
+      // the record keeps its reason ("running") until the container ends; the event says what happened
+      changes.event(() => taskEvent('task.stopped', stopped, node, state.isoNow(), { reason: 'stop requested' }));
       await state.commit(changes);
       supervisor.cancel(id); // a stop asked by the user is never undone by a restart
       log.info({ taskId: id }, 'task stop requested');

@@ -510,8 +510,12 @@ test('stopTask by prefix sets desired stopped, stops the copy on its worker, and
   const owner = h.manager.getTask(id).nodeId;
   assert.equal(owner, W1.id);
 
+  const events: string[] = [];
+  h.manager.events.subscribe((e) => events.push(`${e.type}: ${e.reason ?? ''}`));
   const view = await h.manager.stopTask('5709');
   assert.equal(view.desiredState, 'stopped');
+  // not the reason the record keeps until the container ends ("running")
+  assert.ok(events.includes('task.stopped: stop requested'), events.join('; '));
   await settle(h.manager);
   assert.deepEqual(h.workers.at(urlOf(W1)).stops, [id]);
   let task = h.manager.getTask(id);
