@@ -68,7 +68,7 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
   const client = managerClient(flags);
   if (ids.length === 1) {
     const task = await client.stopTask(ids[0] as string);
-    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)} stopping\n`);
+    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : stoppingLine(task));
     return;
   }
   const stopped: ManagerTaskView[] = [];
@@ -76,7 +76,7 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     try {
       const task = await client.stopTask(id);
       stopped.push(task);
-      if (flags.json !== true) process.stdout.write(`${printable(task.id)} stopping\n`);
+      if (flags.json !== true) process.stdout.write(stoppingLine(task));
     } catch (err) {
       const { errorLine } = await import('./error-line.js');
       const line = await errorLine(err);
@@ -86,6 +86,19 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     }
   }
   if (flags.json === true) process.stdout.write(`${toJson(stopped)}\n`);
+}
+
+/**
+ * `ID stopping`; a service's replica is replaced by its service (it keeps its replicas), as
+ * Swarm's are, so the line says that and how to run fewer.
+ */
+export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service'>): string {
+  if (task.service === undefined) return `${printable(task.id)} stopping\n`;
+  const service = printable(task.service);
+  return (
+    `${printable(task.id)} stopping; a replica of service ${service}, which starts another in its place ` +
+    `(to run fewer: poseidon service scale ${service} N)\n`
+  );
 }
 
 /** `poseidon node`. */

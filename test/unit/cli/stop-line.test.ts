@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stoppingLine } from '../../../src/cli/status-action.js';
+
+test('poseidon stop: a plain task is stopping; a replica says its service replaces it, and how to run fewer', () => {
+  const id = '21d8f0a9-0000-4000-8000-000000000000';
+  assert.equal(stoppingLine({ id }), `${id} stopping\n`);
+  assert.equal(
+    stoppingLine({ id, service: 'web' }),
+    `${id} stopping; a replica of service web, which starts another in its place (to run fewer: poseidon service scale web N)\n`,
+  );
+  assert.equal(stoppingLine({ id, service: 'w\u001b[2Jeb' }).includes('\u001b'), false, 'a name is printed escaped');
+});
