@@ -74,3 +74,29 @@ export function saveCredentials(credentials: SavedCredentials, path = credential
   renameSync(temporary, path);
   return path;
 }
+
+/** Saved credentials a command did not use: they are for other managers than the ones it calls. */
+export interface UnusedLogin {
+  /** The managers the file names. */
+  savedFor: string;
+  /** The managers the command calls, and the flag or variable that named them. */
+  named: string;
+  from: string;
+}
+
+let unusedLogin: UnusedLogin | undefined;
+
+/** The command left the saved credentials aside (managerClient): a refusal it meets then says why. */
+export function noteUnusedLogin(unused: UnusedLogin | undefined): void {
+  unusedLogin = unused;
+}
+
+/** What a refusal of the credentials should add, when the saved ones were left aside; undefined otherwise. */
+export function unusedLoginHint(): string | undefined {
+  if (unusedLogin === undefined) return undefined;
+  const { savedFor, named, from } = unusedLogin;
+  return (
+    `the credentials poseidon login saved are for ${savedFor}, not ${named} (${from}): ` +
+    "run poseidon login with the managers you call (a group's comma-separated), or pass --token and --ca"
+  );
+}

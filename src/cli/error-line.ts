@@ -18,9 +18,14 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   const { PoseidonError, RemoteError } = await import('../errors/index.js');
   const { printable } = await import('./terminal-text.js');
   if (!(err instanceof PoseidonError)) return undefined;
-  const hint = err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined;
+  const { unusedLoginHint } = await import('./credentials.js');
+  const otherCa = (err as { otherCa?: unknown }).otherCa === true;
+  const refused = err instanceof RemoteError && err.code === 'unauthenticated';
+  // the saved credentials were for other managers: that, not the general advice, is what to fix
+  const unused = otherCa || refused ? unusedLoginHint() : undefined;
+  const hint = unused ?? (err instanceof RemoteError ? REFUSAL_HINTS[err.code] : undefined);
   // it may quote what a server or file said
   const message = printable(err.message);
-  if ((err as { otherCa?: unknown }).otherCa === true) return `poseidon: ${message}: ${CA_HINT}\n`;
+  if (otherCa) return `poseidon: ${message}: ${unused ?? CA_HINT}\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
-import { loadCredentials, credentialsPath, type SavedCredentials } from './credentials.js';
+import { loadCredentials, credentialsPath, noteUnusedLogin, type SavedCredentials } from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import { urlListFlag } from './flags.js';
 
@@ -34,29 +34,35 @@ function pick(
  * The Manager API with the caller's credentials. Each of the manager's URL, the token and the CA
  * comes from its flag (--manager, --token, --ca), else the environment (POSEIDON_MANAGER,
  * POSEIDON_TOKEN, POSEIDON_CA), else the file `poseidon login` saved; the file's token and CA
- * are only sent to the manager they were saved for, never to another one a flag names.
+ * are only sent to the managers they were saved for (any of a group's), never to another one a
+ * flag names.
  */
 export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerClient {
   const file = loadCredentials();
   const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
   const url = where === undefined ? DEFAULT_MANAGER_URL : urlListFlag(where.from, where.value);
-  const saved: SavedCredentials | undefined = file !== undefined && sameManager(file.manager, url) ? file : undefined;
+  const saved: SavedCredentials | undefined = file !== undefined && savedFor(file.manager, url) ? file : undefined;
   const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
   const ca = pick('--ca', flags.ca, 'POSEIDON_CA', saved?.ca);
+  // the file would have given what is missing, but it is for other managers: a refusal says so
+  if (file !== undefined && saved === undefined && where !== undefined && (token === undefined || ca === undefined))
+    noteUnusedLogin({ savedFor: file.manager, named: url, from: where.from });
   return new ManagerClient(url, timeoutMs, {
     ...(token === undefined || token === '' ? {} : { token }),
     ...(ca === undefined ? {} : { tls: { ca: readCa(ca) } }),
   });
 }
 
-function sameManager(a: string, b: string): boolean {
+/**
+ * Whether credentials saved for `saved` (one manager, or a group's list) may go to `named`: every
+ * manager it names is one they were saved for (a group's login serves a call to one of its
+ * managers), and never one they were not.
+ */
+export function savedFor(saved: string, named: string): boolean {
   try {
-    const hrefs = (list: string): string =>
-      list
-        .split(',')
-        .map((u) => new URL(u.trim()).href)
-        .join(',');
-    return hrefs(a) === hrefs(b);
+    const hrefs = (list: string): string[] => list.split(',').map((u) => new URL(u.trim()).href);
+    const known = new Set(hrefs(saved));
+    return hrefs(named).every((u) => known.has(u));
   } catch {
     return false;
   }

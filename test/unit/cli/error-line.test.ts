@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterText } from '../../../src/cli/cluster-action.js';
+import { noteUnusedLogin } from '../../../src/cli/credentials.js';
 import { errorLine } from '../../../src/cli/error-line.js';
+import { savedFor } from '../../../src/cli/manager-client.js';
 import { ServerNotTrusted, ServerUnreachable } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 
@@ -22,6 +24,36 @@ test('a manager whose certificate is not of the CA given: the line says how to g
     await errorLine(name),
     'poseidon: the server at https://10.0.0.5:5555 is not trusted: its certificate does not name the address called\n',
   );
+});
+
+test('saved credentials go to the managers they were saved for, any of a group, and no other', () => {
+  const group = 'https://10.0.0.1:5555,https://10.0.0.2:5555,https://10.0.0.3:5555';
+  assert.equal(savedFor(group, 'https://10.0.0.2:5555'), true);
+  assert.equal(savedFor(group, 'https://10.0.0.3:5555/,https://10.0.0.1:5555'), true);
+  assert.equal(savedFor('https://10.0.0.1:5555', 'https://10.0.0.1:5555'), true);
+  assert.equal(savedFor('https://10.0.0.1:5555', group), false, 'a login to one manager is not one to its group');
+  assert.equal(savedFor(group, 'https://10.0.0.2:5555,https://10.0.0.9:5555'), false);
+  assert.equal(savedFor(group, 'https://localhost:5555'), false);
+  assert.equal(savedFor(group, 'not a url'), false);
+});
+
+test('a refusal met without the saved credentials (they are for other managers) says so, not the general advice', async (t) => {
+  t.after(() => noteUnusedLogin(undefined));
+  noteUnusedLogin({ savedFor: 'https://10.0.0.1:5555', named: 'https://10.0.0.2:5555', from: 'POSEIDON_MANAGER' });
+  const hint =
+    'the credentials poseidon login saved are for https://10.0.0.1:5555, not https://10.0.0.2:5555 (POSEIDON_MANAGER): ' +
+    "run poseidon login with the managers you call (a group's comma-separated), or pass --token and --ca\n";
+  const untrusted = new ServerNotTrusted('https://10.0.0.2:5555', "its certificate is not issued by the cluster's CA");
+  assert.equal(
+    await errorLine(untrusted),
+    `poseidon: the server at https://10.0.0.2:5555 is not trusted: its certificate is not issued by the cluster's CA: ${hint}`,
+  );
+  assert.equal(
+    await errorLine(new RemoteError('unauthenticated', 401, 'no token')),
+    `poseidon: 401: no token: ${hint}`,
+  );
+  // a scope refusal is not about which credentials were sent
+  assert.match((await errorLine(new RemoteError('forbidden', 403, 'scope read'))) ?? '', /token create --scope/);
 });
 
 test('a refusal gets what to do; an unreachable manager its own words; anything else is a bug', async () => {
