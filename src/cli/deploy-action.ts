@@ -1,6 +1,15 @@
-import { basename, dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parse as parseEnv } from 'dotenv';
 import type { ServiceSpec, ServiceView } from '../api/index.js';
-import { composeToServices, planStack, stackNameFrom, type StackPlan } from '../compose/index.js';
+import {
+  composeToServices,
+  interpolateText,
+  planStack,
+  stackNameFrom,
+  type StackPlan,
+  type Variables,
+} from '../compose/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
@@ -44,10 +53,13 @@ export interface DeployResult {
  */
 export async function deploy(flags: DeployFlags): Promise<void> {
   const doc = await readDocument(flags.file, '-f');
-  const stack = stackName(flags, doc);
+  const baseDir = dirname(resolve(flags.file));
+  const variables = projectVariables(baseDir, process.env);
+  const stack = stackName(flags, doc, variables);
   const result = await deployStack(managerClient(flags), doc, {
     stack,
-    baseDir: dirname(resolve(flags.file)),
+    baseDir,
+    variables,
     prune: flags.prune === true,
     dryRun: flags.dryRun === true,
   });
@@ -59,13 +71,43 @@ export async function deploy(flags: DeployFlags): Promise<void> {
   process.stdout.write(`${describe(result)}\n`);
 }
 
+/**
+ * The variables a Compose file's `${VAR}` and `environment: [KEY]` take, as `docker compose` has
+ * them: the shell's environment, over the `.env` file in the Compose file's directory when there
+ * is one. (`docker stack deploy` reads no `.env`; the same file then deploys the same way here as
+ * under `docker compose up`.)
+ */
+export function projectVariables(baseDir: string, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const path = join(baseDir, '.env');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...env };
+    throw new InvalidField(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return { ...parseEnv(text), ...env };
+}
+
 export async function deployStack(
   client: StackClient,
   doc: unknown,
-  options: { stack: string; baseDir: string; prune: boolean; dryRun: boolean },
+  options: {
+    stack: string;
+    baseDir: string;
+    prune: boolean;
+    dryRun: boolean;
+    /** The shell's environment unless given (projectVariables). */
+    variables?: Readonly<Record<string, string | undefined>>;
+  },
 ): Promise<DeployResult> {
   const { stack } = options;
-  const { services, warnings } = composeToServices(doc, { stack, baseDir: options.baseDir, hostEnv: process.env });
+  const { services, warnings } = composeToServices(doc, {
+    stack,
+    baseDir: options.baseDir,
+    hostEnv: options.variables ?? process.env,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
   // errors name the Compose file's path: services.web (the key), not the service's full name
   const normalize = (spec: ServiceSpec): ServiceSpec =>
     parseServiceSpec(spec, `services.${spec.name.slice(stack.length + 1)}`);
@@ -103,11 +145,11 @@ function resultOf(
   };
 }
 
-/** --name, else the file's `name:`, else its directory's name made a DNS label. */
-function stackName(flags: DeployFlags, doc: unknown): string {
+/** --name, else the file's `name:` (variables substituted), else its directory's name made a DNS label. */
+function stackName(flags: DeployFlags, doc: unknown, variables: Variables): string {
   if (flags.name !== undefined) return flags.name;
   const named = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['name'] : undefined;
-  if (typeof named === 'string') return named;
+  if (typeof named === 'string') return interpolateText(named, 'name', variables);
   const dir = basename(dirname(resolve(flags.file)));
   const name = stackNameFrom(dir);
   if (name === null) throw new InvalidField('--name', `is needed: the directory name "${dir}" makes no stack name`);

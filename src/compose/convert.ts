@@ -2,23 +2,14 @@ import { STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.j
 import { isDnsLabel, NAME_RULE } from '../task/index.js';
 import { composeDeploy } from './deploy.js';
 import { composeEnvironment } from './environment.js';
+import { composeEnvFiles } from './env-file.js';
 import { composeHealthCheck } from './healthcheck.js';
+import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
 import { composePorts } from './ports.js';
 import { splitShellWords } from './shell-words.js';
 import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
-import {
-  asList,
-  asMap,
-  asScalarText,
-  composeError,
-  Findings,
-  isMap,
-  join,
-  shown,
-  substitutionPaths,
-  type ComposeMap,
-} from './values.js';
+import { asList, asMap, asScalarText, composeError, Findings, isMap, join, shown, type ComposeMap } from './values.js';
 
 // A Compose document (already read from YAML) → the services of one stack. Each service is
 // named `<stack>-<key>` (a DNS label, or the file is refused naming the service) and carries the
@@ -32,8 +23,13 @@ export interface ComposeOptions {
   stack: string;
   /** The Compose file's directory: relative bind mounts start there (default "/"). */
   baseDir?: string;
-  /** Where `environment: [KEY]` takes its value from (the deploying shell's environment). */
+  /**
+   * The variables `${VAR}` in the file's values and `environment: [KEY]` take: the deploying
+   * shell's environment, over the `.env` beside the file (the CLI merges them).
+   */
   hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** Reads an `env_file` (a path made absolute from baseDir); without it an env_file is refused. */
+  readFile?: (path: string) => string;
 }
 
 export interface ComposeStack {
@@ -51,6 +47,7 @@ const SERVICE_KEYS = new Set([
   'command',
   'entrypoint',
   'environment',
+  'env_file',
   'ports',
   'labels',
   'healthcheck',
@@ -58,11 +55,18 @@ const SERVICE_KEYS = new Set([
   'volumes',
 ]);
 
-export function composeToServices(doc: unknown, options: ComposeOptions): ComposeStack {
+export function composeToServices(file: unknown, options: ComposeOptions): ComposeStack {
   const { stack } = options;
   if (!isDnsLabel(stack)) throw composeError('stack name', `${NAME_RULE} (got ${shown(stack)})`);
-  if (!isMap(doc)) throw composeError('(document)', `must be a mapping with a services: key (got ${shown(doc)})`);
+  if (!isMap(file)) throw composeError('(document)', `must be a mapping with a services: key (got ${shown(file)})`);
+  const hostEnv = options.hostEnv ?? {};
+  const { doc: values, unset } = interpolate(file, hostEnv);
+  const doc = values as ComposeMap;
   const found = new Findings();
+  if (unset.length > 0)
+    found.notes.push(
+      `not set, so substituted as empty (as docker compose does): ${unset.map((v) => `$${v}`).join(', ')}`,
+    );
   found.unknownKeys(doc, '', TOP_KEYS);
   if (doc['services'] === undefined || doc['services'] === null)
     throw composeError('services', 'is required: a Compose file names its services under services:');
@@ -74,7 +78,7 @@ export function composeToServices(doc: unknown, options: ComposeOptions): Compos
       key,
       body,
       volumes,
-      { ...options, baseDir: options.baseDir ?? '/', hostEnv: options.hostEnv ?? {} },
+      { ...options, baseDir: options.baseDir ?? '/', hostEnv, readFile: options.readFile ?? cannotRead },
       found,
     ),
   );
@@ -97,9 +101,6 @@ function serviceSpec(
     );
   const map: ComposeMap = body === null ? {} : asMap(body, path);
   found.unknownKeys(map, path, SERVICE_KEYS);
-  const substituted = substitutionPaths(map, path);
-  if (substituted.length > 0)
-    found.notes.push(`\${...} is not substituted; used as written: ${substituted.join(', ')}`);
   const at = (k: string): string => join(path, k);
   if (map['image'] === undefined) {
     const why = map['build'] === undefined ? '' : '; Poseidon does not build images: build it and name it here';
@@ -121,8 +122,16 @@ function serviceSpec(
   }
   const argv = [...(entrypoint ?? []), ...(command ?? [])];
   if (argv.length > 0) task.command = argv;
-  if (map['environment'] !== undefined) {
-    const env = composeEnvironment(map['environment'], at('environment'), options.hostEnv, found);
+  if (map['env_file'] !== undefined || map['environment'] !== undefined) {
+    // as in Compose: the files in order, then `environment`, each over what came before
+    const env = {
+      ...(map['env_file'] === undefined
+        ? {}
+        : composeEnvFiles(map['env_file'], at('env_file'), options.baseDir, options.readFile)),
+      ...(map['environment'] === undefined
+        ? {}
+        : composeEnvironment(map['environment'], at('environment'), options.hostEnv, found)),
+    };
     if (Object.keys(env).length > 0) task.env = env;
   }
   if (map['ports'] !== undefined) {
@@ -172,4 +181,8 @@ function words(value: unknown, path: string): string[] {
   const split = splitShellWords(text);
   if (split === null) throw composeError(path, `leaves a quote open: ${shown(text)}`);
   return split;
+}
+
+function cannotRead(): never {
+  throw Object.assign(new Error('no file access given'), { code: 'EACCES' });
 }

@@ -1,7 +1,9 @@
-// Compose files → Poseidon services (`poseidon deploy`). Pure: no I/O, no clients.
+// Compose files → Poseidon services (`poseidon deploy`). Pure: no I/O (files come through a reader given), no clients.
 /** composeToServices: a Compose document → the stack's ServiceSpecs and the warnings, by path. */
 export { composeToServices, STACK_LABEL, type ComposeOptions, type ComposeStack } from './convert.js';
 /** planStack: what a deploy creates, updates and removes, against the cluster's services. */
 export { planStack, changedFields, sameValue, type StackPlan, type PlanInputs } from './plan.js';
 /** stackNameFrom: the default stack name from the Compose file's directory. */
 export { stackNameFrom } from './stack-name.js';
+/** interpolate: `${VAR}` in a Compose document's values, substituted as Compose does. */
+export { interpolate, interpolateText, type Variables } from './interpolate.js';

@@ -96,14 +96,3 @@ export function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
 }
-
-/**
- * Paths of the strings under `value` that hold a `${...}` Compose would substitute from the
- * environment; Poseidon uses them as written, so each is worth a warning.
- */
-export function substitutionPaths(value: unknown, path: string): string[] {
-  if (typeof value === 'string') return /\$\{[^}]*\}/.test(value) ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => substitutionPaths(v, join(path, i)));
-  if (isMap(value)) return Object.entries(value).flatMap(([k, v]) => substitutionPaths(v, join(path, k)));
-  return [];
-}

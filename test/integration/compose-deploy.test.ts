@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServiceView } from '../../src/api/index.js';
 import type { DeployResult } from '../../src/cli/deploy-action.js';
@@ -15,10 +15,12 @@ import { waitFor } from './helpers/wait-for.js';
 // and six containers checked every 500 ms kept a 2-core machine's engine so busy that execs took
 // longer than the check's timeout (the interval) and healthy replicas were failed and replaced.
 
-function composeFile(runId: string, apiVersion: string, withCache: boolean, webReplicas = 2): string {
+// The image comes from the directory's .env (`${SHOP_IMAGE}`) and the api's API_VERSION from an
+// env_file beside the Compose file, as a docker compose user writes them.
+function composeFile(runId: string, withCache: boolean, webReplicas = 2): string {
   return `
 x-task: &task
-  image: ${TEST_IMAGE}
+  image: "\${SHOP_IMAGE:?the .env names it}"
   command: [sleep, "600"]
   labels: {${LABEL_TEST_RUN}: ${runId}}
   healthcheck: {test: [CMD, "true"], interval: 2s, retries: 3}
@@ -29,7 +31,8 @@ services:
     deploy: {replicas: ${webReplicas}, update_config: {parallelism: 2, monitor: 500ms}}
   api:
     <<: *task
-    environment: {API_VERSION: "${apiVersion}"}
+    env_file: [api.env]
+    environment: {RUN: "\${SHOP_RUN}"}
     deploy: {update_config: {monitor: 500ms, order: start-first}}
 ${
   withCache
@@ -44,8 +47,10 @@ ${
 describe('poseidon deploy: a Compose file with three services, against a real cluster', () => {
   const c = new TestCluster();
   let file: string;
-  const write = (apiVersion: string, withCache: boolean, webReplicas = 2): void =>
-    writeFileSync(file, composeFile(c.runId, apiVersion, withCache, webReplicas));
+  const write = (apiVersion: string, withCache: boolean, webReplicas = 2): void => {
+    writeFileSync(file, composeFile(c.runId, withCache, webReplicas));
+    writeFileSync(join(dirname(file), 'api.env'), `# the api's settings\nAPI_VERSION="${apiVersion}"\n`);
+  };
   const deploy = async (...flags: string[]): Promise<{ result: DeployResult; stderr: string }> => {
     const run = await c.cli(['deploy', '-f', file, '--json', ...flags]);
     assert.equal(run.code, 0, run.stderr);
@@ -80,6 +85,7 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     await c.startWorker('b');
     mkdirSync(join(c.dir, 'shop'));
     file = join(c.dir, 'shop', 'compose.yaml');
+    writeFileSync(join(c.dir, 'shop', '.env'), `SHOP_IMAGE=${TEST_IMAGE}\nSHOP_RUN=${c.runId}\n`);
   });
   after(() => c.close());
 
@@ -121,7 +127,8 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.deepEqual(result.unchanged, ['shop-web', 'shop-cache']);
     const after = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
     assert.equal(after.get('shop-api')?.version, (before.get('shop-api')?.version ?? 0) + 1);
-    assert.equal(after.get('shop-api')?.spec.task.env?.['API_VERSION'], '2');
+    assert.deepEqual(after.get('shop-api')?.spec.task.env, { API_VERSION: '2', RUN: c.runId });
+    assert.equal(after.get('shop-api')?.spec.task.image, TEST_IMAGE, "the image named in the directory's .env");
     for (const name of ['shop-web', 'shop-cache'])
       assert.equal(after.get(name)?.version, before.get(name)?.version, `${name} kept its version`);
   });

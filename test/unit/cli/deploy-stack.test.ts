@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
-import { deployStack, type StackClient } from '../../../src/cli/deploy-action.js';
+import { deployStack, projectVariables, type StackClient } from '../../../src/cli/deploy-action.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -91,4 +94,12 @@ test('a file the manager would refuse changes nothing; the error names the Compo
   const bad = `${FILE}  db: {image: "Not An Image"}\n`;
   await assert.rejects(deployStack(api, await doc(bad), options), { message: /^services\.db\.task\.image/ });
   assert.deepEqual(api.calls, []);
+});
+
+test("the variables: the shell's environment over the .env beside the Compose file, as docker compose has them", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-env-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell' }, 'no .env: the shell alone');
+  await writeFile(join(dir, '.env'), '# defaults\nA=file\nB="from the file"\n');
+  assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell', B: 'from the file' });
 });

@@ -145,7 +145,6 @@ services:
     x-note: ignored
   db:
     image: postgres:16
-    env_file: .env
     deploy: {endpoint_mode: dnsrr, placement: {preferences: [{spread: node.labels.zone}]}}
 networks: {front: {}}
 secrets: {pw: {file: ./pw}}
@@ -157,7 +156,7 @@ secrets: {pw: {file: ./pw}}
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: networks, secrets, services.web.build, services.web.depends_on, ' +
       'services.web.networks, services.web.expose, services.web.restart, services.web.container_name, ' +
-      'services.db.env_file, services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
+      'services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
   ]);
 });
 
@@ -235,14 +234,76 @@ test('a file that is not YAML, or a stack name that is not a DNS label, is refus
   );
 });
 
-test('${VAR} is not substituted: each string that holds one is named in a warning', async () => {
+test('${VAR} and $VAR are substituted as Compose does: defaults, alternatives, nesting, $$; an unset one is noted', async () => {
+  const hostEnv = { TAG: '1.4', EMPTY: '', HOST: 'db', LEVEL: undefined };
   const { services, warnings } = await fromYaml(
-    'services:\n  a: {image: "app:${TAG}", environment: [PLAIN=$HOME, "URL=http://${HOST}/"]}\n',
+    `services:
+  a:
+    image: "app:\${TAG}"
+    command: ["sh", "-c", "echo $$HOME $HOST \${EMPTY:-e1} \${EMPTY-e2} \${NOPE:-\${TAG}} \${HOST:+set} \${NOPE+x}."]
+    environment: [PLAIN=$MISSING, "URL=http://\${HOST}:\${PORT:-5432}/"]
+    labels: {"\${TAG}": "\${TAG}"}
+`,
+    { hostEnv },
   );
-  assert.equal(services[0]?.task.image, 'app:${TAG}');
-  assert.deepEqual(warnings, [
-    '${...} is not substituted; used as written: services.a.image, services.a.environment[1]',
-  ]);
+  const task = services[0]?.task;
+  assert.equal(task?.image, 'app:1.4');
+  assert.deepEqual(task?.command, ['sh', '-c', 'echo $HOME db e1  1.4 set .']);
+  assert.deepEqual(task?.env, { PLAIN: '', URL: 'http://db:5432/' });
+  assert.deepEqual(task?.labels, { '${TAG}': '1.4' }, 'keys are not substituted, values are');
+  assert.deepEqual(warnings, ['not set, so substituted as empty (as docker compose does): $MISSING']);
+});
+
+test('${VAR:?why} refuses the file when VAR is missing; a $ that starts no variable is refused, naming the path', async () => {
+  const hostEnv = { EMPTY: '' };
+  assert.equal(
+    await messageOf(() => fromYaml('services:\n  a: {image: "app:${TAG:?set TAG to the release}"}\n', { hostEnv })),
+    'services.a.image: needs the variable TAG, which is unset or empty: set TAG to the release',
+  );
+  // without the colon only an unset one is refused: EMPTY is set
+  const set = await fromYaml('services:\n  a: {image: "app${EMPTY?}"}\n', { hostEnv });
+  assert.equal(set.services[0]?.task.image, 'app');
+  for (const [text, bad] of [
+    ['awk {print $1}', 'services.a.command'],
+    ['${1abc}', 'services.a.command'],
+    ['${TAG', 'services.a.command'],
+    ['${TAG:x}', 'services.a.command'],
+  ] as const) {
+    const message = await messageOf(() => fromYaml(`services:\n  a: {image: x, command: ${JSON.stringify(text)}}\n`));
+    assert.ok(message.startsWith(`${bad}: has a `), message);
+  }
+});
+
+test("env_file: paths from the file's directory, in order, under environment; one not required may be missing", async () => {
+  const files: Record<string, string> = {
+    '/srv/app/common.env': 'A=1\nB="two words"\n# a comment\nC=from-common\n',
+    '/srv/app/env/web.env': 'C=from-web\nD=4\n',
+  };
+  const readFile = (path: string): string => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+  const { services } = await fromYaml(
+    `services:
+  web:
+    image: x
+    env_file: [common.env, {path: ./env/web.env, required: true}, {path: missing.env, required: false}]
+    environment: {D: from-environment}
+  one: {image: x, env_file: common.env}
+`,
+    { readFile },
+  );
+  assert.deepEqual(services[0]?.task.env, { A: '1', B: 'two words', C: 'from-web', D: 'from-environment' });
+  assert.deepEqual(services[1]?.task.env, { A: '1', B: 'two words', C: 'from-common' });
+  assert.equal(
+    await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [common.env, nope.env]}\n', { readFile })),
+    'services.web.env_file[1]: names nope.env, which cannot be read (ENOENT)',
+  );
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [{path: a, format: raw}]}\n', { readFile })),
+    /^services\.web\.env_file\[0\]\.format: must be dotenv/,
+  );
 });
 
 test('a fixed host port is noted when replicas would need a node each for it, and only then', async () => {
