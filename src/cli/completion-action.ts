@@ -86,9 +86,15 @@ function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
   if (['status', 'stop', 'logs'].includes(path)) return 'tasks';
   if (path === 'node rm') return 'nodes';
   if (
-    ['service inspect', 'service ps', 'service scale', 'service update', 'service rollback', 'service rm'].includes(
-      path,
-    )
+    [
+      'service inspect',
+      'service ps',
+      'service scale',
+      'service update',
+      'service rollback',
+      'service logs',
+      'service rm',
+    ].includes(path)
   )
     return 'services';
   if (path === 'completion') return ['bash', 'zsh', 'fish'];

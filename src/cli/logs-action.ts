@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
 export interface LogsFlags extends ClientFlags {
@@ -18,42 +18,86 @@ const LOOK_AGAIN_MS = 250;
  * across restarts (each new container from its first line, said on stderr) until it ends for good.
  */
 export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
-  if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail))
-    throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
+  const tail = tailOf(flags);
   const client = managerClient(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const tail = flags.tail === undefined ? undefined : Number(flags.tail);
-  if (flags.follow !== true) {
-    await copy(await client.logs(id, { follow: false, ...(tail === undefined ? {} : { tail }), signal: abort.signal }));
-    return;
-  }
   try {
-    await follow(client, await client.getTask(id), tail, abort.signal);
+    if (flags.follow !== true) {
+      await copy(
+        await client.logs(id, { follow: false, ...(tail === undefined ? {} : { tail }), signal: abort.signal }),
+        STDOUT,
+      );
+      return;
+    }
+    await follow(client, await client.getTask(id), tail, abort.signal, STDOUT);
   } catch (err) {
-    if (!abort.signal.aborted) throw err;
+    if (abort.signal.aborted) return;
+    throw await serviceHint(client, id, err);
   }
 }
 
-async function follow(
+/** --tail as a number of lines; undefined for all of them. */
+export function tailOf(flags: LogsFlags): number | undefined {
+  if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail))
+    throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
+  return flags.tail === undefined ? undefined : Number(flags.tail);
+}
+
+/** No task of that name, but a service: the error says which command shows a service's output. */
+async function serviceHint(client: ManagerClient, name: string, err: unknown): Promise<unknown> {
+  if (!isNotFound(err, 'task')) return err;
+  const isService = await client.getService(name).then(
+    () => true,
+    () => false,
+  );
+  return isService ? new NamesAService(name) : err;
+}
+
+class NamesAService extends PoseidonError {
+  constructor(name: string) {
+    super(
+      'task_not_found',
+      `no task matches "${name}", but a service does: poseidon service logs ${name} prints its replicas' output`,
+    );
+  }
+}
+
+/** Where followed output goes: its bytes, and the notes between containers. */
+export interface LogSink {
+  write(chunk: Buffer): void;
+  note(line: string): void;
+}
+
+const STDOUT: LogSink = {
+  write: (chunk) => void process.stdout.write(chunk),
+  note: (line) => void process.stderr.write(`poseidon: ${line}\n`),
+};
+
+/**
+ * Follows one task's containers until it ends for good (or `signal` aborts): waits while it has
+ * none, and each new container after a restart is followed from its first line.
+ */
+export async function follow(
   client: ManagerClient,
   first: ManagerTaskView,
   tail: number | undefined,
   signal: AbortSignal,
+  sink: LogSink,
 ): Promise<void> {
   let task = first;
   let followed: string | null = null;
   let endedOnce = false;
   for (;;) {
     if (task.containerId !== null && task.containerId !== followed) {
-      if (followed !== null)
-        process.stderr.write(`poseidon: task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):\n`);
+      if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
       // the first container from `tail`, the ones after it whole
       const lines = followed === null ? tail : undefined;
       followed = task.containerId;
       try {
         await copy(
           await client.logs(task.id, { follow: true, ...(lines === undefined ? {} : { tail: lines }), signal }),
+          sink,
         );
       } catch (err) {
         // it had no container yet after all, or the one it had is gone: look again, unless
@@ -83,6 +127,6 @@ function isAwayForNow(err: unknown): boolean {
   return code === 'task_not_placed' || code === 'container_gone';
 }
 
-async function copy(output: NodeJS.ReadableStream): Promise<void> {
-  for await (const chunk of output) process.stdout.write(chunk as Buffer);
+export async function copy(output: NodeJS.ReadableStream, sink: LogSink): Promise<void> {
+  for await (const chunk of output) sink.write(chunk as Buffer);
 }

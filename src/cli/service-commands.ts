@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { LogsFlags } from './logs-action.js';
 import type { ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 // `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
@@ -6,7 +7,7 @@ import type { ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 type WithManager = (cmd: Command) => Command;
 
-/** Adds `service create|ls|inspect|ps|scale|update|rollback|rm`. */
+/** Adds `service create|ls|inspect|ps|scale|update|rollback|logs|rm`. */
 export function registerService(program: Command, withManager: WithManager): void {
   const service = program.command('service').description('services: N replicas of a task, updated without downtime');
   const action = async <K extends keyof typeof import('./service-action.js')>(name: K) =>
@@ -50,6 +51,14 @@ export function registerService(program: Command, withManager: WithManager): voi
   waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('rollbackService'))(name, flags));
+  withManager(service.command('logs'))
+    .description("print every replica's output, each line after its replica (<task>.<id>@<node> |)")
+    .argument('<name>', 'service name')
+    .option('-f, --follow', 'keep printing, across restarts and new replicas, until the service is removed or Ctrl-C')
+    .option('--tail <n>', 'only the last n lines of each replica')
+    .action(async (name: string, flags: LogsFlags) =>
+      (await import('./service-logs.js')).printServiceLogs(name, flags),
+    );
   sub('rm', 'remove a service; its tasks stop')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('removeService'))(name, flags));

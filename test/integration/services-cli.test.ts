@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ServiceView } from '../../src/api/index.js';
+import { POSEIDON_BIN } from '../../testkit/spawner.js';
 import { TestCluster } from './helpers/cluster.js';
 import { TEST_IMAGE } from './helpers/docker.js';
 import { untilRolloutEnds, untilSettled } from './helpers/services.js';
+import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon service …` as a user runs it: a YAML file, tables, --wait and --json, against a real
 // manager and worker.
@@ -79,5 +82,59 @@ describe('poseidon service, the CLI', () => {
 
     assert.equal((await c.cli(['service', 'rm', 'cli-web'])).code, 0);
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
+  });
+
+  test('service logs: every replica, each line after its replica; -f follows a replica added later', async () => {
+    const file = join(c.dir, 'talk.yaml');
+    await writeFile(
+      file,
+      [
+        'name: cli-talk',
+        'replicas: 2',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        '  command: [sh, -c, "i=0; while true; do i=$((i+1)); echo line-$i from $(hostname); sleep 0.2; done"]',
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
+    const replica = (slot: number): RegExp =>
+      new RegExp(`^cli-talk-${slot}\\.[0-9a-f]{8}@a-\\S* +\\| line-\\d+ from `, 'm');
+    const logs = await waitFor(
+      async () => {
+        const r = await c.cli(['service', 'logs', 'cli-talk', '--tail', '2']);
+        assert.equal(r.code, 0, r.stderr);
+        // --tail counts per replica: 2 lines of each, once each has printed 2
+        const lines = r.stdout.trim().split('\n').length;
+        return replica(1).test(r.stdout) && replica(2).test(r.stdout) && lines === 4 ? r.stdout : undefined;
+      },
+      { what: 'two lines of each replica in service logs --tail 2' },
+    );
+    assert.equal(logs.split('\n').filter((l) => l.startsWith('cli-talk-1.')).length, 2);
+
+    const asTask = await c.cli(['logs', 'cli-talk']);
+    assert.equal(asTask.code, 1);
+    assert.match(asTask.stderr, /no task matches "cli-talk", but a service does: poseidon service logs cli-talk/);
+
+    const child = spawn(process.execPath, [POSEIDON_BIN, 'service', 'logs', 'cli-talk', '-f', '--tail', '1'], {
+      env: { ...process.env, ...c.cliEnv() },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => replica(1).test(out) && replica(2).test(out), { what: 'both replicas followed' });
+      assert.equal((await c.cli(['service', 'scale', 'cli-talk', '3'])).code, 0);
+      // a replica that came after the command began is picked up, from its first line
+      await waitFor(() => /^cli-talk-3\.[0-9a-f]{8}@a-\S* +\| line-1 from /m.test(out), {
+        what: 'the new replica followed',
+      });
+      assert.equal((await c.cli(['service', 'rm', 'cli-talk'])).code, 0);
+      // the service gone, the command ends by itself
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 });

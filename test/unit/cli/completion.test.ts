@@ -61,6 +61,7 @@ test('task ids and names, service and node names come from the manager the comma
   asked.length = 0;
   assert.deepEqual(await line('stop', '--manager', url, 'b'), ['bbbb2222-0000-4000-8000-000000000002', 'batch']);
   assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
+  assert.deepEqual(await line('service', 'logs', '--manager', url, 'w'), ['web', 'worker-queue']);
   assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
   // a second operand is not a name, except where the command takes several (stop ID...)
@@ -71,6 +72,7 @@ test('task ids and names, service and node names come from the manager the comma
   ]);
   assert.deepEqual(asked, [
     'GET /tasks?fields=id%2Cname',
+    'GET /services',
     'GET /services',
     'GET /nodes',
     'GET /tasks?fields=id%2Cname',

@@ -1,0 +1,125 @@
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ManagerTaskView } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
+import { isNotFound } from '../errors/index.js';
+import { copy, follow, tailOf, type LogSink, type LogsFlags } from './logs-action.js';
+import { managerClient } from './manager-client.js';
+import { printable } from './terminal-text.js';
+
+/** How often --follow asks for the service's tasks, to follow new replicas (a scale, a restart elsewhere). */
+const LOOK_FOR_NEW_MS = 2_000;
+
+/**
+ * `poseidon service logs NAME`: every replica's output through the manager, each line after
+ * `<task name>.<id>@<node> | `, as `docker service logs` prints it. `--tail` counts per replica.
+ * With --follow it follows each replica across restarts, and replicas that appear later (scaled
+ * up, replaced, updated) from their first line, until the service is removed or Ctrl-C.
+ */
+export async function printServiceLogs(name: string, flags: LogsFlags): Promise<void> {
+  const tail = tailOf(flags);
+  const client = managerClient(flags);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  const first = await client.serviceTasks(name);
+  const width = Math.max(0, ...first.map((t) => prefixOf(t).length));
+  const sink = (t: ManagerTaskView): LineSink =>
+    new LineSink(prefixOf(t).padEnd(width), process.stdout, process.stderr);
+  if (flags.follow !== true) {
+    // each replica's lines whole and in order; replicas side by side, as their answers come
+    await Promise.all(
+      first
+        .filter((t) => t.containerId !== null)
+        .map(async (t) => {
+          const out = sink(t);
+          await copy(
+            await client.logs(t.id, { follow: false, ...(tail === undefined ? {} : { tail }), signal: abort.signal }),
+            out,
+          ).catch(gone);
+          out.end();
+        }),
+    );
+    return;
+  }
+  const followed = new Set<string>();
+  const followers: Array<Promise<void>> = [];
+  const start = (t: ManagerTaskView, lines: number | undefined): void => {
+    // not placed yet: no output, and no node for its prefix; a later look starts it
+    if (t.node === null || t.node === undefined) return;
+    followed.add(t.id);
+    const out = sink(t);
+    followers.push(
+      follow(client, t, lines, abort.signal, out)
+        .catch((err: unknown) => (abort.signal.aborted ? undefined : gone(err)))
+        .finally(() => out.end()),
+    );
+  };
+  for (const t of first) start(t, tail);
+  try {
+    for (;;) {
+      await sleep(LOOK_FOR_NEW_MS, undefined, { signal: abort.signal });
+      const now = await client.serviceTasks(name).catch((err: unknown) => {
+        if (!isNotFound(err, 'service')) throw err;
+        return null;
+      });
+      if (now === null) {
+        process.stderr.write(`poseidon: service ${printable(name)} was removed\n`);
+        abort.abort();
+        break;
+      }
+      // a replica that came after the command began is followed from its first line
+      for (const t of now) if (!followed.has(t.id)) start(t, undefined);
+    }
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  }
+  await Promise.allSettled(followers);
+}
+
+/** `web-2.1a2b3c4d@worker-1`. */
+function prefixOf(t: ManagerTaskView): string {
+  return printable(`${t.name}.${t.id.slice(0, 8)}@${t.node ?? '-'}`);
+}
+
+/** A replica whose container is gone, or that was never placed, has no output to show: not an error. */
+function gone(err: unknown): void {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'task_not_placed' || code === 'container_gone' || isNotFound(err, 'task')) return;
+  throw err;
+}
+
+/**
+ * Output cut into lines, each written whole after the replica's prefix, so lines of replicas
+ * written side by side never mix; a last line without its newline is written at the end.
+ */
+export class LineSink implements LogSink {
+  #partial = '';
+  /** A character cut between two chunks waits for its other bytes. */
+  readonly #decoder = new StringDecoder('utf8');
+
+  constructor(
+    private readonly prefix: string,
+    private readonly out: { write(text: string): unknown },
+    private readonly notes: { write(text: string): unknown } = out,
+  ) {}
+
+  write(chunk: Buffer): void {
+    const text = this.#partial + this.#decoder.write(chunk);
+    const lines = text.split('\n');
+    this.#partial = lines.pop() ?? '';
+    if (lines.length > 0) this.out.write(lines.map((l) => `${this.prefix} | ${l}\n`).join(''));
+  }
+
+  note(line: string): void {
+    this.end();
+    this.notes.write(`${this.prefix} | poseidon: ${line}\n`);
+  }
+
+  /** Writes what is left of a last line. */
+  end(): void {
+    this.#partial += this.#decoder.end();
+    if (this.#partial === '') return;
+    this.out.write(`${this.prefix} | ${this.#partial}\n`);
+    this.#partial = '';
+  }
+}
