@@ -1,4 +1,6 @@
 import type { ManagerTaskView, NodeAvailability } from '../api/index.js';
+import { InvalidField } from '../errors/index.js';
+import { TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
@@ -33,8 +35,9 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
     return;
   }
+  const state = flags.state === undefined ? undefined : stateOf(flags.state);
   const filter = {
-    ...(flags.state === undefined ? {} : { state: flags.state }),
+    ...(state === undefined ? {} : { state }),
     ...(flags.node === undefined ? {} : { node: flags.node }),
     ...(flags.service === undefined ? {} : { service: flags.service }),
   };
@@ -53,6 +56,13 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     loadFormat(),
   ]);
   process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
+}
+
+/** --state in any case, as the state's own name. */
+export function stateOf(text: string): string {
+  const state = TASK_STATES.find((s) => s.toLowerCase() === text.toLowerCase());
+  if (state === undefined) throw new InvalidField('--state', `is "${text}"; use one of ${TASK_STATES.join(', ')}`);
+  return state;
 }
 
 function isInvalidRequest(err: unknown): boolean {

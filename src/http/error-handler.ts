@@ -50,7 +50,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
       const first = err.validation[0];
       const field =
         first === undefined ? 'request' : `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
-      const message = first === undefined ? err.message : `${field} ${first.message ?? 'is invalid'}`;
+      const message = first === undefined ? err.message : `${field} ${problemOf(err.validation, first)}`;
       return reply.status(400).send({ error: { code: 'invalid_request', message } } satisfies ErrorBody);
     }
     if (err.statusCode !== undefined && err.statusCode < 500) {
@@ -63,4 +63,26 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
   return reply
     .status(500)
     .send({ error: { code: 'internal', message: 'internal error; see the server log' } } satisfies ErrorBody);
+}
+
+type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * What a failed check says. A value that must be one of several constants (a union of literals)
+ * fails each of them, and Ajv's first words ("must be equal to constant") name none: the answer
+ * lists them, each once whatever its case (a state may also be sent in lower case).
+ */
+function problemOf(all: readonly ValidationError[], first: ValidationError): string {
+  const allowed = new Map<string, string>();
+  for (const e of all) {
+    if (e.instancePath !== first.instancePath) continue;
+    const params = e.params as { allowedValue?: unknown; allowedValues?: unknown };
+    const values = e.keyword === 'const' ? [params.allowedValue] : e.keyword === 'enum' ? params.allowedValues : [];
+    for (const v of Array.isArray(values) ? values : []) {
+      const text = String(v);
+      if (!allowed.has(text.toLowerCase())) allowed.set(text.toLowerCase(), text);
+    }
+  }
+  if (allowed.size > 1) return `must be one of ${[...allowed.values()].join(', ')}`;
+  return first.message ?? 'is invalid';
 }

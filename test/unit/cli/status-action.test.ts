@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stoppingLine } from '../../../src/cli/status-action.js';
+import { stateOf, stoppingLine } from '../../../src/cli/status-action.js';
 
 test('poseidon stop: a plain task is stopping; a replica says its service replaces it, and how to run fewer', () => {
   const id = '21d8f0a9-0000-4000-8000-000000000000';
@@ -10,4 +10,12 @@ test('poseidon stop: a plain task is stopping; a replica says its service replac
     `${id} stopping; a replica of service web, which starts another in its place (to run fewer: poseidon service scale web N)\n`,
   );
   assert.equal(stoppingLine({ id, service: 'w\u001b[2Jeb' }).includes('\u001b'), false, 'a name is printed escaped');
+});
+
+test('status --state takes a state in any case, sent as its own name; anything else names the flag and the states', () => {
+  assert.equal(stateOf('RUNNING'), 'Running');
+  assert.equal(stateOf('pending'), 'Pending');
+  assert.throws(() => stateOf('bogus'), {
+    message: '--state is "bogus"; use one of Pending, Scheduled, Running, Completed, Failed',
+  });
 });

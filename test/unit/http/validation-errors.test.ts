@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Type } from '@sinclair/typebox';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { buildServer } from '../../../src/http/index.js';
+
+test('a value that must be one of several constants is answered with the constants, each once', async (t) => {
+  const app = buildServer({ log: pino({ level: 'silent' }), metrics: new Registry(), component: 'manager' });
+  t.after(() => app.close());
+  const states = ['Pending', 'Running'].flatMap((s) => [Type.Literal(s), Type.Literal(s.toLowerCase())]);
+  const querystring = Type.Object(
+    { state: Type.Optional(Type.Union(states)), size: Type.Optional(Type.String({ maxLength: 2 })) },
+    { additionalProperties: false },
+  );
+  app.get('/tasks', { schema: { querystring } }, async () => ({ ok: true }));
+  const bad = await app.inject({ method: 'GET', url: '/tasks?state=bogus' });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(bad.json(), {
+    error: { code: 'invalid_request', message: 'querystring.state must be one of Pending, Running' },
+  });
+  assert.equal((await app.inject({ method: 'GET', url: '/tasks?state=running' })).statusCode, 200);
+  // any other check keeps its own words
+  const long = await app.inject({ method: 'GET', url: '/tasks?size=abc' });
+  assert.equal(
+    long.json<{ error: { message: string } }>().error.message,
+    'querystring.size must NOT have more than 2 characters',
+  );
+});
