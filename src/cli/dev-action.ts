@@ -157,8 +157,11 @@ export async function runDev(flags: DevFlags): Promise<void> {
   let left: number | undefined;
   await runUntilSignal(log, async () => {
     left = await unfinishedTasks(client);
-    await worker.close();
+    // the manager first: a worker that stops first may take longer than the heartbeat grace (it
+    // waits for container stops under way), and a manager still running would count its node Down
+    // and place its tasks anew, so the next start would replace them instead of adopting them
     await manager.close();
+    await worker.close();
     await releaseDataDir(dataDir);
   });
   const [tasks, them] =

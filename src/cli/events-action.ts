@@ -67,4 +67,9 @@ export async function printEvents(flags: EventsFlags): Promise<void> {
     const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
     process.stdout.write(flags.json === true ? `${safe}\n` : `${lineFor(safe)}\n`);
   }
+  // the manager ended the stream itself: it stops (SIGTERM), or, in a group, stopped leading
+  if (!abort.signal.aborted) {
+    process.stderr.write('poseidon: the manager ended the event stream (it is stopping); run poseidon events again\n');
+    process.exitCode = 1;
+  }
 }

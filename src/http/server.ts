@@ -16,6 +16,7 @@ import { httpsOptions, type ServerTls } from './server-tls.js';
 import { PoseidonError } from '../errors/index.js';
 import { registerOpenApi, serveOpenApi, textResponse, type OpenApiInfo } from './openapi.js';
 import { BODY_LIMIT_BYTES, SERVER_TIMEOUTS, type ServerTimeouts } from './limits.js';
+import { endStreamsOnClose } from './streams.js';
 
 class RouteNotFound extends PoseidonError {
   constructor(method: string, url: string) {
@@ -104,6 +105,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     void reply.header('connection', 'close');
     sendError(new ServerStopping(), req, reply);
   });
+  endStreamsOnClose(app);
   // also when the server is built another way (https): Node reads it per connection
   app.server.headersTimeout = t.headersMs;
   const latency = new Histogram({

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { PoseidonError } from '../errors/index.js';
+import { endsWithServer } from '../http/index.js';
 import type { ClusterEvent, EventBus } from './events.js';
 
 /** Live `GET /events` streams at once at most; one more is refused (503) until one ends. */
@@ -76,6 +77,7 @@ export class EventStreams {
     });
     // a quiet cluster is no idle client: the stream is bounded by its buffer, not by the idle deadline
     req.raw.socket.setTimeout(0);
+    endsWithServer(req, reply, () => res.end());
     res.write(sse ? ': connected\n\n' : '');
     const write = (text: string): void => {
       if (res.destroyed) return;

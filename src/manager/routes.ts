@@ -23,7 +23,14 @@ import {
 } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { NoContent, NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES, textResponse } from '../http/index.js';
+import {
+  endsWithServer,
+  NoContent,
+  NODE_BODY_LIMIT_BYTES,
+  peerAddresses,
+  TASK_BODY_LIMIT_BYTES,
+  textResponse,
+} from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
 import { parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
@@ -165,6 +172,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
       const abort = new AbortController();
       req.raw.on('close', () => abort.abort());
+      endsWithServer(req, reply, () => abort.abort());
       // node:http never follows a redirect: a node cannot make the manager fetch another URL
       const output = await workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
         query: { follow: req.query.follow, tail },

@@ -16,7 +16,13 @@ import {
   TaskUsageView,
   WorkerTaskView,
 } from '../api/index.js';
-import { BATCH_BODY_LIMIT_BYTES, NoContent, TASK_BODY_LIMIT_BYTES, textResponse } from '../http/index.js';
+import {
+  BATCH_BODY_LIMIT_BYTES,
+  endsWithServer,
+  NoContent,
+  TASK_BODY_LIMIT_BYTES,
+  textResponse,
+} from '../http/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Worker } from './worker.js';
@@ -160,6 +166,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     if (follow) req.raw.socket.setTimeout(0); // a quiet container is no idle client
     const abort = new AbortController();
     req.raw.on('close', () => abort.abort());
+    endsWithServer(req, reply, () => abort.abort());
     const stream = await driver.logs(task.containerId, {
       follow,
       signal: abort.signal,

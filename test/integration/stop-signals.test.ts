@@ -66,6 +66,19 @@ describe('SIGTERM stops Poseidon cleanly', () => {
     }
   });
 
+  test('a manager with an event stream open (poseidon events) ends it, and exits 0', async () => {
+    const dataDir = join(c.dir, 'streaming-manager');
+    const spawnOpts = { stopGraceMs: STOP_WITHIN_MS, onSpawn: (p: PoseidonProcess) => c.track(p) };
+    const started = await spawnManager(dataDir, [], spawnOpts);
+    const client = adminClient(started.access);
+    const events = await client.events();
+    let ended = false;
+    events.on('end', () => (ended = true)).resume();
+    // a stream never ends by itself: before the fix the manager waited for it until SIGKILL
+    assert.equal(await terminate(started.process), 0, started.process.output.slice(-20).join('\n'));
+    await waitFor(() => ended, { what: 'the events stream to end' });
+  });
+
   test('a worker stops reporting, leaves its container running, and exits 0', async () => {
     await c.startManager(['--heartbeat-grace', '2s']);
     const worker = await c.startWorker('w1');

@@ -110,6 +110,10 @@ describe('the CLI prints what comes from outside with its control characters esc
       if (args.includes('nope')) {
         assert.equal(code, 1);
         assert.match(stderr, /^poseidon: no task matches "web\\x1b\[2J\\x1b\]0;pwned\\x07"\n$/);
+      } else if (args[0] === 'events') {
+        // the fake manager's stream ends after its lines, as a stopping manager's does
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, /^poseidon: the manager ended the event stream \(it is stopping\)/);
       } else {
         assert.equal(code, 0, stderr);
       }
