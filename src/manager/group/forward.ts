@@ -3,7 +3,9 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:h
 import { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isFollow, type LogsQuery } from '../../api/index.js';
 import { NoLeader, NotLeader } from '../../errors/index.js';
+import { endsWithServer } from '../../http/index.js';
 
 // A follower of a manager group passes each API call on to the leader, as it came (method, path,
 // query, headers, body as a stream) and hands back the answer as it comes (streams too), so a
@@ -124,12 +126,23 @@ function pass(
     });
     inflight.add(upstream);
     upstream.on('close', () => inflight.delete(upstream));
+    let piped: IncomingMessage | undefined;
+    // a stream the caller follows until it leaves ends when this manager stops, as the leader's own do
+    if (followsUntilLeft(req))
+      endsWithServer(req, reply, () => {
+        if (!out.headersSent) upstream.destroy(new Error('the manager is stopping'));
+        else {
+          piped?.unpipe(out);
+          out.end();
+        }
+      });
     const answerTimer = setTimeout(() => upstream.destroy(new Error('no answer in time')), ANSWER_TIMEOUT_MS);
     upstream.on('response', (res: IncomingMessage) => {
       clearTimeout(answerTimer);
       const answer = (): void => {
         if (out.headersSent || out.destroyed) return; // ended meanwhile (the leader changed, the caller left)
         out.writeHead(res.statusCode ?? 502, passed(res.headers));
+        piped = res;
         res.pipe(out);
         res.on('end', resolve);
         res.on('error', () => out.destroy());
@@ -156,6 +169,14 @@ function pass(
     });
     req.raw.pipe(upstream);
   });
+}
+
+/** `GET /events`, and a task's logs with follow: answers that go on until their caller leaves. */
+function followsUntilLeft(req: FastifyRequest): boolean {
+  if (req.method !== 'GET') return false;
+  const route = req.routeOptions.url;
+  if (route === '/events') return true;
+  return route === '/tasks/:id/logs' && isFollow(req.query as LogsQuery);
 }
 
 function passed(headers: IncomingHttpHeaders): Record<string, string | string[]> {
