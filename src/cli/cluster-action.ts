@@ -6,21 +6,63 @@ import { toJson } from './terminal-text.js';
 
 export type ClusterFlags = ClientFlags & { json?: boolean };
 
-/** `poseidon cluster status`: the managers (the leader marked), then the store's members. */
+/** How long a manager of the command's list that the group does not list may take to answer /healthz. */
+const PROBE_MS = 1_500;
+
+/**
+ * `poseidon cluster status`: the managers (the leader marked), then the store's members. A
+ * manager the command was given (--manager, POSEIDON_MANAGER, the saved login) that the group
+ * does not list is asked whether it answers at all: one that does not is shown unreachable (a
+ * dead manager's registration runs out with its lease, so the group alone would not show it).
+ */
 export async function showClusterStatus(flags: ClusterFlags): Promise<void> {
-  const status = await managerClient(flags).clusterStatus();
-  process.stdout.write(flags.json === true ? `${toJson(status)}\n` : clusterText(status));
+  const client = managerClient(flags);
+  const status = await client.clusterStatus();
+  if (flags.json === true) {
+    process.stdout.write(`${toJson(status)}\n`);
+    return;
+  }
+  const listed = new Set(status.managers.map((m) => hrefOf(m.url)));
+  const others = client.http.urls.filter((u) => !listed.has(hrefOf(u)));
+  const answers = await Promise.all(
+    others.map((url) =>
+      managerClient({ ...flags, manager: url }, PROBE_MS)
+        .http.request('GET', '/healthz')
+        .then(
+          () => true,
+          () => false,
+        ),
+    ),
+  );
+  process.stdout.write(
+    clusterText(
+      status,
+      Date.now(),
+      others.filter((_, i) => answers[i] === false),
+    ),
+  );
 }
 
-export function clusterText(s: ClusterStatusView, nowMs = Date.now()): string {
+function hrefOf(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
+export function clusterText(s: ClusterStatusView, nowMs = Date.now(), unreachable: readonly string[] = []): string {
   const managers = table(
     ['MANAGER', 'URL', 'ROLE', 'SINCE'],
-    s.managers.map((m) => [
-      m.id.slice(0, 8),
-      m.url,
-      m.leader ? 'leader' : 'follower',
-      m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
-    ]),
+    [
+      ...s.managers.map((m) => [
+        m.id.slice(0, 8),
+        m.url,
+        m.leader ? 'leader' : 'follower',
+        m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
+      ]),
+      ...unreachable.map((url) => ['-', url, 'unreachable', '-']),
+    ],
   );
   const members = table(
     ['MEMBER', 'HEALTH', 'LEADER', 'VERSION', 'SIZE'],
