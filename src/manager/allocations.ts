@@ -39,7 +39,10 @@ const NOTHING: NodeAllocation = Object.freeze({
 export class Allocations {
   readonly #byNode = new Map<string, MutableAllocation>();
   /** Task id -> the node its request is charged to, with the request and generation that were charged. */
-  readonly #charged = new Map<string, { nodeId: string; request: TaskRequest; generation: number }>();
+  readonly #charged = new Map<
+    string,
+    { nodeId: string; request: TaskRequest; generation: number; bound: readonly string[] }
+  >();
 
   /**
    * Makes the task charged to `nodeId` under `generation`, or to no node when null (a task that
@@ -60,16 +63,32 @@ export class Allocations {
     const released = this.release(taskId);
     if (nodeId !== null) {
       this.#charge(taskId, nodeId, request, generation);
-      this.#charged.set(taskId, { nodeId, request, generation });
+      this.#charged.set(taskId, { nodeId, request, generation, bound: [] });
     }
     return released;
+  }
+
+  /**
+   * The host ports the engine picked for the task's ports that asked for none (`hostPort` 0), as
+   * its container bound them (`"32768/tcp"`): held on its node as a requested port is, so a task
+   * that asks for one of them by number is not placed there. True when they changed.
+   */
+  setBound(taskId: string, keys: readonly string[]): boolean {
+    const current = this.#charged.get(taskId);
+    if (current === undefined || sameKeys(current.bound, keys)) return false;
+    const a = this.#byNode.get(current.nodeId);
+    if (a === undefined) return false;
+    for (const key of keys) a.ports.set(key, (a.ports.get(key) ?? 0) + 1);
+    unhold(a.ports, current.bound);
+    current.bound = keys;
+    return true;
   }
 
   /** Releases what the task holds (it is gone); true when it held something. */
   release(taskId: string): boolean {
     const current = this.#charged.get(taskId);
     if (current === undefined) return false;
-    this.#release(taskId, current.nodeId, current.request, current.generation);
+    this.#release(taskId, current.nodeId, current.request, current.generation, current.bound);
     this.#charged.delete(taskId);
     return true;
   }
@@ -109,7 +128,7 @@ export class Allocations {
     }
   }
 
-  #release(taskId: string, nodeId: string, request: TaskRequest, generation: number): void {
+  #release(taskId: string, nodeId: string, request: TaskRequest, generation: number, bound: readonly string[]): void {
     const a = this.#byNode.get(nodeId);
     if (a === undefined) return;
     a.digest.remove(taskId, generation);
@@ -123,12 +142,20 @@ export class Allocations {
     a.resources.cpuCores -= request.cpuCores;
     a.resources.memoryBytes -= request.memoryBytes;
     a.resources.diskBytes -= request.diskBytes;
-    for (const p of request.ports) {
-      if (p.hostPort === 0) continue;
-      const key = hostPortKey(p.hostPort, p.protocol);
-      const n = (a.ports.get(key) ?? 0) - 1;
-      if (n > 0) a.ports.set(key, n);
-      else a.ports.delete(key);
-    }
+    const requested = request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol));
+    unhold(a.ports, [...requested, ...bound]);
   }
+}
+
+/** One holder fewer for each key. */
+function unhold(ports: Map<string, number>, keys: readonly string[]): void {
+  for (const key of keys) {
+    const n = (ports.get(key) ?? 0) - 1;
+    if (n > 0) ports.set(key, n);
+    else ports.delete(key);
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
 }

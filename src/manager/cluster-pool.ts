@@ -67,6 +67,17 @@ export class ClusterPool {
     return released;
   }
 
+  /**
+   * The host ports the engine picked for the task (Allocations.setBound); the node's pooled view
+   * shows them in use. True when they changed (a port may have been freed).
+   */
+  setBound(taskId: string, keys: readonly string[]): boolean {
+    const nodeId = this.#alloc.nodeOf(taskId);
+    if (nodeId === null || !this.#alloc.setBound(taskId, keys)) return false;
+    this.#rebuild(nodeId);
+    return true;
+  }
+
   /** Releases what the task holds (it is gone); true when capacity grew. */
   release(taskId: string): boolean {
     const before = this.#alloc.nodeOf(taskId);

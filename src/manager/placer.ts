@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
-import { explain, Scheduler, type Placement, type Scorer, type VolumeHome } from '../scheduler/index.js';
+import { explain, hostPortKey, Scheduler, type Placement, type Scorer, type VolumeHome } from '../scheduler/index.js';
 import { TaskState, type TaskRequest } from '../task/index.js';
 import { ClusterPool } from './cluster-pool.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -45,7 +45,10 @@ export class Placer {
     } else {
       this.#pendingSince.delete(id);
     }
-    return this.pool.set(id, rec.request, chargedNode(rec), rec.generation);
+    const released = this.pool.set(id, rec.request, chargedNode(rec), rec.generation);
+    // the ports the engine picked: a task that asks for one by number must not be placed beside them
+    const bound = rec.ports.length === 0 ? NO_KEYS : boundKeys(rec);
+    return this.pool.setBound(id, bound) || released;
   }
 
   /** A node registered, beat, or changed state. */
@@ -91,4 +94,18 @@ export class Placer {
   explain(p: Extract<Placement, { ok: false }>): string {
     return explain(p.explanation);
   }
+}
+
+const NO_KEYS: readonly string[] = [];
+
+/** Host ports the task's container bound for ports that asked for none (`hostPort` 0), as `"32768/tcp"`. */
+function boundKeys(rec: TaskRecord): readonly string[] {
+  const requested = new Set(
+    rec.request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol)),
+  );
+  const keys = rec.ports
+    .filter((p) => p.host > 0)
+    .map((p) => hostPortKey(p.host, p.protocol))
+    .filter((k) => !requested.has(k));
+  return keys.length === 0 ? NO_KEYS : [...new Set(keys)].sort();
 }

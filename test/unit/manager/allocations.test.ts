@@ -69,6 +69,27 @@ test('a host port stays in use until the last task holding it on the node is rel
   assert.equal(a.of('w1').ports.size, 0);
 });
 
+test('the ports the engine bound for a task are held on its node beside requested ones, and go with it', () => {
+  const a = new Allocations();
+  const fixed = [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' as const }];
+  a.set('t1', task('t1', { ports: fixed }), 'w1');
+  a.set('t2', task('t2'), 'w1');
+  assert.equal(a.setBound('t2', ['32768/tcp']), true);
+  assert.equal(a.setBound('t2', ['32768/tcp']), false, 'the same ports again change nothing');
+  assert.deepEqual([...a.of('w1').ports].sort(), [
+    ['32768/tcp', 1],
+    ['8080/tcp', 1],
+  ]);
+  assert.equal(a.setBound('t2', ['32769/tcp']), true, 'a restart bound another');
+  assert.deepEqual([...a.of('w1').ports].sort(), [
+    ['32769/tcp', 1],
+    ['8080/tcp', 1],
+  ]);
+  assert.equal(a.setBound('t9', ['1/tcp']), false, 'a task charged nowhere holds nothing');
+  a.set('t2', task('t2'), null);
+  assert.deepEqual([...a.of('w1').ports], [['8080/tcp', 1]]);
+});
+
 // ---- property: kept current step by step, it always equals a sum made from scratch ----
 
 const NODES = ['w1', 'w2', 'w3'] as const;

@@ -65,6 +65,27 @@ test('a choice charges nothing; once followed, the next task sees the node full'
   assert.match(third.ok ? '' : placer.explain(third), /^0\/2 nodes can run .*not enough free memory/);
 });
 
+test('a port the engine picked for a task is in use on its node: a task asking for it by number goes elsewhere', () => {
+  const { placer } = setup();
+  const dynamic = taskRequest('t1', { ports: [{ containerPort: 80, hostPort: 0, protocol: 'tcp' }] });
+  const running = on('t1', 'Running', 'n1', 1, {
+    request: dynamic,
+    ports: [{ container: 80, host: 32768, protocol: 'tcp' }],
+  });
+  assert.equal(placer.follow('t1', running), true, 'the bound port changed what n1 holds');
+  assert.deepEqual([...placer.pool.of('n1').ports.keys()], ['32768/tcp']);
+  const fixed = taskRequest('t2', { ports: [{ containerPort: 8080, hostPort: 32768, protocol: 'tcp' }] });
+  for (let i = 0; i < 3; i++) {
+    const p = placer.choose(fixed, 'n1');
+    assert.ok(p.ok && p.nodeId === 'n2', 'not n1, though it is preferred');
+  }
+  // its container gone, the port is free again
+  assert.equal(placer.follow('t1', { ...running, state: 'Completed' }), true);
+  assert.equal(placer.pool.of('n1').ports.size, 0);
+  const again = placer.choose(fixed, 'n1');
+  assert.ok(again.ok && again.nodeId === 'n1');
+});
+
 test('a restart prefers its node when it fits there', () => {
   const { placer } = setup();
   for (let i = 0; i < 3; i++) {
