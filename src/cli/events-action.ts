@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readLines } from '../ndjson/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, printableJson } from './terminal-text.js';
+
+/** A pause before following a group's events again, so a manager that ends streams at once is not asked in a loop. */
+const AGAIN_MS = 500;
 
 export interface EventsFlags extends ClientFlags {
   json?: boolean;
@@ -61,15 +65,39 @@ function lineFor(json: string): string {
 export async function printEvents(flags: EventsFlags): Promise<void> {
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const events = await managerClient(flags).events(abort.signal);
-  // Ctrl-C ends the lines quietly; a manager that goes away is an error
-  for await (const line of readLines(events, abort.signal)) {
-    const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
-    process.stdout.write(flags.json === true ? `${safe}\n` : `${lineFor(safe)}\n`);
-  }
-  // the manager ended the stream itself: it stops (SIGTERM), or, in a group, stopped leading
-  if (!abort.signal.aborted) {
-    process.stderr.write('poseidon: the manager ended the event stream (it is stopping); run poseidon events again\n');
-    process.exitCode = 1;
+  const client = managerClient(flags);
+  // given a group, the stream is followed again through the managers when one ends it (it stopped,
+  // or the leader changed): an operator watching a failover sees what the new leader does
+  const group = client.http.urls.length > 1;
+  for (;;) {
+    const events = await client.events(abort.signal);
+    try {
+      // Ctrl-C ends the lines quietly; a manager that goes away is an error
+      for await (const line of readLines(events, abort.signal)) {
+        const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
+        process.stdout.write(flags.json === true ? `${safe}\n` : `${lineFor(safe)}\n`);
+      }
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      if (!group) throw err;
+    }
+    if (abort.signal.aborted) return;
+    if (!group) {
+      // the manager ended the stream itself: it stops (SIGTERM)
+      process.stderr.write(
+        'poseidon: the manager ended the event stream (it is stopping); run poseidon events again\n',
+      );
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(
+      'poseidon: the event stream ended (a manager stopped, or the leader changed); following again ' +
+        '(events in between are not shown)\n',
+    );
+    try {
+      await sleep(AGAIN_MS, undefined, { signal: abort.signal });
+    } catch {
+      return;
+    }
   }
 }

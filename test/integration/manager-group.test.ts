@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,8 +9,8 @@ import { LABEL_TASK_ID } from '../../src/driver/labels.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { Relay } from '../../testkit/relay.js';
-import { adminClient, type ManagerAccess } from '../../testkit/manager-access.js';
-import { spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
+import { adminClient, cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
+import { POSEIDON_BIN, spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
 import { newRunId, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -159,17 +160,40 @@ describe('managers as a group', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
-    await (members[leader] as Member).process.kill();
-    const task = await client().submit({
-      name: 'after-kill',
-      image: TEST_IMAGE,
-      command: SLEEP,
-      labels: cleanup.labels,
+    // `poseidon events` given the group, as an operator watches a failover
+    const events = spawn(process.execPath, [POSEIDON_BIN, 'events'], {
+      env: { ...process.env, ...cliEnv(first), POSEIDON_MANAGER: urls.join(',') },
     });
-    await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
-      what: 'a submission after the kill Running',
-      timeoutMs: 30_000,
-    });
+    let out = '';
+    let err = '';
+    events.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    events.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    try {
+      // its stream is live once it shows a task submitted now (the CLI takes a moment to connect)
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await client().submit({ name: 'before-kill', image: TEST_IMAGE, command: SLEEP, labels: cleanup.labels });
+      await waitFor(() => / before-kill \(/.test(out), { what: `events live (stderr: ${err})` });
+      await (members[leader] as Member).process.kill();
+      const task = await client().submit({
+        name: 'after-kill',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+      });
+      await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
+        what: 'a submission after the kill Running',
+        timeoutMs: 30_000,
+      });
+      // it followed the events again through the group: the new leader's are there
+      await waitFor(() => /task\.started +after-kill /.test(out), {
+        what: `poseidon events to show the new leader's events (stdout: ${out}; stderr: ${err})`,
+        timeoutMs: 30_000,
+      });
+      assert.match(err, /the event stream ended \(a manager stopped, or the leader changed\); following again/);
+      assert.equal(events.exitCode, null, 'still following');
+    } finally {
+      events.kill('SIGINT');
+    }
     await waitFor(async () => (await client().listNodes()).every((n) => n.state === 'Up'), {
       what: 'both workers Up with the new leader',
       timeoutMs: 30_000,
