@@ -122,7 +122,8 @@ function endedForGood(t: ManagerTaskView): boolean {
   return finished && (t.desiredState === 'stopped' || t.restartAt === null);
 }
 
-function isAwayForNow(err: unknown): boolean {
+/** The task has no container to read now (not placed yet, or its container is gone). */
+export function isAwayForNow(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'task_not_placed' || code === 'container_gone';
 }

@@ -22,7 +22,6 @@ export interface ServiceUpdateFlags extends ServiceFlags {
 
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
-/** Prints the service as JSON or as one line for people. */
 /** `service web created (version 1, 2 replicas)`; a `what` that names the version already is not told it twice. */
 function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
   const replicas = `${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;

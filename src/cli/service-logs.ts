@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { isNotFound } from '../errors/index.js';
-import { copy, follow, tailOf, type LogSink, type LogsFlags } from './logs-action.js';
+import { copy, follow, isAwayForNow, tailOf, type LogSink, type LogsFlags } from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { printable } from './terminal-text.js';
 
@@ -83,8 +83,7 @@ function prefixOf(t: ManagerTaskView): string {
 
 /** A replica whose container is gone, or that was never placed, has no output to show: not an error. */
 function gone(err: unknown): void {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'task_not_placed' || code === 'container_gone' || isNotFound(err, 'task')) return;
+  if (isAwayForNow(err) || isNotFound(err, 'task')) return;
   throw err;
 }
 

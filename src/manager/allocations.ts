@@ -121,11 +121,7 @@ export class Allocations {
     a.resources.diskBytes += request.diskBytes;
     a.count += 1;
     a.tasks.add(taskId);
-    for (const p of request.ports) {
-      if (p.hostPort === 0) continue;
-      const key = hostPortKey(p.hostPort, p.protocol);
-      a.ports.set(key, (a.ports.get(key) ?? 0) + 1);
-    }
+    for (const key of requestedPorts(request)) a.ports.set(key, (a.ports.get(key) ?? 0) + 1);
   }
 
   #release(taskId: string, nodeId: string, request: TaskRequest, generation: number, bound: readonly string[]): void {
@@ -142,9 +138,13 @@ export class Allocations {
     a.resources.cpuCores -= request.cpuCores;
     a.resources.memoryBytes -= request.memoryBytes;
     a.resources.diskBytes -= request.diskBytes;
-    const requested = request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol));
-    unhold(a.ports, [...requested, ...bound]);
+    unhold(a.ports, [...requestedPorts(request), ...bound]);
   }
+}
+
+/** The host ports a task asks for by number (`hostPort` 0 asks for none), as `"8080/tcp"`. */
+export function requestedPorts(request: TaskRequest): string[] {
+  return request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol));
 }
 
 /** One holder fewer for each key. */

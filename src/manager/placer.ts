@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import { explain, hostPortKey, Scheduler, type Placement, type Scorer, type VolumeHome } from '../scheduler/index.js';
 import { TaskState, type TaskRequest } from '../task/index.js';
+import { requestedPorts } from './allocations.js';
 import { ClusterPool } from './cluster-pool.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { NodeEntry, TaskRecord } from './records.js';
@@ -100,9 +101,7 @@ const NO_KEYS: readonly string[] = [];
 
 /** Host ports the task's container bound for ports that asked for none (`hostPort` 0), as `"32768/tcp"`. */
 function boundKeys(rec: TaskRecord): readonly string[] {
-  const requested = new Set(
-    rec.request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol)),
-  );
+  const requested = new Set(requestedPorts(rec.request));
   const keys = rec.ports
     .filter((p) => p.host > 0)
     .map((p) => hostPortKey(p.host, p.protocol))

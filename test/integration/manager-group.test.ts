@@ -10,7 +10,14 @@ import { RunCleanup } from '../../testkit/cleanup.js';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { Relay } from '../../testkit/relay.js';
 import { adminClient, cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
-import { POSEIDON_BIN, spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
+import {
+  POSEIDON_BIN,
+  runPoseidon,
+  spawnManager,
+  spawnPoseidon,
+  spawnWorker,
+  type PoseidonProcess,
+} from '../../testkit/spawner.js';
 import { newRunId, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -207,6 +214,11 @@ describe('managers as a group', () => {
     );
     const now = await leaderIndex();
     assert.notEqual(now, leader);
+    // the killed one's entry ran out with its lease; given all three, the CLI still shows it, unreachable
+    const status = await runPoseidon(['cluster', 'status'], { ...cliEnv(first), POSEIDON_MANAGER: urls.join(',') });
+    assert.equal(status.code, 0, status.stderr);
+    const killed = (urls[leader] as string).replace(/[.]/g, '\\.');
+    assert.match(status.stdout, new RegExp(`^- +${killed} +unreachable +-$`, 'm'), status.stdout);
     await restart(leader);
     await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
   });
