@@ -61,6 +61,7 @@ export class Dispatcher {
   ) {
     this.#batches = new StartBatches({
       workerClient: deps.workerClient,
+      clock: deps.clock,
       log: deps.log,
       metrics: deps.metrics,
       started: (nodeId, views) => deps.outcomes.reported(nodeId, views.map(toReport)),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { MAX_BATCH_START, type BatchStart, type BatchStartResult, type WorkerTaskView } from '../api/index.js';
 import { type StartTaskOptions } from '../client/index.js';
+import type { Clock } from '../clock/index.js';
 import { isNotFound, isPermanent, RemoteError } from '../errors/index.js';
 import type { TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -28,6 +29,7 @@ export interface DispatchItem {
 
 export interface StartBatchesDeps {
   workerClient(url: string): WorkerCalls;
+  clock: Clock;
   log: Logger;
   metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
   /** The worker's answers: views of the tasks it started (or already had), as reports from that node. */
@@ -41,11 +43,28 @@ export interface StartBatchesDeps {
 /** Most tasks in one `POST /tasks/batch` (the worker's limit). */
 export const MAX_BATCH = MAX_BATCH_START;
 
-/** One worker's dispatches: at most one batch in flight; what comes meanwhile waits for the next. */
+/**
+ * Successive batches to one worker begin at least this far apart. Under a steady stream of
+ * placements, what is placed meanwhile goes in fewer, larger requests: each request costs the
+ * manager and the worker far more cpu than the tasks in it (at 20 workers and 4,000 tasks/s, 0.1
+ * batch a task instead of 0.43). A worker sent nothing for this long gets its next task at once,
+ * so a lone start waits for nothing. swarmkit batches assignments for 100 ms, Nomad's client its
+ * allocation updates for 200 ms.
+ */
+export const BATCH_GAP_MS = 50;
+
+/**
+ * One worker's dispatches: at most one batch in flight, BATCH_GAP_MS between the starts of two;
+ * what comes meanwhile waits for the next. The lane stays until a gap passes with nothing sent.
+ */
 interface Lane {
   nodeId: string;
   queue: DispatchItem[];
   busy: boolean;
+  /** When the last batch went (clock ms). */
+  sentAtMs: number;
+  /** Cancels the timer for the end of the gap, while one is set. */
+  cancelWait: (() => void) | undefined;
 }
 
 /**
@@ -70,10 +89,11 @@ export class StartBatches {
       return;
     }
     let lane = this.#lanes.get(url);
-    if (lane === undefined) this.#lanes.set(url, (lane = { nodeId, queue: [], busy: false }));
+    if (lane === undefined)
+      this.#lanes.set(url, (lane = { nodeId, queue: [], busy: false, sentAtMs: -Infinity, cancelWait: undefined }));
     lane.nodeId = nodeId;
     lane.queue.push(...items);
-    if (!lane.busy) this.#flush(url, lane, client);
+    this.#flush(url, lane, client);
   }
 
   /** The worker at `url` joined again (perhaps upgraded): try batches with it again. */
@@ -82,9 +102,18 @@ export class StartBatches {
   }
 
   #flush(url: string, lane: Lane, client: WorkerCalls): void {
+    if (lane.busy || lane.cancelWait !== undefined) return; // the answer, or the gap's end, flushes again
+    const waitMs = lane.sentAtMs + BATCH_GAP_MS - this.deps.clock.now();
+    if (waitMs > 0) {
+      lane.cancelWait = this.deps.clock.setTimer(waitMs, () => {
+        lane.cancelWait = undefined;
+        this.#flush(url, lane, client);
+      });
+      return;
+    }
     const items = lane.queue.splice(0, MAX_BATCH);
     if (items.length === 0) {
-      if (!lane.busy) this.#lanes.delete(url);
+      this.#lanes.delete(url);
       return;
     }
     if (client.startTasks === undefined || this.#singleOnly.has(url)) {
@@ -93,6 +122,7 @@ export class StartBatches {
       return;
     }
     lane.busy = true;
+    lane.sentAtMs = this.deps.clock.now();
     this.deps.track(
       this.#batch(lane.nodeId, url, client, client.startTasks.bind(client), items).finally(() => {
         lane.busy = false;

@@ -8,6 +8,15 @@ import { beatDelayMs, HostReadings } from './host-readings.js';
 import { isActive } from '../task/index.js';
 import type { Worker } from './worker.js';
 
+/**
+ * Successive report requests begin at least this far apart: while tasks change fast (a burst of
+ * starts, many tasks on a busy worker), the changes of one gap go in one request, which costs the
+ * manager and the worker far more than the reports in it. The first change after a quiet gap goes
+ * at once, so a lone start or crash is reported without delay. swarmkit's dispatcher batches
+ * status updates for 100 ms, Nomad's client for 200 ms.
+ */
+export const REPORT_GAP_MS = 50;
+
 /** What the reporter needs of the manager's API and of the worker. */
 export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
 export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest' | 'engineStatus'>;
@@ -29,13 +38,16 @@ export interface ReporterDeps {
   stopGraceSeconds?: number;
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
   onContact?(): void;
+  /** REPORT_GAP_MS unless a test sets another. */
+  reportGapMs?: number;
 }
 
 /**
  * Joins the manager and keeps it informed: registers (with every task, so the manager can
  * resync), beats at the pace the manager sets with a digest of its active tasks (the list only
- * when the manager asks), and pushes each task change as it happens, coalesced per task. A report that cannot be
- * delivered is kept and sent with the next one.
+ * when the manager asks), and pushes each task change as it happens, coalesced per task, and
+ * while changes come fast, one request per REPORT_GAP_MS. A report that cannot be delivered is
+ * kept and sent with the next one.
  */
 export class ManagerReporter {
   readonly #abort = new AbortController();
@@ -43,6 +55,8 @@ export class ManagerReporter {
   #loop: Promise<void> | undefined;
   #flushing: Promise<void> | undefined;
   #registered = false;
+  /** When the last report request began (performance.now() ms). */
+  #reportedAtMs = -Infinity;
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
   #resyncAsked = false;
   #unsubscribe: (() => void) | undefined;
@@ -193,6 +207,15 @@ export class ManagerReporter {
 
   async #flush(): Promise<void> {
     while (this.#pending.size > 0 && !this.#abort.signal.aborted) {
+      const waitMs = this.#reportedAtMs + (this.deps.reportGapMs ?? REPORT_GAP_MS) - performance.now();
+      if (waitMs > 0) {
+        try {
+          await sleep(waitMs, undefined, { signal: this.#abort.signal });
+        } catch {
+          return; // stopping
+        }
+      }
+      this.#reportedAtMs = performance.now();
       // at most REPORT_SLACK a request: the manager takes that many from any node, whatever it owns
       const batch: TaskReport[] = [];
       for (const r of this.#pending.values()) {

@@ -5,8 +5,9 @@ import { Registry } from 'prom-client';
 import { type BatchStart, type BatchStartResult, type WorkerTaskView } from '../../../src/api/index.js';
 import { ServerUnreachable, type StartTaskOptions } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import { StartBatches, type DispatchItem, type WorkerCalls } from '../../../src/manager/start-batches.js';
+import { BATCH_GAP_MS, StartBatches, type DispatchItem, type WorkerCalls } from '../../../src/manager/start-batches.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 
 // StartBatches alone: a scripted worker client, and the outcomes it reports recorded.
@@ -58,6 +59,7 @@ class ScriptedWorker implements WorkerCalls {
 
 interface Harness {
   dispatcher: StartBatches;
+  clock: FakeClock;
   started: string[];
   failed: Array<{ taskId: string; code: string }>;
   settle(): Promise<void>;
@@ -67,8 +69,10 @@ function harness(client: WorkerCalls): Harness {
   const started: string[] = [];
   const failed: Array<{ taskId: string; code: string }> = [];
   const pending = new Set<Promise<unknown>>();
+  const clock = new FakeClock();
   const dispatcher = new StartBatches({
     workerClient: () => client,
+    clock,
     log: pino({ level: 'silent' }),
     metrics: new ManagerMetrics(new Registry(), {
       tasksByState: () => new Map(),
@@ -87,13 +91,15 @@ function harness(client: WorkerCalls): Harness {
       void p.finally(() => pending.delete(p));
     },
   });
+  /** Waits for every call under way, letting each batch gap pass. */
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 10; i++) {
       await Promise.allSettled([...pending]);
       await new Promise<void>((resolve) => setImmediate(resolve));
+      clock.advance(BATCH_GAP_MS);
     }
   };
-  return { dispatcher, started, failed, settle };
+  return { dispatcher, clock, started, failed, settle };
 }
 
 test('the tasks of one send to a worker with the batch route go in one request', async () => {
@@ -119,6 +125,30 @@ test('tasks sent while a batch is out wait, and all go together in the next one'
   await h.settle();
   assert.deepEqual(w.batches, [['t1'], ['t2', 't3', 't4']]);
   assert.deepEqual(h.started, ['t1', 't2', 't3', 't4']);
+});
+
+test('batches to one worker begin a gap apart: what comes within it goes together at its end; an idle worker gets its task at once', async () => {
+  const w = new ScriptedWorker();
+  const h = harness(w);
+  h.dispatcher.send('w1', URL_W1, [item(1)]);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.deepEqual(w.batches, [['t1']], 'the first task of a quiet worker goes at once');
+
+  h.dispatcher.send('w1', URL_W1, [item(2)]);
+  h.clock.advance(BATCH_GAP_MS / 2);
+  h.dispatcher.send('w1', URL_W1, [item(3)]);
+  h.dispatcher.send('w2', 'http://w2.test:7070', [item(4)]);
+  assert.deepEqual(w.batches, [['t1'], ['t4']], 'within the gap only another worker gets a batch');
+  h.clock.advance(BATCH_GAP_MS / 2);
+  assert.deepEqual(w.batches, [['t1'], ['t4'], ['t2', 't3']], 'at its end, what came within it goes in one batch');
+
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  h.clock.advance(BATCH_GAP_MS);
+  assert.equal(h.clock.pendingTimers, 0, 'a lane idle for a gap is gone, and with it its timer');
+  h.dispatcher.send('w1', URL_W1, [item(5)]);
+  assert.deepEqual(w.batches.at(-1), ['t5'], 'after a quiet gap, at once again');
+  await h.settle();
+  assert.deepEqual(h.started, ['t1', 't4', 't2', 't3', 't5']);
 });
 
 test('a worker without the batch route (404 not_found) gets one start per task, now and later, until it registers again', async () => {

@@ -27,7 +27,7 @@ function view(id: string, state: WorkerTaskView['state'], generation = 1): Worke
 /** The worker's side the reporter reads: a fixed set of tasks. */
 class FixedWorker implements ReportedWorker {
   constructor(readonly tasks: WorkerTaskView[]) {}
-  onChange(): () => void {
+  onChange(_listener: (t: WorkerTaskView) => void): () => void {
     return () => undefined;
   }
   list(): WorkerTaskView[] {
@@ -50,6 +50,8 @@ class RecordingManager implements ReporterManager {
   readonly baseUrl = 'http://127.0.0.1:1';
   readonly registers: RegisterRequest[] = [];
   readonly beats: HeartbeatRequest[] = [];
+  /** Each report request's task ids. */
+  readonly reports: string[][] = [];
   constructor(readonly replies: HeartbeatReply[]) {}
   async register(body: RegisterRequest): Promise<HeartbeatReply> {
     this.registers.push(body);
@@ -59,7 +61,9 @@ class RecordingManager implements ReporterManager {
     this.beats.push(body);
     return this.replies.shift() ?? { nextBeatInMs: 1 };
   }
-  async report(_nodeId: string, _tasks: readonly TaskReport[]): Promise<void> {}
+  async report(_nodeId: string, tasks: readonly TaskReport[]): Promise<void> {
+    this.reports.push(tasks.map((t) => t.taskId));
+  }
 }
 
 const HOST = {
@@ -163,3 +167,49 @@ test(
     assert.equal(reads, 2, 'one reading in flight at a time');
   },
 );
+
+/** A FixedWorker whose test says when a task changed. */
+class ChangingWorker extends FixedWorker {
+  readonly #listeners = new Set<(t: WorkerTaskView) => void>();
+  override onChange(listener: (t: WorkerTaskView) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+  change(t: WorkerTaskView): void {
+    for (const l of this.#listeners) l(t);
+  }
+}
+
+test('a change is reported at once; the changes that come within the gap after a report go together at its end', async () => {
+  const worker = new ChangingWorker([]);
+  const manager = new RecordingManager([]);
+  const reporter = new ManagerReporter({
+    manager,
+    worker,
+    nodeId: NODE_ID,
+    name: 'w1',
+    url: 'http://127.0.0.1:2',
+    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+    readHost: async () => HOST,
+    log: pino({ level: 'silent' }),
+    reportGapMs: 500, // a test process stalled for less than this still sees b and c within it
+  });
+  reporter.start();
+  try {
+    while (manager.registers.length === 0) await sleep(1);
+    await sleep(1); // the registration's own flush, with nothing to send
+    worker.change(view('a', 'Running'));
+    while (manager.reports.length < 1) await sleep(1);
+    await sleep(5); // that request answered: nothing in flight holds the next back
+    worker.change(view('b', 'Running'));
+    worker.change(view('c', 'Failed'));
+    worker.change(view('b', 'Completed'));
+    while (manager.reports.length < 2) await sleep(1);
+    // without the gap, b would go alone at once, and c with b's last change after it
+    assert.deepEqual(manager.reports, [['a'], ['b', 'c']]);
+  } finally {
+    await reporter.stop();
+  }
+});
