@@ -112,6 +112,11 @@ export class Dispatcher {
     this.#batches.forget(url);
   }
 
+  /** The manager is stopping: start batches waiting for their gap go now (StartBatches.close). */
+  close(): void {
+    this.#batches.close();
+  }
+
   /** Asks the node to stop the task the user stopped. */
   stop(taskId: string, nodeId: string): void {
     const node = this.deps.nodes.get(nodeId);

@@ -78,6 +78,7 @@ export class Manager {
     p.nodes.stop();
     p.supervisor.cancelAll();
     await p.orchestrator.stop();
+    p.dispatcher.close(); // no batch left waiting for its gap behind the drain
     await saveUnwritten(p.state, p.submissions); // every accepted submission is durable
     await p.background.drain();
   }

@@ -79,6 +79,8 @@ export class StartBatches {
   /** URLs of workers without `POST /tasks/batch`. */
   readonly #singleOnly = new Set<string>();
   readonly #lanes = new Map<string, Lane>();
+  /** The manager is stopping: no gap is kept, so nothing is left waiting behind its drain. */
+  #closing = false;
 
   constructor(private readonly deps: Readonly<StartBatchesDeps>) {}
 
@@ -101,9 +103,23 @@ export class StartBatches {
     this.#singleOnly.delete(url);
   }
 
+  /**
+   * The manager is stopping: what waits for the end of a gap goes now, and later batches go as
+   * soon as the one before is answered, so the manager's drain waits for every one of them.
+   */
+  close(): void {
+    this.#closing = true;
+    for (const [url, lane] of this.#lanes) {
+      if (lane.cancelWait === undefined) continue;
+      lane.cancelWait();
+      lane.cancelWait = undefined;
+      this.#flush(url, lane, this.deps.workerClient(url));
+    }
+  }
+
   #flush(url: string, lane: Lane, client: WorkerCalls): void {
     if (lane.busy || lane.cancelWait !== undefined) return; // the answer, or the gap's end, flushes again
-    const waitMs = lane.sentAtMs + BATCH_GAP_MS - this.deps.clock.now();
+    const waitMs = this.#closing ? 0 : lane.sentAtMs + BATCH_GAP_MS - this.deps.clock.now();
     if (waitMs > 0) {
       lane.cancelWait = this.deps.clock.setTimer(waitMs, () => {
         lane.cancelWait = undefined;

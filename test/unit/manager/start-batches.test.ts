@@ -151,6 +151,21 @@ test('batches to one worker begin a gap apart: what comes within it goes togethe
   assert.deepEqual(h.started, ['t1', 't4', 't2', 't3', 't5']);
 });
 
+test('closing sends what waits for its gap at once, and keeps no gap after', async () => {
+  const w = new ScriptedWorker();
+  const h = harness(w);
+  h.dispatcher.send('w1', URL_W1, [item(1)]);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  h.dispatcher.send('w1', URL_W1, [item(2)]);
+  assert.deepEqual(w.batches, [['t1']]);
+  h.dispatcher.close();
+  assert.deepEqual(w.batches, [['t1'], ['t2']], 'the waiting task goes at close, with no time passed');
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  h.dispatcher.send('w1', URL_W1, [item(3)]);
+  assert.deepEqual(w.batches.at(-1), ['t3'], 'and a later one at once');
+  assert.equal(h.clock.pendingTimers, 0, 'no timer outlives the close');
+});
+
 test('a worker without the batch route (404 not_found) gets one start per task, now and later, until it registers again', async () => {
   const w = new ScriptedWorker();
   w.batchMode = 'no-route';
