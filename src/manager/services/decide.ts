@@ -2,7 +2,7 @@ import type { TaskRecord } from '../records.js';
 import { gaveUp, isLive, slotOf } from './replica-state.js';
 import { isRolling, type ServiceRecord } from './service-record.js';
 import { stepRollout, type RolloutEvent } from './rollout.js';
-import { drainMoves } from './drain-moves.js';
+import { drainMoves, leftoverMoves } from './drain-moves.js';
 
 /** Drained nodes (`poseidon node drain`) and their names, for the reasons replicas stop with. */
 export interface DrainedNodes {
@@ -44,7 +44,8 @@ export interface ServiceDecision {
  * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
  * - every other slot without a live task gets one of the current version, except a slot whose
  *   stop-first update still waits for its old task to end;
- * - a replica on a drained node is replaced start-first (drain-moves.ts).
+ * - a replica on a drained node is replaced start-first (drain-moves.ts), and a move the drain no
+ *   longer asks for (the node was activated meanwhile) ends with one task in the slot.
  */
 export function decideService(
   rec: ServiceRecord,
@@ -113,6 +114,10 @@ export function decideService(
     if (t !== undefined) stop(t, s.reason);
   }
   out.create.push(...moves.create);
+  for (const s of leftoverMoves(tasks, current.spec.replicas, drain.nodes, new Set(out.create), stopped)) {
+    const t = tasks.find((x) => x.request.id === s.taskId);
+    if (t !== undefined) stop(t, s.reason);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { isActive } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
-import { isLive, isReady, slotOf } from './replica-state.js';
+import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
 
 /** What draining nodes asks of one service: replacements to start, and replicas to stop once replaced. */
 export interface DrainMoves {
@@ -50,4 +50,52 @@ export function drainMoves(
     // else: its replacement is on its way; the replica here keeps serving until it is ready
   }
   return out;
+}
+
+/**
+ * A drain's move that the drain no longer asks for: the node was activated (or removed) while a
+ * slot's replacement waited or started, so the slot has two live tasks of one version and no
+ * drained node keeps either. Left alone, both would run for good (seen: after `node activate`,
+ * the replacement of a replica held by its volume started beside it on the same node). Once the
+ * newest is ready the others stop, as the move would have done; while it is not placed yet and an
+ * older one serves, the newest stops instead (nothing to move any more). A newest that is placed
+ * and starting is waited for. Slots with a task on a drained node are drainMoves', and two
+ * versions in one slot are a rollout's.
+ */
+export function leftoverMoves(
+  tasks: readonly TaskRecord[],
+  replicas: number,
+  drained: ReadonlySet<string>,
+  skipSlots: ReadonlySet<number>,
+  skipTasks: ReadonlySet<string>,
+): Array<{ taskId: string; reason: string }> {
+  const bySlot = new Map<number, TaskRecord[]>();
+  for (const t of tasks) {
+    const slot = slotOf(t);
+    if (!isLive(t) || skipTasks.has(t.request.id) || slot < 1 || slot > replicas || skipSlots.has(slot)) continue;
+    let list = bySlot.get(slot);
+    if (list === undefined) bySlot.set(slot, (list = []));
+    list.push(t);
+  }
+  const stop: Array<{ taskId: string; reason: string }> = [];
+  for (const [slot, list] of [...bySlot].sort((a, b) => a[0] - b[0])) {
+    if (list.length < 2 || new Set(list.map(versionOf)).size > 1) continue;
+    if (list.some((t) => t.nodeId !== null && drained.has(t.nodeId))) continue;
+    const byAge = [...list].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+    const newest = byAge[byAge.length - 1] as TaskRecord;
+    const older = byAge.slice(0, -1);
+    if (isReady(newest)) {
+      for (const t of older)
+        stop.push({
+          taskId: t.request.id,
+          reason: `a drain since lifted moved slot ${slot}: replaced by ${newest.request.id.slice(0, 8)}`,
+        });
+    } else if (newest.nodeId === null && older.some(isReady)) {
+      stop.push({
+        taskId: newest.request.id,
+        reason: `a drain since lifted wanted slot ${slot} moved: not needed any more`,
+      });
+    }
+  }
+  return stop;
 }

@@ -183,3 +183,39 @@ test("a replica whose slot's volume is on the drained node stays there, saying w
   );
   assert.deepEqual(new Map(h.manager.volumes.list().map((v) => [v.name, v.node])), homes);
 });
+
+test('a drain lifted while replacements wait or start leaves one replica per slot, never two for good', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.register(registration(W2));
+  await h.manager.services.create({
+    name: 'db',
+    replicas: 2,
+    task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await advance(h, 1_000);
+  const homes = new Map(h.manager.volumes.list().map((v) => [v.name, v.node]));
+  const drained = homes.get('data-1') ?? '';
+  const original = h.manager.services.tasks('db').find((x) => x.slot === 1)?.id;
+  await h.manager.drainNode(drained);
+  await advance(h, 1_000);
+  assert.equal(
+    h.manager.services.tasks('db').filter((x) => x.slot === 1 && x.desiredState === 'running').length,
+    2,
+    'the replacement waits Pending beside the replica, as before',
+  );
+  await h.manager.activateNode(drained);
+  await advance(h, 3_000);
+  const live = h.manager.services.tasks('db').filter((x) => x.desiredState === 'running');
+  assert.deepEqual(
+    live.map((x) => [x.slot, x.state]).sort(),
+    [
+      [1, 'Running'],
+      [2, 'Running'],
+    ],
+    'one replica per slot',
+  );
+  const slot1 = live.find((x) => x.slot === 1);
+  assert.equal(slot1?.node, drained, 'slot 1 stays beside its volume');
+  assert.ok(slot1?.id === original || h.manager.getTask(original ?? '').desiredState === 'stopped');
+});
