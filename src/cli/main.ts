@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands.js';
 import { errorLine } from './error-line.js';
+import { moveLeadingFlags } from './leading-flags.js';
 
 /** A process a SIGPIPE ended exits with this (128 + 13), as `ls | head` leaves `ls`. */
 const BROKEN_PIPE_EXIT = 141;
@@ -13,7 +14,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram(process.argv[2]).parseAsync(process.argv);
+  const args = moveLeadingFlags(process.argv.slice(2));
+  await buildProgram(args[0]).parseAsync(args, { from: 'user' });
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode; // --version, --help, a bad flag: commander has said it
