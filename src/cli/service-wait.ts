@@ -62,7 +62,15 @@ class Tracker {
 /** The calls a wait makes. */
 export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'>;
 
-/** Until every replica is healthy; false if the service is gone meanwhile. */
+/** A replica asked to stop that still holds its container (scaled down, replaced): not gone yet. */
+function leaving(t: ServiceTaskView): boolean {
+  return t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled');
+}
+
+/**
+ * Until every replica is healthy and every replica asked to stop has ended (a scale down is done
+ * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile.
+ */
 export async function waitForReplicas(
   client: WaitClient,
   name: string,
@@ -74,12 +82,15 @@ export async function waitForReplicas(
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
     tracker.show(tasks);
-    if (s.healthy === s.replicas) {
+    const stopping = tasks.filter(leaving).length;
+    if (s.healthy === s.replicas && stopping === 0) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
       return true;
     }
-    if (Date.now() > deadline)
-      throw new ServiceWaitTimedOut(name, `${s.healthy}/${s.replicas} healthy`, timeoutMs, tracker.trouble);
+    if (Date.now() > deadline) {
+      const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
+      throw new ServiceWaitTimedOut(name, `${s.healthy}/${s.replicas} healthy${still}`, timeoutMs, tracker.trouble);
+    }
     await sleep(POLL_MS);
   }
 }

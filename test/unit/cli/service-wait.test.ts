@@ -155,4 +155,17 @@ describe('service --wait progress', () => {
     );
     assert.equal(lines.at(-1), 'service web: 1/1 replicas healthy');
   });
+
+  test('a scale down is waited for until the replicas it stops have ended', async () => {
+    const stopping = replica(3, { desiredState: 'stopped', reason: 'scaled down to 2' });
+    await assert.rejects(
+      waitForReplicas(manager(service(2, 2), [replica(1), replica(2), stopping]), 'web', -1, () => {}),
+      /service web: 2\/2 healthy, 1 still stopping after 0s$/,
+    );
+    const ended = { ...stopping, state: 'Completed' as const, reason: 'stopped on request' };
+    assert.equal(
+      await waitForReplicas(manager(service(2, 2), [replica(1), replica(2), ended]), 'web', 60_000, () => {}),
+      true,
+    );
+  });
 });
