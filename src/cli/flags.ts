@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { parseDuration } from '../units/index.js';
 import { parseNodeLabels } from '../task/constraint.js';
 import { isDnsLabel, NAME_RULE } from '../task/name.js';
 
@@ -44,6 +45,17 @@ export function urlListFlag(flag: string, value: string): string {
   const urls = value.split(',').map((u) => u.trim());
   if (urls.some((u) => u === '')) throw new InvalidField(flag, `is "${value}"; use URL[,URL...] with no empty entry`);
   return urls.map((u) => urlFlag(flag, u)).join(',');
+}
+
+/**
+ * A duration with its unit ("3s", "500ms", "1m"), in ms. A bare number other than 0 is refused:
+ * `heartbeat-grace: 5` in a config file meant 5 ms, which marks every node Down between two beats.
+ */
+export function durationFlag(flag: string, value: string): number {
+  if (value === '0') return 0;
+  if (/^[0-9]+(\.[0-9]+)?$/.test(value))
+    throw new InvalidField(flag, `is "${value}", a number without a unit; write "${value}s" for seconds (or ms, m, h)`);
+  return parseDuration(flag, value);
 }
 
 export function secondsFlag(flag: string, value: string): number {

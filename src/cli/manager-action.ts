@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { parseTtl } from '../auth/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
-import { parseDuration } from '../units/index.js';
-import { countFlag, hostFlag, portFlag, urlFlag } from './flags.js';
+import { countFlag, durationFlag, hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
@@ -55,7 +54,7 @@ export function workersFlag(value: string | undefined): string[] {
 
 /** --engine-grace: a duration ("30s", "2m"; a bare number is ms). */
 export function engineGraceFlag(value: string): number {
-  return parseDuration('--engine-grace', /^[0-9]+$/.test(value) ? Number(value) : value);
+  return durationFlag('--engine-grace', value);
 }
 
 /** --task-history (ended tasks kept per replica slot, 0 to 1,000) and --plain-task-history (0 to 1,000,000). */
@@ -80,10 +79,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
     scheduler: schedulerFlag(flags.scheduler),
     staticWorkers: workersFlag(flags.workers),
-    heartbeatGraceMs: parseDuration(
-      '--heartbeat-grace',
-      /^[0-9]+$/.test(flags.heartbeatGrace) ? Number(flags.heartbeatGrace) : flags.heartbeatGrace,
-    ),
+    heartbeatGraceMs: durationFlag('--heartbeat-grace', flags.heartbeatGrace),
     metricsOpen: flags.metricsOpen === true,
     certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
     ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),

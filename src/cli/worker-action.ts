@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
-import { parseDuration, parseQuantity } from '../units/index.js';
+import { parseQuantity } from '../units/index.js';
 import {
   countFlag,
+  durationFlag,
   hostFlag,
   hostPathPrefixesFlag,
   labelsFlag,
@@ -83,7 +84,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
     network: networkFlags(flags),
     ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
-    fenceMs: parseDuration('--fence', /^[0-9]+$/.test(flags.fence) ? Number(flags.fence) : flags.fence),
+    fenceMs: durationFlag('--fence', flags.fence),
   };
 }
 

@@ -125,6 +125,19 @@ test('a value of the wrong kind, and a value the flag refuses, are named by file
   await assert.rejects(run('manager', ['--port', '99999'], managerOptions), {
     message: '--port is "99999"; use a port between 0 and 65535',
   });
+  // a duration without its unit meant milliseconds once: a 5 ms grace marks every node Down
+  const bareGrace = file('m6.yaml', 'heartbeat-grace: 5\n');
+  await assert.rejects(run('manager', ['--config', bareGrace], managerOptions), {
+    message: `${bareGrace}: heartbeat-grace is "5", a number without a unit; write "5s" for seconds (or ms, m, h)`,
+  });
+  await assert.rejects(run('worker', ['--fence', '10'], workerOptions), {
+    message: '--fence is "10", a number without a unit; write "10s" for seconds (or ms, m, h)',
+  });
+  assert.equal(managerOptions((await run<ManagerFlags>('manager', ['--engine-grace', '0'])).flags).engineGraceMs, 0);
+  assert.equal(
+    managerOptions((await run<ManagerFlags>('manager', ['--heartbeat-grace', '2500ms'])).flags).heartbeatGraceMs,
+    2500,
+  );
   const badScheduler = file('m4.yaml', 'scheduler: fastest\n');
   await assert.rejects(run('manager', ['--config', badScheduler], managerOptions), {
     message: `${badScheduler}: scheduler is "fastest"; use roundrobin or epvm`,
