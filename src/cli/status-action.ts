@@ -1,6 +1,6 @@
 import type { ManagerTaskView, NodeAvailability } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
-import { TASK_STATES } from '../task/state-machine.js';
+import { isTerminal, TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
@@ -100,13 +100,17 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
 
 /**
  * `ID stopping`; a service's replica is replaced by its service (it keeps its replicas), as
- * Swarm's are, so the line says that and how to run fewer.
+ * Swarm's are, so the line says that and how to run fewer. A task that had ended already says so
+ * (and that no restart follows), rather than "stopping".
  */
-export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service'>): string {
-  if (task.service === undefined) return `${printable(task.id)} stopping\n`;
+export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'>): string {
+  const id = printable(task.id);
+  if (isTerminal(task.state))
+    return `${id} had already ended (${task.state}: ${printable(task.reason)}); it is not restarted\n`;
+  if (task.service === undefined) return `${id} stopping\n`;
   const service = printable(task.service);
   return (
-    `${printable(task.id)} stopping; a replica of service ${service}, which starts another in its place ` +
+    `${id} stopping; a replica of service ${service}, which starts another in its place ` +
     `(to run fewer: poseidon service scale ${service} N)\n`
   );
 }

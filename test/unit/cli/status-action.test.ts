@@ -4,12 +4,21 @@ import { stateOf, stoppingLine } from '../../../src/cli/status-action.js';
 
 test('poseidon stop: a plain task is stopping; a replica says its service replaces it, and how to run fewer', () => {
   const id = '21d8f0a9-0000-4000-8000-000000000000';
-  assert.equal(stoppingLine({ id }), `${id} stopping\n`);
+  const running = { state: 'Running', reason: 'running' } as const;
+  assert.equal(stoppingLine({ id, ...running }), `${id} stopping\n`);
   assert.equal(
-    stoppingLine({ id, service: 'web' }),
+    stoppingLine({ id, service: 'web', ...running }),
     `${id} stopping; a replica of service web, which starts another in its place (to run fewer: poseidon service scale web N)\n`,
   );
-  assert.equal(stoppingLine({ id, service: 'w\u001b[2Jeb' }).includes('\u001b'), false, 'a name is printed escaped');
+  assert.equal(
+    stoppingLine({ id, service: 'w\u001b[2Jeb', ...running }).includes('\u001b'),
+    false,
+    'a name is printed escaped',
+  );
+  assert.equal(
+    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3' }),
+    `${id} had already ended (Failed: exited with code 3); it is not restarted\n`,
+  );
 });
 
 test('status --state takes a state in any case, sent as its own name; anything else names the flag and the states', () => {
