@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import {
@@ -150,7 +150,8 @@ test('service replicas on a drained node start elsewhere first and stop there on
   assert.deepEqual([...w1.stops].sort(), [...before].sort());
 });
 
-test("a replica whose slot's volume is on the drained node stays there, saying why; the others move", async (t) => {
+/** Two nodes, and service db's two replicas running, each slot with its volume (data-1, data-2); where each volume is. */
+async function volumeService(t: TestContext): Promise<{ h: Harness; homes: Map<string, string | null> }> {
   const h = await startManager(t);
   await h.manager.register(registration(W1));
   await h.manager.register(registration(W2));
@@ -160,7 +161,11 @@ test("a replica whose slot's volume is on the drained node stays there, saying w
     task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
   });
   await advance(h, 1_000);
-  const homes = new Map(h.manager.volumes.list().map((v) => [v.name, v.node]));
+  return { h, homes: new Map(h.manager.volumes.list().map((v) => [v.name, v.node])) };
+}
+
+test("a replica whose slot's volume is on the drained node stays there, saying why; the others move", async (t) => {
+  const { h, homes } = await volumeService(t);
   assert.deepEqual([...homes.values()].sort(), ['w1', 'w2'], "each slot's volume on the node its replica ran on");
   const drained = homes.get('data-1') ?? '';
   await h.manager.drainNode(drained);
@@ -185,16 +190,7 @@ test("a replica whose slot's volume is on the drained node stays there, saying w
 });
 
 test('a drain lifted while replacements wait or start leaves one replica per slot, never two for good', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  await h.manager.register(registration(W2));
-  await h.manager.services.create({
-    name: 'db',
-    replicas: 2,
-    task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
-  });
-  await advance(h, 1_000);
-  const homes = new Map(h.manager.volumes.list().map((v) => [v.name, v.node]));
+  const { h, homes } = await volumeService(t);
   const drained = homes.get('data-1') ?? '';
   const original = h.manager.services.tasks('db').find((x) => x.slot === 1)?.id;
   await h.manager.drainNode(drained);

@@ -16,7 +16,12 @@ import {
 import type { HostSnapshot } from '../../../src/stats/index.js';
 import { compile } from '../../../src/task/index.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
-import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
+import {
+  ManagerReporter,
+  type ReportedWorker,
+  type ReporterDeps,
+  type ReporterManager,
+} from '../../../src/worker/reporter.js';
 
 const NODE_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -73,19 +78,14 @@ const HOST = {
   disk: { freeBytes: 2048 },
 } as unknown as HostSnapshot;
 
-async function run(
-  manager: RecordingManager,
-  worker: FixedWorker,
-  beats: number,
-  extra: {
-    labels?: Record<string, string>;
-    allowedHostPaths?: string[];
-    url?: string;
-    stopGraceSeconds?: number;
-    readHost?: () => Promise<HostSnapshot>;
-  } = {},
-): Promise<void> {
-  const reporter = new ManagerReporter({
+/** What a test sets of the reporter's deps beyond the fixed ones. */
+type Extra = Partial<
+  Pick<ReporterDeps, 'labels' | 'allowedHostPaths' | 'url' | 'stopGraceSeconds' | 'readHost' | 'reportGapMs'>
+>;
+
+/** A reporter for node w1, reading the fixed host snapshot, unless `extra` says otherwise. */
+function reporterFor(manager: RecordingManager, worker: ReportedWorker, extra: Extra = {}): ManagerReporter {
+  return new ManagerReporter({
     manager,
     worker,
     nodeId: NODE_ID,
@@ -96,6 +96,10 @@ async function run(
     log: pino({ level: 'silent' }),
     ...extra,
   });
+}
+
+async function run(manager: RecordingManager, worker: FixedWorker, beats: number, extra: Extra = {}): Promise<void> {
+  const reporter = reporterFor(manager, worker, extra);
   reporter.start();
   while (manager.beats.length < beats) await sleep(1);
   await reporter.stop();
@@ -185,17 +189,8 @@ class ChangingWorker extends FixedWorker {
 test('a change is reported at once; the changes that come within the gap after a report go together at its end', async () => {
   const worker = new ChangingWorker([]);
   const manager = new RecordingManager([]);
-  const reporter = new ManagerReporter({
-    manager,
-    worker,
-    nodeId: NODE_ID,
-    name: 'w1',
-    url: 'http://127.0.0.1:2',
-    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
-    readHost: async () => HOST,
-    log: pino({ level: 'silent' }),
-    reportGapMs: 500, // a test process stalled for less than this still sees b and c within it
-  });
+  // a test process stalled for less than the gap still sees b and c within it
+  const reporter = reporterFor(manager, worker, { reportGapMs: 500 });
   reporter.start();
   try {
     while (manager.registers.length === 0) await sleep(1);
