@@ -52,7 +52,7 @@ export function workersFlag(value: string | undefined): string[] {
   });
 }
 
-/** --engine-grace: a duration ("30s", "2m"; a bare number is ms). */
+/** --engine-grace: a duration with its unit ("30s", "2m"). */
 export function engineGraceFlag(value: string): number {
   return durationFlag('--engine-grace', value);
 }
