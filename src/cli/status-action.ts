@@ -1,4 +1,4 @@
-import type { ManagerTaskView, NodeAvailability } from '../api/index.js';
+import type { ManagerTaskView, NodeAvailability, VolumeView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isTerminal, TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -128,12 +128,33 @@ export async function showNodes(flags: NodeFlags): Promise<void> {
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
 export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<void> {
-  const removed = await managerClient(flags).removeNode(nameOrId, { dead: flags.dead === true });
+  const client = managerClient(flags);
+  // read first: once removed, the manager forgets the node's volumes
+  const volumes = flags.json === true ? [] : await client.listVolumes().catch(() => []);
+  const removed = await client.removeNode(nameOrId, { dead: flags.dead === true });
   process.stdout.write(
-    flags.json === true
-      ? `${JSON.stringify(removed, null, 2)}\n`
-      : `node ${removed.name} (${removed.nodeId}) removed; its certificate is refused from now on\n`,
+    flags.json === true ? `${JSON.stringify(removed, null, 2)}\n` : removedNodeLines(removed, volumes),
   );
+}
+
+/**
+ * What `node rm` says: the node removed, and the volumes it held, which the manager forgets, so
+ * the tasks that mount them start elsewhere with new, empty ones.
+ */
+export function removedNodeLines(
+  removed: { name: string; nodeId: string },
+  volumes: ReadonlyArray<Pick<VolumeView, 'name' | 'nodeId'>>,
+): string {
+  const lines = [`node ${printable(removed.name)} (${removed.nodeId}) removed; its certificate is refused from now on`];
+  const held = volumes.filter((v) => v.nodeId === removed.nodeId).map((v) => printable(v.name));
+  if (held.length > 0) {
+    const named = held.length <= 5 ? held.join(', ') : `${held.slice(0, 5).join(', ')} and ${held.length - 5} more`;
+    lines.push(
+      `its ${held.length === 1 ? 'volume' : 'volumes'} ${named} ${held.length === 1 ? 'is' : 'are'} forgotten: ` +
+        'tasks that mount them start elsewhere with new, empty volumes (the data stays on that machine)',
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** `poseidon node drain NODE` / `poseidon node activate NODE`. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stateOf, stoppingLine } from '../../../src/cli/status-action.js';
+import { removedNodeLines, stateOf, stoppingLine } from '../../../src/cli/status-action.js';
 
 test('poseidon stop: a plain task is stopping; a replica says its service replaces it, and how to run fewer', () => {
   const id = '21d8f0a9-0000-4000-8000-000000000000';
@@ -27,4 +27,20 @@ test('status --state takes a state in any case, sent as its own name; anything e
   assert.throws(() => stateOf('bogus'), {
     message: '--state is "bogus"; use one of Pending, Scheduled, Running, Completed, Failed',
   });
+});
+
+test('node rm names the volumes the removed node held, which start over empty elsewhere', () => {
+  const removed = { name: 'w2', nodeId: 'n2' };
+  assert.equal(removedNodeLines(removed, []), 'node w2 (n2) removed; its certificate is refused from now on\n');
+  const volumes = [
+    { name: 'data-1', nodeId: 'n2' },
+    { name: 'data-2', nodeId: 'n1' },
+    { name: 'data-3', nodeId: 'n2' },
+  ];
+  assert.equal(
+    removedNodeLines(removed, volumes),
+    'node w2 (n2) removed; its certificate is refused from now on\n' +
+      'its volumes data-1, data-3 are forgotten: tasks that mount them start elsewhere with new, empty volumes ' +
+      '(the data stays on that machine)\n',
+  );
 });
