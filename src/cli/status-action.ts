@@ -148,10 +148,14 @@ export function removedNodeLines(
   const lines = [`node ${printable(removed.name)} (${removed.nodeId}) removed; its certificate is refused from now on`];
   const held = volumes.filter((v) => v.nodeId === removed.nodeId).map((v) => printable(v.name));
   if (held.length > 0) {
+    const one = held.length === 1;
     const named = held.length <= 5 ? held.join(', ') : `${held.slice(0, 5).join(', ')} and ${held.length - 5} more`;
+    const [volume, is, it, fresh] = one
+      ? ['volume', 'is', 'it', 'a new, empty one']
+      : ['volumes', 'are', 'them', 'new, empty ones'];
     lines.push(
-      `its ${held.length === 1 ? 'volume' : 'volumes'} ${named} ${held.length === 1 ? 'is' : 'are'} forgotten: ` +
-        'tasks that mount them start elsewhere with new, empty volumes (the data stays on that machine)',
+      `its ${volume} ${named} ${is} forgotten: tasks that mount ${it} start elsewhere with ${fresh} ` +
+        '(the data stays on that machine)',
     );
   }
   return `${lines.join('\n')}\n`;

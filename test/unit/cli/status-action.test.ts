@@ -40,7 +40,11 @@ test('node rm names the volumes the removed node held, which start over empty el
   assert.equal(
     removedNodeLines(removed, volumes),
     'node w2 (n2) removed; its certificate is refused from now on\n' +
-      'its volumes data-1, data-3 are forgotten: tasks that mount them start elsewhere with new, empty volumes ' +
+      'its volumes data-1, data-3 are forgotten: tasks that mount them start elsewhere with new, empty ones ' +
       '(the data stays on that machine)\n',
+  );
+  assert.match(
+    removedNodeLines(removed, volumes.slice(0, 1)),
+    /its volume data-1 is forgotten: tasks that mount it start elsewhere with a new, empty one/,
   );
 });
