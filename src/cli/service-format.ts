@@ -55,10 +55,14 @@ export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: rea
   return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);
 }
 
+/** A replica asked to stop that still holds its container (scaled down, replaced): not gone yet. */
+export function isStopping(t: Pick<ServiceTaskView, 'desiredState' | 'state'>): boolean {
+  return t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled');
+}
+
 /** A replica's state as one word or two: "Running", "Running (healthy)", "Running (stopping)". */
 export function replicaState(t: ServiceTaskView): string {
-  if (t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled'))
-    return `${t.state} (stopping)`;
+  if (isStopping(t)) return `${t.state} (stopping)`;
   if (t.state === 'Running' && t.health.status !== 'none') return `Running (${t.health.status})`;
   return t.state;
 }

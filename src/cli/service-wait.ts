@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { failingCheck, replicaState, times } from './service-format.js';
+import { failingCheck, isStopping, replicaState, times } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -62,11 +62,6 @@ class Tracker {
 /** The calls a wait makes. */
 export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'>;
 
-/** A replica asked to stop that still holds its container (scaled down, replaced): not gone yet. */
-function leaving(t: ServiceTaskView): boolean {
-  return t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled');
-}
-
 /**
  * Until every replica is healthy and every replica asked to stop has ended (a scale down is done
  * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile.
@@ -82,7 +77,7 @@ export async function waitForReplicas(
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
     tracker.show(tasks);
-    const stopping = tasks.filter(leaving).length;
+    const stopping = tasks.filter(isStopping).length;
     if (s.healthy === s.replicas && stopping === 0) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
       return true;

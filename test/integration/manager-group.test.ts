@@ -57,6 +57,12 @@ describe('managers as a group', () => {
   const client = (through: readonly string[] = urls, timeoutMs = 30_000): ManagerClient =>
     adminClient({ ...first, url: through.join(',') }, timeoutMs);
 
+  /** Submits a `sleep` task through the group and waits until it runs. */
+  const submitRunning = async (name: string, what: string): Promise<void> => {
+    const task = await client().submit({ name, image: TEST_IMAGE, command: SLEEP, labels: cleanup.labels });
+    await waitFor(async () => (await client().getTask(task.id)).state === 'Running', { what, timeoutMs: 30_000 });
+  };
+
   /** Starts manager i again on its own port and data dir, as a supervisor restarts a crashed one. */
   const restart = async (i: number): Promise<void> => {
     const m = members[i] as Member;
@@ -181,16 +187,7 @@ describe('managers as a group', () => {
       await client().submit({ name: 'before-kill', image: TEST_IMAGE, command: SLEEP, labels: cleanup.labels });
       await waitFor(() => / before-kill \(/.test(out), { what: `events live (stderr: ${err})` });
       await (members[leader] as Member).process.kill();
-      const task = await client().submit({
-        name: 'after-kill',
-        image: TEST_IMAGE,
-        command: SLEEP,
-        labels: cleanup.labels,
-      });
-      await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
-        what: 'a submission after the kill Running',
-        timeoutMs: 30_000,
-      });
+      await submitRunning('after-kill', 'a submission after the kill Running');
       // it followed the events again through the group: the new leader's are there
       await waitFor(() => /task\.started +after-kill /.test(out), {
         what: `poseidon events to show the new leader's events (stdout: ${out}; stderr: ${err})`,
@@ -235,16 +232,7 @@ describe('managers as a group', () => {
           () => 'acknowledged',
           (err: unknown) => (err as { code?: string }).code ?? String(err),
         );
-      const task = await client().submit({
-        name: 'while-frozen',
-        image: TEST_IMAGE,
-        command: SLEEP,
-        labels: cleanup.labels,
-      });
-      await waitFor(async () => (await client().getTask(task.id)).state === 'Running', {
-        what: 'a submission while the old leader is frozen Running',
-        timeoutMs: 30_000,
-      });
+      await submitRunning('while-frozen', 'a submission while the old leader is frozen Running');
       process.kill(frozen.pid, 'SIGCONT');
       assert.notEqual(await late, 'acknowledged', 'a deposed leader must not acknowledge a write');
       await waitFor(() => !frozen.isAlive(), { what: 'the deposed leader exits', timeoutMs: 20_000 });

@@ -29,16 +29,10 @@ export function drainMoves(
 ): DrainMoves {
   const out: DrainMoves = { create: [], stop: [] };
   if (drained.size === 0) return out;
-  const bySlot = new Map<number, { here: TaskRecord[]; elsewhere: TaskRecord[] }>();
-  for (const t of tasks) {
-    const slot = slotOf(t);
-    if (!isLive(t) || skipTasks.has(t.request.id) || slot < 1 || slot > replicas) continue;
-    let entry = bySlot.get(slot);
-    if (entry === undefined) bySlot.set(slot, (entry = { here: [], elsewhere: [] }));
-    const onDrained = t.nodeId !== null && drained.has(t.nodeId) && isActive(t.state);
-    (onDrained ? entry.here : entry.elsewhere).push(t);
-  }
-  for (const [slot, { here, elsewhere }] of [...bySlot].sort((a, b) => a[0] - b[0])) {
+  for (const [slot, live] of liveBySlot(tasks, replicas, skipTasks)) {
+    const onDrained = (t: TaskRecord): boolean => t.nodeId !== null && drained.has(t.nodeId) && isActive(t.state);
+    const here = live.filter(onDrained);
+    const elsewhere = live.filter((t) => !onDrained(t));
     if (here.length === 0 || skipSlots.has(slot)) continue;
     const ready = elsewhere.find(isReady);
     if (ready !== undefined) {
@@ -69,17 +63,9 @@ export function leftoverMoves(
   skipSlots: ReadonlySet<number>,
   skipTasks: ReadonlySet<string>,
 ): Array<{ taskId: string; reason: string }> {
-  const bySlot = new Map<number, TaskRecord[]>();
-  for (const t of tasks) {
-    const slot = slotOf(t);
-    if (!isLive(t) || skipTasks.has(t.request.id) || slot < 1 || slot > replicas || skipSlots.has(slot)) continue;
-    let list = bySlot.get(slot);
-    if (list === undefined) bySlot.set(slot, (list = []));
-    list.push(t);
-  }
   const stop: Array<{ taskId: string; reason: string }> = [];
-  for (const [slot, list] of [...bySlot].sort((a, b) => a[0] - b[0])) {
-    if (list.length < 2 || new Set(list.map(versionOf)).size > 1) continue;
+  for (const [slot, list] of liveBySlot(tasks, replicas, skipTasks)) {
+    if (skipSlots.has(slot) || list.length < 2 || new Set(list.map(versionOf)).size > 1) continue;
     if (list.some((t) => t.nodeId !== null && drained.has(t.nodeId))) continue;
     const byAge = [...list].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
     const newest = byAge[byAge.length - 1] as TaskRecord;
@@ -98,4 +84,21 @@ export function leftoverMoves(
     }
   }
   return stop;
+}
+
+/** The live tasks of slots 1..replicas, by slot, lowest slot first; `skipTasks` left out. */
+function liveBySlot(
+  tasks: readonly TaskRecord[],
+  replicas: number,
+  skipTasks: ReadonlySet<string>,
+): Array<[number, TaskRecord[]]> {
+  const bySlot = new Map<number, TaskRecord[]>();
+  for (const t of tasks) {
+    const slot = slotOf(t);
+    if (!isLive(t) || skipTasks.has(t.request.id) || slot < 1 || slot > replicas) continue;
+    let list = bySlot.get(slot);
+    if (list === undefined) bySlot.set(slot, (list = []));
+    list.push(t);
+  }
+  return [...bySlot].sort((a, b) => a[0] - b[0]);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TaskRecord } from '../../../../src/manager/records.js';
-import { drainMoves } from '../../../../src/manager/services/drain-moves.js';
+import { drainMoves, leftoverMoves } from '../../../../src/manager/services/drain-moves.js';
 import { TaskState } from '../../../../src/task/index.js';
 import { taskRequest } from '../../../helpers/task-request.js';
 
@@ -87,4 +87,29 @@ test('drainMoves: a replica that ended on the drained node is its restart policy
   assert.deepEqual(drainMoves([restarting], 1, DRAINED, name, none, none), { create: [], stop: [] });
   const stopping = replica(uid(2), 1, 'n1', TaskState.Running, { desired: 'stopped' });
   assert.deepEqual(drainMoves([stopping], 1, DRAINED, name, none, none), { create: [], stop: [] });
+});
+
+test('a drain lifted mid-move: the newest ready stops the others; one not placed stops itself; one starting is waited for', () => {
+  const older = replica(uid(1), 1, 'n1', TaskState.Running, { submittedAt: '2026-01-01T00:00:00.000Z' });
+  const newer = (nodeId: string | null, state: TaskState): TaskRecord =>
+    replica(uid(2), 1, nodeId, state, { submittedAt: '2026-01-01T00:00:05.000Z' });
+  const drainedNone = new Set<string>();
+  assert.deepEqual(
+    leftoverMoves([older, newer('n2', TaskState.Running)], 1, drainedNone, none, none).map((s) => s.taskId),
+    [uid(1)],
+    'the replacement runs: the old one stops',
+  );
+  assert.deepEqual(
+    leftoverMoves([older, newer(null, TaskState.Pending)], 1, drainedNone, none, none).map((s) => s.taskId),
+    [uid(2)],
+    'the replacement was not placed: it stops, the old one serves on',
+  );
+  assert.deepEqual(leftoverMoves([older, newer('n2', TaskState.Scheduled)], 1, drainedNone, none, none), []);
+  assert.deepEqual(
+    leftoverMoves([older, newer(null, TaskState.Pending)], 1, DRAINED, none, none),
+    [],
+    'still drained: drainMoves decides',
+  );
+  const v2 = replica(uid(3), 1, 'n2', TaskState.Running, { service: { service: 'web', slot: 1, version: 2 } });
+  assert.deepEqual(leftoverMoves([older, v2], 1, drainedNone, none, none), [], "two versions: a rollout's");
 });
