@@ -1,40 +1,16 @@
 import type { HealthView, PortView } from '../api/index.js';
-import { DEFAULT_RESTART_POLICY, type RestartPolicy, type TaskRequest } from '../task/index.js';
+import { SharedParts } from '../task/index.js';
 import { NO_HEALTH } from './records.js';
 
 /** The empty port list every task without ports shares. */
 export const NO_PORTS = Object.freeze([]) as unknown as PortView[];
 
-/** Longest string worth sharing; longer ones are rarely repeated. */
-const MAX_SHARED_LENGTH = 256;
-
 /**
- * Shares what many tasks hold alike. Each submission and each report arrives as fresh JSON, so
- * without this 100,000 tasks keep 100,000 copies of the same image name, command, labels,
- * restart policy, health and reason, about a third of what a task costs the manager in memory.
- * Shared values are frozen: the manager never changes a request or a report in place, and a
- * change by mistake throws instead of changing every task at once. The tables are bounded, so
- * values that are not repeated (ids, names) cost a lookup and nothing more once they are full.
+ * Shares what many tasks hold alike (SharedParts: a request's image, command, env, labels and
+ * restart policy), and what reports repeat: health, ports, reasons and timestamps.
  */
-export class Compactor {
-  readonly #strings = new Map<string, string>();
-  readonly #values = new Map<string, unknown>();
+export class Compactor extends SharedParts {
   #lastTime: string | null = null;
-
-  constructor(private readonly maxEntries = 10_000) {}
-
-  /** A request that shares its repeated parts with earlier ones; same content. */
-  request(r: TaskRequest): TaskRequest {
-    return {
-      ...r,
-      image: this.string(r.image),
-      command: this.value('command', r.command),
-      env: this.value('env', r.env),
-      labels: this.value('labels', r.labels),
-      ports: r.ports.length === 0 ? (NO_PORTS as unknown as TaskRequest['ports']) : r.ports,
-      restartPolicy: isDefaultPolicy(r.restartPolicy) ? DEFAULT_RESTART_POLICY : r.restartPolicy,
-    };
-  }
 
   health(h: HealthView): HealthView {
     return h.status === 'none' && h.failures === 0 && h.lastOutput === '' && h.lastCheckedAt === null ? NO_HEALTH : h;
@@ -44,15 +20,6 @@ export class Compactor {
     return p.length === 0 ? NO_PORTS : p;
   }
 
-  /** The shared copy of a short string seen before (reasons, images), or the string itself. */
-  string(s: string): string {
-    if (s.length > MAX_SHARED_LENGTH) return s;
-    const known = this.#strings.get(s);
-    if (known !== undefined) return known;
-    if (this.#strings.size < this.maxEntries) this.#strings.set(s, s);
-    return s;
-  }
-
   /** A timestamp: the tasks of one busy millisecond share one string. */
   time(t: string | null): string | null {
     if (t === null) return null;
@@ -60,35 +27,4 @@ export class Compactor {
     this.#lastTime = t;
     return t;
   }
-
-  /** The shared frozen copy of a JSON-like value with the same content, or the value itself. */
-  value<T>(kind: string, v: T): T {
-    const key = `${kind}\u0000${JSON.stringify(v)}`;
-    if (key.length > MAX_SHARED_LENGTH * 4) return v;
-    const known = this.#values.get(key);
-    if (known !== undefined) return known as T;
-    if (this.#values.size >= this.maxEntries) return v;
-    const frozen = deepFreeze(structuredClone(v));
-    this.#values.set(key, frozen);
-    return frozen;
-  }
-}
-
-function isDefaultPolicy(p: RestartPolicy): boolean {
-  const d = DEFAULT_RESTART_POLICY;
-  return (
-    p.mode === d.mode &&
-    p.maxRestarts === d.maxRestarts &&
-    p.backoffInitialMs === d.backoffInitialMs &&
-    p.backoffMaxMs === d.backoffMaxMs &&
-    p.resetAfterMs === d.resetAfterMs
-  );
-}
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null) {
-    for (const child of Object.values(v)) deepFreeze(child);
-    Object.freeze(v);
-  }
-  return v;
 }

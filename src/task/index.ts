@@ -5,6 +5,8 @@ export type { RestartMode, Protocol, PortProtocol, Balance, ProxyProtocol, Healt
 /** Validated, unit-resolved task as components use it. */
 export type { TaskRequest, PortRequest, RestartPolicy, HealthCheck } from './request.js';
 export { DEFAULT_RESTART_POLICY, MIN_MEMORY_BYTES, toSpec } from './request.js';
+/** One copy of what many requests hold alike (image, command, env, labels, restart policy). */
+export { SharedParts } from './shared-parts.js';
 /** Bounds on what a task may ask for, and the engine's floors. */
 export {
   MIN_CPU_CORES,
