@@ -88,7 +88,28 @@ export function hold(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
 /** A stop asked by the user ends the task without its worker: never placed, node down, or already gone there. */
 export function finishStopped(rec: TaskRecord, nowIso: string): TaskRecord {
   assertTransition(rec.request.id, rec.state, TaskState.Completed);
-  return { ...rec, state: TaskState.Completed, reason: 'stopped on request', finishedAt: nowIso, updatedAt: nowIso };
+  return { ...rec, state: TaskState.Completed, reason: stoppedReason(rec), finishedAt: nowIso, updatedAt: nowIso };
+}
+
+/** Why a stop was asked, when the user asked: `poseidon stop`, DELETE /tasks/{id}. */
+const ON_REQUEST = 'stopped on request';
+/** What a task being stopped for a service's reason says until it has ended. */
+const STOPPING = 'stopping: ';
+/** What a task being stopped by its user says until it has ended. */
+const STOPPING_ON_REQUEST = 'stopping on request';
+
+/**
+ * Why a task that was asked to stop has ended: the reason the stop was asked with (a service's
+ * "replaced by version 3", "scaled down to 1"), which its reason has said while it stopped;
+ * "stopped on request" when a user asked, or when that reason is not known any more.
+ */
+function stoppedReason(rec: TaskRecord): string {
+  return rec.desired === 'stopped' && rec.reason.startsWith(STOPPING) ? rec.reason.slice(STOPPING.length) : ON_REQUEST;
+}
+
+/** A task being stopped: its reason says so until it has ended (see stoppedReason). */
+function isStoppingReason(reason: string): boolean {
+  return reason === STOPPING_ON_REQUEST || reason.startsWith(STOPPING);
 }
 
 /** Scheduled -> Failed: the worker refused the task itself, so retrying elsewhere would fail the same way. */
@@ -99,15 +120,18 @@ export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
 
 /**
  * The user (or a service: scaled down, replaced) asked for a stop: desired state moves forward,
- * and a planned restart is dropped for good. `why` is said in the reason of an ended task.
+ * and a planned restart is dropped for good. `why` is said in the reason: after what ended an
+ * ended task, and as "stopping: why" by one still active, until its worker says it has ended
+ * (then the reason is `why` itself; see observe).
  */
-export function requestStop(rec: TaskRecord, nowIso: string, why = 'stopped on request'): TaskRecord {
-  const reason = rec.state === TaskState.Completed || rec.state === TaskState.Failed;
+export function requestStop(rec: TaskRecord, nowIso: string, why = ON_REQUEST): TaskRecord {
+  const ended = rec.state === TaskState.Completed || rec.state === TaskState.Failed;
+  const stopping = why === ON_REQUEST ? STOPPING_ON_REQUEST : `${STOPPING}${why}`;
   return {
     ...rec,
     desired: 'stopped',
     restartAt: null,
-    reason: reason ? `${rec.reason.replace(/; restarting in .*$/, '')}; ${why}` : rec.reason,
+    reason: ended ? `${rec.reason.replace(/; restarting in .*$/, '')}; ${why}` : stopping,
     updatedAt: nowIso,
   };
 }
@@ -156,7 +180,7 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     state: r.state,
     containerId: r.containerId,
     exitCode: r.exitCode,
-    reason: compact.string(r.reason),
+    reason: compact.string(reasonOf(rec, r)),
     ports: compact.ports(r.ports),
     startedAt: compact.time(r.startedAt),
     finishedAt: compact.time(r.finishedAt),
@@ -167,6 +191,16 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
   if (r.address !== undefined && rec.address !== undefined) next.address = r.address;
   else if (r.address !== undefined || 'address' in next) return withAddress(next, r.address);
   return next;
+}
+
+/**
+ * The reason a report gives a task, but for one being stopped: it says why it stops until it has
+ * ended, and why it stopped once its worker has stopped it ("stopped on request" there).
+ */
+function reasonOf(rec: TaskRecord, r: TaskReport): string {
+  if (rec.desired !== 'stopped' || !isStoppingReason(rec.reason)) return r.reason;
+  if (isActive(r.state)) return rec.reason;
+  return r.reason === ON_REQUEST ? stoppedReason(rec) : r.reason;
 }
 
 /**
@@ -186,7 +220,7 @@ function withAddress(rec: TaskRecord, address: string | undefined): TaskRecord {
 
 function sameObservation(rec: TaskRecord, r: TaskReport): boolean {
   return (
-    rec.reason === r.reason &&
+    rec.reason === reasonOf(rec, r) &&
     rec.containerId === r.containerId &&
     rec.address === r.address &&
     rec.health.status === (r.health?.status ?? rec.health.status) &&

@@ -39,8 +39,11 @@ describe('services with a real manager and three real workers', () => {
       kept,
       'slots 1 and 2 keep their tasks',
     );
-    for (const gone of six.filter((t) => t.slot > 2))
-      assert.equal((await c.client.getTask(gone.id)).state, 'Completed', 'the task of a removed slot has stopped');
+    for (const gone of six.filter((t) => t.slot > 2)) {
+      const ended = await c.client.getTask(gone.id);
+      assert.equal(ended.state, 'Completed', 'the task of a removed slot has stopped');
+      assert.equal(ended.reason, 'scaled down to 2', 'its reason says why, not "stopped on request"');
+    }
     await c.client.scaleService('scale', 0);
     await untilSettled(c, 'scale', 0);
     const view = await c.client.getService('scale');

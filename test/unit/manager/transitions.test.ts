@@ -18,6 +18,8 @@ import { frozen, on, T0, taskRecord } from './records-fixture.js';
 const NOW = '2025-01-01T00:01:00.000Z';
 const ALL: readonly State[] = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'];
 
+const UNHEALTHY = { status: 'unhealthy' as const, failures: 3, lastOutput: 'timeout', lastCheckedAt: T0 };
+
 function report(state: State, fields: Partial<TaskReport> = {}): TaskReport {
   return {
     taskId: 't1',
@@ -111,7 +113,32 @@ test('a stop request moves desired state forward and drops a planned restart fro
   assert.deepEqual([stopped.desired, stopped.restartAt], ['stopped', null]);
   assert.equal(stopped.reason, 'exited with code 1; stopped on request');
   const running = on('t1', 'Running', 'n1', 1, { reason: 'running' });
-  assert.equal(requestStop(running, NOW).reason, 'running'); // the stop says so itself when the task ends
+  assert.equal(requestStop(running, NOW).reason, 'stopping on request');
+  assert.equal(requestStop(running, NOW, 'scaled down to 1').reason, 'stopping: scaled down to 1');
+});
+
+test("a task a service stops says why while it stops, and why it stopped once ended, not the worker's words", () => {
+  const compact = new Compactor();
+  const running = on('t1', 'Running', 'n1', 1, { containerId: 'c1', reason: 'running' });
+  const stopping = frozen(requestStop(running, NOW, 'replaced by version 3'));
+  // a report while it stops (its health, say) keeps the reason, and is nothing new when only that differs
+  assert.equal(observe(stopping, report('Running', { reason: 'running' }), compact, NOW), null);
+  const unhealthy = observe(stopping, report('Running', { health: UNHEALTHY }), compact, NOW);
+  assert.equal(unhealthy?.reason, 'stopping: replaced by version 3');
+  const ended = observe(stopping, report('Completed', { reason: 'stopped on request', exitCode: 0 }), compact, NOW);
+  assert.deepEqual([ended?.state, ended?.reason], ['Completed', 'replaced by version 3']);
+  // exited by itself meanwhile: what the worker saw is the reason
+  const crashed = observe(stopping, report('Failed', { exitCode: 1 }), compact, NOW);
+  assert.equal(crashed?.reason, 'exited with code 1');
+  // ended by the manager itself (never placed, its node gone): the same reason
+  assert.equal(finishStopped(stopping, NOW).reason, 'replaced by version 3');
+  // a user's stop: "stopped on request", as the worker says
+  const byUser = frozen(requestStop(running, NOW));
+  assert.equal(
+    observe(byUser, report('Completed', { reason: 'stopped on request' }), compact, NOW)?.reason,
+    'stopped on request',
+  );
+  assert.equal(finishStopped(byUser, NOW).reason, 'stopped on request');
 });
 
 test('observe applies a report from the owner, and says null when it brings nothing new', () => {
