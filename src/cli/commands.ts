@@ -87,19 +87,23 @@ function registerTask(program: Command): void {
   add(
     program
       .command('task')
-      .description('submit a task from a JSON file (native spec or seed TaskEvent) and print its id'),
+      .description('submit a task from a JSON or YAML file (native spec or seed TaskEvent) and print its id'),
   )
     .requiredOption('-f, --filename <file>', 'task file')
     .action(async (flags: TaskFlags) => {
       const { submitTask } = await import('./task-action.js');
       await submitTask(flags.filename ?? '', flags);
     });
-  add(program.command('run').description('same as `task --filename FILE`').argument('<file>', 'task file')).action(
-    async (file: string, flags: TaskFlags) => {
+  // `run FILE`, and `run -f FILE` as `task`, kubectl and compose take it
+  add(program.command('run').description('same as `task --filename FILE`').argument('[file]', 'task file'))
+    .option('-f, --filename <file>', 'task file (instead of the argument)')
+    .action(async (file: string | undefined, flags: TaskFlags, cmd: Command) => {
+      if ((file === undefined) === (flags.filename === undefined))
+        cmd.error(`error: ${file === undefined ? 'missing the task file' : 'two task files'}: poseidon run FILE`);
       const { submitTask } = await import('./task-action.js');
-      await submitTask(file, flags);
-    },
-  );
+      if (file !== undefined) await submitTask(file, flags, 'task file');
+      else await submitTask(flags.filename ?? '', flags);
+    });
 }
 
 function registerStatus(program: Command): void {

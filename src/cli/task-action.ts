@@ -13,11 +13,12 @@ export interface TaskFlags extends ClientFlags {
 
 /**
  * `poseidon task -f FILE` and `poseidon run FILE`: submits the file as it is (the manager
- * validates it) and prints the id, or with --wait the state it reached.
+ * validates it) and prints the id, or with --wait the state it reached. `named` is what named the
+ * file, for an error about it.
  */
-export async function submitTask(file: string, flags: TaskFlags): Promise<void> {
+export async function submitTask(file: string, flags: TaskFlags, named = '--filename'): Promise<void> {
   const client = managerClient(flags);
-  const body = await readDocument(file);
+  const body = await readDocument(file, named);
   if (flags.wait !== true) {
     const task = await client.submit(body);
     process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);

@@ -204,6 +204,32 @@ test('poseidon run FILE --wait submits, waits for Running and loads nothing serv
   }
 });
 
+test('poseidon run -f FILE submits as run FILE does; none or two files are refused before any request', async () => {
+  const id = randomUUID();
+  const manager = await fakeManager((req, res) => {
+    if (req.method === 'POST' && req.url === '/tasks') json(res, 201, { id, name: 'web', state: 'Pending' });
+    else json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+  });
+  try {
+    const file = join(dir, 'web-f.json');
+    await writeFile(file, JSON.stringify({ id, name: 'web', image: 'poseidon/busybox:latest' }));
+    const p = await poseidon(['run', '-f', file, '--manager', manager.url]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.stdout, `${id}\n`);
+    const none = await poseidon(['run', '--manager', manager.url]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /missing the task file: poseidon run FILE/);
+    const two = await poseidon(['run', file, '-f', file, '--manager', manager.url]);
+    assert.equal(two.code, 1);
+    assert.match(two.stderr, /two task files/);
+    const missing = await poseidon(['run', join(dir, 'nope.yaml'), '--manager', manager.url]);
+    assert.match(missing.stderr, /^poseidon: task file .*nope\.yaml cannot be read \(ENOENT\)$/m);
+    assert.deepEqual(manager.requests, ['POST /tasks'], 'one submission, from -f');
+  } finally {
+    await closeServer(manager.server);
+  }
+});
+
 test('poseidon login, token ls and status send the token and load nothing server-side', async () => {
   const seen: string[] = [];
   const manager = await fakeManager((req, res) => {
