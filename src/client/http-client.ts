@@ -61,6 +61,8 @@ export interface RequestOptions {
  * to the one that leads (`not_leader`): longer than an election takes (the leader's lease, 3 s).
  */
 const LEADER_WAIT_MS = 15_000;
+/** The pause before a call every server of a group failed goes round the list again. */
+const ROUND_PAUSE_MS = 250;
 /** With several servers, how long one attempt at a call may take before the next server gets it. */
 const ATTEMPT_MS = 5_000;
 
@@ -73,8 +75,9 @@ const ATTEMPT_MS = 5_000;
  * one that answered last; one that does not answer at all is passed over for the next, and an
  * answer `not_leader` with the leader's URL sends the call there (it is added to the list when
  * the list did not name it). Calls the group cannot take right now (`no_leader`, or
- * `store_unavailable` from a leader cut off from etcd) are tried again for LEADER_WAIT_MS; one that
- * gets no answer within ATTEMPT_MS goes to the next server. A call is sent again only where it
+ * `store_unavailable` from a leader cut off from etcd), and calls every server of the list
+ * failed, are tried again for LEADER_WAIT_MS; one that gets no answer within ATTEMPT_MS goes to
+ * the next server. A call is sent again only where it
  * cannot have been applied (the server refused it or was not reached), or where repeating it
  * changes nothing (Poseidon's writes are idempotent: a task's id is the client's, a scale says
  * how many).
@@ -166,16 +169,24 @@ export class HttpClient {
         // the next call starts at the next server; this one goes there now if it was not received
         // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
         refused.add(base);
-        this.#at = (this.#at + 1) % this.#urls.length;
+        this.#passOver(base);
         const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
         if (again && !refused.has(this.baseUrl)) continue;
+        if (again && this.#roundAgain(startedAt, bounded ? timeoutMs : 0)) {
+          // every manager of the group failed this call: one died while a follower passed the
+          // call on to it, say; a new leader is elected within seconds, so the list is tried again
+          refused.clear();
+          await sleep(ROUND_PAUSE_MS);
+          opts.signal?.throwIfAborted();
+          continue;
+        }
         throw failure;
       }
       const status = res.status;
       if (status >= 200 && status <= 299) return res;
       const text = await res.text();
       const remote = toRemoteError(status, parseJson(text), text);
-      if (!this.#towardsLeader(remote, startedAt, refused)) throw remote;
+      if (!this.#towardsLeader(remote, base, startedAt, refused)) throw remote;
       await sleep(this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0);
     }
   }
@@ -184,7 +195,7 @@ export class HttpClient {
    * Whether to try again after a group's answer, and where: the leader it names (unless this call
    * found it not answering: its term has not run out yet), or the next server.
    */
-  #towardsLeader(err: RemoteError, startedAt: number, refused: ReadonlySet<string>): boolean {
+  #towardsLeader(err: RemoteError, base: string, startedAt: number, refused: ReadonlySet<string>): boolean {
     // a leader cut off from its store cannot serve, and will not lead for long: another will
     const storeAway = err.code === 'store_unavailable' && this.#urls.length > 1;
     if (err.code !== 'not_leader' && err.code !== 'no_leader' && !storeAway) return false;
@@ -198,9 +209,30 @@ export class HttpClient {
       this.#at = i;
     } else if (err.code !== 'no_leader' && this.#urls.length > 1) {
       // a manager deposed as it wrote: another leads, or will
-      this.#at = (this.#at + 1) % this.#urls.length;
+      this.#passOver(base);
     }
     return true;
+  }
+
+  /**
+   * Whether a call every server of a group failed goes round the list again: for LEADER_WAIT_MS,
+   * within the call's own deadline (`deadlineMs`, 0 for none). One server alone is not a group:
+   * a manager that is not there is said at once.
+   */
+  #roundAgain(startedAt: number, deadlineMs: number): boolean {
+    const spent = Date.now() - startedAt + ROUND_PAUSE_MS;
+    return this.#urls.length > 1 && spent < LEADER_WAIT_MS && (deadlineMs === 0 || spent < deadlineMs);
+  }
+
+  /**
+   * Later calls go to the server after `base`, which failed this call; unless a call running
+   * beside it has already moved them on. Moving on from where the index is would send two calls
+   * that failed together (`run --wait`'s submission and its event stream) round a list of two,
+   * back to the server both found down.
+   */
+  #passOver(base: string): void {
+    if (this.baseUrl !== base) return;
+    this.#at = (this.#at + 1) % this.#urls.length;
   }
 
   #pooledCall(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
@@ -181,22 +182,56 @@ describe('managers as a group', () => {
     let err = '';
     events.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     events.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    // and one through a follower first that has seen no event when the leader dies: the follower
+    // passes the stream on (its caller once got a closed connection, and gave up naming the dead
+    // leader)
+    const viaFollower = [...urls.filter((_, i) => i !== leader), urls[leader] as string];
+    let quiet: ReturnType<typeof spawn> | undefined;
+    let quietOut = '';
+    let quietErr = '';
     try {
       // its stream is live once it shows a task submitted now (the CLI takes a moment to connect)
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await client().submit({ name: 'before-kill', image: TEST_IMAGE, command: SLEEP, labels: cleanup.labels });
       await waitFor(() => / before-kill \(/.test(out), { what: `events live (stderr: ${err})` });
+      quiet = spawn(process.execPath, [POSEIDON_BIN, 'events'], {
+        env: { ...process.env, ...cliEnv(first), POSEIDON_MANAGER: viaFollower.join(',') },
+      });
+      quiet.stdout?.on('data', (d: Buffer) => (quietOut += d.toString('utf8')));
+      quiet.stderr?.on('data', (d: Buffer) => (quietErr += d.toString('utf8')));
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // connected, with nothing to show
       await (members[leader] as Member).process.kill();
+      // `run --wait` given the dead leader first: its submission and its event stream both find it
+      // gone at once, and both go on to the others (they once sent each other back to it)
+      const file = join(await cleanup.tempDir('group-run'), 'run-wait.json');
+      await writeFile(
+        file,
+        JSON.stringify({ name: 'run-wait', image: TEST_IMAGE, command: SLEEP, labels: cleanup.labels }),
+      );
+      const deadFirst = [urls[leader] as string, ...urls.filter((_, i) => i !== leader)];
+      const run = await runPoseidon(['run', file, '--wait'], {
+        ...cliEnv(first),
+        POSEIDON_MANAGER: deadFirst.join(','),
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, / Running on /);
       await submitRunning('after-kill', 'a submission after the kill Running');
       // it followed the events again through the group: the new leader's are there
-      await waitFor(() => /task\.started +after-kill /.test(out), {
-        what: `poseidon events to show the new leader's events (stdout: ${out}; stderr: ${err})`,
-        timeoutMs: 30_000,
-      });
+      for (const [what, text, errText] of [
+        ['poseidon events', () => out, () => err],
+        ['poseidon events via a follower', () => quietOut, () => quietErr],
+      ] as const) {
+        await waitFor(() => /task\.started +after-kill /.test(text()), {
+          what: `${what} to show the new leader's events (stdout: ${text()}; stderr: ${errText()})`,
+          timeoutMs: 30_000,
+        });
+      }
       assert.match(err, /the event stream ended \(a manager stopped, or the leader changed\); following again/);
       assert.equal(events.exitCode, null, 'still following');
+      assert.equal(quiet.exitCode, null, 'still following, via a follower');
     } finally {
       events.kill('SIGINT');
+      quiet?.kill('SIGINT');
     }
     await waitFor(async () => (await client().listNodes()).every((n) => n.state === 'Up'), {
       what: 'both workers Up with the new leader',

@@ -142,6 +142,9 @@ function pass(
       const answer = (): void => {
         if (out.headersSent || out.destroyed) return; // ended meanwhile (the leader changed, the caller left)
         out.writeHead(res.statusCode ?? 502, passed(res.headers));
+        // a stream's caller gets the status line now, not with the first event: otherwise a leader
+        // that dies before one comes leaves it with a connection closed and no answer at all
+        if (followsUntilLeft(req)) out.flushHeaders();
         piped = res;
         res.pipe(out);
         res.on('end', resolve);

@@ -141,6 +141,35 @@ test('a server that is not there is unreachable, and a list goes on to the next 
   assert.equal(twoServers.baseUrl, url);
 });
 
+test('two calls that find the first server down at once both go on to the next (not back to it)', async () => {
+  const twoServers = http(`${closedUrl},${url}`);
+  const answers = await Promise.all([twoServers.request('GET', '/echo'), twoServers.request('GET', '/echo')]);
+  assert.deepEqual(answers, [{ got: null }, { got: null }]);
+  assert.equal(twoServers.baseUrl, url);
+});
+
+test('a call every server of a list failed goes round the list again, for a group whose leader comes back', async () => {
+  const probe = createServer();
+  const laterUrl = await listen(probe);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const late = createServer({ ...(await issue(ca, 'manager')), ca: ca.certPem }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"late":true}');
+  });
+  const port = Number(new URL(laterUrl).port);
+  // no sleep in the test's own path: the server comes up while the call goes round
+  const up = new Promise<void>((resolve) => setTimeout(() => late.listen(port, '127.0.0.1', resolve), 600));
+  try {
+    assert.deepEqual(await http(`${closedUrl},${laterUrl}`, 10_000).request('GET', '/late'), { late: true });
+  } finally {
+    await up;
+    late.closeAllConnections();
+    await new Promise<void>((resolve) => late.close(() => resolve()));
+  }
+  // one server alone is not a group: a manager that is not there is said at once
+  await assert.rejects(http(closedUrl, 10_000).request('GET', '/echo'), ServerUnreachable);
+});
+
 test('no answer within the deadline, or a connection closed before the answer, is unreachable', async () => {
   const started = Date.now();
   await assert.rejects(http(url, 300).request('GET', '/silent'), ServerUnreachable);
