@@ -77,10 +77,9 @@ const ATTEMPT_MS = 5_000;
  * the list did not name it). Calls the group cannot take right now (`no_leader`, or
  * `store_unavailable` from a leader cut off from etcd), and calls every server of the list
  * failed, are tried again for LEADER_WAIT_MS; one that gets no answer within ATTEMPT_MS goes to
- * the next server. A call is sent again only where it
- * cannot have been applied (the server refused it or was not reached), or where repeating it
- * changes nothing (Poseidon's writes are idempotent: a task's id is the client's, a scale says
- * how many).
+ * the next server. A call is sent again only where it cannot have been applied (the server
+ * refused it or was not reached), or where repeating it changes nothing (Poseidon's writes are
+ * idempotent: a task's id is the client's, a scale says how many).
  */
 export class HttpClient {
   readonly #headers: Readonly<Record<string, string>>;

@@ -9,7 +9,7 @@ const NO_PORT_REQUESTS = Object.freeze([]) as unknown as TaskRequest['ports'];
 /**
  * Shares what many task requests hold alike. Each request arrives as fresh JSON, so without this
  * 100,000 tasks keep 100,000 copies of the same image name, command, env, labels and restart
- * policy: in the manager about a third of what a task costs in memory, in a worker about a sixth.
+ * policy: about a third of what a task costs the manager in memory, and a worker a quarter.
  * Shared values are frozen: neither the manager nor a worker changes a request in place, and a
  * change by mistake throws instead of changing every task at once. The tables are bounded, so
  * values that are not repeated (ids, names) cost a lookup and nothing more once they are full.
