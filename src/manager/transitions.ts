@@ -1,5 +1,12 @@
 import type { ServiceTaskRef, TaskReport } from '../api/index.js';
-import { assertTransition, InvalidTransition, isActive, TaskState, type TaskRequest } from '../task/index.js';
+import {
+  assertTransition,
+  InvalidTransition,
+  isActive,
+  STOPPED_ON_REQUEST,
+  TaskState,
+  type TaskRequest,
+} from '../task/index.js';
 import type { Compactor } from './compact.js';
 import { NO_HEALTH, type TaskRecord } from './records.js';
 
@@ -91,8 +98,8 @@ export function finishStopped(rec: TaskRecord, nowIso: string): TaskRecord {
   return { ...rec, state: TaskState.Completed, reason: stoppedReason(rec), finishedAt: nowIso, updatedAt: nowIso };
 }
 
-/** Why a stop was asked, when the user asked: `poseidon stop`, DELETE /tasks/{id}. */
-const ON_REQUEST = 'stopped on request';
+/** Why a stop was asked, when the user asked (`poseidon stop`, DELETE /tasks/{id}); the worker's reason too. */
+const ON_REQUEST = STOPPED_ON_REQUEST;
 /** What a task being stopped for a service's reason says until it has ended. */
 const STOPPING = 'stopping: ';
 /** What a task being stopped by its user says until it has ended. */

@@ -61,6 +61,7 @@ export {
   canTransition,
   isActive,
   isTerminal,
+  STOPPED_ON_REQUEST,
 } from './state-machine.js';
 export { isValidImageRef } from './image-ref.js';
 /** A compiled TypeBox validator that throws InvalidField naming the first bad field. */

@@ -12,6 +12,12 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 export const TASK_STATES: readonly TaskState[] = Object.values(TaskState);
 
 /**
+ * The reason of a task a stop asked for has ended with, as its worker reports it: the manager
+ * tells it apart from an exit of the task's own (and puts a service's reason for the stop there).
+ */
+export const STOPPED_ON_REQUEST = 'stopped on request';
+
+/**
  * The one transition table. Moves not listed here throw InvalidTransition.
  * - Pending -> Completed/Failed: stopped or rejected before it was ever placed.
  * - Scheduled|Running -> Pending: its node went down, so it waits for a new placement.

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DriverUnreachable, type ContainerState, type Driver } from '../driver/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { TaskState } from '../task/index.js';
+import { STOPPED_ON_REQUEST, TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
 import { setAddress, type WorkerTaskRecord } from './record.js';
 import type { StartPacer } from './start-pacer.js';
@@ -102,7 +102,7 @@ export class ContainerStarts {
       const reason = err instanceof PoseidonError ? err.message : `container could not be started: ${String(err)}`;
       await book.lock.run(id, async () => {
         if (book.get(id) !== rec || rec.state !== TaskState.Scheduled) return;
-        if (rec.stopRequested) book.move(rec, TaskState.Completed, 'stopped on request');
+        if (rec.stopRequested) book.move(rec, TaskState.Completed, STOPPED_ON_REQUEST);
         else book.move(rec, TaskState.Failed, reason);
         rec.finishedAt = book.nowIso();
         await book.persist(rec);

@@ -5,7 +5,7 @@ import type { ContainerState } from '../driver/index.js';
 import { TaskNotFound } from '../errors/index.js';
 import { KeyedLock } from '../lock/index.js';
 import type { Store } from '../store/index.js';
-import { assertTransition, isActive, TaskState } from '../task/index.js';
+import { assertTransition, isActive, STOPPED_ON_REQUEST, TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
 import { exitReason, toView, type WorkerTaskRecord } from './record.js';
 
@@ -136,7 +136,7 @@ export class TaskBook {
   /** The container ended: Completed on exit 0 (or a requested stop), Failed otherwise. */
   finish(rec: WorkerTaskRecord, c: Pick<ContainerState, 'exitCode' | 'oomKilled' | 'finishedAt'>): void {
     const exitCode = c.exitCode ?? -1;
-    if (rec.stopRequested) this.move(rec, TaskState.Completed, 'stopped on request');
+    if (rec.stopRequested) this.move(rec, TaskState.Completed, STOPPED_ON_REQUEST);
     else if (exitCode === 0 && !c.oomKilled) this.move(rec, TaskState.Completed, 'exited with code 0');
     else this.move(rec, TaskState.Failed, exitReason(exitCode, c.oomKilled, rec.request.memoryBytes));
     rec.exitCode = exitCode;

@@ -4,7 +4,14 @@ import type { EngineStatus, TaskDigest, WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Driver } from '../driver/index.js';
 import type { Store } from '../store/index.js';
-import { assertTransition, isActive, SharedParts, TaskState, type TaskRequest } from '../task/index.js';
+import {
+  assertTransition,
+  isActive,
+  SharedParts,
+  STOPPED_ON_REQUEST,
+  TaskState,
+  type TaskRequest,
+} from '../task/index.js';
 import { ContainerEvents } from './container-events.js';
 import { ContainerStarts } from './container-starts.js';
 import { WorkerStopping } from './errors.js';
@@ -262,7 +269,7 @@ export class Worker {
         await this.deps.driver.remove(rec.containerId);
       }
       if (isActive(rec.state)) {
-        book.move(rec, TaskState.Completed, 'stopped on request');
+        book.move(rec, TaskState.Completed, STOPPED_ON_REQUEST);
         rec.exitCode = exitCode;
         rec.finishedAt = book.nowIso();
       }

@@ -166,7 +166,7 @@ test('a call every server of a list failed goes round the list again, for a grou
     late.closeAllConnections();
     await new Promise<void>((resolve) => late.close(() => resolve()));
   }
-  // one server alone is not a group: a manager that is not there is said at once
+  // one server alone is not a group: still unreachable (the wait for a group is not timed here)
   await assert.rejects(http(closedUrl, 10_000).request('GET', '/echo'), ServerUnreachable);
 });
 
