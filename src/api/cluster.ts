@@ -73,15 +73,30 @@ export const REPORT_SLACK = 256;
 export const MAX_REGISTER_TASKS = 200_000;
 export type TaskReport = Static<typeof TaskReport>;
 
-const NodeMetrics = Type.Object(
+/** Host ports in use outside Poseidon that one node may report. */
+export const MAX_PORTS_IN_USE = 4096;
+
+/** A host port and its protocol, as `"8080/tcp"`. */
+export const HOST_PORT_KEY_PATTERN = '^[1-9][0-9]{0,4}/(tcp|udp)$';
+
+export const NodeMetrics = Type.Object(
   {
     cpuUsage: Type.Number({ minimum: 0, maximum: 1 }),
     load1: Type.Number({ minimum: 0 }),
     memoryAvailableBytes: Type.Integer({ minimum: 0 }),
     diskFreeBytes: Type.Integer({ minimum: 0 }),
+    /**
+     * Host ports something other than the node's own tasks holds (other containers, processes on
+     * the host), as `"8080/tcp"`: no task that asks for one of them is placed on the node.
+     * Absent from older workers: none.
+     */
+    portsInUse: Type.Optional(
+      Type.Array(Type.String({ pattern: HOST_PORT_KEY_PATTERN, maxLength: 9 }), { maxItems: MAX_PORTS_IN_USE }),
+    ),
   },
   { additionalProperties: false },
 );
+export type NodeMetrics = Static<typeof NodeMetrics>;
 
 /**
  * Whether the worker's container engine answers. A node whose engine is away takes no new work,

@@ -23,6 +23,8 @@ export {
   BatchStartResult,
   BatchStartReply,
   EngineStatus,
+  NodeMetrics,
+  MAX_PORTS_IN_USE,
   MAX_ALLOWED_HOST_PATHS,
   MAX_BATCH_START,
   MAX_REGISTER_TASKS,

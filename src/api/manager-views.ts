@@ -157,5 +157,10 @@ export const NodeStatusView = Type.Object({
   allowedHostPaths: Type.Array(Type.String(), {
     description: 'Host directories its worker lets tasks mount (`--allow-host-path`).',
   }),
+  portsInUse: Type.Array(Type.String(), {
+    description:
+      'Host ports something other than its tasks holds (other containers, processes on the host), as `8080/tcp`, ' +
+      'as its worker last said: no task that asks for one of them by number is placed there.',
+  }),
 });
 export type NodeStatusView = Static<typeof NodeStatusView>;

@@ -15,10 +15,17 @@ import {
   renewCredentials,
   saveNodeCredentials,
 } from '../pki/index.js';
-import { HostMetrics, readDiskSpace } from '../stats/index.js';
+import { HostMetrics, readDiskSpace, readHeldPorts } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { LmdbStore } from '../store/index.js';
-import { createWorkerServer, ManagerReporter, SelfFence, Worker, type WorkerTaskRecord } from '../worker/index.js';
+import {
+  createWorkerServer,
+  ManagerReporter,
+  portsInUseOutside,
+  SelfFence,
+  Worker,
+  type WorkerTaskRecord,
+} from '../worker/index.js';
 
 export interface WorkerRuntimeOptions {
   host: string;
@@ -170,6 +177,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         diskBytes: opts.diskBytes ?? disk.totalBytes,
       },
       readHost: () => hostMetrics.read(),
+      // other containers' published ports and the host's servers where tasks publish: those go elsewhere
+      readPortsInUse: () => portsInUseOutside(worker, () => readHeldPorts('/proc', opts.host)),
       log,
       labels: opts.labels ?? {},
       allowedHostPaths: opts.allowedHostPaths ?? [],

@@ -15,6 +15,7 @@ import { Allocations, type NodeAllocation } from './allocations.js';
 import { isDrained, takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
+const NO_PORT_KEYS: readonly string[] = [];
 
 /**
  * The cluster as placement sees it, kept for the manager's lifetime instead of rebuilt for every
@@ -42,6 +43,8 @@ export class ClusterPool {
   #pool = new NodePool();
   /** Every node the manager knows, as last given to setNode. */
   readonly #entries = new Map<string, NodeEntry>();
+  /** The host ports held outside Poseidon each node last reported, as the pool's views show them. */
+  readonly #portsSeen = new Map<string, readonly string[]>();
   /**
    * Nodes known but not in the pool yet. NodePool adds a node in O(n) (the positions after it
    * shift), so joins wait here and go in together when placement next reads the pool: ten
@@ -96,15 +99,25 @@ export class ClusterPool {
     return this.#alloc.of(nodeId);
   }
 
-  /** A node registered, beat, or changed state: the pool sees it as `entry` says from now on. */
-  setNode(entry: NodeEntry): void {
+  /**
+   * A node registered, beat, or changed state: the pool sees it as `entry` says from now on.
+   * True when a host port held outside Poseidon there was freed: a task waiting for it may fit.
+   */
+  setNode(entry: NodeEntry): boolean {
     const id = entry.record.id;
+    // the tracker changes an entry in place, so what the pool last saw is kept apart
+    const before = this.#portsSeen.get(id) ?? NO_PORT_KEYS;
+    const after = entry.metrics?.portsInUse ?? NO_PORT_KEYS;
     this.#entries.set(id, entry);
-    if (this.#joined.has(id)) return; // its view is built when it goes in
+    const portsChanged = !sameKeys(before, after);
+    if (portsChanged) this.#portsSeen.set(id, after);
+    const freed = portsChanged && before.some((key) => !after.includes(key));
+    if (this.#joined.has(id)) return freed; // its view is built when it goes in
     const pooled = this.#pool.get(id);
     if (pooled === undefined) this.#joined.add(id);
     // most heartbeats change nothing placement reads
-    else if (!sameFacts(pooled, entry)) this.#rebuild(id);
+    else if (portsChanged || !sameFacts(pooled, entry)) this.#rebuild(id);
+    return freed;
   }
 
   /**
@@ -113,6 +126,7 @@ export class ClusterPool {
    */
   removeNode(nodeId: string): void {
     this.#entries.delete(nodeId);
+    this.#portsSeen.delete(nodeId);
     this.#joined.delete(nodeId);
     this.#pool.delete(nodeId);
   }
@@ -200,11 +214,24 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
     capacity: record.capacity,
     allocated: a.resources, // the pool copies it
     taskCount: a.count,
-    usedPorts: a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys()),
+    usedPorts: usedPorts(a, metrics?.portsInUse ?? NO_PORT_KEYS),
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
     ...(record.labels === undefined ? {} : { labels: record.labels }),
     ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
   };
+}
+
+/** The node's host ports in use: its tasks' (the books), and those held outside Poseidon as it reported. */
+function usedPorts(a: NodeAllocation, outside: readonly string[]): ReadonlySet<string> {
+  if (outside.length === 0) return a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys());
+  const used = new Set(outside);
+  for (const key of a.ports.keys()) used.add(key);
+  return used;
+}
+
+/** Whether two lists of port keys are the same, in the same order (a worker sends them in port order). */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((key, i) => key === b[i]));
 }
 
 /** Why a node that beats takes no work (drained, or its engine away); undefined otherwise ("node down" if not up). */

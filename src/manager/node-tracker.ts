@@ -46,6 +46,8 @@ export class NodeTracker {
       joined(url: string): void;
       /** The node was drained: its tasks should move elsewhere. */
       drained(nodeId: string): void;
+      /** A host port held outside Poseidon on the node was freed: the waiting tasks should be looked at. */
+      roomGrew(): void;
     },
   ) {
     this.#health = new NodeHealth({
@@ -115,11 +117,12 @@ export class NodeTracker {
     entry.metrics = req.metrics;
     const cameBack = entry.state !== 'Up';
     entry.state = 'Up';
-    this.deps.placer.setNode(entry); // measured cpu and memory, which E-PVM reads, and maybe Up again
+    // measured cpu and memory, which E-PVM reads, the ports held outside Poseidon, and maybe Up again
+    const freed = this.deps.placer.setNode(entry);
     if (cameBack) {
       this.#announceUp(entry);
       this.deps.up(nodeId);
-    }
+    } else if (freed) this.deps.roomGrew();
     if (req.engine !== undefined) this.#engine(entry, req.engine);
   }
 

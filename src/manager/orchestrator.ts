@@ -99,6 +99,12 @@ export class Orchestrator {
     this.#loop.kick();
   }
 
+  /** Room appeared outside any task's release (a host port freed on a node): the waiting tasks are tried again. */
+  roomGrew(): void {
+    this.#capacityGrew = true;
+    this.#loop.kick();
+  }
+
   /** A node was drained: its tasks move (reconcile decides on each). */
   nodeDrained(nodeId: string): void {
     this.changed(this.deps.placer.pool.of(nodeId).tasks);

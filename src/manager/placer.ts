@@ -52,9 +52,9 @@ export class Placer {
     return this.pool.setBound(id, bound) || released;
   }
 
-  /** A node registered, beat, or changed state. */
-  setNode(entry: NodeEntry): void {
-    this.pool.setNode(entry);
+  /** A node registered, beat, or changed state. True when a host port held outside Poseidon there was freed. */
+  setNode(entry: NodeEntry): boolean {
+    return this.pool.setNode(entry);
   }
 
   /** A node left the cluster for good (`node rm`): nothing is placed there, nor counted in explanations. */

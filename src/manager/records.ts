@@ -82,6 +82,8 @@ export interface NodeMetricsSeen {
   load1: number;
   memoryAvailableBytes: number;
   diskFreeBytes: number;
+  /** Host ports held outside Poseidon on the node, as `"8080/tcp"` (see NodeMetrics); absent: none. */
+  portsInUse?: readonly string[];
 }
 
 /** A node with its liveness, in memory. */
@@ -169,5 +171,6 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
     labels: n.record.labels ?? {},
     allowedHostPaths: n.record.allowedHostPaths ?? [],
+    portsInUse: [...(n.metrics?.portsInUse ?? [])],
   };
 }

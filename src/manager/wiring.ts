@@ -269,6 +269,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url) => dispatcher.rejoined(url),
+    roomGrew: () => orchestrator.roomGrew(),
     drained: (nodeId) => {
       // plain tasks are reconcile's to move; each service with a replica there replaces it start-first
       for (const id of placer.pool.of(nodeId).tasks) {

@@ -26,3 +26,8 @@ export type { LoadAverage } from './proc-parse.js';
 export type { MemoryInfo } from './proc-parse.js';
 /** Busy fraction 0..1 between two CpuTimes samples (iowait counts as idle); 0 when no time passed. */
 export { cpuUsageBetween } from './cpu-usage.js';
+/**
+ * Host ports held on this machine (listening tcp, bound udp), from /proc/net, where a container publishing on an
+ * address would bind them, as "8080/tcp"; blocksPublish says which sockets count.
+ */
+export { readHeldPorts, parseHeldSockets, blocksPublish, type HeldSocket } from './held-ports.js';

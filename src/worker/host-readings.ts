@@ -1,5 +1,3 @@
-import type { HostSnapshot } from '../stats/index.js';
-
 /**
  * The host's figures for heartbeats, read in the background, so that a beat goes with the latest
  * reading instead of waiting for a new one. A reading is procfs and statfs through libuv's thread
@@ -7,14 +5,23 @@ import type { HostSnapshot } from '../stats/index.js';
  * waited for it reached the manager that much later: with 1 s beats and a 3 s grace the manager
  * saw beats up to 3.2 s apart, and a live node went Down while its tasks started.
  */
-export class HostReadings {
-  #latest: HostSnapshot | undefined;
-  #reading: Promise<HostSnapshot> | undefined;
+export class HostReadings<T> {
+  #latest: T | undefined;
+  /** When the latest reading began (performance.now() ms). */
+  #latestAtMs = -Infinity;
+  #reading: Promise<T> | undefined;
 
-  constructor(private readonly read: () => Promise<HostSnapshot>) {}
+  /**
+   * @param refreshAfterMs latest() starts a new reading only once the latest is this old (0:
+   *   every call), for a reading that costs more than the beat it goes with.
+   */
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly refreshAfterMs = 0,
+  ) {}
 
   /** A new reading, waited for (a registration: the manager learns the node from it). */
-  fresh(): Promise<HostSnapshot> {
+  fresh(): Promise<T> {
     return this.#start();
   }
 
@@ -22,19 +29,23 @@ export class HostReadings {
    * The latest reading at once, with a new one started for the next call. With none yet, or after
    * a reading failed, it waits for a new one, so a failure reaches the caller.
    */
-  latest(): Promise<HostSnapshot> {
+  latest(): Promise<T> {
+    if (this.#latest !== undefined && performance.now() - this.#latestAtMs < this.refreshAfterMs)
+      return Promise.resolve(this.#latest);
     const next = this.#start();
     if (this.#latest === undefined) return next;
     next.catch(() => undefined); // the next call waits for a reading, and sees the failure then
     return Promise.resolve(this.#latest);
   }
 
-  #start(): Promise<HostSnapshot> {
+  #start(): Promise<T> {
+    const beganMs = performance.now();
     this.#reading ??= this.read().then(
-      (host) => {
-        this.#latest = host;
+      (reading) => {
+        this.#latest = reading;
+        this.#latestAtMs = beganMs;
         this.#reading = undefined;
-        return host;
+        return reading;
       },
       (err: unknown) => {
         this.#latest = undefined;

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isNotFound, isPermanent } from '../errors/index.js';
-import { REPORT_SLACK, toReport, type HeartbeatReply, type TaskReport, type ResourcesView } from '../api/index.js';
+import {
+  MAX_PORTS_IN_USE,
+  REPORT_SLACK,
+  toReport,
+  type HeartbeatReply,
+  type NodeMetrics,
+  type TaskReport,
+  type ResourcesView,
+} from '../api/index.js';
 import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { beatDelayMs, HostReadings } from './host-readings.js';
@@ -17,6 +25,14 @@ import type { Worker } from './worker.js';
  */
 export const REPORT_GAP_MS = 50;
 
+/**
+ * How old the host ports in use may get before a beat reads them again: the socket tables of a
+ * busy host are long, and a port taken or freed outside Poseidon is seen within this.
+ */
+export const PORTS_READ_MS = 5_000;
+
+const NO_PORTS: readonly string[] = [];
+
 /** What the reporter needs of the manager's API and of the worker. */
 export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
 export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest' | 'engineStatus'>;
@@ -30,6 +46,12 @@ export interface ReporterDeps {
   url: string;
   capacity: ResourcesView;
   readHost(): Promise<HostSnapshot>;
+  /**
+   * The host ports something other than this worker's tasks holds (other containers, host
+   * processes), as `"8080/tcp"`: the manager places no task that asks for one of them here.
+   * Read at most every PORTS_READ_MS; absent: none are reported.
+   */
+  readPortsInUse?(): Promise<readonly string[]>;
   log: Logger;
   /** The node's labels and the host directories it lets tasks mount, sent at register; none when absent. */
   labels?: Record<string, string>;
@@ -60,10 +82,13 @@ export class ManagerReporter {
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
   #resyncAsked = false;
   #unsubscribe: (() => void) | undefined;
-  readonly #host: HostReadings;
+  readonly #host: HostReadings<HostSnapshot>;
+  readonly #ports: HostReadings<readonly string[]> | undefined;
 
   constructor(private readonly deps: Readonly<ReporterDeps>) {
     this.#host = new HostReadings(() => deps.readHost());
+    const readPorts = deps.readPortsInUse;
+    this.#ports = readPorts === undefined ? undefined : new HostReadings(() => readPorts(), PORTS_READ_MS);
   }
 
   start(): void {
@@ -116,13 +141,13 @@ export class ManagerReporter {
   }
 
   async #register(): Promise<HeartbeatReply> {
-    const host = await this.#host.fresh();
+    const [host, ports] = await Promise.all([this.#host.fresh(), this.#ports?.fresh() ?? NO_PORTS]);
     const reply = await this.deps.manager.register({
       nodeId: this.deps.nodeId,
       name: this.deps.name,
       url: this.deps.url,
       capacity: this.deps.capacity,
-      metrics: metricsOf(host),
+      metrics: metricsOf(host, ports),
       tasks: this.deps.worker.list().map(toReport),
       engine: this.deps.worker.engineStatus(),
       ...(this.deps.labels === undefined ? {} : { labels: this.deps.labels }),
@@ -141,7 +166,7 @@ export class ManagerReporter {
    * is pushed as it happens (#flush), so the list is needed only to repair a loss.
    */
   async #beat(): Promise<HeartbeatReply> {
-    const host = await this.#host.latest();
+    const [host, ports] = await this.#readings();
     const tasks = this.#resyncAsked
       ? this.deps.worker
           .list()
@@ -154,7 +179,7 @@ export class ManagerReporter {
         'the manager asked for every task; sending them',
       );
     return this.deps.manager.heartbeat(this.deps.nodeId, {
-      metrics: metricsOf(host),
+      metrics: metricsOf(host, ports),
       tasks,
       digest: this.deps.worker.activeDigest(),
       engine: this.deps.worker.engineStatus(),
@@ -179,9 +204,9 @@ export class ManagerReporter {
   async owned(): Promise<Array<{ taskId: string; generation: number }> | null> {
     if (!this.#registered) return null;
     try {
-      const host = await this.#host.latest();
+      const [host, ports] = await this.#readings();
       const reply = await this.deps.manager.heartbeat(this.deps.nodeId, {
-        metrics: metricsOf(host),
+        metrics: metricsOf(host, ports),
         tasks: [],
         digest: this.deps.worker.activeDigest(),
         engine: this.deps.worker.engineStatus(),
@@ -195,6 +220,11 @@ export class ManagerReporter {
       );
       return null;
     }
+  }
+
+  /** The latest host figures and ports in use, for a beat. */
+  #readings(): Promise<[HostSnapshot, readonly string[]]> {
+    return Promise.all([this.#host.latest(), this.#ports?.latest() ?? NO_PORTS]);
   }
 
   #scheduleFlush(): void {
@@ -236,16 +266,13 @@ export class ManagerReporter {
   }
 }
 
-function metricsOf(host: HostSnapshot): {
-  cpuUsage: number;
-  load1: number;
-  memoryAvailableBytes: number;
-  diskFreeBytes: number;
-} {
+function metricsOf(host: HostSnapshot, ports: readonly string[]): NodeMetrics {
   return {
     cpuUsage: Math.min(1, Math.max(0, host.cpuUsage)),
     load1: host.load.load1,
     memoryAvailableBytes: host.memory.availableBytes,
     diskFreeBytes: host.disk.freeBytes,
+    // a host with more than the manager takes reports the lowest ports, which tasks ask for most
+    ...(ports.length === 0 ? {} : { portsInUse: ports.slice(0, MAX_PORTS_IN_USE) }),
   };
 }

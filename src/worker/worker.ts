@@ -190,6 +190,20 @@ export class Worker {
     return toView(this.#book.require(id));
   }
 
+  /**
+   * Every host port a task of this worker asked for by number or was given, as `"8080/tcp"`,
+   * whatever the task's state: the manager counts these itself, so a worker reports only the
+   * ports held outside Poseidon (portsInUseOutside).
+   */
+  hostPortsOfTasks(): Set<string> {
+    const keys = new Set<string>();
+    for (const rec of this.#book.records()) {
+      for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
+      for (const p of rec.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
+    }
+    return keys;
+  }
+
   /** The summary of the active tasks (id, generation) a heartbeat carries instead of the list. */
   activeDigest(): TaskDigest {
     return this.#book.activeDigest();

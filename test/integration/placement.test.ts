@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
@@ -10,6 +11,7 @@ import { PoseidonError } from '../../src/errors/index.js';
 import { asManager } from '../../testkit/manager-access.js';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
+import { TEST_IMAGE } from './helpers/docker.js';
 
 // Placement by node labels and constraints, named volumes that keep their tasks on their node,
 // host paths a worker must allow, and volume removal: a real manager, real workers and real Docker.
@@ -46,6 +48,49 @@ describe('placement: labels, constraints and volumes on real workers', () => {
   };
   after(async () => {
     for (const c of clusters) await c.close();
+  });
+
+  test('a host port another container holds keeps tasks asking for it off the node until it is freed', async () => {
+    const c = await cluster();
+    await c.startWorker('a');
+    const port = await freePort();
+    const key = `${port}/tcp`;
+    // a plain container, not Poseidon's, publishing the port where the worker publishes (labelled for cleanup)
+    const labels = Object.entries(c.task('x').labels as Record<string, string>).flatMap(([k, v]) => [
+      '--label',
+      `${k}=${v}`,
+    ]);
+    const squatter = (
+      await run('docker', ['run', '-d', ...labels, '-p', `127.0.0.1:${port}:80`, TEST_IMAGE, 'sleep', '600'])
+    ).stdout.trim();
+    const node = await waitFor(async () => (await c.client.listNodes()).find((n) => n.portsInUse.includes(key)), {
+      what: `the node to report ${key} in use`,
+      timeoutMs: 30_000,
+    });
+    assert.equal(node.name, c.workerName('a'));
+    const shown = JSON.parse((await c.cli(['node', '--json'])).stdout) as NodeStatusView[];
+    assert.ok(shown[0]?.portsInUse.includes(key), 'node --json shows it');
+
+    const asks = await c.client.submit(c.task('asks-port', { ports: [{ container: 80, host: port }] }));
+    const reason = `0/1 nodes can run asks-port: 1 host port ${key} in use`;
+    const waiting = await waitFor(
+      async () => {
+        const t = await c.client.getTask(asks.id);
+        if (t.reason !== reason) throw new Error(`${t.state}: ${t.reason}`);
+        return t;
+      },
+      { what: `the task to wait, saying: ${reason}`, timeoutMs: 30_000 },
+    );
+    assert.equal(waiting.state, 'Pending');
+    assert.equal(waiting.restarts, 0, 'never placed, so never failed');
+
+    await run('docker', ['rm', '-f', squatter]);
+    const [running] = await c.allInState([asks.id], 'Running', 60_000);
+    assert.equal(running?.node, c.workerName('a'));
+    assert.deepEqual(running?.ports, [{ container: 80, host: port, protocol: 'tcp' }]);
+    // the task's own port is Poseidon's to count, never reported as held outside
+    const after = await c.client.listNodes();
+    assert.ok(!(after[0]?.portsInUse ?? []).includes(key), `${key} is not reported once the task holds it`);
   });
 
   test('a YAML task file constrained to zone=b lands on the worker labelled so; one no node matches stays Pending', async () => {
@@ -255,6 +300,15 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     assert.match(again.stderr, new RegExp(`no volume ${volume}`));
   });
 });
+
+/** A port nothing on 127.0.0.1 holds now (the kernel's pick). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function writeAndName(c: TestCluster, name: string, text: string): Promise<string> {
   const path = join(c.dir, name);

@@ -117,6 +117,35 @@ test('a host port stays in use in the pool until the last task holding it on the
   assert.deepEqual([...pooled(pool, 'w1').usedPorts], []);
 });
 
+test('host ports held outside Poseidon, as the node last said, are in use there; a beat that frees one says so', () => {
+  const pool = newPool();
+  const w1 = entry('w1', { cpuUsage: 0.1 });
+  pool.setNode(w1);
+  pool.setNode(entry('w2', { cpuUsage: 0.1 }));
+  const asks8080 = task('t1', { ports: PORT_8080 });
+  // the tracker changes the entry in place, as a heartbeat does
+  w1.metrics = { ...(w1.metrics ?? assert.fail('metrics')), portsInUse: ['22/tcp', '8080/tcp'] };
+  assert.equal(pool.setNode(w1), false, 'a port taken frees nothing');
+  pool.set('t0', task('t0', { ports: [{ containerPort: 53, hostPort: 53, protocol: 'udp' }] }), 'w1');
+  assert.deepEqual([...pooled(pool, 'w1').usedPorts].sort(), ['22/tcp', '53/udp', '8080/tcp']);
+  const p = pool.choose(asks8080, 'w1');
+  assert.ok(p.ok && p.nodeId === 'w2', 'placed beside the port held on w1, not on it');
+
+  pool.setNode(entry('w2', { state: 'Down' }));
+  const none = pool.choose(asks8080);
+  assert.ok(!none.ok);
+  assert.match(explain(none.explanation), /host port 8080\/tcp in use/);
+
+  w1.metrics = { ...w1.metrics, portsInUse: ['22/tcp'] };
+  assert.equal(pool.setNode(w1), true, 'a freed port is room that grew');
+  assert.deepEqual([...pooled(pool, 'w1').usedPorts].sort(), ['22/tcp', '53/udp'], "the task's port stays");
+  assert.equal(pool.setNode(w1), false, 'the same ports again change nothing');
+  const now = pool.choose(asks8080);
+  assert.ok(now.ok && now.nodeId === 'w1');
+  pool.set('t0', task('t0'), null);
+  assert.deepEqual([...pooled(pool, 'w1').usedPorts], ['22/tcp'], 'a release keeps the ports held outside');
+});
+
 test('a task that moves is released on the node it left and charged on the one it joined; a new generation alone changes nothing', () => {
   const pool = newPool();
   pool.setNode(entry('w1'));

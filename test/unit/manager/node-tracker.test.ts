@@ -174,3 +174,31 @@ test('an engine away past the grace gives its tasks up: they run elsewhere under
   await p.settle();
   assert.deepEqual(p.calls.get('http://w1.test:7070'), ['stop t1 g1']);
 });
+
+// ---- host ports held outside Poseidon ----
+
+test('a task asking for a host port held outside Poseidon waits, saying so, and is placed once a beat says it is free', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  const manager = new Manager(p);
+  t.after(() => manager.stop());
+  const held = { ...beat(W1), metrics: { ...beat(W1).metrics, portsInUse: ['22/tcp', '8080/tcp'] } };
+  await manager.heartbeat(W1.id, held);
+  assert.deepEqual(manager.listNodes()[0]?.portsInUse, ['22/tcp', '8080/tcp']);
+  const asks = await manager.submit(
+    request(uuid('p'), { ports: [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }] }),
+  );
+  const other = await manager.submit(
+    request(uuid('q'), { ports: [{ containerPort: 80, hostPort: 9090, protocol: 'tcp' }] }),
+  );
+  await p.settle();
+  assert.equal(manager.getTask(asks.id).state, 'Pending');
+  assert.equal(manager.getTask(asks.id).reason, `0/1 nodes can run ${asks.name}: 1 host port 8080/tcp in use`);
+  assert.equal(manager.getTask(other.id).state, 'Running', 'a port nothing holds is placed as before');
+  await manager.heartbeat(W1.id, held);
+  await p.settle();
+  assert.equal(manager.getTask(asks.id).state, 'Pending', 'the same ports again: still waiting');
+  await manager.heartbeat(W1.id, { ...beat(W1), metrics: { ...beat(W1).metrics, portsInUse: ['22/tcp'] } });
+  await p.settle();
+  assert.equal(manager.getTask(asks.id).state, 'Running', 'placed once the port was freed, with no other event');
+  assert.equal(manager.getTask(asks.id).node, 'w1');
+});

@@ -26,9 +26,11 @@ function scriptedReads(): {
 }
 
 /** Readings whose first reading has been taken (`cpuUsage` as given), and the script of the next ones. */
-async function primed(cpuUsage: number): Promise<{ reads: ReturnType<typeof scriptedReads>; readings: HostReadings }> {
+async function primed(
+  cpuUsage: number,
+): Promise<{ reads: ReturnType<typeof scriptedReads>; readings: HostReadings<HostSnapshot> }> {
   const reads = scriptedReads();
-  const readings = new HostReadings(reads.read);
+  const readings = new HostReadings<HostSnapshot>(reads.read);
   const first = readings.fresh();
   reads.answer(snapshot(cpuUsage));
   await first;
@@ -37,7 +39,7 @@ async function primed(cpuUsage: number): Promise<{ reads: ReturnType<typeof scri
 
 test('the first reading is waited for; later calls get the latest at once while a new one is read', async () => {
   const reads = scriptedReads();
-  const readings = new HostReadings(reads.read);
+  const readings = new HostReadings<HostSnapshot>(reads.read);
   const first = readings.latest();
   reads.answer(snapshot(0.1));
   assert.equal((await first).cpuUsage, 0.1);
@@ -78,4 +80,23 @@ test("the next beat's wait counts from when the last one went, not from its answ
   assert.equal(beatDelayMs(1_000, 150), 850);
   assert.equal(beatDelayMs(1_000, 2_000), 0);
   assert.equal(beatDelayMs(1_000, 0), 1_000);
+});
+
+test('with refreshAfterMs, latest() reads again only once the latest reading is that old', async () => {
+  const reads = scriptedReads();
+  const slow = new HostReadings<HostSnapshot>(reads.read, 60_000);
+  const first = slow.latest();
+  reads.answer(snapshot(0.3));
+  assert.equal((await first).cpuUsage, 0.3);
+  assert.equal((await slow.latest()).cpuUsage, 0.3);
+  assert.equal((await slow.latest()).cpuUsage, 0.3);
+  assert.equal(reads.calls(), 1, 'a reading younger than refreshAfterMs is used as it is');
+
+  const quick = new HostReadings<HostSnapshot>(reads.read, 1);
+  const primedQuick = quick.latest();
+  reads.answer(snapshot(0.4));
+  await primedQuick;
+  await new Promise((resolve) => setTimeout(resolve, 5)); // older than 1 ms now
+  assert.equal((await quick.latest()).cpuUsage, 0.4, 'the latest is handed out while the new one is read');
+  assert.equal(reads.calls(), 3, 'an older reading starts a new one');
 });

@@ -1,0 +1,16 @@
+import type { Worker } from './worker.js';
+
+/**
+ * The host ports held on this machine that none of the worker's tasks names (another container's,
+ * a process on the host), as `"8080/tcp"`, in the order `readHeld` gives: what a heartbeat tells
+ * the manager, which counts the ports of Poseidon's tasks itself. The tasks are looked at after
+ * the reading, so a task that started during it is never taken for something else.
+ */
+export async function portsInUseOutside(
+  worker: Pick<Worker, 'hostPortsOfTasks'>,
+  readHeld: () => Promise<readonly string[]>,
+): Promise<string[]> {
+  const held = await readHeld();
+  const own = worker.hostPortsOfTasks();
+  return held.filter((key) => !own.has(key));
+}
