@@ -1,6 +1,6 @@
 import type { ManagerTaskView, NodeAvailability, VolumeView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
-import { isTerminal, TASK_STATES } from '../task/state-machine.js';
+import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
@@ -105,8 +105,13 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
  */
 export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'>): string {
   const id = printable(task.id);
-  if (isTerminal(task.state))
-    return `${id} had already ended (${task.state}: ${printable(task.reason)}); it is not restarted\n`;
+  if (isTerminal(task.state)) {
+    // the stop marks the reason so that no restart follows; the line says that in words of its own
+    const reason = task.reason.endsWith(`; ${STOPPED_ON_REQUEST}`)
+      ? task.reason.slice(0, -`; ${STOPPED_ON_REQUEST}`.length)
+      : task.reason;
+    return `${id} had already ended (${task.state}: ${printable(reason)}); it is not restarted\n`;
+  }
   if (task.service === undefined) return `${id} stopping\n`;
   const service = printable(task.service);
   return (

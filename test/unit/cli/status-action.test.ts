@@ -19,6 +19,11 @@ test('poseidon stop: a plain task is stopping; a replica says its service replac
     stoppingLine({ id, state: 'Failed', reason: 'exited with code 3' }),
     `${id} had already ended (Failed: exited with code 3); it is not restarted\n`,
   );
+  assert.equal(
+    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3; stopped on request' }),
+    `${id} had already ended (Failed: exited with code 3); it is not restarted\n`,
+    'the mark the stop left on the reason is not said twice',
+  );
 });
 
 test('status --state takes a state in any case, sent as its own name; anything else names the flag and the states', () => {
