@@ -1,9 +1,10 @@
 /**
- * The host's figures for heartbeats, read in the background, so that a beat goes with the latest
- * reading instead of waiting for a new one. A reading is procfs and statfs through libuv's thread
- * pool; on a loaded host it took up to 670 ms (2026-12-02, 2 cores at load 58), and a beat that
- * waited for it reached the manager that much later: with 1 s beats and a 3 s grace the manager
- * saw beats up to 3.2 s apart, and a live node went Down while its tasks started.
+ * A reading a heartbeat carries (the host's figures, the host ports in use), taken in the
+ * background, so that a beat goes with the latest reading instead of waiting for a new one. A
+ * reading is procfs and statfs through libuv's thread pool; on a loaded host it took up to 670 ms
+ * (2026-12-02, 2 cores at load 58), and a beat that waited for it reached the manager that much
+ * later: with 1 s beats and a 3 s grace the manager saw beats up to 3.2 s apart, and a live node
+ * went Down while its tasks started.
  */
 export class HostReadings<T> {
   #latest: T | undefined;

@@ -62,6 +62,8 @@ export interface ReporterDeps {
   onContact?(): void;
   /** REPORT_GAP_MS unless a test sets another. */
   reportGapMs?: number;
+  /** PORTS_READ_MS unless a test sets another. */
+  portsReadMs?: number;
 }
 
 /**
@@ -84,11 +86,36 @@ export class ManagerReporter {
   #unsubscribe: (() => void) | undefined;
   readonly #host: HostReadings<HostSnapshot>;
   readonly #ports: HostReadings<readonly string[]> | undefined;
+  /** The last host ports in use read, and whether reading them fails now. */
+  #portsRead: readonly string[] = NO_PORTS;
+  #portsFailing = false;
 
   constructor(private readonly deps: Readonly<ReporterDeps>) {
     this.#host = new HostReadings(() => deps.readHost());
     const readPorts = deps.readPortsInUse;
-    this.#ports = readPorts === undefined ? undefined : new HostReadings(() => readPorts(), PORTS_READ_MS);
+    this.#ports =
+      readPorts === undefined
+        ? undefined
+        : new HostReadings(() => this.#readPorts(readPorts), deps.portsReadMs ?? PORTS_READ_MS);
+  }
+
+  /**
+   * The ports in use; when they cannot be read, the last ones read (none before any), so that a
+   * beat still goes: the node stays Up, and the manager keeps what it knew of the ports.
+   */
+  async #readPorts(read: () => Promise<readonly string[]>): Promise<readonly string[]> {
+    try {
+      const ports = await read();
+      if (this.#portsFailing) this.deps.log.info('host ports in use read again');
+      this.#portsFailing = false;
+      this.#portsRead = ports;
+      return ports;
+    } catch (err) {
+      if (!this.#portsFailing)
+        this.deps.log.warn({ err }, 'cannot read the host ports in use; the manager keeps the last ones reported');
+      this.#portsFailing = true;
+      return this.#portsRead;
+    }
   }
 
   start(): void {

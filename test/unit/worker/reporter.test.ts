@@ -80,7 +80,17 @@ const HOST = {
 
 /** What a test sets of the reporter's deps beyond the fixed ones. */
 type Extra = Partial<
-  Pick<ReporterDeps, 'labels' | 'allowedHostPaths' | 'url' | 'stopGraceSeconds' | 'readHost' | 'reportGapMs'>
+  Pick<
+    ReporterDeps,
+    | 'labels'
+    | 'allowedHostPaths'
+    | 'url'
+    | 'stopGraceSeconds'
+    | 'readHost'
+    | 'reportGapMs'
+    | 'readPortsInUse'
+    | 'portsReadMs'
+  >
 >;
 
 /** A reporter for node w1, reading the fixed host snapshot, unless `extra` says otherwise. */
@@ -123,6 +133,38 @@ test('registration lists every task; heartbeats carry the digest of the active o
       ]),
     );
   }
+});
+
+test('the host ports in use go with the beats; a read that fails holds nothing up and keeps the last ones', async () => {
+  const failed = new Error('EACCES');
+  const readings: Array<string[] | Error> = [failed, ['22/tcp', '8080/tcp'], failed, ['22/tcp']];
+  let reads = 0;
+  const readPortsInUse = async (): Promise<string[]> => {
+    const next = readings[Math.min(reads, readings.length - 1)] as string[] | Error;
+    reads += 1;
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  const worker = new FixedWorker([view('a', 'Running')]);
+  const manager = new RecordingManager([]);
+  const reporter = reporterFor(manager, worker, { readPortsInUse, portsReadMs: 0 });
+  reporter.start();
+  while (!manager.beats.some((b) => b.metrics.portsInUse?.length === 1)) await sleep(1);
+  await reporter.stop();
+  assert.equal(manager.registers.length, 1);
+  assert.equal(manager.registers[0]?.metrics.portsInUse, undefined, 'registered at once, with none read yet');
+  const seen = manager.beats.map((b) => b.metrics.portsInUse?.join(',') ?? '');
+  const first = seen.indexOf('22/tcp,8080/tcp');
+  assert.ok(first >= 0, `the ports read reach the manager (${seen.join(' | ')})`);
+  assert.ok(
+    seen.slice(first).every((p) => p === '22/tcp,8080/tcp' || p === '22/tcp'),
+    `after a failed read, the beats carry the last ports read (${seen.join(' | ')})`,
+  );
+  for (const beat of manager.beats) compile(HeartbeatSchema).parse(beat);
+
+  const none = new RecordingManager([]);
+  await run(none, worker, 2);
+  assert.equal(none.beats[0]?.metrics.portsInUse, undefined, 'a worker that reads no ports sends none');
 });
 
 test('after a reply asks for a resync, the next beat lists every active task, and the one after does not', async () => {
