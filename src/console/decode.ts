@@ -64,6 +64,8 @@ export interface NodeView {
   cpuUsage: number;
   memoryAvailableBytes: number;
   conditions: string[];
+  /** Host ports something other than its tasks holds (`8080/tcp`); none from an older manager. */
+  portsInUse: string[];
 }
 export interface TaskView {
   id: string;
@@ -152,6 +154,10 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
     cpuUsage: num(o, 'cpuUsage'),
     memoryAvailableBytes: num(o, 'memoryAvailableBytes'),
     conditions: list(o.conditions ?? [], `${what}.conditions`, (x, w) => {
+      if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
+      return x;
+    }),
+    portsInUse: list(o.portsInUse ?? [], `${what}.portsInUse`, (x, w) => {
       if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
       return x;
     }),

@@ -134,6 +134,9 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.ok(a !== undefined);
     await open(page, `${url}/ui#/nodes/${a.id}`);
     await waitForText(page, 'Last heartbeat');
+    // every worker here shares one host: the manager's port is held outside Poseidon for each
+    await waitForText(page, 'Host ports held outside Poseidon');
+    await waitForText(page, `${new URL(url).port}/tcp`);
     assert.deepEqual(await cutOff(page), [], 'the node page at 1280x800');
     const [failed] = await c.client.listTasks({ state: 'Failed' });
     assert.ok(failed !== undefined);

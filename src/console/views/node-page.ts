@@ -59,6 +59,12 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
       <dt>Address</dt><dd class="mono">${n.url}</dd>
       <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</dd>
       <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
+      ${
+        n.portsInUse.length === 0
+          ? null
+          : html`<dt>Host ports held outside Poseidon</dt>
+              <dd class="mono">${n.portsInUse.join(', ')}</dd>`
+      }
       ${n.conditions.map(
         (c) =>
           html`<dt>Condition</dt>
