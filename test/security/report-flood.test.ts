@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ManagerTaskView, NodeStatusView } from '../../src/api/index.js';
-import { REPORT_SLACK } from '../../src/api/index.js';
+import { MAX_PORTS_IN_USE, REPORT_SLACK } from '../../src/api/index.js';
 import { TEST_IMAGE } from '../integration/helpers/docker.js';
 import { spawnManager, type PoseidonProcess } from '../../testkit/spawner.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
@@ -112,6 +112,26 @@ describe('a flood of reports from a node is refused, and nothing changes', () =>
     assert.equal(answer.status, 400);
     assert.match(messageOf(answer), /^tasks has 5000 entries/);
     assert.equal((await nodes()).find((n) => n.id === nodeId)?.lastHeartbeat, before);
+    await unchanged(stops);
+  });
+
+  test(`host ports in use beyond ${MAX_PORTS_IN_USE}, or not written as 8080/tcp, are refused naming the field`, async () => {
+    const stops = stopCalls();
+    const before = (await nodes()).find((n) => n.id === nodeId)?.lastHeartbeat;
+    const beat = (portsInUse: unknown[]): Promise<{ status: number; body: unknown }> =>
+      sendAsNode('POST', `${manager.url}/nodes/${nodeId}/heartbeat`, {
+        metrics: { ...METRICS, portsInUse },
+        tasks: [],
+      });
+    const many = await beat(Array.from({ length: MAX_PORTS_IN_USE + 1 }, (_, i) => `${i + 1}/tcp`));
+    assert.equal(many.status, 400);
+    assert.match(messageOf(many), /metrics\.portsInUse must NOT have more than 4096 items/);
+    const odd = await beat(['80/tcp', '\u001b[2J80/sctp']);
+    assert.equal(odd.status, 400);
+    assert.match(messageOf(odd), /metrics\.portsInUse\.1 /);
+    const shown = (await nodes()).find((n) => n.id === nodeId);
+    assert.deepEqual(shown?.portsInUse, [], 'no port of a refused beat is kept');
+    assert.equal(shown?.lastHeartbeat, before);
     await unchanged(stops);
   });
 });
