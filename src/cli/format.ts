@@ -1,6 +1,7 @@
 import type { ManagerTaskView, NodeStatusView, PortView, VolumeView } from '../api/index.js';
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
+import { commandLine } from '../task/command-line.js';
 import { printable } from './terminal-text.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
@@ -85,7 +86,7 @@ export function taskDetail(
       ? []
       : [['Service', `${t.service}, slot ${t.slot ?? '?'}, version ${t.version ?? '?'}`] as [string, string]]),
     ['Image', t.image],
-    ['Command', t.command.length > 0 ? t.command.join(' ') : '(image default)'],
+    ['Command', t.command.length > 0 ? commandLine(t.command) : '(image default)'],
     ['State', `${t.state} (desired: ${t.desiredState})`],
     ['Reason', t.reason],
     ['Node', t.node ?? '-'],

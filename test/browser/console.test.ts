@@ -142,6 +142,7 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.ok(failed !== undefined);
     await open(page, `${url}/ui#/tasks/${failed.id}`);
     await waitForText(page, 'State history');
+    await waitForText(page, "sh -c 'exit 3'"); // the command as a shell would read it back
     assert.deepEqual(await cutOff(page), [], 'the task page at 1280x800');
 
     await page.setViewport({ width: 390, height: 800 });

@@ -6,6 +6,7 @@ import { taskUsage } from '../decode.js';
 import { Chart } from './chart.js';
 import { EventList } from './overview.js';
 import { errorText, formatBytes, link, Section, State } from './parts.js';
+import { commandLine } from '../../task/command-line.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
@@ -113,7 +114,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
       <dl class="facts">
         <dt>Id</dt><dd class="mono">${t.id}</dd>
         <dt>Image</dt><dd class="mono">${t.image}</dd>
-        <dt>Command</dt><dd class="mono">${t.command.length === 0 ? '(image default)' : t.command.join(' ')}</dd>
+        <dt>Command</dt><dd class="mono">${t.command.length === 0 ? '(image default)' : commandLine(t.command)}</dd>
         <dt>CPU</dt><dd>${t.cpu === 0 ? 'no reservation' : `${t.cpu} cores`}</dd>
         <dt>Memory</dt><dd>${t.memory === 0 ? 'no reservation' : formatBytes(t.memory)}</dd>
         ${
