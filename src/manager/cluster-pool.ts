@@ -44,7 +44,7 @@ export class ClusterPool {
   /** Every node the manager knows, as last given to setNode. */
   readonly #entries = new Map<string, NodeEntry>();
   /** The host ports held outside Poseidon each node last reported, as the pool's views show them. */
-  readonly #portsSeen = new Map<string, readonly string[]>();
+  readonly #portsSeen = new Map<string, { keys: readonly string[]; set: ReadonlySet<string> }>();
   /**
    * Nodes known but not in the pool yet. NodePool adds a node in O(n) (the positions after it
    * shift), so joins wait here and go in together when placement next reads the pool: ten
@@ -106,11 +106,14 @@ export class ClusterPool {
   setNode(entry: NodeEntry): boolean {
     const id = entry.record.id;
     // the tracker changes an entry in place, so what the pool last saw is kept apart
-    const before = this.#portsSeen.get(id) ?? NO_PORT_KEYS;
+    const before = this.#portsSeen.get(id)?.keys ?? NO_PORT_KEYS;
     const after = entry.metrics?.portsInUse ?? NO_PORT_KEYS;
     this.#entries.set(id, entry);
     const portsChanged = !sameKeys(before, after);
-    if (portsChanged) this.#portsSeen.set(id, after);
+    if (portsChanged) {
+      if (after.length === 0) this.#portsSeen.delete(id);
+      else this.#portsSeen.set(id, { keys: after, set: new Set(after) });
+    }
     const freed = portsChanged && before.some((key) => !after.includes(key));
     if (this.#joined.has(id)) return freed; // its view is built when it goes in
     const pooled = this.#pool.get(id);
@@ -178,7 +181,7 @@ export class ClusterPool {
   /** Replaces the node's pooled view with one made from its entry and the books. */
   #rebuild(nodeId: string): void {
     const entry = this.#pooledEntry(nodeId);
-    if (entry !== undefined) this.#pool.set(viewOf(entry, this.#alloc.of(nodeId)));
+    if (entry !== undefined) this.#pool.set(this.#viewOf(entry));
   }
 
   /**
@@ -189,13 +192,18 @@ export class ClusterPool {
     return this.#joined.has(nodeId) ? undefined : this.#entries.get(nodeId);
   }
 
+  #viewOf(entry: NodeEntry): NodeView {
+    const id = entry.record.id;
+    return viewOf(entry, this.#alloc.of(id), this.#portsSeen.get(id)?.set);
+  }
+
   /** The pool with every node that joined since it was last read. */
   current(): NodePool {
     if (this.#joined.size === 0) return this.#pool;
     const nodes: NodeView[] = [...this.#pool.views()];
     for (const id of this.#joined) {
       const entry = this.#entries.get(id);
-      if (entry !== undefined) nodes.push(viewOf(entry, this.#alloc.of(id)));
+      if (entry !== undefined) nodes.push(this.#viewOf(entry));
     }
     this.#joined.clear();
     this.#pool = new NodePool(nodes);
@@ -203,8 +211,11 @@ export class ClusterPool {
   }
 }
 
-/** A node as the scheduler sees it: its record and liveness, its latest metrics, and what is charged on it. */
-function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
+/**
+ * A node as the scheduler sees it: its record and liveness, its latest metrics, what is charged on
+ * it, and the host ports held there outside Poseidon.
+ */
+function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string> | undefined): NodeView {
   const { record, metrics } = entry;
   return {
     id: record.id,
@@ -214,7 +225,8 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
     capacity: record.capacity,
     allocated: a.resources, // the pool copies it
     taskCount: a.count,
-    usedPorts: usedPorts(a, metrics?.portsInUse ?? NO_PORT_KEYS),
+    usedPorts: usedPorts(a, outside),
+    ...(outside === undefined ? {} : { portsHeldOutside: outside }),
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
     ...(record.labels === undefined ? {} : { labels: record.labels }),
     ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
@@ -222,8 +234,8 @@ function viewOf(entry: NodeEntry, a: NodeAllocation): NodeView {
 }
 
 /** The node's host ports in use: its tasks' (the books), and those held outside Poseidon as it reported. */
-function usedPorts(a: NodeAllocation, outside: readonly string[]): ReadonlySet<string> {
-  if (outside.length === 0) return a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys());
+function usedPorts(a: NodeAllocation, outside: ReadonlySet<string> | undefined): ReadonlySet<string> {
+  if (outside === undefined) return a.ports.size === 0 ? NO_PORTS : new Set(a.ports.keys());
   const used = new Set(outside);
   for (const key of a.ports.keys()) used.add(key);
   return used;

@@ -17,12 +17,18 @@ export function firstHostPortInUse(task: TaskRequest, node: NodeView): string | 
   return null;
 }
 
-/** One reason per port ("host port 8080/tcp in use"), so the explanation names the port to change. */
+/**
+ * One reason per port ("host port 8080/tcp in use"), so the explanation names the port to change;
+ * "held outside Poseidon" when no task of the cluster holds it, so nobody looks for one that does.
+ */
 export const portsFilter: Filter = {
   name: 'ports',
   reject: (task, node) => {
     if (task.ports.length === 0) return null; // the common case, before any string is built
     const key = firstHostPortInUse(task, node);
-    return key === null ? null : `host port ${key} in use`;
+    if (key === null) return null;
+    return node.portsHeldOutside?.has(key) === true
+      ? `host port ${key} held outside Poseidon`
+      : `host port ${key} in use`;
   },
 };

@@ -36,6 +36,7 @@ class PooledNode implements NodeView {
   readonly allocated: Resources;
   taskCount: number;
   readonly usedPorts: Set<string>;
+  readonly portsHeldOutside: ReadonlySet<string> | undefined;
   readonly cpuUsage: number | undefined;
   readonly memoryUsedBytes: number | undefined;
   readonly labels: Readonly<Record<string, string>> | undefined;
@@ -55,6 +56,7 @@ class PooledNode implements NodeView {
     };
     this.taskCount = node.taskCount;
     this.usedPorts = new Set(node.usedPorts);
+    this.portsHeldOutside = node.portsHeldOutside; // shared: replaced, never changed, when the worker reports others
     this.cpuUsage = node.cpuUsage;
     this.memoryUsedBytes = node.memoryUsedBytes;
     // shared, not copied: a node's labels and allowed paths change only when it registers again

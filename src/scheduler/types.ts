@@ -25,6 +25,8 @@ export interface NodeView {
   taskCount: number;
   /** Host ports in use, as `"8080/tcp"` (see hostPortKey). */
   usedPorts: ReadonlySet<string>;
+  /** Of usedPorts, those held outside Poseidon (another container, a host process), as its worker said. */
+  portsHeldOutside?: ReadonlySet<string>;
   /** Measured cpu busy fraction, 0..1, when the heartbeat carried it. */
   cpuUsage?: number;
   /** Measured memory in use, when the heartbeat carried it. */

@@ -72,7 +72,7 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     assert.ok(shown[0]?.portsInUse.includes(key), 'node --json shows it');
 
     const asks = await c.client.submit(c.task('asks-port', { ports: [{ container: 80, host: port }] }));
-    const reason = `0/1 nodes can run asks-port: 1 host port ${key} in use`;
+    const reason = `0/1 nodes can run asks-port: 1 host port ${key} held outside Poseidon`;
     const waiting = await waitFor(
       async () => {
         const t = await c.client.getTask(asks.id);

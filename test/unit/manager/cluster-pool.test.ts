@@ -134,7 +134,10 @@ test('host ports held outside Poseidon, as the node last said, are in use there;
   pool.setNode(entry('w2', { state: 'Down' }));
   const none = pool.choose(asks8080);
   assert.ok(!none.ok);
-  assert.match(explain(none.explanation), /host port 8080\/tcp in use/);
+  assert.match(explain(none.explanation), /host port 8080\/tcp held outside Poseidon/);
+  const asks53 = pool.choose(task('t2', { ports: [{ containerPort: 53, hostPort: 53, protocol: 'udp' }] }));
+  assert.ok(!asks53.ok);
+  assert.match(explain(asks53.explanation), /1 host port 53\/udp in use,/, "a task's port is in use, not held outside");
 
   w1.metrics = { ...w1.metrics, portsInUse: ['22/tcp'] };
   assert.equal(pool.setNode(w1), true, 'a freed port is room that grew');

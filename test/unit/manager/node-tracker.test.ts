@@ -192,7 +192,10 @@ test('a task asking for a host port held outside Poseidon waits, saying so, and 
   );
   await p.settle();
   assert.equal(manager.getTask(asks.id).state, 'Pending');
-  assert.equal(manager.getTask(asks.id).reason, `0/1 nodes can run ${asks.name}: 1 host port 8080/tcp in use`);
+  assert.equal(
+    manager.getTask(asks.id).reason,
+    `0/1 nodes can run ${asks.name}: 1 host port 8080/tcp held outside Poseidon`,
+  );
   assert.equal(manager.getTask(other.id).state, 'Running', 'a port nothing holds is placed as before');
   await manager.heartbeat(W1.id, held);
   await p.settle();
