@@ -1,10 +1,11 @@
 import type { Worker } from './worker.js';
 
 /**
- * The host ports held on this machine that none of the worker's tasks names (another container's,
- * a process on the host), as `"8080/tcp"`, in the order `readHeld` gives: what a heartbeat tells
- * the manager, which counts the ports of Poseidon's tasks itself. The tasks are looked at after
- * the reading, so a task that started during it is never taken for something else.
+ * The host ports held on this machine that are not the worker's tasks' (Worker.hostPortsOfTasks):
+ * another container's, a process on the host, as `"8080/tcp"`, in the order `readHeld` gives.
+ * This is what a heartbeat tells the manager, which counts the ports of Poseidon's tasks itself.
+ * The tasks are looked at after the reading, so a task that started during it is never taken for
+ * something else.
  */
 export async function portsInUseOutside(
   worker: Pick<Worker, 'hostPortsOfTasks'>,

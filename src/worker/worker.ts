@@ -26,6 +26,9 @@ import { TaskBook, type TaskListener } from './task-book.js';
 
 export type { TaskListener } from './task-book.js';
 
+/** How long an ended task's host ports still count as its own (hostPortsOfTasks). */
+export const ENDED_PORTS_MS = 60_000;
+
 export interface WorkerDeps {
   name: string;
   driver: Driver;
@@ -191,13 +194,17 @@ export class Worker {
   }
 
   /**
-   * Every host port a task of this worker asked for by number or was given, as `"8080/tcp"`,
-   * whatever the task's state: the manager counts these itself, so a worker reports only the
-   * ports held outside Poseidon (portsInUseOutside).
+   * The host ports this worker's tasks hold or may hold, as `"8080/tcp"`: those each active task
+   * asked for by number or was given, and those of tasks that ended in the last ENDED_PORTS_MS
+   * (a container's port may outlive its exit for a moment, and a restart takes it again). The
+   * manager counts these itself, so a worker reports only the others (portsInUseOutside); a task
+   * that ended long ago holds nothing, and something else may have taken its port since.
    */
   hostPortsOfTasks(): Set<string> {
     const keys = new Set<string>();
+    const since = this.deps.clock.now() - ENDED_PORTS_MS;
     for (const rec of this.#book.records()) {
+      if (!isActive(rec.state) && (rec.finishedAt === null || Date.parse(rec.finishedAt) < since)) continue;
       for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
       for (const p of rec.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
     }
