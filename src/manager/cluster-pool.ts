@@ -110,11 +110,13 @@ export class ClusterPool {
     const after = entry.metrics?.portsInUse ?? NO_PORT_KEYS;
     this.#entries.set(id, entry);
     const portsChanged = !sameKeys(before, after);
+    let freed = false;
     if (portsChanged) {
+      const now = new Set(after);
+      freed = before.some((key) => !now.has(key));
       if (after.length === 0) this.#portsSeen.delete(id);
-      else this.#portsSeen.set(id, { keys: after, set: new Set(after) });
+      else this.#portsSeen.set(id, { keys: after, set: now });
     }
-    const freed = portsChanged && before.some((key) => !after.includes(key));
     if (this.#joined.has(id)) return freed; // its view is built when it goes in
     const pooled = this.#pool.get(id);
     if (pooled === undefined) this.#joined.add(id);

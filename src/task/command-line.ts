@@ -1,5 +1,5 @@
-// How a task's command is shown to people (the CLI's `task`, the console's task page): as a line
-// a POSIX shell reads back into the same arguments. No Node or DOM here: the console bundles it.
+// How a task's command is shown to people (`poseidon status ID`, the console's task page): as a
+// line a POSIX shell reads back into the same arguments. No Node or DOM here: the console bundles it.
 
 /** What a shell word may hold unquoted (as Python's shlex.quote allows). */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
