@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Target } from './balancer.js';
 import { BodyFramer } from './http-body.js';
-import { HeldAnswer } from './held-answer.js';
+import { HeldAnswer, holdMs } from './held-answer.js';
 import { concat } from './head-bytes.js';
 import { BadRequest, HEAD_END, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, plainAnswer } from './http-head.js';
 import type { RequestHead, ResponseHead } from './http-head.js';
@@ -236,7 +236,7 @@ export class HttpClientConnection implements UpstreamOwner {
     const bytes = resp.head.bytes(data, end + 4, bodyEnd);
     if (!this.#respBody.done && (this.#req as RequestHead).resendable) {
       this.#held = new HeldAnswer(bytes);
-      up.heldSinceMs = this.pool.nowMs;
+      up.heldUntilMs = this.pool.nowMs + holdMs(resp);
       return;
     }
     this.#commit(resp);
@@ -256,7 +256,7 @@ export class HttpClientConnection implements UpstreamOwner {
     const held = this.#held;
     if (held === undefined) return;
     this.#held = undefined;
-    up.heldSinceMs = undefined;
+    up.heldUntilMs = undefined;
     this.#commit(this.#resp as ResponseHead);
     if (!this.client.write(held.bytes())) up.socket.pause();
   }
@@ -268,7 +268,7 @@ export class HttpClientConnection implements UpstreamOwner {
   /** A kept-back answer from a replica that failed: forgotten, the request goes elsewhere. */
   #forgetAnswer(up: Upstream): void {
     this.#held = undefined;
-    up.heldSinceMs = undefined;
+    up.heldUntilMs = undefined;
     this.#resp = undefined;
     this.#respHead = undefined;
   }

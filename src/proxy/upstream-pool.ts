@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Target } from './balancer.js';
-import { HOLD_MS } from './held-answer.js';
 import { ConnectTimeout } from './port-context.js';
 
 // Kept-alive connections to the replicas of one http port, most recently used first (the one
@@ -21,7 +20,7 @@ export interface UpstreamOwner {
   onUpstreamClose(up: Upstream, err: Error | undefined): void;
   /** Nothing came from the replica, nor went to it, for the answer timeout. */
   onUpstreamTimeout(up: Upstream): void;
-  /** An answer from it has been kept back (`heldSinceMs`) for HOLD_MS: it goes on as it comes. */
+  /** An answer from it has been kept back until `heldUntilMs`: it goes on as it comes. */
   onUpstreamHeldLong(up: Upstream): void;
 }
 
@@ -51,8 +50,8 @@ export class Upstream {
   #error: Error | undefined;
   /** Close it when released: its replica left the ready list. */
   retired = false;
-  /** Its owner keeps back an answer from it since this coarse time (see held-answer.ts). */
-  heldSinceMs: number | undefined;
+  /** Its owner keeps back an answer from it until this coarse time (see held-answer.ts). */
+  heldUntilMs: number | undefined;
   readonly socket: Socket;
   /** After `detach`: who takes what the replica sends. */
   #tunnel: ((chunk: Buffer) => void) | undefined;
@@ -226,7 +225,7 @@ export class UpstreamPool {
         if (quietMs >= t.idleMs) up.socket.destroy();
       } else if (quietMs >= t.responseTimeoutMs) {
         up.owner.onUpstreamTimeout(up);
-      } else if (up.heldSinceMs !== undefined && this.nowMs - up.heldSinceMs >= HOLD_MS) {
+      } else if (up.heldUntilMs !== undefined && this.nowMs >= up.heldUntilMs) {
         up.owner.onUpstreamHeldLong(up);
       }
     }

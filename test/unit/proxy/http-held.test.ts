@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
+import { HOLD_KNOWN_MS, HOLD_MAX_BYTES, HOLD_MS, holdMs } from '../../../src/proxy/held-answer.js';
 import { waitFor } from '../../integration/helpers/wait-for.js';
 import { block, closeAll, endpoint, httpReplica, metric, serviceView, startRig } from './loopback.js';
 
 // A GET's answer is kept back until its body is complete (src/proxy/held-answer.ts): a replica
 // killed between the head of its answer and the end of the body has sent the client nothing yet,
-// so the request goes to another replica. An answer whose body is slow to end still reaches the
-// client as it comes, only a little later.
+// so the request goes to another replica, even after a stall (an answer of known length waits up
+// to HOLD_KNOWN_MS). An answer whose body is slow to end still reaches the client as it comes,
+// only later.
 
 const ports = (port: number) => [{ name: null, port, protocol: 'http' as const, balance: 'round-robin' as const }];
 
@@ -54,6 +56,40 @@ test('http: a GET whose replica dies in the middle of its answer is answered who
     await rig.proxy.close();
     await closeAll([a.server, dying.server]);
   }
+});
+
+test(`http: an answer of known length from a replica that stalls past ${HOLD_MS} ms, then dies, is still answered whole`, async () => {
+  const net = block();
+  const a = await httpReplica('a', `${net}.2`, 0);
+  const stalling = await httpReplica('stalling', `${net}.3`, a.port);
+  stalling.server.removeAllListeners('request');
+  let cut = 0;
+  // the head and half the body, then nothing for longer than a stream is held (every sweep of the
+  // pool has passed it), then the connection is cut: a replica descheduled on a busy host, killed
+  stalling.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    cut += 1;
+    res.writeHead(200, { 'content-length': '10' });
+    res.write('half ', () => setTimeout(() => res.socket?.destroy(), 300));
+  });
+  const rig = await startRig([
+    serviceView('web', `${net}.1`, ports(a.port), [endpoint('stalling', `${net}.3`), endpoint('a', `${net}.2`)]),
+  ]);
+  try {
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(await get(`${net}.1`, a.port).then((r) => [r.status, r.body]), [200, 'a']);
+    assert.ok(cut >= 1, 'the stalling replica was asked');
+    assert.equal(await metric(rig.registry, 'poseidon_proxy_retries_total', 'web'), cut);
+  } finally {
+    await rig.proxy.close();
+    await closeAll([a.server, stalling.server]);
+  }
+});
+
+test('the hold: an answer of known, small length waits longer than one that may be a stream', () => {
+  assert.equal(holdMs({ framing: 'length', length: 10 }), HOLD_KNOWN_MS);
+  assert.equal(holdMs({ framing: 'length', length: HOLD_MAX_BYTES }), HOLD_MS, 'too big to hold whole');
+  assert.equal(holdMs({ framing: 'chunked', length: 0 }), HOLD_MS);
+  assert.equal(holdMs({ framing: 'close', length: 0 }), HOLD_MS);
 });
 
 test('http: an answer whose body is slow to end reaches the client as it comes', async () => {
