@@ -3,6 +3,7 @@ import type {
   EngineStatus,
   HealthView,
   ManagerTaskView,
+  NodeMetrics,
   NodeState,
   NodeStatusView,
   PortView,
@@ -77,21 +78,13 @@ export interface RevokedNode {
   revokedAt: string;
 }
 
-export interface NodeMetricsSeen {
-  cpuUsage: number;
-  load1: number;
-  memoryAvailableBytes: number;
-  diskFreeBytes: number;
-  /** Host ports held outside Poseidon on the node, as `"8080/tcp"` (see NodeMetrics); absent: none. */
-  portsInUse?: readonly string[];
-}
-
 /** A node with its liveness, in memory. */
 export interface NodeEntry {
   record: NodeRecord;
   state: NodeState;
   lastHeartbeatMs: number | null;
-  metrics: NodeMetricsSeen | null;
+  /** As its last register or beat said (the wire's NodeMetrics); null before either. */
+  metrics: NodeMetrics | null;
   /** The digest of the last heartbeat that disagreed with the manager's (see NodeTracker.needsResync). */
   digestSeen?: string;
   /** The container engine as the node last said; null before it said anything (taken as available). */

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { EngineStatus, TaskDigest, WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Driver } from '../driver/index.js';
+import { hostPortKey } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 import {
   assertTransition,
@@ -205,8 +206,8 @@ export class Worker {
     const since = this.deps.clock.now() - ENDED_PORTS_MS;
     for (const rec of this.#book.records()) {
       if (!isActive(rec.state) && (rec.finishedAt === null || Date.parse(rec.finishedAt) < since)) continue;
-      for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
-      for (const p of rec.ports) if (p.hostPort > 0) keys.add(`${p.hostPort}/${p.protocol}`);
+      for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
+      for (const p of rec.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
     }
     return keys;
   }
