@@ -102,6 +102,11 @@ export function taskDetail(
   ];
   if (usage !== undefined && usage !== null)
     rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
+  return detail(rows);
+}
+
+/** `Key:  value` lines, the values escaped and lined up after the longest key. */
+export function detail(rows: ReadonlyArray<readonly [string, string]>): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${printable(v)}`).join('\n');
 }

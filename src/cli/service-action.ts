@@ -4,6 +4,7 @@ import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { serviceDetail } from './service-detail.js';
 import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
@@ -62,13 +63,13 @@ export async function listServices(flags: ServiceFlags): Promise<void> {
 
 /**
  * `service inspect NAME`: the view, spec and rollout included, and its discovery (VIP, DNS names,
- * ports, each replica's endpoint with its state), as JSON (people read it as well as scripts).
+ * ports, each replica's endpoint with its state): for people, or as JSON with --json.
  */
 export async function inspectService(name: string, flags: ServiceFlags): Promise<void> {
   const client = managerClient(flags);
   const [view, endpoints] = await Promise.all([client.getService(name), client.serviceEndpoints(name)]);
   const { service: _name, ...discovery } = endpoints;
-  out(toJson({ ...view, discovery }));
+  out(flags.json === true ? toJson({ ...view, discovery }) : serviceDetail(view, discovery, Date.now()));
 }
 
 /** `service ps NAME`: the live tasks of each slot, and in the table the ended ones each keeps. */

@@ -50,12 +50,15 @@ function parseGoDuration(text: string, path: string): number {
   return ms;
 }
 
-/** Poseidon's spelling of `ms`: "90s" when whole seconds, else "1500ms". */
-export function formatDuration(ms: number): string {
+/**
+ * Poseidon's spelling of `ms` in a converted Compose file: "90s" when whole seconds, else
+ * "1500ms". Never "1m": a stack converted before must compare equal, or deploy would update it.
+ */
+export function secondsOrMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** A Compose duration at `path`, in Poseidon's spelling. */
 export function composeDuration(value: unknown, path: string): string {
-  return formatDuration(composeDurationMs(value, path));
+  return secondsOrMs(composeDurationMs(value, path));
 }

@@ -1,5 +1,5 @@
 import type { TaskTemplate } from '../api/index.js';
-import { composeDurationMs, formatDuration } from './duration.js';
+import { composeDurationMs, secondsOrMs } from './duration.js';
 import {
   asBoolean,
   asInteger,
@@ -46,20 +46,20 @@ export function composeHealthCheck(value: unknown, path: string, found: Findings
   if (timeoutMs > intervalMs) {
     throw composeError(
       join(path, 'timeout'),
-      `(${formatDuration(timeoutMs)}) is longer than the interval (${formatDuration(intervalMs)}); ` +
+      `(${secondsOrMs(timeoutMs)}) is longer than the interval (${secondsOrMs(intervalMs)}); ` +
         'Poseidon runs one check at a time',
     );
   }
   const check: HealthCheckSpec = {
     type: 'exec',
     command,
-    interval: formatDuration(intervalMs),
-    timeout: formatDuration(timeoutMs),
+    interval: secondsOrMs(intervalMs),
+    timeout: secondsOrMs(timeoutMs),
     failureThreshold:
       map['retries'] === undefined ? DOCKER_RETRIES : asInteger(map['retries'], join(path, 'retries'), 1),
   };
   if (map['start_period'] !== undefined)
-    check.startPeriod = formatDuration(composeDurationMs(map['start_period'], join(path, 'start_period')));
+    check.startPeriod = secondsOrMs(composeDurationMs(map['start_period'], join(path, 'start_period')));
   return check;
 }
 

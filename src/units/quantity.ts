@@ -52,6 +52,16 @@ export function parseDuration(field: string, value: number | string): number {
   return ms;
 }
 
+/**
+ * 600000 -> "10m", 5000 -> "5s", 1500 -> "1500ms": milliseconds in the largest of h, m, s that
+ * divides them, for messages a person reads; parseDuration reads it back to the same number.
+ */
+export function formatDuration(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** 268435456 -> "256Mi", for messages a person reads. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -60,9 +60,16 @@ describe('poseidon service, the CLI', () => {
     assert.equal(updated.code, 0, updated.stderr);
     assert.match(updated.stdout, /^service cli-web updating to version 2 \(3 replicas\)$/m);
     assert.match(updated.stdout, /^service cli-web: completed: all 3 replicas run version 2$/m);
-    const inspected = JSON.parse((await c.cli(['service', 'inspect', 'cli-web'])).stdout) as ServiceView;
+    const inspected = JSON.parse((await c.cli(['service', 'inspect', 'cli-web', '--json'])).stdout) as ServiceView;
     assert.deepEqual(inspected.spec.task.env, { LEVEL: 'debug' });
     assert.equal(inspected.spec.update?.monitor, 500);
+    // for people: durations written as durations, the last rollout, and a replica per endpoint row
+    const human = (await c.cli(['service', 'inspect', 'cli-web'])).stdout;
+    assert.match(human, /^Update:\s+1 at a time, start-first, delay 0s, monitor 500ms, .*deadline 10m$/m);
+    assert.match(human, /^Env:\s+LEVEL$/m);
+    assert.match(human, /^Rollout:\s+completed: version 1 → 2, 3\/3 updated, 0 failed /m);
+    assert.match(human, /^SLOT\s+TASK\s+VERSION\s+NODE\s+STATE\s+ADDRESS\s+PORTS$/m);
+    assert.match(human, /^3\s+[0-9a-f]{8}\s+2\s+a-\S+\s+(starting|ready)\s/m);
 
     const status = await c.cli(['status']);
     assert.match(status.stdout, /^[0-9a-f]{8}\s+cli-web-3\s+cli-web\/3\s+/m);

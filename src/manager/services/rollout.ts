@@ -1,4 +1,5 @@
 import type { UpdateState } from '../../api/index.js';
+import { formatDuration } from '../../units/index.js';
 import type { TaskRecord } from '../records.js';
 import { failedAtMs, failureOf, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
 import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
@@ -72,7 +73,7 @@ export function stepRollout(
     if (ended !== null) return ended;
   }
   if (nowMs >= u.deadlineMs) {
-    const why = `not done within its progress deadline (${cfg.progressDeadline} ms)`;
+    const why = `not done within its progress deadline (${formatDuration(cfg.progressDeadline)})`;
     const ended = endUnfinished(withUpdate(update), tasks, why, true, readySince, nowMs, nowIso);
     if (ended !== null) return ended;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { formatBytes, parseDuration, parseQuantity } from '../../../src/units/index.js';
+import { formatBytes, formatDuration, parseDuration, parseQuantity } from '../../../src/units/index.js';
 
 const Ki = 2 ** 10;
 const Mi = 2 ** 20;
@@ -96,5 +96,24 @@ test('formatBytes output of a whole binary quantity parses back to the same byte
   for (const q of ['4Mi', '256Mi', '1Gi', '3Ti']) {
     const bytes = parseQuantity('memory', q);
     assert.equal(formatBytes(bytes).replace(' ', '').replace(/B$/, ''), q);
+  }
+});
+
+test('formatDuration writes ms in the largest unit that divides them, and parseDuration reads it back', () => {
+  const cases: ReadonlyArray<readonly [number, string]> = [
+    [0, '0s'],
+    [250, '250ms'],
+    [1500, '1500ms'],
+    [5000, '5s'],
+    [90_000, '90s'],
+    [60_000, '1m'],
+    [600_000, '10m'],
+    [5_400_000, '90m'],
+    [3_600_000, '1h'],
+    [86_400_000, '24h'],
+  ];
+  for (const [ms, text] of cases) {
+    assert.equal(formatDuration(ms), text);
+    assert.equal(parseDuration('x', text), ms);
   }
 });

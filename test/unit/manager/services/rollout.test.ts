@@ -285,7 +285,7 @@ test('continue carries on past failures, but the deadline still ends the update:
   assert.equal(d.record?.update?.state, 'updating');
   const late = decideService(d.record ?? svc, [...olds, bad], readyAt(olds, T0 - 1), T0 + 10_000, iso(T0 + 10_000));
   assert.equal(late.record?.update?.state, 'paused');
-  assert.match(late.record?.update?.reason ?? '', /progress deadline \(10000 ms\)/);
+  assert.match(late.record?.update?.reason ?? '', /progress deadline \(10s\)/);
   assert.equal(late.record?.update?.finishedAtMs, T0 + 10_000);
 });
 
@@ -295,7 +295,7 @@ test('at its deadline an update rolls back; a rollback that fails pauses, never 
   const d = decideService(svc, [stuck], new Map(), T0 + 5000, iso(T0 + 5000));
   assert.equal(d.record?.update?.kind, 'rollback');
   assert.equal(d.record?.update?.state, 'rolling_back');
-  assert.match(d.record?.update?.reason ?? '', /progress deadline \(5000 ms\)/);
+  assert.match(d.record?.update?.reason ?? '', /progress deadline \(5s\)/);
   assert.deepEqual(d.create, [1]);
   const rolling = d.record as ServiceRecord;
   const bad = task(1, 1, 'Failed', { updatedAt: iso(T0 + 6000), restartAt: T0 + 7000 });

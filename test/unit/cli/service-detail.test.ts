@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ServiceEndpointsView, ServiceView } from '../../../src/api/index.js';
+import { serviceDetail } from '../../../src/cli/service-detail.js';
+
+const NOW = Date.parse('2026-12-04T12:00:00.000Z');
+const UPDATE = {
+  parallelism: 2,
+  delay: 0,
+  order: 'start-first' as const,
+  monitor: 5000,
+  failureAction: 'rollback' as const,
+  maxFailureRatio: 0.25,
+  progressDeadline: 600_000,
+};
+
+function view(): ServiceView {
+  return {
+    name: 'web',
+    version: 2,
+    spec: {
+      name: 'web',
+      replicas: 3,
+      task: {
+        image: 'poseidon/busybox:latest',
+        command: ['sh', '-c', 'httpd -f -p 8080'],
+        env: { DB_PASSWORD: 'hunter2', 'BAD\u001b[31m': 'x' },
+        cpu: 0.5,
+        memory: '64Mi',
+        ports: [{ container: 8080, host: 18080 }, { container: 9090 }],
+        healthCheck: { type: 'http', port: 8080, path: '/health', interval: '2s', failureThreshold: 3 },
+        restartPolicy: { mode: 'on-failure', maxRestarts: 5, backoff: { initial: '1s', max: '1m' } },
+        volumes: [{ name: 'data', path: '/var/lib/data', readOnly: true }],
+      },
+      constraints: ['node.labels.zone == a'],
+      update: UPDATE,
+      rollback: { ...UPDATE, parallelism: 1, failureAction: 'pause', maxFailureRatio: 0 },
+      drainTimeout: 5000,
+      labels: { 'poseidon.stack': 'shop' },
+    },
+    replicas: 3,
+    healthy: 2,
+    running: 3,
+    image: 'poseidon/busybox:latest',
+    update: {
+      state: 'paused',
+      fromVersion: 1,
+      toVersion: 2,
+      updated: 1,
+      total: 3,
+      failed: 1,
+      startedAt: '2026-12-04T11:58:00.000Z',
+      deadline: '2026-12-04T12:08:00.000Z',
+      finishedAt: '2026-12-04T11:59:00.000Z',
+      reason: 'replica 2 of version 2 failed: exited with code 1',
+    },
+    vip: '10.213.128.1',
+    createdAt: '2026-12-04T10:00:00.000Z',
+    updatedAt: '2026-12-04T11:58:00.000Z',
+  };
+}
+
+const DISCOVERY: Omit<ServiceEndpointsView, 'service'> = {
+  vip: '10.213.128.1',
+  dnsNames: ['web.svc.poseidon.cluster', 'tasks.web.svc.poseidon.cluster'],
+  ports: [{ name: null, port: 8080, protocol: 'tcp' }],
+  endpoints: [
+    {
+      taskId: 'bbbbbbbb-0000-4000-8000-000000000000',
+      slot: 2,
+      version: 1,
+      nodeId: 'n2',
+      node: 'n2',
+      state: 'draining',
+      address: '172.17.0.3',
+      ports: [{ container: 8080, host: 18080, protocol: 'tcp' }],
+    },
+    {
+      taskId: 'aaaaaaaa-0000-4000-8000-000000000000',
+      slot: 1,
+      version: 2,
+      nodeId: 'n1',
+      node: 'n1',
+      state: 'ready',
+      address: '172.17.0.2',
+      ports: [{ container: 8080, host: 18080, protocol: 'tcp' }],
+    },
+  ],
+  revision: 9,
+};
+
+test('service inspect for people: the spec in effect with durations as durations, its rollout and endpoints', () => {
+  const text = serviceDetail(view(), DISCOVERY, NOW);
+  const lines = [
+    /^Name:\s+web$/m,
+    /^Replicas:\s+3 wanted, 3 running, 2 healthy$/m,
+    /^Command:\s+sh -c 'httpd -f -p 8080'$/m,
+    /^Requests:\s+cpu 0\.5, memory 64Mi$/m,
+    /^Ports:\s+18080->8080\/tcp, 9090\/tcp$/m,
+    /^Health check:\s+http :8080\/health, every 2s, unhealthy after 3 failures$/m,
+    /^Restart:\s+on-failure, at most 5, backoff 1s doubling to 1m$/m,
+    /^Volumes:\s+data:\/var\/lib\/data \(read-only\)$/m,
+    /^Constraints:\s+node\.labels\.zone == a$/m,
+    /^Labels:\s+poseidon\.stack=shop$/m,
+    /^Update:\s+2 at a time, start-first, delay 0s, monitor 5s, on failure rollback \(25% may fail\), deadline 10m$/m,
+    /^Rollback:\s+1 at a time, start-first, delay 0s, monitor 5s, on failure pause \(none may fail\), deadline 10m$/m,
+    /^Drain:\s+5s$/m,
+    /^Rollout:\s+paused: version 1 → 2, 1\/3 updated, 1 failed \(started 2m ago, ended 1m ago\); replica 2 of version 2 failed: exited with code 1$/m,
+    /^VIP:\s+10\.213\.128\.1$/m,
+    /^DNS:\s+web\.svc\.poseidon\.cluster, tasks\.web\.svc\.poseidon\.cluster$/m,
+  ];
+  for (const line of lines) assert.match(text, line);
+  // endpoints by slot, after a blank line
+  assert.match(
+    text,
+    /\n\nSLOT +TASK +VERSION +NODE +STATE +ADDRESS +PORTS\n1 +aaaaaaaa +2 +n1 +ready +172\.17\.0\.2 +18080->8080\/tcp\n2 +bbbbbbbb +1 +n2 +draining /,
+  );
+});
+
+test('service inspect for people shows env names, never their values, and escapes what it prints', () => {
+  const text = serviceDetail(view(), DISCOVERY, NOW);
+  assert.match(text, /^Env:\s+DB_PASSWORD, BAD\\x1b\[31m$/m);
+  assert.doesNotMatch(text, /hunter2/);
+  assert.doesNotMatch(text, /\u001b/);
+});
+
+test('service inspect for people: a service without a rollout, template extras or endpoints', () => {
+  const v = view();
+  v.update = null;
+  v.spec = { name: 'web', replicas: 1, task: { image: 'nginx' } };
+  const text = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(text, /^Command:\s+\(image default\)$/m);
+  assert.match(text, /^Requests:\s+cpu any, memory any$/m);
+  assert.match(text, /^Update:\s+-$/m);
+  assert.match(text, /^Rollout:\s+-$/m);
+  assert.doesNotMatch(text, /^(Env|Ports|Health check|Restart|Volumes|Labels|Drain):/m);
+  assert.match(text, /\n\nno endpoints$/);
+});
