@@ -20,6 +20,14 @@ export type HeartbeatReply = Static<typeof HeartbeatReply>;
 export const DesiredState = Type.Union([Type.Literal('running'), Type.Literal('stopped')]);
 export type DesiredState = Static<typeof DesiredState>;
 
+/** Why a task's copy ended ("exited with code 1", "unhealthy: …"), its exit code, and when. */
+export const LastExitView = Type.Object({
+  reason: Type.String(),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  at: Type.String(),
+});
+export type LastExitView = Static<typeof LastExitView>;
+
 const managerTaskFields = {
   id: Type.String(),
   name: Type.String(),
@@ -43,6 +51,11 @@ const managerTaskFields = {
   disk: Type.Integer(),
   labels: StringMap,
   health: HealthView,
+  lastExit: Type.Optional(
+    Type.Union([LastExitView, Type.Null()], {
+      description: 'What ended its last copy, kept across restarts; null while none has ended (absent: older manager).',
+    }),
+  ),
   submittedAt: Type.String(),
   startedAt: TimeOrNull,
   finishedAt: TimeOrNull,

@@ -2,6 +2,7 @@ import type { ManagerTaskView, NodeStatusView, PortView, VolumeView } from '../a
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
+import { lastExitAddsToReason } from '../task/last-exit.js';
 import { printable } from './terminal-text.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
@@ -94,6 +95,7 @@ export function taskDetail(
     ['Ports', ports(t.ports)],
     ['Requests', `cpu ${t.cpu > 0 ? cores(t.cpu) : 'any'}, memory ${t.memory > 0 ? formatBytes(t.memory) : 'any'}`],
     ['Restarts', String(t.restarts)],
+    ...lastExitRow(t, nowMs),
     ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],
     ['Exit code', t.exitCode === null ? '-' : String(t.exitCode)],
     ['Submitted', `${t.submittedAt} (${age(t.submittedAt, nowMs)} ago)`],
@@ -103,6 +105,13 @@ export function taskDetail(
   if (usage !== undefined && usage !== null)
     rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
   return detail(rows);
+}
+
+/** Why its last copy ended, when its reason does not say it (lastExitAddsToReason). */
+function lastExitRow(t: ManagerTaskView, nowMs: number): Array<[string, string]> {
+  const last = t.lastExit;
+  if (last === undefined || last === null || !lastExitAddsToReason(t)) return [];
+  return [['Last exit', `${last.reason} (${age(last.at, nowMs)} ago)`]];
 }
 
 /** `Key:  value` lines, the values escaped and lined up after the longest key. */

@@ -79,6 +79,8 @@ export interface TaskView {
   reason: string;
   exitCode: number | null;
   restarts: number;
+  /** Why its last copy ended, and when; null when none has (or an older manager). */
+  lastExit: { reason: string; at: string } | null;
   health: string;
   cpu: number;
   memory: number;
@@ -164,6 +166,12 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
   };
 }
 
+function lastExit(v: unknown, what: string): TaskView['lastExit'] {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, what);
+  return { reason: str(o, 'reason'), at: str(o, 'at') };
+}
+
 export function taskView(v: unknown, what = 'task'): TaskView {
   const o = obj(v, what);
   const health = o.health === undefined ? {} : obj(o.health, `${what}.health`);
@@ -179,6 +187,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     reason: optStr(o, 'reason') ?? '',
     exitCode: optNum(o, 'exitCode'),
     restarts: optNum(o, 'restarts') ?? 0,
+    lastExit: lastExit(o.lastExit, `${what}.lastExit`),
     health: optStr(health, 'status') ?? 'none',
     cpu: optNum(o, 'cpu') ?? 0,
     memory: optNum(o, 'memory') ?? 0,

@@ -351,6 +351,7 @@ export class ClusterState {
   #adopt(t: TaskRecord): TaskRecord {
     t.failuresInRow ??= 0; // records written before restart policies existed
     t.restartAt ??= null;
+    t.lastExit ??= null; // records written before it was kept
     t.request = this.compact.request(t.request);
     t.reason = this.compact.string(t.reason);
     t.ports = this.compact.ports(t.ports);

@@ -12,6 +12,13 @@ import type {
 } from '../api/index.js';
 import type { TaskRequest, TaskState } from '../task/index.js';
 
+/** What ended a task's last copy, kept across its restarts: why, how and when. */
+export interface LastExit {
+  reason: string;
+  exitCode: number | null;
+  at: string;
+}
+
 /** A task as the manager stores it: what the user wants (request, desired) beside what it last saw. */
 export interface TaskRecord {
   request: TaskRequest;
@@ -33,6 +40,11 @@ export interface TaskRecord {
   /** Epoch ms when a restart is due; null when none is planned. */
   restartAt: number | null;
   health: HealthView;
+  /**
+   * What ended its last copy; null while none has ended. A restart clears the copy's own fields
+   * (exit code, health) and a wait for room rewrites the reason: this keeps why it ended.
+   */
+  lastExit: LastExit | null;
   submittedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -131,6 +143,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     disk: q.diskBytes,
     labels: q.labels,
     health: r.health,
+    lastExit: r.lastExit,
     ...(r.address === undefined ? {} : { address: r.address }),
     submittedAt: r.submittedAt,
     startedAt: r.startedAt,

@@ -3,6 +3,7 @@ import {
   assertTransition,
   InvalidTransition,
   isActive,
+  isTerminal,
   STOPPED_ON_REQUEST,
   TaskState,
   type TaskRequest,
@@ -27,6 +28,7 @@ export function submitted(request: TaskRequest, nowIso: string, service?: Servic
     generation: 0,
     containerId: null,
     exitCode: null,
+    lastExit: null,
     reason: 'waiting to be scheduled',
     ports: [],
     restarts: 0,
@@ -122,7 +124,8 @@ function isStoppingReason(reason: string): boolean {
 /** Scheduled -> Failed: the worker refused the task itself, so retrying elsewhere would fail the same way. */
 export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecord {
   assertTransition(rec.request.id, rec.state, TaskState.Failed);
-  return { ...rec, state: TaskState.Failed, reason, finishedAt: nowIso, updatedAt: nowIso };
+  const lastExit = { reason, exitCode: rec.exitCode, at: nowIso };
+  return { ...rec, state: TaskState.Failed, reason, lastExit, finishedAt: nowIso, updatedAt: nowIso };
 }
 
 /**
@@ -192,8 +195,12 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     startedAt: compact.time(r.startedAt),
     finishedAt: compact.time(r.finishedAt),
     health: r.health === undefined ? rec.health : compact.health(r.health),
+    lastExit: rec.lastExit,
     updatedAt: nowIso,
   };
+  // a copy that ends here: why, kept through the restart and any wait for room that follow
+  if (isActive(rec.state) && isTerminal(next.state))
+    next.lastExit = { reason: next.reason, exitCode: next.exitCode, at: next.finishedAt ?? nowIso };
   // the address of this container; a report without one (an older worker, a stopped container) clears it
   if (r.address !== undefined && rec.address !== undefined) next.address = r.address;
   else if (r.address !== undefined || 'address' in next) return withAddress(next, r.address);

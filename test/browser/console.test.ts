@@ -199,6 +199,27 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(talker.id);
   });
 
+  test('a task page says why its last copy ended once it has restarted', async () => {
+    const flaky = await c.client.submit(
+      c.task('flaky', { command: ['sh', '-c', 'exit 4'], restartPolicy: { mode: 'on-failure', maxRestarts: 1 } }),
+    );
+    // restarted once, then given up: Failed, with its reason and the last exit both there
+    await waitFor(
+      async () => {
+        const t = await c.client.getTask(flaky.id);
+        return t.restarts === 1 && t.state === 'Failed' && t.restartAt === null ? t : undefined;
+      },
+      { timeoutMs: 60_000, what: 'flaky restarted once and given up' },
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${flaky.id}`);
+    await waitForText(page, 'Last exit');
+    const facts = await page.$eval('dl.facts', (el) => el.textContent ?? '');
+    assert.match(facts, /Last exit\s*exited with code 4 \(\d{4}-/);
+    await accessible(page, 'a task page with its last exit');
+  });
+
   test('the usage charts keep what they sampled when a task page is opened again', async () => {
     const task = (await liveTasks(c, 'web')).find((t) => t.state === 'Running');
     assert.ok(task !== undefined, 'a running replica of web');

@@ -7,6 +7,7 @@ import { Chart } from './chart.js';
 import { EventList } from './overview.js';
 import { errorText, formatBytes, link, Section, State } from './parts.js';
 import { commandLine } from '../../task/command-line.js';
+import { lastExitAddsToReason } from '../../task/last-exit.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
@@ -101,6 +102,12 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
       <dt>State</dt><dd><${State} value=${t.state} /> (wanted ${t.desiredState})</dd>
       <dt>Reason</dt><dd class="reason">${t.reason === '' ? '-' : t.reason}</dd>
       <dt>Restarts</dt><dd>${t.restarts}</dd>
+      ${
+        t.lastExit === null || !lastExitAddsToReason(t)
+          ? null
+          : html`<dt>Last exit</dt>
+              <dd class="reason">${t.lastExit.reason} (${t.lastExit.at})</dd>`
+      }
       <dt>Health</dt><dd>${t.health}</dd>
       <dt>Node</dt><dd>${t.nodeId === null ? '-' : html`<a href=${link(`nodes/${t.nodeId}`)}>${t.node}</a>`}</dd>
       ${

@@ -31,6 +31,7 @@ function running(id: string, exclusive: boolean): TaskRecord {
     failuresInRow: 0,
     restartAt: null,
     health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    lastExit: null,
     submittedAt: at,
     startedAt: at,
     finishedAt: null,

@@ -35,6 +35,7 @@ function record(id: string, f: TaskFields = {}): TaskRecord {
     failuresInRow: 0,
     restartAt: f.restartAt ?? null,
     health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    lastExit: null,
     submittedAt: at,
     startedAt: null,
     finishedAt: null,

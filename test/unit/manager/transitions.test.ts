@@ -9,6 +9,7 @@ import {
   lose,
   observe,
   place,
+  planRestart,
   requestStop,
   restart,
 } from '../../../src/manager/transitions.js';
@@ -92,6 +93,43 @@ test('a restart counts itself, clears the last copy, and names its node', () => 
   );
   assert.deepEqual([after.containerId, after.exitCode, after.restartAt], [null, null, null]);
   assert.equal(after.reason, 'restart 3 placed on w2');
+});
+
+test('why a copy ended is kept through its restart and a wait for room, until the next copy ends', () => {
+  const compact = new Compactor();
+  const running = on('t1', 'Running', 'n1', 1, { containerId: 'c1' });
+  assert.equal(running.lastExit, null);
+  const ended = observe(
+    running,
+    report('Failed', { exitCode: 143, reason: 'unhealthy: HTTP 404', finishedAt: NOW }),
+    compact,
+    NOW,
+  );
+  const exit = { reason: 'unhealthy: HTTP 404', exitCode: 143, at: NOW };
+  assert.deepEqual(ended?.lastExit, exit);
+  if (ended === null) return;
+  // no room to restart: the reason says so, the exit stays
+  const waiting = planRestart(ended, { atMs: 1, reason: 'restart waiting: 0/1 nodes can run t1', resetBackoff: false });
+  assert.deepEqual(waiting.lastExit, exit);
+  const restarted = restart(waiting, 'n1', 'w1', NOW);
+  assert.deepEqual([restarted.exitCode, restarted.lastExit], [null, exit]);
+  // a report of the running copy keeps it; the next copy's end replaces it
+  const again = observe({ ...restarted, generation: 1 }, report('Running', { containerId: 'c2' }), compact, NOW);
+  assert.deepEqual(again?.lastExit, exit);
+  const later = '2025-01-01T00:02:00.000Z';
+  const second = observe(
+    again ?? restarted,
+    report('Completed', { exitCode: 0, reason: 'exited with code 0', finishedAt: later }),
+    compact,
+    later,
+  );
+  assert.deepEqual(second?.lastExit, { reason: 'exited with code 0', exitCode: 0, at: later });
+  // refused by its worker: the reason given is the exit
+  assert.deepEqual(fail(on('t1', 'Scheduled', 'n1'), 'no such image', NOW).lastExit, {
+    reason: 'no such image',
+    exitCode: null,
+    at: NOW,
+  });
 });
 
 test('a lost task waits on no node, without its container and ports', () => {

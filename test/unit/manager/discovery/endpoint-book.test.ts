@@ -47,6 +47,7 @@ function task(id: string, slot: number, fields: Partial<TaskRecord> = {}): TaskR
     failuresInRow: 0,
     restartAt: null,
     health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    lastExit: null,
     submittedAt: '',
     startedAt: null,
     finishedAt: null,

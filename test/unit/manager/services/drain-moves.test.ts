@@ -23,6 +23,7 @@ function replica(id: string, slot: number, nodeId: string | null, state: TaskSta
     failuresInRow: 0,
     restartAt: null,
     health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+    lastExit: null,
     submittedAt: at,
     startedAt: null,
     finishedAt: null,

@@ -56,6 +56,7 @@ function task(
     failuresInRow: 0,
     restartAt: null,
     health: NO_HEALTH,
+    lastExit: null,
     submittedAt: iso(T0),
     startedAt: null,
     finishedAt: null,
