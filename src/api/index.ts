@@ -75,6 +75,7 @@ export {
   FailureAction,
   ScaleRequest,
   MAX_REPLICAS,
+  MAX_SERVICE_LABELS,
   STACK_LABEL,
   UpdateState,
   UpdateStatusView,

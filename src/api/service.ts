@@ -7,6 +7,8 @@ import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, Ta
 // manager when it parses a spec, so a stored spec and a view show every value in effect.
 
 export const MAX_REPLICAS = 10_000;
+/** A service's own labels, at most (a Compose stack's `poseidon.stack` among them). */
+export const MAX_SERVICE_LABELS = 64;
 
 /**
  * The label a Compose deploy puts on each service of a stack (`poseidon.stack=<stack>`), by which a
@@ -68,7 +70,7 @@ export const ServiceSpec = Type.Object(
     // the service's own labels (a Compose deploy sets `poseidon.stack`); its tasks carry the template's
     labels: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {
-        maxProperties: 64,
+        maxProperties: MAX_SERVICE_LABELS,
       }),
     ),
   },

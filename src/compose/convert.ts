@@ -1,5 +1,5 @@
-import { STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
-import { isDnsLabel, NAME_RULE } from '../task/index.js';
+import { MAX_SERVICE_LABELS, STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
+import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 import { composeDeploy } from './deploy.js';
 import { composeEnvironment } from './environment.js';
 import { composeEnvFiles } from './env-file.js';
@@ -155,6 +155,9 @@ function serviceSpec(
       ? { task: {} }
       : composeDeploy(map['deploy'], at('deploy'), found);
   Object.assign(task, deploy.task);
+  // the stack's label goes on the service and on its replicas: it must fit beside the file's own
+  withinLabelLimit(deploy.labels, MAX_SERVICE_LABELS, join(at('deploy'), 'labels'));
+  withinLabelLimit(task.labels, MAX_LABELS, at('labels'));
   const spec: ServiceSpec = { name, task, labels: { ...deploy.labels, [STACK_LABEL]: options.stack } };
   if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
   const fixed = (task.ports ?? []).filter((p) => p.host !== undefined && p.host > 0);
@@ -185,4 +188,11 @@ function words(value: unknown, path: string): string[] {
 
 function cannotRead(): never {
   throw Object.assign(new Error('no file access given'), { code: 'EACCES' });
+}
+
+/** Refuses labels that leave no room for the stack's label, naming the key the file wrote them under. */
+function withinLabelLimit(labels: Readonly<Record<string, string>> | undefined, max: number, path: string): void {
+  const own = Object.keys(labels ?? {}).filter((k) => k !== STACK_LABEL).length;
+  if (own >= max)
+    throw composeError(path, `has ${own} labels; at most ${max - 1} in a stack (poseidon deploy adds ${STACK_LABEL})`);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseServiceSpec, slotTaskSpec } from '../../../src/service/index.js';
 import { fromYaml, messageOf } from './compose-yaml.js';
 
 test('a service with every supported key becomes one ServiceSpec named <stack>-<service>', async () => {
@@ -319,4 +320,22 @@ test('a fixed host port is noted when replicas would need a node each for it, an
     two.warnings[0] ?? '',
     /^services\.api\.ports: 8081->80\/tcp is published on the node of each replica \(no routing mesh\), so its 2 replicas need as many nodes/,
   );
+});
+
+test('labels leave room for the stack label: 63 of each deploy, 64 are refused naming where the file has them', async () => {
+  const many = (n: number): string => `{${Array.from({ length: n }, (_, i) => `l${i}: v`).join(', ')}}`;
+  const fits = await fromYaml(`services:\n  web: {image: x, labels: ${many(63)}, deploy: {labels: ${many(63)}}}\n`);
+  const [web] = fits.services;
+  assert.ok(web !== undefined);
+  // as the manager will check them: the service, and its replica's task with the stack label added
+  const parsed = parseServiceSpec(web, 'services.web');
+  assert.equal(Object.keys(parsed.labels ?? {}).length, 64);
+  assert.equal(Object.keys(slotTaskSpec(parsed, 1).labels ?? {}).length, 64);
+  for (const [yaml, path] of [
+    [`{image: x, deploy: {labels: ${many(64)}}}`, 'services.web.deploy.labels'],
+    [`{image: x, labels: ${many(64)}}`, 'services.web.labels'],
+  ] as const) {
+    const message = await messageOf(() => fromYaml(`services:\n  web: ${yaml}\n`));
+    assert.equal(message, `${path}: has 64 labels; at most 63 in a stack (poseidon deploy adds poseidon.stack)`);
+  }
 });
