@@ -1,4 +1,9 @@
-import { ServiceSpec as ServiceSchema, type ServiceSpec, type UpdateConfigSpec } from '../api/index.js';
+import {
+  ServiceSpec as ServiceSchema,
+  type ServiceSpec,
+  type UpdateConfigSpec,
+  type UpdateOrder,
+} from '../api/index.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../discovery/defaults.js';
 import { InvalidField } from '../errors/index.js';
 import { compile, MAX_CONSTRAINTS, parseSpec, validateSpec } from '../task/index.js';
@@ -23,7 +28,10 @@ export type ParsedServiceSpec = ServiceSpec & {
 
 export const DEFAULT_REPLICAS = 1;
 
-/** Swarm's defaults, but start-first (a single replica never goes dark) and a progress deadline. */
+/**
+ * Swarm's defaults, but start-first (a single replica never goes dark; defaultOrder says when a
+ * service's replicas stop first) and a progress deadline.
+ */
 export const DEFAULT_UPDATE: UpdateConfig = {
   parallelism: 1,
   delay: 0,
@@ -50,7 +58,7 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
     throw new InvalidField(f('constraints'), `with the task's own make ${constraints}; at most ${MAX_CONSTRAINTS}`);
   // a replica's task is checked as the task it will be (slot 1's): the schema again, then a task's rules
   parseSpec(validateSpec(slotTaskSpec(spec, 1), f('task')), {}, f('task'));
-  const update = parseUpdate(spec.update, DEFAULT_UPDATE, f('update'));
+  const update = parseUpdate(spec.update, { ...DEFAULT_UPDATE, order: defaultOrder(spec.task) }, f('update'));
   const rollback = parseUpdate(spec.rollback, update, f('rollback'));
   const parsed: ParsedServiceSpec = {
     name: spec.name,
@@ -64,6 +72,17 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   if (spec.constraints !== undefined) parsed.constraints = [...spec.constraints];
   if (spec.labels !== undefined) parsed.labels = { ...spec.labels };
   return parsed;
+}
+
+/**
+ * start-first, unless a replica holds what two copies of its slot cannot share: a fixed host port
+ * (the new copy could not start on the old one's node, and an update of a service on every node
+ * would wait out its deadline) or a named volume (two copies would write to one data directory).
+ */
+export function defaultOrder(task: ServiceSpec['task']): UpdateOrder {
+  const fixedPort = (task.ports ?? []).some((p) => p.host !== undefined && p.host > 0);
+  const namedVolume = (task.volumes ?? []).some((v) => v.name !== undefined);
+  return fixedPort || namedVolume ? 'stop-first' : 'start-first';
 }
 
 /** An update (or rollback) block with the defaults of `base` for what it leaves out. */

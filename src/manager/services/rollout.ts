@@ -144,7 +144,9 @@ export function stepRollout(
       finishedAtMs: nowMs,
       reason: rollback
         ? `back on version ${u.toVersion}: ${u.reason}`
-        : `all ${replicas} replicas run version ${u.toVersion}`,
+        : replicas === 1
+          ? `its replica runs version ${u.toVersion}`
+          : `all ${replicas} replicas run version ${u.toVersion}`,
     };
     step.events.push(event(rollback ? 'update.rolled_back' : 'update.completed', update));
   } else {

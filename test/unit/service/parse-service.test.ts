@@ -135,3 +135,33 @@ test("a stack's service gives its replicas the stack's label; its container look
   const plain = parseServiceSpec({ name: 'web', task: { image: 'poseidon/busybox:latest' } });
   assert.equal(slotTaskSpec(plain, 1).labels, undefined);
 });
+
+test('a replica with a fixed host port or a named volume updates stop-first unless the spec says otherwise', () => {
+  const task = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    image: 'poseidon/busybox:latest',
+    ...extra,
+  });
+  const fixedPort = parseServiceSpec(web({ task: task({ ports: [{ container: 80, host: 8080 }] }) }));
+  assert.equal(fixedPort.update.order, 'stop-first');
+  assert.equal(fixedPort.rollback.order, 'stop-first');
+  const volume = parseServiceSpec(web({ task: task({ volumes: [{ name: 'data', path: '/data' }] }) }));
+  assert.equal(volume.update.order, 'stop-first');
+  // what two copies can share: a port Docker picks, a container port alone, a host directory
+  const shared = parseServiceSpec(
+    web({
+      task: task({
+        ports: [{ container: 80 }, { container: 81, host: 0 }],
+        volumes: [{ hostPath: '/srv', path: '/srv' }],
+      }),
+    }),
+  );
+  assert.equal(shared.update.order, 'start-first');
+  const asked = parseServiceSpec(
+    web({ task: task({ ports: [{ container: 80, host: 8080 }] }), update: { order: 'start-first' } }),
+  );
+  assert.deepEqual([asked.update.order, asked.rollback.order], ['start-first', 'start-first']);
+  const rollbackOnly = parseServiceSpec(
+    web({ task: task({ ports: [{ container: 80, host: 8080 }] }), rollback: { order: 'start-first' } }),
+  );
+  assert.deepEqual([rollbackOnly.update.order, rollbackOnly.rollback.order], ['stop-first', 'start-first']);
+});

@@ -157,10 +157,17 @@ test('every slot moved: the update completes only once the last new tasks passed
   assert.equal(d.wakeAtMs, T0 + 1400);
   const end = decideService(d.record as ServiceRecord, news, ready, T0 + 1400, iso(T0 + 1400));
   assert.equal(end.record?.update?.state, 'completed');
+  assert.equal(end.record?.update?.reason, 'all 2 replicas run version 2');
   assert.deepEqual(
     end.events.map((e) => [e.type, e.updated]),
     [['update.completed', 2]],
   );
+  // one replica is not "all 1 replicas"
+  const one = service({}, 1);
+  const only = [task(1, 2)];
+  const moved = decideService(one, only, readyAt(only, T0), T0 + 100, iso(T0 + 100)).record as ServiceRecord;
+  const last = decideService(moved, only, readyAt(only, T0), T0 + 10_000, iso(T0 + 10_000));
+  assert.equal(last.record?.update?.reason, 'its replica runs version 2');
 });
 
 test('once a new task stayed ready for monitor, the old task of its slot stops and the next slots start', () => {
