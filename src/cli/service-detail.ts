@@ -7,9 +7,8 @@ import { age, cores, detail, ports, table } from './format.js';
 // as `poseidon status ID` shows a task. Scripts use --json (the view and discovery as they come).
 
 type Duration = string | number;
-type Template = TaskTemplate;
-type HealthCheck = NonNullable<Template['healthCheck']>;
-type RestartPolicy = NonNullable<Template['restartPolicy']>;
+type HealthCheck = NonNullable<TaskTemplate['healthCheck']>;
+type RestartPolicy = NonNullable<TaskTemplate['restartPolicy']>;
 type Discovery = Omit<ServiceEndpointsView, 'service'>;
 
 /** A duration as written ("2s"), or as the manager keeps it (milliseconds, 5000 -> "5s"). */
@@ -67,7 +66,7 @@ function restartPolicy(r: RestartPolicy): string {
 }
 
 /** The template's rows: only what it sets beyond its image. */
-function templateRows(t: Template): Array<[string, string]> {
+function templateRows(t: TaskTemplate): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['Command', t.command === undefined ? '(image default)' : commandLine(t.command)],
   ];

@@ -79,7 +79,7 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
  * (the new copy could not start on the old one's node, and an update of a service on every node
  * would wait out its deadline) or a named volume (two copies would write to one data directory).
  */
-export function defaultOrder(task: ServiceSpec['task']): UpdateOrder {
+function defaultOrder(task: ServiceSpec['task']): UpdateOrder {
   const fixedPort = (task.ports ?? []).some((p) => p.host !== undefined && p.host > 0);
   const namedVolume = (task.volumes ?? []).some((v) => v.name !== undefined);
   return fixedPort || namedVolume ? 'stop-first' : 'start-first';
