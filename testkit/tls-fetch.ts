@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import type { ClientTls } from '../src/client/index.js';
 
 // A raw HTTPS request to a server of the cluster, for tests that look at what the typed clients
@@ -13,16 +13,20 @@ export interface TlsFetchOptions {
   tls: Pick<ClientTls, 'ca' | 'cert' | 'key'>;
   /** An API token, sent as a Bearer header. */
   token?: string;
+  /** A keep-alive agent, so requests share a connection; without one each opens its own. */
+  agent?: Agent;
 }
 
 export interface TlsResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The request went over a connection an earlier request opened (its agent's). */
+  reusedSocket: boolean;
   text(): string;
   json(): unknown;
 }
 
-/** One request, a fresh connection, no redirects followed; resolves once the whole body is in. */
+/** One request, a fresh connection unless `agent` has one, no redirects followed; resolves once the whole body is in. */
 export function tlsFetch(url: string, opts: TlsFetchOptions): Promise<TlsResponse> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
@@ -33,7 +37,7 @@ export function tlsFetch(url: string, opts: TlsFetchOptions): Promise<TlsRespons
       {
         method: opts.method ?? 'GET',
         headers,
-        agent: false,
+        agent: opts.agent ?? false,
         ca: opts.tls.ca,
         ...(opts.tls.cert === undefined ? {} : { cert: opts.tls.cert }),
         ...(opts.tls.key === undefined ? {} : { key: opts.tls.key }),
@@ -48,6 +52,7 @@ export function tlsFetch(url: string, opts: TlsFetchOptions): Promise<TlsRespons
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
+            reusedSocket: req.reusedSocket,
             text: () => text,
             json: () => JSON.parse(text) as unknown,
           });

@@ -88,6 +88,13 @@ export class TokenBook {
   /** Last use (epoch ms) of tokens whose use is not written yet. */
   readonly #used = new Map<string, number>();
   readonly #writes = new KeyedLock();
+  /**
+   * Per connection (a keep-alive socket): the Authorization header whose secret last matched
+   * there, so the connection's next requests with the same header skip the hash (a cost on every
+   * request). Revocation and expiry are still checked each time; a different header is checked
+   * in full. The header is compared only with what the same connection sent before.
+   */
+  readonly #verified = new WeakMap<object, { header: string; id: string; secretSha256: string }>();
   readonly #random: (bytes: number) => Buffer;
   readonly #equal: (a: Buffer, b: Buffer) => boolean;
   #cancelFlush: (() => void) | undefined;
@@ -229,10 +236,16 @@ export class TokenBook {
    * Who an `Authorization` header says is calling: a token's id and scope when it carries a
    * token of this book that is neither revoked nor expired; otherwise anonymous, with why when
    * something was presented. Whether the secret matches is learnt before anything else is said
-   * about the token: only its holder hears that it was revoked or has expired.
+   * about the token: only its holder hears that it was revoked or has expired. `connection`
+   * (the request's socket) lets the connection's next requests with the same header skip the hash.
    */
-  identify(authorization: string | undefined): Identity {
+  identify(authorization: string | undefined, connection?: object): Identity {
     if (authorization === undefined || authorization === '') return { kind: 'anonymous' };
+    const known = connection === undefined ? undefined : this.#verified.get(connection);
+    if (known !== undefined && known.header === authorization) {
+      const entry = this.#tokens.get(known.id);
+      if (entry !== undefined && entry.record.secretSha256 === known.secretSha256) return this.#admit(known.id, entry);
+    }
     const bearer = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
     if (bearer === undefined) return rejected('the Authorization header is not "Bearer <token>"');
     const parts = parseToken(bearer);
@@ -240,12 +253,19 @@ export class TokenBook {
     const entry = this.#tokens.get(parts.id);
     const matches = secretMatches(parts.secret, entry?.hash ?? NO_HASH, this.#equal);
     if (entry === undefined || !matches) return rejected('the token is not one this manager issued', parts.id);
-    if (entry.record.revokedAt !== null) return rejected(`token ${parts.id} was revoked`, parts.id);
+    if (connection !== undefined)
+      this.#verified.set(connection, { header: authorization, id: parts.id, secretSha256: entry.record.secretSha256 });
+    return this.#admit(parts.id, entry);
+  }
+
+  /** The checks after the secret matched: revoked and expired tokens are refused on every request. */
+  #admit(id: string, entry: Entry): Identity {
+    if (entry.record.revokedAt !== null) return rejected(`token ${id} was revoked`, id);
     const nowMs = this.deps.clock.now();
     if (entry.expiresMs !== null && nowMs >= entry.expiresMs)
-      return rejected(`token ${parts.id} expired at ${entry.record.expiresAt}`, parts.id);
-    this.#used.set(parts.id, nowMs);
-    return { kind: 'token', tokenId: parts.id, scope: entry.record.scope };
+      return rejected(`token ${id} expired at ${entry.record.expiresAt}`, id);
+    this.#used.set(id, nowMs);
+    return { kind: 'token', tokenId: id, scope: entry.record.scope };
   }
 
   /** Writes the last uses not written yet, in one batch. */

@@ -68,7 +68,10 @@ export async function createManagerServer(deps: {
     metrics: deps.metrics,
     component: 'manager',
     tls: deps.tls,
-    identify: anyIdentity(byCertificate, async (req) => deps.tokens.identify(req.headers.authorization)),
+    // per connection: a keep-alive client's next requests with the same header skip the hash
+    identify: anyIdentity(byCertificate, async (req) =>
+      deps.tokens.identify(req.headers.authorization, req.raw.socket),
+    ),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
     // the API's description needs a read token, as every route does but those that get credentials
     openapi: { info: MANAGER_API_INFO, access: 'read' },

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CreatedTokenView, TokenView } from '../../src/api/index.js';
@@ -198,6 +199,31 @@ describe('API tokens on a real manager', () => {
     await restartManager();
     assert.equal((await api('GET', '/tasks', doomed.token)).status, 401);
     assert.equal((await api('GET', '/tasks', c.token)).status, 200);
+  });
+
+  test('on one keep-alive connection, a token is refused from the request after its revocation', async () => {
+    // the manager checks a connection's repeated header without hashing it again (a cost on every
+    // request): revocation, a changed secret and another token must still be seen on that connection
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const doomed = await token('read', ['--name', 'doomed-keepalive']);
+      const on = (t: string) => tlsFetch(`${c.manager.url}/tasks`, { tls: { ca: c.access.caPem }, token: t, agent });
+      assert.equal((await on(doomed.token)).status, 200);
+      const again = await on(doomed.token);
+      assert.equal(again.status, 200);
+      assert.equal(again.reusedSocket, true, 'the second request went over the connection of the first');
+      assert.equal((await on(tampered(doomed.token))).status, 401);
+      assert.equal((await on(c.token)).status, 200);
+      assert.equal((await on(doomed.token)).status, 200);
+      const r = await c.cli(['token', 'revoke', doomed.id]);
+      assert.equal(r.code, 0, r.stderr);
+      const refused = await on(doomed.token);
+      assert.equal(refused.reusedSocket, true);
+      assert.equal(refused.status, 401);
+      assert.equal((refused.json() as { error: { message: string } }).error.message, `token ${doomed.id} was revoked`);
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('a token is durable before its 201: a manager killed right after still knows it', async () => {

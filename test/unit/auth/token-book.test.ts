@@ -116,6 +116,37 @@ test('every well-formed token is checked by one constant-time comparison of 32-b
   ]);
 });
 
+test('on one connection a header that matched is not hashed again; revocation, expiry and other headers still count', async () => {
+  const { tokens, compared, clock } = book();
+  await created(tokens, 'admin');
+  const view = await tokens.create({ scope: 'deploy', ttlMs: DAY_MS });
+  const other = await created(tokens, 'read');
+  const connection = {};
+  const identity = { kind: 'token', tokenId: view.id, scope: 'deploy' };
+  for (let i = 0; i < 3; i++) assert.deepEqual(tokens.identify(bearer(view.token), connection), identity);
+  assert.equal(compared.length, 1, 'hashed and compared on the first request only');
+  assert.equal(tokens.identify(bearer(view.token), {}).kind, 'token');
+  assert.equal(compared.length, 2, 'another connection is checked in full');
+
+  const parts = parseToken(view.token);
+  const wrong = bearer(`psdn_${parts?.id}_${'D'.repeat(43)}`);
+  assert.equal(reason(tokens.identify(wrong, connection)), 'the token is not one this manager issued');
+  assert.equal(tokens.identify(bearer(other), connection).kind, 'token', 'a new header on the connection is checked');
+  assert.equal(compared.length, 4);
+  assert.equal(tokens.identify(bearer(view.token), connection).kind, 'token');
+  assert.equal(compared.length, 5, 'only the last header that matched is remembered');
+
+  clock.advance(DAY_MS);
+  assert.equal(
+    reason(tokens.identify(bearer(view.token), connection)),
+    `token ${view.id} expired at ${view.expiresAt}`,
+  );
+  const lasting = await tokens.create({ scope: 'read' });
+  assert.equal(tokens.identify(bearer(lasting.token), connection).kind, 'token');
+  await tokens.revoke(lasting.id);
+  assert.equal(reason(tokens.identify(bearer(lasting.token), connection)), `token ${lasting.id} was revoked`);
+});
+
 test('a token expires at the end of its ttl, and only its holder hears that it expired', async () => {
   const { tokens, clock } = book();
   const view = await tokens.create({ scope: 'deploy', ttlMs: 30 * DAY_MS });
