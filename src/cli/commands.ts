@@ -11,7 +11,9 @@ import type { RotateFlags } from './rotate-action.js';
 import { registerCompletion, registerInstallUnits } from './operate-commands.js';
 import { registerDev, registerManager, registerWorker } from './runtime-commands.js';
 import { registerService } from './service-commands.js';
+import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
+import { collect } from './repeatable.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
 
@@ -60,6 +62,7 @@ export function buildProgram(command?: string): Command {
     .description('Poseidon: a container orchestrator for when Kubernetes is too much')
     .version('0.1.0')
     .exitOverride()
+    .enablePositionalOptions() // so `run IMAGE COMMAND...` passes the command's options through
     .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
   const named = COMMANDS.find(([names]) => command !== undefined && names.includes(command));
   for (const [, register] of named === undefined ? COMMANDS : [named]) register(program);
@@ -78,6 +81,8 @@ function withManager(cmd: Command): Command {
     .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)");
 }
 
+type RunFlags = TaskFlags & RunImageFlags;
+
 function registerTask(program: Command): void {
   const add = (cmd: Command): Command =>
     withManager(cmd)
@@ -94,15 +99,51 @@ function registerTask(program: Command): void {
       const { submitTask } = await import('./task-action.js');
       await submitTask(flags.filename ?? '', flags);
     });
-  // `run FILE`, and `run -f FILE` as `task`, kubectl and compose take it
-  add(program.command('run').description('same as `task --filename FILE`').argument('[file]', 'task file'))
+  // `run IMAGE [-- COMMAND...]` as `docker run -d` takes it; `run FILE` and `run -f FILE` as
+  // `task`, kubectl and compose take it
+  add(
+    program
+      .command('run')
+      .description('run a task: an image and its command, as docker run -d takes them, or a task file')
+      .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon run FILE [options]')
+      .argument('[image-or-file]', 'an image (nginx:1.27), or a task file (JSON or YAML) that exists here')
+      .argument('[command...]', "the container's command and its arguments, instead of the image's"),
+  )
     .option('-f, --filename <file>', 'task file (instead of the argument)')
-    .action(async (file: string | undefined, flags: TaskFlags, cmd: Command) => {
-      if ((file === undefined) === (flags.filename === undefined))
-        cmd.error(`error: ${file === undefined ? 'missing the task file' : 'two task files'}: poseidon run FILE`);
-      const { submitTask } = await import('./task-action.js');
-      if (file !== undefined) await submitTask(file, flags, 'task file');
-      else await submitTask(flags.filename ?? '', flags);
+    .option('--name <name>', 'the task name (default: the image name and 4 random hex digits)')
+    .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
+    .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
+    .option(
+      '-v, --volume <NAME:/path[:ro]>',
+      'mount a named volume, or /dir:/path a directory of the node (repeat)',
+      collect,
+    )
+    .option('-l, --label <key=value>', 'a label on the task (repeat)', collect)
+    .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
+    .option('--cpu <cores>', 'cores to reserve, such as 0.5')
+    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
+    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)')
+    .passThroughOptions() // after the image, everything is the container's command, as with docker run
+    .action(async (target: string | undefined, rest: string[], given: RunFlags, cmd: Command) => {
+      if ((target === undefined) === (given.filename === undefined))
+        cmd.error(
+          `error: ${target === undefined ? 'missing the image or task file' : 'two task files'}: ` +
+            'poseidon run IMAGE [COMMAND...] or poseidon run FILE',
+        );
+      const { runTarget, imageFlagsGiven, commandAfterImage } = await import('./run-image.js');
+      const { submitTask, submitImage } = await import('./task-action.js');
+      if (target === undefined || runTarget(target) === 'file') {
+        // after a task file come options, as before: `poseidon run web.yaml --wait`
+        const { operands, unknown } = cmd.parseOptions(rest);
+        if (unknown.length > 0) cmd.error(`error: unknown option '${unknown[0]}'`);
+        const flags = cmd.opts<RunFlags>();
+        if (target !== undefined && flags.filename !== undefined)
+          cmd.error('error: two task files: poseidon run FILE, or poseidon run -f FILE');
+        const imageOnly = [...imageFlagsGiven(flags), ...(operands.length > 0 ? ['a command'] : [])];
+        if (imageOnly.length > 0)
+          cmd.error(`error: ${imageOnly.join(', ')}: only with an image; a task file says all of its task`);
+        await (target === undefined ? submitTask(flags.filename ?? '', flags) : submitTask(target, flags, 'task file'));
+      } else await submitImage(target, commandAfterImage(rest, cmd.options), given);
     });
 }
 

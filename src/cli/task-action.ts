@@ -1,6 +1,7 @@
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { imageTaskSpec, type RunImageFlags } from './run-image.js';
 import { printable, toJson } from './terminal-text.js';
 import { submitAndWait } from './wait-task.js';
 
@@ -17,8 +18,23 @@ export interface TaskFlags extends ClientFlags {
  * file, for an error about it.
  */
 export async function submitTask(file: string, flags: TaskFlags, named = '--filename'): Promise<void> {
+  await submitBody(await readDocument(file, named), flags);
+}
+
+/**
+ * `poseidon run IMAGE [-- COMMAND...]`: the task the flags describe (run-image.ts), submitted and
+ * printed as a task file's is.
+ */
+export async function submitImage(
+  image: string,
+  command: readonly string[],
+  flags: TaskFlags & RunImageFlags,
+): Promise<void> {
+  await submitBody(imageTaskSpec(image, command, flags), flags);
+}
+
+async function submitBody(body: unknown, flags: TaskFlags): Promise<void> {
   const client = managerClient(flags);
-  const body = await readDocument(file, named);
   if (flags.wait !== true) {
     const task = await client.submit(body);
     process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);

@@ -218,7 +218,7 @@ test('poseidon run -f FILE submits as run FILE does; none or two files are refus
     assert.equal(p.stdout, `${id}\n`);
     const none = await poseidon(['run', '--manager', manager.url]);
     assert.equal(none.code, 1);
-    assert.match(none.stderr, /missing the task file: poseidon run FILE/);
+    assert.match(none.stderr, /missing the image or task file: poseidon run IMAGE \[COMMAND...\] or poseidon run FILE/);
     const two = await poseidon(['run', file, '-f', file, '--manager', manager.url]);
     assert.equal(two.code, 1);
     assert.match(two.stderr, /two task files/);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { asManager } from '../../testkit/manager-access.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
-import { containersWithLabel } from './helpers/docker.js';
+import { containerEnv, containersWithLabel } from './helpers/docker.js';
 import { countBy, TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -213,5 +213,64 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.equal(several.stdout, pair.map((p) => `${p} stopping\n`).join(''));
     assert.equal(several.stderr, 'poseidon: no task matches "ffffffff"\n');
     await c.allInState(pair, 'Completed');
+  });
+
+  test('poseidon run IMAGE COMMAND: its flags make the task, the container gets them, and mistakes are one line', async () => {
+    const c = await cluster();
+    await c.startWorker('a');
+    const label = `poseidon.test-run=${c.runId}`;
+    const ran = await c.cli([
+      'run',
+      '--wait',
+      '--name',
+      'cli-run',
+      '-p',
+      '80',
+      '-e',
+      'MODE=demo',
+      '-l',
+      label,
+      '--memory',
+      '32Mi',
+      '--restart',
+      'on-failure:2',
+      'poseidon/busybox:latest',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/www',
+    ]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^[0-9a-f-]{36} Running on /);
+    const id = ran.stdout.split(' ')[0] ?? '';
+    const task = await c.client.getTask(id);
+    assert.equal(task.name, 'cli-run');
+    assert.deepEqual(task.command, ['httpd', '-f', '-p', '80', '-h', '/www'], 'the command keeps its own -p');
+    assert.equal(task.memory, 32 * 1024 * 1024);
+    assert.equal(task.labels['poseidon.test-run'], c.runId);
+    const page = await fetch(`http://127.0.0.1:${task.ports[0]?.host ?? 0}/`).then((r) => r.text());
+    assert.match(page, /hello from poseidon/);
+    const containers = await containersWithLabel('poseidon.task-id', id);
+    assert.equal(containers.length, 1);
+    assert.ok((await containerEnv(containers[0] ?? '')).includes('MODE=demo'));
+
+    // no name: the image's, with 4 hex digits; after --, a command may start with one of run's flags
+    const unnamed = await c.cli(['run', '-l', label, 'poseidon/busybox:latest', '--', 'sleep', '300']);
+    assert.equal(unnamed.code, 0, unnamed.stderr);
+    assert.match((await c.client.getTask(unnamed.stdout.trim())).name, /^busybox-[0-9a-f]{4}$/);
+    const before = (await c.client.listTasks()).length;
+    for (const [args, message] of [
+      [['run', 'poseidon/busybox:latest', '--wait'], /^poseidon: --wait after the image is the container's command;/],
+      [['run', '--memory', '4Mi', 'poseidon/busybox:latest'], /^poseidon: memory is 4 MiB; a container needs at least/],
+      [['run', '-p', '10.0.0.1:80:80', 'poseidon/busybox:latest'], /^poseidon: --publish cannot take a host address/],
+      [['run', 'Not An Image'], /^poseidon: IMAGE is "Not An Image": neither a task file here nor an image/],
+    ] as const) {
+      const refused = await c.cli([...args]);
+      assert.equal(refused.code, 1, args.join(' '));
+      assert.match(refused.stderr, message);
+    }
+    assert.equal((await c.client.listTasks()).length, before, 'nothing refused was submitted');
   });
 });

@@ -40,6 +40,11 @@ export async function containerExists(containerId: string): Promise<boolean> {
   }
 }
 
+/** The container's environment as Docker holds it: NAME=value lines. */
+export async function containerEnv(containerId: string): Promise<string[]> {
+  return JSON.parse(await docker(['inspect', '-f', '{{json .Config.Env}}', containerId])) as string[];
+}
+
 /** Docker's own record of when the container finished (ISO). */
 export async function finishedAt(containerId: string): Promise<string> {
   return docker(['inspect', '-f', '{{.State.FinishedAt}}', containerId]);

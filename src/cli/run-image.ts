@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { Findings } from '../compose/values.js';
+import { composePorts } from '../compose/ports.js';
+import { InvalidField } from '../errors/index.js';
+import { isValidImageRef } from '../task/image-ref.js';
+import { isDnsLabel, NAME_RULE } from '../task/name.js';
+
+// `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
+// flags are read here, each error naming the flag; what they add up to is a native task spec,
+// which the manager checks as it checks a task file (memory floor, cpu floor, limits).
+
+export interface RunImageFlags {
+  name?: string;
+  env?: string[];
+  publish?: string[];
+  volume?: string[];
+  label?: string[];
+  constraint?: string[];
+  cpu?: string;
+  memory?: string;
+  restart?: string;
+}
+
+/**
+ * The container's command: what follows the image, less a leading `--`. A first word that is one
+ * of run's own options (`poseidon run nginx --wait`) was meant for Poseidon, as `run FILE --wait`
+ * takes it: refused, saying where it goes. After `--` it is the command's, whatever it is.
+ */
+export function commandAfterImage(
+  rest: readonly string[],
+  options: ReadonlyArray<{ short?: string; long?: string }>,
+): string[] {
+  if (rest[0] === '--') return rest.slice(1);
+  const first = rest[0]?.split('=')[0];
+  const ours = options.find((o) => first !== undefined && (o.long === first || o.short === first));
+  if (ours !== undefined)
+    throw new InvalidField(
+      first ?? '',
+      "after the image is the container's command; put poseidon's options before the image " +
+        `(poseidon run ${first} ... IMAGE), or -- before a command that starts with ${first}`,
+    );
+  return [...rest];
+}
+
+/** The flags that only an image takes (a task file says all of it). */
+const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
+  ['name', '--name'],
+  ['env', '--env'],
+  ['publish', '--publish'],
+  ['volume', '--volume'],
+  ['label', '--label'],
+  ['constraint', '--constraint'],
+  ['cpu', '--cpu'],
+  ['memory', '--memory'],
+  ['restart', '--restart'],
+];
+
+/** What `poseidon run TARGET` names: a task file that exists (or is spelled as one), else an image. */
+export function runTarget(target: string): 'file' | 'image' {
+  if (/\.(ya?ml|json)$/i.test(target)) return 'file';
+  return existsSync(target) && statSync(target).isFile() ? 'file' : 'image';
+}
+
+/** The image flags given, by their names: a task file cannot take them. */
+export function imageFlagsGiven(flags: RunImageFlags): string[] {
+  return IMAGE_FLAGS.filter(([key]) => {
+    const v = flags[key];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  }).map(([, flag]) => flag);
+}
+
+/**
+ * The task spec `poseidon run IMAGE [COMMAND...]` submits. `env` is where `--env NAME` (no `=`)
+ * takes its value, as `docker run -e NAME` does; `random` names the task when `--name` does not.
+ */
+export function imageTaskSpec(
+  image: string,
+  command: readonly string[],
+  flags: RunImageFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  random: () => string = () => randomBytes(2).toString('hex'),
+): Record<string, unknown> {
+  if (!isValidImageRef(image))
+    throw new InvalidField(
+      'IMAGE',
+      `is ${JSON.stringify(image)}: neither a task file here nor an image reference such as nginx:1.27`,
+    );
+  const spec: Record<string, unknown> = { name: flags.name ?? `${nameOfImage(image)}-${random()}`, image };
+  if (!isDnsLabel(String(spec.name)))
+    throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(spec.name)})`);
+  if (command.length > 0) spec.command = [...command];
+  const vars = pairs('--env', flags.env, env);
+  if (vars !== undefined) spec.env = vars;
+  const labels = pairs('--label', flags.label);
+  if (labels !== undefined) spec.labels = labels;
+  if ((flags.publish ?? []).length > 0) {
+    const found = new Findings();
+    spec.ports = flags.publish?.flatMap((p) => composePorts([p], '--publish', found));
+    if (found.unsupported.length > 0)
+      throw new InvalidField('--publish', `cannot take a host address: a worker publishes on its own --host`);
+  }
+  if ((flags.volume ?? []).length > 0) spec.volumes = flags.volume?.map(volumeOf);
+  if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
+  if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
+  if (flags.memory !== undefined) spec.memory = flags.memory;
+  if (flags.restart !== undefined) spec.restartPolicy = restartOf(flags.restart);
+  return spec;
+}
+
+/** `docker.io/library/nginx:1.27` → `nginx`; what cannot be in a DNS label becomes "-". */
+function nameOfImage(image: string): string {
+  const last = image.split('@')[0]?.split('/').pop() ?? '';
+  const repo = last.split(':')[0] ?? '';
+  const label = repo
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
+  return label === '' ? 'task' : label;
+}
+
+function pairs(
+  flag: string,
+  values: readonly string[] | undefined,
+  from?: NodeJS.ProcessEnv,
+): Record<string, string> | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq > 0) {
+      out[v.slice(0, eq)] = v.slice(eq + 1);
+      continue;
+    }
+    const value = eq < 0 && from !== undefined && v !== '' ? from[v] : undefined;
+    if (value === undefined)
+      throw new InvalidField(
+        flag,
+        from === undefined || eq === 0 || v === ''
+          ? `is ${JSON.stringify(v)}; use NAME=value`
+          : `is ${JSON.stringify(v)}, which is not set here; use NAME=value, or set it first`,
+      );
+    out[v] = value;
+  }
+  return out;
+}
+
+/** `data:/var/lib/data`, `/srv/www:/usr/share/www:ro`: a named volume, or a directory of the node (absolute). */
+function volumeOf(text: string): Record<string, unknown> {
+  const parts = text.split(':');
+  const [source = '', path = '', mode] = parts;
+  if (
+    parts.length > 3 ||
+    source === '' ||
+    !path.startsWith('/') ||
+    (mode !== undefined && mode !== 'ro' && mode !== 'rw')
+  )
+    throw new InvalidField(
+      '--volume',
+      `is ${JSON.stringify(text)}; use NAME:/path or /host/dir:/path, with :ro for read-only`,
+    );
+  if (source.startsWith('.') || source.startsWith('~'))
+    throw new InvalidField('--volume', `is ${JSON.stringify(text)}; a directory of the node is an absolute path`);
+  const where = source.startsWith('/') ? { hostPath: source } : { name: source };
+  return { ...where, path, ...(mode === 'ro' ? { readOnly: true } : {}) };
+}
+
+function cpuOf(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(n > 0))
+    throw new InvalidField('--cpu', `is ${JSON.stringify(text)}; use a number of cores such as 0.5`);
+  return n;
+}
+
+/** `never`, `always`, `on-failure` or Docker's `on-failure:N` (at most N restarts). */
+function restartOf(text: string): Record<string, unknown> {
+  const m = /^(never|no|always|on-failure)(?::([0-9]{1,6}))?$/.exec(text);
+  if (m === null || (m[2] !== undefined && m[1] !== 'on-failure'))
+    throw new InvalidField('--restart', `is ${JSON.stringify(text)}; use never, always, on-failure or on-failure:N`);
+  const mode = m[1] === 'no' ? 'never' : m[1];
+  return m[2] === undefined ? { mode } : { mode, maxRestarts: Number(m[2]) };
+}

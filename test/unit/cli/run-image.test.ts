@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { commandAfterImage, imageFlagsGiven, imageTaskSpec, runTarget } from '../../../src/cli/run-image.js';
+import { validateSpec } from '../../../src/task/index.js';
+
+const fixed = (): string => 'a1b2';
+const spec = (image: string, command: string[], flags = {}, env = {}): Record<string, unknown> =>
+  imageTaskSpec(image, command, flags, env, fixed);
+
+function refused(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  assert.fail('not refused');
+}
+
+test('an image with no flags is a task named after the image, with its own command; the spec is one a file could hold', () => {
+  assert.deepEqual(spec('nginx:1.27', []), { name: 'nginx-a1b2', image: 'nginx:1.27' });
+  assert.deepEqual(spec('registry.example.com:5000/team/web_app:v2@sha256:' + 'a'.repeat(64), ['sleep', '1']), {
+    name: 'web-app-a1b2',
+    image: `registry.example.com:5000/team/web_app:v2@sha256:${'a'.repeat(64)}`,
+    command: ['sleep', '1'],
+  });
+  validateSpec(spec('poseidon/busybox:latest', ['sleep', '300']));
+});
+
+test('every flag lands where a task file would put it', () => {
+  const s = spec(
+    'poseidon/busybox:latest',
+    ['httpd', '-f'],
+    {
+      name: 'web',
+      env: ['MODE=demo', 'EMPTY=', 'FROM_HERE', 'EQ=a=b'],
+      publish: ['8080', '18090:80', '53/udp', '9000-9001:9000-9001'],
+      volume: ['data:/var/lib/data', '/srv/www:/www:ro'],
+      label: ['team=web'],
+      constraint: ['node.labels.zone == a'],
+      cpu: '0.5',
+      memory: '256Mi',
+      restart: 'on-failure:5',
+    },
+    { FROM_HERE: 'here' },
+  );
+  assert.deepEqual(s, {
+    name: 'web',
+    image: 'poseidon/busybox:latest',
+    command: ['httpd', '-f'],
+    env: { MODE: 'demo', EMPTY: '', FROM_HERE: 'here', EQ: 'a=b' },
+    labels: { team: 'web' },
+    ports: [
+      { container: 8080 },
+      { container: 80, host: 18090 },
+      { container: 53, protocol: 'udp' },
+      { container: 9000, host: 9000 },
+      { container: 9001, host: 9001 },
+    ],
+    volumes: [
+      { name: 'data', path: '/var/lib/data' },
+      { hostPath: '/srv/www', path: '/www', readOnly: true },
+    ],
+    constraints: ['node.labels.zone == a'],
+    cpu: 0.5,
+    memory: '256Mi',
+    restartPolicy: { mode: 'on-failure', maxRestarts: 5 },
+  });
+  validateSpec(s);
+  assert.deepEqual(spec('x', [], { restart: 'always' }).restartPolicy, { mode: 'always' });
+  assert.deepEqual(spec('x', [], { restart: 'no' }).restartPolicy, { mode: 'never' }, "Docker's spelling");
+});
+
+test('a bad flag value is refused naming the flag, before anything is sent', () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ name: 'Web Server' }, /^--name must be a DNS label/],
+    [{ env: ['=x'] }, /^--env is "=x"; use NAME=value$/],
+    [{ env: ['UNSET_HERE'] }, /^--env is "UNSET_HERE", which is not set here/],
+    [{ label: ['team'] }, /^--label is "team"; use NAME=value$/],
+    [{ publish: ['80:http'] }, /^--publish\[0\]: /],
+    [{ publish: ['127.0.0.1:80:80'] }, /^--publish cannot take a host address/],
+    [{ volume: ['data'] }, /^--volume is "data"; use NAME:\/path/],
+    [{ volume: ['./here:/data'] }, /^--volume is "\.\/here:\/data"; a directory of the node is an absolute path$/],
+    [{ volume: ['data:/x:rx'] }, /^--volume is "data:\/x:rx"/],
+    [{ cpu: 'half' }, /^--cpu is "half"; use a number of cores/],
+    [{ cpu: '0' }, /^--cpu is "0"/],
+    [{ restart: 'always:3' }, /^--restart is "always:3"; use never, always, on-failure or on-failure:N$/],
+  ];
+  for (const [flags, message] of cases)
+    assert.match(
+      refused(() => spec('busybox', [], flags)),
+      message,
+    );
+  assert.match(
+    refused(() => spec('Not An Image', [])),
+    /^IMAGE is "Not An Image": neither a task file here nor/,
+  );
+});
+
+test("after the image: a leading -- is dropped; one of run's own options is refused, saying where it goes", () => {
+  const options = [{ long: '--wait' }, { short: '-e', long: '--env' }];
+  assert.deepEqual(commandAfterImage(['ls', '-la'], options), ['ls', '-la']);
+  assert.deepEqual(commandAfterImage(['--', '--wait'], options), ['--wait']);
+  assert.deepEqual(
+    commandAfterImage(['--appendonly', 'yes'], options),
+    ['--appendonly', 'yes'],
+    "an entrypoint's flag",
+  );
+  assert.match(
+    refused(() => commandAfterImage(['--wait'], options)),
+    /^--wait after the image is the container's/,
+  );
+  assert.match(
+    refused(() => commandAfterImage(['-e', 'A=1'], options)),
+    /put poseidon's options before the image/,
+  );
+  assert.match(
+    refused(() => commandAfterImage(['--env=A=1'], options)),
+    /^--env after the image/,
+  );
+});
+
+test('a task file is what exists here or is spelled as one; anything else is an image', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poseidon-run-target-'));
+  const file = join(dir, 'web');
+  writeFileSync(file, '{}');
+  assert.equal(runTarget(file), 'file', 'an existing file, whatever its name');
+  assert.equal(runTarget(join(dir, 'missing.yaml')), 'file', 'spelled as a task file: its error says it is missing');
+  assert.equal(runTarget(join(dir, 'task.JSON')), 'file');
+  assert.equal(runTarget(dir), 'image', 'a directory is no task file');
+  assert.equal(runTarget('nginx:1.27'), 'image');
+  assert.deepEqual(imageFlagsGiven({ env: [], label: ['a=b'], cpu: '1' }), ['--label', '--cpu']);
+});
