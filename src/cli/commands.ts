@@ -13,7 +13,7 @@ import { registerDev, registerManager, registerWorker } from './runtime-commands
 import { registerService } from './service-commands.js';
 import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
-import { collect } from './repeatable.js';
+import { withImageFlags } from './image-flags.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
 
@@ -101,28 +101,18 @@ function registerTask(program: Command): void {
     });
   // `run IMAGE [-- COMMAND...]` as `docker run -d` takes it; `run FILE` and `run -f FILE` as
   // `task`, kubectl and compose take it
-  add(
-    program
-      .command('run')
-      .description('run a task: an image and its command, as docker run -d takes them, or a task file')
-      .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon run FILE [options]')
-      .argument('[image-or-file]', 'an image (nginx:1.27), or a task file (JSON or YAML) that exists here')
-      .argument('[command...]', "the container's command and its arguments, instead of the image's"),
-  )
-    .option('-f, --filename <file>', 'task file (instead of the argument)')
-    .option('--name <name>', 'the task name (default: the image name and 4 random hex digits)')
-    .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
-    .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
-    .option(
-      '-v, --volume <NAME:/path[:ro]>',
-      'mount a named volume, or /dir:/path a directory of the node (repeat)',
-      collect,
+  withImageFlags(
+    add(
+      program
+        .command('run')
+        .description('run a task: an image and its command, as docker run -d takes them, or a task file')
+        .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon run FILE [options]')
+        .argument('[image-or-file]', 'an image (nginx:1.27), or a task file (JSON or YAML) that exists here')
+        .argument('[command...]', "the container's command and its arguments, instead of the image's"),
     )
-    .option('-l, --label <key=value>', 'a label on the task (repeat)', collect)
-    .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
-    .option('--cpu <cores>', 'cores to reserve, such as 0.5')
-    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
-    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)')
+      .option('-f, --filename <file>', 'task file (instead of the argument)')
+      .option('--name <name>', 'the task name (default: the image name and 4 random hex digits)'),
+  )
     .passThroughOptions() // after the image, everything is the container's command, as with docker run
     .action(async (target: string | undefined, rest: string[], given: RunFlags, cmd: Command) => {
       if ((target === undefined) === (given.filename === undefined))

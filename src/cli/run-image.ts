@@ -38,7 +38,7 @@ export function commandAfterImage(
     throw new InvalidField(
       first ?? '',
       "after the image is the container's command; put poseidon's options before the image " +
-        `(poseidon run ${first} ... IMAGE), or -- before a command that starts with ${first}`,
+        `(${first} ... IMAGE), or -- before a command that starts with ${first}`,
     );
   return [...rest];
 }
@@ -81,14 +81,28 @@ export function imageTaskSpec(
   env: NodeJS.ProcessEnv = process.env,
   random: () => string = () => randomBytes(2).toString('hex'),
 ): Record<string, unknown> {
+  const template = imageTemplate(image, command, flags, env);
+  const name = flags.name ?? `${nameOfImage(image)}-${random()}`;
+  if (!isDnsLabel(name)) throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(name)})`);
+  return { name, ...template };
+}
+
+/**
+ * What the flags say of a task but its name: a task's spec less `name`, as a service's `task`
+ * template is (`poseidon service create IMAGE`).
+ */
+export function imageTemplate(
+  image: string,
+  command: readonly string[],
+  flags: Omit<RunImageFlags, 'name'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> {
   if (!isValidImageRef(image))
     throw new InvalidField(
       'IMAGE',
       `is ${JSON.stringify(image)}: neither a task file here nor an image reference such as nginx:1.27`,
     );
-  const spec: Record<string, unknown> = { name: flags.name ?? `${nameOfImage(image)}-${random()}`, image };
-  if (!isDnsLabel(String(spec.name)))
-    throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(spec.name)})`);
+  const spec: Record<string, unknown> = { image };
   if (command.length > 0) spec.command = [...command];
   const vars = pairs('--env', flags.env, env);
   if (vars !== undefined) spec.env = vars;
@@ -109,7 +123,7 @@ export function imageTaskSpec(
 }
 
 /** `docker.io/library/nginx:1.27` → `nginx`; what cannot be in a DNS label becomes "-". */
-function nameOfImage(image: string): string {
+export function nameOfImage(image: string): string {
   const last = image.split('@')[0]?.split('/').pop() ?? '';
   const repo = last.split(':')[0] ?? '';
   const label = repo

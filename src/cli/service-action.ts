@@ -2,8 +2,10 @@ import type { ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
+import { isDnsLabel, NAME_RULE } from '../task/name.js';
 import { parseDuration } from '../units/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
 import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
@@ -13,6 +15,11 @@ export interface ServiceFlags extends ClientFlags {
   json?: boolean;
   wait?: boolean;
   timeout?: string;
+}
+
+export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags {
+  filename?: string;
+  replicas?: string;
 }
 
 export interface ServiceUpdateFlags extends ServiceFlags {
@@ -49,8 +56,35 @@ async function waitIfAsked(
 
 /** `poseidon service create -f FILE [--wait]`. */
 export async function createService(flags: ServiceFlags & { filename: string }): Promise<void> {
+  await create(await readDocument(flags.filename), flags);
+}
+
+/**
+ * `service create [--name N] [--replicas R] [flags] IMAGE [COMMAND...]`: the service whose
+ * replicas are what `poseidon run` makes of the same flags (run-image.ts); named after the image
+ * unless --name says otherwise.
+ */
+export async function createImageService(
+  image: string,
+  command: readonly string[],
+  flags: ServiceCreateFlags,
+): Promise<void> {
+  const task = imageTemplate(image, command, flags);
+  const name = flags.name ?? nameOfImage(image);
+  if (!isDnsLabel(name)) throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(name)})`);
+  const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
+  await create({ name, ...(replicas === undefined ? {} : { replicas }), task }, flags);
+}
+
+function replicasFlag(text: string): number {
+  if (!/^[0-9]{1,6}$/.test(text))
+    throw new InvalidField('--replicas', `is ${JSON.stringify(text)}; use a whole number such as 3`);
+  return Number(text);
+}
+
+async function create(body: unknown, flags: ServiceFlags): Promise<void> {
   const client = managerClient(flags);
-  const s = await client.createService(await readDocument(flags.filename));
+  const s = await client.createService(body);
   printService(s, flags, 'created');
   await waitIfAsked(client, s, flags);
 }

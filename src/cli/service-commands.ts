@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
-import type { ServiceFlags, ServiceUpdateFlags } from './service-action.js';
+import { withImageFlags } from './image-flags.js';
+import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 // `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
 // runs (see commands.ts on why definitions stay light).
@@ -9,7 +10,10 @@ type WithManager = (cmd: Command) => Command;
 
 /** Adds `service create|ls|inspect|ps|scale|update|rollback|logs|rm`. */
 export function registerService(program: Command, withManager: WithManager): void {
-  const service = program.command('service').description('services: N replicas of a task, updated without downtime');
+  const service = program
+    .command('service')
+    .description('services: N replicas of a task, updated without downtime')
+    .enablePositionalOptions(); // so `service create IMAGE COMMAND...` passes the command's options through
   const action = async <K extends keyof typeof import('./service-action.js')>(name: K) =>
     (await import('./service-action.js'))[name];
   const sub = (name: string, description: string): Command =>
@@ -19,9 +23,38 @@ export function registerService(program: Command, withManager: WithManager): voi
       .option('--wait', 'show each replica until all are healthy (update and rollback: until the rollout ends)')
       .option('--timeout <duration>', 'how long --wait waits', '10m');
 
-  waiting(sub('create', 'create a service from a file (YAML or JSON)'))
-    .requiredOption('-f, --filename <file>', 'service file')
-    .action(async (flags: ServiceFlags & { filename: string }) => (await action('createService'))(flags));
+  // `service create IMAGE [COMMAND...]` as `docker service create` takes it, or `-f FILE`
+  withImageFlags(
+    waiting(sub('create', 'create a service: replicas of an image, as docker service create takes it, or from a file'))
+      .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon service create -f FILE [options]')
+      .argument('[image]', 'the image its replicas run (nginx:1.27)')
+      .argument('[command...]', "the replicas' command and its arguments, instead of the image's")
+      .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
+      .option('--name <name>', 'the service name (default: the image name)')
+      .option('--replicas <n>', 'how many replicas (default 1)'),
+  )
+    .passThroughOptions() // after the image, everything is the replicas' command, as with docker service create
+    .action(async (image: string | undefined, rest: string[], flags: ServiceCreateFlags, cmd: Command) => {
+      if ((image === undefined) === (flags.filename === undefined))
+        cmd.error(
+          `error: ${image === undefined ? 'missing the image or -f FILE' : 'an image and -f FILE'}: ` +
+            'poseidon service create IMAGE [COMMAND...] or poseidon service create -f FILE',
+        );
+      if (image === undefined) {
+        const { imageFlagsGiven } = await import('./run-image.js');
+        const imageOnly = [...imageFlagsGiven(flags), ...(flags.replicas === undefined ? [] : ['--replicas'])];
+        if (imageOnly.length > 0)
+          cmd.error(`error: ${imageOnly.join(', ')}: only with an image; the file says all of its service`);
+        await (
+          await action('createService')
+        )({ ...flags, filename: flags.filename ?? '' });
+        return;
+      }
+      const { commandAfterImage } = await import('./run-image.js');
+      await (
+        await action('createImageService')
+      )(image, commandAfterImage(rest, cmd.options), flags);
+    });
   sub('ls', 'list services: NAME, VERSION, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
     async (flags: ServiceFlags) => (await action('listServices'))(flags),
   );

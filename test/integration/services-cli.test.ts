@@ -91,6 +91,47 @@ describe('poseidon service, the CLI', () => {
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
   });
 
+  test('create IMAGE COMMAND with flags, as docker service create takes them; a file and image flags do not mix', async () => {
+    const created = await c.cli([
+      'service',
+      'create',
+      '--name',
+      'cli-img',
+      '--replicas',
+      '2',
+      '-e',
+      'MODE=demo',
+      '-l',
+      `poseidon.test-run=${c.runId}`,
+      '--wait',
+      TEST_IMAGE,
+      'sleep',
+      '600',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^service cli-img created \(version 1, 2 replicas\)$/m);
+    assert.match(created.stdout, /^service cli-img: 2\/2 replicas healthy$/m);
+    const view = JSON.parse((await c.cli(['service', 'inspect', 'cli-img', '--json'])).stdout) as ServiceView;
+    assert.deepEqual(view.spec.task.command, ['sleep', '600']);
+    assert.deepEqual(view.spec.task.env, { MODE: 'demo' });
+    assert.equal(view.spec.replicas, 2);
+    const replicas = await c.client.listTasks({ service: 'cli-img' });
+    assert.deepEqual(
+      replicas.map((t) => t.state),
+      ['Running', 'Running'],
+    );
+    assert.equal((await c.cli(['service', 'rm', 'cli-img'])).code, 0);
+
+    const file = join(c.dir, 'mixed.yaml');
+    await writeFile(file, `name: mixed\ntask: {image: ${TEST_IMAGE}}\n`);
+    const mixed = await c.cli(['service', 'create', '-f', file, '--replicas', '3']);
+    assert.equal(mixed.code, 1);
+    assert.match(mixed.stderr, /^poseidon: --replicas: only with an image; the file says all of its service$/m);
+    const bad = await c.cli(['service', 'create', '--replicas', 'many', TEST_IMAGE]);
+    assert.match(bad.stderr, /^poseidon: --replicas is "many"; use a whole number such as 3$/m);
+    assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n', 'nothing refused was created');
+  });
+
   test('service logs: every replica, each line after its replica; -f follows a replica added later', async () => {
     const file = join(c.dir, 'talk.yaml');
     await writeFile(

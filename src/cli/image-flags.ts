@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { collect } from './repeatable.js';
+
+// The flags that describe a container from an image, as `docker run -d` and `docker service
+// create` take them: `poseidon run IMAGE` and `poseidon service create IMAGE` (run-image.ts
+// reads them). Names and help only, so defining the commands stays light.
+
+/** Adds -e, -p, -v, -l, --constraint, --cpu, --memory and --restart (not --name: each command says what it names). */
+export function withImageFlags(cmd: Command): Command {
+  return cmd
+    .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
+    .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
+    .option(
+      '-v, --volume <NAME:/path[:ro]>',
+      'mount a named volume, or /dir:/path a directory of the node (repeat)',
+      collect,
+    )
+    .option('-l, --label <key=value>', 'a label on the task (repeat)', collect)
+    .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
+    .option('--cpu <cores>', 'cores to reserve, such as 0.5')
+    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
+    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)');
+}
