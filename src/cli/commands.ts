@@ -82,6 +82,7 @@ function withManager(cmd: Command): Command {
 }
 
 type RunFlags = TaskFlags & RunImageFlags;
+type DeployCommandFlags = Omit<DeployFlags, 'file'> & { file?: string; composeFile?: string };
 
 function registerTask(program: Command): void {
   const add = (cmd: Command): Command =>
@@ -244,16 +245,28 @@ function registerToken(program: Command): void {
 }
 
 function registerDeploy(program: Command): void {
+  // `deploy -f FILE [--name STACK]`, and `docker stack deploy -c FILE STACK`'s spelling too
   withManager(program.command('deploy'))
     .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
-    .requiredOption('-f, --file <file>', 'the Compose file (YAML or JSON)')
+    .argument('[stack]', "the stack's name, as docker stack deploy takes it (or --name)")
+    .option('-f, --file <file>', 'the Compose file (YAML or JSON)')
+    .option('-c, --compose-file <file>', 'the same as --file, as docker stack deploy spells it')
     .option('--name <stack>', "the stack's name (default the file's name: key, else its directory's name)")
     .option('--prune', "remove the stack's services the file no longer has")
     .option('--dry-run', 'print what would be created, updated and removed, and the warnings; change nothing')
     .option('--json', 'print JSON')
-    .action(async (flags: DeployFlags) => {
+    .action(async (stack: string | undefined, given: DeployCommandFlags, cmd: Command) => {
+      const { composeFile, ...flags } = given;
+      if ((given.file === undefined) === (composeFile === undefined))
+        cmd.error(
+          `error: ${composeFile === undefined ? 'missing the Compose file' : 'two Compose files'}: ` +
+            'poseidon deploy -f FILE (or -c FILE)',
+        );
+      if (stack !== undefined && flags.name !== undefined && stack !== flags.name)
+        cmd.error(`error: two stack names, ${stack} and --name ${flags.name}: give one`);
       const { deploy } = await import('./deploy-action.js');
-      await deploy(flags);
+      const name = stack ?? flags.name;
+      await deploy({ ...flags, file: flags.file ?? composeFile ?? '', ...(name === undefined ? {} : { name }) });
     });
 }
 

@@ -105,6 +105,28 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.match(table.stdout, /dry run: nothing was changed/);
   });
 
+  test("docker stack deploy's spelling, -c FILE STACK, is -f FILE --name STACK; a missing or doubled file is one line", async () => {
+    write('1', true);
+    const docker = await c.cli(['deploy', '-c', file, 'store', '--dry-run', '--json']);
+    assert.equal(docker.code, 0, docker.stderr);
+    const result = JSON.parse(docker.stdout) as DeployResult;
+    assert.equal(result.stack, 'store');
+    assert.deepEqual(result.created, ['store-web', 'store-api', 'store-cache']);
+    for (const [args, message] of [
+      [['deploy', 'store'], /^poseidon: missing the Compose file: poseidon deploy -f FILE \(or -c FILE\)$/m],
+      [['deploy', '-f', file, '-c', file], /^poseidon: two Compose files:/m],
+      [
+        ['deploy', '-c', file, 'store', '--name', 'shop'],
+        /^poseidon: two stack names, store and --name shop: give one$/m,
+      ],
+    ] as const) {
+      const refused = await c.cli([...args]);
+      assert.equal(refused.code, 1, args.join(' '));
+      assert.match(refused.stderr, message);
+    }
+    assert.deepEqual(await c.client.listServices(), []);
+  });
+
   test('deploy creates the three services; a second deploy of the same file changes nothing', async () => {
     const first = await deploy();
     assert.deepEqual(first.result.created, ['shop-web', 'shop-api', 'shop-cache']);
