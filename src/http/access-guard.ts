@@ -27,10 +27,10 @@ export function allows(access: Access, identity: Identity): boolean {
  * none does, the caller is anonymous, with the first rejection of presented credentials kept.
  */
 export function anyIdentity(...ways: readonly Identify[]): Identify {
-  return async (req) => {
+  return (req) => {
     let first: Identity = { kind: 'anonymous' };
     for (const identify of ways) {
-      const identity = await identify(req);
+      const identity = identify(req);
       if (identity.kind !== 'anonymous') return identity;
       if (first.kind === 'anonymous' && first.rejected === undefined) first = identity;
     }
@@ -51,14 +51,17 @@ export function guardRoutes(app: FastifyInstance, identify: Identify): void {
         `${String(route.method)} ${route.url} declares no access; set config.access (src/http/access.ts)`,
       );
   });
-  app.addHook('onRequest', async (req, reply) => {
+  // a callback, not a promise: fastify then spends no promise and turns on it (every request runs it)
+  app.addHook('onRequest', (req, reply, done) => {
     const access = req.routeOptions.config.access;
-    if (access === undefined) return;
-    const identity = await identify(req);
+    if (access === undefined) {
+      done();
+      return;
+    }
+    const identity = identify(req);
     req.identity = identity;
-    if (allows(access, identity)) return;
-    refuse(req, reply, access, identity);
-    return reply;
+    if (allows(access, identity)) done();
+    else refuse(req, reply, access, identity); // sending ends the request: done() is not called
   });
 }
 

@@ -40,8 +40,11 @@ export interface Rejected {
  */
 export type Access = 'open' | Scope | 'node' | 'manager';
 
-/** Establishes who is calling; never throws for "nobody" (that is `anonymous`). */
-export type Identify = (req: FastifyRequest) => Promise<Identity>;
+/**
+ * Establishes who is calling; never throws for "nobody" (that is `anonymous`). Synchronous: it
+ * reads what the connection and the headers carry, and runs on every request.
+ */
+export type Identify = (req: FastifyRequest) => Identity;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -25,7 +25,7 @@ const peers = new WeakMap<TLSSocket, Peer>();
 
 /** Identifies callers by their client certificate; a caller that shows none is anonymous. */
 export function identifyByCertificate(deps: CertificateIdentityDeps): Identify {
-  return async (req) => identityOf(peerOf(req), deps);
+  return (req) => identityOf(peerOf(req), deps);
 }
 
 /** The addresses the caller's certificate names (its subject alternative names); none without one. */

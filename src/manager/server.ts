@@ -69,9 +69,7 @@ export async function createManagerServer(deps: {
     component: 'manager',
     tls: deps.tls,
     // per connection: a keep-alive client's next requests with the same header skip the hash
-    identify: anyIdentity(byCertificate, async (req) =>
-      deps.tokens.identify(req.headers.authorization, req.raw.socket),
-    ),
+    identify: anyIdentity(byCertificate, (req) => deps.tokens.identify(req.headers.authorization, req.raw.socket)),
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
     // the API's description needs a read token, as every route does but those that get credentials
     openapi: { info: MANAGER_API_INFO, access: 'read' },

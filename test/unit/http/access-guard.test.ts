@@ -55,7 +55,7 @@ async function guarded(t: { after(fn: () => Promise<void>): void }): Promise<{
     },
   });
   const who: Record<string, Identity> = { READ, DEPLOY, ADMIN, WORKER, MANAGER };
-  const identify: Identify = async (req) => {
+  const identify: Identify = (req) => {
     const name = req.headers['x-who'];
     if (typeof name === 'string' && who[name] !== undefined) return who[name];
     if (req.headers.authorization !== undefined)
@@ -144,7 +144,7 @@ test('--metrics-open serves /metrics to anyone', async (t) => {
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
     component: 'manager',
-    identify: async () => ANON,
+    identify: () => ANON,
     metricsAccess: 'open',
   });
   t.after(() => app.close());
@@ -172,7 +172,7 @@ test('a route that declares no access is refused at registration, not served ope
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
     component: 'manager',
-    identify: async () => ANON,
+    identify: () => ANON,
   });
   await assert.rejects(
     (async () => {
@@ -184,16 +184,16 @@ test('a route that declares no access is refused at registration, not served ope
   await app.close();
 });
 
-test('anyIdentity: the first way that knows the caller wins; otherwise the first rejection is kept', async () => {
+test('anyIdentity: the first way that knows the caller wins; otherwise the first rejection is kept', () => {
   const rejected: Identity = { kind: 'anonymous', rejected: { reason: 'bad certificate', nodeId: 'w9' } };
   const later: Identity = { kind: 'anonymous', rejected: { reason: 'bad token' } };
   const req = {} as Parameters<Identify>[0];
   const of =
     (identity: Identity): Identify =>
-    async () =>
+    () =>
       identity;
-  assert.deepEqual(await anyIdentity(of(ANON), of(READ))(req), READ);
-  assert.deepEqual(await anyIdentity(of(WORKER), of(READ))(req), WORKER);
-  assert.deepEqual(await anyIdentity(of(ANON), of(rejected), of(later))(req), rejected);
-  assert.deepEqual(await anyIdentity(of(ANON), of(ANON))(req), ANON);
+  assert.deepEqual(anyIdentity(of(ANON), of(READ))(req), READ);
+  assert.deepEqual(anyIdentity(of(WORKER), of(READ))(req), WORKER);
+  assert.deepEqual(anyIdentity(of(ANON), of(rejected), of(later))(req), rejected);
+  assert.deepEqual(anyIdentity(of(ANON), of(ANON))(req), ANON);
 });
