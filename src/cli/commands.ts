@@ -100,7 +100,7 @@ function registerTask(program: Command): void {
       const { submitTask } = await import('./task-action.js');
       await submitTask(flags.filename ?? '', flags);
     });
-  // `run IMAGE [-- COMMAND...]` as `docker run -d` takes it; `run FILE` and `run -f FILE` as
+  // `run IMAGE [COMMAND...]` as `docker run -d` takes it; `run FILE` and `run -f FILE` as
   // `task`, kubectl and compose take it
   withImageFlags(
     add(

@@ -50,7 +50,8 @@ export function registerService(program: Command, withManager: WithManager): voi
         )({ ...flags, filename: flags.filename ?? '' });
         return;
       }
-      const { commandAfterImage } = await import('./run-image.js');
+      const { commandAfterImage, runTarget } = await import('./run-image.js');
+      if (runTarget(image) === 'file') cmd.error(`error: ${image} is a file: poseidon service create -f ${image}`);
       await (
         await action('createImageService')
       )(image, commandAfterImage(rest, cmd.options), flags);

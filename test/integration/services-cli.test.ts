@@ -127,6 +127,8 @@ describe('poseidon service, the CLI', () => {
     const mixed = await c.cli(['service', 'create', '-f', file, '--replicas', '3']);
     assert.equal(mixed.code, 1);
     assert.match(mixed.stderr, /^poseidon: --replicas: only with an image; the file says all of its service$/m);
+    const positional = await c.cli(['service', 'create', file]);
+    assert.match(positional.stderr, /^poseidon: \S+mixed\.yaml is a file: poseidon service create -f \S+mixed\.yaml$/m);
     const bad = await c.cli(['service', 'create', '--replicas', 'many', TEST_IMAGE]);
     assert.match(bad.stderr, /^poseidon: --replicas is "many"; use a whole number such as 3$/m);
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n', 'nothing refused was created');
