@@ -24,6 +24,13 @@ export function moveLeadingFlags(args: readonly string[]): string[] {
   }
   if (moved.length === 0) return [...args];
   const rest = args.slice(i);
+  // after the image, `run` and `service create` pass every word to the container: the flags go
+  // right after the command's name there
+  const path = PASS_THROUGH.find((names) => names.every((name, at) => rest[at] === name));
+  if (path !== undefined) return [...rest.slice(0, path.length), ...moved, ...rest.slice(path.length)];
   const dash = rest.indexOf('--');
   return dash < 0 ? [...rest, ...moved] : [...rest.slice(0, dash), ...moved, ...rest.slice(dash)];
 }
+
+/** Commands whose words after their first argument are all the container's command (passThroughOptions). */
+const PASS_THROUGH: ReadonlyArray<readonly string[]> = [['run'], ['service', 'create']];

@@ -33,3 +33,25 @@ test('they stay before a --, and nothing else moves', () => {
   );
   assert.deepEqual(moveLeadingFlags([]), []);
 });
+
+test('before run IMAGE and service create IMAGE, whose later words are the container command, they go right after the command', () => {
+  assert.deepEqual(moveLeadingFlags(['--manager', 'https://m:5555', 'run', 'busybox', 'sleep', '1']), [
+    'run',
+    '--manager',
+    'https://m:5555',
+    'busybox',
+    'sleep',
+    '1',
+  ]);
+  assert.deepEqual(moveLeadingFlags(['--token=t', 'service', 'create', '--replicas', '2', 'nginx', 'ls', '-l']), [
+    'service',
+    'create',
+    '--token=t',
+    '--replicas',
+    '2',
+    'nginx',
+    'ls',
+    '-l',
+  ]);
+  assert.deepEqual(moveLeadingFlags(['--token', 't', 'service', 'ls']), ['service', 'ls', '--token', 't']);
+});
