@@ -5,7 +5,10 @@ import { collect } from './repeatable.js';
 // create` take them: `poseidon run IMAGE` and `poseidon service create IMAGE` (run-image.ts
 // reads them). Names and help only, so defining the commands stays light.
 
-/** Adds -e, -p, -v, -l, --constraint, --cpu, --memory and --restart (not --name: each command says what it names). */
+/**
+ * Adds -e, -p, -v, -l, --constraint, --cpu, --memory, --restart and --health-* (not --name: each
+ * command says what it names).
+ */
 export function withImageFlags(cmd: Command): Command {
   return cmd
     .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
@@ -19,5 +22,10 @@ export function withImageFlags(cmd: Command): Command {
     .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve, such as 0.5')
     .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
-    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)');
+    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)')
+    .option('--health-cmd <command line>', 'a health check run in the container by /bin/sh; exit 0 is healthy')
+    .option('--health-interval <duration>', 'how often the check runs (default 30s)')
+    .option('--health-timeout <duration>', 'how long one check may take (default the interval)')
+    .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')
+    .option('--health-start-period <duration>', 'failures in this long after the start do not count');
 }

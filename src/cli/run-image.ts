@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { Findings } from '../compose/values.js';
 import { composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
+import { durationFlag } from './flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import { isDnsLabel, NAME_RULE } from '../task/name.js';
 
@@ -20,6 +21,11 @@ export interface RunImageFlags {
   cpu?: string;
   memory?: string;
   restart?: string;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
 }
 
 /**
@@ -54,6 +60,11 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['cpu', '--cpu'],
   ['memory', '--memory'],
   ['restart', '--restart'],
+  ['healthCmd', '--health-cmd'],
+  ['healthInterval', '--health-interval'],
+  ['healthTimeout', '--health-timeout'],
+  ['healthRetries', '--health-retries'],
+  ['healthStartPeriod', '--health-start-period'],
 ];
 
 /** What `poseidon run TARGET` names: a task file that exists (or is spelled as one), else an image. */
@@ -119,7 +130,44 @@ export function imageTemplate(
   if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) spec.memory = flags.memory;
   if (flags.restart !== undefined) spec.restartPolicy = restartOf(flags.restart);
+  const check = healthCheckOf(flags);
+  if (check !== undefined) spec.healthCheck = check;
   return spec;
+}
+
+/** Docker's defaults, as the Compose reader takes them: a check every 30 s, 30 s each, 3 failures. */
+const DOCKER_INTERVAL_MS = 30_000;
+const DOCKER_RETRIES = 3;
+
+/** `--health-cmd` and its settings, as `docker run` takes them: an exec check run by /bin/sh. */
+function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unknown> | undefined {
+  if (flags.healthCmd === undefined) {
+    const given: RunImageFlags = flags;
+    const stray = IMAGE_FLAGS.find(([key, flag]) => flag.startsWith('--health-') && given[key] !== undefined);
+    if (stray !== undefined) throw new InvalidField(stray[1], 'goes with --health-cmd, which names the check');
+    return undefined;
+  }
+  if (flags.healthCmd.trim() === '') throw new InvalidField('--health-cmd', 'is empty; give a command line');
+  const intervalMs =
+    flags.healthInterval === undefined ? DOCKER_INTERVAL_MS : durationFlag('--health-interval', flags.healthInterval);
+  if (intervalMs <= 0) throw new InvalidField('--health-interval', 'must be above 0');
+  const timeoutMs =
+    flags.healthTimeout === undefined ? intervalMs : durationFlag('--health-timeout', flags.healthTimeout);
+  if (timeoutMs > intervalMs)
+    throw new InvalidField('--health-timeout', 'is longer than --health-interval; Poseidon runs one check at a time');
+  const retries = flags.healthRetries ?? String(DOCKER_RETRIES);
+  if (!/^[1-9][0-9]{0,5}$/.test(retries))
+    throw new InvalidField('--health-retries', `is ${JSON.stringify(retries)}; use a whole number from 1`);
+  return {
+    type: 'exec',
+    command: ['/bin/sh', '-c', flags.healthCmd],
+    interval: intervalMs,
+    timeout: timeoutMs,
+    failureThreshold: Number(retries),
+    ...(flags.healthStartPeriod === undefined
+      ? {}
+      : { startPeriod: durationFlag('--health-start-period', flags.healthStartPeriod) }),
+  };
 }
 
 /** `docker.io/library/nginx:1.27` → `nginx`; what cannot be in a DNS label becomes "-". */

@@ -234,6 +234,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
       '32Mi',
       '--restart',
       'on-failure:2',
+      '--health-cmd',
+      'test -d /www',
+      '--health-interval',
+      '500ms',
       'poseidon/busybox:latest',
       'httpd',
       '-f',
@@ -255,6 +259,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const containers = await containersWithLabel('poseidon.task-id', id);
     assert.equal(containers.length, 1);
     assert.ok((await containerEnv(containers[0] ?? '')).includes('MODE=demo'));
+    await waitFor(async () => (await c.client.getTask(id)).health.status === 'healthy', { what: 'the check healthy' });
 
     // no name: the image's, with 4 hex digits; after --, a command may start with one of run's flags
     const unnamed = await c.cli(['run', '-l', label, 'poseidon/busybox:latest', '--', 'sleep', '300']);

@@ -73,6 +73,44 @@ test('every flag lands where a task file would put it', () => {
   assert.deepEqual(spec('x', [], { restart: 'no' }).restartPolicy, { mode: 'never' }, "Docker's spelling");
 });
 
+test("--health-cmd is an exec check by /bin/sh, with Docker's defaults unless its flags say otherwise", () => {
+  assert.deepEqual(spec('x', [], { healthCmd: 'test -f /ready' }).healthCheck, {
+    type: 'exec',
+    command: ['/bin/sh', '-c', 'test -f /ready'],
+    interval: 30_000,
+    timeout: 30_000,
+    failureThreshold: 3,
+  });
+  const s = spec('x', [], {
+    healthCmd: 'wget -q -O- http://127.0.0.1/',
+    healthInterval: '2s',
+    healthTimeout: '500ms',
+    healthRetries: '5',
+    healthStartPeriod: '10s',
+  });
+  assert.deepEqual(s.healthCheck, {
+    type: 'exec',
+    command: ['/bin/sh', '-c', 'wget -q -O- http://127.0.0.1/'],
+    interval: 2_000,
+    timeout: 500,
+    failureThreshold: 5,
+    startPeriod: 10_000,
+  });
+  validateSpec(s);
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ healthInterval: '2s' }, /^--health-interval goes with --health-cmd/],
+    [{ healthCmd: ' ' }, /^--health-cmd is empty/],
+    [{ healthCmd: 'true', healthInterval: '5' }, /^--health-interval is "5", a number without a unit/],
+    [{ healthCmd: 'true', healthInterval: '1s', healthTimeout: '2s' }, /^--health-timeout is longer than/],
+    [{ healthCmd: 'true', healthRetries: '0' }, /^--health-retries is "0"; use a whole number from 1$/],
+  ];
+  for (const [flags, message] of cases)
+    assert.match(
+      refused(() => spec('busybox', [], flags)),
+      message,
+    );
+});
+
 test('a bad flag value is refused naming the flag, before anything is sent', () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ name: 'Web Server' }, /^--name must be a DNS label/],
