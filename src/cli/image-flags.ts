@@ -25,7 +25,7 @@ export function withImageFlags(cmd: Command): Command {
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)')
     .option('--health-cmd <command line>', 'a health check run in the container by /bin/sh; exit 0 is healthy')
     .option('--health-interval <duration>', 'how often the check runs (default 30s)')
-    .option('--health-timeout <duration>', 'how long one check may take (default the interval)')
+    .option('--health-timeout <duration>', 'how long one check may take (default 30s, at most the interval)')
     .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')
     .option('--health-start-period <duration>', 'failures in this long after the start do not count');
 }

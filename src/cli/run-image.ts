@@ -137,6 +137,7 @@ export function imageTemplate(
 
 /** Docker's defaults, as the Compose reader takes them: a check every 30 s, 30 s each, 3 failures. */
 const DOCKER_INTERVAL_MS = 30_000;
+const DOCKER_TIMEOUT_MS = 30_000;
 const DOCKER_RETRIES = 3;
 
 /** `--health-cmd` and its settings, as `docker run` takes them: an exec check run by /bin/sh. */
@@ -152,7 +153,9 @@ function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unkno
     flags.healthInterval === undefined ? DOCKER_INTERVAL_MS : durationFlag('--health-interval', flags.healthInterval);
   if (intervalMs <= 0) throw new InvalidField('--health-interval', 'must be above 0');
   const timeoutMs =
-    flags.healthTimeout === undefined ? intervalMs : durationFlag('--health-timeout', flags.healthTimeout);
+    flags.healthTimeout === undefined
+      ? Math.min(DOCKER_TIMEOUT_MS, intervalMs)
+      : durationFlag('--health-timeout', flags.healthTimeout);
   if (timeoutMs > intervalMs)
     throw new InvalidField('--health-timeout', 'is longer than --health-interval; Poseidon runs one check at a time');
   const retries = flags.healthRetries ?? String(DOCKER_RETRIES);

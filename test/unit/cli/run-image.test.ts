@@ -97,6 +97,8 @@ test("--health-cmd is an exec check by /bin/sh, with Docker's defaults unless it
     startPeriod: 10_000,
   });
   validateSpec(s);
+  const minute = spec('x', [], { healthCmd: 'true', healthInterval: '1m' }).healthCheck as { timeout: number };
+  assert.equal(minute.timeout, 30_000, "Docker's 30 s, under a longer interval");
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ healthInterval: '2s' }, /^--health-interval goes with --health-cmd/],
     [{ healthCmd: ' ' }, /^--health-cmd is empty/],
