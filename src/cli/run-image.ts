@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { Findings } from '../compose/values.js';
+import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
-import { durationFlag } from './flags.js';
+import { durationFlag, nameFlag } from './flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
-import { isDnsLabel, NAME_RULE } from '../task/name.js';
 
 // `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
 // flags are read here, each error naming the flag; what they add up to is a native task spec,
@@ -93,9 +93,7 @@ export function imageTaskSpec(
   random: () => string = () => randomBytes(2).toString('hex'),
 ): Record<string, unknown> {
   const template = imageTemplate(image, command, flags, env);
-  const name = flags.name ?? `${nameOfImage(image)}-${random()}`;
-  if (!isDnsLabel(name)) throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(name)})`);
-  return { name, ...template };
+  return { name: nameFlag('--name', flags.name ?? `${nameOfImage(image)}-${random()}`), ...template };
 }
 
 /**
@@ -135,12 +133,7 @@ export function imageTemplate(
   return spec;
 }
 
-/** Docker's defaults, as the Compose reader takes them: a check every 30 s, 30 s each, 3 failures. */
-const DOCKER_INTERVAL_MS = 30_000;
-const DOCKER_TIMEOUT_MS = 30_000;
-const DOCKER_RETRIES = 3;
-
-/** `--health-cmd` and its settings, as `docker run` takes them: an exec check run by /bin/sh. */
+/** `--health-cmd` and its settings, as `docker run` takes them, at the defaults the Compose reader uses. */
 function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unknown> | undefined {
   if (flags.healthCmd === undefined) {
     const given: RunImageFlags = flags;
@@ -163,7 +156,7 @@ function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unkno
     throw new InvalidField('--health-retries', `is ${JSON.stringify(retries)}; use a whole number from 1`);
   return {
     type: 'exec',
-    command: ['/bin/sh', '-c', flags.healthCmd],
+    command: shellCommand(flags.healthCmd, '--health-cmd'),
     interval: intervalMs,
     timeout: timeoutMs,
     failureThreshold: Number(retries),
@@ -186,7 +179,8 @@ export function nameOfImage(image: string): string {
   return label === '' ? 'task' : label;
 }
 
-function pairs(
+/** `NAME=value` flags (`--env`, `--label`); a bare NAME takes its value from `from` when given. */
+export function pairs(
   flag: string,
   values: readonly string[] | undefined,
   from?: NodeJS.ProcessEnv,

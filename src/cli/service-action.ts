@@ -2,10 +2,10 @@ import type { ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
-import { isDnsLabel, NAME_RULE } from '../task/name.js';
 import { parseDuration } from '../units/index.js';
+import { nameFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
+import { imageTemplate, nameOfImage, pairs, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
 import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
@@ -70,8 +70,7 @@ export async function createImageService(
   flags: ServiceCreateFlags,
 ): Promise<void> {
   const task = imageTemplate(image, command, flags);
-  const name = flags.name ?? nameOfImage(image);
-  if (!isDnsLabel(name)) throw new InvalidField('--name', `${NAME_RULE} (got ${JSON.stringify(name)})`);
+  const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
   await create({ name, ...(replicas === undefined ? {} : { replicas }), task }, flags);
 }
@@ -159,11 +158,8 @@ export async function updateService(name: string, flags: ServiceUpdateFlags): Pr
   const spec = structuredClone(base) as { task?: { image?: string; env?: Record<string, string> } };
   spec.task ??= {};
   if (flags.image !== undefined) spec.task.image = flags.image;
-  for (const kv of flags.env ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new InvalidField('--env', `is "${kv}"; use NAME=value`);
-    spec.task.env = { ...spec.task.env, [kv.slice(0, eq)]: kv.slice(eq + 1) };
-  }
+  const env = pairs('--env', flags.env);
+  if (env !== undefined) spec.task.env = { ...spec.task.env, ...env };
   const before = await client.getService(name).catch(() => undefined);
   const s = await client.updateService(name, spec);
   const changed = before === undefined || s.version !== before.version;

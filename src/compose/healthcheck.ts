@@ -20,9 +20,10 @@ type HealthCheckSpec = NonNullable<TaskTemplate['healthCheck']>;
 // retries 3), not Poseidon's, so a file means what it meant under Docker.
 
 const KEYS = new Set(['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable']);
-const DOCKER_INTERVAL_MS = 30_000;
-const DOCKER_TIMEOUT_MS = 30_000;
-const DOCKER_RETRIES = 3;
+/** Docker's health check defaults, which `poseidon run --health-cmd` takes too. */
+export const DOCKER_INTERVAL_MS = 30_000;
+export const DOCKER_TIMEOUT_MS = 30_000;
+export const DOCKER_RETRIES = 3;
 
 /** The exec check of `value`, or undefined when the file turns checks off. */
 export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | undefined {
@@ -80,7 +81,8 @@ function testCommand(test: unknown, path: string): string[] | undefined {
   throw composeError(path, `must start with "CMD", "CMD-SHELL" or "NONE" (got ${shown(kind)})`);
 }
 
-function shellCommand(text: string, path: string): string[] {
+/** A command line as Docker's CMD-SHELL runs it. */
+export function shellCommand(text: string, path: string): string[] {
   if (text.trim() === '') throw composeError(path, 'is an empty command');
   return ['/bin/sh', '-c', text];
 }
