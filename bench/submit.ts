@@ -4,6 +4,7 @@ import type { BenchContext, Benchmark } from './context.js';
 import { goalLine, headline, publishReport } from './report.js';
 import { heartbeatHealth, startFakeCluster, type FakeCluster, type HeartbeatHealth } from './fake-cluster.js';
 import { quantile } from './stats.js';
+import { floorFigures, floorLines, runFloor, type FloorFigures } from './submit-floor.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
 import { count, formatGrid, ms } from './table.js';
 import {
@@ -108,8 +109,17 @@ async function runSubmit(ctx: BenchContext): Promise<void> {
     const after = await readManagerCounters(cluster.access);
     const rssBytes = await readRss(cluster.manager.pid);
     const beats = await heartbeatHealth(cluster);
-    await cluster.stop(); // now, not at the end of the run: a later benchmark gets an idle machine
+    await cluster.stop(); // now, not at the end of the run: the floor and later benchmarks get an idle machine
+    const floor = floorFigures(
+      await runFloor(ctx, {
+        clients: CLIENTS,
+        durationMs: DURATION_MS,
+        maxRequests: MAX_SUBMISSIONS,
+        warmupRequests: WARMUP_SUBMISSIONS,
+      }),
+    );
     await report(ctx, {
+      floor,
       load,
       dispatched,
       settled,
@@ -181,6 +191,8 @@ interface Measured {
   clientsCpuMs: number;
   /** Share of the load's wall time some task on the machine waited for a cpu (PSI). */
   cpuPressure: number | null;
+  /** The bare Node server's run under the same load, right after (bench/submit-floor.ts). */
+  floor: FloorFigures;
 }
 
 async function report(ctx: BenchContext, m: Measured): Promise<void> {
@@ -302,6 +314,8 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
     ),
     goalLine(`p99 latency under ${GOAL_MAX_P99_MS} ms`, lat === null ? 'no samples' : `${ms(lat.p99)} ms`, p99Met),
     `Every accepted task dispatched and Running: ${allIn ? 'yes' : 'no'}`,
+    '',
+    ...floorLines(m.floor, { perSecond, p99Ms: lat === null ? null : lat.p99 }),
   ];
   if (m.beats.failed > 0) out.push(`Heartbeat failures: ${m.beats.failed}; last: ${m.beats.lastError ?? '?'}`);
   await publishReport(
@@ -341,6 +355,7 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
       cpuPressure: m.cpuPressure,
       heartbeats: m.beats,
       heartbeatMode: m.beats.mode,
+      floor: m.floor,
       goals: [
         {
           statement: `at least ${GOAL_MIN_PER_SECOND} durable submissions per second`,
