@@ -6,6 +6,7 @@ import { composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag } from './flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
+import type { PortSpec } from '../task/index.js';
 
 // `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
 // flags are read here, each error naming the flag; what they add up to is a native task spec,
@@ -117,12 +118,7 @@ export function imageTemplate(
   if (vars !== undefined) spec.env = vars;
   const labels = pairs('--label', flags.label);
   if (labels !== undefined) spec.labels = labels;
-  if ((flags.publish ?? []).length > 0) {
-    const found = new Findings();
-    spec.ports = flags.publish?.flatMap((p) => composePorts([p], '--publish', found));
-    if (found.unsupported.length > 0)
-      throw new InvalidField('--publish', `cannot take a host address: a worker publishes on its own --host`);
-  }
+  if ((flags.publish ?? []).length > 0) spec.ports = portsOf('--publish', flags.publish ?? []);
   if ((flags.volume ?? []).length > 0) spec.volumes = flags.volume?.map(volumeOf);
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
   if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
@@ -133,8 +129,17 @@ export function imageTemplate(
   return spec;
 }
 
+/** `[HOST:]CONTAINER[/udp]` flags, in the Compose reader's port syntax (ranges too; no host address). */
+export function portsOf(flag: string, values: readonly string[]): PortSpec[] {
+  const found = new Findings();
+  const ports = values.flatMap((p) => composePorts([p], flag, found));
+  if (found.unsupported.length > 0)
+    throw new InvalidField(flag, `cannot take a host address: a worker publishes on its own --host`);
+  return ports;
+}
+
 /** `--health-cmd` and its settings, as `docker run` takes them, at the defaults the Compose reader uses. */
-function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unknown> | undefined {
+export function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unknown> | undefined {
   if (flags.healthCmd === undefined) {
     const given: RunImageFlags = flags;
     const stray = IMAGE_FLAGS.find(([key, flag]) => flag.startsWith('--health-') && given[key] !== undefined);
@@ -226,7 +231,7 @@ function volumeOf(text: string): Record<string, unknown> {
   return { ...where, path, ...(mode === 'ro' ? { readOnly: true } : {}) };
 }
 
-function cpuOf(text: string): number {
+export function cpuOf(text: string): number {
   const n = Number(text);
   if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(n > 0))
     throw new InvalidField('--cpu', `is ${JSON.stringify(text)}; use a number of cores such as 0.5`);
@@ -234,7 +239,7 @@ function cpuOf(text: string): number {
 }
 
 /** `never`, `always`, `on-failure` or Docker's `on-failure:N` (at most N restarts). */
-function restartOf(text: string): Record<string, unknown> {
+export function restartOf(text: string): Record<string, unknown> {
   const m = /^(never|no|always|on-failure)(?::([0-9]{1,6}))?$/.exec(text);
   if (m === null || (m[2] !== undefined && m[1] !== 'on-failure'))
     throw new InvalidField('--restart', `is ${JSON.stringify(text)}; use never, always, on-failure or on-failure:N`);

@@ -5,8 +5,9 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { nameFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { imageTemplate, nameOfImage, pairs, type RunImageFlags } from './run-image.js';
+import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
+import { replicasFlag, updatedSpec, type UpdateFlags } from './service-update.js';
 import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
@@ -22,11 +23,7 @@ export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags {
   replicas?: string;
 }
 
-export interface ServiceUpdateFlags extends ServiceFlags {
-  image?: string;
-  env?: string[];
-  filename?: string;
-}
+export interface ServiceUpdateFlags extends ServiceFlags, UpdateFlags {}
 
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
@@ -73,12 +70,6 @@ export async function createImageService(
   const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
   await create({ name, ...(replicas === undefined ? {} : { replicas }), task }, flags);
-}
-
-function replicasFlag(text: string): number {
-  if (!/^[0-9]{1,6}$/.test(text))
-    throw new InvalidField('--replicas', `is ${JSON.stringify(text)}; use a whole number such as 3`);
-  return Number(text);
 }
 
 async function create(body: unknown, flags: ServiceFlags): Promise<void> {
@@ -152,15 +143,12 @@ export function scaleArguments(arg: string, replicas: string | undefined): { nam
  */
 export async function updateService(name: string, flags: ServiceUpdateFlags): Promise<void> {
   const client = managerClient(flags);
-  const base = flags.filename !== undefined ? await readDocument(flags.filename) : (await client.getService(name)).spec;
-  if (typeof base !== 'object' || base === null || Array.isArray(base))
-    throw new InvalidField('--filename', 'must hold a service spec (an object)');
-  const spec = structuredClone(base) as { task?: { image?: string; env?: Record<string, string> } };
-  spec.task ??= {};
-  if (flags.image !== undefined) spec.task.image = flags.image;
-  const env = pairs('--env', flags.env);
-  if (env !== undefined) spec.task.env = { ...spec.task.env, ...env };
   const before = await client.getService(name).catch(() => undefined);
+  const base =
+    flags.filename !== undefined
+      ? await readDocument(flags.filename)
+      : (before ?? (await client.getService(name))).spec;
+  const spec = updatedSpec(base, flags);
   const s = await client.updateService(name, spec);
   const changed = before === undefined || s.version !== before.version;
   printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)');

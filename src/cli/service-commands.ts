@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
 import { withImageFlags } from './image-flags.js';
+import { collect } from './repeatable.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 // `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
@@ -71,16 +72,44 @@ export function registerService(program: Command, withManager: WithManager): voi
     .action(async (arg: string, replicas: string | undefined, flags: ServiceFlags) =>
       (await action('scaleService'))(arg, replicas, flags),
     );
-  waiting(sub('update', 'change a service: a new image, env or file is a new version, rolled out'))
+  // as `docker service update` takes them; each changes one part of the spec (service-update.ts)
+  waiting(
+    sub(
+      'update',
+      'change a service, as docker service update does: a change of what runs is a new version, rolled out',
+    ),
+  )
     .argument('<name>', 'service name')
+    .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON); the flags then change it')
     .option('--image <image>', 'the new image')
+    .option('--replicas <n>', 'how many replicas (not a new version)')
+    .option('--env-add <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
+    .option('--env <NAME=value>', 'the same as --env-add (repeat)', collect)
+    .option('--env-rm <NAME>', 'remove an environment variable (repeat)', collect)
+    .option('--label-add <key=value>', 'set a label on the replicas (repeat)', collect)
+    .option('--label-rm <key>', 'remove a label from the replicas (repeat)', collect)
     .option(
-      '--env <K=V>',
-      'set an environment variable (repeat for more)',
-      (v: string, all: string[]) => [...all, v],
-      [],
+      '--publish-add <[HOST:]CONTAINER[/udp]>',
+      'publish a container port, in place of its old one (repeat)',
+      collect,
     )
-    .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON)')
+    .option('--publish-rm <CONTAINER[/udp]>', 'stop publishing a container port (repeat)', collect)
+    .option('--constraint-add <rule>', "a rule every replica's node must meet (repeat)", collect)
+    .option('--constraint-rm <rule>', 'remove a rule (repeat)', collect)
+    .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
+    .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
+    .option('--restart <policy>', 'never, always, on-failure or on-failure:N')
+    .option('--health-cmd <command line>', 'a new health check run in the container by /bin/sh; exit 0 is healthy')
+    .option('--health-interval <duration>', 'with --health-cmd: how often it runs (default 30s)')
+    .option('--health-timeout <duration>', 'with --health-cmd: how long one check may take (default 30s)')
+    .option('--health-retries <n>', 'with --health-cmd: failures in a row that make it unhealthy (default 3)')
+    .option('--health-start-period <duration>', 'with --health-cmd: failures in this long after the start do not count')
+    .option('--no-healthcheck', 'remove the health check')
+    .option('--update-parallelism <n>', 'replicas moved to the new version at once')
+    .option('--update-delay <duration>', 'wait between one batch done and the next')
+    .option('--update-order <order>', 'start-first (the new replica healthy before the old stops) or stop-first')
+    .option('--update-failure-action <action>', 'what a failed update does: rollback, pause or continue')
+    .option('--update-monitor <duration>', 'how long a new replica is watched for failure once healthy')
     .action(async (name: string, flags: ServiceUpdateFlags) => (await action('updateService'))(name, flags));
   waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
     .argument('<name>', 'service name')

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ServiceView } from '../../src/api/index.js';
 import { POSEIDON_BIN } from '../../testkit/spawner.js';
 import { TestCluster } from './helpers/cluster.js';
-import { TEST_IMAGE } from './helpers/docker.js';
+import { containerEnv, TEST_IMAGE } from './helpers/docker.js';
 import { untilRolloutEnds, untilSettled } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -132,6 +132,79 @@ describe('poseidon service, the CLI', () => {
     const bad = await c.cli(['service', 'create', '--replicas', 'many', TEST_IMAGE]);
     assert.match(bad.stderr, /^poseidon: --replicas is "many"; use a whole number such as 3$/m);
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n', 'nothing refused was created');
+  });
+
+  test('update with docker service update flags: each changes its part; replicas alone is no new version', async () => {
+    const created = await c.cli([
+      'service',
+      'create',
+      '--name',
+      'cli-upd',
+      '--replicas',
+      '2',
+      '-e',
+      'MODE=demo',
+      '-e',
+      'LEVEL=info',
+      '-l',
+      `poseidon.test-run=${c.runId}`,
+      '--wait',
+      TEST_IMAGE,
+      'sleep',
+      '600',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+
+    const updated = await c.cli([
+      'service',
+      'update',
+      'cli-upd',
+      '--replicas',
+      '3',
+      '--env-add',
+      'LEVEL=debug',
+      '--env-rm',
+      'MODE',
+      '--label-add',
+      'owner=ops',
+      '--update-parallelism',
+      '3',
+      '--update-monitor',
+      '500ms',
+      '--health-cmd',
+      'test -d /',
+      '--health-interval',
+      '500ms',
+      '--wait',
+    ]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, /^service cli-upd updating to version 2 \(3 replicas\)$/m);
+    assert.match(updated.stdout, /^service cli-upd: completed: all 3 replicas run version 2$/m);
+    const view = JSON.parse((await c.cli(['service', 'inspect', 'cli-upd', '--json'])).stdout) as ServiceView;
+    assert.deepEqual(view.spec.task.env, { LEVEL: 'debug' });
+    assert.equal(view.spec.task.labels?.owner, 'ops');
+    assert.equal(view.spec.update?.parallelism, 3);
+    assert.equal(view.spec.task.healthCheck?.interval, 500);
+    const replicas = await c.client.listTasks({ service: 'cli-upd', state: 'Running' });
+    assert.equal(replicas.length, 3);
+    for (const t of replicas) {
+      assert.equal(t.labels.owner, 'ops');
+      const env = await containerEnv(t.containerId ?? '');
+      assert.ok(env.includes('LEVEL=debug') && !env.some((e) => e.startsWith('MODE=')), env.join(' '));
+    }
+
+    // scaling through update is not a new version, as with docker service update --replicas
+    const scaled = await c.cli(['service', 'update', 'cli-upd', '--replicas', '1', '--wait']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    assert.match(scaled.stdout, /^service cli-upd updated \(same version\) \(version 2, 1 replica\)$/m);
+
+    const bad = await c.cli(['service', 'update', 'cli-upd', '--env-rm', 'LEVEL', '--update-order', 'random']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^poseidon: --update-order is "random"; use start-first or stop-first$/m);
+    const unchanged = await c.client.getService('cli-upd');
+    assert.equal(unchanged.version, 2, 'nothing refused was changed');
+    assert.deepEqual(unchanged.spec.task.env, { LEVEL: 'debug' });
+    assert.equal((await c.cli(['service', 'rm', 'cli-upd'])).code, 0);
   });
 
   test('service logs: every replica, each line after its replica; -f follows a replica added later', async () => {

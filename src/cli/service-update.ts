@@ -1,0 +1,166 @@
+import { InvalidField } from '../errors/index.js';
+import type { PortSpec } from '../task/index.js';
+import { countFlag, durationFlag } from './flags.js';
+import { cpuOf, healthCheckOf, pairs, portsOf, restartOf, type RunImageFlags } from './run-image.js';
+
+// `poseidon service update NAME [flags]`, as `docker service update` takes them: each flag changes
+// one part of the service's spec (the one it has, or the one -f gives), and the manager gets the
+// whole spec. A change of what runs is a new version, rolled out; replicas and the update
+// settings are not (src/manager/services/service-ops.ts). Removing what is not there does
+// nothing, as with Docker, so a script can run the same update twice.
+
+/** What `service update` takes besides the client's and the output's flags. */
+export interface UpdateFlags extends Omit<
+  RunImageFlags,
+  'name' | 'env' | 'publish' | 'volume' | 'label' | 'constraint'
+> {
+  filename?: string;
+  image?: string;
+  replicas?: string;
+  /** `--env`, the name this command had first for `--env-add`. */
+  env?: string[];
+  envAdd?: string[];
+  envRm?: string[];
+  labelAdd?: string[];
+  labelRm?: string[];
+  publishAdd?: string[];
+  publishRm?: string[];
+  constraintAdd?: string[];
+  constraintRm?: string[];
+  /** `--no-healthcheck`: commander's negation gives false. */
+  healthcheck?: boolean;
+  updateParallelism?: string;
+  updateDelay?: string;
+  updateOrder?: string;
+  updateFailureAction?: string;
+  updateMonitor?: string;
+}
+
+type Spec = Record<string, unknown> & { task: Record<string, unknown>; update?: Record<string, unknown> };
+
+/** `--replicas`: a whole number (the manager says when it is above its limit). */
+export function replicasFlag(text: string): number {
+  if (!/^[0-9]{1,6}$/.test(text))
+    throw new InvalidField('--replicas', `is ${JSON.stringify(text)}; use a whole number such as 3`);
+  return Number(text);
+}
+
+/**
+ * The spec `base` becomes with the flags applied: a copy, `base` untouched. `env` is where
+ * `--env-add NAME` (no `=`) takes its value, as for `poseidon run -e NAME`.
+ */
+export function updatedSpec(base: unknown, flags: UpdateFlags, env: NodeJS.ProcessEnv = process.env): Spec {
+  if (typeof base !== 'object' || base === null || Array.isArray(base))
+    throw new InvalidField('--filename', 'must hold a service spec (an object)');
+  const spec = structuredClone(base) as Spec;
+  if (typeof spec.task !== 'object' || spec.task === null) spec.task = {};
+  const task = spec.task;
+  if (flags.replicas !== undefined) spec.replicas = replicasFlag(flags.replicas);
+  if (flags.image !== undefined) task.image = flags.image;
+  task.env = edited(task.env, flags.envRm, pairs('--env-add', [...(flags.env ?? []), ...(flags.envAdd ?? [])], env));
+  task.labels = edited(task.labels, flags.labelRm, pairs('--label-add', flags.labelAdd));
+  task.ports = editedPorts(task.ports, flags.publishRm, portsOf('--publish-add', flags.publishAdd ?? []));
+  editConstraints(spec, flags.constraintRm ?? [], flags.constraintAdd ?? []);
+  if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
+  if (flags.memory !== undefined) task.memory = flags.memory;
+  if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
+  editHealthCheck(task, flags);
+  const update = updateSettings(flags);
+  if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };
+  for (const key of ['env', 'labels', 'ports'] as const) if (task[key] === undefined) delete task[key];
+  return spec;
+}
+
+/** A name→value map less `remove`, plus `add` (later wins); undefined when nothing is left of nothing. */
+function edited(
+  current: unknown,
+  remove: readonly string[] | undefined,
+  add: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  const had = typeof current === 'object' && current !== null ? (current as Record<string, string>) : undefined;
+  if (had === undefined && add === undefined) return undefined;
+  const out = { ...had };
+  for (const name of remove ?? []) delete out[name];
+  return { ...out, ...add };
+}
+
+/**
+ * `--publish-rm 80` takes away every publication of container port 80, `80/udp` only the UDP one;
+ * `--publish-add` puts its ports in place of those with the same container port and protocol.
+ */
+function editedPorts(current: unknown, remove: readonly string[] | undefined, add: PortSpec[]): PortSpec[] | undefined {
+  let ports = Array.isArray(current) ? (current as PortSpec[]) : undefined;
+  if (ports === undefined && add.length === 0) return undefined;
+  for (const text of remove ?? []) {
+    const m = /^([0-9]{1,5})(?:\/(tcp|udp|http))?$/.exec(text);
+    if (m === null)
+      throw new InvalidField(
+        '--publish-rm',
+        `is ${JSON.stringify(text)}; use the container port, such as 80 or 53/udp`,
+      );
+    const [, port, protocol] = m;
+    ports = ports?.filter(
+      (p) => !(p.container === Number(port) && (protocol === undefined || protocolOf(p) === protocol)),
+    );
+  }
+  const replaced = (p: PortSpec): boolean =>
+    add.some((a) => a.container === p.container && protocolOf(a) === protocolOf(p));
+  return [...(ports ?? []).filter((p) => !replaced(p)), ...add];
+}
+
+function protocolOf(p: PortSpec): string {
+  return p.protocol ?? 'tcp';
+}
+
+/** Rules are compared with their spaces evened out; a removed rule goes from the service's own list too. */
+function editConstraints(spec: Spec, remove: readonly string[], add: readonly string[]): void {
+  if (remove.length === 0 && add.length === 0) return;
+  const norm = (rule: string): string => rule.trim().replace(/\s+/g, ' ');
+  const gone = new Set(remove.map(norm));
+  const kept = (rules: unknown): string[] =>
+    (Array.isArray(rules) ? (rules as string[]) : []).filter((r) => !gone.has(norm(r)));
+  const serviceRules = kept(spec.constraints);
+  if (spec.constraints !== undefined) spec.constraints = serviceRules;
+  const taskRules = kept(spec.task.constraints);
+  for (const rule of add)
+    if (![...taskRules, ...serviceRules].some((r) => norm(r) === norm(rule))) taskRules.push(rule);
+  if (taskRules.length > 0 || spec.task.constraints !== undefined) spec.task.constraints = taskRules;
+}
+
+/** `--health-cmd` (and its settings) puts a new check in place of the old; `--no-healthcheck` takes it away. */
+function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): void {
+  if (flags.healthcheck === false) {
+    if (flags.healthCmd !== undefined)
+      throw new InvalidField('--no-healthcheck', 'and --health-cmd say opposite things; give one');
+    delete task.healthCheck;
+    return;
+  }
+  const check = healthCheckOf(flags);
+  if (check !== undefined) task.healthCheck = check;
+}
+
+/** The `update` block's settings the flags give. */
+function updateSettings(flags: UpdateFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // the manager checks its own limit on replicas at once
+  if (flags.updateParallelism !== undefined)
+    out.parallelism = countFlag('--update-parallelism', flags.updateParallelism, 1, 999_999);
+  if (flags.updateDelay !== undefined) out.delay = durationFlag('--update-delay', flags.updateDelay);
+  if (flags.updateMonitor !== undefined) out.monitor = durationFlag('--update-monitor', flags.updateMonitor);
+  if (flags.updateOrder !== undefined) out.order = oneOf('--update-order', flags.updateOrder, UPDATE_ORDERS);
+  if (flags.updateFailureAction !== undefined)
+    out.failureAction = oneOf('--update-failure-action', flags.updateFailureAction, FAILURE_ACTIONS);
+  return out;
+}
+
+const UPDATE_ORDERS = ['start-first', 'stop-first'] as const;
+const FAILURE_ACTIONS = ['rollback', 'pause', 'continue'] as const;
+
+function oneOf(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value))
+    throw new InvalidField(
+      flag,
+      `is ${JSON.stringify(value)}; use ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`,
+    );
+  return value;
+}

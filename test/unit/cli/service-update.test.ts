@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { updatedSpec, type UpdateFlags } from '../../../src/cli/service-update.js';
+import { parseServiceSpec } from '../../../src/service/index.js';
+
+const base = {
+  name: 'web',
+  replicas: 2,
+  task: {
+    image: 'nginx:1.27',
+    env: { MODE: 'demo', LEVEL: 'info' },
+    labels: { team: 'web', tier: 'front' },
+    ports: [{ container: 80, host: 8080 }, { container: 53, protocol: 'udp' }, { container: 443 }],
+    constraints: ['node.labels.zone == a'],
+    healthCheck: { type: 'exec', command: ['/bin/sh', '-c', 'true'], interval: 1000 },
+  },
+  constraints: ['node.name != n2'],
+  update: { parallelism: 1, order: 'start-first' },
+};
+
+const update = (
+  flags: UpdateFlags,
+  env: NodeJS.ProcessEnv = {},
+): Record<string, unknown> & { task: Record<string, unknown> } => updatedSpec(base, flags, env);
+
+function refused(flags: UpdateFlags): string {
+  try {
+    update(flags);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  assert.fail('not refused');
+}
+
+test('no flags: the same spec, as a copy', () => {
+  const same = update({});
+  assert.deepEqual(same, base);
+  assert.notEqual(same.task, base.task);
+});
+
+test('each flag changes its own part of the spec and leaves the rest; the result is a valid service spec', () => {
+  const s = update(
+    {
+      image: 'nginx:1.28',
+      replicas: '5',
+      envAdd: ['LEVEL=debug', 'FROM_HERE'],
+      env: ['OLD_SPELLING=yes'],
+      envRm: ['MODE'],
+      labelAdd: ['owner=ops'],
+      labelRm: ['tier'],
+      publishAdd: ['9090:80', '8443:443'],
+      publishRm: ['53/udp'],
+      constraintAdd: ['node.labels.disk == ssd'],
+      constraintRm: ['node.labels.zone  ==  a', 'node.name != n2'],
+      cpu: '0.25',
+      memory: '128Mi',
+      restart: 'on-failure:4',
+      updateParallelism: '2',
+      updateDelay: '10s',
+      updateOrder: 'stop-first',
+      updateFailureAction: 'pause',
+      updateMonitor: '2s',
+    },
+    { FROM_HERE: 'here' },
+  );
+  assert.deepEqual(s, {
+    name: 'web',
+    replicas: 5,
+    task: {
+      image: 'nginx:1.28',
+      env: { LEVEL: 'debug', OLD_SPELLING: 'yes', FROM_HERE: 'here' },
+      labels: { team: 'web', owner: 'ops' },
+      ports: [
+        { container: 80, host: 9090 },
+        { container: 443, host: 8443 },
+      ],
+      constraints: ['node.labels.disk == ssd'],
+      healthCheck: base.task.healthCheck,
+      cpu: 0.25,
+      memory: '128Mi',
+      restartPolicy: { mode: 'on-failure', maxRestarts: 4 },
+    },
+    constraints: [],
+    update: { parallelism: 2, order: 'stop-first', delay: 10_000, failureAction: 'pause', monitor: 2_000 },
+  });
+  parseServiceSpec(s);
+  assert.deepEqual(base.task.env, { MODE: 'demo', LEVEL: 'info' }, 'the spec given is untouched');
+});
+
+test('removing what is not there does nothing; --publish-rm without a protocol takes every one of the port', () => {
+  const s = update({ envRm: ['NOPE'], labelRm: ['nope'], constraintRm: ['node.name == x'], publishRm: ['80', '53'] });
+  assert.deepEqual(s.task.env, base.task.env);
+  assert.deepEqual(s.task.labels, base.task.labels);
+  assert.deepEqual(s.task.constraints, base.task.constraints);
+  assert.deepEqual(s.task.ports, [{ container: 443 }]);
+  assert.deepEqual(update({ publishRm: ['53/tcp'] }).task.ports, base.task.ports);
+});
+
+test('a spec without env, labels, ports or constraints gets them from the flags, and none when none are given', () => {
+  const bare = { name: 'bare', task: { image: 'nginx' } };
+  assert.deepEqual(
+    updatedSpec(bare, { envRm: ['X'], publishRm: ['80'], labelRm: ['a'], constraintRm: ['x == y'] }),
+    bare,
+  );
+  assert.deepEqual(
+    updatedSpec(bare, { envAdd: ['A=1'], labelAdd: ['k=v'], publishAdd: ['80'], constraintAdd: ['node.name == n1'] }),
+    {
+      name: 'bare',
+      task: {
+        image: 'nginx',
+        env: { A: '1' },
+        labels: { k: 'v' },
+        ports: [{ container: 80 }],
+        constraints: ['node.name == n1'],
+      },
+    },
+  );
+  // a rule the service already has is not added twice, in either list
+  assert.deepEqual(update({ constraintAdd: ['node.name  !=  n2', 'node.labels.zone == a'] }).task.constraints, [
+    'node.labels.zone == a',
+  ]);
+});
+
+test('--health-cmd puts a new check in place of the old, --no-healthcheck takes it away', () => {
+  assert.deepEqual(update({ healthCmd: 'test -f /ok', healthInterval: '5s' }).task.healthCheck, {
+    type: 'exec',
+    command: ['/bin/sh', '-c', 'test -f /ok'],
+    interval: 5_000,
+    timeout: 5_000,
+    failureThreshold: 3,
+  });
+  assert.equal('healthCheck' in update({ healthcheck: false }).task, false);
+  assert.equal(
+    refused({ healthcheck: false, healthCmd: 'true' }),
+    '--no-healthcheck and --health-cmd say opposite things; give one',
+  );
+  assert.equal(refused({ healthInterval: '5s' }), '--health-interval goes with --health-cmd, which names the check');
+});
+
+test('each bad flag is refused, naming it', () => {
+  assert.equal(refused({ replicas: 'many' }), '--replicas is "many"; use a whole number such as 3');
+  assert.equal(refused({ envAdd: ['=x'] }), '--env-add is "=x"; use NAME=value');
+  assert.equal(
+    refused({ envAdd: ['UNSET_HERE'] }),
+    '--env-add is "UNSET_HERE", which is not set here; use NAME=value, or set it first',
+  );
+  assert.equal(refused({ labelAdd: ['solo'] }), '--label-add is "solo"; use NAME=value');
+  assert.equal(
+    refused({ publishRm: ['http'] }),
+    '--publish-rm is "http"; use the container port, such as 80 or 53/udp',
+  );
+  assert.match(refused({ publishAdd: ['127.0.0.1:80:80'] }), /^--publish-add cannot take a host address/);
+  assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores such as 0.5');
+  assert.equal(
+    refused({ restart: 'sometimes' }),
+    '--restart is "sometimes"; use never, always, on-failure or on-failure:N',
+  );
+  assert.equal(refused({ updateParallelism: '0' }), '--update-parallelism is "0"; use a whole number from 1 to 999999');
+  assert.match(refused({ updateDelay: '10' }), /^--update-delay is "10", a number without a unit/);
+  assert.equal(refused({ updateOrder: 'random' }), '--update-order is "random"; use start-first or stop-first');
+  assert.equal(
+    refused({ updateFailureAction: 'panic' }),
+    '--update-failure-action is "panic"; use rollback, pause or continue',
+  );
+  assert.throws(() => updatedSpec([], {}), /--filename must hold a service spec/);
+});
