@@ -7,7 +7,7 @@ import { nameFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
-import { replicasFlag, updatedSpec, type UpdateFlags } from './service-update.js';
+import { replicasFlag, updatedSpec, updateSettings, type RolloutFlags, type UpdateFlags } from './service-update.js';
 import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
@@ -18,7 +18,7 @@ export interface ServiceFlags extends ClientFlags {
   timeout?: string;
 }
 
-export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags {
+export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, RolloutFlags {
   filename?: string;
   replicas?: string;
 }
@@ -69,7 +69,16 @@ export async function createImageService(
   const task = imageTemplate(image, command, flags);
   const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
-  await create({ name, ...(replicas === undefined ? {} : { replicas }), task }, flags);
+  const update = updateSettings(flags);
+  await create(
+    {
+      name,
+      ...(replicas === undefined ? {} : { replicas }),
+      task,
+      ...(Object.keys(update).length === 0 ? {} : { update }),
+    },
+    flags,
+  );
 }
 
 async function create(body: unknown, flags: ServiceFlags): Promise<void> {

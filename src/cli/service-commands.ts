@@ -25,14 +25,18 @@ export function registerService(program: Command, withManager: WithManager): voi
       .option('--timeout <duration>', 'how long --wait waits', '10m');
 
   // `service create IMAGE [COMMAND...]` as `docker service create` takes it, or `-f FILE`
-  withImageFlags(
-    waiting(sub('create', 'create a service: replicas of an image, as docker service create takes it, or from a file'))
-      .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon service create -f FILE [options]')
-      .argument('[image]', 'the image its replicas run (nginx:1.27)')
-      .argument('[command...]', "the replicas' command and its arguments, instead of the image's")
-      .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
-      .option('--name <name>', 'the service name (default: the image name)')
-      .option('--replicas <n>', 'how many replicas (default 1)'),
+  withUpdateFlags(
+    withImageFlags(
+      waiting(
+        sub('create', 'create a service: replicas of an image, as docker service create takes it, or from a file'),
+      )
+        .usage('[options] IMAGE [COMMAND [ARG...]]  |  poseidon service create -f FILE [options]')
+        .argument('[image]', 'the image its replicas run (nginx:1.27)')
+        .argument('[command...]', "the replicas' command and its arguments, instead of the image's")
+        .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
+        .option('--name <name>', 'the service name (default: the image name)')
+        .option('--replicas <n>', 'how many replicas (default 1)'),
+    ),
   )
     .passThroughOptions() // after the image, everything is the replicas' command, as with docker service create
     .action(async (image: string | undefined, rest: string[], flags: ServiceCreateFlags, cmd: Command) => {
@@ -43,7 +47,12 @@ export function registerService(program: Command, withManager: WithManager): voi
         );
       if (image === undefined) {
         const { imageFlagsGiven } = await import('./run-image.js');
-        const imageOnly = [...imageFlagsGiven(flags), ...(flags.replicas === undefined ? [] : ['--replicas'])];
+        const { rolloutFlagsGiven } = await import('./service-update.js');
+        const imageOnly = [
+          ...imageFlagsGiven(flags),
+          ...(flags.replicas === undefined ? [] : ['--replicas']),
+          ...rolloutFlagsGiven(flags),
+        ];
         if (imageOnly.length > 0)
           cmd.error(`error: ${imageOnly.join(', ')}: only with an image; the file says all of its service`);
         await (
@@ -73,7 +82,7 @@ export function registerService(program: Command, withManager: WithManager): voi
       (await action('scaleService'))(arg, replicas, flags),
     );
   // as `docker service update` takes them; each changes one part of the spec (service-update.ts)
-  waiting(
+  const update = waiting(
     sub(
       'update',
       'change a service, as docker service update does: a change of what runs is a new version, rolled out',
@@ -104,13 +113,10 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--health-timeout <duration>', 'with --health-cmd: how long one check may take (default 30s)')
     .option('--health-retries <n>', 'with --health-cmd: failures in a row that make it unhealthy (default 3)')
     .option('--health-start-period <duration>', 'with --health-cmd: failures in this long after the start do not count')
-    .option('--no-healthcheck', 'remove the health check')
-    .option('--update-parallelism <n>', 'replicas moved to the new version at once')
-    .option('--update-delay <duration>', 'wait between one batch done and the next')
-    .option('--update-order <order>', 'start-first (the new replica healthy before the old stops) or stop-first')
-    .option('--update-failure-action <action>', 'what a failed update does: rollback, pause or continue')
-    .option('--update-monitor <duration>', 'how long a new replica is watched for failure once healthy')
-    .action(async (name: string, flags: ServiceUpdateFlags) => (await action('updateService'))(name, flags));
+    .option('--no-healthcheck', 'remove the health check');
+  withUpdateFlags(update).action(async (name: string, flags: ServiceUpdateFlags) =>
+    (await action('updateService'))(name, flags),
+  );
   waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('rollbackService'))(name, flags));
@@ -125,4 +131,17 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('rm', 'remove a service; its tasks stop')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('removeService'))(name, flags));
+}
+
+/** How a new version rolls out, as `docker service create|update --update-*` take it (service-update.ts reads them). */
+function withUpdateFlags(cmd: Command): Command {
+  return cmd
+    .option('--update-parallelism <n>', 'replicas moved to a new version at once (default 1)')
+    .option('--update-delay <duration>', 'wait between one batch done and the next (default 0s)')
+    .option(
+      '--update-order <order>',
+      'start-first (the new replica healthy before the old stops; default) or stop-first',
+    )
+    .option('--update-failure-action <action>', 'what a failed update does: rollback (default), pause or continue')
+    .option('--update-monitor <duration>', 'how long a new replica is watched for failure once healthy (default 5s)');
 }

@@ -10,10 +10,8 @@ import { cpuOf, healthCheckOf, pairs, portsOf, restartOf, type RunImageFlags } f
 // nothing, as with Docker, so a script can run the same update twice.
 
 /** What `service update` takes besides the client's and the output's flags. */
-export interface UpdateFlags extends Omit<
-  RunImageFlags,
-  'name' | 'env' | 'publish' | 'volume' | 'label' | 'constraint'
-> {
+export interface UpdateFlags
+  extends Omit<RunImageFlags, 'name' | 'env' | 'publish' | 'volume' | 'label' | 'constraint'>, RolloutFlags {
   filename?: string;
   image?: string;
   replicas?: string;
@@ -29,11 +27,28 @@ export interface UpdateFlags extends Omit<
   constraintRm?: string[];
   /** `--no-healthcheck`: commander's negation gives false. */
   healthcheck?: boolean;
+}
+
+/** How a new version rolls out: `service create` and `service update` take these. */
+export interface RolloutFlags {
   updateParallelism?: string;
   updateDelay?: string;
   updateOrder?: string;
   updateFailureAction?: string;
   updateMonitor?: string;
+}
+
+const ROLLOUT_FLAGS: ReadonlyArray<[keyof RolloutFlags, string]> = [
+  ['updateParallelism', '--update-parallelism'],
+  ['updateDelay', '--update-delay'],
+  ['updateOrder', '--update-order'],
+  ['updateFailureAction', '--update-failure-action'],
+  ['updateMonitor', '--update-monitor'],
+];
+
+/** The rollout flags given, by their names (`service create -f FILE` takes none: the file says it). */
+export function rolloutFlagsGiven(flags: RolloutFlags): string[] {
+  return ROLLOUT_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
 }
 
 type Spec = Record<string, unknown> & { task: Record<string, unknown>; update?: Record<string, unknown> };
@@ -140,7 +155,7 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
 }
 
 /** The `update` block's settings the flags give. */
-function updateSettings(flags: UpdateFlags): Record<string, unknown> {
+export function updateSettings(flags: RolloutFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // the manager checks its own limit on replicas at once
   if (flags.updateParallelism !== undefined)

@@ -103,6 +103,8 @@ describe('poseidon service, the CLI', () => {
       'MODE=demo',
       '-l',
       `poseidon.test-run=${c.runId}`,
+      '--update-parallelism',
+      '2',
       '--wait',
       TEST_IMAGE,
       'sleep',
@@ -115,6 +117,7 @@ describe('poseidon service, the CLI', () => {
     assert.deepEqual(view.spec.task.command, ['sleep', '600']);
     assert.deepEqual(view.spec.task.env, { MODE: 'demo' });
     assert.equal(view.spec.replicas, 2);
+    assert.equal(view.spec.update?.parallelism, 2);
     const replicas = await c.client.listTasks({ service: 'cli-img' });
     assert.deepEqual(
       replicas.map((t) => t.state),
@@ -127,6 +130,8 @@ describe('poseidon service, the CLI', () => {
     const mixed = await c.cli(['service', 'create', '-f', file, '--replicas', '3']);
     assert.equal(mixed.code, 1);
     assert.match(mixed.stderr, /^poseidon: --replicas: only with an image; the file says all of its service$/m);
+    const rollout = await c.cli(['service', 'create', '-f', file, '--update-order', 'stop-first']);
+    assert.match(rollout.stderr, /^poseidon: --update-order: only with an image; the file says all of its service$/m);
     const positional = await c.cli(['service', 'create', file]);
     assert.match(positional.stderr, /^poseidon: \S+mixed\.yaml is a file: poseidon service create -f \S+mixed\.yaml$/m);
     const bad = await c.cli(['service', 'create', '--replicas', 'many', TEST_IMAGE]);
