@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr } from '../src/pki/index.js';
 import { spawnListening } from '../testkit/spawner.js';
 import type { BenchContext } from './context.js';
+import { loopbackServerTls } from './loopback-tls.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad, type LoadOutcome } from './submit-load.js';
 import { readCpuMs } from './submit-manager.js';
@@ -35,19 +35,10 @@ export interface FloorOutcome {
  */
 export async function runFloor(ctx: BenchContext, plan: FloorPlan): Promise<FloorOutcome> {
   const dir = await ctx.resources.tempDir('poseidon-bench-submit-floor');
-  const { ca } = await ClusterCa.create(Date.now());
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const cert = await ca.issue({
-    publicKey: await publicKeyOfCsr(csrPem),
-    nodeId: randomUUID(),
-    role: 'manager',
-    addresses: ['127.0.0.1'],
-    notBeforeMs: Date.now() - 60_000,
-    notAfterMs: Date.now() + 3_600_000,
-  });
-  await writeFile(join(dir, 'ca.crt'), ca.certPem);
-  await writeFile(join(dir, 'floor.crt'), cert);
-  await writeFile(join(dir, 'floor.key'), keyPem, { mode: 0o600 });
+  const tls = await loopbackServerTls();
+  await writeFile(join(dir, 'ca.crt'), tls.ca);
+  await writeFile(join(dir, 'floor.crt'), tls.cert);
+  await writeFile(join(dir, 'floor.key'), tls.key, { mode: 0o600 });
   const token = randomBytes(24).toString('hex');
   const server = await spawnListening(FLOOR_SERVER, [dir], {
     env: { POSEIDON_FLOOR_TOKEN: token },
@@ -57,7 +48,7 @@ export async function runFloor(ctx: BenchContext, plan: FloorPlan): Promise<Floo
     const load = (requests: number, durationMs: number, prefix: string): Promise<LoadOutcome> =>
       runLoad({
         url: server.url,
-        ca: ca.certPem,
+        ca: tls.ca,
         token,
         clients: plan.clients,
         maxRequests: requests,

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildServer } from '../src/http/index.js';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr } from '../src/pki/index.js';
 import type { BenchContext, Benchmark } from './context.js';
+import { loopbackServerTls } from './loopback-tls.js';
 import { headline, publishReport } from './report.js';
 import { quantile } from './stats.js';
 import { benchTaskBody, runLoad } from './submit-load.js';
@@ -40,28 +40,18 @@ interface Round {
 }
 
 async function runTls(ctx: BenchContext): Promise<void> {
-  const { ca } = await ClusterCa.create(Date.now());
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const cert = await ca.issue({
-    publicKey: await publicKeyOfCsr(csrPem),
-    nodeId: randomUUID(),
-    role: 'manager',
-    addresses: ['127.0.0.1'],
-    notBeforeMs: Date.now() - 60_000,
-    notAfterMs: Date.now() + 3_600_000,
-  });
+  const tls = await loopbackServerTls();
   const servers = {
     plain: await serve(undefined),
-    tls: await serve({ cert, key: keyPem, ca: ca.certPem }),
+    tls: await serve(tls),
   };
   try {
     const rounds: Round[] = [];
-    for (const side of ['plain', 'tls'] as const)
-      await round(ctx, servers[side].url, side, ca.certPem, WARMUP_REQUESTS);
+    for (const side of ['plain', 'tls'] as const) await round(ctx, servers[side].url, side, tls.ca, WARMUP_REQUESTS);
     for (let r = 0; r < ROUNDS; r++)
       for (const side of ['plain', 'tls'] as const) {
         ctx.progress(`tls: round ${r + 1} of ${ROUNDS}, ${side}`);
-        rounds.push(await round(ctx, servers[side].url, side, ca.certPem, REQUESTS_PER_ROUND));
+        rounds.push(await round(ctx, servers[side].url, side, tls.ca, REQUESTS_PER_ROUND));
       }
     await report(ctx, rounds);
   } finally {
