@@ -72,7 +72,10 @@ export function updatedSpec(base: unknown, flags: UpdateFlags, env: NodeJS.Proce
   const task = spec.task;
   if (flags.replicas !== undefined) spec.replicas = replicasFlag(flags.replicas);
   if (flags.image !== undefined) task.image = flags.image;
-  task.env = edited(task.env, flags.envRm, pairs('--env-add', [...(flags.env ?? []), ...(flags.envAdd ?? [])], env));
+  const envFlag = pairs('--env', flags.env, env); // --env-add's first name here
+  const envAdd = pairs('--env-add', flags.envAdd, env);
+  const setEnv = envFlag === undefined && envAdd === undefined ? undefined : { ...envFlag, ...envAdd };
+  task.env = edited(task.env, flags.envRm, setEnv);
   task.labels = edited(task.labels, flags.labelRm, pairs('--label-add', flags.labelAdd));
   task.ports = editedPorts(task.ports, flags.publishRm, portsOf('--publish-add', flags.publishAdd ?? []));
   editConstraints(spec, flags.constraintRm ?? [], flags.constraintAdd ?? []);

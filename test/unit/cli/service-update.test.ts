@@ -140,6 +140,7 @@ test('--health-cmd puts a new check in place of the old, --no-healthcheck takes 
 test('each bad flag is refused, naming it', () => {
   assert.equal(refused({ replicas: 'many' }), '--replicas is "many"; use a whole number such as 3');
   assert.equal(refused({ envAdd: ['=x'] }), '--env-add is "=x"; use NAME=value');
+  assert.equal(refused({ env: ['=x'] }), '--env is "=x"; use NAME=value');
   assert.equal(
     refused({ envAdd: ['UNSET_HERE'] }),
     '--env-add is "UNSET_HERE", which is not set here; use NAME=value, or set it first',
