@@ -121,7 +121,7 @@ export function detail(rows: ReadonlyArray<readonly [string, string]>): string {
 }
 
 /** "Up", or "Up, engine unavailable 12s" while its container engine does not answer. */
-function nodeState(n: NodeStatusView, nowMs: number): string {
+export function nodeState(n: NodeStatusView, nowMs: number): string {
   const engine = n.engine;
   // a manager from before drain sends no availability
   const state = n.availability === 'drain' ? `${n.state}, drained` : n.state;

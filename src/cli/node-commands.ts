@@ -6,10 +6,10 @@ import type { NodeFlags } from './status-action.js';
 
 type WithManager = (cmd: Command) => Command;
 
-/** Adds `node` (and `node ls`), `node rm`, `node drain` and `node activate`. */
+/** Adds `node` (and `node ls`), `node inspect`, `node rm`, `node drain` and `node activate`. */
 export function registerNode(program: Command, withManager: WithManager): void {
   const node = withManager(program.command('node'))
-    .description('list the nodes of the cluster (or drain, activate or remove one)')
+    .description('list the nodes of the cluster (or inspect, drain, activate or remove one)')
     .option('--json', 'print JSON')
     .action(async (flags: NodeFlags) => {
       const { showNodes } = await import('./status-action.js');
@@ -22,6 +22,15 @@ export function registerNode(program: Command, withManager: WithManager): void {
     .action(async (_flags: unknown, cmd: Command) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(cmd.optsWithGlobals<NodeFlags>());
+    });
+  node
+    .command('inspect')
+    .description('show a node: its state, engine, labels, resources, held host ports, and the tasks on it')
+    .argument('<node>', 'node name or id (or a unique id prefix)')
+    .option('--json', 'print JSON')
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { inspectNode } = await import('./status-action.js');
+      await inspectNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
     });
   node
     .command('rm')

@@ -131,6 +131,23 @@ export async function showNodes(flags: NodeFlags): Promise<void> {
   process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
 }
 
+/** `poseidon node inspect NODE`: the node (by name, id or a unique id prefix) and the tasks on it. */
+export async function inspectNode(nameOrId: string, flags: NodeFlags): Promise<void> {
+  const client = managerClient(flags);
+  const [nodes, { findNode, nodeDetail, NoSuchNode }] = await Promise.all([
+    client.listNodes(),
+    import('./node-detail.js'),
+  ]);
+  const node = findNode(nodes, nameOrId);
+  if (node === undefined) throw new NoSuchNode(nameOrId, nodes);
+  if (flags.json === true) {
+    process.stdout.write(`${toJson(node)}\n`);
+    return;
+  }
+  const tasks = (await client.listTasks({ node: node.name })).filter((t) => !isTerminal(t.state));
+  process.stdout.write(`${nodeDetail(node, tasks, Date.now())}\n`);
+}
+
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
 export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<void> {
   const client = managerClient(flags);

@@ -176,10 +176,26 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const nodes = await c.cli(['node']);
     assert.match(nodes.stdout, new RegExp(`${c.workerName('a')}\\s+Up`));
     const nodesJson = JSON.parse((await c.cli(['node', '--json'])).stdout) as Array<{
+      id: string;
       name: string;
       taskCount: number;
     }>;
     assert.equal(nodesJson[0]?.taskCount, 1);
+    // one node as the manager knows it, and what runs there
+    const inspected = await c.cli(['node', 'inspect', c.workerName('a')]);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    assert.match(inspected.stdout, new RegExp(`^Name:\\s+${c.workerName('a')}$`, 'm'));
+    assert.match(inspected.stdout, /^State:\s+Up$/m);
+    assert.match(inspected.stdout, /^Engine:\s+available for \d+[smhd]$/m);
+    assert.match(inspected.stdout, /^Memory:\s+[\d.]+ \w+ allocated of [\d.]+ \w+, [\d.]+ \w+ free$/m);
+    assert.match(inspected.stdout, new RegExp(`^${id.slice(0, 8)}\\s+cli-web\\s+Running\\s`, 'm'));
+    const byId = JSON.parse(
+      (await c.cli(['node', 'inspect', nodesJson[0]?.id.slice(0, 8) ?? '', '--json'])).stdout,
+    ) as { name: string };
+    assert.equal(byId.name, c.workerName('a'));
+    const noNode = await c.cli(['node', 'inspect', 'nope']);
+    assert.equal(noNode.code, 1);
+    assert.equal(noNode.stderr, `poseidon: no node nope (the nodes: ${c.workerName('a')})\n`);
 
     const stop = await c.cli(['stop', id.slice(0, 8)]);
     assert.equal(stop.code, 0, stop.stderr);

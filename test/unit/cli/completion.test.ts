@@ -63,6 +63,7 @@ test('task ids and names, service and node names come from the manager the comma
   assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
   assert.deepEqual(await line('service', 'logs', '--manager', url, 'w'), ['web', 'worker-queue']);
   assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
+  assert.deepEqual(await line('node', '--manager', url, 'inspect', 'edge-2'), ['edge-2']);
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
   // a second operand is not a name, except where the command takes several (stop ID...)
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa', ''), []);
@@ -74,6 +75,7 @@ test('task ids and names, service and node names come from the manager the comma
     'GET /tasks?fields=id%2Cname',
     'GET /services',
     'GET /services',
+    'GET /nodes',
     'GET /nodes',
     'GET /tasks?fields=id%2Cname',
     'GET /tasks?fields=id%2Cname',

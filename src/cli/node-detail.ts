@@ -1,0 +1,82 @@
+import type { ManagerTaskView, NodeStatusView } from '../api/index.js';
+import { PoseidonError } from '../errors/index.js';
+import { formatBytes } from '../units/index.js';
+import { age, cores, detail, nodeState, table } from './format.js';
+import { printable } from './terminal-text.js';
+
+// `poseidon node inspect NODE`: one node as the manager knows it, for someone asking why a task
+// does or does not go there (its labels, what is free, what holds its host ports, its engine),
+// and the tasks placed on it.
+
+/** The node whose name is `nameOrId`, or whose id is it or starts with it (alone); undefined when none. */
+export function findNode(nodes: readonly NodeStatusView[], nameOrId: string): NodeStatusView | undefined {
+  const byName = nodes.find((n) => n.name === nameOrId);
+  if (byName !== undefined) return byName;
+  const byId = nodes.filter((n) => n.id.startsWith(nameOrId));
+  return byId.length === 1 ? byId[0] : undefined;
+}
+
+/** No node by that name or id; the message names the nodes there are. */
+export class NoSuchNode extends PoseidonError {
+  constructor(nameOrId: string, nodes: ReadonlyArray<Pick<NodeStatusView, 'name'>>) {
+    const names = nodes.map((n) => printable(n.name)).join(', ') || 'none has joined';
+    super('node_not_found', `no node ${printable(nameOrId)} (the nodes: ${names})`);
+  }
+}
+
+export function nodeDetail(
+  n: NodeStatusView,
+  tasks: ReadonlyArray<Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'cpu' | 'memory'>>,
+  nowMs: number,
+): string {
+  const engine = n.engine;
+  const resource = (what: 'cpu' | 'memory' | 'disk'): string => {
+    const show = (r: NodeStatusView['capacity']): string =>
+      what === 'cpu' ? `${cores(r.cpuCores)} cores` : formatBytes(what === 'memory' ? r.memoryBytes : r.diskBytes);
+    return `${show(n.allocated)} allocated of ${show(n.capacity)}, ${show(n.free)} free`;
+  };
+  const rows: Array<[string, string]> = [
+    ['Name', n.name],
+    ['ID', n.id],
+    ['State', nodeState(n, nowMs)],
+    ['Availability', n.availability === 'drain' ? 'drain (nothing new goes there)' : 'active'],
+    ['Address', n.url],
+    ['Heartbeat', n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`],
+    [
+      'Engine',
+      engine === null
+        ? 'not heard of yet'
+        : engine.available
+          ? `available for ${age(engine.since, nowMs)}`
+          : `unavailable for ${age(engine.since, nowMs)}: ${engine.reason}`,
+    ],
+    ['Conditions', n.conditions.join('; ') || '-'],
+    [
+      'Labels',
+      Object.entries(n.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || '-',
+    ],
+    ['CPU', resource('cpu')],
+    ['Memory', resource('memory')],
+    ['Disk', resource('disk')],
+    [
+      'Host',
+      `cpu ${(n.cpuUsage * 100).toFixed(0)}% busy, load ${n.load1.toFixed(2)}, ` +
+        `${formatBytes(n.memoryAvailableBytes)} memory available`,
+    ],
+    ['Host ports held', n.portsInUse.join(', ') || '-'],
+    ['Host paths allowed', n.allowedHostPaths.join(', ') || '-'],
+    ['Tasks', String(n.taskCount)],
+  ];
+  const out = [detail(rows)];
+  if (tasks.length > 0)
+    out.push(
+      '',
+      table(
+        ['TASK', 'NAME', 'STATE', 'CPU', 'MEMORY'],
+        tasks.map((t) => [t.id.slice(0, 8), t.name, t.state, cores(t.cpu), formatBytes(t.memory)]),
+      ),
+    );
+  return out.join('\n');
+}
