@@ -10,7 +10,7 @@ import { collect } from './repeatable.js';
  * command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
     .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
     .option(
@@ -22,7 +22,13 @@ export function withImageFlags(cmd: Command): Command {
     .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve, such as 0.5')
     .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
-    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)')
+    .option('--restart <policy>', 'never, always, on-failure or on-failure:N (default never)');
+  return withHealthFlags(cmd);
+}
+
+/** `--health-cmd` and its settings, as `docker run` and `docker service create|update` take them. */
+export function withHealthFlags(cmd: Command): Command {
+  return cmd
     .option('--health-cmd <command line>', 'a health check run in the container by /bin/sh; exit 0 is healthy')
     .option('--health-interval <duration>', 'how often the check runs (default 30s)')
     .option('--health-timeout <duration>', 'how long one check may take (default 30s, at most the interval)')

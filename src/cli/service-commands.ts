@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
-import { withImageFlags } from './image-flags.js';
+import { withHealthFlags, withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
@@ -108,13 +108,8 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N')
-    .option('--health-cmd <command line>', 'a new health check run in the container by /bin/sh; exit 0 is healthy')
-    .option('--health-interval <duration>', 'with --health-cmd: how often it runs (default 30s)')
-    .option('--health-timeout <duration>', 'with --health-cmd: how long one check may take (default 30s)')
-    .option('--health-retries <n>', 'with --health-cmd: failures in a row that make it unhealthy (default 3)')
-    .option('--health-start-period <duration>', 'with --health-cmd: failures in this long after the start do not count')
-    .option('--no-healthcheck', 'remove the health check');
-  withUpdateFlags(update).action(async (name: string, flags: ServiceUpdateFlags) =>
+    .option('--no-healthcheck', 'remove the health check (--health-cmd puts a new one in its place)');
+  withUpdateFlags(withHealthFlags(update)).action(async (name: string, flags: ServiceUpdateFlags) =>
     (await action('updateService'))(name, flags),
   );
   waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
