@@ -141,34 +141,56 @@ export function portsOf(flag: string, values: readonly string[]): PortSpec[] {
 /** `--health-cmd` and its settings, as `docker run` takes them, at the defaults the Compose reader uses. */
 export function healthCheckOf(flags: Omit<RunImageFlags, 'name'>): Record<string, unknown> | undefined {
   if (flags.healthCmd === undefined) {
-    const given: RunImageFlags = flags;
-    const stray = IMAGE_FLAGS.find(([key, flag]) => flag.startsWith('--health-') && given[key] !== undefined);
-    if (stray !== undefined) throw new InvalidField(stray[1], 'goes with --health-cmd, which names the check');
+    const stray = strayHealthFlag(flags);
+    if (stray !== undefined) throw new InvalidField(stray, 'goes with --health-cmd, which names the check');
     return undefined;
   }
   if (flags.healthCmd.trim() === '') throw new InvalidField('--health-cmd', 'is empty; give a command line');
-  const intervalMs =
-    flags.healthInterval === undefined ? DOCKER_INTERVAL_MS : durationFlag('--health-interval', flags.healthInterval);
-  if (intervalMs <= 0) throw new InvalidField('--health-interval', 'must be above 0');
-  const timeoutMs =
-    flags.healthTimeout === undefined
-      ? Math.min(DOCKER_TIMEOUT_MS, intervalMs)
-      : durationFlag('--health-timeout', flags.healthTimeout);
+  const given = healthSettingsOf(flags);
+  const intervalMs = given.interval ?? DOCKER_INTERVAL_MS;
+  const timeoutMs = given.timeout ?? Math.min(DOCKER_TIMEOUT_MS, intervalMs);
   if (timeoutMs > intervalMs)
     throw new InvalidField('--health-timeout', 'is longer than --health-interval; Poseidon runs one check at a time');
-  const retries = flags.healthRetries ?? String(DOCKER_RETRIES);
-  if (!/^[1-9][0-9]{0,5}$/.test(retries))
-    throw new InvalidField('--health-retries', `is ${JSON.stringify(retries)}; use a whole number from 1`);
   return {
     type: 'exec',
     command: shellCommand(flags.healthCmd, '--health-cmd'),
     interval: intervalMs,
     timeout: timeoutMs,
-    failureThreshold: Number(retries),
-    ...(flags.healthStartPeriod === undefined
-      ? {}
-      : { startPeriod: durationFlag('--health-start-period', flags.healthStartPeriod) }),
+    failureThreshold: given.failureThreshold ?? DOCKER_RETRIES,
+    ...(given.startPeriod === undefined ? {} : { startPeriod: given.startPeriod }),
   };
+}
+
+/** The first `--health-*` setting given (not `--health-cmd`), by its name. */
+export function strayHealthFlag(flags: Omit<RunImageFlags, 'name'>): string | undefined {
+  const given: RunImageFlags = flags;
+  return IMAGE_FLAGS.find(([key, flag]) => flag.startsWith('--health-') && given[key] !== undefined)?.[1];
+}
+
+/** The health check's settings the flags give, each checked on its own, in a health check's fields. */
+export function healthSettingsOf(flags: Omit<RunImageFlags, 'name'>): {
+  interval?: number;
+  timeout?: number;
+  failureThreshold?: number;
+  startPeriod?: number;
+} {
+  const out: { interval?: number; timeout?: number; failureThreshold?: number; startPeriod?: number } = {};
+  if (flags.healthInterval !== undefined) {
+    out.interval = durationFlag('--health-interval', flags.healthInterval);
+    if (out.interval <= 0) throw new InvalidField('--health-interval', 'must be above 0');
+  }
+  if (flags.healthTimeout !== undefined) out.timeout = durationFlag('--health-timeout', flags.healthTimeout);
+  if (flags.healthRetries !== undefined) {
+    if (!/^[1-9][0-9]{0,5}$/.test(flags.healthRetries))
+      throw new InvalidField(
+        '--health-retries',
+        `is ${JSON.stringify(flags.healthRetries)}; use a whole number from 1`,
+      );
+    out.failureThreshold = Number(flags.healthRetries);
+  }
+  if (flags.healthStartPeriod !== undefined)
+    out.startPeriod = durationFlag('--health-start-period', flags.healthStartPeriod);
+  return out;
 }
 
 /** `docker.io/library/nginx:1.27` → `nginx`; what cannot be in a DNS label becomes "-". */

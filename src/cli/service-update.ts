@@ -1,7 +1,16 @@
 import { InvalidField } from '../errors/index.js';
 import type { PortSpec } from '../task/index.js';
 import { countFlag, durationFlag } from './flags.js';
-import { cpuOf, healthCheckOf, pairs, portsOf, restartOf, type RunImageFlags } from './run-image.js';
+import {
+  cpuOf,
+  healthCheckOf,
+  healthSettingsOf,
+  pairs,
+  portsOf,
+  restartOf,
+  strayHealthFlag,
+  type RunImageFlags,
+} from './run-image.js';
 
 // `poseidon service update NAME [flags]`, as `docker service update` takes them: each flag changes
 // one part of the service's spec (the one it has, or the one -f gives), and the manager gets the
@@ -145,7 +154,10 @@ function editConstraints(spec: Spec, remove: readonly string[], add: readonly st
   if (taskRules.length > 0 || spec.task.constraints !== undefined) spec.task.constraints = taskRules;
 }
 
-/** `--health-cmd` (and its settings) puts a new check in place of the old; `--no-healthcheck` takes it away. */
+/**
+ * `--health-cmd` (and its settings) puts a new check in place of the old; settings alone change
+ * the check the service has, as Docker's do; `--no-healthcheck` takes it away.
+ */
 function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): void {
   if (flags.healthcheck === false) {
     if (flags.healthCmd !== undefined)
@@ -153,8 +165,17 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
     delete task.healthCheck;
     return;
   }
-  const check = healthCheckOf(flags);
-  if (check !== undefined) task.healthCheck = check;
+  if (flags.healthCmd !== undefined) {
+    task.healthCheck = healthCheckOf(flags);
+    return;
+  }
+  const stray = strayHealthFlag(flags);
+  if (stray === undefined) return;
+  const current = task.healthCheck;
+  if (typeof current !== 'object' || current === null)
+    throw new InvalidField(stray, 'goes with --health-cmd: the service has no health check to change');
+  // the manager checks the whole check, the timeout against the interval among the rest
+  task.healthCheck = { ...current, ...healthSettingsOf(flags) };
 }
 
 /** The `update` block's settings the flags give. */

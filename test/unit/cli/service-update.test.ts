@@ -121,7 +121,7 @@ test('a spec without env, labels, ports or constraints gets them from the flags,
   ]);
 });
 
-test('--health-cmd puts a new check in place of the old, --no-healthcheck takes it away', () => {
+test('--health-cmd puts a new check in place of the old, settings alone change it, --no-healthcheck takes it away', () => {
   assert.deepEqual(update({ healthCmd: 'test -f /ok', healthInterval: '5s' }).task.healthCheck, {
     type: 'exec',
     command: ['/bin/sh', '-c', 'test -f /ok'],
@@ -134,7 +134,17 @@ test('--health-cmd puts a new check in place of the old, --no-healthcheck takes 
     refused({ healthcheck: false, healthCmd: 'true' }),
     '--no-healthcheck and --health-cmd say opposite things; give one',
   );
-  assert.equal(refused({ healthInterval: '5s' }), '--health-interval goes with --health-cmd, which names the check');
+  // settings alone change the check the service has, as Docker's do
+  assert.deepEqual(update({ healthInterval: '5s', healthRetries: '5' }).task.healthCheck, {
+    ...base.task.healthCheck,
+    interval: 5_000,
+    failureThreshold: 5,
+  });
+  assert.equal(refused({ healthRetries: '0' }), '--health-retries is "0"; use a whole number from 1');
+  assert.throws(
+    () => updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { healthInterval: '5s' }),
+    /^InvalidField: --health-interval goes with --health-cmd: the service has no health check to change$|--health-interval goes with --health-cmd: the service has no health check to change/,
+  );
 });
 
 test('each bad flag is refused, naming it', () => {
