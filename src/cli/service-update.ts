@@ -116,23 +116,21 @@ function edited(
  * `--publish-add` puts its ports in place of those with the same container port and protocol.
  */
 function editedPorts(current: unknown, remove: readonly string[] | undefined, add: PortSpec[]): PortSpec[] | undefined {
-  let ports = Array.isArray(current) ? (current as PortSpec[]) : undefined;
-  if (ports === undefined && add.length === 0) return undefined;
-  for (const text of remove ?? []) {
+  // each read first: a bad one is refused even where there is nothing to remove
+  const removed = (remove ?? []).map((text) => {
     const m = /^([0-9]{1,5})(?:\/(tcp|udp|http))?$/.exec(text);
     if (m === null)
       throw new InvalidField(
         '--publish-rm',
         `is ${JSON.stringify(text)}; use the container port, such as 80 or 53/udp`,
       );
-    const [, port, protocol] = m;
-    ports = ports?.filter(
-      (p) => !(p.container === Number(port) && (protocol === undefined || protocolOf(p) === protocol)),
-    );
-  }
-  const replaced = (p: PortSpec): boolean =>
+    return { container: Number(m[1]), protocol: m[2] };
+  });
+  if (!Array.isArray(current) && add.length === 0) return undefined;
+  const gone = (p: PortSpec): boolean =>
+    removed.some((r) => r.container === p.container && (r.protocol === undefined || r.protocol === protocolOf(p))) ||
     add.some((a) => a.container === p.container && protocolOf(a) === protocolOf(p));
-  return [...(ports ?? []).filter((p) => !replaced(p)), ...add];
+  return [...(Array.isArray(current) ? (current as PortSpec[]) : []).filter((p) => !gone(p)), ...add];
 }
 
 function protocolOf(p: PortSpec): string {

@@ -160,6 +160,11 @@ test('each bad flag is refused, naming it', () => {
     refused({ publishRm: ['http'] }),
     '--publish-rm is "http"; use the container port, such as 80 or 53/udp',
   );
+  assert.throws(
+    () => updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { publishRm: ['80/sctp'] }),
+    /--publish-rm is "80\/sctp"/,
+    'refused where there is nothing to remove too',
+  );
   assert.match(refused({ publishAdd: ['127.0.0.1:80:80'] }), /^--publish-add cannot take a host address/);
   assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores such as 0.5');
   assert.equal(
