@@ -99,14 +99,17 @@ export function floorFigures(floor: FloorOutcome): FloorFigures {
 }
 
 /** The floor beside Poseidon, as lines of the report. */
-export function floorLines(f: FloorFigures, poseidon: { perSecond: number; p99Ms: number | null }): string[] {
+export function floorLines(
+  f: FloorFigures,
+  poseidon: { perSecond: number; p99Ms: number | null; simulatedWorkers: number },
+): string[] {
   const usOf = (v: number | null): string => (v === null ? 'n/a' : count(v));
   return [
     formatGrid(
       ['side, same clients and TLS', 'submissions/s', 'p99 ms', 'server cpu µs per submission', 'clients cpu µs'],
       [
         [
-          'poseidon (manager, 20 simulated workers)',
+          `poseidon (manager, ${poseidon.simulatedWorkers} simulated workers)`,
           count(poseidon.perSecond),
           msOr(poseidon.p99Ms),
           '(above)',
@@ -123,7 +126,7 @@ export function floorLines(f: FloorFigures, poseidon: { perSecond: number; p99Ms
     ),
     `The floor (bench/submit-floor-server.ts) ran right after Poseidon${f.failed > 0 ? `, ${count(f.failed)} not 201` : ''}: ` +
       `Poseidon reached x${(poseidon.perSecond / Math.max(1, f.perSecond)).toFixed(2)} of its rate, ` +
-      'doing besides placement, dispatch and its 20 simulated workers on the same cores.',
+      `doing besides placement, dispatch and its ${poseidon.simulatedWorkers} simulated workers on the same cores.`,
   ];
 }
 

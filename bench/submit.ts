@@ -315,7 +315,7 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
     goalLine(`p99 latency under ${GOAL_MAX_P99_MS} ms`, lat === null ? 'no samples' : `${ms(lat.p99)} ms`, p99Met),
     `Every accepted task dispatched and Running: ${allIn ? 'yes' : 'no'}`,
     '',
-    ...floorLines(m.floor, { perSecond, p99Ms: lat === null ? null : lat.p99 }),
+    ...floorLines(m.floor, { perSecond, p99Ms: lat === null ? null : lat.p99, simulatedWorkers: SIM_WORKERS }),
   ];
   if (m.beats.failed > 0) out.push(`Heartbeat failures: ${m.beats.failed}; last: ${m.beats.lastError ?? '?'}`);
   await publishReport(

@@ -167,14 +167,17 @@ export function strayHealthFlag(flags: Omit<RunImageFlags, 'name'>): string | un
   return IMAGE_FLAGS.find(([key, flag]) => flag.startsWith('--health-') && given[key] !== undefined)?.[1];
 }
 
-/** The health check's settings the flags give, each checked on its own, in a health check's fields. */
-export function healthSettingsOf(flags: Omit<RunImageFlags, 'name'>): {
+/** A health check's settings, in its fields' names, durations in ms. */
+export interface HealthSettings {
   interval?: number;
   timeout?: number;
   failureThreshold?: number;
   startPeriod?: number;
-} {
-  const out: { interval?: number; timeout?: number; failureThreshold?: number; startPeriod?: number } = {};
+}
+
+/** The health check's settings the flags give, each checked on its own, in a health check's fields. */
+export function healthSettingsOf(flags: Omit<RunImageFlags, 'name'>): HealthSettings {
+  const out: HealthSettings = {};
   if (flags.healthInterval !== undefined) {
     out.interval = durationFlag('--health-interval', flags.healthInterval);
     if (out.interval <= 0) throw new InvalidField('--health-interval', 'must be above 0');
