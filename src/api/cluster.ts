@@ -123,6 +123,21 @@ const NodeLabels = Type.Record(
   { maxProperties: MAX_NODE_LABELS },
 );
 
+/**
+ * `POST /nodes/{id}/labels` (`poseidon node update --label-add/--label-rm`): the operator's labels
+ * to set, and keys to remove (the worker's too); a key may not be in both.
+ */
+export const NodeLabelsUpdate = Type.Object(
+  {
+    add: Type.Optional(NodeLabels),
+    remove: Type.Optional(
+      Type.Array(Type.String({ pattern: NODE_LABEL_KEY_PATTERN }), { maxItems: MAX_NODE_LABELS, uniqueItems: true }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type NodeLabelsUpdate = Static<typeof NodeLabelsUpdate>;
+
 export const RegisterRequest = Type.Object(
   {
     nodeId: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }),

@@ -21,6 +21,7 @@ export const CLUSTER_EVENT_TYPES = [
   'node.removed',
   'node.drained',
   'node.activated',
+  'node.updated',
   'task.moved',
   'service.created',
   'service.scaled',

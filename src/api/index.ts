@@ -17,6 +17,7 @@ export {
 export {
   TaskReport,
   RegisterRequest,
+  NodeLabelsUpdate,
   HeartbeatRequest,
   ReportRequest,
   BatchStartRequest,

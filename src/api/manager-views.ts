@@ -166,7 +166,16 @@ export const NodeStatusView = Type.Object({
   conditions: Type.Array(Type.String(), {
     description: 'Conditions that keep the node from taking work while Up, for people (`engine unavailable`).',
   }),
-  labels: StringMap,
+  labels: Type.Record(Type.String(), Type.String(), {
+    description: "The labels constraints match: the worker's (`--label`), with the operator's over them.",
+  }),
+  operatorLabels: Type.Optional(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]), {
+      description:
+        'Labels the operator set with `poseidon node update` (`POST /nodes/{id}/labels`), kept when the worker ' +
+        "registers again; null: a label the operator removed, the worker's included.",
+    }),
+  ),
   allowedHostPaths: Type.Array(Type.String(), {
     description: 'Host directories its worker lets tasks mount (`--allow-host-path`).',
   }),

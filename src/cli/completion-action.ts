@@ -84,7 +84,7 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
 function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
   const path = `${cmd.parent?.parent === null ? '' : `${cmd.parent?.name() ?? ''} `}${cmd.name()}`;
   if (['status', 'stop', 'logs'].includes(path)) return 'tasks';
-  if (['node rm', 'node inspect', 'node drain', 'node activate'].includes(path)) return 'nodes';
+  if (['node rm', 'node inspect', 'node update', 'node drain', 'node activate'].includes(path)) return 'nodes';
   if (
     [
       'service inspect',

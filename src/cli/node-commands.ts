@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { NodeUpdateFlags } from './node-update.js';
+import { collect } from './repeatable.js';
 import type { NodeFlags } from './status-action.js';
 
 // `poseidon node …`: names, flags and help only; each action loads status-action.ts when it runs
@@ -6,10 +8,10 @@ import type { NodeFlags } from './status-action.js';
 
 type WithManager = (cmd: Command) => Command;
 
-/** Adds `node` (and `node ls`), `node inspect`, `node rm`, `node drain` and `node activate`. */
+/** Adds `node` (and `node ls`), `node inspect`, `node update`, `node rm`, `node drain` and `node activate`. */
 export function registerNode(program: Command, withManager: WithManager): void {
   const node = withManager(program.command('node'))
-    .description('list the nodes of the cluster (or inspect, drain, activate or remove one)')
+    .description('list the nodes of the cluster (or inspect, update, drain, activate or remove one)')
     .option('--json', 'print JSON')
     .action(async (flags: NodeFlags) => {
       const { showNodes } = await import('./status-action.js');
@@ -31,6 +33,21 @@ export function registerNode(program: Command, withManager: WithManager): void {
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { inspectNode } = await import('./status-action.js');
       await inspectNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
+    });
+  node
+    .command('update')
+    .description(
+      "set a node's labels (over its worker's --label; kept when it restarts) or availability, as docker node " +
+        'update does; new placements match them, running tasks stay (admin)',
+    )
+    .argument('<node>', 'node name or id')
+    .option('--label-add <key=value>', 'set a label (repeat)', collect)
+    .option('--label-rm <key>', "remove a label, the worker's own too (repeat)", collect)
+    .option('--availability <active|drain>', 'drain: nothing new goes there, its tasks move; active: it takes work')
+    .option('--json', 'print JSON')
+    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
+      const { updateNode } = await import('./node-update.js');
+      await updateNode(nameOrId, cmd.optsWithGlobals<NodeUpdateFlags>());
     });
   node
     .command('rm')

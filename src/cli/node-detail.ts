@@ -51,12 +51,7 @@ export function nodeDetail(
           : `unavailable for ${age(engine.since, nowMs)}: ${engine.reason}`,
     ],
     ['Conditions', n.conditions.join('; ') || '-'],
-    [
-      'Labels',
-      Object.entries(n.labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ') || '-',
-    ],
+    ['Labels', labelsLine(n)],
     ['CPU', resource('cpu')],
     ['Memory', resource('memory')],
     ['Disk', resource('disk')],
@@ -79,4 +74,17 @@ export function nodeDetail(
       ),
     );
   return out.join('\n');
+}
+
+/**
+ * `zone=b (node update), disk=ssd; removed by node update: gpu`: the labels constraints match,
+ * those the operator set marked, and the worker's the operator removed.
+ */
+export function labelsLine(n: Pick<NodeStatusView, 'labels' | 'operatorLabels'>): string {
+  const set = n.operatorLabels ?? {};
+  const shown = Object.entries(n.labels)
+    .map(([k, v]) => `${k}=${v}${set[k] !== undefined ? ' (node update)' : ''}`)
+    .join(', ');
+  const removed = Object.keys(set).filter((k) => set[k] === null);
+  return [shown || '-', ...(removed.length === 0 ? [] : [`removed by node update: ${removed.join(', ')}`])].join('; ');
 }

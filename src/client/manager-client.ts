@@ -14,6 +14,7 @@ import type {
   JoinTokenView,
   ManagerTaskView,
   NodeCertificateView,
+  NodeLabelsUpdate,
   NodeStatusView,
   RegisterRequest,
   RemovedNodeView,
@@ -181,6 +182,10 @@ export class ManagerClient {
   /** Makes a drained node take work again. */
   activateNode(idOrName: string): Promise<NodeStatusView> {
     return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/activate`);
+  }
+  /** Sets the operator's labels of a node (over its worker's) and removes others. */
+  updateNodeLabels(idOrName: string, body: NodeLabelsUpdate): Promise<NodeStatusView> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/labels`, { body });
   }
   /** Joins the cluster with a join token: a certificate for the key whose CSR is sent. */
   join(body: JoinRequest): Promise<NodeCertificateView> {

@@ -12,7 +12,7 @@ import {
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
-import { isDrained, takesWork, type NodeEntry } from './records.js';
+import { isDrained, nodeLabels, takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 const NO_PORT_KEYS: readonly string[] = [];
@@ -219,6 +219,7 @@ export class ClusterPool {
  */
 function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string> | undefined): NodeView {
   const { record, metrics } = entry;
+  const labels = nodeLabels(record);
   return {
     id: record.id,
     name: record.name,
@@ -230,7 +231,7 @@ function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string
     usedPorts: usedPorts(a, outside),
     ...(outside === undefined ? {} : { portsHeldOutside: outside }),
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
-    ...(record.labels === undefined ? {} : { labels: record.labels }),
+    ...(labels === undefined ? {} : { labels }),
     ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
   };
 }
@@ -273,8 +274,19 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
     pooled.capacity.diskBytes === c.diskBytes &&
     pooled.cpuUsage === entry.metrics?.cpuUsage &&
     pooled.memoryUsedBytes === memoryUsedBytes(entry) &&
-    // the record's objects are replaced when the node registers again, never changed in place
-    pooled.labels === record.labels &&
+    // the record's objects are replaced when the node registers again or is updated, never
+    // changed in place: the worker's labels are the same object while the operator set none
+    (record.operatorLabels === undefined
+      ? pooled.labels === record.labels
+      : sameMap(pooled.labels, nodeLabels(record))) &&
     pooled.allowedHostPaths === record.allowedHostPaths
   );
+}
+
+function sameMap(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a?.[k] === b?.[k]);
 }

@@ -222,6 +222,16 @@ export class Manager {
     return nodes.setAvailability(nodes.resolve(idOrName).record.id, 'active');
   }
 
+  /** `poseidon node update --label-add/--label-rm`: the operator's labels of the node, over the worker's. */
+  async updateNodeLabels(
+    idOrName: string,
+    add: Readonly<Record<string, string>>,
+    remove: readonly string[],
+  ): Promise<NodeStatusView> {
+    const { nodes } = this.#p;
+    return nodes.updateLabels(nodes.resolve(idOrName).record.id, add, remove);
+  }
+
   /** Tasks the manager has charged to the node now. */
   #owned(nodeId: string): number {
     return this.#p.placer.pool.of(nodeId).count;

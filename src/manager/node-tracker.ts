@@ -9,13 +9,14 @@ import type {
   TaskDigest,
 } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
-import { NodeNotFound } from '../errors/index.js';
+import { InvalidField, NodeNotFound } from '../errors/index.js';
+import { MAX_NODE_LABELS } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
 import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
-import { toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
+import { nodeLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
 
 /**
  * Node membership: registration, heartbeats and their digests, Up and Down. A node's record is
@@ -94,8 +95,10 @@ export class NodeTracker {
     if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
       record.allowedHostPaths = req.allowedHostPaths;
     if (req.stopGraceSeconds !== undefined) record.stopGraceSeconds = req.stopGraceSeconds;
-    // a drain is the operator's, not the worker's: registering again (a worker restart) keeps it
+    // a drain and labels set by `node update` are the operator's, not the worker's: registering
+    // again (a worker restart) keeps them
     if (known?.record.availability !== undefined) record.availability = known.record.availability;
+    if (known?.record.operatorLabels !== undefined) record.operatorLabels = known.record.operatorLabels;
     const entry = await state.saveNode(record, {
       state: 'Up',
       lastHeartbeatMs: this.deps.clock.now(),
@@ -218,6 +221,56 @@ export class NodeTracker {
   }
 
   /**
+   * Sets labels of the node (over the worker's own) and removes others (the worker's too),
+   * durably before it answers; the node is then placed on by its new labels. Tasks running there
+   * stay (as Kubernetes' IgnoredDuringExecution): a constraint is checked when a task is placed.
+   * The same labels again change nothing. The node's view after the change.
+   */
+  async updateLabels(
+    nodeId: string,
+    add: Readonly<Record<string, string>>,
+    remove: readonly string[],
+  ): Promise<NodeStatusView> {
+    const { state, log } = this.deps;
+    const entry = state.nodes.get(nodeId);
+    if (entry === undefined) throw new NodeNotFound(nodeId);
+    const both = remove.find((key) => Object.hasOwn(add, key));
+    if (both !== undefined)
+      throw new InvalidField('remove', `names ${both}, which add sets; give a label one of the two`);
+    const before = nodeLabels(entry.record) ?? {};
+    const operator: Record<string, string | null> = { ...entry.record.operatorLabels };
+    for (const key of remove) {
+      // the worker's label is hidden by a null; one only the operator set just goes
+      if (Object.hasOwn(entry.record.labels ?? {}, key)) operator[key] = null;
+      else delete operator[key];
+    }
+    Object.assign(operator, add);
+    const { operatorLabels: _old, ...rest } = entry.record;
+    const record: NodeRecord = Object.keys(operator).length === 0 ? rest : { ...rest, operatorLabels: operator };
+    const after = nodeLabels(record) ?? {};
+    if (Object.keys(after).length > MAX_NODE_LABELS)
+      throw new InvalidField(
+        'add',
+        `would give node ${record.name} ${Object.keys(after).length} labels; a node takes at most ${MAX_NODE_LABELS}`,
+      );
+    const changed = labelChanges(before, after);
+    if (changed === '' && sameLabels(entry.record.operatorLabels, record.operatorLabels)) return this.#view(entry);
+    const { record: _r, ...live } = entry;
+    const saved = await state.saveNode(record, live);
+    this.deps.placer.setNode(saved);
+    log.info({ nodeId, name: record.name, labels: after }, 'node labels changed');
+    if (changed !== '')
+      state.events.publish({
+        time: state.isoNow(),
+        type: 'node.updated',
+        node: record.name,
+        reason: `labels ${changed}`,
+      });
+    this.deps.roomGrew(); // a task waiting for a label may fit now
+    return this.#view(state.nodes.get(nodeId) ?? saved);
+  }
+
+  /**
    * A worker that beats with a digest instead of its task list is asked for the list when the
    * digest disagrees with what the manager placed there, and has for two beats in a row with the
    * worker's own set unchanged: while tasks are being dispatched the two sides differ for a
@@ -330,4 +383,23 @@ export class NodeTracker {
     });
     this.deps.down(nodeId);
   }
+}
+
+/** What changed between two label sets, for people: `zone=b, -disk` (empty: nothing). */
+function labelChanges(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(after)) if (before[key] !== value) parts.push(`${key}=${value}`);
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) parts.push(`-${key}`);
+  return parts.join(', ');
+}
+
+function sameLabels(
+  a: Readonly<Record<string, string | null>> | undefined,
+  b: Readonly<Record<string, string | null>> | undefined,
+): boolean {
+  const ka = Object.keys(a ?? {});
+  return (
+    ka.length === Object.keys(b ?? {}).length &&
+    ka.every((k) => b !== undefined && Object.hasOwn(b, k) && b[k] === a?.[k])
+  );
 }

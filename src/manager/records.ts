@@ -64,6 +64,12 @@ export interface NodeRecord {
   registeredAt: string;
   /** Its labels, as it registered with them; absent: none (and every record stored before labels). */
   labels?: Record<string, string>;
+  /**
+   * Labels the operator set (`poseidon node update --label-add`), over the worker's; null: one the
+   * operator removed (`--label-rm`), the worker's included. Absent: none. Kept when the node
+   * registers again.
+   */
+  operatorLabels?: Record<string, string | null>;
   /** Host directories its worker lets tasks mount; absent: none. */
   allowedHostPaths?: string[];
   /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
@@ -153,6 +159,21 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
   };
 }
 
+/**
+ * The labels constraints match: the worker's, with the operator's over them (a null removes one).
+ * The worker's own object when the operator set none, so an unchanged node compares the same.
+ */
+export function nodeLabels(record: NodeRecord): Record<string, string> | undefined {
+  const set = record.operatorLabels;
+  if (set === undefined) return record.labels;
+  const labels: Record<string, string> = { ...record.labels };
+  for (const [key, value] of Object.entries(set)) {
+    if (value === null) delete labels[key];
+    else labels[key] = value;
+  }
+  return labels;
+}
+
 export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: number): NodeStatusView {
   const c = n.record.capacity;
   return {
@@ -175,7 +196,8 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     engine: n.engine ?? null,
     availability: isDrained(n) ? 'drain' : 'active',
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
-    labels: n.record.labels ?? {},
+    labels: nodeLabels(n.record) ?? {},
+    ...(n.record.operatorLabels === undefined ? {} : { operatorLabels: n.record.operatorLabels }),
     allowedHostPaths: n.record.allowedHostPaths ?? [],
     portsInUse: [...(n.metrics?.portsInUse ?? [])],
   };

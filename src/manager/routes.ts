@@ -6,6 +6,7 @@ import {
   HeartbeatReply,
   HeartbeatRequest,
   ManagerTaskView,
+  NodeLabelsUpdate,
   NodeStatusView,
   PartialTaskView,
   RemovedNodeView,
@@ -219,6 +220,22 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     '/nodes/:id/activate',
     { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },
     async (req) => manager.activateNode(req.params.id),
+  );
+  // the operator's labels, over the worker's (`--label`); tasks running there stay where they are
+  app.post(
+    '/nodes/:id/labels',
+    {
+      config: ADMIN,
+      schema: {
+        params: NodeParams,
+        body: NodeLabelsUpdate,
+        response: { 200: NodeStatusView },
+        description:
+          "Sets labels of the node over its worker's (`add`) and removes others, the worker's too (`remove`). " +
+          'They are kept when the worker registers again; new placements match them, running tasks stay.',
+      },
+    },
+    async (req) => manager.updateNodeLabels(req.params.id, req.body.add ?? {}, req.body.remove ?? []),
   );
 
   app.get('/volumes', { config: READ, schema: { response: { 200: Type.Array(VolumeView) } } }, async () =>

@@ -196,6 +196,27 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const noNode = await c.cli(['node', 'inspect', 'nope']);
     assert.equal(noNode.code, 1);
     assert.equal(noNode.stderr, `poseidon: no node nope (the nodes: ${c.workerName('a')})\n`);
+    // labels the operator sets (node update): a task that waits for one runs once it is set
+    const zoned = await c.client.submit(c.task('cli-zoned', { constraints: ['node.labels.zone == blue'] }));
+    await c.allInState([zoned.id], 'Pending');
+    const labelled = await c.cli(['node', 'update', c.workerName('a'), '--label-add', 'zone=blue']);
+    assert.equal(labelled.code, 0, labelled.stderr);
+    assert.equal(
+      labelled.stdout,
+      `node ${c.workerName('a')} labels: zone=blue (node update) (new placements match them)\n`,
+    );
+    await c.allInState([zoned.id], 'Running');
+    assert.match(
+      (await c.cli(['node', 'inspect', c.workerName('a')])).stdout,
+      /^Labels:\s+zone=blue \(node update\)$/m,
+    );
+    const unlabelled = await c.cli(['node', 'update', c.workerName('a'), '--label-rm', 'zone']);
+    assert.equal(unlabelled.code, 0, unlabelled.stderr);
+    assert.equal((await c.client.getTask(zoned.id)).state, 'Running', 'a running task stays');
+    const refused = await c.cli(['node', 'update', c.workerName('a'), '--label-add', 'zone']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^poseidon: --label-add must be key=value/);
+    assert.equal((await c.cli(['stop', zoned.id])).code, 0);
 
     const stop = await c.cli(['stop', id.slice(0, 8)]);
     assert.equal(stop.code, 0, stop.stderr);

@@ -138,11 +138,18 @@ describe('mutual TLS between a real manager and real workers', () => {
       ['GET', '/nodes'],
       ['POST', '/join-token/rotate'],
       ['DELETE', `/nodes/${b.nodeId}`],
+      ['POST', `/nodes/${a.nodeId}/labels`],
     ] as const) {
       const res = await tlsFetch(`${c.manager.url}${path}`, as(a, { method }));
       assert.equal(res.status, 403, `${method} ${path}`);
     }
-    assert.equal((await c.client.listNodes()).length, 2);
+    const nodes = await c.client.listNodes();
+    assert.equal(nodes.length, 2);
+    assert.deepEqual(
+      nodes.map((n) => n.operatorLabels),
+      [undefined, undefined],
+      'a node cannot label itself',
+    );
   });
 
   test('a worker answers only the manager: another worker, a token, nobody or another CA is refused, nothing starts', async () => {

@@ -181,6 +181,9 @@ describe('API tokens on a real manager', () => {
     const id = (submitted.body as { id: string }).id;
     assert.equal((await api('DELETE', `/tasks/${id}`, deploy.token)).status, 200);
     assert.equal((await api('POST', '/tokens', deploy.token, { scope: 'admin' })).status, 403);
+    // a node's labels steer placements: the operator's (admin) alone
+    const labels = await api('POST', '/nodes/abc/labels', deploy.token, { add: { zone: 'x' } });
+    assert.equal(labels.status, 403);
   });
 
   test('a revoked token is refused with 401 at once, and still after the manager restarts', async () => {

@@ -1,0 +1,64 @@
+import type { NodeAvailability, NodeStatusView } from '../api/index.js';
+import { InvalidField } from '../errors/index.js';
+import { isNodeLabelKey, parseNodeLabels } from '../task/constraint.js';
+import { managerClient } from './manager-client.js';
+import { labelsLine } from './node-detail.js';
+import type { NodeFlags } from './status-action.js';
+import { printable, toJson } from './terminal-text.js';
+
+// `poseidon node update NODE --label-add k=v --label-rm k --availability drain|active`, as
+// `docker node update` takes them: labels the operator sets over the worker's own, kept when the
+// worker registers again, and the node's availability.
+
+export type NodeUpdateFlags = NodeFlags & {
+  labelAdd?: string[];
+  labelRm?: string[];
+  availability?: string;
+};
+
+/** What `node update` asks the manager for, read from its flags; refused before anything is sent. */
+export interface NodeUpdate {
+  labels?: { add: Record<string, string>; remove: string[] };
+  availability?: NodeAvailability;
+}
+
+export function nodeUpdateOf(flags: NodeUpdateFlags): NodeUpdate {
+  const add = parseNodeLabels('--label-add', flags.labelAdd ?? []);
+  const remove = [...new Set(flags.labelRm ?? [])];
+  for (const key of remove) {
+    if (!isNodeLabelKey(key))
+      throw new InvalidField('--label-rm', `is ${JSON.stringify(key)}; give a label key (zone, not zone=a)`);
+    if (Object.hasOwn(add, key)) throw new InvalidField('--label-rm', `names ${key}, which --label-add sets`);
+  }
+  const a = flags.availability;
+  if (a !== undefined && a !== 'active' && a !== 'drain')
+    throw new InvalidField('--availability', `is ${JSON.stringify(a)}; use active or drain`);
+  const update: NodeUpdate = {};
+  if (Object.keys(add).length > 0 || remove.length > 0) update.labels = { add, remove };
+  if (a !== undefined) update.availability = a;
+  if (update.labels === undefined && update.availability === undefined)
+    throw new InvalidField('node update', 'changes nothing; give --label-add, --label-rm or --availability');
+  return update;
+}
+
+/** `poseidon node update NODE`: labels first, then the availability; one line for each. */
+export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Promise<void> {
+  const update = nodeUpdateOf(flags);
+  const client = managerClient(flags);
+  const lines: string[] = [];
+  let node: NodeStatusView | undefined;
+  if (update.labels !== undefined) {
+    node = await client.updateNodeLabels(nameOrId, update.labels);
+    lines.push(`node ${printable(node.name)} labels: ${printable(labelsLine(node))} (new placements match them)`);
+  }
+  if (update.availability !== undefined) {
+    node = update.availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);
+    lines.push(
+      update.availability === 'drain'
+        ? `node ${printable(node.name)} drained: nothing new goes there; its tasks move to other nodes`
+        : `node ${printable(node.name)} active: it takes new work again`,
+    );
+  }
+  if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
+  else process.stdout.write(`${lines.join('\n')}\n`);
+}
