@@ -13,6 +13,8 @@ import {
   type ContainerState,
   type ContainerUsage,
   type Driver,
+  type ExecOutput,
+  type ExecRun,
   type LogOptions,
   type StartOptions,
 } from '../src/driver/index.js';
@@ -34,7 +36,7 @@ export interface FakeDriverOptions {
   record?: boolean;
   /** SIGTERM's exit code when a container is stopped (default 143: it honoured the signal). */
   stopExitCode?: number;
-  /** Answers `exec` (health checks of type exec); default exit 0, no output. */
+  /** Answers `exec` (health checks of type exec, and `poseidon exec`); default exit 0, no output. */
   exec?(container: FakeContainer, command: readonly string[]): { exitCode: number; output: string };
 }
 
@@ -228,6 +230,19 @@ export class FakeDriver implements Driver {
     const c = this.#containers.get(containerId);
     if (c?.running !== true) throw new EngineError(`container ${containerId} is not running`);
     return this.opts.exec?.(c, command) ?? { exitCode: 0, output: '' };
+  }
+
+  /** `poseidon exec`: what the `exec` option answers, its output as one piece of stdout. */
+  async execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun> {
+    const { exitCode, output } = await this.exec(containerId, command, 0);
+    signal.throwIfAborted();
+    const pieces: ExecOutput[] = output === '' ? [] : [{ stream: 'stdout', data: Buffer.from(output) }];
+    return {
+      output: (async function* () {
+        yield* pieces;
+      })(),
+      exitCode: async () => exitCode,
+    };
   }
 
   async watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {

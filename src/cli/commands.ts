@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import type { DeployFlags } from './deploy-action.js';
 import type { EventsFlags } from './events-action.js';
+import type { ExecFlags } from './exec-action.js';
 import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
 import type { StatusFlags, StopFlags } from './status-action.js';
@@ -39,6 +40,7 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['node'], (program) => registerNode(program, withManager)],
   [['cluster'], registerCluster],
   [['logs'], registerLogs],
+  [['exec'], registerExec],
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
@@ -181,6 +183,23 @@ function registerLogs(program: Command): void {
     .action(async (id: string, flags: LogsFlags) => {
       const { printLogs } = await import('./logs-action.js');
       await printLogs(id, flags);
+    });
+}
+
+function registerExec(program: Command): void {
+  withManager(program.command('exec'))
+    .description(
+      "run a command in a task's running container, wherever it runs, as docker exec does without -i and -t " +
+        '(no stdin, no terminal); its output here, its exit code as this one (deploy)',
+    )
+    .usage('[options] TASK COMMAND [ARG...]')
+    .argument('<task>', 'task id, name or unique id prefix')
+    .argument('<command...>', 'the program and its arguments, run without a shell (sh -c "..." for one)')
+    .option('--timeout <duration>', 'stop showing its output after this long (it runs on); default 24h')
+    .passThroughOptions() // after the task, everything is the command's, as with docker exec
+    .action(async (task: string, command: string[], flags: ExecFlags) => {
+      const { runExec } = await import('./exec-action.js');
+      await runExec(task, command, flags);
     });
 }
 

@@ -33,4 +33,4 @@ export function moveLeadingFlags(args: readonly string[]): string[] {
 }
 
 /** Commands whose words after their first argument are all the container's command (passThroughOptions). */
-const PASS_THROUGH: ReadonlyArray<readonly string[]> = [['run'], ['service', 'create']];
+const PASS_THROUGH: ReadonlyArray<readonly string[]> = [['run'], ['service', 'create'], ['exec']];

@@ -126,10 +126,11 @@ export class HttpClient {
    * body as a Node stream; errors as in request(). No deadline unless `timeoutMs` is given (it
    * then bounds the whole stream); `signal` ends it. node:http, as request() is, not fetch: the
    * first fetch in a process loads undici (about 30 ms), and after one a process takes a further
-   * 100-150 ms to exit, which every `poseidon run --wait` would pay.
+   * 100-150 ms to exit, which every `poseidon run --wait` would pay. A POST's body is JSON (exec).
    */
-  async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
-    return (await this.#open('GET', path, opts, undefined, opts.timeoutMs ?? 0, false)).body;
+  async stream(path: string, opts: RequestOptions = {}, method: 'GET' | 'POST' = 'GET'): Promise<Readable> {
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    return (await this.#open(method, path, opts, body, opts.timeoutMs ?? 0, false)).body;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents } from './events-stream.js';
+import { execOutput } from './exec-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
   ClusterEvent,
@@ -8,6 +9,8 @@ import type {
   EndpointsApplied,
   EndpointsMessage,
   CreatedTokenView,
+  ExecLine,
+  ExecRequest,
   HeartbeatReply,
   HeartbeatRequest,
   JoinRequest,
@@ -84,6 +87,18 @@ export class ManagerClient {
       query: { follow: opts.follow ? 'true' : undefined, tail: opts.tail },
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
+  }
+  /**
+   * Runs a command in a running task's container (`poseidon exec`): its output as it comes, then
+   * its exit code (`{exitCode}`), or why there is none (`{error}`). End it early with `signal`.
+   */
+  async exec(idOrPrefix: string, req: ExecRequest, signal?: AbortSignal): Promise<AsyncGenerator<ExecLine>> {
+    const body = await this.http.stream(
+      `/tasks/${encodeURIComponent(idOrPrefix)}/exec`,
+      { body: req, ...(signal === undefined ? {} : { signal }) },
+      'POST',
+    );
+    return execOutput(body, signal);
   }
   /** Task and node events as they happen, newline-delimited JSON. */
   events(signal?: AbortSignal): Promise<Readable> {

@@ -1,5 +1,7 @@
 // Runs task containers. Poseidon types in, Poseidon types out: dockerode stays in docker/.
 export type {
+  ExecOutput,
+  ExecRun,
   Driver,
   ContainerState,
   ContainerEvent,

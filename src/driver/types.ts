@@ -77,6 +77,20 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
+/** A piece of what a command run by `poseidon exec` printed, with the stream it went to. */
+export interface ExecOutput {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** A command running in a container (`poseidon exec`): its output as it comes, then its exit code. */
+export interface ExecRun {
+  /** Ends when the command exits (or the run is detached by its signal). */
+  output: AsyncIterable<ExecOutput>;
+  /** Read once `output` has ended: the command's exit code. */
+  exitCode(): Promise<number>;
+}
+
 /** Runs task containers. Start is idempotent per task id; stop and remove of a gone container succeed. */
 export interface Driver {
   /** Fails with DriverUnreachable when the engine cannot be reached. */
@@ -102,6 +116,12 @@ export interface Driver {
   logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream>;
   /** Runs `command` in the container; resolves with its exit code and the last 64 KiB of its output. */
   exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /**
+   * Runs `command` in the running container as `docker exec` without -i and -t does (no stdin, no
+   * terminal), its output streamed as it comes, read at the caller's pace. An abort of `signal`
+   * detaches: the engine offers no way to stop the command, which runs on to its end.
+   */
+  execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun>;
   /**
    * Removes one of this worker's named volumes (labelled as Poseidon's and this worker's), with
    * the stopped containers of this worker that still mount it; a volume that is not there is

@@ -34,6 +34,8 @@ export const ERRORS = {
   ambiguous_id: spec('ambiguous_id', 409),
   task_exists: spec('task_exists', 409),
   task_not_placed: spec('task_not_placed', 409),
+  /** `poseidon exec` into a task whose container is not running (not started yet, or ended). */
+  task_not_running: spec('task_not_running', 409),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
   /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */

@@ -21,3 +21,10 @@ export class ServiceNotFound extends PoseidonError {
     super('service_not_found', `no service ${serviceName}`);
   }
 }
+
+/** A command for a task's container (`poseidon exec`) when it is not running: not started yet, or ended. */
+export class NotRunning extends PoseidonError {
+  constructor(what: string) {
+    super('task_not_running', `${what}; exec runs a command in a running container`);
+  }
+}

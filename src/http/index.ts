@@ -21,4 +21,4 @@ export { setServerTls, type ServerTls } from './server-tls.js';
 /** Identifying a caller by its client certificate (a node of this cluster), and what it names. */
 export { identifyByCertificate, peerAddresses, type CertificateIdentityDeps } from './node-certificate.js';
 /** GET /openapi.json (the option `openapi` of buildServer), and response schemas for answers that are not JSON. */
-export { NoContent, textResponse, type OpenApiInfo } from './openapi.js';
+export { NoContent, streamedResponse, textResponse, type OpenApiInfo } from './openapi.js';

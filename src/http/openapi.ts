@@ -29,6 +29,14 @@ export function textResponse(contentType: string, description: string): FastifyS
   return { 200: { description, content: { [contentType]: { schema: Type.String() } } } };
 }
 
+/**
+ * A streamed answer's document (`content` by media type, as OpenAPI has it): its body is sent as
+ * a stream, so the route's handler is not held to the schema's type.
+ */
+export function streamedResponse(response: object): FastifySchema['response'] {
+  return response;
+}
+
 /** Who may call a route, as the document's `security` of the operation and a line of its description. */
 function securityOf(access: Access | undefined): { security: Array<Record<string, string[]>>; needs: string } {
   switch (access) {

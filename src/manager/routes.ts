@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import {
   ClusterEvent,
+  ExecRequest,
+  execResponse,
   HeartbeatReply,
   HeartbeatRequest,
   ManagerTaskView,
@@ -23,12 +25,13 @@ import {
   VolumeParams,
 } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { PoseidonError } from '../errors/index.js';
+import { NotRunning, PoseidonError } from '../errors/index.js';
 import {
   endsWithServer,
   NoContent,
   NODE_BODY_LIMIT_BYTES,
   peerAddresses,
+  streamedResponse,
   TASK_BODY_LIMIT_BYTES,
   textResponse,
 } from '../http/index.js';
@@ -180,6 +183,41 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
         signal: abort.signal,
       });
       return reply.type('text/plain; charset=utf-8').send(output);
+    },
+  );
+
+  // `poseidon exec`: passed on to the task's worker, its output streamed back as it comes
+  app.post(
+    '/tasks/:id/exec',
+    {
+      config: DEPLOY,
+      schema: {
+        params: TaskParams,
+        body: ExecRequest,
+        response: streamedResponse(execResponse),
+        description:
+          "Runs a command in the task's running container, as `docker exec` without -i and -t (no stdin, no " +
+          'terminal), on the worker that runs it; its output as it comes, then its exit code.',
+      },
+    },
+    async (req, reply) => {
+      const { task, workerUrl } = manager.locate(req.params.id);
+      if (workerUrl === null || task.containerId === null || task.state !== 'Running')
+        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
+      // who ran what where, never the arguments (they may hold secrets)
+      const token = req.identity?.kind === 'token' ? req.identity.tokenId : undefined;
+      req.log.info({ taskId: task.id, program: req.body.command[0], tokenId: token }, 'exec in a task container');
+      req.raw.socket.setTimeout(0); // a quiet command is no idle client
+      const detach = new AbortController();
+      reply.raw.once('close', () => detach.abort());
+      endsWithServer(req, reply, () => detach.abort());
+      // node:http never follows a redirect: a node cannot make the manager call another URL
+      const lines = await workers(workerUrl).http.stream(
+        `/tasks/${task.id}/exec`,
+        { body: req.body, signal: detach.signal },
+        'POST',
+      );
+      return reply.type('application/x-ndjson').send(lines);
     },
   );
 

@@ -218,9 +218,26 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.match(refused.stderr, /^poseidon: --label-add must be key=value/);
     assert.equal((await c.cli(['stop', zoned.id])).code, 0);
 
+    // a command in the task's container, through the manager and its worker, on the real engine
+    const ran = await c.cli(['exec', id.slice(0, 8), 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.deepEqual([ran.code, ran.stdout, ran.stderr], [3, 'out\n', 'err\n']);
+    const big = await c.cli(['exec', 'cli-web', 'sh', '-c', 'seq 1 100000']);
+    assert.equal(big.code, 0, big.stderr);
+    assert.equal(big.stdout.split('\n').length, 100_001, 'every line of a long output, in order');
+    assert.ok(big.stdout.endsWith('99999\n100000\n'));
+    const noProgram = await c.cli(['exec', id.slice(0, 8), 'no-such-program']);
+    assert.equal(noProgram.code, 126, 'as docker exec: the engine could not run it');
+    assert.match(noProgram.stdout + noProgram.stderr, /executable file not found/);
+
     const stop = await c.cli(['stop', id.slice(0, 8)]);
     assert.equal(stop.code, 0, stop.stderr);
     await c.allInState([id], 'Completed');
+    const notRunning = await c.cli(['exec', id.slice(0, 8), 'ls']);
+    assert.equal(notRunning.code, 1);
+    assert.match(
+      notRunning.stderr,
+      /^poseidon: task cli-web \([0-9a-f]{8}\) is Completed, not Running; exec runs a command in a running container\n$/,
+    );
     assert.equal((await containersWithLabel('poseidon.task-id', id)).length, 0);
 
     // errors: unknown id, ambiguous prefix, bad file, unreachable manager

@@ -139,6 +139,7 @@ describe('mutual TLS between a real manager and real workers', () => {
       ['POST', '/join-token/rotate'],
       ['DELETE', `/nodes/${b.nodeId}`],
       ['POST', `/nodes/${a.nodeId}/labels`],
+      ['POST', '/tasks/abc/exec'],
     ] as const) {
       const res = await tlsFetch(`${c.manager.url}${path}`, as(a, { method }));
       assert.equal(res.status, 403, `${method} ${path}`);
@@ -176,6 +177,10 @@ describe('mutual TLS between a real manager and real workers', () => {
     for (const path of ['/tasks', '/stats', '/metrics']) {
       assert.equal((await tlsFetch(`${workerUrl}${path}`, as(a))).status, 403, path);
     }
+    // a command in a container of this worker: the manager's call alone
+    const exec = post({ command: ['id'] });
+    assert.equal((await tlsFetch(`${workerUrl}/tasks/abc/exec`, as(a, exec))).status, 403);
+    assert.equal((await tlsFetch(`${workerUrl}/tasks/abc/exec`, as(undefined, exec))).status, 401);
     assert.equal((await tlsFetch(`${workerUrl}/healthz`, as(undefined))).status, 200, '/healthz stays open');
     const listed = await tlsFetch(`${workerUrl}/tasks`, { tls: asManager(c.access) });
     assert.equal(listed.status, 200, 'the manager is answered');

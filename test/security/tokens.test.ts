@@ -127,6 +127,7 @@ describe('API tokens on a real manager', () => {
       ['POST', '/tasks', c.task('intruder')],
       ['DELETE', '/tasks/abc'],
       ['GET', '/tasks/abc/logs'],
+      ['POST', '/tasks/abc/exec', { command: ['id'] }],
       ['GET', '/nodes'],
       ['GET', '/events'],
       ['GET', '/metrics'],
@@ -163,6 +164,7 @@ describe('API tokens on a real manager', () => {
     assert.equal(await taskCount(), before);
     for (const [method, path] of [
       ['DELETE', '/tasks/abc'],
+      ['POST', '/tasks/abc/exec'],
       ['GET', '/tokens'],
       ['DELETE', `/tokens/${read.id}`],
     ] as const) {

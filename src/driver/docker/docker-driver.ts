@@ -1,11 +1,20 @@
 import Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
+import { NotRunning } from '../../errors/index.js';
 import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
-import type { ContainerEvent, ContainerState, ContainerUsage, Driver, LogOptions, StartOptions } from '../types.js';
+import type {
+  ContainerEvent,
+  ContainerState,
+  ContainerUsage,
+  Driver,
+  ExecRun,
+  LogOptions,
+  StartOptions,
+} from '../types.js';
 import { fromInspect, usageFromStats } from './container-state.js';
 import { createOptions } from './create-options.js';
-import { demuxBuffer, demuxStream } from './demux.js';
+import { demuxBuffer, demuxFrames, demuxStream } from './demux.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
 import { watchNetwork } from './network-watch.js';
@@ -210,6 +219,27 @@ export class DockerDriver implements Driver {
     }
     const info = await this.#call(() => exec.inspect());
     return { exitCode: info.ExitCode ?? -1, output: output.text() };
+  }
+
+  async execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun> {
+    const container = this.#docker.getContainer(containerId);
+    let exec: Docker.Exec;
+    try {
+      exec = await this.#call(() => container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
+    } catch (err) {
+      // 404: the container is gone; 409: it is not running (stopped, paused, restarting)
+      const status = (err as HttpError).statusCode;
+      if (status === 404 || status === 409)
+        throw new NotRunning(`container ${containerId.slice(0, 12)} is not running`);
+      throw err;
+    }
+    const stream = await this.#call(() => exec.start({ hijack: true, stdin: false }));
+    if (signal.aborted) stream.destroy();
+    else signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    return {
+      output: demuxFrames(stream as AsyncIterable<Buffer>),
+      exitCode: async () => (await this.#call(() => exec.inspect())).ExitCode ?? -1,
+    };
   }
 
   async removeVolume(name: string): Promise<void> {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { ContainerState, Driver, StartOptions } from '../../../src/driver/index.js';
+import type { ContainerState, Driver, ExecRun, StartOptions } from '../../../src/driver/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { DEFAULT_START_CONCURRENCY, StartPacer } from '../../../src/worker/start-pacer.js';
@@ -176,6 +176,9 @@ class PacedDriver implements Driver {
     throw new Error('not used');
   }
   async exec(): Promise<{ exitCode: number; output: string }> {
+    throw new Error('not used');
+  }
+  async execStream(): Promise<ExecRun> {
     throw new Error('not used');
   }
   async watch(_onEvent: unknown, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,42 @@
+import type { Readable } from 'node:stream';
+import type { ExecLine } from '../api/index.js';
+import { PoseidonError } from '../errors/index.js';
+import { readLines } from '../ndjson/index.js';
+
+// `POST /tasks/{id}/exec`'s answer, one NDJSON line per piece of output and one for the exit
+// code, as typed lines. A line that is none of them ends the iteration with an error.
+
+export class BadExecLine extends PoseidonError {
+  constructor(line: string) {
+    super('bad_answer', `exec's answer has a line that is neither output nor an exit code: ${line.slice(0, 120)}`);
+  }
+}
+
+/** Each line of `body` until it ends or `signal` aborts; leaving the loop early closes the stream. */
+export async function* execOutput(body: Readable, signal: AbortSignal | undefined): AsyncGenerator<ExecLine> {
+  try {
+    for await (const text of readLines(body, signal)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new BadExecLine(text);
+      }
+      if (!isExecLine(parsed)) throw new BadExecLine(text);
+      yield parsed;
+    }
+  } finally {
+    body.destroy();
+  }
+}
+
+function isExecLine(value: unknown): value is ExecLine {
+  if (typeof value !== 'object' || value === null) return false;
+  const l = value as Record<string, unknown>;
+  return (
+    typeof l['stdout'] === 'string' ||
+    typeof l['stderr'] === 'string' ||
+    Number.isInteger(l['exitCode']) ||
+    typeof l['error'] === 'string'
+  );
+}

@@ -1,0 +1,51 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ExecLine } from '../api/index.js';
+import type { ExecRun } from '../driver/index.js';
+import { formatDuration } from '../units/index.js';
+
+/**
+ * `POST /tasks/{id}/exec`'s answer: the command's output as NDJSON lines as it comes (read at the
+ * client's pace, through the manager), then its exit code; past `timeoutMs` the stream ends with
+ * an error line instead, and the command runs on in the container (the engine cannot stop an exec).
+ * `detach` lets go of the command's output (the client left, the time is up).
+ */
+export function execLines(run: ExecRun, timeoutMs: number, detach: AbortController): Readable {
+  let timedOut = false;
+  async function* lines(): AsyncGenerator<string> {
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      detach.abort();
+    }, timeoutMs);
+    try {
+      for await (const piece of run.output) {
+        // a character cut between two pieces waits for the rest of its bytes
+        const text = decoders[piece.stream].write(piece.data);
+        if (text !== '') yield line(piece.stream === 'stdout' ? { stdout: text } : { stderr: text });
+      }
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const rest = decoders[stream].end();
+        if (rest !== '') yield line(stream === 'stdout' ? { stdout: rest } : { stderr: rest });
+      }
+      if (!timedOut) {
+        yield line({ exitCode: await run.exitCode() });
+        return;
+      }
+    } catch (err) {
+      if (!timedOut) {
+        if (detach.signal.aborted) return; // the client left: nobody reads on
+        yield line({ error: `the command's output was cut: ${(err as Error).message}` });
+        return;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    yield line({ error: `timed out after ${formatDuration(timeoutMs)}; the command may still run in the container` });
+  }
+  return Readable.from(lines(), { objectMode: false });
+}
+
+function line(l: ExecLine): string {
+  return `${JSON.stringify(l)}\n`;
+}
