@@ -141,6 +141,12 @@ describe('managers as a group', () => {
       { what: 'the task submitted through a follower Running', timeoutMs: 30_000 },
     );
     assert.ok(running.node?.startsWith('gw-'), JSON.stringify(running));
+    // a command in its container through the follower: the leader passes it to the worker, and
+    // the output and exit code stream back through both
+    const lines = [];
+    for await (const line of await client([follower]).exec(task.id, { command: ['sh', '-c', 'echo one; exit 4'] }))
+      lines.push(line);
+    assert.deepEqual(lines, [{ stdout: 'one\n' }, { exitCode: 4 }]);
     // a manager join token that is not the group's opens nothing
     const bad = await spawnPoseidon(
       [

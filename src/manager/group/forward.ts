@@ -127,7 +127,9 @@ function pass(
     inflight.add(upstream);
     upstream.on('close', () => inflight.delete(upstream));
     let piped: IncomingMessage | undefined;
-    // a stream the caller follows until it leaves ends when this manager stops, as the leader's own do
+    // a stream the caller follows until it leaves ends when this manager stops, as the leader's own
+    // do; while it is quiet, its connection is not an idle one
+    if (followsUntilLeft(req)) req.raw.socket.setTimeout(0);
     if (followsUntilLeft(req))
       endsWithServer(req, reply, () => {
         if (!out.headersSent) upstream.destroy(new Error('the manager is stopping'));
@@ -176,8 +178,9 @@ function pass(
 
 /** `GET /events`, and a task's logs with follow: answers that go on until their caller leaves. */
 function followsUntilLeft(req: FastifyRequest): boolean {
-  if (req.method !== 'GET') return false;
   const route = req.routeOptions.url;
+  if (req.method === 'POST') return route === '/tasks/:id/exec'; // a command's output, however long it takes
+  if (req.method !== 'GET') return false;
   if (route === '/events') return true;
   return route === '/tasks/:id/logs' && isFollow(req.query as LogsQuery);
 }
