@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EndpointsMessage } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { readLines } from '../ndjson/index.js';
+import { typedLines } from './typed-lines.js';
 
 // The manager's endpoint stream (`GET /endpoints/watch`), one NDJSON line per message. A line
 // that is not a message ends the stream with an error: the follower reconnects and takes the
@@ -15,20 +15,11 @@ export class BadEndpointsLine extends PoseidonError {
   }
 }
 
-export async function* endpointsMessages(
+export function endpointsMessages(
   body: Readable,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<EndpointsMessage, void, undefined> {
-  for await (const line of readLines(body, signal)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new BadEndpointsLine(line);
-    }
-    if (!isMessage(parsed)) throw new BadEndpointsLine(line);
-    yield parsed;
-  }
+  return typedLines(body, signal, isMessage, (line) => new BadEndpointsLine(line));
 }
 
 function isMessage(value: unknown): value is EndpointsMessage {

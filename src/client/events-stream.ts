@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ClusterEvent } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { readLines } from '../ndjson/index.js';
+import { typedLines } from './typed-lines.js';
 
 // The manager's event stream (`GET /events`), one NDJSON line per event, as typed events. A line
 // that is not an event ends the iteration with an error rather than pass on half a message.
@@ -13,24 +13,11 @@ export class BadEventLine extends PoseidonError {
 }
 
 /** Each event of `body` until it ends or `signal` aborts; leaving the loop early closes the stream. */
-export async function* clusterEvents(
+export function clusterEvents(
   body: Readable,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ClusterEvent, void, undefined> {
-  try {
-    for await (const line of readLines(body, signal)) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        throw new BadEventLine(line);
-      }
-      if (!isEvent(parsed)) throw new BadEventLine(line);
-      yield parsed;
-    }
-  } finally {
-    body.destroy(); // a `break` in the caller's loop ends the subscription too
-  }
+  return typedLines(body, signal, isEvent, (line) => new BadEventLine(line));
 }
 
 function isEvent(value: unknown): value is ClusterEvent {

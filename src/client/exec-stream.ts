@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ExecLine } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { readLines } from '../ndjson/index.js';
+import { typedLines } from './typed-lines.js';
 
 // `POST /tasks/{id}/exec`'s answer, one NDJSON line per piece of output and one for the exit
 // code, as typed lines. A line that is none of them ends the iteration with an error.
@@ -13,21 +13,8 @@ export class BadExecLine extends PoseidonError {
 }
 
 /** Each line of `body` until it ends or `signal` aborts; leaving the loop early closes the stream. */
-export async function* execOutput(body: Readable, signal: AbortSignal | undefined): AsyncGenerator<ExecLine> {
-  try {
-    for await (const text of readLines(body, signal)) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new BadExecLine(text);
-      }
-      if (!isExecLine(parsed)) throw new BadExecLine(text);
-      yield parsed;
-    }
-  } finally {
-    body.destroy();
-  }
+export function execOutput(body: Readable, signal: AbortSignal | undefined): AsyncGenerator<ExecLine, void, undefined> {
+  return typedLines(body, signal, isExecLine, (line) => new BadExecLine(line));
 }
 
 function isExecLine(value: unknown): value is ExecLine {
