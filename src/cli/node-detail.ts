@@ -1,5 +1,6 @@
 import type { ManagerTaskView, NodeStatusView } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
+import { nodeLabelsText } from '../task/constraint.js';
 import { formatBytes } from '../units/index.js';
 import { age, cores, detail, nodeState, table } from './format.js';
 import { printable } from './terminal-text.js';
@@ -51,7 +52,7 @@ export function nodeDetail(
           : `unavailable for ${age(engine.since, nowMs)}: ${engine.reason}`,
     ],
     ['Conditions', n.conditions.join('; ') || '-'],
-    ['Labels', labelsLine(n)],
+    ['Labels', nodeLabelsText(n.labels, n.operatorLabels)],
     ['CPU', resource('cpu')],
     ['Memory', resource('memory')],
     ['Disk', resource('disk')],
@@ -74,17 +75,4 @@ export function nodeDetail(
       ),
     );
   return out.join('\n');
-}
-
-/**
- * `zone=b (node update), disk=ssd; removed by node update: gpu`: the labels constraints match,
- * those the operator set marked, and the worker's the operator removed.
- */
-export function labelsLine(n: Pick<NodeStatusView, 'labels' | 'operatorLabels'>): string {
-  const set = n.operatorLabels ?? {};
-  const shown = Object.entries(n.labels)
-    .map(([k, v]) => `${k}=${v}${set[k] !== undefined ? ' (node update)' : ''}`)
-    .join(', ');
-  const removed = Object.keys(set).filter((k) => set[k] === null);
-  return [shown || '-', ...(removed.length === 0 ? [] : [`removed by node update: ${removed.join(', ')}`])].join('; ');
 }

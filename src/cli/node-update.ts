@@ -1,8 +1,7 @@
 import type { NodeAvailability, NodeStatusView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
-import { isNodeLabelKey, parseNodeLabels } from '../task/constraint.js';
+import { isNodeLabelKey, nodeLabelsText, parseNodeLabels } from '../task/constraint.js';
 import { managerClient } from './manager-client.js';
-import { labelsLine } from './node-detail.js';
 import type { NodeFlags } from './status-action.js';
 import { printable, toJson } from './terminal-text.js';
 
@@ -49,7 +48,8 @@ export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Prom
   let node: NodeStatusView | undefined;
   if (update.labels !== undefined) {
     node = await client.updateNodeLabels(nameOrId, update.labels);
-    lines.push(`node ${printable(node.name)} labels: ${printable(labelsLine(node))} (new placements match them)`);
+    const labels = printable(nodeLabelsText(node.labels, node.operatorLabels));
+    lines.push(`node ${printable(node.name)} labels: ${labels} (new placements match them)`);
   }
   if (update.availability !== undefined) {
     node = update.availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);

@@ -66,6 +66,9 @@ export interface NodeView {
   conditions: string[];
   /** Host ports something other than its tasks holds (`8080/tcp`); none from an older manager. */
   portsInUse: string[];
+  /** The labels constraints match, and those the operator set (null: removed); none from an older manager. */
+  labels: Record<string, string>;
+  operatorLabels: Record<string, string | null>;
 }
 export interface TaskView {
   id: string;
@@ -163,7 +166,17 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
       if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
       return x;
     }),
+    labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
+    operatorLabels: textMap(o.operatorLabels ?? {}, `${what}.operatorLabels`, true),
   };
+}
+
+/** An object of text values (null too when `nulls`), as labels are. */
+function textMap(v: unknown, what: string, nulls: boolean): Record<string, string | null> {
+  const o = obj(v, what);
+  for (const [k, x] of Object.entries(o))
+    if (typeof x !== 'string' && !(nulls && x === null)) throw new BadAnswer(`${what}.${k} is not text`);
+  return o as Record<string, string | null>;
 }
 
 function lastExit(v: unknown, what: string): TaskView['lastExit'] {

@@ -106,3 +106,18 @@ export function parseNodeLabels(flag: string, items: readonly string[]): Record<
   }
   return labels;
 }
+
+/**
+ * A node's labels for people: `zone=b (node update), disk=ssd; removed by node update: gpu`, those
+ * the operator set (`poseidon node update`) marked, and the worker's the operator removed named.
+ */
+export function nodeLabelsText(
+  labels: Readonly<Record<string, string>>,
+  operatorLabels: Readonly<Record<string, string | null>> = {},
+): string {
+  const shown = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}${operatorLabels[k] !== undefined ? ' (node update)' : ''}`)
+    .join(', ');
+  const removed = Object.keys(operatorLabels).filter((k) => operatorLabels[k] === null);
+  return [shown || '-', ...(removed.length === 0 ? [] : [`removed by node update: ${removed.join(', ')}`])].join('; ');
+}

@@ -132,8 +132,11 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.deepEqual(await cutOff(page), [], 'the service page at 1280x800');
     const a = (await c.client.listNodes()).find((n) => n.name === c.workerName('a'));
     assert.ok(a !== undefined);
+    await c.client.updateNodeLabels(a.id, { add: { zone: 'blue' } }); // as `poseidon node update` sets one
     await open(page, `${url}/ui#/nodes/${a.id}`);
     await waitForText(page, 'Last heartbeat');
+    await waitForText(page, 'zone=blue (node update)');
+    await c.client.updateNodeLabels(a.id, { remove: ['zone'] });
     // every worker here shares one host: the manager's port is held outside Poseidon for each
     await waitForText(page, 'Host ports held outside Poseidon');
     await waitForText(page, `${new URL(url).port}/tcp`);
@@ -204,7 +207,7 @@ describe('the web console in a real browser, against a real manager and workers'
       c.task('flaky', { command: ['sh', '-c', 'exit 4'], restartPolicy: { mode: 'on-failure', maxRestarts: 1 } }),
     );
     // restarted once, then given up: Failed, with its reason and the last exit both there
-    await waitFor(
+    const ended = await waitFor(
       async () => {
         const t = await c.client.getTask(flaky.id);
         return t.restarts === 1 && t.state === 'Failed' && t.restartAt === null ? t : undefined;
@@ -216,7 +219,9 @@ describe('the web console in a real browser, against a real manager and workers'
     await open(page, `${url}/ui#/tasks/${flaky.id}`);
     await waitForText(page, 'Last exit');
     const facts = await page.$eval('dl.facts', (el) => el.textContent ?? '');
-    assert.match(facts, /Last exit\s*exited with code 4 \(\d{4}-/);
+    assert.match(facts, /Last exit\s*exited with code 4 \(\d+[smhd] ago\)/);
+    const at = await page.$eval('dl.facts time', (el) => el.getAttribute('datetime') ?? '');
+    assert.equal(at, ended.lastExit?.at, 'the exact time stays on the element');
     await accessible(page, 'a task page with its last exit');
   });
 

@@ -6,6 +6,7 @@ import { nodeView, type Scope } from '../decode.js';
 import { Chart } from './chart.js';
 import { nodeStateText } from './overview.js';
 import { age, Bar, ConfirmAction, formatBytes, link, Section, State } from './parts.js';
+import { nodeLabelsText } from '../../task/constraint.js';
 
 /** How often the usage charts sample the node while its page is open (heartbeats carry no history). */
 const SAMPLE_MS = 5_000;
@@ -59,6 +60,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
       <dt>Address</dt><dd class="mono">${n.url}</dd>
       <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</dd>
       <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
+      <dt>Labels</dt><dd class="mono">${nodeLabelsText(n.labels, n.operatorLabels)}</dd>
       ${
         n.portsInUse.length === 0
           ? null

@@ -5,7 +5,7 @@ import type { ClusterStore } from '../cluster-store.js';
 import { taskUsage } from '../decode.js';
 import { Chart } from './chart.js';
 import { EventList } from './overview.js';
-import { errorText, formatBytes, link, Section, State } from './parts.js';
+import { age, errorText, formatBytes, link, Section, State } from './parts.js';
 import { commandLine } from '../../task/command-line.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
 
@@ -106,7 +106,11 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
         t.lastExit === null || !lastExitAddsToReason(t)
           ? null
           : html`<dt>Last exit</dt>
-              <dd class="reason">${t.lastExit.reason} (${t.lastExit.at})</dd>`
+              <dd class="reason">
+                ${t.lastExit.reason} (<time datetime=${t.lastExit.at} title=${t.lastExit.at}
+                  >${age(t.lastExit.at)} ago</time
+                >)
+              </dd>`
       }
       <dt>Health</dt><dd>${t.health}</dd>
       <dt>Node</dt><dd>${t.nodeId === null ? '-' : html`<a href=${link(`nodes/${t.nodeId}`)}>${t.node}</a>`}</dd>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { labelsLine } from '../../../src/cli/node-detail.js';
 import { nodeUpdateOf } from '../../../src/cli/node-update.js';
+import { nodeLabelsText } from '../../../src/task/constraint.js';
 
 // `poseidon node update`: its flags, read before anything is sent.
 
@@ -27,11 +27,11 @@ test('node update refuses what it cannot send, naming the flag', () => {
 });
 
 test("a node's labels line marks the operator's and names the worker's it removed", () => {
-  assert.equal(labelsLine({ labels: {} }), '-');
-  assert.equal(labelsLine({ labels: { zone: 'a', os: 'linux' } }), 'zone=a, os=linux');
+  assert.equal(nodeLabelsText({}), '-');
+  assert.equal(nodeLabelsText({ zone: 'a', os: 'linux' }), 'zone=a, os=linux');
   assert.equal(
-    labelsLine({ labels: { zone: 'b', os: 'linux' }, operatorLabels: { zone: 'b', gpu: null } }),
+    nodeLabelsText({ zone: 'b', os: 'linux' }, { zone: 'b', gpu: null }),
     'zone=b (node update), os=linux; removed by node update: gpu',
   );
-  assert.equal(labelsLine({ labels: {}, operatorLabels: { gpu: null } }), '-; removed by node update: gpu');
+  assert.equal(nodeLabelsText({}, { gpu: null }), '-; removed by node update: gpu');
 });
