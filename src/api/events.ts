@@ -20,6 +20,7 @@ export const CLUSTER_EVENT_TYPES = [
   'node.engine-lost',
   'node.removed',
   'node.drained',
+  'node.paused',
   'node.activated',
   'node.updated',
   'task.moved',

@@ -133,7 +133,7 @@ export const NodeState = Type.Union([Type.Literal('Up'), Type.Literal('Down'), T
 export type NodeState = Static<typeof NodeState>;
 
 /** Whether a node takes new work (`active`) or was drained by an operator (`drain`): see `poseidon node drain`. */
-export const NodeAvailability = Type.Union([Type.Literal('active'), Type.Literal('drain')]);
+export const NodeAvailability = Type.Union([Type.Literal('active'), Type.Literal('drain'), Type.Literal('pause')]);
 export type NodeAvailability = Static<typeof NodeAvailability>;
 
 export const ResourcesView = Type.Object({
@@ -160,8 +160,10 @@ export const NodeStatusView = Type.Object({
   engine: Type.Union([EngineStatus, Type.Null()], {
     description: 'The container engine as the node last said; null before it said anything.',
   }),
-  availability: Type.Union([Type.Literal('active'), Type.Literal('drain')], {
-    description: '`drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first).',
+  availability: Type.Union([Type.Literal('active'), Type.Literal('drain'), Type.Literal('pause')], {
+    description:
+      '`drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first); ' +
+      '`pause`: no new placements, its tasks stay.',
   }),
   conditions: Type.Array(Type.String(), {
     description: 'Conditions that keep the node from taking work while Up, for people (`engine unavailable`).',

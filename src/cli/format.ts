@@ -124,7 +124,8 @@ export function detail(rows: ReadonlyArray<readonly [string, string]>): string {
 export function nodeState(n: NodeStatusView, nowMs: number): string {
   const engine = n.engine;
   // a manager from before drain sends no availability
-  const state = n.availability === 'drain' ? `${n.state}, drained` : n.state;
+  const state =
+    n.availability === 'drain' ? `${n.state}, drained` : n.availability === 'pause' ? `${n.state}, paused` : n.state;
   if (engine === null || engine === undefined || engine.available) return state;
   return `${state}, engine unavailable ${age(engine.since, nowMs)}`;
 }

@@ -43,7 +43,10 @@ export function registerNode(program: Command, withManager: WithManager): void {
     .argument('<node>', 'node name or id')
     .option('--label-add <key=value>', 'set a label (repeat)', collect)
     .option('--label-rm <key>', "remove a label, the worker's own too (repeat)", collect)
-    .option('--availability <active|drain>', 'drain: nothing new goes there, its tasks move; active: it takes work')
+    .option(
+      '--availability <active|pause|drain>',
+      'drain: nothing new goes there, its tasks move; pause: nothing new, its tasks stay; active: it takes work',
+    )
     .option('--json', 'print JSON')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { updateNode } = await import('./node-update.js');

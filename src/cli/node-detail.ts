@@ -25,6 +25,12 @@ export class NoSuchNode extends PoseidonError {
   }
 }
 
+const AVAILABILITY_SHOWN: Readonly<Record<NodeStatusView['availability'], string>> = {
+  active: 'active',
+  drain: 'drain (nothing new goes there; its tasks move)',
+  pause: 'pause (nothing new goes there; its tasks stay)',
+};
+
 export function nodeDetail(
   n: NodeStatusView,
   tasks: ReadonlyArray<Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'cpu' | 'memory'>>,
@@ -40,7 +46,7 @@ export function nodeDetail(
     ['Name', n.name],
     ['ID', n.id],
     ['State', nodeState(n, nowMs)],
-    ['Availability', n.availability === 'drain' ? 'drain (nothing new goes there)' : 'active'],
+    ['Availability', AVAILABILITY_SHOWN[n.availability]],
     ['Address', n.url],
     ['Heartbeat', n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`],
     [

@@ -21,6 +21,13 @@ export interface NodeUpdate {
   availability?: NodeAvailability;
 }
 
+/** What `node update --availability` says it did, after the node's name. */
+const AVAILABILITY_SAID: Readonly<Record<NodeAvailability, string>> = {
+  drain: 'drained: nothing new goes there; its tasks move to other nodes',
+  pause: 'paused: nothing new goes there; its tasks stay',
+  active: 'active: it takes new work again',
+};
+
 export function nodeUpdateOf(flags: NodeUpdateFlags): NodeUpdate {
   const add = parseNodeLabels('--label-add', flags.labelAdd ?? []);
   const remove = [...new Set(flags.labelRm ?? [])];
@@ -30,8 +37,8 @@ export function nodeUpdateOf(flags: NodeUpdateFlags): NodeUpdate {
     if (Object.hasOwn(add, key)) throw new InvalidField('--label-rm', `names ${key}, which --label-add sets`);
   }
   const a = flags.availability;
-  if (a !== undefined && a !== 'active' && a !== 'drain')
-    throw new InvalidField('--availability', `is ${JSON.stringify(a)}; use active or drain`);
+  if (a !== undefined && a !== 'active' && a !== 'drain' && a !== 'pause')
+    throw new InvalidField('--availability', `is ${JSON.stringify(a)}; use active, pause or drain`);
   const update: NodeUpdate = {};
   if (Object.keys(add).length > 0 || remove.length > 0) update.labels = { add, remove };
   if (a !== undefined) update.availability = a;
@@ -52,12 +59,9 @@ export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Prom
     lines.push(`node ${printable(node.name)} labels: ${labels} (new placements match them)`);
   }
   if (update.availability !== undefined) {
-    node = update.availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);
-    lines.push(
-      update.availability === 'drain'
-        ? `node ${printable(node.name)} drained: nothing new goes there; its tasks move to other nodes`
-        : `node ${printable(node.name)} active: it takes new work again`,
-    );
+    const set = { drain: client.drainNode, pause: client.pauseNode, active: client.activateNode }[update.availability];
+    node = await set.call(client, nameOrId);
+    lines.push(`node ${printable(node.name)} ${AVAILABILITY_SAID[update.availability]}`);
   }
   if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);

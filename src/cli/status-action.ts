@@ -186,7 +186,7 @@ export function removedNodeLines(
 /** `poseidon node drain NODE` / `poseidon node activate NODE`. */
 export async function setNodeAvailability(
   nameOrId: string,
-  availability: NodeAvailability,
+  availability: Exclude<NodeAvailability, 'pause'>,
   flags: NodeFlags,
 ): Promise<void> {
   const client = managerClient(flags);

@@ -194,7 +194,11 @@ export class ManagerClient {
   drainNode(idOrName: string): Promise<NodeStatusView> {
     return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/drain`);
   }
-  /** Makes a drained node take work again. */
+  /** Pauses a node (by id or name): no new placements, its tasks stay. */
+  pauseNode(idOrName: string): Promise<NodeStatusView> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/pause`);
+  }
+  /** Makes a drained or paused node take work again. */
   activateNode(idOrName: string): Promise<NodeStatusView> {
     return this.http.request('POST', `/nodes/${encodeURIComponent(idOrName)}/activate`);
   }

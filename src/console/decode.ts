@@ -55,7 +55,7 @@ export interface NodeView {
   name: string;
   url: string;
   state: string;
-  availability: 'active' | 'drain';
+  availability: 'active' | 'drain' | 'pause';
   lastHeartbeat: string | null;
   capacity: Resources;
   allocated: Resources;
@@ -150,7 +150,7 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
     name: str(o, 'name'),
     url: str(o, 'url'),
     state: str(o, 'state'),
-    availability: o.availability === 'drain' ? 'drain' : 'active',
+    availability: o.availability === 'drain' || o.availability === 'pause' ? o.availability : 'active',
     lastHeartbeat: optStr(o, 'lastHeartbeat'),
     capacity: resources(o.capacity, `${what}.capacity`),
     allocated: resources(o.allocated, `${what}.allocated`),

@@ -1,5 +1,6 @@
 import {
   NODE_DRAINED,
+  NODE_PAUSED,
   NODE_WITHOUT_ENGINE,
   NodePool,
   select,
@@ -12,7 +13,7 @@ import {
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
-import { isDrained, nodeLabels, takesWork, type NodeEntry } from './records.js';
+import { isDrained, isPaused, nodeLabels, takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 const NO_PORT_KEYS: readonly string[] = [];
@@ -252,7 +253,7 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 /** Why a node that beats takes no work (drained, or its engine away); undefined otherwise ("node down" if not up). */
 function downReasonOf(entry: NodeEntry): string | undefined {
   if (entry.state !== 'Up' || takesWork(entry)) return undefined;
-  return isDrained(entry) ? NODE_DRAINED : NODE_WITHOUT_ENGINE;
+  return isDrained(entry) ? NODE_DRAINED : isPaused(entry) ? NODE_PAUSED : NODE_WITHOUT_ENGINE;
 }
 
 function memoryUsedBytes(entry: NodeEntry): number | undefined {

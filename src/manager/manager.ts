@@ -216,6 +216,12 @@ export class Manager {
     return nodes.setAvailability(nodes.resolve(idOrName).record.id, 'drain');
   }
 
+  /** Pauses a node: no new placements there, and its tasks stay (as Swarm's pause). */
+  async pauseNode(idOrName: string): Promise<NodeStatusView> {
+    const { nodes } = this.#p;
+    return nodes.setAvailability(nodes.resolve(idOrName).record.id, 'pause');
+  }
+
   /** Makes a drained node take work again (tasks moved away stay where they went). */
   async activateNode(idOrName: string): Promise<NodeStatusView> {
     const { nodes } = this.#p;

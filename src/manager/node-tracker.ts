@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type {
+  ClusterEventType,
   EngineStatus,
   HeartbeatReply,
   NodeAvailability,
@@ -195,9 +196,10 @@ export class NodeTracker {
   }
 
   /**
-   * Drains the node (`drain`: no new placements, its tasks move elsewhere) or makes it take work
-   * again (`active`), durably before it acts and before it answers; the same availability again
-   * changes nothing. The node's view after the change.
+   * Drains the node (`drain`: no new placements, its tasks move elsewhere), pauses it (`pause`:
+   * no new placements, its tasks stay) or makes it take work again (`active`), durably before it
+   * acts and before it answers; the same availability again changes nothing. The node's view
+   * after the change.
    */
   async setAvailability(nodeId: string, availability: NodeAvailability): Promise<NodeStatusView> {
     const { state, log } = this.deps;
@@ -206,13 +208,13 @@ export class NodeTracker {
     const was = entry.record.availability ?? 'active';
     if (was !== availability) {
       const { availability: _old, ...rest } = entry.record;
-      const record: NodeRecord = availability === 'drain' ? { ...rest, availability: 'drain' } : rest;
+      const record: NodeRecord = availability === 'active' ? rest : { ...rest, availability };
       const { record: _r, ...live } = entry;
       const saved = await state.saveNode(record, live);
       this.deps.placer.setNode(saved);
       const name = record.name;
-      const type = availability === 'drain' ? 'node.drained' : 'node.activated';
-      log.info({ nodeId, name, availability }, availability === 'drain' ? 'node drained' : 'node active again');
+      const [type, said] = AVAILABILITY_EVENTS[availability];
+      log.info({ nodeId, name, availability }, said);
       state.events.publish({ time: state.isoNow(), type, node: name });
       if (availability === 'drain') this.deps.drained(nodeId);
       else if (saved.state === 'Up') this.deps.up(nodeId);
@@ -403,3 +405,10 @@ function sameLabels(
     ka.every((k) => b !== undefined && Object.hasOwn(b, k) && b[k] === a?.[k])
   );
 }
+
+/** What a change of availability publishes, and logs. */
+const AVAILABILITY_EVENTS = {
+  drain: ['node.drained', 'node drained'],
+  pause: ['node.paused', 'node paused'],
+  active: ['node.activated', 'node active again'],
+} as const satisfies Record<NodeAvailability, readonly [ClusterEventType, string]>;

@@ -22,7 +22,8 @@ export function recordProblem(rec: unknown): string | null {
   if (r.kind === 'service') return serviceProblem(r.service);
   if (r.kind === 'node') {
     const n = r.node;
-    if (n?.availability !== undefined && n.availability !== 'drain') return 'node record with an unknown availability';
+    if (n?.availability !== undefined && n.availability !== 'drain' && n.availability !== 'pause')
+      return 'node record with an unknown availability';
     if (n?.operatorLabels !== undefined && (typeof n.operatorLabels !== 'object' || n.operatorLabels === null))
       return 'node record with operator labels that are not a map';
     return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'

@@ -75,10 +75,11 @@ export interface NodeRecord {
   /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
   stopGraceSeconds?: number;
   /**
-   * `drain` (`poseidon node drain`): no new placements, its tasks move elsewhere; absent: active
-   * (and every record stored before drain existed). Kept when the node registers again.
+   * `drain` (`poseidon node drain`): no new placements, its tasks move elsewhere; `pause`
+   * (`poseidon node update --availability pause`): no new placements, its tasks stay; absent:
+   * active (and every record stored before drain existed). Kept when the node registers again.
    */
-  availability?: 'drain';
+  availability?: 'drain' | 'pause';
 }
 
 /** A named volume and the node that holds it, learned when a task that mounts it first ran there. */
@@ -113,12 +114,17 @@ export interface NodeEntry {
 
 /** Whether the node takes new work: it beats, its engine answers, and it is not drained. */
 export function takesWork(n: NodeEntry): boolean {
-  return n.state === 'Up' && n.engine?.available !== false && !isDrained(n);
+  return n.state === 'Up' && n.engine?.available !== false && n.record.availability === undefined;
 }
 
 /** Whether an operator drained the node: nothing new goes there, and what runs there moves. */
 export function isDrained(n: NodeEntry): boolean {
   return n.record.availability === 'drain';
+}
+
+/** The operator paused the node: nothing new goes there, and what runs there stays. */
+export function isPaused(n: NodeEntry): boolean {
+  return n.record.availability === 'pause';
 }
 
 export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };
@@ -194,7 +200,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     cpuUsage: n.metrics?.cpuUsage ?? 0,
     memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
     engine: n.engine ?? null,
-    availability: isDrained(n) ? 'drain' : 'active',
+    availability: n.record.availability ?? 'active',
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
     labels: nodeLabels(n.record) ?? {},
     ...(n.record.operatorLabels === undefined ? {} : { operatorLabels: n.record.operatorLabels }),

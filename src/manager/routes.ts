@@ -254,6 +254,12 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },
     async (req) => manager.drainNode(req.params.id),
   );
+  // pause: no new placements, its tasks stay (maintenance ahead, or a node to watch)
+  app.post(
+    '/nodes/:id/pause',
+    { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },
+    async (req) => manager.pauseNode(req.params.id),
+  );
   app.post(
     '/nodes/:id/activate',
     { config: ADMIN, schema: { params: NodeParams, response: { 200: NodeStatusView } } },

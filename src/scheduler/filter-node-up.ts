@@ -5,6 +5,8 @@ export const NODE_DOWN = 'node down';
 export const NODE_WITHOUT_ENGINE = 'node without a container engine';
 /** A node an operator drained (`poseidon node drain`): it takes no new work. */
 export const NODE_DRAINED = 'node drained';
+/** A node an operator paused (`poseidon node update --availability pause`): no new work; its tasks stay. */
+export const NODE_PAUSED = 'node paused';
 
 /** A node that missed its heartbeats, or lost its engine, cannot take work; its other numbers are stale too. */
 export const nodeUpFilter: Filter = {

@@ -217,6 +217,18 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^poseidon: --label-add must be key=value/);
     assert.equal((await c.cli(['stop', zoned.id])).code, 0);
+    // paused: nothing new goes there, what runs there stays (as Swarm's pause)
+    const paused = await c.cli(['node', 'update', c.workerName('a'), '--availability', 'pause']);
+    assert.equal(paused.stdout, `node ${c.workerName('a')} paused: nothing new goes there; its tasks stay\n`);
+    assert.match((await c.cli(['node'])).stdout, new RegExp(`^${c.workerName('a')}\\s+Up, paused\\s`, 'm'));
+    const late = await c.client.submit(c.task('cli-late'));
+    await c.allInState([late.id], 'Pending');
+    assert.match((await c.client.getTask(late.id)).reason, /1 node paused/);
+    assert.equal((await c.client.getTask(id)).state, 'Running', 'its task stays');
+    const active = await c.cli(['node', 'update', c.workerName('a'), '--availability', 'active']);
+    assert.equal(active.code, 0, active.stderr);
+    await c.allInState([late.id], 'Running');
+    assert.equal((await c.cli(['stop', late.id])).code, 0);
 
     // a command in the task's container, through the manager and its worker, on the real engine
     const ran = await c.cli(['exec', id.slice(0, 8), 'sh', '-c', 'echo out; echo err >&2; exit 3']);

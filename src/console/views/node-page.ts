@@ -53,6 +53,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const path = `/nodes/${encodeURIComponent(n.id)}`;
   const drained = n.availability === 'drain';
+  const paused = n.availability === 'pause';
   return html`<div>
     <h1>Node ${n.name}</h1>
     <dl class="facts">
@@ -83,9 +84,18 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
     <${Section} title="Availability">
       ${
         props.scope !== 'admin'
-          ? html`<p>${drained ? 'Drained.' : 'Active.'} Draining needs an admin token (yours: ${props.scope}).</p>`
-          : drained
-            ? html`<p>Drained: nothing new is placed here and its tasks move elsewhere.</p>
+          ? html`<p>
+              ${drained ? 'Drained.' : paused ? 'Paused.' : 'Active.'} Draining needs an admin token (yours:
+              ${props.scope}).
+            </p>`
+          : drained || paused
+            ? html`<p>
+                  ${
+                    drained
+                      ? 'Drained: nothing new is placed here and its tasks move elsewhere.'
+                      : 'Paused: nothing new is placed here; its tasks stay.'
+                  }
+                </p>
                 <${ConfirmAction}
                   label="Activate"
                   question=${`Let ${n.name} take new work again?`}

@@ -11,6 +11,7 @@ const EVENT_ROWS = 15;
 export function nodeStateText(n: { state: string; availability: string; conditions: string[] }): string {
   const parts = [n.state];
   if (n.availability === 'drain') parts.push('drained');
+  if (n.availability === 'pause') parts.push('paused');
   if (n.conditions.length > 0) parts.push('engine unavailable');
   return parts.join(', ');
 }

@@ -85,7 +85,7 @@ test('a drained node whose engine is down says so, and one with no tasks prints 
     NOW,
   );
   assert.match(out, /^State:\s+Up, drained, engine unavailable 30s$/m);
-  assert.match(out, /^Availability:\s+drain \(nothing new goes there\)$/m);
+  assert.match(out, /^Availability:\s+drain \(nothing new goes there; its tasks move\)$/m);
   assert.match(out, /^Engine:\s+unavailable for 30s: connect ENOENT \/var\/run\/docker\.sock$/m);
   assert.match(out, /^Conditions:\s+engine unavailable$/m);
   assert.match(out, /^Labels:\s+-$/m);

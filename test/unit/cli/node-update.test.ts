@@ -22,7 +22,7 @@ test('node update refuses what it cannot send, naming the flag', () => {
   refused({}, 'node update changes nothing; give --label-add, --label-rm or --availability');
   refused({ labelRm: ['zone=a'] }, '--label-rm is "zone=a"; give a label key (zone, not zone=a)');
   refused({ labelAdd: ['zone=a'], labelRm: ['zone'] }, '--label-rm names zone, which --label-add sets');
-  refused({ availability: 'pause' }, '--availability is "pause"; use active or drain');
+  refused({ availability: 'stop' }, '--availability is "stop"; use active, pause or drain');
   assert.throws(() => nodeUpdateOf({ labelAdd: ['zone'] }), /^InvalidField: --label-add must be key=value/);
 });
 

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { MemoryStore } from '../../../src/store/index.js';
+import { DEFAULT_RESTART_POLICY } from '../../../src/task/index.js';
 import {
   beat,
+  failed,
   registration,
   request,
   settle,
@@ -214,4 +216,49 @@ test('a drain lifted while replacements wait or start leaves one replica per slo
   const slot1 = live.find((x) => x.slot === 1);
   assert.equal(slot1?.node, drained, 'slot 1 stays beside its volume');
   assert.ok(slot1?.id === original || h.manager.getTask(original ?? '').desiredState === 'stopped');
+});
+
+test('a paused node takes no new task, keeps the ones it runs, and keeps its pause across a restart', async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const { h, id, w1 } = await withTask(t, 'e1', { nodes: [W1], store });
+  const events: string[] = [];
+  h.manager.events.subscribe((e) => {
+    if (e.type.startsWith('node.')) events.push(`${e.type} ${e.node ?? ''}`);
+  });
+  const view = await h.manager.pauseNode('w1');
+  assert.equal(view.availability, 'pause');
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, 'Running', 'its task stays');
+  assert.equal(h.manager.getTask(id).node, 'w1');
+  assert.deepEqual(w1.stops, []);
+  const waiting = uuid('e2');
+  await h.manager.submit(request(waiting, { name: 'late' }));
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(waiting).state, 'Pending');
+  assert.equal(h.manager.getTask(waiting).reason, '0/1 nodes can run late: 1 node paused');
+  assert.deepEqual(events, ['node.paused w1']);
+  await h.manager.stop();
+  const again = await startManager(t, { store, clock: h.clock });
+  await again.manager.register(registration(W1));
+  assert.equal(again.manager.listNodes()[0]?.availability, 'pause', 'durable, and kept when the worker registers');
+  await again.manager.activateNode('w1');
+  await settle(again.manager);
+  assert.equal(again.manager.getTask(waiting).node, 'w1', 'placed once the node is active again');
+});
+
+test('a task of a paused node that fails starts again on another node', async (t) => {
+  const { h, id } = await withTask(t, 'e3', { nodes: [W1, W2] });
+  assert.equal(h.manager.getTask(id).node, 'w1');
+  await h.manager.pauseNode('w1');
+  const running = h.manager.getTask(id);
+  await h.manager.report(W1.id, [
+    failed(id, { containerId: running.containerId, startedAt: running.startedAt, finishedAt: running.startedAt }),
+  ]);
+  await settle(h.manager);
+  h.clock.advance(DEFAULT_RESTART_POLICY.backoffInitialMs);
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.equal(task.node, 'w2', 'a restart is a placement: not on the paused node');
+  assert.equal(task.state, 'Running');
+  assert.equal(task.generation, 2);
 });
