@@ -13,7 +13,7 @@ import {
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
-import { isDrained, isPaused, nodeLabels, takesWork, type NodeEntry } from './records.js';
+import { isDrained, isPaused, nodeLabels, sameLabels, takesWork, type NodeEntry } from './records.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 const NO_PORT_KEYS: readonly string[] = [];
@@ -279,15 +279,7 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
     // changed in place: the worker's labels are the same object while the operator set none
     (record.operatorLabels === undefined
       ? pooled.labels === record.labels
-      : sameMap(pooled.labels, nodeLabels(record))) &&
+      : sameLabels(pooled.labels, nodeLabels(record))) &&
     pooled.allowedHostPaths === record.allowedHostPaths
   );
-}
-
-function sameMap(
-  a: Readonly<Record<string, string>> | undefined,
-  b: Readonly<Record<string, string>> | undefined,
-): boolean {
-  const ka = Object.keys(a ?? {});
-  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a?.[k] === b?.[k]);
 }

@@ -17,7 +17,7 @@ import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
-import { nodeLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
+import { nodeLabels, sameLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
 
 /**
  * Node membership: registration, heartbeats and their digests, Up and Down. A node's record is
@@ -393,17 +393,6 @@ function labelChanges(before: Readonly<Record<string, string>>, after: Readonly<
   for (const [key, value] of Object.entries(after)) if (before[key] !== value) parts.push(`${key}=${value}`);
   for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) parts.push(`-${key}`);
   return parts.join(', ');
-}
-
-function sameLabels(
-  a: Readonly<Record<string, string | null>> | undefined,
-  b: Readonly<Record<string, string | null>> | undefined,
-): boolean {
-  const ka = Object.keys(a ?? {});
-  return (
-    ka.length === Object.keys(b ?? {}).length &&
-    ka.every((k) => b !== undefined && Object.hasOwn(b, k) && b[k] === a?.[k])
-  );
 }
 
 /** What a change of availability publishes, and logs. */

@@ -180,6 +180,18 @@ export function nodeLabels(record: NodeRecord): Record<string, string> | undefin
   return labels;
 }
 
+/** Whether two label maps hold the same keys with the same values (null included). */
+export function sameLabels(
+  a: Readonly<Record<string, string | null>> | undefined,
+  b: Readonly<Record<string, string | null>> | undefined,
+): boolean {
+  const keys = Object.keys(a ?? {});
+  return (
+    keys.length === Object.keys(b ?? {}).length &&
+    keys.every((k) => b !== undefined && Object.hasOwn(b, k) && b[k] === a?.[k])
+  );
+}
+
 export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: number): NodeStatusView {
   const c = n.record.capacity;
   return {
