@@ -5,7 +5,7 @@ import { managerClient } from './manager-client.js';
 import type { NodeFlags } from './status-action.js';
 import { printable, toJson } from './terminal-text.js';
 
-// `poseidon node update NODE --label-add k=v --label-rm k --availability drain|active`, as
+// `poseidon node update NODE --label-add k=v --label-rm k --availability active|pause|drain`, as
 // `docker node update` takes them: labels the operator sets over the worker's own, kept when the
 // worker registers again, and the node's availability.
 
