@@ -3,7 +3,14 @@
 // leaves): never the server, the store or Docker's client, which only `poseidon manager` and
 // `poseidon worker` need.
 
-export { PoseidonClient, ManagerClient, ServerUnreachable, ServerNotTrusted, BadEventLine } from './client/index.js';
+export {
+  PoseidonClient,
+  ManagerClient,
+  ServerUnreachable,
+  ServerNotTrusted,
+  BadEventLine,
+  BadExecLine,
+} from './client/index.js';
 export type { PoseidonClientOptions, ClientCredentials, RequestOptions, TlsSource } from './client/index.js';
 /** Failures: `err.code` is stable (ERRORS); ask `isNotFound(err, 'task')` or `isRetryable(err)`, never a status. */
 export { PoseidonError, RemoteError, ERRORS, isNotFound, isRetryable, isPermanent } from './errors/index.js';
@@ -17,8 +24,12 @@ export type {
   CreatedTokenView,
   EndpointView,
   ErrorBody,
+  ExecLine,
+  ExecRequest,
   HealthView,
   ManagerTaskView,
+  NodeAvailability,
+  NodeLabelsUpdate,
   NodeState,
   NodeStatusView,
   PortView,
