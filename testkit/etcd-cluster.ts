@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** The etcd binary; ETCD_BIN overrides it. */
 export const ETCD_BIN = process.env['ETCD_BIN'] ?? 'etcd';
 const READY_TIMEOUT_MS = 20_000;
+/** Starts on fresh ports when one was taken between finding it free and etcd binding it. */
+const PORT_TRIES = 3;
 
 interface Member {
   name: string;
@@ -29,8 +31,23 @@ export class EtcdCluster {
     private readonly token: string,
   ) {}
 
-  /** Starts `size` members (1 or 3 in tests) and waits until the cluster has a leader. */
+  /**
+   * Starts `size` members (1 or 3 in tests) and waits until the cluster has a leader. A port found
+   * free can be taken by another process before etcd binds it (seen in CI: `bind: address already
+   * in use`); the cluster is then started again on other ports, up to PORT_TRIES times.
+   */
   static async start(size = 3): Promise<EtcdCluster> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await EtcdCluster.#startOnce(size);
+      } catch (err) {
+        if (attempt >= PORT_TRIES || !(err instanceof Error) || !err.message.includes('address already in use'))
+          throw err;
+      }
+    }
+  }
+
+  static async #startOnce(size: number): Promise<EtcdCluster> {
     const root = await mkdtemp(join(tmpdir(), 'poseidon-etcd-'));
     const members: Member[] = [];
     for (let i = 0; i < size; i += 1) {
