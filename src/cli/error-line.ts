@@ -17,6 +17,8 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   // loaded here, not up front: an action that failed has loaded them already
   const { PoseidonError, RemoteError } = await import('../errors/index.js');
   const { printable } = await import('./terminal-text.js');
+  const listen = listenFailure(err);
+  if (listen !== undefined) return `poseidon: ${printable(listen)}\n`;
   if (!(err instanceof PoseidonError)) return undefined;
   const { unusedLoginHint } = await import('./credentials.js');
   const otherCa = (err as { otherCa?: unknown }).otherCa === true;
@@ -28,4 +30,23 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   const message = printable(err.message);
   if (otherCa) return `poseidon: ${message}: ${unused ?? CA_HINT}\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
+}
+
+/**
+ * A server of this process could not listen (`manager`, `worker`, `dev`): the address is taken, or
+ * not this user's to take. Expected, so one line that says what to do, not a stack.
+ */
+function listenFailure(err: unknown): string | undefined {
+  const e = err as { code?: unknown; syscall?: unknown; address?: unknown; port?: unknown } | null;
+  if (typeof e !== 'object' || e === null || (e.syscall !== 'listen' && e.syscall !== 'bind')) return undefined;
+  const at = `${typeof e.address === 'string' ? e.address : ''}:${typeof e.port === 'number' ? e.port : '?'}`;
+  if (e.code === 'EADDRINUSE')
+    return (
+      `cannot listen on ${at}: something else listens there (another poseidon?); stop it or choose ` +
+      'another port (--port, --worker-port, --dns-port)'
+    );
+  if (e.code === 'EACCES')
+    return `cannot listen on ${at}: a port under 1024 needs root (or CAP_NET_BIND_SERVICE); choose a port from 1024`;
+  if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${at}: no interface of this host has that address`;
+  return undefined;
 }

@@ -56,6 +56,8 @@ interface Listener {
 }
 
 const RETRY_MS = 1_000;
+/** With port 0, how many UDP ports to try for one whose TCP port is free too. */
+const PORT_ZERO_TRIES = 5;
 
 /** Starts the host's DNS server: UDP and TCP on each address, answers from `table`. */
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
@@ -74,15 +76,18 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const closing = new AbortController();
 
   const listenBoth = async (at: DnsAddress): Promise<DnsAddress> => {
-    const udp = await listenUdp(at.host, at.port, handler, log);
-    try {
-      // TCP on the port UDP got, so port 0 gives one port for both
-      const tcp = await listenTcp(at.host, udp.port, handler, log, tcpLimits);
-      listeners.push(udp, tcp);
-      return { host: at.host, port: udp.port };
-    } catch (err) {
-      await udp.close();
-      throw err;
+    for (let attempt = 1; ; attempt += 1) {
+      const udp = await listenUdp(at.host, at.port, handler, log);
+      try {
+        // TCP on the port UDP got, so port 0 gives one port for both
+        const tcp = await listenTcp(at.host, udp.port, handler, log, tcpLimits);
+        listeners.push(udp, tcp);
+        return { host: at.host, port: udp.port };
+      } catch (err) {
+        await udp.close();
+        // port 0: the port UDP got may be one a TCP socket holds (an outgoing connection's, say): another
+        if (at.port !== 0 || codeOf(err) !== 'EADDRINUSE' || attempt >= PORT_ZERO_TRIES) throw err;
+      }
     }
   };
 

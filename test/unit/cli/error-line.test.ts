@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { clusterText } from '../../../src/cli/cluster-action.js';
 import { noteUnusedLogin } from '../../../src/cli/credentials.js';
@@ -123,4 +125,21 @@ test('cluster status lines its columns up to the widest cell, ages the leader, s
       '',
     ].join('\n'),
   );
+});
+
+test('a port something else listens on is one line that says what to do, not a stack', async () => {
+  const held = createServer();
+  held.listen(0, '127.0.0.1');
+  await once(held, 'listening');
+  const { port } = held.address() as { port: number };
+  const again = createServer();
+  again.listen(port, '127.0.0.1');
+  const [err] = (await once(again, 'error')) as [Error];
+  held.close();
+  assert.equal(
+    await errorLine(err),
+    `poseidon: cannot listen on 127.0.0.1:${port}: something else listens there (another poseidon?); stop it or ` +
+      'choose another port (--port, --worker-port, --dns-port)\n',
+  );
+  assert.equal(await errorLine(new Error('a bug')), undefined, 'anything else keeps its stack');
 });

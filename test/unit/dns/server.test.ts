@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { pino } from 'pino';
 import { startDnsServer, type DnsServer } from '../../../src/dns/index.js';
@@ -173,4 +173,20 @@ test('a name outside the zone is answered by the host resolver; SERVFAIL when it
   assert.equal((forwarded as DecodedPacket).id, 99);
   const failed = await udp(encodeQuery('example.org', 'A'), silentServer.addresses[0]?.port);
   assert.equal(rcodeOf(failed), 'SERVFAIL');
+});
+
+test('a fixed port whose TCP side something else holds is refused as EADDRINUSE, and nothing is left bound', async () => {
+  const held = createServer();
+  held.listen(0, '127.0.0.1');
+  await once(held, 'listening');
+  const taken = (held.address() as { port: number }).port;
+  await assert.rejects(startDnsServer({ table, log, listen: [{ host: '127.0.0.1', port: taken }], recursion: false }), {
+    code: 'EADDRINUSE',
+  });
+  held.close();
+  await once(held, 'close');
+  // the UDP side was let go: the same port serves once it is free
+  const freed = await startDnsServer({ table, log, listen: [{ host: '127.0.0.1', port: taken }], recursion: false });
+  assert.equal(freed.addresses[0]?.port, taken);
+  await freed.close();
 });
