@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
@@ -137,6 +138,47 @@ describe('StartPacer', () => {
     starts.finish('a');
     assert.equal(await running, 'a');
     assert.equal(pacer.active, 0);
+  });
+
+  test('a signal every waiter shares has one abort listener however long the line, and none once the line is empty', async () => {
+    const pacer = new StartPacer(1);
+    const stopping = new AbortController();
+    const starts = new HeldStarts();
+    const first = pacer.run(starts.start('first'), stopping.signal);
+    const own = Array.from({ length: 3_000 }, () => new AbortController());
+    const queued = own.map((c, i) => pacer.run(starts.start(`q${i}`), c.signal, stopping.signal));
+    // each outcome read at once: the rejections below are expected, not unhandled
+    const outcomes = queued.map((q) => q.then(String, (err: Error) => `rejected: ${err.message}`));
+    await flush();
+    assert.equal(pacer.waiting, 3_000);
+    assert.equal(getEventListeners(stopping.signal, 'abort').length, 1, 'one listener for the whole line');
+    assert.equal(getEventListeners(own[5]!.signal, 'abort').length, 1);
+
+    // waiters that leave the line in the middle are passed over; the rest keep their order
+    for (let i = 0; i < 2_000; i++) own[i]!.abort(new Error(`removed ${i}`));
+    assert.equal(await outcomes[1_999], 'rejected: removed 1999');
+    assert.equal(pacer.waiting, 1_000);
+    assert.equal(getEventListeners(own[5]!.signal, 'abort').length, 0, 'a waiter that left takes its listener');
+    starts.finish('first');
+    await flush();
+    assert.deepEqual(starts.order, ['first', 'q2000']);
+    starts.finish('q2000');
+    await flush();
+    assert.deepEqual(starts.order, ['first', 'q2000', 'q2001']);
+
+    // the shared signal aborts: every waiter left rejects with its reason, and no listener stays
+    stopping.abort(new Error('worker stopping'));
+    assert.equal(await outcomes[2_500], 'rejected: worker stopping');
+    assert.equal(pacer.waiting, 0);
+    starts.finish('q2001');
+    assert.equal(await outcomes[2_001], 'q2001');
+    assert.equal(await outcomes[2_000], 'q2000');
+    assert.equal(await first, 'first');
+    await flush();
+    assert.equal(pacer.active, 0);
+    assert.equal(getEventListeners(stopping.signal, 'abort').length, 0);
+    for (const o of outcomes.slice(2_002)) assert.equal(await o, 'rejected: worker stopping');
+    assert.equal(starts.order.length, 3, 'no aborted waiter ever ran');
   });
 
   test('concurrency must be a whole number of at least 1; the default is twice the cores, at least 4', () => {
