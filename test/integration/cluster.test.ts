@@ -233,6 +233,19 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     // a command in the task's container, through the manager and its worker, on the real engine
     const ran = await c.cli(['exec', id.slice(0, 8), 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     assert.deepEqual([ran.code, ran.stdout, ran.stderr], [3, 'out\n', 'err\n']);
+    // the manager logs who ran what where: the task, the program and the token's id, never the arguments
+    const execLogged = await waitFor(
+      () => {
+        const lines = c.manager.output.filter((l) => l.includes('"exec in a task container"'));
+        return lines.length > 0 ? lines : undefined;
+      },
+      { what: 'the exec in the manager log' },
+    );
+    assert.equal(execLogged.length, 1, execLogged.join('\n'));
+    const execLine = JSON.parse(execLogged[0] as string) as Record<string, unknown>;
+    assert.deepEqual([execLine.level, execLine.taskId, execLine.program], [30, id, 'sh']);
+    assert.match(String(execLine.tokenId), /^[0-9a-f]{12}$/, "the CLI's token");
+    assert.doesNotMatch(execLogged[0] as string, /echo out/);
     const big = await c.cli(['exec', 'cli-web', 'sh', '-c', 'seq 1 100000']);
     assert.equal(big.code, 0, big.stderr);
     assert.equal(big.stdout.split('\n').length, 100_001, 'every line of a long output, in order');
