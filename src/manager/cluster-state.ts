@@ -275,12 +275,16 @@ export class ClusterState {
   }
 
   /** Writes a node's record if it changed, then keeps it; liveness stays in memory. */
-  async saveNode(record: NodeRecord, entry: Omit<NodeEntry, 'record'>): Promise<NodeEntry> {
+  async saveNode(record: NodeRecord, entry?: Omit<NodeEntry, 'record'>): Promise<NodeEntry> {
     const known = this.nodes.get(record.id);
     if (known === undefined || JSON.stringify(known.record) !== JSON.stringify(record)) {
       await this.deps.store.put(NODE_KEY(record.id), { kind: 'node', node: record });
     }
-    const saved: NodeEntry = { record, ...entry };
+    // without `entry`, the node's live side as it is once the write is done (a beat may have come meanwhile)
+    const now = this.nodes.get(record.id);
+    const live = entry ?? (now === undefined ? undefined : liveSide(now));
+    if (live === undefined) throw new RangeError(`node ${record.id} is not known; give its live side`);
+    const saved: NodeEntry = { record, ...live };
     this.nodes.set(record.id, saved);
     return saved;
   }
@@ -381,4 +385,10 @@ export class ClusterState {
 export function isEnded(t: TaskRecord): boolean {
   if (!isTerminal(t.state)) return false;
   return t.desired === 'stopped' || !restartsAgain(t);
+}
+
+/** A node's entry without its durable record: what it said last, and what the manager made of it. */
+function liveSide(entry: NodeEntry): Omit<NodeEntry, 'record'> {
+  const { record: _record, ...live } = entry;
+  return live;
 }

@@ -15,6 +15,7 @@ import { MAX_NODE_LABELS } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
 import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
+import { KeyedLock } from '../lock/index.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
 import { nodeLabels, sameLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
@@ -26,6 +27,12 @@ import { nodeLabels, sameLabels, toNodeView, type NodeEntry, type NodeRecord, ty
  */
 export class NodeTracker {
   readonly #health: NodeHealth;
+  /**
+   * One change of a node's record at a time (register, availability, labels, removal): each reads
+   * the record, writes a changed one and keeps it, so two at once would each write over the other
+   * (a worker registering again during `node update` undid the operator's labels).
+   */
+  readonly #records = new KeyedLock();
   /** Per node whose engine is away: cancels the timer that gives its tasks up at the end of the grace. */
   readonly #engineGrace = new Map<string, () => void>();
 
@@ -75,7 +82,11 @@ export class NodeTracker {
   }
 
   /** Records the node (durably, when its record changed) and marks it Up. */
-  async register(req: RegisterRequest, isStatic: boolean): Promise<void> {
+  register(req: RegisterRequest, isStatic: boolean): Promise<void> {
+    return this.#records.run(req.nodeId, () => this.#register(req, isStatic));
+  }
+
+  async #register(req: RegisterRequest, isStatic: boolean): Promise<void> {
     const { state } = this.deps;
     for (const other of state.nodes.values()) {
       if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up') {
@@ -180,7 +191,11 @@ export class NodeTracker {
    * Removes the node for good: no placement on it from now on, its record replaced by a durable
    * revocation (its certificate is refused from then on), and its tasks handed to `down`.
    */
-  async remove(nodeId: string): Promise<RevokedNode> {
+  remove(nodeId: string): Promise<RevokedNode> {
+    return this.#records.run(nodeId, () => this.#remove(nodeId));
+  }
+
+  async #remove(nodeId: string): Promise<RevokedNode> {
     const { state, log } = this.deps;
     const entry = state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId);
@@ -201,7 +216,11 @@ export class NodeTracker {
    * acts and before it answers; the same availability again changes nothing. The node's view
    * after the change.
    */
-  async setAvailability(nodeId: string, availability: NodeAvailability): Promise<NodeStatusView> {
+  setAvailability(nodeId: string, availability: NodeAvailability): Promise<NodeStatusView> {
+    return this.#records.run(nodeId, () => this.#setAvailability(nodeId, availability));
+  }
+
+  async #setAvailability(nodeId: string, availability: NodeAvailability): Promise<NodeStatusView> {
     const { state, log } = this.deps;
     const entry = state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId);
@@ -209,8 +228,7 @@ export class NodeTracker {
     if (was !== availability) {
       const { availability: _old, ...rest } = entry.record;
       const record: NodeRecord = availability === 'active' ? rest : { ...rest, availability };
-      const { record: _r, ...live } = entry;
-      const saved = await state.saveNode(record, live);
+      const saved = await state.saveNode(record);
       this.deps.placer.setNode(saved);
       const name = record.name;
       const [type, said] = AVAILABILITY_EVENTS[availability];
@@ -228,7 +246,15 @@ export class NodeTracker {
    * stay (as Kubernetes' IgnoredDuringExecution): a constraint is checked when a task is placed.
    * The same labels again change nothing. The node's view after the change.
    */
-  async updateLabels(
+  updateLabels(
+    nodeId: string,
+    add: Readonly<Record<string, string>>,
+    remove: readonly string[],
+  ): Promise<NodeStatusView> {
+    return this.#records.run(nodeId, () => this.#updateLabels(nodeId, add, remove));
+  }
+
+  async #updateLabels(
     nodeId: string,
     add: Readonly<Record<string, string>>,
     remove: readonly string[],
@@ -257,8 +283,7 @@ export class NodeTracker {
       );
     const changed = labelChanges(before, after);
     if (changed === '' && sameLabels(entry.record.operatorLabels, record.operatorLabels)) return this.#view(entry);
-    const { record: _r, ...live } = entry;
-    const saved = await state.saveNode(record, live);
+    const saved = await state.saveNode(record);
     this.deps.placer.setNode(saved);
     log.info({ nodeId, name: record.name, labels: after }, 'node labels changed');
     if (changed !== '')

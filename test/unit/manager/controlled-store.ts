@@ -15,7 +15,7 @@ export class ControlledStore<V> extends MemoryStore<V> {
     this.#fail = err;
   }
 
-  /** Batch writes wait until release() is called. */
+  /** Writes (batches and single puts) wait until release() is called. */
   hold(): void {
     this.#held = [];
   }
@@ -24,6 +24,11 @@ export class ControlledStore<V> extends MemoryStore<V> {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const go of held) go();
+  }
+
+  override async put(key: string, value: V): Promise<void> {
+    if (this.#held !== undefined) await new Promise<void>((resolve) => this.#held?.push(resolve));
+    await super.put(key, value);
   }
 
   override async batch(ops: readonly StoreOp<V>[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { recordProblem } from '../../../src/manager/record-checks.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { parseConstraint, type TaskRequest } from '../../../src/task/index.js';
+import { ControlledStore } from './controlled-store.js';
 import { registration, request, settle, startManager, uuid, W1, W2 } from './manager-harness.js';
 
 // `poseidon node update --label-add/--label-rm`: the operator's labels over the worker's, with the
@@ -105,4 +106,31 @@ test('the same labels again write nothing and say nothing; a key both set and re
   );
   assert.deepEqual(h.manager.listNodes()[0]?.labels, { zone: 'b' }, 'a refused update changes nothing');
   await assert.rejects(h.manager.updateNodeLabels('nope', { zone: 'b' }, []), /nope/);
+});
+
+test("a worker registering again while `node update` writes keeps the operator's change, and the operator keeps the worker's", async (t) => {
+  const store = new ControlledStore<ManagerRecord>();
+  const h = await startManager(t, { store });
+  await h.manager.register({ ...registration(W1), labels: { zone: 'a' } });
+  // the operator's write is on its way when the worker (restarted, new labels and address) registers
+  store.hold();
+  const labelled = h.manager.updateNodeLabels('w1', { zone: 'b' }, []);
+  const paused = h.manager.pauseNode('w1');
+  const again = h.manager.register({
+    ...registration(W1),
+    url: 'https://127.0.0.1:19999',
+    labels: { zone: 'c', disk: 'ssd' },
+  });
+  await settle(h.manager);
+  store.release();
+  await Promise.all([labelled, paused, again]);
+  const node = h.manager.listNodes()[0];
+  assert.deepEqual(node?.labels, { zone: 'b', disk: 'ssd' }, "the operator's over the worker's new ones");
+  assert.equal(node?.availability, 'pause');
+  assert.equal(node?.url, 'https://127.0.0.1:19999');
+  // and so it stays over a manager restart: memory and store agree
+  await h.manager.stop();
+  const second = await startManager(t, { store, clock: h.clock });
+  const stored = second.manager.listNodes()[0];
+  assert.deepEqual([stored?.labels, stored?.availability, stored?.url], [node?.labels, 'pause', node?.url]);
 });
