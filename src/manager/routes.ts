@@ -36,7 +36,7 @@ import {
   textResponse,
 } from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
-import { parseSubmission, TaskSpec } from '../task/index.js';
+import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
@@ -74,9 +74,18 @@ const eventStream = {
     },
   },
 };
+type NotRunningTask = Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'reason'>;
+
+/** A task with no container to read: one still on its way is worth waiting for, one that ended is not. */
 class TaskNotRunning extends PoseidonError {
-  constructor(id: string) {
-    super('task_not_placed', `task ${id} has no container yet; try again once it is Running`);
+  constructor(task: NotRunningTask, ended: (task: NotRunningTask) => string) {
+    const named = `task ${task.name} (${task.id.slice(0, 8)})`;
+    super(
+      'task_not_placed',
+      !isTerminal(task.state)
+        ? `${named} is ${task.state}, with no container yet; try again once it is Running`
+        : `${named} ${ended(task)}`,
+    );
   }
 }
 
@@ -172,7 +181,8 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     async (req, reply) => {
       const tail = logTail(req.query); // 400 naming tail past the bound
       const { task, workerUrl } = manager.locate(req.params.id);
-      if (workerUrl === null || task.containerId === null) throw new TaskNotRunning(task.id);
+      if (workerUrl === null || task.containerId === null)
+        throw new TaskNotRunning(task, (t) => `is ${t.state} and never had a container (${t.reason}); it has no logs`);
       if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
       const abort = new AbortController();
       req.raw.on('close', () => abort.abort());
@@ -226,7 +236,8 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     { config: READ, schema: { params: TaskParams, response: { 200: TaskUsageView } } },
     async (req) => {
       const { task, workerUrl } = manager.locate(req.params.id);
-      if (workerUrl === null || task.state !== 'Running') throw new TaskNotRunning(task.id);
+      if (workerUrl === null || task.state !== 'Running')
+        throw new TaskNotRunning(task, (t) => `is ${t.state}, not Running; usage is measured while a task runs`);
       return workers(workerUrl).taskStats(task.id);
     },
   );

@@ -52,4 +52,24 @@ describe('a task list with the named fields alone', () => {
       ],
     );
   });
+
+  test('logs of a task with no container say whether one is coming', async () => {
+    const access = (manager as SpawnedManager).access;
+    const env = { ...cliEnv(access), XDG_CONFIG_HOME: join(dir, 'cli') };
+    const waiting = await runPoseidon(['logs', 'first'], env);
+    assert.equal(waiting.code, 1);
+    assert.match(
+      waiting.stderr,
+      /^poseidon: task first \([0-9a-f]{8}\) is Pending, with no container yet; try again once it is Running\n$/,
+    );
+    const client = adminClient(access);
+    const ended = await client.submit({ name: 'never-ran', image: TEST_IMAGE });
+    await client.stopTask(ended.id);
+    const none = await runPoseidon(['logs', 'never-ran'], env);
+    assert.equal(none.code, 1);
+    assert.match(
+      none.stderr,
+      /^poseidon: task never-ran \([0-9a-f]{8}\) is Completed and never had a container \(.+\); it has no logs\n$/,
+    );
+  });
 });
