@@ -125,13 +125,15 @@ export async function spawnListening(
   return handle;
 }
 
-/** Runs `poseidon <args>` to completion (a CLI command); its exit code and output. */
+/** Runs `poseidon <args>` to completion (a CLI command), in `cwd` if given; its exit code and output. */
 export async function runPoseidon(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  cwd?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [POSEIDON_BIN, ...args], {
     env: { ...process.env, ...env },
+    ...(cwd === undefined ? {} : { cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

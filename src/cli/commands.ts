@@ -268,24 +268,27 @@ function registerDeploy(program: Command): void {
   withManager(program.command('deploy'))
     .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
     .argument('[stack]', "the stack's name, as docker stack deploy takes it (or --name)")
-    .option('-f, --file <file>', 'the Compose file (YAML or JSON)')
+    .option('-f, --file <file>', 'the Compose file (YAML or JSON; default compose.yaml or docker-compose.yml here)')
     .option('-c, --compose-file <file>', 'the same as --file, as docker stack deploy spells it')
     .option('--name <stack>', "the stack's name (default the file's name: key, else its directory's name)")
     .option('--prune', "remove the stack's services the file no longer has")
     .option('--dry-run', 'print what would be created, updated and removed, and the warnings; change nothing')
+    .option(
+      '--wait',
+      "show each replica until the stack's new and changed services are healthy and their rollouts done",
+    )
+    .option('--timeout <duration>', 'how long --wait waits', '10m')
     .option('--json', 'print JSON')
     .action(async (stack: string | undefined, given: DeployCommandFlags, cmd: Command) => {
       const { composeFile, ...flags } = given;
-      if ((given.file === undefined) === (composeFile === undefined))
-        cmd.error(
-          `error: ${composeFile === undefined ? 'missing the Compose file' : 'two Compose files'}: ` +
-            'poseidon deploy -f FILE (or -c FILE)',
-        );
+      if (given.file !== undefined && composeFile !== undefined)
+        cmd.error('error: two Compose files: poseidon deploy -f FILE (or -c FILE)');
       if (stack !== undefined && flags.name !== undefined && stack !== flags.name)
         cmd.error(`error: two stack names, ${stack} and --name ${flags.name}: give one`);
       const { deploy } = await import('./deploy-action.js');
       const name = stack ?? flags.name;
-      await deploy({ ...flags, file: flags.file ?? composeFile ?? '', ...(name === undefined ? {} : { name }) });
+      const file = flags.file ?? composeFile;
+      await deploy({ ...flags, ...(file === undefined ? {} : { file }), ...(name === undefined ? {} : { name }) });
     });
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import type { ServiceSpec, ServiceView } from '../api/index.js';
@@ -10,15 +10,21 @@ import {
   type StackPlan,
   type Variables,
 } from '../compose/index.js';
-import { InvalidField } from '../errors/index.js';
+import type { ManagerClient } from '../client/index.js';
+import { InvalidField, PoseidonError } from '../errors/index.js';
+import { parseDuration } from '../units/index.js';
 import { readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
 export interface DeployFlags extends ClientFlags {
-  file: string;
+  /** The Compose file; the one of the current directory (COMPOSE_FILE_NAMES) when not given. */
+  file?: string;
+  wait?: boolean;
+  timeout?: string;
   name?: string;
   prune?: boolean;
   dryRun?: boolean;
@@ -52,23 +58,73 @@ export interface DeployResult {
  * whole file is read, converted and checked against the manager's rules before anything changes.
  */
 export async function deploy(flags: DeployFlags): Promise<void> {
-  const doc = await readDocument(flags.file, '-f');
-  const baseDir = dirname(resolve(flags.file));
+  const file = flags.file ?? composeFileIn(process.cwd());
+  // a bad --timeout is refused before anything changes
+  const timeoutMs = flags.wait === true ? parseDuration('--timeout', flags.timeout ?? '10m') : 0;
+  const doc = await readDocument(file, '-f');
+  const baseDir = dirname(resolve(file));
   const variables = projectVariables(baseDir, process.env);
-  const stack = stackName(flags, doc, variables);
-  const result = await deployStack(managerClient(flags), doc, {
+  const stack = stackName(file, flags, doc, variables);
+  const client = managerClient(flags);
+  const result = await deployStack(client, doc, {
     stack,
     baseDir,
     variables,
     prune: flags.prune === true,
     dryRun: flags.dryRun === true,
   });
-  if (flags.json === true) {
-    process.stdout.write(`${toJson(result)}\n`);
-    return;
+  if (flags.json === true) process.stdout.write(`${toJson(result)}\n`);
+  else {
+    for (const w of result.warnings) process.stderr.write(`poseidon: warning: ${printable(w)}\n`);
+    process.stdout.write(`${describe(result)}\n`);
   }
-  for (const w of result.warnings) process.stderr.write(`poseidon: warning: ${printable(w)}\n`);
-  process.stdout.write(`${describe(result)}\n`);
+  if (flags.wait === true && !result.dryRun) {
+    const write = flags.json === true ? () => {} : (line: string) => void process.stdout.write(`${printable(line)}\n`);
+    if (!(await waitForStack(client, result, timeoutMs, write))) process.exitCode = 1;
+  }
+}
+
+/** The names `docker compose` looks for in a directory, in its order. */
+export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/** The Compose file of `dir`, as `docker compose` finds it without -f. */
+export function composeFileIn(dir: string): string {
+  const found = COMPOSE_FILE_NAMES.map((name) => join(dir, name)).find((path) => existsSync(path));
+  if (found === undefined) throw new NoComposeFile();
+  return found;
+}
+
+class NoComposeFile extends PoseidonError {
+  constructor() {
+    super(
+      'invalid_request',
+      `no Compose file here (${COMPOSE_FILE_NAMES.join(', ')}); name one: poseidon deploy -f FILE (or -c FILE)`,
+    );
+  }
+}
+
+/**
+ * `--wait`: until each service the deploy created or scaled has every replica healthy, and each it
+ * gave a new version has finished its rollout, one after the other within one `timeoutMs`; false
+ * when a rollout did not complete (rolled back or paused). A timeout throws (ServiceWaitTimedOut).
+ */
+export async function waitForStack(
+  client: Pick<ManagerClient, 'getService' | 'serviceTasks'>,
+  result: DeployResult,
+  timeoutMs: number,
+  write: (line: string) => void,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const left = (): number => Math.max(0, deadline - Date.now());
+  let ok = true;
+  for (const name of result.created) ok = (await waitForReplicas(client, name, left(), write)) && ok;
+  for (const u of result.updated) {
+    const done = u.newVersion
+      ? await waitForRollout(client, u.name, left(), write, 'completed')
+      : await waitForReplicas(client, u.name, left(), write);
+    ok = done && ok;
+  }
+  return ok;
 }
 
 /**
@@ -146,11 +202,11 @@ function resultOf(
 }
 
 /** --name, else the file's `name:` (variables substituted), else its directory's name made a DNS label. */
-function stackName(flags: DeployFlags, doc: unknown, variables: Variables): string {
+function stackName(file: string, flags: DeployFlags, doc: unknown, variables: Variables): string {
   if (flags.name !== undefined) return flags.name;
   const named = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['name'] : undefined;
   if (typeof named === 'string') return interpolateText(named, 'name', variables);
-  const dir = basename(dirname(resolve(flags.file)));
+  const dir = basename(dirname(resolve(file)));
   const name = stackNameFrom(dir);
   if (name === null) throw new InvalidField('--name', `is needed: the directory name "${dir}" makes no stack name`);
   return name;

@@ -113,23 +113,31 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.equal(result.stack, 'store');
     assert.deepEqual(result.created, ['store-web', 'store-api', 'store-cache']);
     for (const [args, message] of [
-      [['deploy', 'store'], /^poseidon: missing the Compose file: poseidon deploy -f FILE \(or -c FILE\)$/m],
+      [
+        ['deploy', 'store'],
+        /^poseidon: no Compose file here \(compose\.yaml, compose\.yml, docker-compose\.yaml, docker-compose\.yml\); name one: poseidon deploy -f FILE \(or -c FILE\)$/m,
+      ],
       [['deploy', '-f', file, '-c', file], /^poseidon: two Compose files:/m],
       [
         ['deploy', '-c', file, 'store', '--name', 'shop'],
         /^poseidon: two stack names, store and --name shop: give one$/m,
       ],
     ] as const) {
-      const refused = await c.cli([...args]);
+      const refused = await c.cli([...args], c.dir); // a directory with no Compose file
       assert.equal(refused.code, 1, args.join(' '));
       assert.match(refused.stderr, message);
     }
     assert.deepEqual(await c.client.listServices(), []);
   });
 
-  test('deploy creates the three services; a second deploy of the same file changes nothing', async () => {
-    const first = await deploy();
-    assert.deepEqual(first.result.created, ['shop-web', 'shop-api', 'shop-cache']);
+  test('deploy in the directory of compose.yaml creates the three services, and --wait returns once all are healthy; a second deploy changes nothing', async () => {
+    const first = await c.cli(['deploy', '--wait'], dirname(file));
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^stack shop: 3 created, 0 updated, 0 removed, 0 unchanged$/m);
+    for (const line of ['shop-web: 2/2', 'shop-api: 1/1', 'shop-cache: 1/1'])
+      assert.match(first.stdout, new RegExp(`^service ${line} replicas healthy$`, 'm'), first.stdout);
+    // healthy when it returned, not later
+    for (const s of await c.client.listServices()) assert.equal(s.healthy, s.replicas, s.name);
     const before = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
     assert.equal(before.get('shop-web')?.replicas, 2);
     assert.equal(before.get('shop-web')?.spec.labels?.['poseidon.stack'], 'shop');
@@ -144,8 +152,10 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
   test('a redeploy with one change updates only that service: it alone gets a new version', async () => {
     const before = await services();
     write('2', true);
-    const { result } = await deploy();
+    const { result } = await deploy('--wait');
     assert.deepEqual(result.updated, [{ name: 'shop-api', newVersion: true, changes: ['task.env'] }]);
+    const done = (await services()).get('shop-api');
+    assert.deepEqual([done?.update?.state, done?.healthy], ['completed', 1], '--wait returned once the rollout ended');
     assert.deepEqual(result.unchanged, ['shop-web', 'shop-cache']);
     const after = await allHealthy(['shop-web', 'shop-api', 'shop-cache']);
     assert.equal(after.get('shop-api')?.version, (before.get('shop-api')?.version ?? 0) + 1);

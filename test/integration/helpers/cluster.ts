@@ -132,8 +132,8 @@ export class TestCluster {
   }
 
   /** `poseidon ARGS` as an admin of this cluster. */
-  cli(args: string[]): ReturnType<typeof runPoseidon> {
-    return runPoseidon(args, this.cliEnv());
+  cli(args: string[], cwd?: string): ReturnType<typeof runPoseidon> {
+    return runPoseidon(args, this.cliEnv(), cwd);
   }
 
   /** A process a test started beside the cluster's, stopped with them. */

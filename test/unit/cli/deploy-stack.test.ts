@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
-import { deployStack, projectVariables, type StackClient } from '../../../src/cli/deploy-action.js';
+import { composeFileIn, deployStack, projectVariables, type StackClient } from '../../../src/cli/deploy-action.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -102,4 +102,19 @@ test("the variables: the shell's environment over the .env beside the Compose fi
   assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell' }, 'no .env: the shell alone');
   await writeFile(join(dir, '.env'), '# defaults\nA=file\nB="from the file"\n');
   assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell', B: 'from the file' });
+});
+
+test('without -f, the Compose file is the one docker compose finds: compose.yaml first, docker-compose.yml last', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-name-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.throws(() => composeFileIn(dir), {
+    code: 'invalid_request',
+    message:
+      'no Compose file here (compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml); ' +
+      'name one: poseidon deploy -f FILE (or -c FILE)',
+  });
+  await writeFile(join(dir, 'docker-compose.yml'), 'services: {}\n');
+  assert.equal(composeFileIn(dir), join(dir, 'docker-compose.yml'));
+  await writeFile(join(dir, 'compose.yaml'), 'services: {}\n');
+  assert.equal(composeFileIn(dir), join(dir, 'compose.yaml'));
 });
