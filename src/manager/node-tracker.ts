@@ -11,11 +11,11 @@ import type {
 } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import { InvalidField, NodeNotFound } from '../errors/index.js';
+import { KeyedLock } from '../lock/index.js';
 import { MAX_NODE_LABELS } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
 import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
-import { KeyedLock } from '../lock/index.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
 import { nodeLabels, sameLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';

@@ -80,10 +80,11 @@ type NotRunningTask = Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'reason'>;
 class TaskNotRunning extends PoseidonError {
   constructor(task: NotRunningTask, ended: (task: NotRunningTask) => string) {
     const named = `task ${task.name} (${task.id.slice(0, 8)})`;
+    const why = task.reason === '' ? '' : ` (${task.reason})`;
     super(
       'task_not_placed',
       !isTerminal(task.state)
-        ? `${named} is ${task.state}, with no container yet; try again once it is Running`
+        ? `${named} is ${task.state}${why}, with no container yet; try again once it is Running`
         : `${named} ${ended(task)}`,
     );
   }

@@ -60,7 +60,7 @@ describe('a task list with the named fields alone', () => {
     assert.equal(waiting.code, 1);
     assert.match(
       waiting.stderr,
-      /^poseidon: task first \([0-9a-f]{8}\) is Pending, with no container yet; try again once it is Running\n$/,
+      /^poseidon: task first \([0-9a-f]{8}\) is Pending \(no nodes have joined the cluster yet\), with no container yet; try again once it is Running\n$/,
     );
     const client = adminClient(access);
     const ended = await client.submit({ name: 'never-ran', image: TEST_IMAGE });
