@@ -28,7 +28,7 @@ export interface ServerTimeouts {
   idleMs: number;
   /**
    * An idle keep-alive connection is closed after this long: longer than the 60 s after which our
-   * own clients drop an idle socket (src/client/http-client.ts), so a request never goes out on a
+   * own clients drop an idle socket (src/client/http-transport.ts), so a request never goes out on a
    * socket the server is closing.
    */
   keepAliveMs: number;

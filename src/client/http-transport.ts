@@ -1,0 +1,179 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 'node:https';
+import type { PeerCertificate } from 'node:tls';
+import { RemoteError } from '../errors/index.js';
+import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
+import type { PooledAnswer } from './pooled.js';
+import { agentFor, currentTls, type TlsSource } from './tls.js';
+
+// One request over node:http or node:https, and what its failures mean; HttpClient (http-client.ts)
+// decides where each call goes and when it is tried again.
+
+/** The start of the reason a server's certificate is refused when another CA issued it. */
+export const NOT_ISSUED_BY_CA = "its certificate is not issued by the cluster's CA";
+
+/** The server was not reached, so nothing of the call can have been applied there. */
+export function wasRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNECTTIMEOUT'
+  );
+}
+
+/**
+ * Shared by every client in the process, as fetch's global dispatcher was; idle sockets do not
+ * keep it alive. An idle socket is closed after 60 s, before a Poseidon server closes it (65 s,
+ * src/http/limits.ts): a request never goes out on a socket being closed. Kept that long, the
+ * manager's connection to a worker outlives the quiet between two placements, and a task placed
+ * after a quiet spell skips a mutual-TLS handshake (both sides sign and verify; with undici's 4 s,
+ * every placement more than 4 s after the last paid one). The timeout only closes idle sockets;
+ * a slow answer is bounded by the request's deadline.
+ */
+export const IDLE_SOCKET_MS = 60_000;
+const HTTP_AGENT = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+
+interface Https {
+  request: typeof httpsRequest;
+  /** For https:// URLs given no cluster credentials: the system's CAs. */
+  agent: HttpsAgent;
+  Agent: new (o: AgentOptions) => HttpsAgent;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+/**
+ * node:https and its agent, loaded on the first https:// call: loading TLS would cost every
+ * plain-HTTP `poseidon status` a few ms of its start-up.
+ */
+let secure: Promise<Https> | undefined;
+function loadHttps(): Promise<Https> {
+  secure ??= Promise.all([import('node:https'), import('node:tls')]).then(([https, tls]) => ({
+    request: https.request,
+    agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    Agent: https.Agent,
+    checkServerIdentity: tls.checkServerIdentity,
+  }));
+  return secure;
+}
+
+/** How one request goes out beyond its URL: its headers, and the TLS it uses for https://. */
+export interface Via {
+  headers: Readonly<Record<string, string>>;
+  tls: TlsSource | undefined;
+  /** Other servers may take the call: a connection not made in CONNECT_TIMEOUT_MS fails at once. */
+  failover: boolean;
+}
+
+/** Why a TLS handshake refused the server, in words; undefined for any other failure. */
+export function tlsRefusal(err: unknown): string | undefined {
+  // the role check (tls.ts) fails with a message and no code
+  if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its certificate does not name the address called';
+  if (code === 'CERT_HAS_EXPIRED') return 'its certificate has expired';
+  if (/^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_)/.test(code)) return `${NOT_ISSUED_BY_CA} (${code})`;
+  return undefined;
+}
+
+/** With several servers, a connection (TCP, then TLS) not made within this long: that one is down or frozen. */
+export const CONNECT_TIMEOUT_MS = 3_000;
+
+/** A response whose status line is in, through either transport: its body, read as text once or streamed. */
+export type Answer = PooledAnswer;
+
+/**
+ * Sends one request through node:http; resolves once the response's status line is in. Rejects on a network
+ * error, the deadline or the signal; both also end the response's body if they come later.
+ */
+export async function open(
+  url: URL,
+  method: string,
+  body: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  via: Via,
+): Promise<Answer> {
+  const https = url.protocol === 'https:' ? await loadHttps() : undefined;
+  const agent =
+    https === undefined
+      ? HTTP_AGENT
+      : via.tls === undefined
+        ? https.agent
+        : agentFor(currentTls(via.tls), https, https.checkServerIdentity, IDLE_SOCKET_MS);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> =
+      body === undefined
+        ? via.headers
+        : { ...via.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const options = {
+      method,
+      headers,
+      agent,
+      ...(signal === undefined ? {} : { signal }),
+    };
+    const onResponse = (res: IncomingMessage): void => {
+      res.once('close', () => clearTimeout(deadline));
+      resolve({ status: res.statusCode ?? 0, text: () => readText(res), body: res });
+    };
+    const req = (https?.request ?? httpRequest)(url, options, onResponse);
+    const deadline =
+      timeoutMs > 0 ? setTimeout(() => req.destroy(new DeadlinePassed(timeoutMs)), timeoutMs) : undefined;
+    // a server that takes the connection but does not finish the handshake (a frozen process: the
+    // kernel still accepts) has received nothing of the call: it fails as a refused one does
+    req.once('socket', (socket) => {
+      if (!via.failover || req.reusedSocket || !socket.connecting) return;
+      const late = setTimeout(
+        () => req.destroy(new ConnectTimedOut(url.origin, CONNECT_TIMEOUT_MS)),
+        CONNECT_TIMEOUT_MS,
+      );
+      socket.once(https === undefined ? 'connect' : 'secureConnect', () => clearTimeout(late));
+      socket.once('close', () => clearTimeout(late));
+    });
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
+    req.end(body);
+  });
+}
+
+/** The whole body as text; rejects if the response breaks (or its deadline passes) first. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+    // a response destroyed before its end (deadline, signal) may close without an error
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the response ended before its body was complete'));
+    });
+  });
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+export function toRemoteError(status: number, body: unknown, text: string): RemoteError {
+  // A redirect is never followed, nor passed on with its status: a server relaying this error
+  // (the manager reading a node's logs) must not hand its own client a Location either.
+  if (status < 400) return new RemoteError('bad_answer', 502, `answered HTTP ${status}, which is not an answer here`);
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown; leader?: unknown } } | null
+  )?.error;
+  if (typeof error?.code === 'string' && typeof error.message === 'string') {
+    const retryAfterMs = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+    const leader = typeof error.leader === 'string' ? error.leader : undefined;
+    return new RemoteError(error.code, status, error.message, retryAfterMs, leader);
+  }
+  return new RemoteError('http_error', status, `HTTP ${status}: ${text.slice(0, 200)}`);
+}
