@@ -15,6 +15,7 @@ import { registerService } from './service-commands.js';
 import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
+import { collect } from './repeatable.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
 
@@ -205,7 +206,15 @@ function registerExec(program: Command): void {
 
 function registerEvents(program: Command): void {
   withManager(program.command('events'))
-    .description('print task and node events as they happen')
+    .description('print task, node and service events as they happen')
+    .option('--task <task>', "only this task's events: its name, id or id prefix (repeat for any of several)", collect)
+    .option('--node <name>', "only this node's events and its tasks' (repeat)", collect)
+    .option('--service <name>', "only this service's events and its replicas' (repeat)", collect)
+    .option(
+      '--type <type>',
+      'only events of this type (task.exited) or kind (task, node, service, update) (repeat)',
+      collect,
+    )
     .option('--json', 'one JSON object per line')
     .action(async (flags: EventsFlags) => {
       const { printEvents } = await import('./events-action.js');

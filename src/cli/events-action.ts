@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CLUSTER_EVENT_TYPES } from '../api/event-types.js';
+import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, printableJson } from './terminal-text.js';
@@ -8,6 +10,42 @@ const AGAIN_MS = 500;
 
 export interface EventsFlags extends ClientFlags {
   json?: boolean;
+  /** Filters, as `docker events --filter` takes them: a flag repeated is any of its values, two flags are both. */
+  task?: string[];
+  node?: string[];
+  service?: string[];
+  type?: string[];
+}
+
+/** What `--type` takes besides a whole type: the part before its dot. */
+const EVENT_KINDS = ['task', 'node', 'service', 'update'];
+
+/** An id prefix `--task` matches: at least four hex digits (a name of four is matched by name too). */
+const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,}$/;
+
+/**
+ * The events the flags keep; a --type that is no event type or kind is refused here, before the
+ * stream is opened, naming what it takes.
+ */
+export function eventFilter(flags: Pick<EventsFlags, 'task' | 'node' | 'service' | 'type'>): (e: EventLine) => boolean {
+  const types = (flags.type ?? []).map((t) => {
+    if (EVENT_KINDS.includes(t)) return (e: EventLine) => e.type.startsWith(`${t}.`);
+    if ((CLUSTER_EVENT_TYPES as readonly string[]).includes(t)) return (e: EventLine) => e.type === t;
+    throw new InvalidField(
+      '--type',
+      `is "${t}", no event type; use a kind (${EVENT_KINDS.join(', ')}) or a type: ${CLUSTER_EVENT_TYPES.join(', ')}`,
+    );
+  });
+  const tests: Array<(e: EventLine) => boolean> = [];
+  if (types.length > 0) tests.push((e) => types.some((matches) => matches(e)));
+  const { task, node, service } = flags;
+  if (task !== undefined)
+    tests.push((e) =>
+      task.some((t) => e.taskName === t || e.taskId === t || (ID_PREFIX.test(t) && e.taskId?.startsWith(t) === true)),
+    );
+  if (node !== undefined) tests.push((e) => e.node !== undefined && node.includes(e.node));
+  if (service !== undefined) tests.push((e) => e.service !== undefined && service.includes(e.service));
+  return (e) => tests.every((passes) => passes(e));
 }
 
 interface EventLine {
@@ -52,17 +90,19 @@ function ofService(e: EventLine): string {
   return parts.length === 0 ? (e.service ?? '') : `${e.service ?? ''}: ${parts.join('; ')}`;
 }
 
-/** One event for people; a line that is no event is shown as it came, escaped. */
-function lineFor(json: string): string {
+/** The event a line holds; undefined for a line that is no event (shown as it came, escaped). */
+function eventOf(json: string): EventLine | undefined {
   try {
-    return describe(JSON.parse(json) as EventLine);
+    const e = JSON.parse(json) as EventLine | null;
+    return typeof e?.type === 'string' && typeof e.time === 'string' ? e : undefined;
   } catch {
-    return printable(json);
+    return undefined;
   }
 }
 
 /** `poseidon events`: the manager's event stream as lines for people, or as it comes with --json. */
 export async function printEvents(flags: EventsFlags): Promise<void> {
+  const keep = eventFilter(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   const client = managerClient(flags);
@@ -75,7 +115,10 @@ export async function printEvents(flags: EventsFlags): Promise<void> {
       // Ctrl-C ends the lines quietly; a manager that goes away is an error
       for await (const line of readLines(events, abort.signal)) {
         const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
-        process.stdout.write(flags.json === true ? `${safe}\n` : `${lineFor(safe)}\n`);
+        const e = eventOf(safe);
+        if (e !== undefined && !keep(e)) continue;
+        const shown = flags.json === true ? safe : e === undefined ? printable(safe) : describe(e);
+        process.stdout.write(`${shown}\n`);
       }
     } catch (err) {
       if (abort.signal.aborted) return;

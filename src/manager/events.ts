@@ -41,6 +41,7 @@ export function taskEvent(
     taskId: rec.request.id,
     taskName: rec.request.name,
     ...(nodeName === null ? {} : { node: nodeName }),
+    ...(rec.service === undefined ? {} : { service: rec.service.service }),
     state: rec.state,
     reason: rec.reason,
     restarts: rec.restarts,

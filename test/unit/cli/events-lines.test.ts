@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describe } from '../../../src/cli/events-action.js';
+import { describe, eventFilter } from '../../../src/cli/events-action.js';
 
 // What `poseidon events` prints for each kind of subject: a task, a node, a service and its rollouts.
 
@@ -55,4 +55,22 @@ test('rollout events give the versions, the progress, and the reason where it st
 
 test('a service name with terminal escapes is printed escaped', () => {
   assert.doesNotMatch(describe({ time, type: 'service.removed', service: 'web\u001b[2J' }), /\u001b/);
+});
+
+test('filters: a task by name, id or id prefix; a flag repeated is any of its values, two flags are both', () => {
+  const id = '4b8511d8-0000-4000-8000-000000000000';
+  const started = { time, type: 'task.started', taskId: id, taskName: 'web-1', node: 'w1', service: 'web' };
+  const down = { time, type: 'node.down', node: 'w2' };
+  const created = { time, type: 'service.created', service: 'web' };
+  const keeps = (flags: Parameters<typeof eventFilter>[0]): string[] =>
+    [started, down, created].filter(eventFilter(flags)).map((e) => e.type);
+  assert.deepEqual(keeps({}), ['task.started', 'node.down', 'service.created']);
+  for (const task of ['web-1', id, '4b85', '4b8511d8-0000'])
+    assert.deepEqual(keeps({ task: [task] }), ['task.started']);
+  assert.deepEqual(keeps({ task: ['4b8'] }), [], 'an id prefix has four digits at least');
+  assert.deepEqual(keeps({ node: ['w1', 'w2'] }), ['task.started', 'node.down']);
+  assert.deepEqual(keeps({ service: ['web'] }), ['task.started', 'service.created']);
+  assert.deepEqual(keeps({ service: ['web'], type: ['service'] }), ['service.created']);
+  assert.deepEqual(keeps({ type: ['node', 'task.started'] }), ['task.started', 'node.down']);
+  assert.throws(() => eventFilter({ type: ['tasks'] }), { code: 'invalid_request', field: '--type' });
 });
