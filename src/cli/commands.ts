@@ -98,8 +98,15 @@ function registerTask(program: Command): void {
       .command('task')
       .description('submit a task from a JSON or YAML file (native spec or seed TaskEvent) and print its id'),
   )
-    .requiredOption('-f, --filename <file>', 'task file')
-    .action(async (flags: TaskFlags) => {
+    .usage('-f FILE [options]')
+    .option('-f, --filename <file>', 'task file')
+    .argument('[words...]') // for the hint below: `task ls` and `task inspect web` are not commands here
+    .action(async (words: string[], flags: TaskFlags, cmd: Command) => {
+      if (flags.filename === undefined)
+        cmd.error(
+          `error: ${words.length === 0 ? 'missing the task file' : `poseidon task ${words[0]} is not a command`}: ` +
+            'poseidon task -f FILE submits a task file; poseidon status lists tasks, poseidon status TASK shows one',
+        );
       const { submitTask } = await import('./task-action.js');
       await submitTask(flags.filename ?? '', flags);
     });

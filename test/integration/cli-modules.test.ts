@@ -219,6 +219,14 @@ test('poseidon run -f FILE submits as run FILE does; none or two files are refus
     const none = await poseidon(['run', '--manager', manager.url]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /missing the image or task file: poseidon run IMAGE \[COMMAND...\] or poseidon run FILE/);
+    // `task` takes a file and nothing else: `task inspect web` (kubectl's habit) says where to look
+    const inspect = await poseidon(['task', 'inspect', 'web', '--manager', manager.url]);
+    assert.equal(inspect.code, 1);
+    assert.equal(
+      inspect.stderr,
+      'poseidon: poseidon task inspect is not a command: poseidon task -f FILE submits a task file; ' +
+        'poseidon status lists tasks, poseidon status TASK shows one\n',
+    );
     const two = await poseidon(['run', file, '-f', file, '--manager', manager.url]);
     assert.equal(two.code, 1);
     assert.match(two.stderr, /two task files/);
