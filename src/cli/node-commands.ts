@@ -71,15 +71,15 @@ export function registerNode(program: Command, withManager: WithManager): void {
     )
     .argument('<node>', 'node name or id')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
-      const { setNodeAvailability } = await import('./status-action.js');
-      await setNodeAvailability(nameOrId, 'drain', cmd.optsWithGlobals<NodeFlags>());
+      const { updateNode } = await import('./node-update.js');
+      await updateNode(nameOrId, { ...cmd.optsWithGlobals<NodeFlags>(), availability: 'drain' });
     });
   node
     .command('activate')
     .description('let a drained node take work again (admin)')
     .argument('<node>', 'node name or id')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
-      const { setNodeAvailability } = await import('./status-action.js');
-      await setNodeAvailability(nameOrId, 'active', cmd.optsWithGlobals<NodeFlags>());
+      const { updateNode } = await import('./node-update.js');
+      await updateNode(nameOrId, { ...cmd.optsWithGlobals<NodeFlags>(), availability: 'active' });
     });
 }

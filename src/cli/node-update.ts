@@ -21,12 +21,17 @@ export interface NodeUpdate {
   availability?: NodeAvailability;
 }
 
-/** What `node update --availability` says it did, after the node's name. */
-const AVAILABILITY_SAID: Readonly<Record<NodeAvailability, string>> = {
-  drain: 'drained: nothing new goes there; its tasks move to other nodes',
-  pause: 'paused: nothing new goes there; its tasks stay',
-  active: 'active: it takes new work again',
-};
+/** What a change of availability says it did, after the node's name (`node update`, `node drain`, `node activate`). */
+function availabilitySaid(availability: NodeAvailability, node: NodeStatusView): string {
+  if (availability === 'pause') return 'paused: nothing new goes there; its tasks stay';
+  if (availability === 'active') return 'active: it takes new work again';
+  const n = node.taskCount;
+  const moving =
+    n === 0
+      ? 'it runs no task'
+      : `its ${n === 1 ? 'task moves' : `${n} tasks move`} to other nodes (waiting Pending while none has room)`;
+  return `drained: nothing new goes there; ${moving}`;
+}
 
 export function nodeUpdateOf(flags: NodeUpdateFlags): NodeUpdate {
   const add = parseNodeLabels('--label-add', flags.labelAdd ?? []);
@@ -61,7 +66,7 @@ export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Prom
   if (update.availability !== undefined) {
     const set = { drain: client.drainNode, pause: client.pauseNode, active: client.activateNode }[update.availability];
     node = await set.call(client, nameOrId);
-    lines.push(`node ${printable(node.name)} ${AVAILABILITY_SAID[update.availability]}`);
+    lines.push(`node ${printable(node.name)} ${availabilitySaid(update.availability, node)}`);
   }
   if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);

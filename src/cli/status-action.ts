@@ -1,4 +1,4 @@
-import type { ManagerTaskView, NodeAvailability, VolumeView } from '../api/index.js';
+import type { ManagerTaskView, VolumeView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -181,26 +181,4 @@ export function removedNodeLines(
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** `poseidon node drain NODE` / `poseidon node activate NODE`. */
-export async function setNodeAvailability(
-  nameOrId: string,
-  availability: Exclude<NodeAvailability, 'pause'>,
-  flags: NodeFlags,
-): Promise<void> {
-  const client = managerClient(flags);
-  const node = availability === 'drain' ? await client.drainNode(nameOrId) : await client.activateNode(nameOrId);
-  const n = node.taskCount;
-  const moving =
-    n === 0
-      ? 'it runs no task'
-      : `its ${n === 1 ? 'task moves' : `${n} tasks move`} to other nodes (waiting Pending while none has room)`;
-  if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
-  else
-    process.stdout.write(
-      availability === 'drain'
-        ? `node ${node.name} drained: nothing new goes there; ${moving}\n`
-        : `node ${node.name} active: it takes new work again\n`,
-    );
 }

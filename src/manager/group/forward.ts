@@ -129,8 +129,8 @@ function pass(
     let piped: IncomingMessage | undefined;
     // a stream the caller follows until it leaves ends when this manager stops, as the leader's own
     // do; while it is quiet, its connection is not an idle one
-    if (followsUntilLeft(req)) req.raw.socket.setTimeout(0);
-    if (followsUntilLeft(req))
+    if (followsUntilLeft(req)) {
+      req.raw.socket.setTimeout(0);
       endsWithServer(req, reply, () => {
         if (!out.headersSent) upstream.destroy(new Error('the manager is stopping'));
         else {
@@ -138,6 +138,7 @@ function pass(
           out.end();
         }
       });
+    }
     const answerTimer = setTimeout(() => upstream.destroy(new Error('no answer in time')), ANSWER_TIMEOUT_MS);
     upstream.on('response', (res: IncomingMessage) => {
       clearTimeout(answerTimer);

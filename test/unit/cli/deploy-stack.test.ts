@@ -3,8 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
-import { composeFileIn, deployStack, projectVariables, type StackClient } from '../../../src/cli/deploy-action.js';
+import type { ServiceSpec, ServiceTaskView, ServiceView } from '../../../src/api/index.js';
+import {
+  composeFileIn,
+  deployStack,
+  projectVariables,
+  waitForStack,
+  type StackClient,
+} from '../../../src/cli/deploy-action.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -41,6 +47,13 @@ class FakeServices implements StackClient {
     this.calls.push(`update ${name}`);
     this.seed(spec);
     return Promise.resolve(this.views.get(name) as ServiceView);
+  }
+  getService(name: string): Promise<ServiceView> {
+    const v = this.views.get(name);
+    return v === undefined ? Promise.reject(new Error(`no service ${name}`)) : Promise.resolve(v);
+  }
+  serviceTasks(): Promise<ServiceTaskView[]> {
+    return Promise.resolve([]);
   }
   removeService(name: string): Promise<unknown> {
     this.calls.push(`remove ${name}`);
@@ -117,4 +130,44 @@ test('without -f, the Compose file is the one docker compose finds: compose.yaml
   assert.equal(composeFileIn(dir), join(dir, 'docker-compose.yml'));
   await writeFile(join(dir, 'compose.yaml'), 'services: {}\n');
   assert.equal(composeFileIn(dir), join(dir, 'compose.yaml'));
+});
+
+test('--wait: true when every created service is healthy and every rollout completed; false when one rolled back; a timeout names the service', async () => {
+  const fake = new FakeServices();
+  const result = await deployStack(fake, await doc(FILE), options);
+  const lines: string[] = [];
+  assert.equal(await waitForStack(fake, result, 1_000, (l) => lines.push(l)), true);
+  assert.deepEqual(lines, [
+    'service shop-web: 2/2 replicas healthy',
+    'service shop-api: 1/1 replicas healthy',
+    'service shop-cache: 1/1 replicas healthy',
+  ]);
+
+  const api = fake.views.get('shop-api') as ServiceView;
+  const rollout = (state: 'rolled_back' | 'completed'): ServiceView['update'] => ({
+    state,
+    fromVersion: 1,
+    toVersion: 2,
+    updated: 0,
+    total: 1,
+    failed: state === 'rolled_back' ? 1 : 0,
+    startedAt: api.createdAt,
+    deadline: api.createdAt,
+    finishedAt: api.createdAt,
+    reason: state === 'rolled_back' ? 'a new replica failed' : 'every replica runs version 2',
+  });
+  const updated = { ...result, created: [], updated: [{ name: 'shop-api', newVersion: true, changes: ['task.env'] }] };
+  fake.views.set('shop-api', { ...api, update: rollout('rolled_back') });
+  assert.equal(await waitForStack(fake, updated, 1_000, () => {}), false, 'a rollback is a failed deploy');
+  fake.views.set('shop-api', { ...api, update: rollout('completed') });
+  assert.equal(await waitForStack(fake, updated, 1_000, () => {}), true);
+
+  fake.views.set('shop-web', { ...(fake.views.get('shop-web') as ServiceView), healthy: 1 });
+  await assert.rejects(
+    waitForStack(fake, result, 0, () => {}),
+    {
+      code: 'wait_timed_out',
+      message: /^service shop-web: 1\/2 healthy after 0s/,
+    },
+  );
 });
