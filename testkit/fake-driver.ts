@@ -13,6 +13,7 @@ import {
   type ContainerState,
   type ContainerUsage,
   type Driver,
+  type ExecIo,
   type ExecOutput,
   type ExecRun,
   type LogOptions,
@@ -232,16 +233,34 @@ export class FakeDriver implements Driver {
     return this.opts.exec?.(c, command) ?? { exitCode: 0, output: '' };
   }
 
-  /** `poseidon exec`: what the `exec` option answers, its output as one piece of stdout. */
-  async execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun> {
+  /**
+   * `poseidon exec`: what the `exec` option answers, its output as one piece of stdout. With stdin
+   * the command is `cat`'s echo of its input (then the option's output), ending when its stdin ends.
+   */
+  async execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecIo): Promise<ExecRun> {
     const { exitCode, output } = await this.exec(containerId, command, 0);
     signal.throwIfAborted();
     const pieces: ExecOutput[] = output === '' ? [] : [{ stream: 'stdout', data: Buffer.from(output) }];
+    if (io?.stdin !== true)
+      return {
+        output: (async function* () {
+          yield* pieces;
+        })(),
+        exitCode: async () => exitCode,
+      };
+    const echo = new PassThrough();
+    signal.addEventListener('abort', () => echo.destroy(), { once: true });
     return {
       output: (async function* () {
+        for await (const data of echo as AsyncIterable<Buffer>) yield { stream: 'stdout' as const, data };
         yield* pieces;
       })(),
       exitCode: async () => exitCode,
+      stdin: {
+        write: (data) => new Promise<void>((resolve) => echo.write(data, () => resolve())),
+        end: () => echo.end(),
+        resize: async () => undefined,
+      },
     };
   }
 

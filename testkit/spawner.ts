@@ -125,17 +125,22 @@ export async function spawnListening(
   return handle;
 }
 
-/** Runs `poseidon <args>` to completion (a CLI command), in `cwd` if given; its exit code and output. */
+/**
+ * Runs `poseidon <args>` to completion (a CLI command), in `cwd` if given, with `input` as its
+ * stdin if given (none otherwise); its exit code and output.
+ */
 export async function runPoseidon(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
+  input?: string | Buffer,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [POSEIDON_BIN, ...args], {
     env: { ...process.env, ...env },
     ...(cwd === undefined ? {} : { cwd }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(input); // none: an input that ends at once
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

@@ -1,13 +1,30 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-// `poseidon exec TASK -- CMD...`: a command run in a task's container, as `docker exec` without -i
-// and -t runs it. The manager passes the call to the task's worker, which streams the output.
+// `poseidon exec [-i] [-t] TASK CMD...`: a command run in a task's container, as `docker exec`
+// runs it. The manager passes the call to the task's worker, which streams the output. With stdin
+// the answer's first line names a session, and the client sends its input in order to
+// `POST /tasks/{id}/exec/{session}/input` while the output streams.
 
 /** Arguments a command may have, and the bytes of each. */
 export const MAX_EXEC_ARGS = 256;
 export const MAX_EXEC_ARG_BYTES = 4096;
 /** The longest an exec may run before the worker stops streaming it: 24 h, the bound on every duration. */
 export const MAX_EXEC_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** The most input one `…/input` call carries (before base64): a client sends more as more calls. */
+export const MAX_EXEC_INPUT_BYTES = 32 * 1024;
+
+/** A terminal's size in characters, as the client's terminal has it. */
+function terminalSize(description: string) {
+  return Type.Object(
+    {
+      cols: Type.Integer({ minimum: 1, maximum: 10_000 }),
+      rows: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    },
+    { additionalProperties: false, description },
+  );
+}
+export const TerminalSize = terminalSize("A terminal's size in characters.");
+export type TerminalSize = Static<typeof TerminalSize>;
 
 export const ExecRequest = Type.Object(
   {
@@ -23,16 +40,56 @@ export const ExecRequest = Type.Object(
         description: 'Stop streaming after this long (the command runs on to its end); 24 h when absent.',
       }),
     ),
+    stdin: Type.Optional(
+      Type.Boolean({
+        description:
+          'Keep the command\'s stdin open (`docker exec -i`): the answer\'s first line is `{"session", "taskId"}`, ' +
+          'and input goes to `POST /tasks/{taskId}/exec/{session}/input`.',
+      }),
+    ),
+    tty: Type.Optional(
+      Type.Boolean({ description: 'Give the command a terminal (`docker exec -t`): its output all comes as stdout.' }),
+    ),
+    size: Type.Optional(terminalSize("The terminal's size at the start (with `tty` only).")),
   },
   { additionalProperties: false },
 );
 export type ExecRequest = Static<typeof ExecRequest>;
 
+/** One call's worth of an interactive exec's input: bytes for its stdin, the end of it, a new terminal size. */
+export const ExecInput = Type.Object(
+  {
+    data: Type.Optional(
+      Type.String({
+        maxLength: Math.ceil(MAX_EXEC_INPUT_BYTES / 3) * 4,
+        pattern: '^[A-Za-z0-9+/]*={0,2}$',
+        contentEncoding: 'base64',
+        description: `Bytes for the command's stdin, base64 (at most ${MAX_EXEC_INPUT_BYTES / 1024} KiB a call).`,
+      }),
+    ),
+    eof: Type.Optional(Type.Literal(true, { description: "Close the command's stdin, after `data`." })),
+    size: Type.Optional(terminalSize('The terminal was resized (with `tty` only).')),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ExecInput = Static<typeof ExecInput>;
+
+/** The session an interactive exec's input goes to. */
+export const ExecSessionParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  session: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
+});
+
 /**
  * One line of the answer (NDJSON): a piece of output as it comes, then one last line with the
  * exit code, or with why there is none (timed out, the engine went away).
  */
-export type ExecLine = { stdout: string } | { stderr: string } | { exitCode: number } | { error: string };
+export type ExecLine =
+  | { session: string; taskId: string }
+  | { stdout: string }
+  | { stderr: string }
+  | { exitCode: number }
+  | { error: string };
 
 /** The answer's document (OpenAPI): NDJSON, one ExecLine a line. */
 export const execResponse = {
@@ -43,6 +100,7 @@ export const execResponse = {
     content: {
       'application/x-ndjson': {
         schema: Type.Union([
+          Type.Object({ session: Type.String(), taskId: Type.String() }),
           Type.Object({ stdout: Type.String() }),
           Type.Object({ stderr: Type.String() }),
           Type.Object({ exitCode: Type.Integer() }),

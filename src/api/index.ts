@@ -98,5 +98,15 @@ export { ClusterStatusView, ManagerMemberView, StoreMemberView, StoreStatusView 
 export { ClusterEvent, CLUSTER_EVENT_TYPES } from './events.js';
 export type { ClusterEventType } from './events.js';
 /** `POST /tasks/{id}/exec` (`poseidon exec`): the command, and the lines of output and exit code that answer it. */
-export { ExecRequest, execResponse, MAX_EXEC_ARGS, MAX_EXEC_ARG_BYTES, MAX_EXEC_TIMEOUT_MS } from './exec.js';
+export {
+  ExecInput,
+  ExecRequest,
+  execResponse,
+  ExecSessionParams,
+  MAX_EXEC_ARGS,
+  MAX_EXEC_ARG_BYTES,
+  MAX_EXEC_INPUT_BYTES,
+  MAX_EXEC_TIMEOUT_MS,
+  TerminalSize,
+} from './exec.js';
 export type { ExecLine } from './exec.js';

@@ -197,12 +197,14 @@ function registerLogs(program: Command): void {
 function registerExec(program: Command): void {
   withManager(program.command('exec'))
     .description(
-      "run a command in a task's running container, wherever it runs, as docker exec does without -i and -t " +
-        '(no stdin, no terminal); its output here, its exit code as this one (deploy)',
+      "run a command in a task's running container, wherever it runs, as docker exec does; its output here, " +
+        'its exit code as this one (deploy)',
     )
-    .usage('[options] TASK COMMAND [ARG...]')
+    .usage('[-i] [-t] [options] TASK COMMAND [ARG...]')
     .argument('<task>', 'task id, name or unique id prefix')
     .argument('<command...>', 'the program and its arguments, run without a shell (sh -c "..." for one)')
+    .option('-i, --interactive', "what you type or pipe here is the command's stdin")
+    .option('-t, --tty', 'give the command a terminal (with -i, every key you press goes to it)')
     .option('--timeout <duration>', 'stop showing its output after this long (it runs on); default 24h')
     .passThroughOptions() // after the task, everything is the command's, as with docker exec
     .action(async (task: string, command: string[], flags: ExecFlags) => {

@@ -1,44 +1,84 @@
 import type { ExecRequest } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
+import { pumpInput, type InputPump } from './exec-input.js';
 import { durationFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
-// `poseidon exec TASK COMMAND [ARG...]`: a command in a task's running container, wherever it
-// runs, as `docker exec` without -i and -t runs it: its stdout and stderr here as they come, and
-// its exit code as this command's.
+// `poseidon exec [-i] [-t] TASK COMMAND [ARG...]`: a command in a task's running container,
+// wherever it runs, as `docker exec` runs it: its stdout and stderr here as they come, and its
+// exit code as this command's. With -i what is typed or piped here is its stdin; with -t it has a
+// terminal (this one's size, followed as it changes), and this terminal passes every key to it.
 
-export type ExecFlags = ClientFlags & { timeout?: string };
+export type ExecFlags = ClientFlags & { timeout?: string; interactive?: boolean; tty?: boolean };
 
 /** Ctrl-C, as a shell reports a command it interrupted. */
 const INTERRUPTED = 130;
 
 /** The request, read from the arguments and flags; refused before anything is sent. */
-export function execRequestOf(command: readonly string[], flags: ExecFlags): ExecRequest {
+export function execRequestOf(
+  command: readonly string[],
+  flags: ExecFlags,
+  terminal?: { cols: number; rows: number },
+): ExecRequest {
   if (command.length === 0 || command[0] === '')
-    throw new InvalidField('COMMAND', 'is missing: poseidon exec TASK COMMAND [ARG...]');
-  if (flags.timeout === undefined) return { command: [...command] };
+    throw new InvalidField('COMMAND', 'is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]');
+  const req: ExecRequest = { command: [...command] };
+  if (flags.interactive === true) req.stdin = true;
+  if (flags.tty === true) {
+    req.tty = true;
+    if (terminal !== undefined && terminal.cols > 0 && terminal.rows > 0) req.size = terminal;
+  }
+  if (flags.timeout === undefined) return req;
   const timeoutMs = durationFlag('--timeout', flags.timeout); // at most 24 h, as every duration
   if (timeoutMs === 0) throw new InvalidField('--timeout', `is ${flags.timeout}; give a duration from 1ms to 24h`);
-  return { command: [...command], timeoutMs };
+  return { ...req, timeoutMs };
+}
+
+/** This terminal's size, when stdout is one. */
+function terminalSize(): { cols: number; rows: number } | undefined {
+  return process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : undefined;
 }
 
 export async function runExec(task: string, command: readonly string[], flags: ExecFlags): Promise<void> {
-  const req = execRequestOf(command, flags);
+  const keys = flags.interactive === true && flags.tty === true; // every key goes to the command
+  if (keys && !process.stdin.isTTY)
+    throw new InvalidField('-t', 'needs a terminal, and stdin is not one: leave out -t to pipe input (exec -i)');
+  const req = execRequestOf(command, flags, flags.tty === true ? terminalSize() : undefined);
+  const client = managerClient(flags);
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
+  const ended = new AbortController(); // the output ended: no more input goes
+  process.once('SIGINT', () => abort.abort()); // in raw mode Ctrl-C is a key for the command instead
+  let pump: InputPump | undefined;
+  const onResize = (): void => {
+    const size = terminalSize();
+    if (size !== undefined) pump?.resize(size);
+  };
   let exitCode: number | undefined;
+  if (keys) process.stdin.setRawMode(true);
   try {
-    for await (const line of await managerClient(flags).exec(task, req, abort.signal)) {
+    for await (const line of await client.exec(task, req, abort.signal)) {
       if ('stdout' in line) await write(process.stdout, line.stdout);
       else if ('stderr' in line) await write(process.stderr, line.stderr);
       else if ('exitCode' in line) exitCode = line.exitCode;
-      else {
+      else if ('session' in line) {
+        pump = pumpInput(process.stdin, (body) => client.execInput(line.taskId, line.session, body), ended.signal);
+        pump.done.catch((err: unknown) => {
+          // the command may have exited meanwhile: its output says so, and this is no news
+          if (!ended.signal.aborted) process.stderr.write(`poseidon: input not sent: ${(err as Error).message}\n`);
+        });
+        if (keys) process.stdout.on('resize', onResize);
+      } else {
         process.stderr.write(`poseidon: ${line.error}\n`);
         exitCode = 1;
       }
     }
   } catch (err) {
     if (!abort.signal.aborted) throw err;
+  } finally {
+    ended.abort();
+    process.stdout.off('resize', onResize);
+    if (keys) process.stdin.setRawMode(false);
+    if (flags.interactive === true) process.stdin.destroy(); // nothing more is read: let the process end
   }
   if (abort.signal.aborted) {
     process.stderr.write('poseidon: interrupted; the command may still run in the container\n');

@@ -21,6 +21,7 @@ function isExecLine(value: unknown): value is ExecLine {
   if (typeof value !== 'object' || value === null) return false;
   const l = value as Record<string, unknown>;
   return (
+    (typeof l['session'] === 'string' && typeof l['taskId'] === 'string') ||
     typeof l['stdout'] === 'string' ||
     typeof l['stderr'] === 'string' ||
     Number.isInteger(l['exitCode']) ||

@@ -9,6 +9,7 @@ import type {
   EndpointsApplied,
   EndpointsMessage,
   CreatedTokenView,
+  ExecInput,
   ExecLine,
   ExecRequest,
   HeartbeatReply,
@@ -99,6 +100,18 @@ export class ManagerClient {
       'POST',
     );
     return execOutput(body, signal);
+  }
+  /**
+   * Input for an interactive exec (`poseidon exec -i`), which its answer's first line named: bytes
+   * for its stdin, a new terminal size, the end of its input. Resolves once the engine has taken
+   * them, so calls made one after another reach the command in order; no deadline (a command that
+   * does not read its stdin holds the call until it does, or exits).
+   */
+  async execInput(taskId: string, session: string, input: ExecInput): Promise<void> {
+    await this.http.request('POST', `/tasks/${encodeURIComponent(taskId)}/exec/${encodeURIComponent(session)}/input`, {
+      body: input,
+      timeoutMs: 0,
+    });
   }
   /** Task and node events as they happen, newline-delimited JSON. */
   events(signal?: AbortSignal): Promise<Readable> {

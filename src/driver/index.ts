@@ -1,7 +1,10 @@
 // Runs task containers. Poseidon types in, Poseidon types out: dockerode stays in docker/.
 export type {
+  ExecIo,
   ExecOutput,
   ExecRun,
+  ExecStdin,
+  TerminalSize,
   Driver,
   ContainerState,
   ContainerEvent,

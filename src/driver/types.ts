@@ -83,12 +83,40 @@ export interface ExecOutput {
   data: Buffer;
 }
 
+/** A terminal's size in characters. */
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** What an exec is given besides its command (`docker exec -i -t`). */
+export interface ExecIo {
+  /** Its stdin stays open for `ExecRun.stdin`. */
+  stdin: boolean;
+  /** It runs on a terminal: its output all comes as stdout, as the terminal shows it. */
+  tty: boolean;
+  /** The terminal's size at the start (with `tty`). */
+  size?: TerminalSize;
+}
+
+/** An exec's stdin, written in order. */
+export interface ExecStdin {
+  /** Resolves once the engine has taken the bytes (the next write may go). */
+  write(data: Buffer): Promise<void>;
+  /** Closes the command's stdin (it reads the end of its input). */
+  end(): void;
+  /** The terminal was resized (with `tty`). */
+  resize(size: TerminalSize): Promise<void>;
+}
+
 /** A command running in a container (`poseidon exec`): its output as it comes, then its exit code. */
 export interface ExecRun {
   /** Ends when the command exits (or the run is detached by its signal). */
   output: AsyncIterable<ExecOutput>;
   /** Read once `output` has ended: the command's exit code. */
   exitCode(): Promise<number>;
+  /** With `ExecIo.stdin`: where its input goes. */
+  stdin?: ExecStdin;
 }
 
 /** Runs task containers. Start is idempotent per task id; stop and remove of a gone container succeed. */
@@ -117,11 +145,12 @@ export interface Driver {
   /** Runs `command` in the container; resolves with its exit code and the last 64 KiB of its output. */
   exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   /**
-   * Runs `command` in the running container as `docker exec` without -i and -t does (no stdin, no
-   * terminal), its output streamed as it comes, read at the caller's pace. An abort of `signal`
-   * detaches: the engine offers no way to stop the command, which runs on to its end.
+   * Runs `command` in the running container as `docker exec` does (with stdin and a terminal as
+   * `io` asks; neither by default), its output streamed as it comes, read at the caller's pace. An
+   * abort of `signal` detaches: the engine offers no way to stop the command, which runs on to
+   * its end (with stdin, detaching closes its stdin).
    */
-  execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun>;
+  execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecIo): Promise<ExecRun>;
   /**
    * Removes one of this worker's named volumes (labelled as Poseidon's and this worker's), with
    * the stopped containers of this worker that still mount it; a volume that is not there is

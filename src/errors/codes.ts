@@ -36,6 +36,10 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   /** `poseidon exec` into a task whose container is not running (not started yet, or ended). */
   task_not_running: spec('task_not_running', 409),
+  /** Input for an interactive exec that has ended (its command exited) or never was. */
+  exec_session_not_found: spec('exec_session_not_found', 404),
+  /** A worker already runs as many interactive execs as it allows. */
+  too_many_exec_sessions: spec('too_many_exec_sessions', 503, true),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
   /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */

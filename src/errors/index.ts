@@ -11,6 +11,13 @@ export {
 } from './poseidon-error.js';
 export { isNotFound, isRetryable, isPermanent } from './predicates.js';
 /** Errors more than one component raises. */
-export { TaskNotFound, NodeNotFound, ServiceNotFound, NotRunning } from './not-found.js';
+export {
+  TaskNotFound,
+  NodeNotFound,
+  ServiceNotFound,
+  NotRunning,
+  ExecSessionNotFound,
+  TooManyExecSessions,
+} from './not-found.js';
 /** The known name nearest to one a person wrote, for "did you mean …?". */
 export { nearestName } from './nearest-name.js';

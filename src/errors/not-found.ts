@@ -28,3 +28,24 @@ export class NotRunning extends PoseidonError {
     super('task_not_running', `${what}; exec runs a command in a running container`);
   }
 }
+
+/** Input for an interactive exec (`poseidon exec -i`) that has ended, or is not this task's. */
+export class ExecSessionNotFound extends PoseidonError {
+  constructor(taskName: string, session: string) {
+    super(
+      'exec_session_not_found',
+      `no interactive exec ${session.slice(0, 8)} in task ${taskName}: its command has exited, or it is another task's`,
+    );
+  }
+}
+
+/** A worker runs at most so many interactive execs at once: each holds a connection to the engine. */
+export class TooManyExecSessions extends PoseidonError {
+  constructor(max: number) {
+    super(
+      'too_many_exec_sessions',
+      `this node already runs ${max} interactive execs (its limit); try again once one has ended`,
+      { retryAfterMs: 5_000 },
+    );
+  }
+}

@@ -3,8 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import {
   ClusterEvent,
-  ExecRequest,
-  execResponse,
   HeartbeatReply,
   HeartbeatRequest,
   ManagerTaskView,
@@ -39,6 +37,7 @@ import { urlHostIn } from '../pki/index.js';
 import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
+import { execRoutes } from './exec-routes.js';
 import type { Manager } from './manager.js';
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -197,40 +196,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     },
   );
 
-  // `poseidon exec`: passed on to the task's worker, its output streamed back as it comes
-  app.post(
-    '/tasks/:id/exec',
-    {
-      config: DEPLOY,
-      schema: {
-        params: TaskParams,
-        body: ExecRequest,
-        response: streamedResponse(execResponse),
-        description:
-          "Runs a command in the task's running container, as `docker exec` without -i and -t (no stdin, no " +
-          'terminal), on the worker that runs it; its output as it comes, then its exit code.',
-      },
-    },
-    async (req, reply) => {
-      const { task, workerUrl } = manager.locate(req.params.id);
-      if (workerUrl === null || task.containerId === null || task.state !== 'Running')
-        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
-      // who ran what where, never the arguments (they may hold secrets)
-      const token = req.identity?.kind === 'token' ? req.identity.tokenId : undefined;
-      req.log.info({ taskId: task.id, program: req.body.command[0], tokenId: token }, 'exec in a task container');
-      req.raw.socket.setTimeout(0); // a quiet command is no idle client
-      const detach = new AbortController();
-      reply.raw.once('close', () => detach.abort());
-      endsWithServer(req, reply, () => detach.abort());
-      // node:http never follows a redirect: a node cannot make the manager call another URL
-      const lines = await workers(workerUrl).http.stream(
-        `/tasks/${task.id}/exec`,
-        { body: req.body, signal: detach.signal },
-        'POST',
-      );
-      return reply.type('application/x-ndjson').send(lines);
-    },
-  );
+  await app.register(execRoutes, { manager, workers });
 
   app.get(
     '/tasks/:id/stats',

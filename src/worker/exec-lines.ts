@@ -8,11 +8,13 @@ import { formatDuration } from '../units/index.js';
  * `POST /tasks/{id}/exec`'s answer: the command's output as NDJSON lines as it comes (read at the
  * client's pace, through the manager), then its exit code; past `timeoutMs` the stream ends with
  * an error line instead, and the command runs on in the container (the engine cannot stop an exec).
- * `detach` lets go of the command's output (the client left, the time is up).
+ * `detach` lets go of the command's output (the client left, the time is up). `first` comes before
+ * the output (an interactive exec's session).
  */
-export function execLines(run: ExecRun, timeoutMs: number, detach: AbortController): Readable {
+export function execLines(run: ExecRun, timeoutMs: number, detach: AbortController, first?: ExecLine): Readable {
   let timedOut = false;
   async function* lines(): AsyncGenerator<string> {
+    if (first !== undefined) yield line(first);
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     const timer = setTimeout(() => {
       timedOut = true;

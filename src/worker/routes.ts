@@ -6,9 +6,6 @@ import { parseDuration } from '../units/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import {
   BatchStartRequest,
-  ExecRequest,
-  execResponse,
-  MAX_EXEC_TIMEOUT_MS,
   VolumeParams,
   isFollow,
   LogsQuery,
@@ -29,7 +26,7 @@ import {
 } from '../http/index.js';
 import { InvalidField, NotRunning, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
-import { execLines } from './exec-lines.js';
+import { execRoutes } from './exec-routes.js';
 import type { Worker } from './worker.js';
 
 export interface WorkerRouteDeps {
@@ -180,23 +177,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     return reply.type('text/plain; charset=utf-8').send(stream);
   });
 
-  // `poseidon exec`: a command in the task's container, its output streamed as NDJSON, then its exit code
-  app.post(
-    '/tasks/:id/exec',
-    { config: MANAGER, schema: { params: TaskParams, body: ExecRequest, response: streamedResponse(execResponse) } },
-    async (req, reply) => {
-      const task = worker.get(req.params.id);
-      if (task.containerId === null || task.state !== 'Running')
-        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
-      req.raw.socket.setTimeout(0); // a quiet command is no idle client
-      const detach = new AbortController();
-      reply.raw.once('close', () => detach.abort());
-      endsWithServer(req, reply, () => detach.abort());
-      const run = await driver.execStream(task.containerId, req.body.command, detach.signal);
-      const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach);
-      return reply.type('application/x-ndjson').send(lines);
-    },
-  );
+  await app.register(execRoutes, { worker, driver });
 
   app.get(
     '/tasks/:id/stats',

@@ -140,6 +140,7 @@ describe('mutual TLS between a real manager and real workers', () => {
       ['DELETE', `/nodes/${b.nodeId}`],
       ['POST', `/nodes/${a.nodeId}/labels`],
       ['POST', '/tasks/abc/exec'],
+      ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input'],
     ] as const) {
       const res = await tlsFetch(`${c.manager.url}${path}`, as(a, { method }));
       assert.equal(res.status, 403, `${method} ${path}`);
@@ -181,6 +182,10 @@ describe('mutual TLS between a real manager and real workers', () => {
     const exec = post({ command: ['id'] });
     assert.equal((await tlsFetch(`${workerUrl}/tasks/abc/exec`, as(a, exec))).status, 403);
     assert.equal((await tlsFetch(`${workerUrl}/tasks/abc/exec`, as(undefined, exec))).status, 401);
+    const input = post({ data: 'aWQK' });
+    const inputPath = `${workerUrl}/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input`;
+    assert.equal((await tlsFetch(inputPath, as(a, input))).status, 403);
+    assert.equal((await tlsFetch(inputPath, as(undefined, input))).status, 401);
     assert.equal((await tlsFetch(`${workerUrl}/healthz`, as(undefined))).status, 200, '/healthz stays open');
     const listed = await tlsFetch(`${workerUrl}/tasks`, { tls: asManager(c.access) });
     assert.equal(listed.status, 200, 'the manager is answered');

@@ -128,6 +128,7 @@ describe('API tokens on a real manager', () => {
       ['DELETE', '/tasks/abc'],
       ['GET', '/tasks/abc/logs'],
       ['POST', '/tasks/abc/exec', { command: ['id'] }],
+      ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input', { data: 'aWQK' }],
       ['GET', '/nodes'],
       ['GET', '/events'],
       ['GET', '/metrics'],
@@ -165,6 +166,7 @@ describe('API tokens on a real manager', () => {
     for (const [method, path] of [
       ['DELETE', '/tasks/abc'],
       ['POST', '/tasks/abc/exec'],
+      ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input'],
       ['GET', '/tokens'],
       ['DELETE', `/tokens/${read.id}`],
     ] as const) {

@@ -8,13 +8,16 @@ import type {
   ContainerState,
   ContainerUsage,
   Driver,
+  ExecIo,
   ExecRun,
   LogOptions,
   StartOptions,
+  TerminalSize,
 } from '../types.js';
 import { fromInspect, usageFromStats } from './container-state.js';
 import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxFrames, demuxStream } from './demux.js';
+import { asStdout, execStdin } from './exec-io.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
 import { watchNetwork } from './network-watch.js';
@@ -221,11 +224,18 @@ export class DockerDriver implements Driver {
     return { exitCode: info.ExitCode ?? -1, output: output.text() };
   }
 
-  async execStream(containerId: string, command: string[], signal: AbortSignal): Promise<ExecRun> {
+  async execStream(
+    containerId: string,
+    command: string[],
+    signal: AbortSignal,
+    io: ExecIo = { stdin: false, tty: false },
+  ): Promise<ExecRun> {
     const container = this.#docker.getContainer(containerId);
     let exec: Docker.Exec;
     try {
-      exec = await this.#call(() => container.exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
+      exec = await this.#call(() =>
+        container.exec({ Cmd: command, AttachStdin: io.stdin, AttachStdout: true, AttachStderr: true, Tty: io.tty }),
+      );
     } catch (err) {
       // 404: the container is gone; 409: it is not running (stopped, paused, restarting)
       const status = (err as HttpError).statusCode;
@@ -233,12 +243,20 @@ export class DockerDriver implements Driver {
         throw new NotRunning(`container ${containerId.slice(0, 12)} is not running`);
       throw err;
     }
-    const stream = await this.#call(() => exec.start({ hijack: true, stdin: false }));
+    const stream = await this.#call(() => exec.start({ hijack: true, stdin: io.stdin, Tty: io.tty }));
     if (signal.aborted) stream.destroy();
     else signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    // the engine sizes an exec's terminal once it runs (API 1.41 has no size at create)
+    const resize = async (size: TerminalSize): Promise<void> => {
+      await this.#call(() => exec.resize({ h: size.rows, w: size.cols })).catch(() => undefined); // it may have ended
+    };
+    if (io.tty && io.size !== undefined) await resize(io.size);
+    const source = stream as AsyncIterable<Buffer>;
     return {
-      output: demuxFrames(stream as AsyncIterable<Buffer>),
+      // a terminal's output is one stream, as the terminal shows it; without one, frames say which
+      output: io.tty ? asStdout(source) : demuxFrames(source),
       exitCode: async () => (await this.#call(() => exec.inspect())).ExitCode ?? -1,
+      ...(io.stdin ? { stdin: execStdin(stream, resize) } : {}),
     };
   }
 

@@ -131,9 +131,9 @@ export class TestCluster {
     return { ...cliEnv(this.access), XDG_CONFIG_HOME: join(this.dir, 'config') };
   }
 
-  /** `poseidon ARGS` as an admin of this cluster. */
-  cli(args: string[], cwd?: string): ReturnType<typeof runPoseidon> {
-    return runPoseidon(args, this.cliEnv(), cwd);
+  /** `poseidon ARGS` as an admin of this cluster (`input` its stdin, if given). */
+  cli(args: string[], cwd?: string, input?: string | Buffer): ReturnType<typeof runPoseidon> {
+    return runPoseidon(args, this.cliEnv(), cwd, input);
   }
 
   /** A process a test started beside the cluster's, stopped with them. */

@@ -9,8 +9,27 @@ test('exec sends the command as given, with --timeout in ms when given', () => {
   assert.deepEqual(execRequestOf(['ls'], { timeout: '90s' }), { command: ['ls'], timeoutMs: 90_000 });
 });
 
+test("-i asks for stdin, -t for a terminal of this terminal's size (when it has one)", () => {
+  assert.deepEqual(execRequestOf(['cat'], { interactive: true }), { command: ['cat'], stdin: true });
+  assert.deepEqual(execRequestOf(['tty'], { tty: true }), { command: ['tty'], tty: true });
+  assert.deepEqual(execRequestOf(['sh'], { interactive: true, tty: true }, { cols: 100, rows: 40 }), {
+    command: ['sh'],
+    stdin: true,
+    tty: true,
+    size: { cols: 100, rows: 40 },
+  });
+  // a size is for a terminal; a terminal that says it has none (0 × 0) sends none
+  assert.deepEqual(execRequestOf(['sh'], { interactive: true }, { cols: 100, rows: 40 }), {
+    command: ['sh'],
+    stdin: true,
+  });
+  assert.deepEqual(execRequestOf(['sh'], { tty: true }, { cols: 0, rows: 0 }), { command: ['sh'], tty: true });
+});
+
 test('exec refuses a missing command and a timeout out of range, naming them', () => {
-  assert.throws(() => execRequestOf([], {}), { message: 'COMMAND is missing: poseidon exec TASK COMMAND [ARG...]' });
+  assert.throws(() => execRequestOf([], {}), {
+    message: 'COMMAND is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]',
+  });
   assert.throws(() => execRequestOf(['ls'], { timeout: '0' }), {
     message: '--timeout is 0; give a duration from 1ms to 24h',
   });

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ExecInput, ExecRequest, execResponse, ExecSessionParams } from '../api/index.js';
+import type { WorkerClient } from '../client/index.js';
+import { InvalidField, NotRunning } from '../errors/index.js';
+import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
+import type { Manager } from './manager.js';
+
+export interface ExecRouteDeps {
+  manager: Manager;
+  /** The client for a worker's URL (the manager's certificate). */
+  workers(url: string): WorkerClient;
+}
+
+const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
+const DEPLOY = { access: 'deploy' } as const;
+
+/**
+ * `poseidon exec`: passed on to the task's worker, its output streamed back as it comes; an
+ * interactive one's input passed on call by call, each answered once the engine has taken it.
+ */
+export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, { manager, workers }) => {
+  /** The task's worker, while its container runs. */
+  const running = (idOrPrefix: string): { task: { id: string; name: string }; workerUrl: string } => {
+    const { task, workerUrl } = manager.locate(idOrPrefix);
+    if (workerUrl === null || task.containerId === null || task.state !== 'Running')
+      throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
+    return { task, workerUrl };
+  };
+
+  app.post(
+    '/tasks/:id/exec',
+    {
+      config: DEPLOY,
+      schema: {
+        params: TaskParams,
+        body: ExecRequest,
+        response: streamedResponse(execResponse),
+        description:
+          "Runs a command in the task's running container, as `docker exec` does, on the worker that runs it; " +
+          'its output as it comes, then its exit code. With `stdin`, the first line names the session its ' +
+          'input goes to; with `tty`, the command has a terminal.',
+      },
+    },
+    async (req, reply) => {
+      const { task, workerUrl } = running(req.params.id);
+      if (req.body.size !== undefined && req.body.tty !== true)
+        throw new InvalidField('size', 'is for a terminal; ask for tty too');
+      // who ran what where, never the arguments (they may hold secrets)
+      const token = req.identity?.kind === 'token' ? req.identity.tokenId : undefined;
+      const how = {
+        ...(req.body.stdin === true ? { stdin: true } : {}),
+        ...(req.body.tty === true ? { tty: true } : {}),
+      };
+      const program = req.body.command[0];
+      req.log.info({ taskId: task.id, program, tokenId: token, ...how }, 'exec in a task container');
+      req.raw.socket.setTimeout(0); // a quiet command is no idle client
+      const detach = new AbortController();
+      reply.raw.once('close', () => detach.abort());
+      endsWithServer(req, reply, () => detach.abort());
+      // node:http never follows a redirect: a node cannot make the manager call another URL
+      const lines = await workers(workerUrl).http.stream(
+        `/tasks/${task.id}/exec`,
+        { body: req.body, signal: detach.signal },
+        'POST',
+      );
+      return reply.type('application/x-ndjson').send(lines);
+    },
+  );
+
+  app.post(
+    '/tasks/:id/exec/:session/input',
+    {
+      config: DEPLOY,
+      schema: {
+        params: ExecSessionParams,
+        body: ExecInput,
+        response: { 204: NoContent },
+        description:
+          "Input for an interactive exec's command, in order: bytes for its stdin, a new terminal size, the end " +
+          'of its input. Answered once the engine has taken them (a command that does not read holds the call).',
+      },
+    },
+    async (req, reply) => {
+      const { task, workerUrl } = running(req.params.id);
+      req.raw.socket.setTimeout(0); // held while the command does not read its stdin
+      await workers(workerUrl).http.request('POST', `/tasks/${task.id}/exec/${req.params.session}/input`, {
+        body: req.body,
+        timeoutMs: 0,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  ExecInput,
+  ExecRequest,
+  execResponse,
+  ExecSessionParams,
+  MAX_EXEC_TIMEOUT_MS,
+  type ExecRequest as ExecRequestBody,
+} from '../api/index.js';
+import type { Driver, ExecIo } from '../driver/index.js';
+import { InvalidField, NotRunning } from '../errors/index.js';
+import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
+import { execLines } from './exec-lines.js';
+import { ExecSessions } from './exec-sessions.js';
+import type { Worker } from './worker.js';
+
+export interface ExecRouteDeps {
+  worker: Worker;
+  driver: Driver;
+  /** The interactive execs of this worker (a test may bound them lower). */
+  sessions?: ExecSessions;
+}
+
+const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Only a manager of this cluster may call (src/http/access.ts). */
+const MANAGER = { access: 'manager' } as const;
+
+/** What the engine is asked to give the command besides its arguments; a size without a terminal is refused. */
+export function execIoOf(body: ExecRequestBody): ExecIo {
+  if (body.size !== undefined && body.tty !== true)
+    throw new InvalidField('size', 'is for a terminal; ask for tty too');
+  return {
+    stdin: body.stdin === true,
+    tty: body.tty === true,
+    ...(body.size === undefined ? {} : { size: body.size }),
+  };
+}
+
+/**
+ * `poseidon exec`: a command in a task's container, its output streamed as NDJSON, then its exit
+ * code. With stdin, the first line names the session its input goes to (`…/input`, in order).
+ */
+export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
+  app,
+  { worker, driver, sessions = new ExecSessions() },
+) => {
+  app.post(
+    '/tasks/:id/exec',
+    { config: MANAGER, schema: { params: TaskParams, body: ExecRequest, response: streamedResponse(execResponse) } },
+    async (req, reply) => {
+      const task = worker.get(req.params.id);
+      if (task.containerId === null || task.state !== 'Running')
+        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
+      const io = execIoOf(req.body);
+      if (io.stdin) sessions.reserve();
+      req.raw.socket.setTimeout(0); // a quiet command is no idle client
+      const detach = new AbortController();
+      let session: string | undefined;
+      reply.raw.once('close', () => {
+        detach.abort();
+        if (session !== undefined) sessions.close(session);
+      });
+      endsWithServer(req, reply, () => detach.abort());
+      const run = await driver.execStream(task.containerId, req.body.command, detach.signal, io);
+      if (run.stdin !== undefined && !detach.signal.aborted) session = sessions.open(task, run.stdin);
+      const first = session === undefined ? undefined : { session, taskId: task.id };
+      const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, first);
+      return reply.type('application/x-ndjson').send(lines);
+    },
+  );
+
+  // an interactive exec's input, in the order it came: bytes, a new terminal size, the end of it
+  app.post(
+    '/tasks/:id/exec/:session/input',
+    { config: MANAGER, schema: { params: ExecSessionParams, body: ExecInput, response: { 204: NoContent } } },
+    async (req, reply) => {
+      await sessions.feed(worker.get(req.params.id), req.params.session, req.body);
+      return reply.status(204).send(null);
+    },
+  );
+};
