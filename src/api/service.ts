@@ -10,12 +10,7 @@ export const MAX_REPLICAS = 10_000;
 /** A service's own labels, at most (a Compose stack's `poseidon.stack` among them). */
 export const MAX_SERVICE_LABELS = 64;
 
-/**
- * The label a Compose deploy puts on each service of a stack (`poseidon.stack=<stack>`), by which a
- * later deploy finds the stack's services; its replicas carry it too, so their containers can look
- * up the stack's other services by their Compose names (`db`).
- */
-export const STACK_LABEL = 'poseidon.stack';
+export { STACK_LABEL } from './stack-label.js';
 
 export const ServiceName = Type.String({ pattern: DNS_LABEL_PATTERN, hint: NAME_RULE });
 

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
-import type { DeployFlags } from './deploy-action.js';
 import type { EventsFlags } from './events-action.js';
 import type { ExecFlags } from './exec-action.js';
 import type { LoginFlags } from './login-action.js';
@@ -12,6 +11,7 @@ import type { RotateFlags } from './rotate-action.js';
 import { registerCompletion, registerInstallUnits } from './operate-commands.js';
 import { registerDev, registerManager, registerWorker } from './runtime-commands.js';
 import { registerService } from './service-commands.js';
+import { registerDeploy, registerStack } from './stack-commands.js';
 import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
@@ -45,7 +45,8 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
-  [['deploy'], registerDeploy],
+  [['deploy'], (program) => registerDeploy(program, withManager)],
+  [['stack'], (program) => registerStack(program, withManager)],
   [['volume'], registerVolume],
   [['install-units'], registerInstallUnits],
   // `__complete` is not named here: it gets the whole CLI, which it completes from
@@ -85,7 +86,6 @@ function withManager(cmd: Command): Command {
 }
 
 type RunFlags = TaskFlags & RunImageFlags;
-type DeployCommandFlags = Omit<DeployFlags, 'file'> & { file?: string; composeFile?: string };
 
 function registerTask(program: Command): void {
   const add = (cmd: Command): Command =>
@@ -278,35 +278,6 @@ function registerToken(program: Command): void {
     .action(async (kind: string, flags: RotateFlags) => {
       const { rotateToken } = await import('./rotate-action.js');
       await rotateToken(kind, flags);
-    });
-}
-
-function registerDeploy(program: Command): void {
-  // `deploy -f FILE [--name STACK]`, and `docker stack deploy -c FILE STACK`'s spelling too
-  withManager(program.command('deploy'))
-    .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
-    .argument('[stack]', "the stack's name, as docker stack deploy takes it (or --name)")
-    .option('-f, --file <file>', 'the Compose file (YAML or JSON; default compose.yaml or docker-compose.yml here)')
-    .option('-c, --compose-file <file>', 'the same as --file, as docker stack deploy spells it')
-    .option('--name <stack>', "the stack's name (default the file's name: key, else its directory's name)")
-    .option('--prune', "remove the stack's services the file no longer has")
-    .option('--dry-run', 'print what would be created, updated and removed, and the warnings; change nothing')
-    .option(
-      '--wait',
-      "show each replica until the stack's new and changed services are healthy and their rollouts done",
-    )
-    .option('--timeout <duration>', 'how long --wait waits', '10m')
-    .option('--json', 'print JSON')
-    .action(async (stack: string | undefined, given: DeployCommandFlags, cmd: Command) => {
-      const { composeFile, ...flags } = given;
-      if (given.file !== undefined && composeFile !== undefined)
-        cmd.error('error: two Compose files: poseidon deploy -f FILE (or -c FILE)');
-      if (stack !== undefined && flags.name !== undefined && stack !== flags.name)
-        cmd.error(`error: two stack names, ${stack} and --name ${flags.name}: give one`);
-      const { deploy } = await import('./deploy-action.js');
-      const name = stack ?? flags.name;
-      const file = flags.file ?? composeFile;
-      await deploy({ ...flags, ...(file === undefined ? {} : { file }), ...(name === undefined ? {} : { name }) });
     });
 }
 

@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { STACK_LABEL } from '../api/stack-label.js';
 import { InvalidField } from '../errors/index.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
@@ -45,7 +46,7 @@ export function printCompletionScript(shell: string): void {
 /** How long a completion waits for the manager: a <Tab> must not hang. */
 const NAMES_TIMEOUT_MS = 1_500;
 
-type NameKind = 'tasks' | 'services' | 'nodes';
+type NameKind = 'tasks' | 'services' | 'nodes' | 'stacks';
 
 /** `poseidon __complete KIND [WORDS...]`: candidates, one a line; nothing at all on an error. */
 export async function complete(
@@ -65,10 +66,10 @@ export async function complete(
 }
 
 function isNameKind(kind: string): kind is NameKind {
-  return kind === 'tasks' || kind === 'services' || kind === 'nodes';
+  return kind === 'tasks' || kind === 'services' || kind === 'nodes' || kind === 'stacks';
 }
 
-/** Names from the manager: task ids and names (a command takes either), service and node names. */
+/** Names from the manager: task ids and names (a command takes either), service, stack and node names. */
 async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   const client = managerClient(flags, NAMES_TIMEOUT_MS);
   if (kind === 'tasks') {
@@ -77,6 +78,10 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
     return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
   }
   if (kind === 'services') return (await client.listServices()).map((s) => s.name);
+  if (kind === 'stacks') {
+    const stacks = (await client.listServices()).map((s) => s.spec.labels?.[STACK_LABEL]);
+    return [...new Set(stacks.filter((n): n is string => n !== undefined))];
+  }
   return (await client.listNodes()).map((n) => n.name);
 }
 
@@ -97,6 +102,7 @@ function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
     ].includes(path)
   )
     return 'services';
+  if (['stack services', 'stack ps', 'stack rm'].includes(path)) return 'stacks';
   if (path === 'completion') return ['bash', 'zsh', 'fish'];
   if (path === 'install-units') return ['manager', 'worker'];
   return undefined;

@@ -6,7 +6,7 @@ import type { ServiceView } from '../../src/api/index.js';
 import type { DeployResult } from '../../src/cli/deploy-action.js';
 import { LABEL_TEST_RUN } from '../../testkit/cleanup.js';
 import { TestCluster } from './helpers/cluster.js';
-import { TEST_IMAGE } from './helpers/docker.js';
+import { containersWithLabel, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon deploy` as a user runs it: a Compose file in a directory of its own (the stack is
@@ -191,5 +191,47 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.deepEqual(pruned.result.removed, ['shop-cache']);
     assert.deepEqual(pruned.result.unchanged, ['shop-web', 'shop-api']);
     assert.deepEqual([...(await services()).keys()].sort(), ['shop-api', 'shop-web']);
+  });
+
+  test('stack ls, services and ps show the stack; stack deploy is deploy; stack rm removes its services and their containers', async () => {
+    const ls = await c.cli(['stack', 'ls']);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /^NAME +SERVICES +REPLICAS\nshop +2 +[0-3]\/3\n$/); // healthy of wanted
+    const listed = await c.cli(['stack', 'services', 'shop']);
+    assert.deepEqual(
+      listed.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(/ +/)[0]),
+      ['shop-api', 'shop-web'],
+    );
+    const ps = await c.cli(['stack', 'ps', 'shop', '--json']);
+    const tasks = JSON.parse(ps.stdout) as Array<{ service: string; state: string }>;
+    assert.deepEqual(tasks.map((t) => t.service).sort(), ['shop-api', 'shop-web', 'shop-web']);
+    const same = await c.cli(['stack', 'deploy', '-c', file, 'shop', '--json']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.deepEqual((JSON.parse(same.stdout) as DeployResult).unchanged, ['shop-web', 'shop-api']);
+
+    const typo = await c.cli(['stack', 'rm', 'shop', 'shpo']);
+    assert.deepEqual(
+      [typo.code, typo.stdout, typo.stderr],
+      [
+        1,
+        '',
+        'poseidon: no stack shpo: no service was deployed under that name (poseidon stack ls lists the stacks)\n',
+      ],
+    );
+    assert.equal((await services()).size, 2, 'nothing removed when one stack named is not there');
+    const rm = await c.cli(['stack', 'rm', 'shop']);
+    assert.deepEqual(
+      [rm.code, rm.stdout],
+      [0, 'stack shop: removed 2 services (shop-api, shop-web); their tasks are stopping\n'],
+    );
+    assert.equal((await services()).size, 0);
+    await waitFor(async () => (await containersWithLabel(LABEL_TEST_RUN, c.runId)).length === 0 || undefined, {
+      what: "the stack's containers removed",
+      timeoutMs: 60_000,
+    });
+    assert.equal((await c.cli(['stack', 'ls'])).stdout, 'no stacks (poseidon deploy makes one from a Compose file)\n');
   });
 });

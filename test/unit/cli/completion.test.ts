@@ -6,7 +6,7 @@ import { buildProgram } from '../../../src/cli/commands.js';
 import { complete, completeLine } from '../../../src/cli/completion-action.js';
 
 // What `poseidon __complete line -- WORDS` offers for the last word: commands, subcommands and
-// flags from the CLI's own definition; task ids and names, service and node names from the manager a flag,
+// flags from the CLI's own definition; task ids and names, service, stack and node names from the manager a flag,
 // the environment or the saved login names; nothing (and no error) when it cannot be reached.
 
 let server: Server;
@@ -24,7 +24,12 @@ before(async () => {
             { id: 'bbbb2222-0000-4000-8000-000000000002', name: 'batch' },
           ]
         : path === '/services'
-          ? [{ name: 'web' }, { name: 'worker-queue' }]
+          ? [
+              { name: 'web', spec: { labels: { 'poseidon.stack': 'shop' } } },
+              { name: 'worker-queue', spec: {} },
+              { name: 'shop-api', spec: { labels: { 'poseidon.stack': 'shop' } } },
+              { name: 'blog-db', spec: { labels: { 'poseidon.stack': 'blog' } } },
+            ]
           : path === '/nodes'
             ? [{ name: 'edge-1' }, { name: 'edge-2' }]
             : undefined;
@@ -39,7 +44,8 @@ after(() => server.close());
 const line = (...words: string[]): Promise<string[]> => completeLine(buildProgram(), words);
 
 test('commands, subcommands and flags complete from the CLI definition; the hidden one is not offered', async () => {
-  assert.deepEqual(await line('st'), ['status', 'stop']);
+  assert.deepEqual(await line('st'), ['status', 'stop', 'stack']);
+  assert.deepEqual(await line('stack', ''), ['deploy', 'ls', 'services', 'ps', 'rm']);
   const all = await line('');
   assert.ok(all.includes('manager') && all.includes('install-units') && all.includes('completion'), all.join(' '));
   assert.ok(!all.includes('__complete'));
@@ -60,8 +66,10 @@ test("a flag's value gets nothing (the shell offers files), and the words after 
 test('task ids and names, service and node names come from the manager the command line names', async () => {
   asked.length = 0;
   assert.deepEqual(await line('stop', '--manager', url, 'b'), ['bbbb2222-0000-4000-8000-000000000002', 'batch']);
-  assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue']);
+  assert.deepEqual(await line('service', 'rm', '--manager', url, ''), ['web', 'worker-queue', 'shop-api', 'blog-db']);
   assert.deepEqual(await line('service', 'logs', '--manager', url, 'w'), ['web', 'worker-queue']);
+  // a stack is the label its services carry; stack rm takes several
+  assert.deepEqual(await line('stack', 'rm', '--manager', url, 'shop', ''), ['shop', 'blog']);
   assert.deepEqual(await line('node', '--manager', url, 'rm', 'edge-'), ['edge-1', 'edge-2']);
   assert.deepEqual(await line('node', '--manager', url, 'inspect', 'edge-2'), ['edge-2']);
   assert.deepEqual(await line('logs', '--manager', url, 'aaaa'), ['aaaa1111-0000-4000-8000-000000000001']);
@@ -73,6 +81,7 @@ test('task ids and names, service and node names come from the manager the comma
   ]);
   assert.deepEqual(asked, [
     'GET /tasks?fields=id%2Cname',
+    'GET /services',
     'GET /services',
     'GET /services',
     'GET /nodes',

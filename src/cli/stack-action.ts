@@ -1,0 +1,122 @@
+import type { ServiceTaskView, ServiceView } from '../api/index.js';
+import { STACK_LABEL } from '../api/stack-label.js';
+import { PoseidonError } from '../errors/index.js';
+import { table } from './format.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
+import { failingCheck, replicaState, serviceTable } from './service-format.js';
+import { printable, toJson } from './terminal-text.js';
+
+// `poseidon stack ls|services|ps|rm`: what `poseidon deploy` made, as `docker stack` shows and
+// removes it. A stack is the services labelled `poseidon.stack=<name>`; the manager knows no
+// stacks, so these read and remove services.
+
+export interface StackFlags extends ClientFlags {
+  json?: boolean;
+}
+
+/** No service carries the stack's label: never deployed, removed, or a typo. */
+export class StackNotFound extends PoseidonError {
+  constructor(stack: string) {
+    super(
+      'service_not_found',
+      `no stack ${printable(stack)}: no service was deployed under that name (poseidon stack ls lists the stacks)`,
+    );
+  }
+}
+
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+
+/** Each stack's services, by stack name and then service name; services of no stack are left out. */
+export function stacksOf(services: readonly ServiceView[]): Map<string, ServiceView[]> {
+  const stacks = new Map<string, ServiceView[]>();
+  for (const s of [...services].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const stack = s.spec.labels?.[STACK_LABEL];
+    if (stack === undefined) continue;
+    const of = stacks.get(stack);
+    if (of === undefined) stacks.set(stack, [s]);
+    else of.push(s);
+  }
+  return new Map([...stacks].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `stack ls`: NAME, SERVICES, REPLICAS (healthy/wanted over all its services). */
+export function stackTable(stacks: ReadonlyMap<string, readonly ServiceView[]>): string {
+  const rows = [...stacks].map(([name, services]) => {
+    const healthy = services.reduce((n, s) => n + s.healthy, 0);
+    const wanted = services.reduce((n, s) => n + s.replicas, 0);
+    return [name, String(services.length), `${healthy}/${wanted}`];
+  });
+  return table(['NAME', 'SERVICES', 'REPLICAS'], rows);
+}
+
+/** `stack ps`: every replica of the stack, service by service, slot by slot. */
+export function stackTaskTable(tasks: readonly ServiceTaskView[]): string {
+  const sorted = [...tasks].sort((a, b) =>
+    a.service === b.service ? a.slot - b.slot : a.service < b.service ? -1 : 1,
+  );
+  return table(
+    ['SERVICE', 'SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'],
+    sorted.map((t) => [
+      t.service,
+      String(t.slot),
+      t.id.slice(0, 8),
+      String(t.version),
+      replicaState(t),
+      t.node ?? '-',
+      failingCheck(t) ?? t.reason,
+    ]),
+  );
+}
+
+async function servicesOf(flags: StackFlags, stack: string): Promise<ServiceView[]> {
+  const services = stacksOf(await managerClient(flags).listServices()).get(stack);
+  if (services === undefined) throw new StackNotFound(stack);
+  return services;
+}
+
+export async function listStacks(flags: StackFlags): Promise<void> {
+  const stacks = stacksOf(await managerClient(flags).listServices());
+  if (flags.json === true) {
+    const views = [...stacks].map(([name, services]) => ({
+      name,
+      services: services.map((s) => s.name),
+      replicas: services.reduce((n, s) => n + s.replicas, 0),
+      healthy: services.reduce((n, s) => n + s.healthy, 0),
+    }));
+    out(toJson(views));
+  } else out(stacks.size === 0 ? 'no stacks (poseidon deploy makes one from a Compose file)' : stackTable(stacks));
+}
+
+export async function stackServices(stack: string, flags: StackFlags): Promise<void> {
+  const services = await servicesOf(flags, stack);
+  out(flags.json === true ? toJson(services) : serviceTable(services));
+}
+
+export async function stackTasks(stack: string, flags: StackFlags): Promise<void> {
+  const client = managerClient(flags);
+  const services = await servicesOf(flags, stack);
+  const tasks = (await Promise.all(services.map((s) => client.serviceTasks(s.name)))).flat();
+  if (flags.json === true) out(toJson(tasks));
+  else out(tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks));
+}
+
+/** `stack rm STACK...`: each stack's services removed (their tasks stop); named volumes stay, as with Docker. */
+export async function removeStacks(stacks: readonly string[], flags: StackFlags): Promise<void> {
+  const client = managerClient(flags);
+  const all = stacksOf(await client.listServices());
+  const missing = stacks.filter((s) => !all.has(s));
+  if (missing.length > 0) throw new StackNotFound(missing[0] as string); // nothing removed
+  const removed: Array<{ stack: string; services: string[] }> = [];
+  for (const stack of stacks) {
+    const names = (all.get(stack) ?? []).map((s) => s.name);
+    for (const name of names)
+      await client.removeService(name).catch((err: unknown) => {
+        // gone already (removed meanwhile): removed all the same
+        if ((err as { code?: unknown }).code !== 'service_not_found') throw err;
+      });
+    removed.push({ stack, services: names });
+    const what = `${names.length} service${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
+    if (flags.json !== true) out(`stack ${printable(stack)}: removed ${what}; their tasks are stopping`);
+  }
+  if (flags.json === true) out(toJson(removed));
+}
