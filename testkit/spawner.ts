@@ -127,26 +127,27 @@ export async function spawnListening(
 
 /**
  * Runs `poseidon <args>` to completion (a CLI command), in `cwd` if given, with `input` as its
- * stdin if given (none otherwise); its exit code and output.
+ * stdin if given (none otherwise); its exit code and output (stdout as text and as its bytes).
  */
 export async function runPoseidon(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   cwd?: string,
   input?: string | Buffer,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; stdoutBytes: Buffer }> {
   const child = spawn(process.execPath, [POSEIDON_BIN, ...args], {
     env: { ...process.env, ...env },
     ...(cwd === undefined ? {} : { cwd }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end(input); // none: an input that ends at once
-  let stdout = '';
+  const out: Buffer[] = [];
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  const stdoutBytes = Buffer.concat(out);
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes };
 }
 
 function listeningUrl(line: string): string | undefined {

@@ -51,10 +51,18 @@ export const ExecRequest = Type.Object(
       Type.Boolean({ description: 'Give the command a terminal (`docker exec -t`): its output all comes as stdout.' }),
     ),
     size: Type.Optional(terminalSize("The terminal's size at the start (with `tty` only).")),
+    encoding: Type.Optional(
+      Type.Union([Type.Literal('utf8'), Type.Literal('base64')], {
+        description:
+          'How output lines carry the bytes: `utf8` text (the default; bytes that are not UTF-8 become U+FFFD) ' +
+          'or `base64`, byte for byte.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type ExecRequest = Static<typeof ExecRequest>;
+export type ExecEncoding = NonNullable<ExecRequest['encoding']>;
 
 /** One call's worth of an interactive exec's input: bytes for its stdin, the end of it, a new terminal size. */
 export const ExecInput = Type.Object(

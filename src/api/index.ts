@@ -109,4 +109,4 @@ export {
   MAX_EXEC_TIMEOUT_MS,
   TerminalSize,
 } from './exec.js';
-export type { ExecLine } from './exec.js';
+export type { ExecEncoding, ExecLine } from './exec.js';

@@ -1,5 +1,6 @@
-import type { ExecRequest } from '../api/index.js';
-import { InvalidField } from '../errors/index.js';
+import type { ExecLine, ExecRequest } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
+import { InvalidField, RemoteError } from '../errors/index.js';
 import { pumpInput, type InputPump } from './exec-input.js';
 import { durationFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -22,7 +23,8 @@ export function execRequestOf(
 ): ExecRequest {
   if (command.length === 0 || command[0] === '')
     throw new InvalidField('COMMAND', 'is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]');
-  const req: ExecRequest = { command: [...command] };
+  // bytes as the command wrote them (a tar stream, an image), not text: base64 on the wire
+  const req: ExecRequest = { command: [...command], encoding: 'base64' };
   if (flags.interactive === true) req.stdin = true;
   if (flags.tty === true) {
     req.tty = true;
@@ -56,9 +58,10 @@ export async function runExec(task: string, command: readonly string[], flags: E
   let exitCode: number | undefined;
   if (keys) process.stdin.setRawMode(true);
   try {
-    for await (const line of await client.exec(task, req, abort.signal)) {
-      if ('stdout' in line) await write(process.stdout, line.stdout);
-      else if ('stderr' in line) await write(process.stderr, line.stderr);
+    const { lines, encoding } = await openExec(client, task, req, abort.signal);
+    for await (const line of lines) {
+      if ('stdout' in line) await write(process.stdout, Buffer.from(line.stdout, encoding));
+      else if ('stderr' in line) await write(process.stderr, Buffer.from(line.stderr, encoding));
       else if ('exitCode' in line) exitCode = line.exitCode;
       else if ('session' in line) {
         pump = pumpInput(process.stdin, (body) => client.execInput(line.taskId, line.session, body), ended.signal);
@@ -89,7 +92,28 @@ export async function runExec(task: string, command: readonly string[], flags: E
   } else process.exitCode = exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
 }
 
+/**
+ * The exec's answer. A manager from before `encoding` refuses the field: a plain exec is asked
+ * again without it, as text (its bytes that are not UTF-8 are lost), rather than not at all.
+ */
+async function openExec(
+  client: ManagerClient,
+  task: string,
+  req: ExecRequest,
+  signal: AbortSignal,
+): Promise<{ lines: AsyncGenerator<ExecLine>; encoding: 'utf8' | 'base64' }> {
+  try {
+    return { lines: await client.exec(task, req, signal), encoding: 'base64' };
+  } catch (err) {
+    const older =
+      err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
+    if (!older || req.stdin === true || req.tty === true) throw err;
+    const { encoding: _asked, ...text } = req;
+    return { lines: await client.exec(task, text, signal), encoding: 'utf8' };
+  }
+}
+
 /** Writes at the terminal's pace: a command that prints fast is read no faster than it is shown. */
-async function write(to: NodeJS.WriteStream, text: string): Promise<void> {
-  if (!to.write(text)) await new Promise<void>((resolve) => to.once('drain', resolve));
+async function write(to: NodeJS.WriteStream, bytes: Buffer): Promise<void> {
+  if (!to.write(bytes)) await new Promise<void>((resolve) => to.once('drain', resolve));
 }

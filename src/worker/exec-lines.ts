@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { ExecLine } from '../api/index.js';
+import type { ExecEncoding, ExecLine } from '../api/index.js';
 import type { ExecRun } from '../driver/index.js';
 import { formatDuration } from '../units/index.js';
 
@@ -9,13 +9,19 @@ import { formatDuration } from '../units/index.js';
  * client's pace, through the manager), then its exit code; past `timeoutMs` the stream ends with
  * an error line instead, and the command runs on in the container (the engine cannot stop an exec).
  * `detach` lets go of the command's output (the client left, the time is up). `first` comes before
- * the output (an interactive exec's session).
+ * the output (an interactive exec's session). Output is text, or its bytes in base64 as asked.
  */
-export function execLines(run: ExecRun, timeoutMs: number, detach: AbortController, first?: ExecLine): Readable {
+export function execLines(
+  run: ExecRun,
+  timeoutMs: number,
+  detach: AbortController,
+  opts: { first?: ExecLine; encoding?: ExecEncoding } = {},
+): Readable {
   let timedOut = false;
   async function* lines(): AsyncGenerator<string> {
-    if (first !== undefined) yield line(first);
-    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    if (opts.first !== undefined) yield line(opts.first);
+    const as = opts.encoding ?? 'utf8';
+    const decoders = { stdout: decoder(as), stderr: decoder(as) };
     const timer = setTimeout(() => {
       timedOut = true;
       detach.abort();
@@ -46,6 +52,12 @@ export function execLines(run: ExecRun, timeoutMs: number, detach: AbortControll
     yield line({ error: `timed out after ${formatDuration(timeoutMs)}; the command may still run in the container` });
   }
   return Readable.from(lines(), { objectMode: false });
+}
+
+/** Bytes to the answer's text: UTF-8 (a character cut in two waits for the rest of it), or base64 byte for byte. */
+function decoder(encoding: ExecEncoding): { write(b: Buffer): string; end(): string } {
+  if (encoding === 'utf8') return new StringDecoder('utf8');
+  return { write: (b) => b.toString('base64'), end: () => '' };
 }
 
 function line(l: ExecLine): string {

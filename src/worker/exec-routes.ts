@@ -65,7 +65,10 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
       const run = await driver.execStream(task.containerId, req.body.command, detach.signal, io);
       if (run.stdin !== undefined && !detach.signal.aborted) session = sessions.open(task, run.stdin);
       const first = session === undefined ? undefined : { session, taskId: task.id };
-      const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, first);
+      const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, {
+        ...(first === undefined ? {} : { first }),
+        ...(req.body.encoding === undefined ? {} : { encoding: req.body.encoding }),
+      });
       return reply.type('application/x-ndjson').send(lines);
     },
   );

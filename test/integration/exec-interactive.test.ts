@@ -102,6 +102,18 @@ describe('poseidon exec -i and -t on the real engine', () => {
     assert.equal(hashed.stdout, `${createHash('sha256').update(blob).digest('hex')}  -\n`);
   });
 
+  test('output comes byte for byte: random bytes through cat, and a tar stream of a directory, whole', async () => {
+    const blob = randomBytes(256 * 1024);
+    const echoed = await c.cli(['exec', '-i', 'shell', 'cat'], undefined, blob);
+    assert.equal(echoed.code, 0, echoed.stderr);
+    assert.ok(echoed.stdoutBytes.equals(blob), `${echoed.stdoutBytes.length} bytes back, not the ${blob.length} sent`);
+    // docker cp's habit by exec: a tar of /etc, its bytes as the container's tar wrote them
+    const inside = await c.cli(['exec', 'shell', 'sh', '-c', 'tar cf - /etc 2>/dev/null | sha256sum']);
+    const tarred = await c.cli(['exec', 'shell', 'sh', '-c', 'tar cf - /etc 2>/dev/null']);
+    assert.equal(tarred.code, 0, tarred.stderr);
+    assert.equal(`${createHash('sha256').update(tarred.stdoutBytes).digest('hex')}  -\n`, inside.stdout);
+  });
+
   test('-t: the command has a terminal; -it with stdin that is no terminal is refused before anything runs', async () => {
     const tty = await c.cli(['exec', '-t', 'shell', 'tty']);
     assert.equal(tty.code, 0, tty.stderr);

@@ -4,16 +4,28 @@ import { execRequestOf } from '../../../src/cli/exec-action.js';
 
 // `poseidon exec TASK COMMAND...`: the request, read before anything is sent.
 
-test('exec sends the command as given, with --timeout in ms when given', () => {
-  assert.deepEqual(execRequestOf(['sh', '-c', 'echo hi'], {}), { command: ['sh', '-c', 'echo hi'] });
-  assert.deepEqual(execRequestOf(['ls'], { timeout: '90s' }), { command: ['ls'], timeoutMs: 90_000 });
+test('exec sends the command as given, asks for its output byte for byte, with --timeout in ms when given', () => {
+  assert.deepEqual(execRequestOf(['sh', '-c', 'echo hi'], {}), {
+    command: ['sh', '-c', 'echo hi'],
+    encoding: 'base64',
+  });
+  assert.deepEqual(execRequestOf(['ls'], { timeout: '90s' }), {
+    command: ['ls'],
+    encoding: 'base64',
+    timeoutMs: 90_000,
+  });
 });
 
 test("-i asks for stdin, -t for a terminal of this terminal's size (when it has one)", () => {
-  assert.deepEqual(execRequestOf(['cat'], { interactive: true }), { command: ['cat'], stdin: true });
-  assert.deepEqual(execRequestOf(['tty'], { tty: true }), { command: ['tty'], tty: true });
+  assert.deepEqual(execRequestOf(['cat'], { interactive: true }), {
+    command: ['cat'],
+    encoding: 'base64',
+    stdin: true,
+  });
+  assert.deepEqual(execRequestOf(['tty'], { tty: true }), { command: ['tty'], encoding: 'base64', tty: true });
   assert.deepEqual(execRequestOf(['sh'], { interactive: true, tty: true }, { cols: 100, rows: 40 }), {
     command: ['sh'],
+    encoding: 'base64',
     stdin: true,
     tty: true,
     size: { cols: 100, rows: 40 },
@@ -21,9 +33,14 @@ test("-i asks for stdin, -t for a terminal of this terminal's size (when it has 
   // a size is for a terminal; a terminal that says it has none (0 × 0) sends none
   assert.deepEqual(execRequestOf(['sh'], { interactive: true }, { cols: 100, rows: 40 }), {
     command: ['sh'],
+    encoding: 'base64',
     stdin: true,
   });
-  assert.deepEqual(execRequestOf(['sh'], { tty: true }, { cols: 0, rows: 0 }), { command: ['sh'], tty: true });
+  assert.deepEqual(execRequestOf(['sh'], { tty: true }, { cols: 0, rows: 0 }), {
+    command: ['sh'],
+    encoding: 'base64',
+    tty: true,
+  });
 });
 
 test('exec refuses a missing command and a timeout out of range, naming them', () => {

@@ -46,6 +46,31 @@ test('output comes as lines of its stream, then the exit code; a character cut i
   );
 });
 
+test('in base64 every byte comes as it was, a session line first when there is one', async () => {
+  const binary = Buffer.from([0xff, 0x00, 0xc3, 0x0a, 0x80]);
+  const lines = await text(
+    execLines(
+      run([
+        { stream: 'stdout', data: binary.subarray(0, 3) },
+        { stream: 'stderr', data: Buffer.from([0xfe]) },
+        { stream: 'stdout', data: binary.subarray(3) },
+      ]),
+      60_000,
+      new AbortController(),
+      { encoding: 'base64', first: { session: 's', taskId: 't' } },
+    ),
+  );
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, string>);
+  assert.deepEqual(parsed[0], { session: 's', taskId: 't' });
+  const out = Buffer.concat(parsed.filter((l) => 'stdout' in l).map((l) => Buffer.from(l.stdout ?? '', 'base64')));
+  assert.ok(out.equals(binary), out.toString('hex'));
+  assert.deepEqual(
+    parsed.filter((l) => 'stderr' in l),
+    [{ stderr: Buffer.from([0xfe]).toString('base64') }],
+  );
+  assert.deepEqual(parsed.at(-1), { exitCode: 0 });
+});
+
 test('past its timeout the stream ends with an error line and lets go of the command', async () => {
   const detach = new AbortController();
   const endless: ExecRun = {
