@@ -147,6 +147,17 @@ describe('managers as a group', () => {
     for await (const line of await client([follower]).exec(task.id, { command: ['sh', '-c', 'echo one; exit 4'] }))
       lines.push(line);
     assert.deepEqual(lines, [{ stdout: 'one\n' }, { exitCode: 4 }]);
+    // an interactive one: its session's input goes through the follower too, in order
+    const session = await client([follower]).exec(task.id, { command: ['cat'], stdin: true });
+    const first = (await session.next()).value;
+    assert.ok(first !== undefined && 'session' in first, JSON.stringify(first));
+    for (const piece of ['via ', 'the ', 'follower\n'])
+      await client([follower]).execInput(first.taskId, first.session, { data: Buffer.from(piece).toString('base64') });
+    await client([follower]).execInput(first.taskId, first.session, { eof: true });
+    const echoed = [];
+    for await (const line of session) echoed.push(line);
+    assert.deepEqual(echoed.at(-1), { exitCode: 0 });
+    assert.equal(echoed.map((l) => ('stdout' in l ? l.stdout : '')).join(''), 'via the follower\n');
     // a manager join token that is not the group's opens nothing
     const bad = await spawnPoseidon(
       [
