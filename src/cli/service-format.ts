@@ -35,15 +35,7 @@ export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: rea
     if (rows === undefined) bySlot.set(slot, (rows = { live: [], ended: [] }));
     return rows;
   };
-  for (const t of tasks)
-    of(t.slot).live.push([
-      String(t.slot),
-      t.id.slice(0, 8),
-      String(t.version),
-      replicaState(t),
-      t.node ?? '-',
-      failingCheck(t) ?? t.reason,
-    ]);
+  for (const t of tasks) of(t.slot).live.push(replicaRow(t));
   for (const t of history) if (!live.has(t.id)) of(t.slot ?? 0).ended.push(t);
   const rows: string[][] = [];
   for (const [slot, { live: liveRows, ended }] of [...bySlot].sort(([a], [b]) => a - b)) {
@@ -53,6 +45,18 @@ export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: rea
       rows.push([String(slot), `\\_ ${t.id.slice(0, 8)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
   }
   return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);
+}
+
+/** A live replica's row: SLOT, TASK, VERSION, STATE, NODE, REASON (a failing check, if any). */
+export function replicaRow(t: ServiceTaskView): string[] {
+  return [
+    String(t.slot),
+    t.id.slice(0, 8),
+    String(t.version),
+    replicaState(t),
+    t.node ?? '-',
+    failingCheck(t) ?? t.reason,
+  ];
 }
 
 /** A replica asked to stop that still holds its container (scaled down, replaced): not gone yet. */

@@ -3,7 +3,7 @@ import { STACK_LABEL } from '../api/stack-label.js';
 import { PoseidonError } from '../errors/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { failingCheck, replicaState, serviceTable } from './service-format.js';
+import { replicaRow, serviceTable } from './service-format.js';
 import { printable, toJson } from './terminal-text.js';
 
 // `poseidon stack ls|services|ps|rm`: what `poseidon deploy` made, as `docker stack` shows and
@@ -56,15 +56,7 @@ export function stackTaskTable(tasks: readonly ServiceTaskView[]): string {
   );
   return table(
     ['SERVICE', 'SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'],
-    sorted.map((t) => [
-      t.service,
-      String(t.slot),
-      t.id.slice(0, 8),
-      String(t.version),
-      replicaState(t),
-      t.node ?? '-',
-      failingCheck(t) ?? t.reason,
-    ]),
+    sorted.map((t) => [t.service, ...replicaRow(t)]),
   );
 }
 
