@@ -15,10 +15,29 @@ export const LogsQuery = Type.Object(
       Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]),
     ),
     tail: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+    since: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,12}$',
+        description: 'Only output written at or after this time, in seconds since 1970 (UTC).',
+      }),
+    ),
+    timestamps: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')], {
+        description: 'Each line after the time the container wrote it (RFC 3339, nanoseconds), as `docker logs -t`.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type LogsQuery = Static<typeof LogsQuery>;
+
+/** What a log read asks for besides follow and tail: from when, and whether each line says when. */
+export function logFilters(q: LogsQuery): { since?: number; timestamps?: boolean } {
+  return {
+    ...(q.since === undefined ? {} : { since: Number(q.since) }),
+    ...(q.timestamps === 'true' || q.timestamps === '1' ? { timestamps: true } : {}),
+  };
+}
 
 export function isFollow(q: LogsQuery): boolean {
   return q.follow === 'true' || q.follow === '1';

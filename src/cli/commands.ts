@@ -188,6 +188,8 @@ function registerLogs(program: Command): void {
     .argument('<task>', 'task id, name or unique id prefix')
     .option('-f, --follow', 'keep printing new output, across restarts, until the task ends or Ctrl-C')
     .option('--tail <n>', 'only the last n lines')
+    .option('--since <when>', 'only output since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)')
+    .option('-t, --timestamps', 'each line after the time it was written')
     .action(async (id: string, flags: LogsFlags) => {
       const { printLogs } = await import('./logs-action.js');
       await printLogs(id, flags);

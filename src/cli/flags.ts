@@ -58,6 +58,31 @@ export function durationFlag(flag: string, value: string): number {
   return parseDuration(flag, value);
 }
 
+/** One piece of a duration back from now: `1h`, `30m`, `2d`, `1.5h`. */
+const AGO_PIECE = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)/gy;
+const AGO_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * `--since`, as `docker logs --since` takes it: a time (`2026-12-04T10:00:00Z`, a date
+ * `2026-12-04`, or seconds since 1970) or how long ago (`10m`, `1h30m`, `2d`); in whole seconds
+ * since 1970.
+ */
+export function sinceFlag(flag: string, value: string, now = Date.now()): number {
+  if (/^[0-9]{9,12}$/.test(value)) return Number(value);
+  let agoMs = 0;
+  let at = 0;
+  AGO_PIECE.lastIndex = 0;
+  for (let m = AGO_PIECE.exec(value); m !== null; m = AGO_PIECE.exec(value)) {
+    agoMs += Number(m[1]) * (AGO_UNIT_MS[m[2] as string] as number);
+    at = AGO_PIECE.lastIndex;
+  }
+  if (at > 0 && at === value.length) return Math.max(0, Math.floor((now - agoMs) / 1000));
+  const time = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(time))
+    throw new InvalidField(flag, `is "${value}"; give a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)`);
+  return Math.max(0, Math.floor(time / 1000));
+}
+
 export function secondsFlag(flag: string, value: string): number {
   const n = Number(value);
   if (!/^[0-9]{1,6}$/.test(value)) throw new InvalidField(flag, `is "${value}"; use a whole number of seconds`);

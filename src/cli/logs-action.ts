@@ -2,11 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
+import { sinceFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
 export interface LogsFlags extends ClientFlags {
   follow?: boolean;
   tail?: string;
+  since?: string;
+  timestamps?: boolean;
+}
+
+/** What a read of a container's output asks for besides follow: the last lines, from when, with times. */
+export interface LogRead {
+  tail?: number;
+  since?: number;
+  timestamps?: boolean;
 }
 
 /** How often --follow looks at the task while it has no container to follow (it starts, or restarts). */
@@ -18,30 +28,36 @@ const LOOK_AGAIN_MS = 250;
  * across restarts (each new container from its first line, said on stderr) until it ends for good.
  */
 export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
-  const tail = tailOf(flags);
+  const read = readOf(flags);
   const client = managerClient(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
     if (flags.follow !== true) {
-      await copy(
-        await client.logs(id, { follow: false, ...(tail === undefined ? {} : { tail }), signal: abort.signal }),
-        STDOUT,
-      );
+      await copy(await client.logs(id, { follow: false, ...read, signal: abort.signal }), STDOUT);
       return;
     }
-    await follow(client, await client.getTask(id), tail, abort.signal, STDOUT);
+    await follow(client, await client.getTask(id), read, abort.signal, STDOUT);
   } catch (err) {
     if (abort.signal.aborted) return;
     throw await serviceHint(client, id, err);
   }
 }
 
-/** --tail as a number of lines; undefined for all of them. */
-export function tailOf(flags: LogsFlags): number | undefined {
+/** --tail as a number of lines (all of them without it), --since as seconds since 1970, and --timestamps. */
+export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
   if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail))
     throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
-  return flags.tail === undefined ? undefined : Number(flags.tail);
+  return {
+    ...(flags.tail === undefined ? {} : { tail: Number(flags.tail) }),
+    ...(flags.since === undefined ? {} : { since: sinceFlag('--since', flags.since, now) }),
+    ...(flags.timestamps === true ? { timestamps: true } : {}),
+  };
+}
+
+/** What a container after the first is read with: whole, with times if the first had them. */
+export function laterRead(read: LogRead): LogRead {
+  return read.timestamps === true ? { timestamps: true } : {};
 }
 
 /** No task of that name, but a service: the error says which command shows a service's output. */
@@ -81,7 +97,7 @@ const STDOUT: LogSink = {
 export async function follow(
   client: ManagerClient,
   first: ManagerTaskView,
-  tail: number | undefined,
+  read: LogRead,
   signal: AbortSignal,
   sink: LogSink,
 ): Promise<void> {
@@ -91,14 +107,11 @@ export async function follow(
   for (;;) {
     if (task.containerId !== null && task.containerId !== followed) {
       if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
-      // the first container from `tail`, the ones after it whole
-      const lines = followed === null ? tail : undefined;
+      // the first container as `read` asks (its tail, since when), the ones after it whole
+      const now = followed === null ? read : laterRead(read);
       followed = task.containerId;
       try {
-        await copy(
-          await client.logs(task.id, { follow: true, ...(lines === undefined ? {} : { tail: lines }), signal }),
-          sink,
-        );
+        await copy(await client.logs(task.id, { follow: true, ...now, signal }), sink);
       } catch (err) {
         // it had no container yet after all, or the one it had is gone: look again, unless
         // nothing more will come

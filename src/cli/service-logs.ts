@@ -3,7 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { isNotFound } from '../errors/index.js';
-import { copy, follow, isAwayForNow, tailOf, type LogSink, type LogsFlags } from './logs-action.js';
+import {
+  copy,
+  follow,
+  isAwayForNow,
+  laterRead,
+  readOf,
+  type LogRead,
+  type LogSink,
+  type LogsFlags,
+} from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { printable } from './terminal-text.js';
 
@@ -17,7 +26,7 @@ const LOOK_FOR_NEW_MS = 2_000;
  * up, replaced, updated) from their first line, until the service is removed or Ctrl-C.
  */
 export async function printServiceLogs(name: string, flags: LogsFlags): Promise<void> {
-  const tail = tailOf(flags);
+  const read = readOf(flags);
   const client = managerClient(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
@@ -32,10 +41,7 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
         .filter((t) => t.containerId !== null)
         .map(async (t) => {
           const out = sink(t);
-          await copy(
-            await client.logs(t.id, { follow: false, ...(tail === undefined ? {} : { tail }), signal: abort.signal }),
-            out,
-          ).catch(gone);
+          await copy(await client.logs(t.id, { follow: false, ...read, signal: abort.signal }), out).catch(gone);
           out.end();
         }),
     );
@@ -43,18 +49,18 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
   }
   const followed = new Set<string>();
   const followers: Array<Promise<void>> = [];
-  const start = (t: ManagerTaskView, lines: number | undefined): void => {
+  const start = (t: ManagerTaskView, from: LogRead): void => {
     // not placed yet: no output, and no node for its prefix; a later look starts it
     if (t.node === null || t.node === undefined) return;
     followed.add(t.id);
     const out = sink(t);
     followers.push(
-      follow(client, t, lines, abort.signal, out)
+      follow(client, t, from, abort.signal, out)
         .catch((err: unknown) => (abort.signal.aborted ? undefined : gone(err)))
         .finally(() => out.end()),
     );
   };
-  for (const t of first) start(t, tail);
+  for (const t of first) start(t, read);
   try {
     for (;;) {
       await sleep(LOOK_FOR_NEW_MS, undefined, { signal: abort.signal });
@@ -68,7 +74,7 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
         break;
       }
       // a replica that came after the command began is followed from its first line
-      for (const t of now) if (!followed.has(t.id)) start(t, undefined);
+      for (const t of now) if (!followed.has(t.id)) start(t, laterRead(read));
     }
   } catch (err) {
     if (!abort.signal.aborted) throw err;

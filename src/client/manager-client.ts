@@ -83,9 +83,17 @@ export class ManagerClient {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`, { timeoutMs: 15_000 });
   }
   /** The container's output as it comes (stdout and stderr). */
-  logs(id: string, opts: { follow: boolean; tail?: number; signal?: AbortSignal }): Promise<Readable> {
+  logs(
+    id: string,
+    opts: { follow: boolean; tail?: number; since?: number; timestamps?: boolean; signal?: AbortSignal },
+  ): Promise<Readable> {
     return this.http.stream(`/tasks/${encodeURIComponent(id)}/logs`, {
-      query: { follow: opts.follow ? 'true' : undefined, tail: opts.tail },
+      query: {
+        follow: opts.follow ? 'true' : undefined,
+        tail: opts.tail,
+        since: opts.since,
+        timestamps: opts.timestamps === true ? 'true' : undefined,
+      },
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
   }

@@ -74,6 +74,10 @@ export interface LogOptions {
   follow: boolean;
   /** Lines from the end; undefined for all. */
   tail?: number;
+  /** Only output written at or after this time, in seconds since 1970. */
+  since?: number;
+  /** Each line after the time it was written (RFC 3339, nanoseconds), as `docker logs -t`. */
+  timestamps?: boolean;
   signal?: AbortSignal;
 }
 

@@ -189,7 +189,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       endsWithServer(req, reply, () => abort.abort());
       // node:http never follows a redirect: a node cannot make the manager fetch another URL
       const output = await workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
-        query: { follow: req.query.follow, tail },
+        query: { follow: req.query.follow, tail, since: req.query.since, timestamps: req.query.timestamps },
         signal: abort.signal,
       });
       return reply.type('text/plain; charset=utf-8').send(output);

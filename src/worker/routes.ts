@@ -8,6 +8,7 @@ import {
   BatchStartRequest,
   VolumeParams,
   isFollow,
+  logFilters,
   LogsQuery,
   logTail,
   BatchStartReply,
@@ -173,6 +174,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
       follow,
       signal: abort.signal,
       ...(tail === undefined ? {} : { tail }),
+      ...logFilters(req.query),
     });
     return reply.type('text/plain; charset=utf-8').send(stream);
   });

@@ -187,8 +187,9 @@ export class DockerDriver implements Driver {
     const base = {
       stdout: true,
       stderr: true,
-      timestamps: false,
+      timestamps: options.timestamps === true,
       ...(options.tail === undefined ? {} : { tail: options.tail }),
+      ...(options.since === undefined ? {} : { since: options.since }),
     };
     if (options.follow) {
       const stream = await this.#call(() => container.logs({ ...base, follow: true, abortSignal: options.signal }));

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sinceFlag } from '../../../src/cli/flags.js';
+import { laterRead, readOf } from '../../../src/cli/logs-action.js';
+
+// `poseidon logs --tail --since -t`: what a read asks the manager for, read before anything is sent.
+
+const NOW = Date.parse('2026-12-04T12:00:00.000Z');
+const at = (iso: string): number => Date.parse(iso) / 1000;
+
+test('--since takes how long ago, as docker logs does, in pieces: 10m, 1h30m, 2d, 1.5h, 90s', () => {
+  assert.equal(sinceFlag('--since', '10m', NOW), at('2026-12-04T11:50:00Z'));
+  assert.equal(sinceFlag('--since', '1h30m', NOW), at('2026-12-04T10:30:00Z'));
+  assert.equal(sinceFlag('--since', '2d', NOW), at('2026-12-02T12:00:00Z'));
+  assert.equal(sinceFlag('--since', '1.5h', NOW), at('2026-12-04T10:30:00Z'));
+  assert.equal(sinceFlag('--since', '90s', NOW), at('2026-12-04T11:58:30Z'));
+});
+
+test('--since takes a time: RFC 3339, a date (UTC midnight), or seconds since 1970', () => {
+  assert.equal(sinceFlag('--since', '2026-12-04T10:00:00Z', NOW), at('2026-12-04T10:00:00Z'));
+  assert.equal(sinceFlag('--since', '2026-12-04T10:00:00.900+01:00', NOW), at('2026-12-04T09:00:00Z'));
+  assert.equal(sinceFlag('--since', '2026-12-03', NOW), at('2026-12-03T00:00:00Z'));
+  assert.equal(sinceFlag('--since', '1733300000', NOW), 1733300000);
+});
+
+test('a --since that is neither is refused, naming the flag and both forms', () => {
+  for (const bad of ['yesterday', '10', '10x', '1h 30m', '-5m', '', '2026-13-45'])
+    assert.throws(() => sinceFlag('--since', bad, NOW), {
+      message: `--since is "${bad}"; give a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)`,
+    });
+});
+
+test('the first container is read as asked; the ones after a restart whole, with times if asked', () => {
+  const read = readOf({ tail: '5', since: '10m', timestamps: true }, NOW);
+  assert.deepEqual(read, { tail: 5, since: at('2026-12-04T11:50:00Z'), timestamps: true });
+  assert.deepEqual(laterRead(read), { timestamps: true });
+  assert.deepEqual(laterRead(readOf({ tail: '5' }, NOW)), {});
+  assert.throws(() => readOf({ tail: 'all' }), { message: '--tail is "all"; use a number of lines' });
+});
