@@ -2,6 +2,7 @@ import type { ExecLine, ExecRequest } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, RemoteError } from '../errors/index.js';
 import { pumpInput, type InputPump } from './exec-input.js';
+import { serviceHint, someOf } from './service-hint.js';
 import { durationFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
@@ -76,7 +77,7 @@ export async function runExec(task: string, command: readonly string[], flags: E
       }
     }
   } catch (err) {
-    if (!abort.signal.aborted) throw err;
+    if (!abort.signal.aborted) throw await serviceHint(client, task, err, execAdvice);
   } finally {
     ended.abort();
     process.stdout.off('resize', onResize);
@@ -90,6 +91,12 @@ export async function runExec(task: string, command: readonly string[], flags: E
     process.stderr.write("poseidon: the output ended before the command's exit code (its worker went away?)\n");
     process.exitCode = 1;
   } else process.exitCode = exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
+}
+
+/** What to exec into when a service was named: one of its replicas. */
+function execAdvice(service: string, replicas: readonly string[]): string {
+  if (replicas.length === 0) return `it has no replicas to run a command in (poseidon service ps ${service})`;
+  return `a command runs in one of its replicas, ${someOf(replicas)} (poseidon exec ${replicas[0]} COMMAND)`;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
+import { InvalidField } from '../errors/index.js';
 import { sinceFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { serviceHint } from './service-hint.js';
 
 export interface LogsFlags extends ClientFlags {
   follow?: boolean;
@@ -40,7 +41,7 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
     await follow(client, await client.getTask(id), read, abort.signal, STDOUT);
   } catch (err) {
     if (abort.signal.aborted) return;
-    throw await serviceHint(client, id, err);
+    throw await serviceHint(client, id, err, (s) => `poseidon service logs ${s} prints its replicas' output`);
   }
 }
 
@@ -58,25 +59,6 @@ export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
 /** What a container after the first is read with: whole, with times if the first had them. */
 export function laterRead(read: LogRead): LogRead {
   return read.timestamps === true ? { timestamps: true } : {};
-}
-
-/** No task of that name, but a service: the error says which command shows a service's output. */
-async function serviceHint(client: ManagerClient, name: string, err: unknown): Promise<unknown> {
-  if (!isNotFound(err, 'task')) return err;
-  const isService = await client.getService(name).then(
-    () => true,
-    () => false,
-  );
-  return isService ? new NamesAService(name) : err;
-}
-
-class NamesAService extends PoseidonError {
-  constructor(name: string) {
-    super(
-      'task_not_found',
-      `no task matches "${name}", but a service does: poseidon service logs ${name} prints its replicas' output`,
-    );
-  }
 }
 
 /** Where followed output goes: its bytes, and the notes between containers. */

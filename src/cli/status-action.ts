@@ -26,11 +26,15 @@ function loadFormat(): Promise<typeof import('./format.js')> {
 export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {
   const client = managerClient(flags);
   if (id !== undefined) {
+    const one = client.getTask(id).catch(async (err: unknown) => {
+      const { serviceHint } = await import('./service-hint.js');
+      throw await serviceHint(client, id, err, (s) => `poseidon service ps ${s} lists its replicas`);
+    });
     if (flags.json === true) {
-      process.stdout.write(`${toJson(await client.getTask(id))}\n`);
+      process.stdout.write(`${toJson(await one)}\n`);
       return;
     }
-    const [task, { taskDetail }] = await Promise.all([client.getTask(id), loadFormat()]);
+    const [task, { taskDetail }] = await Promise.all([one, loadFormat()]);
     const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
     process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
     return;
@@ -76,15 +80,20 @@ function isInvalidRequest(err: unknown): boolean {
  */
 export async function stopTasks(ids: readonly string[], flags: StopFlags): Promise<void> {
   const client = managerClient(flags);
+  const stop = (id: string): Promise<ManagerTaskView> =>
+    client.stopTask(id).catch(async (err: unknown) => {
+      const { serviceHint } = await import('./service-hint.js');
+      throw await serviceHint(client, id, err, stopAdvice);
+    });
   if (ids.length === 1) {
-    const task = await client.stopTask(ids[0] as string);
+    const task = await stop(ids[0] as string);
     process.stdout.write(flags.json === true ? `${toJson(task)}\n` : stoppingLine(task));
     return;
   }
   const stopped: ManagerTaskView[] = [];
   for (const id of ids) {
     try {
-      const task = await client.stopTask(id);
+      const task = await stop(id);
       stopped.push(task);
       if (flags.json !== true) process.stdout.write(stoppingLine(task));
     } catch (err) {
@@ -96,6 +105,11 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     }
   }
   if (flags.json === true) process.stdout.write(`${toJson(stopped)}\n`);
+}
+
+/** A service named to `stop`: its replicas are the service's to stop. */
+function stopAdvice(service: string): string {
+  return `poseidon service scale ${service} 0 stops its replicas, poseidon service rm ${service} removes it`;
 }
 
 /**

@@ -244,6 +244,27 @@ describe('poseidon service, the CLI', () => {
     const asTask = await c.cli(['logs', 'cli-talk']);
     assert.equal(asTask.code, 1);
     assert.match(asTask.stderr, /no task matches "cli-talk", but a service does: poseidon service logs cli-talk/);
+    // the other task commands given a service's name say what to run instead
+    const hints: Array<[string[], string]> = [
+      [
+        ['exec', 'cli-talk', 'true'],
+        'a command runs in one of its replicas, cli-talk-1 and cli-talk-2 (poseidon exec cli-talk-1 COMMAND)',
+      ],
+      [['status', 'cli-talk'], 'poseidon service ps cli-talk lists its replicas'],
+      [
+        ['stop', 'cli-talk'],
+        'poseidon service scale cli-talk 0 stops its replicas, poseidon service rm cli-talk removes it',
+      ],
+    ];
+    for (const [args, advice] of hints) {
+      const r = await c.cli(args);
+      assert.deepEqual(
+        [r.code, r.stderr],
+        [1, `poseidon: no task matches "cli-talk", but a service does: ${advice}\n`],
+        args.join(' '),
+      );
+    }
+    assert.equal((await c.client.getService('cli-talk')).replicas, 2, 'nothing was stopped');
 
     const child = spawn(process.execPath, [POSEIDON_BIN, 'service', 'logs', 'cli-talk', '-f', '--tail', '1'], {
       env: { ...process.env, ...c.cliEnv() },

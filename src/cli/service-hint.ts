@@ -1,0 +1,36 @@
+import type { ManagerClient } from '../client/index.js';
+import { isNotFound, PoseidonError } from '../errors/index.js';
+import { printable } from './terminal-text.js';
+
+// A task command given a service's name (`poseidon logs web` where web is a service): instead of
+// "no task matches", the error says what to run for a service.
+
+class NamesAService extends PoseidonError {
+  constructor(name: string, advice: string) {
+    super('task_not_found', `no task matches "${printable(name)}", but a service does: ${advice}`);
+  }
+}
+
+/**
+ * `err` when it is not a task not found by a service's name; otherwise an error with `advice`,
+ * given the service's replica names (in slot order).
+ */
+export async function serviceHint(
+  client: ManagerClient,
+  name: string,
+  err: unknown,
+  advice: (service: string, replicas: readonly string[]) => string,
+): Promise<unknown> {
+  if (!isNotFound(err, 'task')) return err;
+  const replicas = await client.serviceTasks(name).then(
+    (tasks) => [...tasks].sort((a, b) => a.slot - b.slot).map((t) => printable(t.name)),
+    () => undefined,
+  );
+  return replicas === undefined ? err : new NamesAService(name, advice(printable(name), replicas));
+}
+
+/** `web-1, web-2 and web-3`, or the first three and how many more. */
+export function someOf(names: readonly string[]): string {
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} more`] : [...names];
+  return shown.length < 2 ? shown.join('') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}
