@@ -13,7 +13,7 @@ import {
   type ContainerState,
   type ContainerUsage,
   type Driver,
-  type ExecIo,
+  type ExecOptions,
   type ExecOutput,
   type ExecRun,
   type LogOptions,
@@ -237,7 +237,7 @@ export class FakeDriver implements Driver {
    * `poseidon exec`: what the `exec` option answers, its output as one piece of stdout. With stdin
    * the command is `cat`'s echo of its input (then the option's output), ending when its stdin ends.
    */
-  async execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecIo): Promise<ExecRun> {
+  async execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecOptions): Promise<ExecRun> {
     const { exitCode, output } = await this.exec(containerId, command, 0);
     signal.throwIfAborted();
     const pieces: ExecOutput[] = output === '' ? [] : [{ stream: 'stdout', data: Buffer.from(output) }];

@@ -10,6 +10,8 @@ export const MAX_EXEC_ARGS = 256;
 export const MAX_EXEC_ARG_BYTES = 4096;
 /** The longest an exec may run before the worker stops streaming it: 24 h, the bound on every duration. */
 export const MAX_EXEC_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** Variables an exec may set besides the container's (`-e`). */
+export const MAX_EXEC_ENV = 64;
 /** The most input one `…/input` call carries (before base64): a client sends more as more calls. */
 export const MAX_EXEC_INPUT_BYTES = 32 * 1024;
 
@@ -51,6 +53,25 @@ export const ExecRequest = Type.Object(
       Type.Boolean({ description: 'Give the command a terminal (`docker exec -t`): its output all comes as stdout.' }),
     ),
     size: Type.Optional(terminalSize("The terminal's size at the start (with `tty` only).")),
+    user: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.-]{1,64}(:[A-Za-z0-9_.-]{1,64})?$',
+        description: 'Run as this user (`user[:group]`, names or ids), as `docker exec -u`.',
+      }),
+    ),
+    workdir: Type.Optional(
+      Type.String({
+        pattern: '^/[^\\0]*$',
+        maxLength: 4096,
+        description: 'Run in this directory (absolute), as `docker exec -w`.',
+      }),
+    ),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[^=\\0]+$', maxLength: 1024 }), Type.String({ maxLength: 4096 }), {
+        maxProperties: MAX_EXEC_ENV,
+        description: "Variables besides the container's own, as `docker exec -e`.",
+      }),
+    ),
     encoding: Type.Optional(
       Type.Union([Type.Literal('utf8'), Type.Literal('base64')], {
         description:

@@ -207,6 +207,13 @@ function registerExec(program: Command): void {
     .argument('<command...>', 'the program and its arguments, run without a shell (sh -c "..." for one)')
     .option('-i, --interactive', "what you type or pipe here is the command's stdin")
     .option('-t, --tty', 'give the command a terminal (with -i, every key you press goes to it)')
+    .option('-u, --user <user>', "run as this user (name or uid, [:group]) instead of the container's")
+    .option('-w, --workdir <dir>', "run in this directory instead of the container's")
+    .option(
+      '-e, --env <NAME=value>',
+      'set a variable for the command; NAME alone takes its value here (repeat)',
+      collect,
+    )
     .option('--timeout <duration>', 'stop showing its output after this long (it runs on); default 24h')
     .passThroughOptions() // after the task, everything is the command's, as with docker exec
     .action(async (task: string, command: string[], flags: ExecFlags) => {

@@ -3,7 +3,7 @@ import type { ManagerClient } from '../client/index.js';
 import { InvalidField, RemoteError } from '../errors/index.js';
 import { pumpInput, type InputPump } from './exec-input.js';
 import { serviceHint, someOf } from './service-hint.js';
-import { durationFlag } from './flags.js';
+import { durationFlag, pairs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
 // `poseidon exec [-i] [-t] TASK COMMAND [ARG...]`: a command in a task's running container,
@@ -11,7 +11,14 @@ import { managerClient, type ClientFlags } from './manager-client.js';
 // exit code as this command's. With -i what is typed or piped here is its stdin; with -t it has a
 // terminal (this one's size, followed as it changes), and this terminal passes every key to it.
 
-export type ExecFlags = ClientFlags & { timeout?: string; interactive?: boolean; tty?: boolean };
+export type ExecFlags = ClientFlags & {
+  timeout?: string;
+  interactive?: boolean;
+  tty?: boolean;
+  user?: string;
+  workdir?: string;
+  env?: string[];
+};
 
 /** Ctrl-C, as a shell reports a command it interrupted. */
 const INTERRUPTED = 130;
@@ -21,12 +28,21 @@ export function execRequestOf(
   command: readonly string[],
   flags: ExecFlags,
   terminal?: { cols: number; rows: number },
+  env: NodeJS.ProcessEnv = process.env,
 ): ExecRequest {
   if (command.length === 0 || command[0] === '')
     throw new InvalidField('COMMAND', 'is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]');
   // bytes as the command wrote them (a tar stream, an image), not text: base64 on the wire
   const req: ExecRequest = { command: [...command], encoding: 'base64' };
   if (flags.interactive === true) req.stdin = true;
+  if (flags.user !== undefined) req.user = flags.user;
+  if (flags.workdir !== undefined) {
+    if (!flags.workdir.startsWith('/'))
+      throw new InvalidField('--workdir', `is "${flags.workdir}"; give an absolute path in the container`);
+    req.workdir = flags.workdir;
+  }
+  const vars = pairs('--env', flags.env, env); // -e NAME alone takes its value here, as docker exec -e does
+  if (vars !== undefined) req.env = vars;
   if (flags.tty === true) {
     req.tty = true;
     if (terminal !== undefined && terminal.cols > 0 && terminal.rows > 0) req.size = terminal;

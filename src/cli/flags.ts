@@ -119,3 +119,30 @@ export function hostPathPrefixesFlag(flag: string, values: readonly string[] | u
     return posix.resolve(value);
   });
 }
+
+/** `NAME=value` flags (`--env`, `--label`); a bare NAME takes its value from `from` when given. */
+export function pairs(
+  flag: string,
+  values: readonly string[] | undefined,
+  from?: NodeJS.ProcessEnv,
+): Record<string, string> | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq > 0) {
+      out[v.slice(0, eq)] = v.slice(eq + 1);
+      continue;
+    }
+    const value = eq < 0 && from !== undefined && v !== '' ? from[v] : undefined;
+    if (value === undefined)
+      throw new InvalidField(
+        flag,
+        from === undefined || eq === 0 || v === ''
+          ? `is ${JSON.stringify(v)}; use NAME=value`
+          : `is ${JSON.stringify(v)}, which is not set here; use NAME=value, or set it first`,
+      );
+    out[v] = value;
+  }
+  return out;
+}

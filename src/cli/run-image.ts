@@ -4,7 +4,7 @@ import { Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
-import { durationFlag, nameFlag } from './flags.js';
+import { durationFlag, nameFlag, pairs } from './flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import type { PortSpec } from '../task/index.js';
 
@@ -207,33 +207,6 @@ export function nameOfImage(image: string): string {
     .slice(0, 50)
     .replace(/-+$/, '');
   return label === '' ? 'task' : label;
-}
-
-/** `NAME=value` flags (`--env`, `--label`); a bare NAME takes its value from `from` when given. */
-export function pairs(
-  flag: string,
-  values: readonly string[] | undefined,
-  from?: NodeJS.ProcessEnv,
-): Record<string, string> | undefined {
-  if (values === undefined || values.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq > 0) {
-      out[v.slice(0, eq)] = v.slice(eq + 1);
-      continue;
-    }
-    const value = eq < 0 && from !== undefined && v !== '' ? from[v] : undefined;
-    if (value === undefined)
-      throw new InvalidField(
-        flag,
-        from === undefined || eq === 0 || v === ''
-          ? `is ${JSON.stringify(v)}; use NAME=value`
-          : `is ${JSON.stringify(v)}, which is not set here; use NAME=value, or set it first`,
-      );
-    out[v] = value;
-  }
-  return out;
 }
 
 /** `data:/var/lib/data`, `/srv/www:/usr/share/www:ro`: a named volume, or a directory of the node (absolute). */

@@ -1,11 +1,10 @@
 import { InvalidField } from '../errors/index.js';
 import type { PortSpec } from '../task/index.js';
-import { countFlag, durationFlag } from './flags.js';
+import { countFlag, durationFlag, pairs } from './flags.js';
 import {
   cpuOf,
   healthCheckOf,
   healthSettingsOf,
-  pairs,
   portsOf,
   restartOf,
   strayHealthFlag,

@@ -1,6 +1,6 @@
 // Runs task containers. Poseidon types in, Poseidon types out: dockerode stays in docker/.
 export type {
-  ExecIo,
+  ExecOptions,
   ExecOutput,
   ExecRun,
   ExecStdin,

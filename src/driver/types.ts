@@ -93,14 +93,20 @@ export interface TerminalSize {
   rows: number;
 }
 
-/** What an exec is given besides its command (`docker exec -i -t`). */
-export interface ExecIo {
+/** What an exec is given besides its command (`docker exec -i -t -u -w -e`). */
+export interface ExecOptions {
   /** Its stdin stays open for `ExecRun.stdin`. */
   stdin: boolean;
   /** It runs on a terminal: its output all comes as stdout, as the terminal shows it. */
   tty: boolean;
   /** The terminal's size at the start (with `tty`). */
   size?: TerminalSize;
+  /** Who it runs as (`user[:group]`, names or ids), instead of the container's user. */
+  user?: string;
+  /** The directory it runs in, instead of the container's. */
+  workdir?: string;
+  /** Variables besides the container's own. */
+  env?: Record<string, string>;
 }
 
 /** An exec's stdin, written in order. */
@@ -119,7 +125,7 @@ export interface ExecRun {
   output: AsyncIterable<ExecOutput>;
   /** Read once `output` has ended: the command's exit code. */
   exitCode(): Promise<number>;
-  /** With `ExecIo.stdin`: where its input goes. */
+  /** With `ExecOptions.stdin`: where its input goes. */
   stdin?: ExecStdin;
 }
 
@@ -154,7 +160,7 @@ export interface Driver {
    * abort of `signal` detaches: the engine offers no way to stop the command, which runs on to
    * its end (with stdin, detaching closes its stdin).
    */
-  execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecIo): Promise<ExecRun>;
+  execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecOptions): Promise<ExecRun>;
   /**
    * Removes one of this worker's named volumes (labelled as Poseidon's and this worker's), with
    * the stopped containers of this worker that still mount it; a volume that is not there is

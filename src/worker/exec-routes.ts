@@ -8,7 +8,7 @@ import {
   MAX_EXEC_TIMEOUT_MS,
   type ExecRequest as ExecRequestBody,
 } from '../api/index.js';
-import type { Driver, ExecIo } from '../driver/index.js';
+import type { Driver, ExecOptions } from '../driver/index.js';
 import { InvalidField, NotRunning } from '../errors/index.js';
 import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
 import { execLines } from './exec-lines.js';
@@ -27,13 +27,16 @@ const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }
 const MANAGER = { access: 'manager' } as const;
 
 /** What the engine is asked to give the command besides its arguments; a size without a terminal is refused. */
-export function execIoOf(body: ExecRequestBody): ExecIo {
+export function execOptionsOf(body: ExecRequestBody): ExecOptions {
   if (body.size !== undefined && body.tty !== true)
     throw new InvalidField('size', 'is for a terminal; ask for tty too');
   return {
     stdin: body.stdin === true,
     tty: body.tty === true,
     ...(body.size === undefined ? {} : { size: body.size }),
+    ...(body.user === undefined ? {} : { user: body.user }),
+    ...(body.workdir === undefined ? {} : { workdir: body.workdir }),
+    ...(body.env === undefined ? {} : { env: body.env }),
   };
 }
 
@@ -52,7 +55,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
       const task = worker.get(req.params.id);
       if (task.containerId === null || task.state !== 'Running')
         throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
-      const io = execIoOf(req.body);
+      const io = execOptionsOf(req.body);
       if (io.stdin) sessions.reserve();
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
       const detach = new AbortController();

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import type { ExecLine } from '../../src/api/index.js';
 import { RemoteError } from '../../src/errors/index.js';
-import { POSEIDON_BIN } from '../../testkit/spawner.js';
+import { POSEIDON_BIN, runPoseidon } from '../../testkit/spawner.js';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -112,6 +112,25 @@ describe('poseidon exec -i and -t on the real engine', () => {
     const tarred = await c.cli(['exec', 'shell', 'sh', '-c', 'tar cf - /etc 2>/dev/null']);
     assert.equal(tarred.code, 0, tarred.stderr);
     assert.equal(`${createHash('sha256').update(tarred.stdoutBytes).digest('hex')}  -\n`, inside.stdout);
+  });
+
+  test('-u, -w and -e: who the command runs as, where, and with which variables (NAME alone from here)', async () => {
+    const as = await c.cli(['exec', '-u', '1000:1000', 'shell', 'id']);
+    assert.deepEqual([as.code, as.stdout], [0, 'uid=1000 gid=1000 groups=1000\n']);
+    assert.equal((await c.cli(['exec', '-w', '/tmp', 'shell', 'pwd'])).stdout, '/tmp\n');
+    const vars = await runPoseidon(['exec', '-e', 'A=one', '-e', 'B', 'shell', 'sh', '-c', 'echo "$A $B"'], {
+      ...c.cliEnv(),
+      B: 'two',
+    });
+    assert.deepEqual([vars.code, vars.stdout], [0, 'one two\n']);
+    const badUser = await c.cli(['exec', '-u', 'a b', 'shell', 'id']);
+    assert.equal(badUser.code, 1);
+    assert.match(badUser.stderr, /^poseidon: body\.user must match pattern/);
+    const relative = await c.cli(['exec', '-w', 'tmp', 'shell', 'pwd']);
+    assert.deepEqual(
+      [relative.code, relative.stderr],
+      [1, 'poseidon: --workdir is "tmp"; give an absolute path in the container\n'],
+    );
   });
 
   test('-t: the command has a terminal; -it with stdin that is no terminal is refused before anything runs', async () => {

@@ -8,7 +8,7 @@ import type {
   ContainerState,
   ContainerUsage,
   Driver,
-  ExecIo,
+  ExecOptions,
   ExecRun,
   LogOptions,
   StartOptions,
@@ -229,13 +229,22 @@ export class DockerDriver implements Driver {
     containerId: string,
     command: string[],
     signal: AbortSignal,
-    io: ExecIo = { stdin: false, tty: false },
+    io: ExecOptions = { stdin: false, tty: false },
   ): Promise<ExecRun> {
     const container = this.#docker.getContainer(containerId);
     let exec: Docker.Exec;
     try {
       exec = await this.#call(() =>
-        container.exec({ Cmd: command, AttachStdin: io.stdin, AttachStdout: true, AttachStderr: true, Tty: io.tty }),
+        container.exec({
+          Cmd: command,
+          AttachStdin: io.stdin,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: io.tty,
+          ...(io.user === undefined ? {} : { User: io.user }),
+          ...(io.workdir === undefined ? {} : { WorkingDir: io.workdir }),
+          ...(io.env === undefined ? {} : { Env: Object.entries(io.env).map(([k, v]) => `${k}=${v}`) }),
+        }),
       );
     } catch (err) {
       // 404: the container is gone; 409: it is not running (stopped, paused, restarting)

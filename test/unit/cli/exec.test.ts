@@ -53,3 +53,18 @@ test('exec refuses a missing command and a timeout out of range, naming them', (
   assert.throws(() => execRequestOf(['ls'], { timeout: '25h' }), /^InvalidField: --timeout is "25h"/);
   assert.throws(() => execRequestOf(['ls'], { timeout: '5' }), /a number without a unit/);
 });
+
+test('-u, -w and -e go as user, workdir and env; -e NAME takes its value here; a relative -w is refused', () => {
+  assert.deepEqual(
+    execRequestOf(['id'], { user: 'app:staff', workdir: '/srv', env: ['A=1', 'HOME_DIR'] }, undefined, {
+      HOME_DIR: '/home/me',
+    }),
+    { command: ['id'], encoding: 'base64', user: 'app:staff', workdir: '/srv', env: { A: '1', HOME_DIR: '/home/me' } },
+  );
+  assert.throws(() => execRequestOf(['pwd'], { workdir: 'srv' }), {
+    message: '--workdir is "srv"; give an absolute path in the container',
+  });
+  assert.throws(() => execRequestOf(['id'], { env: ['UNSET_HERE'] }, undefined, {}), {
+    message: '--env is "UNSET_HERE", which is not set here; use NAME=value, or set it first',
+  });
+});
