@@ -52,6 +52,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       const how = {
         ...(req.body.stdin === true ? { stdin: true } : {}),
         ...(req.body.tty === true ? { tty: true } : {}),
+        ...(req.body.user === undefined ? {} : { user: req.body.user }), // who it ran as; never the env's values
       };
       const program = req.body.command[0];
       req.log.info({ taskId: task.id, program, tokenId: token, ...how }, 'exec in a task container');

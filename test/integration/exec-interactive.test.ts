@@ -117,6 +117,11 @@ describe('poseidon exec -i and -t on the real engine', () => {
   test('-u, -w and -e: who the command runs as, where, and with which variables (NAME alone from here)', async () => {
     const as = await c.cli(['exec', '-u', '1000:1000', 'shell', 'id']);
     assert.deepEqual([as.code, as.stdout], [0, 'uid=1000 gid=1000 groups=1000\n']);
+    const logged = await waitFor(
+      () => c.manager.output.find((l) => l.includes('"exec in a task container"') && l.includes('"user"')),
+      { what: 'the exec with -u in the manager log' },
+    );
+    assert.equal((JSON.parse(logged) as { user?: string }).user, '1000:1000', 'the manager logs who it ran as');
     assert.equal((await c.cli(['exec', '-w', '/tmp', 'shell', 'pwd'])).stdout, '/tmp\n');
     const vars = await runPoseidon(['exec', '-e', 'A=one', '-e', 'B', 'shell', 'sh', '-c', 'echo "$A $B"'], {
       ...c.cliEnv(),
@@ -171,9 +176,12 @@ describe('poseidon exec -i and -t on the real engine', () => {
     t.type('exit 4\r');
     await t.until(/\[exit 4\]/, at, "the CLI's exit code");
     await t.exited;
-    const logged = c.manager.output.filter((l) => l.includes('"exec in a task container"') && l.includes('"tty":true'));
-    assert.equal(logged.length > 0, true, 'the manager logs an exec with stdin and a terminal');
-    const line = JSON.parse(logged.at(-1) as string) as Record<string, unknown>;
+    const logged = await waitFor(
+      () =>
+        c.manager.output.find((l) => l.includes('"exec in a task container"') && l.includes('"stdin":true,"tty":true')),
+      { what: 'the manager logs an exec with stdin and a terminal' },
+    );
+    const line = JSON.parse(logged) as Record<string, unknown>;
     assert.deepEqual([line.program, line.stdin, line.tty], ['sh', true, true]);
   });
 
