@@ -1,6 +1,6 @@
 import type { ExecLine, ExecRequest } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField, RemoteError } from '../errors/index.js';
+import { InvalidField, PoseidonError, RemoteError } from '../errors/index.js';
 import { pumpInput, type InputPump } from './exec-input.js';
 import { serviceHint, someOf } from './service-hint.js';
 import { durationFlag, pairs } from './flags.js';
@@ -115,11 +115,24 @@ function execAdvice(service: string, replicas: readonly string[]): string {
   return `a command runs in one of its replicas, ${someOf(replicas)} (poseidon exec ${replicas[0]} COMMAND)`;
 }
 
+/** What the flags for a field an older manager refuses are called. */
+const FLAG_OF: Record<string, string> = { stdin: '-i', tty: '-t', size: '-t', user: '-u', workdir: '-w', env: '-e' };
+
+class OlderManager extends PoseidonError {
+  constructor(fields: readonly string[]) {
+    const flags = [...new Set(fields.map((f) => FLAG_OF[f] ?? f))].join(', ');
+    super(
+      'invalid_request',
+      `the manager is older than this CLI and runs no exec with ${flags}: upgrade it, or leave them out`,
+    );
+  }
+}
+
 /**
  * The exec's answer. A manager from before `encoding` refuses the field: a plain exec is asked
  * again without it, as text (its bytes that are not UTF-8 are lost), rather than not at all.
  */
-async function openExec(
+export async function openExec(
   client: ManagerClient,
   task: string,
   req: ExecRequest,
@@ -130,8 +143,10 @@ async function openExec(
   } catch (err) {
     const older =
       err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
-    if (!older || req.stdin === true || req.tty === true) throw err;
+    if (!older) throw err;
     const { encoding: _asked, ...text } = req;
+    const newer = Object.keys(text).filter((k) => k !== 'command' && k !== 'timeoutMs');
+    if (newer.length > 0) throw new OlderManager(newer);
     return { lines: await client.exec(task, text, signal), encoding: 'utf8' };
   }
 }
