@@ -31,6 +31,11 @@ try {
 } catch {
   missing.push('dig, for the DNS tests: run `bash scripts/setup-dnsutils.sh` (as root)');
 }
+try {
+  execFileSync('script', ['--version'], { stdio: 'ignore' });
+} catch {
+  missing.push("util-linux's script, for the terminal tests of poseidon exec -it: apt-get install bsdutils (as root)");
+}
 if (!existsSync(process.env.CHROMIUM_BIN ?? '/usr/bin/chromium')) {
   missing.push(
     "Debian's chromium, for the web console's browser tests: run `bash scripts/setup-chromium.sh` (as root)",
