@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { InvalidField } from '../errors/index.js';
 
 // `poseidon exec [-i] [-t] TASK CMD...`: a command run in a task's container, as `docker exec`
 // runs it. The manager passes the call to the task's worker, which streams the output. With stdin
@@ -84,6 +85,11 @@ export const ExecRequest = Type.Object(
 );
 export type ExecRequest = Static<typeof ExecRequest>;
 export type ExecEncoding = NonNullable<ExecRequest['encoding']>;
+
+/** What the schema cannot say: a terminal's size needs a terminal. Refused naming the field. */
+export function checkExecRequest(req: ExecRequest): void {
+  if (req.size !== undefined && req.tty !== true) throw new InvalidField('size', 'is for a terminal; ask for tty too');
+}
 
 /** One call's worth of an interactive exec's input: bytes for its stdin, the end of it, a new terminal size. */
 export const ExecInput = Type.Object(

@@ -99,6 +99,7 @@ export { ClusterEvent, CLUSTER_EVENT_TYPES } from './events.js';
 export type { ClusterEventType } from './events.js';
 /** `POST /tasks/{id}/exec` (`poseidon exec`): the command, and the lines of output and exit code that answer it. */
 export {
+  checkExecRequest,
   ExecInput,
   ExecRequest,
   execResponse,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ExecInput, ExecRequest, execResponse, ExecSessionParams } from '../api/index.js';
+import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { InvalidField, NotRunning } from '../errors/index.js';
+import { NotRunning } from '../errors/index.js';
 import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
 import type { Manager } from './manager.js';
 
@@ -45,8 +45,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
     },
     async (req, reply) => {
       const { task, workerUrl } = running(req.params.id);
-      if (req.body.size !== undefined && req.body.tty !== true)
-        throw new InvalidField('size', 'is for a terminal; ask for tty too');
+      checkExecRequest(req.body);
       // who ran what where, never the arguments (they may hold secrets)
       const token = req.identity?.kind === 'token' ? req.identity.tokenId : undefined;
       const how = {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
+  checkExecRequest,
   ExecInput,
   ExecRequest,
   execResponse,
@@ -9,7 +10,7 @@ import {
   type ExecRequest as ExecRequestBody,
 } from '../api/index.js';
 import type { Driver, ExecOptions } from '../driver/index.js';
-import { InvalidField, NotRunning } from '../errors/index.js';
+import { NotRunning } from '../errors/index.js';
 import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
 import { execLines } from './exec-lines.js';
 import { ExecSessions } from './exec-sessions.js';
@@ -28,8 +29,7 @@ const MANAGER = { access: 'manager' } as const;
 
 /** What the engine is asked to give the command besides its arguments; a size without a terminal is refused. */
 export function execOptionsOf(body: ExecRequestBody): ExecOptions {
-  if (body.size !== undefined && body.tty !== true)
-    throw new InvalidField('size', 'is for a terminal; ask for tty too');
+  checkExecRequest(body);
   return {
     stdin: body.stdin === true,
     tty: body.tty === true,

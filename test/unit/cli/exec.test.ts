@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkExecRequest } from '../../../src/api/index.js';
 import { execRequestOf } from '../../../src/cli/exec-action.js';
 
 // `poseidon exec TASK COMMAND...`: the request, read before anything is sent.
@@ -67,4 +68,11 @@ test('-u, -w and -e go as user, workdir and env; -e NAME takes its value here; a
   assert.throws(() => execRequestOf(['id'], { env: ['UNSET_HERE'] }, undefined, {}), {
     message: '--env is "UNSET_HERE", which is not set here; use NAME=value, or set it first',
   });
+});
+
+test("a terminal's size without a terminal is refused, naming the field (the manager and the worker both check)", () => {
+  assert.throws(() => checkExecRequest({ command: ['sh'], size: { cols: 80, rows: 24 } }), {
+    message: 'size is for a terminal; ask for tty too',
+  });
+  assert.doesNotThrow(() => checkExecRequest({ command: ['sh'], tty: true, size: { cols: 80, rows: 24 } }));
 });
