@@ -4,6 +4,20 @@
 # start dockerd as a plain background daemon.
 set -euo pipefail
 
+# running_pid FILE NAME: FILE names a live process called NAME.
+running_pid() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null || true)
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$2" ]
+}
+
+remove_stale() {
+  if [ -e "$1" ]; then
+    echo "setup-docker: removing $1, left by an engine that is no longer running"
+    rm -f "$1"
+  fi
+}
+
 if docker info >/dev/null 2>&1; then
   echo "setup-docker: Docker engine already running"
   exit 0
@@ -24,9 +38,19 @@ if ! docker info >/dev/null 2>&1; then
     echo "setup-docker: dockerd is installed but not running; start it as root (sudo dockerd &)" >&2
     exit 1
   fi
-  echo "setup-docker: starting dockerd in the background (log: /var/log/poseidon-dockerd.log)"
-  nohup dockerd >/var/log/poseidon-dockerd.log 2>&1 &
-  for _ in $(seq 1 60); do
+  if running_pid /var/run/docker.pid dockerd; then
+    echo "setup-docker: a dockerd is running (pid $(cat /var/run/docker.pid)) but not answering yet; waiting for it"
+  else
+    # A machine whose /var/run outlives a boot keeps the last dockerd's pid files. When that pid
+    # now names another process, dockerd refuses to start ("pid file found"), and its containerd
+    # supervisor would take the other process for a running containerd, so both files go.
+    remove_stale /var/run/docker.pid
+    running_pid /var/run/docker/containerd/containerd.pid containerd ||
+      remove_stale /var/run/docker/containerd/containerd.pid
+    echo "setup-docker: starting dockerd in the background (log: /var/log/poseidon-dockerd.log)"
+    nohup dockerd >/var/log/poseidon-dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 120); do
     if docker info >/dev/null 2>&1; then break; fi
     sleep 0.5
   done
