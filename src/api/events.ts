@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { InvalidField } from '../errors/index.js';
 import { CLUSTER_EVENT_TYPES } from './event-types.js';
 
 export { CLUSTER_EVENT_TYPES, type ClusterEventType } from './event-types.js';
@@ -26,3 +27,42 @@ export const ClusterEvent = Type.Object({
   total: Type.Optional(Type.Integer()),
 });
 export type ClusterEvent = Static<typeof ClusterEvent>;
+
+/** A time as `GET /events` takes it: RFC 3339, or seconds since 1970 (a fraction allowed). */
+const EVENT_TIME = '^([0-9]{1,12}(\\.[0-9]{1,9})?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{2,18}(Z|[+-][0-9]{2}:[0-9]{2}))$';
+
+/** `GET /events`: from when (events the manager kept), and until when (then the stream ends). */
+export const EventsQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({
+        pattern: EVENT_TIME,
+        description:
+          'First the kept events at or after this time (RFC 3339, or seconds since 1970), then the live ones. ' +
+          'The manager keeps its last 10,000 events, in memory: none from before it started or, in a group, ' +
+          'before it began to lead.',
+      }),
+    ),
+    until: Type.Optional(
+      Type.String({
+        pattern: EVENT_TIME,
+        description: 'Only events before this time; the stream ends then (at once for a time past).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EventsQuery = Static<typeof EventsQuery>;
+
+/** The query's times in milliseconds since 1970; one that cannot be read is refused, naming it. */
+export function eventWindow(q: EventsQuery): { sinceMs?: number; untilMs?: number } {
+  const ms = (field: 'since' | 'until', value: string): number => {
+    const t = /^[0-9.]+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+    if (Number.isNaN(t)) throw new InvalidField(`querystring.${field}`, `is "${value}", no time`);
+    return t;
+  };
+  return {
+    ...(q.since === undefined ? {} : { sinceMs: ms('since', q.since) }),
+    ...(q.until === undefined ? {} : { untilMs: ms('until', q.until) }),
+  };
+}

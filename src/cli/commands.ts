@@ -224,7 +224,7 @@ function registerExec(program: Command): void {
 
 function registerEvents(program: Command): void {
   withManager(program.command('events'))
-    .description('print task, node and service events as they happen')
+    .description('print task, node and service events as they happen, or since a time')
     .option('--task <task>', "only this task's events: its name, id or id prefix (repeat for any of several)", collect)
     .option('--node <name>', "only this node's events and its tasks' (repeat)", collect)
     .option('--service <name>', "only this service's events and its replicas' (repeat)", collect)
@@ -233,6 +233,11 @@ function registerEvents(program: Command): void {
       'only events of this type (task.exited) or kind (task, node, service, update) (repeat)',
       collect,
     )
+    .option(
+      '--since <when>',
+      'first the events the manager kept since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m)',
+    )
+    .option('--until <when>', 'stop at a time, or how long ago (now: the kept events, then exit)')
     .option('--json', 'one JSON object per line')
     .action(async (flags: EventsFlags) => {
       const { printEvents } = await import('./events-action.js');

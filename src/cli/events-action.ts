@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CLUSTER_EVENT_TYPES } from '../api/event-types.js';
 import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
+import { timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, printableJson } from './terminal-text.js';
 
@@ -15,6 +16,10 @@ export interface EventsFlags extends ClientFlags {
   node?: string[];
   service?: string[];
   type?: string[];
+  /** From when: the events the manager kept since then come first (`docker events --since`). */
+  since?: string;
+  /** Until when: the command ends then (at once, after the kept ones, for a time past). */
+  until?: string;
 }
 
 /** What `--type` takes besides a whole type: the part before its dot. */
@@ -100,23 +105,69 @@ function eventOf(json: string): EventLine | undefined {
   }
 }
 
+/** A stream that ends this long before --until by the CLI's clock was ended by the manager (it stops). */
+const UNTIL_SLACK_MS = 5_000;
+
+/** --since and --until as the times GET /events takes, refused here when they cannot be read. */
+export function eventsWindow(
+  flags: Pick<EventsFlags, 'since' | 'until'>,
+  now = Date.now(),
+): { since?: string; until?: string } {
+  const at = (flag: string, value: string): string =>
+    new Date(value === 'now' ? now : timeFlagMs(flag, value, now)).toISOString();
+  return {
+    ...(flags.since === undefined ? {} : { since: at('--since', flags.since) }),
+    ...(flags.until === undefined ? {} : { until: at('--until', flags.until) }),
+  };
+}
+
+/**
+ * The events of a stream followed again after its end, from the time of the last one shown: the
+ * ones at that very time already shown are left out, the others shown once.
+ */
+export class Resume {
+  #time: string | undefined;
+  #seen = new Set<string>();
+
+  /** The time to follow again from; undefined before any event. */
+  get from(): string | undefined {
+    return this.#time;
+  }
+
+  /** False for an event shown before the stream was followed again. */
+  fresh(e: EventLine, line: string): boolean {
+    if (e.time !== this.#time) {
+      this.#time = e.time;
+      this.#seen = new Set();
+    } else if (this.#seen.has(line)) return false;
+    this.#seen.add(line);
+    return true;
+  }
+}
+
 /** `poseidon events`: the manager's event stream as lines for people, or as it comes with --json. */
 export async function printEvents(flags: EventsFlags): Promise<void> {
   const keep = eventFilter(flags);
+  const window = eventsWindow(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   const client = managerClient(flags);
   // given a group, the stream is followed again through the managers when one ends it (it stopped,
-  // or the leader changed): an operator watching a failover sees what the new leader does
+  // or the leader changed), from the last event shown: an operator watching a failover misses
+  // nothing the new leader did
   const group = client.http.urls.length > 1;
-  for (;;) {
-    const events = await client.events(abort.signal);
+  const resume = new Resume();
+  const openedAt = new Date().toISOString();
+  for (let again = false; ; again = true) {
+    // followed again before any event: from when the first stream opened, by this machine's clock
+    const since = resume.from ?? window.since ?? (again ? openedAt : undefined);
+    const events = await client.events(abort.signal, { ...window, ...(since === undefined ? {} : { since }) });
     try {
       // Ctrl-C ends the lines quietly; a manager that goes away is an error
       for await (const line of readLines(events, abort.signal)) {
         const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
         const e = eventOf(safe);
-        if (e !== undefined && !keep(e)) continue;
+        if (e !== undefined && (!resume.fresh(e, safe) || !keep(e))) continue;
         const shown = flags.json === true ? safe : e === undefined ? printable(safe) : describe(e);
         process.stdout.write(`${shown}\n`);
       }
@@ -125,6 +176,7 @@ export async function printEvents(flags: EventsFlags): Promise<void> {
       if (!group) throw err;
     }
     if (abort.signal.aborted) return;
+    if (window.until !== undefined && Date.now() >= Date.parse(window.until) - UNTIL_SLACK_MS) return;
     if (!group) {
       // the manager ended the stream itself: it stops (SIGTERM)
       process.stderr.write(
@@ -135,7 +187,7 @@ export async function printEvents(flags: EventsFlags): Promise<void> {
     }
     process.stderr.write(
       'poseidon: the event stream ended (a manager stopped, or the leader changed); following again ' +
-        '(events in between are not shown)\n',
+        'from the last event shown\n',
     );
     try {
       await sleep(AGAIN_MS, undefined, { signal: abort.signal });

@@ -68,7 +68,12 @@ const AGO_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_60
  * since 1970.
  */
 export function sinceFlag(flag: string, value: string, now = Date.now()): number {
-  if (/^[0-9]{9,12}$/.test(value)) return Number(value);
+  return Math.floor(timeFlagMs(flag, value, now) / 1000);
+}
+
+/** A time as `sinceFlag` takes it, in milliseconds since 1970: a time given to the millisecond stays so. */
+export function timeFlagMs(flag: string, value: string, now = Date.now()): number {
+  if (/^[0-9]{9,12}$/.test(value)) return Number(value) * 1000;
   let agoMs = 0;
   let at = 0;
   AGO_PIECE.lastIndex = 0;
@@ -76,11 +81,11 @@ export function sinceFlag(flag: string, value: string, now = Date.now()): number
     agoMs += Number(m[1]) * (AGO_UNIT_MS[m[2] as string] as number);
     at = AGO_PIECE.lastIndex;
   }
-  if (at > 0 && at === value.length) return Math.max(0, Math.floor((now - agoMs) / 1000));
+  if (at > 0 && at === value.length) return Math.max(0, now - agoMs);
   const time = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(time))
     throw new InvalidField(flag, `is "${value}"; give a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)`);
-  return Math.max(0, Math.floor(time / 1000));
+  return Math.max(0, time);
 }
 
 export function secondsFlag(flag: string, value: string): number {

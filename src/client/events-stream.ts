@@ -24,3 +24,14 @@ function isEvent(value: unknown): value is ClusterEvent {
   const e = value as { time?: unknown; type?: unknown };
   return typeof e === 'object' && e !== null && typeof e.time === 'string' && typeof e.type === 'string';
 }
+
+/** From when and until when `GET /events` goes: a Date, or a time as the API takes it (RFC 3339). */
+export interface EventsWindow {
+  since?: Date | string;
+  until?: Date | string;
+}
+
+/** A window's time as the query takes it. */
+export function eventTime(t: Date | string): string {
+  return typeof t === 'string' ? t : t.toISOString();
+}

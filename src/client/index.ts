@@ -15,5 +15,5 @@ export { WorkerClient, type StartTaskOptions } from './worker-client.js';
 export { ManagerClient, type TaskFilter } from './manager-client.js';
 /** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */
 export { PoseidonClient, type PoseidonClientOptions } from './poseidon-client.js';
-export { BadEventLine } from './events-stream.js';
+export { BadEventLine, type EventsWindow } from './events-stream.js';
 export { BadExecLine } from './exec-stream.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { endpointsMessages } from './endpoints-stream.js';
-import { clusterEvents } from './events-stream.js';
+import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
 import { execOutput } from './exec-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
@@ -121,17 +121,27 @@ export class ManagerClient {
       timeoutMs: 0,
     });
   }
-  /** Task and node events as they happen, newline-delimited JSON. */
-  events(signal?: AbortSignal): Promise<Readable> {
-    return this.http.stream('/events', signal === undefined ? {} : { signal });
+  /**
+   * Task, node and service events, newline-delimited JSON: with `since`, first those the manager
+   * kept from then (its last 10,000), then each as it happens; with `until`, the stream ends then.
+   */
+  events(signal?: AbortSignal, window: EventsWindow = {}): Promise<Readable> {
+    const query = new URLSearchParams();
+    if (window.since !== undefined) query.set('since', eventTime(window.since));
+    if (window.until !== undefined) query.set('until', eventTime(window.until));
+    const path = query.size === 0 ? '/events' : `/events?${query.toString()}`;
+    return this.http.stream(path, signal === undefined ? {} : { signal });
   }
   /**
-   * Task, node and service events as they happen, typed. It resolves once the manager has
-   * subscribed this client (no event after that is missed); iterate it with `for await`, and end
-   * it with `break` or `signal`. A line that is not an event throws.
+   * Task, node and service events, typed: with `window`, from a time past and until a time. It
+   * resolves once the manager has subscribed this client (no event after that is missed); iterate
+   * it with `for await`, and end it with `break` or `signal`. A line that is not an event throws.
    */
-  async watchEvents(signal?: AbortSignal): Promise<AsyncGenerator<ClusterEvent, void, undefined>> {
-    return clusterEvents(await this.events(signal), signal);
+  async watchEvents(
+    signal?: AbortSignal,
+    window: EventsWindow = {},
+  ): Promise<AsyncGenerator<ClusterEvent, void, undefined>> {
+    return clusterEvents(await this.events(signal, window), signal);
   }
   listServices(): Promise<ServiceView[]> {
     return this.http.request('GET', '/services');

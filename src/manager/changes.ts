@@ -1,4 +1,4 @@
-import type { ClusterEvent, EventBus } from './events.js';
+import type { ClusterEvent } from './events.js';
 import type { TaskRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
@@ -12,8 +12,6 @@ export class Changes {
   readonly events: ClusterEvent[] = [];
   /** Services to write (null: to delete), by name; written in the same batch as the tasks. */
   readonly services = new Map<string, ServiceRecord | null>();
-
-  constructor(private readonly bus: EventBus) {}
 
   get size(): number {
     return this.records.size + this.services.size;
@@ -38,8 +36,8 @@ export class Changes {
     this.services.set(name, null);
   }
 
-  /** Queues an event; built only when somebody follows GET /events. */
-  event(build: () => ClusterEvent): void {
-    if (this.bus.hasListeners) this.events.push(build());
+  /** Queues an event, published once the records are written. */
+  event(e: ClusterEvent): void {
+    this.events.push(e);
   }
 }

@@ -196,7 +196,7 @@ export class ClusterState {
   }
 
   newChanges(): Changes {
-    return new Changes(this.events);
+    return new Changes();
   }
 
   /**

@@ -14,6 +14,14 @@ export const MAX_EVENT_SUBSCRIBERS = 64;
  */
 export const MAX_EVENT_BUFFER_BYTES = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
+/** The longest a Node timer waits (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** From when and until when a stream goes, in milliseconds since 1970 (`eventWindow`). */
+export interface EventWindow {
+  sinceMs?: number;
+  untilMs?: number;
+}
 
 export class TooManySubscribers extends PoseidonError {
   constructor(max: number) {
@@ -63,8 +71,13 @@ export class EventStreams {
     return this.#count;
   }
 
-  serve(req: FastifyRequest, reply: FastifyReply): void {
+  /**
+   * Streams the events: first the kept ones from `sinceMs` when asked, then each as it happens;
+   * with `untilMs`, only those before it, and the stream ends then (at once for a time past).
+   */
+  serve(req: FastifyRequest, reply: FastifyReply, window: EventWindow = {}): void {
     if (this.#count >= this.#max) throw new TooManySubscribers(this.#max);
+    const { sinceMs, untilMs } = window;
     const sse = (req.headers.accept ?? '').includes('text/event-stream');
     reply.hijack();
     const res = reply.raw;
@@ -80,7 +93,7 @@ export class EventStreams {
     endsWithServer(req, reply, () => res.end());
     res.write(sse ? ': connected\n\n' : '');
     const write = (text: string): void => {
-      if (res.destroyed) return;
+      if (res.destroyed || res.writableEnded) return;
       if (res.writableLength > this.#maxBuffered) {
         this.#cutOff(req, res.writableLength);
         res.destroy();
@@ -88,20 +101,30 @@ export class EventStreams {
       }
       res.write(text);
     };
-    const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) =>
-      write(sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`),
-    );
+    const line = (e: ClusterEvent): string =>
+      sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`;
+    // the past and the subscription in one turn of the loop: no event missed or shown twice between them
+    if (sinceMs !== undefined) for (const e of this.deps.bus.past(sinceMs, untilMs)) write(line(e));
+    const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) => {
+      if (untilMs !== undefined && Date.parse(e.time) >= untilMs) res.end();
+      else write(line(e));
+    });
     const keepAlive = setInterval(() => write(sse ? ': keep-alive\n\n' : ''), KEEP_ALIVE_MS);
     keepAlive.unref();
+    const untilLater = untilMs === undefined ? 0 : untilMs - Date.now();
+    // a time past ends the stream now; one further than a timer reaches, at the first event after it
+    const until = untilLater > 0 && untilLater <= MAX_TIMER_MS ? setTimeout(() => res.end(), untilLater) : undefined;
     let closed = false;
     res.on('close', () => {
       if (closed) return;
       closed = true;
       clearInterval(keepAlive);
+      clearTimeout(until);
       unsubscribe();
       this.#count -= 1;
       this.#open.set(this.#count);
     });
+    if (untilMs !== undefined && untilLater <= 0) res.end();
   }
 
   #cutOff(req: FastifyRequest, buffered: number): void {

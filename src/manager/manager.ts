@@ -118,7 +118,7 @@ export class Manager {
       const stopped = changes.put(requestStop(rec, state.isoNow()));
       const node = stopped.nodeId === null ? null : state.nodeName(stopped.nodeId);
       // the record keeps its reason ("running") until the container ends; the event says what happened
-      changes.event(() => taskEvent('task.stopped', stopped, node, state.isoNow(), { reason: 'stop requested' }));
+      changes.event(taskEvent('task.stopped', stopped, node, state.isoNow(), { reason: 'stop requested' }));
       await state.commit(changes);
       supervisor.cancel(id); // a stop asked by the user is never undone by a restart
       log.info({ taskId: id }, 'task stop requested');

@@ -56,7 +56,7 @@ export class Planner {
       if (rec === undefined) continue;
       // debug: this pass logs the task at info in a moment, placed or not, with its name
       this.deps.log.debug({ taskId: id, name: rec.request.name }, 'task submitted');
-      plan.changes.event(() => taskEvent('task.submitted', rec, null, state.isoNow()));
+      plan.changes.event(taskEvent('task.submitted', rec, null, state.isoNow()));
     }
     const toPlace: TaskRecord[] = [];
     for (const a of actions) {
@@ -81,7 +81,7 @@ export class Planner {
           const reason = `node ${state.nodeName(a.nodeId)}${why}; rescheduling`;
           const lost = this.#put(plan, lose(rec, reason, state.isoNow()));
           this.deps.log.warn({ taskId: a.taskId, reason }, 'task lost its node');
-          plan.changes.event(() => taskEvent('task.lost', lost, null, state.isoNow()));
+          plan.changes.event(taskEvent('task.lost', lost, null, state.isoNow()));
           toPlace.push(lost);
           break;
         }
@@ -100,7 +100,7 @@ export class Planner {
           plan.copies.push({ taskId: a.taskId, nodeId: a.nodeId, generation: rec.generation });
           const moved = this.#put(plan, lose(rec, reason, state.isoNow()));
           this.deps.log.info({ taskId: a.taskId, nodeId: a.nodeId }, 'task moved off a drained node');
-          plan.changes.event(() => taskEvent('task.moved', moved, null, state.isoNow()));
+          plan.changes.event(taskEvent('task.moved', moved, null, state.isoNow()));
           toPlace.push(moved);
           break;
         }
@@ -140,7 +140,7 @@ export class Planner {
     }
     const next = this.#put(plan, restart(rec, placement.nodeId, state.nodeName(placement.nodeId), state.isoNow()));
     this.deps.metrics.restarts.inc();
-    plan.changes.event(() => taskEvent('task.restarted', next, state.nodeName(placement.nodeId), state.isoNow()));
+    plan.changes.event(taskEvent('task.restarted', next, state.nodeName(placement.nodeId), state.isoNow()));
   }
 
   #placeAll(plan: Plan, tasks: TaskRecord[]): void {
@@ -175,7 +175,7 @@ export class Planner {
       const fields = { taskId: id, name: rec.request.name, nodeId: placement.nodeId, generation: placed.generation };
       // every placement is an event (`poseidon events`); the log keeps the ones that go wrong
       this.deps.log.debug(fields, 'task placed');
-      plan.changes.event(() => taskEvent('task.scheduled', placed, node, state.isoNow()));
+      plan.changes.event(taskEvent('task.scheduled', placed, node, state.isoNow()));
     }
   }
 

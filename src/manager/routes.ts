@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import {
   ClusterEvent,
+  EventsQuery,
+  eventWindow,
   HeartbeatReply,
   HeartbeatRequest,
   ManagerTaskView,
@@ -66,7 +68,7 @@ const ListQuery = Type.Object(
 /** `GET /events`: one ClusterEvent a line (NDJSON), or Server-Sent Events when asked for. */
 const eventStream = {
   200: {
-    description: 'One event a line, as they happen.',
+    description: 'One event a line: the kept ones asked for with `since`, then each as it happens.',
     content: {
       'application/x-ndjson': { schema: ClusterEvent },
       'text/event-stream': { schema: Type.String({ description: 'Each event as the data of an SSE message.' }) },
@@ -210,8 +212,10 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   );
 
   // NDJSON, or Server-Sent Events when the client asks for them; bounded in subscribers and in what each leaves unread
-  app.get('/events', { config: READ, schema: { response: eventStream } }, async (req, reply) =>
-    events.serve(req, reply),
+  app.get(
+    '/events',
+    { config: READ, schema: { querystring: EventsQuery, response: eventStream } },
+    async (req, reply) => events.serve(req, reply, eventWindow(req.query)),
   );
 
   app.get('/nodes', { config: READ, schema: { response: { 200: Type.Array(NodeStatusView) } } }, async () =>

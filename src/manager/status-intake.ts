@@ -110,7 +110,7 @@ export class StatusIntake {
     if (next === null) return;
     const node = next.nodeId === null ? null : state.nodeName(next.nodeId);
     const event = (type: Parameters<typeof taskEvent>[0], on: TaskRecord, extra = {}): void =>
-      changes.event(() => taskEvent(type, on, node, state.isoNow(), extra));
+      changes.event(taskEvent(type, on, node, state.isoNow(), extra));
     if (next.state !== rec.state) {
       // routine changes are events; a failure is also worth a line in the log
       const level = next.state === TaskState.Failed ? 'info' : 'debug';

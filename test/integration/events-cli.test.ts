@@ -85,6 +85,60 @@ describe('poseidon events --task, --service, --node and --type', () => {
     assert.deepEqual(byNode(), [], 'no event of a node that is not there');
   });
 
+  test('--since shows the events the manager kept first, in order; --until ends the command', async () => {
+    // the first test's tasks, a few seconds ago
+    const kept = await c.cli(['events', '--since', '10m', '--until', 'now', '--task', 'watched']);
+    assert.equal(kept.code, 0, kept.stderr);
+    const types = kept.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(/ +/)[1]);
+    assert.deepEqual(
+      types.filter((t) => t === 'task.submitted' || t === 'task.started' || t === 'task.stopped'),
+      ['task.submitted', 'task.started', 'task.stopped'],
+      kept.stdout,
+    );
+    const before = await c.cli(['events', '--since', '2020-01-01T00:00:00Z', '--until', '2020-01-02T00:00:00Z']);
+    assert.deepEqual([before.code, before.stdout], [0, ''], before.stderr);
+
+    // an --until a few seconds ahead: what happens meanwhile, then the command ends by itself
+    const from = new Date().toISOString();
+    const until = new Date(Date.now() + 3_000).toISOString();
+    const live = c.cli(['events', '--since', from, '--until', until, '--task', 'late', '--json']);
+    const late = await c.client.submit(c.task('late'));
+    const r = await live;
+    assert.equal(r.code, 0, r.stderr);
+    const lateTypes = r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { type: string; taskId: string });
+    assert.ok(
+      lateTypes.some((e) => e.type === 'task.submitted' && e.taskId === late.id),
+      `late's submission shown: ${r.stdout}`,
+    );
+    assert.ok(
+      Date.now() >= Date.parse(until),
+      `it ended no earlier than --until (${Date.parse(until) - Date.now()} ms early)`,
+    );
+  });
+
+  test('a time that cannot be read is refused, naming the flag or the field', async () => {
+    const r = await c.cli(['events', '--since', 'yesterday']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^poseidon: --since is "yesterday"; give a time/);
+    for (const [query, field] of [
+      ['since=soon', 'since'],
+      ['until=2026-13-45T00:00:00Z', 'until'],
+    ] as const) {
+      const res = await tlsFetch(`${c.access.url}/events?${query}`, {
+        tls: { ca: c.access.caPem },
+        token: c.access.adminToken,
+      });
+      assert.equal(res.status, 400, res.text());
+      assert.match(res.text(), new RegExp(`querystring.${field}`));
+    }
+  });
+
   test('a --type that is no event type or kind is refused before anything is followed, naming what it takes', async () => {
     const r = await c.cli(['events', '--type', 'task.faild']);
     assert.equal(r.code, 1);

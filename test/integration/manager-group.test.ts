@@ -244,6 +244,10 @@ describe('managers as a group', () => {
         });
       }
       assert.match(err, /the event stream ended \(a manager stopped, or the leader changed\); following again/);
+      // followed again from the last event shown: what the new leader did before the CLI was back
+      // is there too (run-wait went in while the stream was down or coming back), and once
+      assert.equal(out.match(/task\.submitted +run-wait /g)?.length, 1, out);
+      assert.equal(out.match(/task\.submitted +before-kill /g)?.length, 1, out);
       assert.equal(events.exitCode, null, 'still following');
       assert.equal(quiet.exitCode, null, 'still following, via a follower');
     } finally {

@@ -158,7 +158,7 @@ export class ServiceOps {
           stopped.push(t.request.id);
         }
       changes.removeService(name);
-      changes.event(() => ({ time: state.isoNow(), type: 'service.removed', service: name, version: rec.version }));
+      changes.event({ time: state.isoNow(), type: 'service.removed', service: name, version: rec.version });
       await state.commit(changes);
       this.deps.log.info({ service: name, tasks: tasks.length }, 'service removed');
       services.changed(name);
@@ -183,7 +183,7 @@ export class ServiceOps {
       changes.putService(rec);
       if (event !== undefined) {
         const e = { time: now.iso, service: name, version: rec.version, ...event } as ClusterEvent;
-        changes.event(() => e);
+        changes.event(e);
         this.deps.log.info({ service: name, event: e.type, version: rec.version }, 'service changed');
       }
       await state.commit(changes);

@@ -145,7 +145,7 @@ export class ServiceOrchestrator {
     }
     if (d.record !== null) changes.putService(d.record);
     for (const e of d.events) {
-      changes.event(() => rolloutEvent(rec.name, next.version, e, nowIso));
+      changes.event(rolloutEvent(rec.name, next.version, e, nowIso));
       this.deps.log.info({ service: rec.name, event: e.type, reason: e.reason }, 'service rollout');
     }
     if (d.create.length > 0 || d.stop.length > 0)

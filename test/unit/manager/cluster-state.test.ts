@@ -31,7 +31,7 @@ function event(rec: TaskRecord): ClusterEvent {
 async function commitOne(state: ClusterState, rec: TaskRecord): Promise<void> {
   const changes = state.newChanges();
   changes.put(rec);
-  changes.event(() => event(rec));
+  changes.event(event(rec));
   await state.commit(changes);
 }
 
@@ -42,7 +42,7 @@ test('a commit writes its records in one batch and publishes their events only o
   const changes = state.newChanges();
   changes.put(a);
   changes.put(taskRecord('b'));
-  changes.event(() => event(a));
+  changes.event(event(a));
   const writing = state.commit(changes);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(events.length, 0, 'no event before the write');
@@ -66,7 +66,7 @@ test('a failed write puts every record it carried back, and a first write that f
   const changes = state.newChanges();
   changes.put(place(a, 'n1', 'placed', 'now'));
   changes.put(taskRecord('b'));
-  changes.event(() => event(a));
+  changes.event(event(a));
   await assert.rejects(state.commit(changes), /disk full/);
   assert.equal(state.task('a'), a, 'the placement that was never written is undone');
   assert.equal(state.task('b'), undefined);

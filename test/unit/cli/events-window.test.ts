@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventsWindow, Resume } from '../../../src/cli/events-action.js';
+
+// `poseidon events --since/--until`, and what it shows when it follows a group's stream again.
+
+const now = Date.UTC(2026, 11, 5, 10, 0, 0);
+
+test('--since and --until take a time or how long ago, and --until now', () => {
+  assert.deepEqual(eventsWindow({}, now), {});
+  assert.deepEqual(eventsWindow({ since: '10m', until: 'now' }, now), {
+    since: '2026-12-05T09:50:00.000Z',
+    until: '2026-12-05T10:00:00.000Z',
+  });
+  // to the millisecond: an --until a moment ahead is not cut to the second before it
+  assert.deepEqual(eventsWindow({ since: '2026-12-04T10:00:00Z', until: '2026-12-05T10:00:04.381Z' }, now), {
+    since: '2026-12-04T10:00:00.000Z',
+    until: '2026-12-05T10:00:04.381Z',
+  });
+  assert.throws(() => eventsWindow({ until: 'tomorrow' }, now), /--until.*is "tomorrow"/);
+});
+
+test('followed again from the last time shown, the events of that time already shown are left out', () => {
+  const r = new Resume();
+  assert.equal(r.from, undefined);
+  const a = { time: '2026-12-05T10:00:00.001Z', type: 'task.started', taskName: 'a' };
+  const b = { time: '2026-12-05T10:00:00.002Z', type: 'task.started', taskName: 'b' };
+  const c = { time: '2026-12-05T10:00:00.002Z', type: 'task.started', taskName: 'c' };
+  assert.equal(r.fresh(a, JSON.stringify(a)), true);
+  assert.equal(r.fresh(b, JSON.stringify(b)), true);
+  assert.equal(r.from, b.time);
+  // the stream followed again from b's time: b again, then c (same time, not shown before)
+  assert.equal(r.fresh(b, JSON.stringify(b)), false);
+  assert.equal(r.fresh(c, JSON.stringify(c)), true);
+  assert.equal(r.fresh(c, JSON.stringify(c)), false);
+});
