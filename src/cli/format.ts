@@ -41,7 +41,8 @@ export function age(fromIso: string, nowMs: number): string {
 }
 
 export function ports(list: readonly PortView[]): string {
-  return list.map((p) => `${p.host > 0 ? p.host : '?'}->${p.container}/${p.protocol}`).join(',') || '-';
+  // as `docker ps` shows them: a port bound to no host port (yet) is the container's alone
+  return list.map((p) => `${p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol}`).join(',') || '-';
 }
 
 export function cores(n: number): string {

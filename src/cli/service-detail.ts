@@ -79,7 +79,11 @@ function templateRows(t: TaskTemplate): Array<[string, string]> {
     rows.push([
       'Ports',
       t.ports
-        .map((p) => `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}`)
+        .map(
+          (p) =>
+            `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}` +
+            (p.publish === false ? ' (not published)' : ''),
+        )
         .join(', '),
     ]);
   if (t.healthCheck !== undefined) rows.push(['Health check', healthCheck(t.healthCheck)]);

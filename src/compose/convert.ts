@@ -6,7 +6,7 @@ import { composeEnvFiles } from './env-file.js';
 import { composeHealthCheck } from './healthcheck.js';
 import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
-import { composePorts } from './ports.js';
+import { composeExpose, composePorts } from './ports.js';
 import { splitShellWords } from './shell-words.js';
 import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
 import { asList, asMap, asScalarText, composeError, Findings, isMap, join, shown, type ComposeMap } from './values.js';
@@ -49,6 +49,7 @@ const SERVICE_KEYS = new Set([
   'environment',
   'env_file',
   'ports',
+  'expose',
   'labels',
   'healthcheck',
   'deploy',
@@ -82,6 +83,16 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
       found,
     ),
   );
+  const portless = Object.keys(services).filter((_, i) => (specs[i]?.task.ports ?? []).length === 0);
+  if (specs.length > 1 && portless.length > 0) {
+    // on a Compose network every port of a container is open to the others; here a name is a
+    // virtual IP that serves the ports the service lists
+    const [them, theyServe] = portless.length === 1 ? ['it', 'it serves'] : ['them', 'they serve'];
+    found.notes.push(
+      `${portless.map((k) => join('services', k)).join(', ')}: no ports or expose, so the other services cannot ` +
+        `reach ${them} by name (list the ports ${theyServe}: expose: ["5432"] binds no host port)`,
+    );
+  }
   return { services: specs, warnings: found.warnings() };
 }
 
@@ -134,10 +145,9 @@ function serviceSpec(
     };
     if (Object.keys(env).length > 0) task.env = env;
   }
-  if (map['ports'] !== undefined) {
-    const ports = composePorts(map['ports'], at('ports'), found);
-    if (ports.length > 0) task.ports = ports;
-  }
+  const published = map['ports'] === undefined ? [] : composePorts(map['ports'], at('ports'), found);
+  const exposed = map['expose'] === undefined ? [] : composeExpose(map['expose'], at('expose'), published);
+  if (published.length + exposed.length > 0) task.ports = [...published, ...exposed];
   if (map['labels'] !== undefined) {
     const labels = composeLabels(map['labels'], at('labels'));
     if (Object.keys(labels).length > 0) task.labels = labels;

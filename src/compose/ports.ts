@@ -107,3 +107,29 @@ function expand(container: PortRange, host: PortRange | null, protocol: Protocol
   }
   return out;
 }
+
+/**
+ * `expose:` ("5432", "8000-8001", "53/udp", or a number): ports other containers reach, through
+ * the service's virtual IP and name, bound to no host port. One `ports:` already lists is left
+ * as `ports:` has it (published).
+ */
+export function composeExpose(value: unknown, path: string, published: readonly PortSpec[]): PortSpec[] {
+  const listed = new Set(published.map((p) => `${p.container}/${p.protocol ?? 'tcp'}`));
+  const out: PortSpec[] = [];
+  asList(value, path).forEach((entry, i) => {
+    const at = join(path, i);
+    const text = asScalarText(entry, at).trim();
+    const slash = text.lastIndexOf('/');
+    const protocol = slash < 0 ? 'tcp' : protocolOf(text.slice(slash + 1), at);
+    const range = rangeOf(slash < 0 ? text : text.slice(0, slash), at, text);
+    for (const port of expand(range, null, protocol, at)) {
+      const key = `${port.container}/${protocol}`;
+      if (listed.has(key)) continue;
+      listed.add(key);
+      out.push({ ...port, publish: false });
+    }
+    if (published.length + out.length > MAX_PORTS)
+      throw composeError(at, `makes ${published.length + out.length} ports; a service has at most ${MAX_PORTS}`);
+  });
+  return out;
+}

@@ -161,6 +161,8 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
     if (seen.has(key)) throw new InvalidField(f(`ports.${i}.container`), `${key} is listed twice`);
     seen.add(key);
     const hostPort = p.host ?? 0;
+    if (p.publish === false && hostPort !== 0)
+      throw new InvalidField(f(`ports.${i}.host`), `is ${hostPort}, but the port is not published (publish: false)`);
     if (hostPort !== 0) {
       const hostKey = `${hostPort}/${protocol}`;
       if (hostSeen.has(hostKey)) throw new InvalidField(f(`ports.${i}.host`), `${hostKey} is bound twice`);
@@ -168,6 +170,7 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
     }
     const port: PortRequest = { containerPort: p.container, hostPort, protocol };
     if (http) port.http = true;
+    if (p.publish === false) port.publish = false;
     if (p.name !== undefined) {
       if (names.has(p.name)) throw new InvalidField(f(`ports.${i}.name`), `"${p.name}" names two ports`);
       names.add(p.name);

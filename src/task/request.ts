@@ -16,6 +16,8 @@ export interface PortRequest {
   http?: boolean;
   balance?: Balance;
   proxyProtocol?: ProxyProtocol;
+  /** False: bound to no host port (its `hostPort` is 0); absent: published. */
+  publish?: false;
 }
 
 export interface RestartPolicy {
@@ -133,5 +135,6 @@ function toPortSpec(p: PortRequest): PortSpec {
   if (p.name !== undefined) spec.name = p.name;
   if (p.balance !== undefined) spec.balance = p.balance;
   if (p.proxyProtocol !== undefined) spec.proxyProtocol = p.proxyProtocol;
+  if (p.publish === false) spec.publish = false;
   return spec;
 }

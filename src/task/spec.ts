@@ -63,6 +63,9 @@ export const PortSpec = Type.Object(
     balance: Type.Optional(hinted(Balance, 'must be "least-conn" or "round-robin"')),
     // send the replica a PROXY protocol header first (tcp ports only)
     proxyProtocol: Type.Optional(hinted(ProxyProtocol, 'must be "v1" or "v2"')),
+    // false: bound to no host port; other containers reach it, through the service's virtual IP
+    // or the container's address (Compose's `expose`). Default true.
+    publish: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
   },
   { additionalProperties: false },
 );

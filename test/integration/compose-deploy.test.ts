@@ -22,6 +22,7 @@ function composeFile(runId: string, withCache: boolean, webReplicas = 2): string
 x-task: &task
   image: "\${SHOP_IMAGE:?the .env names it}"
   command: [sleep, "600"]
+  expose: ["8080"]
   labels: {${LABEL_TEST_RUN}: ${runId}}
   healthcheck: {test: [CMD, "true"], interval: 2s, retries: 3}
 services:

@@ -85,6 +85,17 @@ describe('the host proxy on a real bridge network', () => {
     watch = new WatchConsumer(c.manager.url, { ca: c.access.caPem, cert: creds.cert, key: creds.key });
     assert.equal(await watch.open(), 200);
   });
+  /** The proxy of a test before (it follows every service), or one of its own if none started. */
+  async function ensureProxy(): Promise<void> {
+    if (proxy !== undefined) return;
+    const p = await startProxy({ table: watch.table, network: net.name, logger: pino({ level: 'warn' }) });
+    proxy = p;
+    const report = (): void => void watch.applied(p.openConnections()).catch(() => {});
+    watch.table.on('change', report);
+    p.on('drained', report);
+    report();
+  }
+
   after(async () => {
     await proxy?.close();
     watch.close();
@@ -165,15 +176,7 @@ describe('the host proxy on a real bridge network', () => {
     const update = { order: 'start-first', parallelism: 1, monitor: '1s' };
     await c.client.createService(serviceSpec(c, 'upd', { replicas: 1, drainTimeout: '5s', update }, task));
     await waitFor(() => watch.table.ready('upd').length === 1, { timeoutMs: 90_000, what: '1 ready replica' });
-    // the proxy of the test before (it follows every service), or one of its own if that one never started
-    if (proxy === undefined) {
-      const p = await startProxy({ table: watch.table, network: net.name, logger: pino({ level: 'warn' }) });
-      proxy = p;
-      const report = (): void => void watch.applied(p.openConnections()).catch(() => {});
-      watch.table.on('change', report);
-      p.on('drained', report);
-      report();
-    }
+    await ensureProxy();
     const url = `http://${watch.table.service('upd')?.vip ?? ''}:8080/`;
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     assert.equal((await waitFor(() => get(url, agent), { what: 'the VIP answering' })).status, 200);
@@ -195,5 +198,24 @@ describe('the host proxy on a real bridge network', () => {
     assert.ok(sent >= REQUESTS);
     assert.ok(duringLoad, 'both updates happened while the load ran');
     await c.client.removeService('upd');
+  });
+
+  test('a port bound to no host port (publish: false, Compose expose) is served by the VIP', async () => {
+    const task = webTask({ ports: [{ container: 8080, protocol: 'http', publish: false }] });
+    await c.client.createService(serviceSpec(c, 'inner', { replicas: 1 }, task));
+    await waitFor(() => watch.table.ready('inner').length === 1, { timeoutMs: 90_000, what: '1 ready replica' });
+    await ensureProxy();
+    const agent = new Agent({ keepAlive: false });
+    const r = await waitFor(() => get(`http://${watch.table.service('inner')?.vip ?? ''}:8080/`, agent), {
+      what: 'the VIP answering',
+    });
+    assert.deepEqual([r.status, r.body.trim()], [200, 'ok']);
+    const [replica] = watch.table.ready('inner');
+    const view = await c.client.getTask(replica?.taskId ?? '');
+    const { stdout } = await run('docker', ['port', view.containerId ?? '']);
+    assert.equal(stdout, '', 'no host port bound');
+    assert.deepEqual(view.ports, [{ container: 8080, host: 0, protocol: 'tcp' }]);
+    agent.destroy();
+    await c.client.removeService('inner');
   });
 });

@@ -49,7 +49,8 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
   for (const p of task.ports) {
     const key = `${p.containerPort}/${p.protocol}`;
     exposed[key] = {};
-    bindings[key] = [{ HostIp: ctx.publishIp, HostPort: p.hostPort === 0 ? '' : String(p.hostPort) }];
+    if (p.publish !== false)
+      bindings[key] = [{ HostIp: ctx.publishIp, HostPort: p.hostPort === 0 ? '' : String(p.hostPort) }];
   }
   return {
     name: `poseidon-${task.name}-${task.id.slice(0, 8)}-${ctx.generation}`,

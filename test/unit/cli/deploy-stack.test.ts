@@ -75,7 +75,11 @@ test('a dry run reports what it would create, and calls nothing that changes the
   const api = new FakeServices();
   const r = await deployStack(api, await doc(FILE), { ...options, dryRun: true });
   assert.deepEqual(r.created, ['shop-web', 'shop-api', 'shop-cache']);
-  assert.deepEqual(r.warnings, ['not supported by Poseidon, ignored: services.cache.depends_on']);
+  assert.deepEqual(r.warnings, [
+    'not supported by Poseidon, ignored: services.cache.depends_on',
+    'services.web, services.api, services.cache: no ports or expose, so the other services cannot reach them ' +
+      'by name (list the ports they serve: expose: ["5432"] binds no host port)',
+  ]);
   assert.equal(r.dryRun, true);
   assert.deepEqual(api.calls, []);
 });

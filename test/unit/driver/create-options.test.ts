@@ -40,3 +40,17 @@ test('without a Poseidon network the engine picks: no network mode, no resolver'
   assert.equal(host?.Dns, undefined);
   assert.equal(host?.DnsSearch, undefined);
 });
+
+test('a port not published is exposed to other containers and bound to no host port', () => {
+  const ports = [
+    { containerPort: 80, hostPort: 8080, protocol: 'tcp' as const },
+    { containerPort: 81, hostPort: 0, protocol: 'tcp' as const },
+    { containerPort: 5432, hostPort: 0, protocol: 'tcp' as const, publish: false as const },
+  ];
+  const opts = createOptions({ ...task, ports }, ctx);
+  assert.deepEqual(Object.keys(opts.ExposedPorts ?? {}), ['80/tcp', '81/tcp', '5432/tcp']);
+  assert.deepEqual(opts.HostConfig?.PortBindings, {
+    '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }],
+    '81/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+  });
+});

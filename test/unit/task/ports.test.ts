@@ -44,3 +44,17 @@ test('two ports with one name, or a PROXY header on a udp or http port, name the
 test('an http port and a tcp port on one container port are one port listed twice', () => {
   assert.throws(() => parse([{ container: 80, protocol: 'http' }, { container: 80 }]), /listed twice/);
 });
+
+test('a port not published keeps publish: false through toSpec; a host port for it is refused', () => {
+  const r = parse([{ container: 5432, publish: false }]);
+  assert.deepEqual(r.ports, [{ containerPort: 5432, hostPort: 0, protocol: 'tcp', publish: false }]);
+  assert.deepEqual(toSpec(r).ports, [{ container: 5432, host: 0, protocol: 'tcp', publish: false }]);
+  assert.deepEqual(parse([{ container: 80, publish: true }]).ports, [
+    { containerPort: 80, hostPort: 0, protocol: 'tcp' },
+  ]);
+  assert.throws(
+    () => parse([{ container: 5432, host: 5432, publish: false }]),
+    /ports\.0\.host.*is 5432, but the port is not published \(publish: false\)/,
+  );
+  assert.throws(() => parse([{ container: 80, publish: 'no' }]), /ports\.0\.publish.*must be true or false/);
+});
