@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { PoseidonError } from '../errors/index.js';
 import { endsWithServer } from '../http/index.js';
-import type { ClusterEvent, EventBus } from './events.js';
+import { EVENT_HISTORY, type ClusterEvent, type EventBus } from './events.js';
 
 /** Live `GET /events` streams at once at most; one more is refused (503) until one ends. */
 export const MAX_EVENT_SUBSCRIBERS = 64;
@@ -103,12 +103,33 @@ export class EventStreams {
     };
     const line = (e: ClusterEvent): string =>
       sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`;
-    // the past and the subscription in one turn of the loop: no event missed or shown twice between them
-    if (sinceMs !== undefined) for (const e of this.deps.bus.past(sinceMs, untilMs)) write(line(e));
-    const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) => {
+    const live = (e: ClusterEvent): void => {
       if (untilMs !== undefined && Date.parse(e.time) >= untilMs) res.end();
       else write(line(e));
+    };
+    // the past taken and the subscription made in one turn of the loop: no event missed or shown
+    // twice between them. The past (up to EVENT_HISTORY events, some MB) goes out as the reader
+    // takes it, not all at once past the unread bound; what happens meanwhile waits behind it.
+    const past = sinceMs === undefined ? [] : this.deps.bus.past(sinceMs, untilMs);
+    let waiting: ClusterEvent[] | null = past.length === 0 ? null : [];
+    const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) => {
+      if (waiting === null) live(e);
+      else if (res.destroyed) return;
+      else if (waiting.push(e) > EVENT_HISTORY) {
+        this.#cutOff(req, res.writableLength);
+        res.destroy();
+      }
     });
+    if (waiting !== null)
+      void (async () => {
+        for (const e of past) {
+          if (res.destroyed || res.writableEnded) return;
+          if (!res.write(line(e))) await drained(res);
+        }
+        const later: ClusterEvent[] = waiting ?? [];
+        waiting = null;
+        for (const e of later) live(e);
+      })();
     const keepAlive = setInterval(() => write(sse ? ': keep-alive\n\n' : ''), KEEP_ALIVE_MS);
     keepAlive.unref();
     const untilLater = untilMs === undefined ? 0 : untilMs - Date.now();
@@ -134,4 +155,17 @@ export class EventStreams {
       'events subscriber cut off: it reads too slowly',
     );
   }
+}
+
+/** Once `res` can take more, or has closed. */
+function drained(res: FastifyReply['raw']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }

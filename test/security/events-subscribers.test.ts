@@ -12,6 +12,7 @@ import { TokenBook, type TokenRecord } from '../../src/auth/index.js';
 import { systemClock } from '../../src/clock/index.js';
 import { createManagerServer, Manager, type ManagerRecord, type WorkerCalls } from '../../src/manager/index.js';
 import { MAX_EVENT_BUFFER_BYTES, MAX_EVENT_SUBSCRIBERS } from '../../src/manager/event-stream.js';
+import { EVENT_HISTORY } from '../../src/manager/events.js';
 import { strategyByName } from '../../src/scheduler/index.js';
 import { NodeAuthority } from '../../src/pki/index.js';
 import { MemoryStore } from '../../src/store/index.js';
@@ -135,6 +136,33 @@ describe('GET /events bounds its subscribers and what each leaves unread', () =>
       'the cut is logged',
     );
     assert.equal((await send('GET', `${url}/healthz`)).status, 200);
+  });
+
+  test('a reader asking for the kept events gets them all, past the unread bound, then the live ones', async () => {
+    // the kept events: EVENT_HISTORY of about 1 KB, far past the 64 KiB a reader may leave unread
+    const reason = 'x'.repeat(900);
+    for (let i = 0; i < EVENT_HISTORY; i++)
+      manager.events.publish({ time: new Date().toISOString(), type: 'task.exited', taskId: `k${i}`, reason });
+    const cutBefore =
+      (await metrics.getSingleMetric('poseidon_manager_event_subscribers_cut_total')?.get())?.values[0]?.value ?? 0;
+    const until = new Date(Date.now() + 1_500).toISOString();
+    const answer = send('GET', `${url}/events?since=0&until=${until}`);
+    manager.events.publish({ time: new Date().toISOString(), type: 'task.started', taskId: 'marker' });
+    const { status, body } = await answer;
+    assert.equal(status, 200);
+    const ids = String(body)
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { taskId: string }).taskId);
+    assert.ok(ids.length >= EVENT_HISTORY, `${ids.length} events`);
+    assert.deepEqual(
+      [ids.at(-1), ids.filter((id) => id === 'marker').length],
+      ['marker', 1],
+      'the live one last, once',
+    );
+    const cutAfter =
+      (await metrics.getSingleMetric('poseidon_manager_event_subscribers_cut_total')?.get())?.values[0]?.value ?? 0;
+    assert.equal(cutAfter, cutBefore, 'not cut off');
   });
 
   test(`beyond ${MAX_SUBSCRIBERS} subscribers a new one gets 503 too_many_subscribers, until one leaves`, async () => {
