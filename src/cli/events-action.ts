@@ -136,6 +136,7 @@ export class Resume {
 
   /** False for an event shown before the stream was followed again. */
   fresh(e: EventLine, line: string): boolean {
+    if (this.#time !== undefined && e.time < this.#time) return true; // out of order: the last stays
     if (e.time !== this.#time) {
       this.#time = e.time;
       this.#seen = new Set();

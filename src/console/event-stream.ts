@@ -4,14 +4,19 @@ import { clusterEvent, type ClusterEvent } from './decode.js';
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+/** What the page shows when it opens: the events the manager kept from this long ago. */
+export const RECENT_MS = 15 * 60_000;
 
 /**
- * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: each event as
- * it happens, no polling. When the stream ends or fails it connects again with backoff, and
- * `onResync` runs first on every reconnect, since events may have been missed meanwhile.
+ * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: first the
+ * events the manager kept from the last RECENT_MS, then each as it happens, no polling. When the
+ * stream ends or fails it connects again with backoff, from the last event it had (those of that
+ * very time it had are left out), and `onResync` runs first on every reconnect.
  */
 export class EventFollower {
   readonly #abort = new AbortController();
+  /** The time of the last event, and the lines of that time: where a reconnect starts. */
+  #last: { time: string; lines: Set<string> } | null = null;
 
   constructor(
     private readonly api: Api,
@@ -36,7 +41,8 @@ export class EventFollower {
     while (!this.#abort.signal.aborted) {
       try {
         this.on.state(first ? 'connecting' : 'reconnecting', '');
-        const reader = await this.api.stream('/events', this.#abort.signal);
+        const since = this.#last?.time ?? new Date(Date.now() - RECENT_MS).toISOString();
+        const reader = await this.api.stream(`/events?since=${encodeURIComponent(since)}`, this.#abort.signal);
         if (!first) await this.on.resync();
         first = false;
         failures = 0;
@@ -66,11 +72,25 @@ export class EventFollower {
         buffered = buffered.slice(nl + 1);
         if (line === '') continue;
         try {
-          this.on.event(clusterEvent(JSON.parse(line) as unknown));
+          const e = clusterEvent(JSON.parse(line) as unknown);
+          if (this.#seen(e.time, line)) continue;
+          this.on.event(e);
         } catch {
           // one event the console cannot read is skipped; the next resync repairs what it said
         }
       }
     }
+  }
+
+  /** True for an event had before (a reconnect asks again from the last time); notes it otherwise. */
+  #seen(time: string, line: string): boolean {
+    if (this.#last !== null && time < this.#last.time) return false; // out of order: the last stays
+    if (this.#last === null || this.#last.time !== time) {
+      this.#last = { time, lines: new Set([line]) };
+      return false;
+    }
+    if (this.#last.lines.has(line)) return true;
+    this.#last.lines.add(line);
+    return false;
   }
 }

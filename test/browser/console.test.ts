@@ -117,6 +117,21 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'live-updates', 'overview');
   });
 
+  test('a page opened later lists the events of the minutes before it opened', async () => {
+    // the test before ran a task that exited with code 3 before this page opened: its events are
+    // the latest the manager kept
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    const listed = await waitFor(
+      async () => {
+        const text = await page.$eval('ol.events', (el) => el.textContent ?? '').catch(() => '');
+        return /task\.exited\s*fails/.test(text) ? text : undefined;
+      },
+      { what: "the failed task's exit in the latest events" },
+    );
+    assert.match(listed, /task\.submitted\s*fails/);
+  });
+
   test('at 1280x800 every table shows all its columns; on a 390 px window a wider one scrolls in its own box', async () => {
     const page = await newPage(1280, 800);
     await signIn(page, url, c.token);

@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import type { ClusterStore } from '../cluster-store.js';
+import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { age, Bar, formatBytes, link, Section, State, TableBox } from './parts.js';
 
@@ -102,7 +103,7 @@ function ServicesTable(props: { store: ClusterStore }) {
 
 export function EventList(props: { events: readonly ClusterEvent[]; limit?: number }) {
   const events = props.events.slice(0, props.limit ?? EVENT_ROWS);
-  if (events.length === 0) return html`<p>No events since the page opened.</p>`;
+  if (events.length === 0) return html`<p>No events in the last ${RECENT_MS / 60_000} minutes.</p>`;
   return html`<ol class="events" aria-live="polite">
     ${events.map(
       (e) =>

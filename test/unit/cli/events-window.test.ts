@@ -34,3 +34,13 @@ test('followed again from the last time shown, the events of that time already s
   assert.equal(r.fresh(c, JSON.stringify(c)), true);
   assert.equal(r.fresh(c, JSON.stringify(c)), false);
 });
+
+test('an event older than the last one shown is shown and leaves where to follow from as it was', () => {
+  const r = new Resume();
+  const late = { time: '2026-12-05T10:00:00.005Z', type: 'node.up', node: 'a' };
+  const early = { time: '2026-12-05T10:00:00.001Z', type: 'node.removed', node: 'b' };
+  assert.equal(r.fresh(late, JSON.stringify(late)), true);
+  assert.equal(r.fresh(early, JSON.stringify(early)), true);
+  assert.equal(r.from, late.time);
+  assert.equal(r.fresh(late, JSON.stringify(late)), false);
+});
