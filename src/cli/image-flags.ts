@@ -6,13 +6,18 @@ import { collect } from './repeatable.js';
 // reads them). Names and help only, so defining the commands stays light.
 
 /**
- * Adds -e, -p, -v, -l, --constraint, --cpu, --memory, --restart and --health-* (not --name: each
+ * Adds -e, -p, --expose, -v, -l, --constraint, --cpu, --memory, --restart and --health-* (not --name: each
  * command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
     .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
     .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
+    .option(
+      '--expose <CONTAINER[-END][/udp]>',
+      'a port other containers reach (by its service name too), bound to no host port (repeat)',
+      collect,
+    )
     .option(
       '-v, --volume <NAME:/path[:ro]>',
       'mount a named volume, or /dir:/path a directory of the node (repeat)',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
-import { composePorts } from '../compose/ports.js';
+import { composeExpose, composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
@@ -16,6 +16,7 @@ export interface RunImageFlags {
   name?: string;
   env?: string[];
   publish?: string[];
+  expose?: string[];
   volume?: string[];
   label?: string[];
   constraint?: string[];
@@ -55,6 +56,7 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['name', '--name'],
   ['env', '--env'],
   ['publish', '--publish'],
+  ['expose', '--expose'],
   ['volume', '--volume'],
   ['label', '--label'],
   ['constraint', '--constraint'],
@@ -118,7 +120,9 @@ export function imageTemplate(
   if (vars !== undefined) spec.env = vars;
   const labels = pairs('--label', flags.label);
   if (labels !== undefined) spec.labels = labels;
-  if ((flags.publish ?? []).length > 0) spec.ports = portsOf('--publish', flags.publish ?? []);
+  const published = portsOf('--publish', flags.publish ?? []);
+  const ports = [...published, ...composeExpose(flags.expose ?? [], '--expose', published)];
+  if (ports.length > 0) spec.ports = ports;
   if ((flags.volume ?? []).length > 0) spec.volumes = flags.volume?.map(volumeOf);
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
   if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);

@@ -19,7 +19,7 @@ import {
 
 /** What `service update` takes besides the client's and the output's flags. */
 export interface UpdateFlags
-  extends Omit<RunImageFlags, 'name' | 'env' | 'publish' | 'volume' | 'label' | 'constraint'>, RolloutFlags {
+  extends Omit<RunImageFlags, 'name' | 'env' | 'publish' | 'expose' | 'volume' | 'label' | 'constraint'>, RolloutFlags {
   filename?: string;
   image?: string;
   replicas?: string;

@@ -113,6 +113,14 @@ test("--health-cmd is an exec check by /bin/sh, with Docker's defaults unless it
     );
 });
 
+test('--expose: ports bound to no host port; one --publish gives stays published', () => {
+  assert.deepEqual(spec('busybox', [], { publish: ['8080:80'], expose: ['80', '5432', '53/udp'] }).ports, [
+    { container: 80, host: 8080 },
+    { container: 5432, publish: false },
+    { container: 53, protocol: 'udp', publish: false },
+  ]);
+});
+
 test('a bad flag value is refused naming the flag, before anything is sent', () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ name: 'Web Server' }, /^--name must be a DNS label/],
@@ -121,6 +129,7 @@ test('a bad flag value is refused naming the flag, before anything is sent', () 
     [{ label: ['team'] }, /^--label is "team"; use NAME=value$/],
     [{ publish: ['80:http'] }, /^--publish\[0\]: /],
     [{ publish: ['127.0.0.1:80:80'] }, /^--publish cannot take a host address/],
+    [{ expose: ['5432:5432'] }, /^--expose\[0\]: is "5432:5432"; a port is a number/],
     [{ volume: ['data'] }, /^--volume is "data"; use NAME:\/path/],
     [{ volume: ['./here:/data'] }, /^--volume is "\.\/here:\/data"; a directory of the node is an absolute path$/],
     [{ volume: ['data:/x:rx'] }, /^--volume is "data:\/x:rx"/],
