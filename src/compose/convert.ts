@@ -83,16 +83,7 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
       found,
     ),
   );
-  const portless = Object.keys(services).filter((_, i) => (specs[i]?.task.ports ?? []).length === 0);
-  if (specs.length > 1 && portless.length > 0) {
-    // on a Compose network every port of a container is open to the others; here a name is a
-    // virtual IP that serves the ports the service lists
-    const [them, theyServe] = portless.length === 1 ? ['it', 'it serves'] : ['them', 'they serve'];
-    found.notes.push(
-      `${portless.map((k) => join('services', k)).join(', ')}: no ports or expose, so the other services cannot ` +
-        `reach ${them} by name (list the ports ${theyServe}: expose: ["5432"] binds no host port)`,
-    );
-  }
+  noteUnreachable(services, specs, found);
   return { services: specs, warnings: found.warnings() };
 }
 
@@ -205,4 +196,33 @@ function withinLabelLimit(labels: Readonly<Record<string, string>> | undefined, 
   const own = Object.keys(labels ?? {}).filter((k) => k !== STACK_LABEL).length;
   if (own >= max)
     throw composeError(path, `has ${own} labels; at most ${max - 1} in a stack (poseidon deploy adds ${STACK_LABEL})`);
+}
+
+/**
+ * On a Compose network every port of a container is open to the others; here a service's name
+ * is a virtual IP that serves the ports it lists. A service that lists none, named by another
+ * (`depends_on`, `links`, or a word of its environment or command: `DB_HOST=db`), is noted.
+ */
+function noteUnreachable(services: ComposeMap, specs: readonly ServiceSpec[], found: Findings): void {
+  const keys = Object.keys(services);
+  keys.forEach((key, i) => {
+    if ((specs[i]?.task.ports ?? []).length > 0) return;
+    const word = new RegExp(`(^|[^A-Za-z0-9_.-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`);
+    const by = keys.filter((other) => other !== key && names(services[other], key, word));
+    if (by.length === 0) return;
+    found.notes.push(
+      `${join('services', key)}: no ports or expose, so ${by.map((k) => join('services', k)).join(', ')}, ` +
+        `which name${by.length === 1 ? 's' : ''} it, cannot reach it (list the ports it serves: expose: ["5432"] ` +
+        'binds no host port)',
+    );
+  });
+}
+
+/** Whether a service's body names `key`: in depends_on or links, or as a word of its environment or command. */
+function names(body: unknown, key: string, word: RegExp): boolean {
+  if (!isMap(body)) return false;
+  const deps = body['depends_on'];
+  if (Array.isArray(deps) ? deps.includes(key) : isMap(deps) && key in deps) return true;
+  const text = JSON.stringify([body['links'], body['environment'], body['command'], body['entrypoint']]);
+  return word.test(text);
 }

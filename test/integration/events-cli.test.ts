@@ -122,6 +122,19 @@ describe('poseidon events --task, --service, --node and --type', () => {
     );
   });
 
+  test("the client library's watchEvents takes the same window", async () => {
+    const seen: string[] = [];
+    const until = new Date();
+    const since = new Date(until.getTime() - 10 * 60_000);
+    for await (const e of await c.client.watchEvents(undefined, { since, until }))
+      if (e.taskName === 'watched') seen.push(e.type);
+    assert.deepEqual(
+      seen.filter((t) => t === 'task.submitted' || t === 'task.stopped'),
+      ['task.submitted', 'task.stopped'],
+      'the kept events, in order, and the iteration ended at until',
+    );
+  });
+
   test('a time that cannot be read is refused, naming the flag or the field', async () => {
     const r = await c.cli(['events', '--since', 'yesterday']);
     assert.equal(r.code, 1);

@@ -77,8 +77,8 @@ test('a dry run reports what it would create, and calls nothing that changes the
   assert.deepEqual(r.created, ['shop-web', 'shop-api', 'shop-cache']);
   assert.deepEqual(r.warnings, [
     'not supported by Poseidon, ignored: services.cache.depends_on',
-    'services.web, services.api, services.cache: no ports or expose, so the other services cannot reach them ' +
-      'by name (list the ports they serve: expose: ["5432"] binds no host port)',
+    'services.api: no ports or expose, so services.cache, which names it, cannot reach it ' +
+      '(list the ports it serves: expose: ["5432"] binds no host port)',
   ]);
   assert.equal(r.dryRun, true);
   assert.deepEqual(api.calls, []);

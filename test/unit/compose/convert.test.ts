@@ -161,7 +161,7 @@ secrets: {pw: {file: ./pw}}
     'not supported by Poseidon, ignored: networks, secrets, services.web.build, services.web.depends_on, ' +
       'services.web.networks, services.web.restart, services.web.container_name, ' +
       'services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
-    'services.db: no ports or expose, so the other services cannot reach it by name ' +
+    'services.db: no ports or expose, so services.web, which names it, cannot reach it ' +
       '(list the ports it serves: expose: ["5432"] binds no host port)',
   ]);
   assert.deepEqual(services[0]?.task.ports, [{ container: 80, publish: false }]);
@@ -369,4 +369,20 @@ test('labels leave room for the stack label: 63 of each deploy, 64 are refused n
     const message = await messageOf(() => fromYaml(`services:\n  web: ${yaml}\n`));
     assert.equal(message, `${path}: has 64 labels; at most 63 in a stack (poseidon deploy adds poseidon.stack)`);
   }
+});
+
+test('a service without ports or expose is noted only when another names it', async () => {
+  const { warnings } = await fromYaml(`
+services:
+  web: {image: x, environment: {DB_URL: "postgres://app@db:5432/app"}, command: [sh, -c, "nc cache 6379"]}
+  db: {image: x}
+  cache: {image: x}
+  worker: {image: x, environment: [DATABASE=db_main, WEBHOOK=webhooks]}
+`);
+  assert.deepEqual(warnings, [
+    'services.db: no ports or expose, so services.web, which names it, cannot reach it ' +
+      '(list the ports it serves: expose: ["5432"] binds no host port)',
+    'services.cache: no ports or expose, so services.web, which names it, cannot reach it ' +
+      '(list the ports it serves: expose: ["5432"] binds no host port)',
+  ]);
 });
