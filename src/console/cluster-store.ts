@@ -57,6 +57,11 @@ export class ClusterStore {
   async start(): Promise<void> {
     this.#follower.start();
     await this.load();
+    // the latest events from before the page opened, listed beside those since
+    void this.#follower.past().then((past) => {
+      this.events = mergeEvents(this.events, past);
+      this.#changed();
+    });
   }
 
   stop(): void {
@@ -184,4 +189,11 @@ export class ClusterStore {
   #changed(): void {
     for (const fn of this.#listeners) fn();
   }
+}
+
+/** Both lists as one, newest first, each event once, at most MAX_EVENTS. */
+export function mergeEvents(listed: readonly ClusterEvent[], past: readonly ClusterEvent[]): ClusterEvent[] {
+  const byKey = new Map<string, ClusterEvent>();
+  for (const e of [...listed, ...past]) byKey.set(JSON.stringify(e), e);
+  return [...byKey.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, MAX_EVENTS);
 }

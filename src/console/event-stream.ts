@@ -4,14 +4,16 @@ import { clusterEvent, type ClusterEvent } from './decode.js';
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
-/** What the page shows when it opens: the events the manager kept from this long ago. */
+/** What the page lists when it opens: the events the manager kept from this long ago. */
 export const RECENT_MS = 15 * 60_000;
+/** The longest the page waits for those (a manager whose clock is behind the browser's holds them back). */
+const PAST_WAIT_MS = 5_000;
 
 /**
- * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: first the
- * events the manager kept from the last RECENT_MS, then each as it happens, no polling. When the
- * stream ends or fails it connects again with backoff, from the last event it had (those of that
- * very time it had are left out), and `onResync` runs first on every reconnect.
+ * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: each event as
+ * it happens, no polling. When the stream ends or fails it connects again with backoff, from the
+ * last event it had (those of that very time it had are left out), and `onResync` runs first on
+ * every reconnect. `past()` reads the events the manager kept from before the page opened.
  */
 export class EventFollower {
   readonly #abort = new AbortController();
@@ -41,8 +43,8 @@ export class EventFollower {
     while (!this.#abort.signal.aborted) {
       try {
         this.on.state(first ? 'connecting' : 'reconnecting', '');
-        const since = this.#last?.time ?? new Date(Date.now() - RECENT_MS).toISOString();
-        const reader = await this.api.stream(`/events?since=${encodeURIComponent(since)}`, this.#abort.signal);
+        const from = this.#last === null ? '' : `?since=${encodeURIComponent(this.#last.time)}`;
+        const reader = await this.api.stream(`/events${from}`, this.#abort.signal);
         if (!first) await this.on.resync();
         first = false;
         failures = 0;
@@ -60,26 +62,37 @@ export class EventFollower {
   }
 
   async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffered += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line === '') continue;
-        try {
-          const e = clusterEvent(JSON.parse(line) as unknown);
-          if (this.#seen(e.time, line)) continue;
-          this.on.event(e);
-        } catch {
-          // one event the console cannot read is skipped; the next resync repairs what it said
-        }
-      }
+    await eachLine(reader, (line) => {
+      const e = clusterEvent(JSON.parse(line) as unknown);
+      if (!this.#seen(e.time, line)) this.on.event(e);
+    });
+  }
+
+  /**
+   * The events the manager kept from the last RECENT_MS until now, oldest first: to list, not to
+   * apply (the state loaded is newer than they are). What came within PAST_WAIT_MS, on a failure too.
+   */
+  async past(): Promise<ClusterEvent[]> {
+    const now = Date.now();
+    const query = new URLSearchParams({
+      since: new Date(now - RECENT_MS).toISOString(),
+      until: new Date(now).toISOString(),
+    }).toString();
+    const events: ClusterEvent[] = [];
+    const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    this.#abort.signal.addEventListener('abort', stop);
+    const timer = setTimeout(stop, PAST_WAIT_MS);
+    try {
+      const reader = await this.api.stream(`/events?${query}`, abort.signal);
+      await eachLine(reader, (line) => events.push(clusterEvent(JSON.parse(line) as unknown)));
+    } catch {
+      // what came is what there is: the page lists live events either way
+    } finally {
+      clearTimeout(timer);
+      this.#abort.signal.removeEventListener('abort', stop);
     }
+    return events;
   }
 
   /** True for an event had before (a reconnect asks again from the last time); notes it otherwise. */
@@ -92,5 +105,27 @@ export class EventFollower {
     if (this.#last.lines.has(line)) return true;
     this.#last.lines.add(line);
     return false;
+  }
+}
+
+/** Each line of an NDJSON body; a line `take` cannot read is skipped (the next resync repairs what it said). */
+async function eachLine(reader: ReadableStreamDefaultReader<Uint8Array>, take: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffered += decoder.decode(value, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line === '') continue;
+      try {
+        take(line);
+      } catch {
+        // one event the console cannot read is skipped
+      }
+    }
   }
 }

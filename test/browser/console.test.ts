@@ -191,8 +191,9 @@ describe('the web console in a real browser, against a real manager and workers'
     await waitForText(page, 'Scale web to 2 replicas?');
     await accessible(page, 'the scale confirmation');
     await confirm(page);
-    await waitForText(page, 'web scaled to 2');
-    await waitForText(page, '2/2 healthy');
+    // a replica drains before it stops: on a busy machine that takes longer than a page's usual wait
+    await waitForText(page, 'web scaled to 2', 60_000);
+    await waitForText(page, '2/2 healthy', 60_000);
     assert.equal((await c.client.getService('web')).replicas, 2);
     await accessible(page, 'the service page');
     await screenshot(page, 'scale', 'service-page');
