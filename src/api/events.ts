@@ -54,8 +54,14 @@ export const EventsQuery = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuery>;
 
+/** From when and until when a stream of events goes, in milliseconds since 1970. */
+export interface EventWindow {
+  sinceMs?: number;
+  untilMs?: number;
+}
+
 /** The query's times in milliseconds since 1970; one that cannot be read is refused, naming it. */
-export function eventWindow(q: EventsQuery): { sinceMs?: number; untilMs?: number } {
+export function eventWindow(q: EventsQuery): EventWindow {
   const ms = (field: 'since' | 'until', value: string): number => {
     const t = /^[0-9.]+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
     if (Number.isNaN(t)) throw new InvalidField(`querystring.${field}`, `is "${value}", no time`);

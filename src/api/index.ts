@@ -95,7 +95,7 @@ export {
 /** `GET /status`: the managers, the leader, and the store's members. */
 export { ClusterStatusView, ManagerMemberView, StoreMemberView, StoreStatusView } from './cluster-status.js';
 /** `GET /events`: what happened, one JSON object a line. */
-export { ClusterEvent, CLUSTER_EVENT_TYPES, EventsQuery, eventWindow } from './events.js';
+export { ClusterEvent, CLUSTER_EVENT_TYPES, EventsQuery, eventWindow, type EventWindow } from './events.js';
 export type { ClusterEventType } from './events.js';
 /** `POST /tasks/{id}/exec` (`poseidon exec`): the command, and the lines of output and exit code that answer it. */
 export {

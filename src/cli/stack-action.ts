@@ -1,6 +1,7 @@
 import type { ServiceTaskView, ServiceView } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
 import { STACK_LABEL } from '../api/stack-label.js';
-import { PoseidonError } from '../errors/index.js';
+import { isNotFound, PoseidonError } from '../errors/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { replicaRow, serviceTable } from './service-format.js';
@@ -60,8 +61,8 @@ export function stackTaskTable(tasks: readonly ServiceTaskView[]): string {
   );
 }
 
-async function servicesOf(flags: StackFlags, stack: string): Promise<ServiceView[]> {
-  const services = stacksOf(await managerClient(flags).listServices()).get(stack);
+async function servicesOf(client: ManagerClient, stack: string): Promise<ServiceView[]> {
+  const services = stacksOf(await client.listServices()).get(stack);
   if (services === undefined) throw new StackNotFound(stack);
   return services;
 }
@@ -80,13 +81,13 @@ export async function listStacks(flags: StackFlags): Promise<void> {
 }
 
 export async function stackServices(stack: string, flags: StackFlags): Promise<void> {
-  const services = await servicesOf(flags, stack);
+  const services = await servicesOf(managerClient(flags), stack);
   out(flags.json === true ? toJson(services) : serviceTable(services));
 }
 
 export async function stackTasks(stack: string, flags: StackFlags): Promise<void> {
   const client = managerClient(flags);
-  const services = await servicesOf(flags, stack);
+  const services = await servicesOf(client, stack);
   const tasks = (await Promise.all(services.map((s) => client.serviceTasks(s.name)))).flat();
   if (flags.json === true) out(toJson(tasks));
   else out(tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks));
@@ -104,7 +105,7 @@ export async function removeStacks(stacks: readonly string[], flags: StackFlags)
     for (const name of names)
       await client.removeService(name).catch((err: unknown) => {
         // gone already (removed meanwhile): removed all the same
-        if ((err as { code?: unknown }).code !== 'service_not_found') throw err;
+        if (!isNotFound(err, 'service')) throw err;
       });
     removed.push({ stack, services: names });
     const what = `${names.length} service${names.length === 1 ? '' : 's'} (${names.join(', ')})`;

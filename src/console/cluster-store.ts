@@ -192,7 +192,7 @@ export class ClusterStore {
 }
 
 /** Both lists as one, newest first, each event once, at most MAX_EVENTS. */
-export function mergeEvents(listed: readonly ClusterEvent[], past: readonly ClusterEvent[]): ClusterEvent[] {
+function mergeEvents(listed: readonly ClusterEvent[], past: readonly ClusterEvent[]): ClusterEvent[] {
   const byKey = new Map<string, ClusterEvent>();
   for (const e of [...listed, ...past]) byKey.set(JSON.stringify(e), e);
   return [...byKey.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, MAX_EVENTS);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { EventWindow } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { endsWithServer } from '../http/index.js';
 import { EVENT_HISTORY, type ClusterEvent, type EventBus } from './events.js';
@@ -16,12 +17,6 @@ export const MAX_EVENT_BUFFER_BYTES = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
 /** The longest a Node timer waits (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** From when and until when a stream goes, in milliseconds since 1970 (`eventWindow`). */
-export interface EventWindow {
-  sinceMs?: number;
-  untilMs?: number;
-}
 
 export class TooManySubscribers extends PoseidonError {
   constructor(max: number) {
