@@ -8,6 +8,7 @@ import {
   LABEL_TASK_ID,
   LABEL_TASK_NAME,
   LABEL_WORKER,
+  PathNotFound,
   type BoundPort,
   type ContainerEvent,
   type ContainerState,
@@ -17,6 +18,7 @@ import {
   type ExecOutput,
   type ExecRun,
   type LogOptions,
+  type PathStat,
   type StartOptions,
 } from '../src/driver/index.js';
 import { KeyedLock } from '../src/lock/index.js';
@@ -220,6 +222,19 @@ export class FakeDriver implements Driver {
   /** Named volumes are the Docker driver's (test/integration); here removing one is a recorded no-op. */
   async removeVolume(name: string): Promise<void> {
     await this.#enter('removeVolume', [name]);
+  }
+
+  /** Files in containers are the Docker driver's (test/integration/cp.test.ts): here no path is there. */
+  async statPath(_containerId: string, path: string): Promise<PathStat> {
+    throw new PathNotFound(path);
+  }
+
+  async getArchive(_containerId: string, path: string): Promise<NodeJS.ReadableStream> {
+    throw new PathNotFound(path);
+  }
+
+  async putArchive(_containerId: string, path: string): Promise<void> {
+    throw new PathNotFound(path);
   }
 
   async exec(

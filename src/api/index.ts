@@ -111,3 +111,12 @@ export {
   TerminalSize,
 } from './exec.js';
 export type { ExecEncoding, ExecLine } from './exec.js';
+/** `poseidon cp`: a path in a task's container, its stat, and the bound on an upload. */
+export {
+  ArchiveQuery,
+  MAX_ARCHIVE_PATH_BYTES,
+  MAX_ARCHIVE_UPLOAD_BYTES,
+  PathKind,
+  PathStatView,
+  TAR_MEDIA_TYPE,
+} from './archive.js';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import type { EventsFlags } from './events-action.js';
+import type { CpFlags } from './cp-action.js';
 import type { ExecFlags } from './exec-action.js';
 import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
@@ -42,6 +43,7 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['cluster'], registerCluster],
   [['logs'], registerLogs],
   [['exec'], registerExec],
+  [['cp'], registerCp],
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
@@ -219,6 +221,23 @@ function registerExec(program: Command): void {
     .action(async (task: string, command: string[], flags: ExecFlags) => {
       const { runExec } = await import('./exec-action.js');
       await runExec(task, command, flags);
+    });
+}
+
+function registerCp(program: Command): void {
+  withManager(program.command('cp'))
+    .description(
+      "copy files between a task's container and here, wherever it runs, as docker cp does: TASK:PATH names " +
+        "the task's end, - a tar stream on stdin or stdout (deploy)",
+    )
+    .usage('[options] TASK:SRC DEST|-  or  [options] SRC|- TASK:DEST')
+    .argument('<src>', 'TASK:PATH to copy out of a task, or a local path (- for a tar stream on stdin)')
+    .argument('<dest>', 'a local path (- for a tar stream on stdout), or TASK:PATH to copy into a task')
+    .option('-L, --follow-link', 'copy what a symlink at SRC points to, not the link')
+    .option('-q, --quiet', 'say nothing when done')
+    .action(async (src: string, dest: string, flags: CpFlags) => {
+      const { runCp } = await import('./cp-action.js');
+      await runCp(src, dest, flags);
     });
 }
 

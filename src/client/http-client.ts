@@ -11,6 +11,7 @@ import {
   toRemoteError,
   wasRefused,
   type Answer,
+  type Payload,
   type Via,
 } from './http-transport.js';
 import { pooledCall, pooling, type PooledCall } from './pooled.js';
@@ -141,6 +142,25 @@ export class HttpClient {
   }
 
   /**
+   * Sends `body` as it streams (a tar archive, `poseidon cp`) with its media type, and resolves
+   * with the answer's JSON once the server has taken it all. No deadline unless `timeoutMs` is
+   * given; `signal` ends it. A stream is read once: the call goes to the current server only, and
+   * is not sent again to another, nor to the leader a follower names (make a JSON call to the
+   * group first, which finds the leader).
+   */
+  async upload<T>(
+    method: 'PUT' | 'POST',
+    path: string,
+    body: Readable,
+    type: string,
+    opts: RequestOptions = {},
+  ): Promise<T> {
+    const answer = await this.#open(method, path, opts, { stream: body, type }, opts.timeoutMs ?? 0, false);
+    const text = await answer.text();
+    return (text === '' ? null : parseJson(text)) as T;
+  }
+
+  /**
    * Sends the call to the current server, and on to the others as the class says; resolves with
    * a 2xx response, its body unread. `bounded`: the deadline covers every try, not each; such a
    * call goes through the pool when this process pools its connections (pooled.ts).
@@ -149,7 +169,7 @@ export class HttpClient {
     method: string,
     path: string,
     opts: RequestOptions,
-    body: string | undefined,
+    body: Payload | undefined,
     timeoutMs: number,
     bounded: boolean,
   ): Promise<Answer> {
@@ -166,13 +186,13 @@ export class HttpClient {
       try {
         const url = this.#url(base, path, opts.query);
         res =
-          bounded && pooling()
+          bounded && pooling() && typeof body !== 'object'
             ? await pooledCall(this.#pooledCall(url, method, body, attempt, opts.signal))
             : await open(url, method, body, attempt, opts.signal, this.#via());
       } catch (err) {
         if (opts.signal?.aborted) throw err;
         const failure = this.#unreachable(err, base);
-        if (!(failure instanceof ServerUnreachable)) throw failure;
+        if (!(failure instanceof ServerUnreachable) || typeof body === 'object') throw failure;
         // the next call starts at the next server; this one goes there now if it was not received
         // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
         refused.add(base);
@@ -193,7 +213,7 @@ export class HttpClient {
       if (status >= 200 && status <= 299) return res;
       const text = await res.text();
       const remote = toRemoteError(status, parseJson(text), text);
-      if (!this.#towardsLeader(remote, base, startedAt, refused)) throw remote;
+      if (typeof body === 'object' || !this.#towardsLeader(remote, base, startedAt, refused)) throw remote;
       await sleep(this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0);
     }
   }

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
 import { RemoteError } from '../errors/index.js';
 import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
@@ -82,6 +83,9 @@ export function tlsRefusal(err: unknown): string | undefined {
 /** With several servers, a connection (TCP, then TLS) not made within this long: that one is down or frozen. */
 export const CONNECT_TIMEOUT_MS = 3_000;
 
+/** A request's body: JSON text, or a stream with its media type (sent as it comes, chunked). */
+export type Payload = string | { stream: Readable; type: string };
+
 /** A response whose status line is in, through either transport: its body, read as text once or streamed. */
 export type Answer = PooledAnswer;
 
@@ -92,7 +96,7 @@ export type Answer = PooledAnswer;
 export async function open(
   url: URL,
   method: string,
-  body: string | undefined,
+  body: Payload | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   via: Via,
@@ -108,7 +112,9 @@ export async function open(
     const headers: Record<string, string | number> =
       body === undefined
         ? via.headers
-        : { ...via.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+        : typeof body === 'object'
+          ? { ...via.headers, 'content-type': body.type }
+          : { ...via.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     const options = {
       method,
       headers,
@@ -137,7 +143,13 @@ export async function open(
       clearTimeout(deadline);
       reject(err);
     });
-    req.end(body);
+    if (typeof body !== 'object') {
+      req.end(body);
+      return;
+    }
+    // a source that fails ends the call with its error (the server sees the upload cut short)
+    body.stream.once('error', (err) => req.destroy(err));
+    body.stream.pipe(req);
   });
 }
 

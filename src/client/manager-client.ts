@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { TAR_MEDIA_TYPE } from '../api/archive-media.js';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
 import { execOutput } from './exec-stream.js';
@@ -20,6 +21,7 @@ import type {
   NodeCertificateView,
   NodeLabelsUpdate,
   NodeStatusView,
+  PathStatView,
   RegisterRequest,
   RemovedNodeView,
   RemovedVolumeView,
@@ -119,6 +121,27 @@ export class ManagerClient {
     await this.http.request('POST', `/tasks/${encodeURIComponent(taskId)}/exec/${encodeURIComponent(session)}/input`, {
       body: input,
       timeoutMs: 0,
+    });
+  }
+  /** What a path in a task's container is (`poseidon cp`); RemoteError `path_not_found` when it is not there. */
+  statPath(idOrPrefix: string, path: string): Promise<PathStatView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(idOrPrefix)}/archive/stat`, { query: { path } });
+  }
+  /** A tar archive of a path in a task's container, as it streams; `signal` ends it. */
+  getArchive(idOrPrefix: string, path: string, signal?: AbortSignal): Promise<Readable> {
+    return this.http.stream(`/tasks/${encodeURIComponent(idOrPrefix)}/archive`, {
+      query: { path },
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+  /**
+   * Unpacks a tar archive into `path`, a directory of a task's container; resolves once it is all
+   * there. The archive is sent once, to the manager this client calls now (see HttpClient.upload).
+   */
+  async putArchive(idOrPrefix: string, path: string, tar: Readable, signal?: AbortSignal): Promise<void> {
+    await this.http.upload('PUT', `/tasks/${encodeURIComponent(idOrPrefix)}/archive`, tar, TAR_MEDIA_TYPE, {
+      query: { path },
+      ...(signal === undefined ? {} : { signal }),
     });
   }
   /**

@@ -31,8 +31,25 @@ export class ContainerStartFailed extends PoseidonError {
 
 /** The container is gone (removed after a stop or an unhealthy verdict), and its output with it. */
 export class ContainerGone extends PoseidonError {
-  constructor(readonly containerId: string) {
-    super('container_gone', `container ${containerId.slice(0, 12)} has been removed; its logs went with it`);
+  constructor(
+    readonly containerId: string,
+    what = 'its logs',
+  ) {
+    super('container_gone', `container ${containerId.slice(0, 12)} has been removed; ${what} went with it`);
+  }
+}
+
+/** `poseidon cp`: no such path in the container. */
+export class PathNotFound extends PoseidonError {
+  constructor(readonly path: string) {
+    super('path_not_found', `no ${path} in the container`);
+  }
+}
+
+/** `poseidon cp`: the engine refused to unpack an archive where it was asked to. */
+export class CopyRefused extends PoseidonError {
+  constructor(path: string, detail: string) {
+    super('copy_refused', `cannot copy to ${path} in the container: ${detail}`);
   }
 }
 

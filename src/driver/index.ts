@@ -12,10 +12,19 @@ export type {
   BoundPort,
   StartOptions,
   LogOptions,
+  PathStat,
 } from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
-export { DriverUnreachable, ImageUnavailable, ContainerStartFailed, ContainerGone, VolumeBusy } from './errors.js';
+export {
+  DriverUnreachable,
+  ImageUnavailable,
+  ContainerStartFailed,
+  ContainerGone,
+  VolumeBusy,
+  PathNotFound,
+  CopyRefused,
+} from './errors.js';
 /** Label keys put on every container. */
 export {
   LABEL_TASK_ID,

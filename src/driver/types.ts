@@ -129,6 +129,19 @@ export interface ExecRun {
   stdin?: ExecStdin;
 }
 
+/** What a path in a container is (`poseidon cp`), its last symlink not followed. */
+export interface PathStat {
+  /** Its last part: an archive of the path names its top entry so. */
+  name: string;
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits (and setuid, setgid, sticky), not the kind. */
+  mode: number;
+  /** RFC 3339. */
+  mtime: string;
+  linkTarget?: string;
+}
+
 /** Runs task containers. Start is idempotent per task id; stop and remove of a gone container succeed. */
 export interface Driver {
   /** Fails with DriverUnreachable when the engine cannot be reached. */
@@ -167,6 +180,15 @@ export interface Driver {
    * removed already. Fails with VolumeBusy while a running container mounts it.
    */
   removeVolume(name: string): Promise<void>;
+  /** What a path in the container is; PathNotFound when it is not there, ContainerGone when the container is not. */
+  statPath(containerId: string, path: string): Promise<PathStat>;
+  /** A tar archive of the path (a directory with all it holds), read at the caller's pace until `signal` aborts. */
+  getArchive(containerId: string, path: string, signal: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /**
+   * Unpacks a tar archive into `path`, a directory of the container (running or not); resolves
+   * once the engine has taken it all. CopyRefused where the engine will not write (read-only).
+   */
+  putArchive(containerId: string, path: string, tar: NodeJS.ReadableStream, signal: AbortSignal): Promise<void>;
   /** Streams this worker's container events until `signal` aborts, reconnecting after engine restarts. */
   watch(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
 }

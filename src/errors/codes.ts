@@ -63,6 +63,12 @@ export const ERRORS = {
   image_unavailable: spec('image_unavailable', 422),
   container_start_failed: spec('container_start_failed', 422),
   container_gone: spec('container_gone', 410),
+  /** `poseidon cp` of a task that has no container yet (not started) or any more (removed). */
+  task_has_no_container: spec('task_has_no_container', 409),
+  /** `poseidon cp`: the path is not in the container (nor, for an upload, the directory it goes to). */
+  path_not_found: spec('path_not_found', 404),
+  /** `poseidon cp`: the engine would not unpack there (a read-only file system, a file where a directory goes). */
+  copy_refused: spec('copy_refused', 422),
   // servers and the calls between them
   worker_stopping: spec('worker_stopping', 503, true),
   /** A request that came while its server stops (SIGTERM); those taken in before finish. */

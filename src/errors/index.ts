@@ -16,6 +16,7 @@ export {
   NodeNotFound,
   ServiceNotFound,
   NotRunning,
+  NoContainer,
   ExecSessionNotFound,
   TooManyExecSessions,
 } from './not-found.js';

@@ -29,6 +29,13 @@ export class NotRunning extends PoseidonError {
   }
 }
 
+/** `poseidon cp` with a task that has no container: not started yet, or its container removed. */
+export class NoContainer extends PoseidonError {
+  constructor(what: string) {
+    super('task_has_no_container', `${what}, with no container to copy files to or from`);
+  }
+}
+
 /** Input for an interactive exec (`poseidon exec -i`) that has ended, or is not this task's. */
 export class ExecSessionNotFound extends PoseidonError {
   constructor(taskName: string, session: string) {

@@ -22,3 +22,5 @@ export { setServerTls, type ServerTls } from './server-tls.js';
 export { identifyByCertificate, peerAddresses, type CertificateIdentityDeps } from './node-certificate.js';
 /** GET /openapi.json (the option `openapi` of buildServer), and response schemas for answers that are not JSON. */
 export { NoContent, streamedResponse, textResponse, type OpenApiInfo } from './openapi.js';
+/** Uploads of tar archives (`poseidon cp`): streamed through, never parsed, and cut off past their bound. */
+export { BodyTooLarge, cappedBody, streamTarBodies } from './tar-body.js';

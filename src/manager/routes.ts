@@ -39,6 +39,7 @@ import { urlHostIn } from '../pki/index.js';
 import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
+import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
 import type { Manager } from './manager.js';
 
@@ -199,6 +200,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   );
 
   await app.register(execRoutes, { manager, workers });
+  await app.register(archiveRoutes, { manager, workers });
 
   app.get(
     '/tasks/:id/stats',

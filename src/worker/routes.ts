@@ -27,6 +27,7 @@ import {
 } from '../http/index.js';
 import { InvalidField, NotRunning, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
+import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
 import type { Worker } from './worker.js';
 
@@ -180,6 +181,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   });
 
   await app.register(execRoutes, { worker, driver });
+  await app.register(archiveRoutes, { worker, driver });
 
   app.get(
     '/tasks/:id/stats',

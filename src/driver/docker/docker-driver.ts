@@ -11,9 +11,11 @@ import type {
   ExecOptions,
   ExecRun,
   LogOptions,
+  PathStat,
   StartOptions,
   TerminalSize,
 } from '../types.js';
+import { getArchive, putArchive, statPath, type EngineCall } from './archive.js';
 import { fromInspect, usageFromStats } from './container-state.js';
 import { createOptions } from './create-options.js';
 import { demuxBuffer, demuxFrames, demuxStream } from './demux.js';
@@ -57,6 +59,8 @@ export class DockerDriver implements Driver {
   readonly #docker: Docker;
   readonly #socketPath: string;
   readonly #lock = new KeyedLock();
+  /** #call, for the modules beside this one. */
+  readonly #engine: EngineCall = (fn) => this.#call(fn);
   #network: Promise<NetworkInfo> | undefined;
   /** The Docker network task containers join (their address is read there); undefined without a Poseidon network. */
   readonly #joins: string | undefined;
@@ -268,6 +272,18 @@ export class DockerDriver implements Driver {
       exitCode: async () => (await this.#call(() => exec.inspect())).ExitCode ?? -1,
       ...(io.stdin ? { stdin: execStdin(stream, resize) } : {}),
     };
+  }
+
+  statPath(containerId: string, path: string): Promise<PathStat> {
+    return statPath(this.#docker, this.#engine, containerId, path);
+  }
+
+  getArchive(containerId: string, path: string, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return getArchive(this.#docker, this.#engine, containerId, path, signal);
+  }
+
+  putArchive(containerId: string, path: string, tar: NodeJS.ReadableStream, signal: AbortSignal): Promise<void> {
+    return putArchive(this.#docker, this.#engine, containerId, path, tar, signal);
   }
 
   async removeVolume(name: string): Promise<void> {

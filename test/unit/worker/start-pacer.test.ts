@@ -205,6 +205,15 @@ class PacedDriver implements Driver {
   async stop(): Promise<void> {}
   async remove(): Promise<void> {}
   async removeVolume(): Promise<void> {}
+  statPath(): Promise<never> {
+    throw new Error('not used here');
+  }
+  getArchive(): Promise<never> {
+    throw new Error('not used here');
+  }
+  putArchive(): Promise<never> {
+    throw new Error('not used here');
+  }
   async inspect(): Promise<ContainerState | null> {
     return null;
   }

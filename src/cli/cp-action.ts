@@ -1,0 +1,136 @@
+import { lstat, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PathStatView } from '../api/index.js';
+import type { ManagerClient } from '../client/index.js';
+import { InvalidField, RemoteError } from '../errors/index.js';
+import { formatBytes } from '../units/index.js';
+import { copyArgs, planCopyIn, planCopyOut, type Found } from './cp-plan.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
+import { serviceHint, someOf } from './service-hint.js';
+import { printable } from './terminal-text.js';
+
+// `poseidon cp SRC DEST`: files between this machine and a task's container, wherever it runs, as
+// `docker cp` copies them: `TASK:PATH` names the task's end, `-` a tar stream on stdin or stdout.
+
+export type CpFlags = ClientFlags & { followLink?: boolean; quiet?: boolean };
+
+/** How many symlinks `-L` follows in a row before it gives up (a loop). */
+const MAX_LINKS = 16;
+
+export async function runCp(src: string, dest: string, flags: CpFlags): Promise<void> {
+  const args = copyArgs(src, dest);
+  const client = managerClient(flags);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    const bytes =
+      args.direction === 'out'
+        ? await copyOut(client, args.task, args.path, args.local, flags, abort.signal)
+        : await copyIn(client, args.task, args.path, args.local, flags, abort.signal);
+    const where = args.direction === 'out' ? args.local : `${args.task}:${args.path}`;
+    if (flags.quiet !== true && args.local !== '-')
+      process.stderr.write(`copied ${formatBytes(bytes)} to ${printable(where)}\n`);
+  } catch (err) {
+    if (abort.signal.aborted) {
+      process.stderr.write('poseidon: interrupted; what was copied so far stays\n');
+      process.exitCode = 130;
+      return;
+    }
+    throw await serviceHint(client, args.task, err, cpAdvice);
+  }
+}
+
+/** What to copy from when a service was named: one of its replicas. */
+function cpAdvice(service: string, replicas: readonly string[]): string {
+  if (replicas.length === 0) return `it has no replicas to copy files from or to (poseidon service ps ${service})`;
+  return `files are in each of its replicas, ${someOf(replicas)} (poseidon cp ${replicas[0]}:PATH .)`;
+}
+
+/** The stat of a path in the task, or undefined when it is not there. */
+async function statInTask(client: ManagerClient, task: string, path: string): Promise<PathStatView | undefined> {
+  try {
+    return await client.statPath(task, path);
+  } catch (err) {
+    if (err instanceof RemoteError && err.code === 'path_not_found') return undefined;
+    throw err;
+  }
+}
+
+async function copyOut(
+  client: ManagerClient,
+  task: string,
+  path: string,
+  local: string,
+  flags: CpFlags,
+  signal: AbortSignal,
+): Promise<number> {
+  let source = path;
+  let found = await statInTask(client, task, source);
+  for (let hops = 0; flags.followLink === true && found?.kind === 'symlink' && found.linkTarget !== undefined; hops++) {
+    if (hops === MAX_LINKS) throw new InvalidField(path, `leads through more than ${MAX_LINKS} symlinks in the task`);
+    source = posix.resolve(posix.dirname(source), found.linkTarget);
+    found = await statInTask(client, task, source);
+  }
+  if (found === undefined) throw new InvalidField(`${task}:${source}`, 'is not there: no such file or directory');
+  const { counted, foundAt, unpack } = await import('./cp-local.js');
+  const archive = counted(await client.getArchive(task, source, signal));
+  if (local === '-') {
+    await pipeline(archive, process.stdout);
+    return archive.bytes;
+  }
+  const plan = planCopyOut(
+    { path: source, directory: found.kind === 'directory', name: found.name },
+    local,
+    await foundAt(local),
+  );
+  const warn = (line: string): void => void process.stderr.write(`poseidon: ${printable(line)}\n`);
+  await unpack(archive, plan, warn);
+  return archive.bytes;
+}
+
+async function copyIn(
+  client: ManagerClient,
+  task: string,
+  path: string,
+  local: string,
+  flags: CpFlags,
+  signal: AbortSignal,
+): Promise<number> {
+  // the stat also finds the leader of a group: the upload goes there once, never again elsewhere
+  const there = await statInTask(client, task, path);
+  const found: Found = there === undefined ? 'missing' : there.kind === 'directory' ? 'directory' : 'other';
+  const { counted, pack } = await import('./cp-local.js');
+  if (local === '-') {
+    if (found !== 'directory')
+      throw new InvalidField(`${task}:${path}`, 'must be a directory in the task to unpack a tar stream from stdin in');
+    const stdin = counted(process.stdin as Readable);
+    await client.putArchive(task, path, stdin, signal);
+    return stdin.bytes;
+  }
+  const directory = await localKind(local, flags.followLink === true);
+  const plan = planCopyIn({ path: local, directory }, path, found);
+  const archive = counted(
+    pack(local, { follow: flags.followLink === true, ...(plan.rename === undefined ? {} : { rename: plan.rename }) }),
+  );
+  try {
+    await client.putArchive(task, plan.dir, archive, signal);
+  } catch (err) {
+    if (err instanceof RemoteError && err.code === 'path_not_found')
+      throw new InvalidField(`${task}:${plan.dir}`, 'is not there: make the directory first');
+    throw err;
+  }
+  return archive.bytes;
+}
+
+/** Whether a local source is a directory; InvalidField naming it when it is not there. */
+async function localKind(path: string, follow: boolean): Promise<boolean> {
+  try {
+    return (await (follow ? stat(path) : lstat(path))).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InvalidField(path, 'is not there: no such file or directory');
+    throw err;
+  }
+}

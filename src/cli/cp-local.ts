@@ -1,0 +1,110 @@
+import { lstat, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { create, extract } from 'tar';
+import { InvalidField } from '../errors/index.js';
+import { meansContents, type Found, type OutPlan } from './cp-plan.js';
+
+// `poseidon cp`'s local end, with node-tar (npm's own tar): archives made of local files, and
+// archives from a task unpacked here. Unpacking is node-tar's safe way: no entry lands outside the
+// directory it is unpacked in (absolute paths and `..` are stripped or refused, and no entry is
+// written through a symlink), and files are owned by whoever runs the command (as `docker cp`
+// leaves them), not by the uid the container had.
+
+/** What is at a local path, following a last symlink (as `docker cp` does for its destination). */
+export async function foundAt(path: string): Promise<Found> {
+  try {
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw err;
+  }
+}
+
+/** `source` as it passes, its bytes counted; its error ends the count with the same error. */
+export function counted(source: Readable): Readable & { bytes: number } {
+  const count = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        count.bytes += chunk.length;
+        done(null, chunk);
+      },
+    }),
+    { bytes: 0 },
+  );
+  source.once('error', (err) => count.destroy(err));
+  return source.pipe(count);
+}
+
+/** Unpacks `archive` as `plan` says; warnings (an entry refused as unsafe) go to `warn`. */
+export async function unpack(archive: Readable, plan: OutPlan, warn: (line: string) => void): Promise<void> {
+  if (plan.kind === 'into') {
+    await pipeline(archive, unpacker(plan.dir, warn));
+    return;
+  }
+  const parent = dirname(plan.target);
+  if ((await foundAt(parent)) !== 'directory')
+    throw new InvalidField(plan.target, `cannot be made here: ${parent} is not a directory`);
+  // unpacked beside the target, then moved in one rename: a target is never left half written
+  const scratch = await mkdtemp(join(parent, '.poseidon-cp-'));
+  try {
+    await pipeline(archive, unpacker(scratch, warn));
+    const top = plan.entry === null ? scratch : join(scratch, plan.entry);
+    // lstat: a symlink copied as a link may point at nothing here
+    if (
+      plan.entry !== null &&
+      !(await lstat(top).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw new InvalidField(plan.target, `was not made: the archive from the task held no ${plan.entry}`);
+    await rename(top, plan.target);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function unpacker(dir: string, warn: (line: string) => void): NodeJS.WritableStream {
+  return extract({
+    cwd: dir,
+    preserveOwner: false,
+    strict: false,
+    onwarn: (_code: string, message: string | Error) => warn(typeof message === 'string' ? message : message.message),
+  });
+}
+
+/**
+ * An archive of a local path: its top entry named as the path's last part, or `rename`; for
+ * `dir/.`, the directory's contents (under `rename` when given). Symlinks are archived as links
+ * (`follow` archives what they point to); the engine makes root their owner in the container, as for `docker cp`.
+ */
+export function pack(path: string, options: { rename?: string; follow?: boolean }): Readable {
+  const contents = meansContents(path);
+  const cwd = contents ? path : dirname(path);
+  const top = contents ? '.' : basename(path);
+  const rename = options.rename;
+  return create(
+    {
+      cwd,
+
+      follow: options.follow === true,
+      ...(rename === undefined
+        ? {}
+        : {
+            onWriteEntry: (entry: { path: string }) => {
+              entry.path = renamed(entry.path, top, rename);
+            },
+          }),
+    },
+    [top],
+  ) as unknown as Readable;
+}
+
+/** An entry's path with the archive's top entry `top` (`.` for a directory's contents) named `name` instead. */
+export function renamed(path: string, top: string, name: string): string {
+  if (path === top) return name;
+  const prefix = top === '.' ? './' : `${top}/`;
+  return path.startsWith(prefix) ? `${name}/${path.slice(prefix.length)}` : path;
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { ManagerClient } from '../../src/client/index.js';
+import { RemoteError } from '../../src/errors/index.js';
+import { runPoseidon } from '../../testkit/spawner.js';
+import { TestCluster } from './helpers/cluster.js';
+
+// `poseidon cp` as a user types it, against a real manager and worker over mutual TLS and the
+// real engine: files and directories out of a task and into one, by docker cp's rules, bytes whole;
+// a tar stream both ways; and what is refused (a read token, a path that is not there, a directory
+// onto a file, an upload past the bound), changing nothing.
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('poseidon cp on the real engine', () => {
+  const c = new TestCluster();
+  let here = '';
+  const blob = randomBytes(1024 * 1024 + 17);
+  before(async () => {
+    here = await mkdtemp(join(tmpdir(), 'poseidon-cp-'));
+    await c.startManager();
+    await c.startWorker('a');
+    const setup = 'mkdir -p /d/sub && echo hi > /d/a && echo x > /d/sub/b && ln -s a /d/link && sleep 600';
+    const id = (await c.client.submit(c.task('files', { command: ['sh', '-c', setup] }))).id;
+    await c.allInState([id], 'Running');
+  });
+  after(async () => {
+    await c.close();
+    await rm(here, { recursive: true, force: true });
+  });
+
+  /** `poseidon cp ARGS` run in `here`; it succeeds and says what it copied. */
+  async function cp(...args: string[]): Promise<void> {
+    const r = await c.cli(['cp', ...args], here);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^copied [0-9.]+ (B|KiB|MiB) to /);
+  }
+  async function inTask(script: string): Promise<string> {
+    const r = await c.cli(['exec', 'files', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  }
+  const tree = async (dir: string): Promise<string[]> => (await readdir(join(here, dir), { recursive: true })).sort();
+
+  test('out: a file as a new name, a directory into one that is here, its contents (/.) as a new one', async () => {
+    await cp('files:/d/a', 'a.txt');
+    assert.equal(await readFile(join(here, 'a.txt'), 'utf8'), 'hi\n');
+    await mkdir(join(here, 'into'));
+    await cp('files:/d', 'into');
+    assert.deepEqual(await tree('into'), ['d', 'd/a', 'd/link', 'd/sub', 'd/sub/b']);
+    assert.equal(await readlink(join(here, 'into', 'd', 'link')), 'a', 'a symlink comes as a link');
+    await cp('files:d/.', 'contents');
+    assert.deepEqual(await tree('contents'), ['a', 'link', 'sub', 'sub/b']);
+    await cp('-L', 'files:/d/link', 'followed');
+    assert.equal(await readFile(join(here, 'followed'), 'utf8'), 'hi\n', '-L copies what the link points to');
+    assert.deepEqual(
+      (await readdir(here)).filter((n) => n.startsWith('.poseidon-cp-')),
+      [],
+      'no scratch directory is left',
+    );
+  });
+
+  test('in: a file as a new name, 1 MiB whole; a directory into one; its contents as a new one', async () => {
+    await writeFile(join(here, 'blob'), blob);
+    await mkdir(join(here, 'up', 'sub'), { recursive: true });
+    await writeFile(join(here, 'up', 'f'), 'one\n');
+    await writeFile(join(here, 'up', 'sub', 'g'), 'two\n');
+    await symlink('f', join(here, 'up', 'lnk'));
+    await cp('blob', 'files:/tmp/blob.bin');
+    assert.equal(await inTask('sha256sum /tmp/blob.bin'), `${sha(blob)}  /tmp/blob.bin\n`);
+    await cp('up', 'files:/tmp');
+    await cp('up/.', 'files:/srv');
+    assert.equal(
+      await inTask('cd /tmp/up && find . | sort && readlink lnk && cat sub/g && cd /srv && find . | sort'),
+      '.\n./f\n./lnk\n./sub\n./sub/g\nf\ntwo\n.\n./f\n./lnk\n./sub\n./sub/g\n',
+    );
+    await cp('up/f', 'files:/d/a');
+    assert.equal(await inTask('cat /d/a'), 'one\n', 'a file in the task replaced');
+    const logged = c.manager.output.filter((l) => l.includes('"copy into a task container"'));
+    assert.ok(
+      logged.some((l) => l.includes('"path":"/tmp"') && l.includes('"tokenId"')),
+      `the manager logs who copied what where: ${logged.join('\n')}`,
+    );
+  });
+
+  test('a tar stream: out to stdout whole, in from stdin', async () => {
+    const out = await c.cli(['cp', 'files:/tmp/blob.bin', '-']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stderr, '', 'nothing said beside a stream');
+    // one entry: a 512-byte header, then the file's bytes
+    assert.equal(out.stdoutBytes.subarray(0, 8).toString('latin1').replace(/\0.*$/s, ''), 'blob.bin');
+    assert.ok(out.stdoutBytes.subarray(512, 512 + blob.length).equals(blob), 'the bytes come whole');
+    const put = await c.cli(['cp', '-', 'files:/srv/sub'], undefined, out.stdoutBytes);
+    assert.equal(put.code, 0, put.stderr);
+    assert.equal(await inTask('sha256sum /srv/sub/blob.bin'), `${sha(blob)}  /srv/sub/blob.bin\n`);
+  });
+
+  test('refused, naming what to fix, and nothing changes', async () => {
+    const cases: Array<[string[], string]> = [
+      [['files:/nope', 'x'], 'poseidon: files:/nope is not there: no such file or directory\n'],
+      [['up', 'files:/d/a'], 'poseidon: /d/a is a file in the task; a directory cannot be copied onto a file\n'],
+      [['up/f', 'files:/no/such/dir'], 'poseidon: files:/no/such is not there: make the directory first\n'],
+      [['files:/d', 'a.txt'], 'poseidon: a.txt is a file here; a directory cannot be copied onto a file\n'],
+      [['up/f', 'ghost:/tmp'], 'poseidon: no task matches "ghost"\n'],
+      [['a', 'b'], 'poseidon: SRC and DEST are both local: one of them must be a task path (TASK:PATH)\n'],
+    ];
+    for (const [args, said] of cases) {
+      const r = await c.cli(['cp', ...args], here);
+      assert.deepEqual([r.code, r.stderr], [1, said], args.join(' '));
+    }
+    assert.equal(await readFile(join(here, 'a.txt'), 'utf8'), 'hi\n');
+    assert.equal(await inTask('cat /d/a; ls /no 2>&1 || true'), 'one\nls: /no: No such file or directory\n');
+  });
+
+  test('a read token may neither copy out nor in (deploy); an upload declared past 1 GiB is 413', async () => {
+    const { token } = await c.client.createToken({ scope: 'read', name: 'reader' });
+    const read = await runPoseidon(['cp', 'files:/d/a', 'r.txt'], { ...c.cliEnv(), POSEIDON_TOKEN: token }, here);
+    assert.equal(read.code, 1);
+    assert.match(read.stderr, /may not call GET \/tasks\/:id\/archive\/stat: it needs a token with scope deploy/);
+    const reader = new ManagerClient(c.access.url, undefined, { token, tls: { ca: c.access.caPem } });
+    const put = await reader.putArchive('files', '/tmp', Readable.from([Buffer.alloc(1024)])).catch((e: unknown) => e);
+    assert.ok(put instanceof RemoteError && put.code === 'forbidden', String(put));
+    // the bound is checked on the declared length, before a byte of the body is read
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL('/tasks/files/archive?path=%2Ftmp', c.access.url);
+      const req = request(url, {
+        method: 'PUT',
+        ca: c.access.caPem,
+        headers: {
+          authorization: `Bearer ${c.token}`,
+          'content-type': 'application/x-tar',
+          'content-length': String(2 * 1024 ** 3),
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(512));
+    });
+    assert.equal(status, 413);
+  });
+});
