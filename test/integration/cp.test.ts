@@ -115,6 +115,12 @@ describe('poseidon cp on the real engine', () => {
       assert.deepEqual([r.code, r.stderr], [1, said], args.join(' '));
     }
     assert.equal(await readFile(join(here, 'a.txt'), 'utf8'), 'hi\n');
+    // the API takes an absolute path of at most 4096 bytes, naming the field otherwise
+    for (const path of ['etc', `/${'x'.repeat(4096)}`]) {
+      const bad = await c.client.statPath('files', path).catch((e: unknown) => e);
+      assert.ok(bad instanceof RemoteError && bad.status === 400, String(bad));
+      assert.match(bad.message, /^querystring\.path must /);
+    }
     assert.equal(await inTask('cat /d/a; ls /no 2>&1 || true'), 'one\nls: /no: No such file or directory\n');
   });
 

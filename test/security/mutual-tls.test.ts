@@ -141,6 +141,8 @@ describe('mutual TLS between a real manager and real workers', () => {
       ['POST', `/nodes/${a.nodeId}/labels`],
       ['POST', '/tasks/abc/exec'],
       ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input'],
+      ['GET', '/tasks/abc/archive?path=%2Fetc'],
+      ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
     ] as const) {
       const res = await tlsFetch(`${c.manager.url}${path}`, as(a, { method }));
       assert.equal(res.status, 403, `${method} ${path}`);
@@ -186,6 +188,15 @@ describe('mutual TLS between a real manager and real workers', () => {
     const inputPath = `${workerUrl}/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input`;
     assert.equal((await tlsFetch(inputPath, as(a, input))).status, 403);
     assert.equal((await tlsFetch(inputPath, as(undefined, input))).status, 401);
+    // files of a container of this worker, out or in: the manager's call alone
+    for (const [method, path] of [
+      ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
+      ['GET', '/tasks/abc/archive?path=%2Fetc'],
+      ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
+    ] as const) {
+      assert.equal((await tlsFetch(`${workerUrl}${path}`, as(a, { method }))).status, 403, `${method} ${path}`);
+      assert.equal((await tlsFetch(`${workerUrl}${path}`, as(undefined, { method }))).status, 401, `${method} ${path}`);
+    }
     assert.equal((await tlsFetch(`${workerUrl}/healthz`, as(undefined))).status, 200, '/healthz stays open');
     const listed = await tlsFetch(`${workerUrl}/tasks`, { tls: asManager(c.access) });
     assert.equal(listed.status, 200, 'the manager is answered');

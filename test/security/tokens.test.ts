@@ -129,6 +129,9 @@ describe('API tokens on a real manager', () => {
       ['GET', '/tasks/abc/logs'],
       ['POST', '/tasks/abc/exec', { command: ['id'] }],
       ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input', { data: 'aWQK' }],
+      ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
+      ['GET', '/tasks/abc/archive?path=%2Fetc'],
+      ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
       ['GET', '/nodes'],
       ['GET', '/events'],
       ['GET', '/metrics'],
@@ -167,6 +170,10 @@ describe('API tokens on a real manager', () => {
       ['DELETE', '/tasks/abc'],
       ['POST', '/tasks/abc/exec'],
       ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input'],
+      // a container's files may be secrets, and what is copied in changes what it runs
+      ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
+      ['GET', '/tasks/abc/archive?path=%2Fetc'],
+      ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
       ['GET', '/tokens'],
       ['DELETE', `/tokens/${read.id}`],
     ] as const) {
