@@ -23,4 +23,4 @@ export { identifyByCertificate, peerAddresses, type CertificateIdentityDeps } fr
 /** GET /openapi.json (the option `openapi` of buildServer), and response schemas for answers that are not JSON. */
 export { NoContent, streamedResponse, textResponse, type OpenApiInfo } from './openapi.js';
 /** Uploads of tar archives (`poseidon cp`): streamed through, never parsed, and cut off past their bound. */
-export { BodyTooLarge, cappedBody, streamTarBodies } from './tar-body.js';
+export { BodyTooLarge, cappedBody, streamTarBodies, tarBody, TAR_BODY } from './tar-body.js';

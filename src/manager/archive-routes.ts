@@ -1,10 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Readable } from 'node:stream';
 import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { NoContainer } from '../errors/index.js';
-import { cappedBody, endsWithServer, NoContent, streamTarBodies, textResponse } from '../http/index.js';
+import {
+  cappedBody,
+  endsWithServer,
+  NoContent,
+  streamTarBodies,
+  TAR_BODY,
+  tarBody,
+  textResponse,
+} from '../http/index.js';
 import type { Manager } from './manager.js';
 
 export interface ArchiveRouteDeps {
@@ -94,6 +101,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
       schema: {
         params: TaskParams,
         querystring: ArchiveQuery,
+        body: TAR_BODY,
         response: { 204: NoContent },
         description:
           'Unpacks a tar archive (the body, `Content-Type: application/x-tar`) into `path`, a directory of the ' +
@@ -109,7 +117,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
       req.raw.once('close', () => {
         if (!req.raw.complete) detach.abort(); // the client left before the end of its archive
       });
-      const tar = cappedBody(req.body as Readable, MAX_ARCHIVE_UPLOAD_BYTES, req.headers['content-length'], () =>
+      const tar = cappedBody(tarBody(req), MAX_ARCHIVE_UPLOAD_BYTES, req.headers['content-length'], () =>
         detach.abort(),
       );
       await worker.http.upload('PUT', `/tasks/${taskId}/archive`, tar, TAR_MEDIA_TYPE, {

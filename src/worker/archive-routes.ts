@@ -1,10 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Readable } from 'node:stream';
 import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE } from '../api/index.js';
 import type { Driver } from '../driver/index.js';
 import { NoContainer } from '../errors/index.js';
-import { BodyTooLarge, cappedBody, endsWithServer, NoContent, streamTarBodies, textResponse } from '../http/index.js';
+import {
+  BodyTooLarge,
+  cappedBody,
+  endsWithServer,
+  NoContent,
+  streamTarBodies,
+  TAR_BODY,
+  tarBody,
+  textResponse,
+} from '../http/index.js';
 import type { Worker } from './worker.js';
 
 export interface ArchiveRouteDeps {
@@ -65,7 +73,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
     '/tasks/:id/archive',
     {
       config: MANAGER,
-      schema: { params: TaskParams, querystring: ArchiveQuery, response: { 204: NoContent } },
+      schema: { params: TaskParams, querystring: ArchiveQuery, body: TAR_BODY, response: { 204: NoContent } },
     },
     async (req, reply) => {
       const containerId = containerOf(req.params.id);
@@ -74,7 +82,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
       req.raw.once('close', () => {
         if (!req.raw.complete) abort.abort(); // the client left before the end of its archive
       });
-      const tar = cappedBody(req.body as Readable, maxUploadBytes, req.headers['content-length'], () => {
+      const tar = cappedBody(tarBody(req), maxUploadBytes, req.headers['content-length'], () => {
         tooLarge = true;
         abort.abort();
       });

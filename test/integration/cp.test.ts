@@ -133,25 +133,38 @@ describe('poseidon cp on the real engine', () => {
     const put = await reader.putArchive('files', '/tmp', Readable.from([Buffer.alloc(1024)])).catch((e: unknown) => e);
     assert.ok(put instanceof RemoteError && put.code === 'forbidden', String(put));
     // the bound is checked on the declared length, before a byte of the body is read
-    const status = await new Promise<number>((resolve, reject) => {
+    assert.deepEqual(
+      await putByHand({ 'content-type': 'application/x-tar', 'content-length': String(2 * 1024 ** 3) }),
+      [413, 'body_too_large'],
+    );
+    // a body that is no tar archive (JSON, text, nothing) is refused by its media type
+    for (const type of ['application/json', 'text/plain', undefined])
+      assert.deepEqual(await putByHand(type === undefined ? {} : { 'content-type': type }, '{}'), [
+        415,
+        'unsupported_media_type',
+      ]);
+  });
+
+  /** A PUT of an archive to the manager as admin, by hand: its status and error code. */
+  function putByHand(headers: Record<string, string>, body?: string): Promise<[number, string]> {
+    return new Promise((resolve, reject) => {
       const url = new URL('/tasks/files/archive?path=%2Ftmp', c.access.url);
       const req = request(url, {
         method: 'PUT',
         ca: c.access.caPem,
-        headers: {
-          authorization: `Bearer ${c.token}`,
-          'content-type': 'application/x-tar',
-          'content-length': String(2 * 1024 ** 3),
-        },
+        headers: { authorization: `Bearer ${c.token}`, ...headers },
       });
       req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-        req.destroy();
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        res.on('end', () => {
+          resolve([res.statusCode ?? 0, (JSON.parse(text) as { error: { code: string } }).error.code]);
+          req.destroy();
+        });
       });
       req.on('error', reject);
-      req.write(Buffer.alloc(512));
+      if (body === undefined) req.write(Buffer.alloc(512));
+      else req.end(body);
     });
-    assert.equal(status, 413);
-  });
+  }
 });
