@@ -120,3 +120,5 @@ export {
   PathStatView,
   TAR_MEDIA_TYPE,
 } from './archive.js';
+/** `GET /stats` (`poseidon stats`): what each running task uses, and the nodes that did not say. */
+export { ClusterTaskUsageView, ClusterUsageView } from './usage.js';

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import type { EventsFlags } from './events-action.js';
 import type { CpFlags } from './cp-action.js';
+import type { StatsFlags } from './stats-action.js';
 import type { ExecFlags } from './exec-action.js';
 import type { LoginFlags } from './login-action.js';
 import type { LogsFlags } from './logs-action.js';
@@ -44,6 +45,7 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['logs'], registerLogs],
   [['exec'], registerExec],
   [['cp'], registerCp],
+  [['stats'], registerStats],
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
@@ -238,6 +240,20 @@ function registerCp(program: Command): void {
     .action(async (src: string, dest: string, flags: CpFlags) => {
       const { runCp } = await import('./cp-action.js');
       await runCp(src, dest, flags);
+    });
+}
+
+function registerStats(program: Command): void {
+  withManager(program.command('stats'))
+    .description(
+      'show what each running task uses (cpu, memory), wherever it runs, as docker stats does; redrawn until Ctrl-C',
+    )
+    .argument('[tasks...]', 'only these: task ids, names or unique id prefixes, or service names')
+    .option('--no-stream', 'print once and exit')
+    .option('--json', 'one JSON document a sample: {tasks, unanswered}')
+    .action(async (tasks: string[], flags: StatsFlags) => {
+      const { printStats } = await import('./stats-action.js');
+      await printStats(tasks, flags);
     });
 }
 

@@ -7,6 +7,7 @@ import { HttpClient, type ClientCredentials } from './http-client.js';
 import type {
   ClusterEvent,
   ClusterStatusView,
+  ClusterUsageView,
   EndpointsApplied,
   EndpointsMessage,
   CreatedTokenView,
@@ -122,6 +123,10 @@ export class ManagerClient {
       body: input,
       timeoutMs: 0,
     });
+  }
+  /** What every running task uses now (`poseidon stats`), and the nodes that did not answer. */
+  clusterStats(): Promise<ClusterUsageView> {
+    return this.http.request('GET', '/stats', { timeoutMs: 15_000 });
   }
   /** What a path in a task's container is (`poseidon cp`); RemoteError `path_not_found` when it is not there. */
   statPath(idOrPrefix: string, path: string): Promise<PathStatView> {

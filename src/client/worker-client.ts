@@ -72,7 +72,8 @@ export class WorkerClient {
   async removeVolume(name: string): Promise<void> {
     await this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   }
-  stats(): Promise<WorkerStatsView> {
-    return this.http.request('GET', '/stats');
+  /** The host's readings and every running task's usage (the engine's stats of each container). */
+  stats(opts: { timeoutMs?: number } = {}): Promise<WorkerStatsView> {
+    return this.http.request('GET', '/stats', opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
   }
 }

@@ -41,6 +41,7 @@ import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { usageRoutes } from './usage-routes.js';
 import type { Manager } from './manager.js';
 
 const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -201,6 +202,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   await app.register(execRoutes, { manager, workers });
   await app.register(archiveRoutes, { manager, workers });
+  await app.register(usageRoutes, { manager, workers });
 
   app.get(
     '/tasks/:id/stats',
