@@ -44,7 +44,7 @@ after(() => server.close());
 const line = (...words: string[]): Promise<string[]> => completeLine(buildProgram(), words);
 
 test('commands, subcommands and flags complete from the CLI definition; the hidden one is not offered', async () => {
-  assert.deepEqual(await line('st'), ['status', 'stop', 'stack']);
+  assert.deepEqual(await line('st'), ['status', 'stop', 'stats', 'stack']);
   assert.deepEqual(await line('stack', ''), ['deploy', 'ls', 'services', 'ps', 'rm']);
   const all = await line('');
   assert.ok(all.includes('manager') && all.includes('install-units') && all.includes('completion'), all.join(' '));
@@ -79,6 +79,10 @@ test('task ids and names, service and node names come from the manager the comma
     'bbbb2222-0000-4000-8000-000000000002',
     'batch',
   ]);
+  assert.deepEqual(await line('stats', '--manager', url, 'batch', 'a'), [
+    'aaaa1111-0000-4000-8000-000000000001',
+    'api',
+  ]);
   assert.deepEqual(asked, [
     'GET /tasks?fields=id%2Cname',
     'GET /services',
@@ -86,6 +90,7 @@ test('task ids and names, service and node names come from the manager the comma
     'GET /services',
     'GET /nodes',
     'GET /nodes',
+    'GET /tasks?fields=id%2Cname',
     'GET /tasks?fields=id%2Cname',
     'GET /tasks?fields=id%2Cname',
   ]);
