@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
+import { MAX_EXEC_INPUT_BYTES } from './exec-limits.js';
 
 // `poseidon exec [-i] [-t] TASK CMD...`: a command run in a task's container, as `docker exec`
 // runs it. The manager passes the call to the task's worker, which streams the output. With stdin
@@ -13,8 +14,7 @@ export const MAX_EXEC_ARG_BYTES = 4096;
 export const MAX_EXEC_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 /** Variables an exec may set besides the container's (`-e`). */
 export const MAX_EXEC_ENV = 64;
-/** The most input one `…/input` call carries (before base64): a client sends more as more calls. */
-export const MAX_EXEC_INPUT_BYTES = 32 * 1024;
+export { MAX_EXEC_INPUT_BYTES };
 
 /** A terminal's size in characters, as the client's terminal has it. */
 function terminalSize(description: string) {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { MAX_EXEC_INPUT_BYTES } from '../api/exec-limits.js';
 import type { ExecInput } from '../api/index.js';
 
 // `poseidon exec -i`: what is typed or piped here goes to the command's stdin, as calls made one
@@ -7,7 +8,7 @@ import type { ExecInput } from '../api/index.js';
 // together in the next; a resize of the terminal rides along with them.
 
 /** The most one call carries (before base64): the API's bound. */
-const MAX_CALL_BYTES = 32 * 1024;
+const MAX_CALL_BYTES = MAX_EXEC_INPUT_BYTES;
 /** Input read ahead of what the command has taken: past it, reading here pauses. */
 const READ_AHEAD_BYTES = 256 * 1024;
 
