@@ -62,6 +62,18 @@ export const ServiceSpec = Type.Object(
     rollback: Type.Optional(UpdateConfigSpec),
     // a replica about to stop leaves DNS and every proxy first; its open connections get this long (default 5s)
     drainTimeout: Type.Optional(Duration),
+    // a counter: a new value is a new version that runs the same spec (`service update --force`); left out
+    // of an update, the service keeps the one it has
+    forceUpdate: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2 ** 31 - 1,
+        hint: 'must be a whole number from 0',
+        description:
+          'A counter: a new value makes a new version that runs the same spec, rolled out by `update` ' +
+          '(`docker service update --force`). An update that leaves it out keeps the one the service has.',
+      }),
+    ),
     // the service's own labels (a Compose deploy sets `poseidon.stack`); its tasks carry the template's
     labels: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 4096 }), {

@@ -157,7 +157,8 @@ export async function updateService(name: string, flags: ServiceUpdateFlags): Pr
     flags.filename !== undefined
       ? await readDocument(flags.filename)
       : (before ?? (await client.getService(name))).spec;
-  const spec = updatedSpec(base, flags);
+  const current = before ?? (flags.force === true ? await client.getService(name) : undefined);
+  const spec = updatedSpec(base, flags, process.env, current?.spec.forceUpdate);
   const s = await client.updateService(name, spec);
   const changed = before === undefined || s.version !== before.version;
   printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)');

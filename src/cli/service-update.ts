@@ -35,6 +35,8 @@ export interface UpdateFlags
   constraintRm?: string[];
   /** `--no-healthcheck`: commander's negation gives false. */
   healthcheck?: boolean;
+  /** `--force`: a new version with nothing else changed (the service's forceUpdate counter, one up). */
+  force?: boolean;
 }
 
 /** How a new version rolls out: `service create` and `service update` take these. */
@@ -70,9 +72,15 @@ export function replicasFlag(text: string): number {
 
 /**
  * The spec `base` becomes with the flags applied: a copy, `base` untouched. `env` is where
- * `--env-add NAME` (no `=`) takes its value, as for `poseidon run -e NAME`.
+ * `--env-add NAME` (no `=`) takes its value, as for `poseidon run -e NAME`; `forcedFrom` is the
+ * service's forceUpdate now, which `--force` counts one up from.
  */
-export function updatedSpec(base: unknown, flags: UpdateFlags, env: NodeJS.ProcessEnv = process.env): Spec {
+export function updatedSpec(
+  base: unknown,
+  flags: UpdateFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  forcedFrom?: unknown,
+): Spec {
   if (typeof base !== 'object' || base === null || Array.isArray(base))
     throw new InvalidField('--filename', 'must hold a service spec (an object)');
   const spec = structuredClone(base) as Spec;
@@ -94,6 +102,8 @@ export function updatedSpec(base: unknown, flags: UpdateFlags, env: NodeJS.Proce
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };
   for (const key of ['env', 'labels', 'ports'] as const) if (task[key] === undefined) delete task[key];
+  // one up from the service's own counter (`forcedFrom`), not the file's: a file never says it
+  if (flags.force === true) spec.forceUpdate = (typeof forcedFrom === 'number' ? forcedFrom : 0) + 1;
   return spec;
 }
 

@@ -33,9 +33,13 @@ export function planStack(inputs: PlanInputs): StackPlan {
   const plan: StackPlan = { create: [], update: [], remove: [], unchanged: [] };
   const wanted = new Set<string>();
   for (const raw of inputs.desired) {
-    const spec = inputs.normalize(raw);
-    wanted.add(spec.name);
-    const current = byName.get(spec.name);
+    const normalized = inputs.normalize(raw);
+    wanted.add(normalized.name);
+    const current = byName.get(normalized.name);
+    // a file never says forceUpdate: the service keeps its own, as the manager does (no restart)
+    const kept = current?.spec.forceUpdate;
+    const spec =
+      normalized.forceUpdate === undefined && kept !== undefined ? { ...normalized, forceUpdate: kept } : normalized;
     if (current === undefined) {
       plan.create.push(spec);
       continue;

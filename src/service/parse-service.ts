@@ -71,6 +71,7 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   };
   if (spec.constraints !== undefined) parsed.constraints = [...spec.constraints];
   if (spec.labels !== undefined) parsed.labels = { ...spec.labels };
+  if (spec.forceUpdate !== undefined) parsed.forceUpdate = spec.forceUpdate;
   return parsed;
 }
 

@@ -3,8 +3,9 @@ import { parseSpec } from '../task/index.js';
 import { slotTaskSpec } from './slot-spec.js';
 
 // What makes a new version: anything a replica's task is made from (the template and the
-// service's constraints). Replicas, the update and rollback blocks and the service's labels are
-// not: changing them changes how the service is run, not what runs.
+// service's constraints), and a new `forceUpdate` (a restart of every replica, asked for).
+// Replicas, the update and rollback blocks and the service's labels are not: changing them
+// changes how the service is run, not what runs.
 
 /** The template reduced to what it means: units resolved, defaults filled, keys in one order. */
 function meaning(spec: ServiceSpec): string {
@@ -16,6 +17,7 @@ function meaning(spec: ServiceSpec): string {
     constraints: spec.task.constraints ?? [],
     volumes: spec.task.volumes ?? [],
     serviceConstraints: spec.constraints ?? [],
+    forceUpdate: spec.forceUpdate ?? 0,
   });
 }
 

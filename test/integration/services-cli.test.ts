@@ -209,6 +209,24 @@ describe('poseidon service, the CLI', () => {
     const unchanged = await c.client.getService('cli-upd');
     assert.equal(unchanged.version, 2, 'nothing refused was changed');
     assert.deepEqual(unchanged.spec.task.env, { LEVEL: 'debug' });
+
+    // --force: a new version of the same spec, every replica a new task (docker service update --force)
+    const [old] = await c.client.listTasks({ service: 'cli-upd', state: 'Running' });
+    const forced = await c.cli(['service', 'update', 'cli-upd', '--force', '--wait']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /^service cli-upd updating to version 3 \(1 replica\)$/m);
+    assert.match(forced.stdout, /^service cli-upd: completed: its replica runs version 3$/m);
+    const [restarted] = await c.client.listTasks({ service: 'cli-upd', state: 'Running' });
+    assert.ok(old !== undefined && restarted !== undefined && restarted.id !== old.id, 'the replica is a new task');
+    const forcedView = await c.client.getService('cli-upd');
+    assert.deepEqual([forcedView.spec.forceUpdate, forcedView.spec.task.env], [1, { LEVEL: 'debug' }]);
+    // the same spec from a file, which says no forceUpdate: no new version, no restart
+    const file = join(c.dir, 'cli-upd.json');
+    const { forceUpdate: _counter, ...written } = forcedView.spec;
+    await writeFile(file, JSON.stringify(written));
+    const again = await c.cli(['service', 'update', 'cli-upd', '-f', file]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^service cli-upd updated \(same version\) \(version 3, 1 replica\)$/m);
     assert.equal((await c.cli(['service', 'rm', 'cli-upd'])).code, 0);
   });
 

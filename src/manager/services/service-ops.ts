@@ -82,10 +82,13 @@ export class ServiceOps {
    */
   async update(name: string, body: unknown): Promise<ServiceView> {
     const named = typeof body === 'object' && body !== null && !('name' in body) ? { ...body, name } : body;
-    const spec = parseServiceSpec(named);
-    if (spec.name !== name) throw new InvalidField('name', `is "${spec.name}"; a service cannot be renamed`);
+    const given = parseServiceSpec(named);
+    if (given.name !== name) throw new InvalidField('name', `is "${given.name}"; a service cannot be renamed`);
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
+      // a spec that leaves the counter out (a file, a Compose deploy) keeps the service's: no restart
+      const kept = rec.spec.forceUpdate;
+      const spec = given.forceUpdate === undefined && kept !== undefined ? { ...given, forceUpdate: kept } : given;
       const scaled = spec.replicas !== rec.spec.replicas;
       if (!templateChanged(rec.spec, spec)) {
         const next = { ...rec, spec, updatedAt: now.iso };

@@ -32,6 +32,12 @@ function refused(flags: UpdateFlags): string {
   assert.fail('not refused');
 }
 
+test("--force: the service's forceUpdate counter one up (from 0 when it has none), nothing else changed", () => {
+  assert.deepEqual(updatedSpec(base, { force: true }, {}, undefined), { ...base, forceUpdate: 1 });
+  assert.deepEqual(updatedSpec({ ...base, forceUpdate: 1 }, { force: true }, {}, 4), { ...base, forceUpdate: 5 });
+  assert.equal(parseServiceSpec(updatedSpec(base, { force: true, image: 'nginx:1.28' }, {}, 2)).forceUpdate, 3);
+});
+
 test('no flags: the same spec, as a copy', () => {
   const same = update({});
   assert.deepEqual(same, base);

@@ -61,6 +61,12 @@ test('key order and defaults written out do not count as a change', () => {
   assert.deepEqual([p.update, p.unchanged], [[], ['app-web']]);
 });
 
+test('a service restarted with service update --force is unchanged by the file, which never says forceUpdate', () => {
+  const existing = [view(spec('app-web', 'x:1', { forceUpdate: 3 }))];
+  const p = plan([spec('app-web')], existing);
+  assert.deepEqual([p.update, p.unchanged], [[], ['app-web']]);
+});
+
 test("the stack's services the file no longer has are listed for removal; other stacks' and plain services are not", () => {
   const existing = [
     view(spec('app-web')),

@@ -332,3 +332,33 @@ test("a replica's next task goes to the node holding its slot's volume, though s
     'slot 1 has a new task',
   );
 });
+
+test('a new forceUpdate restarts every replica as a new version of the same spec; an update without it keeps it', async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const before = h.manager.services.tasks('web').map((x) => x.id);
+  const forced = await h.manager.services.update('web', spec({ forceUpdate: 1 }));
+  assert.deepEqual([forced.version, forced.update?.state, forced.spec.forceUpdate], [2, 'updating', 1]);
+  for (let i = 0; i < 40 && h.manager.services.get('web').update?.state === 'updating'; i++) await advance(h, 250);
+  assert.equal(h.manager.services.get('web').update?.state, 'completed');
+  const now = h.manager.services.tasks('web').filter((x) => x.desiredState === 'running');
+  assert.deepEqual(
+    now.map((x) => [x.slot, x.version, x.state]),
+    [
+      [1, 2, 'Running'],
+      [2, 2, 'Running'],
+      [3, 2, 'Running'],
+    ],
+  );
+  assert.ok(
+    now.every((x) => !before.includes(x.id)),
+    'every replica is a new task',
+  );
+  // the same spec again, the counter left out (a file, a Compose deploy): no new version, the counter kept
+  const again = await h.manager.services.update('web', spec({ replicas: 2 }));
+  assert.deepEqual(
+    [again.version, again.update?.state, again.spec.forceUpdate, again.spec.replicas],
+    [2, 'completed', 1, 2],
+  );
+});

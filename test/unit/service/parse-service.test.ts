@@ -91,6 +91,10 @@ test('a new version for a change of what runs; not for replicas, the update bloc
   );
   assert.equal(templateChanged(a, env), true);
   assert.equal(templateChanged(a, parseServiceSpec(web({ constraints: ['node.name == n1'] }))), true);
+  // a restart asked for (`service update --force`): a new counter; none is 0
+  assert.equal(templateChanged(a, parseServiceSpec(web({ forceUpdate: 0 }))), false);
+  assert.equal(templateChanged(a, parseServiceSpec(web({ forceUpdate: 1 }))), true);
+  fails(web({ forceUpdate: -1 }), 'forceUpdate');
 });
 
 test("a replica's task: named for its slot, the service's constraints added to its own, each named volume the slot's", () => {
