@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import type { EventsFlags } from './events-action.js';
 import type { CpFlags } from './cp-action.js';
+import type { ClientFlags } from './manager-client.js';
 import type { StatsFlags } from './stats-action.js';
 import type { ExecFlags } from './exec-action.js';
 import type { LoginFlags } from './login-action.js';
@@ -46,6 +47,7 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['exec'], registerExec],
   [['cp'], registerCp],
   [['stats'], registerStats],
+  [['wait'], registerWait],
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
@@ -254,6 +256,18 @@ function registerStats(program: Command): void {
     .action(async (tasks: string[], flags: StatsFlags) => {
       const { printStats } = await import('./stats-action.js');
       await printStats(tasks, flags);
+    });
+}
+
+function registerWait(program: Command): void {
+  withManager(program.command('wait'))
+    .description(
+      'wait until tasks have ended for good (no restart planned), and print their exit codes, as docker wait does',
+    )
+    .argument('<tasks...>', 'task ids, names or unique id prefixes')
+    .action(async (tasks: string[], flags: ClientFlags) => {
+      const { waitTasks } = await import('./wait-action.js');
+      await waitTasks(tasks, flags);
     });
 }
 

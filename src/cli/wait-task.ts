@@ -78,7 +78,7 @@ function outcomeOf(t: ManagerTaskView): TaskOutcome {
 }
 
 /** The manager's events, followed from now until close(): the latest state each task's events named. */
-class TaskWatch {
+export class TaskWatch {
   readonly wake = new Wakeup();
   /** Settles once the stream is open, or could not be. */
   readonly opened: Promise<void>;

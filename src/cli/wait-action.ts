@@ -1,0 +1,62 @@
+import type { ManagerTaskView } from '../api/index.js';
+import { managerClient, type ClientFlags } from './manager-client.js';
+import { serviceHint, someOf } from './service-hint.js';
+import { printable } from './terminal-text.js';
+import { TaskWatch } from './wait-task.js';
+
+// `poseidon wait TASK...`: blocks until each task has ended for good, and prints its exit code, a
+// line each in the order given, as `docker wait` does: a script runs a job (`poseidon task -f
+// job.json`) and takes its outcome. A task ends for good once Completed or Failed with no
+// restart planned: one its restart policy starts again is waited for through the restarts.
+
+/** The longest pause between two looks at a task when no event says anything changed. */
+const POLL_MS = 2_000;
+
+/** Ended, and not to be started again by its restart policy. */
+export function endedForGood(t: Pick<ManagerTaskView, 'state' | 'restartAt'>): boolean {
+  return (t.state === 'Completed' || t.state === 'Failed') && t.restartAt === null;
+}
+
+/** The exit code of the copy that ended last; null when none ran (it never started). */
+export function finalExitCode(t: Pick<ManagerTaskView, 'exitCode' | 'lastExit'>): number | null {
+  return t.exitCode ?? t.lastExit?.exitCode ?? null;
+}
+
+export async function waitTasks(names: readonly string[], flags: ClientFlags): Promise<void> {
+  const client = managerClient(flags);
+  const watch = new TaskWatch(client); // opened first: an end after the first look wakes the wait
+  try {
+    // every name is looked up before any wait: one that matches nothing is said at once
+    const ids: string[] = [];
+    for (const name of names) {
+      try {
+        ids.push((await client.getTask(name)).id);
+      } catch (err) {
+        throw await serviceHint(client, name, err, waitAdvice);
+      }
+    }
+    for (const id of ids) {
+      let task = await client.getTask(id);
+      while (!endedForGood(task)) {
+        await watch.wake.after(POLL_MS);
+        task = await client.getTask(id);
+      }
+      const code = finalExitCode(task);
+      if (code !== null) process.stdout.write(`${code}\n`);
+      else {
+        process.stderr.write(
+          `poseidon: task ${printable(task.name)} ended without running: ${printable(task.reason)}\n`,
+        );
+        process.exitCode = 1;
+      }
+    }
+  } finally {
+    await watch.close();
+  }
+}
+
+/** What to wait for when a service was named: its replicas never end while it wants them. */
+function waitAdvice(service: string, replicas: readonly string[]): string {
+  if (replicas.length === 0) return `it has no replicas to wait for`;
+  return `its replicas, ${someOf(replicas)}, run until it is removed or scaled down (poseidon service rm ${service})`;
+}

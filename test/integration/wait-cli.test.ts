@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TestCluster } from './helpers/cluster.js';
+
+// `poseidon wait TASK...` as a script runs it, against a real manager and worker on the real
+// engine: it blocks until each task has ended for good and prints its exit code, in the order given.
+
+describe('poseidon wait', () => {
+  const c = new TestCluster();
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+  });
+  after(async () => {
+    await c.close();
+  });
+
+  test('exit codes in the order given, through the restarts its policy makes; a task that ran already at once', async () => {
+    const job = await c.client.submit(
+      c.task('job', { command: ['sh', '-c', 'sleep 2; exit 3'], restartPolicy: { mode: 'never' } }),
+    );
+    const flaky = await c.client.submit(
+      c.task('flaky', {
+        command: ['sh', '-c', 'sleep 1; exit 5'],
+        restartPolicy: { mode: 'on-failure', maxRestarts: 1, backoff: '1s' },
+      }),
+    );
+    const waited = await c.cli(['wait', 'flaky', job.id.slice(0, 8)]);
+    assert.deepEqual([waited.code, waited.stdout, waited.stderr], [0, '5\n3\n', '']);
+    const [f, j] = await Promise.all([c.client.getTask(flaky.id), c.client.getTask(job.id)]);
+    assert.deepEqual(
+      [f.state, f.restarts, j.state],
+      ['Failed', 1, 'Failed'],
+      'flaky was waited for through its restart, to the end',
+    );
+    const again = await c.cli(['wait', 'job']);
+    assert.deepEqual([again.code, again.stdout], [0, '3\n']);
+  });
+
+  test('a name that matches no task is refused before any wait', async () => {
+    const none = await c.cli(['wait', 'job', 'ghost']);
+    assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', 'poseidon: no task matches "ghost"\n']);
+  });
+});
