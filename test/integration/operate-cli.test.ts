@@ -101,7 +101,7 @@ test('bash completes commands, and the ids of the tasks a real manager holds', a
     );
     return stdout.split('\n').filter((l) => l !== '');
   };
-  assert.deepEqual(await complete('sta'), ['status', 'stack']);
+  assert.deepEqual(await complete('sta'), ['status', 'stats', 'stack']);
   assert.deepEqual(await complete('stat'), ['status']);
   assert.deepEqual(await complete('stop', ''), [task.id, 'waits']);
   assert.deepEqual(await complete('logs', 'wa'), ['waits']);
