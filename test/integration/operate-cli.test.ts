@@ -102,7 +102,7 @@ test('bash completes commands, and the ids of the tasks a real manager holds', a
     return stdout.split('\n').filter((l) => l !== '');
   };
   assert.deepEqual(await complete('sta'), ['status', 'stats', 'stack']);
-  assert.deepEqual(await complete('stat'), ['status']);
+  assert.deepEqual(await complete('stat'), ['status', 'stats']);
   assert.deepEqual(await complete('stop', ''), [task.id, 'waits']);
   assert.deepEqual(await complete('logs', 'wa'), ['waits']);
   assert.deepEqual(await complete('logs', task.id.slice(0, 4)), [task.id]);
