@@ -224,6 +224,11 @@ export class FakeDriver implements Driver {
     await this.#enter('removeVolume', [name]);
   }
 
+  /** A container's processes are the Docker driver's (test/integration/top-cli.test.ts): here none run. */
+  async processes(): Promise<{ titles: string[]; processes: string[][] }> {
+    return { titles: ['UID', 'PID', 'CMD'], processes: [] };
+  }
+
   /** Files in containers are the Docker driver's (test/integration/cp.test.ts): here no path is there. */
   async statPath(_containerId: string, path: string): Promise<PathStat> {
     throw new PathNotFound(path);

@@ -122,3 +122,5 @@ export {
 } from './archive.js';
 /** `GET /stats` (`poseidon stats`): what each running task uses, and the nodes that did not say. */
 export { ClusterTaskUsageView, ClusterUsageView } from './usage.js';
+/** `GET /tasks/{id}/top` (`poseidon top`): the processes of a task's running container. */
+export { ProcessesView, TopQuery } from './processes.js';

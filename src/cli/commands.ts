@@ -48,6 +48,7 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['cp'], registerCp],
   [['stats'], registerStats],
   [['wait'], registerWait],
+  [['top'], registerTop],
   [['events'], registerEvents],
   [['login'], registerLogin],
   [['token'], registerToken],
@@ -268,6 +269,19 @@ function registerWait(program: Command): void {
     .action(async (tasks: string[], flags: ClientFlags) => {
       const { waitTasks } = await import('./wait-action.js');
       await waitTasks(tasks, flags);
+    });
+}
+
+function registerTop(program: Command): void {
+  withManager(program.command('top'))
+    .description("list the processes of a task's running container, wherever it runs, as docker top does")
+    .usage('[options] TASK [ps OPTIONS]')
+    .argument('<task>', 'task id, name or unique id prefix')
+    .argument('[psOptions...]', 'options for ps (the engine runs it on the node): -o pid,user,args; -ef when none')
+    .passThroughOptions() // after the task, every word is ps's, as with docker top
+    .action(async (task: string, psOptions: string[], flags: ClientFlags) => {
+      const { printTop } = await import('./top-action.js');
+      await printTop(task, psOptions, flags);
     });
 }
 

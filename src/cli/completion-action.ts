@@ -88,7 +88,7 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
 /** The operand a command takes first, when it is a name the manager knows or one of a few words. */
 function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
   const path = `${cmd.parent?.parent === null ? '' : `${cmd.parent?.name() ?? ''} `}${cmd.name()}`;
-  if (['status', 'stop', 'logs', 'exec', 'stats', 'wait'].includes(path)) return 'tasks';
+  if (['status', 'stop', 'logs', 'exec', 'stats', 'wait', 'top'].includes(path)) return 'tasks';
   if (['node rm', 'node inspect', 'node update', 'node drain', 'node activate'].includes(path)) return 'nodes';
   if (
     [

@@ -23,6 +23,7 @@ import type {
   NodeLabelsUpdate,
   NodeStatusView,
   PathStatView,
+  ProcessesView,
   RegisterRequest,
   RemovedNodeView,
   RemovedVolumeView,
@@ -123,6 +124,10 @@ export class ManagerClient {
       body: input,
       timeoutMs: 0,
     });
+  }
+  /** The processes of a task's running container (`poseidon top`), ps given `psArgs` (the engine's -ef without). */
+  processes(idOrPrefix: string, psArgs?: string): Promise<ProcessesView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(idOrPrefix)}/top`, { query: { psArgs } });
   }
   /** What every running task uses now (`poseidon stats`), and the nodes that did not answer. */
   clusterStats(): Promise<ClusterUsageView> {

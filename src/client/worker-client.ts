@@ -1,5 +1,12 @@
 import { HttpClient, type ClientCredentials } from './http-client.js';
-import type { BatchStart, BatchStartResult, TaskUsageView, WorkerStatsView, WorkerTaskView } from '../api/index.js';
+import type {
+  BatchStart,
+  BatchStartResult,
+  ProcessesView,
+  TaskUsageView,
+  WorkerStatsView,
+  WorkerTaskView,
+} from '../api/index.js';
 
 export interface StartTaskOptions {
   generation?: number;
@@ -67,6 +74,10 @@ export class WorkerClient {
   }
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`);
+  }
+  /** The processes of a task's running container (`poseidon top`), ps given `psArgs`. */
+  processes(id: string, psArgs?: string): Promise<ProcessesView> {
+    return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/top`, { query: { psArgs } });
   }
   /** Removes a named volume from the worker's engine; one that is not there is removed already. */
   async removeVolume(name: string): Promise<void> {

@@ -180,6 +180,11 @@ export interface Driver {
    * removed already. Fails with VolumeBusy while a running container mounts it.
    */
   removeVolume(name: string): Promise<void>;
+  /**
+   * The container's processes as ps on the host lists them (`psArgs`, the engine's -ef when
+   * absent); NotRunning when it does not run, InvalidField naming psArgs when ps refuses them.
+   */
+  processes(containerId: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }>;
   /** What a path in the container is; PathNotFound when it is not there, ContainerGone when the container is not. */
   statPath(containerId: string, path: string): Promise<PathStat>;
   /** A tar archive of the path (a directory with all it holds), read at the caller's pace until `signal` aborts. */

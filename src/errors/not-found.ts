@@ -24,8 +24,8 @@ export class ServiceNotFound extends PoseidonError {
 
 /** A command for a task's container (`poseidon exec`) when it is not running: not started yet, or ended. */
 export class NotRunning extends PoseidonError {
-  constructor(what: string) {
-    super('task_not_running', `${what}; exec runs a command in a running container`);
+  constructor(what: string, why = 'exec runs a command in a running container') {
+    super('task_not_running', `${what}; ${why}`);
   }
 }
 

@@ -41,6 +41,7 @@ import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { processesRoute } from './processes-route.js';
 import { usageRoutes } from './usage-routes.js';
 import type { Manager } from './manager.js';
 
@@ -203,6 +204,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   await app.register(execRoutes, { manager, workers });
   await app.register(archiveRoutes, { manager, workers });
   await app.register(usageRoutes, { manager, workers });
+  await app.register(processesRoute, { manager, workers });
 
   app.get(
     '/tasks/:id/stats',

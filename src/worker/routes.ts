@@ -29,6 +29,7 @@ import { InvalidField, NotRunning, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { processesRoute } from './processes-route.js';
 import type { Worker } from './worker.js';
 
 export interface WorkerRouteDeps {
@@ -182,6 +183,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
 
   await app.register(execRoutes, { worker, driver });
   await app.register(archiveRoutes, { worker, driver });
+  await app.register(processesRoute, { worker, driver });
 
   app.get(
     '/tasks/:id/stats',

@@ -188,11 +188,12 @@ describe('mutual TLS between a real manager and real workers', () => {
     const inputPath = `${workerUrl}/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input`;
     assert.equal((await tlsFetch(inputPath, as(a, input))).status, 403);
     assert.equal((await tlsFetch(inputPath, as(undefined, input))).status, 401);
-    // files of a container of this worker, out or in: the manager's call alone
+    // files of a container of this worker, out or in, and its processes: the manager's call alone
     for (const [method, path] of [
       ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
       ['GET', '/tasks/abc/archive?path=%2Fetc'],
       ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
+      ['GET', '/tasks/abc/top'],
     ] as const) {
       assert.equal((await tlsFetch(`${workerUrl}${path}`, as(a, { method }))).status, 403, `${method} ${path}`);
       assert.equal((await tlsFetch(`${workerUrl}${path}`, as(undefined, { method }))).status, 401, `${method} ${path}`);

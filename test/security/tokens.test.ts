@@ -132,6 +132,8 @@ describe('API tokens on a real manager', () => {
       ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
       ['GET', '/tasks/abc/archive?path=%2Fetc'],
       ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
+      ['GET', '/tasks/abc/top'],
+      ['GET', '/stats'],
       ['GET', '/nodes'],
       ['GET', '/events'],
       ['GET', '/metrics'],

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
-import { NotRunning } from '../../errors/index.js';
+import { InvalidField, NotRunning } from '../../errors/index.js';
 import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
 import type {
@@ -272,6 +272,25 @@ export class DockerDriver implements Driver {
       exitCode: async () => (await this.#call(() => exec.inspect())).ExitCode ?? -1,
       ...(io.stdin ? { stdin: execStdin(stream, resize) } : {}),
     };
+  }
+
+  async processes(containerId: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }> {
+    try {
+      const top = (await this.#call(() =>
+        this.#docker.getContainer(containerId).top(psArgs === undefined ? {} : { ps_args: psArgs }),
+      )) as { Titles?: string[]; Processes?: string[][] | null };
+      return { titles: top.Titles ?? [], processes: top.Processes ?? [] };
+    } catch (err) {
+      const status = (err as HttpError).statusCode;
+      if (status === 404 || status === 409)
+        throw new NotRunning(
+          `container ${containerId.slice(0, 12)} is not running`,
+          'top lists what a running one runs',
+        );
+      // the engine answers 500 with ps's own complaint about its options
+      if (status === 500 && psArgs !== undefined) throw new InvalidField('psArgs', `were refused: ${messageOf(err)}`);
+      throw err;
+    }
   }
 
   statPath(containerId: string, path: string): Promise<PathStat> {

@@ -205,6 +205,9 @@ class PacedDriver implements Driver {
   async stop(): Promise<void> {}
   async remove(): Promise<void> {}
   async removeVolume(): Promise<void> {}
+  processes(): Promise<never> {
+    throw new Error('not used here');
+  }
   statPath(): Promise<never> {
     throw new Error('not used here');
   }

@@ -4,20 +4,26 @@ import type { ClusterUsageView } from '../../src/api/index.js';
 import { runPoseidon } from '../../testkit/spawner.js';
 import { TestCluster } from './helpers/cluster.js';
 
-// `poseidon stats` as a user types it, against a real manager and two real workers over mutual TLS
-// and the real engine: every running task's cpu and memory, wherever it runs, filtered by task or
-// service; a node that does not answer is said, its tasks left out, and the others still shown.
+// `poseidon stats` and `poseidon top` as a user types them, against a real manager and two real
+// workers over mutual TLS and the real engine: every running task's cpu and memory, wherever it
+// runs, filtered by task or service (a node that does not answer is said, its tasks left out, and
+// the others still shown); and the processes of one task's container, with ps's options.
 
-describe('poseidon stats on the real engine', () => {
+describe('poseidon stats and top on the real engine', () => {
   const c = new TestCluster();
   before(async () => {
     await c.startManager();
     await c.startWorker('a');
     await c.startWorker('b');
+    // placed by name: each worker runs a task whatever the scheduler would choose
+    const on = (w: string): { constraints: string[] } => ({ constraints: [`node.name == ${c.workerName(w)}`] });
     const burner = await c.client.submit(
-      c.task('burner', { command: ['sh', '-c', 'while :; do :; done'], memory: '64Mi' }),
+      c.task('burner', { command: ['sh', '-c', 'while :; do :; done'], memory: '64Mi', ...on('a') }),
     );
-    const sleepers = await c.submitMany('sleeper', 2);
+    const sleepers = [
+      (await c.client.submit(c.task('sleeper-0', on('a')))).id,
+      (await c.client.submit(c.task('sleeper-1', on('b')))).id,
+    ];
     await c.allInState([burner.id, ...sleepers], 'Running');
   });
   after(async () => {
@@ -64,12 +70,40 @@ describe('poseidon stats on the real engine', () => {
     assert.match(read.stdout, /\nsleeper-0 /);
   });
 
+  test("top: the container's processes as ps lists them, with ps's options; what it refuses", async () => {
+    const plain = await c.cli(['top', 'sleeper-0']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const [titles, ...rows] = plain.stdout.trimEnd().split('\n');
+    assert.match(titles ?? '', /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+    assert.ok(
+      rows.some((r) => / sleep 600$/.test(r)),
+      plain.stdout,
+    );
+    const chosen = await c.cli(['top', 'sleeper-0', '-o', 'pid,comm']);
+    assert.equal(chosen.code, 0, chosen.stderr);
+    // the container's own processes: its command, under the engine's init (docker-init) when it runs one
+    assert.match(chosen.stdout, /^PID\s+COMMAND\n([0-9]+\s+docker-init\n)?[0-9]+\s+sleep\n$/);
+    const bad = await c.cli(['top', 'sleeper-0', '-o', 'pid;id']);
+    assert.deepEqual(
+      [bad.code, bad.stderr],
+      [1, 'poseidon: ps OPTIONS are "-o pid;id"; use at most 64 letters, digits, spaces and , = _ -\n'],
+    );
+    const ended = await c.client.submit(c.task('ended', { command: ['true'], restartPolicy: { mode: 'never' } }));
+    await c.allInState([ended.id], 'Completed');
+    const gone = await c.cli(['top', 'ended']);
+    assert.equal(gone.code, 1);
+    assert.match(
+      gone.stderr,
+      /^poseidon: task ended \([0-9a-f]{8}\) is Completed, not Running; top lists what a running container runs\n$/,
+    );
+  });
+
   test('a node that does not answer is said, its tasks left out, the rest shown', async () => {
     const frozen = c.workers.get('b');
     assert.ok(frozen !== undefined);
-    const tasks = await c.client.listTasks();
+    const tasks = await c.client.listTasks({ state: 'Running' });
     const onB = tasks.filter((t) => t.node === c.workerName('b')).map((t) => t.name);
-    assert.ok(onB.length > 0, 'round-robin put a task on each worker');
+    assert.deepEqual(onB, ['sleeper-1']);
     process.kill(frozen.pid, 'SIGSTOP'); // frozen: its port takes connections, nothing answers
     try {
       const r = await c.cli(['stats', '--no-stream']);
