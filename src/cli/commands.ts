@@ -239,6 +239,7 @@ function registerCp(program: Command): void {
     .argument('<src>', 'TASK:PATH to copy out of a task, or a local path (- for a tar stream on stdin)')
     .argument('<dest>', 'a local path (- for a tar stream on stdout), or TASK:PATH to copy into a task')
     .option('-L, --follow-link', 'copy what a symlink at SRC points to, not the link')
+    .option('-a, --archive', 'keep owners (uid, gid) as they are, not root in the task or you here')
     .option('-q, --quiet', 'say nothing when done')
     .action(async (src: string, dest: string, flags: CpFlags) => {
       const { runCp } = await import('./cp-action.js');

@@ -14,7 +14,22 @@ import { printable } from './terminal-text.js';
 // `poseidon cp SRC DEST`: files between this machine and a task's container, wherever it runs, as
 // `docker cp` copies them: `TASK:PATH` names the task's end, `-` a tar stream on stdin or stdout.
 
-export type CpFlags = ClientFlags & { followLink?: boolean; quiet?: boolean };
+export type CpFlags = ClientFlags & { followLink?: boolean; archive?: boolean; quiet?: boolean };
+
+/** One copy: the task's end, the local end, and how. */
+interface Copy {
+  client: ManagerClient;
+  task: string;
+  /** The path in the task. */
+  path: string;
+  /** The local path, or `-`. */
+  local: string;
+  /** -L: what a symlink at the source points to. */
+  follow: boolean;
+  /** -a: owners (uid and gid) as the source has them, not root in the task nor the copier here. */
+  keepOwners: boolean;
+  signal: AbortSignal;
+}
 
 /** How many symlinks `-L` follows in a row before it gives up (a loop). */
 const MAX_LINKS = 16;
@@ -25,10 +40,16 @@ export async function runCp(src: string, dest: string, flags: CpFlags): Promise<
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   try {
-    const bytes =
-      args.direction === 'out'
-        ? await copyOut(client, args.task, args.path, args.local, flags, abort.signal)
-        : await copyIn(client, args.task, args.path, args.local, flags, abort.signal);
+    const copy: Copy = {
+      client,
+      task: args.task,
+      path: args.path,
+      local: args.local,
+      follow: flags.followLink === true,
+      keepOwners: flags.archive === true,
+      signal: abort.signal,
+    };
+    const bytes = args.direction === 'out' ? await copyOut(copy) : await copyIn(copy);
     const where = args.direction === 'out' ? args.local : `${args.task}:${args.path}`;
     if (flags.quiet !== true && args.local !== '-')
       process.stderr.write(`copied ${formatBytes(bytes)} to ${printable(where)}\n`);
@@ -58,17 +79,10 @@ async function statInTask(client: ManagerClient, task: string, path: string): Pr
   }
 }
 
-async function copyOut(
-  client: ManagerClient,
-  task: string,
-  path: string,
-  local: string,
-  flags: CpFlags,
-  signal: AbortSignal,
-): Promise<number> {
+async function copyOut({ client, task, path, local, follow, keepOwners, signal }: Copy): Promise<number> {
   let source = path;
   let found = await statInTask(client, task, source);
-  for (let hops = 0; flags.followLink === true && found?.kind === 'symlink' && found.linkTarget !== undefined; hops++) {
+  for (let hops = 0; follow && found?.kind === 'symlink' && found.linkTarget !== undefined; hops++) {
     if (hops === MAX_LINKS) throw new InvalidField(path, `leads through more than ${MAX_LINKS} symlinks in the task`);
     source = posix.resolve(posix.dirname(source), found.linkTarget);
     found = await statInTask(client, task, source);
@@ -86,18 +100,14 @@ async function copyOut(
     await foundAt(local),
   );
   const warn = (line: string): void => void process.stderr.write(`poseidon: ${printable(line)}\n`);
-  await unpack(archive, plan, warn);
+  // owners as the task has them can be set only by root, as for tar -p
+  const asRoot = process.getuid?.() === 0;
+  if (keepOwners && !asRoot) warn('-a keeps owners only when run as root: the files are yours');
+  await unpack(archive, plan, warn, keepOwners && asRoot);
   return archive.bytes;
 }
 
-async function copyIn(
-  client: ManagerClient,
-  task: string,
-  path: string,
-  local: string,
-  flags: CpFlags,
-  signal: AbortSignal,
-): Promise<number> {
+async function copyIn({ client, task, path, local, follow, keepOwners, signal }: Copy): Promise<number> {
   // the stat also finds the leader of a group: the upload goes there once, never again elsewhere
   const there = await statInTask(client, task, path);
   const found: Found = there === undefined ? 'missing' : there.kind === 'directory' ? 'directory' : 'other';
@@ -109,10 +119,10 @@ async function copyIn(
     await client.putArchive(task, path, stdin, signal);
     return stdin.bytes;
   }
-  const directory = await localKind(local, flags.followLink === true);
+  const directory = await localKind(local, follow);
   const plan = planCopyIn({ path: local, directory }, path, found);
   const archive = counted(
-    pack(local, { follow: flags.followLink === true, ...(plan.rename === undefined ? {} : { rename: plan.rename }) }),
+    pack(local, { follow, keepOwners, ...(plan.rename === undefined ? {} : { rename: plan.rename }) }),
   );
   try {
     await client.putArchive(task, plan.dir, archive, signal);

@@ -37,10 +37,18 @@ export function counted(source: Readable): Readable & { bytes: number } {
   return source.pipe(count);
 }
 
-/** Unpacks `archive` as `plan` says; warnings (an entry refused as unsafe) go to `warn`. */
-export async function unpack(archive: Readable, plan: OutPlan, warn: (line: string) => void): Promise<void> {
+/**
+ * Unpacks `archive` as `plan` says; warnings (an entry refused as unsafe) go to `warn`. The files
+ * are owned by whoever runs this, or as the archive names them with `keepOwners` (root only).
+ */
+export async function unpack(
+  archive: Readable,
+  plan: OutPlan,
+  warn: (line: string) => void,
+  keepOwners = false,
+): Promise<void> {
   if (plan.kind === 'into') {
-    await pipeline(archive, unpacker(plan.dir, warn));
+    await pipeline(archive, unpacker(plan.dir, warn, keepOwners));
     return;
   }
   const parent = dirname(plan.target);
@@ -49,7 +57,7 @@ export async function unpack(archive: Readable, plan: OutPlan, warn: (line: stri
   // unpacked beside the target, then moved in one rename: a target is never left half written
   const scratch = await mkdtemp(join(parent, '.poseidon-cp-'));
   try {
-    await pipeline(archive, unpacker(scratch, warn));
+    await pipeline(archive, unpacker(scratch, warn, keepOwners));
     const top = plan.entry === null ? scratch : join(scratch, plan.entry);
     // lstat: a symlink copied as a link may point at nothing here
     if (
@@ -66,10 +74,10 @@ export async function unpack(archive: Readable, plan: OutPlan, warn: (line: stri
   }
 }
 
-function unpacker(dir: string, warn: (line: string) => void): NodeJS.WritableStream {
+function unpacker(dir: string, warn: (line: string) => void, keepOwners: boolean): NodeJS.WritableStream {
   return extract({
     cwd: dir,
-    preserveOwner: false,
+    preserveOwner: keepOwners,
     strict: false,
     onwarn: (_code: string, message: string | Error) => warn(typeof message === 'string' ? message : message.message),
   });
@@ -78,25 +86,27 @@ function unpacker(dir: string, warn: (line: string) => void): NodeJS.WritableStr
 /**
  * An archive of a local path: its top entry named as the path's last part, or `rename`; for
  * `dir/.`, the directory's contents (under `rename` when given). Symlinks are archived as links
- * (`follow` archives what they point to); the engine makes root their owner in the container, as for `docker cp`.
+ * (`follow` archives what they point to). Entries name root as their owner, which the engine
+ * keeps (files copied into a task are root's, as with `docker cp`), unless `keepOwners` (`-a`):
+ * then the local uid and gid.
  */
-export function pack(path: string, options: { rename?: string; follow?: boolean }): Readable {
+export function pack(path: string, options: { rename?: string; follow?: boolean; keepOwners?: boolean }): Readable {
   const contents = meansContents(path);
   const cwd = contents ? path : dirname(path);
   const top = contents ? '.' : basename(path);
-  const rename = options.rename;
+  const { rename, keepOwners = false } = options;
   return create(
     {
       cwd,
-
       follow: options.follow === true,
-      ...(rename === undefined
-        ? {}
-        : {
-            onWriteEntry: (entry: { path: string }) => {
-              entry.path = renamed(entry.path, top, rename);
-            },
-          }),
+      // called with each entry just before its header is made: what it changes is what is written
+      onWriteEntry: (entry: { path: string; stat?: { uid: number; gid: number } | undefined }) => {
+        if (rename !== undefined) entry.path = renamed(entry.path, top, rename);
+        if (!keepOwners && entry.stat !== undefined) {
+          entry.stat.uid = 0;
+          entry.stat.gid = 0;
+        }
+      },
     },
     [top],
   ) as unknown as Readable;

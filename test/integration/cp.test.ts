@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,25 @@ describe('poseidon cp on the real engine', () => {
     assert.ok(
       logged.some((l) => l.includes('"path":"/tmp"') && l.includes('"tokenId"')),
       `the manager logs who copied what where: ${logged.join('\n')}`,
+    );
+  });
+
+  test('-a keeps owners both ways; without it they are root in the task and the copier here', async () => {
+    await writeFile(join(here, 'owned'), 'mine\n');
+    await chown(join(here, 'owned'), 1234, 2345);
+    await cp('-a', 'owned', 'files:/tmp/kept');
+    await cp('owned', 'files:/tmp/rooted');
+    assert.equal(await inTask("stat -c '%u:%g' /tmp/kept /tmp/rooted"), '1234:2345\n0:0\n');
+    await inTask('echo theirs > /tmp/theirs && chown 4321:5432 /tmp/theirs');
+    await cp('-a', 'files:/tmp/theirs', 'theirs-kept');
+    await cp('files:/tmp/theirs', 'theirs-mine');
+    const owner = async (name: string): Promise<string> => {
+      const st = await stat(join(here, name));
+      return `${st.uid}:${st.gid}`;
+    };
+    assert.deepEqual(
+      [await owner('theirs-kept'), await owner('theirs-mine')],
+      ['4321:5432', `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`],
     );
   });
 
