@@ -124,3 +124,5 @@ export {
 export { ClusterTaskUsageView, ClusterUsageView } from './usage.js';
 /** `GET /tasks/{id}/top` (`poseidon top`): the processes of a task's running container. */
 export { ProcessesView, TopQuery } from './processes.js';
+/** The `{id}` of every `/tasks/{id}/…` route. */
+export { TaskParams } from './params.js';

@@ -16,6 +16,7 @@ export {
   NodeNotFound,
   ServiceNotFound,
   NotRunning,
+  runningContainerOf,
   NoContainer,
   ExecSessionNotFound,
   TooManyExecSessions,

@@ -29,6 +29,19 @@ export class NotRunning extends PoseidonError {
   }
 }
 
+/**
+ * The container of a task that runs (exec, top); NotRunning, saying `why`, for one that does not
+ * (not started yet, or ended) or has no container.
+ */
+export function runningContainerOf(
+  task: { id: string; name: string; state: string; containerId: string | null },
+  why?: string,
+): string {
+  if (task.containerId === null || task.state !== 'Running')
+    throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`, why);
+  return task.containerId;
+}
+
 /** `poseidon cp` with a task that has no container: not started yet, or its container removed. */
 export class NoContainer extends PoseidonError {
   constructor(what: string) {

@@ -9,6 +9,11 @@ import type { Access, Identify, Identity, Scope } from './access.js';
 const SCOPE_RANK: Readonly<Record<Scope, number>> = { read: 0, deploy: 1, admin: 2 };
 
 /** Whether `identity` may call a route that needs `access` (a node's own id is the handler's to compare). */
+/** The id of the API token that identified a request (for a log line); undefined for anyone else. */
+export function tokenIdOf(identity: Identity | undefined): string | undefined {
+  return identity?.kind === 'token' ? identity.tokenId : undefined;
+}
+
 export function allows(access: Access, identity: Identity): boolean {
   switch (access) {
     case 'open':

@@ -15,7 +15,7 @@ export { sendError } from './error-handler.js';
 export { endsWithServer } from './streams.js';
 /** Who may call what: the contract (access.ts) and its check before every handler. */
 export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
-export { allows, anyIdentity } from './access-guard.js';
+export { allows, anyIdentity, tokenIdOf } from './access-guard.js';
 /** Mutual TLS for a server: its certificate, the CA it asks callers' certificates of, renewal. */
 export { setServerTls, type ServerTls } from './server-tls.js';
 /** Identifying a caller by its client certificate (a node of this cluster), and what it names. */

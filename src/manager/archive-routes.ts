@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE } from '../api/index.js';
+import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE, TaskParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { NoContainer } from '../errors/index.js';
 import {
@@ -11,6 +10,7 @@ import {
   TAR_BODY,
   tarBody,
   textResponse,
+  tokenIdOf,
 } from '../http/index.js';
 import type { Manager } from './manager.js';
 
@@ -20,7 +20,6 @@ export interface ArchiveRouteDeps {
   workers(url: string): WorkerClient;
 }
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /**
  * Copying files in or out of a container is deploying (src/http/access.ts): what a container holds
  * may be secret, as what it runs may be changed by what is copied in.
@@ -40,8 +39,6 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
       throw new NoContainer(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}`);
     return { taskId: task.id, worker: workers(workerUrl) };
   };
-  const tokenOf = (identity: { kind: string; tokenId?: string } | undefined): string | undefined =>
-    identity?.kind === 'token' ? identity.tokenId : undefined;
 
   app.get(
     '/tasks/:id/archive/stat',
@@ -80,7 +77,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
     },
     async (req, reply) => {
       const { taskId, worker } = holder(req.params.id);
-      req.log.info({ taskId, path: req.query.path, tokenId: tokenOf(req.identity) }, 'copy out of a task container');
+      req.log.info({ taskId, path: req.query.path, tokenId: tokenIdOf(req.identity) }, 'copy out of a task container');
       req.raw.socket.setTimeout(0); // a slow reader is no idle client
       const detach = new AbortController();
       reply.raw.once('close', () => detach.abort());
@@ -112,7 +109,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
     },
     async (req, reply) => {
       const { taskId, worker } = holder(req.params.id);
-      req.log.info({ taskId, path: req.query.path, tokenId: tokenOf(req.identity) }, 'copy into a task container');
+      req.log.info({ taskId, path: req.query.path, tokenId: tokenIdOf(req.identity) }, 'copy into a task container');
       const detach = new AbortController();
       req.raw.once('close', () => {
         if (!req.raw.complete) detach.abort(); // the client left before the end of its archive

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams } from '../api/index.js';
+import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams, TaskParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { NotRunning } from '../errors/index.js';
-import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
+import { endsWithServer, NoContent, streamedResponse, tokenIdOf } from '../http/index.js';
 import type { Manager } from './manager.js';
+import { runningOn } from './task-worker.js';
 
 export interface ExecRouteDeps {
   manager: Manager;
@@ -12,7 +11,6 @@ export interface ExecRouteDeps {
   workers(url: string): WorkerClient;
 }
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
 const DEPLOY = { access: 'deploy' } as const;
 
@@ -22,12 +20,7 @@ const DEPLOY = { access: 'deploy' } as const;
  */
 export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, { manager, workers }) => {
   /** The task's worker, while its container runs. */
-  const running = (idOrPrefix: string): { task: { id: string; name: string }; workerUrl: string } => {
-    const { task, workerUrl } = manager.locate(idOrPrefix);
-    if (workerUrl === null || task.containerId === null || task.state !== 'Running')
-      throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
-    return { task, workerUrl };
-  };
+  const running = (idOrPrefix: string): ReturnType<typeof runningOn> => runningOn(manager, idOrPrefix);
 
   app.post(
     '/tasks/:id/exec',
@@ -47,14 +40,13 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       const { task, workerUrl } = running(req.params.id);
       checkExecRequest(req.body);
       // who ran what where, never the arguments (they may hold secrets)
-      const token = req.identity?.kind === 'token' ? req.identity.tokenId : undefined;
       const how = {
         ...(req.body.stdin === true ? { stdin: true } : {}),
         ...(req.body.tty === true ? { tty: true } : {}),
         ...(req.body.user === undefined ? {} : { user: req.body.user }), // who it ran as; never the env's values
       };
       const program = req.body.command[0];
-      req.log.info({ taskId: task.id, program, tokenId: token, ...how }, 'exec in a task container');
+      req.log.info({ taskId: task.id, program, tokenId: tokenIdOf(req.identity), ...how }, 'exec in a task container');
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
       const detach = new AbortController();
       reply.raw.once('close', () => detach.abort());

@@ -1,17 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { ProcessesView, TopQuery } from '../api/index.js';
+import { ProcessesView, TopQuery, TaskParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { NotRunning } from '../errors/index.js';
 import type { Manager } from './manager.js';
+import { runningOn } from './task-worker.js';
 
 export interface ProcessesRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
 }
-
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** `poseidon top`: passed on to the worker of the task's running container. */
 export const processesRoute: FastifyPluginAsyncTypebox<ProcessesRouteDeps> = async (app, { manager, workers }) => {
@@ -29,12 +26,7 @@ export const processesRoute: FastifyPluginAsyncTypebox<ProcessesRouteDeps> = asy
       },
     },
     async (req): Promise<ProcessesView> => {
-      const { task, workerUrl } = manager.locate(req.params.id);
-      if (workerUrl === null || task.containerId === null || task.state !== 'Running')
-        throw new NotRunning(
-          `task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`,
-          'top lists what a running container runs',
-        );
+      const { task, workerUrl } = runningOn(manager, req.params.id, 'top lists what a running container runs');
       return workers(workerUrl).processes(task.id, req.query.psArgs);
     },
   );

@@ -23,6 +23,7 @@ import {
   RegisterRequest,
   ReportRequest,
   VolumeParams,
+  TaskParams,
 } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { NotRunning, PoseidonError } from '../errors/index.js';
@@ -45,7 +46,6 @@ import { processesRoute } from './processes-route.js';
 import { usageRoutes } from './usage-routes.js';
 import type { Manager } from './manager.js';
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const RemoveNodeQuery = Type.Object(
   { dead: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE } from '../api/index.js';
+import { ArchiveQuery, MAX_ARCHIVE_UPLOAD_BYTES, PathStatView, TAR_MEDIA_TYPE, TaskParams } from '../api/index.js';
 import type { Driver } from '../driver/index.js';
 import { NoContainer } from '../errors/index.js';
 import {
@@ -22,7 +21,6 @@ export interface ArchiveRouteDeps {
   maxUploadBytes?: number;
 }
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /** Only a manager of this cluster may call (src/http/access.ts). */
 const MANAGER = { access: 'manager' } as const;
 

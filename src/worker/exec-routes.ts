@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import {
   checkExecRequest,
   ExecInput,
@@ -8,9 +7,10 @@ import {
   ExecSessionParams,
   MAX_EXEC_TIMEOUT_MS,
   type ExecRequest as ExecRequestBody,
+  TaskParams,
 } from '../api/index.js';
 import type { Driver, ExecOptions } from '../driver/index.js';
-import { NotRunning } from '../errors/index.js';
+import { runningContainerOf } from '../errors/index.js';
 import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
 import { execLines } from './exec-lines.js';
 import { ExecSessions } from './exec-sessions.js';
@@ -23,7 +23,6 @@ export interface ExecRouteDeps {
   sessions?: ExecSessions;
 }
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /** Only a manager of this cluster may call (src/http/access.ts). */
 const MANAGER = { access: 'manager' } as const;
 
@@ -53,8 +52,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
     { config: MANAGER, schema: { params: TaskParams, body: ExecRequest, response: streamedResponse(execResponse) } },
     async (req, reply) => {
       const task = worker.get(req.params.id);
-      if (task.containerId === null || task.state !== 'Running')
-        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`);
+      const containerId = runningContainerOf(task);
       const io = execOptionsOf(req.body);
       if (io.stdin) sessions.reserve();
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
@@ -65,7 +63,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
         if (session !== undefined) sessions.close(session);
       });
       endsWithServer(req, reply, () => detach.abort());
-      const run = await driver.execStream(task.containerId, req.body.command, detach.signal, io);
+      const run = await driver.execStream(containerId, req.body.command, detach.signal, io);
       if (run.stdin !== undefined && !detach.signal.aborted) session = sessions.open(task, run.stdin);
       const first = session === undefined ? undefined : { session, taskId: task.id };
       const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, {

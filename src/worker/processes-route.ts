@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { ProcessesView, TopQuery } from '../api/index.js';
+import { ProcessesView, TopQuery, TaskParams } from '../api/index.js';
 import type { Driver } from '../driver/index.js';
-import { NotRunning } from '../errors/index.js';
+import { runningContainerOf } from '../errors/index.js';
 import type { Worker } from './worker.js';
 
 export interface ProcessesRouteDeps {
   worker: Worker;
   driver: Driver;
 }
-
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** `poseidon top` on a worker: the processes of a task's running container, for the manager alone. */
 export const processesRoute: FastifyPluginAsyncTypebox<ProcessesRouteDeps> = async (app, { worker, driver }) => {
@@ -21,12 +18,8 @@ export const processesRoute: FastifyPluginAsyncTypebox<ProcessesRouteDeps> = asy
       schema: { params: TaskParams, querystring: TopQuery, response: { 200: ProcessesView } },
     },
     async (req): Promise<ProcessesView> => {
-      const task = worker.get(req.params.id);
-      if (task.containerId === null || task.state !== 'Running')
-        throw new NotRunning(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}, not Running`, WHY);
-      return driver.processes(task.containerId, req.query.psArgs);
+      const containerId = runningContainerOf(worker.get(req.params.id), 'top lists what a running container runs');
+      return driver.processes(containerId, req.query.psArgs);
     },
   );
 };
-
-const WHY = 'top lists what a running container runs';

@@ -16,6 +16,7 @@ import {
   WorkerStatsView,
   TaskUsageView,
   WorkerTaskView,
+  TaskParams,
 } from '../api/index.js';
 import {
   BATCH_BODY_LIMIT_BYTES,
@@ -39,7 +40,6 @@ export interface WorkerRouteDeps {
   readHost(): Promise<HostSnapshot>;
 }
 
-const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Wait = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$', maxLength: 16 });
 const StartQuery = Type.Object(
   {
