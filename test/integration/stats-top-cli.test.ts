@@ -61,13 +61,16 @@ describe('poseidon stats and top on the real engine', () => {
     assert.equal(more, '');
   });
 
-  test('a name that matches nothing is refused; a read token may look', async () => {
+  test('a name that matches nothing is refused; a read token may look, at stats and top', async () => {
     const none = await c.cli(['stats', '--no-stream', 'ghost']);
     assert.deepEqual([none.code, none.stderr], [1, 'poseidon: "ghost" matches no running task or service\n']);
     const { token } = await c.client.createToken({ scope: 'read', name: 'watcher' });
     const read = await runPoseidon(['stats', '--no-stream', 'sleeper-0'], { ...c.cliEnv(), POSEIDON_TOKEN: token });
     assert.equal(read.code, 0, read.stderr);
     assert.match(read.stdout, /\nsleeper-0 /);
+    const top = await runPoseidon(['top', 'sleeper-0'], { ...c.cliEnv(), POSEIDON_TOKEN: token });
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, / sleep 600\n/);
   });
 
   test("top: the container's processes as ps lists them, with ps's options; what it refuses", async () => {

@@ -37,6 +37,14 @@ describe('poseidon wait', () => {
     assert.deepEqual([again.code, again.stdout], [0, '3\n']);
   });
 
+  test('a task that ended without running a container prints no code, says so, and exits 1', async () => {
+    const nowhere = await c.client.submit(c.task('nowhere', { constraints: ['node.name == no-such-node'] }));
+    await c.client.stopTask(nowhere.id); // stopped while Pending: no copy ever ran
+    const r = await c.cli(['wait', 'nowhere']);
+    assert.deepEqual([r.code, r.stdout], [1, '']);
+    assert.match(r.stderr, /^poseidon: task nowhere ended without running: .+\n$/);
+  });
+
   test('a name that matches no task is refused before any wait', async () => {
     const none = await c.cli(['wait', 'job', 'ghost']);
     assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', 'poseidon: no task matches "ghost"\n']);
