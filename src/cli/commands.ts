@@ -21,6 +21,7 @@ import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
+import type { FileCreateFlags, FileFlags, FileKind, FileListFlags } from './file-action.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
 // does (`*-action.ts`, one file per command) when it runs, so `poseidon --version` loads
@@ -55,6 +56,8 @@ const COMMANDS: ReadonlyArray<readonly [readonly string[], (program: Command) =>
   [['deploy'], (program) => registerDeploy(program, withManager)],
   [['stack'], (program) => registerStack(program, withManager)],
   [['volume'], registerVolume],
+  [['secret'], (program) => registerFile(program, 'secret')],
+  [['config'], (program) => registerFile(program, 'config')],
   [['install-units'], registerInstallUnits],
   // `__complete` is not named here: it gets the whole CLI, which it completes from
   [['completion'], (program) => registerCompletion(program, withManager)],
@@ -375,5 +378,59 @@ function registerVolume(program: Command): void {
     .action(async (name: string, flags: VolumeFlags) => {
       const { removeVolume } = await import('./volume-action.js');
       await removeVolume(name, flags);
+    });
+}
+
+/** What `secret` and `config` say of their kind. */
+const FILE_KINDS: Readonly<Record<FileKind, { about: string; where: string; shown: string }>> = {
+  secret: {
+    about: 'secrets: named values a task mounts as files (/run/secrets/NAME), never shown again once created',
+    where: '/run/secrets/NAME',
+    shown: 'never its value',
+  },
+  config: {
+    about: 'configs: named values a task mounts as files (/NAME), shown by config inspect',
+    where: '/NAME',
+    shown: 'its value as text when it is UTF-8, else base64',
+  },
+};
+
+/** `secret create|ls|inspect|rm`, and the same for `config`, as `docker secret` and `docker config` have them. */
+function registerFile(program: Command, kind: FileKind): void {
+  const { about, where, shown } = FILE_KINDS[kind];
+  const group = program.command(kind).description(about);
+  withManager(group.command('create'))
+    .description(`create a ${kind} from a file or stdin (it never changes: a new value is a new name; deploy)`)
+    .argument('<name>', `${kind} name: letters, digits and "_", ".", "-"; a task mounts it at ${where}`)
+    .argument('[file]', 'the file holding the value; - or none: read it from stdin (at most 500 KiB)')
+    .option('-l, --label <key=value>', `a label on the ${kind} (repeat)`, collect)
+    .option('--json', 'print JSON')
+    .action(async (name: string, file: string | undefined, flags: FileCreateFlags) => {
+      const { createFile } = await import('./file-action.js');
+      await createFile(kind, name, file, flags);
+    });
+  withManager(group.command('ls'))
+    .description(`list ${kind}s: name, size, created, the tasks and services that use it (never a value)`)
+    .option('-q, --quiet', 'print the names only')
+    .option('--json', 'print JSON')
+    .action(async (flags: FileListFlags) => {
+      const { listFiles } = await import('./file-action.js');
+      await listFiles(kind, flags);
+    });
+  withManager(group.command('inspect'))
+    .description(`print ${kind}s as a JSON array: labels, size, created, users; ${shown}`)
+    .argument('<name...>', `${kind} names`)
+    .option('--json', 'print JSON (the default)')
+    .action(async (names: string[], flags: FileFlags) => {
+      const { inspectFiles } = await import('./file-action.js');
+      await inspectFiles(kind, names, flags);
+    });
+  withManager(group.command('rm'))
+    .description(`remove ${kind}s (refused while a task or service uses one; deploy)`)
+    .argument('<name...>', `${kind} names`)
+    .option('--json', 'print JSON')
+    .action(async (names: string[], flags: FileFlags) => {
+      const { removeFiles } = await import('./file-action.js');
+      await removeFiles(kind, names, flags);
     });
 }

@@ -46,7 +46,7 @@ export function printCompletionScript(shell: string): void {
 /** How long a completion waits for the manager: a <Tab> must not hang. */
 const NAMES_TIMEOUT_MS = 1_500;
 
-type NameKind = 'tasks' | 'services' | 'nodes' | 'stacks';
+type NameKind = 'tasks' | 'services' | 'nodes' | 'stacks' | 'secrets' | 'configs';
 
 /** `poseidon __complete KIND [WORDS...]`: candidates, one a line; nothing at all on an error. */
 export async function complete(
@@ -65,11 +65,16 @@ export async function complete(
   }
 }
 
+const NAME_KINDS: readonly string[] = ['tasks', 'services', 'nodes', 'stacks', 'secrets', 'configs'];
+
 function isNameKind(kind: string): kind is NameKind {
-  return kind === 'tasks' || kind === 'services' || kind === 'nodes' || kind === 'stacks';
+  return NAME_KINDS.includes(kind);
 }
 
-/** Names from the manager: task ids and names (a command takes either), service, stack and node names. */
+/**
+ * Names from the manager: task ids and names (a command takes either), service, stack, node,
+ * secret and config names.
+ */
 async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   const client = managerClient(flags, NAMES_TIMEOUT_MS);
   if (kind === 'tasks') {
@@ -78,6 +83,8 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
     return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
   }
   if (kind === 'services') return (await client.listServices()).map((s) => s.name);
+  if (kind === 'secrets' || kind === 'configs')
+    return (await client.listFiles(kind === 'secrets' ? 'secret' : 'config')).map((f) => f.name);
   if (kind === 'stacks') {
     const stacks = (await client.listServices()).map((s) => s.spec.labels?.[STACK_LABEL]);
     return [...new Set(stacks.filter((n): n is string => n !== undefined))];
@@ -103,6 +110,8 @@ function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
   )
     return 'services';
   if (['stack services', 'stack ps', 'stack rm'].includes(path)) return 'stacks';
+  if (['secret inspect', 'secret rm'].includes(path)) return 'secrets';
+  if (['config inspect', 'config rm'].includes(path)) return 'configs';
   if (path === 'completion') return ['bash', 'zsh', 'fish'];
   if (path === 'install-units') return ['manager', 'worker'];
   return undefined;

@@ -1,12 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
-import type { ServiceSpec, ServiceView } from '../api/index.js';
+import type { FileView, ServiceSpec, ServiceView } from '../api/index.js';
 import {
   composeToServices,
   interpolateText,
   planStack,
   stackNameFrom,
+  type StackFile,
   type StackPlan,
   type Variables,
 } from '../compose/index.js';
@@ -37,6 +38,22 @@ export interface StackClient {
   createService(spec: ServiceSpec): Promise<ServiceView>;
   updateService(name: string, spec: ServiceSpec): Promise<ServiceView>;
   removeService(name: string): Promise<unknown>;
+  listFiles(kind: 'secret' | 'config'): Promise<FileView[]>;
+  createFile(
+    kind: 'secret' | 'config',
+    req: { name: string; data: Buffer; labels?: Record<string, string> },
+  ): Promise<FileView>;
+}
+
+/**
+ * What a deploy does with a secret or config its services mount: creates it, finds it there
+ * already (created by an earlier deploy: the manager refuses another value under its name), or
+ * checks that an external one exists.
+ */
+export interface FileAction {
+  kind: 'secret' | 'config';
+  name: string;
+  action: 'create' | 'exists' | 'external';
 }
 
 /** What a deploy did (or, with --dry-run, would do). */
@@ -44,6 +61,8 @@ export interface DeployResult {
   stack: string;
   dryRun: boolean;
   warnings: string[];
+  /** The secrets and configs the services mount, created before any service. */
+  files: FileAction[];
   created: string[];
   updated: { name: string; newVersion: boolean; changes: string[] }[];
   removed: string[];
@@ -158,11 +177,12 @@ export async function deployStack(
   },
 ): Promise<DeployResult> {
   const { stack } = options;
-  const { services, warnings } = composeToServices(doc, {
+  const { services, files, warnings } = composeToServices(doc, {
     stack,
     baseDir: options.baseDir,
     hostEnv: options.variables ?? process.env,
     readFile: (path) => readFileSync(path, 'utf8'),
+    readBytes: readAtMost,
   });
   // errors name the Compose file's path: services.web (the key), not the service's full name
   const normalize = (spec: ServiceSpec): ServiceSpec =>
@@ -175,12 +195,55 @@ export async function deployStack(
     normalize,
     templateChanged,
   });
-  const result = resultOf(stack, options, warnings, plan);
+  const fileActions = await filesToCreate(client, files);
+  const result = resultOf(stack, options, warnings, plan, fileActions);
   if (options.dryRun) return result;
+  // before the services that mount them; the same value again is answered with the one there
+  for (const f of files)
+    if (f.value !== undefined)
+      await client.createFile(f.kind, { name: f.name, data: f.value, ...(f.labels ? { labels: f.labels } : {}) });
   for (const spec of plan.create) await client.createService(spec);
   for (const { spec } of plan.update) await client.updateService(spec.name, spec);
   if (options.prune) for (const name of plan.remove) await client.removeService(name);
   return result;
+}
+
+/** At most `limit` bytes of a file (a secret's or config's value): a larger one is not read whole. */
+function readAtMost(path: string, limit: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(limit);
+    let n = 0;
+    while (n < limit) {
+      const got = readSync(fd, buf, n, limit - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What the deploy does with each secret and config: create it, or find it there; an external one
+ * the manager does not have is refused here, before anything changes.
+ */
+async function filesToCreate(client: StackClient, files: readonly StackFile[]): Promise<FileAction[]> {
+  if (files.length === 0) return [];
+  const kinds = [...new Set(files.map((f) => f.kind))];
+  const lists = await Promise.all(kinds.map((k) => client.listFiles(k)));
+  const known = new Set(kinds.flatMap((k, i) => (lists[i] ?? []).map((v) => `${k}/${v.name}`)));
+  return files.map((f) => {
+    const there = known.has(`${f.kind}/${f.name}`);
+    if (f.external && !there)
+      throw new InvalidField(
+        `${f.kind}s.${f.key}:`,
+        `is external, and the manager has no ${f.kind} named ${f.name}: create it first ` +
+          `(poseidon ${f.kind} create ${f.name} FILE), or give its value here (file:)`,
+      );
+    return { kind: f.kind, name: f.name, action: f.external ? 'external' : there ? 'exists' : 'create' };
+  });
 }
 
 function resultOf(
@@ -188,11 +251,13 @@ function resultOf(
   options: { prune: boolean; dryRun: boolean },
   warnings: string[],
   plan: StackPlan,
+  files: FileAction[],
 ): DeployResult {
   return {
     stack,
     dryRun: options.dryRun,
     warnings,
+    files,
     created: plan.create.map((s) => s.name),
     updated: plan.update.map((u) => ({ name: u.spec.name, newVersion: u.newVersion, changes: u.changes })),
     removed: options.prune ? plan.remove : [],
@@ -224,5 +289,12 @@ function describe(r: DeployResult): string {
     `${r.created.length} created, ${r.updated.length} updated, ${r.removed.length} removed, ` +
     `${r.unchanged.length} unchanged`;
   const last = r.dryRun ? `dry run: nothing was changed (would be: ${counts})` : `stack ${r.stack}: ${counts}`;
-  return `${table(['ACTION', 'SERVICE', 'CHANGES'], rows)}\n${printable(last)}`;
+  const files =
+    r.files.length === 0
+      ? ''
+      : `${table(
+          ['ACTION', 'KIND', 'NAME'],
+          r.files.map((f) => [f.action, f.kind, f.name]),
+        )}\n\n`;
+  return `${files}${table(['ACTION', 'SERVICE', 'CHANGES'], rows)}\n${printable(last)}`;
 }

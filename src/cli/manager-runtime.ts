@@ -14,7 +14,7 @@ import {
   StaticWorkers,
 } from '../manager/index.js';
 import { InvalidField } from '../errors/index.js';
-import { CertificateRenewer, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
+import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { openManagerStores } from './manager-stores.js';
 import type { StoreChoice } from './store-flag.js';
@@ -114,6 +114,8 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,
+    // secrets are sealed under a key of the cluster CA's: every manager of a group holds it
+    filesKey: await filesKeyOf(opts.dataDir),
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
     ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
     ...(opts.plainTaskHistory === undefined ? {} : { plainTaskHistory: opts.plainTaskHistory }),

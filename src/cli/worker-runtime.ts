@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -102,6 +102,10 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   const metrics = new Registry();
   const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
   hostMetrics.start();
+  const nodeId = creds.current.info.nodeId;
+  const managerUrl = opts.managerUrl;
+  // the node's certificate, trusting a manager certificate of its cluster only
+  const manager = managerUrl === undefined ? undefined : new ManagerClient(managerUrl, 5_000, { tls: creds.client });
   const worker = new Worker({
     name: opts.name,
     driver,
@@ -111,6 +115,10 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     metrics,
     stopGraceSeconds: opts.stopGraceSeconds,
     ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }),
+    files: {
+      root: taskFilesRoot(nodeId, opts.dataDir, log),
+      source: manager === undefined ? undefined : (taskId, generation) => manager.taskFiles(nodeId, taskId, generation),
+    },
   });
   await worker.start();
   const app = await createWorkerServer({
@@ -130,10 +138,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   });
   const listened = await app.listen({ host: opts.host, port: opts.port });
   const url = opts.advertiseUrl ?? listened;
-  const nodeId = creds.current.info.nodeId;
   log.info({ url, name: opts.name, nodeId, dataDir: opts.dataDir }, 'worker listening');
   creds.onChange(() => setServerTls(app, creds.server));
-  const managerUrl = opts.managerUrl;
   let renewer: CertificateRenewer | undefined;
   if (managerUrl === undefined) {
     const expiresAt = new Date(creds.current.info.notAfterMs).toISOString();
@@ -154,7 +160,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   }
   let reporter: ManagerReporter | undefined;
   let fence: SelfFence | undefined;
-  if (managerUrl !== undefined && opts.register !== false) {
+  if (manager !== undefined && opts.register !== false) {
     const disk = await readDiskSpace(opts.dataDir);
     // exclusive tasks stop here when no manager has answered for --fence
     const selfFence = new SelfFence({
@@ -165,8 +171,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     });
     fence = selfFence;
     reporter = new ManagerReporter({
-      // the node's certificate, trusting a manager certificate of its cluster only
-      manager: new ManagerClient(managerUrl, 5_000, { tls: creds.client }),
+      manager,
       worker,
       nodeId,
       name: opts.name,
@@ -218,4 +223,14 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       await store.close();
     },
   };
+}
+
+/**
+ * Where the worker writes tasks' secrets and configs: a directory of its own on /dev/shm (memory,
+ * never the disk), or, on a host without it, the data dir (said once, at start).
+ */
+function taskFilesRoot(nodeId: string, dataDir: string, log: Logger): string {
+  if (existsSync('/dev/shm')) return join('/dev/shm', `poseidon-${nodeId}`);
+  log.warn({ dataDir }, 'no /dev/shm: secrets are written under the data dir, on disk');
+  return join(dataDir, 'task-files');
 }

@@ -14,6 +14,7 @@ import type {
   ExecInput,
   ExecLine,
   ExecRequest,
+  FileView,
   HeartbeatReply,
   HeartbeatRequest,
   JoinRequest,
@@ -31,6 +32,7 @@ import type {
   ServiceEndpointsView,
   ServiceTaskView,
   ServiceView,
+  TaskFilesReply,
   TaskReport,
   TaskUsageView,
   TokenScope,
@@ -223,6 +225,35 @@ export class ManagerClient {
   /** Removes a named volume from its node; refused (volume_in_use) while an unfinished task mounts it. */
   removeVolume(name: string): Promise<RemovedVolumeView> {
     return this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
+  }
+  /**
+   * Creates a secret or config from its value; the same name and value again answers the one
+   * there, another value is refused (file_exists).
+   */
+  createFile(
+    kind: 'secret' | 'config',
+    req: { name: string; data: Buffer; labels?: Record<string, string> },
+  ): Promise<FileView> {
+    const body = { name: req.name, data: req.data.toString('base64'), ...(req.labels ? { labels: req.labels } : {}) };
+    return this.http.request('POST', `/${kind}s`, { body });
+  }
+  /** Secrets or configs: never a secret's value. */
+  listFiles(kind: 'secret' | 'config'): Promise<FileView[]> {
+    return this.http.request('GET', `/${kind}s`);
+  }
+  /** One secret or config (a config with its value, base64, as `data`). */
+  getFile(kind: 'secret' | 'config', name: string): Promise<FileView> {
+    return this.http.request('GET', `/${kind}s/${encodeURIComponent(name)}`);
+  }
+  /** Removes a secret or config; refused (file_in_use) while an unfinished task or a service mounts it. */
+  removeFile(kind: 'secret' | 'config', name: string): Promise<FileView> {
+    return this.http.request('DELETE', `/${kind}s/${encodeURIComponent(name)}`);
+  }
+  /** A worker: the values of what a task placed on it mounts (its node certificate, that placement's generation). */
+  taskFiles(nodeId: string, taskId: string, generation: number): Promise<TaskFilesReply> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/task-files`, {
+      body: { taskId, generation },
+    });
   }
   /** A new API token; the answer's `token` is the only time its secret is shown. */
   createToken(req: { scope: TokenScope; ttl?: string; name?: string }): Promise<CreatedTokenView> {

@@ -3,6 +3,7 @@ import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 import { composeDeploy } from './deploy.js';
 import { composeEnvironment } from './environment.js';
 import { composeEnvFiles } from './env-file.js';
+import { composeFileRefs, declaredFiles, type FileDeclarations, type ReadBytes, type StackFile } from './files.js';
 import { composeHealthCheck } from './healthcheck.js';
 import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
@@ -30,10 +31,17 @@ export interface ComposeOptions {
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** Reads an `env_file` (a path made absolute from baseDir); without it an env_file is refused. */
   readFile?: (path: string) => string;
+  /**
+   * Reads a secret's or config's `file:` (a path made absolute from baseDir), at most `limit`
+   * bytes of it; without it such a file is refused.
+   */
+  readBytes?: ReadBytes;
 }
 
 export interface ComposeStack {
   services: ServiceSpec[];
+  /** The secrets and configs the services mount, with the values to create them with (secrets first). */
+  files: StackFile[];
   /** The first lists every key Poseidon does not support, by path; then other notes. */
   warnings: string[];
 }
@@ -41,7 +49,7 @@ export interface ComposeStack {
 // "1 to 63 lowercase letters, ...": the rule without its "must be a DNS label: "
 const LABEL_RULE = NAME_RULE.slice(NAME_RULE.indexOf(': ') + 2);
 
-const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes']);
+const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes', 'secrets', 'configs']);
 const SERVICE_KEYS = new Set([
   'image',
   'command',
@@ -54,7 +62,16 @@ const SERVICE_KEYS = new Set([
   'healthcheck',
   'deploy',
   'volumes',
+  'secrets',
+  'configs',
 ]);
+
+/** What the top-level keys declare, which services name. */
+interface Declared {
+  volumes: VolumeNames;
+  secrets: FileDeclarations;
+  configs: FileDeclarations;
+}
 
 export function composeToServices(file: unknown, options: ComposeOptions): ComposeStack {
   const { stack } = options;
@@ -73,24 +90,29 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
     throw composeError('services', 'is required: a Compose file names its services under services:');
   const services = asMap(doc['services'], 'services');
   if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
-  const volumes = declaredVolumes(doc['volumes'], stack, found);
-  const specs = Object.entries(services).map(([key, body]) =>
-    serviceSpec(
-      key,
-      body,
-      volumes,
-      { ...options, baseDir: options.baseDir ?? '/', hostEnv, readFile: options.readFile ?? cannotRead },
-      found,
-    ),
-  );
+  const declared: Declared = {
+    volumes: declaredVolumes(doc['volumes'], stack, found),
+    secrets: declaredFiles(doc['secrets'], 'secret', stack, found),
+    configs: declaredFiles(doc['configs'], 'config', stack, found),
+  };
+  const full: Required<ComposeOptions> = {
+    ...options,
+    baseDir: options.baseDir ?? '/',
+    hostEnv,
+    readFile: options.readFile ?? cannotRead,
+    readBytes: options.readBytes ?? cannotRead,
+  };
+  const specs = Object.entries(services).map(([key, body]) => serviceSpec(key, body, declared, full, found));
   noteUnreachable(services, specs, found);
-  return { services: specs, warnings: found.warnings() };
+  // only what a service mounts is read and created
+  const files = [declared.secrets, declared.configs].flatMap((d) => d.files(full.baseDir, hostEnv, full.readBytes));
+  return { services: specs, files, warnings: found.warnings() };
 }
 
 function serviceSpec(
   key: string,
   body: unknown,
-  volumes: VolumeNames,
+  declared: Declared,
   options: Required<ComposeOptions>,
   found: Findings,
 ): ServiceSpec {
@@ -148,8 +170,16 @@ function serviceSpec(
     if (check !== undefined) task.healthCheck = check;
   }
   if (map['volumes'] !== undefined) {
-    const mounts = composeVolumes(map['volumes'], at('volumes'), volumes, options.baseDir, found);
+    const mounts = composeVolumes(map['volumes'], at('volumes'), declared.volumes, options.baseDir, found);
     if (mounts.length > 0) task.volumes = mounts;
+  }
+  if (map['secrets'] !== undefined && map['secrets'] !== null) {
+    const refs = composeFileRefs(map['secrets'], at('secrets'), declared.secrets, found);
+    if (refs.length > 0) task.secrets = refs;
+  }
+  if (map['configs'] !== undefined && map['configs'] !== null) {
+    const refs = composeFileRefs(map['configs'], at('configs'), declared.configs, found);
+    if (refs.length > 0) task.configs = refs;
   }
   const deploy =
     map['deploy'] === undefined || map['deploy'] === null

@@ -1,6 +1,8 @@
 // Compose files → Poseidon services (`poseidon deploy`). Pure: no I/O (files come through a reader given), no clients.
 /** composeToServices: a Compose document → the stack's ServiceSpecs and the warnings, by path. */
 export { composeToServices, STACK_LABEL, type ComposeOptions, type ComposeStack } from './convert.js';
+/** StackFile: a secret or config a stack's services mount, created by the deploy (or external). */
+export { type StackFile, type ReadBytes } from './files.js';
 /** planStack: what a deploy creates, updates and removes, against the cluster's services. */
 export { planStack, changedFields, sameValue, type StackPlan, type PlanInputs } from './plan.js';
 /** stackNameFrom: the default stack name from the Compose file's directory. */

@@ -11,6 +11,7 @@ export type {
   ContainerUsage,
   BoundPort,
   StartOptions,
+  FileBind,
   LogOptions,
   PathStat,
 } from './types.js';

@@ -68,6 +68,14 @@ export interface StartOptions {
    * False (the default) after a crash or on a resync, when a container may exist unrecorded.
    */
   fresh?: boolean;
+  /** Files of the host bound read-only into the container (secrets and configs, written by the worker). */
+  files?: readonly FileBind[];
+}
+
+/** A host file that appears at `target` in the container, read-only. */
+export interface FileBind {
+  source: string;
+  target: string;
 }
 
 export interface LogOptions {

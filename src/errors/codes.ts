@@ -55,6 +55,12 @@ export const ERRORS = {
   volume_not_found: spec('volume_not_found', 404),
   /** A task that is not finished mounts it (manager), or a running container does (worker). */
   volume_in_use: spec('volume_in_use', 409),
+  // secrets and configs
+  file_not_found: spec('file_not_found', 404),
+  /** A secret or config of that name holds another value: values never change; use a new name. */
+  file_exists: spec('file_exists', 409),
+  /** An unfinished task or a service mounts it. */
+  file_in_use: spec('file_in_use', 409),
   // API tokens
   token_not_found: spec('token_not_found', 404),
   last_admin_token: spec('last_admin_token', 409),

@@ -9,20 +9,23 @@ import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
 import { recordProblem } from './record-checks.js';
 import { restartsAgain } from './restart-policy.js';
-import type { NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import type { FileRecord, NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /**
  * What the manager stores: tasks under `task/`, nodes under `node/`, nodes removed from the
  * cluster (their certificates refused from then on) under `revoked/`, services under `service/`,
- * named volumes and the node holding each under `volume/`.
+ * named volumes and the node holding each under `volume/`, secrets and configs under `secret/`
+ * and `config/`.
  */
 export type ManagerRecord =
   | { kind: 'task'; task: TaskRecord }
   | { kind: 'node'; node: NodeRecord }
   | { kind: 'revoked'; revoked: RevokedNode }
   | { kind: 'service'; service: ServiceRecord }
-  | { kind: 'volume'; volume: VolumeRecord };
+  | { kind: 'volume'; volume: VolumeRecord }
+  | { kind: 'secret'; file: FileRecord }
+  | { kind: 'config'; file: FileRecord };
 
 /**
  * Tasks are stored in submission order, `task/<submittedAt>/<id>`, not by id alone: LMDB copies
@@ -35,6 +38,8 @@ const NODE_KEY = (id: string): string => `node/${id}`;
 const REVOKED_KEY = (id: string): string => `revoked/${id}`;
 const SERVICE_KEY = (name: string): string => `service/${name}`;
 const VOLUME_KEY = (name: string): string => `volume/${name}`;
+/** A secret's or config's key, in the store and in ClusterState.files: `secret/<name>`, `config/<name>`. */
+export const FILE_KEY = (f: Pick<FileRecord, 'kind' | 'name'>): string => `${f.kind}/${f.name}`;
 
 /**
  * Called whenever the latest record of a task changes: written, staged, or put back after a failed
@@ -67,6 +72,8 @@ export class ClusterState {
   readonly services = new Map<string, ServiceRecord>();
   /** Named volumes by name, each with the node that holds it; change through saveVolume/deleteVolume. */
   readonly volumes = new Map<string, VolumeRecord>();
+  /** Secrets and configs by FILE_KEY; change through saveFile/deleteFile. */
+  readonly files = new Map<string, FileRecord>();
   /** Task and node events, live (GET /events). */
   readonly events = new EventBus();
   /** Shares what tasks hold alike (images, labels, health, reasons): memory per task. */
@@ -112,6 +119,10 @@ export class ClusterState {
       }
       if (rec.kind === 'volume') {
         this.volumes.set(rec.volume.name, rec.volume);
+        continue;
+      }
+      if (rec.kind === 'secret' || rec.kind === 'config') {
+        this.files.set(FILE_KEY(rec.file), rec.file);
         continue;
       }
       const t = this.#adopt(rec.task);
@@ -315,6 +326,19 @@ export class ClusterState {
     for (const name of names) this.volumes.delete(name);
   }
 
+  /** Writes a secret or config, durably, then keeps it. */
+  async saveFile(file: FileRecord): Promise<void> {
+    const value: ManagerRecord = file.kind === 'secret' ? { kind: 'secret', file } : { kind: 'config', file };
+    await this.deps.store.put(FILE_KEY(file), value);
+    this.files.set(FILE_KEY(file), file);
+  }
+
+  /** Removes a secret or config, durably, then forgets it. */
+  async deleteFile(file: Pick<FileRecord, 'kind' | 'name'>): Promise<void> {
+    await this.deps.store.delete(FILE_KEY(file));
+    this.files.delete(FILE_KEY(file));
+  }
+
   /** A node's name for people; its id when the node is unknown. */
   nodeName(nodeId: string): string {
     return this.nodes.get(nodeId)?.record.name ?? nodeId;
@@ -338,6 +362,7 @@ export class ClusterState {
     this.revoked.clear();
     this.services.clear();
     this.volumes.clear();
+    this.files.clear();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { PoseidonError } from '../errors/index.js';
+import type { FileKind } from '../task/index.js';
 
 /** The first three ids of what a reference matches (tasks, nodes), for a message. */
 function firstIds(ids: readonly string[]): string {
@@ -104,5 +105,30 @@ export class NodeHoldsExclusive extends PoseidonError {
         'stop them first, or, if the machine is dead (powered off, its containers gone), ' +
         `remove it with \`poseidon node rm ${nodeName} --dead\``,
     );
+  }
+}
+
+/** No secret or config of that name. */
+export class FileNotFound extends PoseidonError {
+  constructor(kind: FileKind, name: string) {
+    super('file_not_found', `no ${kind} named ${name}: create it with \`poseidon ${kind} create ${name} FILE\``);
+  }
+}
+
+/** A secret or config of that name holds another value. */
+export class FileExists extends PoseidonError {
+  constructor(kind: FileKind, name: string) {
+    super(
+      'file_exists',
+      `${kind} ${name} exists with another value; values never change: create it under a new name ` +
+        `(or remove it first, once nothing uses it)`,
+    );
+  }
+}
+
+/** Unfinished tasks or services mount the secret or config. */
+export class FileInUse extends PoseidonError {
+  constructor(kind: FileKind, name: string, users: readonly string[]) {
+    super('file_in_use', `${kind} ${name} is in use by ${firstIds(users)}; stop or remove them first`);
   }
 }

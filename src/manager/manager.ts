@@ -16,6 +16,7 @@ import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
 import type { ServiceOps } from './services/service-ops.js';
 import type { VolumeBook } from './volume-book.js';
+import type { FileBook } from './file-book.js';
 import { saveUnwritten } from './submissions.js';
 import { requestStop, submitted } from './transitions.js';
 import { recordCopy, type RecordCopy } from './record-copy.js';
@@ -50,6 +51,11 @@ export class Manager {
   /** Named volumes: where each is, and removing one (volume-book.ts). */
   get volumes(): VolumeBook {
     return this.#p.volumes;
+  }
+
+  /** Secrets and configs (file-book.ts). */
+  get files(): FileBook {
+    return this.#p.files;
   }
 
   /** Service discovery: endpoints, their watchers and the drain before a stop (discovery/). */
@@ -94,6 +100,7 @@ export class Manager {
       await submissions.durable(request.id); // resubmitted: idempotent, and answered once durable
       return this.#view(request.id);
     }
+    this.#p.files.checkRefs(request.files);
     const rec = submitted(state.compact.request(request), state.isoNow());
     if (this.#stopped) {
       // no more passes: write it as it is; the next manager places it

@@ -1,4 +1,4 @@
-import type { NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import type { FileRecord, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
@@ -10,6 +10,7 @@ export function recordProblem(rec: unknown): string | null {
     revoked: Partial<RevokedNode>;
     service: Partial<ServiceRecord>;
     volume: Partial<VolumeRecord>;
+    file: Partial<FileRecord>;
   }> | null;
   if (typeof r !== 'object' || r === null) return 'not an object';
   if (r.kind === 'volume') {
@@ -17,6 +18,18 @@ export function recordProblem(rec: unknown): string | null {
     return typeof v?.name === 'string' && typeof v.nodeId === 'string' && typeof v.createdAt === 'string'
       ? null
       : 'volume record without name, node or time';
+  }
+  if (r.kind === 'secret' || r.kind === 'config') {
+    const f = r.file;
+    return f?.kind === r.kind &&
+      typeof f.name === 'string' &&
+      typeof f.value === 'string' &&
+      typeof f.size === 'number' &&
+      typeof f.createdAt === 'string' &&
+      typeof f.labels === 'object' &&
+      f.labels !== null
+      ? null
+      : `${r.kind} record without name, value, size, labels or time`;
   }
   if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
   if (r.kind === 'service') return serviceProblem(r.service);

@@ -1,4 +1,4 @@
-import type { ClusterState, ManagerRecord } from './cluster-state.js';
+import { FILE_KEY, type ClusterState, type ManagerRecord } from './cluster-state.js';
 import { recordProblem } from './record-checks.js';
 
 /** What a follower's state copy feeds: each record as etcd's watch delivers it, and a fresh start. */
@@ -27,6 +27,7 @@ function copyRecord(state: ClusterState, key: string, value: unknown): void {
     else if (kind === 'revoked') state.revoked.delete(name);
     else if (kind === 'service') state.services.delete(name);
     else if (kind === 'volume') state.volumes.delete(name);
+    else if (kind === 'secret' || kind === 'config') state.files.delete(`${kind}/${name}`);
     return;
   }
   if (recordProblem(value) !== null || (value as ManagerRecord).kind !== kind) return; // set aside, or not ours
@@ -54,5 +55,9 @@ function copyRecord(state: ClusterState, key: string, value: unknown): void {
       return;
     case 'volume':
       state.volumes.set(rec.volume.name, rec.volume);
+      return;
+    case 'secret':
+    case 'config':
+      state.files.set(FILE_KEY(rec.file), rec.file);
   }
 }

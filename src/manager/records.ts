@@ -10,7 +10,7 @@ import type {
   ResourcesView,
   ServiceTaskRef,
 } from '../api/index.js';
-import type { TaskRequest, TaskState } from '../task/index.js';
+import type { FileKind, TaskRequest, TaskState } from '../task/index.js';
 
 /** What ended a task's last copy, kept across its restarts: why, how and when. */
 export interface LastExit {
@@ -87,6 +87,20 @@ export interface VolumeRecord {
   name: string;
   nodeId: string;
   createdAt: string;
+}
+
+/**
+ * A secret or config. A secret's value is sealed (AES-256-GCM under the cluster's files key,
+ * file-seal.ts); a config's is kept as it is. Neither changes once written.
+ */
+export interface FileRecord {
+  kind: FileKind;
+  name: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  size: number;
+  /** A config's value, base64; a secret's sealed value (`iv.tag.data`, each base64). */
+  value: string;
 }
 
 /** A node removed from the cluster: its certificate is refused from then on. */

@@ -22,6 +22,8 @@ import {
   parseTaskFields,
   RegisterRequest,
   ReportRequest,
+  TaskFilesReply,
+  TaskFilesRequest,
   VolumeParams,
   TaskParams,
 } from '../api/index.js';
@@ -41,6 +43,7 @@ import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import { archiveRoutes } from './archive-routes.js';
+import { fileRoutes } from './file-routes.js';
 import { execRoutes } from './exec-routes.js';
 import { processesRoute } from './processes-route.js';
 import { usageRoutes } from './usage-routes.js';
@@ -204,6 +207,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   await app.register(execRoutes, { manager, workers });
   await app.register(archiveRoutes, { manager, workers });
   await app.register(usageRoutes, { manager, workers });
+  await app.register(fileRoutes, { manager });
   await app.register(processesRoute, { manager, workers });
 
   app.get(
@@ -318,6 +322,16 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       ownNode(req, req.params.id);
       await manager.report(req.params.id, req.body.tasks);
       return reply.status(204).send(null);
+    },
+  );
+
+  // the values of the secrets and configs a task mounts, for the node it is placed on (file-book.ts)
+  app.post(
+    '/nodes/:id/task-files',
+    { config: NODE, schema: { params: NodeParams, body: TaskFilesRequest, response: { 200: TaskFilesReply } } },
+    async (req) => {
+      ownNode(req, req.params.id);
+      return manager.files.valuesFor(req.params.id, req.body.taskId, req.body.generation);
     },
   );
 };

@@ -101,7 +101,7 @@ export class VolumeBook {
  * A task that holds a container, or will run again: waiting for a node, or for a restart its
  * policy planned. A task stopped, completed or given up is finished.
  */
-function isUnfinished(rec: TaskRecord): boolean {
+export function isUnfinished(rec: TaskRecord): boolean {
   if (isActive(rec.state)) return true;
   if (rec.desired !== 'running') return false;
   return rec.state === TaskState.Pending || rec.restartAt !== null;

@@ -24,6 +24,7 @@ import { DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_TASK_HISTORY, TaskHistory } from '.
 import { StatusIntake } from './status-intake.js';
 import { Submissions } from './submissions.js';
 import { VolumeBook } from './volume-book.js';
+import { FileBook } from './file-book.js';
 
 /** How long a node's engine may be away (dockerd restarting) before its tasks are placed elsewhere. */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
@@ -59,6 +60,8 @@ export interface ManagerDeps {
   taskHistory?: number;
   /** Ended plain tasks kept in all (`--plain-task-history`; default DEFAULT_PLAIN_TASK_HISTORY). */
   plainTaskHistory?: number;
+  /** Seals secrets in the store (pki/files-key.ts: from the cluster CA); a key for this process alone when absent. */
+  filesKey?: Buffer;
 }
 
 /** The manager's parts, each with one job, wired to each other; Manager is their facade. */
@@ -76,6 +79,7 @@ export interface ManagerParts {
   /** The Services API's operations. */
   readonly serviceOps: ServiceOps;
   readonly volumes: VolumeBook;
+  readonly files: FileBook;
   /** Service discovery: the endpoint table, its watchers, the drain before a replica stops. */
   readonly discovery: Discovery;
   readonly background: Background;
@@ -105,6 +109,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   };
   const metrics: ManagerMetrics = new ManagerMetrics(deps.metrics, counts);
   const volumes = new VolumeBook({ state, log });
+  const files = new FileBook({ state, log, ...(deps.filesKey === undefined ? {} : { key: deps.filesKey }) });
   const placer: Placer = new Placer({
     strategy: deps.strategy,
     clock,
@@ -252,6 +257,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
       },
     },
     tasksChanged: (ids) => orchestrator.changed(ids),
+    files,
     vips,
     clock,
     log,
@@ -292,6 +298,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     services,
     serviceOps,
     volumes,
+    files,
     discovery,
     background,
     clock,

@@ -43,3 +43,4 @@ export {
 export { LiveCredentials, type ServerCredentials } from './live-credentials.js';
 export { certificateAddresses, managerAddresses } from './addresses.js';
 export { nodeCredentials, NotJoined, type NodeJoinOptions } from './node-join.js';
+export { filesKeyOf, filesKeyOfPem } from './files-key.js';

@@ -40,6 +40,19 @@ export {
 } from './constraint.js';
 /** Named volumes and host paths a task mounts; isHostPathAllowed resolves `..` before it compares. */
 export { parseVolumes, isHostPathAllowed, volumeNames, hostPaths, toVolumeSpec, type VolumeMount } from './volume.js';
+/** Secrets and configs a task mounts as files. */
+export {
+  FileRefSpec,
+  FILE_NAME_PATTERN,
+  MAX_FILE_BYTES,
+  MAX_FILE_REFS,
+  SECRETS_DIR,
+  DEFAULT_FILE_MODE,
+  parseFileRefs,
+  toFileRefSpecs,
+  type FileKind,
+  type TaskFile,
+} from './file-ref.js';
 /** validateSpec: schema check; parseSpec: units, defaults and cross-field rules. */
 export { validateSpec, parseSpec, type SpecLimits } from './parse-spec.js';
 /** Either format in, a TaskRequest out; throws InvalidField naming the field. */

@@ -24,6 +24,7 @@ import { parseConstraint } from './constraint.js';
 import { TaskSpec } from './spec.js';
 import { compile } from './validate.js';
 import { isHostPathAllowed, parseVolumes } from './volume.js';
+import { parseFileRefs } from './file-ref.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
 export interface SpecLimits {
@@ -105,6 +106,10 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   if (constraints.length > 0) request.constraints = constraints;
   const volumes = parseVolumes(spec.volumes ?? [], f);
   if (volumes.length > 0) request.volumes = volumes;
+  if (spec.secrets !== undefined || spec.configs !== undefined) {
+    const files = parseFileRefs(spec.secrets ?? [], spec.configs ?? [], f);
+    if (files.length > 0) request.files = files;
+  }
   if (limits.allowedHostPaths !== undefined) {
     volumes.forEach((v, i) => {
       if (v.kind === 'host' && !isHostPathAllowed(v.hostPath, limits.allowedHostPaths ?? []))

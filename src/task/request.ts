@@ -1,5 +1,6 @@
 import { describeConstraint, type ConstraintRule } from './constraint.js';
 import type { Balance, HealthCheckType, PortSpec, Protocol, ProxyProtocol, RestartMode, TaskSpec } from './spec.js';
+import { toFileRefSpecs, type TaskFile } from './file-ref.js';
 import { toVolumeSpec, type VolumeMount } from './volume.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
@@ -70,6 +71,8 @@ export interface TaskRequest {
   constraints?: ConstraintRule[];
   /** Named volumes and host paths it mounts; absent: none. */
   volumes?: VolumeMount[];
+  /** Secrets and configs it mounts as files; absent: none. */
+  files?: TaskFile[];
 }
 
 /** How many restarts in a row `on-failure` allows unless the task says otherwise. */
@@ -102,6 +105,12 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
   if (r.constraints !== undefined && r.constraints.length > 0) spec.constraints = r.constraints.map(describeConstraint);
   if (r.volumes !== undefined && r.volumes.length > 0) spec.volumes = r.volumes.map(toVolumeSpec);
+  if (r.files !== undefined) {
+    const secrets = toFileRefSpecs(r.files, 'secret');
+    const configs = toFileRefSpecs(r.files, 'config');
+    if (secrets.length > 0) spec.secrets = secrets;
+    if (configs.length > 0) spec.configs = configs;
+  }
   const p = r.restartPolicy;
   spec.restartPolicy = {
     mode: p.mode,

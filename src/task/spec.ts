@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { DURATION_PATTERN, MAX_DURATION_MS, QUANTITY_PATTERN } from '../units/index.js';
 import {
   MAX_ARG_CHARS,
@@ -9,12 +9,12 @@ import {
   MIN_CPU_CORES,
   MIN_PIDS_LIMIT,
 } from './limits.js';
+import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
+import { hinted } from './hinted.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
 // the validator; units are resolved once, in parse-spec.ts, into a TaskRequest.
-
-const hinted = <T extends TSchema>(schema: T, hint: string): T => ({ ...schema, hint });
 
 /** What a value of env or labels must be: YAML reads `8080` and `true` unquoted as a number and a boolean. */
 const TEXT_RULE = 'must be a string (in YAML, quote numbers and true/false: "8080")';
@@ -205,6 +205,9 @@ export const TaskSpec = Type.Object(
     healthCheck: Type.Optional(HealthCheckSpec),
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),
+    // secrets and configs (created with `poseidon secret|config create`) mounted as read-only files
+    secrets: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
+    configs: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
   },
   { additionalProperties: false },
 );

@@ -6,11 +6,14 @@ import type { WorkerMetrics } from './metrics.js';
 import { setAddress, type WorkerTaskRecord } from './record.js';
 import type { StartPacer } from './start-pacer.js';
 import type { TaskBook } from './task-book.js';
+import type { TaskFiles } from './task-files.js';
 
 export interface ContainerStartsDeps {
   book: TaskBook;
   driver: Pick<Driver, 'start' | 'inspect' | 'remove'>;
   pacer: StartPacer;
+  /** Secrets and configs a task mounts, written before its container is made. */
+  files: Pick<TaskFiles, 'prepare' | 'release'>;
   log: Logger;
   metrics: WorkerMetrics;
   /** Aborted when the worker stops: a start still waiting its turn then never runs. */
@@ -68,6 +71,8 @@ export class ContainerStarts {
         // never the container the start just recorded (an engine may hand out the same id again)
         if (how.replaces !== null && how.replaces !== rec.containerId)
           this.deps.track(this.deps.driver.remove(how.replaces));
+        // an earlier generation's files go with its container
+        if (rec.request.files !== undefined) this.deps.track(this.deps.files.release(rec.request.id, rec.generation));
         if (this.#starts.get(rec.request.id) === controller) this.#starts.delete(rec.request.id);
       }),
     );
@@ -83,7 +88,13 @@ export class ContainerStarts {
     const { stopping } = this.deps;
     try {
       container = await this.deps.pacer.run(
-        () => driver.start(rec.request, { generation: rec.generation, signal, fresh }),
+        // a task without secrets or configs goes straight to the engine: no step of its own
+        rec.request.files === undefined
+          ? () => driver.start(rec.request, { generation: rec.generation, signal, fresh })
+          : async () => {
+              const files = await this.deps.files.prepare(rec.request, rec.generation);
+              return driver.start(rec.request, { generation: rec.generation, signal, fresh, files });
+            },
         signal,
         stopping,
       );

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EngineStatus, TaskDigest, WorkerTaskView } from '../api/index.js';
@@ -8,6 +10,7 @@ import type { Store } from '../store/index.js';
 import {
   assertTransition,
   isActive,
+  isTerminal,
   SharedParts,
   STOPPED_ON_REQUEST,
   TaskState,
@@ -24,6 +27,7 @@ import { EngineRecovery, type OwnershipSource } from './engine-recovery.js';
 import { Resync } from './resync.js';
 import { StartPacer } from './start-pacer.js';
 import { TaskBook, type TaskListener } from './task-book.js';
+import { TaskFiles, type TaskFilesSource } from './task-files.js';
 
 export type { TaskListener } from './task-book.js';
 
@@ -41,6 +45,8 @@ export interface WorkerDeps {
   stopGraceSeconds: number;
   /** Container starts run at once at most (default DEFAULT_START_CONCURRENCY); the rest wait their turn. */
   startConcurrency?: number;
+  /** Where tasks' secrets and configs are written, and who gives their values; none: a task with files fails. */
+  files?: { root: string; source: TaskFilesSource | undefined };
 }
 
 /**
@@ -59,6 +65,7 @@ export class Worker {
   readonly #health: HealthVerdicts;
   readonly #engine: EngineHealth;
   readonly #recovery: EngineRecovery;
+  readonly #files: TaskFiles;
   #owned: OwnershipSource = async () => null;
   /** The recovery after an engine outage, while it runs: a plain resync waits for it. */
   #recovering: Promise<void> | undefined;
@@ -102,10 +109,22 @@ export class Worker {
       engineAvailable: () => this.#engine.available,
     });
     const watchHealth = this.#health.watch.bind(this.#health);
+    this.#files = new TaskFiles({
+      root: deps.files?.root ?? join(tmpdir(), `poseidon-files-${deps.name}`),
+      source: deps.files?.source,
+      log: deps.log,
+    });
+    // a task's secrets go once it has ended: a restart is a new generation, which asks for them again
+    this.#book.onChange((view) => {
+      if (!isTerminal(view.state)) return;
+      const rec = this.#book.get(view.id);
+      if (rec?.request.files !== undefined) this.#track(this.#files.release(view.id, view.generation + 1));
+    });
     this.#starts = new ContainerStarts({
       book: this.#book,
       driver: deps.driver,
       pacer: new StartPacer(deps.startConcurrency),
+      files: this.#files,
       log: deps.log,
       metrics,
       stopping: this.#abort.signal,
@@ -170,6 +189,9 @@ export class Worker {
     // watch first, then resync: an event during the resync is handled, not missed
     this.#watch = this.deps.driver.watch(this.#events.handle, this.#abort.signal);
     await this.resync();
+    // secrets of tasks forgotten while the worker was down
+    if (this.deps.files !== undefined)
+      await this.#files.sweep(new Set([...this.#book.records()].map((r) => r.request.id)));
     this.deps.log.info({ tasks: this.#book.size }, 'worker started');
   }
 
@@ -313,6 +335,7 @@ export class Worker {
       if (rec === undefined || isActive(rec.state) || this.#starts.isStarting(id)) return false;
       if (rec.containerId !== null) await this.deps.driver.remove(rec.containerId);
       await book.forget(rec);
+      await this.#files.release(id);
       return true;
     });
   }

@@ -171,6 +171,32 @@ test('poseidon service ls --json asks the manager and loads nothing server-side'
   }
 });
 
+test('poseidon secret create sends the value and loads nothing server-side', async () => {
+  let body = '';
+  const manager = await fakeManager((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/secrets') {
+      json(res, 404, { error: { code: 'not_found', message: `no route ${req.url}` } });
+      return;
+    }
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () =>
+      json(res, 201, { name: 'pw', kind: 'secret', size: 2, labels: {}, createdAt: 'now', inUseBy: [] }),
+    );
+  });
+  try {
+    const file = join(dir, 'pw.txt');
+    await writeFile(file, 'hi');
+    const p = await poseidon(['secret', 'create', 'pw', file, '--manager', manager.url]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.stdout, 'pw\n');
+    assert.deepEqual(JSON.parse(body), { name: 'pw', data: Buffer.from('hi').toString('base64') });
+    assert.ok(p.own.has('cli/file-action.js'));
+    assertNoServerSide(p);
+  } finally {
+    await closeServer(manager.server);
+  }
+});
+
 test('poseidon status against a closed port fails in one line, and loads nothing server-side either', async () => {
   const closed = await fakeManager(() => undefined);
   const url = closed.url;

@@ -3,6 +3,7 @@ import { STACK_LABEL } from '../../api/index.js';
 import { DNS_ZONE } from '../../discovery/defaults.js';
 import { DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../labels.js';
+import type { FileBind } from '../types.js';
 import type { NetworkInfo } from './network.js';
 import { mountsOf } from './volumes.js';
 
@@ -17,6 +18,8 @@ export interface CreateContext {
    * host's resolvers.
    */
   network?: NetworkInfo;
+  /** Host files bound read-only (the task's secrets and configs). */
+  files?: readonly FileBind[];
 }
 
 /** Each container's log is cut at this size and rotated, keeping this many files (json-file). */
@@ -81,7 +84,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }
         : {}),
       ...(task.memoryBytes > 0 ? { Memory: task.memoryBytes, MemorySwap: task.memoryBytes } : {}),
-      ...(task.volumes !== undefined && task.volumes.length > 0 ? { Mounts: mountsOf(task) } : {}),
+      ...(hasMounts(task, ctx) ? { Mounts: [...mountsOf(task), ...fileMounts(ctx.files ?? [])] } : {}),
       PidsLimit: task.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
@@ -92,6 +95,15 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       RestartPolicy: { Name: 'no' },
     },
   };
+}
+
+function hasMounts(task: TaskRequest, ctx: CreateContext): boolean {
+  return (task.volumes !== undefined && task.volumes.length > 0) || (ctx.files !== undefined && ctx.files.length > 0);
+}
+
+/** A bind of each file, read-only: the task reads its secrets and configs, never writes them back. */
+function fileMounts(files: readonly FileBind[]): Docker.MountConfig {
+  return files.map((f) => ({ Type: 'bind' as const, Source: f.source, Target: f.target, ReadOnly: true }));
 }
 
 /**

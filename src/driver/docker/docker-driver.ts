@@ -105,6 +105,7 @@ export class DockerDriver implements Driver {
         generation: options.generation,
         publishIp: this.opts.publishIp,
         ...(network === null ? {} : { network }),
+        ...(options.files === undefined ? {} : { files: options.files }),
       });
       if (task.volumes !== undefined) await this.#volumes(task);
       const container = await this.#createOnNetwork(task.image, body, options.signal);

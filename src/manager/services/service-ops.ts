@@ -4,6 +4,7 @@ import type { Clock } from '../../clock/index.js';
 import { InvalidField, ServiceNotFound } from '../../errors/index.js';
 import { parseServiceSpec, templateChanged } from '../../service/index.js';
 import type { ClusterState } from '../cluster-state.js';
+import { templateRefs, type FileBook } from '../file-book.js';
 import { NoPreviousVersion, ServiceExists } from '../errors.js';
 import type { ClusterEvent } from '../events.js';
 import type { TaskRecord } from '../records.js';
@@ -26,6 +27,8 @@ export class ServiceOps {
       tasksChanged(ids: readonly string[]): void;
       /** Gives a new service its virtual IP (under the services lock, so no two get one VIP). */
       vips: { allocate(): string };
+      /** Secrets and configs: a template mounts only those that exist. */
+      files: Pick<FileBook, 'checkRefs'>;
       clock: Clock;
       log: Logger;
     },
@@ -59,6 +62,7 @@ export class ServiceOps {
 
   async create(body: unknown): Promise<ServiceView> {
     const spec = parseServiceSpec(body);
+    this.deps.files.checkRefs(templateRefs(spec.task), 'task');
     return this.#write(spec.name, (now, existing) => {
       if (existing !== undefined) throw new ServiceExists(spec.name);
       const rec: ServiceRecord = {
@@ -84,6 +88,7 @@ export class ServiceOps {
     const named = typeof body === 'object' && body !== null && !('name' in body) ? { ...body, name } : body;
     const given = parseServiceSpec(named);
     if (given.name !== name) throw new InvalidField('name', `is "${given.name}"; a service cannot be renamed`);
+    this.deps.files.checkRefs(templateRefs(given.task), 'task');
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
       // a spec that leaves the counter out (a file, a Compose deploy) keeps the service's: no restart

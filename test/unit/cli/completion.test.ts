@@ -32,7 +32,11 @@ before(async () => {
             ]
           : path === '/nodes'
             ? [{ name: 'edge-1' }, { name: 'edge-2' }]
-            : undefined;
+            : path === '/secrets'
+              ? [{ name: 'db_password' }, { name: 'tls.key' }]
+              : path === '/configs'
+                ? [{ name: 'nginx.conf' }]
+                : undefined;
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   server.listen(0, '127.0.0.1');
@@ -94,6 +98,26 @@ test('task ids and names, service and node names come from the manager the comma
     'GET /tasks?fields=id%2Cname',
     'GET /tasks?fields=id%2Cname',
   ]);
+});
+
+test('secret and config: their subcommands, and the names inspect and rm take from the manager', async () => {
+  assert.deepEqual(await line('se'), ['service', 'secret']);
+  assert.deepEqual(await line('secret', ''), ['create', 'ls', 'inspect', 'rm']);
+  assert.deepEqual(await line('config', 'i'), ['inspect']);
+  const flags = await line('secret', 'create', '--');
+  assert.ok(flags.includes('--label') && flags.includes('--json') && flags.includes('--manager'), flags.join(' '));
+  assert.deepEqual(await line('secret', 'ls', '-'), ['--manager', '--token', '--ca', '--quiet', '--json', '--help']);
+  asked.length = 0;
+  assert.deepEqual(await line('secret', 'rm', '--manager', url, ''), ['db_password', 'tls.key']);
+  // rm and inspect take several
+  assert.deepEqual(await line('secret', 'inspect', '--manager', url, 'db_password', 't'), ['tls.key']);
+  assert.deepEqual(await line('config', 'rm', '--manager', url, 'n'), ['nginx.conf']);
+  // create names a new one, then a file: nothing from the manager (the shell offers files)
+  assert.deepEqual(await line('secret', 'create', '--manager', url, ''), []);
+  assert.deepEqual(await line('secret', 'create', '--manager', url, 'pw', ''), []);
+  assert.deepEqual(asked, ['GET /secrets', 'GET /secrets', 'GET /configs']);
+  const out = await captured((write) => complete(buildProgram(), 'configs', [], { manager: url }, write));
+  assert.equal(out, 'nginx.conf\n');
 });
 
 test('__complete prints one candidate a line, and nothing at all when the manager cannot be reached', async () => {

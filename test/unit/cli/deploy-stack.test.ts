@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ServiceSpec, ServiceTaskView, ServiceView } from '../../../src/api/index.js';
+import type { FileView, ServiceSpec, ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import {
   composeFileIn,
   deployStack,
@@ -11,6 +11,7 @@ import {
   waitForStack,
   type StackClient,
 } from '../../../src/cli/deploy-action.js';
+import { RemoteError } from '../../../src/errors/index.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -59,6 +60,35 @@ class FakeServices implements StackClient {
     this.calls.push(`remove ${name}`);
     this.views.delete(name);
     return Promise.resolve({});
+  }
+
+  /** Secrets and configs by `kind/name`, with their values: the same value again is the one there, another refused. */
+  readonly files = new Map<string, { view: FileView; data: Buffer }>();
+  listFiles(kind: 'secret' | 'config'): Promise<FileView[]> {
+    return Promise.resolve([...this.files.values()].filter((f) => f.view.kind === kind).map((f) => f.view));
+  }
+  createFile(
+    kind: 'secret' | 'config',
+    req: { name: string; data: Buffer; labels?: Record<string, string> },
+  ): Promise<FileView> {
+    const known = this.files.get(`${kind}/${req.name}`);
+    if (known !== undefined) {
+      if (known.data.equals(req.data)) return Promise.resolve(known.view);
+      return Promise.reject(
+        new RemoteError('file_exists', 409, `${kind} ${req.name} exists with another value; values never change`),
+      );
+    }
+    this.calls.push(`create ${kind} ${req.name}`);
+    const view: FileView = {
+      name: req.name,
+      kind,
+      size: req.data.length,
+      labels: req.labels ?? {},
+      createdAt: new Date(0).toISOString(),
+      inUseBy: [],
+    };
+    this.files.set(`${kind}/${req.name}`, { view, data: req.data });
+    return Promise.resolve(view);
   }
 }
 
@@ -174,4 +204,81 @@ test('--wait: true when every created service is healthy and every rollout compl
       message: /^service shop-web: 1\/2 healthy after 0s/,
     },
   );
+});
+
+const WITH_FILES = `
+services:
+  db:
+    image: "poseidon/busybox:latest"
+    command: [sleep, "300"]
+    secrets: [db_password, {source: tls, target: /etc/tls.key, mode: 0400}]
+    configs: [{source: motd, target: /etc/motd}]
+secrets:
+  db_password: {file: ./db_password.txt}
+  tls: {external: true, name: shared-tls}
+configs:
+  motd: {content: "hello \${WHO}"}
+`;
+
+test('a deploy creates the secrets and configs its services mount before the services, and only once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-secrets-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'db_password.txt'), 'hunter2');
+  const api = new FakeServices();
+  const opts = { ...options, baseDir: dir, variables: { WHO: 'world' } };
+  // an external one the manager does not have: refused before anything changes, even in a dry run
+  for (const dryRun of [true, false])
+    await assert.rejects(deployStack(api, await doc(WITH_FILES), { ...opts, dryRun }), {
+      code: 'invalid_request',
+      message:
+        'secrets.tls: is external, and the manager has no secret named shared-tls: create it first ' +
+        '(poseidon secret create shared-tls FILE), or give its value here (file:)',
+    });
+  assert.deepEqual(api.calls, []);
+  await api.createFile('secret', { name: 'shared-tls', data: Buffer.from('key') });
+  api.calls.length = 0;
+
+  const dry = await deployStack(api, await doc(WITH_FILES), { ...opts, dryRun: true });
+  assert.deepEqual(dry.files, [
+    { kind: 'secret', name: 'shop-db_password', action: 'create' },
+    { kind: 'secret', name: 'shared-tls', action: 'external' },
+    { kind: 'config', name: 'shop-motd', action: 'create' },
+  ]);
+  assert.deepEqual(api.calls, []);
+
+  await deployStack(api, await doc(WITH_FILES), opts);
+  assert.deepEqual(api.calls, ['create secret shop-db_password', 'create config shop-motd', 'create shop-db']);
+  assert.equal(api.files.get('secret/shop-db_password')?.data.toString(), 'hunter2');
+  assert.equal(api.files.get('config/shop-motd')?.data.toString(), 'hello world');
+  assert.deepEqual(api.files.get('config/shop-motd')?.view.labels, { 'poseidon.stack': 'shop' });
+  assert.deepEqual(api.views.get('shop-db')?.spec.task.secrets, [
+    { source: 'shop-db_password', target: '/run/secrets/db_password' },
+    { source: 'shared-tls', target: '/etc/tls.key', mode: 0o400 },
+  ]);
+  api.calls.length = 0;
+
+  const again = await deployStack(api, await doc(WITH_FILES), opts);
+  assert.deepEqual(
+    again.files.map((f) => f.action),
+    ['exists', 'external', 'exists'],
+  );
+  assert.deepEqual([again.unchanged, api.calls], [['shop-db'], []]);
+
+  // a new value under the same name: the manager's refusal reaches the user, and no service changes
+  await writeFile(join(dir, 'db_password.txt'), 'changed');
+  await assert.rejects(deployStack(api, await doc(WITH_FILES.replace('0400', '0440')), opts), {
+    code: 'file_exists',
+    message: /^secret shop-db_password exists with another value/,
+  });
+  assert.deepEqual(api.calls, []);
+  assert.equal(api.views.get('shop-db')?.spec.task.secrets?.[1]?.mode, 0o400);
+});
+
+test("a secret's file that cannot be read stops the deploy before anything changes, naming where the file gives it", async () => {
+  const api = new FakeServices();
+  await assert.rejects(
+    deployStack(api, await doc(WITH_FILES), { ...options, baseDir: '/nonexistent-dir', variables: {} }),
+    { message: 'secrets.db_password.file: names ./db_password.txt, which cannot be read (ENOENT)' },
+  );
+  assert.deepEqual(api.calls, []);
 });

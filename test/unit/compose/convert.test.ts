@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ServiceSpec } from '../../../src/api/index.js';
+import { parseSpec, validateSpec } from '../../../src/task/index.js';
 import { parseServiceSpec, slotTaskSpec } from '../../../src/service/index.js';
 import { fromYaml, messageOf } from './compose-yaml.js';
 
@@ -158,7 +160,7 @@ secrets: {pw: {file: ./pw}}
     ['app-web', 'app-db'],
   );
   assert.deepEqual(warnings, [
-    'not supported by Poseidon, ignored: networks, secrets, services.web.build, services.web.depends_on, ' +
+    'not supported by Poseidon, ignored: networks, services.web.build, services.web.depends_on, ' +
       'services.web.networks, services.web.restart, services.web.container_name, ' +
       'services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
     'services.db: no ports or expose, so services.web, which names it, cannot reach it ' +
@@ -385,4 +387,168 @@ services:
     'services.cache: no ports or expose, so services.web, which names it, cannot reach it ' +
       '(list the ports it serves: expose: ["5432"] binds no host port)',
   ]);
+});
+
+/** Files a test reads: absolute path → content. */
+function reader(files: Record<string, string>): (path: string, limit: number) => Buffer {
+  return (path, limit) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`no ${path}`), { code: 'ENOENT' });
+    return Buffer.from(text).subarray(0, limit);
+  };
+}
+
+test('secrets and configs: short and long syntax, from a file, a variable or content; the stack prefix unless name:', async () => {
+  const { services, files, warnings } = await fromYaml(
+    `
+services:
+  web:
+    image: x
+    secrets:
+      - db_password
+      - {source: api_key, target: key.txt, uid: "103", gid: 104, mode: "0400"}
+      - {source: tls, target: /etc/tls/key.pem, mode: 0440}
+    configs:
+      - nginx
+      - {source: motd, target: /etc/motd, mode: 0o444}
+secrets:
+  db_password: {file: ./secrets/db.txt, labels: {tier: db}}
+  api_key: {environment: API_KEY}
+  tls: {external: true}
+  unused: {file: ./nowhere}
+configs:
+  nginx: {content: "server { listen 80; }", name: nginx-v2}
+  motd: {external: true, name: shared-motd}
+`,
+    { hostEnv: { API_KEY: 's3cret' }, readBytes: reader({ '/srv/app/secrets/db.txt': 'hunter2\n' }) },
+  );
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task.secrets, [
+    { source: 'app-db_password', target: '/run/secrets/db_password' },
+    { source: 'app-api_key', target: 'key.txt', uid: 103, gid: 104, mode: 0o400 },
+    { source: 'tls', target: '/etc/tls/key.pem', mode: 0o440 },
+  ]);
+  assert.deepEqual(services[0]?.task.configs, [
+    { source: 'nginx-v2', target: '/nginx' },
+    { source: 'shared-motd', target: '/etc/motd', mode: 0o444 },
+  ]);
+  // only what a service mounts, in the order the file declares them: `unused` is not read
+  assert.deepEqual(
+    files.map((f) => [f.kind, f.key, f.name, f.external, f.value?.toString(), f.labels]),
+    [
+      ['secret', 'db_password', 'app-db_password', false, 'hunter2\n', { tier: 'db', 'poseidon.stack': 'app' }],
+      ['secret', 'api_key', 'app-api_key', false, 's3cret', { 'poseidon.stack': 'app' }],
+      ['secret', 'tls', 'tls', true, undefined, undefined],
+      ['config', 'nginx', 'nginx-v2', false, 'server { listen 80; }', { 'poseidon.stack': 'app' }],
+      ['config', 'motd', 'shared-motd', true, undefined, undefined],
+    ],
+  );
+  // the manager reads them as it reads any task's: a relative secret target under /run/secrets
+  const replica = parseSpec(validateSpec(slotTaskSpec(parseServiceSpec(services[0] as ServiceSpec), 1)));
+  assert.deepEqual(
+    replica.files?.map((f) => `${f.kind} ${f.source} ${f.target} ${f.mode.toString(8)}`),
+    [
+      'secret app-db_password /run/secrets/db_password 444',
+      'secret app-api_key /run/secrets/key.txt 400',
+      'secret tls /etc/tls/key.pem 440',
+      'config nginx-v2 /nginx 444',
+      'config shared-motd /etc/motd 444',
+    ],
+  );
+});
+
+test('a mode: octal digits as a string or a number (YAML 1.2 reads 0440 as 440), any other number as itself', async () => {
+  const mode = async (m: string): Promise<unknown> => {
+    const { services } = await fromYaml(
+      `services:\n  s: {image: x, configs: [{source: c, mode: ${m}}]}\nconfigs:\n  c: {content: x}\n`,
+    );
+    return services[0]?.task.configs?.[0]?.mode;
+  };
+  const cases: [string, number][] = [
+    ['0440', 0o440],
+    ['"0440"', 0o440],
+    ['"440"', 0o440],
+    ['0o440', 0o440], // YAML 1.2's octal: 288, which has an 8
+    ['288', 0o440],
+    ['0444', 0o444],
+    ['0o444', 0o444],
+    ['0777', 0o777],
+    ['"0"', 0],
+  ];
+  for (const [m, expected] of cases) assert.equal(await mode(m), expected, m);
+  for (const m of ['"0800"', '"rw"', '1000', '-1', '0.5'])
+    assert.match(
+      await messageOf(() => mode(m)),
+      /^services\.s\.configs\[0\]\.mode: is .*; use octal digits such as "0440"/,
+      m,
+    );
+  // 420 is 0644 in decimal: read as octal 0420, as docker compose reads `mode: 0420`, and noted
+  const { warnings } = await fromYaml(
+    'services:\n  s: {image: x, configs: [{source: c, mode: 420}]}\nconfigs:\n  c: {content: x}\n',
+  );
+  assert.deepEqual(warnings, [
+    'services.s.configs[0].mode: 420 is read as octal 0420, as docker compose reads mode: 0420; ' +
+      'for 0644 (420 in decimal), write "0644"',
+  ]);
+});
+
+test('secrets and configs that cannot be created as written are refused by path', async () => {
+  const withFiles = (yaml: string) => () =>
+    fromYaml(yaml, { readBytes: reader({ '/srv/app/big': 'x'.repeat(500 * 1024 + 1) }) });
+  const cases: [string, RegExp][] = [
+    [
+      'services:\n  s: {image: x, secrets: [pw]}\n',
+      /^services\.s\.secrets\[0\]: uses secret "pw", which the top-level secrets: key does not declare/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./missing}\n',
+      /^secrets\.pw\.file: names \.\/missing, which cannot be read \(ENOENT\)/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./big}\n',
+      /^secrets\.pw\.file: holds more than 512000 bytes \(500 KiB\), the most a secret holds/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {environment: NOT_SET}\n',
+      /^secrets\.pw\.environment: names NOT_SET, which is not set in this shell/,
+    ],
+    [
+      'services:\n  s: {image: x}\nsecrets:\n  pw: {}\n',
+      /^secrets\.pw: needs its value: file: PATH or environment: VAR; or external: true/,
+    ],
+    ['services:\n  s: {image: x}\nsecrets:\n  pw: {content: x}\n', /^secrets\.pw: needs its value/],
+    [
+      'services:\n  s: {image: x}\nconfigs:\n  c: {file: ./a, content: b}\n',
+      /^configs\.c: gives file and content; give one/,
+    ],
+    [
+      'services:\n  s: {image: x}\nsecrets:\n  pw: {external: true, file: ./a}\n',
+      /^secrets\.pw: is external \(it exists already\): give no file/,
+    ],
+    [
+      'services:\n  s: {image: x}\nsecrets:\n  pw: {file: ./a, name: "no/slash"}\n',
+      /^secrets\.pw\.name: is "no\/slash", which is not a name of letters, digits/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [{source: pw, path: /x}]}\nsecrets:\n  pw: {external: true}\n',
+      /^services\.s\.secrets\[0\]\.path: is not a key of a secret \(source, target, uid, gid, mode\)/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [{source: pw, uid: root}]}\nsecrets:\n  pw: {external: true}\n',
+      /^services\.s\.secrets\[0\]\.uid: must be a whole number/,
+    ],
+  ];
+  for (const [yaml, expected] of cases) assert.match(await messageOf(withFiles(yaml)), expected, yaml);
+  // a secret's file is read only through the reader the caller gives
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./pw}\n')),
+    /^secrets\.pw\.file: names \.\/pw, which cannot be read \(EACCES\)/,
+  );
+});
+
+test('the driver keys of a declaration are noted as not supported; a mount of a key not declared is refused', async () => {
+  const { warnings } = await fromYaml(
+    'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {external: true, driver: vault, template_driver: golang}\n',
+  );
+  assert.deepEqual(warnings, ['not supported by Poseidon, ignored: secrets.pw.driver, secrets.pw.template_driver']);
 });

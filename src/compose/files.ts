@@ -1,0 +1,253 @@
+import { posix } from 'node:path';
+import { MAX_FILE_BYTES } from '../task/file-limits.js';
+import { STACK_LABEL } from '../api/stack-label.js';
+import { FILE_NAME_PATTERN, SECRETS_DIR, type FileKind, type FileRefSpec } from '../task/index.js';
+import { composeLabels } from './labels.js';
+import {
+  asBoolean,
+  asInteger,
+  asList,
+  asMap,
+  asScalarText,
+  asString,
+  composeError,
+  join,
+  shown,
+  type ComposeMap,
+  type Findings,
+} from './values.js';
+
+// Secrets and configs. The top-level `secrets:` and `configs:` keys declare them: a value from a
+// file (relative to the Compose file's directory), from a variable of the deploying shell
+// (`environment: VAR`), or, for a config, written in the file (`content:`), which the deploy
+// creates as `<stack>-<key>` unless the declaration names it (`name:`); or `external: true`, one
+// that exists already (named `name:`, else its key). A service's `secrets:` and `configs:` mount
+// them, in the short syntax (the key) or the long one ({source, target, uid, gid, mode}): by
+// default a secret at /run/secrets/<key>, a config at /<key>, as Compose mounts them.
+
+/** A secret or config the stack's services mount: the deploy creates it, or checks an external one exists. */
+export interface StackFile {
+  kind: FileKind;
+  /** Its key under the top-level `secrets:` or `configs:` (the path errors name). */
+  key: string;
+  /** Its name on the manager. */
+  name: string;
+  /** Created elsewhere: the deploy only checks that it exists. */
+  external: boolean;
+  /** The value to create it with (not for an external one). */
+  value?: Buffer;
+  /** Its labels (the stack's among them); not for an external one. */
+  labels?: Record<string, string>;
+}
+
+/** Where a declaration's value comes from. */
+type ValueSource = { file: string } | { environment: string } | { content: string };
+
+interface Declared {
+  name: string;
+  external: boolean;
+  source?: ValueSource;
+  labels: Record<string, string>;
+}
+
+/** What reads a secret's or config's file: at most `limit` bytes of it (any more are not read). */
+export type ReadBytes = (path: string, limit: number) => Buffer;
+
+/** The declarations of one kind (`secrets:` or `configs:`), and which of them the services use. */
+export class FileDeclarations {
+  readonly used = new Set<string>();
+
+  constructor(
+    readonly kind: FileKind,
+    readonly declared: ReadonlyMap<string, Declared>,
+  ) {}
+
+  /** The secrets or configs the services used, in the order the file declares them, with their values. */
+  files(baseDir: string, hostEnv: Readonly<Record<string, string | undefined>>, readBytes: ReadBytes): StackFile[] {
+    const out: StackFile[] = [];
+    for (const [key, d] of this.declared) {
+      if (!this.used.has(key)) continue;
+      const file: StackFile = { kind: this.kind, key, name: d.name, external: d.external };
+      if (d.source !== undefined) {
+        file.value = valueOf(d.source, join(`${this.kind}s`, key), this.kind, baseDir, hostEnv, readBytes);
+        file.labels = d.labels;
+      }
+      out.push(file);
+    }
+    return out;
+  }
+}
+
+const NAME = new RegExp(FILE_NAME_PATTERN);
+const NAME_RULE = 'a name of letters, digits and "_", ".", "-" (up to 128), starting and ending with a letter or digit';
+const DECLARATION_KEYS: Readonly<Record<FileKind, ReadonlySet<string>>> = {
+  secret: new Set(['file', 'environment', 'external', 'name', 'labels', 'driver', 'driver_opts', 'template_driver']),
+  config: new Set(['file', 'environment', 'content', 'external', 'name', 'labels', 'template_driver']),
+};
+const SOURCE_KEYS: Readonly<Record<FileKind, readonly string[]>> = {
+  secret: ['file', 'environment'],
+  config: ['file', 'environment', 'content'],
+};
+const LONG_KEYS = new Set(['source', 'target', 'uid', 'gid', 'mode']);
+
+/** The top-level `secrets:` or `configs:` key: each one's name on the manager and where its value comes from. */
+export function declaredFiles(value: unknown, kind: FileKind, stack: string, found: Findings): FileDeclarations {
+  const top = `${kind}s`;
+  const declared = new Map<string, Declared>();
+  if (value === undefined || value === null) return new FileDeclarations(kind, declared);
+  for (const [key, decl] of Object.entries(asMap(value, top))) {
+    const path = join(top, key);
+    const map: ComposeMap = decl === null ? {} : asMap(decl, path);
+    found.unknownKeys(map, path, DECLARATION_KEYS[kind]);
+    for (const k of ['driver', 'driver_opts', 'template_driver'])
+      if (map[k] !== undefined) found.unsupported.push(join(path, k));
+    const external = map['external'] === undefined ? false : asBoolean(map['external'], join(path, 'external'));
+    const named = map['name'] === undefined ? undefined : asString(map['name'], join(path, 'name'));
+    const sources = SOURCE_KEYS[kind].filter((k) => map[k] !== undefined);
+    const labels = map['labels'] === undefined ? {} : composeLabels(map['labels'], join(path, 'labels'));
+    if (external && sources.length > 0)
+      throw composeError(path, `is external (it exists already): give no ${sources.join(' or ')}`);
+    if (!external && sources.length !== 1) {
+      const ways =
+        kind === 'secret' ? 'file: PATH or environment: VAR' : 'file: PATH, environment: VAR or content: TEXT';
+      throw composeError(
+        path,
+        sources.length === 0
+          ? `needs its value: ${ways}; or external: true for a ${kind} that exists already`
+          : `gives ${sources.join(' and ')}; give one`,
+      );
+    }
+    const name = named ?? (external ? key : `${stack}-${key}`);
+    if (!NAME.test(name))
+      throw composeError(
+        named === undefined ? path : join(path, 'name'),
+        named === undefined && !external
+          ? `makes the ${kind} name ${shown(name)} (<stack>-<key>), which is not ${NAME_RULE}; name it (name:)`
+          : `is ${shown(name)}, which is not ${NAME_RULE}`,
+      );
+    const source = sources[0];
+    declared.set(key, {
+      name,
+      external,
+      ...(source === undefined ? {} : { source: sourceOf(source, map[source], join(path, source)) }),
+      labels: { ...labels, [STACK_LABEL]: stack },
+    });
+  }
+  return new FileDeclarations(kind, declared);
+}
+
+function sourceOf(key: string, value: unknown, path: string): ValueSource {
+  if (key === 'file') return { file: asString(value, path) };
+  if (key === 'environment') return { environment: asString(value, path) };
+  return { content: asScalarText(value, path) };
+}
+
+function valueOf(
+  source: ValueSource,
+  path: string,
+  kind: FileKind,
+  baseDir: string,
+  hostEnv: Readonly<Record<string, string | undefined>>,
+  readBytes: ReadBytes,
+): Buffer {
+  let value: Buffer;
+  let at: string;
+  if ('file' in source) {
+    at = join(path, 'file');
+    try {
+      value = readBytes(posix.resolve(baseDir, source.file), MAX_FILE_BYTES + 1);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw composeError(at, `names ${source.file}, which cannot be read (${code})`);
+    }
+  } else if ('environment' in source) {
+    at = join(path, 'environment');
+    const v = hostEnv[source.environment];
+    if (v === undefined)
+      throw composeError(
+        at,
+        `names ${source.environment}, which is not set in this shell (nor in the .env file); set it`,
+      );
+    value = Buffer.from(v, 'utf8');
+  } else {
+    at = join(path, 'content');
+    value = Buffer.from(source.content, 'utf8');
+  }
+  if (value.length > MAX_FILE_BYTES)
+    throw composeError(at, `holds more than ${MAX_FILE_BYTES} bytes (500 KiB), the most a ${kind} holds`);
+  return value;
+}
+
+/**
+ * A service's `secrets:` or `configs:`: each a key of the top-level declarations, as a string
+ * (short syntax) or {source, target, uid, gid, mode} (long syntax), mounted by default at
+ * /run/secrets/<key> (a secret) or /<key> (a config); the key, not the name on the manager.
+ */
+export function composeFileRefs(
+  value: unknown,
+  path: string,
+  declarations: FileDeclarations,
+  found: Findings,
+): FileRefSpec[] {
+  const { kind } = declarations;
+  return asList(value, path).map((entry, i) => {
+    const at = join(path, i);
+    const map: ComposeMap = typeof entry === 'string' ? { source: entry } : asMap(entry, at);
+    if (typeof entry !== 'string')
+      for (const key of Object.keys(map))
+        if (!LONG_KEYS.has(key) && !key.startsWith('x-'))
+          throw composeError(join(at, key), `is not a key of a ${kind} (source, target, uid, gid, mode)`);
+    const key = asString(map['source'], typeof entry === 'string' ? at : join(at, 'source'));
+    const decl = declarations.declared.get(key);
+    if (decl === undefined)
+      throw composeError(at, `uses ${kind} ${shown(key)}, which the top-level ${kind}s: key does not declare`);
+    declarations.used.add(key);
+    const target =
+      map['target'] === undefined
+        ? kind === 'secret'
+          ? posix.join(SECRETS_DIR, key)
+          : `/${key}`
+        : asString(map['target'], join(at, 'target'));
+    const ref: FileRefSpec = { source: decl.name, target };
+    if (map['uid'] !== undefined) ref.uid = asInteger(map['uid'], join(at, 'uid'), 0, 2 ** 31 - 1);
+    if (map['gid'] !== undefined) ref.gid = asInteger(map['gid'], join(at, 'gid'), 0, 2 ** 31 - 1);
+    if (map['mode'] !== undefined) ref.mode = composeMode(map['mode'], join(at, 'mode'), found);
+    return ref;
+  });
+}
+
+/** Modes people write; a number that is one of them in decimal but read as octal digits is noted. */
+const COMMON_MODES = [0o400, 0o440, 0o444, 0o500, 0o550, 0o555, 0o600, 0o640, 0o644, 0o660, 0o700, 0o750, 0o770, 0o777];
+
+/**
+ * A file's mode as the task spec takes it (a number up to 0o777), from a string of octal digits
+ * ("0440", "440", "0o440") or a number. A number is ambiguous: Compose's own reader reads
+ * `mode: 0440` as octal (YAML 1.1's rule, kept by Go's yaml.v3), but Poseidon's YAML 1.2 reader
+ * reads it as decimal 440, and the leading zero is gone by the time it arrives here. Chosen: a
+ * number whose digits are all octal digits (440, 400, 644) is read as those octal digits, so
+ * `mode: 0440` means 0o440 as under `docker compose`; any other number up to 511 (288, 292: a JSON
+ * file's decimal, or what YAML 1.2 makes of `0o440`) is the mode itself. A decimal mode written
+ * with octal digits only (420 for 0o644, 256 for 0o400, or YAML 1.2's `0o644`) is thus read as
+ * octal digits: when it is a common mode in decimal, a note says how it was read. A quoted string
+ * ("0644") is never ambiguous.
+ */
+export function composeMode(value: unknown, path: string, found: Findings): number {
+  if (typeof value === 'string') {
+    const m = /^(?:0o?)?([0-7]{1,3})$/.exec(value.trim());
+    if (m === null) throw composeError(path, `is ${shown(value)}; use octal digits such as "0440"`);
+    return parseInt(m[1] ?? '', 8);
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    const digits = String(value);
+    if (/^[0-7]{1,3}$/.test(digits)) {
+      if (COMMON_MODES.includes(value))
+        found.notes.push(
+          `${path}: ${digits} is read as octal 0${digits}, as docker compose reads mode: 0${digits}; ` +
+            `for 0${value.toString(8)} (${digits} in decimal), write "0${value.toString(8)}"`,
+        );
+      return parseInt(digits, 8);
+    }
+    if (value <= 0o777) return value;
+  }
+  throw composeError(path, `is ${shown(value)}; use octal digits such as "0440" (quoted), or a number up to 511`);
+}

@@ -1,0 +1,112 @@
+import { posix } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { InvalidField } from '../errors/index.js';
+import { hinted } from './hinted.js';
+
+// Secrets and configs a task mounts as files: which one (`source`), where in the container
+// (`target`), and the file's owner and mode. Secrets default to `/run/secrets/<source>` (a
+// relative target is taken under /run/secrets, as Swarm does), configs to `/<source>`.
+
+/** A secret's or config's name: letters, digits and `_ . -`, as Swarm's names and Compose's keys. */
+export const FILE_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$';
+const FILE_NAME_RULE = 'must be a name of letters, digits and "_", ".", "-" (up to 128), starting and ending alike';
+/** The largest value (500 KiB); in a TypeBox-free module, for the CLI. */
+export { MAX_FILE_BYTES } from './file-limits.js';
+/** Most secrets (and, apart, configs) one task mounts. */
+export const MAX_FILE_REFS = 32;
+/** Where a secret lands when its target is absent or relative. */
+export const SECRETS_DIR = '/run/secrets';
+
+export type FileKind = 'secret' | 'config';
+
+const ownerId = (what: string) =>
+  hinted(
+    Type.Union([Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 }), Type.String({ pattern: '^[0-9]{1,10}$' })]),
+    `must be a ${what} id such as 0 or "1000"`,
+  );
+
+export const FileRefSpec = Type.Object(
+  {
+    source: hinted(Type.String({ pattern: FILE_NAME_PATTERN }), FILE_NAME_RULE),
+    target: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    uid: Type.Optional(ownerId('user')),
+    gid: Type.Optional(ownerId('group')),
+    // a number (292 is 0444) or octal digits as a string ("0440", "440")
+    mode: Type.Optional(
+      hinted(
+        Type.Union([Type.Integer({ minimum: 0, maximum: 0o777 }), Type.String({ pattern: '^0?[0-7]{1,3}$' })]),
+        'must be permission bits: octal digits as a string such as "0440", or a number up to 511',
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type FileRefSpec = Static<typeof FileRefSpec>;
+
+/** One secret or config a task mounts, resolved: an absolute target, numeric owner and mode. */
+export interface TaskFile {
+  kind: FileKind;
+  source: string;
+  target: string;
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+/** File mode when none is asked: readable by all in the container, as Swarm's. */
+export const DEFAULT_FILE_MODE = 0o444;
+
+/**
+ * Parses `secrets` and `configs`: targets made absolute and normal, none mounted twice (across both
+ * lists), none on `/` or on /run/secrets itself.
+ */
+export function parseFileRefs(
+  secrets: readonly FileRefSpec[],
+  configs: readonly FileRefSpec[],
+  f: (name: string) => string,
+): TaskFile[] {
+  const seen = new Set<string>();
+  const one = (kind: FileKind, list: string, r: FileRefSpec, i: number): TaskFile => {
+    const field = (name: string): string => f(`${list}.${i}.${name}`);
+    const target = resolveTarget(kind, r.source, r.target, field('target'));
+    if (seen.has(target)) throw new InvalidField(field('target'), `${target} is mounted twice`);
+    seen.add(target);
+    return {
+      kind,
+      source: r.source,
+      target,
+      uid: Number(r.uid ?? 0),
+      gid: Number(r.gid ?? 0),
+      mode: typeof r.mode === 'string' ? parseInt(r.mode, 8) : (r.mode ?? DEFAULT_FILE_MODE),
+    };
+  };
+  return [
+    ...secrets.map((r, i) => one('secret', 'secrets', r, i)),
+    ...configs.map((r, i) => one('config', 'configs', r, i)),
+  ];
+}
+
+function resolveTarget(kind: FileKind, source: string, target: string | undefined, field: string): string {
+  const given = target ?? source;
+  if (given.includes('\0')) throw new InvalidField(field, 'must not hold a NUL character');
+  const base = kind === 'secret' ? SECRETS_DIR : '/';
+  const path = posix.resolve(base, given);
+  if (path === '/' || path === SECRETS_DIR)
+    throw new InvalidField(field, `is ${path}, a directory; name a file such as ${posix.join(base, source)}`);
+  if (kind === 'secret' && !given.startsWith('/') && !path.startsWith(`${SECRETS_DIR}/`))
+    throw new InvalidField(field, `leads out of ${SECRETS_DIR}; give an absolute path to mount it elsewhere`);
+  return path;
+}
+
+/** The spec form of a task's files (what the manager dispatches). */
+export function toFileRefSpecs(files: readonly TaskFile[] | undefined, kind: FileKind): FileRefSpec[] {
+  return (files ?? [])
+    .filter((x) => x.kind === kind)
+    .map((x) => ({
+      source: x.source,
+      target: x.target,
+      ...(x.uid === 0 ? {} : { uid: x.uid }),
+      ...(x.gid === 0 ? {} : { gid: x.gid }),
+      ...(x.mode === DEFAULT_FILE_MODE ? {} : { mode: x.mode }),
+    }));
+}

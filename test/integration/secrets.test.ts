@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ManagerClient } from '../../src/client/index.js';
+import { RemoteError } from '../../src/errors/index.js';
+import { LABEL_TEST_RUN } from '../../testkit/cleanup.js';
+import { tlsFetch, type TlsFetchOptions } from '../../testkit/tls-fetch.js';
+import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+import { waitFor } from './helpers/wait-for.js';
+
+// Secrets and configs against a real manager, two real workers over mutual TLS and the real
+// engine: a task reads them as files with the owner and mode it asked for; a secret's value is in
+// no answer, no store and no data dir, lives on a memory file system while its task runs and goes
+// when it ends; only the node a task is placed on gets the values; what is refused changes nothing.
+
+const c = new TestCluster();
+type Creds = { nodeId: string; cert: string; key: string };
+let a: Creds;
+let b: Creds;
+/** A value no other file here holds: found anywhere, it leaked. */
+const value = `pw-${randomBytes(12).toString('hex')}`;
+
+async function logsOf(id: string): Promise<string> {
+  const stream = await c.client.logs(id, { follow: false });
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+}
+
+/** Every file under `dir` that holds `needle`, by path. */
+async function filesHolding(dir: string, needle: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(needle)) found.push(path);
+  }
+  return found.sort();
+}
+
+function asNode(creds: Creds, body: unknown): TlsFetchOptions {
+  return {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    tls: { ca: c.access.caPem, cert: creds.cert, key: creds.key },
+  };
+}
+
+async function refused(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof RemoteError, String(err));
+    assert.equal(err.code, code);
+    if (message !== undefined) assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('secrets and configs on the real engine', () => {
+  let readerId = '';
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+    await c.startWorker('b');
+    a = await c.nodeCredentials('a');
+    b = await c.nodeCredentials('b');
+    await c.client.createFile('secret', { name: 'db-pass', data: Buffer.from(value) });
+    await c.client.createFile('config', { name: 'app.conf', data: Buffer.from('level=debug\n') });
+    const script = [
+      'cat /run/secrets/db-pass; echo',
+      'cat /etc/pw; echo',
+      'stat -c "%a %u %g" /run/secrets/db-pass /etc/pw /etc/app.conf',
+      'cat /etc/app.conf',
+      '(echo x > /run/secrets/db-pass) 2>/dev/null || echo read-only',
+      'sleep 600',
+    ].join('; ');
+    const task = c.task('reader', {
+      command: ['sh', '-c', script],
+      constraints: [`node.name == ${c.workerName('a')}`],
+      secrets: [{ source: 'db-pass' }, { source: 'db-pass', target: '/etc/pw', mode: '0400', uid: '1000', gid: 2000 }],
+      configs: [{ source: 'app.conf', target: '/etc/app.conf', mode: '0440' }],
+    });
+    readerId = (await c.client.submit(task)).id;
+    await c.allInState([readerId], 'Running');
+  });
+  after(() => c.close());
+
+  test('a task reads them as read-only files, at the targets, with the owner and mode it asked for', async () => {
+    const out = await waitFor(
+      async () => ((await logsOf(readerId)).includes('read-only') ? logsOf(readerId) : undefined),
+      {
+        what: 'the task to read its files',
+      },
+    );
+    assert.equal(
+      out,
+      `${value}\n${value}\n444 0 0\n400 1000 2000\n440 0 0\nlevel=debug\nread-only\n`,
+      'the secret twice (default target and /etc/pw), modes and owners, the config, and no write',
+    );
+  });
+
+  test("a secret's value is in no answer, no store and no data dir; its file is on /dev/shm while the task runs", async () => {
+    const [listed] = await c.client.listFiles('secret');
+    assert.deepEqual(
+      { ...listed, createdAt: undefined },
+      { name: 'db-pass', kind: 'secret', size: value.length, labels: {}, createdAt: undefined, inUseBy: [readerId] },
+    );
+    assert.equal((await c.client.getFile('secret', 'db-pass')).data, undefined);
+    const config = await c.client.getFile('config', 'app.conf');
+    assert.equal(Buffer.from(config.data ?? '', 'base64').toString(), 'level=debug\n', "a config's value is shown");
+    // sealed in the manager's store; never in a worker's (its records hold the reference only)
+    assert.deepEqual(await filesHolding(c.dir, value), []);
+    const shm = join('/dev/shm', `poseidon-${a.nodeId}`);
+    assert.deepEqual(await filesHolding(shm, value), [
+      join(shm, `${readerId}.1`, '0'),
+      join(shm, `${readerId}.1`, '1'),
+    ]);
+  });
+
+  test('only the node the task is placed on gets the values, under its generation; a person gets none', async () => {
+    const url = (node: Creds): string => `${c.manager.url}/nodes/${node.nodeId}/task-files`;
+    const own = await tlsFetch(url(a), asNode(a, { taskId: readerId, generation: 1 }));
+    assert.equal(own.status, 200);
+    const files = (own.json() as { files: Array<{ name: string; data: string }> }).files;
+    assert.deepEqual(
+      files.map((f) => [f.name, Buffer.from(f.data, 'base64').toString()]),
+      [
+        ['db-pass', value],
+        ['app.conf', 'level=debug\n'],
+      ],
+    );
+    const other = await tlsFetch(url(b), asNode(b, { taskId: readerId, generation: 1 }));
+    assert.equal(other.status, 403, 'another node, for itself');
+    assert.doesNotMatch(other.text(), new RegExp(value));
+    assert.equal((await tlsFetch(url(a), asNode(b, { taskId: readerId, generation: 1 }))).status, 403, 'as a');
+    const stale = await tlsFetch(url(a), asNode(a, { taskId: readerId, generation: 0 }));
+    assert.equal(stale.status, 403, 'an older placement');
+    const person = await tlsFetch(url(a), {
+      ...asNode(a, { taskId: readerId, generation: 1 }),
+      tls: { ca: c.access.caPem },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
+    });
+    assert.equal(person.status, 403, 'an admin token is no node');
+  });
+
+  test('a read token lists but neither creates nor removes; a name that exists takes only its own value', async () => {
+    const { token } = await c.client.createToken({ scope: 'read', name: 'reader' });
+    const reader = new ManagerClient(c.access.url, undefined, { token, tls: { ca: c.access.caPem } });
+    assert.deepEqual(
+      (await reader.listFiles('config')).map((f) => f.name),
+      ['app.conf'],
+    );
+    await refused(reader.createFile('secret', { name: 'x', data: Buffer.from('y') }), 'forbidden');
+    await refused(reader.removeFile('config', 'app.conf'), 'forbidden');
+    const again = await c.client.createFile('secret', { name: 'db-pass', data: Buffer.from(value) });
+    assert.equal(again.name, 'db-pass', 'the same value again is the one there');
+    await refused(
+      c.client.createFile('secret', { name: 'db-pass', data: Buffer.from('other') }),
+      'file_exists',
+      /values never change/,
+    );
+    assert.deepEqual(
+      (await c.client.listFiles('secret')).map((f) => f.name),
+      ['db-pass'],
+    );
+  });
+
+  test('a task or service naming none is refused with the field; one in use is not removed', async () => {
+    await refused(
+      c.client.submit(c.task('nope', { secrets: [{ source: 'missing' }] })),
+      'invalid_request',
+      /^secrets\.0\.source names no secret: create it first with `poseidon secret create missing FILE`/,
+    );
+    await refused(
+      c.client.createService({ name: 'svc', replicas: 1, task: { image: 'x', configs: [{ source: 'nope' }] } }),
+      'invalid_request',
+      /^task\.configs\.0\.source names no config/,
+    );
+    await refused(c.client.removeFile('secret', 'db-pass'), 'file_in_use', new RegExp(readerId));
+    await refused(
+      c.client.submit(c.task('bad', { secrets: [{ source: 'db-pass', target: '../../etc/passwd' }] })),
+      'invalid_request',
+      /^secrets\.0\.target leads out of \/run\/secrets/,
+    );
+    assert.equal((await c.client.listTasks()).length, 1, 'nothing was submitted');
+  });
+
+  test('the CLI: create from stdin and a file, ls and inspect without a secret value, rm refused while in use', async () => {
+    const made = await c.cli(['secret', 'create', 'cli-pw', '-'], undefined, 'from-stdin');
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal(made.stdout, 'cli-pw\n');
+    await writeFile(join(c.dir, 'site.conf'), 'server { listen 80; }\n');
+    assert.equal((await c.cli(['config', 'create', 'site', join(c.dir, 'site.conf'), '--label', 'team=web'])).code, 0);
+    const ls = await c.cli(['secret', 'ls']);
+    assert.match(ls.stdout, /^NAME +SIZE +CREATED +IN USE BY\n/);
+    assert.match(ls.stdout, /^cli-pw +10 B +/m);
+    assert.match(ls.stdout, new RegExp(`^db-pass +${value.length} B +.* ${readerId.slice(0, 8)}`, 'm'));
+    const inspect = await c.cli(['secret', 'inspect', 'cli-pw']);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.doesNotMatch(inspect.stdout, /from-stdin|ZnJvbS1zdGRpbg/);
+    const config = JSON.parse((await c.cli(['config', 'inspect', 'site'])).stdout) as Array<Record<string, unknown>>;
+    assert.equal(config[0]?.value, 'server { listen 80; }\n');
+    assert.deepEqual(config[0]?.labels, { team: 'web' });
+    const rm = await c.cli(['secret', 'rm', 'cli-pw', 'db-pass', 'nope']);
+    assert.equal(rm.code, 1);
+    assert.equal(rm.stdout, 'cli-pw\n');
+    assert.match(rm.stderr, new RegExp(`secret db-pass is in use by ${readerId}; stop or remove them first`));
+    assert.match(rm.stderr, /no secret named nope: create it with `poseidon secret create nope FILE`/);
+    assert.deepEqual(
+      (await c.client.listFiles('secret')).map((f) => f.name),
+      ['db-pass'],
+    );
+  });
+
+  test("poseidon deploy creates the stack's secrets and configs first; its replica reads them; a new value is refused", async () => {
+    const dir = join(c.dir, 'shop');
+    await mkdir(dir);
+    await writeFile(join(dir, 'pw.txt'), 'stack-secret');
+    const compose = (extra = ''): string => `
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: [sh, -c, "cat /run/secrets/db_password /etc/site.conf; echo; sleep 600"]
+    labels: {${LABEL_TEST_RUN}: ${c.runId}}
+    secrets: [db_password]
+    configs: [{source: site, target: /etc/site.conf, mode: 0440}]
+secrets:
+  db_password: {file: ./pw.txt}
+configs:
+  site: {content: "listen 8080${extra}"}
+`;
+    await writeFile(join(dir, 'compose.yaml'), compose());
+    const first = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^create +secret +shop-db_password$/m);
+    assert.match(first.stdout, /^create +config +shop-site$/m);
+    const task = await waitFor(async () => (await c.client.listTasks({ service: 'shop-web', state: 'Running' }))[0], {
+      what: 'the replica running',
+    });
+    await waitFor(async () => ((await logsOf(task.id)) === 'stack-secretlisten 8080\n' ? true : undefined), {
+      what: 'the replica to read its files',
+    });
+    const same = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /^exists +secret +shop-db_password$/m);
+    await writeFile(join(dir, 'compose.yaml'), compose(' ssl'));
+    const changed = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /config shop-site exists with another value; values never change/);
+    assert.equal((await c.client.getService('shop-web')).version, 1, 'the service is left as it was');
+    const removed = await c.cli(['stack', 'rm', 'shop']);
+    assert.equal(removed.code, 0, removed.stderr);
+    await waitFor(async () => ((await c.client.listTasks()).some((t) => t.id === task.id) ? undefined : true), {
+      what: 'the stack gone',
+    });
+  });
+
+  test('a manager restarted opens its secrets; files go when their task ends; then the secret can go', async () => {
+    await c.restartManager();
+    const client = c.client;
+    await waitFor(async () => (await client.listNodes()).every((n) => n.state === 'Up') || undefined, {
+      what: 'the workers back',
+    });
+    const id = (
+      await client.submit(
+        c.task('late', {
+          command: ['sh', '-c', 'cat /run/secrets/db-pass; echo; sleep 600'],
+          constraints: [`node.name == ${c.workerName('b')}`],
+          secrets: [{ source: 'db-pass' }],
+        }),
+      )
+    ).id;
+    await c.allInState([id], 'Running');
+    await waitFor(async () => ((await logsOf(id)) === `${value}\n` ? true : undefined), { what: 'the value on b' });
+    await client.stopTask(readerId);
+    await client.stopTask(id);
+    await c.allInState([readerId, id], 'Completed');
+    for (const node of [a, b]) {
+      const shm = join('/dev/shm', `poseidon-${node.nodeId}`);
+      await waitFor(async () => ((await readdir(shm)).length === 0 ? true : undefined), { what: `${shm} empty` });
+    }
+    assert.equal((await client.removeFile('secret', 'db-pass')).name, 'db-pass');
+    await refused(client.getFile('secret', 'db-pass'), 'file_not_found');
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { InvalidField, PoseidonError } from '../../../src/errors/index.js';
+import { ClusterState, type ManagerRecord } from '../../../src/manager/cluster-state.js';
+import { FileBook } from '../../../src/manager/file-book.js';
+import { open, seal } from '../../../src/manager/file-seal.js';
+import { recordCopy } from '../../../src/manager/record-copy.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import { parseSubmission } from '../../../src/task/index.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { taskRecord } from './records-fixture.js';
+
+const log = pino({ level: 'silent' });
+
+function setup(key = randomBytes(32)): { state: ClusterState; book: FileBook; store: MemoryStore<ManagerRecord> } {
+  const store = new MemoryStore<ManagerRecord>();
+  const state = new ClusterState({ store, clock: new FakeClock(), log });
+  return { state, book: new FileBook({ state, log, key }), store };
+}
+
+const data = (text: string): string => Buffer.from(text).toString('base64');
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof PoseidonError ? err.code : String(err);
+  }
+  return undefined;
+}
+
+test('a sealed value opens under its key and name only', () => {
+  const key = randomBytes(32);
+  const sealed = seal(key, 'db', Buffer.from('hunter2'));
+  assert.equal(open(key, 'db', sealed)?.toString(), 'hunter2');
+  assert.equal(open(randomBytes(32), 'db', sealed), null, 'another cluster');
+  assert.equal(open(key, 'other', sealed), null, 'moved under another name');
+  assert.equal(open(key, 'db', 'garbage'), null);
+});
+
+test('a secret is stored sealed, a config plain; the same value again is the one there, another is refused', async () => {
+  const key = randomBytes(32);
+  const { book, store, state } = setup(key);
+  const made = await book.create('secret', { name: 'db', data: data('hunter2') });
+  assert.equal(made.created, true);
+  assert.deepEqual(
+    { ...made.view, createdAt: '' },
+    { name: 'db', kind: 'secret', size: 7, labels: {}, createdAt: '', inUseBy: [] },
+  );
+  const stored = await store.get('secret/db');
+  assert.ok(stored?.kind === 'secret');
+  assert.doesNotMatch(JSON.stringify(stored), /hunter2|aHVudGVyMg/, 'neither the value nor its base64');
+  assert.equal((await book.create('secret', { name: 'db', data: data('hunter2') })).created, false);
+  await assert.rejects(book.create('secret', { name: 'db', data: data('other') }), { code: 'file_exists' });
+  await book.create('config', { name: 'db', data: data('level=1') });
+  assert.equal(book.get('config', 'db').data, data('level=1'), 'a config shows its value; same name, other kind');
+  assert.equal(book.get('secret', 'db').data, undefined);
+  // a manager started again (same CA) reads both back
+  const again = new ClusterState({ store, clock: new FakeClock(), log });
+  await again.load();
+  const reread = new FileBook({ state: again, log, key });
+  assert.equal((await reread.create('secret', { name: 'db', data: data('hunter2') })).created, false);
+  assert.equal(state.files.size, 2);
+});
+
+test('references are checked at submission; one in use is not removed; only the placed node gets values', async () => {
+  const { book, state } = setup();
+  await book.create('secret', { name: 'db', data: data('hunter2') });
+  const request = parseSubmission({
+    name: 'app',
+    image: 'busybox',
+    secrets: [{ source: 'db' }, { source: 'db', target: '/x' }],
+  });
+  book.checkRefs(request.files);
+  assert.throws(
+    () => book.checkRefs([{ kind: 'config', source: 'db' }], 'task'),
+    (err: unknown) => err instanceof InvalidField && err.message.startsWith('task.configs.0.source names no config'),
+  );
+  const rec = {
+    ...taskRecord('t1'),
+    request: { ...taskRecord('t1').request, files: request.files },
+    nodeId: 'n1',
+    generation: 3,
+  };
+  const changes = state.newChanges();
+  changes.put(rec);
+  await state.commit(changes);
+  assert.deepEqual(book.get('secret', 'db').inUseBy, [rec.request.id]);
+  await assert.rejects(book.remove('secret', 'db'), { code: 'file_in_use' });
+  assert.deepEqual(book.valuesFor('n1', rec.request.id, 3), {
+    files: [{ kind: 'secret', name: 'db', data: data('hunter2') }],
+  });
+  assert.equal(
+    codeOf(() => book.valuesFor('n2', rec.request.id, 3)),
+    'forbidden',
+  );
+  assert.equal(
+    codeOf(() => book.valuesFor('n1', rec.request.id, 2)),
+    'forbidden',
+  );
+  assert.equal(
+    codeOf(() => book.valuesFor('n1', 'nope', 3)),
+    'task_not_found',
+  );
+});
+
+test("a follower's copy takes secrets and configs, and their removal", () => {
+  const { state } = setup();
+  const copy = recordCopy(state);
+  const file = { kind: 'config' as const, name: 'c', createdAt: 't', labels: {}, size: 1, value: data('x') };
+  copy.apply('config/c', { kind: 'config', file });
+  assert.deepEqual(state.files.get('config/c'), file);
+  copy.apply('config/c', { kind: 'config', file: { name: 'no value' } });
+  assert.deepEqual(state.files.get('config/c'), file, 'a record that cannot be used is left out');
+  copy.apply('config/c', undefined);
+  assert.equal(state.files.size, 0);
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { pino } from 'pino';
+import type { TaskFilesReply } from '../../../src/api/index.js';
+import { parseSubmission } from '../../../src/task/index.js';
+import { TaskFiles, TaskFilesUnavailable } from '../../../src/worker/task-files.js';
+
+const log = pino({ level: 'silent' });
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function setup(reply: TaskFilesReply | Error): Promise<{ files: TaskFiles; root: string; asked: string[] }> {
+  const root = join(await mkdtemp(join(tmpdir(), 'poseidon-task-files-')), 'shm');
+  dirs.push(root);
+  const asked: string[] = [];
+  const files = new TaskFiles({
+    root,
+    log,
+    source: async (taskId, generation) => {
+      asked.push(`${taskId}.${generation}`);
+      if (reply instanceof Error) throw reply;
+      return reply;
+    },
+  });
+  return { files, root, asked };
+}
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const request = parseSubmission({
+  id: '21b23589-5d2d-4731-b5c9-a97e9832d021',
+  name: 'app',
+  image: 'busybox',
+  secrets: [{ source: 'pw' }, { source: 'pw', target: '/etc/pw', mode: '0400' }],
+  configs: [{ source: 'conf' }],
+});
+const reply: TaskFilesReply = {
+  files: [
+    { kind: 'secret', name: 'pw', data: b64('hunter2') },
+    { kind: 'config', name: 'conf', data: b64('a=1\n') },
+  ],
+};
+
+test('each file is written with its mode under a 0700 directory of its task and generation, and bound at its target', async () => {
+  const { files, root, asked } = await setup(reply);
+  const binds = await files.prepare(request, 4);
+  assert.deepEqual(asked, [`${request.id}.4`]);
+  const dir = join(root, `${request.id}.4`);
+  assert.deepEqual(binds, [
+    { source: join(dir, '0'), target: '/run/secrets/pw' },
+    { source: join(dir, '1'), target: '/etc/pw' },
+    { source: join(dir, '2'), target: '/conf' },
+  ]);
+  assert.equal(await readFile(join(dir, '1'), 'utf8'), 'hunter2');
+  assert.equal(await readFile(join(dir, '2'), 'utf8'), 'a=1\n');
+  assert.equal((await stat(join(dir, '0'))).mode & 0o777, 0o444);
+  assert.equal((await stat(join(dir, '1'))).mode & 0o777, 0o400);
+  assert.equal((await stat(root)).mode & 0o777, 0o700);
+  assert.equal((await stat(dir)).mode & 0o777, 0o700);
+  assert.deepEqual(
+    await files.prepare(parseSubmission({ name: 'plain', image: 'busybox' }), 1),
+    [],
+    'none: nothing asked',
+  );
+  assert.equal(asked.length, 1);
+});
+
+test('older generations go once a newer one runs; all go with the task; a sweep keeps only tasks held', async () => {
+  const { files, root } = await setup(reply);
+  await files.prepare(request, 1);
+  await files.prepare(request, 2);
+  const other = parseSubmission({ name: 'other', image: 'busybox', secrets: [{ source: 'pw' }] });
+  await files.prepare(other, 1);
+  await files.release(request.id, 2);
+  assert.deepEqual((await readdir(root)).sort(), [`${other.id}.1`, `${request.id}.2`].sort());
+  await files.sweep(new Set([request.id]));
+  assert.deepEqual(await readdir(root), [`${request.id}.2`]);
+  await files.release(request.id);
+  assert.deepEqual(await readdir(root), []);
+});
+
+test('a manager that does not give them, or a worker with none to ask, fails the start with the reason', async () => {
+  const { files } = await setup(new Error('cannot reach manager at https://m:1'));
+  await assert.rejects(files.prepare(request, 1), (err: unknown) => {
+    assert.ok(err instanceof TaskFilesUnavailable);
+    assert.match(err.message, /secrets and configs could not be had: cannot reach manager at https:\/\/m:1/);
+    return true;
+  });
+  const short = await setup({ files: [reply.files[0]!] });
+  await assert.rejects(short.files.prepare(request, 1), /the manager sent no config conf/);
+  const alone = new TaskFiles({ root: join(tmpdir(), 'unused'), source: undefined, log });
+  await assert.rejects(alone.prepare(request, 1), /no manager to ask/);
+});
