@@ -64,6 +64,14 @@ describe('managers as a group', () => {
     await waitFor(async () => (await client().getTask(task.id)).state === 'Running', { what, timeoutMs: 30_000 });
   };
 
+  /** What `cat /run/secrets/group-pw` in the task's container prints, through one manager. */
+  const catSecret = async (through: string, taskId: string): Promise<unknown[]> => {
+    const lines = [];
+    for await (const line of await client([through]).exec(taskId, { command: ['cat', '/run/secrets/group-pw'] }))
+      lines.push(line);
+    return lines;
+  };
+
   /** Starts manager i again on its own port and data dir, as a supervisor restarts a crashed one. */
   const restart = async (i: number): Promise<void> => {
     const m = members[i] as Member;
@@ -126,12 +134,15 @@ describe('managers as a group', () => {
     assert.equal(status.managers.filter((m) => m.leader).length, 1);
     const leader = await leaderIndex();
     const follower = urls[(leader + 1) % 3] as string;
-    // the follower alone: it holds no token and places nothing, yet the call succeeds
+    // the follower alone: it holds no token and places nothing, yet the calls succeed; the
+    // secret is sealed by the leader, under the group's CA
+    await client([follower]).createFile('secret', { name: 'group-pw', data: Buffer.from('group-value') });
     const task = await client([follower]).submit({
       name: 'via-follower',
       image: TEST_IMAGE,
       command: SLEEP,
       labels: cleanup.labels,
+      secrets: [{ source: 'group-pw' }],
     });
     const running = await waitFor(
       async () => {
@@ -147,6 +158,7 @@ describe('managers as a group', () => {
     for await (const line of await client([follower]).exec(task.id, { command: ['sh', '-c', 'echo one; exit 4'] }))
       lines.push(line);
     assert.deepEqual(lines, [{ stdout: 'one\n' }, { exitCode: 4 }]);
+    assert.deepEqual(await catSecret(follower, task.id), [{ stdout: 'group-value' }, { exitCode: 0 }]);
     // an interactive one: its session's input goes through the follower too, in order
     const session = await client([follower]).exec(task.id, { command: ['cat'], stdin: true });
     const first = (await session.next()).value;
@@ -233,6 +245,22 @@ describe('managers as a group', () => {
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, / Running on /);
       await submitRunning('after-kill', 'a submission after the kill Running');
+      // the new leader opens the secret the old one sealed: a task placed now gets its value
+      const sealed = await client().submit({
+        name: 'secret-after-kill',
+        image: TEST_IMAGE,
+        command: SLEEP,
+        labels: cleanup.labels,
+        secrets: [{ source: 'group-pw' }],
+      });
+      await waitFor(async () => (await client().getTask(sealed.id)).state === 'Running', {
+        what: 'a task with a secret after the kill Running',
+        timeoutMs: 30_000,
+      });
+      assert.deepEqual(await catSecret(urls[(leader + 1) % 3] as string, sealed.id), [
+        { stdout: 'group-value' },
+        { exitCode: 0 },
+      ]);
       // it followed the events again through the group: the new leader's are there
       for (const [what, text, errText] of [
         ['poseidon events', () => out, () => err],
