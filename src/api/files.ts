@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FILE_NAME_PATTERN, MAX_FILE_BYTES } from '../task/index.js';
+import { FILE_NAME_PATTERN, FILE_NAME_RULE, MAX_FILE_BYTES } from '../task/index.js';
 
 // Secrets and configs: named values the manager keeps, which a task mounts as files
 // (`/run/secrets/<name>` and `/<name>` by default). A secret's value is sealed in the store and
@@ -30,7 +30,7 @@ const FileLabels = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Ty
  */
 export const CreateFileRequest = Type.Object(
   {
-    name: Type.String({ pattern: FILE_NAME_PATTERN, maxLength: 128 }),
+    name: Type.String({ pattern: FILE_NAME_PATTERN, maxLength: 128, hint: FILE_NAME_RULE }),
     data: Base64Value,
     labels: Type.Optional(FileLabels),
   },

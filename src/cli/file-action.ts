@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FileView } from '../api/index.js';
-import { MAX_FILE_BYTES } from '../task/file-limits.js';
+import type { FileKind } from '../task/file-ref.js';
+import { FILE_NAME_PATTERN, FILE_NAME_RULE, MAX_FILE_BYTES } from '../task/file-limits.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
 import { pairs } from './flags.js';
@@ -13,7 +14,7 @@ import { printable, toJson } from './terminal-text.js';
 // `docker config` have them: named values the manager keeps, which a task mounts as files. A
 // secret's value is sent once and never shown again; a config's is shown by `config inspect`.
 
-export type FileKind = 'secret' | 'config';
+export type { FileKind };
 
 export interface FileCreateFlags extends ClientFlags {
   label?: string[];
@@ -101,6 +102,8 @@ export async function createFile(
   io: Output = STDIO,
   stdin: ValueInput = process.stdin,
 ): Promise<void> {
+  if (!new RegExp(FILE_NAME_PATTERN).test(name))
+    throw new InvalidField('NAME', `${FILE_NAME_RULE} (got ${JSON.stringify(name)})`);
   const labels = pairs('--label', flags.label);
   const data = await readValue(kind, name, file, stdin);
   const view = await managerClient(flags).createFile(kind, { name, data, ...(labels === undefined ? {} : { labels }) });

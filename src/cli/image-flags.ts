@@ -6,8 +6,8 @@ import { collect } from './repeatable.js';
 // reads them). Names and help only, so defining the commands stays light.
 
 /**
- * Adds -e, -p, --expose, -v, -l, --constraint, --cpu, --memory, --restart and --health-* (not --name: each
- * command says what it names).
+ * Adds -e, -p, --expose, -v, -l, --secret, --config, --constraint, --cpu, --memory, --restart and
+ * --health-* (not --name: each command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
@@ -24,6 +24,16 @@ export function withImageFlags(cmd: Command): Command {
       collect,
     )
     .option('-l, --label <key=value>', 'a label on the task (repeat)', collect)
+    .option(
+      '--secret <NAME|source=NAME,target=PATH>',
+      'mount a secret as a read-only file, at /run/secrets/NAME unless target= says (uid=, gid=, mode=; repeat)',
+      collect,
+    )
+    .option(
+      '--config <NAME|source=NAME,target=PATH>',
+      'mount a config as a read-only file, at /NAME unless target= says (uid=, gid=, mode=; repeat)',
+      collect,
+    )
     .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve, such as 0.5')
     .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")

@@ -5,6 +5,7 @@ import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } f
 import { composeExpose, composePorts } from '../compose/ports.js';
 import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
+import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import type { PortSpec } from '../task/index.js';
 
@@ -19,6 +20,8 @@ export interface RunImageFlags {
   expose?: string[];
   volume?: string[];
   label?: string[];
+  secret?: string[];
+  config?: string[];
   constraint?: string[];
   cpu?: string;
   memory?: string;
@@ -59,6 +62,8 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['expose', '--expose'],
   ['volume', '--volume'],
   ['label', '--label'],
+  ['secret', '--secret'],
+  ['config', '--config'],
   ['constraint', '--constraint'],
   ['cpu', '--cpu'],
   ['memory', '--memory'],
@@ -124,6 +129,8 @@ export function imageTemplate(
   const ports = [...published, ...composeExpose(flags.expose ?? [], '--expose', published)];
   if (ports.length > 0) spec.ports = ports;
   if ((flags.volume ?? []).length > 0) spec.volumes = flags.volume?.map(volumeOf);
+  if ((flags.secret ?? []).length > 0) spec.secrets = flags.secret?.map((s) => fileRefOf('--secret', s));
+  if ((flags.config ?? []).length > 0) spec.configs = flags.config?.map((c) => fileRefOf('--config', c));
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
   if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) spec.memory = flags.memory;

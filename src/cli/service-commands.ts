@@ -105,6 +105,18 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--publish-rm <CONTAINER[/udp]>', 'stop publishing a container port (repeat)', collect)
     .option('--constraint-add <rule>', "a rule every replica's node must meet (repeat)", collect)
     .option('--constraint-rm <rule>', 'remove a rule (repeat)', collect)
+    .option(
+      '--secret-add <NAME|source=NAME,target=PATH>',
+      'mount a secret, in place of one at the same target (repeat)',
+      collect,
+    )
+    .option('--secret-rm <NAME>', 'stop mounting a secret (repeat)', collect)
+    .option(
+      '--config-add <NAME|source=NAME,target=PATH>',
+      'mount a config, in place of one at the same target (repeat)',
+      collect,
+    )
+    .option('--config-rm <NAME>', 'stop mounting a config (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N')

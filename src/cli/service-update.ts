@@ -1,5 +1,6 @@
 import { InvalidField } from '../errors/index.js';
 import type { PortSpec } from '../task/index.js';
+import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { countFlag, durationFlag, pairs } from './flags.js';
 import {
   cpuOf,
@@ -19,7 +20,12 @@ import {
 
 /** What `service update` takes besides the client's and the output's flags. */
 export interface UpdateFlags
-  extends Omit<RunImageFlags, 'name' | 'env' | 'publish' | 'expose' | 'volume' | 'label' | 'constraint'>, RolloutFlags {
+  extends
+    Omit<
+      RunImageFlags,
+      'name' | 'env' | 'publish' | 'expose' | 'volume' | 'label' | 'constraint' | 'secret' | 'config'
+    >,
+    RolloutFlags {
   filename?: string;
   image?: string;
   replicas?: string;
@@ -33,6 +39,10 @@ export interface UpdateFlags
   publishRm?: string[];
   constraintAdd?: string[];
   constraintRm?: string[];
+  secretAdd?: string[];
+  secretRm?: string[];
+  configAdd?: string[];
+  configRm?: string[];
   /** `--no-healthcheck`: commander's negation gives false. */
   healthcheck?: boolean;
   /** `--force`: a new version with nothing else changed (the service's forceUpdate counter, one up). */
@@ -95,13 +105,18 @@ export function updatedSpec(
   task.labels = edited(task.labels, flags.labelRm, pairs('--label-add', flags.labelAdd));
   task.ports = editedPorts(task.ports, flags.publishRm, portsOf('--publish-add', flags.publishAdd ?? []));
   editConstraints(spec, flags.constraintRm ?? [], flags.constraintAdd ?? []);
+  const secretsAdd = (flags.secretAdd ?? []).map((text) => fileRefOf('--secret-add', text));
+  task.secrets = editedFileRefs(task.secrets, flags.secretRm, secretsAdd, '/run/secrets');
+  const configsAdd = (flags.configAdd ?? []).map((text) => fileRefOf('--config-add', text));
+  task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, '/');
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) task.memory = flags.memory;
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
   editHealthCheck(task, flags);
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };
-  for (const key of ['env', 'labels', 'ports'] as const) if (task[key] === undefined) delete task[key];
+  for (const key of ['env', 'labels', 'ports', 'secrets', 'configs'] as const)
+    if (task[key] === undefined) delete task[key];
   // one up from the service's own counter (`forcedFrom`), not the file's: a file never says it
   if (flags.force === true) spec.forceUpdate = (typeof forcedFrom === 'number' ? forcedFrom : 0) + 1;
   return spec;

@@ -84,5 +84,8 @@ function problemOf(all: readonly ValidationError[], first: ValidationError): str
     }
   }
   if (allowed.size > 1) return `must be one of ${[...allowed.values()].join(', ')}`;
+  // a schema that says in words what it wants (`hint`, as task specs' do) says it instead of Ajv's pattern
+  const hint = (first as { parentSchema?: { hint?: unknown } }).parentSchema?.hint;
+  if (typeof hint === 'string') return hint;
   return first.message ?? 'is invalid';
 }

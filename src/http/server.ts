@@ -76,7 +76,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     http: { headersTimeout: t.headersMs, connectionsCheckingInterval: t.checkEveryMs },
     // a request that comes while it closes gets ServerStopping in Poseidon's error shape (below)
     return503OnClosing: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // `hint`: what a value must be, in words (task specs' schemas carry them too); verbose: a
+    // refusal finds the failing schema's hint and says it (error-handler.ts)
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: false,
+        verbose: true,
+        keywords: ['hint'],
+      },
+    },
     // the https server's type differs from the http one's in nothing the routes use; it takes
     // the http server's deadlines from its own options
     ...(opts.tls === undefined

@@ -3,3 +3,9 @@
 
 /** The largest value of a secret or config, as Swarm's (500 KiB): a file a task reads at start, not a data set. */
 export const MAX_FILE_BYTES = 500 * 1024;
+
+/** A secret's or config's name: letters, digits and `_ . -`, as Swarm's names and Compose's keys. */
+export const FILE_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$';
+/** What a refusal of a name says it must be. */
+export const FILE_NAME_RULE =
+  'must be a name of letters, digits and "_", ".", "-" (up to 128), starting and ending with a letter or digit';

@@ -1,17 +1,15 @@
 import { posix } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
+import { FILE_NAME_PATTERN, FILE_NAME_RULE } from './file-limits.js';
 import { hinted } from './hinted.js';
 
 // Secrets and configs a task mounts as files: which one (`source`), where in the container
 // (`target`), and the file's owner and mode. Secrets default to `/run/secrets/<source>` (a
 // relative target is taken under /run/secrets, as Swarm does), configs to `/<source>`.
 
-/** A secret's or config's name: letters, digits and `_ . -`, as Swarm's names and Compose's keys. */
-export const FILE_NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$';
-const FILE_NAME_RULE = 'must be a name of letters, digits and "_", ".", "-" (up to 128), starting and ending alike';
-/** The largest value (500 KiB); in a TypeBox-free module, for the CLI. */
-export { MAX_FILE_BYTES } from './file-limits.js';
+/** The largest value (500 KiB) and the name rule: in a TypeBox-free module, for the CLI. */
+export { MAX_FILE_BYTES, FILE_NAME_PATTERN, FILE_NAME_RULE } from './file-limits.js';
 /** Most secrets (and, apart, configs) one task mounts. */
 export const MAX_FILE_REFS = 32;
 /** Where a secret lands when its target is absent or relative. */

@@ -44,6 +44,7 @@ export { parseVolumes, isHostPathAllowed, volumeNames, hostPaths, toVolumeSpec, 
 export {
   FileRefSpec,
   FILE_NAME_PATTERN,
+  FILE_NAME_RULE,
   MAX_FILE_BYTES,
   MAX_FILE_REFS,
   SECRETS_DIR,

@@ -27,3 +27,19 @@ test('a value that must be one of several constants is answered with the constan
     'querystring.size must NOT have more than 2 characters',
   );
 });
+
+test('a schema that says in words what it wants (hint) is answered with those words', async (t) => {
+  const app = buildServer({ log: pino({ level: 'silent' }), metrics: new Registry(), component: 'manager' });
+  t.after(() => app.close());
+  const body = Type.Object(
+    { name: Type.String({ pattern: '^[a-z]+$', hint: 'must be lowercase letters, such as web' }) },
+    { additionalProperties: false },
+  );
+  app.post('/things', { schema: { body } }, async () => ({ ok: true }));
+  const bad = await app.inject({ method: 'POST', url: '/things', payload: { name: 'A/B' } });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(bad.json(), {
+    error: { code: 'invalid_request', message: 'body.name must be lowercase letters, such as web' },
+  });
+  assert.equal((await app.inject({ method: 'POST', url: '/things', payload: { name: 'web' } })).statusCode, 200);
+});
