@@ -213,6 +213,27 @@ describe('secrets and configs on the real engine', () => {
       (await c.client.listFiles('secret')).map((f) => f.name),
       ['db-pass'],
     );
+    // docker service create's flag syntax, on poseidon run
+    const run = await c.cli([
+      'run',
+      '--name',
+      'flagged',
+      '--secret',
+      'source=db-pass,target=/etc/pw2,mode=0400',
+      '--restart',
+      'never',
+      '--label',
+      `${LABEL_TEST_RUN}=${c.runId}`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
+      'cat /etc/pw2; echo; stat -c %a /etc/pw2',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const flagged = (await c.client.listTasks()).find((t) => t.name === 'flagged');
+    assert.ok(flagged !== undefined);
+    await c.allInState([flagged.id], 'Completed');
+    assert.equal(await logsOf(flagged.id), `${value}\n400\n`);
   });
 
   test("poseidon deploy creates the stack's secrets and configs first; its replica reads them; a new value is refused", async () => {
