@@ -143,6 +143,10 @@ describe('mutual TLS between a real manager and real workers', () => {
       ['POST', '/tasks/abc/exec/00000000-0000-4000-8000-000000000000/input'],
       ['GET', '/tasks/abc/archive?path=%2Fetc'],
       ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
+      // a node gets a value only for a task placed on it (POST /nodes/{id}/task-files)
+      ['GET', '/secrets'],
+      ['GET', '/configs/abc'],
+      ['POST', '/secrets'],
     ] as const) {
       const res = await tlsFetch(`${c.manager.url}${path}`, as(a, { method }));
       assert.equal(res.status, 403, `${method} ${path}`);

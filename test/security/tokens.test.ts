@@ -134,6 +134,10 @@ describe('API tokens on a real manager', () => {
       ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
       ['GET', '/tasks/abc/top'],
       ['GET', '/stats'],
+      ['GET', '/secrets'],
+      ['POST', '/secrets', { name: 'intruder', data: 'eA==' }],
+      ['GET', '/secrets/intruder'],
+      ['DELETE', '/configs/intruder'],
       ['GET', '/nodes'],
       ['GET', '/events'],
       ['GET', '/metrics'],
@@ -153,11 +157,12 @@ describe('API tokens on a real manager', () => {
     assert.equal(await taskCount(), 0);
     assert.equal((await api('GET', '/tokens', c.token)).status, 200);
     assert.equal(((await api('GET', '/tokens', c.token)).body as TokenView[]).length, 1, 'no token was created');
+    assert.deepEqual((await api('GET', '/secrets', c.token)).body, [], 'no secret was created');
   });
 
   test('a read token reads everything but a deploy is 403, logged once with its id, and nothing is submitted', async () => {
     const read = await token('read', ['--name', 'dashboard']);
-    for (const path of ['/tasks', '/nodes', '/metrics', '/whoami'])
+    for (const path of ['/tasks', '/nodes', '/metrics', '/whoami', '/secrets', '/configs'])
       assert.equal((await api('GET', path, read.token)).status, 200, path);
     const before = await taskCount();
     const refused = await api('POST', '/tasks', read.token, c.task('not-allowed'));
@@ -176,6 +181,10 @@ describe('API tokens on a real manager', () => {
       ['GET', '/tasks/abc/archive/stat?path=%2Fetc'],
       ['GET', '/tasks/abc/archive?path=%2Fetc'],
       ['PUT', '/tasks/abc/archive?path=%2Ftmp'],
+      // a secret is made and removed by whoever deploys what mounts it
+      ['POST', '/secrets'],
+      ['DELETE', '/secrets/abc'],
+      ['POST', '/configs'],
       ['GET', '/tokens'],
       ['DELETE', `/tokens/${read.id}`],
     ] as const) {
