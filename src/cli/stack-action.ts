@@ -93,13 +93,17 @@ export async function stackTasks(stack: string, flags: StackFlags): Promise<void
   else out(tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks));
 }
 
-/** `stack rm STACK...`: each stack's services removed (their tasks stop); named volumes stay, as with Docker. */
+/**
+ * `stack rm STACK...`: each stack's services removed (their tasks stop), then the secrets and
+ * configs its deploys made (labelled with the stack), as `docker stack rm` does; one that
+ * something outside the stack still mounts stays, said on stderr. Named volumes stay, as with Docker.
+ */
 export async function removeStacks(stacks: readonly string[], flags: StackFlags): Promise<void> {
   const client = managerClient(flags);
   const all = stacksOf(await client.listServices());
   const missing = stacks.filter((s) => !all.has(s));
   if (missing.length > 0) throw new StackNotFound(missing[0] as string); // nothing removed
-  const removed: Array<{ stack: string; services: string[] }> = [];
+  const removed: Array<{ stack: string; services: string[]; secrets: string[]; configs: string[] }> = [];
   for (const stack of stacks) {
     const names = (all.get(stack) ?? []).map((s) => s.name);
     for (const name of names)
@@ -107,9 +111,33 @@ export async function removeStacks(stacks: readonly string[], flags: StackFlags)
         // gone already (removed meanwhile): removed all the same
         if (!isNotFound(err, 'service')) throw err;
       });
-    removed.push({ stack, services: names });
-    const what = `${names.length} service${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
+    const secrets = await removeStackFiles(client, 'secret', stack);
+    const configs = await removeStackFiles(client, 'config', stack);
+    removed.push({ stack, services: names, secrets, configs });
+    const files = [counted(secrets.length, 'secret'), counted(configs.length, 'config')].filter((x) => x !== '');
+    const what = `${counted(names.length, 'service')} (${names.join(', ')})${files.map((f) => `, ${f}`).join('')}`;
     if (flags.json !== true) out(`stack ${printable(stack)}: removed ${what}; their tasks are stopping`);
   }
   if (flags.json === true) out(toJson(removed));
+}
+
+function counted(n: number, what: string): string {
+  return n === 0 && what !== 'service' ? '' : `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** Removes the stack's secrets or configs; those still in use elsewhere stay, each said on stderr. */
+async function removeStackFiles(client: ManagerClient, kind: 'secret' | 'config', stack: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const f of await client.listFiles(kind)) {
+    if (f.labels[STACK_LABEL] !== stack) continue;
+    try {
+      await client.removeFile(kind, f.name);
+      removed.push(f.name);
+    } catch (err) {
+      if (isNotFound(err, 'file')) continue; // removed meanwhile
+      const why = err instanceof PoseidonError ? err.message : String(err);
+      process.stderr.write(`poseidon: ${printable(kind)} ${printable(f.name)} stays: ${printable(why)}\n`);
+    }
+  }
+  return removed;
 }

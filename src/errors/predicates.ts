@@ -5,6 +5,7 @@ const NOT_FOUND = {
   task: ERRORS.task_not_found.code,
   node: ERRORS.node_not_found.code,
   service: ERRORS.service_not_found.code,
+  file: ERRORS.file_not_found.code,
   route: ERRORS.not_found.code,
 } as const;
 

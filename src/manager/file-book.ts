@@ -61,7 +61,7 @@ export class FileBook {
     return kind === 'config' ? { ...view, data: rec.value } : view;
   }
 
-  /** Removes one: refused while an unfinished task or a service mounts it. */
+  /** Removes one: refused while a service, or a task that may still start (not stopped, not finished), mounts it. */
   async remove(kind: FileKind, name: string): Promise<FileView> {
     const rec = this.#record(kind, name);
     const view = this.#view(rec, this.#users());
@@ -137,7 +137,7 @@ export class FileBook {
     };
   }
 
-  /** FILE_KEY -> the unfinished tasks (by id) and services (by name) that mount it. */
+  /** FILE_KEY -> the tasks that may still start (by id) and the services (by name) that mount it. */
   #users(): Map<string, string[]> {
     const users = new Map<string, string[]>();
     const add = (key: string, who: string): void => {
@@ -146,8 +146,9 @@ export class FileBook {
       else if (!list.includes(who)) list.push(who);
     };
     const { state } = this.deps;
+    // a task being stopped has its files, and will not start again: it needs the values no more
     for (const rec of state.tasks.values()) {
-      if (rec.request.files === undefined || !isUnfinished(rec)) continue;
+      if (rec.request.files === undefined || rec.desired !== 'running' || !isUnfinished(rec)) continue;
       for (const f of rec.request.files) add(FILE_KEY({ kind: f.kind, name: f.source }), rec.request.id);
     }
     for (const svc of state.services.values())

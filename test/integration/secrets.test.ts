@@ -272,8 +272,18 @@ configs:
     assert.equal(changed.code, 1);
     assert.match(changed.stderr, /config shop-site exists with another value; values never change/);
     assert.equal((await c.client.getService('shop-web')).version, 1, 'the service is left as it was');
+    // as docker stack rm: the services, then what the stack's deploys made (its replica still stopping)
     const removed = await c.cli(['stack', 'rm', 'shop']);
     assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(
+      removed.stdout,
+      'stack shop: removed 1 service (shop-web), 1 secret, 1 config; their tasks are stopping\n',
+    );
+    assert.deepEqual(
+      [...(await c.client.listFiles('secret')), ...(await c.client.listFiles('config'))].map((f) => f.name),
+      ['db-pass', 'app.conf', 'site'],
+      'what the stack did not make stays',
+    );
     await waitFor(async () => ((await c.client.listTasks()).some((t) => t.id === task.id) ? undefined : true), {
       what: 'the stack gone',
     });

@@ -89,6 +89,11 @@ test('references are checked at submission; one in use is not removed; only the 
   await state.commit(changes);
   assert.deepEqual(book.get('secret', 'db').inUseBy, [rec.request.id]);
   await assert.rejects(book.remove('secret', 'db'), { code: 'file_in_use' });
+  // stopping: it has its files and will not start again, so the secret may go
+  const stopping = state.newChanges();
+  stopping.put({ ...rec, desired: 'stopped' });
+  await state.commit(stopping);
+  assert.deepEqual(book.get('secret', 'db').inUseBy, []);
   assert.deepEqual(book.valuesFor('n1', rec.request.id, 3), {
     files: [{ kind: 'secret', name: 'db', data: data('hunter2') }],
   });
