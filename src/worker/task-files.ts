@@ -1,9 +1,10 @@
 import { chown, chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { TaskFilesReply } from '../api/index.js';
 import type { FileBind } from '../driver/index.js';
-import { PoseidonError } from '../errors/index.js';
+import { isRetryable, PoseidonError } from '../errors/index.js';
 import type { TaskRequest } from '../task/index.js';
 
 /** Asks the manager for the values of what a task placed here mounts (POST /nodes/{id}/task-files). */
@@ -18,7 +19,13 @@ export interface TaskFilesDeps {
   /** Absent: a worker with no manager to ask (polled with `--workers`); a task with files fails. */
   source: TaskFilesSource | undefined;
   log: Logger;
+  /** Between two asks of a manager away for a moment; ASK_PAUSE_MS unless a test sets it. */
+  retryPauseMs?: number;
 }
+
+/** A manager that is away is asked this many times in all, ASK_PAUSE_MS apart (a group elects within 5 s). */
+const ASK_ATTEMPTS = 4;
+const ASK_PAUSE_MS = 2_000;
 
 /** A task's secrets or configs could not be had: the task fails with this reason (its policy may restart it). */
 export class TaskFilesUnavailable extends PoseidonError {
@@ -44,12 +51,7 @@ export class TaskFiles {
     const { source, log } = this.deps;
     if (source === undefined)
       throw new TaskFilesUnavailable('this worker has no manager to ask (started without --manager)');
-    let reply: TaskFilesReply;
-    try {
-      reply = await source(request.id, generation);
-    } catch (err) {
-      throw new TaskFilesUnavailable(err instanceof Error ? err.message : String(err));
-    }
+    const reply = await this.#ask(source, request.id, generation);
     const values = new Map(reply.files.map((f) => [`${f.kind}/${f.name}`, Buffer.from(f.data, 'base64')]));
     const dir = this.#dir(request.id, generation);
     await mkdir(this.deps.root, { recursive: true, mode: 0o700 });
@@ -83,6 +85,24 @@ export class TaskFiles {
     for (const name of await this.#names()) {
       if (held.has(name.split('.')[0] ?? '')) continue;
       await rm(join(this.deps.root, name), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The manager's answer. A manager away for a moment (restarting, a group electing its leader:
+   * a temporary failure) is asked again, a few times, before the start fails for it.
+   */
+  async #ask(source: TaskFilesSource, taskId: string, generation: number): Promise<TaskFilesReply> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await source(taskId, generation);
+      } catch (err) {
+        if (attempt < ASK_ATTEMPTS && isRetryable(err)) {
+          await sleep(this.deps.retryPauseMs ?? ASK_PAUSE_MS);
+          continue;
+        }
+        throw new TaskFilesUnavailable(err instanceof Error ? err.message : String(err));
+      }
     }
   }
 

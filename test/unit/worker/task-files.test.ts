@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import type { TaskFilesReply } from '../../../src/api/index.js';
+import { RemoteError } from '../../../src/errors/index.js';
 import { parseSubmission } from '../../../src/task/index.js';
 import { TaskFiles, TaskFilesUnavailable } from '../../../src/worker/task-files.js';
 
@@ -90,6 +91,24 @@ test('a manager that does not give them, or a worker with none to ask, fails the
     assert.match(err.message, /secrets and configs could not be had: cannot reach manager at https:\/\/m:1/);
     return true;
   });
+  // a manager away for a moment is asked again; one that refuses is not
+  let asks = 0;
+  const flaky = new TaskFiles({
+    root: join(tmpdir(), `poseidon-task-files-flaky-${process.pid}`),
+    log,
+    retryPauseMs: 1,
+    source: async () => {
+      asks++;
+      if (asks < 3) throw new RemoteError('no_leader', 503, 'managers are electing a leader');
+      return reply;
+    },
+  });
+  dirs.push(join(tmpdir(), `poseidon-task-files-flaky-${process.pid}`));
+  assert.equal((await flaky.prepare(request, 1)).length, 3);
+  assert.equal(asks, 3);
+  const refusing = await setup(new RemoteError('forbidden', 403, 'not placed on it'));
+  await assert.rejects(refusing.files.prepare(request, 1), /not placed on it/);
+  assert.equal(refusing.asked.length, 1, 'a refusal is not asked again');
   const short = await setup({ files: [reply.files[0]!] });
   await assert.rejects(short.files.prepare(request, 1), /the manager sent no config conf/);
   const alone = new TaskFiles({ root: join(tmpdir(), 'unused'), source: undefined, log });
