@@ -2,6 +2,8 @@ import { rm, rmdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { removeWorkerLeftovers } from '../driver/index.js';
 import { InvalidField } from '../errors/index.js';
+import { loadNodeCredentials } from '../pki/index.js';
+import { shmFilesRoot } from '../worker/index.js';
 import { credentialsPath, loadCredentials } from './credentials.js';
 import type { DevOptions } from './dev-action.js';
 import { releaseDataDir, runningDev } from './dev-lock.js';
@@ -10,7 +12,8 @@ import { releaseDataDir, runningDev } from './dev-lock.js';
  * `poseidon dev --clean`: removes what the dev cluster of this data dir started: its worker's
  * containers (running or not, by the `poseidon.worker` label) and named volumes, its network once
  * nothing else uses it, the manager's and worker's state in the data dir (tasks, CA, tokens,
- * certificates), and the CLI credentials it saved for itself. Refused while that dev cluster runs.
+ * certificates), its tasks' secret and config files, and the CLI credentials it saved for
+ * itself. Refused while that dev cluster runs.
  */
 export async function cleanDev(opts: DevOptions): Promise<void> {
   const running = await runningDev(opts.dataDir);
@@ -21,6 +24,9 @@ export async function cleanDev(opts: DevOptions): Promise<void> {
     workerName: opts.workerName,
     networkName: opts.network.name,
   });
+  // its tasks' secrets and configs, on /dev/shm under its node id (read before its certificate goes)
+  const node = await loadNodeCredentials(join(opts.dataDir, 'worker')).catch(() => undefined);
+  if (node !== undefined) await rm(shmFilesRoot(node.info.nodeId), { recursive: true, force: true });
   for (const part of ['manager', 'worker']) await rm(join(opts.dataDir, part), { recursive: true, force: true });
   await releaseDataDir(opts.dataDir);
   await rmdir(opts.dataDir).catch(() => undefined); // only when nothing else is in it

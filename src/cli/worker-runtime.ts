@@ -23,6 +23,7 @@ import {
   ManagerReporter,
   portsInUseOutside,
   SelfFence,
+  shmFilesRoot,
   Worker,
   type WorkerTaskRecord,
 } from '../worker/index.js';
@@ -230,7 +231,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
  * never the disk), or, on a host without it, the data dir (said once, at start).
  */
 function taskFilesRoot(nodeId: string, dataDir: string, log: Logger): string {
-  if (existsSync('/dev/shm')) return join('/dev/shm', `poseidon-${nodeId}`);
+  if (existsSync('/dev/shm')) return shmFilesRoot(nodeId);
   log.warn({ dataDir }, 'no /dev/shm: secrets are written under the data dir, on disk');
   return join(dataDir, 'task-files');
 }

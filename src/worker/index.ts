@@ -7,3 +7,5 @@ export { portsInUseOutside } from './ports-in-use.js';
 export { SelfFence, type SelfFenceDeps } from './self-fence.js';
 /** Container starts a worker runs at once by default; `poseidon worker --start-concurrency` changes it. */
 export { DEFAULT_START_CONCURRENCY } from './start-pacer.js';
+/** Where a worker writes its tasks' secrets and configs (`poseidon dev --clean` removes it too). */
+export { shmFilesRoot } from './task-files.js';

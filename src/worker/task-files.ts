@@ -27,6 +27,11 @@ export interface TaskFilesDeps {
 const ASK_ATTEMPTS = 4;
 const ASK_PAUSE_MS = 2_000;
 
+/** Where the worker of `nodeId` writes its tasks' files on a host with /dev/shm (memory, never the disk). */
+export function shmFilesRoot(nodeId: string): string {
+  return join('/dev/shm', `poseidon-${nodeId}`);
+}
+
 /** A task's secrets or configs could not be had: the task fails with this reason (its policy may restart it). */
 export class TaskFilesUnavailable extends PoseidonError {
   constructor(why: string) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { createTestNetwork } from '../../testkit/test-network.js';
-import { containersWithLabel, isRunning, newRunId } from './helpers/docker.js';
+import { containersWithLabel, isRunning, newRunId, TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // Issue 17: the package npm packs installs with one command on a machine that has Node 20 (the
@@ -102,6 +102,23 @@ test('npm pack, npm install -g into an empty prefix, then poseidon --version and
   const [demo] = await containersWithLabel('poseidon.worker', workerName);
   assert.ok(demo !== undefined && (await isRunning(demo)), out);
 
+  // a secret, and a task that reads it: the worker writes it on /dev/shm under its node id
+  await writeFile(join(dir, 'pw'), 'dev-secret');
+  await run('poseidon', ['secret', 'create', 'pw', join(dir, 'pw')], { env, cwd: dir });
+  const reader = ['run', '--name', 'reads-pw', '--secret', 'pw', '--restart', 'never', '--wait'];
+  await run('poseidon', [...reader, TEST_IMAGE, 'sh', '-c', 'cat /run/secrets/pw; echo'], { env, cwd: dir });
+  const nodes = JSON.parse((await run('poseidon', ['node', '--json'], { env, cwd: dir })).stdout) as Array<{
+    id: string;
+  }>;
+  const shm = join('/dev/shm', `poseidon-${nodes[0]?.id ?? ''}`);
+  await waitFor(
+    async () => (await run('poseidon', ['logs', 'reads-pw'], { env, cwd: dir })).stdout === 'dev-secret\n' || undefined,
+    {
+      what: 'the task to print its secret',
+    },
+  );
+  assert.ok((await stat(shm)).isDirectory());
+
   // Ctrl-C: no question, one line, and the task left running
   process.kill(dev.pid ?? -1, 'SIGINT');
   const [code] = await exited;
@@ -116,10 +133,11 @@ test('npm pack, npm install -g into an empty prefix, then poseidon --version and
   const clean = await run('poseidon', ['dev', '--config', config, '--clean'], { env, cwd: dir });
   assert.equal(
     clean.stdout,
-    `poseidon dev --clean: removed 1 container, 0 volumes, network ${net.name}, the state in ${join(dir, 'dev')} ` +
+    `poseidon dev --clean: removed 2 containers, 0 volumes, network ${net.name}, the state in ${join(dir, 'dev')} ` +
       'and the credentials saved for it\n',
   );
   assert.deepEqual(await containersWithLabel('poseidon.worker', workerName), []);
   assert.deepEqual(await docker.listNetworks({ filters: { name: [net.name] } }).then((n) => n.map((x) => x.Name)), []);
   assert.deepEqual(await readdir(dir).then((names) => names.filter((n) => n === 'dev')), []);
+  await assert.rejects(stat(shm), { code: 'ENOENT' }, "its tasks' secret files are gone too");
 });
