@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import type { FileView, ServiceSpec, ServiceView } from '../api/index.js';
+import { STACK_LABEL } from '../api/stack-label.js';
 import {
   composeToServices,
   interpolateText,
@@ -39,6 +40,7 @@ export interface StackClient {
   updateService(name: string, spec: ServiceSpec): Promise<ServiceView>;
   removeService(name: string): Promise<unknown>;
   listFiles(kind: 'secret' | 'config'): Promise<FileView[]>;
+  removeFile(kind: 'secret' | 'config', name: string): Promise<unknown>;
   createFile(
     kind: 'secret' | 'config',
     req: { name: string; data: Buffer; labels?: Record<string, string> },
@@ -53,7 +55,8 @@ export interface StackClient {
 export interface FileAction {
   kind: 'secret' | 'config';
   name: string;
-  action: 'create' | 'exists' | 'external';
+  /** `remove`: an older one of the stack's (another value), which nothing mounts any more. */
+  action: 'create' | 'exists' | 'external' | 'remove';
 }
 
 /** What a deploy did (or, with --dry-run, would do). */
@@ -195,7 +198,7 @@ export async function deployStack(
     normalize,
     templateChanged,
   });
-  const fileActions = await filesToCreate(client, files);
+  const { actions: fileActions, stale } = await filesToCreate(client, files, stack);
   const result = resultOf(stack, options, warnings, plan, fileActions);
   if (options.dryRun) return result;
   // before the services that mount them; the same value again is answered with the one there
@@ -205,6 +208,8 @@ export async function deployStack(
   for (const spec of plan.create) await client.createService(spec);
   for (const { spec } of plan.update) await client.updateService(spec.name, spec);
   if (options.prune) for (const name of plan.remove) await client.removeService(name);
+  // older values nothing mounted when the deploy began; one still in use goes with a later deploy or stack rm
+  for (const f of stale) await client.removeFile(f.kind, f.name).catch(() => undefined);
   return result;
 }
 
@@ -229,12 +234,22 @@ function readAtMost(path: string, limit: number): Buffer {
  * What the deploy does with each secret and config: create it, or find it there; an external one
  * the manager does not have is refused here, before anything changes.
  */
-async function filesToCreate(client: StackClient, files: readonly StackFile[]): Promise<FileAction[]> {
-  if (files.length === 0) return [];
-  const kinds = [...new Set(files.map((f) => f.kind))];
+async function filesToCreate(
+  client: StackClient,
+  files: readonly StackFile[],
+  stack: string,
+): Promise<{ actions: FileAction[]; stale: FileAction[] }> {
+  const kinds = ['secret', 'config'] as const;
   const lists = await Promise.all(kinds.map((k) => client.listFiles(k)));
   const known = new Set(kinds.flatMap((k, i) => (lists[i] ?? []).map((v) => `${k}/${v.name}`)));
-  return files.map((f) => {
+  const wanted = new Set(files.map((f) => `${f.kind}/${f.name}`));
+  // the stack's own that this deploy does not mount (an older value, or no longer declared), unused
+  const stale = kinds.flatMap((kind, i) =>
+    (lists[i] ?? [])
+      .filter((v) => v.labels[STACK_LABEL] === stack && !wanted.has(`${kind}/${v.name}`) && v.inUseBy.length === 0)
+      .map((v): FileAction => ({ kind, name: v.name, action: 'remove' })),
+  );
+  const actions = files.map((f): FileAction => {
     const there = known.has(`${f.kind}/${f.name}`);
     if (f.external && !there)
       throw new InvalidField(
@@ -244,6 +259,7 @@ async function filesToCreate(client: StackClient, files: readonly StackFile[]): 
       );
     return { kind: f.kind, name: f.name, action: f.external ? 'external' : there ? 'exists' : 'create' };
   });
+  return { actions: [...actions, ...stale], stale };
 }
 
 function resultOf(

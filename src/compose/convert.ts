@@ -90,11 +90,6 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
     throw composeError('services', 'is required: a Compose file names its services under services:');
   const services = asMap(doc['services'], 'services');
   if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
-  const declared: Declared = {
-    volumes: declaredVolumes(doc['volumes'], stack, found),
-    secrets: declaredFiles(doc['secrets'], 'secret', stack, found),
-    configs: declaredFiles(doc['configs'], 'config', stack, found),
-  };
   const full: Required<ComposeOptions> = {
     ...options,
     baseDir: options.baseDir ?? '/',
@@ -102,10 +97,15 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
     readFile: options.readFile ?? cannotRead,
     readBytes: options.readBytes ?? cannotRead,
   };
+  const declared: Declared = {
+    volumes: declaredVolumes(doc['volumes'], stack, found),
+    secrets: declaredFiles(doc['secrets'], 'secret', stack, found, full),
+    configs: declaredFiles(doc['configs'], 'config', stack, found, full),
+  };
   const specs = Object.entries(services).map(([key, body]) => serviceSpec(key, body, declared, full, found));
   noteUnreachable(services, specs, found);
   // only what a service mounts is read and created
-  const files = [declared.secrets, declared.configs].flatMap((d) => d.files(full.baseDir, hostEnv, full.readBytes));
+  const files = [declared.secrets, declared.configs].flatMap((d) => d.files());
   return { services: specs, files, warnings: found.warnings() };
 }
 

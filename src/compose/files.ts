@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { MAX_FILE_BYTES } from '../task/file-limits.js';
 import { STACK_LABEL } from '../api/stack-label.js';
@@ -44,7 +45,10 @@ export interface StackFile {
 type ValueSource = { file: string } | { environment: string } | { content: string };
 
 interface Declared {
+  /** Its name on the manager; one the stack makes without `name:` gets its value's hash after it. */
   name: string;
+  /** Named by the file (`name:`) or external: the name as it is. */
+  named: boolean;
   external: boolean;
   source?: ValueSource;
   labels: Record<string, string>;
@@ -53,28 +57,49 @@ interface Declared {
 /** What reads a secret's or config's file: at most `limit` bytes of it (any more are not read). */
 export type ReadBytes = (path: string, limit: number) => Buffer;
 
-/** The declarations of one kind (`secrets:` or `configs:`), and which of them the services use. */
+/** Where values are read from: the Compose file's directory, the deploying shell's variables, the reader. */
+export interface ValueReader {
+  baseDir: string;
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  readBytes: ReadBytes;
+}
+
+/**
+ * The declarations of one kind (`secrets:` or `configs:`), and which of them the services use.
+ * One the stack makes without a `name:` is named after its value: `<stack>-<key>-<10 hex digits
+ * of its SHA-256>`. A value never changes on the manager, so a new value is a new name, and the
+ * services that mount it get a new version and roll out to it; the deploy removes the stack's
+ * older ones once nothing uses them.
+ */
 export class FileDeclarations {
-  readonly used = new Set<string>();
+  readonly #used = new Map<string, StackFile>();
 
   constructor(
     readonly kind: FileKind,
     readonly declared: ReadonlyMap<string, Declared>,
+    private readonly reader: ValueReader,
   ) {}
 
-  /** The secrets or configs the services used, in the order the file declares them, with their values. */
-  files(baseDir: string, hostEnv: Readonly<Record<string, string | undefined>>, readBytes: ReadBytes): StackFile[] {
-    const out: StackFile[] = [];
-    for (const [key, d] of this.declared) {
-      if (!this.used.has(key)) continue;
-      const file: StackFile = { kind: this.kind, key, name: d.name, external: d.external };
-      if (d.source !== undefined) {
-        file.value = valueOf(d.source, join(`${this.kind}s`, key), this.kind, baseDir, hostEnv, readBytes);
-        file.labels = d.labels;
-      }
-      out.push(file);
+  /** The one a service mounts, by its key: read (once) and named. */
+  use(key: string): StackFile | undefined {
+    const known = this.#used.get(key);
+    if (known !== undefined) return known;
+    const d = this.declared.get(key);
+    if (d === undefined) return undefined;
+    const file: StackFile = { kind: this.kind, key, name: d.name, external: d.external };
+    if (d.source !== undefined) {
+      const { baseDir, hostEnv, readBytes } = this.reader;
+      file.value = valueOf(d.source, join(`${this.kind}s`, key), this.kind, baseDir, hostEnv, readBytes);
+      file.labels = d.labels;
+      if (!d.named) file.name = `${d.name}-${createHash('sha256').update(file.value).digest('hex').slice(0, 10)}`;
     }
-    return out;
+    this.#used.set(key, file);
+    return file;
+  }
+
+  /** The secrets or configs the services used, in the order the file declares them, with their values. */
+  files(): StackFile[] {
+    return [...this.declared.keys()].flatMap((key) => this.#used.get(key) ?? []);
   }
 }
 
@@ -91,10 +116,16 @@ const SOURCE_KEYS: Readonly<Record<FileKind, readonly string[]>> = {
 const LONG_KEYS = new Set(['source', 'target', 'uid', 'gid', 'mode']);
 
 /** The top-level `secrets:` or `configs:` key: each one's name on the manager and where its value comes from. */
-export function declaredFiles(value: unknown, kind: FileKind, stack: string, found: Findings): FileDeclarations {
+export function declaredFiles(
+  value: unknown,
+  kind: FileKind,
+  stack: string,
+  found: Findings,
+  reader: ValueReader,
+): FileDeclarations {
   const top = `${kind}s`;
   const declared = new Map<string, Declared>();
-  if (value === undefined || value === null) return new FileDeclarations(kind, declared);
+  if (value === undefined || value === null) return new FileDeclarations(kind, declared, reader);
   for (const [key, decl] of Object.entries(asMap(value, top))) {
     const path = join(top, key);
     const map: ComposeMap = decl === null ? {} : asMap(decl, path);
@@ -118,22 +149,25 @@ export function declaredFiles(value: unknown, kind: FileKind, stack: string, fou
       );
     }
     const name = named ?? (external ? key : `${stack}-${key}`);
-    if (!NAME.test(name))
+    // room for the value's hash after a name the stack makes
+    if (!NAME.test(named === undefined && !external ? `${name}-0123456789` : name))
       throw composeError(
         named === undefined ? path : join(path, 'name'),
         named === undefined && !external
-          ? `makes the ${kind} name ${shown(name)} (<stack>-<key>), which is not ${NAME_RULE}; name it (name:)`
+          ? `makes the ${kind} name ${shown(name)}-<hash> (<stack>-<key>-<hash>), which is not ${NAME_RULE}; ` +
+              'name it (name:)'
           : `is ${shown(name)}, which is not ${NAME_RULE}`,
       );
     const source = sources[0];
     declared.set(key, {
       name,
+      named: named !== undefined || external,
       external,
       ...(source === undefined ? {} : { source: sourceOf(source, map[source], join(path, source)) }),
       labels: { ...labels, [STACK_LABEL]: stack },
     });
   }
-  return new FileDeclarations(kind, declared);
+  return new FileDeclarations(kind, declared, reader);
 }
 
 function sourceOf(key: string, value: unknown, path: string): ValueSource {
@@ -198,10 +232,9 @@ export function composeFileRefs(
         if (!LONG_KEYS.has(key) && !key.startsWith('x-'))
           throw composeError(join(at, key), `is not a key of a ${kind} (source, target, uid, gid, mode)`);
     const key = asString(map['source'], typeof entry === 'string' ? at : join(at, 'source'));
-    const decl = declarations.declared.get(key);
+    const decl = declarations.use(key);
     if (decl === undefined)
       throw composeError(at, `uses ${kind} ${shown(key)}, which the top-level ${kind}s: key does not declare`);
-    declarations.used.add(key);
     const target =
       map['target'] === undefined
         ? kind === 'secret'

@@ -151,8 +151,11 @@ export class FileBook {
       if (rec.request.files === undefined || rec.desired !== 'running' || !isUnfinished(rec)) continue;
       for (const f of rec.request.files) add(FILE_KEY({ kind: f.kind, name: f.source }), rec.request.id);
     }
+    // a service's previous version too: a rollback goes back to what it mounted
     for (const svc of state.services.values())
-      for (const f of templateRefs(svc.spec.task)) add(FILE_KEY({ kind: f.kind, name: f.source }), svc.name);
+      for (const task of [svc.spec.task, svc.previous?.spec.task])
+        for (const f of task === undefined ? [] : templateRefs(task))
+          add(FILE_KEY({ kind: f.kind, name: f.source }), svc.name);
     return users;
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -236,11 +236,11 @@ describe('secrets and configs on the real engine', () => {
     assert.equal(await logsOf(flagged.id), `${value}\n400\n`);
   });
 
-  test("poseidon deploy creates the stack's secrets and configs first; its replica reads them; a new value is refused", async () => {
+  test("poseidon deploy creates the stack's secrets and configs, named by their values; a new value rolls the service", async () => {
     const dir = join(c.dir, 'shop');
     await mkdir(dir);
     await writeFile(join(dir, 'pw.txt'), 'stack-secret');
-    const compose = (extra = ''): string => `
+    const compose = (site: string): string => `
 services:
   web:
     image: ${TEST_IMAGE}
@@ -251,40 +251,50 @@ services:
 secrets:
   db_password: {file: ./pw.txt}
 configs:
-  site: {content: "listen 8080${extra}"}
+  site: {content: "${site}"}
 `;
-    await writeFile(join(dir, 'compose.yaml'), compose());
-    const first = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^create +secret +shop-db_password$/m);
-    assert.match(first.stdout, /^create +config +shop-site$/m);
-    const task = await waitFor(async () => (await c.client.listTasks({ service: 'shop-web', state: 'Running' }))[0], {
-      what: 'the replica running',
-    });
-    await waitFor(async () => ((await logsOf(task.id)) === 'stack-secretlisten 8080\n' ? true : undefined), {
-      what: 'the replica to read its files',
-    });
-    const same = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
-    assert.equal(same.code, 0, same.stderr);
-    assert.match(same.stdout, /^exists +secret +shop-db_password$/m);
-    await writeFile(join(dir, 'compose.yaml'), compose(' ssl'));
-    const changed = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
-    assert.equal(changed.code, 1);
-    assert.match(changed.stderr, /config shop-site exists with another value; values never change/);
-    assert.equal((await c.client.getService('shop-web')).version, 1, 'the service is left as it was');
-    // as docker stack rm: the services, then what the stack's deploys made (its replica still stopping)
+    const named = (key: string, value: string): string =>
+      `shop-${key}-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
+    const deploy = async (site: string): Promise<string> => {
+      await writeFile(join(dir, 'compose.yaml'), compose(site));
+      const run = await c.cli(['deploy', '-f', join(dir, 'compose.yaml')]);
+      assert.equal(run.code, 0, run.stderr);
+      return run.stdout;
+    };
+    /** The output of the service's one replica that runs, once it has printed. */
+    const replicaSays = (text: string): Promise<unknown> =>
+      waitFor(
+        async () => {
+          for (const t of await c.client.listTasks({ service: 'shop-web', state: 'Running' }))
+            if ((await logsOf(t.id)) === text) return true;
+          return undefined;
+        },
+        { what: `a replica printing ${JSON.stringify(text)}` },
+      );
+    const first = await deploy('listen 8080');
+    assert.match(first, new RegExp(`^create +secret +${named('db_password', 'stack-secret')}$`, 'm'));
+    assert.match(first, new RegExp(`^create +config +${named('site', 'listen 8080')}$`, 'm'));
+    await replicaSays('stack-secretlisten 8080\n');
+    assert.match(await deploy('listen 8080'), new RegExp(`^exists +config +${named('site', 'listen 8080')}$`, 'm'));
+    assert.equal((await c.client.getService('shop-web')).version, 1, 'the same values: nothing rolls');
+    // a new value: a new config, and the service rolls to it
+    const second = await deploy('listen 9090');
+    assert.match(second, new RegExp(`^create +config +${named('site', 'listen 9090')}$`, 'm'));
+    await replicaSays('stack-secretlisten 9090\n');
+    assert.equal((await c.client.getService('shop-web')).version, 2);
+    // as docker stack rm: the services, then what the stack's deploys made (its replicas still stopping)
     const removed = await c.cli(['stack', 'rm', 'shop']);
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(
       removed.stdout,
-      'stack shop: removed 1 service (shop-web), 1 secret, 1 config; their tasks are stopping\n',
+      'stack shop: removed 1 service (shop-web), 1 secret, 2 configs; their tasks are stopping\n',
     );
     assert.deepEqual(
       [...(await c.client.listFiles('secret')), ...(await c.client.listFiles('config'))].map((f) => f.name),
       ['db-pass', 'app.conf', 'site'],
       'what the stack did not make stays',
     );
-    await waitFor(async () => ((await c.client.listTasks()).some((t) => t.id === task.id) ? undefined : true), {
+    await waitFor(async () => ((await c.client.listTasks({ service: 'shop-web' })).length === 0 ? true : undefined), {
       what: 'the stack gone',
     });
   });

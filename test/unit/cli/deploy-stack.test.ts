@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,7 +91,16 @@ class FakeServices implements StackClient {
     this.files.set(`${kind}/${req.name}`, { view, data: req.data });
     return Promise.resolve(view);
   }
+  removeFile(kind: 'secret' | 'config', name: string): Promise<unknown> {
+    this.calls.push(`remove ${kind} ${name}`);
+    this.files.delete(`${kind}/${name}`);
+    return Promise.resolve({});
+  }
 }
+
+/** The name a stack gives a value it makes: `<stack>-<key>-` and 10 hex digits of the value's SHA-256. */
+const named = (prefix: string, value: string): string =>
+  `${prefix}-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
 
 const FILE = `
 services:
@@ -220,7 +230,7 @@ configs:
   motd: {content: "hello \${WHO}"}
 `;
 
-test('a deploy creates the secrets and configs its services mount before the services, and only once', async (t) => {
+test('a deploy creates the secrets and configs its services mount before the services, named by their values', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-secrets-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'db_password.txt'), 'hunter2');
@@ -239,20 +249,22 @@ test('a deploy creates the secrets and configs its services mount before the ser
   api.calls.length = 0;
 
   const dry = await deployStack(api, await doc(WITH_FILES), { ...opts, dryRun: true });
+  const pw = named('shop-db_password', 'hunter2');
+  const motd = named('shop-motd', 'hello world');
   assert.deepEqual(dry.files, [
-    { kind: 'secret', name: 'shop-db_password', action: 'create' },
+    { kind: 'secret', name: pw, action: 'create' },
     { kind: 'secret', name: 'shared-tls', action: 'external' },
-    { kind: 'config', name: 'shop-motd', action: 'create' },
+    { kind: 'config', name: motd, action: 'create' },
   ]);
   assert.deepEqual(api.calls, []);
 
   await deployStack(api, await doc(WITH_FILES), opts);
-  assert.deepEqual(api.calls, ['create secret shop-db_password', 'create config shop-motd', 'create shop-db']);
-  assert.equal(api.files.get('secret/shop-db_password')?.data.toString(), 'hunter2');
-  assert.equal(api.files.get('config/shop-motd')?.data.toString(), 'hello world');
-  assert.deepEqual(api.files.get('config/shop-motd')?.view.labels, { 'poseidon.stack': 'shop' });
+  assert.deepEqual(api.calls, [`create secret ${pw}`, `create config ${motd}`, 'create shop-db']);
+  assert.equal(api.files.get(`secret/${pw}`)?.data.toString(), 'hunter2');
+  assert.equal(api.files.get(`config/${motd}`)?.data.toString(), 'hello world');
+  assert.deepEqual(api.files.get(`config/${motd}`)?.view.labels, { 'poseidon.stack': 'shop' });
   assert.deepEqual(api.views.get('shop-db')?.spec.task.secrets, [
-    { source: 'shop-db_password', target: '/run/secrets/db_password' },
+    { source: pw, target: '/run/secrets/db_password' },
     { source: 'shared-tls', target: '/etc/tls.key', mode: 0o400 },
   ]);
   api.calls.length = 0;
@@ -264,14 +276,17 @@ test('a deploy creates the secrets and configs its services mount before the ser
   );
   assert.deepEqual([again.unchanged, api.calls], [['shop-db'], []]);
 
-  // a new value under the same name: the manager's refusal reaches the user, and no service changes
+  // a new value is a new name: created, the service rolls to it, and the old one (unused) goes
   await writeFile(join(dir, 'db_password.txt'), 'changed');
-  await assert.rejects(deployStack(api, await doc(WITH_FILES.replace('0400', '0440')), opts), {
-    code: 'file_exists',
-    message: /^secret shop-db_password exists with another value/,
-  });
-  assert.deepEqual(api.calls, []);
-  assert.equal(api.views.get('shop-db')?.spec.task.secrets?.[1]?.mode, 0o400);
+  const changed = await deployStack(api, await doc(WITH_FILES), opts);
+  const pw2 = named('shop-db_password', 'changed');
+  assert.deepEqual(api.calls, [`create secret ${pw2}`, 'update shop-db', `remove secret ${pw}`]);
+  assert.deepEqual(
+    changed.files.map((f) => `${f.action} ${f.name}`),
+    [`create ${pw2}`, 'external shared-tls', `exists ${motd}`, `remove ${pw}`],
+  );
+  assert.equal(api.views.get('shop-db')?.spec.task.secrets?.[0]?.source, pw2);
+  assert.ok(api.files.has('secret/shared-tls'), 'an external one is never removed');
 });
 
 test("a secret's file that cannot be read stops the deploy before anything changes, naming where the file gives it", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceSpec } from '../../../src/api/index.js';
@@ -398,7 +399,7 @@ function reader(files: Record<string, string>): (path: string, limit: number) =>
   };
 }
 
-test('secrets and configs: short and long syntax, from a file, a variable or content; the stack prefix unless name:', async () => {
+test('secrets and configs: short and long syntax, from a file, a variable or content; <stack>-<key>-<hash> unless name:', async () => {
   const { services, files, warnings } = await fromYaml(
     `
 services:
@@ -423,9 +424,14 @@ configs:
     { hostEnv: { API_KEY: 's3cret' }, readBytes: reader({ '/srv/app/secrets/db.txt': 'hunter2\n' }) },
   );
   assert.deepEqual(warnings, []);
+  // one the stack makes is named after its value: a new value is a new name, which services roll to
+  const hashed = (key: string, value: string): string =>
+    `app-${key}-${createHash('sha256').update(value).digest('hex').slice(0, 10)}`;
+  const db = hashed('db_password', 'hunter2\n');
+  const api = hashed('api_key', 's3cret');
   assert.deepEqual(services[0]?.task.secrets, [
-    { source: 'app-db_password', target: '/run/secrets/db_password' },
-    { source: 'app-api_key', target: 'key.txt', uid: 103, gid: 104, mode: 0o400 },
+    { source: db, target: '/run/secrets/db_password' },
+    { source: api, target: 'key.txt', uid: 103, gid: 104, mode: 0o400 },
     { source: 'tls', target: '/etc/tls/key.pem', mode: 0o440 },
   ]);
   assert.deepEqual(services[0]?.task.configs, [
@@ -436,8 +442,8 @@ configs:
   assert.deepEqual(
     files.map((f) => [f.kind, f.key, f.name, f.external, f.value?.toString(), f.labels]),
     [
-      ['secret', 'db_password', 'app-db_password', false, 'hunter2\n', { tier: 'db', 'poseidon.stack': 'app' }],
-      ['secret', 'api_key', 'app-api_key', false, 's3cret', { 'poseidon.stack': 'app' }],
+      ['secret', 'db_password', db, false, 'hunter2\n', { tier: 'db', 'poseidon.stack': 'app' }],
+      ['secret', 'api_key', api, false, 's3cret', { 'poseidon.stack': 'app' }],
       ['secret', 'tls', 'tls', true, undefined, undefined],
       ['config', 'nginx', 'nginx-v2', false, 'server { listen 80; }', { 'poseidon.stack': 'app' }],
       ['config', 'motd', 'shared-motd', true, undefined, undefined],
@@ -448,8 +454,8 @@ configs:
   assert.deepEqual(
     replica.files?.map((f) => `${f.kind} ${f.source} ${f.target} ${f.mode.toString(8)}`),
     [
-      'secret app-db_password /run/secrets/db_password 444',
-      'secret app-api_key /run/secrets/key.txt 400',
+      `secret ${db} /run/secrets/db_password 444`,
+      `secret ${api} /run/secrets/key.txt 400`,
       'secret tls /etc/tls/key.pem 440',
       'config nginx-v2 /nginx 444',
       'config shared-motd /etc/motd 444',
