@@ -1,7 +1,10 @@
 // The kinds of cluster event, without TypeBox: `poseidon events --type` checks against them and the
 // CLI loads no schema library (cli-modules.test.ts).
 
-/** What can happen: `task.*` to a task, `node.*` to a node, `service.*` and `update.*` to a service. */
+/**
+ * What can happen: `task.*` to a task, `node.*` to a node, `service.*` and `update.*` to a
+ * service, `secret.*` and `config.*` to a secret or config (never its value).
+ */
 export const CLUSTER_EVENT_TYPES = [
   'task.submitted',
   'task.scheduled',
@@ -33,5 +36,9 @@ export const CLUSTER_EVENT_TYPES = [
   'update.completed',
   'update.paused',
   'update.rolled_back',
+  'secret.created',
+  'secret.removed',
+  'config.created',
+  'config.removed',
 ] as const;
 export type ClusterEventType = (typeof CLUSTER_EVENT_TYPES)[number];

@@ -25,6 +25,7 @@ export const ClusterEvent = Type.Object({
   toVersion: Type.Optional(Type.Integer()),
   updated: Type.Optional(Type.Integer()),
   total: Type.Optional(Type.Integer()),
+  file: Type.Optional(Type.String({ description: "A secret's or config's name, of its event." })),
 });
 export type ClusterEvent = Static<typeof ClusterEvent>;
 

@@ -23,7 +23,7 @@ export interface EventsFlags extends ClientFlags {
 }
 
 /** What `--type` takes besides a whole type: the part before its dot. */
-const EVENT_KINDS = ['task', 'node', 'service', 'update'];
+const EVENT_KINDS = ['task', 'node', 'service', 'update', 'secret', 'config'];
 
 /** An id prefix `--task` matches: at least four hex digits (a name of four is matched by name too). */
 const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,}$/;
@@ -68,6 +68,7 @@ interface EventLine {
   toVersion?: number;
   updated?: number;
   total?: number;
+  file?: string;
 }
 
 /** `time  type  subject: what`, the subject a task, a node or a service. */
@@ -75,6 +76,7 @@ export function describe(e: EventLine): string {
   const time = e.time.slice(11, 23);
   if (e.taskId === undefined && e.service !== undefined)
     return printable(`${time}  ${e.type.padEnd(15)} ${ofService(e)}`);
+  if (e.file !== undefined) return printable(`${time}  ${e.type.padEnd(15)} ${e.file}`);
   const subject = e.taskId !== undefined ? `${e.taskName ?? ''} (${e.taskId.slice(0, 8)})` : (e.node ?? '');
   const where = e.taskId !== undefined && e.node !== undefined ? ` on ${e.node}` : '';
   return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${e.reason !== undefined ? `: ${e.reason}` : ''}`);

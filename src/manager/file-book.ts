@@ -42,6 +42,7 @@ export class FileBook {
       value: kind === 'secret' ? seal(this.#key, req.name, value) : value.toString('base64'),
     };
     await state.saveFile(rec);
+    state.events.publish({ time: rec.createdAt, type: `${kind}.created`, file: req.name });
     log.info({ kind, name: req.name, size: rec.size }, `${kind} created`);
     return { view: this.#view(rec, this.#users()), created: true };
   }
@@ -67,6 +68,7 @@ export class FileBook {
     const view = this.#view(rec, this.#users());
     if (view.inUseBy.length > 0) throw new FileInUse(kind, name, view.inUseBy);
     await this.deps.state.deleteFile(rec);
+    this.deps.state.events.publish({ time: this.deps.state.isoNow(), type: `${kind}.removed`, file: name });
     this.deps.log.info({ kind, name }, `${kind} removed`);
     return view;
   }

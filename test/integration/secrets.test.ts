@@ -213,6 +213,17 @@ describe('secrets and configs on the real engine', () => {
       (await c.client.listFiles('secret')).map((f) => f.name),
       ['db-pass'],
     );
+    // each create and remove is an event, with its name and never its value
+    const events = await c.cli(['events', '--since', '10m', '--until', 'now', '--type', 'secret']);
+    assert.equal(events.code, 0, events.stderr);
+    assert.deepEqual(
+      events.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split(/ +/).slice(1).join(' ')),
+      ['secret.created db-pass', 'secret.created cli-pw', 'secret.removed cli-pw'],
+    );
+    assert.doesNotMatch(events.stdout, new RegExp(value));
     // docker service create's flag syntax, on poseidon run
     const run = await c.cli([
       'run',

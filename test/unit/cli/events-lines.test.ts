@@ -74,3 +74,11 @@ test('filters: a task by name, id or id prefix; a flag repeated is any of its va
   assert.deepEqual(keeps({ type: ['node', 'task.started'] }), ['task.started', 'node.down']);
   assert.throws(() => eventFilter({ type: ['tasks'] }), { code: 'invalid_request', field: '--type' });
 });
+
+test('secret and config events name it, never a value; --type secret picks them', () => {
+  assert.equal(describe({ time, type: 'secret.created', file: 'db-pass' }), '14:24:58.084  secret.created  db-pass');
+  assert.equal(describe({ time, type: 'config.removed', file: 'site' }), '14:24:58.084  config.removed  site');
+  const secrets = eventFilter({ type: ['secret'] });
+  assert.equal(secrets({ time, type: 'secret.removed', file: 'x' }), true);
+  assert.equal(secrets({ time, type: 'config.removed', file: 'x' }), false);
+});

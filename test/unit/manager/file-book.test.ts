@@ -43,6 +43,8 @@ test('a sealed value opens under its key and name only', () => {
 test('a secret is stored sealed, a config plain; the same value again is the one there, another is refused', async () => {
   const key = randomBytes(32);
   const { book, store, state } = setup(key);
+  const events: string[] = [];
+  state.events.subscribe((e) => events.push(`${e.type} ${e.file ?? ''}`));
   const made = await book.create('secret', { name: 'db', data: data('hunter2') });
   assert.equal(made.created, true);
   assert.deepEqual(
@@ -57,6 +59,9 @@ test('a secret is stored sealed, a config plain; the same value again is the one
   await book.create('config', { name: 'db', data: data('level=1') });
   assert.equal(book.get('config', 'db').data, data('level=1'), 'a config shows its value; same name, other kind');
   assert.equal(book.get('secret', 'db').data, undefined);
+  await book.remove('config', 'db');
+  assert.deepEqual(events, ['secret.created db', 'config.created db', 'config.removed db'], 'once each, no value');
+  await book.create('config', { name: 'db', data: data('level=1') });
   // a manager started again (same CA) reads both back
   const again = new ClusterState({ store, clock: new FakeClock(), log });
   await again.load();
