@@ -66,7 +66,12 @@ export class FileBook {
   async remove(kind: FileKind, name: string): Promise<FileView> {
     const rec = this.#record(kind, name);
     const view = this.#view(rec, this.#users());
-    if (view.inUseBy.length > 0) throw new FileInUse(kind, name, view.inUseBy);
+    if (view.inUseBy.length > 0)
+      throw new FileInUse(
+        kind,
+        name,
+        view.inUseBy.map((who) => this.#named(who)),
+      );
     await this.deps.state.deleteFile(rec);
     this.deps.state.events.publish({ time: this.deps.state.isoNow(), type: `${kind}.removed`, file: name });
     this.deps.log.info({ kind, name }, `${kind} removed`);
@@ -112,6 +117,12 @@ export class FileBook {
     }
     this.deps.log.info({ nodeId, taskId, files: files.length }, 'task files sent to its node');
     return { files };
+  }
+
+  /** A user for people: `task web-1 (4b8511d8)` for a task's id, `service web` for a service's name. */
+  #named(who: string): string {
+    const task = this.deps.state.task(who);
+    return task === undefined ? `service ${who}` : `task ${task.request.name} (${who.slice(0, 8)})`;
   }
 
   #record(kind: FileKind, name: string): FileRecord {

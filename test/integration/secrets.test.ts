@@ -179,7 +179,7 @@ describe('secrets and configs on the real engine', () => {
       'invalid_request',
       /^task\.configs\.0\.source names no config/,
     );
-    await refused(c.client.removeFile('secret', 'db-pass'), 'file_in_use', new RegExp(readerId));
+    await refused(c.client.removeFile('secret', 'db-pass'), 'file_in_use', new RegExp(readerId.slice(0, 8)));
     await refused(
       c.client.submit(c.task('bad', { secrets: [{ source: 'db-pass', target: '../../etc/passwd' }] })),
       'invalid_request',
@@ -207,7 +207,10 @@ describe('secrets and configs on the real engine', () => {
     const rm = await c.cli(['secret', 'rm', 'cli-pw', 'db-pass', 'nope']);
     assert.equal(rm.code, 1);
     assert.equal(rm.stdout, 'cli-pw\n');
-    assert.match(rm.stderr, new RegExp(`secret db-pass is in use by ${readerId}; stop or remove them first`));
+    assert.match(
+      rm.stderr,
+      new RegExp(`secret db-pass is in use by task reader \\(${readerId.slice(0, 8)}\\); stop or remove them first`),
+    );
     assert.match(rm.stderr, /no secret named nope: create it with `poseidon secret create nope FILE`/);
     assert.deepEqual(
       (await c.client.listFiles('secret')).map((f) => f.name),

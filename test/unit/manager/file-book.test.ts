@@ -93,7 +93,10 @@ test('references are checked at submission; one in use is not removed; only the 
   changes.put(rec);
   await state.commit(changes);
   assert.deepEqual(book.get('secret', 'db').inUseBy, [rec.request.id]);
-  await assert.rejects(book.remove('secret', 'db'), { code: 'file_in_use' });
+  await assert.rejects(book.remove('secret', 'db'), {
+    code: 'file_in_use',
+    message: /^secret db is in use by task \S+ \(t1\); stop or remove them first$/,
+  });
   // stopping: it has its files and will not start again, so the secret may go
   const stopping = state.newChanges();
   stopping.put({ ...rec, desired: 'stopped' });
