@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { ManagerClient } from '../../src/client/index.js';
 import { LABEL_TASK_ID } from '../../src/driver/labels.js';
+import { shmFilesRoot } from '../../src/worker/task-files.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { Relay } from '../../testkit/relay.js';
@@ -121,6 +122,8 @@ describe('managers as a group', () => {
       what: 'both workers Up',
       timeoutMs: 30_000,
     });
+    // their tasks' secret files on /dev/shm: killed workers leave them there
+    for (const n of await client().listNodes()) cleanup.trackTempDir(shmFilesRoot(n.id));
   });
 
   after(async () => {

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import type { ManagerClient } from '../../../src/client/index.js';
 import { loadNodeCredentials } from '../../../src/pki/index.js';
+import { shmFilesRoot } from '../../../src/worker/task-files.js';
 import { RunCleanup } from '../../../testkit/cleanup.js';
 import { adminClient, cliEnv, joinEnv, type ManagerAccess } from '../../../testkit/manager-access.js';
 import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
@@ -81,6 +82,8 @@ export class TestCluster {
     await waitFor(async () => (await this.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), {
       what: `${name} to join`,
     });
+    // its tasks' secret files on /dev/shm: a worker killed while they run leaves them there
+    this.#cleanup.trackTempDir(shmFilesRoot((await this.nodeCredentials(short)).nodeId));
     return proc;
   }
 
