@@ -1,5 +1,5 @@
-import { posix } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { filePath, type FileKind } from '../task/file-limits.js';
 
 // `--secret` and `--config` (`poseidon run`, `service create`, `service update --secret-add`), as
 // `docker service create` takes them: a name alone, or `source=NAME,target=PATH,uid=N,gid=N,mode=0440`
@@ -36,19 +36,16 @@ export function fileRefOf(flag: string, text: string): FileRefFlag {
   return { source, ...rest };
 }
 
-/**
- * A spec's references less those whose source is in `remove`, with `add` in place of any at the
- * same target (`under`: where a name or a relative target lands, /run/secrets for secrets, / for configs).
- */
+/** A spec's references less those whose source is in `remove`, with `add` in place of any at the same path. */
 export function editedFileRefs(
   current: unknown,
   remove: readonly string[] | undefined,
   add: readonly FileRefFlag[],
-  under: string,
+  kind: FileKind,
 ): FileRefFlag[] | undefined {
   const had = Array.isArray(current) ? (current as FileRefFlag[]) : undefined;
   if (had === undefined && add.length === 0) return undefined;
-  const target = (r: FileRefFlag): string => posix.resolve(under, r.target ?? r.source);
+  const target = (r: FileRefFlag): string => filePath(kind, r.source, r.target);
   const gone = new Set(remove ?? []);
   const kept = (had ?? []).filter((r) => !gone.has(r.source) && !add.some((a) => target(a) === target(r)));
   return [...kept, ...add];

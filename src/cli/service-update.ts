@@ -106,9 +106,9 @@ export function updatedSpec(
   task.ports = editedPorts(task.ports, flags.publishRm, portsOf('--publish-add', flags.publishAdd ?? []));
   editConstraints(spec, flags.constraintRm ?? [], flags.constraintAdd ?? []);
   const secretsAdd = (flags.secretAdd ?? []).map((text) => fileRefOf('--secret-add', text));
-  task.secrets = editedFileRefs(task.secrets, flags.secretRm, secretsAdd, '/run/secrets');
+  task.secrets = editedFileRefs(task.secrets, flags.secretRm, secretsAdd, 'secret');
   const configsAdd = (flags.configAdd ?? []).map((text) => fileRefOf('--config-add', text));
-  task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, '/');
+  task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, 'config');
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) task.memory = flags.memory;
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { MAX_FILE_BYTES } from '../task/file-limits.js';
 import { STACK_LABEL } from '../api/stack-label.js';
-import { FILE_NAME_PATTERN, SECRETS_DIR, type FileKind, type FileRefSpec } from '../task/index.js';
+import { FILE_NAME_PATTERN, filePath, type FileKind, type FileRefSpec } from '../task/index.js';
 import { composeLabels } from './labels.js';
 import {
   asBoolean,
@@ -235,12 +235,7 @@ export function composeFileRefs(
     const decl = declarations.use(key);
     if (decl === undefined)
       throw composeError(at, `uses ${kind} ${shown(key)}, which the top-level ${kind}s: key does not declare`);
-    const target =
-      map['target'] === undefined
-        ? kind === 'secret'
-          ? posix.join(SECRETS_DIR, key)
-          : `/${key}`
-        : asString(map['target'], join(at, 'target'));
+    const target = map['target'] === undefined ? filePath(kind, key) : asString(map['target'], join(at, 'target'));
     const ref: FileRefSpec = { source: decl.name, target };
     if (map['uid'] !== undefined) ref.uid = asInteger(map['uid'], join(at, 'uid'), 0, 2 ** 31 - 1);
     if (map['gid'] !== undefined) ref.gid = asInteger(map['gid'], join(at, 'gid'), 0, 2 ** 31 - 1);

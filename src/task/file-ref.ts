@@ -1,7 +1,6 @@
-import { posix } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
-import { FILE_NAME_PATTERN, FILE_NAME_RULE } from './file-limits.js';
+import { FILE_NAME_PATTERN, FILE_NAME_RULE, SECRETS_DIR, filePath, type FileKind } from './file-limits.js';
 import { hinted } from './hinted.js';
 
 // Secrets and configs a task mounts as files: which one (`source`), where in the container
@@ -9,13 +8,10 @@ import { hinted } from './hinted.js';
 // relative target is taken under /run/secrets, as Swarm does), configs to `/<source>`.
 
 /** The largest value (500 KiB) and the name rule: in a TypeBox-free module, for the CLI. */
-export { MAX_FILE_BYTES, FILE_NAME_PATTERN, FILE_NAME_RULE } from './file-limits.js';
+export { MAX_FILE_BYTES, FILE_NAME_PATTERN, FILE_NAME_RULE, SECRETS_DIR, filePath } from './file-limits.js';
+export type { FileKind } from './file-limits.js';
 /** Most secrets (and, apart, configs) one task mounts. */
 export const MAX_FILE_REFS = 32;
-/** Where a secret lands when its target is absent or relative. */
-export const SECRETS_DIR = '/run/secrets';
-
-export type FileKind = 'secret' | 'config';
 
 const ownerId = (what: string) =>
   hinted(
@@ -87,10 +83,9 @@ export function parseFileRefs(
 function resolveTarget(kind: FileKind, source: string, target: string | undefined, field: string): string {
   const given = target ?? source;
   if (given.includes('\0')) throw new InvalidField(field, 'must not hold a NUL character');
-  const base = kind === 'secret' ? SECRETS_DIR : '/';
-  const path = posix.resolve(base, given);
+  const path = filePath(kind, source, target);
   if (path === '/' || path === SECRETS_DIR)
-    throw new InvalidField(field, `is ${path}, a directory; name a file such as ${posix.join(base, source)}`);
+    throw new InvalidField(field, `is ${path}, a directory; name a file such as ${filePath(kind, source)}`);
   if (kind === 'secret' && !given.startsWith('/') && !path.startsWith(`${SECRETS_DIR}/`))
     throw new InvalidField(field, `leads out of ${SECRETS_DIR}; give an absolute path to mount it elsewhere`);
   return path;

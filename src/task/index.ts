@@ -48,6 +48,7 @@ export {
   MAX_FILE_BYTES,
   MAX_FILE_REFS,
   SECRETS_DIR,
+  filePath,
   DEFAULT_FILE_MODE,
   parseFileRefs,
   toFileRefSpecs,

@@ -41,5 +41,5 @@ test('service update --secret-add takes the place of one at the same target; --s
   const removed = updatedSpec(base, { secretRm: ['old', 'keep', 'absent'] });
   assert.deepEqual(removed.task.secrets, []);
   assert.equal('secrets' in updatedSpec({ name: 'web', task: { image: 'busybox' } }, {}).task, false);
-  assert.deepEqual(editedFileRefs(undefined, ['x'], [], '/'), undefined, 'nothing to remove from nothing');
+  assert.deepEqual(editedFileRefs(undefined, ['x'], [], 'config'), undefined, 'nothing to remove from nothing');
 });
