@@ -114,15 +114,16 @@ export async function removeStacks(stacks: readonly string[], flags: StackFlags)
     const secrets = await removeStackFiles(client, 'secret', stack);
     const configs = await removeStackFiles(client, 'config', stack);
     removed.push({ stack, services: names, secrets, configs });
-    const files = [counted(secrets.length, 'secret'), counted(configs.length, 'config')].filter((x) => x !== '');
-    const what = `${counted(names.length, 'service')} (${names.join(', ')})${files.map((f) => `, ${f}`).join('')}`;
-    if (flags.json !== true) out(`stack ${printable(stack)}: removed ${what}; their tasks are stopping`);
+    // the services always said; secrets and configs only when the stack had some to remove
+    const files = [[secrets.length, 'secret'] as const, [configs.length, 'config'] as const].filter(([n]) => n > 0);
+    const what = [`${counted(names.length, 'service')} (${names.join(', ')})`, ...files.map(([n, w]) => counted(n, w))];
+    if (flags.json !== true) out(`stack ${printable(stack)}: removed ${what.join(', ')}; their tasks are stopping`);
   }
   if (flags.json === true) out(toJson(removed));
 }
 
 function counted(n: number, what: string): string {
-  return n === 0 && what !== 'service' ? '' : `${n} ${what}${n === 1 ? '' : 's'}`;
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** Removes the stack's secrets or configs; those still in use elsewhere stay, each said on stderr. */

@@ -296,18 +296,26 @@ configs:
     assert.match(second, new RegExp(`^create +config +${named('site', 'listen 9090')}$`, 'm'));
     await replicaSays('stack-secretlisten 9090\n');
     assert.equal((await c.client.getService('shop-web')).version, 2);
+    // a task outside the stack mounts the stack's secret: stack rm leaves that one, and says so
+    const stackSecret = named('db_password', 'stack-secret');
+    const outsider = await c.client.submit(
+      c.task('outsider', { command: ['sleep', '600'], secrets: [{ source: stackSecret }] }),
+    );
     // as docker stack rm: the services, then what the stack's deploys made (its replicas still stopping)
     const removed = await c.cli(['stack', 'rm', 'shop']);
     assert.equal(removed.code, 0, removed.stderr);
-    assert.equal(
-      removed.stdout,
-      'stack shop: removed 1 service (shop-web), 1 secret, 2 configs; their tasks are stopping\n',
+    assert.equal(removed.stdout, 'stack shop: removed 1 service (shop-web), 2 configs; their tasks are stopping\n');
+    assert.match(
+      removed.stderr,
+      new RegExp(`^poseidon: secret ${stackSecret} stays: .*task outsider \\(${outsider.id.slice(0, 8)}\\)`, 'm'),
     );
     assert.deepEqual(
       [...(await c.client.listFiles('secret')), ...(await c.client.listFiles('config'))].map((f) => f.name),
-      ['db-pass', 'app.conf', 'site'],
-      'what the stack did not make stays',
+      ['db-pass', stackSecret, 'app.conf', 'site'],
+      'what the stack did not make stays, and what a task outside it mounts',
     );
+    await c.client.stopTask(outsider.id);
+    await c.client.removeFile('secret', stackSecret);
     await waitFor(async () => ((await c.client.listTasks({ service: 'shop-web' })).length === 0 ? true : undefined), {
       what: 'the stack gone',
     });
