@@ -128,7 +128,15 @@ export class FileExists extends PoseidonError {
 
 /** Unfinished tasks or services mount the secret or config. */
 export class FileInUse extends PoseidonError {
-  constructor(kind: FileKind, name: string, users: readonly string[]) {
-    super('file_in_use', `${kind} ${name} is in use by ${firstIds(users)}; stop or remove them first`);
+  constructor(kind: FileKind, name: string, users: ReadonlyArray<{ who: string; service: boolean }>) {
+    const services = users.filter((u) => u.service).length;
+    const tasks = users.length - services;
+    const what = [
+      ...(tasks === 0 ? [] : [`stop ${tasks === 1 ? 'the task' : 'the tasks'}`]),
+      ...(services === 0 ? [] : [`update or remove ${services === 1 ? 'the service' : 'the services'}`]),
+    ].join(', and ');
+    // a service keeps its previous version's files, for a rollback: one update without it is not enough
+    const previous = services === 0 ? '' : ` (a service's previous version counts too: a rollback goes back to it)`;
+    super('file_in_use', `${kind} ${name} is in use by ${firstIds(users.map((u) => u.who))}; ${what} first${previous}`);
   }
 }

@@ -120,9 +120,11 @@ export class FileBook {
   }
 
   /** A user for people: `task web-1 (4b8511d8)` for a task's id, `service web` for a service's name. */
-  #named(who: string): string {
+  #named(who: string): { who: string; service: boolean } {
     const task = this.deps.state.task(who);
-    return task === undefined ? `service ${who}` : `task ${task.request.name} (${who.slice(0, 8)})`;
+    return task === undefined
+      ? { who: `service ${who}`, service: true }
+      : { who: `task ${task.request.name} (${who.slice(0, 8)})`, service: false };
   }
 
   #record(kind: FileKind, name: string): FileRecord {
@@ -159,16 +161,21 @@ export class FileBook {
       else if (!list.includes(who)) list.push(who);
     };
     const { state } = this.deps;
-    // a task being stopped has its files, and will not start again: it needs the values no more
-    for (const rec of state.tasks.values()) {
-      if (rec.request.files === undefined || rec.desired !== 'running' || !isUnfinished(rec)) continue;
-      for (const f of rec.request.files) add(FILE_KEY({ kind: f.kind, name: f.source }), rec.request.id);
-    }
     // a service's previous version too: a rollback goes back to what it mounted
     for (const svc of state.services.values())
       for (const task of [svc.spec.task, svc.previous?.spec.task])
         for (const f of task === undefined ? [] : templateRefs(task))
           add(FILE_KEY({ kind: f.kind, name: f.source }), svc.name);
+    // a task being stopped has its files, and will not start again: it needs the values no more;
+    // a replica of a service already named is not named again
+    for (const rec of state.tasks.values()) {
+      if (rec.request.files === undefined || rec.desired !== 'running' || !isUnfinished(rec)) continue;
+      const service = rec.service?.service;
+      for (const f of rec.request.files) {
+        const key = FILE_KEY({ kind: f.kind, name: f.source });
+        if (service === undefined || users.get(key)?.includes(service) !== true) add(key, rec.request.id);
+      }
+    }
     return users;
   }
 }

@@ -209,7 +209,7 @@ describe('secrets and configs on the real engine', () => {
     assert.equal(rm.stdout, 'cli-pw\n');
     assert.match(
       rm.stderr,
-      new RegExp(`secret db-pass is in use by task reader \\(${readerId.slice(0, 8)}\\); stop or remove them first`),
+      new RegExp(`secret db-pass is in use by task reader \\(${readerId.slice(0, 8)}\\); stop the task first`),
     );
     assert.match(rm.stderr, /no secret named nope: create it with `poseidon secret create nope FILE`/);
     assert.deepEqual(

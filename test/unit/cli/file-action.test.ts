@@ -144,7 +144,10 @@ before(async () => {
       else if (route === 'DELETE /secrets/pw') send(200, view('pw'));
       else if (route === 'DELETE /secrets/used')
         send(409, {
-          error: { code: 'file_in_use', message: 'secret used is in use by shop-web; stop or remove them first' },
+          error: {
+            code: 'file_in_use',
+            message: 'secret used is in use by service shop-web; update or remove the service first',
+          },
         });
       else
         send(404, {
@@ -216,7 +219,7 @@ test('rm removes each name in turn: one that fails is said on stderr, the others
   assert.equal(
     err,
     'poseidon: no secret named nope: create it with `poseidon secret create nope FILE`\n' +
-      'poseidon: secret used is in use by shop-web; stop or remove them first\n',
+      'poseidon: secret used is in use by service shop-web; update or remove the service first\n',
   );
   assert.equal(code, 1);
   assert.deepEqual(await run((io) => removeFiles('secret', ['pw'], { manager: url }, io)), {

@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { InvalidField, PoseidonError } from '../../../src/errors/index.js';
 import { ClusterState, type ManagerRecord } from '../../../src/manager/cluster-state.js';
+import type { TaskRecord } from '../../../src/manager/records.js';
+import type { ServiceRecord } from '../../../src/manager/services/service-record.js';
+import { parseServiceSpec } from '../../../src/service/index.js';
 import { FileBook } from '../../../src/manager/file-book.js';
 import { open, seal } from '../../../src/manager/file-seal.js';
 import { recordCopy } from '../../../src/manager/record-copy.js';
@@ -95,7 +98,7 @@ test('references are checked at submission; one in use is not removed; only the 
   assert.deepEqual(book.get('secret', 'db').inUseBy, [rec.request.id]);
   await assert.rejects(book.remove('secret', 'db'), {
     code: 'file_in_use',
-    message: /^secret db is in use by task \S+ \(t1\); stop or remove them first$/,
+    message: /^secret db is in use by task \S+ \(t1\); stop the task first$/,
   });
   // stopping: it has its files and will not start again, so the secret may go
   const stopping = state.newChanges();
@@ -117,6 +120,43 @@ test('references are checked at submission; one in use is not removed; only the 
     codeOf(() => book.valuesFor('n1', 'nope', 3)),
     'task_not_found',
   );
+});
+
+test('a service mounting a file is named once, not its replicas; its previous version counts too', async () => {
+  const { book, state } = setup();
+  await book.create('secret', { name: 'db', data: data('hunter2') });
+  await book.create('secret', { name: 'old', data: data('x') });
+  const files = parseSubmission({ name: 'app', image: 'busybox', secrets: [{ source: 'db' }] }).files;
+  const task = (id: string, fields: Partial<TaskRecord> = {}): TaskRecord => ({
+    ...taskRecord(id),
+    ...fields,
+    request: { ...taskRecord(id).request, files },
+  });
+  const service: ServiceRecord = {
+    name: 'web',
+    version: 2,
+    lastVersion: 2,
+    spec: parseServiceSpec({ name: 'web', task: { image: 'busybox', secrets: [{ source: 'db' }] } }),
+    previous: {
+      version: 1,
+      spec: parseServiceSpec({ name: 'web', task: { image: 'busybox', secrets: [{ source: 'old' }] } }),
+    },
+    update: null,
+    createdAt: '',
+    updatedAt: '',
+  };
+  state.services.set('web', service);
+  const changes = state.newChanges();
+  changes.put(task('replica', { service: { service: 'web', slot: 1, version: 2 } }));
+  const plain = changes.put(task('plain'));
+  await state.commit(changes);
+  assert.deepEqual(book.get('secret', 'db').inUseBy, ['web', plain.request.id], 'the replica is the service’s');
+  assert.deepEqual(book.get('secret', 'old').inUseBy, ['web'], 'a rollback would mount it again');
+  await assert.rejects(book.remove('secret', 'db'), {
+    code: 'file_in_use',
+    message:
+      /^secret db is in use by service web, task \S+ \(plain\); stop the task, and update or remove the service first \(a service's previous version counts too: a rollback goes back to it\)$/,
+  });
 });
 
 test("a follower's copy takes secrets and configs, and their removal", () => {
