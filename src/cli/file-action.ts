@@ -68,14 +68,21 @@ export async function readValue(
         `is missing and stdin is a terminal: give a FILE or pipe the value in ` +
           `(printf %s VALUE | poseidon ${kind} create ${name} -)`,
       );
-    return readLimited(stdin, kind, 'stdin');
+    return nonEmpty(kind, await readLimited(stdin, kind, 'stdin'), 'stdin');
   }
   try {
-    return await readLimited(createReadStream(file), kind, file);
+    return nonEmpty(kind, await readLimited(createReadStream(file), kind, file), file);
   } catch (err) {
     if (err instanceof PoseidonError) throw err;
     throw new InvalidField(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/** A secret's value, refused when empty (the manager refuses it too), naming where it came from. */
+function nonEmpty(kind: FileKind, value: Buffer, from: string): Buffer {
+  if (kind === 'secret' && value.length === 0)
+    throw new InvalidField(from, 'is empty: a secret needs a value (was the variable you piped unset?)');
+  return value;
 }
 
 async function readLimited(input: Readable, kind: FileKind, from: string): Promise<Buffer> {

@@ -207,6 +207,7 @@ function valueOf(
     at = join(path, 'content');
     value = Buffer.from(source.content, 'utf8');
   }
+  if (kind === 'secret' && value.length === 0) throw composeError(at, 'gives an empty value: a secret needs one');
   if (value.length > MAX_FILE_BYTES)
     throw composeError(at, `holds more than ${MAX_FILE_BYTES} bytes (500 KiB), the most a ${kind} holds`);
   return value;

@@ -27,6 +27,9 @@ export class FileBook {
   async create(kind: FileKind, req: CreateFileRequest): Promise<{ view: FileView; created: boolean }> {
     const { state, log } = this.deps;
     const value = Buffer.from(req.data, 'base64');
+    // as Swarm: an empty secret is most often a variable that was not set (printf %s "$UNSET" | ...)
+    if (kind === 'secret' && value.length === 0)
+      throw new InvalidField('data', 'is empty: a secret needs a value (was the variable that gave it unset?)');
     const known = state.files.get(FILE_KEY({ kind, name: req.name }));
     if (known !== undefined) {
       const same = this.#value(known)?.equals(value) === true;

@@ -89,7 +89,7 @@ test("create reads the value from a FILE, or stdin when FILE is - or absent; a t
   await assert.rejects(readValue('secret', 'pw', dir, input([])), { message: `${dir} cannot be read (EISDIR)` });
 });
 
-test('a value over 500 KiB is refused before it is sent, from a file or from stdin; 500 KiB exactly is taken', async (t) => {
+test('a value over 500 KiB, or an empty secret, is refused before it is sent; 500 KiB exactly is taken', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-file-action-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const max = 500 * 1024;
@@ -102,6 +102,12 @@ test('a value over 500 KiB is refused before it is sent, from a file or from std
     code: 'invalid_request',
     message: `${big} holds more than 500 KiB (512000 bytes), the most a config holds; put a larger file in a volume instead`,
   });
+  // an empty secret is most often an unset variable piped in; an empty config may be meant
+  await assert.rejects(readValue('secret', 's', '-', input([])), {
+    code: 'invalid_request',
+    message: 'stdin is empty: a secret needs a value (was the variable you piped unset?)',
+  });
+  assert.equal((await readValue('config', 'c', '-', input([]))).length, 0);
   const chunks = Array.from({ length: 11 }, () => Buffer.alloc(50 * 1024));
   await assert.rejects(readValue('secret', 's', '-', input(chunks)), {
     message: /^stdin holds more than 500 KiB \(512000 bytes\), the most a secret holds/,

@@ -500,7 +500,7 @@ test('a mode: octal digits as a string or a number (YAML 1.2 reads 0440 as 440),
 
 test('secrets and configs that cannot be created as written are refused by path', async () => {
   const withFiles = (yaml: string) => () =>
-    fromYaml(yaml, { readBytes: reader({ '/srv/app/big': 'x'.repeat(500 * 1024 + 1) }) });
+    fromYaml(yaml, { readBytes: reader({ '/srv/app/big': 'x'.repeat(500 * 1024 + 1) }), hostEnv: { EMPTY: '' } });
   const cases: [string, RegExp][] = [
     [
       'services:\n  s: {image: x, secrets: [pw]}\n',
@@ -517,6 +517,10 @@ test('secrets and configs that cannot be created as written are refused by path'
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {environment: NOT_SET}\n',
       /^secrets\.pw\.environment: names NOT_SET, which is not set in this shell/,
+    ],
+    [
+      'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {environment: EMPTY}\n',
+      /^secrets\.pw\.environment: gives an empty value: a secret needs one/,
     ],
     [
       'services:\n  s: {image: x}\nsecrets:\n  pw: {}\n',

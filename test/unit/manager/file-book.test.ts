@@ -64,6 +64,11 @@ test('a secret is stored sealed, a config plain; the same value again is the one
   assert.equal(book.get('secret', 'db').data, undefined);
   await book.remove('config', 'db');
   assert.deepEqual(events, ['secret.created db', 'config.created db', 'config.removed db'], 'once each, no value');
+  await assert.rejects(book.create('secret', { name: 'blank', data: '' }), (err: unknown) => {
+    return err instanceof InvalidField && err.message.startsWith('data is empty: a secret needs a value');
+  });
+  assert.equal((await book.create('config', { name: 'blank', data: '' })).view.size, 0, 'an empty config may be meant');
+  await book.remove('config', 'blank');
   await book.create('config', { name: 'db', data: data('level=1') });
   // a manager started again (same CA) reads both back
   const again = new ClusterState({ store, clock: new FakeClock(), log });
