@@ -100,7 +100,7 @@ type RunFlags = TaskFlags & RunImageFlags;
 function registerTask(program: Command): void {
   const add = (cmd: Command): Command =>
     withManager(cmd)
-      .option('--wait', 'wait until the task is Running (exit 1 if it fails)')
+      .option('--wait', 'wait until the task is Running (exit 1 if it fails, even if its restart policy tries again)')
       .option('--timeout <duration>', 'how long --wait waits', '60s')
       .option('--json', 'print the task as JSON');
   add(

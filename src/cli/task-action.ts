@@ -43,7 +43,10 @@ async function submitBody(body: unknown, flags: TaskFlags): Promise<void> {
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   const { outcome: done } = await submitAndWait(client, () => client.submit(body), timeoutMs);
   const why = done.state === 'Running' ? '' : `: ${done.reason}`;
-  if (flags.json === true) process.stdout.write(`${toJson(await client.getTask(done.id))}\n`);
-  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}`)}\n`);
+  const now = flags.json === true || done.state === 'Failed' ? await client.getTask(done.id) : undefined;
+  // a failed start its restart policy tries again: said, so a task Running later surprises no one
+  const again = now?.restartAt === null || now === undefined ? '' : '; its restart policy starts it again';
+  if (flags.json === true) process.stdout.write(`${toJson(now)}\n`);
+  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}`)}\n`);
   if (done.state === 'Failed') process.exitCode = 1;
 }

@@ -157,6 +157,17 @@ describe('a cluster of a manager and two workers as separate processes', () => {
       failed.stdout,
       /^[0-9a-f-]{36} Failed on a-\S+: image poseidon\/no-such-image:1 is not on this host and could not be pulled/,
     );
+    assert.doesNotMatch(failed.stdout, /starts it again/, 'never: no restart is planned');
+    // the default policy (on-failure) tries again: said, though --wait still ends with exit 1
+    const retried = join(c.dir, 'retried.json');
+    writeFileSync(retried, JSON.stringify(c.task('cli-retried', { image: 'poseidon/no-such-image:1' })));
+    const again = await c.cli(['task', '--filename', retried, '--wait']);
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(
+      again.stdout,
+      /^[0-9a-f-]{36} Failed on .*could not be pulled.*; its restart policy starts it again\n$/,
+    );
+    await c.client.stopTask(again.stdout.split(' ')[0] ?? '');
 
     const json = await c.cli(['status', '--json']);
     const listed = JSON.parse(json.stdout) as Array<{ id: string; state: string; ports: Array<{ host: number }> }>;
