@@ -52,6 +52,17 @@ export const FileView = Type.Object({
 });
 export type FileView = Static<typeof FileView>;
 
+/** A secret or config a task mounts, as its view shows it: where, owned by whom, with which mode. */
+export const MountedFileView = Type.Object({
+  kind: Type.Union([Type.Literal('secret'), Type.Literal('config')]),
+  source: Type.String({ description: 'The name of the secret or config.' }),
+  target: Type.String({ description: 'The absolute path of the file in the container.' }),
+  uid: Type.Integer(),
+  gid: Type.Integer(),
+  mode: Type.Integer({ description: 'Permission bits (292 is 0444).' }),
+});
+export type MountedFileView = Static<typeof MountedFileView>;
+
 /** `POST /nodes/{id}/task-files`: a worker asks for the values of what a task it runs mounts. */
 export const TaskFilesRequest = Type.Object(
   {

@@ -127,4 +127,4 @@ export { ProcessesView, TopQuery } from './processes.js';
 /** The `{id}` of every `/tasks/{id}/…` route. */
 export { TaskParams } from './params.js';
 /** Secrets and configs (`poseidon secret|config`), and the values a worker asks for a task it runs. */
-export { CreateFileRequest, FileParams, FileView, TaskFilesReply, TaskFilesRequest } from './files.js';
+export { CreateFileRequest, FileParams, FileView, MountedFileView, TaskFilesReply, TaskFilesRequest } from './files.js';

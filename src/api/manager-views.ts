@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
 import { EngineStatus } from './cluster.js';
+import { MountedFileView } from './files.js';
 import { HealthView, PortView, StringMap, TaskStateView, TimeOrNull } from './views.js';
 
 // What the Manager API answers about tasks and nodes (response schemas; see views.ts).
@@ -61,6 +62,9 @@ const managerTaskFields = {
   finishedAt: TimeOrNull,
   updatedAt: Type.String(),
   address: Type.Optional(Type.String({ description: "The container's address on its host's Poseidon network." })),
+  files: Type.Optional(
+    Type.Array(MountedFileView, { description: 'The secrets and configs it mounts (never a value); absent: none.' }),
+  ),
   service: Type.Optional(Type.String({ description: "A service's replica: its service; absent for a plain task." })),
   slot: Type.Optional(Type.Integer()),
   version: Type.Optional(Type.Integer()),

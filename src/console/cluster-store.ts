@@ -1,11 +1,13 @@
 import type { Api } from './api.js';
 import {
+  fileView,
   list,
   nodeView,
   serviceView,
   taskView,
   TASK_STATES,
   type ClusterEvent,
+  type FileView,
   type NodeView,
   type ServiceView,
   type TaskView,
@@ -25,11 +27,15 @@ const FETCH_ALL_OVER = 25;
  * stream. An event changes what it names at once (a task's state, reason, node and restarts);
  * what it does not carry (a service's healthy count, a node's allocation, a new task's spec) is
  * fetched again, coalesced, for the things it named. Listeners hear of every change.
+ * Secrets and configs come again as two lists when one is created or removed, and when a task
+ * or service that may mount one changes (what uses each is the manager's to say).
  */
 export class ClusterStore {
   nodes = new Map<string, NodeView>();
   tasks = new Map<string, TaskView>();
   services = new Map<string, ServiceView>();
+  /** Secrets and configs by fileKey. */
+  files = new Map<string, FileView>();
   events: ClusterEvent[] = [];
   stream: { state: StreamState; detail: string } = { state: 'connecting', detail: '' };
   loaded = false;
@@ -40,7 +46,7 @@ export class ClusterStore {
   pendingSince: number | null = null;
   readonly #listeners = new Set<() => void>();
   readonly #follower: EventFollower;
-  #want = { nodes: false, tasks: new Set<string>(), services: new Set<string>() };
+  #want = { nodes: false, files: false, tasks: new Set<string>(), services: new Set<string>() };
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly api: Api) {
@@ -77,14 +83,16 @@ export class ClusterStore {
   /** Everything again (first load, and after the stream reconnects). */
   async load(): Promise<void> {
     try {
-      const [nodes, tasks, services] = await Promise.all([
+      const [nodes, tasks, services, files] = await Promise.all([
         this.api.get('/nodes', (v) => list(v, 'nodes', nodeView)),
         this.api.get('/tasks', (v) => list(v, 'tasks', taskView)),
         this.api.get('/services', (v) => list(v, 'services', serviceView)),
+        this.#getFiles(),
       ]);
       this.nodes = new Map(nodes.map((n) => [n.id, n]));
       this.tasks = new Map(tasks.map((t) => [t.id, t]));
       this.services = new Map(services.map((s) => [s.name, s]));
+      this.files = files;
       this.loaded = true;
       this.error = '';
     } catch (err) {
@@ -112,6 +120,7 @@ export class ClusterStore {
   #apply(e: ClusterEvent): void {
     this.pendingSince ??= performance.now();
     this.events = [e, ...this.events].slice(0, MAX_EVENTS);
+    if (this.#touchesFiles(e)) this.#want.files = true;
     if (e.taskId !== null) {
       const known = this.tasks.get(e.taskId);
       if (known !== undefined && e.state !== null) {
@@ -131,6 +140,8 @@ export class ClusterStore {
     if (e.service !== null) this.#want.services.add(e.service);
     if (e.type.startsWith('node.')) this.#want.nodes = true;
     if (e.type === 'service.removed' && e.service !== null) this.services.delete(e.service);
+    if (e.file !== null && (e.type === 'secret.removed' || e.type === 'config.removed'))
+      this.files.delete(fileKey({ kind: e.type === 'secret.removed' ? 'secret' : 'config', name: e.file }));
     this.#changed();
     this.#timer ??= setTimeout(() => void this.#fetch(), COALESCE_MS);
   }
@@ -139,10 +150,11 @@ export class ClusterStore {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const want = this.#want;
-    this.#want = { nodes: false, tasks: new Set(), services: new Set() };
+    this.#want = { nodes: false, files: false, tasks: new Set(), services: new Set() };
     try {
       const calls: Array<Promise<void>> = [];
       if (want.nodes) calls.push(this.#fetchNodes());
+      if (want.files) calls.push(this.#getFiles().then((files) => void (this.files = files)));
       // a task the page did not know yet (just submitted) names its service only once fetched
       const services = new Set(want.services);
       if (want.tasks.size > FETCH_ALL_OVER) {
@@ -179,6 +191,30 @@ export class ClusterStore {
     this.tasks = new Map(tasks.map((t) => [t.id, t]));
   }
 
+  /** Both lists, by fileKey. A config's value is not kept: the console never shows it. */
+  async #getFiles(): Promise<Map<string, FileView>> {
+    const [secrets, configs] = await Promise.all([
+      this.api.get('/secrets', (v) => list(v, 'secrets', fileView)),
+      this.api.get('/configs', (v) => list(v, 'configs', fileView)),
+    ]);
+    return new Map([...secrets, ...configs].map((f) => [fileKey(f), f]));
+  }
+
+  /**
+   * Whether an event may change the secrets and configs or what uses them: their own events, and,
+   * while there are any, those of a task or service that mounts one or is not known yet.
+   */
+  #touchesFiles(e: ClusterEvent): boolean {
+    if (e.file !== null || e.type.startsWith('secret.') || e.type.startsWith('config.')) return true;
+    if (this.files.size === 0) return false;
+    const task = e.taskId === null ? undefined : this.tasks.get(e.taskId);
+    const service = e.service === null ? undefined : this.services.get(e.service);
+    return (
+      (e.taskId !== null && (task === undefined || task.files.length > 0)) ||
+      (e.service !== null && (service === undefined || service.files.length > 0))
+    );
+  }
+
   async #fetchService(name: string): Promise<void> {
     await this.api.get(`/services/${encodeURIComponent(name)}`, serviceView).then(
       (s) => void this.services.set(s.name, s),
@@ -189,6 +225,11 @@ export class ClusterStore {
   #changed(): void {
     for (const fn of this.#listeners) fn();
   }
+}
+
+/** A secret's or config's key in `files`: the same name may be both a secret and a config. */
+export function fileKey(f: { kind: string; name: string }): string {
+  return `${f.kind}/${f.name}`;
 }
 
 /** Both lists as one, newest first, each event once, at most MAX_EVENTS. */

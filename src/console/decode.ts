@@ -2,6 +2,8 @@
 // console reads is there and of its type, or the answer is refused with what was wrong. The
 // shapes are the console's own reading of src/api (only the fields it shows).
 
+import { resolveFileRef, type FileKind, type TaskFile } from '../task/file-limits.js';
+
 export class BadAnswer extends Error {
   constructor(what: string) {
     super(`the manager answered something the console cannot read: ${what}`);
@@ -41,6 +43,8 @@ function oneOf<T extends string>(o: Obj, k: string, values: readonly T[]): T {
   if (!(values as readonly string[]).includes(v)) throw new BadAnswer(`${k} is ${JSON.stringify(v)}`);
   return v as T;
 }
+
+const FILE_KINDS = ['secret', 'config'] as const satisfies readonly FileKind[];
 
 export const TASK_STATES = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -92,6 +96,8 @@ export interface TaskView {
   service: string | null;
   slot: number | null;
   version: number | null;
+  /** The secrets and configs it mounts, where and how; none from an older manager. */
+  files: TaskFile[];
 }
 export interface UpdateView {
   state: string;
@@ -109,6 +115,18 @@ export interface ServiceView {
   running: number;
   image: string;
   update: UpdateView | null;
+  /** The secrets and configs its template mounts, resolved as its replicas get them. */
+  files: TaskFile[];
+}
+/** A secret or config as `GET /secrets` and `GET /configs` list it: never a value (a config's is not read). */
+export interface FileView {
+  name: string;
+  kind: FileKind;
+  size: number;
+  labels: Record<string, string>;
+  createdAt: string;
+  /** Tasks (by id) that may still start and services (by name) that mount it. */
+  inUseBy: string[];
 }
 export interface EndpointView {
   taskId: string;
@@ -127,6 +145,8 @@ export interface ClusterEvent {
   reason: string | null;
   restarts: number | null;
   service: string | null;
+  /** A secret's or config's name, of its event. */
+  file: string | null;
 }
 export interface TokenInfo {
   id: string;
@@ -158,17 +178,16 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
     load1: num(o, 'load1'),
     cpuUsage: num(o, 'cpuUsage'),
     memoryAvailableBytes: num(o, 'memoryAvailableBytes'),
-    conditions: list(o.conditions ?? [], `${what}.conditions`, (x, w) => {
-      if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
-      return x;
-    }),
-    portsInUse: list(o.portsInUse ?? [], `${what}.portsInUse`, (x, w) => {
-      if (typeof x !== 'string') throw new BadAnswer(`${w} is not text`);
-      return x;
-    }),
+    conditions: list(o.conditions ?? [], `${what}.conditions`, text),
+    portsInUse: list(o.portsInUse ?? [], `${what}.portsInUse`, text),
     labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
     operatorLabels: textMap(o.operatorLabels ?? {}, `${what}.operatorLabels`, true),
   };
+}
+
+function text(x: unknown, what: string): string {
+  if (typeof x !== 'string') throw new BadAnswer(`${what} is not text`);
+  return x;
 }
 
 /** An object of text values (null too when `nulls`), as labels are. */
@@ -209,7 +228,46 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     service: optStr(o, 'service'),
     slot: optNum(o, 'slot'),
     version: optNum(o, 'version'),
+    files: list(o.files ?? [], `${what}.files`, mountedFile),
   };
+}
+
+/** One file of a task's view: resolved by the manager. */
+function mountedFile(v: unknown, what: string): TaskFile {
+  const o = obj(v, what);
+  return {
+    kind: oneOf(o, 'kind', FILE_KINDS),
+    source: str(o, 'source'),
+    target: str(o, 'target'),
+    uid: num(o, 'uid'),
+    gid: num(o, 'gid'),
+    mode: num(o, 'mode'),
+  };
+}
+
+/** What a service's template mounts, as written (`"0440"` or 288, `"1000"` or 1000), resolved as for its replicas. */
+function templateFiles(spec: unknown, what: string): TaskFile[] {
+  if (spec === undefined) return [];
+  const task = obj(obj(spec, what).task, `${what}.task`);
+  const refs = (kind: FileKind): TaskFile[] =>
+    list(task[`${kind}s`] ?? [], `${what}.task.${kind}s`, (x, w) => {
+      const r = obj(x, w);
+      const target = optStr(r, 'target');
+      return resolveFileRef(kind, {
+        source: str(r, 'source'),
+        ...(target === null ? {} : { target }),
+        uid: numberOrText(r, 'uid'),
+        gid: numberOrText(r, 'gid'),
+        mode: numberOrText(r, 'mode'),
+      });
+    });
+  return [...refs('secret'), ...refs('config')];
+}
+
+function numberOrText(o: Obj, k: string): number | string | undefined {
+  const v = o[k];
+  if (v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return v;
+  throw new BadAnswer(`${k} is neither a number nor text`);
 }
 
 export function serviceView(v: unknown, what = 'service'): ServiceView {
@@ -233,6 +291,19 @@ export function serviceView(v: unknown, what = 'service'): ServiceView {
             total: num(u, 'total'),
             reason: optStr(u, 'reason') ?? '',
           },
+    files: templateFiles(o.spec, `${what}.spec`),
+  };
+}
+
+export function fileView(v: unknown, what = 'file'): FileView {
+  const o = obj(v, what);
+  return {
+    name: str(o, 'name'),
+    kind: oneOf(o, 'kind', FILE_KINDS),
+    size: num(o, 'size'),
+    labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
+    createdAt: str(o, 'createdAt'),
+    inUseBy: list(o.inUseBy ?? [], `${what}.inUseBy`, text),
   };
 }
 
@@ -262,6 +333,7 @@ export function clusterEvent(v: unknown): ClusterEvent {
     reason: optStr(o, 'reason'),
     restarts: optNum(o, 'restarts'),
     service: optStr(o, 'service'),
+    file: optStr(o, 'file'),
   };
 }
 

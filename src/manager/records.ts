@@ -171,6 +171,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     health: r.health,
     lastExit: r.lastExit,
     ...(r.address === undefined ? {} : { address: r.address }),
+    ...(q.files === undefined ? {} : { files: q.files }),
     submittedAt: r.submittedAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

@@ -1,6 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
-import { FILE_NAME_PATTERN, FILE_NAME_RULE, SECRETS_DIR, filePath, type FileKind } from './file-limits.js';
+import {
+  DEFAULT_FILE_MODE,
+  FILE_NAME_PATTERN,
+  FILE_NAME_RULE,
+  SECRETS_DIR,
+  filePath,
+  resolveFileRef,
+  type FileKind,
+  type TaskFile,
+} from './file-limits.js';
 import { hinted } from './hinted.js';
 
 // Secrets and configs a task mounts as files: which one (`source`), where in the container
@@ -8,8 +17,16 @@ import { hinted } from './hinted.js';
 // relative target is taken under /run/secrets, as Swarm does), configs to `/<source>`.
 
 /** The largest value (500 KiB) and the name rule: in a TypeBox-free module, for the CLI. */
-export { MAX_FILE_BYTES, FILE_NAME_PATTERN, FILE_NAME_RULE, SECRETS_DIR, filePath } from './file-limits.js';
-export type { FileKind } from './file-limits.js';
+export {
+  MAX_FILE_BYTES,
+  FILE_NAME_PATTERN,
+  FILE_NAME_RULE,
+  SECRETS_DIR,
+  DEFAULT_FILE_MODE,
+  filePath,
+  resolveFileRef,
+} from './file-limits.js';
+export type { FileKind, TaskFile } from './file-limits.js';
 /** Most secrets (and, apart, configs) one task mounts. */
 export const MAX_FILE_REFS = 32;
 
@@ -37,19 +54,6 @@ export const FileRefSpec = Type.Object(
 );
 export type FileRefSpec = Static<typeof FileRefSpec>;
 
-/** One secret or config a task mounts, resolved: an absolute target, numeric owner and mode. */
-export interface TaskFile {
-  kind: FileKind;
-  source: string;
-  target: string;
-  uid: number;
-  gid: number;
-  mode: number;
-}
-
-/** File mode when none is asked: readable by all in the container, as Swarm's. */
-export const DEFAULT_FILE_MODE = 0o444;
-
 /**
  * Parses `secrets` and `configs`: targets made absolute and normal, none mounted twice (across both
  * lists), none on `/` or on /run/secrets itself.
@@ -65,14 +69,7 @@ export function parseFileRefs(
     const target = resolveTarget(kind, r.source, r.target, field('target'));
     if (seen.has(target)) throw new InvalidField(field('target'), `${target} is mounted twice`);
     seen.add(target);
-    return {
-      kind,
-      source: r.source,
-      target,
-      uid: Number(r.uid ?? 0),
-      gid: Number(r.gid ?? 0),
-      mode: typeof r.mode === 'string' ? parseInt(r.mode, 8) : (r.mode ?? DEFAULT_FILE_MODE),
-    };
+    return resolveFileRef(kind, r);
   };
   return [
     ...secrets.map((r, i) => one('secret', 'secrets', r, i)),

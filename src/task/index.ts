@@ -50,6 +50,7 @@ export {
   SECRETS_DIR,
   filePath,
   DEFAULT_FILE_MODE,
+  resolveFileRef,
   parseFileRefs,
   toFileRefSpecs,
   type FileKind,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +24,13 @@ async function press(page: Page, label: string, scope = 'body'): Promise<void> {
 /** Confirms the open confirmation dialog. */
 async function confirm(page: Page): Promise<void> {
   await press(page, 'Confirm', 'dialog[open]');
+}
+
+/** Each row of the tables matching `selector`, as the text of its cells. */
+async function rows(page: Page, selector: string): Promise<string[][]> {
+  return page.$$eval(`${selector} tbody tr`, (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
+  );
 }
 
 /** Marks the page, so a later check can tell that it was never reloaded. */
@@ -316,5 +324,87 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.equal((await c.client.getService('web')).update, null, 'nothing was rolled back');
     await accessible(other, 'a refusal');
     await screenshot(other, 'refused', 'revoked-token-refusal');
+  });
+
+  test("secrets and configs by kind, a task's mounts, a removal seen without a reload, never a value", async () => {
+    const value = `pw-${randomBytes(12).toString('hex')}`; // found anywhere in the page, it leaked
+    await c.client.createFile('secret', { name: 'ui-db-pass', data: Buffer.from(value) });
+    await c.client.createFile('config', {
+      name: 'ui-app.conf',
+      data: Buffer.from('level=debug\n'),
+      labels: { team: 'web' },
+    });
+    const mounter = await c.client.submit(
+      c.task('mounter', {
+        secrets: [
+          { source: 'ui-db-pass' },
+          { source: 'ui-db-pass', target: '/etc/pw', mode: '0400', uid: '1000', gid: 2000 },
+        ],
+        configs: [{ source: 'ui-app.conf', target: '/etc/app.conf', mode: '0440' }],
+      }),
+    );
+    // a service's replicas mount what its template does: the service is named, not each replica
+    await c.client.createService(
+      serviceSpec(c, 'vault', { replicas: 1 }, { secrets: [{ source: 'ui-db-pass', target: 'db', mode: 288 }] }),
+    );
+    await c.allInState([mounter.id], 'Running');
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    const files = 'section.files';
+    await page.waitForSelector(`${files} table`);
+    await waitForText(page, 'service vault, task mounter');
+    const listed = (await rows(page, files)).map(([name, kind, , , usedBy, labels]) => ({
+      name,
+      kind,
+      usedBy,
+      labels,
+    }));
+    assert.deepEqual(listed, [
+      { name: 'ui-app.conf', kind: 'config', usedBy: 'task mounter', labels: 'team=web' },
+      { name: 'ui-db-pass', kind: 'secret', usedBy: 'service vault, task mounter', labels: '-' },
+    ]);
+    assert.match((await rows(page, files))[0]?.[3] ?? '', /^\d+[smhd] ago$/, 'created, as an age');
+    assert.deepEqual(await cutOff(page), [], 'the overview with secrets and configs at 1280x800');
+    await accessible(page, 'the overview with secrets and configs');
+    await screenshot(page, 'files', 'overview');
+
+    await (await page.waitForSelector(`${files} a[href="#/tasks/${mounter.id}"]`))?.click();
+    await waitForText(page, 'Secrets and configs it mounts');
+    assert.deepEqual(await rows(page, 'table.mounts'), [
+      ['ui-db-pass', 'secret', '/run/secrets/ui-db-pass', '0444', '0:0'],
+      ['ui-db-pass', 'secret', '/etc/pw', '0400', '1000:2000'],
+      ['ui-app.conf', 'config', '/etc/app.conf', '0440', '0:0'],
+    ]);
+    await accessible(page, 'the task page with its mounts');
+    await screenshot(page, 'files', 'task-page');
+    assert.ok(!(await page.content()).includes(value), "the secret's value is nowhere in the task page");
+
+    await (await page.waitForSelector('a.brand'))?.click();
+    await page.waitForSelector(`${files} table`);
+    // a file a task that may still start mounts is not removed (409): stopped, the task needs it no more
+    await c.client.stopTask(mounter.id);
+    await c.client.removeFile('config', 'ui-app.conf');
+    // the row goes with the event; what uses the secret comes with the lists fetched again after it
+    const wanted = JSON.stringify([['ui-db-pass', 'secret', 'service vault']]);
+    let seen = '';
+    await waitFor(
+      async () => {
+        seen = JSON.stringify((await rows(page, files)).map(([name, kind, , , usedBy]) => [name, kind, usedBy]));
+        return seen === wanted;
+      },
+      { timeoutMs: 20_000 },
+    ).catch(() => undefined);
+    assert.equal(seen, wanted, 'the config is gone, and the secret is used by the service alone once the task stopped');
+    await waitForText(page, /config\.removed\s*ui-app\.conf/); // the event, readable
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    assert.ok(!(await page.content()).includes(value), "the secret's value is nowhere in the overview");
+    await accessible(page, 'the overview after a removal');
+    await screenshot(page, 'files', 'overview-after-removal');
+
+    await (await page.waitForSelector(`${files} a[href="#/services/vault"]`))?.click();
+    await waitForText(page, 'Secrets and configs its replicas mount');
+    assert.deepEqual(await rows(page, 'table.mounts'), [['ui-db-pass', 'secret', '/run/secrets/db', '0440', '0:0']]);
+    await accessible(page, 'the service page with its mounts');
   });
 });

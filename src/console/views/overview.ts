@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ClusterStore } from '../cluster-store.js';
 import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
+import { FilesTable } from './files.js';
 import { age, Bar, formatBytes, link, Section, State, TableBox } from './parts.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
@@ -112,6 +113,7 @@ export function EventList(props: { events: readonly ClusterEvent[]; limit?: numb
           <span class="event-type">${e.type}</span>
           ${e.taskId !== null ? html`<a href=${link(`tasks/${e.taskId}`)}>${e.taskName ?? e.taskId}</a>` : null}
           ${e.service !== null ? html`<a href=${link(`services/${e.service}`)}>${e.service}</a>` : null}
+          ${e.file !== null ? html`<span class="mono">${e.file}</span>` : null}
           ${e.node !== null ? html`<span>on ${e.node}</span>` : null}
           ${e.state !== null ? html`<${State} value=${e.state} />` : null}
           ${e.reason !== null && e.reason !== '' ? html`<span class="reason">${e.reason}</span>` : null}
@@ -173,6 +175,7 @@ export function Overview(props: { store: ClusterStore }) {
     <${Section} title="Nodes" class="nodes"><${NodesTable} store=${store} /></${Section}>
     <${Section} title="Services" class="services"><${ServicesTable} store=${store} /></${Section}>
     <${Section} title="Tasks" class="tasks"><${Tasks} store=${store} /></${Section}>
+    <${Section} title="Secrets and configs" class="files"><${FilesTable} store=${store} /></${Section}>
     <${Section} title="Latest events" class="events-section"><${EventList} events=${store.events} /></${Section}>
   </div>`;
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ignore, type Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope } from '../decode.js';
+import { MountsTable } from './files.js';
 import { ConfirmAction, errorText, link, Section, State, TableBox } from './parts.js';
 
 export function mayDeploy(scope: Scope): boolean {
@@ -154,6 +155,9 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
             </tr>`,
         )}</tbody>
       </table></${TableBox}>
+    </${Section}>
+    <${Section} title="Secrets and configs its replicas mount" id="service-files">
+      <${MountsTable} files=${service.files} whose="each replica" />
     </${Section}>
     <${Section} title="Endpoints"><${Endpoints} api=${props.api} name=${name} signature=${signature} /></${Section}>
     <${Section} title="Actions">

@@ -4,6 +4,7 @@ import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { taskUsage } from '../decode.js';
 import { Chart } from './chart.js';
+import { MountsTable } from './files.js';
 import { EventList } from './overview.js';
 import { age, errorText, formatBytes, link, Section, State } from './parts.js';
 import { commandLine } from '../../task/command-line.js';
@@ -138,6 +139,9 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
         }
         <dt>Submitted</dt><dd>${t.submittedAt}</dd>
       </dl>
+    </${Section}>
+    <${Section} title="Secrets and configs it mounts" id="task-files">
+      <${MountsTable} files=${t.files} whose="the task" />
     </${Section}>
     <${Section} title="State history">
       <p class="hint">Events seen since the console opened, newest first.</p>

@@ -10,6 +10,7 @@ import { parseServiceSpec } from '../../../src/service/index.js';
 import { FileBook } from '../../../src/manager/file-book.js';
 import { open, seal } from '../../../src/manager/file-seal.js';
 import { recordCopy } from '../../../src/manager/record-copy.js';
+import { toTaskView } from '../../../src/manager/records.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { parseSubmission } from '../../../src/task/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
@@ -101,6 +102,15 @@ test('references are checked at submission; one in use is not removed; only the 
   changes.put(rec);
   await state.commit(changes);
   assert.deepEqual(book.get('secret', 'db').inUseBy, [rec.request.id]);
+  assert.deepEqual(
+    toTaskView(rec, null).files,
+    [
+      { kind: 'secret', source: 'db', target: '/run/secrets/db', uid: 0, gid: 0, mode: 0o444 },
+      { kind: 'secret', source: 'db', target: '/x', uid: 0, gid: 0, mode: 0o444 },
+    ],
+    "the task's view says what it mounts, where and how (the console's task page lists it)",
+  );
+  assert.equal('files' in toTaskView(taskRecord('t2'), null), false, 'a task that mounts none has no files field');
   await assert.rejects(book.remove('secret', 'db'), {
     code: 'file_in_use',
     message: /^secret db is in use by task \S+ \(t1\); stop the task first$/,

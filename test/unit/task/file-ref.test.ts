@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { posix } from 'node:path';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { parseSubmission, toSpec } from '../../../src/task/index.js';
+import { filePath, parseSubmission, resolveFileRef, toSpec } from '../../../src/task/index.js';
 
 const base = { name: 'app', image: 'poseidon/busybox:latest' };
 
@@ -58,4 +59,40 @@ test('a bad reference is refused naming its field', () => {
       JSON.stringify(extra),
     );
   }
+});
+
+test("filePath resolves as POSIX path.resolve does from the kind's directory (without Node, for the console)", () => {
+  const targets = [
+    undefined,
+    'pw',
+    'a/b/',
+    './a',
+    'a/../b',
+    '../../etc/x',
+    '/etc/x',
+    '//etc//x/',
+    '/..',
+    '.',
+    '/a/./b/..',
+  ];
+  for (const kind of ['secret', 'config'] as const)
+    for (const target of targets)
+      assert.equal(
+        filePath(kind, 'src', target),
+        posix.resolve(kind === 'secret' ? '/run/secrets' : '/', target ?? 'src'),
+        `${kind} ${String(target)}`,
+      );
+});
+
+test('resolveFileRef reads a reference as parseFileRefs does (a service template is shown with it)', () => {
+  const r = { source: 'db_pass', target: 'nested/pw', uid: '1000', gid: 10, mode: '0400' };
+  assert.deepEqual(resolveFileRef('secret', r), parseSubmission({ ...base, secrets: [r] }).files?.[0]);
+  assert.deepEqual(resolveFileRef('config', { source: 'app.conf' }), {
+    kind: 'config',
+    source: 'app.conf',
+    target: '/app.conf',
+    uid: 0,
+    gid: 0,
+    mode: 0o444,
+  });
 });
