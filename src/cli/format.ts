@@ -3,6 +3,7 @@ import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
+import { modeText } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
@@ -95,6 +96,7 @@ export function taskDetail(
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],
     ['Requests', `cpu ${t.cpu > 0 ? cores(t.cpu) : 'any'}, memory ${t.memory > 0 ? formatBytes(t.memory) : 'any'}`],
+    ...mountRows(t),
     ['Restarts', String(t.restarts)],
     ...lastExitRow(t, nowMs),
     ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],
@@ -106,6 +108,14 @@ export function taskDetail(
   if (usage !== undefined && usage !== null)
     rows.push(['Usage', `cpu ${(usage.cpu * 100).toFixed(1)}% of a core, memory ${formatBytes(usage.memoryBytes)}`]);
   return detail(rows);
+}
+
+/** A row per secret or config it mounts: `Secret:  db-pass at /run/secrets/db-pass, mode 0444, owner 0:0`. */
+function mountRows(t: ManagerTaskView): Array<[string, string]> {
+  return (t.files ?? []).map((f) => [
+    f.kind === 'secret' ? 'Secret' : 'Config',
+    `${f.source} at ${f.target}, mode ${modeText(f.mode)}, owner ${f.uid}:${f.gid}`,
+  ]);
 }
 
 /** Why its last copy ended, when its reason does not say it (lastExitAddsToReason). */

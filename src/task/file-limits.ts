@@ -31,6 +31,11 @@ export function filePath(kind: FileKind, source: string, target?: string): strin
   return `/${parts.join('/')}`;
 }
 
+/** Permission bits as people write them: 0444, 0400. */
+export function modeText(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
 /** File mode when none is asked: readable by all in the container, as Swarm's. */
 export const DEFAULT_FILE_MODE = 0o444;
 

@@ -188,7 +188,7 @@ describe('secrets and configs on the real engine', () => {
     assert.equal((await c.client.listTasks()).length, 1, 'nothing was submitted');
   });
 
-  test('the CLI: create from stdin and a file, ls and inspect without a secret value, rm refused while in use', async () => {
+  test('the CLI: create from stdin and a file, ls and inspect without a secret value, rm refused while in use, status shows the mounts', async () => {
     const made = await c.cli(['secret', 'create', 'cli-pw', '-'], undefined, 'from-stdin');
     assert.equal(made.code, 0, made.stderr);
     assert.equal(made.stdout, 'cli-pw\n');
@@ -212,6 +212,11 @@ describe('secrets and configs on the real engine', () => {
       new RegExp(`secret db-pass is in use by task reader \\(${readerId.slice(0, 8)}\\); stop the task first`),
     );
     assert.match(rm.stderr, /no secret named nope: create it with `poseidon secret create nope FILE`/);
+    // status TASK says what it mounts, where and how
+    const status = await c.cli(['status', readerId]);
+    assert.match(status.stdout, /^Secret: +db-pass at \/run\/secrets\/db-pass, mode 0444, owner 0:0$/m);
+    assert.match(status.stdout, /^Secret: +db-pass at \/etc\/pw, mode 0400, owner 1000:2000$/m);
+    assert.match(status.stdout, /^Config: +app.conf at \/etc\/app.conf, mode 0440, owner 0:0$/m);
     assert.deepEqual(
       (await c.client.listFiles('secret')).map((f) => f.name),
       ['db-pass'],

@@ -3,16 +3,11 @@ import { fileKey, type ClusterStore } from '../cluster-store.js';
 import type { FileView } from '../decode.js';
 import { age, formatBytes, link, TableBox } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
-import type { TaskFile } from '../../task/file-limits.js';
+import { modeText, type TaskFile } from '../../task/file-limits.js';
 
 // Secrets and configs: every one the cluster holds (overview), and what a task or a service's
 // template mounts (their pages). Never a value: the API answers none for a secret, and a config's
 // is not shown here either.
-
-/** Permission bits as people write them: 0444, 0400. */
-export function octalMode(mode: number): string {
-  return `0${mode.toString(8).padStart(3, '0')}`;
-}
 
 /**
  * What uses a file, as links: each service, and each task but a replica of a service listed (a
@@ -90,7 +85,7 @@ export function MountsTable(props: { files: readonly TaskFile[]; whose: string }
               <th scope="row" class="mono">${f.source}</th>
               <td>${f.kind}</td>
               <td class="mono">${f.target}</td>
-              <td class="mono">${octalMode(f.mode)}</td>
+              <td class="mono">${modeText(f.mode)}</td>
               <td class="mono">${f.uid}:${f.gid}</td>
             </tr>`,
         )}

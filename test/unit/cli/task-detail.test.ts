@@ -50,3 +50,14 @@ test('poseidon status ID leaves the last exit out when the reason says it, or no
   const { lastExit: _none, ...older } = task({});
   assert.doesNotMatch(taskDetail(older, NOW), /Last exit/);
 });
+
+test('poseidon status ID lists the secrets and configs the task mounts, where and how; none, no row', () => {
+  const files: ManagerTaskView['files'] = [
+    { kind: 'secret', source: 'db-pass', target: '/run/secrets/db-pass', uid: 0, gid: 0, mode: 0o444 },
+    { kind: 'config', source: 'site', target: '/etc/site.conf', uid: 1000, gid: 2000, mode: 0o440 },
+  ];
+  const shown = taskDetail(task({ files }), NOW);
+  assert.match(shown, /^Secret: +db-pass at \/run\/secrets\/db-pass, mode 0444, owner 0:0$/m);
+  assert.match(shown, /^Config: +site at \/etc\/site.conf, mode 0440, owner 1000:2000$/m);
+  assert.doesNotMatch(taskDetail(task({}), NOW), /^(Secret|Config):/m);
+});
