@@ -52,7 +52,14 @@ export class EventFollower {
         await this.#read(reader);
       } catch (err) {
         if (this.#abort.signal.aborted) return;
-        this.on.state('reconnecting', err instanceof Error ? err.message : String(err));
+        // fetch's own words for a manager that does not answer ("Failed to fetch") say little to a person
+        const lost = err instanceof TypeError; // fetch's network failures, and a stream cut off
+        const why = lost
+          ? 'the manager does not answer; trying again'
+          : err instanceof Error
+            ? err.message
+            : String(err);
+        this.on.state('reconnecting', why);
       }
       first = false;
       const wait = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] ?? 5_000;

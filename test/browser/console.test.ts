@@ -407,4 +407,22 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.deepEqual(await rows(page, 'table.mounts'), [['ui-db-pass', 'secret', '/run/secrets/db', '0440', '0:0']]);
     await accessible(page, 'the service page with its mounts');
   });
+
+  test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await waitForText(page, 'Live updates: live');
+    await markPage(page);
+    // watched from before the kill: the manager may be back within a second
+    const sawReconnecting = waitForText(page, 'Live updates: reconnecting (the manager does not answer', 60_000);
+    await c.restartManager();
+    await sawReconnecting;
+    await screenshot(page, 'reconnect', 'reconnecting');
+    await waitForText(page, 'Live updates: live', 60_000);
+    // what happens after the reconnect shows without a reload
+    await c.client.submit(c.task('after-restart', { command: ['sleep', '600'] }));
+    await waitForText(page, /after-restart\s+Running/, 60_000);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await screenshot(page, 'reconnect', 'live-again');
+  });
 });
