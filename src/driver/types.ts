@@ -32,6 +32,11 @@ export interface ContainerState {
   image: string;
   command: string[];
   labels: Readonly<Record<string, string>>;
+  /**
+   * The health of the container's own HEALTHCHECK (its image's, as the engine runs it), with the
+   * output of the last check; absent when it has none, or was not inspected.
+   */
+  engineHealth?: { status: 'starting' | 'healthy' | 'unhealthy'; lastOutput: string };
 }
 
 /** Resource use of one container, sampled once. */
@@ -56,6 +61,8 @@ export type ContainerEvent =
   | { kind: 'exited'; containerId: string; taskId: string; exitCode: number; at: string }
   | { kind: 'oom'; containerId: string; taskId: string }
   | { kind: 'removed'; containerId: string; taskId: string }
+  /** The container's own HEALTHCHECK (its image's) changed its verdict, as the engine runs it. */
+  | { kind: 'health'; containerId: string; taskId: string; healthy: boolean }
   | { kind: 'engine-lost'; reason: string }
   | { kind: 'resync' };
 

@@ -4,6 +4,7 @@ import { TaskState } from '../task/index.js';
 import type { ContainerStarts } from './container-starts.js';
 import type { EngineHealth } from './engine-health.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { WorkerTaskRecord } from './record.js';
 import type { TaskBook } from './task-book.js';
 
 /**
@@ -35,6 +36,8 @@ export interface ContainerEventsDeps {
   metrics: WorkerMetrics;
   /** No more health checks for the task (its exit is held). */
   stopHealth(taskId: string): void;
+  /** The engine's verdict on the container's own HEALTHCHECK (HealthVerdicts.engineVerdict); under the task's lock. */
+  engineVerdict(rec: WorkerTaskRecord, containerId: string, healthy: boolean): Promise<void>;
   /** Lists the containers and makes the records agree (after the event stream had a gap). */
   resync(): Promise<void>;
   /** Keeps a background operation where the worker's stop() waits for it. */
@@ -103,6 +106,10 @@ export class ContainerEvents {
     }
     if (e.kind === 'oom') {
       this.#oomKills.add(e.containerId); // the die that follows tells the end
+      return;
+    }
+    if (e.kind === 'health') {
+      await this.deps.engineVerdict(rec, e.containerId, e.healthy);
       return;
     }
     if (e.kind === 'killed') {

@@ -28,6 +28,8 @@ export interface HealthVerdictsDeps {
  */
 export class HealthVerdicts {
   readonly #monitor: HealthMonitor;
+  /** Verdicts on adopted containers found unhealthy, taken after the lock their finder holds. */
+  readonly #engineVerdicts = new Set<Promise<void>>();
 
   constructor(private readonly deps: Readonly<HealthVerdictsDeps>) {
     this.#monitor = new HealthMonitor({
@@ -38,10 +40,21 @@ export class HealthVerdicts {
     });
   }
 
-  /** Starts health checks for a Running task that has them; its health becomes `starting`, or resumes. */
-  watch(rec: WorkerTaskRecord, container: Pick<ContainerState, 'containerId' | 'ipAddress'>): void {
+  /**
+   * Starts health checks for a Running task that has them; its health becomes `starting`, or
+   * resumes. A task without checks of its own whose container has a HEALTHCHECK (its image's)
+   * takes the engine's verdicts instead (engineHealth): `starting` until the first.
+   */
+  watch(
+    rec: WorkerTaskRecord,
+    container: Pick<ContainerState, 'containerId' | 'ipAddress'> & Partial<Pick<ContainerState, 'engineHealth'>>,
+  ): void {
     const check = rec.request.healthCheck;
-    if (check === null || rec.state !== TaskState.Running) return;
+    if (rec.state !== TaskState.Running) return;
+    if (check === null) {
+      this.#adoptEngineHealth(rec, container.containerId, container.engineHealth);
+      return;
+    }
     // the start period counts from the container's start, so an adopted container gets no second one
     const startedAtMs = rec.startedAt === null ? this.deps.clock.now() : Date.parse(rec.startedAt);
     const target = { containerId: container.containerId, ipAddress: container.ipAddress };
@@ -54,8 +67,65 @@ export class HealthVerdicts {
   }
 
   /** Ends every check, and waits for those in flight. */
-  stopAll(): Promise<void> {
-    return this.#monitor.stopAll();
+  async stopAll(): Promise<void> {
+    await this.#monitor.stopAll();
+    await Promise.allSettled([...this.#engineVerdicts]);
+  }
+
+  /**
+   * The engine's verdict on a container's own HEALTHCHECK (a `health_status` event), for a task
+   * without checks of its own: healthy is recorded and reported; unhealthy (the engine's retries
+   * spent) stops the container and fails the task, as a failed check of Poseidon's does. Called
+   * under the task's lock.
+   */
+  async engineVerdict(rec: WorkerTaskRecord, containerId: string, healthy: boolean): Promise<void> {
+    const { book } = this.deps;
+    if (rec.request.healthCheck !== null || rec.state !== TaskState.Running || rec.containerId !== containerId) return;
+    if (healthy) {
+      if (rec.health.status === 'healthy') return;
+      rec.health = { status: 'healthy', failures: 0, lastOutput: '', lastCheckedAt: book.nowIso() };
+      this.deps.log.info(
+        { taskId: rec.request.id, health: 'healthy' },
+        "task health changed (its image's HEALTHCHECK)",
+      );
+      rec.updatedAt = book.nowIso();
+      await book.persist(rec);
+      book.emit(rec);
+      return;
+    }
+    const lastOutput = (await this.deps.driver.inspect(containerId))?.engineHealth?.lastOutput ?? '';
+    rec.health = { status: 'unhealthy', failures: 0, lastOutput, lastCheckedAt: book.nowIso() };
+    await this.#stopUnhealthy(
+      rec,
+      containerId,
+      'image',
+      `unhealthy: its image's HEALTHCHECK failed (last: ${lastOutput})`,
+    );
+  }
+
+  /** A container found with a HEALTHCHECK of its own: `starting` until the engine's first verdict. */
+  #adoptEngineHealth(
+    rec: WorkerTaskRecord,
+    containerId: string,
+    engine: ContainerState['engineHealth'] | undefined,
+  ): void {
+    if (engine === undefined || rec.health.status !== 'none') return;
+    rec.health = {
+      status: engine.status === 'healthy' ? 'healthy' : 'starting',
+      failures: 0,
+      lastOutput: '',
+      lastCheckedAt: null,
+    };
+    // found unhealthy (adopted after a restart): the engine says no more, so the verdict is taken now
+    if (engine.status === 'unhealthy') {
+      const id = rec.request.id;
+      const verdict = this.deps.book.lock.run(id, async () => {
+        const now = this.deps.book.get(id);
+        if (now !== undefined) await this.engineVerdict(now, containerId, false);
+      });
+      this.#engineVerdicts.add(verdict);
+      void verdict.finally(() => this.#engineVerdicts.delete(verdict));
+    }
   }
 
   /**
@@ -100,12 +170,23 @@ export class HealthVerdicts {
    * worker restarts nothing itself). Called under the task's lock.
    */
   async #failUnhealthy(rec: WorkerTaskRecord, outcome: CheckOutcome): Promise<void> {
+    const { check, target, health } = outcome;
+    const failed = `${check.failureThreshold} consecutive failed ${check.type} checks`;
+    const reason = `unhealthy: ${failed} (last: ${health.lastOutput})`;
+    // checks go on when the container could not be stopped: the verdict is reached, and acted on, again
+    if (!(await this.#stopUnhealthy(rec, target.containerId, check.type, reason))) this.watch(rec, target);
+  }
+
+  /**
+   * Stops an unhealthy task's container and fails the task with `reason`; false when the engine
+   * could not stop it (the task stays Running). Called under the task's lock.
+   */
+  async #stopUnhealthy(rec: WorkerTaskRecord, containerId: string, type: string, reason: string): Promise<boolean> {
     const { book, driver, log } = this.deps;
     const id = rec.request.id;
-    const { check, target, health } = outcome;
-    this.deps.metrics.healthFailures.inc({ type: check.type });
+    this.deps.metrics.healthFailures.inc({ type });
     log.warn(
-      { taskId: id, containerId: target.containerId, type: check.type, output: health.lastOutput },
+      { taskId: id, containerId, type, output: rec.health.lastOutput },
       'task unhealthy; stopping its container',
     );
     rec.updatedAt = book.nowIso();
@@ -114,26 +195,21 @@ export class HealthVerdicts {
     book.emit(rec);
     let exitCode: number | null;
     try {
-      book.markOwnStop(target.containerId);
-      await driver.stop(target.containerId, this.deps.stopGraceSeconds);
-      exitCode = (await driver.inspect(target.containerId))?.exitCode ?? null;
-      await driver.remove(target.containerId);
+      book.markOwnStop(containerId);
+      await driver.stop(containerId, this.deps.stopGraceSeconds);
+      exitCode = (await driver.inspect(containerId))?.exitCode ?? null;
+      await driver.remove(containerId);
     } catch (err) {
       if (err instanceof PoseidonError) log.warn({ taskId: id, code: err.code }, err.message);
       else log.error({ err, taskId: id }, 'stopping an unhealthy task failed unexpectedly');
-      // checks go on, so the verdict is reached, and acted on, again once the engine answers
-      this.watch(rec, target);
-      return;
+      return false;
     }
-    book.move(
-      rec,
-      TaskState.Failed,
-      `unhealthy: ${check.failureThreshold} consecutive failed ${check.type} checks (last: ${health.lastOutput})`,
-    );
+    book.move(rec, TaskState.Failed, reason);
     rec.exitCode = exitCode;
     rec.finishedAt = book.nowIso();
     this.deps.metrics.exits.inc({ state: rec.state });
     await book.persist(rec);
     book.emit(rec);
+    return true;
   }
 }

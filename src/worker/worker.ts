@@ -147,6 +147,7 @@ export class Worker {
       clock: deps.clock,
       metrics,
       stopHealth: (id) => this.#health.stop(id),
+      engineVerdict: (rec, containerId, healthy) => this.#health.engineVerdict(rec, containerId, healthy),
       resync: () => this.resync(),
       track,
     });

@@ -29,7 +29,17 @@ export function fromInspect(info: Docker.ContainerInspectInfo, network?: string)
     image: info.Config.Image,
     command: info.Config.Cmd ?? [],
     labels,
+    ...engineHealth(state),
   };
+}
+
+/** The container's own HEALTHCHECK as the engine last judged it; nothing when it has none. */
+function engineHealth(state: Docker.ContainerInspectInfo['State']): Pick<ContainerState, 'engineHealth'> {
+  const h = (state as { Health?: { Status?: string; Log?: Array<{ Output?: string }> | null } }).Health;
+  const status = h?.Status;
+  if (status !== 'starting' && status !== 'healthy' && status !== 'unhealthy') return {};
+  const last = h?.Log?.at(-1)?.Output ?? '';
+  return { engineHealth: { status, lastOutput: last.trim() } };
 }
 
 /**

@@ -45,7 +45,7 @@ export async function followEvents(
         filters: {
           type: ['container'],
           label: [`${LABEL_WORKER}=${workerName}`],
-          event: ['start', 'kill', 'die', 'oom', 'destroy'],
+          event: ['start', 'kill', 'die', 'oom', 'destroy', 'health_status'],
         },
         abortSignal: signal,
       })) as Readable;
@@ -120,6 +120,9 @@ export function toEvent(m: DockerEventMessage): ContainerEvent | null {
       return { kind: 'oom', containerId, taskId };
     case 'destroy':
       return { kind: 'removed', containerId, taskId };
+    case 'health_status: healthy':
+    case 'health_status: unhealthy':
+      return { kind: 'health', containerId, taskId, healthy: m.Action === 'health_status: healthy' };
     default:
       return null;
   }

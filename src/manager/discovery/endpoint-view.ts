@@ -2,6 +2,7 @@ import type { EndpointState, EndpointView, ServiceEndpointsView, ServicePortView
 import { DNS_ZONE } from '../../discovery/index.js';
 import { isActive, TaskState } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
+import { passesHealth } from '../services/replica-state.js';
 import type { ServiceRecord } from '../services/service-record.js';
 
 // What discovery shows of a service, read from its records: pure, so the table (endpoint-book.ts)
@@ -10,12 +11,12 @@ import type { ServiceRecord } from '../services/service-record.js';
 /**
  * A replica task's endpoint state. A task the manager wants stopped that still holds a container
  * is `draining` (the stop waits for the drain gate); placed but not running, or running with a
- * health check that has not passed yet, `starting`.
+ * health check (its own, or its image's) that has not passed yet, `starting`.
  */
 export function endpointState(t: TaskRecord): EndpointState {
   if (t.desired === 'stopped') return 'draining';
   if (t.state !== TaskState.Running) return 'starting';
-  if (t.request.healthCheck === null || t.health.status === 'healthy') return 'ready';
+  if (passesHealth(t)) return 'ready';
   return t.health.status === 'unhealthy' ? 'unhealthy' : 'starting';
 }
 

@@ -25,8 +25,15 @@ export function isLive(t: TaskRecord): boolean {
 
 /** Running, and healthy when it has a health check: it serves. */
 export function isReady(t: TaskRecord): boolean {
-  if (t.state !== TaskState.Running) return false;
-  return t.request.healthCheck === null || t.health.status === 'healthy';
+  return t.state === TaskState.Running && passesHealth(t);
+}
+
+/**
+ * Healthy, or nothing checks it: neither a check of its own nor its image's HEALTHCHECK (whose
+ * verdicts the worker reports, `starting` until the first).
+ */
+export function passesHealth(t: Pick<TaskRecord, 'request' | 'health'>): boolean {
+  return t.health.status === 'healthy' || (t.request.healthCheck === null && t.health.status === 'none');
 }
 
 /** Ended or unhealthy: a new replica that does this during a rollout counts as a failure. */

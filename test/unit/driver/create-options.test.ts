@@ -54,3 +54,9 @@ test('a port not published is exposed to other containers and bound to no host p
     '81/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
   });
 });
+
+test("a task with a health check of its own turns its image's HEALTHCHECK off; one without keeps it", () => {
+  assert.equal(createOptions(task, ctx).Healthcheck, undefined, "the image's, as the engine runs it");
+  const checked = { ...task, healthCheck: { type: 'tcp' } as unknown as typeof task.healthCheck };
+  assert.deepEqual(createOptions(checked, ctx).Healthcheck, { Test: ['NONE'] });
+});

@@ -68,7 +68,7 @@ function book(tasks: Map<string, TaskRecord>, services = new Map([['web', servic
   return { book: b, messages, services };
 }
 
-test('an endpoint is ready running (and healthy with a check), starting before, unhealthy, draining once stopped', () => {
+test("an endpoint is ready running (and healthy with a check, its own or its image's), starting before, unhealthy, draining once stopped", () => {
   const withCheck = { ...task('a', 1).request, healthCheck: {} as never };
   assert.equal(endpointState(task('a', 1)), 'ready');
   assert.equal(endpointState(task('a', 1, { state: TaskState.Scheduled })), 'starting');
@@ -78,6 +78,11 @@ test('an endpoint is ready running (and healthy with a check), starting before, 
   const sick = { ...healthy, status: 'unhealthy' as const };
   assert.equal(endpointState(task('a', 1, { request: withCheck, health: sick })), 'unhealthy');
   assert.equal(endpointState(task('a', 1, { desired: 'stopped' })), 'draining');
+  // no check of its own, but its image's HEALTHCHECK, whose verdicts its worker reports
+  const starting = { ...healthy, status: 'starting' as const };
+  assert.equal(endpointState(task('a', 1, { health: starting })), 'starting', "its image's check has not passed");
+  assert.equal(endpointState(task('a', 1, { health: healthy })), 'ready');
+  assert.equal(endpointState(task('a', 1, { health: sick })), 'unhealthy');
 });
 
 test('a service view: VIP, DNS names with SRV per named port, ports, endpoints by slot; revision only on change', async () => {
