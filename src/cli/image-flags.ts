@@ -41,7 +41,7 @@ export function withImageFlags(cmd: Command): Command {
       '--restart <policy>',
       'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',
     );
-  return withHealthFlags(cmd);
+  return withHealthFlags(cmd).option('--no-healthcheck', "turn off the image's own HEALTHCHECK");
 }
 
 /** `--health-cmd` and its settings, as `docker run` and `docker service create|update` take them. */

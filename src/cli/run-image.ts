@@ -31,6 +31,8 @@ export interface RunImageFlags {
   healthTimeout?: string;
   healthRetries?: string;
   healthStartPeriod?: string;
+  /** `--no-healthcheck`: commander's negation gives false (true otherwise). */
+  healthcheck?: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['healthTimeout', '--health-timeout'],
   ['healthRetries', '--health-retries'],
   ['healthStartPeriod', '--health-start-period'],
+  ['healthcheck', '--no-healthcheck'],
 ];
 
 /** What `poseidon run TARGET` names: a task file that exists (or is spelled as one), else an image. */
@@ -85,7 +88,8 @@ export function runTarget(target: string): 'file' | 'image' {
 export function imageFlagsGiven(flags: RunImageFlags): string[] {
   return IMAGE_FLAGS.filter(([key]) => {
     const v = flags[key];
-    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+    // a negated flag is there when false
+    return Array.isArray(v) ? v.length > 0 : typeof v === 'boolean' ? !v : v !== undefined;
   }).map(([, flag]) => flag);
 }
 
@@ -137,6 +141,11 @@ export function imageTemplate(
   if (flags.restart !== undefined) spec.restartPolicy = restartOf(flags.restart);
   const check = healthCheckOf(flags);
   if (check !== undefined) spec.healthCheck = check;
+  if (flags.healthcheck === false) {
+    if (check !== undefined)
+      throw new InvalidField('--no-healthcheck', 'and --health-cmd say opposite things; give one');
+    spec.imageHealthCheck = false; // as docker run's: the image's HEALTHCHECK is not run
+  }
   return spec;
 }
 

@@ -120,7 +120,10 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N')
-    .option('--no-healthcheck', 'remove the health check (--health-cmd puts a new one in its place)')
+    .option(
+      '--no-healthcheck',
+      "remove the health check, and turn off the image's own (--health-cmd puts a new one in its place)",
+    )
     .option('--force', 'a new version even with nothing changed: every replica restarted, by the update settings');
   withUpdateFlags(withHealthFlags(update)).action(async (name: string, flags: ServiceUpdateFlags) =>
     (await action('updateService'))(name, flags),

@@ -185,10 +185,12 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
     if (flags.healthCmd !== undefined)
       throw new InvalidField('--no-healthcheck', 'and --health-cmd say opposite things; give one');
     delete task.healthCheck;
+    task.imageHealthCheck = false; // as Docker's: the image's HEALTHCHECK goes too
     return;
   }
   if (flags.healthCmd !== undefined) {
     task.healthCheck = healthCheckOf(flags);
+    delete task.imageHealthCheck;
     return;
   }
   const stray = strayHealthFlag(flags);

@@ -167,7 +167,8 @@ function serviceSpec(
   }
   if (map['healthcheck'] !== undefined) {
     const check = composeHealthCheck(map['healthcheck'], at('healthcheck'), found);
-    if (check !== undefined) task.healthCheck = check;
+    if (check === 'off') task.imageHealthCheck = false;
+    else if (check !== undefined) task.healthCheck = check;
   }
   if (map['volumes'] !== undefined) {
     const mounts = composeVolumes(map['volumes'], at('volumes'), declared.volumes, options.baseDir, found);

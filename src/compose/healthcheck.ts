@@ -25,18 +25,21 @@ export const DOCKER_INTERVAL_MS = 30_000;
 export const DOCKER_TIMEOUT_MS = 30_000;
 export const DOCKER_RETRIES = 3;
 
-/** The exec check of `value`, or undefined when the file turns checks off. */
-export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | undefined {
+/**
+ * The exec check of `value`; 'off' when the file turns checks off (the image's HEALTHCHECK too, as
+ * `disable: true` and `["NONE"]` do under Docker); undefined when it gives no test (the image's runs).
+ */
+export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | 'off' | undefined {
   const map = asMap(value, path);
   found.unknownKeys(map, path, KEYS);
   if (map['start_interval'] !== undefined) found.unsupported.push(join(path, 'start_interval'));
-  if (map['disable'] !== undefined && asBoolean(map['disable'], join(path, 'disable'))) return undefined;
+  if (map['disable'] !== undefined && asBoolean(map['disable'], join(path, 'disable'))) return 'off';
   if (map['test'] === undefined) {
-    found.unsupported.push(`${path} (no test: the image's own HEALTHCHECK is not run)`);
+    found.unsupported.push(`${path} (no test: the image's own HEALTHCHECK runs, with its own timing)`);
     return undefined;
   }
   const command = testCommand(map['test'], join(path, 'test'));
-  if (command === undefined) return undefined;
+  if (command === undefined) return 'off';
   const intervalMs =
     map['interval'] === undefined ? DOCKER_INTERVAL_MS : composeDurationMs(map['interval'], join(path, 'interval'));
   if (intervalMs <= 0) throw composeError(join(path, 'interval'), 'must be above 0');

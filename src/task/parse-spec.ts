@@ -102,6 +102,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   if (cpuLimitCores > 0) request.cpuLimitCores = cpuLimitCores;
   if (spec.pidsLimit !== undefined) request.pidsLimit = spec.pidsLimit;
   if (spec.exclusive === true) request.exclusive = true;
+  if (spec.imageHealthCheck === false) request.imageHealthCheck = false;
   const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f(`constraints.${i}`), c));
   if (constraints.length > 0) request.constraints = constraints;
   const volumes = parseVolumes(spec.volumes ?? [], f);

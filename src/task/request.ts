@@ -61,6 +61,11 @@ export interface TaskRequest {
   labels: Record<string, string>;
   restartPolicy: RestartPolicy;
   healthCheck: HealthCheck | null;
+  /**
+   * false: the image's own HEALTHCHECK is turned off (its verdicts count when there is no
+   * healthCheck); absent: it counts. Set only when false.
+   */
+  imageHealthCheck?: false;
   /** The most cpu the container may use (a hard quota); absent: no cap beyond its weight (`cpuCores`). */
   cpuLimitCores?: number;
   /** The most processes the container may hold; absent: DEFAULT_PIDS_LIMIT. */
@@ -99,6 +104,7 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.cpuLimitCores !== undefined && r.cpuLimitCores > 0) spec.cpuLimit = r.cpuLimitCores;
   if (r.pidsLimit !== undefined) spec.pidsLimit = r.pidsLimit;
   if (r.exclusive === true) spec.exclusive = true;
+  if (r.imageHealthCheck === false) spec.imageHealthCheck = false;
   if (r.memoryBytes > 0) spec.memory = r.memoryBytes;
   if (r.diskBytes > 0) spec.disk = r.diskBytes;
   if (r.ports.length > 0) spec.ports = r.ports.map(toPortSpec);

@@ -203,6 +203,8 @@ export const TaskSpec = Type.Object(
     // at most one copy, ever: never placed elsewhere while its old copy may still run (see README)
     exclusive: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
     healthCheck: Type.Optional(HealthCheckSpec),
+    // false: the image's own HEALTHCHECK is turned off too (counted when there is no healthCheck)
+    imageHealthCheck: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),
     // secrets and configs (created with `poseidon secret|config create`) mounted as read-only files

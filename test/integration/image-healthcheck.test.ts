@@ -62,6 +62,17 @@ describe("an image's own HEALTHCHECK, on the real engine", () => {
     await c.client.stopTask(id);
   });
 
+  test("imageHealthCheck: false turns the image's check off: the engine runs none, the task is ready at once", async () => {
+    const { id } = await c.client.submit(
+      c.task('unchecked', { image: IMAGE, command: COMMAND, imageHealthCheck: false }),
+    );
+    const running = await until(id, 'Running', (t) => t.state === 'Running');
+    assert.equal(running.health.status, 'none');
+    const inspect = await run('docker', ['inspect', '--format', '{{json .State.Health}}', running.containerId ?? '']);
+    assert.equal(inspect.stdout.trim(), 'null', 'the engine runs no check');
+    await c.client.stopTask(id);
+  });
+
   test("a service's replica counts as healthy only once the image's check passes", async () => {
     await c.client.createService(serviceSpec(c, 'checked-svc', { replicas: 1 }, { image: IMAGE, command: COMMAND }));
     const [replica] = await waitFor(

@@ -59,8 +59,9 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     name: `poseidon-${task.name}-${task.id.slice(0, 8)}-${ctx.generation}`,
     Image: task.image,
     ...(task.command.length > 0 ? { Cmd: task.command } : {}),
-    // a check of its own replaces its image's HEALTHCHECK: the engine need not run that one too
-    ...(task.healthCheck === null ? {} : { Healthcheck: { Test: ['NONE'] } }),
+    // a check of its own replaces its image's HEALTHCHECK (the engine need not run that one too),
+    // and imageHealthCheck: false turns it off
+    ...(task.healthCheck === null && task.imageHealthCheck !== false ? {} : { Healthcheck: { Test: ['NONE'] } }),
     // who the container is, for the task itself: POSEIDON_GENERATION grows with every placement
     Env: [
       ...Object.entries(task.env).map(([k, v]) => `${k}=${v}`),

@@ -182,3 +182,20 @@ test('a task file is what exists here or is spelled as one; anything else is an 
   assert.equal(runTarget('nginx:1.27'), 'image');
   assert.deepEqual(imageFlagsGiven({ env: [], label: ['a=b'], cpu: '1' }), ['--label', '--cpu']);
 });
+
+test("--no-healthcheck turns the image's own HEALTHCHECK off, as docker run's does; not with --health-cmd", () => {
+  const off = spec('x', [], { healthcheck: false });
+  assert.equal(off.imageHealthCheck, false);
+  validateSpec(off); // a file could hold it
+  assert.equal(
+    'imageHealthCheck' in spec('x', [], { healthcheck: true }),
+    false,
+    "commander's default: the image's counts",
+  );
+  assert.equal(
+    refused(() => spec('x', [], { healthcheck: false, healthCmd: 'true' })),
+    '--no-healthcheck and --health-cmd say opposite things; give one',
+  );
+  assert.deepEqual(imageFlagsGiven({ healthcheck: false }), ['--no-healthcheck']);
+  assert.deepEqual(imageFlagsGiven({ healthcheck: true }), [], 'only when given');
+});

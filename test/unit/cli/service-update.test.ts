@@ -136,6 +136,8 @@ test('--health-cmd puts a new check in place of the old, settings alone change i
     failureThreshold: 3,
   });
   assert.equal('healthCheck' in update({ healthcheck: false }).task, false);
+  assert.equal(update({ healthcheck: false }).task.imageHealthCheck, false, "as Docker's: the image's goes too");
+  assert.equal('imageHealthCheck' in update({ healthCmd: 'true' }).task, false);
   assert.equal(
     refused({ healthcheck: false, healthCmd: 'true' }),
     '--no-healthcheck and --health-cmd say opposite things; give one',

@@ -122,15 +122,20 @@ test('healthcheck: CMD runs the words, CMD-SHELL and a string run /bin/sh -c, Do
   );
 });
 
-test('healthcheck: NONE and disable turn it off; a test-less check and start_interval are noted', async () => {
-  assert.equal((await task('healthcheck: {test: [NONE]}'))['healthCheck'], undefined);
-  assert.equal((await task('healthcheck: {test: [CMD, true], disable: true}'))['healthCheck'], undefined);
+test("healthcheck: NONE and disable turn it off, the image's too; a test-less check and start_interval are noted", async () => {
+  const none = await task('healthcheck: {test: [NONE]}');
+  assert.equal(none['healthCheck'], undefined);
+  assert.equal(none['imageHealthCheck'], false, "the image's HEALTHCHECK is off, as under Docker");
+  const disabled = await task('healthcheck: {test: [CMD, true], disable: true}');
+  assert.equal(disabled['healthCheck'], undefined);
+  assert.equal(disabled['imageHealthCheck'], false);
   const { services, warnings } = await fromYaml(
     'services:\n  s: {image: x, healthcheck: {interval: 5s, start_interval: 1s}}\n',
   );
   assert.equal(services[0]?.task.healthCheck, undefined);
+  assert.equal(services[0]?.task.imageHealthCheck, undefined, "no test: the image's runs");
   assert.deepEqual(warnings, [
-    "not supported by Poseidon, ignored: services.s.healthcheck.start_interval, services.s.healthcheck (no test: the image's own HEALTHCHECK is not run)",
+    "not supported by Poseidon, ignored: services.s.healthcheck.start_interval, services.s.healthcheck (no test: the image's own HEALTHCHECK runs, with its own timing)",
   ]);
   const cases: [string, RegExp][] = [
     ['healthcheck: {test: [RUN, x]}', /^services\.s\.healthcheck\.test: must start with "CMD", "CMD-SHELL" or "NONE"/],

@@ -60,3 +60,7 @@ test("a task with a health check of its own turns its image's HEALTHCHECK off; o
   const checked = { ...task, healthCheck: { type: 'tcp' } as unknown as typeof task.healthCheck };
   assert.deepEqual(createOptions(checked, ctx).Healthcheck, { Test: ['NONE'] });
 });
+
+test("imageHealthCheck: false turns the image's HEALTHCHECK off", () => {
+  assert.deepEqual(createOptions({ ...task, imageHealthCheck: false }, ctx).Healthcheck, { Test: ['NONE'] });
+});

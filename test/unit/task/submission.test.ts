@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { DEFAULT_RESTART_POLICY, UUID_PATTERN, parseSubmission, type SpecLimits } from '../../../src/task/index.js';
+import {
+  DEFAULT_RESTART_POLICY,
+  UUID_PATTERN,
+  parseSubmission,
+  toSpec,
+  type SpecLimits,
+} from '../../../src/task/index.js';
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -373,4 +379,16 @@ test('a backoff given as one duration is the same wait before every restart', ()
 test('an env value YAML read as a number is refused saying to quote it', () => {
   assert.match(refusal(spec({ env: { PORT: 8080 } })), /^env\.PORT must be a string \(in YAML, quote numbers/);
   assert.match(refusal(spec({ env: ['A=1'] })), /^env must be an object of names to values/);
+});
+
+test("imageHealthCheck: false is kept (the image's HEALTHCHECK off), and said again in the spec; absent or true, nothing", () => {
+  const off = parseSubmission({ name: 'app', image: 'busybox', imageHealthCheck: false });
+  assert.equal(off.imageHealthCheck, false);
+  assert.equal(toSpec(off).imageHealthCheck, false);
+  for (const given of [{}, { imageHealthCheck: true }]) {
+    const on = parseSubmission({ name: 'app', image: 'busybox', ...given });
+    assert.equal('imageHealthCheck' in on, false);
+    assert.equal('imageHealthCheck' in toSpec(on), false);
+  }
+  assert.throws(() => parseSubmission({ name: 'app', image: 'busybox', imageHealthCheck: 'no' }), InvalidField);
 });
