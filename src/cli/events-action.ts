@@ -79,7 +79,9 @@ export function describe(e: EventLine): string {
   if (e.file !== undefined) return printable(`${time}  ${e.type.padEnd(15)} ${e.file}`);
   const subject = e.taskId !== undefined ? `${e.taskName ?? ''} (${e.taskId.slice(0, 8)})` : (e.node ?? '');
   const where = e.taskId !== undefined && e.node !== undefined ? ` on ${e.node}` : '';
-  return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${e.reason !== undefined ? `: ${e.reason}` : ''}`);
+  // an empty reason (a check that said nothing, as the engine's healthy does) adds no `: `
+  const why = e.reason !== undefined && e.reason !== '' ? `: ${e.reason}` : '';
+  return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${why}`);
 }
 
 /** A service event: the service, its replicas or the rollout's versions and progress, and why. */

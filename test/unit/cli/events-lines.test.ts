@@ -16,6 +16,9 @@ test('a task event names the task, its node and why', () => {
     reason: 'stopped on request',
   });
   assert.equal(line, '14:24:58.084  task.exited     web-3 (4b8511d8) on w1: stopped on request');
+  // a check that said nothing (the engine's healthy verdict on an image's HEALTHCHECK) adds no `: `
+  const quiet = describe({ time, type: 'task.healthy', taskId: '4b8511d8-0000-4000-8000-000000000000', reason: '' });
+  assert.equal(quiet, '14:24:58.084  task.healthy     (4b8511d8)');
 });
 
 test('a node event names the node', () => {
