@@ -3,7 +3,7 @@ import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
-import { modeText } from '../task/file-limits.js';
+import { modeText, type TaskFile } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
@@ -112,7 +112,12 @@ export function taskDetail(
 
 /** A row per secret or config it mounts: `Secret:  db-pass at /run/secrets/db-pass, mode 0444, owner 0:0`. */
 function mountRows(t: ManagerTaskView): Array<[string, string]> {
-  return (t.files ?? []).map((f) => [
+  return fileRows(t.files ?? []);
+}
+
+/** A row per secret or config: a task's, or a service template's (resolved as its replicas get them). */
+export function fileRows(files: readonly TaskFile[]): Array<[string, string]> {
+  return files.map((f) => [
     f.kind === 'secret' ? 'Secret' : 'Config',
     `${f.source} at ${f.target}, mode ${modeText(f.mode)}, owner ${f.uid}:${f.gid}`,
   ]);

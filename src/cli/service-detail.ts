@@ -1,7 +1,8 @@
 import type { ServiceEndpointsView, ServiceView, TaskTemplate, UpdateConfigSpec } from '../api/index.js';
 import { commandLine } from '../task/command-line.js';
 import { formatBytes, formatDuration } from '../units/index.js';
-import { age, cores, detail, ports, table } from './format.js';
+import { resolveFileRef } from '../task/file-limits.js';
+import { age, cores, detail, fileRows, ports, table } from './format.js';
 
 // `poseidon service inspect NAME` for people: the spec in effect, its rollout and its discovery,
 // as `poseidon status ID` shows a task. Scripts use --json (the view and discovery as they come).
@@ -87,6 +88,7 @@ function templateRows(t: TaskTemplate): Array<[string, string]> {
         .join(', '),
     ]);
   if (t.healthCheck !== undefined) rows.push(['Health check', healthCheck(t.healthCheck)]);
+  else if (t.imageHealthCheck === false) rows.push(['Health check', "none (the image's HEALTHCHECK off)"]);
   if (t.restartPolicy !== undefined) rows.push(['Restart', restartPolicy(t.restartPolicy)]);
   if (t.volumes !== undefined && t.volumes.length > 0)
     rows.push([
@@ -95,7 +97,11 @@ function templateRows(t: TaskTemplate): Array<[string, string]> {
         .map((v) => `${v.name ?? v.hostPath ?? '?'}:${v.path}${v.readOnly === true ? ' (read-only)' : ''}`)
         .join(', '),
     ]);
-  return rows;
+  const files = [
+    ...(t.secrets ?? []).map((r) => resolveFileRef('secret', r)),
+    ...(t.configs ?? []).map((r) => resolveFileRef('config', r)),
+  ];
+  return [...rows, ...fileRows(files)];
 }
 
 function labels(l: Readonly<Record<string, string>> | undefined): string | undefined {

@@ -294,6 +294,12 @@ configs:
     assert.match(first, new RegExp(`^create +secret +${named('db_password', 'stack-secret')}$`, 'm'));
     assert.match(first, new RegExp(`^create +config +${named('site', 'listen 8080')}$`, 'm'));
     await replicaSays('stack-secretlisten 8080\n');
+    // service inspect says where each lands
+    const inspect = (await c.cli(['service', 'inspect', 'shop-web'])).stdout;
+    const pw = named('db_password', 'stack-secret');
+    assert.match(inspect, new RegExp(`^Secret: +${pw} at /run/secrets/db_password, mode 0444, owner 0:0$`, 'm'));
+    const site = named('site', 'listen 8080');
+    assert.match(inspect, new RegExp(`^Config: +${site} at /etc/site.conf, mode 0440, owner 0:0$`, 'm'));
     assert.match(await deploy('listen 8080'), new RegExp(`^exists +config +${named('site', 'listen 8080')}$`, 'm'));
     assert.equal((await c.client.getService('shop-web')).version, 1, 'the same values: nothing rolls');
     // a new value: a new config, and the service rolls to it

@@ -136,3 +136,22 @@ test('service inspect for people: a service without a rollout, template extras o
   assert.doesNotMatch(text, /^(Env|Ports|Health check|Restart|Volumes|Labels|Drain):/m);
   assert.match(text, /\n\nno endpoints$/);
 });
+
+test("service inspect for people: the secrets and configs its template mounts, where and how; the image's check off", () => {
+  const v = view();
+  v.spec = {
+    name: 'web',
+    replicas: 1,
+    task: {
+      image: 'nginx',
+      imageHealthCheck: false,
+      secrets: [{ source: 'db-pass' }, { source: 'db-pass', target: 'pw', uid: '1000', mode: '0400' }],
+      configs: [{ source: 'site', target: '/etc/site.conf', mode: 0o440 }],
+    },
+  };
+  const text = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(text, /^Secret:\s+db-pass at \/run\/secrets\/db-pass, mode 0444, owner 0:0$/m);
+  assert.match(text, /^Secret:\s+db-pass at \/run\/secrets\/pw, mode 0400, owner 1000:0$/m);
+  assert.match(text, /^Config:\s+site at \/etc\/site.conf, mode 0440, owner 0:0$/m);
+  assert.match(text, /^Health check:\s+none \(the image's HEALTHCHECK off\)$/m);
+});
