@@ -96,7 +96,7 @@ export function taskDetail(
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],
     ['Requests', `cpu ${t.cpu > 0 ? cores(t.cpu) : 'any'}, memory ${t.memory > 0 ? formatBytes(t.memory) : 'any'}`],
-    ...mountRows(t),
+    ...fileRows(t.files ?? []),
     ['Restarts', String(t.restarts)],
     ...lastExitRow(t, nowMs),
     ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],
@@ -110,12 +110,10 @@ export function taskDetail(
   return detail(rows);
 }
 
-/** A row per secret or config it mounts: `Secret:  db-pass at /run/secrets/db-pass, mode 0444, owner 0:0`. */
-function mountRows(t: ManagerTaskView): Array<[string, string]> {
-  return fileRows(t.files ?? []);
-}
-
-/** A row per secret or config: a task's, or a service template's (resolved as its replicas get them). */
+/**
+ * A row per secret or config a task, or a service's template, mounts:
+ * `Secret:  db-pass at /run/secrets/db-pass, mode 0444, owner 0:0`.
+ */
 export function fileRows(files: readonly TaskFile[]): Array<[string, string]> {
   return files.map((f) => [
     f.kind === 'secret' ? 'Secret' : 'Config',

@@ -10,23 +10,16 @@ import { modeText, type TaskFile } from '../../task/file-limits.js';
 // is not shown here either.
 
 /**
- * What uses a file, as links: each service, and each task but a replica of a service listed (a
- * service's replicas mount what it does). A task the page does not know is shown by its short id.
+ * What uses a file, as links, as the manager lists it: each service (its replicas left out there),
+ * then each task. A task the page does not know is shown by its short id.
  */
 function UsedBy(props: { store: ClusterStore; file: FileView }) {
-  const { store, file } = props;
-  const services = file.inUseBy.filter((who) => store.services.has(who));
-  const listed = new Set(services);
-  const users = [
-    ...services.map((name) => ({ href: link(`services/${name}`), text: `service ${name}` })),
-    ...file.inUseBy
-      .filter((who) => !listed.has(who))
-      .flatMap((id) => {
-        const t = store.tasks.get(id);
-        if (t !== undefined && t.service !== null && listed.has(t.service)) return [];
-        return [{ href: link(`tasks/${id}`), text: `task ${t?.name ?? id.slice(0, 8)}` }];
-      }),
-  ];
+  const { store } = props;
+  const users = props.file.inUseBy.map((who) =>
+    store.services.has(who)
+      ? { href: link(`services/${who}`), text: `service ${who}` }
+      : { href: link(`tasks/${who}`), text: `task ${store.tasks.get(who)?.name ?? who.slice(0, 8)}` },
+  );
   if (users.length === 0) return '-';
   return html`${users.map((u, i) => [i === 0 ? null : ', ', html`<a href=${u.href}>${u.text}</a>`])}`;
 }
