@@ -69,6 +69,7 @@ export { VolumeParams, VolumeView, RemovedVolumeView } from './volumes.js';
 /** Services: the spec people write (files, POST /services), scaling, and what a service looks like. */
 export {
   ServiceSpec,
+  ServiceMode,
   ServiceName,
   TaskTemplate,
   UpdateConfigSpec,

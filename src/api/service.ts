@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, TaskSpec } from '../task/index.js';
 
-// Services: a name, a task template, N replicas (numbered slots), node constraints, and how a new
-// version rolls out. `POST /services` and `PUT /services/{name}` take a ServiceSpec; service
-// files (JSON or YAML) and Compose files are turned into one. Defaults are filled in by the
+// Services: a name, a task template, N replicas (numbered slots) or one on each node (global),
+// node constraints, and how a new version rolls out. `POST /services` and `PUT /services/{name}`
+// take a ServiceSpec; service files (JSON or YAML) and Compose files are turned into one. Defaults are filled in by the
 // manager when it parses a spec, so a stored spec and a view show every value in effect.
 
 export const MAX_REPLICAS = 10_000;
@@ -49,12 +49,25 @@ export const UpdateConfigSpec = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * `replicated` (the default): `replicas` copies, placed by the scheduler. `global`: one replica on
+ * each node that meets the constraints and is not drained, as Swarm's global mode; a node that
+ * joins (or is activated, or gets a label that meets them) gets one, a node that leaves loses it.
+ */
+export const ServiceMode = Type.Union([Type.Literal('replicated'), Type.Literal('global')], {
+  hint: 'must be "replicated" or "global"',
+});
+export type ServiceMode = Static<typeof ServiceMode>;
+
 export const ServiceSpec = Type.Object(
   {
     name: ServiceName,
+    // default replicated; a service's mode cannot change (remove it and create it again)
+    mode: Type.Optional(ServiceMode),
+    // replicated only (a global service runs one per node); default 1
     replicas: Type.Optional(
       Type.Integer({ minimum: 0, maximum: MAX_REPLICAS, hint: `must be a whole number from 0 to ${MAX_REPLICAS}` }),
-    ), // default 1
+    ),
     task: TaskTemplate,
     // rules every replica's node must meet, as a task's `constraints`
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
@@ -132,7 +145,10 @@ export const ServiceView = Type.Object({
   name: Type.String(),
   version: Type.Integer({ description: 'Grows with every change of the template (scaling alone is not one).' }),
   spec: ServiceSpec, // the spec in effect (this version), with its defaults filled in
-  replicas: Type.Integer(),
+  mode: ServiceMode,
+  replicas: Type.Integer({
+    description: 'Replicas wanted: `spec.replicas`, or for a global service the nodes that take one now.',
+  }),
   healthy: Type.Integer({ description: 'Replicas running (and healthy if the template has a health check).' }),
   running: Type.Integer(),
   image: Type.String(),

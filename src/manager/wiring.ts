@@ -265,7 +265,18 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   new ServiceMetrics(deps.metrics, serviceOps);
   const nodes: NodeTracker = new NodeTracker({
     state,
-    placer,
+    // every node record the tracker writes reaches the scheduler through here; global services follow it too
+    placer: {
+      pool: placer.pool,
+      setNode: (entry) => {
+        services.nodeChanged(entry.record.id, entry.record);
+        return placer.setNode(entry);
+      },
+      removeNode: (nodeId) => {
+        services.nodeChanged(nodeId, undefined);
+        placer.removeNode(nodeId);
+      },
+    },
     clock,
     log,
     metrics,

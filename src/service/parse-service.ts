@@ -17,9 +17,13 @@ import { slotTaskSpec } from './slot-spec.js';
 /** An update block with every value in effect; durations in milliseconds. */
 export type UpdateConfig = Required<UpdateConfigSpec> & { delay: number; monitor: number; progressDeadline: number };
 
-/** A parsed service spec: every default filled in, the update and rollback blocks complete. */
+/**
+ * A parsed service spec: every default filled in, the update and rollback blocks complete.
+ * `replicas` is absent exactly for a global service (use wantedSlots on a record).
+ */
 export type ParsedServiceSpec = ServiceSpec & {
-  replicas: number;
+  /** Set only for a global service: absent means replicated (and records written before global services read so). */
+  mode?: 'global';
   update: UpdateConfig;
   rollback: UpdateConfig;
   /** Milliseconds a stopping replica drains (DEFAULT_DRAIN_TIMEOUT_MS); absent in records written before it existed. */
@@ -53,16 +57,24 @@ const serviceValidator = compile(ServiceSchema);
 export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
   const spec = serviceValidator.parse(body, root);
+  // a global service's replica gets one more, which pins it to its node
+  const room = spec.mode === 'global' ? MAX_CONSTRAINTS - 1 : MAX_CONSTRAINTS;
   const constraints = (spec.task.constraints?.length ?? 0) + (spec.constraints?.length ?? 0);
-  if (constraints > MAX_CONSTRAINTS)
-    throw new InvalidField(f('constraints'), `with the task's own make ${constraints}; at most ${MAX_CONSTRAINTS}`);
+  if (constraints > room)
+    throw new InvalidField(f('constraints'), `with the task's own make ${constraints}; at most ${room}`);
   // a replica's task is checked as the task it will be (slot 1's): the schema again, then a task's rules
   parseSpec(validateSpec(slotTaskSpec(spec, 1), f('task')), {}, f('task'));
   const update = parseUpdate(spec.update, { ...DEFAULT_UPDATE, order: defaultOrder(spec.task) }, f('update'));
   const rollback = parseUpdate(spec.rollback, update, f('rollback'));
+  const global = spec.mode === 'global';
+  if (global && spec.replicas !== undefined)
+    throw new InvalidField(
+      f('replicas'),
+      'is set for a global service, which runs one replica on each node that meets its constraints; leave it out',
+    );
   const parsed: ParsedServiceSpec = {
     name: spec.name,
-    replicas: spec.replicas ?? DEFAULT_REPLICAS,
+    ...(global ? { mode: 'global' as const } : { replicas: spec.replicas ?? DEFAULT_REPLICAS }),
     task: structuredClone(spec.task),
     update,
     rollback,

@@ -1,6 +1,6 @@
 import type { TaskRecord } from '../records.js';
 import { gaveUp, isLive, slotOf } from './replica-state.js';
-import { isRolling, type ServiceRecord } from './service-record.js';
+import { isRolling, wantedSlots, type ServiceRecord } from './service-record.js';
 import { stepRollout, type RolloutEvent } from './rollout.js';
 import { drainMoves, leftoverMoves } from './drain-moves.js';
 
@@ -32,15 +32,16 @@ export interface ServiceDecision {
 }
 
 /**
- * The service orchestrator's decision for one service: exactly `replicas` slots, one live task
- * each, and the rollout moved on. Pure: the service record, its tasks (every task of the
- * service that is wanted running or still holds a container), since when each ready task has
- * been ready, and the time, in; what to do out.
+ * The service orchestrator's decision for one service: one live task in each wanted slot
+ * (1..replicas, or a global service's nodes' slots: wantedSlots), and the rollout moved on. Pure:
+ * the service record, its tasks (every task of the service that is wanted running or still holds
+ * a container), since when each ready task has been ready, and the time, in; what to do out.
  *
  * - a task whose restart policy gave up is retired REPLACE_DELAY_MS after it ended, and its slot
  *   gets a new one (a lost task is the task machinery's: it waits Pending for a node, and stays
  *   the slot's task);
- * - slots above `replicas` are stopped, highest first;
+ * - tasks of slots not wanted are stopped, highest slot first, with the reason in `left` for a global
+ *   service's slot (its node was drained, left, or stopped meeting a constraint);
  * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
  * - every other slot without a live task gets one of the current version, except a slot whose
  *   stop-first update still waits for its old task to end;
@@ -54,6 +55,7 @@ export function decideService(
   nowMs: number,
   nowIso: string,
   drain: DrainedNodes = NO_DRAIN,
+  left: ReadonlyMap<number, string> = new Map(),
 ): ServiceDecision {
   const out: ServiceDecision = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
   const stopped = new Set<string>();
@@ -62,7 +64,7 @@ export function decideService(
     stopped.add(t.request.id);
     out.stop.push({ taskId: t.request.id, reason });
   };
-  const replicas = rec.spec.replicas;
+  const wanted = new Set(wantedSlots(rec));
   const waiting = new Set<number>(); // slots whose given-up task is not replaced yet
   const wakes: number[] = [];
   const liveSlots = new Set(tasks.filter(isLive).map(slotOf));
@@ -70,15 +72,21 @@ export function decideService(
     if (!gaveUp(t)) continue;
     const dueMs = Date.parse(t.finishedAt ?? t.updatedAt) + REPLACE_DELAY_MS;
     // retired at once when its slot has another task anyway (or is gone)
-    if (nowMs >= dueMs || slotOf(t) > replicas || liveSlots.has(slotOf(t)))
+    if (nowMs >= dueMs || !wanted.has(slotOf(t)) || liveSlots.has(slotOf(t)))
       stop(t, 'replaced: its restart policy gave up');
     else {
       waiting.add(slotOf(t));
       wakes.push(dueMs);
     }
   }
-  const extra = tasks.filter((t) => isLive(t) && slotOf(t) > replicas).sort((a, b) => slotOf(b) - slotOf(a));
-  for (const t of extra) stop(t, `scaled down to ${replicas}`);
+  const extra = tasks.filter((t) => isLive(t) && !wanted.has(slotOf(t))).sort((a, b) => slotOf(b) - slotOf(a));
+  for (const t of extra)
+    stop(
+      t,
+      rec.spec.replicas !== undefined
+        ? `scaled down to ${rec.spec.replicas}`
+        : (left.get(slotOf(t)) ?? 'its node takes no replica of the service any more'),
+    );
 
   let current = rec;
   if (isRolling(rec.update)) {
@@ -102,19 +110,20 @@ export function decideService(
     else if (t.desired === 'stopped' || stopped.has(t.request.id)) leaving.add(slotOf(t));
   }
   const stopFirst = isRolling(current.update) && current.update.config.order === 'stop-first';
-  for (let slot = 1; slot <= current.spec.replicas; slot++) {
+  const slots = wantedSlots(current);
+  for (const slot of slots) {
     if (occupied.has(slot)) continue;
     // stop-first: the old task of the slot ends before the new one starts (its ports, its volume)
     if (stopFirst && leaving.has(slot) && holdsContainer(tasks, slot, stopped)) continue;
     out.create.push(slot);
   }
-  const moves = drainMoves(tasks, current.spec.replicas, drain.nodes, drain.nodeName, new Set(out.create), stopped);
+  const moves = drainMoves(tasks, new Set(slots), drain.nodes, drain.nodeName, new Set(out.create), stopped);
   for (const s of moves.stop) {
     const t = tasks.find((x) => x.request.id === s.taskId);
     if (t !== undefined) stop(t, s.reason);
   }
   out.create.push(...moves.create);
-  for (const s of leftoverMoves(tasks, current.spec.replicas, drain.nodes, new Set(out.create), stopped)) {
+  for (const s of leftoverMoves(tasks, new Set(slots), drain.nodes, new Set(out.create), stopped)) {
     const t = tasks.find((x) => x.request.id === s.taskId);
     if (t !== undefined) stop(t, s.reason);
   }

@@ -21,7 +21,7 @@ export interface DrainMoves {
  */
 export function drainMoves(
   tasks: readonly TaskRecord[],
-  replicas: number,
+  wanted: ReadonlySet<number>,
   drained: ReadonlySet<string>,
   nodeName: (nodeId: string) => string,
   skipSlots: ReadonlySet<number>,
@@ -29,7 +29,7 @@ export function drainMoves(
 ): DrainMoves {
   const out: DrainMoves = { create: [], stop: [] };
   if (drained.size === 0) return out;
-  for (const [slot, live] of liveBySlot(tasks, replicas, skipTasks)) {
+  for (const [slot, live] of liveBySlot(tasks, wanted, skipTasks)) {
     const onDrained = (t: TaskRecord): boolean => t.nodeId !== null && drained.has(t.nodeId) && isActive(t.state);
     const here = live.filter(onDrained);
     const elsewhere = live.filter((t) => !onDrained(t));
@@ -58,13 +58,13 @@ export function drainMoves(
  */
 export function leftoverMoves(
   tasks: readonly TaskRecord[],
-  replicas: number,
+  wanted: ReadonlySet<number>,
   drained: ReadonlySet<string>,
   skipSlots: ReadonlySet<number>,
   skipTasks: ReadonlySet<string>,
 ): Array<{ taskId: string; reason: string }> {
   const stop: Array<{ taskId: string; reason: string }> = [];
-  for (const [slot, list] of liveBySlot(tasks, replicas, skipTasks)) {
+  for (const [slot, list] of liveBySlot(tasks, wanted, skipTasks)) {
     if (skipSlots.has(slot) || list.length < 2 || new Set(list.map(versionOf)).size > 1) continue;
     if (list.some((t) => t.nodeId !== null && drained.has(t.nodeId))) continue;
     const byAge = [...list].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
@@ -86,16 +86,16 @@ export function leftoverMoves(
   return stop;
 }
 
-/** The live tasks of slots 1..replicas, by slot, lowest slot first; `skipTasks` left out. */
+/** The live tasks of the wanted slots, by slot, lowest slot first; `skipTasks` left out. */
 function liveBySlot(
   tasks: readonly TaskRecord[],
-  replicas: number,
+  wanted: ReadonlySet<number>,
   skipTasks: ReadonlySet<string>,
 ): Array<[number, TaskRecord[]]> {
   const bySlot = new Map<number, TaskRecord[]>();
   for (const t of tasks) {
     const slot = slotOf(t);
-    if (!isLive(t) || skipTasks.has(t.request.id) || slot < 1 || slot > replicas) continue;
+    if (!isLive(t) || skipTasks.has(t.request.id) || !wanted.has(slot)) continue;
     let list = bySlot.get(slot);
     if (list === undefined) bySlot.set(slot, (list = []));
     list.push(t);

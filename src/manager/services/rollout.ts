@@ -2,7 +2,7 @@ import type { UpdateState } from '../../api/index.js';
 import { formatDuration } from '../../units/index.js';
 import type { TaskRecord } from '../records.js';
 import { failedAtMs, failureOf, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
-import { rolledBack, type ServiceRecord, type UpdateRecord } from './service-record.js';
+import { rolledBack, wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 /** A rollout's events, for GET /events (the service and versions are added by who publishes them). */
 export interface RolloutEvent {
@@ -50,7 +50,9 @@ export function stepRollout(
 ): RolloutStep {
   const u = rec.update as UpdateRecord;
   const cfg = u.config;
-  const replicas = rec.spec.replicas;
+  const slots = wantedSlots(rec);
+  const wanted = new Set(slots);
+  const total = slots.length;
   const failed = new Set(u.failed);
   const watched = new Map((u.monitoring ?? []).map((m) => [m.taskId, m]));
   const updatedSlots = new Set(u.done);
@@ -67,7 +69,7 @@ export function stepRollout(
   }
   let update: UpdateRecord = failed.size === u.failed.length ? u : { ...u, failed: [...failed] };
   const withUpdate = (x: UpdateRecord): ServiceRecord => ({ ...rec, update: x, updatedAt: nowIso });
-  if (firstFailure !== undefined && failed.size > cfg.maxFailureRatio * replicas) {
+  if (firstFailure !== undefined && failed.size > cfg.maxFailureRatio * total) {
     const why = `replica ${slotOf(firstFailure)} of version ${u.toVersion} failed: ${failureOf(firstFailure)}`;
     const ended = endUnfinished(withUpdate(update), tasks, why, false, readySince, nowMs, nowIso);
     if (ended !== null) return ended;
@@ -81,14 +83,14 @@ export function stepRollout(
   const step: RolloutStep = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
   const replaced = (to: number): string => `replaced by version ${to}`;
   const bySlot = liveBySlot(tasks);
-  const done = new Set(update.done.filter((s) => s <= replicas));
+  const done = new Set(update.done.filter((s) => wanted.has(s)));
   const doneCount = done.size;
   let monitoring = [...watched.values()];
   let lastDone = update.lastDoneAtMs;
   let inProgress = 0;
   const wakes = [u.deadlineMs];
   const candidates: Array<{ slot: number; olds: TaskRecord[] }> = [];
-  for (let slot = 1; slot <= replicas; slot++) {
+  for (const slot of slots) {
     const live = bySlot.get(slot) ?? [];
     const news = live.filter((t) => versionOf(t) === u.toVersion);
     const olds = live.filter((t) => versionOf(t) !== u.toVersion);
@@ -112,7 +114,7 @@ export function stepRollout(
     else candidates.push({ slot, olds });
   }
   // a window that ended, or of a slot scaled away, is watched no more
-  monitoring = monitoring.filter((m) => m.slot <= replicas && m.readyAtMs + cfg.monitor > nowMs);
+  monitoring = monitoring.filter((m) => wanted.has(m.slot) && m.readyAtMs + cfg.monitor > nowMs);
   for (const m of monitoring) wakes.push(m.readyAtMs + cfg.monitor);
   const startAt = lastDone !== null && cfg.delay > 0 ? lastDone + cfg.delay : nowMs;
   if (candidates.length > 0 && nowMs < startAt) wakes.push(startAt);
@@ -133,10 +135,10 @@ export function stepRollout(
     fromVersion: x.fromVersion,
     toVersion: x.toVersion,
     updated: x.done.length,
-    total: replicas,
+    total,
     reason: x.reason,
   });
-  if (done.size >= replicas && monitoring.length === 0) {
+  if (done.size >= total && monitoring.length === 0) {
     const rollback = update.kind === 'rollback';
     update = {
       ...update,
@@ -144,14 +146,14 @@ export function stepRollout(
       finishedAtMs: nowMs,
       reason: rollback
         ? `back on version ${u.toVersion}: ${u.reason}`
-        : replicas === 1
+        : total === 1
           ? `its replica runs version ${u.toVersion}`
-          : `all ${replicas} replicas run version ${u.toVersion}`,
+          : `all ${total} replicas run version ${u.toVersion}`,
     };
     step.events.push(event(rollback ? 'update.rolled_back' : 'update.completed', update));
   } else {
     // progress while slots are still to move; once the last has moved, the next event is how it ended
-    if (done.size > doneCount && done.size < replicas) step.events.push(event('update.progress', update));
+    if (done.size > doneCount && done.size < total) step.events.push(event('update.progress', update));
     const future = wakes.filter((w) => w > nowMs);
     step.wakeAtMs = future.length === 0 ? null : Math.min(...future);
   }
@@ -186,7 +188,7 @@ function endUnfinished(
         fromVersion: started.fromVersion,
         toVersion: started.toVersion,
         updated: 0,
-        total: back.spec.replicas,
+        total: wantedSlots(back).length,
         reason: why,
       };
       return { ...next, record: next.record ?? back, events: [event, ...next.events] };
@@ -207,7 +209,7 @@ function endUnfinished(
     fromVersion: u.fromVersion,
     toVersion: u.toVersion,
     updated: paused.done.length,
-    total: rec.spec.replicas,
+    total: wantedSlots(rec).length,
     reason: why,
   };
   return { record: { ...rec, update: paused }, create: [], stop, events: [event], wakeAtMs: null };

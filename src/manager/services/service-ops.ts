@@ -10,7 +10,7 @@ import type { ClusterEvent } from '../events.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop } from '../transitions.js';
 import type { ServiceOrchestrator } from './service-orchestrator.js';
-import { newRollout, rolledBack, type ServiceRecord } from './service-record.js';
+import { newRollout, rolledBack, wantedSlots, type ServiceRecord } from './service-record.js';
 import { replicaCounts, toServiceTaskViews, toServiceView } from './service-view.js';
 
 /**
@@ -54,7 +54,7 @@ export class ServiceOps {
   summaries(): Array<{ name: string; wanted: number; healthy: number; update: string | null }> {
     return [...this.deps.state.services.values()].map((rec) => ({
       name: rec.name,
-      wanted: rec.spec.replicas,
+      wanted: wantedSlots(rec).length,
       healthy: replicaCounts(rec, this.#tasks(rec.name)).healthy,
       update: rec.update?.state ?? null,
     }));
@@ -76,7 +76,11 @@ export class ServiceOps {
         createdAt: now.iso,
         updatedAt: now.iso,
       };
-      return { rec, event: { type: 'service.created', replicas: spec.replicas } };
+      // a global service's count is known once a step has looked at the nodes
+      return {
+        rec,
+        event: { type: 'service.created', ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }) },
+      };
     });
   }
 
@@ -91,6 +95,12 @@ export class ServiceOps {
     this.deps.files.checkRefs(templateRefs(given.task), 'task');
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
+      const [was, is] = [rec.spec.mode ?? 'replicated', given.mode ?? 'replicated'];
+      if (was !== is)
+        throw new InvalidField(
+          'mode',
+          `is "${is}"; service ${name} is ${was}, and a service's mode cannot change: remove it and create it again`,
+        );
       // a spec that leaves the counter out (a file, a Compose deploy) keeps the service's: no restart
       const kept = rec.spec.forceUpdate;
       const spec = given.forceUpdate === undefined && kept !== undefined ? { ...given, forceUpdate: kept } : given;
@@ -116,7 +126,7 @@ export class ServiceOps {
         fromVersion: rec.version,
         toVersion: version,
         updated: 0,
-        total: spec.replicas,
+        total: wantedSlots(next).length,
         reason: update.reason,
       };
       return { rec: next, event };
@@ -126,6 +136,11 @@ export class ServiceOps {
   async scale(name: string, replicas: number): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
+      if (rec.spec.mode === 'global')
+        throw new InvalidField(
+          'replicas',
+          `cannot be set: service ${name} is global, with one replica on each node that meets its constraints`,
+        );
       const next = { ...rec, spec: { ...rec.spec, replicas }, updatedAt: now.iso };
       return { rec: next, event: { type: 'service.scaled', replicas } };
     });
@@ -144,7 +159,7 @@ export class ServiceOps {
         fromVersion: rec.version,
         toVersion: back.version,
         updated: 0,
-        total: back.spec.replicas,
+        total: wantedSlots(back).length,
         reason: 'rollback requested',
       };
       return { rec: back, event };

@@ -7,8 +7,9 @@ import type { Changes } from '../changes.js';
 import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop, submitted } from '../transitions.js';
-import { isDrained } from '../records.js';
+import { isDrained, nodeLabels, type NodeRecord } from '../records.js';
 import { decideService, type DrainedNodes } from './decide.js';
+import { globalSlots, type GlobalNode } from './global-slots.js';
 import { isReady } from './replica-state.js';
 import type { RolloutEvent } from './rollout.js';
 import { ServiceIndex } from './service-index.js';
@@ -37,6 +38,8 @@ export class ServiceOrchestrator {
   #stopped = false;
   /** No pass is kicked before the manager has loaded its state (load follows every record). */
   #started = false;
+  /** What of each node a global service's slots depend on, as last seen (nodeChanged). */
+  readonly #nodeKeys = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -61,6 +64,18 @@ export class ServiceOrchestrator {
   changed(name: string): void {
     this.#dirty.add(name);
     if (this.#started) this.deps.kick();
+  }
+
+  /**
+   * A node's record was written (or, `undefined`, the node removed): when what global services
+   * read of it changed (its name, labels or availability; not a heartbeat), each is looked at.
+   */
+  nodeChanged(nodeId: string, rec: NodeRecord | undefined): void {
+    const key = rec === undefined ? undefined : nodeKey(rec);
+    if (key === this.#nodeKeys.get(nodeId)) return;
+    if (key === undefined) this.#nodeKeys.delete(nodeId);
+    else this.#nodeKeys.set(nodeId, key);
+    for (const s of this.deps.state.services.values()) if (s.spec.mode === 'global') this.changed(s.name);
   }
 
   /** The state is loaded: from now on a change kicks a pass (the first step looks at every service). */
@@ -94,9 +109,12 @@ export class ServiceOrchestrator {
       const changes = state.newChanges();
       const touched: string[] = [];
       const drain = this.#drained();
+      let nodes: GlobalNode[] | undefined;
       for (const name of names) {
         const rec = state.services.get(name);
-        if (rec !== undefined) touched.push(...this.#decide(rec, changes, drain));
+        if (rec === undefined) continue;
+        if (rec.spec.mode === 'global') nodes ??= this.#nodes();
+        touched.push(...this.#decide(rec, changes, drain, nodes ?? []));
       }
       if (changes.size === 0) {
         await state.commit(changes); // publishes the events, if any
@@ -113,7 +131,7 @@ export class ServiceOrchestrator {
   }
 
   /** Puts one service's decision into `changes`; the ids of the tasks it touched. */
-  #decide(rec: ServiceRecord, changes: Changes, drain: DrainedNodes): string[] {
+  #decide(rec: ServiceRecord, changes: Changes, drain: DrainedNodes, nodes: GlobalNode[]): string[] {
     const { state, clock } = this.deps;
     const nowMs = clock.now();
     const nowIso = state.isoNow();
@@ -122,8 +140,20 @@ export class ServiceOrchestrator {
       const t = state.task(id);
       if (t !== undefined) tasks.push(t);
     }
-    const d = decideService(rec, tasks, this.#readySince, nowMs, nowIso, drain);
-    const next = d.record ?? rec;
+    // a global service's slots follow the nodes first; the decision is then made as for any service
+    let placed = rec;
+    let left = new Map<number, string>();
+    let nodeOf = new Map<number, string>();
+    if (rec.spec.mode === 'global') {
+      const g = globalSlots(rec, nodes);
+      ({ left, nodeOf } = g);
+      if (!sameSlots(rec, g)) {
+        placed = { ...rec, nodeSlots: g.nodeSlots, slots: g.slots, updatedAt: nowIso };
+        this.deps.log.info({ service: rec.name, slots: g.slots.length }, 'global service follows the nodes');
+      }
+    }
+    const d = decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left);
+    const next = d.record ?? placed;
     const touched: string[] = [];
     for (const s of d.stop) {
       const t = state.task(s.taskId);
@@ -134,7 +164,7 @@ export class ServiceOrchestrator {
     for (const slot of d.create) {
       let request;
       try {
-        request = state.compact.request(parseSpec(slotTaskSpec(next.spec, slot)));
+        request = state.compact.request(parseSpec(slotTaskSpec(next.spec, slot, nodeOf.get(slot))));
       } catch (err) {
         // the spec was checked when it was written; one this manager cannot read stays as it is
         this.deps.log.error({ err, service: rec.name, slot }, 'replica task cannot be made from the service spec');
@@ -143,7 +173,7 @@ export class ServiceOrchestrator {
       changes.put(submitted(request, nowIso, { service: rec.name, slot, version: next.version }));
       touched.push(request.id);
     }
-    if (d.record !== null) changes.putService(d.record);
+    if (next !== rec) changes.putService(next);
     for (const e of d.events) {
       changes.event(rolloutEvent(rec.name, next.version, e, nowIso));
       this.deps.log.info({ service: rec.name, event: e.type, reason: e.reason }, 'service rollout');
@@ -152,6 +182,21 @@ export class ServiceOrchestrator {
       this.deps.log.info({ service: rec.name, created: d.create.length, stopped: d.stop.length }, 'service reconciled');
     if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
     return touched;
+  }
+
+  /** Every node as a global service's slots read it, read once per step. */
+  #nodes(): GlobalNode[] {
+    const out: GlobalNode[] = [];
+    for (const [id, n] of this.deps.state.nodes) {
+      const labels = nodeLabels(n.record);
+      out.push({
+        id,
+        name: n.record.name,
+        availability: n.record.availability ?? 'active',
+        ...(labels === undefined ? {} : { labels }),
+      });
+    }
+    return out;
   }
 
   /** The nodes drained now, read once per step. */
@@ -176,6 +221,18 @@ export class ServiceOrchestrator {
     });
     this.#wakes.set(name, { atMs, cancel });
   }
+}
+
+/** What of a node decides a global service's slot there. */
+function nodeKey(rec: NodeRecord): string {
+  return JSON.stringify([rec.name, rec.availability ?? 'active', nodeLabels(rec) ?? {}]);
+}
+
+function sameSlots(rec: ServiceRecord, g: { nodeSlots: Record<string, number>; slots: number[] }): boolean {
+  return (
+    JSON.stringify(rec.slots ?? []) === JSON.stringify(g.slots) &&
+    JSON.stringify(rec.nodeSlots ?? {}) === JSON.stringify(g.nodeSlots)
+  );
 }
 
 function rolloutEvent(service: string, version: number, e: RolloutEvent, time: string) {

@@ -20,6 +20,13 @@ export interface ServiceRecord {
   vip?: string;
   /** The latest rollout; kept after it ends, so a view says how it ended. */
   update: UpdateRecord | null;
+  /**
+   * A global service's slot on each node that took one: kept when the node leaves, so a node that
+   * comes back gets its slot, and the slot's volumes, again. Written by the orchestrator's steps.
+   */
+  nodeSlots?: Record<string, number>;
+  /** A global service's slots wanted now (those of the nodes that take a replica now), lowest first. */
+  slots?: number[];
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +61,14 @@ export interface UpdateRecord {
   /** When a slot was last done: the next one starts `delay` after it. */
   lastDoneAtMs: number | null;
   reason: string;
+}
+
+/** The slots that should each run one replica now: 1..replicas, or a global service's nodes' slots. */
+export function wantedSlots(rec: Pick<ServiceRecord, 'spec' | 'slots'>): number[] {
+  if (rec.spec.mode === 'global') return rec.slots ?? [];
+  const out: number[] = [];
+  for (let slot = 1; slot <= (rec.spec.replicas ?? 0); slot++) out.push(slot);
+  return out;
 }
 
 /** Whether the rollout still moves slots. */
@@ -98,7 +113,7 @@ export function rolledBack(rec: ServiceRecord, nowMs: number, nowIso: string, re
   return {
     ...rec,
     version: prev.version,
-    spec: { ...prev.spec, replicas: rec.spec.replicas },
+    spec: rec.spec.replicas === undefined ? prev.spec : { ...prev.spec, replicas: rec.spec.replicas },
     previous: { version: rec.version, spec: rec.spec },
     update: newRollout('rollback', rec.version, prev.version, rec.spec.rollback, nowMs, reason),
     updatedAt: nowIso,

@@ -3,7 +3,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../discovery/index.js';
 import { TaskState } from '../../task/index.js';
 import { toTaskView, type TaskRecord } from '../records.js';
 import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
-import type { ServiceRecord, UpdateRecord } from './service-record.js';
+import { wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -11,9 +11,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function replicaCounts(rec: ServiceRecord, tasks: readonly TaskRecord[]): { healthy: number; running: number } {
   const healthy = new Set<number>();
   const running = new Set<number>();
+  const wanted = new Set(wantedSlots(rec));
   for (const t of tasks) {
     const slot = slotOf(t);
-    if (!isLive(t) || slot > rec.spec.replicas) continue;
+    if (!isLive(t) || !wanted.has(slot)) continue;
     if (t.state === TaskState.Running) running.add(slot);
     if (isReady(t)) healthy.add(slot);
   }
@@ -36,15 +37,17 @@ export function toUpdateView(u: UpdateRecord, replicas: number): UpdateStatusVie
 }
 
 export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]): ServiceView {
+  const replicas = wantedSlots(rec).length;
   return {
     name: rec.name,
     version: rec.version,
     // a record written before drainTimeout existed drains by the default: the view says so
     spec: rec.spec.drainTimeout === undefined ? { ...rec.spec, drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS } : rec.spec,
-    replicas: rec.spec.replicas,
+    mode: rec.spec.mode ?? 'replicated',
+    replicas,
     ...replicaCounts(rec, tasks),
     image: rec.spec.task.image,
-    update: rec.update === null ? null : toUpdateView(rec.update, rec.spec.replicas),
+    update: rec.update === null ? null : toUpdateView(rec.update, replicas),
     vip: rec.vip ?? '',
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,

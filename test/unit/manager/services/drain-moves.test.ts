@@ -38,14 +38,16 @@ const uid = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000
 const DRAINED = new Set(['n1']);
 const name = (id: string): string => `node-${id}`;
 const none = new Set<never>();
+/** Slots 1..n wanted, as a service of n replicas wants them. */
+const upTo = (n: number): Set<number> => new Set(Array.from({ length: n }, (_, i) => i + 1));
 
 test('drainMoves: a replica on a drained node gets a replacement first, then stops once it is ready', () => {
   const old = replica(uid(1), 1, 'n1', TaskState.Running);
-  assert.deepEqual(drainMoves([old], 1, DRAINED, name, none, none), { create: [1], stop: [] });
+  assert.deepEqual(drainMoves([old], upTo(1), DRAINED, name, none, none), { create: [1], stop: [] });
   const pending = replica(uid(2), 1, null, TaskState.Pending);
-  assert.deepEqual(drainMoves([old, pending], 1, DRAINED, name, none, none), { create: [], stop: [] }, 'waits');
+  assert.deepEqual(drainMoves([old, pending], upTo(1), DRAINED, name, none, none), { create: [], stop: [] }, 'waits');
   const ready = replica(uid(3), 1, 'n2', TaskState.Running);
-  assert.deepEqual(drainMoves([old, ready], 1, DRAINED, name, none, none), {
+  assert.deepEqual(drainMoves([old, ready], upTo(1), DRAINED, name, none, none), {
     create: [],
     stop: [{ taskId: uid(1), reason: 'node node-n1 drained: replaced by web-1' }],
   });
@@ -68,26 +70,26 @@ test('drainMoves: a replacement with a health check counts once it is healthy, n
   const starting = replica(uid(2), 1, 'n2', TaskState.Running, {
     request: taskRequest(uid(2), { name: 'web-1', healthCheck }),
   });
-  assert.deepEqual(drainMoves([old, starting], 1, DRAINED, name, none, none).stop, []);
+  assert.deepEqual(drainMoves([old, starting], upTo(1), DRAINED, name, none, none).stop, []);
   const healthy = { ...starting, health: { ...starting.health, status: 'healthy' as const } };
-  assert.equal(drainMoves([old, healthy], 1, DRAINED, name, none, none).stop.length, 1);
+  assert.equal(drainMoves([old, healthy], upTo(1), DRAINED, name, none, none).stop.length, 1);
 });
 
 test('drainMoves: no drained node, slots elsewhere, scaled-away slots and skipped ones are left alone', () => {
   const here = replica(uid(1), 1, 'n1', TaskState.Running);
   const there = replica(uid(2), 2, 'n2', TaskState.Running);
   const above = replica(uid(3), 3, 'n1', TaskState.Running);
-  assert.deepEqual(drainMoves([here, there], 2, new Set(), name, none, none), { create: [], stop: [] });
-  assert.deepEqual(drainMoves([here, there, above], 2, DRAINED, name, none, none), { create: [1], stop: [] });
-  assert.deepEqual(drainMoves([here], 1, DRAINED, name, new Set([1]), none), { create: [], stop: [] });
-  assert.deepEqual(drainMoves([here], 1, DRAINED, name, none, new Set([uid(1)])), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([here, there], upTo(2), new Set(), name, none, none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([here, there, above], upTo(2), DRAINED, name, none, none), { create: [1], stop: [] });
+  assert.deepEqual(drainMoves([here], upTo(1), DRAINED, name, new Set([1]), none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([here], upTo(1), DRAINED, name, none, new Set([uid(1)])), { create: [], stop: [] });
 });
 
 test('drainMoves: a replica that ended on the drained node is its restart policy’s, not a move', () => {
   const restarting = replica(uid(1), 1, 'n1', TaskState.Failed, { restartAt: 5 });
-  assert.deepEqual(drainMoves([restarting], 1, DRAINED, name, none, none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([restarting], upTo(1), DRAINED, name, none, none), { create: [], stop: [] });
   const stopping = replica(uid(2), 1, 'n1', TaskState.Running, { desired: 'stopped' });
-  assert.deepEqual(drainMoves([stopping], 1, DRAINED, name, none, none), { create: [], stop: [] });
+  assert.deepEqual(drainMoves([stopping], upTo(1), DRAINED, name, none, none), { create: [], stop: [] });
 });
 
 test('a drain lifted mid-move: the newest ready stops the others; one not placed stops itself; one starting is waited for', () => {
@@ -96,21 +98,21 @@ test('a drain lifted mid-move: the newest ready stops the others; one not placed
     replica(uid(2), 1, nodeId, state, { submittedAt: '2026-01-01T00:00:05.000Z' });
   const drainedNone = new Set<string>();
   assert.deepEqual(
-    leftoverMoves([older, newer('n2', TaskState.Running)], 1, drainedNone, none, none).map((s) => s.taskId),
+    leftoverMoves([older, newer('n2', TaskState.Running)], upTo(1), drainedNone, none, none).map((s) => s.taskId),
     [uid(1)],
     'the replacement runs: the old one stops',
   );
   assert.deepEqual(
-    leftoverMoves([older, newer(null, TaskState.Pending)], 1, drainedNone, none, none).map((s) => s.taskId),
+    leftoverMoves([older, newer(null, TaskState.Pending)], upTo(1), drainedNone, none, none).map((s) => s.taskId),
     [uid(2)],
     'the replacement was not placed: it stops, the old one serves on',
   );
-  assert.deepEqual(leftoverMoves([older, newer('n2', TaskState.Scheduled)], 1, drainedNone, none, none), []);
+  assert.deepEqual(leftoverMoves([older, newer('n2', TaskState.Scheduled)], upTo(1), drainedNone, none, none), []);
   assert.deepEqual(
-    leftoverMoves([older, newer(null, TaskState.Pending)], 1, DRAINED, none, none),
+    leftoverMoves([older, newer(null, TaskState.Pending)], upTo(1), DRAINED, none, none),
     [],
     'still drained: drainMoves decides',
   );
   const v2 = replica(uid(3), 1, 'n2', TaskState.Running, { service: { service: 'web', slot: 1, version: 2 } });
-  assert.deepEqual(leftoverMoves([older, v2], 1, drainedNone, none, none), [], "two versions: a rollout's");
+  assert.deepEqual(leftoverMoves([older, v2], upTo(1), drainedNone, none, none), [], "two versions: a rollout's");
 });
