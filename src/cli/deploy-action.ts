@@ -6,6 +6,7 @@ import { STACK_LABEL } from '../api/stack-label.js';
 import {
   composeToServices,
   interpolateText,
+  modeOf,
   planStack,
   stackNameFrom,
   type StackFile,
@@ -198,8 +199,11 @@ export async function deployStack(
     normalize,
     templateChanged,
   });
+  const moved = modeChanges(stack, plan);
+  if (moved[0] !== undefined && !options.dryRun) throw new InvalidField(moved[0].path, moved[0].problem);
   const { actions: fileActions, stale } = await filesToCreate(client, files, stack);
-  const result = resultOf(stack, options, warnings, plan, fileActions);
+  const modeWarnings = moved.map((m) => `${m.path} ${m.problem}; the deploy would be refused`);
+  const result = resultOf(stack, options, [...warnings, ...modeWarnings], plan, fileActions);
   if (options.dryRun) return result;
   // before the services that mount them; the same value again is answered with the one there
   for (const f of files)
@@ -211,6 +215,24 @@ export async function deployStack(
   // older values nothing mounted when the deploy began; one still in use goes with a later deploy or stack rm
   for (const f of stale) await client.removeFile(f.kind, f.name).catch(() => undefined);
   return result;
+}
+
+/**
+ * The services whose mode the file changes: the manager refuses such a change, so a deploy is
+ * refused before anything changes rather than halfway through (a dry run lists it, and says so).
+ */
+function modeChanges(stack: string, plan: StackPlan): { path: string; problem: string }[] {
+  return plan.update
+    .filter((u) => u.changes.includes('mode'))
+    .map(({ spec }) => {
+      const mode = modeOf(spec);
+      return {
+        path: `services.${spec.name.slice(stack.length + 1)}.deploy.mode:`,
+        problem:
+          `is ${mode}, and service ${spec.name} is ${mode === 'global' ? 'replicated' : 'global'}: a service's mode ` +
+          `cannot change (remove it with poseidon service rm ${spec.name}, then deploy)`,
+      };
+    });
 }
 
 /** At most `limit` bytes of a file (a secret's or config's value): a larger one is not read whole. */

@@ -8,7 +8,7 @@ import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
 import { replicasFlag, updatedSpec, updateSettings, type RolloutFlags, type UpdateFlags } from './service-update.js';
-import { HISTORY_FIELDS, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
+import { HISTORY_FIELDS, isGlobal, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
@@ -20,6 +20,8 @@ export interface ServiceFlags extends ClientFlags {
 
 export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, RolloutFlags {
   filename?: string;
+  /** `--mode replicated|global`. */
+  mode?: string;
   replicas?: string;
 }
 
@@ -27,9 +29,12 @@ export interface ServiceUpdateFlags extends ServiceFlags, UpdateFlags {}
 
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
-/** `service web created (version 1, 2 replicas)`; a `what` that names the version already is not told it twice. */
+/**
+ * `service web created (version 1, 2 replicas)`, `(version 1, global: 3 replicas)`; a `what` that
+ * names the version already is not told it twice.
+ */
 function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
-  const replicas = `${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;
+  const replicas = `${isGlobal(s) ? 'global: ' : ''}${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;
   const version = what.includes(`version ${s.version}`) ? '' : `version ${s.version}, `;
   out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${replicas})`));
 }
@@ -57,28 +62,50 @@ export async function createService(flags: ServiceFlags & { filename: string }):
 }
 
 /**
- * `service create [--name N] [--replicas R] [flags] IMAGE [COMMAND...]`: the service whose
- * replicas are what `poseidon run` makes of the same flags (run-image.ts); named after the image
- * unless --name says otherwise.
+ * `service create [--name N] [--mode M] [--replicas R] [flags] IMAGE [COMMAND...]`: the service
+ * whose replicas are what `poseidon run` makes of the same flags (run-image.ts); named after the
+ * image unless --name says otherwise.
  */
 export async function createImageService(
   image: string,
   command: readonly string[],
   flags: ServiceCreateFlags,
 ): Promise<void> {
+  await create(imageServiceSpec(image, command, flags), flags);
+}
+
+/** The spec `service create IMAGE [COMMAND...]` sends, every flag checked first. */
+export function imageServiceSpec(
+  image: string,
+  command: readonly string[],
+  flags: ServiceCreateFlags,
+): Record<string, unknown> {
+  const mode = flags.mode === undefined ? undefined : modeFlag(flags.mode);
+  if (mode === 'global' && flags.replicas !== undefined)
+    throw new InvalidField(
+      '--replicas',
+      'is for a replicated service; --mode global runs one replica on each node that meets the constraints: ' +
+        'leave --replicas out',
+    );
   const task = imageTemplate(image, command, flags);
   const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
   const update = updateSettings(flags);
-  await create(
-    {
-      name,
-      ...(replicas === undefined ? {} : { replicas }),
-      task,
-      ...(Object.keys(update).length === 0 ? {} : { update }),
-    },
-    flags,
-  );
+  return {
+    name,
+    // replicated is the default: said only when global, so a manager before global services takes it
+    ...(mode === 'global' ? { mode } : {}),
+    ...(replicas === undefined ? {} : { replicas }),
+    task,
+    ...(Object.keys(update).length === 0 ? {} : { update }),
+  };
+}
+
+/** `--mode`: replicated or global, as `docker service create --mode` takes it. */
+export function modeFlag(text: string): 'replicated' | 'global' {
+  if (text !== 'replicated' && text !== 'global')
+    throw new InvalidField('--mode', `is ${JSON.stringify(text)}; use replicated or global`);
+  return text;
 }
 
 async function create(body: unknown, flags: ServiceFlags): Promise<void> {

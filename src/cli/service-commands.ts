@@ -13,7 +13,7 @@ type WithManager = (cmd: Command) => Command;
 export function registerService(program: Command, withManager: WithManager): void {
   const service = program
     .command('service')
-    .description('services: N replicas of a task, updated without downtime')
+    .description('services: N replicas of a task, or one on each node, updated without downtime')
     .enablePositionalOptions(); // so `service create IMAGE COMMAND...` passes the command's options through
   const action = async <K extends keyof typeof import('./service-action.js')>(name: K) =>
     (await import('./service-action.js'))[name];
@@ -35,7 +35,8 @@ export function registerService(program: Command, withManager: WithManager): voi
         .argument('[command...]', "the replicas' command and its arguments, instead of the image's")
         .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
         .option('--name <name>', 'the service name (default: the image name)')
-        .option('--replicas <n>', 'how many replicas (default 1)'),
+        .option('--mode <mode>', 'replicated (default) or global: one replica on each node that meets the constraints')
+        .option('--replicas <n>', 'how many replicas (default 1; replicated mode only)'),
     ),
   )
     .passThroughOptions() // after the image, everything is the replicas' command, as with docker service create
@@ -50,6 +51,7 @@ export function registerService(program: Command, withManager: WithManager): voi
         const { rolloutFlagsGiven } = await import('./service-update.js');
         const imageOnly = [
           ...imageFlagsGiven(flags),
+          ...(flags.mode === undefined ? [] : ['--mode']),
           ...(flags.replicas === undefined ? [] : ['--replicas']),
           ...rolloutFlagsGiven(flags),
         ];
@@ -66,7 +68,7 @@ export function registerService(program: Command, withManager: WithManager): voi
         await action('createImageService')
       )(image, commandAfterImage(rest, cmd.options), flags);
     });
-  sub('ls', 'list services: NAME, VERSION, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
+  sub('ls', 'list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
     async (flags: ServiceFlags) => (await action('listServices'))(flags),
   );
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
@@ -75,7 +77,7 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
-  waiting(sub('scale', 'set the number of replicas (scaling is not a new version)'))
+  waiting(sub('scale', 'set the number of replicas (scaling is not a new version; a global service has one a node)'))
     .argument('<name=replicas>', 'e.g. web=6 (or web 6)')
     .argument('[replicas]', 'the number, when the name comes alone')
     .action(async (arg: string, replicas: string | undefined, flags: ServiceFlags) =>
@@ -91,7 +93,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     .argument('<name>', 'service name')
     .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON); the flags then change it')
     .option('--image <image>', 'the new image')
-    .option('--replicas <n>', 'how many replicas (not a new version)')
+    .option('--replicas <n>', 'how many replicas (not a new version; replicated mode only)')
     .option('--env-add <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
     .option('--env <NAME=value>', 'the same as --env-add (repeat)', collect)
     .option('--env-rm <NAME>', 'remove an environment variable (repeat)', collect)

@@ -3,6 +3,7 @@ import { commandLine } from '../task/command-line.js';
 import { formatBytes, formatDuration } from '../units/index.js';
 import { resolveFileRef } from '../task/file-limits.js';
 import { age, cores, detail, fileRows, ports, table } from './format.js';
+import { isGlobal } from './service-format.js';
 
 // `poseidon service inspect NAME` for people: the spec in effect, its rollout and its discovery,
 // as `poseidon status ID` shows a task. Scripts use --json (the view and discovery as they come).
@@ -119,13 +120,19 @@ function rolloutStatus(s: ServiceView, nowMs: number): string {
   return `${line} (started ${age(u.startedAt, nowMs)} ago, ${ended})${u.reason === '' ? '' : `; ${u.reason}`}`;
 }
 
+const ONE_A_NODE = 'one on each node that meets its constraints';
+
 /** The service, then a table of its endpoints (each replica discovery knows of). */
 export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): string {
   const spec = s.spec;
   const rows: Array<[string, string]> = [
     ['Name', s.name],
     ['Version', String(s.version)],
-    ['Replicas', `${s.replicas} wanted, ${s.running} running, ${s.healthy} healthy`],
+    ['Mode', isGlobal(s) ? 'global' : 'replicated'],
+    [
+      'Replicas',
+      `${s.replicas} wanted${isGlobal(s) ? ` (${ONE_A_NODE})` : ''}, ${s.running} running, ${s.healthy} healthy`,
+    ],
     ['Image', spec.task.image],
     ...templateRows(spec.task),
   ];

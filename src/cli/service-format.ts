@@ -11,10 +11,23 @@ export function rolloutState(s: ServiceView): string {
   return u.state === 'paused' ? `paused: ${u.reason}` : u.state;
 }
 
+/** Whether a service runs one replica on each node; a manager before global services says no mode: replicated. */
+export function isGlobal(s: Pick<ServiceView, 'mode'>): boolean {
+  return s.mode === 'global';
+}
+
+/** `service ls`: NAME, VERSION, MODE, REPLICAS (healthy/wanted), IMAGE, UPDATE, as `docker service ls` has MODE. */
 export function serviceTable(services: readonly ServiceView[]): string {
   return table(
-    ['NAME', 'VERSION', 'REPLICAS', 'IMAGE', 'UPDATE'],
-    services.map((s) => [s.name, String(s.version), `${s.healthy}/${s.replicas}`, s.image, rolloutState(s)]),
+    ['NAME', 'VERSION', 'MODE', 'REPLICAS', 'IMAGE', 'UPDATE'],
+    services.map((s) => [
+      s.name,
+      String(s.version),
+      isGlobal(s) ? 'global' : 'replicated',
+      `${s.healthy}/${s.replicas}`,
+      s.image,
+      rolloutState(s),
+    ]),
   );
 }
 

@@ -96,7 +96,16 @@ export function updatedSpec(
   const spec = structuredClone(base) as Spec;
   if (typeof spec.task !== 'object' || spec.task === null) spec.task = {};
   const task = spec.task;
-  if (flags.replicas !== undefined) spec.replicas = replicasFlag(flags.replicas);
+  if (flags.replicas !== undefined) {
+    // the manager refuses it too; said here naming the flag, and before anything is sent
+    if (spec.mode === 'global')
+      throw new InvalidField(
+        '--replicas',
+        `is for a replicated service; ${typeof spec.name === 'string' ? spec.name : 'this one'} is global ` +
+          '(one replica on each node that meets its constraints) and is not scaled',
+      );
+    spec.replicas = replicasFlag(flags.replicas);
+  }
   if (flags.image !== undefined) task.image = flags.image;
   const envFlag = pairs('--env', flags.env, env); // --env-add's first name here
   const envAdd = pairs('--env-add', flags.envAdd, env);

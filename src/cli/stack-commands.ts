@@ -54,7 +54,7 @@ export function registerStack(program: Command, withManager: WithManager): void 
   sub('ls', 'list stacks: NAME, SERVICES, REPLICAS (healthy/wanted over its services)').action(
     async (flags: StackFlags) => (await action('listStacks'))(flags),
   );
-  sub('services', "list a stack's services: NAME, VERSION, REPLICAS, IMAGE, UPDATE")
+  sub('services', "list a stack's services: NAME, VERSION, MODE, REPLICAS, IMAGE, UPDATE")
     .argument('<stack>', 'stack name')
     .action(async (name: string, flags: StackFlags) => (await action('stackServices'))(name, flags));
   sub('ps', "list a stack's tasks: SERVICE, SLOT, TASK, VERSION, STATE, NODE, REASON")

@@ -191,8 +191,10 @@ function serviceSpec(
   withinLabelLimit(deploy.labels, MAX_SERVICE_LABELS, join(at('deploy'), 'labels'));
   withinLabelLimit(task.labels, MAX_LABELS, at('labels'));
   const spec: ServiceSpec = { name, task, labels: { ...deploy.labels, [STACK_LABEL]: options.stack } };
+  if (deploy.mode !== undefined) spec.mode = deploy.mode;
   if (deploy.replicas !== undefined) spec.replicas = deploy.replicas;
   const fixed = (task.ports ?? []).filter((p) => p.host !== undefined && p.host > 0);
+  // a global service (no replicas) runs one replica a node: its host ports never meet
   if ((deploy.replicas ?? 1) > 1 && fixed.length > 0) {
     // Swarm's short syntax means its routing mesh: every node takes the port. Here each replica
     // publishes it on its own node, and two cannot hold one port on the same node.

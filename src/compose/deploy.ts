@@ -15,12 +15,14 @@ import {
   type Findings,
 } from './values.js';
 
-// `deploy:` (Swarm's part of a Compose file): replicas, update_config, rollback_config,
+// `deploy:` (Swarm's part of a Compose file): mode, replicas, update_config, rollback_config,
 // restart_policy, resources and placement constraints. Keys left out take Poseidon's defaults
 // (start-first, failure action rollback), not Swarm's (stop-first, pause).
 
 /** What `deploy:` sets on a service and its task template. */
 export interface DeployParts {
+  /** Set for `mode: global` only: replicated is the default, and a spec that says nothing says it. */
+  mode?: 'global';
   replicas?: number;
   update?: UpdateConfigSpec;
   rollback?: UpdateConfigSpec;
@@ -51,10 +53,17 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
   found.unknownKeys(map, path, DEPLOY_KEYS);
   const parts: DeployParts = { task: {} };
   const at = (key: string): string => join(path, key);
-  const mode = map['mode'];
-  if (mode !== undefined && mode !== 'replicated')
-    throw composeError(at('mode'), `is ${shown(mode)}; Poseidon runs replicated services only (set replicas)`);
-  if (map['replicas'] !== undefined) parts.replicas = asInteger(map['replicas'], at('replicas'), 0, MAX_REPLICAS);
+  const global = deployMode(map['mode'], at('mode')) === 'global';
+  if (global) parts.mode = 'global';
+  if (map['replicas'] !== undefined) {
+    // as docker compose: replicas only apply to replicated mode
+    if (global)
+      throw composeError(
+        at('replicas'),
+        'is set with mode: global, which runs one replica on each node that meets the constraints; leave it out',
+      );
+    parts.replicas = asInteger(map['replicas'], at('replicas'), 0, MAX_REPLICAS);
+  }
   if (map['labels'] !== undefined) parts.labels = composeLabels(map['labels'], at('labels'));
   if (map['update_config'] !== undefined) parts.update = updateConfig(map['update_config'], at('update_config'), found);
   if (map['rollback_config'] !== undefined)
@@ -71,6 +80,17 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
     }
   }
   return parts;
+}
+
+/** `replicated` (the default) or `global`; Swarm's jobs (`replicated-job`, `global-job`) are not services here. */
+function deployMode(value: unknown, path: string): 'replicated' | 'global' {
+  if (value === undefined || value === null || value === 'replicated') return 'replicated';
+  if (value === 'global') return 'global';
+  const jobs = value === 'replicated-job' || value === 'global-job';
+  throw composeError(
+    path,
+    `must be "replicated" or "global" (got ${shown(value)})${jobs ? '; jobs are not supported' : ''}`,
+  );
 }
 
 function updateConfig(value: unknown, path: string, found: Findings): UpdateConfigSpec {

@@ -4,7 +4,7 @@ export { composeToServices, STACK_LABEL, type ComposeOptions, type ComposeStack 
 /** StackFile: a secret or config a stack's services mount, created by the deploy (or external). */
 export { type StackFile, type ReadBytes } from './files.js';
 /** planStack: what a deploy creates, updates and removes, against the cluster's services. */
-export { planStack, changedFields, sameValue, type StackPlan, type PlanInputs } from './plan.js';
+export { planStack, changedFields, sameValue, modeOf, type StackPlan, type PlanInputs } from './plan.js';
 /** stackNameFrom: the default stack name from the Compose file's directory. */
 export { stackNameFrom } from './stack-name.js';
 /** interpolate: `${VAR}` in a Compose document's values, substituted as Compose does. */

@@ -8,7 +8,10 @@ import { STACK_LABEL } from './convert.js';
 
 export interface StackPlan {
   create: ServiceSpec[];
-  /** `newVersion`: the task template changed (the replicas roll); else only replicas or settings. */
+  /**
+   * `newVersion`: the task template changed (the replicas roll); else only replicas or settings.
+   * A change of `mode` is listed as one, though the manager refuses it (remove and create again).
+   */
   update: { spec: ServiceSpec; newVersion: boolean; changes: string[] }[];
   /** The stack's services the file no longer has (removed only with --prune). */
   remove: string[];
@@ -67,7 +70,9 @@ export function changedFields(a: ServiceSpec, b: ServiceSpec): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ServiceSpec>;
   for (const key of [...keys].sort()) {
-    if (key === 'task') {
+    if (key === 'mode') {
+      if (modeOf(a) !== modeOf(b)) out.push(key);
+    } else if (key === 'task') {
       const ta = a.task as Record<string, unknown>;
       const tb = b.task as Record<string, unknown>;
       for (const k of [...new Set([...Object.keys(ta), ...Object.keys(tb)])].sort())
@@ -77,6 +82,11 @@ export function changedFields(a: ServiceSpec, b: ServiceSpec): string[] {
     }
   }
   return out;
+}
+
+/** A spec's mode: one that says none is replicated (the manager stores only `global`). */
+export function modeOf(spec: Pick<ServiceSpec, 'mode'>): 'replicated' | 'global' {
+  return spec.mode ?? 'replicated';
 }
 
 /** Deep equality of JSON values, key order aside. */

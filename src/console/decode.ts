@@ -107,9 +107,14 @@ export interface UpdateView {
   total: number;
   reason: string;
 }
+export const SERVICE_MODES = ['replicated', 'global'] as const;
+export type ServiceMode = (typeof SERVICE_MODES)[number];
+
 export interface ServiceView {
   name: string;
   version: number;
+  /** `global`: one replica on each node that meets its constraints (`replicas` counts those nodes now). */
+  mode: ServiceMode;
   replicas: number;
   healthy: number;
   running: number;
@@ -276,6 +281,8 @@ export function serviceView(v: unknown, what = 'service'): ServiceView {
   return {
     name: str(o, 'name'),
     version: num(o, 'version'),
+    // a manager before global services says no mode: its services are replicated
+    mode: o.mode === undefined ? 'replicated' : oneOf(o, 'mode', SERVICE_MODES),
     replicas: num(o, 'replicas'),
     healthy: num(o, 'healthy'),
     running: num(o, 'running'),

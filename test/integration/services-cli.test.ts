@@ -43,8 +43,11 @@ describe('poseidon service, the CLI', () => {
     assert.match(created.stdout, /^service cli-web: 2\/2 replicas healthy$/m);
 
     const ls = await c.cli(['service', 'ls']);
-    assert.match(ls.stdout, /^NAME\s+VERSION\s+REPLICAS\s+IMAGE\s+UPDATE$/m);
-    assert.match(ls.stdout, new RegExp(`^cli-web\\s+1\\s+2/2\\s+${TEST_IMAGE.replace(/[/.]/g, '\\$&')}\\s+-$`, 'm'));
+    assert.match(ls.stdout, /^NAME\s+VERSION\s+MODE\s+REPLICAS\s+IMAGE\s+UPDATE$/m);
+    assert.match(
+      ls.stdout,
+      new RegExp(`^cli-web\\s+1\\s+replicated\\s+2/2\\s+${TEST_IMAGE.replace(/[/.]/g, '\\$&')}\\s+-$`, 'm'),
+    );
 
     const ps = await c.cli(['service', 'ps', 'cli-web']);
     assert.match(ps.stdout, /^SLOT\s+TASK\s+VERSION\s+STATE\s+NODE/m);

@@ -36,7 +36,7 @@ function Endpoints(props: { api: Api; name: string; signature: string }) {
   </ul>`;
 }
 
-function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number }) {
+function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number; global: boolean }) {
   const { api, store, name } = props;
   const path = `/services/${encodeURIComponent(name)}`;
   const [replicas, setReplicas] = useState(String(props.replicas));
@@ -44,27 +44,32 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
   const wanted = Number(replicas);
   const validReplicas = /^\d{1,5}$/.test(replicas) && wanted <= 10_000;
   return html`<div class="actions">
-    <div class="action-row">
-      <label for="scale-replicas">Replicas</label>
-      <input
-        id="scale-replicas"
-        type="number"
-        min="0"
-        max="10000"
-        value=${replicas}
-        onInput=${(e: Event) => setReplicas((e.currentTarget as HTMLInputElement).value)}
-      />
-      <${ConfirmAction}
-        label="Scale"
-        disabled=${!validReplicas}
-        question=${`Scale ${name} to ${replicas} replicas?`}
-        run=${async () => {
-          await api.call('POST', `${path}/scale`, serviceView, { replicas: wanted });
-          await store.refreshService(name);
-          return `${name} scaled to ${wanted}`;
-        }}
-      />
-    </div>
+    ${
+      // the manager scales no global service: its nodes say how many replicas it has
+      props.global
+        ? html`<p>Global: one replica on each node that meets its constraints, so it is not scaled.</p>`
+        : html`<div class="action-row">
+            <label for="scale-replicas">Replicas</label>
+            <input
+              id="scale-replicas"
+              type="number"
+              min="0"
+              max="10000"
+              value=${replicas}
+              onInput=${(e: Event) => setReplicas((e.currentTarget as HTMLInputElement).value)}
+            />
+            <${ConfirmAction}
+              label="Scale"
+              disabled=${!validReplicas}
+              question=${`Scale ${name} to ${replicas} replicas?`}
+              run=${async () => {
+                await api.call('POST', `${path}/scale`, serviceView, { replicas: wanted });
+                await store.refreshService(name);
+                return `${name} scaled to ${wanted}`;
+              }}
+            />
+          </div>`
+    }
     <div class="action-row">
       <label for="update-image">Image</label>
       <input
@@ -112,6 +117,8 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
   </div>`;
 }
 
+const ONE_A_NODE = 'one on each node that meets its constraints';
+
 export function ServicePage(props: { api: Api; store: ClusterStore; name: string; scope: Scope }) {
   const { store, name } = props;
   const service = store.services.get(name);
@@ -122,11 +129,13 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
     .sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0) || (a.version ?? 0) - (b.version ?? 0));
   const signature = tasks.map((t) => `${t.id}:${t.state}:${t.health}:${t.desiredState}`).join(',');
   const u = service.update;
+  const global = service.mode === 'global';
   return html`<div>
     <h1>Service ${name}</h1>
     <p class="summary">
-      <span class="replicas">${service.healthy}/${service.replicas} healthy</span>, version ${service.version},
-      image <span class="mono">${service.image}</span>
+      ${global ? 'Global, ' : ''}<span class="replicas">${service.healthy}/${service.replicas} healthy</span>${
+        global ? ` (${ONE_A_NODE})` : ''
+      }, version ${service.version}, image <span class="mono">${service.image}</span>
     </p>
     ${
       u === null
@@ -163,7 +172,13 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
     <${Section} title="Actions">
       ${
         mayDeploy(props.scope)
-          ? html`<${Actions} api=${props.api} store=${store} name=${name} replicas=${service.replicas} />`
+          ? html`<${Actions}
+              api=${props.api}
+              store=${store}
+              name=${name}
+              replicas=${service.replicas}
+              global=${global}
+            />`
           : html`<p>
               Your token (scope ${props.scope}) may only look; scaling, updating and removing need a deploy token.
             </p>`

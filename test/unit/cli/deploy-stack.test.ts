@@ -16,6 +16,9 @@ import { RemoteError } from '../../../src/errors/index.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
+/** The nodes a global service runs on, in the fake. */
+const GLOBAL_NODES = 2;
+
 /** The Manager API's /services in memory: what deploy calls, recorded. */
 class FakeServices implements StackClient {
   readonly calls: string[] = [];
@@ -24,13 +27,15 @@ class FakeServices implements StackClient {
   seed(spec: ServiceSpec): void {
     const parsed = parseServiceSpec(spec);
     const now = new Date(0).toISOString();
+    const replicas = parsed.replicas ?? GLOBAL_NODES; // a global service: one on each node
     this.views.set(spec.name, {
       name: spec.name,
       version: 1,
       spec: parsed,
-      replicas: parsed.replicas,
-      healthy: parsed.replicas,
-      running: parsed.replicas,
+      mode: parsed.mode ?? 'replicated',
+      replicas,
+      healthy: replicas,
+      running: replicas,
       image: parsed.task.image,
       update: null,
       createdAt: now,
@@ -47,6 +52,8 @@ class FakeServices implements StackClient {
   }
   updateService(name: string, spec: ServiceSpec): Promise<ServiceView> {
     this.calls.push(`update ${name}`);
+    if ((spec.mode ?? 'replicated') !== this.views.get(name)?.mode)
+      return Promise.reject(new RemoteError('invalid_request', 400, "mode a service's mode cannot change"));
     this.seed(spec);
     return Promise.resolve(this.views.get(name) as ServiceView);
   }
@@ -144,6 +151,47 @@ test('a deploy creates the new, updates only the changed, and removes the missin
   const pruned = await deployStack(api, await doc(changed), { ...options, prune: true });
   assert.deepEqual([pruned.removed, pruned.unchanged], [['shop-cache'], ['shop-web', 'shop-api']]);
   assert.deepEqual(api.calls, ['remove shop-cache']);
+});
+
+test('a global service deploys without replicas; the same file again leaves it unchanged', async () => {
+  const api = new FakeServices();
+  const file = FILE.replace('deploy: {replicas: 2}', 'deploy: {mode: global}');
+  const first = await deployStack(api, await doc(file), options);
+  assert.deepEqual(first.created, ['shop-web', 'shop-api', 'shop-cache']);
+  const web = api.views.get('shop-web');
+  assert.equal(web?.mode, 'global');
+  assert.equal(web?.spec.mode, 'global');
+  assert.equal('replicas' in (web?.spec ?? {}), false);
+  api.calls.length = 0;
+
+  const again = await deployStack(api, await doc(file), options);
+  assert.deepEqual([again.updated, again.unchanged], [[], ['shop-web', 'shop-api', 'shop-cache']]);
+  assert.deepEqual(api.calls, []);
+});
+
+test('a change of mode is listed by a dry run, with the warning that the deploy is refused; the deploy changes nothing', async () => {
+  const api = new FakeServices();
+  await deployStack(api, await doc(FILE), options);
+  api.calls.length = 0;
+  // web: replicated → global, and api changed too: nothing may change halfway
+  const file = FILE.replace('deploy: {replicas: 2}', 'deploy: {mode: global}').replace('"300"]}', '"301"]}');
+  const dry = await deployStack(api, await doc(file), { ...options, dryRun: true });
+  assert.deepEqual(
+    dry.updated.map((u) => [u.name, u.changes]),
+    [
+      ['shop-web', ['mode', 'replicas']],
+      ['shop-api', ['task.command']],
+    ],
+  );
+  assert.match(
+    dry.warnings.at(-1) ?? '',
+    /^services\.web\.deploy\.mode: is global, and service shop-web is replicated: a service's mode cannot change \(remove it with poseidon service rm shop-web, then deploy\); the deploy would be refused$/,
+  );
+  await assert.rejects(deployStack(api, await doc(file), options), {
+    message:
+      /^services\.web\.deploy\.mode: is global, and service shop-web is replicated: a service's mode cannot change/,
+  });
+  assert.deepEqual(api.calls, []);
 });
 
 test('a file the manager would refuse changes nothing; the error names the Compose service', async () => {

@@ -38,6 +38,7 @@ function view(): ServiceView {
       drainTimeout: 5000,
       labels: { 'poseidon.stack': 'shop' },
     },
+    mode: 'replicated',
     replicas: 3,
     healthy: 2,
     running: 3,
@@ -93,6 +94,7 @@ test('service inspect for people: the spec in effect with durations as durations
   const text = serviceDetail(view(), DISCOVERY, NOW);
   const lines = [
     /^Name:\s+web$/m,
+    /^Mode:\s+replicated$/m,
     /^Replicas:\s+3 wanted, 3 running, 2 healthy$/m,
     /^Command:\s+sh -c 'httpd -f -p 8080'$/m,
     /^Requests:\s+cpu 0\.5, memory 64Mi$/m,
@@ -154,4 +156,15 @@ test("service inspect for people: the secrets and configs its template mounts, w
   assert.match(text, /^Secret:\s+db-pass at \/run\/secrets\/pw, mode 0400, owner 1000:0$/m);
   assert.match(text, /^Config:\s+site at \/etc\/site.conf, mode 0440, owner 0:0$/m);
   assert.match(text, /^Health check:\s+none \(the image's HEALTHCHECK off\)$/m);
+});
+
+test('service inspect for people: a global service says so, and how many nodes take a replica now', () => {
+  const v = view();
+  v.mode = 'global';
+  v.replicas = 2;
+  v.running = 2;
+  v.spec = { name: 'web', mode: 'global', task: { image: 'nginx' } };
+  const text = serviceDetail(v, DISCOVERY, NOW);
+  assert.match(text, /^Mode:\s+global$/m);
+  assert.match(text, /^Replicas:\s+2 wanted \(one on each node that meets its constraints\), 2 running, 2 healthy$/m);
 });

@@ -188,3 +188,14 @@ test('each bad flag is refused, naming it', () => {
   );
   assert.throws(() => updatedSpec([], {}), /--filename must hold a service spec/);
 });
+
+test('a global spec goes back as it came: mode kept, no replicas added; --replicas on it is refused, naming the flag', () => {
+  const global = { name: 'agent', mode: 'global', task: { image: 'nginx' } };
+  const s = updatedSpec(global, { image: 'nginx:1.28', envAdd: ['A=1'] }, {});
+  assert.deepEqual(s, { name: 'agent', mode: 'global', task: { image: 'nginx:1.28', env: { A: '1' } } });
+  assert.equal(parseServiceSpec(s).mode, 'global');
+  assert.throws(() => updatedSpec(global, { replicas: '3' }, {}), {
+    message:
+      /^--replicas is for a replicated service; agent is global \(one replica on each node that meets its constraints\) and is not scaled$/,
+  });
+});

@@ -47,6 +47,7 @@ function service(replicas: number, healthy: number): ServiceView {
     name: 'web',
     version: 1,
     spec: {} as ServiceView['spec'],
+    mode: 'replicated',
     replicas,
     healthy,
     running: replicas,

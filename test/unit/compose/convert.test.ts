@@ -195,6 +195,31 @@ services:
   );
 });
 
+test('deploy.mode: global is a global service, with no replicas; replicated is the default, said or not', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  agent:
+    image: poseidon/busybox:latest
+    ports: ["9100:9100"]
+    deploy:
+      mode: global
+      placement: {constraints: ["node.labels.zone == a"]}
+  web: {image: x, deploy: {mode: replicated, replicas: 2}}
+  db: {image: x}
+`);
+  const [agent, web, db] = services;
+  assert.equal(agent?.mode, 'global');
+  assert.equal(agent?.replicas, undefined);
+  assert.deepEqual(agent?.constraints, ['node.labels.zone == a']);
+  // one replica a node: a fixed host port is no trouble, so nothing is noted
+  assert.deepEqual(warnings, []);
+  assert.deepEqual([web?.mode, web?.replicas, db?.mode, db?.replicas], [undefined, 2, undefined, undefined]);
+  // as the manager reads it: global kept, no replicas
+  const parsed = parseServiceSpec(agent);
+  assert.equal(parsed.mode, 'global');
+  assert.equal('replicas' in parsed, false);
+});
+
 test('errors name the path in the file', async () => {
   const cases: [string, RegExp][] = [
     [
@@ -211,8 +236,20 @@ test('errors name the path in the file', async () => {
       /^services\.web\.deploy\.replicas: must be a whole number/,
     ],
     [
-      'services:\n  web: {image: x, deploy: {mode: global}}\n',
-      /^services\.web\.deploy\.mode: is "global"; Poseidon runs replicated services only/,
+      'services:\n  web: {image: x, deploy: {mode: global, replicas: 2}}\n',
+      /^services\.web\.deploy\.replicas: is set with mode: global, which runs one replica on each node that meets the constraints; leave it out$/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {mode: global-job}}\n',
+      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "global-job"\); jobs are not supported$/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {mode: replicated-job}}\n',
+      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "replicated-job"\); jobs are not supported$/,
+    ],
+    [
+      'services:\n  web: {image: x, deploy: {mode: everywhere}}\n',
+      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "everywhere"\)$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {update_config: {order: random}}}\n',

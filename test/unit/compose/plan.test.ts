@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
-import { planStack, stackNameFrom, type PlanInputs } from '../../../src/compose/index.js';
+import { changedFields, planStack, stackNameFrom, type PlanInputs } from '../../../src/compose/index.js';
 
-// A stand-in for the manager's reading of a spec: defaults filled in, as parseServiceSpec does.
-const normalize = (s: ServiceSpec): ServiceSpec => ({ replicas: 1, ...s, update: { parallelism: 1, ...s.update } });
+// A stand-in for the manager's reading of a spec: defaults filled in, as parseServiceSpec does
+// (a global service keeps its mode and has no replicas; a replicated one has replicas and no mode).
+const normalize = ({ mode, replicas = 1, ...s }: ServiceSpec): ServiceSpec => ({
+  ...s,
+  ...(mode === 'global' ? { mode } : { replicas }),
+  update: { parallelism: 1, ...s.update },
+});
 const templateChanged = (a: ServiceSpec, b: ServiceSpec): boolean => JSON.stringify(a.task) !== JSON.stringify(b.task);
 
 function spec(name: string, image = 'x:1', extra: Partial<ServiceSpec> = {}, stack = 'app'): ServiceSpec {
@@ -17,6 +22,7 @@ function view(s: ServiceSpec): ServiceView {
     name: s.name,
     version: 1,
     spec: normalize(s),
+    mode: s.mode ?? 'replicated',
     replicas,
     healthy: replicas,
     running: replicas,
@@ -85,6 +91,31 @@ test('a service of the same name outside the stack is refused, naming it, before
   assert.throws(() => plan([spec('app-web')], [view(spec('app-web', 'x', {}, 'other'))]), {
     message: /belongs to stack other/,
   });
+});
+
+test('a global service the file leaves as it is is unchanged; a change of mode is listed as a change', () => {
+  const global = { mode: 'global' as const };
+  const existing = [view(spec('app-web', 'x:1', global)), view(spec('app-db')), view(spec('app-cache', 'x:1', global))];
+  const p = plan([spec('app-web', 'x:1', global), spec('app-db', 'x:1', global), spec('app-cache')], existing);
+  assert.deepEqual(p.unchanged, ['app-web']);
+  assert.deepEqual(
+    p.update.map((u) => [u.spec.name, u.changes, u.spec.mode, u.spec.replicas]),
+    [
+      ['app-db', ['mode', 'replicas'], 'global', undefined],
+      ['app-cache', ['mode', 'replicas'], undefined, 1],
+    ],
+  );
+});
+
+test('no mode and mode replicated are the same, on either side', () => {
+  const said = view(spec('app-web'));
+  said.spec = { ...said.spec, mode: 'replicated' }; // as a spec written out by hand would have it
+  const p = plan([spec('app-web'), spec('app-db', 'x:1', { mode: 'replicated' })], [said, view(spec('app-db'))]);
+  assert.deepEqual([p.update, p.unchanged], [[], ['app-web', 'app-db']]);
+  assert.deepEqual(
+    changedFields({ name: 'a', task: { image: 'x' } }, { name: 'a', mode: 'replicated', task: { image: 'x' } }),
+    [],
+  );
 });
 
 test("the default stack name is the directory's, made a DNS label", () => {
