@@ -74,7 +74,6 @@ function ServicesTable(props: { store: ClusterStore }) {
       <thead>
         <tr>
           <th scope="col">Service</th>
-          <th scope="col">Mode</th>
           <th scope="col">Replicas (healthy/wanted)</th>
           <th scope="col">Version</th>
           <th scope="col">Image</th>
@@ -86,8 +85,9 @@ function ServicesTable(props: { store: ClusterStore }) {
           (s) =>
             html`<tr key=${s.name}>
               <th scope="row"><a href=${link(`services/${s.name}`)}>${s.name}</a></th>
-              <td>${s.mode}</td>
-              <td class="replicas">${s.healthy}/${s.replicas}</td>
+              <td class="replicas">
+                ${s.healthy}/${s.replicas}${s.mode === 'global' ? html` <small>global</small>` : null}
+              </td>
               <td>${s.version}</td>
               <td class="mono">${s.image}</td>
               <td>
