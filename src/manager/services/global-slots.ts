@@ -1,4 +1,5 @@
 import { describeConstraint, meetsConstraint, parseConstraint, type ConstrainedNode } from '../../task/index.js';
+import { nodeLabels, type NodeEntry } from '../records.js';
 import type { ServiceRecord } from './service-record.js';
 
 /** What a global service's slots are decided from: each node the manager knows. */
@@ -59,4 +60,19 @@ export function globalSlots(
   for (const [nodeId, slot] of Object.entries(nodeSlots))
     if (!known.has(nodeId)) left.set(slot, 'its node left the cluster');
   return { nodeSlots, slots: [...nodeOf.keys()].sort((a, b) => a - b), nodeOf, left };
+}
+
+/** Every node the manager knows, as a global service's slots read it. */
+export function globalNodes(nodes: Iterable<[string, NodeEntry]>): GlobalNode[] {
+  const out: GlobalNode[] = [];
+  for (const [id, n] of nodes) {
+    const labels = nodeLabels(n.record);
+    out.push({
+      id,
+      name: n.record.name,
+      availability: n.record.availability ?? 'active',
+      ...(labels === undefined ? {} : { labels }),
+    });
+  }
+  return out;
 }

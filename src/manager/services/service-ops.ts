@@ -10,6 +10,7 @@ import type { ClusterEvent } from '../events.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop } from '../transitions.js';
 import type { ServiceOrchestrator } from './service-orchestrator.js';
+import { globalNodes, globalSlots } from './global-slots.js';
 import { newRollout, rolledBack, wantedSlots, type ServiceRecord } from './service-record.js';
 import { replicaCounts, toServiceTaskViews, toServiceView } from './service-view.js';
 
@@ -76,11 +77,12 @@ export class ServiceOps {
         createdAt: now.iso,
         updatedAt: now.iso,
       };
-      // a global service's count is known once a step has looked at the nodes
-      return {
-        rec,
-        event: { type: 'service.created', ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }) },
-      };
+      if (spec.mode === 'global') {
+        // its slots now, so the answer counts its replicas; the orchestrator's steps keep them current
+        const { nodeSlots, slots } = globalSlots(rec, globalNodes(this.deps.state.nodes));
+        Object.assign(rec, { nodeSlots, slots });
+      }
+      return { rec, event: { type: 'service.created', replicas: wantedSlots(rec).length } };
     });
   }
 

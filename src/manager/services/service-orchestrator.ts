@@ -9,7 +9,7 @@ import type { TaskRecord } from '../records.js';
 import { requestStop, submitted } from '../transitions.js';
 import { isDrained, nodeLabels, type NodeRecord } from '../records.js';
 import { decideService, type DrainedNodes } from './decide.js';
-import { globalSlots, type GlobalNode } from './global-slots.js';
+import { globalNodes, globalSlots, type GlobalNode } from './global-slots.js';
 import { isReady } from './replica-state.js';
 import type { RolloutEvent } from './rollout.js';
 import { ServiceIndex } from './service-index.js';
@@ -113,7 +113,7 @@ export class ServiceOrchestrator {
       for (const name of names) {
         const rec = state.services.get(name);
         if (rec === undefined) continue;
-        if (rec.spec.mode === 'global') nodes ??= this.#nodes();
+        if (rec.spec.mode === 'global') nodes ??= globalNodes(state.nodes);
         touched.push(...this.#decide(rec, changes, drain, nodes ?? []));
       }
       if (changes.size === 0) {
@@ -182,21 +182,6 @@ export class ServiceOrchestrator {
       this.deps.log.info({ service: rec.name, created: d.create.length, stopped: d.stop.length }, 'service reconciled');
     if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
     return touched;
-  }
-
-  /** Every node as a global service's slots read it, read once per step. */
-  #nodes(): GlobalNode[] {
-    const out: GlobalNode[] = [];
-    for (const [id, n] of this.deps.state.nodes) {
-      const labels = nodeLabels(n.record);
-      out.push({
-        id,
-        name: n.record.name,
-        availability: n.record.availability ?? 'active',
-        ...(labels === undefined ? {} : { labels }),
-      });
-    }
-    return out;
   }
 
   /** The nodes drained now, read once per step. */

@@ -65,6 +65,7 @@ test('a global service runs one replica on each node, pinned to it; a node that 
   const created = await h.manager.services.create(spec());
   assert.equal(created.mode, 'global');
   assert.equal(created.spec.replicas, undefined);
+  assert.equal(created.replicas, 2, 'the answer counts a replica for each node already');
   await settle(h.manager);
   assert.deepEqual(live(h), [
     [1, 1, 'Running', 'w1'],
