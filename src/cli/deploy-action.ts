@@ -14,7 +14,7 @@ import {
   type Variables,
 } from '../compose/index.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField, PoseidonError } from '../errors/index.js';
+import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
 import { readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
@@ -213,7 +213,16 @@ export async function deployStack(
   for (const { spec } of plan.update) await client.updateService(spec.name, spec);
   if (options.prune) for (const name of plan.remove) await client.removeService(name);
   // older values nothing mounted when the deploy began; one still in use goes with a later deploy or stack rm
-  for (const f of stale) await client.removeFile(f.kind, f.name).catch(() => undefined);
+  for (const f of stale)
+    await client.removeFile(f.kind, f.name).catch((err: unknown) => {
+      // taken meanwhile, or removed by someone else: nothing to do; anything else is said, as the deploy itself is done
+      if (isNotFound(err, 'file') || (err instanceof PoseidonError && err.code === 'file_in_use')) return;
+      const why = err instanceof Error ? err.message : String(err);
+      result.warnings.push(
+        `${f.kind} ${f.name}, an older value of the stack's, was not removed (${why}); ` +
+          `remove it with poseidon ${f.kind} rm ${f.name}`,
+      );
+    });
   return result;
 }
 

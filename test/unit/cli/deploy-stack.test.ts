@@ -98,8 +98,11 @@ class FakeServices implements StackClient {
     this.files.set(`${kind}/${req.name}`, { view, data: req.data });
     return Promise.resolve(view);
   }
+  /** What a removal answers instead of removing, when set. */
+  removeRefusal: RemoteError | undefined;
   removeFile(kind: 'secret' | 'config', name: string): Promise<unknown> {
     this.calls.push(`remove ${kind} ${name}`);
+    if (this.removeRefusal !== undefined) return Promise.reject(this.removeRefusal);
     this.files.delete(`${kind}/${name}`);
     return Promise.resolve({});
   }
@@ -335,6 +338,35 @@ test('a deploy creates the secrets and configs its services mount before the ser
   );
   assert.equal(api.views.get('shop-db')?.spec.task.secrets?.[0]?.source, pw2);
   assert.ok(api.files.has('secret/shared-tls'), 'an external one is never removed');
+});
+
+test('an older value the deploy cannot remove: in use or gone meanwhile is no news; another refusal is a warning', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-stale-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const api = new FakeServices();
+  await api.createFile('secret', { name: 'shared-tls', data: Buffer.from('key') });
+  const opts = { ...options, baseDir: dir, variables: { WHO: 'world' } };
+  const deployWith = async (value: string) => {
+    await writeFile(join(dir, 'db_password.txt'), value);
+    return deployStack(api, await doc(WITH_FILES), opts);
+  };
+  await deployWith('one');
+  api.removeRefusal = new RemoteError('file_in_use', 409, 'in use by task 1234abcd; stop the task first');
+  const inUse = await deployWith('two');
+  assert.deepEqual(inUse.warnings, []);
+  api.removeRefusal = new RemoteError('forbidden', 403, 'this token may not do that');
+  const refused = await deployWith('three');
+  // 'one' stayed too (the in-use answer): both older values are named
+  assert.deepEqual(
+    refused.warnings,
+    ['one', 'two'].map((v) => {
+      const old = named('shop-db_password', v);
+      return (
+        `secret ${old}, an older value of the stack's, was not removed (this token may not do that); ` +
+        `remove it with poseidon secret rm ${old}`
+      );
+    }),
+  );
 });
 
 test("a secret's file that cannot be read stops the deploy before anything changes, naming where the file gives it", async () => {
