@@ -70,6 +70,8 @@ export { VolumeParams, VolumeView, RemovedVolumeView } from './volumes.js';
 export {
   ServiceSpec,
   ServiceMode,
+  PlacementPreference,
+  MAX_PREFERENCES,
   ServiceName,
   TaskTemplate,
   UpdateConfigSpec,

@@ -54,6 +54,25 @@ export const UpdateConfigSpec = Type.Object(
  * each node that meets the constraints and is not drained, as Swarm's global mode; a node that
  * joins (or is activated, or gets a label that meets them) gets one, a node that leaves loses it.
  */
+/** Spread levels a service may give, at most: the first weighs most. */
+export const MAX_PREFERENCES = 2;
+
+/**
+ * `{"spread": "node.labels.zone"}`: the service's replicas go evenly over the values of the node
+ * label (nodes without it count as one more value), before they go evenly over nodes; several
+ * spread within each other, the first weighing most. Swarm's `--placement-pref spread=...`.
+ */
+export const PlacementPreference = Type.Object(
+  {
+    spread: Type.String({
+      pattern: `^node\\.labels\\.[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`,
+      hint: 'must be a node label, such as "node.labels.zone"',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type PlacementPreference = Static<typeof PlacementPreference>;
+
 export const ServiceMode = Type.Union([Type.Literal('replicated'), Type.Literal('global')], {
   hint: 'must be "replicated" or "global"',
 });
@@ -71,6 +90,13 @@ export const ServiceSpec = Type.Object(
     task: TaskTemplate,
     // rules every replica's node must meet, as a task's `constraints`
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
+    // how replicas spread over the values of node labels, as Swarm's placement preferences
+    preferences: Type.Optional(
+      Type.Array(PlacementPreference, {
+        maxItems: MAX_PREFERENCES,
+        hint: `must be a list of at most ${MAX_PREFERENCES}, such as [{"spread": "node.labels.zone"}]`,
+      }),
+    ),
     update: Type.Optional(UpdateConfigSpec),
     rollback: Type.Optional(UpdateConfigSpec),
     // a replica about to stop leaves DNS and every proxy first; its open connections get this long (default 5s)

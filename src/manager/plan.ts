@@ -5,7 +5,8 @@ import { taskEvent } from './events.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { Placer } from './placer.js';
 import type { Action } from './reconcile.js';
-import type { TaskRecord } from './records.js';
+import { nodeLabels, type TaskRecord } from './records.js';
+import { SpreadCounts, spreadKey } from './spread-counts.js';
 import { explainWait, finishStopped, hold, lose, place, planRestart, restart } from './transitions.js';
 
 /** A restart with nowhere to go is tried again after this long, keeping its count. */
@@ -146,18 +147,19 @@ export class Planner {
   #placeAll(plan: Plan, tasks: TaskRecord[]): void {
     const { state, placer } = this.deps;
     tasks.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
-    const spread = new Map<string, Map<string, number>>(); // per service: its replicas per node, this pass
+    const spread = new Map<string, SpreadCounts>(); // per service: its replicas per node and label value, this pass
     for (const rec of tasks) {
       const id = rec.request.id;
       const service = rec.service?.service;
-      const counts = service === undefined ? undefined : this.#replicasPerNode(spread, service);
+      const counts = service === undefined ? undefined : this.#replicaCounts(spread, service);
       // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why.
-      // A service's replica looks at every node, for the one with the fewest replicas of its service.
+      // A service's replica looks at every node, for the one with the fewest replicas of its service
+      // (in the node's zone first, when its preferences spread over a label).
       const placement =
         counts === undefined
           ? placer.choose(rec.request)
-          : placer.chooseSpread(rec.request, (nodeId) => counts.get(nodeId) ?? 0);
-      if (placement.ok && counts !== undefined) counts.set(placement.nodeId, (counts.get(placement.nodeId) ?? 0) + 1);
+          : placer.chooseSpread(rec.request, (nodeId) => counts.weight(nodeId));
+      if (placement.ok && counts !== undefined) counts.add(placement.nodeId);
       placer.placed(id, placement.ok);
       if (!placement.ok) {
         const reason = placer.explain(placement);
@@ -179,12 +181,16 @@ export class Planner {
     }
   }
 
-  #replicasPerNode(spread: Map<string, Map<string, number>>, service: string): Map<string, number> {
+  #replicaCounts(spread: Map<string, SpreadCounts>, service: string): SpreadCounts {
     let counts = spread.get(service);
     if (counts === undefined) {
-      counts = new Map();
-      for (const nodeId of this.deps.replicaNodes(service))
-        if (nodeId !== null) counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
+      const { state } = this.deps;
+      const keys = (state.services.get(service)?.spec.preferences ?? []).map((p) => spreadKey(p.spread));
+      counts = new SpreadCounts(keys, (nodeId) => {
+        const n = state.nodes.get(nodeId);
+        return n === undefined ? undefined : nodeLabels(n.record);
+      });
+      for (const nodeId of this.deps.replicaNodes(service)) if (nodeId !== null) counts.add(nodeId);
       spread.set(service, counts);
     }
     return counts;

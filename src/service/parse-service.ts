@@ -82,6 +82,14 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
       spec.drainTimeout === undefined ? DEFAULT_DRAIN_TIMEOUT_MS : parseDuration(f('drainTimeout'), spec.drainTimeout),
   };
   if (spec.constraints !== undefined) parsed.constraints = [...spec.constraints];
+  if (spec.preferences !== undefined && spec.preferences.length > 0) {
+    if (global)
+      throw new InvalidField(
+        f('preferences'),
+        'are set for a global service, which runs one replica on each node already; leave them out',
+      );
+    parsed.preferences = spec.preferences.map((p) => ({ spread: p.spread }));
+  }
   if (spec.labels !== undefined) parsed.labels = { ...spec.labels };
   if (spec.forceUpdate !== undefined) parsed.forceUpdate = spec.forceUpdate;
   return parsed;

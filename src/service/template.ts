@@ -3,7 +3,8 @@ import { parseSpec } from '../task/index.js';
 import { slotTaskSpec } from './slot-spec.js';
 
 // What makes a new version: anything a replica's task is made from (the template and the
-// service's constraints), and a new `forceUpdate` (a restart of every replica, asked for).
+// service's constraints and placement preferences), and a new `forceUpdate` (a restart of every
+// replica, asked for).
 // Replicas, the update and rollback blocks and the service's labels are not: changing them
 // changes how the service is run, not what runs.
 
@@ -17,6 +18,8 @@ function meaning(spec: ServiceSpec): string {
     constraints: spec.task.constraints ?? [],
     volumes: spec.task.volumes ?? [],
     serviceConstraints: spec.constraints ?? [],
+    // as Swarm: new preferences roll the replicas out again, and each new one is placed by them
+    preferences: spec.preferences ?? [],
     forceUpdate: spec.forceUpdate ?? 0,
   });
 }
