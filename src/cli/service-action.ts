@@ -5,6 +5,7 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { nameFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { placementPrefsFlag } from './placement-pref.js';
 import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
 import { replicasFlag, updatedSpec, updateSettings, type RolloutFlags, type UpdateFlags } from './service-update.js';
@@ -23,6 +24,8 @@ export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, Rollout
   /** `--mode replicated|global`. */
   mode?: string;
   replicas?: string;
+  /** `--placement-pref spread=node.labels.KEY`, repeatable: the first weighs most. */
+  placementPref?: string[];
 }
 
 export interface ServiceUpdateFlags extends ServiceFlags, UpdateFlags {}
@@ -87,9 +90,16 @@ export function imageServiceSpec(
       'is for a replicated service; --mode global runs one replica on each node that meets the constraints: ' +
         'leave --replicas out',
     );
+  if (mode === 'global' && (flags.placementPref ?? []).length > 0)
+    throw new InvalidField(
+      '--placement-pref',
+      'is for a replicated service; --mode global runs one replica on each node that meets the constraints: ' +
+        'leave --placement-pref out',
+    );
   const task = imageTemplate(image, command, flags);
   const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
+  const preferences = placementPrefsFlag('--placement-pref', flags.placementPref ?? []);
   const update = updateSettings(flags);
   return {
     name,
@@ -97,6 +107,8 @@ export function imageServiceSpec(
     ...(mode === 'global' ? { mode } : {}),
     ...(replicas === undefined ? {} : { replicas }),
     task,
+    // said only when given, so a manager before placement preferences takes the spec
+    ...(preferences.length === 0 ? {} : { preferences }),
     ...(Object.keys(update).length === 0 ? {} : { update }),
   };
 }

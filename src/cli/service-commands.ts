@@ -36,7 +36,12 @@ export function registerService(program: Command, withManager: WithManager): voi
         .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
         .option('--name <name>', 'the service name (default: the image name)')
         .option('--mode <mode>', 'replicated (default) or global: one replica on each node that meets the constraints')
-        .option('--replicas <n>', 'how many replicas (default 1; replicated mode only)'),
+        .option('--replicas <n>', 'how many replicas (default 1; replicated mode only)')
+        .option(
+          '--placement-pref <spread=node.labels.KEY>',
+          'spread the replicas evenly over the values of a node label, then over nodes (repeat: the first weighs most)',
+          collect,
+        ),
     ),
   )
     .passThroughOptions() // after the image, everything is the replicas' command, as with docker service create
@@ -53,6 +58,7 @@ export function registerService(program: Command, withManager: WithManager): voi
           ...imageFlagsGiven(flags),
           ...(flags.mode === undefined ? [] : ['--mode']),
           ...(flags.replicas === undefined ? [] : ['--replicas']),
+          ...((flags.placementPref ?? []).length === 0 ? [] : ['--placement-pref']),
           ...rolloutFlagsGiven(flags),
         ];
         if (imageOnly.length > 0)
@@ -107,6 +113,12 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--publish-rm <CONTAINER[/udp]>', 'stop publishing a container port (repeat)', collect)
     .option('--constraint-add <rule>', "a rule every replica's node must meet (repeat)", collect)
     .option('--constraint-rm <rule>', 'remove a rule (repeat)', collect)
+    .option(
+      '--placement-pref-add <spread=node.labels.KEY>',
+      'spread the replicas over the values of a node label too, after those the service has (repeat)',
+      collect,
+    )
+    .option('--placement-pref-rm <spread=node.labels.KEY>', 'stop spreading over that label (repeat)', collect)
     .option(
       '--secret-add <NAME|source=NAME,target=PATH>',
       'mount a secret, in place of one at the same target (repeat)',

@@ -3,6 +3,7 @@ import { commandLine } from '../task/command-line.js';
 import { formatBytes, formatDuration } from '../units/index.js';
 import { resolveFileRef } from '../task/file-limits.js';
 import { age, cores, detail, fileRows, ports, table } from './format.js';
+import { spreadText } from './placement-pref.js';
 import { isGlobal } from './service-format.js';
 
 // `poseidon service inspect NAME` for people: the spec in effect, its rollout and its discovery,
@@ -138,6 +139,8 @@ export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): stri
   ];
   const constraints = [...(spec.constraints ?? []), ...(spec.task.constraints ?? [])];
   if (constraints.length > 0) rows.push(['Constraints', constraints.join(', ')]);
+  if (spec.preferences !== undefined && spec.preferences.length > 0)
+    rows.push(['Spread', spreadText(spec.preferences)]);
   const own = labels(spec.labels);
   if (own !== undefined) rows.push(['Labels', own]);
   const taskLabels = labels(spec.task.labels);

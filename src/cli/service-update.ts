@@ -2,6 +2,7 @@ import { InvalidField } from '../errors/index.js';
 import type { PortSpec } from '../task/index.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { countFlag, durationFlag, pairs } from './flags.js';
+import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
 import {
   cpuOf,
   healthCheckOf,
@@ -39,6 +40,8 @@ export interface UpdateFlags
   publishRm?: string[];
   constraintAdd?: string[];
   constraintRm?: string[];
+  placementPrefAdd?: string[];
+  placementPrefRm?: string[];
   secretAdd?: string[];
   secretRm?: string[];
   configAdd?: string[];
@@ -114,6 +117,7 @@ export function updatedSpec(
   task.labels = edited(task.labels, flags.labelRm, pairs('--label-add', flags.labelAdd));
   task.ports = editedPorts(task.ports, flags.publishRm, portsOf('--publish-add', flags.publishAdd ?? []));
   editConstraints(spec, flags.constraintRm ?? [], flags.constraintAdd ?? []);
+  editPreferences(spec, flags.placementPrefRm ?? [], flags.placementPrefAdd ?? []);
   const secretsAdd = (flags.secretAdd ?? []).map((text) => fileRefOf('--secret-add', text));
   task.secrets = editedFileRefs(task.secrets, flags.secretRm, secretsAdd, 'secret');
   const configsAdd = (flags.configAdd ?? []).map((text) => fileRefOf('--config-add', text));
@@ -183,6 +187,34 @@ function editConstraints(spec: Spec, remove: readonly string[], add: readonly st
   for (const rule of add)
     if (![...taskRules, ...serviceRules].some((r) => norm(r) === norm(rule))) taskRules.push(rule);
   if (taskRules.length > 0 || spec.task.constraints !== undefined) spec.task.constraints = taskRules;
+}
+
+/**
+ * `--placement-pref-rm` takes a label's spread away, `--placement-pref-add` puts one after those
+ * the service has (one it has already stays where it is); a spec left with none says none.
+ */
+function editPreferences(spec: Spec, remove: readonly string[], add: readonly string[]): void {
+  // each read first: a bad one is refused even where there is nothing to remove
+  const gone = new Set(remove.map((text) => placementPrefOf('--placement-pref-rm', text).spread));
+  const added = add.map((text) => placementPrefOf('--placement-pref-add', text));
+  if (gone.size === 0 && added.length === 0) return;
+  // the manager refuses it too; said here naming the flag, and before anything is sent
+  if (added.length > 0 && spec.mode === 'global')
+    throw new InvalidField(
+      '--placement-pref-add',
+      `is for a replicated service; ${typeof spec.name === 'string' ? spec.name : 'this one'} is global ` +
+        '(one replica on each node that meets its constraints) and spreads over nothing',
+    );
+  const had = Array.isArray(spec.preferences) ? (spec.preferences as Array<{ spread?: unknown }>) : [];
+  const prefs = had.filter((p) => !gone.has(String(p.spread)));
+  for (const p of added) if (!prefs.some((q) => q.spread === p.spread)) prefs.push(p);
+  if (prefs.length > MAX_PLACEMENT_PREFS)
+    throw new InvalidField(
+      '--placement-pref-add',
+      `would give the service ${prefs.length} placement preferences; at most ${MAX_PLACEMENT_PREFS}`,
+    );
+  if (prefs.length > 0) spec.preferences = prefs;
+  else delete spec.preferences;
 }
 
 /**

@@ -206,6 +206,7 @@ function serviceSpec(
     );
   }
   if (deploy.constraints !== undefined) spec.constraints = deploy.constraints;
+  if (deploy.preferences !== undefined) spec.preferences = deploy.preferences;
   if (deploy.update !== undefined) spec.update = deploy.update;
   if (deploy.rollback !== undefined) spec.rollback = deploy.rollback;
   return spec;

@@ -1,4 +1,11 @@
-import { MAX_REPLICAS, type TaskTemplate, type UpdateConfigSpec } from '../api/index.js';
+import {
+  MAX_PREFERENCES,
+  MAX_REPLICAS,
+  type PlacementPreference,
+  type TaskTemplate,
+  type UpdateConfigSpec,
+} from '../api/index.js';
+import { isNodeLabelKey } from '../task/constraint.js';
 import { composeDuration } from './duration.js';
 import { composeLabels } from './labels.js';
 import {
@@ -16,8 +23,8 @@ import {
 } from './values.js';
 
 // `deploy:` (Swarm's part of a Compose file): mode, replicas, update_config, rollback_config,
-// restart_policy, resources and placement constraints. Keys left out take Poseidon's defaults
-// (start-first, failure action rollback), not Swarm's (stop-first, pause).
+// restart_policy, resources, placement constraints and preferences. Keys left out take
+// Poseidon's defaults (start-first, failure action rollback), not Swarm's (stop-first, pause).
 
 /** What `deploy:` sets on a service and its task template. */
 export interface DeployParts {
@@ -28,6 +35,7 @@ export interface DeployParts {
   rollback?: UpdateConfigSpec;
   labels?: Record<string, string>;
   constraints?: string[];
+  preferences?: PlacementPreference[];
   task: Partial<Pick<TaskTemplate, 'restartPolicy' | 'cpu' | 'cpuLimit' | 'memory' | 'pidsLimit'>>;
 }
 
@@ -46,7 +54,8 @@ const RESTART_KEYS = new Set(['condition', 'max_attempts', 'delay', 'window']);
 const RESOURCES_KEYS = new Set(['limits', 'reservations']);
 const LIMITS_KEYS = new Set(['cpus', 'memory', 'pids']);
 const RESERVATIONS_KEYS = new Set(['cpus', 'memory']);
-const PLACEMENT_KEYS = new Set(['constraints']);
+const PLACEMENT_KEYS = new Set(['constraints', 'preferences']);
+const PREFERENCE_KEYS = new Set(['spread']);
 
 export function composeDeploy(value: unknown, path: string, found: Findings): DeployParts {
   const map = asMap(value, path);
@@ -77,6 +86,17 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
     if (placement['constraints'] !== undefined) {
       const constraints = constraintsOf(placement['constraints'], join(at('placement'), 'constraints'), found);
       if (constraints.length > 0) parts.constraints = constraints;
+    }
+    if (placement['preferences'] !== undefined) {
+      const path = join(at('placement'), 'preferences');
+      const preferences = preferencesOf(placement['preferences'], path);
+      // as the manager: one replica a node leaves nothing to spread
+      if (global && preferences.length > 0)
+        throw composeError(
+          path,
+          'is set with mode: global, which runs one replica on each node that meets the constraints; leave it out',
+        );
+      if (preferences.length > 0) parts.preferences = preferences;
     }
   }
   return parts;
@@ -221,6 +241,38 @@ function constraintsOf(value: unknown, path: string, found: Findings): string[] 
     }
     const field = m[1] === 'node.hostname' ? 'node.name' : (m[1] ?? '');
     out.push(`${field} ${m[2] ?? ''} ${m[3] ?? ''}`);
+  });
+  return out;
+}
+
+/**
+ * Swarm's placement preferences, `- spread: node.labels.KEY` each: the replicas go evenly over
+ * the label's values first, the first item weighing most. Swarm has no other kind.
+ */
+function preferencesOf(value: unknown, path: string): PlacementPreference[] {
+  const list = asList(value, path);
+  if (list.length > MAX_PREFERENCES) throw composeError(path, `has ${list.length} items; at most ${MAX_PREFERENCES}`);
+  const out: PlacementPreference[] = [];
+  list.forEach((entry, i) => {
+    const at = join(path, i);
+    const item = asMap(entry, at);
+    const other = Object.keys(item).filter((key) => !PREFERENCE_KEYS.has(key));
+    if (other.length > 0 || item['spread'] === undefined)
+      throw composeError(
+        at,
+        `${other.length > 0 ? `has ${other.map((k) => JSON.stringify(k)).join(', ')}` : 'has no spread'}; ` +
+          'an item is {spread: node.labels.KEY}, such as {spread: node.labels.zone}',
+      );
+    const spread = asString(item['spread'], join(at, 'spread'));
+    const key = /^node\.labels\.(.*)$/.exec(spread)?.[1];
+    if (key === undefined || !isNodeLabelKey(key))
+      throw composeError(
+        join(at, 'spread'),
+        `is ${shown(spread)}; use node.labels.KEY with a node label's key, such as node.labels.zone`,
+      );
+    if (out.some((p) => p.spread === spread))
+      throw composeError(join(at, 'spread'), `repeats ${spread}; give each label once`);
+    out.push({ spread });
   });
   return out;
 }

@@ -2,18 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ServiceTaskView } from '../../src/api/index.js';
 import { TestCluster } from './helpers/cluster.js';
-import { isRunning } from './helpers/docker.js';
+import { isRunning, TEST_IMAGE } from './helpers/docker.js';
 import { liveTasks, serviceSpec, untilRolloutEnds } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // Global services (`--mode global`) with a real manager and real workers over mutual TLS: one
 // replica on each node, a node that joins gets one (and one of a service whose constraint its
 // label meets), a drained node's replica stops and comes back to its slot when activated, an
-// update rolls out over every node, and a global service cannot be scaled.
+// update rolls out over every node, and a global service cannot be scaled. Then placement
+// preferences on the same nodes: replicas spread over a label's values before nodes.
 
 const SLEEP = { command: ['sleep', '600'] };
 
-describe('global services with a real manager and real workers', () => {
+describe('global services and placement preferences with a real manager and real workers', () => {
   const c = new TestCluster();
   const nodeIds = new Map<string, string>();
   before(async () => {
@@ -93,5 +94,34 @@ describe('global services with a real manager and real workers', () => {
     assert.match(out.stderr, /agent is global/);
     assert.doesNotMatch(out.stderr, /\n\s+at /, 'no stack trace');
     assert.equal((await c.client.getService('agent')).replicas, 3);
+  });
+
+  test('a spread preference puts half the replicas on the one node with the label, the rest on the others', async () => {
+    const out = await c.cli([
+      'service',
+      'create',
+      '--name',
+      'spread',
+      '--replicas',
+      '4',
+      '--placement-pref',
+      'spread=node.labels.edge',
+      '--label',
+      `poseidon.test-run=${c.runId}`,
+      TEST_IMAGE,
+      'sleep',
+      '600',
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    const live = await waitFor(
+      async () => {
+        const tasks = await liveTasks(c, 'spread');
+        return tasks.length === 4 && tasks.every((t) => t.state === 'Running') ? tasks : undefined;
+      },
+      { timeoutMs: 60_000, what: 'four replicas running' },
+    );
+    const on = (w: string): number => live.filter((t) => t.node === c.workerName(w)).length;
+    assert.deepEqual([on('c'), on('a') + on('b')], [2, 2], 'edge=yes is one group, the nodes without it another');
+    assert.ok(on('a') === 1 && on('b') === 1, 'within a group, one on each node');
   });
 });

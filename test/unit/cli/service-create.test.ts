@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Command } from 'commander';
+import { MAX_PREFERENCES } from '../../../src/api/index.js';
+import { buildProgram } from '../../../src/cli/commands.js';
+import { MAX_PLACEMENT_PREFS } from '../../../src/cli/placement-pref.js';
 import { imageServiceSpec, modeFlag } from '../../../src/cli/service-action.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
-// `poseidon service create [--mode M] [--replicas N] IMAGE`: the spec it sends, every flag checked first.
+// `poseidon service create [--mode M] [--replicas N] [--placement-pref P] IMAGE`: the spec it sends,
+// every flag checked first.
 
 test('--mode global: a global spec with no replicas, as the manager reads it', () => {
   const spec = imageServiceSpec('nginx:1.27', [], { mode: 'global', name: 'edge' });
@@ -33,4 +38,68 @@ test('--mode global with --replicas is refused naming both; a mode that is neith
     });
   assert.equal(modeFlag('global'), 'global');
   assert.equal(modeFlag('replicated'), 'replicated');
+});
+
+test('--placement-pref spread=node.labels.KEY, repeated: preferences in the order given, as the manager reads them', () => {
+  const spec = imageServiceSpec('nginx:1.27', [], {
+    replicas: '6',
+    placementPref: ['spread=node.labels.zone', 'spread=node.labels.rack'],
+  });
+  assert.deepEqual(spec, {
+    name: 'nginx',
+    replicas: 6,
+    task: { image: 'nginx:1.27' },
+    preferences: [{ spread: 'node.labels.zone' }, { spread: 'node.labels.rack' }],
+  });
+  assert.deepEqual(parseServiceSpec(spec).preferences, spec.preferences);
+  // none given: the spec says none
+  assert.equal('preferences' in imageServiceSpec('nginx:1.27', [], { placementPref: [] }), false);
+});
+
+test('a bad --placement-pref is refused naming it and showing the form; too many, or one twice, too', () => {
+  const form = "use spread=node.labels.KEY with a node label's key, such as spread=node.labels.zone";
+  for (const bad of ['node.labels.zone', 'spread=zone', 'spread=node.labels.', 'spread=node.labels.-a', 'pack=x', ''])
+    assert.throws(() => imageServiceSpec('nginx:1.27', [], { placementPref: [bad] }), {
+      message: `--placement-pref is ${JSON.stringify(bad)}; ${form}`,
+    });
+  const tooMany = ['zone', 'rack', 'row', 'room']
+    .slice(0, MAX_PLACEMENT_PREFS + 1)
+    .map((k) => `spread=node.labels.${k}`);
+  assert.throws(() => imageServiceSpec('nginx:1.27', [], { placementPref: tooMany }), {
+    message: `--placement-pref is given ${MAX_PLACEMENT_PREFS + 1} times; at most ${MAX_PLACEMENT_PREFS}`,
+  });
+  assert.deepEqual(
+    imageServiceSpec('nginx:1.27', [], { placementPref: tooMany.slice(1) }).preferences,
+    tooMany.slice(1).map((p) => ({ spread: p.slice('spread='.length) })),
+    'as many as the manager takes',
+  );
+  assert.throws(
+    () => imageServiceSpec('nginx:1.27', [], { placementPref: ['spread=node.labels.zone', 'spread=node.labels.zone'] }),
+    { message: '--placement-pref gives spread=node.labels.zone twice; give each label once' },
+  );
+});
+
+test("the CLI's limit on --placement-pref is the manager's (src/api loads TypeBox, which the CLI does not)", () => {
+  assert.equal(MAX_PLACEMENT_PREFS, MAX_PREFERENCES);
+});
+
+test('--placement-pref with --mode global is refused naming both', () => {
+  assert.throws(
+    () => imageServiceSpec('nginx:1.27', [], { mode: 'global', placementPref: ['spread=node.labels.zone'] }),
+    {
+      message:
+        /^--placement-pref is for a replicated service; --mode global runs one replica on each node that meets the constraints: leave --placement-pref out$/,
+    },
+  );
+});
+
+test('service create -f FILE refuses --placement-pref: the file says all of its service', async () => {
+  const program = buildProgram('service');
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  const create = service.commands.find((c) => c.name() === 'create') as Command;
+  create.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  await assert.rejects(
+    program.parseAsync(['node', 'poseidon', 'service', 'create', '-f', 'web.yaml', '--placement-pref', 'x']),
+    { message: /--placement-pref: only with an image; the file says all of its service$/ },
+  );
 });

@@ -168,3 +168,14 @@ test('service inspect for people: a global service says so, and how many nodes t
   assert.match(text, /^Mode:\s+global$/m);
   assert.match(text, /^Replicas:\s+2 wanted \(one on each node that meets its constraints\), 2 running, 2 healthy$/m);
 });
+
+test('service inspect for people: placement preferences as a Spread line after the constraints, in the order they weigh', () => {
+  const v = view();
+  v.spec.preferences = [{ spread: 'node.labels.zone' }, { spread: 'node.labels.rack' }];
+  assert.match(
+    serviceDetail(v, DISCOVERY, NOW),
+    /^Constraints:\s+node\.labels\.zone == a\nSpread:\s+node\.labels\.zone, then node\.labels\.rack$/m,
+  );
+  // none: no line
+  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^Spread:/m);
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MAX_PLACEMENT_PREFS } from '../../../src/cli/placement-pref.js';
 import { updatedSpec, type UpdateFlags } from '../../../src/cli/service-update.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -198,4 +199,69 @@ test('a global spec goes back as it came: mode kept, no replicas added; --replic
     message:
       /^--replicas is for a replicated service; agent is global \(one replica on each node that meets its constraints\) and is not scaled$/,
   });
+});
+
+test('--placement-pref-add puts a spread after those the service has, --placement-pref-rm takes one away', () => {
+  const spread = { ...base, preferences: [{ spread: 'node.labels.zone' }] };
+  const s = updatedSpec(spread, { placementPrefAdd: ['spread=node.labels.rack'] }, {});
+  assert.deepEqual(s.preferences, [{ spread: 'node.labels.zone' }, { spread: 'node.labels.rack' }]);
+  assert.deepEqual(parseServiceSpec(s).preferences, s.preferences);
+  // one it has already stays where it is
+  assert.deepEqual(
+    updatedSpec(spread, { placementPrefAdd: ['spread=node.labels.zone'] }, {}).preferences,
+    spread.preferences,
+  );
+  // removed first, then added: the order of the flags on the line does not matter
+  assert.deepEqual(
+    updatedSpec(
+      spread,
+      { placementPrefRm: ['spread=node.labels.zone'], placementPrefAdd: ['spread=node.labels.zone'] },
+      {},
+    ).preferences,
+    spread.preferences,
+  );
+  // a spec without any gets them; one left with none says none
+  assert.deepEqual(update({ placementPrefAdd: ['spread=node.labels.zone'] }).preferences, spread.preferences);
+  assert.equal('preferences' in updatedSpec(spread, { placementPrefRm: ['spread=node.labels.zone'] }, {}), false);
+  assert.deepEqual(
+    updatedSpec(spread, { placementPrefRm: ['spread=node.labels.zone'] }, {}),
+    base,
+    'nothing else changed',
+  );
+});
+
+test('--placement-pref-rm of one the service does not have does nothing, as --constraint-rm', () => {
+  assert.deepEqual(update({ placementPrefRm: ['spread=node.labels.zone'] }), base);
+  const spread = { ...base, preferences: [{ spread: 'node.labels.zone' }] };
+  assert.deepEqual(updatedSpec(spread, { placementPrefRm: ['spread=node.labels.rack'] }, {}), spread);
+});
+
+test('a bad --placement-pref-add or -rm is refused naming it; too many in all, or an add to a global service, too', () => {
+  const form = "use spread=node.labels.KEY with a node label's key, such as spread=node.labels.zone";
+  assert.equal(refused({ placementPrefAdd: ['zone'] }), `--placement-pref-add is "zone"; ${form}`);
+  // refused where there is nothing to remove too
+  assert.equal(refused({ placementPrefRm: ['spread=zone'] }), `--placement-pref-rm is "spread=zone"; ${form}`);
+  const labels = ['zone', 'rack', 'row'].slice(0, MAX_PLACEMENT_PREFS);
+  const full = { ...base, preferences: labels.map((k) => ({ spread: `node.labels.${k}` })) };
+  assert.throws(() => updatedSpec(full, { placementPrefAdd: ['spread=node.labels.room'] }, {}), {
+    message:
+      `--placement-pref-add would give the service ${MAX_PLACEMENT_PREFS + 1} placement preferences; ` +
+      `at most ${MAX_PLACEMENT_PREFS}`,
+  });
+  // one taken away makes room
+  const swapped = updatedSpec(
+    full,
+    { placementPrefRm: [`spread=node.labels.${labels[0]}`], placementPrefAdd: ['spread=node.labels.room'] },
+    {},
+  );
+  assert.deepEqual(
+    swapped.preferences,
+    [...labels.slice(1), 'room'].map((k) => ({ spread: `node.labels.${k}` })),
+  );
+  const global = { name: 'agent', mode: 'global', task: { image: 'nginx' } };
+  assert.throws(() => updatedSpec(global, { placementPrefAdd: ['spread=node.labels.zone'] }, {}), {
+    message:
+      /^--placement-pref-add is for a replicated service; agent is global \(one replica on each node that meets its constraints\) and spreads over nothing$/,
+  });
+  assert.deepEqual(updatedSpec(global, { placementPrefRm: ['spread=node.labels.zone'] }, {}), global);
 });

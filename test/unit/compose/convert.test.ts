@@ -152,7 +152,7 @@ services:
     x-note: ignored
   db:
     image: postgres:16
-    deploy: {endpoint_mode: dnsrr, placement: {preferences: [{spread: node.labels.zone}]}}
+    deploy: {endpoint_mode: dnsrr, placement: {max_replicas_per_node: 1}}
 networks: {front: {}}
 secrets: {pw: {file: ./pw}}
 `);
@@ -163,7 +163,7 @@ secrets: {pw: {file: ./pw}}
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: networks, services.web.build, services.web.depends_on, ' +
       'services.web.networks, services.web.restart, services.web.container_name, ' +
-      'services.db.deploy.endpoint_mode, services.db.deploy.placement.preferences',
+      'services.db.deploy.endpoint_mode, services.db.deploy.placement.max_replicas_per_node',
     'services.db: no ports or expose, so services.web, which names it, cannot reach it ' +
       '(list the ports it serves: expose: ["5432"] binds no host port)',
   ]);

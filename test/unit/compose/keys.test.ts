@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MAX_PREFERENCES } from '../../../src/api/index.js';
 import { composeDurationMs } from '../../../src/compose/duration.js';
+import { parseServiceSpec } from '../../../src/service/index.js';
 import { fromYaml, messageOf } from './compose-yaml.js';
 
 const task = async (service: string): Promise<Record<string, unknown>> => {
@@ -201,6 +203,72 @@ services:
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: services.s.deploy.placement.constraints[3] ("node.role == manager")',
   ]);
+});
+
+test('placement preferences: each {spread: node.labels.KEY} in the order written, as the manager reads them', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    deploy:
+      replicas: 6
+      placement:
+        constraints: ["node.labels.disk == ssd"]
+        preferences:
+          - spread: node.labels.zone
+          - {spread: node.labels.rack}
+  t: {image: x, deploy: {placement: {preferences: []}}}
+`);
+  assert.deepEqual(services[0]?.preferences, [{ spread: 'node.labels.zone' }, { spread: 'node.labels.rack' }]);
+  assert.deepEqual(parseServiceSpec(services[0]).preferences, services[0]?.preferences);
+  assert.equal(services[1] !== undefined && 'preferences' in services[1], false, 'an empty list says none');
+  assert.deepEqual(warnings, []);
+});
+
+test('placement preferences that are not {spread: node.labels.KEY}, too many, or with mode: global are refused by path', async () => {
+  const prefs = (list: string, mode = ''): string =>
+    `services:\n  web: {image: x, deploy: {${mode}placement: {preferences: ${list}}}}\n`;
+  const form = 'an item is {spread: node.labels.KEY}, such as {spread: node.labels.zone}';
+  const cases: [string, string][] = [
+    [
+      prefs('[{spread: node.labels.zone, weight: 2}]'),
+      `services.web.deploy.placement.preferences[0]: has "weight"; ${form}`,
+    ],
+    [prefs('[{}]'), `services.web.deploy.placement.preferences[0]: has no spread; ${form}`],
+    [
+      prefs('[{spread: node.labels.zone}, node.labels.rack]'),
+      'services.web.deploy.placement.preferences[1]: must be a mapping (got "node.labels.rack")',
+    ],
+    [
+      prefs('[{spread: zone}]'),
+      `services.web.deploy.placement.preferences[0].spread: is "zone"; use node.labels.KEY with a node label's key, ` +
+        'such as node.labels.zone',
+    ],
+    [
+      prefs('[{spread: node.labels.-a}]'),
+      `services.web.deploy.placement.preferences[0].spread: is "node.labels.-a"; use node.labels.KEY with a node ` +
+        "label's key, such as node.labels.zone",
+    ],
+    [prefs('[{spread: 3}]'), 'services.web.deploy.placement.preferences[0].spread: must be a string (got 3)'],
+    [
+      prefs('[{spread: node.labels.zone}, {spread: node.labels.zone}]'),
+      'services.web.deploy.placement.preferences[1].spread: repeats node.labels.zone; give each label once',
+    ],
+    [prefs('{spread: node.labels.zone}'), 'services.web.deploy.placement.preferences: must be a list (got a mapping)'],
+    [
+      prefs(`[${['a', 'b', 'c', 'd'].slice(0, MAX_PREFERENCES + 1).map((k) => `{spread: node.labels.${k}}`)}]`),
+      `services.web.deploy.placement.preferences: has ${MAX_PREFERENCES + 1} items; at most ${MAX_PREFERENCES}`,
+    ],
+    [
+      prefs('[{spread: node.labels.zone}]', 'mode: global, '),
+      'services.web.deploy.placement.preferences: is set with mode: global, which runs one replica on each node ' +
+        'that meets the constraints; leave it out',
+    ],
+  ];
+  for (const [yaml, expected] of cases) assert.equal(await messageOf(() => fromYaml(yaml)), expected, yaml);
+  // nothing to spread is no trouble for a global service
+  const { services } = await fromYaml(prefs('[]', 'mode: global, '));
+  assert.equal(services[0]?.mode, 'global');
 });
 
 test('volumes: named (short and long, declared at the top), bind mounts as host paths, anonymous ones noted', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceSpec, ServiceView } from '../../../src/api/index.js';
 import { changedFields, planStack, stackNameFrom, type PlanInputs } from '../../../src/compose/index.js';
+import { parseServiceSpec, templateChanged as newVersion } from '../../../src/service/index.js';
 
 // A stand-in for the manager's reading of a spec: defaults filled in, as parseServiceSpec does
 // (a global service keeps its mode and has no replicas; a replicated one has replicas and no mode).
@@ -116,6 +117,45 @@ test('no mode and mode replicated are the same, on either side', () => {
     changedFields({ name: 'a', task: { image: 'x' } }, { name: 'a', mode: 'replicated', task: { image: 'x' } }),
     [],
   );
+});
+
+test("a change of placement preferences is a change, and a new version by the manager's reading", () => {
+  const zone = { preferences: [{ spread: 'node.labels.zone' }] };
+  const zoneRack = { preferences: [{ spread: 'node.labels.zone' }, { spread: 'node.labels.rack' }] };
+  const rackZone = { preferences: [{ spread: 'node.labels.rack' }, { spread: 'node.labels.zone' }] };
+  // as the manager keeps them, and as poseidon deploy reads the file: parseServiceSpec, templateChanged
+  const stored = (s: ServiceSpec): ServiceView => ({ ...view(s), spec: parseServiceSpec(s) });
+  const existing = [
+    stored(spec('app-web', 'x:1', zone)),
+    stored(spec('app-db')),
+    stored(spec('app-cache', 'x:1', zone)),
+    stored(spec('app-api', 'x:1', zoneRack)),
+    stored(spec('app-queue', 'x:1', zone)),
+  ];
+  const p = planStack({
+    stack: 'app',
+    desired: [
+      spec('app-web', 'x:1', zoneRack), // one more
+      spec('app-db', 'x:1', zone), // the first
+      spec('app-cache'), // none left
+      spec('app-api', 'x:1', rackZone), // the same labels, in another order: they weigh otherwise
+      spec('app-queue', 'x:1', zone),
+    ],
+    existing,
+    prune: false,
+    normalize: (s) => parseServiceSpec(s),
+    templateChanged: newVersion,
+  });
+  assert.deepEqual(
+    p.update.map((u) => [u.spec.name, u.newVersion, u.changes]),
+    [
+      ['app-web', true, ['preferences']],
+      ['app-db', true, ['preferences']],
+      ['app-cache', true, ['preferences']],
+      ['app-api', true, ['preferences']],
+    ],
+  );
+  assert.deepEqual(p.unchanged, ['app-queue']);
 });
 
 test("the default stack name is the directory's, made a DNS label", () => {
