@@ -19,14 +19,17 @@ export async function serviceHint(
   client: ManagerClient,
   name: string,
   err: unknown,
-  advice: (service: string, replicas: readonly string[]) => string,
+  advice: (service: string, replicas: readonly string[], global: boolean) => string,
 ): Promise<unknown> {
   if (!isNotFound(err, 'task')) return err;
-  const replicas = await client.serviceTasks(name).then(
-    (tasks) => [...tasks].sort((a, b) => a.slot - b.slot).map((t) => printable(t.name)),
+  const found = await Promise.all([client.serviceTasks(name), client.getService(name)]).then(
+    ([tasks, view]) => ({
+      replicas: [...tasks].sort((a, b) => a.slot - b.slot).map((t) => printable(t.name)),
+      global: view.mode === 'global',
+    }),
     () => undefined,
   );
-  return replicas === undefined ? err : new NamesAService(name, advice(printable(name), replicas));
+  return found === undefined ? err : new NamesAService(name, advice(printable(name), found.replicas, found.global));
 }
 
 /** `web-1, web-2 and web-3`, or the first three and how many more. */

@@ -85,9 +85,24 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
       const { serviceHint } = await import('./service-hint.js');
       throw await serviceHint(client, id, err, stopAdvice);
     });
+  // a replica's line says how to run fewer, which depends on its service's mode (asked once a service)
+  const modes = new Map<string, Promise<boolean>>();
+  const line = async (task: ManagerTaskView): Promise<string> => {
+    const service = task.service;
+    if (service === undefined || isTerminal(task.state)) return stoppingLine(task);
+    let global = modes.get(service);
+    if (global === undefined) {
+      global = client.getService(service).then(
+        (s) => s.mode === 'global',
+        () => false,
+      );
+      modes.set(service, global);
+    }
+    return stoppingLine(task, await global);
+  };
   if (ids.length === 1) {
     const task = await stop(ids[0] as string);
-    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : stoppingLine(task));
+    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : await line(task));
     return;
   }
   const stopped: ManagerTaskView[] = [];
@@ -95,7 +110,7 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     try {
       const task = await stop(id);
       stopped.push(task);
-      if (flags.json !== true) process.stdout.write(stoppingLine(task));
+      if (flags.json !== true) process.stdout.write(await line(task));
     } catch (err) {
       const { errorLine } = await import('./error-line.js');
       const line = await errorLine(err);
@@ -108,8 +123,12 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
 }
 
 /** A service named to `stop`: its replicas are the service's to stop. */
-function stopAdvice(service: string): string {
-  return `poseidon service scale ${service} 0 stops its replicas, poseidon service rm ${service} removes it`;
+function stopAdvice(service: string, _replicas: readonly string[], global: boolean): string {
+  // a global service is not scaled: it runs on fewer nodes by a constraint
+  return global
+    ? `poseidon service rm ${service} removes it and its replicas (it is global: a constraint, ` +
+        `poseidon service update ${service} --constraint-add RULE, runs it on fewer nodes)`
+    : `poseidon service scale ${service} 0 stops its replicas, poseidon service rm ${service} removes it`;
 }
 
 /**
@@ -117,7 +136,10 @@ function stopAdvice(service: string): string {
  * Swarm's are, so the line says that and how to run fewer. A task that had ended already says so
  * (and that no restart follows), rather than "stopping".
  */
-export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'>): string {
+export function stoppingLine(
+  task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'>,
+  global = false,
+): string {
   const id = printable(task.id);
   if (isTerminal(task.state)) {
     // the stop marks the reason so that no restart follows; the line says that in words of its own
@@ -128,10 +150,10 @@ export function stoppingLine(task: Pick<ManagerTaskView, 'id' | 'service' | 'sta
   }
   if (task.service === undefined) return `${id} stopping\n`;
   const service = printable(task.service);
-  return (
-    `${id} stopping; a replica of service ${service}, which starts another in its place ` +
-    `(to run fewer: poseidon service scale ${service} N)\n`
-  );
+  const fewer = global
+    ? `to run it on fewer nodes: poseidon service update ${service} --constraint-add RULE`
+    : `to run fewer: poseidon service scale ${service} N`;
+  return `${id} stopping; a replica of service ${service}, which starts another in its place (${fewer})\n`;
 }
 
 /** `poseidon node`. */

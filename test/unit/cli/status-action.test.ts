@@ -11,6 +11,12 @@ test('poseidon stop: a plain task is stopping; a replica says its service replac
     `${id} stopping; a replica of service web, which starts another in its place (to run fewer: poseidon service scale web N)\n`,
   );
   assert.equal(
+    stoppingLine({ id, service: 'agent', ...running }, true),
+    `${id} stopping; a replica of service agent, which starts another in its place ` +
+      '(to run it on fewer nodes: poseidon service update agent --constraint-add RULE)\n',
+    'a global service is not scaled',
+  );
+  assert.equal(
     stoppingLine({ id, service: 'w\u001b[2Jeb', ...running }).includes('\u001b'),
     false,
     'a name is printed escaped',
