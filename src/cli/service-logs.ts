@@ -1,8 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { isNotFound } from '../errors/index.js';
+import { readLines } from '../ndjson/index.js';
 import {
   copy,
   follow,
@@ -15,9 +15,15 @@ import {
 } from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { printable } from './terminal-text.js';
+import { Wakeup } from './wakeup.js';
 
-/** How often --follow asks for the service's tasks, to follow new replicas (a scale, a restart elsewhere). */
+/**
+ * How often --follow asks for the service's tasks, to follow new replicas (a scale, a restart
+ * elsewhere), while the manager's events cannot say when; with them, a replica placed is looked
+ * for at once, and this only catches what a broken stream missed.
+ */
 const LOOK_FOR_NEW_MS = 2_000;
+const LOOK_AGAIN_MS = 15_000;
 
 /**
  * `poseidon service logs NAME`: every replica's output through the manager, each line after
@@ -61,9 +67,11 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
     );
   };
   for (const t of first) start(t, read);
+  const watch = new ServiceWatch(client, name, abort.signal);
   try {
     for (;;) {
-      await sleep(LOOK_FOR_NEW_MS, undefined, { signal: abort.signal });
+      await watch.wake.after(watch.isOpen ? LOOK_AGAIN_MS : LOOK_FOR_NEW_MS);
+      abort.signal.throwIfAborted();
       const now = await client.serviceTasks(name).catch((err: unknown) => {
         if (!isNotFound(err, 'service')) throw err;
         return null;
@@ -81,6 +89,42 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
   }
   await Promise.allSettled(followers);
 }
+
+/**
+ * The manager's events for one service, followed until `signal`: a replica placed or started, or
+ * the service removed, wakes the look for new replicas at once.
+ */
+class ServiceWatch {
+  readonly wake = new Wakeup();
+  #open = false;
+
+  constructor(client: ManagerClient, name: string, signal: AbortSignal) {
+    signal.addEventListener('abort', () => this.wake.fire(), { once: true });
+    // the service's name as its events carry it, for a cheap test before a line is parsed
+    const named = `"service":${JSON.stringify(name)}`;
+    void (async () => {
+      try {
+        const events = await client.events(signal);
+        this.#open = true;
+        for await (const line of readLines(events, signal)) {
+          if (!line.includes(named)) continue;
+          const e = JSON.parse(line) as { type?: unknown; service?: unknown };
+          if (e.service === name && WAKING.has(String(e.type))) this.wake.fire();
+        }
+      } catch {
+        // no stream (or it broke): the look every LOOK_FOR_NEW_MS carries on alone
+      } finally {
+        this.#open = false;
+      }
+    })();
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+}
+
+const WAKING = new Set(['task.scheduled', 'task.started', 'service.removed']);
 
 /** `web-2.1a2b3c4d@worker-1`. */
 function prefixOf(t: ManagerTaskView): string {

@@ -3,6 +3,7 @@ import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
+import { Wakeup } from './wakeup.js';
 
 export class WaitTimedOut extends PoseidonError {
   constructor(id: string, state: string, reason: string, ms: number) {
@@ -131,32 +132,5 @@ export class TaskWatch {
   async close(): Promise<void> {
     this.#abort.abort();
     await this.#done;
-  }
-}
-
-/** A pause that an event can cut short; says which ended it. */
-class Wakeup {
-  #cut: (() => void) | undefined;
-  #pending = false;
-
-  fire(): void {
-    if (this.#cut !== undefined) this.#cut();
-    else this.#pending = true; // came between two pauses: the next one ends at once
-  }
-
-  after(ms: number): Promise<'event' | 'timer'> {
-    if (this.#pending) {
-      this.#pending = false;
-      return Promise.resolve('event');
-    }
-    return new Promise((resolve) => {
-      const end = (why: 'event' | 'timer'): void => {
-        clearTimeout(timer);
-        this.#cut = undefined;
-        resolve(why);
-      };
-      const timer = setTimeout(() => end('timer'), ms);
-      this.#cut = () => end('event');
-    });
   }
 }

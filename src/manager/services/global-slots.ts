@@ -9,8 +9,10 @@ export interface GlobalNode extends ConstrainedNode {
 
 /** A global service's slots as the nodes stand now. */
 export interface GlobalSlots {
-  /** Every node's slot, old ones kept (ServiceRecord.nodeSlots). */
+  /** Every known node's slot, kept while the node is known (ServiceRecord.nodeSlots). */
   nodeSlots: Record<string, number>;
+  /** The highest slot given so far (ServiceRecord.lastSlot). */
+  lastSlot: number;
   /** The slots wanted now, lowest first. */
   slots: number[];
   /** The node each wanted slot is pinned to. */
@@ -28,7 +30,7 @@ export interface GlobalSlots {
  * (the slot's volumes are there), or the next one never used. Pure.
  */
 export function globalSlots(
-  rec: Pick<ServiceRecord, 'spec' | 'nodeSlots' | 'slots'>,
+  rec: Pick<ServiceRecord, 'spec' | 'nodeSlots' | 'slots' | 'lastSlot'>,
   nodes: GlobalNode[],
 ): GlobalSlots {
   const rules = [...(rec.spec.task.constraints ?? []), ...(rec.spec.constraints ?? [])].map((text, i) =>
@@ -36,7 +38,7 @@ export function globalSlots(
   );
   const nodeSlots = { ...rec.nodeSlots };
   const before = new Set(rec.slots ?? []);
-  let next = Math.max(0, ...Object.values(nodeSlots)) + 1;
+  let next = Math.max(rec.lastSlot ?? 0, ...Object.values(nodeSlots)) + 1;
   const nodeOf = new Map<number, string>();
   const left = new Map<number, string>();
   const known = new Set<string>();
@@ -57,9 +59,14 @@ export function globalSlots(
     nodeSlots[node.id] = slot;
     nodeOf.set(slot, node.id);
   }
+  // a node removed from the cluster never comes back under its id: its slot is forgotten (the
+  // record stays small however many nodes come and go), and never given again (its volumes)
   for (const [nodeId, slot] of Object.entries(nodeSlots))
-    if (!known.has(nodeId)) left.set(slot, 'its node left the cluster');
-  return { nodeSlots, slots: [...nodeOf.keys()].sort((a, b) => a - b), nodeOf, left };
+    if (!known.has(nodeId)) {
+      left.set(slot, 'its node left the cluster');
+      delete nodeSlots[nodeId];
+    }
+  return { nodeSlots, lastSlot: next - 1, slots: [...nodeOf.keys()].sort((a, b) => a - b), nodeOf, left };
 }
 
 /** Every node the manager knows, as a global service's slots read it. */

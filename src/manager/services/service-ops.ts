@@ -79,8 +79,8 @@ export class ServiceOps {
       };
       if (spec.mode === 'global') {
         // its slots now, so the answer counts its replicas; the orchestrator's steps keep them current
-        const { nodeSlots, slots } = globalSlots(rec, globalNodes(this.deps.state.nodes));
-        Object.assign(rec, { nodeSlots, slots });
+        const { nodeSlots, slots, lastSlot } = globalSlots(rec, globalNodes(this.deps.state.nodes));
+        Object.assign(rec, { nodeSlots, slots, lastSlot });
       }
       return { rec, event: { type: 'service.created', replicas: wantedSlots(rec).length } };
     });

@@ -148,7 +148,7 @@ export class ServiceOrchestrator {
       const g = globalSlots(rec, nodes);
       ({ left, nodeOf } = g);
       if (!sameSlots(rec, g)) {
-        placed = { ...rec, nodeSlots: g.nodeSlots, slots: g.slots, updatedAt: nowIso };
+        placed = { ...rec, nodeSlots: g.nodeSlots, slots: g.slots, lastSlot: g.lastSlot, updatedAt: nowIso };
         this.deps.log.info({ service: rec.name, slots: g.slots.length }, 'global service follows the nodes');
       }
     }
@@ -213,8 +213,9 @@ function nodeKey(rec: NodeRecord): string {
   return JSON.stringify([rec.name, rec.availability ?? 'active', nodeLabels(rec) ?? {}]);
 }
 
-function sameSlots(rec: ServiceRecord, g: { nodeSlots: Record<string, number>; slots: number[] }): boolean {
+function sameSlots(rec: ServiceRecord, g: { nodeSlots: Record<string, number>; slots: number[]; lastSlot: number }) {
   return (
+    (rec.lastSlot ?? 0) === g.lastSlot &&
     JSON.stringify(rec.slots ?? []) === JSON.stringify(g.slots) &&
     JSON.stringify(rec.nodeSlots ?? {}) === JSON.stringify(g.nodeSlots)
   );

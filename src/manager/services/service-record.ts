@@ -21,12 +21,16 @@ export interface ServiceRecord {
   /** The latest rollout; kept after it ends, so a view says how it ended. */
   update: UpdateRecord | null;
   /**
-   * A global service's slot on each node that took one: kept when the node leaves, so a node that
-   * comes back gets its slot, and the slot's volumes, again. Written by the orchestrator's steps.
+   * A global service's slot on each node that took one: kept while the node is in the cluster
+   * (drained, paused, down, or not meeting the constraints now), so a node that comes back gets
+   * its slot, and the slot's volumes, again; forgotten when the node is removed. Written by the
+   * orchestrator's steps.
    */
   nodeSlots?: Record<string, number>;
   /** A global service's slots wanted now (those of the nodes that take a replica now), lowest first. */
   slots?: number[];
+  /** A global service's highest slot so far: a new node gets the next (a removed node's is never given again). */
+  lastSlot?: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -212,6 +212,9 @@ test('globalSlots: a node keeps its slot across leaving and coming back; new nod
   const back = globalSlots({ spec: parsed, ...drained }, [node('a'), node('c')]);
   assert.deepEqual(back.slots, [1, 3], 'a is back in slot 1');
   assert.equal(back.left.get(2), 'its node left the cluster');
+  assert.deepEqual(back.nodeSlots, { a: 1, c: 3 }, 'a removed node is forgotten');
+  const joined = globalSlots({ spec: parsed, ...back }, [node('a'), node('c'), node('e')]);
+  assert.equal(joined.nodeSlots['e'], 4, "a removed node's slot is never given again");
   const paused = globalSlots({ spec: parsed, ...back }, [node('a', 'pause'), node('c'), node('d', 'pause')]);
   assert.deepEqual(paused.slots, [1, 3], 'a paused node keeps its slot; a new paused one gets none');
 });
