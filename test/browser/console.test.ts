@@ -207,6 +207,18 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'scale', 'service-page');
   });
 
+  test('a global service says so on the overview and on its page, which offers no scale', async () => {
+    await c.client.createService(serviceSpec(c, 'agent', { mode: 'global' }, { command: ['sleep', '600'] }));
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await waitForText(page, /agent\s+2\/2\s+global/);
+    await (await page.waitForSelector('a[href="#/services/agent"]'))?.click();
+    await waitForText(page, 'Global: one replica on each node that meets its constraints, so it is not scaled.');
+    assert.equal(await page.$('#scale-replicas'), null, 'no scale control');
+    await accessible(page, 'the page of a global service');
+    await c.client.removeService('agent');
+  });
+
   test("follow a task's logs", async () => {
     const talker = await c.client.submit(
       c.task('talker', { command: ['sh', '-c', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.3; done'] }),
