@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { poolConnections } from '../src/client/index.js';
-import { FakeWorker, type HeartbeatCounts } from './fake-worker.js';
+import { FAKE_WORKER_CAPACITY, FakeWorker, type HeartbeatCounts } from './fake-worker.js';
 import { ReferenceStore } from './reference-store.js';
 
 const { values } = parseArgs({
@@ -40,6 +40,8 @@ for (let i = 0; i < count; i++) {
     new FakeWorker({
       name: `${values['name-prefix']}-${String(i).padStart(3, '0')}`,
       recordDriverCalls: false,
+      // as `poseidon worker` on a host of the cores it offers: twice its cores at once
+      startConcurrency: 2 * FAKE_WORKER_CAPACITY.cpuCores,
       store: new ReferenceStore(), // a copy per write would be most of a fake worker's cost
       onDispatch: (taskId) => {
         if (seen.has(taskId)) return;

@@ -4,6 +4,7 @@ import { PoseidonError } from '../errors/index.js';
 import { STOPPED_ON_REQUEST, TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
 import { setAddress, type WorkerTaskRecord } from './record.js';
+import type { LineSpot } from './pacer.js';
 import type { StartPacer } from './start-pacer.js';
 import type { TaskBook } from './task-book.js';
 import type { TaskFiles } from './task-files.js';
@@ -35,13 +36,37 @@ export interface LaunchOptions {
 }
 
 /**
+ * One start under way: its place in the pacer's line while it waits, and once its turn came, the
+ * signal that aborts its engine calls (made only then: most starts are never cancelled).
+ */
+class Start implements LineSpot {
+  leave: ((reason: unknown) => void) | undefined = undefined;
+  #controller: AbortController | undefined;
+  cancelled = false;
+
+  /** The signal of the engine calls, made at the start's turn. */
+  signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.cancelled) this.#controller.abort();
+    return this.#controller.signal;
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.leave?.(new DOMException('the start was cancelled', 'AbortError'));
+    this.#controller?.abort();
+  }
+}
+
+/**
  * Starts containers in the background, paced (StartPacer), one start per task at a time, and
  * records each as it ends: Running, or Failed with the engine's reason. A start can be cancelled
  * (the task was removed meanwhile); a container that exited before its start was recorded is
  * finished at once.
  */
 export class ContainerStarts {
-  readonly #starts = new Map<string, AbortController>();
+  readonly #starts = new Map<string, Start>();
   /** Exits seen before the start that made the container was recorded. */
   readonly #earlyExits = new Set<string>();
 
@@ -54,7 +79,7 @@ export class ContainerStarts {
 
   /** Stops the task's start, if one is under way: the task was removed. */
   cancel(taskId: string): void {
-    this.#starts.get(taskId)?.abort();
+    this.#starts.get(taskId)?.cancel();
   }
 
   /** The engine said this container exited, but no record names it yet: its start finishes it. */
@@ -64,21 +89,21 @@ export class ContainerStarts {
 
   /** Starts the record's container in the background. */
   launch(rec: WorkerTaskRecord, how: LaunchOptions = { fresh: false, replaces: null }): void {
-    const controller = new AbortController();
-    this.#starts.set(rec.request.id, controller);
+    const start = new Start();
+    this.#starts.set(rec.request.id, start);
     this.deps.track(
-      this.#run(rec, controller.signal, how.fresh).finally(() => {
+      this.#run(rec, start, how.fresh).finally(() => {
         // never the container the start just recorded (an engine may hand out the same id again)
         if (how.replaces !== null && how.replaces !== rec.containerId)
           this.deps.track(this.deps.driver.remove(how.replaces));
         // an earlier generation's files go with its container
         if (rec.request.files !== undefined) this.deps.track(this.deps.files.release(rec.request.id, rec.generation));
-        if (this.#starts.get(rec.request.id) === controller) this.#starts.delete(rec.request.id);
+        if (this.#starts.get(rec.request.id) === start) this.#starts.delete(rec.request.id);
       }),
     );
   }
 
-  async #run(rec: WorkerTaskRecord, signal: AbortSignal, fresh: boolean): Promise<void> {
+  async #run(rec: WorkerTaskRecord, start: Start, fresh: boolean): Promise<void> {
     const { book, driver, log } = this.deps;
     const id = rec.request.id;
     const began = performance.now();
@@ -87,28 +112,29 @@ export class ContainerStarts {
     // waiting its turn when the worker stops stays Scheduled; the next start's resync launches it.
     const { stopping } = this.deps;
     try {
-      container = await this.deps.pacer.run(
+      container = await this.deps.pacer.runFrom(
+        start,
         // a task without secrets or configs goes straight to the engine: no step of its own
         rec.request.files === undefined
-          ? () => driver.start(rec.request, { generation: rec.generation, signal, fresh })
+          ? () => driver.start(rec.request, { generation: rec.generation, signal: start.signal(), fresh })
           : async () => {
+              const signal = start.signal();
               const files = await this.deps.files.prepare(rec.request, rec.generation);
               return driver.start(rec.request, { generation: rec.generation, signal, fresh, files });
             },
-        signal,
         stopping,
       );
     } catch (err) {
       // the worker stopped before its turn came
-      if (stopping.aborted && err === stopping.reason && !signal.aborted) return;
-      if (err instanceof DriverUnreachable && !signal.aborted) {
+      if (stopping.aborted && err === stopping.reason && !start.cancelled) return;
+      if (err instanceof DriverUnreachable && !start.cancelled) {
         // the node's problem, not the task's: it stays Scheduled and starts once the engine is back
         this.deps.engineLost(err.message);
         log.info({ taskId: id }, 'task waits for the container engine');
         return;
       }
       // an abort is remove() stopping this start, while it waited its turn or mid-call: expected
-      if (!(err instanceof PoseidonError) && !signal.aborted)
+      if (!(err instanceof PoseidonError) && !start.cancelled)
         log.error({ err, taskId: id }, 'container start failed unexpectedly');
       const reason = err instanceof PoseidonError ? err.message : `container could not be started: ${String(err)}`;
       await book.lock.run(id, async () => {

@@ -1,10 +1,21 @@
 /** One call waiting for a turn. */
 interface Waiter {
   readonly signals: readonly AbortSignal[];
+  readonly spot: LineSpot | undefined;
   readonly go: () => void;
   readonly fail: (reason: unknown) => void;
   /** It left the line (its turn came, or a signal aborted): skipped where it still sits in the queue. */
   gone: boolean;
+}
+
+/**
+ * A call's place in line, for an owner that may take it back: while the call waits, the pacer
+ * sets `leave`, which takes it out of line and rejects its run with the reason given. Cheaper
+ * than an AbortSignal of its own for each call: a container start is cancelled rarely, and a
+ * signal costs its start an EventTarget and a listener added and removed.
+ */
+export interface LineSpot {
+  leave: ((reason: unknown) => void) | undefined;
 }
 
 /** The waiters that share one signal, and the one listener the signal has for all of them. */
@@ -55,8 +66,13 @@ export class Pacer {
    * runs then. (Several signals rather than one AbortSignal.any: that costs a container start
    * more than the rest of its bookkeeping, and its listeners live until collected.)
    */
-  async run<T>(call: () => Promise<T>, ...signals: AbortSignal[]): Promise<T> {
-    await this.#turn(signals);
+  run<T>(call: () => Promise<T>, ...signals: AbortSignal[]): Promise<T> {
+    return this.runFrom(undefined, call, ...signals);
+  }
+
+  /** As run, and while the call waits its turn, `spot.leave` takes it out of line. */
+  async runFrom<T>(spot: LineSpot | undefined, call: () => Promise<T>, ...signals: AbortSignal[]): Promise<T> {
+    await this.#turn(signals, spot);
     try {
       return await call();
     } finally {
@@ -64,7 +80,7 @@ export class Pacer {
     }
   }
 
-  #turn(signals: readonly AbortSignal[]): Promise<void> {
+  #turn(signals: readonly AbortSignal[], spot: LineSpot | undefined): Promise<void> {
     for (const signal of signals) signal.throwIfAborted();
     if (this.#active < this.concurrency) {
       this.#active += 1;
@@ -72,10 +88,16 @@ export class Pacer {
     }
     return new Promise((resolve, reject) => {
       // the turn is handed over by #release, already counted as active
-      const waiter: Waiter = { signals, go: resolve, fail: reject, gone: false };
+      const waiter: Waiter = { signals, spot, go: resolve, fail: reject, gone: false };
       this.#queue.push(waiter);
       this.#waiting += 1;
       for (const signal of signals) this.#watch(signal).waiters.add(waiter);
+      if (spot !== undefined) {
+        spot.leave = (reason) => {
+          this.#leave(waiter);
+          reject(reason);
+        };
+      }
     });
   }
 
@@ -102,6 +124,7 @@ export class Pacer {
     if (waiter.gone) return;
     waiter.gone = true;
     this.#waiting -= 1;
+    if (waiter.spot !== undefined) waiter.spot.leave = undefined;
     for (const signal of waiter.signals) {
       const watched = this.#watched.get(signal);
       if (watched === undefined) continue;

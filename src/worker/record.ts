@@ -25,7 +25,8 @@ export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: 
 
 export function toView(r: WorkerTaskRecord): WorkerTaskView {
   const q = r.request;
-  const bound = new Map(r.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p.hostPort]));
+  const bound =
+    q.ports.length === 0 ? undefined : new Map(r.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p.hostPort]));
   return {
     id: q.id,
     name: q.name,
@@ -38,7 +39,7 @@ export function toView(r: WorkerTaskRecord): WorkerTaskView {
     reason: r.reason,
     ports: q.ports.map((p) => ({
       container: p.containerPort,
-      host: bound.get(`${p.containerPort}/${p.protocol}`) ?? 0,
+      host: bound?.get(`${p.containerPort}/${p.protocol}`) ?? 0,
       protocol: p.protocol,
     })),
     cpu: q.cpuCores,

@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import type { ContainerState, Driver, ExecRun, StartOptions } from '../../../src/driver/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
+import type { LineSpot } from '../../../src/worker/pacer.js';
 import { DEFAULT_START_CONCURRENCY, StartPacer } from '../../../src/worker/start-pacer.js';
 import { Worker, type WorkerTaskRecord } from '../../../src/worker/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
@@ -104,6 +105,31 @@ describe('StartPacer', () => {
 
     starts.finish('first');
     await flush();
+    starts.finish('last');
+    assert.equal(await first, 'first');
+    assert.equal(await last, 'last');
+    assert.deepEqual(starts.order, ['first', 'last']);
+    assert.equal(pacer.active, 0);
+  });
+
+  test('a spot taken back while waiting leaves the line; once the turn came it has no leave', async () => {
+    const pacer = new StartPacer(1);
+    const starts = new HeldStarts();
+    const first = pacer.run(starts.start('first'));
+    const spot: LineSpot = { leave: undefined };
+    const removed = pacer.runFrom(spot, starts.start('removed'));
+    const kept: LineSpot = { leave: undefined };
+    const last = pacer.runFrom(kept, starts.start('last'));
+    await flush();
+    assert.equal(typeof spot.leave, 'function', 'a waiting call can be taken out of line');
+    spot.leave?.(new Error('task removed'));
+    await assert.rejects(removed, /task removed/);
+    assert.equal(spot.leave, undefined);
+    assert.equal(pacer.waiting, 1);
+
+    starts.finish('first');
+    await flush();
+    assert.equal(kept.leave, undefined, 'a call whose turn came is no longer in line');
     starts.finish('last');
     assert.equal(await first, 'first');
     assert.equal(await last, 'last');
