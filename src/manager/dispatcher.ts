@@ -21,8 +21,16 @@ export const STOP_CALL_MARGIN_MS = 15_000;
  * How long a stop call to the node waits: the worker answers once the container is gone, which
  * for a container that ignores SIGTERM (a shell or `sleep` as PID 1) is its whole stop grace.
  */
-export function stopCallTimeoutMs(node: Pick<NodeEntry['record'], 'stopGraceSeconds'>): number {
-  return (node.stopGraceSeconds ?? ASSUMED_STOP_GRACE_S) * 1_000 + STOP_CALL_MARGIN_MS;
+export function stopCallTimeoutMs(
+  node: Pick<NodeEntry['record'], 'stopGraceSeconds'>,
+  taskGraceMs: number | undefined = undefined,
+): number {
+  // a task's own grace is whole seconds to the engine (a part of one is waited in full)
+  const graceMs =
+    taskGraceMs === undefined
+      ? (node.stopGraceSeconds ?? ASSUMED_STOP_GRACE_S) * 1_000
+      : Math.ceil(taskGraceMs / 1_000) * 1_000;
+  return graceMs + STOP_CALL_MARGIN_MS;
 }
 
 /** What the dispatcher's calls came to; the manager's other parts act on each. */
@@ -57,6 +65,8 @@ export class Dispatcher {
       outcomes: DispatchOutcomes;
       /** Keeps a background call where stop() waits for it. */
       track(p: Promise<unknown>): void;
+      /** The task's own stop grace (its stopGracePeriod), when it has one: a stop call waits that long more. */
+      stopGraceMs?(taskId: string): number | undefined;
     },
   ) {
     this.#batches = new StartBatches({
@@ -125,7 +135,7 @@ export class Dispatcher {
     this.deps.track(
       this.deps
         .workerClient(node.record.url)
-        .stopTask(taskId, { timeoutMs: stopCallTimeoutMs(node.record) })
+        .stopTask(taskId, { timeoutMs: stopCallTimeoutMs(node.record, this.deps.stopGraceMs?.(taskId)) })
         .then(
           (view: WorkerTaskView) => this.deps.outcomes.reported(nodeId, [toReport(view)]),
           async (err: unknown) => {
@@ -161,7 +171,7 @@ export class Dispatcher {
     const node = this.deps.nodes.get(nodeId);
     if (node === undefined) return;
     this.deps.log.warn({ taskId, nodeId, generation, why }, 'stopping a copy the node no longer owns');
-    const timeoutMs = stopCallTimeoutMs(node.record);
+    const timeoutMs = stopCallTimeoutMs(node.record, this.deps.stopGraceMs?.(taskId));
     this.deps.track(this.deps.workerClient(node.record.url).stopTask(taskId, { generation, timeoutMs }));
   }
 

@@ -131,6 +131,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     log,
     metrics,
     track: (p) => background.track(p),
+    stopGraceMs: (taskId) => state.task(taskId)?.request.stopGraceMs,
     outcomes: {
       reported: (nodeId, reports): Promise<void> => intake.apply(nodeId, reports, false),
       refused: (nodeId, taskId, generation, why) => intake.refused(nodeId, taskId, generation, why),

@@ -21,7 +21,8 @@ import {
 } from './limits.js';
 import { isDnsLabel, isLegacyName, NAME_RULE } from './name.js';
 import { parseConstraint } from './constraint.js';
-import { TaskSpec } from './spec.js';
+import { TaskSpec, USER_PATTERN } from './spec.js';
+import { normalStopSignal, STOP_SIGNAL_RULE } from './stop-signal.js';
 import { compile } from './validate.js';
 import { isHostPathAllowed, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
@@ -81,6 +82,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   const diskBytes = spec.disk === undefined ? 0 : parseQuantity(f('disk'), spec.disk);
   const ports = parsePorts(spec, f);
   checkSize(f('command'), spec.command ?? [], 'arguments', MAX_COMMAND_BYTES);
+  checkSize(f('entrypoint'), spec.entrypoint ?? [], 'arguments', MAX_COMMAND_BYTES);
   checkSize(f('healthCheck.command'), spec.healthCheck?.command ?? [], 'arguments', MAX_COMMAND_BYTES);
   checkRecord(f('env'), spec.env ?? {}, 'variables', MAX_ENV_VARS, MAX_ENV_BYTES);
   checkRecord(f('labels'), spec.labels ?? {}, 'labels', MAX_LABELS, MAX_LABELS_BYTES);
@@ -101,6 +103,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   // set only when asked for, so a task without them (and every record stored before them) is alike
   if (cpuLimitCores > 0) request.cpuLimitCores = cpuLimitCores;
   if (spec.pidsLimit !== undefined) request.pidsLimit = spec.pidsLimit;
+  parseProcessOptions(spec, request, f);
   if (spec.exclusive === true) request.exclusive = true;
   if (spec.imageHealthCheck === false) request.imageHealthCheck = false;
   const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f(`constraints.${i}`), c));
@@ -118,6 +121,39 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
     });
   }
   return request;
+}
+
+/** How the container's process runs and stops: entrypoint, user, workdir, stop signal and grace, a read-only root. */
+function parseProcessOptions(spec: TaskSpec, request: TaskRequest, f: (name: string) => string): void {
+  if (spec.entrypoint !== undefined) request.entrypoint = spec.entrypoint;
+  if (spec.user !== undefined) {
+    if (!new RegExp(USER_PATTERN).test(spec.user))
+      throw new InvalidField(
+        f('user'),
+        `must be USER or USER:GROUP, such as "1000:1000" (got ${JSON.stringify(spec.user).slice(0, 80)})`,
+      );
+    request.user = spec.user;
+  }
+  if (spec.workdir !== undefined) {
+    if (!spec.workdir.startsWith('/') || spec.workdir.includes('\0'))
+      throw new InvalidField(
+        f('workdir'),
+        `must be an absolute path in the container, such as /app (got ${JSON.stringify(spec.workdir).slice(0, 80)})`,
+      );
+    request.workdir = spec.workdir;
+  }
+  if (spec.stopSignal !== undefined) {
+    const signal = normalStopSignal(spec.stopSignal);
+    if (signal === undefined)
+      throw new InvalidField(
+        f('stopSignal'),
+        `${STOP_SIGNAL_RULE} (got ${JSON.stringify(spec.stopSignal).slice(0, 40)})`,
+      );
+    request.stopSignal = signal;
+  }
+  if (spec.stopGracePeriod !== undefined)
+    request.stopGraceMs = parseDuration(f('stopGracePeriod'), spec.stopGracePeriod);
+  if (spec.readOnlyRootfs === true) request.readOnlyRootfs = true;
 }
 
 function hostPathRefusal(path: string, allowed: readonly string[]): string {

@@ -51,6 +51,18 @@ export interface TaskRequest {
   image: string;
   /** Empty: the image's own command. */
   command: string[];
+  /** Replaces the image's ENTRYPOINT ([]: none, the command runs alone); absent: the image's. */
+  entrypoint?: string[];
+  /** USER or USER:GROUP the process runs as; absent: the image's. */
+  user?: string;
+  /** The process's working directory; absent: the image's. */
+  workdir?: string;
+  /** What a stop sends first, as Docker takes it ("SIGINT", or a number); absent: the image's, else SIGTERM. */
+  stopSignal?: string;
+  /** How long a stop waits after the signal before SIGKILL; absent: the worker's --stop-grace. */
+  stopGraceMs?: number;
+  /** The root filesystem is read-only. */
+  readOnlyRootfs?: boolean;
   env: Record<string, string>;
   /** 0: no limit. */
   cpuCores: number;
@@ -99,6 +111,12 @@ export const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 export function toSpec(r: TaskRequest): TaskSpec {
   const spec: TaskSpec = { id: r.id, name: r.name, image: r.image };
   if (r.command.length > 0) spec.command = r.command;
+  if (r.entrypoint !== undefined) spec.entrypoint = r.entrypoint;
+  if (r.user !== undefined) spec.user = r.user;
+  if (r.workdir !== undefined) spec.workdir = r.workdir;
+  if (r.stopSignal !== undefined) spec.stopSignal = r.stopSignal;
+  if (r.stopGraceMs !== undefined) spec.stopGracePeriod = r.stopGraceMs;
+  if (r.readOnlyRootfs === true) spec.readOnlyRootfs = true;
   if (Object.keys(r.env).length > 0) spec.env = r.env;
   if (r.cpuCores > 0) spec.cpu = r.cpuCores;
   if (r.cpuLimitCores !== undefined && r.cpuLimitCores > 0) spec.cpuLimit = r.cpuLimitCores;

@@ -11,6 +11,7 @@ import {
 } from './limits.js';
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
+import { STOP_SIGNAL_RULE } from './stop-signal.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
@@ -159,6 +160,14 @@ export const Constraint = hinted(
   'must be a rule such as "node.labels.zone == a" or "node.name != n2"',
 );
 export const MAX_CONSTRAINTS = 32;
+
+/** Who the container's process runs as: a user, and a group, each by name or number (`docker run -u`). */
+export const USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
+const User = hinted(
+  Type.String({ pattern: USER_PATTERN }),
+  'must be USER or USER:GROUP, each a name or a number, such as "1000:1000" or "nobody"',
+);
+const StopSignal = hinted(Type.String({ minLength: 1, maxLength: 16 }), STOP_SIGNAL_RULE);
 export const MAX_VOLUMES = 32;
 
 export const TaskSpec = Type.Object(
@@ -167,6 +176,21 @@ export const TaskSpec = Type.Object(
     name: TaskName,
     image: Type.String({ minLength: 1, maxLength: 255 }),
     command: Type.Optional(Command),
+    // replaces the image's ENTRYPOINT; [] runs the command alone
+    entrypoint: Type.Optional(Command),
+    user: Type.Optional(User),
+    workdir: Type.Optional(
+      hinted(
+        Type.String({ pattern: '^/', maxLength: 4096 }),
+        'must be an absolute path in the container, such as /app',
+      ),
+    ),
+    // what a stop sends first (SIGTERM when absent), and how long it waits before SIGKILL (absent:
+    // the worker's --stop-grace)
+    stopSignal: Type.Optional(StopSignal),
+    stopGracePeriod: Type.Optional(Duration),
+    // the container's root filesystem is read-only (its volumes, secrets and configs are as they are)
+    readOnlyRootfs: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
     env: Type.Optional(
       hinted(
         Type.Record(Type.String({ pattern: '^[^=\\0]+$', maxLength: 1024 }), Text, { maxProperties: MAX_ENV_VARS }),

@@ -6,7 +6,7 @@ import { TaskState } from '../task/index.js';
 import { HealthMonitor, type CheckOutcome } from './health/health-monitor.js';
 import { createProbers } from './health/probers.js';
 import type { WorkerMetrics } from './metrics.js';
-import type { WorkerTaskRecord } from './record.js';
+import { stopGraceOf, type WorkerTaskRecord } from './record.js';
 import type { TaskBook } from './task-book.js';
 
 export interface HealthVerdictsDeps {
@@ -196,7 +196,7 @@ export class HealthVerdicts {
     let exitCode: number | null;
     try {
       book.markOwnStop(containerId);
-      await driver.stop(containerId, this.deps.stopGraceSeconds);
+      await driver.stop(containerId, stopGraceOf(rec.request, this.deps.stopGraceSeconds));
       exitCode = (await driver.inspect(containerId))?.exitCode ?? null;
       await driver.remove(containerId);
     } catch (err) {

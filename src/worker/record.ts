@@ -67,3 +67,8 @@ export function exitReason(exitCode: number, oomKilled: boolean, memoryBytes: nu
   if (exitCode === 143) return 'exited with code 143 (terminated by SIGTERM)';
   return `exited with code ${exitCode}`;
 }
+
+/** How long a stop waits after its signal: the task's stopGracePeriod (whole seconds, rounded up), or the worker's. */
+export function stopGraceOf(request: Pick<TaskRequest, 'stopGraceMs'>, workerGraceSeconds: number): number {
+  return request.stopGraceMs === undefined ? workerGraceSeconds : Math.ceil(request.stopGraceMs / 1000);
+}

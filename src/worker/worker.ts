@@ -21,7 +21,7 @@ import { ContainerStarts } from './container-starts.js';
 import { WorkerStopping } from './errors.js';
 import { HealthVerdicts } from './health-verdicts.js';
 import { WorkerMetrics } from './metrics.js';
-import { NO_HEALTH, toView, type WorkerTaskRecord } from './record.js';
+import { NO_HEALTH, stopGraceOf, toView, type WorkerTaskRecord } from './record.js';
 import { EngineHealth } from './engine-health.js';
 import { EngineRecovery, type OwnershipSource } from './engine-recovery.js';
 import { Resync } from './resync.js';
@@ -309,7 +309,7 @@ export class Worker {
       this.#health.stop(id); // a check failing while the container stops must not count
       let exitCode = rec.exitCode;
       if (rec.containerId !== null) {
-        await this.deps.driver.stop(rec.containerId, this.deps.stopGraceSeconds);
+        await this.deps.driver.stop(rec.containerId, stopGraceOf(rec.request, this.deps.stopGraceSeconds));
         exitCode = (await this.deps.driver.inspect(rec.containerId))?.exitCode ?? exitCode;
         await this.deps.driver.remove(rec.containerId);
       }

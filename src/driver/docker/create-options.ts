@@ -59,6 +59,12 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     name: `poseidon-${task.name}-${task.id.slice(0, 8)}-${ctx.generation}`,
     Image: task.image,
     ...(task.command.length > 0 ? { Cmd: task.command } : {}),
+    // [""] is how the Engine API takes "no entrypoint" (docker run --entrypoint "")
+    ...(task.entrypoint === undefined ? {} : { Entrypoint: task.entrypoint.length > 0 ? task.entrypoint : [''] }),
+    ...(task.user === undefined ? {} : { User: task.user }),
+    ...(task.workdir === undefined ? {} : { WorkingDir: task.workdir }),
+    ...(task.stopSignal === undefined ? {} : { StopSignal: task.stopSignal }),
+    ...(task.stopGraceMs === undefined ? {} : { StopTimeout: stopGraceSeconds(task.stopGraceMs) }),
     // a check of its own replaces its image's HEALTHCHECK (the engine need not run that one too),
     // and imageHealthCheck: false turns it off
     ...(task.healthCheck === null && task.imageHealthCheck !== false ? {} : { Healthcheck: { Test: ['NONE'] } }),
@@ -89,6 +95,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       ...(task.memoryBytes > 0 ? { Memory: task.memoryBytes, MemorySwap: task.memoryBytes } : {}),
       ...(hasMounts(task, ctx) ? { Mounts: [...mountsOf(task), ...fileMounts(ctx.files ?? [])] } : {}),
       PidsLimit: task.pidsLimit ?? DEFAULT_PIDS_LIMIT,
+      ...(task.readOnlyRootfs === true ? { ReadonlyRootfs: true } : {}),
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
       // An init process as PID 1 forwards SIGTERM and reaps zombies: a plain `sleep` as PID 1
@@ -98,6 +105,11 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       RestartPolicy: { Name: 'no' },
     },
   };
+}
+
+/** Docker counts a stop's grace in whole seconds: a part of one is waited in full. */
+export function stopGraceSeconds(ms: number): number {
+  return Math.ceil(ms / 1000);
 }
 
 function hasMounts(task: TaskRequest, ctx: CreateContext): boolean {
