@@ -167,8 +167,8 @@ export class FakeDriver implements Driver {
     return stateOf(c);
   }
 
-  async stop(containerId: string, _graceSeconds: number): Promise<void> {
-    await this.#enter('stop', [containerId]);
+  async stop(containerId: string, graceSeconds: number): Promise<void> {
+    await this.#enter('stop', [containerId, graceSeconds]);
     const c = this.#containers.get(containerId);
     if (c?.running !== true) return;
     this.#emit({ kind: 'killed', containerId: c.id, taskId: c.taskId, signal: 'SIGTERM' });
