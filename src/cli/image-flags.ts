@@ -6,8 +6,9 @@ import { collect } from './repeatable.js';
 // reads them). Names and help only, so defining the commands stays light.
 
 /**
- * Adds -e, -p, --expose, -v, -l, --secret, --config, --constraint, --cpu, --memory, --restart and
- * --health-* (not --name: each command says what it names).
+ * Adds -e, -p, --expose, -v, -l, --secret, --config, --constraint, --cpu, --memory, --restart, the
+ * process flags (--entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name: each
+ * command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
@@ -41,7 +42,10 @@ export function withImageFlags(cmd: Command): Command {
       '--restart <policy>',
       'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',
     );
-  return withHealthFlags(cmd).option('--no-healthcheck', "turn off the image's own HEALTHCHECK");
+  return withHealthFlags(withProcessFlags(cmd, 'image')).option(
+    '--no-healthcheck',
+    "turn off the image's own HEALTHCHECK",
+  );
 }
 
 /** `--health-cmd` and its settings, as `docker run` and `docker service create|update` take them. */
@@ -52,4 +56,34 @@ export function withHealthFlags(cmd: Command): Command {
     .option('--health-timeout <duration>', 'how long one check may take (default 30s, at most the interval)')
     .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')
     .option('--health-start-period <duration>', 'failures in this long after the start do not count');
+}
+
+/**
+ * How the container's process runs and stops, as `docker run` and `docker service create|update`
+ * spell them; `service update` (`'update'`) takes --no-read-only too, and "" as the image's own.
+ */
+export function withProcessFlags(cmd: Command, kind: 'image' | 'update'): Command {
+  const image = kind === 'image';
+  const again = image ? '' : `; "" for the image's`;
+  const graceAgain = image ? '' : `; "" for the worker's`;
+  cmd
+    .option(
+      '--entrypoint <command line>',
+      `in place of the image's ENTRYPOINT, split into words as a shell would; "" for none (the command alone)`,
+    )
+    .option('-u, --user <USER[:GROUP]>', `run as this user, and group (each a name or number)${again}`)
+    .option('-w, --workdir <path>', `the process's working directory, an absolute path${again}`)
+    .option(
+      '--stop-signal <signal>',
+      `what a stop sends first, such as SIGINT (default the image's STOPSIGNAL, else SIGTERM)${again}`,
+    )
+    .option(
+      '--stop-grace-period <duration>',
+      `how long a stop waits for the process before SIGKILL (default the worker's --stop-grace)${graceAgain}`,
+    )
+    .option(
+      '--read-only',
+      "mount the container's root filesystem read-only (volumes, secrets and configs as they are)",
+    );
+  return image ? cmd : cmd.option('--no-read-only', 'a writable root filesystem again');
 }

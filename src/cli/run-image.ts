@@ -3,10 +3,12 @@ import { existsSync, statSync } from 'node:fs';
 import { Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composeExpose, composePorts } from '../compose/ports.js';
+import { splitShellWords } from '../compose/shell-words.js';
 import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
+import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
 import type { PortSpec } from '../task/index.js';
 
 // `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
@@ -26,6 +28,13 @@ export interface RunImageFlags {
   cpu?: string;
   memory?: string;
   restart?: string;
+  entrypoint?: string;
+  user?: string;
+  workdir?: string;
+  stopSignal?: string;
+  stopGracePeriod?: string;
+  /** `--read-only`; `service update --no-read-only` gives false. */
+  readOnly?: boolean;
   healthCmd?: string;
   healthInterval?: string;
   healthTimeout?: string;
@@ -70,6 +79,12 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['cpu', '--cpu'],
   ['memory', '--memory'],
   ['restart', '--restart'],
+  ['entrypoint', '--entrypoint'],
+  ['user', '--user'],
+  ['workdir', '--workdir'],
+  ['stopSignal', '--stop-signal'],
+  ['stopGracePeriod', '--stop-grace-period'],
+  ['readOnly', '--read-only'],
   ['healthCmd', '--health-cmd'],
   ['healthInterval', '--health-interval'],
   ['healthTimeout', '--health-timeout'],
@@ -86,10 +101,10 @@ export function runTarget(target: string): 'file' | 'image' {
 
 /** The image flags given, by their names: a task file cannot take them. */
 export function imageFlagsGiven(flags: RunImageFlags): string[] {
-  return IMAGE_FLAGS.filter(([key]) => {
+  return IMAGE_FLAGS.filter(([key, flag]) => {
     const v = flags[key];
-    // a negated flag is there when false
-    return Array.isArray(v) ? v.length > 0 : typeof v === 'boolean' ? !v : v !== undefined;
+    // a negated flag (--no-healthcheck) is there when false, another when true
+    return Array.isArray(v) ? v.length > 0 : typeof v === 'boolean' ? v !== flag.startsWith('--no-') : v !== undefined;
   }).map(([, flag]) => flag);
 }
 
@@ -125,6 +140,9 @@ export function imageTemplate(
     );
   const spec: Record<string, unknown> = { image };
   if (command.length > 0) spec.command = [...command];
+  // "" (the image's own) is no field at all here
+  for (const [field, value] of Object.entries(processFieldsOf(flags)))
+    if (value !== null && value !== false) spec[field] = value;
   const vars = pairs('--env', flags.env, env);
   if (vars !== undefined) spec.env = vars;
   const labels = pairs('--label', flags.label);
@@ -147,6 +165,69 @@ export function imageTemplate(
     spec.imageHealthCheck = false; // as docker run's: the image's HEALTHCHECK is not run
   }
   return spec;
+}
+
+/**
+ * The task's process fields the flags give (entrypoint, user, workdir, stopSignal,
+ * stopGracePeriod in ms, readOnlyRootfs), each checked naming its flag. null where "" asks for
+ * the image's own (or, for the grace, the worker's); `service update` deletes those fields.
+ */
+export interface ProcessFields {
+  entrypoint?: string[];
+  user?: string | null;
+  workdir?: string | null;
+  stopSignal?: string | null;
+  stopGracePeriod?: number | null;
+  readOnlyRootfs?: boolean;
+}
+
+/**
+ * src/task/spec.ts's USER_PATTERN, which the CLI does not import: spec.ts loads TypeBox. A unit
+ * test (run-image.test.ts) keeps the two the same.
+ */
+export const CLI_USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
+const USER = new RegExp(CLI_USER_PATTERN);
+
+export function processFieldsOf(flags: Omit<RunImageFlags, 'name'>): ProcessFields {
+  const out: ProcessFields = {};
+  if (flags.entrypoint !== undefined) {
+    // `--entrypoint ""` splits into no words: none, the command runs alone
+    const words = splitShellWords(flags.entrypoint);
+    if (words === null)
+      throw new InvalidField('--entrypoint', `leaves a quote open: ${JSON.stringify(flags.entrypoint).slice(0, 80)}`);
+    out.entrypoint = words;
+  }
+  if (flags.user !== undefined) {
+    if (flags.user !== '' && !USER.test(flags.user))
+      throw new InvalidField(
+        '--user',
+        `is ${JSON.stringify(flags.user).slice(0, 80)}; use USER or USER:GROUP, each a name or a number, ` +
+          'such as 1000:1000 or nobody',
+      );
+    out.user = flags.user === '' ? null : flags.user;
+  }
+  if (flags.workdir !== undefined) {
+    if (flags.workdir !== '' && (!flags.workdir.startsWith('/') || flags.workdir.includes('\0')))
+      throw new InvalidField(
+        '--workdir',
+        `is ${JSON.stringify(flags.workdir).slice(0, 80)}; use an absolute path in the container, such as /app`,
+      );
+    out.workdir = flags.workdir === '' ? null : flags.workdir;
+  }
+  if (flags.stopSignal !== undefined) {
+    const signal = flags.stopSignal === '' ? null : normalStopSignal(flags.stopSignal);
+    if (signal === undefined)
+      throw new InvalidField(
+        '--stop-signal',
+        `${STOP_SIGNAL_RULE} (got ${JSON.stringify(flags.stopSignal).slice(0, 40)})`,
+      );
+    out.stopSignal = signal;
+  }
+  if (flags.stopGracePeriod !== undefined)
+    out.stopGracePeriod =
+      flags.stopGracePeriod === '' ? null : durationFlag('--stop-grace-period', flags.stopGracePeriod);
+  if (flags.readOnly !== undefined) out.readOnlyRootfs = flags.readOnly;
+  return out;
 }
 
 /** `[HOST:]CONTAINER[/udp]` flags, in the Compose reader's port syntax (ranges too; no host address). */

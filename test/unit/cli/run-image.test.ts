@@ -3,8 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { commandAfterImage, imageFlagsGiven, imageTaskSpec, runTarget } from '../../../src/cli/run-image.js';
-import { validateSpec } from '../../../src/task/index.js';
+import type { Command } from 'commander';
+import { buildProgram } from '../../../src/cli/commands.js';
+import {
+  CLI_USER_PATTERN,
+  commandAfterImage,
+  imageFlagsGiven,
+  imageTaskSpec,
+  runTarget,
+} from '../../../src/cli/run-image.js';
+import { parseSpec, validateSpec } from '../../../src/task/index.js';
+import { USER_PATTERN } from '../../../src/task/spec.js';
 
 const fixed = (): string => 'a1b2';
 const spec = (image: string, command: string[], flags = {}, env = {}): Record<string, unknown> =>
@@ -198,4 +207,88 @@ test("--no-healthcheck turns the image's own HEALTHCHECK off, as docker run's do
   );
   assert.deepEqual(imageFlagsGiven({ healthcheck: false }), ['--no-healthcheck']);
   assert.deepEqual(imageFlagsGiven({ healthcheck: true }), [], 'only when given');
+});
+
+test("the process flags land in the task's own fields, as a task file would put them", () => {
+  const s = spec('x', ['echo', 'hi'], {
+    entrypoint: '/bin/sh -c',
+    user: '1000:1000',
+    workdir: '/app',
+    stopSignal: 'int',
+    stopGracePeriod: '1m',
+    readOnly: true,
+  });
+  assert.deepEqual(s, {
+    name: 'x-a1b2',
+    image: 'x',
+    command: ['echo', 'hi'],
+    entrypoint: ['/bin/sh', '-c'],
+    user: '1000:1000',
+    workdir: '/app',
+    stopSignal: 'SIGINT',
+    stopGracePeriod: 60_000,
+    readOnlyRootfs: true,
+  });
+  const parsed = parseSpec(validateSpec(s));
+  assert.deepEqual(parsed.entrypoint, ['/bin/sh', '-c']);
+  assert.equal(parsed.stopGraceMs, 60_000);
+  // split as a shell would; "" is no entrypoint at all (the command runs alone), as docker run's
+  assert.deepEqual(spec('x', [], { entrypoint: `"my tool" --flag='a b'` }).entrypoint, ['my tool', '--flag=a b']);
+  assert.deepEqual(spec('x', [], { entrypoint: '' }).entrypoint, []);
+  assert.equal(spec('x', [], { stopSignal: '2' }).stopSignal, '2');
+  assert.equal(spec('x', [], { stopGracePeriod: '0' }).stopGracePeriod, 0);
+  // "" for the others is the image's own: no field
+  const none = spec('x', [], { user: '', workdir: '', stopSignal: '', stopGracePeriod: '' });
+  assert.deepEqual(none, { name: 'x-a1b2', image: 'x' });
+  assert.equal('readOnlyRootfs' in spec('x', [], { readOnly: undefined }), false);
+  assert.deepEqual(imageFlagsGiven({ readOnly: true, user: 'nobody', entrypoint: '' }), [
+    '--entrypoint',
+    '--user',
+    '--read-only',
+  ]);
+});
+
+test('a bad process flag is refused naming the flag, before anything is sent', () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ entrypoint: '"open' }, /^--entrypoint leaves a quote open: /],
+    [{ user: 'a b' }, /^--user is "a b"; use USER or USER:GROUP, each a name or a number/],
+    [{ user: '1000:' }, /^--user is "1000:"/],
+    [{ workdir: 'app' }, /^--workdir is "app"; use an absolute path in the container, such as \/app$/],
+    [{ stopSignal: 'SIGFOO' }, /^--stop-signal must be a signal such as "SIGTERM".* \(got "SIGFOO"\)$/],
+    [{ stopSignal: '65' }, /^--stop-signal must be a signal/],
+    [{ stopGracePeriod: '10' }, /^--stop-grace-period is "10", a number without a unit/],
+    [{ stopGracePeriod: '25h' }, /^--stop-grace-period is "25h"; durations run from 0 to 24h$/],
+    [{ stopGracePeriod: 'soon' }, /^--stop-grace-period is "soon"; use a duration/],
+  ];
+  for (const [flags, message] of cases)
+    assert.match(
+      refused(() => spec('busybox', [], flags)),
+      message,
+    );
+});
+
+test("the CLI's check of --user is the task spec's: the same pattern (the CLI does not load TypeBox for it)", () => {
+  assert.equal(CLI_USER_PATTERN, USER_PATTERN);
+});
+
+test('run and service create take -u and -w (no other option of theirs has the letter), --read-only alone', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  for (const cmd of [
+    program.commands.find((c) => c.name() === 'run') as Command,
+    service.commands.find((c) => c.name() === 'create') as Command,
+  ]) {
+    cmd.parseOptions(['-u', 'nobody', '-w', '/srv', '--entrypoint', '', '--stop-signal', 'INT']);
+    cmd.parseOptions(['--stop-grace-period', '5s', '--read-only']);
+    const opts = cmd.opts();
+    assert.deepEqual(
+      [opts.user, opts.workdir, opts.entrypoint, opts.stopSignal, opts.stopGracePeriod, opts.readOnly],
+      ['nobody', '/srv', '', 'INT', '5s', true],
+      cmd.name(),
+    );
+    assert.equal(
+      cmd.options.some((o) => o.long === '--no-read-only'),
+      false,
+    );
+  }
 });
