@@ -8,6 +8,7 @@ import {
   healthCheckOf,
   healthSettingsOf,
   portsOf,
+  processFieldsOf,
   restartOf,
   strayHealthFlag,
   type RunImageFlags,
@@ -125,6 +126,10 @@ export function updatedSpec(
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) task.memory = flags.memory;
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
+  // each in place of the one the service has; "" (and --no-read-only) takes it away: the image's own again
+  for (const [field, value] of Object.entries(processFieldsOf(flags)))
+    if (value === null || value === false) delete task[field];
+    else task[field] = value;
   editHealthCheck(task, flags);
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };

@@ -58,6 +58,13 @@ test('commands, subcommands and flags complete from the CLI definition; the hidd
   assert.ok(flags.includes('--state') && flags.includes('--json') && flags.includes('--manager'), flags.join(' '));
   assert.deepEqual(await line('manager', '--print'), ['--print-config']);
   assert.deepEqual(await line('completion', ''), ['bash', 'zsh', 'fish']);
+  for (const command of [['run'], ['service', 'create'], ['service', 'update']]) {
+    const offered = await line(...command, '--');
+    for (const flag of ['--entrypoint', '--user', '--workdir', '--stop-signal', '--stop-grace-period', '--read-only'])
+      assert.ok(offered.includes(flag), `${command.join(' ')} ${flag}`);
+  }
+  assert.deepEqual(await line('service', 'update', '--no-r'), ['--no-read-only']);
+  assert.deepEqual(await line('run', '--stop-signal', ''), [], "a flag's value: the shell's");
   assert.deepEqual(await line('install-units', 'w'), ['worker']);
 });
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram } from '../../../src/cli/commands.js';
 import { MAX_PLACEMENT_PREFS } from '../../../src/cli/placement-pref.js';
 import { updatedSpec, type UpdateFlags } from '../../../src/cli/service-update.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
@@ -264,4 +266,66 @@ test('a bad --placement-pref-add or -rm is refused naming it; too many in all, o
       /^--placement-pref-add is for a replicated service; agent is global \(one replica on each node that meets its constraints\) and spreads over nothing$/,
   });
   assert.deepEqual(updatedSpec(global, { placementPrefRm: ['spread=node.labels.zone'] }, {}), global);
+});
+
+test('the process flags each replace their field of the template; "" and --no-read-only take it away', () => {
+  const set = update({
+    entrypoint: 'tini --',
+    user: 'nobody',
+    workdir: '/srv',
+    stopSignal: 'quit',
+    stopGracePeriod: '45s',
+    readOnly: true,
+  });
+  assert.deepEqual(
+    [set.task.entrypoint, set.task.user, set.task.workdir, set.task.stopSignal, set.task.stopGracePeriod],
+    [['tini', '--'], 'nobody', '/srv', 'SIGQUIT', 45_000],
+  );
+  assert.equal(set.task.readOnlyRootfs, true);
+  assert.deepEqual(set.task.image, base.task.image, 'the rest as it was');
+  parseServiceSpec(set);
+  const withAll = { ...base, task: set.task };
+  const replaced = updatedSpec(withAll, { user: '1000:1000', stopGracePeriod: '0' }, {});
+  assert.equal(replaced.task.user, '1000:1000');
+  assert.equal(replaced.task.stopGracePeriod, 0);
+  assert.equal(replaced.task.workdir, '/srv', 'a flag not given leaves its field');
+  // --entrypoint "" is no entrypoint (the command alone), as at create; the others' "" is the image's own
+  const cleared = updatedSpec(
+    withAll,
+    { entrypoint: '', user: '', workdir: '', stopSignal: '', stopGracePeriod: '', readOnly: false },
+    {},
+  );
+  assert.deepEqual(cleared.task.entrypoint, []);
+  for (const field of ['user', 'workdir', 'stopSignal', 'stopGracePeriod', 'readOnlyRootfs'])
+    assert.equal(field in cleared.task, false, field);
+  parseServiceSpec(cleared);
+  // clearing what is not there does nothing
+  assert.deepEqual(update({ user: '', readOnly: false }), base);
+});
+
+test('a bad process flag is refused naming it', () => {
+  assert.match(refused({ workdir: 'srv' }), /^--workdir is "srv"; use an absolute path/);
+  assert.match(refused({ stopSignal: 'STOP-NOW' }), /^--stop-signal must be a signal/);
+  assert.match(refused({ stopGracePeriod: '30' }), /^--stop-grace-period is "30", a number without a unit/);
+  assert.match(refused({ user: 'root:wheel:x' }), /^--user is "root:wheel:x"; use USER or USER:GROUP/);
+  assert.match(refused({ entrypoint: "sh -c 'x" }), /^--entrypoint leaves a quote open/);
+});
+
+test('service update takes -u, -w, the process flags, and --read-only or --no-read-only (neither: unchanged)', () => {
+  const update = (): Command => {
+    const service = buildProgram().commands.find((c) => c.name() === 'service') as Command;
+    return service.commands.find((c) => c.name() === 'update') as Command;
+  };
+  const given = update();
+  given.parseOptions(['-u', '1000', '-w', '/srv', '--stop-signal', 'INT', '--stop-grace-period', '5s']);
+  given.parseOptions(['--entrypoint', 'tini --', '--no-read-only']);
+  const opts = given.opts();
+  assert.deepEqual(
+    [opts.user, opts.workdir, opts.stopSignal, opts.stopGracePeriod, opts.entrypoint, opts.readOnly],
+    ['1000', '/srv', 'INT', '5s', 'tini --', false],
+  );
+  const on = update();
+  on.parseOptions(['--read-only']);
+  assert.equal(on.opts().readOnly, true);
+  assert.equal(update().opts().readOnly, undefined);
 });
