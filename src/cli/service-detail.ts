@@ -68,10 +68,32 @@ function restartPolicy(r: RestartPolicy): string {
   return parts.join(', ');
 }
 
+/** "SIGINT, then SIGKILL after 30s": what a stop does, when the template says any of it. */
+function stopText(t: TaskTemplate): string | undefined {
+  if (t.stopSignal === undefined && t.stopGracePeriod === undefined) return undefined;
+  const signal = t.stopSignal ?? "the image's STOPSIGNAL (else SIGTERM)";
+  const grace = t.stopGracePeriod === undefined ? "the worker's --stop-grace" : duration(t.stopGracePeriod);
+  return `${signal}, then SIGKILL after ${grace}`;
+}
+
+/** How its process runs and stops, beyond the image's: entrypoint, user, workdir, stop, a read-only root. */
+function processRows(t: TaskTemplate): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (t.entrypoint !== undefined)
+    rows.push(['Entrypoint', t.entrypoint.length === 0 ? 'none (the command runs alone)' : commandLine(t.entrypoint)]);
+  if (t.user !== undefined) rows.push(['User', t.user]);
+  if (t.workdir !== undefined) rows.push(['Workdir', t.workdir]);
+  const stop = stopText(t);
+  if (stop !== undefined) rows.push(['Stop', stop]);
+  if (t.readOnlyRootfs === true) rows.push(['Root filesystem', 'read-only']);
+  return rows;
+}
+
 /** The template's rows: only what it sets beyond its image. */
 function templateRows(t: TaskTemplate): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['Command', t.command === undefined ? '(image default)' : commandLine(t.command)],
+    ...processRows(t),
   ];
   // names only: values may be secrets, and --json shows them to whoever asks for them
   if (t.env !== undefined && Object.keys(t.env).length > 0) rows.push(['Env', Object.keys(t.env).join(', ')]);

@@ -179,3 +179,33 @@ test('service inspect for people: placement preferences as a Spread line after t
   // none: no line
   assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^Spread:/m);
 });
+
+test('service inspect for people: how its process runs and stops, when the template says so; nothing when not', () => {
+  const v = view();
+  v.spec = {
+    name: 'web',
+    replicas: 1,
+    task: {
+      image: 'nginx',
+      entrypoint: ['tini', '--'],
+      user: '1000:1000',
+      workdir: '/srv/app',
+      stopSignal: 'SIGINT',
+      stopGracePeriod: 30_000,
+      readOnlyRootfs: true,
+    },
+  };
+  const text = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(
+    text,
+    /^Command:\s+\(image default\)\nEntrypoint:\s+tini --\nUser:\s+1000:1000\nWorkdir:\s+\/srv\/app\nStop:\s+SIGINT, then SIGKILL after 30s\nRoot filesystem:\s+read-only\n/m,
+  );
+  v.spec.task = { image: 'nginx', entrypoint: [], stopGracePeriod: '1m' };
+  const partly = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(partly, /^Entrypoint:\s+none \(the command runs alone\)$/m);
+  assert.match(partly, /^Stop:\s+the image's STOPSIGNAL \(else SIGTERM\), then SIGKILL after 1m$/m);
+  v.spec.task = { image: 'nginx', stopSignal: '2' };
+  assert.match(serviceDetail(v, DISCOVERY, NOW), /^Stop:\s+2, then SIGKILL after the worker's --stop-grace$/m);
+  const plain = serviceDetail(view(), DISCOVERY, NOW);
+  assert.doesNotMatch(plain, /^(Entrypoint|User|Workdir|Stop|Root filesystem):/m);
+});
