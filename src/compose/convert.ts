@@ -1,6 +1,10 @@
 import { MAX_SERVICE_LABELS, STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
 import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
+// not in task/index.js's surface yet
+import { USER_PATTERN } from '../task/spec.js';
+import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
 import { composeDeploy } from './deploy.js';
+import { composeDuration } from './duration.js';
 import { composeEnvironment } from './environment.js';
 import { composeEnvFiles } from './env-file.js';
 import { composeFileRefs, declaredFiles, type FileDeclarations, type ReadBytes, type StackFile } from './files.js';
@@ -10,7 +14,19 @@ import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
 import { splitShellWords } from './shell-words.js';
 import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
-import { asList, asMap, asScalarText, composeError, Findings, isMap, join, shown, type ComposeMap } from './values.js';
+import {
+  asBoolean,
+  asList,
+  asMap,
+  asScalarText,
+  asString,
+  composeError,
+  Findings,
+  isMap,
+  join,
+  shown,
+  type ComposeMap,
+} from './values.js';
 
 // A Compose document (already read from YAML) → the services of one stack. Each service is
 // named `<stack>-<key>` (a DNS label, or the file is refused naming the service) and carries the
@@ -54,6 +70,11 @@ const SERVICE_KEYS = new Set([
   'image',
   'command',
   'entrypoint',
+  'user',
+  'working_dir',
+  'stop_signal',
+  'stop_grace_period',
+  'read_only',
   'environment',
   'env_file',
   'ports',
@@ -134,18 +155,8 @@ function serviceSpec(
   const task: TaskTemplate = { image };
   const command =
     map['command'] === undefined || map['command'] === null ? undefined : words(map['command'], at('command'));
-  const entrypoint =
-    map['entrypoint'] === undefined || map['entrypoint'] === null
-      ? undefined
-      : words(map['entrypoint'], at('entrypoint'));
-  if (entrypoint !== undefined) {
-    found.notes.push(
-      `${at('entrypoint')}: runs as the start of the container's command (entrypoint + command); ` +
-        'an ENTRYPOINT the image has of its own still runs first',
-    );
-  }
-  const argv = [...(entrypoint ?? []), ...(command ?? [])];
-  if (argv.length > 0) task.command = argv;
+  if (command !== undefined && command.length > 0) task.command = command;
+  Object.assign(task, processFields(map, at));
   if (map['env_file'] !== undefined || map['environment'] !== undefined) {
     // as in Compose: the files in order, then `environment`, each over what came before
     const env = {
@@ -210,6 +221,46 @@ function serviceSpec(
   if (deploy.update !== undefined) spec.update = deploy.update;
   if (deploy.rollback !== undefined) spec.rollback = deploy.rollback;
   return spec;
+}
+
+/**
+ * How the container's process runs and stops: `entrypoint` in place of the image's ("" or []: none),
+ * `user`, `working_dir`, `stop_signal`, `stop_grace_period` and `read_only`; null is as absent.
+ */
+function processFields(map: ComposeMap, at: (key: string) => string): Partial<TaskTemplate> {
+  const out: Partial<TaskTemplate> = {};
+  const given = (key: string): unknown => (map[key] === null ? undefined : map[key]);
+  if (given('entrypoint') !== undefined) out.entrypoint = words(map['entrypoint'], at('entrypoint'));
+  if (given('user') !== undefined) {
+    // `user: 1000` is a number in YAML
+    const user = asScalarText(map['user'], at('user'));
+    if (!new RegExp(USER_PATTERN).test(user))
+      throw composeError(
+        at('user'),
+        `must be USER or USER:GROUP, each a name or a number, such as "1000:1000" or "nobody" (got ${shown(user)})`,
+      );
+    out.user = user;
+  }
+  if (given('working_dir') !== undefined) {
+    const dir = asString(map['working_dir'], at('working_dir'));
+    if (!dir.startsWith('/') || dir.includes('\0'))
+      throw composeError(
+        at('working_dir'),
+        `must be an absolute path in the container, such as /app (got ${shown(dir)})`,
+      );
+    out.workdir = dir;
+  }
+  if (given('stop_signal') !== undefined) {
+    const text = asScalarText(map['stop_signal'], at('stop_signal'));
+    const signal = normalStopSignal(text);
+    if (signal === undefined) throw composeError(at('stop_signal'), `${STOP_SIGNAL_RULE} (got ${shown(text)})`);
+    out.stopSignal = signal;
+  }
+  if (given('stop_grace_period') !== undefined)
+    out.stopGracePeriod = composeDuration(map['stop_grace_period'], at('stop_grace_period'));
+  // false is the default: no field, so a file that says it compares equal to one that does not
+  if (given('read_only') !== undefined && asBoolean(map['read_only'], at('read_only'))) out.readOnlyRootfs = true;
+  return out;
 }
 
 /** A command as a list, or one string split into words as a shell would (nothing expanded). */

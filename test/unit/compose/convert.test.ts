@@ -13,6 +13,11 @@ services:
     image: poseidon/busybox:latest
     entrypoint: /bin/sh -c
     command: ["httpd -f -p 8080"]
+    user: "1000:1000"
+    working_dir: /www
+    stop_signal: SIGINT
+    stop_grace_period: 1m30s
+    read_only: true
     environment: [MODE=prod, "GREETING=hello world"]
     ports: ["8080:80", "9000"]
     labels: {tier: front}
@@ -38,7 +43,6 @@ volumes:
   site: {}
 `);
   assert.deepEqual(warnings, [
-    "services.web.entrypoint: runs as the start of the container's command (entrypoint + command); an ENTRYPOINT the image has of its own still runs first",
     "services.web.ports: 8080->80/tcp is published on the node of each replica (no routing mesh), so its 3 replicas need as many nodes; the service's virtual IP balances over all of them without a host port (poseidon service inspect app-web)",
   ]);
   assert.deepEqual(services, [
@@ -58,7 +62,13 @@ volumes:
       rollback: { parallelism: 1, order: 'start-first' },
       task: {
         image: 'poseidon/busybox:latest',
-        command: ['/bin/sh', '-c', 'httpd -f -p 8080'],
+        command: ['httpd -f -p 8080'],
+        entrypoint: ['/bin/sh', '-c'],
+        user: '1000:1000',
+        workdir: '/www',
+        stopSignal: 'SIGINT',
+        stopGracePeriod: '90s',
+        readOnlyRootfs: true,
         env: { MODE: 'prod', GREETING: 'hello world' },
         ports: [{ container: 80, host: 8080 }, { container: 9000 }],
         labels: { tier: 'front' },
@@ -87,17 +97,31 @@ test('a minimal service is an image and the stack label; absent keys take Poseid
   assert.deepEqual(warnings, []);
 });
 
-test('command and entrypoint: a string is split into words, a list is kept, entrypoint comes first', async () => {
-  const { services } = await fromYaml(`
+test("command and entrypoint: a string is split into words, a list is kept; entrypoint is the task's own", async () => {
+  const { services, warnings } = await fromYaml(`
 services:
   a: {image: x, command: "sleep 300"}
   b: {image: x, command: [echo, "two words", 3]}
   c: {image: x, entrypoint: [sh, -c], command: "'echo hi'"}
-  d: {image: x, command: null}
+  d: {image: x, command: null, entrypoint: null}
+  e: {image: x, entrypoint: "", command: [echo, alone]}
+  f: {image: x, entrypoint: []}
+  g: {image: x, entrypoint: "tini -- "}
 `);
   assert.deepEqual(
     services.map((s) => s.task.command),
-    [['sleep', '300'], ['echo', 'two words', '3'], ['sh', '-c', 'echo hi'], undefined],
+    [['sleep', '300'], ['echo', 'two words', '3'], ['echo hi'], undefined, ['echo', 'alone'], undefined, undefined],
+  );
+  // in place of the image's ENTRYPOINT, never in the command; "" and [] are none (the command alone)
+  assert.deepEqual(
+    services.map((s) => s.task.entrypoint),
+    [undefined, undefined, ['sh', '-c'], undefined, [], [], ['tini', '--']],
+  );
+  assert.deepEqual(warnings, []);
+  for (const s of services) parseServiceSpec(s);
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  a: {image: x, entrypoint: "sh \'open"}\n')),
+    /^services\.a\.entrypoint: leaves a quote open/,
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  a: {image: x, command: "echo \'open"}\n')),
@@ -598,4 +622,44 @@ test('the driver keys of a declaration are noted as not supported; a mount of a 
     'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {external: true, driver: vault, template_driver: golang}\n',
   );
   assert.deepEqual(warnings, ['not supported by Poseidon, ignored: secrets.pw.driver, secrets.pw.template_driver']);
+});
+
+test("user, working_dir, stop_signal, stop_grace_period and read_only: the task's process fields", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a: {image: x, user: 1000, working_dir: /app, stop_signal: int, stop_grace_period: 500ms, read_only: false}
+  b: {image: x, user: "www-data:www-data", stop_signal: 9, stop_grace_period: "0"}
+  c: {image: x, user: null, working_dir: null, stop_signal: null, stop_grace_period: null, read_only: null}
+`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task, {
+    image: 'x',
+    user: '1000',
+    workdir: '/app',
+    stopSignal: 'SIGINT',
+    stopGracePeriod: '500ms',
+  });
+  assert.deepEqual(services[1]?.task, {
+    image: 'x',
+    user: 'www-data:www-data',
+    stopSignal: '9',
+    stopGracePeriod: '0s',
+  });
+  assert.deepEqual(services[2]?.task, { image: 'x' });
+  for (const s of services) assert.ok(parseServiceSpec(s));
+  const refusals: Array<[string, RegExp]> = [
+    ['user: "a b"', /^services\.web\.user: must be USER or USER:GROUP, each a name or a number.* \(got "a b"\)$/],
+    ['user: [a]', /^services\.web\.user: must be a string, number or boolean/],
+    [
+      'working_dir: app',
+      /^services\.web\.working_dir: must be an absolute path in the container, such as \/app \(got "app"\)$/,
+    ],
+    ['working_dir: 1', /^services\.web\.working_dir: must be a string/],
+    ['stop_signal: SIGNOPE', /^services\.web\.stop_signal: must be a signal such as "SIGTERM".* \(got "SIGNOPE"\)$/],
+    ['stop_grace_period: 10', /^services\.web\.stop_grace_period: must be a duration with its unit/],
+    ['stop_grace_period: 25h', /^services\.web\.stop_grace_period: is "25h"; durations run from 0 to 24h$/],
+    ['read_only: "yes"', /^services\.web\.read_only: must be true or false \(got "yes"\)$/],
+  ];
+  for (const [line, message] of refusals)
+    assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
 });
