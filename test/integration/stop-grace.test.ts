@@ -28,4 +28,28 @@ describe('a stop that takes the whole stop grace', () => {
     const retried = cluster.manager.output.filter((l) => l.includes('stop failed'));
     assert.deepEqual(retried, [], 'the stop call was not given up on and sent again');
   });
+
+  test("a task's own stopGracePeriod replaces the worker's, and its stopSignal is what the stop sends", async () => {
+    const t = await cluster.client.submit(
+      cluster.task('own-grace', {
+        stopGracePeriod: '3s',
+        command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
+      }),
+    );
+    const s = await cluster.client.submit(
+      cluster.task('own-signal', {
+        stopSignal: 'SIGUSR1',
+        command: ['sh', '-c', 'trap "exit 0" USR1; while true; do sleep 0.1; done'],
+      }),
+    );
+    await cluster.allInState([t.id, s.id], 'Running');
+    const asked = Date.now();
+    await cluster.client.stopTask(t.id);
+    const [graced] = await cluster.allInState([t.id], 'Completed', 60_000);
+    assert.ok(Date.now() - asked >= 3_000, 'the task ignored SIGTERM until the kill, 3 s later');
+    assert.equal(graced?.exitCode, 137, 'killed once its own grace was over');
+    await cluster.client.stopTask(s.id);
+    const [signalled] = await cluster.allInState([s.id], 'Completed', 60_000);
+    assert.equal(signalled?.exitCode, 0, 'SIGUSR1 came first, and the task exited on it');
+  });
 });
