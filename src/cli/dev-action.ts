@@ -19,6 +19,7 @@ import { printable } from './terminal-text.js';
 import { networkFlags, vipRangeFlag } from './network-flags.js';
 import { discoveryFlags, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
+import { registryAuthFlag } from './worker-action.js';
 
 export interface DevFlags extends DnsFlags {
   host: string;
@@ -97,6 +98,7 @@ export function devOptions(flags: DevFlags): DevOptions {
       allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
       network,
       discovery: discoveryFlags(flags), // its worker is the host's discovery host, as `worker --proxy`
+      registryAuth: registryAuthFlag(undefined), // the docker CLI's credentials, as `docker run` uses them
     },
   };
 }

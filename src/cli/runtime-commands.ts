@@ -159,6 +159,10 @@ export function registerWorker(program: Command): void {
       'containers started at once at most; the rest wait their turn',
       String(DEFAULT_START_CONCURRENCY),
     )
+    .option(
+      '--registry-auth <file>',
+      "registry credentials for pulls, a docker config.json (default: the docker CLI's, as docker login writes it)",
+    )
     .addOption(logLevel());
   configured(withDnsOptions(worker), 'worker', async () => {
     const { workerOptions, runWorker } = await import('./worker-action.js');

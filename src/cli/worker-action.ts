@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidField } from '../errors/index.js';
 import { parseQuantity } from '../units/index.js';
 import {
@@ -18,7 +18,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { networkFlags } from './network-flags.js';
 import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
-import { startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
+import { startWorkerRuntime, type RegistryAuthSource, type WorkerRuntimeOptions } from './worker-runtime.js';
 
 export interface WorkerFlags extends DnsFlags {
   host: string;
@@ -46,6 +46,8 @@ export interface WorkerFlags extends DnsFlags {
   /** --proxy: this host's discovery host. */
   proxy?: boolean;
   fence: string;
+  /** --registry-auth FILE; absent: the docker CLI's config.json. */
+  registryAuth?: string;
 }
 
 function cpuFlag(value: string): number {
@@ -85,6 +87,23 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     network: networkFlags(flags),
     ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
     fenceMs: durationFlag('--fence', flags.fence),
+    registryAuth: registryAuthFlag(flags.registryAuth),
+  };
+}
+
+/**
+ * Where the worker reads registry credentials: the file given (it must be there), or the docker
+ * CLI's own (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), read if and when it exists.
+ */
+export function registryAuthFlag(file: string | undefined): RegistryAuthSource {
+  if (file !== undefined) {
+    if (file.trim() === '') throw new InvalidField('--registry-auth', 'is empty; give a docker config.json');
+    return { path: resolve(file), required: true };
+  }
+  const dir = process.env.DOCKER_CONFIG;
+  return {
+    path: join(dir !== undefined && dir !== '' ? dir : join(homedir(), '.docker'), 'config.json'),
+    required: false,
   };
 }
 

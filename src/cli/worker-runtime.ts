@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ManagerClient, poolConnections } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
-import { DockerDriver, type NetworkOptions } from '../driver/index.js';
+import { DockerDriver, RegistryAuth, type NetworkOptions } from '../driver/index.js';
 import { setServerTls } from '../http/index.js';
 import {
   CertificateRenewer,
@@ -59,6 +59,14 @@ export interface WorkerRuntimeOptions {
   discovery?: DiscoveryOptions;
   /** With no manager reached for this long, exclusive tasks stop here (`--fence`). */
   fenceMs?: number;
+  /** Where pulls find registry credentials (`--registry-auth`); absent: none. */
+  registryAuth?: RegistryAuthSource;
+}
+
+/** A docker config.json to pull with: one the operator named must be readable at the start. */
+export interface RegistryAuthSource {
+  path: string;
+  required: boolean;
 }
 
 /** `poseidon worker --fence` default. */
@@ -73,10 +81,16 @@ export interface Runtime {
 export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'worker' });
   await poolConnections();
+  const registryAuth =
+    opts.registryAuth === undefined
+      ? undefined
+      : new RegistryAuth(opts.registryAuth.path, (fields, msg) => log.warn(fields, msg));
+  if (opts.registryAuth?.required === true) registryAuth?.check('--registry-auth');
   const driver = new DockerDriver({
     socketPath: opts.dockerSocket,
     workerName: opts.name,
     publishIp: opts.host,
+    ...(registryAuth === undefined ? {} : { registryAuth }),
     ...(opts.network === undefined ? {} : { network: opts.network }),
     log: root.child({ component: 'docker' }),
   });

@@ -17,6 +17,7 @@ export type {
 } from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
+export { RegistryAuth, registryOf, authFor, parseDockerConfig, type PullAuth } from './docker/registry-auth.js';
 export {
   DriverUnreachable,
   ImageUnavailable,

@@ -25,6 +25,7 @@ import { OutputTail } from './output-tail.js';
 import { watchNetwork } from './network-watch.js';
 import { checkNetworkOptions, ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
+import { registryOf, type RegistryAuth } from './registry-auth.js';
 import { KeyedLock } from '../../lock/index.js';
 
 export interface DockerDriverOptions {
@@ -38,6 +39,8 @@ export interface DockerDriverOptions {
   network?: NetworkOptions;
   /** Deadline for pulling a missing image. */
   pullTimeoutMs?: number;
+  /** The credentials a pull of a missing image sends its registry (registry-auth.ts); absent: none. */
+  registryAuth?: Pick<RegistryAuth, 'forImage' | 'path'>;
   log: EventLog & { debug(obj: object, msg: string): void };
 }
 
@@ -402,8 +405,11 @@ export class DockerDriver implements Driver {
   async #pull(image: string, signal: AbortSignal | undefined): Promise<void> {
     const timeout = AbortSignal.timeout(this.opts.pullTimeoutMs ?? 120_000);
     const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+    const auth = this.opts.registryAuth?.forImage(image);
     try {
-      const stream = await this.#call(() => this.#docker.pull(image, { abortSignal: abort }));
+      const stream = await this.#call(() =>
+        this.#docker.pull(image, { abortSignal: abort, ...(auth === undefined ? {} : { authconfig: auth }) }),
+      );
       await new Promise<void>((resolve, reject) => {
         this.#docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
           const failed = output?.find((o) => o.error !== undefined);
@@ -415,8 +421,20 @@ export class DockerDriver implements Driver {
     } catch (err) {
       if (err instanceof DriverUnreachable) throw err;
       const detail = timeout.aborted ? 'the pull timed out' : messageOf(err);
-      throw new ImageUnavailable(image, detail);
+      // a registry that wanted credentials, and the worker sent none: say where it looks for them
+      const asked = auth === undefined && /denied|unauthorized|authentication required|credentials/i.test(detail);
+      throw new ImageUnavailable(image, asked ? `${detail}${this.#noCredentials(image)}` : detail);
     }
+  }
+
+  /** What to do when a pull sent no credentials: where the worker looks for them. */
+  #noCredentials(image: string): string {
+    const registry = registryOf(image);
+    const file = this.opts.registryAuth?.path;
+    return file === undefined
+      ? ` (the worker has no registry credentials: poseidon worker --registry-auth FILE, a docker config.json)`
+      : ` (no credentials for ${registry} in ${file}: docker login ${registry} there, ` +
+          'or poseidon worker --registry-auth FILE)';
   }
 
   #startError(err: unknown): Error {
