@@ -40,6 +40,7 @@ export {
 } from './constraint.js';
 /** Named volumes and host paths a task mounts; isHostPathAllowed resolves `..` before it compares. */
 export { parseVolumes, isHostPathAllowed, volumeNames, hostPaths, toVolumeSpec, type VolumeMount } from './volume.js';
+export { type TmpfsMount } from './volume.js';
 /** Secrets and configs a task mounts as files. */
 export {
   FileRefSpec,

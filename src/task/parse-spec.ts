@@ -24,7 +24,7 @@ import { parseConstraint } from './constraint.js';
 import { TaskSpec, USER_PATTERN } from './spec.js';
 import { normalStopSignal, STOP_SIGNAL_RULE } from './stop-signal.js';
 import { compile } from './validate.js';
-import { isHostPathAllowed, parseVolumes } from './volume.js';
+import { isHostPathAllowed, parseTmpfs, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
@@ -110,6 +110,8 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   if (constraints.length > 0) request.constraints = constraints;
   const volumes = parseVolumes(spec.volumes ?? [], f);
   if (volumes.length > 0) request.volumes = volumes;
+  const tmpfs = parseTmpfs(spec.tmpfs ?? [], volumes, f, parseQuantity);
+  if (tmpfs.length > 0) request.tmpfs = tmpfs;
   if (spec.secrets !== undefined || spec.configs !== undefined) {
     const files = parseFileRefs(spec.secrets ?? [], spec.configs ?? [], f);
     if (files.length > 0) request.files = files;

@@ -1,7 +1,7 @@
 import { describeConstraint, type ConstraintRule } from './constraint.js';
 import type { Balance, HealthCheckType, PortSpec, Protocol, ProxyProtocol, RestartMode, TaskSpec } from './spec.js';
 import { toFileRefSpecs, type TaskFile } from './file-ref.js';
-import { toVolumeSpec, type VolumeMount } from './volume.js';
+import { toTmpfsSpec, toVolumeSpec, type TmpfsMount, type VolumeMount } from './volume.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
 // the names. Built from a TaskSpec by parseSpec(); stored in task records.
@@ -88,6 +88,8 @@ export interface TaskRequest {
   constraints?: ConstraintRule[];
   /** Named volumes and host paths it mounts; absent: none. */
   volumes?: VolumeMount[];
+  /** tmpfs mounts (memory); absent: none. */
+  tmpfs?: TmpfsMount[];
   /** Secrets and configs it mounts as files; absent: none. */
   files?: TaskFile[];
 }
@@ -129,6 +131,7 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (Object.keys(r.labels).length > 0) spec.labels = r.labels;
   if (r.constraints !== undefined && r.constraints.length > 0) spec.constraints = r.constraints.map(describeConstraint);
   if (r.volumes !== undefined && r.volumes.length > 0) spec.volumes = r.volumes.map(toVolumeSpec);
+  if (r.tmpfs !== undefined && r.tmpfs.length > 0) spec.tmpfs = r.tmpfs.map(toTmpfsSpec);
   if (r.files !== undefined) {
     const secrets = toFileRefSpecs(r.files, 'secret');
     const configs = toFileRefSpecs(r.files, 'config');

@@ -160,6 +160,15 @@ export const Constraint = hinted(
   'must be a rule such as "node.labels.zone == a" or "node.name != n2"',
 );
 export const MAX_CONSTRAINTS = 32;
+export const MAX_TMPFS = 16;
+// a tmpfs: memory mounted at `path`, empty at each start (a read-only root's writable /tmp)
+const TmpfsSpec = Type.Object(
+  {
+    path: MountPath,
+    size: Type.Optional(Quantity),
+  },
+  { additionalProperties: false },
+);
 
 /** Who the container's process runs as: a user, and a group, each by name or number (`docker run -u`). */
 export const USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
@@ -231,6 +240,7 @@ export const TaskSpec = Type.Object(
     imageHealthCheck: Type.Optional(hinted(Type.Boolean(), 'must be true or false')),
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),
+    tmpfs: Type.Optional(Type.Array(TmpfsSpec, { maxItems: MAX_TMPFS })),
     // secrets and configs (created with `poseidon secret|config create`) mounted as read-only files
     secrets: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
     configs: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),

@@ -38,7 +38,7 @@ export function parseVolumes(specs: readonly VolumeMountSpec[], f: (name: string
  * An absolute path with `.`, `..` and repeated or trailing slashes resolved, so every later check
  * (the worker's allowed prefixes, duplicate mount points) sees where it really points.
  */
-function normalPath(field: string, path: string): string {
+export function normalPath(field: string, path: string): string {
   if (!path.startsWith('/')) throw new InvalidField(field, `must be an absolute path (got ${JSON.stringify(path)})`);
   if (path.includes('\0')) throw new InvalidField(field, 'must not hold a NUL character');
   const normal = posix.normalize(path);
@@ -75,4 +75,40 @@ export function hostPaths(mounts: readonly VolumeMount[] | undefined): string[] 
 export function toVolumeSpec(m: VolumeMount): VolumeMountSpec {
   const source = m.kind === 'volume' ? { name: m.name } : { hostPath: m.hostPath };
   return { ...source, path: m.path, ...(m.readOnly ? { readOnly: true } : {}) };
+}
+
+/** A tmpfs the task mounts: memory, empty at each start, charged to the container's memory. */
+export interface TmpfsMount {
+  path: string;
+  /** Its most bytes; absent: the engine's default (half the host's memory), within the container's memory limit. */
+  sizeBytes?: number;
+}
+
+/**
+ * Parses `tmpfs` (each path absolute and resolved, below `/`): no path mounted twice, here or
+ * as one of the task's volumes.
+ */
+export function parseTmpfs(
+  specs: ReadonlyArray<{ path: string; size?: number | string }>,
+  volumes: readonly VolumeMount[],
+  f: (name: string) => string,
+  sizeOf: (field: string, size: number | string) => number,
+): TmpfsMount[] {
+  const seen = new Set(volumes.map((v) => v.path));
+  return specs.map((t, i) => {
+    const field = (name: string): string => f(`tmpfs.${i}.${name}`);
+    const path = normalPath(field('path'), t.path);
+    if (path === '/') throw new InvalidField(field('path'), 'is /; mount a tmpfs on a directory below it');
+    if (seen.has(path)) throw new InvalidField(field('path'), `${path} is mounted twice`);
+    seen.add(path);
+    if (t.size === undefined) return { path };
+    const sizeBytes = sizeOf(field('size'), t.size);
+    if (sizeBytes <= 0) throw new InvalidField(field('size'), 'must be above 0, such as "64Mi"');
+    return { path, sizeBytes };
+  });
+}
+
+/** The spec form of a tmpfs (what the manager dispatches). */
+export function toTmpfsSpec(t: TmpfsMount): { path: string; size?: number } {
+  return t.sizeBytes === undefined ? { path: t.path } : { path: t.path, size: t.sizeBytes };
 }

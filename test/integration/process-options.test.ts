@@ -66,6 +66,26 @@ describe("a task's process options on the real engine", () => {
     assert.equal(await inspect(c.containerId, '{{.HostConfig.ReadonlyRootfs}}'), 'true');
   });
 
+  test('tmpfs: a read-only root with a writable /tmp in memory, sized as asked, empty and 1777', async () => {
+    const script = 'ls -A /tmp | wc -l; stat -c %a /tmp; echo hi > /tmp/f && cat /tmp/f; df -k /tmp | tail -1';
+    const t = task('tmp', {
+      readOnlyRootfs: true,
+      tmpfs: [{ path: '/tmp', size: '8Mi' }, { path: '/run/app' }],
+      command: ['sh', '-c', script],
+    });
+    const c = await driver.start(t, { generation: 1 });
+    const { output, exitCode } = await finished(c.containerId);
+    assert.equal(exitCode, 0, output);
+    const [count, mode, written, df] = output.split('\n');
+    assert.deepEqual([count?.trim(), mode, written], ['0', '1777', 'hi']);
+    assert.match(df ?? '', /^tmpfs\s+8192\s/, 'an 8 MiB tmpfs');
+    const mounts = JSON.parse(await inspect(c.containerId, '{{json .HostConfig.Mounts}}')) as Array<{ Type: string }>;
+    assert.deepEqual(
+      mounts.map((m) => m.Type),
+      ['tmpfs', 'tmpfs'],
+    );
+  });
+
   test('stopSignal: a stop sends SIGUSR1 first, which the task traps and exits 0 on', async () => {
     const script = "trap 'echo got-usr1; exit 0' USR1; echo ready; while true; do sleep 0.1; done";
     const t = task('sig', { stopSignal: 'usr1', command: ['sh', '-c', script] });

@@ -93,7 +93,9 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }
         : {}),
       ...(task.memoryBytes > 0 ? { Memory: task.memoryBytes, MemorySwap: task.memoryBytes } : {}),
-      ...(hasMounts(task, ctx) ? { Mounts: [...mountsOf(task), ...fileMounts(ctx.files ?? [])] } : {}),
+      ...(hasMounts(task, ctx)
+        ? { Mounts: [...mountsOf(task), ...tmpfsMounts(task), ...fileMounts(ctx.files ?? [])] }
+        : {}),
       PidsLimit: task.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       ...(task.readOnlyRootfs === true ? { ReadonlyRootfs: true } : {}),
       SecurityOpt: ['no-new-privileges'],
@@ -113,7 +115,22 @@ export function stopGraceSeconds(ms: number): number {
 }
 
 function hasMounts(task: TaskRequest, ctx: CreateContext): boolean {
-  return (task.volumes !== undefined && task.volumes.length > 0) || (ctx.files !== undefined && ctx.files.length > 0);
+  return (
+    (task.volumes !== undefined && task.volumes.length > 0) ||
+    (task.tmpfs !== undefined && task.tmpfs.length > 0) ||
+    (ctx.files !== undefined && ctx.files.length > 0)
+  );
+}
+
+/** Each tmpfs, with its size when the task gave one. */
+function tmpfsMounts(task: TaskRequest): Docker.MountConfig {
+  return (task.tmpfs ?? []).map((t) => ({
+    Type: 'tmpfs' as const,
+    Source: '', // a tmpfs has none; the Engine API takes it empty
+    Target: t.path,
+    // 0: no size of its own (the engine's default); 1777, as /tmp is: anyone writes, only owners remove
+    TmpfsOptions: { SizeBytes: t.sizeBytes ?? 0, Mode: 0o1777 },
+  }));
 }
 
 /** A bind of each file, read-only: the task reads its secrets and configs, never writes them back. */

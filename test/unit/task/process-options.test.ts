@@ -61,6 +61,29 @@ describe('process options in a task spec', () => {
     for (const [fields, message] of refused) assert.throws(() => parseSubmission({ ...base, ...fields }), { message });
   });
 
+  test('tmpfs: paths resolved, sizes in bytes, each path once (volumes included), back into the spec', () => {
+    const r = parseSubmission({
+      ...base,
+      volumes: [{ name: 'data', path: '/data' }],
+      tmpfs: [{ path: '/tmp/' }, { path: '/run/app', size: '64Mi' }],
+    });
+    assert.deepEqual(r.tmpfs, [{ path: '/tmp' }, { path: '/run/app', sizeBytes: 64 * 2 ** 20 }]);
+    assert.deepEqual(toSpec(r).tmpfs, [{ path: '/tmp' }, { path: '/run/app', size: 64 * 2 ** 20 }]);
+    assert.equal(Object.hasOwn(parseSubmission(base), 'tmpfs'), false);
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ tmpfs: [{ path: '/' }] }, /^tmpfs\.0\.path is \/; mount a tmpfs on a directory below it/],
+      [{ tmpfs: [{ path: '/tmp' }, { path: '/tmp/.' }] }, /^tmpfs\.1\.path \/tmp is mounted twice/],
+      [
+        { volumes: [{ name: 'data', path: '/data' }], tmpfs: [{ path: '/data' }] },
+        /^tmpfs\.0\.path \/data is mounted twice/,
+      ],
+      [{ tmpfs: [{ path: '/tmp', size: 0 }] }, /^tmpfs\.0\.size must be above 0/],
+      [{ tmpfs: [{ path: 'tmp' }] }, /^tmpfs\.0\.path /],
+      [{ tmpfs: [{ path: '/tmp', mode: 1777 }] }, /^tmpfs\.0\.mode /],
+    ];
+    for (const [fields, message] of refused) assert.throws(() => parseSubmission({ ...base, ...fields }), { message });
+  });
+
   test('signals by name, short name or number', () => {
     assert.equal(normalStopSignal('SIGQUIT'), 'SIGQUIT');
     assert.equal(normalStopSignal('hup'), 'SIGHUP');
@@ -87,6 +110,11 @@ describe('the engine and the stops', () => {
       [['tini', '--'], 'nobody', '/tmp', 'SIGINT', 2, true],
     );
     assert.deepEqual(createOptions({ ...r, entrypoint: [] }, ctx).Entrypoint, ['']);
+    const withTmpfs = createOptions({ ...r, tmpfs: [{ path: '/tmp', sizeBytes: 1024 }, { path: '/run' }] }, ctx);
+    assert.deepEqual(withTmpfs.HostConfig?.Mounts, [
+      { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 1024, Mode: 0o1777 } },
+      { Type: 'tmpfs', Source: '', Target: '/run', TmpfsOptions: { SizeBytes: 0, Mode: 0o1777 } },
+    ]);
     const plain = createOptions(taskRequest('0b5c8f1e-1111-4222-8333-944445555667'), ctx);
     for (const k of ['Entrypoint', 'User', 'WorkingDir', 'StopSignal', 'StopTimeout'] as const)
       assert.equal(plain[k], undefined, k);
