@@ -1,7 +1,7 @@
 import { MAX_SERVICE_LABELS, STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
 import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 // not in task/index.js's surface yet
-import { USER_PATTERN } from '../task/spec.js';
+import { MAX_TMPFS, USER_PATTERN } from '../task/spec.js';
 import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
 import { composeDeploy } from './deploy.js';
 import { composeDuration } from './duration.js';
@@ -13,7 +13,14 @@ import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
 import { splitShellWords } from './shell-words.js';
-import { composeVolumes, declaredVolumes, type VolumeNames } from './volumes.js';
+import {
+  composeTmpfs,
+  composeVolumes,
+  declaredVolumes,
+  tmpfsMounts,
+  type ComposeTmpfs,
+  type VolumeNames,
+} from './volumes.js';
 import {
   asBoolean,
   asList,
@@ -75,6 +82,7 @@ const SERVICE_KEYS = new Set([
   'stop_signal',
   'stop_grace_period',
   'read_only',
+  'tmpfs',
   'environment',
   'env_file',
   'ports',
@@ -181,10 +189,17 @@ function serviceSpec(
     if (check === 'off') task.imageHealthCheck = false;
     else if (check !== undefined) task.healthCheck = check;
   }
+  // tmpfs: the service's own key, then the volumes of type: tmpfs
+  const tmpfs: ComposeTmpfs[] =
+    map['tmpfs'] === undefined || map['tmpfs'] === null ? [] : composeTmpfs(map['tmpfs'], at('tmpfs'), found);
   if (map['volumes'] !== undefined) {
     const mounts = composeVolumes(map['volumes'], at('volumes'), declared.volumes, options.baseDir, found);
-    if (mounts.length > 0) task.volumes = mounts;
+    if (mounts.volumes.length > 0) task.volumes = mounts.volumes;
+    tmpfs.push(...mounts.tmpfs);
   }
+  if (tmpfs.length > MAX_TMPFS)
+    throw composeError(path, `mounts ${tmpfs.length} tmpfs (tmpfs: and volumes of type: tmpfs); at most ${MAX_TMPFS}`);
+  if (tmpfs.length > 0) task.tmpfs = tmpfsMounts(tmpfs, task.volumes ?? []);
   if (map['secrets'] !== undefined && map['secrets'] !== null) {
     const refs = composeFileRefs(map['secrets'], at('secrets'), declared.secrets, found);
     if (refs.length > 0) task.secrets = refs;

@@ -4,6 +4,7 @@ import {
   asBoolean,
   asList,
   asMap,
+  asScalarText,
   asString,
   composeError,
   join,
@@ -17,13 +18,27 @@ import {
 // a host path, relative ones from the Compose file's directory), in the short syntax
 // ("db-data:/var/lib/mysql:ro", "./site:/www") or the long one ({type, source, target,
 // read_only}). A named volume is `<stack>-<key>` on the node (one per replica: the manager adds
-// the slot), unless the declaration names it (`name:`) or it is `external`.
+// the slot), unless the declaration names it (`name:`) or it is `external`. A long entry of
+// `type: tmpfs` is a tmpfs, as the service's own `tmpfs:` key gives them ("/run:size=64m").
 
 /** The top-level `volumes:` key: each declared volume's name on the nodes. */
 export type VolumeNames = ReadonlyMap<string, string>;
 
 const TOP_KEYS = new Set(['name', 'external', 'driver', 'driver_opts', 'labels']);
-const LONG_KEYS = new Set(['type', 'source', 'target', 'read_only', 'volume', 'bind', 'consistency']);
+const LONG_KEYS = new Set(['type', 'source', 'target', 'read_only', 'volume', 'bind', 'consistency', 'tmpfs']);
+const TMPFS_KEYS = new Set(['size', 'mode']);
+
+/** A tmpfs as the task spec takes it: a path, and its size (bytes, or a quantity such as "64Mi"). */
+export interface TmpfsSpec {
+  path: string;
+  size?: number | string;
+}
+
+/** A tmpfs, and where the Compose file gave it (for errors). */
+export interface ComposeTmpfs {
+  at: string;
+  tmpfs: TmpfsSpec;
+}
 
 export function declaredVolumes(value: unknown, stack: string, found: Findings): VolumeNames {
   const names = new Map<string, string>();
@@ -44,19 +59,27 @@ export function declaredVolumes(value: unknown, stack: string, found: Findings):
   return names;
 }
 
-/** `baseDir` is the Compose file's directory (relative bind sources start there). */
+/**
+ * `baseDir` is the Compose file's directory (relative bind sources start there). The entries of
+ * `type: tmpfs` come back apart: the task spec keeps them in its own `tmpfs` list.
+ */
 export function composeVolumes(
   value: unknown,
   path: string,
   declared: VolumeNames,
   baseDir: string,
   found: Findings,
-): VolumeMountSpec[] {
+): { volumes: VolumeMountSpec[]; tmpfs: ComposeTmpfs[] } {
   const out: VolumeMountSpec[] = [];
+  const tmpfs: ComposeTmpfs[] = [];
   asList(value, path).forEach((entry, i) => {
     const at = join(path, i);
     const mount = typeof entry === 'string' ? shortVolume(entry, at, found) : longVolume(entry, at, found);
     if (mount === null) return;
+    if ('tmpfs' in mount) {
+      tmpfs.push({ at, tmpfs: mount.tmpfs });
+      return;
+    }
     if (mount.bind) {
       out.push({ hostPath: hostPathOf(mount.source, baseDir, at), path: mount.target, ...readOnly(mount.readOnly) });
       return;
@@ -66,7 +89,7 @@ export function composeVolumes(
       throw composeError(at, `uses volume "${mount.source}", which the top-level volumes: key does not declare`);
     out.push({ name, path: mount.target, ...readOnly(mount.readOnly) });
   });
-  return out;
+  return { volumes: out, tmpfs };
 }
 
 interface Mount {
@@ -96,11 +119,13 @@ function shortVolume(text: string, path: string, found: Findings): Mount | null 
   return { bind: isHostPath(source), source, target, readOnly: flags.includes('ro') };
 }
 
-function longVolume(entry: unknown, path: string, found: Findings): Mount | null {
+function longVolume(entry: unknown, path: string, found: Findings): Mount | { tmpfs: TmpfsSpec } | null {
   const map = asMap(entry, path);
   found.unknownKeys(map, path, LONG_KEYS);
   for (const k of ['volume', 'bind', 'consistency']) if (map[k] !== undefined) found.unsupported.push(join(path, k));
   const type = map['type'] === undefined ? 'volume' : asString(map['type'], join(path, 'type'));
+  if (type === 'tmpfs') return { tmpfs: longTmpfs(map, path, found) };
+  if (map['tmpfs'] !== undefined) found.unsupported.push(`${join(path, 'tmpfs')} (with type: ${type})`);
   if (type !== 'volume' && type !== 'bind') {
     found.unsupported.push(`${join(path, 'type')} (${type})`);
     return null;
@@ -124,4 +149,90 @@ function hostPathOf(source: string, baseDir: string, path: string): string {
       `names ${JSON.stringify(source)}; write the host path without ~ (the workers' home is not yours)`,
     );
   return posix.resolve(baseDir, source);
+}
+
+/** `{type: tmpfs, target: /tmp, tmpfs: {size: 67108864}}`: its size in bytes, or as "64m". */
+function longTmpfs(map: ComposeMap, path: string, found: Findings): TmpfsSpec {
+  const target = tmpfsPath(asString(map['target'], join(path, 'target')), join(path, 'target'));
+  if (map['source'] !== undefined) found.unsupported.push(`${join(path, 'source')} (a tmpfs has none)`);
+  if (map['read_only'] === true) found.unsupported.push(`${join(path, 'read_only')} (a tmpfs is writable)`);
+  const at = join(path, 'tmpfs');
+  const options: ComposeMap = map['tmpfs'] === undefined || map['tmpfs'] === null ? {} : asMap(map['tmpfs'], at);
+  found.unknownKeys(options, at, TMPFS_KEYS);
+  if (options['mode'] !== undefined && !MODE_1777.has(String(options['mode'])))
+    found.unsupported.push(`${join(at, 'mode')} (${shown(options['mode'])}: Poseidon mounts a tmpfs 1777)`);
+  const size = options['size'] === undefined ? undefined : tmpfsSize(options['size'], join(at, 'size'));
+  return size === undefined ? { path: target } : { path: target, size };
+}
+
+/** 1777 as a file may write it (1023 is 0o1777 read as a number). */
+const MODE_1777 = new Set(['1777', '01777', '0o1777', '1023']);
+
+/**
+ * A service's `tmpfs:`: a path, or a list of them. Compose's short form takes no options, but
+ * docker's `/run:size=64m` is read too (rw and mode=1777 are what Poseidon does; others are noted).
+ */
+export function composeTmpfs(value: unknown, path: string, found: Findings): ComposeTmpfs[] {
+  const entries = typeof value === 'string' ? [{ at: path, entry: value as unknown }] : [];
+  if (typeof value !== 'string') asList(value, path).forEach((entry, i) => entries.push({ at: join(path, i), entry }));
+  return entries.map(({ at, entry }) => ({ at, tmpfs: shortTmpfs(asString(entry, at), at, found) }));
+}
+
+function shortTmpfs(text: string, path: string, found: Findings): TmpfsSpec {
+  const colon = text.indexOf(':');
+  const target = tmpfsPath(colon < 0 ? text : text.slice(0, colon), path);
+  let size: number | string | undefined;
+  for (const option of colon < 0 ? [] : text.slice(colon + 1).split(',')) {
+    const [key = '', value] = option.split('=', 2);
+    if (key === 'size' && value !== undefined) size = tmpfsSize(value, path, true);
+    else if (option !== '' && option !== 'rw' && !(key === 'mode' && MODE_1777.has(value ?? '')))
+      found.unsupported.push(`${path} (option ${option})`);
+  }
+  return size === undefined ? { path: target } : { path: target, size };
+}
+
+/**
+ * An absolute path, resolved as the manager resolves it (`.`, `..`, repeated and trailing
+ * slashes), so two spellings of one place are found mounted twice here, naming the file's path.
+ */
+function tmpfsPath(text: string, path: string): string {
+  if (!text.startsWith('/') || text.includes('\0'))
+    throw composeError(path, `mounts a tmpfs at ${shown(text)}; use an absolute path in the container, such as /tmp`);
+  const normal = posix.normalize(text);
+  if (normal === '/') throw composeError(path, 'mounts a tmpfs on /; mount it on a directory below it');
+  return normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
+/**
+ * A tmpfs's size as docker reads it: bytes, or with k, m, g or t (KiB, MiB, GiB, TiB; any case,
+ * with i and b or not: "64m", "64MiB", "1.5g"), as a Poseidon quantity ("64Mi"). Above 0.
+ * `short`: it came as `size=` of a short entry, which `path` names whole.
+ */
+function tmpfsSize(value: unknown, path: string, short = false): number | string {
+  const text = typeof value === 'number' ? String(value) : asScalarText(value, path).trim();
+  const what = short ? `has size=${text}` : `is ${shown(value)}`;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmgt])i?)?b?$/i.exec(text);
+  const unit = m?.[2]?.toUpperCase();
+  if (m === null || (unit === undefined && m[1]?.includes('.') === true))
+    throw composeError(path, `${what}; use bytes or a size such as "64m" or "1g"`);
+  if (Math.round(Number(m[1]) * 1024 ** ('KMGT'.indexOf(unit ?? '_') + 1)) <= 0)
+    throw composeError(path, `${what}; a tmpfs's size must be above 0`);
+  return unit === undefined ? Number(m[1]) : `${m[1]}${unit}i`;
+}
+
+/**
+ * The tmpfs mounts, in order: each path once, the volumes' included (the manager refuses the
+ * same, naming the task's field instead of the file's).
+ */
+export function tmpfsMounts(tmpfs: readonly ComposeTmpfs[], volumes: readonly VolumeMountSpec[]): TmpfsSpec[] {
+  const volumePaths = new Set(volumes.map((v) => posix.normalize(v.path).replace(/(.)\/$/, '$1')));
+  const seen = new Map<string, string>();
+  return tmpfs.map(({ at, tmpfs: t }) => {
+    if (volumePaths.has(t.path))
+      throw composeError(at, `mounts a tmpfs at ${t.path}, where one of the service's volumes is mounted`);
+    const before = seen.get(t.path);
+    if (before !== undefined) throw composeError(at, `mounts a tmpfs at ${t.path}, as ${before} does`);
+    seen.set(t.path, at);
+    return t;
+  });
 }

@@ -663,3 +663,86 @@ services:
   for (const [line, message] of refusals)
     assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
 });
+
+test("tmpfs: a path or a list of them (docker's size= too), and volumes of type: tmpfs, sizes as docker reads them", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a: {image: x, tmpfs: /tmp}
+  b:
+    image: x
+    read_only: true
+    tmpfs: [/run/app/, "/tmp:size=64m", "/cache:rw,size=1.5g,mode=1777", "/big:size=2048"]
+    volumes:
+      - {type: tmpfs, target: /scratch, tmpfs: {size: 67108864}}
+      - {type: tmpfs, target: /work, tmpfs: {size: 64MiB, mode: 1777}}
+      - {type: tmpfs, target: /plain}
+      - data:/data
+  c: {image: x, tmpfs: null}
+volumes:
+  data:
+`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task.tmpfs, [{ path: '/tmp' }]);
+  assert.deepEqual(services[1]?.task.tmpfs, [
+    { path: '/run/app' },
+    { path: '/tmp', size: '64Mi' },
+    { path: '/cache', size: '1.5Gi' },
+    { path: '/big', size: 2048 },
+    { path: '/scratch', size: 67108864 },
+    { path: '/work', size: '64Mi' },
+    { path: '/plain' },
+  ]);
+  assert.deepEqual(services[1]?.task.volumes, [{ name: 'app-data', path: '/data' }]);
+  assert.equal('tmpfs' in (services[2]?.task ?? {}), false);
+  for (const s of services) parseServiceSpec(s);
+});
+
+test('tmpfs: what Poseidon does not do is noted; a bad path or size, or a path mounted twice, is refused by path', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a:
+    image: x
+    tmpfs: ["/tmp:noexec,size=8m,mode=700"]
+    volumes:
+      - {type: tmpfs, target: /run, source: x, read_only: true, tmpfs: {size: 1k, mode: 700, uid: 1}}
+`);
+  assert.deepEqual(services[0]?.task.tmpfs, [
+    { path: '/tmp', size: '8Mi' },
+    { path: '/run', size: '1Ki' },
+  ]);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.a.tmpfs[0] (option noexec), services.a.tmpfs[0] (option mode=700), ' +
+      'services.a.volumes[0].source (a tmpfs has none), services.a.volumes[0].read_only (a tmpfs is writable), ' +
+      'services.a.volumes[0].tmpfs.uid, services.a.volumes[0].tmpfs.mode (700: Poseidon mounts a tmpfs 1777)',
+  ]);
+  const refusals: Array<[string, RegExp]> = [
+    ['tmpfs: tmp', /^services\.web\.tmpfs: mounts a tmpfs at "tmp"; use an absolute path in the container/],
+    ['tmpfs: [/ok, "run:size=1m"]', /^services\.web\.tmpfs\[1\]: mounts a tmpfs at "run"; use an absolute path/],
+    ['tmpfs: ["/tmp/.."]', /^services\.web\.tmpfs\[0\]: mounts a tmpfs on \/; mount it on a directory below it$/],
+    ['tmpfs: [1]', /^services\.web\.tmpfs\[0\]: must be a string/],
+    ['tmpfs: {a: 1}', /^services\.web\.tmpfs: must be a list/],
+    ['tmpfs: ["/tmp:size=lots"]', /^services\.web\.tmpfs\[0\]: has size=lots; use bytes or a size such as "64m"/],
+    ['tmpfs: ["/tmp:size=0m"]', /^services\.web\.tmpfs\[0\]: has size=0m; a tmpfs's size must be above 0$/],
+    ['tmpfs: [/tmp, /tmp/]', /^services\.web\.tmpfs\[1\]: mounts a tmpfs at \/tmp, as services\.web\.tmpfs\[0\] does$/],
+    [
+      'volumes: [{type: tmpfs, target: /t, tmpfs: {size: -1}}]',
+      /^services\.web\.volumes\[0\]\.tmpfs\.size: is -1; use bytes or a size/,
+    ],
+    [
+      'volumes: [{type: tmpfs, target: /t, tmpfs: {size: 0}}]',
+      /^services\.web\.volumes\[0\]\.tmpfs\.size: is 0; a tmpfs/,
+    ],
+    ['volumes: [{type: tmpfs, target: t}]', /^services\.web\.volumes\[0\]\.target: mounts a tmpfs at "t"/],
+    ['volumes: [{type: tmpfs, target: /t, tmpfs: 64m}]', /^services\.web\.volumes\[0\]\.tmpfs: must be a mapping/],
+    [
+      'volumes: ["/srv:/data"]\n    tmpfs: /data',
+      /^services\.web\.tmpfs: mounts a tmpfs at \/data, where one of the service's volumes is mounted$/,
+    ],
+    [
+      `tmpfs: [${Array.from({ length: 17 }, (_, i) => `/t${i}`).join(', ')}]`,
+      /^services\.web: mounts 17 tmpfs \(tmpfs: and volumes of type: tmpfs\); at most 16$/,
+    ],
+  ];
+  for (const [line, message] of refusals)
+    assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
+});

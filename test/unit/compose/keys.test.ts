@@ -271,7 +271,7 @@ test('placement preferences that are not {spread: node.labels.KEY}, too many, or
   assert.equal(services[0]?.mode, 'global');
 });
 
-test('volumes: named (short and long, declared at the top), bind mounts as host paths, anonymous ones noted', async () => {
+test('volumes: named (short and long, declared at the top), bind mounts as host paths, tmpfs, anonymous ones noted', async () => {
   const { services, warnings } = await fromYaml(`
 services:
   db:
@@ -295,8 +295,9 @@ volumes:
     { name: 'team-shared', path: '/shared', readOnly: true },
     { hostPath: '/srv/up', path: '/up' },
   ]);
+  assert.deepEqual(services[0]?.task.tmpfs, [{ path: '/tmp' }], "a tmpfs is the task's own tmpfs list");
   assert.deepEqual(warnings, [
-    'not supported by Poseidon, ignored: services.db.volumes[5] (anonymous volume "/anonymous"), services.db.volumes[6].type (tmpfs)',
+    'not supported by Poseidon, ignored: services.db.volumes[5] (anonymous volume "/anonymous")',
   ]);
   assert.match(
     await messageOf(() => fromYaml('services:\n  s: {image: x, volumes: ["nope:/data"]}\n')),
