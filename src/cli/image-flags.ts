@@ -5,9 +5,12 @@ import { collect } from './repeatable.js';
 // create` take them: `poseidon run IMAGE` and `poseidon service create IMAGE` (run-image.ts
 // reads them). Names and help only, so defining the commands stays light.
 
+/** What a tmpfs flag's size= takes: --tmpfs here, service update's --tmpfs-add. */
+export const TMPFS_SIZE = 'size= in bytes, or as 64m or 1g (MiB, GiB, as docker reads them) or 64Mi';
+
 /**
- * Adds -e, -p, --expose, -v, -l, --secret, --config, --constraint, --cpu, --memory, --restart, the
- * process flags (--entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name: each
+ * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
+ * the process flags (--entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name: each
  * command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
@@ -22,6 +25,11 @@ export function withImageFlags(cmd: Command): Command {
     .option(
       '-v, --volume <NAME:/path[:ro]>',
       'mount a named volume, or /dir:/path a directory of the node (repeat)',
+      collect,
+    )
+    .option(
+      '--tmpfs <PATH[:size=N]>',
+      `mount a tmpfs at PATH (memory, empty at each start, counted in --memory); ${TMPFS_SIZE} (repeat)`,
       collect,
     )
     .option('-l, --label <key=value>', 'a label on the task (repeat)', collect)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composeExpose, composePorts } from '../compose/ports.js';
@@ -10,6 +11,7 @@ import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
 import type { PortSpec } from '../task/index.js';
+import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
 // `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
 // flags are read here, each error naming the flag; what they add up to is a native task spec,
@@ -21,6 +23,8 @@ export interface RunImageFlags {
   publish?: string[];
   expose?: string[];
   volume?: string[];
+  /** `--tmpfs PATH[:size=N]`, as docker run's. */
+  tmpfs?: string[];
   label?: string[];
   secret?: string[];
   config?: string[];
@@ -72,6 +76,7 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['publish', '--publish'],
   ['expose', '--expose'],
   ['volume', '--volume'],
+  ['tmpfs', '--tmpfs'],
   ['label', '--label'],
   ['secret', '--secret'],
   ['config', '--config'],
@@ -150,7 +155,14 @@ export function imageTemplate(
   const published = portsOf('--publish', flags.publish ?? []);
   const ports = [...published, ...composeExpose(flags.expose ?? [], '--expose', published)];
   if (ports.length > 0) spec.ports = ports;
-  if ((flags.volume ?? []).length > 0) spec.volumes = flags.volume?.map(volumeOf);
+  const volumes = (flags.volume ?? []).map(volumeOf);
+  if (volumes.length > 0) spec.volumes = volumes;
+  const tmpfs = tmpfsList('--tmpfs', flags.tmpfs ?? []);
+  // the manager refuses it too, naming the task's field: said here naming the flag
+  for (const t of tmpfs)
+    if (volumes.some((v) => mountPath(v.path) === t.path))
+      throw new InvalidField('--tmpfs', `mounts a tmpfs at ${t.path}, where a --volume is mounted`);
+  if (tmpfs.length > 0) spec.tmpfs = tmpfs;
   if ((flags.secret ?? []).length > 0) spec.secrets = flags.secret?.map((s) => fileRefOf('--secret', s));
   if ((flags.config ?? []).length > 0) spec.configs = flags.config?.map((c) => fileRefOf('--config', c));
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
@@ -310,8 +322,76 @@ export function nameOfImage(image: string): string {
   return label === '' ? 'task' : label;
 }
 
+/** A tmpfs as the task spec takes it: its path, and its size (bytes, or a quantity such as "64Mi"). */
+export interface TmpfsFlag {
+  path: string;
+  size?: number | string;
+}
+
+const QUANTITY = new RegExp(QUANTITY_PATTERN);
+
+/**
+ * `/tmp`, `/tmp:size=64m`: a tmpfs, as `docker run --tmpfs` takes it, size= alone after the path.
+ * Docker's k, m and g (KiB, MiB, GiB) become Poseidon's Ki, Mi and Gi; a quantity such as 64Mi
+ * (or 64M, 10^6 bytes each) stays as written, bytes are a number.
+ */
+export function tmpfsOf(flag: string, text: string): TmpfsFlag {
+  const colon = text.indexOf(':');
+  const path = tmpfsPathOf(flag, colon < 0 ? text : text.slice(0, colon));
+  const options = colon < 0 ? '' : text.slice(colon + 1);
+  if (options === '') return { path };
+  const shown = JSON.stringify(text).slice(0, 80);
+  if (!/^size=[^,]*$/.test(options))
+    throw new InvalidField(
+      flag,
+      `is ${shown}; only size= is taken after the path, such as /tmp:size=64m (a tmpfs is mounted read-write, ` +
+        'mode 1777)',
+    );
+  const given = options.slice('size='.length);
+  const docker = /^([0-9]+(?:\.[0-9]+)?)([kmg])$/.exec(given);
+  const size =
+    docker !== null ? `${docker[1]}${docker[2]?.toUpperCase()}i` : /^[0-9]+$/.test(given) ? Number(given) : given;
+  if (typeof size === 'string' && !QUANTITY.test(size))
+    throw new InvalidField(
+      flag,
+      `is ${shown}; size= takes bytes, 512k, 64m or 1g (KiB, MiB, GiB, as docker's) or a quantity such as 64Mi`,
+    );
+  if (parseQuantity(flag, size) <= 0) throw new InvalidField(flag, `is ${shown}; a tmpfs's size must be above 0`);
+  return { path, size };
+}
+
+/** Each `--tmpfs` (or `--tmpfs-add`) read, no path twice. */
+export function tmpfsList(flag: string, texts: readonly string[]): TmpfsFlag[] {
+  const out: TmpfsFlag[] = [];
+  for (const text of texts) {
+    const t = tmpfsOf(flag, text);
+    if (out.some((o) => o.path === t.path)) throw new InvalidField(flag, `mounts a tmpfs at ${t.path} twice`);
+    out.push(t);
+  }
+  return out;
+}
+
+/** A tmpfs's path: absolute, resolved as the manager resolves it (`.`, `..`, repeated and trailing slashes), not /. */
+export function tmpfsPathOf(flag: string, text: string): string {
+  const path = mountPath(text);
+  if (path === undefined)
+    throw new InvalidField(
+      flag,
+      `is ${JSON.stringify(text).slice(0, 80)}; a tmpfs is at an absolute path in the container, such as /tmp`,
+    );
+  if (path === '/') throw new InvalidField(flag, `is ${JSON.stringify(text)}; mount a tmpfs on a directory below /`);
+  return path;
+}
+
+/** An absolute path with `.`, `..`, repeated and trailing slashes resolved; undefined for any other. */
+export function mountPath(text: string): string | undefined {
+  if (!text.startsWith('/') || text.includes('\0')) return undefined;
+  const normal = posix.normalize(text);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
 /** `data:/var/lib/data`, `/srv/www:/usr/share/www:ro`: a named volume, or a directory of the node (absolute). */
-function volumeOf(text: string): Record<string, unknown> {
+function volumeOf(text: string): { path: string } & Record<string, unknown> {
   const parts = text.split(':');
   const [source = '', path = '', mode] = parts;
   if (

@@ -292,3 +292,66 @@ test('run and service create take -u and -w (no other option of theirs has the l
     );
   }
 });
+
+test('--tmpfs: a path, or PATH:size=N as docker run takes it (k, m, g: KiB, MiB, GiB) or a quantity; repeatable', () => {
+  const s = spec('x', [], {
+    tmpfs: ['/tmp:size=64m', '/run/app/', '/cache:size=1.5g', '/k:size=512k', '/q:size=64Mi', '/b:size=4096', '/e:'],
+    volume: ['data:/data'],
+    readOnly: true,
+  });
+  assert.deepEqual(s.tmpfs, [
+    { path: '/tmp', size: '64Mi' },
+    { path: '/run/app' },
+    { path: '/cache', size: '1.5Gi' },
+    { path: '/k', size: '512Ki' },
+    { path: '/q', size: '64Mi' },
+    { path: '/b', size: 4096 },
+    { path: '/e' },
+  ]);
+  const parsed = parseSpec(validateSpec(s));
+  assert.deepEqual(parsed.tmpfs?.slice(0, 2), [{ path: '/tmp', sizeBytes: 64 * 2 ** 20 }, { path: '/run/app' }]);
+  assert.deepEqual(spec('x', [], { tmpfs: ['/t:size=64M'] }).tmpfs, [{ path: '/t', size: '64M' }], "Poseidon's M");
+  assert.equal('tmpfs' in spec('x', [], { tmpfs: [] }), false);
+  assert.deepEqual(imageFlagsGiven({ tmpfs: ['/tmp'] }), ['--tmpfs']);
+});
+
+test('a bad --tmpfs is refused naming the flag, before anything is sent', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['tmp'], /^--tmpfs is "tmp"; a tmpfs is at an absolute path in the container, such as \/tmp$/],
+    [['./tmp:size=1m'], /^--tmpfs is "\.\/tmp"; a tmpfs is at an absolute path/],
+    [['/tmp/..'], /^--tmpfs is "\/tmp\/\.\."; mount a tmpfs on a directory below \/$/],
+    [['/tmp:rw,noexec'], /^--tmpfs is "\/tmp:rw,noexec"; only size= is taken after the path, such as \/tmp:size=64m/],
+    [['/tmp:size=64m,mode=1777'], /^--tmpfs is "\/tmp:size=64m,mode=1777"; only size= is taken/],
+    [
+      ['/tmp:size=lots'],
+      /^--tmpfs is "\/tmp:size=lots"; size= takes bytes, 512k, 64m or 1g \(KiB, MiB, GiB, as docker's\)/,
+    ],
+    [['/tmp:size=64MB'], /^--tmpfs is "\/tmp:size=64MB"; size= takes bytes/],
+    [['/tmp:size='], /^--tmpfs is "\/tmp:size="; size= takes bytes/],
+    [['/tmp:size=0'], /^--tmpfs is "\/tmp:size=0"; a tmpfs's size must be above 0$/],
+    [['/tmp:size=0m'], /^--tmpfs is "\/tmp:size=0m"; a tmpfs's size must be above 0$/],
+    [['/tmp', '/tmp/'], /^--tmpfs mounts a tmpfs at \/tmp twice$/],
+  ];
+  for (const [tmpfs, message] of cases)
+    assert.match(
+      refused(() => spec('busybox', [], { tmpfs })),
+      message,
+      tmpfs.join(' '),
+    );
+  assert.equal(
+    refused(() => spec('busybox', [], { volume: ['data:/data/'], tmpfs: ['/data'] })),
+    '--tmpfs mounts a tmpfs at /data, where a --volume is mounted',
+  );
+});
+
+test('run and service create take --tmpfs, repeated', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  for (const cmd of [
+    program.commands.find((c) => c.name() === 'run') as Command,
+    service.commands.find((c) => c.name() === 'create') as Command,
+  ]) {
+    cmd.parseOptions(['--tmpfs', '/tmp:size=64m', '--tmpfs', '/run']);
+    assert.deepEqual(cmd.opts().tmpfs, ['/tmp:size=64m', '/run'], cmd.name());
+  }
+});
