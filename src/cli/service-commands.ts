@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
-import { withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
+import { TMPFS_SIZE, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
@@ -131,6 +131,12 @@ export function registerService(program: Command, withManager: WithManager): voi
       collect,
     )
     .option('--config-rm <NAME>', 'stop mounting a config (repeat)', collect)
+    .option(
+      '--tmpfs-add <PATH[:size=N]>',
+      `mount a tmpfs at PATH, in place of one at the same path; ${TMPFS_SIZE} (repeat)`,
+      collect,
+    )
+    .option('--tmpfs-rm <PATH>', 'stop mounting the tmpfs at PATH (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N');

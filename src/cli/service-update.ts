@@ -7,11 +7,15 @@ import {
   cpuOf,
   healthCheckOf,
   healthSettingsOf,
+  mountPath,
   portsOf,
   processFieldsOf,
   restartOf,
   strayHealthFlag,
+  tmpfsList,
+  tmpfsPathOf,
   type RunImageFlags,
+  type TmpfsFlag,
 } from './run-image.js';
 
 // `poseidon service update NAME [flags]`, as `docker service update` takes them: each flag changes
@@ -25,7 +29,7 @@ export interface UpdateFlags
   extends
     Omit<
       RunImageFlags,
-      'name' | 'env' | 'publish' | 'expose' | 'volume' | 'label' | 'constraint' | 'secret' | 'config'
+      'name' | 'env' | 'publish' | 'expose' | 'volume' | 'tmpfs' | 'label' | 'constraint' | 'secret' | 'config'
     >,
     RolloutFlags {
   filename?: string;
@@ -47,6 +51,8 @@ export interface UpdateFlags
   secretRm?: string[];
   configAdd?: string[];
   configRm?: string[];
+  tmpfsAdd?: string[];
+  tmpfsRm?: string[];
   /** `--no-healthcheck`: commander's negation gives false. */
   healthcheck?: boolean;
   /** `--force`: a new version with nothing else changed (the service's forceUpdate counter, one up). */
@@ -123,6 +129,7 @@ export function updatedSpec(
   task.secrets = editedFileRefs(task.secrets, flags.secretRm, secretsAdd, 'secret');
   const configsAdd = (flags.configAdd ?? []).map((text) => fileRefOf('--config-add', text));
   task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, 'config');
+  task.tmpfs = editedTmpfs(task.tmpfs, flags.tmpfsRm ?? [], flags.tmpfsAdd ?? []);
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) task.memory = flags.memory;
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
@@ -133,7 +140,7 @@ export function updatedSpec(
   editHealthCheck(task, flags);
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };
-  for (const key of ['env', 'labels', 'ports', 'secrets', 'configs'] as const)
+  for (const key of ['env', 'labels', 'ports', 'secrets', 'configs', 'tmpfs'] as const)
     if (task[key] === undefined) delete task[key];
   // one up from the service's own counter (`forcedFrom`), not the file's: a file never says it
   if (flags.force === true) spec.forceUpdate = (typeof forcedFrom === 'number' ? forcedFrom : 0) + 1;
@@ -177,6 +184,28 @@ function editedPorts(current: unknown, remove: readonly string[] | undefined, ad
 
 function protocolOf(p: PortSpec): string {
   return p.protocol ?? 'tcp';
+}
+
+/**
+ * `--tmpfs-rm PATH` takes the tmpfs at PATH away; `--tmpfs-add` puts one after the rest, in place
+ * of one at its path. Paths are compared resolved (`/tmp/` is `/tmp`); none left is none.
+ */
+function editedTmpfs(current: unknown, remove: readonly string[], add: readonly string[]): unknown {
+  // each read first: a bad one is refused even where there is nothing to remove
+  const gone = new Set(remove.map((text) => tmpfsPathOf('--tmpfs-rm', text)));
+  const added = tmpfsList('--tmpfs-add', add);
+  if (gone.size === 0 && added.length === 0) return current;
+  const had: unknown[] = Array.isArray(current) ? current : [];
+  const pathOf = (t: unknown): string | undefined => {
+    const path = typeof t === 'object' && t !== null ? (t as Partial<TmpfsFlag>).path : undefined;
+    return typeof path === 'string' ? mountPath(path) : undefined;
+  };
+  const kept = had.filter((t) => {
+    const path = pathOf(t);
+    return path === undefined || (!gone.has(path) && !added.some((a) => a.path === path));
+  });
+  const tmpfs = [...kept, ...added];
+  return tmpfs.length > 0 ? tmpfs : undefined;
 }
 
 /** Rules are compared with their spaces evened out; a removed rule goes from the service's own list too. */

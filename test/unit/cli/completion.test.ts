@@ -64,6 +64,9 @@ test('commands, subcommands and flags complete from the CLI definition; the hidd
       assert.ok(offered.includes(flag), `${command.join(' ')} ${flag}`);
   }
   assert.deepEqual(await line('service', 'update', '--no-r'), ['--no-read-only']);
+  assert.deepEqual(await line('run', '--tmp'), ['--tmpfs']);
+  assert.deepEqual(await line('service', 'create', '--tmp'), ['--tmpfs']);
+  assert.deepEqual(await line('service', 'update', '--tmp'), ['--tmpfs-add', '--tmpfs-rm']);
   assert.deepEqual(await line('run', '--stop-signal', ''), [], "a flag's value: the shell's");
   assert.deepEqual(await line('install-units', 'w'), ['worker']);
 });

@@ -329,3 +329,35 @@ test('service update takes -u, -w, the process flags, and --read-only or --no-re
   assert.equal(on.opts().readOnly, true);
   assert.equal(update().opts().readOnly, undefined);
 });
+
+test('--tmpfs-add mounts a tmpfs, in place of one at the same path; --tmpfs-rm takes one away; none left is none', () => {
+  const withTmpfs = { ...base, task: { ...base.task, tmpfs: [{ path: '/tmp/', size: '8Mi' }, { path: '/run' }] } };
+  const added = updatedSpec(withTmpfs, { tmpfsAdd: ['/tmp:size=64m', '/cache'] }, {});
+  assert.deepEqual(added.task.tmpfs, [{ path: '/run' }, { path: '/tmp', size: '64Mi' }, { path: '/cache' }]);
+  parseServiceSpec(added);
+  const removed = updatedSpec(withTmpfs, { tmpfsRm: ['/tmp', '/not-there'] }, {});
+  assert.deepEqual(removed.task.tmpfs, [{ path: '/run' }]);
+  const none = updatedSpec(withTmpfs, { tmpfsRm: ['/tmp', '/run/'] }, {});
+  assert.equal('tmpfs' in none.task, false);
+  assert.deepEqual(none, base);
+  // removing what is not there does nothing; an add to a template with none makes the list
+  assert.deepEqual(update({ tmpfsRm: ['/tmp'] }), base);
+  assert.deepEqual(update({ tmpfsAdd: ['/tmp'] }).task.tmpfs, [{ path: '/tmp' }]);
+  assert.deepEqual(updatedSpec(withTmpfs, { tmpfsRm: ['/tmp'], tmpfsAdd: ['/tmp:size=1g'] }, {}).task.tmpfs, [
+    { path: '/run' },
+    { path: '/tmp', size: '1Gi' },
+  ]);
+});
+
+test('a bad --tmpfs-add or --tmpfs-rm is refused naming it', () => {
+  assert.match(refused({ tmpfsAdd: ['tmp'] }), /^--tmpfs-add is "tmp"; a tmpfs is at an absolute path/);
+  assert.match(refused({ tmpfsAdd: ['/tmp:noexec'] }), /^--tmpfs-add is "\/tmp:noexec"; only size= is taken/);
+  assert.match(refused({ tmpfsAdd: ['/tmp:size=x'] }), /^--tmpfs-add is "\/tmp:size=x"; size= takes bytes/);
+  assert.match(refused({ tmpfsAdd: ['/a', '/a/.'] }), /^--tmpfs-add mounts a tmpfs at \/a twice$/);
+  assert.match(refused({ tmpfsRm: ['tmp'] }), /^--tmpfs-rm is "tmp"; a tmpfs is at an absolute path/);
+  const cmd = (buildProgram().commands.find((c) => c.name() === 'service') as Command).commands.find(
+    (c) => c.name() === 'update',
+  ) as Command;
+  cmd.parseOptions(['--tmpfs-add', '/tmp:size=64m', '--tmpfs-add', '/run', '--tmpfs-rm', '/old']);
+  assert.deepEqual([cmd.opts().tmpfsAdd, cmd.opts().tmpfsRm], [['/tmp:size=64m', '/run'], ['/old']]);
+});
