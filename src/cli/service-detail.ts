@@ -1,6 +1,6 @@
 import type { ServiceEndpointsView, ServiceView, TaskTemplate, UpdateConfigSpec } from '../api/index.js';
 import { commandLine } from '../task/command-line.js';
-import { formatBytes, formatDuration } from '../units/index.js';
+import { formatBytes, formatDuration, parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 import { resolveFileRef } from '../task/file-limits.js';
 import { age, cores, detail, fileRows, ports, table } from './format.js';
 import { spreadText } from './placement-pref.js';
@@ -22,6 +22,11 @@ function duration(d: Duration): string {
 /** A quantity as written ("256Mi"), or as bytes ("256 MiB"). */
 function quantity(q: number | string): string {
   return typeof q === 'number' ? formatBytes(q) : q;
+}
+
+/** A size in bytes for people ("64Mi" and 67108864 are both "64 MiB"); what does not read as one, as written. */
+function size(q: number | string): string {
+  return typeof q === 'number' || new RegExp(QUANTITY_PATTERN).test(q) ? formatBytes(parseQuantity('size', q)) : q;
 }
 
 /** "1 at a time, start-first, delay 0s, monitor 5s; on failure rollback (none may fail); deadline 10m". */
@@ -121,6 +126,7 @@ function templateRows(t: TaskTemplate): Array<[string, string]> {
         .map((v) => `${v.name ?? v.hostPath ?? '?'}:${v.path}${v.readOnly === true ? ' (read-only)' : ''}`)
         .join(', '),
     ]);
+  for (const m of t.tmpfs ?? []) rows.push(['Tmpfs', m.size === undefined ? m.path : `${m.path} (${size(m.size)})`]);
   const files = [
     ...(t.secrets ?? []).map((r) => resolveFileRef('secret', r)),
     ...(t.configs ?? []).map((r) => resolveFileRef('config', r)),

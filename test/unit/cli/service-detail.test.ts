@@ -209,3 +209,18 @@ test('service inspect for people: how its process runs and stops, when the templ
   const plain = serviceDetail(view(), DISCOVERY, NOW);
   assert.doesNotMatch(plain, /^(Entrypoint|User|Workdir|Stop|Root filesystem):/m);
 });
+
+test('service inspect for people: a Tmpfs line for each tmpfs, with its size when it has one; none when none', () => {
+  const v = view();
+  v.spec.task = {
+    image: 'nginx',
+    volumes: [{ name: 'data', path: '/data' }],
+    tmpfs: [{ path: '/tmp', size: '64Mi' }, { path: '/run/app' }, { path: '/cache', size: 1536 }],
+  };
+  const text = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(
+    text,
+    /^Volumes:\s+data:\/data\nTmpfs:\s+\/tmp \(64 MiB\)\nTmpfs:\s+\/run\/app\nTmpfs:\s+\/cache \(1.5 KiB\)\n/m,
+  );
+  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^Tmpfs:/m);
+});
