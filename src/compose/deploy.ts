@@ -16,6 +16,7 @@ import {
   asScalarText,
   asString,
   composeError,
+  composeSize,
   join,
   shown,
   type ComposeMap,
@@ -205,17 +206,12 @@ function cpus(value: unknown, path: string): number {
   return n;
 }
 
-const BYTE_UNITS: Readonly<Record<string, string>> = { b: '', k: 'Ki', kb: 'Ki', m: 'Mi', mb: 'Mi', g: 'Gi', gb: 'Gi' };
-
-/** Compose's byte values ("512m", "1g", "1.5gb", "2048") as a Poseidon quantity ("512Mi"). */
+/** Compose's byte values ("512m", "1g", "1.5gb", "64Mi", "2048") as a Poseidon quantity ("512Mi"). */
 export function composeBytes(value: unknown, path: string): number | string {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  const text = asScalarText(value, path).trim().toLowerCase();
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)$/.exec(text);
-  const unit = BYTE_UNITS[m?.[2] ?? 'x'];
-  if (m === null || unit === undefined)
-    throw composeError(path, `is ${shown(value)}; use bytes or a size such as "512m" or "1g"`);
-  return unit === '' ? Math.round(Number(m[1])) : `${m[1]}${unit}`;
+  const size = composeSize(asScalarText(value, path));
+  if (size === undefined) throw composeError(path, `is ${shown(value)}; use bytes or a size such as "512m" or "1g"`);
+  return size;
 }
 
 // Swarm's constraint syntax: node.labels.KEY, node.hostname (Poseidon's node.name) and node.id,

@@ -96,3 +96,15 @@ export function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
 }
+
+/**
+ * A byte size as docker reads one in a Compose file (go-units): bytes, or a number with k, m, g or
+ * t (KiB, MiB, GiB, TiB; any case, with i and b or not: "512m", "64MiB", "1.5g"), as a Poseidon
+ * quantity ("512Mi") or a whole number of bytes; undefined when it is not one.
+ */
+export function composeSize(text: string): number | string | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmgt])i?)?b?$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const unit = m[2]?.toUpperCase();
+  return unit === undefined ? Math.round(Number(m[1])) : `${m[1]}${unit}i`;
+}

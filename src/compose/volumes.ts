@@ -7,6 +7,7 @@ import {
   asScalarText,
   asString,
   composeError,
+  composeSize,
   join,
   shown,
   type ComposeMap,
@@ -211,13 +212,11 @@ function tmpfsPath(text: string, path: string): string {
 function tmpfsSize(value: unknown, path: string, short = false): number | string {
   const text = typeof value === 'number' ? String(value) : asScalarText(value, path).trim();
   const what = short ? `has size=${text}` : `is ${shown(value)}`;
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(?:([kmgt])i?)?b?$/i.exec(text);
-  const unit = m?.[2]?.toUpperCase();
-  if (m === null || (unit === undefined && m[1]?.includes('.') === true))
-    throw composeError(path, `${what}; use bytes or a size such as "64m" or "1g"`);
-  if (Math.round(Number(m[1]) * 1024 ** ('KMGT'.indexOf(unit ?? '_') + 1)) <= 0)
+  const size = /^[0-9.]+$/.test(text) && text.includes('.') ? undefined : composeSize(text);
+  if (size === undefined) throw composeError(path, `${what}; use bytes or a size such as "64m" or "1g"`);
+  if (size === 0 || (typeof size === 'string' && Number.parseFloat(size) === 0))
     throw composeError(path, `${what}; a tmpfs's size must be above 0`);
-  return unit === undefined ? Number(m[1]) : `${m[1]}${unit}i`;
+  return size;
 }
 
 /**

@@ -180,6 +180,10 @@ test('resources: limits.cpus is the cpu limit, reservations.cpus the reservation
   assert.equal((await res('{limits: {memory: "512kb"}}'))['memory'], '512Ki');
   assert.equal((await res('{limits: {memory: "100b"}}'))['memory'], 100);
   assert.equal((await res('{limits: {memory: "1.5G"}}'))['memory'], '1.5Gi');
+  // as docker reads them (go-units): an i and a b or not, t too
+  assert.equal((await res('{limits: {memory: "64Mi"}}'))['memory'], '64Mi');
+  assert.equal((await res('{limits: {memory: "64MiB"}}'))['memory'], '64Mi');
+  assert.equal((await res('{limits: {memory: "1t"}}'))['memory'], '1Ti');
   const { services, warnings } = await fromYaml(
     'services:\n  s: {image: x, deploy: {resources: {reservations: {memory: 64m}, limits: {devices: []}}}}\n',
   );
