@@ -9,7 +9,7 @@ import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
-import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
+import { isUser, normalStopSignal, STOP_SIGNAL_RULE } from '../task/process-rules.js';
 import type { PortSpec } from '../task/index.js';
 import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
@@ -193,13 +193,6 @@ export interface ProcessFields {
   readOnlyRootfs?: boolean;
 }
 
-/**
- * src/task/spec.ts's USER_PATTERN, which the CLI does not import: spec.ts loads TypeBox. A unit
- * test (run-image.test.ts) keeps the two the same.
- */
-export const CLI_USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
-const USER = new RegExp(CLI_USER_PATTERN);
-
 export function processFieldsOf(flags: Omit<RunImageFlags, 'name'>): ProcessFields {
   const out: ProcessFields = {};
   if (flags.entrypoint !== undefined) {
@@ -210,7 +203,7 @@ export function processFieldsOf(flags: Omit<RunImageFlags, 'name'>): ProcessFiel
     out.entrypoint = words;
   }
   if (flags.user !== undefined) {
-    if (flags.user !== '' && !USER.test(flags.user))
+    if (flags.user !== '' && !isUser(flags.user))
       throw new InvalidField(
         '--user',
         `is ${JSON.stringify(flags.user).slice(0, 80)}; use USER or USER:GROUP, each a name or a number, ` +

@@ -1,8 +1,8 @@
 import { MAX_SERVICE_LABELS, STACK_LABEL, type ServiceSpec, type TaskTemplate } from '../api/index.js';
 import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 // not in task/index.js's surface yet
-import { MAX_TMPFS, USER_PATTERN } from '../task/spec.js';
-import { normalStopSignal, STOP_SIGNAL_RULE } from '../task/stop-signal.js';
+import { MAX_TMPFS } from '../task/spec.js';
+import { isUser, normalStopSignal, STOP_SIGNAL_RULE, USER_RULE } from '../task/process-rules.js';
 import { composeDeploy } from './deploy.js';
 import { composeDuration } from './duration.js';
 import { composeEnvironment } from './environment.js';
@@ -249,11 +249,7 @@ function processFields(map: ComposeMap, at: (key: string) => string): Partial<Ta
   if (given('user') !== undefined) {
     // `user: 1000` is a number in YAML
     const user = asScalarText(map['user'], at('user'));
-    if (!new RegExp(USER_PATTERN).test(user))
-      throw composeError(
-        at('user'),
-        `must be USER or USER:GROUP, each a name or a number, such as "1000:1000" or "nobody" (got ${shown(user)})`,
-      );
+    if (!isUser(user)) throw composeError(at('user'), `${USER_RULE} (got ${shown(user)})`);
     out.user = user;
   }
   if (given('working_dir') !== undefined) {

@@ -21,8 +21,8 @@ import {
 } from './limits.js';
 import { isDnsLabel, isLegacyName, NAME_RULE } from './name.js';
 import { parseConstraint } from './constraint.js';
-import { TaskSpec, USER_PATTERN } from './spec.js';
-import { normalStopSignal, STOP_SIGNAL_RULE } from './stop-signal.js';
+import { TaskSpec } from './spec.js';
+import { normalStopSignal, STOP_SIGNAL_RULE } from './process-rules.js';
 import { compile } from './validate.js';
 import { isHostPathAllowed, parseTmpfs, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
@@ -128,14 +128,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
 /** How the container's process runs and stops: entrypoint, user, workdir, stop signal and grace, a read-only root. */
 function parseProcessOptions(spec: TaskSpec, request: TaskRequest, f: (name: string) => string): void {
   if (spec.entrypoint !== undefined) request.entrypoint = spec.entrypoint;
-  if (spec.user !== undefined) {
-    if (!new RegExp(USER_PATTERN).test(spec.user))
-      throw new InvalidField(
-        f('user'),
-        `must be USER or USER:GROUP, such as "1000:1000" (got ${JSON.stringify(spec.user).slice(0, 80)})`,
-      );
-    request.user = spec.user;
-  }
+  if (spec.user !== undefined) request.user = spec.user; // its pattern is the schema's
   if (spec.workdir !== undefined) {
     if (!spec.workdir.startsWith('/') || spec.workdir.includes('\0'))
       throw new InvalidField(

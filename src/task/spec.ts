@@ -11,7 +11,7 @@ import {
 } from './limits.js';
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
-import { STOP_SIGNAL_RULE } from './stop-signal.js';
+import { STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
@@ -170,12 +170,7 @@ const TmpfsSpec = Type.Object(
   { additionalProperties: false },
 );
 
-/** Who the container's process runs as: a user, and a group, each by name or number (`docker run -u`). */
-export const USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
-const User = hinted(
-  Type.String({ pattern: USER_PATTERN }),
-  'must be USER or USER:GROUP, each a name or a number, such as "1000:1000" or "nobody"',
-);
+const User = hinted(Type.String({ pattern: USER_PATTERN }), USER_RULE);
 const StopSignal = hinted(Type.String({ minLength: 1, maxLength: 16 }), STOP_SIGNAL_RULE);
 export const MAX_VOLUMES = 32;
 

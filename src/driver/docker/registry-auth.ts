@@ -113,14 +113,15 @@ export class RegistryAuth {
 
   /** Reads the file now; throws InvalidField naming `flag` when it is missing or not a config.json. */
   check(flag: string): void {
+    let st;
     let text: string;
     try {
+      st = statSync(this.path);
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       throw new InvalidField(flag, `cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
-    const config = parseDockerConfig(`${flag} ${this.path}`, text);
-    this.#helpers(config);
+    this.#take(st, parseDockerConfig(`${flag} ${this.path}`, text));
   }
 
   /** The credentials for pulling `image`, from the file as it is now; undefined without any. */
@@ -140,15 +141,19 @@ export class RegistryAuth {
     if (this.#read !== undefined && this.#read.mtimeMs === st.mtimeMs && this.#read.size === st.size)
       return this.#read.config;
     try {
-      const config = parseDockerConfig(this.path, readFileSync(this.path, 'utf8'));
-      this.#helpers(config);
-      this.#read = { mtimeMs: st.mtimeMs, size: st.size, config };
-      return config;
+      return this.#take(st, parseDockerConfig(this.path, readFileSync(this.path, 'utf8')));
     } catch (err) {
       this.warn({ path: this.path, reason: (err as Error).message }, 'registry credentials cannot be used');
       this.#read = { mtimeMs: st.mtimeMs, size: st.size, config: {} };
       return undefined;
     }
+  }
+
+  /** Keeps what was read, as of the file's state it was read at; warns of its credential helpers. */
+  #take(st: { mtimeMs: number; size: number }, config: DockerConfig): DockerConfig {
+    this.#helpers(config);
+    this.#read = { mtimeMs: st.mtimeMs, size: st.size, config };
+    return config;
   }
 
   #helpers(config: DockerConfig): void {

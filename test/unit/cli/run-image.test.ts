@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
-import {
-  CLI_USER_PATTERN,
-  commandAfterImage,
-  imageFlagsGiven,
-  imageTaskSpec,
-  runTarget,
-} from '../../../src/cli/run-image.js';
+import { commandAfterImage, imageFlagsGiven, imageTaskSpec, runTarget } from '../../../src/cli/run-image.js';
 import { parseSpec, validateSpec } from '../../../src/task/index.js';
-import { USER_PATTERN } from '../../../src/task/spec.js';
 
 const fixed = (): string => 'a1b2';
 const spec = (image: string, command: string[], flags = {}, env = {}): Record<string, unknown> =>
@@ -265,10 +258,6 @@ test('a bad process flag is refused naming the flag, before anything is sent', (
       refused(() => spec('busybox', [], flags)),
       message,
     );
-});
-
-test("the CLI's check of --user is the task spec's: the same pattern (the CLI does not load TypeBox for it)", () => {
-  assert.equal(CLI_USER_PATTERN, USER_PATTERN);
 });
 
 test('run and service create take -u and -w (no other option of theirs has the letter), --read-only alone', () => {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { createOptions } from '../../../src/driver/docker/create-options.js';
 import { stopCallTimeoutMs, STOP_CALL_MARGIN_MS } from '../../../src/manager/dispatcher.js';
 import { parseSubmission, toSpec } from '../../../src/task/index.js';
-import { normalStopSignal } from '../../../src/task/stop-signal.js';
+import { normalStopSignal } from '../../../src/task/process-rules.js';
 import { FakeWorker } from '../../../testkit/fake-worker.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';

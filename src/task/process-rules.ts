@@ -1,7 +1,17 @@
 import { constants } from 'node:os';
 
-// A task's stop signal as people write it ("SIGINT", "INT", "2"), in the one form Docker's
-// StopSignal takes. No TypeBox here: the CLI checks `--stop-signal` with it before sending.
+// The rules of a task's process fields that the CLI checks before sending, as the spec checks
+// them: a user (`USER[:GROUP]`) and a stop signal ("SIGINT", "INT", "2", in the one form Docker's
+// StopSignal takes). No TypeBox here, so CLI modules may import it.
+
+/** Who the container's process runs as: a user, and a group, each by name or number (`docker run -u`). */
+export const USER_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$';
+export const USER_RULE = 'must be USER or USER:GROUP, each a name or a number, such as "1000:1000" or "nobody"';
+const USER = new RegExp(USER_PATTERN);
+
+export function isUser(text: string): boolean {
+  return USER.test(text);
+}
 
 /** Linux's signals by number: 1 to 64 (the real-time ones have no name here; their number does). */
 const MAX_SIGNAL = 64;
