@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
+import { TaskSpec } from '../task/index.js';
 import { EngineStatus } from './cluster.js';
 import { MountedFileView } from './files.js';
 import { HealthView, PortView, StringMap, TaskStateView, TimeOrNull } from './views.js';
@@ -68,6 +69,14 @@ const managerTaskFields = {
   service: Type.Optional(Type.String({ description: "A service's replica: its service; absent for a plain task." })),
   slot: Type.Optional(Type.Integer()),
   version: Type.Optional(Type.Integer()),
+  spec: Type.Optional(
+    Type.Unsafe<TaskSpec>({
+      ...TaskSpec,
+      description:
+        'GET /tasks/{id} alone: the spec it runs, as the manager holds it (sizes in bytes, durations in ' +
+        "milliseconds, its restart policy in full); env values included, as a service's template shows them.",
+    }),
+  ),
 };
 
 /** A task as the manager reports it. */

@@ -5,6 +5,9 @@ import { commandLine } from '../task/command-line.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
 import { modeText, type TaskFile } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
+import { cores, processRows, requestsText, runRows, type Row } from './spec-rows.js';
+
+export { cores };
 
 // Output for people: aligned tables and short figures. Scripts use --json. Every cell and value
 // may come from outside (a name, an image, a worker's reason) and is printed with its control
@@ -46,10 +49,6 @@ export function ports(list: readonly PortView[]): string {
   return list.map((p) => `${p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol}`).join(',') || '-';
 }
 
-export function cores(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
-}
-
 /** "web/2": the service and slot of a replica; "-" for a plain task. */
 function serviceSlot(t: TableTask): string {
   return t.service === undefined ? '-' : `${t.service}/${t.slot ?? '?'}`;
@@ -82,7 +81,8 @@ export function taskDetail(
   nowMs: number,
   usage?: { cpu: number; memoryBytes: number } | null,
 ): string {
-  const rows: Array<[string, string]> = [
+  const spec = t.spec;
+  const rows: Row[] = [
     ['ID', t.id],
     ['Name', t.name],
     ...(t.service === undefined
@@ -90,13 +90,17 @@ export function taskDetail(
       : [['Service', `${t.service}, slot ${t.slot ?? '?'}, version ${t.version ?? '?'}`] as [string, string]]),
     ['Image', t.image],
     ['Command', t.command.length > 0 ? commandLine(t.command) : '(image default)'],
+    // what its spec sets beyond the image (a manager older than `spec` in the view sends none)
+    ...(spec === undefined ? [] : processRows(spec)),
     ['State', `${t.state} (desired: ${t.desiredState})`],
     ['Reason', t.reason],
     ['Node', t.node ?? '-'],
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],
-    ['Requests', `cpu ${t.cpu > 0 ? cores(t.cpu) : 'any'}, memory ${t.memory > 0 ? formatBytes(t.memory) : 'any'}`],
+    ['Requests', requestsText(spec ?? t)],
+    ...(spec?.constraints === undefined ? [] : [['Constraints', spec.constraints.join(', ')] as Row]),
     ...fileRows(t.files ?? []),
+    ...(spec === undefined ? [] : runRows(spec)),
     ['Restarts', String(t.restarts)],
     ...lastExitRow(t, nowMs),
     ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],

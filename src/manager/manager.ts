@@ -8,7 +8,7 @@ import type {
   TaskReport,
 } from '../api/index.js';
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
-import type { TaskRequest } from '../task/index.js';
+import { toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
@@ -136,6 +136,14 @@ export class Manager {
 
   getTask(idOrPrefix: string): ManagerTaskView {
     return this.#view(this.#p.state.resolve(idOrPrefix).request.id);
+  }
+
+  /** A task with the spec it runs (`GET /tasks/{id}`, what `poseidon status TASK` shows). */
+  inspectTask(idOrPrefix: string): ManagerTaskView {
+    const id = this.#p.state.resolve(idOrPrefix).request.id;
+    const rec = this.#shown(id);
+    if (rec === undefined) throw new TaskNotFound(id);
+    return { ...this.#toView(rec), spec: toSpec(rec.request) };
   }
 
   listTasks(filter: { state?: string; node?: string; service?: string } = {}): ManagerTaskView[] {

@@ -167,7 +167,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   app.get(
     '/tasks/:id',
     { config: READ, schema: { params: TaskParams, response: { 200: ManagerTaskView } } },
-    async (req) => manager.getTask(req.params.id),
+    async (req) => manager.inspectTask(req.params.id),
   );
 
   app.delete(

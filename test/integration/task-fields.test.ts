@@ -53,6 +53,54 @@ describe('a task list with the named fields alone', () => {
     );
   });
 
+  test('one task carries the spec it runs, which poseidon status TASK shows; a submission and a list do not', async () => {
+    const access = (manager as SpawnedManager).access;
+    const client = adminClient(access);
+    const submitted = await client.submit({
+      name: 'shaped',
+      image: TEST_IMAGE,
+      command: ['sleep', '600'],
+      user: '1000:1000',
+      workdir: '/tmp',
+      stopSignal: 'SIGINT',
+      readOnlyRootfs: true,
+      env: { API_KEY: 'k-123' },
+      tmpfs: [{ path: '/tmp', size: '8Mi' }],
+    });
+    assert.equal(submitted.spec, undefined, 'the 201 is the task view alone');
+    assert.ok(
+      (await client.listTasks()).every((t) => t.spec === undefined),
+      'a list carries no spec',
+    );
+    const one = await client.getTask(submitted.id);
+    assert.deepEqual(
+      { ...one.spec, restartPolicy: undefined },
+      {
+        id: submitted.id,
+        name: 'shaped',
+        image: TEST_IMAGE,
+        command: ['sleep', '600'],
+        user: '1000:1000',
+        workdir: '/tmp',
+        stopSignal: 'SIGINT',
+        readOnlyRootfs: true,
+        env: { API_KEY: 'k-123' },
+        tmpfs: [{ path: '/tmp', size: 8 * 2 ** 20 }],
+        restartPolicy: undefined,
+      },
+    );
+    const out = await runPoseidon(['status', 'shaped'], { ...cliEnv(access), XDG_CONFIG_HOME: join(dir, 'cli') });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^User: +1000:1000$/m);
+    assert.match(out.stdout, /^Workdir: +\/tmp$/m);
+    assert.match(out.stdout, /^Stop: +SIGINT, then SIGKILL after the worker's --stop-grace$/m);
+    assert.match(out.stdout, /^Root filesystem: +read-only$/m);
+    assert.match(out.stdout, /^Env: +API_KEY$/m);
+    assert.match(out.stdout, /^Restart: +on-failure, at most 3, /m);
+    assert.match(out.stdout, /^Tmpfs: +\/tmp \(8 MiB\)$/m);
+    assert.doesNotMatch(out.stdout, /k-123/);
+  });
+
   test('logs of a task with no container say whether one is coming', async () => {
     const access = (manager as SpawnedManager).access;
     const env = { ...cliEnv(access), XDG_CONFIG_HOME: join(dir, 'cli') };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import { taskDetail } from '../../../src/cli/format.js';
+import { parseSubmission, toSpec } from '../../../src/task/index.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00.000Z');
 
@@ -60,4 +61,52 @@ test('poseidon status ID lists the secrets and configs the task mounts, where an
   assert.match(shown, /^Secret: +db-pass at \/run\/secrets\/db-pass, mode 0444, owner 0:0$/m);
   assert.match(shown, /^Config: +site at \/etc\/site.conf, mode 0440, owner 1000:2000$/m);
   assert.doesNotMatch(taskDetail(task({}), NOW), /^(Secret|Config):/m);
+});
+
+test('poseidon status ID shows what the spec sets beyond the image, as the manager holds it; an older manager, none of it', () => {
+  const request = parseSubmission({
+    name: 'web',
+    image: 'poseidon/busybox:latest',
+    command: ['httpd', '-f', '-p', '80'],
+    entrypoint: ['tini', '--'],
+    user: '1000:1000',
+    workdir: '/srv',
+    stopSignal: 'SIGINT',
+    stopGracePeriod: '30s',
+    readOnlyRootfs: true,
+    env: { DB_PASSWORD: 'hunter2', MODE: 'prod' },
+    cpu: 0.5,
+    cpuLimit: 1,
+    memory: '64Mi',
+    ports: [{ container: 80 }],
+    constraints: ['node.labels.zone == a'],
+    healthCheck: { type: 'http', port: 80, path: '/health', interval: '2s' },
+    restartPolicy: { mode: 'always', maxRestarts: 5 },
+    tmpfs: [{ path: '/tmp', size: '8Mi' }],
+  });
+  const shown = taskDetail(task({ spec: toSpec(request) }), NOW);
+  assert.match(shown, /^Entrypoint: +tini --$/m);
+  assert.match(shown, /^User: +1000:1000$/m);
+  assert.match(shown, /^Workdir: +\/srv$/m);
+  assert.match(shown, /^Stop: +SIGINT, then SIGKILL after 30s$/m);
+  assert.match(shown, /^Root filesystem: +read-only$/m);
+  assert.match(shown, /^Env: +DB_PASSWORD, MODE$/m);
+  assert.doesNotMatch(shown, /hunter2/, 'env values stay out of the text (--json has them)');
+  assert.match(shown, /^Requests: +cpu 0\.5 \(at most 1\), memory 64 MiB$/m);
+  assert.match(shown, /^Constraints: +node\.labels\.zone == a$/m);
+  assert.match(shown, /^Health check: +http :80\/health, every 2s, /m);
+  assert.match(shown, /^Restart: +always, at most 5, backoff 500ms doubling to 30s, reset after 1m$/m);
+  assert.match(shown, /^Tmpfs: +\/tmp \(8 MiB\)$/m);
+
+  const older = taskDetail(task({}), NOW);
+  for (const row of ['Entrypoint', 'User', 'Stop', 'Env', 'Health check', 'Restart', 'Tmpfs', 'Constraints'])
+    assert.doesNotMatch(older, new RegExp(`^${row}:`, 'm'));
+  assert.match(older, /^Requests: +cpu 0\.1, memory 16 MiB$/m);
+});
+
+test('a task that never restarts says so and nothing more', () => {
+  const spec = toSpec(
+    parseSubmission({ name: 'job', image: 'poseidon/busybox:latest', restartPolicy: { mode: 'never' } }),
+  );
+  assert.match(taskDetail(task({ spec }), NOW), /^Restart: +never$/m);
 });

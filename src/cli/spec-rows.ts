@@ -1,0 +1,109 @@
+import type { TaskTemplate } from '../api/index.js';
+import { commandLine } from '../task/command-line.js';
+import { formatBytes, formatDuration, parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
+
+// The rows of a task's spec beyond its image, as `poseidon service inspect` shows a template and
+// `poseidon status TASK` the spec a task runs: only what the spec sets. Values are as written
+// ("2s", "64Mi") or as the manager keeps them (milliseconds, bytes).
+
+type Duration = string | number;
+type HealthCheck = NonNullable<TaskTemplate['healthCheck']>;
+type RestartPolicy = NonNullable<TaskTemplate['restartPolicy']>;
+export type Row = [string, string];
+
+/** Cores for people: 2, 0.5, 0.25. */
+export function cores(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
+}
+
+/** A duration as written ("2s"), or as the manager keeps it (milliseconds, 5000 -> "5s"). */
+export function duration(d: Duration): string {
+  return typeof d === 'number' ? formatDuration(d) : d;
+}
+
+/** A quantity as written ("256Mi"), or as bytes ("256 MiB"). */
+export function quantity(q: number | string): string {
+  return typeof q === 'number' ? formatBytes(q) : q;
+}
+
+/** A size in bytes for people ("64Mi" and 67108864 are both "64 MiB"); what does not read as one, as written. */
+function size(q: number | string): string {
+  return typeof q === 'number' || new RegExp(QUANTITY_PATTERN).test(q) ? formatBytes(parseQuantity('size', q)) : q;
+}
+
+/** "exec /bin/sh -c 'wget …' every 2s, timeout 2s, unhealthy after 3 failures". */
+function healthCheck(h: HealthCheck): string {
+  let what: string = h.type;
+  if (h.type === 'exec' && h.command !== undefined) what += ` ${commandLine(h.command)}`;
+  if (h.type === 'http') what += ` :${h.port ?? '?'}${h.path ?? '/'}`;
+  if (h.type === 'tcp') what += ` :${h.port ?? '?'}`;
+  const parts = [what];
+  if (h.interval !== undefined) parts.push(`every ${duration(h.interval)}`);
+  if (h.timeout !== undefined) parts.push(`timeout ${duration(h.timeout)}`);
+  if (h.failureThreshold !== undefined) parts.push(`unhealthy after ${h.failureThreshold} failures`);
+  if (h.startPeriod !== undefined) parts.push(`start period ${duration(h.startPeriod)}`);
+  return parts.join(', ');
+}
+
+/** "on-failure, at most 3, backoff 1s doubling to 1m"; "never" alone, as nothing else applies then. */
+function restartPolicy(r: RestartPolicy): string {
+  if (r.mode === 'never') return 'never';
+  const parts: string[] = [r.mode];
+  if (r.maxRestarts !== undefined) parts.push(r.maxRestarts === null ? 'no limit' : `at most ${r.maxRestarts}`);
+  const b = r.backoff;
+  if (typeof b === 'string' || typeof b === 'number') parts.push(`backoff ${duration(b)}`);
+  else if (b !== undefined) {
+    const from = b.initial === undefined ? 'default' : duration(b.initial);
+    parts.push(`backoff ${from} doubling to ${b.max === undefined ? 'default' : duration(b.max)}`);
+  }
+  if (r.resetAfter !== undefined) parts.push(`reset after ${duration(r.resetAfter)}`);
+  return parts.join(', ');
+}
+
+/** "SIGINT, then SIGKILL after 30s": what a stop does, when the spec says any of it. */
+function stopText(t: TaskTemplate): string | undefined {
+  if (t.stopSignal === undefined && t.stopGracePeriod === undefined) return undefined;
+  const signal = t.stopSignal ?? "the image's STOPSIGNAL (else SIGTERM)";
+  const grace = t.stopGracePeriod === undefined ? "the worker's --stop-grace" : duration(t.stopGracePeriod);
+  return `${signal}, then SIGKILL after ${grace}`;
+}
+
+/** How its process runs and stops, beyond the image's: entrypoint, user, workdir, stop, a read-only root; env names. */
+export function processRows(t: TaskTemplate): Row[] {
+  const rows: Row[] = [];
+  if (t.entrypoint !== undefined)
+    rows.push(['Entrypoint', t.entrypoint.length === 0 ? 'none (the command runs alone)' : commandLine(t.entrypoint)]);
+  if (t.user !== undefined) rows.push(['User', t.user]);
+  if (t.workdir !== undefined) rows.push(['Workdir', t.workdir]);
+  const stop = stopText(t);
+  if (stop !== undefined) rows.push(['Stop', stop]);
+  if (t.readOnlyRootfs === true) rows.push(['Root filesystem', 'read-only']);
+  // names only: values may be secrets, and --json shows them to whoever asks for them
+  if (t.env !== undefined && Object.keys(t.env).length > 0) rows.push(['Env', Object.keys(t.env).join(', ')]);
+  return rows;
+}
+
+/** "cpu 0.5 (at most 1), memory 64Mi": what it asks for, and its hard cpu limit when it has one. */
+export function requestsText(t: Pick<TaskTemplate, 'cpu' | 'cpuLimit' | 'memory'>): string {
+  const cpu = t.cpu === undefined || t.cpu === 0 ? 'any' : cores(t.cpu);
+  const limit = t.cpuLimit === undefined ? '' : ` (at most ${cores(t.cpuLimit)})`;
+  const memory = t.memory === undefined || t.memory === 0 ? 'any' : quantity(t.memory);
+  return `cpu ${cpu}${limit}, memory ${memory}`;
+}
+
+/** Its health check, restart policy, volumes and tmpfs mounts, those it sets. */
+export function runRows(t: TaskTemplate): Row[] {
+  const rows: Row[] = [];
+  if (t.healthCheck !== undefined) rows.push(['Health check', healthCheck(t.healthCheck)]);
+  else if (t.imageHealthCheck === false) rows.push(['Health check', "none (the image's HEALTHCHECK off)"]);
+  if (t.restartPolicy !== undefined) rows.push(['Restart', restartPolicy(t.restartPolicy)]);
+  if (t.volumes !== undefined && t.volumes.length > 0)
+    rows.push([
+      'Volumes',
+      t.volumes
+        .map((v) => `${v.name ?? v.hostPath ?? '?'}:${v.path}${v.readOnly === true ? ' (read-only)' : ''}`)
+        .join(', '),
+    ]);
+  for (const m of t.tmpfs ?? []) rows.push(['Tmpfs', m.size === undefined ? m.path : `${m.path} (${size(m.size)})`]);
+  return rows;
+}
