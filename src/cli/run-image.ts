@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { posix } from 'node:path';
 import { Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composeExpose, composePorts } from '../compose/ports.js';
@@ -11,6 +10,7 @@ import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import { isUser, normalStopSignal, STOP_SIGNAL_RULE } from '../task/process-rules.js';
 import type { PortSpec } from '../task/index.js';
+import { normalMountPath } from '../task/volume.js';
 import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
 // `poseidon run IMAGE [-- COMMAND...]`: a task from flags, as `docker run -d` takes them. The
@@ -160,7 +160,7 @@ export function imageTemplate(
   const tmpfs = tmpfsList('--tmpfs', flags.tmpfs ?? []);
   // the manager refuses it too, naming the task's field: said here naming the flag
   for (const t of tmpfs)
-    if (volumes.some((v) => mountPath(v.path) === t.path))
+    if (volumes.some((v) => normalMountPath(v.path) === t.path))
       throw new InvalidField('--tmpfs', `mounts a tmpfs at ${t.path}, where a --volume is mounted`);
   if (tmpfs.length > 0) spec.tmpfs = tmpfs;
   if ((flags.secret ?? []).length > 0) spec.secrets = flags.secret?.map((s) => fileRefOf('--secret', s));
@@ -325,8 +325,8 @@ const QUANTITY = new RegExp(QUANTITY_PATTERN);
 
 /**
  * `/tmp`, `/tmp:size=64m`: a tmpfs, as `docker run --tmpfs` takes it, size= alone after the path.
- * Docker's k, m and g (KiB, MiB, GiB) become Poseidon's Ki, Mi and Gi; a quantity such as 64Mi
- * (or 64M, 10^6 bytes each) stays as written, bytes are a number.
+ * Docker's k, m and g, in either case (KiB, MiB, GiB, as the kernel reads a tmpfs's size=), become
+ * Poseidon's Ki, Mi and Gi; a quantity such as 64Mi stays as written, bytes are a number.
  */
 export function tmpfsOf(flag: string, text: string): TmpfsFlag {
   const colon = text.indexOf(':');
@@ -341,7 +341,7 @@ export function tmpfsOf(flag: string, text: string): TmpfsFlag {
         'mode 1777)',
     );
   const given = options.slice('size='.length);
-  const docker = /^([0-9]+(?:\.[0-9]+)?)([kmg])$/.exec(given);
+  const docker = /^([0-9]+(?:\.[0-9]+)?)([kmgKMG])$/.exec(given);
   const size =
     docker !== null ? `${docker[1]}${docker[2]?.toUpperCase()}i` : /^[0-9]+$/.test(given) ? Number(given) : given;
   if (typeof size === 'string' && !QUANTITY.test(size))
@@ -366,7 +366,7 @@ export function tmpfsList(flag: string, texts: readonly string[]): TmpfsFlag[] {
 
 /** A tmpfs's path: absolute, resolved as the manager resolves it (`.`, `..`, repeated and trailing slashes), not /. */
 export function tmpfsPathOf(flag: string, text: string): string {
-  const path = mountPath(text);
+  const path = normalMountPath(text);
   if (path === undefined)
     throw new InvalidField(
       flag,
@@ -374,13 +374,6 @@ export function tmpfsPathOf(flag: string, text: string): string {
     );
   if (path === '/') throw new InvalidField(flag, `is ${JSON.stringify(text)}; mount a tmpfs on a directory below /`);
   return path;
-}
-
-/** An absolute path with `.`, `..`, repeated and trailing slashes resolved; undefined for any other. */
-export function mountPath(text: string): string | undefined {
-  if (!text.startsWith('/') || text.includes('\0')) return undefined;
-  const normal = posix.normalize(text);
-  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
 
 /** `data:/var/lib/data`, `/srv/www:/usr/share/www:ro`: a named volume, or a directory of the node (absolute). */

@@ -1,5 +1,6 @@
 import { InvalidField } from '../errors/index.js';
 import type { PortSpec } from '../task/index.js';
+import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
@@ -7,7 +8,6 @@ import {
   cpuOf,
   healthCheckOf,
   healthSettingsOf,
-  mountPath,
   portsOf,
   processFieldsOf,
   restartOf,
@@ -198,7 +198,7 @@ function editedTmpfs(current: unknown, remove: readonly string[], add: readonly 
   const had: unknown[] = Array.isArray(current) ? current : [];
   const pathOf = (t: unknown): string | undefined => {
     const path = typeof t === 'object' && t !== null ? (t as Partial<TmpfsFlag>).path : undefined;
-    return typeof path === 'string' ? mountPath(path) : undefined;
+    return typeof path === 'string' ? normalMountPath(path) : undefined;
   };
   const kept = had.filter((t) => {
     const path = pathOf(t);

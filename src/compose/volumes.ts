@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { VolumeMountSpec } from '../task/index.js';
+import { normalMountPath } from '../task/volume.js';
 import {
   asBoolean,
   asList,
@@ -197,11 +198,11 @@ function shortTmpfs(text: string, path: string, found: Findings): TmpfsSpec {
  * slashes), so two spellings of one place are found mounted twice here, naming the file's path.
  */
 function tmpfsPath(text: string, path: string): string {
-  if (!text.startsWith('/') || text.includes('\0'))
+  const normal = normalMountPath(text);
+  if (normal === undefined)
     throw composeError(path, `mounts a tmpfs at ${shown(text)}; use an absolute path in the container, such as /tmp`);
-  const normal = posix.normalize(text);
   if (normal === '/') throw composeError(path, 'mounts a tmpfs on /; mount it on a directory below it');
-  return normal.endsWith('/') ? normal.slice(0, -1) : normal;
+  return normal;
 }
 
 /**
@@ -224,7 +225,7 @@ function tmpfsSize(value: unknown, path: string, short = false): number | string
  * same, naming the task's field instead of the file's).
  */
 export function tmpfsMounts(tmpfs: readonly ComposeTmpfs[], volumes: readonly VolumeMountSpec[]): TmpfsSpec[] {
-  const volumePaths = new Set(volumes.map((v) => posix.normalize(v.path).replace(/(.)\/$/, '$1')));
+  const volumePaths = new Set(volumes.map((v) => normalMountPath(v.path) ?? v.path));
   const seen = new Map<string, string>();
   return tmpfs.map(({ at, tmpfs: t }) => {
     if (volumePaths.has(t.path))

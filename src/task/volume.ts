@@ -40,7 +40,17 @@ export function parseVolumes(specs: readonly VolumeMountSpec[], f: (name: string
  */
 export function normalPath(field: string, path: string): string {
   if (!path.startsWith('/')) throw new InvalidField(field, `must be an absolute path (got ${JSON.stringify(path)})`);
-  if (path.includes('\0')) throw new InvalidField(field, 'must not hold a NUL character');
+  const normal = normalMountPath(path);
+  if (normal === undefined) throw new InvalidField(field, 'must not hold a NUL character');
+  return normal;
+}
+
+/**
+ * normalPath's resolution without its refusal: undefined when `path` is not absolute or holds a
+ * NUL. For the CLI and Compose, which word their own refusals (a flag's, a file's key).
+ */
+export function normalMountPath(path: string): string | undefined {
+  if (!path.startsWith('/') || path.includes('\0')) return undefined;
   const normal = posix.normalize(path);
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }

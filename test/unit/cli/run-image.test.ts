@@ -299,7 +299,14 @@ test('--tmpfs: a path, or PATH:size=N as docker run takes it (k, m, g: KiB, MiB,
   ]);
   const parsed = parseSpec(validateSpec(s));
   assert.deepEqual(parsed.tmpfs?.slice(0, 2), [{ path: '/tmp', sizeBytes: 64 * 2 ** 20 }, { path: '/run/app' }]);
-  assert.deepEqual(spec('x', [], { tmpfs: ['/t:size=64M'] }).tmpfs, [{ path: '/t', size: '64M' }], "Poseidon's M");
+  assert.deepEqual(
+    spec('x', [], { tmpfs: ['/t:size=64M', '/g:size=1G'] }).tmpfs,
+    [
+      { path: '/t', size: '64Mi' },
+      { path: '/g', size: '1Gi' },
+    ],
+    'M and G as docker (the kernel) reads them: MiB, GiB',
+  );
   assert.equal('tmpfs' in spec('x', [], { tmpfs: [] }), false);
   assert.deepEqual(imageFlagsGiven({ tmpfs: ['/tmp'] }), ['--tmpfs']);
 });
