@@ -149,6 +149,7 @@ function parseProcessOptions(spec: TaskSpec, request: TaskRequest, f: (name: str
   if (spec.stopGracePeriod !== undefined)
     request.stopGraceMs = parseDuration(f('stopGracePeriod'), spec.stopGracePeriod);
   if (spec.readOnlyRootfs === true) request.readOnlyRootfs = true;
+  if (spec.pull !== undefined && spec.pull !== 'missing') request.pull = spec.pull;
 }
 
 function hostPathRefusal(path: string, allowed: readonly string[]): string {

@@ -29,3 +29,16 @@ export function normalStopSignal(text: string): string | undefined {
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return Object.hasOwn(constants.signals, name) ? name : undefined;
 }
+
+/**
+ * When a worker pulls a task's image, as `docker run --pull` and Compose's `pull_policy` say it:
+ * `missing` (the default) only when its engine lacks it; `always` before each start, so a tag
+ * pushed again (`app:latest`) runs as it now is; `never`: the image must be on the host already.
+ */
+export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+export const PULL_RULE = 'must be "missing", "always" or "never"';
+
+export function isPullPolicy(text: string): text is PullPolicy {
+  return (PULL_POLICIES as readonly string[]).includes(text);
+}

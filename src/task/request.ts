@@ -2,6 +2,7 @@ import { describeConstraint, type ConstraintRule } from './constraint.js';
 import type { Balance, HealthCheckType, PortSpec, Protocol, ProxyProtocol, RestartMode, TaskSpec } from './spec.js';
 import { toFileRefSpecs, type TaskFile } from './file-ref.js';
 import { toTmpfsSpec, toVolumeSpec, type TmpfsMount, type VolumeMount } from './volume.js';
+import type { PullPolicy } from './process-rules.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
 // the names. Built from a TaskSpec by parseSpec(); stored in task records.
@@ -49,6 +50,8 @@ export interface TaskRequest {
   id: string;
   name: string;
   image: string;
+  /** Pull before each start (`always`), or never (`never`); absent: only when the engine lacks it. */
+  pull?: Exclude<PullPolicy, 'missing'>;
   /** Empty: the image's own command. */
   command: string[];
   /** Replaces the image's ENTRYPOINT ([]: none, the command runs alone); absent: the image's. */
@@ -112,6 +115,7 @@ export const MIN_MEMORY_BYTES = 6 * 2 ** 20;
 /** The native spec for a request (units as bytes and milliseconds): what the manager dispatches. */
 export function toSpec(r: TaskRequest): TaskSpec {
   const spec: TaskSpec = { id: r.id, name: r.name, image: r.image };
+  if (r.pull !== undefined) spec.pull = r.pull;
   if (r.command.length > 0) spec.command = r.command;
   if (r.entrypoint !== undefined) spec.entrypoint = r.entrypoint;
   if (r.user !== undefined) spec.user = r.user;

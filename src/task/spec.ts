@@ -11,7 +11,7 @@ import {
 } from './limits.js';
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
-import { STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
+import { PULL_POLICIES, PULL_RULE, STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
@@ -179,6 +179,8 @@ export const TaskSpec = Type.Object(
     id: Type.Optional(Uuid), // generated when absent
     name: TaskName,
     image: Type.String({ minLength: 1, maxLength: 255 }),
+    // when the worker pulls the image (process-rules.ts): absent, only when its engine lacks it
+    pull: Type.Optional(hinted(Type.Union(PULL_POLICIES.map((p) => Type.Literal(p))), PULL_RULE)),
     command: Type.Optional(Command),
     // replaces the image's ENTRYPOINT; [] runs the command alone
     entrypoint: Type.Optional(Command),
