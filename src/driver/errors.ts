@@ -12,13 +12,25 @@ export class DriverUnreachable extends PoseidonError {
   }
 }
 
-/** The image is not on this host and could not be pulled: a reason for the task to fail. */
+/**
+ * The task's image cannot be had: not on this host and its pull failed, or its pull failed where
+ * the task pulls before each start (`pull: always`), or not on this host where it never pulls.
+ * A reason for the task to fail.
+ */
 export class ImageUnavailable extends PoseidonError {
   constructor(
     readonly image: string,
     detail: string,
+    /** What was tried: a pull of a missing image (the default), a pull before each start, or none. */
+    readonly pull: 'missing' | 'always' | 'never' = 'missing',
   ) {
-    super('image_unavailable', `image ${image} is not on this host and could not be pulled: ${detail}`);
+    super('image_unavailable', ImageUnavailable.#message(image, detail, pull));
+  }
+
+  static #message(image: string, detail: string, pull: 'missing' | 'always' | 'never'): string {
+    if (pull === 'always') return `image ${image} could not be pulled (its task pulls before each start): ${detail}`;
+    if (pull === 'never') return `image ${image} is not on this host, and its task never pulls: ${detail}`;
+    return `image ${image} is not on this host and could not be pulled: ${detail}`;
   }
 }
 

@@ -111,7 +111,7 @@ export class DockerDriver implements Driver {
         ...(options.files === undefined ? {} : { files: options.files }),
       });
       if (task.volumes !== undefined) await this.#volumes(task);
-      const container = await this.#createOnNetwork(task.image, body, options.signal);
+      const container = await this.#createOnNetwork(task.image, task.pull, body, options.signal);
       try {
         await this.#call(() => container.start({ abortSignal: options.signal }));
       } catch (err) {
@@ -361,11 +361,12 @@ export class DockerDriver implements Driver {
   /** Creates the container; when the network went away meanwhile (removed by hand), makes it again once. */
   async #createOnNetwork(
     image: string,
+    pull: TaskRequest['pull'],
     body: Docker.ContainerCreateOptions,
     signal: AbortSignal | undefined,
   ): Promise<Docker.Container> {
     try {
-      return await this.#createPulling(image, body, signal);
+      return await this.#createPulling(image, pull, body, signal);
     } catch (err) {
       const network = this.opts.network;
       // on Docker's default bridge a create does not need the Poseidon network
@@ -378,20 +379,31 @@ export class DockerDriver implements Driver {
         throw err;
       this.#network = undefined;
       await this.#joinable();
-      return this.#createPulling(image, body, signal);
+      return this.#createPulling(image, undefined, body, signal); // pulled already, when it pulls always
     }
   }
 
+  /**
+   * Creates the container, pulling its image as the task says: before the create (`always`), never
+   * (`never`: a missing image fails the start), or once the engine says it lacks it (absent).
+   */
   async #createPulling(
     image: string,
+    pull: TaskRequest['pull'],
     body: Docker.ContainerCreateOptions,
     signal: AbortSignal | undefined,
   ): Promise<Docker.Container> {
+    if (pull === 'always') {
+      this.opts.log.info({ image }, 'pulling image (its task pulls before each start)');
+      await this.#pull(image, signal, 'always');
+    }
     try {
       return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
     } catch (err) {
       // a 404 is a missing image, or a missing network (not something a pull brings)
       if ((err as HttpError).statusCode !== 404 || /network/i.test(messageOf(err))) throw this.#startError(err);
+      if (pull === 'never') throw new ImageUnavailable(image, 'docker pull or docker load it on this host', 'never');
+      if (pull === 'always') throw this.#startError(err); // just pulled: gone again meanwhile
     }
     this.opts.log.info({ image }, 'pulling missing image');
     await this.#pull(image, signal);
@@ -402,7 +414,7 @@ export class DockerDriver implements Driver {
     }
   }
 
-  async #pull(image: string, signal: AbortSignal | undefined): Promise<void> {
+  async #pull(image: string, signal: AbortSignal | undefined, why: 'missing' | 'always' = 'missing'): Promise<void> {
     const timeout = AbortSignal.timeout(this.opts.pullTimeoutMs ?? 120_000);
     const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     const auth = this.opts.registryAuth?.forImage(image);
@@ -423,7 +435,7 @@ export class DockerDriver implements Driver {
       const detail = timeout.aborted ? 'the pull timed out' : messageOf(err);
       // a registry that wanted credentials, and the worker sent none: say where it looks for them
       const asked = auth === undefined && /denied|unauthorized|authentication required|credentials/i.test(detail);
-      throw new ImageUnavailable(image, asked ? `${detail}${this.#noCredentials(image)}` : detail);
+      throw new ImageUnavailable(image, asked ? `${detail}${this.#noCredentials(image)}` : detail, why);
     }
   }
 

@@ -25,17 +25,60 @@ function blob(bytes: Buffer): Blob {
   return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
 }
 
+/** An image as the registry serves it: its manifest, and its config and layers by digest. */
+interface Served {
+  manifest: Blob;
+  blobs: Map<string, Blob>;
+}
+
+/** `source` (a local image) as a registry serves it, from `docker save`. */
+async function servedOf(source: string): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), 'poseidon-registry-'));
+  try {
+    await run('sh', ['-c', `docker save "$0" | tar -x -C "$1"`, source, dir]);
+    const [entry] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{
+      Config: string;
+      Layers: string[];
+    }>;
+    if (entry === undefined) throw new Error(`docker save ${source} gave no image`);
+    const config = blob(readFileSync(join(dir, entry.Config)));
+    const layers = entry.Layers.map((l) => blob(gzipSync(readFileSync(join(dir, l)))));
+    const manifest = blob(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MANIFEST_TYPE,
+          config: {
+            mediaType: 'application/vnd.docker.container.image.v1+json',
+            size: config.bytes.length,
+            digest: config.digest,
+          },
+          layers: layers.map((l) => ({
+            mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+            size: l.bytes.length,
+            digest: l.digest,
+          })),
+        }),
+      ),
+    );
+    return { manifest, blobs: new Map([config, ...layers].map((b) => [b.digest, b])) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export class TestRegistry {
   /** Requests refused for want of credentials. */
   refused = 0;
+  /** Manifests served (a pull asks for one; an image it has is not fetched again). */
+  manifests = 0;
 
   private constructor(
     private readonly server: Server,
     readonly host: string,
     private readonly repository: string,
     private readonly tag: string,
-    private readonly manifest: Blob,
-    private readonly blobs: Map<string, Blob>,
+    private served: Served,
     private readonly user: string,
     private readonly password: string,
   ) {}
@@ -48,53 +91,18 @@ export class TestRegistry {
     user: string;
     password: string;
   }): Promise<TestRegistry> {
-    const dir = mkdtempSync(join(tmpdir(), 'poseidon-registry-'));
-    try {
-      await run('sh', ['-c', `docker save "$0" | tar -x -C "$1"`, opts.source, dir]);
-      const [entry] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{
-        Config: string;
-        Layers: string[];
-      }>;
-      if (entry === undefined) throw new Error(`docker save ${opts.source} gave no image`);
-      const config = blob(readFileSync(join(dir, entry.Config)));
-      const layers = entry.Layers.map((l) => blob(gzipSync(readFileSync(join(dir, l)))));
-      const manifest = blob(
-        Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: MANIFEST_TYPE,
-            config: {
-              mediaType: 'application/vnd.docker.container.image.v1+json',
-              size: config.bytes.length,
-              digest: config.digest,
-            },
-            layers: layers.map((l) => ({
-              mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-              size: l.bytes.length,
-              digest: l.digest,
-            })),
-          }),
-        ),
-      );
-      const blobs = new Map([config, ...layers].map((b) => [b.digest, b]));
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const registry = new TestRegistry(
-        server,
-        host,
-        opts.repository,
-        opts.tag,
-        manifest,
-        blobs,
-        opts.user,
-        opts.password,
-      );
-      server.on('request', (req, res) => registry.#answer(req, res));
-      return registry;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const served = await servedOf(opts.source);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const registry = new TestRegistry(server, host, opts.repository, opts.tag, served, opts.user, opts.password);
+    server.on('request', (req, res) => registry.#answer(req, res));
+    return registry;
+  }
+
+  /** The same reference now names `source`: as when a tag is pushed again (`app:latest`). */
+  async push(source: string): Promise<void> {
+    this.served = await servedOf(source);
   }
 
   /** The image's reference, as a task names it. */
@@ -121,10 +129,11 @@ export class TestRegistry {
     let found: Blob | undefined;
     let type = 'application/octet-stream';
     if (path === '/v2/' || path === '/v2') found = blob(Buffer.from('{}'));
-    else if (path === `${base}/manifests/${this.tag}` || path === `${base}/manifests/${this.manifest.digest}`) {
-      found = this.manifest;
+    else if (path === `${base}/manifests/${this.tag}` || path === `${base}/manifests/${this.served.manifest.digest}`) {
+      found = this.served.manifest;
       type = MANIFEST_TYPE;
-    } else if (path.startsWith(`${base}/blobs/`)) found = this.blobs.get(path.slice(`${base}/blobs/`.length));
+      this.manifests += 1;
+    } else if (path.startsWith(`${base}/blobs/`)) found = this.served.blobs.get(path.slice(`${base}/blobs/`.length));
     if (found === undefined) {
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: `no ${path}` }] }));
