@@ -10,8 +10,8 @@ export const TMPFS_SIZE = 'size= in bytes, or as 64m or 1g (MiB, GiB, as docker 
 
 /**
  * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
- * the process flags (--entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name: each
- * command says what it names).
+ * the process flags (--pull, --entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name:
+ * each command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
@@ -67,14 +67,19 @@ export function withHealthFlags(cmd: Command): Command {
 }
 
 /**
- * How the container's process runs and stops, as `docker run` and `docker service create|update`
- * spell them; `service update` (`'update'`) takes --no-read-only too, and "" as the image's own.
+ * When its image is pulled (`docker run --pull`), and how the container's process runs and stops,
+ * as `docker run` and `docker service create|update` spell them; `service update` (`'update'`)
+ * takes --no-read-only too, and "" as the image's own.
  */
 export function withProcessFlags(cmd: Command, kind: 'image' | 'update'): Command {
   const image = kind === 'image';
   const again = image ? '' : `; "" for the image's`;
   const graceAgain = image ? '' : `; "" for the worker's`;
   cmd
+    .option(
+      '--pull <policy>',
+      'when workers pull the image: missing (default, only when the host lacks it), always (before each start), never',
+    )
     .option(
       '--entrypoint <command line>',
       `in place of the image's ENTRYPOINT, split into words as a shell would; "" for none (the command alone)`,

@@ -8,7 +8,14 @@ import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
-import { isUser, normalStopSignal, STOP_SIGNAL_RULE } from '../task/process-rules.js';
+import {
+  isPullPolicy,
+  isUser,
+  normalStopSignal,
+  PULL_RULE,
+  STOP_SIGNAL_RULE,
+  type PullPolicy,
+} from '../task/process-rules.js';
 import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
 import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
@@ -32,6 +39,8 @@ export interface RunImageFlags {
   cpu?: string;
   memory?: string;
   restart?: string;
+  /** `--pull missing|always|never`, as docker run's. */
+  pull?: string;
   entrypoint?: string;
   user?: string;
   workdir?: string;
@@ -84,6 +93,7 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['cpu', '--cpu'],
   ['memory', '--memory'],
   ['restart', '--restart'],
+  ['pull', '--pull'],
   ['entrypoint', '--entrypoint'],
   ['user', '--user'],
   ['workdir', '--workdir'],
@@ -145,7 +155,7 @@ export function imageTemplate(
     );
   const spec: Record<string, unknown> = { image };
   if (command.length > 0) spec.command = [...command];
-  // "" (the image's own) is no field at all here
+  // "" (the image's own) and --pull missing (the default) are no field at all here
   for (const [field, value] of Object.entries(processFieldsOf(flags)))
     if (value !== null && value !== false) spec[field] = value;
   const vars = pairs('--env', flags.env, env);
@@ -180,11 +190,13 @@ export function imageTemplate(
 }
 
 /**
- * The task's process fields the flags give (entrypoint, user, workdir, stopSignal,
+ * The task's process fields the flags give (pull, entrypoint, user, workdir, stopSignal,
  * stopGracePeriod in ms, readOnlyRootfs), each checked naming its flag. null where "" asks for
- * the image's own (or, for the grace, the worker's); `service update` deletes those fields.
+ * the image's own (or, for the grace, the worker's) and where `--pull missing` asks for the
+ * default; `service update` deletes those fields.
  */
 export interface ProcessFields {
+  pull?: Exclude<PullPolicy, 'missing'> | null;
   entrypoint?: string[];
   user?: string | null;
   workdir?: string | null;
@@ -195,6 +207,13 @@ export interface ProcessFields {
 
 export function processFieldsOf(flags: Omit<RunImageFlags, 'name'>): ProcessFields {
   const out: ProcessFields = {};
+  if (flags.pull !== undefined) {
+    const pull = flags.pull.trim().toLowerCase();
+    if (!isPullPolicy(pull))
+      throw new InvalidField('--pull', `${PULL_RULE} (got ${JSON.stringify(flags.pull).slice(0, 40)})`);
+    // missing is the default: no field, so the spec is the one a task file without it gives
+    out.pull = pull === 'missing' ? null : pull;
+  }
   if (flags.entrypoint !== undefined) {
     // `--entrypoint ""` splits into no words: none, the command runs alone
     const words = splitShellWords(flags.entrypoint);

@@ -133,7 +133,8 @@ export function updatedSpec(
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
   if (flags.memory !== undefined) task.memory = flags.memory;
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
-  // each in place of the one the service has; "" (and --no-read-only) takes it away: the image's own again
+  // each in place of the one the service has; "" (and --no-read-only) takes it away: the image's own
+  // again; --pull missing takes pull away: the default again
   for (const [field, value] of Object.entries(processFieldsOf(flags)))
     if (value === null || value === false) delete task[field];
     else task[field] = value;

@@ -260,6 +260,54 @@ test('a bad process flag is refused naming the flag, before anything is sent', (
     );
 });
 
+test("--pull always|never is the task's pull, in any case; missing (the default) is no field, as a file without it", () => {
+  assert.deepEqual(spec('app:latest', [], { pull: 'always' }), {
+    name: 'app-a1b2',
+    image: 'app:latest',
+    pull: 'always',
+  });
+  assert.equal(spec('x', [], { pull: 'NEVER' }).pull, 'never');
+  assert.equal(spec('x', [], { pull: ' Always ' }).pull, 'always');
+  assert.deepEqual(spec('x', [], { pull: 'missing' }), { name: 'x-a1b2', image: 'x' });
+  assert.deepEqual(spec('x', [], { pull: 'Missing' }), spec('x', []));
+  assert.equal(parseSpec(validateSpec(spec('x', [], { pull: 'always' }))).pull, 'always');
+  assert.equal(parseSpec(validateSpec(spec('x', [], { pull: 'never' }))).pull, 'never');
+  assert.deepEqual(imageFlagsGiven({ pull: 'missing' }), ['--pull'], 'a task file says its own pull');
+});
+
+test('a bad --pull is refused naming the flag and its values, before anything is sent', () => {
+  assert.equal(
+    refused(() => spec('x', [], { pull: 'sometimes' })),
+    '--pull must be "missing", "always" or "never" (got "sometimes")',
+  );
+  assert.equal(
+    refused(() => spec('x', [], { pull: '' })),
+    '--pull must be "missing", "always" or "never" (got "")',
+  );
+  assert.equal(
+    refused(() => spec('x', [], { pull: 'if_not_present' })),
+    '--pull must be "missing", "always" or "never" (got "if_not_present")',
+  );
+});
+
+test('run and service create take --pull <policy>, with its values in the help', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  for (const cmd of [
+    program.commands.find((c) => c.name() === 'run') as Command,
+    service.commands.find((c) => c.name() === 'create') as Command,
+  ]) {
+    cmd.parseOptions(['--pull', 'always']);
+    assert.equal(cmd.opts().pull, 'always', cmd.name());
+    const option = cmd.options.find((o) => o.long === '--pull');
+    assert.equal(option?.flags, '--pull <policy>', cmd.name());
+    assert.equal(
+      option?.description,
+      'when workers pull the image: missing (default, only when the host lacks it), always (before each start), never',
+    );
+  }
+});
+
 test('run and service create take -u and -w (no other option of theirs has the letter), --read-only alone', () => {
   const program = buildProgram();
   const service = program.commands.find((c) => c.name() === 'service') as Command;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { MAX_PLACEMENT_PREFS } from '../../../src/cli/placement-pref.js';
 import { updatedSpec, type UpdateFlags } from '../../../src/cli/service-update.js';
-import { parseServiceSpec } from '../../../src/service/index.js';
+import { parseServiceSpec, templateChanged } from '../../../src/service/index.js';
 
 const base = {
   name: 'web',
@@ -309,6 +309,37 @@ test('a bad process flag is refused naming it', () => {
   assert.match(refused({ stopGracePeriod: '30' }), /^--stop-grace-period is "30", a number without a unit/);
   assert.match(refused({ user: 'root:wheel:x' }), /^--user is "root:wheel:x"; use USER or USER:GROUP/);
   assert.match(refused({ entrypoint: "sh -c 'x" }), /^--entrypoint leaves a quote open/);
+});
+
+test("--pull always|never sets the template's pull, a new version; --pull missing takes it away, the default again", () => {
+  const always = update({ pull: 'always' });
+  assert.deepEqual(always, { ...base, task: { ...base.task, pull: 'always' } });
+  const parsed = parseServiceSpec(always);
+  assert.equal(parsed.task.pull, 'always');
+  assert.equal(templateChanged(parseServiceSpec(base), parsed), true, 'a change of what runs');
+  const never = updatedSpec(always, { pull: 'Never' }, {});
+  assert.equal(never.task.pull, 'never');
+  assert.equal(templateChanged(parsed, parseServiceSpec(never)), true);
+  const back = updatedSpec(never, { pull: 'missing' }, {});
+  assert.deepEqual(back, base);
+  assert.equal(templateChanged(parseServiceSpec(base), parseServiceSpec(back)), false);
+  // missing where there is none changes nothing; neither does a template that says missing itself
+  assert.deepEqual(update({ pull: 'missing' }), base);
+  const saysMissing = { ...base, task: { ...base.task, pull: 'missing' } };
+  assert.equal(templateChanged(parseServiceSpec(base), parseServiceSpec(saysMissing)), false);
+  assert.deepEqual(updatedSpec(saysMissing, { pull: 'missing' }, {}), base);
+  assert.equal(refused({ pull: 'daily' }), '--pull must be "missing", "always" or "never" (got "daily")');
+});
+
+test('service update takes --pull <policy>; not given, unchanged', () => {
+  const update = (): Command => {
+    const service = buildProgram().commands.find((c) => c.name() === 'service') as Command;
+    return service.commands.find((c) => c.name() === 'update') as Command;
+  };
+  const given = update();
+  given.parseOptions(['--pull', 'never']);
+  assert.equal(given.opts().pull, 'never');
+  assert.equal(update().opts().pull, undefined);
 });
 
 test('service update takes -u, -w, the process flags, and --read-only or --no-read-only (neither: unchanged)', () => {
