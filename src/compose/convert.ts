@@ -2,7 +2,7 @@ import { MAX_SERVICE_LABELS, STACK_LABEL, type ServiceSpec, type TaskTemplate } 
 import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 // not in task/index.js's surface yet
 import { MAX_TMPFS } from '../task/spec.js';
-import { isUser, normalStopSignal, STOP_SIGNAL_RULE, USER_RULE } from '../task/process-rules.js';
+import { isUser, normalStopSignal, STOP_SIGNAL_RULE, USER_RULE, type PullPolicy } from '../task/process-rules.js';
 import { composeDeploy } from './deploy.js';
 import { composeDuration } from './duration.js';
 import { composeEnvironment } from './environment.js';
@@ -75,6 +75,7 @@ const LABEL_RULE = NAME_RULE.slice(NAME_RULE.indexOf(': ') + 2);
 const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes', 'secrets', 'configs']);
 const SERVICE_KEYS = new Set([
   'image',
+  'pull_policy',
   'command',
   'entrypoint',
   'user',
@@ -161,6 +162,8 @@ function serviceSpec(
   }
   const image = asScalarText(map['image'], at('image'));
   const task: TaskTemplate = { image };
+  const pull = composePullPolicy(map['pull_policy'], at('pull_policy'), found);
+  if (pull !== undefined) task.pull = pull;
   const command =
     map['command'] === undefined || map['command'] === null ? undefined : words(map['command'], at('command'));
   if (command !== undefined && command.length > 0) task.command = command;
@@ -272,6 +275,28 @@ function processFields(map: ComposeMap, at: (key: string) => string): Partial<Ta
   // false is the default: no field, so a file that says it compares equal to one that does not
   if (given('read_only') !== undefined && asBoolean(map['read_only'], at('read_only'))) out.readOnlyRootfs = true;
   return out;
+}
+
+/**
+ * `pull_policy`, as Compose spells it: `always` and `never` are the task's own; `missing` and its
+ * older name `if_not_present` are the default (no field, so a file that says it compares equal to
+ * one that does not). `build` is noted: Poseidon builds nothing, and pulls when a node lacks the
+ * image. Compose's pulls on a schedule (`daily`, `weekly`, `every_12h`) and anything else are refused.
+ */
+function composePullPolicy(value: unknown, path: string, found: Findings): Exclude<PullPolicy, 'missing'> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const policy = asString(value, path);
+  if (policy === 'always' || policy === 'never') return policy;
+  if (policy === 'missing' || policy === 'if_not_present') return undefined;
+  if (policy === 'build') {
+    found.unsupported.push(`${path} (build: Poseidon builds no image; a node pulls it when it lacks it)`);
+    return undefined;
+  }
+  const scheduled = /^(daily|weekly|every_.*)$/.test(policy) ? '; Poseidon pulls on no schedule' : '';
+  throw composeError(
+    path,
+    `must be "always", "missing" (or "if_not_present") or "never"${scheduled} (got ${shown(policy)})`,
+  );
 }
 
 /** A command as a list, or one string split into words as a shell would (nothing expanded). */

@@ -664,6 +664,58 @@ services:
     assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
 });
 
+test("pull_policy: always and never are the task's pull; missing and if_not_present the default, no field", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a: {image: app:latest, pull_policy: always}
+  b: {image: x, pull_policy: never}
+  c: {image: x, pull_policy: missing}
+  d: {image: x, pull_policy: if_not_present}
+  e: {image: x, pull_policy: null}
+`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task, { image: 'app:latest', pull: 'always' });
+  assert.deepEqual(services[1]?.task, { image: 'x', pull: 'never' });
+  for (const s of services.slice(2)) assert.deepEqual(s.task, { image: 'x' }, s.name);
+  assert.equal(parseServiceSpec(services[0] as ServiceSpec).task.pull, 'always');
+  assert.equal(parseSpec(validateSpec(slotTaskSpec(services[1] as ServiceSpec, 1))).pull, 'never');
+});
+
+test('pull_policy: build is noted and leaves the default; anything else is refused by path', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a: {image: x, build: ., pull_policy: build}
+`);
+  assert.deepEqual(services[0]?.task, { image: 'x' });
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.a.build, ' +
+      'services.a.pull_policy (build: Poseidon builds no image; a node pulls it when it lacks it)',
+  ]);
+  const refusals: Array<[string, string]> = [
+    [
+      'pull_policy: sometimes',
+      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never" (got "sometimes")',
+    ],
+    [
+      'pull_policy: Always',
+      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never" (got "Always")',
+    ],
+    [
+      'pull_policy: daily',
+      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never"; ' +
+        'Poseidon pulls on no schedule (got "daily")',
+    ],
+    [
+      'pull_policy: every_12h',
+      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never"; ' +
+        'Poseidon pulls on no schedule (got "every_12h")',
+    ],
+    ['pull_policy: true', 'services.web.pull_policy: must be a string (got true)'],
+  ];
+  for (const [line, message] of refusals)
+    assert.equal(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
+});
+
 test("tmpfs: a path or a list of them (docker's size= too), and volumes of type: tmpfs, sizes as docker reads them", async () => {
   const { services, warnings } = await fromYaml(`
 services:
