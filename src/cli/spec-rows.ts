@@ -68,9 +68,16 @@ function stopText(t: TaskTemplate): string | undefined {
   return `${signal}, then SIGKILL after ${grace}`;
 }
 
-/** How its process runs and stops, beyond the image's: entrypoint, user, workdir, stop, a read-only root; env names. */
+/** When workers pull its image, other than when a node lacks it (the default: no row). */
+const PULL_TEXT = { always: 'always (before each start)', never: 'never (the image must be on the node)' } as const;
+
+/**
+ * When its image is pulled and how its process runs and stops, beyond the defaults and the image's:
+ * pull, entrypoint, user, workdir, stop, a read-only root; env names.
+ */
 export function processRows(t: TaskTemplate): Row[] {
   const rows: Row[] = [];
+  if (t.pull !== undefined && t.pull !== 'missing') rows.push(['Pull', PULL_TEXT[t.pull]]);
   if (t.entrypoint !== undefined)
     rows.push(['Entrypoint', t.entrypoint.length === 0 ? 'none (the command runs alone)' : commandLine(t.entrypoint)]);
   if (t.user !== undefined) rows.push(['User', t.user]);

@@ -210,6 +210,20 @@ test('service inspect for people: how its process runs and stops, when the templ
   assert.doesNotMatch(plain, /^(Entrypoint|User|Workdir|Stop|Root filesystem):/m);
 });
 
+test('service inspect for people: a Pull line when the template pulls always or never; none for the default', () => {
+  const v = view();
+  v.spec.task = { image: 'app:latest', pull: 'always', user: 'nobody' };
+  assert.match(
+    serviceDetail(v, DISCOVERY, NOW),
+    /^Image:\s+app:latest\nCommand:\s+\(image default\)\nPull:\s+always \(before each start\)\nUser:\s+nobody\n/m,
+  );
+  v.spec.task = { image: 'app:1', pull: 'never' };
+  assert.match(serviceDetail(v, DISCOVERY, NOW), /^Pull:\s+never \(the image must be on the node\)$/m);
+  v.spec.task = { image: 'app:1', pull: 'missing' };
+  assert.doesNotMatch(serviceDetail(v, DISCOVERY, NOW), /^Pull:/m);
+  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^Pull:/m);
+});
+
 test('service inspect for people: a Tmpfs line for each tmpfs, with its size when it has one; none when none', () => {
   const v = view();
   v.spec.task = {

@@ -104,6 +104,18 @@ test('poseidon status ID shows what the spec sets beyond the image, as the manag
   assert.match(older, /^Requests: +cpu 0\.1, memory 16 MiB$/m);
 });
 
+test('poseidon status ID shows a Pull row when the task pulls always or never; none for the default', () => {
+  const shown = (pull?: string): string =>
+    taskDetail(
+      task({ spec: toSpec(parseSubmission({ name: 'web', image: 'app:latest', ...(pull && { pull }) })) }),
+      NOW,
+    );
+  assert.match(shown('always'), /^Command: +httpd -f -p 80\nPull: +always \(before each start\)\nState:/m);
+  assert.match(shown('never'), /^Pull: +never \(the image must be on the node\)$/m);
+  assert.doesNotMatch(shown('missing'), /^Pull:/m);
+  assert.doesNotMatch(shown(), /^Pull:/m);
+});
+
 test('a task that never restarts says so and nothing more', () => {
   const spec = toSpec(
     parseSubmission({ name: 'job', image: 'poseidon/busybox:latest', restartPolicy: { mode: 'never' } }),
