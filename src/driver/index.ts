@@ -17,7 +17,18 @@ export type {
 } from './types.js';
 /** The Docker Engine driver (dockerode). */
 export { DockerDriver, type DockerDriverOptions } from './docker/docker-driver.js';
-export { RegistryAuth, registryOf, authFor, parseDockerConfig, type PullAuth } from './docker/registry-auth.js';
+export {
+  RegistryAuth,
+  registryOf,
+  authFor,
+  helperFor,
+  parseDockerConfig,
+  runHelper,
+  CredentialHelperFailed,
+  type HelperCredentials,
+  type PullAuth,
+  type RunHelper,
+} from './docker/registry-auth.js';
 export {
   DriverUnreachable,
   ImageUnavailable,

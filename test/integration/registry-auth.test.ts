@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -89,5 +89,38 @@ describe('pulls with registry credentials', () => {
     const { stdout } = await run('docker', ['logs', c.containerId]);
     assert.equal(stdout.trim(), 'pulled');
     assert.deepEqual(warnings, []);
+  });
+
+  test("a registry the file gives a credential helper gets the helper's answer, as docker login with one", async (t) => {
+    await forgetImage();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    // a helper as docker-credential-helpers answers `get`: the server it is asked for on stdin
+    const helper = join(bin, 'docker-credential-poseidontest');
+    writeFileSync(
+      helper,
+      `#!/bin/sh\n[ "$1" = get ] || exit 3\nread server\n[ "$server" = "${registry.host}" ] || ` +
+        `{ echo "credentials not found in native keychain"; exit 1; }\n` +
+        `echo '{"ServerURL":"'$server'","Username":"deployer","Secret":"s3cret"}'\n`,
+      { mode: 0o755 },
+    );
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    t.after(() => {
+      process.env.PATH = path;
+    });
+    writeFileSync(configPath, JSON.stringify({ auths: {}, credHelpers: { [registry.host]: 'poseidontest' } }));
+    const c = await driver.start(task('by-helper'), { generation: 1 });
+    const { stdout } = await run('docker', ['logs', c.containerId]);
+    assert.equal(stdout.trim(), 'pulled');
+
+    await forgetImage();
+    writeFileSync(configPath, JSON.stringify({ credHelpers: { [registry.host]: 'not-installed' } }));
+    await assert.rejects(driver.start(task('helper-missing'), { generation: 1 }), {
+      message:
+        `image ${registry.image} is not on this host and could not be pulled: credential helper ` +
+        `docker-credential-not-installed failed for ${registry.host}: docker-credential-not-installed is not on ` +
+        "the worker's PATH",
+    });
   });
 });

@@ -25,7 +25,7 @@ import { OutputTail } from './output-tail.js';
 import { watchNetwork } from './network-watch.js';
 import { checkNetworkOptions, ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
-import { registryOf, type RegistryAuth } from './registry-auth.js';
+import { CredentialHelperFailed, registryOf, type PullAuth, type RegistryAuth } from './registry-auth.js';
 import { KeyedLock } from '../../lock/index.js';
 
 export interface DockerDriverOptions {
@@ -417,8 +417,9 @@ export class DockerDriver implements Driver {
   async #pull(image: string, signal: AbortSignal | undefined, why: 'missing' | 'always' = 'missing'): Promise<void> {
     const timeout = AbortSignal.timeout(this.opts.pullTimeoutMs ?? 120_000);
     const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-    const auth = this.opts.registryAuth?.forImage(image);
+    let auth: PullAuth | undefined;
     try {
+      auth = await this.opts.registryAuth?.forImage(image);
       const stream = await this.#call(() =>
         this.#docker.pull(image, { abortSignal: abort, ...(auth === undefined ? {} : { authconfig: auth }) }),
       );
@@ -432,6 +433,7 @@ export class DockerDriver implements Driver {
       });
     } catch (err) {
       if (err instanceof DriverUnreachable) throw err;
+      if (err instanceof CredentialHelperFailed) throw new ImageUnavailable(image, err.message, why);
       const detail = timeout.aborted ? 'the pull timed out' : messageOf(err);
       // a registry that wanted credentials, and the worker sent none: say where it looks for them
       const asked = auth === undefined && /denied|unauthorized|authentication required|credentials/i.test(detail);
