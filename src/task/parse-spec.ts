@@ -26,6 +26,7 @@ import { normalStopSignal, STOP_SIGNAL_RULE } from './process-rules.js';
 import { compile } from './validate.js';
 import { isHostPathAllowed, parseTmpfs, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
+import { parseContainerOptions } from './container-options.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
 export interface SpecLimits {
@@ -41,6 +42,11 @@ export interface SpecLimits {
    * check here (the manager, which places a host-path task only on a node that allows it).
    */
   allowedHostPaths?: readonly string[];
+  /**
+   * The capabilities beyond Docker's default set a task may add (a worker's --allow-cap);
+   * undefined: no check here (the manager, which places such a task only on a node that allows it).
+   */
+  allowedCaps?: readonly string[];
 }
 
 const specValidator = compile(TaskSpec);
@@ -116,6 +122,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
     const files = parseFileRefs(spec.secrets ?? [], spec.configs ?? [], f);
     if (files.length > 0) request.files = files;
   }
+  parseContainerOptions(spec, request, f, limits.allowedCaps);
   if (limits.allowedHostPaths !== undefined) {
     volumes.forEach((v, i) => {
       if (v.kind === 'host' && !isHostPathAllowed(v.hostPath, limits.allowedHostPaths ?? []))

@@ -3,6 +3,7 @@ import type { Balance, HealthCheckType, PortSpec, Protocol, ProxyProtocol, Resta
 import { toFileRefSpecs, type TaskFile } from './file-ref.js';
 import { toTmpfsSpec, toVolumeSpec, type TmpfsMount, type VolumeMount } from './volume.js';
 import type { PullPolicy } from './process-rules.js';
+import type { UlimitName } from './container-rules.js';
 
 // A task as the rest of Poseidon sees it: validated, with defaults filled in and units in
 // the names. Built from a TaskSpec by parseSpec(); stored in task records.
@@ -93,12 +94,30 @@ export interface TaskRequest {
   volumes?: VolumeMount[];
   /** tmpfs mounts (memory); absent: none. */
   tmpfs?: TmpfsMount[];
+  /** The container's host name; absent: Docker's. */
+  hostname?: string;
+  /** Lines added to its /etc/hosts, `NAME:ADDRESS`; absent: none. */
+  extraHosts?: string[];
+  /** /dev/shm's size; absent: Docker's 64 MiB. */
+  shmSizeBytes?: number;
+  /** Process limits, by name (-1: unlimited); absent: the engine's. */
+  ulimits?: Ulimit[];
+  /** Capabilities added (`NET_ADMIN`, or `ALL`), and taken away; absent: Docker's default set. */
+  capAdd?: string[];
+  capDrop?: string[];
   /** Secrets and configs it mounts as files; absent: none. */
   files?: TaskFile[];
 }
 
 /** How many restarts in a row `on-failure` allows unless the task says otherwise. */
 export const ON_FAILURE_MAX_RESTARTS = 3;
+
+/** A process limit (`nofile`), as setrlimit takes it; -1 is unlimited. */
+export interface Ulimit {
+  name: UlimitName;
+  soft: number;
+  hard: number;
+}
 
 /** The seed's default: restart up to 3 times. */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
@@ -136,6 +155,15 @@ export function toSpec(r: TaskRequest): TaskSpec {
   if (r.constraints !== undefined && r.constraints.length > 0) spec.constraints = r.constraints.map(describeConstraint);
   if (r.volumes !== undefined && r.volumes.length > 0) spec.volumes = r.volumes.map(toVolumeSpec);
   if (r.tmpfs !== undefined && r.tmpfs.length > 0) spec.tmpfs = r.tmpfs.map(toTmpfsSpec);
+  if (r.hostname !== undefined) spec.hostname = r.hostname;
+  if (r.extraHosts !== undefined) spec.extraHosts = r.extraHosts;
+  if (r.shmSizeBytes !== undefined) spec.shmSize = r.shmSizeBytes;
+  if (r.ulimits !== undefined)
+    spec.ulimits = Object.fromEntries(
+      r.ulimits.map((u) => [u.name, u.soft === u.hard ? u.soft : { soft: u.soft, hard: u.hard }]),
+    );
+  if (r.capAdd !== undefined) spec.capAdd = r.capAdd;
+  if (r.capDrop !== undefined) spec.capDrop = r.capDrop;
   if (r.files !== undefined) {
     const secrets = toFileRefSpecs(r.files, 'secret');
     const configs = toFileRefSpecs(r.files, 'config');

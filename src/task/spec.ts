@@ -12,6 +12,15 @@ import {
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
 import { PULL_POLICIES, PULL_RULE, STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
+import {
+  CAPABILITY_RULE,
+  EXTRA_HOST_RULE,
+  HOSTNAME_PATTERN,
+  HOSTNAME_RULE,
+  MAX_CAPABILITIES,
+  MAX_EXTRA_HOSTS,
+  ULIMIT_NAMES,
+} from './container-rules.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
@@ -31,6 +40,13 @@ export const Quantity = hinted(
   Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: QUANTITY_PATTERN })]),
   'must be bytes (a whole number >= 0) or a quantity such as "256Mi" or "1Gi"',
 );
+/** A ulimit's soft or hard value; -1 is unlimited. */
+const UlimitValue = hinted(
+  Type.Integer({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER }),
+  'must be a whole number, or -1 for unlimited',
+);
+const Capability = hinted(Type.String({ minLength: 1, maxLength: 64 }), CAPABILITY_RULE);
+
 // a string is checked against the 24 h bound once read (parseDuration); a number here
 export const Duration = hinted(
   Type.Union([
@@ -238,6 +254,35 @@ export const TaskSpec = Type.Object(
     constraints: Type.Optional(Type.Array(Constraint, { maxItems: MAX_CONSTRAINTS })),
     volumes: Type.Optional(Type.Array(VolumeMountSpec, { maxItems: MAX_VOLUMES })),
     tmpfs: Type.Optional(Type.Array(TmpfsSpec, { maxItems: MAX_TMPFS })),
+    // the container's host name; absent: Docker's (its id's first 12 characters)
+    hostname: Type.Optional(hinted(Type.String({ pattern: HOSTNAME_PATTERN, maxLength: 63 }), HOSTNAME_RULE)),
+    // lines added to its /etc/hosts: "NAME:ADDRESS" (host-gateway: the node's own address)
+    extraHosts: Type.Optional(
+      Type.Array(hinted(Type.String({ minLength: 3, maxLength: 320 }), EXTRA_HOST_RULE), {
+        maxItems: MAX_EXTRA_HOSTS,
+      }),
+    ),
+    // /dev/shm's size (bytes, or "256Mi"); absent: Docker's 64 MiB. What it holds counts as memory.
+    shmSize: Type.Optional(Quantity),
+    // process limits by setrlimit name, as Compose writes them: {"nofile": 65536} (soft and hard
+    // alike) or {"nofile": {"soft": 1024, "hard": 65536}}; -1 is unlimited
+    ulimits: Type.Optional(
+      hinted(
+        Type.Record(
+          Type.String({ minLength: 1, maxLength: 32 }),
+          Type.Union([
+            UlimitValue,
+            Type.Object({ soft: UlimitValue, hard: UlimitValue }, { additionalProperties: false }),
+          ]),
+          { maxProperties: ULIMIT_NAMES.length },
+        ),
+        'must be an object of limit names to a number or {"soft": N, "hard": N}, such as {"nofile": 65536}',
+      ),
+    ),
+    // Linux capabilities beyond Docker's default set (a worker gives those it allows: --allow-cap),
+    // and capabilities taken away ("ALL": every one)
+    capAdd: Type.Optional(Type.Array(Capability, { maxItems: MAX_CAPABILITIES })),
+    capDrop: Type.Optional(Type.Array(Capability, { maxItems: MAX_CAPABILITIES })),
     // secrets and configs (created with `poseidon secret|config create`) mounted as read-only files
     secrets: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
     configs: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
