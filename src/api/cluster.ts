@@ -164,6 +164,8 @@ export const RegisterRequest = Type.Object(
     allowedHostPaths: Type.Optional(
       Type.Array(Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 }), { maxItems: MAX_ALLOWED_HOST_PATHS }),
     ),
+    /** Capabilities beyond Docker's default set the worker gives tasks (`--allow-cap`; `ALL`: any); absent: none. */
+    allowedCaps: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z_]{1,32}$' }), { maxItems: 64 })),
   },
   { additionalProperties: false },
 );

@@ -194,6 +194,13 @@ export const NodeStatusView = Type.Object({
   allowedHostPaths: Type.Array(Type.String(), {
     description: 'Host directories its worker lets tasks mount (`--allow-host-path`).',
   }),
+  allowedCaps: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        "Capabilities beyond Docker's default set its worker gives tasks (`--allow-cap`; `ALL`: any); absent: " +
+        'an older manager.',
+    }),
+  ),
   portsInUse: Type.Array(Type.String(), {
     description:
       'Host ports something other than its tasks holds (other containers, processes on the host), as `8080/tcp`, ' +

@@ -9,7 +9,7 @@ import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { claimDataDir, releaseDataDir } from './dev-lock.js';
-import { hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
+import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { engineGraceFlag, historyFlags, schedulerFlag } from './manager-action.js';
@@ -39,6 +39,8 @@ export interface DevFlags extends DnsFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  /** --allow-cap CAP, repeatable. */
+  allowCap?: string[];
   network: string;
   subnet: string;
   taskNetwork: string;
@@ -96,6 +98,7 @@ export function devOptions(flags: DevFlags): DevOptions {
       stopGraceSeconds: DEFAULT_STOP_GRACE_SECONDS,
       labels: labelsFlag('--label', flags.label),
       allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
+      allowedCaps: capabilitiesFlag('--allow-cap', flags.allowCap),
       network,
       discovery: discoveryFlags(flags), // its worker is the host's discovery host, as `worker --proxy`
       registryAuth: registryAuthFlag(undefined), // the docker CLI's credentials, as `docker run` uses them

@@ -69,6 +69,7 @@ export function nodeDetail(
     ],
     ['Host ports held', n.portsInUse.join(', ') || '-'],
     ['Host paths allowed', n.allowedHostPaths.join(', ') || '-'],
+    ['Capabilities allowed', n.allowedCaps?.join(', ') || '-'],
     ['Tasks', String(n.taskCount)],
   ];
   const out = [detail(rows)];

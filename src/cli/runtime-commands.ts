@@ -140,6 +140,11 @@ export function registerWorker(program: Command): void {
       'let tasks mount host directories under this one (repeatable; default none)',
       collect,
     )
+    .option(
+      '--allow-cap <cap>',
+      "let tasks add this capability beyond Docker's default set, e.g. NET_ADMIN (repeatable; ALL: any; default none)",
+      collect,
+    )
     .option('--docker-socket <path>', 'Docker engine socket', DEFAULT_DOCKER_SOCKET)
     .option(
       '--network <name>',
@@ -192,6 +197,7 @@ export function registerDev(program: Command): void {
     .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
+    .option('--allow-cap <cap>', "let tasks add this capability beyond Docker's default set (repeatable)", collect)
     .option('--demo', 'submit a demo web task and print where it answers')
     .option('--demo-image <image>', 'image for the demo task', 'poseidon/busybox:latest')
     .addOption(logLevel().default('warn'))

@@ -6,6 +6,7 @@ import {
   countFlag,
   durationFlag,
   hostFlag,
+  capabilitiesFlag,
   hostPathPrefixesFlag,
   labelsFlag,
   nameFlag,
@@ -40,6 +41,8 @@ export interface WorkerFlags extends DnsFlags {
   label?: string[];
   /** --allow-host-path DIR, repeatable. */
   allowHostPath?: string[];
+  /** --allow-cap CAP, repeatable. */
+  allowCap?: string[];
   network: string;
   subnet: string;
   taskNetwork: string;
@@ -84,6 +87,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
+    allowedCaps: capabilitiesFlag('--allow-cap', flags.allowCap),
     network: networkFlags(flags),
     ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
     fenceMs: durationFlag('--fence', flags.fence),

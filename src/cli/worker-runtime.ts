@@ -53,6 +53,8 @@ export interface WorkerRuntimeOptions {
   labels?: Record<string, string>;
   /** Host directories tasks may mount (`--allow-host-path`); none by default. */
   allowedHostPaths?: string[];
+  /** Capabilities beyond Docker's default set tasks may add (`--allow-cap`); none by default. */
+  allowedCaps?: string[];
   /** The Poseidon network every task joins (`--network`, `--subnet`); created at start when missing. */
   network?: NetworkOptions;
   /** `--proxy`: this worker is the host's discovery host (DNS server and proxy); needs `managerUrl`. */
@@ -144,6 +146,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       maxMemoryBytes: totalmem(),
       // defence in depth: the manager places a host-path task only here if allowed, and this refuses it anyway
       allowedHostPaths: opts.allowedHostPaths ?? [],
+      allowedCaps: opts.allowedCaps ?? [],
     },
     readHost: () => hostMetrics.read(),
     log,
@@ -202,6 +205,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       log,
       labels: opts.labels ?? {},
       allowedHostPaths: opts.allowedHostPaths ?? [],
+      allowedCaps: opts.allowedCaps ?? [],
       stopGraceSeconds: opts.stopGraceSeconds,
       onContact: () => selfFence.contact(),
     });

@@ -234,6 +234,7 @@ function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string
     ...(metrics === null ? {} : { cpuUsage: metrics.cpuUsage, memoryUsedBytes: memoryUsedBytes(entry) }),
     ...(labels === undefined ? {} : { labels }),
     ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
+    ...(record.allowedCaps === undefined ? {} : { allowedCaps: record.allowedCaps }),
   };
 }
 
@@ -280,6 +281,7 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
     (record.operatorLabels === undefined
       ? pooled.labels === record.labels
       : sameLabels(pooled.labels, nodeLabels(record))) &&
-    pooled.allowedHostPaths === record.allowedHostPaths
+    pooled.allowedHostPaths === record.allowedHostPaths &&
+    pooled.allowedCaps === record.allowedCaps
   );
 }

@@ -106,6 +106,7 @@ export class NodeTracker {
     if (req.labels !== undefined && Object.keys(req.labels).length > 0) record.labels = req.labels;
     if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
       record.allowedHostPaths = req.allowedHostPaths;
+    if (req.allowedCaps !== undefined && req.allowedCaps.length > 0) record.allowedCaps = req.allowedCaps;
     if (req.stopGraceSeconds !== undefined) record.stopGraceSeconds = req.stopGraceSeconds;
     // a drain and labels set by `node update` are the operator's, not the worker's: registering
     // again (a worker restart) keeps them

@@ -72,6 +72,8 @@ export interface NodeRecord {
   operatorLabels?: Record<string, string | null>;
   /** Host directories its worker lets tasks mount; absent: none. */
   allowedHostPaths?: string[];
+  /** Capabilities beyond Docker's default set its worker gives tasks (`--allow-cap`); absent: none. */
+  allowedCaps?: string[];
   /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
   stopGraceSeconds?: number;
   /**
@@ -232,6 +234,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     labels: nodeLabels(n.record) ?? {},
     ...(n.record.operatorLabels === undefined ? {} : { operatorLabels: n.record.operatorLabels }),
     allowedHostPaths: n.record.allowedHostPaths ?? [],
+    allowedCaps: n.record.allowedCaps ?? [],
     portsInUse: [...(n.metrics?.portsInUse ?? [])],
   };
 }

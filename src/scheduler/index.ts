@@ -68,6 +68,8 @@ export { constraintsFilter } from './filter-constraints.js';
  * node n2" for every node but the one holding it.
  */
 export { hostPathFilter, volumeHomeFilter, type VolumeHome } from './filter-volumes.js';
+/** capabilityFilter: "node does not allow capability NET_ADMIN" (beyond the default set, not given by --allow-cap). */
+export { capabilityFilter } from './filter-capabilities.js';
 /** Round-robin over feasible nodes in node id order; the cursor is the last chosen id. */
 export { RoundRobinScorer } from './score-roundrobin.js';
 /** E-PVM: score = -Σ_r (b^(u_r + d_r) - b^(u_r)) over cpu, memory and task count. */

@@ -41,6 +41,7 @@ class PooledNode implements NodeView {
   readonly memoryUsedBytes: number | undefined;
   readonly labels: Readonly<Record<string, string>> | undefined;
   readonly allowedHostPaths: readonly string[] | undefined;
+  readonly allowedCaps: readonly string[] | undefined;
   readonly #position: number;
 
   constructor(node: NodeView, capacity: Readonly<Resources>, position: number) {
@@ -62,6 +63,7 @@ class PooledNode implements NodeView {
     // shared, not copied: a node's labels and allowed paths change only when it registers again
     this.labels = node.labels;
     this.allowedHostPaths = node.allowedHostPaths;
+    this.allowedCaps = node.allowedCaps;
     this.#position = position;
   }
 

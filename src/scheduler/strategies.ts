@@ -3,6 +3,7 @@ import { nodeUpFilter } from './filter-node-up.js';
 import { portsFilter } from './filter-ports.js';
 import { cpuFilter, diskFilter, memoryFilter } from './filter-resources.js';
 import { hostPathFilter } from './filter-volumes.js';
+import { capabilityFilter } from './filter-capabilities.js';
 import { EpvmScorer } from './score-epvm.js';
 import { RoundRobinScorer } from './score-roundrobin.js';
 import type { Filter, Scorer } from './types.js';
@@ -28,7 +29,7 @@ export function strategyByName(name: StrategyName): Scorer {
  * The one filter order, cheapest first; a node stops at its first rejection, which is also the
  * reason it is counted under.
  * 1. node-up: one boolean, and a down node's other numbers are stale anyway.
- * 2. constraints, host paths: one field read for a task without them; before the resources
+ * 2. constraints, host paths, capabilities: one field read for a task without them; before the resources
  *    because a node the task may never run on should be explained by that, not by what it has
  *    free now (as Nomad checks constraints before it bin-packs).
  * 3. cpu, memory, disk: a subtraction and a comparison each; before ports so that a node short of
@@ -40,6 +41,7 @@ export const DEFAULT_FILTERS: readonly Filter[] = Object.freeze([
   nodeUpFilter,
   constraintsFilter,
   hostPathFilter,
+  capabilityFilter,
   cpuFilter,
   memoryFilter,
   diskFilter,

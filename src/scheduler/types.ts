@@ -35,6 +35,8 @@ export interface NodeView {
   labels?: Readonly<Record<string, string>>;
   /** Host directories its worker lets tasks mount (`--allow-host-path`); absent: none. */
   allowedHostPaths?: readonly string[];
+  /** Capabilities beyond Docker's default set its worker gives tasks (`--allow-cap`; `ALL`: any); absent: none. */
+  allowedCaps?: readonly string[];
 }
 
 /** A resource a filter can run out of; the unit is cores for cpu and bytes otherwise. */

@@ -56,6 +56,8 @@ export interface ReporterDeps {
   /** The node's labels and the host directories it lets tasks mount, sent at register; none when absent. */
   labels?: Record<string, string>;
   allowedHostPaths?: string[];
+  /** Capabilities beyond Docker's default set it gives tasks (`--allow-cap`); absent: none. */
+  allowedCaps?: string[];
   /** Sent at register: how long a stop may take before the container is killed (`--stop-grace`). */
   stopGraceSeconds?: number;
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
@@ -179,6 +181,9 @@ export class ManagerReporter {
       engine: this.deps.worker.engineStatus(),
       ...(this.deps.labels === undefined ? {} : { labels: this.deps.labels }),
       ...(this.deps.allowedHostPaths === undefined ? {} : { allowedHostPaths: this.deps.allowedHostPaths }),
+      ...(this.deps.allowedCaps === undefined || this.deps.allowedCaps.length === 0
+        ? {}
+        : { allowedCaps: this.deps.allowedCaps }),
       ...(this.deps.stopGraceSeconds === undefined ? {} : { stopGraceSeconds: this.deps.stopGraceSeconds }),
     });
     this.#registered = true;

@@ -65,6 +65,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
     ...(task.workdir === undefined ? {} : { WorkingDir: task.workdir }),
     ...(task.stopSignal === undefined ? {} : { StopSignal: task.stopSignal }),
     ...(task.stopGraceMs === undefined ? {} : { StopTimeout: stopGraceSeconds(task.stopGraceMs) }),
+    ...(task.hostname === undefined ? {} : { Hostname: task.hostname }),
     // a check of its own replaces its image's HEALTHCHECK (the engine need not run that one too),
     // and imageHealthCheck: false turns it off
     ...(task.healthCheck === null && task.imageHealthCheck !== false ? {} : { Healthcheck: { Test: ['NONE'] } }),
@@ -98,6 +99,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
         : {}),
       PidsLimit: task.pidsLimit ?? DEFAULT_PIDS_LIMIT,
       ...(task.readOnlyRootfs === true ? { ReadonlyRootfs: true } : {}),
+      ...containerOptions(task),
       SecurityOpt: ['no-new-privileges'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
       // An init process as PID 1 forwards SIGTERM and reaps zombies: a plain `sleep` as PID 1
@@ -106,6 +108,19 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       // Restarts are Poseidon's decision (restart policy, other nodes), never Docker's.
       RestartPolicy: { Name: 'no' },
     },
+  };
+}
+
+/** Its /etc/hosts entries, /dev/shm's size, ulimits and capabilities, those it sets (ulimit -1: unlimited). */
+function containerOptions(task: TaskRequest): Docker.HostConfig {
+  return {
+    ...(task.extraHosts === undefined ? {} : { ExtraHosts: task.extraHosts }),
+    ...(task.shmSizeBytes === undefined ? {} : { ShmSize: task.shmSizeBytes }),
+    ...(task.ulimits === undefined
+      ? {}
+      : { Ulimits: task.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) }),
+    ...(task.capAdd === undefined ? {} : { CapAdd: task.capAdd }),
+    ...(task.capDrop === undefined ? {} : { CapDrop: task.capDrop }),
   };
 }
 
