@@ -56,7 +56,7 @@ describe('a task list with the named fields alone', () => {
   test('one task carries the spec it runs, which poseidon status TASK shows; a submission and a list do not', async () => {
     const access = (manager as SpawnedManager).access;
     const client = adminClient(access);
-    const submitted = await client.submit({
+    const fields = {
       name: 'shaped',
       image: TEST_IMAGE,
       command: ['sleep', '600'],
@@ -65,8 +65,8 @@ describe('a task list with the named fields alone', () => {
       stopSignal: 'SIGINT',
       readOnlyRootfs: true,
       env: { API_KEY: 'k-123' },
-      tmpfs: [{ path: '/tmp', size: '8Mi' }],
-    });
+    };
+    const submitted = await client.submit({ ...fields, tmpfs: [{ path: '/tmp', size: '8Mi' }] });
     assert.equal(submitted.spec, undefined, 'the 201 is the task view alone');
     assert.ok(
       (await client.listTasks()).every((t) => t.spec === undefined),
@@ -75,19 +75,8 @@ describe('a task list with the named fields alone', () => {
     const one = await client.getTask(submitted.id);
     assert.deepEqual(
       { ...one.spec, restartPolicy: undefined },
-      {
-        id: submitted.id,
-        name: 'shaped',
-        image: TEST_IMAGE,
-        command: ['sleep', '600'],
-        user: '1000:1000',
-        workdir: '/tmp',
-        stopSignal: 'SIGINT',
-        readOnlyRootfs: true,
-        env: { API_KEY: 'k-123' },
-        tmpfs: [{ path: '/tmp', size: 8 * 2 ** 20 }],
-        restartPolicy: undefined,
-      },
+      { id: submitted.id, ...fields, tmpfs: [{ path: '/tmp', size: 8 * 2 ** 20 }], restartPolicy: undefined },
+      'as the manager holds it: the size in bytes',
     );
     const out = await runPoseidon(['status', 'shaped'], { ...cliEnv(access), XDG_CONFIG_HOME: join(dir, 'cli') });
     assert.equal(out.code, 0, out.stderr);
