@@ -8,10 +8,17 @@ import { collect } from './repeatable.js';
 /** What a tmpfs flag's size= takes: --tmpfs here, service update's --tmpfs-add. */
 export const TMPFS_SIZE = 'size= in bytes, or as 64m or 1g (MiB, GiB, as docker reads them) or 64Mi';
 
+/** What --shm-size takes, in run's and service update's help. */
+const SHM_SIZE = 'such as 256m or 1g (MiB, GiB, as docker reads them) or 256Mi';
+
+/** What a ulimit flag takes: --ulimit, service update's --ulimit-add. */
+const ULIMIT = 'a process limit by its setrlimit name, such as nofile=1024:65536 or nproc=512 (-1 or unlimited: none)';
+
 /**
  * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
- * the process flags (--pull, --entrypoint, -u, -w, --stop-*, --read-only) and --health-* (not --name:
- * each command says what it names).
+ * the process flags (--pull, --entrypoint, -u, -w, --stop-*, --read-only), the container flags
+ * (--hostname, --add-host, --shm-size, --ulimit, --cap-*) and --health-* (not --name: each command
+ * says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
@@ -50,7 +57,7 @@ export function withImageFlags(cmd: Command): Command {
       '--restart <policy>',
       'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',
     );
-  return withHealthFlags(withProcessFlags(cmd, 'image')).option(
+  return withHealthFlags(withContainerFlags(withProcessFlags(cmd, 'image'), 'image')).option(
     '--no-healthcheck',
     "turn off the image's own HEALTHCHECK",
   );
@@ -99,4 +106,45 @@ export function withProcessFlags(cmd: Command, kind: 'image' | 'update'): Comman
       "mount the container's root filesystem read-only (volumes, secrets and configs as they are)",
     );
   return image ? cmd : cmd.option('--no-read-only', 'a writable root filesystem again');
+}
+
+/**
+ * The container's host name, /etc/hosts entries, /dev/shm's size, process limits and capabilities,
+ * as `docker run` spells them (`'image'`) and as `docker service update` does (`'update'`:
+ * --host-add|rm and --ulimit-add|rm for the lists, "" as Docker's own for the others).
+ */
+export function withContainerFlags(cmd: Command, kind: 'image' | 'update'): Command {
+  const image = kind === 'image';
+  const again = image ? '' : `; "" for Docker's`;
+  cmd.option('--hostname <name>', `the container's host name (default the first 12 characters of its id)${again}`);
+  if (image)
+    cmd.option(
+      '--add-host <NAME:ADDRESS>',
+      "a line in the container's /etc/hosts; host-gateway as the ADDRESS is its node's (repeat)",
+      collect,
+    );
+  else
+    cmd
+      .option(
+        '--host-add <NAME:ADDRESS>',
+        "add a line to the replicas' /etc/hosts; host-gateway as the ADDRESS is the node's (repeat)",
+        collect,
+      )
+      .option('--host-rm <NAME[:ADDRESS]>', "remove NAME's /etc/hosts lines, or that one line (repeat)", collect);
+  cmd.option('--shm-size <size>', `the size of /dev/shm, ${SHM_SIZE}; counted in --memory (default 64 MiB)${again}`);
+  if (image) cmd.option('--ulimit <NAME=SOFT[:HARD]>', `${ULIMIT} (repeat)`, collect);
+  else
+    cmd
+      .option('--ulimit-add <NAME=SOFT[:HARD]>', `${ULIMIT}, in place of the one of that name (repeat)`, collect)
+      .option('--ulimit-rm <NAME>', 'remove a process limit (repeat)', collect);
+  const taken = image ? '' : ', and take it from those dropped';
+  const given = image ? '' : ', and take it from those added';
+  return cmd
+    .option(
+      '--cap-add <CAP>',
+      `a Linux capability, such as NET_ADMIN${taken}; beyond Docker's default set, only workers that allow it ` +
+        '(--allow-cap) run it (repeat)',
+      collect,
+    )
+    .option('--cap-drop <CAP>', `take a Linux capability away, or ALL of them${given} (repeat)`, collect);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { Findings } from '../compose/values.js';
+import { composeSize, Findings } from '../compose/values.js';
 import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } from '../compose/healthcheck.js';
 import { composeExpose, composePorts } from '../compose/ports.js';
 import { splitShellWords } from '../compose/shell-words.js';
@@ -8,6 +8,17 @@ import { InvalidField } from '../errors/index.js';
 import { durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
+import {
+  CAPABILITY_RULE,
+  EXTRA_HOST_RULE,
+  HOSTNAME_RULE,
+  isHostname,
+  isUlimitName,
+  MAX_EXTRA_HOSTS,
+  normalCapability,
+  normalExtraHost,
+  ULIMIT_NAME_RULE,
+} from '../task/container-rules.js';
 import {
   isPullPolicy,
   isUser,
@@ -48,6 +59,13 @@ export interface RunImageFlags {
   stopGracePeriod?: string;
   /** `--read-only`; `service update --no-read-only` gives false. */
   readOnly?: boolean;
+  /** The container flags, as docker run's: `--add-host NAME:ADDRESS`, `--ulimit NAME=SOFT[:HARD]`, ... */
+  hostname?: string;
+  addHost?: string[];
+  shmSize?: string;
+  ulimit?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
   healthCmd?: string;
   healthInterval?: string;
   healthTimeout?: string;
@@ -100,6 +118,12 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['stopSignal', '--stop-signal'],
   ['stopGracePeriod', '--stop-grace-period'],
   ['readOnly', '--read-only'],
+  ['hostname', '--hostname'],
+  ['addHost', '--add-host'],
+  ['shmSize', '--shm-size'],
+  ['ulimit', '--ulimit'],
+  ['capAdd', '--cap-add'],
+  ['capDrop', '--cap-drop'],
   ['healthCmd', '--health-cmd'],
   ['healthInterval', '--health-interval'],
   ['healthTimeout', '--health-timeout'],
@@ -158,6 +182,7 @@ export function imageTemplate(
   // "" (the image's own) and --pull missing (the default) are no field at all here
   for (const [field, value] of Object.entries(processFieldsOf(flags)))
     if (value !== null && value !== false) spec[field] = value;
+  for (const [field, value] of Object.entries(containerFieldsOf(flags))) if (value !== null) spec[field] = value;
   const vars = pairs('--env', flags.env, env);
   if (vars !== undefined) spec.env = vars;
   const labels = pairs('--label', flags.label);
@@ -252,6 +277,148 @@ export function processFieldsOf(flags: Omit<RunImageFlags, 'name'>): ProcessFiel
       flags.stopGracePeriod === '' ? null : durationFlag('--stop-grace-period', flags.stopGracePeriod);
   if (flags.readOnly !== undefined) out.readOnlyRootfs = flags.readOnly;
   return out;
+}
+
+/** A ulimit as the task spec (and Compose) writes it: one number when soft and hard are alike; -1 is unlimited. */
+export type UlimitFlag = number | { soft: number; hard: number };
+
+/**
+ * The task's container options the flags give (hostname, extraHosts, shmSize, ulimits, capAdd,
+ * capDrop), each checked naming its flag; null where `--hostname ""` or `--shm-size ""` asks for
+ * Docker's own (`service update` deletes those fields). Lists given empty are no field.
+ */
+export interface ContainerFields {
+  hostname?: string | null;
+  extraHosts?: string[];
+  shmSize?: number | string | null;
+  ulimits?: Record<string, UlimitFlag>;
+  capAdd?: string[];
+  capDrop?: string[];
+}
+
+export function containerFieldsOf(flags: Omit<RunImageFlags, 'name'>): ContainerFields {
+  const out: ContainerFields = {};
+  if (flags.hostname !== undefined) out.hostname = hostnameFlag('--hostname', flags.hostname);
+  const hosts = extraHostsOf('--add-host', flags.addHost ?? []);
+  if (hosts.length > 0) out.extraHosts = hosts;
+  if (flags.shmSize !== undefined) out.shmSize = shmSizeFlag('--shm-size', flags.shmSize);
+  const ulimits = ulimitsOf('--ulimit', flags.ulimit ?? []);
+  if (Object.keys(ulimits).length > 0) out.ulimits = ulimits;
+  const capAdd = capabilitiesOf('--cap-add', flags.capAdd ?? []);
+  const capDrop = capabilitiesOf('--cap-drop', flags.capDrop ?? []);
+  noCapabilityTwice(capAdd, capDrop);
+  if (capAdd.length > 0) out.capAdd = capAdd;
+  if (capDrop.length > 0) out.capDrop = capDrop;
+  return out;
+}
+
+/** `--hostname`: a host name, or "" for none of the task's own (Docker's: the container id's start). */
+export function hostnameFlag(flag: string, text: string): string | null {
+  if (text === '') return null;
+  if (!isHostname(text)) throw new InvalidField(flag, `${HOSTNAME_RULE} (got ${JSON.stringify(text).slice(0, 80)})`);
+  return text;
+}
+
+/** One /etc/hosts entry as `docker run --add-host` takes it (`db:10.0.0.5`, `db=10.0.0.5`), as NAME:ADDRESS. */
+export function extraHostFlag(flag: string, text: string): string {
+  const entry = normalExtraHost(text);
+  if (entry === undefined)
+    throw new InvalidField(flag, `${EXTRA_HOST_RULE} (got ${JSON.stringify(text).slice(0, 80)})`);
+  return entry;
+}
+
+/** Each entry read, the same one once, at most MAX_EXTRA_HOSTS. */
+export function extraHostsOf(flag: string, texts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const text of texts) {
+    const entry = extraHostFlag(flag, text);
+    if (!out.includes(entry)) out.push(entry);
+  }
+  if (out.length > MAX_EXTRA_HOSTS)
+    throw new InvalidField(flag, `adds ${out.length} /etc/hosts entries; at most ${MAX_EXTRA_HOSTS}`);
+  return out;
+}
+
+/**
+ * `--shm-size`, as docker reads it: bytes, or k, m, g, t in either case (KiB, MiB, GiB, TiB; `64mb`
+ * and `64MiB` too), sent as Poseidon's Ki, Mi, Gi, Ti; a quantity such as 64Mi as written. ""
+ * is none of the task's own (Docker's 64 MiB).
+ */
+export function shmSizeFlag(flag: string, text: string): number | string | null {
+  if (text === '') return null;
+  const shown = JSON.stringify(text).slice(0, 40);
+  const size = composeSize(text);
+  if (size === undefined)
+    throw new InvalidField(
+      flag,
+      `is ${shown}; use bytes, or a size such as 64m or 1g (MiB, GiB, as docker reads them) or 64Mi`,
+    );
+  if (parseQuantity(flag, size) <= 0)
+    throw new InvalidField(flag, `is ${shown}; /dev/shm's size must be above 0 (leave it out for the 64 MiB default)`);
+  return size;
+}
+
+const ULIMIT_FORM = 'use NAME=SOFT[:HARD], such as nofile=1024:65536 or nproc=512 (-1 or unlimited: no limit)';
+
+/**
+ * `nofile=1024:65536`, `nproc=512`: a limit as `docker run --ulimit` takes it, by its setrlimit
+ * name (any case); HARD left out is SOFT, as docker's. -1 and `unlimited` are no limit.
+ */
+export function ulimitOf(flag: string, text: string): [string, UlimitFlag] {
+  const shown = JSON.stringify(text).slice(0, 80);
+  const m = /^([^=]*)=([^:]*)(?::(.*))?$/.exec(text.trim());
+  if (m === null) throw new InvalidField(flag, `is ${shown}; ${ULIMIT_FORM}`);
+  const name = ulimitNameFlag(flag, m[1] ?? '', text);
+  const value = (v: string): number | undefined => {
+    const t = v.trim().toLowerCase();
+    if (t === 'unlimited' || t === '-1') return -1;
+    const n = Number(t);
+    return /^[0-9]+$/.test(t) && Number.isSafeInteger(n) ? n : undefined;
+  };
+  const soft = value(m[2] ?? '');
+  const hard = m[3] === undefined ? soft : value(m[3]);
+  if (soft === undefined || hard === undefined) throw new InvalidField(flag, `is ${shown}; ${ULIMIT_FORM}`);
+  if (hard !== -1 && (soft === -1 || soft > hard))
+    throw new InvalidField(flag, `is ${shown}; its soft limit is above its hard one`);
+  return [name, soft === hard ? soft : { soft, hard }];
+}
+
+/** A limit's name, as setrlimit names it (`nofile`; any case); `text` is what the flag was given, for the message. */
+export function ulimitNameFlag(flag: string, name: string, text = name): string {
+  const normal = name.trim().toLowerCase();
+  if (!isUlimitName(normal))
+    throw new InvalidField(flag, `is ${JSON.stringify(text).slice(0, 80)}; the name ${ULIMIT_NAME_RULE}`);
+  return normal;
+}
+
+/** Each `--ulimit` (or `--ulimit-add`) read, by name; a name given twice is refused. */
+export function ulimitsOf(flag: string, texts: readonly string[]): Record<string, UlimitFlag> {
+  const out: Record<string, UlimitFlag> = {};
+  for (const text of texts) {
+    const [name, value] = ulimitOf(flag, text);
+    if (name in out) throw new InvalidField(flag, `names ${name} twice; give each limit once`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Capabilities as Docker names them (`net_admin`, `CAP_NET_ADMIN`: NET_ADMIN; ALL), each once. */
+export function capabilitiesOf(flag: string, texts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const text of texts) {
+    const cap = normalCapability(text);
+    if (cap === undefined)
+      throw new InvalidField(flag, `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`);
+    if (!out.includes(cap)) out.push(cap);
+  }
+  return out;
+}
+
+/** A capability both added and dropped is refused, naming --cap-drop, as the manager refuses it naming capDrop. */
+export function noCapabilityTwice(capAdd: readonly string[], capDrop: readonly string[]): void {
+  const both = capAdd.find((c) => capDrop.includes(c));
+  if (both !== undefined)
+    throw new InvalidField('--cap-drop', `drops ${both}, which --cap-add adds: give it in one of them`);
 }
 
 /** `[HOST:]CONTAINER[/udp]` flags, in the Compose reader's port syntax (ranges too; no host address). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
-import { TMPFS_SIZE, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
+import { TMPFS_SIZE, withContainerFlags, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
@@ -140,7 +140,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N');
-  withProcessFlags(update, 'update')
+  withContainerFlags(withProcessFlags(update, 'update'), 'update')
     .option(
       '--no-healthcheck',
       "remove the health check, and turn off the image's own (--health-cmd puts a new one in its place)",

@@ -1,12 +1,20 @@
 import { InvalidField } from '../errors/index.js';
+import { isHostname, MAX_EXTRA_HOSTS, normalCapability, normalExtraHost } from '../task/container-rules.js';
 import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
 import {
+  capabilitiesOf,
   cpuOf,
+  extraHostsOf,
   healthCheckOf,
+  hostnameFlag,
+  noCapabilityTwice,
+  shmSizeFlag,
+  ulimitNameFlag,
+  ulimitsOf,
   healthSettingsOf,
   portsOf,
   processFieldsOf,
@@ -29,7 +37,18 @@ export interface UpdateFlags
   extends
     Omit<
       RunImageFlags,
-      'name' | 'env' | 'publish' | 'expose' | 'volume' | 'tmpfs' | 'label' | 'constraint' | 'secret' | 'config'
+      | 'name'
+      | 'env'
+      | 'publish'
+      | 'expose'
+      | 'volume'
+      | 'tmpfs'
+      | 'label'
+      | 'constraint'
+      | 'secret'
+      | 'config'
+      | 'addHost'
+      | 'ulimit'
     >,
     RolloutFlags {
   filename?: string;
@@ -53,6 +72,10 @@ export interface UpdateFlags
   configRm?: string[];
   tmpfsAdd?: string[];
   tmpfsRm?: string[];
+  hostAdd?: string[];
+  hostRm?: string[];
+  ulimitAdd?: string[];
+  ulimitRm?: string[];
   /** `--no-healthcheck`: commander's negation gives false. */
   healthcheck?: boolean;
   /** `--force`: a new version with nothing else changed (the service's forceUpdate counter, one up). */
@@ -138,10 +161,11 @@ export function updatedSpec(
   for (const [field, value] of Object.entries(processFieldsOf(flags)))
     if (value === null || value === false) delete task[field];
     else task[field] = value;
+  editContainerOptions(task, flags);
   editHealthCheck(task, flags);
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };
-  for (const key of ['env', 'labels', 'ports', 'secrets', 'configs', 'tmpfs'] as const)
+  for (const key of ['env', 'labels', 'ports', 'secrets', 'configs', 'tmpfs', 'extraHosts', 'ulimits'] as const)
     if (task[key] === undefined) delete task[key];
   // one up from the service's own counter (`forcedFrom`), not the file's: a file never says it
   if (flags.force === true) spec.forceUpdate = (typeof forcedFrom === 'number' ? forcedFrom : 0) + 1;
@@ -207,6 +231,118 @@ function editedTmpfs(current: unknown, remove: readonly string[], add: readonly 
   });
   const tmpfs = [...kept, ...added];
   return tmpfs.length > 0 ? tmpfs : undefined;
+}
+
+/**
+ * The container options, as `docker service update` changes them: --hostname and --shm-size in
+ * place of the template's ("" takes them away), --host-add|rm, --ulimit-add|rm and --cap-add|drop
+ * on its lists.
+ */
+function editContainerOptions(task: Record<string, unknown>, flags: UpdateFlags): void {
+  const set = (field: string, value: unknown): void => {
+    if (value === null || value === undefined) delete task[field];
+    else task[field] = value;
+  };
+  if (flags.hostname !== undefined) set('hostname', hostnameFlag('--hostname', flags.hostname));
+  if (flags.shmSize !== undefined) set('shmSize', shmSizeFlag('--shm-size', flags.shmSize));
+  task.extraHosts = editedHosts(task.extraHosts, flags.hostRm ?? [], flags.hostAdd ?? []);
+  task.ulimits = editedUlimits(task.ulimits, flags.ulimitRm ?? [], flags.ulimitAdd ?? []);
+  editCapabilities(task, flags.capAdd ?? [], flags.capDrop ?? []);
+}
+
+/**
+ * `--host-rm NAME` takes away every line of NAME (in any case), `--host-rm NAME:ADDRESS` that line
+ * alone; `--host-add` puts a line after the rest unless it is there already (a second address for
+ * a name is a second line, as in /etc/hosts). None left is none.
+ */
+function editedHosts(current: unknown, remove: readonly string[], add: readonly string[]): unknown {
+  // each read first: a bad one is refused even where there is nothing to remove
+  const gone = remove.map(hostRmOf);
+  const added = extraHostsOf('--host-add', add);
+  if (gone.length === 0 && added.length === 0) return current;
+  const normal = (entry: unknown): string | undefined =>
+    typeof entry === 'string' ? (normalExtraHost(entry) ?? entry) : undefined;
+  const kept = (Array.isArray(current) ? (current as unknown[]) : []).filter((entry) => {
+    const line = normal(entry);
+    if (line === undefined) return true;
+    const name = lowerName(line).split(':')[0];
+    return !gone.some((g) => (g.includes(':') ? g === lowerName(line) : g === name));
+  });
+  const there = (entry: string): boolean =>
+    kept.some((e) => {
+      const line = normal(e);
+      return line !== undefined && lowerName(line) === lowerName(entry);
+    });
+  for (const entry of added) if (!there(entry)) kept.push(entry);
+  if (kept.length > MAX_EXTRA_HOSTS)
+    throw new InvalidField(
+      '--host-add',
+      `would give the service ${kept.length} /etc/hosts entries; at most ${MAX_EXTRA_HOSTS}`,
+    );
+  return kept.length > 0 ? kept : undefined;
+}
+
+/** `--host-rm`: a name (lowercased: names are compared in any case), or a NAME:ADDRESS line. */
+function hostRmOf(text: string): string {
+  const t = text.trim();
+  const entry = /[:=]/.test(t) ? normalExtraHost(t) : isHostname(t) ? t : undefined;
+  if (entry === undefined)
+    throw new InvalidField(
+      '--host-rm',
+      `is ${JSON.stringify(text).slice(0, 80)}; use NAME, or NAME:ADDRESS for that line alone`,
+    );
+  return lowerName(entry);
+}
+
+/** `DB:10.0.0.5` as `db:10.0.0.5`, `DB` as `db`: a host name is the same in any case. */
+function lowerName(entry: string): string {
+  const colon = entry.indexOf(':');
+  return colon < 0 ? entry.toLowerCase() : `${entry.slice(0, colon).toLowerCase()}${entry.slice(colon)}`;
+}
+
+/** `--ulimit-rm NAME` takes a limit away, `--ulimit-add` sets one in place of its name's; none left is none. */
+function editedUlimits(current: unknown, remove: readonly string[], add: readonly string[]): unknown {
+  // each read first: a bad one is refused even where there is nothing to remove
+  const gone = remove.map((text) => ulimitNameFlag('--ulimit-rm', text));
+  const added = ulimitsOf('--ulimit-add', add);
+  if (gone.length === 0 && Object.keys(added).length === 0) return current;
+  const had = typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {};
+  const out: Record<string, unknown> = { ...had };
+  for (const name of gone) delete out[name];
+  Object.assign(out, added);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * `--cap-add X` adds X to capAdd and takes it from capDrop; `--cap-drop X` the other way round, so
+ * the same update twice gives the same spec. Capabilities are compared as Docker names them (the
+ * lists are rewritten so: net_admin is NET_ADMIN); an empty list is none.
+ */
+function editCapabilities(
+  task: Record<string, unknown>,
+  addTexts: readonly string[],
+  dropTexts: readonly string[],
+): void {
+  const add = capabilitiesOf('--cap-add', addTexts);
+  const drop = capabilitiesOf('--cap-drop', dropTexts);
+  if (add.length === 0 && drop.length === 0) return;
+  noCapabilityTwice(add, drop);
+  const had = (list: unknown): string[] => {
+    const out: string[] = [];
+    for (const c of Array.isArray(list) ? (list as unknown[]) : []) {
+      const cap = typeof c === 'string' ? (normalCapability(c) ?? c) : String(c);
+      if (!out.includes(cap)) out.push(cap);
+    }
+    return out;
+  };
+  const capAdd = had(task.capAdd).filter((c) => !drop.includes(c));
+  const capDrop = had(task.capDrop).filter((c) => !add.includes(c));
+  for (const c of add) if (!capAdd.includes(c)) capAdd.push(c);
+  for (const c of drop) if (!capDrop.includes(c)) capDrop.push(c);
+  if (capAdd.length > 0) task.capAdd = capAdd;
+  else delete task.capAdd;
+  if (capDrop.length > 0) task.capDrop = capDrop;
+  else delete task.capDrop;
 }
 
 /** Rules are compared with their spaces evened out; a removed rule goes from the service's own list too. */

@@ -399,3 +399,159 @@ test('run and service create take --tmpfs, repeated', () => {
     assert.deepEqual(cmd.opts().tmpfs, ['/tmp:size=64m', '/run'], cmd.name());
   }
 });
+
+test("the container flags land in the task's own fields, as a task file would put them", () => {
+  const s = spec('x', [], {
+    hostname: 'web-1.internal',
+    addHost: ['db:10.0.0.5', 'gw=host-gateway', 'v6:2001:db8::1', 'db:10.0.0.5', 'br:[::1]'],
+    shmSize: '1g',
+    ulimit: ['nofile=1024:65536', 'NPROC=512', 'memlock=unlimited', 'core=-1:-1', 'stack=8192:unlimited'],
+    capAdd: ['net_admin', 'CAP_SYS_TIME', 'NET_ADMIN'],
+    capDrop: ['all'],
+  });
+  assert.deepEqual(s, {
+    name: 'x-a1b2',
+    image: 'x',
+    hostname: 'web-1.internal',
+    extraHosts: ['db:10.0.0.5', 'gw:host-gateway', 'v6:2001:db8::1', 'br:::1'],
+    shmSize: '1Gi',
+    ulimits: {
+      nofile: { soft: 1024, hard: 65536 },
+      nproc: 512,
+      memlock: -1,
+      core: -1,
+      stack: { soft: 8192, hard: -1 },
+    },
+    capAdd: ['NET_ADMIN', 'SYS_TIME'],
+    capDrop: ['ALL'],
+  });
+  const parsed = parseSpec(validateSpec(s));
+  assert.equal(parsed.hostname, 'web-1.internal');
+  assert.deepEqual(parsed.extraHosts, ['db:10.0.0.5', 'gw:host-gateway', 'v6:2001:db8::1', 'br:::1']);
+  assert.equal(parsed.shmSizeBytes, 2 ** 30);
+  assert.deepEqual(parsed.ulimits, [
+    { name: 'core', soft: -1, hard: -1 },
+    { name: 'memlock', soft: -1, hard: -1 },
+    { name: 'nofile', soft: 1024, hard: 65536 },
+    { name: 'nproc', soft: 512, hard: 512 },
+    { name: 'stack', soft: 8192, hard: -1 },
+  ]);
+  assert.deepEqual([parsed.capAdd, parsed.capDrop], [['NET_ADMIN', 'SYS_TIME'], ['ALL']]);
+  // --shm-size as docker reads it: k, m, g, t in either case, b and iB too, MiB not MB; bytes a number
+  const shm = (text: string): unknown => spec('x', [], { shmSize: text }).shmSize;
+  assert.deepEqual(['64m', '64M', '64mb', '64MiB', '64Mi', '512k', '1.5g', '4096', '4096b'].map(shm), [
+    '64Mi',
+    '64Mi',
+    '64Mi',
+    '64Mi',
+    '64Mi',
+    '512Ki',
+    '1.5Gi',
+    4096,
+    4096,
+  ]);
+  // "" is Docker's own: no field; so are lists given empty
+  assert.deepEqual(spec('x', [], { hostname: '', shmSize: '', addHost: [], ulimit: [], capAdd: [], capDrop: [] }), {
+    name: 'x-a1b2',
+    image: 'x',
+  });
+  assert.deepEqual(
+    imageFlagsGiven({ hostname: '', addHost: ['a:1.2.3.4'], shmSize: '1g', ulimit: ['nofile=1'], capAdd: ['X'] }),
+    ['--hostname', '--add-host', '--shm-size', '--ulimit', '--cap-add'],
+  );
+  assert.deepEqual(imageFlagsGiven({ capDrop: ['ALL'] }), ['--cap-drop'], 'a task file says its own');
+});
+
+test('a bad container flag is refused naming the flag, before anything is sent', () => {
+  const ulimitForm = 'use NAME=SOFT[:HARD], such as nofile=1024:65536 or nproc=512 (-1 or unlimited: no limit)';
+  const capRule = 'must be a Linux capability such as "NET_ADMIN" (or "CAP_NET_ADMIN"), or "ALL"';
+  const hostRule =
+    'must be NAME:ADDRESS (an IPv4 or IPv6 address, or host-gateway: the node), such as "db.internal:10.0.0.5"';
+  const shmRule = 'use bytes, or a size such as 64m or 1g (MiB, GiB, as docker reads them) or 64Mi';
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [
+      { hostname: 'web_1' },
+      '--hostname must be a host name of at most 63 characters: letters, digits and "-", in labels separated by dots ' +
+        '(got "web_1")',
+    ],
+    [
+      { hostname: 'a'.repeat(64) },
+      `--hostname must be a host name of at most 63 characters: letters, digits and "-", in labels separated by dots (got "${'a'.repeat(64)}")`,
+    ],
+    [{ addHost: ['x'] }, `--add-host ${hostRule} (got "x")`],
+    [{ addHost: ['db:10.0.0.256'] }, `--add-host ${hostRule} (got "db:10.0.0.256")`],
+    [{ addHost: ['db_1:10.0.0.5'] }, `--add-host ${hostRule} (got "db_1:10.0.0.5")`],
+    [{ addHost: ['db:gateway'] }, `--add-host ${hostRule} (got "db:gateway")`],
+    [
+      { addHost: Array.from({ length: 65 }, (_, i) => `h${i}:10.0.0.${i}`) },
+      '--add-host adds 65 /etc/hosts entries; at most 64',
+    ],
+    [{ shmSize: 'lots' }, `--shm-size is "lots"; ${shmRule}`],
+    [{ shmSize: '-1' }, `--shm-size is "-1"; ${shmRule}`],
+    [{ shmSize: '0' }, '--shm-size is "0"; /dev/shm\'s size must be above 0 (leave it out for the 64 MiB default)'],
+    [{ shmSize: '0m' }, '--shm-size is "0m"; /dev/shm\'s size must be above 0 (leave it out for the 64 MiB default)'],
+    [{ ulimit: ['nofile'] }, `--ulimit is "nofile"; ${ulimitForm}`],
+    [{ ulimit: ['nofile='] }, `--ulimit is "nofile="; ${ulimitForm}`],
+    [{ ulimit: ['nofile=-2'] }, `--ulimit is "nofile=-2"; ${ulimitForm}`],
+    [{ ulimit: ['nofile=1:2:3'] }, `--ulimit is "nofile=1:2:3"; ${ulimitForm}`],
+    [{ ulimit: ['nofile=lots'] }, `--ulimit is "nofile=lots"; ${ulimitForm}`],
+    [
+      { ulimit: ['files=10'] },
+      '--ulimit is "files=10"; the name must be one of core, cpu, data, fsize, locks, memlock, msgqueue, nice, ' +
+        'nofile, nproc, rss, rtprio, rttime, sigpending, stack',
+    ],
+    [{ ulimit: ['nofile=2048:1024'] }, '--ulimit is "nofile=2048:1024"; its soft limit is above its hard one'],
+    [
+      { ulimit: ['nofile=unlimited:1024'] },
+      '--ulimit is "nofile=unlimited:1024"; its soft limit is above its hard one',
+    ],
+    [{ ulimit: ['nofile=1', 'NOFILE=2:3'] }, '--ulimit names nofile twice; give each limit once'],
+    [{ capAdd: ['NET_ADMINN'] }, `--cap-add ${capRule} (got "NET_ADMINN")`],
+    [{ capDrop: ['CAP_'] }, `--cap-drop ${capRule} (got "CAP_")`],
+    [
+      { capAdd: ['net_admin'], capDrop: ['CAP_NET_ADMIN'] },
+      '--cap-drop drops NET_ADMIN, which --cap-add adds: give it in one of them',
+    ],
+  ];
+  for (const [flags, message] of cases)
+    assert.equal(
+      refused(() => spec('busybox', [], flags)),
+      message,
+      JSON.stringify(flags).slice(0, 60),
+    );
+  // dropping ALL and adding one back is docker's usual pair, not a contradiction
+  assert.deepEqual(spec('x', [], { capDrop: ['ALL'], capAdd: ['NET_BIND_SERVICE'] }).capAdd, ['NET_BIND_SERVICE']);
+});
+
+test('run and service create take the container flags as docker run spells them, the lists repeated', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  for (const cmd of [
+    program.commands.find((c) => c.name() === 'run') as Command,
+    service.commands.find((c) => c.name() === 'create') as Command,
+  ]) {
+    cmd.parseOptions(['--hostname', 'web', '--add-host', 'db:10.0.0.5', '--add-host', 'gw:host-gateway']);
+    cmd.parseOptions(['--shm-size', '1g', '--ulimit', 'nofile=1024:65536', '--ulimit', 'nproc=512']);
+    cmd.parseOptions(['--cap-add', 'NET_ADMIN', '--cap-add', 'SYS_TIME', '--cap-drop', 'ALL']);
+    const o = cmd.opts();
+    assert.deepEqual(
+      [o.hostname, o.addHost, o.shmSize, o.ulimit, o.capAdd, o.capDrop],
+      [
+        'web',
+        ['db:10.0.0.5', 'gw:host-gateway'],
+        '1g',
+        ['nofile=1024:65536', 'nproc=512'],
+        ['NET_ADMIN', 'SYS_TIME'],
+        ['ALL'],
+      ],
+      cmd.name(),
+    );
+    assert.equal(cmd.options.find((o) => o.long === '--hostname')?.short, undefined, '-h stays help');
+    for (const flag of ['--host-add', '--host-rm', '--ulimit-add', '--ulimit-rm'])
+      assert.equal(
+        cmd.options.some((o) => o.long === flag),
+        false,
+        flag,
+      );
+  }
+});

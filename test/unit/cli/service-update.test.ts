@@ -392,3 +392,181 @@ test('a bad --tmpfs-add or --tmpfs-rm is refused naming it', () => {
   cmd.parseOptions(['--tmpfs-add', '/tmp:size=64m', '--tmpfs-add', '/run', '--tmpfs-rm', '/old']);
   assert.deepEqual([cmd.opts().tmpfsAdd, cmd.opts().tmpfsRm], [['/tmp:size=64m', '/run'], ['/old']]);
 });
+
+test('--hostname and --shm-size replace the template\'s, a new version; "" takes each away, Docker\'s own again', () => {
+  const set = update({ hostname: 'web.internal', shmSize: '256m' });
+  assert.deepEqual(set, { ...base, task: { ...base.task, hostname: 'web.internal', shmSize: '256Mi' } });
+  const parsed = parseServiceSpec(set);
+  assert.equal(templateChanged(parseServiceSpec(base), parsed), true, 'a change of what runs');
+  const replaced = updatedSpec(set, { hostname: 'api', shmSize: '1073741824' }, {});
+  assert.deepEqual([replaced.task.hostname, replaced.task.shmSize], ['api', 1073741824]);
+  assert.equal(templateChanged(parsed, parseServiceSpec(replaced)), true);
+  // the same size written another way is no new version
+  assert.equal(templateChanged(parsed, parseServiceSpec(updatedSpec(set, { shmSize: '268435456' }, {}))), false);
+  const cleared = updatedSpec(set, { hostname: '', shmSize: '' }, {});
+  assert.deepEqual(cleared, base);
+  // taking away what is not there does nothing
+  assert.deepEqual(update({ hostname: '', shmSize: '' }), base);
+});
+
+test("--host-add puts a line after the rest unless it is there; --host-rm takes a name's lines, or one line", () => {
+  const withHosts = {
+    ...base,
+    task: { ...base.task, extraHosts: ['db:10.0.0.5', 'DB=10.0.0.6', 'cache:10.0.0.7'] },
+  };
+  const edit = (flags: UpdateFlags): unknown => updatedSpec(withHosts, flags, {}).task.extraHosts;
+  assert.deepEqual(edit({ hostRm: ['db'] }), ['cache:10.0.0.7'], 'every line of the name, in any case');
+  assert.deepEqual(edit({ hostRm: ['db:10.0.0.6'] }), ['db:10.0.0.5', 'cache:10.0.0.7'], 'that line alone');
+  assert.deepEqual(edit({ hostRm: ['db=10.0.0.5', 'nothere', 'cache:10.9.9.9'] }), ['DB=10.0.0.6', 'cache:10.0.0.7']);
+  assert.deepEqual(edit({ hostAdd: ['gw=host-gateway', 'db:10.0.0.5', 'Cache:10.0.0.7'] }), [
+    'db:10.0.0.5',
+    'DB=10.0.0.6',
+    'cache:10.0.0.7',
+    'gw:host-gateway',
+  ]);
+  assert.deepEqual(edit({ hostRm: ['db'], hostAdd: ['db:10.1.1.1'] }), ['cache:10.0.0.7', 'db:10.1.1.1']);
+  const none = updatedSpec(withHosts, { hostRm: ['db', 'cache'] }, {});
+  assert.equal('extraHosts' in none.task, false);
+  assert.deepEqual(none, base);
+  assert.deepEqual(update({ hostRm: ['db'] }), base, 'removing what is not there does nothing');
+  const added = update({ hostAdd: ['db:10.0.0.5'] });
+  assert.deepEqual(added.task.extraHosts, ['db:10.0.0.5']);
+  assert.equal(templateChanged(parseServiceSpec(base), parseServiceSpec(added)), true);
+  assert.equal(
+    templateChanged(
+      parseServiceSpec(withHosts),
+      parseServiceSpec(updatedSpec(withHosts, { hostAdd: ['db:10.0.0.5'] }, {})),
+    ),
+    false,
+    'a line it has already: no new version',
+  );
+});
+
+test("--ulimit-add sets a limit in place of its name's, --ulimit-rm takes one away; none left is none", () => {
+  const withLimits = { ...base, task: { ...base.task, ulimits: { nofile: 1024, nproc: { soft: 256, hard: 512 } } } };
+  const edit = (flags: UpdateFlags): unknown => updatedSpec(withLimits, flags, {}).task.ulimits;
+  assert.deepEqual(edit({ ulimitAdd: ['nofile=1024:65536', 'MEMLOCK=unlimited'] }), {
+    nofile: { soft: 1024, hard: 65536 },
+    nproc: { soft: 256, hard: 512 },
+    memlock: -1,
+  });
+  assert.deepEqual(edit({ ulimitRm: ['NPROC', 'core'] }), { nofile: 1024 });
+  assert.deepEqual(edit({ ulimitRm: ['nofile'], ulimitAdd: ['nofile=10'] }), {
+    nofile: 10,
+    nproc: { soft: 256, hard: 512 },
+  });
+  const none = updatedSpec(withLimits, { ulimitRm: ['nofile', 'nproc'] }, {});
+  assert.equal('ulimits' in none.task, false);
+  assert.deepEqual(none, base);
+  assert.deepEqual(update({ ulimitRm: ['nofile'] }), base, 'removing what is not there does nothing');
+  const added = update({ ulimitAdd: ['nofile=65536'] });
+  assert.deepEqual(added.task.ulimits, { nofile: 65536 });
+  const parsed = parseServiceSpec(added);
+  assert.equal(templateChanged(parseServiceSpec(base), parsed), true);
+  const same = updatedSpec(added, { ulimitAdd: ['nofile=65536:65536'] }, {});
+  assert.equal(templateChanged(parsed, parseServiceSpec(same)), false, 'the same limit: no new version');
+});
+
+test('--cap-add adds to capAdd and takes it from capDrop, --cap-drop the other way; twice is as once', () => {
+  const withCaps = { ...base, task: { ...base.task, capAdd: ['net_admin'], capDrop: ['CAP_CHOWN', 'MKNOD'] } };
+  const edit = (flags: UpdateFlags): unknown[] => {
+    const t = updatedSpec(withCaps, flags, {}).task;
+    return [t.capAdd, t.capDrop];
+  };
+  assert.deepEqual(edit({ capAdd: ['chown', 'SYS_TIME'] }), [['NET_ADMIN', 'CHOWN', 'SYS_TIME'], ['MKNOD']]);
+  assert.deepEqual(edit({ capDrop: ['NET_ADMIN', 'all'] }), [undefined, ['CHOWN', 'MKNOD', 'NET_ADMIN', 'ALL']]);
+  assert.deepEqual(edit({ capAdd: ['MKNOD'], capDrop: ['net_admin'] }), [['MKNOD'], ['CHOWN', 'NET_ADMIN']]);
+  assert.deepEqual(
+    edit({ capAdd: ['NET_ADMIN'] }),
+    [['NET_ADMIN'], ['CHOWN', 'MKNOD']],
+    'written as Docker names them',
+  );
+  const once = updatedSpec(withCaps, { capAdd: ['MKNOD'], capDrop: ['NET_ADMIN'] }, {});
+  assert.deepEqual(updatedSpec(once, { capAdd: ['MKNOD'], capDrop: ['NET_ADMIN'] }, {}), once);
+  const swapped = updatedSpec(withCaps, { capAdd: ['CHOWN', 'MKNOD'], capDrop: ['NET_ADMIN'] }, {});
+  assert.deepEqual([swapped.task.capAdd, swapped.task.capDrop], [['CHOWN', 'MKNOD'], ['NET_ADMIN']]);
+  assert.deepEqual(update({}), base);
+  const added = update({ capAdd: ['NET_ADMIN'] });
+  assert.deepEqual([added.task.capAdd, 'capDrop' in added.task], [['NET_ADMIN'], false]);
+  assert.equal(templateChanged(parseServiceSpec(base), parseServiceSpec(added)), true);
+  const back = updatedSpec(added, { capDrop: ['NET_ADMIN'] }, {});
+  assert.deepEqual([back.task.capDrop, 'capAdd' in back.task], [['NET_ADMIN'], false]);
+  parseServiceSpec(back);
+});
+
+test('a bad container flag of service update is refused naming it', () => {
+  const hostRule =
+    'must be NAME:ADDRESS (an IPv4 or IPv6 address, or host-gateway: the node), such as "db.internal:10.0.0.5"';
+  assert.equal(
+    refused({ hostname: '-web' }),
+    '--hostname must be a host name of at most 63 characters: letters, digits and "-", in labels separated by dots ' +
+      '(got "-web")',
+  );
+  assert.equal(
+    refused({ shmSize: '1x' }),
+    '--shm-size is "1x"; use bytes, or a size such as 64m or 1g (MiB, GiB, as docker reads them) or 64Mi',
+  );
+  assert.equal(refused({ hostAdd: ['db'] }), `--host-add ${hostRule} (got "db")`);
+  assert.equal(refused({ hostRm: ['db_1'] }), '--host-rm is "db_1"; use NAME, or NAME:ADDRESS for that line alone');
+  assert.equal(
+    refused({ hostRm: ['db:nowhere'] }),
+    '--host-rm is "db:nowhere"; use NAME, or NAME:ADDRESS for that line alone',
+  );
+  assert.equal(
+    refused({ ulimitAdd: ['nofile'] }),
+    '--ulimit-add is "nofile"; use NAME=SOFT[:HARD], such as nofile=1024:65536 or nproc=512 (-1 or unlimited: no limit)',
+  );
+  assert.equal(
+    refused({ ulimitAdd: ['nofile=1', 'nofile=2'] }),
+    '--ulimit-add names nofile twice; give each limit once',
+  );
+  assert.match(refused({ ulimitRm: ['files'] }), /^--ulimit-rm is "files"; the name must be one of core, cpu, /);
+  assert.equal(
+    refused({ capAdd: ['ROOT'] }),
+    '--cap-add must be a Linux capability such as "NET_ADMIN" (or "CAP_NET_ADMIN"), or "ALL" (got "ROOT")',
+  );
+  assert.equal(
+    refused({ capAdd: ['SYS_TIME'], capDrop: ['sys_time'] }),
+    '--cap-drop drops SYS_TIME, which --cap-add adds: give it in one of them',
+  );
+  const many = {
+    ...base,
+    task: { ...base.task, extraHosts: Array.from({ length: 64 }, (_, i) => `h${i}:10.0.0.${i}`) },
+  };
+  assert.throws(() => updatedSpec(many, { hostAdd: ['one:10.0.1.1'] }, {}), {
+    message: '--host-add would give the service 65 /etc/hosts entries; at most 64',
+  });
+});
+
+test('service update takes --hostname, --host-add|rm, --shm-size, --ulimit-add|rm and --cap-add|drop; not given, unchanged', () => {
+  const command = (): Command => {
+    const service = buildProgram().commands.find((c) => c.name() === 'service') as Command;
+    return service.commands.find((c) => c.name() === 'update') as Command;
+  };
+  const given = command();
+  given.parseOptions(['--hostname', '', '--host-add', 'db:10.0.0.5', '--host-add', 'gw:host-gateway']);
+  given.parseOptions(['--host-rm', 'old', '--shm-size', '1g', '--ulimit-add', 'nofile=1024:65536']);
+  given.parseOptions(['--ulimit-rm', 'nproc', '--cap-add', 'NET_ADMIN', '--cap-drop', 'MKNOD', '--cap-drop', 'CHOWN']);
+  const o = given.opts();
+  assert.deepEqual(
+    [o.hostname, o.hostAdd, o.hostRm, o.shmSize, o.ulimitAdd, o.ulimitRm, o.capAdd, o.capDrop],
+    [
+      '',
+      ['db:10.0.0.5', 'gw:host-gateway'],
+      ['old'],
+      '1g',
+      ['nofile=1024:65536'],
+      ['nproc'],
+      ['NET_ADMIN'],
+      ['MKNOD', 'CHOWN'],
+    ],
+  );
+  const none = command().opts();
+  assert.deepEqual(updatedSpec(base, none, {}), base);
+  for (const flag of ['--add-host', '--ulimit'])
+    assert.equal(
+      command().options.some((opt) => opt.long === flag),
+      false,
+      `${flag}: service update's are --host-add and --ulimit-add`,
+    );
+});
