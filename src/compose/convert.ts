@@ -3,6 +3,7 @@ import { isDnsLabel, MAX_LABELS, NAME_RULE } from '../task/index.js';
 // not in task/index.js's surface yet
 import { MAX_TMPFS } from '../task/spec.js';
 import { isUser, normalStopSignal, STOP_SIGNAL_RULE, USER_RULE, type PullPolicy } from '../task/process-rules.js';
+import { composeContainerFields } from './container.js';
 import { composeDeploy } from './deploy.js';
 import { composeDuration } from './duration.js';
 import { composeEnvironment } from './environment.js';
@@ -83,6 +84,13 @@ const SERVICE_KEYS = new Set([
   'stop_signal',
   'stop_grace_period',
   'read_only',
+  'init',
+  'hostname',
+  'extra_hosts',
+  'shm_size',
+  'ulimits',
+  'cap_add',
+  'cap_drop',
   'tmpfs',
   'environment',
   'env_file',
@@ -167,7 +175,7 @@ function serviceSpec(
   const command =
     map['command'] === undefined || map['command'] === null ? undefined : words(map['command'], at('command'));
   if (command !== undefined && command.length > 0) task.command = command;
-  Object.assign(task, processFields(map, at));
+  Object.assign(task, processFields(map, at), composeContainerFields(map, at, found));
   if (map['env_file'] !== undefined || map['environment'] !== undefined) {
     // as in Compose: the files in order, then `environment`, each over what came before
     const env = {

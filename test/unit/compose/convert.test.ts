@@ -798,3 +798,126 @@ services:
   for (const [line, message] of refusals)
     assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
 });
+
+test("hostname, extra_hosts, shm_size, ulimits, cap_add and cap_drop: the task's container options", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a:
+    image: x
+    hostname: db.internal
+    extra_hosts: ["db:10.0.0.5", "gw=host-gateway", "v6:2001:db8::1", "db:10.0.0.5"]
+    shm_size: 256m
+    ulimits: {nofile: {soft: 1024, hard: 65536}, nproc: 512, memlock: -1, core: "0"}
+    cap_add: [net_admin, CAP_SYS_TIME, NET_ADMIN]
+    cap_drop: [ALL]
+    init: true
+  b:
+    image: x
+    extra_hosts: {db: 10.0.0.5, v6: "::1", multi: [10.0.0.7, 10.0.0.8]}
+    shm_size: 1073741824
+    ulimits: {nofile: {soft: 1024, hard: -1}}
+  c: {image: x, hostname: null, extra_hosts: null, shm_size: null, ulimits: null, cap_add: null, cap_drop: null}
+  d: {image: x, extra_hosts: [], ulimits: {}, cap_add: [], cap_drop: [], shm_size: "1.5gb", init: null}
+`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task, {
+    image: 'x',
+    hostname: 'db.internal',
+    extraHosts: ['db:10.0.0.5', 'gw:host-gateway', 'v6:2001:db8::1'],
+    shmSize: '256Mi',
+    ulimits: { nofile: { soft: 1024, hard: 65536 }, nproc: 512, memlock: -1, core: 0 },
+    capAdd: ['NET_ADMIN', 'SYS_TIME'],
+    capDrop: ['ALL'],
+  });
+  assert.deepEqual(services[1]?.task, {
+    image: 'x',
+    extraHosts: ['db:10.0.0.5', 'v6:::1', 'multi:10.0.0.7', 'multi:10.0.0.8'],
+    shmSize: 1073741824,
+    ulimits: { nofile: { soft: 1024, hard: -1 } },
+  });
+  assert.deepEqual(services[2]?.task, { image: 'x' });
+  assert.deepEqual(services[3]?.task, { image: 'x', shmSize: '1.5Gi' });
+  for (const s of services) parseServiceSpec(s);
+  const request = parseSpec(validateSpec(slotTaskSpec(services[0] as ServiceSpec, 1)));
+  assert.equal(request.shmSizeBytes, 256 * 2 ** 20);
+  assert.deepEqual(request.ulimits?.[0], { name: 'core', soft: 0, hard: 0 });
+});
+
+test('init: true is what Poseidon does; init: false is noted, as Poseidon always runs an init', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a: {image: x, init: true}
+  b: {image: x, init: false}
+`);
+  assert.deepEqual(
+    services.map((s) => s.task),
+    [{ image: 'x' }, { image: 'x' }],
+  );
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: services.b.init (Poseidon always runs an init as PID 1)',
+  ]);
+  assert.equal(
+    await messageOf(() => fromYaml('services:\n  a: {image: x, init: "yes"}\n')),
+    'services.a.init: must be true or false (got "yes")',
+  );
+});
+
+test('a bad container option is refused naming its Compose path', async () => {
+  const hostRule =
+    'must be NAME:ADDRESS (an IPv4 or IPv6 address, or host-gateway: the node), such as "db.internal:10.0.0.5"';
+  const capRule = 'must be a Linux capability such as "NET_ADMIN" (or "CAP_NET_ADMIN"), or "ALL"';
+  const refusals: Array<[string, string]> = [
+    [
+      'hostname: web_1',
+      'services.web.hostname: must be a host name of at most 63 characters: letters, digits and "-", in labels ' +
+        'separated by dots (got "web_1")',
+    ],
+    ['hostname: 12', 'services.web.hostname: must be a string (got 12)'],
+    ['extra_hosts: ["db"]', `services.web.extra_hosts[0]: ${hostRule} (got "db")`],
+    ['extra_hosts: ["a:1.2.3.4", "b:x"]', `services.web.extra_hosts[1]: ${hostRule} (got "b:x")`],
+    ['extra_hosts: {db: nowhere}', `services.web.extra_hosts.db: ${hostRule} (got "db:nowhere")`],
+    ['extra_hosts: {db: [10.0.0.1, 5]}', 'services.web.extra_hosts.db[1]: must be a string (got 5)'],
+    ['extra_hosts: "db:10.0.0.5"', 'services.web.extra_hosts: must be a list (got "db:10.0.0.5")'],
+    [
+      `extra_hosts: [${Array.from({ length: 65 }, (_, i) => `"h${i}:10.0.0.${i}"`).join(', ')}]`,
+      'services.web.extra_hosts: adds 65 /etc/hosts entries; at most 64',
+    ],
+    ['shm_size: lots', 'services.web.shm_size: is "lots"; use bytes or a size such as "512m" or "1g"'],
+    ['shm_size: -1', 'services.web.shm_size: is -1; use bytes or a size such as "512m" or "1g"'],
+    ['shm_size: 0', "services.web.shm_size: is 0; /dev/shm's size must be above 0"],
+    ['shm_size: 0m', 'services.web.shm_size: is "0m"; /dev/shm\'s size must be above 0'],
+    [
+      'ulimits: {nofiles: 1}',
+      'services.web.ulimits.nofiles: is not a limit: the name must be one of core, cpu, data, fsize, locks, memlock, ' +
+        'msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack',
+    ],
+    ['ulimits: {nofile: -2}', 'services.web.ulimits.nofile: must be at least -1 (got -2)'],
+    ['ulimits: {nofile: lots}', 'services.web.ulimits.nofile: must be a whole number (got "lots")'],
+    ['ulimits: {nofile: {soft: 1.5, hard: 2}}', 'services.web.ulimits.nofile.soft: must be a whole number (got 1.5)'],
+    [
+      'ulimits: {nofile: {soft: 1024}}',
+      'services.web.ulimits.nofile: must give both soft and hard, or be one number (got a mapping)',
+    ],
+    [
+      'ulimits: {nofile: {soft: 2048, hard: 1024}}',
+      'services.web.ulimits.nofile: has soft 2048 above hard 1024 (-1 is unlimited)',
+    ],
+    [
+      'ulimits: {nofile: {soft: -1, hard: 1024}}',
+      'services.web.ulimits.nofile: has soft -1 above hard 1024 (-1 is unlimited)',
+    ],
+    ['ulimits: [nofile=1]', 'services.web.ulimits: must be a mapping (got a list)'],
+    ['cap_add: [NOPE]', `services.web.cap_add[0]: ${capRule} (got "NOPE")`],
+    ['cap_drop: [CHOWN, 7]', `services.web.cap_drop[1]: ${capRule} (got "7")`],
+    ['cap_add: NET_ADMIN', 'services.web.cap_add: must be a list (got "NET_ADMIN")'],
+    [
+      'cap_add: [net_admin]\n    cap_drop: [CAP_NET_ADMIN]',
+      'services.web.cap_drop: drops NET_ADMIN, which cap_add adds: name it in one of them',
+    ],
+  ];
+  for (const [line, message] of refusals)
+    assert.equal(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
+  // a key beside soft and hard is noted, as other keys Poseidon does not know
+  const { warnings } = await fromYaml('services:\n  web: {image: x, ulimits: {nofile: {soft: 1, hard: 2, max: 3}}}\n');
+  assert.deepEqual(warnings, ['not supported by Poseidon, ignored: services.web.ulimits.nofile.max']);
+});
