@@ -1,5 +1,6 @@
 import type { TaskTemplate } from '../api/index.js';
 import { commandLine } from '../task/command-line.js';
+import { normalCapability, normalExtraHost } from '../task/container-rules.js';
 import { formatBytes, formatDuration, parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
 // The rows of a task's spec beyond its image, as `poseidon service inspect` shows a template and
@@ -98,7 +99,22 @@ export function requestsText(t: Pick<TaskTemplate, 'cpu' | 'cpuLimit' | 'memory'
   return `cpu ${cpu}${limit}, memory ${memory}`;
 }
 
-/** Its health check, restart policy, volumes and tmpfs mounts, those it sets. */
+/** "nofile=1024:65536, nproc=512, memlock=unlimited": as `--ulimit` takes them, by name. */
+function ulimits(u: NonNullable<TaskTemplate['ulimits']>): string {
+  const limit = (n: number): string => (n === -1 ? 'unlimited' : String(n));
+  return Object.entries(u)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, v]) => {
+      const { soft, hard } = typeof v === 'number' ? { soft: v, hard: v } : v;
+      return soft === hard ? `${name}=${limit(soft)}` : `${name}=${limit(soft)}:${limit(hard)}`;
+    })
+    .join(', ');
+}
+
+/**
+ * Its health check, restart policy, volumes and tmpfs mounts, and its container's host name,
+ * /etc/hosts entries, /dev/shm size, ulimits and capabilities (+ added, - dropped): those it sets.
+ */
 export function runRows(t: TaskTemplate): Row[] {
   const rows: Row[] = [];
   if (t.healthCheck !== undefined) rows.push(['Health check', healthCheck(t.healthCheck)]);
@@ -112,5 +128,14 @@ export function runRows(t: TaskTemplate): Row[] {
         .join(', '),
     ]);
   for (const m of t.tmpfs ?? []) rows.push(['Tmpfs', m.size === undefined ? m.path : `${m.path} (${size(m.size)})`]);
+  if (t.hostname !== undefined) rows.push(['Hostname', t.hostname]);
+  // as the manager reads them (db=10.0.0.5 is db:10.0.0.5, cap_net_admin NET_ADMIN), whatever the file wrote
+  if (t.extraHosts !== undefined && t.extraHosts.length > 0)
+    rows.push(['Extra hosts', t.extraHosts.map((e) => normalExtraHost(e) ?? e).join(', ')]);
+  if (t.shmSize !== undefined) rows.push(['Shm size', size(t.shmSize)]);
+  if (t.ulimits !== undefined && Object.keys(t.ulimits).length > 0) rows.push(['Ulimits', ulimits(t.ulimits)]);
+  const cap = (c: string): string => normalCapability(c) ?? c;
+  const caps = [...(t.capAdd ?? []).map((c) => `+${cap(c)}`), ...(t.capDrop ?? []).map((c) => `-${cap(c)}`)];
+  if (caps.length > 0) rows.push(['Capabilities', caps.join(', ')]);
   return rows;
 }

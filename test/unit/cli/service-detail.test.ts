@@ -238,3 +238,37 @@ test('service inspect for people: a Tmpfs line for each tmpfs, with its size whe
   );
   assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^Tmpfs:/m);
 });
+
+test('service inspect for people: the container options the template sets, after Tmpfs; none when none', () => {
+  const v = view();
+  v.spec.task = {
+    image: 'nginx',
+    tmpfs: [{ path: '/tmp' }],
+    hostname: 'web.internal',
+    extraHosts: ['db:10.0.0.5', 'gw=host-gateway'],
+    shmSize: '256Mi',
+    ulimits: { nproc: 512, nofile: { soft: 1024, hard: 65536 }, memlock: -1, stack: { soft: 8192, hard: -1 } },
+    capAdd: ['net_admin', 'SYS_TIME'],
+    capDrop: ['ALL'],
+  };
+  assert.match(
+    serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW),
+    new RegExp(
+      [
+        '^Tmpfs:\\s+/tmp',
+        'Hostname:\\s+web\\.internal',
+        'Extra hosts:\\s+db:10\\.0\\.0\\.5, gw:host-gateway',
+        'Shm size:\\s+256 MiB',
+        'Ulimits:\\s+memlock=unlimited, nofile=1024:65536, nproc=512, stack=8192:unlimited',
+        'Capabilities:\\s+\\+NET_ADMIN, \\+SYS_TIME, -ALL\\n',
+      ].join('\\n'),
+      'm',
+    ),
+  );
+  v.spec.task = { image: 'nginx', shmSize: 1536, capDrop: ['NET_RAW'] };
+  const text = serviceDetail(v, DISCOVERY, NOW);
+  assert.match(text, /^Shm size:\s+1\.5 KiB$/m);
+  assert.match(text, /^Capabilities:\s+-NET_RAW$/m);
+  assert.doesNotMatch(text, /^(Hostname|Extra hosts|Ulimits):/m);
+  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^(Hostname|Extra hosts|Shm size|Ulimits|Capabilities):/m);
+});

@@ -122,3 +122,35 @@ test('a task that never restarts says so and nothing more', () => {
   );
   assert.match(taskDetail(task({ spec }), NOW), /^Restart: +never$/m);
 });
+
+test('poseidon status ID shows the container options the spec sets, as the manager holds them; none when none', () => {
+  const request = parseSubmission({
+    name: 'web',
+    image: 'app:1',
+    tmpfs: [{ path: '/tmp' }],
+    hostname: 'web-1',
+    extraHosts: ['db=10.0.0.5', 'v6:[2001:db8::1]'],
+    shmSize: '1Gi',
+    ulimits: { nproc: 512, nofile: { soft: 1024, hard: 65536 }, core: -1 },
+    capAdd: ['CAP_NET_ADMIN'],
+    capDrop: ['mknod', 'NET_RAW'],
+  });
+  const shown = taskDetail(task({ spec: toSpec(request) }), NOW);
+  assert.match(
+    shown,
+    new RegExp(
+      [
+        '^Tmpfs: +/tmp',
+        'Hostname: +web-1',
+        'Extra hosts: +db:10\\.0\\.0\\.5, v6:2001:db8::1',
+        'Shm size: +1 GiB',
+        'Ulimits: +core=unlimited, nofile=1024:65536, nproc=512',
+        'Capabilities: +\\+NET_ADMIN, -MKNOD, -NET_RAW',
+        'Restarts:',
+      ].join('\\n'),
+      'm',
+    ),
+  );
+  const none = taskDetail(task({ spec: toSpec(parseSubmission({ name: 'web', image: 'app:1' })) }), NOW);
+  assert.doesNotMatch(none, /^(Hostname|Extra hosts|Shm size|Ulimits|Capabilities):/m);
+});
