@@ -12,7 +12,7 @@ export const TMPFS_SIZE = 'size= in bytes, or as 64m or 1g (MiB, GiB, as docker 
 const SHM_SIZE = 'such as 256m or 1g (MiB, GiB, as docker reads them) or 256Mi';
 
 /** What a ulimit flag takes: --ulimit, service update's --ulimit-add. */
-const ULIMIT = 'a process limit by its setrlimit name, such as nofile=1024:65536 or nproc=512 (-1 or unlimited: none)';
+const ULIMIT = 'such as nofile=1024:65536 or nproc=512 (by its setrlimit name; -1 or unlimited: none)';
 
 /**
  * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
@@ -132,18 +132,22 @@ export function withContainerFlags(cmd: Command, kind: 'image' | 'update'): Comm
       )
       .option('--host-rm <NAME[:ADDRESS]>', "remove NAME's /etc/hosts lines, or that one line (repeat)", collect);
   cmd.option('--shm-size <size>', `the size of /dev/shm, ${SHM_SIZE}; counted in --memory (default 64 MiB)${again}`);
-  if (image) cmd.option('--ulimit <NAME=SOFT[:HARD]>', `${ULIMIT} (repeat)`, collect);
+  if (image) cmd.option('--ulimit <NAME=SOFT[:HARD]>', `a process limit, ${ULIMIT} (repeat)`, collect);
   else
     cmd
-      .option('--ulimit-add <NAME=SOFT[:HARD]>', `${ULIMIT}, in place of the one of that name (repeat)`, collect)
+      .option(
+        '--ulimit-add <NAME=SOFT[:HARD]>',
+        `set a process limit in place of the one of that name, ${ULIMIT} (repeat)`,
+        collect,
+      )
       .option('--ulimit-rm <NAME>', 'remove a process limit (repeat)', collect);
   const taken = image ? '' : ', and take it from those dropped';
   const given = image ? '' : ', and take it from those added';
   return cmd
     .option(
       '--cap-add <CAP>',
-      `a Linux capability, such as NET_ADMIN${taken}; beyond Docker's default set, only workers that allow it ` +
-        '(--allow-cap) run it (repeat)',
+      `${image ? 'give the container' : 'add'} a Linux capability, such as NET_ADMIN${taken}; beyond Docker's ` +
+        'default set, only workers that allow it (--allow-cap) run it (repeat)',
       collect,
     )
     .option('--cap-drop <CAP>', `take a Linux capability away, or ALL of them${given} (repeat)`, collect);
