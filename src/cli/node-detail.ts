@@ -69,7 +69,10 @@ export function nodeDetail(
     ],
     ['Host ports held', n.portsInUse.join(', ') || '-'],
     ['Host paths allowed', n.allowedHostPaths.join(', ') || '-'],
-    ['Capabilities allowed', n.allowedCaps?.join(', ') || '-'],
+    // beyond Docker's default set (--allow-cap): most workers give none, and say nothing of it
+    ...(n.allowedCaps === undefined || n.allowedCaps.length === 0
+      ? []
+      : [['Capabilities allowed', n.allowedCaps.join(', ')] as [string, string]]),
     ['Tasks', String(n.taskCount)],
   ];
   const out = [detail(rows)];

@@ -71,6 +71,11 @@ test('the detail: state, engine, labels, each resource allocated of capacity, he
   ]);
 });
 
+test("a worker that gives capabilities beyond Docker's default set (--allow-cap) says which", () => {
+  const out = nodeDetail(node({ allowedCaps: ['NET_ADMIN', 'SYS_PTRACE'], taskCount: 0 }), [], NOW);
+  assert.match(out, /^Host paths allowed: {3}\/srv\nCapabilities allowed: NET_ADMIN, SYS_PTRACE\nTasks: {16}0$/m);
+});
+
 test('a drained node whose engine is down says so, and one with no tasks prints no table', () => {
   const out = nodeDetail(
     node({
