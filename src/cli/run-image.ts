@@ -13,6 +13,7 @@ import {
   EXTRA_HOST_RULE,
   HOSTNAME_RULE,
   isHostname,
+  isSoftAboveHard,
   isUlimitName,
   MAX_EXTRA_HOSTS,
   normalCapability,
@@ -378,8 +379,7 @@ export function ulimitOf(flag: string, text: string): [string, UlimitFlag] {
   const soft = value(m[2] ?? '');
   const hard = m[3] === undefined ? soft : value(m[3]);
   if (soft === undefined || hard === undefined) throw new InvalidField(flag, `is ${shown}; ${ULIMIT_FORM}`);
-  if (hard !== -1 && (soft === -1 || soft > hard))
-    throw new InvalidField(flag, `is ${shown}; its soft limit is above its hard one`);
+  if (isSoftAboveHard(soft, hard)) throw new InvalidField(flag, `is ${shown}; its soft limit is above its hard one`);
   return [name, soft === hard ? soft : { soft, hard }];
 }
 

@@ -4,6 +4,7 @@ import {
   EXTRA_HOST_RULE,
   HOSTNAME_RULE,
   isHostname,
+  isSoftAboveHard,
   isUlimitName,
   MAX_EXTRA_HOSTS,
   normalCapability,
@@ -110,8 +111,7 @@ function ulimits(value: unknown, path: string, found: Findings): Ulimits {
       throw composeError(where, `must give both soft and hard, or be one number (got ${shown(limit)})`);
     const soft = asInteger(limit['soft'], join(where, 'soft'), -1);
     const hard = asInteger(limit['hard'], join(where, 'hard'), -1);
-    if (hard !== -1 && (soft === -1 || soft > hard))
-      throw composeError(where, `has soft ${soft} above hard ${hard} (-1 is unlimited)`);
+    if (isSoftAboveHard(soft, hard)) throw composeError(where, `has soft ${soft} above hard ${hard} (-1 is unlimited)`);
     out[name] = { soft, hard };
   }
   return out;

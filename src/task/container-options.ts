@@ -4,6 +4,7 @@ import {
   CAPABILITY_RULE,
   EXTRA_HOST_RULE,
   isCapabilityAllowed,
+  isSoftAboveHard,
   isUlimitName,
   normalCapability,
   normalExtraHost,
@@ -62,8 +63,7 @@ function ulimitsOf(spec: TaskSpec, f: (name: string) => string): Ulimit[] {
     if (!isUlimitName(name))
       throw new InvalidField(f(`ulimits.${name.slice(0, 32)}`), `is not a limit: the name ${ULIMIT_NAME_RULE}`);
     const { soft, hard } = typeof value === 'number' ? { soft: value, hard: value } : value;
-    const above = (a: number, b: number): boolean => b !== -1 && (a === -1 || a > b);
-    if (above(soft, hard))
+    if (isSoftAboveHard(soft, hard))
       throw new InvalidField(f(`ulimits.${name}`), `has soft ${soft} above hard ${hard} (-1 is unlimited)`);
     out.push({ name, soft, hard });
   }

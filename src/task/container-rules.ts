@@ -68,6 +68,11 @@ export function isUlimitName(text: string): text is UlimitName {
 
 export const ULIMIT_NAME_RULE = `must be one of ${ULIMIT_NAMES.join(', ')}`;
 
+/** Whether a limit's soft value is above its hard one, -1 being unlimited (setrlimit refuses that). */
+export function isSoftAboveHard(soft: number, hard: number): boolean {
+  return hard !== -1 && (soft === -1 || soft > hard);
+}
+
 /** Linux's capabilities, as Docker names them (without `CAP_`); `ALL` stands for every one. */
 export const CAPABILITIES = [
   'AUDIT_CONTROL',
