@@ -5,18 +5,16 @@ import { DOCKER_INTERVAL_MS, DOCKER_RETRIES, DOCKER_TIMEOUT_MS, shellCommand } f
 import { composeExpose, composePorts } from '../compose/ports.js';
 import { splitShellWords } from '../compose/shell-words.js';
 import { InvalidField } from '../errors/index.js';
-import { durationFlag, nameFlag, pairs } from './flags.js';
+import { capabilitiesFlag, durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import {
-  CAPABILITY_RULE,
   EXTRA_HOST_RULE,
   HOSTNAME_RULE,
   isHostname,
   isSoftAboveHard,
   isUlimitName,
   MAX_EXTRA_HOSTS,
-  normalCapability,
   normalExtraHost,
   ULIMIT_NAME_RULE,
 } from '../task/container-rules.js';
@@ -305,8 +303,8 @@ export function containerFieldsOf(flags: Omit<RunImageFlags, 'name'>): Container
   if (flags.shmSize !== undefined) out.shmSize = shmSizeFlag('--shm-size', flags.shmSize);
   const ulimits = ulimitsOf('--ulimit', flags.ulimit ?? []);
   if (Object.keys(ulimits).length > 0) out.ulimits = ulimits;
-  const capAdd = capabilitiesOf('--cap-add', flags.capAdd ?? []);
-  const capDrop = capabilitiesOf('--cap-drop', flags.capDrop ?? []);
+  const capAdd = capabilitiesFlag('--cap-add', flags.capAdd);
+  const capDrop = capabilitiesFlag('--cap-drop', flags.capDrop);
   noCapabilityTwice(capAdd, capDrop);
   if (capAdd.length > 0) out.capAdd = capAdd;
   if (capDrop.length > 0) out.capDrop = capDrop;
@@ -398,18 +396,6 @@ export function ulimitsOf(flag: string, texts: readonly string[]): Record<string
     const [name, value] = ulimitOf(flag, text);
     if (name in out) throw new InvalidField(flag, `names ${name} twice; give each limit once`);
     out[name] = value;
-  }
-  return out;
-}
-
-/** Capabilities as Docker names them (`net_admin`, `CAP_NET_ADMIN`: NET_ADMIN; ALL), each once. */
-export function capabilitiesOf(flag: string, texts: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const text of texts) {
-    const cap = normalCapability(text);
-    if (cap === undefined)
-      throw new InvalidField(flag, `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`);
-    if (!out.includes(cap)) out.push(cap);
   }
   return out;
 }

@@ -3,10 +3,9 @@ import { isHostname, MAX_EXTRA_HOSTS, normalCapability, normalExtraHost } from '
 import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
-import { countFlag, durationFlag, pairs } from './flags.js';
+import { capabilitiesFlag, countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
 import {
-  capabilitiesOf,
   cpuOf,
   extraHostsOf,
   healthCheckOf,
@@ -323,8 +322,8 @@ function editCapabilities(
   addTexts: readonly string[],
   dropTexts: readonly string[],
 ): void {
-  const add = capabilitiesOf('--cap-add', addTexts);
-  const drop = capabilitiesOf('--cap-drop', dropTexts);
+  const add = capabilitiesFlag('--cap-add', addTexts);
+  const drop = capabilitiesFlag('--cap-drop', dropTexts);
   if (add.length === 0 && drop.length === 0) return;
   noCapabilityTwice(add, drop);
   const had = (list: unknown): string[] => {
