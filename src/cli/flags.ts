@@ -3,7 +3,7 @@ import { InvalidField } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
 import { parseNodeLabels } from '../task/constraint.js';
 import { isDnsLabel, NAME_RULE } from '../task/name.js';
-import { CAPABILITY_RULE, normalCapability } from '../task/container-rules.js';
+import { CAPABILITY_RULE, normalCapabilities } from '../task/container-rules.js';
 
 // Flag values, checked at the edge: a bad one is one line naming the flag.
 
@@ -131,14 +131,10 @@ export function hostPathPrefixesFlag(flag: string, values: readonly string[] | u
  * worker gives tasks that ask (`NET_ADMIN`, `cap_sys_ptrace`; `ALL` for any), as Docker names them.
  */
 export function capabilitiesFlag(flag: string, values: readonly string[] | undefined): string[] {
-  const out: string[] = [];
-  for (const text of (values ?? []).flatMap((v) => v.split(','))) {
-    const cap = normalCapability(text);
-    if (cap === undefined)
-      throw new InvalidField(flag, `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`);
-    if (!out.includes(cap)) out.push(cap);
-  }
-  return out;
+  return normalCapabilities(
+    (values ?? []).flatMap((v) => v.split(',')),
+    (text) => new InvalidField(flag, `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`),
+  );
 }
 
 /** `NAME=value` flags (`--env`, `--label`); a bare NAME takes its value from `from` when given. */

@@ -7,7 +7,7 @@ import {
   isSoftAboveHard,
   isUlimitName,
   MAX_EXTRA_HOSTS,
-  normalCapability,
+  normalCapabilities,
   normalExtraHost,
   ULIMIT_NAME_RULE,
 } from '../task/container-rules.js';
@@ -21,6 +21,7 @@ import {
   asString,
   composeError,
   isMap,
+  isZeroSize,
   join,
   shown,
   type ComposeMap,
@@ -48,7 +49,7 @@ export function composeContainerFields(map: ComposeMap, at: (key: string) => str
   }
   if (given('shm_size') !== undefined) {
     const size = composeBytes(map['shm_size'], at('shm_size'));
-    if (size === 0 || (typeof size === 'string' && Number.parseFloat(size) === 0))
+    if (isZeroSize(size))
       throw composeError(at('shm_size'), `is ${shown(map['shm_size'])}; /dev/shm's size must be above 0`);
     out.shmSize = size;
   }
@@ -121,12 +122,6 @@ const SOFT_HARD = new Set(['soft', 'hard']);
 
 /** Capabilities as Docker names them (`net_admin`, `CAP_NET_ADMIN`: NET_ADMIN; ALL), each once. */
 function capabilities(value: unknown, path: string): string[] {
-  const out: string[] = [];
-  asList(value, path).forEach((entry, i) => {
-    const text = asScalarText(entry, join(path, i));
-    const cap = normalCapability(text);
-    if (cap === undefined) throw composeError(join(path, i), `${CAPABILITY_RULE} (got ${shown(text)})`);
-    if (!out.includes(cap)) out.push(cap);
-  });
-  return out;
+  const texts = asList(value, path).map((entry, i) => asScalarText(entry, join(path, i)));
+  return normalCapabilities(texts, (text, i) => composeError(join(path, i), `${CAPABILITY_RULE} (got ${shown(text)})`));
 }

@@ -108,3 +108,8 @@ export function composeSize(text: string): number | string | undefined {
   const unit = m[2]?.toUpperCase();
   return unit === undefined ? Math.round(Number(m[1])) : `${m[1]}${unit}i`;
 }
+
+/** Whether a size composeSize read is nothing at all (0, "0Mi"): a tmpfs or /dev/shm must be bigger. */
+export function isZeroSize(size: number | string): boolean {
+  return size === 0 || (typeof size === 'string' && Number.parseFloat(size) === 0);
+}

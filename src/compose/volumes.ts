@@ -9,6 +9,7 @@ import {
   asString,
   composeError,
   composeSize,
+  isZeroSize,
   join,
   shown,
   type ComposeMap,
@@ -215,8 +216,7 @@ function tmpfsSize(value: unknown, path: string, short = false): number | string
   const what = short ? `has size=${text}` : `is ${shown(value)}`;
   const size = /^[0-9.]+$/.test(text) && text.includes('.') ? undefined : composeSize(text);
   if (size === undefined) throw composeError(path, `${what}; use bytes or a size such as "64m" or "1g"`);
-  if (size === 0 || (typeof size === 'string' && Number.parseFloat(size) === 0))
-    throw composeError(path, `${what}; a tmpfs's size must be above 0`);
+  if (isZeroSize(size)) throw composeError(path, `${what}; a tmpfs's size must be above 0`);
   return size;
 }
 

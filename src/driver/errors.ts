@@ -1,4 +1,5 @@
 import { PoseidonError } from '../errors/index.js';
+import type { PullPolicy } from '../task/process-rules.js';
 
 export class DriverUnreachable extends PoseidonError {
   constructor(
@@ -22,12 +23,12 @@ export class ImageUnavailable extends PoseidonError {
     readonly image: string,
     detail: string,
     /** What was tried: a pull of a missing image (the default), a pull before each start, or none. */
-    readonly pull: 'missing' | 'always' | 'never' = 'missing',
+    readonly pull: PullPolicy = 'missing',
   ) {
     super('image_unavailable', ImageUnavailable.#message(image, detail, pull));
   }
 
-  static #message(image: string, detail: string, pull: 'missing' | 'always' | 'never'): string {
+  static #message(image: string, detail: string, pull: PullPolicy): string {
     if (pull === 'always') return `image ${image} could not be pulled (its task pulls before each start): ${detail}`;
     if (pull === 'never') return `image ${image} is not on this host, and its task never pulls: ${detail}`;
     return `image ${image} is not on this host and could not be pulled: ${detail}`;

@@ -6,7 +6,7 @@ import {
   isCapabilityAllowed,
   isSoftAboveHard,
   isUlimitName,
-  normalCapability,
+  normalCapabilities,
   normalExtraHost,
   ULIMIT_NAME_RULE,
 } from './container-rules.js';
@@ -42,6 +42,7 @@ export function parseContainerOptions(
     request.shmSizeBytes = bytes;
   }
   if (spec.ulimits !== undefined && Object.keys(spec.ulimits).length > 0) request.ulimits = ulimitsOf(spec, f);
+  if (spec.capAdd === undefined && spec.capDrop === undefined) return; // a submission's usual path: nothing more
   const capAdd = capabilities(spec.capAdd, 'capAdd', f);
   const capDrop = capabilities(spec.capDrop, 'capDrop', f);
   const both = capAdd.find((c) => capDrop.includes(c));
@@ -72,14 +73,10 @@ function ulimitsOf(spec: TaskSpec, f: (name: string) => string): Ulimit[] {
 
 /** The capabilities as Docker names them, once each. */
 function capabilities(list: readonly string[] | undefined, field: string, f: (name: string) => string): string[] {
-  const out: string[] = [];
-  (list ?? []).forEach((text, i) => {
-    const cap = normalCapability(text);
-    if (cap === undefined)
-      throw new InvalidField(f(`${field}.${i}`), `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`);
-    if (!out.includes(cap)) out.push(cap);
-  });
-  return out;
+  return normalCapabilities(
+    list ?? [],
+    (text, i) => new InvalidField(f(`${field}.${i}`), `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`),
+  );
 }
 
 function capabilityRefusal(cap: string, allowed: readonly string[]): string {

@@ -152,6 +152,21 @@ export function normalCapability(text: string): string | undefined {
 }
 
 /**
+ * Each of `texts` as Docker names it, once, in order. The first that names no capability is
+ * refused with the error `refuse` makes of it and its index (each edge words its own: a field, a
+ * flag, a Compose path).
+ */
+export function normalCapabilities(texts: readonly string[], refuse: (text: string, index: number) => Error): string[] {
+  const out: string[] = [];
+  texts.forEach((text, i) => {
+    const cap = normalCapability(text);
+    if (cap === undefined) throw refuse(text, i);
+    if (!out.includes(cap)) out.push(cap);
+  });
+  return out;
+}
+
+/**
  * The capabilities of `capAdd` a worker must allow (`--allow-cap`): those beyond Docker's
  * default set; `ALL` when it asks for every one.
  */

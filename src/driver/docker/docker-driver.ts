@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
+import type { PullPolicy } from '../../task/process-rules.js';
 import { InvalidField, NotRunning } from '../../errors/index.js';
 import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
@@ -379,7 +380,8 @@ export class DockerDriver implements Driver {
         throw err;
       this.#network = undefined;
       await this.#joinable();
-      return this.#createPulling(image, undefined, body, signal); // pulled already, when it pulls always
+      // pulled already when it pulls always (a missing image is then pulled again); never stays never
+      return this.#createPulling(image, pull === 'always' ? undefined : pull, body, signal);
     }
   }
 
@@ -414,7 +416,7 @@ export class DockerDriver implements Driver {
     }
   }
 
-  async #pull(image: string, signal: AbortSignal | undefined, why: 'missing' | 'always' = 'missing'): Promise<void> {
+  async #pull(image: string, signal: AbortSignal | undefined, why: PullPolicy = 'missing'): Promise<void> {
     const timeout = AbortSignal.timeout(this.opts.pullTimeoutMs ?? 120_000);
     const abort = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     let auth: PullAuth | undefined;
