@@ -54,6 +54,8 @@ export interface FakeWorkerOptions {
   recordDriverCalls?: boolean;
   /** Each dispatch of a task (a submit) as it reaches the worker, duplicates included. */
   onDispatch?(taskId: string): void;
+  /** The task spec fields it says it reads when it joins; fewer than this build's plays an older worker. */
+  specFields?: readonly string[];
 }
 
 /** The manager's side of the reporter's calls, counted (benchmarks print them). */
@@ -89,6 +91,7 @@ export class FakeWorker {
   readonly heartbeats: HeartbeatCounts = { sent: 0, failed: 0, resyncs: 0, lastError: undefined };
   readonly #log: Logger;
   readonly #metrics = new Registry();
+  readonly #specFields: readonly string[] | undefined;
   #started: Promise<void> | undefined;
   #server: FastifyInstance | undefined;
   #reporter: ManagerReporter | undefined;
@@ -116,6 +119,7 @@ export class FakeWorker {
       ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }),
     };
     this.worker = opts.onDispatch === undefined ? new Worker(deps) : new ObservedWorker(deps, opts.onDispatch);
+    this.#specFields = opts.specFields;
   }
 
   /** Starts the worker (ping, records, event stream, resync); idempotent. */
@@ -198,6 +202,7 @@ export class FakeWorker {
       capacity: this.capacity,
       readHost: async () => this.#host(),
       log: this.#log,
+      ...(this.#specFields === undefined ? {} : { specFields: this.#specFields }),
     });
     this.#reporter.start();
     const reporter = this.#reporter;

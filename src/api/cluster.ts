@@ -116,6 +116,8 @@ export type EngineStatus = Static<typeof EngineStatus>;
 
 /** `--allow-host-path` prefixes one worker may give. */
 export const MAX_ALLOWED_HOST_PATHS = 32;
+/** Most task spec fields a worker may say it reads (this build has under 40). */
+export const MAX_SPEC_FIELDS = 256;
 
 const NodeLabels = Type.Record(
   Type.String({ pattern: NODE_LABEL_KEY_PATTERN }),
@@ -166,6 +168,15 @@ export const RegisterRequest = Type.Object(
     ),
     /** Capabilities beyond Docker's default set the worker gives tasks (`--allow-cap`; `ALL`: any); absent: none. */
     allowedCaps: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z_]{1,32}$' }), { maxItems: 64 })),
+    /** The worker's Poseidon version (`poseidon --version`); absent from older workers. */
+    version: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$' })),
+    /**
+     * The task spec fields the worker reads (its TaskSpec's): a task that sets another is not
+     * placed there. Absent from older workers: not known, so nothing is kept from them.
+     */
+    specFields: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,63}$' }), { maxItems: MAX_SPEC_FIELDS }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -201,6 +201,16 @@ export const NodeStatusView = Type.Object({
         'an older manager.',
     }),
   ),
+  version: Type.Optional(
+    Type.String({ description: "Its worker's Poseidon version; absent: a worker (or a manager) older than versions." }),
+  ),
+  specFieldsUnread: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        "The manager's task spec fields its worker does not read (an older worker): a task that sets one is not " +
+        'placed there. Absent: none, or not known.',
+    }),
+  ),
   portsInUse: Type.Array(Type.String(), {
     description:
       'Host ports something other than its tasks holds (other containers, processes on the host), as `8080/tcp`, ' +

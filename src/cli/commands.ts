@@ -22,6 +22,7 @@ import { collect } from './repeatable.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
 import type { FileCreateFlags, FileFlags, FileKind, FileListFlags } from './file-action.js';
+import { POSEIDON_VERSION } from '../version.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
 // does (`*-action.ts`, one file per command) when it runs, so `poseidon --version` loads
@@ -74,7 +75,7 @@ export function buildProgram(command?: string): Command {
   program
     .name('poseidon')
     .description('Poseidon: a container orchestrator for when Kubernetes is too much')
-    .version('0.1.0')
+    .version(POSEIDON_VERSION)
     .exitOverride()
     .enablePositionalOptions() // so `run IMAGE COMMAND...` passes the command's options through
     .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });

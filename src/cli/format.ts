@@ -160,6 +160,7 @@ export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): stri
       'TASKS',
       'LOAD',
       'HEARTBEAT',
+      'VERSION',
       'LABELS',
     ],
     nodes.map((n) => [
@@ -172,6 +173,7 @@ export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): stri
       String(n.taskCount),
       n.load1.toFixed(2),
       n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`,
+      n.version ?? '-', // workers older than versions send none
       labelList(n.labels),
     ]),
   );

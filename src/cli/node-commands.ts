@@ -20,7 +20,7 @@ export function registerNode(program: Command, withManager: WithManager): void {
   // --manager, --token, --ca and --json are node's: the subcommands read them with their parent's
   node
     .command('ls')
-    .description('list the nodes: NAME, STATE (Up/Down; drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT')
+    .description('list nodes: NAME, STATE (Up/Down; drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT, VERSION')
     .action(async (_flags: unknown, cmd: Command) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(cmd.optsWithGlobals<NodeFlags>());

@@ -48,6 +48,11 @@ export function nodeDetail(
     ['State', nodeState(n, nowMs)],
     ['Availability', AVAILABILITY_SHOWN[n.availability]],
     ['Address', n.url],
+    ['Version', n.version ?? 'not known (a worker older than versions)'],
+    // a worker older than the manager: tasks that set these fields go to other nodes
+    ...(n.specFieldsUnread === undefined || n.specFieldsUnread.length === 0
+      ? []
+      : [['Spec fields not read', `${n.specFieldsUnread.join(', ')} (upgrade its worker)`] as [string, string]]),
     ['Heartbeat', n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`],
     [
       'Engine',

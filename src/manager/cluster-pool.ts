@@ -14,6 +14,7 @@ import {
 import type { TaskRequest } from '../task/index.js';
 import { Allocations, type NodeAllocation } from './allocations.js';
 import { isDrained, isPaused, nodeLabels, sameLabels, takesWork, type NodeEntry } from './records.js';
+import { ALL_READ, unreadSpecFields } from './spec-fields.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
 const NO_PORT_KEYS: readonly string[] = [];
@@ -221,6 +222,7 @@ export class ClusterPool {
 function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string> | undefined): NodeView {
   const { record, metrics } = entry;
   const labels = nodeLabels(record);
+  const unread = unreadSpecFields(record.specFields);
   return {
     id: record.id,
     name: record.name,
@@ -235,6 +237,8 @@ function viewOf(entry: NodeEntry, a: NodeAllocation, outside: ReadonlySet<string
     ...(labels === undefined ? {} : { labels }),
     ...(record.allowedHostPaths === undefined ? {} : { allowedHostPaths: record.allowedHostPaths }),
     ...(record.allowedCaps === undefined ? {} : { allowedCaps: record.allowedCaps }),
+    ...(record.version === undefined ? {} : { version: record.version }),
+    ...(unread.length === 0 ? {} : { specFieldsUnread: unread }),
   };
 }
 
@@ -282,6 +286,9 @@ function sameFacts(pooled: NodeView, entry: NodeEntry): boolean {
       ? pooled.labels === record.labels
       : sameLabels(pooled.labels, nodeLabels(record))) &&
     pooled.allowedHostPaths === record.allowedHostPaths &&
-    pooled.allowedCaps === record.allowedCaps
+    pooled.allowedCaps === record.allowedCaps &&
+    pooled.version === record.version &&
+    // kept per list: the same array while the node has not registered again
+    (pooled.specFieldsUnread ?? ALL_READ) === unreadSpecFields(record.specFields)
   );
 }

@@ -108,6 +108,8 @@ export class NodeTracker {
       record.allowedHostPaths = req.allowedHostPaths;
     if (req.allowedCaps !== undefined && req.allowedCaps.length > 0) record.allowedCaps = req.allowedCaps;
     if (req.stopGraceSeconds !== undefined) record.stopGraceSeconds = req.stopGraceSeconds;
+    if (req.version !== undefined) record.version = req.version;
+    if (req.specFields !== undefined) record.specFields = req.specFields;
     // a drain and labels set by `node update` are the operator's, not the worker's: registering
     // again (a worker restart) keeps them
     if (known?.record.availability !== undefined) record.availability = known.record.availability;

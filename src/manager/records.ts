@@ -11,6 +11,7 @@ import type {
   ServiceTaskRef,
 } from '../api/index.js';
 import type { FileKind, TaskRequest, TaskState } from '../task/index.js';
+import { unreadSpecFields } from './spec-fields.js';
 
 /** What ended a task's last copy, kept across its restarts: why, how and when. */
 export interface LastExit {
@@ -74,6 +75,10 @@ export interface NodeRecord {
   allowedHostPaths?: string[];
   /** Capabilities beyond Docker's default set its worker gives tasks (`--allow-cap`); absent: none. */
   allowedCaps?: string[];
+  /** Its worker's Poseidon version; absent: a worker older than versions. */
+  version?: string;
+  /** The task spec fields its worker reads; absent: not known (an older worker). */
+  specFields?: string[];
   /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
   stopGraceSeconds?: number;
   /**
@@ -211,6 +216,7 @@ export function sameLabels(
 
 export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: number): NodeStatusView {
   const c = n.record.capacity;
+  const unread = unreadSpecFields(n.record.specFields);
   return {
     id: n.record.id,
     name: n.record.name,
@@ -235,6 +241,8 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     ...(n.record.operatorLabels === undefined ? {} : { operatorLabels: n.record.operatorLabels }),
     allowedHostPaths: n.record.allowedHostPaths ?? [],
     allowedCaps: n.record.allowedCaps ?? [],
+    ...(n.record.version === undefined ? {} : { version: n.record.version }),
+    ...(unread.length === 0 ? {} : { specFieldsUnread: [...unread] }),
     portsInUse: [...(n.metrics?.portsInUse ?? [])],
   };
 }

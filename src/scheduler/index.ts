@@ -70,6 +70,8 @@ export { constraintsFilter } from './filter-constraints.js';
 export { hostPathFilter, volumeHomeFilter, type VolumeHome } from './filter-volumes.js';
 /** capabilityFilter: "node does not allow capability NET_ADMIN" (beyond the default set, not given by --allow-cap). */
 export { capabilityFilter } from './filter-capabilities.js';
+/** specFieldsFilter: "node runs poseidon 0.1.0, whose worker does not read field capAdd (upgrade it)". */
+export { specFieldsFilter } from './filter-spec-fields.js';
 /** Round-robin over feasible nodes in node id order; the cursor is the last chosen id. */
 export { RoundRobinScorer } from './score-roundrobin.js';
 /** E-PVM: score = -Σ_r (b^(u_r + d_r) - b^(u_r)) over cpu, memory and task count. */

@@ -42,6 +42,8 @@ class PooledNode implements NodeView {
   readonly labels: Readonly<Record<string, string>> | undefined;
   readonly allowedHostPaths: readonly string[] | undefined;
   readonly allowedCaps: readonly string[] | undefined;
+  readonly version: string | undefined;
+  readonly specFieldsUnread: readonly string[] | undefined;
   readonly #position: number;
 
   constructor(node: NodeView, capacity: Readonly<Resources>, position: number) {
@@ -64,6 +66,8 @@ class PooledNode implements NodeView {
     this.labels = node.labels;
     this.allowedHostPaths = node.allowedHostPaths;
     this.allowedCaps = node.allowedCaps;
+    this.version = node.version;
+    this.specFieldsUnread = node.specFieldsUnread;
     this.#position = position;
   }
 

@@ -4,6 +4,7 @@ import { portsFilter } from './filter-ports.js';
 import { cpuFilter, diskFilter, memoryFilter } from './filter-resources.js';
 import { hostPathFilter } from './filter-volumes.js';
 import { capabilityFilter } from './filter-capabilities.js';
+import { specFieldsFilter } from './filter-spec-fields.js';
 import { EpvmScorer } from './score-epvm.js';
 import { RoundRobinScorer } from './score-roundrobin.js';
 import type { Filter, Scorer } from './types.js';
@@ -42,6 +43,7 @@ export const DEFAULT_FILTERS: readonly Filter[] = Object.freeze([
   constraintsFilter,
   hostPathFilter,
   capabilityFilter,
+  specFieldsFilter,
   cpuFilter,
   memoryFilter,
   diskFilter,

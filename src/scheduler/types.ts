@@ -37,6 +37,10 @@ export interface NodeView {
   allowedHostPaths?: readonly string[];
   /** Capabilities beyond Docker's default set its worker gives tasks (`--allow-cap`; `ALL`: any); absent: none. */
   allowedCaps?: readonly string[];
+  /** Its worker's Poseidon version, for explanations; absent: not known. */
+  version?: string;
+  /** Task spec fields its worker does not read (an older worker): a task that sets one does not go there. */
+  specFieldsUnread?: readonly string[];
 }
 
 /** A resource a filter can run out of; the unit is cores for cpu and bytes otherwise. */

@@ -1,5 +1,5 @@
 // The task: spec schema, units, seed-format translation and the state machine.
-export { TaskSpec, HealthCheckSpec, RestartPolicySpec, PortSpec, Uuid, UUID_PATTERN } from './spec.js';
+export { TaskSpec, HealthCheckSpec, RestartPolicySpec, PortSpec, Uuid, UUID_PATTERN, SPEC_FIELDS } from './spec.js';
 export { Duration, Constraint, VolumeMountSpec, VolumeName, MAX_CONSTRAINTS, MAX_VOLUMES } from './spec.js';
 export type { RestartMode, Protocol, PortProtocol, Balance, ProxyProtocol, HealthCheckType } from './spec.js';
 /** Validated, unit-resolved task as components use it. */

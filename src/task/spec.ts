@@ -290,6 +290,12 @@ export const TaskSpec = Type.Object(
   { additionalProperties: false },
 );
 export type TaskSpec = Static<typeof TaskSpec>;
+
+/**
+ * The fields this build's TaskSpec has. A worker sends its list when it registers, so the
+ * manager places a task that sets a field an older worker would refuse only on nodes that read it.
+ */
+export const SPEC_FIELDS: readonly string[] = Object.keys(TaskSpec.properties);
 export type PortSpec = Static<typeof PortSpec>;
 export type VolumeMountSpec = Static<typeof VolumeMountSpec>;
 export type RestartMode = Static<typeof RestartMode>;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { isNotFound, isPermanent } from '../errors/index.js';
+import { isNotFound, isPermanent, RemoteError } from '../errors/index.js';
 import {
   MAX_PORTS_IN_USE,
   REPORT_SLACK,
@@ -8,12 +8,14 @@ import {
   type HeartbeatReply,
   type NodeMetrics,
   type TaskReport,
+  type RegisterRequest,
   type ResourcesView,
 } from '../api/index.js';
 import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { beatDelayMs, HostReadings } from './host-readings.js';
-import { isActive } from '../task/index.js';
+import { isActive, SPEC_FIELDS } from '../task/index.js';
+import { POSEIDON_VERSION } from '../version.js';
 import type { Worker } from './worker.js';
 
 /**
@@ -60,6 +62,8 @@ export interface ReporterDeps {
   allowedCaps?: string[];
   /** Sent at register: how long a stop may take before the container is killed (`--stop-grace`). */
   stopGraceSeconds?: number;
+  /** Sent at register: the task spec fields this worker reads; SPEC_FIELDS unless a test plays an older worker. */
+  specFields?: readonly string[];
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
   onContact?(): void;
   /** REPORT_GAP_MS unless a test sets another. */
@@ -81,6 +85,7 @@ export class ManagerReporter {
   #loop: Promise<void> | undefined;
   #flushing: Promise<void> | undefined;
   #registered = false;
+  #olderManagerTold = false;
   /** When the last report request began (performance.now() ms). */
   #reportedAtMs = -Infinity;
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
@@ -171,7 +176,7 @@ export class ManagerReporter {
 
   async #register(): Promise<HeartbeatReply> {
     const [host, ports] = await Promise.all([this.#host.fresh(), this.#ports?.fresh() ?? NO_PORTS]);
-    const reply = await this.deps.manager.register({
+    const reply = await this.#send({
       nodeId: this.deps.nodeId,
       name: this.deps.name,
       url: this.deps.url,
@@ -185,11 +190,37 @@ export class ManagerReporter {
         ? {}
         : { allowedCaps: this.deps.allowedCaps }),
       ...(this.deps.stopGraceSeconds === undefined ? {} : { stopGraceSeconds: this.deps.stopGraceSeconds }),
+      version: POSEIDON_VERSION,
+      specFields: [...(this.deps.specFields ?? SPEC_FIELDS)],
     });
     this.#registered = true;
     this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');
     this.#scheduleFlush();
     return reply;
+  }
+
+  /**
+   * Registers; a manager older than this worker refuses the fields it does not know (its version
+   * and the spec fields it reads), so it is sent the request without them, and told once.
+   */
+  async #send(req: RegisterRequest): Promise<HeartbeatReply> {
+    try {
+      return await this.deps.manager.register(req);
+    } catch (err) {
+      const older =
+        err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
+      if (!older) throw err;
+      const { version: _version, specFields: _fields, ...known } = req;
+      const reply = await this.deps.manager.register(known);
+      if (!this.#olderManagerTold) {
+        this.#olderManagerTold = true;
+        this.deps.log.warn(
+          { manager: this.deps.manager.baseUrl },
+          'the manager is older than this worker: upgrade managers before workers',
+        );
+      }
+      return reply;
+    }
   }
 
   /**

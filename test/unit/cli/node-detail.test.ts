@@ -26,6 +26,7 @@ function node(over: Partial<NodeStatusView> = {}): NodeStatusView {
     labels: { zone: 'a', disk: 'ssd' },
     allowedHostPaths: ['/srv'],
     portsInUse: ['22/tcp', '5555/tcp'],
+    version: '0.1.0',
     ...over,
   };
 }
@@ -54,6 +55,7 @@ test('the detail: state, engine, labels, each resource allocated of capacity, he
     'State:              Up',
     'Availability:       active',
     'Address:            https://10.0.0.1:5556',
+    'Version:            0.1.0',
     'Heartbeat:          2s ago',
     'Engine:             available for 1h',
     'Conditions:         -',
@@ -96,4 +98,14 @@ test('a drained node whose engine is down says so, and one with no tasks prints 
   assert.match(out, /^Labels:\s+-$/m);
   assert.match(out, /^Host ports held:\s+-$/m);
   assert.equal(out.includes('TASK'), false);
+});
+
+test('a worker older than the manager: its version, and the spec fields it does not read; none known from older still', () => {
+  const older = nodeDetail(node({ version: '0.0.9', specFieldsUnread: ['pull', 'capAdd'], taskCount: 0 }), [], NOW);
+  assert.ok(older.includes('\nVersion:              0.0.9\n'), older);
+  assert.ok(older.includes('\nSpec fields not read: pull, capAdd (upgrade its worker)\n'), older);
+  const { version: _v, ...unversioned } = node({ taskCount: 0 });
+  const unknown = nodeDetail(unversioned, [], NOW);
+  assert.ok(unknown.includes('\nVersion:            not known (a worker older than versions)\n'), unknown);
+  assert.ok(!unknown.includes('Spec fields not read'));
 });

@@ -28,10 +28,10 @@ test('isStrategyName accepts exactly the strategy names', () => {
   assert.equal(isStrategyName('binpack'), false);
 });
 
-test('DEFAULT_FILTERS run cheapest first: node-up, constraints, host-paths, capabilities, cpu, memory, disk, ports', () => {
+test('DEFAULT_FILTERS run cheapest first: node-up, constraints, host-paths, capabilities, spec-fields, cpu, memory, disk, ports', () => {
   assert.deepEqual(
     DEFAULT_FILTERS.map((f) => f.name),
-    ['node-up', 'constraints', 'host-paths', 'capabilities', 'cpu', 'memory', 'disk', 'ports'],
+    ['node-up', 'constraints', 'host-paths', 'capabilities', 'spec-fields', 'cpu', 'memory', 'disk', 'ports'],
   );
   assert.ok(Object.isFrozen(DEFAULT_FILTERS));
 });

@@ -14,7 +14,9 @@ import {
   type WorkerTaskView,
 } from '../../../src/api/index.js';
 import type { HostSnapshot } from '../../../src/stats/index.js';
-import { compile } from '../../../src/task/index.js';
+import { RemoteError } from '../../../src/errors/index.js';
+import { compile, SPEC_FIELDS } from '../../../src/task/index.js';
+import { POSEIDON_VERSION } from '../../../src/version.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 import {
   ManagerReporter,
@@ -193,6 +195,8 @@ test("the node's labels, allowed host paths and stop grace go with the registrat
   assert.deepEqual(registered?.labels, { zone: 'a', disk: 'ssd' });
   assert.deepEqual(registered?.allowedHostPaths, ['/srv/poseidon']);
   assert.equal(registered?.stopGraceSeconds, 30);
+  assert.equal(registered?.version, POSEIDON_VERSION);
+  assert.deepEqual(registered?.specFields, SPEC_FIELDS);
   compile(RegisterSchema).parse(registered); // throws naming the field the manager would refuse
   for (const beat of manager.beats) compile(HeartbeatSchema).parse(beat);
 });
@@ -249,4 +253,52 @@ test('a change is reported at once; the changes that come within the gap after a
   } finally {
     await reporter.stop();
   }
+});
+
+/** A manager older than the version and spec fields: its schema refuses them, as fastify words it. */
+class OlderManager extends RecordingManager {
+  refused = 0;
+  override async register(body: RegisterRequest): Promise<HeartbeatReply> {
+    if (body.version !== undefined || body.specFields !== undefined) {
+      this.refused += 1;
+      throw new RemoteError('invalid_request', 400, 'body must NOT have additional properties');
+    }
+    return super.register(body);
+  }
+}
+
+test('a manager older than the worker is registered with without the fields it does not know, and the worker warns once', async () => {
+  const manager = new OlderManager([]);
+  const lines: string[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const reporter = new ManagerReporter({
+    manager,
+    worker: new FixedWorker([view('a', 'Running')]),
+    nodeId: NODE_ID,
+    name: 'w1',
+    url: 'https://127.0.0.1:2',
+    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+    readHost: async () => HOST,
+    log,
+  });
+  reporter.start();
+  try {
+    while (manager.beats.length < 2) await sleep(1);
+  } finally {
+    await reporter.stop();
+  }
+  assert.equal(manager.refused, 1);
+  assert.equal(manager.registers.length, 1);
+  const registered = manager.registers[0];
+  assert.equal(registered?.version, undefined);
+  assert.equal(registered?.specFields, undefined);
+  assert.deepEqual(
+    registered?.tasks.map((t) => t.taskId),
+    ['a'],
+  );
+  const warned = lines.map((l) => JSON.parse(l) as { msg: string }).filter((l) => /older than this worker/.test(l.msg));
+  assert.deepEqual(
+    warned.map((l) => l.msg),
+    ['the manager is older than this worker: upgrade managers before workers'],
+  );
 });

@@ -1,0 +1,23 @@
+import { toSpec } from '../task/request.js';
+import type { Filter } from './types.js';
+
+/**
+ * A task that sets a spec field a node's worker does not read (a worker older than the manager,
+ * in the middle of an upgrade) does not go there: that worker would refuse the task, and it
+ * would fail there instead of waiting for a node that runs it. Nodes that read every field, the
+ * usual case, cost nothing here.
+ */
+export const specFieldsFilter: Filter = {
+  name: 'spec-fields',
+  reject: (task, node) => {
+    const unread = node.specFieldsUnread;
+    if (unread === undefined || unread.length === 0) return null;
+    const spec = toSpec(task);
+    for (const field of unread)
+      if (field in spec) {
+        const version = node.version === undefined ? 'an older poseidon' : `poseidon ${node.version}`;
+        return `node runs ${version}, whose worker does not read field ${field} (upgrade it)`;
+      }
+    return null;
+  },
+};
