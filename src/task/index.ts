@@ -83,3 +83,15 @@ export {
 export { isValidImageRef } from './image-ref.js';
 /** A compiled TypeBox validator that throws InvalidField naming the first bad field. */
 export { compile, type Validator } from './validate.js';
+export {
+  DEFAULT_LOG_FILES,
+  DEFAULT_LOG_SIZE_BYTES,
+  GROUP_PATTERN,
+  GROUP_RULE,
+  isNamespacedSysctl,
+  isSysctlValue,
+  MAX_LOG_FILES,
+  MAX_LOG_SIZE_BYTES,
+  MIN_LOG_SIZE_BYTES,
+  SYSCTL_RULE,
+} from './runtime-rules.js';

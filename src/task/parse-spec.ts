@@ -26,6 +26,7 @@ import { normalStopSignal, STOP_SIGNAL_RULE } from './process-rules.js';
 import { compile } from './validate.js';
 import { isHostPathAllowed, parseTmpfs, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
+import { parseRuntimeOptions } from './runtime-options.js';
 import { parseContainerOptions } from './container-options.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
@@ -123,6 +124,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
     if (files.length > 0) request.files = files;
   }
   parseContainerOptions(spec, request, f, limits.allowedCaps);
+  parseRuntimeOptions(spec, request, f);
   if (limits.allowedHostPaths !== undefined) {
     volumes.forEach((v, i) => {
       if (v.kind === 'host' && !isHostPathAllowed(v.hostPath, limits.allowedHostPaths ?? []))

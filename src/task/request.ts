@@ -105,6 +105,13 @@ export interface TaskRequest {
   /** Capabilities added (`NET_ADMIN`, or `ALL`), and taken away; absent: Docker's default set. */
   capAdd?: string[];
   capDrop?: string[];
+  /** Kernel parameters of its own namespaces, by name (sorted); absent: the engine's. */
+  sysctls?: Record<string, string>;
+  /** Supplementary groups its process runs with; absent: none beyond the image's. */
+  groupAdd?: string[];
+  /** Its log is cut at this size and this many files kept; absent: 10 MiB and 3 (runtime-rules.ts). */
+  logMaxBytes?: number;
+  logMaxFiles?: number;
   /** Secrets and configs it mounts as files; absent: none. */
   files?: TaskFile[];
 }
@@ -164,6 +171,13 @@ export function toSpec(r: TaskRequest): TaskSpec {
     );
   if (r.capAdd !== undefined) spec.capAdd = r.capAdd;
   if (r.capDrop !== undefined) spec.capDrop = r.capDrop;
+  if (r.sysctls !== undefined) spec.sysctls = r.sysctls;
+  if (r.groupAdd !== undefined) spec.groupAdd = r.groupAdd;
+  if (r.logMaxBytes !== undefined || r.logMaxFiles !== undefined)
+    spec.logs = {
+      ...(r.logMaxBytes === undefined ? {} : { maxSize: r.logMaxBytes }),
+      ...(r.logMaxFiles === undefined ? {} : { maxFiles: r.logMaxFiles }),
+    };
   if (r.files !== undefined) {
     const secrets = toFileRefSpecs(r.files, 'secret');
     const configs = toFileRefSpecs(r.files, 'config');

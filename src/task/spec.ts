@@ -22,6 +22,14 @@ import {
   ULIMIT_NAMES,
 } from './container-rules.js';
 import { DNS_LABEL_PATTERN, LEGACY_NAME_PATTERN, NAME_RULE } from './name.js';
+import {
+  GROUP_PATTERN,
+  GROUP_RULE,
+  MAX_GROUPS,
+  MAX_LOG_FILES,
+  MAX_SYSCTL_VALUE,
+  MAX_SYSCTLS,
+} from './runtime-rules.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
 // the validator; units are resolved once, in parse-spec.ts, into a TaskRequest.
@@ -283,6 +291,31 @@ export const TaskSpec = Type.Object(
     // and capabilities taken away ("ALL": every one)
     capAdd: Type.Optional(Type.Array(Capability, { maxItems: MAX_CAPABILITIES })),
     capDrop: Type.Optional(Type.Array(Capability, { maxItems: MAX_CAPABILITIES })),
+    // kernel parameters of the container's own namespaces (net.*, fs.mqueue.*, kernel.shm*, …)
+    sysctls: Type.Optional(
+      hinted(
+        Type.Record(
+          Type.String({ minLength: 1, maxLength: 128 }),
+          Type.Union([Type.String({ maxLength: MAX_SYSCTL_VALUE }), Type.Integer()]),
+          { maxProperties: MAX_SYSCTLS },
+        ),
+        'must be an object of sysctl names to values, such as {"net.core.somaxconn": "1024"}',
+      ),
+    ),
+    // supplementary groups its process runs with: names in the image's /etc/group, or numbers
+    groupAdd: Type.Optional(
+      Type.Array(hinted(Type.String({ pattern: GROUP_PATTERN }), GROUP_RULE), { maxItems: MAX_GROUPS }),
+    ),
+    // its log's rotation: a file is cut at maxSize and maxFiles are kept (absent: 10 MiB and 3)
+    logs: Type.Optional(
+      Type.Object(
+        {
+          maxSize: Type.Optional(Quantity),
+          maxFiles: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LOG_FILES })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     // secrets and configs (created with `poseidon secret|config create`) mounted as read-only files
     secrets: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),
     configs: Type.Optional(Type.Array(FileRefSpec, { maxItems: MAX_FILE_REFS })),

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { STACK_LABEL } from '../../api/index.js';
 import { DNS_ZONE } from '../../discovery/defaults.js';
-import { DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
+import { DEFAULT_LOG_FILES, DEFAULT_LOG_SIZE_BYTES, DEFAULT_PIDS_LIMIT, type TaskRequest } from '../../task/index.js';
 import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '../labels.js';
 import type { FileBind } from '../types.js';
 import type { NetworkInfo } from './network.js';
@@ -21,10 +21,6 @@ export interface CreateContext {
   /** Host files bound read-only (the task's secrets and configs). */
   files?: readonly FileBind[];
 }
-
-/** Each container's log is cut at this size and rotated, keeping this many files (json-file). */
-export const LOG_MAX_SIZE = '10m';
-export const LOG_MAX_FILES = '3';
 
 /** CFS weights the kernel takes (cgroup v1 cpu.shares); 1024 is one core's worth, as Docker counts. */
 const MIN_CPU_SHARES = 2;
@@ -101,7 +97,14 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       ...(task.readOnlyRootfs === true ? { ReadonlyRootfs: true } : {}),
       ...containerOptions(task),
       SecurityOpt: ['no-new-privileges'],
-      LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
+      // cut at a size and rotated (json-file, which `poseidon logs` reads): 10 MiB × 3 unless the task says
+      LogConfig: {
+        Type: 'json-file',
+        Config: {
+          'max-size': String(task.logMaxBytes ?? DEFAULT_LOG_SIZE_BYTES),
+          'max-file': String(task.logMaxFiles ?? DEFAULT_LOG_FILES),
+        },
+      },
       // An init process as PID 1 forwards SIGTERM and reaps zombies: a plain `sleep` as PID 1
       // ignores SIGTERM and would make every stop wait out its whole grace period.
       Init: true,
@@ -111,7 +114,7 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
   };
 }
 
-/** Its /etc/hosts entries, /dev/shm's size, ulimits and capabilities, those it sets (ulimit -1: unlimited). */
+/** Its /etc/hosts entries, /dev/shm's size, ulimits, capabilities, sysctls and groups, those it sets. */
 function containerOptions(task: TaskRequest): Docker.HostConfig {
   return {
     ...(task.extraHosts === undefined ? {} : { ExtraHosts: task.extraHosts }),
@@ -121,6 +124,8 @@ function containerOptions(task: TaskRequest): Docker.HostConfig {
       : { Ulimits: task.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) }),
     ...(task.capAdd === undefined ? {} : { CapAdd: task.capAdd }),
     ...(task.capDrop === undefined ? {} : { CapDrop: task.capDrop }),
+    ...(task.sysctls === undefined ? {} : { Sysctls: task.sysctls }),
+    ...(task.groupAdd === undefined ? {} : { GroupAdd: task.groupAdd }),
   };
 }
 
