@@ -15,9 +15,9 @@ import {
   isSoftAboveHard,
   isUlimitName,
   MAX_EXTRA_HOSTS,
-  normalExtraHost,
   ULIMIT_NAME_RULE,
 } from '../task/container-rules.js';
+import { normalExtraHost } from '../task/extra-host.js';
 import {
   isPullPolicy,
   isUser,

@@ -1,5 +1,6 @@
 import { InvalidField } from '../errors/index.js';
-import { isHostname, MAX_EXTRA_HOSTS, normalCapability, normalExtraHost } from '../task/container-rules.js';
+import { isHostname, MAX_EXTRA_HOSTS, normalCapability } from '../task/container-rules.js';
+import { normalExtraHost } from '../task/extra-host.js';
 import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';

@@ -1,15 +1,63 @@
-import type { TaskTemplate } from '../api/index.js';
 import { commandLine } from '../task/command-line.js';
-import { normalCapability, normalExtraHost } from '../task/container-rules.js';
+import { extraHostParts, normalCapability } from '../task/container-rules.js';
 import { formatBytes, formatDuration, parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
-// The rows of a task's spec beyond its image, as `poseidon service inspect` shows a template and
-// `poseidon status TASK` the spec a task runs: only what the spec sets. Values are as written
-// ("2s", "64Mi") or as the manager keeps them (milliseconds, bytes).
+// The rows of a task's spec beyond its image, as `poseidon service inspect` shows a template,
+// `poseidon status TASK` the spec a task runs and the web console's task page the same: only what
+// the spec sets. Values are as written ("2s", "64Mi") or as the manager keeps them (milliseconds,
+// bytes). The console bundles this module: what it loads loads nothing of Node's, and the spec's
+// type is the fields read here (a TaskSpec or a service's TaskTemplate is one), not src/api's.
 
 type Duration = string | number;
-type HealthCheck = NonNullable<TaskTemplate['healthCheck']>;
-type RestartPolicy = NonNullable<TaskTemplate['restartPolicy']>;
+type Quantity = string | number;
+
+/** A spec's health check, as these rows read it. */
+interface HealthCheck {
+  type: 'http' | 'tcp' | 'exec';
+  port?: number;
+  path?: string;
+  command?: readonly string[];
+  interval?: Duration;
+  timeout?: Duration;
+  failureThreshold?: number;
+  startPeriod?: Duration;
+}
+
+/** A spec's restart policy, as written (a backoff of one duration, or doubling) or in full. */
+interface RestartPolicy {
+  mode: 'never' | 'on-failure' | 'always';
+  maxRestarts?: number | null;
+  backoff?: Duration | { initial?: Duration; max?: Duration };
+  resetAfter?: Duration;
+}
+
+/** The fields of a task's spec (or a service's template) these rows read. */
+export interface SpecFields {
+  pull?: 'missing' | 'always' | 'never';
+  entrypoint?: readonly string[];
+  user?: string;
+  workdir?: string;
+  stopSignal?: string;
+  stopGracePeriod?: Duration;
+  readOnlyRootfs?: boolean;
+  /** Its names alone are read: a value may be a secret. */
+  env?: Readonly<Record<string, unknown>>;
+  cpu?: number;
+  cpuLimit?: number;
+  memory?: Quantity;
+  constraints?: readonly string[];
+  healthCheck?: HealthCheck;
+  imageHealthCheck?: boolean;
+  restartPolicy?: RestartPolicy;
+  volumes?: ReadonlyArray<{ name?: string; hostPath?: string; path: string; readOnly?: boolean }>;
+  tmpfs?: ReadonlyArray<{ path: string; size?: Quantity }>;
+  hostname?: string;
+  extraHosts?: readonly string[];
+  shmSize?: Quantity;
+  ulimits?: Readonly<Record<string, number | { soft: number; hard: number }>>;
+  capAdd?: readonly string[];
+  capDrop?: readonly string[];
+}
 export type Row = [string, string];
 
 /** Cores for people: 2, 0.5, 0.25. */
@@ -23,12 +71,12 @@ export function duration(d: Duration): string {
 }
 
 /** A quantity as written ("256Mi"), or as bytes ("256 MiB"). */
-export function quantity(q: number | string): string {
+export function quantity(q: Quantity): string {
   return typeof q === 'number' ? formatBytes(q) : q;
 }
 
 /** A size in bytes for people ("64Mi" and 67108864 are both "64 MiB"); what does not read as one, as written. */
-function size(q: number | string): string {
+function size(q: Quantity): string {
   return typeof q === 'number' || new RegExp(QUANTITY_PATTERN).test(q) ? formatBytes(parseQuantity('size', q)) : q;
 }
 
@@ -62,7 +110,7 @@ function restartPolicy(r: RestartPolicy): string {
 }
 
 /** "SIGINT, then SIGKILL after 30s": what a stop does, when the spec says any of it. */
-function stopText(t: TaskTemplate): string | undefined {
+function stopText(t: SpecFields): string | undefined {
   if (t.stopSignal === undefined && t.stopGracePeriod === undefined) return undefined;
   const signal = t.stopSignal ?? "the image's STOPSIGNAL (else SIGTERM)";
   const grace = t.stopGracePeriod === undefined ? "the worker's --stop-grace" : duration(t.stopGracePeriod);
@@ -76,7 +124,7 @@ const PULL_TEXT = { always: 'always (before each start)', never: 'never (the ima
  * When its image is pulled and how its process runs and stops, beyond the defaults and the image's:
  * pull, entrypoint, user, workdir, stop, a read-only root; env names.
  */
-export function processRows(t: TaskTemplate): Row[] {
+export function processRows(t: SpecFields): Row[] {
   const rows: Row[] = [];
   if (t.pull !== undefined && t.pull !== 'missing') rows.push(['Pull', PULL_TEXT[t.pull]]);
   if (t.entrypoint !== undefined)
@@ -92,7 +140,7 @@ export function processRows(t: TaskTemplate): Row[] {
 }
 
 /** "cpu 0.5 (at most 1), memory 64Mi": what it asks for, and its hard cpu limit when it has one. */
-export function requestsText(t: Pick<TaskTemplate, 'cpu' | 'cpuLimit' | 'memory'>): string {
+export function requestsText(t: Pick<SpecFields, 'cpu' | 'cpuLimit' | 'memory'>): string {
   const cpu = t.cpu === undefined || t.cpu === 0 ? 'any' : cores(t.cpu);
   const limit = t.cpuLimit === undefined ? '' : ` (at most ${cores(t.cpuLimit)})`;
   const memory = t.memory === undefined || t.memory === 0 ? 'any' : quantity(t.memory);
@@ -100,7 +148,7 @@ export function requestsText(t: Pick<TaskTemplate, 'cpu' | 'cpuLimit' | 'memory'
 }
 
 /** "nofile=1024:65536, nproc=512, memlock=unlimited": as `--ulimit` takes them, by name. */
-function ulimits(u: NonNullable<TaskTemplate['ulimits']>): string {
+function ulimits(u: NonNullable<SpecFields['ulimits']>): string {
   const limit = (n: number): string => (n === -1 ? 'unlimited' : String(n));
   return Object.entries(u)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -111,11 +159,17 @@ function ulimits(u: NonNullable<TaskTemplate['ulimits']>): string {
     .join(', ');
 }
 
+/** An /etc/hosts entry as `NAME:ADDRESS` (its address as the manager, which checked it, keeps it); else as written. */
+function extraHostText(text: string): string {
+  const entry = extraHostParts(text);
+  return entry === undefined ? text : `${entry.name}:${entry.address}`;
+}
+
 /**
  * Its health check, restart policy, volumes and tmpfs mounts, and its container's host name,
  * /etc/hosts entries, /dev/shm size, ulimits and capabilities (+ added, - dropped): those it sets.
  */
-export function runRows(t: TaskTemplate): Row[] {
+export function runRows(t: SpecFields): Row[] {
   const rows: Row[] = [];
   if (t.healthCheck !== undefined) rows.push(['Health check', healthCheck(t.healthCheck)]);
   else if (t.imageHealthCheck === false) rows.push(['Health check', "none (the image's HEALTHCHECK off)"]);
@@ -131,11 +185,24 @@ export function runRows(t: TaskTemplate): Row[] {
   if (t.hostname !== undefined) rows.push(['Hostname', t.hostname]);
   // as the manager reads them (db=10.0.0.5 is db:10.0.0.5, cap_net_admin NET_ADMIN), whatever the file wrote
   if (t.extraHosts !== undefined && t.extraHosts.length > 0)
-    rows.push(['Extra hosts', t.extraHosts.map((e) => normalExtraHost(e) ?? e).join(', ')]);
+    rows.push(['Extra hosts', t.extraHosts.map(extraHostText).join(', ')]);
   if (t.shmSize !== undefined) rows.push(['Shm size', size(t.shmSize)]);
   if (t.ulimits !== undefined && Object.keys(t.ulimits).length > 0) rows.push(['Ulimits', ulimits(t.ulimits)]);
   const cap = (c: string): string => normalCapability(c) ?? c;
   const caps = [...(t.capAdd ?? []).map((c) => `+${cap(c)}`), ...(t.capDrop ?? []).map((c) => `-${cap(c)}`)];
   if (caps.length > 0) rows.push(['Capabilities', caps.join(', ')]);
   return rows;
+}
+
+/** "node.labels.zone == a, node.name != n2": the rules its node must meet, when it has any. */
+export function constraintRows(t: SpecFields): Row[] {
+  return t.constraints === undefined || t.constraints.length === 0 ? [] : [['Constraints', t.constraints.join(', ')]];
+}
+
+/**
+ * Every row of a task's spec that `poseidon status TASK` prints, in its order (it prints others
+ * between them: state, node, ports, mounts): what the web console's task page lists.
+ */
+export function specRows(t: SpecFields): Row[] {
+  return [...processRows(t), ['Requests', requestsText(t)], ...constraintRows(t), ...runRows(t)];
 }

@@ -8,9 +8,9 @@ import {
   isUlimitName,
   MAX_EXTRA_HOSTS,
   normalCapabilities,
-  normalExtraHost,
   ULIMIT_NAME_RULE,
 } from '../task/container-rules.js';
+import { normalExtraHost } from '../task/extra-host.js';
 import { composeBytes } from './deploy.js';
 import {
   asBoolean,

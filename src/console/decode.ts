@@ -2,6 +2,7 @@
 // console reads is there and of its type, or the answer is refused with what was wrong. The
 // shapes are the console's own reading of src/api (only the fields it shows).
 
+import type { SpecFields } from '../cli/spec-rows.js';
 import { resolveFileRef, type FileKind, type TaskFile } from '../task/file-limits.js';
 
 export class BadAnswer extends Error {
@@ -352,4 +353,132 @@ export function tokenInfo(v: unknown): TokenInfo {
 export function taskUsage(v: unknown): TaskUsage {
   const o = obj(v, 'stats');
   return { cpu: num(o, 'cpu'), memoryBytes: num(o, 'memoryBytes') };
+}
+
+// A task's spec (`GET /tasks/{id}`), the fields src/cli/spec-rows.ts reads, each checked where it
+// is set: a value of the wrong shape is refused with its path (`task.spec.restartPolicy.mode`).
+
+type Read<T> = (v: unknown, what: string) => T;
+type Readers<T> = { [K in keyof T]-?: Read<Exclude<T[K], undefined>> };
+
+/** An object with each of `readers`' fields that it sets read by its reader; those in `required` must be set. */
+function fields<T>(v: unknown, what: string, readers: Readers<T>, required: ReadonlyArray<keyof T> = []): T {
+  const o = obj(v, what);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(readers) as Array<keyof T & string>) {
+    if (o[k] === undefined) {
+      if (required.includes(k)) throw new BadAnswer(`${what}.${k} is missing`);
+      continue;
+    }
+    out[k] = readers[k](o[k], `${what}.${k}`);
+  }
+  return out as T;
+}
+
+const bool: Read<boolean> = (x, what) => {
+  if (typeof x !== 'boolean') throw new BadAnswer(`${what} is not true or false`);
+  return x;
+};
+const number: Read<number> = (x, what) => {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BadAnswer(`${what} is not a number`);
+  return x;
+};
+/** A duration or a size: a number (milliseconds, bytes) or as written ("2s", "64Mi"). */
+const amount: Read<number | string> = (x, what) => {
+  if (typeof x === 'string') return x;
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new BadAnswer(`${what} is neither a number nor text`);
+  return x;
+};
+const texts: Read<string[]> = (x, what) => list(x, what, text);
+function literal<T extends string>(values: readonly T[]): Read<T> {
+  return (x, what) => {
+    if (typeof x !== 'string' || !(values as readonly string[]).includes(x))
+      throw new BadAnswer(`${what} is ${JSON.stringify(x)}, not one of ${values.join(', ')}`);
+    return x as T;
+  };
+}
+
+type HealthCheckFields = NonNullable<SpecFields['healthCheck']>;
+type RestartFields = NonNullable<SpecFields['restartPolicy']>;
+type Ulimits = NonNullable<SpecFields['ulimits']>;
+
+const healthCheck: Read<HealthCheckFields> = (x, what) =>
+  fields<HealthCheckFields>(
+    x,
+    what,
+    {
+      type: literal(['http', 'tcp', 'exec'] as const),
+      port: number,
+      path: text,
+      command: texts,
+      interval: amount,
+      timeout: amount,
+      failureThreshold: number,
+      startPeriod: amount,
+    },
+    ['type'],
+  );
+
+const restartPolicy: Read<RestartFields> = (x, what) =>
+  fields<RestartFields>(
+    x,
+    what,
+    {
+      mode: literal(['never', 'on-failure', 'always'] as const),
+      maxRestarts: (m, w) => (m === null ? null : number(m, w)),
+      // one duration (the same wait every time), or doubling from initial up to max
+      backoff: (b, w) =>
+        typeof b === 'object' && b !== null ? fields(b, w, { initial: amount, max: amount }) : amount(b, w),
+      resetAfter: amount,
+    },
+    ['mode'],
+  );
+
+const ulimits: Read<Ulimits> = (x, what) => {
+  const out: Record<string, number | { soft: number; hard: number }> = {};
+  for (const [name, v] of Object.entries(obj(x, what)))
+    out[name] =
+      typeof v === 'number'
+        ? number(v, `${what}.${name}`)
+        : fields(v, `${what}.${name}`, { soft: number, hard: number }, ['soft', 'hard']);
+  return out;
+};
+
+/** Its env's names, each checked to have a text value, which is not kept: a value may be a secret. */
+const envNames: Read<Record<string, null>> = (x, what) => {
+  const names = Object.keys(textMap(x, what, false));
+  return Object.fromEntries(names.map((name) => [name, null]));
+};
+
+const specReaders: Readers<SpecFields> = {
+  pull: literal(['missing', 'always', 'never'] as const),
+  entrypoint: texts,
+  user: text,
+  workdir: text,
+  stopSignal: text,
+  stopGracePeriod: amount,
+  readOnlyRootfs: bool,
+  env: envNames,
+  cpu: number,
+  cpuLimit: number,
+  memory: amount,
+  constraints: texts,
+  healthCheck,
+  imageHealthCheck: bool,
+  restartPolicy,
+  volumes: (x, what) =>
+    list(x, what, (v, w) => fields(v, w, { name: text, hostPath: text, path: text, readOnly: bool }, ['path'])),
+  tmpfs: (x, what) => list(x, what, (v, w) => fields(v, w, { path: text, size: amount }, ['path'])),
+  hostname: text,
+  extraHosts: texts,
+  shmSize: amount,
+  ulimits,
+  capAdd: texts,
+  capDrop: texts,
+};
+
+/** The spec in `GET /tasks/{id}`'s answer; null from a manager older than `spec` in it, which sends none. */
+export function taskSpec(v: unknown): SpecFields | null {
+  const o = obj(v, 'task');
+  return o.spec === undefined ? null : fields(o.spec, 'task.spec', specReaders);
 }

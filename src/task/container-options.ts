@@ -7,9 +7,9 @@ import {
   isSoftAboveHard,
   isUlimitName,
   normalCapabilities,
-  normalExtraHost,
   ULIMIT_NAME_RULE,
 } from './container-rules.js';
+import { normalExtraHost } from './extra-host.js';
 import type { TaskRequest, Ulimit } from './request.js';
 import type { TaskSpec } from './spec.js';
 

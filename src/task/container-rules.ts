@@ -1,8 +1,8 @@
-import { isIP } from 'node:net';
-
 // The rules of a task's container options that the CLI and Compose check before sending, as the
 // spec checks them: a hostname, /etc/hosts entries, ulimits and Linux capabilities, each in the
-// forms `docker run` takes. No TypeBox here, so CLI modules may import it.
+// forms `docker run` takes. No TypeBox and no Node here, so CLI modules and the web console (which
+// shows a task's spec with src/cli/spec-rows.ts) may import it; an entry's address is checked in
+// extra-host.ts, with Node's isIP.
 
 /** A host name as the kernel keeps one (64 bytes with its NUL): dot-separated labels of letters, digits and `-`. */
 export const HOSTNAME_PATTERN =
@@ -25,10 +25,11 @@ export const EXTRA_HOST_RULE =
   `must be NAME:ADDRESS (an IPv4 or IPv6 address, or ${HOST_GATEWAY}: the node), ` + 'such as "db.internal:10.0.0.5"';
 
 /**
- * An /etc/hosts entry as `docker run --add-host` takes it (`db:10.0.0.5`, `db=10.0.0.5`,
- * `v6:2001:db8::1`, `gw:host-gateway`), as `NAME:ADDRESS`; undefined when it is not one.
+ * An /etc/hosts entry split as `docker run --add-host` takes it (`db:10.0.0.5`, `db=10.0.0.5`,
+ * `v6:2001:db8::1`, `gw:host-gateway`): its name, a host name, and its address, not yet checked
+ * (normalExtraHost in extra-host.ts checks it); undefined when it has no such name.
  */
-export function normalExtraHost(text: string): string | undefined {
+export function extraHostParts(text: string): { name: string; address: string } | undefined {
   const t = text.trim();
   const at = /^[^:=]+[:=]/.exec(t)?.[0].length;
   if (at === undefined) return undefined;
@@ -37,9 +38,7 @@ export function normalExtraHost(text: string): string | undefined {
     .slice(at)
     .trim()
     .replace(/^\[(.*)\]$/, '$1');
-  if (!isHostname(name)) return undefined;
-  if (address !== HOST_GATEWAY && isIP(address) === 0) return undefined;
-  return `${name}:${address}`;
+  return isHostname(name) ? { name, address } : undefined;
 }
 
 /** The resource limits a container's processes can be given (`docker run --ulimit`), as setrlimit names them. */

@@ -44,6 +44,14 @@ async function stillSamePage(page: Page): Promise<boolean> {
   return page.evaluate(() => (globalThis as unknown as Record<string, unknown>).notReloaded === true);
 }
 
+/** The task page's Spec section as label → value, in its order. */
+async function specRows(page: Page): Promise<Map<string, string>> {
+  const pairs = await page.$$eval('section[aria-labelledby=spec] dl.facts dt', (dts) =>
+    dts.map((dt) => [(dt.textContent ?? '').trim(), (dt.nextElementSibling?.textContent ?? '').trim()] as const),
+  );
+  return new Map(pairs);
+}
+
 async function accessible(page: Page, what: string): Promise<void> {
   const found = await seriousViolations(page);
   assert.deepEqual(found, [], `axe-core on ${what}`);
@@ -259,6 +267,102 @@ describe('the web console in a real browser, against a real manager and workers'
     const at = await page.$eval('dl.facts time', (el) => el.getAttribute('datetime') ?? '');
     assert.equal(at, ended.lastExit?.at, 'the exact time stays on the element');
     await accessible(page, 'a task page with its last exit');
+  });
+
+  test('a task page lists the spec it runs as poseidon status TASK prints it: env names, never a value', async () => {
+    const value = `tok-${randomBytes(12).toString('hex')}`; // found anywhere in the page, it leaked
+    const specced = await c.client.submit(
+      c.task('specced', {
+        user: '65534:65534',
+        workdir: '/tmp',
+        stopSignal: 'SIGINT',
+        env: { API_TOKEN: value, MODE: 'demo' },
+        restartPolicy: { mode: 'on-failure', maxRestarts: 2, backoff: '1s' },
+        healthCheck: { type: 'exec', command: ['true'], interval: '2s' },
+        tmpfs: [{ path: '/scratch', size: '8Mi' }],
+      }),
+    );
+    await c.allInState([specced.id], 'Running');
+    const page = await newPage();
+    const path = `/tasks/${specced.id}`;
+    let fetched = 0; // the page's GETs of the task (its spec)
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === path) fetched += 1;
+    });
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#${path}`);
+    await waitForText(page, 'Health check');
+    const shown = await specRows(page);
+    assert.deepEqual(
+      [...shown.keys()],
+      [
+        'Id',
+        'Image',
+        'Command',
+        'User',
+        'Workdir',
+        'Stop',
+        'Env',
+        'Requests',
+        'Health check',
+        'Restart',
+        'Tmpfs',
+      ].concat(['Submitted']),
+    );
+    assert.equal(shown.get('User'), '65534:65534');
+    assert.equal(shown.get('Workdir'), '/tmp');
+    assert.equal(shown.get('Stop'), "SIGINT, then SIGKILL after the worker's --stop-grace");
+    assert.equal(shown.get('Env'), 'API_TOKEN, MODE', 'the names, and no value');
+    assert.match(shown.get('Health check') ?? '', /^exec true, every 2s, /);
+    assert.match(shown.get('Restart') ?? '', /^on-failure, at most 2, backoff 1s/);
+    assert.equal(shown.get('Tmpfs'), '/scratch (8 MiB)');
+    // the same rows, word for word, as the CLI prints them
+    const status = await c.cli(['status', specced.id]);
+    assert.equal(status.code, 0, status.stderr);
+    const printed = new Map(
+      status.stdout.split('\n').flatMap((line) => {
+        const m = /^([A-Z][A-Za-z ]*):\s+(.*)$/.exec(line);
+        return m === null ? [] : [[m[1] ?? '', m[2] ?? ''] as const];
+      }),
+    );
+    for (const label of ['User', 'Workdir', 'Stop', 'Env', 'Requests', 'Health check', 'Restart', 'Tmpfs'])
+      assert.equal(shown.get(label), printed.get(label), `${label} as poseidon status TASK prints it`);
+    assert.ok(!(await page.content()).includes(value), 'the env value is nowhere in the task page');
+    await accessible(page, 'a task page with its spec');
+    await screenshot(page, 'spec', 'task-page');
+
+    // fetched again when its state changes
+    const before = fetched;
+    await c.client.stopTask(specced.id);
+    await waitFor(() => fetched > before, { what: 'the spec fetched again after the stop' });
+    await waitForText(page, 'Health check');
+    assert.ok(!(await page.content()).includes(value), 'nor after it was fetched again');
+  });
+
+  test('a task page whose spec cannot be fetched says so in its place, and shows the rest', async () => {
+    const [task] = await c.client.listTasks({ state: 'Failed' });
+    assert.ok(task !== undefined);
+    const page = await newPage();
+    const path = `/tasks/${task.id}`;
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      if (r.isInterceptResolutionHandled()) return;
+      if (r.method() === 'GET' && new URL(r.url()).pathname === path)
+        void r.respond({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({ error: { code: 'unavailable', message: 'no answer (a test)' } }),
+        });
+      else void r.continue();
+    });
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#${path}`);
+    await waitForText(page, 'The spec could not be fetched: refused (503 unavailable): no answer (a test)');
+    await waitForText(page, 'State history');
+    const shown = await specRows(page);
+    assert.equal(shown.get('Image'), task.image, 'what the live view has stays');
+    assert.ok(shown.has('CPU') && shown.has('Memory'), 'its reservations stand in for its requests');
+    await accessible(page, 'a task page whose spec could not be fetched');
   });
 
   test('the usage charts keep what they sampled when a task page is opened again', async () => {

@@ -2,11 +2,12 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
-import { taskUsage } from '../decode.js';
+import { taskSpec, taskUsage, type TaskView } from '../decode.js';
 import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
 import { EventList } from './overview.js';
 import { age, errorText, formatBytes, link, Section, State } from './parts.js';
+import { specRows, type Row, type SpecFields } from '../../cli/spec-rows.js';
 import { commandLine } from '../../task/command-line.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
 
@@ -92,6 +93,60 @@ function Logs(props: { api: Api; id: string }) {
   </div>`;
 }
 
+/**
+ * What the task runs: its id, image and command from the live view, and the rows `poseidon status
+ * TASK` prints of its spec (env names only, never a value), fetched again when it changes state or
+ * restarts; keyed by the task's id, it starts afresh for another task. Without them (fetching,
+ * failed, or a manager older than `spec`) its cpu and memory reservations stand in for its
+ * requests; a failure says so here, and the rest of the page stays.
+ */
+function Spec(props: { api: Api; task: TaskView }) {
+  const t = props.task;
+  const [spec, setSpec] = useState<SpecFields | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let live = true;
+    props.api.get(`/tasks/${encodeURIComponent(t.id)}`, taskSpec).then(
+      (s) => live && (setSpec(s), setError('')),
+      (err: unknown) => live && setError(`The spec could not be fetched: ${errorText(err)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [t.id, t.state, t.restarts]);
+  const rows: Row[] =
+    spec === null
+      ? [
+          ['CPU', t.cpu === 0 ? 'no reservation' : `${t.cpu} cores`],
+          ['Memory', t.memory === 0 ? 'no reservation' : formatBytes(t.memory)],
+        ]
+      : specRows(spec);
+  return html`<div>
+    <dl class="facts spec">
+      <dt>Id</dt>
+      <dd class="mono">${t.id}</dd>
+      <dt>Image</dt>
+      <dd class="mono">${t.image}</dd>
+      <dt>Command</dt>
+      <dd class="mono">${t.command.length === 0 ? '(image default)' : commandLine(t.command)}</dd>
+      ${rows.map(
+        ([label, value]) =>
+          html`<dt>${label}</dt>
+            <dd>${value}</dd>`,
+      )}
+      ${
+        t.service === null
+          ? null
+          : html`<dt>Service</dt>
+              <dd><a href=${link(`services/${t.service}`)}>${t.service}</a>, slot ${t.slot}, version ${t.version}</dd>`
+      }
+      <dt>Submitted</dt>
+      <dd>${t.submittedAt}</dd>
+    </dl>
+    ${error === '' ? null : html`<p role="alert">${error}</p>`}
+  </div>`;
+}
+
 export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
   const { store, id } = props;
   const t = store.tasks.get(id);
@@ -122,24 +177,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
               <dd>${t.exitCode}</dd>`
       }
     </dl>
-    <${Section} title="Spec">
-      <dl class="facts">
-        <dt>Id</dt><dd class="mono">${t.id}</dd>
-        <dt>Image</dt><dd class="mono">${t.image}</dd>
-        <dt>Command</dt><dd class="mono">${t.command.length === 0 ? '(image default)' : commandLine(t.command)}</dd>
-        <dt>CPU</dt><dd>${t.cpu === 0 ? 'no reservation' : `${t.cpu} cores`}</dd>
-        <dt>Memory</dt><dd>${t.memory === 0 ? 'no reservation' : formatBytes(t.memory)}</dd>
-        ${
-          t.service === null
-            ? null
-            : html`<dt>Service</dt>
-                <dd>
-                  <a href=${link(`services/${t.service}`)}>${t.service}</a>, slot ${t.slot}, version ${t.version}
-                </dd>`
-        }
-        <dt>Submitted</dt><dd>${t.submittedAt}</dd>
-      </dl>
-    </${Section}>
+    <${Section} title="Spec"><${Spec} key=${id} api=${props.api} task=${t} /></${Section}>
     <${Section} title="Secrets and configs it mounts" id="task-files">
       <${MountsTable} files=${t.files} whose="the task" />
     </${Section}>

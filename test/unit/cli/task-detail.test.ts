@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import { taskDetail } from '../../../src/cli/format.js';
+import { specRows } from '../../../src/cli/spec-rows.js';
 import { parseSubmission, toSpec } from '../../../src/task/index.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00.000Z');
@@ -153,4 +154,47 @@ test('poseidon status ID shows the container options the spec sets, as the manag
   );
   const none = taskDetail(task({ spec: toSpec(parseSubmission({ name: 'web', image: 'app:1' })) }), NOW);
   assert.doesNotMatch(none, /^(Hostname|Extra hosts|Shm size|Ulimits|Capabilities):/m);
+});
+
+test("the console's spec rows are those poseidon status ID prints of the spec, word for word and in its order", () => {
+  const spec = toSpec(
+    parseSubmission({
+      name: 'web',
+      image: 'app:1',
+      pull: 'always',
+      user: '1000',
+      env: { TOKEN: 'hunter2' },
+      cpu: 0.5,
+      memory: '64Mi',
+      constraints: ['node.labels.zone == a'],
+      ports: [{ container: 80 }],
+      healthCheck: { type: 'tcp', port: 80 },
+      tmpfs: [{ path: '/tmp', size: '8Mi' }],
+      extraHosts: ['db=10.0.0.5'],
+      capAdd: ['cap_net_admin'],
+    }),
+  );
+  const rows = specRows(spec);
+  assert.deepEqual(
+    rows.map(([label]) => label),
+    [
+      'Pull',
+      'User',
+      'Env',
+      'Requests',
+      'Constraints',
+      'Health check',
+      'Restart',
+      'Tmpfs',
+      'Extra hosts',
+      'Capabilities',
+    ],
+  );
+  const printed = taskDetail(task({ spec }), NOW)
+    .split('\n')
+    .map((line) => /^([A-Z][A-Za-z ]*): +(.*)$/.exec(line))
+    .filter((m) => m !== null && rows.some(([label]) => label === m[1]))
+    .map((m) => [m?.[1], m?.[2]]);
+  assert.deepEqual(rows, printed);
+  assert.ok(!JSON.stringify(rows).includes('hunter2'), 'an env value is in no row');
 });

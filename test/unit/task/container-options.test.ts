@@ -5,7 +5,7 @@ import { createOptions } from '../../../src/driver/docker/create-options.js';
 import { capabilityFilter } from '../../../src/scheduler/index.js';
 import type { NodeView } from '../../../src/scheduler/index.js';
 import { parseSubmission, toSpec } from '../../../src/task/index.js';
-import { normalExtraHost } from '../../../src/task/container-rules.js';
+import { normalExtraHost } from '../../../src/task/extra-host.js';
 
 // hostname, extraHosts, shmSize, ulimits, capAdd and capDrop: checked at the edge naming the
 // field, kept in the request only when given, sent to the engine as Docker takes them, and a
