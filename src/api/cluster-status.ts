@@ -8,6 +8,7 @@ export const ManagerMemberView = Type.Object({
   url: Type.String(),
   leader: Type.Boolean(),
   since: Type.Union([Type.String(), Type.Null()], { description: 'When it began to lead; null for a follower.' }),
+  version: Type.Optional(Type.String({ description: 'Its Poseidon version; absent: a manager older than versions.' })),
 });
 export type ManagerMemberView = Static<typeof ManagerMemberView>;
 

@@ -53,15 +53,16 @@ function hrefOf(url: string): string {
 
 export function clusterText(s: ClusterStatusView, nowMs = Date.now(), unreachable: readonly string[] = []): string {
   const managers = table(
-    ['MANAGER', 'URL', 'ROLE', 'SINCE'],
+    ['MANAGER', 'URL', 'ROLE', 'VERSION', 'SINCE'],
     [
       ...s.managers.map((m) => [
         m.id.slice(0, 8),
         m.url,
         m.leader ? 'leader' : 'follower',
+        m.version ?? '-', // managers older than versions say none
         m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
       ]),
-      ...unreachable.map((url) => ['-', url, 'unreachable', '-']),
+      ...unreachable.map((url) => ['-', url, 'unreachable', '-', '-']),
     ],
   );
   const members = table(

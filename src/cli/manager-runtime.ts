@@ -19,6 +19,7 @@ import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { openManagerStores } from './manager-stores.js';
 import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
+import { POSEIDON_VERSION } from '../version.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 1_000;
 export const DEFAULT_SWEEP_MS = 5_000;
@@ -147,7 +148,13 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     metricsOpen: opts.metricsOpen === true,
     status: async () => {
       if (group !== undefined) return { ...(await group.members()), store: await stores.status() };
-      const self = { id: creds.current.info.nodeId, url: advertised, leader: true, since: startedAt };
+      const self = {
+        id: creds.current.info.nodeId,
+        url: advertised,
+        leader: true,
+        since: startedAt,
+        version: POSEIDON_VERSION,
+      };
       return { managers: [self], leader: self.id, store: await stores.status() };
     },
     ...(group === undefined || groupStore === undefined

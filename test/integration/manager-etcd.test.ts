@@ -7,6 +7,7 @@ import { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { adminClient, cliEnv } from '../../testkit/manager-access.js';
 import { runPoseidon, spawnManager, type PoseidonProcess } from '../../testkit/spawner.js';
 import { TEST_IMAGE } from './helpers/docker.js';
+import { POSEIDON_VERSION } from '../../src/version.js';
 
 // `poseidon manager --store etcd://…`: the manager's records and API tokens live in a real
 // three-member etcd cluster instead of its data dir, every 201 is there after a kill -9, and the
@@ -52,6 +53,7 @@ describe('a manager on etcd', () => {
     assert.equal(status.store.kind, 'etcd');
     assert.equal(status.managers.length, 1);
     assert.equal(status.leader, status.managers[0]?.id);
+    assert.equal(status.managers[0]?.version, POSEIDON_VERSION, 'each manager says which Poseidon it runs');
     assert.deepEqual(
       status.store.members.map((m) => m.healthy),
       [true, true, true],

@@ -302,7 +302,7 @@ describe('managers as a group', () => {
     const status = await runPoseidon(['cluster', 'status'], { ...cliEnv(first), POSEIDON_MANAGER: urls.join(',') });
     assert.equal(status.code, 0, status.stderr);
     const killed = (urls[leader] as string).replace(/[.]/g, '\\.');
-    assert.match(status.stdout, new RegExp(`^- +${killed} +unreachable +-$`, 'm'), status.stdout);
+    assert.match(status.stdout, new RegExp(`^- +${killed} +unreachable +- +-$`, 'm'), status.stdout);
     await restart(leader);
     await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
   });

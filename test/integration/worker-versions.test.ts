@@ -17,7 +17,7 @@ import { waitFor } from './helpers/wait-for.js';
 // not read waits for a node that reads it, instead of failing on the older one, and the operator
 // sees each node's version. The workers are the testkit's (the real Worker and reporter over a
 // fake engine), joined to a real `poseidon manager` process over mutual TLS; the "older" one
-// says it reads every field but hostname, capAdd and capDrop.
+// says it reads every field but hostname, capAdd and capDrop. The manager says its own version too.
 
 const UNREAD = ['hostname', 'capAdd', 'capDrop'];
 
@@ -75,6 +75,16 @@ describe('workers of other versions', () => {
       undefined,
       'never sent to the older worker',
     );
+  });
+
+  test('cluster status shows the manager its version', async () => {
+    const status = await client.clusterStatus();
+    assert.equal(status.managers[0]?.version, POSEIDON_VERSION);
+    const text = await cli(['cluster', 'status']);
+    assert.equal(text.code, 0, text.stderr);
+    const [header, row] = text.stdout.split('\n');
+    assert.match(header ?? '', /^MANAGER +URL +ROLE +VERSION +SINCE$/);
+    assert.match(row ?? '', new RegExp(` leader +${POSEIDON_VERSION.replace(/\./g, '\\.')} +\\d{4}-`));
   });
 
   test('node ls shows each node its version; node inspect names the fields its worker does not read', async () => {

@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
+import { POSEIDON_VERSION } from '../../version.js';
 import type { ManagerMemberView } from '../../api/index.js';
 import type { NodeAuthority } from '../../pki/index.js';
 import type { Fence } from '../../store/etcd.js';
@@ -103,7 +104,7 @@ export class ManagerGroup implements GroupView {
     this.#presence = new ManagerPresence({
       client,
       prefix: `${prefix}managers/`,
-      self: { ...self, startedAt: new Date().toISOString() },
+      self: { ...self, startedAt: new Date().toISOString(), version: POSEIDON_VERSION },
       ttlSeconds,
       log,
     });
@@ -138,6 +139,7 @@ export class ManagerGroup implements GroupView {
       url: m.url,
       leader: m.id === leader?.id,
       since: m.id === leader?.id ? leader.since : null,
+      ...(m.version === undefined ? {} : { version: m.version }),
     }));
     return { managers, leader: leader?.id ?? null };
   }

@@ -8,6 +8,8 @@ export interface PresentManager {
   id: string;
   url: string;
   startedAt: string;
+  /** Its Poseidon version; absent from managers older than versions. */
+  version?: string;
 }
 
 const RETRY_MS = 1_000;
@@ -49,7 +51,12 @@ export class ManagerPresence {
       try {
         const v = JSON.parse(text) as Partial<PresentManager>;
         if (typeof v.id === 'string' && typeof v.url === 'string' && typeof v.startedAt === 'string')
-          out.push({ id: v.id, url: v.url, startedAt: v.startedAt });
+          out.push({
+            id: v.id,
+            url: v.url,
+            startedAt: v.startedAt,
+            ...(typeof v.version === 'string' ? { version: v.version } : {}),
+          });
       } catch {
         // not ours to read: left out
       }

@@ -74,7 +74,7 @@ test('a refusal gets what to do; an unreachable manager its own words; anything 
   assert.equal(await errorLine(new Error('boom')), undefined);
 });
 
-test('cluster status lines its columns up to the widest cell, ages the leader, shows a manager away, and sizes the store', () => {
+test("cluster status lines its columns up to the widest cell, ages the leader, shows each manager's version and one away, and sizes the store", () => {
   const text = clusterText(
     {
       leader: '1c3324d0-caf8-4d0b-9a4f-5b2e0c1d2e3f',
@@ -84,6 +84,7 @@ test('cluster status lines its columns up to the widest cell, ages the leader, s
           url: 'https://127.0.0.1:6001',
           leader: true,
           since: '2026-12-03T10:00:00.000Z',
+          version: '0.1.0',
         },
       ],
       store: {
@@ -114,9 +115,9 @@ test('cluster status lines its columns up to the widest cell, ages the leader, s
   assert.equal(
     text,
     [
-      'MANAGER   URL                     ROLE         SINCE',
-      '1c3324d0  https://127.0.0.1:6001  leader       2026-12-03T10:00:00.000Z (5m ago)',
-      '-         https://127.0.0.1:6002  unreachable  -',
+      'MANAGER   URL                     ROLE         VERSION  SINCE',
+      '1c3324d0  https://127.0.0.1:6001  leader       0.1.0    2026-12-03T10:00:00.000Z (5m ago)',
+      '-         https://127.0.0.1:6002  unreachable  -        -',
       '',
       'STORE (etcd)',
       'MEMBER                  HEALTH     LEADER  VERSION  SIZE',
