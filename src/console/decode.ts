@@ -74,6 +74,10 @@ export interface NodeView {
   /** The labels constraints match, and those the operator set (null: removed); none from an older manager. */
   labels: Record<string, string>;
   operatorLabels: Record<string, string | null>;
+  /** Its worker's Poseidon version; null: not known (an older worker or manager). */
+  version: string | null;
+  /** Task spec fields its worker does not read (older than the manager); none when it reads all, or not known. */
+  specFieldsUnread: string[];
 }
 export interface TaskView {
   id: string;
@@ -188,6 +192,8 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
     portsInUse: list(o.portsInUse ?? [], `${what}.portsInUse`, text),
     labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
     operatorLabels: textMap(o.operatorLabels ?? {}, `${what}.operatorLabels`, true),
+    version: optStr(o, 'version'),
+    specFieldsUnread: list(o.specFieldsUnread ?? [], `${what}.specFieldsUnread`, text),
   };
 }
 
@@ -401,6 +407,7 @@ function literal<T extends string>(values: readonly T[]): Read<T> {
 type HealthCheckFields = NonNullable<SpecFields['healthCheck']>;
 type RestartFields = NonNullable<SpecFields['restartPolicy']>;
 type Ulimits = NonNullable<SpecFields['ulimits']>;
+type Sysctls = NonNullable<SpecFields['sysctls']>;
 
 const healthCheck: Read<HealthCheckFields> = (x, what) =>
   fields<HealthCheckFields>(
@@ -444,6 +451,12 @@ const ulimits: Read<Ulimits> = (x, what) => {
   return out;
 };
 
+const sysctls: Read<Sysctls> = (x, what) => {
+  const out: Record<string, string | number> = {};
+  for (const [name, v] of Object.entries(obj(x, what))) out[name] = amount(v, `${what}.${name}`);
+  return out;
+};
+
 /** Its env's names, each checked to have a text value, which is not kept: a value may be a secret. */
 const envNames: Read<Record<string, null>> = (x, what) => {
   const names = Object.keys(textMap(x, what, false));
@@ -475,6 +488,9 @@ const specReaders: Readers<SpecFields> = {
   ulimits,
   capAdd: texts,
   capDrop: texts,
+  sysctls,
+  groupAdd: texts,
+  logs: (x, what) => fields(x, what, { maxSize: amount, maxFiles: number }),
 };
 
 /** The spec in `GET /tasks/{id}`'s answer; null from a manager older than `spec` in it, which sends none. */

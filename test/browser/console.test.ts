@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
+import { POSEIDON_VERSION } from '../../src/version.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
 import { liveTasks, serviceSpec } from '../integration/helpers/services.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
@@ -397,6 +398,8 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.ok(a !== undefined);
     await open(page, `${url}/ui#/nodes/${a.id}`);
     await waitForText(page, 'Active: it takes new work.');
+    // its worker's version, as `poseidon node inspect` shows it
+    await waitForText(page, new RegExp(`Version\\s+${POSEIDON_VERSION.replace(/\./g, '\\.')}\\b`));
     await press(page, 'Drain');
     await confirm(page);
     await waitForText(page, `${a.name} drained`);

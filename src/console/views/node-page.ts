@@ -59,6 +59,13 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
     <dl class="facts">
       <dt>State</dt><dd><${State} value=${nodeStateText(n)} /></dd>
       <dt>Address</dt><dd class="mono">${n.url}</dd>
+      <dt>Version</dt><dd>${n.version ?? 'not known (a worker older than versions)'}</dd>
+      ${
+        n.specFieldsUnread.length === 0
+          ? null
+          : html`<dt>Spec fields not read</dt>
+              <dd>${n.specFieldsUnread.join(', ')} (upgrade its worker: tasks that set them go to other nodes)</dd>`
+      }
       <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</dd>
       <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
       <dt>Labels</dt><dd class="mono">${nodeLabelsText(n.labels, n.operatorLabels)}</dd>
