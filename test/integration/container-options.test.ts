@@ -28,9 +28,7 @@ describe('container options on real workers', () => {
 
   async function output(id: string): Promise<string[]> {
     await c.allInState([id], 'Completed', 60_000);
-    let text = '';
-    for await (const chunk of await c.client.logs(id, { follow: false })) text += String(chunk);
-    return text.trimEnd().split('\n');
+    return (await c.logText(id)).trimEnd().split('\n');
   }
 
   test("a task's hostname, /etc/hosts entries, /dev/shm, ulimits and capabilities reach its container", async () => {

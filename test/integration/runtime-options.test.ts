@@ -44,9 +44,7 @@ describe('sysctls, groups and log rotation on a real worker', () => {
       'net.core.somaxconn': '1024',
       'net.ipv4.ip_unprivileged_port_start': '80',
     });
-    let text = '';
-    for await (const chunk of await c.client.logs(task.id, { follow: false })) text += String(chunk);
-    const lines = text.trimEnd().split('\n');
+    const lines = (await c.logText(task.id)).trimEnd().split('\n');
     assert.equal(lines.at(-1), `line 2999 ${'0'.repeat(90)}`, 'the newest output is kept');
     assert.ok(lines.length < 3000, `the oldest was rotated away: ${lines.length} lines left of 3,003`);
     assert.ok(!lines.includes('1024'), 'the first lines went with the oldest file');
@@ -60,9 +58,7 @@ describe('sysctls, groups and log rotation on a real worker', () => {
       }),
     );
     await c.allInState([head.id], 'Completed', 60_000);
-    let out = '';
-    for await (const chunk of await c.client.logs(head.id, { follow: false })) out += String(chunk);
-    const [somaxconn, portStart, groups] = out.trimEnd().split('\n');
+    const [somaxconn, portStart, groups] = (await c.logText(head.id)).trimEnd().split('\n');
     assert.equal(somaxconn, '1024');
     assert.equal(portStart, '80');
     assert.ok((groups ?? '').split(' ').includes('4321'), `id -G: ${groups}`);

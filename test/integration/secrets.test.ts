@@ -23,13 +23,6 @@ let b: Creds;
 /** A value no other file here holds: found anywhere, it leaked. */
 const value = `pw-${randomBytes(12).toString('hex')}`;
 
-async function logsOf(id: string): Promise<string> {
-  const stream = await c.client.logs(id, { follow: false });
-  let text = '';
-  for await (const chunk of stream) text += String(chunk);
-  return text;
-}
-
 /** Every file under `dir` that holds `needle`, by path. */
 async function filesHolding(dir: string, needle: string): Promise<string[]> {
   const found: string[] = [];
@@ -90,7 +83,7 @@ describe('secrets and configs on the real engine', () => {
 
   test('a task reads them as read-only files, at the targets, with the owner and mode it asked for', async () => {
     const out = await waitFor(
-      async () => ((await logsOf(readerId)).includes('read-only') ? logsOf(readerId) : undefined),
+      async () => ((await c.logText(readerId)).includes('read-only') ? c.logText(readerId) : undefined),
       {
         what: 'the task to read its files',
       },
@@ -252,7 +245,7 @@ describe('secrets and configs on the real engine', () => {
     const flagged = (await c.client.listTasks()).find((t) => t.name === 'flagged');
     assert.ok(flagged !== undefined);
     await c.allInState([flagged.id], 'Completed');
-    assert.equal(await logsOf(flagged.id), `${value}\n400\n`);
+    assert.equal(await c.logText(flagged.id), `${value}\n400\n`);
   });
 
   test("poseidon deploy creates the stack's secrets and configs, named by their values; a new value rolls the service", async () => {
@@ -285,7 +278,7 @@ configs:
       waitFor(
         async () => {
           for (const t of await c.client.listTasks({ service: 'shop-web', state: 'Running' }))
-            if ((await logsOf(t.id)) === text) return true;
+            if ((await c.logText(t.id)) === text) return true;
           return undefined;
         },
         { what: `a replica printing ${JSON.stringify(text)}` },
@@ -348,7 +341,7 @@ configs:
       )
     ).id;
     await c.allInState([id], 'Running');
-    await waitFor(async () => ((await logsOf(id)) === `${value}\n` ? true : undefined), { what: 'the value on b' });
+    await waitFor(async () => ((await c.logText(id)) === `${value}\n` ? true : undefined), { what: 'the value on b' });
     await client.stopTask(readerId);
     await client.stopTask(id);
     await c.allInState([readerId, id], 'Completed');

@@ -121,6 +121,13 @@ export class TestCluster {
     );
   }
 
+  /** A task's output so far, as the logs API gives it without following. */
+  async logText(id: string): Promise<string> {
+    let text = '';
+    for await (const chunk of await this.client.logs(id, { follow: false })) text += String(chunk);
+    return text;
+  }
+
   /** The admin token the manager wrote on its first start; the client and cli() send it. */
   get token(): string {
     return this.access.adminToken;
