@@ -5,7 +5,7 @@ import { commandLine } from '../task/command-line.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
 import { modeText, type TaskFile } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
-import { cores, processRows, requestsText, runRows, type Row } from './spec-rows.js';
+import { constraintRows, cores, processRows, requestsText, runRows, type Row } from './spec-rows.js';
 
 export { cores };
 
@@ -98,7 +98,7 @@ export function taskDetail(
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],
     ['Requests', requestsText(spec ?? t)],
-    ...(spec?.constraints === undefined ? [] : [['Constraints', spec.constraints.join(', ')] as Row]),
+    ...(spec === undefined ? [] : constraintRows(spec)),
     ...fileRows(t.files ?? []),
     ...(spec === undefined ? [] : runRows(spec)),
     ['Restarts', String(t.restarts)],

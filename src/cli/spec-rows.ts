@@ -1,5 +1,6 @@
 import { commandLine } from '../task/command-line.js';
 import { extraHostParts, normalCapability } from '../task/container-rules.js';
+import { DEFAULT_LOG_FILES, DEFAULT_LOG_SIZE_BYTES } from '../task/runtime-rules.js';
 import { formatBytes, formatDuration, parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 
 // The rows of a task's spec beyond its image, as `poseidon service inspect` shows a template,
@@ -57,6 +58,9 @@ export interface SpecFields {
   ulimits?: Readonly<Record<string, number | { soft: number; hard: number }>>;
   capAdd?: readonly string[];
   capDrop?: readonly string[];
+  sysctls?: Readonly<Record<string, string | number>>;
+  groupAdd?: readonly string[];
+  logs?: { maxSize?: Quantity; maxFiles?: number };
 }
 export type Row = [string, string];
 
@@ -165,9 +169,24 @@ function extraHostText(text: string): string {
   return entry === undefined ? text : `${entry.name}:${entry.address}`;
 }
 
+/** "net.core.somaxconn=1024, net.ipv4.ip_unprivileged_port_start=80": as `--sysctl` takes them, by name. */
+function sysctls(s: NonNullable<SpecFields['sysctls']>): string {
+  return Object.keys(s)
+    .sort()
+    .map((name) => `${name}=${s[name]}`)
+    .join(', ');
+}
+
+/** "50 MiB × 5 files": when its log is cut and how many files are kept, the default for what it leaves out. */
+function logs(l: NonNullable<SpecFields['logs']>): string {
+  const files = l.maxFiles ?? DEFAULT_LOG_FILES;
+  return `${size(l.maxSize ?? DEFAULT_LOG_SIZE_BYTES)} × ${files} ${files === 1 ? 'file' : 'files'}`;
+}
+
 /**
  * Its health check, restart policy, volumes and tmpfs mounts, and its container's host name,
- * /etc/hosts entries, /dev/shm size, ulimits and capabilities (+ added, - dropped): those it sets.
+ * /etc/hosts entries, /dev/shm size, ulimits, capabilities (+ added, - dropped), sysctls,
+ * supplementary groups and log rotation: those it sets.
  */
 export function runRows(t: SpecFields): Row[] {
   const rows: Row[] = [];
@@ -191,6 +210,9 @@ export function runRows(t: SpecFields): Row[] {
   const cap = (c: string): string => normalCapability(c) ?? c;
   const caps = [...(t.capAdd ?? []).map((c) => `+${cap(c)}`), ...(t.capDrop ?? []).map((c) => `-${cap(c)}`)];
   if (caps.length > 0) rows.push(['Capabilities', caps.join(', ')]);
+  if (t.sysctls !== undefined && Object.keys(t.sysctls).length > 0) rows.push(['Sysctls', sysctls(t.sysctls)]);
+  if (t.groupAdd !== undefined && t.groupAdd.length > 0) rows.push(['Groups', t.groupAdd.join(', ')]);
+  if (t.logs !== undefined) rows.push(['Logs', logs(t.logs)]);
   return rows;
 }
 

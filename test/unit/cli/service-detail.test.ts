@@ -272,3 +272,36 @@ test('service inspect for people: the container options the template sets, after
   assert.doesNotMatch(text, /^(Hostname|Extra hosts|Ulimits):/m);
   assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^(Hostname|Extra hosts|Shm size|Ulimits|Capabilities):/m);
 });
+
+test('service inspect for people: sysctls, groups and log rotation the template sets, after Capabilities; none when none', () => {
+  const v = view();
+  v.spec.task = {
+    image: 'nginx',
+    capAdd: ['NET_ADMIN'],
+    sysctls: { 'net.ipv4.ip_unprivileged_port_start': '80', 'net.core.somaxconn': 1024 },
+    groupAdd: ['audio', '1234'],
+    logs: { maxSize: '50Mi', maxFiles: 5 },
+  };
+  assert.match(
+    serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW),
+    new RegExp(
+      [
+        '^Capabilities:\\s+\\+NET_ADMIN',
+        'Sysctls:\\s+net\\.core\\.somaxconn=1024, net\\.ipv4\\.ip_unprivileged_port_start=80',
+        'Groups:\\s+audio, 1234',
+        'Logs:\\s+50 MiB × 5 files\\n',
+      ].join('\\n'),
+      'm',
+    ),
+  );
+  // the default fills in the part a template leaves out
+  v.spec.task = { image: 'nginx', logs: { maxFiles: 5 } };
+  assert.match(serviceDetail(v, DISCOVERY, NOW), /^Logs:\s+10 MiB × 5 files$/m);
+  v.spec.task = { image: 'nginx', logs: { maxSize: '1Gi' } };
+  assert.match(serviceDetail(v, DISCOVERY, NOW), /^Logs:\s+1 GiB × 3 files$/m);
+  v.spec.task = { image: 'nginx', logs: { maxSize: 65536, maxFiles: 1 } };
+  assert.match(serviceDetail(v, DISCOVERY, NOW), /^Logs:\s+64 KiB × 1 file$/m);
+  v.spec.task = { image: 'nginx', sysctls: {}, groupAdd: [] };
+  assert.doesNotMatch(serviceDetail(v, DISCOVERY, NOW), /^(Sysctls|Groups|Logs):/m);
+  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^(Sysctls|Groups|Logs):/m);
+});

@@ -198,3 +198,39 @@ test("the console's spec rows are those poseidon status ID prints of the spec, w
   assert.deepEqual(rows, printed);
   assert.ok(!JSON.stringify(rows).includes('hunter2'), 'an env value is in no row');
 });
+
+test('poseidon status ID shows the sysctls, groups and log rotation the spec sets, as the manager holds them', () => {
+  const request = parseSubmission({
+    name: 'web',
+    image: 'app:1',
+    capDrop: ['NET_RAW'],
+    sysctls: { 'net.ipv4.ip_unprivileged_port_start': 80, 'net.core.somaxconn': '1024' },
+    groupAdd: ['audio', '1234'],
+    logs: { maxSize: '50Mi' },
+  });
+  const spec = toSpec(request);
+  assert.deepEqual(spec.logs, { maxSize: 50 * 2 ** 20 }, 'bytes, as the manager keeps them');
+  const shown = taskDetail(task({ spec }), NOW);
+  assert.match(
+    shown,
+    new RegExp(
+      [
+        '^Capabilities: +-NET_RAW',
+        'Sysctls: +net\\.core\\.somaxconn=1024, net\\.ipv4\\.ip_unprivileged_port_start=80',
+        'Groups: +audio, 1234',
+        'Logs: +50 MiB × 3 files',
+        'Restarts:',
+      ].join('\\n'),
+      'm',
+    ),
+  );
+  assert.deepEqual(specRows(spec).slice(-3), [
+    ['Sysctls', 'net.core.somaxconn=1024, net.ipv4.ip_unprivileged_port_start=80'],
+    ['Groups', 'audio, 1234'],
+    ['Logs', '50 MiB × 3 files'],
+  ]);
+  const none = taskDetail(task({ spec: toSpec(parseSubmission({ name: 'web', image: 'app:1' })) }), NOW);
+  assert.doesNotMatch(none, /^(Sysctls|Groups|Logs):/m);
+  // an empty list of rules is no Constraints row, as on the console (constraintRows)
+  assert.doesNotMatch(taskDetail(task({ spec: { ...spec, constraints: [] } }), NOW), /^Constraints:/m);
+});
