@@ -11,14 +11,24 @@ export const TMPFS_SIZE = 'size= in bytes, or as 64m or 1g (MiB, GiB, as docker 
 /** What --shm-size takes, in run's and service update's help. */
 const SHM_SIZE = 'such as 256m or 1g (MiB, GiB, as docker reads them) or 256Mi';
 
+/** What a sysctl flag takes: --sysctl, service update's --sysctl-add. */
+const SYSCTL =
+  "such as net.core.somaxconn=1024, of the container's own namespaces (net.*, fs.mqueue.*, kernel.shm*, " +
+  'kernel.msg*, kernel.sem)';
+
+/** What --log-opt takes. */
+const LOG_OPT =
+  'max-size=10m (k, m, g as docker reads them; 64 KiB to 1 GiB) or max-file=5 (1 to 100): when its log is cut, and ' +
+  'how many files are kept (default 10m and 3; the json-file driver, which poseidon logs reads)';
+
 /** What a ulimit flag takes: --ulimit, service update's --ulimit-add. */
 const ULIMIT = 'such as nofile=1024:65536 or nproc=512 (by its setrlimit name; -1 or unlimited: none)';
 
 /**
  * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
  * the process flags (--pull, --entrypoint, -u, -w, --stop-*, --read-only), the container flags
- * (--hostname, --add-host, --shm-size, --ulimit, --cap-*) and --health-* (not --name: each command
- * says what it names).
+ * (--hostname, --add-host, --shm-size, --ulimit, --cap-*, --sysctl, --group-add, --log-opt) and
+ * --health-* (not --name: each command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
   cmd
@@ -109,9 +119,10 @@ export function withProcessFlags(cmd: Command, kind: 'image' | 'update'): Comman
 }
 
 /**
- * The container's host name, /etc/hosts entries, /dev/shm's size, process limits and capabilities,
- * as `docker run` spells them (`'image'`) and as `docker service update` does (`'update'`:
- * --host-add|rm and --ulimit-add|rm for the lists, "" as Docker's own for the others).
+ * The container's host name, /etc/hosts entries, /dev/shm's size, process limits, capabilities,
+ * sysctls, supplementary groups and log rotation, as `docker run` spells them (`'image'`) and as
+ * `docker service update` does (`'update'`: --host-add|rm, --ulimit-add|rm, --sysctl-add|rm and
+ * --group-add|rm for the lists, "" as Docker's own for the others).
  */
 export function withContainerFlags(cmd: Command, kind: 'image' | 'update'): Command {
   const image = kind === 'image';
@@ -143,7 +154,7 @@ export function withContainerFlags(cmd: Command, kind: 'image' | 'update'): Comm
       .option('--ulimit-rm <NAME>', 'remove a process limit (repeat)', collect);
   const taken = image ? '' : ', and take it from those dropped';
   const given = image ? '' : ', and take it from those added';
-  return cmd
+  cmd
     .option(
       '--cap-add <CAP>',
       `${image ? 'give the container' : 'add'} a Linux capability, such as NET_ADMIN${taken}; beyond Docker's ` +
@@ -151,4 +162,25 @@ export function withContainerFlags(cmd: Command, kind: 'image' | 'update'): Comm
       collect,
     )
     .option('--cap-drop <CAP>', `take a Linux capability away, or ALL of them${given} (repeat)`, collect);
+  if (image) cmd.option('--sysctl <NAME=VALUE>', `set a kernel parameter, ${SYSCTL} (repeat)`, collect);
+  else
+    cmd
+      .option(
+        '--sysctl-add <NAME=VALUE>',
+        `set a kernel parameter in place of the one of that name, ${SYSCTL} (repeat)`,
+        collect,
+      )
+      .option('--sysctl-rm <NAME>', 'remove a kernel parameter (repeat)', collect);
+  cmd.option(
+    '--group-add <GROUP>',
+    `${image ? 'a' : 'add a'} supplementary group its process runs with: a name in the image's /etc/group, or a ` +
+      'number (repeat)',
+    collect,
+  );
+  if (!image) cmd.option('--group-rm <GROUP>', 'remove a supplementary group (repeat)', collect);
+  return cmd.option(
+    '--log-opt <KEY=VALUE>',
+    `${LOG_OPT}${image ? '' : '; KEY= (nothing after =) for the default again'} (repeat)`,
+    collect,
+  );
 }

@@ -7,6 +7,7 @@ import { splitShellWords } from '../compose/shell-words.js';
 import { InvalidField } from '../errors/index.js';
 import { capabilitiesFlag, durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
+import { runtimeFieldsOf, type RuntimeFlags } from './runtime-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import {
   EXTRA_HOST_RULE,
@@ -34,7 +35,7 @@ import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 // flags are read here, each error naming the flag; what they add up to is a native task spec,
 // which the manager checks as it checks a task file (memory floor, cpu floor, limits).
 
-export interface RunImageFlags {
+export interface RunImageFlags extends RuntimeFlags {
   name?: string;
   env?: string[];
   publish?: string[];
@@ -123,6 +124,9 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['ulimit', '--ulimit'],
   ['capAdd', '--cap-add'],
   ['capDrop', '--cap-drop'],
+  ['sysctl', '--sysctl'],
+  ['groupAdd', '--group-add'],
+  ['logOpt', '--log-opt'],
   ['healthCmd', '--health-cmd'],
   ['healthInterval', '--health-interval'],
   ['healthTimeout', '--health-timeout'],
@@ -182,6 +186,7 @@ export function imageTemplate(
   for (const [field, value] of Object.entries(processFieldsOf(flags)))
     if (value !== null && value !== false) spec[field] = value;
   for (const [field, value] of Object.entries(containerFieldsOf(flags))) if (value !== null) spec[field] = value;
+  Object.assign(spec, runtimeFieldsOf(flags));
   const vars = pairs('--env', flags.env, env);
   if (vars !== undefined) spec.env = vars;
   const labels = pairs('--label', flags.label);

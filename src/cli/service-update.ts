@@ -6,6 +6,7 @@ import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { capabilitiesFlag, countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
+import { editRuntimeOptions, type RuntimeUpdateFlags } from './runtime-flags.js';
 import {
   cpuOf,
   extraHostsOf,
@@ -49,7 +50,9 @@ export interface UpdateFlags
       | 'config'
       | 'addHost'
       | 'ulimit'
+      | 'sysctl'
     >,
+    RuntimeUpdateFlags,
     RolloutFlags {
   filename?: string;
   image?: string;
@@ -162,6 +165,7 @@ export function updatedSpec(
     if (value === null || value === false) delete task[field];
     else task[field] = value;
   editContainerOptions(task, flags);
+  editRuntimeOptions(task, flags);
   editHealthCheck(task, flags);
   const update = updateSettings(flags);
   if (Object.keys(update).length > 0) spec.update = { ...spec.update, ...update };

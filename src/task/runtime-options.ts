@@ -2,12 +2,12 @@ import { InvalidField } from '../errors/index.js';
 import { formatBytes, parseQuantity } from '../units/index.js';
 import type { TaskRequest } from './request.js';
 import {
+  isLogSize,
   isNamespacedSysctl,
   isSysctlValue,
-  MAX_LOG_SIZE_BYTES,
-  MAX_SYSCTL_VALUE,
-  MIN_LOG_SIZE_BYTES,
+  LOG_SIZE_RULE,
   SYSCTL_RULE,
+  SYSCTL_VALUE_RULE,
 } from './runtime-rules.js';
 import type { TaskSpec } from './spec.js';
 
@@ -21,12 +21,7 @@ export function parseRuntimeOptions(spec: TaskSpec, request: TaskRequest, f: (na
   if (logs === undefined) return;
   if (logs.maxSize !== undefined) {
     const bytes = parseQuantity(f('logs.maxSize'), logs.maxSize);
-    if (bytes < MIN_LOG_SIZE_BYTES || bytes > MAX_LOG_SIZE_BYTES)
-      throw new InvalidField(
-        f('logs.maxSize'),
-        `is ${formatBytes(bytes)}; must be between ${formatBytes(MIN_LOG_SIZE_BYTES)} and ` +
-          `${formatBytes(MAX_LOG_SIZE_BYTES)}`,
-      );
+    if (!isLogSize(bytes)) throw new InvalidField(f('logs.maxSize'), `is ${formatBytes(bytes)}; ${LOG_SIZE_RULE}`);
     request.logMaxBytes = bytes;
   }
   if (logs.maxFiles !== undefined) request.logMaxFiles = logs.maxFiles; // its bounds are the schema's
@@ -42,8 +37,7 @@ function sysctlsOf(
     const at = f(`sysctls.${name.slice(0, 64)}`);
     if (!isNamespacedSysctl(name)) throw new InvalidField(at, SYSCTL_RULE);
     const value = String(sysctls[name]);
-    if (!isSysctlValue(value))
-      throw new InvalidField(at, `must be a value of 1 to ${MAX_SYSCTL_VALUE} characters on one line`);
+    if (!isSysctlValue(value)) throw new InvalidField(at, SYSCTL_VALUE_RULE);
     out[name] = value;
   }
   return out;

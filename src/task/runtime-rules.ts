@@ -32,17 +32,29 @@ export function isNamespacedSysctl(name: string): boolean {
 export function isSysctlValue(value: string): boolean {
   return value.length > 0 && value.length <= MAX_SYSCTL_VALUE && !/[\x00-\x1f\x7f]/.test(value);
 }
+export const SYSCTL_VALUE_RULE = `must be a value of 1 to ${MAX_SYSCTL_VALUE} characters on one line`;
 
 /** A supplementary group: a name in the image's /etc/group, or a number (`docker run --group-add`). */
 export const GROUP_PATTERN = '^([a-z_][a-z0-9_.-]{0,31}|[0-9]{1,10})$';
 export const GROUP_RULE = 'must be a group name (lower-case, at most 32 characters) or a number';
 export const MAX_GROUPS = 32;
+const GROUP = new RegExp(GROUP_PATTERN);
+/** Whether the process can run with this supplementary group (GROUP_PATTERN). */
+export function isGroup(text: string): boolean {
+  return GROUP.test(text);
+}
 
 /** A container's log is rotated at this size at least, and at most (json-file's max-size). */
 export const MIN_LOG_SIZE_BYTES = 64 * 1024;
 export const MAX_LOG_SIZE_BYTES = 1024 ** 3;
 /** Files kept of a container's log at most (json-file's max-file). */
 export const MAX_LOG_FILES = 100;
+/** Whether a log may be cut at this many bytes. */
+export function isLogSize(bytes: number): boolean {
+  return bytes >= MIN_LOG_SIZE_BYTES && bytes <= MAX_LOG_SIZE_BYTES;
+}
+const KIB = 1024;
+export const LOG_SIZE_RULE = `must be between ${MIN_LOG_SIZE_BYTES / KIB} KiB and ${MAX_LOG_SIZE_BYTES / KIB ** 3} GiB`;
 /** What a task gets unless it says otherwise: 10 MiB, 3 files (`docker run --log-opt max-size=10m,max-file=3`). */
 export const DEFAULT_LOG_SIZE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOG_FILES = 3;

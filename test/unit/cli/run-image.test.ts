@@ -555,3 +555,137 @@ test('run and service create take the container flags as docker run spells them,
       );
   }
 });
+
+test("--sysctl, --group-add and --log-opt land in the task's own fields, as a task file would put them", () => {
+  const s = spec('x', [], {
+    sysctl: ['net.core.somaxconn=1024', 'net.ipv4.ip_unprivileged_port_start=80', 'kernel.shmmax=a=b'],
+    groupAdd: ['audio', '1234', 'audio'],
+    logOpt: ['max-size=50m', 'max-file=5'],
+  });
+  assert.deepEqual(s, {
+    name: 'x-a1b2',
+    image: 'x',
+    sysctls: { 'net.core.somaxconn': '1024', 'net.ipv4.ip_unprivileged_port_start': '80', 'kernel.shmmax': 'a=b' },
+    groupAdd: ['audio', '1234'],
+    logs: { maxSize: '50Mi', maxFiles: 5 },
+  });
+  const parsed = parseSpec(validateSpec(s));
+  assert.deepEqual(parsed.sysctls, {
+    'kernel.shmmax': 'a=b',
+    'net.core.somaxconn': '1024',
+    'net.ipv4.ip_unprivileged_port_start': '80',
+  });
+  assert.deepEqual(parsed.groupAdd, ['audio', '1234']);
+  assert.deepEqual([parsed.logMaxBytes, parsed.logMaxFiles], [50 * 2 ** 20, 5]);
+  // max-size as docker reads it (k, m, g: KiB, MiB, GiB), bytes a number; one key alone is that key alone
+  const size = (text: string): unknown => spec('x', [], { logOpt: [`max-size=${text}`] }).logs;
+  assert.deepEqual(['10m', '512k', '1g', '1.5M', '64Ki', '10mb', '1048576'].map(size), [
+    { maxSize: '10Mi' },
+    { maxSize: '512Ki' },
+    { maxSize: '1Gi' },
+    { maxSize: '1.5Mi' },
+    { maxSize: '64Ki' },
+    { maxSize: '10Mi' },
+    { maxSize: 1048576 },
+  ]);
+  assert.deepEqual(spec('x', [], { logOpt: ['max-file=1'] }).logs, { maxFiles: 1 });
+  // lists given empty, and max-size= (nothing: the default), are no field
+  assert.deepEqual(spec('x', [], { sysctl: [], groupAdd: [], logOpt: ['max-size=', 'max-file='] }), {
+    name: 'x-a1b2',
+    image: 'x',
+  });
+  assert.deepEqual(imageFlagsGiven({ sysctl: ['net.core.somaxconn=1'], groupAdd: ['audio'], logOpt: ['max-file=2'] }), [
+    '--sysctl',
+    '--group-add',
+    '--log-opt',
+  ]);
+});
+
+test('a bad --sysctl, --group-add or --log-opt is refused naming the flag and the value, before anything is sent', () => {
+  const sysctlRule =
+    'must be a sysctl a container has its own copy of, as docker run --sysctl takes: net.*, fs.mqueue.*, ' +
+    'kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni or ' +
+    'kernel.shm_rmid_forced';
+  const groupRule = 'must be a group name (lower-case, at most 32 characters) or a number';
+  const notTaken =
+    'is not taken: only max-size and max-file are, as Poseidon keeps the json-file log driver, which poseidon logs reads';
+  const sizeForm = 'is not a size; use bytes, or a size such as 10m or 1g (MiB, GiB, as docker reads them) or 10Mi';
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ sysctl: ['vm.max_map_count=1'] }, `--sysctl vm.max_map_count=1 ${sysctlRule}`],
+    [{ sysctl: ['kernel.hostname=x'] }, `--sysctl kernel.hostname=x ${sysctlRule}`],
+    [{ sysctl: ['NET.core.somaxconn=1'] }, `--sysctl NET.core.somaxconn=1 ${sysctlRule}`],
+    [
+      { sysctl: ['net.core.somaxconn'] },
+      '--sysctl is "net.core.somaxconn"; use NAME=VALUE, such as net.core.somaxconn=1024',
+    ],
+    [{ sysctl: ['=1'] }, '--sysctl is "=1"; use NAME=VALUE, such as net.core.somaxconn=1024'],
+    [
+      { sysctl: ['net.core.somaxconn='] },
+      '--sysctl net.core.somaxconn must be a value of 1 to 256 characters on one line (got "")',
+    ],
+    [
+      { sysctl: ['net.core.somaxconn=1\n2'] },
+      '--sysctl net.core.somaxconn must be a value of 1 to 256 characters on one line (got "1\\n2")',
+    ],
+    [
+      { sysctl: ['net.core.somaxconn=1', 'net.core.somaxconn=2'] },
+      '--sysctl names net.core.somaxconn twice; give each sysctl once',
+    ],
+    [{ sysctl: Array.from({ length: 65 }, (_, i) => `net.x.s${i}=1`) }, '--sysctl sets 65 sysctls; at most 64'],
+    [{ groupAdd: ['Wheel'] }, `--group-add Wheel ${groupRule}`],
+    [{ groupAdd: [''] }, `--group-add "" ${groupRule}`],
+    [{ groupAdd: ['-1'] }, `--group-add -1 ${groupRule}`],
+    [{ groupAdd: Array.from({ length: 33 }, (_, i) => `g${i}`) }, '--group-add adds 33 groups; at most 32'],
+    [{ logOpt: ['compress=true'] }, `--log-opt compress=true ${notTaken}`],
+    [{ logOpt: ['mode=non-blocking'] }, `--log-opt mode=non-blocking ${notTaken}`],
+    [{ logOpt: ['max-size'] }, '--log-opt is "max-size"; use KEY=VALUE, such as max-size=10m or max-file=5'],
+    [{ logOpt: ['max-size=lots'] }, `--log-opt max-size=lots ${sizeForm}`],
+    [{ logOpt: ['max-size=-1'] }, `--log-opt max-size=-1 ${sizeForm}`],
+    [{ logOpt: ['max-size=1k'] }, '--log-opt max-size=1k is 1 KiB; max-size must be between 64 KiB and 1 GiB'],
+    [{ logOpt: ['max-size=2g'] }, '--log-opt max-size=2g is 2 GiB; max-size must be between 64 KiB and 1 GiB'],
+    [{ logOpt: ['max-file=0'] }, '--log-opt max-file=0 is not a whole number of files from 1 to 100'],
+    [{ logOpt: ['max-file=101'] }, '--log-opt max-file=101 is not a whole number of files from 1 to 100'],
+    [{ logOpt: ['max-file=two'] }, '--log-opt max-file=two is not a whole number of files from 1 to 100'],
+    [{ logOpt: ['max-file=2', 'max-file=3'] }, '--log-opt names max-file twice; give each once'],
+  ];
+  for (const [flags, message] of cases)
+    assert.equal(
+      refused(() => spec('busybox', [], flags)),
+      message,
+      JSON.stringify(flags).slice(0, 60),
+    );
+  // the bounds are the manager's: what the flags take, it takes
+  for (const logOpt of [
+    ['max-size=64k', 'max-file=1'],
+    ['max-size=1g', 'max-file=100'],
+  ])
+    parseSpec(validateSpec(spec('x', [], { logOpt })));
+});
+
+test('run and service create take --sysctl, --group-add and --log-opt, repeated', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service') as Command;
+  for (const cmd of [
+    program.commands.find((c) => c.name() === 'run') as Command,
+    service.commands.find((c) => c.name() === 'create') as Command,
+  ]) {
+    cmd.parseOptions(['--sysctl', 'net.core.somaxconn=1024', '--sysctl', 'kernel.shmmax=1', '--group-add', 'audio']);
+    cmd.parseOptions(['--group-add', '1234', '--log-opt', 'max-size=50m', '--log-opt', 'max-file=5']);
+    const o = cmd.opts();
+    assert.deepEqual(
+      [o.sysctl, o.groupAdd, o.logOpt],
+      [
+        ['net.core.somaxconn=1024', 'kernel.shmmax=1'],
+        ['audio', '1234'],
+        ['max-size=50m', 'max-file=5'],
+      ],
+      cmd.name(),
+    );
+    for (const flag of ['--sysctl-add', '--sysctl-rm', '--group-rm'])
+      assert.equal(
+        cmd.options.some((opt) => opt.long === flag),
+        false,
+        flag,
+      );
+  }
+});

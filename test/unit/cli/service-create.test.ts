@@ -103,3 +103,24 @@ test('service create -f FILE refuses --placement-pref: the file says all of its 
     { message: /--placement-pref: only with an image; the file says all of its service$/ },
   );
 });
+
+test('service create IMAGE takes --sysctl, --group-add and --log-opt into its template, as run does', () => {
+  const spec = imageServiceSpec('nginx:1.27', [], {
+    sysctl: ['net.core.somaxconn=1024'],
+    groupAdd: ['audio', '1234'],
+    logOpt: ['max-size=50m', 'max-file=5'],
+  });
+  assert.deepEqual(spec, {
+    name: 'nginx',
+    task: {
+      image: 'nginx:1.27',
+      sysctls: { 'net.core.somaxconn': '1024' },
+      groupAdd: ['audio', '1234'],
+      logs: { maxSize: '50Mi', maxFiles: 5 },
+    },
+  });
+  parseServiceSpec(spec);
+  assert.throws(() => imageServiceSpec('nginx:1.27', [], { sysctl: ['vm.swappiness=10'] }), {
+    message: /^--sysctl vm\.swappiness=10 must be a sysctl a container has its own copy of, /,
+  });
+});

@@ -570,3 +570,140 @@ test('service update takes --hostname, --host-add|rm, --shm-size, --ulimit-add|r
       `${flag}: service update's are --host-add and --ulimit-add`,
     );
 });
+
+test("--sysctl-add sets a sysctl in place of its name's, --sysctl-rm takes one away; none left is none", () => {
+  const withSysctls = {
+    ...base,
+    task: { ...base.task, sysctls: { 'net.core.somaxconn': 1024, 'kernel.shmmax': '68719476736' } },
+  };
+  const edit = (flags: UpdateFlags): unknown => updatedSpec(withSysctls, flags, {}).task.sysctls;
+  assert.deepEqual(edit({ sysctlAdd: ['net.core.somaxconn=4096', 'net.ipv4.ip_unprivileged_port_start=80'] }), {
+    'net.core.somaxconn': '4096',
+    'kernel.shmmax': '68719476736',
+    'net.ipv4.ip_unprivileged_port_start': '80',
+  });
+  assert.deepEqual(edit({ sysctlRm: ['kernel.shmmax', 'net.ipv4.tcp_syncookies'] }), { 'net.core.somaxconn': 1024 });
+  assert.deepEqual(edit({ sysctlRm: ['kernel.shmmax'], sysctlAdd: ['kernel.shmmax=1'] }), {
+    'net.core.somaxconn': 1024,
+    'kernel.shmmax': '1',
+  });
+  const none = updatedSpec(withSysctls, { sysctlRm: ['net.core.somaxconn', 'kernel.shmmax'] }, {});
+  assert.equal('sysctls' in none.task, false);
+  assert.deepEqual(none, base);
+  assert.deepEqual(update({ sysctlRm: ['net.core.somaxconn'] }), base, 'removing what is not there does nothing');
+  const added = update({ sysctlAdd: ['net.core.somaxconn=1024'] });
+  assert.deepEqual(added.task.sysctls, { 'net.core.somaxconn': '1024' });
+  const parsed = parseServiceSpec(added);
+  assert.equal(templateChanged(parseServiceSpec(base), parsed), true, 'a change of what runs');
+  const same = updatedSpec(added, { sysctlAdd: ['net.core.somaxconn=1024'] }, {});
+  assert.equal(templateChanged(parsed, parseServiceSpec(same)), false, 'the same value: no new version');
+});
+
+test('--group-add puts a group after the rest unless it is there, --group-rm takes one away; none left is none', () => {
+  const withGroups = { ...base, task: { ...base.task, groupAdd: ['audio', '1234'] } };
+  const edit = (flags: UpdateFlags): unknown => updatedSpec(withGroups, flags, {}).task.groupAdd;
+  assert.deepEqual(edit({ groupAdd: ['video', 'audio', '1234', 'video'] }), ['audio', '1234', 'video']);
+  assert.deepEqual(edit({ groupRm: ['1234', 'wheel'] }), ['audio']);
+  assert.deepEqual(edit({ groupRm: ['audio'], groupAdd: ['audio'] }), ['1234', 'audio']);
+  const none = updatedSpec(withGroups, { groupRm: ['audio', '1234'] }, {});
+  assert.equal('groupAdd' in none.task, false);
+  assert.deepEqual(none, base);
+  assert.deepEqual(update({ groupRm: ['audio'] }), base, 'removing what is not there does nothing');
+  const added = update({ groupAdd: ['audio'] });
+  assert.deepEqual(added.task.groupAdd, ['audio']);
+  assert.equal(templateChanged(parseServiceSpec(base), parseServiceSpec(added)), true);
+  const again = updatedSpec(added, { groupAdd: ['audio'] }, {});
+  assert.deepEqual(again, added, 'the same update twice gives the same spec');
+});
+
+test("--log-opt sets max-size or max-file in place of the template's; KEY= takes it away, the default again", () => {
+  const set = update({ logOpt: ['max-size=50m'] });
+  assert.deepEqual(set, { ...base, task: { ...base.task, logs: { maxSize: '50Mi' } } });
+  const parsed = parseServiceSpec(set);
+  assert.equal(templateChanged(parseServiceSpec(base), parsed), true, 'a change of what runs');
+  const both = updatedSpec(set, { logOpt: ['max-file=5'] }, {});
+  assert.deepEqual(both.task.logs, { maxSize: '50Mi', maxFiles: 5 }, 'the other key kept');
+  const replaced = updatedSpec(both, { logOpt: ['max-size=1g', 'max-file=10'] }, {});
+  assert.deepEqual(replaced.task.logs, { maxSize: '1Gi', maxFiles: 10 });
+  // the same size written another way is no new version
+  assert.equal(
+    templateChanged(parsed, parseServiceSpec(updatedSpec(set, { logOpt: ['max-size=52428800'] }, {}))),
+    false,
+  );
+  assert.deepEqual(updatedSpec(both, { logOpt: ['max-size='] }, {}).task.logs, { maxFiles: 5 });
+  const cleared = updatedSpec(both, { logOpt: ['max-size=', 'max-file='] }, {});
+  assert.deepEqual(cleared, base);
+  assert.deepEqual(update({ logOpt: ['max-file='] }), base, 'taking away what is not there does nothing');
+});
+
+test('a bad --sysctl-add|rm, --group-add|rm or --log-opt of service update is refused naming it', () => {
+  const sysctlRule =
+    'must be a sysctl a container has its own copy of, as docker run --sysctl takes: net.*, fs.mqueue.*, ' +
+    'kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni or ' +
+    'kernel.shm_rmid_forced';
+  const groupRule = 'must be a group name (lower-case, at most 32 characters) or a number';
+  assert.equal(
+    refused({ sysctlAdd: ['vm.max_map_count=262144'] }),
+    `--sysctl-add vm.max_map_count=262144 ${sysctlRule}`,
+  );
+  assert.equal(
+    refused({ sysctlAdd: ['net.core.somaxconn'] }),
+    '--sysctl-add is "net.core.somaxconn"; use NAME=VALUE, such as net.core.somaxconn=1024',
+  );
+  assert.equal(refused({ sysctlRm: ['vm.swappiness'] }), `--sysctl-rm vm.swappiness ${sysctlRule}`);
+  assert.equal(refused({ groupAdd: ['Audio'] }), `--group-add Audio ${groupRule}`);
+  assert.equal(refused({ groupRm: ['a b'] }), `--group-rm a b ${groupRule}`);
+  assert.equal(
+    refused({ logOpt: ['max-buffer-size=4m'] }),
+    '--log-opt max-buffer-size=4m is not taken: only max-size and max-file are, as Poseidon keeps the json-file ' +
+      'log driver, which poseidon logs reads',
+  );
+  assert.equal(
+    refused({ logOpt: ['max-file=0'] }),
+    '--log-opt max-file=0 is not a whole number of files from 1 to 100',
+  );
+  assert.equal(
+    refused({ logOpt: ['max-size=10'] }),
+    '--log-opt max-size=10 is 10 B; max-size must be between 64 KiB and 1 GiB',
+  );
+  const many = (n: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`net.x.s${i}`, '1']));
+  assert.throws(
+    () => updatedSpec({ ...base, task: { ...base.task, sysctls: many(64) } }, { sysctlAdd: ['net.y=1'] }, {}),
+    {
+      message: '--sysctl-add would give the service 65 sysctls; at most 64',
+    },
+  );
+  const groups = Array.from({ length: 32 }, (_, i) => `g${i}`);
+  assert.throws(() => updatedSpec({ ...base, task: { ...base.task, groupAdd: groups } }, { groupAdd: ['h'] }, {}), {
+    message: '--group-add would give the service 33 groups; at most 32',
+  });
+});
+
+test('service update takes --sysctl-add|rm, --group-add|rm and --log-opt; not given, unchanged', () => {
+  const command = (): Command => {
+    const service = buildProgram().commands.find((c) => c.name() === 'service') as Command;
+    return service.commands.find((c) => c.name() === 'update') as Command;
+  };
+  const given = command();
+  given.parseOptions(['--sysctl-add', 'net.core.somaxconn=1024', '--sysctl-add', 'kernel.shmmax=1']);
+  given.parseOptions(['--sysctl-rm', 'kernel.sem', '--group-add', 'audio', '--group-rm', '1234']);
+  given.parseOptions(['--log-opt', 'max-size=50m', '--log-opt', 'max-file=']);
+  const o = given.opts();
+  assert.deepEqual(
+    [o.sysctlAdd, o.sysctlRm, o.groupAdd, o.groupRm, o.logOpt],
+    [
+      ['net.core.somaxconn=1024', 'kernel.shmmax=1'],
+      ['kernel.sem'],
+      ['audio'],
+      ['1234'],
+      ['max-size=50m', 'max-file='],
+    ],
+  );
+  assert.deepEqual(updatedSpec(base, command().opts(), {}), base);
+  assert.equal(
+    command().options.some((opt) => opt.long === '--sysctl'),
+    false,
+    "--sysctl: service update's is --sysctl-add",
+  );
+});
