@@ -13,6 +13,7 @@ import { composeHealthCheck } from './healthcheck.js';
 import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
+import { composeRuntimeFields } from './runtime.js';
 import { splitShellWords } from './shell-words.js';
 import {
   composeTmpfs,
@@ -91,6 +92,9 @@ const SERVICE_KEYS = new Set([
   'ulimits',
   'cap_add',
   'cap_drop',
+  'sysctls',
+  'group_add',
+  'logging',
   'tmpfs',
   'environment',
   'env_file',
@@ -175,7 +179,12 @@ function serviceSpec(
   const command =
     map['command'] === undefined || map['command'] === null ? undefined : words(map['command'], at('command'));
   if (command !== undefined && command.length > 0) task.command = command;
-  Object.assign(task, processFields(map, at), composeContainerFields(map, at, found));
+  Object.assign(
+    task,
+    processFields(map, at),
+    composeContainerFields(map, at, found),
+    composeRuntimeFields(map, at, found),
+  );
   if (map['env_file'] !== undefined || map['environment'] !== undefined) {
     // as in Compose: the files in order, then `environment`, each over what came before
     const env = {

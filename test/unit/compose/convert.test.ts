@@ -921,3 +921,144 @@ test('a bad container option is refused naming its Compose path', async () => {
   const { warnings } = await fromYaml('services:\n  web: {image: x, ulimits: {nofile: {soft: 1, hard: 2, max: 3}}}\n');
   assert.deepEqual(warnings, ['not supported by Poseidon, ignored: services.web.ulimits.nofile.max']);
 });
+
+test("sysctls (a mapping or a list), group_add and logging's max-size and max-file: the task's own fields", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a:
+    image: x
+    sysctls: {net.core.somaxconn: 1024, net.ipv4.ip_unprivileged_port_start: "80", kernel.shmmax: 68719476736}
+    group_add: [audio, 1234, "5678", audio]
+    logging: {driver: json-file, options: {max-size: 50m, max-file: "5"}}
+  b:
+    image: x
+    sysctls: ["net.core.somaxconn=1024", "fs.mqueue.msg_max=a=b"]
+    logging: {options: {max-file: 2}}
+  c: {image: x, sysctls: null, group_add: null, logging: null}
+  d: {image: x, sysctls: {}, group_add: [], logging: {driver: json-file}}
+  e: {image: x, logging: {options: {max-size: 1048576}}}
+`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(services[0]?.task, {
+    image: 'x',
+    sysctls: {
+      'net.core.somaxconn': '1024',
+      'net.ipv4.ip_unprivileged_port_start': '80',
+      'kernel.shmmax': '68719476736',
+    },
+    groupAdd: ['audio', '1234', '5678'],
+    logs: { maxSize: '50Mi', maxFiles: 5 },
+  });
+  assert.deepEqual(services[1]?.task, {
+    image: 'x',
+    sysctls: { 'net.core.somaxconn': '1024', 'fs.mqueue.msg_max': 'a=b' },
+    logs: { maxFiles: 2 },
+  });
+  assert.deepEqual(services[2]?.task, { image: 'x' });
+  assert.deepEqual(services[3]?.task, { image: 'x' });
+  assert.deepEqual(services[4]?.task, { image: 'x', logs: { maxSize: 1048576 } });
+  for (const s of services) parseServiceSpec(s);
+  const request = parseSpec(validateSpec(slotTaskSpec(services[0] as ServiceSpec, 1)));
+  assert.deepEqual(request.groupAdd, ['audio', '1234', '5678']);
+  assert.equal(request.sysctls?.['net.core.somaxconn'], '1024');
+  assert.deepEqual([request.logMaxBytes, request.logMaxFiles], [50 * 2 ** 20, 5]);
+});
+
+test('logging: another driver, and options other than max-size and max-file, are in the warning; the rotation is kept', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  a:
+    image: x
+    logging: {driver: local, options: {max-size: 20m, compress: "true"}}
+  b:
+    image: x
+    logging:
+      driver: syslog
+      options: {syslog-address: "udp://10.0.0.1:514", tag: web}
+      extra: 1
+  c: {image: x, logging: {driver: json-file, options: {max-file: 4, labels: tier, x-note: mine}}}
+`);
+  assert.deepEqual(
+    services.map((s) => s.task),
+    [{ image: 'x', logs: { maxSize: '20Mi' } }, { image: 'x' }, { image: 'x', logs: { maxFiles: 4 } }],
+  );
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: ' +
+      'services.a.logging.driver ("local": Poseidon keeps json-file, which poseidon logs reads), ' +
+      'services.a.logging.options.compress, ' +
+      'services.b.logging.extra, ' +
+      'services.b.logging.driver ("syslog": Poseidon keeps json-file, which poseidon logs reads), ' +
+      'services.b.logging.options.syslog-address, services.b.logging.options.tag, ' +
+      'services.c.logging.options.labels',
+  ]);
+});
+
+test('a bad sysctl, group or log option is refused naming its Compose path', async () => {
+  const sysctlRule =
+    'must be a sysctl a container has its own copy of, as docker run --sysctl takes: net.*, fs.mqueue.*, ' +
+    'kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni or ' +
+    'kernel.shm_rmid_forced';
+  const groupRule = 'must be a group name (lower-case, at most 32 characters) or a number';
+  const refusals: Array<[string, string]> = [
+    ['sysctls: {vm.max_map_count: 262144}', `services.web.sysctls.vm.max_map_count: ${sysctlRule}`],
+    ['sysctls: {net.core.somaxconn: 1, kernel.panic: 1}', `services.web.sysctls.kernel.panic: ${sysctlRule}`],
+    ['sysctls: ["vm.swappiness=10"]', `services.web.sysctls[0]: ${sysctlRule}`],
+    [
+      'sysctls: ["net.core.somaxconn"]',
+      'services.web.sysctls[0]: must be NAME=VALUE, such as net.core.somaxconn=1024 (got "net.core.somaxconn")',
+    ],
+    ['sysctls: [1024]', 'services.web.sysctls[0]: must be a string (got 1024)'],
+    [
+      'sysctls: ["net.core.somaxconn=1", "net.core.somaxconn=2"]',
+      'services.web.sysctls[1]: names net.core.somaxconn again; give each sysctl once',
+    ],
+    [
+      'sysctls: {net.core.somaxconn: ""}',
+      'services.web.sysctls.net.core.somaxconn: must be a value of 1 to 256 characters on one line (got "")',
+    ],
+    [
+      'sysctls: {net.core.somaxconn: true}',
+      'services.web.sysctls.net.core.somaxconn: must be a string or a number (got true)',
+    ],
+    [
+      'sysctls: {net.core.somaxconn: [1]}',
+      'services.web.sysctls.net.core.somaxconn: must be a string or a number (got a list)',
+    ],
+    ['sysctls: net.core.somaxconn=1', 'services.web.sysctls: must be a list (got "net.core.somaxconn=1")'],
+    [
+      `sysctls: {${Array.from({ length: 65 }, (_, i) => `net.x.s${i}: 1`).join(', ')}}`,
+      'services.web.sysctls: sets 65 sysctls; at most 64',
+    ],
+    ['group_add: [Audio]', `services.web.group_add[0]: ${groupRule} (got "Audio")`],
+    ['group_add: [audio, -5]', `services.web.group_add[1]: ${groupRule} (got -5)`],
+    ['group_add: [{name: audio}]', 'services.web.group_add[0]: must be a group name or number (got a mapping)'],
+    ['group_add: audio', 'services.web.group_add: must be a list (got "audio")'],
+    [
+      `group_add: [${Array.from({ length: 33 }, (_, i) => `g${i}`).join(', ')}]`,
+      'services.web.group_add: adds 33 groups; at most 32',
+    ],
+    ['logging: json-file', 'services.web.logging: must be a mapping (got "json-file")'],
+    ['logging: {driver: 5}', 'services.web.logging.driver: must be a string (got 5)'],
+    ['logging: {options: [max-size=1m]}', 'services.web.logging.options: must be a mapping (got a list)'],
+    [
+      'logging: {options: {max-size: lots}}',
+      'services.web.logging.options.max-size: is "lots"; use bytes or a size such as "512m" or "1g"',
+    ],
+    [
+      'logging: {options: {max-size: 1k}}',
+      'services.web.logging.options.max-size: is "1k" (1 KiB); must be between 64 KiB and 1 GiB',
+    ],
+    [
+      'logging: {options: {max-size: 2g}}',
+      'services.web.logging.options.max-size: is "2g" (2 GiB); must be between 64 KiB and 1 GiB',
+    ],
+    ['logging: {options: {max-file: "0"}}', 'services.web.logging.options.max-file: must be at least 1 (got 0)'],
+    ['logging: {options: {max-file: 101}}', 'services.web.logging.options.max-file: must be at most 100 (got 101)'],
+    [
+      'logging: {options: {max-file: two}}',
+      'services.web.logging.options.max-file: must be a whole number (got "two")',
+    ],
+  ];
+  for (const [line, message] of refusals)
+    assert.equal(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
+});
