@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { LABEL_VOLUME, LABEL_WORKER, removeNetworksByLabel } from '../src/driver/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Put on every container a test or benchmark makes (as a task label), with the run's id as its
@@ -106,9 +107,20 @@ export class RunCleanup {
     const labels = [`${LABEL_TEST_RUN}=${this.runId}`, ...[...this.#workerNames].map((n) => `${LABEL_WORKER}=${n}`)];
     // a worker's container carries both labels: collect ids first so each is removed (and counted) once
     const ids = new Set<string>();
-    for (const label of labels)
-      for (const id of await attempt(() => containersByLabel(this.docker, label), [])) ids.add(id);
-    await Promise.all([...ids].map((id) => attempt(() => removeForce(this.docker, id), undefined)));
+    // a create a worker sent just before it was killed completes in the engine after: look again,
+    // a few times, until a look finds nothing new
+    for (let look = 0; look < CREATE_SETTLE_LOOKS; look++) {
+      if (look > 0) await sleep(CREATE_SETTLE_MS);
+      const found: string[] = [];
+      for (const label of labels)
+        for (const id of await attempt(() => containersByLabel(this.docker, label), []))
+          if (!ids.has(id)) {
+            ids.add(id);
+            found.push(id);
+          }
+      await Promise.all(found.map((id) => attempt(() => removeForce(this.docker, id), undefined)));
+      if (look > 0 && found.length === 0) break;
+    }
     let volumesRemoved = 0;
     for (const name of this.#workerNames) {
       const volumes = await attempt(() => volumesByLabel(this.docker, `${LABEL_WORKER}=${name}`), []);
@@ -155,6 +167,9 @@ export async function removeByLabel(docker: Docker, label: string): Promise<void
 
 /** Containers removed at once by removeByLabel: a small engine removes many at once no faster. */
 const REMOVE_CONCURRENCY = 8;
+/** How often, and how far apart, a release looks again for containers whose create was in flight. */
+const CREATE_SETTLE_LOOKS = 3;
+const CREATE_SETTLE_MS = 500;
 
 /** Force-removes one container; already gone (404) or already being removed (409) is success. */
 export async function removeForce(docker: Docker, id: string): Promise<void> {
