@@ -54,7 +54,10 @@ describe('the Docker driver creates task containers with safe defaults', () => {
     const h = await hostConfig(c.containerId);
     assert.deepEqual(h.SecurityOpt, ['no-new-privileges']);
     assert.equal(h.PidsLimit, DEFAULT_PIDS_LIMIT);
-    assert.deepEqual(h.LogConfig, { Type: 'json-file', Config: { 'max-file': '3', 'max-size': '10m' } });
+    assert.deepEqual(h.LogConfig, {
+      Type: 'json-file',
+      Config: { 'max-file': '3', 'max-size': String(10 * 1024 * 1024) },
+    });
     assert.equal(h.NanoCpus, 0);
     assert.equal(h.Memory, 0);
     assert.equal(h.Init, true);
