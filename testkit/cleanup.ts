@@ -108,8 +108,9 @@ export class RunCleanup {
     // a worker's container carries both labels: collect ids first so each is removed (and counted) once
     const ids = new Set<string>();
     // a create a worker sent just before it was killed completes in the engine after: look again,
-    // a few times, until a look finds nothing new
-    for (let look = 0; look < CREATE_SETTLE_LOOKS; look++) {
+    // a few times, until a look finds nothing new (with no process stopped, nothing is in flight)
+    const looks = processes.length === 0 ? 1 : CREATE_SETTLE_LOOKS;
+    for (let look = 0; look < looks; look++) {
       if (look > 0) await sleep(CREATE_SETTLE_MS);
       const found: string[] = [];
       for (const label of labels)
