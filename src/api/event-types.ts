@@ -2,7 +2,7 @@
 // CLI loads no schema library (cli-modules.test.ts).
 
 /**
- * What can happen: `task.*` to a task, `node.*` to a node, `service.*` and `update.*` to a
+ * What can happen: `task.*` to a task, `node.*` to a node, `service.*`, `update.*` and `job.*` to a
  * service, `secret.*` and `config.*` to a secret or config (never its value).
  */
 export const CLUSTER_EVENT_TYPES = [
@@ -36,6 +36,9 @@ export const CLUSTER_EVENT_TYPES = [
   'update.completed',
   'update.paused',
   'update.rolled_back',
+  'job.started',
+  'job.completed',
+  'job.failed',
   'secret.created',
   'secret.removed',
   'config.created',

@@ -25,6 +25,8 @@ export const ClusterEvent = Type.Object({
   toVersion: Type.Optional(Type.Integer()),
   updated: Type.Optional(Type.Integer()),
   total: Type.Optional(Type.Integer()),
+  completed: Type.Optional(Type.Integer({ description: "A job's slots done (exited 0) when its run ended." })),
+  failed: Type.Optional(Type.Integer({ description: "A job's slots failed when its run ended." })),
   file: Type.Optional(Type.String({ description: "A secret's or config's name, of its event." })),
 });
 export type ClusterEvent = Static<typeof ClusterEvent>;

@@ -83,8 +83,11 @@ export {
   STACK_LABEL,
   UpdateState,
   UpdateStatusView,
+  JobState,
+  JobStatusView,
   ServiceView,
 } from './service.js';
+export { SERVICE_MODES, isGlobalMode, isJobMode, type ServiceModeName } from './service-modes.js';
 export type { ServiceTaskRef } from './service.js';
 /** Discovery: each service's virtual IP, ports and endpoints, the stream hosts follow, and what they applied. */
 export {

@@ -73,9 +73,16 @@ export const PlacementPreference = Type.Object(
 );
 export type PlacementPreference = Static<typeof PlacementPreference>;
 
-export const ServiceMode = Type.Union([Type.Literal('replicated'), Type.Literal('global')], {
-  hint: 'must be "replicated" or "global"',
-});
+/**
+ * Jobs run to completion, as Swarm's: `replicated-job` until `replicas` tasks have exited 0, at
+ * most `maxConcurrent` at a time; `global-job` once on each node that meets the constraints. A
+ * slot whose task exits 0 is done; one whose restart policy gives up is failed, and not run again.
+ * An update runs the job again (a new version); there is no rollout and no rollback.
+ */
+export const ServiceMode = Type.Union(
+  [Type.Literal('replicated'), Type.Literal('global'), Type.Literal('replicated-job'), Type.Literal('global-job')],
+  { hint: 'must be "replicated", "global", "replicated-job" or "global-job"' },
+);
 export type ServiceMode = Static<typeof ServiceMode>;
 
 export const ServiceSpec = Type.Object(
@@ -83,9 +90,14 @@ export const ServiceSpec = Type.Object(
     name: ServiceName,
     // default replicated; a service's mode cannot change (remove it and create it again)
     mode: Type.Optional(ServiceMode),
-    // replicated only (a global service runs one per node); default 1
+    // replicated only (a global service runs one per node); default 1. A replicated job: the
+    // tasks that must exit 0 for it to be complete
     replicas: Type.Optional(
       Type.Integer({ minimum: 0, maximum: MAX_REPLICAS, hint: `must be a whole number from 0 to ${MAX_REPLICAS}` }),
+    ),
+    // a replicated job only: at most this many of its tasks run at once (default: all of them)
+    maxConcurrent: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_REPLICAS, hint: `must be a whole number from 1 to ${MAX_REPLICAS}` }),
     ),
     task: TaskTemplate,
     // rules every replica's node must meet, as a task's `constraints`
@@ -166,6 +178,19 @@ export const UpdateStatusView = Type.Object({
 });
 export type UpdateStatusView = Static<typeof UpdateStatusView>;
 
+/** Where a job's run of its version stands. */
+export const JobState = Type.Union([Type.Literal('running'), Type.Literal('complete'), Type.Literal('failed')]);
+export type JobState = Static<typeof JobState>;
+
+export const JobStatusView = Type.Object({
+  state: JobState,
+  completed: Type.Integer({ description: 'Slots whose task of this version exited 0.' }),
+  failed: Type.Integer({ description: 'Slots whose task of this version failed and will not run again.' }),
+  total: Type.Integer({ description: 'Slots this run wants done: `replicas`, or the nodes of a global job.' }),
+  finishedAt: Type.Union([Type.String(), Type.Null()], { description: 'When every slot had ended.' }),
+});
+export type JobStatusView = Static<typeof JobStatusView>;
+
 /** A service as `GET /services` and `GET /services/{name}` show it. */
 export const ServiceView = Type.Object({
   name: Type.String(),
@@ -179,6 +204,7 @@ export const ServiceView = Type.Object({
   running: Type.Integer(),
   image: Type.String(),
   update: Type.Union([UpdateStatusView, Type.Null()]),
+  job: Type.Optional(JobStatusView),
   vip: Type.Optional(Type.String({ description: 'Its virtual IP (`<name>.svc.poseidon.cluster`), stable.' })),
   createdAt: Type.String(),
   updatedAt: Type.String(),

@@ -49,6 +49,8 @@ export const ERRORS = {
   service_exists: spec('service_exists', 409),
   /** A rollback of a service that has had one version only. */
   no_previous_version: spec('no_previous_version', 409),
+  /** A rollback of a job: a job runs again on update instead. */
+  job_has_no_rollback: spec('job_has_no_rollback', 409),
   /** Every address of the manager's --vip-range is some service's virtual IP. */
   vip_range_full: spec('vip_range_full', 409),
   // named volumes

@@ -71,6 +71,18 @@ export class NoPreviousVersion extends PoseidonError {
   }
 }
 
+export class JobHasNoRollback extends PoseidonError {
+  constructor(
+    readonly serviceName: string,
+    mode: string,
+  ) {
+    super(
+      'job_has_no_rollback',
+      `service ${serviceName} is a ${mode}, which has no rollback: update it to the spec you want, and it runs again`,
+    );
+  }
+}
+
 export class VolumeNotFound extends PoseidonError {
   constructor(readonly volume: string) {
     super('volume_not_found', `no volume ${volume}: the manager records a volume once a task that mounts it has run`);

@@ -1,3 +1,4 @@
+import { isGlobalMode } from '../api/service-modes.js';
 import type { FileRecord, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
@@ -55,7 +56,9 @@ export function recordProblem(rec: unknown): string | null {
 function serviceProblem(s: Partial<ServiceRecord> | undefined): string | null {
   if (typeof s?.name !== 'string' || typeof s.version !== 'number' || typeof s.lastVersion !== 'number')
     return 'service record without a name or version';
-  if (typeof s.spec?.task?.image !== 'string' || typeof s.spec.replicas !== 'number')
-    return 'service record without a spec';
+  if (typeof s.spec?.task?.image !== 'string') return 'service record without a spec';
+  // a global service (or job) has no replica count: one runs on each node
+  if (typeof s.spec.replicas !== 'number' && !isGlobalMode(s.spec.mode))
+    return 'service record without a replica count';
   return null;
 }

@@ -4,6 +4,7 @@ import {
   type UpdateConfigSpec,
   type UpdateOrder,
 } from '../api/index.js';
+import { isGlobalMode, isJobMode } from '../api/service-modes.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../discovery/defaults.js';
 import { InvalidField } from '../errors/index.js';
 import { compile, MAX_CONSTRAINTS, parseSpec, validateSpec } from '../task/index.js';
@@ -22,8 +23,8 @@ export type UpdateConfig = Required<UpdateConfigSpec> & { delay: number; monitor
  * `replicas` is absent exactly for a global service (use wantedSlots on a record).
  */
 export type ParsedServiceSpec = ServiceSpec & {
-  /** Set only for a global service: absent means replicated (and records written before global services read so). */
-  mode?: 'global';
+  /** Absent means replicated (and records written before global services read so). */
+  mode?: 'global' | 'replicated-job' | 'global-job';
   update: UpdateConfig;
   rollback: UpdateConfig;
   /** Milliseconds a stopping replica drains (DEFAULT_DRAIN_TIMEOUT_MS); absent in records written before it existed. */
@@ -57,8 +58,9 @@ const serviceValidator = compile(ServiceSchema);
 export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
   const spec = serviceValidator.parse(body, root);
+  const global = isGlobalMode(spec.mode);
   // a global service's replica gets one more, which pins it to its node
-  const room = spec.mode === 'global' ? MAX_CONSTRAINTS - 1 : MAX_CONSTRAINTS;
+  const room = global ? MAX_CONSTRAINTS - 1 : MAX_CONSTRAINTS;
   const constraints = (spec.task.constraints?.length ?? 0) + (spec.constraints?.length ?? 0);
   if (constraints > room)
     throw new InvalidField(f('constraints'), `with the task's own make ${constraints}; at most ${room}`);
@@ -66,15 +68,18 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   parseSpec(validateSpec(slotTaskSpec(spec, 1), f('task')), {}, f('task'));
   const update = parseUpdate(spec.update, { ...DEFAULT_UPDATE, order: defaultOrder(spec.task) }, f('update'));
   const rollback = parseUpdate(spec.rollback, update, f('rollback'));
-  const global = spec.mode === 'global';
   if (global && spec.replicas !== undefined)
     throw new InvalidField(
       f('replicas'),
-      'is set for a global service, which runs one replica on each node that meets its constraints; leave it out',
+      `is set for a ${spec.mode} service, which runs one replica on each node that meets its constraints; leave it out`,
     );
+  checkJob(spec, f);
+  const mode = spec.mode === 'replicated' ? undefined : spec.mode;
   const parsed: ParsedServiceSpec = {
     name: spec.name,
-    ...(global ? { mode: 'global' as const } : { replicas: spec.replicas ?? DEFAULT_REPLICAS }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(global ? {} : { replicas: spec.replicas ?? DEFAULT_REPLICAS }),
+    ...(spec.maxConcurrent === undefined ? {} : { maxConcurrent: spec.maxConcurrent }),
     task: structuredClone(spec.task),
     update,
     rollback,
@@ -86,13 +91,39 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
     if (global)
       throw new InvalidField(
         f('preferences'),
-        'are set for a global service, which runs one replica on each node already; leave them out',
+        `are set for a ${spec.mode} service, which runs one replica on each node already; leave them out`,
       );
     parsed.preferences = spec.preferences.map((p) => ({ spread: p.spread }));
   }
   if (spec.labels !== undefined) parsed.labels = { ...spec.labels };
   if (spec.forceUpdate !== undefined) parsed.forceUpdate = spec.forceUpdate;
   return parsed;
+}
+
+/**
+ * A job's own rules: it has no rollout (an update runs it again), its tasks run to completion
+ * (a restart policy of `always` would never let one end), and only a replicated job has a
+ * concurrency to limit.
+ */
+function checkJob(spec: ServiceSpec, f: (name: string) => string): void {
+  const job = isJobMode(spec.mode);
+  if (spec.maxConcurrent !== undefined && spec.mode !== 'replicated-job')
+    throw new InvalidField(
+      f('maxConcurrent'),
+      `is set for a ${spec.mode ?? 'replicated'} service; only a replicated-job runs a limited number at once`,
+    );
+  if (!job) return;
+  for (const block of ['update', 'rollback'] as const)
+    if (spec[block] !== undefined)
+      throw new InvalidField(
+        f(block),
+        `is set for a ${spec.mode}, which has no rollout: an update runs the job again; leave it out`,
+      );
+  if (spec.task.restartPolicy?.mode === 'always')
+    throw new InvalidField(
+      f('task.restartPolicy.mode'),
+      `is "always" for a ${spec.mode}, whose tasks run to completion: use "on-failure" (the default) or "never"`,
+    );
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { ServiceTaskView, ServiceView } from '../../api/index.js';
+import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
 import type { Clock } from '../../clock/index.js';
 import { InvalidField, ServiceNotFound } from '../../errors/index.js';
 import { parseServiceSpec, templateChanged } from '../../service/index.js';
 import type { ClusterState } from '../cluster-state.js';
 import { templateRefs, type FileBook } from '../file-book.js';
-import { NoPreviousVersion, ServiceExists } from '../errors.js';
+import { JobHasNoRollback, NoPreviousVersion, ServiceExists } from '../errors.js';
 import type { ClusterEvent } from '../events.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop } from '../transitions.js';
@@ -77,7 +78,7 @@ export class ServiceOps {
         createdAt: now.iso,
         updatedAt: now.iso,
       };
-      if (spec.mode === 'global') {
+      if (isGlobalMode(spec.mode)) {
         // its slots now, so the answer counts its replicas; the orchestrator's steps keep them current
         const { nodeSlots, slots, lastSlot } = globalSlots(rec, globalNodes(this.deps.state.nodes));
         Object.assign(rec, { nodeSlots, slots, lastSlot });
@@ -112,6 +113,18 @@ export class ServiceOps {
         return { rec: next, ...(scaled ? { event: { type: 'service.scaled', replicas: spec.replicas } } : {}) };
       }
       const version = rec.lastVersion + 1;
+      if (isJobMode(spec.mode)) {
+        // a job has no rollout: the new version runs again, and what the last one still runs stops
+        const next: ServiceRecord = {
+          ...rec,
+          version,
+          lastVersion: version,
+          spec,
+          previous: { version: rec.version, spec: rec.spec },
+          updatedAt: now.iso,
+        };
+        return { rec: next, event: { type: 'job.started', total: wantedSlots(next).length } };
+      }
       const update = newRollout('update', rec.version, version, spec.update, now.ms, 'new version');
       const next: ServiceRecord = {
         ...rec,
@@ -138,10 +151,10 @@ export class ServiceOps {
   async scale(name: string, replicas: number): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
-      if (rec.spec.mode === 'global')
+      if (isGlobalMode(rec.spec.mode))
         throw new InvalidField(
           'replicas',
-          `cannot be set: service ${name} is global, with one replica on each node that meets its constraints`,
+          `cannot be set: service ${name} is ${rec.spec.mode}, with one replica on each node meeting its constraints`,
         );
       const next = { ...rec, spec: { ...rec.spec, replicas }, updatedAt: now.iso };
       return { rec: next, event: { type: 'service.scaled', replicas } };
@@ -152,6 +165,7 @@ export class ServiceOps {
   async rollback(name: string): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
+      if (isJobMode(rec.spec.mode)) throw new JobHasNoRollback(name, rec.spec.mode ?? '');
       const back = rolledBack(rec, now.ms, now.iso, 'rollback requested');
       if (back === null) throw new NoPreviousVersion(name);
       const u = back.update;

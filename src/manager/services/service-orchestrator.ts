@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
 import type { Clock } from '../../clock/index.js';
 import { KeyedLock } from '../../lock/index.js';
 import { slotTaskSpec } from '../../service/index.js';
@@ -8,7 +9,8 @@ import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
 import { requestStop, submitted } from '../transitions.js';
 import { isDrained, nodeLabels, type NodeRecord } from '../records.js';
-import { decideService, type DrainedNodes } from './decide.js';
+import { decideService, type DrainedNodes, type ServiceDecision } from './decide.js';
+import { decideJob } from './decide-job.js';
 import { globalNodes, globalSlots, type GlobalNode } from './global-slots.js';
 import { isReady } from './replica-state.js';
 import type { RolloutEvent } from './rollout.js';
@@ -75,7 +77,7 @@ export class ServiceOrchestrator {
     if (key === this.#nodeKeys.get(nodeId)) return;
     if (key === undefined) this.#nodeKeys.delete(nodeId);
     else this.#nodeKeys.set(nodeId, key);
-    for (const s of this.deps.state.services.values()) if (s.spec.mode === 'global') this.changed(s.name);
+    for (const s of this.deps.state.services.values()) if (isGlobalMode(s.spec.mode)) this.changed(s.name);
   }
 
   /** The state is loaded: from now on a change kicks a pass (the first step looks at every service). */
@@ -113,7 +115,7 @@ export class ServiceOrchestrator {
       for (const name of names) {
         const rec = state.services.get(name);
         if (rec === undefined) continue;
-        if (rec.spec.mode === 'global') nodes ??= globalNodes(state.nodes);
+        if (isGlobalMode(rec.spec.mode)) nodes ??= globalNodes(state.nodes);
         touched.push(...this.#decide(rec, changes, drain, nodes ?? []));
       }
       if (changes.size === 0) {
@@ -144,7 +146,7 @@ export class ServiceOrchestrator {
     let placed = rec;
     let left = new Map<number, string>();
     let nodeOf = new Map<number, string>();
-    if (rec.spec.mode === 'global') {
+    if (isGlobalMode(rec.spec.mode)) {
       const g = globalSlots(rec, nodes);
       ({ left, nodeOf } = g);
       if (!sameSlots(rec, g)) {
@@ -152,7 +154,9 @@ export class ServiceOrchestrator {
         this.deps.log.info({ service: rec.name, slots: g.slots.length }, 'global service follows the nodes');
       }
     }
-    const d = decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left);
+    const d = isJobMode(rec.spec.mode)
+      ? this.#decideJob(placed, tasks, changes, drain, left)
+      : decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left);
     const next = d.record ?? placed;
     const touched: string[] = [];
     for (const s of d.stop) {
@@ -182,6 +186,27 @@ export class ServiceOrchestrator {
       this.deps.log.info({ service: rec.name, created: d.create.length, stopped: d.stop.length }, 'service reconciled');
     if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
     return touched;
+  }
+
+  /** A job's decision, as a service's: the record says when its run ended, with the event that says so. */
+  #decideJob(
+    rec: ServiceRecord,
+    tasks: TaskRecord[],
+    changes: Changes,
+    drain: DrainedNodes,
+    left: Map<number, string>,
+  ): ServiceDecision {
+    const nowIso = this.deps.state.isoNow();
+    const j = decideJob(rec, tasks, this.deps.clock.now(), drain, left);
+    const out: ServiceDecision = { record: null, create: j.create, stop: j.stop, events: [], wakeAtMs: null };
+    if (j.ended !== null) {
+      out.record = { ...rec, jobEnded: j.ended, updatedAt: nowIso };
+      const { completed, failed, total } = j.ended;
+      const type = failed > 0 ? 'job.failed' : 'job.completed';
+      changes.event({ time: nowIso, type, service: rec.name, version: rec.version, completed, failed, total });
+      this.deps.log.info({ service: rec.name, version: rec.version, completed, failed, total }, type);
+    }
+    return out;
   }
 
   /** The nodes drained now, read once per step. */

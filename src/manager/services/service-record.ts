@@ -1,4 +1,5 @@
 import type { UpdateState } from '../../api/index.js';
+import { isGlobalMode } from '../../api/service-modes.js';
 import type { ParsedServiceSpec, UpdateConfig } from '../../service/index.js';
 
 /** A service as the manager stores it (`service/<name>`): the spec in effect, its version, and the rollout. */
@@ -18,8 +19,14 @@ export interface ServiceRecord {
    * discovery, until the manager gives them one.
    */
   vip?: string;
-  /** The latest rollout; kept after it ends, so a view says how it ended. */
+  /** The latest rollout; kept after it ends, so a view says how it ended. Always null for a job. */
   update: UpdateRecord | null;
+  /**
+   * A job's run that ended last: its version, when, and how its slots ended. Written once when every
+   * slot of the run has ended (the `job.completed` or `job.failed` event goes with it), and again if
+   * the run changes after (a global job's new node, a replicated job scaled up, then done again).
+   */
+  jobEnded?: JobEnd;
   /**
    * A global service's slot on each node that took one: kept while the node is in the cluster
    * (drained, paused, down, or not meeting the constraints now), so a node that comes back gets
@@ -67,9 +74,18 @@ export interface UpdateRecord {
   reason: string;
 }
 
+/** The end of a job's run (ServiceRecord.jobEnded). */
+export interface JobEnd {
+  version: number;
+  atMs: number;
+  completed: number;
+  failed: number;
+  total: number;
+}
+
 /** The slots that should each run one replica now: 1..replicas, or a global service's nodes' slots. */
 export function wantedSlots(rec: Pick<ServiceRecord, 'spec' | 'slots'>): number[] {
-  if (rec.spec.mode === 'global') return rec.slots ?? [];
+  if (isGlobalMode(rec.spec.mode)) return rec.slots ?? [];
   const out: number[] = [];
   for (let slot = 1; slot <= (rec.spec.replicas ?? 0); slot++) out.push(slot);
   return out;

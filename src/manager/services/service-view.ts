@@ -2,6 +2,8 @@ import type { ServiceTaskView, ServiceView, UpdateStatusView } from '../../api/i
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../discovery/index.js';
 import { TaskState } from '../../task/index.js';
 import { toTaskView, type TaskRecord } from '../records.js';
+import { isJobMode } from '../../api/service-modes.js';
+import { toJobView } from './decide-job.js';
 import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
 import { wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
@@ -48,6 +50,7 @@ export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]):
     ...replicaCounts(rec, tasks),
     image: rec.spec.task.image,
     update: rec.update === null ? null : toUpdateView(rec.update, replicas),
+    ...(isJobMode(rec.spec.mode) ? { job: toJobView(rec, tasks) } : {}),
     vip: rec.vip ?? '',
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,

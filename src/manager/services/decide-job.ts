@@ -1,0 +1,158 @@
+import type { JobStatusView } from '../../api/index.js';
+import { TaskState } from '../../task/index.js';
+import type { TaskRecord } from '../records.js';
+import { gaveUp, isLive, slotOf, versionOf } from './replica-state.js';
+import { wantedSlots, type JobEnd, type ServiceRecord } from './service-record.js';
+
+// A job (`replicated-job`, `global-job`) runs each of its slots once per version, to completion, as
+// Swarm's jobs do: a slot whose task exits 0 is done, a slot whose task's restart policy gives up is
+// failed and is not run again, and the others get a task, at most `maxConcurrent` running at once.
+// An update is a new version: the job runs again, and what the last version still runs stops.
+
+/** The nodes drained now, and their names (as decide.ts reads them). */
+export interface JobDrain {
+  nodes: ReadonlySet<string>;
+  nodeName(nodeId: string): string;
+}
+
+/** What one look at a job decided. */
+export interface JobDecision {
+  /** Slots that get a task of the record's version. */
+  create: number[];
+  /** Tasks to stop, each with the reason it shows. */
+  stop: Array<{ taskId: string; reason: string }>;
+  /** Every slot of the run has ended, and the record does not say so yet: write this, with its event. */
+  ended: JobEnd | null;
+}
+
+/** Where a job's slots stand: each wanted slot of the record's version is done, failed, running, or waiting. */
+export interface JobProgress {
+  completed: number;
+  failed: number;
+  /** Slots with a task on its way: waiting for a node, starting, running, or restarting. */
+  live: number;
+  total: number;
+}
+
+/** Exited 0 and not started again: done. A task stopped on request is wanted stopped, and never counts. */
+function completed(t: TaskRecord): boolean {
+  return t.desired === 'running' && t.state === TaskState.Completed && t.restartAt === null;
+}
+
+/** Its restart policy gave up on it: the slot failed. */
+function failed(t: TaskRecord): boolean {
+  return gaveUp(t) && t.state === TaskState.Failed;
+}
+
+/** The slots of the record's version by how they stand, leaving out the tasks in `except`. */
+function slotStates(
+  rec: ServiceRecord,
+  tasks: readonly TaskRecord[],
+  except: ReadonlySet<string> = new Set(),
+): { wanted: number[]; done: Set<number>; failed: Set<number>; live: Set<number> } {
+  const wanted = wantedSlots(rec);
+  const wantedSet = new Set(wanted);
+  const out = { wanted, done: new Set<number>(), failed: new Set<number>(), live: new Set<number>() };
+  for (const t of tasks) {
+    const slot = slotOf(t);
+    if (versionOf(t) !== rec.version || !wantedSet.has(slot) || except.has(t.request.id)) continue;
+    if (completed(t)) out.done.add(slot);
+    else if (failed(t)) out.failed.add(slot);
+    else if (isLive(t)) out.live.add(slot);
+  }
+  // a slot counts once: done over failed over live (one task of a version per slot, but be sure)
+  for (const slot of out.done) {
+    out.failed.delete(slot);
+    out.live.delete(slot);
+  }
+  for (const slot of out.failed) out.live.delete(slot);
+  return out;
+}
+
+/** Where the job's run of its version stands. */
+export function jobProgress(rec: ServiceRecord, tasks: readonly TaskRecord[]): JobProgress {
+  const s = slotStates(rec, tasks);
+  return { completed: s.done.size, failed: s.failed.size, live: s.live.size, total: s.wanted.length };
+}
+
+/** The job's run as GET /services shows it. */
+export function toJobView(rec: ServiceRecord, tasks: readonly TaskRecord[]): JobStatusView {
+  const p = jobProgress(rec, tasks);
+  const over = p.completed + p.failed === p.total;
+  const end = rec.jobEnded;
+  return {
+    state: !over ? 'running' : p.failed > 0 ? 'failed' : 'complete',
+    completed: p.completed,
+    failed: p.failed,
+    total: p.total,
+    finishedAt: over && end !== undefined && end.version === rec.version ? new Date(end.atMs).toISOString() : null,
+  };
+}
+
+/**
+ * The orchestrator's decision for one job. Pure: the record (a global job's slots already follow
+ * the nodes), the service's tasks (every one wanted running or still holding a container: a done
+ * task stays wanted running, so it is here), the drained nodes, why each global slot that is not
+ * wanted left, and the time, in.
+ *
+ * - a task of another version stops (the job runs again); an ended one is marked stopped, so it
+ *   leaves the service's index and becomes history;
+ * - a task in a slot that is not wanted any more stops (scaled down, its node left or was drained);
+ * - a replicated job's task on a drained node stops, and its slot runs again elsewhere;
+ * - the lowest slots that have not run get a task, while fewer than `maxConcurrent` run.
+ */
+export function decideJob(
+  rec: ServiceRecord,
+  tasks: readonly TaskRecord[],
+  nowMs: number,
+  drain: JobDrain,
+  left: ReadonlyMap<number, string> = new Map(),
+): JobDecision {
+  const out: JobDecision = { create: [], stop: [], ended: null };
+  const stopped = new Set<string>();
+  const stop = (t: TaskRecord, reason: string): void => {
+    if (stopped.has(t.request.id)) return;
+    stopped.add(t.request.id);
+    out.stop.push({ taskId: t.request.id, reason });
+  };
+  const wanted = new Set(wantedSlots(rec));
+  for (const t of tasks) {
+    if (t.desired !== 'running') continue;
+    const slot = slotOf(t);
+    if (versionOf(t) !== rec.version) {
+      stop(t, isLive(t) ? `the job runs again as version ${rec.version}` : 'a run of an earlier version of the job');
+      continue;
+    }
+    if (!isLive(t)) continue; // done or failed: the slot's result, kept
+    if (!wanted.has(slot))
+      stop(
+        t,
+        rec.spec.replicas !== undefined
+          ? `scaled down to ${rec.spec.replicas}`
+          : (left.get(slot) ?? 'its node takes no task of the job any more'),
+      );
+    else if (rec.spec.replicas !== undefined && t.nodeId !== null && drain.nodes.has(t.nodeId))
+      stop(t, `node ${drain.nodeName(t.nodeId)} drained`);
+  }
+  const s = slotStates(rec, tasks, stopped);
+  let room = (rec.spec.maxConcurrent ?? Number.POSITIVE_INFINITY) - s.live.size;
+  for (const slot of s.wanted) {
+    if (room <= 0) break;
+    if (s.done.has(slot) || s.failed.has(slot) || s.live.has(slot)) continue;
+    out.create.push(slot);
+    room -= 1;
+  }
+  const total = s.wanted.length;
+  if (total > 0 && s.done.size + s.failed.size === total) {
+    const e = rec.jobEnded;
+    if (
+      e === undefined ||
+      e.version !== rec.version ||
+      e.completed !== s.done.size ||
+      e.failed !== s.failed.size ||
+      e.total !== total
+    )
+      out.ended = { version: rec.version, atMs: nowMs, completed: s.done.size, failed: s.failed.size, total };
+  }
+  return out;
+}
