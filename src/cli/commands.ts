@@ -298,7 +298,7 @@ function registerEvents(program: Command): void {
     .option('--service <name>', "only this service's events and its replicas' (repeat)", collect)
     .option(
       '--type <type>',
-      'only events of this type (task.exited) or kind (task, node, service, update, secret, config) (repeat)',
+      'only events of this type (task.exited) or kind (task, node, service, update, job, secret, config) (repeat)',
       collect,
     )
     .option(

@@ -23,7 +23,7 @@ export interface EventsFlags extends ClientFlags {
 }
 
 /** What `--type` takes besides a whole type: the part before its dot. */
-const EVENT_KINDS = ['task', 'node', 'service', 'update', 'secret', 'config'];
+const EVENT_KINDS = ['task', 'node', 'service', 'update', 'job', 'secret', 'config'];
 
 /** An id prefix `--task` matches: at least four hex digits (a name of four is matched by name too). */
 const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,}$/;
@@ -68,6 +68,8 @@ interface EventLine {
   toVersion?: number;
   updated?: number;
   total?: number;
+  completed?: number;
+  failed?: number;
   file?: string;
 }
 
@@ -84,9 +86,16 @@ export function describe(e: EventLine): string {
   return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${why}`);
 }
 
-/** A service event: the service, its replicas or the rollout's versions and progress, and why. */
+/**
+ * A service event: the service, its replicas, the rollout's versions and progress, or a job's run
+ * (its version, the tasks it wants done, how many completed and failed), and why.
+ */
 function ofService(e: EventLine): string {
   const parts: string[] = [];
+  if (e.type.startsWith('job.') && e.version !== undefined) parts.push(`version ${e.version}`);
+  if (e.type === 'job.started' && e.total !== undefined) parts.push(`${e.total} to complete`);
+  if ((e.type === 'job.completed' || e.type === 'job.failed') && e.completed !== undefined && e.total !== undefined)
+    parts.push(`${e.completed}/${e.total} completed${(e.failed ?? 0) > 0 ? `, ${e.failed} failed` : ''}`);
   if (e.type.startsWith('update.') && e.fromVersion !== undefined && e.toVersion !== undefined)
     parts.push(`version ${e.fromVersion} → ${e.toVersion}`);
   if (e.type === 'update.progress' && e.updated !== undefined && e.total !== undefined)

@@ -1,4 +1,5 @@
 import type { ServiceView } from '../api/index.js';
+import { isGlobalMode, isJobMode, SERVICE_MODES, type ServiceModeName } from '../api/service-modes.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
@@ -8,9 +9,18 @@ import { managerClient, type ClientFlags } from './manager-client.js';
 import { placementPrefsFlag } from './placement-pref.js';
 import { imageTemplate, nameOfImage, type RunImageFlags } from './run-image.js';
 import { serviceDetail } from './service-detail.js';
-import { replicasFlag, updatedSpec, updateSettings, type RolloutFlags, type UpdateFlags } from './service-update.js';
-import { HISTORY_FIELDS, isGlobal, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
-import { waitForReplicas, waitForRollout } from './service-wait.js';
+import {
+  maxConcurrentFlag,
+  noJobRestartAlways,
+  noRolloutFlagsForJob,
+  replicasFlag,
+  updatedSpec,
+  updateSettings,
+  type RolloutFlags,
+  type UpdateFlags,
+} from './service-update.js';
+import { HISTORY_FIELDS, isGlobal, isJob, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
+import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
 export interface ServiceFlags extends ClientFlags {
@@ -21,9 +31,11 @@ export interface ServiceFlags extends ClientFlags {
 
 export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, RolloutFlags {
   filename?: string;
-  /** `--mode replicated|global`. */
+  /** `--mode replicated|global|replicated-job|global-job`. */
   mode?: string;
   replicas?: string;
+  /** `--max-concurrent N`: a replicated-job's tasks at once. */
+  maxConcurrent?: string;
   /** `--placement-pref spread=node.labels.KEY`, repeatable: the first weighs most. */
   placementPref?: string[];
 }
@@ -33,16 +45,30 @@ export interface ServiceUpdateFlags extends ServiceFlags, UpdateFlags {}
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /**
- * `service web created (version 1, 2 replicas)`, `(version 1, global: 3 replicas)`; a `what` that
- * names the version already is not told it twice.
+ * `service web created (version 1, 2 replicas)`, `(version 1, global: 3 replicas)`, a job's
+ * `(version 1, replicated job: 5 completions, 2 at a time)`; a `what` that names the version
+ * already is not told it twice.
  */
 function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
-  const replicas = `${isGlobal(s) ? 'global: ' : ''}${s.replicas} ${s.replicas === 1 ? 'replica' : 'replicas'}`;
   const version = what.includes(`version ${s.version}`) ? '' : `version ${s.version}, `;
-  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${replicas})`));
+  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${sizeText(s)})`));
 }
 
-/** `--wait`: until all replicas are healthy (create, scale) or the rollout ends; exit code 1 if it failed. */
+/** "2 replicas", "global: 3 replicas", "replicated job: 5 completions, 2 at a time", "global job: 3 nodes". */
+export function sizeText(s: Pick<ServiceView, 'mode' | 'replicas' | 'spec'>): string {
+  const n = s.replicas;
+  if (s.mode === 'replicated-job') {
+    const at = s.spec.maxConcurrent === undefined ? '' : `, ${s.spec.maxConcurrent} at a time`;
+    return `replicated job: ${n} ${n === 1 ? 'completion' : 'completions'}${at}`;
+  }
+  if (s.mode === 'global-job') return `global job: ${n} ${n === 1 ? 'node' : 'nodes'}`;
+  return `${isGlobal(s) ? 'global: ' : ''}${n} ${n === 1 ? 'replica' : 'replicas'}`;
+}
+
+/**
+ * `--wait`: until all replicas are healthy (create, scale) or the rollout ends, and for a job until
+ * its run ends; exit code 1 if it failed.
+ */
 async function waitIfAsked(
   client: ManagerClient,
   s: ServiceView,
@@ -52,8 +78,9 @@ async function waitIfAsked(
   if (flags.wait !== true) return;
   const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10m');
   const write = flags.json === true ? () => {} : (line: string) => out(printable(line));
-  const ok =
-    rollout !== undefined
+  const ok = isJob(s)
+    ? await waitForJob(client, s.name, timeoutMs, write)
+    : rollout !== undefined
       ? await waitForRollout(client, s.name, timeoutMs, write, rollout)
       : await waitForReplicas(client, s.name, timeoutMs, write);
   if (!ok) process.exitCode = 1;
@@ -84,18 +111,26 @@ export function imageServiceSpec(
   flags: ServiceCreateFlags,
 ): Record<string, unknown> {
   const mode = flags.mode === undefined ? undefined : modeFlag(flags.mode);
-  if (mode === 'global' && flags.replicas !== undefined)
+  const oneANode =
+    mode === 'global-job'
+      ? 'is for a replicated service or job; --mode global-job runs one task to completion on each node that ' +
+        'meets the constraints'
+      : 'is for a replicated service; --mode global runs one replica on each node that meets the constraints';
+  if (isGlobalMode(mode) && flags.replicas !== undefined)
+    throw new InvalidField('--replicas', `${oneANode}: leave --replicas out`);
+  if (isGlobalMode(mode) && (flags.placementPref ?? []).length > 0)
+    throw new InvalidField('--placement-pref', `${oneANode}: leave --placement-pref out`);
+  if (flags.maxConcurrent !== undefined && mode !== 'replicated-job')
     throw new InvalidField(
-      '--replicas',
-      'is for a replicated service; --mode global runs one replica on each node that meets the constraints: ' +
-        'leave --replicas out',
+      '--max-concurrent',
+      'is for --mode replicated-job (how many of its tasks run at once), ' +
+        `and this service is ${mode ?? 'replicated'}: leave --max-concurrent out`,
     );
-  if (mode === 'global' && (flags.placementPref ?? []).length > 0)
-    throw new InvalidField(
-      '--placement-pref',
-      'is for a replicated service; --mode global runs one replica on each node that meets the constraints: ' +
-        'leave --placement-pref out',
-    );
+  const maxConcurrent = flags.maxConcurrent === undefined ? undefined : maxConcurrentFlag(flags.maxConcurrent);
+  if (isJobMode(mode)) {
+    noRolloutFlagsForJob(flags, `a ${mode}`);
+    noJobRestartAlways(flags.restart, `a ${mode}`);
+  }
   const task = imageTemplate(image, command, flags);
   const name = nameFlag('--name', flags.name ?? nameOfImage(image));
   const replicas = flags.replicas === undefined ? undefined : replicasFlag(flags.replicas);
@@ -103,9 +138,10 @@ export function imageServiceSpec(
   const update = updateSettings(flags);
   return {
     name,
-    // replicated is the default: said only when global, so a manager before global services takes it
-    ...(mode === 'global' ? { mode } : {}),
+    // replicated is the default: said only when another, so a manager before global services takes it
+    ...(mode === undefined || mode === 'replicated' ? {} : { mode }),
     ...(replicas === undefined ? {} : { replicas }),
+    ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
     task,
     // said only when given, so a manager before placement preferences takes the spec
     ...(preferences.length === 0 ? {} : { preferences }),
@@ -113,11 +149,15 @@ export function imageServiceSpec(
   };
 }
 
-/** `--mode`: replicated or global, as `docker service create --mode` takes it. */
-export function modeFlag(text: string): 'replicated' | 'global' {
-  if (text !== 'replicated' && text !== 'global')
-    throw new InvalidField('--mode', `is ${JSON.stringify(text)}; use replicated or global`);
-  return text;
+/** `--mode`: replicated, global, replicated-job or global-job, as `docker service create --mode` takes it. */
+export function modeFlag(text: string): ServiceModeName {
+  const mode = SERVICE_MODES.find((m) => m === text);
+  if (mode === undefined)
+    throw new InvalidField(
+      '--mode',
+      `is ${JSON.stringify(text)}; use ${SERVICE_MODES.slice(0, -1).join(', ')} or ${SERVICE_MODES.at(-1)}`,
+    );
+  return mode;
 }
 
 async function create(body: unknown, flags: ServiceFlags): Promise<void> {
@@ -200,6 +240,13 @@ export async function updateService(name: string, flags: ServiceUpdateFlags): Pr
   const spec = updatedSpec(base, flags, process.env, current?.spec.forceUpdate);
   const s = await client.updateService(name, spec);
   const changed = before === undefined || s.version !== before.version;
+  if (isJob(s)) {
+    // no rollout: a new version is the job run again, and --wait waits for that run (or the one
+    // under way, when only the completions wanted changed) to end
+    printService(s, flags, changed ? 'runs again' : 'updated (same version)');
+    await waitIfAsked(client, s, flags);
+    return;
+  }
   printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)');
   if (changed) await waitIfAsked(client, s, flags, 'completed');
 }

@@ -13,7 +13,9 @@ type WithManager = (cmd: Command) => Command;
 export function registerService(program: Command, withManager: WithManager): void {
   const service = program
     .command('service')
-    .description('services: N replicas of a task, or one on each node, updated without downtime')
+    .description(
+      'services: N replicas of a task, or one on each node, updated without downtime; or jobs, run to completion',
+    )
     .enablePositionalOptions(); // so `service create IMAGE COMMAND...` passes the command's options through
   const action = async <K extends keyof typeof import('./service-action.js')>(name: K) =>
     (await import('./service-action.js'))[name];
@@ -21,7 +23,10 @@ export function registerService(program: Command, withManager: WithManager): voi
     withManager(service.command(name)).description(description).option('--json', 'print JSON');
   const waiting = (cmd: Command): Command =>
     cmd
-      .option('--wait', 'show each replica until all are healthy (update and rollback: until the rollout ends)')
+      .option(
+        '--wait',
+        'show each replica until all are healthy (update and rollback: until the rollout ends; a job: until it ends)',
+      )
       .option('--timeout <duration>', 'how long --wait waits', '10m');
 
   // `service create IMAGE [COMMAND...]` as `docker service create` takes it, or `-f FILE`
@@ -35,8 +40,13 @@ export function registerService(program: Command, withManager: WithManager): voi
         .argument('[command...]', "the replicas' command and its arguments, instead of the image's")
         .option('-f, --filename <file>', 'service file (YAML or JSON), instead of an image')
         .option('--name <name>', 'the service name (default: the image name)')
-        .option('--mode <mode>', 'replicated (default) or global: one replica on each node that meets the constraints')
-        .option('--replicas <n>', 'how many replicas (default 1; replicated mode only)')
+        .option(
+          '--mode <mode>',
+          'replicated (default); global: one replica on each node that meets the constraints; replicated-job: ' +
+            'tasks run to completion, --replicas of them; global-job: one on each such node, run to completion',
+        )
+        .option('--replicas <n>', 'how many replicas (default 1; a replicated-job: how many must complete)')
+        .option('--max-concurrent <n>', 'a replicated-job: at most this many of its tasks at once (default: all)')
         .option(
           '--placement-pref <spread=node.labels.KEY>',
           'spread the replicas evenly over the values of a node label, then over nodes (repeat: the first weighs most)',
@@ -58,6 +68,7 @@ export function registerService(program: Command, withManager: WithManager): voi
           ...imageFlagsGiven(flags),
           ...(flags.mode === undefined ? [] : ['--mode']),
           ...(flags.replicas === undefined ? [] : ['--replicas']),
+          ...(flags.maxConcurrent === undefined ? [] : ['--max-concurrent']),
           ...((flags.placementPref ?? []).length === 0 ? [] : ['--placement-pref']),
           ...rolloutFlagsGiven(flags),
         ];
@@ -74,7 +85,7 @@ export function registerService(program: Command, withManager: WithManager): voi
         await action('createImageService')
       )(image, commandAfterImage(rest, cmd.options), flags);
     });
-  sub('ls', 'list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted), IMAGE, UPDATE').action(
+  sub('ls', "list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's completed), IMAGE, UPDATE").action(
     async (flags: ServiceFlags) => (await action('listServices'))(flags),
   );
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
@@ -83,7 +94,13 @@ export function registerService(program: Command, withManager: WithManager): voi
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
-  waiting(sub('scale', 'set the number of replicas (scaling is not a new version; a global service has one a node)'))
+  waiting(
+    sub(
+      'scale',
+      'set the number of replicas, or of completions a replicated-job wants (not a new version; ' +
+        'a global service has one a node)',
+    ),
+  )
     .argument('<name=replicas>', 'e.g. web=6 (or web 6)')
     .argument('[replicas]', 'the number, when the name comes alone')
     .action(async (arg: string, replicas: string | undefined, flags: ServiceFlags) =>
@@ -93,13 +110,15 @@ export function registerService(program: Command, withManager: WithManager): voi
   const update = waiting(
     sub(
       'update',
-      'change a service, as docker service update does: a change of what runs is a new version, rolled out',
+      'change a service, as docker service update does: a change of what runs is a new version, rolled out ' +
+        '(a job runs again)',
     ),
   )
     .argument('<name>', 'service name')
     .option('-f, --filename <file>', 'the whole new spec, from a file (YAML or JSON); the flags then change it')
     .option('--image <image>', 'the new image')
-    .option('--replicas <n>', 'how many replicas (not a new version; replicated mode only)')
+    .option('--replicas <n>', 'how many replicas, or completions of a replicated-job (not a new version)')
+    .option('--max-concurrent <n>', 'a replicated-job: at most this many of its tasks at once')
     .option('--env-add <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
     .option('--env <NAME=value>', 'the same as --env-add (repeat)', collect)
     .option('--env-rm <NAME>', 'remove an environment variable (repeat)', collect)
@@ -145,11 +164,14 @@ export function registerService(program: Command, withManager: WithManager): voi
       '--no-healthcheck',
       "remove the health check, and turn off the image's own (--health-cmd puts a new one in its place)",
     )
-    .option('--force', 'a new version even with nothing changed: every replica restarted, by the update settings');
+    .option(
+      '--force',
+      'a new version even with nothing changed: every replica restarted, by the update settings (a job runs again)',
+    );
   withUpdateFlags(withHealthFlags(update)).action(async (name: string, flags: ServiceUpdateFlags) =>
     (await action('updateService'))(name, flags),
   );
-  waiting(sub('rollback', 'go back to the previous version, by the rollback settings'))
+  waiting(sub('rollback', 'go back to the previous version, by the rollback settings (a job has none)'))
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('rollbackService'))(name, flags));
   withManager(service.command('logs'))

@@ -4,7 +4,7 @@ import { resolveFileRef } from '../task/file-limits.js';
 import { age, detail, fileRows, ports, table } from './format.js';
 import { duration, processRows, requestsText, runRows, type Row } from './spec-rows.js';
 import { spreadText } from './placement-pref.js';
-import { isGlobal } from './service-format.js';
+import { isGlobal, isJob, jobProgress, modeName } from './service-format.js';
 
 // `poseidon service inspect NAME` for people: the spec in effect, its rollout and its discovery,
 // as `poseidon status ID` shows a task. Scripts use --json (the view and discovery as they come).
@@ -69,17 +69,33 @@ function rolloutStatus(s: ServiceView, nowMs: number): string {
 
 const ONE_A_NODE = 'one on each node that meets its constraints';
 
+/**
+ * Replicas wanted, running and healthy; a job's tasks to complete and running now (whether one is
+ * healthy says little of a task that is to end).
+ */
+function replicaRows(s: ServiceView, nowMs: number): Row[] {
+  const where = isGlobal(s) ? ` (${ONE_A_NODE})` : '';
+  if (!isJob(s)) return [['Replicas', `${s.replicas} wanted${where}, ${s.running} running, ${s.healthy} healthy`]];
+  const rows: Row[] = [['Replicas', `${s.replicas} to complete${where}, ${s.running} running`]];
+  if (s.spec.maxConcurrent !== undefined) rows.push(['Max concurrent', String(s.spec.maxConcurrent)]);
+  const progress = jobProgress(s);
+  if (progress !== undefined) {
+    const finishedAt = s.job?.finishedAt ?? null;
+    const ended = finishedAt === null ? '' : ` (ended ${age(finishedAt, nowMs)} ago)`;
+    rows.push(['Job', `${progress}${ended}`]);
+  }
+  return rows;
+}
+
 /** The service, then a table of its endpoints (each replica discovery knows of). */
 export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): string {
   const spec = s.spec;
+  const job = isJob(s);
   const rows: Array<[string, string]> = [
     ['Name', s.name],
     ['Version', String(s.version)],
-    ['Mode', isGlobal(s) ? 'global' : 'replicated'],
-    [
-      'Replicas',
-      `${s.replicas} wanted${isGlobal(s) ? ` (${ONE_A_NODE})` : ''}, ${s.running} running, ${s.healthy} healthy`,
-    ],
+    ['Mode', modeName(s)],
+    ...replicaRows(s, nowMs),
     ['Image', spec.task.image],
     ...templateRows(spec.task),
   ];
@@ -91,10 +107,11 @@ export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): stri
   if (own !== undefined) rows.push(['Labels', own]);
   const taskLabels = labels(spec.task.labels);
   if (taskLabels !== undefined) rows.push(['Task labels', taskLabels]);
-  rows.push(['Update', rollout(spec.update)], ['Rollback', rollout(spec.rollback)]);
+  // a job has no rollout: an update runs it again
+  if (!job) rows.push(['Update', rollout(spec.update)], ['Rollback', rollout(spec.rollback)]);
   if (spec.drainTimeout !== undefined) rows.push(['Drain', duration(spec.drainTimeout)]);
+  if (!job) rows.push(['Rollout', rolloutStatus(s, nowMs)]);
   rows.push(
-    ['Rollout', rolloutStatus(s, nowMs)],
     ['VIP', d.vip ?? s.vip ?? '-'],
     ['DNS', d.dnsNames.join(', ') || '-'],
     ['Created', `${s.createdAt} (${age(s.createdAt, nowMs)} ago)`],

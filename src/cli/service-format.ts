@@ -1,4 +1,5 @@
 import type { ManagerTaskView, ServiceTaskView, ServiceView } from '../api/index.js';
+import { isGlobalMode, isJobMode } from '../api/service-modes.js';
 import { table } from './format.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
@@ -11,23 +12,47 @@ export function rolloutState(s: ServiceView): string {
   return u.state === 'paused' ? `paused: ${u.reason}` : u.state;
 }
 
-/** Whether a service runs one replica on each node; a manager before global services says no mode: replicated. */
+/** Whether a service runs one on each node (global, global-job); a manager before global services says no mode. */
 export function isGlobal(s: Pick<ServiceView, 'mode'>): boolean {
-  return s.mode === 'global';
+  return isGlobalMode(s.mode);
 }
 
-/** `service ls`: NAME, VERSION, MODE, REPLICAS (healthy/wanted), IMAGE, UPDATE, as `docker service ls` has MODE. */
+/** Whether a service is a job (replicated-job, global-job): its tasks run to completion, and it has no rollout. */
+export function isJob(s: Pick<ServiceView, 'mode'>): boolean {
+  return isJobMode(s.mode);
+}
+
+/** Its mode as `docker service ls` names it; a manager before global services says none: replicated. */
+export function modeName(s: Pick<ServiceView, 'mode'>): string {
+  return s.mode ?? 'replicated';
+}
+
+/** A job's run in a few words: "complete, 3/3 completed", "running, 1/3 completed, 1 failed"; else undefined. */
+export function jobProgress(s: Pick<ServiceView, 'job'>): string | undefined {
+  const j = s.job;
+  if (j === undefined) return undefined;
+  return `${j.state}, ${j.completed}/${j.total} completed${j.failed > 0 ? `, ${j.failed} failed` : ''}`;
+}
+
+/**
+ * `service ls`'s REPLICAS: healthy/wanted; for a job as Swarm shows one, its tasks running now of
+ * the run's, then how many completed: "1/3 (2/3 completed)", "0/3 (2/3 completed, 1 failed)".
+ */
+export function replicasText(s: Pick<ServiceView, 'healthy' | 'replicas' | 'running' | 'job'>): string {
+  const j = s.job;
+  if (j === undefined) return `${s.healthy}/${s.replicas}`;
+  const failed = j.failed > 0 ? `, ${j.failed} failed` : '';
+  return `${s.running}/${j.total} (${j.completed}/${j.total} completed${failed})`;
+}
+
+/**
+ * `service ls`: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's running and completed), IMAGE,
+ * UPDATE, as `docker service ls` has MODE.
+ */
 export function serviceTable(services: readonly ServiceView[]): string {
   return table(
     ['NAME', 'VERSION', 'MODE', 'REPLICAS', 'IMAGE', 'UPDATE'],
-    services.map((s) => [
-      s.name,
-      String(s.version),
-      isGlobal(s) ? 'global' : 'replicated',
-      `${s.healthy}/${s.replicas}`,
-      s.image,
-      rolloutState(s),
-    ]),
+    services.map((s) => [s.name, String(s.version), modeName(s), replicasText(s), s.image, rolloutState(s)]),
   );
 }
 

@@ -1,3 +1,4 @@
+import { isGlobalMode } from '../api/service-modes.js';
 import type { ManagerClient } from '../client/index.js';
 import { isNotFound, PoseidonError } from '../errors/index.js';
 import { printable } from './terminal-text.js';
@@ -25,7 +26,7 @@ export async function serviceHint(
   const found = await Promise.all([client.serviceTasks(name), client.getService(name)]).then(
     ([tasks, view]) => ({
       replicas: [...tasks].sort((a, b) => a.slot - b.slot).map((t) => printable(t.name)),
-      global: view.mode === 'global',
+      global: isGlobalMode(view.mode),
     }),
     () => undefined,
   );

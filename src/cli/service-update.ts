@@ -1,3 +1,4 @@
+import { isGlobalMode, isJobMode } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
 import { isHostname, MAX_EXTRA_HOSTS, normalCapability } from '../task/container-rules.js';
 import { normalExtraHost } from '../task/extra-host.js';
@@ -57,6 +58,8 @@ export interface UpdateFlags
   filename?: string;
   image?: string;
   replicas?: string;
+  /** `--max-concurrent N`: a replicated-job's tasks at once. */
+  maxConcurrent?: string;
   /** `--env`, the name this command had first for `--env-add`. */
   env?: string[];
   envAdd?: string[];
@@ -116,6 +119,27 @@ export function replicasFlag(text: string): number {
   return Number(text);
 }
 
+/** `--max-concurrent`: a whole number from 1 (the manager says when it is above its limit). */
+export function maxConcurrentFlag(text: string): number {
+  return countFlag('--max-concurrent', text, 1, 999_999);
+}
+
+/** A job has no rollout (an update runs it again): the first `--update-*` flag given is refused, by name. */
+export function noRolloutFlagsForJob(flags: RolloutFlags, what: string): void {
+  const [flag] = rolloutFlagsGiven(flags);
+  if (flag !== undefined)
+    throw new InvalidField(flag, `is for a rollout, and ${what} has none (an update runs the job again): leave it out`);
+}
+
+/** A job's tasks run to completion: `--restart always` would never let one end. */
+export function noJobRestartAlways(restart: string | undefined, what: string): void {
+  if (restart !== undefined && restartOf(restart).mode === 'always')
+    throw new InvalidField(
+      '--restart',
+      `is "always", and ${what} runs its tasks to completion: use on-failure (the default) or never`,
+    );
+}
+
 /**
  * The spec `base` becomes with the flags applied: a copy, `base` untouched. `env` is where
  * `--env-add NAME` (no `=`) takes its value, as for `poseidon run -e NAME`; `forcedFrom` is the
@@ -132,15 +156,32 @@ export function updatedSpec(
   const spec = structuredClone(base) as Spec;
   if (typeof spec.task !== 'object' || spec.task === null) spec.task = {};
   const task = spec.task;
+  const named = typeof spec.name === 'string' ? spec.name : 'this one';
+  const mode = typeof spec.mode === 'string' ? spec.mode : undefined;
   if (flags.replicas !== undefined) {
     // the manager refuses it too; said here naming the flag, and before anything is sent
-    if (spec.mode === 'global')
+    if (isGlobalMode(mode))
       throw new InvalidField(
         '--replicas',
-        `is for a replicated service; ${typeof spec.name === 'string' ? spec.name : 'this one'} is global ` +
+        `is for a replicated service; ${named} is ${mode} ` +
           '(one replica on each node that meets its constraints) and is not scaled',
       );
     spec.replicas = replicasFlag(flags.replicas);
+  }
+  if (flags.maxConcurrent !== undefined) {
+    if (mode !== 'replicated-job')
+      throw new InvalidField(
+        '--max-concurrent',
+        `is for a replicated-job (how many of its tasks run at once); ${named} is ${mode ?? 'replicated'}`,
+      );
+    spec.maxConcurrent = maxConcurrentFlag(flags.maxConcurrent);
+  }
+  if (isJobMode(mode)) {
+    noRolloutFlagsForJob(flags, `${named}, a ${mode},`);
+    noJobRestartAlways(flags.restart, `${named}, a ${mode},`);
+    // a job has no rollout, so no settings for one: those its view may show go, as the manager refuses them
+    delete spec.update;
+    delete spec.rollback;
   }
   if (flags.image !== undefined) task.image = flags.image;
   const envFlag = pairs('--env', flags.env, env); // --env-add's first name here
@@ -374,10 +415,11 @@ function editPreferences(spec: Spec, remove: readonly string[], add: readonly st
   const added = add.map((text) => placementPrefOf('--placement-pref-add', text));
   if (gone.size === 0 && added.length === 0) return;
   // the manager refuses it too; said here naming the flag, and before anything is sent
-  if (added.length > 0 && spec.mode === 'global')
+  const mode = typeof spec.mode === 'string' ? spec.mode : undefined;
+  if (added.length > 0 && isGlobalMode(mode))
     throw new InvalidField(
       '--placement-pref-add',
-      `is for a replicated service; ${typeof spec.name === 'string' ? spec.name : 'this one'} is global ` +
+      `is for a replicated service; ${typeof spec.name === 'string' ? spec.name : 'this one'} is ${mode} ` +
         '(one replica on each node that meets its constraints) and spreads over nothing',
     );
   const had = Array.isArray(spec.preferences) ? (spec.preferences as Array<{ spread?: unknown }>) : [];

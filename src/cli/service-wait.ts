@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { failingCheck, isStopping, replicaState, times } from './service-format.js';
+import { failingCheck, isStopping, jobProgress, replicaState, times } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -110,6 +110,32 @@ export async function waitForRollout(
     }
     if (Date.now() > deadline)
       throw new ServiceWaitTimedOut(name, `still ${u.state} ${u.updated}/${u.total}`, timeoutMs, tracker.trouble);
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Until a job's run of its version ends (`job.state` no longer running): true when it completed,
+ * false when it failed; a service that is no job (a manager before jobs) has nothing to wait for.
+ */
+export async function waitForJob(
+  client: WaitClient,
+  name: string,
+  timeoutMs: number,
+  write: (line: string) => void,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const tracker = new Tracker(write);
+  for (;;) {
+    const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
+    tracker.show(tasks);
+    const j = s.job;
+    if (j === undefined || j.state !== 'running') {
+      write(`service ${name}: ${j === undefined ? 'no job' : `job ${jobProgress(s) ?? j.state}`}`);
+      return j === undefined || j.state === 'complete';
+    }
+    if (Date.now() > deadline)
+      throw new ServiceWaitTimedOut(name, `job still ${jobProgress(s) ?? j.state}`, timeoutMs, tracker.trouble);
     await sleep(POLL_MS);
   }
 }

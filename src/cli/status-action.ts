@@ -1,4 +1,5 @@
 import type { ManagerTaskView, VolumeView } from '../api/index.js';
+import { isGlobalMode } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
 import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -93,7 +94,7 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     let global = modes.get(service);
     if (global === undefined) {
       global = client.getService(service).then(
-        (s) => s.mode === 'global',
+        (s) => isGlobalMode(s.mode),
         () => false,
       );
       modes.set(service, global);

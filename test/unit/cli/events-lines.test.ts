@@ -85,3 +85,28 @@ test('secret and config events name it, never a value; --type secret picks them'
   assert.equal(secrets({ time, type: 'secret.removed', file: 'x' }), true);
   assert.equal(secrets({ time, type: 'config.removed', file: 'x' }), false);
 });
+
+test('job events give the version, the tasks its run wants done, and how many completed and failed', () => {
+  const job = { time, service: 'migrate', version: 3, total: 5 };
+  assert.equal(
+    describe({ ...job, type: 'job.started' }),
+    '14:24:58.084  job.started     migrate: version 3; 5 to complete',
+  );
+  assert.equal(
+    describe({ ...job, type: 'job.completed', completed: 5, failed: 0 }),
+    '14:24:58.084  job.completed   migrate: version 3; 5/5 completed',
+  );
+  assert.equal(
+    describe({ ...job, type: 'job.failed', completed: 3, failed: 2 }),
+    '14:24:58.084  job.failed      migrate: version 3; 3/5 completed, 2 failed',
+  );
+  // --type job keeps a job's events alone
+  const kept = [
+    { ...job, type: 'job.failed' },
+    { time, type: 'update.started', service: 'web' },
+  ].filter(eventFilter({ type: ['job'] }));
+  assert.deepEqual(
+    kept.map((e) => e.type),
+    ['job.failed'],
+  );
+});

@@ -305,3 +305,30 @@ test('service inspect for people: sysctls, groups and log rotation the template 
   assert.doesNotMatch(serviceDetail(v, DISCOVERY, NOW), /^(Sysctls|Groups|Logs):/m);
   assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^(Sysctls|Groups|Logs):/m);
 });
+
+test("service inspect for people: a job's mode, its run, its concurrency; no update, rollback or rollout rows", () => {
+  const v = view();
+  v.mode = 'replicated-job';
+  v.replicas = 3;
+  v.running = 1;
+  v.healthy = 1;
+  v.update = null;
+  v.spec = { name: 'web', mode: 'replicated-job', replicas: 3, maxConcurrent: 2, task: { image: 'busybox' } };
+  v.job = { state: 'running', completed: 1, failed: 1, total: 3, finishedAt: null };
+  const text = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(text, /^Mode:\s+replicated-job$/m);
+  assert.match(text, /^Replicas:\s+3 to complete, 1 running$/m);
+  assert.match(text, /^Max concurrent:\s+2$/m);
+  assert.match(text, /^Job:\s+running, 1\/3 completed, 1 failed$/m);
+  assert.doesNotMatch(text, /^(Update|Rollback|Rollout):/m);
+
+  v.mode = 'global-job';
+  v.replicas = 2;
+  v.running = 0;
+  v.spec = { name: 'web', mode: 'global-job', task: { image: 'busybox' } };
+  v.job = { state: 'complete', completed: 2, failed: 0, total: 2, finishedAt: '2026-12-04T11:59:00.000Z' };
+  const global = serviceDetail(v, { ...DISCOVERY, endpoints: [] }, NOW);
+  assert.match(global, /^Replicas:\s+2 to complete \(one on each node that meets its constraints\), 0 running$/m);
+  assert.match(global, /^Job:\s+complete, 2\/2 completed \(ended 1m ago\)$/m);
+  assert.doesNotMatch(global, /^Max concurrent:/m);
+});

@@ -43,3 +43,39 @@ test('service ls: a view without a mode (a manager before global services) is re
   const { mode: _mode, ...older } = service('web');
   assert.match(serviceTable([older as ServiceView]), /^web +1 +replicated +3\/3 /m);
 });
+
+test("service ls: a job's MODE, and as REPLICAS its tasks running of the run's, then how many completed, as Swarm's", () => {
+  const job = (name: string, running: number, job: NonNullable<ServiceView['job']>): ServiceView =>
+    service(name, {
+      spec: { name, mode: 'replicated-job', replicas: 3, task: { image: 'busybox' } },
+      mode: 'replicated-job',
+      running,
+      healthy: running,
+      image: 'busybox',
+      job,
+    });
+  const prune = service('prune', {
+    spec: { name: 'prune', mode: 'global-job', task: { image: 'busybox' } },
+    mode: 'global-job',
+    replicas: 2,
+    running: 0,
+    healthy: 0,
+    image: 'busybox',
+    job: { state: 'complete', completed: 2, failed: 0, total: 2, finishedAt: NOW },
+  });
+  assert.equal(
+    serviceTable([
+      job('migrate', 1, { state: 'running', completed: 2, failed: 0, total: 3, finishedAt: null }),
+      job('seed', 0, { state: 'complete', completed: 3, failed: 0, total: 3, finishedAt: NOW }),
+      job('backup', 0, { state: 'failed', completed: 2, failed: 1, total: 3, finishedAt: NOW }),
+      prune,
+    ]),
+    [
+      'NAME     VERSION  MODE            REPLICAS                       IMAGE    UPDATE',
+      'migrate  1        replicated-job  1/3 (2/3 completed)            busybox  -',
+      'seed     1        replicated-job  0/3 (3/3 completed)            busybox  -',
+      'backup   1        replicated-job  0/3 (2/3 completed, 1 failed)  busybox  -',
+      'prune    1        global-job      0/2 (2/2 completed)            busybox  -',
+    ].join('\n'),
+  );
+});

@@ -203,6 +203,61 @@ test('a global spec goes back as it came: mode kept, no replicas added; --replic
   });
 });
 
+test("a job's spec goes back with no rollout settings (its view may show them; the manager refuses them)", () => {
+  // a job as GET /services/NAME may show it: the update and rollback settings filled in
+  const filled = { parallelism: 1, delay: 0, order: 'start-first', monitor: 5000, failureAction: 'rollback' };
+  const job = {
+    name: 'migrate',
+    mode: 'replicated-job',
+    replicas: 3,
+    maxConcurrent: 1,
+    task: { image: 'busybox' },
+    update: filled,
+    rollback: filled,
+  };
+  const s = updatedSpec(job, { image: 'busybox:1.37', replicas: '5', maxConcurrent: '2' }, {});
+  assert.deepEqual(s, {
+    name: 'migrate',
+    mode: 'replicated-job',
+    replicas: 5,
+    maxConcurrent: 2,
+    task: { image: 'busybox:1.37' },
+  });
+  assert.deepEqual([parseServiceSpec(s).mode, parseServiceSpec(s).maxConcurrent], ['replicated-job', 2]);
+  // --force: a new version, which runs the job again
+  assert.equal(updatedSpec(job, { force: true }, {}, 2).forceUpdate, 3);
+});
+
+test("--max-concurrent, --update-*, --restart always and a global job's --replicas are refused on a job, naming the flag", () => {
+  const job = { name: 'migrate', mode: 'replicated-job', task: { image: 'busybox' } };
+  const prune = { name: 'prune', mode: 'global-job', task: { image: 'busybox' } };
+  assert.throws(() => updatedSpec(base, { maxConcurrent: '2' }, {}), {
+    field: '--max-concurrent',
+    message: /^--max-concurrent is for a replicated-job \(how many of its tasks run at once\); web is replicated$/,
+  });
+  assert.throws(() => updatedSpec(prune, { maxConcurrent: '2' }, {}), {
+    message: /^--max-concurrent is for a replicated-job \(how many of its tasks run at once\); prune is global-job$/,
+  });
+  assert.throws(() => updatedSpec(job, { maxConcurrent: '0' }, {}), { field: '--max-concurrent' });
+  assert.throws(() => updatedSpec(job, { updateParallelism: '2' }, {}), {
+    field: '--update-parallelism',
+    message:
+      /^--update-parallelism is for a rollout, and migrate, a replicated-job, has none \(an update runs the job again\): leave it out$/,
+  });
+  assert.throws(() => updatedSpec(job, { restart: 'always' }, {}), {
+    field: '--restart',
+    message: /^--restart is "always", and migrate, a replicated-job, runs its tasks to completion: /,
+  });
+  assert.throws(() => updatedSpec(prune, { replicas: '3' }, {}), {
+    field: '--replicas',
+    message:
+      /^--replicas is for a replicated service; prune is global-job \(one replica on each node that meets its constraints\) and is not scaled$/,
+  });
+  assert.throws(() => updatedSpec(prune, { placementPrefAdd: ['spread=node.labels.zone'] }, {}), {
+    field: '--placement-pref-add',
+  });
+});
+
 test('--placement-pref-add puts a spread after those the service has, --placement-pref-rm takes one away', () => {
   const spread = { ...base, preferences: [{ spread: 'node.labels.zone' }] };
   const s = updatedSpec(spread, { placementPrefAdd: ['spread=node.labels.rack'] }, {});

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import { serviceTaskTable } from '../../../src/cli/service-format.js';
-import { progressLine, ServiceWaitTimedOut, waitForReplicas, type WaitClient } from '../../../src/cli/service-wait.js';
+import {
+  progressLine,
+  ServiceWaitTimedOut,
+  waitForJob,
+  waitForReplicas,
+  type WaitClient,
+} from '../../../src/cli/service-wait.js';
 
 // What `poseidon service create|scale --wait` prints while it waits, and what it says when it
 // gives up. The manager is not under test: a fake answers its two reads.
@@ -168,5 +174,46 @@ describe('service --wait progress', () => {
       await waitForReplicas(manager(service(2, 2), [replica(1), replica(2), ended]), 'web', 60_000, () => {}),
       true,
     );
+  });
+
+  test("a job's wait: each task's progress until the run ends; complete is true, failed false, and a timeout says how far", async () => {
+    const job = (state: 'running' | 'complete' | 'failed', completed: number, failed = 0): ServiceView => ({
+      ...service(3, 0),
+      mode: 'replicated-job',
+      running: state === 'running' ? 1 : 0,
+      job: { state, completed, failed, total: 3, finishedAt: state === 'running' ? null : NOW },
+    });
+    const done = (slot: number): ServiceTaskView =>
+      replica(slot, {
+        state: 'Completed',
+        reason: 'exited with code 0',
+        exitCode: 0,
+        health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
+      });
+    const lines: string[] = [];
+    assert.equal(
+      await waitForJob(manager(job('complete', 3), [done(1), done(2), done(3)]), 'web', 60_000, (l) => lines.push(l)),
+      true,
+    );
+    assert.deepEqual(lines, [
+      'web-1 (slot 1, version 1): Completed: exited with code 0 on n1',
+      'web-2 (slot 2, version 1): Completed: exited with code 0 on n1',
+      'web-3 (slot 3, version 1): Completed: exited with code 0 on n1',
+      'service web: job complete, 3/3 completed',
+    ]);
+    const exited = replica(3, { state: 'Failed', reason: 'exited with code 1', restarts: 3 });
+    lines.length = 0;
+    assert.equal(await waitForJob(manager(job('failed', 2, 1), [exited]), 'web', 60_000, (l) => lines.push(l)), false);
+    assert.equal(lines.at(-1), 'service web: job failed, 2/3 completed, 1 failed');
+    await assert.rejects(
+      waitForJob(manager(job('running', 1, 1), [exited]), 'web', -1, () => {}),
+      {
+        code: 'wait_timed_out',
+        message:
+          /^service web: job still running, 1\/3 completed, 1 failed after 0s; last trouble: web-3: Failed \(exited with code 1\)$/,
+      },
+    );
+    // a service that is no job (a manager before jobs): nothing to wait for
+    assert.equal(await waitForJob(manager(service(1, 1), []), 'web', 60_000, () => {}), true);
   });
 });
