@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import type { FileView, ServiceSpec, ServiceView } from '../api/index.js';
+import { isJobMode } from '../api/service-modes.js';
 import { STACK_LABEL } from '../api/stack-label.js';
 import {
   composeToServices,
@@ -20,7 +21,7 @@ import { readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { waitForReplicas, waitForRollout } from './service-wait.js';
+import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
 export interface DeployFlags extends ClientFlags {
@@ -73,6 +74,11 @@ export interface DeployResult {
   unchanged: string[];
   /** The stack's services the file no longer has, kept because --prune was not given. */
   kept: string[];
+  /**
+   * Which of the services created or updated are jobs (replicated-job, global-job): run to
+   * completion, they have no rollout, and a new version of one runs it again.
+   */
+  jobs: string[];
 }
 
 /**
@@ -127,9 +133,10 @@ class NoComposeFile extends PoseidonError {
 }
 
 /**
- * `--wait`: until each service the deploy created or scaled has every replica healthy, and each it
- * gave a new version has finished its rollout, one after the other within one `timeoutMs`; false
- * when a rollout did not complete (rolled back or paused). A timeout throws (ServiceWaitTimedOut).
+ * `--wait`: until each service the deploy created or scaled has every replica healthy, each it
+ * gave a new version has finished its rollout, and each job's run has ended, one after the other
+ * within one `timeoutMs`; false when a rollout did not complete (rolled back or paused) or a job
+ * failed. A timeout throws (ServiceWaitTimedOut).
  */
 export async function waitForStack(
   client: Pick<ManagerClient, 'getService' | 'serviceTasks'>,
@@ -140,11 +147,18 @@ export async function waitForStack(
   const deadline = Date.now() + timeoutMs;
   const left = (): number => Math.max(0, deadline - Date.now());
   let ok = true;
-  for (const name of result.created) ok = (await waitForReplicas(client, name, left(), write)) && ok;
+  const jobs = new Set(result.jobs);
+  for (const name of result.created)
+    ok =
+      (jobs.has(name)
+        ? await waitForJob(client, name, left(), write)
+        : await waitForReplicas(client, name, left(), write)) && ok;
   for (const u of result.updated) {
-    const done = u.newVersion
-      ? await waitForRollout(client, u.name, left(), write, 'completed')
-      : await waitForReplicas(client, u.name, left(), write);
+    const done = jobs.has(u.name)
+      ? await waitForJob(client, u.name, left(), write)
+      : u.newVersion
+        ? await waitForRollout(client, u.name, left(), write, 'completed')
+        : await waitForReplicas(client, u.name, left(), write);
     ok = done && ok;
   }
   return ok;
@@ -233,15 +247,12 @@ export async function deployStack(
 function modeChanges(stack: string, plan: StackPlan): { path: string; problem: string }[] {
   return plan.update
     .filter((u) => u.changes.includes('mode'))
-    .map(({ spec }) => {
-      const mode = modeOf(spec);
-      return {
-        path: `services.${spec.name.slice(stack.length + 1)}.deploy.mode:`,
-        problem:
-          `is ${mode}, and service ${spec.name} is ${mode === 'global' ? 'replicated' : 'global'}: a service's mode ` +
-          `cannot change (remove it with poseidon service rm ${spec.name}, then deploy)`,
-      };
-    });
+    .map(({ spec, fromMode }) => ({
+      path: `services.${spec.name.slice(stack.length + 1)}.deploy.mode:`,
+      problem:
+        `is ${modeOf(spec)}, and service ${spec.name} is ${fromMode}: a service's mode ` +
+        `cannot change (remove it with poseidon service rm ${spec.name}, then deploy)`,
+    }));
 }
 
 /** At most `limit` bytes of a file (a secret's or config's value): a larger one is not read whole. */
@@ -310,6 +321,7 @@ function resultOf(
     removed: options.prune ? plan.remove : [],
     unchanged: plan.unchanged,
     kept: options.prune ? [] : plan.remove,
+    jobs: [...plan.create, ...plan.update.map((u) => u.spec)].filter((s) => isJobMode(s.mode)).map((s) => s.name),
   };
 }
 
@@ -324,10 +336,14 @@ function stackName(file: string, flags: DeployFlags, doc: unknown, variables: Va
   return name;
 }
 
-function describe(r: DeployResult): string {
+/** A job's created row says it runs, an updated one whether it runs again (a new version: no rollout). */
+export function describe(r: DeployResult): string {
+  const jobs = new Set(r.jobs);
+  const version = (u: DeployResult['updated'][number]): string =>
+    !u.newVersion ? '' : jobs.has(u.name) ? 'new version, the job runs again: ' : 'new version: ';
   const rows: string[][] = [
-    ...r.created.map((n) => ['create', n, '']),
-    ...r.updated.map((u) => ['update', u.name, `${u.newVersion ? 'new version: ' : ''}${u.changes.join(', ')}`]),
+    ...r.created.map((n) => ['create', n, jobs.has(n) ? 'a job: runs to completion' : '']),
+    ...r.updated.map((u) => ['update', u.name, `${version(u)}${u.changes.join(', ')}`]),
     ...r.removed.map((n) => ['remove', n, '']),
     ...r.kept.map((n) => ['keep', n, 'not in the file; --prune removes it']),
     ...r.unchanged.map((n) => ['unchanged', n, '']),

@@ -5,6 +5,7 @@ import {
   type TaskTemplate,
   type UpdateConfigSpec,
 } from '../api/index.js';
+import { isGlobalMode, isJobMode, SERVICE_MODES, type ServiceModeName } from '../api/service-modes.js';
 import { isNodeLabelKey } from '../task/constraint.js';
 import { composeDuration } from './duration.js';
 import { composeLabels } from './labels.js';
@@ -26,11 +27,14 @@ import {
 // `deploy:` (Swarm's part of a Compose file): mode, replicas, update_config, rollback_config,
 // restart_policy, resources, placement constraints and preferences. Keys left out take
 // Poseidon's defaults (start-first, failure action rollback), not Swarm's (stop-first, pause).
+// A job (mode replicated-job or global-job) runs to completion: it has no rollout, so its
+// update_config and rollback_config are ignored with a warning, and its restart_policy's
+// condition defaults to on-failure, as Swarm's does.
 
 /** What `deploy:` sets on a service and its task template. */
 export interface DeployParts {
-  /** Set for `mode: global` only: replicated is the default, and a spec that says nothing says it. */
-  mode?: 'global';
+  /** Set for a mode other than replicated: the default, and a spec that says nothing says it. */
+  mode?: Exclude<ServiceModeName, 'replicated'>;
   replicas?: number;
   update?: UpdateConfigSpec;
   rollback?: UpdateConfigSpec;
@@ -63,23 +67,27 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
   found.unknownKeys(map, path, DEPLOY_KEYS);
   const parts: DeployParts = { task: {} };
   const at = (key: string): string => join(path, key);
-  const global = deployMode(map['mode'], at('mode')) === 'global';
-  if (global) parts.mode = 'global';
+  const mode = deployMode(map['mode'], at('mode'));
+  const global = isGlobalMode(mode);
+  const job = isJobMode(mode);
+  if (mode !== 'replicated') parts.mode = mode;
+  const oneANode =
+    `is set with mode: ${mode}, which runs one ${job ? 'task' : 'replica'} on each node ` +
+    'that meets the constraints; leave it out';
   if (map['replicas'] !== undefined) {
-    // as docker compose: replicas only apply to replicated mode
-    if (global)
-      throw composeError(
-        at('replicas'),
-        'is set with mode: global, which runs one replica on each node that meets the constraints; leave it out',
-      );
+    // as docker compose: replicas only apply to replicated mode (a replicated job's: the completions it wants)
+    if (global) throw composeError(at('replicas'), oneANode);
     parts.replicas = asInteger(map['replicas'], at('replicas'), 0, MAX_REPLICAS);
   }
   if (map['labels'] !== undefined) parts.labels = composeLabels(map['labels'], at('labels'));
-  if (map['update_config'] !== undefined) parts.update = updateConfig(map['update_config'], at('update_config'), found);
-  if (map['rollback_config'] !== undefined)
-    parts.rollback = updateConfig(map['rollback_config'], at('rollback_config'), found);
+  for (const key of ['update_config', 'rollback_config'] as const) {
+    if (map[key] === undefined) continue;
+    // the manager refuses a job's rollout settings: a file written for Swarm, which ignores them, still deploys
+    if (job) found.unsupported.push(`${at(key)} (a ${mode} has no rollout: an update runs it again)`);
+    else parts[key === 'update_config' ? 'update' : 'rollback'] = updateConfig(map[key], at(key), found);
+  }
   if (map['restart_policy'] !== undefined)
-    parts.task.restartPolicy = restartPolicy(map['restart_policy'], at('restart_policy'), found);
+    parts.task.restartPolicy = restartPolicy(map['restart_policy'], at('restart_policy'), found, job ? mode : null);
   if (map['resources'] !== undefined) Object.assign(parts.task, resources(map['resources'], at('resources'), found));
   if (map['placement'] !== undefined) {
     const placement = asMap(map['placement'], at('placement'));
@@ -92,26 +100,25 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
       const path = join(at('placement'), 'preferences');
       const preferences = preferencesOf(placement['preferences'], path);
       // as the manager: one replica a node leaves nothing to spread
-      if (global && preferences.length > 0)
-        throw composeError(
-          path,
-          'is set with mode: global, which runs one replica on each node that meets the constraints; leave it out',
-        );
+      if (global && preferences.length > 0) throw composeError(path, oneANode);
       if (preferences.length > 0) parts.preferences = preferences;
     }
   }
   return parts;
 }
 
-/** `replicated` (the default) or `global`; Swarm's jobs (`replicated-job`, `global-job`) are not services here. */
-function deployMode(value: unknown, path: string): 'replicated' | 'global' {
-  if (value === undefined || value === null || value === 'replicated') return 'replicated';
-  if (value === 'global') return 'global';
-  const jobs = value === 'replicated-job' || value === 'global-job';
-  throw composeError(
-    path,
-    `must be "replicated" or "global" (got ${shown(value)})${jobs ? '; jobs are not supported' : ''}`,
-  );
+/** `replicated` (the default), `global`, or Swarm's jobs: `replicated-job`, `global-job`. */
+function deployMode(value: unknown, path: string): ServiceModeName {
+  if (value === undefined || value === null) return 'replicated';
+  const mode = SERVICE_MODES.find((m) => m === value);
+  if (mode === undefined)
+    throw composeError(
+      path,
+      `must be ${SERVICE_MODES.slice(0, -1)
+        .map((m) => `"${m}"`)
+        .join(', ')} or "${SERVICE_MODES.at(-1)}" (got ${shown(value)})`,
+    );
+  return mode;
 }
 
 function updateConfig(value: unknown, path: string, found: Findings): UpdateConfigSpec {
@@ -149,12 +156,19 @@ type RestartPolicySpec = NonNullable<TaskTemplate['restartPolicy']>;
 
 // condition none | on-failure | any → never | on-failure | always. Swarm waits `delay` between
 // restarts, every time: the backoff starts and stays there. `window` (how long a restart must
-// run to count as a success) is the time after which Poseidon resets the backoff.
-function restartPolicy(value: unknown, path: string, found: Findings): RestartPolicySpec {
+// run to count as a success) is the time after which Poseidon resets the backoff. A job's
+// condition is on-failure unless said (as Swarm's), and never any: its tasks run to completion.
+function restartPolicy(value: unknown, path: string, found: Findings, job: string | null): RestartPolicySpec {
   const map = asMap(value, path);
   found.unknownKeys(map, path, RESTART_KEYS);
   const at = (key: string): string => join(path, key);
-  const condition = map['condition'] ?? 'any';
+  const condition = map['condition'] ?? (job === null ? 'any' : 'on-failure');
+  if (job !== null && condition === 'any')
+    throw composeError(
+      at('condition'),
+      `is "any" with mode: ${job}, whose tasks run to completion (any would restart one that ended well); ` +
+        'use "on-failure" (the default for a job) or "none"',
+    );
   const mode =
     condition === 'none' ? 'never' : condition === 'on-failure' ? 'on-failure' : condition === 'any' ? 'always' : null;
   if (mode === null)

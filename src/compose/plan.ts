@@ -1,4 +1,5 @@
 import type { ServiceSpec, ServiceView } from '../api/index.js';
+import { isJobMode, type ServiceModeName } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
 import { STACK_LABEL } from './convert.js';
 
@@ -9,10 +10,11 @@ import { STACK_LABEL } from './convert.js';
 export interface StackPlan {
   create: ServiceSpec[];
   /**
-   * `newVersion`: the task template changed (the replicas roll); else only replicas or settings.
-   * A change of `mode` is listed as one, though the manager refuses it (remove and create again).
+   * `newVersion`: the task template changed (the replicas roll, a job runs again); else only
+   * replicas or settings. A change of `mode` is listed as one, though the manager refuses it
+   * (remove and create again): `fromMode` is the service's now.
    */
-  update: { spec: ServiceSpec; newVersion: boolean; changes: string[] }[];
+  update: { spec: ServiceSpec; newVersion: boolean; changes: string[]; fromMode: ServiceModeName }[];
   /** The stack's services the file no longer has (removed only with --prune). */
   remove: string[];
   unchanged: string[];
@@ -36,7 +38,7 @@ export function planStack(inputs: PlanInputs): StackPlan {
   const plan: StackPlan = { create: [], update: [], remove: [], unchanged: [] };
   const wanted = new Set<string>();
   for (const raw of inputs.desired) {
-    const normalized = inputs.normalize(raw);
+    const normalized = withoutRollout(inputs.normalize(raw));
     wanted.add(normalized.name);
     const current = byName.get(normalized.name);
     // a file never says forceUpdate: the service keeps its own, as the manager does (no restart)
@@ -57,7 +59,13 @@ export function planStack(inputs: PlanInputs): StackPlan {
     }
     const changes = changedFields(current.spec, spec);
     if (changes.length === 0) plan.unchanged.push(spec.name);
-    else plan.update.push({ spec, newVersion: inputs.templateChanged(current.spec, spec), changes });
+    else
+      plan.update.push({
+        spec,
+        newVersion: inputs.templateChanged(current.spec, spec),
+        changes,
+        fromMode: modeOf(current.spec),
+      });
   }
   for (const view of inputs.existing)
     if (view.spec.labels?.[STACK_LABEL] === inputs.stack && !wanted.has(view.name)) plan.remove.push(view.name);
@@ -65,11 +73,24 @@ export function planStack(inputs: PlanInputs): StackPlan {
   return plan;
 }
 
+/**
+ * A job's spec as the manager takes it: a job has no rollout, and a reading that filled in the
+ * update and rollback settings of one would have it refused.
+ */
+function withoutRollout(spec: ServiceSpec): ServiceSpec {
+  if (!isJobMode(spec.mode)) return spec;
+  const { update: _update, rollback: _rollback, ...job } = spec;
+  return job;
+}
+
 /** The top-level fields (and task fields, as `task.image`) that differ, for people to read. */
 export function changedFields(a: ServiceSpec, b: ServiceSpec): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ServiceSpec>;
+  const jobs = isJobMode(a.mode) && isJobMode(b.mode);
   for (const key of [...keys].sort()) {
+    // settings a job has none of, whatever its view shows
+    if (jobs && (key === 'update' || key === 'rollback')) continue;
     if (key === 'mode') {
       if (modeOf(a) !== modeOf(b)) out.push(key);
     } else if (key === 'task') {
@@ -84,8 +105,8 @@ export function changedFields(a: ServiceSpec, b: ServiceSpec): string[] {
   return out;
 }
 
-/** A spec's mode: one that says none is replicated (the manager stores only `global`). */
-export function modeOf(spec: Pick<ServiceSpec, 'mode'>): 'replicated' | 'global' {
+/** A spec's mode: one that says none is replicated (the manager stores no `replicated`). */
+export function modeOf(spec: Pick<ServiceSpec, 'mode'>): ServiceModeName {
   return spec.mode ?? 'replicated';
 }
 

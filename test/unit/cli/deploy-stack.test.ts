@@ -8,6 +8,7 @@ import type { FileView, ServiceSpec, ServiceTaskView, ServiceView } from '../../
 import {
   composeFileIn,
   deployStack,
+  describe as describeDeploy,
   projectVariables,
   waitForStack,
   type StackClient,
@@ -38,15 +39,29 @@ class FakeServices implements StackClient {
       running: replicas,
       image: parsed.task.image,
       update: null,
+      // a job's run of its version, just begun
+      ...(parsed.mode === 'replicated-job' || parsed.mode === 'global-job'
+        ? { job: { state: 'running' as const, completed: 0, failed: 0, total: replicas, finishedAt: null } }
+        : {}),
       createdAt: now,
       updatedAt: now,
     });
+  }
+  /** As the manager: a job has no rollout, and settings for one are refused. */
+  #refused(spec: ServiceSpec): RemoteError | undefined {
+    const job = spec.mode === 'replicated-job' || spec.mode === 'global-job';
+    const block = spec.update !== undefined ? 'update' : spec.rollback !== undefined ? 'rollback' : undefined;
+    return job && block !== undefined
+      ? new RemoteError('invalid_request', 400, `${block} is set for a ${spec.mode}, which has no rollout`)
+      : undefined;
   }
   listServices(): Promise<ServiceView[]> {
     return Promise.resolve([...this.views.values()]);
   }
   createService(spec: ServiceSpec): Promise<ServiceView> {
     this.calls.push(`create ${spec.name}`);
+    const refused = this.#refused(spec);
+    if (refused !== undefined) return Promise.reject(refused);
     this.seed(spec);
     return Promise.resolve(this.views.get(spec.name) as ServiceView);
   }
@@ -54,6 +69,8 @@ class FakeServices implements StackClient {
     this.calls.push(`update ${name}`);
     if ((spec.mode ?? 'replicated') !== this.views.get(name)?.mode)
       return Promise.reject(new RemoteError('invalid_request', 400, "mode a service's mode cannot change"));
+    const refused = this.#refused(spec);
+    if (refused !== undefined) return Promise.reject(refused);
     this.seed(spec);
     return Promise.resolve(this.views.get(name) as ServiceView);
   }
@@ -170,6 +187,85 @@ test('a global service deploys without replicas; the same file again leaves it u
   const again = await deployStack(api, await doc(file), options);
   assert.deepEqual([again.updated, again.unchanged], [[], ['shop-web', 'shop-api', 'shop-cache']]);
   assert.deepEqual(api.calls, []);
+});
+
+const JOBS = `${FILE}  migrate:
+    image: "poseidon/busybox:latest"
+    command: [sh, -c, "echo migrated"]
+    deploy: {mode: replicated-job, replicas: 3, update_config: {parallelism: 2}}
+  prune: {image: "poseidon/busybox:latest", command: [true], deploy: {mode: global-job}}
+`;
+
+test("jobs deploy with no rollout settings (a job's update_config is a warning); a new version runs one again", async () => {
+  const api = new FakeServices();
+  const first = await deployStack(api, await doc(JOBS), options);
+  assert.deepEqual(first.created, ['shop-web', 'shop-api', 'shop-cache', 'shop-migrate', 'shop-prune']);
+  assert.deepEqual(first.jobs, ['shop-migrate', 'shop-prune']);
+  assert.match(
+    first.warnings.join('\n'),
+    /^not supported by Poseidon, ignored: .*services\.migrate\.deploy\.update_config \(a replicated-job has no rollout: an update runs it again\)/,
+  );
+  const migrate = api.views.get('shop-migrate');
+  assert.deepEqual([migrate?.mode, migrate?.replicas], ['replicated-job', 3]);
+  assert.equal(api.views.get('shop-prune')?.mode, 'global-job');
+  api.calls.length = 0;
+
+  const again = await deployStack(api, await doc(JOBS), options);
+  assert.deepEqual(again.unchanged, ['shop-web', 'shop-api', 'shop-cache', 'shop-migrate', 'shop-prune']);
+  assert.deepEqual(api.calls, []);
+
+  const changed = await deployStack(api, await doc(JOBS.replace('echo migrated', 'echo again')), options);
+  assert.deepEqual(changed.updated, [{ name: 'shop-migrate', newVersion: true, changes: ['task.command'] }]);
+  assert.deepEqual(changed.jobs, ['shop-migrate']);
+  assert.deepEqual(api.calls, ['update shop-migrate']);
+  assert.deepEqual(describeDeploy(changed).split('\n'), [
+    'ACTION     SERVICE       CHANGES',
+    'update     shop-migrate  new version, the job runs again: task.command',
+    'unchanged  shop-web',
+    'unchanged  shop-api',
+    'unchanged  shop-cache',
+    'unchanged  shop-prune',
+    'stack shop: 0 created, 1 updated, 0 removed, 4 unchanged',
+  ]);
+  const fresh = await deployStack(new FakeServices(), await doc(JOBS), { ...options, dryRun: true });
+  assert.match(describeDeploy(fresh), /^create +shop-migrate +a job: runs to completion$/m);
+  assert.match(describeDeploy(fresh), /^create +shop-web$/m);
+
+  // a service made a job is a change of mode, which the deploy refuses naming both modes
+  const moved = JOBS.replace('deploy: {replicas: 2}', 'deploy: {mode: replicated-job, replicas: 2}');
+  await assert.rejects(deployStack(api, await doc(moved), options), {
+    message:
+      /^services\.web\.deploy\.mode: is replicated-job, and service shop-web is replicated: a service's mode cannot change/,
+  });
+});
+
+test('--wait on a job: until its run ends; a failed run is a failed deploy', async () => {
+  const fake = new FakeServices();
+  const file = `services:\n  migrate: {image: "poseidon/busybox:latest", deploy: {mode: replicated-job, replicas: 3}}\n`;
+  const result = await deployStack(fake, await doc(file), options);
+  const view = fake.views.get('shop-migrate') as ServiceView;
+  const run = (state: 'complete' | 'failed'): ServiceView['job'] => ({
+    state,
+    completed: state === 'complete' ? 3 : 2,
+    failed: state === 'complete' ? 0 : 1,
+    total: 3,
+    finishedAt: view.createdAt,
+  });
+  await assert.rejects(
+    waitForStack(fake, result, 0, () => {}),
+    {
+      code: 'wait_timed_out',
+      message: /^service shop-migrate: job still running, 0\/3 completed after 0s/,
+    },
+  );
+  fake.views.set('shop-migrate', { ...view, running: 0, job: run('complete') });
+  const lines: string[] = [];
+  assert.equal(await waitForStack(fake, result, 1_000, (l) => lines.push(l)), true);
+  assert.deepEqual(lines, ['service shop-migrate: job complete, 3/3 completed']);
+  fake.views.set('shop-migrate', { ...view, running: 0, job: run('failed') });
+  lines.length = 0;
+  assert.equal(await waitForStack(fake, result, 1_000, (l) => lines.push(l)), false);
+  assert.deepEqual(lines, ['service shop-migrate: job failed, 2/3 completed, 1 failed']);
 });
 
 test('a change of mode is listed by a dry run, with the warning that the deploy is refused; the deploy changes nothing', async () => {

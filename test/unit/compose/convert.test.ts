@@ -244,6 +244,74 @@ services:
   assert.equal('replicas' in parsed, false);
 });
 
+test('deploy.mode: replicated-job and global-job are jobs: replicas are the completions, a global job has none', async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  migrate:
+    image: poseidon/busybox:latest
+    command: ["sh", "-c", "echo done"]
+    deploy: {mode: replicated-job, replicas: 5}
+  once: {image: x, deploy: {mode: replicated-job}}
+  prune:
+    image: x
+    deploy:
+      mode: global-job
+      placement: {constraints: ["node.labels.zone == a"]}
+`);
+  assert.deepEqual(warnings, []);
+  const [migrate, once, prune] = services;
+  assert.deepEqual(
+    [migrate?.mode, migrate?.replicas, once?.mode, once?.replicas, prune?.mode, prune?.replicas],
+    ['replicated-job', 5, 'replicated-job', undefined, 'global-job', undefined],
+  );
+  assert.deepEqual(prune?.constraints, ['node.labels.zone == a']);
+  // as the manager reads them: the modes kept, a global job with no replicas
+  assert.equal(parseServiceSpec(migrate).mode, 'replicated-job');
+  assert.equal(parseServiceSpec(migrate).replicas, 5);
+  assert.equal('replicas' in parseServiceSpec(prune), false);
+});
+
+test("a job's update_config and rollback_config are ignored with a warning: it has no rollout, the manager refuses them", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  migrate:
+    image: x
+    deploy:
+      mode: replicated-job
+      update_config: {parallelism: 2}
+      rollback_config: {order: stop-first}
+`);
+  assert.deepEqual(warnings, [
+    'not supported by Poseidon, ignored: ' +
+      'services.migrate.deploy.update_config (a replicated-job has no rollout: an update runs it again), ' +
+      'services.migrate.deploy.rollback_config (a replicated-job has no rollout: an update runs it again)',
+  ]);
+  assert.equal(services[0]?.update, undefined);
+  assert.equal(services[0]?.rollback, undefined);
+  assert.equal(parseServiceSpec(services[0]).mode, 'replicated-job');
+});
+
+test("a job's restart_policy: on-failure unless said, as Swarm's; condition any is refused by its path", async () => {
+  const { services } = await fromYaml(`
+services:
+  migrate: {image: x, deploy: {mode: replicated-job, restart_policy: {max_attempts: 2}}}
+  prune: {image: x, deploy: {mode: global-job, restart_policy: {condition: none}}}
+  web: {image: x, deploy: {restart_policy: {max_attempts: 2}}}
+`);
+  assert.deepEqual(
+    services.map((s) => s.task.restartPolicy),
+    [{ mode: 'on-failure', maxRestarts: 2 }, { mode: 'never' }, { mode: 'always', maxRestarts: 2 }],
+  );
+  assert.equal(parseServiceSpec(services[0]).task.restartPolicy?.mode, 'on-failure');
+  await assert.rejects(
+    fromYaml('services:\n  migrate: {image: x, deploy: {mode: global-job, restart_policy: {condition: any}}}\n'),
+    {
+      message:
+        /^services\.migrate\.deploy\.restart_policy\.condition: is "any" with mode: global-job, whose tasks run to completion \(any would restart one that ended well\); use "on-failure" \(the default for a job\) or "none"$/,
+    },
+  );
+});
+
 test('errors name the path in the file', async () => {
   const cases: [string, RegExp][] = [
     [
@@ -264,16 +332,12 @@ test('errors name the path in the file', async () => {
       /^services\.web\.deploy\.replicas: is set with mode: global, which runs one replica on each node that meets the constraints; leave it out$/,
     ],
     [
-      'services:\n  web: {image: x, deploy: {mode: global-job}}\n',
-      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "global-job"\); jobs are not supported$/,
-    ],
-    [
-      'services:\n  web: {image: x, deploy: {mode: replicated-job}}\n',
-      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "replicated-job"\); jobs are not supported$/,
+      'services:\n  web: {image: x, deploy: {mode: global-job, replicas: 2}}\n',
+      /^services\.web\.deploy\.replicas: is set with mode: global-job, which runs one task on each node that meets the constraints; leave it out$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {mode: everywhere}}\n',
-      /^services\.web\.deploy\.mode: must be "replicated" or "global" \(got "everywhere"\)$/,
+      /^services\.web\.deploy\.mode: must be "replicated", "global", "replicated-job" or "global-job" \(got "everywhere"\)$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {update_config: {order: random}}}\n',

@@ -8,7 +8,8 @@ import { parseServiceSpec, templateChanged as newVersion } from '../../../src/se
 // (a global service keeps its mode and has no replicas; a replicated one has replicas and no mode).
 const normalize = ({ mode, replicas = 1, ...s }: ServiceSpec): ServiceSpec => ({
   ...s,
-  ...(mode === 'global' ? { mode } : { replicas }),
+  ...(mode === 'global' || mode === 'global-job' ? { mode } : { replicas }),
+  ...(mode === 'replicated-job' ? { mode } : {}),
   update: { parallelism: 1, ...s.update },
 });
 const templateChanged = (a: ServiceSpec, b: ServiceSpec): boolean => JSON.stringify(a.task) !== JSON.stringify(b.task);
@@ -105,6 +106,29 @@ test('a global service the file leaves as it is is unchanged; a change of mode i
       ['app-db', ['mode', 'replicas'], 'global', undefined],
       ['app-cache', ['mode', 'replicas'], undefined, 1],
     ],
+  );
+  // the mode each has now, which the deploy names when it refuses the change
+  assert.deepEqual(
+    p.update.map((u) => u.fromMode),
+    ['replicated', 'global'],
+  );
+});
+
+test("a job is sent with no rollout settings, whatever the manager's reading fills in; its view's are no change", () => {
+  const job = { mode: 'replicated-job' as const, replicas: 3 };
+  const existing = [view(spec('app-migrate', 'x:1', job))];
+  // the stand-in reading fills update in, as the view of the job shows it
+  assert.deepEqual(existing[0]?.spec.update, { parallelism: 1 });
+  const again = plan([spec('app-migrate', 'x:1', job)], existing);
+  assert.deepEqual(again.unchanged, ['app-migrate']);
+  const p = plan([spec('app-migrate', 'x:2', job), spec('app-prune', 'x:1', { mode: 'global-job' })], existing);
+  assert.deepEqual(
+    p.update.map((u) => [u.spec.name, u.newVersion, u.changes, 'update' in u.spec, u.fromMode]),
+    [['app-migrate', true, ['task.image'], false, 'replicated-job']],
+  );
+  assert.deepEqual(
+    p.create.map((s) => [s.name, s.mode, 'update' in s, 'rollback' in s]),
+    [['app-prune', 'global-job', false, false]],
   );
 });
 
