@@ -2,6 +2,7 @@
 // console reads is there and of its type, or the answer is refused with what was wrong. The
 // shapes are the console's own reading of src/api (only the fields it shows).
 
+import { SERVICE_MODES, type ServiceModeName } from '../api/service-modes.js';
 import type { SpecFields } from '../cli/spec-rows.js';
 import { resolveFileRef, type FileKind, type TaskFile } from '../task/file-limits.js';
 
@@ -112,19 +113,34 @@ export interface UpdateView {
   total: number;
   reason: string;
 }
-export const SERVICE_MODES = ['replicated', 'global'] as const;
-export type ServiceMode = (typeof SERVICE_MODES)[number];
+export type ServiceMode = ServiceModeName;
+
+export const JOB_STATES = ['running', 'complete', 'failed'] as const;
+/** Where a job's run of its version stands. */
+export interface JobView {
+  state: (typeof JOB_STATES)[number];
+  completed: number;
+  failed: number;
+  /** The tasks the run wants done: `replicas`, or the nodes of a global job. */
+  total: number;
+  finishedAt: string | null;
+}
 
 export interface ServiceView {
   name: string;
   version: number;
-  /** `global`: one replica on each node that meets its constraints (`replicas` counts those nodes now). */
+  /**
+   * `global`: one replica on each node that meets its constraints (`replicas` counts those nodes
+   * now); `replicated-job`, `global-job`: tasks run to completion, with `job` saying how far.
+   */
   mode: ServiceMode;
   replicas: number;
   healthy: number;
   running: number;
   image: string;
   update: UpdateView | null;
+  /** A job's run; null for a service (or a manager before jobs). */
+  job: JobView | null;
   /** The secrets and configs its template mounts, resolved as its replicas get them. */
   files: TaskFile[];
 }
@@ -285,6 +301,7 @@ function numberOrText(o: Obj, k: string): number | string | undefined {
 export function serviceView(v: unknown, what = 'service'): ServiceView {
   const o = obj(v, what);
   const u = o.update === null || o.update === undefined ? null : obj(o.update, `${what}.update`);
+  const j = o.job === null || o.job === undefined ? null : obj(o.job, `${what}.job`);
   return {
     name: str(o, 'name'),
     version: num(o, 'version'),
@@ -304,6 +321,16 @@ export function serviceView(v: unknown, what = 'service'): ServiceView {
             updated: num(u, 'updated'),
             total: num(u, 'total'),
             reason: optStr(u, 'reason') ?? '',
+          },
+    job:
+      j === null
+        ? null
+        : {
+            state: oneOf(j, 'state', JOB_STATES),
+            completed: num(j, 'completed'),
+            failed: num(j, 'failed'),
+            total: num(j, 'total'),
+            finishedAt: optStr(j, 'finishedAt'),
           },
     files: templateFiles(o.spec, `${what}.spec`),
   };

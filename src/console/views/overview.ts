@@ -4,7 +4,7 @@ import type { ClusterStore } from '../cluster-store.js';
 import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { FilesTable } from './files.js';
-import { age, Bar, formatBytes, link, Section, State, TableBox } from './parts.js';
+import { age, Bar, formatBytes, link, replicasText, Section, State, TableBox } from './parts.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;
@@ -86,15 +86,18 @@ function ServicesTable(props: { store: ClusterStore }) {
             html`<tr key=${s.name}>
               <th scope="row"><a href=${link(`services/${s.name}`)}>${s.name}</a></th>
               <td class="replicas">
-                ${s.healthy}/${s.replicas}${s.mode === 'global' ? html` <small>global</small>` : null}
+                ${replicasText(s)}${s.mode === 'replicated' ? null : html` <small>${s.mode}</small>`}
               </td>
               <td>${s.version}</td>
               <td class="mono">${s.image}</td>
               <td>
                 ${
-                  s.update === null
-                    ? '-'
-                    : html`<${State} value=${s.update.state} /> ${` ${s.update.updated}/${s.update.total}`}`
+                  // a job has no rollout: where its run stands instead
+                  s.job !== null
+                    ? html`job <${State} value=${s.job.state} />`
+                    : s.update === null
+                      ? '-'
+                      : html`<${State} value=${s.update.state} /> ${` ${s.update.updated}/${s.update.total}`}`
                 }
               </td>
             </tr>`,

@@ -25,6 +25,21 @@ export function age(iso: string | null, nowMs = Date.now()): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** How far a job's run is: "3/3 completed", "2/3 completed, 1 failed". */
+export function jobCounts(j: { completed: number; failed: number; total: number }): string {
+  return `${j.completed}/${j.total} completed${j.failed > 0 ? `, ${j.failed} failed` : ''}`;
+}
+
+/** Replicas as the services table shows them: healthy/wanted; a job's running now, then how many completed. */
+export function replicasText(s: {
+  healthy: number;
+  replicas: number;
+  running: number;
+  job: { completed: number; failed: number; total: number } | null;
+}): string {
+  return s.job === null ? `${s.healthy}/${s.replicas}` : `${s.running}/${s.job.total} (${jobCounts(s.job)})`;
+}
+
 /** A state as text, with a class that colours it (`state-running`, `state-failed`, ...). */
 export function State(props: { value: string }) {
   const cls = `state state-${props.value.toLowerCase().replace(/[^a-z]+/g, '-')}`;

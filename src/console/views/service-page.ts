@@ -2,9 +2,10 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ignore, type Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
-import { endpoints, obj, serviceView, type EndpointView, type Scope } from '../decode.js';
+import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
+import { endpoints, obj, serviceView, type EndpointView, type Scope, type ServiceMode } from '../decode.js';
 import { MountsTable } from './files.js';
-import { ConfirmAction, errorText, link, Section, State, TableBox } from './parts.js';
+import { age, ConfirmAction, errorText, jobCounts, link, Section, State, TableBox } from './parts.js';
 
 export function mayDeploy(scope: Scope): boolean {
   return scope === 'deploy' || scope === 'admin';
@@ -36,8 +37,10 @@ function Endpoints(props: { api: Api; name: string; signature: string }) {
   </ul>`;
 }
 
-function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number; global: boolean }) {
+function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number; mode: ServiceMode }) {
   const { api, store, name } = props;
+  const job = isJobMode(props.mode);
+  const unit = job ? 'completions' : 'replicas';
   const path = `/services/${encodeURIComponent(name)}`;
   const [replicas, setReplicas] = useState(String(props.replicas));
   const [image, setImage] = useState('');
@@ -46,10 +49,13 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
   return html`<div class="actions">
     ${
       // the manager scales no global service: its nodes say how many replicas it has
-      props.global
-        ? html`<p>Global: one replica on each node that meets its constraints, so it is not scaled.</p>`
+      isGlobalMode(props.mode)
+        ? html`<p>
+            ${job ? 'Global job: one task' : 'Global: one replica'} on each node that meets its constraints, so it is
+            not scaled.
+          </p>`
         : html`<div class="action-row">
-            <label for="scale-replicas">Replicas</label>
+            <label for="scale-replicas">${job ? 'Completions' : 'Replicas'}</label>
             <input
               id="scale-replicas"
               type="number"
@@ -61,7 +67,7 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
             <${ConfirmAction}
               label="Scale"
               disabled=${!validReplicas}
-              question=${`Scale ${name} to ${replicas} replicas?`}
+              question=${`Scale ${name} to ${replicas} ${unit}?`}
               run=${async () => {
                 await api.call('POST', `${path}/scale`, serviceView, { replicas: wanted });
                 await store.refreshService(name);
@@ -83,26 +89,33 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
       <${ConfirmAction}
         label="Update image"
         disabled=${image === ''}
-        question=${`Roll ${name} out with image ${image}?`}
+        question=${job ? `Run ${name} again with image ${image}?` : `Roll ${name} out with image ${image}?`}
         run=${async () => {
           const spec = await api.get(path, (v) => obj(obj(v, 'service').spec, 'spec'));
           const task = obj(spec.task, 'spec.task');
-          await api.call('PUT', path, serviceView, { ...spec, task: { ...task, image } });
+          // a job has no rollout, and the manager refuses settings for one that its view may show
+          const { update: _update, rollback: _rollback, ...jobSpec } = spec;
+          await api.call('PUT', path, serviceView, { ...(job ? jobSpec : spec), task: { ...task, image } });
           await store.refreshService(name);
-          return `${name} is rolling out ${image}`;
+          return job ? `${name} runs again with ${image}` : `${name} is rolling out ${image}`;
         }}
       />
     </div>
     <div class="action-row">
-      <${ConfirmAction}
-        label="Roll back"
-        question=${`Roll ${name} back to its previous version?`}
-        run=${async () => {
-          await api.call('POST', `${path}/rollback`, serviceView);
-          await store.refreshService(name);
-          return `${name} is rolling back`;
-        }}
-      />
+      ${
+        // a job has no previous version to go back to: an update runs it again
+        job
+          ? null
+          : html`<${ConfirmAction}
+              label="Roll back"
+              question=${`Roll ${name} back to its previous version?`}
+              run=${async () => {
+                await api.call('POST', `${path}/rollback`, serviceView);
+                await store.refreshService(name);
+                return `${name} is rolling back`;
+              }}
+            />`
+      }
       <${ConfirmAction}
         label="Remove service"
         danger=${true}
@@ -118,6 +131,13 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
 }
 
 const ONE_A_NODE = 'one on each node that meets its constraints';
+/** What the summary says first of each mode. */
+const MODE_WORDS: Readonly<Record<ServiceMode, string>> = {
+  replicated: '',
+  global: 'Global, ',
+  'replicated-job': 'Replicated job, ',
+  'global-job': 'Global job, ',
+};
 
 export function ServicePage(props: { api: Api; store: ClusterStore; name: string; scope: Scope }) {
   const { store, name } = props;
@@ -129,14 +149,28 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
     .sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0) || (a.version ?? 0) - (b.version ?? 0));
   const signature = tasks.map((t) => `${t.id}:${t.state}:${t.health}:${t.desiredState}`).join(',');
   const u = service.update;
-  const global = service.mode === 'global';
+  const j = service.job;
+  const global = isGlobalMode(service.mode);
+  const job = isJobMode(service.mode);
   return html`<div>
     <h1>Service ${name}</h1>
     <p class="summary">
-      ${global ? 'Global, ' : ''}<span class="replicas">${service.healthy}/${service.replicas} healthy</span>${
-        global ? ` (${ONE_A_NODE})` : ''
-      }, version ${service.version}, image <span class="mono">${service.image}</span>
+      ${MODE_WORDS[service.mode]}<span class="replicas">${
+        job ? `${service.running} running` : `${service.healthy}/${service.replicas} healthy`
+      }</span>${global ? ` (${ONE_A_NODE})` : ''}, version ${service.version}, image <span class="mono">${
+        service.image
+      }</span>
     </p>
+    ${
+      j === null
+        ? null
+        : html`<${Section} title="Job">
+          <p><${State} value=${j.state} /> ${jobCounts(j)}${
+            j.finishedAt === null ? '' : ` (ended ${age(j.finishedAt)} ago)`
+          }</p>
+          <progress max=${j.total} value=${j.completed} aria-label="Job progress">${j.completed}/${j.total}</progress>
+        </${Section}>`
+    }
     ${
       u === null
         ? null
@@ -177,7 +211,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
               store=${store}
               name=${name}
               replicas=${service.replicas}
-              global=${global}
+              mode=${service.mode}
             />`
           : html`<p>
               Your token (scope ${props.scope}) may only look; scaling, updating and removing need a deploy token.
