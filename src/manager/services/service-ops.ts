@@ -151,11 +151,13 @@ export class ServiceOps {
   async scale(name: string, replicas: number): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
       if (rec === undefined) throw new ServiceNotFound(name);
-      if (isGlobalMode(rec.spec.mode))
+      if (isGlobalMode(rec.spec.mode)) {
+        const one = isJobMode(rec.spec.mode) ? 'task' : 'replica';
         throw new InvalidField(
           'replicas',
-          `cannot be set: service ${name} is ${rec.spec.mode}, with one replica on each node meeting its constraints`,
+          `cannot be set: service ${name} is ${rec.spec.mode}, with one ${one} on each node that meets its constraints`,
         );
+      }
       const next = { ...rec, spec: { ...rec.spec, replicas }, updatedAt: now.iso };
       return { rec: next, event: { type: 'service.scaled', replicas } };
     });

@@ -43,8 +43,7 @@ export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]):
   return {
     name: rec.name,
     version: rec.version,
-    // a record written before drainTimeout existed drains by the default: the view says so
-    spec: rec.spec.drainTimeout === undefined ? { ...rec.spec, drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS } : rec.spec,
+    spec: viewSpec(rec),
     mode: rec.spec.mode ?? 'replicated',
     replicas,
     ...replicaCounts(rec, tasks),
@@ -55,6 +54,18 @@ export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]):
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
   };
+}
+
+/**
+ * The spec as a view shows it: a record written before drainTimeout existed drains by the default,
+ * and says so; a job has no rollout, so no update or rollback block (its spec, sent back as it is
+ * shown, must be one the manager takes: it refuses those blocks for a job).
+ */
+function viewSpec(rec: ServiceRecord): ServiceView['spec'] {
+  const spec = rec.spec.drainTimeout === undefined ? { ...rec.spec, drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS } : rec.spec;
+  if (!isJobMode(spec.mode)) return spec;
+  const { update: _update, rollback: _rollback, ...rest } = spec;
+  return rest;
 }
 
 /** The service's tasks by slot, then version (`service ps`). */

@@ -153,6 +153,10 @@ test('an update runs the job again as a new version, stopping what the last one 
       ['job.completed', 2],
     ],
   );
+  // its spec sent back as the view shows it is taken: a job's view has no update or rollback block
+  const shown = h.manager.services.get('migrate').spec;
+  assert.equal('update' in shown || 'rollback' in shown, false);
+  assert.equal((await h.manager.services.update('migrate', shown)).version, 2, 'the same spec: no new run');
   await assert.rejects(
     h.manager.services.rollback('migrate'),
     (err: unknown) => err instanceof PoseidonError && err.code === 'job_has_no_rollback',
