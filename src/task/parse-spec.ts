@@ -198,6 +198,8 @@ function checkRecord(
 }
 
 function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] {
+  // most tasks publish nothing: no sets for them (every submission and every dispatch parses a spec)
+  if (spec.ports === undefined || spec.ports.length === 0) return [];
   const seen = new Set<string>();
   const hostSeen = new Set<string>();
   const names = new Set<string>();
