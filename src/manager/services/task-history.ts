@@ -43,9 +43,14 @@ export class TaskHistory {
     },
   ) {}
 
-  /** Follows a task's latest record (undefined: it is gone). */
+  /**
+   * Follows a task's latest record (undefined: it is gone). A replica's task that ended but is
+   * still wanted running is not history yet: it is its slot's result, which the service
+   * orchestrator reads (a job's done or failed slot; a replica its policy gave up on, until it is
+   * replaced) and marks stopped once it is past; forgotten before, a job would run that slot again.
+   */
   follow(id: string, rec: TaskRecord | undefined): void {
-    if (rec === undefined || !isEnded(rec)) {
+    if (rec === undefined || !isEnded(rec) || (rec.service !== undefined && rec.desired === 'running')) {
       this.#drop(id);
       return;
     }

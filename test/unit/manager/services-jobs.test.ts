@@ -119,6 +119,26 @@ test('a slot whose restart policy gives up is failed, not run again, and the job
   );
 });
 
+test('with no task history kept, a done slot is still done: its task is its result, not history', async (t) => {
+  const h = await startManager(t, { taskHistory: 0 });
+  for (const n of [W1, W2]) await h.manager.register(registration(n));
+  await h.manager.services.create(job({ replicas: 2 }));
+  await settle(h.manager);
+  await exitAll(h, running(h), 0);
+  h.clock.advance(10_000);
+  await settle(h.manager);
+  assert.deepEqual(running(h), [], 'nothing runs again');
+  assert.equal(h.manager.services.get('migrate').job?.state, 'complete');
+  assert.equal(h.manager.services.tasks('migrate').length, 2);
+  // run again: the last run's tasks become history, and go
+  await h.manager.services.update('migrate', job({ replicas: 2, forceUpdate: 1 }));
+  await settle(h.manager);
+  assert.deepEqual(
+    h.manager.services.tasks('migrate').map((x) => x.version),
+    [2, 2],
+  );
+});
+
 test('an update runs the job again as a new version, stopping what the last one still runs', async (t) => {
   const h = await cluster(t);
   const events: ClusterEvent[] = [];
