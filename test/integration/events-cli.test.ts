@@ -157,7 +157,7 @@ describe('poseidon events --task, --service, --node and --type', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /^poseidon: --type is "task\.faild", no event type; use a kind \(task, node, service, update, secret, config\) or a type: task\.submitted, /,
+      /^poseidon: --type is "task\.faild", no event type; use a kind \(task, node, service, update, job, secret, config\) or a type: task\.submitted, /,
     );
     assert.equal(r.stdout, '');
   });
