@@ -307,6 +307,44 @@ describe('managers as a group', () => {
     await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
   });
 
+  test('a global service and a finished job: the next leader keeps both, and runs no slot of the job again', async () => {
+    const task = (command: string[]) => ({ image: TEST_IMAGE, command, labels: cleanup.labels });
+    await client().createService({ name: 'g-agent', mode: 'global', task: task(SLEEP) });
+    await client().createService({ name: 'g-job', mode: 'replicated-job', replicas: 2, task: task(['true']) });
+    await waitFor(
+      async () => {
+        const [agent, job] = await Promise.all([client().getService('g-agent'), client().getService('g-job')]);
+        return agent.running === 2 && job.job?.state === 'complete';
+      },
+      { what: 'the global service on both workers, and the job done', timeoutMs: 60_000 },
+    );
+    const jobTasks = (await client().serviceTasks('g-job')).map((t) => t.id).sort();
+    const leader = await leaderIndex();
+    await (members[leader] as Member).process.kill();
+    await waitFor(
+      async () => {
+        const status = await client(urls, 5_000).clusterStatus();
+        return status.managers.some((m) => m.leader && m.url !== urls[leader]);
+      },
+      { what: 'another manager leads', timeoutMs: 30_000 },
+    );
+    // the new leader loaded both from etcd (a global service's record was once set aside there)
+    const agent = await client().getService('g-agent');
+    assert.deepEqual([agent.mode, agent.replicas], ['global', 2]);
+    await waitFor(async () => ((await client().getService('g-agent')).running === 2 ? true : undefined), {
+      what: 'the global service running on both workers under the new leader',
+      timeoutMs: 30_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // passes of the new leader
+    const job = await client().getService('g-job');
+    assert.deepEqual([job.mode, job.job?.state, job.job?.completed], ['replicated-job', 'complete', 2]);
+    assert.deepEqual((await client().serviceTasks('g-job')).map((t) => t.id).sort(), jobTasks, 'no slot ran again');
+    await client().removeService('g-agent');
+    await client().removeService('g-job');
+    await restart(leader);
+    await waitFor(async () => (await client().clusterStatus()).managers.length === 3, { what: 'three managers' });
+  });
+
   test('the leader frozen (kill -STOP): another leads; thawed, the old one takes no write and exits', async () => {
     const leader = await leaderIndex();
     const frozen = (members[leader] as Member).process;
