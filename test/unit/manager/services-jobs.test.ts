@@ -139,6 +139,32 @@ test('with no task history kept, a done slot is still done: its task is its resu
   );
 });
 
+test("a replicated job's task on a node drained stops, and its slot runs again elsewhere", async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(job({ replicas: 2 }));
+  await settle(h.manager);
+  const before = running(h);
+  assert.deepEqual(before.map((x) => x.node).sort(), ['w1', 'w2']);
+  await h.manager.drainNode('w1');
+  await settle(h.manager);
+  const moved = before.find((x) => x.node === 'w1');
+  const stopped = h.manager.listTasks({ service: 'migrate' }).find((x) => x.id === moved?.id);
+  assert.equal(stopped?.desiredState, 'stopped');
+  assert.match(stopped?.reason ?? '', /node w1 drained/);
+  assert.deepEqual(
+    running(h).map((x) => [x.slot, x.node]),
+    [
+      [1, 'w2'],
+      [2, 'w2'],
+    ],
+  );
+  await exitAll(h, running(h), 0);
+  assert.deepEqual(
+    [h.manager.services.get('migrate').job?.state, h.manager.services.get('migrate').job?.completed],
+    ['complete', 2],
+  );
+});
+
 test('an update runs the job again as a new version, stopping what the last one still runs', async (t) => {
   const h = await cluster(t);
   const events: ClusterEvent[] = [];
