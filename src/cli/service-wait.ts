@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceTaskView } from '../api/index.js';
+import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times } from './service-format.js';
@@ -62,80 +62,87 @@ class Tracker {
 /** The calls a wait makes. */
 export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'>;
 
+/** A look's verdict: over (with the wait's answer), or not yet (with what is still awaited, for a timeout). */
+type Verdict = { over: true; ok: boolean } | { over: false; still: string };
+
 /**
- * Until every replica is healthy and every replica asked to stop has ended (a scale down is done
- * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile.
+ * Looks at the service and its tasks every POLL_MS, a line for each replica whose state changed,
+ * until `look` says it is over; its answer. Past the timeout, throws with what is still awaited.
  */
-export async function waitForReplicas(
+async function pollService(
   client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
+  look: (s: ServiceView, tasks: ServiceTaskView[]) => Verdict,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const tracker = new Tracker(write);
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
     tracker.show(tasks);
-    const stopping = tasks.filter(isStopping).length;
-    if (s.healthy === s.replicas && stopping === 0) {
-      write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
-      return true;
-    }
-    if (Date.now() > deadline) {
-      const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
-      throw new ServiceWaitTimedOut(name, `${s.healthy}/${s.replicas} healthy${still}`, timeoutMs, tracker.trouble);
-    }
+    const v = look(s, tasks);
+    if (v.over) return v.ok;
+    if (Date.now() > deadline) throw new ServiceWaitTimedOut(name, v.still, timeoutMs, tracker.trouble);
     await sleep(POLL_MS);
   }
 }
 
+/**
+ * Until every replica is healthy and every replica asked to stop has ended (a scale down is done
+ * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile.
+ */
+export function waitForReplicas(
+  client: WaitClient,
+  name: string,
+  timeoutMs: number,
+  write: (line: string) => void,
+): Promise<boolean> {
+  return pollService(client, name, timeoutMs, write, (s, tasks) => {
+    const stopping = tasks.filter(isStopping).length;
+    if (s.healthy === s.replicas && stopping === 0) {
+      write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
+      return { over: true, ok: true };
+    }
+    const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
+    return { over: false, still: `${s.healthy}/${s.replicas} healthy${still}` };
+  });
+}
+
 /** Until the rollout ends; true when it ended as `want` (an update completed, a rollback rolled back). */
-export async function waitForRollout(
+export function waitForRollout(
   client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
   want: 'completed' | 'rolled_back',
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const tracker = new Tracker(write);
-  for (;;) {
-    const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
-    tracker.show(tasks);
+  return pollService(client, name, timeoutMs, write, (s) => {
     const u = s.update;
     if (u === null || (u.state !== 'updating' && u.state !== 'rolling_back')) {
       write(`service ${name}: ${u === null ? 'no rollout' : `${u.state}: ${u.reason}`}`);
-      return u === null || u.state === want;
+      return { over: true, ok: u === null || u.state === want };
     }
-    if (Date.now() > deadline)
-      throw new ServiceWaitTimedOut(name, `still ${u.state} ${u.updated}/${u.total}`, timeoutMs, tracker.trouble);
-    await sleep(POLL_MS);
-  }
+    return { over: false, still: `still ${u.state} ${u.updated}/${u.total}` };
+  });
 }
 
 /**
  * Until a job's run of its version ends (`job.state` no longer running): true when it completed,
  * false when it failed; a service that is no job (a manager before jobs) has nothing to wait for.
  */
-export async function waitForJob(
+export function waitForJob(
   client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  const tracker = new Tracker(write);
-  for (;;) {
-    const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
-    tracker.show(tasks);
+  return pollService(client, name, timeoutMs, write, (s) => {
     const j = s.job;
     if (j === undefined || j.state !== 'running') {
       write(`service ${name}: ${j === undefined ? 'no job' : `job ${jobProgress(s) ?? j.state}`}`);
-      return j === undefined || j.state === 'complete';
+      return { over: true, ok: j === undefined || j.state === 'complete' };
     }
-    if (Date.now() > deadline)
-      throw new ServiceWaitTimedOut(name, `job still ${jobProgress(s) ?? j.state}`, timeoutMs, tracker.trouble);
-    await sleep(POLL_MS);
-  }
+    return { over: false, still: `job still ${jobProgress(s) ?? j.state}` };
+  });
 }

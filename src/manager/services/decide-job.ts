@@ -1,19 +1,14 @@
 import type { JobStatusView } from '../../api/index.js';
 import { TaskState } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
-import { gaveUp, isLive, slotOf, versionOf } from './replica-state.js';
+import type { DrainedNodes } from './decide.js';
+import { gaveUp, isLive, slotOf, StopList, versionOf } from './replica-state.js';
 import { wantedSlots, type JobEnd, type ServiceRecord } from './service-record.js';
 
 // A job (`replicated-job`, `global-job`) runs each of its slots once per version, to completion, as
 // Swarm's jobs do: a slot whose task exits 0 is done, a slot whose task's restart policy gives up is
 // failed and is not run again, and the others get a task, at most `maxConcurrent` running at once.
 // An update is a new version: the job runs again, and what the last version still runs stops.
-
-/** The nodes drained now, and their names (as decide.ts reads them). */
-export interface JobDrain {
-  nodes: ReadonlySet<string>;
-  nodeName(nodeId: string): string;
-}
 
 /** What one look at a job decided. */
 export interface JobDecision {
@@ -105,16 +100,12 @@ export function decideJob(
   rec: ServiceRecord,
   tasks: readonly TaskRecord[],
   nowMs: number,
-  drain: JobDrain,
+  drain: DrainedNodes,
   left: ReadonlyMap<number, string> = new Map(),
 ): JobDecision {
-  const out: JobDecision = { create: [], stop: [], ended: null };
-  const stopped = new Set<string>();
-  const stop = (t: TaskRecord, reason: string): void => {
-    if (stopped.has(t.request.id)) return;
-    stopped.add(t.request.id);
-    out.stop.push({ taskId: t.request.id, reason });
-  };
+  const stops = new StopList();
+  const out: JobDecision = { create: [], stop: stops.list, ended: null };
+  const stop = (t: TaskRecord, reason: string): void => stops.add(t, reason);
   const wanted = new Set(wantedSlots(rec));
   for (const t of tasks) {
     if (t.desired !== 'running') continue;
@@ -134,7 +125,7 @@ export function decideJob(
     else if (rec.spec.replicas !== undefined && t.nodeId !== null && drain.nodes.has(t.nodeId))
       stop(t, `node ${drain.nodeName(t.nodeId)} drained`);
   }
-  const s = slotStates(rec, tasks, stopped);
+  const s = slotStates(rec, tasks, stops.ids);
   let room = (rec.spec.maxConcurrent ?? Number.POSITIVE_INFINITY) - s.live.size;
   for (const slot of s.wanted) {
     if (room <= 0) break;

@@ -1,5 +1,5 @@
 import type { TaskRecord } from '../records.js';
-import { gaveUp, isLive, slotOf } from './replica-state.js';
+import { gaveUp, isLive, slotOf, StopList } from './replica-state.js';
 import { isRolling, wantedSlots, type ServiceRecord } from './service-record.js';
 import { stepRollout, type RolloutEvent } from './rollout.js';
 import { drainMoves, leftoverMoves } from './drain-moves.js';
@@ -57,13 +57,10 @@ export function decideService(
   drain: DrainedNodes = NO_DRAIN,
   left: ReadonlyMap<number, string> = new Map(),
 ): ServiceDecision {
-  const out: ServiceDecision = { record: null, create: [], stop: [], events: [], wakeAtMs: null };
-  const stopped = new Set<string>();
-  const stop = (t: TaskRecord, reason: string): void => {
-    if (stopped.has(t.request.id)) return;
-    stopped.add(t.request.id);
-    out.stop.push({ taskId: t.request.id, reason });
-  };
+  const stops = new StopList();
+  const out: ServiceDecision = { record: null, create: [], stop: stops.list, events: [], wakeAtMs: null };
+  const stopped = stops.ids;
+  const stop = (t: TaskRecord, reason: string): void => stops.add(t, reason);
   const wanted = new Set(wantedSlots(rec));
   const waiting = new Set<number>(); // slots whose given-up task is not replaced yet
   const wakes: number[] = [];

@@ -61,6 +61,18 @@ export function failedAtMs(t: TaskRecord): number {
   return Date.parse((isTerminal(t.state) ? t.finishedAt : null) ?? t.updatedAt);
 }
 
+/** The stop requests of one decision: each task once, with the first reason given. */
+export class StopList {
+  readonly list: Array<{ taskId: string; reason: string }> = [];
+  readonly ids = new Set<string>();
+
+  add(t: TaskRecord, reason: string): void {
+    if (this.ids.has(t.request.id)) return;
+    this.ids.add(t.request.id);
+    this.list.push({ taskId: t.request.id, reason });
+  }
+}
+
 /** Tasks of the service by slot, live ones only, oldest version first. */
 export function liveBySlot(tasks: readonly TaskRecord[]): Map<number, TaskRecord[]> {
   const bySlot = new Map<number, TaskRecord[]>();

@@ -113,19 +113,10 @@ export class ServiceOps {
         return { rec: next, ...(scaled ? { event: { type: 'service.scaled', replicas: spec.replicas } } : {}) };
       }
       const version = rec.lastVersion + 1;
-      if (isJobMode(spec.mode)) {
-        // a job has no rollout: the new version runs again, and what the last one still runs stops
-        const next: ServiceRecord = {
-          ...rec,
-          version,
-          lastVersion: version,
-          spec,
-          previous: { version: rec.version, spec: rec.spec },
-          updatedAt: now.iso,
-        };
-        return { rec: next, event: { type: 'job.started', total: wantedSlots(next).length } };
-      }
-      const update = newRollout('update', rec.version, version, spec.update, now.ms, 'new version');
+      // a job has no rollout: the new version runs again, and what the last one still runs stops
+      const update = isJobMode(spec.mode)
+        ? null
+        : newRollout('update', rec.version, version, spec.update, now.ms, 'new version');
       const next: ServiceRecord = {
         ...rec,
         version,
@@ -135,6 +126,7 @@ export class ServiceOps {
         update,
         updatedAt: now.iso,
       };
+      if (update === null) return { rec: next, event: { type: 'job.started', total: wantedSlots(next).length } };
       const event: Partial<ClusterEvent> = {
         type: 'update.started',
         state: update.state,
