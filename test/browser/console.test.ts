@@ -228,6 +228,22 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.removeService('agent');
   });
 
+  test('a job shows its run on the overview and on its page, which offers no rollback', async () => {
+    await c.client.createService(
+      serviceSpec(c, 'migrate', { mode: 'replicated-job', replicas: 2 }, { command: ['sh', '-c', 'sleep 1'] }),
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    // live: running first, then done, without a reload
+    await waitForText(page, /migrate\s+0\/2 \(2\/2 completed\)\s+replicated-job/, 60_000);
+    await (await page.waitForSelector('a[href="#/services/migrate"]'))?.click();
+    await waitForText(page, 'Replicated job, 0 running');
+    await waitForText(page, /complete\s+2\/2 completed \(ended/);
+    assert.equal(await page.$('button::-p-text(Roll back)'), null, 'no rollback for a job');
+    await accessible(page, 'the page of a job');
+    await c.client.removeService('migrate');
+  });
+
   test("follow a task's logs", async () => {
     const talker = await c.client.submit(
       c.task('talker', { command: ['sh', '-c', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.3; done'] }),
