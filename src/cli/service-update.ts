@@ -179,9 +179,8 @@ export function updatedSpec(
   if (isJobMode(mode)) {
     noRolloutFlagsForJob(flags, `${named}, a ${mode},`);
     noJobRestartAlways(flags.restart, `${named}, a ${mode},`);
-    // a job has no rollout, so no settings for one: those its view may show go, as the manager refuses them
-    delete spec.update;
-    delete spec.rollback;
+    // a job's view shows no update or rollback block; a file that gives one is refused by the
+    // manager, naming it, rather than dropped here without a word
   }
   if (flags.image !== undefined) task.image = flags.image;
   const envFlag = pairs('--env', flags.env, env); // --env-add's first name here

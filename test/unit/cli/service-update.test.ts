@@ -203,18 +203,8 @@ test('a global spec goes back as it came: mode kept, no replicas added; --replic
   });
 });
 
-test("a job's spec goes back with no rollout settings (its view may show them; the manager refuses them)", () => {
-  // a job as GET /services/NAME may show it: the update and rollback settings filled in
-  const filled = { parallelism: 1, delay: 0, order: 'start-first', monitor: 5000, failureAction: 'rollback' };
-  const job = {
-    name: 'migrate',
-    mode: 'replicated-job',
-    replicas: 3,
-    maxConcurrent: 1,
-    task: { image: 'busybox' },
-    update: filled,
-    rollback: filled,
-  };
+test("a job's spec goes back as its view shows it (no rollout settings), with the flags applied", () => {
+  const job = { name: 'migrate', mode: 'replicated-job', replicas: 3, maxConcurrent: 1, task: { image: 'busybox' } };
   const s = updatedSpec(job, { image: 'busybox:1.37', replicas: '5', maxConcurrent: '2' }, {});
   assert.deepEqual(s, {
     name: 'migrate',
@@ -226,6 +216,12 @@ test("a job's spec goes back with no rollout settings (its view may show them; t
   assert.deepEqual([parseServiceSpec(s).mode, parseServiceSpec(s).maxConcurrent], ['replicated-job', 2]);
   // --force: a new version, which runs the job again
   assert.equal(updatedSpec(job, { force: true }, {}, 2).forceUpdate, 3);
+  // a file's update block is sent as it is, for the manager to refuse by name: never dropped quietly
+  const withBlock = updatedSpec({ ...job, update: { parallelism: 2 } }, {}, {});
+  assert.throws(
+    () => parseServiceSpec(withBlock),
+    (err: unknown) => err instanceof Error && err.message.startsWith('update is set for a replicated-job'),
+  );
 });
 
 test("--max-concurrent, --update-*, --restart always and a global job's --replicas are refused on a job, naming the flag", () => {
