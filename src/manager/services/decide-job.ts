@@ -20,15 +20,6 @@ export interface JobDecision {
   ended: JobEnd | null;
 }
 
-/** Where a job's slots stand: each wanted slot of the record's version is done, failed, running, or waiting. */
-export interface JobProgress {
-  completed: number;
-  failed: number;
-  /** Slots with a task on its way: waiting for a node, starting, running, or restarting. */
-  live: number;
-  total: number;
-}
-
 /** Exited 0 and not started again: done. A task stopped on request is wanted stopped, and never counts. */
 function completed(t: TaskRecord): boolean {
   return t.desired === 'running' && t.state === TaskState.Completed && t.restartAt === null;
@@ -44,16 +35,18 @@ function slotStates(
   rec: ServiceRecord,
   tasks: readonly TaskRecord[],
   except: ReadonlySet<string> = new Set(),
-): { wanted: number[]; done: Set<number>; failed: Set<number>; live: Set<number> } {
+): { wanted: number[]; done: Set<number>; failed: Set<number>; live: Set<number>; lastEndMs: number } {
   const wanted = wantedSlots(rec);
   const wantedSet = new Set(wanted);
-  const out = { wanted, done: new Set<number>(), failed: new Set<number>(), live: new Set<number>() };
+  const out = { wanted, done: new Set<number>(), failed: new Set<number>(), live: new Set<number>(), lastEndMs: 0 };
   for (const t of tasks) {
     const slot = slotOf(t);
     if (versionOf(t) !== rec.version || !wantedSet.has(slot) || except.has(t.request.id)) continue;
+    const ended = completed(t) || failed(t);
     if (completed(t)) out.done.add(slot);
     else if (failed(t)) out.failed.add(slot);
     else if (isLive(t)) out.live.add(slot);
+    if (ended) out.lastEndMs = Math.max(out.lastEndMs, Date.parse(t.finishedAt ?? t.updatedAt) || 0);
   }
   // a slot counts once: done over failed over live (one task of a version per slot, but be sure)
   for (const slot of out.done) {
@@ -64,23 +57,20 @@ function slotStates(
   return out;
 }
 
-/** Where the job's run of its version stands. */
-export function jobProgress(rec: ServiceRecord, tasks: readonly TaskRecord[]): JobProgress {
-  const s = slotStates(rec, tasks);
-  return { completed: s.done.size, failed: s.failed.size, live: s.live.size, total: s.wanted.length };
-}
-
-/** The job's run as GET /services shows it. */
+/**
+ * The job's run as GET /services shows it, read from its tasks (so it is right before the
+ * orchestrator's next step has written the run's end): it finished when its last slot's task ended.
+ */
 export function toJobView(rec: ServiceRecord, tasks: readonly TaskRecord[]): JobStatusView {
-  const p = jobProgress(rec, tasks);
-  const over = p.completed + p.failed === p.total;
-  const end = rec.jobEnded;
+  const s = slotStates(rec, tasks);
+  const [completed, failed, total] = [s.done.size, s.failed.size, s.wanted.length];
+  const over = completed + failed === total;
   return {
-    state: !over ? 'running' : p.failed > 0 ? 'failed' : 'complete',
-    completed: p.completed,
-    failed: p.failed,
-    total: p.total,
-    finishedAt: over && end !== undefined && end.version === rec.version ? new Date(end.atMs).toISOString() : null,
+    state: !over ? 'running' : failed > 0 ? 'failed' : 'complete',
+    completed,
+    failed,
+    total,
+    finishedAt: over && s.lastEndMs > 0 ? new Date(s.lastEndMs).toISOString() : null,
   };
 }
 
