@@ -155,7 +155,7 @@ export class ServiceOrchestrator {
       }
     }
     const d = isJobMode(rec.spec.mode)
-      ? this.#decideJob(placed, tasks, changes, drain, left)
+      ? this.#decideJob(placed, tasks, changes, { nowMs, nowIso }, drain, left)
       : decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left);
     const next = d.record ?? placed;
     const touched: string[] = [];
@@ -193,11 +193,11 @@ export class ServiceOrchestrator {
     rec: ServiceRecord,
     tasks: TaskRecord[],
     changes: Changes,
+    { nowMs, nowIso }: { nowMs: number; nowIso: string },
     drain: DrainedNodes,
     left: Map<number, string>,
   ): ServiceDecision {
-    const nowIso = this.deps.state.isoNow();
-    const j = decideJob(rec, tasks, this.deps.clock.now(), drain, left);
+    const j = decideJob(rec, tasks, nowMs, drain, left);
     const out: ServiceDecision = { record: null, create: j.create, stop: j.stop, events: [], wakeAtMs: null };
     if (j.ended !== null) {
       out.record = { ...rec, jobEnded: j.ended, updatedAt: nowIso };
