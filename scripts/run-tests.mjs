@@ -3,8 +3,13 @@
 // on real servers and processes), then browser tests (the web console in headless Chromium
 // against a real manager and workers). scripts/check-test-env.mjs
 // has already checked that what they need is installed.
+//
+// The TAP stream goes to stdout as it comes. A second reporter (spec) writes to a file; when a
+// run fails, its list of failing tests, and what the runner said of tests that went on after
+// they ended, are printed last, so the end of a long CI log names what failed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -17,11 +22,53 @@ function find(dir) {
   return out.sort();
 }
 
+/**
+ * From the spec report: its notes on tests that went on after they ended, the failing tests one
+ * line each (where, and the name), then their details, at most `max` lines in all.
+ */
+function failures(report, max = 150) {
+  const lines = report.split('\n');
+  const late = lines.filter((l) => l.includes('generated asynchronous activity after the test ended'));
+  const at = lines.findIndex((l) => l.includes('failing tests:'));
+  const failing = at === -1 ? [] : lines.slice(at + 1);
+  const names = [];
+  for (let i = 0; i < failing.length; i++) {
+    if (failing[i].startsWith('test at ')) names.push(`${failing[i].slice(8)}: ${failing[i + 1] ?? ''}`);
+  }
+  const out = [...late, ...(names.length > 0 ? ['failing tests:', ...names, '', 'details:'] : []), ...failing];
+  return out.length > max ? [...out.slice(0, max), `… ${out.length - max} more lines`] : out;
+}
+
 const files = [
   ...find('dist/test/unit'),
   ...find('dist/test/integration'),
   ...find('dist/test/security'),
   ...find('dist/test/browser'),
 ];
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const dir = mkdtempSync(join(tmpdir(), 'poseidon-tests-'));
+const spec = join(dir, 'spec.txt');
+const result = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=spec',
+    `--test-reporter-destination=${spec}`,
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
+if (result.status !== 0) {
+  let report = '';
+  try {
+    report = readFileSync(spec, 'utf8');
+  } catch {
+    // no report written: the runner itself failed to start, and said why above
+  }
+  const lines = failures(report);
+  if (lines.length > 0) process.stdout.write(`\n# what failed (the spec reporter's summary):\n${lines.join('\n')}\n`);
+}
+rmSync(dir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
