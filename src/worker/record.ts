@@ -1,6 +1,6 @@
 import type { HealthView, WorkerTaskView } from '../api/index.js';
 import type { BoundPort } from '../driver/index.js';
-import type { TaskRequest, TaskState } from '../task/index.js';
+import { TASK_STATES, type TaskRequest, type TaskState } from '../task/index.js';
 
 /** What the worker stores per task (LMDB), so a restart loses nothing. */
 export interface WorkerTaskRecord {
@@ -19,6 +19,26 @@ export interface WorkerTaskRecord {
   stopRequested: boolean;
   health: HealthView;
   updatedAt: string;
+}
+
+const STATES: ReadonlySet<unknown> = new Set(TASK_STATES);
+
+/**
+ * What makes a stored value unusable as a task record, or null. Checks what the worker's parts
+ * rely on at once: the view (toView) every heartbeat and report makes, and the state machine.
+ */
+export function recordProblem(rec: unknown): string | null {
+  const r = rec as Partial<WorkerTaskRecord> | null | undefined;
+  if (typeof r !== 'object' || r === null) return 'not an object';
+  const q = r.request as Partial<TaskRequest> | undefined;
+  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
+    return 'no request id, name or image';
+  if (!Array.isArray(q.ports) || !Array.isArray(q.command) || typeof q.labels !== 'object' || q.labels === null)
+    return 'a request without its ports, command or labels';
+  if (!STATES.has(r.state)) return `an unknown state ${JSON.stringify(r.state)}`;
+  if (typeof r.generation !== 'number' || !Array.isArray(r.ports) || typeof r.health !== 'object' || r.health === null)
+    return 'no generation, bound ports or health';
+  return null;
 }
 
 export const NO_HEALTH: HealthView = { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null };

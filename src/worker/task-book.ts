@@ -7,7 +7,7 @@ import { KeyedLock } from '../lock/index.js';
 import type { Store } from '../store/index.js';
 import { assertTransition, isActive, STOPPED_ON_REQUEST, TaskState } from '../task/index.js';
 import type { WorkerMetrics } from './metrics.js';
-import { exitReason, toView, type WorkerTaskRecord } from './record.js';
+import { exitReason, recordProblem, toView, type WorkerTaskRecord } from './record.js';
 
 export type TaskListener = (task: WorkerTaskView) => void;
 
@@ -45,9 +45,10 @@ export class TaskBook {
   /** Reads every record from the store (the worker's start); one that cannot be used is set aside, named in the log. */
   async load(): Promise<void> {
     for (const [key, rec] of await this.deps.store.list('task/')) {
-      if (typeof rec?.request?.id !== 'string' || typeof rec.state !== 'string') {
+      const problem = recordProblem(rec);
+      if (problem !== null) {
         await this.deps.store.setAside(key);
-        this.deps.log.error({ key }, 'stored task record cannot be used; set aside');
+        this.deps.log.error({ key, problem }, 'stored task record cannot be used; set aside');
         continue;
       }
       this.#records.set(rec.request.id, rec);
