@@ -36,11 +36,17 @@ test('a record the manager cannot use is set aside with a log line naming its ke
   await store.put(`task/${T0}/${good.request.id}`, { kind: 'task', task: good });
   await store.put(`task/${T0}/broken`, { kind: 'task', task: { state: 'Running' } } as unknown as ManagerRecord);
   await store.put('node/odd', { kind: 'gadget' } as unknown as ManagerRecord);
+  // decodable, but what the load and the views use is missing or unknown: the start once failed on the first
+  const noPorts = taskRecord('0b0e0000-0000-4000-8000-000000000001');
+  delete (noPorts.request as Partial<typeof noPorts.request>).ports;
+  await store.put(`task/${T0}/no-ports`, { kind: 'task', task: noPorts });
+  const odd = { ...taskRecord('0dd00000-0000-4000-8000-000000000001'), state: 'Sleeping' };
+  await store.put(`task/${T0}/odd-state`, { kind: 'task', task: odd } as unknown as ManagerRecord);
   const lines: string[] = [];
   const s = state(store, lines);
   assert.equal((await s.load()).tasks, 1);
   assert.ok(s.task(good.request.id) !== undefined);
-  for (const key of [`task/${T0}/broken`, 'node/odd']) {
+  for (const key of [`task/${T0}/broken`, 'node/odd', `task/${T0}/no-ports`, `task/${T0}/odd-state`]) {
     assert.ok(
       lines.some((l) => l.includes('set aside') && l.includes(`"key":"${key}"`)),
       `${key} named in the log: ${lines.join('')}`,
@@ -49,6 +55,11 @@ test('a record the manager cannot use is set aside with a log line naming its ke
   }
   assert.deepEqual(
     (await store.list('set-aside/')).map(([k]) => k),
-    ['set-aside/node/odd', `set-aside/task/${T0}/broken`],
+    [
+      'set-aside/node/odd',
+      `set-aside/task/${T0}/broken`,
+      `set-aside/task/${T0}/no-ports`,
+      `set-aside/task/${T0}/odd-state`,
+    ],
   );
 });
