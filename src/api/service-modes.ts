@@ -15,3 +15,8 @@ export function isGlobalMode(mode: string | undefined): boolean {
 export function isJobMode(mode: string | undefined): boolean {
   return mode === 'replicated-job' || mode === 'global-job';
 }
+
+/** How far a job's run is, as the CLI and the console print it: "3/3 completed", "2/3 completed, 1 failed". */
+export function jobCounts(j: { completed: number; failed: number; total: number }): string {
+  return `${j.completed}/${j.total} completed${j.failed > 0 ? `, ${j.failed} failed` : ''}`;
+}

@@ -1,5 +1,5 @@
 import type { ManagerTaskView, ServiceTaskView, ServiceView } from '../api/index.js';
-import { isGlobalMode, isJobMode } from '../api/service-modes.js';
+import { isGlobalMode, isJobMode, jobCounts } from '../api/service-modes.js';
 import { table } from './format.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
@@ -31,7 +31,7 @@ export function modeName(s: Pick<ServiceView, 'mode'>): string {
 export function jobProgress(s: Pick<ServiceView, 'job'>): string | undefined {
   const j = s.job;
   if (j === undefined) return undefined;
-  return `${j.state}, ${j.completed}/${j.total} completed${j.failed > 0 ? `, ${j.failed} failed` : ''}`;
+  return `${j.state}, ${jobCounts(j)}`;
 }
 
 /**
@@ -41,8 +41,7 @@ export function jobProgress(s: Pick<ServiceView, 'job'>): string | undefined {
 export function replicasText(s: Pick<ServiceView, 'healthy' | 'replicas' | 'running' | 'job'>): string {
   const j = s.job;
   if (j === undefined) return `${s.healthy}/${s.replicas}`;
-  const failed = j.failed > 0 ? `, ${j.failed} failed` : '';
-  return `${s.running}/${j.total} (${j.completed}/${j.total} completed${failed})`;
+  return `${s.running}/${j.total} (${jobCounts(j)})`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
+import { jobCounts } from '../../api/service-modes.js';
 import { ApiError } from '../api.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
@@ -23,11 +24,6 @@ export function age(iso: string | null, nowMs = Date.now()): string {
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
-}
-
-/** How far a job's run is: "3/3 completed", "2/3 completed, 1 failed". */
-export function jobCounts(j: { completed: number; failed: number; total: number }): string {
-  return `${j.completed}/${j.total} completed${j.failed > 0 ? `, ${j.failed} failed` : ''}`;
 }
 
 /** Replicas as the services table shows them: healthy/wanted; a job's running now, then how many completed. */

@@ -2,10 +2,10 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ignore, type Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
-import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
+import { isGlobalMode, isJobMode, jobCounts } from '../../api/service-modes.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope, type ServiceMode } from '../decode.js';
 import { MountsTable } from './files.js';
-import { age, ConfirmAction, errorText, jobCounts, link, Section, State, TableBox } from './parts.js';
+import { age, ConfirmAction, errorText, link, Section, State, TableBox } from './parts.js';
 
 export function mayDeploy(scope: Scope): boolean {
   return scope === 'deploy' || scope === 'admin';
