@@ -87,10 +87,7 @@ function withoutRollout(spec: ServiceSpec): ServiceSpec {
 export function changedFields(a: ServiceSpec, b: ServiceSpec): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ServiceSpec>;
-  const jobs = isJobMode(a.mode) && isJobMode(b.mode);
   for (const key of [...keys].sort()) {
-    // settings a job has none of, whatever its view shows
-    if (jobs && (key === 'update' || key === 'rollback')) continue;
     if (key === 'mode') {
       if (modeOf(a) !== modeOf(b)) out.push(key);
     } else if (key === 'task') {

@@ -93,9 +93,8 @@ function Actions(props: { api: Api; store: ClusterStore; name: string; replicas:
         run=${async () => {
           const spec = await api.get(path, (v) => obj(obj(v, 'service').spec, 'spec'));
           const task = obj(spec.task, 'spec.task');
-          // a job has no rollout, and the manager refuses settings for one that its view may show
-          const { update: _update, rollback: _rollback, ...jobSpec } = spec;
-          await api.call('PUT', path, serviceView, { ...(job ? jobSpec : spec), task: { ...task, image } });
+          // a job's view has no update or rollback block: its spec goes back as shown
+          await api.call('PUT', path, serviceView, { ...spec, task: { ...task, image } });
           await store.refreshService(name);
           return job ? `${name} runs again with ${image}` : `${name} is rolling out ${image}`;
         }}
