@@ -57,5 +57,12 @@ test('a stored task record the worker cannot use is set aside, named in the log,
   assert.match(String(setAside.find((l) => l['key'] === 'task/odd-state')?.['problem']), /unknown state "Sleeping"/);
   assert.match(String(setAside.find((l) => l['key'] === 'task/no-ports')?.['problem']), /ports/);
   for (const key of Object.keys(bad)) assert.equal(await store.get(key), undefined, `${key} is out of the way`);
+  assert.deepEqual(
+    (await store.list('set-aside/')).map(([k]) => k).sort(),
+    Object.keys(bad)
+      .map((k) => `set-aside/${k}`)
+      .sort(),
+    'and kept as it was, for someone to look at',
+  );
   assert.equal(second.worker.get(GOOD).state, 'Running', 'its running task is still known');
 });
