@@ -1,5 +1,5 @@
 import type { JobStatusView } from '../../api/index.js';
-import { TaskState } from '../../task/index.js';
+import { isActive, TaskState } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
 import type { DrainedNodes } from './decide.js';
 import { gaveUp, isLive, slotOf, StopList, versionOf } from './replica-state.js';
@@ -84,7 +84,8 @@ export function toJobView(rec: ServiceRecord, tasks: readonly TaskRecord[]): Job
  *   leaves the service's index and becomes history;
  * - a task in a slot that is not wanted any more stops (scaled down, its node left or was drained);
  * - a replicated job's task on a drained node stops, and its slot runs again elsewhere;
- * - the lowest slots that have not run get a task, while fewer than `maxConcurrent` run.
+ * - the lowest slots that have not run get a task, while fewer than `maxConcurrent` run, counting
+ *   the tasks told to stop whose containers have not ended yet.
  */
 export function decideJob(
   rec: ServiceRecord,
@@ -116,7 +117,10 @@ export function decideJob(
       stop(t, `node ${drain.nodeName(t.nodeId)} drained`);
   }
   const s = slotStates(rec, tasks, stops.ids);
-  let room = (rec.spec.maxConcurrent ?? Number.POSITIVE_INFINITY) - s.live.size;
+  // a task told to stop runs until its container ends: it holds its place until then, so a slot
+  // moved off a drained node, or a run begun again, never has more than maxConcurrent at once
+  const stopping = tasks.filter((t) => isActive(t.state) && (t.desired !== 'running' || stops.ids.has(t.request.id)));
+  let room = (rec.spec.maxConcurrent ?? Number.POSITIVE_INFINITY) - s.live.size - stopping.length;
   for (const slot of s.wanted) {
     if (room <= 0) break;
     if (s.done.has(slot) || s.failed.has(slot) || s.live.has(slot)) continue;

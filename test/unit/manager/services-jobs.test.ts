@@ -167,6 +167,38 @@ test("a replicated job's task on a node drained stops, and its slot runs again e
   );
 });
 
+test("a drained node's task holds its place until its container ends: never more than maxConcurrent at once", async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(job({ replicas: 2, maxConcurrent: 1 }));
+  await settle(h.manager);
+  const [first] = running(h);
+  assert.ok(first?.node !== undefined && first.node !== null);
+  const from = NODES[first.node];
+  assert.ok(from !== undefined);
+  const driver = h.workers.at(urlOf(from)).fake.driver;
+  driver.hold('stop'); // the container takes its stop grace to end
+  try {
+    await h.manager.drainNode(first.node);
+    await settle(h.manager);
+    const stopping = h.manager.listTasks({ service: 'migrate' }).find((x) => x.id === first.id);
+    assert.deepEqual([stopping?.desiredState, stopping?.state], ['stopped', 'Running']);
+    assert.deepEqual(
+      h.manager.services.tasks('migrate').filter((x) => x.id !== first.id && x.desiredState === 'running'),
+      [],
+      'no other task while the stopping one still runs',
+    );
+  } finally {
+    driver.unhold('stop'); // also when an assertion fails: a held stop would hang the harness's cleanup
+  }
+  await settle(h.manager);
+  const other = first.node === 'w1' ? 'w2' : 'w1';
+  assert.deepEqual(
+    running(h).map((x) => [x.slot, x.node]),
+    [[first.slot, other]],
+    'once it ended, its slot runs on the other node, alone',
+  );
+});
+
 test('an update runs the job again as a new version, stopping what the last one still runs', async (t) => {
   const h = await cluster(t);
   const events: ClusterEvent[] = [];
