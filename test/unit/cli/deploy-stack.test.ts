@@ -26,7 +26,10 @@ class FakeServices implements StackClient {
   readonly views = new Map<string, ServiceView>();
 
   seed(spec: ServiceSpec): void {
-    const parsed = parseServiceSpec(spec);
+    const read = parseServiceSpec(spec);
+    // as the manager's view: a job's spec shows no update or rollback block, which it has none of
+    const { update: _update, rollback: _rollback, ...job } = read;
+    const parsed = read.mode === 'replicated-job' || read.mode === 'global-job' ? job : read;
     const now = new Date(0).toISOString();
     const replicas = parsed.replicas ?? GLOBAL_NODES; // a global service: one on each node
     this.views.set(spec.name, {
