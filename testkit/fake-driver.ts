@@ -459,6 +459,11 @@ export class FakeDriver implements Driver {
     this.#held.delete(call);
   }
 
+  /** Stops holding every kind of call, and lets every waiting one go on (a test's cleanup). */
+  unholdAll(): void {
+    for (const call of [...this.#held.keys()]) this.unhold(call);
+  }
+
   // ---- inside ----
 
   async #enter(call: DriverCall, args: readonly unknown[]): Promise<void> {

@@ -117,7 +117,13 @@ export class FakeWorkers {
     return n;
   }
 
+  /**
+   * Stops every worker at a test's end. A call the test held is let go first: after a failed
+   * assertion, a held stop would keep the worker's stop, and so the file, waiting for ever (node's
+   * runner then cancels the file's remaining tests).
+   */
   async stop(): Promise<void> {
+    for (const w of this.#byUrl.values()) w.fake.driver.unholdAll();
     await Promise.all([...this.#byUrl.values()].map((w) => w.fake.stop()));
   }
 
