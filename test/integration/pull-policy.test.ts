@@ -43,6 +43,25 @@ async function forgetImage(): Promise<void> {
   await run('docker', ['rmi', '-f', registry.image]).catch(() => undefined);
 }
 
+/**
+ * Every name a pull from the test registry left on the engine: a pull by tag also records
+ * `<host>/<repository>@<digest>` on the image, which outlives the tag's removal. Removed by that
+ * name, never by image id: the id is the test image's own.
+ */
+async function forgetPulledDigests(): Promise<void> {
+  const repository = `${registry.host}/pull/${runId}`;
+  const { stdout } = await run('docker', [
+    'images',
+    '--digests',
+    '--filter',
+    `reference=${repository}`,
+    '--format',
+    '{{.Repository}}@{{.Digest}}',
+  ]);
+  const names = stdout.split('\n').filter((line) => line.startsWith(`${repository}@sha256:`));
+  if (names.length > 0) await run('docker', ['rmi', ...names]).catch(() => undefined);
+}
+
 before(async () => {
   const dir = await cleanup.tempDir('poseidon-pull-policy-');
   configPath = join(dir, 'config.json');
@@ -72,7 +91,10 @@ before(async () => {
 
 after(async () => {
   await cleanup.release();
-  await forgetImage();
+  if (registry !== undefined) {
+    await forgetImage();
+    await forgetPulledDigests();
+  }
   await run('docker', ['rmi', '-f', TWO]).catch(() => undefined);
   await registry?.close();
 });
