@@ -1,9 +1,7 @@
 import { isGlobalMode } from '../api/service-modes.js';
-import { TASK_STATES } from '../task/state-machine.js';
+import { isKnownState, storedRequestProblem } from '../task/stored-request.js';
 import type { FileRecord, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
-
-const STATES: ReadonlySet<unknown> = new Set(TASK_STATES);
 
 /** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
 export function recordProblem(rec: unknown): string | null {
@@ -49,12 +47,9 @@ export function recordProblem(rec: unknown): string | null {
   }
   if (r.kind !== 'task') return `unknown kind ${JSON.stringify(r.kind)}`;
   const t = r.task;
-  const q = t?.request;
-  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
-    return 'task record without a request id, name or image';
-  if (!Array.isArray(q.ports) || !Array.isArray(q.command) || typeof q.labels !== 'object' || q.labels === null)
-    return 'task record whose request has no ports, command or labels';
-  if (!STATES.has(t?.state) || typeof t?.submittedAt !== 'string') return 'task record without a known state';
+  const request = storedRequestProblem(t?.request);
+  if (request !== null) return `task record with ${request}`;
+  if (!isKnownState(t?.state) || typeof t?.submittedAt !== 'string') return 'task record without a known state';
   return null;
 }
 

@@ -1,6 +1,7 @@
 import type { HealthView, WorkerTaskView } from '../api/index.js';
 import type { BoundPort } from '../driver/index.js';
-import { TASK_STATES, type TaskRequest, type TaskState } from '../task/index.js';
+import type { TaskRequest, TaskState } from '../task/index.js';
+import { isKnownState, storedRequestProblem } from '../task/stored-request.js';
 
 /** What the worker stores per task (LMDB), so a restart loses nothing. */
 export interface WorkerTaskRecord {
@@ -21,8 +22,6 @@ export interface WorkerTaskRecord {
   updatedAt: string;
 }
 
-const STATES: ReadonlySet<unknown> = new Set(TASK_STATES);
-
 /**
  * What makes a stored value unusable as a task record, or null. Checks what the worker's parts
  * rely on at once: the view (toView) every heartbeat and report makes, and the state machine.
@@ -30,12 +29,9 @@ const STATES: ReadonlySet<unknown> = new Set(TASK_STATES);
 export function recordProblem(rec: unknown): string | null {
   const r = rec as Partial<WorkerTaskRecord> | null | undefined;
   if (typeof r !== 'object' || r === null) return 'not an object';
-  const q = r.request as Partial<TaskRequest> | undefined;
-  if (typeof q?.id !== 'string' || typeof q.name !== 'string' || typeof q.image !== 'string')
-    return 'no request id, name or image';
-  if (!Array.isArray(q.ports) || !Array.isArray(q.command) || typeof q.labels !== 'object' || q.labels === null)
-    return 'a request without its ports, command or labels';
-  if (!STATES.has(r.state)) return `an unknown state ${JSON.stringify(r.state)}`;
+  const request = storedRequestProblem(r.request);
+  if (request !== null) return request;
+  if (!isKnownState(r.state)) return `an unknown state ${JSON.stringify(r.state)}`;
   if (typeof r.generation !== 'number' || !Array.isArray(r.ports) || typeof r.health !== 'object' || r.health === null)
     return 'no generation, bound ports or health';
   return null;
