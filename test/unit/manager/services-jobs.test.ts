@@ -243,6 +243,37 @@ test('an update runs the job again as a new version, stopping what the last one 
   );
 });
 
+test("an update's new run waits for the last version's stopping task: never more than maxConcurrent", async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(job({ replicas: 2, maxConcurrent: 1 }));
+  await settle(h.manager);
+  const [old] = running(h);
+  assert.ok(old?.node !== undefined && old.node !== null && old.version === 1);
+  const on = NODES[old.node];
+  assert.ok(on !== undefined);
+  const driver = h.workers.at(urlOf(on)).fake.driver;
+  driver.hold('stop'); // the last version's container takes its stop grace to end
+  try {
+    await h.manager.services.update('migrate', job({ replicas: 2, maxConcurrent: 1, forceUpdate: 1 }));
+    await settle(h.manager);
+    const stopping = h.manager.listTasks({ service: 'migrate' }).find((x) => x.id === old.id);
+    assert.deepEqual([stopping?.desiredState, stopping?.state], ['stopped', 'Running']);
+    assert.deepEqual(
+      h.manager.services.tasks('migrate').filter((x) => x.version === 2 && x.desiredState === 'running'),
+      [],
+      "no task of the new run while the last version's still runs",
+    );
+  } finally {
+    driver.unhold('stop'); // also when an assertion fails: a held stop would hang the harness's cleanup
+  }
+  await settle(h.manager);
+  assert.deepEqual(
+    running(h).map((x) => [x.slot, x.version]),
+    [[1, 2]],
+    'once it ended, the new run starts, one at a time',
+  );
+});
+
 test('a global job runs once on each node, and on a node that joins after', async (t) => {
   const h = await cluster(t, [W1]);
   const created = await h.manager.services.create({
