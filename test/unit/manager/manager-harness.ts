@@ -6,6 +6,7 @@ import { Manager, type ManagerRecord } from '../../../src/manager/manager.js';
 import { wireManager, type ManagerParts } from '../../../src/manager/wiring.js';
 import { strategyByName, type Scorer, type StrategyName } from '../../../src/scheduler/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
+import { ControlledStore } from './controlled-store.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';
@@ -67,7 +68,10 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
   PARTS.set(manager, parts);
   workers.reportTo(manager);
   await manager.start();
-  t.after(() => manager.stop());
+  t.after(async () => {
+    if (store instanceof ControlledStore) store.release(); // a held write would keep the stop waiting
+    await manager.stop();
+  });
   return { manager, clock, workers, store, parts };
 }
 

@@ -10,7 +10,10 @@ const W1_URL = 'http://w1.test:7070';
 test('a pass writes its placements in one commit, and dispatches only once they are durable', async (t) => {
   const p = await parts({ nodes: [W1] });
   const manager = new Manager(p);
-  t.after(() => manager.stop());
+  t.after(async () => {
+    p.store.release(); // a held write would keep the manager's stop waiting
+    await manager.stop();
+  });
   p.store.hold();
   const before = p.store.batches;
   const submitted = Promise.all([manager.submit(request(uuid('a'))), manager.submit(request(uuid('b')))]);
@@ -30,7 +33,10 @@ test('a pass writes its placements in one commit, and dispatches only once they 
 test('when a pass cannot write, its submissions fail, nothing is placed or dispatched, and the tasks never existed', async (t) => {
   const p = await parts({ nodes: [W1] });
   const manager = new Manager(p);
-  t.after(() => manager.stop());
+  t.after(async () => {
+    p.store.release(); // a held write would keep the manager's stop waiting
+    await manager.stop();
+  });
   p.store.failNext(new Error('disk full'));
   await assert.rejects(manager.submit(request(uuid('a'))), /disk full/);
   await p.settle();

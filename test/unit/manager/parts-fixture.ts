@@ -94,6 +94,7 @@ export async function parts(opts: { nodes?: NodeSpec[] } = {}): Promise<Parts> {
 
 /** Stops the loop and every timer, as the facade's stop() does. */
 export async function stopParts(p: Parts): Promise<void> {
+  p.store.release(); // writes a failed assertion left held would keep the drain below waiting
   p.nodes.stop();
   p.supervisor.cancelAll();
   await p.orchestrator.stop();
