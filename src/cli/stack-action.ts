@@ -1,5 +1,6 @@
 import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
+import { jobCounts } from '../api/service-modes.js';
 import { STACK_LABEL } from '../api/stack-label.js';
 import { isNotFound, PoseidonError } from '../errors/index.js';
 import { table } from './format.js';
@@ -40,12 +41,27 @@ export function stacksOf(services: readonly ServiceView[]): Map<string, ServiceV
   return new Map([...stacks].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** `stack ls`: NAME, SERVICES, REPLICAS (healthy/wanted over all its services). */
+/**
+ * `stack ls`: NAME, SERVICES, REPLICAS: healthy/wanted over its services that keep running, then its
+ * jobs' runs together ("2/2, jobs 1/1 completed"): a job that completed has no task running, and is
+ * not a replica missing.
+ */
 export function stackTable(stacks: ReadonlyMap<string, readonly ServiceView[]>): string {
   const rows = [...stacks].map(([name, services]) => {
-    const healthy = services.reduce((n, s) => n + s.healthy, 0);
-    const wanted = services.reduce((n, s) => n + s.replicas, 0);
-    return [name, String(services.length), `${healthy}/${wanted}`];
+    const lasting = services.filter((s) => s.job === undefined);
+    const healthy = lasting.reduce((n, s) => n + s.healthy, 0);
+    const wanted = lasting.reduce((n, s) => n + s.replicas, 0);
+    const runs = services.flatMap((s) => (s.job === undefined ? [] : [s.job]));
+    const jobs =
+      runs.length === 0
+        ? ''
+        : `jobs ${jobCounts({
+            completed: runs.reduce((n, j) => n + j.completed, 0),
+            failed: runs.reduce((n, j) => n + j.failed, 0),
+            total: runs.reduce((n, j) => n + j.total, 0),
+          })}`;
+    const replicas = lasting.length === 0 ? jobs : `${healthy}/${wanted}${jobs === '' ? '' : `, ${jobs}`}`;
+    return [name, String(services.length), replicas];
   });
   return table(['NAME', 'SERVICES', 'REPLICAS'], rows);
 }

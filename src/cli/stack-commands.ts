@@ -51,7 +51,7 @@ export function registerStack(program: Command, withManager: WithManager): void 
   const sub = (name: string, description: string): Command =>
     withManager(stack.command(name)).description(description).option('--json', 'print JSON');
   deployCommand(withManager(stack.command('deploy')));
-  sub('ls', 'list stacks: NAME, SERVICES, REPLICAS (healthy/wanted over its services)').action(
+  sub('ls', "list stacks: NAME, SERVICES, REPLICAS (healthy/wanted over its services; its jobs' runs apart)").action(
     async (flags: StackFlags) => (await action('listStacks'))(flags),
   );
   sub('services', "list a stack's services: NAME, VERSION, MODE, REPLICAS, IMAGE, UPDATE")

@@ -50,6 +50,28 @@ test('services group into stacks by their label, stacks and services in name ord
   );
 });
 
+test("stack ls counts a job's run apart: a completed job has no task running and is no replica missing", () => {
+  const job = (name: string, stack: string, completed: number, failed: number, total: number): ServiceView =>
+    ({
+      ...service(name, stack, total, 0),
+      job: { state: completed + failed === total ? 'complete' : 'running', completed, failed, total, finishedAt: null },
+    }) as ServiceView;
+  const stacks = stacksOf([
+    service('demo-api', 'demo', 2, 2),
+    job('demo-once', 'demo', 1, 0, 1),
+    job('demo-seed', 'demo', 1, 1, 3),
+    job('batch-only', 'batch', 2, 0, 2),
+  ]);
+  assert.equal(
+    stackTable(stacks),
+    [
+      'NAME   SERVICES  REPLICAS',
+      'batch  1         jobs 2/2 completed',
+      'demo   3         2/2, jobs 2/4 completed, 1 failed',
+    ].join('\n'),
+  );
+});
+
 test("stack ps lists every replica by service and slot, with the replica's state", () => {
   const lines = stackTaskTable([task('web', 2, 'Running'), task('api', 1, 'Pending'), task('web', 1, 'Running')]).split(
     '\n',
