@@ -285,6 +285,16 @@ describe('poseidon service, the CLI', () => {
         args.join(' '),
       );
     }
+    // a replica named as Swarm names one gets its name here
+    const swarmName = await c.cli(['exec', 'cli-talk.2', 'true']);
+    assert.deepEqual(
+      [swarmName.code, swarmName.stderr],
+      [
+        1,
+        'poseidon: no task matches "cli-talk.2"; its replica here is cli-talk-2 (a service\'s replicas are named ' +
+          'SERVICE-SLOT: poseidon service ps cli-talk lists them)\n',
+      ],
+    );
     assert.equal((await c.client.getService('cli-talk')).replicas, 2, 'nothing was stopped');
 
     const child = spawn(process.execPath, [POSEIDON_BIN, 'service', 'logs', 'cli-talk', '-f', '--tail', '1'], {
