@@ -1,9 +1,40 @@
+import type { TaskRecord } from './records.js';
+
 /** A count this high or higher weighs as this: the levels of a weight stay apart within a float's 53 bits. */
 const LEVEL = 2 ** 13;
 
 /** The label a preference spreads over: `node.labels.zone` -> `zone`. */
 export function spreadKey(spread: string): string {
   return spread.slice('node.labels.'.length);
+}
+
+/**
+ * The nodes a service's slots hold now, for spreading its next replicas: each slot once, where its
+ * successor-most task wanted running is placed (null: not placed yet). A replica told to stop, or
+ * one an update or a rollback replaces (start-first keeps it running until its successor runs), is
+ * leaving its node: counted there, it would send the successors elsewhere, and once it is gone the
+ * service would be lopsided. `version` is the service's version now.
+ */
+export function* slotNodes(
+  taskIds: Iterable<string>,
+  tasks: { task(id: string): TaskRecord | undefined },
+  pool: { nodeOf(taskId: string): string | null },
+  version: number | undefined,
+): Generator<string | null> {
+  const kept = new Map<number, TaskRecord>();
+  for (const id of taskIds) {
+    const rec = tasks.task(id);
+    if (rec?.service === undefined || rec.desired !== 'running') continue;
+    const other = kept.get(rec.service.slot);
+    if (other === undefined || succeeds(rec, other, version)) kept.set(rec.service.slot, rec);
+  }
+  for (const rec of kept.values()) yield pool.nodeOf(rec.request.id);
+}
+
+/** `a` stays after `b`: of the service's version now (an update's or a rollback's), else submitted later. */
+function succeeds(a: TaskRecord, b: TaskRecord, version: number | undefined): boolean {
+  const [aNow, bNow] = [a.service?.version === version, b.service?.version === version];
+  return aNow !== bNow ? aNow : a.submittedAt > b.submittedAt;
 }
 
 /**

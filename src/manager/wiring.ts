@@ -16,6 +16,7 @@ import { Orchestrator } from './orchestrator.js';
 import { Placer } from './placer.js';
 import { isDrained } from './records.js';
 import { Planner } from './plan.js';
+import { slotNodes } from './spread-counts.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { ServiceMetrics } from './services/service-metrics.js';
 import { ServiceOps } from './services/service-ops.js';
@@ -185,9 +186,8 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     state,
     placer,
     follow: (rec) => orchestrator.follow(rec.request.id, rec),
-    replicaNodes: function* (service) {
-      for (const id of services.index.tasksOf(service)) yield placer.pool.nodeOf(id);
-    },
+    replicaNodes: (service) =>
+      slotNodes(services.index.tasksOf(service), state, placer.pool, state.services.get(service)?.version),
     metrics,
     log,
     nowMs: () => clock.now(),

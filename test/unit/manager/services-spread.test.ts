@@ -87,6 +87,55 @@ test('a change of preferences is a new version; a global service takes none; a b
   );
 });
 
+for (const order of ['start-first', 'stop-first'] as const) {
+  test(`an update (${order}) spreads the new replicas: one leaving its node does not count there`, async (t) => {
+    // two zones of one node each; every replica ended up on w2 while w1 was drained
+    const h = await cluster(t, ['a', 'b', null, null]);
+    for (const n of W.slice(2)) await h.manager.drainNode(n.name);
+    await h.manager.drainNode('w1');
+    const prefs = { preferences: [{ spread: 'node.labels.zone' }], update: { order } };
+    await h.manager.services.create(spec(prefs));
+    await settle(h.manager);
+    assert.deepEqual(perNode(h), { w2: 4 });
+    await h.manager.activateNode(W[0]?.id ?? '');
+    await h.manager.services.update('web', spec({ ...prefs, forceUpdate: 1 }));
+    for (let i = 0; i < 8; i++) await settle(h.manager);
+    assert.deepEqual(
+      h.manager.services
+        .tasks('web')
+        .filter((x) => x.desiredState === 'running')
+        .map((x) => x.version),
+      [2, 2, 2, 2],
+      'the update is done',
+    );
+    assert.deepEqual(perNode(h), { w1: 2, w2: 2 }, 'half in each zone, as the preference asks');
+  });
+}
+
+test('a rollback spreads its replicas too: the newer version it replaces is leaving', async (t) => {
+  const h = await cluster(t, ['a', 'b', null, null]);
+  for (const n of W.slice(2)) await h.manager.drainNode(n.name);
+  await h.manager.drainNode('w1');
+  const prefs = { preferences: [{ spread: 'node.labels.zone' }] };
+  await h.manager.services.create(spec(prefs));
+  await settle(h.manager);
+  await h.manager.services.update('web', spec({ ...prefs, forceUpdate: 1 }));
+  for (let i = 0; i < 8; i++) await settle(h.manager);
+  assert.deepEqual(perNode(h), { w2: 4 }, 'version 2, all on w2 while w1 was drained');
+  await h.manager.activateNode(W[0]?.id ?? '');
+  await h.manager.services.rollback('web');
+  for (let i = 0; i < 8; i++) await settle(h.manager);
+  assert.deepEqual(
+    h.manager.services
+      .tasks('web')
+      .filter((x) => x.desiredState === 'running')
+      .map((x) => x.version),
+    [1, 1, 1, 1],
+    'rolled back',
+  );
+  assert.deepEqual(perNode(h), { w1: 2, w2: 2 });
+});
+
 test('SpreadCounts: the first label weighs most, then the next, then the node', () => {
   const labels: Record<string, Record<string, string>> = {
     n1: { zone: 'a', rack: 'r1' },
