@@ -190,6 +190,7 @@ export class Orchestrator {
     for (const s of plan.stops)
       if (this.deps.stopGate?.(s.taskId, s.nodeId) !== true) dispatcher.stop(s.taskId, s.nodeId);
     for (const c of plan.copies) dispatcher.stopCopy(c.nodeId, c.taskId, c.generation, 'its node is drained');
+    if (plan.leftBehind.length > 0) dispatcher.forget(plan.leftBehind);
     for (const w of plan.wakes) this.deps.supervisor.wakeAt(w.taskId, w.atMs);
     this.deps.metrics.reconcileSeconds.observe((performance.now() - began) / 1000);
   }

@@ -24,6 +24,8 @@ export interface Plan {
   stops: Array<{ taskId: string; nodeId: string }>;
   /** Copies to stop on a node the task left (a drained node), each of the generation it ran under there. */
   copies: Array<{ taskId: string; nodeId: string; generation: number }>;
+  /** Ended copies on a node the task left for a restart elsewhere: that node forgets them (record and container). */
+  leftBehind: Array<{ taskId: string; nodeId: string }>;
   wakes: Array<{ taskId: string; atMs: number }>;
 }
 
@@ -50,7 +52,14 @@ export class Planner {
   /** `fresh`: submissions not written yet; the plan writes each once, placed or not. */
   plan(actions: readonly Action[], fresh: Iterable<string>): Plan {
     const { state } = this.deps;
-    const plan: Plan = { changes: state.newChanges(), redispatch: new Set(), stops: [], copies: [], wakes: [] };
+    const plan: Plan = {
+      changes: state.newChanges(),
+      redispatch: new Set(),
+      stops: [],
+      copies: [],
+      leftBehind: [],
+      wakes: [],
+    };
     const current = (id: string): TaskRecord | undefined => plan.changes.current(id, (i) => state.task(i));
     for (const id of fresh) {
       const rec = state.task(id);
@@ -140,6 +149,9 @@ export class Planner {
       return;
     }
     const next = this.#put(plan, restart(rec, placement.nodeId, state.nodeName(placement.nodeId), state.isoNow()));
+    // its ended copy stays where it ran: the node that no longer has the task drops it, container and all
+    if (rec.nodeId !== null && rec.nodeId !== placement.nodeId)
+      plan.leftBehind.push({ taskId: rec.request.id, nodeId: rec.nodeId });
     this.deps.metrics.restarts.inc();
     plan.changes.event(taskEvent('task.restarted', next, state.nodeName(placement.nodeId), state.isoNow()));
   }

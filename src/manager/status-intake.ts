@@ -19,7 +19,7 @@ export class StatusIntake {
   constructor(
     private readonly deps: {
       state: ClusterState;
-      dispatcher: Pick<Dispatcher, 'stopCopy'>;
+      dispatcher: Pick<Dispatcher, 'stopCopy' | 'forget'>;
       supervisor: Pick<RestartSupervisor, 'decide'>;
       /** Ids of the tasks charged to a node now (for a worker's complete list). */
       tasksOn(nodeId: string): Iterable<string>;
@@ -45,6 +45,10 @@ export class StatusIntake {
         // a copy this node no longer owns: stop it there, never change the owner
         const why = rec === undefined ? 'unknown task' : 'task runs elsewhere now';
         if (isActive(r.state)) this.deps.dispatcher.stopCopy(nodeId, r.taskId, r.generation, why);
+        // an ended copy the node no longer owns (stopped there, or the task moved): the node drops
+        // it, container and all; never for a stale report from the node that owns the task
+        else if (rec === undefined || rec.nodeId !== nodeId)
+          this.deps.dispatcher.forget([{ taskId: r.taskId, nodeId }]);
         continue;
       }
       if (rec.desired === 'stopped' && isActive(r.state) && !isActive(rec.state)) {

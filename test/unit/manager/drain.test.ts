@@ -61,6 +61,35 @@ test('a plain task on a drained node is placed on another node and its copy ther
   assert.deepEqual(w1.activeReports(), []);
   assert.ok(events.includes('node.drained w1'), events.join(', '));
   assert.ok(events.includes('task.moved task'), events.join(', '));
+  // the stopped copy's report reached the manager from a node that no longer owns the task: w1 forgets it
+  await settle(h.manager);
+  assert.deepEqual(
+    w1.fake.worker.list().map((x) => x.id),
+    [],
+    'no record of the task left on w1',
+  );
+  assert.deepEqual(w1.fake.driver.containersOf(id), [], 'nor its container');
+});
+
+test('a task that restarts on another node leaves nothing on the node it failed on', async (t) => {
+  const { h, id, w1 } = await withTask(t, 'd9', { nodes: [W1, W2] });
+  const first = h.manager.getTask(id);
+  assert.equal(first.node, 'w1');
+  assert.ok(first.containerId !== null);
+  w1.fake.driver.exit(first.containerId, 1);
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(id).state, 'Failed');
+  await h.manager.pauseNode('w1'); // takes nothing new: the restart goes to w2
+  h.clock.advance(DEFAULT_RESTART_POLICY.backoffInitialMs);
+  await settle(h.manager);
+  const task = h.manager.getTask(id);
+  assert.deepEqual([task.node, task.state, task.generation], ['w2', 'Running', 2]);
+  assert.deepEqual(
+    w1.fake.worker.list().map((x) => x.id),
+    [],
+    'w1 forgot the failed copy',
+  );
+  assert.deepEqual(w1.fake.driver.containersOf(id), [], 'and removed its container');
 });
 
 test('an exclusive task on a drained node stays there with the reason, never two copies', async (t) => {
