@@ -87,52 +87,48 @@ test('a change of preferences is a new version; a global service takes none; a b
   );
 });
 
+/** Zones a (w1) and b (w2); w3 and w4 drained for good, w1 drained until the test lets it go. */
+async function twoZonesW1Drained(t: Parameters<typeof startManager>[0]) {
+  const h = await cluster(t, ['a', 'b', null, null]);
+  for (const n of W.slice(2)) await h.manager.drainNode(n.name);
+  await h.manager.drainNode('w1');
+  return h;
+}
+
+/** Runs passes until a rollout is through; the versions of the replicas wanted running, in slot order. */
+async function rolledOut(h: Awaited<ReturnType<typeof cluster>>): Promise<number[]> {
+  for (let i = 0; i < 8; i++) await settle(h.manager);
+  return h.manager.services
+    .tasks('web')
+    .filter((x) => x.desiredState === 'running')
+    .map((x) => x.version);
+}
+
 for (const order of ['start-first', 'stop-first'] as const) {
   test(`an update (${order}) spreads the new replicas: one leaving its node does not count there`, async (t) => {
-    // two zones of one node each; every replica ended up on w2 while w1 was drained
-    const h = await cluster(t, ['a', 'b', null, null]);
-    for (const n of W.slice(2)) await h.manager.drainNode(n.name);
-    await h.manager.drainNode('w1');
+    const h = await twoZonesW1Drained(t);
     const prefs = { preferences: [{ spread: 'node.labels.zone' }], update: { order } };
     await h.manager.services.create(spec(prefs));
     await settle(h.manager);
-    assert.deepEqual(perNode(h), { w2: 4 });
+    assert.deepEqual(perNode(h), { w2: 4 }, 'every replica on w2 while w1 is drained');
     await h.manager.activateNode(W[0]?.id ?? '');
     await h.manager.services.update('web', spec({ ...prefs, forceUpdate: 1 }));
-    for (let i = 0; i < 8; i++) await settle(h.manager);
-    assert.deepEqual(
-      h.manager.services
-        .tasks('web')
-        .filter((x) => x.desiredState === 'running')
-        .map((x) => x.version),
-      [2, 2, 2, 2],
-      'the update is done',
-    );
+    assert.deepEqual(await rolledOut(h), [2, 2, 2, 2]);
     assert.deepEqual(perNode(h), { w1: 2, w2: 2 }, 'half in each zone, as the preference asks');
   });
 }
 
 test('a rollback spreads its replicas too: the newer version it replaces is leaving', async (t) => {
-  const h = await cluster(t, ['a', 'b', null, null]);
-  for (const n of W.slice(2)) await h.manager.drainNode(n.name);
-  await h.manager.drainNode('w1');
+  const h = await twoZonesW1Drained(t);
   const prefs = { preferences: [{ spread: 'node.labels.zone' }] };
   await h.manager.services.create(spec(prefs));
   await settle(h.manager);
   await h.manager.services.update('web', spec({ ...prefs, forceUpdate: 1 }));
-  for (let i = 0; i < 8; i++) await settle(h.manager);
+  assert.deepEqual(await rolledOut(h), [2, 2, 2, 2]);
   assert.deepEqual(perNode(h), { w2: 4 }, 'version 2, all on w2 while w1 was drained');
   await h.manager.activateNode(W[0]?.id ?? '');
   await h.manager.services.rollback('web');
-  for (let i = 0; i < 8; i++) await settle(h.manager);
-  assert.deepEqual(
-    h.manager.services
-      .tasks('web')
-      .filter((x) => x.desiredState === 'running')
-      .map((x) => x.version),
-    [1, 1, 1, 1],
-    'rolled back',
-  );
+  assert.deepEqual(await rolledOut(h), [1, 1, 1, 1]);
   assert.deepEqual(perNode(h), { w1: 2, w2: 2 });
 });
 
