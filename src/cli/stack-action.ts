@@ -47,21 +47,16 @@ export function stacksOf(services: readonly ServiceView[]): Map<string, ServiceV
  * not a replica missing.
  */
 export function stackTable(stacks: ReadonlyMap<string, readonly ServiceView[]>): string {
+  const sum = <T>(items: readonly T[], of: (item: T) => number): number => items.reduce((n, x) => n + of(x), 0);
   const rows = [...stacks].map(([name, services]) => {
     const lasting = services.filter((s) => s.job === undefined);
-    const healthy = lasting.reduce((n, s) => n + s.healthy, 0);
-    const wanted = lasting.reduce((n, s) => n + s.replicas, 0);
     const runs = services.flatMap((s) => (s.job === undefined ? [] : [s.job]));
-    const jobs =
-      runs.length === 0
-        ? ''
-        : `jobs ${jobCounts({
-            completed: runs.reduce((n, j) => n + j.completed, 0),
-            failed: runs.reduce((n, j) => n + j.failed, 0),
-            total: runs.reduce((n, j) => n + j.total, 0),
-          })}`;
-    const replicas = lasting.length === 0 ? jobs : `${healthy}/${wanted}${jobs === '' ? '' : `, ${jobs}`}`;
-    return [name, String(services.length), replicas];
+    const parts = lasting.length === 0 ? [] : [`${sum(lasting, (s) => s.healthy)}/${sum(lasting, (s) => s.replicas)}`];
+    if (runs.length > 0) {
+      const together = { completed: sum(runs, (j) => j.completed), failed: sum(runs, (j) => j.failed) };
+      parts.push(`jobs ${jobCounts({ ...together, total: sum(runs, (j) => j.total) })}`);
+    }
+    return [name, String(services.length), parts.join(', ')];
   });
   return table(['NAME', 'SERVICES', 'REPLICAS'], rows);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Manager } from '../../../src/manager/manager.js';
+import type { Manager } from '../../../src/manager/manager.js';
 import { beat, registration, report, request, uuid, W1, W2, type NodeSpec } from './manager-harness.js';
-import { parts, stopParts, type Parts } from './parts-fixture.js';
+import { managerOver, parts, stopParts, type Parts } from './parts-fixture.js';
 import { on } from './records-fixture.js';
 
 test('a node that registers is Up, durable, and announced once', async (t) => {
@@ -123,8 +123,7 @@ async function beatFor(
 
 test('a node whose engine is away takes no new work, says so, and its tasks keep their state and restarts within the grace', async (t) => {
   const p = await parts({ nodes: [W1] });
-  const manager = new Manager(p);
-  t.after(() => manager.stop());
+  const manager = managerOver(t, p);
   await p.put(on('t1', 'Running', W1.id, 1));
   await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
   const [node] = manager.listNodes();
@@ -144,8 +143,7 @@ test('a node whose engine is away takes no new work, says so, and its tasks keep
 
 test('an engine back within the grace: the node takes work again and owns its tasks, each with its generation', async (t) => {
   const p = await parts({ nodes: [W1] });
-  const manager = new Manager(p);
-  t.after(() => manager.stop());
+  const manager = managerOver(t, p);
   await p.put(on('t1', 'Running', W1.id, 4));
   await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
   const waiting = await manager.submit(request(uuid('b')));
@@ -158,8 +156,7 @@ test('an engine back within the grace: the node takes work again and owns its ta
 
 test('an engine away past the grace gives its tasks up: they run elsewhere under a newer generation, and the node no longer owns them', async (t) => {
   const p = await parts({ nodes: [W1, W2] });
-  const manager = new Manager(p);
-  t.after(() => manager.stop());
+  const manager = managerOver(t, p);
   await p.put(on('t1', 'Running', W1.id, 1));
   await manager.heartbeat(W1.id, { ...beat(W1), engine: AWAY });
   await beatFor(p, manager, 31_000, [W1, W2], [W1]);
@@ -179,8 +176,7 @@ test('an engine away past the grace gives its tasks up: they run elsewhere under
 
 test('a task asking for a host port held outside Poseidon waits, saying so, and is placed once a beat says it is free', async (t) => {
   const p = await parts({ nodes: [W1] });
-  const manager = new Manager(p);
-  t.after(() => manager.stop());
+  const manager = managerOver(t, p);
   const held = { ...beat(W1), metrics: { ...beat(W1).metrics, portsInUse: ['22/tcp', '8080/tcp'] } };
   await manager.heartbeat(W1.id, held);
   assert.deepEqual(manager.listNodes()[0]?.portsInUse, ['22/tcp', '8080/tcp']);

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Manager } from '../../../src/manager/manager.js';
 import { request, uuid, W1 } from './manager-harness.js';
-import { parts, stopParts } from './parts-fixture.js';
+import { managerOver, parts, stopParts } from './parts-fixture.js';
 import { on } from './records-fixture.js';
 
 const W1_URL = 'http://w1.test:7070';
 
 test('a pass writes its placements in one commit, and dispatches only once they are durable', async (t) => {
   const p = await parts({ nodes: [W1] });
-  const manager = new Manager(p);
-  t.after(async () => {
-    p.store.release(); // a held write would keep the manager's stop waiting
-    await manager.stop();
-  });
+  const manager = managerOver(t, p);
   p.store.hold();
   const before = p.store.batches;
   const submitted = Promise.all([manager.submit(request(uuid('a'))), manager.submit(request(uuid('b')))]);
@@ -32,11 +27,7 @@ test('a pass writes its placements in one commit, and dispatches only once they 
 
 test('when a pass cannot write, its submissions fail, nothing is placed or dispatched, and the tasks never existed', async (t) => {
   const p = await parts({ nodes: [W1] });
-  const manager = new Manager(p);
-  t.after(async () => {
-    p.store.release(); // a held write would keep the manager's stop waiting
-    await manager.stop();
-  });
+  const manager = managerOver(t, p);
   p.store.failNext(new Error('disk full'));
   await assert.rejects(manager.submit(request(uuid('a'))), /disk full/);
   await p.settle();

@@ -1,8 +1,10 @@
+import type { TestContext } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { WorkerTaskView } from '../../../src/api/index.js';
 import { ServerUnreachable } from '../../../src/client/index.js';
 import type { ManagerRecord } from '../../../src/manager/cluster-state.js';
+import { Manager } from '../../../src/manager/manager.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
 import type { ClusterEvent } from '../../../src/manager/events.js';
 import type { TaskRecord } from '../../../src/manager/records.js';
@@ -90,6 +92,16 @@ export async function parts(opts: { nodes?: NodeSpec[] } = {}): Promise<Parts> {
     put,
     settle,
   }) as Parts;
+}
+
+/** The Manager facade over `p`, stopped at the test's end, held writes let go first (see stopParts). */
+export function managerOver(t: TestContext, p: Parts): Manager {
+  const manager = new Manager(p);
+  t.after(async () => {
+    p.store.release();
+    await manager.stop();
+  });
+  return manager;
 }
 
 /** Stops the loop and every timer, as the facade's stop() does. */
