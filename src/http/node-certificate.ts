@@ -39,7 +39,11 @@ function identityOf(peer: Peer, deps: CertificateIdentityDeps): Identity {
   if (peer.kind === 'refused') return rejected(peer.reason, peer.nodeId);
   if (deps.now() >= peer.notAfterMs) return rejected(`the certificate of node ${peer.nodeId} has expired`, peer.nodeId);
   if (deps.isRevoked?.(peer.nodeId) === true)
-    return rejected(`node ${peer.nodeId} was removed from the cluster; its certificate is revoked`, peer.nodeId);
+    return rejected(
+      `node ${peer.nodeId} was removed from the cluster; its certificate is revoked ` +
+        '(to join again, start its worker with an empty --data-dir and a join token)',
+      peer.nodeId,
+    );
   return { kind: 'node', nodeId: peer.nodeId, role: peer.role };
 }
 

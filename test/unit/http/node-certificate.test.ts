@@ -111,6 +111,8 @@ test('a revoked node: 401 from the moment it is revoked', async () => {
     const r = await call('/node', worker);
     assert.equal(r.status, 401);
     assert.match(message(r), /removed from the cluster; its certificate is revoked/);
+    // the node's worker logs it: what to do is in it
+    assert.match(message(r), /to join again, start its worker with an empty --data-dir and a join token/);
   } finally {
     revoked.delete(WORKER);
   }
