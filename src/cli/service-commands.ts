@@ -129,7 +129,11 @@ export function registerService(program: Command, withManager: WithManager): voi
       'publish a container port, in place of its old one (repeat)',
       collect,
     )
-    .option('--publish-rm <CONTAINER[/udp]>', 'stop publishing a container port (repeat)', collect)
+    .option(
+      '--publish-rm <CONTAINER[/udp]>',
+      'stop publishing a container port; HOST:CONTAINER names it too, as docker does (repeat)',
+      collect,
+    )
     .option('--constraint-add <rule>', "a rule every replica's node must meet (repeat)", collect)
     .option('--constraint-rm <rule>', 'remove a rule (repeat)', collect)
     .option(

@@ -231,18 +231,21 @@ function edited(
 
 /**
  * `--publish-rm 80` takes away every publication of container port 80, `80/udp` only the UDP one;
+ * a publication as `--publish-add` writes it (`8080:80`, `9000-9001:90-91/udp`) takes away those of
+ * its container ports and protocol, whatever their host port, as `docker service update` does.
  * `--publish-add` puts its ports in place of those with the same container port and protocol.
  */
 function editedPorts(current: unknown, remove: readonly string[] | undefined, add: PortSpec[]): PortSpec[] | undefined {
   // each read first: a bad one is refused even where there is nothing to remove
-  const removed = (remove ?? []).map((text) => {
+  const removed = (remove ?? []).flatMap((text): { container: number; protocol: string | undefined }[] => {
     const m = /^([0-9]{1,5})(?:\/(tcp|udp|http))?$/.exec(text);
-    if (m === null)
+    if (m !== null) return [{ container: Number(m[1]), protocol: m[2] }];
+    if (!text.includes(':'))
       throw new InvalidField(
         '--publish-rm',
-        `is ${JSON.stringify(text)}; use the container port, such as 80 or 53/udp`,
+        `is ${JSON.stringify(text)}; use the container port, such as 80 or 53/udp (or HOST:CONTAINER, as published)`,
       );
-    return { container: Number(m[1]), protocol: m[2] };
+    return portsOf('--publish-rm', [text]).map((p) => ({ container: p.container, protocol: protocolOf(p) }));
   });
   if (!Array.isArray(current) && add.length === 0) return undefined;
   const gone = (p: PortSpec): boolean =>

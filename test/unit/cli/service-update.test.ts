@@ -105,6 +105,19 @@ test('removing what is not there does nothing; --publish-rm without a protocol t
   assert.deepEqual(update({ publishRm: ['53/tcp'] }).task.ports, base.task.ports);
 });
 
+test('--publish-rm takes a publication as --publish-add writes it: its container ports and protocol go, any host port', () => {
+  assert.deepEqual(update({ publishRm: ['8080:80'] }).task.ports, [
+    { container: 53, protocol: 'udp' },
+    { container: 443 },
+  ]);
+  assert.deepEqual(update({ publishRm: ['9999:80'] }).task.ports, update({ publishRm: ['80'] }).task.ports);
+  assert.deepEqual(update({ publishRm: ['5353:53'] }).task.ports, base.task.ports, 'TCP only, as written');
+  assert.deepEqual(update({ publishRm: ['5300-5301:53-54/udp'] }).task.ports, [
+    { container: 80, host: 8080 },
+    { container: 443 },
+  ]);
+});
+
 test('a spec without env, labels, ports or constraints gets them from the flags, and none when none are given', () => {
   const bare = { name: 'bare', task: { image: 'nginx' } };
   assert.deepEqual(
@@ -169,8 +182,9 @@ test('each bad flag is refused, naming it', () => {
   assert.equal(refused({ labelAdd: ['solo'] }), '--label-add is "solo"; use NAME=value');
   assert.equal(
     refused({ publishRm: ['http'] }),
-    '--publish-rm is "http"; use the container port, such as 80 or 53/udp',
+    '--publish-rm is "http"; use the container port, such as 80 or 53/udp (or HOST:CONTAINER, as published)',
   );
+  assert.match(refused({ publishRm: ['8080:http'] }), /^--publish-rm\[0\]: is "8080:http"; a port is a number/);
   assert.throws(
     () => updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { publishRm: ['80/sctp'] }),
     /--publish-rm is "80\/sctp"/,
