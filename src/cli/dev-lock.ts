@@ -4,22 +4,39 @@ import { InvalidField } from '../errors/index.js';
 
 // `poseidon dev` writes its pid in its data dir while it runs: a second one on the same data dir
 // (which would adopt the first one's containers) and `poseidon dev --clean` (which would remove
-// them under it) are refused meanwhile. A pid file left by a process that died is ignored.
+// them under it) are refused meanwhile. A pid file left by a process that died is ignored: one
+// that no longer exists, one that is a zombie, and, on Linux, a pid now held by another process
+// (after a reboot, or reused): `dev.process` beside it says when its process started, and the
+// boot. (`dev.pid` holds the pid alone, as pid files do, for `kill $(cat dev.pid)`.)
 
 function pidFile(dataDir: string): string {
   return join(dataDir, 'dev.pid');
 }
 
+function markFile(dataDir: string): string {
+  return join(dataDir, 'dev.process');
+}
+
+async function words(file: string): Promise<string[]> {
+  return (await readFile(file, 'utf8').catch(() => '')).trim().split(/\s+/);
+}
+
 /** The pid of a live `poseidon dev` on this data dir (not this process), if any. */
 export async function runningDev(dataDir: string): Promise<number | undefined> {
-  const pid = Number((await readFile(pidFile(dataDir), 'utf8').catch(() => '')).trim());
+  const [[pidText], [markPid, started, boot]] = await Promise.all([words(pidFile(dataDir)), words(markFile(dataDir))]);
+  const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
+  const now = await processMark(pid);
+  if (now === undefined) return pid; // no /proc here: the pid is all there is to go by
+  if (now === 'dead') return undefined;
+  // a dev from before the mark was written left none
+  if (markPid !== pidText || started === undefined || boot === undefined) return pid;
+  return now.started === started && now.boot === boot ? pid : undefined;
 }
 
 /** Records this process as the data dir's `poseidon dev`; refused while another one runs there. */
@@ -28,9 +45,37 @@ export async function claimDataDir(dataDir: string): Promise<void> {
   if (other !== undefined)
     throw new InvalidField('--data-dir', `${dataDir} is used by another poseidon dev (pid ${other}); stop it first`);
   await mkdir(dataDir, { recursive: true });
+  const mark = await processMark(process.pid);
+  if (mark === undefined || mark === 'dead') await rm(markFile(dataDir), { force: true });
+  else await writeFile(markFile(dataDir), `${process.pid} ${mark.started} ${mark.boot}\n`);
   await writeFile(pidFile(dataDir), `${process.pid}\n`);
 }
 
 export async function releaseDataDir(dataDir: string): Promise<void> {
   await rm(pidFile(dataDir), { force: true });
+  await rm(markFile(dataDir), { force: true });
+}
+
+/** When a process started (clock ticks after boot) and which boot that was: together they name it for good. */
+interface ProcessMark {
+  started: string;
+  boot: string;
+}
+
+/**
+ * The process's mark from Linux's /proc, 'dead' for a zombie or a process that is gone, undefined
+ * where there is no /proc to ask (another system).
+ */
+async function processMark(pid: number): Promise<ProcessMark | 'dead' | undefined> {
+  const [stat, boot] = await Promise.all([
+    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
+    readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => undefined),
+  ]);
+  if (boot === undefined) return undefined;
+  if (stat === undefined) return 'dead';
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields count from its last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return 'dead';
+  const started = fields[19]; // field 22 of proc_pid_stat(5), starttime
+  return started === undefined ? undefined : { started, boot: boot.trim() };
 }
