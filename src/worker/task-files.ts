@@ -1,4 +1,4 @@
-import { chown, chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, chmod, mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -91,6 +91,14 @@ export class TaskFiles {
       if (held.has(name.split('.')[0] ?? '')) continue;
       await rm(join(this.deps.root, name), { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The worker stops: its directory goes when no task's files are left in it (the tasks that
+   * still run keep theirs, and it, until the next start sweeps them).
+   */
+  async close(): Promise<void> {
+    await rmdir(this.deps.root).catch(() => undefined); // not empty, or never made
   }
 
   /**

@@ -203,6 +203,7 @@ export class Worker {
     await this.#watch;
     await this.#health.stopAll();
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    await this.#files.close();
   }
 
   onChange(fn: TaskListener): () => void {

@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import type { TaskFilesReply } from '../../../src/api/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
+import { MemoryStore } from '../../../src/store/index.js';
 import { parseSubmission } from '../../../src/task/index.js';
 import { TaskFiles, TaskFilesUnavailable } from '../../../src/worker/task-files.js';
+import { Worker, type WorkerTaskRecord } from '../../../src/worker/index.js';
+import { FakeDriver } from '../../../testkit/fake-driver.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 const log = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -84,6 +89,19 @@ test('older generations go once a newer one runs; all go with the task; a sweep 
   assert.deepEqual(await readdir(root), []);
 });
 
+test("at the worker's stop its directory goes once empty, and stays while a task's files are in it", async () => {
+  const { files, root } = await setup(reply);
+  await files.close(); // never made: nothing to do
+  await files.prepare(request, 1);
+  await files.close();
+  assert.deepEqual(await readdir(root), [`${request.id}.1`], 'a task that still runs keeps its files');
+  await files.release(request.id);
+  await files.close();
+  await assert.rejects(stat(root), { code: 'ENOENT' });
+  await files.prepare(request, 2); // a worker started again makes it again
+  assert.equal((await stat(root)).mode & 0o777, 0o700);
+});
+
 test('a manager that does not give them, or a worker with none to ask, fails the start with the reason', async () => {
   const { files } = await setup(new Error('cannot reach manager at https://m:1'));
   await assert.rejects(files.prepare(request, 1), (err: unknown) => {
@@ -113,4 +131,34 @@ test('a manager that does not give them, or a worker with none to ask, fails the
   await assert.rejects(short.files.prepare(request, 1), /the manager sent no config conf/);
   const alone = new TaskFiles({ root: join(tmpdir(), 'unused'), source: undefined, log });
   await assert.rejects(alone.prepare(request, 1), /no manager to ask/);
+});
+
+test("a worker's stop takes its empty directory away, and leaves it while a running task's files are in it", async () => {
+  const root = join(await mkdtemp(join(tmpdir(), 'poseidon-task-files-')), 'shm');
+  dirs.push(root);
+  const worker = async (): Promise<Worker> => {
+    const w = new Worker({
+      name: 'w1',
+      driver: new FakeDriver({ workerName: 'w1' }),
+      store: new MemoryStore<WorkerTaskRecord>(),
+      clock: new FakeClock(),
+      log,
+      metrics: new Registry(),
+      stopGraceSeconds: 1,
+      files: { root, source: async () => reply },
+    });
+    await w.start();
+    return w;
+  };
+  const running = async (w: Worker): Promise<void> => {
+    await w.submit(request, 1, 5_000);
+    assert.equal(w.get(request.id).state, 'Running');
+  };
+  const first = await worker();
+  await running(first);
+  await first.stop();
+  assert.deepEqual(await readdir(root), [`${request.id}.1`], 'the task runs on: its files stay');
+  const second = await worker(); // the engine of a worker started again knows nothing of the task
+  await second.stop();
+  await assert.rejects(stat(root), { code: 'ENOENT' }, 'its start swept them, its stop took the directory');
 });
