@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerClient, type ManagerClient } from '../src/client/index.js';
 import { LABEL_WORKER } from '../src/driver/index.js';
+import { parseProcessStat } from '../src/stats/index.js';
 import { containersByLabel, LABEL_TEST_RUN } from '../testkit/cleanup.js';
 import { adminClient, asManager, cliEnv, readManagerAccess, type ManagerAccess } from '../testkit/manager-access.js';
 import { POSEIDON_BIN, spawnManager, spawnPoseidon, spawnWorker, type PoseidonProcess } from '../testkit/spawner.js';
@@ -253,10 +254,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** utime + stime of one process from /proc, in ms. */
 async function processCpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // fields after the command name, which is in parentheses and may hold spaces
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const stat = parseProcessStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  return ((stat.userTicks + stat.systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 function tempDir(ctx: BenchContext): Promise<string> {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerClient } from '../src/client/index.js';
+import { parseProcessStat } from '../src/stats/index.js';
 import type { ManagerAccess } from '../testkit/manager-access.js';
 import { tlsFetch } from '../testkit/tls-fetch.js';
 import type { BenchContext } from './context.js';
@@ -83,10 +84,8 @@ export async function readRssDetail(pid: number): Promise<Rss | null> {
 /** User plus system cpu time a process has used, ms, from /proc/<pid>/stat; null when it is gone. */
 export async function readCpuMs(pid: number): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    const stat = parseProcessStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    return ((stat.userTicks + stat.systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return null;
   }

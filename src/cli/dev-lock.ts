@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { parseProcessStat } from '../stats/proc-parse.js';
 
 // `poseidon dev` writes its pid in its data dir while it runs: a second one on the same data dir
 // (which would adopt the first one's containers) and `poseidon dev --clean` (which would remove
@@ -73,9 +74,6 @@ async function processMark(pid: number): Promise<ProcessMark | 'dead' | undefine
   ]);
   if (boot === undefined) return undefined;
   if (stat === undefined) return 'dead';
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so fields count from its last ')'
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return 'dead';
-  const started = fields[19]; // field 22 of proc_pid_stat(5), starttime
-  return started === undefined ? undefined : { started, boot: boot.trim() };
+  const { state, startTicks } = parseProcessStat(stat);
+  return state === 'Z' || state === 'X' ? 'dead' : { started: String(startTicks), boot: boot.trim() };
 }

@@ -18,6 +18,8 @@ export { parseLoadAvg } from './proc-parse.js';
 export { parseMemInfo } from './proc-parse.js';
 /** Seconds since boot from the text of /proc/uptime; throws on malformed text. */
 export { parseUptime } from './proc-parse.js';
+/** A process's state, cpu ticks and start (ticks after boot) from /proc/<pid>/stat; throws on malformed text. */
+export { parseProcessStat, type ProcessStat } from './proc-parse.js';
 /** Jiffies (USER_HZ ticks) per state: user, nice, system, idle, iowait, irq, softirq, steal. */
 export type { CpuTimes } from './proc-parse.js';
 /** Run-queue averages over 1, 5 and 15 minutes. */

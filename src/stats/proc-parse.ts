@@ -99,6 +99,33 @@ export function parseUptime(text: string): number {
   return numberFrom(uptime, DECIMAL, 'uptime');
 }
 
+/** One process's /proc/<pid>/stat, the fields Poseidon reads; times in USER_HZ ticks. */
+export interface ProcessStat {
+  /** R, S, D, Z (a zombie), X (dead), … */
+  state: string;
+  userTicks: number;
+  systemTicks: number;
+  /** When it started, after boot: with the boot, it names the process for good (a pid is reused). */
+  startTicks: number;
+}
+
+/** Parses the text of /proc/<pid>/stat ("4569 (node) S 1 … "). */
+export function parseProcessStat(text: string): ProcessStat {
+  // the command name may hold spaces and parentheses: the fields count from its last ')'
+  const close = text.lastIndexOf(')');
+  if (close < 0) throw new Error('has no ")" after the command name');
+  const fields = fieldsOf(text.slice(close + 1));
+  const [state, utime, stime, start] = [fields[0], fields[11], fields[12], fields[19]];
+  if (state === undefined || utime === undefined || stime === undefined || start === undefined)
+    throw new Error(`has ${fields.length} fields after the command name; expected at least 20`);
+  return {
+    state,
+    userTicks: numberFrom(utime, INTEGER, 'utime'),
+    systemTicks: numberFrom(stime, INTEGER, 'stime'),
+    startTicks: numberFrom(start, INTEGER, 'starttime'),
+  };
+}
+
 function fieldsOf(text: string): string[] {
   const trimmed = text.trim();
   return trimmed === '' ? [] : trimmed.split(/\s+/);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLoadAvg, parseMemInfo, parseProcStat, parseUptime, type CpuTimes } from '../../../src/stats/index.js';
+import {
+  parseLoadAvg,
+  parseMemInfo,
+  parseProcessStat,
+  parseProcStat,
+  parseUptime,
+  type CpuTimes,
+} from '../../../src/stats/index.js';
 
 const ZERO: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 
@@ -146,4 +153,22 @@ for (const c of uptimeCases) {
 test('parseUptime rejects empty or non-numeric text', () => {
   assert.throws(() => parseUptime('\n'), /is empty/);
   assert.throws(() => parseUptime('soon 1.0'), /uptime is "soon"/);
+});
+
+test('parseProcessStat reads the state, cpu ticks and start after a command name with spaces and parentheses', () => {
+  // a real line of Linux 6.x, its command name changed to hold ") (" and a space
+  const line =
+    '4569 (node (x) y) S 1 4569 4569 0 -1 4194560 2412 0 0 0 731 94 0 0 20 0 11 0 6757744 1190752256 12563 ' +
+    '18446744073709551615 1 1 0 0 0 0 0 4096 134234626 0 0 0 17 1 0 0 0 0 0\n';
+  assert.deepEqual(parseProcessStat(line), { state: 'S', userTicks: 731, systemTicks: 94, startTicks: 6757744 });
+  assert.equal(parseProcessStat(line.replace(') S 1', ') Z 1')).state, 'Z');
+});
+
+test('parseProcessStat rejects text without a command name or with too few fields', () => {
+  assert.throws(() => parseProcessStat('4569 node S 1'), /has no "\)" after the command name/);
+  assert.throws(
+    () => parseProcessStat('4569 (node) S 1 2 3'),
+    /has 4 fields after the command name; expected at least 20/,
+  );
+  assert.throws(() => parseProcessStat('4569 (node) S 1 1 1 0 -1 4 2 0 0 0 x 94 0 0 20 0 11 0 67 1'), /utime is "x"/);
 });
