@@ -7,6 +7,10 @@
 // The TAP stream goes to stdout as it comes. A second reporter (spec) writes to a file; when a
 // run fails, its list of failing tests, and what the runner said of tests that went on after
 // they ended, are printed last, so the end of a long CI log names what failed.
+//
+// The workers the integration tests spawn without `--network` make Poseidon's default network
+// (poseidon0), as `poseidon worker` does. When the run made it, it is removed at the end, once no
+// container is on it (the engine refuses otherwise): a test run leaves nothing behind.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +49,10 @@ const files = [
   ...find('dist/test/security'),
   ...find('dist/test/browser'),
 ];
+/** Poseidon's default network (src/cli/defaults.ts): workers started without --network make it. */
+const DEFAULT_NETWORK = 'poseidon0';
+const docker = (args) => spawnSync('docker', args, { stdio: 'ignore' }).status === 0;
+const networkBefore = docker(['network', 'inspect', DEFAULT_NETWORK]);
 const dir = mkdtempSync(join(tmpdir(), 'poseidon-tests-'));
 const spec = join(dir, 'spec.txt');
 const result = spawnSync(
@@ -71,4 +79,12 @@ if (result.status !== 0) {
   if (lines.length > 0) process.stdout.write(`\n# what failed (the spec reporter's summary):\n${lines.join('\n')}\n`);
 }
 rmSync(dir, { recursive: true, force: true });
+if (!networkBefore && docker(['network', 'inspect', DEFAULT_NETWORK])) {
+  const removed = docker(['network', 'rm', DEFAULT_NETWORK]);
+  process.stdout.write(
+    removed
+      ? `# removed the network ${DEFAULT_NETWORK} the tests made\n`
+      : `# the network ${DEFAULT_NETWORK} the tests made is still in use: left in place\n`,
+  );
+}
 process.exit(result.status ?? 1);
