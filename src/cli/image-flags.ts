@@ -62,7 +62,7 @@ export function withImageFlags(cmd: Command): Command {
     )
     .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve, such as 0.5')
-    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256Mi")
+    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256m (MiB, as docker) or 256Mi")
     .option(
       '--restart <policy>',
       'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',

@@ -206,7 +206,7 @@ export function imageTemplate(
   if ((flags.config ?? []).length > 0) spec.configs = flags.config?.map((c) => fileRefOf('--config', c));
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
   if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
-  if (flags.memory !== undefined) spec.memory = flags.memory;
+  if (flags.memory !== undefined) spec.memory = memoryFlag('--memory', flags.memory);
   if (flags.restart !== undefined) spec.restartPolicy = restartOf(flags.restart);
   const check = healthCheckOf(flags);
   if (check !== undefined) spec.healthCheck = check;
@@ -359,6 +359,22 @@ export function shmSizeFlag(flag: string, text: string): number | string | null 
     );
   if (parseQuantity(flag, size) <= 0)
     throw new InvalidField(flag, `is ${shown}; /dev/shm's size must be above 0 (leave it out for the 64 MiB default)`);
+  return size;
+}
+
+/**
+ * `--memory`, as docker reads it: bytes, or k, m, g, t in either case (`512m` is 512 MiB; `512mb`
+ * and `512MiB` too), sent as Poseidon's Ki, Mi, Gi, Ti; a quantity such as 512Mi as written. The
+ * manager checks the floor (the engine's least) and the node's capacity.
+ */
+export function memoryFlag(flag: string, text: string): number | string {
+  const size = composeSize(text);
+  if (size === undefined)
+    throw new InvalidField(
+      flag,
+      `is ${JSON.stringify(text).slice(0, 40)}; use bytes, or a size such as 256m or 1g ` +
+        '(MiB, GiB, as docker reads them) or 256Mi',
+    );
   return size;
 }
 

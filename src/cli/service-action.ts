@@ -1,7 +1,7 @@
 import type { ServiceView } from '../api/index.js';
 import { isGlobalMode, isJobMode, SERVICE_MODES, type ServiceModeName } from '../api/service-modes.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, RemoteError } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { nameFlag } from './flags.js';
@@ -162,9 +162,23 @@ export function modeFlag(text: string): ServiceModeName {
 
 async function create(body: unknown, flags: ServiceFlags): Promise<void> {
   const client = managerClient(flags);
-  const s = await client.createService(body);
+  const s = await client.createService(body).catch((err: unknown) => {
+    throw existsHint(err, body);
+  });
   printService(s, flags, 'created');
   await waitIfAsked(client, s, flags);
+}
+
+/** The manager's 409 names its API (`PUT /services/NAME`); here, the commands that change a service. */
+function existsHint(err: unknown, body: unknown): unknown {
+  const name = (body as { name?: unknown }).name;
+  if (!(err instanceof RemoteError) || err.code !== 'service_exists' || typeof name !== 'string') return err;
+  return new RemoteError(
+    err.code,
+    err.status,
+    `a service named ${name} already exists; change it with poseidon service update ${name}, ` +
+      `or remove it first with poseidon service rm ${name}`,
+  );
 }
 
 export async function listServices(flags: ServiceFlags): Promise<void> {
@@ -258,7 +272,22 @@ export async function rollbackService(name: string, flags: ServiceFlags): Promis
   await waitIfAsked(client, s, flags, 'rolled_back');
 }
 
-export async function removeService(name: string, flags: ServiceFlags): Promise<void> {
-  const s = await managerClient(flags).removeService(name);
-  printService(s, flags, 'removed; its tasks are stopping');
+/**
+ * `service rm A B C`, as docker's: each removed in turn; one that fails (not found) is said on
+ * stderr while the rest go on, and the command exits 1.
+ */
+export async function removeServices(names: readonly string[], flags: ServiceFlags): Promise<void> {
+  const client = managerClient(flags);
+  for (const name of names) {
+    try {
+      printService(await client.removeService(name), flags, 'removed; its tasks are stopping');
+    } catch (err) {
+      if (names.length === 1) throw err;
+      const { errorLine } = await import('./error-line.js');
+      const line = await errorLine(err);
+      if (line === undefined) throw err;
+      process.stderr.write(line);
+      process.exitCode = 1;
+    }
+  }
 }

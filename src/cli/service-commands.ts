@@ -161,7 +161,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     )
     .option('--tmpfs-rm <PATH>', 'stop mounting the tmpfs at PATH (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
-    .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256Mi')
+    .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256m (MiB, as docker) or 256Mi')
     .option('--restart <policy>', 'never, always, on-failure or on-failure:N');
   withContainerFlags(withProcessFlags(update, 'update'), 'update')
     .option(
@@ -188,9 +188,9 @@ export function registerService(program: Command, withManager: WithManager): voi
     .action(async (name: string, flags: LogsFlags) =>
       (await import('./service-logs.js')).printServiceLogs(name, flags),
     );
-  sub('rm', 'remove a service; its tasks stop')
-    .argument('<name>', 'service name')
-    .action(async (name: string, flags: ServiceFlags) => (await action('removeService'))(name, flags));
+  sub('rm', 'remove services; their tasks stop')
+    .argument('<names...>', 'service names')
+    .action(async (names: string[], flags: ServiceFlags) => (await action('removeServices'))(names, flags));
 }
 
 /** How a new version rolls out, as `docker service create|update --update-*` take it (service-update.ts reads them). */

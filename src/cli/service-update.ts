@@ -13,6 +13,7 @@ import {
   extraHostsOf,
   healthCheckOf,
   hostnameFlag,
+  memoryFlag,
   noCapabilityTwice,
   shmSizeFlag,
   ulimitNameFlag,
@@ -197,7 +198,7 @@ export function updatedSpec(
   task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, 'config');
   task.tmpfs = editedTmpfs(task.tmpfs, flags.tmpfsRm ?? [], flags.tmpfsAdd ?? []);
   if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
-  if (flags.memory !== undefined) task.memory = flags.memory;
+  if (flags.memory !== undefined) task.memory = memoryFlag('--memory', flags.memory);
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
   // each in place of the one the service has; "" (and --no-read-only) takes it away: the image's own
   // again; --pull missing takes pull away: the default again

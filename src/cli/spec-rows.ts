@@ -66,7 +66,9 @@ export type Row = [string, string];
 
 /** Cores for people: 2, 0.5, 0.25. */
 export function cores(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/0+$/, '');
+  const rounded = Number(n.toFixed(2));
+  // a share too small for two decimals keeps two significant digits (0.004), instead of "0"
+  return String(rounded === 0 && Math.abs(n) >= 1e-6 ? Number(n.toPrecision(2)) : rounded);
 }
 
 /** A duration as written ("2s"), or as the manager keeps it (milliseconds, 5000 -> "5s"). */

@@ -126,7 +126,18 @@ describe('poseidon service, the CLI', () => {
       replicas.map((t) => t.state),
       ['Running', 'Running'],
     );
-    assert.equal((await c.cli(['service', 'rm', 'cli-img'])).code, 0);
+    const again = await c.cli(['service', 'create', '--name', 'cli-img', TEST_IMAGE, 'sleep', '600']);
+    assert.equal(again.code, 1);
+    assert.match(
+      again.stderr,
+      /^poseidon: a service named cli-img already exists; change it with poseidon service update cli-img, or remove it first with poseidon service rm cli-img$/m,
+    );
+    // several at once, as docker's: a missing one is said, the others still go, and the command fails
+    const rm = await c.cli(['service', 'rm', 'nope', 'cli-img']);
+    assert.equal(rm.code, 1);
+    assert.match(rm.stderr, /^poseidon: no service nope$/m);
+    assert.match(rm.stdout, /^service cli-img removed; its tasks are stopping /m);
+    assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
 
     const file = join(c.dir, 'mixed.yaml');
     await writeFile(file, `name: mixed\ntask: {image: ${TEST_IMAGE}}\n`);

@@ -689,3 +689,20 @@ test('run and service create take --sysctl, --group-add and --log-opt, repeated'
       );
   }
 });
+
+test('--memory as docker reads it (512m is 512 MiB), or a quantity as written; anything else names the flag', () => {
+  const memory = (text: string): unknown => spec('x', [], { memory: text }).memory;
+  assert.deepEqual(['512m', '512M', '512mb', '512MiB', '512Mi', '1.5g', '1g', '268435456'].map(memory), [
+    '512Mi',
+    '512Mi',
+    '512Mi',
+    '512Mi',
+    '512Mi',
+    '1.5Gi',
+    '1Gi',
+    268435456,
+  ]);
+  validateSpec(spec('x', [], { memory: '512m' }));
+  for (const bad of ['lots', '512 parsecs', '-1m', ''])
+    assert.throws(() => spec('x', [], { memory: bad }), /--memory is .*use bytes, or a size such as 256m/);
+});

@@ -62,7 +62,7 @@ test('each flag changes its own part of the spec and leaves the rest; the result
       constraintAdd: ['node.labels.disk == ssd'],
       constraintRm: ['node.labels.zone  ==  a', 'node.name != n2'],
       cpu: '0.25',
-      memory: '128Mi',
+      memory: '128m', // docker's spelling: MiB
       restart: 'on-failure:4',
       updateParallelism: '2',
       updateDelay: '10s',

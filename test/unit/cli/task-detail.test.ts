@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import { taskDetail } from '../../../src/cli/format.js';
-import { specRows } from '../../../src/cli/spec-rows.js';
+import { cores, specRows } from '../../../src/cli/spec-rows.js';
 import { parseSubmission, toSpec } from '../../../src/task/index.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00.000Z');
@@ -233,4 +233,13 @@ test('poseidon status ID shows the sysctls, groups and log rotation the spec set
   assert.doesNotMatch(none, /^(Sysctls|Groups|Logs):/m);
   // an empty list of rules is no Constraints row, as on the console (constraintRows)
   assert.doesNotMatch(taskDetail(task({ spec: { ...spec, constraints: [] } }), NOW), /^Constraints:/m);
+});
+
+test('cores print without a trailing dot, and a tiny share keeps two significant digits', () => {
+  assert.equal(cores(2), '2');
+  assert.equal(cores(0.5), '0.5');
+  assert.equal(cores(1.25), '1.25');
+  assert.equal(cores(2.7755575615628914e-17), '0');
+  assert.equal(cores(1.9999999), '2');
+  assert.equal(cores(0.004), '0.004');
 });

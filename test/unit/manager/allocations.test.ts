@@ -178,3 +178,16 @@ test('after any sequence of moves, each node holds exactly the sum of the tasks 
     }),
   );
 });
+
+test('cpu charged and released in tenths leaves no float residue behind (a node showed "0." cores)', () => {
+  const a = new Allocations();
+  a.set('any', task('any', { cpuCores: 0 }), 'w1'); // keeps the node's entry while the others come and go
+  a.set('t1', task('t1', { cpuCores: 0.1 }), 'w1');
+  a.set('t2', task('t2', { cpuCores: 0.2 }), 'w1');
+  a.set('t3', task('t3', { cpuCores: 0.7 }), 'w1');
+  assert.equal(a.of('w1').resources.cpuCores, 1);
+  a.set('t1', task('t1', { cpuCores: 0.1 }), null);
+  a.set('t3', task('t3', { cpuCores: 0.7 }), null);
+  a.set('t2', task('t2', { cpuCores: 0.2 }), null);
+  assert.equal(a.of('w1').resources.cpuCores, 0); // without rounding: 2.7755575615628914e-17
+});
