@@ -68,7 +68,8 @@ export function taskTable(tasks: readonly TableTask[], nowMs: number): string {
         ? `${t.state} (stopping)`
         : t.state,
       t.node ?? '-',
-      ports(t.ports),
+      // as `docker ps -a`: an exited container binds nothing, whatever it bound while it ran
+      t.state === 'Running' ? ports(t.ports) : '-',
       String(t.restarts),
       age(t.submittedAt, nowMs),
       t.reason,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
-import { taskDetail } from '../../../src/cli/format.js';
+import { taskDetail, taskTable } from '../../../src/cli/format.js';
 import { cores, specRows } from '../../../src/cli/spec-rows.js';
 import { parseSubmission, toSpec } from '../../../src/task/index.js';
 
@@ -242,4 +242,11 @@ test('cores print without a trailing dot, and a tiny share keeps two significant
   assert.equal(cores(2.7755575615628914e-17), '0');
   assert.equal(cores(1.9999999), '2');
   assert.equal(cores(0.004), '0.004');
+});
+
+test('poseidon status shows the ports of a running task, and none once its container has exited, as docker ps -a', () => {
+  const ports: ManagerTaskView['ports'] = [{ container: 80, host: 32768, protocol: 'tcp' }];
+  assert.match(taskTable([task({ ports })], NOW), /\s32768->80\/tcp\s/);
+  for (const state of ['Completed', 'Failed'] as const)
+    assert.doesNotMatch(taskTable([task({ ports, state })], NOW), /32768/, state);
 });
