@@ -39,6 +39,12 @@ export interface FakeDriverOptions {
   record?: boolean;
   /** SIGTERM's exit code when a container is stopped (default 143: it honoured the signal). */
   stopExitCode?: number;
+  /**
+   * The machine it runs on, shared with the engines of other workers there (as workers that are
+   * processes of one host share its ports): a host port one of them holds is taken for all. Absent:
+   * a machine of its own.
+   */
+  host?: FakeHost;
   /** Answers `exec` (health checks of type exec, and `poseidon exec`); default exit 0, no output. */
   exec?(container: FakeContainer, command: readonly string[]): { exitCode: number; output: string };
 }
@@ -75,6 +81,27 @@ interface Watcher {
   readonly onEvent: (event: ContainerEvent) => void;
   /** Ends this connection: the watch loop reconnects and emits `resync`. */
   readonly disconnect: () => void;
+}
+
+/**
+ * One machine that the fake engines of several workers run on: a host port a running container
+ * of any of them bound is taken for every one (`port is already allocated`), and `heldPorts()` is
+ * what reading the host's listening sockets finds there.
+ */
+export class FakeHost {
+  readonly #drivers = new Set<FakeDriver>();
+
+  /** A driver made with this host joins it. */
+  add(driver: FakeDriver): void {
+    this.#drivers.add(driver);
+  }
+
+  /** Every host port a running container on this machine holds, as `"8080/tcp"`, sorted. */
+  heldPorts(): string[] {
+    const keys = new Set<string>();
+    for (const d of this.#drivers) for (const key of d.boundPorts()) keys.add(key);
+    return [...keys].sort();
+  }
 }
 
 /** Docker's first port for a host port of 0. */
@@ -125,6 +152,15 @@ export class FakeDriver implements Driver {
   constructor(private readonly opts: Readonly<FakeDriverOptions>) {
     this.#clock = opts.clock ?? systemClock;
     this.#endpoint = opts.endpoint ?? `fake engine of ${opts.workerName}`;
+    opts.host?.add(this);
+  }
+
+  /** The host ports its running containers hold, as `"8080/tcp"`. */
+  boundPorts(): string[] {
+    const keys: string[] = [];
+    for (const c of this.#containers.values())
+      if (c.running) for (const p of c.ports) if (p.hostPort > 0) keys.push(`${p.hostPort}/${p.protocol}`);
+    return keys;
   }
 
   // ---- the Driver ----
@@ -536,6 +572,7 @@ export class FakeDriver implements Driver {
   }
 
   #portTaken(hostPort: number, protocol: string): boolean {
+    if (this.opts.host !== undefined) return this.opts.host.heldPorts().includes(`${hostPort}/${protocol}`);
     for (const c of this.#containers.values())
       if (c.running && c.ports.some((p) => p.hostPort === hostPort && p.protocol === protocol)) return true;
     return false;

@@ -5,7 +5,8 @@ import type { Worker } from './worker.js';
  * another container's, a process on the host, as `"8080/tcp"`, in the order `readHeld` gives.
  * This is what a heartbeat tells the manager, which counts the ports of Poseidon's tasks itself.
  * The tasks are looked at after the reading, so a task that started during it is never taken for
- * something else.
+ * something else. A task whose start failed holds none of the ports it asked for: one held here
+ * then (by another worker's container on a shared host, say) is reported, not taken for its own.
  */
 export async function portsInUseOutside(
   worker: Pick<Worker, 'hostPortsOfTasks'>,

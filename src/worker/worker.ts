@@ -31,7 +31,7 @@ import { TaskFiles, type TaskFilesSource } from './task-files.js';
 
 export type { TaskListener } from './task-book.js';
 
-/** How long an ended task's host ports still count as its own (hostPortsOfTasks). */
+/** How long the host ports an ended task's container bound still count as its own (hostPortsOfTasks). */
 export const ENDED_PORTS_MS = 60_000;
 
 export interface WorkerDeps {
@@ -220,17 +220,22 @@ export class Worker {
 
   /**
    * The host ports this worker's tasks hold or may hold, as `"8080/tcp"`: those each active task
-   * asked for by number or was given, and those of tasks that ended in the last ENDED_PORTS_MS
-   * (a container's port may outlive its exit for a moment, and a restart takes it again). The
-   * manager counts these itself, so a worker reports only the others (portsInUseOutside); a task
-   * that ended long ago holds nothing, and something else may have taken its port since.
+   * (starting or running) asked for by number or was given, and those the container of a task
+   * that ended in the last ENDED_PORTS_MS bound (a container's port may outlive its exit for a
+   * moment). The manager counts these itself, so a worker reports only the others
+   * (portsInUseOutside). A task that ended holds only what its container bound: one whose start
+   * failed holds nothing, though it asked for the port, so a port another container on the host
+   * holds (`port is already allocated`: another worker's task, when workers share a host) is
+   * reported and the manager places no other copy here for it. A task that ended long ago holds
+   * nothing either: something else may have taken its port since.
    */
   hostPortsOfTasks(): Set<string> {
     const keys = new Set<string>();
     const since = this.deps.clock.now() - ENDED_PORTS_MS;
     for (const rec of this.#book.records()) {
-      if (!isActive(rec.state) && (rec.finishedAt === null || Date.parse(rec.finishedAt) < since)) continue;
-      for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
+      if (isActive(rec.state)) {
+        for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
+      } else if (rec.containerId === null || rec.finishedAt === null || Date.parse(rec.finishedAt) < since) continue;
       for (const p of rec.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
     }
     return keys;

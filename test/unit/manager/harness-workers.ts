@@ -2,6 +2,7 @@ import type { TaskReport } from '../../../src/api/index.js';
 import type { Clock } from '../../../src/clock/index.js';
 import type { Manager } from '../../../src/manager/manager.js';
 import type { WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { FakeDriver, type FakeHost } from '../../../testkit/fake-driver.js';
 import { FakeWorker } from '../../../testkit/fake-worker.js';
 import { InProcessWorkerCalls } from '../../../testkit/in-process-calls.js';
 
@@ -82,7 +83,8 @@ export class FakeWorkers {
 
   constructor(
     private readonly clock: Clock,
-    private readonly opts: { batch?: boolean } = {},
+    /** With `host`, every worker runs on that one machine (processes of one host): its host ports are theirs. */
+    private readonly opts: { batch?: boolean; host?: FakeHost } = {},
   ) {}
 
   readonly client = (url: string): WorkerCalls => this.at(url).calls.client(this.opts.batch === true);
@@ -95,7 +97,13 @@ export class FakeWorkers {
   at(url: string): WorkerAt {
     let w = this.#byUrl.get(url);
     if (w === undefined) {
-      const fake = new FakeWorker({ name: new URL(url).hostname.split('.')[0] ?? url, clock: this.clock });
+      const name = new URL(url).hostname.split('.')[0] ?? url;
+      const { host } = this.opts;
+      const fake = new FakeWorker({
+        name,
+        clock: this.clock,
+        ...(host === undefined ? {} : { driver: new FakeDriver({ workerName: name, clock: this.clock, host }) }),
+      });
       fake.reportTo({ report: async (nodeId, reports) => this.#manager?.report(nodeId, reports) }, () =>
         this.#nodeAt(url),
       );

@@ -10,6 +10,7 @@ import { ControlledStore } from './controlled-store.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';
+import type { FakeHost } from '../../../testkit/fake-driver.js';
 import { FakeWorkers, type WorkerAt } from './harness-workers.js';
 
 // The real Manager with the real scheduler and a memory store; only time and the workers'
@@ -41,12 +42,17 @@ export interface ManagerOptions {
   taskHistory?: number;
   /** The manager's --plain-task-history (default DEFAULT_PLAIN_TASK_HISTORY). */
   plainTaskHistory?: number;
+  /** The one machine every worker runs on (they share its host ports); each its own by default. */
+  host?: FakeHost;
 }
 
 export async function startManager(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
   const clock = opts.clock ?? new FakeClock();
   const store = opts.store ?? new MemoryStore<ManagerRecord>();
-  const workers = new FakeWorkers(clock, { batch: opts.batch ?? false });
+  const workers = new FakeWorkers(clock, {
+    batch: opts.batch ?? false,
+    ...(opts.host === undefined ? {} : { host: opts.host }),
+  });
   t.after(() => workers.stop());
   const strategy = opts.strategy ?? 'roundrobin';
   const parts = wireManager({
