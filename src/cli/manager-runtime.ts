@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook } from '../auth/index.js';
@@ -17,6 +16,7 @@ import { InvalidField } from '../errors/index.js';
 import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { openManagerStores } from './manager-stores.js';
+import { privateDir } from '../store/private-dir.js';
 import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
 import { POSEIDON_VERSION } from '../version.js';
@@ -59,7 +59,7 @@ export const TAKEOVER_GRACE_MS = 15_000;
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   await poolConnections();
-  mkdirSync(opts.dataDir, { recursive: true });
+  privateDir(opts.dataDir); // 0700, tightened if it was not: the store, keys and tokens are in it
   const startedAt = new Date().toISOString();
   let advertised = '';
   const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);

@@ -45,6 +45,8 @@ function unitText(kind: UnitKind, execStart: string, configFile: string): string
     'LimitCORE=infinity',
     'TasksMax=infinity',
     `StateDirectory=poseidon/${kind}`,
+    // its store, keys and tokens: the owner's alone (systemd would set 0755 at each start)
+    'StateDirectoryMode=0700',
     '',
     '[Install]',
     'WantedBy=multi-user.target',

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import {
 import { HostMetrics, readDiskSpace, readHeldPorts } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { LmdbStore } from '../store/index.js';
+import { privateDir } from '../store/private-dir.js';
 import {
   createWorkerServer,
   ManagerReporter,
@@ -99,7 +100,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
   const network = await driver.ensureNetwork();
   if (network !== null) log.info({ ...network }, 'poseidon network ready');
-  mkdirSync(opts.dataDir, { recursive: true });
+  privateDir(opts.dataDir); // 0700, tightened if it was not: the store, keys and tokens are in it
   // its identity: the node certificate in its data dir (node id and role in it), from joining
   const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
   const creds = new LiveCredentials(

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { asBinary, open, type RootDatabase } from 'lmdb';
+import { PRIVATE_FILE_MODE, privateDir } from './private-dir.js';
 import { SET_ASIDE_PREFIX, type Store, type StoreOp, type StoreStats } from './types.js';
 
 /**
@@ -33,14 +33,20 @@ export class LmdbStore<V> implements Store<V> {
     path: string,
     private readonly opts: LmdbStoreOptions = {},
   ) {
-    mkdirSync(path, { recursive: true });
-    this.#db = open<V, string>({
+    // the store holds every task's env in plain text: its directory and files are its owner's
+    // alone, whatever the umask (LMDB creates its files 0664 less the umask unless told)
+    privateDir(path);
+    const options = {
       path,
       overlappingSync: false,
       compression: false,
       noSubdir: false,
       sharedStructuresKey: STRUCTURES_KEY,
-    });
+      // lmdb-js passes it to mdb_env_open (src/env.cpp) though its types do not name it, so it
+      // goes in a variable: a literal with it would be refused as an unknown property
+      permissionsMode: PRIVATE_FILE_MODE,
+    };
+    this.#db = open<V, string>(options);
     this.#db.on('aftercommit', () => {
       this.#stats.commits += 1;
     });

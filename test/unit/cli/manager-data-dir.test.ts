@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import { startManagerRuntime } from '../../../src/cli/manager-runtime.js';
+
+const modeOf = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
+
+test("a manager's data dir is 0700 and its stores' files 0600 under a 022 umask; an existing 0755 one is tightened", async (t) => {
+  const umask = process.umask(0o022);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'poseidon-manager-dir-'));
+  t.after(() => {
+    process.umask(umask);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const start = (dataDir: string) =>
+    startManagerRuntime(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        dataDir,
+        scheduler: 'roundrobin',
+        staticWorkers: [],
+        heartbeatGraceMs: 10_000,
+        certTtlMs: 24 * 3600_000,
+        engineGraceMs: 10_000,
+      },
+      pino({ level: 'silent' }),
+    );
+  const fresh = path.join(root, 'manager');
+  await (await start(fresh)).close();
+  const loose = path.join(root, 'older');
+  fs.mkdirSync(loose, { mode: 0o755 });
+  await (await start(loose)).close();
+  for (const dataDir of [fresh, loose]) {
+    assert.equal(modeOf(dataDir), '0700', dataDir);
+    for (const store of ['state', 'tokens']) {
+      assert.equal(modeOf(path.join(dataDir, store)), '0700', store);
+      for (const file of ['data.mdb', 'lock.mdb']) assert.equal(modeOf(path.join(dataDir, store, file)), '0600', file);
+    }
+  }
+});
