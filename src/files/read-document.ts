@@ -1,9 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidField } from '../errors/index.js';
+import { jsonFault } from './strict-json.js';
 
 // Task, service and Compose files: JSON or YAML, read the same way by every command that takes
 // a file. YAML 1.2 (the `yaml` package) reads JSON too, but a `.json` file is parsed as JSON so its
-// errors read as JSON errors. The parser is loaded only when a YAML file is read.
+// errors read as JSON errors (and YAML in it is refused); as in YAML, a key given twice is refused
+// and a syntax error names its line and column (strict-json.ts). The YAML parser is loaded only
+// when a YAML file is read.
 
 /** Larger files are refused before they are parsed: no spec is anywhere near this. */
 export const MAX_DOCUMENT_BYTES = 4 * 2 ** 20;
@@ -34,6 +37,9 @@ export async function readDocument(file: string, flag = '--filename'): Promise<u
 /** Parses `text` (the content of `file`) as JSON when the name ends in `.json`, else as YAML. */
 export async function parseDocument(text: string, file: string, flag = '--filename'): Promise<unknown> {
   if (file.toLowerCase().endsWith('.json')) {
+    // JSON.parse keeps the last of a key given twice, and places its errors by offset
+    const fault = jsonFault(text);
+    if (fault !== undefined) throw new InvalidField(flag, `${file} is not valid JSON: ${fault.message}`);
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {

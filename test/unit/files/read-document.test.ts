@@ -110,3 +110,109 @@ test('alias expansion is bounded, and past the bound the file is refused naming 
     );
   await assert.rejects(parseDocument(lines.join('\n'), 'laughs.yaml'), refused('--filename', /laughs\.yaml .*alias/i));
 });
+
+test('a key given twice in a .json file is refused naming the key and where it is, not "the last one wins"', async () => {
+  const path = await file('twice.json', '{"name":"a","name":"b","image":"poseidon/busybox:latest"}');
+  await assert.rejects(
+    readDocument(path, '-f'),
+    refused(
+      '-f',
+      /twice\.json is not valid JSON: the key "name" is given twice at line 1, column 13; first at line 1, column 2$/,
+    ),
+  );
+  const nested = [
+    '{',
+    '  "name": "web",',
+    '  "env": {"MODE": "a",',
+    '          "MODE": "b"},',
+    '  "ports": [{"container": 80}, {"container": 81, "host": 0, "container": 82}]',
+    '}',
+  ].join('\n');
+  await assert.rejects(
+    parseDocument(nested, 'task.json'),
+    refused('--filename', /the key "env\.MODE" is given twice at line 4, column 11; first at line 3, column 11$/),
+  );
+  const inArray = nested.replace('"MODE": "b"', '"LEVEL": "b"');
+  await assert.rejects(
+    parseDocument(inArray, 'task.json'),
+    refused(
+      '--filename',
+      /the key "ports\.1\.container" is given twice at line 5, column 61; first at line 5, column 33$/,
+    ),
+  );
+  // the same key in two objects is no repeat
+  assert.deepEqual(await parseDocument('{"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 3}, {"x": 4}]}', 'ok.json'), {
+    a: { x: 1 },
+    b: { x: 2 },
+    c: [{ x: 3 }, { x: 4 }],
+  });
+});
+
+test('a JSON syntax error names the line and the column, not an offset', async () => {
+  const missingComma = ['{', '  "name": "web",', '  "image": "a"', '  "cpu": 1', '}'].join('\n');
+  const path = await file('comma.json', missingComma);
+  await assert.rejects(
+    readDocument(path),
+    refused('--filename', /comma\.json is not valid JSON: unexpected "\\"" at line 4, column 3; expected "," or "}"$/),
+  );
+  const cases: ReadonlyArray<readonly [string, RegExp]> = [
+    ['{"name": "web",\n}', /unexpected "}" at line 2, column 1; expected a key/],
+    ['{"ports": [80,\n  ]}', /unexpected "]" at line 2, column 3; expected a value/],
+    ['{"name": "web"', /unexpected the end of the file at line 1, column 15; expected "," or "}"/],
+    ['{\n  "name": "web\n}', /a control character in a string at line 2, column 15/],
+    ['{"name": "we', /a string is never closed at line 1, column 10/],
+    ["{'name': 'web'}", /unexpected "'" at line 1, column 2; expected a key/],
+    ['{"cpu": 01}', /unexpected "1" at line 1, column 10; expected "," or "}"/],
+    ['{"cpu": -}', /unexpected "}" at line 1, column 10; expected a digit/],
+    ['{"a": "\\x"}', /an unknown escape in a string at line 1, column 8/],
+    ['{"a": 1} {"b": 2}', /unexpected "{" at line 1, column 10; expected the end of the file/],
+    ['\ufeff{"a": 1}', /unexpected "\\ufeff" at line 1, column 1; expected a value/],
+    ['', /unexpected the end of the file at line 1, column 1; expected a value/],
+    ['name: web\n', /unexpected "n" at line 1, column 1; expected a value/],
+  ];
+  for (const [text, message] of cases)
+    await assert.rejects(parseDocument(text, 'task.json'), refused('--filename', message), JSON.stringify(text));
+});
+
+test('what the JSON check refuses for syntax is what JSON.parse refuses', async () => {
+  const { jsonFault } = await import('../../../src/files/strict-json.js');
+  const texts = [
+    '{}',
+    '[]',
+    ' \t\r\n{ "a" : [ 1 , -0.5e+3 , 2E-2 , 0 , true , false , null , "\\u00e9\\n\\"\\/\\\\" ] } \n',
+    '"just a string"',
+    '12',
+    '-',
+    '1.',
+    '.5',
+    '+1',
+    '01',
+    '[1,]',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{"a":1 "b":2}',
+    '[1 2]',
+    'tru',
+    'nulll',
+    'NaN',
+    '"a\tb"',
+    '"\\u12"',
+    '"\\u12G4"',
+    '{"a":1}]',
+    '[[[[]]]]',
+    '[[[[]]]',
+    '{"":""}',
+    '{"a":{"b":{"c":[{"d":null}]}}}',
+  ];
+  for (const text of texts) {
+    let parses = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      parses = false;
+    }
+    assert.equal(jsonFault(text) === undefined, parses, JSON.stringify(text));
+  }
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  assert.equal(jsonFault(deep), undefined, 'deep nesting does not overflow the stack');
+});
