@@ -17,25 +17,24 @@ export function registerNode(program: Command, withManager: WithManager): void {
       const { showNodes } = await import('./status-action.js');
       await showNodes(flags);
     });
-  // --manager, --token, --ca and --json are node's: the subcommands read them with their parent's
-  node
-    .command('ls')
+  // each subcommand takes --manager, --token, --ca and --json too, as every other command does
+  // (`node rm w1 --token T`, and `poseidon --token T node rm w1`, whose leading flags go after
+  // `rm`); they read node's with their own, so `node --token T rm w1` works as well
+  const sub = (name: string): Command => withManager(node.command(name)).option('--json', 'print JSON');
+  sub('ls')
     .description('list nodes: NAME, STATE (Up/Down; drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT, VERSION')
     .action(async (_flags: unknown, cmd: Command) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(cmd.optsWithGlobals<NodeFlags>());
     });
-  node
-    .command('inspect')
+  sub('inspect')
     .description('show a node: its state, engine, labels, resources, held host ports, and the tasks on it')
     .argument('<node>', 'node name or id (or a unique id prefix)')
-    .option('--json', 'print JSON')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { inspectNode } = await import('./status-action.js');
       await inspectNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
     });
-  node
-    .command('update')
+  sub('update')
     .description(
       "set a node's labels (over its worker's --label; kept when it restarts) or availability, as docker node " +
         'update does; new placements match them, running tasks stay (admin)',
@@ -47,13 +46,11 @@ export function registerNode(program: Command, withManager: WithManager): void {
       '--availability <active|pause|drain>',
       'drain: nothing new goes there, its tasks move; pause: nothing new, its tasks stay; active: it takes work',
     )
-    .option('--json', 'print JSON')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { updateNode } = await import('./node-update.js');
       await updateNode(nameOrId, cmd.optsWithGlobals<NodeUpdateFlags>());
     });
-  node
-    .command('rm')
+  sub('rm')
     .description('remove a node now: its certificate is refused from now on, its tasks go elsewhere (admin)')
     .argument('<node>', 'node name or id')
     .option(
@@ -64,8 +61,7 @@ export function registerNode(program: Command, withManager: WithManager): void {
       const { removeNode } = await import('./status-action.js');
       await removeNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
     });
-  node
-    .command('drain')
+  sub('drain')
     .description(
       'drain a node: nothing new goes there, its tasks move elsewhere (replicas start elsewhere first) (admin)',
     )
@@ -74,8 +70,7 @@ export function registerNode(program: Command, withManager: WithManager): void {
       const { updateNode } = await import('./node-update.js');
       await updateNode(nameOrId, { ...cmd.optsWithGlobals<NodeFlags>(), availability: 'drain' });
     });
-  node
-    .command('activate')
+  sub('activate')
     .description('let a drained node take work again (admin)')
     .argument('<node>', 'node name or id')
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
