@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
 import { parseProcessStat } from '../stats/proc-parse.js';
-import { privateDir } from '../store/private-dir.js';
+import { dataDir as makeDataDir } from '../store/private-dir.js';
 
 // `poseidon dev` writes its pid in its data dir while it runs: a second one on the same data dir
 // (which would adopt the first one's containers) and `poseidon dev --clean` (which would remove
@@ -46,7 +46,7 @@ export async function claimDataDir(dataDir: string): Promise<void> {
   const other = await runningDev(dataDir);
   if (other !== undefined)
     throw new InvalidField('--data-dir', `${dataDir} is used by another poseidon dev (pid ${other}); stop it first`);
-  privateDir(dataDir); // 0700, tightened if it was not: the manager's and worker's data dirs are in it
+  makeDataDir(dataDir); // a new one 0700; its stores make their own dirs private
   const mark = await processMark(process.pid);
   if (mark === undefined || mark === 'dead') await rm(markFile(dataDir), { force: true });
   else await writeFile(markFile(dataDir), `${process.pid} ${mark.started} ${mark.boot}\n`);

@@ -16,7 +16,7 @@ import { InvalidField } from '../errors/index.js';
 import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { openManagerStores } from './manager-stores.js';
-import { privateDir } from '../store/private-dir.js';
+import { dataDir as makeDataDir } from '../store/private-dir.js';
 import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
 import { POSEIDON_VERSION } from '../version.js';
@@ -59,7 +59,7 @@ export const TAKEOVER_GRACE_MS = 15_000;
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   await poolConnections();
-  privateDir(opts.dataDir); // 0700, tightened if it was not: the store, keys and tokens are in it
+  makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
   const startedAt = new Date().toISOString();
   let advertised = '';
   const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);

@@ -18,7 +18,7 @@ import {
 import { HostMetrics, readDiskSpace, readHeldPorts } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { LmdbStore } from '../store/index.js';
-import { privateDir } from '../store/private-dir.js';
+import { dataDir as makeDataDir } from '../store/private-dir.js';
 import {
   createWorkerServer,
   ManagerReporter,
@@ -100,7 +100,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
   const network = await driver.ensureNetwork();
   if (network !== null) log.info({ ...network }, 'poseidon network ready');
-  privateDir(opts.dataDir); // 0700, tightened if it was not: the store, keys and tokens are in it
+  makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
   // its identity: the node certificate in its data dir (node id and role in it), from joining
   const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
   const creds = new LiveCredentials(

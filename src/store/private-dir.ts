@@ -19,3 +19,12 @@ export function privateDir(path: string): void {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) chmodSync(path, PRIVATE_DIR_MODE);
 }
+
+/**
+ * A data dir: created 0700 (missing parents too). One that is there already keeps its mode: it
+ * may be a directory the operator shares (`--data-dir /srv/poseidon`, or one chosen by mistake),
+ * and the stores in it make their own directories private (privateDir), keys and tokens are 0600.
+ */
+export function dataDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+}

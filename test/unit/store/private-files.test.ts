@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { claimDataDir, releaseDataDir } from '../../../src/cli/dev-lock.js';
 import { LmdbStore } from '../../../src/store/index.js';
-import { privateDir } from '../../../src/store/private-dir.js';
+import { dataDir, privateDir } from '../../../src/store/private-dir.js';
 
 // The store holds every task's env in plain text (a DB_PASSWORD given with -e): under the usual
 // umask, 022, nothing a manager, a worker or poseidon dev makes may be readable by other users.
@@ -52,14 +52,16 @@ test('an existing store dir that others could enter is tightened to 0700 when th
 test('a data dir is created 0700, missing parents too, under a 022 umask', () => {
   const top = fresh();
   const dir = path.join(top, 'nested', 'manager');
-  privateDir(dir);
+  dataDir(dir);
   assert.deepEqual([top, path.join(top, 'nested'), dir].map(modeOf).map(octal), ['0700', '0700', '0700']);
 });
 
-test('an existing data dir of mode 0755 (an older release) is tightened to 0700; a 0700 one is left as it is', () => {
+test('an existing data dir keeps its mode (it may be shared); privateDir tightens a store dir to 0700', () => {
   const loose = fresh();
   fs.mkdirSync(loose, { mode: 0o755 });
   fs.writeFileSync(path.join(loose, 'keep'), 'x');
+  dataDir(loose);
+  assert.equal(octal(modeOf(loose)), '0755');
   privateDir(loose);
   assert.equal(octal(modeOf(loose)), '0700');
   assert.equal(fs.readFileSync(path.join(loose, 'keep'), 'utf8'), 'x', 'what is in it stays');
@@ -67,7 +69,7 @@ test('an existing data dir of mode 0755 (an older release) is tightened to 0700;
   assert.equal(octal(modeOf(loose)), '0700');
 });
 
-test("poseidon dev's data dir is created 0700, and an existing 0755 one tightened, when dev claims it", async () => {
+test("poseidon dev's data dir is created 0700 when dev claims it; an existing one keeps its mode", async () => {
   const created = path.join(fresh(), 'dev');
   await claimDataDir(created);
   await releaseDataDir(created);
@@ -76,5 +78,5 @@ test("poseidon dev's data dir is created 0700, and an existing 0755 one tightene
   fs.mkdirSync(loose, { mode: 0o755 });
   await claimDataDir(loose);
   await releaseDataDir(loose);
-  assert.equal(octal(modeOf(loose)), '0700');
+  assert.equal(octal(modeOf(loose)), '0755');
 });
