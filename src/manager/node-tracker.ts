@@ -55,6 +55,8 @@ export class NodeTracker {
       joined(url: string): void;
       /** The node was drained: its tasks should move elsewhere. */
       drained(nodeId: string): void;
+      /** The node's drain was lifted: the moves of its tasks still under way should end. */
+      lifted(nodeId: string): void;
       /** A host port held outside Poseidon on the node was freed: the waiting tasks should be looked at. */
       roomGrew(): void;
     },
@@ -238,7 +240,10 @@ export class NodeTracker {
       log.info({ nodeId, name, availability }, said);
       state.events.publish({ time: state.isoNow(), type, node: name });
       if (availability === 'drain') this.deps.drained(nodeId);
-      else if (saved.state === 'Up') this.deps.up(nodeId);
+      else {
+        if (was === 'drain') this.deps.lifted(nodeId);
+        if (saved.state === 'Up') this.deps.up(nodeId);
+      }
     }
     return this.#view(state.nodes.get(nodeId) ?? entry);
   }

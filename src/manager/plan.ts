@@ -9,6 +9,9 @@ import { nodeLabels, type TaskRecord } from './records.js';
 import { SpreadCounts, spreadKey } from './spread-counts.js';
 import { explainWait, finishStopped, hold, lose, place, planRestart, restart } from './transitions.js';
 
+/** Why a drain's replacement is not placed once its drain was lifted (the service step stops it). */
+const LIFTED = 'not placed: the drain that asked for it was lifted; the replica it was to replace stays';
+
 /** A restart with nowhere to go is tried again after this long, keeping its count. */
 const RESTART_WAIT_MS = 1_000;
 
@@ -43,6 +46,11 @@ export class Planner {
       follow(rec: TaskRecord): void;
       /** The nodes the live replicas of a service are placed on (null: not placed), to spread its replicas. */
       replicaNodes(service: string): Iterable<string | null>;
+      /**
+       * Replicas of a service that are not to be placed now, though Pending: a drain's
+       * replacements whose drain was lifted before they were placed; the service step stops them.
+       */
+      unplaceable(service: string): ReadonlySet<string>;
       metrics: Pick<ManagerMetrics, 'restarts'>;
       log: Logger;
       nowMs(): number;
@@ -160,9 +168,19 @@ export class Planner {
     const { state, placer } = this.deps;
     tasks.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
     const spread = new Map<string, SpreadCounts>(); // per service: its replicas per node and label value, this pass
+    const unplaceable = new Map<string, ReadonlySet<string>>(); // per service, read once a pass
     for (const rec of tasks) {
       const id = rec.request.id;
       const service = rec.service?.service;
+      if (service !== undefined && rec.nodeId === null) {
+        let held = unplaceable.get(service);
+        if (held === undefined) unplaceable.set(service, (held = this.deps.unplaceable(service)));
+        if (held.has(id)) {
+          // a drain lifted before this replacement was placed: the replica it was to replace stays
+          if (rec.reason !== LIFTED) this.#put(plan, explainWait(rec, LIFTED, state.isoNow()));
+          continue;
+        }
+      }
       const counts = service === undefined ? undefined : this.#replicaCounts(spread, service);
       // the fast path: O(k log n) on the pool; only a task that fits nowhere pays for a scan, to explain why.
       // A service's replica looks at every node, for the one with the fewest replicas of its service

@@ -188,6 +188,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     follow: (rec) => orchestrator.follow(rec.request.id, rec),
     replicaNodes: (service) =>
       slotNodes(services.index.tasksOf(service), state, placer.pool, state.services.get(service)?.version),
+    unplaceable: (service) => services.unplaceable(service),
     metrics,
     log,
     nowMs: () => clock.now(),
@@ -290,13 +291,20 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     roomGrew: () => orchestrator.roomGrew(),
     drained: (nodeId) => {
       // plain tasks are reconcile's to move; each service with a replica there replaces it start-first
-      for (const id of placer.pool.of(nodeId).tasks) {
-        const service = state.task(id)?.service?.service;
-        if (service !== undefined) services.changed(service);
-      }
+      lookAtServicesOn(nodeId);
       orchestrator.nodeDrained(nodeId);
     },
+    // each service with a replica there ends the move still under way (its step runs before the
+    // pass places; a replacement not placed yet is not placed at all: ServiceOrchestrator.unplaceable)
+    lifted: (nodeId) => lookAtServicesOn(nodeId),
   });
+  /** Each service with a task on the node is looked at in the next step. */
+  function lookAtServicesOn(nodeId: string): void {
+    for (const id of placer.pool.of(nodeId).tasks) {
+      const service = state.task(id)?.service?.service;
+      if (service !== undefined) services.changed(service);
+    }
+  }
   return {
     state,
     nodes,

@@ -86,6 +86,27 @@ export function leftoverMoves(
   return stop;
 }
 
+/**
+ * The tasks leftoverMoves stops that are not placed yet: a drain's replacement whose drain was
+ * lifted before it was placed. Nothing is to place them meanwhile: a pass may place before the
+ * service step has looked at the lifted drain (the node was activated between the two), and a
+ * replacement placed then would be waited for and the replica it was to replace stopped, a
+ * restart for nothing. Pure, as leftoverMoves.
+ */
+export function unplacedLeftovers(
+  tasks: readonly TaskRecord[],
+  wanted: ReadonlySet<number>,
+  drained: ReadonlySet<string>,
+): Set<string> {
+  const none = new Set<never>();
+  const unplaced = new Set(tasks.filter((t) => t.nodeId === null).map((t) => t.request.id));
+  return new Set(
+    leftoverMoves(tasks, wanted, drained, none, none)
+      .map((s) => s.taskId)
+      .filter((id) => unplaced.has(id)),
+  );
+}
+
 /** The live tasks of the wanted slots, by slot, lowest slot first; `skipTasks` left out. */
 function liveBySlot(
   tasks: readonly TaskRecord[],

@@ -11,11 +11,12 @@ import { requestStop, submitted } from '../transitions.js';
 import { isDrained, nodeLabels, type NodeRecord } from '../records.js';
 import { decideService, type DrainedNodes, type ServiceDecision } from './decide.js';
 import { decideJob } from './decide-job.js';
+import { unplacedLeftovers } from './drain-moves.js';
 import { globalNodes, globalSlots, type GlobalNode } from './global-slots.js';
 import { isReady } from './replica-state.js';
 import type { RolloutEvent } from './rollout.js';
 import { ServiceIndex } from './service-index.js';
-import type { ServiceRecord } from './service-record.js';
+import { wantedSlots, type ServiceRecord } from './service-record.js';
 
 /** A step whose write failed is tried again after this long. */
 const RETRY_MS = 1_000;
@@ -88,6 +89,26 @@ export class ServiceOrchestrator {
   /** Since when the task has been ready, as this manager saw it; undefined when it is not ready. */
   readySince(id: string): number | undefined {
     return this.#readySince.get(id);
+  }
+
+  /**
+   * The service's replicas that are not to be placed: a drain's replacements not placed yet whose
+   * drain was lifted (drain-moves.ts, unplacedLeftovers). The next step stops them, and the replica
+   * each was to replace keeps running; placed meanwhile (a pass that places before that step, as
+   * when `node activate` lands while a pass runs), one would replace its replica for nothing.
+   * Read when placing, so it holds whatever the order of the passes. A job's tasks are not moved
+   * start-first, so none of them is.
+   */
+  unplaceable(name: string): ReadonlySet<string> {
+    const { state } = this.deps;
+    const rec = state.services.get(name);
+    if (rec === undefined || isJobMode(rec.spec.mode)) return new Set();
+    const tasks: TaskRecord[] = [];
+    for (const id of this.index.tasksOf(name)) {
+      const t = state.task(id);
+      if (t !== undefined) tasks.push(t);
+    }
+    return unplacedLeftovers(tasks, new Set(wantedSlots(rec)), this.#drained().nodes);
   }
 
   stop(): void {

@@ -9,15 +9,21 @@ export class ControlledStore<V> extends MemoryStore<V> {
   batches = 0;
   #fail: Error | undefined;
   #held: Array<() => void> | undefined;
+  /** Whether a hold lets single puts (a node's record) through, holding batch writes only. */
+  #putsPass = false;
 
   /** The next batch write fails with `err` and writes nothing. */
   failNext(err: Error): void {
     this.#fail = err;
   }
 
-  /** Writes (batches and single puts) wait until release() is called. */
-  hold(): void {
+  /**
+   * Writes wait until release() is called: batches and single puts, or (`'batches'`) batch
+   * writes only (task and service records), while a node's record is written at once.
+   */
+  hold(what: 'all' | 'batches' = 'all'): void {
     this.#held = [];
+    this.#putsPass = what === 'batches';
   }
 
   release(): void {
@@ -27,7 +33,7 @@ export class ControlledStore<V> extends MemoryStore<V> {
   }
 
   override async put(key: string, value: V): Promise<void> {
-    if (this.#held !== undefined) await new Promise<void>((resolve) => this.#held?.push(resolve));
+    if (this.#held !== undefined && !this.#putsPass) await new Promise<void>((resolve) => this.#held?.push(resolve));
     await super.put(key, value);
   }
 

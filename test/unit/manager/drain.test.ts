@@ -3,9 +3,11 @@ import { test, type TestContext } from 'node:test';
 import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { DEFAULT_RESTART_POLICY } from '../../../src/task/index.js';
+import { ControlledStore } from './controlled-store.js';
 import {
   beat,
   failed,
+  flush,
   registration,
   request,
   settle,
@@ -244,7 +246,96 @@ test('a drain lifted while replacements wait or start leaves one replica per slo
   );
   const slot1 = live.find((x) => x.slot === 1);
   assert.equal(slot1?.node, drained, 'slot 1 stays beside its volume');
-  assert.ok(slot1?.id === original || h.manager.getTask(original ?? '').desiredState === 'stopped');
+  assert.equal(slot1?.id, original, 'the replacement was not placed yet: the replica stays, not restarted');
+});
+
+/**
+ * Service shop-db, one replica with a volume, that only w1 (zone a) takes, running there; w2 (zone
+ * b) runs service web. w1 is drained: shop-db's replacement waits Pending (no other node fits).
+ */
+async function heldByZone(t: TestContext, store?: ControlledStore<ManagerRecord>) {
+  const h = await startManager(t, store === undefined ? {} : { store });
+  await h.manager.register({ ...registration(W1), labels: { zone: 'a' } });
+  await h.manager.register({ ...registration(W2), labels: { zone: 'b' } });
+  const image = 'poseidon/busybox:latest';
+  await h.manager.services.create({
+    name: 'shop-db',
+    replicas: 1,
+    constraints: ['node.labels.zone == a'],
+    task: { image, command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await h.manager.services.create({
+    name: 'web',
+    replicas: 1,
+    constraints: ['node.labels.zone == b'],
+    task: { image, command: ['sleep', '600'] },
+  });
+  await advance(h, 1_000);
+  const original = h.manager.services.tasks('shop-db')[0]?.id ?? '';
+  await h.manager.drainNode('w1');
+  await advance(h, 1_000);
+  const tasks = h.manager.services.tasks('shop-db');
+  assert.deepEqual(
+    tasks.map((x) => [x.id === original, x.state, x.node]),
+    [
+      [true, 'Running', 'w1'],
+      [false, 'Pending', null],
+    ],
+    'the replacement waits Pending beside the replica, which keeps serving',
+  );
+  const replacement = tasks.find((x) => x.id !== original)?.id ?? '';
+  return { h, original, replacement };
+}
+
+/** After a lifted drain: the replica ran once and runs still, its replacement never started and is gone. */
+function keptTheReplica(h: Harness, original: string, replacement: string): void {
+  const w1 = h.workers.at(urlOf(W1));
+  const live = h.manager.services.tasks('shop-db').filter((x) => x.desiredState === 'running');
+  assert.deepEqual(
+    live.map((x) => [x.id, x.slot, x.state, x.node]),
+    [[original, 1, 'Running', 'w1']],
+    'one task in the slot: the replica it had',
+  );
+  assert.deepEqual(w1.startsOf(original).length, 1, 'started once, never again');
+  assert.ok(!w1.stops.includes(original), 'never stopped');
+  assert.equal(h.manager.getTask(replacement).desiredState, 'stopped');
+  assert.equal(h.manager.getTask(replacement).node, null, 'never placed');
+  for (const n of [W1, W2]) assert.deepEqual(h.workers.at(urlOf(n)).startsOf(replacement), [], 'never started');
+}
+
+test('a drain lifted before the replacement is placed keeps the replica running: no restart for nothing', async (t) => {
+  const { h, original, replacement } = await heldByZone(t);
+  await h.manager.activateNode('w1'); // w1 takes work again: the pass that follows could place there
+  await advance(h, 3_000);
+  keptTheReplica(h, original, replacement);
+});
+
+test('a drain lifted while a pass runs: the pass places after activate, before its service step saw it', async (t) => {
+  const store = new ControlledStore<ManagerRecord>();
+  const { h, original, replacement } = await heldByZone(t, store);
+  // a pass begins: its service step (web scaled) writes, and that write waits
+  await h.manager.services.scale('web', 2);
+  store.hold('batches');
+  const before = store.batches;
+  for (let i = 0; i < 5; i++) await flush();
+  assert.equal(store.batches, before + 1, "the step's write is on its way");
+  // the drain is lifted meanwhile (a node's record is no batch: written at once), then the pass goes
+  // on to its placements, with w1 placeable again and shop-db's step still to come
+  await h.manager.activateNode('w1');
+  store.release();
+  await settle(h.manager);
+  const waiting = h.manager.getTask(replacement);
+  assert.equal(waiting.node, null, 'not placed: the drain that asked for it was lifted');
+  await advance(h, 3_000);
+  keptTheReplica(h, original, replacement);
+  assert.deepEqual(
+    h.manager.services.tasks('web').map((x) => [x.state, x.node]),
+    [
+      ['Running', 'w2'],
+      ['Running', 'w2'],
+    ],
+    'the pass placed what it was to place',
+  );
 });
 
 test('a paused node takes no new task, keeps the ones it runs, and keeps its pause across a restart', async (t) => {

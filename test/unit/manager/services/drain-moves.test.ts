@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TaskRecord } from '../../../../src/manager/records.js';
-import { drainMoves, leftoverMoves } from '../../../../src/manager/services/drain-moves.js';
+import { drainMoves, leftoverMoves, unplacedLeftovers } from '../../../../src/manager/services/drain-moves.js';
 import { TaskState } from '../../../../src/task/index.js';
 import { taskRequest } from '../../../helpers/task-request.js';
 
@@ -115,4 +115,29 @@ test('a drain lifted mid-move: the newest ready stops the others; one not placed
   );
   const v2 = replica(uid(3), 1, 'n2', TaskState.Running, { service: { service: 'web', slot: 1, version: 2 } });
   assert.deepEqual(leftoverMoves([older, v2], upTo(1), drainedNone, none, none), [], "two versions: a rollout's");
+});
+
+test('unplacedLeftovers: a replacement not placed whose drain was lifted is not to be placed; any other is', () => {
+  const older = replica(uid(1), 1, 'n1', TaskState.Running, { submittedAt: '2026-01-01T00:00:00.000Z' });
+  const pending = replica(uid(2), 1, null, TaskState.Pending, { submittedAt: '2026-01-01T00:00:05.000Z' });
+  const drainedNone = new Set<string>();
+  assert.deepEqual([...unplacedLeftovers([older, pending], upTo(1), drainedNone)], [uid(2)], 'the drain was lifted');
+  assert.deepEqual(
+    [...unplacedLeftovers([older, pending], upTo(1), DRAINED)],
+    [],
+    'still drained: it is to go elsewhere',
+  );
+  const starting = { ...older, state: TaskState.Scheduled };
+  assert.deepEqual(
+    [...unplacedLeftovers([starting, pending], upTo(1), drainedNone)],
+    [],
+    'the old one does not serve yet: the slot may need the new one',
+  );
+  const placed = { ...pending, nodeId: 'n2', state: TaskState.Running };
+  assert.deepEqual(
+    [...unplacedLeftovers([older, placed], upTo(1), drainedNone)],
+    [],
+    'placed already: the old one is the one to stop',
+  );
+  assert.deepEqual([...unplacedLeftovers([pending], upTo(1), drainedNone)], [], 'alone in its slot: to be placed');
 });
