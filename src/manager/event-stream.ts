@@ -98,15 +98,22 @@ export class EventStreams {
     };
     const line = (e: ClusterEvent): string =>
       sse ? `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n` : `${JSON.stringify(e)}\n`;
-    const live = (e: ClusterEvent): void => {
-      if (untilMs !== undefined && Date.parse(e.time) >= untilMs) res.end();
-      else write(line(e));
-    };
     // the past taken and the subscription made in one turn of the loop: no event missed or shown
     // twice between them. The past (up to EVENT_HISTORY events, some MB) goes out as the reader
     // takes it, not all at once past the unread bound; what happens meanwhile waits behind it.
     const past = sinceMs === undefined ? [] : this.deps.bus.past(sinceMs, untilMs);
     let waiting: ClusterEvent[] | null = past.length === 0 ? null : [];
+    // `until` reached: the stream ends, but only once the kept events before it have all gone out
+    // (they wait for the reader, and an end meanwhile would drop what had not been written yet)
+    let ending = false;
+    const end = (): void => {
+      if (waiting !== null) ending = true;
+      else res.end();
+    };
+    const live = (e: ClusterEvent): void => {
+      if (untilMs !== undefined && Date.parse(e.time) >= untilMs) end();
+      else write(line(e));
+    };
     const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) => {
       if (waiting === null) live(e);
       else if (res.destroyed) return;
@@ -124,12 +131,13 @@ export class EventStreams {
         const later: ClusterEvent[] = waiting ?? [];
         waiting = null;
         for (const e of later) live(e);
+        if (ending) res.end();
       })();
     const keepAlive = setInterval(() => write(sse ? ': keep-alive\n\n' : ''), KEEP_ALIVE_MS);
     keepAlive.unref();
     const untilLater = untilMs === undefined ? 0 : untilMs - Date.now();
     // a time past ends the stream now; one further than a timer reaches, at the first event after it
-    const until = untilLater > 0 && untilLater <= MAX_TIMER_MS ? setTimeout(() => res.end(), untilLater) : undefined;
+    const until = untilLater > 0 && untilLater <= MAX_TIMER_MS ? setTimeout(end, untilLater) : undefined;
     let closed = false;
     res.on('close', () => {
       if (closed) return;
@@ -140,7 +148,7 @@ export class EventStreams {
       this.#count -= 1;
       this.#open.set(this.#count);
     });
-    if (untilMs !== undefined && untilLater <= 0) res.end();
+    if (untilMs !== undefined && untilLater <= 0) end();
   }
 
   #cutOff(req: FastifyRequest, buffered: number): void {
