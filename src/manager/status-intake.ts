@@ -126,6 +126,9 @@ export class StatusIntake {
     }
     if (next.state !== rec.state && next.state === TaskState.Running) event('task.started', next);
     if (next.state !== rec.state && isTerminal(next.state)) {
+      // a quick task may start and end between two reports: it did start (the worker says when),
+      // so its start is said first, once; one reported Running before had its task.started then
+      if (startedUnseen(rec, next)) event('task.started', next, { time: next.startedAt ?? state.isoNow() });
       event('task.exited', next, { exitCode: next.exitCode });
       if (next.desired === 'running') {
         const verdict = this.deps.supervisor.decide(next);
@@ -136,4 +139,9 @@ export class StatusIntake {
     }
     changes.put(next);
   }
+}
+
+/** `next` ended and started since the last report seen, which did not say Running: its start was not said yet. */
+function startedUnseen(rec: TaskRecord, next: TaskRecord): boolean {
+  return rec.state !== TaskState.Running && next.startedAt !== null && next.startedAt !== rec.startedAt;
 }

@@ -92,3 +92,46 @@ test('a refusal fails the task only while that placement is current; a stop that
   assert.equal(p.state.durable('t2')?.state, 'Completed');
   assert.equal(p.state.durable('t2')?.reason, 'stopped on request');
 });
+
+test('a task that started and ended between two reports gets task.started, at its start, then task.exited; never twice', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  t.after(() => stopParts(p));
+  const never = { mode: 'never', maxRestarts: 0, backoffInitialMs: 1, backoffMaxMs: 1, resetAfterMs: 1 } as const;
+  await p.put(
+    on('quick', 'Scheduled', W1.id, 1, { request: taskRequest('quick', { restartPolicy: never }) }),
+    on('seen', 'Scheduled', W1.id, 1, { request: taskRequest('seen', { restartPolicy: never }) }),
+  );
+  const startedAt = '2026-12-05T10:00:01.000Z';
+  const ended = { exitCode: 0, reason: 'exited with code 0', startedAt, finishedAt: '2026-12-05T10:00:01.500Z' };
+  // one report jumps Scheduled → Completed: it did start
+  await p.intake.apply(W1.id, [report('quick', 1, 'Completed', ended)], false);
+  // the other was seen Running, then ended: its start was said when it was seen
+  await p.intake.apply(W1.id, [report('seen', 1, 'Running', { startedAt })], false);
+  await p.intake.apply(W1.id, [report('seen', 1, 'Completed', ended)], false);
+  // the ended copy reported again: nothing new
+  await p.intake.apply(W1.id, [report('quick', 1, 'Completed', ended)], false);
+  await p.settle();
+  const of = (id: string): Array<[string, string]> =>
+    p.events.filter((e) => e.taskId === id).map((e) => [e.type, e.type === 'task.started' ? e.time : '']);
+  assert.deepEqual(of('quick'), [
+    ['task.started', startedAt],
+    ['task.exited', ''],
+  ]);
+  assert.deepEqual(
+    of('seen').map(([type]) => type),
+    ['task.started', 'task.exited'],
+  );
+  assert.equal(p.state.durable('quick')?.state, 'Completed');
+});
+
+test('a task that ended without ever starting (refused by the engine) gets no task.started', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  t.after(() => stopParts(p));
+  await p.put(on('t1', 'Scheduled', W1.id, 1));
+  await p.intake.apply(W1.id, [failed('t1', { reason: 'no such image' })], false);
+  await p.settle();
+  assert.deepEqual(
+    p.events.filter((e) => e.taskId === 't1').map((e) => e.type),
+    ['task.exited', 'task.restarting'],
+  );
+});
