@@ -4,6 +4,7 @@ import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
 import { timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { streamError } from './stream-end.js';
 import { printable, printableJson } from './terminal-text.js';
 
 /** A pause before following a group's events again, so a manager that ends streams at once is not asked in a loop. */
@@ -187,7 +188,7 @@ export async function printEvents(flags: EventsFlags): Promise<void> {
       }
     } catch (err) {
       if (abort.signal.aborted) return;
-      if (!group) throw err;
+      if (!group) throw streamError(err, 'the event stream', 'run poseidon events again');
     }
     if (abort.signal.aborted) return;
     if (window.until !== undefined && Date.now() >= Date.parse(window.until) - UNTIL_SLACK_MS) return;

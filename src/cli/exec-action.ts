@@ -5,6 +5,7 @@ import { pumpInput, type InputPump } from './exec-input.js';
 import { serviceHint, someOf } from './service-hint.js';
 import { durationFlag, pairs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { streamError } from './stream-end.js';
 
 // `poseidon exec [-i] [-t] TASK COMMAND [ARG...]`: a command in a task's running container,
 // wherever it runs, as `docker exec` runs it: its stdout and stderr here as they come, and its
@@ -93,7 +94,12 @@ export async function runExec(task: string, command: readonly string[], flags: E
       }
     }
   } catch (err) {
-    if (!abort.signal.aborted) throw await serviceHint(client, task, err, execAdvice);
+    if (!abort.signal.aborted)
+      throw streamError(
+        await serviceHint(client, task, err, execAdvice),
+        "the exec's output",
+        'the command may still run in the container',
+      );
   } finally {
     ended.abort();
     process.stdout.off('resize', onResize);

@@ -5,6 +5,7 @@ import { InvalidField } from '../errors/index.js';
 import { sinceFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint } from './service-hint.js';
+import { managerGone, StreamEnded, streamError } from './stream-end.js';
 
 export interface LogsFlags extends ClientFlags {
   follow?: boolean;
@@ -35,7 +36,10 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
   process.once('SIGINT', () => abort.abort());
   try {
     if (flags.follow !== true) {
-      await copy(await client.logs(id, { follow: false, ...read, signal: abort.signal }), STDOUT);
+      const output = await client.logs(id, { follow: false, ...read, signal: abort.signal });
+      await copy(output, STDOUT).catch((err: unknown) => {
+        throw streamError(err, 'the log stream', 'run poseidon logs again');
+      });
       return;
     }
     await follow(client, await client.getTask(id), read, abort.signal, STDOUT);
@@ -86,6 +90,8 @@ export async function follow(
   let task = first;
   let followed: string | null = null;
   let endedOnce = false;
+  /** The stream just followed ended by itself (its container ended, or the manager ended it). */
+  let ended = false;
   for (;;) {
     if (task.containerId !== null && task.containerId !== followed) {
       if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
@@ -94,10 +100,11 @@ export async function follow(
       followed = task.containerId;
       try {
         await copy(await client.logs(task.id, { follow: true, ...now, signal }), sink);
+        ended = true;
       } catch (err) {
         // it had no container yet after all, or the one it had is gone: look again, unless
         // nothing more will come
-        if (!isAwayForNow(err) || endedForGood(task)) throw err;
+        if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', FOLLOW_AGAIN);
       }
     } else {
       // ended for good when seen so twice: a failure's restart is decided just after it is reported
@@ -107,9 +114,21 @@ export async function follow(
       } else endedOnce = false;
       await sleep(LOOK_AGAIN_MS, undefined, { signal });
     }
-    task = await client.getTask(task.id);
+    try {
+      task = await client.getTask(task.id);
+    } catch (err) {
+      // the stream ended as a whole, and the manager now says it stops, or no longer answers:
+      // it ended the stream as it stopped (SIGTERM), as `poseidon events` says of its own
+      if (ended && managerGone(err)) throw new StreamEnded(`${LOGS_STOPPED}; ${FOLLOW_AGAIN}`, { cause: err });
+      throw err;
+    }
+    ended = false;
   }
 }
+
+/** What `logs -f` says when the manager ended the stream as it stopped. */
+export const LOGS_STOPPED = 'the manager ended the log stream (it is stopping)';
+const FOLLOW_AGAIN = 'run poseidon logs -f again';
 
 /** Stopped, or finished with no restart to come. */
 function endedForGood(t: ManagerTaskView): boolean {

@@ -11,8 +11,11 @@ export {
   type ServerTimeouts,
 } from './limits.js';
 export { sendError } from './error-handler.js';
-/** endsWithServer: a response that streams until its client leaves ends when the server closes. */
-export { endsWithServer } from './streams.js';
+/**
+ * endsWithServer: a response that streams until its client leaves ends when the server closes;
+ * relayUntilClose: a stream passed on from another server, ended whole (not cut) when this one closes.
+ */
+export { endsWithServer, relayUntilClose, StreamStopped, type RelayEnd } from './streams.js';
 /** Who may call what: the contract (access.ts) and its check before every handler. */
 export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
 export { allows, anyIdentity, tokenIdOf } from './access-guard.js';

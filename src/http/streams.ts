@@ -1,4 +1,6 @@
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PoseidonError } from '../errors/index.js';
 
 // A response that streams until its client leaves (`GET /events`, the endpoints watch, `logs -f`)
 // would keep its server from stopping: node's close() waits for every connection to end, and such
@@ -24,4 +26,94 @@ export function endsWithServer(req: FastifyRequest, reply: FastifyReply, end: ()
   if (open === undefined) return;
   open.add(end);
   reply.raw.once('close', () => open.delete(end));
+}
+
+/** A stream this server passed on, ended by it as it stops (SIGTERM): said in one line, never logged as a failure. */
+export class StreamStopped extends PoseidonError {
+  constructor(message: string) {
+    super('server_stopping', message, { retryAfterMs: 1_000 });
+  }
+}
+
+export interface RelayEnd {
+  /** What the client is answered when the server stops before the other end has answered. */
+  stopped: string;
+  /**
+   * An NDJSON stream's last line when the server ends it after it answered (no newline: added).
+   * The stream is then passed on line by line, so that line never lands in the middle of another.
+   */
+  lastLine?: string;
+}
+
+/**
+ * A stream this server reads from another and passes on to its client (a worker's output for
+ * `logs -f` and `exec`), opened with a signal that aborts when the client leaves. When the server
+ * closes, the client's answer ends as a whole one does (after `end.lastLine`, when given), not cut
+ * off with its connection reset, and the stream it came from is let go; before that stream has
+ * answered, the call fails with `end.stopped` (503 server_stopping). A stop ends these streams on
+ * purpose: nothing of it is an error in the server's log.
+ */
+export async function relayUntilClose(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  open: (signal: AbortSignal) => Promise<Readable>,
+  end: RelayEnd,
+): Promise<Readable> {
+  const abort = new AbortController();
+  reply.raw.once('close', () => abort.abort()); // the client left
+  let stopping = false;
+  let relay: { source: Readable; out: Transform } | undefined;
+  endsWithServer(req, reply, () => {
+    stopping = true;
+    if (relay === undefined) {
+      abort.abort();
+      return;
+    }
+    relay.source.unpipe(relay.out);
+    relay.out.end(); // its flush adds the last line
+    relay.source.destroy();
+  });
+  let source: Readable;
+  try {
+    source = await open(abort.signal);
+  } catch (err) {
+    if (stopping) throw new StreamStopped(end.stopped);
+    throw err;
+  }
+  if (stopping) {
+    source.destroy();
+    throw new StreamStopped(end.stopped);
+  }
+  const out = end.lastLine === undefined ? new PassThrough() : wholeLines(`${end.lastLine}\n`, () => stopping);
+  source.on('error', (err) => {
+    if (!stopping) out.destroy(err);
+  });
+  source.pipe(out);
+  relay = { source, out };
+  return out;
+}
+
+/**
+ * Passes on whole lines only, holding back a line until its end comes; at the end, what is held
+ * back goes too, unless `stopped()`: then `last` goes instead of that cut line.
+ */
+function wholeLines(last: string, stopped: () => boolean): Transform {
+  let held: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const at = chunk.lastIndexOf(0x0a);
+      if (at < 0) {
+        held = Buffer.concat([held, chunk]);
+        done();
+        return;
+      }
+      const whole = held.length === 0 ? chunk.subarray(0, at + 1) : Buffer.concat([held, chunk.subarray(0, at + 1)]);
+      held = chunk.subarray(at + 1);
+      done(null, whole);
+    },
+    flush(done) {
+      if (stopped()) done(null, last);
+      else done(null, held.length === 0 ? undefined : held);
+    },
+  });
 }

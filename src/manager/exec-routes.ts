@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams, TaskParams } from '../api/index.js';
+import {
+  checkExecRequest,
+  ExecInput,
+  ExecRequest,
+  execResponse,
+  ExecSessionParams,
+  TaskParams,
+  type ExecLine,
+} from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { endsWithServer, NoContent, streamedResponse, tokenIdOf } from '../http/index.js';
+import { NoContent, relayUntilClose, streamedResponse, tokenIdOf } from '../http/index.js';
 import type { Manager } from './manager.js';
 import { runningOn } from './task-worker.js';
 
@@ -10,6 +18,10 @@ export interface ExecRouteDeps {
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
 }
+
+/** What an exec's client is told when the manager stops (SIGTERM) while the command runs. */
+export const EXEC_STOPPED =
+  'the manager ended the exec stream (it is stopping); the command may still run in the container';
 
 /** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
 const DEPLOY = { access: 'deploy' } as const;
@@ -48,14 +60,13 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       const program = req.body.command[0];
       req.log.info({ taskId: task.id, program, tokenId: tokenIdOf(req.identity), ...how }, 'exec in a task container');
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
-      const detach = new AbortController();
-      reply.raw.once('close', () => detach.abort());
-      endsWithServer(req, reply, () => detach.abort());
       // node:http never follows a redirect: a node cannot make the manager call another URL
-      const lines = await workers(workerUrl).http.stream(
-        `/tasks/${task.id}/exec`,
-        { body: req.body, signal: detach.signal },
-        'POST',
+      const lines = await relayUntilClose(
+        req,
+        reply,
+        (signal) => workers(workerUrl).http.stream(`/tasks/${task.id}/exec`, { body: req.body, signal }, 'POST'),
+        // a stop ends the output with a line saying so, which the CLI prints as the exec's end
+        { stopped: EXEC_STOPPED, lastLine: JSON.stringify({ error: EXEC_STOPPED } satisfies ExecLine) },
       );
       return reply.type('application/x-ndjson').send(lines);
     },

@@ -30,10 +30,10 @@ import {
 import type { WorkerClient } from '../client/index.js';
 import { NotRunning, PoseidonError } from '../errors/index.js';
 import {
-  endsWithServer,
   NoContent,
   NODE_BODY_LIMIT_BYTES,
   peerAddresses,
+  relayUntilClose,
   streamedResponse,
   TASK_BODY_LIMIT_BYTES,
   textResponse,
@@ -101,6 +101,9 @@ class TaskNotRunning extends PoseidonError {
 // a deploy token, removing a node an admin token; the node routes a worker certificate of this
 // cluster, and a node speaks only for itself (ownNode).
 const READ = { access: 'read' } as const;
+
+/** What a `logs` client is told when the manager stops (SIGTERM) before the worker answered. */
+export const LOGS_STOPPED = 'the manager ended the log stream (it is stopping)';
 const DEPLOY = { access: 'deploy' } as const;
 const ADMIN = { access: 'admin' } as const;
 const NODE = { access: 'node' } as const;
@@ -192,14 +195,17 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       if (workerUrl === null || task.containerId === null)
         throw new TaskNotRunning(task, (t) => `is ${t.state} and never had a container (${t.reason}); it has no logs`);
       if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
-      const abort = new AbortController();
-      req.raw.on('close', () => abort.abort());
-      endsWithServer(req, reply, () => abort.abort());
       // node:http never follows a redirect: a node cannot make the manager fetch another URL
-      const output = await workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
-        query: { follow: req.query.follow, tail, since: req.query.since, timestamps: req.query.timestamps },
-        signal: abort.signal,
-      });
+      const output = await relayUntilClose(
+        req,
+        reply,
+        (signal) =>
+          workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+            query: { follow: req.query.follow, tail, since: req.query.since, timestamps: req.query.timestamps },
+            signal,
+          }),
+        { stopped: LOGS_STOPPED },
+      );
       return reply.type('text/plain; charset=utf-8').send(output);
     },
   );

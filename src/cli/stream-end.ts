@@ -1,0 +1,38 @@
+import { PoseidonError } from '../errors/index.js';
+
+// A stream the CLI follows (`logs -f`, `exec`, `events`) that the manager ended as it stopped, or
+// whose connection broke off: expected, so one line saying what happened, never a stack.
+
+/** The manager's stream ended before its own end: it stopped, or the connection broke. */
+export class StreamEnded extends PoseidonError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('unreachable', message, options);
+  }
+}
+
+/** A stream's connection that broke before the answer's end (reset, or closed mid-answer): no bug here. */
+export function brokeOff(err: unknown): boolean {
+  if (err instanceof PoseidonError || !(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE' || err.message === 'aborted'
+  );
+}
+
+/**
+ * `err` as the line to print when the connection to the manager broke during `what` (`the log
+ * stream`); any other error as it is. `then`: what to do now.
+ */
+export function streamError(err: unknown, what: string, then: string): unknown {
+  if (!brokeOff(err)) return err;
+  return new StreamEnded(
+    `the connection to the manager broke during ${what} (it stopped, or the network failed); ${then}`,
+    { cause: err },
+  );
+}
+
+/** The manager said it is stopping, or no longer answers: after a stream that ended, it stopped. */
+export function managerGone(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof PoseidonError && (code === 'server_stopping' || code === 'unreachable');
+}
