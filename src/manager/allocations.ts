@@ -1,5 +1,5 @@
 import { TaskDigestBuilder, type ResourcesView, type TaskDigest } from '../api/index.js';
-import { hostPortKey } from '../scheduler/index.js';
+import { hostPortKey, nanoCores } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
 
 /** What the active tasks on one node reserve there. */
@@ -140,14 +140,6 @@ export class Allocations {
     a.resources.diskBytes -= request.diskBytes;
     unhold(a.ports, [...requestedPorts(request), ...bound]);
   }
-}
-
-/**
- * Cores to the engine's own grain (NanoCpus): sums of tenths in binary floating point drift
- * (0.1 + 0.2 - 0.3 leaves 5.6e-17 behind), and a node with nothing left charged would show it.
- */
-function nanoCores(n: number): number {
-  return Math.round(n * 1e9) / 1e9;
 }
 
 /** The host ports a task asks for by number (`hostPort` 0 asks for none), as `"8080/tcp"`. */

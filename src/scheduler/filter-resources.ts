@@ -47,3 +47,13 @@ export const diskFilter: Filter = {
   measure: diskMeasure,
   reject: (task, node) => (task.diskBytes <= 0 || task.diskBytes <= diskMeasure.free(node) ? null : NOT_ENOUGH_DISK),
 };
+
+/**
+ * Cores to the engine's own grain (NanoCpus), for every sum of charged cores (the manager's books
+ * and the pool's copy alike, so the two stay equal to the bit): sums of tenths in binary floating
+ * point drift (0.1 + 0.2 - 0.3 leaves 5.6e-17 behind), and a node with nothing left charged would
+ * show it.
+ */
+export function nanoCores(n: number): number {
+  return Math.round(n * 1e9) / 1e9;
+}

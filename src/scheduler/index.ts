@@ -55,6 +55,7 @@ export {
   NOT_ENOUGH_CPU,
   NOT_ENOUGH_MEMORY,
   NOT_ENOUGH_DISK,
+  nanoCores,
 } from './filter-resources.js';
 /**
  * portsFilter: "host port 8080/tcp in use"; hostPortKey builds the keys of NodeView.usedPorts; hostPort 0 never

@@ -1,7 +1,7 @@
 import type { TaskRequest } from '../task/index.js';
 import { hostPortKey } from './filter-ports.js';
 import { nodeUpFilter } from './filter-node-up.js';
-import { cpuFilter, diskFilter, memoryFilter } from './filter-resources.js';
+import { cpuFilter, diskFilter, memoryFilter, nanoCores } from './filter-resources.js';
 import { FreeIndex } from './free-index.js';
 import type { Filter, NodeView, Resources } from './types.js';
 
@@ -238,7 +238,7 @@ export class NodePool {
     const view = p === undefined ? undefined : this.#views[p];
     if (p === undefined || view === undefined) return false;
     const allocated = view.allocated;
-    allocated.cpuCores += sign * task.cpuCores;
+    allocated.cpuCores = nanoCores(allocated.cpuCores + sign * task.cpuCores);
     allocated.memoryBytes += sign * task.memoryBytes;
     allocated.diskBytes += sign * task.diskBytes;
     view.taskCount = Math.max(0, view.taskCount + sign);

@@ -90,7 +90,7 @@ test('a charge shows in the pooled node at once, and releasing every task leaves
   pool.set('t1', task('t1', { cpuCores: 0.1, memoryBytes: 256 * MiB, ports: PORT_8080 }), 'w1', 1);
   pool.set('t2', task('t2', { cpuCores: 0.2, memoryBytes: 512 * MiB, diskBytes: GiB }), 'w1', 1);
   assert.deepEqual(load(pooled(pool, 'w1')), {
-    allocated: { cpuCores: 0.1 + 0.2, memoryBytes: 768 * MiB, diskBytes: GiB },
+    allocated: { cpuCores: 0.3, memoryBytes: 768 * MiB, diskBytes: GiB }, // to the engine's grain, not 0.30000000000000004
     taskCount: 2,
     usedPorts: ['8080/tcp'],
   });
