@@ -12,6 +12,7 @@ import {
 } from '../task/container-rules.js';
 import { normalExtraHost } from '../task/extra-host.js';
 import { composeBytes } from './deploy.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
   asInteger,
@@ -107,7 +108,7 @@ function ulimits(value: unknown, path: string, found: Findings): Ulimits {
       out[name] = asInteger(limit, where, -1);
       continue;
     }
-    found.unknownKeys(limit, where, SOFT_HARD);
+    found.unknownKeys(limit, where, SOFT_HARD, COMPOSE_KEYS.ulimit);
     if (limit['soft'] === undefined || limit['hard'] === undefined)
       throw composeError(where, `must give both soft and hard, or be one number (got ${shown(limit)})`);
     const soft = asInteger(limit['soft'], join(where, 'soft'), -1);

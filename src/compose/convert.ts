@@ -23,6 +23,7 @@ import {
   type ComposeTmpfs,
   type VolumeNames,
 } from './volumes.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
   asList,
@@ -127,11 +128,6 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
     found.notes.push(
       `not set, so substituted as empty (as docker compose does): ${unset.map((v) => `$${v}`).join(', ')}`,
     );
-  found.unknownKeys(doc, '', TOP_KEYS);
-  if (doc['services'] === undefined || doc['services'] === null)
-    throw composeError('services', 'is required: a Compose file names its services under services:');
-  const services = asMap(doc['services'], 'services');
-  if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
   const full: Required<ComposeOptions> = {
     ...options,
     baseDir: options.baseDir ?? '/',
@@ -139,16 +135,41 @@ export function composeToServices(file: unknown, options: ComposeOptions): Compo
     readFile: options.readFile ?? cannotRead,
     readBytes: options.readBytes ?? cannotRead,
   };
+  let read: { specs: ServiceSpec[]; declared: Declared };
+  try {
+    read = readDocument(doc, full, found);
+  } catch (err) {
+    // a misspelt key is often why a later check fails (`imag:` leaves image required): it is named first
+    found.refuseNotCompose();
+    throw err;
+  }
+  // before anything is deployed: a key that is no Compose key is a typo, and what it meant must not be dropped
+  found.refuseNotCompose();
+  // only what a service mounts is read and created
+  const files = [read.declared.secrets, read.declared.configs].flatMap((d) => d.files());
+  return { services: read.specs, files, warnings: found.warnings() };
+}
+
+/** The document's declarations and services, read in the order their keys depend on one another. */
+function readDocument(
+  doc: ComposeMap,
+  options: Required<ComposeOptions>,
+  found: Findings,
+): { specs: ServiceSpec[]; declared: Declared } {
+  const { stack } = options;
+  found.unknownKeys(doc, '', TOP_KEYS, COMPOSE_KEYS.top);
+  if (doc['services'] === undefined || doc['services'] === null)
+    throw composeError('services', 'is required: a Compose file names its services under services:');
+  const services = asMap(doc['services'], 'services');
+  if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
   const declared: Declared = {
     volumes: declaredVolumes(doc['volumes'], stack, found),
-    secrets: declaredFiles(doc['secrets'], 'secret', stack, found, full),
-    configs: declaredFiles(doc['configs'], 'config', stack, found, full),
+    secrets: declaredFiles(doc['secrets'], 'secret', stack, found, options),
+    configs: declaredFiles(doc['configs'], 'config', stack, found, options),
   };
-  const specs = Object.entries(services).map(([key, body]) => serviceSpec(key, body, declared, full, found));
+  const specs = Object.entries(services).map(([key, body]) => serviceSpec(key, body, declared, options, found));
   noteUnreachable(services, specs, found);
-  // only what a service mounts is read and created
-  const files = [declared.secrets, declared.configs].flatMap((d) => d.files());
-  return { services: specs, files, warnings: found.warnings() };
+  return { specs, declared };
 }
 
 function serviceSpec(
@@ -166,7 +187,7 @@ function serviceSpec(
       `makes the service name "${name}" (<stack>-<service>), which is not a DNS label (${LABEL_RULE})`,
     );
   const map: ComposeMap = body === null ? {} : asMap(body, path);
-  found.unknownKeys(map, path, SERVICE_KEYS);
+  found.unknownKeys(map, path, SERVICE_KEYS, COMPOSE_KEYS.service);
   const at = (k: string): string => join(path, k);
   if (map['image'] === undefined) {
     const why = map['build'] === undefined ? '' : '; Poseidon does not build images: build it and name it here';

@@ -9,6 +9,7 @@ import { isGlobalMode, isJobMode, SERVICE_MODES, type ServiceModeName } from '..
 import { isNodeLabelKey } from '../task/constraint.js';
 import { composeDuration } from './duration.js';
 import { composeLabels } from './labels.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asInteger,
   asList,
@@ -64,7 +65,7 @@ const PREFERENCE_KEYS = new Set(['spread']);
 
 export function composeDeploy(value: unknown, path: string, found: Findings): DeployParts {
   const map = asMap(value, path);
-  found.unknownKeys(map, path, DEPLOY_KEYS);
+  found.unknownKeys(map, path, DEPLOY_KEYS, COMPOSE_KEYS.deploy);
   const parts: DeployParts = { task: {} };
   const at = (key: string): string => join(path, key);
   const mode = deployMode(map['mode'], at('mode'));
@@ -91,7 +92,7 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
   if (map['resources'] !== undefined) Object.assign(parts.task, resources(map['resources'], at('resources'), found));
   if (map['placement'] !== undefined) {
     const placement = asMap(map['placement'], at('placement'));
-    found.unknownKeys(placement, at('placement'), PLACEMENT_KEYS);
+    found.unknownKeys(placement, at('placement'), PLACEMENT_KEYS, COMPOSE_KEYS.placement);
     if (placement['constraints'] !== undefined) {
       const constraints = constraintsOf(placement['constraints'], join(at('placement'), 'constraints'), found);
       if (constraints.length > 0) parts.constraints = constraints;
@@ -123,7 +124,7 @@ function deployMode(value: unknown, path: string): ServiceModeName {
 
 function updateConfig(value: unknown, path: string, found: Findings): UpdateConfigSpec {
   const map = asMap(value, path);
-  found.unknownKeys(map, path, UPDATE_KEYS);
+  found.unknownKeys(map, path, UPDATE_KEYS, COMPOSE_KEYS.update);
   const at = (key: string): string => join(path, key);
   const out: UpdateConfigSpec = {};
   // Swarm reads 0 as "all at once"; Poseidon's updates move a bounded batch, so 0 is refused
@@ -160,7 +161,7 @@ type RestartPolicySpec = NonNullable<TaskTemplate['restartPolicy']>;
 // condition is on-failure unless said (as Swarm's), and never any: its tasks run to completion.
 function restartPolicy(value: unknown, path: string, found: Findings, job: string | null): RestartPolicySpec {
   const map = asMap(value, path);
-  found.unknownKeys(map, path, RESTART_KEYS);
+  found.unknownKeys(map, path, RESTART_KEYS, COMPOSE_KEYS.restartPolicy);
   const at = (key: string): string => join(path, key);
   const condition = map['condition'] ?? (job === null ? 'any' : 'on-failure');
   if (job !== null && condition === 'any')
@@ -188,15 +189,15 @@ function restartPolicy(value: unknown, path: string, found: Findings, job: strin
 
 function resources(value: unknown, path: string, found: Findings): DeployParts['task'] {
   const map = asMap(value, path);
-  found.unknownKeys(map, path, RESOURCES_KEYS);
+  found.unknownKeys(map, path, RESOURCES_KEYS, COMPOSE_KEYS.resources);
   const out: DeployParts['task'] = {};
   const limitsPath = join(path, 'limits');
   const reservationsPath = join(path, 'reservations');
   const limits: ComposeMap = map['limits'] === undefined ? {} : asMap(map['limits'], limitsPath);
   const reservations: ComposeMap =
     map['reservations'] === undefined ? {} : asMap(map['reservations'], reservationsPath);
-  found.unknownKeys(limits, limitsPath, LIMITS_KEYS);
-  found.unknownKeys(reservations, reservationsPath, RESERVATIONS_KEYS);
+  found.unknownKeys(limits, limitsPath, LIMITS_KEYS, COMPOSE_KEYS.limits);
+  found.unknownKeys(reservations, reservationsPath, RESERVATIONS_KEYS, COMPOSE_KEYS.reservations);
   if (limits['cpus'] !== undefined) out.cpuLimit = cpus(limits['cpus'], join(limitsPath, 'cpus'));
   if (reservations['cpus'] !== undefined) out.cpu = cpus(reservations['cpus'], join(reservationsPath, 'cpus'));
   if (out.cpu !== undefined && out.cpuLimit !== undefined && out.cpu > out.cpuLimit)
@@ -266,7 +267,8 @@ function preferencesOf(value: unknown, path: string): PlacementPreference[] {
   list.forEach((entry, i) => {
     const at = join(path, i);
     const item = asMap(entry, at);
-    const other = Object.keys(item).filter((key) => !PREFERENCE_KEYS.has(key));
+    // `x-` keys are Compose's extension fields, which an item may hold too
+    const other = Object.keys(item).filter((key) => !PREFERENCE_KEYS.has(key) && !key.startsWith('x-'));
     if (other.length > 0 || item['spread'] === undefined)
       throw composeError(
         at,

@@ -4,6 +4,7 @@ import { MAX_FILE_BYTES } from '../task/file-limits.js';
 import { STACK_LABEL } from '../api/stack-label.js';
 import { FILE_NAME_PATTERN, filePath, type FileKind, type FileRefSpec } from '../task/index.js';
 import { composeLabels } from './labels.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
   asInteger,
@@ -129,7 +130,7 @@ export function declaredFiles(
   for (const [key, decl] of Object.entries(asMap(value, top))) {
     const path = join(top, key);
     const map: ComposeMap = decl === null ? {} : asMap(decl, path);
-    found.unknownKeys(map, path, DECLARATION_KEYS[kind]);
+    found.unknownKeys(map, path, DECLARATION_KEYS[kind], COMPOSE_KEYS[kind]);
     for (const k of ['driver', 'driver_opts', 'template_driver'])
       if (map[k] !== undefined) found.unsupported.push(join(path, k));
     const external = map['external'] === undefined ? false : asBoolean(map['external'], join(path, 'external'));

@@ -1,5 +1,6 @@
 import type { TaskTemplate } from '../api/index.js';
 import { composeDurationMs, secondsOrMs } from './duration.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
   asInteger,
@@ -31,7 +32,7 @@ export const DOCKER_RETRIES = 3;
  */
 export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | 'off' | undefined {
   const map = asMap(value, path);
-  found.unknownKeys(map, path, KEYS);
+  found.unknownKeys(map, path, KEYS, COMPOSE_KEYS.healthcheck);
   if (map['start_interval'] !== undefined) found.unsupported.push(join(path, 'start_interval'));
   if (map['disable'] !== undefined && asBoolean(map['disable'], join(path, 'disable'))) return 'off';
   if (map['test'] === undefined) {

@@ -1,5 +1,5 @@
 // Compose files → Poseidon services (`poseidon deploy`). Pure: no I/O (files come through a reader given), no clients.
-/** composeToServices: a Compose document → the stack's ServiceSpecs and the warnings, by path. */
+/** composeToServices: a Compose document → the stack's ServiceSpecs and the warnings, by path; refuses typos. */
 export { composeToServices, STACK_LABEL, type ComposeOptions, type ComposeStack } from './convert.js';
 /** StackFile: a secret or config a stack's services mount, created by the deploy (or external). */
 export { type StackFile, type ReadBytes } from './files.js';

@@ -1,4 +1,5 @@
 import type { PortSpec, Protocol } from '../task/index.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import { asInteger, asMap, asList, asScalarText, composeError, join, shown, type Findings } from './values.js';
 
 // `ports:` in both Compose syntaxes. Short: "80", "8080:80", "127.0.0.1:8080:80/udp",
@@ -51,7 +52,7 @@ function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
 
 function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
   const map = asMap(entry, path);
-  found.unknownKeys(map, path, LONG_KEYS);
+  found.unknownKeys(map, path, LONG_KEYS, COMPOSE_KEYS.port);
   if (map['target'] === undefined) throw composeError(join(path, 'target'), 'is required (the container port)');
   const target = asInteger(map['target'], join(path, 'target'), 1, 65535);
   const protocol =

@@ -14,6 +14,7 @@ import {
 } from '../task/runtime-rules.js';
 import { formatBytes, parseQuantity } from '../units/index.js';
 import { composeBytes } from './deploy.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asInteger,
   asList,
@@ -106,7 +107,7 @@ const LOG_OPTIONS = new Set(['max-size', 'max-file']);
 /** `logging: {driver: json-file, options: {max-size: 50m, max-file: "5"}}`: the log's rotation. */
 function logsOf(value: unknown, path: string, found: Findings): Logs {
   const logging = asMap(value, path);
-  found.unknownKeys(logging, path, LOGGING_KEYS);
+  found.unknownKeys(logging, path, LOGGING_KEYS, COMPOSE_KEYS.logging);
   const driver = logging['driver'];
   if (driver !== undefined && driver !== null) {
     const name = asString(driver, join(path, 'driver'));
@@ -119,7 +120,7 @@ function logsOf(value: unknown, path: string, found: Findings): Logs {
   const optionsPath = join(path, 'options');
   if (logging['options'] === undefined || logging['options'] === null) return out;
   const options = asMap(logging['options'], optionsPath);
-  found.unknownKeys(options, optionsPath, LOG_OPTIONS);
+  found.unknownKeys(options, optionsPath, LOG_OPTIONS, COMPOSE_KEYS.loggingOptions);
   const size = options['max-size'];
   if (size !== undefined && size !== null) {
     const where = join(optionsPath, 'max-size');

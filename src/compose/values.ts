@@ -1,4 +1,5 @@
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, nearestName } from '../errors/index.js';
+import type { ComposeKeys } from './spec-keys.js';
 
 // Reading a Compose document (plain JSON values from the YAML reader) with every error naming
 // the path as the file spells it: `services.web.deploy.update_config.parallelism: must be ...`.
@@ -69,19 +70,37 @@ export function asNumber(value: unknown, path: string): number {
 
 /**
  * Notes what a walk met: keys Poseidon does not support (listed together in one warning, by
- * path) and other things the user should know about the result.
+ * path), keys that are no Compose key at all (the file is refused, naming them all), and other
+ * things the user should know about the result.
  */
 export class Findings {
   readonly unsupported: string[] = [];
   readonly notes: string[] = [];
+  /** Keys no Compose file has, by path, each with ` (did you mean …?)` when one is near (or ''). */
+  readonly notCompose: { path: string; hint: string }[] = [];
 
   /**
-   * The keys of `map` outside `known`, each noted as `path.key`; `x-` keys are Compose's
-   * extension fields (anchors' homes), meant to be ignored.
+   * The keys of `map` outside `known` (what Poseidon reads there): one the Compose specification
+   * defines at this level (`compose`) is noted as `path.key`, ignored; any other is a typo, for
+   * refuseNotCompose. `x-` keys are Compose's extension fields (anchors' homes), meant to be ignored.
    */
-  unknownKeys(map: ComposeMap, path: string, known: ReadonlySet<string>): void {
-    for (const key of Object.keys(map))
-      if (!known.has(key) && !key.startsWith('x-')) this.unsupported.push(join(path, key));
+  unknownKeys(map: ComposeMap, path: string, known: ReadonlySet<string>, compose: ComposeKeys): void {
+    for (const key of Object.keys(map)) {
+      if (known.has(key) || key.startsWith('x-')) continue;
+      if (compose === 'any' || compose.has(key)) this.unsupported.push(join(path, key));
+      else this.notCompose.push({ path: join(path, key), hint: nearKey(key, compose) });
+    }
+  }
+
+  /**
+   * Throws when a key was no Compose key, listing every one: a misspelt key must not be dropped
+   * with a warning (`replica: 3` would deploy one replica), as docker stack deploy refuses it.
+   */
+  refuseNotCompose(): void {
+    const [first, ...more] = this.notCompose;
+    if (first === undefined) return;
+    const others = more.map((k) => `; ${k.path} is not a Compose key${k.hint}`).join('');
+    throw new InvalidField(first.path, `is not a Compose key${first.hint}${others}`);
   }
 
   warnings(): string[] {
@@ -89,6 +108,14 @@ export class Findings {
     if (this.unsupported.length > 0) out.push(`not supported by Poseidon, ignored: ${this.unsupported.join(', ')}`);
     return [...out, ...this.notes];
   }
+}
+
+/** ` (did you mean replicas?)` for a key near one of the level's (case, - and _ aside), else nothing. */
+function nearKey(given: string, compose: ReadonlySet<string>): string {
+  // within a third of its length in edits, as a service file's unknown field (src/task/validate.ts)
+  const key = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
+  const near = nearestName(given, [...compose], Math.max(1, Math.floor(key(given).length / 3)), key);
+  return near === undefined ? '' : ` (did you mean ${near}?)`;
 }
 
 /** `services.web` + `ports` → `services.web.ports`; an empty base gives the key alone. */

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { VolumeMountSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
+import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
   asList,
@@ -49,7 +50,7 @@ export function declaredVolumes(value: unknown, stack: string, found: Findings):
   for (const [key, decl] of Object.entries(asMap(value, 'volumes'))) {
     const path = join('volumes', key);
     const map: ComposeMap = decl === null ? {} : asMap(decl, path);
-    found.unknownKeys(map, path, TOP_KEYS);
+    found.unknownKeys(map, path, TOP_KEYS, COMPOSE_KEYS.volume);
     if (map['driver'] !== undefined && map['driver'] !== 'local')
       found.unsupported.push(
         `${join(path, 'driver')} (${shown(map['driver'])}: volumes use the engine's local driver)`,
@@ -124,7 +125,7 @@ function shortVolume(text: string, path: string, found: Findings): Mount | null 
 
 function longVolume(entry: unknown, path: string, found: Findings): Mount | { tmpfs: TmpfsSpec } | null {
   const map = asMap(entry, path);
-  found.unknownKeys(map, path, LONG_KEYS);
+  found.unknownKeys(map, path, LONG_KEYS, COMPOSE_KEYS.volumeMount);
   for (const k of ['volume', 'bind', 'consistency']) if (map[k] !== undefined) found.unsupported.push(join(path, k));
   const type = map['type'] === undefined ? 'volume' : asString(map['type'], join(path, 'type'));
   if (type === 'tmpfs') return { tmpfs: longTmpfs(map, path, found) };
@@ -161,7 +162,7 @@ function longTmpfs(map: ComposeMap, path: string, found: Findings): TmpfsSpec {
   if (map['read_only'] === true) found.unsupported.push(`${join(path, 'read_only')} (a tmpfs is writable)`);
   const at = join(path, 'tmpfs');
   const options: ComposeMap = map['tmpfs'] === undefined || map['tmpfs'] === null ? {} : asMap(map['tmpfs'], at);
-  found.unknownKeys(options, at, TMPFS_KEYS);
+  found.unknownKeys(options, at, TMPFS_KEYS, COMPOSE_KEYS.tmpfsOptions);
   if (options['mode'] !== undefined && !MODE_1777.has(String(options['mode'])))
     found.unsupported.push(`${join(at, 'mode')} (${shown(options['mode'])}: Poseidon mounts a tmpfs 1777)`);
   const size = options['size'] === undefined ? undefined : tmpfsSize(options['size'], join(at, 'size'));

@@ -296,6 +296,19 @@ test('a change of mode is listed by a dry run, with the warning that the deploy 
   assert.deepEqual(api.calls, []);
 });
 
+test('a misspelt Compose key stops the deploy and the dry run before anything changes: replica: does not scale to 1', async () => {
+  const api = new FakeServices();
+  await deployStack(api, await doc(FILE), options);
+  api.calls.length = 0;
+  // as found: deploy.replicas written replica, which used to be a warning and left the service at 1 replica
+  const bad = FILE.replace('deploy: {replicas: 2}', 'deploy: {replica: 2}');
+  const refused = { message: 'services.web.deploy.replica is not a Compose key (did you mean replicas?)' };
+  await assert.rejects(deployStack(api, await doc(bad), { ...options, dryRun: true }), refused);
+  await assert.rejects(deployStack(api, await doc(bad), options), refused);
+  assert.deepEqual(api.calls, []);
+  assert.equal(api.views.get('shop-web')?.replicas, 2);
+});
+
 test('a file the manager would refuse changes nothing; the error names the Compose service', async () => {
   const api = new FakeServices();
   const bad = `${FILE}  db: {image: "Not An Image"}\n`;

@@ -185,11 +185,11 @@ test('resources: limits.cpus is the cpu limit, reservations.cpus the reservation
   assert.equal((await res('{limits: {memory: "64MiB"}}'))['memory'], '64Mi');
   assert.equal((await res('{limits: {memory: "1t"}}'))['memory'], '1Ti');
   const { services, warnings } = await fromYaml(
-    'services:\n  s: {image: x, deploy: {resources: {reservations: {memory: 64m}, limits: {devices: []}}}}\n',
+    'services:\n  s: {image: x, deploy: {resources: {reservations: {memory: 64m, devices: []}}}}\n',
   );
   assert.equal(services[0]?.task.memory, '64Mi');
   assert.deepEqual(warnings, [
-    'not supported by Poseidon, ignored: services.s.deploy.resources.limits.devices',
+    'not supported by Poseidon, ignored: services.s.deploy.resources.reservations.devices',
     "services.s.deploy.resources.reservations.memory: Poseidon also enforces it as the container's memory limit",
   ]);
 });
