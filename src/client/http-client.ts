@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import { PoseidonError, RemoteError } from '../errors/index.js';
+import { InvalidField, PoseidonError, RemoteError } from '../errors/index.js';
 import { DeadlinePassed } from './call-errors.js';
 import {
   CONNECT_TIMEOUT_MS,
   IDLE_SOCKET_MS,
+  isConnectionFailure,
   NOT_ISSUED_BY_CA,
   open,
   parseJson,
@@ -101,7 +102,7 @@ export class HttpClient {
     private readonly defaultTimeoutMs = 10_000,
     private readonly credentials: ClientCredentials = {},
   ) {
-    this.#urls = splitUrls(baseUrl);
+    this.#urls = checkedUrls(baseUrl);
     this.#headers = credentials.token === undefined ? {} : { authorization: `Bearer ${credentials.token}` };
   }
 
@@ -190,7 +191,8 @@ export class HttpClient {
             ? await pooledCall(this.#pooledCall(url, method, body, attempt, opts.signal))
             : await open(url, method, body, attempt, opts.signal, this.#via());
       } catch (err) {
-        if (opts.signal?.aborted) throw err;
+        // an abort is the caller's, and a bad argument or a bug is not the server's absence
+        if (opts.signal?.aborted === true || !isConnectionFailure(err)) throw err;
         const failure = this.#unreachable(err, base);
         if (!(failure instanceof ServerUnreachable) || typeof body === 'object') throw failure;
         // the next call starts at the next server; this one goes there now if it was not received
@@ -301,13 +303,29 @@ export class HttpClient {
   }
 }
 
-/** `https://a:7070,https://b:7070` → each URL, without a trailing slash. */
-function splitUrls(list: string): string[] {
+/**
+ * `https://a:7070,https://b:7070` → each URL, without a trailing slash; each must be an http:// or
+ * https:// URL, or the client is refused at once, naming `url`, rather than be "unreachable" at
+ * each call.
+ */
+function checkedUrls(list: string): string[] {
   const urls = list
     .split(',')
     .map((u) => u.trim().replace(/\/$/, ''))
     .filter((u) => u !== '');
-  return urls.length === 0 ? [list] : urls;
+  if (urls.length === 0)
+    throw new InvalidField('url', `is ${JSON.stringify(list)}; use a URL such as https://10.0.0.1:5555`);
+  for (const u of urls) {
+    let protocol: string;
+    try {
+      protocol = new URL(u).protocol;
+    } catch {
+      throw new InvalidField('url', `is ${JSON.stringify(u)}, not a URL; use one such as https://10.0.0.1:5555`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:')
+      throw new InvalidField('url', `is ${JSON.stringify(u)}; use an http:// or https:// URL`);
+  }
+  return urls;
 }
 
 function sleep(ms: number): Promise<void> {

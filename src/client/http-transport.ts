@@ -25,6 +25,47 @@ export function wasRefused(err: unknown): boolean {
   );
 }
 
+/** Codes of a call that did not get through: no connection, or one that broke before the answer. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ECONNECTTIMEOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EPROTO',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/**
+ * Whether a call failed on the way to the server or back (refused, no route, no such host, a
+ * broken connection, a TLS handshake that failed, the deadline, something there that does not
+ * speak HTTP): what a client says as "cannot reach". Anything else (a bad argument, a bug) is not
+ * the server's doing, and goes on as itself.
+ */
+export function isConnectionFailure(err: unknown): boolean {
+  if (err instanceof DeadlinePassed || err instanceof ConnectTimedOut) return true;
+  if (tlsRefusal(err) !== undefined) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  // OpenSSL's (ERR_SSL_WRONG_VERSION_NUMBER: an https:// call to a plain HTTP port), node's TLS
+  // checks, and the HTTP parser's (an answer that is not HTTP)
+  return CONNECTION_CODES.has(code) || /^(ERR_SSL_|ERR_TLS_|HPE_)/.test(code);
+}
+
 /**
  * Shared by every client in the process, as fetch's global dispatcher was; idle sockets do not
  * keep it alive. An idle socket is closed after 60 s, before a Poseidon server closes it (65 s,

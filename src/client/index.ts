@@ -7,6 +7,8 @@ export {
   type RequestOptions,
   type ClientCredentials,
 } from './http-client.js';
+/** Whether a call's failure is the server not reached (refused, no route, TLS, deadline), not a bug. */
+export { isConnectionFailure } from './http-transport.js';
 /** TLS for the cluster's own servers: its CA only, this side's certificate, the server's role. */
 export type { ClientTls, TlsSource } from './tls.js';
 /** The manager's and workers' calls to each other through undici's pool, not node:http. */
