@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
-import { ManagerClient } from '../client/index.js';
+import { isConnectionFailure, ManagerClient, ServerUnreachable } from '../client/index.js';
 import { PoseidonError, RemoteError } from '../errors/index.js';
 import { isIssuedBy, matchesKey } from './certificate.js';
 import { newKeyAndCsr } from './csr.js';
@@ -161,8 +161,23 @@ export function fetchCaCertificate(managerUrl: string): Promise<string> {
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${managerUrl} within ${JOIN_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new JoinTimedOut(managerUrl)));
+    // not there (refused, no route, no such host), or no answer: one line that says what to check
+    req.on('error', (err) => reject(isConnectionFailure(err) ? unreachableManager(managerUrl, err) : err));
     req.end();
   });
+}
+
+/** GET /ca had no answer within JOIN_TIMEOUT_MS. */
+class JoinTimedOut extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly managerUrl: string) {
+    super(`no answer within ${JOIN_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+/** The manager at `url` was not reached: as any client of it says so (ServerUnreachable), with why. */
+function unreachableManager(url: string, err: unknown): ServerUnreachable {
+  const late = err instanceof JoinTimedOut ? ` (${err.message})` : '';
+  return new ServerUnreachable(url, `manager at ${url}${late}: is \`poseidon manager\` running?`, { cause: err });
 }
