@@ -95,7 +95,12 @@ function typed(where: string, option: Option, raw: unknown): boolean | string | 
     return raw;
   }
   if (option.parseArg === collect) return Array.isArray(raw) ? raw.map(text) : [text(raw)];
-  return text(raw);
+  const value = text(raw);
+  // a flag of a few values (log-level): the file is held to them as commander holds the flag
+  const choices = option.argChoices;
+  if (choices !== undefined && !choices.includes(value))
+    throw new InvalidField(where, `is ${JSON.stringify(value)}; use one of ${choices.join(', ')}`);
+  return value;
 }
 
 /** ` (did you mean "store"?)` for a key one or two edits from a known one. */

@@ -6,6 +6,8 @@
 import { availableParallelism } from 'node:os';
 
 export const DEFAULT_MANAGER_PORT = 5555;
+/** What --log-level, POSEIDON_LOG_LEVEL and a config file's `log-level` take: pino's levels, most told first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const DEFAULT_WORKER_PORT = 5556;
 /** Where client commands look for the manager without --manager or POSEIDON_MANAGER. */
 export const DEFAULT_MANAGER_URL = `https://127.0.0.1:${DEFAULT_MANAGER_PORT}`;

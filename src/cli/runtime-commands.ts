@@ -19,6 +19,7 @@ import {
   DEFAULT_TASK_HISTORY,
   DEFAULT_PLAIN_TASK_HISTORY,
   DEFAULT_WORKER_PORT,
+  LOG_LEVELS,
   STRATEGY_NAMES,
   TASK_NETWORK_HELP,
 } from './defaults.js';
@@ -40,9 +41,13 @@ function configured<F>(cmd: Command, name: ConfigName, load: () => Promise<Runti
     });
 }
 
-/** --log-level, which falls back to POSEIDON_LOG_LEVEL. */
+/**
+ * --log-level, which falls back to POSEIDON_LOG_LEVEL: one of pino's levels, checked by commander
+ * for the flag and the variable (a bad one is a line naming it, with the levels), and by the
+ * config file (config-file.ts) for its key.
+ */
 function logLevel(): Option {
-  return new Option('--log-level <level>', 'debug, info, warn or error').env('POSEIDON_LOG_LEVEL');
+  return new Option('--log-level <level>', 'how much to log').choices(LOG_LEVELS).env('POSEIDON_LOG_LEVEL');
 }
 
 const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, the last to end; older ones are forgotten';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { parse } from 'yaml';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { configKeys, printConfig, runConfigured, type ConfigName } from '../../../src/cli/config-file.js';
@@ -187,4 +187,35 @@ test('--print-config checks the values first: a bad one is the same error, and n
   await assert.rejects(run('worker', ['--config', config, '--print-config'], workerOptions), (err: Error) =>
     err.message.startsWith(`${config}: subnet `),
   );
+});
+
+test('a log level that is not one is refused from the flag, the environment and the file, naming each, before anything', async () => {
+  const levels = 'trace, debug, info, warn, error, fatal, silent';
+  const silenced = { writeErr: () => undefined, outputError: () => undefined };
+  const parsed = async (name: ConfigName, args: string[]): Promise<unknown> => {
+    const program = buildProgram(name).configureOutput(silenced);
+    for (const c of program.commands) c.configureOutput(silenced);
+    return program.parseAsync(['node', 'poseidon', name, ...args]).catch((e: unknown) => e);
+  };
+  const flag = (await parsed('worker', ['--log-level', 'loud', '--print-config'])) as CommanderError;
+  assert.ok(flag instanceof CommanderError, String(flag));
+  assert.equal(flag.code, 'commander.invalidArgument');
+  assert.match(flag.message, /--log-level <level>' argument 'loud' is invalid\. Allowed choices are trace, debug,/);
+  process.env.POSEIDON_LOG_LEVEL = 'verbose';
+  const env = (await parsed('manager', ['--print-config'])) as CommanderError;
+  assert.ok(env instanceof CommanderError, String(env));
+  assert.match(env.message, /value 'verbose' from env 'POSEIDON_LOG_LEVEL' is invalid\. Allowed choices are trace,/);
+  delete process.env.POSEIDON_LOG_LEVEL;
+  const loud = file('loud.yaml', 'log-level: loud\n');
+  let printed = '';
+  await assert.rejects(
+    run('dev', ['--config', loud, '--print-config'], () => (printed = 'checked')),
+    {
+      message: `${loud}: log-level is "loud"; use one of ${levels}`,
+    },
+  );
+  assert.equal(printed, '', 'refused as the file is read, before any check or print');
+  // each level pino has is taken
+  const fine = file('fine.yaml', 'log-level: silent\n');
+  assert.equal((await run<WorkerFlags>('worker', ['--config', fine])).flags.logLevel, 'silent');
 });

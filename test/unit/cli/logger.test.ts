@@ -22,3 +22,24 @@ test('the root logger never writes an Authorization header, a cookie or a field 
   assert.ok(text.includes('"tokenId":"0123456789ab"'), 'the id is not a secret');
   assert.equal((JSON.parse(out[2] ?? '{}') as { token?: string }).token, '[redacted]');
 });
+
+test('a level pino does not have is refused naming the flag or the variable and the levels, not a crash in pino', () => {
+  const saved = process.env.POSEIDON_LOG_LEVEL;
+  try {
+    assert.throws(() => rootLogger('loud'), {
+      name: 'InvalidField',
+      message: '--log-level is "loud"; use one of trace, debug, info, warn, error, fatal, silent',
+    });
+    process.env.POSEIDON_LOG_LEVEL = 'verbose';
+    assert.throws(() => rootLogger(undefined), {
+      name: 'InvalidField',
+      message: 'POSEIDON_LOG_LEVEL is "verbose"; use one of trace, debug, info, warn, error, fatal, silent',
+    });
+    process.env.POSEIDON_LOG_LEVEL = 'warn';
+    assert.equal(rootLogger(undefined).level, 'warn');
+    assert.equal(rootLogger('debug').level, 'debug');
+  } finally {
+    if (saved === undefined) delete process.env.POSEIDON_LOG_LEVEL;
+    else process.env.POSEIDON_LOG_LEVEL = saved;
+  }
+});
