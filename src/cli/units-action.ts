@@ -1,7 +1,7 @@
-import { realpathSync } from 'node:fs';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { constants, realpathSync } from 'node:fs';
+import { access, mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InvalidField } from '../errors/index.js';
 import { isDnsLabel } from '../task/name.js';
@@ -90,28 +90,70 @@ function execStart(): string {
   return `${process.execPath} ${realpathSync(script)}`;
 }
 
-export async function installUnits(kind: string, flags: { dir: string; configDir?: string }): Promise<void> {
+/**
+ * A directory `flag` names, checked before anything is written: it is one, or can be made (what
+ * is there on its way is directories); else an error naming the flag, and nothing was written.
+ */
+async function checkDirectory(flag: string, dir: string): Promise<void> {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(at)).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // not there (made, with what is missing above it), or under a file (found further up)
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) continue;
+      throw new InvalidField(flag, `is ${dir}, which cannot be made (${code ?? String(err)}); give a directory`);
+    }
+    if (isDirectory) {
+      // the first directory that is there is where the writing (or making) starts
+      const writable = await access(at, constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!writable)
+        throw new InvalidField(flag, `is ${dir}, where this user cannot write; run as root, or give another directory`);
+      return;
+    }
+    const what = at === resolve(dir) ? 'a file, not a directory' : `under ${at}, a file`;
+    throw new InvalidField(flag, `is ${dir}, ${what}; give a directory (nothing was written)`);
+  }
+}
+
+export async function installUnits(
+  kind: string,
+  flags: { dir: string; configDir?: string },
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<void> {
   if (kind !== 'manager' && kind !== 'worker') throw new InvalidField('kind', `is "${kind}"; use manager or worker`);
   const configDir = flags.configDir ?? process.env.POSEIDON_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const configFlag =
+    flags.configDir === undefined && process.env.POSEIDON_CONFIG_DIR !== undefined
+      ? 'POSEIDON_CONFIG_DIR'
+      : '--config-dir';
   const configFile = join(configDir, `${kind}.yaml`);
   const unitFile = join(flags.dir, `poseidon-${kind}.service`);
+  // both places first: a unit whose config file cannot be written would start with none
+  await checkDirectory('--dir', flags.dir);
+  await checkDirectory(configFlag, configDir);
+  const start = execStart();
   await mkdir(flags.dir, { recursive: true });
-  await writeFile(unitFile, unitText(kind, execStart(), configFile));
-  process.stdout.write(`wrote ${unitFile}\n`);
   await mkdir(configDir, { recursive: true });
+  await writeFile(unitFile, unitText(kind, start, configFile));
+  out(`wrote ${unitFile}\n`);
   // it may come to hold a join token: the owner's alone; one that exists is the operator's and stays
   const file = await open(configFile, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST') return undefined;
     throw err;
   });
-  if (file === undefined) process.stdout.write(`kept ${configFile} (it exists)\n`);
+  if (file === undefined) out(`kept ${configFile} (it exists)\n`);
   else {
     try {
       await file.writeFile(configText(kind));
     } finally {
       await file.close();
     }
-    process.stdout.write(`wrote ${configFile}\n`);
+    out(`wrote ${configFile}\n`);
   }
-  process.stdout.write(`then: systemctl daemon-reload && systemctl enable --now poseidon-${kind}\n`);
+  out(`then: systemctl daemon-reload && systemctl enable --now poseidon-${kind}\n`);
 }
