@@ -14,6 +14,17 @@ export class DriverUnreachable extends PoseidonError {
 }
 
 /**
+ * The worker's Poseidon network cannot be had as its flags say: the engine would not make it (a
+ * subnet that overlaps another network's), or one of that name is there and is not it. Said with
+ * what to do (another --subnet or --network, or remove the other network); the worker does not start.
+ */
+export class NetworkUnusable extends PoseidonError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('network_unusable', message, options);
+  }
+}
+
+/**
  * The task's image cannot be had: not on this host and its pull failed, or its pull failed where
  * the task pulls before each start (`pull: always`), or not on this host where it never pulls.
  * A reason for the task to fail.

@@ -31,6 +31,7 @@ export {
 } from './docker/registry-auth.js';
 export {
   DriverUnreachable,
+  NetworkUnusable,
   ImageUnavailable,
   ContainerStartFailed,
   ContainerGone,

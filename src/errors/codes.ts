@@ -68,6 +68,8 @@ export const ERRORS = {
   last_admin_token: spec('last_admin_token', 409),
   // containers and the engine
   docker_unreachable: spec('docker_unreachable', 503, true),
+  /** A worker's Poseidon network cannot be made (its subnet overlaps another network's) or is not as told. */
+  network_unusable: spec('network_unusable', 409),
   image_unavailable: spec('image_unavailable', 422),
   container_start_failed: spec('container_start_failed', 422),
   container_gone: spec('container_gone', 410),

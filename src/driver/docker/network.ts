@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { networkLayout } from '../../discovery/index.js';
+import { cidrContains, networkLayout, parseCidr } from '../../discovery/index.js';
+import { NetworkUnusable } from '../errors.js';
 import { LABEL_NETWORK } from '../labels.js';
 
 // The Poseidon network: a Docker bridge network whose host side holds the addresses discovery
@@ -89,9 +90,43 @@ export async function ensureNetwork(docker: Docker, opts: NetworkOptions): Promi
   } catch (err) {
     const raced = await madeMeanwhile(docker, opts.name);
     if (raced !== null) return checkExisting(raced, info);
-    throw new Error(`network ${opts.name} (${layout.subnet}) could not be created: ${messageOf(err)}`, { cause: err });
+    throw await createFailed(docker, info, err);
   }
   return info;
+}
+
+/**
+ * Why the network could not be made, and what to do: when the engine says its subnet overlaps
+ * another network's, that network by name (when the engine lists it), and the two ways out.
+ */
+async function createFailed(docker: Docker, want: NetworkInfo, err: unknown): Promise<NetworkUnusable> {
+  const said = `network ${want.name} (${want.subnet}) could not be created: ${messageOf(err)}`;
+  if (!/overlap/i.test(messageOf(err))) return new NetworkUnusable(said, { cause: err });
+  const other = await overlapping(docker, want.subnet).catch(() => undefined);
+  const which =
+    other === undefined ? 'the Docker network that holds it' : `Docker network ${other.name} (${other.subnet})`;
+  return new NetworkUnusable(
+    `${said}; start the worker with another --subnet, or remove ${which} (docker network ls)`,
+    { cause: err },
+  );
+}
+
+/** The first network of the engine whose IPv4 subnet overlaps `subnet`, if any. */
+async function overlapping(docker: Docker, subnet: string): Promise<{ name: string; subnet: string } | undefined> {
+  const want = parseCidr(subnet);
+  for (const n of await docker.listNetworks()) {
+    for (const c of n.IPAM?.Config ?? []) {
+      if (c.Subnet === undefined || !c.Subnet.includes('.')) continue;
+      let theirs;
+      try {
+        theirs = parseCidr(c.Subnet);
+      } catch {
+        continue;
+      }
+      if (cidrContains(want, theirs) || cidrContains(theirs, want)) return { name: n.Name, subnet: c.Subnet };
+    }
+  }
+  return undefined;
 }
 
 /** Looks after a failed create this long for a network another worker is making meanwhile. */
@@ -139,13 +174,13 @@ async function inspectNetwork(docker: Docker, name: string): Promise<Docker.Netw
 
 function checkExisting(n: Docker.NetworkInspectInfo, want: NetworkInfo): NetworkInfo {
   if (n.Labels?.[LABEL_NETWORK] !== want.name)
-    throw new Error(
+    throw new NetworkUnusable(
       `network ${want.name} exists on this engine and is not Poseidon's (no ${LABEL_NETWORK} label); ` +
         'give the worker another --network, or remove that network',
     );
   const subnets = (n.IPAM?.Config ?? []).map((c) => c.Subnet);
   if (!subnets.includes(want.subnet))
-    throw new Error(
+    throw new NetworkUnusable(
       `network ${want.name} exists with subnet ${subnets.join(', ') || 'none'}, not ${want.subnet}; ` +
         'start the worker with that --subnet, or remove the network',
     );

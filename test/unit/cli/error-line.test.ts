@@ -7,6 +7,7 @@ import { noteUnusedLogin } from '../../../src/cli/credentials.js';
 import { errorLine } from '../../../src/cli/error-line.js';
 import { savedFor } from '../../../src/cli/manager-client.js';
 import { ServerNotTrusted, ServerUnreachable } from '../../../src/client/index.js';
+import { NetworkUnusable } from '../../../src/driver/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
 
 test('a manager whose certificate is not of the CA given: the line says how to give the right one', async () => {
@@ -143,4 +144,12 @@ test('a port something else listens on is one line that says what to do, not a s
       'choose another port (--port, --worker-port, --dns-port)\n',
   );
   assert.equal(await errorLine(new Error('a bug')), undefined, 'anything else keeps its stack');
+});
+
+test("a worker's network the engine would not make is one line with what to do, not a stack", async () => {
+  const err = new NetworkUnusable(
+    'network pn (10.215.0.0/24) could not be created: Pool overlaps with other one on this address space; ' +
+      'start the worker with another --subnet, or remove Docker network other (10.215.0.0/16) (docker network ls)',
+  );
+  assert.equal(await errorLine(err), `poseidon: ${err.message}\n`);
 });

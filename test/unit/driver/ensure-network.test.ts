@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { ensureNetwork } from '../../../src/driver/index.js';
+import { ensureNetwork, NetworkUnusable } from '../../../src/driver/index.js';
 
 // Several workers of one host starting at once, with no Poseidon network yet: each creates it.
 // The engine refuses every create but the first ("Pool overlaps ...") as soon as the first has
@@ -11,7 +11,10 @@ import { ensureNetwork } from '../../../src/driver/index.js';
 const OPTS = { name: 'pn-race', subnet: '10.215.0.0/24' };
 
 /** An engine where another worker's network appears after `hiddenLooks` inspects answered 404. */
-function engine(hiddenLooks: number): { docker: Docker; looks: () => number } {
+function engine(
+  hiddenLooks: number,
+  networks: Array<{ Name: string; IPAM: { Config: Array<{ Subnet?: string }> } }> = [],
+): { docker: Docker; looks: () => number } {
   let looks = 0;
   const notFound = Object.assign(new Error('(HTTP code 404) no such network'), { statusCode: 404 });
   const docker = {
@@ -26,6 +29,7 @@ function engine(hiddenLooks: number): { docker: Docker; looks: () => number } {
         };
       },
     }),
+    listNetworks: async () => networks,
     createNetwork: async () => {
       throw Object.assign(
         new Error('(HTTP code 403) unexpected - Pool overlaps with other one on this address space'),
@@ -55,5 +59,27 @@ describe('ensureNetwork when another worker creates the same network', () => {
       ensureNetwork(e.docker, OPTS),
       /network pn-race \(10\.215\.0\.0\/24\) could not be created: Pool overlaps with other one on this address space/,
     );
+  });
+
+  test('an overlapping subnet fails as NetworkUnusable: one line, the other network named, and what to do', async () => {
+    const e = engine(Number.POSITIVE_INFINITY, [
+      { Name: 'bridge', IPAM: { Config: [{ Subnet: '172.17.0.0/16' }] } },
+      { Name: 'v6only', IPAM: { Config: [{ Subnet: 'fd00::/64' }] } },
+      { Name: 'someone-else', IPAM: { Config: [{ Subnet: '10.215.0.0/16' }] } },
+    ]);
+    const err = await ensureNetwork(e.docker, OPTS).catch((x: unknown) => x);
+    assert.ok(err instanceof NetworkUnusable, String(err));
+    assert.equal(err.code, 'network_unusable');
+    assert.equal(
+      err.message,
+      'network pn-race (10.215.0.0/24) could not be created: Pool overlaps with other one on this address space; ' +
+        'start the worker with another --subnet, or remove Docker network someone-else (10.215.0.0/16) (docker network ls)',
+    );
+    assert.doesNotMatch(err.message, /\n/);
+    // the engine's list not there to read: the way out is still said
+    const unlisted = engine(Number.POSITIVE_INFINITY);
+    const plain = await ensureNetwork(unlisted.docker, OPTS).catch((x: unknown) => x);
+    assert.ok(plain instanceof NetworkUnusable);
+    assert.match(plain.message, /; start the worker with another --subnet, or remove the Docker network that holds it/);
   });
 });
