@@ -122,14 +122,31 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
   const managerDir = join(dataDir, 'manager');
   await claimDataDir(dataDir);
-  const manager = await startManagerRuntime({ ...opts.manager, dataDir: managerDir }, log);
+  const manager = await startManagerRuntime({ ...opts.manager, dataDir: managerDir }, log).catch(async (err) => {
+    await releaseDataDir(dataDir);
+    throw err;
+  });
   // its worker joins as any worker does: with the join token the manager wrote, over TLS that
   // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
-  const joinToken = (await readFile(authorityPaths(managerDir).joinToken, 'utf8')).trim();
-  const worker = await startWorkerRuntime(
-    { ...opts.worker, name: opts.workerName, dataDir: join(dataDir, 'worker'), managerUrl: manager.url, joinToken },
-    log,
-  );
+  const worker = await readFile(authorityPaths(managerDir).joinToken, 'utf8')
+    .then((token) =>
+      startWorkerRuntime(
+        {
+          ...opts.worker,
+          name: opts.workerName,
+          dataDir: join(dataDir, 'worker'),
+          managerUrl: manager.url,
+          joinToken: token.trim(),
+        },
+        log,
+      ),
+    )
+    .catch(async (err: unknown) => {
+      // its port taken, say: the manager started above must not keep the process running
+      await manager.close().catch(() => undefined);
+      await releaseDataDir(dataDir);
+      throw err;
+    });
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
   // the admin token the manager wrote on its first start and the cluster's CA, saved for the CLI
   // in other shells

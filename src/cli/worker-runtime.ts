@@ -17,6 +17,7 @@ import {
 } from '../pki/index.js';
 import { HostMetrics, readDiskSpace, readHeldPorts } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
+import { Opened } from './opened.js';
 import { LmdbStore } from '../store/index.js';
 import { dataDir as makeDataDir } from '../store/private-dir.js';
 import {
@@ -114,135 +115,137 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     }),
     'manager',
   );
-  const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'), {
-    onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
-  });
-  const metrics = new Registry();
-  const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
-  hostMetrics.start();
-  const nodeId = creds.current.info.nodeId;
-  const managerUrl = opts.managerUrl;
-  // the node's certificate, trusting a manager certificate of its cluster only
-  const manager = managerUrl === undefined ? undefined : new ManagerClient(managerUrl, 5_000, { tls: creds.client });
-  const worker = new Worker({
-    name: opts.name,
-    driver,
-    store,
-    clock: systemClock,
-    log,
-    metrics,
-    stopGraceSeconds: opts.stopGraceSeconds,
-    ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }),
-    files: {
-      root: taskFilesRoot(nodeId, opts.dataDir, log),
-      source: manager === undefined ? undefined : (taskId, generation) => manager.taskFiles(nodeId, taskId, generation),
-    },
-  });
-  await worker.start();
-  const app = await createWorkerServer({
-    worker,
-    driver,
-    limits: {
-      maxCpuCores: availableParallelism(),
-      maxMemoryBytes: totalmem(),
-      // defence in depth: the manager places a host-path task only here if allowed, and this refuses it anyway
-      allowedHostPaths: opts.allowedHostPaths ?? [],
-      allowedCaps: opts.allowedCaps ?? [],
-    },
-    readHost: () => hostMetrics.read(),
-    log,
-    metrics,
-    clock: systemClock,
-    tls: creds.server,
-  });
-  const listened = await app.listen({ host: opts.host, port: opts.port });
-  const url = opts.advertiseUrl ?? listened;
-  log.info({ url, name: opts.name, nodeId, dataDir: opts.dataDir }, 'worker listening');
-  creds.onChange(() => setServerTls(app, creds.server));
-  let renewer: CertificateRenewer | undefined;
-  if (managerUrl === undefined) {
-    const expiresAt = new Date(creds.current.info.notAfterMs).toISOString();
-    log.warn({ nodeId, expiresAt }, 'no --manager: the certificate is not renewed');
-  } else {
-    renewer = new CertificateRenewer({
+  // what the start opens, closed in the reverse order by close(), or when a later step fails
+  const opened = new Opened();
+  return opened.starting(log, async () => {
+    const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'), {
+      onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
+    });
+    opened.add(() => store.close());
+    const metrics = new Registry();
+    const hostMetrics = new HostMetrics({ diskPath: opts.dataDir });
+    hostMetrics.start();
+    opened.add(() => hostMetrics.stop());
+    const nodeId = creds.current.info.nodeId;
+    const managerUrl = opts.managerUrl;
+    // the node's certificate, trusting a manager certificate of its cluster only
+    const manager = managerUrl === undefined ? undefined : new ManagerClient(managerUrl, 5_000, { tls: creds.client });
+    const worker = new Worker({
+      name: opts.name,
+      driver,
+      store,
       clock: systemClock,
       log,
-      random: Math.random,
-      current: () => creds.current.info,
-      renew: async () => {
-        const renewed = await renewCredentials(managerUrl, creds.current, addresses);
-        await saveNodeCredentials(opts.dataDir, renewed);
-        creds.replace(renewed);
+      metrics,
+      stopGraceSeconds: opts.stopGraceSeconds,
+      ...(opts.startConcurrency === undefined ? {} : { startConcurrency: opts.startConcurrency }),
+      files: {
+        root: taskFilesRoot(nodeId, opts.dataDir, log),
+        source:
+          manager === undefined ? undefined : (taskId, generation) => manager.taskFiles(nodeId, taskId, generation),
       },
     });
-    renewer.start();
-  }
-  let reporter: ManagerReporter | undefined;
-  let fence: SelfFence | undefined;
-  if (manager !== undefined && opts.register !== false) {
-    const disk = await readDiskSpace(opts.dataDir);
-    // exclusive tasks stop here when no manager has answered for --fence
-    const selfFence = new SelfFence({
-      clock: systemClock,
-      fenceMs: opts.fenceMs ?? DEFAULT_FENCE_MS,
-      fenceExclusive: (reason) => worker.fenceExclusive(reason),
-      log,
-    });
-    fence = selfFence;
-    reporter = new ManagerReporter({
-      manager,
+    // a start that fails half way has its engine event stream open already
+    opened.add(() => worker.stop());
+    await worker.start();
+    const app = await createWorkerServer({
       worker,
-      nodeId,
-      name: opts.name,
-      url,
-      capacity: {
-        cpuCores: opts.cpuCores ?? availableParallelism(),
-        memoryBytes: opts.memoryBytes ?? totalmem(),
-        diskBytes: opts.diskBytes ?? disk.totalBytes,
+      driver,
+      limits: {
+        maxCpuCores: availableParallelism(),
+        maxMemoryBytes: totalmem(),
+        // defence in depth: the manager places a host-path task only here if allowed, and this refuses it anyway
+        allowedHostPaths: opts.allowedHostPaths ?? [],
+        allowedCaps: opts.allowedCaps ?? [],
       },
       readHost: () => hostMetrics.read(),
-      // other containers' published ports and the host's servers where tasks publish: those go elsewhere
-      readPortsInUse: () => portsInUseOutside(worker, () => readHeldPorts('/proc', opts.host)),
       log,
-      labels: opts.labels ?? {},
-      allowedHostPaths: opts.allowedHostPaths ?? [],
-      allowedCaps: opts.allowedCaps ?? [],
-      stopGraceSeconds: opts.stopGraceSeconds,
-      onContact: () => selfFence.contact(),
-    });
-    reporter.start();
-    selfFence.start();
-    const asking = reporter;
-    worker.askOwnershipWith(() => asking.owned());
-  }
-  let discovery: DiscoveryHost | undefined;
-  if (managerUrl !== undefined && opts.discovery !== undefined) {
-    discovery = await startDiscoveryHost(opts.discovery, {
-      managerUrl,
-      tls: creds.client,
-      network: opts.network,
       metrics,
-      log: root,
+      clock: systemClock,
+      tls: creds.server,
     });
-  }
-  // `docker network prune` removes the Poseidon network when no container is on it: made again
-  const networkWatch = new AbortController();
-  const watchingNetwork = driver.watchNetwork(async () => discovery?.networkRestored(), networkWatch.signal);
-  return {
-    url,
-    async close() {
+    opened.add(() => app.close());
+    // the port taken: what was started above is closed, and the worker exits with the listen error
+    const listened = await app.listen({ host: opts.host, port: opts.port });
+    const url = opts.advertiseUrl ?? listened;
+    log.info({ url, name: opts.name, nodeId, dataDir: opts.dataDir }, 'worker listening');
+    creds.onChange(() => setServerTls(app, creds.server));
+    if (managerUrl === undefined) {
+      const expiresAt = new Date(creds.current.info.notAfterMs).toISOString();
+      log.warn({ nodeId, expiresAt }, 'no --manager: the certificate is not renewed');
+    } else {
+      const renewer = new CertificateRenewer({
+        clock: systemClock,
+        log,
+        random: Math.random,
+        current: () => creds.current.info,
+        renew: async () => {
+          const renewed = await renewCredentials(managerUrl, creds.current, addresses);
+          await saveNodeCredentials(opts.dataDir, renewed);
+          creds.replace(renewed);
+        },
+      });
+      renewer.start();
+      opened.add(() => renewer.stop());
+    }
+    if (manager !== undefined && opts.register !== false) {
+      const disk = await readDiskSpace(opts.dataDir);
+      // exclusive tasks stop here when no manager has answered for --fence
+      const selfFence = new SelfFence({
+        clock: systemClock,
+        fenceMs: opts.fenceMs ?? DEFAULT_FENCE_MS,
+        fenceExclusive: (reason) => worker.fenceExclusive(reason),
+        log,
+      });
+      const reporter = new ManagerReporter({
+        manager,
+        worker,
+        nodeId,
+        name: opts.name,
+        url,
+        capacity: {
+          cpuCores: opts.cpuCores ?? availableParallelism(),
+          memoryBytes: opts.memoryBytes ?? totalmem(),
+          diskBytes: opts.diskBytes ?? disk.totalBytes,
+        },
+        readHost: () => hostMetrics.read(),
+        // other containers' published ports and the host's servers where tasks publish: those go elsewhere
+        readPortsInUse: () => portsInUseOutside(worker, () => readHeldPorts('/proc', opts.host)),
+        log,
+        labels: opts.labels ?? {},
+        allowedHostPaths: opts.allowedHostPaths ?? [],
+        allowedCaps: opts.allowedCaps ?? [],
+        stopGraceSeconds: opts.stopGraceSeconds,
+        onContact: () => selfFence.contact(),
+      });
+      reporter.start();
+      opened.add(() => reporter.stop());
+      selfFence.start();
+      opened.add(() => selfFence.stop());
+      worker.askOwnershipWith(() => reporter.owned());
+    }
+    let discovery: DiscoveryHost | undefined;
+    if (managerUrl !== undefined && opts.discovery !== undefined) {
+      // its DNS port taken: the worker started above is closed too
+      const host = await startDiscoveryHost(opts.discovery, {
+        managerUrl,
+        tls: creds.client,
+        network: opts.network,
+        metrics,
+        log: root,
+      });
+      discovery = host;
+      opened.add(() => host.close());
+    }
+    // `docker network prune` removes the Poseidon network when no container is on it: made again
+    const networkWatch = new AbortController();
+    const watchingNetwork = driver.watchNetwork(async () => discovery?.networkRestored(), networkWatch.signal);
+    opened.add(async () => {
       networkWatch.abort();
       await watchingNetwork;
-      await discovery?.close();
-      await fence?.stop();
-      await reporter?.stop();
-      await renewer?.stop();
-      await app.close();
-      await worker.stop();
-      await hostMetrics.stop();
-      await store.close();
-    },
-  };
+    });
+    return { url, close: () => opened.close() };
+  });
 }
 
 /**
