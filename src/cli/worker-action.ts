@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { parseJoinToken } from '../pki/join-token.js';
 import { parseQuantity } from '../units/index.js';
 import {
   countFlag,
@@ -71,6 +72,8 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
   const name = nameFlag('--name', flags.name);
   // a secret: from the environment it stays out of the process list; an empty one is none
   const joinToken = (flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN) || undefined;
+  // its form checked here, before the worker makes its network or data dir: a typo changes nothing
+  if (joinToken !== undefined) parseJoinToken(joinToken);
   return {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),

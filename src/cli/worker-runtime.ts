@@ -99,8 +99,6 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     log: root.child({ component: 'docker' }),
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
-  const network = await driver.ensureNetwork();
-  if (network !== null) log.info({ ...network }, 'poseidon network ready');
   makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
   // its identity: the node certificate in its data dir (node id and role in it), from joining
   const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
@@ -115,6 +113,9 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     }),
     'manager',
   );
+  // once it has joined (or holds its certificate): a worker that cannot join makes no network
+  const network = await driver.ensureNetwork();
+  if (network !== null) log.info({ ...network }, 'poseidon network ready');
   // what the start opens, closed in the reverse order by close(), or when a later step fails
   const opened = new Opened();
   return opened.starting(log, async () => {

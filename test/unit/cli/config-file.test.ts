@@ -160,7 +160,7 @@ test('without --config, <config dir>/<command>.yaml is read when it exists', asy
 
 test('--print-config prints the merged values as YAML the file takes back, each with its source, secrets not shown', async () => {
   const config = file('w.yaml', 'name: edge-1\nlabel: [zone=a]\n');
-  process.env.POSEIDON_JOIN_TOKEN = 'PSDN-1-secret';
+  process.env.POSEIDON_JOIN_TOKEN = `PSDN-1-${'a'.repeat(64)}-${'5ec7e7'.repeat(5)}ab`;
   const { printed, cmd } = await run<WorkerFlags>('worker', ['--config', config, '--port', '7100', '--print-config']);
   assert.ok(cmd.getOptionValue('printConfig'));
   const values = parse(printed) as Record<string, unknown>;
@@ -168,7 +168,7 @@ test('--print-config prints the merged values as YAML the file takes back, each 
   assert.equal(values.port, 7100);
   assert.deepEqual(values.label, ['zone=a']);
   assert.equal(values['join-token'], '[not shown]');
-  assert.doesNotMatch(printed, /secret/);
+  assert.doesNotMatch(printed, /5ec7e7/);
   assert.match(printed, /^port: 7100 # flag$/m);
   assert.match(printed, /^name: edge-1 # file$/m);
   assert.match(printed, /^join-token: .* # env POSEIDON_JOIN_TOKEN$/m);
@@ -218,4 +218,10 @@ test('a log level that is not one is refused from the flag, the environment and 
   // each level pino has is taken
   const fine = file('fine.yaml', 'log-level: silent\n');
   assert.equal((await run<WorkerFlags>('worker', ['--config', fine])).flags.logLevel, 'silent');
+});
+
+test('a join token not of its form is refused with the flags, before the worker makes its network or data dir', async () => {
+  await assert.rejects(run<WorkerFlags>('worker', ['--join-token', 'PSDN-1-nothex-abc'], workerOptions), {
+    message: /^the join token is not of the form PSDN-1-<64 hex digits>-<32 hex digits>$/,
+  });
 });
