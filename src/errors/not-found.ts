@@ -10,9 +10,13 @@ export class TaskNotFound extends PoseidonError {
   }
 }
 
+/** No node by that id or name; `hint` says what to do: a worker's call, to register; a person's, to list them. */
 export class NodeNotFound extends PoseidonError {
-  constructor(readonly nodeId: string) {
-    super('node_not_found', `no node ${nodeId}; register first`);
+  constructor(
+    readonly nodeId: string,
+    hint = 'poseidon node lists the nodes',
+  ) {
+    super('node_not_found', `no node ${nodeId}; ${hint}`);
   }
 }
 

@@ -152,3 +152,6 @@ export class FileInUse extends PoseidonError {
     super('file_in_use', `${kind} ${name} is in use by ${firstIds(users.map((u) => u.who))}; ${what} first${previous}`);
   }
 }
+
+/** What a worker whose node the manager does not know (its beat, its report) is to do. */
+export const REGISTER_FIRST = 'register first';

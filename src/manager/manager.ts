@@ -10,7 +10,7 @@ import type {
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import { toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
-import { DuplicateTask, NodeRevoked } from './errors.js';
+import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
@@ -189,7 +189,7 @@ export class Manager {
 
   async heartbeat(nodeId: string, req: HeartbeatRequest): Promise<HeartbeatReply> {
     const { nodes, intake } = this.#p;
-    if (!nodes.has(nodeId)) throw new NodeNotFound(nodeId);
+    if (!nodes.has(nodeId)) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     checkReportList(req.tasks, this.#owned(nodeId)); // refused whole: not even the beat counts
     nodes.beat(nodeId, req);
     await intake.apply(nodeId, req.tasks, false);
@@ -201,7 +201,7 @@ export class Manager {
   }
 
   async report(nodeId: string, reports: readonly TaskReport[]): Promise<void> {
-    if (!this.#p.nodes.has(nodeId)) throw new NodeNotFound(nodeId);
+    if (!this.#p.nodes.has(nodeId)) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     checkReportList(reports, this.#owned(nodeId));
     await this.#p.intake.apply(nodeId, reports, false);
   }

@@ -14,7 +14,7 @@ import { InvalidField, NodeNotFound } from '../errors/index.js';
 import { KeyedLock } from '../lock/index.js';
 import { MAX_NODE_LABELS } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
-import { AmbiguousNodeName, NodeNameTaken } from './errors.js';
+import { AmbiguousNodeName, NodeNameTaken, REGISTER_FIRST } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
@@ -132,7 +132,7 @@ export class NodeTracker {
   /** A heartbeat: the node is Up (again), with its latest metrics. */
   beat(nodeId: string, req: HeartbeatRequest): void {
     const entry = this.deps.state.nodes.get(nodeId);
-    if (entry === undefined) throw new NodeNotFound(nodeId);
+    if (entry === undefined) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
     const cameBack = entry.state !== 'Up';

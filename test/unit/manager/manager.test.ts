@@ -387,8 +387,13 @@ test('a report about a task the manager never heard of is answered with a stop',
 
 test('a report from a node that never registered is refused with node_not_found', async (t) => {
   const h = await startManager(t);
-  await assert.rejects(h.manager.report(W1.id, []), { code: 'node_not_found' });
-  await assert.rejects(h.manager.heartbeat(W1.id, beat(W1)), { code: 'node_not_found' });
+  await assert.rejects(h.manager.report(W1.id, []), { code: 'node_not_found', message: /; register first$/ });
+  await assert.rejects(h.manager.heartbeat(W1.id, beat(W1)), { code: 'node_not_found', message: /; register first$/ });
+  // a person's `node rm` of a name no node has is told where the nodes are, not to register
+  await assert.rejects(h.manager.removeNode('nosuch'), {
+    code: 'node_not_found',
+    message: 'no node nosuch; poseidon node lists the nodes',
+  });
 });
 
 test('a report that only adds the host ports of the running copy is recorded', async (t) => {
