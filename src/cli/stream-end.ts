@@ -1,3 +1,4 @@
+import { isConnectionFailure } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 
 // A stream the CLI follows (`logs -f`, `exec`, `events`) that the manager ended as it stopped, or
@@ -10,13 +11,14 @@ export class StreamEnded extends PoseidonError {
   }
 }
 
-/** A stream's connection that broke before the answer's end (reset, or closed mid-answer): no bug here. */
+/**
+ * A stream's connection that broke before the answer's end: what the client counts as a call
+ * that did not get through (reset, a broken pipe, …), or an answer closed mid-way. No bug here.
+ */
 export function brokeOff(err: unknown): boolean {
   if (err instanceof PoseidonError || !(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  return (
-    code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE' || err.message === 'aborted'
-  );
+  return isConnectionFailure(err) || code === 'ERR_STREAM_PREMATURE_CLOSE' || err.message === 'aborted';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidField, nearestName } from '../errors/index.js';
+import { InvalidField, nearestField } from '../errors/index.js';
 import type { ComposeKeys } from './spec-keys.js';
 
 // Reading a Compose document (plain JSON values from the YAML reader) with every error naming
@@ -112,9 +112,7 @@ export class Findings {
 
 /** ` (did you mean replicas?)` for a key near one of the level's (case, - and _ aside), else nothing. */
 function nearKey(given: string, compose: ReadonlySet<string>): string {
-  // within a third of its length in edits, as a service file's unknown field (src/task/validate.ts)
-  const key = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
-  const near = nearestName(given, [...compose], Math.max(1, Math.floor(key(given).length / 3)), key);
+  const near = nearestField(given, [...compose]);
   return near === undefined ? '' : ` (did you mean ${near}?)`;
 }
 

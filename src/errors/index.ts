@@ -22,4 +22,4 @@ export {
   TooManyExecSessions,
 } from './not-found.js';
 /** The known name nearest to one a person wrote, for "did you mean …?". */
-export { nearestName } from './nearest-name.js';
+export { nearestField, nearestName } from './nearest-name.js';

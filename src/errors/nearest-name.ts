@@ -21,6 +21,16 @@ export function nearestName(
   return best;
 }
 
+/**
+ * The field or key of `names` a misspelt `given` probably meant: case and `-` or `_` aside
+ * (`restart_policy` is `restartPolicy`), within a third of its length in edits (at least one).
+ * The rule of spec fields and Compose keys alike.
+ */
+export function nearestField(given: string, names: readonly string[]): string | undefined {
+  const key = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
+  return nearestName(given, names, Math.max(1, Math.floor(key(given).length / 3)), key);
+}
+
 /** Edit distance, with a swap of two neighbours as one edit ("stroe" is one from "store"). */
 export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);

@@ -1,7 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { InvalidField, nearestName } from '../errors/index.js';
+import { InvalidField, nearestField } from '../errors/index.js';
 
 /** A compiled validator that throws InvalidField naming the first bad field. */
 export interface Validator<T extends TSchema> {
@@ -52,9 +52,7 @@ function unknownFieldHint(error: ValueError): string {
   if (typeof properties !== 'object' || properties === null) return '';
   const names = Object.keys(properties);
   const given = error.path.split('/').pop() ?? '';
-  // case and - or _ aside (restart_policy is restartPolicy), within a third of its length in edits
-  const key = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
-  const near = nearestName(given, names, Math.max(1, Math.floor(key(given).length / 3)), key);
+  const near = nearestField(given, names);
   if (near !== undefined) return ` (did you mean ${near}?)`;
   return names.length > 0 && names.length <= LISTED_FIELDS ? ` (known: ${names.join(', ')})` : '';
 }
