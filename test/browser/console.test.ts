@@ -58,6 +58,12 @@ async function accessible(page: Page, what: string): Promise<void> {
   assert.deepEqual(found, [], `axe-core on ${what}`);
 }
 
+/** The page's MutationObserver, typed here without the DOM library. */
+type ObserverClass = new (fn: () => void) => {
+  observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
+  disconnect(): void;
+};
+
 describe('the web console in a real browser, against a real manager and workers', () => {
   const c = new TestCluster();
   let browser: Browser;
@@ -380,6 +386,27 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.equal(shown.get('Image'), task.image, 'what the live view has stays');
     assert.ok(shown.has('CPU') && shown.has('Memory'), 'its reservations stand in for its requests');
     await accessible(page, 'a task page whose spec could not be fetched');
+  });
+
+  test('an address changed the moment the console appears is followed, not left on the overview', async () => {
+    const [task] = await c.client.listTasks({ state: 'Failed' });
+    assert.ok(task !== undefined);
+    const page = await newPage();
+    // in the page: the hash changes in the very turn the console's header is put in, before a
+    // plain effect has run (as a link followed, or an address typed, right after it appears)
+    await page.evaluateOnNewDocument((hash: string) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+      const Observer = (globalThis as unknown as { MutationObserver: ObserverClass }).MutationObserver;
+      const watch = new Observer(() => {
+        if (doc.querySelector('header .who') === null) return;
+        watch.disconnect();
+        (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
+      });
+      watch.observe(doc, { childList: true, subtree: true });
+    }, `#/tasks/${task.id}`);
+    await signIn(page, url, c.token);
+    await waitForText(page, `Task ${task.name}`);
+    await waitForText(page, 'State history');
   });
 
   test('the usage charts keep what they sampled when a task page is opened again', async () => {

@@ -70,20 +70,33 @@ function SignIn(props: { onSignedIn(api: Api, who: TokenInfo): void; note: strin
   </main>`;
 }
 
+/**
+ * The address's hash, kept current. Listened for in a layout effect, in the same task as the first
+ * render: a link followed, or an address typed, right after the console appears (before a plain
+ * effect would run) is not missed; and read again once listening, for one that came in between.
+ */
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useLayoutEffect(() => {
+    const onHash = (): void => setHash(location.hash);
+    addEventListener('hashchange', onHash);
+    onHash();
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return hash;
+}
+
 /** Renders on every store change; marks how long each change took to reach the page. */
 function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
   const store = useMemo(() => new ClusterStore(props.api), [props.api]);
   const [, rerender] = useReducer((n: number, _: null) => n + 1, 0);
-  const [hash, setHash] = useState(location.hash);
+  const hash = useHash();
   useEffect(() => {
     const off = store.subscribe(() => rerender(null));
     void store.start();
-    const onHash = (): void => setHash(location.hash);
-    addEventListener('hashchange', onHash);
     return () => {
       off();
       store.stop();
-      removeEventListener('hashchange', onHash);
     };
   }, [store]);
   useLayoutEffect(() => {
