@@ -42,33 +42,36 @@ export class Api {
    * most: it changes nothing. Anything else is the caller's to show.
    */
   async call<T>(method: string, path: string, decode: (v: unknown) => T, body?: unknown): Promise<T> {
-    const init: RequestInit = {
+    const res = await this.#fetch(path, {
       method,
       headers: this.#headers(body !== undefined),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
-    let res: Response;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        res = await fetch(path, init);
-        break;
-      } catch (err) {
-        if (method !== 'GET' || attempt >= 2 || !(err instanceof TypeError)) throw err;
-        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-      }
-    }
+    });
     if (!res.ok) throw await errorOf(res);
     const text = await res.text();
     return decode(text === '' ? null : (JSON.parse(text) as unknown));
+  }
+
+  /** `fetch`, a GET tried again as `call` says, unless `init.signal` ended it. */
+  async #fetch(path: string, init: RequestInit): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fetch(path, init);
+      } catch (err) {
+        const again = (init.method ?? 'GET') === 'GET' && attempt < 2 && init.signal?.aborted !== true;
+        if (!again || !(err instanceof TypeError)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
+    }
   }
 
   get<T>(path: string, decode: (v: unknown) => T): Promise<T> {
     return this.call('GET', path, decode);
   }
 
-  /** A streamed answer (events, logs): its body's reader, ended by `signal`. */
+  /** A streamed answer (events, logs): its body's reader, ended by `signal`; asked again as a GET `call` is. */
   async stream(path: string, signal: AbortSignal): Promise<ReadableStreamDefaultReader<Uint8Array>> {
-    const res = await fetch(path, { headers: this.#headers(false), signal });
+    const res = await this.#fetch(path, { headers: this.#headers(false), signal });
     if (!res.ok) throw await errorOf(res);
     if (res.body === null) throw new ApiError(res.status, 'no_body', `${path} answered no body`);
     return res.body.getReader();

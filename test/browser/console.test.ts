@@ -269,6 +269,32 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(talker.id);
   });
 
+  test('a call the network cut off is asked again: the task page still shows its spec and follows its logs', async () => {
+    const talker = await c.client.submit(
+      c.task('talker-2', { command: ['sh', '-c', 'i=0; while true; do echo said-$i; i=$((i+1)); sleep 0.3; done'] }),
+    );
+    await c.allInState([talker.id], 'Running');
+    const page = await newPage();
+    const cut = new Map<string, number>(); // path → requests cut off
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      if (r.isInterceptResolutionHandled()) return;
+      const path = new URL(r.url()).pathname;
+      // the first ask of each, as a host's network change cuts it (Chromium's ERR_NETWORK_CHANGED)
+      if (r.method() === 'GET' && path.startsWith(`/tasks/${talker.id}`) && !cut.has(path)) {
+        cut.set(path, 1);
+        void r.abort('connectionreset');
+      } else void r.continue();
+    });
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${talker.id}`);
+    await waitForText(page, 'said-1');
+    await waitForText(page, 'Logs: following');
+    assert.ok(cut.has(`/tasks/${talker.id}/logs`), 'the logs stream was cut off once');
+    assert.equal(await page.$('section[aria-labelledby=spec] p[role=alert]'), null, 'no spec error stayed');
+    await c.client.stopTask(talker.id);
+  });
+
   test('a task page says why its last copy ended once it has restarted', async () => {
     const flaky = await c.client.submit(
       c.task('flaky', { command: ['sh', '-c', 'exit 4'], restartPolicy: { mode: 'on-failure', maxRestarts: 1 } }),
