@@ -4,6 +4,7 @@ import type { ManagerClient } from '../client/index.js';
 import { InvalidField, RemoteError } from '../errors/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
+import { flagsGiven, namingFlags } from './field-flags.js';
 import { nameFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { placementPrefsFlag } from './placement-pref.js';
@@ -101,7 +102,8 @@ export async function createImageService(
   command: readonly string[],
   flags: ServiceCreateFlags,
 ): Promise<void> {
-  await create(imageServiceSpec(image, command, flags), flags);
+  const given = flagsGiven(flags, ['IMAGE', ...(command.length > 0 ? ['COMMAND'] : [])]);
+  await create(imageServiceSpec(image, command, flags), flags, given);
 }
 
 /** The spec `service create IMAGE [COMMAND...]` sends, every flag checked first. */
@@ -160,10 +162,11 @@ export function modeFlag(text: string): ServiceModeName {
   return mode;
 }
 
-async function create(body: unknown, flags: ServiceFlags): Promise<void> {
+/** `given`: the flags that built the body (flagsGiven), which a refusal names; none for a file. */
+async function create(body: unknown, flags: ServiceFlags, given?: readonly string[]): Promise<void> {
   const client = managerClient(flags);
   const s = await client.createService(body).catch((err: unknown) => {
-    throw existsHint(err, body);
+    throw given === undefined ? existsHint(err, body) : namingFlags(existsHint(err, body), given, 'service');
   });
   printService(s, flags, 'created');
   await waitIfAsked(client, s, flags);
@@ -252,7 +255,9 @@ export async function updateService(name: string, flags: ServiceUpdateFlags): Pr
       : (before ?? (await client.getService(name))).spec;
   const current = before ?? (flags.force === true ? await client.getService(name) : undefined);
   const spec = updatedSpec(base, flags, process.env, current?.spec.forceUpdate);
-  const s = await client.updateService(name, spec);
+  const s = await client.updateService(name, spec).catch((err: unknown) => {
+    throw namingFlags(err, flagsGiven(flags), 'service');
+  });
   const changed = before === undefined || s.version !== before.version;
   if (isJob(s)) {
     // no rollout: a new version is the job run again, and --wait waits for that run (or the one

@@ -1,5 +1,6 @@
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
+import { flagsGiven, namingFlags } from './field-flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTaskSpec, type RunImageFlags } from './run-image.js';
 import { printable, toJson } from './terminal-text.js';
@@ -23,25 +24,31 @@ export async function submitTask(file: string, flags: TaskFlags, named = '--file
 
 /**
  * `poseidon run IMAGE [-- COMMAND...]`: the task the flags describe (run-image.ts), submitted and
- * printed as a task file's is.
+ * printed as a task file's is; the manager's refusal names the flags, not the fields they set.
  */
 export async function submitImage(
   image: string,
   command: readonly string[],
   flags: TaskFlags & RunImageFlags,
 ): Promise<void> {
-  await submitBody(imageTaskSpec(image, command, flags), flags);
+  const given = flagsGiven(flags, ['IMAGE', ...(command.length > 0 ? ['COMMAND'] : [])]);
+  await submitBody(imageTaskSpec(image, command, flags), flags, given);
 }
 
-async function submitBody(body: unknown, flags: TaskFlags): Promise<void> {
+/** `given`: the flags that built the body (flagsGiven), which a refusal names; none for a file. */
+async function submitBody(body: unknown, flags: TaskFlags, given?: readonly string[]): Promise<void> {
   const client = managerClient(flags);
+  const submit = () =>
+    client.submit(body).catch((err: unknown) => {
+      throw given === undefined ? err : namingFlags(err, given, 'task');
+    });
   if (flags.wait !== true) {
-    const task = await client.submit(body);
+    const task = await submit();
     process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
     return;
   }
   const timeoutMs = parseDuration('--timeout', flags.timeout);
-  const { outcome: done } = await submitAndWait(client, () => client.submit(body), timeoutMs);
+  const { outcome: done } = await submitAndWait(client, submit, timeoutMs);
   const why = done.state === 'Running' ? '' : `: ${done.reason}`;
   const now = flags.json === true || done.state === 'Failed' ? await client.getTask(done.id) : undefined;
   // a failed start its restart policy tries again: said, so a task Running later surprises no one

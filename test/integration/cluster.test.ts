@@ -358,7 +358,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const before = (await c.client.listTasks()).length;
     for (const [args, message] of [
       [['run', 'poseidon/busybox:latest', '--wait'], /^poseidon: --wait after the image is the container's command;/],
-      [['run', '--memory', '4Mi', 'poseidon/busybox:latest'], /^poseidon: memory is 4 MiB; a container needs at least/],
+      [
+        ['run', '--memory', '4Mi', 'poseidon/busybox:latest'],
+        /^poseidon: --memory is 4 MiB; a container needs at least/,
+      ],
       [['run', '-p', '10.0.0.1:80:80', 'poseidon/busybox:latest'], /^poseidon: --publish cannot take a host address/],
       [['run', 'Not An Image'], /^poseidon: IMAGE is "Not An Image": neither a task file here nor an image/],
     ] as const) {
