@@ -6,7 +6,7 @@ import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/
 import { countFlag, durationFlag, hostFlag, portFlag, urlFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
+import { loneManagerOnly, startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
 import { storeFlag } from './store-flag.js';
 
@@ -73,12 +73,16 @@ export const EXIT_DEPOSED = 75;
 
 /** The manager's runtime options from its flags, each checked: a bad one throws naming its flag. */
 export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
+  const store = storeFlag(flags);
+  const staticWorkers = workersFlag(flags.workers);
+  // refused here, not only once etcd is reached: --print-config refuses what the start would
+  if (store.kind === 'etcd') loneManagerOnly(staticWorkers);
   return {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),
     dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
     scheduler: schedulerFlag(flags.scheduler),
-    staticWorkers: workersFlag(flags.workers),
+    staticWorkers,
     heartbeatGraceMs: durationFlag('--heartbeat-grace', flags.heartbeatGrace),
     metricsOpen: flags.metricsOpen === true,
     certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
@@ -86,7 +90,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     engineGraceMs: engineGraceFlag(flags.engineGrace),
     vipRange: vipRangeFlag(flags.vipRange),
     ...historyFlags(flags),
-    store: storeFlag(flags),
+    store,
     ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
   };
 }

@@ -55,6 +55,12 @@ export interface ManagerRuntimeOptions {
 /** After taking over a group's lead, known nodes get this long to beat (at least) before they are Down. */
 export const TAKEOVER_GRACE_MS = 15_000;
 
+/** Static workers (`--workers`) are a lone manager's: a group's workers join with the join token. */
+export function loneManagerOnly(staticWorkers: readonly string[]): void {
+  if (staticWorkers.length > 0)
+    throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
+}
+
 /** Builds and starts a manager from its real dependencies (the composition root). */
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
@@ -66,8 +72,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
   const store = stores.state;
   // on etcd, managers run as a group: a new manager's CA comes from the group (its join token)
   const groupStore = stores.group;
-  if (groupStore !== undefined && opts.staticWorkers.length > 0)
-    throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
+  if (groupStore !== undefined) loneManagerOnly(opts.staticWorkers);
   // etcd is reached through the store first: when it cannot be, its error says what to check
   if (groupStore !== undefined) {
     await store.get('node/');

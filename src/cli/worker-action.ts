@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { RegistryAuth } from '../driver/index.js';
 import { InvalidField } from '../errors/index.js';
 import { parseJoinToken } from '../pki/join-token.js';
 import { parseQuantity } from '../units/index.js';
@@ -61,10 +62,10 @@ function cpuFlag(value: string): number {
   return n;
 }
 
-function proxyFlags(flags: WorkerFlags): DiscoveryOptions {
+function proxyFlags(flags: WorkerFlags, discovery: DiscoveryOptions): DiscoveryOptions {
   // the endpoint stream comes from the manager: a worker on its own has nothing to serve
   if (flags.manager === undefined) throw new InvalidField('--proxy', 'needs --manager: the endpoints come from it');
-  return discoveryFlags(flags);
+  return discovery;
 }
 
 /** The worker's runtime options from its flags, each checked: a bad one throws naming its flag. */
@@ -74,6 +75,9 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
   const joinToken = (flags.joinToken ?? process.env.POSEIDON_JOIN_TOKEN) || undefined;
   // its form checked here, before the worker makes its network or data dir: a typo changes nothing
   if (joinToken !== undefined) parseJoinToken(joinToken);
+  // checked without --proxy too: a bad value is a bad value, and the config file that holds it
+  // fails the day --proxy is added to it otherwise
+  const discovery = discoveryFlags(flags);
   return {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),
@@ -92,7 +96,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),
     allowedCaps: capabilitiesFlag('--allow-cap', flags.allowCap),
     network: networkFlags(flags),
-    ...(flags.proxy === true ? { discovery: proxyFlags(flags) } : {}),
+    ...(flags.proxy === true ? { discovery: proxyFlags(flags, discovery) } : {}),
     fenceMs: durationFlag('--fence', flags.fence),
     registryAuth: registryAuthFlag(flags.registryAuth),
   };
@@ -105,7 +109,10 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
 export function registryAuthFlag(file: string | undefined): RegistryAuthSource {
   if (file !== undefined) {
     if (file.trim() === '') throw new InvalidField('--registry-auth', 'is empty; give a docker config.json');
-    return { path: resolve(file), required: true };
+    const path = resolve(file);
+    // read now, as the start reads it first: --print-config refuses what the start would
+    new RegistryAuth(path, () => {}).check('--registry-auth');
+    return { path, required: true };
   }
   const dir = process.env.DOCKER_CONFIG;
   return {

@@ -225,3 +225,42 @@ test('a join token not of its form is refused with the flags, before the worker 
     message: /^the join token is not of the form PSDN-1-<64 hex digits>-<32 hex digits>$/,
   });
 });
+
+test('--print-config refuses what the start refuses, with the same words: from a flag or from the file', async () => {
+  const dnsPort = file('dns.yaml', 'dns-port: 70000\n');
+  const timeout = file('timeout.yaml', 'proxy-timeout: 0\n');
+  const cases: Array<[ConfigName, string[], (flags: never) => unknown, string]> = [
+    // the DNS server's values are checked without --proxy too: a bad value is a bad value
+    ['worker', ['--dns-port', '70000'], workerOptions, '--dns-port is "70000"; use a port between 0 and 65535'],
+    ['worker', ['--config', dnsPort], workerOptions, `${dnsPort}: dns-port is "70000"; use a port between 0 and 65535`],
+    [
+      'worker',
+      ['--config', timeout],
+      workerOptions,
+      `${timeout}: proxy-timeout is "0"; use a whole number from 1 to 86400`,
+    ],
+    ['worker', ['--dns-ttl', '-1'], workerOptions, '--dns-ttl is "-1"; use a whole number from 0 to 86400'],
+    // the start reads the credentials file before anything else
+    [
+      'worker',
+      ['--registry-auth', join(dir, 'none.json')],
+      workerOptions,
+      `--registry-auth cannot read ${join(dir, 'none.json')} (ENOENT)`,
+    ],
+    // refused once etcd was reached, before: a group's workers join, none is polled
+    [
+      'manager',
+      ['--store', 'etcd://127.0.0.1:2379', '--workers', 'w1:5556'],
+      managerOptions,
+      '--workers is for a lone manager; workers of a group join with the join token',
+    ],
+  ];
+  for (const [name, args, check, message] of cases) {
+    await assert.rejects(
+      run(name, [...args, '--print-config'], check),
+      { message },
+      `${name} ${args.join(' ')} --print-config`,
+    );
+    await assert.rejects(run(name, args, check), { message }, `${name} ${args.join(' ')}`);
+  }
+});
