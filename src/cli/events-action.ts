@@ -122,17 +122,25 @@ function eventOf(json: string): EventLine | undefined {
 /** A stream that ends this long before --until by the CLI's clock was ended by the manager (it stops). */
 const UNTIL_SLACK_MS = 5_000;
 
-/** --since and --until as the times GET /events takes, refused here when they cannot be read. */
+/**
+ * --since and --until as the times GET /events takes, refused here when they cannot be read, or
+ * when --since is not before --until: no event is in that window (--until is the first time left
+ * out), and printing nothing with exit 0 would say there were none.
+ */
 export function eventsWindow(
   flags: Pick<EventsFlags, 'since' | 'until'>,
   now = Date.now(),
 ): { since?: string; until?: string } {
   const at = (flag: string, value: string): string =>
     new Date(value === 'now' ? now : timeFlagMs(flag, value, now)).toISOString();
-  return {
-    ...(flags.since === undefined ? {} : { since: at('--since', flags.since) }),
-    ...(flags.until === undefined ? {} : { until: at('--until', flags.until) }),
-  };
+  const since = flags.since === undefined ? undefined : at('--since', flags.since);
+  const until = flags.until === undefined ? undefined : at('--until', flags.until);
+  if (since !== undefined && until !== undefined && Date.parse(since) >= Date.parse(until))
+    throw new InvalidField(
+      '--since',
+      `${flags.since} (${since}) is not before --until ${flags.until} (${until}); give a --since earlier than --until`,
+    );
+  return { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
 }
 
 /**

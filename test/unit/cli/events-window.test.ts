@@ -20,6 +20,22 @@ test('--since and --until take a time or how long ago, and --until now', () => {
   assert.throws(() => eventsWindow({ until: 'tomorrow' }, now), /--until.*is "tomorrow"/);
 });
 
+test('--since not before --until is refused naming both: no event is in that window', () => {
+  assert.throws(() => eventsWindow({ since: '1h', until: '2h' }, now), {
+    message:
+      '--since 1h (2026-12-05T09:00:00.000Z) is not before --until 2h (2026-12-05T08:00:00.000Z); ' +
+      'give a --since earlier than --until',
+  });
+  // --until is the first time left out: the same time is an empty window too
+  assert.throws(() => eventsWindow({ since: '2026-12-05', until: '2026-12-05T00:00:00Z' }, now), {
+    message: /^--since .*--until/,
+  });
+  assert.deepEqual(eventsWindow({ since: '2h', until: '1h' }, now), {
+    since: '2026-12-05T08:00:00.000Z',
+    until: '2026-12-05T09:00:00.000Z',
+  });
+});
+
 test('followed again from the last time shown, the events of that time already shown are left out', () => {
   const r = new Resume();
   assert.equal(r.from, undefined);
