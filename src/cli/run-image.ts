@@ -364,8 +364,9 @@ export function shmSizeFlag(flag: string, text: string): number | string | null 
 
 /**
  * `--memory`, as docker reads it: bytes, or k, m, g, t in either case (`512m` is 512 MiB; `512mb`
- * and `512MiB` too), sent as Poseidon's Ki, Mi, Gi, Ti; a quantity such as 512Mi as written. The
- * manager checks the floor (the engine's least) and the node's capacity.
+ * and `512MiB` too), sent as Poseidon's Ki, Mi, Gi, Ti; a quantity such as 512Mi as written. More
+ * than any node has (MAX_QUANTITY_BYTES) is refused here; the manager checks the floor (the
+ * engine's least) and the node's capacity.
  */
 export function memoryFlag(flag: string, text: string): number | string {
   const size = composeSize(text);
@@ -375,6 +376,7 @@ export function memoryFlag(flag: string, text: string): number | string {
       `is ${JSON.stringify(text).slice(0, 40)}; use bytes, or a size such as 256m or 1g ` +
         '(MiB, GiB, as docker reads them) or 256Mi',
     );
+  parseQuantity(flag, size);
   return size;
 }
 

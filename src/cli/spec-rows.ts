@@ -81,9 +81,18 @@ export function quantity(q: Quantity): string {
   return typeof q === 'number' ? formatBytes(q) : q;
 }
 
-/** A size in bytes for people ("64Mi" and 67108864 are both "64 MiB"); what does not read as one, as written. */
+/**
+ * A size in bytes for people ("64Mi" and 67108864 are both "64 MiB"); what does not read as one
+ * (a spec stored before the 4 PiB cap among them), as written.
+ */
 function size(q: Quantity): string {
-  return typeof q === 'number' || new RegExp(QUANTITY_PATTERN).test(q) ? formatBytes(parseQuantity('size', q)) : q;
+  if (typeof q === 'number') return formatBytes(q);
+  if (!new RegExp(QUANTITY_PATTERN).test(q)) return q;
+  try {
+    return formatBytes(parseQuantity('size', q));
+  } catch {
+    return q;
+  }
 }
 
 /** "exec /bin/sh -c 'wget …' every 2s, timeout 2s, unhealthy after 3 failures". */

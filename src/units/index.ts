@@ -10,3 +10,5 @@ export { parseQuantity, parseDuration, formatBytes, formatDuration } from './qua
 export { QUANTITY_PATTERN, DURATION_PATTERN } from './quantity.js';
 /** The longest duration anything accepts: 24 hours (Node timers misfire past 2^31-1 ms). */
 export { MAX_DURATION_MS } from './quantity.js';
+/** The most bytes a quantity may say: 4 PiB (no node has more memory; exact in a JSON number). */
+export { MAX_QUANTITY_BYTES } from './quantity.js';

@@ -14,14 +14,32 @@ const UNITS: Readonly<Record<string, number>> = {
 export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$';
 const QUANTITY = new RegExp(QUANTITY_PATTERN);
 
-/** "256Mi" -> 268435456; a number is bytes already. */
+/**
+ * The most bytes a quantity may say: 4 PiB (2^52). No node has more memory (x86-64 and arm64
+ * address at most 2^52 bytes), a task asks no more disk, and below it a byte count is exact in a
+ * JSON number. More is a typo (`100000000000Gi`): refused where it is read, not left pending for
+ * a node that cannot exist.
+ */
+export const MAX_QUANTITY_BYTES = 2 ** 52;
+
+/** "256Mi" -> 268435456; a number is bytes already. At most MAX_QUANTITY_BYTES. */
 export function parseQuantity(field: string, value: number | string): number {
-  if (typeof value === 'number') return value;
-  const m = QUANTITY.exec(value);
-  const unit = UNITS[m?.[2] ?? ''];
-  if (m === null || unit === undefined)
-    throw new InvalidField(field, `is "${value}"; use bytes or a quantity such as "256Mi" or "1Gi"`);
-  return Math.round(Number(value.slice(0, value.length - (m[2]?.length ?? 0))) * unit);
+  let bytes: number;
+  if (typeof value === 'number') {
+    bytes = value;
+  } else {
+    const m = QUANTITY.exec(value);
+    const unit = UNITS[m?.[2] ?? ''];
+    if (m === null || unit === undefined)
+      throw new InvalidField(field, `is "${value}"; use bytes or a quantity such as "256Mi" or "1Gi"`);
+    bytes = Math.round(Number(value.slice(0, value.length - (m[2]?.length ?? 0))) * unit);
+  }
+  if (bytes > MAX_QUANTITY_BYTES)
+    throw new InvalidField(
+      field,
+      `is ${JSON.stringify(value)}; at most ${formatBytes(MAX_QUANTITY_BYTES)}, more than any node has`,
+    );
+  return bytes;
 }
 
 const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/;
@@ -62,14 +80,20 @@ export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** 268435456 -> "256Mi", for messages a person reads. */
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] as const;
+
+/**
+ * 268435456 -> "256 MiB", for messages a person reads: in the largest unit that leaves at least 1
+ * (below 1024, one decimal unless whole); past YiB, bytes in scientific notation ("1.24e+27 B").
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+  // 1023.97 KiB would read 1024.0 KiB: rounded, it is 1 MiB
+  while (Math.abs(Number.isInteger(v) ? v : Number(v.toFixed(1))) >= 1024 && i < BYTE_UNITS.length - 1) {
     v /= 1024;
     i += 1;
   }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+  if (Math.abs(v) >= 1024) return `${bytes.toExponential(2)} B`;
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${BYTE_UNITS[i]}`;
 }

@@ -705,4 +705,8 @@ test('--memory as docker reads it (512m is 512 MiB), or a quantity as written; a
   validateSpec(spec('x', [], { memory: '512m' }));
   for (const bad of ['lots', '512 parsecs', '-1m', ''])
     assert.throws(() => spec('x', [], { memory: bad }), /--memory is .*use bytes, or a size such as 256m/);
+  // more than any node has: refused here, before it is sent
+  assert.throws(() => spec('x', [], { memory: '100000000000g' }), {
+    message: '--memory is "100000000000Gi"; at most 4 PiB, more than any node has',
+  });
 });

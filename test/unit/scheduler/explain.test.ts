@@ -23,6 +23,13 @@ test('explain says how many nodes failed for each reason, with the closest miss'
   );
 });
 
+test('explain writes a huge need in the largest unit, never a run of digits', () => {
+  const e = explanationOf(
+    select(task({ name: 'big', memoryBytes: 3 * 2 ** 50 }), [node({ id: 'w1' })], DEFAULT_FILTERS, constant),
+  );
+  assert.equal(explain(e), '0/1 nodes can run big: 1 not enough free memory (needs 3 PiB; most free 16 GiB on w1)');
+});
+
 test('explain says when no node has joined yet', () => {
   assert.equal(
     explain(explanationOf(select(task(), [], DEFAULT_FILTERS, constant))),

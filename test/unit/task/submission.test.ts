@@ -34,7 +34,8 @@ function throwsInvalidField(body: unknown, field: string, limits: SpecLimits = L
   );
 }
 
-const BAD: ReadonlyArray<readonly [string, unknown, string]> = [
+/** What is refused, naming which field, with the host's limits (LIMITS unless a fourth says). */
+const BAD: ReadonlyArray<readonly [string, unknown, string, SpecLimits?]> = [
   ['a string body', 'web', 'body'],
   ['a null body', null, 'body'],
   ['an array body', [], 'body'],
@@ -50,6 +51,10 @@ const BAD: ReadonlyArray<readonly [string, unknown, string]> = [
   ['memory "lots"', spec({ memory: 'lots' }), 'memory'],
   ['memory above the host limit', spec({ memory: '9Gi' }), 'memory'],
   ['a negative memory', spec({ memory: -1 }), 'memory'],
+  // with no host limit (the manager's check): more than any node has is refused all the same
+  ['memory "100000000000Gi", past 4 PiB', spec({ memory: '100000000000Gi' }), 'memory', {}],
+  ['memory 1e20 bytes, past 4 PiB', spec({ memory: 1e20 }), 'memory', {}],
+  ['disk "5000Ti", past 4 PiB', spec({ disk: '5000Ti' }), 'disk', {}],
   ['disk "much"', spec({ disk: 'much' }), 'disk'],
   ['container port 0', spec({ ports: [{ container: 0 }] }), 'ports.0.container'],
   ['container port 70000', spec({ ports: [{ container: 70000 }] }), 'ports.0.container'],
@@ -114,9 +119,9 @@ const BAD: ReadonlyArray<readonly [string, unknown, string]> = [
   ['env as an array', spec({ env: ['A=1'] }), 'env'],
   ['an id that is not a UUID', spec({ id: 'task-1' }), 'id'],
 ];
-for (const [what, body, field] of BAD) {
+for (const [what, body, field, limits] of BAD) {
   test(`a submission with ${what} is refused naming ${field}`, () => {
-    throwsInvalidField(body, field);
+    throwsInvalidField(body, field, limits);
   });
 }
 

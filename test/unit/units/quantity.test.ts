@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
-import { formatBytes, formatDuration, parseDuration, parseQuantity } from '../../../src/units/index.js';
+import {
+  formatBytes,
+  formatDuration,
+  MAX_QUANTITY_BYTES,
+  parseDuration,
+  parseQuantity,
+} from '../../../src/units/index.js';
 
 const Ki = 2 ** 10;
 const Mi = 2 ** 20;
@@ -44,6 +50,18 @@ for (const input of BAD_QUANTITIES) {
   });
 }
 
+test('parseQuantity refuses more than 4 PiB, more than any node has, saying the most', () => {
+  assert.equal(MAX_QUANTITY_BYTES, 2 ** 52);
+  assert.equal(parseQuantity('memory', '4096Ti'), 2 ** 52);
+  assert.equal(parseQuantity('memory', 2 ** 52), 2 ** 52);
+  assert.throws(() => parseQuantity('memory', '100000000000Gi'), {
+    message: 'memory is "100000000000Gi"; at most 4 PiB, more than any node has',
+  });
+  assert.throws(() => parseQuantity('disk', 2 ** 52 + 1), {
+    message: `disk is ${2 ** 52 + 1}; at most 4 PiB, more than any node has`,
+  });
+});
+
 const DURATIONS: ReadonlyArray<readonly [number | string, number]> = [
   [0, 0],
   [250, 250],
@@ -84,7 +102,15 @@ const FORMATTED: ReadonlyArray<readonly [number, string]> = [
   [268_435_456, '256 MiB'],
   [1.5 * Gi, '1.5 GiB'],
   [3 * Ti, '3 TiB'],
-  [2048 * Ti, '2048 TiB'],
+  [2048 * Ti, '2 PiB'],
+  // the largest unit that leaves at least 1: never a run of digits before the point
+  [1e20, '86.7 EiB'],
+  [Math.round(95.4 * 2 ** 50), '95.4 PiB'],
+  [2 ** 52, '4 PiB'],
+  // 1023.97 KiB rounds to 1 MiB, not "1024.0 KiB"
+  [1023.97 * Ki, '1.0 MiB'],
+  // past YiB: scientific
+  [2 ** 90, '1.24e+27 B'],
 ];
 for (const [bytes, text] of FORMATTED) {
   test(`formatBytes writes ${bytes} as "${text}"`, () => {
