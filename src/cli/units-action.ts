@@ -12,7 +12,8 @@ import { registerManager, registerWorker } from './runtime-commands.js';
 // `poseidon install-units manager|worker`: a systemd unit as k3s and Nomad ship theirs (restart
 // always, a high open-file limit; for a worker, Docker first and only the worker's own process
 // stopped, so its containers outlive a restart of it), and the config file the unit starts it
-// with, when there is none yet: every key of the command, commented out at its default.
+// with, when there is none yet: every key of the command, commented out at its default, but the
+// data dir and a worker's name (configText says why).
 
 type UnitKind = 'manager' | 'worker';
 
@@ -54,14 +55,33 @@ function unitText(kind: UnitKind, execStart: string, configFile: string): string
   ].join('\n');
 }
 
-/** Every key of the command, commented out at its default, with its help; the state dir set. */
-function configText(kind: UnitKind): string {
+/**
+ * A worker's name from its host's (`Web-01.example.com`: `web-01`): host names are alike in any
+ * case, a worker's name is a DNS label; undefined when the host's short name is not one.
+ */
+export function workerNameOf(host: string): string | undefined {
+  const short = (host.split('.')[0] ?? '').toLowerCase();
+  return isDnsLabel(short) ? short : undefined;
+}
+
+/**
+ * Every key of the command, commented out at its default, with its help, but two set: the state
+ * dir (the unit's StateDirectory), and a worker's name (its host's: each worker of a cluster needs
+ * its own, and the default, worker-1, on a second host would be refused by the manager).
+ */
+export function configText(kind: UnitKind, host = hostname()): string {
   const program = new Command();
   (kind === 'manager' ? registerManager : registerWorker)(program);
   const cmd = program.commands[0] as Command;
-  const set: Record<string, string> = { 'data-dir': `${STATE_DIR}/${kind}` };
-  const host = hostname().split('.')[0] ?? '';
-  if (kind === 'worker' && isDnsLabel(host)) set.name = host;
+  const set = new Map<string, { value: string; why: string }>([
+    ['data-dir', { value: `${STATE_DIR}/${kind}`, why: "the unit's StateDirectory, which systemd makes" }],
+  ]);
+  const name = kind === 'worker' ? workerNameOf(host) : undefined;
+  if (name !== undefined)
+    set.set('name', {
+      value: name,
+      why: "this host's name: each worker of a cluster needs its own (the manager refuses a second live one)",
+    });
   const lines = [
     `# poseidon ${kind}: every key is a flag of \`poseidon ${kind}\` (see --help); flags and the`,
     '# environment win over this file. Check the result with:',
@@ -69,10 +89,13 @@ function configText(kind: UnitKind): string {
   ];
   if (kind === 'worker')
     lines.push("# To join a cluster, set manager and join-token (the manager's <data-dir>/join-token).");
+  if (kind === 'worker' && name === undefined)
+    lines.push(`# Set name: each worker of a cluster needs its own (this host's, ${host}, is no DNS label).`);
   for (const [key, option] of configKeys(cmd)) {
     lines.push('', `# ${option.description}`);
     const fallback: unknown = option.negate ? true : option.defaultValue;
-    if (set[key] !== undefined) lines.push(`${key}: ${set[key]}`);
+    const given = set.get(key);
+    if (given !== undefined) lines.push(`# set: ${given.why}`, `${key}: ${given.value}`);
     else lines.push(`# ${key}:${fallback === undefined ? '' : ` ${yamlValue(fallback)}`}`);
   }
   return `${lines.join('\n')}\n`;

@@ -4,7 +4,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { installUnits } from '../../../src/cli/units-action.js';
+import { parse } from 'yaml';
+import { configText, installUnits, workerNameOf } from '../../../src/cli/units-action.js';
 import { InvalidField } from '../../../src/errors/index.js';
 
 // `poseidon install-units manager|worker --dir D --config-dir F`: both places are checked before
@@ -57,4 +58,33 @@ test('with both places usable, the unit and the config file are written, the uni
   assert.match(unit, new RegExp(`^ExecStart=.* manager --config ${join(configDir, 'manager.yaml')}$`, 'm'));
   assert.ok(existsSync(join(configDir, 'manager.yaml')));
   assert.equal(said.length, 3);
+});
+
+/** The keys a config file sets (its lines that are not comments), as YAML reads them. */
+function keysSet(text: string): Record<string, unknown> {
+  return (parse(text) as Record<string, unknown> | null) ?? {};
+}
+
+test("the config file has every key commented out but the data dir, and a worker's name: its host's", () => {
+  assert.deepEqual(keysSet(configText('manager', 'mgr-1')), { 'data-dir': '/var/lib/poseidon/manager' });
+  const worker = configText('worker', 'Web-01.example.com');
+  assert.deepEqual(keysSet(worker), { 'data-dir': '/var/lib/poseidon/worker', name: 'web-01' });
+  // each key set says why, on the line above it
+  assert.match(worker, /^# set: this host's name: each worker of a cluster needs its own .*\nname: web-01$/m);
+  assert.match(worker, /^# set: the unit's StateDirectory, which systemd makes\ndata-dir: /m);
+  // a host name that is no DNS label leaves name commented out, and the file says to set it
+  const odd = configText('worker', 'my_host');
+  assert.deepEqual(keysSet(odd), { 'data-dir': '/var/lib/poseidon/worker' });
+  assert.match(
+    odd,
+    /^# Set name: each worker of a cluster needs its own \(this host's, my_host, is no DNS label\)\.$/m,
+  );
+  assert.match(odd, /^# name: worker-1$/m);
+});
+
+test("a worker's name is its host's short name, lowercased, when that is a DNS label", () => {
+  assert.equal(workerNameOf('node-7'), 'node-7');
+  assert.equal(workerNameOf('Web-01.example.com'), 'web-01');
+  assert.equal(workerNameOf('my_host'), undefined);
+  assert.equal(workerNameOf(''), undefined);
 });
