@@ -70,8 +70,11 @@ export function eventWindow(q: EventsQuery): EventWindow {
     if (Number.isNaN(t)) throw new InvalidField(`querystring.${field}`, `is "${value}", no time`);
     return t;
   };
-  return {
-    ...(q.since === undefined ? {} : { sinceMs: ms('since', q.since) }),
-    ...(q.until === undefined ? {} : { untilMs: ms('until', q.until) }),
-  };
+  const sinceMs = q.since === undefined ? undefined : ms('since', q.since);
+  const untilMs = q.until === undefined ? undefined : ms('until', q.until);
+  // `until` is the first time left out: a window that ends before it starts holds nothing, and an
+  // empty 200 would say there was nothing in it
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs)
+    throw new InvalidField('querystring.until', `is "${q.until}", not after since "${q.since}"`);
+  return { ...(sinceMs === undefined ? {} : { sinceMs }), ...(untilMs === undefined ? {} : { untilMs }) };
 }

@@ -45,13 +45,25 @@ test('a live subscriber gets each event as it is published, and nothing after it
 
 test('the query takes RFC 3339 or seconds since 1970, and names a time that cannot be read', () => {
   assert.deepEqual(eventWindow({}), {});
-  assert.deepEqual(eventWindow({ since: '2026-12-05T10:00:00.250Z', until: '1796119200.5' }), {
+  assert.deepEqual(eventWindow({ since: '2026-12-05T10:00:00.250Z', until: '1796464860.5' }), {
     sinceMs: Date.UTC(2026, 11, 5, 10, 0, 0, 250),
-    untilMs: 1796119200500,
+    untilMs: 1796464860500,
   });
   assert.deepEqual(eventWindow({ since: '2026-12-05T11:00:00+01:00' }), { sinceMs: Date.UTC(2026, 11, 5, 10) });
   assert.throws(
     () => eventWindow({ since: '2026-13-45T00:00:00Z' }),
     /querystring\.since.*is "2026-13-45T00:00:00Z", no time/,
   );
+});
+
+test('a window whose until is not after its since is refused, naming until: it could hold nothing', () => {
+  for (const until of ['2026-12-05T10:00:00Z', '2026-12-05T09:59:59Z'])
+    assert.throws(
+      () => eventWindow({ since: '2026-12-05T10:00:00Z', until }),
+      /querystring\.until.*not after since "2026-12-05T10:00:00Z"/,
+    );
+  assert.deepEqual(eventWindow({ since: '1796119200', until: '1796119200.001' }), {
+    sinceMs: 1796119200000,
+    untilMs: 1796119200001,
+  });
 });
