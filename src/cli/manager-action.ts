@@ -77,6 +77,9 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
   const staticWorkers = workersFlag(flags.workers);
   // refused here, not only once etcd is reached: --print-config refuses what the start would
   if (store.kind === 'etcd') loneManagerOnly(staticWorkers);
+  // a lone manager's store is its own: there is no group for the token to join, so it would be ignored
+  else if (flags.joinToken !== undefined)
+    throw new InvalidField('--join-token', 'joins a manager group, which runs on etcd: add --store etcd://host:port');
   return {
     host: hostFlag('--host', flags.host),
     port: portFlag('--port', flags.port),

@@ -125,6 +125,10 @@ test('a value of the wrong kind, and a value the flag refuses, are named by file
   await assert.rejects(run('manager', ['--port', '99999'], managerOptions), {
     message: '--port is "99999"; use a port between 0 and 65535',
   });
+  // a lone manager has no group to join: the token would be ignored without a word
+  await assert.rejects(run('manager', ['--join-token', 'PSDN-1-abc-def'], managerOptions), {
+    message: '--join-token joins a manager group, which runs on etcd: add --store etcd://host:port',
+  });
   // a duration without its unit meant milliseconds once: a 5 ms grace marks every node Down
   const bareGrace = file('m6.yaml', 'heartbeat-grace: 5\n');
   await assert.rejects(run('manager', ['--config', bareGrace], managerOptions), {
