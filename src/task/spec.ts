@@ -160,7 +160,7 @@ export const VolumeName = hinted(
 );
 export const MountPath = hinted(
   Type.String({ pattern: '^/', minLength: 1, maxLength: 4096 }),
-  'must be an absolute path such as /var/lib/data',
+  'must be an absolute path such as /var/lib/data, of at most 4096 characters',
 );
 
 // One of `name` (a named volume the node's engine creates with its local driver, labelled as
@@ -212,7 +212,7 @@ export const TaskSpec = Type.Object(
     workdir: Type.Optional(
       hinted(
         Type.String({ pattern: '^/', maxLength: 4096 }),
-        'must be an absolute path in the container, such as /app',
+        'must be an absolute path in the container, such as /app, of at most 4096 characters',
       ),
     ),
     // what a stop sends first (SIGTERM when absent), and how long it waits before SIGKILL (absent:

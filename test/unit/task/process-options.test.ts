@@ -51,6 +51,8 @@ describe('process options in a task spec', () => {
       [{ user: 'a b' }, /^user must be USER or USER:GROUP/],
       [{ user: '1000:1000:1' }, /^user must/],
       [{ workdir: 'app' }, /^workdir must be an absolute path/],
+      // too long: the one message says both rules, not only the one it broke
+      [{ workdir: `/${'a'.repeat(4096)}` }, /^workdir must be an absolute path .* of at most 4096 characters/],
       [{ stopSignal: 'SIGNOPE' }, /^stopSignal must be a signal such as "SIGTERM"/],
       [{ stopSignal: '65' }, /^stopSignal /],
       [{ stopGracePeriod: '25h' }, /^stopGracePeriod /],
