@@ -93,7 +93,8 @@ class PoseidonServiceSide implements ServiceSide {
     const u = view.update;
     // a rollout that ends at or before the base version (the service's creation) is not this sample's
     const mine = u !== null && Math.max(u.fromVersion, u.toVersion) > this.#baseVersion;
-    const rollout: RolloutState = u === null || !mine ? 'none' : u.state;
+    // a rollback that paused is a pause in the words both sides share, as Swarm's is (service-swarm.ts)
+    const rollout: RolloutState = u === null || !mine ? 'none' : u.state === 'rollback_paused' ? 'paused' : u.state;
     return { healthy: view.healthy, rollout, detail: u === null ? 'none' : `${u.state}: ${u.reason}` };
   }
 

@@ -154,13 +154,19 @@ export type ScaleRequest = Static<typeof ScaleRequest>;
 export type UpdateOrder = Static<typeof UpdateOrder>;
 export type FailureAction = Static<typeof FailureAction>;
 
-/** Where a rollout stands. `updating`/`rolling_back` run; the others are ends, each with its reason. */
+/**
+ * Where a rollout stands, as Swarm's UpdateStatus says it. `updating`/`rolling_back` run; the
+ * others are ends, each with its reason: `paused` (an update that failed, by `failureAction`
+ * pause, or past its deadline), `rollback_paused` (a rollback that failed: its reason is the
+ * rollback's own failure), `completed`, `rolled_back`.
+ */
 export const UpdateState = Type.Union([
   Type.Literal('updating'),
   Type.Literal('rolling_back'),
   Type.Literal('completed'),
   Type.Literal('paused'),
   Type.Literal('rolled_back'),
+  Type.Literal('rollback_paused'),
 ]);
 export type UpdateState = Static<typeof UpdateState>;
 

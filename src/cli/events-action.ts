@@ -97,6 +97,8 @@ function ofService(e: EventLine): string {
   if (e.type === 'job.started' && e.total !== undefined) parts.push(`${e.total} to complete`);
   if ((e.type === 'job.completed' || e.type === 'job.failed') && e.completed !== undefined && e.total !== undefined)
     parts.push(`${e.completed}/${e.total} completed${(e.failed ?? 0) > 0 ? `, ${e.failed} failed` : ''}`);
+  // a rollback that paused is an update.paused event too: its state says which
+  if (e.type === 'update.paused' && e.state === 'rollback_paused') parts.push('rollback paused');
   if (e.type.startsWith('update.') && e.fromVersion !== undefined && e.toVersion !== undefined)
     parts.push(`version ${e.fromVersion} → ${e.toVersion}`);
   if (e.type === 'update.progress' && e.updated !== undefined && e.total !== undefined)

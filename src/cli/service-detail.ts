@@ -4,7 +4,7 @@ import { resolveFileRef } from '../task/file-limits.js';
 import { age, detail, fileRows, ports, table } from './format.js';
 import { duration, processRows, requestsText, runRows, type Row } from './spec-rows.js';
 import { spreadText } from './placement-pref.js';
-import { isGlobal, isJob, jobProgress, modeName } from './service-format.js';
+import { isGlobal, isJob, jobProgress, modeName, updateStateText } from './service-format.js';
 
 // `poseidon service inspect NAME` for people: the spec in effect, its rollout and its discovery,
 // as `poseidon status ID` shows a task. Scripts use --json (the view and discovery as they come).
@@ -63,7 +63,7 @@ function rolloutStatus(s: ServiceView, nowMs: number): string {
   if (u === null) return '-';
   const ended = u.finishedAt === null ? `deadline ${u.deadline}` : `ended ${age(u.finishedAt, nowMs)} ago`;
   const counts = `${u.updated}/${u.total} updated, ${u.failed} failed`;
-  const line = `${u.state}: version ${u.fromVersion} → ${u.toVersion}, ${counts}`;
+  const line = `${updateStateText(u.state)}: version ${u.fromVersion} → ${u.toVersion}, ${counts}`;
   return `${line} (started ${age(u.startedAt, nowMs)} ago, ${ended})${u.reason === '' ? '' : `; ${u.reason}`}`;
 }
 

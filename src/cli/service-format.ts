@@ -1,15 +1,23 @@
-import type { ManagerTaskView, ServiceTaskView, ServiceView } from '../api/index.js';
+import type { ManagerTaskView, ServiceTaskView, ServiceView, UpdateState } from '../api/index.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../api/service-modes.js';
 import { table } from './format.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
 
-/** "updating 2/6", "completed", "paused: replica 3 of version 2 failed: exited with code 1", or "-". */
+/**
+ * "updating 2/6", "completed", "paused: replica 3 of version 2 failed: exited with code 1",
+ * "rollback paused: replica 1 of version 1 failed: exited with code 1", or "-".
+ */
 export function rolloutState(s: ServiceView): string {
   const u = s.update;
   if (u === null) return '-';
   if (u.state === 'updating' || u.state === 'rolling_back') return `${u.state} ${u.updated}/${u.total}`;
-  return u.state === 'paused' ? `paused: ${u.reason}` : u.state;
+  return u.state === 'paused' || u.state === 'rollback_paused' ? `${updateStateText(u.state)}: ${u.reason}` : u.state;
+}
+
+/** A rollout's state for people: the API's word, but a rollback that paused says so in two ("rollback paused"). */
+export function updateStateText(state: UpdateState): string {
+  return state === 'rollback_paused' ? 'rollback paused' : state;
 }
 
 /** Whether a service runs one on each node (global, global-job); a manager before global services says no mode. */

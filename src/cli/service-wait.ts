@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { failingCheck, isStopping, jobProgress, replicaState, times } from './service-format.js';
+import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -120,7 +120,7 @@ export function waitForRollout(
   return pollService(client, name, timeoutMs, write, (s) => {
     const u = s.update;
     if (u === null || (u.state !== 'updating' && u.state !== 'rolling_back')) {
-      write(`service ${name}: ${u === null ? 'no rollout' : `${u.state}: ${u.reason}`}`);
+      write(`service ${name}: ${u === null ? 'no rollout' : `${updateStateText(u.state)}: ${u.reason}`}`);
       return { over: true, ok: u === null || u.state === want };
     }
     return { over: false, still: `still ${u.state} ${u.updated}/${u.total}` };

@@ -128,6 +128,14 @@ export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
   return { ...rec, state: TaskState.Failed, reason, lastExit, finishedAt: nowIso, updatedAt: nowIso };
 }
 
+/** What a reason says of a planned restart, `; restarting in 500ms`: true only until it happens. */
+const RESTART_PLAN = /; restarting in .*$/;
+
+/** The reason without the restart its policy planned: why the task ended, which stays true after. */
+export function withoutRestartPlan(reason: string): string {
+  return reason.replace(RESTART_PLAN, '');
+}
+
 /**
  * The user (or a service: scaled down, replaced) asked for a stop: desired state moves forward,
  * and a planned restart is dropped for good. `why` is said in the reason: after what ended an
@@ -141,7 +149,7 @@ export function requestStop(rec: TaskRecord, nowIso: string, why = ON_REQUEST): 
     ...rec,
     desired: 'stopped',
     restartAt: null,
-    reason: ended ? `${rec.reason.replace(/; restarting in .*$/, '')}; ${why}` : stopping,
+    reason: ended ? `${withoutRestartPlan(rec.reason)}; ${why}` : stopping,
     updatedAt: nowIso,
   };
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
-import { liveTasks, sampleHealthy, serviceSpec, untilRolloutEnds, untilSettled, webTask } from './helpers/services.js';
+import {
+  HTTPD,
+  liveTasks,
+  sampleHealthy,
+  serviceSpec,
+  untilRolloutEnds,
+  untilSettled,
+  webTask,
+} from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // Rolling updates with a real manager, three real workers and real Docker: replicas are busybox
@@ -73,6 +81,30 @@ describe('rolling updates with a real manager and three real workers', () => {
       [1, 1, 1],
     );
     await c.client.removeService('bad');
+  });
+
+  test('a rollback that fails too pauses as rollback_paused, with its own reason; ls and inspect say so', async () => {
+    // version 2 leaves a mark in the slot's volume and fails; version 1, rolled back to, refuses to start on it
+    const volumes = [{ name: `mark-${c.runId}`, path: '/data' }];
+    const v1 = webTask({ command: ['sh', '-c', `test -f /data/broken && exit 1; ${HTTPD[2]}`], volumes });
+    const v2 = webTask({ command: ['sh', '-c', 'touch /data/broken; exit 1'], volumes });
+    const update = { monitor: '1s' };
+    await c.client.createService(serviceSpec(c, 'back', { replicas: 1, update }, v1));
+    await untilSettled(c, 'back', 1);
+    await c.client.updateService('back', serviceSpec(c, 'back', { replicas: 1, update }, v2));
+    const ended = await untilRolloutEnds(c, 'back');
+    assert.equal(ended.update?.state, 'rollback_paused', ended.update?.reason);
+    assert.equal(ended.version, 1, 'on the version it rolled back to');
+    assert.deepEqual([ended.update?.fromVersion, ended.update?.toVersion], [2, 1]);
+    assert.match(ended.update?.reason ?? '', /^replica 1 of version 1 failed: /);
+    assert.doesNotMatch(ended.update?.reason ?? '', /version 2/, "the rollback's reason, not the update's");
+    assert.doesNotMatch(ended.update?.reason ?? '', /restarting in/, 'no restart that was planned then');
+    const inspect = await c.cli(['service', 'inspect', 'back']);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, /^Rollout:\s+rollback paused: version 2 → 1, .*; replica 1 of version 1 failed: /m);
+    const ls = await c.cli(['service', 'ls']);
+    assert.match(ls.stdout, /^back .* rollback paused: replica 1 of version 1 failed: /m);
+    await c.client.removeService('back');
   });
 
   test('a health check that never passes ends the update at its progress deadline, paused with the reason', async () => {

@@ -1,5 +1,6 @@
 import { isTerminal, TaskState } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
+import { withoutRestartPlan } from '../transitions.js';
 
 // What the service orchestrator reads of a replica's task record.
 
@@ -45,11 +46,12 @@ export function isFailing(t: TaskRecord): boolean {
 const OUTPUT_IN_REASON = 200;
 
 /**
- * Why a failing task fails, in words: its reason once it ended; while it still runs unhealthy
- * (its worker has not stopped it yet) its reason still says "running", so the failed checks.
+ * Why a failing task fails, in words: its reason once it ended, without the restart its policy
+ * planned then (a rollout's reason keeps it long after that restart); while it still runs
+ * unhealthy (its worker has not stopped it yet) its reason still says "running", so the failed checks.
  */
 export function failureOf(t: TaskRecord): string {
-  if (isTerminal(t.state) || t.health.status !== 'unhealthy') return t.reason;
+  if (isTerminal(t.state) || t.health.status !== 'unhealthy') return withoutRestartPlan(t.reason);
   const output = t.health.lastOutput.trim();
   const last = output.length > OUTPUT_IN_REASON ? `${output.slice(0, OUTPUT_IN_REASON)}…` : output;
   const s = t.health.failures === 1 ? '' : 's';

@@ -163,7 +163,8 @@ export function stepRollout(
 
 /**
  * The rollout failed (`deadline`: it ran out of time): pause, or roll back, as its config says;
- * null when it should carry on (failureAction continue). A rollback that fails pauses.
+ * null when it should carry on (failureAction continue). A rollback that fails pauses, as
+ * `rollback_paused` with the rollback's own failure as its reason.
  */
 function endUnfinished(
   rec: ServiceRecord,
@@ -195,17 +196,19 @@ function endUnfinished(
     }
     why = `${why}; there is no previous version to roll back to`;
   }
-  const paused: UpdateRecord = { ...u, state: 'paused', finishedAtMs: nowMs, reason: why };
+  // a rollback's own failure is its reason, never the update's that started it (Swarm's rollback_paused)
+  const state = u.kind === 'rollback' ? 'rollback_paused' : 'paused';
+  const paused: UpdateRecord = { ...u, state, finishedAtMs: nowMs, reason: why };
   const stop: RolloutStep['stop'] = [];
+  const stopReason = `${u.kind === 'rollback' ? 'rollback' : 'update'} paused: ${why}`;
   // a slot still between versions keeps its old task: the new one that did not make it goes
   for (const [slot, live] of liveBySlot(tasks)) {
     if (paused.done.includes(slot) || !live.some((t) => versionOf(t) !== u.toVersion)) continue;
-    for (const t of live)
-      if (versionOf(t) === u.toVersion) stop.push({ taskId: t.request.id, reason: `update paused: ${why}` });
+    for (const t of live) if (versionOf(t) === u.toVersion) stop.push({ taskId: t.request.id, reason: stopReason });
   }
   const event: RolloutEvent = {
     type: 'update.paused',
-    state: 'paused',
+    state,
     fromVersion: u.fromVersion,
     toVersion: u.toVersion,
     updated: paused.done.length,

@@ -1,7 +1,14 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { UpdateState } from '../../api/index.js';
 
-const UPDATE_STATES: readonly UpdateState[] = ['updating', 'rolling_back', 'completed', 'paused', 'rolled_back'];
+const UPDATE_STATES: readonly UpdateState[] = [
+  'updating',
+  'rolling_back',
+  'completed',
+  'paused',
+  'rolled_back',
+  'rollback_paused',
+];
 
 /** Per service: replicas wanted and healthy, and the state of its latest rollout (1 for the one it is in). */
 export class ServiceMetrics {

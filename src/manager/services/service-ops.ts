@@ -12,7 +12,7 @@ import type { TaskRecord } from '../records.js';
 import { requestStop } from '../transitions.js';
 import type { ServiceOrchestrator } from './service-orchestrator.js';
 import { globalNodes, globalSlots } from './global-slots.js';
-import { newRollout, rolledBack, wantedSlots, type ServiceRecord } from './service-record.js';
+import { newRollout, rolledBack, updateStateOf, wantedSlots, type ServiceRecord } from './service-record.js';
 import { replicaCounts, toServiceTaskViews, toServiceView } from './service-view.js';
 
 /**
@@ -58,7 +58,7 @@ export class ServiceOps {
       name: rec.name,
       wanted: wantedSlots(rec).length,
       healthy: replicaCounts(rec, this.#tasks(rec.name)).healthy,
-      update: rec.update?.state ?? null,
+      update: rec.update === null ? null : updateStateOf(rec.update),
     }));
   }
 

@@ -91,6 +91,14 @@ export function wantedSlots(rec: Pick<ServiceRecord, 'spec' | 'slots'>): number[
   return out;
 }
 
+/**
+ * Where the rollout stands, as views and metrics say it: a rollback that paused is
+ * `rollback_paused`, also in a record written before that state had its name (then `paused`).
+ */
+export function updateStateOf(u: Pick<UpdateRecord, 'state' | 'kind'>): UpdateState {
+  return u.state === 'paused' && u.kind === 'rollback' ? 'rollback_paused' : u.state;
+}
+
 /** Whether the rollout still moves slots. */
 export function isRolling(u: UpdateRecord | null): u is UpdateRecord {
   return u !== null && (u.state === 'updating' || u.state === 'rolling_back');

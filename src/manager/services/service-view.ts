@@ -5,7 +5,7 @@ import { toTaskView, type TaskRecord } from '../records.js';
 import { isJobMode } from '../../api/service-modes.js';
 import { toJobView } from './decide-job.js';
 import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
-import { wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
+import { updateStateOf, wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -25,7 +25,7 @@ export function replicaCounts(rec: ServiceRecord, tasks: readonly TaskRecord[]):
 
 export function toUpdateView(u: UpdateRecord, replicas: number): UpdateStatusView {
   return {
-    state: u.state,
+    state: updateStateOf(u),
     fromVersion: u.fromVersion,
     toVersion: u.toVersion,
     updated: u.done.length,

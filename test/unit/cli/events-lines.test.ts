@@ -54,6 +54,15 @@ test('rollout events give the versions, the progress, and the reason where it st
     describe({ ...rollout, type: 'update.completed', updated: 2, reason: 'all 2 replicas run version 3' }),
     '14:24:58.084  update.completed web: version 1 → 3; all 2 replicas run version 3',
   );
+  const back = { ...rollout, fromVersion: 3, toVersion: 1, updated: 0, reason: 'replica 1 of version 1 failed' };
+  assert.equal(
+    describe({ ...back, type: 'update.paused', state: 'rollback_paused' }),
+    '14:24:58.084  update.paused   web: rollback paused; version 3 → 1; replica 1 of version 1 failed',
+  );
+  assert.equal(
+    describe({ ...back, type: 'update.paused', state: 'paused' }),
+    '14:24:58.084  update.paused   web: version 3 → 1; replica 1 of version 1 failed',
+  );
 });
 
 test('a service name with terminal escapes is printed escaped', () => {

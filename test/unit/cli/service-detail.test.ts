@@ -119,6 +119,23 @@ test('service inspect for people: the spec in effect with durations as durations
   );
 });
 
+test('service inspect for people: a rollback that failed reads as a paused rollback, with its own reason', () => {
+  const v = view();
+  const u = {
+    ...(v.update as NonNullable<ServiceView['update']>),
+    state: 'rollback_paused' as const,
+    fromVersion: 2,
+    toVersion: 1,
+    updated: 0,
+    reason: 'replica 1 of version 1 failed: exited with code 1',
+  };
+  const text = serviceDetail({ ...v, version: 1, update: u }, DISCOVERY, NOW);
+  assert.match(
+    text,
+    /^Rollout:\s+rollback paused: version 2 → 1, 0\/3 updated, 1 failed \(started 2m ago, ended 1m ago\); replica 1 of version 1 failed: exited with code 1$/m,
+  );
+});
+
 test('service inspect for people shows env names, never their values, and escapes what it prints', () => {
   const text = serviceDetail(view(), DISCOVERY, NOW);
   assert.match(text, /^Env:\s+DB_PASSWORD, BAD\\x1b\[31m$/m);

@@ -39,6 +39,25 @@ test('service ls: a MODE column before REPLICAS (healthy/wanted), as docker serv
   );
 });
 
+test("service ls: UPDATE says a rollback paused as such, with the rollback's own reason", () => {
+  const rollout = {
+    fromVersion: 2,
+    toVersion: 1,
+    updated: 0,
+    total: 1,
+    failed: 1,
+    startedAt: NOW,
+    deadline: NOW,
+    finishedAt: NOW,
+    reason: 'replica 1 of version 1 failed: exited with code 1',
+  };
+  const paused = service('web', { update: { ...rollout, state: 'rollback_paused' } });
+  const updatePaused = service('api', { update: { ...rollout, state: 'paused', reason: 'replica 2 failed' } });
+  const text = serviceTable([paused, updatePaused]);
+  assert.match(text, /^web .* rollback paused: replica 1 of version 1 failed: exited with code 1$/m);
+  assert.match(text, /^api .* paused: replica 2 failed$/m);
+});
+
 test('service ls: a view without a mode (a manager before global services) is replicated', () => {
   const { mode: _mode, ...older } = service('web');
   assert.match(serviceTable([older as ServiceView]), /^web +1 +replicated +3\/3 /m);

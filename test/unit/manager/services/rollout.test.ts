@@ -5,6 +5,7 @@ import { parseServiceSpec } from '../../../../src/service/index.js';
 import { NO_HEALTH, type TaskRecord } from '../../../../src/manager/records.js';
 import { decideService, REPLACE_DELAY_MS } from '../../../../src/manager/services/decide.js';
 import { newRollout, type ServiceRecord } from '../../../../src/manager/services/service-record.js';
+import { toUpdateView } from '../../../../src/manager/services/service-view.js';
 import { taskRequest } from '../../../helpers/task-request.js';
 
 // The service orchestrator's decisions (slots and rollouts) with plain records and a clock that
@@ -306,15 +307,32 @@ test('at its deadline an update rolls back; a rollback that fails pauses, never 
   assert.match(d.record?.update?.reason ?? '', /progress deadline \(5s\)/);
   assert.deepEqual(d.create, [1]);
   const rolling = d.record as ServiceRecord;
-  const bad = task(1, 1, 'Failed', { updatedAt: iso(T0 + 6000), restartAt: T0 + 7000 });
+  // its reason says the restart planned then, which is not true for long: the rollout's reason leaves it out
+  const reason = 'exited with code 1; restarting in 1s';
+  const bad = task(1, 1, 'Failed', { updatedAt: iso(T0 + 6000), restartAt: T0 + 7000, reason });
   const failed = decideService(rolling, [stuck, bad], new Map(), T0 + 6000, iso(T0 + 6000));
-  assert.equal(failed.record?.update?.state, 'paused');
+  assert.equal(failed.record?.update?.state, 'rollback_paused');
   assert.equal(failed.record?.update?.kind, 'rollback');
   assert.equal(failed.record?.version, 1, 'still the version it rolled back to');
   assert.deepEqual(
-    failed.events.map((e) => e.type),
-    ['update.paused'],
+    failed.events.map((e) => [e.type, e.state]),
+    [['update.paused', 'rollback_paused']],
   );
+  // the rollback's own failure, not the update's deadline that started it
+  assert.equal(failed.record?.update?.reason, 'replica 1 of version 1 failed: exited with code 1');
+  assert.equal(failed.events[0]?.reason, 'replica 1 of version 1 failed: exited with code 1');
+  assert.deepEqual(
+    failed.stop.map((s) => s.reason),
+    ['rollback paused: replica 1 of version 1 failed: exited with code 1'],
+    'the new task that did not make it says the rollback paused',
+  );
+});
+
+test('a rollback stored as paused before rollback_paused had its name is shown as rollback_paused', () => {
+  const svc = service({}, 1);
+  const old = { ...newRollout('rollback', 2, 1, svc.spec.rollback, T0, 'x'), state: 'paused' as const };
+  assert.equal(toUpdateView(old, 1).state, 'rollback_paused');
+  assert.equal(toUpdateView({ ...old, kind: 'update' }, 1).state, 'paused');
 });
 
 test('an update of a service with no previous version that fails pauses, saying so', () => {
