@@ -64,8 +64,8 @@ export {
   CreatedTokenView,
 } from './tokens.js';
 export type { TokenScope } from './tokens.js';
-/** Named volumes: which node holds each, and which tasks use it (`GET /volumes`, `DELETE /volumes/{name}`). */
-export { VolumeParams, VolumeView, RemovedVolumeView } from './volumes.js';
+/** Named volumes: which node holds each, and which tasks use it (`GET /volumes`, `GET|DELETE /volumes/{name}`). */
+export { VolumeParams, VolumeView, VolumeDetailView, VolumeUserView, RemovedVolumeView } from './volumes.js';
 /** Services: the spec people write (files, POST /services), scaling, and what a service looks like. */
 export {
   ServiceSpec,

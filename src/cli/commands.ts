@@ -372,6 +372,14 @@ function registerVolume(program: Command): void {
       const { listVolumes } = await import('./volume-action.js');
       await listVolumes(flags);
     });
+  withManager(volume.command('inspect'))
+    .description('show a named volume: its node, and each task that mounts it, whose replica it is and where it runs')
+    .argument('<name>', 'volume name')
+    .option('--json', 'print JSON')
+    .action(async (name: string, flags: VolumeFlags) => {
+      const { inspectVolume } = await import('./volume-action.js');
+      await inspectVolume(name, flags);
+    });
   withManager(volume.command('rm'))
     .description('remove a named volume from its node, with its data (refused while a task uses it; deploy)')
     .argument('<name>', 'volume name')

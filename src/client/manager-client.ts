@@ -37,6 +37,7 @@ import type {
   TaskUsageView,
   TokenScope,
   TokenView,
+  VolumeDetailView,
   VolumeView,
 } from '../api/index.js';
 
@@ -221,6 +222,10 @@ export class ManagerClient {
   /** Named volumes: the node holding each, and the unfinished tasks that mount it. */
   listVolumes(): Promise<VolumeView[]> {
     return this.http.request('GET', '/volumes');
+  }
+  /** One named volume: its node, and each unfinished task that mounts it, with its service and node. */
+  getVolume(name: string): Promise<VolumeDetailView> {
+    return this.http.request('GET', `/volumes/${encodeURIComponent(name)}`);
   }
   /** Removes a named volume from its node; refused (volume_in_use) while an unfinished task mounts it. */
   removeVolume(name: string): Promise<RemovedVolumeView> {

@@ -91,17 +91,43 @@ export class VolumeNotFound extends PoseidonError {
 
 /** A task that is not finished mounts the volume: stop it first. */
 export class VolumeInUse extends PoseidonError {
+  readonly taskIds: readonly string[];
   constructor(
     readonly volume: string,
-    readonly taskIds: readonly string[],
+    users: ReadonlyArray<{ taskId: string; service?: string | undefined }>,
   ) {
-    const shown = firstIds(taskIds);
-    const tasks = taskIds.length === 1 ? 'task' : 'tasks';
-    super(
-      'volume_in_use',
-      `volume ${volume} is in use by ${tasks} ${shown}; stop ${taskIds.length === 1 ? 'it' : 'them'} first`,
+    super('volume_in_use', volumeInUseMessage(volume, users));
+    this.taskIds = users.map((u) => u.taskId);
+  }
+}
+
+/**
+ * What holds the volume and what frees it: a plain task is stopped; a service's replica is not (its
+ * service starts another in its place), so its service is removed or updated without the volume.
+ */
+function volumeInUseMessage(volume: string, users: ReadonlyArray<{ taskId: string; service?: string | undefined }>) {
+  const plain = users.filter((u) => u.service === undefined).map((u) => u.taskId);
+  const replicas = users.filter((u) => u.service !== undefined).map((u) => u.taskId);
+  const services = [...new Set(users.flatMap((u) => (u.service === undefined ? [] : [u.service])))];
+  const held: string[] = [];
+  const todo: string[] = [];
+  if (plain.length > 0) {
+    held.push(`${plain.length === 1 ? 'task' : 'tasks'} ${firstIds(plain)}`);
+    const them = plain.length === 1 ? 'it' : 'them';
+    todo.push(`stop ${services.length === 0 ? them : `the ${plain.length === 1 ? 'task' : 'tasks'}`} first`);
+  }
+  if (services.length > 0) {
+    const one = services.length === 1;
+    const of = `${replicas.length === 1 ? 'a replica' : 'replicas'} of ${one ? 'service' : 'services'}`;
+    held.push(`${of} ${firstIds(services)} (${firstIds(replicas)})`);
+    const names = services.slice(0, 3).join(' ');
+    todo.push(
+      `remove ${one ? 'the service' : 'the services'} (poseidon service rm ${names}) or update ` +
+        `${one ? 'it' : 'each'} to a spec without the volume (poseidon service update ${services[0]} -f FILE): ` +
+        'stopping a replica only starts another',
     );
   }
+  return `volume ${volume} is in use by ${held.join(' and ')}; ${todo.join(', and ')}`;
 }
 
 /** `node rm` without `--dead` of a node whose exclusive tasks may still run there. */

@@ -15,6 +15,7 @@ import {
   RemovedVolumeView,
   TaskUsageView,
   type TaskViewField,
+  VolumeDetailView,
   VolumeView,
   isFollow,
   LogsQuery,
@@ -282,6 +283,19 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
 
   app.get('/volumes', { config: READ, schema: { response: { 200: Type.Array(VolumeView) } } }, async () =>
     manager.volumes.list(),
+  );
+
+  app.get(
+    '/volumes/:name',
+    {
+      config: READ,
+      schema: {
+        params: VolumeParams,
+        response: { 200: VolumeDetailView },
+        description: 'One volume: its node, and each unfinished task that mounts it (its service, slot and node).',
+      },
+    },
+    async (req) => manager.volumes.get(req.params.name),
   );
 
   // refused while an unfinished task mounts it; else its node's worker removes it from its engine

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RemovedVolumeView, VolumeView } from '../api/index.js';
+import type { RemovedVolumeView, VolumeDetailView, VolumeView } from '../api/index.js';
 import type { VolumeHome } from '../scheduler/index.js';
 import { isActive, TaskState, volumeNames, type TaskRequest } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
@@ -54,8 +54,33 @@ export class VolumeBook {
   list(): VolumeView[] {
     const users = this.#users();
     return [...this.deps.state.volumes.values()]
-      .map((v) => this.#view(v.name, users.get(v.name) ?? []))
+      .map((v) =>
+        this.#view(
+          v.name,
+          (users.get(v.name) ?? []).map((t) => t.request.id),
+        ),
+      )
       .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** One volume, with each task that mounts it: its service and slot, its state, its node. */
+  get(name: string): VolumeDetailView {
+    const { state } = this.deps;
+    const users = this.#users().get(name) ?? [];
+    const view = this.#view(
+      name,
+      users.map((t) => t.request.id),
+    );
+    return {
+      ...view,
+      users: users.map((t) => ({
+        id: t.request.id,
+        name: t.request.name,
+        ...(t.service === undefined ? {} : { service: t.service.service, slot: t.service.slot }),
+        state: t.state,
+        node: t.nodeId === null ? null : state.nodeName(t.nodeId),
+      })),
+    };
   }
 
   /**
@@ -68,7 +93,11 @@ export class VolumeBook {
     const v = state.volumes.get(name);
     if (v === undefined) throw new VolumeNotFound(name);
     const users = this.#users().get(name) ?? [];
-    if (users.length > 0) throw new VolumeInUse(name, users);
+    if (users.length > 0)
+      throw new VolumeInUse(
+        name,
+        users.map((t) => ({ taskId: t.request.id, service: t.service?.service })),
+      );
     const node = state.nodes.get(v.nodeId);
     if (node !== undefined) await removeOnNode(node.record.url);
     await state.deleteVolumes([name]);
@@ -82,15 +111,15 @@ export class VolumeBook {
     return { name, node: this.deps.state.nodeName(v.nodeId), nodeId: v.nodeId, inUseBy, createdAt: v.createdAt };
   }
 
-  /** Volume name -> ids of the unfinished tasks that mount it. */
-  #users(): Map<string, string[]> {
-    const users = new Map<string, string[]>();
+  /** Volume name -> the unfinished tasks that mount it. */
+  #users(): Map<string, TaskRecord[]> {
+    const users = new Map<string, TaskRecord[]>();
     for (const rec of this.deps.state.tasks.values()) {
       if (rec.request.volumes === undefined || !isUnfinished(rec)) continue;
       for (const name of volumeNames(rec.request.volumes)) {
         const list = users.get(name);
-        if (list === undefined) users.set(name, [rec.request.id]);
-        else list.push(rec.request.id);
+        if (list === undefined) users.set(name, [rec]);
+        else list.push(rec);
       }
     }
     return users;

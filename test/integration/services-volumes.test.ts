@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import type { VolumeDetailView } from '../../src/api/index.js';
 import { TestCluster } from './helpers/cluster.js';
 import { liveTasks, serviceSpec, untilRolloutEnds, untilSettled, webTask } from './helpers/services.js';
 
@@ -54,6 +55,23 @@ describe('a service with a volume per slot, on the nodes its constraint names', 
       first.map((t) => [`${volume}-${t.slot}`, t.node]).sort(),
       "each slot's own volume, on its replica's node",
     );
+    // volume inspect: which replica of which service mounts it, and on which node
+    const slot1 = first.find((t) => t.slot === 1);
+    const inspected = await c.cli(['volume', 'inspect', `${volume}-1`, '--json']);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    const detail = JSON.parse(inspected.stdout) as VolumeDetailView;
+    assert.deepEqual(
+      [detail.node, detail.users.map((u) => [u.id, u.service, u.slot, u.node])],
+      [slot1?.node, [[slot1?.id, 'db', 1, slot1?.node]]],
+    );
+    const shown = await c.cli(['volume', 'inspect', `${volume}-1`]);
+    assert.match(shown.stdout, /^Used by:\s+service db \(1 replica\)$/m);
+    assert.match(shown.stdout, new RegExp(`^${slot1?.id.slice(0, 8)} +db-1 +db +1 +Running +${slot1?.node}$`, 'm'));
+    // stopping a replica only starts another: volume rm says what frees it
+    const refused = await c.cli(['volume', 'rm', `${volume}-1`]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /in use by a replica of service db .*\(poseidon service rm db\) or update it/);
+    assert.doesNotMatch(refused.stderr, /stop it first/);
 
     await c.client.updateService('db', spec('2'));
     const ended = await untilRolloutEnds(c, 'db');

@@ -15,6 +15,7 @@ import { createManagerServer, Manager, type ManagerRecord, type WorkerCalls } fr
 import { NodeAuthority } from '../../../src/pki/index.js';
 import { strategyByName } from '../../../src/scheduler/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
+import type { TaskRequest } from '../../../src/task/index.js';
 
 // GET /openapi.json describes the Manager API as the server has it: the document is valid OpenAPI
 // 3.1 (checked by a maintained validator, not by us), every route the server declared is in it
@@ -166,9 +167,14 @@ describe('GET /openapi.json', () => {
       return schema;
     };
     const service = { name: 'web', replicas: 2, task: { image: 'poseidon/busybox:latest', command: ['sleep', '60'] } };
+    // a volume is recorded once a task that mounts it has run on a node: here, by hand, for the task below
+    const volumes = [{ name: 'data', path: '/data' }];
+    await manager.volumes.ran('11111111-1111-4111-8111-111111111111', {
+      volumes: [{ kind: 'volume', name: 'data', path: '/data', readOnly: false }],
+    } as TaskRequest);
     // [method, the route, the request's path, body]: a task and a service that wait for a node, tokens
     const calls: Array<[string, string, string, unknown?]> = [
-      ['POST', '/tasks', '/tasks', { name: 'one', image: 'poseidon/busybox:latest', labels: { a: 'b' } }],
+      ['POST', '/tasks', '/tasks', { name: 'one', image: 'poseidon/busybox:latest', labels: { a: 'b' }, volumes }],
       ['GET', '/tasks', '/tasks'],
       ['GET', '/tasks', '/tasks?fields=id,name,state'],
       ['POST', '/services', '/services', service],
@@ -180,6 +186,7 @@ describe('GET /openapi.json', () => {
       ['GET', '/services/:name/endpoints', '/services/web/endpoints'],
       ['GET', '/nodes', '/nodes'],
       ['GET', '/volumes', '/volumes'],
+      ['GET', '/volumes/:name', '/volumes/data'],
       ['GET', '/tokens', '/tokens'],
       ['POST', '/tokens', '/tokens', { scope: 'read', name: 'ci', ttl: '1d' }],
       ['GET', '/whoami', '/whoami'],

@@ -131,7 +131,7 @@ test('a volume cannot be removed while an unfinished task mounts it; then its no
   await assert.rejects(h.manager.volumes.remove('db-data-1', onNode), (err: unknown) => {
     assert.ok(err instanceof VolumeInUse);
     assert.equal(err.code, 'volume_in_use');
-    assert.match(err.message, new RegExp(`in use by task ${id}`));
+    assert.equal(err.message, `volume db-data-1 is in use by task ${id}; stop it first`);
     return true;
   });
   assert.deepEqual(asked, []);
@@ -145,6 +145,60 @@ test('a volume cannot be removed while an unfinished task mounts it; then its no
   assert.deepEqual(asked, [urlOf(W1)]);
   assert.deepEqual(h.manager.volumes.list(), []);
   await assert.rejects(h.manager.volumes.remove('db-data-1', onNode), VolumeNotFound);
+});
+
+test("a volume a service's replica mounts: volume rm says to remove or update the service, not to stop the replica", async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({
+    name: 'db',
+    replicas: 1,
+    task: { image: 'poseidon/busybox:latest', volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await settle(h.manager);
+  const [replica] = h.manager.services.tasks('db');
+  // volume inspect: each task that mounts it, with its service, slot and node
+  assert.deepEqual(h.manager.volumes.get('data-1'), {
+    name: 'data-1',
+    node: 'w1',
+    nodeId: W1.id,
+    inUseBy: [replica?.id],
+    createdAt: h.manager.volumes.list()[0]?.createdAt,
+    users: [{ id: replica?.id, name: 'db-1', service: 'db', slot: 1, state: 'Running', node: 'w1' }],
+  });
+  assert.throws(() => h.manager.volumes.get('nope'), VolumeNotFound);
+  await assert.rejects(
+    h.manager.volumes.remove('data-1', async () => undefined),
+    (err: unknown) => {
+      assert.ok(err instanceof VolumeInUse);
+      assert.equal(
+        err.message,
+        `volume data-1 is in use by a replica of service db (${replica?.id}); remove the service ` +
+          '(poseidon service rm db) or update it to a spec without the volume (poseidon service update db -f FILE): ' +
+          'stopping a replica only starts another',
+      );
+      return true;
+    },
+  );
+});
+
+test('volume in use: a plain task is stopped first; with a replica beside it, both are said', () => {
+  assert.equal(
+    new VolumeInUse('v', [{ taskId: 't1' }, { taskId: 't2' }]).message,
+    'volume v is in use by tasks t1, t2; stop them first',
+  );
+  const mixed = new VolumeInUse('v', [
+    { taskId: 't1' },
+    { taskId: 'r1', service: 'web' },
+    { taskId: 'r2', service: 'api' },
+  ]);
+  assert.equal(
+    mixed.message,
+    'volume v is in use by task t1 and replicas of services web, api (r1, r2); stop the task first, and remove ' +
+      'the services (poseidon service rm web api) or update each to a spec without the volume ' +
+      '(poseidon service update web -f FILE): stopping a replica only starts another',
+  );
+  assert.deepEqual(mixed.taskIds, ['t1', 'r1', 'r2']);
 });
 
 test('a node removed from the cluster takes its volumes with it: their tasks may go elsewhere', async (t) => {
