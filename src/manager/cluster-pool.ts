@@ -4,8 +4,10 @@ import {
   NODE_WITHOUT_ENGINE,
   NodePool,
   select,
+  selectPinned,
   spreadScorer,
   volumeHomeFilter,
+  type Filter,
   type NodeView,
   type Placement,
   type Scheduler,
@@ -150,8 +152,10 @@ export class ClusterPool {
    */
   choose(task: TaskRequest, preferNodeId: string | null = null, homes: readonly VolumeHome[] = []): Placement {
     const pool = this.current();
+    const pin = task.pinnedNodeId;
+    if (pin !== undefined) return selectPinned(task, pin, pool.get(pin), this.#filters(homes), this.scheduler.strategy);
     if (homes.length > 0) {
-      const filters = [...this.scheduler.filters, volumeHomeFilter(homes)];
+      const filters = this.#filters(homes);
       const home = pool.get(homes[0]?.nodeId ?? '');
       if (home !== undefined) {
         const p = select(task, [home], filters, this.scheduler.strategy);
@@ -170,7 +174,8 @@ export class ClusterPool {
   /**
    * Where a service's replica should go: every node is looked at (no sampling), and of those
    * that can take it the one with the fewest replicas of the service wins (spreadScorer).
-   * `homes` as in choose(): with them, only the node holding the volumes can take it.
+   * `homes` as in choose(): with them, only the node holding the volumes can take it. A pinned
+   * task (a global service's replica) looks at its own node alone, in both.
    */
   chooseSpread(
     task: TaskRequest,
@@ -178,8 +183,15 @@ export class ClusterPool {
     homes: readonly VolumeHome[] = [],
   ): Placement {
     const pool = this.current();
-    const filters = homes.length === 0 ? this.scheduler.filters : [...this.scheduler.filters, volumeHomeFilter(homes)];
-    return select(task, pool.views(), filters, spreadScorer(replicasOn, this.scheduler.strategy));
+    const scorer = spreadScorer(replicasOn, this.scheduler.strategy);
+    const pin = task.pinnedNodeId;
+    if (pin !== undefined) return selectPinned(task, pin, pool.get(pin), this.#filters(homes), scorer);
+    return select(task, pool.views(), this.#filters(homes), scorer);
+  }
+
+  /** The scheduler's filters, and volume affinity when the task mounts volumes a node holds. */
+  #filters(homes: readonly VolumeHome[]): readonly Filter[] {
+    return homes.length === 0 ? this.scheduler.filters : [...this.scheduler.filters, volumeHomeFilter(homes)];
   }
 
   /** Replaces the node's pooled view with one made from its entry and the books. */

@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { recordProblem } from './record-checks.js';
 import { restartsAgain } from './restart-policy.js';
 import type { FileRecord, NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import { withLegacyPin } from './services/legacy-pin.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /**
@@ -98,6 +99,8 @@ export class ClusterState {
     this.clear(); // a follower's copy (group/state-copy.ts) gives way to what the store holds now
     const moved: StoreOp<ManagerRecord>[] = [];
     const nodes: NodeRecord[] = [];
+    // tasks after every service: a replica's record is read with its service's (withLegacyPin)
+    const tasks: Array<[string, Extract<ManagerRecord, { kind: 'task' }>]> = [];
     for (const [key, rec] of await this.deps.store.list('')) {
       const problem = recordProblem(rec);
       if (problem !== null) {
@@ -125,6 +128,9 @@ export class ClusterState {
         this.files.set(FILE_KEY(rec.file), rec.file);
         continue;
       }
+      tasks.push([key, rec]);
+    }
+    for (const [key, rec] of tasks) {
       const t = this.#adopt(rec.task);
       this.#tasks.set(t.request.id, t);
       if (key !== TASK_KEY(t)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(t), value: rec });
@@ -381,7 +387,8 @@ export class ClusterState {
     t.failuresInRow ??= 0; // records written before restart policies existed
     t.restartAt ??= null;
     t.lastExit ??= null; // records written before it was kept
-    t.request = this.compact.request(t.request);
+    const service = t.service === undefined ? undefined : this.services.get(t.service.service);
+    t.request = this.compact.request(withLegacyPin(t.request, t.service, service));
     t.reason = this.compact.string(t.reason);
     t.ports = this.compact.ports(t.ports);
     t.health = this.compact.health(t.health);

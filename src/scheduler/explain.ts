@@ -1,4 +1,5 @@
 import { formatBytes } from '../units/index.js';
+import { NODE_DOWN } from './filter-node-up.js';
 import type { ClosestMiss, Explanation } from './types.js';
 
 /**
@@ -9,6 +10,7 @@ import type { ClosestMiss, Explanation } from './types.js';
  *   0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; most free 1.5 GiB on worker-2), 1 node down
  */
 export function explain(e: Explanation): string {
+  if (e.pinnedTo !== undefined) return waitingFor(e.pinnedTo, e);
   if (e.evaluated === 0) return 'no nodes have joined the cluster yet';
   const entries = [...e.rejected].sort(([ra, ca], [rb, cb]) => cb - ca || (ra < rb ? -1 : ra > rb ? 1 : 0));
   const parts = entries.map(([reason, count]) => {
@@ -16,6 +18,17 @@ export function explain(e: Explanation): string {
     return `${count} ${pluralize(reason, count)}${miss}`;
   });
   return `0/${e.evaluated} nodes can run ${e.taskName}: ${parts.join(', ')}`;
+}
+
+/**
+ * A pinned task (a global service's replica) waits for its node, whatever the other nodes are:
+ * "waiting for node w2 (down)", "waiting for node w2: not enough free memory (needs 4 GiB; ...)".
+ */
+function waitingFor(node: string, e: Explanation): string {
+  const [reason = NODE_DOWN] = e.rejected.keys();
+  const miss = e.closestMiss?.reason === reason ? ` (${describeMiss(e.closestMiss)})` : '';
+  if (reason.startsWith('node ') && miss === '') return `waiting for node ${node} (${reason.slice('node '.length)})`;
+  return `waiting for node ${node}: ${reason}${miss}`;
 }
 
 /**

@@ -18,6 +18,8 @@ export type {
  * Explanation.
  */
 export { select } from './select.js';
+/** selectPinned(task, nodeId, node, filters, scorer): select over the one node a pinned task may run on. */
+export { selectPinned, NODE_NOT_IN_CLUSTER } from './select-pinned.js';
 /** explain(e): one line, e.g. "0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; ...), 1 node down". */
 export { explain } from './explain.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */

@@ -100,6 +100,8 @@ export interface Explanation {
   rejected: ReadonlyMap<string, number>;
   /** For the resource that rejected the most nodes; absent when no resource filter rejected any. */
   closestMiss?: ClosestMiss;
+  /** The node a pinned task may run on alone (its name; its id when the pool has no such node); absent: any. */
+  pinnedTo?: string;
 }
 
 export type Placement = { ok: true; nodeId: string; score: number } | { ok: false; explanation: Explanation };

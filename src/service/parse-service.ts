@@ -59,7 +59,8 @@ export function parseServiceSpec(body: unknown, root = ''): ParsedServiceSpec {
   const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
   const spec = serviceValidator.parse(body, root);
   const global = isGlobalMode(spec.mode);
-  // a global service's replica gets one more, which pins it to its node
+  // one fewer for a global service: a manager before TaskRequest.pinnedNodeId (in a group being
+  // upgraded) pins its replicas by one more rule
   const room = global ? MAX_CONSTRAINTS - 1 : MAX_CONSTRAINTS;
   const constraints = (spec.task.constraints?.length ?? 0) + (spec.constraints?.length ?? 0);
   if (constraints > room)

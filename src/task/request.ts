@@ -90,6 +90,11 @@ export interface TaskRequest {
   exclusive?: boolean;
   /** Rules the task's node must meet, all of them; absent: any node (and every record stored before them). */
   constraints?: ConstraintRule[];
+  /**
+   * The one node it may run on, by id: a global service's replica, pinned to its node by the
+   * manager (not a rule a user gave, so never shown as one); absent: no pin. Not sent to workers.
+   */
+  pinnedNodeId?: string;
   /** Named volumes and host paths it mounts; absent: none. */
   volumes?: VolumeMount[];
   /** tmpfs mounts (memory); absent: none. */

@@ -124,4 +124,25 @@ describe('global services and placement preferences with a real manager and real
     assert.deepEqual([on('c'), on('a') + on('b')], [2, 2], 'edge=yes is one group, the nodes without it another');
     assert.ok(on('a') === 1 && on('b') === 1, 'within a group, one on each node');
   });
+
+  test("a down node's replica waits for that node, said so; never as a node.id rule, the user's rules as typed", async () => {
+    const down = c.workerName('c');
+    const [edge] = await runningOn('edge', ['c']);
+    await c.workers.get('c')?.kill(); // its containers keep running, as containers outlive their worker
+    const waiting = await waitFor(
+      async () => {
+        const t = await c.client.getTask(edge?.id ?? '');
+        return t.state === 'Pending' && t.reason.startsWith('waiting for') ? t : undefined;
+      },
+      { timeoutMs: 60_000, what: "c's edge replica waiting for its node" },
+    );
+    assert.equal(waiting.reason, `waiting for node ${down} (down)`);
+    const ps = await c.cli(['service', 'ps', 'edge']);
+    assert.match(ps.stdout, new RegExp(`Pending +- +waiting for node ${down} \\(down\\)$`, 'm'));
+    const status = await c.cli(['status', edge?.id ?? '']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^Constraints:\s+node\.labels\.edge == yes$/m, "the service's rule as it was typed");
+    for (const out of [ps.stdout, status.stdout, (await c.cli(['service', 'inspect', 'edge'])).stdout])
+      assert.doesNotMatch(out, /node\.id/, 'the pin is no rule of anyone');
+  });
 });

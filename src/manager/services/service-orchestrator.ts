@@ -189,7 +189,9 @@ export class ServiceOrchestrator {
     for (const slot of d.create) {
       let request;
       try {
-        request = state.compact.request(parseSpec(slotTaskSpec(next.spec, slot, nodeOf.get(slot))));
+        const pin = nodeOf.get(slot); // a global service's slot runs on its node only
+        const parsed = parseSpec(slotTaskSpec(next.spec, slot));
+        request = state.compact.request(pin === undefined ? parsed : { ...parsed, pinnedNodeId: pin });
       } catch (err) {
         // the spec was checked when it was written; one this manager cannot read stays as it is
         this.deps.log.error({ err, service: rec.name, slot }, 'replica task cannot be made from the service spec');

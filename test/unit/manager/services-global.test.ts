@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidField } from '../../../src/errors/index.js';
 import { globalSlots, type GlobalNode } from '../../../src/manager/services/global-slots.js';
+import { withLegacyPin } from '../../../src/manager/services/legacy-pin.js';
+import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import type { ConstraintRule } from '../../../src/task/index.js';
+import { taskRequest } from '../../helpers/task-request.js';
 import {
   beat,
   GRACE_MS,
@@ -132,13 +137,17 @@ test("a node label decides where a global service's constraint lets it run, as t
 
 test('a node that goes down keeps its slot: its replica waits for it, pinned, and is not moved', async (t) => {
   const h = await cluster(t);
-  await h.manager.services.create(spec());
+  await h.manager.services.create(spec({ constraints: ['node.labels.gpu != no'] }));
   await settle(h.manager);
   await runFor(h, 3 * GRACE_MS, [W1]);
   assert.deepEqual(live(h), [
     [1, 1, 'Running', 'w1'],
     [2, 1, 'Pending', null],
   ]);
+  // said as what it is: the pin is the manager's, never a rule shown beside the user's own
+  const waiting = h.manager.listTasks({ service: 'agent' }).find((x) => x.slot === 2 && x.desiredState === 'running');
+  assert.equal(waiting?.reason, 'waiting for node w2 (down)');
+  assert.deepEqual(h.manager.inspectTask(waiting?.id ?? '').spec?.constraints, ['node.labels.gpu != no']);
   assert.equal(h.manager.services.get('agent').replicas, 2);
   await h.manager.register(registration(W2));
   await runFor(h, 2 * GRACE_MS, [W1, W2]);
@@ -146,6 +155,62 @@ test('a node that goes down keeps its slot: its replica waits for it, pinned, an
     [1, 1, 'Running', 'w1'],
     [2, 1, 'Running', 'w2'],
   ]);
+});
+
+test("a replica stored with its pin as a node.id rule (an older manager's) is read with the pin apart", async (t) => {
+  const store = new MemoryStore<ManagerRecord>();
+  const h = await startManager(t, { store });
+  for (const n of [W1, W2]) await h.manager.register(registration(n));
+  await h.manager.services.create(spec({ constraints: ['node.labels.gpu != no'] }));
+  await settle(h.manager);
+  await h.manager.stop();
+  // as an older manager wrote them: the pin as the last rule, after the service's own
+  for (const [key, rec] of await store.list('task/')) {
+    if (rec.kind !== 'task') continue;
+    const { pinnedNodeId, ...request } = rec.task.request;
+    assert.ok(pinnedNodeId !== undefined, 'a replica of a global service is pinned');
+    const pin = { attribute: 'id' as const, key: '', op: '==' as const, value: pinnedNodeId };
+    await store.put(key, {
+      kind: 'task',
+      task: { ...rec.task, request: { ...request, constraints: [...(request.constraints ?? []), pin] } },
+    });
+  }
+  const again = await startManager(t, { store, clock: h.clock });
+  await again.manager.register(registration(W1, h.workers.at(urlOf(W1)).activeReports()));
+  await runFor(again, 3 * GRACE_MS, [W1]);
+  const waiting = again.manager
+    .listTasks({ service: 'agent' })
+    .find((x) => x.slot === 2 && x.desiredState === 'running');
+  assert.equal(waiting?.reason, 'waiting for node w2 (down)');
+  assert.deepEqual(again.manager.inspectTask(waiting?.id ?? '').spec?.constraints, ['node.labels.gpu != no']);
+});
+
+test('withLegacyPin moves only the rule a global replica was pinned by, never a rule someone wrote', () => {
+  const parsed = parseServiceSpec(spec({ constraints: ['node.id == n1'] }));
+  const rec = {
+    name: 'agent',
+    version: 1,
+    spec: parsed,
+    previous: null,
+    lastVersion: 1,
+    update: null,
+    createdAt: '',
+    updatedAt: '',
+  };
+  const rule = (value: string): ConstraintRule => ({ attribute: 'id', key: '', op: '==', value });
+  const ref = { service: 'agent', slot: 1, version: 1 };
+  const stored = taskRequest('t1', { constraints: [rule('n1'), rule('n1')] });
+  const read = withLegacyPin(stored, ref, rec);
+  assert.deepEqual([read.constraints, read.pinnedNodeId], [[rule('n1')], 'n1'], 'the typed node.id rule stays');
+  const typedOnly = taskRequest('t2', { constraints: [rule('n1')], pinnedNodeId: 'n1' });
+  assert.equal(withLegacyPin(typedOnly, ref, rec), typedOnly, 'a request with its pin apart is read as it is');
+  const replicated = {
+    ...rec,
+    spec: parseServiceSpec({ ...spec(), mode: 'replicated', constraints: ['node.id == n1'] }),
+  };
+  const one = taskRequest('t3', { constraints: [rule('n1')] });
+  assert.equal(withLegacyPin(one, ref, replicated), one, "a replicated service's rule is its user's");
+  assert.equal(withLegacyPin(stored, { ...ref, version: 7 }, rec), stored, 'a version it does not know: as stored');
 });
 
 test('a removed node loses its replica', async (t) => {

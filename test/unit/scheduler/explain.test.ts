@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_FILTERS, explain, select, type Explanation, type Scorer } from '../../../src/scheduler/index.js';
+import {
+  DEFAULT_FILTERS,
+  explain,
+  NODE_DRAINED,
+  select,
+  selectPinned,
+  type Explanation,
+  type Scorer,
+} from '../../../src/scheduler/index.js';
 import { GiB, node, port, task } from './fixtures.js';
 
 const constant: Scorer = { name: 'constant', score: () => 0 };
@@ -83,4 +91,30 @@ test('explain names a host port in use', () => {
     ),
   );
   assert.equal(explain(e), '0/1 nodes can run web: 1 host port 80/tcp in use');
+});
+
+test('a pinned task (a global replica) is placed on its node alone, and waits for it in words, never as a rule', () => {
+  const pinned = task({ name: 'agent-2', pinnedNodeId: 'n2', memoryBytes: 4 * GiB });
+  const up = node({ id: 'n2', name: 'worker-2' });
+  const placed = selectPinned(pinned, 'n2', up, DEFAULT_FILTERS, constant);
+  assert.deepEqual(placed.ok && placed.nodeId, 'n2');
+  const down = node({ id: 'n2', name: 'worker-2', up: false });
+  assert.equal(
+    explain(explanationOf(selectPinned(pinned, 'n2', down, DEFAULT_FILTERS, constant))),
+    'waiting for node worker-2 (down)',
+  );
+  const drained = { ...node({ id: 'n2', name: 'worker-2', up: false }), downReason: NODE_DRAINED };
+  assert.equal(
+    explain(explanationOf(selectPinned(pinned, 'n2', drained, DEFAULT_FILTERS, constant))),
+    'waiting for node worker-2 (drained)',
+  );
+  const full = node({ id: 'n2', name: 'worker-2', allocated: { memoryBytes: 15 * GiB } });
+  assert.equal(
+    explain(explanationOf(selectPinned(pinned, 'n2', full, DEFAULT_FILTERS, constant))),
+    'waiting for node worker-2: not enough free memory (needs 4 GiB; most free 1 GiB on worker-2)',
+  );
+  assert.equal(
+    explain(explanationOf(selectPinned(pinned, 'gone-id', undefined, DEFAULT_FILTERS, constant))),
+    'waiting for node gone-id (not in the cluster)',
+  );
 });
