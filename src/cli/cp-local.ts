@@ -1,16 +1,18 @@
 import { lstat, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create, extract } from 'tar';
 import { InvalidField } from '../errors/index.js';
+import { HeldLinks } from './cp-links.js';
 import { meansContents, type Found, type OutPlan } from './cp-plan.js';
 
 // `poseidon cp`'s local end, with node-tar (npm's own tar): archives made of local files, and
 // archives from a task unpacked here. Unpacking is node-tar's safe way: no entry lands outside the
 // directory it is unpacked in (absolute paths and `..` are stripped or refused, and no entry is
 // written through a symlink), and files are owned by whoever runs the command (as `docker cp`
-// leaves them), not by the uid the container had.
+// leaves them), not by the uid the container had. Symlinks keep their targets as they are, as
+// with `docker cp` (cp-links.ts).
 
 /** What is at a local path, following a last symlink (as `docker cp` does for its destination). */
 export async function foundAt(path: string): Promise<Found> {
@@ -48,7 +50,7 @@ export async function unpack(
   keepOwners = false,
 ): Promise<void> {
   if (plan.kind === 'into') {
-    await pipeline(archive, unpacker(plan.dir, warn, keepOwners));
+    await unpackIn(plan.dir, archive, warn, keepOwners);
     return;
   }
   const parent = dirname(plan.target);
@@ -57,7 +59,7 @@ export async function unpack(
   // unpacked beside the target, then moved in one rename: a target is never left half written
   const scratch = await mkdtemp(join(parent, '.poseidon-cp-'));
   try {
-    await pipeline(archive, unpacker(scratch, warn, keepOwners));
+    await unpackIn(scratch, archive, warn, keepOwners);
     const top = plan.entry === null ? scratch : join(scratch, plan.entry);
     // lstat: a symlink copied as a link may point at nothing here
     if (
@@ -74,13 +76,21 @@ export async function unpack(
   }
 }
 
-function unpacker(dir: string, warn: (line: string) => void, keepOwners: boolean): NodeJS.WritableStream {
-  return extract({
+/** node-tar unpacks all but the symlinks, which are made after (cp-links.ts), their targets as they are. */
+async function unpackIn(dir: string, archive: Readable, warn: (line: string) => void, keepOwners: boolean) {
+  const links = new HeldLinks(warn);
+  const unpacker = extract({
     cwd: dir,
     preserveOwner: keepOwners,
     strict: false,
+    filter: links.filter,
     onwarn: (_code: string, message: string | Error) => warn(typeof message === 'string' ? message : message.message),
   });
+  // node-tar's Unpack ends inside pipeline()'s own call when the archive is all buffered already and
+  // none of its entries takes I/O (one symlink, held): pipeline misses that finish and calls the
+  // close that follows premature. Through a PassThrough the archive arrives a tick later.
+  await pipeline(archive, new PassThrough(), unpacker);
+  await links.make(dir, keepOwners);
 }
 
 /**

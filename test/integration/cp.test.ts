@@ -66,6 +66,23 @@ describe('poseidon cp on the real engine', () => {
     );
   });
 
+  test('out: a symlink keeps its target as it is, absolute or leading out, as docker cp does', async () => {
+    await inTask(
+      'mkdir -p /e/sub && ln -s /d/a /e/abs && ln -s ../../etc/hostname /e/sub/up && ln -s /no/such /e/gone',
+    );
+    await cp('files:/e', 'e-out');
+    const targets: Array<[string, string]> = [
+      ['abs', '/d/a'],
+      ['sub/up', '../../etc/hostname'],
+      ['gone', '/no/such'],
+    ];
+    for (const [name, to] of targets) assert.equal(await readlink(join(here, 'e-out', name)), to, name);
+    await cp('files:/e/abs', 'abs-link');
+    assert.equal(await readlink(join(here, 'abs-link')), '/d/a', 'a symlink copied alone, as a link');
+    await cp('-L', 'files:/e/abs', 'abs-followed');
+    assert.equal(await readFile(join(here, 'abs-followed'), 'utf8'), 'hi\n', '-L: what it points to, in the task');
+  });
+
   test('in: a file as a new name, 1 MiB whole; a directory into one; its contents as a new one', async () => {
     await writeFile(join(here, 'blob'), blob);
     await mkdir(join(here, 'up', 'sub'), { recursive: true });

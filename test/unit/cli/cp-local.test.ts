@@ -63,6 +63,7 @@ function crafted(files: string[], names: string[]): Readable {
   return create(
     {
       cwd: join(dir, 'evil'),
+      jobs: 1, // entries in the order given, so each gets its name
       onWriteEntry: (entry: { path: string }) => {
         entry.path = names[i++] ?? entry.path;
       },
@@ -85,4 +86,64 @@ test('an archive that reaches out (.., an absolute path, through a symlink) writ
   assert.deepEqual(await readdir(outside), [], `nothing written outside; warnings: ${warnings.join(' | ')}`);
   await assert.rejects(lstat(join(dir, 'escaped')), { code: 'ENOENT' });
   assert.ok(warnings.length >= 2, `each refused entry is said: ${warnings.join(' | ')}`);
+  assert.equal(await readlink(join(target, 'door')), outside, 'the symlink itself is made, its target as it was');
+  assert.ok(
+    warnings.some((w) => w.includes('door/through: not written: it is under the symlink door')),
+    warnings.join(' | '),
+  );
 });
+
+test('symlinks keep their targets exactly, as docker cp does: absolute, leading out, dangling; none followed', async () => {
+  const outside = await mkdtemp(join(dir, 'outside-'));
+  const links = join(dir, 'links');
+  await mkdir(join(links, 'sub'), { recursive: true });
+  const targets: Record<string, string> = {
+    abs: outside, // a directory outside: making the link must not write into it
+    'sub/up': '../../escaped-by-link',
+    dangling: '/no/such/file',
+    rel: 'sub',
+  };
+  for (const [name, to] of Object.entries(targets)) await symlink(to, join(links, name));
+  const target = await mkdtemp(join(dir, 'target-'));
+  const warnings: string[] = [];
+  await unpack(pack(links, {}), { kind: 'into', dir: target }, (line) => warnings.push(line));
+  for (const [name, to] of Object.entries(targets))
+    assert.equal(await readlink(join(target, 'links', name)), to, `${name} -> ${to}`);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(await readdir(outside), [], 'nothing written through a link');
+  // the top entry a symlink, copied `as` a new name: the link, not what it points to
+  const as = join(target, 'copied-link');
+  await unpack(pack(join(links, 'abs'), {}), { kind: 'as', target: as, entry: 'abs' }, nothing);
+  assert.equal(await readlink(as), outside);
+});
+
+test('an archive entry at a symlink it made replaces it; a symlink already here is never gone through', async () => {
+  const outside = await mkdtemp(join(dir, 'outside-'));
+  await mkdir(join(dir, 'evil2'), { recursive: true });
+  await writeFile(join(dir, 'evil2', 'f'), 'file wins');
+  await symlink(outside, join(dir, 'evil2', 'l'));
+  const target = await mkdtemp(join(dir, 'target-'));
+  await symlink(outside, join(target, 'mine')); // the user's own link, in the destination before the copy
+  // the symlink l, then a file by the same name
+  const archive = create({ cwd: join(dir, 'evil2'), jobs: 1, onWriteEntry: rename(['l', 'l']) }, [
+    'l',
+    'f',
+  ]) as unknown as Readable;
+  const named = create({ cwd: join(dir, 'evil2'), jobs: 1, onWriteEntry: rename(['mine/x']) }, [
+    'l',
+  ]) as unknown as Readable;
+  const warnings: string[] = [];
+  await unpack(archive, { kind: 'into', dir: target }, (line) => warnings.push(line));
+  await unpack(named, { kind: 'into', dir: target }, (line) => warnings.push(line));
+  assert.equal(await readFile(join(target, 'l'), 'utf8'), 'file wins', 'the later entry wins, as tar has it');
+  assert.deepEqual(await readdir(outside), [], `nothing outside; warnings: ${warnings.join(' | ')}`);
+  assert.ok(warnings.some((w) => w.startsWith('mine/x: not made: mine on its way is not a directory here')));
+});
+
+/** onWriteEntry naming the archive's entries `names[i]` in turn. */
+function rename(names: string[]): (entry: { path: string }) => void {
+  let i = 0;
+  return (entry) => {
+    entry.path = names[i++] ?? entry.path;
+  };
+}
