@@ -10,7 +10,6 @@ import {
   parseJson,
   tlsRefusal,
   toRemoteError,
-  wasRefused,
   type Answer,
   type Payload,
   type Via,
@@ -195,11 +194,12 @@ export class HttpClient {
         if (opts.signal?.aborted === true || !isConnectionFailure(err)) throw err;
         const failure = this.#unreachable(err, base);
         if (!(failure instanceof ServerUnreachable) || typeof body === 'object') throw failure;
-        // the next call starts at the next server; this one goes there now if it was not received
-        // here, or if this one did not answer in time (a frozen manager; writes are idempotent)
+        // the next call starts at the next server, and this one goes there now: it did not get
+        // through here, or got no answer (a frozen manager; writes are idempotent); unless the
+        // call's own deadline has passed
         refused.add(base);
         this.#passOver(base);
-        const again = wasRefused(err) || (attempt < left && err instanceof DeadlinePassed);
+        const again = !(err instanceof DeadlinePassed) || attempt < left;
         if (again && !refused.has(this.baseUrl)) continue;
         if (again && this.#roundAgain(startedAt, bounded ? timeoutMs : 0)) {
           // every manager of the group failed this call: one died while a follower passed the

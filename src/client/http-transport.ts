@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import type { Agent as HttpsAgent, AgentOptions, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
-import { RemoteError } from '../errors/index.js';
+import { PoseidonError, RemoteError } from '../errors/index.js';
 import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
 import type { PooledAnswer } from './pooled.js';
 import { agentFor, currentTls, type TlsSource } from './tls.js';
@@ -13,57 +13,43 @@ import { agentFor, currentTls, type TlsSource } from './tls.js';
 /** The start of the reason a server's certificate is refused when another CA issued it. */
 export const NOT_ISSUED_BY_CA = "its certificate is not issued by the cluster's CA";
 
-/** The server was not reached, so nothing of the call can have been applied there. */
-export function wasRefused(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'EHOSTUNREACH' ||
-    code === 'ENETUNREACH' ||
-    code === 'ECONNRESET' ||
-    code === 'ECONNECTTIMEOUT'
-  );
-}
+/**
+ * Codes of a failure that is this side's own, not the connection's: a bad argument (node's
+ * ERR_INVALID_ARG_TYPE for a signal of the wrong kind, a header value, a URL), a request used
+ * wrongly, an abort, undici's own checks, and this process out of files or memory. Whatever else
+ * fails before the answer is the way to the server or the server (see isConnectionFailure).
+ */
+const OWN_DOING = new RegExp(
+  [
+    '^ERR_(INVALID_|MISSING_|OUT_OF_RANGE|UNESCAPED_CHARACTERS|HTTP_INVALID_|HTTP_HEADERS_SENT|METHOD_NOT_IMPLEMENTED)',
+    '^ERR_(UNKNOWN_|ILLEGAL_|ASSERTION|INTERNAL_ASSERTION)',
+    '^ABORT_ERR$',
+    '^UND_ERR_(INVALID_ARG|INVALID_RETURN_VALUE|NOT_SUPPORTED|REQ_CONTENT_LENGTH_MISMATCH|ABORTED|DESTROYED)$',
+    '^UND_ERR_BPL_MISSING_UPSTREAM$',
+    '^E(MFILE|NFILE|NOMEM)$',
+  ].join('|'),
+);
 
-/** Codes of a call that did not get through: no connection, or one that broke before the answer. */
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ECONNECTTIMEOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NONAME',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EPROTO',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
+/** Errors of an upload's own source (a file that could not be read): they end the call, but are not the server's. */
+const sourceErrors = new WeakSet<object>();
 
 /**
- * Whether a call failed on the way to the server or back (refused, no route, no such host, a
- * broken connection, a TLS handshake that failed, the deadline, something there that does not
- * speak HTTP): what a client says as "cannot reach". Anything else (a bad argument, a bug) is not
- * the server's doing, and goes on as itself.
+ * Whether a call failed on the way to the server or back, before an answer: refused, no route,
+ * no such host, a connection reset or closed, a broken pipe, a TLS handshake that failed, the
+ * deadline, something there that does not speak HTTP; what a client says as "cannot reach", and
+ * what makes a client of several servers go on to the next. The rule is the other way round
+ * from a list of such codes, which missed the ones it did not name: any error with a code
+ * (system, OpenSSL, node's HTTP parser, undici) is one, unless it is this side's own doing
+ * (OWN_DOING, a file's error, an upload's source failing). An error without a code is a bug here,
+ * and an HTTP answer (a PoseidonError) is the server's word: both go on as themselves.
  */
 export function isConnectionFailure(err: unknown): boolean {
   if (err instanceof DeadlinePassed || err instanceof ConnectTimedOut) return true;
   if (tlsRefusal(err) !== undefined) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  // OpenSSL's (ERR_SSL_WRONG_VERSION_NUMBER: an https:// call to a plain HTTP port), node's TLS
-  // checks, and the HTTP parser's (an answer that is not HTTP)
-  return CONNECTION_CODES.has(code) || /^(ERR_SSL_|ERR_TLS_|HPE_)/.test(code);
+  if (typeof err !== 'object' || err === null || err instanceof PoseidonError || sourceErrors.has(err)) return false;
+  const { code, path } = err as { code?: unknown; path?: unknown };
+  // a system error naming a path is a file's (an upload's source), never a socket's
+  return typeof code === 'string' && path === undefined && !OWN_DOING.test(code);
 }
 
 /**
@@ -188,8 +174,12 @@ export async function open(
       req.end(body);
       return;
     }
-    // a source that fails ends the call with its error (the server sees the upload cut short)
-    body.stream.once('error', (err) => req.destroy(err));
+    // a source that fails ends the call with its error (the server sees the upload cut short);
+    // that error is this side's, not the connection's
+    body.stream.once('error', (err: unknown) => {
+      if (typeof err === 'object' && err !== null) sourceErrors.add(err);
+      req.destroy(err as Error);
+    });
     body.stream.pipe(req);
   });
 }
