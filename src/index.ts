@@ -8,6 +8,7 @@ export {
   ManagerClient,
   ServerUnreachable,
   ServerNotTrusted,
+  ServerSpeaksHttps,
   BadEventLine,
   BadExecLine,
 } from './client/index.js';

@@ -9,6 +9,9 @@ const CA_HINT =
   "give the cluster's CA certificate with --ca FILE or POSEIDON_CA (the manager's <data-dir>/ca.crt); " +
   'poseidon login URL --token TOKEN --ca FILE saves it';
 
+/** After "use https://…": what else that takes. */
+const HTTPS_CA_HINT = "(with --ca FILE, the manager's <data-dir>/ca.crt)";
+
 /**
  * The line the CLI prints for an expected failure (`poseidon: no task matches "ffffffff"`), with
  * what to do after a refusal; undefined for anything else, which is a bug and keeps its stack.
@@ -29,6 +32,10 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   // it may quote what a server or file said
   const message = printable(err.message);
   if (otherCa) return `poseidon: ${message}: ${unused ?? CA_HINT}\n`;
+  // an http:// URL for a manager that speaks https (ServerSpeaksHttps): its https:// URL needs the CA
+  const { url, httpsUrl } = err as { url?: unknown; httpsUrl?: unknown };
+  if (typeof url === 'string' && typeof httpsUrl === 'string')
+    return `poseidon: ${printable(`the manager at ${url} speaks https, not http: use ${httpsUrl}`)} ${HTTPS_CA_HINT}\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
 }
 

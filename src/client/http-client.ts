@@ -16,6 +16,7 @@ import {
 } from './http-transport.js';
 import { pooledCall, pooling, type PooledCall } from './pooled.js';
 import { currentTls, type TlsSource } from './tls.js';
+import { httpsInstead } from './tls-probe.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
 export class ServerUnreachable extends PoseidonError {
@@ -25,6 +26,20 @@ export class ServerUnreachable extends PoseidonError {
     options?: ErrorOptions,
   ) {
     super('unreachable', `cannot reach ${hint}`, options);
+  }
+}
+
+/**
+ * An http:// URL for a server that speaks https there (a TLS handshake with it succeeded after the
+ * plain call failed): use `httpsUrl`. Not a server away, so never passed over for the next one.
+ */
+export class ServerSpeaksHttps extends PoseidonError {
+  constructor(
+    readonly url: string,
+    readonly httpsUrl: string,
+    options?: ErrorOptions,
+  ) {
+    super('invalid_request', `the server at ${url} speaks https, not http: use ${httpsUrl}`, options);
   }
 }
 
@@ -192,7 +207,7 @@ export class HttpClient {
       } catch (err) {
         // an abort is the caller's, and a bad argument or a bug is not the server's absence
         if (opts.signal?.aborted === true || !isConnectionFailure(err)) throw err;
-        const failure = this.#unreachable(err, base);
+        const failure = await this.#unreachable(err, base);
         if (!(failure instanceof ServerUnreachable) || typeof body === 'object') throw failure;
         // the next call starts at the next server, and this one goes there now: it did not get
         // through here, or got no answer (a frozen manager; writes are idempotent); unless the
@@ -290,9 +305,12 @@ export class HttpClient {
     return { headers: this.#headers, tls: this.credentials.tls, failover: this.#urls.length > 1 };
   }
 
-  #unreachable(err: unknown, base: string): PoseidonError {
+  /** Why the call to `base` did not get through: its certificate, https spoken there, or no server. */
+  async #unreachable(err: unknown, base: string): Promise<PoseidonError> {
     const reason = tlsRefusal(err);
     if (reason !== undefined) return new ServerNotTrusted(base, reason, { cause: err });
+    const https = await httpsInstead(base, err);
+    if (https !== undefined) return new ServerSpeaksHttps(base, https, { cause: err });
     return new ServerUnreachable(base, this.describe(base), { cause: err });
   }
 

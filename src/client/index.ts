@@ -4,6 +4,7 @@ export {
   HttpClient,
   ServerUnreachable,
   ServerNotTrusted,
+  ServerSpeaksHttps,
   type RequestOptions,
   type ClientCredentials,
 } from './http-client.js';
