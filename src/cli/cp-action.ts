@@ -9,6 +9,7 @@ import { formatBytes } from '../units/index.js';
 import { copyArgs, planCopyIn, planCopyOut, type Found } from './cp-plan.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint, someOf } from './service-hint.js';
+import { streamError } from './stream-end.js';
 import { printable } from './terminal-text.js';
 
 // `poseidon cp SRC DEST`: files between this machine and a task's container, wherever it runs, as
@@ -90,21 +91,31 @@ async function copyOut({ client, task, path, local, follow, keepOwners, signal }
   if (found === undefined) throw new InvalidField(`${task}:${source}`, 'is not there: no such file or directory');
   const { counted, foundAt, unpack } = await import('./cp-local.js');
   const archive = counted(await client.getArchive(task, source, signal));
-  if (local === '-') {
-    await pipeline(archive, process.stdout);
+  // cut off before it is read (while the destination is looked at): its reader still sees it
+  // (archive.errored), and it is no uncaught error meanwhile
+  archive.on('error', () => undefined);
+  try {
+    if (local === '-') {
+      await pipeline(archive, process.stdout);
+      return archive.bytes;
+    }
+    const plan = planCopyOut(
+      { path: source, directory: found.kind === 'directory', name: found.name },
+      local,
+      await foundAt(local),
+    );
+    const warn = (line: string): void => void process.stderr.write(`poseidon: ${printable(line)}\n`);
+    // owners as the task has them can be set only by root, as for tar -p
+    const asRoot = process.getuid?.() === 0;
+    if (keepOwners && !asRoot) warn('-a keeps owners only when run as root: the files are yours');
+    await unpack(archive, plan, warn, keepOwners && asRoot);
     return archive.bytes;
+  } catch (err) {
+    // the archive was cut off (the manager or the task's worker stopped, the network failed): one
+    // line, not the socket's stack; a failure here (a file that cannot be written) stays itself
+    const cut = archive.errored;
+    throw cut === null ? err : streamError(cut, 'the copy', 'run poseidon cp again');
   }
-  const plan = planCopyOut(
-    { path: source, directory: found.kind === 'directory', name: found.name },
-    local,
-    await foundAt(local),
-  );
-  const warn = (line: string): void => void process.stderr.write(`poseidon: ${printable(line)}\n`);
-  // owners as the task has them can be set only by root, as for tar -p
-  const asRoot = process.getuid?.() === 0;
-  if (keepOwners && !asRoot) warn('-a keeps owners only when run as root: the files are yours');
-  await unpack(archive, plan, warn, keepOwners && asRoot);
-  return archive.bytes;
 }
 
 async function copyIn({ client, task, path, local, follow, keepOwners, signal }: Copy): Promise<number> {

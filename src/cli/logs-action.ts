@@ -92,21 +92,30 @@ export async function follow(
   let endedOnce = false;
   /** The stream just followed ended by itself (its container ended, or the manager ended it). */
   let ended = false;
+  /** The last stream followed ended whole; then, looks in a row at its container still running. */
+  let endedWhole = false;
+  let stillRuns = 0;
   for (;;) {
     if (task.containerId !== null && task.containerId !== followed) {
       if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
       // the first container as `read` asks (its tail, since when), the ones after it whole
       const now = followed === null ? read : laterRead(read);
       followed = task.containerId;
+      endedWhole = false;
       try {
         await copy(await client.logs(task.id, { follow: true, ...now, signal }), sink);
         ended = true;
+        endedWhole = true;
       } catch (err) {
         // it had no container yet after all, or the one it had is gone: look again, unless
         // nothing more will come
         if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', FOLLOW_AGAIN);
       }
     } else {
+      // its stream ended, yet the container it followed runs on: the worker ended the stream as
+      // it stopped (a container's own end is reported at once). Said, rather than waited on in silence
+      stillRuns = endedWhole && task.state === 'Running' && task.containerId === followed ? stillRuns + 1 : 0;
+      if (stillRuns > STILL_RUNS_LOOKS) throw new StreamEnded(`${streamEndedEarly(task.id)}; ${FOLLOW_AGAIN}`);
       // ended for good when seen so twice: a failure's restart is decided just after it is reported
       if (endedForGood(task)) {
         if (endedOnce) return;
@@ -125,6 +134,15 @@ export async function follow(
     ended = false;
   }
 }
+
+/**
+ * How many looks (LOOK_AGAIN_MS apart) the container whose stream ended must still be running
+ * before that is said: its end is reported within milliseconds, but a busy manager may take longer.
+ */
+const STILL_RUNS_LOOKS = 8;
+/** What `logs -f` says when a stream ended while its container runs on. */
+export const streamEndedEarly = (taskId: string): string =>
+  `the log stream of task ${taskId.slice(0, 8)} ended while its container runs on (its worker stopped?)`;
 
 /** What `logs -f` says when the manager ended the stream as it stopped. */
 export const LOGS_STOPPED = 'the manager ended the log stream (it is stopping)';

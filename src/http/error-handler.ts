@@ -29,6 +29,8 @@ function isFastifyError(err: unknown): err is FastifyError {
 }
 
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // the answer is JSON whatever the route meant to send (a stream that failed before its first byte)
+  void reply.type('application/json; charset=utf-8');
   if (err instanceof PoseidonError) {
     req.log.info({ code: err.code }, err.message); // expected: one line, no stack
     const error: ErrorBody['error'] = { code: err.code, message: err.message };

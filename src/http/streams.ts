@@ -7,16 +7,29 @@ import { PoseidonError } from '../errors/index.js';
 // a client never ends its own. Each such route says how its stream ends; when the server closes,
 // they all end first (their clients see the stream end), then the server stops as for any request.
 
-const endings = new WeakMap<object, Set<() => void>>();
+const endings = new WeakMap<object, Map<() => void, Promise<void>>>();
+
+/**
+ * How long a closing server waits for the streams it ended to have sent what they still held (a
+ * last line, the end of a chunked answer) before it closes their connections; a client that reads
+ * nothing more does not hold the stop longer.
+ */
+const ENDED_SENT_MS = 2_000;
 
 /** buildServer's: the streams of `app` end when it closes. */
 export function endStreamsOnClose(app: FastifyInstance): void {
-  const open = new Set<() => void>();
+  const open = new Map<() => void, Promise<void>>();
   endings.set(app.server, open);
   app.addHook('preClose', async () => {
     const ends = [...open];
     open.clear();
-    for (const end of ends) end();
+    for (const [end] of ends) end();
+    // the server's close() then closes every connection whose answer has ended: one whose end is
+    // written but not yet sent (TLS encrypts it later) would reach its client cut off
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ENDED_SENT_MS)));
+    await Promise.race([Promise.all(ends.map(([, sent]) => sent)), late]);
+    clearTimeout(timer);
   });
 }
 
@@ -24,7 +37,12 @@ export function endStreamsOnClose(app: FastifyInstance): void {
 export function endsWithServer(req: FastifyRequest, reply: FastifyReply, end: () => void): void {
   const open = endings.get(req.server.server);
   if (open === undefined) return;
-  open.add(end);
+  // its answer has gone out whole ('finish'), or its connection is gone
+  const sent = new Promise<void>((resolve) => {
+    reply.raw.once('finish', resolve);
+    reply.raw.once('close', resolve);
+  });
+  open.set(end, sent);
   reply.raw.once('close', () => open.delete(end));
 }
 
@@ -32,6 +50,13 @@ export function endsWithServer(req: FastifyRequest, reply: FastifyReply, end: ()
 export class StreamStopped extends PoseidonError {
   constructor(message: string) {
     super('server_stopping', message, { retryAfterMs: 1_000 });
+  }
+}
+
+/** The client of a stream went away before the other end answered it: said at info, as any PoseidonError. */
+class CallerLeft extends PoseidonError {
+  constructor() {
+    super('bad_request', 'the caller went away before the stream was answered');
   }
 }
 
@@ -43,26 +68,38 @@ export interface RelayEnd {
    * The stream is then passed on line by line, so that line never lands in the middle of another.
    */
   lastLine?: string;
+  /**
+   * An answer that must not end early as a whole one does: a tar archive, whose early end would
+   * read as the whole archive. After the other end has answered, a stop cuts the client's answer
+   * off, so the client sees it broken (nothing is logged); before the first byte went out, it is
+   * answered `stopped` as a stream not yet answered is.
+   */
+  cut?: boolean;
 }
 
 /**
  * A stream this server reads from another and passes on to its client (a worker's output for
- * `logs -f` and `exec`), opened with a signal that aborts when the client leaves. When the server
- * closes, the client's answer ends as a whole one does (after `end.lastLine`, when given), not cut
- * off with its connection reset, and the stream it came from is let go; before that stream has
- * answered, the call fails with `end.stopped` (503 server_stopping). A stop ends these streams on
- * purpose: nothing of it is an error in the server's log.
+ * `logs -f` and `exec` and its archives for `cp` on the manager; the engine's on a worker),
+ * opened with a signal that aborts when the client leaves. When the server closes, the client's
+ * answer ends as a whole one does (after `end.lastLine`, when given), not cut off with its
+ * connection reset, or is cut off on purpose (`end.cut`), and the stream it came from is let go;
+ * before that stream has answered, the call fails with `end.stopped` (503 server_stopping). A
+ * stop ends these streams on purpose: nothing of it is an error in the server's log.
  */
 export async function relayUntilClose(
   req: FastifyRequest,
   reply: FastifyReply,
-  open: (signal: AbortSignal) => Promise<Readable>,
+  open: (signal: AbortSignal) => Promise<NodeJS.ReadableStream>,
   end: RelayEnd,
 ): Promise<Readable> {
   const abort = new AbortController();
-  reply.raw.once('close', () => abort.abort()); // the client left
+  let left = false;
+  reply.raw.once('close', () => {
+    left = true; // the client left (or its answer is over)
+    abort.abort();
+  });
   let stopping = false;
-  let relay: { source: Readable; out: Transform } | undefined;
+  let relay: { source: NodeJS.ReadableStream; out: Transform } | undefined;
   endsWithServer(req, reply, () => {
     stopping = true;
     if (relay === undefined) {
@@ -70,18 +107,22 @@ export async function relayUntilClose(
       return;
     }
     relay.source.unpipe(relay.out);
-    relay.out.end(); // its flush adds the last line
-    relay.source.destroy();
+    // its flush adds the last line; or, cut, it is answered 503 if nothing went out yet
+    if (end.cut === true) relay.out.destroy(new StreamStopped(end.stopped));
+    else relay.out.end();
+    letGo(relay.source);
   });
-  let source: Readable;
+  let source: NodeJS.ReadableStream;
   try {
     source = await open(abort.signal);
   } catch (err) {
     if (stopping) throw new StreamStopped(end.stopped);
+    // its abort, as the client went away first: nobody to answer, and nothing went wrong here
+    if (left) throw new CallerLeft();
     throw err;
   }
   if (stopping) {
-    source.destroy();
+    letGo(source);
     throw new StreamStopped(end.stopped);
   }
   const out = end.lastLine === undefined ? new PassThrough() : wholeLines(`${end.lastLine}\n`, () => stopping);
@@ -91,6 +132,11 @@ export async function relayUntilClose(
   source.pipe(out);
   relay = { source, out };
   return out;
+}
+
+/** Ends a stream this server read from: its request to the other end goes too. */
+function letGo(source: NodeJS.ReadableStream): void {
+  (source as Partial<Readable>).destroy?.();
 }
 
 /**

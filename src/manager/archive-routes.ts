@@ -4,8 +4,8 @@ import type { WorkerClient } from '../client/index.js';
 import { NoContainer } from '../errors/index.js';
 import {
   cappedBody,
-  endsWithServer,
   NoContent,
+  relayUntilClose,
   streamTarBodies,
   TAR_BODY,
   tarBody,
@@ -19,6 +19,9 @@ export interface ArchiveRouteDeps {
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
 }
+
+/** What a `cp` out of a task is told when the manager stops (SIGTERM) during it. */
+export const COPY_STOPPED = 'the manager ended the copy (it is stopping); run poseidon cp again';
 
 /**
  * Copying files in or out of a container is deploying (src/http/access.ts): what a container holds
@@ -79,14 +82,14 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
       const { taskId, worker } = holder(req.params.id);
       req.log.info({ taskId, path: req.query.path, tokenId: tokenIdOf(req.identity) }, 'copy out of a task container');
       req.raw.socket.setTimeout(0); // a slow reader is no idle client
-      const detach = new AbortController();
-      reply.raw.once('close', () => detach.abort());
-      endsWithServer(req, reply, () => detach.abort());
       // node:http never follows a redirect: a node cannot make the manager call another URL
-      const tar = await worker.http.stream(`/tasks/${taskId}/archive`, {
-        query: { path: req.query.path },
-        signal: detach.signal,
-      });
+      const tar = await relayUntilClose(
+        req,
+        reply,
+        (signal) => worker.http.stream(`/tasks/${taskId}/archive`, { query: { path: req.query.path }, signal }),
+        // an archive ended early would read as a whole one: a stop cuts it off instead
+        { stopped: COPY_STOPPED, cut: true },
+      );
       return reply.type(TAR_MEDIA_TYPE).send(tar);
     },
   );

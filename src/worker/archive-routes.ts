@@ -5,13 +5,14 @@ import { NoContainer } from '../errors/index.js';
 import {
   BodyTooLarge,
   cappedBody,
-  endsWithServer,
   NoContent,
+  relayUntilClose,
   streamTarBodies,
   TAR_BODY,
   tarBody,
   textResponse,
 } from '../http/index.js';
+import { WORKER_COPY_STOPPED } from './stopped-streams.js';
 import type { Worker } from './worker.js';
 
 export interface ArchiveRouteDeps {
@@ -59,10 +60,13 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
     async (req, reply) => {
       const containerId = containerOf(req.params.id);
       req.raw.socket.setTimeout(0); // read at the pace of the client, which may be slow to write it out
-      const abort = new AbortController();
-      reply.raw.once('close', () => abort.abort());
-      endsWithServer(req, reply, () => abort.abort());
-      const tar = await driver.getArchive(containerId, req.query.path, abort.signal);
+      // an archive ended early would read as a whole one: a stop cuts it off instead
+      const tar = await relayUntilClose(
+        req,
+        reply,
+        (signal) => driver.getArchive(containerId, req.query.path, signal),
+        { stopped: WORKER_COPY_STOPPED, cut: true },
+      );
       return reply.type(TAR_MEDIA_TYPE).send(tar);
     },
   );

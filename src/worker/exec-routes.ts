@@ -6,14 +6,16 @@ import {
   execResponse,
   ExecSessionParams,
   MAX_EXEC_TIMEOUT_MS,
+  type ExecLine,
   type ExecRequest as ExecRequestBody,
   TaskParams,
 } from '../api/index.js';
 import type { Driver, ExecOptions } from '../driver/index.js';
 import { runningContainerOf } from '../errors/index.js';
-import { endsWithServer, NoContent, streamedResponse } from '../http/index.js';
+import { NoContent, relayUntilClose, streamedResponse } from '../http/index.js';
 import { execLines } from './exec-lines.js';
 import { ExecSessions } from './exec-sessions.js';
+import { WORKER_EXEC_STOPPED } from './stopped-streams.js';
 import type { Worker } from './worker.js';
 
 export interface ExecRouteDeps {
@@ -56,19 +58,26 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
       const io = execOptionsOf(req.body);
       if (io.stdin) sessions.reserve();
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
+      // let go of the command's output when its caller leaves or its time is up (execLines)
       const detach = new AbortController();
       let session: string | undefined;
       reply.raw.once('close', () => {
-        detach.abort();
         if (session !== undefined) sessions.close(session);
       });
-      endsWithServer(req, reply, () => detach.abort());
-      const run = await driver.execStream(containerId, req.body.command, detach.signal, io);
-      if (run.stdin !== undefined && !detach.signal.aborted) session = sessions.open(task, run.stdin);
-      const first = session === undefined ? undefined : { session, taskId: task.id };
-      const lines = execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, {
-        ...(first === undefined ? {} : { first }),
-        ...(req.body.encoding === undefined ? {} : { encoding: req.body.encoding }),
+      const open = async (left: AbortSignal): Promise<NodeJS.ReadableStream> => {
+        left.addEventListener('abort', () => detach.abort(), { once: true });
+        const run = await driver.execStream(containerId, req.body.command, detach.signal, io);
+        if (run.stdin !== undefined && !detach.signal.aborted) session = sessions.open(task, run.stdin);
+        const first = session === undefined ? undefined : { session, taskId: task.id };
+        return execLines(run, req.body.timeoutMs ?? MAX_EXEC_TIMEOUT_MS, detach, {
+          ...(first === undefined ? {} : { first }),
+          ...(req.body.encoding === undefined ? {} : { encoding: req.body.encoding }),
+        });
+      };
+      // a stop ends the output with a line saying so, which the manager passes on as the exec's end
+      const lines = await relayUntilClose(req, reply, open, {
+        stopped: WORKER_EXEC_STOPPED,
+        lastLine: JSON.stringify({ error: WORKER_EXEC_STOPPED } satisfies ExecLine),
       });
       return reply.type('application/x-ndjson').send(lines);
     },

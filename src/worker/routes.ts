@@ -20,8 +20,8 @@ import {
 } from '../api/index.js';
 import {
   BATCH_BODY_LIMIT_BYTES,
-  endsWithServer,
   NoContent,
+  relayUntilClose,
   streamedResponse,
   TASK_BODY_LIMIT_BYTES,
   textResponse,
@@ -31,6 +31,7 @@ import type { Driver } from '../driver/index.js';
 import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
 import { processesRoute } from './processes-route.js';
+import { WORKER_LOGS_STOPPED } from './stopped-streams.js';
 import type { Worker } from './worker.js';
 
 export interface WorkerRouteDeps {
@@ -169,15 +170,14 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
     const follow = isFollow(req.query);
     if (follow) req.raw.socket.setTimeout(0); // a quiet container is no idle client
-    const abort = new AbortController();
-    req.raw.on('close', () => abort.abort());
-    endsWithServer(req, reply, () => abort.abort());
-    const stream = await driver.logs(task.containerId, {
-      follow,
-      signal: abort.signal,
-      ...(tail === undefined ? {} : { tail }),
-      ...logFilters(req.query),
-    });
+    const containerId = task.containerId;
+    const stream = await relayUntilClose(
+      req,
+      reply,
+      (signal) =>
+        driver.logs(containerId, { follow, signal, ...(tail === undefined ? {} : { tail }), ...logFilters(req.query) }),
+      { stopped: WORKER_LOGS_STOPPED },
+    );
     return reply.type('text/plain; charset=utf-8').send(stream);
   });
 

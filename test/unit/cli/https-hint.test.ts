@@ -12,14 +12,13 @@ import { login } from '../../../src/cli/login-action.js';
 import { managerClient } from '../../../src/cli/manager-client.js';
 import { ManagerClient, ServerSpeaksHttps, ServerUnreachable } from '../../../src/client/index.js';
 import { buildServer } from '../../../src/http/index.js';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr } from '../../../src/pki/index.js';
+import { loopbackTls } from '../../../testkit/test-tls.js';
 
 // A command given http://HOST:PORT where the manager serves https (as every manager does): the
 // TLS server closes the plain request's connection, which alone reads as "cannot reach ...: is
 // `poseidon manager` running?". Every call of the client looks once, after such a failure only,
 // whether TLS answers there, and says to use https:// instead (the worker's join does too).
 
-const HOUR = 3_600_000;
 let app: FastifyInstance;
 let plainUrl: string;
 let resetting: Server;
@@ -32,22 +31,12 @@ before(async () => {
   configHome = await mkdtemp(join(tmpdir(), 'poseidon-https-hint-'));
   process.env.XDG_CONFIG_HOME = configHome;
   delete process.env.POSEIDON_MANAGER;
-  const ca = (await ClusterCa.create(Date.now())).ca;
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const cert = await ca.issue({
-    publicKey: await publicKeyOfCsr(csrPem),
-    nodeId: '33333333-3333-4333-8333-333333333333',
-    role: 'manager',
-    addresses: ['127.0.0.1'],
-    notBeforeMs: Date.now() - HOUR,
-    notAfterMs: Date.now() + HOUR,
-  });
   // a server as a manager's is built: the project's own, over TLS with the cluster CA's certificate
   app = buildServer({
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
     component: 'manager',
-    tls: { cert, key: keyPem, ca: ca.certPem },
+    tls: await loopbackTls(),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   plainUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import { openExec } from '../../../src/cli/exec-action.js';
-import { follow, LOGS_STOPPED, type LogSink } from '../../../src/cli/logs-action.js';
+import { runCp } from '../../../src/cli/cp-action.js';
+import { follow, LOGS_STOPPED, streamEndedEarly, type LogSink } from '../../../src/cli/logs-action.js';
 import { StreamEnded, streamError } from '../../../src/cli/stream-end.js';
 import { ManagerClient } from '../../../src/client/index.js';
 
@@ -115,4 +119,53 @@ test('exec whose connection breaks mid-output is one line: the command may still
   // anything else is passed on as it is
   const other = new Error('a bug');
   assert.equal(streamError(other, 'the log stream', ''), other);
+});
+
+test('logs -f whose stream ended while its container runs on (its worker stopped) says so, not waiting in silence', async (t) => {
+  const client = await manager(t, (req, res) => {
+    res.writeHead(200, { 'content-type': req.url?.includes('/logs') === true ? 'text/plain' : 'application/json' });
+    // the worker ended the stream whole as it stopped; the task still runs that container
+    res.end(req.url?.includes('/logs') === true ? 'hello\n' : JSON.stringify(TASK));
+  });
+  const got = sink();
+  await assert.rejects(follow(client, TASK, {}, new AbortController().signal, got), {
+    name: 'StreamEnded',
+    message: `${streamEndedEarly(TASK.id)}; run poseidon logs -f again`,
+  });
+  assert.equal(
+    streamEndedEarly(TASK.id),
+    'the log stream of task t1000000 ended while its container runs on (its worker stopped?)',
+  );
+  assert.equal(got.out, 'hello\n');
+});
+
+test('logs -f whose container ended with its stream ends quietly', async (t) => {
+  const ended = { ...TASK, state: 'Completed', desiredState: 'stopped' };
+  const client = await manager(t, (req, res) => {
+    res.writeHead(200, { 'content-type': req.url?.includes('/logs') === true ? 'text/plain' : 'application/json' });
+    res.end(req.url?.includes('/logs') === true ? 'bye\n' : JSON.stringify(ended));
+  });
+  const got = sink();
+  await follow(client, TASK, {}, new AbortController().signal, got);
+  assert.equal(got.out, 'bye\n');
+});
+
+test('cp out whose archive is cut off (the manager or the worker stopped) is one line, and leaves no scratch files', async (t) => {
+  const here = await mkdtemp(join(tmpdir(), 'poseidon-cp-cut-'));
+  t.after(() => rm(here, { recursive: true, force: true }));
+  const client = await manager(t, (req, res) => {
+    if (req.url?.includes('/archive/stat') === true) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ name: 'big', kind: 'file', size: 4096, mode: 0o644, mtime: new Date().toISOString() }));
+      return;
+    }
+    cutOff(res, 'application/x-tar', 'x'.repeat(600)); // a header's worth, then the connection is reset
+  });
+  const err = await runCp('web:/big', join(here, 'big'), { manager: client.baseUrl }).catch((e: unknown) => e);
+  assert.ok(err instanceof StreamEnded, String(err));
+  assert.equal(
+    err.message,
+    'the connection to the manager broke during the copy (it stopped, or the network failed); run poseidon cp again',
+  );
+  assert.deepEqual(await readdir(here), [], 'nothing half copied is left');
 });
