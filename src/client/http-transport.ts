@@ -47,9 +47,11 @@ export function isConnectionFailure(err: unknown): boolean {
   if (err instanceof DeadlinePassed || err instanceof ConnectTimedOut) return true;
   if (tlsRefusal(err) !== undefined) return true;
   if (typeof err !== 'object' || err === null || err instanceof PoseidonError || sourceErrors.has(err)) return false;
-  const { code, path } = err as { code?: unknown; path?: unknown };
-  // a system error naming a path is a file's (an upload's source), never a socket's
-  return typeof code === 'string' && path === undefined && !OWN_DOING.test(code);
+  const { code, path, syscall } = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  // a system error naming a path is a file's (an upload's source), not a socket's: a socket's
+  // has none (a TLS socket's says null), or a unix socket's, naming it, failed to connect
+  const file = typeof path === 'string' && syscall !== 'connect';
+  return typeof code === 'string' && !file && !OWN_DOING.test(code);
 }
 
 /**

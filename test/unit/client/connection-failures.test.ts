@@ -53,6 +53,9 @@ test('every way a connection fails or breaks before the answer is a connection f
     'ERR_SOCKET_CLOSED',
   ];
   for (const code of codes) assert.equal(isConnectionFailure(coded(code, { syscall: 'connect' })), true, code);
+  // a TLS socket's error says path: null; a unix socket's names the socket it could not connect to
+  assert.equal(isConnectionFailure(coded('ECONNRESET', { path: null, host: '127.0.0.1' })), true, 'a TLS socket');
+  assert.equal(isConnectionFailure(coded('ECONNREFUSED', { syscall: 'connect', path: '/run/x.sock' })), true, 'unix');
   assert.equal(isConnectionFailure(new DeadlinePassed(100)), true, 'the deadline');
   assert.equal(isConnectionFailure(new ConnectTimedOut('https://10.0.0.1:5555', 3_000)), true, 'no connection in time');
 });
