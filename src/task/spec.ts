@@ -100,7 +100,12 @@ export const RestartPolicySpec = Type.Object(
   {
     mode: hinted(RestartMode, 'must be "never", "on-failure" or "always"'),
     // null: no limit (the default for `always`); 3 by default for `on-failure`
-    maxRestarts: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    maxRestarts: Type.Optional(
+      hinted(
+        Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+        'must be a whole number of restarts, 0 or more (null: no limit)',
+      ),
+    ),
     // the wait before each restart: doubling from `initial` up to `max`, or one duration for the
     // same wait every time (as Swarm's restart delay)
     backoff: Type.Optional(

@@ -76,5 +76,21 @@ function describe(error: ValueError, root: string): InvalidField {
   const shown = JSON.stringify(error.value);
   const got = shown === undefined ? '' : ` (got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`;
   if (typeof hint === 'string') return new InvalidField(field, `${hint}${got}`);
+  const plain = PLAIN_WORDS.get(error.type);
+  if (plain !== undefined) return new InvalidField(field, `${plain}${got}`);
   return new InvalidField(field, `${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}${got}`);
 }
+
+/**
+ * What a value of the wrong kind is told, for a field with no hint of its own: TypeBox's own words
+ * ("Expected union value", "Expected object") name its types, not what a file should hold.
+ */
+const PLAIN_WORDS: ReadonlyMap<ValueErrorType, string> = new Map([
+  [ValueErrorType.Array, 'must be a list (YAML: [a, b], or lines starting with "- "; JSON: ["a", "b"])'],
+  [ValueErrorType.Object, 'must be a mapping of fields (YAML: "key: value" lines; JSON: {"key": value})'],
+  [ValueErrorType.String, 'must be a string (in YAML, quote numbers and true/false: "8080")'],
+  [ValueErrorType.Integer, 'must be a whole number'],
+  [ValueErrorType.Number, 'must be a number'],
+  [ValueErrorType.Boolean, 'must be true or false'],
+  [ValueErrorType.Union, 'is none of the forms this field takes'],
+]);

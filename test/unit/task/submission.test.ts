@@ -397,3 +397,15 @@ test("imageHealthCheck: false is kept (the image's HEALTHCHECK off), and said ag
   }
   assert.throws(() => parseSubmission({ name: 'app', image: 'busybox', imageHealthCheck: 'no' }), InvalidField);
 });
+
+test('a value of the wrong kind is told what the field holds, never in the schema library’s words', () => {
+  assert.equal(
+    refusal(spec({ restartPolicy: { mode: 'on-failure', maxRestarts: -1 } })),
+    'restartPolicy.maxRestarts must be a whole number of restarts, 0 or more (null: no limit) (got -1)',
+  );
+  assert.match(refusal(spec({ command: 'sleep 30' })), /^command must be a list \(YAML: \[a, b\]/);
+  assert.match(refusal([spec()]), /^body must be a mapping of fields \(YAML: "key: value" lines/);
+  assert.match(refusal(spec({ command: ['sleep', 30] })), /^command\.1 must be a string/);
+  for (const body of [spec({ restartPolicy: { mode: 'on-failure', maxRestarts: '3' } }), spec({ command: 'x' })])
+    assert.doesNotMatch(refusal(body), /expected|union/i);
+});
