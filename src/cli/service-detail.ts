@@ -12,7 +12,7 @@ import { isGlobal, isJob, jobProgress, modeName, updateStateText } from './servi
 type Discovery = Omit<ServiceEndpointsView, 'service'>;
 
 /** "1 at a time, start-first, delay 0s, monitor 5s; on failure rollback (none may fail); deadline 10m". */
-function rollout(u: UpdateConfigSpec | undefined): string {
+function rollout(u: UpdateConfigSpec | undefined, ofRollback = false): string {
   if (u === undefined) return '-';
   const parts: string[] = [];
   if (u.parallelism !== undefined) parts.push(`${u.parallelism} at a time`);
@@ -21,7 +21,9 @@ function rollout(u: UpdateConfigSpec | undefined): string {
   if (u.monitor !== undefined) parts.push(`monitor ${duration(u.monitor)}`);
   if (u.failureAction !== undefined) {
     const ratio = u.maxFailureRatio ?? 0;
-    parts.push(`on failure ${u.failureAction} (${ratio === 0 ? 'none' : `${ratio * 100}%`} may fail)`);
+    // a rollback that fails pauses (rollback_paused): it never rolls back again, whatever it says
+    const action = ofRollback && u.failureAction === 'rollback' ? 'pause' : u.failureAction;
+    parts.push(`on failure ${action} (${ratio === 0 ? 'none' : `${ratio * 100}%`} may fail)`);
   }
   if (u.progressDeadline !== undefined) parts.push(`deadline ${duration(u.progressDeadline)}`);
   return parts.join(', ');
@@ -108,7 +110,7 @@ export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): stri
   const taskLabels = labels(spec.task.labels);
   if (taskLabels !== undefined) rows.push(['Task labels', taskLabels]);
   // a job has no rollout: an update runs it again
-  if (!job) rows.push(['Update', rollout(spec.update)], ['Rollback', rollout(spec.rollback)]);
+  if (!job) rows.push(['Update', rollout(spec.update)], ['Rollback', rollout(spec.rollback, true)]);
   if (spec.drainTimeout !== undefined) rows.push(['Drain', duration(spec.drainTimeout)]);
   if (!job) rows.push(['Rollout', rolloutStatus(s, nowMs)]);
   rows.push(

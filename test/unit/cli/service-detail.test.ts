@@ -349,3 +349,11 @@ test("service inspect for people: a job's mode, its run, its concurrency; no upd
   assert.match(global, /^Job:\s+complete, 2\/2 completed \(ended 1m ago\)$/m);
   assert.doesNotMatch(global, /^Max concurrent:/m);
 });
+
+test("the Rollback line says a failed rollback pauses: its failureAction rollback (the update's, by default) never rolls back again", () => {
+  const v = view();
+  const rollback = { ...UPDATE, failureAction: 'rollback' as const, maxFailureRatio: 0 };
+  const text = serviceDetail({ ...v, spec: { ...v.spec, rollback } }, DISCOVERY, NOW);
+  assert.match(text, /^Update:\s+.*on failure rollback \(25% may fail\)/m);
+  assert.match(text, /^Rollback:\s+.*on failure pause \(none may fail\)/m);
+});
