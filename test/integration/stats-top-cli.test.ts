@@ -91,6 +91,13 @@ describe('poseidon stats and top on the real engine', () => {
       [bad.code, bad.stderr],
       [1, 'poseidon: ps OPTIONS are "-o pid;id"; use at most 64 letters, digits, spaces and , = _ -\n'],
     );
+    // options the engine's ps refuses: said as ps OPTIONS, with ps's words, never as an API field
+    const refused = await c.cli(['top', 'sleeper-0', '--json']);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^poseidon: ps OPTIONS "--json" were refused by ps on the node \(ps: .+\); give options ps takes, such as -o pid,comm\n$/,
+    );
     const ended = await c.client.submit(c.task('ended', { command: ['true'], restartPolicy: { mode: 'never' } }));
     await c.allInState([ended.id], 'Completed');
     const gone = await c.cli(['top', 'ended']);

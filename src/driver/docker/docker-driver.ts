@@ -293,7 +293,11 @@ export class DockerDriver implements Driver {
           'top lists what a running one runs',
         );
       // the engine answers 500 with ps's own complaint about its options
-      if (status === 500 && psArgs !== undefined) throw new InvalidField('psArgs', `were refused: ${messageOf(err)}`);
+      if (status === 500 && psArgs !== undefined)
+        throw new InvalidField(
+          'ps OPTIONS',
+          `"${psArgs}" were refused by ps on the node (${messageOf(err)}); give options ps takes, such as -o pid,comm`,
+        );
       throw err;
     }
   }
