@@ -2,6 +2,7 @@ import type { ManagerTaskView, VolumeView } from '../api/index.js';
 import { isGlobalMode } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
 import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
+import type { ManagerClient } from '../client/manager-client.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { printable, toJson } from './terminal-text.js';
@@ -47,7 +48,9 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     ...(flags.service === undefined ? {} : { service: flags.service }),
   };
   if (flags.json === true) {
-    process.stdout.write(`${toJson(await client.listTasks(filter))}\n`);
+    const all = await client.listTasks(filter);
+    if (all.length === 0) await checkFilterNames(client, flags);
+    process.stdout.write(`${toJson(all)}\n`);
     return;
   }
   // the table's fields alone: under half the answer to read and parse (a manager that predates
@@ -60,7 +63,23 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
       ),
     loadFormat(),
   ]);
+  if (tasks.length === 0) await checkFilterNames(client, flags);
   process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
+}
+
+/**
+ * No task under --node or --service: a name that matches no node or service is the mistake, said
+ * as `node inspect` and `service ps` say it, rather than "no tasks".
+ */
+export async function checkFilterNames(
+  client: Pick<ManagerClient, 'listNodes' | 'getService'>,
+  flags: Pick<StatusFlags, 'node' | 'service'>,
+): Promise<void> {
+  if (flags.node !== undefined) {
+    const [nodes, { findNode, NoSuchNode }] = await Promise.all([client.listNodes(), import('./node-detail.js')]);
+    if (findNode(nodes, flags.node) === undefined) throw new NoSuchNode(flags.node, nodes);
+  }
+  if (flags.service !== undefined) await client.getService(flags.service);
 }
 
 /** --state in any case, as the state's own name. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { removedNodeLines, stateOf, stoppingLine } from '../../../src/cli/status-action.js';
+import type { NodeStatusView, ServiceView } from '../../../src/api/index.js';
+import { checkFilterNames, removedNodeLines, stateOf, stoppingLine } from '../../../src/cli/status-action.js';
+import { RemoteError } from '../../../src/errors/index.js';
 
 test('poseidon stop: a plain task is stopping; a replica says its service replaces it, and how to run fewer', () => {
   const id = '21d8f0a9-0000-4000-8000-000000000000';
@@ -58,4 +60,24 @@ test('node rm names the volumes the removed node held, which start over empty el
     removedNodeLines(removed, volumes.slice(0, 1)),
     /its volume data-1 is forgotten: tasks that mount it start elsewhere with a new, empty one/,
   );
+});
+
+test('status --node or --service with no task: a name that matches no node or service is said, not "no tasks"', async () => {
+  const nodes = [
+    { id: 'a9e802ae-0000', name: 'w1' },
+    { id: '8481c1c0-0000', name: 'w2' },
+  ] as NodeStatusView[];
+  const client = {
+    listNodes: () => Promise.resolve(nodes),
+    getService: (name: string): Promise<ServiceView> =>
+      name === 'web'
+        ? Promise.resolve({ name: 'web' } as ServiceView)
+        : Promise.reject(new RemoteError('service_not_found', 404, `no service ${name}`)),
+  };
+  await assert.rejects(checkFilterNames(client, { node: 'w9' }), { message: 'no node w9 (the nodes: w1, w2)' });
+  await assert.rejects(checkFilterNames(client, { service: 'wbe' }), { message: 'no service wbe' });
+  // names that exist, a node by its id's prefix too: "no tasks" stands
+  await checkFilterNames(client, { node: 'w2', service: 'web' });
+  await checkFilterNames(client, { node: 'a9e8' });
+  await checkFilterNames(client, {});
 });
