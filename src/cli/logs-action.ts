@@ -49,12 +49,16 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
   }
 }
 
-/** --tail as a number of lines (all of them without it), --since as seconds since 1970, and --timestamps. */
+/**
+ * --tail as a number of lines (all of them without it, or with `all`, docker logs' default), --since
+ * as seconds since 1970, and --timestamps.
+ */
 export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
-  if (flags.tail !== undefined && !/^[0-9]{1,9}$/.test(flags.tail))
-    throw new InvalidField('--tail', `is "${flags.tail}"; use a number of lines`);
+  const tail = flags.tail === 'all' ? undefined : flags.tail;
+  if (tail !== undefined && !/^[0-9]{1,9}$/.test(tail))
+    throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all`);
   return {
-    ...(flags.tail === undefined ? {} : { tail: Number(flags.tail) }),
+    ...(tail === undefined ? {} : { tail: Number(tail) }),
     ...(flags.since === undefined ? {} : { since: sinceFlag('--since', flags.since, now) }),
     ...(flags.timestamps === true ? { timestamps: true } : {}),
   };

@@ -35,5 +35,6 @@ test('the first container is read as asked; the ones after a restart whole, with
   assert.deepEqual(read, { tail: 5, since: at('2026-12-04T11:50:00Z'), timestamps: true });
   assert.deepEqual(laterRead(read), { timestamps: true });
   assert.deepEqual(laterRead(readOf({ tail: '5' }, NOW)), {});
-  assert.throws(() => readOf({ tail: 'all' }), { message: '--tail is "all"; use a number of lines' });
+  assert.deepEqual(readOf({ tail: 'all' }, NOW), {}, "docker logs' --tail all: every line");
+  assert.throws(() => readOf({ tail: 'some' }), { message: '--tail is "some"; use a number of lines, or all' });
 });
