@@ -82,6 +82,18 @@ export interface DeployResult {
 }
 
 /**
+ * The Compose file as a document, named in its errors as the user named it: by -f, or as the one
+ * found here. An empty one is said to be empty, not "(document): must be a mapping (got null)".
+ */
+export async function readComposeFile(file: string, given: boolean): Promise<unknown> {
+  const flag = given ? '-f' : 'the Compose file';
+  const doc = await readDocument(file, flag);
+  if (doc === null || doc === undefined)
+    throw new InvalidField(flag, `${file} is empty; a Compose file names its services under services:`);
+  return doc;
+}
+
+/**
  * `poseidon deploy -f compose.yaml`: the file's services are created or updated (only those whose
  * spec changed), and with --prune the stack's services the file no longer has are removed. The
  * whole file is read, converted and checked against the manager's rules before anything changes.
@@ -90,7 +102,7 @@ export async function deploy(flags: DeployFlags): Promise<void> {
   const file = flags.file ?? composeFileIn(process.cwd());
   // a bad --timeout is refused before anything changes
   const timeoutMs = flags.wait === true ? parseDuration('--timeout', flags.timeout ?? '10m') : 0;
-  const doc = await readDocument(file, '-f');
+  const doc = await readComposeFile(file, flags.file !== undefined);
   const baseDir = dirname(resolve(file));
   const variables = projectVariables(baseDir, process.env);
   const stack = stackName(file, flags, doc, variables);

@@ -10,6 +10,7 @@ import {
   deployStack,
   describe as describeDeploy,
   projectVariables,
+  readComposeFile,
   waitForStack,
   type StackClient,
 } from '../../../src/cli/deploy-action.js';
@@ -488,4 +489,21 @@ test("a secret's file that cannot be read stops the deploy before anything chang
     { message: 'secrets.db_password.file: names ./db_password.txt, which cannot be read (ENOENT)' },
   );
   assert.deepEqual(api.calls, []);
+});
+
+test('an empty Compose file is said to be empty; one found without -f is named as the Compose file, not as -f', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'compose.yaml');
+  await writeFile(file, '\n');
+  await assert.rejects(readComposeFile(file, true), {
+    message: `-f ${file} is empty; a Compose file names its services under services:`,
+  });
+  await writeFile(file, 'services:\n  web:\n   image: a\n    ports: [80\n');
+  await assert.rejects(readComposeFile(file, false), (err: Error) => {
+    assert.match(err.message, new RegExp(`^the Compose file ${file} is not valid YAML: `));
+    return true;
+  });
+  await writeFile(file, 'services:\n  web:\n    image: a\n');
+  assert.deepEqual(await readComposeFile(file, false), { services: { web: { image: 'a' } } });
 });
