@@ -306,6 +306,7 @@ function registerEvents(program: Command): void {
       'first the events the manager kept since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m)',
     )
     .option('--until <when>', 'stop at a time, or how long ago (now: the kept events, then exit)')
+    .option('-f, --filter <key=value>', 'as docker events takes it: task=, node=, service= or type= (repeat)', collect)
     .option('--json', 'one JSON object per line')
     .action(async (flags: EventsFlags) => {
       const { printEvents } = await import('./events-action.js');

@@ -17,6 +17,8 @@ export interface EventsFlags extends ClientFlags {
   node?: string[];
   service?: string[];
   type?: string[];
+  /** `--filter KEY=VALUE`, docker events' spelling of the four above (filterFlags). */
+  filter?: string[];
   /** From when: the events the manager kept since then come first (`docker events --since`). */
   since?: string;
   /** Until when: the command ends then (at once, after the kept ones, for a time past). */
@@ -28,6 +30,35 @@ const EVENT_KINDS = ['task', 'node', 'service', 'update', 'job', 'secret', 'conf
 
 /** An id prefix `--task` matches: at least four hex digits (a name of four is matched by name too). */
 const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,}$/;
+
+/** docker events' `--filter` keys, and the flag each is (`container` is a task here). */
+const FILTER_KEYS: Readonly<Record<string, 'task' | 'node' | 'service' | 'type'>> = {
+  task: 'task',
+  container: 'task',
+  node: 'node',
+  service: 'service',
+  type: 'type',
+};
+
+/**
+ * The flags with each `--filter KEY=VALUE` (as `docker events --filter` takes them) added to the
+ * flag it stands for: `--filter type=task` is `--type task`. A key it has no flag for is refused.
+ */
+export function filterFlags<T extends Pick<EventsFlags, 'task' | 'node' | 'service' | 'type' | 'filter'>>(flags: T): T {
+  const out: T = { ...flags };
+  for (const given of flags.filter ?? []) {
+    const at = given.indexOf('=');
+    const key = FILTER_KEYS[given.slice(0, at).toLowerCase()];
+    const value = given.slice(at + 1);
+    if (at < 1 || key === undefined || value === '')
+      throw new InvalidField(
+        '--filter',
+        `is "${given}"; use task=NAME, node=NAME, service=NAME or type=TYPE (or --task, --node, --service, --type)`,
+      );
+    out[key] = [...(out[key] ?? []), value];
+  }
+  return out;
+}
 
 /**
  * The events the flags keep; a --type that is no event type or kind is refused here, before the
@@ -171,7 +202,8 @@ export class Resume {
 }
 
 /** `poseidon events`: the manager's event stream as lines for people, or as it comes with --json. */
-export async function printEvents(flags: EventsFlags): Promise<void> {
+export async function printEvents(given: EventsFlags): Promise<void> {
+  const flags = filterFlags(given);
   const keep = eventFilter(flags);
   const window = eventsWindow(flags);
   const abort = new AbortController();

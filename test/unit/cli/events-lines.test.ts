@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describe, eventFilter } from '../../../src/cli/events-action.js';
+import { describe, eventFilter, filterFlags } from '../../../src/cli/events-action.js';
 
 // What `poseidon events` prints for each kind of subject: a task, a node, a service and its rollouts.
 
@@ -118,4 +118,18 @@ test('job events give the version, the tasks its run wants done, and how many co
     kept.map((e) => e.type),
     ['job.failed'],
   );
+});
+
+test("--filter KEY=VALUE, docker events' spelling, is the flag it names; a key with no flag is refused", () => {
+  assert.deepEqual(filterFlags({ filter: ['type=task', 'container=web-1', 'service=web'], type: ['node'] }), {
+    filter: ['type=task', 'container=web-1', 'service=web'],
+    type: ['node', 'task'],
+    task: ['web-1'],
+    service: ['web'],
+  });
+  assert.deepEqual(filterFlags({ node: ['w1'] }), { node: ['w1'] });
+  for (const bad of ['event=die', 'type', 'type=', '=task'])
+    assert.throws(() => filterFlags({ filter: [bad] }), {
+      message: `--filter is "${bad}"; use task=NAME, node=NAME, service=NAME or type=TYPE (or --task, --node, --service, --type)`,
+    });
 });
