@@ -114,3 +114,16 @@ test('every subcommand of a command group takes the connection flags and --json,
     assert.deepEqual(before, { command, words: [], flags: { manager: 'https://m:5555', token: 'T', ca: 'ca.crt' } });
   }
 });
+
+test('logs and service logs take -n for --tail, as docker logs does', async () => {
+  assert.deepEqual(await parse(['logs', 'web', '-n', '5', '-f']), {
+    command: 'logs',
+    words: ['web'],
+    flags: { tail: '5', follow: true },
+  });
+  assert.deepEqual(await parse(['service', 'logs', 'web', '-n', 'all']), {
+    command: 'service logs',
+    words: ['web'],
+    flags: { tail: 'all' },
+  });
+});
