@@ -23,7 +23,11 @@ export function progressLine(t: ServiceTaskView): string {
   if (failing !== undefined) state += `: ${failing}`;
   else if (t.state !== 'Running' && t.state !== 'Scheduled' && t.reason !== '') state += `: ${t.reason}`;
   const restarts = t.restarts > 0 ? `, restarted ${times(t.restarts)}` : '';
-  return `${t.name} (slot ${t.slot}, version ${t.version}): ${state}${where}${restarts}`;
+  return `${replicaName(t)}: ${state}${where}${restarts}`;
+}
+
+function replicaName(t: ServiceTaskView): string {
+  return `${t.name} (slot ${t.slot}, version ${t.version})`;
 }
 
 /** What last went wrong with a replica, if anything: its failing checks, or why it ended. */
@@ -39,7 +43,7 @@ function trouble(t: ServiceTaskView): string | undefined {
  * that times out names: "0/3 healthy" alone does not say that every check answered HTTP 404.
  */
 class Tracker {
-  readonly #seen = new Map<string, string>();
+  readonly #seen = new Map<string, { line: string; name: string; node: string | null }>();
   #trouble: string | undefined;
 
   constructor(private readonly write: (line: string) => void) {}
@@ -47,9 +51,17 @@ class Tracker {
   show(tasks: readonly ServiceTaskView[]): void {
     for (const t of tasks) {
       const line = progressLine(t);
-      if (this.#seen.get(t.id) !== line) this.write(line);
-      this.#seen.set(t.id, line);
+      if (this.#seen.get(t.id)?.line !== line) this.write(line);
+      this.#seen.set(t.id, { line, name: replicaName(t), node: t.node });
       this.#trouble = trouble(t) ?? this.#trouble;
+    }
+    // a replica that ended leaves the service's task list (its slot's history keeps it): its end
+    // is said, or a scale down's wait would end on "stopping" lines and never show them done
+    const now = new Set(tasks.map((t) => t.id));
+    for (const [id, gone] of this.#seen) {
+      if (now.has(id)) continue;
+      this.write(`${gone.name}: ended${gone.node === null ? '' : ` on ${gone.node}`}`);
+      this.#seen.delete(id);
     }
   }
 

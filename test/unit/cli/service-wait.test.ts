@@ -176,6 +176,25 @@ describe('service --wait progress', () => {
     );
   });
 
+  test('a replica a scale down stopped is said to have ended once it leaves the task list', async () => {
+    const stopping = replica(3, { desiredState: 'stopped', reason: 'scaled down to 2', node: 'n2' });
+    const looks = [
+      [replica(1), replica(2), stopping],
+      [replica(1), replica(2)],
+    ];
+    const client: WaitClient = {
+      getService: async () => service(2, 2),
+      serviceTasks: async () => looks.shift() ?? [replica(1), replica(2)],
+    };
+    const lines: string[] = [];
+    assert.equal(await waitForReplicas(client, 'web', 60_000, (l) => lines.push(l)), true);
+    assert.deepEqual(lines.slice(2), [
+      'web-3 (slot 3, version 1): Running (stopping) on n2',
+      'web-3 (slot 3, version 1): ended on n2',
+      'service web: 2/2 replicas healthy',
+    ]);
+  });
+
   test("a job's wait: each task's progress until the run ends; complete is true, failed false, and a timeout says how far", async () => {
     const job = (state: 'running' | 'complete' | 'failed', completed: number, failed = 0): ServiceView => ({
       ...service(3, 0),
