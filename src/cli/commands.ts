@@ -19,6 +19,7 @@ import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
+import { withDockerWord } from './docker-words.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags } from './volume-action.js';
 import type { FileCreateFlags, FileFlags, FileKind, FileListFlags } from './file-action.js';
@@ -78,7 +79,9 @@ export function buildProgram(command?: string): Command {
     .version(POSEIDON_VERSION)
     .exitOverride()
     .enablePositionalOptions() // so `run IMAGE COMMAND...` passes the command's options through
-    .configureOutput({ outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`) });
+    .configureOutput({
+      outputError: (str, write) => write(`poseidon: ${withDockerWord(str).replace(/^error: /, '')}`),
+    });
   const named = COMMANDS.find(([names]) => command !== undefined && names.includes(command));
   for (const [, register] of named === undefined ? COMMANDS : [named]) register(program);
   return program;
