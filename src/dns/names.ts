@@ -13,7 +13,10 @@ export type ZoneName =
    * `<stack>-<name>`, which a stack's containers reach as `<name>` through their search domain
    */
   | { kind: 'service'; service: string }
-  /** `tasks.<service>.<zone>`: every ready replica's address */
+  /**
+   * `tasks.<service>.<zone>`: every ready replica's address; also `tasks.<name>.<stack>.<zone>` for
+   * a Compose stack's service `<stack>-<name>` (a stack's containers ask `tasks.<name>`)
+   */
   | { kind: 'tasks'; service: string }
   /** `<a-b-c-d>.tasks.<service>.<zone>`: one ready replica, by its address (the target of SRV records) */
   | { kind: 'replica'; service: string; address: string }
@@ -45,6 +48,7 @@ function zoneName(labels: string[]): ZoneName {
   if (labels.length === 2 && a === 'tasks' && b !== undefined) return { kind: 'tasks', service: b };
   if (labels.length === 2 && a !== undefined && b !== undefined) return { kind: 'service', service: `${b}-${a}` };
   if (labels.length === 3 && a !== undefined && b !== undefined && c !== undefined) {
+    if (a === 'tasks') return { kind: 'tasks', service: `${c}-${b}` };
     if (a.length > 1 && a.startsWith('_') && (b === '_tcp' || b === '_udp'))
       return { kind: 'srv', service: c, port: a.slice(1), protocol: b === '_tcp' ? 'tcp' : 'udp' };
     const address = b === 'tasks' ? addressOfLabel(a) : undefined;

@@ -84,7 +84,12 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
       PortBindings: bindings,
       ...(ctx.network === undefined
         ? {}
-        : { NetworkMode: ctx.network.joins, Dns: [ctx.network.gateway], DnsSearch: dnsSearch(task) }),
+        : {
+            NetworkMode: ctx.network.joins,
+            Dns: [ctx.network.gateway],
+            DnsSearch: dnsSearch(task),
+            DnsOptions: [DNS_NDOTS],
+          }),
       ...(task.cpuCores > 0 ? { CpuShares: cpuShares(task.cpuCores) } : {}),
       ...(task.cpuLimitCores !== undefined && task.cpuLimitCores > 0
         ? { NanoCpus: Math.round(task.cpuLimitCores * 1e9) }
@@ -163,6 +168,13 @@ function fileMounts(files: readonly FileBind[]): Docker.MountConfig {
  * `web.svc.poseidon.cluster`), and first, for a replica of a Compose stack, the stack's other
  * services by their Compose names (`db` as `db.<stack>.svc.poseidon.cluster`, the stack's `<stack>-db`).
  */
+/**
+ * A name of one dot (`tasks.web`, Swarm's name for a service's replicas) is looked up under the
+ * search domains first: with the default ndots:1, musl (Alpine, BusyBox) asks for it as it is and
+ * never tries them, so it would not be found. Names of two dots or more are asked as they are first.
+ */
+export const DNS_NDOTS = 'ndots:2';
+
 export function dnsSearch(task: Pick<TaskRequest, 'labels'>): string[] {
   const stack = task.labels[STACK_LABEL];
   return stack === undefined ? [DNS_ZONE] : [`${stack}.${DNS_ZONE}`, DNS_ZONE];

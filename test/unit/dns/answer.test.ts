@@ -120,6 +120,18 @@ test("<name>.<stack> answers the VIP of the stack's service <stack>-<name> (a co
   assert.deepEqual(data(answer('tasks.web.svc.poseidon.cluster', 'A').answers), ['10.213.0.1', '10.213.0.5']);
 });
 
+test("tasks.<name>.<stack> answers the ready replicas of the stack's service <stack>-<name> (a container's tasks.api)", () => {
+  const t = tableOf(service('shop-api', '10.213.128.9', [endpoint(1, 'ready'), endpoint(2, 'starting')]));
+  const tasks = (name: string): unknown[] => {
+    const r = resolve(query(name, 'A'), t, OPTS);
+    return r.kind === 'reply' ? data(r.packet.answers) : [];
+  };
+  assert.deepEqual(tasks('tasks.api.shop.svc.poseidon.cluster'), ['10.213.0.1']);
+  assert.deepEqual(tasks('tasks.shop-api.svc.poseidon.cluster'), ['10.213.0.1']);
+  const other = resolve(query('tasks.web.shop.svc.poseidon.cluster', 'A'), t, OPTS);
+  assert.equal(other.kind === 'reply' ? rcode(other.packet) : -1, RCODE.NXDOMAIN, 'no service shop-web');
+});
+
 test('unknown names in the zone are NXDOMAIN with the SOA in authority', () => {
   for (const name of [
     'nope.svc.poseidon.cluster',

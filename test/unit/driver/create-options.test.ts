@@ -17,6 +17,7 @@ test('by default a task container joins Docker default bridge, with the Poseidon
   assert.equal(host?.NetworkMode, 'bridge');
   assert.deepEqual(host?.Dns, ['10.213.0.1']);
   assert.deepEqual(host?.DnsSearch, ['svc.poseidon.cluster'], 'a service is found by its name alone');
+  assert.deepEqual(host?.DnsOptions, ['ndots:2'], "tasks.web is searched for too, musl's resolver included");
 });
 
 test("a Compose stack's replica looks its stack's services up by their Compose names first", () => {
@@ -39,6 +40,7 @@ test('without a Poseidon network the engine picks: no network mode, no resolver'
   assert.equal(host?.NetworkMode, undefined);
   assert.equal(host?.Dns, undefined);
   assert.equal(host?.DnsSearch, undefined);
+  assert.equal(host?.DnsOptions, undefined);
 });
 
 test('a port not published is exposed to other containers and bound to no host port', () => {
