@@ -100,3 +100,22 @@ export function unusedLoginHint(): string | undefined {
     "run poseidon login with the managers you call (a group's comma-separated), or pass --token and --ca"
   );
 }
+
+let defaultManager: string | undefined;
+
+/**
+ * The command calls `url` because nothing named a manager (no --manager, POSEIDON_MANAGER or
+ * saved login; managerClient): if it cannot be reached, that is likely why. undefined: one was named.
+ */
+export function noteDefaultManager(url: string | undefined): void {
+  defaultManager = url;
+}
+
+/** What an unreachable manager should add when it was only the default; undefined otherwise. */
+export function defaultManagerHint(): string | undefined {
+  if (defaultManager === undefined) return undefined;
+  return (
+    `no manager was named, so ${defaultManager} was tried: poseidon login URL --token TOKEN --ca FILE ` +
+    'saves one, or pass --manager or set POSEIDON_MANAGER'
+  );
+}

@@ -23,7 +23,7 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   const listen = listenFailure(err);
   if (listen !== undefined) return `poseidon: ${printable(listen)}\n`;
   if (!(err instanceof PoseidonError)) return undefined;
-  const { unusedLoginHint } = await import('./credentials.js');
+  const { defaultManagerHint, unusedLoginHint } = await import('./credentials.js');
   const otherCa = (err as { otherCa?: unknown }).otherCa === true;
   const refused = err instanceof RemoteError && err.code === 'unauthenticated';
   // the saved credentials were for other managers: that, not the general advice, is what to fix
@@ -36,6 +36,8 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
   const { url, httpsUrl } = err as { url?: unknown; httpsUrl?: unknown };
   if (typeof url === 'string' && typeof httpsUrl === 'string')
     return `poseidon: ${printable(`the manager at ${url} speaks https, not http: use ${httpsUrl}`)} ${HTTPS_CA_HINT}\n`;
+  const unnamed = err.code === 'unreachable' ? defaultManagerHint() : undefined;
+  if (unnamed !== undefined) return `poseidon: ${message} (${unnamed})\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
 }
 

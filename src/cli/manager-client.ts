@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
-import { loadCredentials, credentialsPath, noteUnusedLogin, type SavedCredentials } from './credentials.js';
+import {
+  loadCredentials,
+  credentialsPath,
+  noteDefaultManager,
+  noteUnusedLogin,
+  type SavedCredentials,
+} from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
 import { urlListFlag } from './flags.js';
 
@@ -41,6 +47,7 @@ export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerCl
   const file = loadCredentials();
   const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
   const url = where === undefined ? DEFAULT_MANAGER_URL : urlListFlag(where.from, where.value);
+  noteDefaultManager(where === undefined ? url : undefined);
   const saved: SavedCredentials | undefined = file !== undefined && savedFor(file.manager, url) ? file : undefined;
   const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
   const ca = pick('--ca', flags.ca, 'POSEIDON_CA', saved?.ca);

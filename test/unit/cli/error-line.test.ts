@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { clusterText } from '../../../src/cli/cluster-action.js';
-import { noteUnusedLogin } from '../../../src/cli/credentials.js';
+import { noteDefaultManager, noteUnusedLogin } from '../../../src/cli/credentials.js';
 import { errorLine } from '../../../src/cli/error-line.js';
 import { savedFor } from '../../../src/cli/manager-client.js';
 import { ServerNotTrusted, ServerUnreachable } from '../../../src/client/index.js';
@@ -152,4 +152,29 @@ test("a worker's network the engine would not make is one line with what to do, 
       'start the worker with another --subnet, or remove Docker network other (10.215.0.0/16) (docker network ls)',
   );
   assert.equal(await errorLine(err), `poseidon: ${err.message}\n`);
+});
+
+test('an unreachable manager that nothing named (the default) says how to name one', async (t) => {
+  t.after(() => noteDefaultManager(undefined));
+  const away = new ServerUnreachable(
+    'https://127.0.0.1:5555',
+    'manager at https://127.0.0.1:5555: is `poseidon manager` running?',
+  );
+  noteDefaultManager('https://127.0.0.1:5555');
+  assert.equal(
+    await errorLine(away),
+    'poseidon: cannot reach manager at https://127.0.0.1:5555: is `poseidon manager` running? (no manager was ' +
+      'named, so https://127.0.0.1:5555 was tried: poseidon login URL --token TOKEN --ca FILE saves one, or pass ' +
+      '--manager or set POSEIDON_MANAGER)\n',
+  );
+  assert.equal(
+    await errorLine(new RemoteError('not_found', 404, 'no task matches "x"')),
+    'poseidon: no task matches "x"\n',
+    'only an unreachable manager',
+  );
+  noteDefaultManager(undefined);
+  assert.equal(
+    await errorLine(away),
+    'poseidon: cannot reach manager at https://127.0.0.1:5555: is `poseidon manager` running?\n',
+  );
 });
