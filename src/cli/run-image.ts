@@ -83,6 +83,7 @@ export interface RunImageFlags extends RuntimeFlags {
 export function commandAfterImage(
   rest: readonly string[],
   options: ReadonlyArray<{ short?: string; long?: string }>,
+  warn: (line: string) => void = (line) => process.stderr.write(`poseidon: warning: ${line}\n`),
 ): string[] {
   if (rest[0] === '--') return rest.slice(1);
   const first = rest[0]?.split('=')[0];
@@ -92,6 +93,17 @@ export function commandAfterImage(
       first ?? '',
       "after the image is the container's command; put poseidon's options before the image " +
         `(${first} ... IMAGE), or -- before a command that starts with ${first}`,
+    );
+  // further on, one of our long options may be the program's own (helm's --wait), so it is passed
+  // on; but `run busybox sleep 30 --wait` is more often a --wait meant here, so that is said
+  const later = rest
+    .slice(1)
+    .filter((word) => options.some((o) => o.long !== undefined && o.long === word.split('=')[0]));
+  if (later.length > 0)
+    warn(
+      `${later.join(', ')} came after the image, so the container's command has ` +
+        `${later.length === 1 ? 'it' : 'them'} (${rest.join(' ')}); ` +
+        `poseidon's options go before the image, and -- before the command says it is the program's`,
     );
   return [...rest];
 }

@@ -173,6 +173,31 @@ test("after the image: a leading -- is dropped; one of run's own options is refu
   );
 });
 
+test("one of run's own long options further on goes to the command, with a warning saying where it belongs", () => {
+  const options = [{ long: '--wait' }, { short: '-e', long: '--env' }, { long: '--json' }];
+  const warnings: string[] = [];
+  const warn = (line: string): number => warnings.push(line);
+  assert.deepEqual(commandAfterImage(['sleep', '30', '--wait', '--json'], options, warn), [
+    'sleep',
+    '30',
+    '--wait',
+    '--json',
+  ]);
+  assert.deepEqual(warnings, [
+    "--wait, --json came after the image, so the container's command has them (sleep 30 --wait --json); " +
+      "poseidon's options go before the image, and -- before the command says it is the program's",
+  ]);
+  warnings.length = 0;
+  commandAfterImage(['sleep', '5', '--wait'], options, warn);
+  assert.match(
+    warnings.pop() ?? '',
+    /^--wait came after the image, so the container's command has it \(sleep 5 --wait\)/,
+  );
+  commandAfterImage(['sh', '-c', 'echo -e x', '-e'], options, warn);
+  commandAfterImage(['--', 'helm', 'install', 'x', '--wait'], options, warn);
+  assert.deepEqual(warnings, [], "a short flag (echo's -e) and a command after -- are the program's: no warning");
+});
+
 test('a task file is what exists here or is spelled as one; anything else is an image', () => {
   const dir = mkdtempSync(join(tmpdir(), 'poseidon-run-target-'));
   const file = join(dir, 'web');
