@@ -164,17 +164,17 @@ function fileMounts(files: readonly FileBind[]): Docker.MountConfig {
 }
 
 /**
- * Where a container's resolver looks a short name up: a service by its name (`web`, as
- * `web.svc.poseidon.cluster`), and first, for a replica of a Compose stack, the stack's other
- * services by their Compose names (`db` as `db.<stack>.svc.poseidon.cluster`, the stack's `<stack>-db`).
- */
-/**
  * A name of one dot (`tasks.web`, Swarm's name for a service's replicas) is looked up under the
  * search domains first: with the default ndots:1, musl (Alpine, BusyBox) asks for it as it is and
  * never tries them, so it would not be found. Names of two dots or more are asked as they are first.
  */
 export const DNS_NDOTS = 'ndots:2';
 
+/**
+ * Where a container's resolver looks a short name up: a service by its name (`web`, as
+ * `web.svc.poseidon.cluster`), and first, for a replica of a Compose stack, the stack's other
+ * services by their Compose names (`db` as `db.<stack>.svc.poseidon.cluster`, the stack's `<stack>-db`).
+ */
 export function dnsSearch(task: Pick<TaskRequest, 'labels'>): string[] {
   const stack = task.labels[STACK_LABEL];
   return stack === undefined ? [DNS_ZONE] : [`${stack}.${DNS_ZONE}`, DNS_ZONE];
