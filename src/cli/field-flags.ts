@@ -37,6 +37,8 @@ export const FIELD_FLAGS: ReadonlyArray<readonly [field: string, flags: readonly
   ['task.constraints', ['--constraint', '--constraint-add']],
   ['task.cpu', ['--cpu']],
   ['task.memory', ['--memory']],
+  ['task.cpuLimit', ['--cpu-limit']],
+  ['task.pidsLimit', ['--pids-limit']],
   ['task.restartPolicy', ['--restart']],
   ['task.pull', ['--pull']],
   ['task.user', ['--user']],

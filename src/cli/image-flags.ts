@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withLimitFlags } from './limit-flags.js';
 import { collect } from './repeatable.js';
 
 // The flags that describe a container from an image, as `docker run -d` and `docker service
@@ -25,7 +26,8 @@ const LOG_OPT =
 const ULIMIT = 'such as nofile=1024:65536 or nproc=512 (by its setrlimit name; -1 or unlimited: none)';
 
 /**
- * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --restart,
+ * Adds -e, -p, --expose, -v, --tmpfs, -l, --secret, --config, --constraint, --cpu, --memory, --cpu-limit,
+ * --pids-limit, --restart,
  * the process flags (--pull, --entrypoint, -u, -w, --stop-*, --read-only), the container flags
  * (--hostname, --add-host, --shm-size, --ulimit, --cap-*, --sysctl, --group-add, --log-opt) and
  * --health-* (not --name: each command says what it names).
@@ -62,11 +64,11 @@ export function withImageFlags(cmd: Command): Command {
     )
     .option('--constraint <rule>', 'a rule its node must meet, such as "node.labels.zone == a" (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve, such as 0.5')
-    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256m (MiB, as docker) or 256Mi")
-    .option(
-      '--restart <policy>',
-      'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',
-    );
+    .option('--memory <bytes>', "memory to reserve, the container's limit too, such as 256m (MiB, as docker) or 256Mi");
+  withLimitFlags(cmd, 'image').option(
+    '--restart <policy>',
+    'never, always, on-failure or on-failure:N (default on-failure, at most 3 restarts in a row)',
+  );
   return withHealthFlags(withContainerFlags(withProcessFlags(cmd, 'image'), 'image')).option(
     '--no-healthcheck',
     "turn off the image's own HEALTHCHECK",

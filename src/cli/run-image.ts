@@ -7,6 +7,7 @@ import { splitShellWords } from '../compose/shell-words.js';
 import { InvalidField } from '../errors/index.js';
 import { capabilitiesFlag, durationFlag, nameFlag, pairs } from './flags.js';
 import { fileRefOf } from './file-flags.js';
+import { coresFlag, limitFieldsOf, type LimitFlags } from './limit-flags.js';
 import { runtimeFieldsOf, type RuntimeFlags } from './runtime-flags.js';
 import { isValidImageRef } from '../task/image-ref.js';
 import {
@@ -35,7 +36,7 @@ import { parseQuantity, QUANTITY_PATTERN } from '../units/index.js';
 // flags are read here, each error naming the flag; what they add up to is a native task spec,
 // which the manager checks as it checks a task file (memory floor, cpu floor, limits).
 
-export interface RunImageFlags extends RuntimeFlags {
+export interface RunImageFlags extends RuntimeFlags, LimitFlags {
   name?: string;
   env?: string[];
   publish?: string[];
@@ -122,6 +123,8 @@ const IMAGE_FLAGS: ReadonlyArray<[keyof RunImageFlags, string]> = [
   ['constraint', '--constraint'],
   ['cpu', '--cpu'],
   ['memory', '--memory'],
+  ['cpuLimit', '--cpu-limit'],
+  ['pidsLimit', '--pids-limit'],
   ['restart', '--restart'],
   ['pull', '--pull'],
   ['entrypoint', '--entrypoint'],
@@ -217,7 +220,8 @@ export function imageTemplate(
   if ((flags.secret ?? []).length > 0) spec.secrets = flags.secret?.map((s) => fileRefOf('--secret', s));
   if ((flags.config ?? []).length > 0) spec.configs = flags.config?.map((c) => fileRefOf('--config', c));
   if ((flags.constraint ?? []).length > 0) spec.constraints = [...(flags.constraint ?? [])];
-  if (flags.cpu !== undefined) spec.cpu = cpuOf(flags.cpu);
+  if (flags.cpu !== undefined) spec.cpu = coresFlag('--cpu', flags.cpu);
+  Object.assign(spec, limitFieldsOf(flags, 'image'));
   if (flags.memory !== undefined) spec.memory = memoryFlag('--memory', flags.memory);
   if (flags.restart !== undefined) spec.restartPolicy = restartOf(flags.restart);
   const check = healthCheckOf(flags);
@@ -601,13 +605,6 @@ function volumeOf(text: string): { path: string } & Record<string, unknown> {
     throw new InvalidField('--volume', `is ${JSON.stringify(text)}; a directory of the node is an absolute path`);
   const where = source.startsWith('/') ? { hostPath: source } : { name: source };
   return { ...where, path, ...(mode === 'ro' ? { readOnly: true } : {}) };
-}
-
-export function cpuOf(text: string): number {
-  const n = Number(text);
-  if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(n > 0))
-    throw new InvalidField('--cpu', `is ${JSON.stringify(text)}; use a number of cores such as 0.5`);
-  return n;
 }
 
 /** `never`, `always`, `on-failure` or Docker's `on-failure:N` (at most N restarts). */

@@ -7,9 +7,9 @@ import { normalMountPath } from '../task/volume.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { capabilitiesFlag, countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
+import { coresFlag, limitFieldsOf } from './limit-flags.js';
 import { editRuntimeOptions, type RuntimeUpdateFlags } from './runtime-flags.js';
 import {
-  cpuOf,
   extraHostsOf,
   healthCheckOf,
   hostnameFlag,
@@ -197,7 +197,10 @@ export function updatedSpec(
   const configsAdd = (flags.configAdd ?? []).map((text) => fileRefOf('--config-add', text));
   task.configs = editedFileRefs(task.configs, flags.configRm, configsAdd, 'config');
   task.tmpfs = editedTmpfs(task.tmpfs, flags.tmpfsRm ?? [], flags.tmpfsAdd ?? []);
-  if (flags.cpu !== undefined) task.cpu = cpuOf(flags.cpu);
+  if (flags.cpu !== undefined) task.cpu = coresFlag('--cpu', flags.cpu);
+  for (const [field, value] of Object.entries(limitFieldsOf(flags, 'update')))
+    if (value === null) delete task[field];
+    else task[field] = value;
   if (flags.memory !== undefined) task.memory = memoryFlag('--memory', flags.memory);
   if (flags.restart !== undefined) task.restartPolicy = restartOf(flags.restart);
   // each in place of the one the service has; "" (and --no-read-only) takes it away: the image's own

@@ -45,6 +45,7 @@ export interface SpecFields {
   env?: Readonly<Record<string, unknown>>;
   cpu?: number;
   cpuLimit?: number;
+  pidsLimit?: number;
   memory?: Quantity;
   constraints?: readonly string[];
   healthCheck?: HealthCheck;
@@ -196,7 +197,7 @@ function logs(l: NonNullable<SpecFields['logs']>): string {
 
 /**
  * Its health check, restart policy, volumes and tmpfs mounts, and its container's host name,
- * /etc/hosts entries, /dev/shm size, ulimits, capabilities (+ added, - dropped), sysctls,
+ * /etc/hosts entries, /dev/shm size, ulimits, pids limit, capabilities (+ added, - dropped), sysctls,
  * supplementary groups and log rotation: those it sets.
  */
 export function runRows(t: SpecFields): Row[] {
@@ -218,6 +219,7 @@ export function runRows(t: SpecFields): Row[] {
     rows.push(['Extra hosts', t.extraHosts.map(extraHostText).join(', ')]);
   if (t.shmSize !== undefined) rows.push(['Shm size', size(t.shmSize)]);
   if (t.ulimits !== undefined && Object.keys(t.ulimits).length > 0) rows.push(['Ulimits', ulimits(t.ulimits)]);
+  if (t.pidsLimit !== undefined) rows.push(['Pids limit', String(t.pidsLimit)]);
   const cap = (c: string): string => normalCapability(c) ?? c;
   const caps = [...(t.capAdd ?? []).map((c) => `+${cap(c)}`), ...(t.capDrop ?? []).map((c) => `-${cap(c)}`)];
   if (caps.length > 0) rows.push(['Capabilities', caps.join(', ')]);

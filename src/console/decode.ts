@@ -501,6 +501,7 @@ const specReaders: Readers<SpecFields> = {
   env: envNames,
   cpu: number,
   cpuLimit: number,
+  pidsLimit: number,
   memory: amount,
   constraints: texts,
   healthCheck,

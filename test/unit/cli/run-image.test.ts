@@ -44,6 +44,8 @@ test('every flag lands where a task file would put it', () => {
       constraint: ['node.labels.zone == a'],
       cpu: '0.5',
       memory: '256Mi',
+      cpuLimit: '1.5',
+      pidsLimit: '256',
       restart: 'on-failure:5',
     },
     { FROM_HERE: 'here' },
@@ -68,6 +70,8 @@ test('every flag lands where a task file would put it', () => {
     constraints: ['node.labels.zone == a'],
     cpu: 0.5,
     memory: '256Mi',
+    cpuLimit: 1.5,
+    pidsLimit: 256,
     restartPolicy: { mode: 'on-failure', maxRestarts: 5 },
   });
   validateSpec(s);
@@ -137,6 +141,11 @@ test('a bad flag value is refused naming the flag, before anything is sent', () 
     [{ volume: ['data:/x:rx'] }, /^--volume is "data:\/x:rx"/],
     [{ cpu: 'half' }, /^--cpu is "half"; use a number of cores/],
     [{ cpu: '0' }, /^--cpu is "0"/],
+    [{ cpuLimit: '0' }, /^--cpu-limit is "0"; use a number of cores such as 0\.5$/],
+    [{ cpuLimit: '2 cores' }, /^--cpu-limit is "2 cores"/],
+    [{ pidsLimit: '1' }, /^--pids-limit is "1"; use a whole number from 2 to 4194304$/],
+    [{ pidsLimit: '-1' }, /^--pids-limit is "-1"/],
+    [{ pidsLimit: '' }, /^--pids-limit is ""/],
     [{ restart: 'always:3' }, /^--restart is "always:3"; use never, always, on-failure or on-failure:N$/],
   ];
   for (const [flags, message] of cases)

@@ -265,6 +265,7 @@ test('service inspect for people: the container options the template sets, after
     extraHosts: ['db:10.0.0.5', 'gw=host-gateway'],
     shmSize: '256Mi',
     ulimits: { nproc: 512, nofile: { soft: 1024, hard: 65536 }, memlock: -1, stack: { soft: 8192, hard: -1 } },
+    pidsLimit: 256,
     capAdd: ['net_admin', 'SYS_TIME'],
     capDrop: ['ALL'],
   };
@@ -277,6 +278,7 @@ test('service inspect for people: the container options the template sets, after
         'Extra hosts:\\s+db:10\\.0\\.0\\.5, gw:host-gateway',
         'Shm size:\\s+256 MiB',
         'Ulimits:\\s+memlock=unlimited, nofile=1024:65536, nproc=512, stack=8192:unlimited',
+        'Pids limit:\\s+256',
         'Capabilities:\\s+\\+NET_ADMIN, \\+SYS_TIME, -ALL\\n',
       ].join('\\n'),
       'm',
@@ -287,7 +289,10 @@ test('service inspect for people: the container options the template sets, after
   assert.match(text, /^Shm size:\s+1\.5 KiB$/m);
   assert.match(text, /^Capabilities:\s+-NET_RAW$/m);
   assert.doesNotMatch(text, /^(Hostname|Extra hosts|Ulimits):/m);
-  assert.doesNotMatch(serviceDetail(view(), DISCOVERY, NOW), /^(Hostname|Extra hosts|Shm size|Ulimits|Capabilities):/m);
+  assert.doesNotMatch(
+    serviceDetail(view(), DISCOVERY, NOW),
+    /^(Hostname|Extra hosts|Shm size|Ulimits|Pids limit|Capabilities):/m,
+  );
 });
 
 test('service inspect for people: sysctls, groups and log rotation the template sets, after Capabilities; none when none', () => {

@@ -96,6 +96,21 @@ test('each flag changes its own part of the spec and leaves the rest; the result
   assert.deepEqual(base.task.env, { MODE: 'demo', LEVEL: 'info' }, 'the spec given is untouched');
 });
 
+test('--cpu-limit and --pids-limit set the hard limits; 0 and "" take them away again', () => {
+  const limited = updatedSpec(
+    { name: 'web', task: { image: 'nginx', cpu: 0.5 } },
+    { cpuLimit: '2', pidsLimit: '64' },
+    {},
+  );
+  assert.equal(limited.task.cpuLimit, 2);
+  assert.equal(limited.task.pidsLimit, 64);
+  parseServiceSpec(limited);
+  const freed = updatedSpec(limited, { cpuLimit: '0', pidsLimit: '' }, {});
+  assert.equal('cpuLimit' in freed.task, false, '--cpu-limit 0: no limit');
+  assert.equal('pidsLimit' in freed.task, false, '--pids-limit "": the default again');
+  assert.equal(updatedSpec(limited, { cpu: '1' }, {}).task.cpuLimit, 2, 'kept when not named');
+});
+
 test('removing what is not there does nothing; --publish-rm without a protocol takes every one of the port', () => {
   const s = update({ envRm: ['NOPE'], labelRm: ['nope'], constraintRm: ['node.name == x'], publishRm: ['80', '53'] });
   assert.deepEqual(s.task.env, base.task.env);
@@ -192,6 +207,8 @@ test('each bad flag is refused, naming it', () => {
   );
   assert.match(refused({ publishAdd: ['127.0.0.1:80:80'] }), /^--publish-add cannot take a host address/);
   assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores such as 0.5');
+  assert.equal(refused({ cpuLimit: 'lots' }), '--cpu-limit is "lots"; use a number of cores such as 0.5');
+  assert.equal(refused({ pidsLimit: '5000000' }), '--pids-limit is "5000000"; use a whole number from 2 to 4194304');
   assert.equal(
     refused({ restart: 'sometimes' }),
     '--restart is "sometimes"; use never, always, on-failure or on-failure:N',
