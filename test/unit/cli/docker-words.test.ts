@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { withDockerWord } from '../../../src/cli/docker-words.js';
 
@@ -7,7 +8,9 @@ import { withDockerWord } from '../../../src/cli/docker-words.js';
 async function refusal(args: string[]): Promise<string> {
   const program = buildProgram(args[0]);
   let written = '';
-  program.configureOutput({ ...program.configureOutput(), writeErr: (s) => (written += s) });
+  // each command keeps the output settings it was made with: a subcommand's refusal is its own
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program)) c.configureOutput({ ...c.configureOutput(), writeErr: (s) => (written += s) });
   await assert.rejects(program.parseAsync(args, { from: 'user' }));
   return written;
 }
@@ -31,4 +34,47 @@ test('another unknown command is left as commander says it, its nearest names in
     await refusal(['statu']),
     /^poseidon: unknown command 'statu'\n\(Did you mean one of stats, status\?\)\n$/,
   );
+});
+
+test("docker run's flags Poseidon spells otherwise, or has no need of, are answered with what to type", async () => {
+  assert.equal(
+    await refusal(['run', '--cpus', '2', 'busybox']),
+    "poseidon: unknown option '--cpus': --cpu N reserves cores (a share of the cpu by weight); --cpu-limit N " +
+      'holds it to N, as --cpus does\n',
+    "in place of commander's (Did you mean --cpu?)",
+  );
+  assert.match(
+    await refusal(['run', '-it', 'busybox', 'sh']),
+    /^poseidon: unknown option '-it': .* poseidon exec -it /,
+  );
+  assert.match(await refusal(['run', '-d', 'nginx']), /^poseidon: unknown option '-d': .*; leave -d out\n$/);
+  assert.match(await refusal(['run', '--detach=true', 'nginx']), /^poseidon: unknown option '--detach': /);
+  assert.match(
+    await refusal(['run', '--image', 'nginx']),
+    /^poseidon: unknown option '--image': the image is the first/,
+  );
+  assert.match(
+    await refusal(['service', 'create', '--limit-cpu', '1', 'nginx']),
+    /^poseidon: unknown option '--limit-cpu': --cpu-limit N\n$/,
+  );
+  // each names a flag that exists
+  const run = buildProgram('run').commands.find((c) => c.name() === 'run');
+  for (const flag of [
+    '--cpu',
+    '--cpu-limit',
+    '--memory',
+    '--pids-limit',
+    '--stop-grace-period',
+    '--tmpfs',
+    '--log-opt',
+  ])
+    assert.ok(
+      run?.options.some((o) => o.long === flag),
+      flag,
+    );
+});
+
+test('an unknown option docker does not have either is left as commander says it', async () => {
+  assert.equal(withDockerWord("error: unknown option '--toString'\n"), "error: unknown option '--toString'\n");
+  assert.match(await refusal(['run', '--bogus', 'nginx']), /^poseidon: unknown option '--bogus'\n$/);
 });
