@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+
 // Commands and flags a Docker user types out of habit, and what Poseidon calls them: said after
 // commander's "unknown command 'ps'" or "unknown option '--cpus'", which alone leave them guessing
 // (its nearest names are often unrelated).
@@ -18,8 +20,8 @@ const NOT_OFFERED = 'tasks run unprivileged: --cap-add CAP gives one capability 
 
 /** Flags of `docker run` and `docker service create` that Poseidon spells otherwise, or has no need of. */
 const DOCKER_FLAGS: Readonly<Record<string, string>> = {
-  '-d': 'poseidon run and service create never attach (--wait waits until it runs); leave -d out',
-  '--detach': 'poseidon run and service create never attach (--wait waits until it runs); leave --detach out',
+  '-d': 'poseidon answers once the work is accepted and never attaches (--wait waits for it); leave -d out',
+  '--detach': 'poseidon answers once the work is accepted and never attaches (--wait waits for it); leave --detach out',
   '--rm': "an ended task's container is kept for poseidon logs; leave --rm out",
   '-i': NO_TERMINAL,
   '-t': NO_TERMINAL,
@@ -52,15 +54,29 @@ const DOCKER_FLAGS: Readonly<Record<string, string>> = {
 };
 
 /**
- * commander's error line, with Poseidon's name for a Docker command or flag it did not know, in
- * place of commander's nearest names (`start`: "Did you mean one of stack, stats?").
+ * commander's error line, with Poseidon's name for a Docker command it did not know, in place of
+ * commander's nearest names (`start`: "Did you mean one of stack, stats?").
  */
 export function withDockerWord(message: string): string {
   const word = /^error: unknown command '([^']*)'/.exec(message)?.[1];
-  if (word !== undefined && Object.hasOwn(DOCKER_WORDS, word))
-    return `error: unknown command '${word}': ${DOCKER_WORDS[word]}\n`;
+  if (word === undefined || !Object.hasOwn(DOCKER_WORDS, word)) return message;
+  return `error: unknown command '${word}': ${DOCKER_WORDS[word]}\n`;
+}
+
+/** commander's error line, with what to type for a `docker run` flag it did not know (its "Did you mean" too). */
+export function withDockerFlag(message: string): string {
   const flag = /^error: unknown option '([^'=]*)/.exec(message)?.[1];
-  if (flag !== undefined && Object.hasOwn(DOCKER_FLAGS, flag))
-    return `error: unknown option '${flag}': ${DOCKER_FLAGS[flag]}\n`;
-  return message;
+  if (flag === undefined || !Object.hasOwn(DOCKER_FLAGS, flag)) return message;
+  return `error: unknown option '${flag}': ${DOCKER_FLAGS[flag]}\n`;
+}
+
+/**
+ * Answers `docker run`'s flags on a command that takes them (run, service create and update):
+ * only there, since other commands' flags mean other things (`docker stop -t` is a timeout).
+ */
+export function answeringDockerFlags(cmd: Command): Command {
+  const { outputError } = cmd.configureOutput();
+  return cmd.configureOutput({
+    outputError: (str, write) => (outputError ?? write)(withDockerFlag(str), write),
+  });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { answeringDockerFlags } from './docker-words.js';
 import { withLimitFlags } from './limit-flags.js';
 import { collect } from './repeatable.js';
 
@@ -33,7 +34,7 @@ const ULIMIT = 'such as nofile=1024:65536 or nproc=512 (by its setrlimit name; -
  * --health-* (not --name: each command says what it names).
  */
 export function withImageFlags(cmd: Command): Command {
-  cmd
+  answeringDockerFlags(cmd)
     .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
     .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
     .option(

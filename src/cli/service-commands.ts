@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LogsFlags } from './logs-action.js';
+import { answeringDockerFlags } from './docker-words.js';
 import { withLimitFlags } from './limit-flags.js';
 import { TMPFS_SIZE, withContainerFlags, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
@@ -163,7 +164,10 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--tmpfs-rm <PATH>', 'stop mounting the tmpfs at PATH (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
     .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256m (MiB, as docker) or 256Mi');
-  withLimitFlags(update, 'update').option('--restart <policy>', 'never, always, on-failure or on-failure:N');
+  withLimitFlags(answeringDockerFlags(update), 'update').option(
+    '--restart <policy>',
+    'never, always, on-failure or on-failure:N',
+  );
   withContainerFlags(withProcessFlags(update, 'update'), 'update')
     .option(
       '--no-healthcheck',

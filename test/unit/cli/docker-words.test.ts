@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
-import { withDockerWord } from '../../../src/cli/docker-words.js';
+import { withDockerFlag, withDockerWord } from '../../../src/cli/docker-words.js';
 
 /** What the CLI writes on stderr for a command line commander refuses. */
 async function refusal(args: string[]): Promise<string> {
@@ -74,7 +74,12 @@ test("docker run's flags Poseidon spells otherwise, or has no need of, are answe
     );
 });
 
-test('an unknown option docker does not have either is left as commander says it', async () => {
-  assert.equal(withDockerWord("error: unknown option '--toString'\n"), "error: unknown option '--toString'\n");
+test('an unknown option docker does not have either, or on a command that is not docker run, is left as it is', async () => {
+  assert.equal(withDockerFlag("error: unknown option '--toString'\n"), "error: unknown option '--toString'\n");
+  assert.match(
+    await refusal(['stop', '-t', '5', 'web']),
+    /^poseidon: unknown option '-t'\n$/,
+    "docker stop's -t is a timeout",
+  );
   assert.match(await refusal(['run', '--bogus', 'nginx']), /^poseidon: unknown option '--bogus'\n$/);
 });
