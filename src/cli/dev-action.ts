@@ -148,6 +148,12 @@ export async function runDev(flags: DevFlags): Promise<void> {
       throw err;
     });
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
+  void worker.removed.then((message) =>
+    process.stderr.write(
+      `poseidon dev: ${message}; its tasks are stopped. The manager runs on with no worker: ` +
+        'stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
+    ),
+  );
   // the admin token the manager wrote on its first start and the cluster's CA, saved for the CLI
   // in other shells
   const tokenFile = adminTokenPath(managerDir);

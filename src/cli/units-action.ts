@@ -7,6 +7,7 @@ import { InvalidField } from '../errors/index.js';
 import { isDnsLabel } from '../task/name.js';
 import { configKeys } from './config-file.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
+import { EXIT_NODE_REMOVED } from './lifecycle.js';
 import { registerManager, registerWorker } from './runtime-commands.js';
 
 // `poseidon install-units manager|worker`: a systemd unit as k3s and Nomad ship theirs (restart
@@ -36,6 +37,12 @@ function unitText(kind: UnitKind, execStart: string, configFile: string): string
     `ExecStart=${execStart} ${kind} --config ${configFile}`,
     'Restart=always',
     'RestartSec=5s',
+    ...(worker
+      ? [
+          '# removed from the cluster (poseidon node rm): it stopped its tasks and exits for good',
+          `RestartPreventExitStatus=${EXIT_NODE_REMOVED}`,
+        ]
+      : []),
     // SIGTERM: the manager finishes its writes in flight and answers 503 to new ones, a worker
     // stops reporting; both exit within 10 s
     'KillSignal=SIGTERM',

@@ -17,7 +17,7 @@ import {
   urlFlag,
   urlListFlag,
 } from './flags.js';
-import { runUntilSignal } from './lifecycle.js';
+import { EXIT_NODE_REMOVED, runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { networkFlags } from './network-flags.js';
 import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
@@ -121,10 +121,21 @@ export function registryAuthFlag(file: string | undefined): RegistryAuthSource {
   };
 }
 
-/** `poseidon worker`: runs until SIGINT or SIGTERM. */
+/**
+ * `poseidon worker`: runs until SIGINT or SIGTERM, or until the manager says its node was removed
+ * from the cluster: then it stops its tasks and exits with EXIT_NODE_REMOVED, saying so.
+ */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
   const options = workerOptions(flags);
   const log = rootLogger(flags.logLevel);
   const runtime = await startWorkerRuntime(options, log);
-  await runUntilSignal(log, () => runtime.close());
+  const removed = runtime.removed.then(async (message) => {
+    log.error(
+      { component: 'worker', exitCode: EXIT_NODE_REMOVED },
+      `${message}; its tasks are stopped and the worker exits`,
+    );
+    await runtime.close();
+    process.exit(EXIT_NODE_REMOVED);
+  });
+  await Promise.race([runUntilSignal(log, () => runtime.close()), removed]);
 }

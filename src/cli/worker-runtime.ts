@@ -81,8 +81,17 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** A worker's runtime: a Runtime that can learn its node was removed. */
+export interface WorkerRuntime extends Runtime {
+  /**
+   * Resolves, with the manager's words, once the manager said this node was removed from the
+   * cluster (`poseidon node rm`) and the worker stopped every task it ran; never otherwise.
+   */
+  removed: Promise<string>;
+}
+
 /** Builds and starts a worker from its real dependencies (the composition root). */
-export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logger): Promise<Runtime> {
+export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logger): Promise<WorkerRuntime> {
   const log = root.child({ component: 'worker' });
   await poolConnections();
   const registryAuth =
@@ -118,6 +127,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   if (network !== null) log.info({ ...network }, 'poseidon network ready');
   // what the start opens, closed in the reverse order by close(), or when a later step fails
   const opened = new Opened();
+  let resolveRemoved: (message: string) => void = () => {};
+  const removed = new Promise<string>((resolve) => (resolveRemoved = resolve));
   return opened.starting(log, async () => {
     const store = new LmdbStore<WorkerTaskRecord>(join(opts.dataDir, 'tasks'), {
       onSetAside: (key, reason) => log.error({ key, reason }, 'stored record cannot be decoded; set aside'),
@@ -218,6 +229,16 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         allowedCaps: opts.allowedCaps ?? [],
         stopGraceSeconds: opts.stopGraceSeconds,
         onContact: () => selfFence.contact(),
+        onRemoved: (message) => {
+          // its tasks run elsewhere now: copies left here would run twice (the manager's stops may not arrive)
+          void worker.removeAll().then(
+            () => resolveRemoved(message),
+            (err: unknown) => {
+              log.error({ err }, 'could not stop every task after the node was removed');
+              resolveRemoved(message);
+            },
+          );
+        },
       });
       reporter.start();
       opened.add(() => reporter.stop());
@@ -245,7 +266,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       networkWatch.abort();
       await watchingNetwork;
     });
-    return { url, close: () => opened.close() };
+    return { url, close: () => opened.close(), removed };
   });
 }
 

@@ -26,6 +26,8 @@ export const ERRORS = {
   // credentials (src/http/access.ts): nobody could be identified, or the caller may not do this
   unauthenticated: spec('unauthenticated', 401),
   forbidden: spec('forbidden', 403),
+  /** A node certificate the manager revoked (`poseidon node rm`): its worker has no cluster now. */
+  node_removed: spec('node_removed', 401),
   /** A join token pins another CA than the manager's: another cluster, or something in between. */
   ca_mismatch: spec('ca_mismatch', 403),
   // tasks and nodes

@@ -92,7 +92,12 @@ function who(identity: Identity): string {
 /** 401 when nobody could be identified, 403 when the caller is known but not allowed; one log line each. */
 function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identity: Identity): void {
   const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
-  const spec = identity.kind === 'anonymous' ? ERRORS.unauthenticated : ERRORS.forbidden;
+  const spec =
+    identity.kind !== 'anonymous'
+      ? ERRORS.forbidden
+      : identity.rejected?.nodeRemoved === true
+        ? ERRORS.node_removed
+        : ERRORS.unauthenticated;
   let message: string;
   const fields: Record<string, string> = { code: spec.code, route };
   if (identity.kind === 'anonymous') {

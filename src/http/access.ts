@@ -29,6 +29,8 @@ export interface Rejected {
   reason: string;
   tokenId?: string;
   nodeId?: string;
+  /** The node was removed from the cluster: answered `node_removed`, so its worker knows to stop. */
+  nodeRemoved?: true;
 }
 
 /**

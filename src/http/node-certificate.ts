@@ -39,11 +39,16 @@ function identityOf(peer: Peer, deps: CertificateIdentityDeps): Identity {
   if (peer.kind === 'refused') return rejected(peer.reason, peer.nodeId);
   if (deps.now() >= peer.notAfterMs) return rejected(`the certificate of node ${peer.nodeId} has expired`, peer.nodeId);
   if (deps.isRevoked?.(peer.nodeId) === true)
-    return rejected(
-      `node ${peer.nodeId} was removed from the cluster; its certificate is revoked ` +
-        '(to join again, start its worker with an empty --data-dir and a join token)',
-      peer.nodeId,
-    );
+    return {
+      kind: 'anonymous',
+      rejected: {
+        reason:
+          `node ${peer.nodeId} was removed from the cluster; its certificate is revoked ` +
+          '(to join again, start its worker with an empty --data-dir and a join token)',
+        nodeId: peer.nodeId,
+        nodeRemoved: true,
+      },
+    };
   return { kind: 'node', nodeId: peer.nodeId, role: peer.role };
 }
 

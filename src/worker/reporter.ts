@@ -66,6 +66,11 @@ export interface ReporterDeps {
   specFields?: readonly string[];
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
   onContact?(): void;
+  /**
+   * The manager says this node was removed from the cluster (`poseidon node rm`: its certificate
+   * is revoked, for good): called once, with the manager's words, and the reporter stops beating.
+   */
+  onRemoved?(message: string): void;
   /** REPORT_GAP_MS unless a test sets another. */
   reportGapMs?: number;
   /** PORTS_READ_MS unless a test sets another. */
@@ -154,6 +159,10 @@ export class ManagerReporter {
         failures = 0;
       } catch (err) {
         if (this.#abort.signal.aborted) return;
+        if (err instanceof RemoteError && err.code === 'node_removed') {
+          this.deps.onRemoved?.(err.message);
+          return;
+        }
         // the manager forgot us: join again
         if (isNotFound(err, 'node')) this.#registered = false;
         else if (this.#resyncAsked && isPermanent(err)) this.#resyncAsReports();

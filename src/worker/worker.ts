@@ -300,6 +300,12 @@ export class Worker {
     return { task: this.get(request.id), created };
   }
 
+  /** Stops and removes every active task's container, as remove() does each: the node has left the cluster. */
+  async removeAll(): Promise<void> {
+    const active = this.list().filter((t) => isActive(t.state));
+    await Promise.allSettled(active.map((t) => this.remove(t.id)));
+  }
+
   /**
    * Stops and removes the task's container; the task ends Completed. Idempotent. With
    * `maxGeneration`, a copy placed here later (a newer generation) is left running: the stop

@@ -45,9 +45,11 @@ test('install-units writes the manager and worker units and their config files, 
     'After=network-online.target docker.service',
     'Wants=network-online.target docker.service',
     'KillMode=process',
+    'RestartPreventExitStatus=78', // a worker removed from the cluster exits for good
   ])
     assert.ok(worker.split('\n').includes(line), `${line} in\n${worker}`);
   assert.ok(!manager.includes('docker.service') && !manager.includes('KillMode=process'), manager);
+  assert.ok(!manager.includes('RestartPreventExitStatus'), manager);
 
   // the config file is its owner's alone (it may come to hold a join token), and the command takes it
   const workerConfig = join(etc, 'worker.yaml');

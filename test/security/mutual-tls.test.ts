@@ -6,7 +6,7 @@ import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, readNodeCertificate } from '..
 import { asManager } from '../../testkit/manager-access.js';
 import { tlsFetch, type TlsFetchOptions } from '../../testkit/tls-fetch.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
-import { containersWithLabel, TEST_IMAGE } from '../integration/helpers/docker.js';
+import { containersWithLabel, isRunning, TEST_IMAGE } from '../integration/helpers/docker.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
 
 // Mutual TLS between a real manager and two real workers, and what it refuses: a caller with no
@@ -238,7 +238,7 @@ describe('mutual TLS between a real manager and real workers', () => {
     for (const line of c.manager.output) for (const s of secrets) assert.ok(!line.includes(s), 'a secret in the log');
   });
 
-  test('a node removed with poseidon node rm is refused at once (401), and its tasks go to another node', async () => {
+  test('a node removed with poseidon node rm is refused at once (401), its worker stops its tasks and exits, and they go to another node', async () => {
     const [id] = await c.submitMany('moves', 1);
     assert.ok(id !== undefined);
     const first = (await c.allInState([id], 'Running'))[0];
@@ -252,7 +252,20 @@ describe('mutual TLS between a real manager and real workers', () => {
       as(gone, post({ metrics, tasks: [] })),
     );
     assert.equal(beat.status, 401);
+    assert.equal(code(beat), 'node_removed');
     assert.match((beat.json() as { error: { message: string } }).error.message, /removed from the cluster/);
+    // its worker hears it at its next beat: it stops its copies (they run elsewhere now) and exits
+    // with a status its systemd unit does not restart (78)
+    const proc = c.workers.get(from);
+    assert.ok(proc !== undefined);
+    await waitFor(async () => !proc.isAlive(), { what: `the worker of ${c.workerName(from)} exits` });
+    assert.equal(proc.exitCode, 78);
+    assert.ok(
+      proc.output.some((l) => /was removed from the cluster.*its tasks are stopped and the worker exits/.test(l)),
+      proc.output.slice(-5).join('\n'),
+    );
+    for (const container of await containersWithLabel('poseidon.worker', c.workerName(from)))
+      assert.equal(await isRunning(container), false, 'the removed worker left none of its containers running');
     const other = c.workerName(from === 'a' ? 'b' : 'a');
     await waitFor(
       async () => {

@@ -110,6 +110,8 @@ test('a revoked node: 401 from the moment it is revoked', async () => {
   try {
     const r = await call('/node', worker);
     assert.equal(r.status, 401);
+    // a code of its own: the worker stops its tasks and exits on it, and on no other refusal
+    assert.equal((r.body as { error: { code: string } }).error.code, 'node_removed');
     assert.match(message(r), /removed from the cluster; its certificate is revoked/);
     // the node's worker logs it: what to do is in it
     assert.match(message(r), /to join again, start its worker with an empty --data-dir and a join token/);

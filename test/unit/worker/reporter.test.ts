@@ -92,6 +92,7 @@ type Extra = Partial<
     | 'reportGapMs'
     | 'readPortsInUse'
     | 'portsReadMs'
+    | 'onRemoved'
   >
 >;
 
@@ -301,4 +302,44 @@ test('a manager older than the worker is registered with without the fields it d
     warned.map((l) => l.msg),
     ['the manager is older than this worker: upgrade managers before workers'],
   );
+});
+
+test('a manager that says the node was removed is told once: the reporter stops beating, and calls onRemoved', async () => {
+  const removedSaid = 'node w1 was removed from the cluster; its certificate is revoked';
+  class RemovingManager extends RecordingManager {
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      const reply = await super.heartbeat(nodeId, body);
+      if (this.beats.length >= 2) throw new RemoteError('node_removed', 401, removedSaid);
+      return reply;
+    }
+  }
+  const manager = new RemovingManager([]);
+  const told: string[] = [];
+  const reporter = reporterFor(manager, new FixedWorker([view('a', 'Running')]), {
+    onRemoved: (message) => told.push(message),
+  });
+  reporter.start();
+  while (told.length === 0) await sleep(1);
+  await sleep(50); // a beat every 1 ms otherwise
+  await reporter.stop();
+  assert.deepEqual(told, [removedSaid]);
+  assert.equal(manager.beats.length, 2, 'no beat after the removal');
+});
+
+test('any other refusal (401 unauthenticated) is no removal: the reporter beats on', async () => {
+  class RefusingManager extends RecordingManager {
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      await super.heartbeat(nodeId, body);
+      throw new RemoteError('unauthenticated', 401, 'the certificate of node w1 has expired');
+    }
+  }
+  const manager = new RefusingManager([]);
+  const told: string[] = [];
+  const reporter = reporterFor(manager, new FixedWorker([view('a', 'Running')]), {
+    onRemoved: (message) => told.push(message),
+  });
+  reporter.start();
+  while (manager.beats.length < 2) await sleep(5);
+  await reporter.stop();
+  assert.deepEqual(told, []);
 });
