@@ -169,6 +169,7 @@ function registerStatus(program: Command): void {
     .option('--state <state>', 'only tasks in this state')
     .option('--node <name>', 'only tasks on this node')
     .option('--service <name>', "only this service's replicas, the ended ones it keeps too")
+    .option('-q, --quiet', 'the ids alone, one a line (poseidon status -q --state Running | xargs poseidon stop)')
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: StatusFlags) => {
       const { showStatus } = await import('./status-action.js');

@@ -9,6 +9,8 @@ import { printable, toJson } from './terminal-text.js';
 
 export interface StatusFlags extends ClientFlags {
   json?: boolean;
+  /** `-q`: the ids alone, one a line, as `docker ps -q` prints them (for xargs). */
+  quiet?: boolean;
   state?: string;
   node?: string;
   service?: string;
@@ -32,8 +34,9 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
       const { serviceHint } = await import('./service-hint.js');
       throw await serviceHint(client, id, err, (s) => `poseidon service ps ${s} lists its replicas`);
     });
-    if (flags.json === true) {
-      process.stdout.write(`${toJson(await one)}\n`);
+    if (flags.json === true || flags.quiet === true) {
+      const task = await one;
+      process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
       return;
     }
     const [task, { taskDetail }] = await Promise.all([one, loadFormat()]);
@@ -51,6 +54,16 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     const all = await client.listTasks(filter);
     if (all.length === 0) await checkFilterNames(client, flags);
     process.stdout.write(`${toJson(all)}\n`);
+    return;
+  }
+  if (flags.quiet === true) {
+    const ids = await client
+      .listTasks(filter, ['id'])
+      .catch((err: unknown): Promise<ReadonlyArray<{ id: string }>> =>
+        isInvalidRequest(err) ? client.listTasks(filter) : Promise.reject(err),
+      );
+    if (ids.length === 0) await checkFilterNames(client, flags);
+    process.stdout.write(ids.map((t) => `${printable(t.id)}\n`).join(''));
     return;
   }
   // the table's fields alone: under half the answer to read and parse (a manager that predates

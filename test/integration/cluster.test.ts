@@ -183,6 +183,14 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.match(one.stdout, /State:\s+Running/);
     const byName = await c.cli(['status', 'cli-web']); // as status lists it, as docker takes a name
     assert.match(byName.stdout, new RegExp(`ID:\\s+${id}`));
+    // -q: ids alone, one a line, as docker ps -q, for xargs; the filters as the table's
+    const quiet = await c.cli(['status', '-q', '--state', 'Running']);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.deepEqual(
+      quiet.stdout.trimEnd().split('\n'),
+      listed.filter((t) => t.state === 'Running').map((t) => t.id),
+    );
+    assert.equal((await c.cli(['status', '-q', 'cli-web'])).stdout, `${id}\n`);
 
     const nodes = await c.cli(['node']);
     assert.match(nodes.stdout, new RegExp(`${c.workerName('a')}\\s+Up`));
