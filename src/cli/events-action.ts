@@ -105,17 +105,23 @@ interface EventLine {
   file?: string;
 }
 
+/**
+ * The type column's width: the longest type the manager sends (update.rolled_back), so subjects
+ * line up whatever the type; the lines are printed as they come, so the width cannot be measured.
+ */
+export const TYPE_WIDTH = Math.max(...CLUSTER_EVENT_TYPES.map((t) => t.length));
+
 /** `time  type  subject: what`, the subject a task, a node or a service. */
 export function describe(e: EventLine): string {
-  const time = e.time.slice(11, 23);
-  if (e.taskId === undefined && e.service !== undefined)
-    return printable(`${time}  ${e.type.padEnd(15)} ${ofService(e)}`);
-  if (e.file !== undefined) return printable(`${time}  ${e.type.padEnd(15)} ${e.file}`);
+  // a type longer than the column (a newer manager's) still has a space after it
+  const head = `${e.time.slice(11, 23)}  ${e.type.padEnd(TYPE_WIDTH)} `;
+  if (e.taskId === undefined && e.service !== undefined) return printable(`${head}${ofService(e)}`);
+  if (e.file !== undefined) return printable(`${head}${e.file}`);
   const subject = e.taskId !== undefined ? `${e.taskName ?? ''} (${e.taskId.slice(0, 8)})` : (e.node ?? '');
   const where = e.taskId !== undefined && e.node !== undefined ? ` on ${e.node}` : '';
   // an empty reason (a check that said nothing, as the engine's healthy does) adds no `: `
   const why = e.reason !== undefined && e.reason !== '' ? `: ${e.reason}` : '';
-  return printable(`${time}  ${e.type.padEnd(15)} ${subject}${where}${why}`);
+  return printable(`${head}${subject}${where}${why}`);
 }
 
 /**

@@ -63,14 +63,14 @@ describe('poseidon events --task, --service, --node and --type', () => {
     // a replica's task events carry its service; the service's own event is no task.started
     const node = c.workerName('a');
     assert.deepEqual(started.map((l) => l.replace(/\([0-9a-f]{8}\)/, '(id)')).sort(), [
-      `task.started    shop-1 (id) on ${node}: running`,
-      `task.started    shop-2 (id) on ${node}: running`,
+      `task.started       shop-1 (id) on ${node}: running`,
+      `task.started       shop-2 (id) on ${node}: running`,
     ]);
     await waitFor(() => (stopsAndServices().length >= 3 ? true : undefined), { what: 'two stops and a service' });
     assert.deepEqual(stopsAndServices(), [
-      `task.stopped    watched (${watched.id.slice(0, 8)}) on ${node}: stop requested`,
-      `task.stopped    other (${other.id.slice(0, 8)}) on ${node}: stop requested`,
-      'service.created shop: 2 replicas; version 1',
+      `task.stopped       watched (${watched.id.slice(0, 8)}) on ${node}: stop requested`,
+      `task.stopped       other (${other.id.slice(0, 8)}) on ${node}: stop requested`,
+      'service.created    shop: 2 replicas; version 1',
     ]);
     const types = byTask().map((l) => JSON.parse(l) as { type: string; taskName: string });
     assert.ok(
