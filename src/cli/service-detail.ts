@@ -1,4 +1,5 @@
 import type { ServiceEndpointsView, ServiceView, TaskTemplate, UpdateConfigSpec } from '../api/index.js';
+import type { PortSpec } from '../task/index.js';
 import { commandLine } from '../task/command-line.js';
 import { resolveFileRef } from '../task/file-limits.js';
 import { age, detail, fileRows, ports, table } from './format.js';
@@ -29,6 +30,19 @@ function rollout(u: UpdateConfigSpec | undefined, ofRollback = false): string {
   return parts.join(', ');
 }
 
+/**
+ * A port of the template: `18080->8080/tcp`, then what else it says in parentheses, its name (the
+ * `_web._tcp` of its SRV record) first: `8080/http (name web)`, `5432/tcp (name db, not published)`.
+ */
+function portText(p: PortSpec): string {
+  const notes = [
+    ...(p.name === undefined ? [] : [`name ${p.name}`]),
+    ...(p.publish === false ? ['not published'] : []),
+  ];
+  const port = `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}`;
+  return notes.length === 0 ? port : `${port} (${notes.join(', ')})`;
+}
+
 /** The template's rows: only what it sets beyond its image. */
 function templateRows(t: TaskTemplate): Row[] {
   const rows: Row[] = [
@@ -36,17 +50,7 @@ function templateRows(t: TaskTemplate): Row[] {
     ...processRows(t),
     ['Requests', requestsText(t)],
   ];
-  if (t.ports !== undefined && t.ports.length > 0)
-    rows.push([
-      'Ports',
-      t.ports
-        .map(
-          (p) =>
-            `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}` +
-            (p.publish === false ? ' (not published)' : ''),
-        )
-        .join(', '),
-    ]);
+  if (t.ports !== undefined && t.ports.length > 0) rows.push(['Ports', t.ports.map(portText).join(', ')]);
   const files = [
     ...(t.secrets ?? []).map((r) => resolveFileRef('secret', r)),
     ...(t.configs ?? []).map((r) => resolveFileRef('config', r)),

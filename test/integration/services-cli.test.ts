@@ -244,6 +244,43 @@ describe('poseidon service, the CLI', () => {
     assert.equal((await c.cli(['service', 'rm', 'cli-upd'])).code, 0);
   });
 
+  test('service inspect names a named port, for people and in --json', async () => {
+    const file = join(c.dir, 'named.yaml');
+    await writeFile(
+      file,
+      [
+        'name: cli-named',
+        'replicas: 0',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        '  ports:',
+        '    - {container: 8080, protocol: http, name: web}',
+        '    - {container: 9090, name: metrics, publish: false}',
+        '    - {container: 7070}',
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await c.cli(['service', 'create', '-f', file])).code, 0);
+    const human = await c.cli(['service', 'inspect', 'cli-named']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(
+      human.stdout,
+      /^Ports:\s+8080\/http \(name web\), 9090\/tcp \(name metrics, not published\), 7070\/tcp$/m,
+    );
+    const json = await c.cli(['service', 'inspect', 'cli-named', '--json']);
+    const view = JSON.parse(json.stdout) as ServiceView & { discovery: { ports: Array<{ name: string | null }> } };
+    assert.deepEqual(
+      view.spec.task.ports?.map((p) => p.name),
+      ['web', 'metrics', undefined],
+    );
+    assert.deepEqual(
+      view.discovery.ports.map((p) => p.name),
+      ['web', 'metrics', null],
+    );
+    assert.equal((await c.cli(['service', 'rm', 'cli-named'])).code, 0);
+  });
+
   test('service logs: every replica, each line after its replica; -f follows a replica added later', async () => {
     const file = join(c.dir, 'talk.yaml');
     await writeFile(
