@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { Document, isScalar, parseDocument, type Pair } from 'yaml';
 import { InvalidField, nearestName } from '../errors/index.js';
+import { fsProblem } from '../files/index.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
 import { collect } from './repeatable.js';
 
@@ -61,7 +62,7 @@ export function loadConfig(cmd: Command, name: ConfigName): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InvalidField('--config', `names ${file}, which cannot be read (${(err as NodeJS.ErrnoException).code})`);
+    throw new InvalidField('--config', `names ${file}, which cannot be read: ${fsProblem(err)}`);
   }
   const doc = parseDocument(text);
   const problem = doc.errors[0];

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PathStatView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, RemoteError } from '../errors/index.js';
+import { fsProblem, isFsError } from '../files/index.js';
 import { formatBytes } from '../units/index.js';
 import { copyArgs, planCopyIn, planCopyOut, type Found } from './cp-plan.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -60,6 +61,9 @@ export async function runCp(src: string, dest: string, flags: CpFlags): Promise<
       process.exitCode = 130;
       return;
     }
+    // a file here that cannot be read (in) or written (out): in words, not Node's stack. Out names
+    // the destination: the error is of the temporary directory made beside it, or of a rename there
+    if (isFsError(err)) throw new InvalidField(`${args.direction === 'in' ? err.path : args.local}:`, fsProblem(err));
     throw await serviceHint(client, args.task, err, cpAdvice);
   }
 }

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, openSync, closeSync, fsyncSync, readFileSync, ren
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
+import { fsFault } from '../files/index.js';
 
 // The CLI's saved credentials: which manager to talk to, with which API token, trusting which CA.
 // `poseidon login` and `poseidon dev` write them; every client command reads them when neither a
@@ -30,7 +31,7 @@ export function loadCredentials(path = credentialsPath()): SavedCredentials | un
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InvalidField(path, `cannot be read (${(err as Error).message}); fix it or run poseidon login again`);
+    throw new InvalidField(path, `cannot be read (${fsFault(err)}); fix it or run poseidon login again`);
   }
   let parsed: unknown;
   try {

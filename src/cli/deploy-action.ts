@@ -17,7 +17,7 @@ import {
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
-import { readDocument } from '../files/index.js';
+import { fsProblem, readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -189,7 +189,7 @@ export function projectVariables(baseDir: string, env: NodeJS.ProcessEnv): Recor
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...env };
-    throw new InvalidField(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InvalidField(path, `cannot be read: ${fsProblem(err)}`);
   }
   return { ...parseEnv(text), ...env };
 }

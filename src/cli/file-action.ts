@@ -4,6 +4,7 @@ import type { FileView } from '../api/index.js';
 import type { FileKind } from '../task/file-ref.js';
 import { FILE_NAME_PATTERN, FILE_NAME_RULE, MAX_FILE_BYTES } from '../task/file-limits.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
+import { fsProblem } from '../files/index.js';
 import { formatBytes } from '../units/index.js';
 import { pairs } from './flags.js';
 import { age, table } from './format.js';
@@ -74,7 +75,7 @@ export async function readValue(
     return nonEmpty(kind, await readLimited(createReadStream(file), kind, file), file);
   } catch (err) {
     if (err instanceof PoseidonError) throw err;
-    throw new InvalidField(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new InvalidField(file, `cannot be read: ${fsProblem(err)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
+import { fsProblem } from '../files/index.js';
 import {
   loadCredentials,
   credentialsPath,
@@ -80,9 +81,6 @@ export function readCa(ca: Sourced): string {
   try {
     return readFileSync(ca.value, 'utf8');
   } catch (err) {
-    throw new InvalidField(
-      ca.from,
-      `names ${ca.value}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
+    throw new InvalidField(ca.from, `names ${ca.value}, which cannot be read: ${fsProblem(err)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidField } from '../errors/index.js';
+import { fsProblem } from '../files/index.js';
 
 // `poseidon manager --store`: where the manager keeps its records. `lmdb` (the default): the
 // embedded store in its data dir. `etcd://host:port,host:port[/prefix]`: an etcd cluster, over TLS
@@ -68,6 +69,6 @@ function readPem(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new InvalidField(flag, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): ${path}`);
+    throw new InvalidField(flag, `names ${path}, which cannot be read: ${fsProblem(err)}`);
   }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { InvalidField } from '../errors/index.js';
+import { fsFault } from '../files/index.js';
 import { isDnsLabel } from '../task/name.js';
 import { configKeys } from './config-file.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
@@ -133,7 +134,7 @@ async function checkDirectory(flag: string, dir: string): Promise<void> {
       const code = (err as NodeJS.ErrnoException).code;
       // not there (made, with what is missing above it), or under a file (found further up)
       if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) continue;
-      throw new InvalidField(flag, `is ${dir}, which cannot be made (${code ?? String(err)}); give a directory`);
+      throw new InvalidField(flag, `is ${dir}, which cannot be made (${fsFault(err)}); give a directory`);
     }
     if (isDirectory) {
       // the first directory that is there is where the writing (or making) starts

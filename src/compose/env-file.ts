@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
+import { fsProblem } from '../files/index.js';
 import { asBoolean, asList, asMap, asString, composeError, isMap, join } from './values.js';
 
 /**
@@ -25,7 +26,7 @@ export function composeEnvFiles(
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !required) return;
-      throw composeError(at, `names ${file}, which cannot be read (${code ?? String(err)})`);
+      throw composeError(at, `names ${file}, which cannot be read: ${fsProblem(err)}`);
     }
     Object.assign(env, parse(text));
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { fsProblem } from '../files/index.js';
 import { MAX_FILE_BYTES } from '../task/file-limits.js';
 import { STACK_LABEL } from '../api/stack-label.js';
 import { FILE_NAME_PATTERN, filePath, type FileKind, type FileRefSpec } from '../task/index.js';
@@ -192,8 +193,7 @@ function valueOf(
     try {
       value = readBytes(posix.resolve(baseDir, source.file), MAX_FILE_BYTES + 1);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      throw composeError(at, `names ${source.file}, which cannot be read (${code})`);
+      throw composeError(at, `names ${source.file}, which cannot be read: ${fsProblem(err)}`);
     }
   } else if ('environment' in source) {
     at = join(path, 'environment');

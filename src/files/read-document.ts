@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidField } from '../errors/index.js';
+import { fsProblem } from './fs-problem.js';
 import { jsonFault } from './strict-json.js';
 
 // Task, service and Compose files: JSON or YAML, read the same way by every command that takes
@@ -12,8 +13,7 @@ import { jsonFault } from './strict-json.js';
 export const MAX_DOCUMENT_BYTES = 4 * 2 ** 20;
 
 function unreadable(flag: string, file: string, err: unknown): InvalidField {
-  const code = (err as NodeJS.ErrnoException).code ?? String(err);
-  return new InvalidField(flag, `${file} cannot be read (${code})`);
+  return new InvalidField(flag, `${file} cannot be read: ${fsProblem(err)}`);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { TaskFilesReply } from '../api/index.js';
 import type { FileBind } from '../driver/index.js';
 import { isRetryable, PoseidonError } from '../errors/index.js';
+import { fsFault } from '../files/index.js';
 import type { TaskRequest } from '../task/index.js';
 
 /** Asks the manager for the values of what a task placed here mounts (POST /nodes/{id}/task-files). */
@@ -139,7 +140,7 @@ export class TaskFiles {
       await chown(path, uid, gid);
     } catch (err) {
       throw new TaskFilesUnavailable(
-        `cannot give ${path} to uid ${uid} gid ${gid} (${(err as NodeJS.ErrnoException).code ?? String(err)}); ` +
+        `cannot give ${path} to uid ${uid} gid ${gid} (${fsFault(err)}); ` +
           'run the worker as root, or leave uid and gid out',
       );
     }

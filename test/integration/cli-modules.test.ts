@@ -257,7 +257,10 @@ test('poseidon run -f FILE submits as run FILE does; none or two files are refus
     assert.equal(two.code, 1);
     assert.match(two.stderr, /two task files/);
     const missing = await poseidon(['run', join(dir, 'nope.yaml'), '--manager', manager.url]);
-    assert.match(missing.stderr, /^poseidon: task file .*nope\.yaml cannot be read \(ENOENT\)$/m);
+    assert.match(
+      missing.stderr,
+      /^poseidon: task file .*nope\.yaml cannot be read: no such file or directory; check the path$/m,
+    );
     assert.deepEqual(manager.requests, ['POST /tasks'], 'one submission, from -f');
   } finally {
     await closeServer(manager.server);

@@ -295,7 +295,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.match(ambiguous.stderr, /^poseidon: "abcd" matches 2 tasks .*give more of the id\n$/);
     const missing = await c.cli(['task', '--filename', join(c.dir, 'nope.json')]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^poseidon: --filename .*nope\.json cannot be read \(ENOENT\)\n$/);
+    assert.match(
+      missing.stderr,
+      /^poseidon: --filename .*nope\.json cannot be read: no such file or directory; check the path\n$/,
+    );
     const badFile = join(c.dir, 'bad.json');
     writeFileSync(badFile, JSON.stringify({ name: 'x', image: 'poseidon/busybox:latest', memroy: '1Gi' }));
     const bad = await c.cli(['task', '--filename', badFile]);

@@ -145,6 +145,9 @@ describe('poseidon cp on the real engine', () => {
       [['files:/d', 'a.txt'], 'poseidon: a.txt is a file here; a directory cannot be copied onto a file\n'],
       [['up/f', 'ghost:/tmp'], 'poseidon: no task matches "ghost"\n'],
       [['a', 'b'], 'poseidon: SRC and DEST are both local: one of them must be a task path (TASK:PATH)\n'],
+      // a local path the system refuses: in words, naming it, not Node's code and stack
+      [['files:/d/a', 'a.txt/x'], 'poseidon: a.txt/x: a part of its path is a file, not a directory; check the path\n'],
+      [['a.txt/x', 'files:/tmp'], 'poseidon: a.txt/x: a part of its path is a file, not a directory; check the path\n'],
     ];
     for (const [args, said] of cases) {
       const r = await c.cli(['cp', ...args], here);

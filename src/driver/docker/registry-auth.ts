@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../../errors/index.js';
+import { fsProblem } from '../../files/index.js';
 import { compile } from '../../task/index.js';
 
 // The registry credentials a worker pulls with: the docker CLI's config.json (what `docker login`
@@ -225,7 +226,7 @@ export class RegistryAuth {
       st = statSync(this.path);
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      throw new InvalidField(flag, `cannot read ${this.path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new InvalidField(flag, `cannot read ${this.path}: ${fsProblem(err)}`);
     }
     this.#take(st, parseDockerConfig(`${flag} ${this.path}`, text));
   }

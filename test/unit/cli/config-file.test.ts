@@ -150,7 +150,7 @@ test('a value of the wrong kind, and a value the flag refuses, are named by file
   await assert.rejects(run('manager', ['--config', notMapping]), /must be a mapping of keys to values/);
   await assert.rejects(
     run('manager', ['--config', join(dir, 'missing.yaml')]),
-    /--config names .*missing\.yaml, which cannot be read \(ENOENT\)/,
+    /--config names .*missing\.yaml, which cannot be read: no such file or directory; check the path$/,
   );
 });
 
@@ -249,7 +249,7 @@ test('--print-config refuses what the start refuses, with the same words: from a
       'worker',
       ['--registry-auth', join(dir, 'none.json')],
       workerOptions,
-      `--registry-auth cannot read ${join(dir, 'none.json')} (ENOENT)`,
+      `--registry-auth cannot read ${join(dir, 'none.json')}: no such file or directory; check the path`,
     ],
     // refused once etcd was reached, before: a group's workers join, none is polled
     [

@@ -25,6 +25,15 @@ test('saved credentials read back, in a 0600 file in a 0700 directory, replacing
   assert.equal((await stat(join(dir, 'poseidon'))).mode & 0o777, 0o700);
 });
 
+test('a file that cannot be read says why in words, and what to do', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-credentials-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // a directory where the file should be: what root meets too (a mode that refuses it does not stop root)
+  assert.throws(() => loadCredentials(dir), {
+    message: `${dir} cannot be read (it is a directory); fix it or run poseidon login again`,
+  });
+});
+
 test('a file that is not credentials is an error naming the file', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-credentials-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

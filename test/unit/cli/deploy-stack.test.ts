@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -323,6 +323,13 @@ test("the variables: the shell's environment over the .env beside the Compose fi
   assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell' }, 'no .env: the shell alone');
   await writeFile(join(dir, '.env'), '# defaults\nA=file\nB="from the file"\n');
   assert.deepEqual(projectVariables(dir, { A: 'shell' }), { A: 'shell', B: 'from the file' });
+  // one that is there and cannot be read is said in words, not as Node's code
+  const other = await mkdtemp(join(tmpdir(), 'poseidon-compose-env-'));
+  t.after(() => rm(other, { recursive: true, force: true }));
+  await mkdir(join(other, '.env'));
+  assert.throws(() => projectVariables(other, {}), {
+    message: `${join(other, '.env')} cannot be read: it is a directory; give a file`,
+  });
 });
 
 test('without -f, the Compose file is the one docker compose finds: compose.yaml first, docker-compose.yml last', async (t) => {
@@ -486,7 +493,10 @@ test("a secret's file that cannot be read stops the deploy before anything chang
   const api = new FakeServices();
   await assert.rejects(
     deployStack(api, await doc(WITH_FILES), { ...options, baseDir: '/nonexistent-dir', variables: {} }),
-    { message: 'secrets.db_password.file: names ./db_password.txt, which cannot be read (ENOENT)' },
+    {
+      message:
+        'secrets.db_password.file: names ./db_password.txt, which cannot be read: no such file or directory; check the path',
+    },
   );
   assert.deepEqual(api.calls, []);
 });

@@ -84,9 +84,11 @@ test("create reads the value from a FILE, or stdin when FILE is - or absent; a t
   await assert.rejects(readValue('secret', 'pw', '-', input([], true)), { message: /^FILE is missing and stdin/ });
   await assert.rejects(readValue('secret', 'pw', join(dir, 'nope'), input([])), {
     code: 'invalid_request',
-    message: `${join(dir, 'nope')} cannot be read (ENOENT)`,
+    message: `${join(dir, 'nope')} cannot be read: no such file or directory; check the path`,
   });
-  await assert.rejects(readValue('secret', 'pw', dir, input([])), { message: `${dir} cannot be read (EISDIR)` });
+  await assert.rejects(readValue('secret', 'pw', dir, input([])), {
+    message: `${dir} cannot be read: it is a directory; give a file`,
+  });
 });
 
 test('a value over 500 KiB, or an empty secret, is refused before it is sent; 500 KiB exactly is taken', async (t) => {

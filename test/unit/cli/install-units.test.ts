@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -46,6 +46,17 @@ test('a --config-dir that is a file is refused naming the flag, and no unit is w
     { name: 'InvalidField' },
   );
   assert.equal(existsSync(configDir), false);
+});
+
+test("a --dir the system refuses to look at is said in words, not as Node's code", async () => {
+  const loop = join(dir, 'loop');
+  await symlink(loop, loop);
+  await assert.rejects(
+    installUnits('worker', { dir: join(loop, 'units'), configDir: join(dir, 'config-0') }, () => undefined),
+    {
+      message: `--dir is ${join(loop, 'units')}, which cannot be made (its symbolic links go round in a loop); give a directory`,
+    },
+  );
 });
 
 test('with both places usable, the unit and the config file are written, the unit naming that file', async () => {

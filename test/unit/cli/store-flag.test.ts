@@ -52,6 +52,6 @@ test('each mistake names its flag', () => {
   assert.throws(() => storeFlag({ store: 'etcd://h:1', storeCert: 'c', storeKey: 'k' }), /--store-ca is needed/);
   assert.throws(
     () => storeFlag({ store: 'etcd://h:1', storeCa: '/nonexistent/ca.pem' }),
-    /--store-ca cannot be read \(ENOENT\)/,
+    /--store-ca names \S+, which cannot be read: no such file or directory; check the path$/,
   );
 });

@@ -458,7 +458,7 @@ test("env_file: paths from the file's directory, in order, under environment; on
   assert.deepEqual(services[1]?.task.env, { A: '1', B: 'two words', C: 'from-common' });
   assert.equal(
     await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [common.env, nope.env]}\n', { readFile })),
-    'services.web.env_file[1]: names nope.env, which cannot be read (ENOENT)',
+    'services.web.env_file[1]: names nope.env, which cannot be read: no such file or directory; check the path',
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [{path: a, format: raw}]}\n', { readFile })),
@@ -633,7 +633,7 @@ test('secrets and configs that cannot be created as written are refused by path'
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./missing}\n',
-      /^secrets\.pw\.file: names \.\/missing, which cannot be read \(ENOENT\)/,
+      /^secrets\.pw\.file: names \.\/missing, which cannot be read: no such file or directory; check the path/,
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./big}\n',
@@ -678,7 +678,7 @@ test('secrets and configs that cannot be created as written are refused by path'
   // a secret's file is read only through the reader the caller gives
   assert.match(
     await messageOf(() => fromYaml('services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./pw}\n')),
-    /^secrets\.pw\.file: names \.\/pw, which cannot be read \(EACCES\)/,
+    /^secrets\.pw\.file: names \.\/pw, which cannot be read: permission denied; run as a user who may use it, or change its permissions \(chmod\)/,
   );
 });
 

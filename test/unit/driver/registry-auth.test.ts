@@ -67,7 +67,7 @@ test('a file that is not a config.json is refused naming the flag and the file; 
   writeFileSync(bad, 'not json');
   assert.throws(() => new RegistryAuth(bad, warn).check('--registry-auth'), { message: /is not JSON/ });
   assert.throws(() => new RegistryAuth(join(dir, 'none.json'), warn).check('--registry-auth'), {
-    message: /^--registry-auth cannot read .*none\.json \(ENOENT\)$/,
+    message: /^--registry-auth cannot read .*none\.json: no such file or directory; check the path$/,
   });
   assert.throws(() => registryAuthFlag(' '), { message: /^--registry-auth is empty/ });
 });
