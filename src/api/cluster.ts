@@ -29,6 +29,8 @@ export const TaskReport = Type.Object(
     containerId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
     exitCode: Type.Union([Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1 }), Type.Null()]),
     reason: Type.String({ maxLength: 4096 }),
+    // a start that failed: the error code of why (image_unavailable), which the CLI acts on
+    errorCode: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' })),
     ports: Type.Array(
       Type.Object(
         { container: Port, host: Port, protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]) },
@@ -256,6 +258,7 @@ export function toReport(t: WorkerTaskView): TaskReport {
     containerId: t.containerId,
     exitCode: t.exitCode,
     reason: t.reason,
+    ...(t.errorCode === undefined ? {} : { errorCode: t.errorCode }),
     ports: t.ports,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,

@@ -27,6 +27,13 @@ export const LastExitView = Type.Object({
   reason: Type.String(),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   at: Type.String(),
+  errorCode: Type.Optional(
+    Type.String({
+      description:
+        'It failed to start: the error code of why, as its worker said (image_unavailable: its image ' +
+        'cannot be had on that node); absent when its container ran.',
+    }),
+  ),
 });
 export type LastExitView = Static<typeof LastExitView>;
 

@@ -56,6 +56,12 @@ export const WorkerTaskView = Type.Object({
   containerId: Type.Union([Type.String(), Type.Null()]),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   reason: Type.String({ description: 'Why the task is in its state, in words ("exited with code 1").' }),
+  errorCode: Type.Optional(
+    Type.String({
+      description:
+        'Failed to start: the error code of why (image_unavailable, container_start_failed); absent otherwise.',
+    }),
+  ),
   ports: Type.Array(PortView),
   cpu: Type.Number({ description: 'Cores; 0 = no limit.' }),
   memory: Type.Integer({ description: 'Bytes; 0 = no limit.' }),

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
+import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
@@ -12,6 +13,22 @@ export class ServiceWaitTimedOut extends PoseidonError {
   constructor(name: string, what: string, ms: number, trouble: string | undefined) {
     const last = trouble === undefined ? '' : `; last trouble: ${trouble}`;
     super('wait_timed_out', `service ${name}: ${what} after ${Math.round(ms / 1000)}s${last}`);
+  }
+}
+
+/**
+ * A replica could not start because its node cannot have its image: every restart would fail the
+ * same way until someone acts, so the wait ends at once with why and what to do (the service's
+ * restarts go on: an image loaded meanwhile is taken at the next one).
+ */
+export class ReplicaImageUnavailable extends PoseidonError {
+  constructor(name: string, t: ServiceTaskView) {
+    const why = t.lastExit?.reason ?? t.reason;
+    super(
+      'image_unavailable',
+      `service ${name}: ${t.name} cannot start: ${why}; ${imageHint(t)} ` +
+        `(it is tried again as its restart policy says: poseidon service ps ${name})`,
+    );
   }
 }
 
@@ -80,6 +97,8 @@ type Verdict = { over: true; ok: boolean } | { over: false; still: string };
 /**
  * Looks at the service and its tasks every POLL_MS, a line for each replica whose state changed,
  * until `look` says it is over; its answer. Past the timeout, throws with what is still awaited.
+ * `fatal` says what ends the wait with an error at once, before the look's lines are shown (the
+ * error says why, so the reason is said once).
  */
 async function pollService(
   client: WaitClient,
@@ -87,17 +106,25 @@ async function pollService(
   timeoutMs: number,
   write: (line: string) => void,
   look: (s: ServiceView, tasks: ServiceTaskView[]) => Verdict,
+  fatal: (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined = () => undefined,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const tracker = new Tracker(write);
   for (;;) {
     const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
+    const error = fatal(s, tasks);
+    if (error !== undefined) throw error;
     tracker.show(tasks);
     const v = look(s, tasks);
     if (v.over) return v.ok;
     if (Date.now() > deadline) throw new ServiceWaitTimedOut(name, v.still, timeoutMs, tracker.trouble);
     await sleep(POLL_MS);
   }
+}
+
+/** A replica the wait waits for: of the service's version, and not being stopped. */
+function wanted(s: ServiceView, t: ServiceTaskView): boolean {
+  return t.desiredState === 'running' && t.version === s.version;
 }
 
 /**
@@ -110,7 +137,7 @@ export function waitForReplicas(
   timeoutMs: number,
   write: (line: string) => void,
 ): Promise<boolean> {
-  return pollService(client, name, timeoutMs, write, (s, tasks) => {
+  const look = (s: ServiceView, tasks: ServiceTaskView[]): Verdict => {
     const stopping = tasks.filter(isStopping).length;
     if (s.healthy === s.replicas && stopping === 0) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
@@ -118,6 +145,10 @@ export function waitForReplicas(
     }
     const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
     return { over: false, still: `${s.healthy}/${s.replicas} healthy${still}` };
+  };
+  return pollService(client, name, timeoutMs, write, look, (s, tasks) => {
+    const stuck = tasks.find((t) => wanted(s, t) && t.state !== 'Running' && isImageUnavailable(t));
+    return stuck === undefined ? undefined : new ReplicaImageUnavailable(name, stuck);
   });
 }
 

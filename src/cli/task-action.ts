@@ -1,6 +1,7 @@
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
+import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTaskSpec, type RunImageFlags } from './run-image.js';
 import { printable, toJson } from './terminal-text.js';
@@ -53,7 +54,9 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   const now = flags.json === true || done.state === 'Failed' ? await client.getTask(done.id) : undefined;
   // a failed start its restart policy tries again: said, so a task Running later surprises no one
   const again = now?.restartAt === null || now === undefined ? '' : '; its restart policy starts it again';
+  // an image its node cannot have fails every restart the same way: what to do about it
+  const hint = now !== undefined && isImageUnavailable(now) ? `; ${imageHint(now)}` : '';
   if (flags.json === true) process.stdout.write(`${toJson(now)}\n`);
-  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}`)}\n`);
+  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
   if (done.state === 'Failed') process.exitCode = 1;
 }

@@ -18,6 +18,8 @@ export interface LastExit {
   reason: string;
   exitCode: number | null;
   at: string;
+  /** It failed to start: the error code of why, as its worker said (`image_unavailable`); absent otherwise. */
+  errorCode?: string;
 }
 
 /** A task as the manager stores it: what the user wants (request, desired) beside what it last saw. */

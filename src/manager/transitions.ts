@@ -207,12 +207,19 @@ export function observe(rec: TaskRecord, r: TaskReport, compact: Compactor, nowI
     updatedAt: nowIso,
   };
   // a copy that ends here: why, kept through the restart and any wait for room that follow
-  if (isActive(rec.state) && isTerminal(next.state))
-    next.lastExit = { reason: next.reason, exitCode: next.exitCode, at: next.finishedAt ?? nowIso };
+  if (isActive(rec.state) && isTerminal(next.state)) {
+    const at = next.finishedAt ?? nowIso;
+    next.lastExit = { reason: next.reason, exitCode: next.exitCode, at, ...codeOf(r) };
+  }
   // the address of this container; a report without one (an older worker, a stopped container) clears it
   if (r.address !== undefined && rec.address !== undefined) next.address = r.address;
   else if (r.address !== undefined || 'address' in next) return withAddress(next, r.address);
   return next;
+}
+
+/** A start that failed: its error code, for the last exit (a CLI's wait ends on a missing image). */
+function codeOf(r: TaskReport): { errorCode?: string } {
+  return r.errorCode === undefined ? {} : { errorCode: r.errorCode };
 }
 
 /**

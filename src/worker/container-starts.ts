@@ -140,7 +140,11 @@ export class ContainerStarts {
       await book.lock.run(id, async () => {
         if (book.get(id) !== rec || rec.state !== TaskState.Scheduled) return;
         if (rec.stopRequested) book.move(rec, TaskState.Completed, STOPPED_ON_REQUEST);
-        else book.move(rec, TaskState.Failed, reason);
+        else {
+          book.move(rec, TaskState.Failed, reason);
+          // the code says what the reason's words do to a program: a CLI's wait ends on a missing image
+          if (err instanceof PoseidonError) rec.errorCode = err.code;
+        }
         rec.finishedAt = book.nowIso();
         await book.persist(rec);
         book.emit(rec);

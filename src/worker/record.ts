@@ -11,6 +11,11 @@ export interface WorkerTaskRecord {
   containerId: string | null;
   exitCode: number | null;
   reason: string;
+  /**
+   * The code of the error that failed its start (`image_unavailable`, `container_start_failed`),
+   * which the manager keeps with the exit; absent when it did not fail to start.
+   */
+  errorCode?: string;
   ports: BoundPort[];
   /** The container's address on the Poseidon network (discovery's endpoint); absent when unknown. */
   address?: string;
@@ -53,6 +58,7 @@ export function toView(r: WorkerTaskRecord): WorkerTaskView {
     containerId: r.containerId,
     exitCode: r.exitCode,
     reason: r.reason,
+    ...(r.errorCode === undefined ? {} : { errorCode: r.errorCode }),
     ports: q.ports.map((p) => ({
       container: p.containerPort,
       host: bound?.get(`${p.containerPort}/${p.protocol}`) ?? 0,

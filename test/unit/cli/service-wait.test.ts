@@ -4,6 +4,7 @@ import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import { serviceTaskTable } from '../../../src/cli/service-format.js';
 import {
   progressLine,
+  ReplicaImageUnavailable,
   ServiceWaitTimedOut,
   waitForJob,
   waitForReplicas,
@@ -161,6 +162,57 @@ describe('service --wait progress', () => {
       true,
     );
     assert.equal(lines.at(-1), 'service web: 1/1 replicas healthy');
+  });
+
+  test('a replica whose node cannot have its image ends the wait at once: why, once, and what to do', async () => {
+    const why = 'image nope/web is not on this host and could not be pulled: pull access denied for nope/web';
+    const noImage = replica(2, {
+      image: 'nope/web',
+      state: 'Scheduled',
+      containerId: null,
+      startedAt: null,
+      restarts: 1,
+      reason: 'restarting (generation 2)',
+      lastExit: { reason: why, exitCode: null, at: NOW, errorCode: 'image_unavailable' },
+    });
+    // the first look sees it starting, the second after its first start failed
+    const looks = [
+      [replica(1), { ...noImage, restarts: 0, lastExit: null }],
+      [replica(1), noImage],
+    ];
+    const client: WaitClient = {
+      getService: async () => service(2, 1),
+      serviceTasks: async () => looks.shift() ?? [replica(1), noImage],
+    };
+    const lines: string[] = [];
+    // a timeout of a minute: it ends on the look that sees the failure, not when the minute is up
+    await assert.rejects(
+      waitForReplicas(client, 'web', 60_000, (l) => lines.push(l)),
+      (err: unknown) => {
+        assert.ok(err instanceof ReplicaImageUnavailable);
+        assert.equal(
+          err.message,
+          `service web: web-2 cannot start: ${why}; check the image name nope/web, build or load it on n1 ` +
+            '(docker build or docker load there), or check that n1 reaches its registry (it is tried again as ' +
+            'its restart policy says: poseidon service ps web)',
+        );
+        return true;
+      },
+    );
+    // the reason is said once, in the error: no progress line repeats it
+    assert.deepEqual(lines, [
+      'web-1 (slot 1, version 1): Running (healthy) on n1',
+      'web-2 (slot 2, version 1): Scheduled on n1',
+    ]);
+    // any other failure to start, and a replica of another version or being stopped, is waited out as before
+    const other = { ...noImage, lastExit: { reason: 'no such host path', exitCode: null, at: NOW, errorCode: 'x' } };
+    for (const t of [other, { ...noImage, version: 2 }, { ...noImage, desiredState: 'stopped' as const }])
+      await assert.rejects(
+        waitForReplicas(manager(service(2, 1), [replica(1), t]), 'web', -1, () => {}),
+        {
+          name: 'ServiceWaitTimedOut',
+        },
+      );
   });
 
   test('a scale down is waited for until the replicas it stops have ended', async () => {

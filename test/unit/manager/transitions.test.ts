@@ -124,6 +124,18 @@ test('why a copy ended is kept through its restart and a wait for room, until th
     later,
   );
   assert.deepEqual(second?.lastExit, { reason: 'exited with code 0', exitCode: 0, at: later });
+  // a start that failed: the code of why is kept with it, through the restart, for a CLI's wait
+  const refused = {
+    reason: 'image nope/web is not on this host',
+    exitCode: null,
+    at: NOW,
+    errorCode: 'image_unavailable',
+  };
+  const scheduled = on('t1', 'Scheduled', 'n1', 1);
+  const failed = { containerId: null, startedAt: null, finishedAt: NOW, errorCode: 'image_unavailable' };
+  const noImage = observe(scheduled, report('Failed', { ...failed, reason: refused.reason }), compact, NOW);
+  assert.deepEqual(noImage?.lastExit, refused);
+  assert.deepEqual(restart(noImage ?? scheduled, 'n1', 'w1', NOW).lastExit, refused);
   // refused by its worker: the reason given is the exit
   assert.deepEqual(fail(on('t1', 'Scheduled', 'n1'), 'no such image', NOW).lastExit, {
     reason: 'no such image',
