@@ -91,6 +91,8 @@ export class ManagerReporter {
   #flushing: Promise<void> | undefined;
   #registered = false;
   #olderManagerTold = false;
+  /** The manager refused a report's errorCode (it is older than this worker): reports go without it. */
+  #plainReports = false;
   /** When the last report request began (performance.now() ms). */
   #reportedAtMs = -Infinity;
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
@@ -216,20 +218,22 @@ export class ManagerReporter {
     try {
       return await this.deps.manager.register(req);
     } catch (err) {
-      const older =
-        err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
-      if (!older) throw err;
+      if (!isOlderManagerRefusal(err)) throw err;
       const { version: _version, specFields: _fields, ...known } = req;
-      const reply = await this.deps.manager.register(known);
-      if (!this.#olderManagerTold) {
-        this.#olderManagerTold = true;
-        this.deps.log.warn(
-          { manager: this.deps.manager.baseUrl },
-          'the manager is older than this worker: upgrade managers before workers',
-        );
-      }
+      this.#plainReports = true;
+      const reply = await this.deps.manager.register({ ...known, tasks: known.tasks.map(plainReport) });
+      this.#tellOlderManager();
       return reply;
     }
+  }
+
+  #tellOlderManager(): void {
+    if (this.#olderManagerTold) return;
+    this.#olderManagerTold = true;
+    this.deps.log.warn(
+      { manager: this.deps.manager.baseUrl },
+      'the manager is older than this worker: upgrade managers before workers',
+    );
   }
 
   /**
@@ -326,16 +330,34 @@ export class ManagerReporter {
       }
       for (const r of batch) this.#pending.delete(r.taskId);
       try {
-        await this.deps.manager.report(this.deps.nodeId, batch);
+        await this.deps.manager.report(this.deps.nodeId, this.#plainReports ? batch.map(plainReport) : batch);
         this.deps.onContact?.();
       } catch (err) {
         // keep what was not delivered, unless a newer report for the task arrived meanwhile
         for (const r of batch) if (!this.#pending.has(r.taskId)) this.#pending.set(r.taskId, r);
         if (isNotFound(err, 'node')) this.#registered = false;
+        else if (!this.#plainReports && isOlderManagerRefusal(err) && batch.some((r) => r.errorCode !== undefined)) {
+          // a manager older than the errorCode field: sent again at once, without it
+          this.#plainReports = true;
+          this.#tellOlderManager();
+          continue;
+        }
         return;
       }
     }
   }
+}
+
+/** A manager older than this worker refuses a field it does not know (its schemas allow no others). */
+function isOlderManagerRefusal(err: unknown): boolean {
+  return err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
+}
+
+/** A report without the fields a manager before them does not take (errorCode). */
+function plainReport(r: TaskReport): TaskReport {
+  if (r.errorCode === undefined) return r;
+  const { errorCode: _code, ...plain } = r;
+  return plain;
 }
 
 function metricsOf(host: HostSnapshot, ports: readonly string[]): NodeMetrics {

@@ -343,3 +343,32 @@ test('any other refusal (401 unauthenticated) is no removal: the reporter beats 
   await reporter.stop();
   assert.deepEqual(told, []);
 });
+
+test('a manager older than the errorCode field refuses a report holding it: sent again without it, and later ones too', async () => {
+  class ErrorCodeRefusing extends RecordingManager {
+    readonly refused: number[] = [];
+    override async report(nodeId: string, tasks: readonly TaskReport[]): Promise<void> {
+      if (tasks.some((t) => t.errorCode !== undefined)) {
+        this.refused.push(tasks.length);
+        throw new RemoteError('invalid_request', 400, 'body.tasks[0] must NOT have additional properties');
+      }
+      await super.report(nodeId, tasks);
+    }
+  }
+  const manager = new ErrorCodeRefusing([]);
+  const worker = new ChangingWorker([]);
+  const reporter = reporterFor(manager, worker, { reportGapMs: 0 });
+  reporter.start();
+  try {
+    while (manager.registers.length === 0) await sleep(1);
+    await sleep(1); // the registration's own flush, with nothing to send
+    worker.change({ ...view('a', 'Failed'), errorCode: 'image_unavailable' });
+    while (manager.reports.length === 0) await sleep(1);
+    worker.change({ ...view('b', 'Failed'), errorCode: 'image_unavailable' });
+    while (manager.reports.length < 2) await sleep(1);
+    assert.deepEqual(manager.refused, [1], 'refused once, then never sent with it again');
+    assert.deepEqual(manager.reports, [['a'], ['b']]);
+  } finally {
+    await reporter.stop();
+  }
+});
