@@ -85,7 +85,7 @@ export function flagsGiven(flags: object, operands: readonly string[] = []): str
  */
 export function flagOfField(path: string, given: readonly string[]): { flag: string; field: string } | undefined {
   for (const [field, flags] of FIELD_FLAGS) {
-    if (path !== field && !path.startsWith(`${field}.`)) continue;
+    if (path !== field && !path.startsWith(`${field}.`) && !path.startsWith(`${field}[`)) continue;
     const flag = flags.find((f) => given.includes(f));
     if (flag !== undefined) return { flag, field };
   }
@@ -95,7 +95,7 @@ export function flagOfField(path: string, given: readonly string[]): { flag: str
 /**
  * The manager's refusal of a spec the flags built, naming the flag in place of the field it
  * starts with: `--update-parallelism must be ...`; a field below the flag's is said after it,
- * `--entrypoint (entrypoint.0) expected ...`. `form` is what was sent: a task spec (`run`), whose
+ * `--entrypoint (entrypoint[0]) expected ...`. `form` is what was sent: a task spec (`run`), whose
  * fields are a template's, or a service spec. Anything else comes back as it was.
  */
 export function namingFlags(err: unknown, given: readonly string[], form: 'task' | 'service'): unknown {

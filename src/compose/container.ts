@@ -23,7 +23,7 @@ import {
   composeError,
   isMap,
   isZeroSize,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
   type Findings,
@@ -78,13 +78,16 @@ export function composeContainerFields(map: ComposeMap, at: (key: string) => str
 function extraHosts(value: unknown, path: string): string[] {
   const lines: Array<[string, string]> = isMap(value)
     ? Object.entries(value).flatMap(([name, address]): Array<[string, string]> => {
-        const where = join(path, name);
+        const where = fieldPath(path, name);
         const addresses = Array.isArray(address)
-          ? asList(address, where).map((a, i) => asString(a, join(where, i)))
+          ? asList(address, where).map((a, i) => asString(a, fieldPath(where, i)))
           : [asString(address, where)];
         return addresses.map((a) => [where, `${name}:${a}`]);
       })
-    : asList(value, path).map((entry, i): [string, string] => [join(path, i), asString(entry, join(path, i))]);
+    : asList(value, path).map((entry, i): [string, string] => [
+        fieldPath(path, i),
+        asString(entry, fieldPath(path, i)),
+      ]);
   const out: string[] = [];
   for (const [where, text] of lines) {
     const entry = normalExtraHost(text);
@@ -102,7 +105,7 @@ type Ulimits = NonNullable<TaskTemplate['ulimits']>;
 function ulimits(value: unknown, path: string, found: Findings): Ulimits {
   const out: Ulimits = {};
   for (const [name, limit] of Object.entries(asMap(value, path))) {
-    const where = join(path, name);
+    const where = fieldPath(path, name);
     if (!isUlimitName(name)) throw composeError(where, `is not a limit: the name ${ULIMIT_NAME_RULE}`);
     if (!isMap(limit)) {
       out[name] = asInteger(limit, where, -1);
@@ -111,8 +114,8 @@ function ulimits(value: unknown, path: string, found: Findings): Ulimits {
     found.unknownKeys(limit, where, SOFT_HARD, COMPOSE_KEYS.ulimit);
     if (limit['soft'] === undefined || limit['hard'] === undefined)
       throw composeError(where, `must give both soft and hard, or be one number (got ${shown(limit)})`);
-    const soft = asInteger(limit['soft'], join(where, 'soft'), -1);
-    const hard = asInteger(limit['hard'], join(where, 'hard'), -1);
+    const soft = asInteger(limit['soft'], fieldPath(where, 'soft'), -1);
+    const hard = asInteger(limit['hard'], fieldPath(where, 'hard'), -1);
     if (isSoftAboveHard(soft, hard)) throw composeError(where, `has soft ${soft} above hard ${hard} (-1 is unlimited)`);
     out[name] = { soft, hard };
   }
@@ -123,6 +126,8 @@ const SOFT_HARD = new Set(['soft', 'hard']);
 
 /** Capabilities as Docker names them (`net_admin`, `CAP_NET_ADMIN`: NET_ADMIN; ALL), each once. */
 function capabilities(value: unknown, path: string): string[] {
-  const texts = asList(value, path).map((entry, i) => asScalarText(entry, join(path, i)));
-  return normalCapabilities(texts, (text, i) => composeError(join(path, i), `${CAPABILITY_RULE} (got ${shown(text)})`));
+  const texts = asList(value, path).map((entry, i) => asScalarText(entry, fieldPath(path, i)));
+  return normalCapabilities(texts, (text, i) =>
+    composeError(fieldPath(path, i), `${CAPABILITY_RULE} (got ${shown(text)})`),
+  );
 }

@@ -33,7 +33,7 @@ import {
   composeError,
   Findings,
   isMap,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
 } from './values.js';
@@ -179,7 +179,7 @@ function serviceSpec(
   options: Required<ComposeOptions>,
   found: Findings,
 ): ServiceSpec {
-  const path = join('services', key);
+  const path = fieldPath('services', key);
   const name = `${options.stack}-${key}`;
   if (!isDnsLabel(name))
     throw composeError(
@@ -188,7 +188,7 @@ function serviceSpec(
     );
   const map: ComposeMap = body === null ? {} : asMap(body, path);
   found.unknownKeys(map, path, SERVICE_KEYS, COMPOSE_KEYS.service);
-  const at = (k: string): string => join(path, k);
+  const at = (k: string): string => fieldPath(path, k);
   if (map['image'] === undefined) {
     const why = map['build'] === undefined ? '' : '; Poseidon does not build images: build it and name it here';
     throw composeError(at('image'), `is required${why}`);
@@ -255,7 +255,7 @@ function serviceSpec(
       : composeDeploy(map['deploy'], at('deploy'), found);
   Object.assign(task, deploy.task);
   // the stack's label goes on the service and on its replicas: it must fit beside the file's own
-  withinLabelLimit(deploy.labels, MAX_SERVICE_LABELS, join(at('deploy'), 'labels'));
+  withinLabelLimit(deploy.labels, MAX_SERVICE_LABELS, fieldPath(at('deploy'), 'labels'));
   withinLabelLimit(task.labels, MAX_LABELS, at('labels'));
   const spec: ServiceSpec = { name, task, labels: { ...deploy.labels, [STACK_LABEL]: options.stack } };
   if (deploy.mode !== undefined) spec.mode = deploy.mode;
@@ -339,7 +339,7 @@ function composePullPolicy(value: unknown, path: string, found: Findings): Exclu
 
 /** A command as a list, or one string split into words as a shell would (nothing expanded). */
 function words(value: unknown, path: string): string[] {
-  if (Array.isArray(value)) return asList(value, path).map((w, i) => asScalarText(w, join(path, i)));
+  if (Array.isArray(value)) return asList(value, path).map((w, i) => asScalarText(w, fieldPath(path, i)));
   const text = asScalarText(value, path);
   const split = splitShellWords(text);
   if (split === null) throw composeError(path, `leaves a quote open: ${shown(text)}`);
@@ -370,7 +370,7 @@ function noteUnreachable(services: ComposeMap, specs: readonly ServiceSpec[], fo
     const by = keys.filter((other) => other !== key && names(services[other], key, word));
     if (by.length === 0) return;
     found.notes.push(
-      `${join('services', key)}: no ports or expose, so ${by.map((k) => join('services', k)).join(', ')}, ` +
+      `${fieldPath('services', key)}: no ports or expose, so ${by.map((k) => fieldPath('services', k)).join(', ')}, ` +
         `which name${by.length === 1 ? 's' : ''} it, cannot reach it (list the ports it serves: expose: ["5432"] ` +
         'binds no host port)',
     );

@@ -19,7 +19,7 @@ import {
   asString,
   composeError,
   composeSize,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
   type Findings,
@@ -67,7 +67,7 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
   const map = asMap(value, path);
   found.unknownKeys(map, path, DEPLOY_KEYS, COMPOSE_KEYS.deploy);
   const parts: DeployParts = { task: {} };
-  const at = (key: string): string => join(path, key);
+  const at = (key: string): string => fieldPath(path, key);
   const mode = deployMode(map['mode'], at('mode'));
   const global = isGlobalMode(mode);
   const job = isJobMode(mode);
@@ -94,11 +94,11 @@ export function composeDeploy(value: unknown, path: string, found: Findings): De
     const placement = asMap(map['placement'], at('placement'));
     found.unknownKeys(placement, at('placement'), PLACEMENT_KEYS, COMPOSE_KEYS.placement);
     if (placement['constraints'] !== undefined) {
-      const constraints = constraintsOf(placement['constraints'], join(at('placement'), 'constraints'), found);
+      const constraints = constraintsOf(placement['constraints'], fieldPath(at('placement'), 'constraints'), found);
       if (constraints.length > 0) parts.constraints = constraints;
     }
     if (placement['preferences'] !== undefined) {
-      const path = join(at('placement'), 'preferences');
+      const path = fieldPath(at('placement'), 'preferences');
       const preferences = preferencesOf(placement['preferences'], path);
       // as the manager: one replica a node leaves nothing to spread
       if (global && preferences.length > 0) throw composeError(path, oneANode);
@@ -125,7 +125,7 @@ function deployMode(value: unknown, path: string): ServiceModeName {
 function updateConfig(value: unknown, path: string, found: Findings): UpdateConfigSpec {
   const map = asMap(value, path);
   found.unknownKeys(map, path, UPDATE_KEYS, COMPOSE_KEYS.update);
-  const at = (key: string): string => join(path, key);
+  const at = (key: string): string => fieldPath(path, key);
   const out: UpdateConfigSpec = {};
   // Swarm reads 0 as "all at once"; Poseidon's updates move a bounded batch, so 0 is refused
   if (map['parallelism'] !== undefined)
@@ -162,7 +162,7 @@ type RestartPolicySpec = NonNullable<TaskTemplate['restartPolicy']>;
 function restartPolicy(value: unknown, path: string, found: Findings, job: string | null): RestartPolicySpec {
   const map = asMap(value, path);
   found.unknownKeys(map, path, RESTART_KEYS, COMPOSE_KEYS.restartPolicy);
-  const at = (key: string): string => join(path, key);
+  const at = (key: string): string => fieldPath(path, key);
   const condition = map['condition'] ?? (job === null ? 'any' : 'on-failure');
   if (job !== null && condition === 'any')
     throw composeError(
@@ -191,27 +191,29 @@ function resources(value: unknown, path: string, found: Findings): DeployParts['
   const map = asMap(value, path);
   found.unknownKeys(map, path, RESOURCES_KEYS, COMPOSE_KEYS.resources);
   const out: DeployParts['task'] = {};
-  const limitsPath = join(path, 'limits');
-  const reservationsPath = join(path, 'reservations');
+  const limitsPath = fieldPath(path, 'limits');
+  const reservationsPath = fieldPath(path, 'reservations');
   const limits: ComposeMap = map['limits'] === undefined ? {} : asMap(map['limits'], limitsPath);
   const reservations: ComposeMap =
     map['reservations'] === undefined ? {} : asMap(map['reservations'], reservationsPath);
   found.unknownKeys(limits, limitsPath, LIMITS_KEYS, COMPOSE_KEYS.limits);
   found.unknownKeys(reservations, reservationsPath, RESERVATIONS_KEYS, COMPOSE_KEYS.reservations);
-  if (limits['cpus'] !== undefined) out.cpuLimit = cpus(limits['cpus'], join(limitsPath, 'cpus'));
-  if (reservations['cpus'] !== undefined) out.cpu = cpus(reservations['cpus'], join(reservationsPath, 'cpus'));
+  if (limits['cpus'] !== undefined) out.cpuLimit = cpus(limits['cpus'], fieldPath(limitsPath, 'cpus'));
+  if (reservations['cpus'] !== undefined) out.cpu = cpus(reservations['cpus'], fieldPath(reservationsPath, 'cpus'));
   if (out.cpu !== undefined && out.cpuLimit !== undefined && out.cpu > out.cpuLimit)
-    throw composeError(join(reservationsPath, 'cpus'), `(${out.cpu}) is above limits.cpus (${out.cpuLimit})`);
+    throw composeError(fieldPath(reservationsPath, 'cpus'), `(${out.cpu}) is above limits.cpus (${out.cpuLimit})`);
   // a task's memory is both what it reserves and its hard limit: the limit when given
   if (limits['memory'] !== undefined) {
-    out.memory = composeBytes(limits['memory'], join(limitsPath, 'memory'));
+    out.memory = composeBytes(limits['memory'], fieldPath(limitsPath, 'memory'));
     if (reservations['memory'] !== undefined)
-      found.unsupported.push(`${join(reservationsPath, 'memory')} (limits.memory is reserved and enforced)`);
+      found.unsupported.push(`${fieldPath(reservationsPath, 'memory')} (limits.memory is reserved and enforced)`);
   } else if (reservations['memory'] !== undefined) {
-    out.memory = composeBytes(reservations['memory'], join(reservationsPath, 'memory'));
-    found.notes.push(`${join(reservationsPath, 'memory')}: Poseidon also enforces it as the container's memory limit`);
+    out.memory = composeBytes(reservations['memory'], fieldPath(reservationsPath, 'memory'));
+    found.notes.push(
+      `${fieldPath(reservationsPath, 'memory')}: Poseidon also enforces it as the container's memory limit`,
+    );
   }
-  if (limits['pids'] !== undefined) out.pidsLimit = asInteger(limits['pids'], join(limitsPath, 'pids'), 2);
+  if (limits['pids'] !== undefined) out.pidsLimit = asInteger(limits['pids'], fieldPath(limitsPath, 'pids'), 2);
   return out;
 }
 
@@ -237,7 +239,7 @@ const CONSTRAINT = /^\s*(node\.labels\.[^\s=!]+|node\.hostname|node\.id)\s*(==|!
 function constraintsOf(value: unknown, path: string, found: Findings): string[] {
   const out: string[] = [];
   asList(value, path).forEach((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const text = asString(entry, at);
     const m = CONSTRAINT.exec(text);
     if (m === null) {
@@ -265,7 +267,7 @@ function preferencesOf(value: unknown, path: string): PlacementPreference[] {
   if (list.length > MAX_PREFERENCES) throw composeError(path, `has ${list.length} items; at most ${MAX_PREFERENCES}`);
   const out: PlacementPreference[] = [];
   list.forEach((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const item = asMap(entry, at);
     // `x-` keys are Compose's extension fields, which an item may hold too
     const other = Object.keys(item).filter((key) => !PREFERENCE_KEYS.has(key) && !key.startsWith('x-'));
@@ -275,15 +277,15 @@ function preferencesOf(value: unknown, path: string): PlacementPreference[] {
         `${other.length > 0 ? `has ${other.map((k) => JSON.stringify(k)).join(', ')}` : 'has no spread'}; ` +
           'an item is {spread: node.labels.KEY}, such as {spread: node.labels.zone}',
       );
-    const spread = asString(item['spread'], join(at, 'spread'));
+    const spread = asString(item['spread'], fieldPath(at, 'spread'));
     const key = /^node\.labels\.(.*)$/.exec(spread)?.[1];
     if (key === undefined || !isNodeLabelKey(key))
       throw composeError(
-        join(at, 'spread'),
+        fieldPath(at, 'spread'),
         `is ${shown(spread)}; use node.labels.KEY with a node label's key, such as node.labels.zone`,
       );
     if (out.some((p) => p.spread === spread))
-      throw composeError(join(at, 'spread'), `repeats ${spread}; give each label once`);
+      throw composeError(fieldPath(at, 'spread'), `repeats ${spread}; give each label once`);
     out.push({ spread });
   });
   return out;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { fsProblem } from '../files/index.js';
-import { asBoolean, asList, asMap, asString, composeError, isMap, join } from './values.js';
+import { asBoolean, asList, asMap, asString, composeError, isMap, fieldPath } from './values.js';
 
 /**
  * `env_file:` as Compose reads it: a path, or a list of paths or of `{path, required}` (a file
@@ -18,7 +18,7 @@ export function composeEnvFiles(
   const entries = typeof value === 'string' ? [value] : asList(value, path);
   const env: Record<string, string> = {};
   entries.forEach((entry, i) => {
-    const at = typeof value === 'string' ? path : join(path, i);
+    const at = typeof value === 'string' ? path : fieldPath(path, i);
     const { file, required } = fileOf(entry, at);
     let text: string;
     try {
@@ -38,9 +38,9 @@ function fileOf(entry: unknown, at: string): { file: string; required: boolean }
   const map = asMap(entry, at);
   for (const key of Object.keys(map))
     if (key !== 'path' && key !== 'required' && key !== 'format')
-      throw composeError(join(at, key), 'is not a key of an env_file entry (path, required)');
+      throw composeError(fieldPath(at, key), 'is not a key of an env_file entry (path, required)');
   if (map['format'] !== undefined && map['format'] !== 'dotenv')
-    throw composeError(join(at, 'format'), 'must be dotenv (the default); Poseidon reads no other format');
-  const required = map['required'] === undefined ? true : asBoolean(map['required'], join(at, 'required'));
-  return { file: asString(map['path'], join(at, 'path')), required };
+    throw composeError(fieldPath(at, 'format'), 'must be dotenv (the default); Poseidon reads no other format');
+  const required = map['required'] === undefined ? true : asBoolean(map['required'], fieldPath(at, 'required'));
+  return { file: asString(map['path'], fieldPath(at, 'path')), required };
 }

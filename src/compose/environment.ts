@@ -1,4 +1,4 @@
-import { asList, asMap, asScalarText, composeError, join, type Findings } from './values.js';
+import { asList, asMap, asScalarText, composeError, fieldPath, type Findings } from './values.js';
 
 /**
  * `environment:` as a list ("KEY=value"; "KEY" alone takes the value from `hostEnv`) or a mapping
@@ -19,7 +19,7 @@ export function composeEnvironment(
   };
   if (Array.isArray(value)) {
     asList(value, path).forEach((entry, i) => {
-      const at = join(path, i);
+      const at = fieldPath(path, i);
       const text = asScalarText(entry, at);
       const eq = text.indexOf('=');
       const key = eq < 0 ? text : text.slice(0, eq);
@@ -30,8 +30,8 @@ export function composeEnvironment(
     return out;
   }
   for (const [key, v] of Object.entries(asMap(value, path))) {
-    if (v === null) fromHost(key, join(path, key));
-    else out[key] = asScalarText(v, join(path, key));
+    if (v === null) fromHost(key, fieldPath(path, key));
+    else out[key] = asScalarText(v, fieldPath(path, key));
   }
   return out;
 }

@@ -14,7 +14,7 @@ import {
   asScalarText,
   asString,
   composeError,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
   type Findings,
@@ -91,7 +91,7 @@ export class FileDeclarations {
     const file: StackFile = { kind: this.kind, key, name: d.name, external: d.external };
     if (d.source !== undefined) {
       const { baseDir, hostEnv, readBytes } = this.reader;
-      file.value = valueOf(d.source, join(`${this.kind}s`, key), this.kind, baseDir, hostEnv, readBytes);
+      file.value = valueOf(d.source, fieldPath(`${this.kind}s`, key), this.kind, baseDir, hostEnv, readBytes);
       file.labels = d.labels;
       if (!d.named) file.name = `${d.name}-${createHash('sha256').update(file.value).digest('hex').slice(0, 10)}`;
     }
@@ -129,15 +129,15 @@ export function declaredFiles(
   const declared = new Map<string, Declared>();
   if (value === undefined || value === null) return new FileDeclarations(kind, declared, reader);
   for (const [key, decl] of Object.entries(asMap(value, top))) {
-    const path = join(top, key);
+    const path = fieldPath(top, key);
     const map: ComposeMap = decl === null ? {} : asMap(decl, path);
     found.unknownKeys(map, path, DECLARATION_KEYS[kind], COMPOSE_KEYS[kind]);
     for (const k of ['driver', 'driver_opts', 'template_driver'])
-      if (map[k] !== undefined) found.unsupported.push(join(path, k));
-    const external = map['external'] === undefined ? false : asBoolean(map['external'], join(path, 'external'));
-    const named = map['name'] === undefined ? undefined : asString(map['name'], join(path, 'name'));
+      if (map[k] !== undefined) found.unsupported.push(fieldPath(path, k));
+    const external = map['external'] === undefined ? false : asBoolean(map['external'], fieldPath(path, 'external'));
+    const named = map['name'] === undefined ? undefined : asString(map['name'], fieldPath(path, 'name'));
     const sources = SOURCE_KEYS[kind].filter((k) => map[k] !== undefined);
-    const labels = map['labels'] === undefined ? {} : composeLabels(map['labels'], join(path, 'labels'));
+    const labels = map['labels'] === undefined ? {} : composeLabels(map['labels'], fieldPath(path, 'labels'));
     if (external && sources.length > 0)
       throw composeError(path, `is external (it exists already): give no ${sources.join(' or ')}`);
     if (!external && sources.length !== 1) {
@@ -154,7 +154,7 @@ export function declaredFiles(
     // room for the value's hash after a name the stack makes
     if (!NAME.test(named === undefined && !external ? `${name}-0123456789` : name))
       throw composeError(
-        named === undefined ? path : join(path, 'name'),
+        named === undefined ? path : fieldPath(path, 'name'),
         named === undefined && !external
           ? `makes the ${kind} name ${shown(name)}-<hash> (<stack>-<key>-<hash>), which is not ${NAME_RULE}; ` +
               'name it (name:)'
@@ -165,7 +165,7 @@ export function declaredFiles(
       name,
       named: named !== undefined || external,
       external,
-      ...(source === undefined ? {} : { source: sourceOf(source, map[source], join(path, source)) }),
+      ...(source === undefined ? {} : { source: sourceOf(source, map[source], fieldPath(path, source)) }),
       labels: { ...labels, [STACK_LABEL]: stack },
     });
   }
@@ -189,14 +189,14 @@ function valueOf(
   let value: Buffer;
   let at: string;
   if ('file' in source) {
-    at = join(path, 'file');
+    at = fieldPath(path, 'file');
     try {
       value = readBytes(posix.resolve(baseDir, source.file), MAX_FILE_BYTES + 1);
     } catch (err) {
       throw composeError(at, `names ${source.file}, which cannot be read: ${fsProblem(err)}`);
     }
   } else if ('environment' in source) {
-    at = join(path, 'environment');
+    at = fieldPath(path, 'environment');
     const v = hostEnv[source.environment];
     if (v === undefined)
       throw composeError(
@@ -205,7 +205,7 @@ function valueOf(
       );
     value = Buffer.from(v, 'utf8');
   } else {
-    at = join(path, 'content');
+    at = fieldPath(path, 'content');
     value = Buffer.from(source.content, 'utf8');
   }
   if (kind === 'secret' && value.length === 0) throw composeError(at, 'gives an empty value: a secret needs one');
@@ -227,21 +227,21 @@ export function composeFileRefs(
 ): FileRefSpec[] {
   const { kind } = declarations;
   return asList(value, path).map((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const map: ComposeMap = typeof entry === 'string' ? { source: entry } : asMap(entry, at);
     if (typeof entry !== 'string')
       for (const key of Object.keys(map))
         if (!LONG_KEYS.has(key) && !key.startsWith('x-'))
-          throw composeError(join(at, key), `is not a key of a ${kind} (source, target, uid, gid, mode)`);
-    const key = asString(map['source'], typeof entry === 'string' ? at : join(at, 'source'));
+          throw composeError(fieldPath(at, key), `is not a key of a ${kind} (source, target, uid, gid, mode)`);
+    const key = asString(map['source'], typeof entry === 'string' ? at : fieldPath(at, 'source'));
     const decl = declarations.use(key);
     if (decl === undefined)
       throw composeError(at, `uses ${kind} ${shown(key)}, which the top-level ${kind}s: key does not declare`);
-    const target = map['target'] === undefined ? filePath(kind, key) : asString(map['target'], join(at, 'target'));
+    const target = map['target'] === undefined ? filePath(kind, key) : asString(map['target'], fieldPath(at, 'target'));
     const ref: FileRefSpec = { source: decl.name, target };
-    if (map['uid'] !== undefined) ref.uid = asInteger(map['uid'], join(at, 'uid'), 0, 2 ** 31 - 1);
-    if (map['gid'] !== undefined) ref.gid = asInteger(map['gid'], join(at, 'gid'), 0, 2 ** 31 - 1);
-    if (map['mode'] !== undefined) ref.mode = composeMode(map['mode'], join(at, 'mode'), found);
+    if (map['uid'] !== undefined) ref.uid = asInteger(map['uid'], fieldPath(at, 'uid'), 0, 2 ** 31 - 1);
+    if (map['gid'] !== undefined) ref.gid = asInteger(map['gid'], fieldPath(at, 'gid'), 0, 2 ** 31 - 1);
+    if (map['mode'] !== undefined) ref.mode = composeMode(map['mode'], fieldPath(at, 'mode'), found);
     return ref;
   });
 }

@@ -8,7 +8,7 @@ import {
   asMap,
   asScalarText,
   composeError,
-  join,
+  fieldPath,
   shown,
   type Findings,
 } from './values.js';
@@ -33,24 +33,26 @@ export const DOCKER_RETRIES = 3;
 export function composeHealthCheck(value: unknown, path: string, found: Findings): HealthCheckSpec | 'off' | undefined {
   const map = asMap(value, path);
   found.unknownKeys(map, path, KEYS, COMPOSE_KEYS.healthcheck);
-  if (map['start_interval'] !== undefined) found.unsupported.push(join(path, 'start_interval'));
-  if (map['disable'] !== undefined && asBoolean(map['disable'], join(path, 'disable'))) return 'off';
+  if (map['start_interval'] !== undefined) found.unsupported.push(fieldPath(path, 'start_interval'));
+  if (map['disable'] !== undefined && asBoolean(map['disable'], fieldPath(path, 'disable'))) return 'off';
   if (map['test'] === undefined) {
     found.unsupported.push(`${path} (no test: the image's own HEALTHCHECK runs, with its own timing)`);
     return undefined;
   }
-  const command = testCommand(map['test'], join(path, 'test'));
+  const command = testCommand(map['test'], fieldPath(path, 'test'));
   if (command === undefined) return 'off';
   const intervalMs =
-    map['interval'] === undefined ? DOCKER_INTERVAL_MS : composeDurationMs(map['interval'], join(path, 'interval'));
-  if (intervalMs <= 0) throw composeError(join(path, 'interval'), 'must be above 0');
+    map['interval'] === undefined
+      ? DOCKER_INTERVAL_MS
+      : composeDurationMs(map['interval'], fieldPath(path, 'interval'));
+  if (intervalMs <= 0) throw composeError(fieldPath(path, 'interval'), 'must be above 0');
   const timeoutMs =
     map['timeout'] === undefined
       ? Math.min(DOCKER_TIMEOUT_MS, intervalMs)
-      : composeDurationMs(map['timeout'], join(path, 'timeout'));
+      : composeDurationMs(map['timeout'], fieldPath(path, 'timeout'));
   if (timeoutMs > intervalMs) {
     throw composeError(
-      join(path, 'timeout'),
+      fieldPath(path, 'timeout'),
       `(${secondsOrMs(timeoutMs)}) is longer than the interval (${secondsOrMs(intervalMs)}); ` +
         'Poseidon runs one check at a time',
     );
@@ -61,16 +63,16 @@ export function composeHealthCheck(value: unknown, path: string, found: Findings
     interval: secondsOrMs(intervalMs),
     timeout: secondsOrMs(timeoutMs),
     failureThreshold:
-      map['retries'] === undefined ? DOCKER_RETRIES : asInteger(map['retries'], join(path, 'retries'), 1),
+      map['retries'] === undefined ? DOCKER_RETRIES : asInteger(map['retries'], fieldPath(path, 'retries'), 1),
   };
   if (map['start_period'] !== undefined)
-    check.startPeriod = secondsOrMs(composeDurationMs(map['start_period'], join(path, 'start_period')));
+    check.startPeriod = secondsOrMs(composeDurationMs(map['start_period'], fieldPath(path, 'start_period')));
   return check;
 }
 
 function testCommand(test: unknown, path: string): string[] | undefined {
   if (typeof test === 'string') return shellCommand(test, path);
-  const words = asList(test, path).map((w, i) => asScalarText(w, join(path, i)));
+  const words = asList(test, path).map((w, i) => asScalarText(w, fieldPath(path, i)));
   const [kind, ...rest] = words;
   if (kind === 'NONE') return undefined;
   if (kind === 'CMD') {

@@ -1,4 +1,4 @@
-import { composeError, isMap, join, shown } from './values.js';
+import { composeError, isMap, fieldPath, shown } from './values.js';
 
 // Variables in a Compose file, substituted as `docker compose` and `docker stack deploy` do
 // (the Compose specification's "Interpolation"): in values, never in keys.
@@ -27,8 +27,9 @@ export function interpolate(doc: unknown, vars: Variables): Interpolated {
   const unset = new Set<string>();
   const walk = (value: unknown, path: string): unknown => {
     if (typeof value === 'string') return value.includes('$') ? substitute(value, path, vars, unset) : value;
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, join(path, i)));
-    if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, join(path, k))]));
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, fieldPath(path, i)));
+    if (isMap(value))
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, fieldPath(path, k))]));
     return value;
   };
   return { doc: walk(doc, ''), unset: [...unset].sort() };

@@ -1,6 +1,6 @@
 import type { PortSpec, Protocol } from '../task/index.js';
 import { COMPOSE_KEYS } from './spec-keys.js';
-import { asInteger, asMap, asList, asScalarText, composeError, join, shown, type Findings } from './values.js';
+import { asInteger, asMap, asList, asScalarText, composeError, fieldPath, shown, type Findings } from './values.js';
 
 // `ports:` in both Compose syntaxes. Short: "80", "8080:80", "127.0.0.1:8080:80/udp",
 // "8000-8002:80-82" (a range is expanded into one port per number, host and container ranges
@@ -16,7 +16,7 @@ const LONG_KEYS = new Set(['target', 'published', 'protocol', 'host_ip', 'mode',
 export function composePorts(value: unknown, path: string, found: Findings): PortSpec[] {
   const ports: PortSpec[] = [];
   asList(value, path).forEach((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const more = typeof entry === 'object' && entry !== null ? longPort(entry, at, found) : shortPort(entry, at, found);
     ports.push(...more);
     if (ports.length > MAX_PORTS)
@@ -53,20 +53,26 @@ function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
 function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
   const map = asMap(entry, path);
   found.unknownKeys(map, path, LONG_KEYS, COMPOSE_KEYS.port);
-  if (map['target'] === undefined) throw composeError(join(path, 'target'), 'is required (the container port)');
-  const target = asInteger(map['target'], join(path, 'target'), 1, 65535);
+  if (map['target'] === undefined) throw composeError(fieldPath(path, 'target'), 'is required (the container port)');
+  const target = asInteger(map['target'], fieldPath(path, 'target'), 1, 65535);
   const protocol =
     map['protocol'] === undefined
       ? 'tcp'
-      : protocolOf(asScalarText(map['protocol'], join(path, 'protocol')), join(path, 'protocol'));
+      : protocolOf(asScalarText(map['protocol'], fieldPath(path, 'protocol')), fieldPath(path, 'protocol'));
   for (const key of ['host_ip', 'name', 'app_protocol'])
-    if (map[key] !== undefined) found.unsupported.push(join(path, key));
+    if (map[key] !== undefined) found.unsupported.push(fieldPath(path, key));
   if (map['mode'] !== undefined && map['mode'] !== 'host')
-    found.unsupported.push(`${join(path, 'mode')} (${shown(map['mode'])}: ports are published on the replica's node)`);
+    found.unsupported.push(
+      `${fieldPath(path, 'mode')} (${shown(map['mode'])}: ports are published on the replica's node)`,
+    );
   const published = map['published'];
   if (published === undefined || published === '') return expand({ first: target, last: target }, null, protocol, path);
-  const host = rangeOf(asScalarText(published, join(path, 'published')), join(path, 'published'), String(published));
-  return expand({ first: target, last: target }, host, protocol, join(path, 'published'));
+  const host = rangeOf(
+    asScalarText(published, fieldPath(path, 'published')),
+    fieldPath(path, 'published'),
+    String(published),
+  );
+  return expand({ first: target, last: target }, host, protocol, fieldPath(path, 'published'));
 }
 
 interface PortRange {
@@ -118,7 +124,7 @@ export function composeExpose(value: unknown, path: string, published: readonly 
   const listed = new Set(published.map((p) => `${p.container}/${p.protocol ?? 'tcp'}`));
   const out: PortSpec[] = [];
   asList(value, path).forEach((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const text = asScalarText(entry, at).trim();
     const slash = text.lastIndexOf('/');
     const protocol = slash < 0 ? 'tcp' : protocolOf(text.slice(slash + 1), at);

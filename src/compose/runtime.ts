@@ -22,7 +22,7 @@ import {
   asString,
   composeError,
   isMap,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
   type Findings,
@@ -60,9 +60,9 @@ export function composeRuntimeFields(map: ComposeMap, at: (key: string) => strin
  */
 function sysctlsOf(value: unknown, path: string): Record<string, string> {
   const entries: Array<[string, string, unknown]> = isMap(value)
-    ? Object.entries(value).map(([name, v]) => [join(path, name), name, v])
+    ? Object.entries(value).map(([name, v]) => [fieldPath(path, name), name, v])
     : asList(value, path).map((entry, i) => {
-        const where = join(path, i);
+        const where = fieldPath(path, i);
         const text = asString(entry, where);
         const eq = text.indexOf('=');
         if (eq <= 0)
@@ -88,7 +88,7 @@ function sysctlsOf(value: unknown, path: string): Record<string, string> {
 function groupsOf(value: unknown, path: string): string[] {
   const out: string[] = [];
   asList(value, path).forEach((entry, i) => {
-    const where = join(path, i);
+    const where = fieldPath(path, i);
     if (typeof entry !== 'string' && typeof entry !== 'number')
       throw composeError(where, `must be a group name or number (got ${shown(entry)})`);
     const group = String(entry);
@@ -110,20 +110,20 @@ function logsOf(value: unknown, path: string, found: Findings): Logs {
   found.unknownKeys(logging, path, LOGGING_KEYS, COMPOSE_KEYS.logging);
   const driver = logging['driver'];
   if (driver !== undefined && driver !== null) {
-    const name = asString(driver, join(path, 'driver'));
+    const name = asString(driver, fieldPath(path, 'driver'));
     if (name !== 'json-file')
       found.unsupported.push(
-        `${join(path, 'driver')} (${shown(name)}: Poseidon keeps json-file, which poseidon logs reads)`,
+        `${fieldPath(path, 'driver')} (${shown(name)}: Poseidon keeps json-file, which poseidon logs reads)`,
       );
   }
   const out: Logs = {};
-  const optionsPath = join(path, 'options');
+  const optionsPath = fieldPath(path, 'options');
   if (logging['options'] === undefined || logging['options'] === null) return out;
   const options = asMap(logging['options'], optionsPath);
   found.unknownKeys(options, optionsPath, LOG_OPTIONS, COMPOSE_KEYS.loggingOptions);
   const size = options['max-size'];
   if (size !== undefined && size !== null) {
-    const where = join(optionsPath, 'max-size');
+    const where = fieldPath(optionsPath, 'max-size');
     const maxSize = composeBytes(size, where);
     const bytes = parseQuantity(where, maxSize);
     if (!isLogSize(bytes)) throw composeError(where, `is ${shown(size)} (${formatBytes(bytes)}); ${LOG_SIZE_RULE}`);
@@ -131,6 +131,6 @@ function logsOf(value: unknown, path: string, found: Findings): Logs {
   }
   const files = options['max-file'];
   if (files !== undefined && files !== null)
-    out.maxFiles = asInteger(files, join(optionsPath, 'max-file'), 1, MAX_LOG_FILES);
+    out.maxFiles = asInteger(files, fieldPath(optionsPath, 'max-file'), 1, MAX_LOG_FILES);
   return out;
 }

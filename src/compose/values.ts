@@ -1,8 +1,11 @@
-import { InvalidField, nearestField } from '../errors/index.js';
+import { fieldPath, InvalidField, nearestField } from '../errors/index.js';
 import type { ComposeKeys } from './spec-keys.js';
 
 // Reading a Compose document (plain JSON values from the YAML reader) with every error naming
 // the path as the file spells it: `services.web.deploy.update_config.parallelism: must be ...`.
+
+/** Paths are written as everywhere else (`services.web.ports[0]`); re-exported for the readers here. */
+export { fieldPath };
 
 export type ComposeMap = Readonly<Record<string, unknown>>;
 
@@ -87,8 +90,8 @@ export class Findings {
   unknownKeys(map: ComposeMap, path: string, known: ReadonlySet<string>, compose: ComposeKeys): void {
     for (const key of Object.keys(map)) {
       if (known.has(key) || key.startsWith('x-')) continue;
-      if (compose === 'any' || compose.has(key)) this.unsupported.push(join(path, key));
-      else this.notCompose.push({ path: join(path, key), hint: nearKey(key, compose) });
+      if (compose === 'any' || compose.has(key)) this.unsupported.push(fieldPath(path, key));
+      else this.notCompose.push({ path: fieldPath(path, key), hint: nearKey(key, compose) });
     }
   }
 
@@ -114,12 +117,6 @@ export class Findings {
 function nearKey(given: string, compose: ReadonlySet<string>): string {
   const near = nearestField(given, [...compose]);
   return near === undefined ? '' : ` (did you mean ${near}?)`;
-}
-
-/** `services.web` + `ports` → `services.web.ports`; an empty base gives the key alone. */
-export function join(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
 }
 
 /**

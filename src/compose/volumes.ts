@@ -11,7 +11,7 @@ import {
   composeError,
   composeSize,
   isZeroSize,
-  join,
+  fieldPath,
   shown,
   type ComposeMap,
   type Findings,
@@ -48,16 +48,16 @@ export function declaredVolumes(value: unknown, stack: string, found: Findings):
   const names = new Map<string, string>();
   if (value === undefined || value === null) return names;
   for (const [key, decl] of Object.entries(asMap(value, 'volumes'))) {
-    const path = join('volumes', key);
+    const path = fieldPath('volumes', key);
     const map: ComposeMap = decl === null ? {} : asMap(decl, path);
     found.unknownKeys(map, path, TOP_KEYS, COMPOSE_KEYS.volume);
     if (map['driver'] !== undefined && map['driver'] !== 'local')
       found.unsupported.push(
-        `${join(path, 'driver')} (${shown(map['driver'])}: volumes use the engine's local driver)`,
+        `${fieldPath(path, 'driver')} (${shown(map['driver'])}: volumes use the engine's local driver)`,
       );
-    for (const k of ['driver_opts', 'labels']) if (map[k] !== undefined) found.unsupported.push(join(path, k));
-    const external = map['external'] === undefined ? false : asBoolean(map['external'], join(path, 'external'));
-    const named = map['name'] === undefined ? undefined : asString(map['name'], join(path, 'name'));
+    for (const k of ['driver_opts', 'labels']) if (map[k] !== undefined) found.unsupported.push(fieldPath(path, k));
+    const external = map['external'] === undefined ? false : asBoolean(map['external'], fieldPath(path, 'external'));
+    const named = map['name'] === undefined ? undefined : asString(map['name'], fieldPath(path, 'name'));
     names.set(key, named ?? (external ? key : `${stack}-${key}`));
   }
   return names;
@@ -77,7 +77,7 @@ export function composeVolumes(
   const out: VolumeMountSpec[] = [];
   const tmpfs: ComposeTmpfs[] = [];
   asList(value, path).forEach((entry, i) => {
-    const at = join(path, i);
+    const at = fieldPath(path, i);
     const mount = typeof entry === 'string' ? shortVolume(entry, at, found) : longVolume(entry, at, found);
     if (mount === null) return;
     if ('tmpfs' in mount) {
@@ -126,23 +126,24 @@ function shortVolume(text: string, path: string, found: Findings): Mount | null 
 function longVolume(entry: unknown, path: string, found: Findings): Mount | { tmpfs: TmpfsSpec } | null {
   const map = asMap(entry, path);
   found.unknownKeys(map, path, LONG_KEYS, COMPOSE_KEYS.volumeMount);
-  for (const k of ['volume', 'bind', 'consistency']) if (map[k] !== undefined) found.unsupported.push(join(path, k));
-  const type = map['type'] === undefined ? 'volume' : asString(map['type'], join(path, 'type'));
+  for (const k of ['volume', 'bind', 'consistency'])
+    if (map[k] !== undefined) found.unsupported.push(fieldPath(path, k));
+  const type = map['type'] === undefined ? 'volume' : asString(map['type'], fieldPath(path, 'type'));
   if (type === 'tmpfs') return { tmpfs: longTmpfs(map, path, found) };
-  if (map['tmpfs'] !== undefined) found.unsupported.push(`${join(path, 'tmpfs')} (with type: ${type})`);
+  if (map['tmpfs'] !== undefined) found.unsupported.push(`${fieldPath(path, 'tmpfs')} (with type: ${type})`);
   if (type !== 'volume' && type !== 'bind') {
-    found.unsupported.push(`${join(path, 'type')} (${type})`);
+    found.unsupported.push(`${fieldPath(path, 'type')} (${type})`);
     return null;
   }
-  const target = asString(map['target'], join(path, 'target'));
+  const target = asString(map['target'], fieldPath(path, 'target'));
   if (!target.startsWith('/'))
-    throw composeError(join(path, 'target'), `must be an absolute path (got ${shown(target)})`);
+    throw composeError(fieldPath(path, 'target'), `must be an absolute path (got ${shown(target)})`);
   if (map['source'] === undefined) {
     found.unsupported.push(`${path} (anonymous volume ${JSON.stringify(target)})`);
     return null;
   }
-  const source = asString(map['source'], join(path, 'source'));
-  const ro = map['read_only'] === undefined ? false : asBoolean(map['read_only'], join(path, 'read_only'));
+  const source = asString(map['source'], fieldPath(path, 'source'));
+  const ro = map['read_only'] === undefined ? false : asBoolean(map['read_only'], fieldPath(path, 'read_only'));
   return { bind: type === 'bind', source, target, readOnly: ro };
 }
 
@@ -157,15 +158,15 @@ function hostPathOf(source: string, baseDir: string, path: string): string {
 
 /** `{type: tmpfs, target: /tmp, tmpfs: {size: 67108864}}`: its size in bytes, or as "64m". */
 function longTmpfs(map: ComposeMap, path: string, found: Findings): TmpfsSpec {
-  const target = tmpfsPath(asString(map['target'], join(path, 'target')), join(path, 'target'));
-  if (map['source'] !== undefined) found.unsupported.push(`${join(path, 'source')} (a tmpfs has none)`);
-  if (map['read_only'] === true) found.unsupported.push(`${join(path, 'read_only')} (a tmpfs is writable)`);
-  const at = join(path, 'tmpfs');
+  const target = tmpfsPath(asString(map['target'], fieldPath(path, 'target')), fieldPath(path, 'target'));
+  if (map['source'] !== undefined) found.unsupported.push(`${fieldPath(path, 'source')} (a tmpfs has none)`);
+  if (map['read_only'] === true) found.unsupported.push(`${fieldPath(path, 'read_only')} (a tmpfs is writable)`);
+  const at = fieldPath(path, 'tmpfs');
   const options: ComposeMap = map['tmpfs'] === undefined || map['tmpfs'] === null ? {} : asMap(map['tmpfs'], at);
   found.unknownKeys(options, at, TMPFS_KEYS, COMPOSE_KEYS.tmpfsOptions);
   if (options['mode'] !== undefined && !MODE_1777.has(String(options['mode'])))
-    found.unsupported.push(`${join(at, 'mode')} (${shown(options['mode'])}: Poseidon mounts a tmpfs 1777)`);
-  const size = options['size'] === undefined ? undefined : tmpfsSize(options['size'], join(at, 'size'));
+    found.unsupported.push(`${fieldPath(at, 'mode')} (${shown(options['mode'])}: Poseidon mounts a tmpfs 1777)`);
+  const size = options['size'] === undefined ? undefined : tmpfsSize(options['size'], fieldPath(at, 'size'));
   return size === undefined ? { path: target } : { path: target, size };
 }
 
@@ -178,7 +179,8 @@ const MODE_1777 = new Set(['1777', '01777', '0o1777', '1023']);
  */
 export function composeTmpfs(value: unknown, path: string, found: Findings): ComposeTmpfs[] {
   const entries = typeof value === 'string' ? [{ at: path, entry: value as unknown }] : [];
-  if (typeof value !== 'string') asList(value, path).forEach((entry, i) => entries.push({ at: join(path, i), entry }));
+  if (typeof value !== 'string')
+    asList(value, path).forEach((entry, i) => entries.push({ at: fieldPath(path, i), entry }));
   return entries.map(({ at, entry }) => ({ at, tmpfs: shortTmpfs(asString(entry, at), at, found) }));
 }
 

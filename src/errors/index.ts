@@ -23,3 +23,5 @@ export {
 } from './not-found.js';
 /** The known name nearest to one a person wrote, for "did you mean …?". */
 export { nearestField, nearestName } from './nearest-name.js';
+/** Field paths as messages name them: `ports[0].host`. */
+export { fieldPath, pointerPath, type FieldNamer } from './field-path.js';

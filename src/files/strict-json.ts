@@ -1,3 +1,5 @@
+import { fieldPath } from '../errors/index.js';
+
 // What JSON.parse does not say about a file people wrote: where its syntax error is (Node 20's
 // messages give an offset, `at position 46`, or none at all) and that a key is given twice (it
 // keeps the last one without a word). One pass over the text, with an explicit stack, so a
@@ -96,10 +98,6 @@ function skipString(text: string, open: number): number {
   }
 }
 
-function pathOf(parent: string, key: string): string {
-  return parent === '' ? key : `${parent}.${key}`;
-}
-
 function scan(text: string): void {
   const stack: Frame[] = [];
   let at = skip(text, 0);
@@ -114,7 +112,7 @@ function scan(text: string): void {
       const before = top.keys.get(key);
       if (before !== undefined) {
         const first = lineColumn(text, before);
-        const named = JSON.stringify(pathOf(top.path, key));
+        const named = JSON.stringify(fieldPath(top.path, key));
         throw new Fault(at, `the key ${named} is given twice`, `first at line ${first.line}, column ${first.column}`);
       }
       top.keys.set(key, at);
@@ -126,7 +124,7 @@ function scan(text: string): void {
       continue;
     }
     // a value
-    const path = top === undefined ? '' : pathOf(top.path, top.kind === 'object' ? top.key : String(top.index));
+    const path = top === undefined ? '' : fieldPath(top.path, top.kind === 'object' ? top.key : top.index);
     const c = text[at];
     if (c === '{' || c === '[') {
       at = skip(text, at + 1);

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../api/index.js';
-import { PoseidonError } from '../errors/index.js';
+import { pointerPath, PoseidonError } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
 
 const FASTIFY_JSON_MESSAGE = /^Body is not valid JSON but content-type is set to 'application\/json'$/;
@@ -50,8 +50,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      const field =
-        first === undefined ? 'request' : `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
+      const field = first === undefined ? 'request' : fieldOf(err.validationContext ?? 'body', first.instancePath, req);
       const message = first === undefined ? err.message : `${field} ${problemOf(err.validation, first)}`;
       return reply.status(400).send({ error: { code: 'invalid_request', message } } satisfies ErrorBody);
     }
@@ -68,6 +67,17 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
 }
 
 type ValidationError = NonNullable<FastifyError['validation']>[number];
+
+/** The failed field as every message names one: `body.tasks[0].generation`, `querystring.limit`. */
+function fieldOf(context: string, pointer: string, req: FastifyRequest): string {
+  const input: Readonly<Record<string, unknown>> = {
+    body: req.body,
+    params: req.params,
+    querystring: req.query,
+    headers: req.headers,
+  };
+  return pointerPath(pointer, input[context], context);
+}
 
 /**
  * What a failed check says. A value that must be one of several constants (a union of literals)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CreateFileRequest, FileView, TaskFilesReply } from '../api/index.js';
-import { InvalidField, TaskNotFound } from '../errors/index.js';
+import { fieldPath, InvalidField, TaskNotFound } from '../errors/index.js';
 import type { FileKind } from '../task/index.js';
 import { FILE_KEY, type ClusterState } from './cluster-state.js';
 import { FileExists, FileInUse, FileNotFound, NotThisNode } from './errors.js';
@@ -90,7 +90,7 @@ export class FileBook {
     for (const f of refs ?? []) {
       const i = counts[f.kind]++;
       if (this.deps.state.files.has(FILE_KEY({ kind: f.kind, name: f.source }))) continue;
-      const at = `${field === '' ? '' : `${field}.`}${f.kind}s.${i}.source`;
+      const at = fieldPath(field, `${f.kind}s`, i, 'source');
       throw new InvalidField(
         at,
         `names no ${f.kind}: create it first with \`poseidon ${f.kind} create ${f.source} FILE\``,

@@ -1,5 +1,5 @@
 import { REPORT_SLACK, type TaskReport } from '../api/index.js';
-import { InvalidField } from '../errors/index.js';
+import { fieldPath, InvalidField } from '../errors/index.js';
 
 /**
  * Refuses a heartbeat's or report's task list that is longer than the tasks the manager placed on
@@ -20,8 +20,8 @@ export function checkReportList(reports: readonly TaskReport[], owned: number, f
     const first = seen.get(r.taskId);
     if (first !== undefined)
       throw new InvalidField(
-        `${field}.${i}.taskId`,
-        `repeats ${field}.${first}.taskId (${r.taskId}); one entry a task`,
+        fieldPath(field, i, 'taskId'),
+        `repeats ${fieldPath(field, first, 'taskId')} (${r.taskId}); one entry a task`,
       );
     seen.set(r.taskId, i);
   });

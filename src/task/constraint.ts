@@ -43,7 +43,7 @@ export const CONSTRAINT_RULE =
 
 const RULE = /^\s*node\.(?:labels\.([^\s=!]+)|(name|id))\s*(==|!=)\s*(\S*)\s*$/;
 
-/** Parses one rule; throws InvalidField naming `field` ("constraints.0") when it is not one. */
+/** Parses one rule; throws InvalidField naming `field` ("constraints[0]") when it is not one. */
 export function parseConstraint(field: string, text: string): ConstraintRule {
   const m = RULE.exec(text);
   const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);

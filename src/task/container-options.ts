@@ -1,4 +1,4 @@
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, type FieldNamer } from '../errors/index.js';
 import { parseQuantity } from '../units/index.js';
 import {
   CAPABILITY_RULE,
@@ -25,7 +25,7 @@ import type { TaskSpec } from './spec.js';
 export function parseContainerOptions(
   spec: TaskSpec,
   request: TaskRequest,
-  f: (name: string) => string,
+  f: FieldNamer,
   allowedCaps?: readonly string[],
 ): void {
   if (spec.hostname !== undefined) request.hostname = spec.hostname; // its pattern is the schema's
@@ -33,7 +33,7 @@ export function parseContainerOptions(
     request.extraHosts = spec.extraHosts.map((text, i) => {
       const entry = normalExtraHost(text);
       if (entry === undefined)
-        throw new InvalidField(f(`extraHosts.${i}`), `${EXTRA_HOST_RULE} (got ${JSON.stringify(text).slice(0, 80)})`);
+        throw new InvalidField(f('extraHosts', i), `${EXTRA_HOST_RULE} (got ${JSON.stringify(text).slice(0, 80)})`);
       return entry;
     });
   if (spec.shmSize !== undefined) {
@@ -51,14 +51,14 @@ export function parseContainerOptions(
   if (allowedCaps !== undefined)
     capAdd.forEach((cap, i) => {
       if (!isCapabilityAllowed(cap, allowedCaps))
-        throw new InvalidField(f(`capAdd.${i}`), capabilityRefusal(cap, allowedCaps));
+        throw new InvalidField(f('capAdd', i), capabilityRefusal(cap, allowedCaps));
     });
   if (capAdd.length > 0) request.capAdd = capAdd;
   if (capDrop.length > 0) request.capDrop = capDrop;
 }
 
 /** Each limit by name, in name order; a soft limit above its hard one is refused (-1 is unlimited). */
-function ulimitsOf(spec: TaskSpec, f: (name: string) => string): Ulimit[] {
+function ulimitsOf(spec: TaskSpec, f: FieldNamer): Ulimit[] {
   const out: Ulimit[] = [];
   for (const [name, value] of Object.entries(spec.ulimits ?? {})) {
     if (!isUlimitName(name))
@@ -72,10 +72,10 @@ function ulimitsOf(spec: TaskSpec, f: (name: string) => string): Ulimit[] {
 }
 
 /** The capabilities as Docker names them, once each. */
-function capabilities(list: readonly string[] | undefined, field: string, f: (name: string) => string): string[] {
+function capabilities(list: readonly string[] | undefined, field: string, f: FieldNamer): string[] {
   return normalCapabilities(
     list ?? [],
-    (text, i) => new InvalidField(f(`${field}.${i}`), `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`),
+    (text, i) => new InvalidField(f(field, i), `${CAPABILITY_RULE} (got ${JSON.stringify(text).slice(0, 40)})`),
   );
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, type FieldNamer } from '../errors/index.js';
 import {
   DEFAULT_FILE_MODE,
   FILE_NAME_PATTERN,
@@ -61,11 +61,11 @@ export type FileRefSpec = Static<typeof FileRefSpec>;
 export function parseFileRefs(
   secrets: readonly FileRefSpec[],
   configs: readonly FileRefSpec[],
-  f: (name: string) => string,
+  f: FieldNamer,
 ): TaskFile[] {
   const seen = new Set<string>();
   const one = (kind: FileKind, list: string, r: FileRefSpec, i: number): TaskFile => {
-    const field = (name: string): string => f(`${list}.${i}.${name}`);
+    const field = (name: string): string => f(list, i, name);
     const target = resolveTarget(kind, r.source, r.target, field('target'));
     if (seen.has(target)) throw new InvalidField(field('target'), `${target} is mounted twice`);
     seen.add(target);

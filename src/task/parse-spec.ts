@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidField } from '../errors/index.js';
+import { fieldPath, InvalidField, type FieldNamer } from '../errors/index.js';
 import { isValidImageRef } from './image-ref.js';
 import { formatBytes, parseDuration, parseQuantity } from '../units/index.js';
 import {
@@ -59,7 +59,7 @@ export function validateSpec(value: unknown, root = ''): TaskSpec {
 
 /** Resolves units and defaults, and checks what a schema cannot (cross-field rules, limits). */
 export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): TaskRequest {
-  const f = (name: string): string => (root === '' ? name : `${root}.${name}`);
+  const f: FieldNamer = (...keys) => fieldPath(root, ...keys);
   // the seed format reaches here without the schema's checks: every rule on what a user typed is here too
   if (!isDnsLabel(spec.name) && !(limits.acceptLegacyNames === true && isLegacyName(spec.name)))
     throw new InvalidField(f('name'), `${NAME_RULE} (got ${JSON.stringify(spec.name).slice(0, 80)})`);
@@ -113,7 +113,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   parseProcessOptions(spec, request, f);
   if (spec.exclusive === true) request.exclusive = true;
   if (spec.imageHealthCheck === false) request.imageHealthCheck = false;
-  const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f(`constraints.${i}`), c));
+  const constraints = (spec.constraints ?? []).map((c, i) => parseConstraint(f('constraints', i), c));
   if (constraints.length > 0) request.constraints = constraints;
   const volumes = parseVolumes(spec.volumes ?? [], f);
   if (volumes.length > 0) request.volumes = volumes;
@@ -128,14 +128,14 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   if (limits.allowedHostPaths !== undefined) {
     volumes.forEach((v, i) => {
       if (v.kind === 'host' && !isHostPathAllowed(v.hostPath, limits.allowedHostPaths ?? []))
-        throw new InvalidField(f(`volumes.${i}.hostPath`), hostPathRefusal(v.hostPath, limits.allowedHostPaths ?? []));
+        throw new InvalidField(f('volumes', i, 'hostPath'), hostPathRefusal(v.hostPath, limits.allowedHostPaths ?? []));
     });
   }
   return request;
 }
 
 /** How the container's process runs and stops: entrypoint, user, workdir, stop signal and grace, a read-only root. */
-function parseProcessOptions(spec: TaskSpec, request: TaskRequest, f: (name: string) => string): void {
+function parseProcessOptions(spec: TaskSpec, request: TaskRequest, f: FieldNamer): void {
   if (spec.entrypoint !== undefined) request.entrypoint = spec.entrypoint;
   if (spec.user !== undefined) request.user = spec.user; // its pattern is the schema's
   if (spec.workdir !== undefined) {
@@ -197,7 +197,7 @@ function checkRecord(
     throw new InvalidField(field, `holds ${formatBytes(bytes)} (names and values); at most ${formatBytes(maxBytes)}`);
 }
 
-function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] {
+function parsePorts(spec: TaskSpec, f: FieldNamer): PortRequest[] {
   // most tasks publish nothing: no sets for them (every submission and every dispatch parses a spec)
   if (spec.ports === undefined || spec.ports.length === 0) return [];
   const seen = new Set<string>();
@@ -207,28 +207,28 @@ function parsePorts(spec: TaskSpec, f: (name: string) => string): PortRequest[] 
     const http = p.protocol === 'http';
     const protocol = p.protocol === 'udp' ? 'udp' : 'tcp';
     const key = `${p.container}/${protocol}`;
-    if (seen.has(key)) throw new InvalidField(f(`ports.${i}.container`), `${key} is listed twice`);
+    if (seen.has(key)) throw new InvalidField(f('ports', i, 'container'), `${key} is listed twice`);
     seen.add(key);
     const hostPort = p.host ?? 0;
     if (p.publish === false && hostPort !== 0)
-      throw new InvalidField(f(`ports.${i}.host`), `is ${hostPort}, but the port is not published (publish: false)`);
+      throw new InvalidField(f('ports', i, 'host'), `is ${hostPort}, but the port is not published (publish: false)`);
     if (hostPort !== 0) {
       const hostKey = `${hostPort}/${protocol}`;
-      if (hostSeen.has(hostKey)) throw new InvalidField(f(`ports.${i}.host`), `${hostKey} is bound twice`);
+      if (hostSeen.has(hostKey)) throw new InvalidField(f('ports', i, 'host'), `${hostKey} is bound twice`);
       hostSeen.add(hostKey);
     }
     const port: PortRequest = { containerPort: p.container, hostPort, protocol };
     if (http) port.http = true;
     if (p.publish === false) port.publish = false;
     if (p.name !== undefined) {
-      if (names.has(p.name)) throw new InvalidField(f(`ports.${i}.name`), `"${p.name}" names two ports`);
+      if (names.has(p.name)) throw new InvalidField(f('ports', i, 'name'), `"${p.name}" names two ports`);
       names.add(p.name);
       port.name = p.name;
     }
     if (p.balance !== undefined) port.balance = p.balance;
     if (p.proxyProtocol !== undefined) {
       if (protocol !== 'tcp' || http)
-        throw new InvalidField(f(`ports.${i}.proxyProtocol`), 'applies to tcp ports only');
+        throw new InvalidField(f('ports', i, 'proxyProtocol'), 'applies to tcp ports only');
       port.proxyProtocol = p.proxyProtocol;
     }
     return port;
@@ -244,7 +244,7 @@ function defaultMaxRestarts(mode: RestartPolicy['mode']): number | null {
   return mode === 'always' ? null : ON_FAILURE_MAX_RESTARTS;
 }
 
-function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): RestartPolicy {
+function parseRestartPolicy(spec: TaskSpec, f: FieldNamer): RestartPolicy {
   const p = spec.restartPolicy;
   if (p === undefined) return { ...DEFAULT_RESTART_POLICY };
   // one duration: the same wait before every restart
@@ -270,7 +270,7 @@ function parseRestartPolicy(spec: TaskSpec, f: (name: string) => string): Restar
   };
 }
 
-function parseHealthCheck(spec: TaskSpec, ports: PortRequest[], f: (name: string) => string): HealthCheck | null {
+function parseHealthCheck(spec: TaskSpec, ports: PortRequest[], f: FieldNamer): HealthCheck | null {
   const h = spec.healthCheck;
   if (h === undefined) return null;
   const intervalMs = h.interval === undefined ? 10_000 : parseDuration(f('healthCheck.interval'), h.interval);

@@ -1,4 +1,4 @@
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, type FieldNamer } from '../errors/index.js';
 import { formatBytes, parseQuantity } from '../units/index.js';
 import type { TaskRequest } from './request.js';
 import {
@@ -14,7 +14,7 @@ import type { TaskSpec } from './spec.js';
 // A task's sysctls, supplementary groups and log rotation (runtime-rules.ts), read from a spec
 // into a request, each set only when given (so records stored before are alike).
 
-export function parseRuntimeOptions(spec: TaskSpec, request: TaskRequest, f: (name: string) => string): void {
+export function parseRuntimeOptions(spec: TaskSpec, request: TaskRequest, f: FieldNamer): void {
   if (spec.sysctls !== undefined && Object.keys(spec.sysctls).length > 0) request.sysctls = sysctlsOf(spec.sysctls, f);
   if (spec.groupAdd !== undefined && spec.groupAdd.length > 0) request.groupAdd = [...new Set(spec.groupAdd)];
   const logs = spec.logs;
@@ -28,10 +28,7 @@ export function parseRuntimeOptions(spec: TaskSpec, request: TaskRequest, f: (na
 }
 
 /** Each sysctl by name, in name order, its value as text; one the container has no copy of is refused. */
-function sysctlsOf(
-  sysctls: Readonly<Record<string, string | number>>,
-  f: (name: string) => string,
-): Record<string, string> {
+function sysctlsOf(sysctls: Readonly<Record<string, string | number>>, f: FieldNamer): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(sysctls).sort()) {
     const at = f(`sysctls.${name.slice(0, 64)}`);

@@ -26,7 +26,7 @@ export function parseSubmission(body: unknown, limits: SpecLimits = {}): TaskReq
   } catch (err) {
     if (!(err instanceof InvalidField) || err.field.startsWith('Task.') || err.field === 'State' || err.field === 'ID')
       throw err;
-    const top = err.field.split('.')[0] ?? err.field;
+    const top = err.field.split(/[.[]/)[0] ?? err.field;
     const problem = err.message.slice(err.field.length + 1);
     throw new InvalidField(`Task.${SEED_FIELDS[top] ?? top}`, problem);
   }

@@ -1,7 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { InvalidField, nearestField } from '../errors/index.js';
+import { InvalidField, nearestField, pointerPath } from '../errors/index.js';
 
 /** A compiled validator that throws InvalidField naming the first bad field. */
 export interface Validator<T extends TSchema> {
@@ -15,7 +15,7 @@ export function compile<T extends TSchema>(schema: T): Validator<T> {
       if (check.Check(value)) return value;
       const first = firstToShow(check.Errors(value));
       if (first === undefined) throw new InvalidField(root || 'body', 'is invalid');
-      throw describe(first, root);
+      throw describe(first, root, value);
     },
   };
 }
@@ -57,14 +57,8 @@ function unknownFieldHint(error: ValueError): string {
   return names.length > 0 && names.length <= LISTED_FIELDS ? ` (known: ${names.join(', ')})` : '';
 }
 
-function fieldName(path: string, root: string): string {
-  const inner = path.split('/').filter(Boolean).join('.');
-  if (root === '') return inner || 'body';
-  return inner === '' ? root : `${root}.${inner}`;
-}
-
-function describe(error: ValueError, root: string): InvalidField {
-  const field = fieldName(error.path, root);
+function describe(error: ValueError, root: string, value: unknown): InvalidField {
+  const field = pointerPath(error.path, value, root) || 'body';
   if (isUnknownField(error)) return new InvalidField(field, `is not a known field${unknownFieldHint(error)}`);
   if (error.type === ValueErrorType.ObjectRequiredProperty) return new InvalidField(field, 'is required');
   const max = (error.schema as { maxProperties?: unknown }).maxProperties;

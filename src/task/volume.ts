@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, type FieldNamer } from '../errors/index.js';
 import type { VolumeMountSpec } from './spec.js';
 
 // Volumes a task mounts: named volumes (created on the node by its engine's local driver,
@@ -15,15 +15,12 @@ export type VolumeMount =
  * Parses `volumes` (checked by the schema: names, absolute paths): exactly one of name and
  * hostPath per entry, paths resolved, no container path mounted twice.
  */
-export function parseVolumes(specs: readonly VolumeMountSpec[], f: (name: string) => string): VolumeMount[] {
+export function parseVolumes(specs: readonly VolumeMountSpec[], f: FieldNamer): VolumeMount[] {
   const seen = new Set<string>();
   return specs.map((v, i) => {
-    const field = (name: string): string => f(`volumes.${i}${name === '' ? '' : `.${name}`}`);
+    const field = (...name: string[]): string => f('volumes', i, ...name);
     if ((v.name === undefined) === (v.hostPath === undefined))
-      throw new InvalidField(
-        field(''),
-        'must have exactly one of name (a named volume) and hostPath (a host directory)',
-      );
+      throw new InvalidField(field(), 'must have exactly one of name (a named volume) and hostPath (a host directory)');
     const path = normalPath(field('path'), v.path);
     if (path === '/') throw new InvalidField(field('path'), 'is /; mount a volume on a directory below it');
     if (seen.has(path)) throw new InvalidField(field('path'), `${path} is mounted twice`);
@@ -101,12 +98,12 @@ export interface TmpfsMount {
 export function parseTmpfs(
   specs: ReadonlyArray<{ path: string; size?: number | string }>,
   volumes: readonly VolumeMount[],
-  f: (name: string) => string,
+  f: FieldNamer,
   sizeOf: (field: string, size: number | string) => number,
 ): TmpfsMount[] {
   const seen = new Set(volumes.map((v) => v.path));
   return specs.map((t, i) => {
-    const field = (name: string): string => f(`tmpfs.${i}.${name}`);
+    const field = (name: string): string => f('tmpfs', i, name);
     const path = normalPath(field('path'), t.path);
     if (path === '/') throw new InvalidField(field('path'), 'is /; mount a tmpfs on a directory below it');
     if (seen.has(path)) throw new InvalidField(field('path'), `${path} is mounted twice`);

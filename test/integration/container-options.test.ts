@@ -87,7 +87,7 @@ describe('container options on real workers', () => {
     assert.equal(refused.code, 'invalid_request');
     assert.equal(
       refused.message,
-      'capAdd.0 SYS_ADMIN is not a capability this worker gives (poseidon worker --allow-cap SYS_ADMIN); ' +
+      'capAdd[0] SYS_ADMIN is not a capability this worker gives (poseidon worker --allow-cap SYS_ADMIN); ' +
         'it allows NET_ADMIN',
     );
 

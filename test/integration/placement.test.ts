@@ -151,7 +151,7 @@ describe('placement: labels, constraints and volumes on real workers', () => {
       await writeAndName(c, 'bad.yaml', 'name: bad\nimage: a\nconstraints: ["zone = a"]\n'),
     ]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /constraints\.0 must be a rule such as "node\.labels\.zone == a"/);
+    assert.match(bad.stderr, /constraints\[0\] must be a rule such as "node\.labels\.zone == a"/);
   });
 
   test('a task writes to a named volume, exits 1, and its restart reads the file back on the same node', async () => {
@@ -237,7 +237,7 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     assert.equal(refused.code, 'invalid_request');
     assert.match(
       refused.message,
-      /volumes\.0\.hostPath .* is not under a directory this worker allows.*it allows none/,
+      /volumes\[0\]\.hostPath .* is not under a directory this worker allows.*it allows none/,
     );
 
     await c.startWorker('open', ['--allow-host-path', allowed]);

@@ -165,18 +165,18 @@ describe('secrets and configs on the real engine', () => {
     await refused(
       c.client.submit(c.task('nope', { secrets: [{ source: 'missing' }] })),
       'invalid_request',
-      /^secrets\.0\.source names no secret: create it first with `poseidon secret create missing FILE`/,
+      /^secrets\[0\]\.source names no secret: create it first with `poseidon secret create missing FILE`/,
     );
     await refused(
       c.client.createService({ name: 'svc', replicas: 1, task: { image: 'x', configs: [{ source: 'nope' }] } }),
       'invalid_request',
-      /^task\.configs\.0\.source names no config/,
+      /^task\.configs\[0\]\.source names no config/,
     );
     await refused(c.client.removeFile('secret', 'db-pass'), 'file_in_use', new RegExp(readerId.slice(0, 8)));
     await refused(
       c.client.submit(c.task('bad', { secrets: [{ source: 'db-pass', target: '../../etc/passwd' }] })),
       'invalid_request',
-      /^secrets\.0\.target leads out of \/run\/secrets/,
+      /^secrets\[0\]\.target leads out of \/run\/secrets/,
     );
     assert.equal((await c.client.listTasks()).length, 1, 'nothing was submitted');
   });

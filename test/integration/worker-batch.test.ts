@@ -63,7 +63,7 @@ describe('POST /tasks/batch on a real worker', () => {
       [{}, /tasks/],
       [{ tasks: [] }, /^body\.tasks /],
       [{ tasks: [{ spec: w.spec('x') }] }, /generation/],
-      [{ tasks: [{ spec: w.spec('x'), generation: -1 }] }, /^body\.tasks\.0\.generation /],
+      [{ tasks: [{ spec: w.spec('x'), generation: -1 }] }, /^body\.tasks\[0\]\.generation /],
       [{ tasks: [{ spec: w.spec('x'), generation: 1, extra: true }] }, /extra|additional/],
     ];
     for (const [body, message] of cases) {

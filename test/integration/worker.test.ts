@@ -96,11 +96,11 @@ describe('worker against the real Docker engine', () => {
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, cpu: -1 }), 400, /^cpu /],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, memory: '1Mi' }), 400, /^memory is 1 MiB/],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, memory: 'lots' }), 400, /^memory /],
-      [JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 70000 }] }), 400, /^ports\.0\.container /],
+      [JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 70000 }] }), 400, /^ports\[0\]\.container /],
       [
         JSON.stringify({ name: 'x', image: TEST_IMAGE, ports: [{ container: 80, host: 0.5 }] }),
         400,
-        /^ports\.0\.host /,
+        /^ports\[0\]\.host /,
       ],
       [JSON.stringify({ name: 'x', image: 'Not A/Valid:Image Ref' }), 400, /^image /],
       [JSON.stringify({ name: 'x', image: TEST_IMAGE, command: 'sleep 5' }), 400, /^command /],

@@ -108,7 +108,7 @@ describe('a manager refuses oversized and out-of-range input, naming the field, 
           },
         ],
       }),
-      /body\.tasks\.0\.reason/,
+      /body\.tasks\[0\]\.reason/,
     ],
     [
       'a task report with a 200-character container id',
@@ -127,7 +127,7 @@ describe('a manager refuses oversized and out-of-range input, naming the field, 
           },
         ],
       }),
-      /body\.tasks\.0\.containerId/,
+      /body\.tasks\[0\]\.containerId/,
     ],
   ];
   for (const [what, body, names] of REGISTRATIONS) {

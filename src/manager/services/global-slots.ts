@@ -1,3 +1,4 @@
+import { fieldPath } from '../../errors/index.js';
 import { describeConstraint, meetsConstraint, parseConstraint, type ConstrainedNode } from '../../task/index.js';
 import { nodeLabels, type NodeEntry } from '../records.js';
 import type { ServiceRecord } from './service-record.js';
@@ -34,7 +35,7 @@ export function globalSlots(
   nodes: GlobalNode[],
 ): GlobalSlots {
   const rules = [...(rec.spec.task.constraints ?? []), ...(rec.spec.constraints ?? [])].map((text, i) =>
-    parseConstraint(`constraints.${i}`, text),
+    parseConstraint(fieldPath('constraints', i), text),
   );
   const nodeSlots = { ...rec.nodeSlots };
   const before = new Set(rec.slots ?? []);

@@ -146,7 +146,7 @@ test('a key given twice in a .json file is refused naming the key and where it i
     parseDocument(inArray, 'task.json'),
     refused(
       '--filename',
-      /the key "ports\.1\.container" is given twice at line 5, column 61; first at line 5, column 33$/,
+      /the key "ports\[1\]\.container" is given twice at line 5, column 61; first at line 5, column 33$/,
     ),
   );
   // the same key in two objects is no repeat

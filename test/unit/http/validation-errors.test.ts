@@ -43,3 +43,22 @@ test('a schema that says in words what it wants (hint) is answered with those wo
   });
   assert.equal((await app.inject({ method: 'POST', url: '/things', payload: { name: 'web' } })).statusCode, 200);
 });
+
+test('a field in a list of a JSON body is named as files name it: body.tasks[0].port, a map key stays a key', async (t) => {
+  const app = buildServer({ log: pino({ level: 'silent' }), metrics: new Registry(), component: 'manager' });
+  t.after(() => app.close());
+  const body = Type.Object({
+    tasks: Type.Array(Type.Object({ port: Type.Integer({ maximum: 65535 }) })),
+    env: Type.Optional(Type.Record(Type.String(), Type.String())),
+  });
+  app.post('/things', { schema: { body } }, async () => ({ ok: true }));
+  const inList = await app.inject({
+    method: 'POST',
+    url: '/things',
+    payload: { tasks: [{ port: 80 }, { port: 70000 }] },
+  });
+  assert.equal(inList.statusCode, 400);
+  assert.match(inList.json<{ error: { message: string } }>().error.message, /^body\.tasks\[1\]\.port must be <= 65535/);
+  const inMap = await app.inject({ method: 'POST', url: '/things', payload: { tasks: [], env: { '0': 1 } } });
+  assert.match(inMap.json<{ error: { message: string } }>().error.message, /^body\.env\.0 must be string/);
+});

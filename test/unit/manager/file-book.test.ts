@@ -90,7 +90,7 @@ test('references are checked at submission; one in use is not removed; only the 
   book.checkRefs(request.files);
   assert.throws(
     () => book.checkRefs([{ kind: 'config', source: 'db' }], 'task'),
-    (err: unknown) => err instanceof InvalidField && err.message.startsWith('task.configs.0.source names no config'),
+    (err: unknown) => err instanceof InvalidField && err.message.startsWith('task.configs[0].source names no config'),
   );
   const rec = {
     ...taskRecord('t1'),

@@ -11,7 +11,7 @@ import { registration, request, settle, startManager, uuid, W1, W2 } from './man
 // real manager, scheduler and memory store.
 
 function withRule(rule: string): Partial<TaskRequest> {
-  return { constraints: [parseConstraint('constraints.0', rule)] };
+  return { constraints: [parseConstraint('constraints[0]', rule)] };
 }
 
 test("the operator's labels go over the worker's, and a task waiting for one is placed once it is set", async (t) => {

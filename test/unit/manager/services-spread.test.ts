@@ -80,7 +80,7 @@ test('a change of preferences is a new version; a global service takes none; a b
       }),
     /preferences/,
   );
-  assert.throws(() => parseServiceSpec(spec({ preferences: [{ spread: 'zone' }] })), /preferences\.0\.spread/);
+  assert.throws(() => parseServiceSpec(spec({ preferences: [{ spread: 'zone' }] })), /preferences\[0\]\.spread/);
   assert.throws(
     () => parseServiceSpec(spec({ preferences: ['a', 'b', 'c'].map((k) => ({ spread: `node.labels.${k}` })) })),
     /preferences/,

@@ -24,7 +24,7 @@ test('constraints parse into rules on labels, name and id, with == and !=', () =
     ],
   ];
   for (const [text, rule] of cases) {
-    assert.deepEqual(parseConstraint('constraints.0', text), rule, text);
+    assert.deepEqual(parseConstraint('constraints[0]', text), rule, text);
     assert.equal(describeConstraint(rule), text.trim().replace(/\s*(==|!=)\s*/, ' $1 '));
   }
 });
@@ -43,13 +43,13 @@ test('a malformed constraint is refused naming its field', () => {
     assert.throws(
       () => parseSubmission({ ...base, constraints: ['node.name == w1', bad] }),
       (err: unknown) =>
-        err instanceof InvalidField && err.field === 'constraints.1' && /^constraints\.1 /.test(err.message),
+        err instanceof InvalidField && err.field === 'constraints[1]' && /^constraints\[1\] /.test(err.message),
       bad,
     );
   }
   assert.throws(
     () => parseSubmission({ ...base, constraints: ['node.labels.zone = a'] }),
-    /constraints\.0 must be a rule such as "node\.labels\.zone == a"/,
+    /constraints\[0\] must be a rule such as "node\.labels\.zone == a"/,
   );
 });
 

@@ -83,9 +83,9 @@ describe('container options in a task spec', () => {
     const refusals: Array<[Record<string, unknown>, RegExp]> = [
       [{ hostname: 'bad_name' }, /^hostname must be a host name of at most 63 characters/],
       [{ hostname: 'a'.repeat(64) }, /^hostname must be a host name/],
-      [{ extraHosts: ['db'] }, /^extraHosts\.0 must be NAME:ADDRESS .* \(got "db"\)$/],
-      [{ extraHosts: ['db:10.0.0.300'] }, /^extraHosts\.0 must be NAME:ADDRESS/],
-      [{ extraHosts: ['bad name:10.0.0.1'] }, /^extraHosts\.0 must be NAME:ADDRESS/],
+      [{ extraHosts: ['db'] }, /^extraHosts\[0\] must be NAME:ADDRESS .* \(got "db"\)$/],
+      [{ extraHosts: ['db:10.0.0.300'] }, /^extraHosts\[0\] must be NAME:ADDRESS/],
+      [{ extraHosts: ['bad name:10.0.0.1'] }, /^extraHosts\[0\] must be NAME:ADDRESS/],
       [{ shmSize: 0 }, /^shmSize must be above 0 \(leave it out for the 64 MiB default\)$/],
       [{ shmSize: '64 MB' }, /^shmSize must be bytes/],
       [{ ulimits: { files: 10 } }, /^ulimits\.files is not a limit: the name must be one of core, cpu, /],
@@ -94,9 +94,9 @@ describe('container options in a task spec', () => {
       [{ ulimits: { nofile: -2 } }, /^ulimits\.nofile/],
       [
         { capAdd: ['NET_ADMINS'] },
-        /^capAdd\.0 must be a Linux capability such as "NET_ADMIN" .* \(got "NET_ADMINS"\)$/,
+        /^capAdd\[0\] must be a Linux capability such as "NET_ADMIN" .* \(got "NET_ADMINS"\)$/,
       ],
-      [{ capDrop: ['CAP_NOPE'] }, /^capDrop\.0 must be a Linux capability/],
+      [{ capDrop: ['CAP_NOPE'] }, /^capDrop\[0\] must be a Linux capability/],
       [{ capAdd: ['NET_ADMIN'], capDrop: ['net_admin'] }, /^capDrop drops NET_ADMIN, which capAdd adds/],
     ];
     for (const [fields, message] of refusals)
@@ -122,7 +122,7 @@ describe('capabilities beyond Docker default set', () => {
     const spec = { ...base, capAdd: ['SYS_ADMIN'] };
     assert.throws(() => parseSubmission(spec, { allowedCaps: [] }), {
       message:
-        "capAdd.0 SYS_ADMIN is not a capability this worker gives (poseidon worker --allow-cap SYS_ADMIN); it allows none beyond Docker's default set",
+        "capAdd[0] SYS_ADMIN is not a capability this worker gives (poseidon worker --allow-cap SYS_ADMIN); it allows none beyond Docker's default set",
     });
     assert.throws(() => parseSubmission(spec, { allowedCaps: ['NET_ADMIN'] }), { message: /it allows NET_ADMIN$/ });
     assert.deepEqual(parseSubmission(spec, { allowedCaps: ['SYS_ADMIN'] }).capAdd, ['SYS_ADMIN']);
@@ -130,7 +130,7 @@ describe('capabilities beyond Docker default set', () => {
     const plain = { ...base, capAdd: ['CHOWN', 'NET_BIND_SERVICE'], capDrop: ['ALL'] };
     assert.deepEqual(parseSubmission(plain, { allowedCaps: [] }).capAdd, ['CHOWN', 'NET_BIND_SERVICE']);
     assert.throws(() => parseSubmission({ ...base, capAdd: ['ALL'] }, { allowedCaps: ['SYS_ADMIN'] }), {
-      message: /^capAdd\.0 ALL is not a capability this worker gives/,
+      message: /^capAdd\[0\] ALL is not a capability this worker gives/,
     });
   });
 

@@ -33,19 +33,19 @@ test('secrets land under /run/secrets and configs at /<name> unless a target say
 
 test('a bad reference is refused naming its field', () => {
   const cases: Array<[Record<string, unknown>, string, RegExp]> = [
-    [{ secrets: [{ source: 'a/b' }] }, 'secrets.0.source', /must be a name of letters/],
-    [{ secrets: [{ source: 'x', target: '../../etc/passwd' }] }, 'secrets.0.target', /leads out of \/run\/secrets/],
-    [{ secrets: [{ source: 'x', target: '/run/secrets' }] }, 'secrets.0.target', /is \/run\/secrets, a directory/],
-    [{ configs: [{ source: 'x', target: '/' }] }, 'configs.0.target', /is \/, a directory/],
+    [{ secrets: [{ source: 'a/b' }] }, 'secrets[0].source', /must be a name of letters/],
+    [{ secrets: [{ source: 'x', target: '../../etc/passwd' }] }, 'secrets[0].target', /leads out of \/run\/secrets/],
+    [{ secrets: [{ source: 'x', target: '/run/secrets' }] }, 'secrets[0].target', /is \/run\/secrets, a directory/],
+    [{ configs: [{ source: 'x', target: '/' }] }, 'configs[0].target', /is \/, a directory/],
     [
       { secrets: [{ source: 'x', target: '/etc/x' }], configs: [{ source: 'y', target: '/etc/x' }] },
-      'configs.0.target',
+      'configs[0].target',
       /mounted twice/,
     ],
-    [{ secrets: [{ source: 'x', mode: '0999' }] }, 'secrets.0.mode', /permission bits/],
-    [{ secrets: [{ source: 'x', mode: 512 }] }, 'secrets.0.mode', /permission bits/],
-    [{ configs: [{ source: 'x', uid: -1 }] }, 'configs.0.uid', /user id/],
-    [{ configs: [{ source: 'x', other: 1 }] }, 'configs.0', /./],
+    [{ secrets: [{ source: 'x', mode: '0999' }] }, 'secrets[0].mode', /permission bits/],
+    [{ secrets: [{ source: 'x', mode: 512 }] }, 'secrets[0].mode', /permission bits/],
+    [{ configs: [{ source: 'x', uid: -1 }] }, 'configs[0].uid', /user id/],
+    [{ configs: [{ source: 'x', other: 1 }] }, 'configs[0]', /./],
   ];
   for (const [extra, field, message] of cases) {
     assert.throws(

@@ -111,7 +111,7 @@ const REFUSED: ReadonlyArray<readonly [string, unknown, string, RegExp]> = [
     'labels',
     new RegExp(`at most ${MAX_LABELS_BYTES / 1024} KiB`),
   ],
-  ['a command argument of 5000 characters', spec({ command: ['x'.repeat(5000)] }), 'command.0', /4096/],
+  ['a command argument of 5000 characters', spec({ command: ['x'.repeat(5000)] }), 'command[0]', /4096/],
   ['a command of 80 KiB', spec({ command: Array.from({ length: 20 }, () => 'x'.repeat(4096)) }), 'command', /64 KiB/],
 ];
 for (const [what, body, field, says] of REFUSED) {

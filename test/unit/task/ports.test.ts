@@ -34,11 +34,11 @@ test('two ports with one name, or a PROXY header on a udp or http port, name the
         { container: 80, name: 'a' },
         { container: 81, name: 'a' },
       ]),
-    /ports\.1\.name/,
+    /ports\[1\]\.name/,
   );
-  assert.throws(() => parse([{ container: 53, protocol: 'udp', proxyProtocol: 'v1' }]), /ports\.0\.proxyProtocol/);
-  assert.throws(() => parse([{ container: 80, protocol: 'http', proxyProtocol: 'v2' }]), /ports\.0\.proxyProtocol/);
-  assert.throws(() => parse([{ container: 80, name: 'Bad_Name' }]), /ports\.0\.name/);
+  assert.throws(() => parse([{ container: 53, protocol: 'udp', proxyProtocol: 'v1' }]), /ports\[0\]\.proxyProtocol/);
+  assert.throws(() => parse([{ container: 80, protocol: 'http', proxyProtocol: 'v2' }]), /ports\[0\]\.proxyProtocol/);
+  assert.throws(() => parse([{ container: 80, name: 'Bad_Name' }]), /ports\[0\]\.name/);
 });
 
 test('an http port and a tcp port on one container port are one port listed twice', () => {
@@ -54,7 +54,7 @@ test('a port not published keeps publish: false through toSpec; a host port for 
   ]);
   assert.throws(
     () => parse([{ container: 5432, host: 5432, publish: false }]),
-    /ports\.0\.host.*is 5432, but the port is not published \(publish: false\)/,
+    /ports\[0\]\.host.*is 5432, but the port is not published \(publish: false\)/,
   );
-  assert.throws(() => parse([{ container: 80, publish: 'no' }]), /ports\.0\.publish.*must be true or false/);
+  assert.throws(() => parse([{ container: 80, publish: 'no' }]), /ports\[0\]\.publish.*must be true or false/);
 });

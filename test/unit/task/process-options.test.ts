@@ -73,15 +73,15 @@ describe('process options in a task spec', () => {
     assert.deepEqual(toSpec(r).tmpfs, [{ path: '/tmp' }, { path: '/run/app', size: 64 * 2 ** 20 }]);
     assert.equal(Object.hasOwn(parseSubmission(base), 'tmpfs'), false);
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ tmpfs: [{ path: '/' }] }, /^tmpfs\.0\.path is \/; mount a tmpfs on a directory below it/],
-      [{ tmpfs: [{ path: '/tmp' }, { path: '/tmp/.' }] }, /^tmpfs\.1\.path \/tmp is mounted twice/],
+      [{ tmpfs: [{ path: '/' }] }, /^tmpfs\[0\]\.path is \/; mount a tmpfs on a directory below it/],
+      [{ tmpfs: [{ path: '/tmp' }, { path: '/tmp/.' }] }, /^tmpfs\[1\]\.path \/tmp is mounted twice/],
       [
         { volumes: [{ name: 'data', path: '/data' }], tmpfs: [{ path: '/data' }] },
-        /^tmpfs\.0\.path \/data is mounted twice/,
+        /^tmpfs\[0\]\.path \/data is mounted twice/,
       ],
-      [{ tmpfs: [{ path: '/tmp', size: 0 }] }, /^tmpfs\.0\.size must be above 0/],
-      [{ tmpfs: [{ path: 'tmp' }] }, /^tmpfs\.0\.path /],
-      [{ tmpfs: [{ path: '/tmp', mode: 1777 }] }, /^tmpfs\.0\.mode /],
+      [{ tmpfs: [{ path: '/tmp', size: 0 }] }, /^tmpfs\[0\]\.size must be above 0/],
+      [{ tmpfs: [{ path: 'tmp' }] }, /^tmpfs\[0\]\.path /],
+      [{ tmpfs: [{ path: '/tmp', mode: 1777 }] }, /^tmpfs\[0\]\.mode /],
     ];
     for (const [fields, message] of refused) assert.throws(() => parseSubmission({ ...base, ...fields }), { message });
   });

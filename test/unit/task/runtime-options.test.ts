@@ -63,7 +63,7 @@ test('refusals name the field: a host sysctl, a bad value, a bad group, a log si
   refused({ sysctls: { 'kernel.hostname': 'x' } }, 'sysctls.kernel.hostname', /net\.\*/);
   refused({ sysctls: { 'net.core.somaxconn': 'a\nb' } }, 'sysctls.net.core.somaxconn', /on one line/);
   refused({ sysctls: { 'net.core.somaxconn': '' } }, 'sysctls.net.core.somaxconn', /1 to 256 characters/);
-  refused({ groupAdd: ['Wheel Users'] }, 'groupAdd.0', /group name/);
+  refused({ groupAdd: ['Wheel Users'] }, 'groupAdd[0]', /group name/);
   refused({ logs: { maxSize: '1Ki' } }, 'logs.maxSize', /is 1 KiB; must be between 64 KiB and 1 GiB/);
   refused({ logs: { maxSize: '2Gi' } }, 'logs.maxSize', /between 64 KiB and 1 GiB/);
   refused({ logs: { maxFiles: 0 } }, 'logs.maxFiles', /./);

@@ -56,14 +56,14 @@ const BAD: ReadonlyArray<readonly [string, unknown, string, SpecLimits?]> = [
   ['memory 1e20 bytes, past 4 PiB', spec({ memory: 1e20 }), 'memory', {}],
   ['disk "5000Ti", past 4 PiB', spec({ disk: '5000Ti' }), 'disk', {}],
   ['disk "much"', spec({ disk: 'much' }), 'disk'],
-  ['container port 0', spec({ ports: [{ container: 0 }] }), 'ports.0.container'],
-  ['container port 70000', spec({ ports: [{ container: 70000 }] }), 'ports.0.container'],
-  ['host port 70000', spec({ ports: [{ container: 80, host: 70000 }] }), 'ports.0.host'],
-  ['protocol "sctp"', spec({ ports: [{ container: 80, protocol: 'sctp' }] }), 'ports.0.protocol'],
+  ['container port 0', spec({ ports: [{ container: 0 }] }), 'ports[0].container'],
+  ['container port 70000', spec({ ports: [{ container: 70000 }] }), 'ports[0].container'],
+  ['host port 70000', spec({ ports: [{ container: 80, host: 70000 }] }), 'ports[0].host'],
+  ['protocol "sctp"', spec({ ports: [{ container: 80, protocol: 'sctp' }] }), 'ports[0].protocol'],
   [
     'a duplicate container port',
     spec({ ports: [{ container: 80 }, { container: 80, protocol: 'tcp' }] }),
-    'ports.1.container',
+    'ports[1].container',
   ],
   [
     'a host port bound twice',
@@ -73,9 +73,9 @@ const BAD: ReadonlyArray<readonly [string, unknown, string, SpecLimits?]> = [
         { container: 81, host: 8080 },
       ],
     }),
-    'ports.1.host',
+    'ports[1].host',
   ],
-  ['an unknown port field', spec({ ports: [{ container: 80, hostport: 8080 }] }), 'ports.0.hostport'],
+  ['an unknown port field', spec({ ports: [{ container: 80, hostport: 8080 }] }), 'ports[0].hostport'],
   ['image "UPPER/Case"', spec({ image: 'UPPER/Case' }), 'image'],
   ['image "Busybox"', spec({ image: 'Busybox' }), 'image'],
   ['image "a b"', spec({ image: 'a b' }), 'image'],
@@ -405,7 +405,7 @@ test('a value of the wrong kind is told what the field holds, never in the schem
   );
   assert.match(refusal(spec({ command: 'sleep 30' })), /^command must be a list \(YAML: \[a, b\]/);
   assert.match(refusal([spec()]), /^body must be a mapping of fields \(YAML: "key: value" lines/);
-  assert.match(refusal(spec({ command: ['sleep', 30] })), /^command\.1 must be a string/);
+  assert.match(refusal(spec({ command: ['sleep', 30] })), /^command\[1\] must be a string/);
   for (const body of [spec({ restartPolicy: { mode: 'on-failure', maxRestarts: '3' } }), spec({ command: 'x' })])
     assert.doesNotMatch(refusal(body), /expected|union/i);
 });

@@ -27,20 +27,20 @@ test('volumes parse into named volumes and host paths, read-write unless readOnl
 
 test('a volume is refused naming its field: not exactly one source, a relative path, a path mounted twice', () => {
   const cases: Array<[unknown[], string, RegExp]> = [
-    [[{ path: '/data' }], 'volumes.0', /exactly one of name .* and hostPath/],
-    [[{ name: 'a', hostPath: '/srv', path: '/data' }], 'volumes.0', /exactly one of/],
-    [[{ name: 'a', path: 'data' }], 'volumes.0.path', /absolute path/],
-    [[{ name: 'A_b', path: '/data' }], 'volumes.0.name', /volume name/],
-    [[{ name: 'a', path: '/' }], 'volumes.0.path', /is \/; mount a volume on a directory below it/],
+    [[{ path: '/data' }], 'volumes[0]', /exactly one of name .* and hostPath/],
+    [[{ name: 'a', hostPath: '/srv', path: '/data' }], 'volumes[0]', /exactly one of/],
+    [[{ name: 'a', path: 'data' }], 'volumes[0].path', /absolute path/],
+    [[{ name: 'A_b', path: '/data' }], 'volumes[0].name', /volume name/],
+    [[{ name: 'a', path: '/' }], 'volumes[0].path', /is \/; mount a volume on a directory below it/],
     [
       [
         { name: 'a', path: '/data' },
         { name: 'b', path: '/data/x/..' },
       ],
-      'volumes.1.path',
+      'volumes[1].path',
       /\/data is mounted twice/,
     ],
-    [[{ name: 'a', path: '/data', mode: 'rw' }], 'volumes.0.mode', /not a known field/],
+    [[{ name: 'a', path: '/data', mode: 'rw' }], 'volumes[0].mode', /not a known field/],
   ];
   for (const [volumes, field, message] of cases) {
     assert.throws(
@@ -74,7 +74,7 @@ test('a worker refuses a host path outside what it allows, naming the field; the
     () => parseSubmission(spec, { allowedHostPaths: ['/srv/poseidon'] }),
     (err: unknown) =>
       err instanceof InvalidField &&
-      err.field === 'volumes.0.hostPath' &&
+      err.field === 'volumes[0].hostPath' &&
       err.message.includes('/etc is not under a directory this worker allows') &&
       err.message.includes('it allows /srv/poseidon'),
   );
