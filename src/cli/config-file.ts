@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { Document, isScalar, parseDocument, type Pair } from 'yaml';
 import { InvalidField, nearestName } from '../errors/index.js';
-import { fsProblem } from '../files/index.js';
+import { fsProblem, yamlFault } from '../files/index.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
 import { collect } from './repeatable.js';
 
@@ -65,8 +65,8 @@ export function loadConfig(cmd: Command, name: ConfigName): LoadedConfig {
     throw new InvalidField('--config', `names ${file}, which cannot be read: ${fsProblem(err)}`);
   }
   const doc = parseDocument(text);
-  const problem = doc.errors[0];
-  if (problem !== undefined) throw new InvalidField(`${file}:`, `is not YAML: ${problem.message.split('\n')[0]}`);
+  const problem = yamlFault(doc.errors, text);
+  if (problem !== undefined) throw new InvalidField(`${file}:`, `is not YAML: ${problem}`);
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) return { file, fromFile };
   if (typeof data !== 'object' || Array.isArray(data))

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { InvalidField } from '../errors/index.js';
 import { fsProblem } from './fs-problem.js';
 import { jsonFault } from './strict-json.js';
+import { yamlFault } from './yaml-fault.js';
 
 // Task, service and Compose files: JSON or YAML, read the same way by every command that takes
 // a file. YAML 1.2 (the `yaml` package) reads JSON too, but a `.json` file is parsed as JSON so its
@@ -50,12 +51,8 @@ export async function parseDocument(text: string, file: string, flag = '--filena
   // uniqueKeys: a key given twice is an error, not a silent "last one wins"; merge: `<<: *anchor`
   // merges a mapping in (YAML 1.1's merge key), as Compose files use it to share settings
   const doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    // prettyErrors: the message's first line ends with "at line L, column C:"
-    const what = (first.message.split('\n')[0] ?? first.message).replace(/:$/, '');
-    throw new InvalidField(flag, `${file} is not valid YAML: ${what}`);
-  }
+  const fault = yamlFault(doc.errors, text);
+  if (fault !== undefined) throw new InvalidField(flag, `${file} is not valid YAML: ${fault}`);
   // maxAliasCount bounds alias expansion ("billion laughs"); past it, toJS throws a ReferenceError
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;

@@ -108,6 +108,17 @@ test('an unknown key is an error naming the file and the key, with the nearest o
   await assert.rejects(run('worker', ['--config', far]), { message: `${far}: unknown key "colour"` });
 });
 
+test('a file that is not YAML is named with the line to fix: a key indented too deep on line 3 is line 3', async () => {
+  const config = file('indent.yaml', 'port: 7000\nscheduler: roundrobin\n  store: lmdb\n');
+  await assert.rejects(run('manager', ['--config', config]), (err: unknown) => {
+    assert.match(
+      String((err as Error).message),
+      /^\S+indent\.yaml: is not YAML: a key is indented .* at line 3, column 3;/,
+    );
+    return true;
+  });
+});
+
 test('a value of the wrong kind, and a value the flag refuses, are named by file and key', async () => {
   const notBool = file('m1.yaml', 'metrics-open: "yes"\n');
   await assert.rejects(run('manager', ['--config', notBool]), {

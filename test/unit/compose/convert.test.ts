@@ -388,6 +388,11 @@ test('errors name the path in the file', async () => {
 
 test('a file that is not YAML, or a stack name that is not a DNS label, is refused before anything else', async () => {
   assert.match(await messageOf(() => fromYaml('services:\n  web: {image: x\n')), /^-f compose\.yaml is not valid YAML/);
+  // the 3rd line indented too deep is named, not the 2nd
+  assert.match(
+    await messageOf(() => fromYaml('services:\n  web: x\n    image: busybox\n')),
+    /^-f compose\.yaml is not valid YAML: a key is indented more .* at line 3, column 5;/,
+  );
   assert.match(
     await messageOf(() => fromYaml('services:\n  web: {image: x}\n', { stack: 'My_Stack' })),
     /^stack name: must be a DNS label/,

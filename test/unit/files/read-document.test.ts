@@ -98,6 +98,29 @@ test('a file that is not there, or cannot be read, names the reason', async () =
   }
 });
 
+test('a key indented too deep is placed on its own line (3), not on the line before it', async () => {
+  const task = 'name: web\nimage: busybox\n  cpu: 1\nmemory: 64Mi\n';
+  await assert.rejects(
+    parseDocument(task, 'task.yaml'),
+    refused(
+      '--filename',
+      /^--filename task\.yaml is not valid YAML: a key is indented more .* at line 3, column 3; line it up/,
+    ),
+  );
+  const compose = 'services:\n  web:\n    image: busybox\n      ports: ["80"]\n';
+  await assert.rejects(parseDocument(compose, 'compose.yaml', '-f'), refused('-f', /at line 4, column 7;/));
+  // the same key at the top of the file: line 2, where it is, not line 1
+  await assert.rejects(
+    parseDocument('name: web\n image: busybox\n', 'task.yaml'),
+    refused('--filename', /at line 2, column 2;/),
+  );
+  // other errors keep the package's place: a key indented less than its neighbours
+  await assert.rejects(
+    parseDocument('name: web\nenv:\n  A: "1"\n B: "2"\n', 'task.yaml'),
+    refused('--filename', /All mapping items must start at the same column at line 4, column 1$/),
+  );
+});
+
 test('a .json file is parsed as JSON, so YAML that is not JSON is a JSON error there', async () => {
   const json = await file('task.json', '{"name": "web", "image": "a"}');
   assert.deepEqual(await readDocument(json), { name: 'web', image: 'a' });
