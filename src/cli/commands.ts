@@ -322,7 +322,7 @@ function registerLogin(program: Command): void {
   program
     .command('login')
     .description('check an API token against a manager and save both, so later commands need no flags')
-    .argument('<url>', 'the manager, e.g. https://10.0.0.5:5555')
+    .argument('<url>', 'the manager, e.g. https://10.0.0.5:5555 (HOST:PORT means https://HOST:PORT)')
     .option('--token <token>', 'API token (env POSEIDON_TOKEN)')
     .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)")
     .action(async (url: string, flags: LoginFlags) => {

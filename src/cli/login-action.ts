@@ -18,12 +18,25 @@ class LoginRefused extends PoseidonError {
   }
 }
 
+/** Anything before `://`: a URL's scheme (`https`, `http`, or one refused later). */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * The managers to log in to, with `https://` before each entry that names no scheme (`HOST:PORT`):
+ * a manager serves only https, so that is what a bare address means. An explicit `http://` stays,
+ * and is answered with the hint to use https:// when the manager is there.
+ */
+export function loginUrls(url: string): string {
+  const entries = url.split(',').map((u) => u.trim());
+  return urlListFlag('URL', entries.map((u) => (u === '' || SCHEME.test(u) ? u : `https://${u}`)).join(','));
+}
+
 /**
  * `poseidon login URL --token T [--ca FILE]`: checks the credentials against the manager, then
  * saves them (0600) so later commands need neither flags nor environment.
  */
 export async function login(url: string, flags: LoginFlags): Promise<void> {
-  const manager = urlListFlag('URL', url);
+  const manager = loginUrls(url);
   const fromEnv = flags.token === undefined;
   const token = (flags.token ?? process.env.POSEIDON_TOKEN ?? '').trim();
   if (token === '')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { errorLine } from '../../../src/cli/error-line.js';
-import { login } from '../../../src/cli/login-action.js';
+import { login, loginUrls } from '../../../src/cli/login-action.js';
 import { managerClient } from '../../../src/cli/manager-client.js';
 import { ManagerClient, ServerSpeaksHttps, ServerUnreachable } from '../../../src/client/index.js';
 import { buildServer } from '../../../src/http/index.js';
@@ -24,6 +24,7 @@ let plainUrl: string;
 let resetting: Server;
 let resettingUrl: string;
 let configHome: string;
+let caFile: string;
 const saved = { xdg: process.env.XDG_CONFIG_HOME, manager: process.env.POSEIDON_MANAGER };
 
 before(async () => {
@@ -32,12 +33,15 @@ before(async () => {
   process.env.XDG_CONFIG_HOME = configHome;
   delete process.env.POSEIDON_MANAGER;
   // a server as a manager's is built: the project's own, over TLS with the cluster CA's certificate
-  app = buildServer({
-    log: pino({ level: 'silent' }),
-    metrics: new Registry(),
-    component: 'manager',
-    tls: await loopbackTls(),
-  });
+  const tls = await loopbackTls();
+  caFile = join(configHome, 'ca.crt');
+  await writeFile(caFile, tls.ca ?? '');
+  app = buildServer({ log: pino({ level: 'silent' }), metrics: new Registry(), component: 'manager', tls });
+  // what GET /whoami answers a token, for a login that reaches the server
+  app.get('/whoami', async () => ({
+    ...{ id: 'abc123', name: 'ci', scope: 'read', state: 'active', createdAt: new Date(0).toISOString() },
+    ...{ expiresAt: null, revokedAt: null, lastUsedAt: null },
+  }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   plainUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   resetting = createServer((socket) => socket.destroy());
@@ -107,4 +111,21 @@ test('a server that closes the connection and does not speak TLS either stays "c
     await errorLine(err),
     `poseidon: cannot reach manager at ${resettingUrl}: is \`poseidon manager\` running?\n`,
   );
+});
+
+test('login HOST:PORT, with no scheme, logs in over https:// and saves the https:// URL', async () => {
+  const address = plainUrl.replace('http://', '');
+  // the server speaks only TLS: this login reaching /whoami is one made over https://
+  await login(address, { token: 'psdn_x', ca: caFile });
+  const httpsUrl = `https://${address}`;
+  const saved = JSON.parse(await readFile(join(configHome, 'poseidon', 'config.json'), 'utf8')) as { manager: string };
+  assert.equal(saved.manager, httpsUrl);
+  // each entry of a group; one that names its scheme keeps it
+  assert.equal(
+    loginUrls(`${address}, http://10.0.0.5:5555,[::1]:5555`),
+    `${httpsUrl},http://10.0.0.5:5555,https://[::1]:5555`,
+  );
+  assert.throws(() => loginUrls('ftp://10.0.0.5'), {
+    message: 'URL is "ftp://10.0.0.5"; use an http:// or https:// URL',
+  });
 });
