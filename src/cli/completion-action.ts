@@ -6,7 +6,7 @@ import { managerClient, type ClientFlags } from './manager-client.js';
 // Shell completion as kubectl and cobra do it: the script a shell sources is a few lines that
 // hand the command line to `poseidon __complete line -- WORDS` and offer what it prints, one
 // candidate a line. Commands, subcommands and flags come from the CLI's own definition, names of
-// tasks, services and nodes from the manager (its address and credentials as any command finds
+// tasks, services, nodes, volumes and the rest from the manager (its address and credentials as any command finds
 // them); a manager that does not answer quickly, or anything else that fails, completes nothing.
 
 const SCRIPTS: Readonly<Record<string, string>> = {
@@ -46,7 +46,7 @@ export function printCompletionScript(shell: string): void {
 /** How long a completion waits for the manager: a <Tab> must not hang. */
 const NAMES_TIMEOUT_MS = 1_500;
 
-type NameKind = 'tasks' | 'services' | 'nodes' | 'stacks' | 'secrets' | 'configs';
+type NameKind = 'tasks' | 'services' | 'nodes' | 'stacks' | 'secrets' | 'configs' | 'volumes';
 
 /** `poseidon __complete KIND [WORDS...]`: candidates, one a line; nothing at all on an error. */
 export async function complete(
@@ -65,7 +65,7 @@ export async function complete(
   }
 }
 
-const NAME_KINDS: readonly string[] = ['tasks', 'services', 'nodes', 'stacks', 'secrets', 'configs'];
+const NAME_KINDS: readonly string[] = ['tasks', 'services', 'nodes', 'stacks', 'secrets', 'configs', 'volumes'];
 
 function isNameKind(kind: string): kind is NameKind {
   return NAME_KINDS.includes(kind);
@@ -73,7 +73,7 @@ function isNameKind(kind: string): kind is NameKind {
 
 /**
  * Names from the manager: task ids and names (a command takes either), service, stack, node,
- * secret and config names.
+ * secret, config and volume names.
  */
 async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   const client = managerClient(flags, NAMES_TIMEOUT_MS);
@@ -85,6 +85,8 @@ async function names(kind: NameKind, flags: ClientFlags): Promise<string[]> {
   if (kind === 'services') return (await client.listServices()).map((s) => s.name);
   if (kind === 'secrets' || kind === 'configs')
     return (await client.listFiles(kind === 'secrets' ? 'secret' : 'config')).map((f) => f.name);
+  // a volume of one name on two nodes is still one name to type
+  if (kind === 'volumes') return [...new Set((await client.listVolumes()).map((v) => v.name))];
   if (kind === 'stacks') {
     const stacks = (await client.listServices()).map((s) => s.spec.labels?.[STACK_LABEL]);
     return [...new Set(stacks.filter((n): n is string => n !== undefined))];
@@ -112,6 +114,7 @@ function operandOf(cmd: Command): NameKind | readonly string[] | undefined {
   if (['stack services', 'stack ps', 'stack rm'].includes(path)) return 'stacks';
   if (['secret inspect', 'secret rm'].includes(path)) return 'secrets';
   if (['config inspect', 'config rm'].includes(path)) return 'configs';
+  if (['volume inspect', 'volume rm'].includes(path)) return 'volumes';
   if (path === 'completion') return ['bash', 'zsh', 'fish'];
   if (path === 'install-units') return ['manager', 'worker'];
   return undefined;

@@ -34,7 +34,10 @@ export function registerCompletion(program: Command, withManager: WithManager): 
   // what the scripts call on each <Tab>: candidates for the last word, names from the manager when
   // it answers; silent on any error (a completion never prints one)
   withManager(program.command('__complete', { hidden: true }))
-    .argument('<kind>', 'line (the words after poseidon follow), tasks, services, nodes, stacks, secrets or configs')
+    .argument(
+      '<kind>',
+      'line (the words after poseidon follow), tasks, services, nodes, stacks, secrets, configs or volumes',
+    )
     .argument('[words...]', 'the command line after poseidon, the word being completed last')
     .action(async (kind: string, words: string[], flags: object, cmd: Command) => {
       const { complete } = await import('./completion-action.js');

@@ -6,7 +6,7 @@ import { buildProgram } from '../../../src/cli/commands.js';
 import { complete, completeLine } from '../../../src/cli/completion-action.js';
 
 // What `poseidon __complete line -- WORDS` offers for the last word: commands, subcommands and
-// flags from the CLI's own definition; task ids and names, service, stack and node names from the manager a flag,
+// flags from the CLI's own definition; task ids and names, service, stack, node and volume names from the manager a flag,
 // the environment or the saved login names; nothing (and no error) when it cannot be reached.
 
 let server: Server;
@@ -36,7 +36,9 @@ before(async () => {
               ? [{ name: 'db_password' }, { name: 'tls.key' }]
               : path === '/configs'
                 ? [{ name: 'nginx.conf' }]
-                : undefined;
+                : path === '/volumes'
+                  ? [{ name: 'pgdata' }, { name: 'pgdata' }, { name: 'cache' }]
+                  : undefined;
     res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   server.listen(0, '127.0.0.1');
@@ -128,6 +130,19 @@ test('secret and config: their subcommands, and the names inspect and rm take fr
   assert.deepEqual(asked, ['GET /secrets', 'GET /secrets', 'GET /configs']);
   const out = await captured((write) => complete(buildProgram(), 'configs', [], { manager: url }, write));
   assert.equal(out, 'nginx.conf\n');
+});
+
+test('volume inspect and rm take the names of the named volumes from the manager, each name once', async () => {
+  assert.deepEqual(await line('volume', ''), ['ls', 'inspect', 'rm']);
+  asked.length = 0;
+  assert.deepEqual(await line('volume', 'rm', '--manager', url, ''), ['pgdata', 'cache']);
+  assert.deepEqual(await line('volume', 'inspect', '--manager', url, 'p'), ['pgdata']);
+  // one name each: nothing after it, and ls takes none
+  assert.deepEqual(await line('volume', 'rm', '--manager', url, 'pgdata', ''), []);
+  assert.deepEqual(await line('volume', 'ls', '--manager', url, ''), []);
+  assert.deepEqual(asked, ['GET /volumes', 'GET /volumes']);
+  const out = await captured((write) => complete(buildProgram(), 'volumes', [], { manager: url }, write));
+  assert.equal(out, 'pgdata\ncache\n');
 });
 
 test('__complete prints one candidate a line, and nothing at all when the manager cannot be reached', async () => {
