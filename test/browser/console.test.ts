@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
+import { formatBytes } from '../../src/units/index.js';
 import { POSEIDON_VERSION } from '../../src/version.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
 import { liveTasks, serviceSpec } from '../integration/helpers/services.js';
@@ -391,12 +392,17 @@ describe('the web console in a real browser, against a real manager and workers'
   test('a task page whose spec cannot be fetched says so in its place, and shows the rest', async () => {
     const [task] = await c.client.listTasks({ state: 'Failed' });
     assert.ok(task !== undefined);
+    // and one that waits (no node has the label), whose reservation is no whole number of MiB
+    const waiting = await c.client.submit(
+      c.task('half-mebibyte', { memory: '12.5Mi', constraints: ['node.labels.nowhere == x'] }),
+    );
     const page = await newPage();
     const path = `/tasks/${task.id}`;
+    const refused = new Set([path, `/tasks/${waiting.id}`]);
     await page.setRequestInterception(true);
     page.on('request', (r) => {
       if (r.isInterceptResolutionHandled()) return;
-      if (r.method() === 'GET' && new URL(r.url()).pathname === path)
+      if (r.method() === 'GET' && refused.has(new URL(r.url()).pathname))
         void r.respond({
           status: 503,
           contentType: 'application/json',
@@ -412,6 +418,13 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.equal(shown.get('Image'), task.image, 'what the live view has stays');
     assert.ok(shown.has('CPU') && shown.has('Memory'), 'its reservations stand in for its requests');
     await accessible(page, 'a task page whose spec could not be fetched');
+    // bytes read as the CLI writes them (one formatter): 12.5 MiB, not rounded to 13 MiB
+    await open(page, `${url}/ui#/tasks/${waiting.id}`);
+    await waitForText(page, 'half-mebibyte');
+    await waitForText(page, 'The spec could not be fetched');
+    assert.equal((await specRows(page)).get('Memory'), formatBytes(12.5 * 2 ** 20));
+    assert.equal(formatBytes(12.5 * 2 ** 20), '12.5 MiB');
+    await c.client.stopTask(waiting.id);
   });
 
   test('an address changed the moment the console appears is followed, not left on the overview', async () => {

@@ -1,7 +1,8 @@
 import { html } from 'htm/preact';
 import { fileKey, type ClusterStore } from '../cluster-store.js';
 import type { FileView } from '../decode.js';
-import { age, formatBytes, link, TableBox } from './parts.js';
+import { formatBytes } from '../../units/index.js';
+import { age, link, TableBox } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
 import { modeText, type TaskFile } from '../../task/file-limits.js';
 

@@ -5,7 +5,8 @@ import type { ClusterStore } from '../cluster-store.js';
 import { nodeView, type Scope } from '../decode.js';
 import { Chart } from './chart.js';
 import { nodeStateText } from './overview.js';
-import { age, Bar, ConfirmAction, formatBytes, link, Section, State } from './parts.js';
+import { formatBytes } from '../../units/index.js';
+import { age, Bar, ConfirmAction, link, Section, State } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
 
 /** How often the usage charts sample the node while its page is open (heartbeats carry no history). */

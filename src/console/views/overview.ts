@@ -4,7 +4,8 @@ import type { ClusterStore } from '../cluster-store.js';
 import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { FilesTable } from './files.js';
-import { age, Bar, formatBytes, link, replicasText, Section, State, TableBox } from './parts.js';
+import { formatBytes } from '../../units/index.js';
+import { age, Bar, link, replicasText, Section, State, TableBox } from './parts.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;

@@ -6,19 +6,6 @@ import { ApiError } from '../api.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
 
-/** Bytes for people, in the largest unit that leaves at least 1; past YiB in scientific notation. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  if (v >= 1024) return `${n.toExponential(2)} B`;
-  return `${v >= 10 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i] ?? 'B'}`;
-}
-
 export function age(iso: string | null, nowMs = Date.now()): string {
   if (iso === null) return 'never';
   const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
