@@ -336,6 +336,22 @@ test('a seed submission with a port binding and health check resolves to the bou
   assert.equal(req.healthCheck?.path, '/health');
 });
 
+test('a seed submission refused for one of its ports names the seed field, ExposedPorts', () => {
+  const twice = {
+    State: 0,
+    Task: {
+      Name: 'web',
+      Image: 'strm/helloworld-http',
+      ExposedPorts: { '80/tcp': {}, '81/tcp': {} },
+      PortBindings: { '80/tcp': '8080', '81/tcp': '8080' },
+    },
+  };
+  assert.throws(
+    () => parseSubmission(twice),
+    (err: unknown) => err instanceof InvalidField && err.message === 'Task.ExposedPorts 8080/tcp is bound twice',
+  );
+});
+
 /** The message of the InvalidField parseSubmission throws for `body`. */
 function refusal(body: unknown): string {
   try {
