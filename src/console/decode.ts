@@ -3,6 +3,7 @@
 // shapes are the console's own reading of src/api (only the fields it shows).
 
 import { SERVICE_MODES, type ServiceModeName } from '../api/service-modes.js';
+import { fieldPath } from '../errors/index.js';
 import type { SpecFields } from '../cli/spec-rows.js';
 import { resolveFileRef, type FileKind, type TaskFile } from '../task/file-limits.js';
 
@@ -20,7 +21,7 @@ export function obj(v: unknown, what: string): Obj {
 }
 export function list<T>(v: unknown, what: string, item: (x: unknown, what: string) => T): T[] {
   if (!Array.isArray(v)) throw new BadAnswer(`${what} is not a list`);
-  return v.map((x, i) => item(x, `${what}[${i}]`));
+  return v.map((x, i) => item(x, fieldPath(what, i)));
 }
 export function str(o: Obj, k: string): string {
   const v = o[k];
@@ -403,7 +404,7 @@ function fields<T>(v: unknown, what: string, readers: Readers<T>, required: Read
       if (required.includes(k)) throw new BadAnswer(`${what}.${k} is missing`);
       continue;
     }
-    out[k] = readers[k](o[k], `${what}.${k}`);
+    out[k] = readers[k](o[k], fieldPath(what, k));
   }
   return out as T;
 }
@@ -473,14 +474,14 @@ const ulimits: Read<Ulimits> = (x, what) => {
   for (const [name, v] of Object.entries(obj(x, what)))
     out[name] =
       typeof v === 'number'
-        ? number(v, `${what}.${name}`)
-        : fields(v, `${what}.${name}`, { soft: number, hard: number }, ['soft', 'hard']);
+        ? number(v, fieldPath(what, name))
+        : fields(v, fieldPath(what, name), { soft: number, hard: number }, ['soft', 'hard']);
   return out;
 };
 
 const sysctls: Read<Sysctls> = (x, what) => {
   const out: Record<string, string | number> = {};
-  for (const [name, v] of Object.entries(obj(x, what))) out[name] = amount(v, `${what}.${name}`);
+  for (const [name, v] of Object.entries(obj(x, what))) out[name] = amount(v, fieldPath(what, name));
   return out;
 };
 
