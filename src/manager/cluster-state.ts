@@ -153,10 +153,23 @@ export class ClusterState {
     return this.#tasks;
   }
 
-  /** What the store holds of the task: the API answers with this. */
+  /** What the store holds of the task. */
   durable(id: string): TaskRecord | undefined {
     const u = this.#unconfirmed.get(id);
     return u === undefined ? this.#tasks.get(id) : u.durable;
+  }
+
+  /**
+   * What the API shows of the task: its durable record, so no answer shows a change a failed
+   * write would undo; a submission whose first write is on its way shows as it was accepted.
+   */
+  shown(id: string): TaskRecord | undefined {
+    return this.durable(id) ?? this.#tasks.get(id);
+  }
+
+  /** Ids of the tasks whose latest record is not durable yet (a write carrying it is on its way). */
+  unconfirmed(): IterableIterator<string> {
+    return this.#unconfirmed.keys();
   }
 
   /**

@@ -262,7 +262,7 @@ export class Manager {
 
   /** What the API shows of a task: its durable record (a change on its way to the store is not shown yet). */
   #shown(id: string): TaskRecord | undefined {
-    return this.#p.state.durable(id) ?? this.#p.state.task(id);
+    return this.#p.state.shown(id);
   }
 
   #view(id: string): ManagerTaskView {

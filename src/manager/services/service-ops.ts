@@ -13,6 +13,7 @@ import { requestStop } from '../transitions.js';
 import type { ServiceOrchestrator } from './service-orchestrator.js';
 import { globalNodes, globalSlots } from './global-slots.js';
 import { newRollout, rolledBack, updateStateOf, wantedSlots, type ServiceRecord } from './service-record.js';
+import { shownTasks } from './service-index.js';
 import { replicaCounts, toServiceTaskViews, toServiceView } from './service-view.js';
 
 /**
@@ -37,27 +38,29 @@ export class ServiceOps {
   ) {}
 
   list(): ServiceView[] {
+    const shown = this.#shown();
     return [...this.deps.state.services.values()]
       .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((rec) => toServiceView(rec, this.#tasks(rec.name)));
+      .map((rec) => toServiceView(rec, shown(rec.name)));
   }
 
   get(name: string): ServiceView {
     const rec = this.#record(name);
-    return toServiceView(rec, this.#tasks(rec.name));
+    return toServiceView(rec, this.#shown()(rec.name));
   }
 
   tasks(name: string): ServiceTaskView[] {
     const rec = this.#record(name);
-    return toServiceTaskViews(this.#tasks(rec.name), (id) => this.deps.state.nodeName(id));
+    return toServiceTaskViews(this.#shown()(rec.name), (id) => this.deps.state.nodeName(id));
   }
 
   /** Wanted and healthy replicas and the rollout state of each service (for /metrics). */
   summaries(): Array<{ name: string; wanted: number; healthy: number; update: string | null }> {
+    const shown = this.#shown();
     return [...this.deps.state.services.values()].map((rec) => ({
       name: rec.name,
       wanted: wantedSlots(rec).length,
-      healthy: replicaCounts(rec, this.#tasks(rec.name)).healthy,
+      healthy: replicaCounts(rec, shown(rec.name)).healthy,
       update: rec.update === null ? null : updateStateOf(rec.update),
     }));
   }
@@ -181,8 +184,8 @@ export class ServiceOps {
     const { state, services } = this.deps;
     return services.lock.run('services', async () => {
       const rec = this.#record(name);
-      const tasks = this.#tasks(name);
-      const view = toServiceView(rec, tasks);
+      const view = toServiceView(rec, this.#shown()(name));
+      const tasks = this.#latest(name);
       const changes = state.newChanges();
       const stopped: string[] = [];
       for (const t of tasks)
@@ -220,7 +223,7 @@ export class ServiceOps {
         this.deps.log.info({ service: name, event: e.type, version: rec.version }, 'service changed');
       }
       await state.commit(changes);
-      return toServiceView(rec, this.#tasks(name));
+      return toServiceView(rec, this.#shown()(name));
     });
     services.changed(name);
     return view;
@@ -232,7 +235,13 @@ export class ServiceOps {
     return rec;
   }
 
-  #tasks(name: string): TaskRecord[] {
+  /** The service's tasks as the API shows them (durable), by service name. */
+  #shown(): (name: string) => TaskRecord[] {
+    return shownTasks(this.deps.services.index, this.deps.state);
+  }
+
+  /** The service's tasks' latest records: what a decision reads. */
+  #latest(name: string): TaskRecord[] {
     const out: TaskRecord[] = [];
     for (const id of this.deps.services.index.tasksOf(name)) {
       const t = this.deps.state.task(id);

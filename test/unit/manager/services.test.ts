@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { ClusterEvent } from '../../../src/manager/events.js';
 import { Manager } from '../../../src/manager/manager.js';
 import { MemoryStore } from '../../../src/store/index.js';
+import { ControlledStore } from './controlled-store.js';
 import type { ManagerRecord } from '../../../src/manager/manager.js';
 import { beat, registration, settle, startManager, urlOf, W1, W2, type Harness } from './manager-harness.js';
 
@@ -92,6 +93,33 @@ test('scaling removes the highest slots first and adds the missing ones; scaling
   await h.manager.services.scale('web', 0);
   await settle(h.manager);
   assert.deepEqual(slots(h), []);
+});
+
+test("a scaled-down replica's end shows in the service's tasks only once it is durable, as GET /tasks shows it", async (t) => {
+  const store = new ControlledStore<ManagerRecord>();
+  const h = await cluster(t, store);
+  await h.manager.services.create(spec({ replicas: 2 }));
+  await settle(h.manager);
+  const removed = h.manager.services.tasks('web').find((x) => x.slot === 2);
+  assert.ok(removed !== undefined);
+  const workers = [W1, W2].map((n) => h.workers.at(urlOf(n)));
+  for (const w of workers) w.stopMode = 'hold';
+  await h.manager.services.scale('web', 1);
+  await settle(h.manager);
+  store.hold('batches'); // the worker's report that the replica ended is on its way to the store
+  for (const w of workers) w.releaseStops();
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(removed.id).state, 'Running', 'GET /tasks shows what is durable');
+  const shown = h.manager.services.tasks('web').find((x) => x.id === removed.id);
+  assert.equal(shown?.state, 'Running', 'service ps shows the same: still stopping, not gone');
+  store.release();
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(removed.id).state, 'Completed');
+  assert.deepEqual(
+    h.manager.services.tasks('web').map((x) => x.slot),
+    [1],
+    'once durable, the ended replica leaves the list',
+  );
 });
 
 test('a replica whose restart policy gives up is replaced by a new task in its slot', async (t) => {
