@@ -82,7 +82,8 @@ const STDOUT: LogSink = {
 
 /**
  * Follows one task's containers until it ends for good (or `signal` aborts): waits while it has
- * none, and each new container after a restart is followed from its first line.
+ * none, and each new container after a restart is followed from its first line. A stream that
+ * ends early fails with one line that ends in `again` (what to do: the command to run again).
  */
 export async function follow(
   client: ManagerClient,
@@ -90,6 +91,7 @@ export async function follow(
   read: LogRead,
   signal: AbortSignal,
   sink: LogSink,
+  again = FOLLOW_AGAIN,
 ): Promise<void> {
   let task = first;
   let followed: string | null = null;
@@ -113,13 +115,13 @@ export async function follow(
       } catch (err) {
         // it had no container yet after all, or the one it had is gone: look again, unless
         // nothing more will come
-        if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', FOLLOW_AGAIN);
+        if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', again);
       }
     } else {
       // its stream ended, yet the container it followed runs on: the worker ended the stream as
       // it stopped (a container's own end is reported at once). Said, rather than waited on in silence
       stillRuns = endedWhole && task.state === 'Running' && task.containerId === followed ? stillRuns + 1 : 0;
-      if (stillRuns > STILL_RUNS_LOOKS) throw new StreamEnded(`${streamEndedEarly(task.id)}; ${FOLLOW_AGAIN}`);
+      if (stillRuns > STILL_RUNS_LOOKS) throw new StreamEnded(`${streamEndedEarly(task.id)}; ${again}`);
       // ended for good when seen so twice: a failure's restart is decided just after it is reported
       if (endedForGood(task)) {
         if (endedOnce) return;
@@ -132,7 +134,7 @@ export async function follow(
     } catch (err) {
       // the stream ended as a whole, and the manager now says it stops, or no longer answers:
       // it ended the stream as it stopped (SIGTERM), as `poseidon events` says of its own
-      if (ended && managerGone(err)) throw new StreamEnded(`${LOGS_STOPPED}; ${FOLLOW_AGAIN}`, { cause: err });
+      if (ended && managerGone(err)) throw new StreamEnded(`${LOGS_STOPPED}; ${again}`, { cause: err });
       throw err;
     }
     ended = false;

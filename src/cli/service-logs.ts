@@ -3,17 +3,10 @@ import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { isNotFound } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
-import {
-  copy,
-  follow,
-  isAwayForNow,
-  laterRead,
-  readOf,
-  type LogRead,
-  type LogSink,
-  type LogsFlags,
-} from './logs-action.js';
+import { copy, follow, laterRead, readOf, type LogRead, type LogSink, type LogsFlags } from './logs-action.js';
 import { managerClient } from './manager-client.js';
+import { ReplicaReads } from './replica-reads.js';
+import { streamError } from './stream-end.js';
 import { printable } from './terminal-text.js';
 import { Wakeup } from './wakeup.js';
 
@@ -40,54 +33,52 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
   const width = Math.max(0, ...first.map((t) => prefixOf(t).length));
   const sink = (t: ManagerTaskView): LineSink =>
     new LineSink(prefixOf(t).padEnd(width), process.stdout, process.stderr);
+  const reads = new ReplicaReads(abort);
   if (flags.follow !== true) {
     // each replica's lines whole and in order; replicas side by side, as their answers come
-    await Promise.all(
-      first
-        .filter((t) => t.containerId !== null)
-        .map(async (t) => {
-          const out = sink(t);
-          await copy(await client.logs(t.id, { follow: false, ...read, signal: abort.signal }), out).catch(gone);
-          out.end();
-        }),
-    );
-    return;
+    for (const t of first) {
+      if (t.containerId === null) continue;
+      const out = sink(t);
+      const copied = (async () =>
+        copy(await client.logs(t.id, { follow: false, ...read, signal: abort.signal }), out))();
+      reads.add(
+        copied
+          .catch((err: unknown) => {
+            throw streamError(err, 'the log stream', `run poseidon service logs ${printable(name)} again`);
+          })
+          .finally(() => out.end()),
+      );
+    }
+    return reads.end();
   }
+  const again = `run poseidon service logs -f ${printable(name)} again`;
   const followed = new Set<string>();
-  const followers: Array<Promise<void>> = [];
   const start = (t: ManagerTaskView, from: LogRead): void => {
     // not placed yet: no output, and no node for its prefix; a later look starts it
     if (t.node === null || t.node === undefined) return;
     followed.add(t.id);
     const out = sink(t);
-    followers.push(
-      follow(client, t, from, abort.signal, out)
-        .catch((err: unknown) => (abort.signal.aborted ? undefined : gone(err)))
-        .finally(() => out.end()),
-    );
+    reads.add(follow(client, t, from, abort.signal, out, again).finally(() => out.end()));
   };
   for (const t of first) start(t, read);
   const watch = new ServiceWatch(client, name, abort.signal);
-  try {
-    for (;;) {
-      await watch.wake.after(watch.isOpen ? LOOK_AGAIN_MS : LOOK_FOR_NEW_MS);
-      abort.signal.throwIfAborted();
-      const now = await client.serviceTasks(name).catch((err: unknown) => {
-        if (!isNotFound(err, 'service')) throw err;
-        return null;
-      });
-      if (now === null) {
+  for (;;) {
+    await watch.wake.after(watch.isOpen ? LOOK_AGAIN_MS : LOOK_FOR_NEW_MS);
+    if (abort.signal.aborted) break; // Ctrl-C, or a replica's read failed
+    let now: ManagerTaskView[];
+    try {
+      now = await client.serviceTasks(name);
+    } catch (err) {
+      if (isNotFound(err, 'service')) {
         process.stderr.write(`poseidon: service ${printable(name)} was removed\n`);
         abort.abort();
-        break;
-      }
-      // a replica that came after the command began is followed from its first line
-      for (const t of now) if (!followed.has(t.id)) start(t, laterRead(read));
+      } else reads.fail(err); // the manager stopped, say: the command ends, and its reads with it
+      break;
     }
-  } catch (err) {
-    if (!abort.signal.aborted) throw err;
+    // a replica that came after the command began is followed from its first line
+    for (const t of now) if (!followed.has(t.id)) start(t, laterRead(read));
   }
-  await Promise.allSettled(followers);
+  await reads.end();
 }
 
 /**
@@ -129,12 +120,6 @@ const WAKING = new Set(['task.scheduled', 'task.started', 'service.removed']);
 /** `web-2.1a2b3c4d@worker-1`. */
 function prefixOf(t: ManagerTaskView): string {
   return printable(`${t.name}.${t.id.slice(0, 8)}@${t.node ?? '-'}`);
-}
-
-/** A replica whose container is gone, or that was never placed, has no output to show: not an error. */
-function gone(err: unknown): void {
-  if (isAwayForNow(err) || isNotFound(err, 'task')) return;
-  throw err;
 }
 
 /**
