@@ -3,9 +3,9 @@ import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { buildServer, type ServerTls } from '../src/http/index.js';
+import { buildServer, type ServerOptions, type ServerTls } from '../src/http/index.js';
 
 // For tests of what a server's streams do when it stops (SIGTERM): a server built as Poseidon's
 // are, whose log lines' levels a test reads (nothing at warn or error for a stream it ended on
@@ -34,8 +34,14 @@ export async function assertStoppedFirst(
   });
 }
 
-/** A Poseidon server (buildServer; no credentials asked; over `tls` if given) and the levels of each line it logged. */
-export function serverWithLevels(tls?: ServerTls): { app: FastifyInstance; levels: number[] } {
+/**
+ * A Poseidon server (buildServer; no credentials asked; over `tls` if given; `first` made with its
+ * logger, as a group follower's hook is) and the levels of each line it logged.
+ */
+export function serverWithLevels(
+  tls?: ServerTls,
+  first?: (log: Logger) => ServerOptions['first'],
+): { app: FastifyInstance; levels: number[] } {
   const levels: number[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _e, done) {
@@ -44,11 +50,13 @@ export function serverWithLevels(tls?: ServerTls): { app: FastifyInstance; level
       done();
     },
   });
+  const log = pino({ level: 'debug' }, sink);
   const app = buildServer({
-    log: pino({ level: 'debug' }, sink),
+    log,
     metrics: new Registry(),
     component: 'manager',
     ...(tls === undefined ? {} : { tls }),
+    ...(first === undefined ? {} : { first: first(log) }),
   });
   return { app, levels };
 }

@@ -28,18 +28,26 @@ function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as FastifyError).code === 'string';
 }
 
+/**
+ * An expected error as every server answers it: its body, and for one to try again later the
+ * `retry-after` header's seconds (at least 1).
+ */
+export function errorAnswer(err: PoseidonError): { body: ErrorBody; retryAfterS?: number } {
+  const error: ErrorBody['error'] = { code: err.code, message: err.message };
+  if (err.retryAfterMs !== undefined) error.retryAfterMs = err.retryAfterMs;
+  if (err.leader !== undefined) error.leader = err.leader;
+  if (err.retryAfterMs === undefined) return { body: { error } };
+  return { body: { error }, retryAfterS: Math.max(1, Math.ceil(err.retryAfterMs / 1000)) };
+}
+
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   // the answer is JSON whatever the route meant to send (a stream that failed before its first byte)
   void reply.type('application/json; charset=utf-8');
   if (err instanceof PoseidonError) {
     req.log.info({ code: err.code }, err.message); // expected: one line, no stack
-    const error: ErrorBody['error'] = { code: err.code, message: err.message };
-    if (err.retryAfterMs !== undefined) {
-      error.retryAfterMs = err.retryAfterMs;
-      void reply.header('retry-after', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-    }
-    if (err.leader !== undefined) error.leader = err.leader;
-    return reply.status(err.status).send({ error } satisfies ErrorBody);
+    const { body, retryAfterS } = errorAnswer(err);
+    if (retryAfterS !== undefined) void reply.header('retry-after', retryAfterS);
+    return reply.status(err.status).send(body);
   }
   if (isFastifyError(err)) {
     const known = FASTIFY_ERRORS[err.code];

@@ -10,12 +10,13 @@ export {
   SERVER_TIMEOUTS,
   type ServerTimeouts,
 } from './limits.js';
-export { sendError } from './error-handler.js';
+export { errorAnswer, sendError } from './error-handler.js';
 /**
  * endsWithServer: a response that streams until its client leaves ends when the server closes;
- * relayUntilClose: a stream passed on from another server, ended whole (not cut) when this one closes.
+ * relayUntilClose: a stream passed on from another server, ended as its RelayEnd says when this
+ * one closes; relayOutput and endRelay: the same for a server that writes the answer itself.
  */
-export { endsWithServer, relayUntilClose, StreamStopped, type RelayEnd } from './streams.js';
+export { endRelay, endsWithServer, relayOutput, relayUntilClose, StreamStopped, type RelayEnd } from './streams.js';
 /** Who may call what: the contract (access.ts) and its check before every handler. */
 export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
 export { allows, anyIdentity, tokenIdOf } from './access-guard.js';

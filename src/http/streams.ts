@@ -75,6 +75,11 @@ export interface RelayEnd {
    * answered `stopped` as a stream not yet answered is.
    */
   cut?: boolean;
+  /**
+   * An NDJSON (or server-sent events) stream without a last line of its own: passed on line by
+   * line too, so a stop never ends it inside a line.
+   */
+  lines?: boolean;
 }
 
 /**
@@ -106,11 +111,7 @@ export async function relayUntilClose(
       abort.abort();
       return;
     }
-    relay.source.unpipe(relay.out);
-    // its flush adds the last line; or, cut, it is answered 503 if nothing went out yet
-    if (end.cut === true) relay.out.destroy(new StreamStopped(end.stopped));
-    else relay.out.end();
-    letGo(relay.source);
+    endRelay(relay.source, relay.out, end);
   });
   let source: NodeJS.ReadableStream;
   try {
@@ -125,13 +126,37 @@ export async function relayUntilClose(
     letGo(source);
     throw new StreamStopped(end.stopped);
   }
-  const out = end.lastLine === undefined ? new PassThrough() : wholeLines(`${end.lastLine}\n`, () => stopping);
-  source.on('error', (err) => {
-    if (!stopping) out.destroy(err);
-  });
-  source.pipe(out);
+  const out = relayOutput(source, end, () => stopping);
   relay = { source, out };
   return out;
+}
+
+/**
+ * What a relay passes on of `source` to its client, until endRelay ends it as the server stops
+ * (`stopping()` from then on): whole lines for a stream of lines (`end.lastLine`, `end.lines`),
+ * the bytes as they come otherwise. An error of `source` before the stop is the output's.
+ */
+export function relayOutput(source: NodeJS.ReadableStream, end: RelayEnd, stopping: () => boolean): Transform {
+  const lines = end.lastLine !== undefined || end.lines === true;
+  const last = end.lastLine === undefined ? undefined : `${end.lastLine}\n`;
+  const out = lines ? wholeLines(last, stopping) : new PassThrough();
+  source.on('error', (err) => {
+    if (!stopping()) out.destroy(err);
+  });
+  source.pipe(out);
+  return out;
+}
+
+/**
+ * Ends a relay's output (relayOutput) as its server stops, once the other end has answered: it
+ * ends whole (its flush adds the last line), or, `end.cut`, it fails with StreamStopped (a 503 if
+ * nothing went out yet, else the client's answer is cut off); the stream it read from is let go.
+ */
+export function endRelay(source: NodeJS.ReadableStream, out: Transform, end: RelayEnd): void {
+  source.unpipe(out);
+  if (end.cut === true) out.destroy(new StreamStopped(end.stopped));
+  else out.end();
+  letGo(source);
 }
 
 /** Ends a stream this server read from: its request to the other end goes too. */
@@ -141,9 +166,9 @@ function letGo(source: NodeJS.ReadableStream): void {
 
 /**
  * Passes on whole lines only, holding back a line until its end comes; at the end, what is held
- * back goes too, unless `stopped()`: then `last` goes instead of that cut line.
+ * back goes too, unless `stopped()`: then `last` (if any) goes instead of that cut line.
  */
-function wholeLines(last: string, stopped: () => boolean): Transform {
+function wholeLines(last: string | undefined, stopped: () => boolean): Transform {
   let held: Buffer = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {

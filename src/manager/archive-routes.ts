@@ -13,15 +13,13 @@ import {
   tokenIdOf,
 } from '../http/index.js';
 import type { Manager } from './manager.js';
+import { COPY_END } from './stopped-streams.js';
 
 export interface ArchiveRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
 }
-
-/** What a `cp` out of a task is told when the manager stops (SIGTERM) during it. */
-export const COPY_STOPPED = 'the manager ended the copy (it is stopping); run poseidon cp again';
 
 /**
  * Copying files in or out of a container is deploying (src/http/access.ts): what a container holds
@@ -87,8 +85,7 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
         req,
         reply,
         (signal) => worker.http.stream(`/tasks/${taskId}/archive`, { query: { path: req.query.path }, signal }),
-        // an archive ended early would read as a whole one: a stop cuts it off instead
-        { stopped: COPY_STOPPED, cut: true },
+        COPY_END,
       );
       return reply.type(TAR_MEDIA_TYPE).send(tar);
     },

@@ -1,16 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  checkExecRequest,
-  ExecInput,
-  ExecRequest,
-  execResponse,
-  ExecSessionParams,
-  TaskParams,
-  type ExecLine,
-} from '../api/index.js';
+import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams, TaskParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import { NoContent, relayUntilClose, streamedResponse, tokenIdOf } from '../http/index.js';
 import type { Manager } from './manager.js';
+import { EXEC_END } from './stopped-streams.js';
 import { runningOn } from './task-worker.js';
 
 export interface ExecRouteDeps {
@@ -18,10 +11,6 @@ export interface ExecRouteDeps {
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
 }
-
-/** What an exec's client is told when the manager stops (SIGTERM) while the command runs. */
-export const EXEC_STOPPED =
-  'the manager ended the exec stream (it is stopping); the command may still run in the container';
 
 /** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
 const DEPLOY = { access: 'deploy' } as const;
@@ -65,8 +54,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
         req,
         reply,
         (signal) => workers(workerUrl).http.stream(`/tasks/${task.id}/exec`, { body: req.body, signal }, 'POST'),
-        // a stop ends the output with a line saying so, which the CLI prints as the exec's end
-        { stopped: EXEC_STOPPED, lastLine: JSON.stringify({ error: EXEC_STOPPED } satisfies ExecLine) },
+        EXEC_END,
       );
       return reply.type('application/x-ndjson').send(lines);
     },

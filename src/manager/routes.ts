@@ -48,6 +48,7 @@ import { fileRoutes } from './file-routes.js';
 import { execRoutes } from './exec-routes.js';
 import { processesRoute } from './processes-route.js';
 import { usageRoutes } from './usage-routes.js';
+import { LOGS_END } from './stopped-streams.js';
 import type { Manager } from './manager.js';
 
 const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -103,8 +104,6 @@ class TaskNotRunning extends PoseidonError {
 // cluster, and a node speaks only for itself (ownNode).
 const READ = { access: 'read' } as const;
 
-/** What a `logs` client is told when the manager stops (SIGTERM) before the worker answered. */
-export const LOGS_STOPPED = 'the manager ended the log stream (it is stopping)';
 const DEPLOY = { access: 'deploy' } as const;
 const ADMIN = { access: 'admin' } as const;
 const NODE = { access: 'node' } as const;
@@ -205,7 +204,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
             query: { follow: req.query.follow, tail, since: req.query.since, timestamps: req.query.timestamps },
             signal,
           }),
-        { stopped: LOGS_STOPPED },
+        LOGS_END,
       );
       return reply.type('text/plain; charset=utf-8').send(output);
     },

@@ -1,11 +1,13 @@
 import { Agent, request } from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
+import type { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isFollow, type LogsQuery } from '../../api/index.js';
-import { NoLeader, NotLeader } from '../../errors/index.js';
-import { endsWithServer } from '../../http/index.js';
+import { NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
+import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
+import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js';
 
 // A follower of a manager group passes each API call on to the leader, as it came (method, path,
 // query, headers, body as a stream) and hands back the answer as it comes (streams too), so a
@@ -127,14 +129,19 @@ function pass(
     inflight.add(upstream);
     upstream.on('close', () => inflight.delete(upstream));
     let piped: IncomingMessage | undefined;
-    // a stream the caller follows until it leaves ends when this manager stops, as the leader's own
-    // do; while it is quiet, its connection is not an idle one
-    if (followsUntilLeft(req)) {
-      req.raw.socket.setTimeout(0);
+    // a stream ends when this manager stops as the leader ends its own (stopped-streams.ts); while
+    // one the caller follows is quiet, its connection is not an idle one
+    const stream = streamOf(req);
+    let relay: Transform | undefined;
+    let stopping = false;
+    if (stream !== undefined) {
+      if (stream.follows) req.raw.socket.setTimeout(0);
       endsWithServer(req, reply, () => {
-        if (!out.headersSent) upstream.destroy(new Error('the manager is stopping'));
+        stopping = true;
+        if (relay !== undefined && piped !== undefined) endRelay(piped, relay, stream.end);
+        else if (!out.headersSent) upstream.destroy(new StreamStopped(stream.end.stopped));
         else {
-          piped?.unpipe(out);
+          piped?.unpipe(out); // an error the leader answered
           out.end();
         }
       });
@@ -147,11 +154,18 @@ function pass(
         out.writeHead(res.statusCode ?? 502, passed(res.headers));
         // a stream's caller gets the status line now, not with the first event: otherwise a leader
         // that dies before one comes leaves it with a connection closed and no answer at all
-        if (followsUntilLeft(req)) out.flushHeaders();
+        if (stream?.follows === true) out.flushHeaders();
         piped = res;
-        res.pipe(out);
         res.on('end', resolve);
-        res.on('error', () => out.destroy());
+        if (stream === undefined || !isSuccess(res)) {
+          res.pipe(out);
+          res.on('error', () => out.destroy());
+          return;
+        }
+        relay = relayOutput(res, stream.end, () => stopping);
+        relay.pipe(out);
+        // the leader's connection broke, or this manager cut the stream off as it stopped (an archive)
+        relay.on('error', () => out.destroy());
       };
       const revision = writtenAt(res);
       if (copy === undefined || revision === null) return answer();
@@ -159,13 +173,17 @@ function pass(
     });
     upstream.on('error', (err) => {
       clearTimeout(answerTimer);
-      if (!out.headersSent) {
+      if (out.headersSent) {
+        if (!stopping) out.destroy(); // a stream this manager ended as it stopped ends whole, as it was ended
+      } else if (err instanceof StreamStopped) {
+        // this manager stops before the leader answered: said as the leader says it of its own streams
+        log.info({ code: err.code }, err.message);
+        answerError(out, err);
+      } else {
         // the leader etcd names is not answering (dead, its term not run out yet): the caller tries again
-        const error = new NoLeader();
         log.debug({ leader: target.origin, reason: err.message }, 'the leader does not answer a passed-on call');
-        out.writeHead(error.status, { 'content-type': 'application/json', 'retry-after': '1' });
-        out.end(JSON.stringify({ error: { code: error.code, message: error.message, retryAfterMs: 250 } }));
-      } else out.destroy();
+        answerError(out, new NoLeader());
+      }
       resolve();
     });
     // the caller went away (a stream it stopped following): so does the call to the leader
@@ -177,13 +195,35 @@ function pass(
   });
 }
 
-/** `GET /events`, and a task's logs with follow: answers that go on until their caller leaves. */
-function followsUntilLeft(req: FastifyRequest): boolean {
+/**
+ * The streams a follower passes on: how each ends when this manager stops, and whether it `follows`
+ * (goes on until its caller leaves, or may be quiet long: the events, a task's logs with follow,
+ * a command's output however long it takes, an archive its caller reads slowly).
+ */
+function streamOf(req: FastifyRequest): { end: RelayEnd; follows: boolean } | undefined {
   const route = req.routeOptions.url;
-  if (req.method === 'POST') return route === '/tasks/:id/exec'; // a command's output, however long it takes
-  if (req.method !== 'GET') return false;
-  if (route === '/events') return true;
-  return route === '/tasks/:id/logs' && isFollow(req.query as LogsQuery);
+  if (req.method === 'POST') return route === '/tasks/:id/exec' ? { end: EXEC_END, follows: true } : undefined;
+  if (req.method !== 'GET') return undefined;
+  if (route === '/events') return { end: EVENTS_END, follows: true };
+  if (route === '/tasks/:id/archive') return { end: COPY_END, follows: true };
+  if (route === '/tasks/:id/logs') return { end: LOGS_END, follows: isFollow(req.query as LogsQuery) };
+  return undefined;
+}
+
+/** A 2xx: the stream itself, not an error the leader answered instead. */
+function isSuccess(res: IncomingMessage): boolean {
+  const status = res.statusCode ?? 0;
+  return status >= 200 && status < 300;
+}
+
+/** An error in the API's shape, on an answer not begun (the reply is this hook's, not fastify's). */
+function answerError(out: FastifyReply['raw'], error: PoseidonError): void {
+  const { body, retryAfterS } = errorAnswer(error);
+  out.writeHead(error.status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...(retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }),
+  });
+  out.end(JSON.stringify(body));
 }
 
 function passed(headers: IncomingHttpHeaders): Record<string, string | string[]> {

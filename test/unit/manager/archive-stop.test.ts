@@ -3,7 +3,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { WorkerClient } from '../../../src/client/index.js';
-import { archiveRoutes, COPY_STOPPED } from '../../../src/manager/archive-routes.js';
+import { archiveRoutes } from '../../../src/manager/archive-routes.js';
+import { COPY_STOPPED } from '../../../src/manager/stopped-streams.js';
 import type { Manager } from '../../../src/manager/manager.js';
 import { assertQuiet, assertStoppedFirst, call, serverWithLevels } from '../../../testkit/stopping-server.js';
 
