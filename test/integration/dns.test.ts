@@ -17,7 +17,9 @@ const run = promisify(execFile);
 // operator would, against a real manager and two real workers (TLS, join token) on a network of
 // this run's own: A, SRV, PTR and NXDOMAIN, answers that follow the replicas as they are scaled,
 // killed and fail their health check (never one that is not ready), and from inside a task
-// container a name resolved and answered through its VIP (the same worker's proxy). The worker runs with --no-recursion: no query leaves this machine.
+// container a name resolved and answered through its VIP (the same worker's proxy), and
+// `tasks.web` (a stack's `tasks.api`) resolved to its replicas. The worker runs with
+// --no-recursion: no query leaves this machine.
 // Then the Poseidon network pruned while a worker runs: the worker makes it again, and the VIP and
 // the DNS server on its gateway answer again.
 
@@ -180,13 +182,7 @@ describe('DNS with a real manager and two workers', () => {
         labels: { 'poseidon.stack': 'shop' },
       }),
     );
-    const task = await waitFor(
-      async () => {
-        const [t] = (await c.client.serviceTasks('client')).filter((x) => x.state === 'Running');
-        return t?.containerId ?? undefined;
-      },
-      { timeoutMs: 60_000, what: 'the client replica running' },
-    );
+    const task = await runningContainer(c, 'client');
     // by default a task container is on Docker's default bridge: the gateway and the VIP are
     // addresses of the Poseidon network's host side, which it reaches through the host
     const mode = await run('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', task]);
@@ -231,6 +227,42 @@ describe('DNS with a real manager and two workers', () => {
       assert.equal(answered.trim().split('\n').at(-1)?.trim(), 'ok');
     }
   });
+
+  test('in a task container, tasks.web resolves to a replica, answered with each; in a stack, tasks.api', async () => {
+    // the service `web` of the tests above at 2 replicas, and the replica of stack `shop` the test
+    // before started on worker a. Its resolver (the DNS on the gateway, `options ndots:2`, the
+    // stack's search domains) asks a name of one dot under the search domains first, as a program
+    // looks a name up (ping prints the address it got). BusyBox's nslookup does not: it asks a name
+    // with a dot as it is (it reads no ndots, and searches only for a name without a dot), so the
+    // whole answer is read with the name the resolver asks
+    await c.client.scaleService('web', 2);
+    const replicas = await untilTasks('web', 2);
+    const [api] = await untilTasks('shop-api', 1);
+    assert.ok(api !== undefined);
+    const client = await runningContainer(c, 'client');
+    for (const [name, want, asked] of [
+      ['tasks.web', replicas, 'tasks.web.svc.poseidon.cluster'],
+      ['tasks.api', [api], 'tasks.api.shop.svc.poseidon.cluster'],
+    ] as const) {
+      await waitFor(
+        async () => {
+          const { stdout } = await run('docker', ['exec', client, 'sh', '-c', `ping -c 1 -W 1 ${name} 2>&1; true`]);
+          const at = new RegExp(`^PING ${name.replace('.', '\\.')} \\(([0-9.]+)\\)`, 'm').exec(stdout)?.[1];
+          if (at === undefined || !want.includes(at)) throw new Error(`ping printed: ${stdout}`);
+          return at;
+        },
+        { timeoutMs: 15_000, what: `${name} resolved inside the container to one of ${want.join(', ')}` },
+      );
+      await waitFor(
+        async () => {
+          const { stdout } = await run('docker', ['exec', client, 'nslookup', asked]);
+          if (JSON.stringify(lookedUp(stdout)) !== JSON.stringify(want)) throw new Error(`nslookup printed: ${stdout}`);
+          return true;
+        },
+        { timeoutMs: 15_000, what: `nslookup ${asked} inside the container answering ${want.join(', ')}` },
+      );
+    }
+  });
 });
 
 describe('the Poseidon network removed while the workers run', () => {
@@ -249,13 +281,7 @@ describe('the Poseidon network removed while the workers run', () => {
       serviceSpec(c, 'web', { replicas: 1 }, webTask({ ports: [{ container: 8080, name: 'http', protocol: 'http' }] })),
     );
     await c.client.createService(serviceSpec(c, 'client', { replicas: 1 }));
-    const task = await waitFor(
-      async () => {
-        const [t] = (await c.client.serviceTasks('client')).filter((x) => x.state === 'Running');
-        return t?.containerId ?? undefined;
-      },
-      { timeoutMs: 60_000, what: 'the client replica running' },
-    );
+    const task = await runningContainer(c, 'client');
     await waitFor(() => listensForContainers(c.workers.get('a') ?? never()), { what: 'the DNS server on the gateway' });
     const vip = (await c.client.serviceEndpoints('web')).vip;
     const answers = async (): Promise<boolean> => {
@@ -295,6 +321,23 @@ async function closeAll(c: TestCluster, net: TestNetwork): Promise<void> {
     .getNetwork(net.name)
     .remove()
     .catch(() => {});
+}
+
+/** The container of `service`'s replica once it runs (its first one). */
+function runningContainer(c: TestCluster, service: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const [t] = (await c.client.serviceTasks(service)).filter((x) => x.state === 'Running');
+      return t?.containerId ?? undefined;
+    },
+    { timeoutMs: 60_000, what: `the ${service} replica running` },
+  );
+}
+
+/** The addresses busybox's nslookup printed as its answer (after the server's own lines), sorted. */
+function lookedUp(nslookup: string): string[] {
+  const [, ...answer] = nslookup.split('\n\n');
+  return [...answer.join('\n').matchAll(/^Address:?\s+([0-9.]+)$/gm)].map((m) => m[1] ?? '').sort();
 }
 
 function never(): never {
