@@ -165,7 +165,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     assert.equal(again.code, 1, again.stderr);
     assert.match(
       again.stdout,
-      /^[0-9a-f-]{36} Failed on .*could not be pulled.*; its restart policy starts it again\n$/,
+      /^[0-9a-f-]{36} Failed on .*could not be pulled.*; its restart policy starts it again; check the image name poseidon\/no-such-image:1, build or load it on \S+ .*reaches its registry\n$/,
     );
     await c.client.stopTask(again.stdout.split(' ')[0] ?? '');
 
