@@ -148,12 +148,14 @@ export async function runDev(flags: DevFlags): Promise<void> {
       throw err;
     });
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
-  void worker.removed.then((message) =>
+  // its worker removed (node rm): the worker part closes, its DNS and proxy too, the manager runs on
+  void worker.removed.then(async (message) => {
     process.stderr.write(
-      `poseidon dev: ${message}; its tasks are stopped. The manager runs on with no worker: ` +
-        'stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
-    ),
-  );
+      `poseidon dev: ${message}; its tasks are stopped and its worker closed. The manager runs on with no ` +
+        'worker: stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
+    );
+    await worker.close().catch((err: unknown) => log.warn({ err: String(err) }, 'closing the removed worker failed'));
+  });
   // the admin token the manager wrote on its first start and the cluster's CA, saved for the CLI
   // in other shells
   const tokenFile = adminTokenPath(managerDir);
