@@ -98,7 +98,7 @@ export function secondsFlag(flag: string, value: string): number {
 /** A whole number from `min` to `max`, e.g. a count of things at once. */
 export function countFlag(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!/^[0-9]{1,6}$/.test(value) || n < min || n > max)
+  if (!/^[0-9]{1,16}$/.test(value) || n < min || n > max)
     throw new InvalidField(flag, `is "${value}"; use a whole number from ${min} to ${max}`);
   return n;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidField } from '../errors/index.js';
 import { DEFAULT_PIDS_LIMIT, MAX_PIDS_LIMIT, MIN_PIDS_LIMIT } from '../task/limits.js';
+import { countFlag } from './flags.js';
 
 // A task's hard limits from flags: `--cpu-limit` (cores it is held to, as `docker run --cpus` and
 // `docker service create --limit-cpu` hold a container) and `--pids-limit` (as docker run's), for
@@ -53,16 +54,10 @@ export function limitFieldsOf(flags: LimitFlags, kind: 'image' | 'update'): Limi
   const update = kind === 'update';
   if (flags.cpuLimit !== undefined)
     out.cpuLimit = update && /^0*\.?0*$/.test(flags.cpuLimit) ? null : coresFlag('--cpu-limit', flags.cpuLimit);
-  if (flags.pidsLimit !== undefined) out.pidsLimit = update && flags.pidsLimit === '' ? null : pidsOf(flags.pidsLimit);
+  if (flags.pidsLimit !== undefined)
+    out.pidsLimit =
+      update && flags.pidsLimit === ''
+        ? null
+        : countFlag('--pids-limit', flags.pidsLimit, MIN_PIDS_LIMIT, MAX_PIDS_LIMIT);
   return out;
-}
-
-function pidsOf(text: string): number {
-  const n = Number(text);
-  if (!/^[0-9]{1,8}$/.test(text) || n < MIN_PIDS_LIMIT || n > MAX_PIDS_LIMIT)
-    throw new InvalidField(
-      '--pids-limit',
-      `is ${JSON.stringify(text)}; use a whole number from ${MIN_PIDS_LIMIT} to ${MAX_PIDS_LIMIT}`,
-    );
-  return n;
 }

@@ -68,3 +68,12 @@ test('--task-network defaults to one of the places the driver knows, and a bad v
   assert.equal(networkFlags({ ...flags, taskNetwork: cli.DEFAULT_TASK_NETWORK }).tasks, 'bridge');
   assert.throws(() => networkFlags({ ...flags, taskNetwork: 'host' }), /--task-network.*"host".*bridge or poseidon/);
 });
+
+test('--plain-task-history takes its whole range, up to 1000000 (seven digits)', async () => {
+  const { historyFlags } = await import('../../../src/cli/manager-action.js');
+  assert.equal(historyFlags({ taskHistory: '5', plainTaskHistory: '1000000' }).plainTaskHistory, 1_000_000);
+  assert.throws(
+    () => historyFlags({ taskHistory: '5', plainTaskHistory: '1000001' }),
+    /--plain-task-history is "1000001"; use a whole number from 0 to 1000000/,
+  );
+});
