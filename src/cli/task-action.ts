@@ -2,6 +2,7 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
+import { lastOutput, outputBlock } from './last-output.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTaskSpec, type RunImageFlags } from './run-image.js';
 import { printable, toJson } from './terminal-text.js';
@@ -58,5 +59,9 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   const hint = now !== undefined && isImageUnavailable(now) ? `; ${imageHint(now)}` : '';
   if (flags.json === true) process.stdout.write(`${toJson(now)}\n`);
   else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
-  if (done.state === 'Failed') process.exitCode = 1;
+  if (done.state !== 'Failed') return;
+  process.exitCode = 1;
+  // what the container said before it failed, as docker run shows it: the cause is there most often
+  if (flags.json !== true && typeof now?.lastExit?.exitCode === 'number')
+    process.stderr.write(outputBlock(done.id, await lastOutput(client, done.id)));
 }

@@ -168,6 +168,15 @@ describe('a cluster of a manager and two workers as separate processes', () => {
       /^[0-9a-f-]{36} Failed on .*could not be pulled.*; its restart policy starts it again; check the image name poseidon\/no-such-image:1, build or load it on \S+ .*reaches its registry\n$/,
     );
     await c.client.stopTask(again.stdout.split(' ')[0] ?? '');
+    // a container that ran and failed: what it printed last follows on stderr, as docker run shows it
+    const noCommand = ['run', '--name', 'cli-nocmd', '--restart', 'never', '-l', `poseidon.test-run=${c.runId}`];
+    const exited = await c.cli([...noCommand, '--wait', 'poseidon/busybox:latest', 'no-such-command']);
+    assert.equal(exited.code, 1, exited.stderr);
+    assert.match(exited.stdout, /^[0-9a-f-]{36} Failed on a-\S+: exited with code 127\n$/);
+    assert.match(
+      exited.stderr,
+      /^poseidon: its last output \(poseidon logs [0-9a-f]{8} for all of it\):\n {2}.*exec no-such-command failed: No such file or directory\n$/,
+    );
 
     const json = await c.cli(['status', '--json']);
     const listed = JSON.parse(json.stdout) as Array<{ id: string; state: string; ports: Array<{ host: number }> }>;

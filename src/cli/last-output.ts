@@ -1,0 +1,41 @@
+import type { ManagerClient } from '../client/index.js';
+import { printable } from './terminal-text.js';
+
+/** How many of its last lines a failed task's output shows under the line that says it failed. */
+export const LAST_LINES = 10;
+
+/** At most this much of the output is read: a line longer than that is cut. */
+const MAX_BYTES = 16 * 1024;
+
+/**
+ * The last lines a task printed (stdout and stderr), safe to print, for a wait that saw it fail:
+ * what `docker run` would have shown. None when it printed nothing or they cannot be read (its
+ * container gone, its node away): the failure's own line says enough then.
+ */
+export async function lastOutput(client: ManagerClient, id: string, lines = LAST_LINES): Promise<string[]> {
+  try {
+    const stream = await client.logs(id, { follow: false, tail: lines });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BYTES) chunks.splice(0, chunks.length - 1);
+    }
+    const text = Buffer.concat(chunks).toString('utf8').slice(-MAX_BYTES);
+    return text
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .slice(-lines)
+      .map(printable);
+  } catch {
+    return [];
+  }
+}
+
+/** The lines under a failure, indented, with the command that prints the rest; '' without any. */
+export function outputBlock(id: string, lines: readonly string[]): string {
+  if (lines.length === 0) return '';
+  const more = `poseidon logs ${id.slice(0, 8)}`;
+  return `poseidon: its last output (${more} for all of it):\n${lines.map((l) => `  ${l}\n`).join('')}`;
+}
