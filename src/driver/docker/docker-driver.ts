@@ -3,6 +3,7 @@ import type { TaskRequest } from '../../task/index.js';
 import type { PullPolicy } from '../../task/process-rules.js';
 import { InvalidField, NotRunning } from '../../errors/index.js';
 import { ContainerGone, ContainerStartFailed, DriverUnreachable, ImageUnavailable } from '../errors.js';
+import { startFailureWords } from './start-words.js';
 import { LABEL_TASK_ID, LABEL_WORKER } from '../labels.js';
 import type {
   ContainerEvent,
@@ -460,8 +461,7 @@ export class DockerDriver implements Driver {
   #startError(err: unknown): Error {
     if (err instanceof DriverUnreachable) return err;
     const status = (err as HttpError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return new ContainerStartFailed(messageOf(err));
-    if (status !== undefined) return new ContainerStartFailed(messageOf(err));
+    if (status !== undefined) return new ContainerStartFailed(startFailureWords(messageOf(err)));
     return err instanceof Error ? err : new Error(String(err));
   }
 
