@@ -30,6 +30,9 @@ const DOCKER_FLAGS: Readonly<Record<string, string>> = {
   '--interactive': NO_TERMINAL,
   '--tty': NO_TERMINAL,
   '--image': 'the image is the first argument, not a flag: poseidon run IMAGE [COMMAND...]',
+  '--command':
+    "the command follows the image (poseidon run IMAGE COMMAND...); poseidon service update NAME --args 'COMMAND' " +
+    "changes a service's",
   '-m': "--memory 256m reserves memory and is the container's limit",
   '--cpus': '--cpu N reserves cores (a share of the cpu by weight); --cpu-limit N holds it to N, as --cpus does',
   '--limit-cpu': '--cpu-limit N',

@@ -25,7 +25,7 @@ export const FIELD_FLAGS: ReadonlyArray<readonly [field: string, flags: readonly
   ['forceUpdate', ['--force']],
   ['task.name', ['--name']],
   ['task.image', ['IMAGE', '--image']],
-  ['task.command', ['COMMAND']],
+  ['task.command', ['COMMAND', '--args']],
   ['task.entrypoint', ['--entrypoint']],
   ['task.env', ['--env', '--env-add']],
   ['task.labels', ['--label', '--label-add']],

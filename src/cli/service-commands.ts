@@ -163,7 +163,11 @@ export function registerService(program: Command, withManager: WithManager): voi
     )
     .option('--tmpfs-rm <PATH>', 'stop mounting the tmpfs at PATH (repeat)', collect)
     .option('--cpu <cores>', 'cores to reserve per replica, such as 0.5')
-    .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256m (MiB, as docker) or 256Mi');
+    .option('--memory <bytes>', 'memory to reserve per replica, its limit too, such as 256m (MiB, as docker) or 256Mi')
+    .option(
+      '--args <command line>',
+      'the replicas\' command in place of the one they run, split into words as a shell does; "" for the image\'s CMD',
+    );
   withLimitFlags(answeringDockerFlags(update), 'update').option(
     '--restart <policy>',
     'never, always, on-failure or on-failure:N',

@@ -4,6 +4,7 @@ import { isHostname, MAX_EXTRA_HOSTS, normalCapability } from '../task/container
 import { normalExtraHost } from '../task/extra-host.js';
 import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
+import { splitShellWords } from '../compose/shell-words.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
 import { capabilitiesFlag, countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
@@ -58,6 +59,8 @@ export interface UpdateFlags
     RolloutFlags {
   filename?: string;
   image?: string;
+  /** The command line in place of the replicas' (`""`: the image's CMD again), as docker service update --args. */
+  args?: string;
   replicas?: string;
   /** `--max-concurrent N`: a replicated-job's tasks at once. */
   maxConcurrent?: string;
@@ -184,6 +187,11 @@ export function updatedSpec(
     // manager, naming it, rather than dropped here without a word
   }
   if (flags.image !== undefined) task.image = flags.image;
+  if (flags.args !== undefined) {
+    const command = argsFlag(flags.args);
+    if (command.length === 0) delete task.command;
+    else task.command = command;
+  }
   const envFlag = pairs('--env', flags.env, env); // --env-add's first name here
   const envAdd = pairs('--env-add', flags.envAdd, env);
   const setEnv = envFlag === undefined && envAdd === undefined ? undefined : { ...envFlag, ...envAdd };
@@ -490,4 +498,11 @@ function oneOf(flag: string, value: string, allowed: readonly string[]): string 
       `is ${JSON.stringify(value)}; use ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`,
     );
   return value;
+}
+
+/** `--args "sh -c 'exec httpd -f'"`: the words a shell would make of it; none for "". */
+function argsFlag(text: string): string[] {
+  const words = splitShellWords(text);
+  if (words === null) throw new InvalidField('--args', `leaves a quote open: ${JSON.stringify(text).slice(0, 80)}`);
+  return words;
 }

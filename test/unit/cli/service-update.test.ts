@@ -789,3 +789,21 @@ test('service update takes --sysctl-add|rm, --group-add|rm and --log-opt; not gi
     "--sysctl: service update's is --sysctl-add",
   );
 });
+
+test('--args puts a command line in place of the replicas\' command, split as a shell does; "" gives the image\'s CMD', () => {
+  const withCommand = { ...base, task: { ...base.task, command: ['httpd', '-f'] } };
+  const changed = updatedSpec(withCommand, { args: `sh -c 'exec httpd -f -p 80'` }, {});
+  assert.deepEqual(changed.task.command, ['sh', '-c', 'exec httpd -f -p 80']);
+  assert.equal(parseServiceSpec(changed).task.image, 'nginx:1.27', 'still a valid spec');
+  assert.equal('command' in updatedSpec(withCommand, { args: '' }, {}).task, false);
+  assert.deepEqual(updatedSpec(withCommand, { image: 'nginx:1.28' }, {}).task.command, ['httpd', '-f'], 'kept');
+  assert.match(refused({ args: `sh -c 'open` }), /^--args leaves a quote open/);
+});
+
+test('service update takes --args from the command line', () => {
+  const program = buildProgram();
+  const service = program.commands.find((c) => c.name() === 'service');
+  const cmd = service?.commands.find((c) => c.name() === 'update') as Command;
+  cmd.parseOptions(['--args', 'sleep 1000']);
+  assert.equal(cmd.opts<UpdateFlags>().args, 'sleep 1000');
+});
