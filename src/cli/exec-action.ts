@@ -31,10 +31,12 @@ export function execRequestOf(
   terminal?: { cols: number; rows: number },
   env: NodeJS.ProcessEnv = process.env,
 ): ExecRequest {
-  if (command.length === 0 || command[0] === '')
+  // `exec TASK -- COMMAND`, as kubectl exec and poseidon run IMAGE -- COMMAND take it: the `--` is no program
+  const words = command[0] === '--' ? command.slice(1) : command;
+  if (words.length === 0 || words[0] === '')
     throw new InvalidField('COMMAND', 'is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]');
   // bytes as the command wrote them (a tar stream, an image), not text: base64 on the wire
-  const req: ExecRequest = { command: [...command], encoding: 'base64' };
+  const req: ExecRequest = { command: [...words], encoding: 'base64' };
   if (flags.interactive === true) req.stdin = true;
   if (flags.user !== undefined) req.user = flags.user;
   if (flags.workdir !== undefined) {

@@ -17,6 +17,11 @@ test('exec sends the command as given, asks for its output byte for byte, with -
   });
 });
 
+test('a leading -- (exec TASK -- COMMAND, as kubectl takes it) is no part of the command; one alone is no command', () => {
+  assert.deepEqual(execRequestOf(['--', 'cat', '--', 'x'], {}).command, ['cat', '--', 'x']);
+  assert.throws(() => execRequestOf(['--'], {}), /^Error: COMMAND is missing|COMMAND is missing/);
+});
+
 test("-i asks for stdin, -t for a terminal of this terminal's size (when it has one)", () => {
   assert.deepEqual(execRequestOf(['cat'], { interactive: true }), {
     command: ['cat'],
