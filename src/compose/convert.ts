@@ -14,6 +14,7 @@ import { interpolate } from './interpolate.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
 import { composeRuntimeFields } from './runtime.js';
+import { composeServiceLimits, SERVICE_LIMIT_KEYS } from './service-limits.js';
 import { splitShellWords } from './shell-words.js';
 import {
   composeTmpfs,
@@ -107,6 +108,7 @@ const SERVICE_KEYS = new Set([
   'volumes',
   'secrets',
   'configs',
+  ...SERVICE_LIMIT_KEYS,
 ]);
 
 /** What the top-level keys declare, which services name. */
@@ -253,7 +255,7 @@ function serviceSpec(
     map['deploy'] === undefined || map['deploy'] === null
       ? { task: {} }
       : composeDeploy(map['deploy'], at('deploy'), found);
-  Object.assign(task, deploy.task);
+  Object.assign(task, deploy.task, composeServiceLimits(map, at, deploy.task, deploy.mode, found));
   // the stack's label goes on the service and on its replicas: it must fit beside the file's own
   withinLabelLimit(deploy.labels, MAX_SERVICE_LABELS, fieldPath(at('deploy'), 'labels'));
   withinLabelLimit(task.labels, MAX_LABELS, at('labels'));

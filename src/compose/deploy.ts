@@ -217,7 +217,7 @@ function resources(value: unknown, path: string, found: Findings): DeployParts['
   return out;
 }
 
-function cpus(value: unknown, path: string): number {
+export function cpus(value: unknown, path: string): number {
   const n = asNumber(value, path);
   if (n < 0.01) throw composeError(path, `must be at least 0.01 cores (got ${n})`);
   return n;

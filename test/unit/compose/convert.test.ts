@@ -186,7 +186,7 @@ secrets: {pw: {file: ./pw}}
   );
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: networks, services.web.build, services.web.depends_on, ' +
-      'services.web.networks, services.web.restart, services.web.container_name, ' +
+      'services.web.networks, services.web.container_name, ' +
       'services.db.deploy.endpoint_mode, services.db.deploy.placement.max_replicas_per_node',
     'services.db: no ports or expose, so services.web, which names it, cannot reach it ' +
       '(list the ports it serves: expose: ["5432"] binds no host port)',

@@ -143,7 +143,7 @@ volumes:
   assert.equal(services[0]?.replicas, 2);
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: include, volumes.data.driver_opts, services.web.depends_on, ' +
-      'services.web.restart, services.web.cpu_shares, services.web.logging.options.compress, ' +
+      'services.web.cpu_shares, services.web.logging.options.compress, ' +
       'services.web.ports[0].app_protocol, services.web.healthcheck.start_interval, services.web.volumes[0].image, ' +
       'services.web.deploy.endpoint_mode, services.web.deploy.resources.reservations.generic_resources, ' +
       'services.web.deploy.placement.max_replicas_per_node',
