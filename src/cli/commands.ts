@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_MANAGER_URL } from './defaults.js';
+import { DEFAULT_MANAGER_PORT, DEFAULT_MANAGER_URL } from './defaults.js';
 import type { EventsFlags } from './events-action.js';
 import type { CpFlags } from './cp-action.js';
 import type { ClientFlags } from './manager-client.js';
@@ -94,7 +94,11 @@ export function buildProgram(command?: string): Command {
  */
 function withManager(cmd: Command): Command {
   return cmd
-    .option('--manager <url>', `manager address (env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`)
+    .option(
+      '--manager <address>',
+      `the manager: HOST[:PORT] (https, port ${DEFAULT_MANAGER_PORT} if none) or a URL; a group's comma-separated ` +
+        `(env POSEIDON_MANAGER; default ${DEFAULT_MANAGER_URL})`,
+    )
     .option('--token <token>', 'API token (env POSEIDON_TOKEN; default the one poseidon login saved)')
     .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)");
 }
@@ -322,7 +326,7 @@ function registerLogin(program: Command): void {
   program
     .command('login')
     .description('check an API token against a manager and save both, so later commands need no flags')
-    .argument('<url>', 'the manager, e.g. https://10.0.0.5:5555 (HOST:PORT means https://HOST:PORT)')
+    .argument('<url>', `the manager: HOST[:PORT] (https, port ${DEFAULT_MANAGER_PORT} if none) or a URL, e.g. 10.0.0.5`)
     .option('--token <token>', 'API token (env POSEIDON_TOKEN)')
     .option('--ca <file>', "the cluster's CA certificate, for https:// (env POSEIDON_CA)")
     .action(async (url: string, flags: LoginFlags) => {

@@ -26,28 +26,6 @@ export function nameFlag(flag: string, value: string): string {
   return value;
 }
 
-export function urlFlag(flag: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidField(flag, `is "${value}"; use a URL such as https://127.0.0.1:5555`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidField(flag, `is "${value}"; use an http:// or https:// URL`);
-  return url.toString().replace(/\/$/, '');
-}
-
-/**
- * One URL or several, comma-separated (the managers of a group, tried in turn): each checked as
- * urlFlag does; the list comes back normalised, comma-separated.
- */
-export function urlListFlag(flag: string, value: string): string {
-  const urls = value.split(',').map((u) => u.trim());
-  if (urls.some((u) => u === '')) throw new InvalidField(flag, `is "${value}"; use URL[,URL...] with no empty entry`);
-  return urls.map((u) => urlFlag(flag, u)).join(',');
-}
-
 /**
  * A duration with its unit ("3s", "500ms", "1m"), in ms. A bare number other than 0 is refused:
  * `heartbeat-grace: 5` in a config file meant 5 ms, which marks every node Down between two beats.

@@ -3,8 +3,8 @@ import type { TokenView } from '../api/index.js';
 import { ManagerClient } from '../client/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import { saveCredentials } from './credentials.js';
-import { urlListFlag } from './flags.js';
 import { readCa } from './manager-client.js';
+import { managerUrls } from './server-address.js';
 
 export interface LoginFlags {
   token?: string;
@@ -18,25 +18,13 @@ class LoginRefused extends PoseidonError {
   }
 }
 
-/** Anything before `://`: a URL's scheme (`https`, `http`, or one refused later). */
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-
-/**
- * The managers to log in to, with `https://` before each entry that names no scheme (`HOST:PORT`):
- * a manager serves only https, so that is what a bare address means. An explicit `http://` stays,
- * and is answered with the hint to use https:// when the manager is there.
- */
-export function loginUrls(url: string): string {
-  const entries = url.split(',').map((u) => u.trim());
-  return urlListFlag('URL', entries.map((u) => (u === '' || SCHEME.test(u) ? u : `https://${u}`)).join(','));
-}
-
 /**
  * `poseidon login URL --token T [--ca FILE]`: checks the credentials against the manager, then
- * saves them (0600) so later commands need neither flags nor environment.
+ * saves them (0600) so later commands need neither flags nor environment. URL is any address
+ * managerUrls reads (`HOST`, `HOST:PORT`: https, port 5555 by default), saved as its URL.
  */
 export async function login(url: string, flags: LoginFlags): Promise<void> {
-  const manager = loginUrls(url);
+  const manager = managerUrls('URL', url);
   const fromEnv = flags.token === undefined;
   const token = (flags.token ?? process.env.POSEIDON_TOKEN ?? '').trim();
   if (token === '')

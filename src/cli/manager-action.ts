@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { parseTtl } from '../auth/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
-import { countFlag, durationFlag, hostFlag, portFlag, urlFlag } from './flags.js';
+import { DEFAULT_WORKER_PORT } from './defaults.js';
+import { countFlag, durationFlag, hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { loneManagerOnly, startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
+import { advertiseFlag, serverUrls } from './server-address.js';
 import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {
@@ -38,18 +40,10 @@ export function schedulerFlag(value: string): StrategyName {
   return value;
 }
 
+/** --workers: workers serve mutual TLS, so a bare HOST:PORT is https; a HOST alone is a worker's default port. */
 export function workersFlag(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
-  return value.split(',').map((w) => {
-    const trimmed = w.trim();
-    // workers serve mutual TLS: a bare host:port is https
-    const url = /^https?:\/\//.test(trimmed) ? trimmed : `https://${trimmed}`;
-    try {
-      return new URL(url).toString().replace(/\/$/, '');
-    } catch {
-      throw new InvalidField('--workers', `has "${trimmed}"; use host:port,host:port`);
-    }
-  });
+  return serverUrls('--workers', value, DEFAULT_WORKER_PORT).split(',');
 }
 
 /** --engine-grace: a duration with its unit ("30s", "2m"). */
@@ -80,16 +74,17 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
   // a lone manager's store is its own: there is no group for the token to join, so it would be ignored
   else if (flags.joinToken !== undefined)
     throw new InvalidField('--join-token', 'joins a manager group, which runs on etcd: add --store etcd://host:port');
+  const port = portFlag('--port', flags.port);
   return {
     host: hostFlag('--host', flags.host),
-    port: portFlag('--port', flags.port),
+    port,
     dataDir: flags.dataDir ?? join(homedir(), '.poseidon', 'manager'),
     scheduler: schedulerFlag(flags.scheduler),
     staticWorkers,
     heartbeatGraceMs: durationFlag('--heartbeat-grace', flags.heartbeatGrace),
     metricsOpen: flags.metricsOpen === true,
     certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
-    ...(flags.advertise === undefined ? {} : { advertise: [urlFlag('--advertise', flags.advertise)] }),
+    ...(flags.advertise === undefined ? {} : { advertise: [advertiseFlag(flags.advertise, port)] }),
     engineGraceMs: engineGraceFlag(flags.engineGrace),
     vipRange: vipRangeFlag(flags.vipRange),
     ...historyFlags(flags),

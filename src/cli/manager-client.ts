@@ -10,7 +10,7 @@ import {
   type SavedCredentials,
 } from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
-import { urlListFlag } from './flags.js';
+import { managerUrls } from './server-address.js';
 
 /** The flags of every command that talks to the Manager API. */
 export interface ClientFlags {
@@ -47,7 +47,7 @@ function pick(
 export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerClient {
   const file = loadCredentials();
   const where = pick('--manager', flags.manager, 'POSEIDON_MANAGER', file?.manager);
-  const url = where === undefined ? DEFAULT_MANAGER_URL : urlListFlag(where.from, where.value);
+  const url = where === undefined ? DEFAULT_MANAGER_URL : managerUrls(where.from, where.value);
   noteDefaultManager(where === undefined ? url : undefined);
   const saved: SavedCredentials | undefined = file !== undefined && savedFor(file.manager, url) ? file : undefined;
   const token = pick('--token', flags.token, 'POSEIDON_TOKEN', saved?.token)?.value.trim();
@@ -64,13 +64,14 @@ export function managerClient(flags: ClientFlags, timeoutMs?: number): ManagerCl
 /**
  * Whether credentials saved for `saved` (one manager, or a group's list) may go to `named`: every
  * manager it names is one they were saved for (a group's login serves a call to one of its
- * managers), and never one they were not.
+ * managers), and never one they were not. Both are read as managerUrls reads them, so a file that
+ * says `10.0.0.5` is for `https://10.0.0.5:5555`.
  */
 export function savedFor(saved: string, named: string): boolean {
   try {
-    const hrefs = (list: string): string[] => list.split(',').map((u) => new URL(u.trim()).href);
-    const known = new Set(hrefs(saved));
-    return hrefs(named).every((u) => known.has(u));
+    const urls = (list: string): string[] => managerUrls('manager', list).split(',');
+    const known = new Set(urls(saved));
+    return urls(named).every((u) => known.has(u));
   } catch {
     return false;
   }

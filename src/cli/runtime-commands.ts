@@ -77,14 +77,22 @@ export function registerManager(program: Command): void {
       "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
     )
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
-    .option('--workers <list>', 'static workers to poll, host:port,host:port (workers may also join with --manager)')
+    .option(
+      '--workers <list>',
+      `static workers to poll, host:port,host:port (port ${DEFAULT_WORKER_PORT} if none; ` +
+        'workers may also join with --manager)',
+    )
     .option(
       '--heartbeat-grace <duration>',
       'missed heartbeats for this long mark a node Down',
       `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
     )
     .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
-    .option('--advertise <url>', 'URL workers and the CLI reach the manager at (its certificate names it)')
+    .option(
+      '--advertise <address>',
+      'where workers and the CLI reach the manager (its certificate names it): ' +
+        'HOST[:PORT] (https, --port if none) or a URL',
+    )
     .option('--cert-ttl <duration>', 'how long node certificates last; they renew at 50-80% of it', DEFAULT_CERT_TTL)
     .option(
       '--engine-grace <duration>',
@@ -127,7 +135,11 @@ export function registerWorker(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_WORKER_PORT))
     .option('--name <name>', 'worker name, put on its containers as poseidon.worker', 'worker-1')
     .option('--data-dir <dir>', 'where task records are kept (default ~/.poseidon/<name>)')
-    .option('--manager <url>', 'join this manager (e.g. https://127.0.0.1:5555)')
+    .option(
+      '--manager <address>',
+      `join this manager: HOST[:PORT] (https, port ${DEFAULT_MANAGER_PORT} if none) or a URL; ` +
+        "a group's comma-separated",
+    )
     .addOption(
       new Option(
         '--join-token <token>',
@@ -135,7 +147,11 @@ export function registerWorker(program: Command): void {
       ).env('POSEIDON_JOIN_TOKEN'),
     )
     .option('--no-register', 'join (certificate) but do not register: the manager polls it (manager --workers)')
-    .option('--advertise <url>', 'URL the manager should use to reach this worker (default the listen address)')
+    .option(
+      '--advertise <address>',
+      'where the manager reaches this worker: HOST[:PORT] (https, --port if none) or a URL ' +
+        '(default the listen address)',
+    )
     .option('--cpu <cores>', 'cpu cores offered to the scheduler (default all)')
     .option('--memory <quantity>', 'memory offered to the scheduler, e.g. 2Gi (default all)')
     .option('--label <key=value>', 'a node label constraints match, e.g. zone=a (repeatable)', collect)

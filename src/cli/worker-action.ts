@@ -14,11 +14,10 @@ import {
   nameFlag,
   portFlag,
   secondsFlag,
-  urlFlag,
-  urlListFlag,
 } from './flags.js';
 import { EXIT_NODE_REMOVED, runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
+import { advertiseFlag, managerUrls } from './server-address.js';
 import { networkFlags } from './network-flags.js';
 import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime, type RegistryAuthSource, type WorkerRuntimeOptions } from './worker-runtime.js';
@@ -78,18 +77,19 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
   // checked without --proxy too: a bad value is a bad value, and the config file that holds it
   // fails the day --proxy is added to it otherwise
   const discovery = discoveryFlags(flags);
+  const port = portFlag('--port', flags.port);
   return {
     host: hostFlag('--host', flags.host),
-    port: portFlag('--port', flags.port),
+    port,
     name,
     dataDir: flags.dataDir ?? join(homedir(), '.poseidon', name),
     dockerSocket: flags.dockerSocket,
     stopGraceSeconds: secondsFlag('--stop-grace', flags.stopGrace),
     startConcurrency: countFlag('--start-concurrency', flags.startConcurrency, 1, 256),
-    ...(flags.manager === undefined ? {} : { managerUrl: urlListFlag('--manager', flags.manager) }),
+    ...(flags.manager === undefined ? {} : { managerUrl: managerUrls('--manager', flags.manager) }),
     ...(joinToken === undefined ? {} : { joinToken }),
     register: flags.register,
-    ...(flags.advertise === undefined ? {} : { advertiseUrl: urlFlag('--advertise', flags.advertise) }),
+    ...(flags.advertise === undefined ? {} : { advertiseUrl: advertiseFlag(flags.advertise, port) }),
     ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),

@@ -244,6 +244,7 @@ test('a join token not of its form is refused with the flags, before the worker 
 test('--print-config refuses what the start refuses, with the same words: from a flag or from the file', async () => {
   const dnsPort = file('dns.yaml', 'dns-port: 70000\n');
   const timeout = file('timeout.yaml', 'proxy-timeout: 0\n');
+  const v6Manager = file('v6-manager.yaml', 'manager: "::1"\n');
   const cases: Array<[ConfigName, string[], (flags: never) => unknown, string]> = [
     // the DNS server's values are checked without --proxy too: a bad value is a bad value
     ['worker', ['--dns-port', '70000'], workerOptions, '--dns-port is "70000"; use a port between 0 and 65535'],
@@ -255,6 +256,12 @@ test('--print-config refuses what the start refuses, with the same words: from a
       `${timeout}: proxy-timeout is "0"; use a whole number from 1 to 86400`,
     ],
     ['worker', ['--dns-ttl', '-1'], workerOptions, '--dns-ttl is "-1"; use a whole number from 0 to 86400'],
+    [
+      'worker',
+      ['--config', v6Manager],
+      workerOptions,
+      `${v6Manager}: manager is "::1"; put an IPv6 address in brackets: [::1]:5555`,
+    ],
     // the start reads the credentials file before anything else
     [
       'worker',
