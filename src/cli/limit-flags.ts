@@ -37,11 +37,11 @@ export function withLimitFlags(cmd: Command, kind: 'image' | 'update'): Command 
     );
 }
 
-/** A number of cores as `--cpu` and `--cpu-limit` take it: a plain decimal above 0. */
+/** A number of cores as `--cpu` (a task's; what a worker offers) and `--cpu-limit` take it: a plain decimal above 0. */
 export function coresFlag(flag: string, text: string): number {
   const n = Number(text);
   if (!/^[0-9]*\.?[0-9]+$/.test(text) || !(n > 0))
-    throw new InvalidField(flag, `is ${JSON.stringify(text)}; use a number of cores such as 0.5`);
+    throw new InvalidField(flag, `is ${JSON.stringify(text)}; use a number of cores above 0, such as 0.5`);
   return n;
 }
 

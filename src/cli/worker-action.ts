@@ -15,6 +15,7 @@ import {
   portFlag,
   secondsFlag,
 } from './flags.js';
+import { coresFlag } from './limit-flags.js';
 import { EXIT_NODE_REMOVED, runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { advertiseFlag, managerUrls } from './server-address.js';
@@ -54,13 +55,6 @@ export interface WorkerFlags extends DnsFlags {
   registryAuth?: string;
 }
 
-function cpuFlag(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InvalidField('--cpu', `is "${value}"; use a number of cores above 0, such as 1.5`);
-  return n;
-}
-
 function proxyFlags(flags: WorkerFlags, discovery: DiscoveryOptions): DiscoveryOptions {
   // the endpoint stream comes from the manager: a worker on its own has nothing to serve
   if (flags.manager === undefined) throw new InvalidField('--proxy', 'needs --manager: the endpoints come from it');
@@ -90,7 +84,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     ...(joinToken === undefined ? {} : { joinToken }),
     register: flags.register,
     ...(flags.advertise === undefined ? {} : { advertiseUrl: advertiseFlag(flags.advertise, port) }),
-    ...(flags.cpu === undefined ? {} : { cpuCores: cpuFlag(flags.cpu) }),
+    ...(flags.cpu === undefined ? {} : { cpuCores: coresFlag('--cpu', flags.cpu) }),
     ...(flags.memory === undefined ? {} : { memoryBytes: parseQuantity('--memory', flags.memory) }),
     labels: labelsFlag('--label', flags.label),
     allowedHostPaths: hostPathPrefixesFlag('--allow-host-path', flags.allowHostPath),

@@ -235,6 +235,12 @@ test('a log level that is not one is refused from the flag, the environment and 
   assert.equal((await run<WorkerFlags>('worker', ['--config', fine])).flags.logLevel, 'silent');
 });
 
+test("the cores a worker offers, from --cpu or the file's cpu: a decimal, as a task's --cpu", async () => {
+  assert.equal(workerOptions((await run<WorkerFlags>('worker', ['--cpu', '1.5'])).flags).cpuCores, 1.5);
+  const config = file('cpu.yaml', 'cpu: .5\n');
+  assert.equal(workerOptions((await run<WorkerFlags>('worker', ['--config', config])).flags).cpuCores, 0.5);
+});
+
 test('a join token not of its form is refused with the flags, before the worker makes its network or data dir', async () => {
   await assert.rejects(run<WorkerFlags>('worker', ['--join-token', 'PSDN-1-nothex-abc'], workerOptions), {
     message: /^the join token is not of the form PSDN-1-<64 hex digits>-<32 hex digits>$/,
@@ -244,6 +250,7 @@ test('a join token not of its form is refused with the flags, before the worker 
 test('--print-config refuses what the start refuses, with the same words: from a flag or from the file', async () => {
   const dnsPort = file('dns.yaml', 'dns-port: 70000\n');
   const timeout = file('timeout.yaml', 'proxy-timeout: 0\n');
+  const noCpu = file('no-cpu.yaml', 'cpu: 0\n');
   const v6Manager = file('v6-manager.yaml', 'manager: "::1"\n');
   const cases: Array<[ConfigName, string[], (flags: never) => unknown, string]> = [
     // the DNS server's values are checked without --proxy too: a bad value is a bad value
@@ -256,6 +263,10 @@ test('--print-config refuses what the start refuses, with the same words: from a
       `${timeout}: proxy-timeout is "0"; use a whole number from 1 to 86400`,
     ],
     ['worker', ['--dns-ttl', '-1'], workerOptions, '--dns-ttl is "-1"; use a whole number from 0 to 86400'],
+    // the cores a worker offers are read as a task's --cpu is: a plain decimal above 0
+    ['worker', ['--cpu', '1e3'], workerOptions, '--cpu is "1e3"; use a number of cores above 0, such as 0.5'],
+    ['worker', ['--cpu', ' 2'], workerOptions, '--cpu is " 2"; use a number of cores above 0, such as 0.5'],
+    ['worker', ['--config', noCpu], workerOptions, `${noCpu}: cpu is "0"; use a number of cores above 0, such as 0.5`],
     [
       'worker',
       ['--config', v6Manager],

@@ -141,7 +141,7 @@ test('a bad flag value is refused naming the flag, before anything is sent', () 
     [{ volume: ['data:/x:rx'] }, /^--volume is "data:\/x:rx"/],
     [{ cpu: 'half' }, /^--cpu is "half"; use a number of cores/],
     [{ cpu: '0' }, /^--cpu is "0"/],
-    [{ cpuLimit: '0' }, /^--cpu-limit is "0"; use a number of cores such as 0\.5$/],
+    [{ cpuLimit: '0' }, /^--cpu-limit is "0"; use a number of cores above 0, such as 0\.5$/],
     [{ cpuLimit: '2 cores' }, /^--cpu-limit is "2 cores"/],
     [{ pidsLimit: '1' }, /^--pids-limit is "1"; use a whole number from 2 to 4194304$/],
     [{ pidsLimit: '-1' }, /^--pids-limit is "-1"/],

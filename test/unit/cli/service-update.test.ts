@@ -206,8 +206,8 @@ test('each bad flag is refused, naming it', () => {
     'refused where there is nothing to remove too',
   );
   assert.match(refused({ publishAdd: ['127.0.0.1:80:80'] }), /^--publish-add cannot take a host address/);
-  assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores such as 0.5');
-  assert.equal(refused({ cpuLimit: 'lots' }), '--cpu-limit is "lots"; use a number of cores such as 0.5');
+  assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores above 0, such as 0.5');
+  assert.equal(refused({ cpuLimit: 'lots' }), '--cpu-limit is "lots"; use a number of cores above 0, such as 0.5');
   assert.equal(refused({ pidsLimit: '5000000' }), '--pids-limit is "5000000"; use a whole number from 2 to 4194304');
   assert.equal(
     refused({ restart: 'sometimes' }),
