@@ -3,12 +3,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
 import type { NetworkOptions } from '../driver/index.js';
+import type { TaskState } from '../task/state-machine.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { claimDataDir, releaseDataDir } from './dev-lock.js';
+import { devStopLine } from './dev-stop-line.js';
 import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
@@ -149,7 +151,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
     });
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
   // its worker removed (node rm): the worker part closes, its DNS and proxy too, the manager runs on
+  let workerRemoved = false;
   void worker.removed.then(async (message) => {
+    workerRemoved = true;
     process.stderr.write(
       `poseidon dev: ${message}; its tasks are stopped and its worker closed. The manager runs on with no ` +
         'worker: stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
@@ -184,9 +188,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
       process.stdout.write(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
     }
   }
-  let left: number | undefined;
+  let states: TaskState[] | undefined;
   await runUntilSignal(log, async () => {
-    left = await unfinishedTasks(client);
+    states = await taskStates(client);
     // the manager first: a worker that stops first may take longer than the heartbeat grace (it
     // waits for container stops under way), and a manager still running would count its node Down
     // and place its tasks anew, so the next start would replace them instead of adopting them
@@ -194,21 +198,13 @@ export async function runDev(flags: DevFlags): Promise<void> {
     await worker.close();
     await releaseDataDir(dataDir);
   });
-  const [tasks, them] =
-    left === undefined ? ['its tasks', 'them'] : left === 1 ? ['1 task', 'it'] : [`${left} tasks`, 'them'];
-  process.stdout.write(
-    left === 0
-      ? 'poseidon dev: stopped; no task was left running\n'
-      : `poseidon dev: stopped; ${tasks} left running ` +
-          `(the next poseidon dev takes ${them} over; poseidon dev --clean removes ${them})\n`,
-  );
+  process.stdout.write(devStopLine(states, workerRemoved));
 }
 
-/** Tasks not finished (running, or waiting to run or to restart): what a stop leaves behind. */
-async function unfinishedTasks(client: ManagerClient): Promise<number | undefined> {
+/** The states of the cluster's tasks, for the line a stop ends with: what it leaves behind. */
+async function taskStates(client: ManagerClient): Promise<TaskState[] | undefined> {
   try {
-    const tasks = await client.listTasks({}, ['state']);
-    return tasks.filter((t) => t.state !== 'Completed' && t.state !== 'Failed').length;
+    return (await client.listTasks({}, ['state'])).map((t) => t.state);
   } catch {
     return undefined; // the line says "its tasks" instead of a count
   }
