@@ -146,10 +146,29 @@ export function waitForReplicas(
     const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
     return { over: false, still: `${s.healthy}/${s.replicas} healthy${still}` };
   };
-  return pollService(client, name, timeoutMs, write, look, (s, tasks) => {
-    const stuck = tasks.find((t) => wanted(s, t) && t.state !== 'Running' && isImageUnavailable(t));
-    return stuck === undefined ? undefined : new ReplicaImageUnavailable(name, stuck);
-  });
+  return pollService(client, name, timeoutMs, write, look, imageFailures(name));
+}
+
+/** Whether the manager will start a replica that has not started again: a restart is planned or under way. */
+function triesAgain(t: ServiceTaskView): boolean {
+  return t.state !== 'Failed' || t.restartAt !== null;
+}
+
+/**
+ * The fatal check of a replicas wait: a replica whose node cannot have its image ends it. A failure
+ * the first look already sees happened before the wait began, maybe before the image was loaded
+ * since: while its replica is still to be tried again, it ends the wait only if that next try
+ * fails so too (its lastExit is then another). The CLI's clock is never compared with the manager's.
+ */
+function imageFailures(name: string): (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined {
+  let earlier: Map<string, string> | undefined; // task id -> when its failure the first look saw happened
+  return (s, tasks) => {
+    const stuck = tasks.filter((t) => wanted(s, t) && t.state !== 'Running' && isImageUnavailable(t));
+    earlier ??= new Map(stuck.filter(triesAgain).map((t) => [t.id, t.lastExit?.at ?? '']));
+    const seen = earlier;
+    const now = stuck.find((t) => seen.get(t.id) !== t.lastExit?.at || !triesAgain(t));
+    return now === undefined ? undefined : new ReplicaImageUnavailable(name, now);
+  };
 }
 
 /** Until the rollout ends; true when it ended as `want` (an update completed, a rollback rolled back). */

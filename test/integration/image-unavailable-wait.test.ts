@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
+
+const run = promisify(execFile);
 
 // `--wait` given an image its node cannot have, against a real manager and worker on the real
 // engine: it ends at the first failed start, in one line that says why and what to do, rather than
@@ -10,11 +15,16 @@ import { TestCluster } from './helpers/cluster.js';
 describe('--wait for an image its node cannot have', () => {
   const c = new TestCluster();
   const image = `poseidon-test/absent:${c.runId}`;
+  /** Missing until the test loads it (a tag of the test image), then removed by that name. */
+  const loadedLater = `poseidon-test/loaded-later:${c.runId}`;
   before(async () => {
     await c.startManager();
     await c.startWorker('a');
   });
-  after(() => c.close());
+  after(async () => {
+    await c.close();
+    await run('docker', ['rmi', loadedLater]).catch(() => undefined);
+  });
 
   test('run --wait says the start failed, why, and what to do, and exits 1', async () => {
     const label = `poseidon.test-run=${c.runId}`;
@@ -53,5 +63,19 @@ describe('--wait for an image its node cannot have', () => {
     // the service is left as it is: it keeps trying, as its restart policy says
     assert.equal((await c.client.getService('absent-svc')).replicas, 1);
     assert.equal((await c.cli(['service', 'rm', 'absent-svc'])).code, 0);
+  });
+
+  test('a wait begun after the image was loaded waits out the failure from before it, and ends healthy', async () => {
+    const label = `poseidon.test-run=${c.runId}`;
+    const args = ['service', 'create', '--name', 'later', '--pull', 'never', '-l', label, '--timeout', '2m', '--wait'];
+    const failed = await c.cli([...args, loadedLater, 'sleep', '3600']);
+    assert.equal(failed.code, 1, failed.stdout);
+    assert.match(failed.stderr, /later-1 cannot start: image .* is not on this host/);
+    // someone loads the image on the node; the replica's last failure is still the one from before
+    await run('docker', ['tag', TEST_IMAGE, loadedLater]);
+    const scaled = await c.cli(['service', 'scale', 'later', '2', '--wait', '--timeout', '2m']);
+    assert.equal(scaled.code, 0, `${scaled.stdout}${scaled.stderr}`);
+    assert.match(scaled.stdout, /^service later: 2\/2 replicas healthy$/m);
+    assert.equal((await c.cli(['service', 'rm', 'later'])).code, 0);
   });
 });

@@ -215,6 +215,50 @@ describe('service --wait progress', () => {
       );
   });
 
+  test('an image failure from before the wait ends it only once its replica fails so again, or will not be tried again', async () => {
+    // a wait that starts just after someone loaded the image: the replica's failure is an old one
+    const at = (s: number): string => `2026-12-03T00:00:0${s}.000Z`;
+    const lastExit = (s: number): ServiceTaskView['lastExit'] => ({
+      reason: 'image nope/web is not on this host and could not be pulled',
+      exitCode: null,
+      at: at(s),
+      errorCode: 'image_unavailable',
+    });
+    const waiting = (s: number): ServiceTaskView =>
+      replica(2, { state: 'Failed', reason: 'restart waiting', restartAt: at(s + 1), lastExit: lastExit(s) });
+    const restarting = replica(2, { state: 'Scheduled', reason: 'restarting', lastExit: lastExit(1) });
+    /** One look after another; the last one again after that. */
+    const looks = (...all: Array<[healthy: number, ServiceTaskView]>): WaitClient => {
+      let i = 0; // each look asks for the service first, then its tasks
+      const look = (): [number, ServiceTaskView] => all[Math.min(i, all.length - 1)] as [number, ServiceTaskView];
+      return {
+        getService: async () => service(2, look()[0]),
+        serviceTasks: async () => {
+          const tasks = [replica(1), look()[1]];
+          i += 1;
+          return tasks;
+        },
+      };
+    };
+    // the image there now: its restart starts it, and the wait ends well
+    const loaded = looks([1, waiting(1)], [1, restarting], [2, replica(2, { lastExit: lastExit(1) })]);
+    assert.equal(await waitForReplicas(loaded, 'web', 60_000, () => {}), true);
+    // still missing: the next try fails so too, and that ends the wait
+    const missing = looks([1, waiting(1)], [1, restarting], [1, waiting(3)]);
+    await assert.rejects(
+      waitForReplicas(missing, 'web', 60_000, () => {}),
+      { name: 'ReplicaImageUnavailable' },
+    );
+    // a replica its policy will not start again: nothing to wait for, the wait ends at once
+    const givenUp = { ...waiting(1), restartAt: null, reason: 'gave up after 3 restarts' };
+    await assert.rejects(
+      waitForReplicas(looks([1, givenUp]), 'web', -1, () => {}),
+      {
+        name: 'ReplicaImageUnavailable',
+      },
+    );
+  });
+
   test('a scale down is waited for until the replicas it stops have ended', async () => {
     const stopping = replica(3, { desiredState: 'stopped', reason: 'scaled down to 2' });
     await assert.rejects(
