@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
+import { readProcTable } from './proc-file.js';
 
 /**
  * The host ports something on this machine holds, from the socket tables of /proc/net: TCP
@@ -48,7 +48,7 @@ export function parseHeldSockets(text: string, protocol: 'tcp' | 'udp'): HeldSoc
  * An address as /proc/net prints it: 8 hex digits (IPv4, in the host's byte order, little-endian
  * here) or 32 (IPv6, four such words). IPv4-mapped IPv6 comes back as IPv4. Null if neither.
  */
-function addressOf(hex: string): string | null {
+export function addressOf(hex: string): string | null {
   if (!/^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hex)) return null;
   const bytes: number[] = [];
   for (let w = 0; w < hex.length; w += 8)
@@ -89,30 +89,14 @@ const TABLES = [
  * The host ports held on this machine's network namespace where a container publishing on
  * `publishIp` would bind them (every address when it is a wildcard), as `"8080/tcp"`, in port
  * order. A table that does not exist (no IPv6) holds none; one that cannot be read or parsed
- * rejects with an Error naming the file.
+ * rejects with an Error naming the file (readProcTable).
  */
 export async function readHeldPorts(procRoot = '/proc', publishIp = '0.0.0.0'): Promise<string[]> {
   const held = new Map<string, number>();
   for (const [table, protocol] of TABLES) {
-    const file = join(procRoot, 'net', table);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new Error(`cannot read ${file}: ${messageOf(err)}`, { cause: err });
-    }
-    let sockets: HeldSocket[];
-    try {
-      sockets = parseHeldSockets(text, protocol);
-    } catch (err) {
-      throw new Error(`cannot parse ${file}: ${messageOf(err)}`, { cause: err });
-    }
+    const sockets = await readProcTable(join(procRoot, 'net', table), (text) => parseHeldSockets(text, protocol));
+    if (sockets === undefined) continue;
     for (const s of sockets) if (blocksPublish(s.address, publishIp)) held.set(`${s.port}/${protocol}`, s.port);
   }
   return [...held].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([key]) => key);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuUsageBetween } from './cpu-usage.js';
+import { readProcFile } from './proc-file.js';
 import { readDiskSpace, type DiskSpace } from './disk-space.js';
 import {
   parseLoadAvg,
@@ -123,22 +123,7 @@ export class HostMetrics {
     }
   }
 
-  async #readProc<T>(name: string, parse: (text: string) => T): Promise<T> {
-    const file = join(this.#procRoot, name);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read ${file}: ${messageOf(err)}`, { cause: err });
-    }
-    try {
-      return parse(text);
-    } catch (err) {
-      throw new Error(`cannot parse ${file}: ${messageOf(err)}`, { cause: err });
-    }
+  #readProc<T>(name: string, parse: (text: string) => T): Promise<T> {
+    return readProcFile(join(this.#procRoot, name), parse);
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -33,3 +33,5 @@ export { cpuUsageBetween } from './cpu-usage.js';
  * address would bind them, as "8080/tcp"; blocksPublish says which sockets count.
  */
 export { readHeldPorts, parseHeldSockets, blocksPublish, type HeldSocket } from './held-ports.js';
+/** The host's IPv4 route blocks ("10.1.0.0/16"; not the default route), from /proc/net/route. */
+export { readHostRoutes, parseRouteTable } from './host-routes.js';
