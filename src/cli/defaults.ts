@@ -32,13 +32,14 @@ export const DEFAULT_STRATEGY = 'epvm';
 export const DEFAULT_CERT_TTL = '7d';
 /** Discovery's network and virtual IPs (src/discovery/defaults.ts has the same values). */
 export const DEFAULT_NETWORK = 'poseidon0';
-export const DEFAULT_SUBNET = '10.213.0.0/16';
+/** Where a network given no --subnet takes a free block: 10.213-10.223.0.0/16 (discovery's DEFAULT_SUBNET_POOL). */
+export const DEFAULT_SUBNET_POOL = '10.213.0.0/16,10.214.0.0/15,10.216.0.0/13';
 export const DEFAULT_VIP_RANGE = '10.213.128.0/17';
 /** Where task containers go: Docker's default bridge (the faster start) or `poseidon` (the network itself). */
 export const DEFAULT_TASK_NETWORK = 'bridge';
 export const TASK_NETWORK_HELP =
   "where task containers go: 'bridge' (Docker's default bridge; the faster start) or 'poseidon' " +
-  '(the Poseidon network itself: addresses from --subnet, apart from other containers)';
+  '(the Poseidon network itself: addresses from its subnet, apart from other containers)';
 /** The host's DNS server (as in src/discovery/defaults.ts): its port on 127.0.0.1, its answers' TTL in seconds. */
 export const DEFAULT_DNS_PORT = 8600;
 export const DEFAULT_DNS_TTL = 5;

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ManagerTaskView } from '../api/index.js';
-import type { NetworkOptions } from '../driver/index.js';
+import type { Logger } from 'pino';
+import { ensureNetworkAt, type NetworkOptions } from '../driver/index.js';
+import { readHostRoutes } from '../stats/index.js';
 import type { TaskState } from '../task/state-machine.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
@@ -18,9 +20,9 @@ import { engineGraceFlag, historyFlags, schedulerFlag } from './manager-action.j
 import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { waitForTask } from './wait-task.js';
 import { printable } from './terminal-text.js';
-import { networkFlags, vipRangeFlag } from './network-flags.js';
+import { networkFlags, upperHalf, vipRangeFlag } from './network-flags.js';
 import { discoveryFlags, type DnsFlags } from './discovery-host.js';
-import { startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
+import { networkReady, startWorkerRuntime, type WorkerRuntimeOptions } from './worker-runtime.js';
 import { registryAuthFlag } from './worker-action.js';
 
 export interface DevFlags extends DnsFlags {
@@ -44,9 +46,12 @@ export interface DevFlags extends DnsFlags {
   /** --allow-cap CAP, repeatable. */
   allowCap?: string[];
   network: string;
-  subnet: string;
+  /** Absent: the network keeps its own, or takes a free block of --subnet-pool. */
+  subnet?: string;
+  subnetPool: string;
   taskNetwork: string;
-  vipRange: string;
+  /** Absent: the upper half of the network's subnet. */
+  vipRange?: string;
   taskHistory: string;
   plainTaskHistory: string;
 }
@@ -90,7 +95,8 @@ export function devOptions(flags: DevFlags): DevOptions {
       heartbeatGraceMs: DEFAULT_HEARTBEAT_GRACE_MS,
       certTtlMs: DEFAULT_CERT_TTL_MS,
       engineGraceMs: engineGraceFlag(flags.engineGrace),
-      vipRange: vipRangeFlag(flags.vipRange, network.subnet),
+      // checked against the subnet here when both are given, against the network's when it is made
+      ...(flags.vipRange === undefined ? {} : { vipRange: vipRangeFlag(flags.vipRange, network.subnet) }),
       ...historyFlags(flags),
     },
     worker: {
@@ -124,10 +130,16 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
   const managerDir = join(dataDir, 'manager');
   await claimDataDir(dataDir);
-  const manager = await startManagerRuntime({ ...opts.manager, dataDir: managerDir }, log).catch(async (err) => {
+  const { network, vipRange } = await devNetwork(opts, flags.vipRange, log).catch(async (err: unknown) => {
     await releaseDataDir(dataDir);
     throw err;
   });
+  const manager = await startManagerRuntime({ ...opts.manager, vipRange, dataDir: managerDir }, log).catch(
+    async (err: unknown) => {
+      await releaseDataDir(dataDir);
+      throw err;
+    },
+  );
   // its worker joins as any worker does: with the join token the manager wrote, over TLS that
   // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
   const worker = await readFile(authorityPaths(managerDir).joinToken, 'utf8')
@@ -135,6 +147,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
       startWorkerRuntime(
         {
           ...opts.worker,
+          network,
           name: opts.workerName,
           dataDir: join(dataDir, 'worker'),
           managerUrl: manager.url,
@@ -199,6 +212,28 @@ export async function runDev(flags: DevFlags): Promise<void> {
     await releaseDataDir(dataDir);
   });
   process.stdout.write(devStopLine(states, workerRemoved));
+}
+
+/**
+ * The dev cluster's network and its services' virtual IPs, which share one subnet: given with
+ * --subnet, or the network's own, or a free block of --subnet-pool (the network is made first,
+ * before the manager, to know it). The virtual IPs are --vip-range, which must lie in the subnet's
+ * upper half, or that upper half itself, where no container takes an address.
+ */
+async function devNetwork(
+  opts: DevOptions,
+  vipRangeGiven: string | undefined,
+  log: Logger,
+): Promise<{ network: NetworkOptions; vipRange: string }> {
+  let subnet = opts.network.subnet;
+  if (subnet === undefined) {
+    const routes = { routes: () => readHostRoutes('/proc') };
+    const made = await ensureNetworkAt(opts.worker.dockerSocket, opts.network, routes);
+    networkReady(log.child({ component: 'worker' }), made);
+    subnet = made.subnet;
+  }
+  const vipRange = vipRangeGiven === undefined ? upperHalf(subnet) : vipRangeFlag(vipRangeGiven, subnet);
+  return { network: { ...opts.network, subnet }, vipRange };
 }
 
 /** The states of the cluster's tasks, for the line a stop ends with: what it leaves behind. */

@@ -10,7 +10,7 @@ import {
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_NETWORK,
-  DEFAULT_SUBNET,
+  DEFAULT_SUBNET_POOL,
   DEFAULT_TASK_NETWORK,
   DEFAULT_VIP_RANGE,
   DEFAULT_START_CONCURRENCY,
@@ -49,6 +49,10 @@ function configured<F>(cmd: Command, name: ConfigName, load: () => Promise<Runti
 function logLevel(): Option {
   return new Option('--log-level <level>', 'how much to log').choices(LOG_LEVELS).env('POSEIDON_LOG_LEVEL');
 }
+
+const SUBNET_HELP =
+  "the network's subnet; containers take its lower half (default: its own, or a free block of --subnet-pool)";
+const SUBNET_POOL_HELP = 'without --subnet, a new network takes the first block here nothing on the host uses';
 
 const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, the last to end; older ones are forgotten';
 const PLAIN_TASK_HISTORY_HELP =
@@ -172,7 +176,8 @@ export function registerWorker(program: Command): void {
       "Poseidon's bridge network: its gateway serves tasks DNS (and names the Linux bridge)",
       DEFAULT_NETWORK,
     )
-    .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
+    .option('--subnet <cidr>', SUBNET_HELP)
+    .option('--subnet-pool <cidrs>', SUBNET_POOL_HELP, DEFAULT_SUBNET_POOL)
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
     .option(
@@ -213,9 +218,10 @@ export function registerDev(program: Command): void {
     )
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
     .option('--network <name>', "Poseidon's bridge network: its gateway serves tasks DNS", DEFAULT_NETWORK)
-    .option('--subnet <cidr>', "the network's subnet: containers on it take its lower half", DEFAULT_SUBNET)
+    .option('--subnet <cidr>', SUBNET_HELP)
+    .option('--subnet-pool <cidrs>', SUBNET_POOL_HELP, DEFAULT_SUBNET_POOL)
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
-    .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half", DEFAULT_VIP_RANGE)
+    .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half (default: that upper half)")
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)
     .option('--allow-host-path <dir>', 'let tasks mount host directories under this one (repeatable)', collect)
     .option('--allow-cap <cap>', "let tasks add this capability beyond Docker's default set (repeatable)", collect)

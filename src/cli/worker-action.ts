@@ -46,7 +46,9 @@ export interface WorkerFlags extends DnsFlags {
   /** --allow-cap CAP, repeatable. */
   allowCap?: string[];
   network: string;
-  subnet: string;
+  /** Absent: the network keeps its own, or takes a free block of --subnet-pool. */
+  subnet?: string;
+  subnetPool: string;
   taskNetwork: string;
   /** --proxy: this host's discovery host. */
   proxy?: boolean;

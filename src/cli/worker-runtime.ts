@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ManagerClient, poolConnections } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
-import { DockerDriver, RegistryAuth, type NetworkOptions } from '../driver/index.js';
+import { DockerDriver, RegistryAuth, type NetworkInfo, type NetworkOptions } from '../driver/index.js';
 import { setServerTls } from '../http/index.js';
 import {
   CertificateRenewer,
@@ -15,7 +15,7 @@ import {
   renewCredentials,
   saveNodeCredentials,
 } from '../pki/index.js';
-import { HostMetrics, readDiskSpace, readHeldPorts } from '../stats/index.js';
+import { HostMetrics, readDiskSpace, readHeldPorts, readHostRoutes } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { Opened } from './opened.js';
 import { LmdbStore } from '../store/index.js';
@@ -104,7 +104,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     workerName: opts.name,
     publishIp: opts.host,
     ...(registryAuth === undefined ? {} : { registryAuth }),
-    ...(opts.network === undefined ? {} : { network: opts.network }),
+    ...(opts.network === undefined ? {} : { network: opts.network, hostRoutes: () => readHostRoutes('/proc') }),
     log: root.child({ component: 'docker' }),
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
@@ -124,7 +124,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   );
   // once it has joined (or holds its certificate): a worker that cannot join makes no network
   const network = await driver.ensureNetwork();
-  if (network !== null) log.info({ ...network }, 'poseidon network ready');
+  if (network !== null) networkReady(log, network);
   // what the start opens, closed in the reverse order by close(), or when a later step fails
   const opened = new Opened();
   let resolveRemoved: (message: string) => void = () => {};
@@ -252,7 +252,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       const host = await startDiscoveryHost(opts.discovery, {
         managerUrl,
         tls: creds.client,
-        network: opts.network,
+        // as made: its subnet may have been found or picked rather than given
+        network: network ?? undefined,
         metrics,
         log: root,
       });
@@ -268,6 +269,16 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     });
     return { url, close: () => opened.close(), removed };
   });
+}
+
+/** Says which network tasks use, and when its subnet was picked past blocks in use, which those were. */
+export function networkReady(log: Logger, network: NetworkInfo): void {
+  log.info({ ...network }, 'poseidon network ready');
+  if (network.passedOver.length > 0)
+    log.warn(
+      { network: network.name, subnet: network.subnet, passedOver: network.passedOver },
+      'the first blocks of --subnet-pool are in use on this host: the network took a later one',
+    );
 }
 
 /**

@@ -8,3 +8,5 @@ export { EndpointsFollower, type EndpointsSource, type FollowerOptions } from '.
 /** IPv4 blocks: the network's subnet, gateway and container range, and the virtual IP range. */
 export { parseCidr, formatCidr, cidrContains, cidrHas, ipToNumber, numberToIp, networkLayout } from './cidr.js';
 export type { Cidr } from './cidr.js';
+/** A worker's automatic subnet: the first block of its pool that nothing on the host uses. */
+export { poolSubnets, cidrOverlaps, firstFreeSubnet, POOL_SUBNET_PREFIX } from './subnet-pool.js';

@@ -51,11 +51,14 @@ export {
 /** The Poseidon network (its gateway is tasks' DNS; tasks join it or the default bridge): made when missing. */
 export {
   ensureNetwork,
+  ensureNetworkAt,
   removeNetworksByLabel,
   checkNetworkOptions,
+  networkInfo,
   MAX_BRIDGE_NAME,
   TASK_NETWORKS,
 } from './docker/network.js';
-export type { NetworkOptions, NetworkInfo, TaskNetwork } from './docker/network.js';
+export type { NetworkOptions, NetworkInfo, NetworkHost, SubnetSource, TaskNetwork } from './docker/network.js';
+export type { HostRoutes } from './docker/network-subnets.js';
 /** What a worker left on its engine (containers, volumes, network), removed by `poseidon dev --clean`. */
 export { removeWorkerLeftovers, type Leftovers } from './docker/leftovers.js';

@@ -25,7 +25,8 @@ import { asStdout, execStdin } from './exec-io.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
 import { watchNetwork } from './network-watch.js';
-import { checkNetworkOptions, ensureNetwork, type NetworkInfo, type NetworkOptions } from './network.js';
+import { checkNetworkOptions, ensureNetwork, joinsOf, type NetworkInfo, type NetworkOptions } from './network.js';
+import type { HostRoutes } from './network-subnets.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
 import { CredentialHelperFailed, registryOf, type PullAuth, type RegistryAuth } from './registry-auth.js';
 import { KeyedLock } from '../../lock/index.js';
@@ -39,6 +40,8 @@ export interface DockerDriverOptions {
   publishIp: string;
   /** The Poseidon network every container joins (created when missing); absent: Docker's default bridge. */
   network?: NetworkOptions;
+  /** The host's routes, which a network given no subnet stays clear of (stats' readHostRoutes); default none. */
+  hostRoutes?: HostRoutes;
   /** Deadline for pulling a missing image. */
   pullTimeoutMs?: number;
   /** The credentials a pull of a missing image sends its registry (registry-auth.ts); absent: none. */
@@ -67,13 +70,15 @@ export class DockerDriver implements Driver {
   /** #call, for the modules beside this one. */
   readonly #engine: EngineCall = (fn) => this.#call(fn);
   #network: Promise<NetworkInfo> | undefined;
+  /** The subnet the network had when first made sure of: the one it is made with again (its gateway serves DNS). */
+  #subnet: string | undefined;
   /** The Docker network task containers join (their address is read there); undefined without a Poseidon network. */
   readonly #joins: string | undefined;
 
   constructor(private readonly opts: DockerDriverOptions) {
     this.#socketPath = opts.socketPath ?? '/var/run/docker.sock';
     this.#docker = new Docker({ socketPath: this.#socketPath });
-    this.#joins = opts.network === undefined ? undefined : checkNetworkOptions(opts.network).joins;
+    this.#joins = opts.network === undefined ? undefined : joinsOf(checkNetworkOptions(opts.network));
   }
 
   async ping(): Promise<void> {
@@ -82,15 +87,25 @@ export class DockerDriver implements Driver {
 
   /**
    * Creates the Poseidon network when missing (idempotent; see network.ts); null without one.
-   * A failure is not kept: the next start asks again.
+   * A failure is not kept: the next start asks again. Once it has a subnet (given, found or
+   * picked), a network made again (after `docker network prune`) takes that one, not a new pick:
+   * the DNS server and the virtual IPs live on its bridge's addresses.
    */
   async ensureNetwork(): Promise<NetworkInfo | null> {
     const opts = this.opts.network;
     if (opts === undefined) return null;
-    this.#network ??= this.#call(() => ensureNetwork(this.#docker, opts)).catch((err: unknown) => {
-      this.#network = undefined;
-      throw err;
-    });
+    const want = this.#subnet === undefined ? opts : { ...opts, subnet: this.#subnet };
+    const host = { routes: this.opts.hostRoutes ?? (async () => []) };
+    this.#network ??= this.#call(() => ensureNetwork(this.#docker, want, host)).then(
+      (info) => {
+        this.#subnet = info.subnet;
+        return info;
+      },
+      (err: unknown) => {
+        this.#network = undefined;
+        throw err;
+      },
+    );
     return this.#network;
   }
 

@@ -52,18 +52,20 @@ test("the parser's version is package.json's, which bin/poseidon.js prints for -
   assert.equal(buildProgram().version(), pkg.version);
 });
 
-test("the CLI's --network, --subnet and --vip-range defaults are discovery's own", async () => {
+test("the CLI's --network, --subnet-pool and --vip-range defaults are discovery's own", async () => {
   const discovery = await import('../../../src/discovery/index.js');
   assert.equal(cli.DEFAULT_NETWORK, discovery.DEFAULT_NETWORK);
-  assert.equal(cli.DEFAULT_SUBNET, discovery.DEFAULT_SUBNET);
+  assert.equal(cli.DEFAULT_SUBNET_POOL, discovery.DEFAULT_SUBNET_POOL.join(','));
   assert.equal(cli.DEFAULT_VIP_RANGE, discovery.DEFAULT_VIP_RANGE);
+  // the pool's first block is the default subnet, whose upper half is the default VIP range
+  assert.equal(discovery.DEFAULT_SUBNET_POOL[0], discovery.DEFAULT_SUBNET);
 });
 
 test('--task-network defaults to one of the places the driver knows, and a bad value names the flag', async () => {
   const { TASK_NETWORKS } = await import('../../../src/driver/index.js');
   const { networkFlags } = await import('../../../src/cli/network-flags.js');
   assert.ok((TASK_NETWORKS as readonly string[]).includes(cli.DEFAULT_TASK_NETWORK));
-  const flags = { network: 'poseidon0', subnet: '10.213.0.0/16' };
+  const flags = { network: 'poseidon0', subnet: '10.213.0.0/16', subnetPool: cli.DEFAULT_SUBNET_POOL };
   assert.equal(networkFlags({ ...flags, taskNetwork: 'poseidon' }).tasks, 'poseidon');
   assert.equal(networkFlags({ ...flags, taskNetwork: cli.DEFAULT_TASK_NETWORK }).tasks, 'bridge');
   assert.throws(() => networkFlags({ ...flags, taskNetwork: 'host' }), /--task-network.*"host".*bridge or poseidon/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createOptions } from '../../../src/driver/docker/create-options.js';
-import { checkNetworkOptions } from '../../../src/driver/index.js';
+import { networkInfo } from '../../../src/driver/index.js';
 import { taskRequest } from '../../helpers/task-request.js';
 
 // Where a task container goes: Docker's default bridge unless the worker says `poseidon`; the
@@ -11,7 +11,7 @@ const ctx = { workerName: 'w1', generation: 1, publishIp: '127.0.0.1' };
 const task = taskRequest('0b5c8f1e-1111-4222-8333-944445555666');
 
 test('by default a task container joins Docker default bridge, with the Poseidon gateway as its resolver', () => {
-  const network = checkNetworkOptions({ name: 'poseidon0', subnet: '10.213.0.0/16' });
+  const network = networkInfo({ name: 'poseidon0' }, '10.213.0.0/16');
   assert.equal(network.joins, 'bridge');
   const host = createOptions(task, { ...ctx, network }).HostConfig;
   assert.equal(host?.NetworkMode, 'bridge');
@@ -21,14 +21,14 @@ test('by default a task container joins Docker default bridge, with the Poseidon
 });
 
 test("a Compose stack's replica looks its stack's services up by their Compose names first", () => {
-  const network = checkNetworkOptions({ name: 'poseidon0', subnet: '10.213.0.0/16' });
+  const network = networkInfo({ name: 'poseidon0' }, '10.213.0.0/16');
   const replica = { ...task, labels: { 'poseidon.stack': 'shop' } };
   const host = createOptions(replica, { ...ctx, network }).HostConfig;
   assert.deepEqual(host?.DnsSearch, ['shop.svc.poseidon.cluster', 'svc.poseidon.cluster']);
 });
 
 test('with tasks on `poseidon` it joins the Poseidon network itself, with the same resolver', () => {
-  const network = checkNetworkOptions({ name: 'pn-test', subnet: '10.77.0.0/16', tasks: 'poseidon' });
+  const network = networkInfo({ name: 'pn-test', tasks: 'poseidon' }, '10.77.0.0/16');
   assert.equal(network.joins, 'pn-test');
   const host = createOptions(task, { ...ctx, network }).HostConfig;
   assert.equal(host?.NetworkMode, 'pn-test');

@@ -73,13 +73,14 @@ describe('ensureNetwork when another worker creates the same network', () => {
     assert.equal(
       err.message,
       'network pn-race (10.215.0.0/24) could not be created: Pool overlaps with other one on this address space; ' +
-        'start the worker with another --subnet, or remove Docker network someone-else (10.215.0.0/16) (docker network ls)',
+        'start the worker with --subnet 10.213.0.0/16 (free now), or without --subnet to have a free one picked, ' +
+        'or remove Docker network someone-else (10.215.0.0/16) (docker network ls)',
     );
     assert.doesNotMatch(err.message, /\n/);
     // the engine's list not there to read: the way out is still said
     const unlisted = engine(Number.POSITIVE_INFINITY);
     const plain = await ensureNetwork(unlisted.docker, OPTS).catch((x: unknown) => x);
     assert.ok(plain instanceof NetworkUnusable);
-    assert.match(plain.message, /; start the worker with another --subnet, or remove the Docker network that holds it/);
+    assert.match(plain.message, /; start the worker with --subnet .*, or remove the Docker network that holds it/);
   });
 });
