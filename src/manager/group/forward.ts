@@ -151,10 +151,18 @@ function pass(
       clearTimeout(answerTimer);
       const answer = (): void => {
         if (out.headersSent || out.destroyed) return; // ended meanwhile (the leader changed, the caller left)
-        out.writeHead(res.statusCode ?? 502, passed(res.headers));
-        // a stream's caller gets the status line now, not with the first event: otherwise a leader
-        // that dies before one comes leaves it with a connection closed and no answer at all
-        if (stream?.follows === true) out.flushHeaders();
+        if (stream?.end.cut === true && isSuccess(res)) {
+          // an archive's status line goes out with its first bytes, as the leader's own route sends
+          // it: a stop (or a leader gone) before any is then answered in the API's shape, a 503,
+          // where a 200 already sent could only be cut off
+          out.statusCode = res.statusCode ?? 200;
+          for (const [name, value] of Object.entries(passed(res.headers))) out.setHeader(name, value);
+        } else {
+          out.writeHead(res.statusCode ?? 502, passed(res.headers));
+          // a stream's caller gets the status line now, not with the first event: otherwise a
+          // leader that dies before one comes leaves it with a connection closed and no answer at all
+          if (stream?.follows === true) out.flushHeaders();
+        }
         piped = res;
         res.on('end', resolve);
         if (stream === undefined || !isSuccess(res)) {
@@ -165,7 +173,10 @@ function pass(
         relay = relayOutput(res, stream.end, () => stopping);
         relay.pipe(out);
         // the leader's connection broke, or this manager cut the stream off as it stopped (an archive)
-        relay.on('error', () => out.destroy());
+        relay.on('error', (err) => {
+          if (out.headersSent) out.destroy();
+          else answerUnsent(out, err, target, log);
+        });
       };
       const revision = writtenAt(res);
       if (copy === undefined || revision === null) return answer();
@@ -175,15 +186,7 @@ function pass(
       clearTimeout(answerTimer);
       if (out.headersSent) {
         if (!stopping) out.destroy(); // a stream this manager ended as it stopped ends whole, as it was ended
-      } else if (err instanceof StreamStopped) {
-        // this manager stops before the leader answered: said as the leader says it of its own streams
-        log.info({ code: err.code }, err.message);
-        answerError(out, err);
-      } else {
-        // the leader etcd names is not answering (dead, its term not run out yet): the caller tries again
-        log.debug({ leader: target.origin, reason: err.message }, 'the leader does not answer a passed-on call');
-        answerError(out, new NoLeader());
-      }
+      } else answerUnsent(out, err, target, log);
       resolve();
     });
     // the caller went away (a stream it stopped following): so does the call to the leader
@@ -214,6 +217,24 @@ function streamOf(req: FastifyRequest): { end: RelayEnd; follows: boolean } | un
 function isSuccess(res: IncomingMessage): boolean {
   const status = res.statusCode ?? 0;
   return status >= 200 && status < 300;
+}
+
+/**
+ * A passed-on call that failed before anything of its answer went out: this manager stops (said
+ * as the leader says it of its own streams), or the leader etcd names is not answering (dead, its
+ * term not run out yet), and the caller tries again. Headers an archive's answer was given wait
+ * unsent (pass): they are not this answer's.
+ */
+function answerUnsent(out: FastifyReply['raw'], err: Error, target: URL, log: Logger): void {
+  if (out.destroyed) return; // the caller left: nobody to answer
+  for (const name of out.getHeaderNames()) out.removeHeader(name);
+  if (err instanceof StreamStopped) {
+    log.info({ code: err.code }, err.message);
+    answerError(out, err);
+  } else {
+    log.debug({ leader: target.origin, reason: err.message }, 'the leader does not answer a passed-on call');
+    answerError(out, new NoLeader());
+  }
 }
 
 /** An error in the API's shape, on an answer not begun (the reply is this hook's, not fastify's). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,9 +24,14 @@ type Call = typeof EXEC | typeof EVENTS | typeof LOGS | typeof ARCHIVE;
 
 /**
  * The "leader" over TLS: exec's output and the events end in half a line, logs in a whole one,
- * an archive sends a block; each then holds. `quiet`: it answers nothing.
+ * an archive sends a block; each then holds. `quiet`: it answers nothing; `headers`: an archive's
+ * status line and headers alone, then it holds (its worker has not sent the first block yet).
  */
-async function leader(t: TestContext, quiet: boolean): Promise<{ url: string; ca: string; arrived: Promise<void> }> {
+async function leader(
+  t: TestContext,
+  quiet: boolean,
+  headers = false,
+): Promise<{ url: string; ca: string; arrived: Promise<void>; held: ServerResponse[] }> {
   const tls = await loopbackTls('manager');
   const held: ServerResponse[] = [];
   let arrive!: () => void;
@@ -36,6 +42,7 @@ async function leader(t: TestContext, quiet: boolean): Promise<{ url: string; ca
     arrive();
     if (quiet) return;
     const path = req.url?.split('?')[0];
+    if (headers) return void res.writeHead(200, { 'content-type': 'application/x-tar' }).flushHeaders();
     if (path === EXEC.path) res.writeHead(200).write('{"stdout":"first"}\n{"stdout":"cut');
     else if (path === EVENTS.path) res.writeHead(200).write('{"type":"task.started"}\n{"type":"ta');
     else if (path === `/tasks/${TASK}/logs`) res.writeHead(200).write('a line\n');
@@ -47,7 +54,7 @@ async function leader(t: TestContext, quiet: boolean): Promise<{ url: string; ca
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca: tls.ca, arrived };
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca: tls.ca, arrived, held };
 }
 
 /** The follower: every call passed on to the leader `up`; its routes never run here. */
@@ -117,3 +124,45 @@ for (const [c, message] of [
     await assertStoppedFirst(answer, message);
     assertQuiet(f.levels);
   });
+
+/** Once the follower has had the leader's status line and headers for `path` (node's http client says so). */
+function answeredToFollower(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const seen = (message: unknown): void => {
+      const { request } = message as { request: { path: string } };
+      if (!request.path.startsWith(path)) return;
+      diagnostics.unsubscribe('http.client.response.finish', seen);
+      resolve();
+    };
+    diagnostics.subscribe('http.client.response.finish', seen);
+  });
+}
+
+/** A copy passed on, once the follower has had the leader's status line and headers for it and nothing more. */
+async function archiveHeadersOnly(t: TestContext): Promise<{
+  up: Awaited<ReturnType<typeof leader>>;
+  f: Awaited<ReturnType<typeof follower>>;
+  copy: ReturnType<typeof send>;
+}> {
+  const up = await leader(t, false, true);
+  const f = await follower(t, up);
+  const answered = answeredToFollower(ARCHIVE.path.split('?')[0] ?? '');
+  const copy = send(f.url, ARCHIVE);
+  await answered;
+  return { up, f, copy };
+}
+
+test('an archive whose headers alone came from the leader is answered 503 when the follower stops, not cut off', async (t) => {
+  const { f, copy } = await archiveHeadersOnly(t);
+  await f.close();
+  await assertStoppedFirst(copy, COPY_STOPPED);
+  assertQuiet(f.levels);
+});
+
+test('an archive whose headers alone came from a leader that then went is answered 503 no_leader', async (t) => {
+  const { up, f, copy } = await archiveHeadersOnly(t);
+  for (const res of up.held) res.destroy();
+  assert.equal(await copy.head, 503);
+  assert.equal((JSON.parse(await copy.body) as { error: { code: string } }).error.code, 'no_leader');
+  assertQuiet(f.levels);
+});
