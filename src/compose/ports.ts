@@ -1,12 +1,14 @@
-import type { PortSpec, Protocol } from '../task/index.js';
+import { isDnsLabel, NAME_RULE, type PortSpec, type Protocol } from '../task/index.js';
 import { COMPOSE_KEYS } from './spec-keys.js';
 import { asInteger, asMap, asList, asScalarText, composeError, fieldPath, shown, type Findings } from './values.js';
 
 // `ports:` in both Compose syntaxes. Short: "80", "8080:80", "127.0.0.1:8080:80/udp",
 // "8000-8002:80-82" (a range is expanded into one port per number, host and container ranges
-// of the same length); long: {target, published, protocol, host_ip, mode}. A replica's ports are
-// published on the node that runs it (Swarm's `mode: host`); there is no routing mesh, and no
-// host address (the worker publishes on its --host), so `host_ip` is noted as not supported.
+// of the same length); long: {target, published, protocol, host_ip, mode, name}. A replica's ports
+// are published on the node that runs it (Swarm's `mode: host`); there is no routing mesh, and no
+// host address (the worker publishes on its --host), so `host_ip` is noted as not supported. A
+// long port's `name` is the port's name, as a service spec's: its SRV record's
+// (`_<name>._tcp.<service>.svc.poseidon.cluster`).
 
 /** A task has at most this many ports (the task spec's bound). */
 export const MAX_PORTS = 64;
@@ -15,9 +17,16 @@ const LONG_KEYS = new Set(['target', 'published', 'protocol', 'host_ip', 'mode',
 
 export function composePorts(value: unknown, path: string, found: Findings): PortSpec[] {
   const ports: PortSpec[] = [];
+  const names = new Set<string>();
   asList(value, path).forEach((entry, i) => {
     const at = fieldPath(path, i);
     const more = typeof entry === 'object' && entry !== null ? longPort(entry, at, found) : shortPort(entry, at, found);
+    for (const port of more) {
+      if (port.name === undefined) continue;
+      // as a service spec's ports are checked (task/parse-spec.ts): one name, one port
+      if (names.has(port.name)) throw composeError(fieldPath(at, 'name'), `"${port.name}" names two ports`);
+      names.add(port.name);
+    }
     ports.push(...more);
     if (ports.length > MAX_PORTS)
       throw composeError(at, `makes ${ports.length} ports; a service has at most ${MAX_PORTS}`);
@@ -59,20 +68,32 @@ function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
     map['protocol'] === undefined
       ? 'tcp'
       : protocolOf(asScalarText(map['protocol'], fieldPath(path, 'protocol')), fieldPath(path, 'protocol'));
-  for (const key of ['host_ip', 'name', 'app_protocol'])
+  for (const key of ['host_ip', 'app_protocol'])
     if (map[key] !== undefined) found.unsupported.push(fieldPath(path, key));
+  const name = map['name'] === undefined ? undefined : portName(map['name'], fieldPath(path, 'name'));
   if (map['mode'] !== undefined && map['mode'] !== 'host')
     found.unsupported.push(
       `${fieldPath(path, 'mode')} (${shown(map['mode'])}: ports are published on the replica's node)`,
     );
   const published = map['published'];
-  if (published === undefined || published === '') return expand({ first: target, last: target }, null, protocol, path);
-  const host = rangeOf(
-    asScalarText(published, fieldPath(path, 'published')),
-    fieldPath(path, 'published'),
-    String(published),
-  );
-  return expand({ first: target, last: target }, host, protocol, fieldPath(path, 'published'));
+  const at = fieldPath(path, 'published');
+  // one target, so one port: a published range of several is refused by expand
+  const ports =
+    published === undefined || published === ''
+      ? expand({ first: target, last: target }, null, protocol, path)
+      : expand(
+          { first: target, last: target },
+          rangeOf(asScalarText(published, at), at, String(published)),
+          protocol,
+          at,
+        );
+  return name === undefined ? ports : ports.map((p) => ({ ...p, name }));
+}
+
+/** A port's name, held to a service spec's rule for it (a DNS label) and told in the same words. */
+function portName(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !isDnsLabel(value)) throw composeError(path, `${NAME_RULE} (got ${shown(value)})`);
+  return value;
 }
 
 interface PortRange {

@@ -76,6 +76,58 @@ services:
   ]);
 });
 
+test("ports, long syntax: a name is the port's name (its SRV record's), as in a service spec", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    ports:
+      - {target: 8080, published: 18080, name: web}
+      - {target: 9090, name: metrics, protocol: udp}
+      - {target: 7070}
+    expose: ["5432"]
+`);
+  const ports = services[0]?.task.ports;
+  assert.deepEqual(ports, [
+    { container: 8080, host: 18080, name: 'web' },
+    { container: 9090, protocol: 'udp', name: 'metrics' },
+    { container: 7070 },
+    { container: 5432, publish: false },
+  ]);
+  assert.deepEqual(warnings, []);
+  // the manager takes them as the file's: the spec it is sent passes its own check, names kept
+  const parsed = parseServiceSpec(services[0], 'services.s');
+  assert.deepEqual(
+    parsed.task.ports?.map((p) => p.name),
+    ['web', 'metrics', undefined, undefined],
+  );
+});
+
+test('ports, long syntax: a bad or repeated name is refused by its path, in the words a service spec uses', async () => {
+  const spec = (ports: unknown[]): unknown => ({ name: 's', task: { image: 'x', ports } });
+  const cases: [string, unknown[]][] = [
+    ['{target: 80, name: Web}', [{ container: 80, name: 'Web' }]],
+    ['{target: 80, name: "-web"}', [{ container: 80, name: '-web' }]],
+    ['{target: 80, name: 8080}', [{ container: 80, name: 8080 }]],
+    ['{target: 80, name: ""}', [{ container: 80, name: '' }]],
+  ];
+  for (const [yaml, ports] of cases) {
+    const fromSpec = await messageOf(async () => parseServiceSpec(spec(ports)));
+    const problem = fromSpec.slice('task.ports[0].name '.length);
+    assert.match(problem, /^must be a DNS label: /, yaml);
+    assert.equal(await messageOf(() => task(`ports: [${yaml}]`)), `services.s.ports[0].name: ${problem}`, yaml);
+  }
+  const twice = [
+    { container: 80, name: 'web' },
+    { container: 81, name: 'web' },
+  ];
+  assert.equal(await messageOf(async () => parseServiceSpec(spec(twice))), 'task.ports[1].name "web" names two ports');
+  assert.equal(
+    await messageOf(() => task('ports: ["90", {target: 80, name: web}, {target: 81, name: web}]')),
+    'services.s.ports[2].name: "web" names two ports',
+  );
+});
+
 test('ports that cannot be published as written are refused by path', async () => {
   const cases: [string, RegExp][] = [
     [
