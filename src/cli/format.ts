@@ -44,9 +44,21 @@ export function age(fromIso: string, nowMs: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-export function ports(list: readonly PortView[]): string {
-  // as `docker ps` shows them: a port bound to no host port (yet) is the container's alone
-  return list.map((p) => `${p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol}`).join(',') || '-';
+/**
+ * `18080->8080/tcp,9090/udp`, as `docker ps` shows ports; `nameOf` gives a port's name (its SRV
+ * record's), shown after it as `service inspect`'s Ports line has it: `18080->8080/tcp (name web)`.
+ */
+export function ports(
+  list: readonly PortView[],
+  nameOf: (p: PortView) => string | undefined = () => undefined,
+): string {
+  const text = (p: PortView): string => {
+    // a port bound to no host port (yet) is the container's alone
+    const port = `${p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol}`;
+    const name = nameOf(p);
+    return name === undefined ? port : `${port} (name ${name})`;
+  };
+  return list.map(text).join(',') || '-';
 }
 
 /** "web/2": the service and slot of a replica; "-" for a plain task. */

@@ -1,4 +1,11 @@
-import type { ServiceEndpointsView, ServiceView, TaskTemplate, UpdateConfigSpec } from '../api/index.js';
+import type {
+  EndpointView,
+  ServiceEndpointsView,
+  ServicePortView,
+  ServiceView,
+  TaskTemplate,
+  UpdateConfigSpec,
+} from '../api/index.js';
 import type { PortSpec } from '../task/index.js';
 import { commandLine } from '../task/command-line.js';
 import { resolveFileRef } from '../task/file-limits.js';
@@ -41,6 +48,16 @@ function portText(p: PortSpec): string {
   ];
   const port = `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}`;
   return notes.length === 0 ? port : `${port} (${notes.join(', ')})`;
+}
+
+/**
+ * A replica's ports, each named one with the name the service gives it: a port of protocol
+ * `http` is TCP on the wire, as a replica reports it.
+ */
+function endpointPorts(list: EndpointView['ports'], named: readonly ServicePortView[]): string {
+  const names = new Map<string, string>();
+  for (const p of named) if (p.name !== null) names.set(`${p.port}/${p.protocol === 'udp' ? 'udp' : 'tcp'}`, p.name);
+  return ports(list, (p) => names.get(`${p.container}/${p.protocol}`));
 }
 
 /** The template's rows: only what it sets beyond its image. */
@@ -137,7 +154,7 @@ export function serviceDetail(s: ServiceView, d: Discovery, nowMs: number): stri
               e.node ?? '-',
               e.state,
               e.address ?? '-',
-              ports(e.ports),
+              endpointPorts(e.ports, d.ports),
             ]),
         );
   return `${detail(rows)}\n\n${endpoints}`;

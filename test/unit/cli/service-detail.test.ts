@@ -124,6 +124,35 @@ test('service inspect for people: the spec in effect with durations as durations
   );
 });
 
+test("service inspect for people: the endpoints table names a replica's named port as the Ports line does", () => {
+  const [endpoint] = DISCOVERY.endpoints;
+  assert.ok(endpoint !== undefined);
+  const discovery = {
+    ...DISCOVERY,
+    // an http port is TCP on the wire, as a replica reports it; a name is its protocol's alone
+    ports: [
+      { name: 'web', port: 8080, protocol: 'http' as const },
+      { name: 'dns', port: 53, protocol: 'udp' as const },
+      { name: null, port: 9000, protocol: 'tcp' as const },
+    ],
+    endpoints: [
+      {
+        ...endpoint,
+        ports: [
+          { container: 8080, host: 18080, protocol: 'tcp' as const },
+          { container: 53, host: 0, protocol: 'udp' as const },
+          { container: 53, host: 0, protocol: 'tcp' as const },
+          { container: 9000, host: 0, protocol: 'tcp' as const },
+        ],
+      },
+    ],
+  };
+  assert.match(
+    serviceDetail(view(), discovery, NOW),
+    /\n2 +bbbbbbbb +1 +n2 +draining +172\.17\.0\.3 +18080->8080\/tcp \(name web\),53\/udp \(name dns\),53\/tcp,9000\/tcp$/,
+  );
+});
+
 test('service inspect for people: a rollback that failed reads as a paused rollback, with its own reason', () => {
   const v = view();
   const u = {
