@@ -152,7 +152,7 @@ function renamed(err: unknown, loaded: LoadedConfig): unknown {
   if (!(err instanceof InvalidField) || !err.field.startsWith('--')) return err;
   const key = err.field.slice(2);
   if (!loaded.fromFile.has(key)) return err;
-  return new InvalidField(`${loaded.file}: ${key}`, err.message.slice(err.field.length + 1));
+  return new InvalidField(`${loaded.file}: ${key}`, err.problem);
 }
 
 /** Merges the config file into the command's flags, then prints the result (--print-config) or runs. */

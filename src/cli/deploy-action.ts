@@ -83,7 +83,7 @@ export interface DeployResult {
 
 /**
  * The Compose file as a document, named in its errors as the user named it: by -f, or as the one
- * found here. An empty one is said to be empty, not "(document): must be a mapping (got null)".
+ * found here. An empty one is said to be empty, not "(document) must be a mapping (got null)".
  */
 export async function readComposeFile(file: string, given: boolean): Promise<unknown> {
   const flag = given ? '-f' : 'the Compose file';
@@ -260,7 +260,7 @@ function modeChanges(stack: string, plan: StackPlan): { path: string; problem: s
   return plan.update
     .filter((u) => u.changes.includes('mode'))
     .map(({ spec, fromMode }) => ({
-      path: `services.${spec.name.slice(stack.length + 1)}.deploy.mode:`,
+      path: `services.${spec.name.slice(stack.length + 1)}.deploy.mode`,
       problem:
         `is ${modeOf(spec)}, and service ${spec.name} is ${fromMode}: a service's mode ` +
         `cannot change (remove it with poseidon service rm ${spec.name}, then deploy)`,
@@ -307,7 +307,7 @@ async function filesToCreate(
     const there = known.has(`${f.kind}/${f.name}`);
     if (f.external && !there)
       throw new InvalidField(
-        `${f.kind}s.${f.key}:`,
+        `${f.kind}s.${f.key}`,
         `is external, and the manager has no ${f.kind} named ${f.name}: create it first ` +
           `(poseidon ${f.kind} create ${f.name} FILE), or give its value here (file:)`,
       );

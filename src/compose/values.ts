@@ -2,16 +2,20 @@ import { fieldPath, InvalidField, nearestField } from '../errors/index.js';
 import type { ComposeKeys } from './spec-keys.js';
 
 // Reading a Compose document (plain JSON values from the YAML reader) with every error naming
-// the path as the file spells it: `services.web.deploy.update_config.parallelism: must be ...`.
+// the path as the file spells it: `services.web.deploy.update_config.parallelism must be ...`.
 
 /** Paths are written as everywhere else (`services.web.ports[0]`); re-exported for the readers here. */
 export { fieldPath };
 
 export type ComposeMap = Readonly<Record<string, unknown>>;
 
-/** An error at `path` in the Compose file; the message reads `path: problem`. */
+/**
+ * An error at `path` in the Compose file; the message reads `path problem`, as every error about
+ * a field does (a task file's, a service spec's, an API body's), so a deploy that fails in the
+ * conversion and one the service spec's own check refuses (parseServiceSpec) read alike.
+ */
 export function composeError(path: string, problem: string): InvalidField {
-  return new InvalidField(`${path}:`, problem);
+  return new InvalidField(path, problem);
 }
 
 /** What a value is, for messages: `a list`, `"abc"`, `12`. */

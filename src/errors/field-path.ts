@@ -1,6 +1,17 @@
 // How every message names a field of a body, spec or file: keys joined with dots, list entries in
 // brackets (`services.web.ports[0].published`, `template.ports[1].host`), as Compose and most
-// YAML tools write them. One writer, so a task file, a Compose file and an API body agree.
+// YAML tools write them, then what is wrong with it after a space, the field the subject of the
+// sentence (`services.web.ports[0].name must be a DNS label ...`), as a flag is
+// (`--replicas is "x"; ...`). One writer, so a task file, a Compose file and an API body agree.
+
+/**
+ * `task.ports[0].host must be ...`: a field, and what is wrong with it. The CLI puts the flag that
+ * set a field in its place (cli/field-flags.ts: `--update-parallelism must be ...`), which reads
+ * right only in this form.
+ */
+export function fieldProblem(field: string, problem: string): string {
+  return `${field} ${problem}`;
+}
 
 /**
  * `ports` + 0 → `ports[0]`; `ports` + 0 + `host` → `ports[0].host`: a number is a list index, a

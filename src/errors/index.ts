@@ -23,5 +23,5 @@ export {
 } from './not-found.js';
 /** The known name nearest to one a person wrote, for "did you mean …?". */
 export { nearestField, nearestName } from './nearest-name.js';
-/** Field paths as messages name them: `ports[0].host`. */
-export { fieldPath, pointerPath, type FieldNamer } from './field-path.js';
+/** Field paths as messages name them: `ports[0].host`; a message about one: `ports[0].host must be ...`. */
+export { fieldPath, fieldProblem, pointerPath, type FieldNamer } from './field-path.js';

@@ -1,4 +1,5 @@
 import { ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from './codes.js';
+import { fieldProblem } from './field-path.js';
 
 export interface PoseidonErrorOptions extends ErrorOptions {
   /** When a temporary failure is worth trying again; sent to clients as `retryAfterMs`. */
@@ -30,13 +31,17 @@ export abstract class PoseidonError extends Error {
   }
 }
 
-/** A field of some input (body, file, flag) is invalid; `field` names it as the user wrote it. */
+/**
+ * A field of some input (body, file, flag) is invalid; `field` names it as the user wrote it, and
+ * the message reads `field problem` (`task.ports[0].host must be ...`, `--replicas is "x"; ...`):
+ * one form for a path in a task file, a service spec, a Compose file or an API body, and for a flag.
+ */
 export class InvalidField extends PoseidonError {
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
-    super('invalid_request', `${field} ${problem}`);
+    super('invalid_request', fieldProblem(field, problem));
   }
 }
 

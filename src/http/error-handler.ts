@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../api/index.js';
-import { pointerPath, PoseidonError } from '../errors/index.js';
+import { fieldProblem, pointerPath, PoseidonError } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
 
 const FASTIFY_JSON_MESSAGE = /^Body is not valid JSON but content-type is set to 'application\/json'$/;
@@ -59,7 +59,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
     if (err.validation !== undefined) {
       const first = err.validation[0];
       const field = first === undefined ? 'request' : fieldOf(err.validationContext ?? 'body', first.instancePath, req);
-      const message = first === undefined ? err.message : `${field} ${problemOf(err.validation, first)}`;
+      const message = first === undefined ? err.message : fieldProblem(field, problemOf(err.validation, first));
       return reply.status(400).send({ error: { code: 'invalid_request', message } } satisfies ErrorBody);
     }
     if (err.statusCode !== undefined && err.statusCode < 500) {

@@ -27,7 +27,6 @@ export function parseSubmission(body: unknown, limits: SpecLimits = {}): TaskReq
     if (!(err instanceof InvalidField) || err.field.startsWith('Task.') || err.field === 'State' || err.field === 'ID')
       throw err;
     const top = err.field.split(/[.[]/)[0] ?? err.field;
-    const problem = err.message.slice(err.field.length + 1);
-    throw new InvalidField(`Task.${SEED_FIELDS[top] ?? top}`, problem);
+    throw new InvalidField(`Task.${SEED_FIELDS[top] ?? top}`, err.problem);
   }
 }

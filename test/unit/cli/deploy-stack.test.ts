@@ -239,7 +239,7 @@ test("jobs deploy with no rollout settings (a job's update_config is a warning);
   const moved = JOBS.replace('deploy: {replicas: 2}', 'deploy: {mode: replicated-job, replicas: 2}');
   await assert.rejects(deployStack(api, await doc(moved), options), {
     message:
-      /^services\.web\.deploy\.mode: is replicated-job, and service shop-web is replicated: a service's mode cannot change/,
+      /^services\.web\.deploy\.mode is replicated-job, and service shop-web is replicated: a service's mode cannot change/,
   });
 });
 
@@ -288,11 +288,11 @@ test('a change of mode is listed by a dry run, with the warning that the deploy 
   );
   assert.match(
     dry.warnings.at(-1) ?? '',
-    /^services\.web\.deploy\.mode: is global, and service shop-web is replicated: a service's mode cannot change \(remove it with poseidon service rm shop-web, then deploy\); the deploy would be refused$/,
+    /^services\.web\.deploy\.mode is global, and service shop-web is replicated: a service's mode cannot change \(remove it with poseidon service rm shop-web, then deploy\); the deploy would be refused$/,
   );
   await assert.rejects(deployStack(api, await doc(file), options), {
     message:
-      /^services\.web\.deploy\.mode: is global, and service shop-web is replicated: a service's mode cannot change/,
+      /^services\.web\.deploy\.mode is global, and service shop-web is replicated: a service's mode cannot change/,
   });
   assert.deepEqual(api.calls, []);
 });
@@ -412,7 +412,7 @@ test('a deploy creates the secrets and configs its services mount before the ser
     await assert.rejects(deployStack(api, await doc(WITH_FILES), { ...opts, dryRun }), {
       code: 'invalid_request',
       message:
-        'secrets.tls: is external, and the manager has no secret named shared-tls: create it first ' +
+        'secrets.tls is external, and the manager has no secret named shared-tls: create it first ' +
         '(poseidon secret create shared-tls FILE), or give its value here (file:)',
     });
   assert.deepEqual(api.calls, []);
@@ -495,7 +495,7 @@ test("a secret's file that cannot be read stops the deploy before anything chang
     deployStack(api, await doc(WITH_FILES), { ...options, baseDir: '/nonexistent-dir', variables: {} }),
     {
       message:
-        'secrets.db_password.file: names ./db_password.txt, which cannot be read: no such file or directory; check the path',
+        'secrets.db_password.file names ./db_password.txt, which cannot be read: no such file or directory; check the path',
     },
   );
   assert.deepEqual(api.calls, []);

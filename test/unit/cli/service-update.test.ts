@@ -199,7 +199,7 @@ test('each bad flag is refused, naming it', () => {
     refused({ publishRm: ['http'] }),
     '--publish-rm is "http"; use the container port, such as 80 or 53/udp (or HOST:CONTAINER, as published)',
   );
-  assert.match(refused({ publishRm: ['8080:http'] }), /^--publish-rm\[0\]: is "8080:http"; a port is a number/);
+  assert.match(refused({ publishRm: ['8080:http'] }), /^--publish-rm\[0\] is "8080:http"; a port is a number/);
   assert.throws(
     () => updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { publishRm: ['80/sctp'] }),
     /--publish-rm is "80\/sctp"/,

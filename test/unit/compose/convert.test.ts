@@ -121,11 +121,11 @@ services:
   for (const s of services) parseServiceSpec(s);
   assert.match(
     await messageOf(() => fromYaml('services:\n  a: {image: x, entrypoint: "sh \'open"}\n')),
-    /^services\.a\.entrypoint: leaves a quote open/,
+    /^services\.a\.entrypoint leaves a quote open/,
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  a: {image: x, command: "echo \'open"}\n')),
-    /^services\.a\.command: leaves a quote open/,
+    /^services\.a\.command leaves a quote open/,
   );
 });
 
@@ -211,11 +211,11 @@ services:
   assert.deepEqual(warnings, [], 'every service lists what it serves: no note');
   await assert.rejects(
     fromYaml('services:\n  web: {image: x, expose: ["80/sctp"]}\n'),
-    /services\.web\.expose\[0\]: has protocol "sctp"/,
+    /services\.web\.expose\[0\] has protocol "sctp"/,
   );
   await assert.rejects(
     fromYaml('services:\n  web: {image: x, expose: ["http"]}\n'),
-    /services\.web\.expose\[0\]: is "http"; a port is a number/,
+    /services\.web\.expose\[0\] is "http"; a port is a number/,
   );
 });
 
@@ -307,7 +307,7 @@ services:
     fromYaml('services:\n  migrate: {image: x, deploy: {mode: global-job, restart_policy: {condition: any}}}\n'),
     {
       message:
-        /^services\.migrate\.deploy\.restart_policy\.condition: is "any" with mode: global-job, whose tasks run to completion \(any would restart one that ended well\); use "on-failure" \(the default for a job\) or "none"$/,
+        /^services\.migrate\.deploy\.restart_policy\.condition is "any" with mode: global-job, whose tasks run to completion \(any would restart one that ended well\); use "on-failure" \(the default for a job\) or "none"$/,
     },
   );
 });
@@ -316,72 +316,72 @@ test('errors name the path in the file', async () => {
   const cases: [string, RegExp][] = [
     [
       'services:\n  web: {image: x, deploy: {update_config: {parallelism: 0}}}\n',
-      /^services\.web\.deploy\.update_config\.parallelism: must be at least 1 \(got 0\)$/,
+      /^services\.web\.deploy\.update_config\.parallelism must be at least 1 \(got 0\)$/,
     ],
-    ['services:\n  web: {image: x, deploy: {replicas: -1}}\n', /^services\.web\.deploy\.replicas: must be at least 0/],
+    ['services:\n  web: {image: x, deploy: {replicas: -1}}\n', /^services\.web\.deploy\.replicas must be at least 0/],
     [
       'services:\n  web: {image: x, deploy: {replicas: 10001}}\n',
-      /^services\.web\.deploy\.replicas: must be at most 10000/,
+      /^services\.web\.deploy\.replicas must be at most 10000/,
     ],
     [
       'services:\n  web: {image: x, deploy: {replicas: two}}\n',
-      /^services\.web\.deploy\.replicas: must be a whole number/,
+      /^services\.web\.deploy\.replicas must be a whole number/,
     ],
     [
       'services:\n  web: {image: x, deploy: {mode: global, replicas: 2}}\n',
-      /^services\.web\.deploy\.replicas: is set with mode: global, which runs one replica on each node that meets the constraints; leave it out$/,
+      /^services\.web\.deploy\.replicas is set with mode: global, which runs one replica on each node that meets the constraints; leave it out$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {mode: global-job, replicas: 2}}\n',
-      /^services\.web\.deploy\.replicas: is set with mode: global-job, which runs one task on each node that meets the constraints; leave it out$/,
+      /^services\.web\.deploy\.replicas is set with mode: global-job, which runs one task on each node that meets the constraints; leave it out$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {mode: everywhere}}\n',
-      /^services\.web\.deploy\.mode: must be "replicated", "global", "replicated-job" or "global-job" \(got "everywhere"\)$/,
+      /^services\.web\.deploy\.mode must be "replicated", "global", "replicated-job" or "global-job" \(got "everywhere"\)$/,
     ],
     [
       'services:\n  web: {image: x, deploy: {update_config: {order: random}}}\n',
-      /^services\.web\.deploy\.update_config\.order: must be "start-first" or "stop-first"/,
+      /^services\.web\.deploy\.update_config\.order must be "start-first" or "stop-first"/,
     ],
     [
       'services:\n  web: {image: x, deploy: {rollback_config: {failure_action: explode}}}\n',
-      /^services\.web\.deploy\.rollback_config\.failure_action: must be "rollback", "pause" or "continue"/,
+      /^services\.web\.deploy\.rollback_config\.failure_action must be "rollback", "pause" or "continue"/,
     ],
     [
       'services:\n  web: {image: x, deploy: {update_config: {max_failure_ratio: 2}}}\n',
-      /^services\.web\.deploy\.update_config\.max_failure_ratio: must be a number from 0 to 1/,
+      /^services\.web\.deploy\.update_config\.max_failure_ratio must be a number from 0 to 1/,
     ],
     [
       'services:\n  web: {image: x, deploy: {update_config: {delay: 10}}}\n',
-      /^services\.web\.deploy\.update_config\.delay: must be a duration with its unit/,
+      /^services\.web\.deploy\.update_config\.delay must be a duration with its unit/,
     ],
     [
       'services:\n  web: {image: x, deploy: {restart_policy: {condition: always}}}\n',
-      /^services\.web\.deploy\.restart_policy\.condition: must be "none", "on-failure" or "any"/,
+      /^services\.web\.deploy\.restart_policy\.condition must be "none", "on-failure" or "any"/,
     ],
     [
       'services:\n  web: {image: x, deploy: {resources: {limits: {memory: lots}}}}\n',
-      /^services\.web\.deploy\.resources\.limits\.memory: is "lots"/,
+      /^services\.web\.deploy\.resources\.limits\.memory is "lots"/,
     ],
     [
       'services:\n  web: {image: x, deploy: {resources: {limits: {cpus: "0.5"}, reservations: {cpus: 1}}}}\n',
-      /^services\.web\.deploy\.resources\.reservations\.cpus: \(1\) is above limits\.cpus/,
+      /^services\.web\.deploy\.resources\.reservations\.cpus \(1\) is above limits\.cpus/,
     ],
     [
       'services:\n  web: {image: x, deploy: {placement: {constraints: ["zone=a"]}}}\n',
-      /^services\.web\.deploy\.placement\.constraints\[0\]: is "zone=a"; use "node\.labels\.KEY == VALUE"/,
+      /^services\.web\.deploy\.placement\.constraints\[0\] is "zone=a"; use "node\.labels\.KEY == VALUE"/,
     ],
-    ['services:\n  web: {build: .}\n', /^services\.web\.image: is required; Poseidon does not build images/],
-    ['services:\n  web: {}\n', /^services\.web\.image: is required$/],
-    ['services:\n  web: {image: x, environment: "A=1"}\n', /^services\.web\.environment: must be a mapping/],
+    ['services:\n  web: {build: .}\n', /^services\.web\.image is required; Poseidon does not build images/],
+    ['services:\n  web: {}\n', /^services\.web\.image is required$/],
+    ['services:\n  web: {image: x, environment: "A=1"}\n', /^services\.web\.environment must be a mapping/],
     [
       'services:\n  Web_1: {image: x}\n',
-      /^services\.Web_1: makes the service name "app-Web_1" \(<stack>-<service>\), which is not a DNS label \(1 to 63 lowercase/,
+      /^services\.Web_1 makes the service name "app-Web_1" \(<stack>-<service>\), which is not a DNS label \(1 to 63 lowercase/,
     ],
-    ['services: {}\n', /^services: names no service$/],
-    ['version: "3"\n', /^services: is required/],
-    ['- a\n- b\n', /^\(document\): must be a mapping with a services: key/],
-    ['services: [web]\n', /^services: must be a mapping/],
+    ['services: {}\n', /^services names no service$/],
+    ['version: "3"\n', /^services is required/],
+    ['- a\n- b\n', /^\(document\) must be a mapping with a services: key/],
+    ['services: [web]\n', /^services must be a mapping/],
   ];
   for (const [yaml, expected] of cases) assert.match(await messageOf(() => fromYaml(yaml)), expected, yaml);
 });
@@ -395,7 +395,7 @@ test('a file that is not YAML, or a stack name that is not a DNS label, is refus
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  web: {image: x}\n', { stack: 'My_Stack' })),
-    /^stack name: must be a DNS label/,
+    /^stack name must be a DNS label/,
   );
 });
 
@@ -423,7 +423,7 @@ test('${VAR:?why} refuses the file when VAR is missing; a $ that starts no varia
   const hostEnv = { EMPTY: '' };
   assert.equal(
     await messageOf(() => fromYaml('services:\n  a: {image: "app:${TAG:?set TAG to the release}"}\n', { hostEnv })),
-    'services.a.image: needs the variable TAG, which is unset or empty: set TAG to the release',
+    'services.a.image needs the variable TAG, which is unset or empty: set TAG to the release',
   );
   // without the colon only an unset one is refused: EMPTY is set
   const set = await fromYaml('services:\n  a: {image: "app${EMPTY?}"}\n', { hostEnv });
@@ -435,7 +435,7 @@ test('${VAR:?why} refuses the file when VAR is missing; a $ that starts no varia
     ['${TAG:x}', 'services.a.command'],
   ] as const) {
     const message = await messageOf(() => fromYaml(`services:\n  a: {image: x, command: ${JSON.stringify(text)}}\n`));
-    assert.ok(message.startsWith(`${bad}: has a `), message);
+    assert.ok(message.startsWith(`${bad} has a `), message);
   }
 });
 
@@ -463,11 +463,11 @@ test("env_file: paths from the file's directory, in order, under environment; on
   assert.deepEqual(services[1]?.task.env, { A: '1', B: 'two words', C: 'from-common' });
   assert.equal(
     await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [common.env, nope.env]}\n', { readFile })),
-    'services.web.env_file[1]: names nope.env, which cannot be read: no such file or directory; check the path',
+    'services.web.env_file[1] names nope.env, which cannot be read: no such file or directory; check the path',
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  web: {image: x, env_file: [{path: a, format: raw}]}\n', { readFile })),
-    /^services\.web\.env_file\[0\]\.format: must be dotenv/,
+    /^services\.web\.env_file\[0\]\.format must be dotenv/,
   );
 });
 
@@ -500,7 +500,7 @@ test('labels leave room for the stack label: 63 of each deploy, 64 are refused n
     [`{image: x, labels: ${many(64)}}`, 'services.web.labels'],
   ] as const) {
     const message = await messageOf(() => fromYaml(`services:\n  web: ${yaml}\n`));
-    assert.equal(message, `${path}: has 64 labels; at most 63 in a stack (poseidon deploy adds poseidon.stack)`);
+    assert.equal(message, `${path} has 64 labels; at most 63 in a stack (poseidon deploy adds poseidon.stack)`);
   }
 });
 
@@ -615,7 +615,7 @@ test('a mode: octal digits as a string or a number (YAML 1.2 reads 0440 as 440),
   for (const m of ['"0800"', '"rw"', '1000', '-1', '0.5'])
     assert.match(
       await messageOf(() => mode(m)),
-      /^services\.s\.configs\[0\]\.mode: is .*; use octal digits such as "0440"/,
+      /^services\.s\.configs\[0\]\.mode is .*; use octal digits such as "0440"/,
       m,
     );
   // 420 is 0644 in decimal: read as octal 0420, as docker compose reads `mode: 0420`, and noted
@@ -634,56 +634,56 @@ test('secrets and configs that cannot be created as written are refused by path'
   const cases: [string, RegExp][] = [
     [
       'services:\n  s: {image: x, secrets: [pw]}\n',
-      /^services\.s\.secrets\[0\]: uses secret "pw", which the top-level secrets: key does not declare/,
+      /^services\.s\.secrets\[0\] uses secret "pw", which the top-level secrets: key does not declare/,
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./missing}\n',
-      /^secrets\.pw\.file: names \.\/missing, which cannot be read: no such file or directory; check the path/,
+      /^secrets\.pw\.file names \.\/missing, which cannot be read: no such file or directory; check the path/,
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./big}\n',
-      /^secrets\.pw\.file: holds more than 512000 bytes \(500 KiB\), the most a secret holds/,
+      /^secrets\.pw\.file holds more than 512000 bytes \(500 KiB\), the most a secret holds/,
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {environment: NOT_SET}\n',
-      /^secrets\.pw\.environment: names NOT_SET, which is not set in this shell/,
+      /^secrets\.pw\.environment names NOT_SET, which is not set in this shell/,
     ],
     [
       'services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {environment: EMPTY}\n',
-      /^secrets\.pw\.environment: gives an empty value: a secret needs one/,
+      /^secrets\.pw\.environment gives an empty value: a secret needs one/,
     ],
     [
       'services:\n  s: {image: x}\nsecrets:\n  pw: {}\n',
-      /^secrets\.pw: needs its value: file: PATH or environment: VAR; or external: true/,
+      /^secrets\.pw needs its value: file: PATH or environment: VAR; or external: true/,
     ],
     // content is a config's, not a secret's: no Compose key
     ['services:\n  s: {image: x}\nsecrets:\n  pw: {content: x}\n', /^secrets\.pw\.content is not a Compose key$/],
     [
       'services:\n  s: {image: x}\nconfigs:\n  c: {file: ./a, content: b}\n',
-      /^configs\.c: gives file and content; give one/,
+      /^configs\.c gives file and content; give one/,
     ],
     [
       'services:\n  s: {image: x}\nsecrets:\n  pw: {external: true, file: ./a}\n',
-      /^secrets\.pw: is external \(it exists already\): give no file/,
+      /^secrets\.pw is external \(it exists already\): give no file/,
     ],
     [
       'services:\n  s: {image: x}\nsecrets:\n  pw: {file: ./a, name: "no/slash"}\n',
-      /^secrets\.pw\.name: is "no\/slash", which is not a name of letters, digits/,
+      /^secrets\.pw\.name is "no\/slash", which is not a name of letters, digits/,
     ],
     [
       'services:\n  s: {image: x, secrets: [{source: pw, path: /x}]}\nsecrets:\n  pw: {external: true}\n',
-      /^services\.s\.secrets\[0\]\.path: is not a key of a secret \(source, target, uid, gid, mode\)/,
+      /^services\.s\.secrets\[0\]\.path is not a key of a secret \(source, target, uid, gid, mode\)/,
     ],
     [
       'services:\n  s: {image: x, secrets: [{source: pw, uid: root}]}\nsecrets:\n  pw: {external: true}\n',
-      /^services\.s\.secrets\[0\]\.uid: must be a whole number/,
+      /^services\.s\.secrets\[0\]\.uid must be a whole number/,
     ],
   ];
   for (const [yaml, expected] of cases) assert.match(await messageOf(withFiles(yaml)), expected, yaml);
   // a secret's file is read only through the reader the caller gives
   assert.match(
     await messageOf(() => fromYaml('services:\n  s: {image: x, secrets: [pw]}\nsecrets:\n  pw: {file: ./pw}\n')),
-    /^secrets\.pw\.file: names \.\/pw, which cannot be read: permission denied; run as a user who may use it, or change its permissions \(chmod\)/,
+    /^secrets\.pw\.file names \.\/pw, which cannot be read: permission denied; run as a user who may use it, or change its permissions \(chmod\)/,
   );
 });
 
@@ -718,17 +718,17 @@ services:
   assert.deepEqual(services[2]?.task, { image: 'x' });
   for (const s of services) assert.ok(parseServiceSpec(s));
   const refusals: Array<[string, RegExp]> = [
-    ['user: "a b"', /^services\.web\.user: must be USER or USER:GROUP, each a name or a number.* \(got "a b"\)$/],
-    ['user: [a]', /^services\.web\.user: must be a string, number or boolean/],
+    ['user: "a b"', /^services\.web\.user must be USER or USER:GROUP, each a name or a number.* \(got "a b"\)$/],
+    ['user: [a]', /^services\.web\.user must be a string, number or boolean/],
     [
       'working_dir: app',
-      /^services\.web\.working_dir: must be an absolute path in the container, such as \/app \(got "app"\)$/,
+      /^services\.web\.working_dir must be an absolute path in the container, such as \/app \(got "app"\)$/,
     ],
-    ['working_dir: 1', /^services\.web\.working_dir: must be a string/],
-    ['stop_signal: SIGNOPE', /^services\.web\.stop_signal: must be a signal such as "SIGTERM".* \(got "SIGNOPE"\)$/],
-    ['stop_grace_period: 10', /^services\.web\.stop_grace_period: must be a duration with its unit/],
-    ['stop_grace_period: 25h', /^services\.web\.stop_grace_period: is "25h"; durations run from 0 to 24h$/],
-    ['read_only: "yes"', /^services\.web\.read_only: must be true or false \(got "yes"\)$/],
+    ['working_dir: 1', /^services\.web\.working_dir must be a string/],
+    ['stop_signal: SIGNOPE', /^services\.web\.stop_signal must be a signal such as "SIGTERM".* \(got "SIGNOPE"\)$/],
+    ['stop_grace_period: 10', /^services\.web\.stop_grace_period must be a duration with its unit/],
+    ['stop_grace_period: 25h', /^services\.web\.stop_grace_period is "25h"; durations run from 0 to 24h$/],
+    ['read_only: "yes"', /^services\.web\.read_only must be true or false \(got "yes"\)$/],
   ];
   for (const [line, message] of refusals)
     assert.match(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
@@ -764,23 +764,23 @@ services:
   const refusals: Array<[string, string]> = [
     [
       'pull_policy: sometimes',
-      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never" (got "sometimes")',
+      'services.web.pull_policy must be "always", "missing" (or "if_not_present") or "never" (got "sometimes")',
     ],
     [
       'pull_policy: Always',
-      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never" (got "Always")',
+      'services.web.pull_policy must be "always", "missing" (or "if_not_present") or "never" (got "Always")',
     ],
     [
       'pull_policy: daily',
-      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never"; ' +
+      'services.web.pull_policy must be "always", "missing" (or "if_not_present") or "never"; ' +
         'Poseidon pulls on no schedule (got "daily")',
     ],
     [
       'pull_policy: every_12h',
-      'services.web.pull_policy: must be "always", "missing" (or "if_not_present") or "never"; ' +
+      'services.web.pull_policy must be "always", "missing" (or "if_not_present") or "never"; ' +
         'Poseidon pulls on no schedule (got "every_12h")',
     ],
-    ['pull_policy: true', 'services.web.pull_policy: must be a string (got true)'],
+    ['pull_policy: true', 'services.web.pull_policy must be a string (got true)'],
   ];
   for (const [line, message] of refusals)
     assert.equal(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);
@@ -838,31 +838,31 @@ services:
       'services.a.volumes[0].tmpfs.mode (700: Poseidon mounts a tmpfs 1777)',
   ]);
   const refusals: Array<[string, RegExp]> = [
-    ['tmpfs: tmp', /^services\.web\.tmpfs: mounts a tmpfs at "tmp"; use an absolute path in the container/],
-    ['tmpfs: [/ok, "run:size=1m"]', /^services\.web\.tmpfs\[1\]: mounts a tmpfs at "run"; use an absolute path/],
-    ['tmpfs: ["/tmp/.."]', /^services\.web\.tmpfs\[0\]: mounts a tmpfs on \/; mount it on a directory below it$/],
-    ['tmpfs: [1]', /^services\.web\.tmpfs\[0\]: must be a string/],
-    ['tmpfs: {a: 1}', /^services\.web\.tmpfs: must be a list/],
-    ['tmpfs: ["/tmp:size=lots"]', /^services\.web\.tmpfs\[0\]: has size=lots; use bytes or a size such as "64m"/],
-    ['tmpfs: ["/tmp:size=0m"]', /^services\.web\.tmpfs\[0\]: has size=0m; a tmpfs's size must be above 0$/],
-    ['tmpfs: [/tmp, /tmp/]', /^services\.web\.tmpfs\[1\]: mounts a tmpfs at \/tmp, as services\.web\.tmpfs\[0\] does$/],
+    ['tmpfs: tmp', /^services\.web\.tmpfs mounts a tmpfs at "tmp"; use an absolute path in the container/],
+    ['tmpfs: [/ok, "run:size=1m"]', /^services\.web\.tmpfs\[1\] mounts a tmpfs at "run"; use an absolute path/],
+    ['tmpfs: ["/tmp/.."]', /^services\.web\.tmpfs\[0\] mounts a tmpfs on \/; mount it on a directory below it$/],
+    ['tmpfs: [1]', /^services\.web\.tmpfs\[0\] must be a string/],
+    ['tmpfs: {a: 1}', /^services\.web\.tmpfs must be a list/],
+    ['tmpfs: ["/tmp:size=lots"]', /^services\.web\.tmpfs\[0\] has size=lots; use bytes or a size such as "64m"/],
+    ['tmpfs: ["/tmp:size=0m"]', /^services\.web\.tmpfs\[0\] has size=0m; a tmpfs's size must be above 0$/],
+    ['tmpfs: [/tmp, /tmp/]', /^services\.web\.tmpfs\[1\] mounts a tmpfs at \/tmp, as services\.web\.tmpfs\[0\] does$/],
     [
       'volumes: [{type: tmpfs, target: /t, tmpfs: {size: -1}}]',
-      /^services\.web\.volumes\[0\]\.tmpfs\.size: is -1; use bytes or a size/,
+      /^services\.web\.volumes\[0\]\.tmpfs\.size is -1; use bytes or a size/,
     ],
     [
       'volumes: [{type: tmpfs, target: /t, tmpfs: {size: 0}}]',
-      /^services\.web\.volumes\[0\]\.tmpfs\.size: is 0; a tmpfs/,
+      /^services\.web\.volumes\[0\]\.tmpfs\.size is 0; a tmpfs/,
     ],
-    ['volumes: [{type: tmpfs, target: t}]', /^services\.web\.volumes\[0\]\.target: mounts a tmpfs at "t"/],
-    ['volumes: [{type: tmpfs, target: /t, tmpfs: 64m}]', /^services\.web\.volumes\[0\]\.tmpfs: must be a mapping/],
+    ['volumes: [{type: tmpfs, target: t}]', /^services\.web\.volumes\[0\]\.target mounts a tmpfs at "t"/],
+    ['volumes: [{type: tmpfs, target: /t, tmpfs: 64m}]', /^services\.web\.volumes\[0\]\.tmpfs must be a mapping/],
     [
       'volumes: ["/srv:/data"]\n    tmpfs: /data',
-      /^services\.web\.tmpfs: mounts a tmpfs at \/data, where one of the service's volumes is mounted$/,
+      /^services\.web\.tmpfs mounts a tmpfs at \/data, where one of the service's volumes is mounted$/,
     ],
     [
       `tmpfs: [${Array.from({ length: 17 }, (_, i) => `/t${i}`).join(', ')}]`,
-      /^services\.web: mounts 17 tmpfs \(tmpfs: and volumes of type: tmpfs\); at most 16$/,
+      /^services\.web mounts 17 tmpfs \(tmpfs: and volumes of type: tmpfs\); at most 16$/,
     ],
   ];
   for (const [line, message] of refusals)
@@ -928,7 +928,7 @@ services:
   ]);
   assert.equal(
     await messageOf(() => fromYaml('services:\n  a: {image: x, init: "yes"}\n')),
-    'services.a.init: must be true or false (got "yes")',
+    'services.a.init must be true or false (got "yes")',
   );
 });
 
@@ -939,50 +939,50 @@ test('a bad container option is refused naming its Compose path', async () => {
   const refusals: Array<[string, string]> = [
     [
       'hostname: web_1',
-      'services.web.hostname: must be a host name of at most 63 characters: letters, digits and "-", in labels ' +
+      'services.web.hostname must be a host name of at most 63 characters: letters, digits and "-", in labels ' +
         'separated by dots (got "web_1")',
     ],
-    ['hostname: 12', 'services.web.hostname: must be a string (got 12)'],
-    ['extra_hosts: ["db"]', `services.web.extra_hosts[0]: ${hostRule} (got "db")`],
-    ['extra_hosts: ["a:1.2.3.4", "b:x"]', `services.web.extra_hosts[1]: ${hostRule} (got "b:x")`],
-    ['extra_hosts: {db: nowhere}', `services.web.extra_hosts.db: ${hostRule} (got "db:nowhere")`],
-    ['extra_hosts: {db: [10.0.0.1, 5]}', 'services.web.extra_hosts.db[1]: must be a string (got 5)'],
-    ['extra_hosts: "db:10.0.0.5"', 'services.web.extra_hosts: must be a list (got "db:10.0.0.5")'],
+    ['hostname: 12', 'services.web.hostname must be a string (got 12)'],
+    ['extra_hosts: ["db"]', `services.web.extra_hosts[0] ${hostRule} (got "db")`],
+    ['extra_hosts: ["a:1.2.3.4", "b:x"]', `services.web.extra_hosts[1] ${hostRule} (got "b:x")`],
+    ['extra_hosts: {db: nowhere}', `services.web.extra_hosts.db ${hostRule} (got "db:nowhere")`],
+    ['extra_hosts: {db: [10.0.0.1, 5]}', 'services.web.extra_hosts.db[1] must be a string (got 5)'],
+    ['extra_hosts: "db:10.0.0.5"', 'services.web.extra_hosts must be a list (got "db:10.0.0.5")'],
     [
       `extra_hosts: [${Array.from({ length: 65 }, (_, i) => `"h${i}:10.0.0.${i}"`).join(', ')}]`,
-      'services.web.extra_hosts: adds 65 /etc/hosts entries; at most 64',
+      'services.web.extra_hosts adds 65 /etc/hosts entries; at most 64',
     ],
-    ['shm_size: lots', 'services.web.shm_size: is "lots"; use bytes or a size such as "512m" or "1g"'],
-    ['shm_size: -1', 'services.web.shm_size: is -1; use bytes or a size such as "512m" or "1g"'],
-    ['shm_size: 0', "services.web.shm_size: is 0; /dev/shm's size must be above 0"],
-    ['shm_size: 0m', 'services.web.shm_size: is "0m"; /dev/shm\'s size must be above 0'],
+    ['shm_size: lots', 'services.web.shm_size is "lots"; use bytes or a size such as "512m" or "1g"'],
+    ['shm_size: -1', 'services.web.shm_size is -1; use bytes or a size such as "512m" or "1g"'],
+    ['shm_size: 0', "services.web.shm_size is 0; /dev/shm's size must be above 0"],
+    ['shm_size: 0m', 'services.web.shm_size is "0m"; /dev/shm\'s size must be above 0'],
     [
       'ulimits: {nofiles: 1}',
-      'services.web.ulimits.nofiles: is not a limit: the name must be one of core, cpu, data, fsize, locks, memlock, ' +
+      'services.web.ulimits.nofiles is not a limit: the name must be one of core, cpu, data, fsize, locks, memlock, ' +
         'msgqueue, nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack',
     ],
-    ['ulimits: {nofile: -2}', 'services.web.ulimits.nofile: must be at least -1 (got -2)'],
-    ['ulimits: {nofile: lots}', 'services.web.ulimits.nofile: must be a whole number (got "lots")'],
-    ['ulimits: {nofile: {soft: 1.5, hard: 2}}', 'services.web.ulimits.nofile.soft: must be a whole number (got 1.5)'],
+    ['ulimits: {nofile: -2}', 'services.web.ulimits.nofile must be at least -1 (got -2)'],
+    ['ulimits: {nofile: lots}', 'services.web.ulimits.nofile must be a whole number (got "lots")'],
+    ['ulimits: {nofile: {soft: 1.5, hard: 2}}', 'services.web.ulimits.nofile.soft must be a whole number (got 1.5)'],
     [
       'ulimits: {nofile: {soft: 1024}}',
-      'services.web.ulimits.nofile: must give both soft and hard, or be one number (got a mapping)',
+      'services.web.ulimits.nofile must give both soft and hard, or be one number (got a mapping)',
     ],
     [
       'ulimits: {nofile: {soft: 2048, hard: 1024}}',
-      'services.web.ulimits.nofile: has soft 2048 above hard 1024 (-1 is unlimited)',
+      'services.web.ulimits.nofile has soft 2048 above hard 1024 (-1 is unlimited)',
     ],
     [
       'ulimits: {nofile: {soft: -1, hard: 1024}}',
-      'services.web.ulimits.nofile: has soft -1 above hard 1024 (-1 is unlimited)',
+      'services.web.ulimits.nofile has soft -1 above hard 1024 (-1 is unlimited)',
     ],
-    ['ulimits: [nofile=1]', 'services.web.ulimits: must be a mapping (got a list)'],
-    ['cap_add: [NOPE]', `services.web.cap_add[0]: ${capRule} (got "NOPE")`],
-    ['cap_drop: [CHOWN, 7]', `services.web.cap_drop[1]: ${capRule} (got "7")`],
-    ['cap_add: NET_ADMIN', 'services.web.cap_add: must be a list (got "NET_ADMIN")'],
+    ['ulimits: [nofile=1]', 'services.web.ulimits must be a mapping (got a list)'],
+    ['cap_add: [NOPE]', `services.web.cap_add[0] ${capRule} (got "NOPE")`],
+    ['cap_drop: [CHOWN, 7]', `services.web.cap_drop[1] ${capRule} (got "7")`],
+    ['cap_add: NET_ADMIN', 'services.web.cap_add must be a list (got "NET_ADMIN")'],
     [
       'cap_add: [net_admin]\n    cap_drop: [CAP_NET_ADMIN]',
-      'services.web.cap_drop: drops NET_ADMIN, which cap_add adds: name it in one of them',
+      'services.web.cap_drop drops NET_ADMIN, which cap_add adds: name it in one of them',
     ],
   ];
   for (const [line, message] of refusals)
@@ -1070,64 +1070,61 @@ test('a bad sysctl, group or log option is refused naming its Compose path', asy
     'kernel.shm_rmid_forced';
   const groupRule = 'must be a group name (lower-case, at most 32 characters) or a number';
   const refusals: Array<[string, string]> = [
-    ['sysctls: {vm.max_map_count: 262144}', `services.web.sysctls.vm.max_map_count: ${sysctlRule}`],
-    ['sysctls: {net.core.somaxconn: 1, kernel.panic: 1}', `services.web.sysctls.kernel.panic: ${sysctlRule}`],
-    ['sysctls: ["vm.swappiness=10"]', `services.web.sysctls[0]: ${sysctlRule}`],
+    ['sysctls: {vm.max_map_count: 262144}', `services.web.sysctls.vm.max_map_count ${sysctlRule}`],
+    ['sysctls: {net.core.somaxconn: 1, kernel.panic: 1}', `services.web.sysctls.kernel.panic ${sysctlRule}`],
+    ['sysctls: ["vm.swappiness=10"]', `services.web.sysctls[0] ${sysctlRule}`],
     [
       'sysctls: ["net.core.somaxconn"]',
-      'services.web.sysctls[0]: must be NAME=VALUE, such as net.core.somaxconn=1024 (got "net.core.somaxconn")',
+      'services.web.sysctls[0] must be NAME=VALUE, such as net.core.somaxconn=1024 (got "net.core.somaxconn")',
     ],
-    ['sysctls: [1024]', 'services.web.sysctls[0]: must be a string (got 1024)'],
+    ['sysctls: [1024]', 'services.web.sysctls[0] must be a string (got 1024)'],
     [
       'sysctls: ["net.core.somaxconn=1", "net.core.somaxconn=2"]',
-      'services.web.sysctls[1]: names net.core.somaxconn again; give each sysctl once',
+      'services.web.sysctls[1] names net.core.somaxconn again; give each sysctl once',
     ],
     [
       'sysctls: {net.core.somaxconn: ""}',
-      'services.web.sysctls.net.core.somaxconn: must be a value of 1 to 256 characters on one line (got "")',
+      'services.web.sysctls.net.core.somaxconn must be a value of 1 to 256 characters on one line (got "")',
     ],
     [
       'sysctls: {net.core.somaxconn: true}',
-      'services.web.sysctls.net.core.somaxconn: must be a string or a number (got true)',
+      'services.web.sysctls.net.core.somaxconn must be a string or a number (got true)',
     ],
     [
       'sysctls: {net.core.somaxconn: [1]}',
-      'services.web.sysctls.net.core.somaxconn: must be a string or a number (got a list)',
+      'services.web.sysctls.net.core.somaxconn must be a string or a number (got a list)',
     ],
-    ['sysctls: net.core.somaxconn=1', 'services.web.sysctls: must be a list (got "net.core.somaxconn=1")'],
+    ['sysctls: net.core.somaxconn=1', 'services.web.sysctls must be a list (got "net.core.somaxconn=1")'],
     [
       `sysctls: {${Array.from({ length: 65 }, (_, i) => `net.x.s${i}: 1`).join(', ')}}`,
-      'services.web.sysctls: sets 65 sysctls; at most 64',
+      'services.web.sysctls sets 65 sysctls; at most 64',
     ],
-    ['group_add: [Audio]', `services.web.group_add[0]: ${groupRule} (got "Audio")`],
-    ['group_add: [audio, -5]', `services.web.group_add[1]: ${groupRule} (got -5)`],
-    ['group_add: [{name: audio}]', 'services.web.group_add[0]: must be a group name or number (got a mapping)'],
-    ['group_add: audio', 'services.web.group_add: must be a list (got "audio")'],
+    ['group_add: [Audio]', `services.web.group_add[0] ${groupRule} (got "Audio")`],
+    ['group_add: [audio, -5]', `services.web.group_add[1] ${groupRule} (got -5)`],
+    ['group_add: [{name: audio}]', 'services.web.group_add[0] must be a group name or number (got a mapping)'],
+    ['group_add: audio', 'services.web.group_add must be a list (got "audio")'],
     [
       `group_add: [${Array.from({ length: 33 }, (_, i) => `g${i}`).join(', ')}]`,
-      'services.web.group_add: adds 33 groups; at most 32',
+      'services.web.group_add adds 33 groups; at most 32',
     ],
-    ['logging: json-file', 'services.web.logging: must be a mapping (got "json-file")'],
-    ['logging: {driver: 5}', 'services.web.logging.driver: must be a string (got 5)'],
-    ['logging: {options: [max-size=1m]}', 'services.web.logging.options: must be a mapping (got a list)'],
+    ['logging: json-file', 'services.web.logging must be a mapping (got "json-file")'],
+    ['logging: {driver: 5}', 'services.web.logging.driver must be a string (got 5)'],
+    ['logging: {options: [max-size=1m]}', 'services.web.logging.options must be a mapping (got a list)'],
     [
       'logging: {options: {max-size: lots}}',
-      'services.web.logging.options.max-size: is "lots"; use bytes or a size such as "512m" or "1g"',
+      'services.web.logging.options.max-size is "lots"; use bytes or a size such as "512m" or "1g"',
     ],
     [
       'logging: {options: {max-size: 1k}}',
-      'services.web.logging.options.max-size: is "1k" (1 KiB); must be between 64 KiB and 1 GiB',
+      'services.web.logging.options.max-size is "1k" (1 KiB); must be between 64 KiB and 1 GiB',
     ],
     [
       'logging: {options: {max-size: 2g}}',
-      'services.web.logging.options.max-size: is "2g" (2 GiB); must be between 64 KiB and 1 GiB',
+      'services.web.logging.options.max-size is "2g" (2 GiB); must be between 64 KiB and 1 GiB',
     ],
-    ['logging: {options: {max-file: "0"}}', 'services.web.logging.options.max-file: must be at least 1 (got 0)'],
-    ['logging: {options: {max-file: 101}}', 'services.web.logging.options.max-file: must be at most 100 (got 101)'],
-    [
-      'logging: {options: {max-file: two}}',
-      'services.web.logging.options.max-file: must be a whole number (got "two")',
-    ],
+    ['logging: {options: {max-file: "0"}}', 'services.web.logging.options.max-file must be at least 1 (got 0)'],
+    ['logging: {options: {max-file: 101}}', 'services.web.logging.options.max-file must be at most 100 (got 101)'],
+    ['logging: {options: {max-file: two}}', 'services.web.logging.options.max-file must be a whole number (got "two")'],
   ];
   for (const [line, message] of refusals)
     assert.equal(await messageOf(() => fromYaml(`services:\n  web:\n    image: x\n    ${line}\n`)), message, line);

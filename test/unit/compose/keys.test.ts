@@ -23,10 +23,10 @@ test('Compose durations (Go syntax) become milliseconds; bare numbers and garbag
     ['0s', 0],
   ];
   for (const [text, ms] of cases) assert.equal(composeDurationMs(text, 'p'), ms, text);
-  assert.throws(() => composeDurationMs(30, 'a.b'), /^Error|a\.b: must be a duration with its unit/);
-  assert.throws(() => composeDurationMs('5 s', 'a.b'), { message: /^a\.b: is "5 s"; use a duration such as/ });
-  assert.throws(() => composeDurationMs('1d', 'a.b'), { message: /^a\.b: is "1d"/ });
-  assert.throws(() => composeDurationMs('25h', 'a.b'), { message: /^a\.b: is "25h"; durations run from 0 to 24h/ });
+  assert.throws(() => composeDurationMs(30, 'a.b'), /^Error|a\.b must be a duration with its unit/);
+  assert.throws(() => composeDurationMs('5 s', 'a.b'), { message: /^a\.b is "5 s"; use a duration such as/ });
+  assert.throws(() => composeDurationMs('1d', 'a.b'), { message: /^a\.b is "1d"/ });
+  assert.throws(() => composeDurationMs('25h', 'a.b'), { message: /^a\.b is "25h"; durations run from 0 to 24h/ });
 });
 
 test('ports, short syntax: container only, host:container, ip:host:container/udp, ranges expanded', async () => {
@@ -115,7 +115,7 @@ test('ports, long syntax: a bad or repeated name is refused by its path, in the 
     const fromSpec = await messageOf(async () => parseServiceSpec(spec(ports)));
     const problem = fromSpec.slice('task.ports[0].name '.length);
     assert.match(problem, /^must be a DNS label: /, yaml);
-    assert.equal(await messageOf(() => task(`ports: [${yaml}]`)), `services.s.ports[0].name: ${problem}`, yaml);
+    assert.equal(await messageOf(() => task(`ports: [${yaml}]`)), `services.s.ports[0].name ${problem}`, yaml);
   }
   const twice = [
     { container: 80, name: 'web' },
@@ -124,7 +124,7 @@ test('ports, long syntax: a bad or repeated name is refused by its path, in the 
   assert.equal(await messageOf(async () => parseServiceSpec(spec(twice))), 'task.ports[1].name "web" names two ports');
   assert.equal(
     await messageOf(() => task('ports: ["90", {target: 80, name: web}, {target: 81, name: web}]')),
-    'services.s.ports[2].name: "web" names two ports',
+    'services.s.ports[2].name "web" names two ports',
   );
 });
 
@@ -132,13 +132,13 @@ test('ports that cannot be published as written are refused by path', async () =
   const cases: [string, RegExp][] = [
     [
       'ports: ["8000-8002:80"]',
-      /^services\.s\.ports\[0\]: maps host ports 8000-8002 to container ports 80-80: the two ranges must be the same length/,
+      /^services\.s\.ports\[0\] maps host ports 8000-8002 to container ports 80-80: the two ranges must be the same length/,
     ],
-    ['ports: ["80/sctp"]', /^services\.s\.ports\[0\]: has protocol "sctp"; Poseidon publishes tcp or udp/],
-    ['ports: ["70000"]', /^services\.s\.ports\[0\]: is "70000"; a port is a number from 1 to 65535/],
-    ['ports: ["a:b:c:d"]', /^services\.s\.ports\[0\]: is "a:b:c:d"; use "CONTAINER"/],
-    ['ports: ["1-100"]', /^services\.s\.ports\[0\]: is a range of 100 ports; a service has at most 64/],
-    ['ports: [{published: 80}]', /^services\.s\.ports\[0\]\.target: is required/],
+    ['ports: ["80/sctp"]', /^services\.s\.ports\[0\] has protocol "sctp"; Poseidon publishes tcp or udp/],
+    ['ports: ["70000"]', /^services\.s\.ports\[0\] is "70000"; a port is a number from 1 to 65535/],
+    ['ports: ["a:b:c:d"]', /^services\.s\.ports\[0\] is "a:b:c:d"; use "CONTAINER"/],
+    ['ports: ["1-100"]', /^services\.s\.ports\[0\] is a range of 100 ports; a service has at most 64/],
+    ['ports: [{published: 80}]', /^services\.s\.ports\[0\]\.target is required/],
   ];
   for (const [yaml, expected] of cases) assert.match(await messageOf(() => task(yaml)), expected, yaml);
 });
@@ -192,17 +192,17 @@ test("healthcheck: NONE and disable turn it off, the image's too; a test-less ch
     "not supported by Poseidon, ignored: services.s.healthcheck.start_interval, services.s.healthcheck (no test: the image's own HEALTHCHECK runs, with its own timing)",
   ]);
   const cases: [string, RegExp][] = [
-    ['healthcheck: {test: [RUN, x]}', /^services\.s\.healthcheck\.test: must start with "CMD", "CMD-SHELL" or "NONE"/],
-    ['healthcheck: {test: [CMD]}', /^services\.s\.healthcheck\.test: names no command after "CMD"/],
+    ['healthcheck: {test: [RUN, x]}', /^services\.s\.healthcheck\.test must start with "CMD", "CMD-SHELL" or "NONE"/],
+    ['healthcheck: {test: [CMD]}', /^services\.s\.healthcheck\.test names no command after "CMD"/],
     [
       'healthcheck: {test: [CMD-SHELL, a, b]}',
-      /^services\.s\.healthcheck\.test: must be \["CMD-SHELL", "one command line"\]/,
+      /^services\.s\.healthcheck\.test must be \["CMD-SHELL", "one command line"\]/,
     ],
     [
       'healthcheck: {test: [CMD, x], interval: 1s, timeout: 2s}',
-      /^services\.s\.healthcheck\.timeout: \(2s\) is longer than the interval \(1s\)/,
+      /^services\.s\.healthcheck\.timeout \(2s\) is longer than the interval \(1s\)/,
     ],
-    ['healthcheck: {test: [CMD, x], retries: 0}', /^services\.s\.healthcheck\.retries: must be at least 1/],
+    ['healthcheck: {test: [CMD, x], retries: 0}', /^services\.s\.healthcheck\.retries must be at least 1/],
   ];
   for (const [yaml, expected] of cases) assert.match(await messageOf(() => task(yaml)), expected, yaml);
 });
@@ -288,36 +288,36 @@ test('placement preferences that are not {spread: node.labels.KEY}, too many, or
   const cases: [string, string][] = [
     [
       prefs('[{spread: node.labels.zone, weight: 2}]'),
-      `services.web.deploy.placement.preferences[0]: has "weight"; ${form}`,
+      `services.web.deploy.placement.preferences[0] has "weight"; ${form}`,
     ],
-    [prefs('[{}]'), `services.web.deploy.placement.preferences[0]: has no spread; ${form}`],
+    [prefs('[{}]'), `services.web.deploy.placement.preferences[0] has no spread; ${form}`],
     [
       prefs('[{spread: node.labels.zone}, node.labels.rack]'),
-      'services.web.deploy.placement.preferences[1]: must be a mapping (got "node.labels.rack")',
+      'services.web.deploy.placement.preferences[1] must be a mapping (got "node.labels.rack")',
     ],
     [
       prefs('[{spread: zone}]'),
-      `services.web.deploy.placement.preferences[0].spread: is "zone"; use node.labels.KEY with a node label's key, ` +
+      `services.web.deploy.placement.preferences[0].spread is "zone"; use node.labels.KEY with a node label's key, ` +
         'such as node.labels.zone',
     ],
     [
       prefs('[{spread: node.labels.-a}]'),
-      `services.web.deploy.placement.preferences[0].spread: is "node.labels.-a"; use node.labels.KEY with a node ` +
+      `services.web.deploy.placement.preferences[0].spread is "node.labels.-a"; use node.labels.KEY with a node ` +
         "label's key, such as node.labels.zone",
     ],
-    [prefs('[{spread: 3}]'), 'services.web.deploy.placement.preferences[0].spread: must be a string (got 3)'],
+    [prefs('[{spread: 3}]'), 'services.web.deploy.placement.preferences[0].spread must be a string (got 3)'],
     [
       prefs('[{spread: node.labels.zone}, {spread: node.labels.zone}]'),
-      'services.web.deploy.placement.preferences[1].spread: repeats node.labels.zone; give each label once',
+      'services.web.deploy.placement.preferences[1].spread repeats node.labels.zone; give each label once',
     ],
-    [prefs('{spread: node.labels.zone}'), 'services.web.deploy.placement.preferences: must be a list (got a mapping)'],
+    [prefs('{spread: node.labels.zone}'), 'services.web.deploy.placement.preferences must be a list (got a mapping)'],
     [
       prefs(`[${['a', 'b', 'c', 'd'].slice(0, MAX_PREFERENCES + 1).map((k) => `{spread: node.labels.${k}}`)}]`),
-      `services.web.deploy.placement.preferences: has ${MAX_PREFERENCES + 1} items; at most ${MAX_PREFERENCES}`,
+      `services.web.deploy.placement.preferences has ${MAX_PREFERENCES + 1} items; at most ${MAX_PREFERENCES}`,
     ],
     [
       prefs('[{spread: node.labels.zone}]', 'mode: global, '),
-      'services.web.deploy.placement.preferences: is set with mode: global, which runs one replica on each node ' +
+      'services.web.deploy.placement.preferences is set with mode: global, which runs one replica on each node ' +
         'that meets the constraints; leave it out',
     ],
   ];
@@ -357,11 +357,11 @@ volumes:
   ]);
   assert.match(
     await messageOf(() => fromYaml('services:\n  s: {image: x, volumes: ["nope:/data"]}\n')),
-    /^services\.s\.volumes\[0\]: uses volume "nope", which the top-level volumes: key does not declare/,
+    /^services\.s\.volumes\[0\] uses volume "nope", which the top-level volumes: key does not declare/,
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  s: {image: x, volumes: ["~/x:/data"]}\n')),
-    /^services\.s\.volumes\[0\]: names "~\/x"; write the host path without ~/,
+    /^services\.s\.volumes\[0\] names "~\/x"; write the host path without ~/,
   );
   const ext = await fromYaml(
     'services:\n  s: {image: x, volumes: ["v:/d"]}\nvolumes:\n  v: {external: true, driver: nfs}\n',

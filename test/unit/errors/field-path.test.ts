@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fieldPath, pointerPath } from '../../../src/errors/index.js';
+import { fieldPath, fieldProblem, InvalidField, pointerPath } from '../../../src/errors/index.js';
 
 test('a field path joins keys with dots and puts list indexes in brackets', () => {
   assert.equal(fieldPath('', 'ports'), 'ports');
@@ -20,4 +20,16 @@ test('a JSON pointer reads as a field path: an index only where the value holds 
   assert.equal(pointerPath('', value), '');
   // a field the value does not have (a required one) is still named
   assert.equal(pointerPath('/ports/0/container', value), 'ports[0].container');
+});
+
+test('a message about a field reads `field problem`, the field its subject, whatever named it', () => {
+  assert.equal(
+    fieldProblem('services.web.ports[0].name', 'must be a DNS label'),
+    'services.web.ports[0].name must be a DNS label',
+  );
+  const err = new InvalidField('task.ports[1].host', '80/tcp is bound twice');
+  assert.equal(err.message, 'task.ports[1].host 80/tcp is bound twice');
+  // the problem is kept apart, so a caller that renames the field (a seed file's Task.ExposedPorts) need not cut it out
+  assert.equal(err.field, 'task.ports[1].host');
+  assert.equal(err.problem, '80/tcp is bound twice');
 });
