@@ -244,15 +244,16 @@ describe('poseidon service, the CLI', () => {
     assert.equal((await c.cli(['service', 'rm', 'cli-upd'])).code, 0);
   });
 
-  test('service inspect names a named port, for people and in --json', async () => {
+  test('service inspect names a named port, for people (Ports and the endpoints table) and in --json', async () => {
     const file = join(c.dir, 'named.yaml');
     await writeFile(
       file,
       [
         'name: cli-named',
-        'replicas: 0',
+        'replicas: 1',
         'task:',
         `  image: ${TEST_IMAGE}`,
+        '  command: [sleep, "600"]',
         `  labels: {poseidon.test-run: ${c.runId}}`,
         '  ports:',
         '    - {container: 8080, protocol: http, name: web}',
@@ -261,13 +262,15 @@ describe('poseidon service, the CLI', () => {
         '',
       ].join('\n'),
     );
-    assert.equal((await c.cli(['service', 'create', '-f', file])).code, 0);
+    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
     const human = await c.cli(['service', 'inspect', 'cli-named']);
     assert.equal(human.code, 0, human.stderr);
     assert.match(
       human.stdout,
       /^Ports:\s+8080\/http \(name web\), 9090\/tcp \(name metrics, not published\), 7070\/tcp$/m,
     );
+    // the replica's row: its published port 8080 (tcp on the wire) with the name the service gives it
+    assert.match(human.stdout, /^1 +[0-9a-f]{8} +1 +.*[0-9]+->8080\/tcp \(name web\)/m);
     const json = await c.cli(['service', 'inspect', 'cli-named', '--json']);
     const view = JSON.parse(json.stdout) as ServiceView & { discovery: { ports: Array<{ name: string | null }> } };
     assert.deepEqual(
