@@ -25,15 +25,15 @@ test('given twice with different values, the file is refused naming both', async
   );
   assert.match(
     memory,
-    /^services\.api\.mem_limit: \("64Mi"\) and deploy\.resources\.limits\.memory \("128Mi"\) differ; give one of them/,
+    /^services\.api\.mem_limit \("64Mi"\) and deploy\.resources\.limits\.memory \("128Mi"\) differ; give one of them/,
   );
   const pids = await messageOf(() =>
     fromYaml('services:\n  api: {image: x, pids_limit: 10, deploy: {resources: {limits: {pids: 20}}}}\n'),
   );
-  assert.match(pids, /^services\.api\.pids_limit: \(10\) and deploy\.resources\.limits\.pids \(20\) differ/);
+  assert.match(pids, /^services\.api\.pids_limit \(10\) and deploy\.resources\.limits\.pids \(20\) differ/);
   assert.match(
     await messageOf(() => fromYaml('services:\n  api: {image: x, cpus: 0.001}\n')),
-    /^services\.api\.cpus: must be at least 0\.01 cores/,
+    /^services\.api\.cpus must be at least 0\.01 cores/,
   );
 });
 
@@ -61,10 +61,10 @@ services:
   assert.deepEqual(warnings, ['services.f.restart: deploy.restart_policy is the one applied, as in a swarm']);
   assert.match(
     await messageOf(() => fromYaml('services:\n  a: {image: x, restart: sometimes}\n')),
-    /^services\.a\.restart: must be "no", "always", "unless-stopped" or "on-failure\[:N\]" \(got "sometimes"\)/,
+    /^services\.a\.restart must be "no", "always", "unless-stopped" or "on-failure\[:N\]" \(got "sometimes"\)/,
   );
   assert.match(
     await messageOf(() => fromYaml('services:\n  a: {image: x, restart: always, deploy: {mode: replicated-job}}\n')),
-    /^services\.a\.restart: is "always" with mode: replicated-job, whose tasks run to completion/,
+    /^services\.a\.restart is "always" with mode: replicated-job, whose tasks run to completion/,
   );
 });
