@@ -20,7 +20,12 @@ export async function lastOutput(client: ManagerClient, id: string, lines = LAST
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       size += chunk.length;
-      if (size > MAX_BYTES) chunks.splice(0, chunks.length - 1);
+      // the oldest chunks go while the rest still hold MAX_BYTES: the end is what is shown
+      for (let first = chunks[0]; first !== undefined && chunks.length > 1 && size - first.length >= MAX_BYTES;) {
+        size -= first.length;
+        chunks.shift();
+        first = chunks[0];
+      }
     }
     const text = Buffer.concat(chunks).toString('utf8').slice(-MAX_BYTES);
     return text
