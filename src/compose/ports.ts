@@ -1,4 +1,6 @@
-import { isDnsLabel, NAME_RULE, type PortSpec, type Protocol } from '../task/index.js';
+// task/name.js, not task/index.js: run and service commands read --publish here, and the index loads TypeBox
+import type { PortSpec, Protocol } from '../task/index.js';
+import { isDnsLabel, NAME_RULE } from '../task/name.js';
 import { COMPOSE_KEYS } from './spec-keys.js';
 import { asInteger, asMap, asList, asScalarText, composeError, fieldPath, shown, type Findings } from './values.js';
 
