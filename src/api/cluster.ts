@@ -120,6 +120,12 @@ export type EngineStatus = Static<typeof EngineStatus>;
 export const MAX_ALLOWED_HOST_PATHS = 32;
 /** Most task spec fields a worker may say it reads (this build has under 40). */
 export const MAX_SPEC_FIELDS = 256;
+/**
+ * A host's identity (`poseidon worker --host-id`): letters, digits and `.`, `_`, `:`, `-`, at most
+ * 128. Workers that give the same one share a machine: a proxy there reaches their containers
+ * directly, the others' through their worker (the tunnel).
+ */
+export const HOST_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
 
 const NodeLabels = Type.Record(
   Type.String({ pattern: NODE_LABEL_KEY_PATTERN }),
@@ -179,6 +185,8 @@ export const RegisterRequest = Type.Object(
     specFields: Type.Optional(
       Type.Array(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,63}$' }), { maxItems: MAX_SPEC_FIELDS }),
     ),
+    /** The machine the worker runs on (HOST_ID_PATTERN); absent from older workers: not known. */
+    hostId: Type.Optional(Type.String({ pattern: HOST_ID_PATTERN })),
   },
   { additionalProperties: false },
 );

@@ -51,6 +51,20 @@ export const EndpointView = Type.Object({
       protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
     }),
   ),
+  hostId: Type.Optional(
+    Type.String({
+      description:
+        "The machine its node runs on (the worker's --host-id). A proxy on the same machine connects to " +
+        '`address` itself; one on another goes through `via`. Absent: not known (an older worker).',
+    }),
+  ),
+  via: Type.Optional(
+    Type.String({
+      description:
+        "Its node's Worker API URL: a proxy on another machine reaches the replica's port through it " +
+        '(`GET /tunnel/{taskId}/{port}`, an upgrade, with its own node certificate). Absent from older managers.',
+    }),
+  ),
 });
 export type EndpointView = Static<typeof EndpointView>;
 

@@ -87,6 +87,8 @@ export {
   JobStatusView,
   ServiceView,
 } from './service.js';
+/** `poseidon.service`: the label on each replica as its worker gets it (tunnels reach replicas only). */
+export { SERVICE_LABEL } from './service-label.js';
 export { SERVICE_MODES, isGlobalMode, isJobMode, type ServiceModeName } from './service-modes.js';
 export type { ServiceTaskRef } from './service.js';
 /** Discovery: each service's virtual IP, ports and endpoints, the stream hosts follow, and what they applied. */

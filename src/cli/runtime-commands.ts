@@ -180,6 +180,12 @@ export function registerWorker(program: Command): void {
     .option('--subnet-pool <cidrs>', SUBNET_POOL_HELP, DEFAULT_SUBNET_POOL)
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
+    .addOption(
+      new Option(
+        '--host-id <id>',
+        "this worker's machine: a proxy reaches containers of workers with its id directly (default: machine-id hash)",
+      ).env('POSEIDON_HOST_ID'),
+    )
     .option(
       '--stop-grace <seconds>',
       'SIGTERM grace before SIGKILL when stopping a task',

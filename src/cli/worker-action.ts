@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HOST_ID_PATTERN } from '../api/cluster.js';
 import { RegistryAuth } from '../driver/index.js';
 import { InvalidField } from '../errors/index.js';
 import { parseJoinToken } from '../pki/join-token.js';
@@ -52,6 +53,8 @@ export interface WorkerFlags extends DnsFlags {
   taskNetwork: string;
   /** --proxy: this host's discovery host. */
   proxy?: boolean;
+  /** --host-id ID; absent: the machine's own (readHostId). */
+  hostId?: string;
   fence: string;
   /** --registry-auth FILE; absent: the docker CLI's config.json. */
   registryAuth?: string;
@@ -93,9 +96,19 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     allowedCaps: capabilitiesFlag('--allow-cap', flags.allowCap),
     network: networkFlags(flags),
     ...(flags.proxy === true ? { discovery: proxyFlags(flags, discovery) } : {}),
+    ...(flags.hostId === undefined ? {} : { hostId: hostIdFlag(flags.hostId) }),
     fenceMs: durationFlag('--fence', flags.fence),
     registryAuth: registryAuthFlag(flags.registryAuth),
   };
+}
+
+function hostIdFlag(value: string): string {
+  if (!new RegExp(HOST_ID_PATTERN).test(value))
+    throw new InvalidField(
+      '--host-id',
+      `is ${JSON.stringify(value)}; use letters, digits, '.', '_', ':' or '-', at most 128, such as rack1-host3`,
+    );
+  return value;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   renewCredentials,
   saveNodeCredentials,
 } from '../pki/index.js';
-import { HostMetrics, readDiskSpace, readHeldPorts, readHostRoutes } from '../stats/index.js';
+import { HostMetrics, readDiskSpace, readHeldPorts, readHostId, readHostRoutes } from '../stats/index.js';
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { Opened } from './opened.js';
 import { LmdbStore } from '../store/index.js';
@@ -61,6 +61,8 @@ export interface WorkerRuntimeOptions {
   network?: NetworkOptions;
   /** `--proxy`: this worker is the host's discovery host (DNS server and proxy); needs `managerUrl`. */
   discovery?: DiscoveryOptions;
+  /** The machine it runs on (`--host-id`); default readHostId()'s. */
+  hostId?: string;
   /** With no manager reached for this long, exclusive tasks stop here (`--fence`). */
   fenceMs?: number;
   /** Where pulls find registry credentials (`--registry-auth`); absent: none. */
@@ -140,6 +142,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     opened.add(() => hostMetrics.stop());
     const nodeId = creds.current.info.nodeId;
     const managerUrl = opts.managerUrl;
+    const hostId = opts.hostId ?? (await readHostId());
     // the node's certificate, trusting a manager certificate of its cluster only
     const manager = managerUrl === undefined ? undefined : new ManagerClient(managerUrl, 5_000, { tls: creds.client });
     const worker = new Worker({
@@ -228,6 +231,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         allowedHostPaths: opts.allowedHostPaths ?? [],
         allowedCaps: opts.allowedCaps ?? [],
         stopGraceSeconds: opts.stopGraceSeconds,
+        hostId,
         onContact: () => selfFence.contact(),
         onRemoved: (message) => {
           // its tasks run elsewhere now: copies left here would run twice (the manager's stops may not arrive)

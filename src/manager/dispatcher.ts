@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { toReport, type TaskReport, type WorkerTaskView } from '../api/index.js';
+import { SERVICE_LABEL, toReport, type TaskReport, type WorkerTaskView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import { isNotFound, isPermanent, PoseidonError } from '../errors/index.js';
-import { toSpec } from '../task/index.js';
+import { MAX_LABELS, toSpec, type TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
 import { DISPATCH_RETRY_MS } from './reconcile.js';
 import type { NodeEntry, TaskRecord } from './records.js';
@@ -99,7 +99,7 @@ export class Dispatcher {
       this.#dispatchedAt.set(rec.request.id, now);
       let items = byNode.get(rec.nodeId);
       if (items === undefined) byNode.set(rec.nodeId, (items = []));
-      items.push({ taskId: rec.request.id, generation: rec.generation, spec: toSpec(rec.request) });
+      items.push({ taskId: rec.request.id, generation: rec.generation, spec: specToSend(rec) });
     }
     for (const [nodeId, items] of byNode) {
       const node = this.deps.nodes.get(nodeId);
@@ -187,4 +187,18 @@ export class Dispatcher {
     const since = this.#dispatchedAt.get(item.taskId) ?? this.deps.clock.now();
     this.deps.outcomes.retryAt(item.taskId, since + DISPATCH_RETRY_MS);
   }
+}
+
+/**
+ * The task's spec as its worker gets it: a service replica also carries SERVICE_LABEL, which its
+ * worker's tunnel asks for (a proxy on another host reaches replicas only).
+ */
+export function specToSend(rec: Pick<TaskRecord, 'request' | 'service'>): TaskSpec {
+  const spec = toSpec(rec.request);
+  const service = rec.service?.service;
+  // a template with as many labels as a task may have goes without it (the worker would refuse
+  // the task): its replicas are then reached from their own host only
+  const count = Object.keys(spec.labels ?? {}).length;
+  if (service !== undefined && count < MAX_LABELS) spec.labels = { ...spec.labels, [SERVICE_LABEL]: service };
+  return spec;
 }

@@ -51,8 +51,8 @@ export class NodeTracker {
       up(nodeId: string): void;
       /** The node missed its heartbeats: its tasks should be looked at. */
       down(nodeId: string): void;
-      /** A worker (perhaps upgraded) joined at `url`. */
-      joined(url: string): void;
+      /** A worker (perhaps upgraded, perhaps at a new URL or on another host) joined at `url`. */
+      joined(url: string, nodeId: string): void;
       /** The node was drained: its tasks should move elsewhere. */
       drained(nodeId: string): void;
       /** The node's drain was lifted: the moves of its tasks still under way should end. */
@@ -112,6 +112,7 @@ export class NodeTracker {
     if (req.stopGraceSeconds !== undefined) record.stopGraceSeconds = req.stopGraceSeconds;
     if (req.version !== undefined) record.version = req.version;
     if (req.specFields !== undefined) record.specFields = req.specFields;
+    if (req.hostId !== undefined) record.hostId = req.hostId;
     // a drain and labels set by `node update` are the operator's, not the worker's: registering
     // again (a worker restart) keeps them
     if (known?.record.availability !== undefined) record.availability = known.record.availability;
@@ -123,7 +124,7 @@ export class NodeTracker {
       engine: known?.engine ?? null,
       engineLost: known?.engineLost ?? false,
     });
-    this.deps.joined(req.url);
+    this.deps.joined(req.url, req.nodeId);
     this.deps.placer.setNode(entry);
     if (known?.state !== 'Up') this.#announceUp(entry);
     if (req.engine !== undefined) this.#engine(entry, req.engine);

@@ -83,6 +83,8 @@ export interface NodeRecord {
   specFields?: string[];
   /** Its worker's `--stop-grace` (s), which a stop call waits out; absent: the default (older workers). */
   stopGraceSeconds?: number;
+  /** The machine its worker runs on (`--host-id`); absent: not known (an older worker). */
+  hostId?: string;
   /**
    * `drain` (`poseidon node drain`): no new placements, its tasks move elsewhere; `pause`
    * (`poseidon node update --availability pause`): no new placements, its tasks stay; absent:

@@ -287,7 +287,11 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     engineGraceMs: deps.engineGraceMs ?? DEFAULT_ENGINE_GRACE_MS,
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
-    joined: (url) => dispatcher.rejoined(url),
+    joined: (url, nodeId) => {
+      dispatcher.rejoined(url);
+      // its replicas' endpoints name its URL and host: the hosts' proxies learn the new ones
+      discovery.nodeJoined(placer.pool.of(nodeId).tasks);
+    },
     roomGrew: () => orchestrator.roomGrew(),
     drained: (nodeId) => {
       // plain tasks are reconcile's to move; each service with a replica there replaces it start-first

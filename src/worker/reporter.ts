@@ -62,6 +62,8 @@ export interface ReporterDeps {
   allowedCaps?: string[];
   /** Sent at register: how long a stop may take before the container is killed (`--stop-grace`). */
   stopGraceSeconds?: number;
+  /** Sent at register: the machine this worker runs on (`--host-id`); absent: not sent. */
+  hostId?: string;
   /** Sent at register: the task spec fields this worker reads; SPEC_FIELDS unless a test plays an older worker. */
   specFields?: readonly string[];
   /** A manager answered (register, beat or report): the self-fence's clock starts again. */
@@ -203,6 +205,7 @@ export class ManagerReporter {
       ...(this.deps.stopGraceSeconds === undefined ? {} : { stopGraceSeconds: this.deps.stopGraceSeconds }),
       version: POSEIDON_VERSION,
       specFields: [...(this.deps.specFields ?? SPEC_FIELDS)],
+      ...(this.deps.hostId === undefined ? {} : { hostId: this.deps.hostId }),
     });
     this.#registered = true;
     this.deps.log.info({ manager: this.deps.manager.baseUrl, nodeId: this.deps.nodeId }, 'registered with the manager');
@@ -211,15 +214,15 @@ export class ManagerReporter {
   }
 
   /**
-   * Registers; a manager older than this worker refuses the fields it does not know (its version
-   * and the spec fields it reads), so it is sent the request without them, and told once.
+   * Registers; a manager older than this worker refuses the fields it does not know (its version,
+   * the spec fields it reads, its host id), so it is sent the request without them, and told once.
    */
   async #send(req: RegisterRequest): Promise<HeartbeatReply> {
     try {
       return await this.deps.manager.register(req);
     } catch (err) {
       if (!isOlderManagerRefusal(err)) throw err;
-      const { version: _version, specFields: _fields, ...known } = req;
+      const { version: _version, specFields: _fields, hostId: _hostId, ...known } = req;
       this.#plainReports = true;
       const reply = await this.deps.manager.register({ ...known, tasks: known.tasks.map(plainReport) });
       this.#tellOlderManager();

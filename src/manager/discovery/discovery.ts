@@ -44,7 +44,7 @@ export class Discovery {
     this.book = new EndpointBook({
       services: () => state.services,
       tasksOf: (service) => this.#tasks(service),
-      nodeName: (id) => state.nodeName(id),
+      node: (id) => state.nodes.get(id)?.record,
     });
     this.consumers = new Consumers(() => deps.clock.now());
     this.gate = new DrainGate({
@@ -76,6 +76,14 @@ export class Discovery {
     this.book.changed(service);
     if (!this.deps.state.services.has(service) && isEmpty(this.deps.tasksOf(service)))
       this.#drainTimeouts.delete(service);
+  }
+
+  /** A node registered (again) holding these tasks: their endpoints show its URL and host, maybe new ones. */
+  nodeJoined(taskIds: Iterable<string>): void {
+    for (const id of taskIds) {
+      const service = this.#serviceOf.get(id);
+      if (service !== undefined) this.book.changed(service);
+    }
   }
 
   /** A service record changed (created, updated, scaled, removed). */

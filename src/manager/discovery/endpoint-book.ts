@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { EndpointState, EndpointsMessage, ServiceEndpointsView } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
 import type { ServiceRecord } from '../services/service-record.js';
-import { endpointsOf, serviceEndpoints } from './endpoint-view.js';
+import { endpointsOf, serviceEndpoints, type EndpointNode } from './endpoint-view.js';
 
 export interface EndpointBookDeps {
   services(): ReadonlyMap<string, ServiceRecord>;
   /** The latest records of the service's tasks. */
   tasksOf(service: string): Iterable<TaskRecord>;
-  nodeName(nodeId: string): string;
+  /** The node's record: its name, URL and host; undefined for a node no longer known. */
+  node(nodeId: string): EndpointNode | undefined;
 }
 
 export type EndpointsListener = (message: EndpointsMessage) => void;
@@ -100,13 +101,13 @@ export class EndpointBook {
   #look(name: string): void {
     const rec = this.deps.services().get(name);
     const old = this.#views.get(name);
-    const nodeName = (id: string): string => this.deps.nodeName(id);
+    const node = (id: string): EndpointNode | undefined => this.deps.node(id);
     let view: Omit<ServiceEndpointsView, 'revision'>;
-    if (rec !== undefined) view = serviceEndpoints(rec, this.deps.tasksOf(name), nodeName);
+    if (rec !== undefined) view = serviceEndpoints(rec, this.deps.tasksOf(name), node);
     else {
       if (old === undefined) return;
       // a removed service stays, with its replicas draining, until the last of them has stopped
-      const endpoints = endpointsOf(this.deps.tasksOf(name), nodeName);
+      const endpoints = endpointsOf(this.deps.tasksOf(name), node);
       if (endpoints.length === 0) {
         this.#views.delete(name);
         this.#keys.delete(name);

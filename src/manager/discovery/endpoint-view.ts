@@ -1,7 +1,7 @@
 import type { EndpointState, EndpointView, ServiceEndpointsView, ServicePortView } from '../../api/index.js';
 import { DNS_ZONE } from '../../discovery/index.js';
 import { isActive, TaskState } from '../../task/index.js';
-import type { TaskRecord } from '../records.js';
+import type { NodeRecord, TaskRecord } from '../records.js';
 import { passesHealth } from '../services/replica-state.js';
 import type { ServiceRecord } from '../services/service-record.js';
 
@@ -25,19 +25,29 @@ export function isEndpoint(t: TaskRecord): boolean {
   return t.nodeId !== null && isActive(t.state);
 }
 
-export function toEndpoint(t: TaskRecord, nodeName: (id: string) => string): EndpointView {
+/** What an endpoint shows of its node's record. */
+export type EndpointNode = Pick<NodeRecord, 'name' | 'url' | 'hostId'>;
+
+/** Finds a node's record by id; undefined for a node no longer known (its id is shown for its name). */
+export type NodeLookup = (nodeId: string) => EndpointNode | undefined;
+
+export function toEndpoint(t: TaskRecord, nodeOf: NodeLookup): EndpointView {
   const running = t.state === TaskState.Running;
+  const node = t.nodeId === null ? undefined : nodeOf(t.nodeId);
   return {
     taskId: t.request.id,
     slot: t.service?.slot ?? 0,
     version: t.service?.version ?? 0,
     nodeId: t.nodeId,
-    node: t.nodeId === null ? null : nodeName(t.nodeId),
+    node: t.nodeId === null ? null : (node?.name ?? t.nodeId),
     state: endpointState(t),
     address: running ? (t.address ?? null) : null,
     ports: running
       ? t.ports.filter((p) => p.host > 0).map((p) => ({ container: p.container, host: p.host, protocol: p.protocol }))
       : [],
+    // where a proxy on another machine reaches it: set only when known, so older views compare as before
+    ...(node?.hostId === undefined ? {} : { hostId: node.hostId }),
+    ...(node === undefined ? {} : { via: node.url }),
   };
 }
 
@@ -64,15 +74,15 @@ export function dnsNames(rec: ServiceRecord): string[] {
 export function serviceEndpoints(
   rec: ServiceRecord,
   tasks: Iterable<TaskRecord>,
-  nodeName: (id: string) => string,
+  nodeOf: NodeLookup,
 ): Omit<ServiceEndpointsView, 'revision'> {
-  const endpoints = endpointsOf(tasks, nodeName);
+  const endpoints = endpointsOf(tasks, nodeOf);
   return { service: rec.name, vip: rec.vip ?? '', dnsNames: dnsNames(rec), ports: servicePorts(rec), endpoints };
 }
 
 /** The endpoints of these replica tasks, by slot, then version. */
-export function endpointsOf(tasks: Iterable<TaskRecord>, nodeName: (id: string) => string): EndpointView[] {
+export function endpointsOf(tasks: Iterable<TaskRecord>, nodeOf: NodeLookup): EndpointView[] {
   const endpoints: EndpointView[] = [];
-  for (const t of tasks) if (isEndpoint(t)) endpoints.push(toEndpoint(t, nodeName));
+  for (const t of tasks) if (isEndpoint(t)) endpoints.push(toEndpoint(t, nodeOf));
   return endpoints.sort((a, b) => a.slot - b.slot || a.version - b.version || (a.taskId < b.taskId ? -1 : 1));
 }

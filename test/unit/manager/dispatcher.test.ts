@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { TaskReport, WorkerTaskView } from '../../../src/api/index.js';
 import { ServerUnreachable } from '../../../src/client/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import { Dispatcher, STOP_CALL_MARGIN_MS, type WorkerCalls } from '../../../src/manager/dispatcher.js';
+import { Dispatcher, specToSend, STOP_CALL_MARGIN_MS, type WorkerCalls } from '../../../src/manager/dispatcher.js';
 import { ManagerMetrics } from '../../../src/manager/metrics.js';
 import { DISPATCH_RETRY_MS } from '../../../src/manager/reconcile.js';
 import type { NodeEntry } from '../../../src/manager/records.js';
@@ -183,4 +183,12 @@ test('settled forgets a dispatch: reconcile may send it again only if it is plac
   s.dispatcher.settled('a');
   assert.equal(s.dispatcher.isDispatched('a'), false);
   assert.equal(s.dispatcher.dispatchedAt.has('a'), false);
+});
+
+test('a service replica goes to its worker labelled with its service (its tunnel reaches replicas only); a plain task, as it is', () => {
+  const plain = on('a', 'Scheduled', 'n1', 1);
+  assert.equal(specToSend(plain).labels?.['poseidon.service'], undefined);
+  const replica = { ...plain, service: { service: 'web', slot: 1, version: 1 } };
+  assert.deepEqual(specToSend(replica).labels, { ...plain.request.labels, 'poseidon.service': 'web' });
+  assert.equal(plain.request.labels['poseidon.service'], undefined, 'the stored request is left as it is');
 });

@@ -92,6 +92,7 @@ type Extra = Partial<
     | 'reportGapMs'
     | 'readPortsInUse'
     | 'portsReadMs'
+    | 'hostId'
     | 'onRemoved'
   >
 >;
@@ -190,9 +191,11 @@ test("the node's labels, allowed host paths and stop grace go with the registrat
     labels: { zone: 'a', disk: 'ssd' },
     allowedHostPaths: ['/srv/poseidon'],
     stopGraceSeconds: 30,
+    hostId: 'rack1-host3',
     url: 'https://127.0.0.1:2', // the Worker API is HTTPS only, as the schema says
   });
   const registered = manager.registers[0];
+  assert.equal(registered?.hostId, 'rack1-host3');
   assert.deepEqual(registered?.labels, { zone: 'a', disk: 'ssd' });
   assert.deepEqual(registered?.allowedHostPaths, ['/srv/poseidon']);
   assert.equal(registered?.stopGraceSeconds, 30);
@@ -260,7 +263,7 @@ test('a change is reported at once; the changes that come within the gap after a
 class OlderManager extends RecordingManager {
   refused = 0;
   override async register(body: RegisterRequest): Promise<HeartbeatReply> {
-    if (body.version !== undefined || body.specFields !== undefined) {
+    if (body.version !== undefined || body.specFields !== undefined || body.hostId !== undefined) {
       this.refused += 1;
       throw new RemoteError('invalid_request', 400, 'body must NOT have additional properties');
     }
@@ -281,6 +284,7 @@ test('a manager older than the worker is registered with without the fields it d
     capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
     readHost: async () => HOST,
     log,
+    hostId: 'rack1-host3',
   });
   reporter.start();
   try {
@@ -291,6 +295,7 @@ test('a manager older than the worker is registered with without the fields it d
   assert.equal(manager.refused, 1);
   assert.equal(manager.registers.length, 1);
   const registered = manager.registers[0];
+  assert.equal(registered?.hostId, undefined, 'an older manager knows no host id: its proxies go direct');
   assert.equal(registered?.version, undefined);
   assert.equal(registered?.specFields, undefined);
   assert.deepEqual(

@@ -57,12 +57,19 @@ function task(id: string, slot: number, fields: Partial<TaskRecord> = {}): TaskR
   };
 }
 
-function book(tasks: Map<string, TaskRecord>, services = new Map([['web', service]])) {
+function book(
+  tasks: Map<string, TaskRecord>,
+  services = new Map([['web', service]]),
+  hostId: (nodeId: string) => string | undefined = () => undefined,
+) {
   const messages: EndpointsMessage[] = [];
   const b = new EndpointBook({
     services: () => services,
     tasksOf: () => tasks.values(),
-    nodeName: (id) => `node-${id}`,
+    node: (id) => {
+      const host = hostId(id);
+      return { name: `node-${id}`, url: `https://${id}.example:7071`, ...(host === undefined ? {} : { hostId: host }) };
+    },
   });
   b.subscribe((m) => messages.push(m));
   return { book: b, messages, services };
@@ -140,6 +147,28 @@ test('a service view: VIP, DNS names with SRV per named port, ports, endpoints b
       ['service', 3],
     ],
   );
+});
+
+test("each endpoint names its node's worker URL (via) and host id, the host id only when its worker gave one", () => {
+  const tasks = new Map([
+    ['a', task('a', 1)],
+    ['b', task('b', 2, { nodeId: 'n2' })],
+  ]);
+  let hosts: Record<string, string> = { n1: 'host-1' };
+  const { book: b } = book(tasks, undefined, (id) => hosts[id]);
+  b.changed('web');
+  assert.deepEqual(
+    b.view('web')?.endpoints.map((e) => [e.taskId, e.via, e.hostId]),
+    [
+      ['a', 'https://n1.example:7071', 'host-1'],
+      ['b', 'https://n2.example:7071', undefined],
+    ],
+  );
+  assert.ok(!('hostId' in (b.view('web')?.endpoints[1] ?? {})), 'absent, not undefined, on the wire');
+  // the node registered again on another host: the look after it shows the new one
+  hosts = { n1: 'host-1', n2: 'host-2' };
+  b.changed('web');
+  assert.equal(b.view('web')?.endpoints[1]?.hostId, 'host-2');
 });
 
 test('a removed service stays while its replicas drain, then is published as removed, once', () => {
