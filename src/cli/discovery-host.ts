@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ManagerClient, type TlsSource } from '../client/index.js';
+import { currentTls, ManagerClient, type TlsSource } from '../client/index.js';
 import { EndpointsFollower, EndpointTable, networkLayout } from '../discovery/index.js';
 import { startDnsServer } from '../dns/index.js';
 import { startProxy } from '../proxy/index.js';
@@ -24,8 +24,13 @@ export interface DiscoveryOptions {
 
 export interface DiscoveryHostDeps {
   managerUrl: string;
-  /** The node's certificate (renewed in place), trusting a manager certificate of its cluster only. */
+  /**
+   * The node's certificate (renewed in place), trusting a manager certificate of its cluster only;
+   * the proxy's tunnels to other hosts' workers show it too (trusting a worker certificate there).
+   */
   tls: TlsSource;
+  /** This machine (the worker's --host-id): replicas of workers on other machines are reached through them. */
+  hostId: string;
   /** The Poseidon network tasks join: containers reach the DNS server on its gateway, port 53. */
   network: { name: string; subnet: string } | undefined;
   metrics: Registry;
@@ -60,6 +65,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
           logger: deps.log.child({ component: 'proxy' }),
           registry: deps.metrics,
           responseTimeoutMs: opts.proxyTimeoutMs,
+          mesh: { hostId: deps.hostId, tls: () => currentTls(deps.tls) },
         }).catch(async (err: unknown) => {
           await dns.close();
           throw err;

@@ -256,6 +256,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       const host = await startDiscoveryHost(opts.discovery, {
         managerUrl,
         tls: creds.client,
+        hostId,
         // as made: its subnet may have been found or picked rather than given
         network: network ?? undefined,
         metrics,

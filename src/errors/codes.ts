@@ -42,6 +42,8 @@ export const ERRORS = {
   exec_session_not_found: spec('exec_session_not_found', 404),
   /** A worker already runs as many interactive execs as it allows. */
   too_many_exec_sessions: spec('too_many_exec_sessions', 503, true),
+  /** A worker already holds as many tunnels (a proxy on another host to its replicas) as it allows. */
+  too_many_tunnels: spec('too_many_tunnels', 503, true),
   node_name_taken: spec('node_name_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
   /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */

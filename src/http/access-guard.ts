@@ -89,9 +89,17 @@ function who(identity: Identity): string {
   return 'an anonymous caller';
 }
 
-/** 401 when nobody could be identified, 403 when the caller is known but not allowed; one log line each. */
-function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identity: Identity): void {
-  const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
+/** What refusing a caller says: the status, the error body, and the fields of its one log line. */
+export interface Refusal {
+  status: number;
+  body: ErrorBody;
+  fields: Record<string, string>;
+  /** A token could have been accepted here: the answer names the Bearer scheme. */
+  bearer: boolean;
+}
+
+/** 401 when nobody could be identified, 403 when the caller is known but not allowed. */
+export function refusalOf(route: string, access: Access, identity: Identity): Refusal {
   const spec =
     identity.kind !== 'anonymous'
       ? ERRORS.forbidden
@@ -100,17 +108,25 @@ function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identi
         : ERRORS.unauthenticated;
   let message: string;
   const fields: Record<string, string> = { code: spec.code, route };
+  let bearer = false;
   if (identity.kind === 'anonymous') {
     message = identity.rejected?.reason ?? `${route} needs ${needs(access)}; the request carried no credentials`;
     if (identity.rejected?.tokenId !== undefined) fields.tokenId = identity.rejected.tokenId;
     if (identity.rejected?.nodeId !== undefined) fields.nodeId = identity.rejected.nodeId;
-    if (access === 'read' || access === 'deploy' || access === 'admin')
-      void reply.header('www-authenticate', 'Bearer realm="poseidon"');
+    bearer = access === 'read' || access === 'deploy' || access === 'admin';
   } else {
     message = `${who(identity)} may not call ${route}: it needs ${needs(access)}`;
     if (identity.kind === 'token') fields.tokenId = identity.tokenId;
     if (identity.kind === 'node') fields.nodeId = identity.nodeId;
   }
-  req.log.info({ ...fields, reason: message }, 'request refused');
-  void reply.status(spec.status).send({ error: { code: spec.code, message } } satisfies ErrorBody);
+  fields.reason = message;
+  return { status: spec.status, body: { error: { code: spec.code, message } }, fields, bearer };
+}
+
+/** Refuses the request in the error shape, with one log line at info. */
+function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identity: Identity): void {
+  const refusal = refusalOf(`${req.method} ${req.routeOptions.url ?? req.url}`, access, identity);
+  if (refusal.bearer) void reply.header('www-authenticate', 'Bearer realm="poseidon"');
+  req.log.info(refusal.fields, 'request refused');
+  void reply.status(refusal.status).send(refusal.body);
 }

@@ -19,11 +19,16 @@ export { errorAnswer, sendError } from './error-handler.js';
 export { endRelay, endsWithServer, relayOutput, relayUntilClose, StreamStopped, type RelayEnd } from './streams.js';
 /** Who may call what: the contract (access.ts) and its check before every handler. */
 export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
-export { allows, anyIdentity, tokenIdOf } from './access-guard.js';
+export { allows, anyIdentity, refusalOf, tokenIdOf, type Refusal } from './access-guard.js';
 /** Mutual TLS for a server: its certificate, the CA it asks callers' certificates of, renewal. */
 export { setServerTls, type ServerTls } from './server-tls.js';
 /** Identifying a caller by its client certificate (a node of this cluster), and what it names. */
-export { identifyByCertificate, peerAddresses, type CertificateIdentityDeps } from './node-certificate.js';
+export {
+  identifyByCertificate,
+  identifySocket,
+  peerAddresses,
+  type CertificateIdentityDeps,
+} from './node-certificate.js';
 /** GET /openapi.json (the option `openapi` of buildServer), and response schemas for answers that are not JSON. */
 export { NoContent, streamedResponse, textResponse, type OpenApiInfo } from './openapi.js';
 /** Uploads of tar archives (`poseidon cp`): streamed through, never parsed, and cut off past their bound. */

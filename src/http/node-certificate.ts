@@ -28,6 +28,14 @@ export function identifyByCertificate(deps: CertificateIdentityDeps): Identify {
   return (req) => identityOf(peerOf(req), deps);
 }
 
+/**
+ * Identifies the holder of a connection by its client certificate, outside any route: an upgraded
+ * connection (the worker's tunnel), which fastify never sees. Anonymous over plain TCP.
+ */
+export function identifySocket(socket: unknown, deps: CertificateIdentityDeps): Identity {
+  return identityOf(socket instanceof TLSSocket ? peerOfSocket(socket) : { kind: 'none' }, deps);
+}
+
 /** The addresses the caller's certificate names (its subject alternative names); none without one. */
 export function peerAddresses(req: FastifyRequest): readonly string[] {
   const peer = peerOf(req);
@@ -58,7 +66,10 @@ function rejected(reason: string, nodeId: string | undefined): Identity {
 
 function peerOf(req: FastifyRequest): Peer {
   const socket = req.raw.socket;
-  if (!(socket instanceof TLSSocket)) return { kind: 'none' };
+  return socket instanceof TLSSocket ? peerOfSocket(socket) : { kind: 'none' };
+}
+
+function peerOfSocket(socket: TLSSocket): Peer {
   let peer = peers.get(socket);
   if (peer === undefined) {
     peer = readPeer(socket);

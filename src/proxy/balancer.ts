@@ -1,16 +1,9 @@
 import type { EndpointView } from '../api/endpoints.js';
+import { targetOf, type Target } from './mesh-route.js';
 import type { SetAside } from './set-aside.js';
 
+export type { Target } from './mesh-route.js';
 export type BalanceMode = 'least-conn' | 'round-robin';
-
-/** A replica to connect to: its task and where it listens. */
-export interface Target {
-  taskId: string;
-  address: string;
-  port: number;
-  /** `address:port`, the key replicas are set aside by. */
-  key: string;
-}
 
 /**
  * Picks the replica for one new connection (tcp) or request (http) of one service port, among
@@ -30,6 +23,8 @@ export class Balancer {
     readonly port: number,
     private readonly setAside: SetAside,
     private readonly openCount: (taskId: string) => number,
+    /** The proxy's machine: replicas on others are reached through their worker. */
+    private readonly hostId?: string,
   ) {}
 
   // no array or object is made per pick: it runs once per http request
@@ -71,8 +66,8 @@ export class Balancer {
     if (ready === this.#ready) return this.#targets;
     const targets: Target[] = [];
     for (const e of ready) {
-      if (e.address !== null)
-        targets.push({ taskId: e.taskId, address: e.address, port: this.port, key: `${e.address}:${this.port}` });
+      const target = targetOf(e, this.port, this.hostId);
+      if (target !== undefined) targets.push(target);
     }
     this.#ready = ready;
     this.#targets = targets;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ClientTls } from '../client/tls.js';
 import type { EndpointView } from '../api/endpoints.js';
 import type { Balancer, Target } from './balancer.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -21,6 +22,11 @@ export interface PortContext {
   responseTimeoutMs: number;
   /** Replicas tried for one connection or request, at most. */
   maxAttempts: number;
+  /**
+   * The node certificate a tunnel to a replica on another machine is opened with (its worker's
+   * TLS); undefined: no mesh, every replica is connected to directly.
+   */
+  tunnelTls: (() => ClientTls) | undefined;
 }
 
 /** A connect to a replica that took longer than `connectTimeoutMs`: counted as a failed connect. */

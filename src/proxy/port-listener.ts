@@ -28,7 +28,7 @@ export class PortListener {
         responseTimeoutMs: ctx.responseTimeoutMs,
         idleMs: UPSTREAM_IDLE_MS,
       };
-      this.upstreams = new UpstreamPool(timeouts);
+      this.upstreams = new UpstreamPool(timeouts, ctx.tunnelTls);
     }
   }
 

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { EndpointView, ServiceEndpointsView } from '../api/endpoints.js';
 import { systemClock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
+import { targetOf } from './mesh-route.js';
 import { bridgeVips } from './bridge-vips.js';
 import { ProxyMetrics } from './metrics.js';
 import { OpenCounts } from './open-counts.js';
@@ -43,6 +44,10 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     this.#markDraining();
     this.#reconcileSoon();
   };
+
+  get #hostId(): string | undefined {
+    return this.options.mesh?.hostId;
+  }
 
   constructor(private readonly options: ProxyOptions) {
     super();
@@ -155,7 +160,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     for (const p of ports) {
       const mode = p.protocol === 'http' ? 'http' : 'tcp';
       const balancer = (): Balancer =>
-        new Balancer(p.balance ?? 'least-conn', p.port, this.#setAside, (id) => this.#counts.get(id));
+        new Balancer(p.balance ?? 'least-conn', p.port, this.#setAside, (id) => this.#counts.get(id), this.#hostId);
       const settings = { balancer: balancer(), proxyProtocol: mode === 'tcp' ? p.proxyProtocol : undefined };
       const existing = state.listeners.get(p.port);
       if (existing !== undefined) {
@@ -193,6 +198,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       responseTimeoutMs: this.options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
       maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      tunnelTls: this.options.mesh?.tls,
     };
   }
 
@@ -212,7 +218,10 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       const ids = new Set(ready.map((e) => e.taskId));
       for (const listener of state.listeners.values()) {
         listener.upstreams?.retain(ids);
-        for (const e of ready) keys.add(`${e.address}:${listener.ctx.port}`);
+        for (const e of ready) {
+          const target = targetOf(e, listener.ctx.port, this.#hostId);
+          if (target !== undefined) keys.add(target.key);
+        }
       }
     }
     this.#setAside.retain(keys);

@@ -2,6 +2,9 @@ import { connect, type Socket } from 'node:net';
 import type { Target } from './balancer.js';
 import { ConnectTimeout, connectFailed, type PortContext } from './port-context.js';
 import { proxyHeaderV1, proxyHeaderV2 } from './proxy-header.js';
+import { dialTunnel } from './tunnel-dial.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Forwards one client connection (accepted paused, half-open allowed) to a ready replica: a
@@ -17,7 +20,7 @@ export function forwardTcp(ctx: PortContext, client: Socket, sockets: Set<Socket
   client.on('close', () => {
     clientGone = true;
     // a client that closed while its replica still talks: end (never drop what is still to write)
-    if (upstream?.connecting === true) upstream.destroy();
+    if (upstream !== undefined && !opened.has(upstream)) upstream.destroy();
     else upstream?.end();
   });
 
@@ -49,13 +52,18 @@ function track(sockets: Set<Socket>, socket: Socket): void {
   socket.once('close', () => sockets.delete(socket));
 }
 
+/** Replica connections that are open: connected, or their tunnel answered 101. */
+const opened = new WeakSet<Socket>();
+
+/**
+ * Connects to the replica: at its address, or through its worker's tunnel when it runs on another
+ * machine. The connect timeout covers the whole tunnel handshake (TLS, the upgrade, its answer).
+ */
 function connectTo(ctx: PortContext, target: Target, client: Socket, onFailed: () => void): Socket {
-  const upstream = connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true });
-  let connected = false;
-  const timer = setTimeout(() => upstream.destroy(new ConnectTimeout('connect timed out')), ctx.connectTimeoutMs);
-  upstream.once('connect', () => {
+  const onOpen = (early: Buffer): void => {
     clearTimeout(timer);
     connected = true;
+    opened.add(upstream);
     ctx.setAside.succeeded(target.key);
     ctx.counts.open(target.taskId, ctx.service);
     upstream.once('close', () => ctx.counts.close(target.taskId, ctx.service));
@@ -65,9 +73,19 @@ function connectTo(ctx: PortContext, target: Target, client: Socket, onFailed: (
     }
     const header = headerFor(ctx, client);
     if (header !== undefined) upstream.write(header);
+    if (early.length > 0) client.write(early); // the replica spoke first (a greeting), with the 101
     client.pipe(upstream);
     upstream.pipe(client);
-  });
+  };
+  const via = target.via;
+  const tls = ctx.tunnelTls?.();
+  const upstream: Socket =
+    via === undefined || tls === undefined
+      ? connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true })
+      : dialTunnel({ ...target, via }, tls, { open: (_socket, early) => onOpen(early) });
+  let connected = false;
+  const timer = setTimeout(() => upstream.destroy(new ConnectTimeout('connect timed out')), ctx.connectTimeoutMs);
+  if (via === undefined || tls === undefined) upstream.once('connect', () => onOpen(EMPTY));
   upstream.on('error', (err) => {
     clearTimeout(timer);
     if (connected) {

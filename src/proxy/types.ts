@@ -1,6 +1,7 @@
 // What the proxy takes and gives: its options and its handle.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ClientTls } from '../client/tls.js';
 import type { Clock } from '../clock/index.js';
 import type { EndpointTable } from '../discovery/index.js';
 
@@ -33,6 +34,12 @@ export interface ProxyOptions {
   maxAttempts?: number;
   /** Failed connects in a row that set a replica aside (default 3), and for how long (default 10 s). */
   setAside?: { failuresInRow: number; setAsideMs: number };
+  /**
+   * The mesh: this proxy's machine (its worker's `--host-id`), and the worker's node certificate.
+   * A replica whose endpoint names another host is reached through its worker's tunnel; absent:
+   * every replica is connected to at its container address (one machine).
+   */
+  mesh?: { hostId: string; tls: () => ClientTls };
 }
 
 export interface Proxy {

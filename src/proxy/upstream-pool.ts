@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Target } from './balancer.js';
+import type { ClientTls } from '../client/tls.js';
 import { ConnectTimeout } from './port-context.js';
+import { dialTunnel } from './tunnel-dial.js';
 
 // Kept-alive connections to the replicas of one http port, most recently used first (the one
 // least likely to have been closed as idle by its replica). Each connection's socket listeners
@@ -61,14 +63,30 @@ export class Upstream {
     private readonly pool: UpstreamPool,
   ) {
     this.activeAtMs = pool.nowMs;
-    const onread = { buffer: READ_BUFFER, callback: this.#onRead };
-    const socket = connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true, onread });
-    this.socket = socket;
-    socket.on('connect', this.#onConnect);
-    socket.on('end', this.#onEnd);
-    socket.on('drain', this.#onDrain);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
+    const via = target.via;
+    const tls = pool.tunnelTls?.();
+    if (via === undefined || tls === undefined) {
+      const onread = { buffer: READ_BUFFER, callback: this.#onRead };
+      const socket = connect({ host: target.address, port: target.port, allowHalfOpen: true, noDelay: true, onread });
+      this.socket = socket;
+      socket.on('connect', this.#onConnect);
+      socket.on('end', this.#onEnd);
+    } else {
+      // through its worker (another machine): connected once the tunnel answered 101; a TLS
+      // socket reads into buffers of its own, handed on as 'data'
+      this.socket = dialTunnel({ ...target, via }, tls, {
+        open: (socket, early) => {
+          socket.on('end', this.#onEnd);
+          socket.on('data', this.#onData);
+          this.#onConnect();
+          if (early.length > 0) this.#onData(early);
+          socket.resume();
+        },
+      });
+    }
+    this.socket.on('drain', this.#onDrain);
+    this.socket.on('error', this.#onError);
+    this.socket.on('close', this.#onClose);
   }
 
   /**
@@ -94,14 +112,18 @@ export class Upstream {
   };
   /** `chunk` is READ_BUFFER's: valid until this returns. */
   readonly #onRead = (length: number, buffer: Buffer): boolean => {
-    if (this.#tunnel !== undefined) this.#tunnel(Buffer.from(buffer.subarray(0, length)));
+    this.#onData(buffer.subarray(0, length));
+    return true; // a slow client pauses the socket itself
+  };
+  /** `chunk` is valid until this returns (READ_BUFFER's, or a tunnel's). */
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#tunnel !== undefined) this.#tunnel(Buffer.from(chunk));
     else if (this.owner === undefined)
       this.socket.destroy(); // an idle connection has nothing to say
     else {
       this.activeAtMs = this.pool.nowMs;
-      this.owner.onUpstreamData(this, buffer.subarray(0, length));
+      this.owner.onUpstreamData(this, chunk);
     }
-    return true; // a slow client pauses the socket itself
   };
   readonly #onEnd = (): void => {
     if (this.owner === undefined) this.socket.destroy();
@@ -130,7 +152,11 @@ export class UpstreamPool {
   /** Coarse monotonic ms, moved on by the sweep; fine enough for timeouts of 100 ms and more. */
   nowMs = performance.now();
 
-  constructor(readonly timeouts: UpstreamTimeouts) {
+  constructor(
+    readonly timeouts: UpstreamTimeouts,
+    /** The node certificate tunnels to replicas on other machines open with; undefined: no mesh. */
+    readonly tunnelTls?: () => ClientTls,
+  ) {
     const shortest = Math.min(timeouts.connectTimeoutMs, timeouts.responseTimeoutMs, timeouts.idleMs);
     this.#sweepMs = Math.max(10, Math.min(250, Math.floor(shortest / 5)));
   }

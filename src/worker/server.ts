@@ -7,6 +7,7 @@ import type { Driver } from '../driver/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import type { SpecLimits } from '../task/index.js';
 import { workerRoutes } from './routes.js';
+import { TunnelServer } from './tunnel-server.js';
 import type { Worker } from './worker.js';
 
 const WORKER_API_INFO = {
@@ -29,12 +30,14 @@ export interface WorkerServerDeps {
   clock: Clock;
   /** The worker's node certificate; the server asks callers for one of the same CA (mutual TLS). */
   tls: ServerTls;
+  /** Tunnels open at once at most (DEFAULT_MAX_TUNNELS unless a test sets another). */
+  maxTunnels?: number;
 }
 
 /**
  * The Worker API server, built but not listening: HTTPS with the worker's node certificate, every
  * route but /healthz for a manager certificate of its cluster only (GET /metrics too: a worker
- * knows no API tokens).
+ * knows no API tokens), and the tunnel (an upgrade) for a worker certificate: other hosts' proxies.
  */
 export async function createWorkerServer(deps: WorkerServerDeps): Promise<FastifyInstance> {
   const app = buildServer({
@@ -48,6 +51,15 @@ export async function createWorkerServer(deps: WorkerServerDeps): Promise<Fastif
     openapi: { info: WORKER_API_INFO, access: 'manager' },
     ...(deps.onRoute === undefined ? {} : { onRoute: deps.onRoute }),
   });
+  const tunnels = new TunnelServer(app.server, {
+    task: (id) => deps.worker.get(id),
+    log: deps.log,
+    metrics: deps.metrics,
+    now: () => deps.clock.now(),
+    ...(deps.maxTunnels === undefined ? {} : { maxTunnels: deps.maxTunnels }),
+  });
+  // the server's close waits for every connection: an open tunnel would hold it forever
+  app.addHook('preClose', async () => tunnels.close());
   await app.register(workerRoutes, {
     worker: deps.worker,
     driver: deps.driver,

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { EndpointView, ServiceEndpointsView, ServicePortView } from '../../../src/api/endpoints.js';
 import { EndpointTable } from '../../../src/discovery/index.js';
-import { startProxy, type Proxy, type VipAddresses } from '../../../src/proxy/index.js';
+import { startProxy, type Proxy, type ProxyOptions, type VipAddresses } from '../../../src/proxy/index.js';
 
 // Real sockets on a random 127.x.y.0/24 of the loopback network: the proxy listens on 127.x.y.1
 // (its "virtual IP", added by a recording stand-in for `ip addr`), replicas are plain node servers
@@ -156,7 +156,7 @@ export interface Rig {
 
 export async function startRig(
   services: ServiceEndpointsView[],
-  opts: { connectTimeoutMs?: number; responseTimeoutMs?: number } = {},
+  opts: { connectTimeoutMs?: number; responseTimeoutMs?: number; mesh?: ProxyOptions['mesh'] } = {},
 ): Promise<Rig> {
   const table = new EndpointTable();
   table.apply({ type: 'snapshot', epoch: EPOCH, revision: 1, services });
@@ -170,6 +170,7 @@ export async function startRig(
     vips,
     connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
     ...(opts.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: opts.responseTimeoutMs }),
+    ...(opts.mesh === undefined ? {} : { mesh: opts.mesh }),
   });
   return { table, proxy, registry, vips };
 }

@@ -1,0 +1,93 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
+import { connectOptions, type ClientTls } from '../client/tls.js';
+import type { Target, TunnelHop } from './mesh-route.js';
+
+// The proxy's side of the tunnel (src/worker/tunnel-request.ts is the worker's): mutual TLS to
+// the replica's worker with this worker's node certificate, trusting a worker certificate of the
+// cluster only, an upgrade request, and its answer read. After `101` the socket carries the
+// replica's bytes both ways; any bytes after the answer's head are the replica's already.
+
+const PROTOCOL = 'poseidon-tunnel/1';
+/** An answer's head longer than this is no worker's. */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/** The worker did not open the tunnel: its status and words, counted as a failed connect. */
+export class TunnelRefused extends Error {
+  readonly code: string;
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.code = status === 0 ? 'ETUNNEL' : `TUNNEL_${status}`;
+  }
+}
+
+export interface TunnelHandlers {
+  /** The tunnel is open; `early` is what the replica sent along with the 101 (maybe empty). */
+  open(socket: TLSSocket, early: Buffer): void;
+}
+
+/**
+ * Opens a tunnel to `target` through its worker. `handlers.open` is called once the worker
+ * answered 101; a refusal or a broken answer destroys the socket with a TunnelRefused, so the
+ * socket's `error` and `close` say it failed, as a refused connect's would.
+ */
+export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, handlers: TunnelHandlers): TLSSocket {
+  const hop = target.via;
+  const socket = connect({
+    host: hop.host,
+    port: hop.port,
+    ...(isIP(hop.hostname) === 0 ? { servername: hop.hostname } : {}),
+    ...connectOptions({ ...tls, serverRole: 'worker' }, checkServerIdentity),
+  });
+  socket.setNoDelay(true);
+  socket.allowHalfOpen = true;
+  socket.once('secureConnect', () => {
+    socket.write(
+      `GET /tunnel/${encodeURIComponent(target.taskId)}/${target.port} HTTP/1.1\r\n` +
+        `Host: ${hop.host.includes(':') ? `[${hop.host}]` : hop.host}:${hop.port}\r\n` +
+        `Connection: Upgrade\r\nUpgrade: ${PROTOCOL}\r\n\r\n`,
+    );
+  });
+  let head: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > MAX_HEAD_BYTES) socket.destroy(new TunnelRefused(0, 'the worker answered no HTTP head'));
+      return;
+    }
+    const status = statusOf(head.subarray(0, end).toString('latin1'));
+    if (status !== 101) {
+      socket.destroy(new TunnelRefused(status, refusalText(status, head.subarray(end + 4))));
+      return;
+    }
+    socket.pause(); // nothing of the replica's is read until its new owner listens
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    handlers.open(socket, head.subarray(end + 4));
+  };
+  const onEnd = (): void => void socket.destroy(new TunnelRefused(0, 'the worker closed the tunnel before answering'));
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  return socket;
+}
+
+function statusOf(head: string): number {
+  const m = /^HTTP\/1\.[01] ([0-9]{3})/.exec(head);
+  return m === null ? 0 : Number(m[1]);
+}
+
+/** "tunnel refused: 404 no service replica … on this worker", from the error shape when it came whole. */
+function refusalText(status: number, body: Buffer): string {
+  let message = '';
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown } };
+    if (typeof parsed.error?.message === 'string') message = ` ${parsed.error.message.slice(0, 300)}`;
+  } catch {
+    // a body cut short, or none: the status says enough
+  }
+  return `tunnel refused: ${status}${message}`;
+}
