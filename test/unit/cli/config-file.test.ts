@@ -99,6 +99,22 @@ test('booleans and repeatable flags: true/false, a list or one value; --no-regis
   assert.deepEqual(flagged.flags.label, ['zone=b']);
 });
 
+test('--host-id: from the flag, the environment or the file, its form checked by the flag; absent, none is set', async () => {
+  const config = file('worker-host.yaml', 'host-id: rack1-host3\n');
+  const { flags } = await run<WorkerFlags>('worker', ['--config', config], workerOptions);
+  assert.equal(workerOptions(flags).hostId, 'rack1-host3');
+  process.env.POSEIDON_HOST_ID = 'from-env';
+  try {
+    assert.equal(workerOptions((await run<WorkerFlags>('worker', [])).flags).hostId, 'from-env');
+  } finally {
+    delete process.env.POSEIDON_HOST_ID;
+  }
+  assert.equal(workerOptions((await run<WorkerFlags>('worker', [])).flags).hostId, undefined, "the machine's own");
+  await assert.rejects(run('worker', ['--host-id', 'a b'], workerOptions), {
+    message: `--host-id is "a b"; use letters, digits, '.', '_', ':' or '-', at most 128, such as rack1-host3`,
+  });
+});
+
 test('an unknown key is an error naming the file and the key, with the nearest one', async () => {
   const config = file('manager.yaml', 'port: 7000\nstroe: lmdb\n');
   await assert.rejects(run('manager', ['--config', config]), {

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { WorkerTaskView } from '../../../src/api/index.js';
 import { parseTunnelRequest, tunnelGrant } from '../../../src/worker/tunnel-request.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
-import { askTunnel, cluster, tunnelCount, tunnelWorker, type Cluster, type TunnelWorker } from '../proxy/mesh-rig.js';
+import { askTunnel } from '../../../testkit/tunnel-ask.js';
+import { cluster, tunnelCount, tunnelWorker, type Cluster, type TunnelWorker } from '../proxy/mesh-rig.js';
 import { block, closeAll, tcpReplica, type TcpReplica } from '../proxy/loopback.js';
 
 // The worker's tunnel (a proxy on another host to one of its replicas' ports): what a request
