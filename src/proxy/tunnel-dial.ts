@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { connectOptions, type ClientTls } from '../client/tls.js';
 import type { Target, TunnelHop } from './mesh-route.js';
 
@@ -11,6 +11,31 @@ import type { Target, TunnelHop } from './mesh-route.js';
 const PROTOCOL = 'poseidon-tunnel/1';
 /** An answer's head longer than this is no worker's. */
 const MAX_HEAD_BYTES = 16 * 1024;
+
+/**
+ * One secure context per set of credentials (a renewal hands out a new object): its PEMs are
+ * parsed once, not per tunnel.
+ */
+const contexts = new WeakMap<ClientTls, { context: SecureContext; check: ReturnType<typeof identityCheck> }>();
+
+function identityCheck(tls: ClientTls) {
+  return connectOptions({ ...tls, serverRole: 'worker' }, checkServerIdentity).checkServerIdentity;
+}
+
+function contextOf(tls: ClientTls): { context: SecureContext; check: ReturnType<typeof identityCheck> } {
+  let got = contexts.get(tls);
+  if (got === undefined) {
+    const { ca, cert, key } = tls;
+    const context = createSecureContext({
+      ca,
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    });
+    got = { context, check: identityCheck(tls) };
+    contexts.set(tls, got);
+  }
+  return got;
+}
 
 /** The worker did not open the tunnel: its status and words, counted as a failed connect. */
 export class TunnelRefused extends Error {
@@ -36,11 +61,14 @@ export interface TunnelHandlers {
  */
 export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, handlers: TunnelHandlers): TLSSocket {
   const hop = target.via;
+  const { context, check } = contextOf(tls);
   const socket = connect({
     host: hop.host,
     port: hop.port,
     ...(isIP(hop.hostname) === 0 ? { servername: hop.hostname } : {}),
-    ...connectOptions({ ...tls, serverRole: 'worker' }, checkServerIdentity),
+    secureContext: context,
+    // the worker's certificate names its host, as the manager checks it, and states role worker
+    checkServerIdentity: check,
   });
   socket.setNoDelay(true);
   socket.allowHalfOpen = true;

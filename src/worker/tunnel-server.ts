@@ -116,7 +116,6 @@ export class TunnelServer {
     if (this.#closed) return this.#refuse(socket, tunnelRefusal('server_stopping', 'the worker is stopping'), 'busy');
     if (this.#open.size >= this.#max) {
       const message = `this worker holds ${this.#max} tunnels, its most; try again once some have closed`;
-      log.warn({ code: 'too_many_tunnels', max: this.#max }, 'tunnel refused');
       return this.#refuse(socket, tunnelRefusal('too_many_tunnels', message), 'busy');
     }
     const grant = tunnelGrant(asked.taskId, this.#task(asked.taskId), asked.port);
@@ -136,7 +135,8 @@ export class TunnelServer {
   }
 
   #refuse(socket: Duplex, refusal: TunnelRefusal, outcome: Outcome = 'refused'): void {
-    this.deps.log.debug({ code: refusal.body.error.code, reason: refusal.body.error.message }, 'tunnel refused');
+    // as the routes' error handler says an expected refusal: one line at info, its code and words
+    this.deps.log.info({ code: refusal.body.error.code, route: TUNNEL_ROUTE }, refusal.body.error.message);
     this.#count(outcome);
     answer(socket, refusal);
   }
