@@ -2,15 +2,10 @@ import type Docker from 'dockerode';
 import type { IncomingMessage } from 'node:http';
 import { ContainerGone, CopyRefused, PathNotFound } from '../errors.js';
 import type { PathStat } from '../types.js';
+import { engineMessage, type HttpError } from './engine-error.js';
 
 // `poseidon cp` on the engine: a path's stat (HEAD /containers/{id}/archive), a tar archive of it
 // (GET) and an archive unpacked into a directory (PUT), as `docker cp` asks for them.
-
-interface HttpError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  message?: string;
-}
 
 /** Runs one Engine API call, as the driver does (an engine that is not there is DriverUnreachable). */
 export type EngineCall = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -121,10 +116,4 @@ export async function putArchive(
     if (status === 400 || status === 403) throw new CopyRefused(path, engineMessage(err));
     throw err;
   }
-}
-
-function engineMessage(err: unknown): string {
-  const e = err as HttpError;
-  const text = e.json?.message ?? e.message ?? String(err);
-  return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }

@@ -30,6 +30,7 @@ import type { HostRoutes } from './network-subnets.js';
 import { ensureVolumes, removeVolume } from './volumes.js';
 import { CredentialHelperFailed, registryOf, type PullAuth, type RegistryAuth } from './registry-auth.js';
 import { KeyedLock } from '../../lock/index.js';
+import { engineMessage, type HttpError } from './engine-error.js';
 
 export interface DockerDriverOptions {
   /** Unix socket of the engine; default /var/run/docker.sock. */
@@ -47,14 +48,6 @@ export interface DockerDriverOptions {
   /** The credentials a pull of a missing image sends its registry (registry-auth.ts); absent: none. */
   registryAuth?: Pick<RegistryAuth, 'forImage' | 'path'>;
   log: EventLog & { debug(obj: object, msg: string): void };
-}
-
-interface HttpError {
-  statusCode?: number;
-  code?: string;
-  json?: { message?: string } | null;
-  reason?: string;
-  message?: string;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE']);
@@ -312,7 +305,8 @@ export class DockerDriver implements Driver {
       if (status === 500 && psArgs !== undefined)
         throw new InvalidField(
           'ps OPTIONS',
-          `"${psArgs}" were refused by ps on the node (${messageOf(err)}); give options ps takes, such as -o pid,comm`,
+          `"${psArgs}" were refused by ps on the node (${engineMessage(err)}); ` +
+            'give options ps takes, such as -o pid,comm',
         );
       throw err;
     }
@@ -375,7 +369,7 @@ export class DockerDriver implements Driver {
       return await this.ensureNetwork();
     } catch (err) {
       if (err instanceof DriverUnreachable) throw err;
-      throw new ContainerStartFailed(messageOf(err));
+      throw new ContainerStartFailed(engineMessage(err));
     }
   }
 
@@ -423,7 +417,7 @@ export class DockerDriver implements Driver {
       return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
     } catch (err) {
       // a 404 is a missing image, or a missing network (not something a pull brings)
-      if ((err as HttpError).statusCode !== 404 || /network/i.test(messageOf(err))) throw this.#startError(err);
+      if ((err as HttpError).statusCode !== 404 || /network/i.test(engineMessage(err))) throw this.#startError(err);
       if (pull === 'never') throw new ImageUnavailable(image, 'docker pull or docker load it on this host', 'never');
       if (pull === 'always') throw this.#startError(err); // just pulled: gone again meanwhile
     }
@@ -456,7 +450,7 @@ export class DockerDriver implements Driver {
     } catch (err) {
       if (err instanceof DriverUnreachable) throw err;
       if (err instanceof CredentialHelperFailed) throw new ImageUnavailable(image, err.message, why);
-      const detail = timeout.aborted ? 'the pull timed out' : messageOf(err);
+      const detail = timeout.aborted ? 'the pull timed out' : engineMessage(err);
       // a registry that wanted credentials, and the worker sent none: say where it looks for them
       const asked = auth === undefined && /denied|unauthorized|authentication required|credentials/i.test(detail);
       throw new ImageUnavailable(image, asked ? `${detail}${this.#noCredentials(image)}` : detail, why);
@@ -476,7 +470,7 @@ export class DockerDriver implements Driver {
   #startError(err: unknown): Error {
     if (err instanceof DriverUnreachable) return err;
     const status = (err as HttpError).statusCode;
-    if (status !== undefined) return new ContainerStartFailed(startFailureWords(messageOf(err)));
+    if (status !== undefined) return new ContainerStartFailed(startFailureWords(engineMessage(err)));
     return err instanceof Error ? err : new Error(String(err));
   }
 
@@ -530,10 +524,4 @@ function startedState(
     command: task.command,
     labels: body.Labels ?? {},
   };
-}
-
-function messageOf(err: unknown): string {
-  const e = err as HttpError;
-  const text = e.json?.message ?? e.message ?? e.reason ?? String(err);
-  return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || e.reason || 'unknown error';
 }

@@ -1,12 +1,9 @@
 import Docker from 'dockerode';
 import { LABEL_NETWORK, LABEL_VOLUME, LABEL_WORKER } from '../labels.js';
+import { type HttpError } from './engine-error.js';
 
 // What a worker left on its engine, removed on request (`poseidon dev --clean`): its containers
 // and named volumes, found by the worker's label, and its Poseidon network once nothing uses it.
-
-interface HttpError {
-  statusCode?: number;
-}
 
 export interface Leftovers {
   containers: number;

@@ -4,6 +4,7 @@ import { DEFAULT_SUBNET_POOL, formatCidr, networkLayout, parseCidr, poolSubnets 
 import { NetworkUnusable } from '../errors.js';
 import { LABEL_NETWORK } from '../labels.js';
 import { pickSubnet, usedBlocks, usedBy, type HostRoutes } from './network-subnets.js';
+import { engineMessage, type HttpError } from './engine-error.js';
 
 // The Poseidon network: a Docker bridge network whose host side holds the addresses discovery
 // serves on (the gateway, where task containers' DNS server listens, and the services' virtual
@@ -13,12 +14,6 @@ import { pickSubnet, usedBlocks, usedBy, type HostRoutes } from './network-subne
 // user-defined network costs 150-180 ms more to start (the engine sets up its embedded DNS
 // resolver in each: a re-exec of dockerd and eleven iptables runs), and Poseidon's DNS makes
 // that resolver useless to its tasks.
-
-interface HttpError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  message?: string;
-}
 
 /** Which Docker network task containers join: Docker's default bridge, or the Poseidon network itself. */
 export type TaskNetwork = 'bridge' | 'poseidon';
@@ -166,8 +161,8 @@ async function ensurePicked(docker: Docker, opts: NetworkOptions, host: NetworkH
       await createNetwork(docker, opts, subnet);
       return networkInfo(opts, subnet, 'picked', passedOver);
     } catch (err) {
-      if (!RACED.test(messageOf(err)))
-        throw new NetworkUnusable(`network ${opts.name} (${subnet}) could not be created: ${messageOf(err)}`, {
+      if (!RACED.test(engineMessage(err)))
+        throw new NetworkUnusable(`network ${opts.name} (${subnet}) could not be created: ${engineMessage(err)}`, {
           cause: err,
         });
       refused = err;
@@ -175,7 +170,7 @@ async function ensurePicked(docker: Docker, opts: NetworkOptions, host: NetworkH
     }
   }
   throw new NetworkUnusable(
-    `network ${opts.name} could not be created: ${messageOf(refused)}, ${RACE_LOOKS} times; start the worker again`,
+    `network ${opts.name} could not be created: ${engineMessage(refused)}, ${RACE_LOOKS} times; start the worker again`,
     { cause: refused },
   );
 }
@@ -222,10 +217,10 @@ async function createFailed(
   host: NetworkHost,
   err: unknown,
 ): Promise<NetworkUnusable> {
-  const said = `network ${want.name} (${want.subnet}) could not be created: ${messageOf(err)}`;
+  const said = `network ${want.name} (${want.subnet}) could not be created: ${engineMessage(err)}`;
   const used = await usedBlocks(docker, host.routes).catch(() => undefined);
   const other = used === undefined ? undefined : usedBy(parseCidr(want.subnet), used, 'network');
-  if (other === undefined && !BLOCK_HELD.test(messageOf(err))) return new NetworkUnusable(said, { cause: err });
+  if (other === undefined && !BLOCK_HELD.test(engineMessage(err))) return new NetworkUnusable(said, { cause: err });
   const free =
     used === undefined ? undefined : pickSubnet(poolSubnets(opts.subnetPool ?? DEFAULT_SUBNET_POOL), used).pick;
   const instead =
@@ -309,9 +304,4 @@ function checkPoseidons(n: Docker.NetworkInspectInfo, name: string): void {
       `network ${name} exists on this engine and is not Poseidon's (no ${LABEL_NETWORK} label); ` +
         'give the worker another --network, or remove that network',
     );
-}
-
-function messageOf(err: unknown): string {
-  const e = err as HttpError;
-  return (e.json?.message ?? e.message ?? String(err)).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }

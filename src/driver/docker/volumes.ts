@@ -2,13 +2,10 @@ import type Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
 import { ContainerStartFailed, VolumeBusy } from '../errors.js';
 import { LABEL_VOLUME, LABEL_WORKER } from '../labels.js';
+import { type HttpError } from './engine-error.js';
 
 // Named volumes on the engine: created with its local driver before a container that mounts one,
 // labelled as Poseidon's and this worker's (as containers are), and found by those labels.
-
-interface HttpError {
-  statusCode?: number;
-}
 
 /** The Engine API's mounts for a task's volumes: named volumes and host directories (bind). */
 export function mountsOf(task: TaskRequest): Docker.MountConfig {
