@@ -207,6 +207,11 @@ export const HeartbeatRequest = Type.Object(
     engine: Type.Optional(EngineStatus),
     /** Asks for the tasks the manager has on this node (`owned` in the reply), after the engine came back. */
     listOwned: Type.Optional(Type.Boolean()),
+    /**
+     * The worker's last beat: it is stopping on purpose (SIGTERM) and leaves its tasks running, to
+     * come back soon. The manager holds the node for `--restart-grace` before it is Down.
+     */
+    restarting: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,7 @@ export const CLUSTER_EVENT_TYPES = [
   'task.stopped',
   'node.up',
   'node.down',
+  'node.restarting',
   'node.engine-down',
   'node.engine-up',
   'node.engine-lost',

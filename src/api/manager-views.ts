@@ -185,6 +185,13 @@ export const NodeStatusView = Type.Object({
       '`drain`: no new placements, its tasks move elsewhere (service replicas start elsewhere first); ' +
       '`pause`: no new placements, its tasks stay.',
   }),
+  restarting: Type.Optional(
+    Type.Boolean({
+      description:
+        'The worker said it is restarting: the node takes no new work and its tasks stay, until it is back ' +
+        'or `--restart-grace` has passed (then Down). Absent: not restarting, or an older manager.',
+    }),
+  ),
   conditions: Type.Array(Type.String(), {
     description: 'Conditions that keep the node from taking work while Up, for people (`engine unavailable`).',
   }),

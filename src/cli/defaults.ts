@@ -15,6 +15,8 @@ export const DEFAULT_MANAGER_URL = `https://127.0.0.1:${DEFAULT_MANAGER_PORT}`;
 export const DEFAULT_HEARTBEAT_GRACE_MS = 3_000;
 /** A node's container engine away this long: its tasks go elsewhere (the manager's DEFAULT_ENGINE_GRACE_MS). */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
+/** A worker that said it is restarting is held this long before Down (the manager's DEFAULT_RESTART_GRACE_MS). */
+export const DEFAULT_RESTART_GRACE_MS = 30_000;
 /** Ended tasks kept per service replica slot (the manager's DEFAULT_TASK_HISTORY); older ones are forgotten. */
 export const DEFAULT_TASK_HISTORY = 5;
 /** Ended plain tasks kept in all (the manager's DEFAULT_PLAIN_TASK_HISTORY); older ones go with their containers. */

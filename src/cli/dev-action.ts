@@ -152,6 +152,8 @@ export async function runDev(flags: DevFlags): Promise<void> {
           dataDir: join(dataDir, 'worker'),
           managerUrl: manager.url,
           joinToken: token.trim(),
+          // the manager stops first (see the stop below): there is no one to tell of a restart
+          restartNotice: false,
         },
         log,
       ),

@@ -151,12 +151,12 @@ export function detail(rows: ReadonlyArray<readonly [string, string]>): string {
   return rows.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${printable(v)}`).join('\n');
 }
 
-/** "Up", or "Up, engine unavailable 12s" while its container engine does not answer. */
+/** "Up", "Up, restarting" while its worker restarts, "Up, engine unavailable 12s" while its engine does not answer. */
 export function nodeState(n: NodeStatusView, nowMs: number): string {
   const engine = n.engine;
-  // a manager from before drain sends no availability
-  const state =
-    n.availability === 'drain' ? `${n.state}, drained` : n.availability === 'pause' ? `${n.state}, paused` : n.state;
+  // a manager from before drain sends no availability, one from before restarts no restarting
+  const held = n.restarting === true ? `${n.state}, restarting` : n.state;
+  const state = n.availability === 'drain' ? `${held}, drained` : n.availability === 'pause' ? `${held}, paused` : held;
   if (engine === null || engine === undefined || engine.available) return state;
   return `${state}, engine unavailable ${age(engine.since, nowMs)}`;
 }

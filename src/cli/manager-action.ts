@@ -19,6 +19,7 @@ export interface ManagerFlags {
   scheduler: string;
   workers?: string;
   heartbeatGrace: string;
+  restartGrace: string;
   metricsOpen?: boolean;
   certTtl: string;
   advertise?: string;
@@ -82,6 +83,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     scheduler: schedulerFlag(flags.scheduler),
     staticWorkers,
     heartbeatGraceMs: durationFlag('--heartbeat-grace', flags.heartbeatGrace),
+    restartGraceMs: durationFlag('--restart-grace', flags.restartGrace),
     metricsOpen: flags.metricsOpen === true,
     certTtlMs: parseTtl('--cert-ttl', flags.certTtl),
     ...(flags.advertise === undefined ? {} : { advertise: [advertiseFlag(flags.advertise, port)] }),

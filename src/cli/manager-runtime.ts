@@ -31,6 +31,8 @@ export interface ManagerRuntimeOptions {
   scheduler: StrategyName;
   staticWorkers: string[];
   heartbeatGraceMs: number;
+  /** A worker that said it is restarting is held this long before Down; absent: the manager's default. */
+  restartGraceMs?: number;
   /** GET /metrics without a token. */
   metricsOpen?: boolean;
   /** How long the node certificates it issues (its own too) last. */
@@ -117,6 +119,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     metrics,
     heartbeatPeriodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
     heartbeatGraceMs: opts.heartbeatGraceMs,
+    ...(opts.restartGraceMs === undefined ? {} : { restartGraceMs: opts.restartGraceMs }),
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
     workerClient,

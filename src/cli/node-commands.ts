@@ -22,7 +22,9 @@ export function registerNode(program: Command, withManager: WithManager): void {
   // `rm`); they read node's with their own, so `node --token T rm w1` works as well
   const sub = (name: string): Command => withManager(node.command(name)).option('--json', 'print JSON');
   sub('ls')
-    .description('list nodes: NAME, STATE (Up/Down; drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT, VERSION')
+    .description(
+      'list nodes: NAME, STATE (Up/Down; restarting, drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT, VERSION',
+    )
     .action(async (_flags: unknown, cmd: Command) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(cmd.optsWithGlobals<NodeFlags>());

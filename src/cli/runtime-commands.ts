@@ -7,6 +7,7 @@ import {
   DEFAULT_PROXY_TIMEOUT_S,
   DEFAULT_DOCKER_SOCKET,
   DEFAULT_ENGINE_GRACE_MS,
+  DEFAULT_RESTART_GRACE_MS,
   DEFAULT_HEARTBEAT_GRACE_MS,
   DEFAULT_MANAGER_PORT,
   DEFAULT_NETWORK,
@@ -90,6 +91,12 @@ export function registerManager(program: Command): void {
       '--heartbeat-grace <duration>',
       'missed heartbeats for this long mark a node Down',
       `${DEFAULT_HEARTBEAT_GRACE_MS}ms`,
+    )
+    .option(
+      '--restart-grace <duration>',
+      'a worker that said it is restarting (stopped with SIGTERM) is held this long before Down; ' +
+        'its tasks stay meanwhile (0: no hold)',
+      `${DEFAULT_RESTART_GRACE_MS / 1000}s`,
     )
     .option('--metrics-open', 'serve GET /metrics without a token (for a Prometheus that has none)')
     .option(

@@ -67,6 +67,11 @@ export interface WorkerRuntimeOptions {
   fenceMs?: number;
   /** Where pulls find registry credentials (`--registry-auth`); absent: none. */
   registryAuth?: RegistryAuthSource;
+  /**
+   * Whether close() tells the manager the worker is restarting (its tasks stay placed meanwhile);
+   * true unless false. `poseidon dev` says nothing: its manager stops first.
+   */
+  restartNotice?: boolean;
 }
 
 /** A docker config.json to pull with: one the operator named must be readable at the start. */
@@ -245,7 +250,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         },
       });
       reporter.start();
-      opened.add(() => reporter.stop());
+      // stopped on purpose, its tasks left running: the manager is told the worker restarts
+      opened.add(() => reporter.stop({ restarting: opts.restartNotice !== false }));
       selfFence.start();
       opened.add(() => selfFence.stop());
       worker.askOwnershipWith(() => reporter.owned());

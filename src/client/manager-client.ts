@@ -277,8 +277,9 @@ export class ManagerClient {
   register(body: RegisterRequest): Promise<HeartbeatReply> {
     return this.http.request('POST', '/nodes/register', { body });
   }
-  heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
-    return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/heartbeat`, { body });
+  /** A node's beat; `timeoutMs` bounds it (a worker's last beat as it stops must not hold the stop up). */
+  heartbeat(nodeId: string, body: HeartbeatRequest, opts: { timeoutMs?: number } = {}): Promise<HeartbeatReply> {
+    return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/heartbeat`, { body, ...opts });
   }
   report(nodeId: string, tasks: TaskReport[]): Promise<void> {
     return this.http.request('POST', `/nodes/${encodeURIComponent(nodeId)}/reports`, { body: { tasks } });

@@ -1,6 +1,7 @@
 import {
   NODE_DRAINED,
   NODE_PAUSED,
+  NODE_RESTARTING,
   NODE_WITHOUT_ENGINE,
   NodePool,
   select,
@@ -267,9 +268,10 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a === b || (a.length === b.length && a.every((key, i) => key === b[i]));
 }
 
-/** Why a node that beats takes no work (drained, or its engine away); undefined otherwise ("node down" if not up). */
+/** Why a node that beats takes no work (restarting, drained, engine away); else undefined ("node down" if not up). */
 function downReasonOf(entry: NodeEntry): string | undefined {
   if (entry.state !== 'Up' || takesWork(entry)) return undefined;
+  if (entry.restarting === true) return NODE_RESTARTING;
   return isDrained(entry) ? NODE_DRAINED : isPaused(entry) ? NODE_PAUSED : NODE_WITHOUT_ENGINE;
 }
 

@@ -13,6 +13,7 @@ import type { Clock } from '../clock/index.js';
 import { InvalidField, NodeNotFound } from '../errors/index.js';
 import { KeyedLock } from '../lock/index.js';
 import { MAX_NODE_LABELS } from '../task/index.js';
+import { formatDuration } from '../units/index.js';
 import type { ClusterState } from './cluster-state.js';
 import { AmbiguousNodeName, NodeNameTaken, REGISTER_FIRST } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
@@ -45,6 +46,11 @@ export class NodeTracker {
       metrics: Pick<ManagerMetrics, 'nodesDown'>;
       heartbeatPeriodMs: number;
       heartbeatGraceMs: number;
+      /**
+       * How long a node whose worker said it is restarting is held before it is Down: its tasks
+       * stay meanwhile. 0: no hold, it is Down after heartbeatGraceMs as any node.
+       */
+      restartGraceMs: number;
       /** How long a node's engine may be away before its tasks are placed elsewhere. */
       engineGraceMs: number;
       /** The node came back: its tasks and the waiting ones should be looked at. */
@@ -126,21 +132,31 @@ export class NodeTracker {
     });
     this.deps.joined(req.url, req.nodeId);
     this.deps.placer.setNode(entry);
-    if (known?.state !== 'Up') this.#announceUp(entry);
+    // back from a restart, or from Down
+    if (known?.state !== 'Up' || known.restarting === true) this.#announceUp(entry);
     if (req.engine !== undefined) this.#engine(entry, req.engine);
   }
 
-  /** A heartbeat: the node is Up (again), with its latest metrics. */
+  /**
+   * A heartbeat: the node is Up (again), with its latest metrics. A beat that says the worker is
+   * restarting (its last before a stop on purpose) holds the node: no new work, its tasks stay,
+   * and its deadline is the restart grace (see deadline); any other beat ends the hold.
+   */
   beat(nodeId: string, req: HeartbeatRequest): void {
     const entry = this.deps.state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
-    const cameBack = entry.state !== 'Up';
+    const cameBack = entry.state !== 'Up' || entry.restarting === true;
     entry.state = 'Up';
+    const restarting = req.restarting === true && this.deps.restartGraceMs > 0;
+    if (restarting) entry.restarting = true;
+    else delete entry.restarting;
     // measured cpu and memory, which E-PVM reads, the ports held outside Poseidon, and maybe Up again
     const freed = this.deps.placer.setNode(entry);
-    if (cameBack) {
+    if (restarting) {
+      if (!cameBack) this.#announceRestarting(entry);
+    } else if (cameBack) {
       this.#announceUp(entry);
       this.deps.up(nodeId);
     } else if (freed) this.deps.roomGrew();
@@ -165,9 +181,10 @@ export class NodeTracker {
     return this.deps.state.nodes.get(nodeId)?.engineLost === true;
   }
 
-  /** Pushes the node's deadline back; the reply sets the pace. */
+  /** Pushes the node's deadline back (by the restart grace while it restarts); the reply sets the pace. */
   deadline(nodeId: string): HeartbeatReply {
-    return this.#health.beat(nodeId);
+    const restarting = this.deps.state.nodes.get(nodeId)?.restarting === true;
+    return this.#health.beat(nodeId, restarting ? this.deps.restartGraceMs : undefined);
   }
 
   has(nodeId: string): boolean {
@@ -403,14 +420,30 @@ export class NodeTracker {
     this.deps.state.events.publish({ time: this.deps.state.isoNow(), type: 'node.up', node: name });
   }
 
+  #announceRestarting(entry: NodeEntry): void {
+    const { id, name } = entry.record;
+    const grace = formatDuration(this.deps.restartGraceMs);
+    this.deps.log.info({ nodeId: id, name }, `node restarting: its tasks stay for up to ${grace}`);
+    this.deps.state.events.publish({
+      time: this.deps.state.isoNow(),
+      type: 'node.restarting',
+      node: name,
+      reason: `its worker is restarting; its tasks stay for up to ${grace}`,
+    });
+  }
+
   #down(nodeId: string): void {
     const entry = this.deps.state.nodes.get(nodeId);
     if (entry === undefined || entry.state === 'Down') return;
+    const reason =
+      entry.restarting === true
+        ? `did not come back from its restart within ${formatDuration(this.deps.restartGraceMs)}`
+        : 'missed heartbeats';
     entry.state = 'Down';
+    delete entry.restarting;
     this.deps.placer.setNode(entry);
     this.deps.metrics.nodesDown.inc();
-    this.deps.log.warn({ nodeId, name: entry.record.name }, 'node down: missed heartbeats');
-    const reason = 'missed heartbeats';
+    this.deps.log.warn({ nodeId, name: entry.record.name }, `node down: ${reason}`);
     this.deps.state.events.publish({
       time: this.deps.state.isoNow(),
       type: 'node.down',

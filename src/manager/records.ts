@@ -135,11 +135,15 @@ export interface NodeEntry {
   engine?: EngineStatus | null;
   /** The engine has been away longer than the grace: the node's tasks are placed elsewhere. */
   engineLost?: boolean;
+  /** Its worker said it is restarting (a last beat): no new work, its tasks stay, Down only after --restart-grace. */
+  restarting?: boolean;
 }
 
-/** Whether the node takes new work: it beats, its engine answers, and it is not drained. */
+/** Whether the node takes new work: it beats, its engine answers, it is not restarting, and it is not drained. */
 export function takesWork(n: NodeEntry): boolean {
-  return n.state === 'Up' && n.engine?.available !== false && n.record.availability === undefined;
+  return (
+    n.state === 'Up' && n.engine?.available !== false && n.restarting !== true && n.record.availability === undefined
+  );
 }
 
 /** Whether an operator drained the node: nothing new goes there, and what runs there moves. */
@@ -240,6 +244,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     memoryAvailableBytes: n.metrics?.memoryAvailableBytes ?? 0,
     engine: n.engine ?? null,
     availability: n.record.availability ?? 'active',
+    ...(n.restarting === true ? { restarting: true } : {}),
     conditions: n.engine?.available === false ? [`engine unavailable since ${n.engine.since}: ${n.engine.reason}`] : [],
     labels: nodeLabels(n.record) ?? {},
     ...(n.record.operatorLabels === undefined ? {} : { operatorLabels: n.record.operatorLabels }),

@@ -29,6 +29,8 @@ import { FileBook } from './file-book.js';
 
 /** How long a node's engine may be away (dockerd restarting) before its tasks are placed elsewhere. */
 export const DEFAULT_ENGINE_GRACE_MS = 30_000;
+/** A node whose worker said it is restarting is held this long before it is Down (`--restart-grace`). */
+export const DEFAULT_RESTART_GRACE_MS = 30_000;
 
 export interface ManagerDeps {
   store: Store<ManagerRecord>;
@@ -42,6 +44,8 @@ export interface ManagerDeps {
   heartbeatGraceMs: number;
   /** A node's container engine away this long: its tasks are placed elsewhere (default 30 s). */
   engineGraceMs?: number;
+  /** A node whose worker said it is restarting: held this long before Down (default 30 s; 0: no hold). */
+  restartGraceMs?: number;
   /** Safety-net sweep period. */
   sweepMs: number;
   /**
@@ -285,6 +289,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     heartbeatPeriodMs: deps.heartbeatPeriodMs,
     heartbeatGraceMs: deps.heartbeatGraceMs,
     engineGraceMs: deps.engineGraceMs ?? DEFAULT_ENGINE_GRACE_MS,
+    restartGraceMs: deps.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url, nodeId) => {

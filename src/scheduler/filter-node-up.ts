@@ -3,6 +3,8 @@ import type { Filter } from './types.js';
 export const NODE_DOWN = 'node down';
 /** A node that beats but whose container engine does not answer (dockerd restarting). */
 export const NODE_WITHOUT_ENGINE = 'node without a container engine';
+/** A node whose worker said it is restarting: it takes no new work until it is back; its tasks stay. */
+export const NODE_RESTARTING = 'node restarting';
 /** A node an operator drained (`poseidon node drain`): it takes no new work. */
 export const NODE_DRAINED = 'node drained';
 /** A node an operator paused (`poseidon node update --availability pause`): no new work; its tasks stay. */

@@ -48,7 +48,14 @@ export {
 /** seededRandom(seed): a replayable uniform source in [0, 1) for sampling decisions. */
 export { seededRandom, DEFAULT_SCHEDULER_SEED, type RandomSource } from './seeded-random.js';
 /** nodeUpFilter rejects with NODE_DOWN when node.up is false. */
-export { nodeUpFilter, NODE_DOWN, NODE_DRAINED, NODE_PAUSED, NODE_WITHOUT_ENGINE } from './filter-node-up.js';
+export {
+  nodeUpFilter,
+  NODE_DOWN,
+  NODE_DRAINED,
+  NODE_PAUSED,
+  NODE_RESTARTING,
+  NODE_WITHOUT_ENGINE,
+} from './filter-node-up.js';
 /** Free = capacity - allocated; a request of 0 always fits; cpu in cores, memory and disk in bytes. */
 export {
   cpuFilter,

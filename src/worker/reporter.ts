@@ -35,6 +35,12 @@ export const PORTS_READ_MS = 5_000;
 
 const NO_PORTS: readonly string[] = [];
 
+/**
+ * How long a worker stopping on purpose waits for the manager to take its last beat, which says it
+ * is restarting: a stop never hangs on a manager it cannot reach.
+ */
+export const RESTARTING_WAIT_MS = 1_000;
+
 /** What the reporter needs of the manager's API and of the worker. */
 export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
 export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest' | 'engineStatus'>;
@@ -75,6 +81,8 @@ export interface ReporterDeps {
   onRemoved?(message: string): void;
   /** REPORT_GAP_MS unless a test sets another. */
   reportGapMs?: number;
+  /** RESTARTING_WAIT_MS unless a test sets another. */
+  restartingWaitMs?: number;
   /** PORTS_READ_MS unless a test sets another. */
   portsReadMs?: number;
 }
@@ -93,6 +101,8 @@ export class ManagerReporter {
   #flushing: Promise<void> | undefined;
   #registered = false;
   #olderManagerTold = false;
+  /** The manager said this node was removed: nothing more is said to it. */
+  #removed = false;
   /** The manager refused a report's errorCode (it is older than this worker): reports go without it. */
   #plainReports = false;
   /** When the last report request began (performance.now() ms). */
@@ -142,11 +152,52 @@ export class ManagerReporter {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops beating and reporting. `restarting`: the worker stops on purpose and leaves its tasks
+   * running, so its last act is a beat that says so (bounded by RESTARTING_WAIT_MS): the manager
+   * holds the node for its restart grace instead of placing its tasks elsewhere.
+   */
+  async stop(opts: { restarting?: boolean } = {}): Promise<void> {
     this.#unsubscribe?.();
     this.#abort.abort();
     await this.#loop;
     await this.#flushing;
+    if (opts.restarting === true && this.#registered && !this.#removed) await this.#sayRestarting();
+  }
+
+  async #sayRestarting(): Promise<void> {
+    const waitMs = this.deps.restartingWaitMs ?? RESTARTING_WAIT_MS;
+    const timer = new AbortController();
+    try {
+      const said = (async () => {
+        const [host, ports] = await this.#readings();
+        return this.deps.manager.heartbeat(
+          this.deps.nodeId,
+          {
+            metrics: metricsOf(host, ports),
+            tasks: [],
+            digest: this.deps.worker.activeDigest(),
+            engine: this.deps.worker.engineStatus(),
+            restarting: true,
+          },
+          { timeoutMs: waitMs },
+        );
+      })();
+      const late = sleep(waitMs, undefined, { signal: timer.signal }).then(() => {
+        throw new Error(`no answer within ${waitMs}ms`);
+      });
+      await Promise.race([said, late]);
+      this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'told the manager this worker is restarting');
+    } catch (err) {
+      // a manager older than restarts refuses the field: it is Down after its heartbeat grace, as before
+      if (isOlderManagerRefusal(err)) return;
+      this.deps.log.warn(
+        { manager: this.deps.manager.baseUrl, err: err instanceof Error ? err.message : String(err) },
+        'could not tell the manager this worker is restarting: its tasks may be placed elsewhere meanwhile',
+      );
+    } finally {
+      timer.abort();
+    }
   }
 
   async #run(): Promise<void> {
@@ -164,6 +215,7 @@ export class ManagerReporter {
       } catch (err) {
         if (this.#abort.signal.aborted) return;
         if (err instanceof RemoteError && err.code === 'node_removed') {
+          this.#removed = true;
           this.deps.onRemoved?.(err.message);
           return;
         }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as cli from '../../../src/cli/defaults.js';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { parseTtl } from '../../../src/auth/index.js';
-import { DEFAULT_ENGINE_GRACE_MS } from '../../../src/manager/wiring.js';
+import { DEFAULT_ENGINE_GRACE_MS, DEFAULT_RESTART_GRACE_MS } from '../../../src/manager/wiring.js';
 import { DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_TASK_HISTORY } from '../../../src/manager/services/task-history.js';
 import { DEFAULT_CERT_TTL_MS } from '../../../src/pki/index.js';
 import { STRATEGY_NAMES } from '../../../src/scheduler/index.js';
@@ -14,6 +14,10 @@ import { DEFAULT_START_CONCURRENCY } from '../../../src/worker/index.js';
 
 test("the CLI's --engine-grace default is the manager's own", () => {
   assert.equal(cli.DEFAULT_ENGINE_GRACE_MS, DEFAULT_ENGINE_GRACE_MS);
+});
+
+test("the CLI's --restart-grace default is the manager's own", () => {
+  assert.equal(cli.DEFAULT_RESTART_GRACE_MS, DEFAULT_RESTART_GRACE_MS);
 });
 
 test("the CLI's --task-history and --plain-task-history defaults are the manager's own", () => {

@@ -33,7 +33,7 @@ export interface Parts extends ManagerParts {
   settle(): Promise<void>;
 }
 
-export async function parts(opts: { nodes?: NodeSpec[] } = {}): Promise<Parts> {
+export async function parts(opts: { nodes?: NodeSpec[]; restartGraceMs?: number } = {}): Promise<Parts> {
   const store = new ControlledStore<ManagerRecord>();
   const fakeClock = new FakeClock();
   const calls = new Map<string, string[]>();
@@ -61,6 +61,7 @@ export async function parts(opts: { nodes?: NodeSpec[] } = {}): Promise<Parts> {
     metrics: new Registry(),
     heartbeatPeriodMs: 1_000,
     heartbeatGraceMs: 3_000,
+    ...(opts.restartGraceMs === undefined ? {} : { restartGraceMs: opts.restartGraceMs }),
     sweepMs: 60_000,
     workerClient,
     random: () => 0,
