@@ -80,7 +80,7 @@ describe('SIGTERM stops Poseidon cleanly', () => {
   });
 
   test('a worker stops reporting, leaves its container running, and exits 0', async () => {
-    await c.startManager(['--heartbeat-grace', '2s']);
+    await c.startManager(['--heartbeat-grace', '2s', '--restart-grace', '2s']);
     const worker = await c.startWorker('w1');
     const task = await c.client.submit(c.task('outlives'));
     const [running] = await c.allInState([task.id], 'Running');
@@ -90,7 +90,8 @@ describe('SIGTERM stops Poseidon cleanly', () => {
     process.kill(worker.pid, 'SIGTERM');
     await waitFor(() => !worker.isAlive(), { timeoutMs: STOP_WITHIN_MS, what: 'the worker to exit' });
     assert.equal(worker.exitCode, 0, worker.output.slice(-20).join('\n'));
-    // it reports no more: the manager marks its node Down; the container is not touched
+    // it said it is restarting and reports no more: past the restart grace the manager marks its
+    // node Down; the container is not touched
     const name = c.workerName('w1');
     await waitFor(async () => (await c.client.listNodes()).find((n) => n.name === name)?.state === 'Down', {
       what: 'the node Down',

@@ -109,3 +109,9 @@ test('a worker older than the manager: its version, and the spec fields it does 
   assert.ok(unknown.includes('\nVersion:            not known (a worker older than versions)\n'), unknown);
   assert.ok(!unknown.includes('Spec fields not read'));
 });
+
+test('a node whose worker is restarting says so in its state, before a pause', () => {
+  assert.match(nodeDetail(node({ restarting: true, taskCount: 0 }), [], NOW), /^State:\s+Up, restarting$/m);
+  const paused = nodeDetail(node({ restarting: true, availability: 'pause', taskCount: 0 }), [], NOW);
+  assert.match(paused, /^State:\s+Up, restarting, paused$/m);
+});
