@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { Manager } from '../../../src/manager/manager.js';
 import { beat, registration, report, request, uuid, W1, W2, type NodeSpec } from './manager-harness.js';
 import { managerOver, parts, type Parts } from './parts-fixture.js';
@@ -20,16 +20,22 @@ async function beatFor(p: Parts, manager: Manager, ms: number, alive: NodeSpec[]
   }
 }
 
+/** Nodes w1 and w2, task t1 Running on w1 (generation 3), and w1's worker saying it is restarting. */
+async function restartedWith(t: TestContext, restartGraceMs?: number): Promise<{ p: Parts; manager: Manager }> {
+  const p = await parts({ nodes: [W1, W2], ...(restartGraceMs === undefined ? {} : { restartGraceMs }) });
+  const manager = managerOver(t, p);
+  await p.put(on('t1', 'Running', W1.id, 3));
+  await manager.heartbeat(W1.id, restarting);
+  return { p, manager };
+}
+
 const stateOf = (manager: Manager): [string | undefined, boolean | undefined] => {
   const w1 = manager.listNodes().find((n) => n.name === 'w1');
   return [w1?.state, w1?.restarting];
 };
 
 test('a node whose worker says it is restarting is not Down within the restart grace, and its tasks stay', async (t) => {
-  const p = await parts({ nodes: [W1, W2] });
-  const manager = managerOver(t, p);
-  await p.put(on('t1', 'Running', W1.id, 3));
-  await manager.heartbeat(W1.id, restarting);
+  const { p, manager } = await restartedWith(t);
   assert.deepEqual(stateOf(manager), ['Up', true]);
   await beatFor(p, manager, 29_000, [W2]);
   assert.deepEqual(stateOf(manager), ['Up', true]);
@@ -58,10 +64,7 @@ test('a restarting node takes no new work, saying why', async (t) => {
 });
 
 test('a restarting node that comes back within the grace is Up as before; nothing moved', async (t) => {
-  const p = await parts({ nodes: [W1, W2] });
-  const manager = managerOver(t, p);
-  await p.put(on('t1', 'Running', W1.id, 3));
-  await manager.heartbeat(W1.id, restarting);
+  const { p, manager } = await restartedWith(t);
   await beatFor(p, manager, 10_000, [W2]);
   // the worker, started again, registers with the task it still runs
   await manager.register(registration(W1, [report('t1', 3, 'Running')]));
@@ -69,14 +72,14 @@ test('a restarting node that comes back within the grace is Up as before; nothin
   assert.deepEqual(stateOf(manager), ['Up', undefined]);
   const t1 = manager.getTask('t1');
   assert.deepEqual([t1.state, t1.node, t1.generation], ['Running', 'w1', 3]);
-  // beating again, it is held by the heartbeat grace as any node
-  p.fakeClock.advance(3_000);
-  assert.deepEqual(stateOf(manager), ['Down', undefined]);
   assert.equal(
     p.events.filter((e) => e.type === 'task.lost').length,
     0,
     p.events.map((e) => `${e.type} ${e.reason ?? ''}`).join('\n'),
   );
+  // back, it is held by the heartbeat grace as any node
+  p.fakeClock.advance(3_000);
+  assert.deepEqual(stateOf(manager), ['Down', undefined]);
   assert.deepEqual(
     p.events.filter((e) => e.node === 'w1').map((e) => e.type),
     ['node.up', 'node.restarting', 'node.up', 'node.down'],
@@ -84,10 +87,7 @@ test('a restarting node that comes back within the grace is Up as before; nothin
 });
 
 test('a restarting node that does not come back is Down after the restart grace, saying so, and its tasks move', async (t) => {
-  const p = await parts({ nodes: [W1, W2] });
-  const manager = managerOver(t, p);
-  await p.put(on('t1', 'Running', W1.id, 3));
-  await manager.heartbeat(W1.id, restarting);
+  const { p, manager } = await restartedWith(t);
   await beatFor(p, manager, 31_000, [W2]);
   assert.deepEqual(stateOf(manager), ['Down', undefined]);
   const down = p.events.find((e) => e.type === 'node.down');
@@ -109,10 +109,7 @@ test('a node that just stops beating is still Down after the heartbeat grace', a
 });
 
 test('restart grace 0: a restarting node is Down after the heartbeat grace, as any node', async (t) => {
-  const p = await parts({ nodes: [W1, W2], restartGraceMs: 0 });
-  const manager = managerOver(t, p);
-  await p.put(on('t1', 'Running', W1.id, 3));
-  await manager.heartbeat(W1.id, restarting);
+  const { p, manager } = await restartedWith(t, 0);
   assert.deepEqual(stateOf(manager), ['Up', undefined]);
   p.fakeClock.advance(2_999);
   assert.deepEqual(stateOf(manager), ['Up', undefined]);

@@ -13,7 +13,7 @@ import {
   type WorkerTaskView,
 } from '../../../src/api/index.js';
 import { InvalidField } from '../../../src/errors/index.js';
-import type { HostSnapshot } from '../../../src/stats/index.js';
+import { reporterDeps } from '../../helpers/reporter-deps.js';
 import { ManagerReporter, type ReportedWorker, type ReporterManager } from '../../../src/worker/reporter.js';
 import { waitFor } from '../../integration/helpers/wait-for.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
@@ -21,13 +21,6 @@ import { workerTaskView } from '../../helpers/worker-task-view.js';
 // The manager takes at most (tasks it placed on the node) + REPORT_SLACK entries in a report or
 // heartbeat. A worker keeps within that whatever it holds: reports go in chunks of REPORT_SLACK,
 // and a beat refused for its list sends the list as reports instead, so the node stays Up.
-
-const HOST = {
-  cpuUsage: 0.1,
-  load: { load1: 0.5 },
-  memory: { availableBytes: 1024 },
-  disk: { freeBytes: 2048 },
-} as unknown as HostSnapshot;
 
 class Tasks implements ReportedWorker {
   readonly #listeners = new Set<(t: WorkerTaskView) => void>();
@@ -76,16 +69,7 @@ class BoundedManager implements ReporterManager {
 }
 
 function reporter(manager: BoundedManager, worker: Tasks): ManagerReporter {
-  return new ManagerReporter({
-    manager,
-    worker,
-    nodeId: '00000000-0000-4000-8000-000000000001',
-    name: 'w1',
-    url: 'http://127.0.0.1:2',
-    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
-    readHost: async () => HOST,
-    log: pino({ level: 'silent' }),
-  });
+  return new ManagerReporter(reporterDeps(manager, worker));
 }
 
 const running = (n: number): WorkerTaskView[] =>

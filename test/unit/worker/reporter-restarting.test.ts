@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
 import {
   digestOf,
   HeartbeatRequest as HeartbeatSchema,
@@ -10,18 +9,11 @@ import {
 } from '../../../src/api/index.js';
 import { compile } from '../../../src/task/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
-import type { HostSnapshot } from '../../../src/stats/index.js';
+import { reporterDeps } from '../../helpers/reporter-deps.js';
 import { ManagerReporter, type ReporterManager } from '../../../src/worker/reporter.js';
 
 // A worker stopped on purpose leaves its tasks running; its last act is a beat that says it is
 // restarting, so the manager holds its node instead of placing its tasks elsewhere.
-
-const HOST = {
-  cpuUsage: 0.1,
-  load: { load1: 0.5 },
-  memory: { availableBytes: 1024 },
-  disk: { freeBytes: 2048 },
-} as unknown as HostSnapshot;
 
 /** A manager that records beats; `onBeat` may refuse one or never answer. */
 function managerWith(onBeat: (body: HeartbeatRequest) => Promise<HeartbeatReply>): {
@@ -42,22 +34,13 @@ function managerWith(onBeat: (body: HeartbeatRequest) => Promise<HeartbeatReply>
 }
 
 function reporterFor(manager: ReporterManager): ManagerReporter {
-  return new ManagerReporter({
-    manager,
-    worker: {
-      onChange: () => () => undefined,
-      list: () => [],
-      engineStatus: () => ({ available: true, since: '2025-01-01T00:00:00.000Z', reason: '' }),
-      activeDigest: () => digestOf([]),
-    },
-    nodeId: '00000000-0000-4000-8000-000000000001',
-    name: 'w1',
-    url: 'http://127.0.0.1:2',
-    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
-    readHost: async () => HOST,
-    log: pino({ level: 'silent' }),
-    restartingWaitMs: 50,
-  });
+  const worker = {
+    onChange: () => () => undefined,
+    list: () => [],
+    engineStatus: () => ({ available: true, since: '2025-01-01T00:00:00.000Z', reason: '' }),
+    activeDigest: () => digestOf([]),
+  };
+  return new ManagerReporter({ ...reporterDeps(manager, worker), restartingWaitMs: 50 });
 }
 
 /** Starts the reporter and waits for its first plain beat (it has registered by then). */

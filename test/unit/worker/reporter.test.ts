@@ -14,6 +14,7 @@ import {
   type WorkerTaskView,
 } from '../../../src/api/index.js';
 import type { HostSnapshot } from '../../../src/stats/index.js';
+import { HOST_SNAPSHOT } from '../../helpers/reporter-deps.js';
 import { RemoteError } from '../../../src/errors/index.js';
 import { compile, SPEC_FIELDS } from '../../../src/task/index.js';
 import { POSEIDON_VERSION } from '../../../src/version.js';
@@ -73,12 +74,7 @@ class RecordingManager implements ReporterManager {
   }
 }
 
-const HOST = {
-  cpuUsage: 0.1,
-  load: { load1: 0.5 },
-  memory: { availableBytes: 1024 },
-  disk: { freeBytes: 2048 },
-} as unknown as HostSnapshot;
+const HOST = HOST_SNAPSHOT;
 
 /** What a test sets of the reporter's deps beyond the fixed ones. */
 type Extra = Partial<
