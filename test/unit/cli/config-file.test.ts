@@ -169,6 +169,18 @@ test('a value of the wrong kind, and a value the flag refuses, are named by file
     managerOptions((await run<ManagerFlags>('manager', ['--heartbeat-grace', '2500ms'])).flags).heartbeatGraceMs,
     2500,
   );
+  // --restart-grace: 30s unless set, 0 turns the hold off, in a file as on the command line, within 0..24h
+  assert.equal(managerOptions((await run<ManagerFlags>('manager', [])).flags).restartGraceMs, 30_000);
+  assert.equal(managerOptions((await run<ManagerFlags>('manager', ['--restart-grace', '0'])).flags).restartGraceMs, 0);
+  const restartGrace = file('m7.yaml', 'restart-grace: 2m\n');
+  assert.equal(
+    managerOptions((await run<ManagerFlags>('manager', ['--config', restartGrace])).flags).restartGraceMs,
+    120_000,
+  );
+  const longGrace = file('m8.yaml', 'restart-grace: 25h\n');
+  await assert.rejects(run('manager', ['--config', longGrace], managerOptions), {
+    message: `${longGrace}: restart-grace is "25h"; durations run from 0 to 24h`,
+  });
   const badScheduler = file('m4.yaml', 'scheduler: fastest\n');
   await assert.rejects(run('manager', ['--config', badScheduler], managerOptions), {
     message: `${badScheduler}: scheduler is "fastest"; use roundrobin or epvm`,
