@@ -147,19 +147,20 @@ export class NodeTracker {
     if (entry === undefined) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
-    const cameBack = entry.state !== 'Up' || entry.restarting === true;
-    entry.state = 'Up';
+    const wasRestarting = entry.restarting === true;
     const restarting = req.restarting === true && this.deps.restartGraceMs > 0;
+    // from Down, or back from a restart
+    const cameBack = entry.state !== 'Up' || (wasRestarting && !restarting);
+    entry.state = 'Up';
     if (restarting) entry.restarting = true;
     else delete entry.restarting;
     // measured cpu and memory, which E-PVM reads, the ports held outside Poseidon, and maybe Up again
     const freed = this.deps.placer.setNode(entry);
-    if (restarting) {
-      if (!cameBack) this.#announceRestarting(entry);
-    } else if (cameBack) {
+    if (cameBack) {
       this.#announceUp(entry);
       this.deps.up(nodeId);
     } else if (freed) this.deps.roomGrew();
+    if (restarting && !wasRestarting) this.#announceRestarting(entry);
     if (req.engine !== undefined) this.#engine(entry, req.engine);
   }
 

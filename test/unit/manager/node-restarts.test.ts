@@ -121,3 +121,17 @@ test('restart grace 0: a restarting node is Down after the heartbeat grace, as a
     false,
   );
 });
+
+test('a plain beat ends the hold too; a node that was Down and says it restarts is announced Up, then held', async (t) => {
+  const { p, manager } = await restartedWith(t);
+  await manager.heartbeat(W1.id, beat(W1));
+  assert.deepEqual(stateOf(manager), ['Up', undefined]);
+  p.fakeClock.advance(3_000);
+  assert.deepEqual(stateOf(manager), ['Down', undefined]);
+  await manager.heartbeat(W1.id, restarting);
+  assert.deepEqual(stateOf(manager), ['Up', true]);
+  assert.deepEqual(
+    p.events.filter((e) => e.node === 'w1').map((e) => e.type),
+    ['node.up', 'node.restarting', 'node.up', 'node.down', 'node.up', 'node.restarting'],
+  );
+});
