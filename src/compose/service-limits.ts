@@ -1,5 +1,6 @@
 import { isJobMode } from '../api/service-modes.js';
 import type { TaskTemplate } from '../api/index.js';
+import { parseQuantity } from '../units/index.js';
 import { composeBytes, cpus } from './deploy.js';
 import { asInteger, asScalarText, composeError, shown, type ComposeMap, type Findings } from './values.js';
 
@@ -23,7 +24,15 @@ export function composeServiceLimits(
   const given = (key: string): boolean => map[key] !== undefined && map[key] !== null;
   if (given('mem_limit')) {
     const memory = composeBytes(map['mem_limit'], at('mem_limit'));
-    agree(at('mem_limit'), memory, 'deploy.resources.limits.memory', fromDeploy.memory);
+    // 64m and 67108864 are one size: compared in bytes
+    const bytes = (q: number | string): number => parseQuantity(at('mem_limit'), q);
+    agree(
+      at('mem_limit'),
+      memory,
+      'deploy.resources.limits.memory',
+      fromDeploy.memory,
+      (a, b) => bytes(a) === bytes(b),
+    );
     out.memory = memory;
   }
   if (given('cpus')) {
@@ -45,8 +54,14 @@ export function composeServiceLimits(
 }
 
 /** The same value given twice must be the same; `deploy`'s is undefined when it gives none. */
-function agree(path: string, value: number | string, other: string, theirs: number | string | undefined): void {
-  if (theirs === undefined || String(theirs) === String(value)) return;
+function agree(
+  path: string,
+  value: number | string,
+  other: string,
+  theirs: number | string | undefined,
+  same = (a: number | string, b: number | string): boolean => String(a) === String(b),
+): void {
+  if (theirs === undefined || same(value, theirs)) return;
   throw composeError(path, `(${shown(value)}) and ${other} (${shown(theirs)}) differ; give one of them`);
 }
 

@@ -9,8 +9,10 @@ test('mem_limit, cpus and pids_limit cap the replicas as deploy.resources.limits
 services:
   api: {image: x, mem_limit: 64m, cpus: 0.5, pids_limit: 100}
   same: {image: x, mem_limit: 64m, deploy: {resources: {limits: {memory: 64m, cpus: "1.5"}}}}
+  bytes: {image: x, mem_limit: 64m, deploy: {resources: {limits: {memory: 67108864}}}}
 `);
-  const [api, same] = services;
+  const [api, same, bytes] = services;
+  assert.equal(bytes?.task.memory, '64Mi', 'one size written two ways: the same');
   assert.equal(api?.task.memory, '64Mi');
   assert.equal(api?.task.cpuLimit, 0.5);
   assert.equal(api?.task.pidsLimit, 100);
