@@ -21,7 +21,7 @@ import { fsProblem, readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
+import { waitForJob, waitForReplicas, waitForRollout, type WaitClient } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
 export interface DeployFlags extends ClientFlags {
@@ -151,7 +151,7 @@ class NoComposeFile extends PoseidonError {
  * failed. A timeout throws (ServiceWaitTimedOut).
  */
 export async function waitForStack(
-  client: Pick<ManagerClient, 'getService' | 'serviceTasks'>,
+  client: WaitClient,
   result: DeployResult,
   timeoutMs: number,
   write: (line: string) => void,

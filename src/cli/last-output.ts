@@ -12,7 +12,11 @@ const MAX_BYTES = 16 * 1024;
  * what `docker run` would have shown. None when it printed nothing or they cannot be read (its
  * container gone, its node away): the failure's own line says enough then.
  */
-export async function lastOutput(client: ManagerClient, id: string, lines = LAST_LINES): Promise<string[]> {
+export async function lastOutput(
+  client: Pick<ManagerClient, 'logs'>,
+  id: string,
+  lines = LAST_LINES,
+): Promise<string[]> {
   try {
     const stream = await client.logs(id, { follow: false, tail: lines });
     const chunks: Buffer[] = [];
@@ -38,9 +42,12 @@ export async function lastOutput(client: ManagerClient, id: string, lines = LAST
   }
 }
 
-/** The lines under a failure, indented, with the command that prints the rest; '' without any. */
-export function outputBlock(id: string, lines: readonly string[]): string {
+/**
+ * The lines under a failure, indented, with the command that prints the rest; '' without any.
+ * `whose` names the task when the line above does not (a service's replica).
+ */
+export function outputBlock(id: string, lines: readonly string[], whose = 'its'): string {
   if (lines.length === 0) return '';
   const more = `poseidon logs ${id.slice(0, 8)}`;
-  return `poseidon: its last output (${more} for all of it):\n${lines.map((l) => `  ${l}\n`).join('')}`;
+  return `poseidon: ${whose} last output (${more} for all of it):\n${lines.map((l) => `  ${l}\n`).join('')}`;
 }

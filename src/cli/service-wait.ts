@@ -3,6 +3,8 @@ import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
+import { lastOutput, outputBlock } from './last-output.js';
+import { ReplicasGivingUp, replicasGivingUp } from './replica-give-up.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
@@ -88,8 +90,8 @@ class Tracker {
   }
 }
 
-/** The calls a wait makes. */
-export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'>;
+/** The calls a wait makes; with `logs`, a wait that ends on failing replicas shows the last one's output. */
+export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'> & Partial<Pick<ManagerClient, 'logs'>>;
 
 /** A look's verdict: over (with the wait's answer), or not yet (with what is still awaited, for a timeout). */
 type Verdict = { over: true; ok: boolean } | { over: false; still: string };
@@ -146,7 +148,17 @@ export function waitForReplicas(
     const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
     return { over: false, still: `${s.healthy}/${s.replicas} healthy${still}` };
   };
-  return pollService(client, name, timeoutMs, write, look, imageFailures(name));
+  const checks = [imageFailures(name), replicasGivingUp(name)];
+  const fatal = (s: ServiceView, tasks: ServiceTaskView[]): PoseidonError | undefined =>
+    checks.reduce<PoseidonError | undefined>((found, check) => found ?? check(s, tasks), undefined);
+  return pollService(client, name, timeoutMs, write, look, fatal).catch(async (err: unknown) => {
+    // what the replica printed before it failed says why most often, as under `poseidon run --wait`
+    if (err instanceof ReplicasGivingUp && client.logs !== undefined) {
+      const logs = { logs: client.logs.bind(client) };
+      process.stderr.write(outputBlock(err.last.id, await lastOutput(logs, err.last.id), `${err.last.name}'s`));
+    }
+    throw err;
+  });
 }
 
 /** Whether the manager will start a replica that has not started again: a restart is planned or under way. */

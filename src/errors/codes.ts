@@ -90,6 +90,8 @@ export const ERRORS = {
   unreachable: spec('unreachable', 503, true),
   bad_answer: spec('bad_answer', 502, true),
   wait_timed_out: spec('wait_timed_out', 408),
+  /** A wait for replicas that every slot's restart policy gave up on, none healthy (the CLI's own). */
+  replicas_failing: spec('replicas_failing', 422),
   /** GET /events already serves as many streams as the manager allows. */
   too_many_subscribers: spec('too_many_subscribers', 503, true),
   /** The replicated store (etcd) cannot be reached or did not answer in time: nothing was acknowledged. */

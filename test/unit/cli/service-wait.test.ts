@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import { serviceTaskTable } from '../../../src/cli/service-format.js';
+import { ReplicasGivingUp } from '../../../src/cli/replica-give-up.js';
 import {
   progressLine,
   ReplicaImageUnavailable,
@@ -256,6 +257,79 @@ describe('service --wait progress', () => {
       {
         name: 'ReplicaImageUnavailable',
       },
+    );
+  });
+
+  test('every slot given up on by its restart policy, none healthy: the wait ends at once, saying so', async () => {
+    const why = 'unhealthy: 3 consecutive failed exec checks (last: HTTP 404); gave up after 3 restarts';
+    const gone = (slot: number, over: Partial<ServiceTaskView> = {}): ServiceTaskView =>
+      replica(slot, {
+        id: `task-${slot}-old`,
+        state: 'Failed',
+        reason: why,
+        restarts: 3,
+        health: { status: 'unhealthy', failures: 3, lastOutput: 'HTTP 404', lastCheckedAt: NOW },
+        ...over,
+      });
+    const again = (slot: number): ServiceTaskView => failing(slot, 1);
+    /** One look after another; the last one again after that. */
+    const looks = (...all: Array<[healthy: number, ServiceTaskView[]]>): WaitClient => {
+      let i = 0;
+      const look = (): [number, ServiceTaskView[]] => all[Math.min(i, all.length - 1)] as [number, ServiceTaskView[]];
+      return {
+        getService: async () => service(2, look()[0]),
+        serviceTasks: async () => {
+          const tasks = look()[1];
+          i += 1;
+          return tasks;
+        },
+      };
+    };
+    // slot 1 gives up, is replaced; then slot 2 gives up: both have, none was healthy: over
+    const crashing = looks(
+      [0, [gone(1), again(2)]],
+      [0, [gone(1, { desiredState: 'stopped' }), again(1), again(2)]],
+      [0, [again(1), gone(2)]],
+    );
+    await assert.rejects(
+      waitForReplicas(crashing, 'web', 60_000, () => {}),
+      (err: unknown) => {
+        assert.ok(err instanceof ReplicasGivingUp);
+        assert.equal(
+          err.message,
+          'service web: no replica became healthy: each of its 2 replicas failed until its restart policy gave up; ' +
+            `the last, web-2 on n1: ${why} (the service keeps replacing them: poseidon service ps web, ` +
+            'poseidon service logs web; change it with poseidon service update web)',
+        );
+        return true;
+      },
+    );
+    // one slot alone gave up: the wait goes on (to its timeout here)
+    await assert.rejects(
+      waitForReplicas(looks([0, [gone(1), again(2)]]), 'web', -1, () => {}),
+      { name: 'ServiceWaitTimedOut' },
+    );
+    // every slot gave up once, but a replica is healthy now: a slot that failed may do well elsewhere
+    const healthyNow = replica(2, { id: 'task-2-new' });
+    await assert.rejects(
+      waitForReplicas(looks([1, [gone(1), gone(2), again(1), healthyNow]]), 'web', -1, () => {}),
+      { name: 'ServiceWaitTimedOut' },
+    );
+    // a replacement that runs for a moment between crashes (healthy without a check) delays the end only
+    const between = looks([0, [gone(1), again(2)]], [1, [again(1), gone(2), healthyNow]], [0, [again(1), gone(2)]]);
+    await assert.rejects(
+      waitForReplicas(between, 'web', 60_000, () => {}),
+      { name: 'ReplicasGivingUp' },
+    );
+    // a replica that failed and will restart (restartAt set), or one of another version: not given up
+    const restarting = gone(2, { restartAt: NOW });
+    await assert.rejects(
+      waitForReplicas(looks([0, [gone(1), restarting]]), 'web', -1, () => {}),
+      { name: 'ServiceWaitTimedOut' },
+    );
+    await assert.rejects(
+      waitForReplicas(looks([0, [gone(1), gone(2, { version: 2 }), again(2)]]), 'web', -1, () => {}),
+      { name: 'ServiceWaitTimedOut' },
     );
   });
 
