@@ -448,9 +448,14 @@ function editPreferences(spec: Spec, remove: readonly string[], add: readonly st
   else delete spec.preferences;
 }
 
+/** The settings of a check a new `--health-cmd` keeps from the old one, as Docker's does. */
+const KEPT_HEALTH_SETTINGS = ['interval', 'timeout', 'failureThreshold', 'startPeriod'] as const;
+
 /**
- * `--health-cmd` (and its settings) puts a new check in place of the old; settings alone change
- * the check the service has, as Docker's do; `--no-healthcheck` takes it away.
+ * `--health-cmd` puts a new command in place of the old check's, keeping the old one's interval,
+ * timeout, retries and start period unless their flags say otherwise (as `docker service update`
+ * does: a check every 2s stays every 2s, not Docker's default 30s); settings alone change the
+ * check the service has; `--no-healthcheck` takes it away.
  */
 function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): void {
   if (flags.healthcheck === false) {
@@ -461,7 +466,12 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
     return;
   }
   if (flags.healthCmd !== undefined) {
-    task.healthCheck = healthCheckOf(flags);
+    const had = task.healthCheck;
+    const kept: Record<string, unknown> = {};
+    if (typeof had === 'object' && had !== null)
+      for (const key of KEPT_HEALTH_SETTINGS) if (key in had) kept[key] = (had as Record<string, unknown>)[key];
+    // the manager checks the whole check, a kept timeout against a new interval among the rest
+    task.healthCheck = { ...healthCheckOf(flags), ...kept, ...healthSettingsOf(flags) };
     delete task.imageHealthCheck;
     return;
   }

@@ -158,7 +158,7 @@ test('a spec without env, labels, ports or constraints gets them from the flags,
   ]);
 });
 
-test('--health-cmd puts a new check in place of the old, settings alone change it, --no-healthcheck takes it away', () => {
+test('--health-cmd puts a new command in the check, settings alone change it, --no-healthcheck takes it away', () => {
   assert.deepEqual(update({ healthCmd: 'test -f /ok', healthInterval: '5s' }).task.healthCheck, {
     type: 'exec',
     command: ['/bin/sh', '-c', 'test -f /ok'],
@@ -166,6 +166,28 @@ test('--health-cmd puts a new check in place of the old, settings alone change i
     timeout: 5_000,
     failureThreshold: 3,
   });
+  // the old check's settings stay unless their flags are given, as Docker's do: every 1s stays every 1s
+  const checked = { ...base, task: { ...base.task, healthCheck: { ...base.task.healthCheck, timeout: 500 } } };
+  assert.deepEqual(updatedSpec(checked, { healthCmd: 'test -f /ok' }).task, {
+    ...checked.task,
+    healthCheck: {
+      type: 'exec',
+      command: ['/bin/sh', '-c', 'test -f /ok'],
+      interval: 1_000,
+      timeout: 500,
+      failureThreshold: 3,
+    },
+  });
+  assert.deepEqual(
+    (updatedSpec(checked, { healthCmd: 'true', healthRetries: '5' }).task as { healthCheck: unknown }).healthCheck,
+    { type: 'exec', command: ['/bin/sh', '-c', 'true'], interval: 1_000, timeout: 500, failureThreshold: 5 },
+  );
+  // a service without a check gets Docker's defaults
+  assert.deepEqual(
+    (updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { healthCmd: 'true' }).task as { healthCheck: unknown })
+      .healthCheck,
+    { type: 'exec', command: ['/bin/sh', '-c', 'true'], interval: 30_000, timeout: 30_000, failureThreshold: 3 },
+  );
   assert.equal('healthCheck' in update({ healthcheck: false }).task, false);
   assert.equal(update({ healthcheck: false }).task.imageHealthCheck, false, "as Docker's: the image's goes too");
   assert.equal('imageHealthCheck' in update({ healthCmd: 'true' }).task, false);
