@@ -46,6 +46,7 @@ export {
   NodeState,
   ResourcesView,
   DesiredState,
+  UnplaceableView,
 } from './manager-views.js';
 export type { TaskViewField } from './manager-views.js';
 /** `GET /tasks/{id}/logs`: its query, and the bound on lines read from the past. */

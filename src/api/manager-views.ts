@@ -37,6 +37,34 @@ export const LastExitView = Type.Object({
 });
 export type LastExitView = Static<typeof LastExitView>;
 
+/**
+ * A Pending task no node of the cluster could ever hold, even running nothing else: why, and what
+ * keeps it out. Nothing that ends on the cluster changes that; a node that joins, or an operator
+ * who acts, does (the task is placed then).
+ */
+export const UnplaceableView = Type.Object(
+  {
+    reason: Type.String({
+      description:
+        'Per node, what keeps it out for good, judged by the nodes as they are (a Down, drained or paused ' +
+        'node counts as such): "0/2 nodes could ever hold it: 2 nodes have less than 500 GiB memory in all ' +
+        '(the biggest, w1, has 23.5 GiB)".',
+    }),
+    cause: Type.String({
+      description:
+        'What keeps out the most nodes, the name of its placement filter: memory, cpu, disk (the request ' +
+        'exceeds their whole capacity), constraints, capabilities, host-paths, spec-fields (a worker too old), ' +
+        'volume-home (its volume is on another node), node-up (down, drained or paused).',
+    }),
+  },
+  {
+    description:
+      'Set while it is Pending, wanted running, because no node could ever hold it (not for want of free room ' +
+      'now); absent otherwise, and from an older manager.',
+  },
+);
+export type UnplaceableView = Static<typeof UnplaceableView>;
+
 const managerTaskFields = {
   id: Type.String(),
   name: Type.String(),
@@ -65,6 +93,7 @@ const managerTaskFields = {
       description: 'What ended its last copy, kept across restarts; null while none has ended (absent: older manager).',
     }),
   ),
+  unplaceable: Type.Optional(UnplaceableView),
   submittedAt: Type.String(),
   startedAt: TimeOrNull,
   finishedAt: TimeOrNull,

@@ -4,11 +4,13 @@ import {
   NODE_RESTARTING,
   NODE_WITHOUT_ENGINE,
   NodePool,
+  neverFits,
   select,
   selectPinned,
   spreadScorer,
   volumeHomeFilter,
   type Filter,
+  type NeverFits,
   type NodeView,
   type Placement,
   type Scheduler,
@@ -188,6 +190,18 @@ export class ClusterPool {
     const pin = task.pinnedNodeId;
     if (pin !== undefined) return selectPinned(task, pin, pool.get(pin), this.#filters(homes), scorer);
     return select(task, pool.views(), this.#filters(homes), scorer);
+  }
+
+  /**
+   * For a task no node can take now: why no node could ever hold it (neverFits), over the nodes and
+   * filters its placement looked at (its own node alone when pinned); undefined when one could.
+   */
+  neverFits(task: TaskRequest, homes: readonly VolumeHome[] = []): NeverFits | undefined {
+    const pool = this.current();
+    const pin = task.pinnedNodeId;
+    const node = pin === undefined ? undefined : pool.get(pin);
+    if (pin !== undefined && node === undefined) return undefined; // it waits for its node to join
+    return neverFits(task, node === undefined ? pool.views() : [node], this.#filters(homes));
   }
 
   /** The scheduler's filters, and volume affinity when the task mounts volumes a node holds. */

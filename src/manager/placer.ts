@@ -1,6 +1,15 @@
 import type { Logger } from 'pino';
+import type { UnplaceableView } from '../api/index.js';
 import type { Clock } from '../clock/index.js';
-import { explain, hostPortKey, Scheduler, type Placement, type Scorer, type VolumeHome } from '../scheduler/index.js';
+import {
+  explain,
+  explainNever,
+  hostPortKey,
+  Scheduler,
+  type Placement,
+  type Scorer,
+  type VolumeHome,
+} from '../scheduler/index.js';
 import { TaskState, type TaskRequest } from '../task/index.js';
 import { requestedPorts } from './allocations.js';
 import { ClusterPool } from './cluster-pool.js';
@@ -94,6 +103,15 @@ export class Placer {
 
   explain(p: Extract<Placement, { ok: false }>): string {
     return explain(p.explanation);
+  }
+
+  /**
+   * For a task choose() found no node for: why no node could ever hold it, and the filter behind the
+   * reason that keeps out the most nodes; undefined when one could (it waits for room).
+   */
+  unplaceable(request: TaskRequest): UnplaceableView | undefined {
+    const never = this.pool.neverFits(request, this.#homes(request));
+    return never === undefined ? undefined : { reason: explainNever(never), cause: never.cause };
   }
 }
 

@@ -193,9 +193,12 @@ export class Planner {
       placer.placed(id, placement.ok);
       if (!placement.ok) {
         const reason = placer.explain(placement);
-        if (rec.reason !== reason) {
-          this.#put(plan, explainWait(rec, reason, state.isoNow()));
-          this.deps.log.info({ taskId: id, name: rec.request.name, reason }, 'task not placed');
+        // no room now, or no node could ever hold it: a wait ends at once on the second (it stays Pending)
+        const never = placer.unplaceable(rec.request);
+        if (rec.reason !== reason || rec.unplaceable?.reason !== never?.reason) {
+          this.#put(plan, explainWait(rec, reason, state.isoNow(), never));
+          const fields = { taskId: id, name: rec.request.name, reason, ...(never && { unplaceable: never.reason }) };
+          this.deps.log.info(fields, 'task not placed');
         }
         continue;
       }

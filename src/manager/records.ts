@@ -9,8 +9,9 @@ import type {
   PortView,
   ResourcesView,
   ServiceTaskRef,
+  UnplaceableView,
 } from '../api/index.js';
-import type { FileKind, TaskRequest, TaskState } from '../task/index.js';
+import { TaskState, type FileKind, type TaskRequest } from '../task/index.js';
 import { unreadSpecFields } from './spec-fields.js';
 
 /** What ended a task's last copy, kept across its restarts: why, how and when. */
@@ -48,6 +49,12 @@ export interface TaskRecord {
    * (exit code, health) and a wait for room rewrites the reason: this keeps why it ended.
    */
   lastExit: LastExit | null;
+  /**
+   * Set by a placement pass that found no node could ever hold it (neverFits), with its reason
+   * beside; shown only while it is Pending and wanted running. Absent: it waits for room, or was
+   * placed (place() drops it), and every record stored before it was kept.
+   */
+  unplaceable?: UnplaceableView;
   submittedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -185,6 +192,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     labels: q.labels,
     health: r.health,
     lastExit: r.lastExit,
+    ...(isUnplaceable(r) ? { unplaceable: r.unplaceable } : {}),
     ...(r.address === undefined ? {} : { address: r.address }),
     ...(q.files === undefined ? {} : { files: q.files }),
     submittedAt: r.submittedAt,
@@ -193,6 +201,11 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     updatedAt: r.updatedAt,
     ...(r.service === undefined ? {} : { ...r.service }),
   };
+}
+
+/** A Pending task, wanted running, that the last placement pass found no node could ever hold. */
+function isUnplaceable(r: TaskRecord): r is TaskRecord & { unplaceable: UnplaceableView } {
+  return r.unplaceable !== undefined && r.state === TaskState.Pending && r.desired === 'running';
 }
 
 /**

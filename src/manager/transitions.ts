@@ -1,4 +1,4 @@
-import type { ServiceTaskRef, TaskReport } from '../api/index.js';
+import type { ServiceTaskRef, TaskReport, UnplaceableView } from '../api/index.js';
 import {
   assertTransition,
   InvalidTransition,
@@ -47,8 +47,9 @@ export function submitted(request: TaskRequest, nowIso: string, service?: Servic
 /** Pending -> Scheduled on `nodeId`, under a new generation (fencing). */
 export function place(rec: TaskRecord, nodeId: string, reason: string, nowIso: string): TaskRecord {
   assertTransition(rec.request.id, rec.state, TaskState.Scheduled);
+  const { unplaceable: _placed, ...placeable } = rec; // a node joined, or someone acted
   return {
-    ...rec,
+    ...placeable,
     state: TaskState.Scheduled,
     nodeId,
     generation: rec.generation + 1,
@@ -154,9 +155,20 @@ export function requestStop(rec: TaskRecord, nowIso: string, why = ON_REQUEST): 
   };
 }
 
-/** Only the reason changes (why a task still waits). */
-export function explainWait(rec: TaskRecord, reason: string, nowIso: string): TaskRecord {
-  return { ...rec, reason, updatedAt: nowIso };
+/**
+ * Only why a task still waits changes: its reason, and whether no node could ever hold it
+ * (`unplaceable`, from neverFits) or it waits for room (undefined).
+ */
+export function explainWait(
+  rec: TaskRecord,
+  reason: string,
+  nowIso: string,
+  unplaceable?: UnplaceableView,
+): TaskRecord {
+  const { unplaceable: _before, ...waiting } = rec;
+  return unplaceable === undefined
+    ? { ...waiting, reason, updatedAt: nowIso }
+    : { ...waiting, reason, unplaceable, updatedAt: nowIso };
 }
 
 /** A restart is due at `atMs` (or none when null), with the reason saying so. */

@@ -7,6 +7,7 @@ import type { Filter } from './types.js';
  */
 export const capabilityFilter: Filter = {
   name: 'capabilities',
+  lasting: true, // the worker's --allow-cap
   reject: (task, node) => {
     if (task.capAdd === undefined) return null;
     for (const cap of task.capAdd)

@@ -8,6 +8,7 @@ import type { Filter } from './types.js';
  */
 export const constraintsFilter: Filter = {
   name: 'constraints',
+  lasting: true, // labels change when an operator or the worker's flags change them
   reject: (task, node) => {
     const rules = task.constraints;
     if (rules === undefined) return null; // the common case, before anything is built

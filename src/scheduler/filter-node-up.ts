@@ -13,5 +13,7 @@ export const NODE_PAUSED = 'node paused';
 /** A node that missed its heartbeats, or lost its engine, cannot take work; its other numbers are stale too. */
 export const nodeUpFilter: Filter = {
   name: 'node-up',
+  // down, drained or paused until it comes back or an operator acts; neverFits excepts what passes by itself
+  lasting: true,
   reject: (_task, node) => (node.up ? null : (node.downReason ?? NODE_DOWN)),
 };

@@ -9,6 +9,7 @@ import type { Filter } from './types.js';
  */
 export const specFieldsFilter: Filter = {
   name: 'spec-fields',
+  lasting: true, // until its worker is upgraded
   reject: (task, node) => {
     const unread = node.specFieldsUnread;
     if (unread === undefined || unread.length === 0) return null;

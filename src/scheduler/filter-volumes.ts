@@ -7,6 +7,7 @@ import type { Filter } from './types.js';
  */
 export const hostPathFilter: Filter = {
   name: 'host-paths',
+  lasting: true, // the worker's --allow-host-path
   reject: (task, node) => {
     if (task.volumes === undefined) return null;
     for (const path of hostPaths(task.volumes))
@@ -31,6 +32,7 @@ export interface VolumeHome {
 export function volumeHomeFilter(homes: readonly VolumeHome[]): Filter {
   return {
     name: 'volume-home',
+    lasting: true, // a volume stays on its node
     reject: (_task, node) => {
       for (const home of homes) if (home.nodeId !== node.id) return `volume ${home.volume} is on node ${home.nodeName}`;
       return null;

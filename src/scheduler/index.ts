@@ -11,6 +11,7 @@ export type {
   Scorer,
   ClosestMiss,
   Explanation,
+  NeverFits,
   Placement,
 } from './types.js';
 /**
@@ -20,8 +21,16 @@ export type {
 export { select } from './select.js';
 /** selectPinned(task, nodeId, node, filters, scorer): select over the one node a pinned task may run on. */
 export { selectPinned, NODE_NOT_IN_CLUSTER } from './select-pinned.js';
-/** explain(e): one line, e.g. "0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; ...), 1 node down". */
-export { explain } from './explain.js';
+/**
+ * explain(e): one line, e.g. "0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; ...), 1 node down";
+ * explainNever(n): "0/2 nodes could ever hold it: 2 nodes have less than 500 GiB memory in all (the biggest, ...)".
+ */
+export { explain, explainNever } from './explain.js';
+/**
+ * neverFits(task, nodes, filters): why no node could ever hold the task, even running nothing else (its whole
+ * capacity short, or a lasting rule such as a constraint); undefined when one could, or when no node beats.
+ */
+export { neverFits } from './never-fits.js';
 /** strategyByName: a new scorer per call; DEFAULT_FILTERS: the one filter order, cheapest first. */
 export { strategyByName, isStrategyName, STRATEGY_NAMES, DEFAULT_FILTERS, type StrategyName } from './strategies.js';
 /**

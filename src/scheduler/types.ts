@@ -59,6 +59,13 @@ export interface Filter {
   reject(task: TaskRequest, node: NodeView): string | null;
   /** Set on resource filters: select records the rejected node with the most free of this resource. */
   readonly measure?: ResourceMeasure;
+  /**
+   * True when a node this filter rejects stays rejected until someone acts, whatever ends on it:
+   * a rule of the task or the node's setup (constraints, capabilities, host paths, its worker's
+   * version), so neverFits may count it. Absent: a task ending there may lift it (host ports). A
+   * resource filter needs none: neverFits compares the request with the node's whole capacity.
+   */
+  readonly lasting?: boolean;
 }
 
 /** Ranks nodes that passed every filter; higher wins. */
@@ -102,6 +109,25 @@ export interface Explanation {
   closestMiss?: ClosestMiss;
   /** The node a pinned task may run on alone (its name; its id when the pool has no such node); absent: any. */
   pinnedTo?: string;
+}
+
+/**
+ * Why no node could ever hold a task, even if it ran nothing else (neverFits): each node counted
+ * under its first lasting reason. Unlike an Explanation, a node short of free room is not here:
+ * only one whose whole capacity is short, or that a rule keeps out.
+ */
+export interface NeverFits {
+  /** Number of nodes looked at, down ones included. */
+  evaluated: number;
+  /** Lasting reason -> number of nodes it keeps out. */
+  rejected: ReadonlyMap<string, number>;
+  /** The node with the most of the resource that kept out the most nodes: `free` is its whole capacity. */
+  closestMiss?: ClosestMiss;
+  /**
+   * The name of the filter behind the reason that kept out the most nodes (explain's order): `node-up`,
+   * `constraints`, `host-paths`, `capabilities`, `spec-fields`, `cpu`, `memory`, `disk`, `volume-home`.
+   */
+  cause: string;
 }
 
 export type Placement = { ok: true; nodeId: string; score: number } | { ok: false; explanation: Explanation };
