@@ -6,6 +6,7 @@ import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { lastOutput, outputBlock } from './last-output.js';
 import { ReplicasGivingUp, replicasGivingUp } from './replica-give-up.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
+import { unplaceableOf, unplaceableText } from './unplaceable.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -30,6 +31,20 @@ export class ReplicaImageUnavailable extends PoseidonError {
       'image_unavailable',
       `service ${name}: ${t.name} cannot start: ${why}; ${imageHint(t)} ` +
         `(it is tried again as its restart policy says: poseidon service ps ${name})`,
+    );
+  }
+}
+
+/**
+ * A replica no node of the cluster could ever hold (more memory than any node has, a constraint no
+ * node meets): it would wait until someone acts, so the wait ends at once with why and what to do
+ * (the service is left as it is: the replica is placed when a node that can hold it joins).
+ */
+export class ReplicaUnplaceable extends PoseidonError {
+  constructor(name: string, t: ServiceTaskView, text: string) {
+    super(
+      'unplaceable',
+      `service ${name}: ${t.name} cannot be placed: ${text} (it stays Pending: poseidon service ps ${name})`,
     );
   }
 }
@@ -108,7 +123,7 @@ async function pollService(
   timeoutMs: number,
   write: (line: string) => void,
   look: (s: ServiceView, tasks: ServiceTaskView[]) => Verdict,
-  fatal: (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined = () => undefined,
+  fatal: (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined = unplaceable(name),
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const tracker = new Tracker(write);
@@ -148,7 +163,7 @@ export function waitForReplicas(
     const still = stopping === 0 ? '' : `, ${stopping} still stopping`;
     return { over: false, still: `${s.healthy}/${s.replicas} healthy${still}` };
   };
-  const checks = [imageFailures(name), replicasGivingUp(name)];
+  const checks = [imageFailures(name), unplaceable(name), replicasGivingUp(name)];
   const fatal = (s: ServiceView, tasks: ServiceTaskView[]): PoseidonError | undefined =>
     checks.reduce<PoseidonError | undefined>((found, check) => found ?? check(s, tasks), undefined);
   return pollService(client, name, timeoutMs, write, look, fatal).catch(async (err: unknown) => {
@@ -159,6 +174,21 @@ export function waitForReplicas(
     }
     throw err;
   });
+}
+
+/**
+ * A fatal check of every wait: a replica of the service's version that no node could ever hold,
+ * as the manager judged it (ServiceTaskView.unplaceable). Unlike a failed start, nothing from
+ * before the wait needs waiting out: the field is cleared as soon as a node could hold it.
+ */
+function unplaceable(name: string): (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined {
+  return (s, tasks) => {
+    for (const t of tasks) {
+      const u = wanted(s, t) ? unplaceableOf(t) : undefined;
+      if (u !== undefined) return new ReplicaUnplaceable(name, t, unplaceableText(u));
+    }
+    return undefined;
+  };
 }
 
 /** Whether the manager will start a replica that has not started again: a restart is planned or under way. */

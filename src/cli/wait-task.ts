@@ -3,12 +3,32 @@ import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
+import { unplaceableOf, unplaceableText } from './unplaceable.js';
 import { Wakeup } from './wakeup.js';
 
 export class WaitTimedOut extends PoseidonError {
   constructor(id: string, state: string, reason: string, ms: number) {
     super('wait_timed_out', `task ${id.slice(0, 8)} is still ${state} after ${Math.round(ms / 1000)}s: ${reason}`);
   }
+}
+
+/**
+ * No node of the cluster could ever hold the task (more memory than any node has, a constraint no
+ * node meets): it would wait until someone acts, so the wait ends at once with why and what to do.
+ * The task is left as it is: it is placed when a node that can hold it joins.
+ */
+export class TaskUnplaceable extends PoseidonError {
+  constructor(t: ManagerTaskView, text: string) {
+    const id = t.id.slice(0, 8);
+    super('unplaceable', `task ${id} (${t.name}) cannot be placed: ${text} (it stays Pending: poseidon stop ${id})`);
+  }
+}
+
+/** Throws TaskUnplaceable when the task's view says no node could ever hold it; else its outcome. */
+function lookAt(t: ManagerTaskView): TaskOutcome {
+  const u = unplaceableOf(t);
+  if (u !== undefined) throw new TaskUnplaceable(t, unplaceableText(u));
+  return outcomeOf(t);
 }
 
 /** Where a task got to, as its latest record or event says. */
@@ -36,6 +56,7 @@ function isSettled(state: string): boolean {
  * stream is opened first, its connection made while the submission's is, and the task's own
  * event says where it got: nothing is asked after it, so hearing of the start costs no round
  * trip. A slow poll stays as the safety net (a stream that fails or ends, a manager without one).
+ * A task no node could ever hold ends the wait at once (TaskUnplaceable), as the poll sees it.
  */
 export async function submitAndWait(
   client: ManagerClient,
@@ -48,9 +69,10 @@ export async function submitAndWait(
     const submitted = await submit();
     const id = submitted.id;
     if (isSettled(submitted.state)) return { submitted, outcome: outcomeOf(submitted) };
+    lookAt(submitted);
     await Promise.race([watch.opened, sleep(OPEN_WAIT_MS, undefined, { ref: false })]);
     // an event from before the stream subscribed is not in it: one look catches up (while the container starts)
-    let seen = outcomeOf(await client.getTask(id));
+    let seen = lookAt(await client.getTask(id));
     let delay = 20;
     for (;;) {
       const heard = watch.latest(id);
@@ -60,7 +82,7 @@ export async function submitAndWait(
       // with the stream open an event wakes the wait; the poll is only its safety net
       const pause = watch.isOpen ? MAX_POLL_MS : delay;
       if ((await watch.wake.after(Math.max(0, Math.min(pause, deadline - Date.now() + 1)))) === 'timer')
-        seen = outcomeOf(await client.getTask(id));
+        seen = lookAt(await client.getTask(id));
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   } finally {

@@ -92,6 +92,8 @@ export const ERRORS = {
   wait_timed_out: spec('wait_timed_out', 408),
   /** A wait for replicas that every slot's restart policy gave up on, none healthy (the CLI's own). */
   replicas_failing: spec('replicas_failing', 422),
+  /** A `--wait` ended at once: no node of the cluster could ever hold a task it waits for (it stays Pending). */
+  unplaceable: spec('unplaceable', 422),
   /** GET /events already serves as many streams as the manager allows. */
   too_many_subscribers: spec('too_many_subscribers', 503, true),
   /** The replicated store (etcd) cannot be reached or did not answer in time: nothing was acknowledged. */

@@ -6,6 +6,7 @@ import { ReplicasGivingUp } from '../../../src/cli/replica-give-up.js';
 import {
   progressLine,
   ReplicaImageUnavailable,
+  ReplicaUnplaceable,
   ServiceWaitTimedOut,
   waitForJob,
   waitForReplicas,
@@ -208,6 +209,52 @@ describe('service --wait progress', () => {
     // any other failure to start, and a replica of another version or being stopped, is waited out as before
     const other = { ...noImage, lastExit: { reason: 'no such host path', exitCode: null, at: NOW, errorCode: 'x' } };
     for (const t of [other, { ...noImage, version: 2 }, { ...noImage, desiredState: 'stopped' as const }])
+      await assert.rejects(
+        waitForReplicas(manager(service(2, 1), [replica(1), t]), 'web', -1, () => {}),
+        {
+          name: 'ServiceWaitTimedOut',
+        },
+      );
+  });
+
+  test('a replica no node could ever hold ends the wait at once: why, what to do, and that it stays', async () => {
+    const reason =
+      '0/2 nodes could ever hold it: 2 nodes have less than 500 GiB memory in all (the biggest, n1, has 24 GiB)';
+    const huge = replica(2, {
+      state: 'Pending',
+      node: null,
+      nodeId: null,
+      containerId: null,
+      reason: '0/2 nodes can run web-2: 2 not enough free memory (needs 500 GiB; most free 24 GiB on n1)',
+      unplaceable: { reason, cause: 'memory' },
+    });
+    const lines: string[] = [];
+    await assert.rejects(
+      waitForReplicas(manager(service(2, 1), [replica(1), huge]), 'web', 60_000, (l) => lines.push(l)),
+      (err: unknown) => {
+        assert.ok(err instanceof ReplicaUnplaceable);
+        assert.equal(err.code, 'unplaceable');
+        assert.equal(
+          err.message,
+          `service web: web-2 cannot be placed: ${reason}; lower --memory, or add a node that has that much ` +
+            '(it stays Pending: poseidon service ps web)',
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(lines, [], 'said once, in the error');
+    const constrained = { ...huge, unplaceable: { reason: '0/2 nodes could ever hold it: ...', cause: 'constraints' } };
+    await assert.rejects(
+      waitForJob(manager(service(2, 1), [constrained]), 'web', 60_000, () => {}),
+      {
+        name: 'ReplicaUnplaceable',
+        message:
+          /cannot be placed: 0\/2 nodes could ever hold it: \.\.\.; give a node the label it asks for \(poseidon node update --label-add KEY=VALUE NODE; poseidon node ls shows each node's labels\), or change --constraint \(it stays Pending/,
+      },
+    );
+    // one that waits for room now, one of another version, one being stopped: waited for until the timeout, as before
+    const { unplaceable: _, ...waitingForRoom } = huge;
+    for (const t of [waitingForRoom, { ...huge, version: 2 }, { ...huge, desiredState: 'stopped' as const }])
       await assert.rejects(
         waitForReplicas(manager(service(2, 1), [replica(1), t]), 'web', -1, () => {}),
         {

@@ -1,0 +1,35 @@
+import type { ManagerTaskView, UnplaceableView } from '../api/index.js';
+
+// A task no node could ever hold (its request above every node's whole capacity, a constraint no
+// node meets, ...) waits until someone acts, however long a wait waits: a wait says so at once,
+// with what to do. The manager says so by a field of the task (unplaceable), never by words a wait
+// would have to read; an older manager, without it, leaves the wait as it was.
+
+/** Why the task can never be placed as the cluster is, while it is Pending and wanted running; else undefined. */
+export function unplaceableOf(
+  t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'unplaceable'>,
+): UnplaceableView | undefined {
+  return t.state === 'Pending' && t.desiredState === 'running' ? t.unplaceable : undefined;
+}
+
+/** What to do, by what keeps the most nodes out (UnplaceableView.cause). */
+const HINTS: Readonly<Record<string, string>> = {
+  memory: 'lower --memory, or add a node that has that much',
+  cpu: 'lower --cpu, or add a node with that many cores',
+  disk: 'ask for less disk, or add a node that has that much',
+  constraints:
+    'give a node the label it asks for (poseidon node update --label-add KEY=VALUE NODE; poseidon node ls shows each ' +
+    "node's labels), or change --constraint",
+  capabilities: 'start a worker that allows the capability (poseidon worker --allow-cap), or drop --cap-add',
+  'host-paths': 'start a worker that allows the directory (poseidon worker --allow-host-path), or mount another',
+  'spec-fields': 'upgrade the workers too old for it (poseidon node ls shows their versions)',
+  'volume-home': 'bring back the node that holds its volume, or make room there (poseidon node ls)',
+  'node-up':
+    'bring its nodes back, or let them take work again (poseidon node update --availability active NODE; ' +
+    'poseidon node ls)',
+};
+
+/** "0/2 nodes could ever hold it: ...; lower --memory, or add a node that has that much". */
+export function unplaceableText(u: UnplaceableView): string {
+  return `${u.reason}; ${HINTS[u.cause] ?? 'poseidon node ls shows what each node has'}`;
+}
