@@ -15,6 +15,7 @@ import {
   type StackClient,
 } from '../../../src/cli/deploy-action.js';
 import { RemoteError } from '../../../src/errors/index.js';
+import { serviceTaskView } from '../../helpers/manager-task-view.js';
 import { parseDocument } from '../../../src/files/index.js';
 import { parseServiceSpec } from '../../../src/service/index.js';
 
@@ -23,6 +24,8 @@ const GLOBAL_NODES = 2;
 
 /** The Manager API's /services in memory: what deploy calls, recorded. */
 class FakeServices implements StackClient {
+  /** Each service's replicas, as service ps shows them; none unless a test sets them. */
+  readonly tasks = new Map<string, ServiceTaskView[]>();
   readonly calls: string[] = [];
   readonly views = new Map<string, ServiceView>();
 
@@ -82,8 +85,8 @@ class FakeServices implements StackClient {
     const v = this.views.get(name);
     return v === undefined ? Promise.reject(new Error(`no service ${name}`)) : Promise.resolve(v);
   }
-  serviceTasks(): Promise<ServiceTaskView[]> {
-    return Promise.resolve([]);
+  serviceTasks(name: string): Promise<ServiceTaskView[]> {
+    return Promise.resolve(this.tasks.get(name) ?? []);
   }
   removeService(name: string): Promise<unknown> {
     this.calls.push(`remove ${name}`);
@@ -383,6 +386,20 @@ test('--wait: true when every created service is healthy and every rollout compl
     {
       code: 'wait_timed_out',
       message: /^service shop-web: 1\/2 healthy after 0s/,
+    },
+  );
+  // a replica no node could ever hold ends the deploy's wait at once, naming it and what to do
+  const reason = '0/1 nodes could ever hold it: 1 node has less than 64 cores in all (the biggest, n1, has 4 cores)';
+  const never = serviceTaskView(2, { service: 'shop-web', name: 'shop-web-2', state: 'Pending', node: null });
+  fake.tasks.set('shop-web', [
+    serviceTaskView(1, { service: 'shop-web', name: 'shop-web-1' }),
+    { ...never, unplaceable: { reason, cause: 'cpu' } },
+  ]);
+  await assert.rejects(
+    waitForStack(fake, result, 60_000, () => {}),
+    {
+      code: 'unplaceable',
+      message: `service shop-web: shop-web-2 cannot be placed: ${reason}; lower --cpu, or add a node with that many cores (it stays Pending: poseidon service ps shop-web)`,
     },
   );
 });

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import { serviceTaskTable } from '../../../src/cli/service-format.js';
 import { ReplicasGivingUp } from '../../../src/cli/replica-give-up.js';
+import { serviceTaskView } from '../../helpers/manager-task-view.js';
 import {
   progressLine,
   ReplicaImageUnavailable,
@@ -18,38 +19,7 @@ import {
 
 const NOW = '2026-12-03T00:00:00.000Z';
 
-function replica(slot: number, over: Partial<ServiceTaskView> = {}): ServiceTaskView {
-  return {
-    id: `task-${slot}`,
-    name: `web-${slot}`,
-    image: 'poseidon/busybox:latest',
-    command: ['httpd', '-f'],
-    desiredState: 'running',
-    state: 'Running',
-    node: 'n1',
-    nodeId: 'node-1',
-    generation: 1,
-    containerId: 'c1',
-    exitCode: null,
-    reason: 'running',
-    ports: [],
-    restarts: 0,
-    restartAt: null,
-    cpu: 0,
-    memory: 0,
-    disk: 0,
-    labels: {},
-    health: { status: 'healthy', failures: 0, lastOutput: 'HTTP 200', lastCheckedAt: NOW },
-    submittedAt: NOW,
-    startedAt: NOW,
-    finishedAt: null,
-    updatedAt: NOW,
-    service: 'web',
-    slot,
-    version: 1,
-    ...over,
-  };
-}
+const replica = serviceTaskView;
 
 function service(replicas: number, healthy: number): ServiceView {
   return {

@@ -3,40 +3,23 @@ import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import type { ManagerClient } from '../../../src/client/index.js';
 import { submitAndWait, TaskUnplaceable } from '../../../src/cli/wait-task.js';
+import { managerTaskView } from '../../helpers/manager-task-view.js';
 
 // `poseidon run --wait`: a task no node could ever hold ends the wait at once; one that waits for
 // room waits until its timeout, as before. The manager is not under test: a fake answers its reads.
 
-const NOW = '2026-12-03T00:00:00.000Z';
-
 function pending(over: Partial<ManagerTaskView> = {}): ManagerTaskView {
-  return {
+  return managerTaskView({
     id: '0123abcd-0000-4000-8000-000000000000',
     name: 'rover',
-    image: 'poseidon/busybox:latest',
-    command: [],
-    desiredState: 'running',
     state: 'Pending',
     node: null,
     nodeId: null,
     generation: 0,
     containerId: null,
-    exitCode: null,
     reason: '0/1 nodes can run rover: 1 node does not match node.labels.zone == mars',
-    ports: [],
-    restarts: 0,
-    restartAt: null,
-    cpu: 0,
-    memory: 0,
-    disk: 0,
-    labels: {},
-    health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null },
-    submittedAt: NOW,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: NOW,
     ...over,
-  };
+  });
 }
 
 /** A manager without an event stream whose task reads as `looks` say, one after another (the last one stays). */
