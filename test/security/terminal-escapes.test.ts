@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runPoseidon } from '../../testkit/spawner.js';
+import { managerTaskView } from '../helpers/manager-task-view.js';
 
 // Whatever reaches the CLI from outside (a task or node name stored before names were DNS
 // labels, an image, a worker's reason, an error message a server wrote) is printed with its
@@ -20,32 +21,22 @@ const HOSTILE = {
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const ID = '21b23589-5d2d-4731-b5c9-a97e9832d021';
 
-const taskView = {
+const taskView = managerTaskView({
   id: ID,
   name: HOSTILE.name,
   image: HOSTILE.image,
   command: ['sleep', `1${ESC}[2J`],
-  desiredState: 'running',
   state: 'Failed',
   node: HOSTILE.node,
   nodeId: 'n1',
-  generation: 1,
   containerId: null,
   exitCode: 1,
   reason: HOSTILE.reason,
-  ports: [],
-  restarts: 0,
-  restartAt: null,
-  cpu: 0,
-  memory: 0,
-  disk: 0,
-  labels: {},
   health: { status: 'unhealthy', failures: 3, lastOutput: `${ESC}[31mred`, lastCheckedAt: null },
   submittedAt: '2026-01-01T00:00:00.000Z',
   startedAt: null,
-  finishedAt: null,
   updatedAt: '2026-01-01T00:00:00.000Z',
-};
+});
 const nodeView = {
   id: 'n1',
   name: HOSTILE.node,
