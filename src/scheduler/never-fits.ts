@@ -10,7 +10,7 @@ import type { Filter, NeverFits, NodeView, ResourceMeasure, ResourceName, Resour
 // field). Nothing that ends on the cluster changes the second; someone has to act, so a wait can
 // say so at once instead of at its timeout.
 
-/** Conditions a node that beats leaves by itself (its worker restarts, its engine comes back): they last not. */
+/** Conditions a node that beats leaves by itself (its worker restarts, its engine comes back): they do not last. */
 const PASSING: ReadonlySet<string> = new Set([NODE_RESTARTING, NODE_WITHOUT_ENGINE]);
 
 const NOTHING: Readonly<Resources> = Object.freeze({ cpuCores: 0, memoryBytes: 0, diskBytes: 0 });
