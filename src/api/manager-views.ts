@@ -247,6 +247,13 @@ export const NodeStatusView = Type.Object({
   version: Type.Optional(
     Type.String({ description: "Its worker's Poseidon version; absent: a worker (or a manager) older than versions." }),
   ),
+  hostId: Type.Optional(
+    Type.String({
+      description:
+        "The machine its worker runs on (the worker's `--host-id`): the proxy connects directly to replicas of its " +
+        'own host and through a tunnel to others. Absent: not known (an older worker or manager).',
+    }),
+  ),
   specFieldsUnread: Type.Optional(
     Type.Array(Type.String(), {
       description:

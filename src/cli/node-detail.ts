@@ -49,6 +49,8 @@ export function nodeDetail(
     ['Availability', AVAILABILITY_SHOWN[n.availability]],
     ['Address', n.url],
     ['Version', n.version ?? 'not known (a worker older than versions)'],
+    // the proxy mesh: replicas on this host are connected to directly, others through a tunnel
+    ['Host ID', n.hostId ?? 'not known (a worker older than host ids)'],
     // a worker older than the manager: tasks that set these fields go to other nodes
     ...(n.specFieldsUnread === undefined || n.specFieldsUnread.length === 0
       ? []

@@ -78,6 +78,8 @@ export interface NodeView {
   operatorLabels: Record<string, string | null>;
   /** Its worker's Poseidon version; null: not known (an older worker or manager). */
   version: string | null;
+  /** The machine its worker runs on (`--host-id`); null: not known (an older worker or manager). */
+  hostId: string | null;
   /** Task spec fields its worker does not read (older than the manager); none when it reads all, or not known. */
   specFieldsUnread: string[];
 }
@@ -210,6 +212,7 @@ export function nodeView(v: unknown, what = 'node'): NodeView {
     labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
     operatorLabels: textMap(o.operatorLabels ?? {}, `${what}.operatorLabels`, true),
     version: optStr(o, 'version'),
+    hostId: optStr(o, 'hostId'),
     specFieldsUnread: list(o.specFieldsUnread ?? [], `${what}.specFieldsUnread`, text),
   };
 }

@@ -264,6 +264,7 @@ export function toNodeView(n: NodeEntry, allocated: ResourcesView, taskCount: nu
     allowedHostPaths: n.record.allowedHostPaths ?? [],
     allowedCaps: n.record.allowedCaps ?? [],
     ...(n.record.version === undefined ? {} : { version: n.record.version }),
+    ...(n.record.hostId === undefined ? {} : { hostId: n.record.hostId }),
     ...(unread.length === 0 ? {} : { specFieldsUnread: [...unread] }),
     portsInUse: [...(n.metrics?.portsInUse ?? [])],
   };

@@ -61,6 +61,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
       <dt>State</dt><dd><${State} value=${nodeStateText(n)} /></dd>
       <dt>Address</dt><dd class="mono">${n.url}</dd>
       <dt>Version</dt><dd>${n.version ?? 'not known (a worker older than versions)'}</dd>
+      <dt>Host ID</dt><dd class="mono">${n.hostId ?? 'not known (a worker older than host ids)'}</dd>
       ${
         n.specFieldsUnread.length === 0
           ? null

@@ -27,6 +27,7 @@ function node(over: Partial<NodeStatusView> = {}): NodeStatusView {
     allowedHostPaths: ['/srv'],
     portsInUse: ['22/tcp', '5555/tcp'],
     version: '0.1.0',
+    hostId: 'rack1-host3',
     ...over,
   };
 }
@@ -56,6 +57,7 @@ test('the detail: state, engine, labels, each resource allocated of capacity, he
     'Availability:       active',
     'Address:            https://10.0.0.1:5556',
     'Version:            0.1.0',
+    'Host ID:            rack1-host3',
     'Heartbeat:          2s ago',
     'Engine:             available for 1h',
     'Conditions:         -',
@@ -114,4 +116,10 @@ test('a node whose worker is restarting says so in its state, before a pause', (
   assert.match(nodeDetail(node({ restarting: true, taskCount: 0 }), [], NOW), /^State:\s+Up, restarting$/m);
   const paused = nodeDetail(node({ restarting: true, availability: 'pause', taskCount: 0 }), [], NOW);
   assert.match(paused, /^State:\s+Up, restarting, paused$/m);
+});
+
+test("a node's host id (its worker's --host-id, which the proxy mesh reads); none known from an older worker", () => {
+  assert.match(nodeDetail(node({ taskCount: 0 }), [], NOW), /^Host ID:\s+rack1-host3$/m);
+  const { hostId: _h, ...older } = node({ taskCount: 0 });
+  assert.match(nodeDetail(older, [], NOW), /^Host ID:\s+not known \(a worker older than host ids\)$/m);
 });

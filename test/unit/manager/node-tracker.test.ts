@@ -33,6 +33,18 @@ test("a node's stop grace from its registration is kept in its record, for the s
   ]);
 });
 
+test("a node's host id from its registration is in its view (GET /nodes: hostId); an older worker's has none", async (t) => {
+  const p = await parts();
+  const manager = managerOver(t, p);
+  await manager.register({ ...registration(W1), hostId: 'rack1-host3' });
+  await manager.register(registration(W2));
+  const views = manager.listNodes().map((n) => [n.name, n.hostId, 'hostId' in n]);
+  assert.deepEqual(views.sort(), [
+    ['w1', 'rack1-host3', true],
+    ['w2', undefined, false],
+  ]);
+});
+
 test('a live node keeps its name; a second node id asking for it is refused with node_name_taken', async (t) => {
   const p = await parts({ nodes: [W1] });
   t.after(() => stopParts(p));
