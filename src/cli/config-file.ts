@@ -5,7 +5,7 @@ import { Document, isScalar, parseDocument, type Pair } from 'yaml';
 import { InvalidField, nearestName } from '../errors/index.js';
 import { fsProblem, yamlFault } from '../files/index.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
-import { collect } from './repeatable.js';
+import { collect, isCommaList } from './repeatable.js';
 
 // The config file of `poseidon manager|worker|dev`: YAML whose keys are the command's flags
 // without their dashes (`data-dir: /var/lib/poseidon`; `--no-register` is `register: false`), read
@@ -85,23 +85,31 @@ export function loadConfig(cmd: Command, name: ConfigName): LoadedConfig {
   return { file, fromFile };
 }
 
-/** A file's value as the flag would have given it: true/false, a list of strings, or a string. */
+/**
+ * A file's value as the flag would have given it: true/false, a list of strings, or a string. A
+ * flag of a comma-separated list (commaList) takes a YAML list too, joined with commas, so the
+ * flag's own check reads it and names the entry it refuses.
+ */
 function typed(where: string, option: Option, raw: unknown): boolean | string | string[] {
-  const text = (v: unknown): string => {
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    throw new InvalidField(where, `is ${JSON.stringify(v) ?? String(v)}; give a value (text or a number)`);
-  };
   if (option.negate || option.isBoolean()) {
     if (typeof raw !== 'boolean') throw new InvalidField(where, `is ${JSON.stringify(raw)}; use true or false`);
     return raw;
   }
-  if (option.parseArg === collect) return Array.isArray(raw) ? raw.map(text) : [text(raw)];
-  const value = text(raw);
+  const list = (): string[] => (Array.isArray(raw) ? raw.map((v, i) => text(`${where} entry ${i + 1}`, v)) : []);
+  if (option.parseArg === collect) return Array.isArray(raw) ? list() : [text(where, raw)];
+  if (isCommaList(option) && Array.isArray(raw)) return list().join(',');
+  const value = text(where, raw);
   // a flag of a few values (log-level): the file is held to them as commander holds the flag
   const choices = option.argChoices;
   if (choices !== undefined && !choices.includes(value))
     throw new InvalidField(where, `is ${JSON.stringify(value)}; use one of ${choices.join(', ')}`);
   return value;
+}
+
+/** One value of the file as the flag's text: text or a number, else an error naming `where`. */
+function text(where: string, v: unknown): string {
+  if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+  throw new InvalidField(where, `is ${JSON.stringify(v) ?? String(v)}; give a value (text or a number)`);
 }
 
 /** ` (did you mean "store"?)` for a key one or two edits from a known one. */

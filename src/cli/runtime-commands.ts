@@ -25,7 +25,7 @@ import {
   TASK_NETWORK_HELP,
 } from './defaults.js';
 import type { ConfigName, RuntimeAction } from './config-file.js';
-import { collect } from './repeatable.js';
+import { collect, commaList } from './repeatable.js';
 
 // `poseidon manager`, `worker` and `dev`: names, flags and help (see commands.ts). Each also reads
 // a YAML file of its flags (--config; config-file.ts derives the keys from these definitions, so
@@ -55,6 +55,11 @@ const SUBNET_HELP =
   "the network's subnet; containers take its lower half (default: its own, or a free block of --subnet-pool)";
 const SUBNET_POOL_HELP = 'without --subnet, a new network takes the first block here nothing on the host uses';
 
+/** --subnet-pool CIDR,CIDR (in a config file, a list too), on `worker` and `dev`. */
+function subnetPoolOption(): Option {
+  return commaList(new Option('--subnet-pool <cidrs>', SUBNET_POOL_HELP).default(DEFAULT_SUBNET_POOL));
+}
+
 const TASK_HISTORY_HELP = 'ended tasks kept per service replica slot, the last to end; older ones are forgotten';
 const PLAIN_TASK_HISTORY_HELP =
   'ended plain tasks kept, the last to end; older ones are forgotten with their containers';
@@ -82,10 +87,14 @@ export function registerManager(program: Command): void {
       "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
     )
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
-    .option(
-      '--workers <list>',
-      `static workers to poll, host:port,host:port (port ${DEFAULT_WORKER_PORT} if none; ` +
-        'workers may also join with --manager)',
+    .addOption(
+      commaList(
+        new Option(
+          '--workers <list>',
+          `static workers to poll, host:port,host:port (port ${DEFAULT_WORKER_PORT} if none; ` +
+            'workers may also join with --manager)',
+        ),
+      ),
     )
     .option(
       '--heartbeat-grace <duration>',
@@ -146,10 +155,14 @@ export function registerWorker(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_WORKER_PORT))
     .option('--name <name>', 'worker name, put on its containers as poseidon.worker', 'worker-1')
     .option('--data-dir <dir>', 'where task records are kept (default ~/.poseidon/<name>)')
-    .option(
-      '--manager <address>',
-      `join this manager: HOST[:PORT] (https, port ${DEFAULT_MANAGER_PORT} if none) or a URL; ` +
-        "a group's comma-separated",
+    .addOption(
+      commaList(
+        new Option(
+          '--manager <address>',
+          `join this manager: HOST[:PORT] (https, port ${DEFAULT_MANAGER_PORT} if none) or a URL; ` +
+            "a group's comma-separated",
+        ),
+      ),
     )
     .addOption(
       new Option(
@@ -184,7 +197,7 @@ export function registerWorker(program: Command): void {
       DEFAULT_NETWORK,
     )
     .option('--subnet <cidr>', SUBNET_HELP)
-    .option('--subnet-pool <cidrs>', SUBNET_POOL_HELP, DEFAULT_SUBNET_POOL)
+    .addOption(subnetPoolOption())
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--proxy', "be this host's discovery host: follow the endpoint stream, serve DNS and the proxy")
     .addOption(
@@ -232,7 +245,7 @@ export function registerDev(program: Command): void {
     .option('--docker-socket <path>', "the Docker engine's socket", DEFAULT_DOCKER_SOCKET)
     .option('--network <name>', "Poseidon's bridge network: its gateway serves tasks DNS", DEFAULT_NETWORK)
     .option('--subnet <cidr>', SUBNET_HELP)
-    .option('--subnet-pool <cidrs>', SUBNET_POOL_HELP, DEFAULT_SUBNET_POOL)
+    .addOption(subnetPoolOption())
     .option('--task-network <where>', TASK_NETWORK_HELP, DEFAULT_TASK_NETWORK)
     .option('--vip-range <cidr>', "services' virtual IPs, in the subnet's upper half (default: that upper half)")
     .option('--label <key=value>', 'a label of the dev worker, e.g. zone=a (repeatable)', collect)

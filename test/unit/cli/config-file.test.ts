@@ -99,6 +99,53 @@ test('booleans and repeatable flags: true/false, a list or one value; --no-regis
   assert.deepEqual(flagged.flags.label, ['zone=b']);
 });
 
+test('a comma-separated flag takes a YAML list in the file, flow or block style: subnet-pool, manager, workers', async () => {
+  const flow = file(
+    'w-pool-flow.yaml',
+    'subnet-pool: [10.213.0.0/16, 10.214.0.0/16]\nmanager: [10.0.0.5, 10.0.0.6:6000]\n',
+  );
+  const block = file('w-pool-block.yaml', 'subnet-pool:\n  - 10.213.0.0/16\n  - 10.214.0.0/16\n');
+  const text = file('w-pool-text.yaml', 'subnet-pool: 10.213.0.0/16,10.214.0.0/16\n');
+  for (const config of [flow, block, text]) {
+    const { flags } = await run<WorkerFlags>('worker', ['--config', config], workerOptions);
+    assert.deepEqual(workerOptions(flags).network?.subnetPool, ['10.213.0.0/16', '10.214.0.0/16'], config);
+  }
+  const flowed = await run<WorkerFlags>('worker', ['--config', flow], workerOptions);
+  assert.equal(workerOptions(flowed.flags).managerUrl, 'https://10.0.0.5:5555,https://10.0.0.6:6000');
+  const workers = file('m-workers.yaml', 'workers:\n  - 10.0.0.7\n  - https://10.0.0.8:7000\n');
+  const { flags } = await run<ManagerFlags>('manager', ['--config', workers], managerOptions);
+  assert.deepEqual(managerOptions(flags).staticWorkers, ['https://10.0.0.7:5556', 'https://10.0.0.8:7000']);
+  // a flag given replaces the file's list, as for repeatable flags
+  const flagged = await run<WorkerFlags>('worker', ['--config', flow, '--subnet-pool', '10.9.0.0/16'], workerOptions);
+  assert.deepEqual(workerOptions(flagged.flags).network?.subnetPool, ['10.9.0.0/16']);
+});
+
+test("a list's bad entry is named with the file and key: a block the flag refuses, a value that is not text", async () => {
+  const badBlock = file('w-pool-bad.yaml', 'subnet-pool: [10.213.0.0/16, 10.214.0.0/33]\n');
+  await assert.rejects(run('worker', ['--config', badBlock], workerOptions), {
+    message: `${badBlock}: subnet-pool "10.214.0.0/33" is not an IPv4 block like 10.213.0.0/16`,
+  });
+  const notText = file('w-pool-map.yaml', 'subnet-pool:\n  - 10.213.0.0/16\n  - {a: 1}\n');
+  await assert.rejects(run('worker', ['--config', notText], workerOptions), {
+    message: `${notText}: subnet-pool entry 2 is {"a":1}; give a value (text or a number)`,
+  });
+  const empty = file('w-pool-empty.yaml', 'subnet-pool: []\n');
+  await assert.rejects(run('worker', ['--config', empty], workerOptions), {
+    message: `${empty}: subnet-pool is empty; give blocks such as 10.213.0.0/16`,
+  });
+  const badManager = file('w-manager-bad.yaml', 'manager: [10.0.0.5, "10.0.0.6:x"]\n');
+  await assert.rejects(run('worker', ['--config', badManager], workerOptions), {
+    message:
+      `${badManager}: manager is "10.0.0.6:x"; use HOST, HOST:PORT, [IPv6]:PORT or a URL such as ` +
+      'https://10.0.0.5:5555 (HOST alone: port 5555)',
+  });
+  // a key of one value does not take a list
+  const listed = file('w-name-list.yaml', 'name: [a, b]\n');
+  await assert.rejects(run('worker', ['--config', listed], workerOptions), {
+    message: `${listed}: name is ["a","b"]; give a value (text or a number)`,
+  });
+});
+
 test('--host-id: from the flag, the environment or the file, its form checked by the flag; absent, none is set', async () => {
   const config = file('worker-host.yaml', 'host-id: rack1-host3\n');
   const { flags } = await run<WorkerFlags>('worker', ['--config', config], workerOptions);
