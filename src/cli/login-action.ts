@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { TokenView } from '../api/index.js';
-import { ManagerClient } from '../client/index.js';
+import { ManagerClient, managerUrls } from '../client/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import { saveCredentials } from './credentials.js';
 import { readCa } from './manager-client.js';
-import { managerUrls } from './server-address.js';
 
 export interface LoginFlags {
   token?: string;

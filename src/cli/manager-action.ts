@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseTtl } from '../auth/index.js';
+import { serverUrls } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
 import { DEFAULT_WORKER_PORT } from './defaults.js';
@@ -9,7 +10,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { loneManagerOnly, startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
-import { advertiseFlag, serverUrls } from './server-address.js';
+import { advertiseFlag } from './server-address.js';
 import { storeFlag } from './store-flag.js';
 
 export interface ManagerFlags {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ManagerClient } from '../client/index.js';
+import { ManagerClient, managerUrls } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { fsProblem } from '../files/index.js';
 import {
@@ -10,7 +10,6 @@ import {
   type SavedCredentials,
 } from './credentials.js';
 import { DEFAULT_MANAGER_URL } from './defaults.js';
-import { managerUrls } from './server-address.js';
 
 /** The flags of every command that talks to the Manager API. */
 export interface ClientFlags {

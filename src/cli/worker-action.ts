@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HOST_ID_PATTERN } from '../api/cluster.js';
+import { managerUrls } from '../client/index.js';
 import { RegistryAuth } from '../driver/index.js';
 import { InvalidField } from '../errors/index.js';
 import { parseJoinToken } from '../pki/join-token.js';
@@ -19,7 +20,7 @@ import {
 import { coresFlag } from './limit-flags.js';
 import { EXIT_NODE_REMOVED, runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
-import { advertiseFlag, managerUrls } from './server-address.js';
+import { advertiseFlag } from './server-address.js';
 import { networkFlags } from './network-flags.js';
 import { discoveryFlags, type DiscoveryOptions, type DnsFlags } from './discovery-host.js';
 import { startWorkerRuntime, type RegistryAuthSource, type WorkerRuntimeOptions } from './worker-runtime.js';

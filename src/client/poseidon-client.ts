@@ -1,10 +1,16 @@
 import type { ManagerTaskView, ServiceSpec, ServiceView } from '../api/index.js';
 import type { TaskSpec } from '../task/index.js';
+import { InvalidField } from '../errors/index.js';
 import { ManagerClient } from './manager-client.js';
+import { managerUrls } from './server-address.js';
 
 /** How a script reaches a manager: what `poseidon login` asks for. */
 export interface PoseidonClientOptions {
-  /** The manager's URL, `https://10.0.0.1:7070`. */
+  /**
+   * The manager, as the CLI's `--manager` takes it: a URL (`https://10.0.0.1:7070`), `HOST`
+   * (https, port 5555), `HOST:PORT` or `[IPv6]:PORT`; a group's, comma-separated. A bad one throws
+   * InvalidField naming `url`.
+   */
   url: string;
   /** An API token (`poseidon token create --scope deploy`), sent as `Authorization: Bearer`. */
   token?: string;
@@ -22,7 +28,7 @@ export interface PoseidonClientOptions {
  */
 export class PoseidonClient extends ManagerClient {
   constructor(opts: PoseidonClientOptions) {
-    super(opts.url, opts.timeoutMs, {
+    super(managerAddress(opts.url), opts.timeoutMs, {
       ...(opts.token === undefined ? {} : { token: opts.token }),
       ...(opts.ca === undefined ? {} : { tls: { ca: opts.ca } }),
     });
@@ -39,4 +45,11 @@ export class PoseidonClient extends ManagerClient {
   override updateService(name: string, spec: ServiceSpec): Promise<ServiceView> {
     return super.updateService(name, spec);
   }
+}
+
+/** `url` as managerUrls reads it; a script's unset variable (not text) is named too, not a TypeError later. */
+function managerAddress(url: unknown): string {
+  if (typeof url !== 'string')
+    throw new InvalidField('url', `is ${String(url)}; give the manager's address, such as https://10.0.0.5:5555`);
+  return managerUrls('url', url);
 }

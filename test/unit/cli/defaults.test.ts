@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as cli from '../../../src/cli/defaults.js';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { parseTtl } from '../../../src/auth/index.js';
+import { MANAGER_PORT } from '../../../src/client/index.js';
 import { DEFAULT_ENGINE_GRACE_MS, DEFAULT_RESTART_GRACE_MS } from '../../../src/manager/wiring.js';
 import { DEFAULT_PLAIN_TASK_HISTORY, DEFAULT_TASK_HISTORY } from '../../../src/manager/services/task-history.js';
 import { DEFAULT_CERT_TTL_MS } from '../../../src/pki/index.js';
@@ -82,4 +83,8 @@ test('--plain-task-history takes its whole range, up to 1000000 (seven digits)',
     () => historyFlags({ taskHistory: '5', plainTaskHistory: '1000001' }),
     /--plain-task-history is "1000001"; use a whole number from 0 to 1000000/,
   );
+});
+
+test("the CLI's manager port is the one the client's address parser gives a HOST alone", () => {
+  assert.equal(cli.DEFAULT_MANAGER_PORT, MANAGER_PORT);
 });

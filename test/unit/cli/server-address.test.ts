@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { managerOptions, type ManagerFlags } from '../../../src/cli/manager-action.js';
-import { managerUrls, serverUrl, serverUrls } from '../../../src/cli/server-address.js';
+import { managerUrls, serverUrl, serverUrls } from '../../../src/client/index.js';
 import { workerOptions, type WorkerFlags } from '../../../src/cli/worker-action.js';
 
 // A manager's or a worker's address as people type it: HOST, HOST:PORT, [IPv6]:PORT or a URL,
