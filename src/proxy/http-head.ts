@@ -48,6 +48,9 @@ export interface RequestHead {
   closesUpstream: boolean;
 }
 
+/** What parsing a response needs of the request it answers (the http mode's RequestHead, or the tunnel's). */
+export type AskedRequest = Pick<RequestHead, 'method' | 'upgrade' | 'keepAlive' | 'closesUpstream'>;
+
 export interface ResponseHead {
   status: number;
   /** The head sent to the client, CRLF CRLF included. */
@@ -313,7 +316,7 @@ export function parseResponseHead(
   buf: Buffer,
   start: number,
   end: number,
-  request: RequestHead,
+  request: AskedRequest,
 ): ResponseHead | string {
   const lineEnd = startLineEnd(buf, start, end);
   const status = statusOf(buf, start, lineEnd);

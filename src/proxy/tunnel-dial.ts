@@ -1,16 +1,19 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { connectOptions, type ClientTls } from '../client/tls.js';
+import { concat } from './head-bytes.js';
+import { HEAD_END, MAX_HEAD_BYTES, parseResponseHead, type AskedRequest } from './http-head.js';
 import type { Target, TunnelHop } from './mesh-route.js';
 
 // The proxy's side of the tunnel (src/worker/tunnel-request.ts is the worker's): mutual TLS to
 // the replica's worker with this worker's node certificate, trusting a worker certificate of the
 // cluster only, an upgrade request, and its answer read. After `101` the socket carries the
-// replica's bytes both ways; any bytes after the answer's head are the replica's already.
+// replica's bytes both ways; any bytes after the answer's head are the replica's already. The
+// answer's head is read by the http mode's strict parser: one reader of HTTP heads in the proxy.
 
 const PROTOCOL = 'poseidon-tunnel/1';
-/** An answer's head longer than this is no worker's. */
-const MAX_HEAD_BYTES = 16 * 1024;
+/** What the answer is to, for the parser: an upgrade asked with GET on a connection kept. */
+const ASKED: AskedRequest = { method: 'GET', upgrade: PROTOCOL, keepAlive: true, closesUpstream: false };
 
 /**
  * One secure context per set of credentials (a renewal hands out a new object): its PEMs are
@@ -79,17 +82,21 @@ export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, 
         `Connection: Upgrade\r\nUpgrade: ${PROTOCOL}\r\n\r\n`,
     );
   });
-  let head: Buffer = Buffer.alloc(0);
+  let head: Buffer | undefined;
   const onData = (chunk: Buffer): void => {
-    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
+    head = concat(head, chunk);
+    const end = head.indexOf(HEAD_END);
     if (end < 0) {
       if (head.length > MAX_HEAD_BYTES) socket.destroy(new TunnelRefused(0, 'the worker answered no HTTP head'));
       return;
     }
-    const status = statusOf(head.subarray(0, end).toString('latin1'));
-    if (status !== 101) {
-      socket.destroy(new TunnelRefused(status, refusalText(status, head.subarray(end + 4))));
+    const answer = parseResponseHead(head, 0, end, ASKED);
+    if (typeof answer === 'string') {
+      socket.destroy(new TunnelRefused(0, `the worker's answer is not HTTP: ${answer}`));
+      return;
+    }
+    if (answer.status !== 101) {
+      socket.destroy(new TunnelRefused(answer.status, refusalText(answer.status, head.subarray(end + 4))));
       return;
     }
     socket.pause(); // nothing of the replica's is read until its new owner listens
@@ -101,11 +108,6 @@ export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, 
   socket.on('data', onData);
   socket.on('end', onEnd);
   return socket;
-}
-
-function statusOf(head: string): number {
-  const m = /^HTTP\/1\.[01] ([0-9]{3})/.exec(head);
-  return m === null ? 0 : Number(m[1]);
 }
 
 /** "tunnel refused: 404 no service replica … on this worker", from the error shape when it came whole. */
