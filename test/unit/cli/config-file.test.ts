@@ -99,7 +99,7 @@ test('booleans and repeatable flags: true/false, a list or one value; --no-regis
   assert.deepEqual(flagged.flags.label, ['zone=b']);
 });
 
-test('a comma-separated flag takes a YAML list in the file, flow or block style: subnet-pool, manager, workers', async () => {
+test('a comma-separated flag takes a YAML list, flow or block style: subnet-pool, manager, workers', async () => {
   const flow = file(
     'w-pool-flow.yaml',
     'subnet-pool: [10.213.0.0/16, 10.214.0.0/16]\nmanager: [10.0.0.5, 10.0.0.6:6000]\n',
@@ -120,7 +120,7 @@ test('a comma-separated flag takes a YAML list in the file, flow or block style:
   assert.deepEqual(workerOptions(flagged.flags).network?.subnetPool, ['10.9.0.0/16']);
 });
 
-test("a list's bad entry is named with the file and key: a block the flag refuses, a value that is not text", async () => {
+test("a list's bad entry is named with file and key: a block the flag refuses, a value not text", async () => {
   const badBlock = file('w-pool-bad.yaml', 'subnet-pool: [10.213.0.0/16, 10.214.0.0/33]\n');
   await assert.rejects(run('worker', ['--config', badBlock], workerOptions), {
     message: `${badBlock}: subnet-pool "10.214.0.0/33" is not an IPv4 block like 10.213.0.0/16`,

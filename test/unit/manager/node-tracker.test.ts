@@ -33,7 +33,7 @@ test("a node's stop grace from its registration is kept in its record, for the s
   ]);
 });
 
-test("a node's host id from its registration is in its view (GET /nodes: hostId); an older worker's has none", async (t) => {
+test("a node's host id from its registration is in its view (GET /nodes: hostId); none from older ones", async (t) => {
   const p = await parts();
   const manager = managerOver(t, p);
   await manager.register({ ...registration(W1), hostId: 'rack1-host3' });
