@@ -96,7 +96,7 @@ describe('a worker network whose first subnet another Docker network holds', () 
     assert.deepEqual(ready?.passedOver, [`${first} (Docker network ${blocker} (${first}))`]);
   });
 
-  test('poseidon dev given neither --subnet nor --vip-range: virtual IPs from the upper half of the block it took', async () => {
+  test('poseidon dev (no --subnet, --vip-range): VIPs in its subnet upper half; stop line after node rm', async () => {
     const third = `10.237.${octet + 2}.0/24`;
     const dir = join(c.dir, 'dev');
     const args = ['dev', '--port', '0', '--worker-port', '0', '--dns-port', '0', '--data-dir', dir];
@@ -109,7 +109,24 @@ describe('a worker network whose first subnet another Docker network holds', () 
     const service = await client.createService(serviceSpec(c, 'vip', { replicas: 0 }));
     const upper = parseCidr(`10.237.${octet + 2}.128/25`);
     assert.ok(cidrHas(upper, ipToNumber(service.vip ?? '') ?? 0), `${service.vip ?? 'no VIP'} in ${formatCidr(upper)}`);
+    // its worker removed (node rm), a task left: the line it stops with says to make a new cluster,
+    // not that the next start takes the task over (that start is refused). The task waits Pending
+    // for a node no one has, so no container is started for it.
+    await client.submit(c.task('left', { constraints: ['node.labels.zone == nowhere'] }));
+    const name = c.workerName('dev');
+    await waitFor(async () => (await client.listNodes()).some((n) => n.name === name), { what: `${name} listed` });
+    await client.removeNode(name);
+    await waitFor(async () => dev.output.some((l) => l.includes('its worker closed')), {
+      what: 'the dev worker closed',
+    });
     await dev.stop();
+    assert.ok(
+      dev.output.includes(
+        'poseidon dev: stopped; 1 task left Pending (its worker was removed: poseidon dev --clean removes it, then ' +
+          'poseidon dev makes a new cluster)',
+      ),
+      dev.output.slice(-5).join('\n'),
+    );
   });
 
   test('made again after a prune, and after a restart, the network keeps that block, though the first is free', async () => {
