@@ -482,6 +482,8 @@ describe('the web console in a real browser, against a real manager and workers'
     await waitForText(page, 'Active: it takes new work.');
     // its worker's version, as `poseidon node inspect` shows it
     await waitForText(page, new RegExp(`Version\\s+${POSEIDON_VERSION.replace(/\./g, '\\.')}\\b`));
+    // and the machine its worker runs on (--host-id), which the proxy mesh goes by
+    await waitForText(page, new RegExp(`Host ID\\s+${(a.hostId ?? 'no host id').replace(/\./g, '\\.')}\\b`));
     await press(page, 'Drain');
     await confirm(page);
     await waitForText(page, `${a.name} drained`);
