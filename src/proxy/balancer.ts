@@ -6,7 +6,7 @@ export type { Target } from './mesh-route.js';
 export type BalanceMode = 'least-conn' | 'round-robin';
 
 /**
- * Picks the replica for one new connection (tcp) or request (http) of one service port, among
+ * Picks the replica for one new connection (tcp), request (http) or flow (udp) of one service port, among
  * the ready endpoints the table gives, skipping those already tried for this connection and,
  * while any other is left, those set aside. Least-connections compares the proxy's own open
  * connections per task (ties go round the list, so an idle service spreads its first clients);
@@ -25,6 +25,8 @@ export class Balancer {
     private readonly openCount: (taskId: string) => number,
     /** The proxy's machine: replicas on others are reached through their worker. */
     private readonly hostId?: string,
+    /** A udp port's replicas are set aside apart from the tcp port of the same number. */
+    private readonly protocol: 'tcp' | 'udp' = 'tcp',
   ) {}
 
   // no array or object is made per pick: it runs once per http request
@@ -66,7 +68,7 @@ export class Balancer {
     if (ready === this.#ready) return this.#targets;
     const targets: Target[] = [];
     for (const e of ready) {
-      const target = targetOf(e, this.port, this.hostId);
+      const target = targetOf(e, this.port, this.hostId, this.protocol);
       if (target !== undefined) targets.push(target);
     }
     this.#ready = ready;

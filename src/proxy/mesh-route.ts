@@ -42,11 +42,20 @@ export function tunnelHop(
   return { host: hostname, hostname, port: url.port === '' ? 443 : Number(url.port) };
 }
 
-/** The target of `e`'s `port`; undefined while it has no address. */
-export function targetOf(e: EndpointView, port: number, ownHostId: string | undefined): Target | undefined {
+/**
+ * The target of `e`'s `port`; undefined while it has no address. A udp port's key says so
+ * (`address:port/udp`): its failures never set aside the tcp port of the same number.
+ */
+export function targetOf(
+  e: EndpointView,
+  port: number,
+  ownHostId: string | undefined,
+  protocol: 'tcp' | 'udp' = 'tcp',
+): Target | undefined {
   if (e.address === null) return undefined;
   const via = tunnelHop(e, ownHostId);
-  const key = via === undefined ? `${e.address}:${port}` : `${e.address}:${port}@${e.hostId ?? ''}`;
+  const at = protocol === 'udp' ? `${e.address}:${port}/udp` : `${e.address}:${port}`;
+  const key = via === undefined ? at : `${at}@${e.hostId ?? ''}`;
   return via === undefined
     ? { taskId: e.taskId, address: e.address, port, key }
     : { taskId: e.taskId, address: e.address, port, key, via };

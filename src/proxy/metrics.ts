@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { UdpMetrics } from './udp-metrics.js';
 
 const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -23,6 +24,8 @@ export class ProxyMetrics {
   readonly setAside: Counter<'service'>;
   /** Clients turned away because no replica was ready or every try failed. */
   readonly noReplica: Counter<'service'>;
+  /** Datagrams, flows and drops of udp ports. */
+  readonly udp: UdpMetrics;
 
   readonly #requestsByClass = new Map<string, readonly Tally[]>();
 
@@ -42,6 +45,7 @@ export class ProxyMetrics {
 
   constructor(registry: Registry, openByService: () => Map<string, number>) {
     const labelNames = ['service'] as const;
+    this.udp = new UdpMetrics(registry);
     this.connections = new Counter({
       name: 'poseidon_proxy_connections_total',
       help: 'Client connections accepted on a service virtual IP',
@@ -86,7 +90,7 @@ export class ProxyMetrics {
     });
     new Gauge({
       name: 'poseidon_proxy_open_connections',
-      help: 'Connections (tcp) or requests (http) open towards replicas, per service',
+      help: 'Connections (tcp), requests (http) or flows (udp) open towards replicas, per service',
       labelNames,
       registers: [registry],
       collect() {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import type { EndpointView, ServiceEndpointsView } from '../api/endpoints.js';
-import { systemClock } from '../clock/index.js';
+import { systemClock, type Clock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
 import { targetOf } from './mesh-route.js';
 import { bridgeVips } from './bridge-vips.js';
@@ -10,6 +10,7 @@ import { OpenCounts } from './open-counts.js';
 import type { PortContext } from './port-context.js';
 import { PortListener } from './port-listener.js';
 import { DEFAULT_SET_ASIDE, SetAside } from './set-aside.js';
+import { DEFAULT_UDP_IDLE_MS, DEFAULT_UDP_MAX_FLOWS, UdpPortListener, type UdpLimits } from './udp-listener.js';
 import type { Proxy, ProxyOptions, VipAddresses } from './types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
@@ -21,6 +22,8 @@ const RETRY_MS = 2_000;
 interface ServiceState {
   vip: string;
   listeners: Map<number, PortListener>;
+  /** Its udp ports' sockets, apart: a port number may be both tcp and udp. */
+  udp: Map<number, UdpPortListener>;
 }
 
 class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
@@ -90,8 +93,8 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     this.options.table.off('change', this.#onChange);
     this.#cancelRetry?.();
     await this.#queue;
-    const listeners = [...this.#leaving];
-    for (const state of this.#services.values()) listeners.push(...state.listeners.values());
+    const listeners: Array<PortListener | UdpPortListener> = [...this.#leaving];
+    for (const state of this.#services.values()) listeners.push(...state.listeners.values(), ...state.udp.values());
     await Promise.all(listeners.map((l) => l.destroy()));
     await Promise.all([...this.#services.values()].map((s) => this.#removeVip(s.vip)));
     this.#services.clear();
@@ -120,6 +123,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       const view = wanted.get(name);
       if (view !== undefined && view.vip === state.vip) continue;
       this.#retire(state.listeners.values());
+      this.#closeUdp(state.udp.values());
       this.#services.delete(name);
       await this.#removeVip(state.vip);
       log.info({ service: name, vip: state.vip }, 'service left the proxy');
@@ -145,7 +149,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
         log.error({ err, service: view.service, vip: view.vip }, 'could not add the virtual IP');
         return false;
       }
-      state = { vip: view.vip, listeners: new Map() };
+      state = { vip: view.vip, listeners: new Map(), udp: new Map() };
       this.#services.set(view.service, state);
       log.info({ service: view.service, vip: view.vip }, 'service joined the proxy');
     }
@@ -178,7 +182,55 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
         ok = false;
       }
     }
+    return (await this.#serveUdp(view, state)) && ok;
+  }
+
+  /** Makes a service's udp sockets match its udp ports; false when one could not be bound. */
+  async #serveUdp(view: ServiceEndpointsView, state: ServiceState): Promise<boolean> {
+    const ports = view.ports.filter((p) => p.protocol === 'udp');
+    for (const [port, listener] of state.udp) {
+      if (ports.some((p) => p.port === port)) continue;
+      this.#closeUdp([listener]);
+      state.udp.delete(port);
+    }
+    let ok = true;
+    for (const p of ports) {
+      const mode = p.balance ?? 'least-conn';
+      const settings = {
+        balancer: new Balancer(mode, p.port, this.#setAside, (id) => this.#counts.get(id), this.#hostId, 'udp'),
+        proxyProtocol: undefined,
+      };
+      const existing = state.udp.get(p.port);
+      if (existing !== undefined) {
+        if (existing.ctx.settings.balancer.mode !== mode) existing.ctx.settings = settings;
+        continue;
+      }
+      try {
+        const ctx = this.#context(view.service, p.port, settings);
+        state.udp.set(p.port, await UdpPortListener.open(view.vip, ctx, this.#udpLimits, this.#clock));
+      } catch (err) {
+        const fields = { err, service: view.service, vip: view.vip, port: p.port };
+        this.options.logger.error(fields, 'could not listen on the virtual IP (udp)');
+        ok = false;
+      }
+    }
     return ok;
+  }
+
+  get #udpLimits(): UdpLimits {
+    return {
+      idleMs: this.options.udp?.idleMs ?? DEFAULT_UDP_IDLE_MS,
+      maxFlows: this.options.udp?.maxFlows ?? DEFAULT_UDP_MAX_FLOWS,
+    };
+  }
+
+  get #clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  /** A udp port that went away ends its flows at once: no connection is left to finish. */
+  #closeUdp(listeners: Iterable<UdpPortListener>): void {
+    for (const listener of listeners) void listener.destroy();
   }
 
   #context(service: string, port: number, settings: PortContext['settings']): PortContext {
@@ -220,6 +272,16 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
         listener.upstreams?.retain(ids);
         for (const e of ready) {
           const target = targetOf(e, listener.ctx.port, this.#hostId);
+          if (target !== undefined) keys.add(target.key);
+        }
+      }
+      if (state.udp.size === 0) continue;
+      // a udp flow lasts while its replica is an endpoint, ready or draining
+      const endpoints = new Set(this.options.table.service(name)?.endpoints.map((e) => e.taskId));
+      for (const listener of state.udp.values()) {
+        listener.retain(endpoints);
+        for (const e of ready) {
+          const target = targetOf(e, listener.ctx.port, this.#hostId, 'udp');
           if (target !== undefined) keys.add(target.key);
         }
       }

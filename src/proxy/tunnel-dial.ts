@@ -62,7 +62,13 @@ export interface TunnelHandlers {
  * answered 101; a refusal or a broken answer destroys the socket with a TunnelRefused, so the
  * socket's `error` and `close` say it failed, as a refused connect's would.
  */
-export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, handlers: TunnelHandlers): TLSSocket {
+export function dialTunnel(
+  target: Target & { via: TunnelHop },
+  tls: ClientTls,
+  handlers: TunnelHandlers,
+  /** udp: the tunnel carries datagrams, each framed (udp-frames.ts); asked as `?proto=udp`. */
+  proto: 'tcp' | 'udp' = 'tcp',
+): TLSSocket {
   const hop = target.via;
   const { context, check } = contextOf(tls);
   const socket = connect({
@@ -76,8 +82,9 @@ export function dialTunnel(target: Target & { via: TunnelHop }, tls: ClientTls, 
   socket.setNoDelay(true);
   socket.allowHalfOpen = true;
   socket.once('secureConnect', () => {
+    const query = proto === 'udp' ? '?proto=udp' : '';
     socket.write(
-      `GET /tunnel/${encodeURIComponent(target.taskId)}/${target.port} HTTP/1.1\r\n` +
+      `GET /tunnel/${encodeURIComponent(target.taskId)}/${target.port}${query} HTTP/1.1\r\n` +
         `Host: ${hop.host.includes(':') ? `[${hop.host}]` : hop.host}:${hop.port}\r\n` +
         `Connection: Upgrade\r\nUpgrade: ${PROTOCOL}\r\n\r\n`,
     );

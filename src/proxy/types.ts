@@ -40,11 +40,16 @@ export interface ProxyOptions {
    * every replica is connected to at its container address (one machine).
    */
   mesh?: { hostId: string; tls: () => ClientTls };
+  /**
+   * udp ports: a flow (one client address and port) idle this long ends (default 30000), and a
+   * port holds this many flows at most, the one idle longest ended for a new one (default 4096).
+   */
+  udp?: { idleMs?: number; maxFlows?: number };
 }
 
 export interface Proxy {
   /**
-   * Open connections (TCP) or requests in flight (HTTP) per draining endpoint (task id), for the
+   * Open connections (TCP), requests in flight (HTTP) or flows (UDP) per draining endpoint (task id), for the
    * `applied` report's `draining` field; a draining endpoint with none left is 0.
    */
   openConnections(): Record<string, number>;

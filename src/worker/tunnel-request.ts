@@ -3,7 +3,8 @@ import { SERVICE_LABEL, type ErrorBody, type WorkerTaskView } from '../api/index
 import { ERRORS, type ErrorCode } from '../errors/index.js';
 
 // The worker's side of the mesh: a proxy on another host asks this worker for a byte stream to
-// one of its replicas' ports (`GET /tunnel/{taskId}/{port}`, `Upgrade: poseidon-tunnel/1`). What
+// one of its replicas' ports (`GET /tunnel/{taskId}/{port}`, `Upgrade: poseidon-tunnel/1`), or
+// for the datagrams of a udp port (`?proto=udp`: each one framed, src/proxy/udp-frames.ts). What
 // is asked, and whether it is granted, is decided here without I/O; tunnel-server.ts carries it out.
 
 /** The protocol named in the Upgrade header, both ways. */
@@ -19,8 +20,11 @@ export interface TunnelRefusal {
   body: ErrorBody;
 }
 
-export type TunnelAsk = { ok: true; taskId: string; port: number } | { ok: false; refusal: TunnelRefusal };
-export type TunnelGrant = { ok: true; address: string; port: number } | { ok: false; refusal: TunnelRefusal };
+export type TunnelProto = 'tcp' | 'udp';
+export type TunnelAsk =
+  { ok: true; taskId: string; port: number; proto: TunnelProto } | { ok: false; refusal: TunnelRefusal };
+export type TunnelGrant =
+  { ok: true; address: string; port: number; proto: TunnelProto } | { ok: false; refusal: TunnelRefusal };
 
 export function tunnelRefusal(code: ErrorCode, message: string): TunnelRefusal {
   return { status: ERRORS[code].status, body: { error: { code, message } } };
@@ -33,7 +37,8 @@ export function isTunnelPath(url: string | undefined): boolean {
 
 /** What an upgrade request to the tunnel asks for, or why it is not one. */
 export function parseTunnelRequest(method: string | undefined, url: string, headers: IncomingHttpHeaders): TunnelAsk {
-  const m = PATH.exec(url);
+  const q = url.indexOf('?');
+  const m = PATH.exec(q < 0 ? url : url.slice(0, q));
   const port = m === null ? NaN : Number(m[2]);
   if (method !== 'GET' || m === null || port > 65_535)
     return refused(
@@ -42,7 +47,17 @@ export function parseTunnelRequest(method: string | undefined, url: string, head
     );
   if (headers.upgrade?.toLowerCase() !== TUNNEL_PROTOCOL)
     return refused('invalid_request', `${TUNNEL_ROUTE} needs the header Upgrade: ${TUNNEL_PROTOCOL}`);
-  return { ok: true, taskId: m[1] as string, port };
+  const proto = q < 0 ? 'tcp' : protoOf(url.slice(q + 1));
+  if (proto === undefined)
+    return refused('invalid_request', `${TUNNEL_ROUTE}: the query takes proto only, tcp or udp (the default tcp)`);
+  return { ok: true, taskId: m[1] as string, port, proto };
+}
+
+/** `proto=tcp` or `proto=udp`, the query's one parameter; undefined for anything else. */
+function protoOf(query: string): TunnelProto | undefined {
+  const params = new URLSearchParams(query);
+  const proto = params.get('proto');
+  return [...params.keys()].length === 1 && (proto === 'tcp' || proto === 'udp') ? proto : undefined;
 }
 
 /**
@@ -51,17 +66,22 @@ export function parseTunnelRequest(method: string | undefined, url: string, head
  * so the tunnel never reaches anything a service did not publish to its VIP. `task` is undefined
  * when this worker holds no such task.
  */
-export function tunnelGrant(taskId: string, task: WorkerTaskView | undefined, port: number): TunnelGrant {
+export function tunnelGrant(
+  taskId: string,
+  task: WorkerTaskView | undefined,
+  port: number,
+  proto: TunnelProto = 'tcp',
+): TunnelGrant {
   if (task === undefined || task.labels[SERVICE_LABEL] === undefined)
     return refused('task_not_found', `no service replica ${taskId} on this worker`);
-  if (!task.ports.some((p) => p.container === port && p.protocol === 'tcp'))
-    return refused('not_found', `replica ${task.name} declares no tcp port ${port}`);
+  if (!task.ports.some((p) => p.container === port && p.protocol === proto))
+    return refused('not_found', `replica ${task.name} declares no ${proto} port ${port}`);
   if (task.state !== 'Running' || task.address === undefined)
     return refused(
       'task_not_running',
       `replica ${task.name} is ${task.state}${task.state === 'Running' ? ' with no address yet' : ''}, not serving`,
     );
-  return { ok: true, address: task.address, port };
+  return { ok: true, address: task.address, port, proto };
 }
 
 function refused(code: ErrorCode, message: string): { ok: false; refusal: TunnelRefusal } {

@@ -7,6 +7,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WorkerTaskView } from '../api/index.js';
 import { isNotFound } from '../errors/index.js';
 import { allows, identifySocket, refusalOf } from '../http/index.js';
+import { joinDatagrams } from './tunnel-udp.js';
 import {
   isTunnelPath,
   parseTunnelRequest,
@@ -118,11 +119,12 @@ export class TunnelServer {
       const message = `this worker holds ${this.#max} tunnels, its most; try again once some have closed`;
       return this.#refuse(socket, tunnelRefusal('too_many_tunnels', message), 'busy');
     }
-    const grant = tunnelGrant(asked.taskId, this.#task(asked.taskId), asked.port);
+    const grant = tunnelGrant(asked.taskId, this.#task(asked.taskId), asked.port, asked.proto);
     if (!grant.ok) return this.#refuse(socket, grant.refusal);
     this.#open.add(socket);
     socket.once('close', () => this.#open.delete(socket));
-    this.#connect(socket, head, grant.address, grant.port, asked.taskId);
+    if (grant.proto === 'udp') this.#datagrams(socket, head, grant.address, grant.port, asked.taskId);
+    else this.#connect(socket, head, grant.address, grant.port, asked.taskId);
   }
 
   #task(id: string): WorkerTaskView | undefined {
@@ -145,6 +147,24 @@ export class TunnelServer {
     this.#outcomes.inc({ outcome });
   }
 
+  /** A udp tunnel: 101 once its socket towards the replica is ready, then datagrams framed both ways. */
+  #datagrams(client: Duplex, head: Buffer, address: string, port: number, taskId: string): void {
+    joinDatagrams(client, head, address, port, {
+      opened: () => {
+        this.#count('opened');
+        client.write(switching());
+      },
+      failed: (err) => this.#failed(client, err, port, taskId),
+    });
+  }
+
+  #failed(client: Duplex, err: NodeJS.ErrnoException, port: number, taskId: string): void {
+    const code = err.code ?? err.message;
+    this.deps.log.info({ taskId, port, code }, 'tunnel to a replica failed');
+    this.#count('failed');
+    answer(client, tunnelRefusal('bad_answer', `the replica's port ${port} did not take the connection (${code})`));
+  }
+
   /** Connects to the replica; answers 101 once it took the connection, 502 when it did not. */
   #connect(client: Duplex, head: Buffer, address: string, port: number, taskId: string): void {
     const upstream: Socket = connect({ host: address, port, allowHalfOpen: true, noDelay: true });
@@ -160,19 +180,20 @@ export class TunnelServer {
       connected = true;
       if (client.destroyed) return upstream.destroy();
       this.#count('opened');
-      client.write(`HTTP/1.1 101 ${STATUS_CODES[101]}\r\nConnection: Upgrade\r\nUpgrade: ${TUNNEL_PROTOCOL}\r\n\r\n`);
+      client.write(switching());
       if (head.length > 0) upstream.write(head);
       join(client, upstream);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (connected) return client.destroy();
-      const code = err.code ?? err.message;
-      this.deps.log.info({ taskId, port, code }, 'tunnel to a replica failed');
-      this.#count('failed');
-      answer(client, tunnelRefusal('bad_answer', `the replica's port ${port} did not take the connection (${code})`));
+      this.#failed(client, err, port, taskId);
     });
   }
+}
+
+function switching(): string {
+  return `HTTP/1.1 101 ${STATUS_CODES[101]}\r\nConnection: Upgrade\r\nUpgrade: ${TUNNEL_PROTOCOL}\r\n\r\n`;
 }
 
 function timedOut(): Error {

@@ -156,7 +156,7 @@ export interface Rig {
 
 export async function startRig(
   services: ServiceEndpointsView[],
-  opts: { connectTimeoutMs?: number; responseTimeoutMs?: number; mesh?: ProxyOptions['mesh'] } = {},
+  opts: Pick<ProxyOptions, 'connectTimeoutMs' | 'responseTimeoutMs' | 'mesh' | 'udp' | 'clock'> = {},
 ): Promise<Rig> {
   const table = new EndpointTable();
   table.apply({ type: 'snapshot', epoch: EPOCH, revision: 1, services });
@@ -171,6 +171,8 @@ export async function startRig(
     connectTimeoutMs: opts.connectTimeoutMs ?? 2_000,
     ...(opts.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: opts.responseTimeoutMs }),
     ...(opts.mesh === undefined ? {} : { mesh: opts.mesh }),
+    ...(opts.udp === undefined ? {} : { udp: opts.udp }),
+    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
   return { table, proxy, registry, vips };
 }

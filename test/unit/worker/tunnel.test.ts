@@ -22,8 +22,13 @@ function replica(id: string, fields: Partial<WorkerTaskView> = {}): WorkerTaskVi
   });
 }
 
-test('a tunnel request is GET /tunnel/{taskId}/{port} with Upgrade: poseidon-tunnel/1; anything else is a 400', () => {
-  assert.deepEqual(parseTunnelRequest('GET', '/tunnel/t1/8080', UPGRADE), { ok: true, taskId: 't1', port: 8080 });
+test('a tunnel request is GET /tunnel/{taskId}/{port}[?proto=tcp|udp] with Upgrade: poseidon-tunnel/1; else a 400', () => {
+  const ok = { ok: true, taskId: 't1', port: 8080 };
+  assert.deepEqual(parseTunnelRequest('GET', '/tunnel/t1/8080', UPGRADE), { ...ok, proto: 'tcp' });
+  assert.deepEqual(parseTunnelRequest('GET', '/tunnel/t1/8080?proto=udp', UPGRADE), { ...ok, proto: 'udp' });
+  assert.deepEqual(parseTunnelRequest('GET', '/tunnel/t1/8080?proto=tcp', UPGRADE), { ...ok, proto: 'tcp' });
+  const bad = parseTunnelRequest('GET', '/tunnel/t1/8080?proto=sctp', UPGRADE);
+  assert.match(bad.ok ? '' : bad.refusal.body.error.message, /proto only, tcp or udp/, 'the refusal names the field');
   for (const [method, url, headers] of [
     ['POST', '/tunnel/t1/8080', UPGRADE],
     ['GET', '/tunnel/t1/0', UPGRADE],
@@ -31,6 +36,10 @@ test('a tunnel request is GET /tunnel/{taskId}/{port} with Upgrade: poseidon-tun
     ['GET', '/tunnel/t1/80/extra', UPGRADE],
     ['GET', '/tunnel/../8080', UPGRADE],
     ['GET', '/tunnel/t1/8080', { connection: 'Upgrade', upgrade: 'websocket' }],
+    ['GET', '/tunnel/t1/8080?proto=sctp', UPGRADE],
+    ['GET', '/tunnel/t1/8080?proto=udp&x=1', UPGRADE],
+    ['GET', '/tunnel/t1/8080?x=1', UPGRADE],
+    ['GET', '/tunnel/t1/8080?proto=udp&proto=tcp', UPGRADE],
   ] as const) {
     const asked = parseTunnelRequest(method, url, headers);
     assert.equal(asked.ok, false, `${method} ${url}`);
@@ -39,7 +48,11 @@ test('a tunnel request is GET /tunnel/{taskId}/{port} with Upgrade: poseidon-tun
 });
 
 test('a tunnel goes only to a service replica of this worker, Running with an address, and a tcp port of its spec', () => {
-  assert.deepEqual(tunnelGrant('t1', replica('t1'), 8080), { ok: true, address: '10.0.0.5', port: 8080 });
+  assert.deepEqual(tunnelGrant('t1', replica('t1'), 8080), { ok: true, address: '10.0.0.5', port: 8080, proto: 'tcp' });
+  const dns = replica('t1', { ports: [{ container: 53, host: 0, protocol: 'udp' }] });
+  assert.deepEqual(tunnelGrant('t1', dns, 53, 'udp'), { ok: true, address: '10.0.0.5', port: 53, proto: 'udp' });
+  assert.equal(tunnelGrant('t1', dns, 53, 'tcp').ok, false, 'a udp port is no tcp tunnel');
+  assert.equal(tunnelGrant('t1', replica('t1'), 8080, 'udp').ok, false, 'a tcp port is no udp tunnel');
   const cases: Array<[WorkerTaskView | undefined, number, number, string]> = [
     [undefined, 8080, 404, 'task_not_found'], // not this worker's
     [replica('t1', { labels: {} }), 8080, 404, 'task_not_found'], // a plain task
