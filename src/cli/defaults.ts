@@ -47,6 +47,8 @@ export const DEFAULT_DNS_PORT = 8600;
 export const DEFAULT_DNS_TTL = 5;
 /** `--proxy-timeout`, seconds: as nginx's proxy_read_timeout. */
 export const DEFAULT_PROXY_TIMEOUT_S = 60;
+/** `--proxy-udp-timeout`, seconds: a udp flow idle this long ends (src/proxy/udp-listener.ts's default too). */
+export const DEFAULT_PROXY_UDP_TIMEOUT_S = 30;
 /** `poseidon dev`'s worker: its name, on the containers it starts (`poseidon.worker`). */
 export const DEFAULT_DEV_WORKER = 'dev-worker';
 /** Where `poseidon manager|worker|dev` look for their config file (`<dir>/<command>.yaml`) without --config. */

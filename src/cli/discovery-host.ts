@@ -20,6 +20,8 @@ export interface DiscoveryOptions {
   recursion: boolean;
   /** `--proxy-timeout`: how long an http replica may stay silent on a request, ms. */
   proxyTimeoutMs: number;
+  /** `--proxy-udp-timeout`: how long a udp flow may stay idle, ms. */
+  proxyUdpTimeoutMs: number;
 }
 
 export interface DiscoveryHostDeps {
@@ -65,6 +67,7 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
           logger: deps.log.child({ component: 'proxy' }),
           registry: deps.metrics,
           responseTimeoutMs: opts.proxyTimeoutMs,
+          udp: { idleMs: opts.proxyUdpTimeoutMs },
           mesh: { hostId: deps.hostId, tls: () => currentTls(deps.tls) },
         }).catch(async (err: unknown) => {
           await dns.close();
@@ -96,6 +99,7 @@ export interface DnsFlags {
   /** commander's --no-recursion: false. */
   recursion: boolean;
   proxyTimeout: string;
+  proxyUdpTimeout: string;
 }
 
 export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
@@ -104,5 +108,6 @@ export function discoveryFlags(flags: DnsFlags): DiscoveryOptions {
     dnsTtl: countFlag('--dns-ttl', flags.dnsTtl, 0, 86_400),
     recursion: flags.recursion,
     proxyTimeoutMs: countFlag('--proxy-timeout', flags.proxyTimeout, 1, 86_400) * 1000,
+    proxyUdpTimeoutMs: countFlag('--proxy-udp-timeout', flags.proxyUdpTimeout, 1, 86_400) * 1000,
   };
 }

@@ -5,6 +5,7 @@ import {
   DEFAULT_DNS_PORT,
   DEFAULT_DNS_TTL,
   DEFAULT_PROXY_TIMEOUT_S,
+  DEFAULT_PROXY_UDP_TIMEOUT_S,
   DEFAULT_DOCKER_SOCKET,
   DEFAULT_ENGINE_GRACE_MS,
   DEFAULT_RESTART_GRACE_MS,
@@ -144,6 +145,11 @@ function withDnsOptions(cmd: Command): Command {
       '--proxy-timeout <seconds>',
       'http ports: a replica silent this long on a request gets it answered 504 (a body-less GET tries another first)',
       String(DEFAULT_PROXY_TIMEOUT_S),
+    )
+    .option(
+      '--proxy-udp-timeout <seconds>',
+      "udp ports: a flow (a client's address and port) with no datagram either way this long ends",
+      String(DEFAULT_PROXY_UDP_TIMEOUT_S),
     );
 }
 

@@ -338,6 +338,12 @@ test('--print-config refuses what the start refuses, with the same words: from a
       `${timeout}: proxy-timeout is "0"; use a whole number from 1 to 86400`,
     ],
     ['worker', ['--dns-ttl', '-1'], workerOptions, '--dns-ttl is "-1"; use a whole number from 0 to 86400'],
+    [
+      'worker',
+      ['--proxy-udp-timeout', '0'],
+      workerOptions,
+      '--proxy-udp-timeout is "0"; use a whole number from 1 to 86400',
+    ],
     // the cores a worker offers are read as a task's --cpu is: a plain decimal above 0
     ['worker', ['--cpu', '1e3'], workerOptions, '--cpu is "1e3"; use a number of cores above 0, such as 0.5'],
     ['worker', ['--cpu', ' 2'], workerOptions, '--cpu is " 2"; use a number of cores above 0, such as 0.5'],
