@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { HttpClientConnection } from './http-connection.js';
 import type { PortContext } from './port-context.js';
 import { forwardTcp } from './tcp-forward.js';
+import { untilListening } from './until-listening.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 /** How long an idle client connection to an http port is kept open (as node's default). */
@@ -42,19 +43,7 @@ export class PortListener {
       new HttpClientConnection(ctx, listener.upstreams as UpstreamPool, client, CLIENT_KEEP_ALIVE_MS);
     });
     const listener = new PortListener(mode, ctx, server);
-    await new Promise<void>((resolve, reject) => {
-      const failed = (err: Error): void => {
-        server.off('listening', listening);
-        reject(err);
-      };
-      const listening = (): void => {
-        server.off('error', failed);
-        resolve();
-      };
-      server.once('error', failed);
-      server.once('listening', listening);
-      server.listen({ host, port: ctx.port, exclusive: true });
-    });
+    await untilListening(server, () => server.listen({ host, port: ctx.port, exclusive: true }));
     server.on('error', (err) => ctx.log.error({ err, service: ctx.service, port: ctx.port }, 'listener failed'));
     return listener;
   }

@@ -96,6 +96,8 @@ export class UdpFlow {
           const reader = new FrameReader((d) => this.#reply(d));
           if (early.length > 0) reader.push(early);
           socket.on('data', (chunk: Buffer) => reader.push(chunk));
+          // the worker ended it (the replica refused, or the worker stops): nothing more comes back
+          socket.once('end', () => this.end());
           socket.resume();
           this.#flush();
         },

@@ -5,6 +5,7 @@ import type { Clock } from '../clock/index.js';
 import type { PortContext } from './port-context.js';
 import { UdpFlow, type FlowOwner } from './udp-flow.js';
 import type { UdpTallies } from './udp-metrics.js';
+import { untilListening } from './until-listening.js';
 
 /**
  * A udp flow with no datagram either way for this long ends (its replica socket or tunnel closes);
@@ -46,20 +47,12 @@ export class UdpPortListener implements FlowOwner {
 
   static async open(host: string, ctx: PortContext, limits: UdpLimits, clock: Clock): Promise<UdpPortListener> {
     const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
-    await new Promise<void>((resolve, reject) => {
-      const failed = (err: Error): void => {
-        socket.off('listening', listening);
-        socket.close();
-        reject(err);
-      };
-      const listening = (): void => {
-        socket.off('error', failed);
-        resolve();
-      };
-      socket.once('error', failed);
-      socket.once('listening', listening);
-      socket.bind({ address: host, port: ctx.port, exclusive: true });
-    });
+    try {
+      await untilListening(socket, () => socket.bind({ address: host, port: ctx.port, exclusive: true }));
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     const listener = new UdpPortListener(ctx, socket, limits, clock);
     socket.on('message', (d: Buffer, from: RemoteInfo) => listener.#onMessage(d, from));
     socket.on('error', (err) => ctx.log.error({ err, service: ctx.service, port: ctx.port }, 'udp listener failed'));
