@@ -114,6 +114,27 @@ describe('udp through a worker tunnel', () => {
     }
   });
 
+  test('the replica going away (port unreachable at the worker) ends the tunnel, and the flow with it', async () => {
+    const brief = await udpReplica('brief', `${net}.4`, far.port);
+    tasks.set('brief', { ...(tasks.get('far') as WorkerTaskView), id: 'brief', name: 'brief', address: `${net}.4` });
+    const rig = await startRig([serviceView('dns', `${net}.1`, ports(), [remote('brief', `${net}.4`)])], { mesh });
+    const client = await udpClient(`${net}.1`, far.port);
+    try {
+      assert.equal((await client.ask('hi')).text, 'brief:hi');
+      assert.equal(await metric(rig.registry, 'poseidon_proxy_udp_flows_open', 'dns'), 1);
+      closeUdp([brief]);
+      client.socket.send('anyone?', far.port, `${net}.1`);
+      await waitFor(async () => (await metric(rig.registry, 'poseidon_proxy_udp_flows_open', 'dns')) === 0, {
+        what: 'the flow ended with its tunnel',
+      });
+      await waitFor(async () => (await tunnelCount(worker.registry)) === 0, { what: 'the tunnel closed' });
+    } finally {
+      tasks.delete('brief');
+      client.close();
+      await rig.proxy.close();
+    }
+  });
+
   test("the worker's side: frames joined in one write and split over several each go as one datagram", async () => {
     const asWorker = { ca: c.ca, ...(await c.issue('worker')) };
     const socket = connect({ host: '127.0.0.1', port: worker.port, ...asWorker, checkServerIdentity: () => undefined });
