@@ -57,7 +57,10 @@ describe('udp ports through the VIP, on this host and through another host’s w
 
   /** A udp echo in the network namespace of `taskId`'s container; resolves once it listens. */
   async function startEcho(taskId: string): Promise<void> {
-    const containerId = (await c.client.getTask(taskId)).containerId ?? '';
+    // the endpoint may be ready a moment before the task's record names its container
+    const containerId = await waitFor(async () => (await c.client.getTask(taskId)).containerId || undefined, {
+      what: `${taskId}'s container id`,
+    });
     const { stdout } = await run('docker', ['inspect', '--format', '{{.State.Pid}}', containerId]);
     const echo = spawn('nsenter', ['-t', stdout.trim(), '-n', '--', process.execPath, '-e', ECHO, taskId], {
       stdio: ['ignore', 'pipe', 'inherit'],
