@@ -253,7 +253,7 @@ export async function startDirectWorker(
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** utime + stime of one process from /proc, in ms. */
-async function processCpuMs(pid: number): Promise<number> {
+export async function processCpuMs(pid: number): Promise<number> {
   const stat = parseProcessStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
   return ((stat.userTicks + stat.systemTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
 }

@@ -203,16 +203,23 @@ export function parseWrk(out: string): WrkResult {
   };
 }
 
-/** One wrk run (one thread, `connections` kept-alive connections) for `seconds`. */
+export interface WrkOptions {
+  /** Each request on a new connection (`Connection: close`, which wrk follows by reconnecting); default kept alive. */
+  newConnectionPerRequest?: boolean;
+}
+
+/** One wrk run (one thread, `connections` connections, kept alive unless asked otherwise) for `seconds`. */
 export async function runWrk(
   url: string,
   connections: number,
   seconds: number,
   signal: AbortSignal,
+  opts: WrkOptions = {},
 ): Promise<WrkResult> {
+  const close = opts.newConnectionPerRequest === true ? ['-H', 'Connection: close'] : [];
   const { stdout } = await run(
     'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', '--latency', url],
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', '--latency', ...close, url],
     { signal, timeout: (seconds + 30) * 1000 },
   );
   return parseWrk(stdout);

@@ -9,8 +9,10 @@ import { promisify } from 'node:util';
 import { BenchError } from './bench-error.js';
 import type { BenchContext, Benchmark } from './context.js';
 import { runWrk, startHaproxy, startNginx, startReplicas, type LbAddresses, type WrkResult } from './lb-references.js';
+import { runMesh, type MeshResult } from './lb-mesh.js';
+import { formatMeshTable, meshCostLines } from './lb-mesh-report.js';
 import { goalLine, headline, publishReport } from './report.js';
-import { quantile } from './stats.js';
+import { summarizeSide, type SideSummary } from './lb-summary.js';
 import { count, formatGrid } from './table.js';
 import { spawnListening, type SpawnedProcess } from '../testkit/spawner.js';
 
@@ -42,7 +44,9 @@ const SIDES: readonly Side[] = [
 
 export const lbBenchmark: Benchmark = {
   name: 'lb',
-  description: `the proxy (tcp and http) against nginx and HAProxy with wrk, ${ROUNDS} rounds of ${SECONDS_PER_RUN} s`,
+  description:
+    `the proxy (tcp and http) against nginx and HAProxy with wrk, ${ROUNDS} rounds of ${SECONDS_PER_RUN} s; ` +
+    'then through a tunnel to replicas on another host (the mesh)',
   run: runLb,
 };
 
@@ -121,32 +125,14 @@ async function runLb(ctx: BenchContext): Promise<void> {
   } finally {
     for (const d of daemons) await d.stop();
   }
-  await report(ctx, samples, loadBefore, loadavg());
-}
-
-interface SideSummary {
-  side: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-}
-
-function summarizeSide(side: string, runs: readonly WrkResult[]): SideSummary {
-  const median = (xs: number[]): number =>
-    quantile(
-      [...xs].sort((a, b) => a - b),
-      0.5,
-    );
-  return {
-    side,
-    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
-    p50Ms: median(runs.map((r) => r.p50Ms)),
-    p99Ms: median(runs.map((r) => r.p99Ms)),
-    requests: runs.reduce((s, r) => s + r.requests, 0),
-    errors: runs.reduce((s, r) => s + r.errors, 0),
-  };
+  const loadAfter = loadavg();
+  const mesh = await runMesh(ctx, {
+    rounds: ROUNDS,
+    seconds: SECONDS_PER_RUN,
+    warmupSeconds: WARMUP_SECONDS,
+    connections: CONNECTIONS,
+  });
+  await report(ctx, samples, loadBefore, loadAfter, mesh);
 }
 
 async function report(
@@ -154,6 +140,7 @@ async function report(
   samples: Map<string, WrkResult[]>,
   loadBefore: number[],
   loadAfter: number[],
+  mesh: MeshResult,
 ): Promise<void> {
   const date = new Date().toISOString();
   const rows = [...samples].map(([side, runs]) => summarizeSide(side, runs));
@@ -201,10 +188,29 @@ async function report(
     '',
     ...goals,
     ...floorLine,
+    '',
+    ...meshLines(mesh),
   ];
   await publishReport(
     ctx,
     { benchmark: 'lb', date, lines },
-    { loadBefore, loadAfter, rows, samples: Object.fromEntries(samples) },
+    { loadBefore, loadAfter, rows, samples: Object.fromEntries(samples), mesh },
   );
+}
+
+/** The mesh's table: the same load through a tunnel to another host's replicas, beside the same host's. */
+function meshLines(mesh: MeshResult): string[] {
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  return [
+    'The mesh: a manager and two workers with different `--host-id`, the proxy with the near one, nginx replicas ' +
+      `(2 a service) on one worker or the other; wrk -t1 -c${CONNECTIONS}, medians of ${ROUNDS} rounds of ` +
+      `${SECONDS_PER_RUN} s; CPU per request from /proc (user + system) of each worker over the same rounds. ` +
+      `Idle, before the load: the proxy's worker ${mesh.idleCpuMsPerSecond.proxyWorker.toFixed(1)} ms CPU a second, ` +
+      `the far worker ${mesh.idleCpuMsPerSecond.farWorker.toFixed(1)}. ` +
+      `Load average: ${load(mesh.loadBefore)} before, ${load(mesh.loadAfter)} after.`,
+    '',
+    formatMeshTable(mesh.rows),
+    '',
+    ...meshCostLines(mesh.rows),
+  ];
 }
