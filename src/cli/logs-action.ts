@@ -5,19 +5,16 @@ import { InvalidField } from '../errors/index.js';
 import { sinceFlag } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint } from './service-hint.js';
-import { managerGone, StreamEnded, streamError } from './stream-end.js';
+import { LogLines, type LogRead, type LogSink } from './log-lines.js';
+import { Cut, PATIENCE } from './stream-again.js';
+import { managerAway, StreamEnded, streamError } from './stream-end.js';
+
+export type { LogRead, LogSink } from './log-lines.js';
 
 export interface LogsFlags extends ClientFlags {
   follow?: boolean;
   tail?: string;
   since?: string;
-  timestamps?: boolean;
-}
-
-/** What a read of a container's output asks for besides follow: the last lines, from when, with times. */
-export interface LogRead {
-  tail?: number;
-  since?: number;
   timestamps?: boolean;
 }
 
@@ -69,12 +66,6 @@ export function laterRead(read: LogRead): LogRead {
   return read.timestamps === true ? { timestamps: true } : {};
 }
 
-/** Where followed output goes: its bytes, and the notes between containers. */
-export interface LogSink {
-  write(chunk: Buffer): void;
-  note(line: string): void;
-}
-
 const STDOUT: LogSink = {
   write: (chunk) => void process.stdout.write(chunk),
   note: (line) => void process.stderr.write(`poseidon: ${line}\n`),
@@ -82,8 +73,11 @@ const STDOUT: LogSink = {
 
 /**
  * Follows one task's containers until it ends for good (or `signal` aborts): waits while it has
- * none, and each new container after a restart is followed from its first line. A stream that
- * ends early fails with one line that ends in `again` (what to do: the command to run again).
+ * none, and each new container after a restart is followed from its first line. A stream cut off
+ * (its manager stopped, the connection broke, the leader changed, or it ended while its container
+ * runs on) is asked for again, of the next manager of the list when that one is away, from the
+ * last line shown, none shown twice (LogLines); said once on the sink. Once `patience`'s window
+ * passes with nothing new shown, it fails with one line that ends in `again` (the command to run).
  */
 export async function follow(
   client: ManagerClient,
@@ -92,61 +86,106 @@ export async function follow(
   signal: AbortSignal,
   sink: LogSink,
   again = FOLLOW_AGAIN,
+  patience = PATIENCE,
 ): Promise<void> {
+  const cut = new Cut(patience);
+  const giveUp = `no manager served it again within ${cut.windowText}; ${again}`;
+  const openedAt = Date.now();
   let task = first;
   let followed: string | null = null;
+  let lines = new LogLines(sink, read.timestamps === true);
+  let from = read;
   let endedOnce = false;
-  /** The stream just followed ended by itself (its container ended, or the manager ended it). */
-  let ended = false;
-  /** The last stream followed ended whole; then, looks in a row at its container still running. */
-  let endedWhole = false;
+  /** Looks in a row at the container whose stream ended whole, still running. */
   let stillRuns = 0;
   for (;;) {
-    if (task.containerId !== null && task.containerId !== followed) {
-      if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
-      // the first container as `read` asks (its tail, since when), the ones after it whole
-      const now = followed === null ? read : laterRead(read);
-      followed = task.containerId;
-      endedWhole = false;
+    const fresh = task.containerId !== null && task.containerId !== followed;
+    /** The stream just followed ended by itself (its container ended, or the manager ended it). */
+    let endedWhole = false;
+    const at = client.baseUrl;
+    if (fresh || (cut.due && followed !== null && task.containerId === followed)) {
+      if (fresh) {
+        lines.end();
+        if (followed !== null) sink.note(`task ${task.id.slice(0, 8)} restarted (restart ${task.restarts}):`);
+        // the first container as `read` asks (its tail, since when), the ones after it whole
+        from = followed === null ? read : laterRead(read);
+        followed = task.containerId;
+        lines = new LogLines(sink, read.timestamps === true);
+      } else lines.again();
+      stillRuns = 0;
+      const timed = lines.timed;
       try {
-        await copy(await client.logs(task.id, { follow: true, ...now, signal }), sink);
-        ended = true;
+        const output = await client.logs(task.id, { follow: true, ...lines.ask(from, openedAt), signal });
+        if (fresh) cut.due = false;
+        else if (cut.served()) sink.note(resumed(task.id, client.baseUrl));
+        await copy(output, lines);
+        if (lines.timed > timed) cut.progress();
         endedWhole = true;
       } catch (err) {
-        // it had no container yet after all, or the one it had is gone: look again, unless
-        // nothing more will come
-        if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', again);
+        if (signal.aborted) throw err;
+        if (lines.timed > timed) cut.progress(); // a new cut, after lines shown
+        // cut off, or the manager is away: ask again. It had no container yet after all, or the
+        // one it had is gone: look again, unless nothing more will come
+        if (managerAway(err)) await cut.hit(() => streamError(err, 'the log stream', giveUp), signal);
+        else if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', again);
       }
     } else {
-      // its stream ended, yet the container it followed runs on: the worker ended the stream as
-      // it stopped (a container's own end is reported at once). Said, rather than waited on in silence
-      stillRuns = endedWhole && task.state === 'Running' && task.containerId === followed ? stillRuns + 1 : 0;
-      if (stillRuns > STILL_RUNS_LOOKS) throw new StreamEnded(`${streamEndedEarly(task.id)}; ${again}`);
+      // its stream ended, yet the container it followed runs on: the manager or the worker ended
+      // the stream as it stopped (a container's own end is reported at once). Asked for again
+      stillRuns = task.state === 'Running' && task.containerId === followed ? stillRuns + 1 : 0;
+      if (stillRuns > STILL_RUNS_LOOKS) {
+        stillRuns = 0;
+        await cut.hit(() => new StreamEnded(`${streamEndedEarly(task.id)}; ${giveUp}`), signal);
+        continue;
+      }
       // ended for good when seen so twice: a failure's restart is decided just after it is reported
-      if (endedForGood(task)) {
-        if (endedOnce) return;
+      if (endedForGood(task) && !cut.due) {
+        if (endedOnce) return lines.end();
         endedOnce = true;
       } else endedOnce = false;
       await sleep(LOOK_AGAIN_MS, undefined, { signal });
     }
-    try {
-      task = await client.getTask(task.id);
-    } catch (err) {
-      // the stream ended as a whole, and the manager now says it stops, or no longer answers:
-      // it ended the stream as it stopped (SIGTERM), as `poseidon events` says of its own
-      if (ended && managerGone(err)) throw new StreamEnded(`${LOGS_STOPPED}; ${again}`, { cause: err });
-      throw err;
-    }
-    ended = false;
+    task = await lookAgain(client, task.id, cut, signal, () =>
+      endedWhole ? new StreamEnded(`${LOGS_STOPPED}; ${giveUp}`) : undefined,
+    );
+    // the look went to another manager (this one stopped as it ended the stream): ask again there
+    if (endedWhole && client.baseUrl !== at) cut.due = true;
   }
 }
+
+/**
+ * The task, asked of the managers until one answers: while they are away (stopping, restarting,
+ * electing a leader) it is asked again (cut.hit); `why` is what the command fails with once the
+ * window passes (undefined: the manager's own answer).
+ */
+async function lookAgain(
+  client: ManagerClient,
+  id: string,
+  cut: Cut,
+  signal: AbortSignal,
+  why: () => unknown,
+): Promise<ManagerTaskView> {
+  for (;;) {
+    try {
+      return await client.getTask(id);
+    } catch (err) {
+      if (!managerAway(err)) throw err;
+      await cut.hit(() => why() ?? err, signal);
+    }
+  }
+}
+
+/** What `logs -f` says when it follows a stream again after a cut. */
+export const resumed = (taskId: string, url: string): string =>
+  `the log stream of task ${taskId.slice(0, 8)} was cut (a manager stopped, or the leader changed); ` +
+  `following again from the last line shown, through ${url}`;
 
 /**
  * How many looks (LOOK_AGAIN_MS apart) the container whose stream ended must still be running
  * before that is said: its end is reported within milliseconds, but a busy manager may take longer.
  */
 const STILL_RUNS_LOOKS = 8;
-/** What `logs -f` says when a stream ended while its container runs on. */
+/** What `logs -f` says when a stream ended while its container runs on, and asking again did not help. */
 export const streamEndedEarly = (taskId: string): string =>
   `the log stream of task ${taskId.slice(0, 8)} ended while its container runs on (its worker stopped?)`;
 
@@ -166,6 +205,6 @@ export function isAwayForNow(err: unknown): boolean {
   return code === 'task_not_placed' || code === 'container_gone';
 }
 
-export async function copy(output: NodeJS.ReadableStream, sink: LogSink): Promise<void> {
+export async function copy(output: NodeJS.ReadableStream, sink: Pick<LogSink, 'write'>): Promise<void> {
   for await (const chunk of output) sink.write(chunk as Buffer);
 }

@@ -6,7 +6,8 @@ import { readLines } from '../ndjson/index.js';
 import { copy, follow, laterRead, readOf, type LogRead, type LogSink, type LogsFlags } from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { ReplicaReads } from './replica-reads.js';
-import { streamError } from './stream-end.js';
+import { Cut } from './stream-again.js';
+import { managerAway, streamError } from './stream-end.js';
 import { printable } from './terminal-text.js';
 import { Wakeup } from './wakeup.js';
 
@@ -62,18 +63,34 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
   };
   for (const t of first) start(t, read);
   const watch = new ServiceWatch(client, name, abort.signal);
-  for (;;) {
-    await watch.wake.after(watch.isOpen ? LOOK_AGAIN_MS : LOOK_FOR_NEW_MS);
+  // a manager away (stopping, restarting, a new leader elected) is asked again, as the replicas'
+  // streams are; past the window, the command ends, and its reads with it
+  const away = new Cut();
+  for (let lookNow = false; ; lookNow = away.due) {
+    if (!lookNow) await watch.wake.after(watch.isOpen ? LOOK_AGAIN_MS : LOOK_FOR_NEW_MS);
     if (abort.signal.aborted) break; // Ctrl-C, or a replica's read failed
     let now: ManagerTaskView[];
     try {
       now = await client.serviceTasks(name);
+      away.progress();
+      away.due = false;
     } catch (err) {
       if (isNotFound(err, 'service')) {
         process.stderr.write(`poseidon: service ${printable(name)} was removed\n`);
         abort.abort();
-      } else reads.fail(err); // the manager stopped, say: the command ends, and its reads with it
-      break;
+        break;
+      }
+      if (!managerAway(err)) {
+        reads.fail(err);
+        break;
+      }
+      try {
+        await away.hit(() => err, abort.signal); // a pause, then the look again at once
+      } catch (last) {
+        reads.fail(last); // away past the window (nothing once Ctrl-C ended the reads)
+        break;
+      }
+      continue;
     }
     // a replica that came after the command began is followed from its first line
     for (const t of now) if (!followed.has(t.id)) start(t, laterRead(read));

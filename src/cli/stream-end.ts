@@ -33,8 +33,14 @@ export function streamError(err: unknown, what: string, then: string): unknown {
   );
 }
 
-/** The manager said it is stopping, or no longer answers: after a stream that ended, it stopped. */
-export function managerGone(err: unknown): boolean {
+/** Codes of a manager that cannot serve now but will, or another will: it stops, or the group has no leader yet. */
+const AWAY_CODES = new Set(['server_stopping', 'unreachable', 'no_leader', 'not_leader', 'store_unavailable']);
+
+/**
+ * The manager a followed stream went through is away for now (it stopped, the connection broke,
+ * the group elects a leader): the stream may be asked for again, of it or of another.
+ */
+export function managerAway(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof PoseidonError && (code === 'server_stopping' || code === 'unreachable');
+  return brokeOff(err) || (err instanceof PoseidonError && typeof code === 'string' && AWAY_CODES.has(code));
 }

@@ -9,9 +9,10 @@ import { test, type TestContext } from 'node:test';
 import { POSEIDON_BIN } from '../../../testkit/spawner.js';
 
 // `poseidon service logs [-f] web` against a fake manager with two replicas, whose streams end
-// early: the manager stops, or one replica's connection breaks while the other's is fine. The CLI
-// (a real process) ends with one line saying what happened and what to do, exit status 1; it used
-// to leave a replica's failure unhandled, and Node printed it with its stack.
+// early: the manager stops, or one replica's connection breaks while the other's is fine. With -f
+// the CLI (a real process) follows each replica again from its last line once the manager is back,
+// none shown twice; without, it ends with one line saying what happened and what to do, exit
+// status 1. It used to leave a replica's failure unhandled, and Node printed it with its stack.
 
 const replica = (n: number): Record<string, unknown> => ({
   id: `${n}0000000-0000-4000-8000-000000000000`,
@@ -33,10 +34,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** When each replica wrote its first line, as the engine gives it with times. */
+const STAMP = '2026-12-07T01:00:00.000000001Z';
+
+const REMOVED = { error: { code: 'service_not_found', message: 'no service named web' } };
 const STOPPING = { error: { code: 'server_stopping', message: 'the server is stopping; try again once it is back' } };
 
 /**
- * Answers the service's replicas (the first look only, with `refuseLooks`) and their output;
+ * Answers the service's replicas (each look as `looks` says) and their output;
  * `logs` goes on with each replica's log stream once its first line is written (`n`: the
  * replica), `other` answers everything else (by default: the manager is stopping).
  */
@@ -45,21 +50,24 @@ async function fakeManager(
   handlers: {
     logs(n: number, res: ServerResponse): void;
     other?(req: IncomingMessage, res: ServerResponse): void;
-    refuseLooks?: boolean;
+    /** How a look at the service's replicas is answered: served (by default), refused (stopping), or removed. */
+    looks?(): 'served' | 'refused' | 'removed';
   },
 ): Promise<string> {
-  let looks = 0;
   const server = createServer((req, res) => {
     const url = req.url ?? '';
     if (url.startsWith('/services/web/tasks')) {
-      looks += 1;
-      if (looks > 1 && handlers.refuseLooks === true) return json(res, 503, STOPPING);
+      const look = handlers.looks?.() ?? 'served';
+      if (look === 'refused') return json(res, 503, STOPPING);
+      if (look === 'removed') return json(res, 404, REMOVED);
       return json(res, 200, [replica(1), replica(2)]);
     }
     const logs = /^\/tasks\/(\d)0+-[^/]*\/logs/.exec(url);
     if (logs !== null) {
+      // with the engine's time when asked for it (-f asks, and takes it off again)
+      const time = url.includes('timestamps=true') ? `${STAMP} ` : '';
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write(`hello from ${logs[1]}\n`, () => handlers.logs(Number(logs[1]), res));
+      res.write(`${time}hello from ${logs[1]}\n`, () => handlers.logs(Number(logs[1]), res));
       return;
     }
     if (handlers.other !== undefined) return handlers.other(req, res);
@@ -105,46 +113,65 @@ function sortedLines(text: string): string[] {
 
 const BOTH = ['web-1.10000000@w1 | hello from 1', 'web-2.20000000@w1 | hello from 2'];
 
-test('service logs -f: the manager stopping ends the command with one line, not a stack', async (t) => {
-  // once both streams have begun, the manager ends them whole and answers that it is stopping
+test("service logs -f: the manager stopping, one replica's stream broken, each is followed again once it is back", async (t) => {
+  // once both streams have begun, replica 1's connection breaks and replica 2's ends whole as the
+  // manager stops; it refuses the next three calls, then serves again: each replica's stream is
+  // asked for again and gives its first line again and a new one; then the service is removed
   const open = new Map<number, ServerResponse>();
+  let refusals = 0;
+  const resumed = new Set<number>();
   const url = await fakeManager(t, {
     logs: (n, res) => {
-      open.set(n, res);
-      if (open.size === 2) for (const stream of open.values()) stream.end();
+      if (refusals === 0 && resumed.size === 0 && open.size < 2) {
+        open.set(n, res);
+        if (open.size < 2) return;
+        refusals = 3;
+        open.get(1)?.socket?.destroy();
+        open.get(2)?.end();
+        return;
+      }
+      res.write(`${STAMP.replace('01Z', '02Z')} again from ${n}\n`, () => resumed.add(n));
     },
+    other: (req, res) => {
+      if (refusals > 0) {
+        refusals -= 1;
+        return json(res, 503, STOPPING);
+      }
+      const task = /^\/tasks\/(\d)0+-[^/?]*$/.exec(req.url ?? '');
+      if (task !== null) return json(res, 200, replica(Number(task[1])));
+      return json(res, 503, STOPPING); // the event stream: looks every 2 s instead
+    },
+    looks: () => (resumed.size === 2 ? 'removed' : refusals > 0 ? 'refused' : 'served'),
   });
   const r = await serviceLogs(t, url, ['-f']);
-  assert.equal(
-    r.stderr,
-    'poseidon: the manager ended the log stream (it is stopping); run poseidon service logs -f web again\n',
-  );
-  assert.equal(r.code, 1);
-  assert.deepEqual(sortedLines(r.stdout), BOTH);
+  assert.deepEqual(sortedLines(r.stdout), [
+    'web-1.10000000@w1 | again from 1',
+    'web-1.10000000@w1 | hello from 1',
+    'web-2.20000000@w1 | again from 2',
+    'web-2.20000000@w1 | hello from 2',
+  ]);
+  const notes = r.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(notes.length, 3, r.stderr);
+  for (const n of [1, 2])
+    assert.ok(
+      notes.includes(
+        `web-${n}.${n}0000000@w1 | poseidon: the log stream of task ${n}0000000 was cut (a manager stopped, ` +
+          `or the leader changed); following again from the last line shown, through ${url}`,
+      ),
+      r.stderr,
+    );
+  assert.ok(notes.includes('poseidon: service web was removed'), r.stderr);
+  assert.equal(r.code, 0);
 });
 
-test("service logs -f: one replica's broken stream ends the command with one line while the other still runs", async (t) => {
-  // once both streams have begun, replica 1's connection is cut off; replica 2's stays open
-  const open = new Map<number, ServerResponse>();
-  const url = await fakeManager(t, {
-    logs: (n, res) => {
-      open.set(n, res);
-      if (open.size === 2) open.get(1)?.socket?.destroy();
-    },
-  });
-  const r = await serviceLogs(t, url, ['-f']);
-  assert.equal(
-    r.stderr,
-    'poseidon: the connection to the manager broke during the log stream (it stopped, or the network failed); ' +
-      'run poseidon service logs -f web again\n',
-  );
-  assert.equal(r.code, 1);
-});
-
-test('service logs -f: a look for new replicas the manager refuses ends the command with its line', async (t) => {
+test('service logs -f: a look for new replicas the manager refuses is made again; the command goes on', async (t) => {
+  let looks = 0;
   const url = await fakeManager(t, {
     logs: () => undefined, // both streams stay open
-    refuseLooks: true,
+    looks: () => {
+      looks += 1;
+      return looks === 1 ? 'served' : looks === 2 ? 'refused' : 'removed';
+    },
     other: (req, res) => {
       if (req.url !== '/events') return json(res, 503, STOPPING);
       // a replica started: the command looks for new replicas at once, and the manager refuses
@@ -153,8 +180,8 @@ test('service logs -f: a look for new replicas the manager refuses ends the comm
     },
   });
   const r = await serviceLogs(t, url, ['-f']);
-  assert.equal(r.stderr, 'poseidon: the server is stopping; try again once it is back\n');
-  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'poseidon: service web was removed\n');
+  assert.equal(r.code, 0);
   assert.deepEqual(sortedLines(r.stdout), BOTH);
 });
 
