@@ -6,7 +6,7 @@ import type { ManagerTaskView } from '../../../src/api/index.js';
 import type { ManagerClient } from '../../../src/client/index.js';
 import { loadNodeCredentials } from '../../../src/pki/index.js';
 import { shmFilesRoot } from '../../../src/worker/task-files.js';
-import { RunCleanup } from '../../../testkit/cleanup.js';
+import { RunCleanup, type Stoppable } from '../../../testkit/cleanup.js';
 import { adminClient, cliEnv, joinEnv, type ManagerAccess } from '../../../testkit/manager-access.js';
 import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../../testkit/spawner.js';
 import { newRunId, TEST_IMAGE } from './docker.js';
@@ -43,8 +43,12 @@ export class TestCluster {
     this.client = adminClient(this.access);
   }
 
-  async restartManager(): Promise<void> {
-    await this.manager.kill();
+  /**
+   * Kills the manager (SIGKILL, a crash), or stops it (SIGTERM, as systemd does), and starts it
+   * again on its port and data dir.
+   */
+  async restartManager(how: 'kill' | 'stop' = 'kill'): Promise<void> {
+    await (how === 'kill' ? this.manager.kill() : this.manager.stop());
     const port = new URL(this.manager.url).port;
     this.manager = await this.#spawn([
       'manager',
@@ -147,7 +151,7 @@ export class TestCluster {
   }
 
   /** A process a test started beside the cluster's, stopped with them. */
-  track(p: PoseidonProcess): void {
+  track(p: Stoppable): void {
     this.#cleanup.trackProcess(p);
   }
 
