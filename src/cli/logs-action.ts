@@ -128,6 +128,7 @@ export async function follow(
         // one it had is gone: look again, unless nothing more will come
         if (managerAway(err)) await cut.hit(() => streamError(err, 'the log stream', giveUp), signal);
         else if (!isAwayForNow(err) || endedForGood(task)) throw streamError(err, 'the log stream', again);
+        else await sleep(LOOK_AGAIN_MS, undefined, { signal });
       }
     } else {
       // its stream ended, yet the container it followed runs on: the manager or the worker ended
