@@ -102,7 +102,8 @@ export async function follow(
     const fresh = task.containerId !== null && task.containerId !== followed;
     /** The stream just followed ended by itself (its container ended, or the manager ended it). */
     let endedWhole = false;
-    const at = client.baseUrl;
+    /** The manager the stream came through. */
+    let at = client.baseUrl;
     if (fresh || (cut.due && followed !== null && task.containerId === followed)) {
       if (fresh) {
         lines.end();
@@ -116,6 +117,7 @@ export async function follow(
       const timed = lines.timed;
       try {
         const output = await client.logs(task.id, { follow: true, ...lines.ask(from, openedAt), signal });
+        at = client.baseUrl; // the call may have gone on to another manager
         if (fresh) cut.due = false;
         else if (cut.served()) sink.note(resumed(task.id, client.baseUrl));
         await copy(output, lines);
@@ -140,7 +142,7 @@ export async function follow(
         continue;
       }
       // ended for good when seen so twice: a failure's restart is decided just after it is reported
-      if (endedForGood(task) && !cut.due) {
+      if (endedForGood(task)) {
         if (endedOnce) return lines.end();
         endedOnce = true;
       } else endedOnce = false;

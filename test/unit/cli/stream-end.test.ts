@@ -275,3 +275,18 @@ test('cp out whose archive is cut off (the manager or the worker stopped) is one
   );
   assert.deepEqual(await readdir(here), [], 'nothing half copied is left');
 });
+
+test('logs -f whose first manager is down from the start reads through the next, and says no cut', async (t) => {
+  const down = await serve(t, () => undefined);
+  down.server.close();
+  const up = await manager(t, (req, res) => {
+    if (req.url?.includes('/logs') !== true) return json(res, 200, ENDED);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(numbered(1, 2)); // the container ended
+  });
+  const got = sink();
+  const client = new ManagerClient(`${down.url},${up.baseUrl}`);
+  await follow(client, TASK, {}, new AbortController().signal, got, undefined, SECOND);
+  assert.equal(got.out, numbered(1, 2, false));
+  assert.deepEqual(got.notes, [], 'nothing was cut');
+});
