@@ -17,19 +17,43 @@ import { waitFor } from './helpers/wait-for.js';
 // follower, which passes them on to the leader: when the follower stops (SIGTERM), `logs -f` given
 // both managers follows the log again through the leader, no line twice; the others end as it
 // does through a manager that serves it itself, with one line saying the manager ended it, never
-// `Error: aborted` and a stack; the follower logs no error for streams it ended on purpose.
+// `Error: aborted` and a stack; the follower logs no error for streams it ended on purpose. Then,
+// that follower started again, the leader is killed (SIGKILL) while `logs -f` reads through the
+// follower: its stream is cut as the leader changes, and it follows on once the follower leads.
 
 const START_TIMEOUT_MS = 60_000;
 const PREFIX = `/poseidon-group-streams-${process.pid}`;
 /** Pino's error level: a line at it or above is a failure in the server's log. */
 const ERROR_LEVEL = 50;
+/** A task's command: a numbered line every 200 ms. */
+const COUNTING = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'];
 
-describe('a follower of a manager group ends the streams it passes on when it stops', () => {
+/** The numbers of the lines `logs -f` printed so far. */
+function ticksOf(r: RunningCli): number[] {
+  return [...r.out().matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1]));
+}
+
+/** Lines from the first, each once, in order, none missed. */
+function countedOnce(seen: readonly number[]): void {
+  assert.deepEqual(
+    seen,
+    seen.map((_, i) => i + 1),
+  );
+}
+
+/** What `logs -f` says on stderr when it follows a task's stream again through `url`. */
+const followedAgain = (taskId: string, url: string): string =>
+  `poseidon: the log stream of task ${taskId.slice(0, 8)} was cut (a manager stopped, or the leader changed); ` +
+  `following again from the last line shown, through ${url}\n`;
+
+describe('streams through a manager group when a manager stops or the leader changes', () => {
   const runId = newRunId();
   const cleanup = new RunCleanup(runId, new Docker(), { processes: 'kill' });
   let etcd: EtcdCluster;
   let first: ManagerAccess;
   const managers: PoseidonProcess[] = [];
+  /** How each of `managers` was started (`--port 0`), to start it again on its port. */
+  const argsOf: string[][] = [];
 
   const client = (urls: readonly string[]): ManagerClient => adminClient({ ...first, url: urls.join(',') }, 30_000);
 
@@ -53,11 +77,13 @@ describe('a follower of a manager group ends the streams it passes on when it st
     });
     first = one.access;
     managers.push(one.process);
+    argsOf.push(['manager', '--port', '0', '--data-dir', join(dir, 'm0'), '--store', store]);
     const joinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
     const args = ['manager', '--port', '0', '--data-dir', join(dir, 'm1'), '--store', store, '--join-token', joinToken];
     managers.push(
       await spawnPoseidon(args, { onSpawn: (p) => cleanup.trackProcess(p), listenTimeoutMs: START_TIMEOUT_MS }),
     );
+    argsOf.push(args);
     const worker = `gs-${runId}`;
     cleanup.trackWorkerName(worker);
     await spawnWorker(
@@ -89,7 +115,7 @@ describe('a follower of a manager group ends the streams it passes on when it st
     const task = await client([first.url]).submit({
       name: 'ticks',
       image: TEST_IMAGE,
-      command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'],
+      command: COUNTING,
       labels: cleanup.labels,
     });
     await waitFor(async () => (await client([first.url]).getTask(task.id)).state === 'Running', {
@@ -99,7 +125,7 @@ describe('a follower of a manager group ends the streams it passes on when it st
 
     const leader = status.managers.find((m) => m.leader)?.url as string;
     const logs = cli(`${follower},${leader}`, ['logs', '-f', task.id]);
-    const ticks = (): number[] => [...logs.out().matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1]));
+    const ticks = (): number[] => ticksOf(logs);
     const exec = cli(follower, ['exec', task.id, 'sh', '-c', 'while :; do echo out; sleep 0.2; done']);
     const events = cli(follower, ['events']);
     await waitFor(() => ticks().length > 0, { what: `logs -f streams (stderr: ${logs.err()})` });
@@ -121,16 +147,8 @@ describe('a follower of a manager group ends the streams it passes on when it st
       what: `logs -f followed again (stderr: ${logs.err()})`,
       timeoutMs: 30_000,
     });
-    const seen = ticks();
-    assert.deepEqual(
-      seen,
-      seen.map((_, i) => (seen[0] as number) + i),
-    );
-    assert.equal(
-      logs.err(),
-      `poseidon: the log stream of task ${task.id.slice(0, 8)} was cut (a manager stopped, or the leader changed); ` +
-        `following again from the last line shown, through ${leader}\n`,
-    );
+    countedOnce(ticks());
+    assert.equal(logs.err(), followedAgain(task.id, leader));
     assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
     await ended(exec, 'the manager ended the exec stream (it is stopping); the command may still run in the container');
     await ended(events, 'the manager ended the event stream (it is stopping); run poseidon events again');
@@ -138,5 +156,49 @@ describe('a follower of a manager group ends the streams it passes on when it st
       (l) => /^\{/.test(l) && (JSON.parse(l) as { level: number }).level >= ERROR_LEVEL,
     );
     assert.deepEqual(errors, [], 'the follower logged no error');
+  });
+  test('the leader killed: logs -f through the other manager goes on once it leads, each line once', async () => {
+    // the follower stopped above starts again on its port and data dir, and follows the leader
+    const i = managers.findIndex((m) => !m.isAlive());
+    const port = new URL((managers[i] as PoseidonProcess).url).port;
+    const args = (argsOf[i] as string[]).map((a, k, all) => (all[k - 1] === '--port' ? port : a));
+    const back = await spawnPoseidon(args, {
+      onSpawn: (p) => cleanup.trackProcess(p),
+      listenTimeoutMs: START_TIMEOUT_MS,
+    });
+    managers[i] = back;
+    const urls = managers.map((m) => m.url);
+    const status = await waitFor(
+      async () => {
+        const s = await client(urls).clusterStatus();
+        const leading = s.managers.find((m) => m.leader);
+        return s.managers.length === 2 && leading !== undefined && leading.url !== back.url ? leading : undefined;
+      },
+      { what: 'the manager started again following the leader', timeoutMs: 30_000 },
+    );
+    const leader = managers.find((m) => m.url === status.url) as PoseidonProcess;
+    const task = await client(urls).submit({
+      name: 'counted',
+      image: TEST_IMAGE,
+      command: COUNTING,
+      labels: cleanup.labels,
+    });
+    await waitFor(async () => (await client(urls).getTask(task.id)).state === 'Running', {
+      what: 'the task Running',
+      timeoutMs: 30_000,
+    });
+    const logs = cli(back.url, ['logs', '-f', task.id]);
+    await waitFor(() => ticksOf(logs).length > 0, { what: `logs -f streams (stderr: ${logs.err()})` });
+
+    await leader.kill();
+    // the follower passed the stream on to the leader: cut off; it leads within seconds, and serves it again
+    const atKill = ticksOf(logs).at(-1) ?? 0;
+    await waitFor(() => (ticksOf(logs).at(-1) ?? 0) >= atKill + 10, {
+      what: `logs -f followed again through the new leader (stderr: ${logs.err()})`,
+      timeoutMs: 60_000,
+    });
+    countedOnce(ticksOf(logs));
+    assert.equal(logs.err(), followedAgain(task.id, back.url));
+    assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
   });
 });
