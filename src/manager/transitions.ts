@@ -47,7 +47,13 @@ export function submitted(request: TaskRequest, nowIso: string, service?: Servic
 /** Pending -> Scheduled on `nodeId`, under a new generation (fencing). */
 export function place(rec: TaskRecord, nodeId: string, reason: string, nowIso: string): TaskRecord {
   assertTransition(rec.request.id, rec.state, TaskState.Scheduled);
-  const { unplaceable: _placed, ...placeable } = rec; // a node joined, or someone acted
+  // a task found unplaceable is placed once a node joined, or someone acted: the mark goes (the
+  // copy without it only then, as a rest copy costs more on the submit path than a plain spread)
+  let placeable = rec;
+  if (rec.unplaceable !== undefined) {
+    const { unplaceable: _placed, ...rest } = rec;
+    placeable = rest;
+  }
   return {
     ...placeable,
     state: TaskState.Scheduled,
