@@ -3,13 +3,14 @@ import { Registry } from 'prom-client';
 import type { EndpointView, ServiceEndpointsView } from '../api/endpoints.js';
 import { systemClock, type Clock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
-import { targetOf } from './mesh-route.js';
+import { targetOf, type Target } from './mesh-route.js';
 import { bridgeVips } from './bridge-vips.js';
 import { ProxyMetrics } from './metrics.js';
 import { OpenCounts } from './open-counts.js';
 import type { PortContext } from './port-context.js';
 import { PortListener } from './port-listener.js';
 import { DEFAULT_SET_ASIDE, SetAside } from './set-aside.js';
+import { hopKey, retainTunnelSessions } from './tunnel-dial.js';
 import { DEFAULT_UDP_IDLE_MS, DEFAULT_UDP_MAX_FLOWS, UdpPortListener, type UdpLimits } from './udp-listener.js';
 import type { Proxy, ProxyOptions, VipAddresses } from './types.js';
 
@@ -262,31 +263,33 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     }
   }
 
-  /** Drops set-aside records and keep-alive agents of replicas no longer ready. */
+  /** Drops set-aside records, keep-alive agents of replicas no longer ready, and TLS sessions of workers left. */
   #forgetGone(): void {
     const keys = new Set<string>();
+    const hops = new Set<string>();
+    const keep = (target: Target | undefined): void => {
+      if (target === undefined) return;
+      keys.add(target.key);
+      if (target.via !== undefined) hops.add(hopKey(target.via));
+    };
     for (const [name, state] of this.#services) {
       const ready = this.options.table.ready(name);
       const ids = new Set(ready.map((e) => e.taskId));
       for (const listener of state.listeners.values()) {
         listener.upstreams?.retain(ids);
-        for (const e of ready) {
-          const target = targetOf(e, listener.ctx.port, this.#hostId);
-          if (target !== undefined) keys.add(target.key);
-        }
+        for (const e of ready) keep(targetOf(e, listener.ctx.port, this.#hostId));
       }
       if (state.udp.size === 0) continue;
       // a udp flow lasts while its replica is an endpoint, ready or draining
       const endpoints = new Set(this.options.table.service(name)?.endpoints.map((e) => e.taskId));
       for (const listener of state.udp.values()) {
         listener.retain(endpoints);
-        for (const e of ready) {
-          const target = targetOf(e, listener.ctx.port, this.#hostId, 'udp');
-          if (target !== undefined) keys.add(target.key);
-        }
+        for (const e of ready) keep(targetOf(e, listener.ctx.port, this.#hostId, 'udp'));
       }
     }
     this.#setAside.retain(keys);
+    const tls = this.options.mesh?.tls();
+    if (tls !== undefined) retainTunnelSessions(tls, hops);
     for (const listener of this.#leaving) {
       if (listener.openSockets > 0) continue;
       listener.upstreams?.destroy(); // its idle replica connections have nothing left to carry

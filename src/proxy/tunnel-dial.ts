@@ -16,17 +16,26 @@ const PROTOCOL = 'poseidon-tunnel/1';
 const ASKED: AskedRequest = { method: 'GET', upgrade: PROTOCOL, keepAlive: true, closesUpstream: false };
 
 /**
- * One secure context per set of credentials (a renewal hands out a new object): its PEMs are
- * parsed once, not per tunnel.
+ * What a set of credentials dials with (a renewal hands out a new object, so nothing of the old
+ * one is used again): its secure context, its PEMs parsed once, not per tunnel; and the last TLS
+ * session of each worker it reached, offered to that worker's next tunnel, which then resumes
+ * instead of a full handshake (the worker still reads the caller's certificate of the session).
  */
-const contexts = new WeakMap<ClientTls, { context: SecureContext; check: ReturnType<typeof identityCheck> }>();
+interface Credentials {
+  context: SecureContext;
+  check: ReturnType<typeof identityCheck>;
+  /** By worker (hopKey): one session each, replaced by every newer one, dropped with the worker. */
+  sessions: Map<string, Buffer>;
+}
+
+const credentials = new WeakMap<ClientTls, Credentials>();
 
 function identityCheck(tls: ClientTls) {
   return connectOptions({ ...tls, serverRole: 'worker' }, checkServerIdentity).checkServerIdentity;
 }
 
-function contextOf(tls: ClientTls): { context: SecureContext; check: ReturnType<typeof identityCheck> } {
-  let got = contexts.get(tls);
+function credentialsOf(tls: ClientTls): Credentials {
+  let got = credentials.get(tls);
   if (got === undefined) {
     const { ca, cert, key } = tls;
     const context = createSecureContext({
@@ -34,10 +43,21 @@ function contextOf(tls: ClientTls): { context: SecureContext; check: ReturnType<
       ...(cert === undefined ? {} : { cert }),
       ...(key === undefined ? {} : { key }),
     });
-    got = { context, check: identityCheck(tls) };
-    contexts.set(tls, got);
+    got = { context, check: identityCheck(tls), sessions: new Map() };
+    credentials.set(tls, got);
   }
   return got;
+}
+
+/** A worker, as its TLS sessions are kept: where it listens and the name its certificate is checked for. */
+export function hopKey(hop: TunnelHop): string {
+  return `${hop.hostname}@${hop.host}:${hop.port}`;
+}
+
+/** Drops the TLS sessions of workers not in `hops` (a worker no replica is reached through any more). */
+export function retainTunnelSessions(tls: ClientTls, hops: ReadonlySet<string>): void {
+  const sessions = credentials.get(tls)?.sessions;
+  for (const key of sessions?.keys() ?? []) if (!hops.has(key)) sessions?.delete(key);
 }
 
 /** The worker did not open the tunnel: its status and words, counted as a failed connect. */
@@ -70,7 +90,9 @@ export function dialTunnel(
   proto: 'tcp' | 'udp' = 'tcp',
 ): TLSSocket {
   const hop = target.via;
-  const { context, check } = contextOf(tls);
+  const { context, check, sessions } = credentialsOf(tls);
+  const key = hopKey(hop);
+  const session = sessions.get(key);
   const socket = connect({
     host: hop.host,
     port: hop.port,
@@ -78,10 +100,20 @@ export function dialTunnel(
     secureContext: context,
     // the worker's certificate names its host, as the manager checks it, and states role worker
     checkServerIdentity: check,
+    ...(session === undefined ? {} : { session }),
   });
   socket.setNoDelay(true);
   socket.allowHalfOpen = true;
+  // a TLS 1.3 ticket comes after the handshake, before the worker's answer; the newest is kept
+  socket.on('session', (ticket: Buffer) => void sessions.set(key, ticket));
+  // a session offered to a handshake that failed is not offered again (one the worker no longer
+  // takes, its ticket key changed, does not fail: it is a full handshake, and its ticket replaces it)
+  let secured = false;
+  socket.once('close', () => {
+    if (!secured && session !== undefined && sessions.get(key) === session) sessions.delete(key);
+  });
   socket.once('secureConnect', () => {
+    secured = true;
     const query = proto === 'udp' ? '?proto=udp' : '';
     socket.write(
       `GET /tunnel/${encodeURIComponent(target.taskId)}/${target.port}${query} HTTP/1.1\r\n` +

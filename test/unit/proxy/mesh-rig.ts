@@ -45,6 +45,7 @@ export async function cluster(): Promise<Cluster> {
 export interface TunnelWorker {
   url: string;
   port: number;
+  server: Server;
   tunnels: TunnelServer;
   registry: Registry;
   close(): Promise<void>;
@@ -54,7 +55,8 @@ export interface TunnelWorker {
 export async function tunnelWorker(
   c: Cluster,
   tasks: Map<string, WorkerTaskView>,
-  opts: { maxTunnels?: number } = {},
+  /** `now`: the worker's clock, for a caller's certificate's expiry (Date.now unless a test sets another). */
+  opts: { maxTunnels?: number; now?: () => number } = {},
 ): Promise<TunnelWorker> {
   const own = await c.issue('worker');
   const server: Server = createServer(httpsOptions({ ...own, ca: c.ca }), (_req, res) => {
@@ -79,6 +81,7 @@ export async function tunnelWorker(
   return {
     url: `https://127.0.0.1:${port}`,
     port,
+    server,
     tunnels,
     registry,
     async close() {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import type { EndpointView, WorkerTaskView } from '../../../src/api/index.js';
+import type { EndpointView, ServiceEndpointsView, WorkerTaskView } from '../../../src/api/index.js';
 import { targetOf, tunnelHop } from '../../../src/proxy/mesh-route.js';
 import { waitFor } from '../../integration/helpers/wait-for.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
@@ -11,6 +12,7 @@ import {
   block,
   closeAll,
   endpoint,
+  EPOCH,
   greet,
   httpReplica,
   metric,
@@ -150,6 +152,30 @@ describe('the proxy through a worker tunnel', () => {
     } finally {
       await rig.proxy.close();
       await closeAll([near.server]);
+    }
+  });
+
+  test("tcp: each client's tunnel resumes the last one's TLS session, until the worker left the table", async () => {
+    const ports = [{ name: null, port: tcp.port, protocol: 'tcp' as const }];
+    const own = mesh.tls();
+    const fresh = { ...own }; // credentials of their own: no session of the tests before
+    const view = (eps: EndpointView[]): ServiceEndpointsView[] => [serviceView('svc', `${net}.1`, ports, eps)];
+    const rig = await startRig(view([far('far', `${net}.2`)]), { mesh: { hostId: 'host-a', tls: () => fresh } });
+    const reused: boolean[] = [];
+    const onUpgrade = (_req: unknown, socket: TLSSocket): void => void reused.push(socket.isSessionReused());
+    worker.server.on('upgrade', onUpgrade);
+    try {
+      assert.equal(await oneShot(`${net}.1`, tcp.port), 'far');
+      assert.equal(await oneShot(`${net}.1`, tcp.port), 'far');
+      // the worker leaves (no replica reached through it), then comes back: a full handshake again
+      rig.table.apply({ type: 'snapshot', epoch: EPOCH, revision: 2, services: view([]) });
+      await rig.proxy.restoreVips(); // queued after the reconcile the change started: it has run
+      rig.table.apply({ type: 'snapshot', epoch: EPOCH, revision: 3, services: view([far('far', `${net}.2`)]) });
+      assert.equal(await oneShot(`${net}.1`, tcp.port), 'far');
+      assert.deepEqual(reused, [false, true, false]);
+    } finally {
+      worker.server.off('upgrade', onUpgrade);
+      await rig.proxy.close();
     }
   });
 
