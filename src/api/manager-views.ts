@@ -16,6 +16,13 @@ export const HeartbeatReply = Type.Object({
       description: 'With listOwned: every task the manager has on this node; it runs these, no others.',
     }),
   ),
+  revoked: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'Every node removed from the cluster, by id, when the set changed since this node was last told: ' +
+        'its tunnel refuses their certificates.',
+    }),
+  ),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 

@@ -24,6 +24,7 @@ import {
   createWorkerServer,
   ManagerReporter,
   portsInUseOutside,
+  RevokedNodes,
   SelfFence,
   shmFilesRoot,
   Worker,
@@ -168,6 +169,8 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     // a start that fails half way has its engine event stream open already
     opened.add(() => worker.stop());
     await worker.start();
+    // the nodes removed from the cluster, as the manager's replies say: the tunnel refuses them
+    const revoked = new RevokedNodes(log);
     const app = await createWorkerServer({
       worker,
       driver,
@@ -183,6 +186,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
       metrics,
       clock: systemClock,
       tls: creds.server,
+      revoked,
     });
     opened.add(() => app.close());
     // the port taken: what was started above is closed, and the worker exits with the listen error
@@ -238,6 +242,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         stopGraceSeconds: opts.stopGraceSeconds,
         hostId,
         onContact: () => selfFence.contact(),
+        onRevoked: (nodeIds) => revoked.replace(nodeIds),
         onRemoved: (message) => {
           // its tasks run elsewhere now: copies left here would run twice (the manager's stops may not arrive)
           void worker.removeAll().then(

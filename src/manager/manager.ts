@@ -14,6 +14,7 @@ import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
 import { toTaskView, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
+import { RevokedNotice } from './revoked-notice.js';
 import type { ServiceOps } from './services/service-ops.js';
 import type { VolumeBook } from './volume-book.js';
 import type { FileBook } from './file-book.js';
@@ -32,10 +33,13 @@ export type { ManagerRecord } from './cluster-state.js';
  */
 export class Manager {
   readonly #p: ManagerParts;
+  /** Which removed nodes each worker was told of (for its tunnel). */
+  readonly #revokedNotice: RevokedNotice;
   #stopped = false;
 
   constructor(deps: Readonly<ManagerDeps> | ManagerParts) {
     this.#p = 'orchestrator' in deps ? deps : wireManager(deps);
+    this.#revokedNotice = new RevokedNotice(this.#p.state.revoked);
   }
 
   /** Task and node events, live (GET /events). */
@@ -178,13 +182,14 @@ export class Manager {
 
   // ---- workers ----
 
-  async register(req: RegisterRequest, isStatic = false): Promise<{ nextBeatInMs: number }> {
+  async register(req: RegisterRequest, isStatic = false): Promise<HeartbeatReply> {
     const { nodes, intake, orchestrator } = this.#p;
     if (this.isRevoked(req.nodeId)) throw new NodeRevoked(req.nodeId); // a removed static worker, polled again
     await nodes.register(req, isStatic);
     await intake.apply(req.nodeId, req.tasks, true);
     orchestrator.nodeUp(req.nodeId); // capacity appeared, and its Scheduled tasks can be dispatched
-    return nodes.deadline(req.nodeId);
+    this.#revokedNotice.forget(req.nodeId); // a worker that (re)joins holds no revocations
+    return this.#withRevoked(req.nodeId, nodes.deadline(req.nodeId));
   }
 
   async heartbeat(nodeId: string, req: HeartbeatRequest): Promise<HeartbeatReply> {
@@ -197,6 +202,13 @@ export class Manager {
     if (req.listOwned === true) reply.owned = nodes.owned(nodeId, (id) => this.#p.state.task(id)?.generation);
     if (req.digest !== undefined && req.tasks.length === 0 && nodes.needsResync(nodeId, req.digest))
       reply.resync = true;
+    return this.#withRevoked(nodeId, reply);
+  }
+
+  /** The reply, with the revoked node ids when the node was not told of them yet (its tunnel refuses them). */
+  #withRevoked(nodeId: string, reply: HeartbeatReply): HeartbeatReply {
+    const revoked = this.#revokedNotice.news(nodeId);
+    if (revoked !== undefined) reply.revoked = revoked;
     return reply;
   }
 
@@ -217,7 +229,9 @@ export class Manager {
    * the copies it ran, so none runs twice if it is still up.
    */
   async removeNode(idOrName: string, dead = false): Promise<RemovedNodeView> {
-    return removeNode(this.#p, idOrName, dead);
+    const removed = await removeNode(this.#p, idOrName, dead);
+    this.#revokedNotice.forget(removed.nodeId);
+    return removed;
   }
 
   /**

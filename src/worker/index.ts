@@ -3,6 +3,7 @@ export { Worker, type WorkerDeps, type TaskListener } from './worker.js';
 export { createWorkerServer, type WorkerServerDeps } from './server.js';
 export type { WorkerTaskRecord } from './record.js';
 export { ManagerReporter, type ReporterDeps } from './reporter.js';
+export { RevokedNodes } from './revoked-nodes.js';
 export { portsInUseOutside } from './ports-in-use.js';
 export { SelfFence, type SelfFenceDeps } from './self-fence.js';
 /** Container starts a worker runs at once by default; `poseidon worker --start-concurrency` changes it. */

@@ -79,6 +79,12 @@ export interface ReporterDeps {
    * is revoked, for good): called once, with the manager's words, and the reporter stops beating.
    */
   onRemoved?(message: string): void;
+  /**
+   * The manager's list of the nodes removed from the cluster, when it changed since it last told
+   * this node (a register or beat reply): the tunnel refuses their certificates. Not called by a
+   * manager older than this field.
+   */
+  onRevoked?(nodeIds: readonly string[]): void;
   /** REPORT_GAP_MS unless a test sets another. */
   reportGapMs?: number;
   /** RESTARTING_WAIT_MS unless a test sets another. */
@@ -208,6 +214,7 @@ export class ManagerReporter {
         const sentAtMs = performance.now();
         const reply = this.#registered ? await this.#beat() : await this.#register();
         this.deps.onContact?.();
+        this.#tookRevoked(reply);
         delayMs = beatDelayMs(reply.nextBeatInMs, performance.now() - sentAtMs);
         this.#resyncAsked = reply.resync === true;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
@@ -343,6 +350,7 @@ export class ManagerReporter {
         engine: this.deps.worker.engineStatus(),
         listOwned: true,
       });
+      this.#tookRevoked(reply);
       return reply.owned ?? null;
     } catch (err) {
       this.deps.log.warn(
@@ -351,6 +359,11 @@ export class ManagerReporter {
       );
       return null;
     }
+  }
+
+  /** The manager told of the removed nodes (only when they changed): passed on. */
+  #tookRevoked(reply: HeartbeatReply): void {
+    if (reply.revoked !== undefined) this.deps.onRevoked?.(reply.revoked);
   }
 
   /** The latest host figures and ports in use, for a beat. */

@@ -7,6 +7,7 @@ import type { Driver } from '../driver/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import type { SpecLimits } from '../task/index.js';
 import { workerRoutes } from './routes.js';
+import type { RevokedNodes } from './revoked-nodes.js';
 import { TunnelServer } from './tunnel-server.js';
 import type { Worker } from './worker.js';
 
@@ -32,6 +33,8 @@ export interface WorkerServerDeps {
   tls: ServerTls;
   /** Tunnels open at once at most (DEFAULT_MAX_TUNNELS unless a test sets another). */
   maxTunnels?: number;
+  /** The nodes removed from the cluster, as the manager said: refused everywhere; absent: none known. */
+  revoked?: RevokedNodes;
 }
 
 /**
@@ -40,12 +43,17 @@ export interface WorkerServerDeps {
  * knows no API tokens), and the tunnel (an upgrade) for a worker certificate: other hosts' proxies.
  */
 export async function createWorkerServer(deps: WorkerServerDeps): Promise<FastifyInstance> {
+  const revoked = deps.revoked;
+  const certificates = {
+    now: () => deps.clock.now(),
+    ...(revoked === undefined ? {} : { isRevoked: (nodeId: string) => revoked.has(nodeId) }),
+  };
   const app = buildServer({
     log: deps.log,
     metrics: deps.metrics,
     component: 'worker',
     tls: deps.tls,
-    identify: identifyByCertificate({ now: () => deps.clock.now() }),
+    identify: identifyByCertificate(certificates),
     metricsAccess: 'manager',
     // only the manager calls a worker: its description is for the manager's certificate too
     openapi: { info: WORKER_API_INFO, access: 'manager' },
@@ -55,11 +63,16 @@ export async function createWorkerServer(deps: WorkerServerDeps): Promise<Fastif
     task: (id) => deps.worker.get(id),
     log: deps.log,
     metrics: deps.metrics,
-    now: () => deps.clock.now(),
+    ...certificates,
     ...(deps.maxTunnels === undefined ? {} : { maxTunnels: deps.maxTunnels }),
   });
+  // a node removed while it holds a tunnel: the tunnel ends too
+  const unsubscribe = revoked?.onRevoked(() => tunnels.dropRevoked());
   // the server's close waits for every connection: an open tunnel would hold it forever
-  app.addHook('preClose', async () => tunnels.close());
+  app.addHook('preClose', async () => {
+    unsubscribe?.();
+    tunnels.close();
+  });
   await app.register(workerRoutes, {
     worker: deps.worker,
     driver: deps.driver,

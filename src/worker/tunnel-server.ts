@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WorkerTaskView } from '../api/index.js';
 import { isNotFound } from '../errors/index.js';
-import { allows, identifySocket, refusalOf } from '../http/index.js';
+import { allows, identifySocket, refusalOf, type CertificateIdentityDeps } from '../http/index.js';
 import { joinDatagrams } from './tunnel-udp.js';
 import {
   isTunnelPath,
@@ -32,6 +32,8 @@ export interface TunnelServerDeps {
   metrics: Registry;
   /** Epoch ms, for the certificate's expiry. */
   now(): number;
+  /** A node removed from the cluster, as the manager said (revoked-nodes.ts): its certificate is refused. */
+  isRevoked?(nodeId: string): boolean;
   maxTunnels?: number;
   /** CONNECT_TIMEOUT_MS unless a test sets another. */
   connectTimeoutMs?: number;
@@ -45,7 +47,8 @@ export interface TunnelServerDeps {
  * the routes' guard does (the same words, one info line per refusal).
  */
 export class TunnelServer {
-  readonly #open = new Set<Duplex>();
+  /** Each open tunnel, with the node whose certificate opened it. */
+  readonly #open = new Map<Duplex, string>();
   readonly #outcomes: Counter<'outcome'>;
   readonly #max: number;
   #closed = false;
@@ -82,8 +85,19 @@ export class TunnelServer {
   close(): void {
     this.#closed = true;
     this.server.off('upgrade', this.#onUpgrade);
-    for (const socket of this.#open) socket.destroy();
+    for (const socket of this.#open.keys()) socket.destroy();
     this.#open.clear();
+  }
+
+  /** Ends the open tunnels of nodes revoked since they opened them (told by revoked-nodes.ts). */
+  dropRevoked(): void {
+    const isRevoked = this.deps.isRevoked;
+    if (isRevoked === undefined) return;
+    for (const [socket, nodeId] of this.#open) {
+      if (!isRevoked(nodeId)) continue;
+      this.deps.log.info({ nodeId, route: TUNNEL_ROUTE }, 'tunnel ended: its node was removed from the cluster');
+      socket.destroy();
+    }
   }
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -104,7 +118,7 @@ export class TunnelServer {
       return;
     }
     const log = this.deps.log;
-    const identity = identifySocket(socket, { now: () => this.deps.now() });
+    const identity = identifySocket(socket, this.#certificates);
     if (!allows('node', identity)) {
       const refusal = refusalOf(TUNNEL_ROUTE, 'node', identity);
       log.info(refusal.fields, 'request refused');
@@ -121,11 +135,16 @@ export class TunnelServer {
     }
     const grant = tunnelGrant(asked.taskId, this.#task(asked.taskId), asked.port, asked.proto);
     if (!grant.ok) return this.#refuse(socket, grant.refusal);
-    this.#open.add(socket);
+    this.#open.set(socket, identity.kind === 'node' ? identity.nodeId : '');
     socket.once('close', () => this.#open.delete(socket));
     if (grant.proto === 'udp') this.#datagrams(socket, head, grant.address, grant.port, asked.taskId);
     else this.#connect(socket, head, grant.address, grant.port, asked.taskId);
   }
+
+  readonly #certificates: CertificateIdentityDeps = {
+    now: () => this.deps.now(),
+    isRevoked: (nodeId) => this.deps.isRevoked?.(nodeId) === true,
+  };
 
   #task(id: string): WorkerTaskView | undefined {
     try {

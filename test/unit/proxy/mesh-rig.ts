@@ -20,18 +20,19 @@ export interface Cert {
 
 export interface Cluster {
   ca: string;
-  issue(role: CertRole): Promise<Cert>;
+  /** A certificate of this cluster for `role`, of node `nodeId` (a new one unless given). */
+  issue(role: CertRole, nodeId?: string): Promise<Cert>;
 }
 
 export async function cluster(): Promise<Cluster> {
   const ca = (await ClusterCa.create(Date.now())).ca;
   return {
     ca: ca.certPem,
-    async issue(role) {
+    async issue(role, nodeId = crypto.randomUUID()) {
       const { keyPem, csrPem } = await newKeyAndCsr();
       const cert = await ca.issue({
         publicKey: await publicKeyOfCsr(csrPem),
-        nodeId: crypto.randomUUID(),
+        nodeId,
         role,
         addresses: ['127.0.0.1'],
         notBeforeMs: Date.now() - HOUR,
@@ -55,8 +56,11 @@ export interface TunnelWorker {
 export async function tunnelWorker(
   c: Cluster,
   tasks: Map<string, WorkerTaskView>,
-  /** `now`: the worker's clock, for a caller's certificate's expiry (Date.now unless a test sets another). */
-  opts: { maxTunnels?: number; now?: () => number } = {},
+  /**
+   * `now`: the worker's clock, for a caller's certificate's expiry (Date.now unless a test sets
+   * another); `isRevoked`: the nodes removed from the cluster (none unless a test sets some).
+   */
+  opts: { maxTunnels?: number; now?: () => number; isRevoked?: (nodeId: string) => boolean } = {},
 ): Promise<TunnelWorker> {
   const own = await c.issue('worker');
   const server: Server = createServer(httpsOptions({ ...own, ca: c.ca }), (_req, res) => {

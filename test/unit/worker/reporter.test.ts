@@ -90,6 +90,7 @@ type Extra = Partial<
     | 'portsReadMs'
     | 'hostId'
     | 'onRemoved'
+    | 'onRevoked'
   >
 >;
 
@@ -372,4 +373,11 @@ test('a manager older than the errorCode field refuses a report holding it: sent
   } finally {
     await reporter.stop();
   }
+});
+
+test("the manager's list of removed nodes, when a reply carries it, is passed on; a plain beat passes nothing", async () => {
+  const told: Array<readonly string[]> = [];
+  const manager = new RecordingManager([{ nextBeatInMs: 1 }, { nextBeatInMs: 1, revoked: ['n2', 'n3'] }]);
+  await run(manager, new FixedWorker([]), 4, { onRevoked: (ids) => told.push(ids) });
+  assert.deepEqual(told, [['n2', 'n3']]);
 });
