@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, readNodeCertificate } from '../../src/pki/index.js';
 import { asManager } from '../../testkit/manager-access.js';
+import { askTunnel } from '../../testkit/tunnel-ask.js';
 import { tlsFetch, type TlsFetchOptions } from '../../testkit/tls-fetch.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
 import { containersWithLabel, isRunning, TEST_IMAGE } from '../integration/helpers/docker.js';
@@ -12,7 +13,8 @@ import { waitFor } from '../integration/helpers/wait-for.js';
 // Mutual TLS between a real manager and two real workers, and what it refuses: a caller with no
 // certificate or one of another CA (401), a node speaking for another or a worker calling a
 // manager route (403), a worker called by anyone but the manager, a node removed from the
-// cluster. Each refusal changes nothing and is logged once, with its route and node.
+// cluster (by the manager, and by the other worker's tunnel). Each refusal changes nothing and is
+// logged once, with its route and node.
 
 const c = new TestCluster();
 type Creds = { nodeId: string; cert: string; key: string };
@@ -277,6 +279,18 @@ describe('mutual TLS between a real manager and real workers', () => {
     assert.deepEqual(
       (await c.client.listNodes()).map((n) => n.name),
       [other],
+    );
+    // the other worker hears of the removal at its next beat: its tunnel refuses the node's certificate too
+    const otherPort = Number(new URL(c.workers.get(from === 'a' ? 'b' : 'a')?.url ?? '').port);
+    const tunnel = (): ReturnType<typeof askTunnel> =>
+      askTunnel(otherPort, `/tunnel/${id}/80`, { ca: c.access.caPem, cert: gone.cert, key: gone.key });
+    await waitFor(async () => (await tunnel()).status === 401, { what: `${other}'s tunnel refusing the removed node` });
+    assert.match((await tunnel()).text, new RegExp(`node ${gone.nodeId} was removed from the cluster`));
+    const kept = from === 'a' ? b : a;
+    assert.equal(
+      (await askTunnel(otherPort, '/tunnel/nosuch/80', { ca: c.access.caPem, cert: kept.cert, key: kept.key })).status,
+      404,
+      'a node still in the cluster is let past the certificate check (no such task: 404)',
     );
     // the revocation is durable: a restarted manager refuses the node as well
     await c.restartManager();

@@ -8,7 +8,7 @@ import { beat, registration, startManager, W1, W2, type NodeSpec } from './manag
 
 const W3: NodeSpec = { id: '33333333-3333-4333-8333-333333333333', name: 'w3' };
 
-test("a node rm reaches every other node in its next beat's reply, once; a register reply carries the list", async (t) => {
+test("a node rm reaches each other node in its next beat's reply, once; a register reply says all", async (t) => {
   const h = await startManager(t);
   for (const n of [W1, W2, W3]) assert.equal((await h.manager.register(registration(n))).revoked, undefined, n.name);
   assert.equal((await h.manager.heartbeat(W1.id, beat(W1))).revoked, undefined, 'none removed: nothing said');

@@ -375,7 +375,7 @@ test('a manager older than the errorCode field refuses a report holding it: sent
   }
 });
 
-test("the manager's list of removed nodes, when a reply carries it, is passed on; a plain beat passes nothing", async () => {
+test('the removed nodes a reply lists are passed on; a plain beat passes nothing', async () => {
   const told: Array<readonly string[]> = [];
   const manager = new RecordingManager([{ nextBeatInMs: 1 }, { nextBeatInMs: 1, revoked: ['n2', 'n3'] }]);
   await run(manager, new FixedWorker([]), 4, { onRevoked: (ids) => told.push(ids) });

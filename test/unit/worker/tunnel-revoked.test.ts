@@ -56,7 +56,7 @@ async function holdTunnel(cert: Cert): Promise<ReturnType<typeof connect>> {
   return s;
 }
 
-test("once the manager says a node was removed, its tunnel ends and its certificate is refused 401; others' are not", async () => {
+test("a removed node's tunnel ends and its certificate is refused 401; other nodes' are not", async () => {
   const removed = { ca: c.ca, ...(await c.issue('worker', REMOVED)) };
   const kept = { ca: c.ca, ...(await c.issue('worker', KEPT)) };
   const path = `/tunnel/r1/${echo.port}`;
