@@ -1,14 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
 import { CLUSTER_EVENT_TYPES } from '../api/event-types.js';
+import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
 import { timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { streamError } from './stream-end.js';
+import { Cut, PATIENCE } from './stream-again.js';
+import { managerAway, StreamEnded, streamError } from './stream-end.js';
 import { printable, printableJson } from './terminal-text.js';
-
-/** A pause before following a group's events again, so a manager that ends streams at once is not asked in a loop. */
-const AGAIN_MS = 500;
 
 export interface EventsFlags extends ClientFlags {
   json?: boolean;
@@ -85,7 +84,7 @@ export function eventFilter(flags: Pick<EventsFlags, 'task' | 'node' | 'service'
   return (e) => tests.every((passes) => passes(e));
 }
 
-interface EventLine {
+export interface EventLine {
   time: string;
   type: string;
   taskId?: string;
@@ -207,6 +206,17 @@ export class Resume {
   }
 }
 
+/** Where the events go: each line shown, and the notes between streams. */
+export interface EventsSink {
+  line(text: string): void;
+  note(text: string): void;
+}
+
+const STDOUT: EventsSink = {
+  line: (text) => void process.stdout.write(`${text}\n`),
+  note: (text) => void process.stderr.write(`poseidon: ${text}\n`),
+};
+
 /** `poseidon events`: the manager's event stream as lines for people, or as it comes with --json. */
 export async function printEvents(given: EventsFlags): Promise<void> {
   const flags = filterFlags(given);
@@ -214,48 +224,74 @@ export async function printEvents(given: EventsFlags): Promise<void> {
   const window = eventsWindow(flags);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  const client = managerClient(flags);
-  // given a group, the stream is followed again through the managers when one ends it (it stopped,
-  // or the leader changed), from the last event shown: an operator watching a failover misses
-  // nothing the new leader did
-  const group = client.http.urls.length > 1;
+  await followEvents(managerClient(flags), { json: flags.json === true, keep, window }, abort.signal, STDOUT);
+}
+
+/** What `events` says when the manager ended its stream and none served it again within the window. */
+export const EVENTS_ENDED = 'the manager ended the event stream (it is stopping)';
+
+/** What `events` says when it follows the stream again after it ended or was cut. */
+export const followedAgain = (url: string): string =>
+  'the event stream ended (a manager stopped, or the leader changed); following again from the last event ' +
+  `shown, through ${url}`;
+
+/**
+ * The manager's events shown on `sink` until `signal` aborts (quietly) or `window.until`. A stream
+ * that ends (its manager stopped, or restarted, or the leader changed) or is cut off is asked for
+ * again, of the next manager of the list while one is away, from the last event shown, none shown
+ * twice (Resume); said once on the sink when served again. Once `patience`'s window passes with
+ * no manager serving it, it fails with one line that ends in `run poseidon events again`.
+ */
+export async function followEvents(
+  client: ManagerClient,
+  show: { json: boolean; keep: (e: EventLine) => boolean; window: { since?: string; until?: string } },
+  signal: AbortSignal,
+  sink: EventsSink,
+  patience = PATIENCE,
+): Promise<void> {
+  const { window } = show;
+  const cut = new Cut(patience);
+  const giveUp = `no manager served it again within ${cut.windowText}; run poseidon events again`;
   const resume = new Resume();
   const openedAt = new Date().toISOString();
-  for (let again = false; ; again = true) {
-    // followed again before any event: from when the first stream opened, by this machine's clock
-    const since = resume.from ?? window.since ?? (again ? openedAt : undefined);
-    const events = await client.events(abort.signal, { ...window, ...(since === undefined ? {} : { since }) });
-    try {
-      // Ctrl-C ends the lines quietly; a manager that goes away is an error
-      for await (const line of readLines(events, abort.signal)) {
-        const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
-        const e = eventOf(safe);
-        if (e !== undefined && (!resume.fresh(e, safe) || !keep(e))) continue;
-        const shown = flags.json === true ? safe : e === undefined ? printable(safe) : describe(e);
-        process.stdout.write(`${shown}\n`);
+  try {
+    for (let again = false; ; again = true) {
+      // followed again before any event: from when the first stream opened, by this machine's clock
+      const since = resume.from ?? window.since ?? (again ? openedAt : undefined);
+      let events: Readable;
+      try {
+        events = await client.events(signal, { ...window, ...(since === undefined ? {} : { since }) });
+      } catch (err) {
+        // the first ask's error is the command's; one after a cut, while the manager is away, is asked again
+        if (!again || signal.aborted || !managerAway(err)) throw err;
+        await cut.hit(() => err, signal);
+        continue;
       }
-    } catch (err) {
-      if (abort.signal.aborted) return;
-      if (!group) throw streamError(err, 'the event stream', 'run poseidon events again');
+      if (again && cut.served()) sink.note(followedAgain(client.baseUrl));
+      const servedAt = Date.now();
+      let why: () => unknown = () => new StreamEnded(`${EVENTS_ENDED}; ${giveUp}`);
+      try {
+        // Ctrl-C ends the lines quietly; a manager that goes away is asked again
+        for await (const line of readLines(events, signal)) {
+          const safe = printableJson(line); // a raw control character is neither printed nor bad JSON
+          const e = eventOf(safe);
+          if (e !== undefined && (!resume.fresh(e, safe) || !show.keep(e))) continue;
+          sink.line(show.json ? safe : e === undefined ? printable(safe) : describe(e));
+          cut.progress();
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (!managerAway(err)) throw streamError(err, 'the event stream', 'run poseidon events again');
+        why = () => streamError(err, 'the event stream', giveUp);
+      }
+      if (signal.aborted) return;
+      if (window.until !== undefined && Date.now() >= Date.parse(window.until) - UNTIL_SLACK_MS) return;
+      // open a whole window, quiet (no event happened): this end is a new cut, not one more of the last
+      if (Date.now() - servedAt >= patience.windowMs) cut.progress();
+      await cut.hit(why, signal);
     }
-    if (abort.signal.aborted) return;
-    if (window.until !== undefined && Date.now() >= Date.parse(window.until) - UNTIL_SLACK_MS) return;
-    if (!group) {
-      // the manager ended the stream itself: it stops (SIGTERM)
-      process.stderr.write(
-        'poseidon: the manager ended the event stream (it is stopping); run poseidon events again\n',
-      );
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(
-      'poseidon: the event stream ended (a manager stopped, or the leader changed); following again ' +
-        'from the last event shown\n',
-    );
-    try {
-      await sleep(AGAIN_MS, undefined, { signal: abort.signal });
-    } catch {
-      return;
-    }
+  } catch (err) {
+    if (signal.aborted) return;
+    throw err;
   }
 }

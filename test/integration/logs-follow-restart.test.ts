@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { followedAgain } from '../../src/cli/events-action.js';
 import { runningCli } from '../../testkit/running-cli.js';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -8,7 +9,8 @@ import { waitFor } from './helpers/wait-for.js';
 // manager is stopped (SIGTERM, its streams ended whole) and started again on its port and data
 // dir, then killed (SIGKILL, the connection broken) and started again: the command carries on
 // through each restart, and the task's numbered lines (one every 200 ms) come each once, none
-// missed, those written while the manager was away too.
+// missed, those written while the manager was away too. `poseidon events` likewise carries on
+// through a stop and start, and shows a task started after it, once.
 
 describe('poseidon logs -f across manager restarts', () => {
   const c = new TestCluster();
@@ -46,5 +48,28 @@ describe('poseidon logs -f across manager restarts', () => {
       `following again from the last line shown, through ${c.manager.url}\n`;
     assert.equal(logs.err(), note.repeat(2), 'said once for each restart');
     assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
+  });
+
+  test('events carries on after a stop and start, and shows a task started after it, once', async () => {
+    const events = runningCli(['events', '--type', 'task'], c.cliEnv(), (p) => c.track(p));
+    const started = (taskId: string): number =>
+      events
+        .out()
+        .split('\n')
+        .filter((l) => / task\.started +/.test(l) && l.includes(`(${taskId.slice(0, 8)})`)).length;
+    // a task started while it follows: its line says the stream is open
+    const before = (await c.client.submit(c.task('before-restart'))).id;
+    await waitFor(() => started(before) > 0, { what: `events streams (stderr: ${events.err()})`, timeoutMs: 30_000 });
+    await c.restartManager('stop');
+    const after = (await c.client.submit(c.task('after-restart'))).id;
+    await c.allInState([after], 'Running', 60_000);
+    await waitFor(() => started(after) > 0, {
+      what: `events shows a task started after the restart (stdout: ${events.out()}; stderr: ${events.err()})`,
+      timeoutMs: 60_000,
+    });
+    assert.equal(started(after), 1, events.out());
+    assert.equal(started(before), 1, events.out());
+    assert.equal(events.err(), `poseidon: ${followedAgain(c.manager.url)}\n`, 'said once');
+    assert.equal(await events.interrupt(), 0, 'Ctrl-C ends it quietly');
   });
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -12,24 +11,11 @@ import { follow, LOGS_STOPPED, resumed, streamEndedEarly, type LogSink } from '.
 import type { Patience } from '../../../src/cli/stream-again.js';
 import { StreamEnded, streamError } from '../../../src/cli/stream-end.js';
 import { ManagerClient } from '../../../src/client/index.js';
+import { serve } from '../../helpers/fake-manager.js';
 
 // `logs -f` and `exec` when the manager stops (SIGTERM) or the connection breaks mid-stream: one
 // line saying so (a PoseidonError, printed without a stack), never Node's `Error: aborted`; for
 // `logs -f`, once asking again for a second (PATIENCE's minute, shortened) showed nothing new.
-
-/** A fake manager answering with `handle`: its URL, and the server (to stop it). */
-async function serve(
-  t: TestContext,
-  handle: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 /** A fake manager answering with `handle`; its client. */
 async function manager(
