@@ -155,6 +155,7 @@ export const TASK_VIEW_FIELDS = [
   'containerId',
   'exitCode',
   'reason',
+  'unplaceable',
   'ports',
   'restarts',
   'restartAt',

@@ -6,6 +6,7 @@ import { lastExitAddsToReason } from '../task/last-exit.js';
 import { modeText, type TaskFile } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
 import { constraintRows, cores, processRows, requestsText, runRows, type Row } from './spec-rows.js';
+import { reasonDetail, reasonText } from './unplaceable.js';
 
 export { cores };
 
@@ -84,7 +85,7 @@ export function taskTable(tasks: readonly TableTask[], nowMs: number): string {
       t.state === 'Running' ? ports(t.ports) : '-',
       String(t.restarts),
       age(t.submittedAt, nowMs),
-      t.reason,
+      reasonText(t),
     ]),
   );
 }
@@ -106,7 +107,7 @@ export function taskDetail(
     // what its spec sets beyond the image (a manager older than `spec` in the view sends none)
     ...(spec === undefined ? [] : processRows(spec)),
     ['State', `${t.state} (desired: ${t.desiredState})`],
-    ['Reason', t.reason],
+    ['Reason', reasonDetail(t)],
     ['Node', t.node ?? '-'],
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],

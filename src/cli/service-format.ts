@@ -1,6 +1,7 @@
 import type { ManagerTaskView, ServiceTaskView, ServiceView, UpdateState } from '../api/index.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../api/service-modes.js';
 import { table } from './format.js';
+import { reasonText } from './unplaceable.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
 
@@ -100,7 +101,7 @@ export function replicaRow(t: ServiceTaskView): string[] {
     String(t.version),
     replicaState(t),
     t.node ?? '-',
-    failingCheck(t) ?? t.reason,
+    failingCheck(t) ?? reasonText(t),
   ];
 }
 

@@ -17,5 +17,6 @@ export const TASK_TABLE_FIELDS = [
   'restarts',
   'submittedAt',
   'reason',
+  'unplaceable',
 ] as const satisfies ReadonlyArray<keyof ManagerTaskView>;
 export type TableTask = Pick<ManagerTaskView, (typeof TASK_TABLE_FIELDS)[number]>;

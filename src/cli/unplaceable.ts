@@ -12,6 +12,20 @@ export function unplaceableOf(
   return t.state === 'Pending' && t.desiredState === 'running' ? t.unplaceable : undefined;
 }
 
+/**
+ * The reason a table shows: why no node could ever hold it ("0/2 nodes could ever hold it: ..."),
+ * while that is so, rather than its plain reason ("0/2 nodes can hold it: ..."); else its reason.
+ */
+export function reasonText(t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>): string {
+  return unplaceableOf(t)?.reason ?? t.reason;
+}
+
+/** The reason a task's detail shows: with what to do, while no node could ever hold it. */
+export function reasonDetail(t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>): string {
+  const u = unplaceableOf(t);
+  return u === undefined ? t.reason : unplaceableText(u);
+}
+
 /** What to do, by what keeps the most nodes out (UnplaceableView.cause). */
 const HINTS: Readonly<Record<string, string>> = {
   memory: 'lower --memory, or add a node that has that much',
