@@ -80,12 +80,16 @@ function labels(l: Readonly<Record<string, string>> | undefined): string | undef
   return list.length === 0 ? undefined : list.join(', ');
 }
 
-/** "completed: version 1 → 2, 3/3 updated, 0 failed (started 2m ago, ended 1m ago)", or "-". */
+/**
+ * "completed: version 1 → 2, 3/3 updated, 0 failed (started 2m ago, ended 1m ago)", or "-". A rollback's counts
+ * are its own ("3/3 rolled back"): the failure that set it off is in its reason.
+ */
 function rolloutStatus(s: ServiceView, nowMs: number): string {
   const u = s.update;
   if (u === null) return '-';
   const ended = u.finishedAt === null ? `deadline ${u.deadline}` : `ended ${age(u.finishedAt, nowMs)} ago`;
-  const counts = `${u.updated}/${u.total} updated, ${u.failed} failed`;
+  const rollback = u.state === 'rolling_back' || u.state === 'rolled_back' || u.state === 'rollback_paused';
+  const counts = `${u.updated}/${u.total} ${rollback ? 'rolled back' : 'updated'}, ${u.failed} failed`;
   const line = `${updateStateText(u.state)}: version ${u.fromVersion} → ${u.toVersion}, ${counts}`;
   return `${line} (started ${age(u.startedAt, nowMs)} ago, ${ended})${u.reason === '' ? '' : `; ${u.reason}`}`;
 }

@@ -166,7 +166,24 @@ test('service inspect for people: a rollback that failed reads as a paused rollb
   const text = serviceDetail({ ...v, version: 1, update: u }, DISCOVERY, NOW);
   assert.match(
     text,
-    /^Rollout:\s+rollback paused: version 2 → 1, 0\/3 updated, 1 failed \(started 2m ago, ended 1m ago\); replica 1 of version 1 failed: exited with code 1$/m,
+    /^Rollout:\s+rollback paused: version 2 → 1, 0\/3 rolled back, 1 failed \(started 2m ago, ended 1m ago\); replica 1 of version 1 failed: exited with code 1$/m,
+  );
+});
+
+test('service inspect for people: a finished rollback counts the slots it put back, the failure in its reason', () => {
+  const v = view();
+  const u = {
+    ...(v.update as NonNullable<ServiceView['update']>),
+    state: 'rolled_back' as const,
+    fromVersion: 4,
+    toVersion: 2,
+    updated: 3,
+    failed: 0,
+    reason: 'back on version 2: replica 1 of version 4 failed: exited with code 3',
+  };
+  assert.match(
+    serviceDetail({ ...v, version: 2, update: u }, DISCOVERY, NOW),
+    /^Rollout:\s+rolled_back: version 4 → 2, 3\/3 rolled back, 0 failed \(started 2m ago, ended 1m ago\); back on version 2: /m,
   );
 });
 
