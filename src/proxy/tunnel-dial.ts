@@ -86,7 +86,7 @@ export function dialTunnel(
   target: Target & { via: TunnelHop },
   tls: ClientTls,
   handlers: TunnelHandlers,
-  /** udp: the tunnel carries datagrams, each framed (udp-frames.ts); asked as `?proto=udp`. */
+  /** udp: the tunnel carries datagrams, each framed (src/tunnel/udp-frames.ts); asked as `?proto=udp`. */
   proto: 'tcp' | 'udp' = 'tcp',
 ): TLSSocket {
   const hop = target.via;

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Target } from './balancer.js';
 import { ConnectTimeout, connectFailed, type PortContext } from './port-context.js';
 import { dialTunnel } from './tunnel-dial.js';
-import { frame, FrameReader } from './udp-frames.js';
+import { frame, FrameReader } from '../tunnel/udp-frames.js';
 import type { UdpTallies } from './udp-metrics.js';
 
 /** Datagrams held for a flow while its tunnel opens; more are dropped (`backlog`). */

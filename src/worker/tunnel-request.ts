@@ -4,7 +4,7 @@ import { ERRORS, type ErrorCode } from '../errors/index.js';
 
 // The worker's side of the mesh: a proxy on another host asks this worker for a byte stream to
 // one of its replicas' ports (`GET /tunnel/{taskId}/{port}`, `Upgrade: poseidon-tunnel/1`), or
-// for the datagrams of a udp port (`?proto=udp`: each one framed, src/proxy/udp-frames.ts). What
+// for the datagrams of a udp port (`?proto=udp`: each one framed, src/tunnel/udp-frames.ts). What
 // is asked, and whether it is granted, is decided here without I/O; tunnel-server.ts carries it out.
 
 /** The protocol named in the Upgrade header, both ways. */

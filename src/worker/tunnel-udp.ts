@@ -1,7 +1,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { frame, FrameReader } from '../proxy/udp-frames.js';
+import { frame, FrameReader } from '../tunnel/udp-frames.js';
 
 /** Bytes a udp tunnel may have waiting to be written to the proxy; a reply past it is dropped. */
 const MAX_BUFFERED = 1 << 20;

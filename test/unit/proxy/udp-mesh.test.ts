@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:tls';
 import type { EndpointView, ServicePortView, WorkerTaskView } from '../../../src/api/index.js';
-import { frame, FrameReader, MAX_FRAME_BYTES } from '../../../src/proxy/udp-frames.js';
+import { frame, FrameReader, MAX_FRAME_BYTES } from '../../../src/tunnel/udp-frames.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { workerTaskView } from '../../helpers/worker-task-view.js';
 import { waitFor } from '../../integration/helpers/wait-for.js';

@@ -1,6 +1,6 @@
 // Datagrams over a byte stream (a udp tunnel, `GET /tunnel/{taskId}/{port}?proto=udp`): each one
 // is sent as a 2-byte big-endian length, then that many bytes. Both sides of the tunnel use this
-// file (the proxy's flow and the worker's tunnel server).
+// file (the proxy's flow and the worker's tunnel server), so it belongs to neither.
 
 /** The largest datagram a frame holds: the length prefix's most (a UDP payload is at most 65,507). */
 export const MAX_FRAME_BYTES = 0xffff;
