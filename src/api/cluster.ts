@@ -192,6 +192,9 @@ export const RegisterRequest = Type.Object(
 );
 export type RegisterRequest = Static<typeof RegisterRequest>;
 
+/** A version of the set of revoked node ids: 16 hex digits. */
+export const RevokedVersion = Type.String({ pattern: '^[0-9a-f]{16}$' });
+
 export const HeartbeatRequest = Type.Object(
   {
     metrics: NodeMetrics,
@@ -212,10 +215,29 @@ export const HeartbeatRequest = Type.Object(
      * come back soon. The manager holds the node for `--restart-grace` before it is Down.
      */
     restarting: Type.Optional(Type.Boolean()),
+    /**
+     * The version of the revoked node ids the worker holds (pki/revoked-version.ts): the reply
+     * carries the manager's list whenever its own differs. Absent (an older worker): the list goes
+     * when it changed since the manager last told this node.
+     */
+    revokedVersion: Type.Optional(RevokedVersion),
   },
   { additionalProperties: false },
 );
 export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
+
+/** Most revoked node ids `PUT /revoked` on a worker takes (each a node id, as the manager's list holds them). */
+export const MAX_REVOKED_IDS = 20_000;
+
+/**
+ * `PUT /revoked` on a worker the manager polls (`--workers`): every node removed from the
+ * cluster, in place of the list it held; its tunnel refuses their certificates.
+ */
+export const RevokedListRequest = Type.Object(
+  { nodeIds: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_REVOKED_IDS }) },
+  { additionalProperties: false },
+);
+export type RevokedListRequest = Static<typeof RevokedListRequest>;
 
 /** Most tasks in one `POST /tasks/batch`: ~400 bytes of spec each stays well under the 1 MiB body limit. */
 export const MAX_BATCH_START = 500;

@@ -102,5 +102,12 @@ export const WorkerStatsView = Type.Object({
   taskCount: Type.Integer(),
   tasksByState: Type.Record(Type.String(), Type.Integer()),
   tasks: Type.Array(TaskUsageView),
+  revokedVersion: Type.Optional(
+    Type.String({
+      description:
+        'The version of the revoked node ids the worker holds: a manager that polls it sends its list ' +
+        '(PUT /revoked) when its own differs. Absent: an older worker.',
+    }),
+  ),
 });
 export type WorkerStatsView = Static<typeof WorkerStatsView>;

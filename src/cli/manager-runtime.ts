@@ -122,6 +122,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     ...(opts.restartGraceMs === undefined ? {} : { restartGraceMs: opts.restartGraceMs }),
     engineGraceMs: opts.engineGraceMs,
     sweepMs: DEFAULT_SWEEP_MS,
+    certTtlMs: opts.certTtlMs,
     workerClient,
     // secrets are sealed under a key of the cluster CA's: every manager of a group holds it
     filesKey: await filesKeyOf(opts.dataDir),

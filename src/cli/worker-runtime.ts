@@ -243,6 +243,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         hostId,
         onContact: () => selfFence.contact(),
         onRevoked: (nodeIds) => revoked.replace(nodeIds),
+        revokedVersion: () => revoked.version,
         onRemoved: (message) => {
           // its tasks run elsewhere now: copies left here would run twice (the manager's stops may not arrive)
           void worker.removeAll().then(

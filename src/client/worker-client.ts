@@ -83,6 +83,10 @@ export class WorkerClient {
   async removeVolume(name: string): Promise<void> {
     await this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   }
+  /** Every node removed from the cluster, in place of the list the worker holds (PUT /revoked). */
+  async putRevoked(nodeIds: readonly string[]): Promise<void> {
+    await this.http.request('PUT', '/revoked', { body: { nodeIds } });
+  }
   /** The host's readings and every running task's usage (the engine's stats of each container). */
   stats(opts: { timeoutMs?: number } = {}): Promise<WorkerStatsView> {
     return this.http.request('GET', '/stats', opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });

@@ -332,6 +332,21 @@ export class ClusterState {
     this.nodes.delete(revoked.nodeId);
   }
 
+  /**
+   * Drops, in one write, the revocations whose node's certificates have all expired by `nowMs`
+   * (an expired certificate is refused anyway); those without an expiry are kept. Returns the
+   * dropped node ids.
+   */
+  async pruneRevoked(nowMs: number): Promise<string[]> {
+    const expired = [...this.revoked.values()]
+      .filter((r) => r.certsExpireAt !== undefined && Date.parse(r.certsExpireAt) <= nowMs)
+      .map((r) => r.nodeId);
+    if (expired.length === 0) return expired;
+    await this.deps.store.batch(expired.map((id) => ({ kind: 'delete', key: REVOKED_KEY(id) })));
+    for (const id of expired) this.revoked.delete(id);
+    return expired;
+  }
+
   /** Records where a named volume lives, durably, then keeps it. */
   async saveVolume(volume: VolumeRecord): Promise<void> {
     await this.deps.store.put(VOLUME_KEY(volume.name), { kind: 'volume', volume });

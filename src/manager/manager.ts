@@ -24,6 +24,9 @@ import { recordCopy, type RecordCopy } from './record-copy.js';
 import { wireManager, type ManagerDeps, type ManagerParts } from './wiring.js';
 
 export type { ManagerDeps } from './wiring.js';
+
+/** How often the leader drops the revocations of nodes whose certificates have all expired. */
+export const REVOKED_PRUNE_MS = 3_600_000;
 export type { ManagerRecord } from './cluster-state.js';
 
 /**
@@ -35,6 +38,7 @@ export class Manager {
   readonly #p: ManagerParts;
   /** Which removed nodes each worker was told of (for its tunnel). */
   readonly #revokedNotice: RevokedNotice;
+  #cancelPrune: (() => void) | undefined;
   #stopped = false;
 
   constructor(deps: Readonly<ManagerDeps> | ManagerParts) {
@@ -73,6 +77,25 @@ export class Manager {
     this.#p.nodes.load(nodes, this.#p.startGraceMs);
     this.#p.log.info({ tasks, nodes: nodes.length }, 'manager state loaded');
     this.#p.orchestrator.start();
+    await this.pruneRevoked();
+  }
+
+  /**
+   * Drops the revocations of nodes whose certificates have all expired (cluster-state.ts), now and
+   * every REVOKED_PRUNE_MS after: the list workers are sent stays bounded. Only the leader runs it;
+   * a group's followers see the deletes through their copy.
+   */
+  async pruneRevoked(): Promise<void> {
+    const { state, clock, log } = this.#p;
+    this.#cancelPrune?.();
+    try {
+      const dropped = await state.pruneRevoked(clock.now());
+      if (dropped.length > 0)
+        log.info({ nodeIds: dropped.slice(0, 20), count: dropped.length }, 'revocations dropped: certificates expired');
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot drop expired revocations yet');
+    }
+    if (!this.#stopped) this.#cancelPrune = clock.setTimer(REVOKED_PRUNE_MS, () => void this.pruneRevoked());
   }
 
   /** A follower's copy of the leader's records (group/state-copy.ts): task and service reads answer from it. */
@@ -84,6 +107,7 @@ export class Manager {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#cancelPrune?.();
     const p = this.#p;
     p.nodes.stop();
     p.supervisor.cancelAll();
@@ -202,12 +226,15 @@ export class Manager {
     if (req.listOwned === true) reply.owned = nodes.owned(nodeId, (id) => this.#p.state.task(id)?.generation);
     if (req.digest !== undefined && req.tasks.length === 0 && nodes.needsResync(nodeId, req.digest))
       reply.resync = true;
-    return this.#withRevoked(nodeId, reply);
+    return this.#withRevoked(nodeId, reply, req.revokedVersion);
   }
 
-  /** The reply, with the revoked node ids when the node was not told of them yet (its tunnel refuses them). */
-  #withRevoked(nodeId: string, reply: HeartbeatReply): HeartbeatReply {
-    const revoked = this.#revokedNotice.news(nodeId);
+  /**
+   * The reply, with the revoked node ids when the node does not hold them (its tunnel refuses
+   * them): `held` is the version it said it holds; absent, when it was not told of them yet.
+   */
+  #withRevoked(nodeId: string, reply: HeartbeatReply, held?: string): HeartbeatReply {
+    const revoked = this.#revokedNotice.news(nodeId, held);
     if (revoked !== undefined) reply.revoked = revoked;
     return reply;
   }
@@ -216,6 +243,14 @@ export class Manager {
     if (!this.#p.nodes.has(nodeId)) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     checkReportList(reports, this.#owned(nodeId));
     await this.#p.intake.apply(nodeId, reports, false);
+  }
+
+  /**
+   * Every revoked node id when a worker holds another version than `held` (a static worker, as its
+   * stats said: static-workers.ts); undefined when it holds this one.
+   */
+  revokedFor(held: string): string[] | undefined {
+    return this.#revokedNotice.differs(held);
   }
 
   /** Whether the node was removed from the cluster (its certificate is refused). */

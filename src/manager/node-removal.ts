@@ -18,7 +18,8 @@ export async function removeNode(p: ManagerParts, idOrName: string, dead: boolea
     if (rec !== undefined && rec.nodeId === nodeId)
       dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
   }
-  const removed = await nodes.remove(nodeId);
+  // every certificate issued to it before now expires within one lifetime: its entry may go then
+  const removed = await nodes.remove(nodeId, new Date(p.clock.now() + p.certTtlMs).toISOString());
   await p.volumes.forgetNode(nodeId); // its tasks may go elsewhere, where their volumes start anew
   return removed;
 }

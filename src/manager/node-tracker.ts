@@ -213,17 +213,18 @@ export class NodeTracker {
 
   /**
    * Removes the node for good: no placement on it from now on, its record replaced by a durable
-   * revocation (its certificate is refused from then on), and its tasks handed to `down`.
+   * revocation (its certificate is refused from then on, until `certsExpireAt`, when every
+   * certificate issued to it has expired), and its tasks handed to `down`.
    */
-  remove(nodeId: string): Promise<RevokedNode> {
-    return this.#records.run(nodeId, () => this.#remove(nodeId));
+  remove(nodeId: string, certsExpireAt: string): Promise<RevokedNode> {
+    return this.#records.run(nodeId, () => this.#remove(nodeId, certsExpireAt));
   }
 
-  async #remove(nodeId: string): Promise<RevokedNode> {
+  async #remove(nodeId: string, certsExpireAt: string): Promise<RevokedNode> {
     const { state, log } = this.deps;
     const entry = state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId);
-    const revoked: RevokedNode = { nodeId, name: entry.record.name, revokedAt: state.isoNow() };
+    const revoked: RevokedNode = { nodeId, name: entry.record.name, revokedAt: state.isoNow(), certsExpireAt };
     await state.removeNode(revoked);
     this.#health.forget(nodeId);
     entry.state = 'Down';

@@ -127,6 +127,12 @@ export interface RevokedNode {
   /** Its name when it was removed, for people. */
   name: string;
   revokedAt: string;
+  /**
+   * When every certificate issued to the node has expired (its revocation plus the certificate
+   * lifetime): the entry is dropped then, as an expired certificate is refused anyway. Absent
+   * (a revocation older than this field): kept.
+   */
+  certsExpireAt?: string;
 }
 
 /** A node with its liveness, in memory. */

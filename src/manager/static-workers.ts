@@ -10,7 +10,9 @@ import type { Manager } from './manager.js';
  * polled instead. Each poll reads their stats and tasks and stands in for a heartbeat, so such a
  * worker that stops answering is declared down like any other. Such a worker holds a certificate
  * of this cluster too (it joined with `poseidon worker --join-token ... --no-register`): it
- * answers the manager's certificate only.
+ * answers the manager's certificate only. It hears of removed nodes from the poll too: its stats
+ * say which version of the revoked list it holds, and the manager puts its own list there when
+ * that differs (a put that failed goes again on the next poll; an older worker says none: nothing).
  */
 export class StaticWorkers {
   readonly #timers = new Map<string, () => void>();
@@ -23,7 +25,7 @@ export class StaticWorkers {
       log: Logger;
       periodMs: number;
       /** A client for the worker at `url` (the manager's certificate: workers answer no one else). */
-      client(url: string, timeoutMs: number): Pick<WorkerClient, 'stats' | 'listTasks'>;
+      client(url: string, timeoutMs: number): Pick<WorkerClient, 'stats' | 'listTasks' | 'putRevoked'>;
     },
     private readonly urls: readonly string[],
   ) {}
@@ -65,6 +67,9 @@ export class StaticWorkers {
           },
           true,
         );
+        const revoked =
+          stats.revokedVersion === undefined ? undefined : this.deps.manager.revokedFor(stats.revokedVersion);
+        if (revoked !== undefined) await client.putRevoked(revoked);
       } catch (err) {
         this.deps.log.debug(
           { url, err: err instanceof Error ? err.message : String(err) },

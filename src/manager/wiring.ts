@@ -6,6 +6,7 @@ import type { Scorer } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
 import type { TaskState } from '../task/index.js';
 import { DEFAULT_VIP_RANGE } from '../discovery/index.js';
+import { DEFAULT_CERT_TTL_MS } from '../pki/renewal.js';
 import { Background } from './background.js';
 import { ClusterState, type ManagerRecord } from './cluster-state.js';
 import { assignMissingVips, Discovery, VipAllocator } from './discovery/index.js';
@@ -65,6 +66,11 @@ export interface ManagerDeps {
   taskHistory?: number;
   /** Ended plain tasks kept in all (`--plain-task-history`; default DEFAULT_PLAIN_TASK_HISTORY). */
   plainTaskHistory?: number;
+  /**
+   * How long the node certificates the cluster issues last (`--cert-ttl`; DEFAULT_CERT_TTL_MS
+   * unless set): a removed node's revocation is kept this long, then dropped.
+   */
+  certTtlMs?: number;
   /** Seals secrets in the store (pki/files-key.ts: from the cluster CA); a key for this process alone when absent. */
   filesKey?: Buffer;
 }
@@ -90,6 +96,8 @@ export interface ManagerParts {
   readonly background: Background;
   readonly clock: Clock;
   readonly log: Logger;
+  /** ManagerDeps.certTtlMs, or DEFAULT_CERT_TTL_MS. */
+  readonly certTtlMs: number;
   /** ManagerDeps.startGraceMs. */
   readonly startGraceMs?: number;
 }
@@ -332,6 +340,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     background,
     clock,
     log,
+    certTtlMs: deps.certTtlMs ?? DEFAULT_CERT_TTL_MS,
     ...(deps.startGraceMs === undefined ? {} : { startGraceMs: deps.startGraceMs }),
   };
 }

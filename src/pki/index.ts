@@ -31,6 +31,7 @@ export {
   type NodeCredentials,
 } from './node-credentials.js';
 export { CertificateRenewer, renewalAtMs, DEFAULT_CERT_TTL_MS, RENEW_FROM, RENEW_TO } from './renewal.js';
+export { NO_REVOKED_VERSION, revokedVersion } from './revoked-version.js';
 export {
   nodeSubject,
   nodeOfSubject,

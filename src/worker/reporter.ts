@@ -6,6 +6,7 @@ import {
   REPORT_SLACK,
   toReport,
   type HeartbeatReply,
+  type HeartbeatRequest,
   type NodeMetrics,
   type TaskReport,
   type RegisterRequest,
@@ -85,6 +86,12 @@ export interface ReporterDeps {
    * manager older than this field.
    */
   onRevoked?(nodeIds: readonly string[]): void;
+  /**
+   * The version of the revoked list the worker holds (pki/revoked-version.ts), sent in each beat:
+   * the manager sends its list whenever its own differs. Absent: not sent (the manager then says
+   * the list when it changed since it last told this node).
+   */
+  revokedVersion?(): string;
   /** REPORT_GAP_MS unless a test sets another. */
   reportGapMs?: number;
   /** RESTARTING_WAIT_MS unless a test sets another. */
@@ -109,6 +116,8 @@ export class ManagerReporter {
   #olderManagerTold = false;
   /** The manager said this node was removed: nothing more is said to it. */
   #removed = false;
+  /** The manager refused the revoked version in a beat (it is older than this worker): beats go without it. */
+  #plainBeats = false;
   /** The manager refused a report's errorCode (it is older than this worker): reports go without it. */
   #plainReports = false;
   /** When the last report request began (performance.now() ms). */
@@ -316,12 +325,23 @@ export class ManagerReporter {
         { manager: this.deps.manager.baseUrl, tasks: tasks.length },
         'the manager asked for every task; sending them',
       );
-    return this.deps.manager.heartbeat(this.deps.nodeId, {
+    const req: HeartbeatRequest = {
       metrics: metricsOf(host, ports),
       tasks,
       digest: this.deps.worker.activeDigest(),
       engine: this.deps.worker.engineStatus(),
-    });
+    };
+    const held = this.#plainBeats ? undefined : this.deps.revokedVersion?.();
+    if (held === undefined) return this.deps.manager.heartbeat(this.deps.nodeId, req);
+    try {
+      return await this.deps.manager.heartbeat(this.deps.nodeId, { ...req, revokedVersion: held });
+    } catch (err) {
+      if (!isOlderManagerRefusal(err)) throw err;
+      // a manager older than the field: beats go without it, and it says the list when it changed
+      this.#plainBeats = true;
+      this.#tellOlderManager();
+      return this.deps.manager.heartbeat(this.deps.nodeId, req);
+    }
   }
 
   /**

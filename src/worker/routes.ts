@@ -39,6 +39,8 @@ export interface WorkerRouteDeps {
   driver: Driver;
   limits: SpecLimits;
   readHost(): Promise<HostSnapshot>;
+  /** The version of the revoked node ids the worker holds, for GET /stats; absent: not said. */
+  revokedVersion?(): string;
 }
 
 const Wait = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)?$', maxLength: 16 });
@@ -78,7 +80,7 @@ function waitOf(wait: string | undefined): number {
 /** The Worker API (the seed's routes, and `POST /tasks/batch`). */
 export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
   app,
-  { worker, driver, limits, readHost },
+  { worker, driver, limits, readHost, revokedVersion },
 ) => {
   // names stored before names became DNS labels still run: the manager checked each at submission
   const taken: SpecLimits = { ...limits, acceptLegacyNames: true };
@@ -231,6 +233,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
         taskCount: worker.list().length,
         tasksByState: byState,
         tasks: usages.filter((u): u is TaskUsageView => u !== null),
+        ...(revokedVersion === undefined ? {} : { revokedVersion: revokedVersion() }),
       };
     },
   );

@@ -7,6 +7,7 @@ import type { Driver } from '../driver/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import type { SpecLimits } from '../task/index.js';
 import { workerRoutes } from './routes.js';
+import { revokedRoute } from './revoked-route.js';
 import type { RevokedNodes } from './revoked-nodes.js';
 import { TunnelServer } from './tunnel-server.js';
 import type { Worker } from './worker.js';
@@ -78,6 +79,8 @@ export async function createWorkerServer(deps: WorkerServerDeps): Promise<Fastif
     driver: deps.driver,
     limits: deps.limits,
     readHost: deps.readHost,
+    ...(revoked === undefined ? {} : { revokedVersion: () => revoked.version }),
   });
+  if (revoked !== undefined) await app.register(revokedRoute, { revoked });
   return app;
 }

@@ -44,6 +44,8 @@ export interface ManagerOptions {
   plainTaskHistory?: number;
   /** The one machine every worker runs on (they share its host ports); each its own by default. */
   host?: FakeHost;
+  /** The manager's --cert-ttl in ms (default DEFAULT_CERT_TTL_MS). */
+  certTtlMs?: number;
 }
 
 export async function startManager(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
@@ -69,6 +71,7 @@ export async function startManager(t: TestContext, opts: ManagerOptions = {}): P
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),
     ...(opts.taskHistory === undefined ? {} : { taskHistory: opts.taskHistory }),
     ...(opts.plainTaskHistory === undefined ? {} : { plainTaskHistory: opts.plainTaskHistory }),
+    ...(opts.certTtlMs === undefined ? {} : { certTtlMs: opts.certTtlMs }),
   });
   const manager = new Manager(parts);
   PARTS.set(manager, parts);

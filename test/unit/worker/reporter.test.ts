@@ -91,6 +91,7 @@ type Extra = Partial<
     | 'hostId'
     | 'onRemoved'
     | 'onRevoked'
+    | 'revokedVersion'
   >
 >;
 
@@ -380,4 +381,29 @@ test('the removed nodes a reply lists are passed on; a plain beat passes nothing
   const manager = new RecordingManager([{ nextBeatInMs: 1 }, { nextBeatInMs: 1, revoked: ['n2', 'n3'] }]);
   await run(manager, new FixedWorker([]), 4, { onRevoked: (ids) => told.push(ids) });
   assert.deepEqual(told, [['n2', 'n3']]);
+});
+
+test('each beat says which revoked version the worker holds; a manager older than the field is beaten without it', async () => {
+  const withVersion = new RecordingManager([]);
+  await run(withVersion, new FixedWorker([]), 2, { revokedVersion: () => '0123456789abcdef' });
+  assert.deepEqual(
+    withVersion.beats.map((b) => b.revokedVersion),
+    ['0123456789abcdef', '0123456789abcdef'],
+  );
+  const older = new (class extends RecordingManager {
+    refused = 0;
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      if (body.revokedVersion !== undefined) {
+        this.refused += 1;
+        throw new RemoteError('invalid_request', 400, 'body must NOT have additional properties');
+      }
+      return super.heartbeat(nodeId, body);
+    }
+  })([]);
+  await run(older, new FixedWorker([]), 3, { revokedVersion: () => '0123456789abcdef' });
+  assert.equal(older.refused, 1, 'refused once, then beats go without it');
+  assert.deepEqual(
+    older.beats.map((b) => b.revokedVersion),
+    [undefined, undefined, undefined],
+  );
 });
