@@ -11,6 +11,7 @@ export class Relay {
   readonly #sockets = new Set<Socket>();
   #cut = false;
   #stalled = false;
+  #losingReplies = false;
   readonly server: Server;
   constructor(target: URL, opts: { delayMs?: number } = {}) {
     this.server = createServer((client) => {
@@ -23,7 +24,7 @@ export class Relay {
         s.on('error', () => undefined);
       }
       this.#pass(client, upstream, opts.delayMs ?? 0);
-      this.#pass(upstream, client, opts.delayMs ?? 0);
+      this.#pass(upstream, client, opts.delayMs ?? 0, true);
     });
   }
 
@@ -32,9 +33,23 @@ export class Relay {
     this.#stalled = true;
   }
 
-  #pass(from: Socket, to: Socket, delayMs: number): void {
+  /**
+   * Passes requests on and loses every answer: the first byte the server sends back on a
+   * connection breaks it, both ways. A call on an open connection reaches the server, which
+   * answers, and its caller never hears (a new connection's handshake breaks the same way).
+   */
+  loseReplies(): void {
+    this.#losingReplies = true;
+  }
+
+  #pass(from: Socket, to: Socket, delayMs: number, answers = false): void {
     from.on('data', (chunk: Buffer) => {
       if (this.#stalled) return;
+      if (answers && this.#losingReplies) {
+        from.destroy();
+        to.destroy();
+        return;
+      }
       if (delayMs === 0) to.write(chunk);
       else setTimeout(() => this.#stalled || to.destroyed || to.write(chunk), delayMs); // timers keep their order
     });
@@ -53,6 +68,7 @@ export class Relay {
   heal(): void {
     this.#cut = false;
     this.#stalled = false;
+    this.#losingReplies = false;
   }
   async close(): Promise<void> {
     this.cut();

@@ -45,10 +45,11 @@ export class TestCluster {
 
   /**
    * Kills the manager (SIGKILL, a crash), or stops it (SIGTERM, as systemd does), and starts it
-   * again on its port and data dir.
+   * again on its port and data dir; with `args`, with those in place of the ones it had.
    */
-  async restartManager(how: 'kill' | 'stop' = 'kill'): Promise<void> {
+  async restartManager(how: 'kill' | 'stop' = 'kill', args?: string[]): Promise<void> {
     await (how === 'kill' ? this.manager.kill() : this.manager.stop());
+    if (args !== undefined) this.#managerArgs = args;
     const port = new URL(this.manager.url).port;
     this.manager = await this.#spawn([
       'manager',

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { revokedVersion } from '../../../src/pki/revoked-version.js';
-import { beat, registration, startManager, W1, W2, type NodeSpec } from './manager-harness.js';
+import {
+  beat,
+  registration,
+  startManager,
+  W1,
+  W2,
+  type Harness,
+  type ManagerOptions,
+  type NodeSpec,
+} from './manager-harness.js';
 
 // A worker's tunnel refuses a removed node's certificate once it knows of the removal: the manager
 // tells each node the revoked ids in a heartbeat (or register) reply, once per change of the set;
@@ -24,12 +33,17 @@ test("a node rm reaches each other node in its next beat's reply, once; a regist
   assert.deepEqual(new Set((await h.manager.heartbeat(W1.id, beat(W1))).revoked), new Set([W2.id, W3.id]));
 });
 
-test('a manager started over stored revocations tells each node on its first beat', async (t) => {
-  const first = await startManager(t);
+/** A manager that had W1 and W2, removed W2, and stopped: its store holds the revocation. */
+async function removedW2(t: TestContext, opts: ManagerOptions = {}): Promise<Harness> {
+  const first = await startManager(t, opts);
   for (const n of [W1, W2]) await first.manager.register(registration(n));
   await first.manager.removeNode(W2.id);
   await first.manager.stop();
-  const h = await startManager(t, { store: first.store });
+  return first;
+}
+
+test('a manager started over stored revocations tells each node on its first beat', async (t) => {
+  const h = await startManager(t, { store: (await removedW2(t)).store });
   assert.deepEqual((await h.manager.heartbeat(W1.id, beat(W1))).revoked, [W2.id]);
   assert.equal((await h.manager.heartbeat(W1.id, beat(W1))).revoked, undefined);
 });
@@ -57,11 +71,7 @@ test('a worker that says its version is sent the set while it differs, nothing o
 });
 
 test('a manager that takes over needs no memory: the version the worker holds decides', async (t) => {
-  const first = await startManager(t);
-  for (const n of [W1, W2]) await first.manager.register(registration(n));
-  await first.manager.removeNode(W2.id);
-  await first.manager.stop();
-  const h = await startManager(t, { store: first.store });
+  const h = await startManager(t, { store: (await removedW2(t)).store });
   assert.equal((await h.manager.heartbeat(W1.id, holding(W1, [W2.id]))).revoked, undefined, 'it holds them');
   assert.deepEqual((await h.manager.heartbeat(W1.id, holding(W1, []))).revoked, [W2.id], 'it does not');
 });
@@ -105,10 +115,7 @@ test("a revocation is dropped once its node's certificates have all expired, not
 });
 
 test('a revocation stored without an expiry (an older manager wrote it) is kept', async (t) => {
-  const first = await startManager(t, { certTtlMs: TTL_MS });
-  for (const n of [W1, W2]) await first.manager.register(registration(n));
-  await first.manager.removeNode(W2.id);
-  await first.manager.stop();
+  const first = await removedW2(t, { certTtlMs: TTL_MS });
   const key = `revoked/${W2.id}`;
   const rec = await first.store.get(key);
   assert.ok(rec?.kind === 'revoked');
