@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock } from '../../../src/clock/index.js';
 import { NodeAuthority } from '../../../src/pki/index.js';
-import { createWorkerServer } from '../../../src/worker/index.js';
+import { createWorkerServer, RevokedNodes } from '../../../src/worker/index.js';
 import { FakeWorker } from '../../../testkit/fake-worker.js';
 
 // The Worker API's GET /openapi.json: valid OpenAPI 3.1, every route the worker declared in it
@@ -38,6 +38,7 @@ describe("the Worker API's GET /openapi.json", () => {
       readHost: () => Promise.reject(new Error('no host is read in this test')),
       log,
       metrics: new Registry(),
+      revoked: new RevokedNodes(log),
       clock: systemClock,
       tls: { cert: creds.certPem, key: creds.keyPem, ca: creds.caPem },
       onRoute: (route) => void routes.push(route),
@@ -54,6 +55,7 @@ describe("the Worker API's GET /openapi.json", () => {
     const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0]);
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
     assert.ok(routes.some((r) => r.method === 'POST' && r.url === '/tasks/batch'));
+    assert.ok(routes.some((r) => r.method === 'PUT' && r.url === '/revoked'));
     for (const route of routes) {
       const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
       for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
