@@ -373,9 +373,10 @@ export class ClusterState {
     this.files.delete(FILE_KEY(file));
   }
 
-  /** A node's name for people; its id when the node is unknown. */
+  /** A node's name for people (a removed node's too); its id when the node is unknown. */
   nodeName(nodeId: string): string {
-    return this.nodes.get(nodeId)?.record.name ?? nodeId;
+    // a removed node's tasks (ended there, or stopping as it left) still name it as it was named
+    return this.nodes.get(nodeId)?.record.name ?? this.revoked.get(nodeId)?.name ?? nodeId;
   }
 
   /** Now as ISO 8601; the records changed in one millisecond share the string. */

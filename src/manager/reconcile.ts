@@ -51,8 +51,9 @@ export function reconcile(s: ClusterSnapshot, nowMs: number): Action[] {
     if (t.desired === 'stopped') {
       if (t.state === TaskState.Pending) actions.push({ kind: 'cancel', taskId });
       else if (isActive(t.state) && t.nodeId !== null && !s.stopping.has(taskId)) {
-        // a node that is down cannot be asked; its copy is stopped when it reports again
-        if (nodeState === 'Down') actions.push({ kind: 'cancel', taskId });
+        // a node that is down cannot be asked; its copy is stopped when it reports again. A removed
+        // node (undefined) never reports again (its worker stops everything as it hears of it)
+        if (nodeState === 'Down' || nodeState === undefined) actions.push({ kind: 'cancel', taskId });
         else actions.push({ kind: 'stop', taskId, nodeId: t.nodeId });
       }
       continue;

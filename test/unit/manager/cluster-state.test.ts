@@ -173,3 +173,13 @@ test('a name resolves to its task, before an id prefix; of one name, the task no
     message: '2 tasks not ended are named "web" (abc3, abc4); give the id',
   });
 });
+
+test('a removed node keeps its name for the tasks that ran there, after a reload too', async () => {
+  const { state, store } = setup();
+  assert.equal(state.nodeName('n1'), 'n1');
+  await state.removeNode({ nodeId: 'n1', name: 'w1', revokedAt: 't' });
+  assert.equal(state.nodeName('n1'), 'w1');
+  const again = new ClusterState({ store, clock: new FakeClock(), log: pino({ level: 'silent' }) });
+  await again.load();
+  assert.equal(again.nodeName('n1'), 'w1');
+});

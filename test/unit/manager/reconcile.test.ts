@@ -104,6 +104,14 @@ const cases: Case[] = [
     expected: [{ kind: 'cancel', taskId: 't1' }],
   },
   {
+    name: 'a running task whose desired state is stopped is cancelled when its node was removed',
+    snapshot: snapshot({
+      tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'gone', generation: 1 })],
+      nodes: [['w1', 'Up']],
+    }),
+    expected: [{ kind: 'cancel', taskId: 't1' }],
+  },
+  {
     name: 'a task already being stopped gets no second stop',
     snapshot: snapshot({
       tasks: [record('t1', { desired: 'stopped', state: TaskState.Running, nodeId: 'w1', generation: 1 })],
