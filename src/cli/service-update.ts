@@ -6,6 +6,7 @@ import type { PortSpec } from '../task/index.js';
 import { normalMountPath } from '../task/volume.js';
 import { splitShellWords } from '../compose/shell-words.js';
 import { editedFileRefs, fileRefOf } from './file-flags.js';
+import { parseDuration } from '../units/index.js';
 import { capabilitiesFlag, countFlag, durationFlag, pairs } from './flags.js';
 import { MAX_PLACEMENT_PREFS, placementPrefOf } from './placement-pref.js';
 import { coresFlag, limitFieldsOf } from './limit-flags.js';
@@ -471,7 +472,7 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
     if (typeof had === 'object' && had !== null)
       for (const key of KEPT_HEALTH_SETTINGS) if (key in had) kept[key] = (had as Record<string, unknown>)[key];
     // the manager checks the whole check, a kept timeout against a new interval among the rest
-    task.healthCheck = { ...healthCheckOf(flags), ...kept, ...healthSettingsOf(flags) };
+    task.healthCheck = fitTimeout({ ...healthCheckOf(flags), ...kept, ...healthSettingsOf(flags) }, flags);
     delete task.imageHealthCheck;
     return;
   }
@@ -481,7 +482,29 @@ function editHealthCheck(task: Record<string, unknown>, flags: UpdateFlags): voi
   if (typeof current !== 'object' || current === null)
     throw new InvalidField(stray, 'goes with --health-cmd: the service has no health check to change');
   // the manager checks the whole check, the timeout against the interval among the rest
-  task.healthCheck = { ...current, ...healthSettingsOf(flags) };
+  task.healthCheck = fitTimeout({ ...current, ...healthSettingsOf(flags) }, flags);
+}
+
+/**
+ * A new `--health-interval` without `--health-timeout` shortens a kept timeout longer than it to
+ * the interval, as a new check's timeout is (30s, or the interval if shorter): the one kept was
+ * most often that default, taken from the old interval, and one check runs at a time.
+ */
+function fitTimeout(check: Record<string, unknown>, flags: UpdateFlags): Record<string, unknown> {
+  const interval = check.interval;
+  if (flags.healthInterval === undefined || flags.healthTimeout !== undefined || typeof interval !== 'number')
+    return check;
+  const timeout = check.timeout;
+  let timeoutMs: number | undefined;
+  if (typeof timeout === 'number') timeoutMs = timeout;
+  else if (typeof timeout === 'string') {
+    try {
+      timeoutMs = parseDuration('timeout', timeout);
+    } catch {
+      return check; // the manager names what is wrong with it
+    }
+  }
+  return timeoutMs !== undefined && timeoutMs > interval ? { ...check, timeout: interval } : check;
 }
 
 /** The `update` block's settings the flags give. */

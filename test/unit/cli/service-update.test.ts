@@ -202,6 +202,27 @@ test('--health-cmd puts a new command in the check, settings alone change it, --
     failureThreshold: 5,
   });
   assert.equal(refused({ healthRetries: '0' }), '--health-retries is "0"; use a whole number from 1');
+  // a shorter --health-interval alone shortens a longer timeout with it (its default was the old
+  // interval), with or without --health-cmd; a --health-timeout given stays as given
+  const every2s = {
+    ...base,
+    task: { ...base.task, healthCheck: { ...base.task.healthCheck, interval: 2000, timeout: 2000 } },
+  };
+  const check = (flags: UpdateFlags, spec: typeof base = every2s): unknown =>
+    (updatedSpec(spec, flags).task as { healthCheck: unknown }).healthCheck;
+  assert.deepEqual(check({ healthInterval: '1s' }), { ...every2s.task.healthCheck, interval: 1000, timeout: 1000 });
+  assert.deepEqual(check({ healthCmd: 'false', healthInterval: '1s' }), {
+    type: 'exec',
+    command: ['/bin/sh', '-c', 'false'],
+    interval: 1000,
+    timeout: 1000,
+    failureThreshold: 3,
+  });
+  const inWords = { ...base, task: { ...base.task, healthCheck: { ...base.task.healthCheck, timeout: '3s' } } };
+  assert.equal((check({ healthInterval: '2s' }, inWords) as { timeout: unknown }).timeout, 2000);
+  assert.equal((check({ healthInterval: '5s' }, inWords) as { timeout: unknown }).timeout, '3s');
+  assert.equal((check({ healthInterval: '1s', healthTimeout: '2s' }) as { timeout: unknown }).timeout, 2000);
+  assert.deepEqual(check({ healthRetries: '2' }), { ...every2s.task.healthCheck, failureThreshold: 2 });
   assert.throws(
     () => updatedSpec({ name: 'bare', task: { image: 'nginx' } }, { healthInterval: '5s' }),
     /^InvalidField: --health-interval goes with --health-cmd: the service has no health check to change$|--health-interval goes with --health-cmd: the service has no health check to change/,
