@@ -98,7 +98,7 @@ describe('health checks against the real Docker engine', () => {
       }),
     );
     const t = await ended(created.id);
-    await assertFailedUnhealthy(t, 'exec', /^exited with code 1$/);
+    await assertFailedUnhealthy(t, 'exec', /^the check exited with code 1$/);
   });
 
   test('an exec check whose command exits 0 makes the task healthy', async () => {
@@ -109,7 +109,7 @@ describe('health checks against the real Docker engine', () => {
       }),
     );
     const t = await healthy(created.id);
-    assert.equal(t.health.lastOutput, 'exited with code 0');
+    assert.equal(t.health.lastOutput, 'the check exited with code 0');
     await w.client.stopTask(created.id);
   });
 
@@ -125,6 +125,6 @@ describe('health checks against the real Docker engine', () => {
     await run('docker', ['exec', before.containerId ?? '', 'rm', '/tmp/ready']); // goes bad while no worker watches
     await w.start();
     const t = await ended(created.id);
-    await assertFailedUnhealthy(t, 'exec', /^exited with code 1$/);
+    await assertFailedUnhealthy(t, 'exec', /^the check exited with code 1$/);
   });
 });

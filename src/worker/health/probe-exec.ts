@@ -28,7 +28,7 @@ export function execProber(clock: Clock, driver: Pick<Driver, 'exec'>, atOnce = 
           // the engine offers no way to cancel an exec; runProbe stops waiting at the deadline
           const { exitCode, output } = await driver.exec(target.containerId, check.command, check.timeoutMs);
           const text = output.trim();
-          return { healthy: exitCode === 0, output: text !== '' ? text : `exited with code ${exitCode}` };
+          return { healthy: exitCode === 0, output: text !== '' ? text : `the check exited with code ${exitCode}` };
         });
       // a check cancelled while it waits for a turn leaves the line and never runs
       return turns.run(exec, signal).catch((err: unknown) => {

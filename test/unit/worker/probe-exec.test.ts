@@ -54,7 +54,7 @@ test('two at once: the third waits its turn, and its timeout counts from its own
   clock.advance(30);
   engine.finish('a');
   await turn();
-  assert.deepEqual(results.get('a'), { healthy: true, output: 'exited with code 0' });
+  assert.deepEqual(results.get('a'), { healthy: true, output: 'the check exited with code 0' });
   assert.deepEqual(engine.started, ['a', 'b', 'c'], 'c starts once a is done');
 
   clock.advance(30); // 60 ms: b's deadline (50) has passed, c's (30 + 50) has not
@@ -63,7 +63,7 @@ test('two at once: the third waits its turn, and its timeout counts from its own
   assert.equal(results.has('c'), false);
   engine.finish('c', 1);
   await turn();
-  assert.deepEqual(results.get('c'), { healthy: false, output: 'exited with code 1' });
+  assert.deepEqual(results.get('c'), { healthy: false, output: 'the check exited with code 1' });
 });
 
 test('a check cancelled while it waits never runs, and gives up no turn of the others', async () => {
