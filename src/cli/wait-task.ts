@@ -6,9 +6,19 @@ import { readLines } from '../ndjson/index.js';
 import { unplaceableOf, unplaceableText } from './unplaceable.js';
 import { Wakeup } from './wakeup.js';
 
+/**
+ * The wait ended, not the task: it goes on (placed once there is room, as `docker service create`
+ * says of its own wait, "operation continuing in background"), so the line says how to follow or
+ * withdraw it.
+ */
 export class WaitTimedOut extends PoseidonError {
   constructor(id: string, state: string, reason: string, ms: number) {
-    super('wait_timed_out', `task ${id.slice(0, 8)} is still ${state} after ${Math.round(ms / 1000)}s: ${reason}`);
+    const short = id.slice(0, 8);
+    super(
+      'wait_timed_out',
+      `task ${short} is still ${state} after ${Math.round(ms / 1000)}s: ${reason} ` +
+        `(it goes on: poseidon status ${short} follows it, poseidon stop ${short} withdraws it)`,
+    );
   }
 }
 

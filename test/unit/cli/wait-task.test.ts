@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import type { ManagerClient } from '../../../src/client/index.js';
-import { submitAndWait, TaskUnplaceable } from '../../../src/cli/wait-task.js';
+import { submitAndWait, TaskUnplaceable, WaitTimedOut } from '../../../src/cli/wait-task.js';
 import { managerTaskView } from '../../helpers/manager-task-view.js';
 
 // `poseidon run --wait`: a task no node could ever hold ends the wait at once; one that waits for
@@ -58,6 +58,15 @@ test('run --wait for a task that waits for room (or is being stopped) waits unti
   for (const t of [pending(), pending({ unplaceable: never, desiredState: 'stopped' })])
     await assert.rejects(
       submitAndWait(manager(t), async () => t, 0),
-      { name: 'WaitTimedOut' },
+      (err: unknown) => {
+        assert.ok(err instanceof WaitTimedOut);
+        // the wait ended, not the task: the line says how to follow it or withdraw it
+        assert.match(
+          err.message,
+          /^task 0123abcd is still Pending after 0s: .* \(it goes on: poseidon status 0123abcd /,
+        );
+        assert.match(err.message, /poseidon stop 0123abcd withdraws it\)$/);
+        return true;
+      },
     );
 });
