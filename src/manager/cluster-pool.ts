@@ -2,6 +2,7 @@ import {
   NODE_DRAINED,
   NODE_PAUSED,
   NODE_RESTARTING,
+  NODE_UNHEARD,
   NODE_WITHOUT_ENGINE,
   NodePool,
   neverFits,
@@ -282,8 +283,12 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a === b || (a.length === b.length && a.every((key, i) => key === b[i]));
 }
 
-/** Why a node that beats takes no work (restarting, drained, engine away); else undefined ("node down" if not up). */
+/**
+ * Why a node takes no work: not heard from since this manager started, or it beats but is
+ * restarting, drained, paused or without its engine; else undefined ("node down" if not up).
+ */
 function downReasonOf(entry: NodeEntry): string | undefined {
+  if (entry.state === 'Unknown') return NODE_UNHEARD;
   if (entry.state !== 'Up' || takesWork(entry)) return undefined;
   if (entry.restarting === true) return NODE_RESTARTING;
   return isDrained(entry) ? NODE_DRAINED : isPaused(entry) ? NODE_PAUSED : NODE_WITHOUT_ENGINE;

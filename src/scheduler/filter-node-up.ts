@@ -1,6 +1,11 @@
 import type { Filter } from './types.js';
 
 export const NODE_DOWN = 'node down';
+/**
+ * A node this manager has not heard from since it started (or began to lead): not known to be
+ * down, and no fact about it yet; it takes work once it beats.
+ */
+export const NODE_UNHEARD = 'node not heard from yet';
 /** A node that beats but whose container engine does not answer (dockerd restarting). */
 export const NODE_WITHOUT_ENGINE = 'node without a container engine';
 /** A node whose worker said it is restarting: it takes no new work until it is back; its tasks stay. */

@@ -63,6 +63,7 @@ export {
   NODE_DRAINED,
   NODE_PAUSED,
   NODE_RESTARTING,
+  NODE_UNHEARD,
   NODE_WITHOUT_ENGINE,
 } from './filter-node-up.js';
 /** Free = capacity - allocated; a request of 0 always fits; cpu in cores, memory and disk in bytes. */

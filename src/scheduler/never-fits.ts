@@ -1,6 +1,6 @@
 import type { TaskRequest } from '../task/index.js';
 import { formatAmount, sortedReasons } from './explain.js';
-import { NODE_RESTARTING, NODE_WITHOUT_ENGINE } from './filter-node-up.js';
+import { NODE_RESTARTING, NODE_UNHEARD, NODE_WITHOUT_ENGINE } from './filter-node-up.js';
 import { Rejections } from './rejections.js';
 import type { Filter, NeverFits, NodeView, ResourceMeasure, ResourceName, Resources } from './types.js';
 
@@ -10,8 +10,11 @@ import type { Filter, NeverFits, NodeView, ResourceMeasure, ResourceName, Resour
 // field). Nothing that ends on the cluster changes the second; someone has to act, so a wait can
 // say so at once instead of at its timeout.
 
-/** Conditions a node that beats leaves by itself (its worker restarts, its engine comes back): they do not last. */
-const PASSING: ReadonlySet<string> = new Set([NODE_RESTARTING, NODE_WITHOUT_ENGINE]);
+/**
+ * Conditions a node leaves by itself (its worker restarts, its engine comes back, a manager just
+ * started hears it): they do not last.
+ */
+const PASSING: ReadonlySet<string> = new Set([NODE_RESTARTING, NODE_WITHOUT_ENGINE, NODE_UNHEARD]);
 
 const NOTHING: Readonly<Resources> = Object.freeze({ cpuCores: 0, memoryBytes: 0, diskBytes: 0 });
 
@@ -42,7 +45,7 @@ export function neverFits(
   const causes = new Map<string, string>(); // reason -> the filter behind it
   let beating = false;
   for (const node of nodes) {
-    beating ||= node.up || node.downReason !== undefined;
+    beating ||= node.up || (node.downReason !== undefined && node.downReason !== NODE_UNHEARD);
     const found = lastingRejection(task, node, filters);
     if (found === undefined) return undefined;
     rejections.add(node, found.reason, found.slot, found.measure);

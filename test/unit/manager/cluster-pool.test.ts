@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { NodeState } from '../../../src/api/index.js';
 import { ClusterPool } from '../../../src/manager/cluster-pool.js';
 import type { NodeEntry } from '../../../src/manager/records.js';
-import { explain, RoundRobinScorer, Scheduler, type NodeView } from '../../../src/scheduler/index.js';
+import { explain, NODE_UNHEARD, RoundRobinScorer, Scheduler, type NodeView } from '../../../src/scheduler/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import { taskRequest } from '../../helpers/task-request.js';
 
@@ -74,6 +74,8 @@ test('a node is in the pool once known, and up only while its entry says Up', ()
     w1.state = state;
     pool.setNode(w1);
     assert.equal(pooled(pool, 'w1').up, state === 'Up', state);
+    // a node this manager has not heard from yet is not said to be down
+    assert.equal(pooled(pool, 'w1').downReason, state === 'Unknown' ? NODE_UNHEARD : undefined, state);
   }
   assert.deepEqual(
     pool

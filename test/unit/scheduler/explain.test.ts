@@ -4,6 +4,7 @@ import {
   DEFAULT_FILTERS,
   explain,
   NODE_DRAINED,
+  NODE_UNHEARD,
   select,
   selectPinned,
   type Explanation,
@@ -28,6 +29,20 @@ test('explain says how many nodes failed for each reason, with the closest miss'
   assert.equal(
     explain(e),
     '0/3 nodes can run web-1: 2 not enough free memory (needs 4 GiB; most free 1.5 GiB on worker-2), 1 node down',
+  );
+});
+
+test('nodes a manager that just started has not heard from yet are said so, not down', () => {
+  const unheard = (id: string): ReturnType<typeof node> => ({
+    ...node({ id, name: id, up: false }),
+    downReason: NODE_UNHEARD,
+  });
+  const e = explanationOf(select(task({ name: 'web-1' }), [unheard('w1'), unheard('w2')], DEFAULT_FILTERS, constant));
+  assert.equal(explain(e), '0/2 nodes can run web-1: 2 nodes not heard from yet');
+  const pinned = task({ name: 'glob-1', pinnedNodeId: 'w1' });
+  assert.equal(
+    explain(explanationOf(selectPinned(pinned, 'w1', unheard('w1'), DEFAULT_FILTERS, constant))),
+    'waiting for node w1 (not heard from yet)',
   );
 });
 

@@ -5,6 +5,7 @@ import {
   NODE_DRAINED,
   NODE_PAUSED,
   NODE_RESTARTING,
+  NODE_UNHEARD,
   NODE_WITHOUT_ENGINE,
   explainNever,
   neverFits,
@@ -95,7 +96,7 @@ test('nodes are judged as they are: a big node down, drained or paused counts as
 
 test('a node that leaves its condition by itself (restarting, engine away) is judged by its capacity', () => {
   const big = { capacity: { cpuCores: 4, memoryBytes: 1024 * GiB, diskBytes: 100 * GiB } };
-  for (const downReason of [NODE_RESTARTING, NODE_WITHOUT_ENGINE]) {
+  for (const downReason of [NODE_RESTARTING, NODE_WITHOUT_ENGINE, NODE_UNHEARD]) {
     const nodes = [small('w1'), { ...node({ id: 'w2' }), ...big, up: false, downReason }];
     assert.equal(neverFits(task({ memoryBytes: 500 * GiB }), nodes, DEFAULT_FILTERS), undefined, downReason);
   }
@@ -105,6 +106,9 @@ test('with no node that beats (or none at all) there is nothing to judge by: it 
   assert.equal(neverFits(task({ memoryBytes: 500 * GiB }), [], DEFAULT_FILTERS), undefined);
   const down = [node({ id: 'w1', up: false }), node({ id: 'w2', up: false })];
   assert.equal(neverFits(task({ memoryBytes: 500 * GiB }), down, DEFAULT_FILTERS), undefined);
+  // a manager that just started has heard from none of its nodes yet
+  const unheard = down.map((n) => ({ ...n, downReason: NODE_UNHEARD }));
+  assert.equal(neverFits(task({ memoryBytes: 500 * GiB }), unheard, DEFAULT_FILTERS), undefined);
 });
 
 test('the cause is the filter of the reason that keeps out the most nodes', () => {
