@@ -96,7 +96,10 @@ export class Planner {
         case 'mark-lost': {
           const engineLost = state.nodes.get(a.nodeId)?.engineLost === true;
           const why = engineLost ? "'s container engine stayed unavailable" : ' is down';
-          const reason = `node ${state.nodeName(a.nodeId)}${why}; rescheduling`;
+          // a global service's replica is pinned to its node: it waits there, placed nowhere else
+          const then =
+            rec.request.pinnedNodeId === a.nodeId ? 'waiting for it (this replica runs only there)' : 'rescheduling';
+          const reason = `node ${state.nodeName(a.nodeId)}${why}; ${then}`;
           const lost = this.#put(plan, lose(rec, reason, state.isoNow()));
           this.deps.log.warn({ taskId: a.taskId, reason }, 'task lost its node');
           plan.changes.event(taskEvent('task.lost', lost, null, state.isoNow()));

@@ -47,6 +47,15 @@ test('a task on a lost node waits on no node and is placed again in the same pla
   assert.equal(plan.changes.events.map((e) => e.type).join(), 'task.lost,task.scheduled');
 });
 
+test("a global service's replica on a lost node says it waits for that node, not that it is rescheduled", async (t) => {
+  const p = await idleParts();
+  t.after(() => stopParts(p));
+  await p.put(on('g1', 'Running', W1.id, 1, { request: taskRequest('g1', { pinnedNodeId: W1.id }) }));
+  const plan = p.planner.plan([{ kind: 'mark-lost', taskId: 'g1', nodeId: W1.id }], []);
+  const lost = plan.changes.events.find((e) => e.type === 'task.lost');
+  assert.match(lost?.reason ?? '', /^node \S+ is down; waiting for it \(this replica runs only there\)$/);
+});
+
 test('a restart goes back to its node; with no room anywhere it waits a second and says why', async (t) => {
   const p = await idleParts([W1]);
   t.after(() => stopParts(p));
