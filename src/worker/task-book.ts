@@ -135,13 +135,22 @@ export class TaskBook {
   }
 
   /** The container ended: Completed on exit 0 (or a requested stop), Failed otherwise. */
-  finish(rec: WorkerTaskRecord, c: Pick<ContainerState, 'exitCode' | 'oomKilled' | 'finishedAt'>): void {
+  finish(
+    rec: WorkerTaskRecord,
+    c: Pick<ContainerState, 'exitCode' | 'oomKilled' | 'finishedAt'> &
+      Partial<Pick<ContainerState, 'startedAt' | 'containerId'>>,
+  ): void {
     const exitCode = c.exitCode ?? -1;
     if (rec.stopRequested) this.move(rec, TaskState.Completed, STOPPED_ON_REQUEST);
     else if (exitCode === 0 && !c.oomKilled) this.move(rec, TaskState.Completed, 'exited with code 0');
     else this.move(rec, TaskState.Failed, exitReason(exitCode, c.oomKilled, rec.request.memoryBytes));
     rec.exitCode = exitCode;
     rec.finishedAt = c.finishedAt ?? this.nowIso();
+    // the start's own time is its call's return, a few ms after the engine's: the engine's, when
+    // told, and never after the end (a container that exits at once ended before the call returned)
+    if (c.startedAt != null && c.containerId === rec.containerId) rec.startedAt = c.startedAt;
+    if (rec.startedAt !== null && Date.parse(rec.startedAt) > Date.parse(rec.finishedAt))
+      rec.startedAt = rec.finishedAt;
     this.deps.metrics.exits.inc({ state: rec.state });
   }
 

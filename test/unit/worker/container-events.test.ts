@@ -131,6 +131,42 @@ describe('container events', () => {
     );
   });
 
+  test('a container that exits as it starts has started no later than it ended', async (t) => {
+    const s = await setup(t);
+    const { driver } = s.fake;
+    const start = driver.start.bind(driver);
+    // the Docker driver's start time is its start call's return, a few ms after the engine's own
+    driver.start = async (task, options) => {
+      const c = await start(task, options);
+      return { ...c, startedAt: new Date(Date.parse(c.startedAt ?? '') + 7).toISOString() };
+    };
+    driver.onStart = (c) => driver.exit(c.id, 0);
+    await s.fake.worker.submit(taskRequest(T1), 1, 0);
+    await idle();
+    const stored = await s.stored(T1);
+    assert.equal(stored?.state, 'Completed');
+    const { startedAt, finishedAt } = lastReported(s, T1) ?? {};
+    assert.ok(startedAt != null && finishedAt != null);
+    assert.ok(Date.parse(startedAt) <= Date.parse(finishedAt), `started ${startedAt}, finished ${finishedAt}`);
+    assert.equal(stored?.startedAt, startedAt, 'the store holds what was reported');
+  });
+
+  test('a container that exits within the start call’s return has not started after it ended', async (t) => {
+    const s = await setup(t);
+    const { driver } = s.fake;
+    const start = driver.start.bind(driver);
+    driver.start = async (task, options) => {
+      const c = await start(task, options);
+      return { ...c, startedAt: new Date(Date.parse(c.startedAt ?? '') + 7).toISOString() };
+    };
+    const c = await running(s, T1);
+    driver.exit(c, 0); // the engine's end, at the engine's start time (the clock stands still)
+    await idle();
+    const { startedAt, finishedAt } = lastReported(s, T1) ?? {};
+    assert.ok(startedAt != null && finishedAt != null);
+    assert.ok(Date.parse(startedAt) <= Date.parse(finishedAt), `started ${startedAt}, finished ${finishedAt}`);
+  });
+
   test('a stop the worker asked for ends Completed, though the container exits with SIGTERM’s code', async (t) => {
     const s = await setup(t);
     const c = await running(s, T1);
