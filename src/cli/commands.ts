@@ -21,7 +21,7 @@ import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import { withDockerWord } from './docker-words.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
-import type { VolumeFlags } from './volume-action.js';
+import type { VolumeFlags, VolumeListFlags } from './volume-action.js';
 import type { FileCreateFlags, FileFlags, FileKind, FileListFlags } from './file-action.js';
 import { POSEIDON_VERSION } from '../version.js';
 
@@ -376,8 +376,9 @@ function registerVolume(program: Command): void {
   const volume = program.command('volume').description('named volumes: where each lives and which tasks use it');
   withManager(volume.command('ls'))
     .description('list named volumes: name, node, created, the unfinished tasks that mount it')
+    .option('-q, --quiet', 'print the names only')
     .option('--json', 'print JSON')
-    .action(async (flags: VolumeFlags) => {
+    .action(async (flags: VolumeListFlags) => {
       const { listVolumes } = await import('./volume-action.js');
       await listVolumes(flags);
     });
@@ -390,12 +391,12 @@ function registerVolume(program: Command): void {
       await inspectVolume(name, flags);
     });
   withManager(volume.command('rm'))
-    .description('remove a named volume from its node, with its data (refused while a task uses it; deploy)')
-    .argument('<name>', 'volume name')
+    .description('remove named volumes from their nodes, with their data (refused while a task uses one; deploy)')
+    .argument('<name...>', 'volume names')
     .option('--json', 'print JSON')
-    .action(async (name: string, flags: VolumeFlags) => {
-      const { removeVolume } = await import('./volume-action.js');
-      await removeVolume(name, flags);
+    .action(async (names: string[], flags: VolumeFlags) => {
+      const { removeVolumes } = await import('./volume-action.js');
+      await removeVolumes(names, flags);
     });
 }
 

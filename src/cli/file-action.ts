@@ -8,6 +8,7 @@ import { fsProblem } from '../files/index.js';
 import { formatBytes } from '../units/index.js';
 import { pairs } from './flags.js';
 import { age, table } from './format.js';
+import { eachOf, STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { printable, toJson } from './terminal-text.js';
 
@@ -27,15 +28,7 @@ export interface FileListFlags extends ClientFlags {
 }
 export type FileFlags = ClientFlags & { json?: boolean };
 
-/** Where a command prints: stdout and stderr, unless a test captures them. */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-const STDIO: Output = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-};
+export type { Output };
 
 /** What a value may be read from: a file, or stdin (a terminal is refused). */
 export type ValueInput = Readable & { isTTY?: boolean };
@@ -156,23 +149,6 @@ export async function removeFiles(
     return view;
   });
   if (flags.json === true) io.out(`${toJson(removed)}\n`);
-}
-
-/** `fn` for each name, in turn; a failure is printed (as the CLI prints one) and sets exit status 1. */
-async function eachOf<T>(names: readonly string[], io: Output, fn: (name: string) => Promise<T>): Promise<T[]> {
-  const done: T[] = [];
-  for (const name of names) {
-    try {
-      done.push(await fn(name));
-    } catch (err) {
-      const { errorLine } = await import('./error-line.js');
-      const line = await errorLine(err);
-      if (line === undefined) throw err; // a bug: its stack
-      io.err(line);
-      process.exitCode = 1;
-    }
-  }
-  return done;
 }
 
 /** A view as inspect shows it: a config's value as text (`value`) when it is valid UTF-8, else base64 (`data`). */
