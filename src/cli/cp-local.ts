@@ -54,8 +54,10 @@ export async function unpack(
     return;
   }
   const parent = dirname(plan.target);
-  if ((await foundAt(parent)) !== 'directory')
-    throw new InvalidField(plan.target, `cannot be made here: ${parent} is not a directory`);
+  const found = await foundAt(parent);
+  if (found === 'missing')
+    throw new InvalidField(plan.target, `cannot be made here: ${parent} is not there; make it first`);
+  if (found !== 'directory') throw new InvalidField(plan.target, `cannot be made here: ${parent} is not a directory`);
   // unpacked beside the target, then moved in one rename: a target is never left half written
   const scratch = await mkdtemp(join(parent, '.poseidon-cp-'));
   try {

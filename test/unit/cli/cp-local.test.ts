@@ -57,6 +57,18 @@ test("`dir/.` packs the directory's contents; unpacked `as` a new path, the scra
   assert.deepEqual((await readdir(out)).sort(), ['copy'], 'no .poseidon-cp- scratch directory is left');
 });
 
+test('a copy out whose local parent is missing, or a file, is refused saying which', async () => {
+  const out = await mkdtemp(join(dir, 'out-'));
+  await writeFile(join(out, 'file'), 'x');
+  const as = (target: string) => ({ kind: 'as' as const, target, entry: 'a' });
+  await assert.rejects(unpack(pack(join(dir, 'src', 'a'), {}), as(join(out, 'no', 'a')), nothing), {
+    message: `${join(out, 'no', 'a')} cannot be made here: ${join(out, 'no')} is not there; make it first`,
+  });
+  await assert.rejects(unpack(pack(join(dir, 'src', 'a'), {}), as(join(out, 'file', 'a')), nothing), {
+    message: `${join(out, 'file', 'a')} cannot be made here: ${join(out, 'file')} is not a directory`,
+  });
+});
+
 /** An archive whose entries are named `names[i]` for the local files `files[i]` (symlinks as links). */
 function crafted(files: string[], names: string[]): Readable {
   let i = 0;
