@@ -21,6 +21,13 @@ export const LogsQuery = Type.Object(
         description: 'Only output written at or after this time, in seconds since 1970 (UTC).',
       }),
     ),
+    until: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,12}$',
+        description:
+          'Only output written at or before this time, in seconds since 1970 (UTC), as `docker logs --until`.',
+      }),
+    ),
     timestamps: Type.Optional(
       Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')], {
         description: 'Each line after the time the container wrote it (RFC 3339, nanoseconds), as `docker logs -t`.',
@@ -31,10 +38,11 @@ export const LogsQuery = Type.Object(
 );
 export type LogsQuery = Static<typeof LogsQuery>;
 
-/** What a log read asks for besides follow and tail: from when, and whether each line says when. */
-export function logFilters(q: LogsQuery): { since?: number; timestamps?: boolean } {
+/** What a log read asks for besides follow and tail: from and until when, and whether each line says when. */
+export function logFilters(q: LogsQuery): { since?: number; until?: number; timestamps?: boolean } {
   return {
     ...(q.since === undefined ? {} : { since: Number(q.since) }),
+    ...(q.until === undefined ? {} : { until: Number(q.until) }),
     ...(q.timestamps === 'true' || q.timestamps === '1' ? { timestamps: true } : {}),
   };
 }

@@ -2,6 +2,7 @@
 export interface LogRead {
   tail?: number;
   since?: number;
+  until?: number;
   timestamps?: boolean;
 }
 

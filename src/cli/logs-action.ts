@@ -15,6 +15,7 @@ export interface LogsFlags extends ClientFlags {
   follow?: boolean;
   tail?: string;
   since?: string;
+  until?: string;
   timestamps?: boolean;
 }
 
@@ -48,15 +49,19 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
 
 /**
  * --tail as a number of lines (all of them without it, or with `all`, docker logs' default), --since
- * as seconds since 1970, and --timestamps.
+ * and --until as seconds since 1970, and --timestamps. --until reads the past: not with --follow,
+ * which shows what comes.
  */
 export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
   const tail = flags.tail === 'all' ? undefined : flags.tail;
   if (tail !== undefined && !/^[0-9]{1,9}$/.test(tail))
     throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all`);
+  if (flags.until !== undefined && flags.follow === true)
+    throw new InvalidField('--until', 'ends a read of the past: leave out -f, or --until');
   return {
     ...(tail === undefined ? {} : { tail: Number(tail) }),
     ...(flags.since === undefined ? {} : { since: sinceFlag('--since', flags.since, now) }),
+    ...(flags.until === undefined ? {} : { until: sinceFlag('--until', flags.until, now) }),
     ...(flags.timestamps === true ? { timestamps: true } : {}),
   };
 }

@@ -92,13 +92,21 @@ export class ManagerClient {
   /** The container's output as it comes (stdout and stderr). */
   logs(
     id: string,
-    opts: { follow: boolean; tail?: number; since?: number; timestamps?: boolean; signal?: AbortSignal },
+    opts: {
+      follow: boolean;
+      tail?: number;
+      since?: number;
+      until?: number;
+      timestamps?: boolean;
+      signal?: AbortSignal;
+    },
   ): Promise<Readable> {
     return this.http.stream(`/tasks/${encodeURIComponent(id)}/logs`, {
       query: {
         follow: opts.follow ? 'true' : undefined,
         tail: opts.tail,
         since: opts.since,
+        until: opts.until,
         timestamps: opts.timestamps === true ? 'true' : undefined,
       },
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),

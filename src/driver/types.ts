@@ -91,6 +91,8 @@ export interface LogOptions {
   tail?: number;
   /** Only output written at or after this time, in seconds since 1970. */
   since?: number;
+  /** Only output written at or before this time, in seconds since 1970. */
+  until?: number;
   /** Each line after the time it was written (RFC 3339, nanoseconds), as `docker logs -t`. */
   timestamps?: boolean;
   signal?: AbortSignal;

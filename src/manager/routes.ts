@@ -201,7 +201,14 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
         reply,
         (signal) =>
           workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
-            query: { follow: req.query.follow, tail, since: req.query.since, timestamps: req.query.timestamps },
+            // until only when asked: a worker older than it refuses a field it does not know
+            query: {
+              follow: req.query.follow,
+              tail,
+              since: req.query.since,
+              until: req.query.until,
+              timestamps: req.query.timestamps,
+            },
             signal,
           }),
         LOGS_END,

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 
-// `poseidon logs --since` and `-t` against a real manager, worker and engine: a task writes one
+// `poseidon logs --since`, `--until` and `-t` against a real manager, worker and engine: a task writes one
 // line, waits three seconds and writes another; the times the engine recorded say which is which.
 
 const STAMPED = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\.[0-9]+Z (early|late)$/;
@@ -38,6 +38,21 @@ describe('poseidon logs --since and --timestamps on the real engine', () => {
     assert.deepEqual([since.code, since.stdout], [0, 'late\n'], 'the line from 3 s before is left out');
     const unix = String(Math.floor(Date.parse(`${lateSecond}Z`) / 1000));
     assert.equal((await c.cli(['logs', '--since', unix, 'two-lines'])).stdout, 'late\n', 'seconds since 1970 too');
+  });
+
+  test('--until a time leaves out what came after it, as docker logs --until does; not with -f', async () => {
+    const lines = (await c.cli(['logs', '-t', 'two-lines'])).stdout.trimEnd().split('\n');
+    const earlySecond = (STAMPED.exec(lines[0] as string) as RegExpExecArray)[1] as string;
+    const until = new Date(Date.parse(`${earlySecond}Z`) + 1000).toISOString();
+    const early = await c.cli(['logs', '--until', until, 'two-lines']);
+    assert.deepEqual([early.code, early.stdout], [0, 'early\n'], 'the line from 3 s after is left out');
+    const both = await c.cli(['logs', '--since', `${earlySecond}Z`, '--until', '0s', 'two-lines']);
+    assert.equal(both.stdout, 'early\nlate\n');
+    const followed = await c.cli(['logs', '-f', '--until', until, 'two-lines']);
+    assert.deepEqual(
+      [followed.code, followed.stderr],
+      [1, 'poseidon: --until ends a read of the past: leave out -f, or --until\n'],
+    );
   });
 
   test('--since how long ago, with --tail and -f; a --since that is neither is refused before anything is read', async () => {

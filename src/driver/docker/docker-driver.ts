@@ -208,6 +208,7 @@ export class DockerDriver implements Driver {
       timestamps: options.timestamps === true,
       ...(options.tail === undefined ? {} : { tail: options.tail }),
       ...(options.since === undefined ? {} : { since: options.since }),
+      ...(options.until === undefined ? {} : { until: options.until }),
     };
     if (options.follow) {
       const stream = await this.#call(() => container.logs({ ...base, follow: true, abortSignal: options.signal }));

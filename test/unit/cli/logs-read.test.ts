@@ -38,3 +38,15 @@ test('the first container is read as asked; the ones after a restart whole, with
   assert.deepEqual(readOf({ tail: 'all' }, NOW), {}, "docker logs' --tail all: every line");
   assert.throws(() => readOf({ tail: 'some' }), { message: '--tail is "some"; use a number of lines, or all' });
 });
+
+test('--until as docker logs takes it: a time or how long ago, as seconds since 1970; not with -f', () => {
+  assert.deepEqual(readOf({ until: '10m' }, NOW), { until: at('2026-12-04T11:50:00Z') });
+  assert.deepEqual(readOf({ since: '1h', until: '2026-12-04T11:59:30Z' }, NOW), {
+    since: at('2026-12-04T11:00:00Z'),
+    until: at('2026-12-04T11:59:30Z'),
+  });
+  assert.throws(() => readOf({ until: 'soon' }, NOW), { message: /^--until is "soon"; give a time/ });
+  assert.throws(() => readOf({ until: '1m', follow: true }, NOW), {
+    message: '--until ends a read of the past: leave out -f, or --until',
+  });
+});
