@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { FileView } from '../../../src/api/index.js';
+import { captured } from '../../helpers/captured-output.js';
 import {
   createFile,
   fileTable,
@@ -16,7 +17,6 @@ import {
   removeFiles,
   shownView,
   usersOf,
-  type Output,
   type ValueInput,
 } from '../../../src/cli/file-action.js';
 
@@ -172,19 +172,7 @@ before(async () => {
 });
 after(() => server.close());
 
-/** What `fn` printed on stdout and stderr, and the exit status it set (the one before is kept). */
-async function run(fn: (io: Output) => Promise<void>): Promise<{ out: string; err: string; code: number | undefined }> {
-  let out = '';
-  let err = '';
-  const before = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    await fn({ out: (text) => (out += text), err: (text) => (err += text) });
-    return { out, err, code: process.exitCode === undefined ? undefined : Number(process.exitCode) };
-  } finally {
-    process.exitCode = before;
-  }
-}
+const run = captured;
 
 test('create sends the value as base64 with its labels and prints the name', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-file-action-'));

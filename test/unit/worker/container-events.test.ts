@@ -65,6 +65,15 @@ async function outcome(s: Setup, id: string): Promise<{ state: string; reason: s
   return { state: seen.state, reason: seen.reason, exitCode: seen.exitCode };
 }
 
+/** The Docker driver's start time is its start call's return, a few ms after the engine's own. */
+function startsLate(driver: FakeWorker['driver']): void {
+  const start = driver.start.bind(driver);
+  driver.start = async (task, options) => {
+    const c = await start(task, options);
+    return { ...c, startedAt: new Date(Date.parse(c.startedAt ?? '') + 7).toISOString() };
+  };
+}
+
 describe('container events', () => {
   test('a container that exits with code 0 completes its task', async (t) => {
     const s = await setup(t);
@@ -134,12 +143,7 @@ describe('container events', () => {
   test('a container that exits as it starts has started no later than it ended', async (t) => {
     const s = await setup(t);
     const { driver } = s.fake;
-    const start = driver.start.bind(driver);
-    // the Docker driver's start time is its start call's return, a few ms after the engine's own
-    driver.start = async (task, options) => {
-      const c = await start(task, options);
-      return { ...c, startedAt: new Date(Date.parse(c.startedAt ?? '') + 7).toISOString() };
-    };
+    startsLate(driver);
     driver.onStart = (c) => driver.exit(c.id, 0);
     await s.fake.worker.submit(taskRequest(T1), 1, 0);
     await idle();
@@ -154,11 +158,7 @@ describe('container events', () => {
   test('a container that exits within the start call’s return has not started after it ended', async (t) => {
     const s = await setup(t);
     const { driver } = s.fake;
-    const start = driver.start.bind(driver);
-    driver.start = async (task, options) => {
-      const c = await start(task, options);
-      return { ...c, startedAt: new Date(Date.parse(c.startedAt ?? '') + 7).toISOString() };
-    };
+    startsLate(driver);
     const c = await running(s, T1);
     driver.exit(c, 0); // the engine's end, at the engine's start time (the clock stands still)
     await idle();
