@@ -56,8 +56,10 @@ export class StatusIntake {
         continue;
       }
       this.#observe(changes, changes.current(r.taskId, (id) => state.task(id)) ?? rec, r);
-      // its container ran here (a quick one may be reported only once it ended): its volumes are here
-      const started = r.state === TaskState.Running || r.startedAt !== null;
+      // its container ran here (a quick one may be reported only once it ended): its volumes are
+      // here. Not for a task ended before this report (a restarted worker lists its ended tasks
+      // again): its volume was recorded when it ran, and may have been removed since
+      const started = r.state === TaskState.Running || (r.startedAt !== null && isActive(rec.state));
       if (started && rec.request.volumes !== undefined) ran.push(rec.request);
     }
     if (complete) {

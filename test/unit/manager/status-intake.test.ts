@@ -135,3 +135,21 @@ test('a task that ended without ever starting (refused by the engine) gets no ta
     ['task.exited', 'task.restarting'],
   );
 });
+
+test('a volume is recorded for a task reported started, not again for an ended task a restarted worker lists', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  t.after(() => stopParts(p));
+  const never = { mode: 'never' as const, maxRestarts: 0, backoffInitialMs: 1, backoffMaxMs: 1, resetAfterMs: 1 };
+  const mounting = (id: string, volume: string) =>
+    taskRequest(id, { restartPolicy: never, volumes: [{ kind: 'volume', name: volume, path: '/d', readOnly: false }] });
+  const at = '2026-12-07T04:00:00.000Z';
+  // a quick task, reported only once it ended: its volume is where it ran
+  await p.put(on('t1', 'Scheduled', W1.id, 1, { request: mounting('t1', 'quick') }));
+  await p.intake.apply(W1.id, [report('t1', 1, 'Completed', { exitCode: 0, startedAt: at, finishedAt: at })], false);
+  assert.deepEqual([...p.state.volumes.keys()], ['quick']);
+  // a task that ended long ago, whose volume was removed since (volume rm): the worker's full list
+  // after its restart names it again, ended as it was; the volume is not there to record
+  await p.put(on('t2', 'Completed', W1.id, 1, { request: mounting('t2', 'gone'), startedAt: at, finishedAt: at }));
+  await p.intake.apply(W1.id, [report('t2', 1, 'Completed', { exitCode: 0, startedAt: at, finishedAt: at })], true);
+  assert.deepEqual([...p.state.volumes.keys()], ['quick']);
+});
