@@ -81,6 +81,9 @@ export class ContainerEvents {
       else this.deps.track(this.deps.resync());
       return;
     }
+    // the start that made the container records it (a start's own result): its event changes
+    // nothing, and skipping it saves every start a turn of its task's lock (GC, cpu)
+    if (e.kind === 'started') return;
     this.deps.track(this.deps.book.lock.run(e.taskId, () => this.#apply(e)));
   };
 

@@ -3,6 +3,7 @@ import { describe, test, type TestContext } from 'node:test';
 import type { WorkerTaskView } from '../../../src/api/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import type { WorkerTaskRecord } from '../../../src/worker/index.js';
+import { ContainerEvents, type ContainerEventsDeps } from '../../../src/worker/container-events.js';
 import { FakeWorker } from '../../../testkit/fake-worker.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { taskRequest } from '../../helpers/task-request.js';
@@ -196,6 +197,29 @@ describe('container events', () => {
 });
 
 describe('resync after a gap in the event stream', () => {
+  test('a container’s start event takes no turn of its task’s lock: the start itself records the container', () => {
+    const locked: string[] = [];
+    const tracked: Array<Promise<unknown>> = [];
+    const deps = {
+      book: {
+        lock: {
+          run: (key: string, fn: () => Promise<unknown>) => {
+            locked.push(key);
+            return fn();
+          },
+        },
+        get: () => undefined,
+      },
+      track: (p: Promise<unknown>) => tracked.push(p),
+    } as unknown as ContainerEventsDeps;
+    const events = new ContainerEvents(deps);
+    events.handle({ kind: 'started', containerId: 'c1', taskId: T1 });
+    assert.deepEqual(locked, []);
+    assert.equal(tracked.length, 0);
+    events.handle({ kind: 'oom', containerId: 'c1', taskId: T1 });
+    assert.deepEqual(locked, [T1], 'other events still go through the lock');
+  });
+
   test('the stream ending makes the worker list its containers again', async (t) => {
     const s = await setup(t);
     await running(s, T1);
