@@ -69,8 +69,8 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
       `"${spec.image}" is not an image reference Docker accepts (e.g. "busybox:1.36" or "registry:5000/team/app:v2")`,
     );
   }
-  const cpuCores = checkCores(f('cpu'), spec.cpu ?? 0, limits);
-  const cpuLimitCores = checkCores(f('cpuLimit'), spec.cpuLimit ?? 0, limits);
+  const cpuCores = checkCores(f, 'cpu', spec.cpu ?? 0, limits);
+  const cpuLimitCores = checkCores(f, 'cpuLimit', spec.cpuLimit ?? 0, limits);
   if (cpuLimitCores > 0 && cpuLimitCores < cpuCores)
     throw new InvalidField(f('cpuLimit'), `(${cpuLimitCores} cores) is below cpu (${cpuCores} cores)`);
   const memoryBytes = spec.memory === undefined ? 0 : parseQuantity(f('memory'), spec.memory);
@@ -88,11 +88,12 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   }
   const diskBytes = spec.disk === undefined ? 0 : parseQuantity(f('disk'), spec.disk);
   const ports = parsePorts(spec, f);
-  checkSize(f('command'), spec.command ?? [], 'arguments', MAX_COMMAND_BYTES);
-  checkSize(f('entrypoint'), spec.entrypoint ?? [], 'arguments', MAX_COMMAND_BYTES);
-  checkSize(f('healthCheck.command'), spec.healthCheck?.command ?? [], 'arguments', MAX_COMMAND_BYTES);
-  checkRecord(f('env'), spec.env ?? {}, 'variables', MAX_ENV_VARS, MAX_ENV_BYTES);
-  checkRecord(f('labels'), spec.labels ?? {}, 'labels', MAX_LABELS, MAX_LABELS_BYTES);
+  // fields are named only for an error: every submission and every dispatch parses a spec
+  checkSize(f, 'command', spec.command, 'arguments', MAX_COMMAND_BYTES);
+  checkSize(f, 'entrypoint', spec.entrypoint, 'arguments', MAX_COMMAND_BYTES);
+  checkSize(f, 'healthCheck.command', spec.healthCheck?.command, 'arguments', MAX_COMMAND_BYTES);
+  checkRecord(f, 'env', spec.env, 'variables', MAX_ENV_VARS, MAX_ENV_BYTES);
+  checkRecord(f, 'labels', spec.labels, 'labels', MAX_LABELS, MAX_LABELS_BYTES);
   const request: TaskRequest = {
     id: spec.id ?? randomUUID(),
     name: spec.name,
@@ -167,34 +168,48 @@ function hostPathRefusal(path: string, allowed: readonly string[]): string {
 }
 
 /** 0 (not asked) or at least MIN_CPU_CORES, and no more than the host has. */
-function checkCores(field: string, cores: number, limits: SpecLimits): number {
+function checkCores(f: FieldNamer, key: string, cores: number, limits: SpecLimits): number {
   if (cores === 0) return 0;
   if (!(cores >= MIN_CPU_CORES))
-    throw new InvalidField(field, `is ${cores} cores; the least is ${MIN_CPU_CORES} (the kernel's 1 ms cpu quota)`);
+    throw new InvalidField(f(key), `is ${cores} cores; the least is ${MIN_CPU_CORES} (the kernel's 1 ms cpu quota)`);
   if (limits.maxCpuCores !== undefined && cores > limits.maxCpuCores)
-    throw new InvalidField(field, `is ${cores} cores; this host has ${limits.maxCpuCores}`);
+    throw new InvalidField(f(key), `is ${cores} cores; this host has ${limits.maxCpuCores}`);
   return cores;
 }
 
-function checkSize(field: string, list: readonly string[], what: string, maxBytes: number): void {
-  const bytes = list.reduce((n, s) => n + Buffer.byteLength(s), 0);
+function checkSize(
+  f: FieldNamer,
+  key: string,
+  list: readonly string[] | undefined,
+  what: string,
+  maxBytes: number,
+): void {
+  if (list === undefined) return;
+  let bytes = 0;
+  for (const s of list) bytes += Buffer.byteLength(s);
   if (bytes > maxBytes)
-    throw new InvalidField(field, `holds ${formatBytes(bytes)} of ${what}; at most ${formatBytes(maxBytes)}`);
+    throw new InvalidField(f(key), `holds ${formatBytes(bytes)} of ${what}; at most ${formatBytes(maxBytes)}`);
 }
 
 function checkRecord(
-  field: string,
-  record: Readonly<Record<string, string>>,
+  f: FieldNamer,
+  key: string,
+  record: Readonly<Record<string, string>> | undefined,
   what: string,
   maxEntries: number,
   maxBytes: number,
 ): void {
-  const entries = Object.entries(record);
-  if (entries.length > maxEntries)
-    throw new InvalidField(field, `has ${entries.length} ${what}; at most ${maxEntries}`);
-  const bytes = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (record === undefined) return;
+  let count = 0;
+  let bytes = 0;
+  for (const name in record) {
+    if (!Object.hasOwn(record, name)) continue;
+    count += 1;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(record[name] as string);
+  }
+  if (count > maxEntries) throw new InvalidField(f(key), `has ${count} ${what}; at most ${maxEntries}`);
   if (bytes > maxBytes)
-    throw new InvalidField(field, `holds ${formatBytes(bytes)} (names and values); at most ${formatBytes(maxBytes)}`);
+    throw new InvalidField(f(key), `holds ${formatBytes(bytes)} (names and values); at most ${formatBytes(maxBytes)}`);
 }
 
 function parsePorts(spec: TaskSpec, f: FieldNamer): PortRequest[] {

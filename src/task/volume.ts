@@ -16,6 +16,7 @@ export type VolumeMount =
  * hostPath per entry, paths resolved, no container path mounted twice.
  */
 export function parseVolumes(specs: readonly VolumeMountSpec[], f: FieldNamer): VolumeMount[] {
+  if (specs.length === 0) return []; // most tasks mount nothing: no set for them
   const seen = new Set<string>();
   return specs.map((v, i) => {
     const field = (...name: string[]): string => f('volumes', i, ...name);
@@ -101,6 +102,7 @@ export function parseTmpfs(
   f: FieldNamer,
   sizeOf: (field: string, size: number | string) => number,
 ): TmpfsMount[] {
+  if (specs.length === 0) return [];
   const seen = new Set(volumes.map((v) => v.path));
   return specs.map((t, i) => {
     const field = (name: string): string => f('tmpfs', i, name);
