@@ -24,10 +24,9 @@ import { Registry } from 'prom-client';
 import { ManagerClient, poolConnections } from '../src/client/index.js';
 import { systemClock } from '../src/clock/index.js';
 import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, type CertRole } from '../src/pki/index.js';
-import type { HostSnapshot } from '../src/stats/index.js';
 import { createWorkerServer, ManagerReporter, Worker, type WorkerTaskRecord } from '../src/worker/index.js';
 import { FakeDriver } from '../testkit/fake-driver.js';
-import { FAKE_WORKER_CAPACITY } from '../testkit/fake-worker.js';
+import { FAKE_WORKER_CAPACITY, idleHost } from '../testkit/fake-worker.js';
 import { ReferenceStore } from '../testkit/reference-store.js';
 import type { FromSide, SideCredentials, ToSide } from './worker-task-manager.js';
 
@@ -99,14 +98,7 @@ const worker = new Worker({
   startConcurrency: 2 * FAKE_WORKER_CAPACITY.cpuCores,
 });
 await worker.start();
-const host: HostSnapshot = {
-  cpuCores: FAKE_WORKER_CAPACITY.cpuCores,
-  cpuUsage: 0.05,
-  load: { load1: 0.1, load5: 0.1, load15: 0.1 },
-  memory: { totalBytes: FAKE_WORKER_CAPACITY.memoryBytes, availableBytes: FAKE_WORKER_CAPACITY.memoryBytes },
-  disk: { path: '/', totalBytes: FAKE_WORKER_CAPACITY.diskBytes, freeBytes: FAKE_WORKER_CAPACITY.diskBytes },
-  uptimeSeconds: 1,
-};
+const host = idleHost(FAKE_WORKER_CAPACITY);
 const workerCreds = await credsOf('worker');
 const app = await createWorkerServer({
   worker,

@@ -224,16 +224,20 @@ export class FakeWorker {
 
   /** The host it reports: its capacity, idle. */
   #host(): HostSnapshot {
-    const c = this.capacity;
-    return {
-      cpuCores: c.cpuCores,
-      cpuUsage: 0.05,
-      load: { load1: 0.1, load5: 0.1, load15: 0.1 },
-      memory: { totalBytes: c.memoryBytes, availableBytes: c.memoryBytes },
-      disk: { path: '/', totalBytes: c.diskBytes, freeBytes: c.diskBytes },
-      uptimeSeconds: 1,
-    };
+    return idleHost(this.capacity);
   }
+}
+
+/** A host of this capacity, idle: what a fake worker reports. */
+export function idleHost(c: ResourcesView): HostSnapshot {
+  return {
+    cpuCores: c.cpuCores,
+    cpuUsage: 0.05,
+    load: { load1: 0.1, load5: 0.1, load15: 0.1 },
+    memory: { totalBytes: c.memoryBytes, availableBytes: c.memoryBytes },
+    disk: { path: '/', totalBytes: c.diskBytes, freeBytes: c.diskBytes },
+    uptimeSeconds: 1,
+  };
 }
 
 /** What reportTo needs of the manager: Manager.report. */
