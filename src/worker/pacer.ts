@@ -72,7 +72,12 @@ export class Pacer {
 
   /** As run, and while the call waits its turn, `spot.leave` takes it out of line. */
   async runFrom<T>(spot: LineSpot | undefined, call: () => Promise<T>, ...signals: AbortSignal[]): Promise<T> {
-    await this.#turn(signals, spot);
+    // a free turn is taken at once, without waiting on a promise of its own (a container start's
+    // usual case); #turn keeps the line
+    if (this.#active < this.concurrency) {
+      for (const signal of signals) signal.throwIfAborted();
+      this.#active += 1;
+    } else await this.#turn(signals, spot);
     try {
       return await call();
     } finally {

@@ -153,6 +153,22 @@ describe('StartPacer', () => {
     assert.equal(pacer.active, 0);
   });
 
+  test('a start with a free turn begins at once, in its caller’s turn of the event loop', async () => {
+    const pacer = new StartPacer(1);
+    let began = 0;
+    const first = pacer.run(async () => {
+      began += 1;
+    });
+    assert.equal(began, 1, 'no wait for a turn that is free');
+    const second = pacer.run(async () => {
+      began += 1;
+    });
+    assert.equal(began, 1, 'the second waits for the first');
+    await Promise.all([first, second]);
+    assert.equal(began, 2);
+    assert.equal(pacer.active, 0);
+  });
+
   test('an abort after the start began is the start’s business: the turn is freed when it settles', async () => {
     const pacer = new StartPacer(1);
     const starts = new HeldStarts();
