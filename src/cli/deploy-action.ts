@@ -7,6 +7,7 @@ import { STACK_LABEL } from '../api/stack-label.js';
 import {
   composeToServices,
   interpolateText,
+  mergeComposeDocuments,
   modeOf,
   planStack,
   stackNameFrom,
@@ -25,8 +26,12 @@ import { waitForJob, waitForReplicas, waitForRollout, type WaitClient } from './
 import { printable, toJson } from './terminal-text.js';
 
 export interface DeployFlags extends ClientFlags {
-  /** The Compose file; the one of the current directory (COMPOSE_FILE_NAMES) when not given. */
-  file?: string;
+  /**
+   * The Compose files, merged in order (`-c base.yml -c prod.yml`); the one of the current
+   * directory (COMPOSE_FILE_NAMES) when none is given. Paths in them are relative to the first's
+   * directory, whose `.env` is read, as docker compose has it.
+   */
+  files?: readonly string[];
   wait?: boolean;
   timeout?: string;
   name?: string;
@@ -99,12 +104,16 @@ export async function readComposeFile(file: string, given: boolean): Promise<unk
  * whole file is read, converted and checked against the manager's rules before anything changes.
  */
 export async function deploy(flags: DeployFlags): Promise<void> {
-  const file = flags.file ?? composeFileIn(process.cwd());
+  const given = flags.files !== undefined && flags.files.length > 0;
+  const files = given ? (flags.files ?? []) : [composeFileIn(process.cwd())];
+  const file = files[0] ?? '';
   // a bad --timeout is refused before anything changes
   const timeoutMs = flags.wait === true ? parseDuration('--timeout', flags.timeout ?? '10m') : 0;
-  const doc = await readComposeFile(file, flags.file !== undefined);
+  const docs: unknown[] = [];
+  for (const f of files) docs.push(await readComposeFile(f, given));
   const baseDir = dirname(resolve(file));
   const variables = projectVariables(baseDir, process.env);
+  const doc = mergeComposeDocuments(docs, variables);
   const stack = stackName(file, flags, doc, variables);
   const client = managerClient(flags);
   const result = await deployStack(client, doc, {

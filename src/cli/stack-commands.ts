@@ -1,20 +1,25 @@
 import type { Command } from 'commander';
 import type { DeployFlags } from './deploy-action.js';
+import { collect } from './repeatable.js';
 import type { StackFlags } from './stack-action.js';
 
 // `poseidon deploy` and `poseidon stack …`: names, flags and help only; each action loads its
 // module when it runs (see commands.ts on why definitions stay light).
 
 type WithManager = (cmd: Command) => Command;
-type DeployCommandFlags = Omit<DeployFlags, 'file'> & { file?: string; composeFile?: string };
+type DeployCommandFlags = Omit<DeployFlags, 'files'> & { file?: string[]; composeFile?: string[] };
 
 /** `deploy -f FILE [--name STACK]`, and `docker stack deploy -c FILE STACK`'s spelling too. */
 function deployCommand(cmd: Command): Command {
   return cmd
     .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
     .argument('[stack]', "the stack's name, as docker stack deploy takes it (or --name)")
-    .option('-f, --file <file>', 'the Compose file (YAML or JSON; default compose.yaml or docker-compose.yml here)')
-    .option('-c, --compose-file <file>', 'the same as --file, as docker stack deploy spells it')
+    .option(
+      '-f, --file <file>',
+      'the Compose file (YAML or JSON; default compose.yaml or docker-compose.yml here); repeated, merged in order',
+      collect,
+    )
+    .option('-c, --compose-file <file>', 'the same as --file, as docker stack deploy spells it', collect)
     .option('--name <stack>', "the stack's name (default the file's name: key, else its directory's name)")
     .option('--prune', "remove the stack's services the file no longer has")
     .option('--dry-run', 'print what would be created, updated and removed, and the warnings; change nothing')
@@ -25,15 +30,16 @@ function deployCommand(cmd: Command): Command {
     .option('--timeout <duration>', 'how long --wait waits', '10m')
     .option('--json', 'print JSON')
     .action(async (stack: string | undefined, given: DeployCommandFlags, cmd: Command) => {
-      const { composeFile, ...flags } = given;
-      if (given.file !== undefined && composeFile !== undefined)
-        cmd.error('error: two Compose files: poseidon deploy -f FILE (or -c FILE)');
+      const { composeFile, file, ...flags } = given;
+      // commander keeps no order between two flags: merged files are named by one of them
+      if (file !== undefined && composeFile !== undefined)
+        cmd.error('error: both -f and -c: name every Compose file with one of them (-c base.yml -c prod.yml)');
       if (stack !== undefined && flags.name !== undefined && stack !== flags.name)
         cmd.error(`error: two stack names, ${stack} and --name ${flags.name}: give one`);
       const { deploy } = await import('./deploy-action.js');
       const name = stack ?? flags.name;
-      const file = flags.file ?? composeFile;
-      await deploy({ ...flags, ...(file === undefined ? {} : { file }), ...(name === undefined ? {} : { name }) });
+      const files = file ?? composeFile;
+      await deploy({ ...flags, ...(files === undefined ? {} : { files }), ...(name === undefined ? {} : { name }) });
     });
 }
 

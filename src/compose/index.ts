@@ -9,3 +9,5 @@ export { planStack, changedFields, sameValue, modeOf, type StackPlan, type PlanI
 export { stackNameFrom } from './stack-name.js';
 /** interpolate: `${VAR}` in a Compose document's values, substituted as Compose does. */
 export { interpolate, interpolateText, type Variables } from './interpolate.js';
+/** mergeComposeDocuments: several Compose files (`-c a.yml -c b.yml`) → one, by the specification's merge rules. */
+export { mergeComposeDocuments } from './merge.js';

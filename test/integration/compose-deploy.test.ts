@@ -113,12 +113,20 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     const result = JSON.parse(docker.stdout) as DeployResult;
     assert.equal(result.stack, 'store');
     assert.deepEqual(result.created, ['store-web', 'store-api', 'store-cache']);
+    // several -c files merge in order, as docker stack deploy merges them: the override's
+    // fragment scales web and adds a service (before, the last file alone was read: no image)
+    const override = join(dirname(file), 'prod.yaml');
+    writeFileSync(override, 'services:\n  web: {deploy: {replicas: 5}}\n  extra: {image: "${SHOP_IMAGE}"}\n');
+    const merged = await c.cli(['deploy', '-c', file, '-c', override, 'store', '--dry-run', '--json']);
+    assert.equal(merged.code, 0, merged.stderr);
+    const plan = JSON.parse(merged.stdout) as DeployResult;
+    assert.deepEqual(plan.created, ['store-web', 'store-api', 'store-cache', 'store-extra']);
     for (const [args, message] of [
       [
         ['deploy', 'store'],
         /^poseidon: no Compose file here \(compose\.yaml, compose\.yml, docker-compose\.yaml, docker-compose\.yml\); name one: poseidon deploy -f FILE \(or -c FILE\)$/m,
       ],
-      [['deploy', '-f', file, '-c', file], /^poseidon: two Compose files:/m],
+      [['deploy', '-f', file, '-c', file], /^poseidon: both -f and -c: name every Compose file with one of them/m],
       [
         ['deploy', '-c', file, 'store', '--name', 'shop'],
         /^poseidon: two stack names, store and --name shop: give one$/m,
