@@ -18,7 +18,7 @@ import {
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
-import { fsProblem, readDocument } from '../files/index.js';
+import { fsProblem, MAX_DOCUMENT_BYTES, parseDocument, readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -90,12 +90,32 @@ export interface DeployResult {
  * The Compose file as a document, named in its errors as the user named it: by -f, or as the one
  * found here. An empty one is said to be empty, not "(document) must be a mapping (got null)".
  */
-export async function readComposeFile(file: string, given: boolean): Promise<unknown> {
+export async function readComposeFile(
+  file: string,
+  given: boolean,
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+): Promise<unknown> {
   const flag = given ? '-f' : 'the Compose file';
-  const doc = await readDocument(file, flag);
+  const doc =
+    file === '-' ? await parseDocument(await readStdin(stdin), 'stdin', flag) : await readDocument(file, flag);
   if (doc === null || doc === undefined)
     throw new InvalidField(flag, `${file} is empty; a Compose file names its services under services:`);
   return doc;
+}
+
+/** `-c -`: the Compose file piped in, as docker stack deploy reads it; a terminal is refused, not waited on. */
+async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+  if (stdin.isTTY === true)
+    throw new InvalidField('-f -', 'reads the Compose file from stdin, which is a terminal: pipe the file in');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > MAX_DOCUMENT_BYTES) throw new InvalidField('-f -', `stdin has more than ${MAX_DOCUMENT_BYTES} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /**
@@ -109,6 +129,8 @@ export async function deploy(flags: DeployFlags): Promise<void> {
   const file = files[0] ?? '';
   // a bad --timeout is refused before anything changes
   const timeoutMs = flags.wait === true ? parseDuration('--timeout', flags.timeout ?? '10m') : 0;
+  if (files.filter((f) => f === '-').length > 1)
+    throw new InvalidField('-f -', 'is given twice: stdin holds one Compose file');
   const docs: unknown[] = [];
   for (const f of files) docs.push(await readComposeFile(f, given));
   const baseDir = dirname(resolve(file));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { FileView, ServiceSpec, ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import {
@@ -533,4 +534,16 @@ test('an empty Compose file is said to be empty; one found without -f is named a
   });
   await writeFile(file, 'services:\n  web:\n    image: a\n');
   assert.deepEqual(await readComposeFile(file, false), { services: { web: { image: 'a' } } });
+});
+
+test('-c - reads the Compose file from stdin, as docker stack deploy does; a terminal is refused, not waited on', async () => {
+  const piped = Readable.from([Buffer.from('services:\n  web:\n'), Buffer.from('    image: a\n')]);
+  assert.deepEqual(await readComposeFile('-', true, piped), { services: { web: { image: 'a' } } });
+  const terminal = Object.assign(Readable.from([]), { isTTY: true });
+  await assert.rejects(readComposeFile('-', true, terminal), {
+    message: '-f - reads the Compose file from stdin, which is a terminal: pipe the file in',
+  });
+  await assert.rejects(readComposeFile('-', true, Readable.from([])), {
+    message: '-f - is empty; a Compose file names its services under services:',
+  });
 });
