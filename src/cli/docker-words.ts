@@ -56,6 +56,22 @@ const DOCKER_FLAGS: Readonly<Record<string, string>> = {
   '--init': "no --init: an image whose entrypoint reaps child processes (such as tini's) does its job",
 };
 
+const DETACHED =
+  'poseidon deploy returns once the services are created or updated (--wait waits for them to be healthy); ' +
+  'leave it out';
+
+/** Flags of `docker stack deploy` that Poseidon has no need of, said with why. */
+const STACK_DEPLOY_FLAGS: Readonly<Record<string, string>> = {
+  '--with-registry-auth':
+    'workers pull with their own credentials (docker login on each worker host, or poseidon worker ' +
+    '--registry-auth FILE); leave it out',
+  '--resolve-image':
+    'a worker pulls the image as the file names it when it starts a replica (pull_policy: always to pull ' +
+    'each time); leave it out',
+  '-d': DETACHED,
+  '--detach': DETACHED,
+};
+
 /**
  * commander's error line, with Poseidon's name for a Docker command it did not know, in place of
  * commander's nearest names (`start`: "Did you mean one of stack, stats?").
@@ -67,10 +83,18 @@ export function withDockerWord(message: string): string {
 }
 
 /** commander's error line, with what to type for a `docker run` flag it did not know (its "Did you mean" too). */
-export function withDockerFlag(message: string): string {
+export function withDockerFlag(message: string, known: Readonly<Record<string, string>> = DOCKER_FLAGS): string {
   const flag = /^error: unknown option '([^'=]*)/.exec(message)?.[1];
-  if (flag === undefined || !Object.hasOwn(DOCKER_FLAGS, flag)) return message;
-  return `error: unknown option '${flag}': ${DOCKER_FLAGS[flag]}\n`;
+  if (flag === undefined || !Object.hasOwn(known, flag)) return message;
+  return `error: unknown option '${flag}': ${known[flag]}\n`;
+}
+
+/** Answers `docker stack deploy`'s flags Poseidon has no need of, on `deploy` and `stack deploy`. */
+export function answeringStackDeployFlags(cmd: Command): Command {
+  const { outputError } = cmd.configureOutput();
+  return cmd.configureOutput({
+    outputError: (str, write) => (outputError ?? write)(withDockerFlag(str, STACK_DEPLOY_FLAGS), write),
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DeployFlags } from './deploy-action.js';
+import { answeringStackDeployFlags } from './docker-words.js';
 import { collect } from './repeatable.js';
 import type { StackFlags } from './stack-action.js';
 
@@ -11,7 +12,7 @@ type DeployCommandFlags = Omit<DeployFlags, 'files'> & { file?: string[]; compos
 
 /** `deploy -f FILE [--name STACK]`, and `docker stack deploy -c FILE STACK`'s spelling too. */
 function deployCommand(cmd: Command): Command {
-  return cmd
+  return answeringStackDeployFlags(cmd)
     .description('deploy a Compose file as a stack of services: create what is new, update only what changed')
     .argument('[stack]', "the stack's name, as docker stack deploy takes it (or --name)")
     .option(

@@ -83,3 +83,20 @@ test('an unknown option docker does not have either, or on a command that is not
   );
   assert.match(await refusal(['run', '--bogus', 'nginx']), /^poseidon: unknown option '--bogus'\n$/);
 });
+
+test("docker stack deploy's flags Poseidon has no need of are answered with why, on deploy and stack deploy", async () => {
+  assert.match(
+    await refusal(['stack', 'deploy', '--with-registry-auth', '-c', 'a.yml', 'shop']),
+    /^poseidon: unknown option '--with-registry-auth': workers pull with their own credentials .*; leave it out\n$/,
+  );
+  assert.match(
+    await refusal(['deploy', '--resolve-image', 'never', '-c', 'a.yml', 'shop']),
+    /^poseidon: unknown option '--resolve-image': a worker pulls the image as the file names it/,
+  );
+  assert.match(
+    await refusal(['deploy', '-d', '-c', 'a.yml']),
+    /^poseidon: unknown option '-d': poseidon deploy returns/,
+  );
+  // docker run's answers are not given here: deploy has no --cpus to be told of
+  assert.doesNotMatch(await refusal(['deploy', '--cpus', '2']), /--cpu-limit/);
+});
