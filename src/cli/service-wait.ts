@@ -75,10 +75,12 @@ function trouble(t: ServiceTaskView): string | undefined {
 /**
  * Prints each replica's progress as it changes, and keeps the last trouble seen, which a wait
  * that times out names: "0/3 healthy" alone does not say that every check answered HTTP 404.
+ * Why a replica waited is forgotten once it no longer waits (a replica placed and starting
+ * was not named by a timeout as "Pending (waiting to be scheduled)"); a failure stays.
  */
-class Tracker {
+export class Tracker {
   readonly #seen = new Map<string, { line: string; name: string; node: string | null }>();
-  #trouble: string | undefined;
+  #trouble: { text: string; waiting?: string } | undefined;
 
   constructor(private readonly write: (line: string) => void) {}
 
@@ -87,7 +89,9 @@ class Tracker {
       const line = progressLine(t);
       if (this.#seen.get(t.id)?.line !== line) this.write(line);
       this.#seen.set(t.id, { line, name: replicaName(t), node: t.node });
-      this.#trouble = trouble(t) ?? this.#trouble;
+      const now = trouble(t);
+      if (now !== undefined) this.#trouble = { text: now, ...(t.state === 'Pending' ? { waiting: t.id } : {}) };
+      else if (this.#trouble?.waiting === t.id) this.#trouble = undefined;
     }
     // a replica that ended leaves the service's task list (its slot's history keeps it): its end
     // is said, or a scale down's wait would end on "stopping" lines and never show them done
@@ -101,7 +105,7 @@ class Tracker {
 
   /** The last trouble seen: a replica's failing checks, or why it failed or waits. */
   get trouble(): string | undefined {
-    return this.#trouble;
+    return this.#trouble?.text;
   }
 }
 

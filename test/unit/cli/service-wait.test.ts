@@ -9,6 +9,7 @@ import {
   ReplicaImageUnavailable,
   ReplicaUnplaceable,
   ServiceWaitTimedOut,
+  Tracker,
   waitForJob,
   waitForReplicas,
   type WaitClient,
@@ -120,6 +121,20 @@ describe('service --wait progress', () => {
       'web-1 (slot 1, version 1): Running (healthy) on n1',
       'web-2 (slot 2, version 1): Running (starting): check failed 3 times (HTTP 404) on n1',
     ]);
+  });
+
+  test('why a replica waited is no trouble once it is placed; a failure stays the last trouble', () => {
+    const tracker = new Tracker(() => {});
+    const waiting = replica(1, { state: 'Pending', node: null, reason: 'waiting to be scheduled' });
+    tracker.show([waiting]);
+    assert.equal(tracker.trouble, 'web-1: Pending (waiting to be scheduled)');
+    // placed, starting (its checks in their start period): a timeout now names no stale Pending
+    const starting = { status: 'starting' as const, failures: 0, lastOutput: '', lastCheckedAt: null };
+    tracker.show([{ ...waiting, state: 'Running', node: 'n1', reason: '', health: starting }]);
+    assert.equal(tracker.trouble, undefined);
+    tracker.show([failing(1, 3)]);
+    tracker.show([replica(1, { health: starting })]);
+    assert.equal(tracker.trouble, 'web-1: check failed 3 times (HTTP 404)');
   });
 
   test('a wait with nothing wrong gives up on the count alone, and one that ends well says so', async () => {
