@@ -274,6 +274,14 @@ function serviceSpec(
         `without a host port (poseidon service inspect ${name})`,
     );
   }
+  if (fixed.length > 0 && deploy.update?.order === 'start-first')
+    // the default is stop-first for this reason (parse-service.ts); written out, it is kept, and said
+    found.notes.push(
+      `${fieldPath(at('deploy'), 'update_config')}.order: start-first with the fixed host port ` +
+        `${fixed.map((p) => p.host).join(', ')}: a replica's new version cannot start on its node while the old ` +
+        `one holds the port, so an update waits for another node that can take it, or for its deadline, then ` +
+        `rolls back (stop-first frees the port first)`,
+    );
   if (deploy.constraints !== undefined) spec.constraints = deploy.constraints;
   if (deploy.preferences !== undefined) spec.preferences = deploy.preferences;
   if (deploy.update !== undefined) spec.update = deploy.update;

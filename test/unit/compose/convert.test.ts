@@ -486,6 +486,27 @@ test('a fixed host port is noted when replicas would need a node each for it, an
   );
 });
 
+test('start-first written out with a fixed host port is noted: the new version cannot start beside the old', async () => {
+  const startFirst = await fromYaml(
+    'services:\n  web:\n    image: a\n    ports: ["7380:80"]\n    deploy: {update_config: {order: start-first}}\n',
+  );
+  assert.deepEqual(startFirst.warnings, [
+    "services.web.deploy.update_config.order: start-first with the fixed host port 7380: a replica's new version " +
+      'cannot start on its node while the old one holds the port, so an update waits for another node that can ' +
+      'take it, or for its deadline, then rolls back (stop-first frees the port first)',
+  ]);
+  // left out (stop-first is the default then), stop-first, or no fixed host port: nothing to say
+  for (const deploy of ['{}', '{update_config: {order: stop-first}}'])
+    assert.deepEqual(
+      (await fromYaml(`services:\n  web:\n    image: a\n    ports: ["7380:80"]\n    deploy: ${deploy}\n`)).warnings,
+      [],
+    );
+  const free = await fromYaml(
+    'services:\n  web:\n    image: a\n    ports: ["80"]\n    deploy: {update_config: {order: start-first}}\n',
+  );
+  assert.deepEqual(free.warnings, []);
+});
+
 test('labels leave room for the stack label: 63 of each deploy, 64 are refused naming where the file has them', async () => {
   const many = (n: number): string => `{${Array.from({ length: n }, (_, i) => `l${i}: v`).join(', ')}}`;
   const fits = await fromYaml(`services:\n  web: {image: x, labels: ${many(63)}, deploy: {labels: ${many(63)}}}\n`);
