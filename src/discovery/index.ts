@@ -10,3 +10,5 @@ export { parseCidr, formatCidr, cidrContains, cidrHas, ipToNumber, numberToIp, n
 export type { Cidr } from './cidr.js';
 /** A worker's automatic subnet: the first block of its pool that nothing on the host uses. */
 export { poolSubnets, cidrOverlaps, firstFreeSubnet, POOL_SUBNET_PREFIX } from './subnet-pool.js';
+/** A block the host already routes elsewhere (a LAN, a VPN), which Poseidon's network and VIPs must not take. */
+export { routeClash, routeWords, ipv4Block, type HostRoute } from './route-clash.js';

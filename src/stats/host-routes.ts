@@ -1,17 +1,20 @@
 import { join } from 'node:path';
+import type { HostRoute } from '../discovery/index.js';
 import { addressOf } from './held-ports.js';
 import { readProcTable } from './proc-file.js';
 
-// The host's IPv4 routes, from /proc/net/route: the blocks a new bridge network must not
-// overlap (a network on one would take traffic meant for that route), as Docker's libnetwork
-// checked before it picked a subnet of its own.
+// The host's IPv4 routes, from /proc/net/route (the main table, which holds the route of every
+// interface address too): the blocks a new bridge network must not overlap (a network on one
+// would take traffic meant for that route), as Docker's libnetwork checked before it picked a
+// subnet of its own, and that a service's virtual IP must not lie in.
 
 /**
- * The destination blocks of the routes in the text of /proc/net/route, as "10.1.0.0/16", but the
- * default route (0.0.0.0/0) and rows whose mask is not a prefix. Throws on a row it cannot read.
+ * The routes in the text of /proc/net/route, each its destination block ("10.1.0.0/16") and
+ * interface, but the default route (0.0.0.0/0) and rows whose mask is not a prefix. Throws on a
+ * row it cannot read.
  */
-export function parseRouteTable(text: string): string[] {
-  const blocks = new Set<string>();
+export function parseRouteTable(text: string): HostRoute[] {
+  const routes = new Map<string, HostRoute>();
   const lines = text.split('\n');
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] as string).trim();
@@ -23,9 +26,10 @@ export function parseRouteTable(text: string): string[] {
       throw new Error(`line ${i + 1} is not a route: ${JSON.stringify(line.slice(0, 80))}`);
     const prefix = prefixOf(mask);
     if (prefix === null || prefix === 0) continue;
-    blocks.add(`${destination}/${prefix}`);
+    const route = { block: `${destination}/${prefix}`, dev: cols[0] as string };
+    routes.set(`${route.block} ${route.dev}`, route); // one per block and interface: metrics aside
   }
-  return [...blocks];
+  return [...routes.values()];
 }
 
 /** 255.255.240.0 → 20; null for a mask whose ones are not all first. */
@@ -39,9 +43,9 @@ function prefixOf(mask: string): number | null {
 }
 
 /**
- * The host's IPv4 route blocks (parseRouteTable) in this network namespace; none where there is
+ * The host's IPv4 routes (parseRouteTable) in this network namespace; none where there is
  * no /proc/net/route (not Linux). One that cannot be read or parsed rejects naming the file.
  */
-export async function readHostRoutes(procRoot = '/proc'): Promise<string[]> {
+export async function readHostRoutes(procRoot = '/proc'): Promise<HostRoute[]> {
   return (await readProcTable(join(procRoot, 'net', 'route'), parseRouteTable)) ?? [];
 }

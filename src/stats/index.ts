@@ -33,7 +33,7 @@ export { cpuUsageBetween } from './cpu-usage.js';
  * address would bind them, as "8080/tcp"; blocksPublish says which sockets count.
  */
 export { readHeldPorts, parseHeldSockets, blocksPublish, type HeldSocket } from './held-ports.js';
-/** The host's IPv4 route blocks ("10.1.0.0/16"; not the default route), from /proc/net/route. */
+/** The host's IPv4 routes (block "10.1.0.0/16" and interface; not the default route), from /proc/net/route. */
 export { readHostRoutes, parseRouteTable } from './host-routes.js';
 /** This machine's identity: a hash of /etc/machine-id, else of the host name. */
 export { readHostId } from './host-id.js';

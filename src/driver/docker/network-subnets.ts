@@ -1,5 +1,12 @@
 import type Docker from 'dockerode';
-import { cidrOverlaps, firstFreeSubnet, formatCidr, parseCidr, type Cidr } from '../../discovery/index.js';
+import {
+  cidrOverlaps,
+  firstFreeSubnet,
+  formatCidr,
+  ipv4Block,
+  type Cidr,
+  type HostRoute,
+} from '../../discovery/index.js';
 
 // The address blocks a new Poseidon network must stay clear of, and the first block of its pool
 // that is: the IPv4 subnets of the engine's networks (the engine refuses an overlapping one with
@@ -7,7 +14,7 @@ import { cidrOverlaps, firstFreeSubnet, formatCidr, parseCidr, type Cidr } from 
 // routed block takes the traffic meant for that route: a VPN's, a LAN's).
 
 /** What the host tells of its routes (stats' readHostRoutes); the driver does not read /proc itself. */
-export type HostRoutes = () => Promise<readonly string[]>;
+export type HostRoutes = () => Promise<readonly HostRoute[]>;
 
 /** A block in use, and by what: `Docker network NAME (SUBNET)` or `host route SUBNET`. */
 export interface UsedBlock {
@@ -33,8 +40,8 @@ export async function dockerSubnets(docker: Docker): Promise<UsedBlock[]> {
 export async function usedBlocks(docker: Docker, routes: HostRoutes): Promise<UsedBlock[]> {
   const fromRoutes: UsedBlock[] = [];
   for (const route of await routes()) {
-    const block = ipv4Block(route);
-    if (block !== undefined) fromRoutes.push({ block, kind: 'route', by: `host route ${route}` });
+    const block = ipv4Block(route.block);
+    if (block !== undefined) fromRoutes.push({ block, kind: 'route', by: `host route ${route.block}` });
   }
   return [...(await dockerSubnets(docker)), ...fromRoutes];
 }
@@ -62,13 +69,4 @@ export function pickSubnet(
     passedOver.push(`${formatCidr(c)} (${usedBy(c, used)?.by ?? 'in use'})`);
   }
   return { pick, passedOver };
-}
-
-function ipv4Block(text: string | undefined): Cidr | undefined {
-  if (text === undefined || !text.includes('.')) return undefined;
-  try {
-    return parseCidr(text);
-  } catch {
-    return undefined; // not a block Poseidon can overlap: nothing to avoid
-  }
 }

@@ -1,6 +1,14 @@
 import Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_SUBNET_POOL, formatCidr, networkLayout, parseCidr, poolSubnets } from '../../discovery/index.js';
+import {
+  DEFAULT_SUBNET_POOL,
+  formatCidr,
+  networkLayout,
+  parseCidr,
+  poolSubnets,
+  routeClash,
+  routeWords,
+} from '../../discovery/index.js';
 import { NetworkUnusable } from '../errors.js';
 import { LABEL_NETWORK } from '../labels.js';
 import { pickSubnet, usedBlocks, usedBy, type HostRoutes } from './network-subnets.js';
@@ -105,8 +113,8 @@ const NO_HOST: NetworkHost = { routes: async () => [] };
  * Makes sure the network exists: creates it when missing. Idempotent, and safe when several
  * workers of one host start at once: a create that fails because another created it meanwhile
  * (a duplicate name, an overlapping pool) looks again and takes the one that is there. With a
- * `subnet`, the network is laid out in it (networkLayout), and one of that name with another
- * subnet is refused rather than used; without, the network of that name keeps its subnet (a
+ * `subnet`, the network is laid out in it (networkLayout), one of that name with another subnet
+ * is refused rather than used, and so is a subnet a route of `host` holds (refuseRouted); without, the network of that name keeps its subnet (a
  * restarted worker finds its own), and a new one takes the first block of the pool that no
  * network of the engine and no route of `host` uses. One of that name not Poseidon's is refused.
  */
@@ -127,7 +135,12 @@ export function ensureNetworkAt(socketPath: string, opts: NetworkOptions, host?:
 async function ensureGiven(docker: Docker, opts: NetworkOptions, host: NetworkHost): Promise<NetworkInfo> {
   const info = networkInfo(opts, opts.subnet ?? '');
   const existing = await inspectNetwork(docker, opts.name);
-  if (existing !== null) return checkExisting(existing, info);
+  if (existing !== null) {
+    checkExisting(existing, info);
+    await refuseRouted(docker, opts, info, host, true);
+    return info;
+  }
+  await refuseRouted(docker, opts, info, host, false);
   try {
     await createNetwork(docker, opts, info.subnet);
   } catch (err) {
@@ -136,6 +149,35 @@ async function ensureGiven(docker: Docker, opts: NetworkOptions, host: NetworkHo
     throw await createFailed(docker, opts, info, host, err);
   }
   return info;
+}
+
+/**
+ * A --subnet the host routes elsewhere (a LAN, a VPN: any route but the default one and those out
+ * of this network's own bridge) is refused, naming the route and a free block to give instead: a
+ * bridge on it would take this host's traffic for that route. A Docker network on the block is
+ * left to the create, which the engine refuses itself and createFailed names.
+ */
+async function refuseRouted(
+  docker: Docker,
+  opts: NetworkOptions,
+  want: NetworkInfo,
+  host: NetworkHost,
+  exists: boolean,
+): Promise<void> {
+  const block = parseCidr(want.subnet);
+  const route = routeClash(block, await host.routes(), [opts.name]);
+  if (route === undefined) return;
+  const used = await usedBlocks(docker, host.routes);
+  if (!exists && usedBy(block, used, 'network') !== undefined) return;
+  const free = pickSubnet(poolSubnets(opts.subnetPool ?? DEFAULT_SUBNET_POOL), used).pick;
+  const instead =
+    free === undefined
+      ? 'a --subnet it does not route (ip route)'
+      : `a --subnet it does not route, such as ${formatCidr(free)}, or without --subnet to have a free one picked`;
+  const first = exists ? `remove network ${opts.name} (docker network rm ${opts.name}), then ` : '';
+  throw new NetworkUnusable(
+    `--subnet ${want.subnet} overlaps ${routeWords(route)} of this host; ${first}start the worker with ${instead}`,
+  );
 }
 
 /**

@@ -17,8 +17,24 @@ const TABLE = [
   '',
 ].join('\n');
 
-test('the route table gives each route block but the default one', () => {
-  assert.deepEqual(parseRouteTable(TABLE), ['172.17.0.0/16', '10.0.0.0/8', '192.0.2.0/24', '192.0.2.5/32']);
+const ROUTES = [
+  { block: '172.17.0.0/16', dev: 'docker0' },
+  { block: '10.0.0.0/8', dev: 'tun0' },
+  { block: '192.0.2.0/24', dev: 'eth0' },
+  { block: '192.0.2.5/32', dev: 'eth0' },
+];
+
+test('the route table gives each route block and its interface but the default one', () => {
+  assert.deepEqual(parseRouteTable(TABLE), ROUTES);
+});
+
+test('a block routed twice out of one interface (two metrics) is one route; out of two, two', () => {
+  const twice = [
+    TABLE.trimEnd(),
+    'eth0\t000200C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0',
+    'wlan0\t000200C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0',
+  ].join('\n');
+  assert.deepEqual(parseRouteTable(twice), [...ROUTES, { block: '192.0.2.0/24', dev: 'wlan0' }]);
 });
 
 test('a row that is not a route is an error naming its line', () => {
@@ -31,5 +47,5 @@ test('read from a proc root: its table, or none where there is no such file', as
   assert.deepEqual(await readHostRoutes(root), []);
   await mkdir(join(root, 'net'));
   await writeFile(join(root, 'net', 'route'), TABLE);
-  assert.deepEqual(await readHostRoutes(root), ['172.17.0.0/16', '10.0.0.0/8', '192.0.2.0/24', '192.0.2.5/32']);
+  assert.deepEqual(await readHostRoutes(root), ROUTES);
 });
