@@ -114,9 +114,10 @@ const NO_HOST: NetworkHost = { routes: async () => [] };
  * workers of one host start at once: a create that fails because another created it meanwhile
  * (a duplicate name, an overlapping pool) looks again and takes the one that is there. With a
  * `subnet`, the network is laid out in it (networkLayout), one of that name with another subnet
- * is refused rather than used, and so is a subnet a route of `host` holds (refuseRouted); without, the network of that name keeps its subnet (a
- * restarted worker finds its own), and a new one takes the first block of the pool that no
- * network of the engine and no route of `host` uses. One of that name not Poseidon's is refused.
+ * is refused rather than used, and so is a subnet a route of `host` holds (refuseRouted);
+ * without, the network of that name keeps its subnet (a restarted worker finds its own), and a
+ * new one takes the first block of the pool that no network of the engine and no route of `host`
+ * uses. One of that name not Poseidon's is refused.
  */
 export async function ensureNetwork(
   docker: Docker,
