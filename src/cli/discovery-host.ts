@@ -4,6 +4,7 @@ import { currentTls, ManagerClient, type TlsSource } from '../client/index.js';
 import { EndpointsFollower, EndpointTable, networkLayout } from '../discovery/index.js';
 import { startDnsServer } from '../dns/index.js';
 import { startProxy } from '../proxy/index.js';
+import { readHostRoutes } from '../stats/index.js';
 import { countFlag, portFlag } from './flags.js';
 
 // `poseidon worker --proxy`: this worker is its host's discovery host. It follows the manager's
@@ -64,6 +65,8 @@ export async function startDiscoveryHost(opts: DiscoveryOptions, deps: Discovery
       : await startProxy({
           table,
           network: deps.network.name,
+          // a VIP this host routes elsewhere (the manager's --vip-range on a LAN or VPN) is not added
+          hostRoutes: () => readHostRoutes('/proc'),
           logger: deps.log.child({ component: 'proxy' }),
           registry: deps.metrics,
           responseTimeoutMs: opts.proxyTimeoutMs,

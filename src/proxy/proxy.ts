@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
 import { targetOf, type Target } from './mesh-route.js';
 import { bridgeVips } from './bridge-vips.js';
+import { routedVips, VipRouted } from './routed-vips.js';
 import { ProxyMetrics } from './metrics.js';
 import { OpenCounts } from './open-counts.js';
 import type { PortContext } from './port-context.js';
@@ -38,6 +39,8 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
   readonly #setAside: SetAside;
   readonly #metrics: ProxyMetrics;
   readonly #vips: VipAddresses;
+  /** VIPs the host routes elsewhere, already said: the retries that follow do not say it again. */
+  readonly #routedSaid = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #cancelRetry: (() => void) | undefined;
   #closed = false;
@@ -58,7 +61,8 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     const clock = options.clock ?? systemClock;
     this.#setAside = new SetAside(clock, options.setAside ?? DEFAULT_SET_ASIDE);
     this.#metrics = new ProxyMetrics(options.registry ?? new Registry(), () => this.#counts.byService());
-    this.#vips = options.vips ?? bridgeVips(options.network);
+    const vips = options.vips ?? bridgeVips(options.network);
+    this.#vips = options.hostRoutes === undefined ? vips : routedVips(vips, options.network, options.hostRoutes);
   }
 
   async start(): Promise<void> {
@@ -139,6 +143,18 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     }
   }
 
+  /** Why a VIP could not be added, logged; one the host routes elsewhere once per VIP, though it is tried again. */
+  #vipNotAdded(view: ServiceEndpointsView, err: unknown): void {
+    const fields = { service: view.service, vip: view.vip };
+    if (!(err instanceof VipRouted)) {
+      this.options.logger.error({ err, ...fields }, 'could not add the virtual IP');
+      return;
+    }
+    if (this.#routedSaid.has(view.vip)) return;
+    this.#routedSaid.add(view.vip);
+    this.options.logger.error(fields, err.message);
+  }
+
   /** Makes one service's VIP and listeners match its view; false when something must be tried again. */
   async #serve(view: ServiceEndpointsView): Promise<boolean> {
     const log = this.options.logger;
@@ -146,8 +162,9 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     if (state === undefined) {
       try {
         await this.#vips.add(view.vip);
+        this.#routedSaid.delete(view.vip);
       } catch (err) {
-        log.error({ err, service: view.service, vip: view.vip }, 'could not add the virtual IP');
+        this.#vipNotAdded(view, err);
         return false;
       }
       state = { vip: view.vip, listeners: new Map(), udp: new Map() };

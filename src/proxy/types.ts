@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClientTls } from '../client/tls.js';
 import type { Clock } from '../clock/index.js';
-import type { EndpointTable } from '../discovery/index.js';
+import type { EndpointTable, HostRoute } from '../discovery/index.js';
 
 /** Adds and removes a virtual IP on the host; the default runs `ip addr add|del VIP/32 dev <network>`. */
 export interface VipAddresses {
@@ -22,6 +22,11 @@ export interface ProxyOptions {
   clock?: Clock;
   /** Replaces the `ip addr` calls (tests that bind loopback addresses instead of bridge ones). */
   vips?: VipAddresses;
+  /**
+   * The host's routes (stats' readHostRoutes): a virtual IP one of them holds, but those out of
+   * `network`'s bridge, is not added (routed-vips.ts). Absent: none is checked.
+   */
+  hostRoutes?: () => Promise<readonly HostRoute[]>;
   /** A connect to a replica that takes longer fails and moves on (default 1000). */
   connectTimeoutMs?: number;
   /**
