@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { ensureNetwork, NetworkUnusable } from '../../../src/driver/index.js';
+import { ensureNetwork, NetworkUnusable, type NetworkHost } from '../../../src/driver/index.js';
 
 // A worker given no --subnet: its network keeps the subnet it has (a restart finds its own), and a
 // new one takes the first block of the pool that no network of the engine and no host route
@@ -132,22 +132,25 @@ describe('a network given its subnet', () => {
   });
 
   const lan = (block: string, dev = 'eth1') => ({ routes: async () => [{ block, dev }] });
+  const GIVEN = { name: 'pn-given', subnet: '10.237.64.0/24', subnetPool: POOL };
+  const mine = () => ({ ...other('pn-given', '10.237.64.0/24'), Labels: { 'poseidon.network': 'pn-given' } });
+  /** The one line ensureNetwork refuses GIVEN with, on this engine and host. */
+  async function refusal(docker: Docker, host: NetworkHost): Promise<string> {
+    const err = await ensureNetwork(docker, GIVEN, host).catch((x: unknown) => x);
+    assert.ok(err instanceof NetworkUnusable, String(err));
+    assert.doesNotMatch(err.message, /\n/);
+    return err.message;
+  }
 
   test('a block the host routes elsewhere: refused before any create, naming the route and a free block', async () => {
     const e = engine([other('bridge', '172.17.0.0/16')]);
-    const opts = { name: 'pn-given', subnet: '10.237.64.0/24', subnetPool: POOL };
-    const err = await ensureNetwork(e.docker, opts, lan('10.237.0.0/16')).catch((x: unknown) => x);
-    assert.ok(err instanceof NetworkUnusable, String(err));
     assert.equal(
-      err.message,
+      await refusal(e.docker, lan('10.237.0.0/16')),
       '--subnet 10.237.64.0/24 overlaps the route 10.237.0.0/16 on eth1 of this host; start the worker with ' +
         'a --subnet it does not route (ip route)',
     );
-    assert.deepEqual(e.created, []);
-    const elsewhere = await ensureNetwork(e.docker, opts, lan('10.237.64.128/25')).catch((x: unknown) => x);
-    assert.ok(elsewhere instanceof NetworkUnusable, String(elsewhere));
     assert.equal(
-      elsewhere.message,
+      await refusal(e.docker, lan('10.237.64.128/25')),
       '--subnet 10.237.64.0/24 overlaps the route 10.237.64.128/25 on eth1 of this host; start the worker with ' +
         'a --subnet it does not route, such as 10.237.65.0/24, or without --subnet to have a free one picked',
     );
@@ -156,36 +159,26 @@ describe('a network given its subnet', () => {
 
   test('a block of another Docker network: the engine refuses it, and that network is named as before', async () => {
     const e = engine([other('blocker', '10.237.64.0/24')]);
-    const opts = { name: 'pn-given', subnet: '10.237.64.0/24', subnetPool: POOL };
-    const err = await ensureNetwork(e.docker, opts, lan('10.237.64.0/24', 'br-0123456789ab')).catch((x: unknown) => x);
-    assert.ok(err instanceof NetworkUnusable, String(err));
-    assert.match(err.message, /^network pn-given \(10\.237\.64\.0\/24\) could not be created: Pool overlaps/);
-    assert.match(err.message, /or remove Docker network blocker \(10\.237\.64\.0\/24\) \(docker network ls\)$/);
+    const message = await refusal(e.docker, lan('10.237.64.0/24', 'br-0123456789ab'));
+    assert.match(message, /^network pn-given \(10\.237\.64\.0\/24\) could not be created: Pool overlaps/);
+    assert.match(message, /or remove Docker network blocker \(10\.237\.64\.0\/24\) \(docker network ls\)$/);
   });
 
   test("its own bridge's route (the network there from an earlier run) is Poseidon's own: taken", async () => {
-    const mine = { ...other('pn-given', '10.237.64.0/24'), Labels: { 'poseidon.network': 'pn-given' } };
-    const e = engine([mine]);
-    const opts = { name: 'pn-given', subnet: '10.237.64.0/24', subnetPool: POOL };
-    const info = await ensureNetwork(e.docker, opts, lan('10.237.64.0/24', 'pn-given'));
+    const e = engine([mine()]);
+    const info = await ensureNetwork(e.docker, GIVEN, lan('10.237.64.0/24', 'pn-given'));
     assert.deepEqual([info.subnet, info.gateway], ['10.237.64.0/24', '10.237.64.1']);
     assert.deepEqual(e.created, []);
   });
 
   test('the network there already, and a route of another interface on it since: refused, saying to remove it', async () => {
-    const mine = { ...other('pn-given', '10.237.64.0/24'), Labels: { 'poseidon.network': 'pn-given' } };
-    const e = engine([mine]);
-    const opts = { name: 'pn-given', subnet: '10.237.64.0/24', subnetPool: POOL };
-    const host = {
-      routes: async () => [
-        { block: '10.237.64.0/24', dev: 'pn-given' },
-        { block: '10.237.0.0/16', dev: 'tun0' },
-      ],
-    };
-    const err = await ensureNetwork(e.docker, opts, host).catch((x: unknown) => x);
-    assert.ok(err instanceof NetworkUnusable, String(err));
+    const e = engine([mine()]);
+    const routes = [
+      { block: '10.237.64.0/24', dev: 'pn-given' },
+      { block: '10.237.0.0/16', dev: 'tun0' },
+    ];
     assert.equal(
-      err.message,
+      await refusal(e.docker, { routes: async () => routes }),
       '--subnet 10.237.64.0/24 overlaps the route 10.237.0.0/16 on tun0 of this host; remove network pn-given ' +
         '(docker network rm pn-given), then start the worker with a --subnet it does not route (ip route)',
     );
