@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseTtl } from '../auth/index.js';
 import { serverUrls } from '../client/index.js';
+import { DEFAULT_VIP_RANGE } from '../discovery/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
 import { DEFAULT_WORKER_PORT } from './defaults.js';
@@ -10,6 +11,7 @@ import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
 import { loneManagerOnly, startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
 import { vipRangeFlag } from './network-flags.js';
+import { readVipRangeRouted } from './vip-range-routes.js';
 import { advertiseFlag } from './server-address.js';
 import { storeFlag } from './store-flag.js';
 
@@ -100,6 +102,8 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
 export async function runManager(flags: ManagerFlags): Promise<void> {
   const options = managerOptions(flags);
   const log = rootLogger(flags.logLevel);
+  const routed = await readVipRangeRouted(options.vipRange ?? DEFAULT_VIP_RANGE);
+  if (routed !== undefined) log.warn({ vipRange: options.vipRange }, routed);
   const runtime = await startManagerRuntime(
     {
       ...options,

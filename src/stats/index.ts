@@ -35,5 +35,7 @@ export { cpuUsageBetween } from './cpu-usage.js';
 export { readHeldPorts, parseHeldSockets, blocksPublish, type HeldSocket } from './held-ports.js';
 /** The host's IPv4 routes (block "10.1.0.0/16" and interface; not the default route), from /proc/net/route. */
 export { readHostRoutes, parseRouteTable } from './host-routes.js';
+/** The host's Linux bridges (Docker's networks, Poseidon's own), from /sys/class/net. */
+export { readBridges } from './host-bridges.js';
 /** This machine's identity: a hash of /etc/machine-id, else of the host name. */
 export { readHostId } from './host-id.js';
