@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runningCli } from '../../testkit/running-cli.js';
 import { TestCluster } from './helpers/cluster.js';
 
 // `poseidon wait TASK...` as a script runs it, against a real manager and worker on the real
@@ -44,6 +45,32 @@ describe('poseidon wait', () => {
     assert.deepEqual([r.code, r.stdout], [1, '']);
     assert.match(r.stderr, /^poseidon: task nowhere ended without running: .+\n$/);
   });
+
+  // a broken wait waits for rover for ever: the bound makes that a failure, and the cluster's close kills it
+  const HANG_GUARD = { timeout: 120_000 };
+  test(
+    'a task no node could ever hold is said at once, not waited for; the others are; exit 1',
+    HANG_GUARD,
+    async () => {
+      const job = await c.client.submit(
+        c.task('short', { command: ['sh', '-c', 'sleep 1; exit 4'], restartPolicy: { mode: 'never' } }),
+      );
+      const rover = await c.client.submit(c.task('rover', { constraints: ['node.labels.zone == mars'] }));
+      const id = rover.id.slice(0, 8);
+      const waiting = runningCli(['wait', 'rover', 'short'], c.cliEnv(), (p) => c.track(p));
+      assert.deepEqual([await waiting.exited, waiting.out()], [1, '4\n'], waiting.err());
+      assert.equal(
+        waiting.err(),
+        `poseidon: task ${id} (rover) cannot be placed: 0/1 nodes could ever hold it: 1 node does not match ` +
+          'node.labels.zone == mars; give a node the label it asks for (poseidon node update --label-add KEY=VALUE ' +
+          "NODE; poseidon node ls shows each node's labels), or change --constraint (it stays Pending: poseidon " +
+          `stop ${id})\n`,
+      );
+      assert.equal((await c.client.getTask(rover.id)).state, 'Pending', 'it is left as it is');
+      await c.client.stopTask(rover.id);
+      assert.equal((await c.client.getTask(job.id)).state, 'Failed');
+    },
+  );
 
   test('a name that matches no task is refused before any wait', async () => {
     const none = await c.cli(['wait', 'job', 'ghost']);
