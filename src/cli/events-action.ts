@@ -210,6 +210,8 @@ export class Resume {
 export interface EventsSink {
   line(text: string): void;
   note(text: string): void;
+  /** A stream was served (true), or it ended or was cut (false). */
+  open?(isOpen: boolean): void;
 }
 
 const STDOUT: EventsSink = {
@@ -268,6 +270,7 @@ export async function followEvents(
         continue;
       }
       if (again && cut.served()) sink.note(followedAgain(client.baseUrl));
+      sink.open?.(true);
       const servedAt = Date.now();
       let why: () => unknown = () => new StreamEnded(`${EVENTS_ENDED}; ${giveUp}`);
       try {
@@ -283,6 +286,8 @@ export async function followEvents(
         if (signal.aborted) return;
         if (!managerAway(err)) throw streamError(err, 'the event stream', 'run poseidon events again');
         why = () => streamError(err, 'the event stream', giveUp);
+      } finally {
+        sink.open?.(false);
       }
       if (signal.aborted) return;
       if (window.until !== undefined && Date.now() >= Date.parse(window.until) - UNTIL_SLACK_MS) return;

@@ -1,15 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ManagerTaskView } from '../api/index.js';
-import type { ManagerClient } from '../client/index.js';
 import { isNotFound } from '../errors/index.js';
-import { readLines } from '../ndjson/index.js';
 import { copy, follow, laterRead, readOf, type LogRead, type LogSink, type LogsFlags } from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { ReplicaReads } from './replica-reads.js';
+import { ServiceWatch } from './service-watch.js';
 import { Cut } from './stream-again.js';
 import { managerAway, streamError } from './stream-end.js';
 import { printable } from './terminal-text.js';
-import { Wakeup } from './wakeup.js';
 
 /**
  * How often --follow asks for the service's tasks, to follow new replicas (a scale, a restart
@@ -97,42 +95,6 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
   }
   await reads.end();
 }
-
-/**
- * The manager's events for one service, followed until `signal`: a replica placed or started, or
- * the service removed, wakes the look for new replicas at once.
- */
-class ServiceWatch {
-  readonly wake = new Wakeup();
-  #open = false;
-
-  constructor(client: ManagerClient, name: string, signal: AbortSignal) {
-    signal.addEventListener('abort', () => this.wake.fire(), { once: true });
-    // the service's name as its events carry it, for a cheap test before a line is parsed
-    const named = `"service":${JSON.stringify(name)}`;
-    void (async () => {
-      try {
-        const events = await client.events(signal);
-        this.#open = true;
-        for await (const line of readLines(events, signal)) {
-          if (!line.includes(named)) continue;
-          const e = JSON.parse(line) as { type?: unknown; service?: unknown };
-          if (e.service === name && WAKING.has(String(e.type))) this.wake.fire();
-        }
-      } catch {
-        // no stream (or it broke): the look every LOOK_FOR_NEW_MS carries on alone
-      } finally {
-        this.#open = false;
-      }
-    })();
-  }
-
-  get isOpen(): boolean {
-    return this.#open;
-  }
-}
-
-const WAKING = new Set(['task.scheduled', 'task.started', 'service.removed']);
 
 /** `web-2.1a2b3c4d@worker-1`. */
 function prefixOf(t: ManagerTaskView): string {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { followedAgain } from '../../src/cli/events-action.js';
 import { runningCli } from '../../testkit/running-cli.js';
 import { TestCluster } from './helpers/cluster.js';
+import { serviceSpec } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon logs -f TASK` (a real process) against a real manager, worker and engine while the
@@ -10,7 +11,8 @@ import { waitFor } from './helpers/wait-for.js';
 // dir, then killed (SIGKILL, the connection broken) and started again: the command carries on
 // through each restart, and the task's numbered lines (one every 200 ms) come each once, none
 // missed, those written while the manager was away too. `poseidon events` likewise carries on
-// through a stop and start, and shows a task started after it, once.
+// through a stop and start, and shows a task started after it, once. `service logs -f` follows a
+// replica scaled up after a restart too (its events are asked for again), each replica's line once.
 
 describe('poseidon logs -f across manager restarts', () => {
   const c = new TestCluster();
@@ -71,5 +73,29 @@ describe('poseidon logs -f across manager restarts', () => {
     assert.equal(started(before), 1, events.out());
     assert.equal(events.err(), `poseidon: ${followedAgain(c.manager.url)}\n`, 'said once');
     assert.equal(await events.interrupt(), 0, 'Ctrl-C ends it quietly');
+  });
+
+  test('service logs -f after a stop and start follows a replica scaled up after it, each line once', async () => {
+    const command = ['sh', '-c', 'echo hello; exec sleep 3600'];
+    await c.client.createService(serviceSpec(c, 'talk', { replicas: 1 }, { command }));
+    const logs = runningCli(['service', 'logs', '-f', 'talk'], c.cliEnv(), (p) => c.track(p));
+    const said = (slot: number): string[] =>
+      logs
+        .out()
+        .split('\n')
+        .filter((l) => l.startsWith(`talk-${slot}.`) && l.endsWith(' | hello'));
+    await waitFor(() => said(1).length > 0, {
+      what: `talk-1's line (${logs.out()}; ${logs.err()})`,
+      timeoutMs: 60_000,
+    });
+    await c.restartManager('stop');
+    await c.client.scaleService('talk', 2);
+    await waitFor(() => said(2).length > 0, {
+      what: `talk-2's line, scaled up after the restart (stdout: ${logs.out()}; stderr: ${logs.err()})`,
+      timeoutMs: 60_000,
+    });
+    assert.deepEqual([said(1).length, said(2).length], [1, 1], logs.out());
+    assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
+    await c.client.removeService('talk');
   });
 });
