@@ -1,27 +1,39 @@
-import type { ManagerTaskView, UnplaceableView } from '../api/index.js';
-
 // A task no node could ever hold (its request above every node's whole capacity, a constraint no
 // node meets, ...) waits until someone acts, however long a wait waits: a wait says so at once,
 // with what to do. The manager says so by a field of the task (unplaceable), never by words a wait
 // would have to read; an older manager, without it, leaves the wait as it was.
+// The web console bundles this module: it loads nothing, and its types are the fields read here
+// (a ManagerTaskView, or the console's TaskView, is one), not src/api's.
+
+/** Why no node could ever hold a task, and what keeps the most nodes out (src/api's UnplaceableView). */
+export interface UnplaceableView {
+  reason: string;
+  cause: string;
+}
+
+/** The fields of a task read here; `unplaceable` is absent (or null in the console) when it can be placed. */
+interface TaskFields {
+  state: string;
+  desiredState: string;
+  reason: string;
+  unplaceable?: UnplaceableView | null;
+}
 
 /** Why the task can never be placed as the cluster is, while it is Pending and wanted running; else undefined. */
-export function unplaceableOf(
-  t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'unplaceable'>,
-): UnplaceableView | undefined {
-  return t.state === 'Pending' && t.desiredState === 'running' ? t.unplaceable : undefined;
+export function unplaceableOf(t: Omit<TaskFields, 'reason'>): UnplaceableView | undefined {
+  return t.state === 'Pending' && t.desiredState === 'running' ? (t.unplaceable ?? undefined) : undefined;
 }
 
 /**
  * The reason a table shows: why no node could ever hold it ("0/2 nodes could ever hold it: ..."),
  * while that is so, rather than its plain reason ("0/2 nodes can hold it: ..."); else its reason.
  */
-export function reasonText(t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>): string {
+export function reasonText(t: TaskFields): string {
   return unplaceableOf(t)?.reason ?? t.reason;
 }
 
 /** The reason a task's detail shows: with what to do, while no node could ever hold it. */
-export function reasonDetail(t: Pick<ManagerTaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>): string {
+export function reasonDetail(t: TaskFields): string {
   const u = unplaceableOf(t);
   return u === undefined ? t.reason : unplaceableText(u);
 }
@@ -46,4 +58,15 @@ const HINTS: Readonly<Record<string, string>> = {
 /** "0/2 nodes could ever hold it: ...; lower --memory, or add a node that has that much". */
 export function unplaceableText(u: UnplaceableView): string {
   return `${u.reason}; ${HINTS[u.cause] ?? 'poseidon node ls shows what each node has'}`;
+}
+
+/**
+ * The web console's words for a task no node could ever hold, marked so beside plain reasons:
+ * "can never be placed: 0/2 nodes could ever hold it: ..." (with what to do, `withHint`, as a
+ * task's page shows it); undefined while it can be placed, or is not wanted running.
+ */
+export function neverPlacedText(t: Omit<TaskFields, 'reason'>, withHint = false): string | undefined {
+  const u = unplaceableOf(t);
+  if (u === undefined) return undefined;
+  return `can never be placed: ${withHint ? unplaceableText(u) : u.reason}`;
 }

@@ -107,6 +107,8 @@ export interface TaskView {
   version: number | null;
   /** The secrets and configs it mounts, where and how; none from an older manager. */
   files: TaskFile[];
+  /** Why no node could ever hold it, while Pending; null when one can (or an older manager). */
+  unplaceable: { reason: string; cause: string } | null;
 }
 export interface UpdateView {
   state: string;
@@ -230,6 +232,12 @@ function textMap(v: unknown, what: string, nulls: boolean): Record<string, strin
   return o as Record<string, string | null>;
 }
 
+function unplaceable(v: unknown, what: string): TaskView['unplaceable'] {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, what);
+  return { reason: str(o, 'reason'), cause: str(o, 'cause') };
+}
+
 function lastExit(v: unknown, what: string): TaskView['lastExit'] {
   if (v === null || v === undefined) return null;
   const o = obj(v, what);
@@ -252,6 +260,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     exitCode: optNum(o, 'exitCode'),
     restarts: optNum(o, 'restarts') ?? 0,
     lastExit: lastExit(o.lastExit, `${what}.lastExit`),
+    unplaceable: unplaceable(o.unplaceable, `${what}.unplaceable`),
     health: optStr(health, 'status') ?? 'none',
     cpu: optNum(o, 'cpu') ?? 0,
     memory: optNum(o, 'memory') ?? 0,

@@ -319,6 +319,34 @@ describe('the web console in a real browser, against a real manager and workers'
     await accessible(page, 'a task page with its last exit');
   });
 
+  test('a task no node could ever hold says so in the tasks table, on its page and among the replicas', async () => {
+    const constraints = ['node.labels.zone == mars'];
+    const rover = await c.client.submit(c.task('ui-rover', { constraints }));
+    await c.client.createService(serviceSpec(c, 'ui-mars', { replicas: 1 }, { constraints }));
+    const never = await waitFor(
+      async () => {
+        const t = await c.client.getTask(rover.id);
+        return t.unplaceable === undefined ? undefined : t.unplaceable;
+      },
+      { timeoutMs: 60_000, what: 'ui-rover judged unplaceable' },
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await waitForText(page, `can never be placed: ${never.reason}`);
+    const row = (await rows(page, 'table')).find((cells) => cells[0] === 'ui-rover');
+    assert.equal(row?.at(-1), `can never be placed: ${never.reason}`, JSON.stringify(row));
+    await open(page, `${url}/ui#/tasks/${rover.id}`);
+    await waitForText(page, 'give a node the label it asks for');
+    const facts = await page.$eval('dl.facts', (el) => el.textContent ?? '');
+    assert.match(facts, /Reason\s*can never be placed: 0\/2 nodes could ever hold it: .*; give a node the label/);
+    await accessible(page, 'a task page of a task no node could ever hold');
+    await open(page, `${url}/ui#/services/ui-mars`);
+    await waitForText(page, 'Replicas by slot');
+    await waitForText(page, /Pending\s*can never be placed: 0\/2 nodes could ever hold it/);
+    await c.client.stopTask(rover.id);
+    await c.client.removeService('ui-mars');
+  });
+
   test('a task page lists the spec it runs as poseidon status TASK prints it: env names, never a value', async () => {
     const value = `tok-${randomBytes(12).toString('hex')}`; // found anywhere in the page, it leaked
     const specced = await c.client.submit(

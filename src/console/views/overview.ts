@@ -5,7 +5,7 @@ import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { FilesTable } from './files.js';
 import { formatBytes } from '../../units/index.js';
-import { age, Bar, link, replicasText, Section, State, TableBox } from './parts.js';
+import { age, Bar, link, Reason, replicasText, Section, State, TableBox } from './parts.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;
@@ -165,7 +165,7 @@ function Tasks(props: { store: ClusterStore }) {
                 <td><${State} value=${t.state} /></td>
                 <td class="node">${t.node ?? '-'}</td>
                 <td>${t.restarts}</td>
-                <td class="reason">${t.reason}</td>
+                <td class="reason"><${Reason} task=${t} /></td>
               </tr>`,
           )}
         </tbody>

@@ -3,6 +3,8 @@ import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { jobCounts } from '../../api/service-modes.js';
 import { ApiError } from '../api.js';
+import type { TaskView } from '../decode.js';
+import { neverPlacedText } from '../../cli/unplaceable.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
 
@@ -29,6 +31,21 @@ export function replicasText(s: {
 export function State(props: { value: string }) {
   const cls = `state state-${props.value.toLowerCase().replace(/[^a-z]+/g, '-')}`;
   return html`<span class=${cls}>${props.value}</span>`;
+}
+
+type ReasonFields = Pick<TaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>;
+
+/** "can never be placed: …" (with what to do, `withHint`) while no node could ever hold the task; else nothing. */
+export function NeverPlaced(props: { task: ReasonFields; withHint?: boolean }) {
+  const text = neverPlacedText(props.task, props.withHint === true);
+  return text === undefined ? null : html`<span class="never-placed">${text}</span>`;
+}
+
+/** A task's reason, or that it can never be placed while that is so; `none` when it has none. */
+export function Reason(props: { task: ReasonFields; withHint?: boolean; none?: string }) {
+  const { task } = props;
+  if (neverPlacedText(task) !== undefined) return html`<${NeverPlaced} task=${task} withHint=${props.withHint} />`;
+  return task.reason === '' ? (props.none ?? '') : task.reason;
 }
 
 /** Used against capacity, as a bar and as words (the bar is decoration: the text says it all). */

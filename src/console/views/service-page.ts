@@ -5,7 +5,7 @@ import type { ClusterStore } from '../cluster-store.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../../api/service-modes.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope, type ServiceMode } from '../decode.js';
 import { MountsTable } from './files.js';
-import { age, ConfirmAction, errorText, link, Section, State, TableBox } from './parts.js';
+import { age, ConfirmAction, errorText, link, NeverPlaced, Section, State, TableBox } from './parts.js';
 
 export function mayDeploy(scope: Scope): boolean {
   return scope === 'deploy' || scope === 'admin';
@@ -191,7 +191,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
                 <a href=${link(`tasks/${t.id}`)}>${t.name}</a> ${t.desiredState === 'stopped' ? ' (stopping)' : ''}
               </th>
               <td>${t.version}</td>
-              <td><${State} value=${t.state} /></td>
+              <td><${State} value=${t.state} /> <${NeverPlaced} task=${t} /></td>
               <td>${t.health}</td>
               <td class="node">${t.node ?? '-'}</td>
             </tr>`,

@@ -7,7 +7,7 @@ import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
 import { EventList } from './overview.js';
 import { formatBytes } from '../../units/index.js';
-import { age, errorText, link, Section, State } from './parts.js';
+import { age, errorText, link, Reason, Section, State } from './parts.js';
 import { specRows, type Row, type SpecFields } from '../../cli/spec-rows.js';
 import { commandLine } from '../../task/command-line.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
@@ -157,7 +157,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
     <h1>Task ${t.name}</h1>
     <dl class="facts">
       <dt>State</dt><dd><${State} value=${t.state} /> (wanted ${t.desiredState})</dd>
-      <dt>Reason</dt><dd class="reason">${t.reason === '' ? '-' : t.reason}</dd>
+      <dt>Reason</dt><dd class="reason"><${Reason} task=${t} withHint=${true} none="-" /></dd>
       <dt>Restarts</dt><dd>${t.restarts}</dd>
       ${
         t.lastExit === null || !lastExitAddsToReason(t)
