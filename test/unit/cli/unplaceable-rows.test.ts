@@ -6,25 +6,13 @@ import { TASK_TABLE_FIELDS } from '../../../src/cli/task-table-fields.js';
 import { unplaceableText } from '../../../src/cli/unplaceable.js';
 import { TASK_VIEW_FIELDS } from '../../../src/api/index.js';
 import { managerTaskView, serviceTaskView } from '../../helpers/manager-task-view.js';
+import { NEVER, pending, WAITS } from '../../helpers/unplaceable-task.js';
 
 // A Pending task no node could ever hold says so where its reason is shown: the REASON column of
 // `poseidon status` and `service ps` (and `stack ps`, by the same row), and `status TASK` with what
 // to do; a task that merely waits for room, or is no longer wanted running, keeps its own reason.
 
 const NOW = Date.parse('2026-12-03T00:01:00.000Z');
-const WAITS = '0/2 nodes can hold it: 2 nodes have less than 500 GiB memory free';
-const NEVER = {
-  reason: '0/2 nodes could ever hold it: 2 nodes have less than 500 GiB memory in all (the biggest, w1, has 23.5 GiB)',
-  cause: 'memory',
-};
-const pending = {
-  state: 'Pending',
-  node: null,
-  nodeId: null,
-  containerId: null,
-  startedAt: null,
-  reason: WAITS,
-} as const;
 
 test('status: REASON says no node could ever hold it, while it is so; else the plain reason', () => {
   const never = managerTaskView({ ...pending, id: 'a0000000-1', unplaceable: NEVER });

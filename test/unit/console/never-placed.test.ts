@@ -3,24 +3,11 @@ import { test } from 'node:test';
 import { neverPlacedText, unplaceableText } from '../../../src/cli/unplaceable.js';
 import { taskView } from '../../../src/console/decode.js';
 import { managerTaskView } from '../../helpers/manager-task-view.js';
+import { NEVER, pending } from '../../helpers/unplaceable-task.js';
 
 // The web console marks the reason of a Pending task no node could ever hold, where it shows a
 // task's reason (the tasks table, the task's page with what to do, a service's replicas), from the
 // manager's `unplaceable`; a task that only waits for room, or is no longer wanted, keeps its own.
-
-const WAITS = '0/2 nodes can hold it: 2 nodes have less than 500 GiB memory free';
-const NEVER = {
-  reason: '0/2 nodes could ever hold it: 2 nodes have less than 500 GiB memory in all (the biggest, w1, has 23.5 GiB)',
-  cause: 'memory',
-};
-const pending = {
-  state: 'Pending',
-  node: null,
-  nodeId: null,
-  containerId: null,
-  startedAt: null,
-  reason: WAITS,
-} as const;
 
 test('the console reads unplaceable from the manager, and null from an older one', () => {
   const never = taskView(JSON.parse(JSON.stringify(managerTaskView({ ...pending, unplaceable: NEVER }))));
