@@ -23,9 +23,10 @@ export const LogsQuery = Type.Object(
     ),
     until: Type.Optional(
       Type.String({
-        pattern: '^[0-9]{1,12}$',
+        pattern: '^[0-9]{1,12}([.][0-9]{1,3})?$',
         description:
-          'Only output written at or before this time, in seconds since 1970 (UTC), as `docker logs --until`.',
+          'Only output written at or before this time, in seconds since 1970 (UTC), to the millisecond ' +
+          '(`1796618005.123`), as `docker logs --until`.',
       }),
     ),
     timestamps: Type.Optional(

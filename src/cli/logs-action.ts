@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
-import { sinceFlag } from './flags.js';
+import { sinceFlag, timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint } from './service-hint.js';
 import { LogLines, type LogRead, type LogSink } from './log-lines.js';
@@ -49,8 +49,9 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
 
 /**
  * --tail as a number of lines (all of them without it, or with `all`, docker logs' default), --since
- * and --until as seconds since 1970, and --timestamps. --until reads the past: not with --follow,
- * which shows what comes.
+ * and --until as seconds since 1970 (--until to the millisecond: `--until 0s`, now, takes in what
+ * was written earlier in this second), and --timestamps. --until reads the past: not with
+ * --follow, which shows what comes.
  */
 export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
   const tail = flags.tail === 'all' ? undefined : flags.tail;
@@ -61,7 +62,7 @@ export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
   return {
     ...(tail === undefined ? {} : { tail: Number(tail) }),
     ...(flags.since === undefined ? {} : { since: sinceFlag('--since', flags.since, now) }),
-    ...(flags.until === undefined ? {} : { until: sinceFlag('--until', flags.until, now) }),
+    ...(flags.until === undefined ? {} : { until: timeFlagMs('--until', flags.until, now) / 1000 }),
     ...(flags.timestamps === true ? { timestamps: true } : {}),
   };
 }

@@ -45,6 +45,10 @@ test('--until as docker logs takes it: a time or how long ago, as seconds since 
     since: at('2026-12-04T11:00:00Z'),
     until: at('2026-12-04T11:59:30Z'),
   });
+  // to the millisecond: `--until 0s` (now) takes in what was written earlier in this second
+  const later = NOW + 1_234;
+  assert.deepEqual(readOf({ until: '0s' }, later), { until: at('2026-12-04T12:00:01.234Z') });
+  assert.equal(String(at('2026-12-04T12:00:01.234Z')), '1796385601.234');
   assert.throws(() => readOf({ until: 'soon' }, NOW), { message: /^--until is "soon"; give a time/ });
   assert.throws(() => readOf({ until: '1m', follow: true }, NOW), {
     message: '--until ends a read of the past: leave out -f, or --until',
