@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { systemClock, type Clock } from '../src/clock/index.js';
 import {
   ContainerGone,
@@ -21,6 +21,7 @@ import {
   type PathStat,
   type StartOptions,
 } from '../src/driver/index.js';
+import { asStdout } from '../src/driver/docker/exec-io.js';
 import { KeyedLock } from '../src/lock/index.js';
 import type { TaskRequest } from '../src/task/index.js';
 
@@ -235,12 +236,13 @@ export class FakeDriver implements Driver {
     return { cpuCores: 0, memoryBytes: 0, memoryLimitBytes: c.memoryLimitBytes };
   }
 
-  async logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
+  /** Its output, all as stdout (what the fake's containers write has no stream). */
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<ExecOutput>> {
     await this.#enter('logs', [containerId]);
     const c = this.#containers.get(containerId);
     if (c === undefined) throw new ContainerGone(containerId);
     const text = tail(c.output, options.tail);
-    if (!options.follow || !c.running) return Readable.from([text]);
+    if (!options.follow || !c.running) return asStdout([Buffer.from(text)]);
     const stream = new PassThrough();
     stream.write(text);
     let followers = this.#followers.get(c.id);
@@ -252,7 +254,7 @@ export class FakeDriver implements Driver {
     };
     options.signal?.addEventListener('abort', end, { once: true });
     stream.once('close', () => followers.delete(stream));
-    return stream;
+    return asStdout(stream);
   }
 
   /** Named volumes are the Docker driver's (test/integration); here removing one is a recorded no-op. */

@@ -53,7 +53,18 @@ export {
 } from './manager-views.js';
 export type { TaskViewField } from './manager-views.js';
 /** `GET /tasks/{id}/logs`: its query, and the bound on lines read from the past. */
-export { LogsQuery, MAX_LOG_TAIL_LINES, isFollow, logFilters, logTail } from './logs.js';
+export {
+  asksNdjson,
+  LOGS_NDJSON,
+  LogsQuery,
+  MAX_LOG_TAIL_LINES,
+  isFollow,
+  logFilters,
+  logTail,
+  logsFramed,
+  logsResponse,
+} from './logs.js';
+export type { LogLine } from './logs.js';
 /** A heartbeat's summary of a worker's active tasks instead of the list; equal digests, equal sets. */
 export { TaskDigest, TaskDigestBuilder, digestOf } from './task-digest.js';
 /** Joining the cluster, renewing a node certificate, rotating the join token, removing a node. */

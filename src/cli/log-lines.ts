@@ -6,9 +6,12 @@ export interface LogRead {
   timestamps?: boolean;
 }
 
-/** Where followed output goes: its bytes, and the notes between containers. */
+/** The stream a piece of a container's output went to. */
+export type LogStream = 'stdout' | 'stderr';
+
+/** Where followed output goes: its bytes with their stream (stdout when not said), and the notes between containers. */
 export interface LogSink {
-  write(chunk: Buffer): void;
+  write(chunk: Buffer, stream?: LogStream): void;
   note(line: string): void;
 }
 
@@ -42,7 +45,8 @@ export class LogLines {
   /** A stream asked for again: its lines up to the last one shown are left out. */
   #replay = false;
   #skip = 0;
-  #partial: Buffer[] = [];
+  /** Each stream's line not ended yet: the engine times each stream's lines apart. */
+  #partial: Record<LogStream, Buffer[]> = { stdout: [], stderr: [] };
   #timed = 0;
 
   constructor(
@@ -83,29 +87,31 @@ export class LogLines {
   again(): void {
     this.#replay = true;
     this.#skip = this.#atLast;
-    this.#partial = [];
+    this.#partial = { stdout: [], stderr: [] };
   }
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, stream: LogStream = 'stdout'): void {
+    const partial = this.#partial[stream];
     let from = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
       const piece = chunk.subarray(from, nl + 1);
-      this.#line(this.#partial.length === 0 ? piece : Buffer.concat([...this.#partial, piece]));
-      this.#partial = [];
+      this.#line(partial.length === 0 ? piece : Buffer.concat([...partial.splice(0), piece]), stream);
       from = nl + 1;
     }
-    if (from < chunk.length) this.#partial.push(chunk.subarray(from));
+    if (from < chunk.length) partial.push(chunk.subarray(from));
   }
 
-  /** The container ended: a last line without its newline is shown. */
+  /** The container ended: a last line without its newline is shown, stdout's first. */
   end(): void {
-    if (this.#partial.length > 0) this.#line(Buffer.concat(this.#partial));
-    this.#partial = [];
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const partial = this.#partial[stream].splice(0);
+      if (partial.length > 0) this.#line(Buffer.concat(partial), stream);
+    }
   }
 
-  #line(line: Buffer): void {
+  #line(line: Buffer, stream: LogStream): void {
     const stamp = stampOf(line);
-    if (stamp === undefined) return void this.sink.write(line);
+    if (stamp === undefined) return void this.sink.write(line, stream);
     const last = this.#last;
     if (this.#replay && last !== undefined) {
       if (stamp.key < last) return;
@@ -121,6 +127,6 @@ export class LogLines {
     } else if (stamp.key === last) this.#atLast += 1;
     // a line earlier than the last (stdout and stderr are timed apart) is shown, the last stays
     this.#timed += 1;
-    this.sink.write(this.timestamps ? line : line.subarray(stamp.end + 1));
+    this.sink.write(this.timestamps ? line : line.subarray(stamp.end + 1), stream);
   }
 }

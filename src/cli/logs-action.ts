@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
-import type { ManagerClient } from '../client/index.js';
+import type { LogPiece, ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { sinceFlag, timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -9,7 +9,7 @@ import { LogLines, type LogRead, type LogSink } from './log-lines.js';
 import { Cut, PATIENCE } from './stream-again.js';
 import { managerAway, StreamEnded, streamError } from './stream-end.js';
 
-export type { LogRead, LogSink } from './log-lines.js';
+export type { LogRead, LogSink, LogStream } from './log-lines.js';
 
 export interface LogsFlags extends ClientFlags {
   follow?: boolean;
@@ -34,7 +34,7 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
   process.once('SIGINT', () => abort.abort());
   try {
     if (flags.follow !== true) {
-      const output = await client.logs(id, { follow: false, ...read, signal: abort.signal });
+      const output = await client.logStreams(id, { follow: false, ...read, signal: abort.signal });
       await copy(output, STDOUT).catch((err: unknown) => {
         throw streamError(err, 'the log stream', 'run poseidon logs again');
       });
@@ -72,8 +72,9 @@ export function laterRead(read: LogRead): LogRead {
   return read.timestamps === true ? { timestamps: true } : {};
 }
 
+/** The container's stdout to this command's stdout, its stderr to stderr, as `docker logs` does. */
 const STDOUT: LogSink = {
-  write: (chunk) => void process.stdout.write(chunk),
+  write: (chunk, stream) => void (stream === 'stderr' ? process.stderr : process.stdout).write(chunk),
   note: (line) => void process.stderr.write(`poseidon: ${line}\n`),
 };
 
@@ -122,7 +123,7 @@ export async function follow(
       stillRuns = 0;
       const timed = lines.timed;
       try {
-        const output = await client.logs(task.id, { follow: true, ...lines.ask(from, openedAt), signal });
+        const output = await client.logStreams(task.id, { follow: true, ...lines.ask(from, openedAt), signal });
         at = client.baseUrl; // the call may have gone on to another manager
         if (fresh) cut.due = false;
         else if (cut.served()) sink.note(resumed(task.id, client.baseUrl));
@@ -214,6 +215,7 @@ export function isAwayForNow(err: unknown): boolean {
   return code === 'task_not_placed' || code === 'container_gone';
 }
 
-export async function copy(output: NodeJS.ReadableStream, sink: Pick<LogSink, 'write'>): Promise<void> {
-  for await (const chunk of output) sink.write(chunk as Buffer);
+/** Each piece of a container's output to `sink`, with its stream. */
+export async function copy(output: AsyncIterable<LogPiece>, sink: Pick<LogSink, 'write'>): Promise<void> {
+  for await (const piece of output) sink.write(piece.data, piece.stream);
 }

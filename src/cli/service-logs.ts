@@ -1,7 +1,17 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ManagerTaskView } from '../api/index.js';
 import { isNotFound } from '../errors/index.js';
-import { copy, follow, laterRead, readOf, type LogRead, type LogSink, type LogsFlags } from './logs-action.js';
+import { readLines } from '../ndjson/index.js';
+import {
+  copy,
+  follow,
+  laterRead,
+  readOf,
+  type LogRead,
+  type LogSink,
+  type LogsFlags,
+  type LogStream,
+} from './logs-action.js';
 import { managerClient } from './manager-client.js';
 import { ReplicaReads } from './replica-reads.js';
 import { ServiceWatch } from './service-watch.js';
@@ -39,7 +49,7 @@ export async function printServiceLogs(name: string, flags: LogsFlags): Promise<
       if (t.containerId === null) continue;
       const out = sink(t);
       const copied = (async () =>
-        copy(await client.logs(t.id, { follow: false, ...read, signal: abort.signal }), out))();
+        copy(await client.logStreams(t.id, { follow: false, ...read, signal: abort.signal }), out))();
       reads.add(
         copied
           .catch((err: unknown) => {
@@ -103,36 +113,45 @@ function prefixOf(t: ManagerTaskView): string {
 
 /**
  * Output cut into lines, each written whole after the replica's prefix, so lines of replicas
- * written side by side never mix; a last line without its newline is written at the end.
+ * written side by side never mix: the container's stdout to `out`, its stderr to `err` (and the
+ * notes too), as `docker service logs` does; a last line without its newline is written at the end.
  */
 export class LineSink implements LogSink {
-  #partial = '';
-  /** A character cut between two chunks waits for its other bytes. */
-  readonly #decoder = new StringDecoder('utf8');
+  /** Each stream's line not ended yet; a character cut between two chunks waits for its other bytes. */
+  readonly #streams = {
+    stdout: { partial: '', decoder: new StringDecoder('utf8') },
+    stderr: { partial: '', decoder: new StringDecoder('utf8') },
+  };
 
   constructor(
     private readonly prefix: string,
     private readonly out: { write(text: string): unknown },
-    private readonly notes: { write(text: string): unknown } = out,
+    private readonly err: { write(text: string): unknown } = out,
   ) {}
 
-  write(chunk: Buffer): void {
-    const text = this.#partial + this.#decoder.write(chunk);
-    const lines = text.split('\n');
-    this.#partial = lines.pop() ?? '';
-    if (lines.length > 0) this.out.write(lines.map((l) => `${this.prefix} | ${l}\n`).join(''));
+  write(chunk: Buffer, stream: LogStream = 'stdout'): void {
+    const s = this.#streams[stream];
+    const lines = (s.partial + s.decoder.write(chunk)).split('\n');
+    s.partial = lines.pop() ?? '';
+    if (lines.length > 0) this.#to(stream).write(lines.map((l) => `${this.prefix} | ${l}\n`).join(''));
   }
 
   note(line: string): void {
     this.end();
-    this.notes.write(`${this.prefix} | poseidon: ${line}\n`);
+    this.err.write(`${this.prefix} | poseidon: ${line}\n`);
   }
 
-  /** Writes what is left of a last line. */
+  /** Writes what is left of a last line of each stream. */
   end(): void {
-    this.#partial += this.#decoder.end();
-    if (this.#partial === '') return;
-    this.out.write(`${this.prefix} | ${this.#partial}\n`);
-    this.#partial = '';
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const s = this.#streams[stream];
+      const rest = s.partial + s.decoder.end();
+      s.partial = '';
+      if (rest !== '') this.#to(stream).write(`${this.prefix} | ${rest}\n`);
+    }
+  }
+
+  #to(stream: LogStream): { write(text: string): unknown } {
+    return stream === 'stderr' ? this.err : this.out;
   }
 }

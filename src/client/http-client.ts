@@ -77,6 +77,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The media types the answer may have (its Accept header), for a stream. */
+  accept?: string;
 }
 
 /**
@@ -152,8 +154,21 @@ export class HttpClient {
    * 100-150 ms to exit, which every `poseidon run --wait` would pay. A POST's body is JSON (exec).
    */
   async stream(path: string, opts: RequestOptions = {}, method: 'GET' | 'POST' = 'GET'): Promise<Readable> {
+    return (await this.typedStream(path, opts, method)).body;
+  }
+
+  /**
+   * As stream(), with the answer's Content-Type (empty when it has none): a server may answer
+   * another type than `accept` asked for (one older than the type).
+   */
+  async typedStream(
+    path: string,
+    opts: RequestOptions = {},
+    method: 'GET' | 'POST' = 'GET',
+  ): Promise<{ body: Readable; type: string }> {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    return (await this.#open(method, path, opts, body, opts.timeoutMs ?? 0, false)).body;
+    const answer = await this.#open(method, path, opts, body, opts.timeoutMs ?? 0, false);
+    return { body: answer.body, type: answer.type ?? '' };
   }
 
   /**
@@ -203,7 +218,7 @@ export class HttpClient {
         res =
           bounded && pooling() && typeof body !== 'object'
             ? await pooledCall(this.#pooledCall(url, method, body, attempt, opts.signal))
-            : await open(url, method, body, attempt, opts.signal, this.#via());
+            : await open(url, method, body, attempt, opts.signal, this.#via(opts.accept));
       } catch (err) {
         // an abort is the caller's, and a bad argument or a bug is not the server's absence
         if (opts.signal?.aborted === true || !isConnectionFailure(err)) throw err;
@@ -301,8 +316,9 @@ export class HttpClient {
     };
   }
 
-  #via(): Via {
-    return { headers: this.#headers, tls: this.credentials.tls, failover: this.#urls.length > 1 };
+  #via(accept?: string): Via {
+    const headers = accept === undefined ? this.#headers : { ...this.#headers, accept };
+    return { headers, tls: this.credentials.tls, failover: this.#urls.length > 1 };
   }
 
   /** Why the call to `base` did not get through: its certificate, https spoken there, or no server. */

@@ -152,7 +152,13 @@ export async function open(
     };
     const onResponse = (res: IncomingMessage): void => {
       res.once('close', () => clearTimeout(deadline));
-      resolve({ status: res.statusCode ?? 0, text: () => readText(res), body: res });
+      const type = res.headers['content-type'];
+      resolve({
+        status: res.statusCode ?? 0,
+        text: () => readText(res),
+        body: res,
+        ...(type === undefined ? {} : { type }),
+      });
     };
     const req = (https?.request ?? httpRequest)(url, options, onResponse);
     const deadline =

@@ -17,10 +17,11 @@ export { currentTls } from './tls.js';
 /** The manager's and workers' calls to each other through undici's pool, not node:http. */
 export { poolConnections } from './pooled.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
-export { ManagerClient, type TaskFilter } from './manager-client.js';
+export { ManagerClient, type LogsOptions, type TaskFilter } from './manager-client.js';
 /** A manager's or worker's address as people type it (HOST, HOST:PORT, [IPv6]:PORT, a URL), as its URL. */
 export { MANAGER_PORT, managerUrls, serverUrl, serverUrls } from './server-address.js';
 /** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */
 export { PoseidonClient, type PoseidonClientOptions } from './poseidon-client.js';
 export { BadEventLine, type EventsWindow } from './events-stream.js';
 export { BadExecLine } from './exec-stream.js';
+export { BadLogLine, type LogPiece } from './log-stream.js';

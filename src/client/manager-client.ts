@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 import { TAR_MEDIA_TYPE } from '../api/archive-media.js';
+import { LOGS_NDJSON } from '../api/logs-media.js';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
 import { execOutput } from './exec-stream.js';
 import { HttpClient, type ClientCredentials } from './http-client.js';
+import { logPieces, type LogPiece } from './log-stream.js';
 import type {
   ClusterEvent,
   ClusterStatusView,
@@ -40,6 +42,16 @@ import type {
   VolumeDetailView,
   VolumeView,
 } from '../api/index.js';
+
+/** What a read of a task's output asks for (`poseidon logs`); `signal` ends it. */
+export interface LogsOptions {
+  follow: boolean;
+  tail?: number;
+  since?: number;
+  until?: number;
+  timestamps?: boolean;
+  signal?: AbortSignal;
+}
 
 /** Which tasks `GET /tasks` lists: by state, node (name or id) and service; all when empty. */
 export interface TaskFilter {
@@ -89,19 +101,20 @@ export class ManagerClient {
   taskStats(id: string): Promise<TaskUsageView> {
     return this.http.request('GET', `/tasks/${encodeURIComponent(id)}/stats`, { timeoutMs: 15_000 });
   }
-  /** The container's output as it comes (stdout and stderr). */
-  logs(
-    id: string,
-    opts: {
-      follow: boolean;
-      tail?: number;
-      since?: number;
-      until?: number;
-      timestamps?: boolean;
-      signal?: AbortSignal;
-    },
-  ): Promise<Readable> {
-    return this.http.stream(`/tasks/${encodeURIComponent(id)}/logs`, {
+  /** The container's output as it comes, stdout and stderr together as text. */
+  async logs(id: string, opts: LogsOptions): Promise<Readable> {
+    return (await this.#logs(id, opts, false)).body;
+  }
+  /**
+   * The container's output as it comes, each piece with its stream (stdout, stderr); a manager
+   * older than that gives it all as stdout.
+   */
+  async logStreams(id: string, opts: LogsOptions): Promise<AsyncGenerator<LogPiece, void, undefined>> {
+    const answer = await this.#logs(id, opts, true);
+    return logPieces(answer.body, answer.type);
+  }
+  #logs(id: string, opts: LogsOptions, apart: boolean): Promise<{ body: Readable; type: string }> {
+    return this.http.typedStream(`/tasks/${encodeURIComponent(id)}/logs`, {
       query: {
         follow: opts.follow ? 'true' : undefined,
         tail: opts.tail,
@@ -110,6 +123,7 @@ export class ManagerClient {
         timestamps: opts.timestamps === true ? 'true' : undefined,
       },
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(apart ? { accept: LOGS_NDJSON } : {}),
     });
   }
   /**

@@ -21,6 +21,8 @@ export interface PooledAnswer {
   status: number;
   text(): Promise<string>;
   body: Readable;
+  /** Its Content-Type, when read (a stream's answer, through node:http). */
+  type?: string;
 }
 
 /** One call as http-client's loop makes it: the deadline bounds the answer's headers, then its body. */

@@ -98,7 +98,7 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
-/** A piece of what a command run by `poseidon exec` printed, with the stream it went to. */
+/** A piece of what a container (its logs) or a command run by `poseidon exec` printed, with the stream it went to. */
 export interface ExecOutput {
   stream: 'stdout' | 'stderr';
   data: Buffer;
@@ -180,8 +180,8 @@ export interface Driver {
   list(): Promise<ContainerState[]>;
   /** null when the container is not running. */
   usage(containerId: string): Promise<ContainerUsage | null>;
-  /** stdout and stderr, demultiplexed, as text. */
-  logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream>;
+  /** The container's output as it comes, each piece with its stream (stdout, stderr), in the order written. */
+  logs(containerId: string, options: LogOptions): Promise<AsyncIterable<ExecOutput>>;
   /** Runs `command` in the container; resolves with its exit code and the last 64 KiB of its output. */
   exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   /**

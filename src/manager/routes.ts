@@ -18,7 +18,10 @@ import {
   VolumeDetailView,
   VolumeView,
   isFollow,
+  LOGS_NDJSON,
   LogsQuery,
+  logsFramed,
+  logsResponse,
   logTail,
   parseTaskFields,
   RegisterRequest,
@@ -37,7 +40,7 @@ import {
   relayUntilClose,
   streamedResponse,
   TASK_BODY_LIMIT_BYTES,
-  textResponse,
+  type RelayEnd,
 } from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
 import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
@@ -186,21 +189,27 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
       schema: {
         params: TaskParams,
         querystring: LogsQuery,
-        response: textResponse('text/plain', "The container's output (stdout and stderr), as it comes with follow."),
+        response: streamedResponse(
+          logsResponse("The container's output (stdout and stderr), as it comes with follow."),
+        ),
       },
     },
     async (req, reply) => {
       const tail = logTail(req.query); // 400 naming tail past the bound
+      const framed = logsFramed(req.headers.accept); // 400 naming accept when it names neither type
       const { task, workerUrl } = manager.locate(req.params.id);
       if (workerUrl === null || task.containerId === null)
         throw new TaskNotRunning(task, (t) => `is ${t.state} and never had a container (${t.reason}); it has no logs`);
       if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
+      // the worker's answer says its type: a worker older than this answers text, whatever it is asked
+      const end: RelayEnd = { ...LOGS_END };
+      let type = 'text/plain; charset=utf-8';
       // node:http never follows a redirect: a node cannot make the manager fetch another URL
       const output = await relayUntilClose(
         req,
         reply,
-        (signal) =>
-          workers(workerUrl).http.stream(`/tasks/${task.id}/logs`, {
+        async (signal) => {
+          const answer = await workers(workerUrl).http.typedStream(`/tasks/${task.id}/logs`, {
             // until only when asked: a worker older than it refuses a field it does not know
             query: {
               follow: req.query.follow,
@@ -210,10 +219,17 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
               timestamps: req.query.timestamps,
             },
             signal,
-          }),
-        LOGS_END,
+            ...(framed ? { accept: LOGS_NDJSON } : {}),
+          });
+          if (framed && answer.type.startsWith(LOGS_NDJSON)) {
+            type = LOGS_NDJSON;
+            end.lines = true; // passed on line by line: a stop ends it between two lines
+          }
+          return answer.body;
+        },
+        end,
       );
-      return reply.type('text/plain; charset=utf-8').send(output);
+      return reply.type(type).send(output);
     },
   );
 

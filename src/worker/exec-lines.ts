@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExecEncoding, ExecLine } from '../api/index.js';
 import type { ExecRun } from '../driver/index.js';
 import { formatDuration } from '../units/index.js';
+import { outputTexts, type TextDecoding } from './output-texts.js';
 
 /**
  * `POST /tasks/{id}/exec`'s answer: the command's output as NDJSON lines as it comes (read at the
@@ -21,21 +22,12 @@ export function execLines(
   async function* lines(): AsyncGenerator<string> {
     if (opts.first !== undefined) yield line(opts.first);
     const as = opts.encoding ?? 'utf8';
-    const decoders = { stdout: decoder(as), stderr: decoder(as) };
     const timer = setTimeout(() => {
       timedOut = true;
       detach.abort();
     }, timeoutMs);
     try {
-      for await (const piece of run.output) {
-        // a character cut between two pieces waits for the rest of its bytes
-        const text = decoders[piece.stream].write(piece.data);
-        if (text !== '') yield line(piece.stream === 'stdout' ? { stdout: text } : { stderr: text });
-      }
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const rest = decoders[stream].end();
-        if (rest !== '') yield line(stream === 'stdout' ? { stdout: rest } : { stderr: rest });
-      }
+      for await (const text of outputTexts(run.output, () => decoder(as))) yield line(text);
       if (!timedOut) {
         yield line({ exitCode: await run.exitCode() });
         return;
@@ -55,7 +47,7 @@ export function execLines(
 }
 
 /** Bytes to the answer's text: UTF-8 (a character cut in two waits for the rest of it), or base64 byte for byte. */
-function decoder(encoding: ExecEncoding): { write(b: Buffer): string; end(): string } {
+function decoder(encoding: ExecEncoding): TextDecoding {
   if (encoding === 'utf8') return new StringDecoder('utf8');
   return { write: (b) => b.toString('base64'), end: () => '' };
 }

@@ -9,7 +9,10 @@ import {
   VolumeParams,
   isFollow,
   logFilters,
+  LOGS_NDJSON,
   LogsQuery,
+  logsFramed,
+  logsResponse,
   logTail,
   BatchStartReply,
   type BatchStartResult,
@@ -24,12 +27,12 @@ import {
   relayUntilClose,
   streamedResponse,
   TASK_BODY_LIMIT_BYTES,
-  textResponse,
 } from '../http/index.js';
 import { InvalidField, NotRunning, PoseidonError } from '../errors/index.js';
 import type { Driver } from '../driver/index.js';
 import { archiveRoutes } from './archive-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { logOutput } from './log-output.js';
 import { processesRoute } from './processes-route.js';
 import { WORKER_LOGS_STOPPED } from './stopped-streams.js';
 import type { Worker } from './worker.js';
@@ -163,24 +166,29 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRouteDeps> = async (
     schema: {
       params: TaskParams,
       querystring: LogsQuery,
-      response: textResponse('text/plain', "The container's output."),
+      response: streamedResponse(logsResponse("The container's output.")),
     },
   };
   app.get('/tasks/:id/logs', logs, async (req, reply) => {
     const tail = logTail(req.query); // 400 naming tail past the bound
+    const framed = logsFramed(req.headers.accept); // 400 naming accept when it names neither type
+    const type = framed ? LOGS_NDJSON : 'text/plain; charset=utf-8';
     const task = worker.get(req.params.id);
-    if (task.containerId === null) return reply.type('text/plain; charset=utf-8').send('');
+    if (task.containerId === null) return reply.type(type).send('');
     const follow = isFollow(req.query);
     if (follow) req.raw.socket.setTimeout(0); // a quiet container is no idle client
     const containerId = task.containerId;
     const stream = await relayUntilClose(
       req,
       reply,
-      (signal) =>
-        driver.logs(containerId, { follow, signal, ...(tail === undefined ? {} : { tail }), ...logFilters(req.query) }),
-      { stopped: WORKER_LOGS_STOPPED },
+      async (signal) => {
+        const read = { follow, signal, ...(tail === undefined ? {} : { tail }), ...logFilters(req.query) };
+        return logOutput(await driver.logs(containerId, read), framed);
+      },
+      // a stop ends NDJSON between two lines
+      { stopped: WORKER_LOGS_STOPPED, lines: framed },
     );
-    return reply.type('text/plain; charset=utf-8').send(stream);
+    return reply.type(type).send(stream);
   });
 
   await app.register(execRoutes, { worker, driver });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon logs --since`, `--until` and `-t` against a real manager, worker and engine: a task writes one
@@ -67,5 +70,74 @@ describe('poseidon logs --since and --timestamps on the real engine', () => {
         'poseidon: --since is "yesterday"; give a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)\n',
       ],
     );
+  });
+});
+
+// `poseidon logs` and `service logs` keep the container's stdout and stderr apart, as `docker logs`
+// does: a task writes `out` to stdout and `err` to stderr, a second later `out-late` and `err-late`.
+
+const SPLIT = 'echo out; echo err >&2; sleep 1; echo out-late; echo err-late >&2';
+const STAMP = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]+Z';
+
+describe('poseidon logs keeps stdout and stderr apart on the real engine', () => {
+  const c = new TestCluster();
+  let id = '';
+  before(async () => {
+    await c.startManager();
+    await c.startWorker('a');
+    const command = ['sh', '-c', SPLIT];
+    id = (await c.client.submit(c.task('split', { command, restartPolicy: { mode: 'never' } }))).id;
+    await c.allInState([id], 'Completed');
+  });
+  after(() => c.close());
+
+  test("the container's stdout goes to stdout, its stderr to stderr; with --tail and -t too", async () => {
+    const all = await c.cli(['logs', id]);
+    assert.deepEqual([all.code, all.stdout, all.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
+    // --tail counts the lines of both streams, as docker logs --tail does
+    const tail = await c.cli(['logs', '--tail', '2', id]);
+    assert.deepEqual([tail.code, tail.stdout, tail.stderr], [0, 'out-late\n', 'err-late\n']);
+    const stamped = await c.cli(['logs', '-t', id]);
+    assert.equal(stamped.code, 0, stamped.stderr);
+    assert.match(stamped.stdout, new RegExp(`^${STAMP} out\n${STAMP} out-late\n$`));
+    assert.match(stamped.stderr, new RegExp(`^${STAMP} err\n${STAMP} err-late\n$`));
+  });
+
+  test('-f puts each stream where it goes until the task ends', async () => {
+    const command = ['sh', '-c', `sleep 1; ${SPLIT}`];
+    const followed = (await c.client.submit(c.task('split-f', { command, restartPolicy: { mode: 'never' } }))).id;
+    const r = await c.cli(['logs', '-f', followed]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
+  });
+
+  test('service logs: each line after its replica, on the stream the replica wrote it to', async () => {
+    const file = join(c.dir, 'split.yaml');
+    await writeFile(
+      file,
+      [
+        'name: split-svc',
+        'replicas: 1',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        `  command: [sh, -c, "${SPLIT}; sleep 600"]`,
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
+    const prefix = 'split-svc-1\\.[0-9a-f]{8}@\\S+ +\\| ';
+    const r = await waitFor(
+      async () => {
+        const got = await c.cli(['service', 'logs', 'split-svc']);
+        return got.stdout.includes('out-late') && got.stderr.includes('err-late') ? got : undefined;
+      },
+      { what: 'both lines of each stream in service logs', timeoutMs: 30_000 },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${prefix}out\n${prefix}out-late\n$`));
+    assert.match(r.stderr, new RegExp(`^${prefix}err\n${prefix}err-late\n$`));
+    const tail = await c.cli(['service', 'logs', '--tail', '1', 'split-svc']);
+    assert.deepEqual([tail.stdout, tail.stderr.replace(new RegExp(prefix), '')], ['', 'err-late\n']);
+    assert.equal((await c.cli(['service', 'rm', 'split-svc'])).code, 0);
   });
 });

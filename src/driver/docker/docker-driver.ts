@@ -11,6 +11,7 @@ import type {
   ContainerUsage,
   Driver,
   ExecOptions,
+  ExecOutput,
   ExecRun,
   LogOptions,
   PathStat,
@@ -20,7 +21,7 @@ import type {
 import { getArchive, putArchive, statPath, type EngineCall } from './archive.js';
 import { fromInspect, usageFromStats } from './container-state.js';
 import { createOptions } from './create-options.js';
-import { demuxBuffer, demuxFrames, demuxStream } from './demux.js';
+import { demuxFrames } from './demux.js';
 import { asStdout, execStdin } from './exec-io.js';
 import { followEvents, type EventLog } from './event-stream.js';
 import { OutputTail } from './output-tail.js';
@@ -191,7 +192,7 @@ export class DockerDriver implements Driver {
     }
   }
 
-  async logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
+  async logs(containerId: string, options: LogOptions): Promise<AsyncIterable<ExecOutput>> {
     try {
       return await this.#logs(containerId, options);
     } catch (err) {
@@ -200,7 +201,7 @@ export class DockerDriver implements Driver {
     }
   }
 
-  async #logs(containerId: string, options: LogOptions): Promise<NodeJS.ReadableStream> {
+  async #logs(containerId: string, options: LogOptions): Promise<AsyncIterable<ExecOutput>> {
     const container = this.#docker.getContainer(containerId);
     const base = {
       stdout: true,
@@ -212,11 +213,10 @@ export class DockerDriver implements Driver {
     };
     if (options.follow) {
       const stream = await this.#call(() => container.logs({ ...base, follow: true, abortSignal: options.signal }));
-      return demuxStream(stream);
+      return demuxFrames(stream as AsyncIterable<Buffer>);
     }
     const buf = await this.#call(() => container.logs({ ...base, follow: false }));
-    const { Readable } = await import('node:stream');
-    return Readable.from([demuxBuffer(buf)]);
+    return demuxFrames([buf]);
   }
 
   async exec(containerId: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {

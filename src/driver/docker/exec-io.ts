@@ -5,7 +5,7 @@ import type { ExecOutput, ExecStdin, TerminalSize } from '../types.js';
 // what the command prints, and its stdin.
 
 /** A terminal's output: one stream, as the terminal shows it (the engine does not frame it). */
-export async function* asStdout(source: AsyncIterable<Buffer>): AsyncGenerator<ExecOutput> {
+export async function* asStdout(source: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<ExecOutput> {
   for await (const data of source) yield { stream: 'stdout', data };
 }
 

@@ -4,7 +4,7 @@ import { TLSSocket } from 'node:tls';
 import type { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { isFollow, type LogsQuery } from '../../api/index.js';
+import { asksNdjson, isFollow, type LogsQuery } from '../../api/index.js';
 import { NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
 import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
 import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js';
@@ -209,7 +209,11 @@ function streamOf(req: FastifyRequest): { end: RelayEnd; follows: boolean } | un
   if (req.method !== 'GET') return undefined;
   if (route === '/events') return { end: EVENTS_END, follows: true };
   if (route === '/tasks/:id/archive') return { end: COPY_END, follows: true };
-  if (route === '/tasks/:id/logs') return { end: LOGS_END, follows: isFollow(req.query as LogsQuery) };
+  if (route === '/tasks/:id/logs') {
+    // each stream apart (NDJSON) is passed on line by line
+    const end = asksNdjson(req.headers.accept) ? { ...LOGS_END, lines: true } : LOGS_END;
+    return { end, follows: isFollow(req.query as LogsQuery) };
+  }
   return undefined;
 }
 

@@ -36,3 +36,13 @@ test('service logs: a character cut between two chunks comes out whole; notes go
   assert.deepEqual(lines.slice(1), ['web-1.1a2b3c4d@w1 | partial\n']);
   assert.deepEqual(notes, ['web-1.1a2b3c4d@w1 | poseidon: task 1a2b3c4d restarted (restart 1):\n']);
 });
+
+test("service logs: a replica's stderr lines go to stderr after its prefix, each stream's partial line kept apart", () => {
+  const { lines, notes, s } = sink();
+  s.write(Buffer.from('ou'), 'stdout');
+  s.write(Buffer.from('err\nha'), 'stderr');
+  s.write(Buffer.from('t\n'), 'stdout');
+  s.end();
+  assert.deepEqual(lines, ['web-1.1a2b3c4d@w1 | out\n']);
+  assert.deepEqual(notes, ['web-1.1a2b3c4d@w1 | err\n', 'web-1.1a2b3c4d@w1 | ha\n']);
+});

@@ -63,3 +63,34 @@ test('asked again with nothing shown: whole, or from when it opened under --tail
   zero.again();
   assert.deepEqual(zero.ask({ tail: 0 }, opened), { since: Math.floor(opened / 1000), timestamps: true });
 });
+
+test('each stream keeps its own line not ended yet, and each line goes to the stream it came from', () => {
+  const got: Array<[string, string]> = [];
+  const l = new LogLines({ write: (c, stream = 'stdout') => void got.push([stream, c.toString('utf8')]) }, false);
+  l.write(Buffer.from(`${T('1')} ou`), 'stdout');
+  l.write(Buffer.from(`${T('2')} err\n${T('3')} er`), 'stderr');
+  l.write(Buffer.from('t\n'), 'stdout');
+  l.end();
+  assert.deepEqual(got, [
+    ['stderr', 'err\n'],
+    ['stdout', 'out\n'],
+    ['stderr', 'er'],
+  ]);
+});
+
+test('asked for again after a cut, the lines of both streams shown before are left out, on either stream', () => {
+  const got: Array<[string, string]> = [];
+  const l = new LogLines({ write: (c, stream = 'stdout') => void got.push([stream, c.toString('utf8')]) }, false);
+  l.write(Buffer.from(`${T('1')} out\n`), 'stdout');
+  l.write(Buffer.from(`${T('2')} err\n${T('3')} cut`), 'stderr');
+  l.again();
+  l.write(Buffer.from(`${T('1')} out\n`), 'stdout');
+  l.write(Buffer.from(`${T('2')} err\n${T('3')} cut off\n`), 'stderr');
+  l.write(Buffer.from(`${T('4')} new\n`), 'stdout');
+  assert.deepEqual(got, [
+    ['stdout', 'out\n'],
+    ['stderr', 'err\n'],
+    ['stderr', 'cut off\n'],
+    ['stdout', 'new\n'],
+  ]);
+});

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { ContainerState, Driver, ExecRun, StartOptions } from '../../../src/driver/index.js';
+import type { ContainerState, Driver, ExecOutput, ExecRun, StartOptions } from '../../../src/driver/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import type { TaskRequest } from '../../../src/task/index.js';
 import type { LineSpot } from '../../../src/worker/pacer.js';
@@ -268,7 +268,7 @@ class PacedDriver implements Driver {
   async usage(): Promise<null> {
     return null;
   }
-  async logs(): Promise<NodeJS.ReadableStream> {
+  async logs(): Promise<AsyncIterable<ExecOutput>> {
     throw new Error('not used');
   }
   async exec(): Promise<{ exitCode: number; output: string }> {

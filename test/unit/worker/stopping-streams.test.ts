@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test, type TestContext } from 'node:test';
+import { asStdout } from '../../../src/driver/docker/exec-io.js';
 import type { Driver, ExecRun } from '../../../src/driver/index.js';
 import type { SpecLimits } from '../../../src/task/index.js';
 import { workerRoutes } from '../../../src/worker/routes.js';
@@ -37,7 +38,7 @@ function engine(quiet: boolean, arrive: () => void): Driver {
       return s;
     });
   return {
-    logs: (_id: string, o: { signal: AbortSignal }) => stream(o.signal, 'line one\n'),
+    logs: async (_id: string, o: { signal: AbortSignal }) => asStdout(await stream(o.signal, 'line one\n')),
     getArchive: (_id: string, _path: string, signal: AbortSignal) => stream(signal, Buffer.alloc(512, 'a')),
     execStream: (_id: string, _command: string[], signal: AbortSignal): Promise<ExecRun> =>
       held(signal, () => ({
