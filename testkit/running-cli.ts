@@ -22,7 +22,8 @@ export function runningCli(args: readonly string[], env: NodeJS.ProcessEnv, trac
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close', not 'exit': by then what it wrote has all been read
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   const kill = async (): Promise<void> => {
     if (alive()) child.kill('SIGKILL');
     await exited;

@@ -7,3 +7,15 @@
  * (`text/plain`), as a server older than this answers whatever it is asked.
  */
 export const LOGS_NDJSON = 'application/x-ndjson';
+
+/** What a read of a container's output asks for besides follow: the last lines, from and until when, with times. */
+export interface LogRead {
+  /** Lines from the end; undefined for all. */
+  tail?: number;
+  /** Only output written at or after this time, in seconds since 1970. */
+  since?: number;
+  /** Only output written at or before this time, in seconds since 1970. */
+  until?: number;
+  /** Each line after the time it was written (RFC 3339, nanoseconds), as `docker logs -t`. */
+  timestamps?: boolean;
+}

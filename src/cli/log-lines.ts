@@ -1,10 +1,6 @@
-/** What a read of a container's output asks for besides follow: the last lines, from when, with times. */
-export interface LogRead {
-  tail?: number;
-  since?: number;
-  until?: number;
-  timestamps?: boolean;
-}
+import type { LogRead } from '../api/logs-media.js';
+
+export type { LogRead };
 
 /** The stream a piece of a container's output went to. */
 export type LogStream = 'stdout' | 'stderr';

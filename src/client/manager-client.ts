@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { TAR_MEDIA_TYPE } from '../api/archive-media.js';
-import { LOGS_NDJSON } from '../api/logs-media.js';
+import { LOGS_NDJSON, type LogRead } from '../api/logs-media.js';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
 import { execOutput } from './exec-stream.js';
@@ -44,12 +44,8 @@ import type {
 } from '../api/index.js';
 
 /** What a read of a task's output asks for (`poseidon logs`); `signal` ends it. */
-export interface LogsOptions {
+export interface LogsOptions extends LogRead {
   follow: boolean;
-  tail?: number;
-  since?: number;
-  until?: number;
-  timestamps?: boolean;
   signal?: AbortSignal;
 }
 

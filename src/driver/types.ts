@@ -1,3 +1,4 @@
+import type { LogRead } from '../api/logs-media.js';
 import type { Protocol, TaskRequest } from '../task/index.js';
 
 /** A published port as Docker bound it. */
@@ -85,16 +86,8 @@ export interface FileBind {
   target: string;
 }
 
-export interface LogOptions {
+export interface LogOptions extends LogRead {
   follow: boolean;
-  /** Lines from the end; undefined for all. */
-  tail?: number;
-  /** Only output written at or after this time, in seconds since 1970. */
-  since?: number;
-  /** Only output written at or before this time, in seconds since 1970. */
-  until?: number;
-  /** Each line after the time it was written (RFC 3339, nanoseconds), as `docker logs -t`. */
-  timestamps?: boolean;
   signal?: AbortSignal;
 }
 

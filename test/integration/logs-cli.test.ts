@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
-import { TEST_IMAGE } from './helpers/docker.js';
+import { serviceSpec } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // `poseidon logs --since`, `--until` and `-t` against a real manager, worker and engine: a task writes one
 // line, waits three seconds and writes another; the times the engine recorded say which is which.
+// And `logs` and `service logs` keep the container's stdout and stderr apart, as `docker logs` does:
+// a task writes `out` to stdout and `err` to stderr, a second later `out-late` and `err-late`.
 
 const STAMPED = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\.[0-9]+Z (early|late)$/;
 
-describe('poseidon logs --since and --timestamps on the real engine', () => {
+const SPLIT = 'echo out; echo err >&2; sleep 1; echo out-late; echo err-late >&2';
+const STAMP = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]+Z';
+
+describe('poseidon logs --since and --timestamps, and stdout and stderr apart, on the real engine', () => {
   const c = new TestCluster();
   let id = '';
   before(async () => {
@@ -71,33 +74,17 @@ describe('poseidon logs --since and --timestamps on the real engine', () => {
       ],
     );
   });
-});
-
-// `poseidon logs` and `service logs` keep the container's stdout and stderr apart, as `docker logs`
-// does: a task writes `out` to stdout and `err` to stderr, a second later `out-late` and `err-late`.
-
-const SPLIT = 'echo out; echo err >&2; sleep 1; echo out-late; echo err-late >&2';
-const STAMP = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]+Z';
-
-describe('poseidon logs keeps stdout and stderr apart on the real engine', () => {
-  const c = new TestCluster();
-  let id = '';
-  before(async () => {
-    await c.startManager();
-    await c.startWorker('a');
-    const command = ['sh', '-c', SPLIT];
-    id = (await c.client.submit(c.task('split', { command, restartPolicy: { mode: 'never' } }))).id;
-    await c.allInState([id], 'Completed');
-  });
-  after(() => c.close());
 
   test("the container's stdout goes to stdout, its stderr to stderr; with --tail and -t too", async () => {
-    const all = await c.cli(['logs', id]);
+    const command = ['sh', '-c', SPLIT];
+    const split = (await c.client.submit(c.task('split', { command, restartPolicy: { mode: 'never' } }))).id;
+    await c.allInState([split], 'Completed');
+    const all = await c.cli(['logs', split]);
     assert.deepEqual([all.code, all.stdout, all.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
     // --tail counts the lines of both streams, as docker logs --tail does
-    const tail = await c.cli(['logs', '--tail', '2', id]);
+    const tail = await c.cli(['logs', '--tail', '2', split]);
     assert.deepEqual([tail.code, tail.stdout, tail.stderr], [0, 'out-late\n', 'err-late\n']);
-    const stamped = await c.cli(['logs', '-t', id]);
+    const stamped = await c.cli(['logs', '-t', split]);
     assert.equal(stamped.code, 0, stamped.stderr);
     assert.match(stamped.stdout, new RegExp(`^${STAMP} out\n${STAMP} out-late\n$`));
     assert.match(stamped.stderr, new RegExp(`^${STAMP} err\n${STAMP} err-late\n$`));
@@ -111,20 +98,8 @@ describe('poseidon logs keeps stdout and stderr apart on the real engine', () =>
   });
 
   test('service logs: each line after its replica, on the stream the replica wrote it to', async () => {
-    const file = join(c.dir, 'split.yaml');
-    await writeFile(
-      file,
-      [
-        'name: split-svc',
-        'replicas: 1',
-        'task:',
-        `  image: ${TEST_IMAGE}`,
-        `  command: [sh, -c, "${SPLIT}; sleep 600"]`,
-        `  labels: {poseidon.test-run: ${c.runId}}`,
-        '',
-      ].join('\n'),
-    );
-    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
+    const command = ['sh', '-c', `${SPLIT}; sleep 600`];
+    await c.client.createService(serviceSpec(c, 'split-svc', { replicas: 1 }, { command }));
     const prefix = 'split-svc-1\\.[0-9a-f]{8}@\\S+ +\\| ';
     const r = await waitFor(
       async () => {

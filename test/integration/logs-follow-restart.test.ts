@@ -9,10 +9,11 @@ import { waitFor } from './helpers/wait-for.js';
 // `poseidon logs -f TASK` (a real process) against a real manager, worker and engine while the
 // manager is stopped (SIGTERM, its streams ended whole) and started again on its port and data
 // dir, then killed (SIGKILL, the connection broken) and started again: the command carries on
-// through each restart, and the task's numbered lines (one every 200 ms) come each once, none
-// missed, those written while the manager was away too. `poseidon events` likewise carries on
-// through a stop and start, and shows a task started after it, once. `service logs -f` follows a
-// replica scaled up after a restart too (its events are asked for again), each replica's line once.
+// through each restart, and the task's numbered lines (one every 200 ms, the even ones to stderr)
+// come each once on their stream, none missed, those written while the manager was away too.
+// `poseidon events` likewise carries on through a stop and start, and shows a task started after
+// it, once. `service logs -f` follows a replica scaled up after a restart too (its events are asked
+// for again), each replica's line once.
 
 describe('poseidon logs -f across manager restarts', () => {
   const c = new TestCluster();
@@ -20,15 +21,21 @@ describe('poseidon logs -f across manager restarts', () => {
   before(async () => {
     await c.startManager();
     await c.startWorker('a');
-    const command = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "line $i"; sleep 0.2; done'];
+    const command = [
+      'sh',
+      '-c',
+      'i=0; while :; do i=$((i+1)); if [ $((i % 2)) = 0 ]; then echo "line $i" >&2; else echo "line $i"; fi; ' +
+        'sleep 0.2; done',
+    ];
     id = (await c.client.submit(c.task('counter', { command }))).id;
     await c.allInState([id], 'Running');
   });
   after(() => c.close());
 
-  test('it follows again after a stop and after a kill, each line once and none missed', async () => {
+  test('it follows again after a stop and after a kill, each line once on its stream and none missed', async () => {
     const logs = runningCli(['logs', '-f', id], c.cliEnv(), (p) => c.track(p));
-    const numbers = (): number[] => [...logs.out().matchAll(/^line (\d+)$/gm)].map((m) => Number(m[1]));
+    const numbersIn = (text: string): number[] => [...text.matchAll(/^line (\d+)$/gm)].map((m) => Number(m[1]));
+    const numbers = (): number[] => [...numbersIn(logs.out()), ...numbersIn(logs.err())].sort((a, b) => a - b);
     const last = (): number => numbers().at(-1) ?? 0;
     const goesOn = async (what: string): Promise<void> => {
       const from = last();
@@ -39,17 +46,31 @@ describe('poseidon logs -f across manager restarts', () => {
       await c.restartManager(how);
       await goesOn(`lines after the manager's ${how} and start`);
     }
+    // ended first: a line on one stream may have reached this test before one written earlier on the other
+    assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
     const seen = numbers();
     assert.deepEqual(
       seen,
       seen.map((_, i) => i + 1),
-      'every line from the first, once each, in order',
+      'every line from the first, once each',
+    );
+    const odd = numbersIn(logs.out());
+    assert.deepEqual(
+      odd,
+      odd.map((_, i) => 2 * i + 1),
+      'the odd ones on stdout, in order',
+    );
+    const even = numbersIn(logs.err());
+    assert.deepEqual(
+      even,
+      even.map((_, i) => 2 * i + 2),
+      'the even ones on stderr, in order',
     );
     const note =
       `poseidon: the log stream of task ${id.slice(0, 8)} was cut (a manager stopped, or the leader changed); ` +
       `following again from the last line shown, through ${c.manager.url}\n`;
-    assert.equal(logs.err(), note.repeat(2), 'said once for each restart');
-    assert.equal(await logs.interrupt(), 0, 'Ctrl-C ends it quietly');
+    const notes = logs.err().replace(/^line \d+\n/gm, '');
+    assert.equal(notes, note.repeat(2), 'said once for each restart');
   });
 
   test('events carries on after a stop and start, and shows a task started after it, once', async () => {
