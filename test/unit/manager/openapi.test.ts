@@ -23,7 +23,7 @@ import type { TaskRequest } from '../../../src/task/index.js';
 
 interface Operation {
   requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema: unknown }> }>;
   security?: unknown[];
 }
 interface Document {
@@ -157,6 +157,12 @@ describe('GET /openapi.json', () => {
       properties: Record<string, unknown>;
     };
     assert.ok(task.properties.desiredState !== undefined, 'GET /tasks/{id} answers a task view');
+  });
+
+  test("a task's logs: text, or each stream apart as NDJSON when Accept asks for it", () => {
+    const logs = doc.paths['/tasks/{id}/logs']?.get?.responses['200'];
+    assert.deepEqual(Object.keys(logs?.content ?? {}).sort(), ['application/x-ndjson', 'text/plain']);
+    assert.match(String(logs?.description), /Accept: application\/x-ndjson/);
   });
 
   test('what the server answers is what its response schema says: no field missing, none undocumented', async () => {
