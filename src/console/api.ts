@@ -71,10 +71,20 @@ export class Api {
 
   /** A streamed answer (events, logs): its body's reader, ended by `signal`; asked again as a GET `call` is. */
   async stream(path: string, signal: AbortSignal): Promise<ReadableStreamDefaultReader<Uint8Array>> {
-    const res = await this.#fetch(path, { headers: this.#headers(false), signal });
+    return (await this.typedStream(path, signal)).reader;
+  }
+
+  /** As stream(), asking for the media types `accept` names; with the answer's type (a server may answer another). */
+  async typedStream(
+    path: string,
+    signal: AbortSignal,
+    accept?: string,
+  ): Promise<{ reader: ReadableStreamDefaultReader<Uint8Array>; type: string | null }> {
+    const headers = { ...this.#headers(false), ...(accept === undefined ? {} : { accept }) };
+    const res = await this.#fetch(path, { headers, signal });
     if (!res.ok) throw await errorOf(res);
     if (res.body === null) throw new ApiError(res.status, 'no_body', `${path} answered no body`);
-    return res.body.getReader();
+    return { reader: res.body.getReader(), type: res.headers.get('content-type') };
   }
 }
 

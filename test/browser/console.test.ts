@@ -253,7 +253,9 @@ describe('the web console in a real browser, against a real manager and workers'
 
   test("follow a task's logs", async () => {
     const talker = await c.client.submit(
-      c.task('talker', { command: ['sh', '-c', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.3; done'] }),
+      c.task('talker', {
+        command: ['sh', '-c', 'i=0; while true; do echo line-$i; echo oops-$i >&2; i=$((i+1)); sleep 0.3; done'],
+      }),
     );
     await c.allInState([talker.id], 'Running');
     const page = await newPage();
@@ -264,6 +266,10 @@ describe('the web console in a real browser, against a real manager and workers'
     const seen = await page.$eval('pre.logs', (el) => el.textContent ?? '');
     const last = Math.max(...[...seen.matchAll(/line-(\d+)/g)].map((m) => Number(m[1])));
     await waitForText(page, `line-${last + 3}`); // written after the page opened: it follows
+    // the container's stderr marked apart from its stdout
+    const marked = await page.$$eval('pre.logs span.stderr', (els) => els.map((el) => el.textContent ?? '').join(''));
+    assert.match(marked, /^(oops-\d+\n)+$/, 'stderr lines, marked');
+    assert.doesNotMatch(marked, /line-/, 'no stdout line marked');
     await waitForText(page, /CPU: [0-9.]+/); // the first usage sample
     await accessible(page, 'the task page');
     await screenshot(page, 'logs', 'task-page');

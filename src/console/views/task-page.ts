@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
+import { addPart, LOGS_ACCEPT, LogReader, type LogPart } from '../log-parts.js';
 import { taskSpec, taskUsage, type TaskView } from '../decode.js';
 import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
@@ -58,24 +59,26 @@ function Usage(props: { api: Api; store: ClusterStore; id: string; running: bool
 }
 
 function Logs(props: { api: Api; id: string }) {
-  const [text, setText] = useState('');
+  const [parts, setParts] = useState<LogPart[]>([]);
   const [state, setState] = useState('following');
   const pre = useRef<HTMLPreElement>(null);
   useEffect(() => {
     const abort = new AbortController();
-    setText('');
+    setParts([]);
     const follow = async (): Promise<void> => {
-      const reader = await props.api.stream(
+      const { reader, type } = await props.api.typedStream(
         `/tasks/${encodeURIComponent(props.id)}/logs?follow=true&tail=200`,
         abort.signal,
+        LOGS_ACCEPT,
       );
       const decoder = new TextDecoder();
+      const lines = LogReader.forType(type);
       setState('following');
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        const chunk = decoder.decode(value, { stream: true });
-        setText((t) => (t + chunk).slice(-MAX_LOG_CHARS));
+        const pieces = lines.pieces(decoder.decode(value, { stream: true }));
+        setParts((p) => pieces.reduce((all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS), p));
       }
       setState('ended: the container stopped or the stream closed');
     };
@@ -87,10 +90,12 @@ function Logs(props: { api: Api; id: string }) {
   useEffect(() => {
     const el = pre.current;
     if (el !== null) el.scrollTop = el.scrollHeight;
-  }, [text]);
+  }, [parts]);
+  // the container's stderr marked, as a terminal would not show it: its own colour
+  const shown = parts.map((p) => (p.stream === 'stderr' ? html`<span class="stderr">${p.text}</span>` : p.text));
   return html`<div>
     <p class="log-state" role="status">Logs: ${state}</p>
-    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${text}</pre>
+    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
   </div>`;
 }
 

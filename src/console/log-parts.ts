@@ -1,0 +1,60 @@
+import { LOGS_NDJSON } from '../api/logs-media.js';
+
+// A task's output as the console shows it: runs of text, each on the stream the container wrote
+// it to, so stderr's can be marked. A manager older than the streams apart answers text: stdout.
+
+/** A run of output on one stream. */
+export interface LogPart {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** What the console asks a log read for: each stream apart, or (an older manager) text. */
+export const LOGS_ACCEPT = `${LOGS_NDJSON}, text/plain;q=0.5`;
+
+/** `text` after the parts: joined to the last one on its stream; the oldest dropped past `max` characters. */
+export function addPart(parts: readonly LogPart[], stream: LogPart['stream'], text: string, max: number): LogPart[] {
+  const last = parts.at(-1);
+  const joined = last?.stream === stream ? { stream, text: last.text + text } : undefined;
+  const next = joined === undefined ? [...parts, { stream, text }] : [...parts.slice(0, -1), joined];
+  let over = next.reduce((n, p) => n + p.text.length, 0) - max;
+  while (over > 0 && next.length > 0) {
+    const first = next[0] as LogPart;
+    if (first.text.length <= over) {
+      over -= first.text.length;
+      next.shift();
+    } else {
+      next[0] = { stream: first.stream, text: first.text.slice(over) };
+      over = 0;
+    }
+  }
+  return next;
+}
+
+/**
+ * The answer's text as it comes, to pieces of its streams: one per NDJSON line (`framed`, a line
+ * cut between two chunks held back until its end), or all of it as stdout.
+ */
+export class LogReader {
+  #held = '';
+
+  constructor(private readonly framed: boolean) {}
+
+  static forType(type: string | null): LogReader {
+    return new LogReader(type?.toLowerCase().startsWith(LOGS_NDJSON) === true);
+  }
+
+  pieces(chunk: string): LogPart[] {
+    if (!this.framed) return chunk === '' ? [] : [{ stream: 'stdout', text: chunk }];
+    const lines = (this.#held + chunk).split('\n');
+    this.#held = lines.pop() ?? '';
+    return lines.filter((l) => l.trim() !== '').map(partOf);
+  }
+}
+
+function partOf(line: string): LogPart {
+  const l = JSON.parse(line) as { stdout?: unknown; stderr?: unknown };
+  if (typeof l.stdout === 'string') return { stream: 'stdout', text: l.stdout };
+  if (typeof l.stderr === 'string') return { stream: 'stderr', text: l.stderr };
+  throw new Error(`the log stream has a line that is neither stdout nor stderr: ${line.slice(0, 120)}`);
+}
