@@ -17,12 +17,6 @@ import {
   type TaskViewField,
   VolumeDetailView,
   VolumeView,
-  isFollow,
-  LOGS_NDJSON,
-  LogsQuery,
-  logsFramed,
-  logsResponse,
-  logTail,
   parseTaskFields,
   RegisterRequest,
   ReportRequest,
@@ -32,26 +26,19 @@ import {
   TaskParams,
 } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
-import { NotRunning, PoseidonError } from '../errors/index.js';
-import {
-  NoContent,
-  NODE_BODY_LIMIT_BYTES,
-  peerAddresses,
-  relayUntilClose,
-  streamedResponse,
-  TASK_BODY_LIMIT_BYTES,
-  type RelayEnd,
-} from '../http/index.js';
+import { NotRunning } from '../errors/index.js';
+import { NoContent, NODE_BODY_LIMIT_BYTES, peerAddresses, TASK_BODY_LIMIT_BYTES } from '../http/index.js';
 import { urlHostIn } from '../pki/index.js';
-import { isTerminal, parseSubmission, TaskSpec } from '../task/index.js';
+import { parseSubmission, TaskSpec } from '../task/index.js';
 import { NotThisNode } from './errors.js';
 import type { EventStreams } from './event-stream.js';
 import { archiveRoutes } from './archive-routes.js';
 import { fileRoutes } from './file-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { logsRoute } from './logs-route.js';
+import { TaskNotRunning } from './task-worker.js';
 import { processesRoute } from './processes-route.js';
 import { usageRoutes } from './usage-routes.js';
-import { LOGS_END } from './stopped-streams.js';
 import type { Manager } from './manager.js';
 
 const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -86,22 +73,6 @@ const eventStream = {
     },
   },
 };
-type NotRunningTask = Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'reason'>;
-
-/** A task with no container to read: one still on its way is worth waiting for, one that ended is not. */
-class TaskNotRunning extends PoseidonError {
-  constructor(task: NotRunningTask, ended: (task: NotRunningTask) => string) {
-    const named = `task ${task.name} (${task.id.slice(0, 8)})`;
-    const why = task.reason === '' ? '' : ` (${task.reason})`;
-    super(
-      'task_not_placed',
-      !isTerminal(task.state)
-        ? `${named} is ${task.state}${why}, with no container yet; try again once it is Running`
-        : `${named} ${ended(task)}`,
-    );
-  }
-}
-
 // Who may call each route (src/http/access.ts): reads need a read token, submitting and stopping
 // a deploy token, removing a node an admin token; the node routes a worker certificate of this
 // cluster, and a node speaks only for itself (ownNode).
@@ -182,57 +153,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     async (req) => manager.stopTask(req.params.id),
   );
 
-  app.get(
-    '/tasks/:id/logs',
-    {
-      config: READ,
-      schema: {
-        params: TaskParams,
-        querystring: LogsQuery,
-        response: streamedResponse(
-          logsResponse("The container's output (stdout and stderr), as it comes with follow."),
-        ),
-      },
-    },
-    async (req, reply) => {
-      const tail = logTail(req.query); // 400 naming tail past the bound
-      const framed = logsFramed(req.headers.accept); // 400 naming accept when it names neither type
-      const { task, workerUrl } = manager.locate(req.params.id);
-      if (workerUrl === null || task.containerId === null)
-        throw new TaskNotRunning(task, (t) => `is ${t.state} and never had a container (${t.reason}); it has no logs`);
-      if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
-      // the worker's answer says its type: a worker older than this answers text, whatever it is asked
-      const end: RelayEnd = { ...LOGS_END };
-      let type = 'text/plain; charset=utf-8';
-      // node:http never follows a redirect: a node cannot make the manager fetch another URL
-      const output = await relayUntilClose(
-        req,
-        reply,
-        async (signal) => {
-          const answer = await workers(workerUrl).http.typedStream(`/tasks/${task.id}/logs`, {
-            // until only when asked: a worker older than it refuses a field it does not know
-            query: {
-              follow: req.query.follow,
-              tail,
-              since: req.query.since,
-              until: req.query.until,
-              timestamps: req.query.timestamps,
-            },
-            signal,
-            ...(framed ? { accept: LOGS_NDJSON } : {}),
-          });
-          if (framed && answer.type.startsWith(LOGS_NDJSON)) {
-            type = LOGS_NDJSON;
-            end.lines = true; // passed on line by line: a stop ends it between two lines
-          }
-          return answer.body;
-        },
-        end,
-      );
-      return reply.type(type).send(output);
-    },
-  );
-
+  await app.register(logsRoute, { manager, workers });
   await app.register(execRoutes, { manager, workers });
   await app.register(archiveRoutes, { manager, workers });
   await app.register(usageRoutes, { manager, workers });

@@ -1,4 +1,6 @@
-import { runningContainerOf } from '../errors/index.js';
+import type { ManagerTaskView } from '../api/index.js';
+import { PoseidonError, runningContainerOf } from '../errors/index.js';
+import { isTerminal } from '../task/index.js';
 import type { Manager } from './manager.js';
 
 /**
@@ -13,4 +15,20 @@ export function runningOn(
   const { task, workerUrl } = manager.locate(idOrPrefix);
   runningContainerOf(workerUrl === null ? { ...task, containerId: null } : task, why);
   return { task, workerUrl: workerUrl as string };
+}
+
+type NotRunningTask = Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'reason'>;
+
+/** A task with no container to read: one still on its way is worth waiting for, one that ended is not. */
+export class TaskNotRunning extends PoseidonError {
+  constructor(task: NotRunningTask, ended: (task: NotRunningTask) => string) {
+    const named = `task ${task.name} (${task.id.slice(0, 8)})`;
+    const why = task.reason === '' ? '' : ` (${task.reason})`;
+    super(
+      'task_not_placed',
+      !isTerminal(task.state)
+        ? `${named} is ${task.state}${why}, with no container yet; try again once it is Running`
+        : `${named} ${ended(task)}`,
+    );
+  }
 }
