@@ -22,10 +22,13 @@ import {
 } from './service-update.js';
 import { HISTORY_FIELDS, isGlobal, isJob, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
 import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
-import { printable, toJson } from './terminal-text.js';
+import { idLines, printable, toJson } from './terminal-text.js';
+import { STDIO, type Output } from './each-name.js';
 
 export interface ServiceFlags extends ClientFlags {
   json?: boolean;
+  /** ls and ps: the names or task ids alone, one a line (as docker service ls -q and ps -q). */
+  quiet?: boolean;
   wait?: boolean;
   timeout?: string;
 }
@@ -184,9 +187,10 @@ function existsHint(err: unknown, body: unknown): unknown {
   );
 }
 
-export async function listServices(flags: ServiceFlags): Promise<void> {
+export async function listServices(flags: ServiceFlags, io: Output = STDIO): Promise<void> {
   const services = await managerClient(flags).listServices();
   if (flags.json === true) out(toJson(services));
+  else if (flags.quiet === true) io.out(idLines(services.map((s) => s.name)));
   else out(services.length === 0 ? 'no services' : serviceTable(services));
 }
 
@@ -202,7 +206,7 @@ export async function inspectService(name: string, flags: ServiceFlags): Promise
 }
 
 /** `service ps NAME`: the live tasks of each slot, and in the table the ended ones each keeps. */
-export async function serviceTasks(name: string, flags: ServiceFlags): Promise<void> {
+export async function serviceTasks(name: string, flags: ServiceFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   if (flags.json === true) {
     out(toJson(await client.serviceTasks(name)));
@@ -218,6 +222,12 @@ export async function serviceTasks(name: string, flags: ServiceFlags): Promise<v
         throw err;
       }),
   ]);
+  if (flags.quiet === true) {
+    // as the table lists them: each live task, then the ended ones its slot keeps
+    const seen = new Set(tasks.map((t) => t.id));
+    io.out(idLines([...seen, ...history.map((t) => t.id).filter((id) => !seen.has(id))]));
+    return;
+  }
   const none = tasks.length === 0 && history.length === 0;
   out(none ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks, history));
 }

@@ -87,13 +87,14 @@ export function registerService(program: Command, withManager: WithManager): voi
         await action('createImageService')
       )(image, commandAfterImage(rest, cmd.options), flags);
     });
-  sub('ls', "list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's completed), IMAGE, UPDATE").action(
-    async (flags: ServiceFlags) => (await action('listServices'))(flags),
-  );
+  sub('ls', "list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's completed), IMAGE, UPDATE")
+    .option('-q, --quiet', 'the names alone, one a line')
+    .action(async (flags: ServiceFlags) => (await action('listServices'))(flags));
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
+    .option('-q, --quiet', 'the task ids alone, one a line (the ended ones the table shows too)')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
   waiting(

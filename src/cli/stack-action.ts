@@ -6,7 +6,8 @@ import { isNotFound, PoseidonError } from '../errors/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { replicaRow, serviceTable } from './service-format.js';
-import { printable, toJson } from './terminal-text.js';
+import { idLines, printable, toJson } from './terminal-text.js';
+import { STDIO, type Output } from './each-name.js';
 
 // `poseidon stack ls|services|ps|rm`: what `poseidon deploy` made, as `docker stack` shows and
 // removes it. A stack is the services labelled `poseidon.stack=<name>`; the manager knows no
@@ -14,6 +15,8 @@ import { printable, toJson } from './terminal-text.js';
 
 export interface StackFlags extends ClientFlags {
   json?: boolean;
+  /** ls, services and ps: the names or task ids alone, one a line (as docker stack's -q). */
+  quiet?: boolean;
 }
 
 /** No service carries the stack's label: never deployed, removed, or a typo. */
@@ -78,8 +81,12 @@ async function servicesOf(client: ManagerClient, stack: string): Promise<Service
   return services;
 }
 
-export async function listStacks(flags: StackFlags): Promise<void> {
+export async function listStacks(flags: StackFlags, io: Output = STDIO): Promise<void> {
   const stacks = stacksOf(await managerClient(flags).listServices());
+  if (flags.quiet === true) {
+    io.out(idLines([...stacks.keys()]));
+    return;
+  }
   if (flags.json === true) {
     const views = [...stacks].map(([name, services]) => ({
       name,
@@ -91,16 +98,18 @@ export async function listStacks(flags: StackFlags): Promise<void> {
   } else out(stacks.size === 0 ? 'no stacks (poseidon deploy makes one from a Compose file)' : stackTable(stacks));
 }
 
-export async function stackServices(stack: string, flags: StackFlags): Promise<void> {
+export async function stackServices(stack: string, flags: StackFlags, io: Output = STDIO): Promise<void> {
   const services = await servicesOf(managerClient(flags), stack);
-  out(flags.json === true ? toJson(services) : serviceTable(services));
+  if (flags.quiet === true) io.out(idLines(services.map((s) => s.name)));
+  else out(flags.json === true ? toJson(services) : serviceTable(services));
 }
 
-export async function stackTasks(stack: string, flags: StackFlags): Promise<void> {
+export async function stackTasks(stack: string, flags: StackFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const services = await servicesOf(client, stack);
   const tasks = (await Promise.all(services.map((s) => client.serviceTasks(s.name)))).flat();
   if (flags.json === true) out(toJson(tasks));
+  else if (flags.quiet === true) io.out(idLines(tasks.map((t) => t.id)));
   else out(tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks));
 }
 

@@ -58,13 +58,15 @@ export function registerStack(program: Command, withManager: WithManager): void 
   const sub = (name: string, description: string): Command =>
     withManager(stack.command(name)).description(description).option('--json', 'print JSON');
   deployCommand(withManager(stack.command('deploy')));
-  sub('ls', "list stacks: NAME, SERVICES, REPLICAS (healthy/wanted over its services; its jobs' runs apart)").action(
-    async (flags: StackFlags) => (await action('listStacks'))(flags),
-  );
+  sub('ls', "list stacks: NAME, SERVICES, REPLICAS (healthy/wanted over its services; its jobs' runs apart)")
+    .option('-q, --quiet', 'the stack names alone, one a line')
+    .action(async (flags: StackFlags) => (await action('listStacks'))(flags));
   sub('services', "list a stack's services: NAME, VERSION, MODE, REPLICAS, IMAGE, UPDATE")
+    .option('-q, --quiet', 'the service names alone, one a line')
     .argument('<stack>', 'stack name')
     .action(async (name: string, flags: StackFlags) => (await action('stackServices'))(name, flags));
   sub('ps', "list a stack's tasks: SERVICE, SLOT, TASK, VERSION, STATE, NODE, REASON")
+    .option('-q, --quiet', 'the task ids alone, one a line')
     .argument('<stack>', 'stack name')
     .action(async (name: string, flags: StackFlags) => (await action('stackTasks'))(name, flags));
   sub('rm', 'remove stacks: their services, whose tasks stop (named volumes stay; deploy)')

@@ -18,6 +18,11 @@ function jsonCode(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
+/** Names or ids, one a line, each printable (what `-q` prints); nothing for none. */
+export function idLines(ids: readonly string[]): string {
+  return ids.map((id) => `${printable(id)}\n`).join('');
+}
+
 /** `text` with every control character shown as `\xNN` / `\uNNNN`: one line, printed as it reads. */
 export function printable(text: string): string {
   return HAS_UNSAFE.test(text) ? text.replace(UNSAFE, code) : text; // most text has none: no new string
