@@ -89,7 +89,7 @@ const TIMED: Record<Side, string> = {
   poseidonStatus: `\`node bin/poseidon.js status --manager URL\` against a \`poseidon manager\` holding ${count(STATUS_TASKS)} tasks, all Pending (the manager has no workers), printing the table`,
   dockerPs: `\`docker ps --filter label=${LABEL_BENCH_SAMPLE}=<id>\` with ${PS_CONTAINERS} containers running (\`sleep 300\`) that carry it, printing the table`,
   poseidonRun:
-    '`node bin/poseidon.js run FILE --wait --manager URL` against `poseidon manager` with one `poseidon worker --manager` (separate processes), until it exits saying Running',
+    '`node bin/poseidon.js run FILE --wait --manager URL` against `poseidon manager` with one `poseidon worker --manager` (separate processes), until it exits saying Running (it watches 0.2 s after hearing Running, for a command that exits at once: src/cli/wait-task.ts SETTLE_MS)',
   dockerRun: '`docker run -d IMAGE sleep 300` (no --init, as a person types it)',
   dockerRunNet:
     "`docker run -d --network bridge --dns GATEWAY IMAGE sleep 300`: the same as a worker's task container goes by default, on Docker's default bridge with the Poseidon network's gateway as its DNS server",

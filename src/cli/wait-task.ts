@@ -56,43 +56,66 @@ const OPEN_WAIT_MS = 1_000;
 /** Longest pause between two looks at the task when no event says it changed. */
 const MAX_POLL_MS = 1_000;
 
-/** Running, or ended: what a wait waits for. */
-function isSettled(state: string): boolean {
-  return state === 'Running' || state === 'Completed' || state === 'Failed';
+/**
+ * How long a wait goes on watching after it hears Running: a command that exits at once (a typo,
+ * a missing file) still starts, since the init process Poseidon runs as PID 1 is there, and dies
+ * a few milliseconds later. Its Failed comes in the worker's next report, at most REPORT_GAP_MS
+ * (50 ms) after the Running one, so the wait says Failed with its output where `docker run` says
+ * the command was not found. swarmkit's service create watches 5 s for the same reason.
+ */
+export const SETTLE_MS = 200;
+
+/** Completed or Failed: the task ran and ended. */
+function hasEnded(state: string): boolean {
+  return state === 'Completed' || state === 'Failed';
 }
 
 /**
- * Submits a task (`submit`) and waits until it is Running or has ended. The manager's event
- * stream is opened first, its connection made while the submission's is, and the task's own
- * event says where it got: nothing is asked after it, so hearing of the start costs no round
- * trip. A slow poll stays as the safety net (a stream that fails or ends, a manager without one).
- * A task no node could ever hold ends the wait at once (TaskUnplaceable), as the poll sees it.
+ * Submits a task (`submit`) and waits until it has been Running for `settleMs` or has ended. The
+ * manager's event stream is opened first, its connection made while the submission's is, and the
+ * task's own events say where it got: nothing is asked after them, so hearing of the start costs
+ * no round trip. A slow poll stays as the safety net (a stream that fails or ends, a manager
+ * without one). A task no node could ever hold ends the wait at once (TaskUnplaceable), as the
+ * poll sees it.
  */
 export async function submitAndWait(
   client: ManagerClient,
   submit: () => Promise<ManagerTaskView>,
   timeoutMs: number,
+  settleMs = SETTLE_MS,
 ): Promise<{ submitted: ManagerTaskView; outcome: TaskOutcome }> {
   const deadline = Date.now() + timeoutMs;
   const watch = new TaskWatch(client);
   try {
     const submitted = await submit();
     const id = submitted.id;
-    if (isSettled(submitted.state)) return { submitted, outcome: outcomeOf(submitted) };
+    if (hasEnded(submitted.state)) return { submitted, outcome: outcomeOf(submitted) };
     lookAt(submitted);
     await Promise.race([watch.opened, sleep(OPEN_WAIT_MS, undefined, { ref: false })]);
     // an event from before the stream subscribed is not in it: one look catches up (while the container starts)
     let seen = lookAt(await client.getTask(id));
     let delay = 20;
+    /** When the wait first heard Running, and what it heard. */
+    let running: { at: number; outcome: TaskOutcome } | undefined;
     for (;;) {
       const heard = watch.latest(id);
-      if (heard !== undefined && isSettled(heard.state)) return { submitted, outcome: heard };
-      if (isSettled(seen.state)) return { submitted, outcome: seen };
-      if (Date.now() > deadline) throw new WaitTimedOut(id, seen.state, seen.reason, timeoutMs);
-      // with the stream open an event wakes the wait; the poll is only its safety net
-      const pause = watch.isOpen ? MAX_POLL_MS : delay;
-      if ((await watch.wake.after(Math.max(0, Math.min(pause, deadline - Date.now() + 1)))) === 'timer')
+      if (heard !== undefined && hasEnded(heard.state)) return { submitted, outcome: heard };
+      if (hasEnded(seen.state)) return { submitted, outcome: seen };
+      const now = heard?.state === 'Running' ? heard : seen.state === 'Running' ? seen : undefined;
+      if (running === undefined && now !== undefined) running = { at: Date.now(), outcome: now };
+      const settled = running === undefined ? undefined : running.at + settleMs;
+      if (running !== undefined && Date.now() >= running.at + settleMs) {
+        if (watch.isOpen) return { submitted, outcome: running.outcome };
+        // no stream to have said it ended: one last look
         seen = lookAt(await client.getTask(id));
+        return { submitted, outcome: hasEnded(seen.state) ? seen : running.outcome };
+      }
+      if (running === undefined && Date.now() > deadline)
+        throw new WaitTimedOut(id, seen.state, seen.reason, timeoutMs);
+      // with the stream open an event wakes the wait; the poll is only its safety net
+      const pause = Math.min(watch.isOpen ? MAX_POLL_MS : delay, (settled ?? Infinity) - Date.now());
+      const woke = await watch.wake.after(Math.max(0, Math.min(pause, deadline - Date.now() + 1)));
+      if (woke === 'timer' && (settled === undefined || Date.now() < settled)) seen = lookAt(await client.getTask(id));
       delay = Math.min(delay * 2, MAX_POLL_MS);
     }
   } finally {
@@ -100,7 +123,7 @@ export async function submitAndWait(
   }
 }
 
-/** Waits until task `id`, submitted already, is Running or has ended; its whole record then. */
+/** Waits until task `id`, submitted already, has been Running a moment or has ended; its whole record then. */
 export async function waitForTask(client: ManagerClient, id: string, timeoutMs: number): Promise<ManagerTaskView> {
   const { outcome } = await submitAndWait(client, () => client.getTask(id), timeoutMs);
   return client.getTask(outcome.id);
@@ -143,6 +166,7 @@ export class TaskWatch {
     return this.#open;
   }
 
+  /** The latest state the task's events named, or its first end once one was heard. */
   latest(id: string): TaskOutcome | undefined {
     return this.#latest.get(id);
   }
@@ -151,6 +175,9 @@ export class TaskWatch {
     if (!line.includes('"taskId"')) return;
     const e = JSON.parse(line) as { taskId?: unknown; state?: unknown; node?: unknown; reason?: unknown };
     if (typeof e.taskId !== 'string' || typeof e.state !== 'string') return;
+    // the first end stays: a restart that follows within one read of the stream does not hide it
+    const before = this.#latest.get(e.taskId);
+    if (before !== undefined && hasEnded(before.state) && !hasEnded(e.state)) return;
     const node = typeof e.node === 'string' ? e.node : null;
     this.#latest.set(e.taskId, {
       id: e.taskId,

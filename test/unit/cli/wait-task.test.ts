@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../../../src/api/index.js';
 import type { ManagerClient } from '../../../src/client/index.js';
 import { submitAndWait, TaskUnplaceable, WaitTimedOut } from '../../../src/cli/wait-task.js';
@@ -69,4 +71,55 @@ test('run --wait for a task that waits for room (or is being stopped) waits unti
         return true;
       },
     );
+});
+
+/** A manager whose event stream says `lines`, each after `gapMs`, and whose task reads as `looks` say. */
+function streaming(lines: readonly object[], gapMs: number, ...looks: ManagerTaskView[]): ManagerClient {
+  const submitted = looks[0] ?? pending();
+  const fake = {
+    events: async (signal?: AbortSignal) => {
+      const stream = new PassThrough();
+      void (async () => {
+        for (const l of lines) {
+          await sleep(gapMs);
+          stream.write(`${JSON.stringify(l)}\n`);
+        }
+      })();
+      signal?.addEventListener('abort', () => stream.destroy());
+      return stream;
+    },
+    getTask: async () => looks.shift() ?? submitted,
+  };
+  return fake as unknown as ManagerClient;
+}
+
+const ID = '0123abcd-0000-4000-8000-000000000000';
+const event = (state: string, reason = '') => ({ taskId: ID, state, node: 'w1', reason });
+
+test('run --wait hears a command that exits right after it started: Failed, not Running', async () => {
+  const client = streaming([event('Running', 'running'), event('Failed', 'exited with code 127')], 30, pending());
+  const { outcome } = await submitAndWait(client, async () => pending(), 60_000, 2_000);
+  assert.equal(outcome.state, 'Failed');
+  assert.equal(outcome.reason, 'exited with code 127');
+});
+
+test('run --wait ends Running once the task has run for the settle time', async () => {
+  const client = streaming([event('Scheduled'), event('Running', 'running')], 5, pending());
+  const { outcome } = await submitAndWait(client, async () => pending(), 60_000, 50);
+  assert.deepEqual(outcome, { id: ID, state: 'Running', node: 'w1', reason: 'running' });
+});
+
+test('run --wait keeps the first end it hears, though a restart follows in the same read', async () => {
+  const client = streaming([event('Failed', 'exited with code 1'), event('Pending', 'restarting in 1s')], 0, pending());
+  const { outcome } = await submitAndWait(client, async () => pending(), 60_000, 50);
+  assert.equal(outcome.state, 'Failed');
+});
+
+test('run --wait without an event stream looks once more when the settle time is up', async () => {
+  const running = pending({ state: 'Running', node: 'w1', reason: 'running' });
+  const failed = pending({ state: 'Failed', node: 'w1', reason: 'exited with code 127' });
+  const { outcome } = await submitAndWait(manager(pending(), running, failed), async () => pending(), 60_000, 20);
+  assert.equal(outcome.state, 'Failed');
+  const { outcome: ran } = await submitAndWait(manager(pending(), running), async () => pending(), 60_000, 20);
+  assert.equal(ran.state, 'Running');
 });
