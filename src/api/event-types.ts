@@ -7,6 +7,7 @@
  */
 export const CLUSTER_EVENT_TYPES = [
   'task.submitted',
+  'task.waiting',
   'task.scheduled',
   'task.started',
   'task.exited',

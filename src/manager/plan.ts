@@ -199,9 +199,11 @@ export class Planner {
         // no room now, or no node could ever hold it: a wait ends at once on the second (it stays Pending)
         const never = placer.unplaceable(rec.request);
         if (rec.reason !== reason || rec.unplaceable?.reason !== never?.reason) {
-          this.#put(plan, explainWait(rec, reason, state.isoNow(), never));
+          const waiting = this.#put(plan, explainWait(rec, reason, state.isoNow(), never));
           const fields = { taskId: id, name: rec.request.name, reason, ...(never && { unplaceable: never.reason }) };
           this.deps.log.info(fields, 'task not placed');
+          // why it waits changed (no room, or no node could ever hold it): said once, as it changes
+          plan.changes.event(taskEvent('task.waiting', waiting, null, state.isoNow()));
         }
         continue;
       }

@@ -95,7 +95,7 @@ test('stops, redispatches and wake-ups are carried out after the write; a cancel
   assert.equal(plan.changes.records.get('c')?.reason, 'stopped on request');
 });
 
-test('a fresh submission is written once, placed or not, and announced before its placement', async (t) => {
+test('a fresh submission is written once, placed or not, and announced before its placement or its wait', async (t) => {
   const p = await idleParts([]);
   t.after(() => stopParts(p));
   p.state.stage(taskRecord('t1'));
@@ -104,6 +104,15 @@ test('a fresh submission is written once, placed or not, and announced before it
   assert.match(plan.changes.records.get('t1')?.reason ?? '', /^0\/0 nodes|no node/);
   assert.deepEqual(
     plan.changes.events.map((e) => e.type),
-    ['task.submitted'],
+    ['task.submitted', 'task.waiting'],
   );
+});
+
+test('a waiting task is announced once each time why it waits changes, not on every pass', async (t) => {
+  const p = await idleParts([]);
+  t.after(() => stopParts(p));
+  p.state.stage(taskRecord('t1'));
+  await p.state.commit(p.planner.plan([{ kind: 'place', taskId: 't1' }], ['t1']).changes);
+  const again = p.planner.plan([{ kind: 'place', taskId: 't1' }], []);
+  assert.deepEqual(again.changes.events, []);
 });
