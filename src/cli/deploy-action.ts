@@ -14,6 +14,7 @@ import {
   type StackFile,
   type StackPlan,
   type Variables,
+  fieldOrigin,
 } from '../compose/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
@@ -144,6 +145,8 @@ export async function deploy(flags: DeployFlags): Promise<void> {
     variables,
     prune: flags.prune === true,
     dryRun: flags.dryRun === true,
+  }).catch((err: unknown) => {
+    throw files.length > 1 ? namingFile(err, docs, files) : err;
   });
   if (flags.json === true) process.stdout.write(`${toJson(result)}\n`);
   else {
@@ -154,6 +157,16 @@ export async function deploy(flags: DeployFlags): Promise<void> {
     const write = flags.json === true ? () => {} : (line: string) => void process.stdout.write(`${printable(line)}\n`);
     if (!(await waitForStack(client, result, timeoutMs, write))) process.exitCode = 1;
   }
+}
+
+/**
+ * A field of several merged files (`-c base.yml -c prod.yml`) named with the file that set it, so
+ * the user knows which one to open; any other error as it is.
+ */
+function namingFile(err: unknown, docs: readonly unknown[], files: readonly string[]): unknown {
+  if (!(err instanceof InvalidField)) return err;
+  const file = fieldOrigin(docs, files, err.field);
+  return file === undefined ? err : new InvalidField(err.field, `${err.problem}, in ${file === '-' ? 'stdin' : file}`);
 }
 
 /** The names `docker compose` looks for in a directory, in its order. */

@@ -11,3 +11,5 @@ export { stackNameFrom } from './stack-name.js';
 export { interpolate, interpolateText, type Variables } from './interpolate.js';
 /** mergeComposeDocuments: several Compose files (`-c a.yml -c b.yml`) → one, by the specification's merge rules. */
 export { mergeComposeDocuments } from './merge.js';
+/** fieldOrigin: which of several Compose files set the field an error names. */
+export { fieldOrigin } from './field-origin.js';
