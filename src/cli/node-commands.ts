@@ -23,7 +23,8 @@ export function registerNode(program: Command, withManager: WithManager): void {
   const sub = (name: string): Command => withManager(node.command(name)).option('--json', 'print JSON');
   sub('ls')
     .description(
-      'list nodes: NAME, STATE (Up/Down; restarting, drained), ADDRESS, CPU, MEMORY, TASKS, LOAD, HEARTBEAT, VERSION',
+      'list nodes: NAME, STATE (Up/Down; restarting, drained), ADDRESS, CPU, MEMORY, FREE MEMORY, TASKS, LOAD, ' +
+        'HEARTBEAT, VERSION, LABELS',
     )
     .action(async (_flags: unknown, cmd: Command) => {
       const { showNodes } = await import('./status-action.js');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NodeStatusView } from '../../../src/api/index.js';
+import { nodeTable } from '../../../src/cli/format.js';
 import { findNode, nodeDetail, NoSuchNode } from '../../../src/cli/node-detail.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -122,4 +123,28 @@ test("a node's host id (its worker's --host-id, which the proxy mesh reads); non
   assert.match(nodeDetail(node({ taskCount: 0 }), [], NOW), /^Host ID:\s+rack1-host3$/m);
   const { hostId: _h, ...older } = node({ taskCount: 0 });
   assert.match(nodeDetail(older, [], NOW), /^Host ID:\s+not known \(a worker older than host ids\)$/m);
+});
+
+test('node ls: the columns the README lists, a row for each node, its labels last', () => {
+  const rows = nodeTable(
+    [node(), node({ name: 'n2', labels: {}, availability: 'drain', taskCount: 0, version: undefined })],
+    NOW,
+  ).split('\n');
+  const columns =
+    'NAME|STATE|ADDRESS|CPU (alloc/cap)|MEMORY (alloc/cap)|FREE MEMORY|TASKS|LOAD|HEARTBEAT|VERSION|LABELS';
+  assert.deepEqual(rows[0]?.split(/ {2,}/), columns.split('|'));
+  assert.deepEqual(rows[1]?.split(/ {2,}/), [
+    'n1',
+    'Up',
+    'https://10.0.0.1:5556',
+    '1.5/4',
+    '2 GiB/8 GiB',
+    '6 GiB',
+    '2',
+    '0.50',
+    '2s ago',
+    '0.1.0',
+    'zone=a,disk=ssd',
+  ]);
+  assert.match(rows[2] ?? '', /^n2 +Up, drained +.* +0 +0\.50 +2s ago +- +-$/);
 });
