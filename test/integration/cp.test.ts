@@ -137,6 +137,27 @@ describe('poseidon cp on the real engine', () => {
     assert.equal(await inTask('sha256sum /srv/sub/blob.bin'), `${sha(blob)}  /srv/sub/blob.bin\n`);
   });
 
+  test('out of a task that failed, whose container the engine keeps; a stopped task took its container along', async () => {
+    const crashed = (
+      await c.client.submit(
+        c.task('crashed', { command: ['sh', '-c', 'echo boom > /why; exit 1'], restartPolicy: { mode: 'never' } }),
+      )
+    ).id;
+    await c.allInState([crashed], 'Failed');
+    await cp('crashed:/why', 'why.txt');
+    assert.equal(await readFile(join(here, 'why.txt'), 'utf8'), 'boom\n');
+    const stopped = (await c.client.submit(c.task('stopped'))).id;
+    await c.allInState([stopped], 'Running');
+    await c.client.stopTask(stopped);
+    const [ended] = await c.allInState([stopped], 'Completed');
+    const gone = await c.cli(['cp', 'stopped:/etc/hostname', 'h.txt'], here);
+    const container = (ended?.containerId ?? '').slice(0, 12);
+    assert.deepEqual(
+      [gone.code, gone.stderr],
+      [1, `poseidon: container ${container} has been removed; its files went with it\n`],
+    );
+  });
+
   test('refused, naming what to fix, and nothing changes', async () => {
     const cases: Array<[string[], string]> = [
       [['files:/nope', 'x'], 'poseidon: files:/nope is not there: no such file or directory\n'],
