@@ -158,9 +158,14 @@ export function waitForReplicas(
   timeoutMs: number,
   write: (line: string) => void,
 ): Promise<boolean> {
+  let unchecked: string | undefined; // the replicas without a check the last look counted healthy
   const look = (s: ServiceView, tasks: ServiceTaskView[]): Verdict => {
     const stopping = tasks.filter(isStopping).length;
-    if (s.healthy === s.replicas && stopping === 0) {
+    const counted = s.healthy === s.replicas && stopping === 0;
+    const running = counted ? runningUnchecked(s, tasks) : undefined;
+    const seenBefore = running === '' || running === unchecked;
+    unchecked = running;
+    if (counted && seenBefore) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
       return { over: true, ok: true };
     }
@@ -178,6 +183,20 @@ export function waitForReplicas(
     }
     throw err;
   });
+}
+
+/**
+ * The replicas of the service's version that count as healthy only because they run (no health
+ * check), each with its restarts, as one text ('' when none). A command that exits at once (a typo)
+ * runs for a few ms, since docker-init is PID 1, so a look may find every replica Running: the wait
+ * ends only once a second look, POLL_MS later, finds the same ones still running, none restarted.
+ */
+function runningUnchecked(s: ServiceView, tasks: readonly ServiceTaskView[]): string {
+  return tasks
+    .filter((t) => wanted(s, t) && t.state === 'Running' && t.health.status === 'none')
+    .map((t) => `${t.id}/${t.restarts}`)
+    .sort()
+    .join(',');
 }
 
 /**

@@ -43,6 +43,21 @@ function manager(s: ServiceView, tasks: ServiceTaskView[]): WaitClient {
   return { getService: async () => s, serviceTasks: async () => tasks };
 }
 
+/** A manager of a service of 2 replicas that answers one look after another; the last one again after that. */
+function looks(...all: Array<[healthy: number, ServiceTaskView[]]>): WaitClient & { looked: () => number } {
+  let i = 0;
+  const look = (): [number, ServiceTaskView[]] => all[Math.min(i, all.length - 1)] as [number, ServiceTaskView[]];
+  return {
+    getService: async () => service(2, look()[0]),
+    serviceTasks: async () => {
+      const tasks = look()[1];
+      i += 1;
+      return tasks;
+    },
+    looked: () => i,
+  };
+}
+
 const failing = (slot: number, failures: number, restarts = 0): ServiceTaskView =>
   replica(slot, {
     health: { status: 'starting', failures, lastOutput: 'HTTP 404', lastCheckedAt: NOW },
@@ -304,19 +319,6 @@ describe('service --wait progress', () => {
         ...over,
       });
     const again = (slot: number): ServiceTaskView => failing(slot, 1);
-    /** One look after another; the last one again after that. */
-    const looks = (...all: Array<[healthy: number, ServiceTaskView[]]>): WaitClient => {
-      let i = 0;
-      const look = (): [number, ServiceTaskView[]] => all[Math.min(i, all.length - 1)] as [number, ServiceTaskView[]];
-      return {
-        getService: async () => service(2, look()[0]),
-        serviceTasks: async () => {
-          const tasks = look()[1];
-          i += 1;
-          return tasks;
-        },
-      };
-    };
     // slot 1 gives up, is replaced; then slot 2 gives up: both have, none was healthy: over
     const crashing = looks(
       [0, [gone(1), again(2)]],
@@ -363,6 +365,27 @@ describe('service --wait progress', () => {
       waitForReplicas(looks([0, [gone(1), gone(2, { version: 2 }), again(2)]]), 'web', -1, () => {}),
       { name: 'ServiceWaitTimedOut' },
     );
+  });
+
+  test('replicas without a check, all Running at one look: over only once the next finds them so, none restarted', async () => {
+    const bare = (slot: number, restarts = 0): ServiceTaskView =>
+      replica(slot, { health: { status: 'none', failures: 0, lastOutput: '', lastCheckedAt: null }, restarts });
+    // sh -c 'exit 1' runs a few ms (docker-init is PID 1): a look may find both Running, and say healthy
+    await assert.rejects(
+      waitForReplicas(looks([2, [bare(1), bare(2)]], [0, [bare(1, 1), bare(2, 1)]]), 'web', -1, () => {}),
+      { name: 'ServiceWaitTimedOut', message: /^service web: 2\/2 healthy after 0s$/ },
+    );
+    // slot 1 restarted between two looks that each found both Running: a third look is needed
+    const restarted = looks([2, [bare(1), bare(2)]], [2, [bare(1, 1), bare(2)]]);
+    const lines: string[] = [];
+    assert.equal(await waitForReplicas(restarted, 'web', 60_000, (l) => lines.push(l)), true);
+    assert.equal(restarted.looked(), 3);
+    assert.equal(lines.at(-1), 'service web: 2/2 replicas healthy');
+    assert.equal(lines.filter((l) => l.endsWith('healthy')).length, 1, lines.join('\n'));
+    // a check that passed needs no second look
+    const checked = looks([2, [replica(1), replica(2)]]);
+    assert.equal(await waitForReplicas(checked, 'web', 60_000, () => {}), true);
+    assert.equal(checked.looked(), 1);
   });
 
   test('a scale down is waited for until the replicas it stops have ended', async () => {
