@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook } from '../auth/index.js';
-import { poolConnections, WorkerClient } from '../client/index.js';
+import { poolConnections, serverNodeId, WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
 import {
@@ -131,6 +131,8 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
     ...(opts.plainTaskHistory === undefined ? {} : { plainTaskHistory: opts.plainTaskHistory }),
     ...(group === undefined ? {} : { startGraceMs: Math.max(2 * opts.heartbeatGraceMs, TAKEOVER_GRACE_MS) }),
   });
+  // each certificate a node gets is recorded first: a removal keeps it revoked until it expires
+  authority.onIssued((nodeId, expiresAtMs) => manager.certIssued(nodeId, expiresAtMs));
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });
   // what a manager does when it begins to lead: a lone one at once, one of a group when elected
   const lead = async (): Promise<void> => {
@@ -207,6 +209,7 @@ export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Log
       log,
       periodMs: DEFAULT_HEARTBEAT_PERIOD_MS,
       client: (workerUrl, timeoutMs) => new WorkerClient(workerUrl, timeoutMs, { tls: creds.client }),
+      certNodeId: (workerUrl, timeoutMs) => serverNodeId(workerUrl, creds.client, timeoutMs),
     },
     opts.staticWorkers,
   );

@@ -17,6 +17,8 @@ export { currentTls } from './tls.js';
 /** The manager's and workers' calls to each other through undici's pool, not node:http. */
 export { poolConnections } from './pooled.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';
+/** The node id a server's certificate names, from one handshake (a static worker's, for its removal). */
+export { serverNodeId } from './server-node.js';
 export { ManagerClient, type LogsOptions, type TaskFilter } from './manager-client.js';
 /** A manager's or worker's address as people type it (HOST, HOST:PORT, [IPv6]:PORT, a URL), as its URL. */
 export { MANAGER_PORT, managerUrls, serverUrl, serverUrls } from './server-address.js';

@@ -4,18 +4,28 @@ import { AmbiguousTaskId, AmbiguousTaskName } from './errors.js';
 import { TaskNotFound } from '../errors/index.js';
 import type { Store, StoreOp } from '../store/index.js';
 import { isTerminal } from '../task/index.js';
+import { KeyedLock } from '../lock/index.js';
 import { Changes } from './changes.js';
 import { Compactor } from './compact.js';
 import { EventBus } from './events.js';
 import { recordProblem } from './record-checks.js';
 import { restartsAgain } from './restart-policy.js';
-import type { FileRecord, NodeEntry, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import type {
+  FileRecord,
+  IssuedCerts,
+  NodeEntry,
+  NodeRecord,
+  RevokedNode,
+  TaskRecord,
+  VolumeRecord,
+} from './records.js';
 import { withLegacyPin } from './services/legacy-pin.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /**
  * What the manager stores: tasks under `task/`, nodes under `node/`, nodes removed from the
- * cluster (their certificates refused from then on) under `revoked/`, services under `service/`,
+ * cluster (their certificates refused from then on) under `revoked/`, when the certificates issued
+ * to each node expire under `issued/`, services under `service/`,
  * named volumes and the node holding each under `volume/`, secrets and configs under `secret/`
  * and `config/`.
  */
@@ -23,6 +33,7 @@ export type ManagerRecord =
   | { kind: 'task'; task: TaskRecord }
   | { kind: 'node'; node: NodeRecord }
   | { kind: 'revoked'; revoked: RevokedNode }
+  | { kind: 'issued'; issued: IssuedCerts }
   | { kind: 'service'; service: ServiceRecord }
   | { kind: 'volume'; volume: VolumeRecord }
   | { kind: 'secret'; file: FileRecord }
@@ -37,6 +48,7 @@ export type ManagerRecord =
 const TASK_KEY = (t: TaskRecord): string => `task/${t.submittedAt}/${t.request.id}`;
 const NODE_KEY = (id: string): string => `node/${id}`;
 const REVOKED_KEY = (id: string): string => `revoked/${id}`;
+const ISSUED_KEY = (id: string): string => `issued/${id}`;
 const SERVICE_KEY = (name: string): string => `service/${name}`;
 const VOLUME_KEY = (name: string): string => `volume/${name}`;
 /** A secret's or config's key, in the store and in ClusterState.files: `secret/<name>`, `config/<name>`. */
@@ -69,6 +81,9 @@ export class ClusterState {
   readonly nodes = new Map<string, NodeEntry>();
   /** Nodes removed from the cluster, by id: their certificates are refused. */
   readonly revoked = new Map<string, RevokedNode>();
+  /** By node id: when the last certificate issued to it expires; change through certIssued. */
+  readonly issued = new Map<string, IssuedCerts>();
+  readonly #issuing = new KeyedLock();
   /** Services by name, as durable: a service changes here only once its write succeeded. */
   readonly services = new Map<string, ServiceRecord>();
   /** Named volumes by name, each with the node that holds it; change through saveVolume/deleteVolume. */
@@ -114,6 +129,10 @@ export class ClusterState {
       }
       if (rec.kind === 'revoked') {
         this.revoked.set(rec.revoked.nodeId, rec.revoked);
+        continue;
+      }
+      if (rec.kind === 'issued') {
+        this.issued.set(rec.issued.nodeId, rec.issued);
         continue;
       }
       if (rec.kind === 'service') {
@@ -320,30 +339,55 @@ export class ClusterState {
   }
 
   /**
-   * Removes a node for good in one write: its record goes and its revocation is kept, so its
-   * certificate is refused from the moment this resolves, after a restart too.
+   * Removes a node for good in one write: its record goes and its revocations are kept (the first
+   * for its own id; a static worker's also for the ids its certificates name), so its certificate
+   * is refused from the moment this resolves, after a restart too.
    */
-  async removeNode(revoked: RevokedNode): Promise<void> {
+  async removeNode(nodeId: string, revoked: readonly RevokedNode[]): Promise<void> {
     await this.deps.store.batch([
-      { kind: 'put', key: REVOKED_KEY(revoked.nodeId), value: { kind: 'revoked', revoked } },
-      { kind: 'delete', key: NODE_KEY(revoked.nodeId) },
+      ...revoked.map((r): StoreOp<ManagerRecord> => ({
+        kind: 'put',
+        key: REVOKED_KEY(r.nodeId),
+        value: { kind: 'revoked', revoked: r },
+      })),
+      { kind: 'delete', key: NODE_KEY(nodeId) },
     ]);
-    this.revoked.set(revoked.nodeId, revoked);
-    this.nodes.delete(revoked.nodeId);
+    for (const r of revoked) this.revoked.set(r.nodeId, r);
+    this.nodes.delete(nodeId);
+  }
+
+  /**
+   * Records, durably, that a certificate issued to the node expires at `expiresAtMs`, when that
+   * is later than any issued to it before: a removal keeps the node revoked until then, whatever
+   * the certificate lifetime is by that time.
+   */
+  certIssued(nodeId: string, expiresAtMs: number): Promise<void> {
+    return this.#issuing.run(nodeId, async () => {
+      const known = this.issued.get(nodeId);
+      if (known !== undefined && Date.parse(known.expiresAt) >= expiresAtMs) return;
+      const issued: IssuedCerts = { nodeId, expiresAt: new Date(expiresAtMs).toISOString() };
+      await this.deps.store.put(ISSUED_KEY(nodeId), { kind: 'issued', issued });
+      this.issued.set(nodeId, issued);
+    });
   }
 
   /**
    * Drops, in one write, the revocations whose node's certificates have all expired by `nowMs`
-   * (an expired certificate is refused anyway); those without an expiry are kept. Returns the
-   * dropped node ids.
+   * (an expired certificate is refused anyway), and the records of certificates issued that have
+   * all expired; revocations without an expiry are kept. Returns the dropped revocations' node ids.
    */
   async pruneRevoked(nowMs: number): Promise<string[]> {
-    const expired = [...this.revoked.values()]
-      .filter((r) => r.certsExpireAt !== undefined && Date.parse(r.certsExpireAt) <= nowMs)
-      .map((r) => r.nodeId);
-    if (expired.length === 0) return expired;
-    await this.deps.store.batch(expired.map((id) => ({ kind: 'delete', key: REVOKED_KEY(id) })));
+    const past = (iso: string | undefined): boolean => iso !== undefined && Date.parse(iso) <= nowMs;
+    const expired = [...this.revoked.values()].filter((r) => past(r.certsExpireAt)).map((r) => r.nodeId);
+    const issued = [...this.issued.values()].filter((r) => past(r.expiresAt)).map((r) => r.nodeId);
+    if (expired.length + issued.length === 0) return expired;
+    await this.deps.store.batch([
+      ...expired.map((id): StoreOp<ManagerRecord> => ({ kind: 'delete', key: REVOKED_KEY(id) })),
+      ...issued.map((id): StoreOp<ManagerRecord> => ({ kind: 'delete', key: ISSUED_KEY(id) })),
+    ]);
     for (const id of expired) this.revoked.delete(id);
+    // none of these is issued another: a renewal needs a valid certificate, and a join takes a new id
+    for (const id of issued) this.issued.delete(id);
     return expired;
   }
 
@@ -395,6 +439,7 @@ export class ClusterState {
     }
     this.nodes.clear();
     this.revoked.clear();
+    this.issued.clear();
     this.services.clear();
     this.volumes.clear();
     this.files.clear();

@@ -11,7 +11,7 @@ import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import { toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
-import { toTaskView, type TaskRecord } from './records.js';
+import { toTaskView, type PolledNode, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
 import { RevokedNotice } from './revoked-notice.js';
@@ -206,10 +206,11 @@ export class Manager {
 
   // ---- workers ----
 
-  async register(req: RegisterRequest, isStatic = false): Promise<HeartbeatReply> {
+  /** A worker registers; `polled`: a static worker, polled (static-workers.ts), with its certificate's node id. */
+  async register(req: RegisterRequest, polled?: PolledNode): Promise<HeartbeatReply> {
     const { nodes, intake, orchestrator } = this.#p;
     if (this.isRevoked(req.nodeId)) throw new NodeRevoked(req.nodeId); // a removed static worker, polled again
-    await nodes.register(req, isStatic);
+    await nodes.register(req, polled);
     await intake.apply(req.nodeId, req.tasks, true);
     orchestrator.nodeUp(req.nodeId); // capacity appeared, and its Scheduled tasks can be dispatched
     this.#revokedNotice.forget(req.nodeId); // a worker that (re)joins holds no revocations
@@ -251,6 +252,14 @@ export class Manager {
    */
   revokedFor(held: string): string[] | undefined {
     return this.#revokedNotice.differs(held);
+  }
+
+  /**
+   * Records, durably, that a certificate issued to the node expires then (the authority's
+   * onIssued): its removal keeps it revoked until then, whatever `--cert-ttl` is by that time.
+   */
+  certIssued(nodeId: string, expiresAtMs: number): Promise<void> {
+    return this.#p.state.certIssued(nodeId, expiresAtMs);
   }
 
   /** Whether the node was removed from the cluster (its certificate is refused). */

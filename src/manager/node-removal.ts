@@ -18,8 +18,18 @@ export async function removeNode(p: ManagerParts, idOrName: string, dead: boolea
     if (rec !== undefined && rec.nodeId === nodeId)
       dispatcher.stopCopy(nodeId, id, rec.generation, 'its node was removed from the cluster');
   }
-  // every certificate issued to it before now expires within one lifetime: its entry may go then
-  const removed = await nodes.remove(nodeId, new Date(p.clock.now() + p.certTtlMs).toISOString());
+  const removed = await nodes.remove(nodeId, (id) => certsExpireAt(p, id));
   await p.volumes.forgetNode(nodeId); // its tasks may go elsewhere, where their volumes start anew
   return removed;
+}
+
+/**
+ * When every certificate issued to `nodeId` has expired: the last one the CA issued it (as
+ * recorded, whatever `--cert-ttl` was then), and no sooner than one lifetime from now (a
+ * certificate issued before issuances were recorded).
+ */
+function certsExpireAt(p: Pick<ManagerParts, 'state' | 'clock' | 'certTtlMs'>, nodeId: string): string {
+  const issued = p.state.issued.get(nodeId);
+  const lifetime = p.clock.now() + p.certTtlMs;
+  return new Date(Math.max(lifetime, issued === undefined ? 0 : Date.parse(issued.expiresAt))).toISOString();
 }

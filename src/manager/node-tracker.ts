@@ -19,7 +19,15 @@ import { AmbiguousNodeName, NodeNameTaken, REGISTER_FIRST } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
-import { nodeLabels, sameLabels, toNodeView, type NodeEntry, type NodeRecord, type RevokedNode } from './records.js';
+import {
+  nodeLabels,
+  sameLabels,
+  toNodeView,
+  type NodeEntry,
+  type NodeRecord,
+  type PolledNode,
+  type RevokedNode,
+} from './records.js';
 
 /**
  * Node membership: registration, heartbeats and their digests, Up and Down. A node's record is
@@ -89,12 +97,15 @@ export class NodeTracker {
     }
   }
 
-  /** Records the node (durably, when its record changed) and marks it Up. */
-  register(req: RegisterRequest, isStatic: boolean): Promise<void> {
-    return this.#records.run(req.nodeId, () => this.#register(req, isStatic));
+  /**
+   * Records the node (durably, when its record changed) and marks it Up. `polled`: a static
+   * worker, keyed by its URL, and the node id its certificate names (kept, for its removal).
+   */
+  register(req: RegisterRequest, polled?: PolledNode): Promise<void> {
+    return this.#records.run(req.nodeId, () => this.#register(req, polled));
   }
 
-  async #register(req: RegisterRequest, isStatic: boolean): Promise<void> {
+  async #register(req: RegisterRequest, polled: PolledNode | undefined): Promise<void> {
     const { state } = this.deps;
     for (const other of state.nodes.values()) {
       if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up') {
@@ -107,9 +118,11 @@ export class NodeTracker {
       name: req.name,
       url: req.url,
       capacity: req.capacity,
-      static: isStatic,
+      static: polled !== undefined,
       registeredAt: known?.record.registeredAt ?? state.isoNow(),
     };
+    const certNodeIds = certIdsOf(known?.record, polled, req.nodeId);
+    if (certNodeIds.length > 0) record.certNodeIds = certNodeIds;
     // set only when given, so a node without them stores (and compares) as before
     if (req.labels !== undefined && Object.keys(req.labels).length > 0) record.labels = req.labels;
     if (req.allowedHostPaths !== undefined && req.allowedHostPaths.length > 0)
@@ -213,24 +226,33 @@ export class NodeTracker {
 
   /**
    * Removes the node for good: no placement on it from now on, its record replaced by a durable
-   * revocation (its certificate is refused from then on, until `certsExpireAt`, when every
-   * certificate issued to it has expired), and its tasks handed to `down`.
+   * revocation of its id and of the ids its certificates named (a static worker's,
+   * NodeRecord.certNodeIds), each refused from then on until `certsExpireAt(id)`, when every
+   * certificate issued to it has expired, and its tasks handed to `down`.
    */
-  remove(nodeId: string, certsExpireAt: string): Promise<RevokedNode> {
+  remove(nodeId: string, certsExpireAt: (id: string) => string): Promise<RevokedNode> {
     return this.#records.run(nodeId, () => this.#remove(nodeId, certsExpireAt));
   }
 
-  async #remove(nodeId: string, certsExpireAt: string): Promise<RevokedNode> {
+  async #remove(nodeId: string, certsExpireAt: (id: string) => string): Promise<RevokedNode> {
     const { state, log } = this.deps;
     const entry = state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId);
-    const revoked: RevokedNode = { nodeId, name: entry.record.name, revokedAt: state.isoNow(), certsExpireAt };
-    await state.removeNode(revoked);
+    const { name, certNodeIds = [] } = entry.record;
+    const revokedAt = state.isoNow();
+    const revoked: RevokedNode = { nodeId, name, revokedAt, certsExpireAt: certsExpireAt(nodeId) };
+    const held = certNodeIds.map((id): RevokedNode => ({
+      nodeId: id,
+      name,
+      revokedAt,
+      certsExpireAt: certsExpireAt(id),
+    }));
+    await state.removeNode(nodeId, [revoked, ...held]);
     this.#health.forget(nodeId);
     entry.state = 'Down';
     this.deps.placer.removeNode(nodeId);
-    log.info({ nodeId, name: revoked.name }, 'node removed; its certificate is revoked');
-    state.events.publish({ time: revoked.revokedAt, type: 'node.removed', node: revoked.name });
+    log.info({ nodeId, name, certNodeIds }, 'node removed; its certificate is revoked');
+    state.events.publish({ time: revokedAt, type: 'node.removed', node: name });
     this.deps.down(nodeId);
     return revoked;
   }
@@ -470,3 +492,13 @@ const AVAILABILITY_EVENTS = {
   pause: ['node.paused', 'node paused'],
   active: ['node.activated', 'node active again'],
 } as const satisfies Record<NodeAvailability, readonly [ClusterEventType, string]>;
+
+/**
+ * The node ids other than its own that certificates of the node's worker named: those kept, and
+ * the one a poll just read (a static worker that joined anew shows another), in the order seen.
+ */
+function certIdsOf(known: NodeRecord | undefined, polled: PolledNode | undefined, nodeId: string): string[] {
+  const ids = known?.certNodeIds ?? [];
+  const seen = polled?.certNodeId;
+  return seen === undefined || seen === nodeId || ids.includes(seen) ? ids : [...ids, seen];
+}

@@ -1,6 +1,6 @@
 import { isGlobalMode } from '../api/service-modes.js';
 import { isKnownState, storedRequestProblem } from '../task/stored-request.js';
-import type { FileRecord, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
+import type { FileRecord, IssuedCerts, NodeRecord, RevokedNode, TaskRecord, VolumeRecord } from './records.js';
 import type { ServiceRecord } from './services/service-record.js';
 
 /** What makes a stored value unusable as a manager record, or null. Checks what load() and the parts rely on. */
@@ -10,6 +10,7 @@ export function recordProblem(rec: unknown): string | null {
     task: Partial<TaskRecord>;
     node: Partial<NodeRecord>;
     revoked: Partial<RevokedNode>;
+    issued: Partial<IssuedCerts>;
     service: Partial<ServiceRecord>;
     volume: Partial<VolumeRecord>;
     file: Partial<FileRecord>;
@@ -34,6 +35,12 @@ export function recordProblem(rec: unknown): string | null {
       : `${r.kind} record without name, value, size, labels or time`;
   }
   if (r.kind === 'revoked') return typeof r.revoked?.nodeId === 'string' ? null : 'revocation record without a node id';
+  if (r.kind === 'issued') {
+    const i = r.issued;
+    return typeof i?.nodeId === 'string' && typeof i.expiresAt === 'string' && !Number.isNaN(Date.parse(i.expiresAt))
+      ? null
+      : 'issued-certificates record without a node id or expiry';
+  }
   if (r.kind === 'service') return serviceProblem(r.service);
   if (r.kind === 'node') {
     const n = r.node;
@@ -41,6 +48,11 @@ export function recordProblem(rec: unknown): string | null {
       return 'node record with an unknown availability';
     if (n?.operatorLabels !== undefined && (typeof n.operatorLabels !== 'object' || n.operatorLabels === null))
       return 'node record with operator labels that are not a map';
+    if (
+      n?.certNodeIds !== undefined &&
+      !(Array.isArray(n.certNodeIds) && n.certNodeIds.every((id) => typeof id === 'string'))
+    )
+      return 'node record with certificate node ids that are not a list of ids';
     return typeof n?.id === 'string' && typeof n.name === 'string' && typeof n.url === 'string'
       ? null
       : 'node record without id, name or url';

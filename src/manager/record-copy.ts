@@ -25,6 +25,7 @@ function copyRecord(state: ClusterState, key: string, value: unknown): void {
     if (kind === 'task') state.copyTask(name, undefined);
     else if (kind === 'node') state.nodes.delete(name);
     else if (kind === 'revoked') state.revoked.delete(name);
+    else if (kind === 'issued') state.issued.delete(name);
     else if (kind === 'service') state.services.delete(name);
     else if (kind === 'volume') state.volumes.delete(name);
     else if (kind === 'secret' || kind === 'config') state.files.delete(`${kind}/${name}`);
@@ -49,6 +50,9 @@ function copyRecord(state: ClusterState, key: string, value: unknown): void {
     }
     case 'revoked':
       state.revoked.set(rec.revoked.nodeId, rec.revoked);
+      return;
+    case 'issued':
+      state.issued.set(rec.issued.nodeId, rec.issued);
       return;
     case 'service':
       state.services.set(rec.service.name, rec.service);

@@ -71,6 +71,12 @@ export interface NodeRecord {
   capacity: ResourcesView;
   /** From `--workers`: polled by the manager instead of pushing. */
   static: boolean;
+  /**
+   * A static worker's: the node ids its certificates named (the id it got when it joined; its
+   * record's id comes from its URL), revoked with it. Absent: none seen yet, or a pushing worker
+   * (its certificate names `id`).
+   */
+  certNodeIds?: string[];
   registeredAt: string;
   /** Its labels, as it registered with them; absent: none (and every record stored before labels). */
   labels?: Record<string, string>;
@@ -121,6 +127,15 @@ export interface FileRecord {
   value: string;
 }
 
+/**
+ * When the last certificate the cluster's CA issued to a node expires (a join or a renewal, at the
+ * `--cert-ttl` of that moment): a removal keeps the node revoked until then. Dropped once past.
+ */
+export interface IssuedCerts {
+  nodeId: string;
+  expiresAt: string;
+}
+
 /** A node removed from the cluster: its certificate is refused from then on. */
 export interface RevokedNode {
   nodeId: string;
@@ -128,11 +143,17 @@ export interface RevokedNode {
   name: string;
   revokedAt: string;
   /**
-   * When every certificate issued to the node has expired (its revocation plus the certificate
-   * lifetime): the entry is dropped then, as an expired certificate is refused anyway. Absent
-   * (a revocation older than this field): kept.
+   * When every certificate issued to the node has expired (the later of its revocation plus the
+   * certificate lifetime and the expiry of the last certificate issued to it, IssuedCerts): the
+   * entry is dropped then, as an expired certificate is refused anyway. Absent (a revocation older
+   * than this field): kept.
    */
   certsExpireAt?: string;
+}
+
+/** A static worker as a poll found it: the node id its certificate names. */
+export interface PolledNode {
+  certNodeId: string;
 }
 
 /** A node with its liveness, in memory. */

@@ -13,9 +13,15 @@ import type { Manager } from './manager.js';
  * answers the manager's certificate only. It hears of removed nodes from the poll too: its stats
  * say which version of the revoked list it holds, and the manager puts its own list there when
  * that differs (a put that failed goes again on the next poll; an older worker says none: nothing).
+ * The manager keys such a node by its URL, while its certificate names the node id it got when it
+ * joined: that id is read from the worker's certificate on the first poll that reaches it (and
+ * again after a poll failed: it may have joined anew) and kept with the node, so `node rm` revokes
+ * the certificate it holds.
  */
 export class StaticWorkers {
   readonly #timers = new Map<string, () => void>();
+  /** By URL: the node id its worker's certificate names, once read. */
+  readonly #certNodeIds = new Map<string, string>();
   #stopped = false;
 
   constructor(
@@ -26,6 +32,8 @@ export class StaticWorkers {
       periodMs: number;
       /** A client for the worker at `url` (the manager's certificate: workers answer no one else). */
       client(url: string, timeoutMs: number): Pick<WorkerClient, 'stats' | 'listTasks' | 'putRevoked'>;
+      /** The node id the certificate of the worker at `url` names (one TLS handshake). */
+      certNodeId(url: string, timeoutMs: number): Promise<string>;
     },
     private readonly urls: readonly string[],
   ) {}
@@ -42,9 +50,12 @@ export class StaticWorkers {
 
   #poll(url: string, nodeId: string): void {
     if (this.#stopped) return;
-    const client = this.deps.client(url, Math.max(1_000, this.deps.periodMs));
+    const timeoutMs = Math.max(1_000, this.deps.periodMs);
+    const client = this.deps.client(url, timeoutMs);
     const once = async (): Promise<void> => {
       try {
+        const certNodeId = this.#certNodeIds.get(url) ?? (await this.deps.certNodeId(url, timeoutMs));
+        this.#certNodeIds.set(url, certNodeId);
         const [stats, tasks] = await Promise.all([client.stats(), client.listTasks()]);
         const metrics = {
           cpuUsage: Math.min(1, Math.max(0, stats.host.cpuUsage)),
@@ -65,12 +76,13 @@ export class StaticWorkers {
             metrics,
             tasks: tasks.map(toReport),
           },
-          true,
+          { certNodeId },
         );
         const revoked =
           stats.revokedVersion === undefined ? undefined : this.deps.manager.revokedFor(stats.revokedVersion);
         if (revoked !== undefined) await client.putRevoked(revoked);
       } catch (err) {
+        this.#certNodeIds.delete(url); // back, it may hold another certificate (joined anew)
         this.deps.log.debug(
           { url, err: err instanceof Error ? err.message : String(err) },
           'static worker poll failed',

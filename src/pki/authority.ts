@@ -44,6 +44,7 @@ export function authorityPaths(dataDir: string): { joinToken: string; key: strin
 export class NodeAuthority {
   #secret: string;
   #onRotate: ((token: string) => Promise<void>) | undefined;
+  #onIssued: ((nodeId: string, expiresAtMs: number) => Promise<void>) | undefined;
 
   private constructor(
     readonly ca: ClusterCa,
@@ -91,7 +92,7 @@ export class NodeAuthority {
     if (!secretsEqual(token.secret, this.#secret) || !sameCa) throw new JoinTokenRefused();
     const publicKey = await publicKeyOfCsr(req.csr);
     const nodeId = randomUUID();
-    const view = await this.#issue(publicKey, nodeId, 'worker', req.addresses);
+    const view = await this.#issueToNode(publicKey, nodeId, 'worker', req.addresses);
     this.opts.log.info({ nodeId, addresses: req.addresses, expiresAt: view.expiresAt }, 'node joined');
     return view;
   }
@@ -99,7 +100,7 @@ export class NodeAuthority {
   /** A new certificate for a node that called with its current one (checked and not revoked by then). */
   async renew(node: { nodeId: string; role: CertRole }, req: RenewRequest): Promise<NodeCertificateView> {
     const publicKey = await publicKeyOfCsr(req.csr);
-    const view = await this.#issue(publicKey, node.nodeId, node.role, req.addresses);
+    const view = await this.#issueToNode(publicKey, node.nodeId, node.role, req.addresses);
     this.opts.log.info({ nodeId: node.nodeId, expiresAt: view.expiresAt }, 'node certificate renewed');
     return view;
   }
@@ -116,6 +117,15 @@ export class NodeAuthority {
   /** Called with the new token after each rotation, before it is answered (a group shares it). */
   onRotate(fn: (token: string) => Promise<void>): void {
     this.#onRotate = fn;
+  }
+
+  /**
+   * Called with the node id and expiry of each certificate issued to a node (a join, a renewal)
+   * before the node gets it: the manager records it durably (a removal keeps the node revoked
+   * until then), and a failure fails the join or renewal.
+   */
+  onIssued(fn: (nodeId: string, expiresAtMs: number) => Promise<void>): void {
+    this.#onIssued = fn;
   }
 
   /** Takes the worker join secret another manager of the group rotated to. */
@@ -180,6 +190,18 @@ export class NodeAuthority {
     const notAfterMs = now + ttl;
     const certificate = await this.ca.issue({ publicKey, nodeId, role, addresses, notBeforeMs, notAfterMs });
     return { nodeId, role, certificate, ca: this.ca.certPem, expiresAt: new Date(notAfterMs).toISOString() };
+  }
+
+  /** A certificate for a node (not the manager's own), recorded (onIssued) before it is handed out. */
+  async #issueToNode(
+    publicKey: Parameters<ClusterCa['issue']>[0]['publicKey'],
+    nodeId: string,
+    role: CertRole,
+    addresses: readonly string[],
+  ): Promise<NodeCertificateView> {
+    const view = await this.#issue(publicKey, nodeId, role, addresses);
+    await this.#onIssued?.(nodeId, Date.parse(view.expiresAt));
+    return view;
   }
 
   async #writeToken(): Promise<void> {

@@ -177,7 +177,7 @@ test('a name resolves to its task, before an id prefix; of one name, the task no
 test('a removed node keeps its name for the tasks that ran there, after a reload too', async () => {
   const { state, store } = setup();
   assert.equal(state.nodeName('n1'), 'n1');
-  await state.removeNode({ nodeId: 'n1', name: 'w1', revokedAt: 't' });
+  await state.removeNode('n1', [{ nodeId: 'n1', name: 'w1', revokedAt: 't' }]);
   assert.equal(state.nodeName('n1'), 'w1');
   const again = new ClusterState({ store, clock: new FakeClock(), log: pino({ level: 'silent' }) });
   await again.load();

@@ -8,8 +8,8 @@ import { on } from './records-fixture.js';
 test('a node that registers is Up, durable, and announced once', async (t) => {
   const p = await parts();
   t.after(() => stopParts(p));
-  await p.nodes.register(registration(W1), false);
-  await p.nodes.register(registration(W1), false);
+  await p.nodes.register(registration(W1));
+  await p.nodes.register(registration(W1));
   assert.deepEqual(
     p.nodes.list().map((n) => [n.name, n.state]),
     [['w1', 'Up']],
@@ -24,8 +24,8 @@ test('a node that registers is Up, durable, and announced once', async (t) => {
 test("a node's stop grace from its registration is kept in its record, for the stop calls to wait out", async (t) => {
   const p = await parts();
   t.after(() => stopParts(p));
-  await p.nodes.register({ ...registration(W1), stopGraceSeconds: 30 }, false);
-  await p.nodes.register(registration(W2), false);
+  await p.nodes.register({ ...registration(W1), stopGraceSeconds: 30 });
+  await p.nodes.register(registration(W2));
   const stored = (await p.store.list('node/')).flatMap(([, v]) => (v.kind === 'node' ? [v.node] : []));
   assert.deepEqual(stored.map((n) => [n.name, n.stopGraceSeconds]).sort(), [
     ['w1', 30],
@@ -48,7 +48,7 @@ test("a node's host id from its registration is in its view (GET /nodes: hostId)
 test('a live node keeps its name; a second node id asking for it is refused with node_name_taken', async (t) => {
   const p = await parts({ nodes: [W1] });
   t.after(() => stopParts(p));
-  await assert.rejects(p.nodes.register({ ...registration(W2), name: 'w1' }, false), { code: 'node_name_taken' });
+  await assert.rejects(p.nodes.register({ ...registration(W2), name: 'w1' }), { code: 'node_name_taken' });
 });
 
 test('a node that misses its heartbeats past the grace is Down and announced; a beat brings it back', async (t) => {

@@ -70,7 +70,7 @@ export async function parts(opts: { nodes?: NodeSpec[]; restartGraceMs?: number 
   p.state.events.subscribe((e) => events.push(e));
   await p.state.load();
   p.orchestrator.start();
-  for (const n of opts.nodes ?? []) await p.nodes.register(registration(n), false);
+  for (const n of opts.nodes ?? []) await p.nodes.register(registration(n));
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 10; i++) {
       await p.orchestrator.idle();

@@ -47,9 +47,23 @@ function polledWorker(opts: { older?: boolean; failPuts?: number } = {}) {
   return { client, puts, held: () => held };
 }
 
-async function polling(h: Harness, client: ReturnType<typeof polledWorker>['client']): Promise<StaticWorkers> {
+/** The node id the static worker's certificate names (it got it when it joined), not its URL's. */
+const CERT_ID = '55555555-5555-4555-8555-555555555555';
+
+async function polling(
+  h: Harness,
+  client: ReturnType<typeof polledWorker>['client'],
+  certNodeId: () => Promise<string> = async () => CERT_ID,
+): Promise<StaticWorkers> {
   const statics = new StaticWorkers(
-    { manager: h.manager, clock: h.clock, log: pino({ level: 'silent' }), periodMs: 1_000, client: () => client },
+    {
+      manager: h.manager,
+      clock: h.clock,
+      log: pino({ level: 'silent' }),
+      periodMs: 1_000,
+      client: () => client,
+      certNodeId,
+    },
     [URL_],
   );
   statics.start();
@@ -95,4 +109,36 @@ test('a polled worker that says no version (older) is put nothing', async (t) =>
   await h.manager.removeNode(W1.id);
   await poll(h, w, 2);
   assert.deepEqual(w.puts, []);
+});
+
+// The manager keys a static worker by its URL; its certificate names the id it joined with. A
+// removal revokes that id too, read from its certificate on the first poll (and again once it
+// answers after a failed poll: it may have joined anew, with another id).
+
+test('node rm of a static worker revokes the node id its certificate names, and each it named before', async (t) => {
+  const h = await startManager(t);
+  const w = polledWorker();
+  const ids = [CERT_ID, '66666666-6666-4666-8666-666666666666'];
+  let reads = 0;
+  let down = false;
+  let failed = 0;
+  const stats = w.client.stats;
+  w.client.stats = async () => {
+    if (!down) return stats();
+    failed++;
+    throw new Error('connection refused');
+  };
+  const statics = await polling(h, w.client, async () => ids[Math.min(reads++, 1)] ?? CERT_ID);
+  t.after(() => statics.stop());
+  await poll(h, w, 2);
+  assert.equal(reads, 1, 'read once while it answers');
+  // it is away for a poll, and comes back having joined anew
+  down = true;
+  h.clock.advance(1_000);
+  await waitFor(() => failed === 1, { what: 'a failed poll' });
+  down = false;
+  await poll(h, w, 1);
+  assert.equal(reads, 2, 'read again once it answers');
+  await h.manager.removeNode(nodeIdFor(URL_));
+  for (const id of [nodeIdFor(URL_), ...ids]) assert.ok(h.manager.isRevoked(id), id);
 });
