@@ -210,6 +210,8 @@ export class Manager {
   async register(req: RegisterRequest, polled?: PolledNode): Promise<HeartbeatReply> {
     const { nodes, intake, orchestrator } = this.#p;
     if (this.isRevoked(req.nodeId)) throw new NodeRevoked(req.nodeId); // a removed static worker, polled again
+    // a static worker whose certificate was revoked by its id (node rm before it was ever polled)
+    if (polled !== undefined && this.isRevoked(polled.certNodeId)) throw new NodeRevoked(polled.certNodeId);
     await nodes.register(req, polled);
     await intake.apply(req.nodeId, req.tasks, true);
     orchestrator.nodeUp(req.nodeId); // capacity appeared, and its Scheduled tasks can be dispatched

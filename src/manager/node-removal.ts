@@ -6,10 +6,14 @@ import type { ManagerParts } from './wiring.js';
  * Removes a node (by id or name) at once: its certificate is refused from the moment this
  * resolves, its tasks are placed elsewhere, and its worker is asked (once, best effort) to stop
  * the copies it ran, so none runs twice if it is still up. A node running an exclusive task is
- * refused unless `dead` says its machine is gone (exclusive.ts).
+ * refused unless `dead` says its machine is gone (exclusive.ts). A node id the cluster's CA
+ * issued a certificate to that never registered (a static worker never polled) has only its
+ * certificate revoked.
  */
 export async function removeNode(p: ManagerParts, idOrName: string, dead: boolean): Promise<RemovedNodeView> {
   const { nodes, state, dispatcher, placer } = p;
+  if (!nodes.has(idOrName) && state.issued.has(idOrName) && !state.revoked.has(idOrName))
+    return nodes.revokeUnregistered(idOrName, certsExpireAt(p, idOrName));
   const entry = nodes.resolve(idOrName);
   const nodeId = entry.record.id;
   if (!dead) refuseIfExclusive(entry.record.name, placer.pool.of(nodeId).tasks, (id) => state.task(id));

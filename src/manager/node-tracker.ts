@@ -258,6 +258,22 @@ export class NodeTracker {
   }
 
   /**
+   * Revokes the certificate of a node id the cluster's CA issued one to and that has no record
+   * (it joined, and never registered nor was polled): refused from then on until `certsExpireAt`.
+   * Named by its id, as it has no other name here.
+   */
+  revokeUnregistered(nodeId: string, certsExpireAt: string): Promise<RevokedNode> {
+    return this.#records.run(nodeId, async () => {
+      const { state, log } = this.deps;
+      const revoked: RevokedNode = { nodeId, name: nodeId, revokedAt: state.isoNow(), certsExpireAt };
+      await state.removeNode(nodeId, [revoked]);
+      log.info({ nodeId }, 'node removed (it never registered); its certificate is revoked');
+      state.events.publish({ time: revoked.revokedAt, type: 'node.removed', node: nodeId });
+      return revoked;
+    });
+  }
+
+  /**
    * Drains the node (`drain`: no new placements, its tasks move elsewhere), pauses it (`pause`:
    * no new placements, its tasks stay) or makes it take work again (`active`), durably before it
    * acts and before it answers; the same availability again changes nothing. The node's view

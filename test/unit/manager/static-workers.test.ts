@@ -142,3 +142,49 @@ test('node rm of a static worker revokes the node id its certificate names, and 
   await h.manager.removeNode(nodeIdFor(URL_));
   for (const id of [nodeIdFor(URL_), ...ids]) assert.ok(h.manager.isRevoked(id), id);
 });
+
+test('a static worker that joined and was never polled is removed by its id; its polls are refused then', async (t) => {
+  const h = await startManager(t);
+  await h.manager.certIssued(CERT_ID, h.clock.now() + 60_000); // it joined: the CA issued it a certificate
+  const removed = await h.manager.removeNode(CERT_ID);
+  assert.equal(removed.nodeId, CERT_ID);
+  assert.ok(h.manager.isRevoked(CERT_ID));
+  await assert.rejects(h.manager.removeNode(CERT_ID), { code: 'node_not_found' }, 'removed once');
+  let polls = 0;
+  const w = polledWorker();
+  const stats = w.client.stats;
+  w.client.stats = async () => {
+    polls++;
+    return stats();
+  };
+  const statics = new StaticWorkers(
+    {
+      manager: h.manager,
+      clock: h.clock,
+      log: pino({ level: 'silent' }),
+      periodMs: 1_000,
+      client: () => w.client,
+      certNodeId: async () => CERT_ID,
+    },
+    [URL_],
+  );
+  statics.start();
+  t.after(() => statics.stop());
+  await waitFor(
+    () => {
+      h.clock.advance(1_000); // the next poll, once the last has set its timer
+      return polls >= 2;
+    },
+    { what: 'two polls' },
+  );
+  assert.equal(
+    h.manager.listNodes().some((n) => n.id === nodeIdFor(URL_)),
+    false,
+    'its certificate is revoked: not a node',
+  );
+});
+
+test('an id the CA never issued a certificate to is not found, as before', async (t) => {
+  const h = await startManager(t);
+  await assert.rejects(h.manager.removeNode(CERT_ID), { code: 'node_not_found' });
+});
