@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { joinCluster, type NodeCredentials } from '../../src/pki/index.js';
 import type { ManagerAccess } from '../../testkit/manager-access.js';
+import { spawnWorker, type PoseidonProcess } from '../../testkit/spawner.js';
 import { tlsFetch } from '../../testkit/tls-fetch.js';
+import type { TestCluster } from '../integration/helpers/cluster.js';
+import { waitFor } from '../integration/helpers/wait-for.js';
 
 // What the attacks need beyond test/integration/helpers: requests as anyone could send them,
 // raw bodies and all, answered with the status and the error body. The servers speak mutual TLS
@@ -110,3 +114,23 @@ export function registration(name: string, fields: Record<string, unknown> = {})
 }
 
 export const METRICS = { cpuUsage: 0, load1: 0, memoryAvailableBytes: 8 * 2 ** 30, diskFreeBytes: 100 * 2 ** 30 };
+
+/**
+ * A worker that joins with the join token and registers with no one, and the cluster's manager
+ * restarted to poll it (`--workers`); resolves once the manager has polled it Up.
+ */
+export async function staticWorker(
+  c: TestCluster,
+  short: string,
+): Promise<{ worker: PoseidonProcess; name: string; dir: string }> {
+  const name = c.workerName(short);
+  const dir = join(c.dir, name);
+  const worker = await spawnWorker(c.access, ['--no-register', '--port', '0', '--name', name, '--data-dir', dir], {
+    onSpawn: (p) => c.track(p),
+  });
+  await c.restartManager('stop', ['--workers', new URL(worker.url).host]);
+  await waitFor(async () => (await c.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), {
+    what: 'the static worker polled',
+  });
+  return { worker, name, dir };
+}

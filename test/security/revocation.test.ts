@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Relay } from '../../testkit/relay.js';
-import { spawnWorker } from '../../testkit/spawner.js';
 import { askTunnel } from '../../testkit/tunnel-ask.js';
 import { TestCluster } from '../integration/helpers/cluster.js';
 import { waitFor } from '../integration/helpers/wait-for.js';
+import { staticWorker } from './helpers.js';
 
 // A removed node's certificate (`poseidon node rm`) is refused on every worker's tunnel, the
 // proxy mesh: on a worker whose heartbeat reply that carried the removal was lost (it says which
@@ -80,16 +79,7 @@ describe('a removed node reaches a worker the manager polls', () => {
 
   test("a static worker refuses a removed node's certificate", async () => {
     // it joins with the join token and registers with no one: the manager polls it
-    const name = c.workerName('static');
-    const polled = await spawnWorker(
-      c.access,
-      ['--no-register', '--port', '0', '--name', name, '--data-dir', join(c.dir, name)],
-      { onSpawn: (p) => c.track(p) },
-    );
-    await c.restartManager('stop', ['--workers', new URL(polled.url).host]);
-    await waitFor(async () => (await c.client.listNodes()).some((n) => n.name === name && n.state === 'Up'), {
-      what: 'the static worker polled',
-    });
+    const { worker: polled } = await staticWorker(c, 'static');
     await c.startWorker('w2');
     const w2 = await c.nodeCredentials('w2');
     const before = await tunnelAs(c, polled.url, w2);
