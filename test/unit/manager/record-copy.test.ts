@@ -32,17 +32,21 @@ test('records copied in and deleted under their keys; the parts hear of each tas
     service: { name: 'web', version: 1, lastVersion: 1, spec: { replicas: 2, task: { image: 'i' } } },
   });
   copy.apply('revoked/n9', { kind: 'revoked', revoked: { nodeId: 'n9', name: 'nine', revokedAt: 'x' } });
+  copy.apply('issued/n8', { kind: 'issued', issued: { nodeId: 'n8', expiresAt: '2026-02-01T00:00:00.000Z' } });
   assert.equal(state.task('t1')?.request.id, 't1');
   assert.equal(state.nodes.get('n1')?.state, 'Unknown', 'liveness is the leader’s: a copied node is Unknown');
   assert.equal(state.nodeName('n1'), 'one');
   assert.ok(state.services.has('web'));
   assert.ok(state.revoked.has('n9'));
+  assert.equal(state.issued.get('n8')?.expiresAt, '2026-02-01T00:00:00.000Z');
   assert.deepEqual(seen, [['t1', 'Pending']]);
   // deletions, by key alone
   copy.apply(`task/${t.submittedAt}/t1`, undefined);
   copy.apply('service/web', undefined);
   copy.apply('node/n1', undefined);
+  copy.apply('issued/n8', undefined);
   assert.equal(state.task('t1'), undefined);
+  assert.equal(state.issued.has('n8'), false);
   assert.ok(!state.services.has('web') && !state.nodes.has('n1'));
   assert.deepEqual(seen.at(-1), ['t1', undefined]);
   // a record the parts could not use is left out, and what is set aside is not a record
