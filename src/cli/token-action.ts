@@ -1,5 +1,5 @@
 import type { TokenView } from '../api/index.js';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, RemoteError } from '../errors/index.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
@@ -25,11 +25,15 @@ function isScope(value: string): value is Scope {
 export async function createToken(flags: TokenCreateFlags): Promise<void> {
   const { scope } = flags;
   if (!isScope(scope)) throw new InvalidField('--scope', `is "${scope}"; use read, deploy or admin`);
-  const created = await managerClient(flags).createToken({
-    scope,
-    ...(flags.ttl === undefined ? {} : { ttl: flags.ttl }),
-    ...(flags.name === undefined ? {} : { name: flags.name }),
-  });
+  const created = await managerClient(flags)
+    .createToken({
+      scope,
+      ...(flags.ttl === undefined ? {} : { ttl: flags.ttl }),
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+    })
+    .catch((err: unknown) => {
+      throw namingFlag(err);
+    });
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
     return;
@@ -39,6 +43,21 @@ export async function createToken(flags: TokenCreateFlags): Promise<void> {
   process.stderr.write(
     `token ${created.id} (scope ${created.scope}, ${expires}) created; it is not shown again, keep it now\n`,
   );
+}
+
+/** The flags that set the body's fields: a refusal of `ttl` names `--ttl`, which the user typed. */
+const FLAG_OF: ReadonlyMap<string, string> = new Map([
+  ['ttl', '--ttl'],
+  ['name', '--name'],
+  ['scope', '--scope'],
+]);
+
+/** The manager's refusal of a field, with the flag that set it in its place; any other error as it is. */
+export function namingFlag(err: unknown): unknown {
+  if (!(err instanceof RemoteError) || err.code !== 'invalid_request') return err;
+  const space = err.message.indexOf(' ');
+  const flag = space > 0 ? FLAG_OF.get(err.message.slice(0, space)) : undefined;
+  return flag === undefined ? err : new RemoteError(err.code, err.status, `${flag}${err.message.slice(space)}`);
 }
 
 /** `poseidon token ls`: every token, never a secret. */
