@@ -1,53 +1,111 @@
-import type { ManagerClient } from '../client/index.js';
+import type { LogPiece, ManagerClient } from '../client/index.js';
+import type { LogStream } from './log-lines.js';
 import { printable } from './terminal-text.js';
 
 /** How many of its last lines a failed task's output shows under the line that says it failed. */
 export const LAST_LINES = 10;
 
-/** At most this much of the output is read: a line longer than that is cut. */
+/** At most this much of the output is kept: a line longer than that is cut, its end kept. */
 const MAX_BYTES = 16 * 1024;
+const NEWLINE = 0x0a;
+
+/** A line of a container's output, safe to print, with the stream it went to. */
+export interface OutputLine {
+  stream: LogStream;
+  text: string;
+}
 
 /**
- * The last lines a task printed (stdout and stderr), safe to print, for a wait that saw it fail:
- * what `docker run` would have shown. None when it printed nothing or they cannot be read (its
- * container gone, its node away): the failure's own line says enough then.
+ * The last lines a task printed, each with its stream (stdout or stderr; all stdout from a manager
+ * that does not keep them apart), safe to print, for a wait that saw it fail: what `docker run`
+ * would have shown. None when it printed nothing or they cannot be read (its container gone, its
+ * node away): the failure's own line says enough then.
  */
 export async function lastOutput(
-  client: Pick<ManagerClient, 'logs'>,
+  client: Pick<ManagerClient, 'logStreams'>,
   id: string,
   lines = LAST_LINES,
-): Promise<string[]> {
+): Promise<OutputLine[]> {
   try {
-    const stream = await client.logs(id, { follow: false, tail: lines });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      // the oldest chunks go while the rest still hold MAX_BYTES: the end is what is shown
-      for (let first = chunks[0]; first !== undefined && chunks.length > 1 && size - first.length >= MAX_BYTES;) {
-        size -= first.length;
-        chunks.shift();
-        first = chunks[0];
-      }
-    }
-    const text = Buffer.concat(chunks).toString('utf8').slice(-MAX_BYTES);
-    return text
-      .split(/\r?\n/)
-      .filter((line) => line.trim() !== '')
-      .slice(-lines)
-      .map(printable);
+    const kept = new LastLines(lines);
+    for await (const piece of await client.logStreams(id, { follow: false, tail: lines })) kept.write(piece);
+    return kept.end().map(({ stream, data }) => ({ stream, text: printable(data.toString('utf8')) }));
   } catch {
     return [];
   }
 }
 
 /**
- * The lines under a failure, indented, with the command that prints the rest; '' without any.
- * `whose` names the task when the line above does not (a service's replica).
+ * The last `count` lines that are not blank of output given a piece at a time, each stream cut
+ * into lines apart (a line of one stream may be written in pieces between two of the other's), and
+ * no more than MAX_BYTES of them: a long output keeps its end.
  */
-export function outputBlock(id: string, lines: readonly string[], whose = 'its'): string {
-  if (lines.length === 0) return '';
+class LastLines {
+  readonly #partial: Record<LogStream, Buffer[]> = { stdout: [], stderr: [] };
+  readonly #lines: Array<{ stream: LogStream; data: Buffer }> = [];
+  #size = 0;
+
+  constructor(private readonly count: number) {}
+
+  write({ stream, data }: LogPiece): void {
+    const partial = this.#partial[stream];
+    let from = 0;
+    for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, from)) {
+      this.#add(stream, Buffer.concat([...partial.splice(0), data.subarray(from, nl)]));
+      from = nl + 1;
+    }
+    if (from < data.length) {
+      partial.push(data.subarray(from));
+      // a line without its end yet holds no more than its last MAX_BYTES
+      if (partial.length > 1 && partial.reduce((n, b) => n + b.length, 0) > 2 * MAX_BYTES)
+        partial.splice(0, partial.length, Buffer.concat(partial).subarray(-MAX_BYTES));
+    }
+  }
+
+  /** The lines kept, with a last line of each stream that had no newline. */
+  end(): Array<{ stream: LogStream; data: Buffer }> {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const partial = this.#partial[stream].splice(0);
+      if (partial.length > 0) this.#add(stream, Buffer.concat(partial));
+    }
+    const over = this.#size - MAX_BYTES;
+    const first = this.#lines[0];
+    if (over > 0 && first !== undefined) first.data = first.data.subarray(over); // the oldest line cut, its end kept
+    return this.#lines;
+  }
+
+  #add(stream: LogStream, line: Buffer): void {
+    const data = line.at(-1) === 0x0d ? line.subarray(0, -1) : line; // a CRLF line ends as one with LF
+    if (data.toString('utf8').trim() === '') return;
+    this.#lines.push({ stream, data });
+    this.#size += data.length;
+    // the oldest lines go while the rest still hold MAX_BYTES, or are as many as asked
+    for (let oldest = this.#lines[0]; oldest !== undefined; oldest = this.#lines[0]) {
+      const enough = this.#size - oldest.data.length >= MAX_BYTES || this.#lines.length > this.count;
+      if (!enough || this.#lines.length === 1) break;
+      this.#size -= oldest.data.length;
+      this.#lines.shift();
+    }
+  }
+}
+
+/**
+ * The lines under a failure, indented, with the command that prints the rest (none without any
+ * lines): the heading goes to stderr, and each line to the stream the container wrote it to, as
+ * `docker run` passes a container's stdout and stderr on. `whose` names the task when the line
+ * above does not (a service's replica).
+ */
+export function outputBlock(id: string, lines: readonly OutputLine[], whose = 'its'): OutputLine[] {
+  if (lines.length === 0) return [];
   const more = `poseidon logs ${id.slice(0, 8)}`;
-  return `poseidon: ${whose} last output (${more} for all of it):\n${lines.map((l) => `  ${l}\n`).join('')}`;
+  const heading = `poseidon: ${whose} last output (${more} for all of it):\n`;
+  return [{ stream: 'stderr', text: heading }, ...lines.map((l) => ({ stream: l.stream, text: `  ${l.text}\n` }))];
+}
+
+/** Writes each of `block`'s lines to this process's stream of the same name, in order. */
+export function writeBlock(
+  block: readonly OutputLine[],
+  to: Record<LogStream, { write(text: string): unknown }> = process,
+): void {
+  for (const line of block) to[line.stream].write(line.text);
 }

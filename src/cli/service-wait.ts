@@ -3,7 +3,7 @@ import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
-import { lastOutput, outputBlock } from './last-output.js';
+import { lastOutput, outputBlock, writeBlock } from './last-output.js';
 import { ReplicasGivingUp, replicasGivingUp } from './replica-give-up.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
 import { unplaceableOf, unplaceableText } from './unplaceable.js';
@@ -109,8 +109,9 @@ export class Tracker {
   }
 }
 
-/** The calls a wait makes; with `logs`, a wait that ends on failing replicas shows the last one's output. */
-export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'> & Partial<Pick<ManagerClient, 'logs'>>;
+/** The calls a wait makes; with `logStreams`, a wait that ends on failing replicas shows the last one's output. */
+export type WaitClient = Pick<ManagerClient, 'getService' | 'serviceTasks'> &
+  Partial<Pick<ManagerClient, 'logStreams'>>;
 
 /** A look's verdict: over (with the wait's answer), or not yet (with what is still awaited, for a timeout). */
 type Verdict = { over: true; ok: boolean } | { over: false; still: string };
@@ -177,9 +178,9 @@ export function waitForReplicas(
     checks.reduce<PoseidonError | undefined>((found, check) => found ?? check(s, tasks), undefined);
   return pollService(client, name, timeoutMs, write, look, fatal).catch(async (err: unknown) => {
     // what the replica printed before it failed says why most often, as under `poseidon run --wait`
-    if (err instanceof ReplicasGivingUp && client.logs !== undefined) {
-      const logs = { logs: client.logs.bind(client) };
-      process.stderr.write(outputBlock(err.last.id, await lastOutput(logs, err.last.id), `${err.last.name}'s`));
+    if (err instanceof ReplicasGivingUp && client.logStreams !== undefined) {
+      const logs = { logStreams: client.logStreams.bind(client) };
+      writeBlock(outputBlock(err.last.id, await lastOutput(logs, err.last.id), `${err.last.name}'s`));
     }
     throw err;
   });

@@ -2,7 +2,7 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
-import { lastOutput, outputBlock } from './last-output.js';
+import { lastOutput, outputBlock, writeBlock } from './last-output.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { imageTaskSpec, type RunImageFlags } from './run-image.js';
 import { printable, toJson } from './terminal-text.js';
@@ -61,7 +61,8 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
   if (done.state !== 'Failed') return;
   process.exitCode = 1;
-  // what the container said before it failed, as docker run shows it: the cause is there most often
+  // what the container said before it failed, each stream to its own as docker run passes them on:
+  // the cause is there most often
   if (flags.json !== true && typeof now?.lastExit?.exitCode === 'number')
-    process.stderr.write(outputBlock(done.id, await lastOutput(client, done.id)));
+    writeBlock(outputBlock(done.id, await lastOutput(client, done.id)));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
+import { TEST_IMAGE } from './helpers/docker.js';
 import { serviceSpec } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -12,6 +13,8 @@ import { waitFor } from './helpers/wait-for.js';
 const STAMPED = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})\.[0-9]+Z (early|late)$/;
 
 const SPLIT = 'echo out; echo err >&2; sleep 1; echo out-late; echo err-late >&2';
+/** Fails at once (a wait ends at Running), after both streams' lines. */
+const FAIL = 'echo out; echo err >&2; echo out-late; echo err-late >&2; exit 3';
 const STAMP = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]+Z';
 
 describe('poseidon logs --since and --timestamps, and stdout and stderr apart, on the real engine', () => {
@@ -95,6 +98,17 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     const followed = (await c.client.submit(c.task('split-f', { command, restartPolicy: { mode: 'never' } }))).id;
     const r = await c.cli(['logs', '-f', followed]);
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
+  });
+
+  test('run --wait on a task that fails: its last output, each line on the stream the container wrote it to', async () => {
+    const run = ['run', '--name', 'split-fail', '--restart', 'never', '-l', `poseidon.test-run=${c.runId}`, '--wait'];
+    const r = await c.cli([...run, TEST_IMAGE, 'sh', '-c', FAIL]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^[0-9a-f-]{36} Failed on \S+: exited with code 3\n {2}out\n {2}out-late\n$/);
+    assert.match(
+      r.stderr,
+      /^poseidon: its last output \(poseidon logs [0-9a-f]{8} for all of it\):\n {2}err\n {2}err-late\n$/,
+    );
   });
 
   test('service logs: each line after its replica, on the stream the replica wrote it to', async () => {
