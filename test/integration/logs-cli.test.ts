@@ -111,7 +111,7 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     );
   });
 
-  test('service logs: each line after its replica, on the stream the replica wrote it to', async () => {
+  test('service logs: each line after its replica, on the stream the replica wrote it to; --until as logs', async () => {
     const command = ['sh', '-c', `${SPLIT}; sleep 600`];
     await c.client.createService(serviceSpec(c, 'split-svc', { replicas: 1 }, { command }));
     const prefix = 'split-svc-1\\.[0-9a-f]{8}@\\S+ +\\| ';
@@ -131,6 +131,23 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     assert.deepEqual(
       [tail.stdout.replace(new RegExp(prefix), ''), tail.stderr.replace(new RegExp(prefix), '')],
       ['out-late\n', 'err-late\n'],
+    );
+    // --until as logs takes it, to the millisecond: between the first two lines and the late ones
+    const stamped = await c.cli(['service', 'logs', '-t', 'split-svc']);
+    const when = (text: string, line: string): number =>
+      Date.parse(new RegExp(`(${STAMP}) ${line}\n`).exec(text)?.[1] ?? 'none');
+    const early = Math.max(when(stamped.stdout, 'out'), when(stamped.stderr, 'err'));
+    const late = Math.min(when(stamped.stdout, 'out-late'), when(stamped.stderr, 'err-late'));
+    assert.ok(early < late, `${stamped.stdout}${stamped.stderr}`);
+    const until = new Date(Math.floor((early + late) / 2)).toISOString();
+    const before = await c.cli(['service', 'logs', '--until', until, 'split-svc']);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, new RegExp(`^${prefix}out\n$`));
+    assert.match(before.stderr, new RegExp(`^${prefix}err\n$`));
+    const followed = await c.cli(['service', 'logs', '-f', '--until', until, 'split-svc']);
+    assert.deepEqual(
+      [followed.code, followed.stderr],
+      [1, 'poseidon: --until ends a read of the past: leave out -f, or --until\n'],
     );
     assert.equal((await c.cli(['service', 'rm', 'split-svc'])).code, 0);
   });
