@@ -206,7 +206,7 @@ function registerLogs(program: Command): void {
     .description("print a task's container output (stdout and stderr), from whichever worker runs it")
     .argument('<task>', 'task id, name or unique id prefix')
     .option('-f, --follow', 'keep printing new output, across restarts, until the task ends or Ctrl-C')
-    .option('-n, --tail <n>', 'only the last n lines (all: every line, the default)')
+    .option('-n, --tail <n>', 'only the last n lines (all or -1: every line, the default)')
     .option('--since <when>', 'only output since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)')
     .option('--until <when>', 'only output before a time, or how long ago, as --since takes it (not with -f)')
     .option('-t, --timestamps', 'each line after the time it was written')

@@ -48,15 +48,15 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
 }
 
 /**
- * --tail as a number of lines (all of them without it, or with `all`, docker logs' default), --since
+ * --tail as a number of lines (all of them without it, or with `all` or `-1`, as docker logs takes them), --since
  * and --until as seconds since 1970 (--until to the millisecond: `--until 0s`, now, takes in what
  * was written earlier in this second), and --timestamps. --until reads the past: not with
  * --follow, which shows what comes.
  */
 export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
-  const tail = flags.tail === 'all' ? undefined : flags.tail;
+  const tail = flags.tail === 'all' || flags.tail === '-1' ? undefined : flags.tail;
   if (tail !== undefined && !/^[0-9]{1,9}$/.test(tail))
-    throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all`);
+    throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all (or -1) for every line`);
   if (flags.until !== undefined && flags.follow === true)
     throw new InvalidField('--until', 'ends a read of the past: leave out -f, or --until');
   return {

@@ -192,7 +192,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     .description("print every replica's output, each line after its replica (<task>.<id>@<node> |)")
     .argument('<name>', 'service name')
     .option('-f, --follow', 'keep printing, across restarts and new replicas, until the service is removed or Ctrl-C')
-    .option('-n, --tail <n>', 'only the last n lines of each replica (all: every line, the default)')
+    .option('-n, --tail <n>', 'only the last n lines of each replica (all or -1: every line, the default)')
     .option('--since <when>', 'only output since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)')
     .option('--until <when>', 'only output before a time, or how long ago, as --since takes it (not with -f)')
     .option('-t, --timestamps', 'each line after the time it was written')

@@ -87,6 +87,9 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     // --tail counts the lines of both streams, as docker logs --tail does
     const tail = await c.cli(['logs', '--tail', '2', split]);
     assert.deepEqual([tail.code, tail.stdout, tail.stderr], [0, 'out-late\n', 'err-late\n']);
+    // --tail -1, as docker logs takes it: every line (not a flag of its own)
+    const every = await c.cli(['logs', '--tail', '-1', split]);
+    assert.deepEqual([every.code, every.stdout, every.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
     const stamped = await c.cli(['logs', '-t', split]);
     assert.equal(stamped.code, 0, stamped.stderr);
     assert.match(stamped.stdout, new RegExp(`^${STAMP} out\n${STAMP} out-late\n$`));
@@ -131,6 +134,19 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     assert.deepEqual(
       [tail.stdout.replace(new RegExp(prefix), ''), tail.stderr.replace(new RegExp(prefix), '')],
       ['out-late\n', 'err-late\n'],
+    );
+    // every line with all or -1, as logs; what is not a count is refused naming --tail
+    for (const every of [
+      ['--tail', 'all'],
+      ['-n', '-1'],
+    ]) {
+      const all = await c.cli(['service', 'logs', ...every, 'split-svc']);
+      assert.deepEqual([all.code, all.stdout.split('\n').length, all.stderr.split('\n').length], [0, 3, 3]);
+    }
+    const some = await c.cli(['service', 'logs', '--tail', 'some', 'split-svc']);
+    assert.deepEqual(
+      [some.code, some.stdout, some.stderr],
+      [1, '', 'poseidon: --tail is "some"; use a number of lines, or all (or -1) for every line\n'],
     );
     // --until as logs takes it, to the millisecond: between the first two lines and the late ones
     const stamped = await c.cli(['service', 'logs', '-t', 'split-svc']);

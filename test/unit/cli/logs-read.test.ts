@@ -36,7 +36,15 @@ test('the first container is read as asked; the ones after a restart whole, with
   assert.deepEqual(laterRead(read), { timestamps: true });
   assert.deepEqual(laterRead(readOf({ tail: '5' }, NOW)), {});
   assert.deepEqual(readOf({ tail: 'all' }, NOW), {}, "docker logs' --tail all: every line");
-  assert.throws(() => readOf({ tail: 'some' }), { message: '--tail is "some"; use a number of lines, or all' });
+  assert.deepEqual(readOf({ tail: '-1' }, NOW), {}, 'docker logs --tail -1: every line too');
+  assert.deepEqual(readOf({ tail: '0' }, NOW), { tail: 0 });
+});
+
+test('a --tail that is not a count, all or -1 is refused naming --tail, before anything is read', () => {
+  for (const bad of ['some', 'ALL', '-5', '1.5', '', '+3', '1e3', '0x10', '1234567890'])
+    assert.throws(() => readOf({ tail: bad }), {
+      message: `--tail is "${bad}"; use a number of lines, or all (or -1) for every line`,
+    });
 });
 
 test('--until as docker logs takes it: a time or how long ago, as seconds since 1970; not with -f', () => {
