@@ -1,5 +1,6 @@
 import type { LogPiece, ManagerClient } from '../client/index.js';
 import type { LogStream } from './log-lines.js';
+import { StreamLines } from './stream-lines.js';
 import { printable } from './terminal-text.js';
 
 /** How many of its last lines a failed task's output shows under the line that says it failed. */
@@ -7,7 +8,6 @@ export const LAST_LINES = 10;
 
 /** At most this much of the output is kept: a line longer than that is cut, its end kept. */
 const MAX_BYTES = 16 * 1024;
-const NEWLINE = 0x0a;
 
 /** A line of a container's output, safe to print, with the stream it went to. */
 export interface OutputLine {
@@ -38,36 +38,23 @@ export async function lastOutput(
 /**
  * The last `count` lines that are not blank of output given a piece at a time, each stream cut
  * into lines apart (a line of one stream may be written in pieces between two of the other's), and
- * no more than MAX_BYTES of them: a long output keeps its end.
+ * no more than MAX_BYTES of them: a long output keeps its end. (A line without its end is held
+ * whole until it comes; the engine cuts its log's lines at 16 KiB, and the read asks for `count`.)
  */
 class LastLines {
-  readonly #partial: Record<LogStream, Buffer[]> = { stdout: [], stderr: [] };
   readonly #lines: Array<{ stream: LogStream; data: Buffer }> = [];
+  readonly #split = new StreamLines((line, stream) => this.#add(stream, line));
   #size = 0;
 
   constructor(private readonly count: number) {}
 
   write({ stream, data }: LogPiece): void {
-    const partial = this.#partial[stream];
-    let from = 0;
-    for (let nl = data.indexOf(NEWLINE); nl >= 0; nl = data.indexOf(NEWLINE, from)) {
-      this.#add(stream, Buffer.concat([...partial.splice(0), data.subarray(from, nl)]));
-      from = nl + 1;
-    }
-    if (from < data.length) {
-      partial.push(data.subarray(from));
-      // a line without its end yet holds no more than its last MAX_BYTES
-      if (partial.length > 1 && partial.reduce((n, b) => n + b.length, 0) > 2 * MAX_BYTES)
-        partial.splice(0, partial.length, Buffer.concat(partial).subarray(-MAX_BYTES));
-    }
+    this.#split.write(data, stream);
   }
 
   /** The lines kept, with a last line of each stream that had no newline. */
   end(): Array<{ stream: LogStream; data: Buffer }> {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const partial = this.#partial[stream].splice(0);
-      if (partial.length > 0) this.#add(stream, Buffer.concat(partial));
-    }
+    this.#split.end();
     const over = this.#size - MAX_BYTES;
     const first = this.#lines[0];
     if (over > 0 && first !== undefined) first.data = first.data.subarray(over); // the oldest line cut, its end kept
@@ -75,7 +62,10 @@ class LastLines {
   }
 
   #add(stream: LogStream, line: Buffer): void {
-    const data = line.at(-1) === 0x0d ? line.subarray(0, -1) : line; // a CRLF line ends as one with LF
+    let end = line.length;
+    if (line[end - 1] === 0x0a) end -= 1;
+    if (line[end - 1] === 0x0d) end -= 1; // a CRLF line ends as one with LF
+    const data = line.subarray(0, end);
     if (data.toString('utf8').trim() === '') return;
     this.#lines.push({ stream, data });
     this.#size += data.length;

@@ -1,4 +1,5 @@
 import type { LogRead } from '../api/logs-media.js';
+import { StreamLines } from './stream-lines.js';
 
 export type { LogRead };
 
@@ -15,7 +16,6 @@ export interface LogSink {
 const STAMP = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?Z$/;
 /** The longest such time, with its nine digits. */
 const STAMP_MAX = 30;
-const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
 /** A line's time as a key that sorts as the times do (nine digits always); undefined for a line without one. */
@@ -41,8 +41,8 @@ export class LogLines {
   /** A stream asked for again: its lines up to the last one shown are left out. */
   #replay = false;
   #skip = 0;
-  /** Each stream's line not ended yet: the engine times each stream's lines apart. */
-  #partial: Record<LogStream, Buffer[]> = { stdout: [], stderr: [] };
+  /** Each stream's lines: the engine times each stream's lines apart. */
+  readonly #lines = new StreamLines((line, stream) => this.#line(line, stream));
   #timed = 0;
 
   constructor(
@@ -83,26 +83,16 @@ export class LogLines {
   again(): void {
     this.#replay = true;
     this.#skip = this.#atLast;
-    this.#partial = { stdout: [], stderr: [] };
+    this.#lines.drop();
   }
 
   write(chunk: Buffer, stream: LogStream = 'stdout'): void {
-    const partial = this.#partial[stream];
-    let from = 0;
-    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
-      const piece = chunk.subarray(from, nl + 1);
-      this.#line(partial.length === 0 ? piece : Buffer.concat([...partial.splice(0), piece]), stream);
-      from = nl + 1;
-    }
-    if (from < chunk.length) partial.push(chunk.subarray(from));
+    this.#lines.write(chunk, stream);
   }
 
   /** The container ended: a last line without its newline is shown, stdout's first. */
   end(): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const partial = this.#partial[stream].splice(0);
-      if (partial.length > 0) this.#line(Buffer.concat(partial), stream);
-    }
+    this.#lines.end();
   }
 
   #line(line: Buffer, stream: LogStream): void {

@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { ManagerTaskView } from '../api/index.js';
 import { isNotFound } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
@@ -16,6 +15,7 @@ import { managerClient } from './manager-client.js';
 import { ReplicaReads } from './replica-reads.js';
 import { ServiceWatch } from './service-watch.js';
 import { Cut } from './stream-again.js';
+import { StreamLines } from './stream-lines.js';
 import { managerAway, streamError } from './stream-end.js';
 import { printable } from './terminal-text.js';
 
@@ -26,6 +26,8 @@ import { printable } from './terminal-text.js';
  */
 const LOOK_FOR_NEW_MS = 2_000;
 const LOOK_AGAIN_MS = 15_000;
+const NEWLINE = 0x0a;
+const LF = Buffer.from('\n');
 
 /**
  * `poseidon service logs NAME`: every replica's output through the manager, each line after
@@ -114,44 +116,40 @@ function prefixOf(t: ManagerTaskView): string {
 /**
  * Output cut into lines, each written whole after the replica's prefix, so lines of replicas
  * written side by side never mix: the container's stdout to `out`, its stderr to `err` (and the
- * notes too), as `docker service logs` does; a last line without its newline is written at the end.
+ * notes too), as `docker service logs` does, with the bytes the container wrote; a last line
+ * without its newline is written at the end.
  */
 export class LineSink implements LogSink {
-  /** Each stream's line not ended yet; a character cut between two chunks waits for its other bytes. */
-  readonly #streams = {
-    stdout: { partial: '', decoder: new StringDecoder('utf8') },
-    stderr: { partial: '', decoder: new StringDecoder('utf8') },
-  };
+  readonly #head: Buffer;
+  /** Each stream's lines: a line, and a character, cut between two chunks waits for the rest of its bytes. */
+  readonly #lines = new StreamLines((line, stream) => {
+    const ended = line.at(-1) === NEWLINE;
+    this.#to(stream).write(Buffer.concat([this.#head, line, ...(ended ? [] : [LF])]));
+  });
 
   constructor(
-    private readonly prefix: string,
-    private readonly out: { write(text: string): unknown },
-    private readonly err: { write(text: string): unknown } = out,
-  ) {}
+    prefix: string,
+    private readonly out: { write(bytes: Buffer | string): unknown },
+    private readonly err: { write(bytes: Buffer | string): unknown } = out,
+  ) {
+    this.#head = Buffer.from(`${prefix} | `);
+  }
 
   write(chunk: Buffer, stream: LogStream = 'stdout'): void {
-    const s = this.#streams[stream];
-    const lines = (s.partial + s.decoder.write(chunk)).split('\n');
-    s.partial = lines.pop() ?? '';
-    if (lines.length > 0) this.#to(stream).write(lines.map((l) => `${this.prefix} | ${l}\n`).join(''));
+    this.#lines.write(chunk, stream);
   }
 
   note(line: string): void {
     this.end();
-    this.err.write(`${this.prefix} | poseidon: ${line}\n`);
+    this.err.write(`${this.#head.toString()}poseidon: ${line}\n`);
   }
 
   /** Writes what is left of a last line of each stream. */
   end(): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const s = this.#streams[stream];
-      const rest = s.partial + s.decoder.end();
-      s.partial = '';
-      if (rest !== '') this.#to(stream).write(`${this.prefix} | ${rest}\n`);
-    }
+    this.#lines.end();
   }
 
-  #to(stream: LogStream): { write(text: string): unknown } {
+  #to(stream: LogStream): { write(bytes: Buffer): unknown } {
     return stream === 'stderr' ? this.err : this.out;
   }
 }

@@ -7,8 +7,8 @@ function sink(): { lines: string[]; notes: string[]; s: LineSink } {
   const notes: string[] = [];
   const s = new LineSink(
     'web-1.1a2b3c4d@w1',
-    { write: (t: string) => lines.push(t) },
-    { write: (t: string) => notes.push(t) },
+    { write: (t: Buffer | string) => lines.push(String(t)) },
+    { write: (t: Buffer | string) => notes.push(String(t)) },
   );
   return { lines, notes, s };
 }
@@ -45,4 +45,20 @@ test("service logs: a replica's stderr lines go to stderr after its prefix, each
   s.end();
   assert.deepEqual(lines, ['web-1.1a2b3c4d@w1 | out\n']);
   assert.deepEqual(notes, ['web-1.1a2b3c4d@w1 | err\n', 'web-1.1a2b3c4d@w1 | ha\n']);
+});
+
+test("service logs: a replica's bytes that are not UTF-8 are written as they are, after the prefix", () => {
+  const out: Buffer[] = [];
+  const s = new LineSink('web-1.1a2b3c4d@w1', { write: (b: Buffer | string) => out.push(Buffer.from(b)) });
+  s.write(Buffer.from([0xff, 0xfe, 0x0a, 0xc3]));
+  s.end();
+  assert.deepEqual(
+    Buffer.concat(out),
+    Buffer.concat(
+      [Buffer.from('web-1.1a2b3c4d@w1 | '), Buffer.from([0xff, 0xfe, 0x0a])].concat([
+        Buffer.from('web-1.1a2b3c4d@w1 | '),
+        Buffer.from([0xc3, 0x0a]),
+      ]),
+    ),
+  );
 });
