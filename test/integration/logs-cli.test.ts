@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestCluster } from './helpers/cluster.js';
-import { TEST_IMAGE } from './helpers/docker.js';
+import { dockerLogs, TEST_IMAGE } from './helpers/docker.js';
 import { serviceSpec } from './helpers/services.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -96,6 +96,23 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     assert.match(stamped.stderr, new RegExp(`^${STAMP} err\n${STAMP} err-late\n$`));
   });
 
+  test('bytes that are not UTF-8 come out as docker logs shows them: json-file stored them as text', async () => {
+    const command = ['sh', '-c', "printf '\\377\\376\\n'; echo ok >&2"];
+    const raw = (await c.client.submit(c.task('raw-bytes', { command, restartPolicy: { mode: 'never' } }))).id;
+    const [done] = await c.allInState([raw], 'Completed');
+    const docker = await dockerLogs(done?.containerId ?? 'none');
+    // the engine's json-file driver writes each line as a JSON string: bytes that are not UTF-8 become U+FFFD there
+    assert.deepEqual([docker.stdout, docker.stderr.toString()], [Buffer.from('\ufffd\ufffd\n'), 'ok\n']);
+    for (const args of [
+      ['logs', raw],
+      ['logs', '-f', raw],
+      ['logs', '--tail', '2', raw],
+    ]) {
+      const r = await c.cli(args);
+      assert.deepEqual([r.code, r.stdoutBytes, r.stderr], [0, docker.stdout, 'ok\n'], args.join(' '));
+    }
+  });
+
   test('-f puts each stream where it goes until the task ends', async () => {
     const command = ['sh', '-c', `sleep 1; ${SPLIT}`];
     const followed = (await c.client.submit(c.task('split-f', { command, restartPolicy: { mode: 'never' } }))).id;
@@ -103,7 +120,7 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'out\nout-late\n', 'err\nerr-late\n']);
   });
 
-  test('run --wait on a task that fails: its last output, each line on the stream the container wrote it to', async () => {
+  test('run --wait on a task that fails: its last output, each line on the stream it was written to', async () => {
     const run = ['run', '--name', 'split-fail', '--restart', 'never', '-l', `poseidon.test-run=${c.runId}`, '--wait'];
     const r = await c.cli([...run, TEST_IMAGE, 'sh', '-c', FAIL]);
     assert.equal(r.code, 1, r.stderr);
@@ -114,7 +131,7 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
     );
   });
 
-  test('service logs: each line after its replica, on the stream the replica wrote it to; --until as logs', async () => {
+  test('service logs: each line after its replica, on the stream it was written to; --until as logs', async () => {
     const command = ['sh', '-c', `${SPLIT}; sleep 600`];
     await c.client.createService(serviceSpec(c, 'split-svc', { replicas: 1 }, { command }));
     const prefix = 'split-svc-1\\.[0-9a-f]{8}@\\S+ +\\| ';

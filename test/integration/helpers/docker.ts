@@ -49,3 +49,8 @@ export async function containerEnv(containerId: string): Promise<string[]> {
 export async function finishedAt(containerId: string): Promise<string> {
   return docker(['inspect', '-f', '{{.State.FinishedAt}}', containerId]);
 }
+
+/** What `docker logs` prints of the container, byte for byte: its stdout and its stderr. */
+export async function dockerLogs(containerId: string): Promise<{ stdout: Buffer; stderr: Buffer }> {
+  return run('docker', ['logs', containerId], { encoding: 'buffer' });
+}
