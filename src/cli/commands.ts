@@ -210,6 +210,7 @@ function registerLogs(program: Command): void {
     .option('--since <when>', 'only output since a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)')
     .option('--until <when>', 'only output before a time, or how long ago, as --since takes it (not with -f)')
     .option('-t, --timestamps', 'each line after the time it was written')
+    .option('--details', "docker's extra log attributes: refused, as Poseidon sets none (see README)")
     .action(async (id: string, flags: LogsFlags) => {
       const { printLogs } = await import('./logs-action.js');
       await printLogs(id, flags);

@@ -17,6 +17,7 @@ export interface LogsFlags extends ClientFlags {
   since?: string;
   until?: string;
   timestamps?: boolean;
+  details?: boolean;
 }
 
 /** How often --follow looks at the task while it has no container to follow (it starts, or restarts). */
@@ -51,9 +52,10 @@ export async function printLogs(id: string, flags: LogsFlags): Promise<void> {
  * --tail as a number of lines (all of them without it, or with `all` or `-1`, as docker logs takes them), --since
  * and --until as seconds since 1970 (--until to the millisecond: `--until 0s`, now, takes in what
  * was written earlier in this second), and --timestamps. --until reads the past: not with
- * --follow, which shows what comes.
+ * --follow, which shows what comes. --details is refused (DETAILS).
  */
 export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
+  if (flags.details === true) throw new InvalidField('--details', DETAILS);
   const tail = flags.tail === 'all' || flags.tail === '-1' ? undefined : flags.tail;
   if (tail !== undefined && !/^[0-9]{1,9}$/.test(tail))
     throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all (or -1) for every line`);
@@ -66,6 +68,15 @@ export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
     ...(flags.timestamps === true ? { timestamps: true } : {}),
   };
 }
+
+/**
+ * Why `--details` is refused: docker's shows the attributes its log-opts `labels`, `env` and
+ * `tag` add to each line; Poseidon sets none of those (a task's `logs` holds the log's size and
+ * files), so each line would come as it does without it.
+ */
+export const DETAILS =
+  "shows the attributes docker's log options labels, env and tag add to each line; Poseidon sets none, " +
+  'so there is nothing to show: leave out --details';
 
 /** What a container after the first is read with: whole, with times if the first had them. */
 export function laterRead(read: LogRead): LogRead {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DETAILS } from '../../src/cli/logs-action.js';
 import { TestCluster } from './helpers/cluster.js';
 import { dockerLogs, TEST_IMAGE } from './helpers/docker.js';
 import { serviceSpec } from './helpers/services.js';
@@ -76,6 +77,14 @@ describe('poseidon logs --since and --timestamps, and stdout and stderr apart, o
         'poseidon: --since is "yesterday"; give a time (2026-12-04T10:00:00Z) or how long ago (10m, 1h30m, 2d)\n',
       ],
     );
+    // --details: refused with why, by logs and service logs alike
+    for (const args of [
+      ['logs', '--details', 'two-lines'],
+      ['service', 'logs', '--details', 'two-lines'],
+    ]) {
+      const details = await c.cli(args);
+      assert.deepEqual([details.code, details.stdout, details.stderr], [1, '', `poseidon: --details ${DETAILS}\n`]);
+    }
   });
 
   test("the container's stdout goes to stdout, its stderr to stderr; with --tail and -t too", async () => {

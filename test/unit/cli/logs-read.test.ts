@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sinceFlag } from '../../../src/cli/flags.js';
-import { laterRead, readOf } from '../../../src/cli/logs-action.js';
+import { DETAILS, laterRead, readOf } from '../../../src/cli/logs-action.js';
 
 // `poseidon logs --tail --since -t`: what a read asks the manager for, read before anything is sent.
 
@@ -61,4 +61,12 @@ test('--until as docker logs takes it: a time or how long ago, as seconds since 
   assert.throws(() => readOf({ until: '1m', follow: true }, NOW), {
     message: '--until ends a read of the past: leave out -f, or --until',
   });
+});
+
+test('--details is refused with why: Poseidon sets none of the log options whose attributes docker shows', () => {
+  assert.throws(() => readOf({ details: true, tail: '5' }, NOW), {
+    code: 'invalid_request',
+    message: `--details ${DETAILS}`,
+  });
+  assert.match(DETAILS, /leave out --details$/);
 });
