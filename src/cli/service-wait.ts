@@ -55,9 +55,19 @@ export function progressLine(t: ServiceTaskView): string {
   let state = replicaState(t);
   const failing = failingCheck(t);
   if (failing !== undefined) state += `: ${failing}`;
-  else if (t.state !== 'Running' && t.state !== 'Scheduled' && t.reason !== '') state += `: ${t.reason}`;
+  else if (saysWhy(t)) state += `: ${t.reason}`;
   const restarts = t.restarts > 0 ? `, restarted ${times(t.restarts)}` : '';
   return `${replicaName(t)}: ${state}${where}${restarts}`;
+}
+
+/**
+ * Whether a replica's reason says more than its state: a Scheduled one's says where it was placed,
+ * a stopping one's why it stops ("(stopping)" says enough), and a Running one's says more only when
+ * it is not "running" (the host's copy of an image whose pull failed runs, a container was adopted).
+ */
+function saysWhy(t: ServiceTaskView): boolean {
+  if (t.state === 'Scheduled' || t.reason === '') return false;
+  return t.state !== 'Running' || (t.reason !== 'running' && !isStopping(t));
 }
 
 function replicaName(t: ServiceTaskView): string {

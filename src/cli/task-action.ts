@@ -51,7 +51,9 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   }
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   const { outcome: done } = await submitAndWait(client, submit, timeoutMs);
-  const why = done.state === 'Running' ? '' : `: ${done.reason}`;
+  // a Running task's reason is "running", unless it says more (the host's copy of an image whose pull failed)
+  const plain = done.reason === '' || (done.state === 'Running' && done.reason === 'running');
+  const why = plain ? '' : `: ${done.reason}`;
   const now = flags.json === true || done.state === 'Failed' ? await client.getTask(done.id) : undefined;
   // a failed start its restart policy tries again: said, so a task Running later surprises no one
   const again = now?.restartAt === null || now === undefined ? '' : '; its restart policy starts it again';

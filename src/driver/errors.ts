@@ -32,7 +32,8 @@ export class NetworkUnusable extends PoseidonError {
 export class ImageUnavailable extends PoseidonError {
   constructor(
     readonly image: string,
-    detail: string,
+    /** What the engine or registry said. */
+    readonly detail: string,
     /** What was tried: a pull of a missing image (the default), a pull before each start, or none. */
     readonly pull: PullPolicy = 'missing',
   ) {

@@ -38,6 +38,11 @@ export interface ContainerState {
    * output of the last check; absent when it has none, or was not inspected.
    */
   engineHealth?: { status: 'starting' | 'healthy' | 'unhealthy'; lastOutput: string };
+  /**
+   * Set by a start whose task pulls always when that pull failed and the host's copy of the image
+   * runs: what went wrong and what to do, the task's reason while it runs.
+   */
+  pullFailed?: string;
 }
 
 /** Resource use of one container, sampled once. */

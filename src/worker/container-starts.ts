@@ -163,7 +163,7 @@ export class ContainerStarts {
       rec.ports = container.ports;
       setAddress(rec, container.ipAddress);
       rec.startedAt = container.startedAt;
-      book.move(rec, TaskState.Running, 'running');
+      book.move(rec, TaskState.Running, container.pullFailed ?? 'running');
       if (!container.running || this.#earlyExits.delete(container.containerId)) {
         book.finish(rec, (await driver.inspect(container.containerId)) ?? container);
       }

@@ -19,7 +19,8 @@ import { waitFor } from './helpers/wait-for.js';
 // When a worker pulls a task's image (`pull`), on the real engine, from a registry on 127.0.0.1
 // whose one tag is pushed again mid-test (`latest` names another image): `missing` pulls only an
 // image the engine lacks, so it keeps running what it pulled first; `always` pulls before each
-// start, so a start after the push runs the new image; `never` pulls nothing. Then the user's
+// start, so a start after the push runs the new image, and the host's copy when that pull fails
+// (a registry that refuses it; none on the host fails the start); `never` pulls nothing. Then the user's
 // story through a real manager and worker: a service that pulls always, restarted with
 // `forceUpdate` (`poseidon service update --force`) after the push, runs the new image.
 
@@ -158,13 +159,20 @@ describe("a task's pull policy, on the engine", () => {
     assert.equal(registry.manifests, before);
   });
 
-  test('always: a pull that fails fails the start, though a copy is on the host', async () => {
+  test("always: a pull that fails runs the host's copy, saying so; with no copy the start fails", async () => {
     writeConfig('wrong');
     try {
-      await assert.rejects(driver.start(task('always-refused', 'always'), { generation: 1 }), (err: Error) => {
-        assert.match(
+      const state = await driver.start(task('always-refused', 'always'), { generation: 1 });
+      const said = state.pullFailed ?? '';
+      assert.ok(said.startsWith(`running the copy of ${registry.image} on this host, since its pull failed: `), said);
+      assert.ok(said.endsWith(`; check that w-${runId} reaches its registry`), said);
+      await waitFor(async () => !(await isRunning(state.containerId)), { what: 'always-refused to end' });
+      assert.equal((await run('docker', ['logs', state.containerId])).stdout.trim(), 'two', 'the copy on the host');
+      await forgetImage();
+      await assert.rejects(driver.start(task('always-refused-none', 'always'), { generation: 1 }), (err: Error) => {
+        assert.ok(
+          err.message.startsWith(`image ${registry.image} could not be pulled (its task pulls before each start): `),
           err.message,
-          new RegExp(`^image ${registry.image} could not be pulled \\(its task pulls before each start\\): `),
         );
         return true;
       });

@@ -122,7 +122,7 @@ export class DockerDriver implements Driver {
         ...(options.files === undefined ? {} : { files: options.files }),
       });
       if (task.volumes !== undefined) await this.#volumes(task);
-      const container = await this.#createOnNetwork(task.image, task.pull, body, options.signal);
+      const { container, pullFailed } = await this.#createOnNetwork(task.image, task.pull, body, options.signal);
       try {
         await this.#call(() => container.start({ abortSignal: options.signal }));
       } catch (err) {
@@ -132,11 +132,12 @@ export class DockerDriver implements Driver {
       const startedAt = new Date().toISOString();
       // only the engine knows the host ports it chose and the container's address (on the
       // Poseidon network the address is always wanted: discovery lists it)
-      if (task.ports.length === 0 && task.healthCheck === null && network === null)
-        return startedState(container.id, task, body, options.generation, startedAt);
-      const state = await this.inspect(container.id);
+      const state =
+        task.ports.length === 0 && task.healthCheck === null && network === null
+          ? startedState(container.id, task, body, options.generation, startedAt)
+          : await this.inspect(container.id);
       if (state === null) throw new ContainerStartFailed('the container vanished right after it started');
-      return state;
+      return pullFailed === undefined ? state : { ...state, pullFailed };
     });
   }
 
@@ -380,7 +381,7 @@ export class DockerDriver implements Driver {
     pull: TaskRequest['pull'],
     body: Docker.ContainerCreateOptions,
     signal: AbortSignal | undefined,
-  ): Promise<Docker.Container> {
+  ): Promise<Created> {
     try {
       return await this.#createPulling(image, pull, body, signal);
     } catch (err) {
@@ -401,21 +402,24 @@ export class DockerDriver implements Driver {
   }
 
   /**
-   * Creates the container, pulling its image as the task says: before the create (`always`), never
-   * (`never`: a missing image fails the start), or once the engine says it lacks it (absent).
+   * Creates the container, pulling its image as the task says: before the create (`always`; the
+   * host's copy when that pull fails, #pullOrKeep), never (`never`: a missing image fails the
+   * start), or once the engine says it lacks it (absent).
    */
   async #createPulling(
     image: string,
     pull: TaskRequest['pull'],
     body: Docker.ContainerCreateOptions,
     signal: AbortSignal | undefined,
-  ): Promise<Docker.Container> {
+  ): Promise<Created> {
+    let pullFailed: string | undefined;
     if (pull === 'always') {
       this.opts.log.info({ image }, 'pulling image (its task pulls before each start)');
-      await this.#pull(image, signal, 'always');
+      pullFailed = await this.#pullOrKeep(image, signal);
     }
     try {
-      return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
+      const container = await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
+      return pullFailed === undefined ? { container } : { container, pullFailed };
     } catch (err) {
       // a 404 is a missing image, or a missing network (not something a pull brings)
       if ((err as HttpError).statusCode !== 404 || /network/i.test(engineMessage(err))) throw this.#startError(err);
@@ -425,9 +429,40 @@ export class DockerDriver implements Driver {
     this.opts.log.info({ image }, 'pulling missing image');
     await this.#pull(image, signal);
     try {
-      return await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal }));
+      return { container: await this.#call(() => this.#docker.createContainer({ ...body, abortSignal: signal })) };
     } catch (err) {
       throw this.#startError(err);
+    }
+  }
+
+  /**
+   * `pull: always`: pulls the image. When that pull fails and the host has a copy, the copy runs,
+   * as Swarm does: a registry that is away or refuses does not stop restarts, moves and updates of
+   * what the node already has. Answers what went wrong then (the task's reason while it runs); with
+   * no copy on the host the pull's error fails the start.
+   */
+  async #pullOrKeep(image: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    try {
+      await this.#pull(image, signal, 'always');
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof ImageUnavailable) || signal?.aborted === true || !(await this.#hasImage(image))) throw err;
+      this.opts.log.warn({ image, detail: err.detail }, 'pull failed; the copy of the image on this host runs');
+      return (
+        `running the copy of ${image} on this host, since its pull failed: ${err.detail}; ` +
+        `check that ${this.opts.workerName} reaches its registry`
+      );
+    }
+  }
+
+  /** Whether the engine holds the image (by name or id). */
+  async #hasImage(image: string): Promise<boolean> {
+    try {
+      await this.#call(() => this.#docker.getImage(image).inspect());
+      return true;
+    } catch (err) {
+      if ((err as HttpError).statusCode === 404) return false;
+      throw err;
     }
   }
 
@@ -495,6 +530,12 @@ export class DockerDriver implements Driver {
       throw err;
     }
   }
+}
+
+/** A container made, and why it runs the host's copy of its image when it does (#pullOrKeep). */
+interface Created {
+  container: Docker.Container;
+  pullFailed?: string;
 }
 
 /**

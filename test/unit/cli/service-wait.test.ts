@@ -87,6 +87,14 @@ describe('service --wait progress', () => {
     assert.equal(progressLine(replica(1)), 'web-1 (slot 1, version 1): Running (healthy) on n1');
   });
 
+  test("a replica running the host's copy of an image whose pull failed says so", () => {
+    const why = 'running the copy of app:1 on this host, since its pull failed: no such host; check that n1 reaches…';
+    assert.equal(
+      progressLine(replica(1, { reason: why })),
+      `web-1 (slot 1, version 1): Running (healthy): ${why} on n1`,
+    );
+  });
+
   test('service ps gives a failing check as the reason of a running replica', () => {
     const rows = serviceTaskTable([replica(1), failing(2, 2)]).split('\n');
     assert.match(rows[1] ?? '', /Running \(healthy\) +n1 +running$/);
