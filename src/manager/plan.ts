@@ -94,8 +94,14 @@ export class Planner {
           this.#put(plan, finishStopped(rec, state.isoNow()));
           break;
         case 'mark-lost': {
-          const engineLost = state.nodes.get(a.nodeId)?.engineLost === true;
-          const why = engineLost ? "'s container engine stayed unavailable" : ' is down';
+          const node = state.nodes.get(a.nodeId);
+          // a node gone from the cluster (poseidon node rm) is not down: it will not come back
+          const removed = node === undefined && state.revoked.has(a.nodeId);
+          const why = removed
+            ? ' was removed from the cluster'
+            : node?.engineLost === true
+              ? "'s container engine stayed unavailable"
+              : ' is down';
           // a global service's replica is pinned to its node: it waits there, placed nowhere else
           const then =
             rec.request.pinnedNodeId === a.nodeId ? 'waiting for it (this replica runs only there)' : 'rescheduling';

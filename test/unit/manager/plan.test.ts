@@ -56,6 +56,17 @@ test("a global service's replica on a lost node says it waits for that node, not
   assert.match(lost?.reason ?? '', /^node \S+ is down; waiting for it \(this replica runs only there\)$/);
 });
 
+test('a task on a node removed from the cluster says the node was removed, not that it is down', async (t) => {
+  const p = await idleParts();
+  t.after(() => stopParts(p));
+  await p.put(on('t1', 'Running', W1.id, 1));
+  const at = '2025-01-01T00:00:00.000Z';
+  await p.state.removeNode({ nodeId: W1.id, name: 'w1', revokedAt: at, certsExpireAt: at });
+  const plan = p.planner.plan([{ kind: 'mark-lost', taskId: 't1', nodeId: W1.id }], []);
+  const lost = plan.changes.events.find((e) => e.type === 'task.lost');
+  assert.equal(lost?.reason, 'node w1 was removed from the cluster; rescheduling');
+});
+
 test('a restart goes back to its node; with no room anywhere it waits a second and says why', async (t) => {
   const p = await idleParts([W1]);
   t.after(() => stopParts(p));
