@@ -12,10 +12,18 @@ import { unplaceableOf, unplaceableText } from './unplaceable.js';
 
 const POLL_MS = 500;
 
+/**
+ * The wait ended, not the service: its replicas and its rollout go on (as `docker service create`
+ * says of its own wait, "operation continuing in background"), so the line says how to follow it.
+ */
 export class ServiceWaitTimedOut extends PoseidonError {
   constructor(name: string, what: string, ms: number, trouble: string | undefined) {
     const last = trouble === undefined ? '' : `; last trouble: ${trouble}`;
-    super('wait_timed_out', `service ${name}: ${what} after ${Math.round(ms / 1000)}s${last}`);
+    super(
+      'wait_timed_out',
+      `service ${name}: ${what} after ${Math.round(ms / 1000)}s${last} ` +
+        `(it goes on: poseidon service ps ${name} follows it; --timeout waits longer)`,
+    );
   }
 }
 
