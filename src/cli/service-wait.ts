@@ -7,6 +7,7 @@ import { lastOutput, outputBlock, writeBlock } from './last-output.js';
 import { ReplicasGivingUp, replicasGivingUp } from './replica-give-up.js';
 import { failingCheck, isStopping, jobProgress, replicaState, times, updateStateText } from './service-format.js';
 import { unplaceableOf, unplaceableText } from './unplaceable.js';
+import { AwayLooks } from './wait-away.js';
 
 // `--wait` for services: a look every half second, a line for each replica whose state changed.
 
@@ -147,11 +148,13 @@ async function pollService(
   write: (line: string) => void,
   look: (s: ServiceView, tasks: ServiceTaskView[]) => Verdict,
   fatal: (s: ServiceView, tasks: ServiceTaskView[]) => PoseidonError | undefined = unplaceable(name),
+  away = new AwayLooks(),
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const tracker = new Tracker(write);
+  const both = () => Promise.all([client.getService(name), client.serviceTasks(name)]);
   for (;;) {
-    const [s, tasks] = await Promise.all([client.getService(name), client.serviceTasks(name)]);
+    const [s, tasks] = await away.look(both, `service ${name}`);
     const error = fatal(s, tasks);
     if (error !== undefined) throw error;
     tracker.show(tasks);
@@ -262,15 +265,17 @@ export function waitForRollout(
   timeoutMs: number,
   write: (line: string) => void,
   want: 'completed' | 'rolled_back',
+  away?: AwayLooks,
 ): Promise<boolean> {
-  return pollService(client, name, timeoutMs, write, (s) => {
+  const look = (s: ServiceView): Verdict => {
     const u = s.update;
     if (u === null || (u.state !== 'updating' && u.state !== 'rolling_back')) {
       write(`service ${name}: ${u === null ? 'no rollout' : `${updateStateText(u.state)}: ${u.reason}`}`);
       return { over: true, ok: u === null || u.state === want };
     }
     return { over: false, still: `still ${u.state} ${u.updated}/${u.total}` };
-  });
+  };
+  return pollService(client, name, timeoutMs, write, look, unplaceable(name), away);
 }
 
 /**
