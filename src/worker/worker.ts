@@ -300,10 +300,12 @@ export class Worker {
     return { task: this.get(request.id), created };
   }
 
-  /** Stops and removes every active task's container, as remove() does each: the node has left the cluster. */
+  /**
+   * The node has left the cluster: stops and removes every task's container, as remove() does
+   * each; an ended task's too, kept until now for its logs, which no one reads here any more.
+   */
   async removeAll(): Promise<void> {
-    const active = this.list().filter((t) => isActive(t.state));
-    await Promise.allSettled(active.map((t) => this.remove(t.id)));
+    await Promise.allSettled(this.list().map((t) => this.remove(t.id)));
   }
 
   /**
