@@ -122,11 +122,12 @@ export class StatusIntake {
       const level = next.state === TaskState.Failed ? 'info' : 'debug';
       this.deps.log[level]({ taskId: rec.request.id, state: next.state, reason: r.reason }, 'task state changed');
     }
+    // a start and its first verdict in one report (batched, or sent again to a restarted manager): the start first
+    if (next.state !== rec.state && next.state === TaskState.Running) event('task.started', next);
     const health = next.health.status;
     if (health !== rec.health.status && (health === 'unhealthy' || health === 'healthy')) {
       event(health === 'unhealthy' ? 'task.unhealthy' : 'task.healthy', next, { reason: next.health.lastOutput });
     }
-    if (next.state !== rec.state && next.state === TaskState.Running) event('task.started', next);
     if (next.state !== rec.state && isTerminal(next.state)) {
       // a quick task may start and end between two reports: it did start (the worker says when),
       // so its start is said first, once; one reported Running before had its task.started then

@@ -15,6 +15,18 @@ test('a report from the owner at the current generation is applied and durable',
   assert.ok(p.events.some((e) => e.type === 'task.started' && e.taskId === 't1'));
 });
 
+test('a start and its first health verdict in one report are said in that order', async (t) => {
+  const p = await parts({ nodes: [W1] });
+  t.after(() => stopParts(p));
+  await p.put(on('t1', 'Scheduled', W1.id, 1));
+  const healthy = { status: 'healthy' as const, failures: 0, lastOutput: 'ok', lastCheckedAt: null };
+  await p.intake.apply(W1.id, [report('t1', 1, 'Running', { health: healthy })], false);
+  assert.deepEqual(
+    p.events.filter((e) => e.taskId === 't1').map((e) => e.type),
+    ['task.started', 'task.healthy'],
+  );
+});
+
 test('a report from a node that does not own the task, or of an older generation, changes nothing and stops that copy', async (t) => {
   const p = await parts({ nodes: [W1, W2] });
   t.after(() => stopParts(p));
