@@ -384,7 +384,7 @@ describe('service --wait progress', () => {
     // sh -c 'exit 1' runs a few ms (docker-init is PID 1): a look may find both Running, and say healthy
     await assert.rejects(
       waitForReplicas(looks([2, [bare(1), bare(2)]], [0, [bare(1, 1), bare(2, 1)]]), 'web', -1, () => {}),
-      { name: 'ServiceWaitTimedOut', message: /^service web: 2\/2 healthy after 0s$/ },
+      { name: 'ServiceWaitTimedOut', message: /^service web: 2\/2 healthy after 0s \(it goes on: / },
     );
     // slot 1 restarted between two looks that each found both Running: a third look is needed
     const restarted = looks([2, [bare(1), bare(2)]], [2, [bare(1, 1), bare(2)]]);

@@ -61,7 +61,7 @@ test('a task on a node removed from the cluster says the node was removed, not t
   t.after(() => stopParts(p));
   await p.put(on('t1', 'Running', W1.id, 1));
   const at = '2025-01-01T00:00:00.000Z';
-  await p.state.removeNode({ nodeId: W1.id, name: 'w1', revokedAt: at, certsExpireAt: at });
+  await p.state.removeNode(W1.id, [{ nodeId: W1.id, name: 'w1', revokedAt: at, certsExpireAt: at }]);
   const plan = p.planner.plan([{ kind: 'mark-lost', taskId: 't1', nodeId: W1.id }], []);
   const lost = plan.changes.events.find((e) => e.type === 'task.lost');
   assert.equal(lost?.reason, 'node w1 was removed from the cluster; rescheduling');
