@@ -291,6 +291,11 @@ export class FakeDriver implements Driver {
     return this.opts.exec?.(c, command) ?? { exitCode: 0, output: '' };
   }
 
+  /** `poseidon exec -d`: the `exec` option's command, run now; its output and exit code are dropped. */
+  async execDetached(containerId: string, command: string[]): Promise<void> {
+    await this.exec(containerId, command, 0);
+  }
+
   /**
    * `poseidon exec`: what the `exec` option answers, its output as one piece of stdout. With stdin
    * the command is `cat`'s echo of its input (then the option's output), ending when its stdin ends.

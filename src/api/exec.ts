@@ -53,6 +53,13 @@ export const ExecRequest = Type.Object(
     tty: Type.Optional(
       Type.Boolean({ description: 'Give the command a terminal (`docker exec -t`): its output all comes as stdout.' }),
     ),
+    detach: Type.Optional(
+      Type.Boolean({
+        description:
+          'Run the command in the background (`docker exec -d`): the answer is one line, `{"detached": true}`, once ' +
+          'the engine has started it; its output and exit code are not kept. Not with `stdin`.',
+      }),
+    ),
     size: Type.Optional(terminalSize("The terminal's size at the start (with `tty` only).")),
     user: Type.Optional(
       Type.String({
@@ -89,6 +96,9 @@ export type ExecEncoding = NonNullable<ExecRequest['encoding']>;
 /** What the schema cannot say: a terminal's size needs a terminal. Refused naming the field. */
 export function checkExecRequest(req: ExecRequest): void {
   if (req.size !== undefined && req.tty !== true) throw new InvalidField('size', 'is for a terminal; ask for tty too');
+  // a command in the background has no one to read what is typed for it
+  if (req.detach === true && req.stdin === true)
+    throw new InvalidField('detach', 'runs the command in the background, with no input: leave out stdin');
 }
 
 /** One call's worth of an interactive exec's input: bytes for its stdin, the end of it, a new terminal size. */
@@ -117,10 +127,12 @@ export const ExecSessionParams = Type.Object({
 
 /**
  * One line of the answer (NDJSON): a piece of output as it comes, then one last line with the
- * exit code, or with why there is none (timed out, the engine went away).
+ * exit code, or with why there is none (timed out, the engine went away). A detached exec's
+ * answer is its one line `{"detached": true}`.
  */
 export type ExecLine =
   | { session: string; taskId: string }
+  | { detached: true }
   | { stdout: string }
   | { stderr: string }
   | { exitCode: number }
@@ -131,11 +143,12 @@ export const execResponse = {
   200: {
     description:
       'One JSON object a line as the command prints: `{"stdout": text}` or `{"stderr": text}`; then ' +
-      '`{"exitCode": n}`, or `{"error": why}` when there is none.',
+      '`{"exitCode": n}`, or `{"error": why}` when there is none. With `detach`, `{"detached": true}` alone.',
     content: {
       'application/x-ndjson': {
         schema: Type.Union([
           Type.Object({ session: Type.String(), taskId: Type.String() }),
+          Type.Object({ detached: Type.Literal(true) }),
           Type.Object({ stdout: Type.String() }),
           Type.Object({ stderr: Type.String() }),
           Type.Object({ exitCode: Type.Integer() }),

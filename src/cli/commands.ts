@@ -223,9 +223,10 @@ function registerExec(program: Command): void {
       "run a command in a task's running container, wherever it runs, as docker exec does; its output here, " +
         'its exit code as this one (deploy)',
     )
-    .usage('[-i] [-t] [options] TASK COMMAND [ARG...]')
+    .usage('[-d] [-i] [-t] [options] TASK COMMAND [ARG...]')
     .argument('<task>', 'task id, name or unique id prefix')
     .argument('<command...>', 'the program and its arguments, run without a shell (sh -c "..." for one)')
+    .option('-d, --detach', 'run it in the background: return once it has started (its output and exit are not kept)')
     .option('-i, --interactive', "what you type or pipe here is the command's stdin")
     .option('-t, --tty', 'give the command a terminal (with -i, every key you press goes to it)')
     .option('-u, --user <user>', "run as this user (name or uid, [:group]) instead of the container's")
@@ -236,6 +237,7 @@ function registerExec(program: Command): void {
       collect,
     )
     .option('--timeout <duration>', 'stop showing its output after this long (it runs on); default 24h')
+    .option('--privileged', "refused: an exec has its task's capabilities (workers give more only with --allow-cap)")
     .passThroughOptions() // after the task, everything is the command's, as with docker exec
     .action(async (task: string, command: string[], flags: ExecFlags) => {
       const { runExec } = await import('./exec-action.js');

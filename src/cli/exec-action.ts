@@ -7,19 +7,26 @@ import { durationFlag, pairs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { streamError } from './stream-end.js';
 
-// `poseidon exec [-i] [-t] TASK COMMAND [ARG...]`: a command in a task's running container,
+// `poseidon exec [-d] [-i] [-t] TASK COMMAND [ARG...]`: a command in a task's running container,
 // wherever it runs, as `docker exec` runs it: its stdout and stderr here as they come, and its
 // exit code as this command's. With -i what is typed or piped here is its stdin; with -t it has a
 // terminal (this one's size, followed as it changes), and this terminal passes every key to it.
+// With -d it runs in the background: this command returns once it has started.
 
 export type ExecFlags = ClientFlags & {
   timeout?: string;
+  detach?: boolean;
+  privileged?: boolean;
   interactive?: boolean;
   tty?: boolean;
   user?: string;
   workdir?: string;
   env?: string[];
 };
+
+const PRIVILEGED_REFUSED =
+  'is refused: it would give the command every capability of its node, beyond what its worker allows ' +
+  "(worker --allow-cap); an exec has its task's capabilities (run the task with --cap-add CAP)";
 
 /** Ctrl-C, as a shell reports a command it interrupted. */
 const INTERRUPTED = 130;
@@ -34,9 +41,19 @@ export function execRequestOf(
   // `exec TASK -- COMMAND`, as kubectl exec and poseidon run IMAGE -- COMMAND take it: the `--` is no program
   const words = command[0] === '--' ? command.slice(1) : command;
   if (words.length === 0 || words[0] === '')
-    throw new InvalidField('COMMAND', 'is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]');
+    throw new InvalidField('COMMAND', 'is missing: poseidon exec [-d] [-i] [-t] TASK COMMAND [ARG...]');
+  // the security rules (README, Security): a capability beyond Docker's default set only where its
+  // worker allows it (--allow-cap); a privileged exec would have them all, whatever its worker allows
+  if (flags.privileged === true) throw new InvalidField('--privileged', PRIVILEGED_REFUSED);
   // bytes as the command wrote them (a tar stream, an image), not text: base64 on the wire
   const req: ExecRequest = { command: [...words], encoding: 'base64' };
+  if (flags.detach === true) {
+    if (flags.interactive === true)
+      throw new InvalidField('-d', 'runs the command in the background, where no input reaches it: leave out -i');
+    if (flags.timeout !== undefined)
+      throw new InvalidField('--timeout', 'is how long output is shown, and -d shows none: leave one of them out');
+    req.detach = true;
+  }
   if (flags.interactive === true) req.stdin = true;
   if (flags.user !== undefined) req.user = flags.user;
   if (flags.workdir !== undefined) {
@@ -83,6 +100,8 @@ export async function runExec(task: string, command: readonly string[], flags: E
       if ('stdout' in line) await write(process.stdout, Buffer.from(line.stdout, encoding));
       else if ('stderr' in line) await write(process.stderr, Buffer.from(line.stderr, encoding));
       else if ('exitCode' in line) exitCode = line.exitCode;
+      else if ('detached' in line)
+        exitCode = 0; // it runs on in the background, as after docker exec -d
       else if ('session' in line) {
         pump = pumpInput(process.stdin, (body) => client.execInput(line.taskId, line.session, body), ended.signal);
         pump.done.catch((err: unknown) => {
@@ -124,7 +143,15 @@ function execAdvice(service: string, replicas: readonly string[]): string {
 }
 
 /** What the flags for a field an older manager refuses are called. */
-const FLAG_OF: Record<string, string> = { stdin: '-i', tty: '-t', size: '-t', user: '-u', workdir: '-w', env: '-e' };
+const FLAG_OF: Record<string, string> = {
+  detach: '-d',
+  stdin: '-i',
+  tty: '-t',
+  size: '-t',
+  user: '-u',
+  workdir: '-w',
+  env: '-e',
+};
 
 class OlderManager extends PoseidonError {
   constructor(fields: readonly string[]) {

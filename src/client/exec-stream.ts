@@ -22,6 +22,7 @@ function isExecLine(value: unknown): value is ExecLine {
   const l = value as Record<string, unknown>;
   return (
     (typeof l['session'] === 'string' && typeof l['taskId'] === 'string') ||
+    l['detached'] === true ||
     typeof l['stdout'] === 'string' ||
     typeof l['stderr'] === 'string' ||
     Number.isInteger(l['exitCode']) ||

@@ -190,6 +190,12 @@ export interface Driver {
    */
   execStream(containerId: string, command: string[], signal: AbortSignal, io?: ExecOptions): Promise<ExecRun>;
   /**
+   * Starts `command` in the running container in the background, as `docker exec -d` does (no
+   * stdin; a terminal as `io` asks): resolves once the engine has started it; nothing of its
+   * output or exit is kept. NotRunning when the container is not running.
+   */
+  execDetached(containerId: string, command: string[], io?: ExecOptions): Promise<void>;
+  /**
    * Removes one of this worker's named volumes (labelled as Poseidon's and this worker's), with
    * the stopped containers of this worker that still mount it; a volume that is not there is
    * removed already. Fails with VolumeBusy while a running container mounts it.

@@ -42,6 +42,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       checkExecRequest(req.body);
       // who ran what where, never the arguments (they may hold secrets)
       const how = {
+        ...(req.body.detach === true ? { detach: true } : {}),
         ...(req.body.stdin === true ? { stdin: true } : {}),
         ...(req.body.tty === true ? { tty: true } : {}),
         ...(req.body.user === undefined ? {} : { user: req.body.user }), // who it ran as; never the env's values

@@ -43,7 +43,8 @@ export function execOptionsOf(body: ExecRequestBody): ExecOptions {
 
 /**
  * `poseidon exec`: a command in a task's container, its output streamed as NDJSON, then its exit
- * code. With stdin, the first line names the session its input goes to (`…/input`, in order).
+ * code. With stdin, the first line names the session its input goes to (`…/input`, in order);
+ * detached, the one line says it started.
  */
 export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
   app,
@@ -56,6 +57,11 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (
       const task = worker.get(req.params.id);
       const containerId = runningContainerOf(task);
       const io = execOptionsOf(req.body);
+      if (req.body.detach === true) {
+        // `exec -d`: answered once the engine has started it; it runs on with no one reading it
+        await driver.execDetached(containerId, req.body.command, io);
+        return reply.type('application/x-ndjson').send(`${JSON.stringify({ detached: true } satisfies ExecLine)}\n`);
+      }
       if (io.stdin) sessions.reserve();
       req.raw.socket.setTimeout(0); // a quiet command is no idle client
       // let go of the command's output when its caller leaves or its time is up (execLines)

@@ -114,6 +114,30 @@ describe('poseidon exec -i and -t on the real engine', () => {
     assert.equal(`${createHash('sha256').update(tarred.stdoutBytes).digest('hex')}  -\n`, inside.stdout);
   });
 
+  test('-d: the command runs on in the background; exec returns once it started, says nothing, exits 0', async () => {
+    // a command that never ends by itself: an exec that waited for it would not return
+    const started = await c.cli(['exec', '-d', 'shell', 'sh', '-c', 'echo up > /tmp/detached; exec sleep 3600']);
+    assert.deepEqual([started.code, started.stdout, started.stderr], [0, '', '']);
+    const wrote = await waitFor(
+      async () => {
+        const read = await c.cli(['exec', 'shell', 'cat', '/tmp/detached']);
+        return read.code === 0 ? read.stdout : undefined;
+      },
+      { what: 'the file the detached command writes' },
+    );
+    assert.equal(wrote, 'up\n');
+    const ps = await c.cli(['exec', 'shell', 'ps', '-o', 'args']);
+    assert.match(ps.stdout, /^sleep 3600$/m, 'it runs on after exec -d returned');
+    const logged = await waitFor(
+      () => c.manager.output.find((l) => l.includes('"exec in a task container"') && l.includes('"detach"')),
+      { what: 'the exec with -d in the manager log' },
+    );
+    assert.equal((JSON.parse(logged) as { detach?: boolean }).detach, true, 'the manager logs that it ran detached');
+    const privileged = await c.cli(['exec', '--privileged', 'shell', 'id']);
+    assert.equal(privileged.code, 1);
+    assert.match(privileged.stderr, /^poseidon: --privileged is refused: .*--allow-cap.*\n$/);
+  });
+
   test('-u, -w and -e: who the command runs as, where, and with which variables (NAME alone from here)', async () => {
     const as = await c.cli(['exec', '-u', '1000:1000', 'shell', 'id']);
     assert.deepEqual([as.code, as.stdout], [0, 'uid=1000 gid=1000 groups=1000\n']);

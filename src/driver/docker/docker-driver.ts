@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import type { TaskRequest } from '../../task/index.js';
 import type { PullPolicy } from '../../task/process-rules.js';
@@ -245,21 +246,16 @@ export class DockerDriver implements Driver {
     return { exitCode: info.ExitCode ?? -1, output: output.text() };
   }
 
-  async execStream(
-    containerId: string,
-    command: string[],
-    signal: AbortSignal,
-    io: ExecOptions = { stdin: false, tty: false },
-  ): Promise<ExecRun> {
+  /** The engine's exec for `command`, attached to its output unless `detached`; NotRunning if the container is not. */
+  async #createExec(containerId: string, command: string[], io: ExecOptions, detached: boolean): Promise<Docker.Exec> {
     const container = this.#docker.getContainer(containerId);
-    let exec: Docker.Exec;
     try {
-      exec = await this.#call(() =>
+      return await this.#call(() =>
         container.exec({
           Cmd: command,
           AttachStdin: io.stdin,
-          AttachStdout: true,
-          AttachStderr: true,
+          AttachStdout: !detached,
+          AttachStderr: !detached,
           Tty: io.tty,
           ...(io.user === undefined ? {} : { User: io.user }),
           ...(io.workdir === undefined ? {} : { WorkingDir: io.workdir }),
@@ -273,6 +269,15 @@ export class DockerDriver implements Driver {
         throw new NotRunning(`container ${containerId.slice(0, 12)} is not running`);
       throw err;
     }
+  }
+
+  async execStream(
+    containerId: string,
+    command: string[],
+    signal: AbortSignal,
+    io: ExecOptions = { stdin: false, tty: false },
+  ): Promise<ExecRun> {
+    const exec = await this.#createExec(containerId, command, io, false);
     const stream = await this.#call(() => exec.start({ hijack: true, stdin: io.stdin, Tty: io.tty }));
     if (signal.aborted) stream.destroy();
     else signal.addEventListener('abort', () => stream.destroy(), { once: true });
@@ -288,6 +293,16 @@ export class DockerDriver implements Driver {
       exitCode: async () => (await this.#call(() => exec.inspect())).ExitCode ?? -1,
       ...(io.stdin ? { stdin: execStdin(stream, resize) } : {}),
     };
+  }
+
+  async execDetached(containerId: string, command: string[], io: ExecOptions = { stdin: false, tty: false }) {
+    const exec = await this.#createExec(containerId, command, { ...io, stdin: false }, true);
+    // the engine answers once the command has started, with nothing to read after
+    const answer: unknown = await this.#call(() => exec.start({ Detach: true, Tty: io.tty }));
+    if (answer instanceof Readable) answer.resume();
+    // a terminal is sized once the command runs, as execStream's; it may have ended already
+    const size = io.tty ? io.size : undefined;
+    if (size !== undefined) await this.#call(() => exec.resize({ h: size.rows, w: size.cols })).catch(() => undefined);
   }
 
   async processes(containerId: string, psArgs?: string): Promise<{ titles: string[]; processes: string[][] }> {

@@ -66,3 +66,17 @@ test('an exec with flags an older manager lacks is refused naming them, and not 
   );
   assert.equal(bodies.length, 1, 'asked once');
 });
+
+test('exec -d against an older manager is refused naming -d, not run attached instead', async () => {
+  bodies.length = 0;
+  await assert.rejects(
+    openExec(
+      client,
+      'web',
+      { command: ['sleep', '60'], encoding: 'base64', detach: true },
+      new AbortController().signal,
+    ),
+    { message: 'the manager is older than this CLI and runs no exec with -d: upgrade it, or leave them out' },
+  );
+  assert.equal(bodies.length, 1, 'asked once');
+});

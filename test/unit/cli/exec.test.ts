@@ -51,7 +51,7 @@ test("-i asks for stdin, -t for a terminal of this terminal's size (when it has 
 
 test('exec refuses a missing command and a timeout out of range, naming them', () => {
   assert.throws(() => execRequestOf([], {}), {
-    message: 'COMMAND is missing: poseidon exec [-i] [-t] TASK COMMAND [ARG...]',
+    message: 'COMMAND is missing: poseidon exec [-d] [-i] [-t] TASK COMMAND [ARG...]',
   });
   assert.throws(() => execRequestOf(['ls'], { timeout: '0' }), {
     message: '--timeout is 0; give a duration from 1ms to 24h',
@@ -80,4 +80,40 @@ test("a terminal's size without a terminal is refused, naming the field (the man
     message: 'size is for a terminal; ask for tty too',
   });
   assert.doesNotThrow(() => checkExecRequest({ command: ['sh'], tty: true, size: { cols: 80, rows: 24 } }));
+});
+
+test('-d asks for the command in the background (with -t too); with -i or --timeout it is refused, naming both', () => {
+  assert.deepEqual(execRequestOf(['sleep', '60'], { detach: true }), {
+    command: ['sleep', '60'],
+    encoding: 'base64',
+    detach: true,
+  });
+  assert.deepEqual(execRequestOf(['top'], { detach: true, tty: true }), {
+    command: ['top'],
+    encoding: 'base64',
+    detach: true,
+    tty: true,
+  });
+  assert.throws(() => execRequestOf(['cat'], { detach: true, interactive: true }), {
+    message: '-d runs the command in the background, where no input reaches it: leave out -i',
+  });
+  assert.throws(() => execRequestOf(['ls'], { detach: true, timeout: '5s' }), {
+    message: '--timeout is how long output is shown, and -d shows none: leave one of them out',
+  });
+  // the manager and the worker refuse a detached exec with stdin from any client
+  assert.throws(() => checkExecRequest({ command: ['cat'], detach: true, stdin: true }), {
+    message: 'detach runs the command in the background, with no input: leave out stdin',
+  });
+});
+
+test('--privileged is refused before anything is sent, saying why: capabilities come only as workers allow', () => {
+  assert.throws(
+    () => execRequestOf(['id'], { privileged: true }),
+    (err: Error) => {
+      assert.match(err.message, /^--privileged is refused: it would give the command every capability of its node/);
+      assert.match(err.message, /--allow-cap/);
+      assert.doesNotMatch(err.message, /\n/);
+      return true;
+    },
+  );
 });

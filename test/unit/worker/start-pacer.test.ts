@@ -277,6 +277,9 @@ class PacedDriver implements Driver {
   async execStream(): Promise<ExecRun> {
     throw new Error('not used');
   }
+  async execDetached(): Promise<void> {
+    throw new Error('not used');
+  }
   async watch(_onEvent: unknown, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
