@@ -271,6 +271,11 @@ function registerStats(program: Command): void {
     .argument('[tasks...]', 'only these: task ids, names or unique id prefixes, or service names')
     .option('--no-stream', 'print once and exit')
     .option('--json', 'one JSON document a sample: {tasks, unanswered}')
+    .option(
+      '--format <format>',
+      'json (a JSON object a task), table, or a template: {{.Name}} {{.ID}} {{.Node}} {{.Service}} {{.CPUPerc}} ' +
+        '{{.MemUsage}} {{.MemPerc}}, "table " before one for columns under headers',
+    )
     .action(async (tasks: string[], flags: StatsFlags) => {
       const { printStats } = await import('./stats-action.js');
       await printStats(tasks, flags);

@@ -2,15 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTaskUsageView, ClusterUsageView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
-import { table } from './format.js';
+import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { rowFormat, type FormatField, type RowFormat } from './row-format.js';
 import { printable, printableJson } from './terminal-text.js';
 
 // `poseidon stats [TASK|SERVICE...]`: what each running task uses, wherever it runs, as `docker
 // stats` shows a host's containers: redrawn every couple of seconds at a terminal (a table after
-// another elsewhere), once with --no-stream.
+// another elsewhere), once with --no-stream; --format as docker stats takes it.
 
-export type StatsFlags = ClientFlags & { stream?: boolean; json?: boolean };
+export type StatsFlags = ClientFlags & { stream?: boolean; json?: boolean; format?: string };
 
 /** How often a sample is asked for while streaming (the engine's own stats take about a second). */
 const EVERY_MS = 2_000;
@@ -25,27 +26,58 @@ export function pick(tasks: readonly ClusterTaskUsageView[], names: readonly str
   );
 }
 
-/** `NAME  ID  NODE  CPU %  MEM USAGE / LIMIT  MEM %`, as `docker stats` lays them out. */
-export function statsTable(tasks: readonly ClusterTaskUsageView[]): string {
-  return table(
-    ['NAME', 'ID', 'NODE', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %'],
-    tasks.map((t) => [
-      t.name,
-      t.id.slice(0, 8),
-      t.node,
-      `${(t.cpu * 100).toFixed(2)}%`,
-      `${formatBytes(t.memoryBytes)} / ${t.memoryLimitBytes > 0 ? formatBytes(t.memoryLimitBytes) : '-'}`,
-      t.memoryLimitBytes > 0 ? `${((100 * t.memoryBytes) / t.memoryLimitBytes).toFixed(2)}%` : '-',
-    ]),
-  );
+type Usage = ClusterTaskUsageView;
+const field = (name: string, header: string, value: (t: Usage) => string): FormatField<Usage> => ({
+  name,
+  header,
+  value,
+});
+
+/** What `--format` may show of a task, under docker stats' names (Container: the name, as one is named here). */
+export const STATS_FIELDS: readonly FormatField<Usage>[] = [
+  field('Name', 'NAME', (t) => t.name),
+  field('Container', 'CONTAINER', (t) => t.name),
+  field('ID', 'ID', (t) => t.id.slice(0, 8)),
+  field('Node', 'NODE', (t) => t.node),
+  field('Service', 'SERVICE', (t) => t.service ?? ''),
+  field('CPUPerc', 'CPU %', (t) => `${(t.cpu * 100).toFixed(2)}%`),
+  field(
+    'MemUsage',
+    'MEM USAGE / LIMIT',
+    (t) => `${formatBytes(t.memoryBytes)} / ${t.memoryLimitBytes > 0 ? formatBytes(t.memoryLimitBytes) : '-'}`,
+  ),
+  field('MemPerc', 'MEM %', (t) =>
+    t.memoryLimitBytes > 0 ? `${((100 * t.memoryBytes) / t.memoryLimitBytes).toFixed(2)}%` : '-',
+  ),
+];
+
+/** `NAME  ID  NODE  CPU %  MEM USAGE / LIMIT  MEM %`, as `docker stats` lays them out (`--format table`). */
+const STATS_TABLE = 'table {{.Name}}\t{{.ID}}\t{{.Node}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}';
+
+/** `--format`'s value read, or the table; refused naming what is wrong before the manager is asked. */
+export function statsFormat(format: string | undefined): RowFormat<Usage> {
+  return rowFormat(format ?? 'table', STATS_FIELDS, STATS_TABLE);
 }
 
-export async function printStats(names: readonly string[], flags: StatsFlags): Promise<void> {
+/** The default table, without its last newline. */
+export function statsTable(tasks: readonly ClusterTaskUsageView[]): string {
+  return statsFormat(undefined).print(tasks).slice(0, -1);
+}
+
+export async function printStats(names: readonly string[], flags: StatsFlags, io: Output = STDIO): Promise<void> {
+  if (flags.json === true && flags.format !== undefined)
+    throw new InvalidField(
+      '--json',
+      'and --format both say how to print: give one (--format json prints a line a task)',
+    );
+  const format = statsFormat(flags.format);
   const client = managerClient(flags);
   const stream = flags.stream !== false;
   const abort = new AbortController();
   if (stream) process.once('SIGINT', () => abort.abort());
-  const redraw = stream && flags.json !== true && process.stdout.isTTY;
+  // drawn over the last sample at a terminal, as docker's; JSON lines are printed as they come
+  const redraw = stream && flags.json !== true && flags.format !== 'json' && process.stdout.isTTY;
+  const tables = flags.format === undefined || flags.format.startsWith('table'); // a blank line between two
   let said = '';
   for (let first = true; ; first = false) {
     const askedAt = Date.now();
@@ -64,11 +96,11 @@ export async function printStats(names: readonly string[], flags: StatsFlags): P
     const notes = usage.unanswered.map(
       (u) => `poseidon: node ${printable(u.node)} did not answer: ${printable(u.reason)}\n`,
     );
-    if (notes.join('') !== said) process.stderr.write(notes.join(''));
+    if (notes.join('') !== said) io.err(notes.join(''));
     said = notes.join('');
     if (flags.json === true)
-      process.stdout.write(`${printableJson(JSON.stringify({ tasks: shown, unanswered: usage.unanswered }))}\n`);
-    else process.stdout.write(`${redraw ? REDRAW : first ? '' : '\n'}${statsTable(shown)}\n`);
+      io.out(`${printableJson(JSON.stringify({ tasks: shown, unanswered: usage.unanswered }))}\n`);
+    else io.out(`${redraw ? REDRAW : first || !tables ? '' : '\n'}${format.print(shown)}`);
     if (!stream) return;
     try {
       // a sample takes the engine about a second: the next is asked for EVERY_MS after this one was

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClusterTaskUsageView } from '../../../src/api/index.js';
-import { pick, statsTable } from '../../../src/cli/stats-action.js';
+import { STDIO } from '../../../src/cli/each-name.js';
+import { pick, printStats, statsFormat, statsTable } from '../../../src/cli/stats-action.js';
+import { captured } from '../../helpers/captured-output.js';
+import { serve } from '../../helpers/fake-manager.js';
 
-// `poseidon stats`: which tasks are shown, and how, as `docker stats` lays them out.
+// `poseidon stats`: which tasks are shown, and how, as `docker stats` lays them out (--format too).
 
 const usage = (name: string, extra: Partial<ClusterTaskUsageView> = {}): ClusterTaskUsageView => ({
   id: `${name.padEnd(8, '0')}-1111-2222`,
@@ -42,4 +45,40 @@ test("cpu as a share of one core, memory against its limit; '-' where there is n
       'web-1  web-1000  worker-b  50.00%   16 MiB / -         -',
     ].join('\n'),
   );
+});
+
+test('--format: docker stats placeholders, as a template, a table of its columns or JSON lines', () => {
+  const tasks = [usage('db', { cpu: 1.5 }), usage('web-1', { memoryLimitBytes: 0, service: 'web' })];
+  const shown = (format: string): string => statsFormat(format).print(tasks);
+  assert.equal(shown('{{.Name}} {{.CPUPerc}} {{.MemPerc}}'), 'db 150.00% 25.00%\nweb-1 50.00% -\n');
+  assert.equal(
+    shown('table {{.Container}}\\t{{.Service}}\\t{{.MemUsage}}'),
+    'CONTAINER  SERVICE  MEM USAGE / LIMIT\ndb                  16 MiB / 64 MiB\nweb-1      web      16 MiB / -\n',
+  );
+  assert.deepEqual(JSON.parse(shown('json').split('\n')[0] ?? ''), {
+    Name: 'db',
+    Container: 'db',
+    ID: 'db000000',
+    Node: 'worker-a',
+    Service: '',
+    CPUPerc: '150.00%',
+    MemUsage: '16 MiB / 64 MiB',
+    MemPerc: '25.00%',
+  });
+  assert.equal(shown('table'), `${statsTable(tasks)}\n`, '"table" is the default table');
+  assert.throws(() => statsFormat('{{.NetIO}}'), /^InvalidField: --format has \{\{\.NetIO\}\}, which is not a field/);
+});
+
+test('stats --no-stream --format prints each task by the template; --format with --json is refused', async (t) => {
+  const { url } = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ tasks: [usage('db'), usage('web-1')], unanswered: [] }));
+  });
+  const printed = await captured((io) =>
+    printStats(['db'], { manager: url, stream: false, format: '{{.Name}} on {{.Node}}' }, io),
+  );
+  assert.deepEqual(printed, { out: 'db on worker-a\n', err: '', code: undefined });
+  await assert.rejects(printStats([], { manager: url, stream: false, json: true, format: 'json' }, STDIO), {
+    message: '--json and --format both say how to print: give one (--format json prints a line a task)',
+  });
 });

@@ -1,0 +1,105 @@
+import { InvalidField } from '../errors/index.js';
+import { table } from './format.js';
+import { printable, printableJson } from './terminal-text.js';
+
+// `--format`, as docker's list commands take it (`docker ps`, `stats`, `node ls`): `json` (a JSON
+// object a line), `table` (the command's own table), `table TEMPLATE` (a table of the template's
+// columns, under their headers), or a TEMPLATE printed once a row. A template is Go's text with
+// placeholders, as docker's: `{{.Name}}`, `{{json .Name}}` (the value as JSON), `{{json .}}` (the
+// row); `\t` and `\n` typed in it are a tab and a newline, as docker reads them. Only these
+// forms: a template that asks for more (`{{if}}`, `{{range}}`) is refused, naming what it has.
+
+/** A placeholder: its name in a template (`CPUPerc`), its column's header (`CPU %`), and a row's value. */
+export interface FormatField<R> {
+  readonly name: string;
+  readonly header: string;
+  value(row: R): string;
+}
+
+/** A format read once (and refused before anything is asked of the manager): prints rows. */
+export interface RowFormat<R> {
+  /** The rows laid out, a line each (a table under its header); ends with a newline. */
+  print(rows: readonly R[]): string;
+}
+
+/** A piece of a template: text as it is, a field's value, or a field's (or the row's) value as JSON. */
+type Piece<R> = { text: string } | { field: FormatField<R>; json: boolean } | { row: true };
+
+const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/gs;
+
+/**
+ * `given` (--format's value) read against a command's fields; `table` alone is `defaultTable`
+ * (a template of the command's own columns). InvalidField names what cannot be printed.
+ */
+export function rowFormat<R>(
+  given: string,
+  fields: readonly FormatField<R>[],
+  defaultTable: string,
+  flag = '--format',
+): RowFormat<R> {
+  if (given === 'json') return { print: (rows) => rows.map((r) => `${jsonLine(r, fields)}\n`).join('') };
+  const asTable = given === 'table' || given.startsWith('table ');
+  const template = asTable ? (given === 'table' ? defaultTable.slice('table '.length) : given.slice(6)) : given;
+  const pieces = parse(template.trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n'), fields, flag);
+  if (!asTable) return { print: (rows) => rows.map((r) => `${render(pieces, r, fields)}\n`).join('') };
+  const headers = pieces.map((p) => ('text' in p ? p.text : 'field' in p ? p.field.header : ''));
+  return {
+    print: (rows) => {
+      // the template's tabs part the columns, as docker's tabwriter reads them
+      const cells = rows.map((r) => render(pieces, r, fields).split('\t'));
+      return `${table(headers.join('').split('\t'), cells)}\n`;
+    },
+  };
+}
+
+function parse<R>(template: string, fields: readonly FormatField<R>[], flag: string): Piece<R>[] {
+  const pieces: Piece<R>[] = [];
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  let at = 0;
+  for (const m of template.matchAll(ACTION)) {
+    if (m.index > at) pieces.push({ text: template.slice(at, m.index) });
+    pieces.push(placeholder(m[1] ?? '', byName, fields, flag));
+    at = m.index + m[0].length;
+  }
+  const rest = template.slice(at);
+  if (rest.includes('{{'))
+    throw new InvalidField(flag, `has a "{{" with no "}}" to close it: write placeholders as {{.Name}}`);
+  if (rest !== '') pieces.push({ text: rest });
+  if (template === '') throw new InvalidField(flag, `is empty: give json, table, or a template such as {{.Name}}`);
+  return pieces;
+}
+
+function placeholder<R>(
+  action: string,
+  byName: ReadonlyMap<string, FormatField<R>>,
+  fields: readonly FormatField<R>[],
+  flag: string,
+): Piece<R> {
+  const words = action.split(/\s+/);
+  const json = words.length === 2 && words[0] === 'json';
+  const ref = json ? words[1] : words.length === 1 ? words[0] : undefined;
+  if (json && ref === '.') return { row: true };
+  const field = ref?.startsWith('.') === true ? byName.get(ref.slice(1)) : undefined;
+  if (field !== undefined) return { field, json };
+  const known = fields.map((f) => `.${f.name}`).join(', ');
+  throw new InvalidField(
+    flag,
+    `has {{${printable(action)}}}, which is not a field: use {{.Field}} or {{json .Field}} with one of ${known}`,
+  );
+}
+
+/** A row by the template; each value printable (a tab in one is no column's end). */
+function render<R>(pieces: readonly Piece<R>[], row: R, fields: readonly FormatField<R>[]): string {
+  let out = '';
+  for (const p of pieces) {
+    if ('text' in p) out += p.text;
+    else if ('row' in p) out += jsonLine(row, fields);
+    else out += p.json ? printableJson(JSON.stringify(p.field.value(row))) : printable(p.field.value(row));
+  }
+  return out;
+}
+
+/** The row as one JSON object of its fields by name, as docker's `--format json` prints one. */
+function jsonLine<R>(row: R, fields: readonly FormatField<R>[]): string {
+  return printableJson(JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.value(row)]))));
+}
