@@ -392,12 +392,12 @@ function registerVolume(program: Command): void {
       await listVolumes(flags);
     });
   withManager(volume.command('inspect'))
-    .description('show a named volume: its node, and each task that mounts it, whose replica it is and where it runs')
-    .argument('<name>', 'volume name')
-    .option('--json', 'print JSON')
-    .action(async (name: string, flags: VolumeFlags) => {
-      const { inspectVolume } = await import('./volume-action.js');
-      await inspectVolume(name, flags);
+    .description('show named volumes: the node of each, and each task that mounts it, whose replica and where')
+    .argument('<name...>', 'volume names')
+    .option('--json', 'print JSON: the volume for one name, an array for several')
+    .action(async (names: string[], flags: VolumeFlags) => {
+      const { inspectVolumes } = await import('./volume-action.js');
+      await inspectVolumes(names, flags);
     });
   withManager(volume.command('rm'))
     .description('remove named volumes from their nodes, with their data (refused while a task uses one; deploy)')

@@ -15,11 +15,23 @@ export async function listVolumes(flags: VolumeListFlags, io: Output = STDIO): P
   else io.out(volumes.length === 0 ? 'no volumes\n' : `${volumeTable(volumes, Date.now())}\n`);
 }
 
-/** `poseidon volume inspect NAME`: its node, and each task that mounts it, with its service and node. */
-export async function inspectVolume(name: string, flags: VolumeFlags): Promise<void> {
-  const volume = await managerClient(flags).getVolume(name);
-  if (flags.json === true) process.stdout.write(`${toJson(volume)}\n`);
-  else process.stdout.write(`${volumeDetail(volume, Date.now())}\n`);
+/**
+ * `poseidon volume inspect NAME...`: each volume's node, and each task that mounts it, with its
+ * service and node; as `docker volume inspect` takes several, a name that matches nothing is said
+ * on stderr, the others are still shown, and the exit status is then 1. --json: the volume for
+ * one name, as before; an array for several, as docker prints them.
+ */
+export async function inspectVolumes(names: readonly string[], flags: VolumeFlags, io: Output = STDIO): Promise<void> {
+  const client = managerClient(flags);
+  const volumes = await eachOf(names, io, (name) => client.getVolume(name));
+  if (flags.json === true) {
+    if (names.length > 1) io.out(`${toJson(volumes)}\n`);
+    else if (volumes[0] !== undefined) io.out(`${toJson(volumes[0])}\n`);
+    return;
+  }
+  const nowMs = Date.now();
+  // a blank line between two volumes, as between a volume's rows and its tasks: each begins with its Name
+  if (volumes.length > 0) io.out(`${volumes.map((v) => volumeDetail(v, nowMs)).join('\n\n')}\n`);
 }
 
 /**

@@ -132,16 +132,16 @@ test('secret and config: their subcommands, and the names inspect and rm take fr
   assert.equal(out, 'nginx.conf\n');
 });
 
-test('volume inspect and rm take the names of the named volumes from the manager (rm several)', async () => {
+test('volume inspect and rm take the names of the named volumes from the manager, several each', async () => {
   assert.deepEqual(await line('volume', ''), ['ls', 'inspect', 'rm']);
   asked.length = 0;
   assert.deepEqual(await line('volume', 'rm', '--manager', url, ''), ['pgdata', 'cache']);
   assert.deepEqual(await line('volume', 'inspect', '--manager', url, 'p'), ['pgdata']);
-  // rm takes several, as docker volume rm does; inspect one name: nothing after it; ls takes none
+  // rm and inspect take several, as docker volume rm and inspect do; ls takes none
   assert.deepEqual(await line('volume', 'rm', '--manager', url, 'pgdata', 'c'), ['cache']);
-  assert.deepEqual(await line('volume', 'inspect', '--manager', url, 'pgdata', ''), []);
+  assert.deepEqual(await line('volume', 'inspect', '--manager', url, 'pgdata', ''), ['pgdata', 'cache']);
   assert.deepEqual(await line('volume', 'ls', '--manager', url, ''), []);
-  assert.deepEqual(asked, ['GET /volumes', 'GET /volumes', 'GET /volumes']);
+  assert.deepEqual(asked, ['GET /volumes', 'GET /volumes', 'GET /volumes', 'GET /volumes']);
   const out = await captured((write) => complete(buildProgram(), 'volumes', [], { manager: url }, write));
   assert.equal(out, 'pgdata\ncache\n');
 });

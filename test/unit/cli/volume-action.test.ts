@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { test, type TestContext } from 'node:test';
-import { listVolumes, removeVolumes } from '../../../src/cli/volume-action.js';
+import { inspectVolumes, listVolumes, removeVolumes } from '../../../src/cli/volume-action.js';
 import { captured } from '../../helpers/captured-output.js';
 import { serve } from '../../helpers/fake-manager.js';
 
-// `poseidon volume ls -q` and `volume rm NAME...`, as docker's take them, against a stand-in
+// `poseidon volume ls -q`, `volume inspect NAME...` and `volume rm NAME...`, as docker's take them, against a stand-in
 // manager, their output captured.
 
 const VOLUMES = [
@@ -22,9 +22,11 @@ async function manager(t: TestContext): Promise<{ url: string; requests: string[
   const { url } = await serve(t, (req, res) => {
     const route = `${req.method} ${req.url}`;
     requests.push(route);
-    const name = decodeURIComponent(/^DELETE \/volumes\/(.*)$/.exec(route)?.[1] ?? '');
+    const [, method, path] = /^(GET|DELETE) \/volumes\/(.*)$/.exec(route) ?? [];
+    const name = decodeURIComponent(path ?? '');
     const known = VOLUMES.find((v) => v.name === name);
     if (route === 'GET /volumes') send(res, 200, VOLUMES);
+    else if (known !== undefined && method === 'GET') send(res, 200, { ...known, users: [] });
     else if (known !== undefined) send(res, 200, { name, node: known.node, nodeId: known.nodeId });
     else if (name === 'used')
       send(res, 409, refusal('volume_in_use', 'volume used is in use by task va (3da9a442); stop it first'));
@@ -79,4 +81,33 @@ test('rm --json: the removed volume for one name, as before; an array for severa
     (JSON.parse(two.out) as Array<{ name: string }>).map((v) => v.name),
     ['cache', 'db-data'],
   );
+});
+
+test('inspect of several names shows each in turn; one unknown is said on stderr, the others shown, exit 1', async (t) => {
+  const { url, requests } = await manager(t);
+  const { out, err, code } = await captured((io) => inspectVolumes(['db-data', 'nope', 'cache'], { manager: url }, io));
+  assert.deepEqual(requests, ['GET /volumes/db-data', 'GET /volumes/nope', 'GET /volumes/cache']);
+  assert.deepEqual(
+    out.split('\n').filter((l) => l.startsWith('Name:')),
+    ['Name:    db-data', 'Name:    cache'],
+  );
+  assert.equal(err, 'poseidon: no volume nope: the manager records a volume once a task that mounts it has run\n');
+  assert.equal(code, 1);
+});
+
+test('inspect --json: one JSON array for several names, the found ones; the volume alone for one name', async (t) => {
+  const { url } = await manager(t);
+  const several = await captured((io) =>
+    inspectVolumes(['cache', 'nope', 'db-data'], { manager: url, json: true }, io),
+  );
+  assert.deepEqual(
+    (JSON.parse(several.out) as Array<{ name: string }>).map((v) => v.name),
+    ['cache', 'db-data'],
+  );
+  assert.equal(several.code, 1);
+  const one = await captured((io) => inspectVolumes(['cache'], { manager: url, json: true }, io));
+  assert.equal((JSON.parse(one.out) as { name: string }).name, 'cache');
+  assert.equal(one.code, undefined);
+  const none = await captured((io) => inspectVolumes(['nope'], { manager: url, json: true }, io));
+  assert.deepEqual([none.out, none.code], ['', 1], 'an unknown name alone prints no JSON');
 });
