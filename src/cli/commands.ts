@@ -174,6 +174,17 @@ function registerStatus(program: Command): void {
     .option('--node <name>', 'only tasks on this node')
     .option('--service <name>', "only this service's replicas, the ended ones it keeps too")
     .option('-q, --quiet', 'the ids alone, one a line (poseidon status -q --state Running | xargs poseidon stop)')
+    .option(
+      '-f, --filter <key=value>',
+      'as docker ps takes it: state= (or status=), node=, service=, name= (part of it), id= (a prefix) (repeat)',
+      collect,
+    )
+    .option('--no-trunc', 'whole task ids')
+    .option(
+      '--format <format>',
+      'json, table, or a template as docker ps takes one: {{.ID}} {{.Name}} {{.Image}} {{.State}} {{.Status}} ' +
+        '{{.Node}} {{.Service}} {{.Slot}} {{.Ports}} {{.Restarts}} {{.RunningFor}} {{.CreatedAt}} {{.Reason}}',
+    )
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: StatusFlags) => {
       const { showStatus } = await import('./status-action.js');

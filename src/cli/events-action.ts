@@ -3,6 +3,7 @@ import { CLUSTER_EVENT_TYPES } from '../api/event-types.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
+import { filterPairs } from './filter-flag.js';
 import { timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { Cut, PATIENCE } from './stream-again.js';
@@ -45,15 +46,9 @@ const FILTER_KEYS: Readonly<Record<string, 'task' | 'node' | 'service' | 'type'>
  */
 export function filterFlags<T extends Pick<EventsFlags, 'task' | 'node' | 'service' | 'type' | 'filter'>>(flags: T): T {
   const out: T = { ...flags };
-  for (const given of flags.filter ?? []) {
-    const at = given.indexOf('=');
-    const key = FILTER_KEYS[given.slice(0, at).toLowerCase()];
-    const value = given.slice(at + 1);
-    if (at < 1 || key === undefined || value === '')
-      throw new InvalidField(
-        '--filter',
-        `is "${given}"; use task=NAME, node=NAME, service=NAME or type=TYPE (or --task, --node, --service, --type)`,
-      );
+  const takes = 'task=NAME, node=NAME, service=NAME or type=TYPE (or --task, --node, --service, --type)';
+  for (const [given, value] of filterPairs(flags.filter, Object.keys(FILTER_KEYS), takes)) {
+    const key = FILTER_KEYS[given] as 'task' | 'node' | 'service' | 'type';
     out[key] = [...(out[key] ?? []), value];
   }
   return out;

@@ -67,27 +67,36 @@ function serviceSlot(t: TableTask): string {
   return t.service === undefined ? '-' : `${t.service}/${t.slot ?? '?'}`;
 }
 
-/** The task list; a SERVICE column (service/slot) when any task is a service's replica. */
-export function taskTable(tasks: readonly TableTask[], nowMs: number): string {
+/** The task list; a SERVICE column (service/slot) when any task is a service's replica; whole ids with `noTrunc`. */
+export function taskTable(tasks: readonly TableTask[], nowMs: number, noTrunc = false): string {
   const services = tasks.some((t) => t.service !== undefined);
   return table(
     ['ID', 'NAME', ...(services ? ['SERVICE'] : []), 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON'],
     tasks.map((t) => [
-      t.id.slice(0, 8),
+      noTrunc ? t.id : t.id.slice(0, 8),
       t.name,
       ...(services ? [serviceSlot(t)] : []),
       t.image,
-      t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled')
-        ? `${t.state} (stopping)`
-        : t.state,
+      taskState(t),
       t.node ?? '-',
-      // as `docker ps -a`: an exited container binds nothing, whatever it bound while it ran
-      t.state === 'Running' ? ports(t.ports) : '-',
+      taskPorts(t),
       String(t.restarts),
       age(t.submittedAt, nowMs),
       reasonText(t),
     ]),
   );
+}
+
+/** Its state, and "(stopping)" after it while a stop is under way: "Running (stopping)". */
+export function taskState(t: Pick<TableTask, 'desiredState' | 'state'>): string {
+  return t.desiredState === 'stopped' && (t.state === 'Running' || t.state === 'Scheduled')
+    ? `${t.state} (stopping)`
+    : t.state;
+}
+
+/** Its ports while it runs; as `docker ps -a`, an exited container binds nothing, whatever it bound while it ran. */
+export function taskPorts(t: Pick<TableTask, 'state' | 'ports'>): string {
+  return t.state === 'Running' ? ports(t.ports) : '-';
 }
 
 export function taskDetail(
@@ -160,46 +169,6 @@ export function nodeState(n: NodeStatusView, nowMs: number): string {
   const state = n.availability === 'drain' ? `${held}, drained` : n.availability === 'pause' ? `${held}, paused` : held;
   if (engine === null || engine === undefined || engine.available) return state;
   return `${state}, engine unavailable ${age(engine.since, nowMs)}`;
-}
-
-export function nodeTable(nodes: readonly NodeStatusView[], nowMs: number): string {
-  return table(
-    [
-      'NAME',
-      'STATE',
-      'ADDRESS',
-      'CPU (alloc/cap)',
-      'MEMORY (alloc/cap)',
-      'FREE MEMORY',
-      'TASKS',
-      'LOAD',
-      'HEARTBEAT',
-      'VERSION',
-      'LABELS',
-    ],
-    nodes.map((n) => [
-      n.name,
-      nodeState(n, nowMs),
-      n.url,
-      `${cores(n.allocated.cpuCores)}/${cores(n.capacity.cpuCores)}`,
-      `${formatBytes(n.allocated.memoryBytes)}/${formatBytes(n.capacity.memoryBytes)}`,
-      formatBytes(n.free.memoryBytes),
-      String(n.taskCount),
-      n.load1.toFixed(2),
-      n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat, nowMs)} ago`,
-      n.version ?? '-', // workers older than versions send none
-      labelList(n.labels),
-    ]),
-  );
-}
-
-/** `zone=a,disk=ssd`, or `-`; a manager from before labels sends none. */
-function labelList(labels: Readonly<Record<string, string>> | undefined): string {
-  return (
-    Object.entries(labels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',') || '-'
-  );
 }
 
 export function volumeTable(volumes: readonly VolumeView[], nowMs: number): string {

@@ -8,11 +8,23 @@ import type { NodeFlags } from './status-action.js';
 
 type WithManager = (cmd: Command) => Command;
 
+/** What `node` and `node ls` print: a table, JSON, the ids alone or a --format, as `docker node ls` takes them. */
+function listOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print JSON')
+    .option('-q, --quiet', 'the node ids alone, one a line')
+    .option(
+      '--format <format>',
+      'json, table, or a template as docker node ls takes one: {{.ID}} {{.Name}} {{.Hostname}} {{.Status}} ' +
+        '{{.State}} {{.Availability}} {{.Address}} {{.CPU}} {{.Memory}} {{.FreeMemory}} {{.Tasks}} {{.Load}} ' +
+        '{{.Heartbeat}} {{.Version}} {{.Labels}}',
+    );
+}
+
 /** Adds `node` (and `node ls`), `node inspect`, `node update`, `node rm`, `node drain` and `node activate`. */
 export function registerNode(program: Command, withManager: WithManager): void {
-  const node = withManager(program.command('node'))
+  const node = listOptions(withManager(program.command('node')))
     .description('list the nodes of the cluster (or inspect, update, drain, activate or remove one)')
-    .option('--json', 'print JSON')
     .action(async (flags: NodeFlags) => {
       const { showNodes } = await import('./status-action.js');
       await showNodes(flags);
@@ -21,7 +33,7 @@ export function registerNode(program: Command, withManager: WithManager): void {
   // (`node rm w1 --token T`, and `poseidon --token T node rm w1`, whose leading flags go after
   // `rm`); they read node's with their own, so `node --token T rm w1` works as well
   const sub = (name: string): Command => withManager(node.command(name)).option('--json', 'print JSON');
-  sub('ls')
+  listOptions(withManager(node.command('ls')))
     .description(
       'list nodes: NAME, STATE (Up/Down; restarting, drained), ADDRESS, CPU, MEMORY, FREE MEMORY, TASKS, LOAD, ' +
         'HEARTBEAT, VERSION, LABELS',

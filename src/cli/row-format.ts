@@ -16,6 +16,11 @@ export interface FormatField<R> {
   value(row: R): string;
 }
 
+/** A field of `R`, for a command's list of them. */
+export function formatField<R>(name: string, header: string, value: (row: R) => string): FormatField<R> {
+  return { name, header, value };
+}
+
 /** A format read once (and refused before anything is asked of the manager): prints rows. */
 export interface RowFormat<R> {
   /** The rows laid out, a line each (a table under its header); ends with a newline. */

@@ -4,7 +4,7 @@ import { InvalidField } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
 import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { rowFormat, type FormatField, type RowFormat } from './row-format.js';
+import { formatField, rowFormat, type FormatField, type RowFormat } from './row-format.js';
 import { printable, printableJson } from './terminal-text.js';
 
 // `poseidon stats [TASK|SERVICE...]`: what each running task uses, wherever it runs, as `docker
@@ -27,11 +27,7 @@ export function pick(tasks: readonly ClusterTaskUsageView[], names: readonly str
 }
 
 type Usage = ClusterTaskUsageView;
-const field = (name: string, header: string, value: (t: Usage) => string): FormatField<Usage> => ({
-  name,
-  header,
-  value,
-});
+const field = formatField<Usage>;
 
 /** What `--format` may show of a task, under docker stats' names (Container: the name, as one is named here). */
 export const STATS_FIELDS: readonly FormatField<Usage>[] = [

@@ -4,8 +4,11 @@ import { InvalidField } from '../errors/index.js';
 import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
 import type { ManagerClient } from '../client/manager-client.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { STDIO, type Output } from './each-name.js';
+import type { RowFormat } from './row-format.js';
+import { keptHere, statusFilterOf } from './status-filter.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
-import { printable, toJson } from './terminal-text.js';
+import { idLines, printable, toJson } from './terminal-text.js';
 
 export interface StatusFlags extends ClientFlags {
   json?: boolean;
@@ -14,9 +17,15 @@ export interface StatusFlags extends ClientFlags {
   state?: string;
   node?: string;
   service?: string;
+  /** `-f KEY=VALUE`, as `docker ps --filter` takes it (status-filter.ts). */
+  filter?: string[];
+  /** `--no-trunc` (commander's false): whole task ids in the table and `--format`'s `.ID`, as docker ps'. */
+  trunc?: boolean;
+  /** `--format`, as `docker ps --format` takes it (row-format.ts, task-format.ts). */
+  format?: string;
 }
 export type StopFlags = ClientFlags & { json?: boolean };
-export type NodeFlags = ClientFlags & { json?: boolean; dead?: boolean };
+export type NodeFlags = ClientFlags & { json?: boolean; dead?: boolean; quiet?: boolean; format?: string };
 
 /**
  * The tables' code (format.ts), imported beside a request rather than before it: its loading then
@@ -26,8 +35,23 @@ function loadFormat(): Promise<typeof import('./format.js')> {
   return import('./format.js');
 }
 
+/** `--format`'s value read before the manager is asked (its fields loaded then), or undefined for the table. */
+async function taskFormat(flags: StatusFlags): Promise<RowFormat<TableTask> | undefined> {
+  if (flags.format === undefined || flags.quiet === true) return undefined; // -q wins, as with docker ps
+  if (flags.json === true)
+    throw new InvalidField(
+      '--json',
+      'and --format both say how to print: give one (--format json prints a line a task)',
+    );
+  const [{ rowFormat }, { taskFields, TASK_TABLE_TEMPLATE }] = await Promise.all([
+    import('./row-format.js'),
+    import('./task-format.js'),
+  ]);
+  return rowFormat(flags.format, taskFields(Date.now(), flags.trunc === false), TASK_TABLE_TEMPLATE);
+}
+
 /** `poseidon status [id]`: the task list, or one task with its cpu and memory use. */
-export async function showStatus(id: string | undefined, flags: StatusFlags): Promise<void> {
+export async function showStatus(id: string | undefined, flags: StatusFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   if (id !== undefined) {
     const one = client.getTask(id).catch(async (err: unknown) => {
@@ -36,39 +60,44 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
     });
     if (flags.json === true || flags.quiet === true) {
       const task = await one;
-      process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
+      io.out(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
       return;
     }
     const [task, { taskDetail }] = await Promise.all([one, loadFormat()]);
     const usage = task.state === 'Running' ? await client.taskStats(task.id).catch(() => null) : null;
-    process.stdout.write(`${taskDetail(task, Date.now(), usage)}\n`);
+    io.out(`${taskDetail(task, Date.now(), usage)}\n`);
     return;
   }
-  const state = flags.state === undefined ? undefined : stateOf(flags.state);
+  const wanted = statusFilterOf(flags);
+  const state = wanted.state === undefined ? undefined : stateOf(wanted.state);
   const filter = {
     ...(state === undefined ? {} : { state }),
-    ...(flags.node === undefined ? {} : { node: flags.node }),
-    ...(flags.service === undefined ? {} : { service: flags.service }),
+    ...(wanted.node === undefined ? {} : { node: wanted.node }),
+    ...(wanted.service === undefined ? {} : { service: wanted.service }),
   };
+  const kept = keptHere(wanted); // name= and id=: the manager is not asked them
+  const format = await taskFormat(flags);
   if (flags.json === true) {
-    const all = await client.listTasks(filter);
-    if (all.length === 0) await checkFilterNames(client, flags);
-    process.stdout.write(`${toJson(all)}\n`);
+    const all = (await client.listTasks(filter)).filter(kept);
+    if (all.length === 0) await checkFilterNames(client, wanted);
+    io.out(`${toJson(all)}\n`);
     return;
   }
   if (flags.quiet === true) {
-    const ids = await client
-      .listTasks(filter, ['id'])
-      .catch((err: unknown): Promise<ReadonlyArray<{ id: string }>> =>
-        isInvalidRequest(err) ? client.listTasks(filter) : Promise.reject(err),
-      );
-    if (ids.length === 0) await checkFilterNames(client, flags);
-    process.stdout.write(ids.map((t) => `${printable(t.id)}\n`).join(''));
+    const ids = (
+      await client
+        .listTasks(filter, ['id', 'name'])
+        .catch((err: unknown): Promise<ReadonlyArray<{ id: string; name: string }>> =>
+          isInvalidRequest(err) ? client.listTasks(filter) : Promise.reject(err),
+        )
+    ).filter(kept);
+    if (ids.length === 0) await checkFilterNames(client, wanted);
+    io.out(ids.map((t) => `${printable(t.id)}\n`).join(''));
     return;
   }
   // the table's fields alone: under half the answer to read and parse (a manager that predates
   // `fields` refuses it, and is asked again for whole tasks)
-  const [tasks, { taskTable }] = await Promise.all([
+  const [answer, { taskTable }] = await Promise.all([
     client
       .listTasks(filter, TASK_TABLE_FIELDS)
       .catch((err: unknown): Promise<readonly TableTask[]> =>
@@ -76,8 +105,10 @@ export async function showStatus(id: string | undefined, flags: StatusFlags): Pr
       ),
     loadFormat(),
   ]);
-  if (tasks.length === 0) await checkFilterNames(client, flags);
-  process.stdout.write(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now())}\n`);
+  const tasks = answer.filter(kept);
+  if (tasks.length === 0) await checkFilterNames(client, wanted);
+  if (format !== undefined) io.out(format.print(tasks));
+  else io.out(tasks.length === 0 ? 'no tasks\n' : `${taskTable(tasks, Date.now(), flags.trunc === false)}\n`);
 }
 
 /**
@@ -189,15 +220,26 @@ export function stoppingLine(
   return `${id} stopping; a replica of service ${service}, which starts another in its place (${fewer})\n`;
 }
 
-/** `poseidon node`. */
-export async function showNodes(flags: NodeFlags): Promise<void> {
+/** `poseidon node` (`node ls`): the table, `--format` as `docker node ls` takes it, or the ids alone (-q). */
+export async function showNodes(flags: NodeFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   if (flags.json === true) {
-    process.stdout.write(`${toJson(await client.listNodes())}\n`);
+    if (flags.format !== undefined)
+      throw new InvalidField(
+        '--json',
+        'and --format both say how to print: give one (--format json prints a line a node)',
+      );
+    io.out(`${toJson(await client.listNodes())}\n`);
     return;
   }
-  const [nodes, { nodeTable }] = await Promise.all([client.listNodes(), loadFormat()]);
-  process.stdout.write(nodes.length === 0 ? 'no nodes have joined\n' : `${nodeTable(nodes, Date.now())}\n`);
+  if (flags.quiet === true) {
+    io.out(idLines((await client.listNodes()).map((n) => n.id)));
+    return;
+  }
+  // a --format it cannot print fails this at once, whatever the manager answers
+  const reading = import('./node-format.js').then(({ nodeFormat }) => nodeFormat(flags.format, Date.now()));
+  const [format, nodes] = await Promise.all([reading, client.listNodes()]);
+  io.out(nodes.length === 0 && flags.format === undefined ? 'no nodes have joined\n' : format.print(nodes));
 }
 
 /** `poseidon node inspect NODE`: the node (by name, id or a unique id prefix) and the tasks on it. */

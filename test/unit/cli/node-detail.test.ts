@@ -1,37 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NodeStatusView } from '../../../src/api/index.js';
-import { nodeTable } from '../../../src/cli/format.js';
 import { findNode, nodeDetail, NoSuchNode } from '../../../src/cli/node-detail.js';
+import { nodeStatusView as node } from '../../helpers/node-status-view.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
-const GiB = 2 ** 30;
-
-function node(over: Partial<NodeStatusView> = {}): NodeStatusView {
-  return {
-    id: '7f3c0000-0000-4000-8000-000000000001',
-    name: 'n1',
-    url: 'https://10.0.0.1:5556',
-    state: 'Up',
-    lastHeartbeat: '2026-12-04T11:59:58Z',
-    capacity: { cpuCores: 4, memoryBytes: 8 * GiB, diskBytes: 100 * GiB },
-    allocated: { cpuCores: 1.5, memoryBytes: 2 * GiB, diskBytes: 0 },
-    free: { cpuCores: 2.5, memoryBytes: 6 * GiB, diskBytes: 100 * GiB },
-    taskCount: 2,
-    load1: 0.5,
-    cpuUsage: 0.25,
-    memoryAvailableBytes: 5 * GiB,
-    engine: { available: true, since: '2026-12-04T11:00:00Z', reason: '' },
-    availability: 'active',
-    conditions: [],
-    labels: { zone: 'a', disk: 'ssd' },
-    allowedHostPaths: ['/srv'],
-    portsInUse: ['22/tcp', '5555/tcp'],
-    version: '0.1.0',
-    hostId: 'rack1-host3',
-    ...over,
-  };
-}
 
 test('a node is found by name, by id, or by a prefix of its id that is one node alone', () => {
   const a = node();
@@ -123,28 +95,4 @@ test("a node's host id (its worker's --host-id, which the proxy mesh reads); non
   assert.match(nodeDetail(node({ taskCount: 0 }), [], NOW), /^Host ID:\s+rack1-host3$/m);
   const { hostId: _h, ...older } = node({ taskCount: 0 });
   assert.match(nodeDetail(older, [], NOW), /^Host ID:\s+not known \(a worker older than host ids\)$/m);
-});
-
-test('node ls: the columns the README lists, a row for each node, its labels last', () => {
-  const rows = nodeTable(
-    [node(), node({ name: 'n2', labels: {}, availability: 'drain', taskCount: 0, version: undefined })],
-    NOW,
-  ).split('\n');
-  const columns =
-    'NAME|STATE|ADDRESS|CPU (alloc/cap)|MEMORY (alloc/cap)|FREE MEMORY|TASKS|LOAD|HEARTBEAT|VERSION|LABELS';
-  assert.deepEqual(rows[0]?.split(/ {2,}/), columns.split('|'));
-  assert.deepEqual(rows[1]?.split(/ {2,}/), [
-    'n1',
-    'Up',
-    'https://10.0.0.1:5556',
-    '1.5/4',
-    '2 GiB/8 GiB',
-    '6 GiB',
-    '2',
-    '0.50',
-    '2s ago',
-    '0.1.0',
-    'zone=a,disk=ssd',
-  ]);
-  assert.match(rows[2] ?? '', /^n2 +Up, drained +.* +0 +0\.50 +2s ago +- +-$/);
 });
