@@ -19,6 +19,7 @@ import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
+import { formatOption } from './format-flag.js';
 import { withDockerWord } from './docker-words.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags, VolumeListFlags } from './volume-action.js';
@@ -180,10 +181,23 @@ function registerStatus(program: Command): void {
       collect,
     )
     .option('--no-trunc', 'whole task ids')
-    .option(
-      '--format <format>',
-      'json, table, or a template as docker ps takes one: {{.ID}} {{.Name}} {{.Image}} {{.State}} {{.Status}} ' +
-        '{{.Node}} {{.Service}} {{.Slot}} {{.Ports}} {{.Restarts}} {{.RunningFor}} {{.CreatedAt}} {{.Reason}}',
+    .addOption(
+      formatOption('docker ps', [
+        'ID',
+        'Name',
+        'Names',
+        'Service',
+        'Slot',
+        'Image',
+        'State',
+        'Status',
+        'Node',
+        'Ports',
+        'Restarts',
+        'RunningFor',
+        'CreatedAt',
+        'Reason',
+      ]),
     )
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: StatusFlags) => {
@@ -282,10 +296,8 @@ function registerStats(program: Command): void {
     .argument('[tasks...]', 'only these: task ids, names or unique id prefixes, or service names')
     .option('--no-stream', 'print once and exit')
     .option('--json', 'one JSON document a sample: {tasks, unanswered}')
-    .option(
-      '--format <format>',
-      'json (a JSON object a task), table, or a template: {{.Name}} {{.ID}} {{.Node}} {{.Service}} {{.CPUPerc}} ' +
-        '{{.MemUsage}} {{.MemPerc}}, "table " before one for columns under headers',
+    .addOption(
+      formatOption('docker stats', ['Name', 'Container', 'ID', 'Node', 'Service', 'CPUPerc', 'MemUsage', 'MemPerc']),
     )
     .action(async (tasks: string[], flags: StatsFlags) => {
       const { printStats } = await import('./stats-action.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { NodeUpdateFlags } from './node-update.js';
 import { collect } from './repeatable.js';
+import { formatOption } from './format-flag.js';
 import type { NodeFlags } from './status-action.js';
 
 // `poseidon node …`: names, flags and help only; each action loads status-action.ts when it runs
@@ -8,17 +9,31 @@ import type { NodeFlags } from './status-action.js';
 
 type WithManager = (cmd: Command) => Command;
 
+/** `--format`'s placeholders (node-format.ts has their values). */
+const NODE_FIELDS = [
+  'ID',
+  'Name',
+  'Hostname',
+  'Status',
+  'State',
+  'Availability',
+  'Address',
+  'CPU',
+  'Memory',
+  'FreeMemory',
+  'Tasks',
+  'Load',
+  'Heartbeat',
+  'Version',
+  'Labels',
+];
+
 /** What `node` and `node ls` print: a table, JSON, the ids alone or a --format, as `docker node ls` takes them. */
 function listOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print JSON')
     .option('-q, --quiet', 'the node ids alone, one a line')
-    .option(
-      '--format <format>',
-      'json, table, or a template as docker node ls takes one: {{.ID}} {{.Name}} {{.Hostname}} {{.Status}} ' +
-        '{{.State}} {{.Availability}} {{.Address}} {{.CPU}} {{.Memory}} {{.FreeMemory}} {{.Tasks}} {{.Load}} ' +
-        '{{.Heartbeat}} {{.Version}} {{.Labels}}',
-    );
+    .addOption(formatOption('docker node ls', NODE_FIELDS));
 }
 
 /** Adds `node` (and `node ls`), `node inspect`, `node update`, `node rm`, `node drain` and `node activate`. */

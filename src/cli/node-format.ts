@@ -12,7 +12,7 @@ const NODE_TABLE =
   '{{.Heartbeat}}\t{{.Version}}\t{{.Labels}}';
 
 /** The fields, as of `nowMs` (a heartbeat's age). */
-function nodeFields(nowMs: number): Array<FormatField<NodeStatusView>> {
+export function nodeFields(nowMs: number): Array<FormatField<NodeStatusView>> {
   const field = formatField<NodeStatusView>;
   return [
     field('ID', 'ID', (n) => n.id),
