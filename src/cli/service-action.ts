@@ -20,7 +20,16 @@ import {
   type RolloutFlags,
   type UpdateFlags,
 } from './service-update.js';
-import { HISTORY_FIELDS, isGlobal, isJob, serviceTable, serviceTaskTable, type HistoryTask } from './service-format.js';
+import {
+  HISTORY_FIELDS,
+  isGlobal,
+  isJob,
+  modeName,
+  serviceFormat,
+  serviceTaskTable,
+  type HistoryTask,
+} from './service-format.js';
+import { filterPairs } from './filter-flag.js';
 import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
 import { idLines, printable, toJson } from './terminal-text.js';
 import { STDIO, type Output } from './each-name.js';
@@ -31,6 +40,10 @@ export interface ServiceFlags extends ClientFlags {
   quiet?: boolean;
   wait?: boolean;
   timeout?: string;
+  /** ls: `--format`, as `docker service ls --format` takes it (service-format.ts). */
+  format?: string;
+  /** ls: `-f name=PREFIX` and `mode=MODE`, as `docker service ls --filter` takes them. */
+  filter?: string[];
 }
 
 export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, RolloutFlags {
@@ -188,10 +201,30 @@ function existsHint(err: unknown, body: unknown): unknown {
 }
 
 export async function listServices(flags: ServiceFlags, io: Output = STDIO): Promise<void> {
-  const services = await managerClient(flags).listServices();
-  if (flags.json === true) out(toJson(services));
+  if (flags.json === true && flags.format !== undefined)
+    throw new InvalidField(
+      '--json',
+      'and --format both say how to print: give one (--format json prints a line a service)',
+    );
+  const format = serviceFormat(flags.format); // refused before the manager is asked
+  const kept = serviceFilter(flags.filter);
+  const services = (await managerClient(flags).listServices()).filter(kept);
+  if (flags.json === true) io.out(`${toJson(services)}\n`);
   else if (flags.quiet === true) io.out(idLines(services.map((s) => s.name)));
-  else out(services.length === 0 ? 'no services' : serviceTable(services));
+  else io.out(services.length === 0 && flags.format === undefined ? 'no services\n' : format.print(services));
+}
+
+/** `service ls -f name=PREFIX` (a name that starts so, as docker matches) and `mode=MODE`; repeated: any of them. */
+function serviceFilter(given: readonly string[] | undefined): (s: ServiceView) => boolean {
+  const pairs = filterPairs(given, ['name', 'mode'] as const, `name=PREFIX or mode=${SERVICE_MODES.join('|')}`);
+  const names = pairs.filter(([k]) => k === 'name').map(([, v]) => v);
+  const modes = pairs.filter(([k]) => k === 'mode').map(([, v]) => v);
+  for (const mode of modes)
+    if (!(SERVICE_MODES as readonly string[]).includes(mode))
+      throw new InvalidField('--filter', `is "mode=${mode}"; use mode=${SERVICE_MODES.join(', mode=')}`);
+  return (s) =>
+    (names.length === 0 || names.some((n) => s.name.startsWith(n))) &&
+    (modes.length === 0 || modes.includes(modeName(s)));
 }
 
 /**

@@ -4,6 +4,7 @@ import { answeringDockerFlags } from './docker-words.js';
 import { withLimitFlags } from './limit-flags.js';
 import { TMPFS_SIZE, withContainerFlags, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
+import { formatOption } from './format-flag.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 // `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
@@ -89,6 +90,12 @@ export function registerService(program: Command, withManager: WithManager): voi
     });
   sub('ls', "list services: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's completed), IMAGE, UPDATE")
     .option('-q, --quiet', 'the names alone, one a line')
+    .option(
+      '-f, --filter <key=value>',
+      'as docker service ls takes it: name= (the start of the name) or mode= (repeat: any of several)',
+      collect,
+    )
+    .addOption(formatOption('docker service ls', ['Name', 'Version', 'Mode', 'Replicas', 'Image', 'Update']))
     .action(async (flags: ServiceFlags) => (await action('listServices'))(flags));
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
     .argument('<name>', 'service name')

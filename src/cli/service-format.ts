@@ -1,6 +1,7 @@
 import type { ManagerTaskView, ServiceTaskView, ServiceView, UpdateState } from '../api/index.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../api/service-modes.js';
 import { table } from './format.js';
+import { formatField, rowFormat, type FormatField, type RowFormat } from './row-format.js';
 import { reasonText } from './unplaceable.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
@@ -53,15 +54,30 @@ export function replicasText(s: Pick<ServiceView, 'healthy' | 'replicas' | 'runn
   return `${s.running}/${j.total} (${jobCounts(j)})`;
 }
 
+/** What `service ls --format` may show of a service, under `docker service ls`' names where they mean the same. */
+export const SERVICE_FIELDS: ReadonlyArray<FormatField<ServiceView>> = [
+  formatField('Name', 'NAME', (s) => s.name),
+  formatField('Version', 'VERSION', (s) => String(s.version)),
+  formatField('Mode', 'MODE', modeName),
+  formatField('Replicas', 'REPLICAS', replicasText),
+  formatField('Image', 'IMAGE', (s) => s.image),
+  formatField('Update', 'UPDATE', rolloutState),
+];
+
 /**
  * `service ls`: NAME, VERSION, MODE, REPLICAS (healthy/wanted; a job's running and completed), IMAGE,
  * UPDATE, as `docker service ls` has MODE.
  */
+const SERVICE_TABLE = 'table {{.Name}}\t{{.Version}}\t{{.Mode}}\t{{.Replicas}}\t{{.Image}}\t{{.Update}}';
+
+/** `--format`'s value read (the table when none); InvalidField names what it cannot print. */
+export function serviceFormat(format: string | undefined): RowFormat<ServiceView> {
+  return rowFormat(format ?? 'table', SERVICE_FIELDS, SERVICE_TABLE);
+}
+
+/** The table, without its last newline. */
 export function serviceTable(services: readonly ServiceView[]): string {
-  return table(
-    ['NAME', 'VERSION', 'MODE', 'REPLICAS', 'IMAGE', 'UPDATE'],
-    services.map((s) => [s.name, String(s.version), modeName(s), replicasText(s), s.image, rolloutState(s)]),
-  );
+  return serviceFormat(undefined).print(services).slice(0, -1);
 }
 
 /** The fields of a service's ended task that `service ps` shows under its slot. */

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/commands.js';
 import { nodeFields } from '../../../src/cli/node-format.js';
 import type { FormatField } from '../../../src/cli/row-format.js';
+import { SERVICE_FIELDS } from '../../../src/cli/service-format.js';
 import { STATS_FIELDS } from '../../../src/cli/stats-action.js';
 import { taskFields } from '../../../src/cli/task-format.js';
 
@@ -20,9 +21,10 @@ function helped(path: readonly string[]): string[] {
 
 const names = (fields: ReadonlyArray<FormatField<never>>): string[] => fields.map((f) => f.name);
 
-test("--format's help names each field of status, stats and node ls, in order, and no other", () => {
+test("--format's help names each field of status, stats, node ls and service ls, in order, and no other", () => {
   assert.deepEqual(helped(['status']), names(taskFields(0, false)));
   assert.deepEqual(helped(['stats']), names(STATS_FIELDS));
   assert.deepEqual(helped(['node', 'ls']), names(nodeFields(0)));
   assert.deepEqual(helped(['node']), names(nodeFields(0)));
+  assert.deepEqual(helped(['service', 'ls']), names(SERVICE_FIELDS));
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceView } from '../../../src/api/index.js';
+import { listServices } from '../../../src/cli/service-action.js';
 import { serviceTable } from '../../../src/cli/service-format.js';
+import { captured } from '../../helpers/captured-output.js';
+import { serve } from '../../helpers/fake-manager.js';
 
 const NOW = '2026-12-04T12:00:00.000Z';
 
@@ -97,4 +100,30 @@ test("service ls: a job's MODE, and as REPLICAS its tasks running of the run's, 
       'prune    1        global-job      0/2 (2/2 completed)            busybox  -',
     ].join('\n'),
   );
+});
+
+test('service ls -f name= keeps the names that start so, mode= the mode; --format prints them by template', async (t) => {
+  const views = [service('web'), service('web-admin', { mode: 'global' }), service('db')];
+  const { url } = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(views));
+  });
+  const print = async (flags: { filter?: string[]; format?: string }): Promise<string> =>
+    (await captured((io) => listServices({ manager: url, ...flags }, io))).out;
+  assert.equal(
+    await print({ filter: ['name=web'], format: '{{.Name}} {{.Mode}}' }),
+    'web replicated\nweb-admin global\n',
+  );
+  assert.equal(
+    await print({ filter: ['mode=global', 'mode=replicated'], format: '{{.Name}}' }),
+    'web\nweb-admin\ndb\n',
+  );
+  assert.equal(
+    await print({ filter: ['name=web', 'mode=global'], format: 'table {{.Name}}\t{{.Replicas}}' }),
+    'NAME       REPLICAS\nweb-admin  3/3\n',
+  );
+  assert.equal(await print({ filter: ['name=zz'] }), 'no services\n');
+  await assert.rejects(listServices({ manager: url, filter: ['mode=daemon'] }), {
+    message: '--filter is "mode=daemon"; use mode=replicated, mode=global, mode=replicated-job, mode=global-job',
+  });
+  await assert.rejects(listServices({ manager: url, filter: ['label=a'] }), /^InvalidField: --filter is "label=a"/);
 });
