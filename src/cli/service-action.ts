@@ -44,6 +44,8 @@ export interface ServiceFlags extends ClientFlags {
   format?: string;
   /** ls: `-f name=PREFIX` and `mode=MODE`, as `docker service ls --filter` takes them. */
   filter?: string[];
+  /** ps: `--no-trunc` (commander's false): whole task ids, as `docker service ps --no-trunc`. */
+  trunc?: boolean;
 }
 
 export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, RolloutFlags {
@@ -262,7 +264,7 @@ export async function serviceTasks(name: string, flags: ServiceFlags, io: Output
     return;
   }
   const none = tasks.length === 0 && history.length === 0;
-  out(none ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks, history));
+  out(none ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks, history, flags.trunc === false));
 }
 
 /** `service scale NAME=N`. */

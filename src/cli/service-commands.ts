@@ -102,6 +102,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .option('-q, --quiet', 'the task ids alone, one a line (the ended ones the table shows too)')
+    .option('--no-trunc', 'whole task ids')
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
   waiting(

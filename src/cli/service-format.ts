@@ -88,7 +88,12 @@ export type HistoryTask = Pick<ManagerTaskView, (typeof HISTORY_FIELDS)[number]>
  * `service ps`: each slot's live tasks, then the ended ones it keeps (`\_ 1a2b3c4d`, the last to
  * end first), as `docker service ps` shows a slot's history; slots in order.
  */
-export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: readonly HistoryTask[] = []): string {
+export function serviceTaskTable(
+  tasks: readonly ServiceTaskView[],
+  history: readonly HistoryTask[] = [],
+  noTrunc = false,
+): string {
+  const shortId = (id: string): string => (noTrunc ? id : id.slice(0, 8));
   const live = new Set(tasks.map((t) => t.id));
   // rows by slot in one pass each (a service may have 10,000 slots): live ones first, then its history
   const bySlot = new Map<number, { live: string[][]; ended: HistoryTask[] }>();
@@ -97,23 +102,23 @@ export function serviceTaskTable(tasks: readonly ServiceTaskView[], history: rea
     if (rows === undefined) bySlot.set(slot, (rows = { live: [], ended: [] }));
     return rows;
   };
-  for (const t of tasks) of(t.slot).live.push(replicaRow(t));
+  for (const t of tasks) of(t.slot).live.push(replicaRow(t, noTrunc));
   for (const t of history) if (!live.has(t.id)) of(t.slot ?? 0).ended.push(t);
   const rows: string[][] = [];
   for (const [slot, { live: liveRows, ended }] of [...bySlot].sort(([a], [b]) => a - b)) {
     rows.push(...liveRows);
     ended.sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1));
     for (const t of ended)
-      rows.push([String(slot), `\\_ ${t.id.slice(0, 8)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
+      rows.push([String(slot), `\\_ ${shortId(t.id)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
   }
   return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);
 }
 
-/** A live replica's row: SLOT, TASK, VERSION, STATE, NODE, REASON (a failing check, if any). */
-export function replicaRow(t: ServiceTaskView): string[] {
+/** A live replica's row: SLOT, TASK (its whole id with `noTrunc`), VERSION, STATE, NODE, REASON (a failing check). */
+export function replicaRow(t: ServiceTaskView, noTrunc = false): string[] {
   return [
     String(t.slot),
-    t.id.slice(0, 8),
+    noTrunc ? t.id : t.id.slice(0, 8),
     String(t.version),
     replicaState(t),
     t.node ?? '-',

@@ -101,7 +101,7 @@ describe('service --wait progress', () => {
     assert.match(rows[2] ?? '', /Running \(starting\) +n1 +check failed 2 times \(HTTP 404\)$/);
   });
 
-  test("service ps shows each slot's ended tasks under its live one, the last to end first", () => {
+  test("service ps shows each slot's ended tasks under its live one, the last to end first; whole ids with --no-trunc", () => {
     const ended = (id: string, slot: number, finishedAt: string, reason: string) => ({
       id,
       slot,
@@ -125,6 +125,10 @@ describe('service --wait progress', () => {
     assert.match(rows[3] ?? '', /^1 +\\_ aaaaaaaa +1 +Failed +n1 +exited with code 1$/);
     assert.match(rows[4] ?? '', /^2 +task-2 +1 +Running/);
     assert.match(rows[5] ?? '', /^3 +\\_ cccccccc +1 +Failed +n1 +scaled down$/);
+    // --no-trunc: whole ids, the live ones' and the ended ones'
+    const whole = serviceTaskTable([{ ...replica(1), id: 'dddddddd-0000-4000-8000-000000000004' }], history, true);
+    assert.match(whole, /^1 +dddddddd-0000-4000-8000-000000000004 +1 +Running/m);
+    assert.match(whole, /^1 +\\_ aaaaaaaa-0000-4000-8000-000000000001 +1 +Failed/m);
   });
 
   test('a wait that gives up names the last trouble it saw, not only the count', async () => {
