@@ -296,6 +296,7 @@ function registerStats(program: Command): void {
     .argument('[tasks...]', 'only these: task ids, names or unique id prefixes, or service names')
     .option('--no-stream', 'print once and exit')
     .option('--json', 'one JSON document a sample: {tasks, unanswered}')
+    .option('--no-trunc', 'whole task ids')
     .addOption(
       formatOption('docker stats', ['Name', 'Container', 'ID', 'Node', 'Service', 'CPUPerc', 'MemUsage', 'MemPerc']),
     )

@@ -11,7 +11,8 @@ import { printable, printableJson } from './terminal-text.js';
 // stats` shows a host's containers: redrawn every couple of seconds at a terminal (a table after
 // another elsewhere), once with --no-stream; --format as docker stats takes it.
 
-export type StatsFlags = ClientFlags & { stream?: boolean; json?: boolean; format?: string };
+/** `trunc`: false with `--no-trunc` (commander's), whole task ids, as `docker stats --no-trunc`. */
+export type StatsFlags = ClientFlags & { stream?: boolean; json?: boolean; format?: string; trunc?: boolean };
 
 /** How often a sample is asked for while streaming (the engine's own stats take about a second). */
 const EVERY_MS = 2_000;
@@ -33,7 +34,7 @@ const field = formatField<Usage>;
 export const STATS_FIELDS: readonly FormatField<Usage>[] = [
   field('Name', 'NAME', (t) => t.name),
   field('Container', 'CONTAINER', (t) => t.name),
-  field('ID', 'ID', (t) => t.id.slice(0, 8)),
+  field('ID', 'ID', (t) => t.id.slice(0, 8)), // whole with --no-trunc (statsFormat)
   field('Node', 'NODE', (t) => t.node),
   field('Service', 'SERVICE', (t) => t.service ?? ''),
   field('CPUPerc', 'CPU %', (t) => `${(t.cpu * 100).toFixed(2)}%`),
@@ -51,8 +52,11 @@ export const STATS_FIELDS: readonly FormatField<Usage>[] = [
 const STATS_TABLE = 'table {{.Name}}\t{{.ID}}\t{{.Node}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}';
 
 /** `--format`'s value read, or the table; refused naming what is wrong before the manager is asked. */
-export function statsFormat(format: string | undefined): RowFormat<Usage> {
-  return rowFormat(format ?? 'table', STATS_FIELDS, STATS_TABLE);
+export function statsFormat(format: string | undefined, noTrunc = false): RowFormat<Usage> {
+  const fields = noTrunc
+    ? STATS_FIELDS.map((f) => (f.name === 'ID' ? field('ID', 'ID', (t) => t.id) : f))
+    : STATS_FIELDS;
+  return rowFormat(format ?? 'table', fields, STATS_TABLE);
 }
 
 /** The default table, without its last newline. */
@@ -66,7 +70,7 @@ export async function printStats(names: readonly string[], flags: StatsFlags, io
       '--json',
       'and --format both say how to print: give one (--format json prints a line a task)',
     );
-  const format = statsFormat(flags.format);
+  const format = statsFormat(flags.format, flags.trunc === false);
   const client = managerClient(flags);
   const stream = flags.stream !== false;
   const abort = new AbortController();

@@ -47,7 +47,7 @@ test("cpu as a share of one core, memory against its limit; '-' where there is n
   );
 });
 
-test('--format: docker stats placeholders, as a template, a table of its columns or JSON lines', () => {
+test('--format: docker stats placeholders, as a template, a table of its columns or JSON lines; --no-trunc', () => {
   const tasks = [usage('db', { cpu: 1.5 }), usage('web-1', { memoryLimitBytes: 0, service: 'web' })];
   const shown = (format: string): string => statsFormat(format).print(tasks);
   assert.equal(shown('{{.Name}} {{.CPUPerc}} {{.MemPerc}}'), 'db 150.00% 25.00%\nweb-1 50.00% -\n');
@@ -66,6 +66,8 @@ test('--format: docker stats placeholders, as a template, a table of its columns
     MemPerc: '25.00%',
   });
   assert.equal(shown('table'), `${statsTable(tasks)}\n`, '"table" is the default table');
+  assert.equal(statsFormat('{{.ID}}', true).print(tasks), 'db000000-1111-2222\nweb-1000-1111-2222\n', '--no-trunc');
+  assert.match(statsFormat(undefined, true).print(tasks), /^db +db000000-1111-2222 +worker-a /m, 'the table too');
   assert.throws(() => statsFormat('{{.NetIO}}'), /^InvalidField: --format has \{\{\.NetIO\}\}, which is not a field/);
 });
 
