@@ -8,6 +8,13 @@
  */
 export const LOGS_NDJSON = 'application/x-ndjson';
 
+/**
+ * The most lines a log read returns from the past (`tail`). A read without `follow` is gathered
+ * whole before it is sent, so without a tail it returns this many, the last ones; with `follow`
+ * the past is streamed, and the tail, when given, is held to the same bound.
+ */
+export const MAX_LOG_TAIL_LINES = 10_000;
+
 /** What a read of a container's output asks for besides follow: the last lines, from and until when, with times. */
 export interface LogRead {
   /** Lines from the end; undefined for all. */

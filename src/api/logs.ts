@@ -1,15 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InvalidField } from '../errors/index.js';
-import { LOGS_NDJSON } from './logs-media.js';
+import { LOGS_NDJSON, MAX_LOG_TAIL_LINES } from './logs-media.js';
 
-export { LOGS_NDJSON };
-
-/**
- * The most lines a log read returns from the past (`tail`). A read without `follow` is gathered
- * whole before it is sent, so without a tail it returns this many, the last ones; with `follow`
- * the past is streamed, and the tail, when given, is held to the same bound.
- */
-export const MAX_LOG_TAIL_LINES = 10_000;
+export { LOGS_NDJSON, MAX_LOG_TAIL_LINES };
 
 /** `GET /tasks/{id}/logs` on the manager and on a worker. */
 export const LogsQuery = Type.Object(

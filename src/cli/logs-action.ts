@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManagerTaskView } from '../api/index.js';
 import type { LogPiece, ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
+import { MAX_LOG_TAIL_LINES } from '../api/logs-media.js';
 import { sinceFlag, timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint } from './service-hint.js';
@@ -59,6 +60,8 @@ export function readOf(flags: LogsFlags, now = Date.now()): LogRead {
   const tail = flags.tail === 'all' || flags.tail === '-1' ? undefined : flags.tail;
   if (tail !== undefined && !/^[0-9]{1,9}$/.test(tail))
     throw new InvalidField('--tail', `is "${tail}"; use a number of lines, or all (or -1) for every line`);
+  if (tail !== undefined && Number(tail) > MAX_LOG_TAIL_LINES)
+    throw new InvalidField('--tail', `is ${tail} lines; at most ${MAX_LOG_TAIL_LINES}`);
   if (flags.until !== undefined && flags.follow === true)
     throw new InvalidField('--until', 'ends a read of the past: leave out -f, or --until');
   return {

@@ -45,6 +45,9 @@ test('a --tail that is not a count, all or -1 is refused naming --tail, before a
     assert.throws(() => readOf({ tail: bad }), {
       message: `--tail is "${bad}"; use a number of lines, or all (or -1) for every line`,
     });
+  // past what a manager returns: named as the flag the user typed, not the API's tail
+  assert.throws(() => readOf({ tail: '20000' }), { message: '--tail is 20000 lines; at most 10000' });
+  assert.deepEqual(readOf({ tail: '10000' }), { tail: 10_000 });
 });
 
 test('--until as docker logs takes it: a time or how long ago, as seconds since 1970; not with -f', () => {
