@@ -26,6 +26,9 @@ import { managerClient, type ClientFlags } from './manager-client.js';
 import { waitForJob, waitForReplicas, waitForRollout, type WaitClient } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
 
+/** The flags that name a Compose file. */
+export type FileFlag = '-f' | '-c';
+
 export interface DeployFlags extends ClientFlags {
   /**
    * The Compose files, merged in order (`-c base.yml -c prod.yml`); the one of the current
@@ -33,6 +36,8 @@ export interface DeployFlags extends ClientFlags {
    * directory, whose `.env` is read, as docker compose has it.
    */
   files?: readonly string[];
+  /** The flag that named them, for their errors: -f unless -c (docker stack deploy's spelling). */
+  fileFlag?: FileFlag;
   wait?: boolean;
   timeout?: string;
   name?: string;
@@ -88,32 +93,34 @@ export interface DeployResult {
 }
 
 /**
- * The Compose file as a document, named in its errors as the user named it: by -f, or as the one
- * found here. An empty one is said to be empty, not "(document) must be a mapping (got null)".
+ * The Compose file as a document, named in its errors as the user named it: by the flag that gave
+ * it (-f, or -c as docker stack deploy spells it), or as the one found here (`given` false). An
+ * empty one is said to be empty, not "(document) must be a mapping (got null)".
  */
 export async function readComposeFile(
   file: string,
-  given: boolean,
+  given: false | FileFlag,
   stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
 ): Promise<unknown> {
-  const flag = given ? '-f' : 'the Compose file';
+  const flag = given === false ? 'the Compose file' : given;
   const doc =
-    file === '-' ? await parseDocument(await readStdin(stdin), 'stdin', flag) : await readDocument(file, flag);
+    file === '-' ? await parseDocument(await readStdin(stdin, flag), 'stdin', flag) : await readDocument(file, flag);
   if (doc === null || doc === undefined)
     throw new InvalidField(flag, `${file} is empty; a Compose file names its services under services:`);
   return doc;
 }
 
 /** `-c -`: the Compose file piped in, as docker stack deploy reads it; a terminal is refused, not waited on. */
-async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, flag: string): Promise<string> {
   if (stdin.isTTY === true)
-    throw new InvalidField('-f -', 'reads the Compose file from stdin, which is a terminal: pipe the file in');
+    throw new InvalidField(`${flag} -`, 'reads the Compose file from stdin, which is a terminal: pipe the file in');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > MAX_DOCUMENT_BYTES) throw new InvalidField('-f -', `stdin has more than ${MAX_DOCUMENT_BYTES} bytes`);
+    if (size > MAX_DOCUMENT_BYTES)
+      throw new InvalidField(`${flag} -`, `stdin has more than ${MAX_DOCUMENT_BYTES} bytes`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks, size).toString('utf8');
@@ -131,9 +138,9 @@ export async function deploy(flags: DeployFlags): Promise<void> {
   // a bad --timeout is refused before anything changes
   const timeoutMs = flags.wait === true ? parseDuration('--timeout', flags.timeout ?? '10m') : 0;
   if (files.filter((f) => f === '-').length > 1)
-    throw new InvalidField('-f -', 'is given twice: stdin holds one Compose file');
+    throw new InvalidField(`${flags.fileFlag ?? '-f'} -`, 'is given twice: stdin holds one Compose file');
   const docs: unknown[] = [];
-  for (const f of files) docs.push(await readComposeFile(f, given));
+  for (const f of files) docs.push(await readComposeFile(f, given && (flags.fileFlag ?? '-f')));
   const baseDir = dirname(resolve(file));
   const variables = projectVariables(baseDir, process.env);
   const doc = mergeComposeDocuments(docs, variables);

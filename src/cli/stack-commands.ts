@@ -40,7 +40,11 @@ function deployCommand(cmd: Command): Command {
       const { deploy } = await import('./deploy-action.js');
       const name = stack ?? flags.name;
       const files = file ?? composeFile;
-      await deploy({ ...flags, ...(files === undefined ? {} : { files }), ...(name === undefined ? {} : { name }) });
+      await deploy({
+        ...flags,
+        ...(files === undefined ? {} : { files, fileFlag: composeFile === undefined ? '-f' : '-c' }),
+        ...(name === undefined ? {} : { name }),
+      });
     });
 }
 

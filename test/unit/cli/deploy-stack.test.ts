@@ -524,8 +524,13 @@ test('an empty Compose file is said to be empty; one found without -f is named a
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'compose.yaml');
   await writeFile(file, '\n');
-  await assert.rejects(readComposeFile(file, true), {
+  await assert.rejects(readComposeFile(file, '-f'), {
     message: `-f ${file} is empty; a Compose file names its services under services:`,
+  });
+  // named by the flag that gave it: docker stack deploy's -c too
+  await assert.rejects(readComposeFile(join(dir, 'missing.yaml'), '-c'), (err: Error) => {
+    assert.match(err.message, /^-c /);
+    return true;
   });
   await writeFile(file, 'services:\n  web:\n   image: a\n    ports: [80\n');
   await assert.rejects(readComposeFile(file, false), (err: Error) => {
@@ -538,12 +543,12 @@ test('an empty Compose file is said to be empty; one found without -f is named a
 
 test('-c - reads the Compose file from stdin, as docker stack deploy does; a terminal is refused, not waited on', async () => {
   const piped = Readable.from([Buffer.from('services:\n  web:\n'), Buffer.from('    image: a\n')]);
-  assert.deepEqual(await readComposeFile('-', true, piped), { services: { web: { image: 'a' } } });
+  assert.deepEqual(await readComposeFile('-', '-c', piped), { services: { web: { image: 'a' } } });
   const terminal = Object.assign(Readable.from([]), { isTTY: true });
-  await assert.rejects(readComposeFile('-', true, terminal), {
-    message: '-f - reads the Compose file from stdin, which is a terminal: pipe the file in',
+  await assert.rejects(readComposeFile('-', '-c', terminal), {
+    message: '-c - reads the Compose file from stdin, which is a terminal: pipe the file in',
   });
-  await assert.rejects(readComposeFile('-', true, Readable.from([])), {
+  await assert.rejects(readComposeFile('-', '-f', Readable.from([])), {
     message: '-f - is empty; a Compose file names its services under services:',
   });
 });
