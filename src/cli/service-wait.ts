@@ -270,12 +270,28 @@ export function waitForRollout(
   const look = (s: ServiceView): Verdict => {
     const u = s.update;
     if (u === null || (u.state !== 'updating' && u.state !== 'rolling_back')) {
-      write(`service ${name}: ${u === null ? 'no rollout' : `${updateStateText(u.state)}: ${u.reason}`}`);
-      return { over: true, ok: u === null || u.state === want };
+      const ok = u === null || u.state === want;
+      const next = ok ? '' : rolloutAdvice(name, u.state);
+      write(`service ${name}: ${u === null ? 'no rollout' : `${updateStateText(u.state)}: ${u.reason}${next}`}`);
+      return { over: true, ok };
     }
     return { over: false, still: `still ${u.state} ${u.updated}/${u.total}` };
   };
   return pollService(client, name, timeoutMs, write, look, unplaceable(name), away);
+}
+
+/**
+ * What to do about a rollout that ended other than as waited for: a rolled-back update runs its
+ * previous version again, a paused one holds both, and a paused rollback waits for a new spec.
+ */
+export function rolloutAdvice(name: string, state: string): string {
+  const ps = `poseidon service ps ${name} shows the replicas that failed`;
+  if (state === 'rolled_back')
+    return ` (the service runs its previous version again; ${ps}: fix the spec, update again)`;
+  if (state === 'paused')
+    return ` (${ps}; poseidon service rollback ${name} goes back, an update with a fixed spec goes on)`;
+  if (state === 'rollback_paused') return ` (${ps}; an update with a fixed spec goes on from here)`;
+  return '';
 }
 
 /**

@@ -86,3 +86,24 @@ test('a manager away longer than the window ends the wait with its error; one ne
   );
   assert.deepEqual(quiet, [], 'a wrong address or CA is not a manager away');
 });
+
+test('a rollout that ends other than as waited for says what to do next, once, and the wait is not ok', async () => {
+  const rolledBack: ServiceView = {
+    ...rollout('completed'),
+    update: { ...(rollout('completed').update as NonNullable<ServiceView['update']>), state: 'rolled_back' },
+  };
+  const lines: string[] = [];
+  const ok = await waitForRollout(manager([rolledBack]), 'web', 60_000, (l) => lines.push(l), 'completed');
+  assert.equal(ok, false);
+  assert.deepEqual(lines.slice(-1), [
+    'service web: rolled_back: all 1 replicas run version 2 (the service runs its previous version again; ' +
+      'poseidon service ps web shows the replicas that failed: fix the spec, update again)',
+  ]);
+  const back: string[] = [];
+  assert.equal(await waitForRollout(manager([rolledBack]), 'web', 60_000, (l) => back.push(l), 'rolled_back'), true);
+  assert.deepEqual(
+    back.slice(-1),
+    ['service web: rolled_back: all 1 replicas run version 2'],
+    'a rollback waited for: no advice',
+  );
+});
