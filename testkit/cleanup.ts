@@ -108,8 +108,10 @@ export class RunCleanup {
     // a worker's container carries both labels: collect ids first so each is removed (and counted) once
     const ids = new Set<string>();
     // a create a worker sent just before it was killed completes in the engine after: look again,
-    // a few times, until a look finds nothing new (with no process stopped, nothing is in flight)
+    // until two looks in a row find nothing new (with no process stopped, nothing is in flight). A
+    // busy engine takes more than a second over a create: one empty look let one through in CI.
     const looks = processes.length === 0 ? 1 : CREATE_SETTLE_LOOKS;
+    let empty = 0;
     for (let look = 0; look < looks; look++) {
       if (look > 0) await sleep(CREATE_SETTLE_MS);
       const found: string[] = [];
@@ -120,7 +122,8 @@ export class RunCleanup {
             found.push(id);
           }
       await Promise.all(found.map((id) => attempt(() => removeForce(this.docker, id), undefined)));
-      if (look > 0 && found.length === 0) break;
+      empty = found.length === 0 ? empty + 1 : 0;
+      if (look > 0 && empty >= 2) break;
     }
     let volumesRemoved = 0;
     for (const name of this.#workerNames) {
@@ -169,7 +172,7 @@ export async function removeByLabel(docker: Docker, label: string): Promise<void
 /** Containers removed at once by removeByLabel: a small engine removes many at once no faster. */
 const REMOVE_CONCURRENCY = 8;
 /** How often, and how far apart, a release looks again for containers whose create was in flight. */
-const CREATE_SETTLE_LOOKS = 3;
+const CREATE_SETTLE_LOOKS = 6;
 const CREATE_SETTLE_MS = 500;
 
 /** Force-removes one container; already gone (404) or already being removed (409) is success. */
