@@ -7,7 +7,7 @@ import type { Dispatcher } from './dispatcher.js';
 import { taskEvent } from './events.js';
 import type { TaskRecord } from './records.js';
 import type { RestartSupervisor } from './restart-supervisor.js';
-import { fail, finishStopped, lose, observe } from './transitions.js';
+import { adopt, fail, finishStopped, lose, observe } from './transitions.js';
 
 /**
  * Observed state from workers: each report is fenced by node and generation (a copy the node no
@@ -25,6 +25,8 @@ export class StatusIntake {
       tasksOn(nodeId: string): Iterable<string>;
       /** These tasks changed: reconcile should look at them. */
       changed(ids: Iterable<string>): void;
+      /** The one node the task may run on (its pin, or the node holding its volumes); undefined: any. */
+      onlyNode?(request: TaskRequest): string | undefined;
       /** A task that mounts named volumes runs on the node (where its volumes now live). */
       ran?(nodeId: string, request: TaskRequest): Promise<void>;
       log: Logger;
@@ -40,7 +42,13 @@ export class StatusIntake {
     const changes = state.newChanges();
     const ran: TaskRequest[] = [];
     for (const r of reports) {
-      const rec = state.task(r.taskId);
+      let rec = state.task(r.taskId);
+      // back from Down still running the copy the task waits for there: that copy is the task's again
+      if (rec !== undefined && this.#waitsHere(nodeId, rec, r)) {
+        rec = adopt(rec, nodeId, `node ${state.nodeName(nodeId)} is back`, state.isoNow());
+        changes.put(rec);
+        this.deps.log.info({ taskId: r.taskId, nodeId, generation: r.generation }, 'task kept its copy on its node');
+      }
       if (rec === undefined || rec.nodeId !== nodeId || r.generation < rec.generation) {
         // a copy this node no longer owns: stop it there, never change the owner
         const why = rec === undefined ? 'unknown task' : 'task runs elsewhere now';
@@ -78,6 +86,22 @@ export class StatusIntake {
     }
     // after the commit: the volume is recorded where a task that is recorded Running runs
     for (const request of ran) await this.deps.ran?.(nodeId, request);
+  }
+
+  /**
+   * The task was lost with this node (Pending, on no node, under the generation of the copy `r`
+   * reports still active there) and may run on this node alone: it waited for it, as its reason said.
+   */
+  #waitsHere(nodeId: string, rec: TaskRecord, r: TaskReport): boolean {
+    return (
+      rec.state === TaskState.Pending &&
+      rec.nodeId === null &&
+      rec.desired === 'running' &&
+      rec.generation > 0 &&
+      r.generation === rec.generation &&
+      isActive(r.state) &&
+      this.deps.onlyNode?.(rec.request) === nodeId
+    );
   }
 
   /** The worker refused to start the task itself: it fails, unless a newer placement replaced that one. */

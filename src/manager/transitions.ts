@@ -94,6 +94,17 @@ export function lose(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
 }
 
 /**
+ * Pending -> Scheduled on `nodeId` under the generation it already has: the node it was lost with
+ * came back still running that copy, and the task may run only there (pinned, or beside its
+ * volumes). Its report then says the rest; no new placement, so the copy is kept.
+ */
+export function adopt(rec: TaskRecord, nodeId: string, reason: string, nowIso: string): TaskRecord {
+  assertTransition(rec.request.id, rec.state, TaskState.Scheduled);
+  const { unplaceable: _placed, ...rest } = rec;
+  return { ...rest, state: TaskState.Scheduled, nodeId, reason, updatedAt: nowIso };
+}
+
+/**
  * An exclusive task whose node is down keeps its state and node (its copy may still run there);
  * only the reason says why it is not moved. Null when the reason is already that.
  */

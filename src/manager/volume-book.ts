@@ -29,6 +29,12 @@ export class VolumeBook {
     return homes;
   }
 
+  /** The one node holding every named volume the task mounts (so the only node it may run on); undefined: none. */
+  soleHome(request: TaskRequest): string | undefined {
+    const nodes = new Set(this.homesOf(request).map((h) => h.nodeId));
+    return nodes.size === 1 ? [...nodes][0] : undefined;
+  }
+
   /**
    * A task that mounts named volumes runs on `nodeId`: each volume no node in the cluster holds
    * is recorded there. Called for every Running report, so a write that failed is tried again

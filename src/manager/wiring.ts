@@ -158,6 +158,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     supervisor,
     tasksOn: (nodeId) => placer.pool.of(nodeId).tasks,
     changed: (ids) => orchestrator.changed(ids),
+    onlyNode: (request) => request.pinnedNodeId ?? volumes.soleHome(request),
     ran: (nodeId, request) => volumes.ran(nodeId, request),
     log,
   });
