@@ -99,13 +99,21 @@ export function flagOfField(path: string, given: readonly string[]): { flag: str
  * fields are a template's, or a service spec. Anything else comes back as it was.
  */
 export function namingFlags(err: unknown, given: readonly string[], form: 'task' | 'service'): unknown {
+  return renamingField(err, (said) => {
+    const path = form === 'task' ? `task.${said}` : said;
+    const found = flagOfField(path, given);
+    if (found === undefined) return undefined;
+    return path === found.field ? found.flag : `${found.flag} (${said})`;
+  });
+}
+
+/**
+ * A manager's refusal (`invalid_request`) whose message starts with a field, that field put as
+ * `name` says (the flag that set it); any other error, or a field `name` has nothing for, as it was.
+ */
+export function renamingField(err: unknown, name: (field: string) => string | undefined): unknown {
   if (!(err instanceof RemoteError) || err.code !== 'invalid_request') return err;
   const space = err.message.indexOf(' ');
-  if (space <= 0) return err;
-  const said = err.message.slice(0, space);
-  const path = form === 'task' ? `task.${said}` : said;
-  const found = flagOfField(path, given);
-  if (found === undefined) return err;
-  const below = path === found.field ? '' : ` (${said})`;
-  return new RemoteError(err.code, err.status, `${found.flag}${below}${err.message.slice(space)}`);
+  const said = space > 0 ? name(err.message.slice(0, space)) : undefined;
+  return said === undefined ? err : new RemoteError(err.code, err.status, `${said}${err.message.slice(space)}`);
 }

@@ -1,5 +1,6 @@
 import type { TokenView } from '../api/index.js';
-import { InvalidField, RemoteError } from '../errors/index.js';
+import { InvalidField } from '../errors/index.js';
+import { renamingField } from './field-flags.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 
@@ -54,10 +55,7 @@ const FLAG_OF: ReadonlyMap<string, string> = new Map([
 
 /** The manager's refusal of a field, with the flag that set it in its place; any other error as it is. */
 export function namingFlag(err: unknown): unknown {
-  if (!(err instanceof RemoteError) || err.code !== 'invalid_request') return err;
-  const space = err.message.indexOf(' ');
-  const flag = space > 0 ? FLAG_OF.get(err.message.slice(0, space)) : undefined;
-  return flag === undefined ? err : new RemoteError(err.code, err.status, `${flag}${err.message.slice(space)}`);
+  return renamingField(err, (field) => FLAG_OF.get(field));
 }
 
 /** `poseidon token ls`: every token, never a secret. */
