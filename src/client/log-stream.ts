@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { LogLine } from '../api/index.js';
+import { LOGS_NDJSON } from '../api/logs-media.js';
 import { PoseidonError } from '../errors/index.js';
 import { typedLines } from './typed-lines.js';
 
@@ -21,7 +22,7 @@ export class BadLogLine extends PoseidonError {
 
 /** The pieces of an answer of type `type`; an error of the body (cut off, aborted) is thrown. */
 export async function* logPieces(body: Readable, type: string): AsyncGenerator<LogPiece, void, undefined> {
-  if (!type.toLowerCase().startsWith('application/x-ndjson')) {
+  if (!type.toLowerCase().startsWith(LOGS_NDJSON)) {
     for await (const chunk of body as AsyncIterable<Buffer | string>)
       yield { stream: 'stdout', data: typeof chunk === 'string' ? Buffer.from(chunk) : chunk };
     return;
