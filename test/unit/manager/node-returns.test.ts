@@ -72,6 +72,12 @@ test('a replica whose container ended while its node was Down gets a new one the
   await h.manager.register(registration(W2, w2.activeReports()));
   await settle(h.manager);
   await runFor(h, 3_000, [W1, W2]);
+  // the new copy's start runs in the fake worker on its own turns: on a busy machine its report
+  // may come a beat or more later (a bounded number of beats of the fake clock, no wall clock)
+  for (let i = 0; i < 20 && h.manager.getTask(id).state !== 'Running'; i++) {
+    for (let j = 0; j < 10; j++) await flush();
+    await runFor(h, 1_000, [W1, W2]);
+  }
   const back = h.manager.getTask(id);
   assert.deepEqual([back.state, back.node, back.generation], ['Running', 'w2', 2], 'placed again on its node');
   assert.notEqual(back.containerId, old);
