@@ -20,6 +20,7 @@ import {
   composeTmpfs,
   composeVolumes,
   declaredVolumes,
+  noteSharedVolumes,
   tmpfsMounts,
   type ComposeTmpfs,
   type VolumeNames,
@@ -171,6 +172,7 @@ function readDocument(
   };
   const specs = Object.entries(services).map(([key, body]) => serviceSpec(key, body, declared, options, found));
   noteUnreachable(services, specs, found);
+  noteSharedVolumes(Object.keys(services), specs, declared.volumes, found);
   return { specs, declared };
 }
 

@@ -22,7 +22,8 @@ import {
 // a host path, relative ones from the Compose file's directory), in the short syntax
 // ("db-data:/var/lib/mysql:ro", "./site:/www") or the long one ({type, source, target,
 // read_only}). A named volume is `<stack>-<key>` on the node (one per replica: the manager adds
-// the slot), unless the declaration names it (`name:`) or it is `external`. A long entry of
+// the slot), unless the declaration names it (`name:`) or it is `external` (noted: the slot is
+// added all the same, so an existing volume is not what a replica mounts). A long entry of
 // `type: tmpfs` is a tmpfs, as the service's own `tmpfs:` key gives them ("/run:size=64m").
 
 /** The top-level `volumes:` key: each declared volume's name on the nodes. */
@@ -58,9 +59,39 @@ export function declaredVolumes(value: unknown, stack: string, found: Findings):
     for (const k of ['driver_opts', 'labels']) if (map[k] !== undefined) found.unsupported.push(fieldPath(path, k));
     const external = map['external'] === undefined ? false : asBoolean(map['external'], fieldPath(path, 'external'));
     const named = map['name'] === undefined ? undefined : asString(map['name'], fieldPath(path, 'name'));
-    names.set(key, named ?? (external ? key : `${stack}-${key}`));
+    const name = named ?? (external ? key : `${stack}-${key}`);
+    // a replica mounts its slot's own volume (service/slot-spec.ts), never the one that exists
+    if (external)
+      found.notes.push(
+        `${fieldPath(path, 'external')} is not applied: each replica mounts its slot's own volume ` +
+          `(${name}-1, ${name}-2, …), made on its node when missing, not an existing ${name} ` +
+          `(copy its data into ${name}-1, or bind-mount a host directory)`,
+      );
+    names.set(key, name);
   }
   return names;
+}
+
+/**
+ * Two services that mount one named volume share it on a Compose host; here each replica mounts
+ * its slot's own (`<name>-<slot>`), so they share it only slot by slot, as a note says.
+ * `keys[i]` is the Compose key of `specs[i]`.
+ */
+export function noteSharedVolumes(
+  keys: readonly string[],
+  specs: readonly { task: { volumes?: readonly VolumeMountSpec[] } }[],
+  declared: VolumeNames,
+  found: Findings,
+): void {
+  for (const [key, name] of declared) {
+    const users = keys.filter((_, i) => (specs[i]?.task.volumes ?? []).some((v) => v.name === name));
+    if (users.length < 2) continue;
+    found.notes.push(
+      `${fieldPath('volumes', key)} is mounted by ${users.map((k) => fieldPath('services', k)).join(', ')}: ` +
+        `each replica mounts its slot's own volume (${name}-1, ${name}-2, …), so they share it only slot ` +
+        `by slot, replica 1 with replica 1 on one node (use a bind mount to share one directory of a host)`,
+    );
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_PREFERENCES } from '../../../src/api/index.js';
 import { composeDurationMs } from '../../../src/compose/duration.js';
-import { parseServiceSpec } from '../../../src/service/index.js';
+import { parseServiceSpec, slotTaskSpec } from '../../../src/service/index.js';
 import { fromYaml, messageOf } from './compose-yaml.js';
 
 const task = async (service: string): Promise<Record<string, unknown>> => {
@@ -369,5 +369,29 @@ volumes:
   assert.deepEqual(ext.services[0]?.task.volumes, [{ name: 'v', path: '/d' }]);
   assert.deepEqual(ext.warnings, [
     'not supported by Poseidon, ignored: volumes.v.driver ("nfs": volumes use the engine\'s local driver)',
+    "volumes.v.external is not applied: each replica mounts its slot's own volume (v-1, v-2, …), made on its " +
+      'node when missing, not an existing v (copy its data into v-1, or bind-mount a host directory)',
+  ]);
+});
+
+test("a named volume two services mount is noted: each replica mounts its slot's own, so they share it slot by slot", async () => {
+  const { services, warnings } = await fromYaml(`
+services:
+  web: {image: x, volumes: ["static:/www:ro", "own:/own"]}
+  php: {image: x, volumes: [{type: volume, source: static, target: /app/public}]}
+  cron: {image: x}
+volumes:
+  static:
+  own:
+`);
+  assert.deepEqual(
+    services.map((s) => slotTaskSpec(s, 2).volumes?.[0]?.name),
+    ['app-static-2', 'app-static-2', undefined],
+    'what the note says: slot 2 of each mounts app-static-2',
+  );
+  assert.deepEqual(warnings, [
+    "volumes.static is mounted by services.web, services.php: each replica mounts its slot's own volume " +
+      '(app-static-1, app-static-2, …), so they share it only slot by slot, replica 1 with replica 1 on one node ' +
+      '(use a bind mount to share one directory of a host)',
   ]);
 });
