@@ -153,7 +153,7 @@ export async function deploy(flags: DeployFlags): Promise<void> {
     prune: flags.prune === true,
     dryRun: flags.dryRun === true,
   }).catch((err: unknown) => {
-    throw files.length > 1 ? namingFile(err, docs, files) : err;
+    throw namingFile(err, docs, files);
   });
   if (flags.json === true) process.stdout.write(`${toJson(result)}\n`);
   else {
@@ -167,8 +167,8 @@ export async function deploy(flags: DeployFlags): Promise<void> {
 }
 
 /**
- * A field of several merged files (`-c base.yml -c prod.yml`) named with the file that set it, so
- * the user knows which one to open; any other error as it is.
+ * A field of the Compose file named with the file (of several merged ones, `-c base.yml -c
+ * prod.yml`, the one that set it), so the user knows which one to open; any other error as it is.
  */
 function namingFile(err: unknown, docs: readonly unknown[], files: readonly string[]): unknown {
   if (!(err instanceof InvalidField)) return err;
