@@ -120,6 +120,14 @@ function protocolOf(text: string, path: string): Protocol {
 
 function expand(container: PortRange, host: PortRange | null, protocol: Protocol, path: string): PortSpec[] {
   const count = container.last - container.first + 1;
+  if (host !== null && count === 1 && host.last > host.first)
+    // docker's "8000-8002:80": one free port of the range, which a scheduler cannot know beforehand
+    throw composeError(
+      path,
+      `maps host ports ${host.first}-${host.last} to container port ${container.first}, one free port of the ` +
+        `range as docker picks it: write one host port ("${host.first}:${container.first}"), or none ` +
+        `("${container.first}") to let Docker choose`,
+    );
   if (host !== null && host.last - host.first + 1 !== count) {
     throw composeError(
       path,

@@ -132,7 +132,11 @@ test('ports that cannot be published as written are refused by path', async () =
   const cases: [string, RegExp][] = [
     [
       'ports: ["8000-8002:80"]',
-      /^services\.s\.ports\[0\] maps host ports 8000-8002 to container ports 80-80: the two ranges must be the same length/,
+      /^services\.s\.ports\[0\] maps host ports 8000-8002 to container port 80, one free port of the range as docker picks it: write one host port \("8000:80"\), or none \("80"\) to let Docker choose$/,
+    ],
+    [
+      'ports: ["8000-8002:80-81"]',
+      /^services\.s\.ports\[0\] maps host ports 8000-8002 to container ports 80-81: the two ranges must be the same length/,
     ],
     ['ports: ["80/sctp"]', /^services\.s\.ports\[0\] has protocol "sctp"; Poseidon publishes tcp or udp/],
     ['ports: ["70000"]', /^services\.s\.ports\[0\] is "70000"; a port is a number from 1 to 65535/],
