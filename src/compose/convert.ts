@@ -11,6 +11,7 @@ import { composeEnvFiles } from './env-file.js';
 import { composeFileRefs, declaredFiles, type FileDeclarations, type ReadBytes, type StackFile } from './files.js';
 import { composeHealthCheck } from './healthcheck.js';
 import { interpolate } from './interpolate.js';
+import { activeServices } from './profiles.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
 import { composeRuntimeFields } from './runtime.js';
@@ -109,6 +110,7 @@ const SERVICE_KEYS = new Set([
   'volumes',
   'secrets',
   'configs',
+  'profiles',
   ...SERVICE_LIMIT_KEYS,
 ]);
 
@@ -163,8 +165,9 @@ function readDocument(
   found.unknownKeys(doc, '', TOP_KEYS, COMPOSE_KEYS.top);
   if (doc['services'] === undefined || doc['services'] === null)
     throw composeError('services', 'is required: a Compose file names its services under services:');
-  const services = asMap(doc['services'], 'services');
-  if (Object.keys(services).length === 0) throw composeError('services', 'names no service');
+  const all = asMap(doc['services'], 'services');
+  if (Object.keys(all).length === 0) throw composeError('services', 'names no service');
+  const services = activeServices(all, options.hostEnv, found);
   const declared: Declared = {
     volumes: declaredVolumes(doc['volumes'], stack, found),
     secrets: declaredFiles(doc['secrets'], 'secret', stack, found, options),
