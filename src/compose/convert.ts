@@ -8,6 +8,7 @@ import { composeDeploy } from './deploy.js';
 import { composeDuration } from './duration.js';
 import { composeEnvironment } from './environment.js';
 import { composeEnvFiles } from './env-file.js';
+import { resolveExtends } from './extends.js';
 import { composeFileRefs, declaredFiles, type FileDeclarations, type ReadBytes, type StackFile } from './files.js';
 import { composeHealthCheck } from './healthcheck.js';
 import { interpolate } from './interpolate.js';
@@ -167,7 +168,7 @@ function readDocument(
     throw composeError('services', 'is required: a Compose file names its services under services:');
   const all = asMap(doc['services'], 'services');
   if (Object.keys(all).length === 0) throw composeError('services', 'names no service');
-  const services = activeServices(all, options.hostEnv, found);
+  const services = activeServices(resolveExtends(all, options.hostEnv), options.hostEnv, found);
   const declared: Declared = {
     volumes: declaredVolumes(doc['volumes'], stack, found),
     secrets: declaredFiles(doc['secrets'], 'secret', stack, found, options),
