@@ -71,7 +71,20 @@ export function composeHealthCheck(value: unknown, path: string, found: Findings
 }
 
 function testCommand(test: unknown, path: string): string[] | undefined {
-  if (typeof test === 'string') return shellCommand(test, path);
+  if (typeof test === 'string') {
+    // Compose runs a string with /bin/sh -c: "NONE" or "CMD curl …" would fail every check, and
+    // a failing replica is restarted here, so what the file surely meant is asked for
+    const first = test.trim().split(/\s+/)[0] ?? '';
+    if (first === 'NONE')
+      throw composeError(path, 'is "NONE" as a string, which a shell would run; write [NONE] or disable: true');
+    if (first === 'CMD' || first === 'CMD-SHELL')
+      throw composeError(
+        path,
+        `is ${shown(test)} as one string, which a shell would run, ${first} and all; write it as a list ` +
+          `(["${first}", …]) or the command line alone`,
+      );
+    return shellCommand(test, path);
+  }
   const words = asList(test, path).map((w, i) => asScalarText(w, fieldPath(path, i)));
   const [kind, ...rest] = words;
   if (kind === 'NONE') return undefined;

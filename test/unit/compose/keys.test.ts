@@ -207,6 +207,16 @@ test("healthcheck: NONE and disable turn it off, the image's too; a test-less ch
       /^services\.s\.healthcheck\.timeout \(2s\) is longer than the interval \(1s\)/,
     ],
     ['healthcheck: {test: [CMD, x], retries: 0}', /^services\.s\.healthcheck\.retries must be at least 1/],
+    // a string runs in a shell: these failed every check, and the replica was restarted over and over
+    [
+      'healthcheck: {test: NONE}',
+      /^services\.s\.healthcheck\.test is "NONE" as a string, which a shell would run; write \[NONE\] or disable: true$/,
+    ],
+    [
+      'healthcheck: {test: "CMD curl -f http://localhost"}',
+      /^services\.s\.healthcheck\.test is "CMD curl -f http:\/\/localhost" as one string, which a shell would run, CMD and all; write it as a list \(\["CMD", …\]\) or the command line alone$/,
+    ],
+    ['healthcheck: {test: " CMD-SHELL true"}', /^services\.s\.healthcheck\.test is " CMD-SHELL true" as one string/],
   ];
   for (const [yaml, expected] of cases) assert.match(await messageOf(() => task(yaml)), expected, yaml);
 });
