@@ -57,8 +57,19 @@ function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
     );
   const container = rangeOf(parts[parts.length - 1] ?? '', path, text);
   const hostText = parts.length === 2 ? (parts[0] ?? '') : '';
-  if (hostIp !== undefined && hostIp !== '') found.unsupported.push(`${path} (host address ${hostIp})`);
+  if (hostIp !== undefined && hostIp !== '')
+    found.unsupported.push(`${path} (host address ${hostIp}${exposed(hostIp)})`);
   return expand(container, hostText === '' ? null : rangeOf(hostText, path, text), protocol, path);
+}
+
+/**
+ * What an ignored loopback address means: the file kept the port to its own host, and it is
+ * published where the worker listens, which may be every address.
+ */
+function exposed(hostIp: unknown): string {
+  const ip = String(hostIp);
+  const loopback = ip === '::1' || ip === 'localhost' || ip.startsWith('127.');
+  return loopback ? `: published on each worker's --host address instead, which other machines may reach` : '';
 }
 
 function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
@@ -70,8 +81,11 @@ function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
     map['protocol'] === undefined
       ? 'tcp'
       : protocolOf(asScalarText(map['protocol'], fieldPath(path, 'protocol')), fieldPath(path, 'protocol'));
-  for (const key of ['host_ip', 'app_protocol'])
-    if (map[key] !== undefined) found.unsupported.push(fieldPath(path, key));
+  if (map['host_ip'] !== undefined) {
+    const why = exposed(map['host_ip']);
+    found.unsupported.push(`${fieldPath(path, 'host_ip')}${why === '' ? '' : ` (${String(map['host_ip'])}${why})`}`);
+  }
+  if (map['app_protocol'] !== undefined) found.unsupported.push(fieldPath(path, 'app_protocol'));
   const name = map['name'] === undefined ? undefined : portName(map['name'], fieldPath(path, 'name'));
   if (map['mode'] !== undefined && map['mode'] !== 'host')
     found.unsupported.push(

@@ -49,7 +49,10 @@ services:
     { container: 83 },
   ]);
   assert.deepEqual(warnings, [
-    'not supported by Poseidon, ignored: services.s.ports[2] (host address 127.0.0.1), services.s.ports[3] (host address ::1)',
+    // a loopback address kept the port to the host; here it is published where the worker listens
+    'not supported by Poseidon, ignored: services.s.ports[2] (host address 127.0.0.1: published on each ' +
+      "worker's --host address instead, which other machines may reach), services.s.ports[3] (host address ::1: " +
+      "published on each worker's --host address instead, which other machines may reach)",
   ]);
 });
 
@@ -63,16 +66,20 @@ services:
       - {target: 53, published: "5353", protocol: udp}
       - {target: 81}
       - {target: 82, published: 8082, host_ip: 0.0.0.0, mode: ingress}
+      - {target: 83, host_ip: 127.0.0.1}
 `);
   assert.deepEqual(services[0]?.task.ports, [
     { container: 80, host: 8080 },
     { container: 53, host: 5353, protocol: 'udp' },
     { container: 81 },
     { container: 82, host: 8082 },
+    { container: 83 },
   ]);
   assert.deepEqual(warnings, [
     'not supported by Poseidon, ignored: services.s.ports[3].host_ip, ' +
-      `services.s.ports[3].mode ("ingress": ports are published on the replica's node)`,
+      `services.s.ports[3].mode ("ingress": ports are published on the replica's node), ` +
+      "services.s.ports[4].host_ip (127.0.0.1: published on each worker's --host address instead, which other " +
+      'machines may reach)',
   ]);
 });
 
