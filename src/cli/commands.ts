@@ -19,11 +19,11 @@ import type { RunImageFlags } from './run-image.js';
 import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
-import { formatOption } from './format-flag.js';
+import { formatOption, inspectFormatOption } from './format-flag.js';
 import { withDockerWord } from './docker-words.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
-import type { VolumeFlags, VolumeListFlags } from './volume-action.js';
-import type { FileCreateFlags, FileFlags, FileKind, FileListFlags } from './file-action.js';
+import type { VolumeFlags, VolumeInspectFlags, VolumeListFlags } from './volume-action.js';
+import type { FileCreateFlags, FileFlags, FileInspectFlags, FileKind, FileListFlags } from './file-action.js';
 import { POSEIDON_VERSION } from '../version.js';
 
 // Every command's name, flags and help, and nothing else: each action imports what its command
@@ -170,8 +170,8 @@ function registerTask(program: Command): void {
 function registerStatus(program: Command): void {
   withManager(program.command('status'))
     .description('list tasks (or show one, by id, name or unique id prefix)')
-    .argument('[task]', 'task id, name or unique id prefix')
-    .option('--state <state>', 'only tasks in this state')
+    .argument('[task]', 'task id, name or unique id prefix (--format then reads its --json view: {{.Spec.Image}})')
+    .option('--state <state>', 'only tasks in this state (in any case: running)')
     .option('--node <name>', 'only tasks on this node')
     .option('--service <name>', "only this service's replicas, the ended ones it keeps too")
     .option('-q, --quiet', 'the ids alone, one a line (poseidon status -q --state Running | xargs poseidon stop)')
@@ -410,6 +410,12 @@ function registerVolume(program: Command): void {
   withManager(volume.command('ls'))
     .description('list named volumes: name, node, created, the unfinished tasks that mount it')
     .option('-q, --quiet', 'print the names only')
+    .option(
+      '-f, --filter <key=value>',
+      'as docker volume ls takes it: name= (part of it), node=, dangling=true|false (repeat: any of several)',
+      collect,
+    )
+    .addOption(formatOption('docker volume ls', ['Name', 'Node', 'Created', 'CreatedAt', 'InUseBy', 'Links']))
     .option('--json', 'print JSON')
     .action(async (flags: VolumeListFlags) => {
       const { listVolumes } = await import('./volume-action.js');
@@ -419,7 +425,8 @@ function registerVolume(program: Command): void {
     .description('show named volumes: the node of each, and each task that mounts it, whose replica and where')
     .argument('<name...>', 'volume names')
     .option('--json', 'print JSON: the volume for one name, an array for several')
-    .action(async (names: string[], flags: VolumeFlags) => {
+    .addOption(inspectFormatOption('docker volume inspect'))
+    .action(async (names: string[], flags: VolumeInspectFlags) => {
       const { inspectVolumes } = await import('./volume-action.js');
       await inspectVolumes(names, flags);
     });
@@ -473,7 +480,8 @@ function registerFile(program: Command, kind: FileKind): void {
     .description(`print ${kind}s as a JSON array: labels, size, created, users; ${shown}`)
     .argument('<name...>', `${kind} names`)
     .option('--json', 'print JSON (the default)')
-    .action(async (names: string[], flags: FileFlags) => {
+    .addOption(inspectFormatOption(`docker ${kind} inspect`))
+    .action(async (names: string[], flags: FileInspectFlags) => {
       const { inspectFiles } = await import('./file-action.js');
       await inspectFiles(kind, names, flags);
     });

@@ -10,6 +10,7 @@ import { pairs } from './flags.js';
 import { age, table } from './format.js';
 import { eachOf, STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
+import { viewFormatOf } from './inspect-format.js';
 import { printable, toJson } from './terminal-text.js';
 
 // `poseidon secret create|ls|inspect|rm` and `poseidon config …`, as `docker secret` and
@@ -27,6 +28,8 @@ export interface FileListFlags extends ClientFlags {
   quiet?: boolean;
 }
 export type FileFlags = ClientFlags & { json?: boolean };
+/** inspect: `--format` (`-f`), as `docker secret inspect` takes it (view-format.ts). */
+export type FileInspectFlags = FileFlags & { format?: string };
 
 export type { Output };
 
@@ -127,12 +130,13 @@ export async function listFiles(kind: FileKind, flags: FileListFlags, io: Output
 export async function inspectFiles(
   kind: FileKind,
   names: readonly string[],
-  flags: FileFlags,
+  flags: FileInspectFlags,
   io: Output = STDIO,
 ): Promise<void> {
+  const format = await viewFormatOf(flags);
   const client = managerClient(flags);
   const views = await eachOf(names, io, async (name) => shownView(await client.getFile(kind, name)));
-  io.out(`${toJson(views)}\n`);
+  io.out(format === undefined ? `${toJson(views)}\n` : format.print(views));
 }
 
 /** `poseidon secret rm NAME...`: each in turn, its name printed once removed; a failure is said, the rest go on. */

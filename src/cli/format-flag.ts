@@ -13,3 +13,12 @@ export function formatOption(like: string, fields: readonly string[]): Option {
       'or "table TEMPLATE" for its columns under headers',
   );
 }
+
+/** --format (and -f, as docker's inspect commands take it, unless the command's -f is another flag). */
+export function inspectFormatOption(like: string, short = true): Option {
+  return new Option(
+    `${short ? '-f, ' : ''}--format <template>`,
+    `as ${like} -f takes it: a template over the --json view, a line each ({{.Name}}, {{.Spec.Image}}, ` +
+      '{{json .Spec}}), or json',
+  );
+}

@@ -1,4 +1,4 @@
-import type { ManagerTaskView, NodeStatusView, PortView, VolumeView } from '../api/index.js';
+import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js';
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
@@ -169,16 +169,4 @@ export function nodeState(n: NodeStatusView, nowMs: number): string {
   const state = n.availability === 'drain' ? `${held}, drained` : n.availability === 'pause' ? `${held}, paused` : held;
   if (engine === null || engine === undefined || engine.available) return state;
   return `${state}, engine unavailable ${age(engine.since, nowMs)}`;
-}
-
-export function volumeTable(volumes: readonly VolumeView[], nowMs: number): string {
-  return table(
-    ['NAME', 'NODE', 'CREATED', 'IN USE BY'],
-    volumes.map((v) => [
-      v.name,
-      v.node,
-      `${age(v.createdAt, nowMs)} ago`,
-      v.inUseBy.map((id) => id.slice(0, 8)).join(',') || '-',
-    ]),
-  );
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { NodeUpdateFlags } from './node-update.js';
 import { collect } from './repeatable.js';
-import { formatOption } from './format-flag.js';
+import { formatOption, inspectFormatOption } from './format-flag.js';
 import type { NodeFlags } from './status-action.js';
 
 // `poseidon node …`: names, flags and help only; each action loads status-action.ts when it runs
@@ -60,6 +60,7 @@ export function registerNode(program: Command, withManager: WithManager): void {
   sub('inspect')
     .description('show a node: its state, engine, labels, resources, held host ports, and the tasks on it')
     .argument('<node>', 'node name or id (or a unique id prefix)')
+    .addOption(inspectFormatOption('docker node inspect'))
     .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
       const { inspectNode } = await import('./status-action.js');
       await inspectNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());

@@ -27,8 +27,18 @@ export interface RowFormat<R> {
   print(rows: readonly R[]): string;
 }
 
-/** A piece of a template: text as it is, a field's value, or a field's (or the row's) value as JSON. */
-type Piece<R> = { text: string } | { field: FormatField<R>; json: boolean } | { row: true };
+/**
+ * A piece of a template: text as it is, or a placeholder (its column's header in a table, and what
+ * it prints of a row, printable).
+ */
+export type Piece<R> = string | { readonly header: string; show(row: R): string };
+
+/** A placeholder as typed: `{{.Name}}` has ref `.Name`, `{{json .Name}}` the same as JSON; `text` all of it. */
+export interface Action {
+  readonly text: string;
+  readonly ref: string | undefined;
+  readonly json: boolean;
+}
 
 const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/gs;
 
@@ -45,63 +55,64 @@ export function rowFormat<R>(
   if (given === 'json') return { print: (rows) => rows.map((r) => `${jsonLine(r, fields)}\n`).join('') };
   const asTable = given === 'table' || given.startsWith('table ');
   const template = asTable ? (given === 'table' ? defaultTable.slice('table '.length) : given.slice(6)) : given;
-  const pieces = parse(template.trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n'), fields, flag);
-  if (!asTable) return { print: (rows) => rows.map((r) => `${render(pieces, r, fields)}\n`).join('') };
-  const headers = pieces.map((p) => ('text' in p ? p.text : 'field' in p ? p.field.header : ''));
+  const pieces = parseTemplate<R>(template, flag, (action) => placeholder(action, fields, flag));
+  if (!asTable) return { print: (rows) => rows.map((r) => `${render(pieces, r)}\n`).join('') };
+  const headers = pieces.map((p) => (typeof p === 'string' ? p : p.header));
   return {
     print: (rows) => {
       // the template's tabs part the columns, as docker's tabwriter reads them
-      const cells = rows.map((r) => render(pieces, r, fields).split('\t'));
+      const cells = rows.map((r) => render(pieces, r).split('\t'));
       return `${table(headers.join('').split('\t'), cells)}\n`;
     },
   };
 }
 
-function parse<R>(template: string, fields: readonly FormatField<R>[], flag: string): Piece<R>[] {
+/**
+ * A template's pieces, `\t` and `\n` typed in it read as a tab and a newline; `placeholder` reads
+ * each `{{...}}` (and throws InvalidField for one it cannot print).
+ */
+export function parseTemplate<R>(given: string, flag: string, placeholder: (action: Action) => Piece<R>): Piece<R>[] {
+  const template = given.trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n');
   const pieces: Piece<R>[] = [];
-  const byName = new Map(fields.map((f) => [f.name, f]));
   let at = 0;
   for (const m of template.matchAll(ACTION)) {
-    if (m.index > at) pieces.push({ text: template.slice(at, m.index) });
-    pieces.push(placeholder(m[1] ?? '', byName, fields, flag));
+    if (m.index > at) pieces.push(template.slice(at, m.index));
+    const text = m[1] ?? '';
+    const words = text.split(/\s+/);
+    const json = words.length === 2 && words[0] === 'json';
+    pieces.push(placeholder({ text, json, ref: json ? words[1] : words.length === 1 ? words[0] : undefined }));
     at = m.index + m[0].length;
   }
   const rest = template.slice(at);
   if (rest.includes('{{'))
     throw new InvalidField(flag, `has a "{{" with no "}}" to close it: write placeholders as {{.Name}}`);
-  if (rest !== '') pieces.push({ text: rest });
+  if (rest !== '') pieces.push(rest);
   if (template === '') throw new InvalidField(flag, `is empty: give json, table, or a template such as {{.Name}}`);
   return pieces;
 }
 
-function placeholder<R>(
-  action: string,
-  byName: ReadonlyMap<string, FormatField<R>>,
-  fields: readonly FormatField<R>[],
-  flag: string,
-): Piece<R> {
-  const words = action.split(/\s+/);
-  const json = words.length === 2 && words[0] === 'json';
-  const ref = json ? words[1] : words.length === 1 ? words[0] : undefined;
-  if (json && ref === '.') return { row: true };
-  const field = ref?.startsWith('.') === true ? byName.get(ref.slice(1)) : undefined;
-  if (field !== undefined) return { field, json };
+/** The pieces filled in from `row`. */
+export function render<R>(pieces: readonly Piece<R>[], row: R): string {
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : p.show(row);
+  return out;
+}
+
+function placeholder<R>(action: Action, fields: readonly FormatField<R>[], flag: string): Piece<R> {
+  const { ref, json } = action;
+  if (json && ref === '.') return { header: '', show: (row) => jsonLine(row, fields) };
+  const field = ref?.startsWith('.') === true ? fields.find((f) => f.name === ref.slice(1)) : undefined;
+  // each value printable: a tab in one is no column's end
+  if (field !== undefined)
+    return {
+      header: field.header,
+      show: json ? (row) => printableJson(JSON.stringify(field.value(row))) : (row) => printable(field.value(row)),
+    };
   const known = fields.map((f) => `.${f.name}`).join(', ');
   throw new InvalidField(
     flag,
-    `has {{${printable(action)}}}, which is not a field: use {{.Field}} or {{json .Field}} with one of ${known}`,
+    `has {{${printable(action.text)}}}, which is not a field: use {{.Field}} or {{json .Field}} with one of ${known}`,
   );
-}
-
-/** A row by the template; each value printable (a tab in one is no column's end). */
-function render<R>(pieces: readonly Piece<R>[], row: R, fields: readonly FormatField<R>[]): string {
-  let out = '';
-  for (const p of pieces) {
-    if ('text' in p) out += p.text;
-    else if ('row' in p) out += jsonLine(row, fields);
-    else out += p.json ? printableJson(JSON.stringify(p.field.value(row))) : printable(p.field.value(row));
-  }
-  return out;
 }
 
 /** The row as one JSON object of its fields by name, as docker's `--format json` prints one. */

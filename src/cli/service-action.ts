@@ -30,9 +30,12 @@ import {
   type HistoryTask,
 } from './service-format.js';
 import { filterPairs } from './filter-flag.js';
+import { rowFormat } from './row-format.js';
+import { SERVICE_PS_TABLE, servicePsFields, servicePsFilter, servicePsRows } from './service-ps.js';
 import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
 import { idLines, printable, toJson } from './terminal-text.js';
 import { STDIO, type Output } from './each-name.js';
+import { viewFormatOf } from './inspect-format.js';
 
 export interface ServiceFlags extends ClientFlags {
   json?: boolean;
@@ -40,9 +43,9 @@ export interface ServiceFlags extends ClientFlags {
   quiet?: boolean;
   wait?: boolean;
   timeout?: string;
-  /** ls: `--format`, as `docker service ls --format` takes it (service-format.ts). */
+  /** ls and ps: `--format`, as docker's take it (service-format.ts, service-ps.ts); inspect: view-format.ts. */
   format?: string;
-  /** ls: `-f name=PREFIX` and `mode=MODE`, as `docker service ls --filter` takes them. */
+  /** ls: `-f name=PREFIX` and `mode=MODE`, as `docker service ls --filter` takes them; ps: service-ps.ts's. */
   filter?: string[];
   /** ps: `--no-trunc` (commander's false): whole task ids, as `docker service ps --no-trunc`. */
   trunc?: boolean;
@@ -233,18 +236,30 @@ function serviceFilter(given: readonly string[] | undefined): (s: ServiceView) =
  * `service inspect NAME`: the view, spec and rollout included, and its discovery (VIP, DNS names,
  * ports, each replica's endpoint with its state): for people, or as JSON with --json.
  */
-export async function inspectService(name: string, flags: ServiceFlags): Promise<void> {
+export async function inspectService(name: string, flags: ServiceFlags, io: Output = STDIO): Promise<void> {
+  const format = await viewFormatOf(flags);
   const client = managerClient(flags);
   const [view, endpoints] = await Promise.all([client.getService(name), client.serviceEndpoints(name)]);
   const { service: _name, ...discovery } = endpoints;
-  out(flags.json === true ? toJson({ ...view, discovery }) : serviceDetail(view, discovery, Date.now()));
+  if (format !== undefined) io.out(format.print([{ ...view, discovery }]));
+  else io.out(`${flags.json === true ? toJson({ ...view, discovery }) : serviceDetail(view, discovery, Date.now())}\n`);
 }
 
 /** `service ps NAME`: the live tasks of each slot, and in the table the ended ones each keeps. */
 export async function serviceTasks(name: string, flags: ServiceFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
+  // what --format and -f ask for is read before the manager is asked
+  const fields = servicePsFields(flags.trunc === false);
+  const format =
+    flags.format === undefined || flags.quiet === true ? undefined : rowFormat(flags.format, fields, SERVICE_PS_TABLE);
+  const kept = servicePsFilter(flags.filter);
   if (flags.json === true) {
-    out(toJson(await client.serviceTasks(name)));
+    if (format !== undefined || flags.filter !== undefined)
+      throw new InvalidField(
+        '--json',
+        'prints every task: --format and -f are for the lines (--format json prints a line a task)',
+      );
+    io.out(`${toJson(await client.serviceTasks(name))}\n`);
     return;
   }
   const [tasks, history] = await Promise.all([
@@ -257,14 +272,22 @@ export async function serviceTasks(name: string, flags: ServiceFlags, io: Output
         throw err;
       }),
   ]);
-  if (flags.quiet === true) {
-    // as the table lists them: each live task, then the ended ones its slot keeps
-    const seen = new Set(tasks.map((t) => t.id));
-    io.out(idLines([...seen, ...history.map((t) => t.id).filter((id) => !seen.has(id))]));
+  const none = tasks.length === 0 && history.length === 0;
+  if (none && flags.quiet !== true && format === undefined) {
+    io.out(`service ${printable(name)} has no tasks\n`);
     return;
   }
-  const none = tasks.length === 0 && history.length === 0;
-  out(none ? `service ${printable(name)} has no tasks` : serviceTaskTable(tasks, history, flags.trunc === false));
+  const rows = servicePsRows(tasks, history).filter(kept);
+  if (flags.quiet === true)
+    // each live task, then the ended ones the slots keep; -q wins over --format, as with docker
+    io.out(idLines([...rows.filter((r) => r.live), ...rows.filter((r) => !r.live)].map((r) => r.id)));
+  else if (format !== undefined) io.out(format.print(rows));
+  else {
+    // the table of the rows -f keeps (all of them without it), each ended task under its slot
+    const shown = new Set(rows.map((r) => r.id));
+    const [liveShown, endedShown] = [tasks.filter((t) => shown.has(t.id)), history.filter((t) => shown.has(t.id))];
+    io.out(`${serviceTaskTable(liveShown, endedShown, flags.trunc === false)}\n`);
+  }
 }
 
 /** `service scale NAME=N`. */

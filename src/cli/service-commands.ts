@@ -4,7 +4,7 @@ import { answeringDockerFlags } from './docker-words.js';
 import { withLimitFlags } from './limit-flags.js';
 import { TMPFS_SIZE, withContainerFlags, withHealthFlags, withImageFlags, withProcessFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
-import { formatOption } from './format-flag.js';
+import { formatOption, inspectFormatOption } from './format-flag.js';
 import type { ServiceCreateFlags, ServiceFlags, ServiceUpdateFlags } from './service-action.js';
 
 // `poseidon service …`: names, flags and help only; each action loads service-action.ts when it
@@ -99,10 +99,30 @@ export function registerService(program: Command, withManager: WithManager): voi
     .action(async (flags: ServiceFlags) => (await action('listServices'))(flags));
   sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
     .argument('<name>', 'service name')
+    .addOption(inspectFormatOption('docker service inspect'))
     .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .option('-q, --quiet', 'the task ids alone, one a line (the ended ones the table shows too)')
     .option('--no-trunc', 'whole task ids')
+    .option(
+      '-f, --filter <key=value>',
+      'as docker service ps takes it: id= (a prefix), name= (part of it), node=, state=, desired-state=running|' +
+        'shutdown (repeat: any of several)',
+      collect,
+    )
+    .addOption(
+      formatOption('docker service ps', [
+        'ID',
+        'Name',
+        'Slot',
+        'Version',
+        'Image',
+        'State',
+        'DesiredState',
+        'Node',
+        'Reason',
+      ]),
+    )
     .argument('<name>', 'service name')
     .action(async (name: string, flags: ServiceFlags) => (await action('serviceTasks'))(name, flags));
   waiting(

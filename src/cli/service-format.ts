@@ -3,6 +3,7 @@ import { isGlobalMode, isJobMode, jobCounts } from '../api/service-modes.js';
 import { table } from './format.js';
 import { formatField, rowFormat, type FormatField, type RowFormat } from './row-format.js';
 import { reasonText } from './unplaceable.js';
+import { slotOrder } from './slot-order.js';
 
 // Services for people: `service ls` and `service ps` tables, and a rollout in a few words.
 
@@ -81,7 +82,18 @@ export function serviceTable(services: readonly ServiceView[]): string {
 }
 
 /** The fields of a service's ended task that `service ps` shows under its slot. */
-export const HISTORY_FIELDS = ['id', 'slot', 'version', 'state', 'node', 'reason', 'finishedAt'] as const;
+export const HISTORY_FIELDS = [
+  'id',
+  'name',
+  'image',
+  'slot',
+  'version',
+  'state',
+  'desiredState',
+  'node',
+  'reason',
+  'finishedAt',
+] as const;
 export type HistoryTask = Pick<ManagerTaskView, (typeof HISTORY_FIELDS)[number]>;
 
 /**
@@ -90,27 +102,15 @@ export type HistoryTask = Pick<ManagerTaskView, (typeof HISTORY_FIELDS)[number]>
  */
 export function serviceTaskTable(
   tasks: readonly ServiceTaskView[],
-  history: readonly HistoryTask[] = [],
+  history: ReadonlyArray<Omit<HistoryTask, 'name' | 'image' | 'desiredState'>> = [],
   noTrunc = false,
 ): string {
-  const shortId = (id: string): string => (noTrunc ? id : id.slice(0, 8));
-  const live = new Set(tasks.map((t) => t.id));
-  // rows by slot in one pass each (a service may have 10,000 slots): live ones first, then its history
-  const bySlot = new Map<number, { live: string[][]; ended: HistoryTask[] }>();
-  const of = (slot: number): { live: string[][]; ended: HistoryTask[] } => {
-    let rows = bySlot.get(slot);
-    if (rows === undefined) bySlot.set(slot, (rows = { live: [], ended: [] }));
-    return rows;
-  };
-  for (const t of tasks) of(t.slot).live.push(replicaRow(t, noTrunc));
-  for (const t of history) if (!live.has(t.id)) of(t.slot ?? 0).ended.push(t);
-  const rows: string[][] = [];
-  for (const [slot, { live: liveRows, ended }] of [...bySlot].sort(([a], [b]) => a - b)) {
-    rows.push(...liveRows);
-    ended.sort((a, b) => ((a.finishedAt ?? '') < (b.finishedAt ?? '') ? 1 : -1));
-    for (const t of ended)
-      rows.push([String(slot), `\\_ ${shortId(t.id)}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason]);
-  }
+  const rows = slotOrder(tasks, history).map((e) => {
+    if ('live' in e) return replicaRow(e.live, noTrunc);
+    const t = e.ended;
+    const id = noTrunc ? t.id : t.id.slice(0, 8);
+    return [String(e.slot), `\\_ ${id}`, String(t.version ?? '-'), t.state, t.node ?? '-', t.reason];
+  });
   return table(['SLOT', 'TASK', 'VERSION', 'STATE', 'NODE', 'REASON'], rows);
 }
 

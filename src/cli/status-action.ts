@@ -1,12 +1,13 @@
 import type { ManagerTaskView, VolumeView } from '../api/index.js';
 import { isGlobalMode } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
-import { isTerminal, STOPPED_ON_REQUEST, TASK_STATES } from '../task/state-machine.js';
+import { isTerminal, STOPPED_ON_REQUEST } from '../task/state-machine.js';
 import type { ManagerClient } from '../client/manager-client.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { STDIO, type Output } from './each-name.js';
 import type { RowFormat } from './row-format.js';
-import { keptHere, statusFilterOf } from './status-filter.js';
+import { viewFormatOf } from './inspect-format.js';
+import { keptHere, stateOf, statusFilterOf } from './status-filter.js';
 import { TASK_TABLE_FIELDS, type TableTask } from './task-table-fields.js';
 import { idLines, printable, toJson } from './terminal-text.js';
 
@@ -58,9 +59,11 @@ export async function showStatus(id: string | undefined, flags: StatusFlags, io:
       const { serviceHint } = await import('./service-hint.js');
       throw await serviceHint(client, id, err, (s) => `poseidon service ps ${s} lists its replicas`);
     });
-    if (flags.json === true || flags.quiet === true) {
+    const view = flags.quiet === true ? undefined : await viewFormatOf(flags);
+    if (flags.json === true || flags.quiet === true || view !== undefined) {
       const task = await one;
-      io.out(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
+      if (view !== undefined) io.out(view.print([task]));
+      else io.out(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
       return;
     }
     const [task, { taskDetail }] = await Promise.all([one, loadFormat()]);
@@ -126,12 +129,7 @@ export async function checkFilterNames(
   if (flags.service !== undefined) await client.getService(flags.service);
 }
 
-/** --state in any case, as the state's own name. */
-export function stateOf(text: string): string {
-  const state = TASK_STATES.find((s) => s.toLowerCase() === text.toLowerCase());
-  if (state === undefined) throw new InvalidField('--state', `is "${text}"; use one of ${TASK_STATES.join(', ')}`);
-  return state;
-}
+export { stateOf };
 
 function isInvalidRequest(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'invalid_request';
@@ -243,7 +241,8 @@ export async function showNodes(flags: NodeFlags, io: Output = STDIO): Promise<v
 }
 
 /** `poseidon node inspect NODE`: the node (by name, id or a unique id prefix) and the tasks on it. */
-export async function inspectNode(nameOrId: string, flags: NodeFlags): Promise<void> {
+export async function inspectNode(nameOrId: string, flags: NodeFlags, io: Output = STDIO): Promise<void> {
+  const view = await viewFormatOf(flags);
   const client = managerClient(flags);
   const [nodes, { findNode, nodeDetail, NoSuchNode }] = await Promise.all([
     client.listNodes(),
@@ -251,12 +250,12 @@ export async function inspectNode(nameOrId: string, flags: NodeFlags): Promise<v
   ]);
   const node = findNode(nodes, nameOrId);
   if (node === undefined) throw new NoSuchNode(nameOrId, nodes);
-  if (flags.json === true) {
-    process.stdout.write(`${toJson(node)}\n`);
+  if (view !== undefined || flags.json === true) {
+    io.out(view === undefined ? `${toJson(node)}\n` : view.print([node]));
     return;
   }
   const tasks = (await client.listTasks({ node: node.name })).filter((t) => !isTerminal(t.state));
-  process.stdout.write(`${nodeDetail(node, tasks, Date.now())}\n`);
+  io.out(`${nodeDetail(node, tasks, Date.now())}\n`);
 }
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */

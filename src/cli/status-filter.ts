@@ -1,4 +1,5 @@
 import { InvalidField } from '../errors/index.js';
+import { TASK_STATES } from '../task/state-machine.js';
 import { filterPairs } from './filter-flag.js';
 
 // `poseidon status -f KEY=VALUE`, as `docker ps --filter` takes it: state= (docker's status= too),
@@ -30,7 +31,7 @@ export function statusFilterOf(flags: StatusFilter & { filter?: readonly string[
   const seen = new Set<string>();
   for (const [given, value] of filterPairs(flags.filter, KEYS, TAKES)) {
     const key = given === 'status' ? 'state' : given;
-    if (seen.has(key) || (out[key] !== undefined && out[key] !== value))
+    if (seen.has(key) || (out[key] !== undefined && !sameValue(key, out[key], value)))
       throw new InvalidField('--filter', `has ${key}= twice, or beside --${key}: status keeps one ${key}; give one`);
     seen.add(key);
     out[key] = value;
@@ -38,8 +39,20 @@ export function statusFilterOf(flags: StatusFilter & { filter?: readonly string[
   return out;
 }
 
+/** A state is named in any case (`running`, `Running`); a node, service, name or id as it is. */
+function sameValue(key: keyof StatusFilter, a: string, b: string): boolean {
+  return key === 'state' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
 /** Whether a task passes name= and id=, the filters the manager is not asked. */
 export function keptHere(filter: Pick<StatusFilter, 'name' | 'id'>): (t: { id: string; name: string }) => boolean {
   const { name, id } = filter;
   return (t) => (name === undefined || t.name.includes(name)) && (id === undefined || t.id.startsWith(id));
+}
+
+/** --state (and -f state=) in any case, as the state's own name. */
+export function stateOf(text: string, flag = '--state'): string {
+  const state = TASK_STATES.find((s) => s.toLowerCase() === text.toLowerCase());
+  if (state === undefined) throw new InvalidField(flag, `is "${text}"; use one of ${TASK_STATES.join(', ')}`);
+  return state;
 }

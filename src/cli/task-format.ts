@@ -22,7 +22,8 @@ export function taskFields(nowMs: number, noTrunc: boolean): Array<FormatField<T
     field('Slot', 'SLOT', (t) => (t.slot === undefined ? '' : String(t.slot))),
     field('Image', 'IMAGE', (t) => t.image),
     field('State', 'STATE', (t) => t.state),
-    field('Status', 'STATUS', taskState),
+    // the header the default table gives this column (as .RunningFor's is its AGE)
+    field('Status', 'STATE', taskState),
     field('Node', 'NODE', (t) => t.node ?? ''),
     field('Ports', 'PORTS', taskPorts),
     field('Restarts', 'RESTARTS', (t) => String(t.restarts)),

@@ -1,18 +1,37 @@
 import { eachOf, STDIO, type Output } from './each-name.js';
-import { volumeTable } from './format.js';
+import { InvalidField } from '../errors/index.js';
+import { volumeFilter, volumeFormat } from './volume-format.js';
 import { volumeDetail } from './volume-detail.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { printable, toJson } from './terminal-text.js';
+import { viewFormatOf } from './inspect-format.js';
+import { idLines, printable, toJson } from './terminal-text.js';
 
 export type VolumeFlags = ClientFlags & { json?: boolean };
-export type VolumeListFlags = VolumeFlags & { quiet?: boolean };
+/** inspect: `--format` (`-f`), as `docker volume inspect` takes it (view-format.ts). */
+export type VolumeInspectFlags = VolumeFlags & { format?: string };
+export interface VolumeListFlags extends VolumeFlags {
+  quiet?: boolean;
+  /** `--format`, as `docker volume ls --format` takes it (volume-format.ts). */
+  format?: string;
+  /** `-f name=PART`, `node=NAME`, `dangling=true|false` (volume-format.ts). */
+  filter?: string[];
+}
 
 /** `poseidon volume ls`: named volumes, the node holding each, and the tasks using it; -q: the names alone. */
 export async function listVolumes(flags: VolumeListFlags, io: Output = STDIO): Promise<void> {
-  const volumes = await managerClient(flags).listVolumes();
+  // --format and -f are read before the manager is asked; -q wins over --format, as with docker
+  const format = flags.quiet === true ? undefined : volumeFormat(flags.format, Date.now());
+  const kept = volumeFilter(flags.filter);
+  if (flags.json === true && flags.format !== undefined)
+    throw new InvalidField(
+      '--json',
+      'and --format both say how to print: give one (--format json prints a line a volume)',
+    );
+  const all = await managerClient(flags).listVolumes();
+  const volumes = all.filter(kept);
   if (flags.json === true) io.out(`${toJson(volumes)}\n`);
-  else if (flags.quiet === true) io.out(volumes.map((v) => `${printable(v.name)}\n`).join(''));
-  else io.out(volumes.length === 0 ? 'no volumes\n' : `${volumeTable(volumes, Date.now())}\n`);
+  else if (format === undefined) io.out(idLines(volumes.map((v) => v.name)));
+  else io.out(all.length === 0 && flags.format === undefined ? 'no volumes\n' : format.print(volumes));
 }
 
 /**
@@ -21,9 +40,18 @@ export async function listVolumes(flags: VolumeListFlags, io: Output = STDIO): P
  * on stderr, the others are still shown, and the exit status is then 1. --json: the volume for
  * one name, as before; an array for several, as docker prints them.
  */
-export async function inspectVolumes(names: readonly string[], flags: VolumeFlags, io: Output = STDIO): Promise<void> {
+export async function inspectVolumes(
+  names: readonly string[],
+  flags: VolumeInspectFlags,
+  io: Output = STDIO,
+): Promise<void> {
+  const format = await viewFormatOf(flags);
   const client = managerClient(flags);
   const volumes = await eachOf(names, io, (name) => client.getVolume(name));
+  if (format !== undefined) {
+    io.out(format.print(volumes));
+    return;
+  }
   if (flags.json === true) {
     if (names.length > 1) io.out(`${toJson(volumes)}\n`);
     else if (volumes[0] !== undefined) io.out(`${toJson(volumes[0])}\n`);

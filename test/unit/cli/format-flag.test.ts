@@ -5,6 +5,8 @@ import { buildProgram } from '../../../src/cli/commands.js';
 import { nodeFields } from '../../../src/cli/node-format.js';
 import type { FormatField } from '../../../src/cli/row-format.js';
 import { SERVICE_FIELDS } from '../../../src/cli/service-format.js';
+import { servicePsFields } from '../../../src/cli/service-ps.js';
+import { volumeFields } from '../../../src/cli/volume-format.js';
 import { STATS_FIELDS } from '../../../src/cli/stats-action.js';
 import { taskFields } from '../../../src/cli/task-format.js';
 
@@ -21,10 +23,12 @@ function helped(path: readonly string[]): string[] {
 
 const names = (fields: ReadonlyArray<FormatField<never>>): string[] => fields.map((f) => f.name);
 
-test("--format's help names each field of status, stats, node ls and service ls, in order, and no other", () => {
+test("--format's help names each field of each list command, in order, and no other", () => {
   assert.deepEqual(helped(['status']), names(taskFields(0, false)));
   assert.deepEqual(helped(['stats']), names(STATS_FIELDS));
   assert.deepEqual(helped(['node', 'ls']), names(nodeFields(0)));
   assert.deepEqual(helped(['node']), names(nodeFields(0)));
   assert.deepEqual(helped(['service', 'ls']), names(SERVICE_FIELDS));
+  assert.deepEqual(helped(['service', 'ps']), names(servicePsFields(false)));
+  assert.deepEqual(helped(['volume', 'ls']), names(volumeFields(0)));
 });

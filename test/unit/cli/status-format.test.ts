@@ -66,7 +66,7 @@ test('status --format: a template a task, a table of its columns, JSON lines; --
   );
   assert.equal(
     await print({ format: 'table {{.ID}}\t{{.Status}}', trunc: false }),
-    'ID                                    STATUS\n' +
+    'ID                                    STATE\n' +
       '1a2b3c4d-0000-4000-8000-000000000001  Running\n' +
       '9f8e7d6c-0000-4000-8000-000000000002  Failed\n',
   );
@@ -80,4 +80,23 @@ test('status --format: a template a task, a table of its columns, JSON lines; --
     captured((io) => showStatus(undefined, { manager: url, format: '{{.Command}}' }, io)),
     /^InvalidField: --format has \{\{\.Command\}\}, which is not a field/,
   );
+});
+
+test("status --format table has the default table's headers (a plain task has no SERVICE column)", async (t) => {
+  const { url } = await manager(t);
+  const header = async (format?: string): Promise<string[]> => {
+    const { out } = await captured((io) =>
+      showStatus(undefined, { manager: url, ...(format === undefined ? {} : { format }) }, io),
+    );
+    return (out.split('\n')[0] ?? '').split(/ {2,}/);
+  };
+  assert.deepEqual(await header('table'), await header());
+  assert.deepEqual(await header(), ['ID', 'NAME', 'IMAGE', 'STATE', 'NODE', 'PORTS', 'RESTARTS', 'AGE', 'REASON']);
+});
+
+test('a state is the same in any case: --state running beside -f state=Running is no conflict', () => {
+  assert.deepEqual(statusFilterOf({ state: 'running', filter: ['state=Running'] }), { state: 'Running' });
+  assert.deepEqual(statusFilterOf({ state: 'Failed', filter: ['status=FAILED'] }), { state: 'FAILED' });
+  assert.throws(() => statusFilterOf({ state: 'running', filter: ['state=failed'] }), /beside --state/);
+  assert.throws(() => statusFilterOf({ node: 'W1', filter: ['node=w1'] }), /beside --node/, 'a node name is as it is');
 });

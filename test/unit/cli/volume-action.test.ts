@@ -111,3 +111,27 @@ test('inspect --json: one JSON array for several names, the found ones; the volu
   const none = await captured((io) => inspectVolumes(['nope'], { manager: url, json: true }, io));
   assert.deepEqual([none.out, none.code], ['', 1], 'an unknown name alone prints no JSON');
 });
+
+test('ls --format prints a template a volume, or a table; -f name=, node=, dangling= keep some', async (t) => {
+  const { url } = await manager(t);
+  const ls = async (flags: { format?: string; filter?: string[]; quiet?: boolean }): Promise<string> =>
+    (await captured((io) => listVolumes({ manager: url, ...flags }, io))).out;
+  assert.equal(await ls({ format: '{{.Name}}@{{.Node}} {{.Links}}' }), 'db-data@w1 0\ncache@w2 0\n');
+  assert.equal(await ls({ format: 'table {{.Name}}\t{{.InUseBy}}' }), 'NAME     IN USE BY\ndb-data  -\ncache    -\n');
+  assert.equal(await ls({ filter: ['name=ach'], quiet: true }), 'cache\n');
+  assert.equal(await ls({ filter: ['node=w1', 'node=w2'], format: '{{.Name}}' }), 'db-data\ncache\n');
+  assert.equal(await ls({ filter: ['dangling=false'], quiet: true }), '', 'none is in use');
+  assert.match(await ls({ filter: ['name=db'] }), /^NAME +NODE +CREATED +IN USE BY\ndb-data +w1 +\S+ ago +-\n$/);
+  await assert.rejects(
+    captured((io) => listVolumes({ manager: url, filter: ['driver=local'] }, io)),
+    {
+      message: '--filter is "driver=local"; use name=PART, node=NAME or dangling=true|false (repeat: any of several)',
+    },
+  );
+  await assert.rejects(
+    captured((io) => listVolumes({ manager: url, format: '{{.Driver}}' }, io)),
+    {
+      message: /^--format has \{\{\.Driver\}\}, which is not a field: .* one of \.Name, \.Node, \.Created/,
+    },
+  );
+});
