@@ -20,6 +20,8 @@ const PATH = /^(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 /** `given` read as a template; InvalidField says what in it is not a path of fields. */
 export function viewFormat(given: string, flag = '--format'): ViewFormat {
+  if (given === 'table' || given.startsWith('table '))
+    throw new InvalidField(flag, 'is a table, which lists rows: an inspect prints views; give json or a template');
   const pieces = parseTemplate<unknown>(given === 'json' ? '{{json .}}' : given, flag, (a) => pathPiece(a, flag));
   return { print: (views) => views.map((v) => `${render(pieces, v)}\n`).join('') };
 }

@@ -61,6 +61,9 @@ test('what is no path of fields is refused before anything is asked, naming it; 
   refused('{{index .Labels "a"}}', `--format has {{index .Labels "a"}}, which is not a field: ${use}`);
   refused('{{.Spec..Image}}', `--format has {{.Spec..Image}}, which is not a field: ${use}`);
   refused('{{.Name', '--format has a "{{" with no "}}" to close it: write placeholders as {{.Name}}');
+  const table = '--format is a table, which lists rows: an inspect prints views; give json or a template';
+  refused('table', table);
+  refused('table {{.Name}}', table);
   assert.throws(() => inspectFormat({ format: '{{.Name}}', json: true }), {
     message: '--json and --format both say how to print: give one (--format json prints JSON a line)',
   });
