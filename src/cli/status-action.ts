@@ -55,11 +55,12 @@ async function taskFormat(flags: StatusFlags): Promise<RowFormat<TableTask> | un
 export async function showStatus(id: string | undefined, flags: StatusFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   if (id !== undefined) {
+    // a --format it cannot read is refused before the manager is asked
+    const view = flags.quiet === true ? undefined : await viewFormatOf(flags);
     const one = client.getTask(id).catch(async (err: unknown) => {
       const { serviceHint } = await import('./service-hint.js');
       throw await serviceHint(client, id, err, (s) => `poseidon service ps ${s} lists its replicas`);
     });
-    const view = flags.quiet === true ? undefined : await viewFormatOf(flags);
     if (flags.json === true || flags.quiet === true || view !== undefined) {
       const task = await one;
       if (view !== undefined) io.out(view.print([task]));

@@ -89,5 +89,11 @@ test('a --format naming no field of the view says which fields there are; beside
       name: 'InvalidField',
     },
   );
+  await assert.rejects(
+    captured((io) => showStatus('web-1', { manager: url, format: '{{if .Name}}' }, io)),
+    {
+      name: 'InvalidField',
+    },
+  );
   assert.equal(asked.length, before, 'refused before the manager is asked');
 });
