@@ -75,6 +75,9 @@ test('node subcommands take the connection flags before the command too', async 
 test('node ls (and inspect, rm, update) take --json', async () => {
   assert.deepEqual(await parse(['node', 'ls', '--json']), { command: 'node ls', words: [], flags: { json: true } });
   assert.deepEqual((await parse(['node', 'inspect', 'w1', '--json'])).flags, { json: true });
+  // inspect's --format (-f, as docker node inspect's) is its own, not node ls' list format
+  assert.deepEqual((await parse(['node', 'inspect', 'w1', '-f', '{{.State}}'])).flags, { format: '{{.State}}' });
+  assert.deepEqual((await parse(['node', 'inspect', 'w1', '--format', 'json'])).flags, { format: 'json' });
   assert.deepEqual((await parse(['node', 'rm', 'w1', '--json'])).flags, { json: true });
   assert.deepEqual((await parse(['node', 'update', 'w1', '--availability', 'pause', '--json'])).flags, {
     availability: 'pause',
