@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import { Balancer } from './balancer.js';
 import { targetOf, type Target } from './mesh-route.js';
 import { bridgeVips } from './bridge-vips.js';
+import { HeldPorts, listenFailure } from './held-ports.js';
 import { routedVips, VipRouted } from './routed-vips.js';
 import { ProxyMetrics } from './metrics.js';
 import { OpenCounts } from './open-counts.js';
@@ -26,6 +27,8 @@ interface ServiceState {
   listeners: Map<number, PortListener>;
   /** Its udp ports' sockets, apart: a port number may be both tcp and udp. */
   udp: Map<number, UdpPortListener>;
+  /** A listen found the VIP gone from the host (another proxy here removed it): added again before the next. */
+  vipGone: boolean;
 }
 
 class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
@@ -41,6 +44,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
   readonly #vips: VipAddresses;
   /** VIPs the host routes elsewhere, already said: the retries that follow do not say it again. */
   readonly #routedSaid = new Set<string>();
+  readonly #held: HeldPorts;
   #queue: Promise<void> = Promise.resolve();
   #cancelRetry: (() => void) | undefined;
   #closed = false;
@@ -61,6 +65,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     const clock = options.clock ?? systemClock;
     this.#setAside = new SetAside(clock, options.setAside ?? DEFAULT_SET_ASIDE);
     this.#metrics = new ProxyMetrics(options.registry ?? new Registry(), () => this.#counts.byService());
+    this.#held = new HeldPorts(options.logger);
     const vips = options.vips ?? bridgeVips(options.network);
     this.#vips = options.hostRoutes === undefined ? vips : routedVips(vips, options.network, options.hostRoutes);
   }
@@ -101,7 +106,10 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     const listeners: Array<PortListener | UdpPortListener> = [...this.#leaving];
     for (const state of this.#services.values()) listeners.push(...state.listeners.values(), ...state.udp.values());
     await Promise.all(listeners.map((l) => l.destroy()));
-    await Promise.all([...this.#services.values()].map((s) => this.#removeVip(s.vip)));
+    // a VIP whose ports another proxy of this host serves is its too: removing it would cut that one off
+    await Promise.all(
+      [...this.#services.values()].filter((s) => !this.#held.any(s.vip)).map((s) => this.#removeVip(s.vip)),
+    );
     this.#services.clear();
     this.#leaving.clear();
   }
@@ -130,6 +138,7 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       this.#retire(state.listeners.values());
       this.#closeUdp(state.udp.values());
       this.#services.delete(name);
+      this.#held.forget(state.vip);
       await this.#removeVip(state.vip);
       log.info({ service: name, vip: state.vip }, 'service left the proxy');
     }
@@ -167,9 +176,18 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
         this.#vipNotAdded(view, err);
         return false;
       }
-      state = { vip: view.vip, listeners: new Map(), udp: new Map() };
+      state = { vip: view.vip, listeners: new Map(), udp: new Map(), vipGone: false };
       this.#services.set(view.service, state);
       log.info({ service: view.service, vip: view.vip }, 'service joined the proxy');
+    } else if (state.vipGone) {
+      try {
+        await this.#vips.add(view.vip);
+        state.vipGone = false;
+        log.info({ service: view.service, vip: view.vip }, 'virtual IP added again');
+      } catch (err) {
+        this.#vipNotAdded(view, err);
+        return false;
+      }
     }
     let ok = true;
     const ports = view.ports.filter((p) => p.protocol !== 'udp');
@@ -195,8 +213,9 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       try {
         const ctx = this.#context(view.service, p.port, settings);
         state.listeners.set(p.port, await PortListener.open(mode, view.vip, ctx));
+        this.#held.listening(view.service, view.vip, p.port, 'tcp');
       } catch (err) {
-        log.error({ err, service: view.service, vip: view.vip, port: p.port }, 'could not listen on the virtual IP');
+        this.#listenFailed(view, state, p.port, 'tcp', err);
         ok = false;
       }
     }
@@ -226,13 +245,35 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
       try {
         const ctx = this.#context(view.service, p.port, settings);
         state.udp.set(p.port, await UdpPortListener.open(view.vip, ctx, this.#udpLimits, this.#clock));
+        this.#held.listening(view.service, view.vip, p.port, 'udp');
       } catch (err) {
-        const fields = { err, service: view.service, vip: view.vip, port: p.port };
-        this.options.logger.error(fields, 'could not listen on the virtual IP (udp)');
+        this.#listenFailed(view, state, p.port, 'udp', err);
         ok = false;
       }
     }
     return ok;
+  }
+
+  /**
+   * A port another process of this host holds is said once and tried again quietly; a VIP found gone
+   * is added again on the next try (both: a second worker's proxy on the host, which took the VIP away
+   * as it stopped); anything else is logged each time.
+   */
+  #listenFailed(
+    view: ServiceEndpointsView,
+    state: ServiceState,
+    port: number,
+    protocol: 'tcp' | 'udp',
+    err: unknown,
+  ): void {
+    const failure = listenFailure(err);
+    if (failure === 'held') return this.#held.held(view.service, view.vip, port, protocol);
+    if (failure === 'vip-gone') {
+      state.vipGone = true;
+      return;
+    }
+    const what = protocol === 'udp' ? 'could not listen on the virtual IP (udp)' : 'could not listen on the virtual IP';
+    this.options.logger.error({ err, service: view.service, vip: view.vip, port }, what);
   }
 
   get #udpLimits(): UdpLimits {

@@ -66,6 +66,9 @@ export interface Proxy {
    * network was removed and made again). Its listeners stay bound to those addresses throughout.
    */
   restoreVips(): Promise<void>;
-  /** Stops listening, removes the virtual IPs it added, and ends open connections. Idempotent. */
+  /**
+   * Stops listening, removes the virtual IPs it added (but those whose ports another proxy of the host
+   * serves), and ends open connections. Idempotent.
+   */
   close(): Promise<void>;
 }
