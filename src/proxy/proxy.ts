@@ -164,8 +164,12 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
     this.options.logger.error(fields, err.message);
   }
 
-  /** Makes one service's VIP and listeners match its view; false when something must be tried again. */
-  async #serve(view: ServiceEndpointsView): Promise<boolean> {
+  /**
+   * Makes one service's VIP and listeners match its view; false when something must be tried again.
+   * A VIP a listen found gone is added again and the listens tried once more at once, not a retry later:
+   * the proxy that served it has just stopped, and its clients wait meanwhile.
+   */
+  async #serve(view: ServiceEndpointsView, again = false): Promise<boolean> {
     const log = this.options.logger;
     let state = this.#services.get(view.service);
     if (state === undefined) {
@@ -219,7 +223,8 @@ class HostProxy extends EventEmitter<{ drained: [string] }> implements Proxy {
         ok = false;
       }
     }
-    return (await this.#serveUdp(view, state)) && ok;
+    ok = (await this.#serveUdp(view, state)) && ok;
+    return state.vipGone && !again ? this.#serve(view, true) : ok;
   }
 
   /** Makes a service's udp sockets match its udp ports; false when one could not be bound. */
