@@ -12,6 +12,8 @@ export interface TestNetwork {
   workerArgs: string[];
   /** `--vip-range CIDR` for its manager. */
   managerArgs: string[];
+  /** workerArgs, and the host's discovery on them: `--proxy`, its DNS on a port of its own, no recursion. */
+  proxyWorkerArgs: string[];
 }
 
 const ATTEMPTS = 20;
@@ -35,12 +37,14 @@ export async function createTestNetwork(docker: Docker, runId: string): Promise<
       continue;
     }
     const vipRange = `10.214.${third}.128/25`;
+    const workerArgs = ['--network', name, '--subnet', subnet];
     return {
       name,
       subnet,
       vipRange,
-      workerArgs: ['--network', name, '--subnet', subnet],
+      workerArgs,
       managerArgs: ['--vip-range', vipRange],
+      proxyWorkerArgs: [...workerArgs, '--proxy', '--dns-port', '0', '--no-recursion'],
     };
   }
   throw new Error(`no free test network after ${ATTEMPTS} tries: ${String(last)}`);

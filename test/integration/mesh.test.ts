@@ -24,15 +24,7 @@ describe('the proxy reaches replicas on another host through its worker', () => 
   before(async () => {
     net = await createTestNetwork(new Docker(), c.runId);
     await c.startManager(net.managerArgs);
-    const a = await c.startWorker('a', [
-      ...net.workerArgs,
-      '--proxy',
-      '--dns-port',
-      '0',
-      '--no-recursion',
-      '--host-id',
-      'host-a',
-    ]);
+    const a = await c.startWorker('a', [...net.proxyWorkerArgs, '--host-id', 'host-a']);
     const b = await c.startWorker('b', [...net.workerArgs, '--host-id', 'host-b', '--label', 'host=b']);
     aUrl = a.url;
     bUrl = b.url;

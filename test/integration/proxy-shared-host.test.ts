@@ -18,15 +18,7 @@ describe('two workers with --proxy on one host', () => {
   const c = new TestCluster();
   let net: TestNetwork;
   let vipUrl = '';
-  const proxyArgs = (): string[] => [
-    ...net.workerArgs,
-    '--proxy',
-    '--dns-port',
-    '0',
-    '--no-recursion',
-    '--host-id',
-    `host-${c.runId}`,
-  ];
+  const proxyArgs = (): string[] => [...net.proxyWorkerArgs, '--host-id', `host-${c.runId}`];
   /** Until the worker's proxy has taken the service in (its VIP added, or found there). */
   const joined = (w: PoseidonProcess, service: string): Promise<unknown> =>
     waitFor(
@@ -43,13 +35,7 @@ describe('two workers with --proxy on one host', () => {
     net = await createTestNetwork(new Docker(), c.runId);
     await c.startManager([...net.managerArgs, '--restart-grace', '10m']);
   });
-  after(async () => {
-    await c.close();
-    await new Docker()
-      .getNetwork(net.name)
-      .remove()
-      .catch(() => {});
-  });
+  after(() => c.close()); // its network too: it carries the run's label
 
   test('stopping either keeps the VIP answering: the one serving it goes on, or the other takes it over', async () => {
     const a = await c.startWorker('a', proxyArgs());

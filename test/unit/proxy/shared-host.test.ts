@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { EndpointTable } from '../../../src/discovery/index.js';
 import { startProxy, type Proxy, type VipAddresses } from '../../../src/proxy/index.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { block, closeAll, endpoint, EPOCH, oneShot, serviceView, tcpReplica } from './loopback.js';
+import type { ServiceEndpointsView } from '../../../src/api/endpoints.js';
+import { block, closeAll, endpoint, EPOCH, oneShot, serviceView, tcpReplica, type TcpReplica } from './loopback.js';
 
 // Two workers with --proxy on one host (one bridge): the first proxy listens on each VIP's ports,
 // the second finds them held. A user saw every VIP of the host stop answering (connections hung)
@@ -27,16 +28,21 @@ interface Line {
   msg: string;
 }
 
-test("a second proxy on the host says once that the VIP's port is held, and leaves the VIP on the bridge as it stops", async () => {
+/** A replica on a loopback block of its own, and service web's view, whose VIP is the block's .1. */
+async function oneReplica(): Promise<{
+  replica: TcpReplica & { port: number };
+  vip: string;
+  view: ServiceEndpointsView;
+}> {
   const net = block();
   const replica = await tcpReplica('r1', `${net}.2`, 0);
   const vip = `${net}.1`;
-  const view = serviceView(
-    'web',
-    vip,
-    [{ name: null, port: replica.port, protocol: 'tcp' }],
-    [endpoint('r1', `${net}.2`)],
-  );
+  const ports = [{ name: null, port: replica.port, protocol: 'tcp' as const }];
+  return { replica, vip, view: serviceView('web', vip, ports, [endpoint('r1', `${net}.2`)]) };
+}
+
+test("a second proxy on the host says once that the VIP's port is held, and leaves the VIP on the bridge as it stops", async () => {
+  const { replica, vip, view } = await oneReplica();
   const host = new HostAddresses();
   const start = async (log: Line[], clock: FakeClock): Promise<Proxy> => {
     const table = new EndpointTable();
@@ -80,15 +86,7 @@ test("a second proxy on the host says once that the VIP's port is held, and leav
 });
 
 test('the second proxy serves the port once the first stops, and says so', async () => {
-  const net = block();
-  const replica = await tcpReplica('r1', `${net}.2`, 0);
-  const vip = `${net}.1`;
-  const view = serviceView(
-    'web',
-    vip,
-    [{ name: null, port: replica.port, protocol: 'tcp' }],
-    [endpoint('r1', `${net}.2`)],
-  );
+  const { replica, vip, view } = await oneReplica();
   const host = new HostAddresses();
   const table = new EndpointTable();
   table.apply({ type: 'snapshot', epoch: EPOCH, revision: 1, services: [view] });
