@@ -28,6 +28,7 @@ import { createWorkerServer, ManagerReporter, Worker, type WorkerTaskRecord } fr
 import { FakeDriver } from '../testkit/fake-driver.js';
 import { FAKE_WORKER_CAPACITY, idleHost } from '../testkit/fake-worker.js';
 import { ReferenceStore } from '../testkit/reference-store.js';
+import { summarizeSampling, type SampleNode } from './heap-sampling.js';
 import type { FromSide, SideCredentials, ToSide } from './worker-task-manager.js';
 
 const { values } = parseArgs({
@@ -223,32 +224,7 @@ async function profileRound(file: string, i: number): Promise<void> {
   await ask({ kind: 'round', prefix: `r${i}`, tasks });
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } };
   session.disconnect();
-  const bySite = new Map<string, number>();
-  const byFile = new Map<string, number>();
-  // each allocating function with its caller
-  const walk = (n: SampleNode, caller: string): void => {
-    const f = n.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|dist)\//, '')}:${f.lineNumber + 1}`;
-    const key = `${site} < ${caller}`;
-    const file = site.replace(/:\d+$/, '').split(' ').slice(1).join(' ') || '(native)';
-    bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize);
-    byFile.set(file, (byFile.get(file) ?? 0) + n.selfSize);
-    for (const c of n.children) walk(c, site);
-  };
-  walk(profile.head, '');
-  const total = [...bySite.values()].reduce((a, b) => a + b, 0);
-  const top = [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
-  const perTask = ([where, bytes]: [string, number]): string => `${Math.round(bytes / tasks)}\t${where}`;
-  const files = [...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30);
-  const text = [`total ${Math.round(total / tasks)} B/task (sampled); by function and its caller:`]
-    .concat(top.map(perTask), ['', 'by file:'], files.map(perTask))
-    .join('\n');
+  const text = summarizeSampling(profile.head, tasks);
   await writeFile(file, `${text}\n`);
   process.stdout.write(`profile: ${file}\n`);
-}
-
-interface SampleNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: SampleNode[];
 }
