@@ -14,11 +14,17 @@ const Resources = Type.Object(
   { additionalProperties: false },
 );
 
-const States = ['Pending', 'Scheduled', 'Running', 'Completed', 'Failed'] as const;
+// The manager checks every report with ajv, which tries a union's branches in order and builds an
+// error object for each that fails before one matches (dropped once one does). So each union puts
+// first what a report carries most: Running, and no exit code or finish time yet. In the other
+// order a report's check made about 800 bytes of garbage (bench/submit-alloc.ts).
+const States = ['Running', 'Scheduled', 'Pending', 'Completed', 'Failed'] as const;
 
 // What a worker reports is stored with the task and shown to people: every string and list is
 // bounded, whoever sends it.
 const Time = Type.Union([Type.String({ maxLength: 64 }), Type.Null()]);
+/** A time a task that runs has not got yet (its finish): null first. */
+const TimeToCome = Type.Union([Type.Null(), Type.String({ maxLength: 64 })]);
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 export const TaskReport = Type.Object(
@@ -27,7 +33,7 @@ export const TaskReport = Type.Object(
     generation: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     state: Type.Union(States.map((s) => Type.Literal(s))),
     containerId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
-    exitCode: Type.Union([Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1 }), Type.Null()]),
+    exitCode: Type.Union([Type.Null(), Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1 })]),
     reason: Type.String({ maxLength: 4096 }),
     // a start that failed: the error code of why (image_unavailable), which the CLI acts on
     errorCode: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' })),
@@ -39,7 +45,7 @@ export const TaskReport = Type.Object(
       { maxItems: 64 },
     ),
     startedAt: Time,
-    finishedAt: Time,
+    finishedAt: TimeToCome,
     // the container's address on its host's Poseidon network (IPv4, or IPv6 text)
     address: Type.Optional(Type.String({ minLength: 1, maxLength: 45 })),
     health: Type.Optional(
