@@ -17,6 +17,8 @@ const NO_PORT_REQUESTS = Object.freeze([]) as unknown as TaskRequest['ports'];
 export class SharedParts {
   readonly #strings = new Map<string, string>();
   readonly #values = new Map<string, unknown>();
+  /** The shared value each kind handed out last: requests in a row mostly hold the same (replicas, a burst). */
+  readonly #last = new Map<string, unknown>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
@@ -44,6 +46,15 @@ export class SharedParts {
 
   /** The shared frozen copy of a JSON-like value with the same content, or the value itself. */
   value<T>(kind: string, v: T): T {
+    // compared in place first: the key below costs a JSON text and a string of it per value
+    const last = this.#last.get(kind);
+    if (last !== undefined && sameJson(last, v)) return last as T;
+    const shared = this.#lookUp(kind, v);
+    if (shared !== v) this.#last.set(kind, shared);
+    return shared;
+  }
+
+  #lookUp<T>(kind: string, v: T): T {
     const key = `${kind}\u0000${JSON.stringify(v)}`;
     if (key.length > MAX_SHARED_LENGTH * 4) return v;
     const known = this.#values.get(key);
@@ -64,6 +75,31 @@ function isDefaultPolicy(p: RestartPolicy): boolean {
     p.backoffMaxMs === d.backoffMaxMs &&
     p.resetAfterMs === d.resetAfterMs
   );
+}
+
+/**
+ * Equal as their JSON texts would be, without making them: the same values with the same keys in
+ * the same order (a shared copy must keep the order the request was sent in). False for what JSON
+ * would write alike but this cannot tell (an undefined field, NaN): that only misses the shortcut.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  const others = Object.keys(b);
+  if (keys.length !== others.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    if (k !== others[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
+  }
+  return true;
 }
 
 function deepFreeze<T>(v: T): T {
