@@ -58,14 +58,15 @@ if (counting) {
     counts.stringifyBytes += out?.length ?? 0;
     return out;
   } as typeof JSON.stringify;
-  createHook({
-    init(_id, type) {
-      if (type === 'PROMISE' && counts.promises++ % 256 === 0) callers.promise.add(callerOf(new Error().stack));
-      else if (type === 'PROMISE') return;
-      else if (type === 'Timeout' || type === 'Immediate') counts.timers += 1;
-    },
-  }).enable();
 }
+// promises and timers are counted inside a window alone: a hook on every promise slows a process's start by seconds
+const hook = createHook({
+  init(_id, type) {
+    if (type === 'PROMISE' && counts.promises++ % 256 === 0) callers.promise.add(callerOf(new Error().stack));
+    else if (type === 'PROMISE') return;
+    else if (type === 'Timeout' || type === 'Immediate') counts.timers += 1;
+  },
+});
 
 interface Window {
   profiler: v8.GCProfiler;
@@ -97,6 +98,7 @@ async function begin(): Promise<void> {
   const profiler = new v8.GCProfiler();
   profiler.start();
   const heldBefore = v8.getHeapStatistics().used_heap_size;
+  if (counting) hook.enable();
   open = { profiler, heldBefore, cpu: process.cpuUsage(), counts: { ...counts }, session };
 }
 
@@ -111,6 +113,7 @@ function units(): number {
 
 async function end(w: Window): Promise<void> {
   open = undefined;
+  hook.disable();
   const used = process.cpuUsage(w.cpu);
   const heapAtEnd = v8.getHeapStatistics().used_heap_size;
   const gcs = w.profiler.stop()?.statistics ?? [];
