@@ -95,6 +95,8 @@ export interface TaskView {
   reason: string;
   exitCode: number | null;
   restarts: number;
+  /** The container it runs now (or last ran); null before its first, and from an older manager. */
+  containerId: string | null;
   /** Why its last copy ended, and when; null when none has (or an older manager). */
   lastExit: { reason: string; at: string } | null;
   health: string;
@@ -259,6 +261,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     reason: optStr(o, 'reason') ?? '',
     exitCode: optNum(o, 'exitCode'),
     restarts: optNum(o, 'restarts') ?? 0,
+    containerId: optStr(o, 'containerId'),
     lastExit: lastExit(o.lastExit, `${what}.lastExit`),
     unplaceable: unplaceable(o.unplaceable, `${what}.unplaceable`),
     health: optStr(health, 'status') ?? 'none',

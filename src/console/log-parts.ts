@@ -3,14 +3,31 @@ import { LOGS_NDJSON } from '../api/logs-media.js';
 // A task's output as the console shows it: runs of text, each on the stream the container wrote
 // it to, so stderr's can be marked. A manager older than the streams apart answers text: stdout.
 
-/** A run of output on one stream. */
+/** A run of output on one stream; `note`: the console's own line between two containers' output. */
 export interface LogPart {
-  stream: 'stdout' | 'stderr';
+  stream: 'stdout' | 'stderr' | 'note';
   text: string;
 }
 
 /** What the console asks a log read for: each stream apart, or (an older manager) text. */
 export const LOGS_ACCEPT = `${LOGS_NDJSON}, text/plain;q=0.5`;
+
+/** Lines of a task's first container the page asks for; a container after it is read whole. */
+export const FIRST_TAIL = 200;
+
+/**
+ * Where the page follows a task's output: its first container from its last FIRST_TAIL lines, each
+ * container after a restart from its first line (as `poseidon logs -f` follows restarts).
+ */
+export function logsPath(taskId: string, first: boolean): string {
+  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true${first ? `&tail=${FIRST_TAIL}` : ''}`;
+}
+
+/** The line the page puts between one container's output and the next's, on a line of its own. */
+export function addRestartNote(parts: readonly LogPart[], restarts: number, max: number): LogPart[] {
+  const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
+  return addPart(parts, 'note', `${open ? '\n' : ''}--- restarted (restart ${restarts}): a new container ---\n`, max);
+}
 
 /** `text` after the parts: joined to the last one on its stream; the oldest dropped past `max` characters. */
 export function addPart(parts: readonly LogPart[], stream: LogPart['stream'], text: string, max: number): LogPart[] {

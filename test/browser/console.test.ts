@@ -645,6 +645,63 @@ describe('the web console in a real browser, against a real manager and workers'
     await accessible(page, 'the service page with its mounts');
   });
 
+  test('stop a task from its page; a read token is told it needs a deploy token, on the node page too', async () => {
+    const sleeper = await c.client.submit(c.task('stop-me'));
+    await c.allInState([sleeper.id], 'Running');
+    const read = await c.client.createToken({ scope: 'read', name: 'looker' });
+    const looker = await newPage();
+    await signIn(looker, url, read.token);
+    await open(looker, `${url}/ui#/tasks/${sleeper.id}`);
+    await waitForText(looker, 'Your token (scope read) may only look; stopping a task needs a deploy token.');
+    assert.equal(await looker.$('button::-p-text(Stop task)'), null, 'no stop for a read token');
+    await open(looker, `${url}/ui#/nodes/${(await c.client.getTask(sleeper.id)).nodeId ?? ''}`);
+    await waitForText(looker, 'Draining needs an admin token (yours: read).'); // a space before the scope
+
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${sleeper.id}`);
+    await waitForText(page, 'Task stop-me');
+    await press(page, 'Stop task');
+    await waitForText(page, 'Stop stop-me? Its restart policy does not start it again.');
+    await accessible(page, 'the stop confirmation');
+    await confirm(page);
+    await waitForText(page, 'stop-me is stopping');
+    assert.equal((await c.client.getTask(sleeper.id)).desiredState, 'stopped');
+    await waitForText(page, /State\s*Completed|State\s*Failed/, 60_000); // seen without a reload
+    await waitForText(page, 'Stopped: asked to stop.');
+    await screenshot(page, 'stop', 'task-page');
+  });
+
+  test("a restarting task's logs go on with each new container, without a reload", async () => {
+    const restarts = await c.client.submit(
+      c.task('restarts', {
+        command: ['sh', '-c', 'echo run-$(cat /proc/sys/kernel/random/uuid); echo gone >&2; sleep 2; exit 1'],
+        restartPolicy: { mode: 'always', backoff: '500ms' },
+      }),
+    );
+    await c.allInState([restarts.id], 'Running', 60_000);
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    await open(page, `${url}/ui#/tasks/${restarts.id}`);
+    await waitForText(page, 'run-');
+    await waitForText(page, '--- restarted (restart', 60_000);
+    const runs = await waitFor(
+      async () => {
+        const text = await page.$eval('pre.logs', (el) => el.textContent ?? '');
+        const seen = new Set(text.match(/run-[0-9a-f-]{36}/g) ?? []);
+        return seen.size >= 2 ? seen : undefined;
+      },
+      { timeoutMs: 60_000, what: "two containers' output on the page" },
+    );
+    assert.ok(runs.size >= 2);
+    const notes = await page.$$eval('pre.logs span.note', (els) => els.map((el) => el.textContent ?? ''));
+    assert.match(notes[0] ?? '', /^\n?--- restarted \(restart \d+\): a new container ---\n$/);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await screenshot(page, 'logs-restarts', 'task-page');
+    await c.client.stopTask(restarts.id);
+  });
+
   test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);

@@ -113,7 +113,7 @@ function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
   const { scope } = props.who;
   let page;
   if (r.page === 'service') page = html`<${ServicePage} api=${props.api} store=${store} name=${r.id} scope=${scope} />`;
-  else if (r.page === 'task') page = html`<${TaskPage} api=${props.api} store=${store} id=${r.id} />`;
+  else if (r.page === 'task') page = html`<${TaskPage} api=${props.api} store=${store} id=${r.id} scope=${scope} />`;
   else if (r.page === 'node') page = html`<${NodePage} api=${props.api} store=${store} id=${r.id} scope=${scope} />`;
   else
     page = html`<h1 class="visually-hidden">Cluster overview</h1>

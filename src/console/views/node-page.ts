@@ -55,6 +55,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
   const path = `/nodes/${encodeURIComponent(n.id)}`;
   const drained = n.availability === 'drain';
   const paused = n.availability === 'pause';
+  const needsAdmin = `Draining needs an admin token (yours: ${props.scope}).`;
   return html`<div>
     <h1>Node ${n.name}</h1>
     <dl class="facts">
@@ -93,10 +94,8 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
     <${Section} title="Availability">
       ${
         props.scope !== 'admin'
-          ? html`<p>
-              ${drained ? 'Drained.' : paused ? 'Paused.' : 'Active.'} Draining needs an admin token (yours:
-              ${props.scope}).
-            </p>`
+          ? // one text: a line break the template's formatting puts in a sentence would be lost there
+            html`<p>${`${drained ? 'Drained.' : paused ? 'Paused.' : 'Active.'} ${needsAdmin}`}</p>`
           : drained || paused
             ? html`<p>
                   ${

@@ -3,10 +3,15 @@ import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { jobCounts } from '../../api/service-modes.js';
 import { ApiError } from '../api.js';
-import type { TaskView } from '../decode.js';
+import type { Scope, TaskView } from '../decode.js';
 import { neverPlacedText } from '../../cli/unplaceable.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
+
+/** Whether a token of `scope` may change what runs (scale, update, stop); draining a node needs admin. */
+export function mayDeploy(scope: Scope): boolean {
+  return scope === 'deploy' || scope === 'admin';
+}
 
 export function age(iso: string | null, nowMs = Date.now()): string {
   if (iso === null) return 'never';

@@ -5,11 +5,7 @@ import type { ClusterStore } from '../cluster-store.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../../api/service-modes.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope, type ServiceMode } from '../decode.js';
 import { MountsTable } from './files.js';
-import { age, ConfirmAction, errorText, link, NeverPlaced, Section, State, TableBox } from './parts.js';
-
-export function mayDeploy(scope: Scope): boolean {
-  return scope === 'deploy' || scope === 'admin';
-}
+import { age, ConfirmAction, errorText, link, mayDeploy, NeverPlaced, Section, State, TableBox } from './parts.js';
 
 function Endpoints(props: { api: Api; name: string; signature: string }) {
   const [list, setList] = useState<EndpointView[] | null>(null);

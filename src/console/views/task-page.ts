@@ -2,13 +2,13 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
-import { addPart, LOGS_ACCEPT, LogReader, type LogPart } from '../log-parts.js';
-import { taskSpec, taskUsage, type TaskView } from '../decode.js';
+import { addPart, addRestartNote, LOGS_ACCEPT, LogReader, logsPath, type LogPart } from '../log-parts.js';
+import { taskSpec, taskUsage, taskView, type Scope, type TaskView } from '../decode.js';
 import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
 import { EventList } from './overview.js';
 import { formatBytes } from '../../units/index.js';
-import { age, errorText, link, Reason, Section, State } from './parts.js';
+import { age, ConfirmAction, errorText, link, mayDeploy, Reason, Section, State } from './parts.js';
 import { specRows, type Row, type SpecFields } from '../../cli/spec-rows.js';
 import { commandLine } from '../../task/command-line.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
@@ -58,19 +58,32 @@ function Usage(props: { api: Api; store: ClusterStore; id: string; running: bool
   </div>`;
 }
 
-function Logs(props: { api: Api; id: string }) {
+/**
+ * The task's output, followed: its container's, then each new container's after a restart (the
+ * page hears of it as the task's container changes), with a line between them. A container that
+ * has not started yet is waited for.
+ */
+function Logs(props: { api: Api; task: TaskView }) {
+  const { id, containerId, restarts } = props.task;
   const [parts, setParts] = useState<LogPart[]>([]);
   const [state, setState] = useState('following');
+  const followed = useRef<string | null>(null);
   const pre = useRef<HTMLPreElement>(null);
   useEffect(() => {
-    const abort = new AbortController();
+    followed.current = null;
     setParts([]);
+  }, [id]);
+  useEffect(() => {
+    if (containerId === null) {
+      if (followed.current === null) setState('waiting for its container');
+      return;
+    }
+    const first = followed.current === null;
+    followed.current = containerId;
+    if (!first) setParts((p) => addRestartNote(p, restarts, MAX_LOG_CHARS));
+    const abort = new AbortController();
     const follow = async (): Promise<void> => {
-      const { reader, type } = await props.api.typedStream(
-        `/tasks/${encodeURIComponent(props.id)}/logs?follow=true&tail=200`,
-        abort.signal,
-        LOGS_ACCEPT,
-      );
+      const { reader, type } = await props.api.typedStream(logsPath(id, first), abort.signal, LOGS_ACCEPT);
       const decoder = new TextDecoder();
       const lines = LogReader.forType(type);
       setState('following');
@@ -80,19 +93,19 @@ function Logs(props: { api: Api; id: string }) {
         const pieces = lines.pieces(decoder.decode(value, { stream: true }));
         setParts((p) => pieces.reduce((all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS), p));
       }
-      setState('ended: the container stopped or the stream closed');
+      setState('ended: the container stopped or the stream closed (a restart is followed)');
     };
     follow().catch((err: unknown) => {
       if (!abort.signal.aborted) setState(`not following: ${errorText(err)}`);
     });
     return () => abort.abort();
-  }, [props.id]);
+  }, [id, containerId]);
   useEffect(() => {
     const el = pre.current;
     if (el !== null) el.scrollTop = el.scrollHeight;
   }, [parts]);
   // the container's stderr marked, as a terminal would not show it: its own colour
-  const shown = parts.map((p) => (p.stream === 'stderr' ? html`<span class="stderr">${p.text}</span>` : p.text));
+  const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
   return html`<div>
     <p class="log-state" role="status">Logs: ${state}</p>
     <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
@@ -153,7 +166,32 @@ function Spec(props: { api: Api; task: TaskView }) {
   </div>`;
 }
 
-export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
+/**
+ * Stop, for a deploy or admin token, confirmed first: a stop is never undone by a restart policy;
+ * a service's replica is replaced (the service keeps its count). A read token is told what it needs.
+ */
+function Actions(props: { api: Api; task: TaskView; scope: Scope }) {
+  const t = props.task;
+  if (!mayDeploy(props.scope))
+    return html`<p>Your token (scope ${props.scope}) may only look; stopping a task needs a deploy token.</p>`;
+  if (t.desiredState === 'stopped')
+    return html`<p>${t.state === 'Running' ? 'Stopping: asked to stop.' : 'Stopped: asked to stop.'}</p>`;
+  const question =
+    t.service === null
+      ? `Stop ${t.name}? Its restart policy does not start it again.`
+      : `Stop ${t.name}? It is a replica of ${t.service}, which starts a new one in its place.`;
+  return html`<${ConfirmAction}
+    label="Stop task"
+    danger=${true}
+    question=${question}
+    run=${async () => {
+      await props.api.call('DELETE', `/tasks/${encodeURIComponent(t.id)}`, taskView);
+      return `${t.name} is stopping`;
+    }}
+  />`;
+}
+
+export function TaskPage(props: { api: Api; store: ClusterStore; id: string; scope: Scope }) {
   const { store, id } = props;
   const t = store.tasks.get(id);
   if (t === undefined) return html`<p>${store.loaded ? `No task ${id}.` : 'Loading…'} <a href="#/">Overview</a></p>`;
@@ -183,6 +221,9 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
               <dd>${t.exitCode}</dd>`
       }
     </dl>
+    <${Section} title="Actions" id="task-actions">
+      <${Actions} api=${props.api} task=${t} scope=${props.scope} />
+    </${Section}>
     <${Section} title="Spec"><${Spec} key=${id} api=${props.api} task=${t} /></${Section}>
     <${Section} title="Secrets and configs it mounts" id="task-files">
       <${MountsTable} files=${t.files} whose="the task" />
@@ -194,6 +235,6 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string }) {
     <${Section} title="Usage">
       <${Usage} api=${props.api} store=${store} id=${id} running=${t.state === 'Running'} />
     </${Section}>
-    <${Section} title="Logs"><${Logs} api=${props.api} id=${id} /></${Section}>
+    <${Section} title="Logs"><${Logs} api=${props.api} task=${t} /></${Section}>
   </div>`;
 }
