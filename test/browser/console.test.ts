@@ -702,6 +702,33 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(restarts.id);
   });
 
+  test('63-character names leave every column in view at 1280x800; a task among many is found by its name', async () => {
+    const nowhere = ['node.labels.nowhere == x']; // placed nowhere: no container for any of them
+    const long = 'a-task-name-as-long-as-a-dns-label-may-be-sixty-three-characte';
+    const longService = 'a-service-name-as-long-as-a-dns-label-may-be-sixty-three-charss';
+    const ids = [(await c.client.submit(c.task(`${long}s`, { constraints: nowhere }))).id];
+    await c.client.createService(serviceSpec(c, longService, { replicas: 1 }, { constraints: nowhere }));
+    ids.push(...(await c.submitMany('many', 60, { constraints: nowhere })));
+    const page = await newPage(1280, 800);
+    await signIn(page, url, c.token);
+    await waitForText(page, 'many-59');
+    await waitForText(page, longService);
+    assert.deepEqual(await cutOff(page), [], 'the overview at 1280x800');
+    await screenshot(page, 'many', 'overview-1280x800');
+    const names = async (): Promise<string[]> => (await rows(page, 'section.tasks table')).map(([name]) => name ?? '');
+    assert.ok(!(await names()).includes('many-7'), 'an older task is past the newest 50');
+    await page.type('#task-find', 'many-7');
+    await waitFor(async () => JSON.stringify(await names()) === JSON.stringify(['many-7']), {
+      what: 'many-7 alone listed',
+    });
+    await page.click('#task-find', { count: 3 });
+    await page.keyboard.type('no-such-task');
+    await waitForText(page, 'No task whose name has "no-such-task" or whose id starts so.');
+    await accessible(page, 'the overview with a task found');
+    await c.client.removeService(longService);
+    for (const id of ids) await c.client.stopTask(id);
+  });
+
   test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);

@@ -4,6 +4,7 @@ import type { ClusterStore } from '../cluster-store.js';
 import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { FilesTable } from './files.js';
+import { MAX_QUERY, tasksShown } from '../task-filter.js';
 import { formatBytes } from '../../units/index.js';
 import { age, Bar, link, Reason, replicasText, Section, State, TableBox } from './parts.js';
 
@@ -130,10 +131,11 @@ export function EventList(props: { events: readonly ClusterEvent[]; limit?: numb
 
 function Tasks(props: { store: ClusterStore }) {
   const [filter, setFilter] = useState<TaskState | 'all'>('all');
+  const [query, setQuery] = useState('');
   const counts = new Map<TaskState, number>(TASK_STATES.map((s) => [s, 0]));
   for (const t of props.store.tasks.values()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-  const shown = [...props.store.tasks.values()].filter((t) => filter === 'all' || t.state === filter);
-  shown.sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1));
+  const shown = tasksShown(props.store.tasks.values(), filter, query);
+  const found = query.trim() === '' ? '' : ` whose name has "${query.trim()}" or whose id starts so`;
   return html`<div>
     <div class="counts" role="group" aria-label="Tasks by state (choose one to list them)">
       <button type="button" aria-pressed=${filter === 'all'} onClick=${() => setFilter('all')}>
@@ -145,6 +147,17 @@ function Tasks(props: { store: ClusterStore }) {
             ${s} <span class="count">${counts.get(s) ?? 0}</span>
           </button>`,
       )}
+    </div>
+    <div class="find">
+      <label for="task-find">Find a task</label>
+      <input
+        id="task-find"
+        type="search"
+        maxlength=${MAX_QUERY}
+        placeholder="name, or id prefix"
+        value=${query}
+        onInput=${(e: Event) => setQuery((e.currentTarget as HTMLInputElement).value)}
+      />
     </div>
     <${TableBox} label="Tasks table">
       <table>
@@ -171,7 +184,13 @@ function Tasks(props: { store: ClusterStore }) {
         </tbody>
       </table>
     </${TableBox}>
-    ${shown.length > TASK_ROWS ? html`<p>Showing the newest ${TASK_ROWS} of ${shown.length}.</p>` : null}
+    ${
+      shown.length > TASK_ROWS
+        ? html`<p>Showing the newest ${TASK_ROWS} of ${shown.length}${found}: find one by its name to list it.</p>`
+        : shown.length === 0 && found !== ''
+          ? html`<p>No task${found}.</p>`
+          : null
+    }
   </div>`;
 }
 
