@@ -17,16 +17,26 @@ export const FIRST_TAIL = 200;
 
 /**
  * Where the page follows a task's output: its first container from its last FIRST_TAIL lines, each
- * container after a restart from its first line (as `poseidon logs -f` follows restarts).
+ * container after a restart from its first line (as `poseidon logs -f` follows restarts), and a
+ * stream cut off while its container runs from the second it was cut (`sinceS`, seconds since 1970).
  */
-export function logsPath(taskId: string, first: boolean): string {
-  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true${first ? `&tail=${FIRST_TAIL}` : ''}`;
+export function logsPath(taskId: string, first: boolean, sinceS?: number): string {
+  const from = sinceS !== undefined ? `&since=${Math.floor(sinceS)}` : first ? `&tail=${FIRST_TAIL}` : '';
+  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true${from}`;
 }
 
 /** The line the page puts between one container's output and the next's, on a line of its own. */
 export function addRestartNote(parts: readonly LogPart[], restarts: number, max: number): LogPart[] {
   const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
   return addPart(parts, 'note', `${open ? '\n' : ''}--- restarted (restart ${restarts}): a new container ---\n`, max);
+}
+
+/** The line the page puts where a stream was cut off and asked for again from `sinceS`. */
+export function addResumeNote(parts: readonly LogPart[], sinceS: number, max: number): LogPart[] {
+  const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
+  const at = new Date(Math.floor(sinceS) * 1000).toISOString().slice(11, 19);
+  const text = `--- the stream was cut off; followed again from ${at} UTC (lines of that second may show twice) ---\n`;
+  return addPart(parts, 'note', `${open ? '\n' : ''}${text}`, max);
 }
 
 /** `text` after the parts: joined to the last one on its stream; the oldest dropped past `max` characters. */

@@ -729,6 +729,31 @@ describe('the web console in a real browser, against a real manager and workers'
     for (const id of ids) await c.client.stopTask(id);
   });
 
+  test("a task page's logs go on after the manager restarts under it, and say where they were cut", async () => {
+    const talker = await c.client.submit(
+      c.task('talker-3', { command: ['sh', '-c', 'i=0; while true; do echo spoke-$i; i=$((i+1)); sleep 0.3; done'] }),
+    );
+    await c.allInState([talker.id], 'Running');
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    await open(page, `${url}/ui#/tasks/${talker.id}`);
+    await waitForText(page, 'spoke-3');
+    await c.restartManager();
+    const last = async (): Promise<number> => {
+      const text = await page.$eval('pre.logs', (el) => el.textContent ?? '');
+      return Math.max(...[...text.matchAll(/spoke-(\d+)/g)].map((m) => Number(m[1])));
+    };
+    await waitForText(page, 'Live updates: live', 60_000);
+    const after = await last();
+    await waitForText(page, `spoke-${after + 3}`, 60_000); // written after the restart: followed again
+    await waitForText(page, /--- the stream was cut off; followed again from \d\d:\d\d:\d\d UTC/);
+    await waitForText(page, 'Logs: following');
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await screenshot(page, 'logs-reconnect', 'task-page');
+    await c.client.stopTask(talker.id);
+  });
+
   test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);

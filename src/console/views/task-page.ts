@@ -1,11 +1,11 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
-import { addPart, addRestartNote, LOGS_ACCEPT, LogReader, logsPath, type LogPart } from '../log-parts.js';
 import { taskSpec, taskUsage, taskView, type Scope, type TaskView } from '../decode.js';
 import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
+import { Logs } from './task-logs.js';
 import { EventList } from './overview.js';
 import { formatBytes } from '../../units/index.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, Reason, Section, State } from './parts.js';
@@ -15,8 +15,6 @@ import { lastExitAddsToReason } from '../../task/last-exit.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
-/** Log text kept on the page; older output is dropped from the top. */
-const MAX_LOG_CHARS = 200_000;
 
 function Usage(props: { api: Api; store: ClusterStore; id: string; running: boolean }) {
   const key = `task:${props.id}`;
@@ -55,60 +53,6 @@ function Usage(props: { api: Api; store: ClusterStore; id: string; running: bool
       minTop=${0.1}
     />
     <${Chart} title="Memory" unit="bytes" times=${series.t} values=${series.mem} format=${formatBytes} />
-  </div>`;
-}
-
-/**
- * The task's output, followed: its container's, then each new container's after a restart (the
- * page hears of it as the task's container changes), with a line between them. A container that
- * has not started yet is waited for.
- */
-function Logs(props: { api: Api; task: TaskView }) {
-  const { id, containerId, restarts } = props.task;
-  const [parts, setParts] = useState<LogPart[]>([]);
-  const [state, setState] = useState('following');
-  const followed = useRef<string | null>(null);
-  const pre = useRef<HTMLPreElement>(null);
-  useEffect(() => {
-    followed.current = null;
-    setParts([]);
-  }, [id]);
-  useEffect(() => {
-    if (containerId === null) {
-      if (followed.current === null) setState('waiting for its container');
-      return;
-    }
-    const first = followed.current === null;
-    followed.current = containerId;
-    if (!first) setParts((p) => addRestartNote(p, restarts, MAX_LOG_CHARS));
-    const abort = new AbortController();
-    const follow = async (): Promise<void> => {
-      const { reader, type } = await props.api.typedStream(logsPath(id, first), abort.signal, LOGS_ACCEPT);
-      const decoder = new TextDecoder();
-      const lines = LogReader.forType(type);
-      setState('following');
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const pieces = lines.pieces(decoder.decode(value, { stream: true }));
-        setParts((p) => pieces.reduce((all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS), p));
-      }
-      setState('ended: the container stopped or the stream closed (a restart is followed)');
-    };
-    follow().catch((err: unknown) => {
-      if (!abort.signal.aborted) setState(`not following: ${errorText(err)}`);
-    });
-    return () => abort.abort();
-  }, [id, containerId]);
-  useEffect(() => {
-    const el = pre.current;
-    if (el !== null) el.scrollTop = el.scrollHeight;
-  }, [parts]);
-  // the container's stderr marked, as a terminal would not show it: its own colour
-  const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
-  return html`<div>
-    <p class="log-state" role="status">Logs: ${state}</p>
-    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
   </div>`;
 }
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addPart, addRestartNote, FIRST_TAIL, logsPath, type LogPart } from '../../../src/console/log-parts.js';
+import {
+  addPart,
+  addRestartNote,
+  addResumeNote,
+  FIRST_TAIL,
+  logsPath,
+  type LogPart,
+} from '../../../src/console/log-parts.js';
 
 // A task page follows its task's output across restarts, as `poseidon logs -f` does: the first
 // container from its last lines, each one after a restart whole, with a line between them.
@@ -24,4 +31,14 @@ test('the line between two containers stands on a line of its own', () => {
   assert.deepEqual(addRestartNote([], 1, 1000), [
     { stream: 'note', text: '--- restarted (restart 1): a new container ---\n' },
   ]);
+});
+
+test('a stream cut off while its container runs is asked for again from the second it ended, and says so', () => {
+  assert.equal(logsPath('t1', true, 1796640000.75), '/tasks/t1/logs?follow=true&since=1796640000');
+  assert.equal(logsPath('t1', false, 1796640000), '/tasks/t1/logs?follow=true&since=1796640000');
+  const said = addPart([], 'stdout', 'said-4', 1000);
+  assert.deepEqual(addResumeNote(said, 1796640000.75, 1000).at(-1), {
+    stream: 'note',
+    text: '\n--- the stream was cut off; followed again from 10:40:00 UTC (lines of that second may show twice) ---\n',
+  });
 });

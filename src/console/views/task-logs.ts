@@ -1,0 +1,116 @@
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, type Api } from '../api.js';
+import type { TaskView } from '../decode.js';
+import {
+  addPart,
+  addRestartNote,
+  addResumeNote,
+  LOGS_ACCEPT,
+  LogReader,
+  logsPath,
+  type LogPart,
+} from '../log-parts.js';
+import { errorText } from './parts.js';
+
+/** Log text kept on the page; older output is dropped from the top. */
+const MAX_LOG_CHARS = 200_000;
+/** How long after a stream ends the page looks whether its container still runs (the task's events come meanwhile). */
+const LOOK_AGAIN_MS = 1_000;
+
+/** A stream that ended this way may be asked for again: the manager was away, or answered it could not serve now. */
+function cutOff(err: unknown): boolean {
+  return err instanceof TypeError || (err instanceof ApiError && err.status >= 502);
+}
+
+/**
+ * The task's output, followed: its container's, then each new container's after a restart (the
+ * page hears of it as the task's container changes), with a line between them. A stream that ends
+ * while its container still runs (the manager restarted, the network broke) is asked for again,
+ * from the second it ended, with a line saying so; while the manager does not answer, once a second.
+ */
+export function Logs(props: { api: Api; task: TaskView }) {
+  const { id, containerId, restarts } = props.task;
+  const [parts, setParts] = useState<LogPart[]>([]);
+  const [state, setState] = useState('following');
+  const followed = useRef<string | null>(null);
+  const task = useRef(props.task);
+  task.current = props.task;
+  const pre = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    followed.current = null;
+    setParts([]);
+  }, [id]);
+  useEffect(() => {
+    if (containerId === null) {
+      if (followed.current === null) setState('waiting for its container');
+      return;
+    }
+    const first = followed.current === null;
+    followed.current = containerId;
+    if (!first) setParts((p) => addRestartNote(p, restarts, MAX_LOG_CHARS));
+    const abort = new AbortController();
+    /** One stream, read to its end; from `sinceS` a cut one again, its note put before the first output it brings. */
+    const read = async (sinceS: number | undefined, opened: () => void): Promise<void> => {
+      const path = logsPath(id, first, sinceS);
+      const { reader, type } = await props.api.typedStream(path, abort.signal, LOGS_ACCEPT);
+      opened();
+      const decoder = new TextDecoder();
+      const lines = LogReader.forType(type);
+      let noted = sinceS === undefined;
+      setState('following');
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const pieces = lines.pieces(decoder.decode(value, { stream: true }));
+        if (pieces.length === 0) continue;
+        const note = noted ? undefined : sinceS;
+        noted = true;
+        setParts((p) =>
+          pieces.reduce(
+            (all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS),
+            note === undefined ? p : addResumeNote(p, note, MAX_LOG_CHARS),
+          ),
+        );
+      }
+    };
+    const follow = async (): Promise<void> => {
+      /** Where a stream cut off is asked for again from: when the last one that opened ended. */
+      let sinceS: number | undefined;
+      for (;;) {
+        let opened = false;
+        try {
+          await read(sinceS, () => void (opened = true));
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          if (!cutOff(err)) {
+            setState(`not following: ${errorText(err)}`);
+            return;
+          }
+          setState('reconnecting (the manager does not answer; trying again)');
+        }
+        const endedAt = Date.now() / 1000;
+        await new Promise((resolve) => setTimeout(resolve, LOOK_AGAIN_MS));
+        if (abort.signal.aborted) return;
+        const now = task.current;
+        if (now.containerId !== containerId || now.state !== 'Running') {
+          setState('ended: the container stopped (a restart is followed)');
+          return;
+        }
+        if (opened) sinceS = endedAt;
+      }
+    };
+    void follow();
+    return () => abort.abort();
+  }, [id, containerId]);
+  useEffect(() => {
+    const el = pre.current;
+    if (el !== null) el.scrollTop = el.scrollHeight;
+  }, [parts]);
+  // the container's stderr marked, as a terminal would not show it: its own colour
+  const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
+  return html`<div>
+    <p class="log-state" role="status">Logs: ${state}</p>
+    <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
+  </div>`;
+}
