@@ -27,16 +27,23 @@ export function logsPath(taskId: string, first: boolean, sinceS?: number): strin
 
 /** The line the page puts between one container's output and the next's, on a line of its own. */
 export function addRestartNote(parts: readonly LogPart[], restarts: number, max: number): LogPart[] {
-  const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
-  return addPart(parts, 'note', `${open ? '\n' : ''}--- restarted (restart ${restarts}): a new container ---\n`, max);
+  return addNote(parts, `--- restarted (restart ${restarts}): a new container ---`, max);
 }
 
 /** The line the page puts where a stream was cut off and asked for again from `sinceS`. */
 export function addResumeNote(parts: readonly LogPart[], sinceS: number, max: number): LogPart[] {
-  const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
   const at = new Date(Math.floor(sinceS) * 1000).toISOString().slice(11, 19);
-  const text = `--- the stream was cut off; followed again from ${at} UTC (lines of that second may show twice) ---\n`;
-  return addPart(parts, 'note', `${open ? '\n' : ''}${text}`, max);
+  return addNote(
+    parts,
+    `--- the stream was cut off; followed again from ${at} UTC (lines of that second may show twice) ---`,
+    max,
+  );
+}
+
+/** The console's own line after the parts, on a line of its own. */
+function addNote(parts: readonly LogPart[], line: string, max: number): LogPart[] {
+  const open = parts.length > 0 && !(parts.at(-1)?.text.endsWith('\n') ?? true);
+  return addPart(parts, 'note', `${open ? '\n' : ''}${line}\n`, max);
 }
 
 /** `text` after the parts: joined to the last one on its stream; the oldest dropped past `max` characters. */
