@@ -1,6 +1,9 @@
 // A service's modes, without TypeBox: the CLI and the console read them and load no schema library
 // (cli-modules.test.ts).
 
+/** Replicas a service may want, at most; also the most moved at once, and a job's most at once. */
+export const MAX_REPLICAS = 10_000;
+
 /** What `mode` may say; absent means `replicated`. */
 export type ServiceModeName = 'replicated' | 'global' | 'replicated-job' | 'global-job';
 

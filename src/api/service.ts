@@ -6,7 +6,9 @@ import { Constraint, DNS_LABEL_PATTERN, Duration, MAX_CONSTRAINTS, NAME_RULE, Ta
 // take a ServiceSpec; service files (JSON or YAML) and Compose files are turned into one. Defaults are filled in by the
 // manager when it parses a spec, so a stored spec and a view show every value in effect.
 
-export const MAX_REPLICAS = 10_000;
+import { MAX_REPLICAS } from './service-modes.js';
+
+export { MAX_REPLICAS };
 /** A service's own labels, at most (a Compose stack's `poseidon.stack` among them). */
 export const MAX_SERVICE_LABELS = 64;
 

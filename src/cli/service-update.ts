@@ -1,4 +1,4 @@
-import { isGlobalMode, isJobMode } from '../api/service-modes.js';
+import { isGlobalMode, isJobMode, MAX_REPLICAS } from '../api/service-modes.js';
 import { InvalidField } from '../errors/index.js';
 import { isHostname, MAX_EXTRA_HOSTS, normalCapability } from '../task/container-rules.js';
 import { normalExtraHost } from '../task/extra-host.js';
@@ -124,9 +124,9 @@ export function replicasFlag(text: string): number {
   return Number(text);
 }
 
-/** `--max-concurrent`: a whole number from 1 (the manager says when it is above its limit). */
+/** `--max-concurrent`: a whole number from 1 to the manager's limit on replicas. */
 export function maxConcurrentFlag(text: string): number {
-  return countFlag('--max-concurrent', text, 1, 999_999);
+  return countFlag('--max-concurrent', text, 1, MAX_REPLICAS);
 }
 
 /** A job has no rollout (an update runs it again): the first `--update-*` flag given is refused, by name. */
@@ -510,9 +510,9 @@ function fitTimeout(check: Record<string, unknown>, flags: UpdateFlags): Record<
 /** The `update` block's settings the flags give. */
 export function updateSettings(flags: RolloutFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // the manager checks its own limit on replicas at once
+  // the manager's own range, so any refusal here says the same one
   if (flags.updateParallelism !== undefined)
-    out.parallelism = countFlag('--update-parallelism', flags.updateParallelism, 1, 999_999);
+    out.parallelism = countFlag('--update-parallelism', flags.updateParallelism, 1, MAX_REPLICAS);
   if (flags.updateDelay !== undefined) out.delay = durationFlag('--update-delay', flags.updateDelay);
   if (flags.updateMonitor !== undefined) out.monitor = durationFlag('--update-monitor', flags.updateMonitor);
   if (flags.updateOrder !== undefined) out.order = oneOf('--update-order', flags.updateOrder, UPDATE_ORDERS);

@@ -256,7 +256,12 @@ test('each bad flag is refused, naming it', () => {
     refused({ restart: 'sometimes' }),
     '--restart is "sometimes"; use never, always, on-failure or on-failure:N',
   );
-  assert.equal(refused({ updateParallelism: '0' }), '--update-parallelism is "0"; use a whole number from 1 to 999999');
+  // the manager's range (1 to 10000) both below and above it, where it once said 999999 below and 10000 above
+  assert.equal(refused({ updateParallelism: '0' }), '--update-parallelism is "0"; use a whole number from 1 to 10000');
+  assert.equal(
+    refused({ updateParallelism: '100000' }),
+    '--update-parallelism is "100000"; use a whole number from 1 to 10000',
+  );
   assert.match(refused({ updateDelay: '10' }), /^--update-delay is "10", a number without a unit/);
   assert.equal(refused({ updateOrder: 'random' }), '--update-order is "random"; use start-first or stop-first');
   assert.equal(
