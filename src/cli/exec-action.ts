@@ -1,6 +1,6 @@
 import type { ExecLine, ExecRequest } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
-import { InvalidField, PoseidonError, RemoteError } from '../errors/index.js';
+import { InvalidField, isUnknownFieldRefusal, PoseidonError, RemoteError } from '../errors/index.js';
 import { pumpInput, type InputPump } from './exec-input.js';
 import { serviceHint, someOf } from './service-hint.js';
 import { durationFlag, pairs } from './flags.js';
@@ -153,19 +153,33 @@ const FLAG_OF: Record<string, string> = {
   env: '-e',
 };
 
-class OlderManager extends PoseidonError {
-  constructor(fields: readonly string[]) {
+/**
+ * The manager, or the worker of the task (on `node`), is older than this CLI and runs no exec with
+ * these fields' flags.
+ */
+class OlderServer extends PoseidonError {
+  constructor(fields: readonly string[], node?: string) {
     const flags = [...new Set(fields.map((f) => FLAG_OF[f] ?? f))].join(', ');
+    const older = node === undefined ? 'the manager is' : `the worker on node ${node} is`;
     super(
-      'invalid_request',
-      `the manager is older than this CLI and runs no exec with ${flags}: upgrade it, or leave them out`,
+      node === undefined ? 'invalid_request' : 'worker_too_old',
+      `${older} older than this CLI and runs no exec with ${flags}: upgrade it, or leave them out`,
     );
   }
 }
 
+/** The node of the task, as status shows it: the host whose worker to upgrade ('?' when not known). */
+function nodeOf(client: ManagerClient, task: string): Promise<string> {
+  return client.getTask(task).then(
+    (t) => t.node ?? '?',
+    () => '?',
+  );
+}
+
 /**
- * The exec's answer. A manager from before `encoding` refuses the field: a plain exec is asked
- * again without it, as text (its bytes that are not UTF-8 are lost), rather than not at all.
+ * The exec's answer. A manager (or the task's worker) from before `encoding` refuses the field: a
+ * plain exec is asked again without it, as text (its bytes that are not UTF-8 are lost), rather
+ * than not at all; one with newer flags is refused naming them, and which side is older.
  */
 export async function openExec(
   client: ManagerClient,
@@ -176,12 +190,11 @@ export async function openExec(
   try {
     return { lines: await client.exec(task, req, signal), encoding: 'base64' };
   } catch (err) {
-    const older =
-      err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
-    if (!older) throw err;
+    const worker = err instanceof RemoteError && err.code === 'worker_too_old';
+    if (!worker && !isUnknownFieldRefusal(err)) throw err;
     const { encoding: _asked, ...text } = req;
     const newer = Object.keys(text).filter((k) => k !== 'command' && k !== 'timeoutMs');
-    if (newer.length > 0) throw new OlderManager(newer);
+    if (newer.length > 0) throw new OlderServer(newer, worker ? await nodeOf(client, task) : undefined);
     return { lines: await client.exec(task, text, signal), encoding: 'utf8' };
   }
 }

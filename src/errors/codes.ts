@@ -38,6 +38,11 @@ export const ERRORS = {
   task_not_placed: spec('task_not_placed', 409),
   /** `poseidon exec` into a task whose container is not running (not started yet, or ended). */
   task_not_running: spec('task_not_running', 409),
+  /**
+   * The task's worker is older than the manager and refused fields of the call it does not know
+   * (`poseidon exec -d` on a worker from before -d): upgrade that worker.
+   */
+  worker_too_old: spec('worker_too_old', 409),
   /** Input for an interactive exec that has ended (its command exited) or never was. */
   exec_session_not_found: spec('exec_session_not_found', 404),
   /** A worker already runs as many interactive execs as it allows. */

@@ -9,7 +9,7 @@ export {
   NoLeader,
   type PoseidonErrorOptions,
 } from './poseidon-error.js';
-export { isNotFound, isRetryable, isPermanent } from './predicates.js';
+export { isNotFound, isRetryable, isPermanent, isUnknownFieldRefusal } from './predicates.js';
 /** Errors more than one component raises. */
 export {
   TaskNotFound,

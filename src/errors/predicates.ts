@@ -18,6 +18,14 @@ export function isNotFound(err: unknown, what: keyof typeof NOT_FOUND): boolean 
   return err instanceof PoseidonError && err.code === NOT_FOUND[what];
 }
 
+/**
+ * A server older than the caller refused a field it does not know (every schema allows no others):
+ * the caller may ask again without it, or say which side to upgrade.
+ */
+export function isUnknownFieldRefusal(err: unknown): boolean {
+  return err instanceof PoseidonError && err.code === 'invalid_request' && /additional propert/.test(err.message);
+}
+
 /** An expected failure after which the same call may succeed later (busy, away, stopping). */
 export function isRetryable(err: unknown): err is PoseidonError {
   return err instanceof PoseidonError && err.temporary;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkExecRequest, ExecInput, ExecRequest, execResponse, ExecSessionParams, TaskParams } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
+import { isUnknownFieldRefusal, PoseidonError } from '../errors/index.js';
 import { NoContent, relayUntilClose, streamedResponse, tokenIdOf } from '../http/index.js';
 import type { Manager } from './manager.js';
 import { EXEC_END } from './stopped-streams.js';
@@ -10,6 +11,26 @@ export interface ExecRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
   workers(url: string): WorkerClient;
+}
+
+/**
+ * A worker older than the manager refused fields of an exec it does not know (`detach` for
+ * `exec -d`): said as the worker's, naming its node, where passed on as it came it read as the
+ * manager's own refusal.
+ */
+export class WorkerTooOld extends PoseidonError {
+  constructor(task: { name: string; node: string | null }, fields: readonly string[]) {
+    super(
+      'worker_too_old',
+      `the worker on node ${task.node ?? '?'} (task ${task.name}) is older than the manager and runs no exec ` +
+        `with ${fields.join(', ')}: upgrade that worker`,
+    );
+  }
+}
+
+/** The exec's fields beyond those every worker takes (its command and time limit). */
+function newerFields(body: object): string[] {
+  return Object.keys(body).filter((k) => k !== 'command' && k !== 'timeoutMs');
 }
 
 /** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
@@ -54,7 +75,12 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       const lines = await relayUntilClose(
         req,
         reply,
-        (signal) => workers(workerUrl).http.stream(`/tasks/${task.id}/exec`, { body: req.body, signal }, 'POST'),
+        (signal) =>
+          workers(workerUrl)
+            .http.stream(`/tasks/${task.id}/exec`, { body: req.body, signal }, 'POST')
+            .catch((err: unknown) => {
+              throw isUnknownFieldRefusal(err) ? new WorkerTooOld(task, newerFields(req.body)) : err;
+            }),
         EXEC_END,
       );
       return reply.type('application/x-ndjson').send(lines);

@@ -11,7 +11,7 @@ export function runningOn(
   manager: Manager,
   idOrPrefix: string,
   why?: string,
-): { task: { id: string; name: string }; workerUrl: string } {
+): { task: { id: string; name: string; node: string | null }; workerUrl: string } {
   const { task, workerUrl } = manager.locate(idOrPrefix);
   runningContainerOf(workerUrl === null ? { ...task, containerId: null } : task, why);
   return { task, workerUrl: workerUrl as string };

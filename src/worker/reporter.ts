@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { isNotFound, isPermanent, RemoteError } from '../errors/index.js';
+import { isNotFound, isPermanent, isUnknownFieldRefusal, RemoteError } from '../errors/index.js';
 import {
   MAX_PORTS_IN_USE,
   REPORT_SLACK,
@@ -437,9 +437,7 @@ export class ManagerReporter {
 }
 
 /** A manager older than this worker refuses a field it does not know (its schemas allow no others). */
-function isOlderManagerRefusal(err: unknown): boolean {
-  return err instanceof RemoteError && err.code === 'invalid_request' && /additional propert/.test(err.message);
-}
+const isOlderManagerRefusal = isUnknownFieldRefusal;
 
 /** A report without the fields a manager before them does not take (errorCode). */
 function plainReport(r: TaskReport): TaskReport {
