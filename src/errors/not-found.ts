@@ -1,12 +1,31 @@
+import { nearestField } from './nearest-name.js';
 import { PoseidonError } from './poseidon-error.js';
 
-/** No task by that id (or unique prefix) here; `where` says where it was looked for. */
+/**
+ * What a person who named something that is not there can do: ` (did you mean web?)` when one of
+ * `known` is a typo away, then how to list them (`; poseidon service ls lists the services`).
+ */
+function notFoundHint(given: string, known: Iterable<string>, list: string): string {
+  const near = nearestField(given, [...new Set(known)]);
+  return `${near === undefined ? '' : ` (did you mean ${near}?)`}; ${list}`;
+}
+
+/**
+ * No task by that id (or unique prefix) here; `where` says where it was looked for (a worker's
+ * own), else a person asked the manager, and `known` (the tasks' names) gives a near one.
+ */
 export class TaskNotFound extends PoseidonError {
   constructor(
     readonly taskId: string,
     where = '',
+    known: Iterable<string> = [],
   ) {
-    super('task_not_found', `no task ${where === '' ? `matches "${taskId}"` : `${taskId} ${where}`}`);
+    super(
+      'task_not_found',
+      where === ''
+        ? `no task matches "${taskId}"${notFoundHint(taskId, known, 'poseidon status lists the tasks')}`
+        : `no task ${taskId} ${where}`,
+    );
   }
 }
 
@@ -20,9 +39,16 @@ export class NodeNotFound extends PoseidonError {
   }
 }
 
+/** No service of that name; `known` (the services' names) gives a near one. */
 export class ServiceNotFound extends PoseidonError {
-  constructor(readonly serviceName: string) {
-    super('service_not_found', `no service ${serviceName}`);
+  constructor(
+    readonly serviceName: string,
+    known: Iterable<string> = [],
+  ) {
+    super(
+      'service_not_found',
+      `no service ${serviceName}${notFoundHint(serviceName, known, 'poseidon service ls lists the services')}`,
+    );
   }
 }
 

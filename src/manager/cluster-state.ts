@@ -205,13 +205,18 @@ export class ClusterState {
     const prefix = ref.toLowerCase();
     const matches: TaskRecord[] = [];
     if (prefix.length > 0) for (const [id, rec] of this.#tasks) if (id.startsWith(prefix)) matches.push(rec);
-    if (matches.length === 0) throw new TaskNotFound(ref);
+    if (matches.length === 0) throw new TaskNotFound(ref, '', this.#names());
     if (matches.length > 1)
       throw new AmbiguousTaskId(
         ref,
         matches.map((m) => m.request.id),
       );
     return matches[0] as TaskRecord;
+  }
+
+  /** Every task's name, for the near one a not-found error names. */
+  *#names(): Generator<string> {
+    for (const rec of this.#tasks.values()) yield rec.request.name;
   }
 
   #named(name: string): TaskRecord | undefined {

@@ -297,7 +297,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     // errors: unknown id, ambiguous prefix, bad file, unreachable manager
     const unknown = await c.cli(['stop', 'ffffffff']);
     assert.equal(unknown.code, 1);
-    assert.equal(unknown.stderr, 'poseidon: no task matches "ffffffff"\n');
+    assert.equal(unknown.stderr, 'poseidon: no task matches "ffffffff"; poseidon status lists the tasks\n');
     await c.client.submit(c.task('amb-1', { id: 'abcd0000-0000-4000-8000-000000000001' }));
     await c.client.submit(c.task('amb-2', { id: 'abcd0000-0000-4000-8000-000000000002' }));
     const ambiguous = await c.cli(['status', 'abcd']);
@@ -322,7 +322,7 @@ describe('a cluster of a manager and two workers as separate processes', () => {
     const several = await c.cli(['stop', pair[0] as string, 'ffffffff', pair[1] as string]);
     assert.equal(several.code, 1);
     assert.equal(several.stdout, pair.map((p) => `${p} stopping\n`).join(''));
-    assert.equal(several.stderr, 'poseidon: no task matches "ffffffff"\n');
+    assert.equal(several.stderr, 'poseidon: no task matches "ffffffff"; poseidon status lists the tasks\n');
     await c.allInState(pair, 'Completed');
   });
 

@@ -164,7 +164,7 @@ describe('poseidon cp on the real engine', () => {
       [['up', 'files:/d/a'], 'poseidon: /d/a is a file in the task; a directory cannot be copied onto a file\n'],
       [['up/f', 'files:/no/such/dir'], 'poseidon: files:/no/such is not there: make the directory first\n'],
       [['files:/d', 'a.txt'], 'poseidon: a.txt is a file here; a directory cannot be copied onto a file\n'],
-      [['up/f', 'ghost:/tmp'], 'poseidon: no task matches "ghost"\n'],
+      [['up/f', 'ghost:/tmp'], 'poseidon: no task matches "ghost"; poseidon status lists the tasks\n'],
       [['a', 'b'], 'poseidon: SRC and DEST are both local: one of them must be a task path (TASK:PATH)\n'],
       // a local path the system refuses: in words, naming it, not Node's code and stack
       [['files:/d/a', 'a.txt/x'], 'poseidon: a.txt/x: a part of its path is a file, not a directory; check the path\n'],

@@ -88,7 +88,7 @@ describe('poseidon service, the CLI', () => {
     assert.match(bad.stderr, /^poseidon: NAME=REPLICAS is "cli-web"; use e\.g\. web=6 \(or web 6\)$/m);
     const missing = await c.cli(['service', 'rm', 'nope']);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^poseidon: no service nope$/m);
+    assert.match(missing.stderr, /^poseidon: no service nope; poseidon service ls lists the services$/m);
 
     assert.equal((await c.cli(['service', 'rm', 'cli-web'])).code, 0);
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
@@ -135,7 +135,7 @@ describe('poseidon service, the CLI', () => {
     // several at once, as docker's: a missing one is said, the others still go, and the command fails
     const rm = await c.cli(['service', 'rm', 'nope', 'cli-img']);
     assert.equal(rm.code, 1);
-    assert.match(rm.stderr, /^poseidon: no service nope$/m);
+    assert.match(rm.stderr, /^poseidon: no service nope; poseidon service ls lists the services$/m);
     assert.match(rm.stdout, /^service cli-img removed; its tasks are stopping /m);
     assert.equal((await c.cli(['service', 'ls'])).stdout, 'no services\n');
 

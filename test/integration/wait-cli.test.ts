@@ -74,6 +74,9 @@ describe('poseidon wait', () => {
 
   test('a name that matches no task is refused before any wait', async () => {
     const none = await c.cli(['wait', 'job', 'ghost']);
-    assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', 'poseidon: no task matches "ghost"\n']);
+    assert.deepEqual(
+      [none.code, none.stdout, none.stderr],
+      [1, '', 'poseidon: no task matches "ghost"; poseidon status lists the tasks\n'],
+    );
   });
 });

@@ -105,7 +105,7 @@ export class Discovery {
   /** `GET /services/{name}/endpoints`. */
   endpoints(name: string): ServiceEndpointsView {
     const view = this.deps.state.services.has(name) ? this.book.view(name) : undefined;
-    if (view === undefined) throw new ServiceNotFound(name);
+    if (view === undefined) throw new ServiceNotFound(name, this.deps.state.services.keys());
     return view;
   }
 

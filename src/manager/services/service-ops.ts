@@ -100,7 +100,7 @@ export class ServiceOps {
     if (given.name !== name) throw new InvalidField('name', `is "${given.name}"; a service cannot be renamed`);
     this.deps.files.checkRefs(templateRefs(given.task), 'task');
     return this.#write(name, (now, rec) => {
-      if (rec === undefined) throw new ServiceNotFound(name);
+      if (rec === undefined) throw this.#missing(name);
       const [was, is] = [rec.spec.mode ?? 'replicated', given.mode ?? 'replicated'];
       if (was !== is)
         throw new InvalidField(
@@ -145,7 +145,7 @@ export class ServiceOps {
 
   async scale(name: string, replicas: number): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
-      if (rec === undefined) throw new ServiceNotFound(name);
+      if (rec === undefined) throw this.#missing(name);
       if (isGlobalMode(rec.spec.mode)) {
         const one = isJobMode(rec.spec.mode) ? 'task' : 'replica';
         throw new InvalidField(
@@ -161,7 +161,7 @@ export class ServiceOps {
   /** Back to the previous version, by the rollback block (a manual rollback). */
   async rollback(name: string): Promise<ServiceView> {
     return this.#write(name, (now, rec) => {
-      if (rec === undefined) throw new ServiceNotFound(name);
+      if (rec === undefined) throw this.#missing(name);
       if (isJobMode(rec.spec.mode)) throw new JobHasNoRollback(name, rec.spec.mode ?? '');
       const back = rolledBack(rec, now.ms, now.iso, 'rollback requested');
       if (back === null) throw new NoPreviousVersion(name);
@@ -229,9 +229,14 @@ export class ServiceOps {
     return view;
   }
 
+  /** No service `name`: the error names a near one, if any. */
+  #missing(name: string): ServiceNotFound {
+    return new ServiceNotFound(name, this.deps.state.services.keys());
+  }
+
   #record(name: string): ServiceRecord {
     const rec = this.deps.state.services.get(name);
-    if (rec === undefined) throw new ServiceNotFound(name);
+    if (rec === undefined) throw this.#missing(name);
     return rec;
   }
 

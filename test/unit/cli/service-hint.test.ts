@@ -41,7 +41,7 @@ test("a replica named as Swarm names one (web.2, web.2.<task id>): the error nam
 
 test("any other name keeps the manager's answer: no such service, or no such slot", async () => {
   for (const name of ['db', 'db.1', 'web.3', 'web.0'])
-    assert.equal(await hint(name), `no task matches "${name}"`, name);
+    assert.equal(await hint(name), `no task matches "${name}"; poseidon status lists the tasks`, name);
   const other = new Error('boom');
   assert.equal(await serviceHint(client, 'web', other, advice), other, 'not a task not found: as it was');
 });

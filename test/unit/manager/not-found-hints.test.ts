@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { registration, settle, startManager, W1 } from './manager-harness.js';
+
+// A task or service named that is not there: the error says how to list them, and names the one
+// a typo away ("did you mean web?"), where it said only "no service wbe" or `no task matches "x"`.
+
+const LIST_SERVICES = 'poseidon service ls lists the services';
+const LIST_TASKS = 'poseidon status lists the tasks';
+
+test('a service not there: the one a typo away is named, and how to list them', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({ name: 'web', replicas: 1, task: { image: 'poseidon/busybox:latest' } });
+  await settle(h.manager);
+  assert.throws(() => h.manager.services.get('wbe'), {
+    code: 'service_not_found',
+    message: `no service wbe (did you mean web?); ${LIST_SERVICES}`,
+  });
+  await assert.rejects(h.manager.services.scale('weeb', 2), {
+    message: `no service weeb (did you mean web?); ${LIST_SERVICES}`,
+  });
+  await assert.rejects(h.manager.services.remove('shop'), { message: `no service shop; ${LIST_SERVICES}` });
+});
+
+test('a task not there: the name a typo away is named, and how to list them; an id prefix gets the list only', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({ name: 'web', replicas: 1, task: { image: 'poseidon/busybox:latest' } });
+  await settle(h.manager);
+  assert.throws(() => h.manager.getTask('wbe-1'), {
+    code: 'task_not_found',
+    message: `no task matches "wbe-1" (did you mean web-1?); ${LIST_TASKS}`,
+  });
+  assert.throws(() => h.manager.getTask('ffffffff'), { message: `no task matches "ffffffff"; ${LIST_TASKS}` });
+});
