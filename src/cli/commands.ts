@@ -20,7 +20,7 @@ import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import { formatOption, inspectFormatOption } from './format-flag.js';
-import { withDockerWord } from './docker-words.js';
+import { explainingUsageErrors } from './usage-errors.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags, VolumeInspectFlags, VolumeListFlags } from './volume-action.js';
 import type { FileCreateFlags, FileFlags, FileInspectFlags, FileKind, FileListFlags } from './file-action.js';
@@ -81,10 +81,11 @@ export function buildProgram(command?: string): Command {
     .exitOverride()
     .enablePositionalOptions() // so `run IMAGE COMMAND...` passes the command's options through
     .configureOutput({
-      outputError: (str, write) => write(`poseidon: ${withDockerWord(str).replace(/^error: /, '')}`),
+      outputError: (str, write) => write(`poseidon: ${str.replace(/^error: /, '')}`),
     });
   const named = COMMANDS.find(([names]) => command !== undefined && names.includes(command));
   for (const [, register] of named === undefined ? COMMANDS : [named]) register(program);
+  explainingUsageErrors(program);
   return program;
 }
 

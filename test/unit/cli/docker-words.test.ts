@@ -28,11 +28,31 @@ test("docker's ps, inspect, rm, kill, restart and start are answered with Poseid
     assert.match(await refusal([word]), new RegExp(`^poseidon: unknown command '${word}': poseidon `));
 });
 
-test('another unknown command is left as commander says it, its nearest names included', async () => {
+test('another unknown command is said on one line, its nearest names included, with the help to read', async () => {
   assert.equal(withDockerWord("error: unknown command 'toString'\n"), "error: unknown command 'toString'\n");
-  assert.match(
+  assert.equal(
     await refusal(['statu']),
-    /^poseidon: unknown command 'statu'\n\(Did you mean one of stats, status\?\)\n$/,
+    "poseidon: unknown command 'statu' (did you mean one of stats, status?); see poseidon --help\n",
+  );
+});
+
+test("a subcommand is no docker command: token rm is not answered with docker rm's word", async () => {
+  assert.equal(await refusal(['token', 'rm', 'x']), "poseidon: unknown command 'rm'; see poseidon token --help\n");
+  assert.equal(
+    await refusal(['secret', 'remove', 'x']),
+    "poseidon: unknown command 'remove'; see poseidon secret --help\n",
+  );
+});
+
+test('a missing or extra argument, or an unknown flag, says which command and where its help is', async () => {
+  assert.equal(await refusal(['logs']), "poseidon: missing required argument 'task'; see poseidon logs --help\n");
+  assert.equal(
+    await refusal(['status', 'a', 'b']),
+    "poseidon: too many arguments for 'status'. Expected 1 argument but got 2; see poseidon status --help\n",
+  );
+  assert.equal(
+    await refusal(['service', 'create', '--cpuz', '1', 'nginx']),
+    "poseidon: unknown option '--cpuz' (did you mean --cpu?); see poseidon service create --help\n",
   );
 });
 
@@ -78,10 +98,13 @@ test('an unknown option docker does not have either, or on a command that is not
   assert.equal(withDockerFlag("error: unknown option '--toString'\n"), "error: unknown option '--toString'\n");
   assert.match(
     await refusal(['stop', '-t', '5', 'web']),
-    /^poseidon: unknown option '-t'\n$/,
+    /^poseidon: unknown option '-t'; see poseidon stop --help\n$/,
     "docker stop's -t is a timeout",
   );
-  assert.match(await refusal(['run', '--bogus', 'nginx']), /^poseidon: unknown option '--bogus'\n$/);
+  assert.match(
+    await refusal(['run', '--bogus', 'nginx']),
+    /^poseidon: unknown option '--bogus'; see poseidon run --help\n$/,
+  );
 });
 
 test("docker stack deploy's flags Poseidon has no need of are answered with why, on deploy and stack deploy", async () => {
