@@ -12,6 +12,10 @@ function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
+/** commander's own refusals, which say what is wrong but not what to do; Poseidon's own (cmd.error) say both. */
+const COMMANDER_REFUSAL =
+  /^error: (unknown (command|option)|missing required argument|too many arguments|(required )?option ')/;
+
 /**
  * commander's error for `cmd` (`error: unknown command 'servce'\n(Did you mean service?)\n`) as one
  * line with its help to read (`error: unknown command 'servce' (did you mean service?); see
@@ -25,7 +29,7 @@ export function usageLine(message: string, cmd: Command): string {
     .replace(/\.$/, '');
   const docker = cmd.parent === null ? withDockerWord(`${line}\n`) : undefined;
   if (docker !== undefined && docker !== `${line}\n`) return docker;
-  return `${line}; see ${commandPath(cmd)} --help\n`;
+  return COMMANDER_REFUSAL.test(line) ? `${line}; see ${commandPath(cmd)} --help\n` : `${line}\n`;
 }
 
 /** Each command of `program` (as registered) says its refusals by usageLine, before what it added itself. */

@@ -44,6 +44,13 @@ test("a subcommand is no docker command: token rm is not answered with docker rm
   );
 });
 
+test("a command's own refusal, which says what to do, is left as it is", async () => {
+  assert.equal(
+    await refusal(['deploy', '-f', 'a.yml', '-c', 'b.yml']),
+    'poseidon: both -f and -c: name every Compose file with one of them (-c base.yml -c prod.yml)\n',
+  );
+});
+
 test('a missing or extra argument, or an unknown flag, says which command and where its help is', async () => {
   assert.equal(await refusal(['logs']), "poseidon: missing required argument 'task'; see poseidon logs --help\n");
   assert.equal(
