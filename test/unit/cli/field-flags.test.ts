@@ -51,18 +51,19 @@ function updateRefusal(flags: UpdateFlags, base: unknown = service): string {
 }
 
 test('service create and update: a value the schema refuses is said naming the flag, not the field', () => {
+  // the CLI checks these against the manager's range itself, in the same words below and above it
   assert.equal(
     createRefusal({ updateParallelism: '20000' }),
-    '--update-parallelism must be at least 1 and at most 10000 (got 20000)',
+    '--update-parallelism is "20000"; use a whole number from 1 to 10000',
   );
   assert.equal(
     updateRefusal({ updateParallelism: '20000' }),
-    '--update-parallelism must be at least 1 and at most 10000 (got 20000)',
+    '--update-parallelism is "20000"; use a whole number from 1 to 10000',
   );
   assert.equal(createRefusal({ replicas: '20000' }), '--replicas must be a whole number from 0 to 10000 (got 20000)');
   assert.equal(
     createRefusal({ mode: 'replicated-job', maxConcurrent: '20000' }),
-    '--max-concurrent must be a whole number from 1 to 10000 (got 20000)',
+    '--max-concurrent is "20000"; use a whole number from 1 to 10000',
   );
   assert.match(updateRefusal({ image: '' }), /^--image expected string length greater or equal to 1/);
   assert.match(updateRefusal({ image: 'a b' }), /^--image "a b" is not an image reference/);
