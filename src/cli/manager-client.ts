@@ -76,11 +76,22 @@ export function savedFor(saved: string, named: string): boolean {
   }
 }
 
-/** The CA certificate's PEM; a file that cannot be read names the flag, variable or file it came from. */
+/**
+ * The CA certificate's PEM; a file that cannot be read, or holds no certificate (where the refusal
+ * read as the manager's certificate not being the CA's), names the flag, variable or file it came from.
+ */
 export function readCa(ca: Sourced): string {
+  let pem: string;
   try {
-    return readFileSync(ca.value, 'utf8');
+    pem = readFileSync(ca.value, 'utf8');
   } catch (err) {
     throw new InvalidField(ca.from, `names ${ca.value}, which cannot be read: ${fsProblem(err)}`);
   }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new InvalidField(
+      ca.from,
+      `names ${ca.value}, which holds no PEM certificate; give the cluster's CA certificate (the manager's ` +
+        '<data-dir>/ca.crt)',
+    );
+  return pem;
 }

@@ -22,6 +22,15 @@ test('a CA file that cannot be read names the flag or variable that gave it, and
   assert.throws(() => readCa({ value: dir, from: 'POSEIDON_CA' }), {
     message: `POSEIDON_CA names ${dir}, which cannot be read: it is a directory; give a file`,
   });
+  // a file that is no certificate (the token, a key, a host name) was sent on, and the manager's
+  // certificate was said not to be the CA's
+  const other = join(dir, 'admin-token');
+  await writeFile(other, 'psdn_0123\n');
+  assert.throws(() => readCa({ value: other, from: '--ca' }), {
+    message:
+      `--ca names ${other}, which holds no PEM certificate; give the cluster's CA certificate ` +
+      "(the manager's <data-dir>/ca.crt)",
+  });
 });
 
 // Where the CLI finds its manager (--manager, POSEIDON_MANAGER, the saved login): each takes HOST,
