@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterTaskUsageView, ClusterUsageView } from '../api/index.js';
-import { InvalidField } from '../errors/index.js';
+import { InvalidField, notFoundHint } from '../errors/index.js';
 import { formatBytes } from '../units/index.js';
 import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -24,6 +24,22 @@ export function pick(tasks: readonly ClusterTaskUsageView[], names: readonly str
   if (names.length === 0) return [...tasks];
   return tasks.filter((t) =>
     names.some((n) => t.name === n || t.service === n || (n.length >= 4 && t.id.startsWith(n))),
+  );
+}
+
+/**
+ * Each name matches a running task or service; else the refusal names those that match none, and
+ * for one, the running name a typo away, and how to list them.
+ */
+export function checkMatched(tasks: readonly ClusterTaskUsageView[], names: readonly string[]): void {
+  const none = names.filter((n) => pick(tasks, [n]).length === 0);
+  if (none.length === 0) return;
+  const running = tasks.flatMap((t) => (t.service === undefined ? [t.name] : [t.name, t.service]));
+  const list = 'poseidon stats lists the running ones';
+  throw new InvalidField(
+    none.map((n) => `"${printable(n)}"`).join(', '),
+    `${none.length === 1 ? 'matches' : 'match'} no running task or service` +
+      (none.length === 1 ? notFoundHint(none[0] ?? '', running, list) : `; ${list}`),
   );
 }
 
@@ -83,15 +99,7 @@ export async function printStats(names: readonly string[], flags: StatsFlags, io
     const askedAt = Date.now();
     const usage: ClusterUsageView = await client.clusterStats();
     const shown = pick(usage.tasks, names);
-    if (first && names.length > 0) {
-      const matched = (n: string): boolean => shown.some((t) => pick([t], [n]).length > 0);
-      const none = names.filter((n) => !matched(n));
-      if (none.length > 0 && usage.unanswered.length === 0)
-        throw new InvalidField(
-          none.map((n) => `"${printable(n)}"`).join(', '),
-          `${none.length === 1 ? 'matches' : 'match'} no running task or service`,
-        );
-    }
+    if (first && usage.unanswered.length === 0) checkMatched(usage.tasks, names);
     // a node that did not answer is said once, and again when what is said changes
     const notes = usage.unanswered.map(
       (u) => `poseidon: node ${printable(u.node)} did not answer: ${printable(u.reason)}\n`,

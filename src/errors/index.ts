@@ -13,6 +13,7 @@ export { isNotFound, isRetryable, isPermanent, isUnknownFieldRefusal } from './p
 /** Errors more than one component raises. */
 export {
   TaskNotFound,
+  notFoundHint,
   NodeNotFound,
   ServiceNotFound,
   NotRunning,

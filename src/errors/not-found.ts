@@ -5,7 +5,7 @@ import { PoseidonError } from './poseidon-error.js';
  * What a person who named something that is not there can do: ` (did you mean web?)` when one of
  * `known` is a typo away, then how to list them (`; poseidon service ls lists the services`).
  */
-function notFoundHint(given: string, known: Iterable<string>, list: string): string {
+export function notFoundHint(given: string, known: Iterable<string>, list: string): string {
   const near = nearestField(given, [...new Set(known)]);
   return `${near === undefined ? '' : ` (did you mean ${near}?)`}; ${list}`;
 }

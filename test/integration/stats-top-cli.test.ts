@@ -63,7 +63,10 @@ describe('poseidon stats and top on the real engine', () => {
 
   test('a name that matches nothing is refused; a read token may look, at stats and top', async () => {
     const none = await c.cli(['stats', '--no-stream', 'ghost']);
-    assert.deepEqual([none.code, none.stderr], [1, 'poseidon: "ghost" matches no running task or service\n']);
+    assert.deepEqual(
+      [none.code, none.stderr],
+      [1, 'poseidon: "ghost" matches no running task or service; poseidon stats lists the running ones\n'],
+    );
     const { token } = await c.client.createToken({ scope: 'read', name: 'watcher' });
     const read = await runPoseidon(['stats', '--no-stream', 'sleeper-0'], { ...c.cliEnv(), POSEIDON_TOKEN: token });
     assert.equal(read.code, 0, read.stderr);

@@ -84,3 +84,20 @@ test('stats --no-stream --format prints each task by the template; --format with
     message: '--json and --format both say how to print: give one (--format json prints a line a task)',
   });
 });
+
+test('stats of a name no running task or service has: the one a typo away is named, and how to list them', async (t) => {
+  const { url } = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ tasks: [usage('db'), usage('web-1')], unanswered: [] }));
+  });
+  const printed = await captured((io) =>
+    assert.rejects(printStats(['web-l'], { manager: url, stream: false }, io), {
+      message:
+        '"web-l" matches no running task or service (did you mean web-1?); poseidon stats lists the running ones',
+    }),
+  );
+  assert.deepEqual(printed, { out: '', err: '', code: undefined }, 'nothing printed before the refusal');
+  await assert.rejects(printStats(['ghost', 'db', 'nope'], { manager: url, stream: false }, STDIO), {
+    message: '"ghost", "nope" match no running task or service; poseidon stats lists the running ones',
+  });
+});
