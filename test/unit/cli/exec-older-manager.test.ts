@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import type { ExecLine } from '../../../src/api/index.js';
 import { openExec } from '../../../src/cli/exec-action.js';
 import { ManagerClient } from '../../../src/client/index.js';
+import { olderExec } from '../../helpers/older-exec.js';
 
 // A CLI newer than its manager: the manager refuses the exec fields it does not know, as its
 // schema refuses any unknown field. A plain exec is asked again as text; one that needs a newer
@@ -15,23 +16,7 @@ let client: ManagerClient;
 const bodies: unknown[] = [];
 
 before(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      bodies.push(body);
-      if (Object.keys(body).some((k) => k !== 'command' && k !== 'timeoutMs')) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({ error: { code: 'invalid_request', message: 'body must NOT have additional properties' } }),
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      res.end('{"stdout":"h\\u00e9\\n"}\n{"exitCode":0}\n');
-    });
-  });
+  server = createServer(olderExec('{"stdout":"h\\u00e9\\n"}\n{"exitCode":0}\n', bodies));
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   client = new ManagerClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

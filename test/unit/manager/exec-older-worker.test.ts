@@ -7,6 +7,7 @@ import { ManagerClient, WorkerClient } from '../../../src/client/index.js';
 import { execRoutes } from '../../../src/manager/exec-routes.js';
 import type { Manager } from '../../../src/manager/manager.js';
 import { serverWithLevels } from '../../../testkit/stopping-server.js';
+import { olderExec } from '../../helpers/older-exec.js';
 
 // A manager newer than a task's worker: the worker refuses the exec fields it does not know
 // (`detach`, for `exec -d`), as its schema refuses any unknown field. Passed on as it came, that
@@ -23,22 +24,7 @@ const TASK = {
 
 /** A worker from before `detach` and `encoding`: any other field than the command and its time is refused. */
 async function olderWorker(t: TestContext): Promise<string> {
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      if (Object.keys(body).some((k) => k !== 'command' && k !== 'timeoutMs')) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({ error: { code: 'invalid_request', message: 'body must NOT have additional properties' } }),
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      res.end('{"stdout":"hi\\n"}\n{"exitCode":0}\n');
-    });
-  });
+  const server = createServer(olderExec('{"stdout":"hi\\n"}\n{"exitCode":0}\n'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise((resolve) => server.close(resolve)));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
