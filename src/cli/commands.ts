@@ -20,7 +20,7 @@ import type { TaskFlags } from './task-action.js';
 import { withImageFlags } from './image-flags.js';
 import { collect } from './repeatable.js';
 import { formatOption, inspectFormatOption } from './format-flag.js';
-import { explainingUsageErrors, refusingRepeatedFlags } from './usage-errors.js';
+import { explainingUsageErrors } from './usage-errors.js';
 import type { TokenCreateFlags, TokenListFlags } from './token-action.js';
 import type { VolumeFlags, VolumeInspectFlags, VolumeListFlags } from './volume-action.js';
 import type { FileCreateFlags, FileFlags, FileInspectFlags, FileKind, FileListFlags } from './file-action.js';
@@ -86,7 +86,6 @@ export function buildProgram(command?: string): Command {
   const named = COMMANDS.find(([names]) => command !== undefined && names.includes(command));
   for (const [, register] of named === undefined ? COMMANDS : [named]) register(program);
   explainingUsageErrors(program);
-  refusingRepeatedFlags(program);
   return program;
 }
 

@@ -32,32 +32,13 @@ export function usageLine(message: string, cmd: Command): string {
   return COMMANDER_REFUSAL.test(line) ? `${line}; see ${commandPath(cmd)} --help\n` : `${line}\n`;
 }
 
-/** `program` and every command under it. */
-const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-
 /** Each command of `program` (as registered) says its refusals by usageLine, before what it added itself. */
 export function explainingUsageErrors(program: Command): void {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) {
     const { outputError } = cmd.configureOutput();
     cmd.configureOutput({
       outputError: (str, write) => (outputError ?? write)(usageLine(str, cmd), write),
     });
   }
-}
-
-/**
- * A flag that takes one value, given twice (`--name a --name b`), is refused, where the last one
- * silently won. Its values are not repeated: one may be a token. A repeatable flag (`-e`), which
- * collects its values through a parser, and a switch (`--json`) are left alone.
- */
-export function refusingRepeatedFlags(program: Command): void {
-  for (const cmd of all(program))
-    for (const option of cmd.options) {
-      if (option.parseArg !== undefined || option.variadic || !(option.required || option.optional)) continue;
-      let seen = false;
-      cmd.on(`option:${option.name()}`, () => {
-        if (seen) cmd.error(`error: ${option.long ?? option.flags} is given twice; give it once`);
-        seen = true;
-      });
-    }
 }

@@ -130,21 +130,3 @@ test("docker stack deploy's flags Poseidon has no need of are answered with why,
   // docker run's answers are not given here: deploy has no --cpus to be told of
   assert.doesNotMatch(await refusal(['deploy', '--cpus', '2']), /--cpu-limit/);
 });
-
-test('a flag of one value given twice is refused, naming it, where the last silently won; repeatable ones are not', async () => {
-  assert.equal(
-    await refusal(['run', '--name', 'a', '--name', 'b', 'nginx']),
-    'poseidon: --name is given twice; give it once\n',
-  );
-  assert.equal(
-    await refusal(['status', '--token', 'secret-1', '--token=secret-2']),
-    'poseidon: --token is given twice; give it once\n',
-    'the values are not said: one may be a token',
-  );
-  assert.equal(
-    await refusal(['service', 'update', '--update-parallelism', '2', '--update-parallelism', '3', 'web']),
-    'poseidon: --update-parallelism is given twice; give it once\n',
-  );
-  // repeatable: both kept (the manager is not reached: the flag after them is refused first)
-  assert.match(await refusal(['run', '-e', 'A=1', '-e', 'B=2', '--bogus', 'nginx']), /unknown option '--bogus'/);
-});
