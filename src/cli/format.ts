@@ -2,6 +2,8 @@ import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js'
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
+import { healthText } from '../task/health-text.js';
+import { labelsText } from '../task/labels-text.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
 import { modeText, type TaskFile } from '../task/file-limits.js';
 import { printable } from './terminal-text.js';
@@ -120,13 +122,14 @@ export function taskDetail(
     ['Node', t.node ?? '-'],
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
     ['Ports', ports(t.ports)],
+    ['Labels', labelsText(t.labels)],
     ['Requests', requestsText(spec ?? t)],
     ...(spec === undefined ? [] : constraintRows(spec)),
     ...fileRows(t.files ?? []),
     ...(spec === undefined ? [] : runRows(spec)),
     ['Restarts', String(t.restarts)],
     ...lastExitRow(t, nowMs),
-    ['Health', t.health.status + (t.health.lastOutput !== '' ? ` (${t.health.lastOutput})` : '')],
+    ['Health', healthRow(t)],
     ['Exit code', t.exitCode === null ? '-' : String(t.exitCode)],
     ['Submitted', `${t.submittedAt} (${age(t.submittedAt, nowMs)} ago)`],
     ['Started', t.startedAt ?? '-'],
@@ -146,6 +149,12 @@ export function fileRows(files: readonly TaskFile[]): Array<[string, string]> {
     f.kind === 'secret' ? 'Secret' : 'Config',
     `${f.source} at ${f.target}, mode ${modeText(f.mode)}, owner ${f.uid}:${f.gid}`,
   ]);
+}
+
+/** Its check's verdict and last output while it runs; once its container ended, none (healthText). */
+function healthRow(t: ManagerTaskView): string {
+  const shown = healthText(t, t.health.status);
+  return t.state === 'Running' && t.health.lastOutput !== '' ? `${shown} (${t.health.lastOutput})` : shown;
 }
 
 /** Why its last copy ended, when its reason does not say it (lastExitAddsToReason). */

@@ -99,7 +99,10 @@ export interface TaskView {
   containerId: string | null;
   /** Why its last copy ended, and when; null when none has (or an older manager). */
   lastExit: { reason: string; at: string } | null;
+  /** Its check's last verdict as the manager holds it, also after its container ended (see healthText). */
   health: string;
+  /** The labels it was given (`--label`, a spec's `labels`), values as they are. */
+  labels: Record<string, string>;
   cpu: number;
   memory: number;
   submittedAt: string;
@@ -265,6 +268,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     lastExit: lastExit(o.lastExit, `${what}.lastExit`),
     unplaceable: unplaceable(o.unplaceable, `${what}.unplaceable`),
     health: optStr(health, 'status') ?? 'none',
+    labels: textMap(o.labels ?? {}, `${what}.labels`, false) as Record<string, string>,
     cpu: optNum(o, 'cpu') ?? 0,
     memory: optNum(o, 'memory') ?? 0,
     submittedAt: optStr(o, 'submittedAt') ?? '',

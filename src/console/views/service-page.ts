@@ -4,6 +4,7 @@ import { ignore, type Api } from '../api.js';
 import type { ClusterStore } from '../cluster-store.js';
 import { isGlobalMode, isJobMode, jobCounts } from '../../api/service-modes.js';
 import { endpoints, obj, serviceView, type EndpointView, type Scope, type ServiceMode } from '../decode.js';
+import { healthText } from '../../task/health-text.js';
 import { MountsTable } from './files.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, NeverPlaced, Section, State, TableBox } from './parts.js';
 
@@ -188,7 +189,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
               </th>
               <td>${t.version}</td>
               <td><${State} value=${t.state} /> <${NeverPlaced} task=${t} /></td>
-              <td>${t.health}</td>
+              <td>${healthText(t, t.health)}</td>
               <td class="node">${t.node ?? '-'}</td>
             </tr>`,
         )}</tbody>

@@ -11,6 +11,8 @@ import { formatBytes } from '../../units/index.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, Reason, Section, State } from './parts.js';
 import { specRows, type Row, type SpecFields } from '../../cli/spec-rows.js';
 import { commandLine } from '../../task/command-line.js';
+import { healthText } from '../../task/health-text.js';
+import { labelsText } from '../../task/labels-text.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
@@ -103,6 +105,8 @@ function Spec(props: { api: Api; task: TaskView }) {
           : html`<dt>Service</dt>
               <dd><a href=${link(`services/${t.service}`)}>${t.service}</a>, slot ${t.slot}, version ${t.version}</dd>`
       }
+      <dt>Labels</dt>
+      <dd class="mono">${labelsText(t.labels)}</dd>
       <dt>Submitted</dt>
       <dd>${t.submittedAt}</dd>
     </dl>
@@ -156,7 +160,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
                 >)
               </dd>`
       }
-      <dt>Health</dt><dd>${t.health}</dd>
+      <dt>Health</dt><dd>${healthText(t, t.health)}</dd>
       <dt>Node</dt><dd>${t.nodeId === null ? '-' : html`<a href=${link(`nodes/${t.nodeId}`)}>${t.node}</a>`}</dd>
       ${
         t.exitCode === null
