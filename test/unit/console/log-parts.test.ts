@@ -5,6 +5,7 @@ import {
   addRestartNote,
   addResumeNote,
   FIRST_TAIL,
+  LogReader,
   logsPath,
   type LogPart,
 } from '../../../src/console/log-parts.js';
@@ -41,4 +42,17 @@ test('a stream cut off while its container runs is asked for again from the seco
     stream: 'note',
     text: '\n--- the stream was cut off; followed again from 10:40:00 UTC (lines of that second may show twice) ---\n',
   });
+});
+
+test("the page keeps the engine's order across stdout and stderr, a line cut between two chunks included", () => {
+  const reader = LogReader.forType('application/x-ndjson');
+  const lines = ['{"stderr":"err 1\\n"}', '{"stdout":"out 1\\n"}', '{"stderr":"err 2\\n"}', '{"stdout":"out 2\\n"}'];
+  const all = `${lines.join('\n')}\n`;
+  const cut = all.indexOf('out 2');
+  const pieces = [...reader.pieces(all.slice(0, cut)), ...reader.pieces(all.slice(cut))];
+  const parts = pieces.reduce<LogPart[]>((p, x) => addPart(p, x.stream, x.text, 1_000), []);
+  assert.deepEqual(
+    parts.map((p) => `${p.stream}:${p.text}`),
+    ['stderr:err 1\n', 'stdout:out 1\n', 'stderr:err 2\n', 'stdout:out 2\n'],
+  );
 });
