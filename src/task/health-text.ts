@@ -3,7 +3,7 @@
 // verdict stays in the record (as `docker inspect` keeps an exited container's `.State.Health`, and
 // `--json` shows it), but shown as the task's health it would read as a container still checked.
 
-/** The fields it looks at: the task's state, its container (null before its first), its health's status. */
+/** The fields it looks at beside the status: the task's state, its container (null before its first). */
 export interface WithHealth {
   state: string;
   containerId: string | null;
