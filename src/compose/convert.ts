@@ -16,6 +16,7 @@ import { activeServices } from './profiles.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
 import { composeRuntimeFields } from './runtime.js';
+import { noteUnreachable } from './reachability.js';
 import { composeServiceLimits, SERVICE_LIMIT_KEYS } from './service-limits.js';
 import { splitShellWords } from './shell-words.js';
 import {
@@ -371,33 +372,4 @@ function withinLabelLimit(labels: Readonly<Record<string, string>> | undefined, 
   const own = Object.keys(labels ?? {}).filter((k) => k !== STACK_LABEL).length;
   if (own >= max)
     throw composeError(path, `has ${own} labels; at most ${max - 1} in a stack (poseidon deploy adds ${STACK_LABEL})`);
-}
-
-/**
- * On a Compose network every port of a container is open to the others; here a service's name
- * is a virtual IP that serves the ports it lists. A service that lists none, named by another
- * (`depends_on`, `links`, or a word of its environment or command: `DB_HOST=db`), is noted.
- */
-function noteUnreachable(services: ComposeMap, specs: readonly ServiceSpec[], found: Findings): void {
-  const keys = Object.keys(services);
-  keys.forEach((key, i) => {
-    if ((specs[i]?.task.ports ?? []).length > 0) return;
-    const word = new RegExp(`(^|[^A-Za-z0-9_.-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_-])`);
-    const by = keys.filter((other) => other !== key && names(services[other], key, word));
-    if (by.length === 0) return;
-    found.notes.push(
-      `${fieldPath('services', key)}: no ports or expose, so ${by.map((k) => fieldPath('services', k)).join(', ')}, ` +
-        `which name${by.length === 1 ? 's' : ''} it, cannot reach it (list the ports it serves: expose: ["5432"] ` +
-        'binds no host port)',
-    );
-  });
-}
-
-/** Whether a service's body names `key`: in depends_on or links, or as a word of its environment or command. */
-function names(body: unknown, key: string, word: RegExp): boolean {
-  if (!isMap(body)) return false;
-  const deps = body['depends_on'];
-  if (Array.isArray(deps) ? deps.includes(key) : isMap(deps) && key in deps) return true;
-  const text = JSON.stringify([body['links'], body['environment'], body['command'], body['entrypoint']]);
-  return word.test(text);
 }
