@@ -15,6 +15,7 @@ import {
   type StackPlan,
   type Variables,
   fieldOrigin,
+  withIncludes,
 } from '../compose/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
@@ -22,6 +23,7 @@ import { parseDuration } from '../units/index.js';
 import { fsProblem, MAX_DOCUMENT_BYTES, parseDocument, readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
 import { table } from './format.js';
+import { includeReader } from './include-reader.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { waitForJob, waitForReplicas, waitForRollout, type WaitClient } from './service-wait.js';
 import { printable, toJson } from './terminal-text.js';
@@ -143,7 +145,9 @@ export async function deploy(flags: DeployFlags): Promise<void> {
   for (const f of files) docs.push(await readComposeFile(f, given && (flags.fileFlag ?? '-f')));
   const baseDir = dirname(resolve(file));
   const variables = projectVariables(baseDir, process.env);
-  const doc = mergeComposeDocuments(docs, variables);
+  const named = files.map((f) => ({ name: f === '-' ? 'stdin' : f, path: resolve(f) }));
+  const included = await withIncludes(docs, named, baseDir, variables, includeReader);
+  const doc = mergeComposeDocuments(included.docs, variables);
   const stack = stackName(file, flags, doc, variables);
   const client = managerClient(flags);
   const result = await deployStack(client, doc, {
@@ -153,8 +157,9 @@ export async function deploy(flags: DeployFlags): Promise<void> {
     prune: flags.prune === true,
     dryRun: flags.dryRun === true,
   }).catch((err: unknown) => {
-    throw namingFile(err, docs, files);
+    throw namingFile(err, included.origins.docs, included.origins.names);
   });
+  result.warnings.unshift(...included.warnings);
   if (flags.json === true) process.stdout.write(`${toJson(result)}\n`);
   else {
     for (const w of result.warnings) process.stderr.write(`poseidon: warning: ${printable(w)}\n`);
@@ -168,12 +173,13 @@ export async function deploy(flags: DeployFlags): Promise<void> {
 
 /**
  * A field of the Compose file named with the file (of several merged ones, `-c base.yml -c
- * prod.yml`, the one that set it), so the user knows which one to open; any other error as it is.
+ * prod.yml`, or one they include, the one that set it), so the user knows which one to open; any
+ * other error as it is.
  */
 function namingFile(err: unknown, docs: readonly unknown[], files: readonly string[]): unknown {
   if (!(err instanceof InvalidField)) return err;
   const file = fieldOrigin(docs, files, err.field);
-  return file === undefined ? err : new InvalidField(err.field, `${err.problem}, in ${file === '-' ? 'stdin' : file}`);
+  return file === undefined ? err : new InvalidField(err.field, `${err.problem}, in ${file}`);
 }
 
 /** The names `docker compose` looks for in a directory, in its order. */

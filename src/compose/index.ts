@@ -13,3 +13,5 @@ export { interpolate, interpolateText, type Variables } from './interpolate.js';
 export { mergeComposeDocuments } from './merge.js';
 /** fieldOrigin: which of several Compose files set the field an error names. */
 export { fieldOrigin } from './field-origin.js';
+/** withIncludes: the top-level `include:` of Compose files, read as docker compose reads it. */
+export { withIncludes, type IncludeReader, type ComposeFile } from './include.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -32,5 +32,18 @@ test('a refused field of one Compose file is said with the file it is in', async
   const { code, stderr } = await run(['deploy', '-c', file, 'shop', '--dry-run'], env);
   assert.equal(code, 1, stderr);
   assert.match(stderr, /^poseidon: services\.web\.ports\[0\] maps host ports 7197-7199 .*, in \S*compose\.yaml$/m);
+  assert.equal(stderr.trim().split('\n').length, 1, stderr);
+});
+
+test('a refused field of a file the Compose file includes is said with that file', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'deploy-names-file-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'db'));
+  await writeFile(join(dir, 'compose.yaml'), 'include: [db/compose.yaml]\nservices:\n  web: {image: x}\n');
+  await writeFile(join(dir, 'db', 'compose.yaml'), 'services:\n  db: {image: x, deploy: {replicas: -3}}\n');
+  const env = { PATH: process.env['PATH'], HOME: dir, POSEIDON_MANAGER: 'https://127.0.0.1:1' };
+  const { code, stderr } = await run(['deploy', '-c', join(dir, 'compose.yaml'), 'shop', '--dry-run'], env);
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /^poseidon: services\.db\.deploy\.replicas .*, in \S*db\/compose\.yaml$/m);
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
 });
