@@ -204,3 +204,17 @@ test('includes are bounded: a depth limit, and together no more than one Compose
     ),
   );
 });
+
+test('at most 100 included files; a variable an included file uses unset is warned about', async () => {
+  const files: Record<string, string> = {};
+  const names = Array.from({ length: 101 }, (_, i) => `f${i}.yaml`);
+  for (const [i, n] of names.entries()) files[`/srv/app/${n}`] = `services:\n  s${i}: {image: "s:\${NOPE}"}\n`;
+  assert.match(
+    await messageOf(() => load(`include: [${names.join(', ')}]\n`, files)),
+    /^include\[100\] includes f100\.yaml, past the most included files hold together \(100 files/,
+  );
+  const { included } = await load(`include: [${names.slice(0, 2).join(', ')}]\n`, files);
+  assert.deepEqual(included.warnings, [
+    'not set, so substituted as empty in an included file (as docker compose does): $NOPE',
+  ]);
+});
