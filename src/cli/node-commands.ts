@@ -58,12 +58,12 @@ export function registerNode(program: Command, withManager: WithManager): void {
       await showNodes(cmd.optsWithGlobals<NodeFlags>());
     });
   sub('inspect')
-    .description('show a node: its state, engine, labels, resources, held host ports, and the tasks on it')
-    .argument('<node>', 'node name or id (or a unique id prefix)')
+    .description('show nodes: the state, engine, labels, resources, held host ports, and the tasks of each')
+    .argument('<node...>', 'node names or ids (or unique id prefixes)')
     .addOption(inspectFormatOption('docker node inspect'))
-    .action(async (nameOrId: string, _flags: unknown, cmd: Command) => {
-      const { inspectNode } = await import('./status-action.js');
-      await inspectNode(nameOrId, cmd.optsWithGlobals<NodeFlags>());
+    .action(async (names: string[], _flags: unknown, cmd: Command) => {
+      const { inspectNodes } = await import('./status-action.js');
+      await inspectNodes(names, cmd.optsWithGlobals<NodeFlags>());
     });
   sub('update')
     .description(

@@ -34,7 +34,7 @@ import { rowFormat } from './row-format.js';
 import { SERVICE_PS_TABLE, servicePsFields, servicePsFilter, servicePsRows } from './service-ps.js';
 import { waitForJob, waitForReplicas, waitForRollout } from './service-wait.js';
 import { idLines, printable, toJson } from './terminal-text.js';
-import { STDIO, type Output } from './each-name.js';
+import { eachOf, jsonOfEach, STDIO, type Output } from './each-name.js';
 import { viewFormatOf } from './inspect-format.js';
 
 export interface ServiceFlags extends ClientFlags {
@@ -233,16 +233,31 @@ function serviceFilter(given: readonly string[] | undefined): (s: ServiceView) =
 }
 
 /**
- * `service inspect NAME`: the view, spec and rollout included, and its discovery (VIP, DNS names,
- * ports, each replica's endpoint with its state): for people, or as JSON with --json.
+ * `service inspect NAME...`: each view, spec and rollout included, and its discovery (VIP, DNS
+ * names, ports, each replica's endpoint with its state): for people, or as JSON with --json. As
+ * `docker service inspect` takes several, a name that matches nothing is said on stderr, the
+ * others are still shown, and the exit status is then 1; --json prints one array for several.
  */
-export async function inspectService(name: string, flags: ServiceFlags, io: Output = STDIO): Promise<void> {
+export async function inspectServices(
+  names: readonly string[],
+  flags: ServiceFlags,
+  io: Output = STDIO,
+): Promise<void> {
   const format = await viewFormatOf(flags);
   const client = managerClient(flags);
-  const [view, endpoints] = await Promise.all([client.getService(name), client.serviceEndpoints(name)]);
-  const { service: _name, ...discovery } = endpoints;
-  if (format !== undefined) io.out(format.print([{ ...view, discovery }]));
-  else io.out(`${flags.json === true ? toJson({ ...view, discovery }) : serviceDetail(view, discovery, Date.now())}\n`);
+  const found = await eachOf(names, io, async (name) => {
+    const [view, endpoints] = await Promise.all([client.getService(name), client.serviceEndpoints(name)]);
+    const { service: _name, ...discovery } = endpoints;
+    return { view, discovery };
+  });
+  const views = found.map(({ view, discovery }) => ({ ...view, discovery }));
+  if (format !== undefined) io.out(format.print(views));
+  else if (flags.json === true) io.out(jsonOfEach(names, views));
+  else if (found.length > 0) {
+    const nowMs = Date.now();
+    // a blank line between two services, as volume inspect separates its volumes
+    io.out(`${found.map(({ view, discovery }) => serviceDetail(view, discovery, nowMs)).join('\n\n')}\n`);
+  }
 }
 
 /** `service ps NAME`: the live tasks of each slot, and in the table the ended ones each keeps. */

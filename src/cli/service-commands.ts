@@ -97,10 +97,10 @@ export function registerService(program: Command, withManager: WithManager): voi
     )
     .addOption(formatOption('docker service ls', ['Name', 'Version', 'Mode', 'Replicas', 'Image', 'Update']))
     .action(async (flags: ServiceFlags) => (await action('listServices'))(flags));
-  sub('inspect', 'show a service: its spec with every default, its rollout, its VIP, DNS names and endpoints')
-    .argument('<name>', 'service name')
+  sub('inspect', 'show services: the spec with every default, the rollout, the VIP, DNS names and endpoints of each')
+    .argument('<name...>', 'service names')
     .addOption(inspectFormatOption('docker service inspect'))
-    .action(async (name: string, flags: ServiceFlags) => (await action('inspectService'))(name, flags));
+    .action(async (names: string[], flags: ServiceFlags) => (await action('inspectServices'))(names, flags));
   sub('ps', "list a service's tasks: SLOT, TASK, VERSION, STATE, NODE, REASON; each slot's ended ones under it")
     .option('-q, --quiet', 'the task ids alone, one a line (the ended ones the table shows too)')
     .option('--no-trunc', 'whole task ids')

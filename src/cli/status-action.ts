@@ -4,7 +4,7 @@ import { InvalidField } from '../errors/index.js';
 import { isTerminal, STOPPED_ON_REQUEST } from '../task/state-machine.js';
 import type { ManagerClient } from '../client/manager-client.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
-import { STDIO, type Output } from './each-name.js';
+import { eachOf, jsonOfEach, STDIO, type Output } from './each-name.js';
 import type { RowFormat } from './row-format.js';
 import { viewFormatOf } from './inspect-format.js';
 import { keptHere, stateOf, statusFilterOf } from './status-filter.js';
@@ -241,22 +241,34 @@ export async function showNodes(flags: NodeFlags, io: Output = STDIO): Promise<v
   io.out(nodes.length === 0 && flags.format === undefined ? 'no nodes have joined\n' : format.print(nodes));
 }
 
-/** `poseidon node inspect NODE`: the node (by name, id or a unique id prefix) and the tasks on it. */
-export async function inspectNode(nameOrId: string, flags: NodeFlags, io: Output = STDIO): Promise<void> {
+/**
+ * `poseidon node inspect NODE...`: each node (by name, id or a unique id prefix) and the tasks on
+ * it. As `docker node inspect` takes several, a node that matches nothing is said on stderr, the
+ * others are still shown, and the exit status is then 1; --json prints one array for several.
+ */
+export async function inspectNodes(names: readonly string[], flags: NodeFlags, io: Output = STDIO): Promise<void> {
   const view = await viewFormatOf(flags);
   const client = managerClient(flags);
   const [nodes, { findNode, nodeDetail, NoSuchNode }] = await Promise.all([
     client.listNodes(),
     import('./node-detail.js'),
   ]);
-  const node = findNode(nodes, nameOrId);
-  if (node === undefined) throw new NoSuchNode(nameOrId, nodes);
+  const found = await eachOf(names, io, async (nameOrId) => {
+    const node = findNode(nodes, nameOrId);
+    if (node === undefined) throw new NoSuchNode(nameOrId, nodes);
+    return node;
+  });
   if (view !== undefined || flags.json === true) {
-    io.out(view === undefined ? `${toJson(node)}\n` : view.print([node]));
+    io.out(view === undefined ? jsonOfEach(names, found) : view.print(found));
     return;
   }
-  const tasks = (await client.listTasks({ node: node.name })).filter((t) => !isTerminal(t.state));
-  io.out(`${nodeDetail(node, tasks, Date.now())}\n`);
+  const details: string[] = [];
+  for (const node of found) {
+    const tasks = (await client.listTasks({ node: node.name })).filter((t) => !isTerminal(t.state));
+    details.push(nodeDetail(node, tasks, Date.now()));
+  }
+  // a blank line between two nodes, as volume inspect separates its volumes
+  if (details.length > 0) io.out(`${details.join('\n\n')}\n`);
 }
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */

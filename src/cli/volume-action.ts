@@ -1,4 +1,4 @@
-import { eachOf, STDIO, type Output } from './each-name.js';
+import { eachOf, jsonOfEach, STDIO, type Output } from './each-name.js';
 import { InvalidField } from '../errors/index.js';
 import { volumeFilter, volumeFormat } from './volume-format.js';
 import { volumeDetail } from './volume-detail.js';
@@ -53,8 +53,7 @@ export async function inspectVolumes(
     return;
   }
   if (flags.json === true) {
-    if (names.length > 1) io.out(`${toJson(volumes)}\n`);
-    else if (volumes[0] !== undefined) io.out(`${toJson(volumes[0])}\n`);
+    io.out(jsonOfEach(names, volumes));
     return;
   }
   const nowMs = Date.now();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { inspectFiles } from '../../../src/cli/file-action.js';
-import { inspectService } from '../../../src/cli/service-action.js';
-import { inspectNode, showStatus } from '../../../src/cli/status-action.js';
+import { inspectServices } from '../../../src/cli/service-action.js';
+import { inspectNodes, showStatus } from '../../../src/cli/status-action.js';
 import { inspectVolumes } from '../../../src/cli/volume-action.js';
 import { captured } from '../../helpers/captured-output.js';
 import { serve } from '../../helpers/fake-manager.js';
@@ -49,10 +49,12 @@ test('status TASK --format reads the task view: {{.State}}, a path into it, {{js
 
 test('node inspect, service inspect and secret inspect --format print their views by the template', async (t) => {
   const { url } = await manager(t);
-  const node = await captured((io) => inspectNode('w1', { manager: url, format: '{{.State}} {{.Labels.zone}}' }, io));
+  const node = await captured((io) =>
+    inspectNodes(['w1'], { manager: url, format: '{{.State}} {{.Labels.zone}}' }, io),
+  );
   assert.equal(node.out, 'Up a\n');
   const service = await captured((io) =>
-    inspectService('web', { manager: url, format: '{{.Spec.Image}} {{.Discovery.Vip}} {{json .Spec}}' }, io),
+    inspectServices(['web'], { manager: url, format: '{{.Spec.Image}} {{.Discovery.Vip}} {{json .Spec}}' }, io),
   );
   assert.equal(service.out, 'nginx:1.27 10.240.128.2 {"image":"nginx:1.27","replicas":2}\n');
   const secret = await captured((io) =>
@@ -73,12 +75,12 @@ test('volume inspect --format prints a line a volume; one not found is said on s
 test('a --format naming no field of the view says which fields there are; beside --json it is refused', async (t) => {
   const { url, asked } = await manager(t);
   await assert.rejects(
-    captured((io) => inspectService('web', { manager: url, format: '{{.Spec.Imagee}}' }, io)),
+    captured((io) => inspectServices(['web'], { manager: url, format: '{{.Spec.Imagee}}' }, io)),
     { message: '--format has {{.Spec.Imagee}}, but .Spec has no field Imagee: it has .Image, .Replicas' },
   );
   const before = asked.length;
   await assert.rejects(
-    captured((io) => inspectNode('w1', { manager: url, format: '{{.Name}}', json: true }, io)),
+    captured((io) => inspectNodes(['w1'], { manager: url, format: '{{.Name}}', json: true }, io)),
     {
       message: '--json and --format both say how to print: give one (--format json prints JSON a line)',
     },
