@@ -1,4 +1,4 @@
-import { PoseidonError } from '../errors/index.js';
+import { notFoundHint, PoseidonError } from '../errors/index.js';
 import type { FileKind } from '../task/index.js';
 
 /** The first three ids of what a reference matches (tasks, nodes), for a message. */
@@ -83,9 +83,17 @@ export class JobHasNoRollback extends PoseidonError {
   }
 }
 
+/** How to list the volumes, and why one a person expects may not be there yet. */
+const LIST_VOLUMES =
+  'poseidon volume ls lists the volumes, which the manager records once a task that mounts one has run';
+
+/** No volume of that name; `known` (the volumes' names) gives a near one. */
 export class VolumeNotFound extends PoseidonError {
-  constructor(readonly volume: string) {
-    super('volume_not_found', `no volume ${volume}: the manager records a volume once a task that mounts it has run`);
+  constructor(
+    readonly volume: string,
+    known: Iterable<string> = [],
+  ) {
+    super('volume_not_found', `no volume ${volume}${notFoundHint(volume, known, LIST_VOLUMES)}`);
   }
 }
 

@@ -97,7 +97,7 @@ export class VolumeBook {
   async remove(name: string, removeOnNode: (url: string) => Promise<void>): Promise<RemovedVolumeView> {
     const { state, log } = this.deps;
     const v = state.volumes.get(name);
-    if (v === undefined) throw new VolumeNotFound(name);
+    if (v === undefined) throw new VolumeNotFound(name, state.volumes.keys());
     const users = this.#users().get(name) ?? [];
     if (users.length > 0)
       throw new VolumeInUse(
@@ -113,7 +113,7 @@ export class VolumeBook {
 
   #view(name: string, inUseBy: string[]): VolumeView {
     const v = this.deps.state.volumes.get(name);
-    if (v === undefined) throw new VolumeNotFound(name);
+    if (v === undefined) throw new VolumeNotFound(name, this.deps.state.volumes.keys());
     return { name, node: this.deps.state.nodeName(v.nodeId), nodeId: v.nodeId, inUseBy, createdAt: v.createdAt };
   }
 

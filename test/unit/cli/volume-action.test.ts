@@ -13,6 +13,8 @@ const VOLUMES = [
   { name: 'cache', node: 'w2', nodeId: 'n2', createdAt: '2026-12-05T11:00:00Z', inUseBy: [] },
 ];
 const refusal = (code: string, message: string) => ({ error: { code, message } });
+/** What the manager says after a volume not found (test/unit/manager/not-found-hints.test.ts). */
+const LIST = 'poseidon volume ls lists the volumes, which the manager records once a task that mounts one has run';
 
 /** A manager that knows VOLUMES, one more in use, and no other; the routes asked, in order. */
 async function manager(t: TestContext): Promise<{ url: string; requests: string[] }> {
@@ -30,15 +32,7 @@ async function manager(t: TestContext): Promise<{ url: string; requests: string[
     else if (known !== undefined) send(res, 200, { name, node: known.node, nodeId: known.nodeId });
     else if (name === 'used')
       send(res, 409, refusal('volume_in_use', 'volume used is in use by task va (3da9a442); stop it first'));
-    else
-      send(
-        res,
-        404,
-        refusal(
-          'volume_not_found',
-          `no volume ${name}: the manager records a volume once a task that mounts it has run`,
-        ),
-      );
+    else send(res, 404, refusal('volume_not_found', `no volume ${name}; ${LIST}`));
   });
   return { url, requests };
 }
@@ -66,8 +60,7 @@ test('rm removes each name in turn: one refused is said on stderr, the others st
   assert.equal(out, 'volume db-data removed from node w1\nvolume cache removed from node w2\n');
   assert.equal(
     err,
-    'poseidon: no volume nope: the manager records a volume once a task that mounts it has run\n' +
-      'poseidon: volume used is in use by task va (3da9a442); stop it first\n',
+    `poseidon: no volume nope; ${LIST}\n` + 'poseidon: volume used is in use by task va (3da9a442); stop it first\n',
   );
   assert.equal(code, 1);
 });
@@ -91,7 +84,7 @@ test('inspect of several names shows each in turn; one unknown is said on stderr
     out.split('\n').filter((l) => l.startsWith('Name:')),
     ['Name:    db-data', 'Name:    cache'],
   );
-  assert.equal(err, 'poseidon: no volume nope: the manager records a volume once a task that mounts it has run\n');
+  assert.equal(err, `poseidon: no volume nope; ${LIST}\n`);
   assert.equal(code, 1);
 });
 
