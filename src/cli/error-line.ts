@@ -1,8 +1,11 @@
 /** What to do when the manager refused the credentials, said after its own words. */
 const REFUSAL_HINTS: Readonly<Record<string, string>> = {
   unauthenticated: 'run `poseidon login URL --token TOKEN`, or pass --token',
-  forbidden: 'use a token with that scope (an admin makes one: poseidon token create --scope SCOPE)',
+  forbidden: 'use a token whose scope allows it (an admin makes one: poseidon token create --scope SCOPE)',
 };
+
+/** The scope a 403 names as needed (`it needs a token with scope deploy or above`, src/http/access-guard.ts). */
+const NEEDED_SCOPE = /needs a token with scope (read|deploy|admin)\b/;
 
 /** What to do when the manager's certificate is not of the CA the CLI was given (or none was). */
 const CA_HINT =
@@ -38,6 +41,10 @@ export async function errorLine(err: unknown): Promise<string | undefined> {
     return `poseidon: ${printable(`the manager at ${url} speaks https, not http: use ${httpsUrl}`)} ${HTTPS_CA_HINT}\n`;
   const unnamed = err.code === 'unreachable' ? defaultManagerHint() : undefined;
   if (unnamed !== undefined) return `poseidon: ${message} (${unnamed})\n`;
+  // the manager's words already say which scope: the advice is only who makes such a token, and how
+  const scope = err instanceof RemoteError && err.code === 'forbidden' ? NEEDED_SCOPE.exec(message)?.[1] : undefined;
+  if (scope !== undefined)
+    return `poseidon: ${err.status}: ${message}; an admin makes one: poseidon token create --scope ${scope}\n`;
   return `poseidon: ${hint === undefined ? message : `${err.status}: ${message}: ${hint}`}\n`;
 }
 

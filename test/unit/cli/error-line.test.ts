@@ -9,6 +9,7 @@ import { savedFor } from '../../../src/cli/manager-client.js';
 import { ServerNotTrusted, ServerUnreachable } from '../../../src/client/index.js';
 import { NetworkUnusable } from '../../../src/driver/index.js';
 import { RemoteError } from '../../../src/errors/index.js';
+import { refusalOf } from '../../../src/http/access-guard.js';
 
 test('a manager whose certificate is not of the CA given: the line says how to give the right one', async () => {
   const err = new ServerNotTrusted(
@@ -176,5 +177,31 @@ test('an unreachable manager that nothing named (the default) says how to name o
   assert.equal(
     await errorLine(away),
     'poseidon: cannot reach manager at https://127.0.0.1:5555: is `poseidon manager` running?\n',
+  );
+});
+
+test('a token whose scope does not allow the call: the scope needed said once, then who makes one and how', async () => {
+  // the manager's own 403 (src/http/access-guard.ts), as the CLI gets it
+  const { body, status } = refusalOf('POST /tasks', 'deploy', {
+    kind: 'token',
+    tokenId: '3f9a2c1b7e4d',
+    scope: 'read',
+  });
+  const line = await errorLine(new RemoteError(body.error.code, status, body.error.message));
+  assert.equal(
+    line,
+    'poseidon: 403: token 3f9a2c1b7e4d (scope read) may not call POST /tasks: it needs a token with scope deploy or ' +
+      'above; an admin makes one: poseidon token create --scope deploy\n',
+  );
+  assert.equal(line?.match(/scope/g)?.length, 3, 'the token has scope read, it needs deploy: no "that scope" after it');
+  const admin = refusalOf('POST /tokens', 'admin', { kind: 'token', tokenId: '3f9a2c1b7e4d', scope: 'deploy' });
+  assert.match(
+    (await errorLine(new RemoteError('forbidden', 403, admin.body.error.message))) ?? '',
+    /it needs a token with scope admin; an admin makes one: poseidon token create --scope admin\n$/,
+  );
+  // a 403 that names no scope (a manager's other words): what to use, and how to make it
+  assert.equal(
+    await errorLine(new RemoteError('forbidden', 403, 'not yours')),
+    'poseidon: 403: not yours: use a token whose scope allows it (an admin makes one: poseidon token create --scope SCOPE)\n',
   );
 });
