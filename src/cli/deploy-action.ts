@@ -5,6 +5,7 @@ import type { FileView, ServiceSpec, ServiceView } from '../api/index.js';
 import { isJobMode } from '../api/service-modes.js';
 import { STACK_LABEL } from '../api/stack-label.js';
 import {
+  asDocument,
   composeToServices,
   interpolateText,
   mergeComposeDocuments,
@@ -109,7 +110,12 @@ export async function readComposeFile(
     file === '-' ? await parseDocument(await readStdin(stdin, flag), 'stdin', flag) : await readDocument(file, flag);
   if (doc === null || doc === undefined)
     throw new InvalidField(flag, `${file} is empty; a Compose file names its services under services:`);
-  return doc;
+  try {
+    return asDocument(doc);
+  } catch (err) {
+    // a text file (-c /etc/hostname) or a list: which file, as a field's error says it
+    throw err instanceof InvalidField ? inFile(err, file) : err;
+  }
 }
 
 /** `-c -`: the Compose file piped in, as docker stack deploy reads it; a terminal is refused, not waited on. */
@@ -179,7 +185,12 @@ export async function deploy(flags: DeployFlags): Promise<void> {
 function namingFile(err: unknown, docs: readonly unknown[], files: readonly string[]): unknown {
   if (!(err instanceof InvalidField)) return err;
   const file = fieldOrigin(docs, files, err.field);
-  return file === undefined ? err : new InvalidField(err.field, `${err.problem}, in ${file}`);
+  return file === undefined ? err : inFile(err, file);
+}
+
+/** `err` with the Compose file it is about: `..., in compose.yaml` (`, in stdin` for -c -). */
+function inFile(err: InvalidField, file: string): InvalidField {
+  return new InvalidField(err.field, `${err.problem}, in ${file === '-' ? 'stdin' : file}`);
 }
 
 /** The names `docker compose` looks for in a directory, in its order. */

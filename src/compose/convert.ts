@@ -31,6 +31,7 @@ import {
 import { COMPOSE_KEYS } from './spec-keys.js';
 import {
   asBoolean,
+  asDocument,
   asList,
   asMap,
   asScalarText,
@@ -126,7 +127,7 @@ interface Declared {
 export function composeToServices(file: unknown, options: ComposeOptions): ComposeStack {
   const { stack } = options;
   if (!isDnsLabel(stack)) throw composeError('stack name', `${NAME_RULE} (got ${shown(stack)})`);
-  if (!isMap(file)) throw composeError('(document)', `must be a mapping with a services: key (got ${shown(file)})`);
+  asDocument(file);
   const hostEnv = options.hostEnv ?? {};
   const { doc: values, unset } = interpolate(file, hostEnv);
   const doc = values as ComposeMap;

@@ -15,3 +15,5 @@ export { mergeComposeDocuments } from './merge.js';
 export { fieldOrigin } from './field-origin.js';
 /** withIncludes: the top-level `include:` of Compose files, read as docker compose reads it. */
 export { withIncludes, type IncludeReader, type ComposeFile } from './include.js';
+/** asDocument: a Compose document is a mapping; a text file or a list is refused at `(document)`. */
+export { asDocument } from './values.js';

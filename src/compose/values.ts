@@ -31,6 +31,12 @@ export function isMap(value: unknown): value is ComposeMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A whole Compose document, which is a mapping: a text file or a list is refused at `(document)`. */
+export function asDocument(value: unknown): ComposeMap {
+  if (!isMap(value)) throw composeError('(document)', `must be a mapping with a services: key (got ${shown(value)})`);
+  return value;
+}
+
 export function asMap(value: unknown, path: string): ComposeMap {
   if (!isMap(value)) throw composeError(path, `must be a mapping (got ${shown(value)})`);
   return value;

@@ -541,6 +541,19 @@ test('an empty Compose file is said to be empty; one found without -f is named a
   assert.deepEqual(await readComposeFile(file, false), { services: { web: { image: 'a' } } });
 });
 
+test('a file that is not a Compose mapping (deploy -c /etc/hostname) is refused naming it, as a field is', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'hostname');
+  await writeFile(file, 'worker-7\n');
+  await assert.rejects(readComposeFile(file, '-c'), {
+    message: `(document) must be a mapping with a services: key (got "worker-7"), in ${file}`,
+  });
+  await assert.rejects(readComposeFile('-', '-c', Readable.from([Buffer.from('- web\n')])), {
+    message: '(document) must be a mapping with a services: key (got a list), in stdin',
+  });
+});
+
 test('-c - reads the Compose file from stdin, as docker stack deploy does; a terminal is refused, not waited on', async () => {
   const piped = Readable.from([Buffer.from('services:\n  web:\n'), Buffer.from('    image: a\n')]);
   assert.deepEqual(await readComposeFile('-', '-c', piped), { services: { web: { image: 'a' } } });
