@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { FileView, ServiceSpec, ServiceTaskView, ServiceView } from '../../../src/api/index.js';
 import {
   composeFileIn,
@@ -519,11 +519,17 @@ test("a secret's file that cannot be read stops the deploy before anything chang
   assert.deepEqual(api.calls, []);
 });
 
-test('an empty Compose file is said to be empty; one found without -f is named as the Compose file, not as -f', async (t) => {
+/** `text` written to `name` in a directory of its own, removed after the test. */
+async function fileIn(t: TestContext, name: string, text: string): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'compose.yaml');
-  await writeFile(file, '\n');
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return { dir, file };
+}
+
+test('an empty Compose file is said to be empty; one found without -f is named as the Compose file, not as -f', async (t) => {
+  const { dir, file } = await fileIn(t, 'compose.yaml', '\n');
   await assert.rejects(readComposeFile(file, '-f'), {
     message: `-f ${file} is empty; a Compose file names its services under services:`,
   });
@@ -542,10 +548,7 @@ test('an empty Compose file is said to be empty; one found without -f is named a
 });
 
 test('a file that is not a Compose mapping (deploy -c /etc/hostname) is refused naming it, as a field is', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'poseidon-compose-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'hostname');
-  await writeFile(file, 'worker-7\n');
+  const { file } = await fileIn(t, 'hostname', 'worker-7\n');
   await assert.rejects(readComposeFile(file, '-c'), {
     message: `(document) must be a mapping with a services: key (got "worker-7"), in ${file}`,
   });

@@ -190,3 +190,16 @@ export async function withTask(
   await settle(h.manager);
   return { h, id, w1: h.workers.at(urlOf(opts.nodes?.[0] ?? W1)) };
 }
+
+/** A manager, w1 registered, and service db's one replica running there, mounting its slot's volume data-1. */
+export async function withVolumeService(t: TestContext): Promise<Harness> {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({
+    name: 'db',
+    replicas: 1,
+    task: { image: 'poseidon/busybox:latest', volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await settle(h.manager);
+  return h;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { registration, settle, startManager, W1 } from './manager-harness.js';
+import { registration, settle, startManager, W1, withVolumeService } from './manager-harness.js';
 
 // A task, service or volume named that is not there: the error says how to list them, and names the one
 // a typo away ("did you mean web?"), where it said only "no service wbe" or `no task matches "x"`.
@@ -38,14 +38,7 @@ test('a task not there: the name a typo away is named, and how to list them; an 
 });
 
 test('a volume not there: the one a typo away is named, and how to list them (inspect and rm alike)', async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  await h.manager.services.create({
-    name: 'db',
-    replicas: 1,
-    task: { image: 'poseidon/busybox:latest', volumes: [{ name: 'data', path: '/data' }] },
-  });
-  await settle(h.manager);
+  const h = await withVolumeService(t);
   assert.throws(() => h.manager.volumes.get('dta-1'), {
     code: 'volume_not_found',
     message: `no volume dta-1 (did you mean data-1?); ${LIST_VOLUMES}`,

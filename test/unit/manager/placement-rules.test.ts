@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { VolumeInUse, VolumeNotFound } from '../../../src/manager/errors.js';
 import { parseConstraint, type TaskRequest } from '../../../src/task/index.js';
 import { registration, request, settle, startManager, urlOf, uuid, W1, W2, type NodeSpec } from './manager-harness.js';
+import { withVolumeService } from './manager-harness.js';
 
 // The manager with the real scheduler: node labels and constraints, host paths, and named
 // volumes that keep their tasks on the node that holds them.
@@ -148,14 +149,7 @@ test('a volume cannot be removed while an unfinished task mounts it; then its no
 });
 
 test("a volume a service's replica mounts: volume rm says to remove or update the service, not to stop the replica", async (t) => {
-  const h = await startManager(t);
-  await h.manager.register(registration(W1));
-  await h.manager.services.create({
-    name: 'db',
-    replicas: 1,
-    task: { image: 'poseidon/busybox:latest', volumes: [{ name: 'data', path: '/data' }] },
-  });
-  await settle(h.manager);
+  const h = await withVolumeService(t);
   const [replica] = h.manager.services.tasks('db');
   // volume inspect: each task that mounts it, with its service, slot and node
   assert.deepEqual(h.manager.volumes.get('data-1'), {
