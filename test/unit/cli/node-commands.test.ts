@@ -37,9 +37,10 @@ test('node subcommands take --token, --manager and --ca after them, as every com
     words: ['w1'],
     flags: { token: 'T' },
   });
-  assert.deepEqual(await parse(['node', 'inspect', 'w1', '--manager', 'https://m:5555', '--ca', 'ca.crt']), {
+  // several nodes, as docker node inspect takes them
+  assert.deepEqual(await parse(['node', 'inspect', 'w1', 'w2', '--manager', 'https://m:5555', '--ca', 'ca.crt']), {
     command: 'node inspect',
-    words: ['w1'],
+    words: [['w1', 'w2']],
     flags: { manager: 'https://m:5555', ca: 'ca.crt' },
   });
   assert.deepEqual(await parse(['node', 'drain', 'w1', '--token=T', '--json']), {
@@ -62,7 +63,7 @@ test('node subcommands take the connection flags before the command too', async 
   });
   assert.deepEqual(await parse(['--manager', 'https://m:5555', 'node', 'inspect', 'w1']), {
     command: 'node inspect',
-    words: ['w1'],
+    words: [['w1']],
     flags: { manager: 'https://m:5555' },
   });
   assert.deepEqual(await parse(['--token=T', 'node', 'rm', 'w1', '--dead']), {
