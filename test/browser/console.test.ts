@@ -391,6 +391,7 @@ describe('the web console in a real browser, against a real manager and workers'
         'Health check',
         'Restart',
         'Tmpfs',
+        'Labels',
       ].concat(['Submitted']),
     );
     assert.equal(shown.get('User'), '65534:65534');
@@ -409,7 +410,7 @@ describe('the web console in a real browser, against a real manager and workers'
         return m === null ? [] : [[m[1] ?? '', m[2] ?? ''] as const];
       }),
     );
-    for (const label of ['User', 'Workdir', 'Stop', 'Env', 'Requests', 'Health check', 'Restart', 'Tmpfs'])
+    for (const label of ['User', 'Workdir', 'Stop', 'Env', 'Requests', 'Health check', 'Restart', 'Tmpfs', 'Labels'])
       assert.equal(shown.get(label), printed.get(label), `${label} as poseidon status TASK prints it`);
     assert.ok(!(await page.content()).includes(value), 'the env value is nowhere in the task page');
     await accessible(page, 'a task page with its spec');
