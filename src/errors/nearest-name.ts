@@ -15,7 +15,10 @@ export function nearestName(
   let best: string | undefined;
   let bestDistance = maxEdits + 1;
   for (const name of names) {
-    const d = editDistance(a, key(name));
+    const b = key(name);
+    // an edit changes the length by one at most: a name further off in length is no nearer
+    if (Math.abs(a.length - b.length) >= bestDistance) continue;
+    const d = editDistance(a, b);
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
   return best;

@@ -2,11 +2,27 @@ import { nearestField } from './nearest-name.js';
 import { PoseidonError } from './poseidon-error.js';
 
 /**
+ * How many distinct names a not-found error compares with the one given: a miss is anyone's to
+ * ask for (a read token), and a manager with 100,000 tasks would otherwise spend an edit distance
+ * on each of them per miss.
+ */
+const MAX_HINT_NAMES = 5_000;
+
+function distinctUpTo(names: Iterable<string>, max: number): string[] {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.size >= max) break;
+    seen.add(name);
+  }
+  return [...seen];
+}
+
+/**
  * What a person who named something that is not there can do: ` (did you mean web?)` when one of
  * `known` is a typo away, then how to list them (`; poseidon service ls lists the services`).
  */
 export function notFoundHint(given: string, known: Iterable<string>, list: string): string {
-  const near = nearestField(given, [...new Set(known)]);
+  const near = nearestField(given, distinctUpTo(known, MAX_HINT_NAMES));
   return `${near === undefined ? '' : ` (did you mean ${near}?)`}; ${list}`;
 }
 
