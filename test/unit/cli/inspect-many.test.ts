@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import type { ServiceView } from '../../../src/api/index.js';
 import { inspectServices } from '../../../src/cli/service-action.js';
@@ -125,4 +126,42 @@ test('node inspect A B: each node (by name or id prefix), a missing one said, th
   assert.equal(text.code, undefined);
   const format = await captured((io) => inspectNodes(['w1', 'w2'], { manager: url, format: '{{.Name}}' }, io));
   assert.equal(format.out, 'w1\nw2\n');
+});
+
+/** A URL nothing listens at: a port taken and let go. */
+async function closedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+test('several names with the manager away, or the token refused: thrown once for the CLI to say, no name after', async (t) => {
+  const url = await closedUrl();
+  for (const inspect of [inspectServices, inspectNodes]) {
+    let err = '';
+    const io = { out: (): void => {}, err: (text: string): void => void (err += text) };
+    await assert.rejects(inspect(['web', 'api', 'w1'], { manager: url }, io), {
+      code: 'unreachable',
+      message: new RegExp(`^cannot reach manager at ${url}`),
+    });
+    assert.equal(err, '', 'not said once a name as well');
+  }
+  const asked: string[] = [];
+  const { url: refusing } = await serve(t, (req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'unauthenticated', message: 'the token is not valid' } }));
+  });
+  await assert.rejects(
+    captured((io) => inspectServices(['web', 'api'], { manager: refusing }, io)),
+    { code: 'unauthenticated' },
+  );
+  assert.ok(asked.includes('/services/web'));
+  assert.deepEqual(
+    asked.filter((path) => path.includes('api')),
+    [],
+    'api was not asked',
+  );
 });
