@@ -1,13 +1,17 @@
 import { InvalidField } from '../errors/index.js';
 import { table } from './format.js';
+import { FUNCTIONS } from './template-functions.js';
+import { parseTemplate, rootFields, TemplateError, type TemplateNode } from './template-parse.js';
+import { runTemplate, type Run } from './template-run.js';
 import { printable, printableJson } from './terminal-text.js';
+import { printed, Written } from './template-values.js';
 
 // `--format`, as docker's list commands take it (`docker ps`, `stats`, `node ls`): `json` (a JSON
 // object a line), `table` (the command's own table), `table TEMPLATE` (a table of the template's
-// columns, under their headers), or a TEMPLATE printed once a row. A template is Go's text with
-// placeholders, as docker's: `{{.Name}}`, `{{json .Name}}` (the value as JSON), `{{json .}}` (the
-// row); `\t` and `\n` typed in it are a tab and a newline, as docker reads them. Only these
-// forms: a template that asks for more (`{{if}}`, `{{range}}`) is refused, naming what it has.
+// columns, under their headers), or a TEMPLATE printed once a row. A template is Go's text/template
+// with docker's functions (template-parse.ts): `{{.Name}}`, `{{json .Name}}`, `{{json .}}` (the
+// row), `{{upper .Name}}`, `{{if}}`, `{{range}}`; `\t` and `\n` typed in it are a tab and a
+// newline, as docker reads them. A field the command does not have is refused before any row.
 
 /** A placeholder: its name in a template (`CPUPerc`), its column's header (`CPU %`), and a row's value. */
 export interface FormatField<R> {
@@ -28,21 +32,6 @@ export interface RowFormat<R> {
 }
 
 /**
- * A piece of a template: text as it is, or a placeholder (its column's header in a table, and what
- * it prints of a row, printable).
- */
-export type Piece<R> = string | { readonly header: string; show(row: R): string };
-
-/** A placeholder as typed: `{{.Name}}` has ref `.Name`, `{{json .Name}}` the same as JSON; `text` all of it. */
-export interface Action {
-  readonly text: string;
-  readonly ref: string | undefined;
-  readonly json: boolean;
-}
-
-const ACTION = /\{\{-?\s*(.*?)\s*-?\}\}/gs;
-
-/**
  * `given` (--format's value) read against a command's fields; `table` alone is `defaultTable`
  * (a template of the command's own columns). InvalidField names what cannot be printed.
  */
@@ -55,67 +44,86 @@ export function rowFormat<R>(
   if (given === 'json') return { print: (rows) => rows.map((r) => `${jsonLine(r, fields)}\n`).join('') };
   const asTable = given === 'table' || given.startsWith('table ');
   const template = asTable ? (given === 'table' ? defaultTable.slice('table '.length) : given.slice(6)) : given;
-  const pieces = parseTemplate<R>(template, flag, (action) => placeholder(action, fields, flag));
-  if (!asTable) return { print: (rows) => rows.map((r) => `${render(pieces, r)}\n`).join('') };
-  const headers = pieces.map((p) => (typeof p === 'string' ? p : p.header));
+  const nodes = readTemplate(template, flag);
+  checkFields(nodes, fields, flag);
+  const line = (row: R): string =>
+    fillTemplate(nodes, { root: rowOf(row, fields), rootName: 'the row', exact: true }, flag);
+  if (!asTable) return { print: (rows) => rows.map((r) => `${line(r)}\n`).join('') };
   return {
     print: (rows) => {
       // the template's tabs part the columns, as docker's tabwriter reads them
-      const cells = rows.map((r) => render(pieces, r).split('\t'));
-      return `${table(headers.join('').split('\t'), cells)}\n`;
+      const cells = rows.map((r) => line(r).split('\t'));
+      return `${table(headerLine(nodes, fields, flag).split('\t'), cells)}\n`;
     },
   };
 }
 
 /**
- * A template's pieces, `\t` and `\n` typed in it read as a tab and a newline; `placeholder` reads
- * each `{{...}}` (and throws InvalidField for one it cannot print).
+ * A template's pieces, `\t` and `\n` typed in it read as a tab and a newline; InvalidField says
+ * what in it cannot be read (a function unknown or given too many arguments, an unclosed brace).
  */
-export function parseTemplate<R>(given: string, flag: string, placeholder: (action: Action) => Piece<R>): Piece<R>[] {
+export function readTemplate(given: string, flag: string): TemplateNode[] {
   const template = given.trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n');
-  const pieces: Piece<R>[] = [];
-  let at = 0;
-  for (const m of template.matchAll(ACTION)) {
-    if (m.index > at) pieces.push(template.slice(at, m.index));
-    const text = m[1] ?? '';
-    const words = text.split(/\s+/);
-    const json = words.length === 2 && words[0] === 'json';
-    pieces.push(placeholder({ text, json, ref: json ? words[1] : words.length === 1 ? words[0] : undefined }));
-    at = m.index + m[0].length;
-  }
-  const rest = template.slice(at);
-  if (rest.includes('{{'))
-    throw new InvalidField(flag, `has a "{{" with no "}}" to close it: write placeholders as {{.Name}}`);
-  if (rest !== '') pieces.push(rest);
   if (template === '') throw new InvalidField(flag, `is empty: give json, table, or a template such as {{.Name}}`);
-  return pieces;
+  try {
+    return parseTemplate(template);
+  } catch (err) {
+    throw invalid(err, flag);
+  }
 }
 
-/** The pieces filled in from `row`. */
-export function render<R>(pieces: readonly Piece<R>[], row: R): string {
-  let out = '';
-  for (const p of pieces) out += typeof p === 'string' ? p : p.show(row);
-  return out;
+/** The template filled in; InvalidField names the placeholder that could not be. */
+export function fillTemplate(nodes: readonly TemplateNode[], run: Run, flag: string): string {
+  try {
+    return runTemplate(nodes, run);
+  } catch (err) {
+    throw invalid(err, flag);
+  }
 }
 
-function placeholder<R>(action: Action, fields: readonly FormatField<R>[], flag: string): Piece<R> {
-  const { ref, json } = action;
-  if (json && ref === '.') return { header: '', show: (row) => jsonLine(row, fields) };
-  const field = ref?.startsWith('.') === true ? fields.find((f) => f.name === ref.slice(1)) : undefined;
-  // each value printable: a tab in one is no column's end
-  if (field !== undefined)
-    return {
-      header: field.header,
-      show: json ? (row) => printableJson(JSON.stringify(field.value(row))) : (row) => printable(field.value(row)),
-    };
-  const known = fields.map((f) => `.${f.name}`).join(', ');
-  throw new InvalidField(
-    flag,
-    `has {{${printable(action.text)}}}, which is not a field: use {{.Field}} or {{json .Field}} with one of ${known}`,
-  );
+function invalid(err: unknown, flag: string): unknown {
+  if (err instanceof TemplateError) {
+    const said = err.message.startsWith('but ') ? `, ${err.message}` : `: ${err.message}`;
+    return new InvalidField(flag, `has {{${printable(err.text)}}}${said}`);
+  }
+  return err instanceof Error && !(err instanceof InvalidField) ? new InvalidField(flag, err.message) : err;
+}
+
+/** Each field the template reads of the row is one of the command's: refused before any row, naming those there are. */
+function checkFields<R>(nodes: readonly TemplateNode[], fields: readonly FormatField<R>[], flag: string): void {
+  for (const { text, path } of rootFields(nodes)) {
+    const name = path[0];
+    if (name === undefined || fields.some((f) => f.name === name)) continue;
+    const known = fields.map((f) => `.${f.name}`).join(', ');
+    const which = text === `.${path.join('.')}` ? 'which is not a field' : `whose .${name} is not a field`;
+    throw new InvalidField(
+      flag,
+      `has {{${printable(text)}}}, ${which}: use {{.Field}} or {{json .Field}} with one of ${known}`,
+    );
+  }
+}
+
+/** A row as a template sees it: its fields by name. */
+function rowOf<R>(row: R, fields: readonly FormatField<R>[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.name, f.value(row)]));
+}
+
+/**
+ * The table's header: the template filled in with each field's header, as docker fills it;
+ * `{{json .Field}}` heads its column with the header as it is, `{{json .}}` with nothing.
+ */
+function headerLine<R>(nodes: readonly TemplateNode[], fields: readonly FormatField<R>[], flag: string): string {
+  const root = Object.fromEntries(fields.map((f) => [f.name, new Written(f.header)]));
+  const json = {
+    usage: 'json VALUE',
+    min: 1,
+    max: 1,
+    run: ([v]: readonly unknown[]) => new Written(v === root ? '' : printed(v)),
+  };
+  return fillTemplate(nodes, { root, rootName: 'the row', exact: true, functions: { ...FUNCTIONS, json } }, flag);
 }
 
 /** The row as one JSON object of its fields by name, as docker's `--format json` prints one. */
 function jsonLine<R>(row: R, fields: readonly FormatField<R>[]): string {
-  return printableJson(JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, f.value(row)]))));
+  return printableJson(JSON.stringify(rowOf(row, fields)));
 }

@@ -14,6 +14,9 @@ const ROWS: Row[] = [
   { name: 'web-1', size: 2048 },
 ];
 const TABLE = 'table {{.Name}}\\t{{.Size}}';
+const FUNCTION_NAMES =
+  'json, index, len, join, split, upper, lower, title, pad, truncate, print, println, printf, eq, ne, lt, le, gt, ge, ' +
+  'not, and, or';
 const print = (format: string, rows: readonly Row[] = ROWS): string => rowFormat(format, FIELDS, TABLE).print(rows);
 
 test('a template is printed once a row, its placeholders filled, with spaces inside braces as Go allows', () => {
@@ -42,7 +45,7 @@ test('a value from outside is printed with its control characters escaped, so it
   assert.equal(print('json', odd), '{"Name":"a\\tb\\u001b[2J","Size":"1 B"}\n');
 });
 
-test('a field it does not have, a function it does not know and an unclosed brace are refused, naming them', () => {
+test('a field it does not have (in a function, in a block), a function it does not know, an unclosed brace: refused', () => {
   const refused = (format: string, message: string): void =>
     assert.throws(() => rowFormat(format, FIELDS, TABLE), { message });
   refused(
@@ -50,9 +53,15 @@ test('a field it does not have, a function it does not know and an unclosed brac
     '--format has {{.Nmae}}, which is not a field: use {{.Field}} or {{json .Field}} with one of .Name, .Size',
   );
   refused(
-    'table {{upper .Name}}',
-    '--format has {{upper .Name}}, which is not a field: use {{.Field}} or {{json .Field}} with one of .Name, .Size',
+    'table {{upper .Nmae}}',
+    '--format has {{upper .Nmae}}, whose .Nmae is not a field: use {{.Field}} or {{json .Field}} with one of .Name, .Size',
   );
+  refused(
+    '{{if .Name}}{{range split .Nmae ","}}{{.}}{{end}}{{end}}',
+    '--format has {{range split .Nmae ","}}, whose .Nmae is not a field: use {{.Field}} or {{json .Field}} with ' +
+      'one of .Name, .Size',
+  );
+  refused('{{uper .Name}}', '--format has {{uper .Name}}: uper is not a function: the functions are ' + FUNCTION_NAMES);
   refused('{{.Name', '--format has a "{{" with no "}}" to close it: write placeholders as {{.Name}}');
   refused('', '--format is empty: give json, table, or a template such as {{.Name}}');
 });

@@ -54,12 +54,10 @@ test('a field the view lacks is refused, naming it and the fields at that level;
   });
 });
 
-test('what is no path of fields is refused before anything is asked, naming it; --json beside it is refused', () => {
+test('what cannot be read is refused before anything is asked, naming it; --json beside it is refused', () => {
   const refused = (format: string, message: string): void => assert.throws(() => viewFormat(format), { message });
-  const use = 'use {{.Field}}, {{.Field.Sub}}, {{json .Field}} or {{json .}}';
-  refused('{{if .Name}}x{{end}}', `--format has {{if .Name}}, which is not a field: ${use}`);
-  refused('{{index .Labels "a"}}', `--format has {{index .Labels "a"}}, which is not a field: ${use}`);
-  refused('{{.Spec..Image}}', `--format has {{.Spec..Image}}, which is not a field: ${use}`);
+  refused('{{if .Name}}x', '--format has {{if .Name}}: has no {{end}}');
+  refused('{{.Spec..Image}}', '--format has {{.Spec..Image}}: cannot read ".Spec..Image"');
   refused('{{.Name', '--format has a "{{" with no "}}" to close it: write placeholders as {{.Name}}');
   const table = '--format is a table, which lists rows: an inspect prints views; give json or a template';
   refused('table', table);
