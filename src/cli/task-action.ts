@@ -1,3 +1,4 @@
+import type { ManagerTaskView } from '../api/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
@@ -62,9 +63,19 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   if (flags.json === true) process.stdout.write(`${toJson(now)}\n`);
   else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
   if (done.state !== 'Failed') return;
-  process.exitCode = 1;
+  process.exitCode = notInvoked(now) ?? 1;
   // what the container said before it failed, each stream to its own as docker run passes them on:
   // the cause is there most often
   if (flags.json !== true && typeof now?.lastExit?.exitCode === 'number')
     writeBlock(outputBlock(done.id, await lastOutput(client, done.id)));
+}
+
+/**
+ * 126 or 127 when the task failed because its command could not be run (not executable) or was not
+ * found: its init exits so, as a shell does, and `docker run` exits so for that; a script tells it
+ * from another failure (1). Any other exit code of the container stays a failure, exit 1.
+ */
+function notInvoked(t: Pick<ManagerTaskView, 'exitCode' | 'lastExit'> | undefined): number | undefined {
+  const code = t?.exitCode ?? t?.lastExit?.exitCode;
+  return code === 126 || code === 127 ? code : undefined;
 }
