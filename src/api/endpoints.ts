@@ -49,6 +49,11 @@ export const EndpointView = Type.Object({
       container: Type.Integer(),
       host: Type.Integer(),
       protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+      hostIp: Type.Optional(
+        Type.String({
+          description: 'The one host address it is bound on (127.0.0.1); absent: where its worker publishes (--host).',
+        }),
+      ),
     }),
   ),
   hostId: Type.Optional(

@@ -24,6 +24,13 @@ export const PortView = Type.Object({
   container: Type.Integer(),
   host: Type.Integer({ description: 'The host port actually bound; 0 until the container runs.' }),
   protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+  hostIp: Type.Optional(
+    Type.String({
+      description:
+        'The one host address it is bound on, as the task asked (127.0.0.1); ' +
+        'absent: where its worker publishes (--host).',
+    }),
+  ),
 });
 export type PortView = Static<typeof PortView>;
 

@@ -2,7 +2,8 @@ import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js'
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
-import { healthText } from '../task/health-text.js';
+import { HEALTH_ENDED, HEALTH_NOT_RUNNING, healthText } from '../task/health-text.js';
+import { portText } from '../task/port-text.js';
 import { labelsText } from '../task/labels-text.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
 import { modeText, type TaskFile } from '../task/file-limits.js';
@@ -48,8 +49,9 @@ export function age(fromIso: string, nowMs: number): string {
 }
 
 /**
- * `18080->8080/tcp,9090/udp`, as `docker ps` shows ports; `nameOf` gives a port's name (its SRV
- * record's), shown after it as `service inspect`'s Ports line has it: `18080->8080/tcp (name web)`.
+ * `18080->8080/tcp,127.0.0.1:5432->5432/tcp,9090/udp`, as `docker ps` shows ports; `nameOf` gives a
+ * port's name (its SRV record's), shown after it as `service inspect`'s Ports line has it:
+ * `18080->8080/tcp (name web)`.
  */
 export function ports(
   list: readonly PortView[],
@@ -57,7 +59,7 @@ export function ports(
 ): string {
   const text = (p: PortView): string => {
     // a port bound to no host port (yet) is the container's alone
-    const port = `${p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol}`;
+    const port = portText(p);
     const name = nameOf(p);
     return name === undefined ? port : `${port} (name ${name})`;
   };
@@ -101,6 +103,16 @@ export function taskPorts(t: Pick<TableTask, 'state' | 'ports'>): string {
   return t.state === 'Running' ? ports(t.ports) : '-';
 }
 
+/**
+ * `status TASK`'s Ports: what its container publishes while it runs, what it asks for before it
+ * runs; once its container ended, none are published any more (as the Health row says).
+ */
+function portsDetail(t: Pick<ManagerTaskView, 'state' | 'containerId' | 'ports'>): string {
+  if (t.ports.length === 0 || t.state === 'Running' || t.state === 'Pending' || t.state === 'Scheduled')
+    return ports(t.ports);
+  return t.containerId === null ? HEALTH_NOT_RUNNING : HEALTH_ENDED;
+}
+
 export function taskDetail(
   t: ManagerTaskView,
   nowMs: number,
@@ -121,7 +133,7 @@ export function taskDetail(
     ['Reason', reasonDetail(t)],
     ['Node', t.node ?? '-'],
     ['Container', t.containerId?.slice(0, 12) ?? '-'],
-    ['Ports', ports(t.ports)],
+    ['Ports', portsDetail(t)],
     ['Labels', labelsText(t.labels)],
     ['Requests', requestsText(spec ?? t)],
     ...(spec === undefined ? [] : constraintRows(spec)),

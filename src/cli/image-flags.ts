@@ -36,7 +36,11 @@ const ULIMIT = 'such as nofile=1024:65536 or nproc=512 (by its setrlimit name; -
 export function withImageFlags(cmd: Command): Command {
   answeringDockerFlags(cmd)
     .option('-e, --env <NAME=value>', 'set an environment variable; NAME alone takes its value here (repeat)', collect)
-    .option('-p, --publish <[HOST:]CONTAINER[/udp]>', 'publish a container port on its node (repeat)', collect)
+    .option(
+      '-p, --publish <[[IP:]HOST:]CONTAINER[/udp]>',
+      'publish a container port on its node, on one address of it with IP (repeat)',
+      collect,
+    )
     .option(
       '--expose <CONTAINER[-END][/udp]>',
       'a port other containers reach (by its service name too), bound to no host port (repeat)',

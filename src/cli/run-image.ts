@@ -446,13 +446,10 @@ export function noCapabilityTwice(capAdd: readonly string[], capDrop: readonly s
     throw new InvalidField('--cap-drop', `drops ${both}, which --cap-add adds: give it in one of them`);
 }
 
-/** `[HOST:]CONTAINER[/udp]` flags, in the Compose reader's port syntax (ranges too; no host address). */
+/** `[[IP:]HOST:]CONTAINER[/udp]` flags, in the Compose reader's port syntax (ranges, `[::1]:8080:80` too). */
 export function portsOf(flag: string, values: readonly string[]): PortSpec[] {
   const found = new Findings();
-  const ports = values.flatMap((p) => composePorts([p], flag, found));
-  if (found.unsupported.length > 0)
-    throw new InvalidField(flag, `cannot take a host address: a worker publishes on its own --host`);
-  return ports;
+  return values.flatMap((p) => composePorts([p], flag, found));
 }
 
 /** `--health-cmd` and its settings, as `docker run` takes them, at the defaults the Compose reader uses. */

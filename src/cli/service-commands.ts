@@ -156,7 +156,7 @@ export function registerService(program: Command, withManager: WithManager): voi
     .option('--label-add <key=value>', 'set a label on the replicas (repeat)', collect)
     .option('--label-rm <key>', 'remove a label from the replicas (repeat)', collect)
     .option(
-      '--publish-add <[HOST:]CONTAINER[/udp]>',
+      '--publish-add <[[IP:]HOST:]CONTAINER[/udp]>',
       'publish a container port, in place of its old one (repeat)',
       collect,
     )

@@ -8,6 +8,7 @@ import type {
 } from '../api/index.js';
 import type { PortSpec } from '../task/index.js';
 import { commandLine } from '../task/command-line.js';
+import { portText as portShown } from '../task/port-text.js';
 import { resolveFileRef } from '../task/file-limits.js';
 import { age, detail, fileRows, ports, table } from './format.js';
 import { duration, processRows, requestsText, runRows, type Row } from './spec-rows.js';
@@ -46,7 +47,12 @@ function portText(p: PortSpec): string {
     ...(p.name === undefined ? [] : [`name ${p.name}`]),
     ...(p.publish === false ? ['not published'] : []),
   ];
-  const port = `${p.host !== undefined && p.host > 0 ? `${p.host}->` : ''}${p.container}/${p.protocol ?? 'tcp'}`;
+  const port = portShown({
+    container: p.container,
+    host: p.host ?? 0,
+    protocol: p.protocol ?? 'tcp',
+    ...(p.hostIp === undefined ? {} : { hostIp: p.hostIp }),
+  });
   return notes.length === 0 ? port : `${port} (${notes.join(', ')})`;
 }
 

@@ -1,14 +1,16 @@
 // task/name.js, not task/index.js: run and service commands read --publish here, and the index loads TypeBox
 import type { PortSpec, Protocol } from '../task/index.js';
 import { isDnsLabel, NAME_RULE } from '../task/name.js';
+import { hostIpProblem, isWildcardIp, normalHostIp } from '../task/host-ip.js';
 import { COMPOSE_KEYS } from './spec-keys.js';
 import { asInteger, asMap, asList, asScalarText, composeError, fieldPath, shown, type Findings } from './values.js';
 
 // `ports:` in both Compose syntaxes. Short: "80", "8080:80", "127.0.0.1:8080:80/udp",
 // "8000-8002:80-82" (a range is expanded into one port per number, host and container ranges
 // of the same length); long: {target, published, protocol, host_ip, mode, name}. A replica's ports
-// are published on the node that runs it (Swarm's `mode: host`); there is no routing mesh, and no
-// host address (the worker publishes on its --host), so `host_ip` is noted as not supported. A
+// are published on the node that runs it (Swarm's `mode: host`); there is no routing mesh. A host
+// address (`127.0.0.1:8080:80`, `host_ip`) is the port's `hostIp`: bound on that address of the
+// node only (the worker's --host when none, or every address, is given). A
 // long port's `name` is the port's name, as a service spec's: its SRV record's
 // (`_<name>._tcp.<service>.svc.poseidon.cluster`).
 
@@ -22,7 +24,7 @@ export function composePorts(value: unknown, path: string, found: Findings): Por
   const names = new Set<string>();
   asList(value, path).forEach((entry, i) => {
     const at = fieldPath(path, i);
-    const more = typeof entry === 'object' && entry !== null ? longPort(entry, at, found) : shortPort(entry, at, found);
+    const more = typeof entry === 'object' && entry !== null ? longPort(entry, at, found) : shortPort(entry, at);
     for (const port of more) {
       if (port.name === undefined) continue;
       // as a service spec's ports are checked (task/parse-spec.ts): one name, one port
@@ -36,7 +38,7 @@ export function composePorts(value: unknown, path: string, found: Findings): Por
   return ports;
 }
 
-function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
+function shortPort(entry: unknown, path: string): PortSpec[] {
   const text = asScalarText(entry, path).trim();
   const slash = text.lastIndexOf('/');
   const protocol = slash < 0 ? 'tcp' : protocolOf(text.slice(slash + 1), path);
@@ -57,19 +59,16 @@ function shortPort(entry: unknown, path: string, found: Findings): PortSpec[] {
     );
   const container = rangeOf(parts[parts.length - 1] ?? '', path, text);
   const hostText = parts.length === 2 ? (parts[0] ?? '') : '';
-  if (hostIp !== undefined && hostIp !== '')
-    found.unsupported.push(`${path} (host address ${hostIp}${exposed(hostIp)})`);
-  return expand(container, hostText === '' ? null : rangeOf(hostText, path, text), protocol, path);
+  const ports = expand(container, hostText === '' ? null : rangeOf(hostText, path, text), protocol, path);
+  return hostIp === undefined || hostIp === '' ? ports : onHostIp(ports, hostIp, path);
 }
 
-/**
- * What an ignored loopback address means: the file kept the port to its own host, and it is
- * published where the worker listens, which may be every address.
- */
-function exposed(hostIp: unknown): string {
-  const ip = String(hostIp);
-  const loopback = ip === '::1' || ip === 'localhost' || ip.startsWith('127.');
-  return loopback ? `: published on each worker's --host address instead, which other machines may reach` : '';
+/** The ports bound on one address of the node (`127.0.0.1`); every address (`0.0.0.0`) is as none: its worker's. */
+function onHostIp(ports: PortSpec[], text: string, path: string): PortSpec[] {
+  const problem = hostIpProblem(text);
+  if (problem !== undefined) throw composeError(path, `has host address ${shown(text)}, which ${problem}`);
+  const ip = normalHostIp(text) ?? text;
+  return isWildcardIp(ip) ? ports : ports.map((p) => ({ ...p, hostIp: ip }));
 }
 
 function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
@@ -81,10 +80,6 @@ function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
     map['protocol'] === undefined
       ? 'tcp'
       : protocolOf(asScalarText(map['protocol'], fieldPath(path, 'protocol')), fieldPath(path, 'protocol'));
-  if (map['host_ip'] !== undefined) {
-    const why = exposed(map['host_ip']);
-    found.unsupported.push(`${fieldPath(path, 'host_ip')}${why === '' ? '' : ` (${String(map['host_ip'])}${why})`}`);
-  }
   if (map['app_protocol'] !== undefined) found.unsupported.push(fieldPath(path, 'app_protocol'));
   const name = map['name'] === undefined ? undefined : portName(map['name'], fieldPath(path, 'name'));
   if (map['mode'] !== undefined && map['mode'] !== 'host')
@@ -103,7 +98,10 @@ function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
           protocol,
           at,
         );
-  return name === undefined ? ports : ports.map((p) => ({ ...p, name }));
+  const hostIp = map['host_ip'];
+  const at2 = fieldPath(path, 'host_ip');
+  const bound = hostIp === undefined || hostIp === '' ? ports : onHostIp(ports, asScalarText(hostIp, at2), at2);
+  return name === undefined ? bound : bound.map((p) => ({ ...p, name }));
 }
 
 /** A port's name, held to a service spec's rule for it (a DNS label) and told in the same words. */

@@ -11,7 +11,7 @@ import type {
   ServiceTaskRef,
   UnplaceableView,
 } from '../api/index.js';
-import { TaskState, type FileKind, type TaskRequest } from '../task/index.js';
+import { TaskState, type FileKind, type PortRequest, type TaskRequest } from '../task/index.js';
 import { unreadSpecFields } from './spec-fields.js';
 
 /** What ended a task's last copy, kept across its restarts: why, how and when. */
@@ -207,10 +207,7 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     containerId: r.containerId,
     exitCode: r.exitCode,
     reason: r.reason,
-    ports:
-      r.ports.length > 0
-        ? r.ports
-        : q.ports.map((p) => ({ container: p.containerPort, host: p.hostPort, protocol: p.protocol })),
+    ports: portViews(r.ports, q.ports),
     restarts: r.restarts,
     restartAt: r.restartAt === null ? null : new Date(r.restartAt).toISOString(),
     cpu: q.cpuCores,
@@ -228,6 +225,25 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     updatedAt: r.updatedAt,
     ...(r.service === undefined ? {} : { ...r.service }),
   };
+}
+
+/**
+ * Its ports as the worker reported them bound, else as asked; each with the host address it asked
+ * for (a worker reports none: where the port is bound is the task's to say).
+ */
+function portViews(reported: readonly PortView[], asked: readonly PortRequest[]): PortView[] {
+  if (reported.length === 0)
+    return asked.map((p) => ({
+      container: p.containerPort,
+      host: p.hostPort,
+      protocol: p.protocol,
+      ...(p.hostIp === undefined ? {} : { hostIp: p.hostIp }),
+    }));
+  if (!asked.some((p) => p.hostIp !== undefined)) return reported as PortView[];
+  return reported.map((v) => {
+    const hostIp = asked.find((p) => p.containerPort === v.container && p.protocol === v.protocol)?.hostIp;
+    return hostIp === undefined ? v : { ...v, hostIp };
+  });
 }
 
 /** A Pending task, wanted running, that the last placement pass found no node could ever hold. */

@@ -28,6 +28,7 @@ import { isHostPathAllowed, parseTmpfs, parseVolumes } from './volume.js';
 import { parseFileRefs } from './file-ref.js';
 import { parseRuntimeOptions } from './runtime-options.js';
 import { parseContainerOptions } from './container-options.js';
+import { hostIpProblem, isWildcardIp, normalHostIp } from './host-ip.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
 export interface SpecLimits {
@@ -233,6 +234,8 @@ function parsePorts(spec: TaskSpec, f: FieldNamer): PortRequest[] {
       hostSeen.add(hostKey);
     }
     const port: PortRequest = { containerPort: p.container, hostPort, protocol };
+    const hostIp = p.hostIp === undefined ? undefined : checkHostIp(f('ports', i, 'hostIp'), p.hostIp, p.publish);
+    if (hostIp !== undefined) port.hostIp = hostIp;
     if (http) port.http = true;
     if (p.publish === false) port.publish = false;
     if (p.name !== undefined) {
@@ -248,6 +251,15 @@ function parsePorts(spec: TaskSpec, f: FieldNamer): PortRequest[] {
     }
     return port;
   });
+}
+
+/** A port's host address as Docker takes it; every address (`0.0.0.0`) is as none: where its worker publishes. */
+function checkHostIp(field: string, text: string, publish: boolean | undefined): string | undefined {
+  const problem = hostIpProblem(text);
+  if (problem !== undefined) throw new InvalidField(field, `is ${JSON.stringify(text).slice(0, 80)}; ${problem}`);
+  if (publish === false) throw new InvalidField(field, `is ${text}, but the port is not published (publish: false)`);
+  const ip = normalHostIp(text) ?? text;
+  return isWildcardIp(ip) ? undefined : ip;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface PortRequest {
   hostPort: number;
   /** On the wire (an `http` port is `tcp`). */
   protocol: Protocol;
+  /** The one host address it is bound on (`127.0.0.1`, `::1`); absent: where its worker publishes (--host). */
+  hostIp?: string;
   /** Discovery (services): the port's SRV name, per-request balancing, the proxy's choices. Absent: unset. */
   name?: string;
   http?: boolean;
@@ -219,6 +221,7 @@ function toPortSpec(p: PortRequest): PortSpec {
     host: p.hostPort,
     protocol: p.http === true ? 'http' : p.protocol,
   };
+  if (p.hostIp !== undefined) spec.hostIp = p.hostIp;
   if (p.name !== undefined) spec.name = p.name;
   if (p.balance !== undefined) spec.balance = p.balance;
   if (p.proxyProtocol !== undefined) spec.proxyProtocol = p.proxyProtocol;

@@ -3,6 +3,7 @@ import { InvalidField } from '../errors/index.js';
 import type { TaskSpec, PortSpec } from './spec.js';
 import { TaskState } from './state-machine.js';
 import { compile } from './validate.js';
+import { hostIpProblem, normalHostIp, withHostIp } from './host-ip.js';
 
 // The seed's task file format: a TaskEvent envelope around a Task, states numbered 0-4.
 // Translated here, both ways, so old task files keep working.
@@ -28,7 +29,8 @@ export const SeedTask = Type.Object(
     ),
     HostPorts: Type.Optional(Type.Unknown()), // observed state in the seed; ignored on input
     PortBindings: Type.Optional(
-      Type.Union([Type.Null(), Type.Record(Type.String(), Type.String({ maxLength: 16 }), { maxProperties: 64 })]),
+      // "8080", or on one host address "127.0.0.1:8080", "[::1]:8080"
+      Type.Union([Type.Null(), Type.Record(Type.String(), Type.String({ maxLength: 64 }), { maxProperties: 64 })]),
     ),
     RestartPolicy: Type.Optional(Type.String({ maxLength: 32 })),
     StartTime: Type.Optional(SeedTime),
@@ -119,10 +121,13 @@ export function encodeSeed(d: DecodedSeed): SeedTaskEvent {
   if (typeof s.disk === 'number') task.Disk = s.disk;
   if (s.ports !== undefined && s.ports.length > 0) {
     task.ExposedPorts = Object.fromEntries(s.ports.map((p) => [`${p.container}/${p.protocol ?? 'tcp'}`, {}]));
-    const bound = s.ports.filter((p) => p.host !== undefined && p.host !== 0);
+    const bound = s.ports.filter((p) => (p.host !== undefined && p.host !== 0) || p.hostIp !== undefined);
     if (bound.length > 0)
       task.PortBindings = Object.fromEntries(
-        bound.map((p) => [`${p.container}/${p.protocol ?? 'tcp'}`, String(p.host)]),
+        bound.map((p) => {
+          const host = String(p.host ?? 0);
+          return [`${p.container}/${p.protocol ?? 'tcp'}`, p.hostIp === undefined ? host : withHostIp(p.hostIp, host)];
+        }),
       );
   }
   if (s.restartPolicy !== undefined)
@@ -145,11 +150,22 @@ function portsFromSeed(t: SeedTask): PortSpec[] {
     const port: PortSpec = { container, protocol: m[2] === 'udp' ? 'udp' : 'tcp' };
     const binding = t.PortBindings?.[key];
     if (binding !== undefined && binding !== '') {
-      const host = Number(binding);
-      if (!Number.isInteger(host) || host < 0 || host > 65535) {
-        throw new InvalidField(`Task.PortBindings.${key}`, `is "${binding}"; it must be a port between 1 and 65535`);
+      const field = `Task.PortBindings.${key}`;
+      const m = /^(?:(\[[^\]]*\]|[^:]*):)?([^:]*)$/.exec(binding);
+      const host = m?.[2] === '' ? 0 : Number(m?.[2]);
+      if (m === null || !Number.isInteger(host) || host < 0 || host > 65535) {
+        throw new InvalidField(
+          field,
+          `is "${binding}"; it must be a port between 1 and 65535, or an address and port ("127.0.0.1:8080")`,
+        );
       }
-      port.host = host;
+      if (m[2] !== '') port.host = host;
+      const ip = m[1];
+      if (ip !== undefined && ip !== '') {
+        const problem = hostIpProblem(ip);
+        if (problem !== undefined) throw new InvalidField(field, `is "${binding}"; its address ${problem}`);
+        port.hostIp = normalHostIp(ip) ?? ip;
+      }
     }
     return port;
   });

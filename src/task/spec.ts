@@ -11,6 +11,7 @@ import {
 } from './limits.js';
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
+import { HOST_IP_RULE } from './host-ip.js';
 import { PULL_POLICIES, PULL_RULE, STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
 import {
   CAPABILITY_RULE,
@@ -82,6 +83,9 @@ export const PortSpec = Type.Object(
       hinted(Type.Integer({ minimum: 0, maximum: 65535 }), 'must be 0 (any free port) or a port between 1 and 65535'),
     ),
     protocol: Type.Optional(hinted(PortProtocol, 'must be "tcp", "udp" or "http"')),
+    // the one address of the node the port is bound on (checked in parse-spec.ts); absent: where its
+    // worker publishes, its --host (every address when that is 0.0.0.0)
+    hostIp: Type.Optional(hinted(Type.String({ minLength: 1, maxLength: 64 }), HOST_IP_RULE)),
     // a service's port names its SRV record: _<name>._tcp.<service>.svc.poseidon.cluster
     name: Type.Optional(Type.String({ pattern: DNS_LABEL_PATTERN, hint: NAME_RULE })),
     // the proxy's balancing for this port (default least-conn)

@@ -383,7 +383,10 @@ describe('a cluster of a manager and two workers as separate processes', () => {
         ['run', '--memory', '4Mi', 'poseidon/busybox:latest'],
         /^poseidon: --memory is 4 MiB; a container needs at least/,
       ],
-      [['run', '-p', '10.0.0.1:80:80', 'poseidon/busybox:latest'], /^poseidon: --publish cannot take a host address/],
+      [
+        ['run', '-p', 'localhost:80:80', 'poseidon/busybox:latest'],
+        /^poseidon: --publish\[0\] has host address "localhost", which must be an IPv4/,
+      ],
       [['run', 'Not An Image'], /^poseidon: IMAGE is "Not An Image": neither a task file here nor an image/],
     ] as const) {
       const refused = await c.cli([...args]);

@@ -6,11 +6,13 @@ import { LABEL_GENERATION, LABEL_TASK_ID, LABEL_TASK_NAME, LABEL_WORKER } from '
 import type { FileBind } from '../types.js';
 import type { NetworkInfo } from './network.js';
 import { mountsOf } from './volumes.js';
+import { ContainerStartFailed } from '../errors.js';
+import { publishAddress } from '../../task/host-ip.js';
 
 export interface CreateContext {
   workerName: string;
   generation: number;
-  /** Address published ports bind to on the host. */
+  /** Address published ports bind to on the host, unless a port asks for one (publishAddress). */
   publishIp: string;
   /**
    * The network the container joins (`joins`), with the Poseidon network's gateway as resolver
@@ -48,8 +50,10 @@ export function createOptions(task: TaskRequest, ctx: CreateContext): Docker.Con
   for (const p of task.ports) {
     const key = `${p.containerPort}/${p.protocol}`;
     exposed[key] = {};
-    if (p.publish !== false)
-      bindings[key] = [{ HostIp: ctx.publishIp, HostPort: p.hostPort === 0 ? '' : String(p.hostPort) }];
+    if (p.publish === false) continue;
+    const hostIp = publishAddress(p.hostIp, ctx.publishIp);
+    if (hostIp instanceof Error) throw new ContainerStartFailed(hostIp.message);
+    bindings[key] = [{ HostIp: hostIp, HostPort: p.hostPort === 0 ? '' : String(p.hostPort) }];
   }
   return {
     name: `poseidon-${task.name}-${task.id.slice(0, 8)}-${ctx.generation}`,

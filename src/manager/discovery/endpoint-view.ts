@@ -42,13 +42,26 @@ export function toEndpoint(t: TaskRecord, nodeOf: NodeLookup): EndpointView {
     node: t.nodeId === null ? null : (node?.name ?? t.nodeId),
     state: endpointState(t),
     address: running ? (t.address ?? null) : null,
-    ports: running
-      ? t.ports.filter((p) => p.host > 0).map((p) => ({ container: p.container, host: p.host, protocol: p.protocol }))
-      : [],
+    ports: running ? boundPorts(t) : [],
     // where a proxy on another machine reaches it: set only when known, so older views compare as before
     ...(node?.hostId === undefined ? {} : { hostId: node.hostId }),
     ...(node === undefined ? {} : { via: node.url }),
   };
+}
+
+/** The host ports its container bound, each with the host address the task asked for it (set only then). */
+function boundPorts(t: TaskRecord): EndpointView['ports'] {
+  return t.ports
+    .filter((p) => p.host > 0)
+    .map((p) => {
+      const hostIp = t.request.ports.find((q) => q.containerPort === p.container && q.protocol === p.protocol)?.hostIp;
+      return {
+        container: p.container,
+        host: p.host,
+        protocol: p.protocol,
+        ...(hostIp === undefined ? {} : { hostIp }),
+      };
+    });
 }
 
 export function servicePorts(rec: ServiceRecord): ServicePortView[] {

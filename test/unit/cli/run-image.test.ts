@@ -127,6 +127,20 @@ test('--expose: ports bound to no host port; one --publish gives stays published
   ]);
 });
 
+test('-p IP:HOST:CONTAINER publishes on that host address only, as docker run -p does', () => {
+  assert.deepEqual(
+    spec('busybox', [], { publish: ['127.0.0.1:8080:80', '[::1]:8443:443', '127.0.0.1::53/udp', '0.0.0.0:9090:90'] })
+      .ports,
+    [
+      { container: 80, host: 8080, hostIp: '127.0.0.1' },
+      { container: 443, host: 8443, hostIp: '::1' },
+      { container: 53, protocol: 'udp', hostIp: '127.0.0.1' },
+      // every address: where the worker publishes, as with none
+      { container: 90, host: 9090 },
+    ],
+  );
+});
+
 test('a bad flag value is refused naming the flag, before anything is sent', () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ name: 'Web Server' }, /^--name must be a DNS label/],
@@ -134,7 +148,8 @@ test('a bad flag value is refused naming the flag, before anything is sent', () 
     [{ env: ['UNSET_HERE'] }, /^--env is "UNSET_HERE", which is not set here/],
     [{ label: ['team'] }, /^--label is "team"; use NAME=value$/],
     [{ publish: ['80:http'] }, /^--publish\[0\] is "80:http"; /],
-    [{ publish: ['127.0.0.1:80:80'] }, /^--publish cannot take a host address/],
+    [{ publish: ['localhost:80:80'] }, /^--publish\[0\] has host address "localhost", which must be an IPv4 or IPv6/],
+    [{ publish: ['[fe80::1%eth0]:80:80'] }, /^--publish\[0\] has host address "fe80::1%eth0"/],
     [{ expose: ['5432:5432'] }, /^--expose\[0\] is "5432:5432"; a port is a number/],
     [{ volume: ['data'] }, /^--volume is "data"; use NAME:\/path/],
     [{ volume: ['./here:/data'] }, /^--volume is "\.\/here:\/data"; a directory of the node is an absolute path$/],

@@ -248,7 +248,7 @@ test('each bad flag is refused, naming it', () => {
     /--publish-rm is "80\/sctp"/,
     'refused where there is nothing to remove too',
   );
-  assert.match(refused({ publishAdd: ['127.0.0.1:80:80'] }), /^--publish-add cannot take a host address/);
+  assert.match(refused({ publishAdd: ['localhost:80:80'] }), /^--publish-add\[0\] has host address "localhost"/);
   assert.equal(refused({ cpu: 'lots' }), '--cpu is "lots"; use a number of cores above 0, such as 0.5');
   assert.equal(refused({ cpuLimit: 'lots' }), '--cpu-limit is "lots"; use a number of cores above 0, such as 0.5');
   assert.equal(refused({ pidsLimit: '5000000' }), '--pids-limit is "5000000"; use a whole number from 2 to 4194304');

@@ -250,3 +250,19 @@ test('poseidon status shows the ports of a running task, and none once its conta
   for (const state of ['Completed', 'Failed'] as const)
     assert.doesNotMatch(taskTable([task({ ports, state })], NOW), /32768/, state);
 });
+
+test("poseidon status ID: Ports shows a port's host address, and none once the container ended", () => {
+  const loopback = { container: 80, host: 8080, protocol: 'tcp' as const, hostIp: '127.0.0.1' };
+  const ports = [loopback, { container: 53, host: 32768, protocol: 'udp' as const }];
+  const row = (t: ManagerTaskView): string | undefined => /^Ports:\s+(.*)$/m.exec(taskDetail(t, NOW))?.[1];
+  assert.equal(row(task({ ports })), '127.0.0.1:8080->80/tcp,32768->53/udp');
+  assert.match(taskTable([task({ ports })], NOW), /127\.0\.0\.1:8080->80\/tcp,32768->53\/udp/, 'the PORTS column');
+  // before it runs: what it asks for (Docker picks the udp one's host port when it starts)
+  const asked = [loopback, { container: 53, host: 0, protocol: 'udp' as const }];
+  assert.equal(row(task({ state: 'Pending', containerId: null, ports: asked })), '127.0.0.1:8080->80/tcp,53/udp');
+  // ended: its container publishes nothing any more, whatever it bound
+  const ended = { state: 'Completed' as const, exitCode: 0, finishedAt: '2026-12-04T11:59:58.000Z' };
+  assert.equal(row(task({ ...ended, ports })), '- (container ended)');
+  assert.equal(row(task({ ...ended, state: 'Failed', containerId: null, ports })), '- (not running)');
+  assert.equal(row(task({ ...ended, ports: [] })), '-');
+});

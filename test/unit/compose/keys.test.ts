@@ -34,29 +34,42 @@ test('ports, short syntax: container only, host:container, ip:host:container/udp
 services:
   s:
     image: x
-    ports: [80, "8080:80", "127.0.0.1:8081:81/udp", "[::1]:8082:82", "9000-9002:90-92", "7000-7001", "::83"]
+    ports: [80, "8080:80", "127.0.0.1:8081:81/udp", "[::1]:8082:82", "9000-9002:90-92", "7000-7001", "::83",
+      "0.0.0.0:8084:84", "127.0.0.2::85"]
 `);
   assert.deepEqual(services[0]?.task.ports, [
     { container: 80 },
     { container: 80, host: 8080 },
-    { container: 81, host: 8081, protocol: 'udp' },
-    { container: 82, host: 8082 },
+    // a host address keeps the port to that address of the node, as Docker binds it
+    { container: 81, host: 8081, protocol: 'udp', hostIp: '127.0.0.1' },
+    { container: 82, host: 8082, hostIp: '::1' },
     { container: 90, host: 9000 },
     { container: 91, host: 9001 },
     { container: 92, host: 9002 },
     { container: 7000 },
     { container: 7001 },
     { container: 83 },
+    // every address is where the worker publishes, as with none
+    { container: 84, host: 8084 },
+    { container: 85, hostIp: '127.0.0.2' },
   ]);
-  assert.deepEqual(warnings, [
-    // a loopback address kept the port to the host; here it is published where the worker listens
-    'not supported by Poseidon, ignored: services.s.ports[2] (host address 127.0.0.1: published on each ' +
-      "worker's --host address instead, which other machines may reach), services.s.ports[3] (host address ::1: " +
-      "published on each worker's --host address instead, which other machines may reach)",
-  ]);
+  assert.deepEqual(warnings, []);
 });
 
-test('ports, long syntax: target, published, protocol; host_ip and an ingress mode are noted', async () => {
+test('ports: a host address that is none is refused naming the port', async () => {
+  for (const [port, message] of [
+    [
+      '"localhost:8080:80"',
+      /services\.s\.ports\[0\] has host address "localhost", which must be an IPv4 .*127\.0\.0\.1 for localhost/,
+    ],
+    ['"10.0.0.300:8080:80"', /services\.s\.ports\[0\] has host address "10\.0\.0\.300"/],
+    ['{target: 80, host_ip: db.local}', /services\.s\.ports\[0\]\.host_ip has host address "db\.local"/],
+  ] as const) {
+    await assert.rejects(fromYaml(`services: {s: {image: x, ports: [${port}]}}`), message, port);
+  }
+});
+
+test('ports, long syntax: target, published, protocol, host_ip; an ingress mode is noted', async () => {
   const { services, warnings } = await fromYaml(`
 services:
   s:
@@ -67,19 +80,18 @@ services:
       - {target: 81}
       - {target: 82, published: 8082, host_ip: 0.0.0.0, mode: ingress}
       - {target: 83, host_ip: 127.0.0.1}
+      - {target: 84, published: 8084, host_ip: "::1", name: admin}
 `);
   assert.deepEqual(services[0]?.task.ports, [
     { container: 80, host: 8080 },
     { container: 53, host: 5353, protocol: 'udp' },
     { container: 81 },
     { container: 82, host: 8082 },
-    { container: 83 },
+    { container: 83, hostIp: '127.0.0.1' },
+    { container: 84, host: 8084, hostIp: '::1', name: 'admin' },
   ]);
   assert.deepEqual(warnings, [
-    'not supported by Poseidon, ignored: services.s.ports[3].host_ip, ' +
-      `services.s.ports[3].mode ("ingress": ports are published on the replica's node), ` +
-      "services.s.ports[4].host_ip (127.0.0.1: published on each worker's --host address instead, which other " +
-      'machines may reach)',
+    `not supported by Poseidon, ignored: services.s.ports[3].mode ("ingress": ports are published on the replica's node)`,
   ]);
 });
 

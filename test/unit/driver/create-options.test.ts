@@ -57,6 +57,22 @@ test('a port not published is exposed to other containers and bound to no host p
   });
 });
 
+test("a port's host address is where it is bound; one the worker's --host does not cover fails the start", () => {
+  const ports = [
+    { containerPort: 80, hostPort: 8080, protocol: 'tcp' as const, hostIp: '127.0.0.2' },
+    { containerPort: 81, hostPort: 0, protocol: 'tcp' as const },
+  ];
+  assert.deepEqual(createOptions({ ...task, ports }, { ...ctx, publishIp: '0.0.0.0' }).HostConfig?.PortBindings, {
+    '80/tcp': [{ HostIp: '127.0.0.2', HostPort: '8080' }],
+    '81/tcp': [{ HostIp: '0.0.0.0', HostPort: '' }],
+  });
+  const wide = [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' as const, hostIp: '10.0.0.9' }];
+  assert.throws(
+    () => createOptions({ ...task, ports: wide }, ctx),
+    /^ContainerStartFailed: container could not be started: its port's host address 10\.0\.0\.9 is not one/,
+  );
+});
+
 test("a task with a health check of its own turns its image's HEALTHCHECK off; one without keeps it", () => {
   assert.equal(createOptions(task, ctx).Healthcheck, undefined, "the image's, as the engine runs it");
   const checked = { ...task, healthCheck: { type: 'tcp' } as unknown as typeof task.healthCheck };

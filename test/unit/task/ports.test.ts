@@ -58,3 +58,45 @@ test('a port not published keeps publish: false through toSpec; a host port for 
   );
   assert.throws(() => parse([{ container: 80, publish: 'no' }]), /ports\[0\]\.publish.*must be true or false/);
 });
+
+test('a host address is kept as Docker takes it, through toSpec; every address is as none', () => {
+  const r = parse([
+    { container: 80, host: 8080, hostIp: '127.0.0.1' },
+    { container: 443, host: 8443, hostIp: '[0:0:0:0:0:0:0:1]' },
+    { container: 53, protocol: 'udp', hostIp: '0.0.0.0' },
+  ]);
+  assert.deepEqual(r.ports, [
+    { containerPort: 80, hostPort: 8080, protocol: 'tcp', hostIp: '127.0.0.1' },
+    { containerPort: 443, hostPort: 8443, protocol: 'tcp', hostIp: '::1' },
+    { containerPort: 53, hostPort: 0, protocol: 'udp' },
+  ]);
+  assert.deepEqual(toSpec(r).ports, [
+    { container: 80, host: 8080, protocol: 'tcp', hostIp: '127.0.0.1' },
+    { container: 443, host: 8443, protocol: 'tcp', hostIp: '::1' },
+    { container: 53, host: 0, protocol: 'udp' },
+  ]);
+});
+
+test('a host address that is none, or one for a port not published, is refused naming ports[i].hostIp', () => {
+  assert.throws(
+    () => parse([{ container: 80, hostIp: 'localhost' }]),
+    /^InvalidField: ports\[0\]\.hostIp is "localhost"; must be an IPv4 or IPv6 address .*\(127\.0\.0\.1 for localhost\)$/,
+  );
+  assert.throws(() => parse([{ container: 80, hostIp: '256.1.1.1' }]), /ports\[0\]\.hostIp is "256\.1\.1\.1"/);
+  assert.throws(() => parse([{ container: 80, hostIp: '' }]), /ports\[0\]\.hostIp/);
+  assert.throws(
+    () => parse([{ container: 80 }, { container: 5432, hostIp: '127.0.0.1', publish: false }]),
+    /ports\[1\]\.hostIp.*is 127\.0\.0\.1, but the port is not published \(publish: false\)/,
+  );
+});
+
+test('one host port on two addresses is one port bound twice: a host port is held on every address', () => {
+  assert.throws(
+    () =>
+      parse([
+        { container: 80, host: 8080, hostIp: '127.0.0.1' },
+        { container: 81, host: 8080, hostIp: '127.0.0.2' },
+      ]),
+    /ports\[1\]\.host.*8080\/tcp is bound twice/,
+  );
+});

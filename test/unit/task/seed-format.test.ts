@@ -162,6 +162,26 @@ test('a PortBindings value that is not a port is refused naming it', () => {
   );
 });
 
+test('a PortBindings value may name a host address, as Docker binds one; encodeSeed writes it so again', () => {
+  const bindings = { '80/tcp': '127.0.0.1:8080', '443/tcp': '[::1]:8443', '53/udp': '127.0.0.1:' };
+  const ports = { '80/tcp': {}, '443/tcp': {}, '53/udp': {} };
+  const decoded = decodeSeed(seedWith({ ExposedPorts: ports, PortBindings: bindings }));
+  assert.deepEqual(decoded.spec.ports, [
+    { container: 80, protocol: 'tcp', host: 8080, hostIp: '127.0.0.1' },
+    { container: 443, protocol: 'tcp', host: 8443, hostIp: '::1' },
+    { container: 53, protocol: 'udp', hostIp: '127.0.0.1' },
+  ]);
+  assert.deepEqual(encodeSeed(decoded).Task.PortBindings, {
+    '80/tcp': '127.0.0.1:8080',
+    '443/tcp': '[::1]:8443',
+    '53/udp': '127.0.0.1:0',
+  });
+  assert.throws(
+    () => decodeSeed(seedWith({ ExposedPorts: { '80/tcp': {} }, PortBindings: { '80/tcp': 'localhost:8080' } })),
+    /^InvalidField: Task\.PortBindings\.80\/tcp is "localhost:8080"; its address must be an IPv4 or IPv6 address/,
+  );
+});
+
 test('an unknown RestartPolicy is refused naming Task.RestartPolicy', () => {
   throwsInvalidField(() => decodeSeed(seedWith({ RestartPolicy: 'sometimes' })), 'Task.RestartPolicy');
 });
