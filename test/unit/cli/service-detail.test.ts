@@ -153,6 +153,20 @@ test("service inspect for people: the endpoints table names a replica's named po
   );
 });
 
+test('service inspect for people: a port on one host address shows it, in the Ports line and the endpoints', () => {
+  const v = view();
+  const task = { ...v.spec.task, ports: [{ container: 5432, host: 15432, hostIp: '127.0.0.1' }] };
+  const [endpoint] = DISCOVERY.endpoints;
+  assert.ok(endpoint !== undefined);
+  const discovery = {
+    ...DISCOVERY,
+    endpoints: [{ ...endpoint, ports: [{ container: 5432, host: 15432, protocol: 'tcp' as const, hostIp: '::1' }] }],
+  };
+  const text = serviceDetail({ ...v, spec: { ...v.spec, task } }, discovery, NOW);
+  assert.match(text, /^Ports:\s+127\.0\.0\.1:15432->5432\/tcp$/m);
+  assert.match(text, /\n2 +bbbbbbbb +1 +n2 +draining +172\.17\.0\.3 +\[::1\]:15432->5432\/tcp$/);
+});
+
 test('service inspect for people: a rollback that failed reads as a paused rollback, with its own reason', () => {
   const v = view();
   const u = {

@@ -57,7 +57,7 @@ test('each flag changes its own part of the spec and leaves the rest; the result
       envRm: ['MODE'],
       labelAdd: ['owner=ops'],
       labelRm: ['tier'],
-      publishAdd: ['9090:80', '8443:443'],
+      publishAdd: ['9090:80', '127.0.0.1:8443:443'],
       publishRm: ['53/udp'],
       constraintAdd: ['node.labels.disk == ssd'],
       constraintRm: ['node.labels.zone  ==  a', 'node.name != n2'],
@@ -81,7 +81,7 @@ test('each flag changes its own part of the spec and leaves the rest; the result
       labels: { team: 'web', owner: 'ops' },
       ports: [
         { container: 80, host: 9090 },
-        { container: 443, host: 8443 },
+        { container: 443, host: 8443, hostIp: '127.0.0.1' },
       ],
       constraints: ['node.labels.disk == ssd'],
       healthCheck: base.task.healthCheck,

@@ -203,3 +203,23 @@ test('a removed service stays while its replicas drain, then is published as rem
   const snapshot = b.snapshot();
   assert.ok(snapshot.type === 'snapshot' && snapshot.services.length === 0);
 });
+
+test("an endpoint's published port carries the host address its task asked for; one without has none", async () => {
+  const asked = [
+    { containerPort: 80, hostPort: 8080, protocol: 'tcp' as const, hostIp: '127.0.0.1' },
+    { containerPort: 53, hostPort: 0, protocol: 'udp' as const },
+  ];
+  const bound = [
+    { container: 80, host: 8080, protocol: 'tcp' as const },
+    { container: 53, host: 32769, protocol: 'udp' as const },
+  ];
+  const a = task('a', 1);
+  const tasks = new Map([['a', task('a', 1, { request: { ...a.request, ports: asked }, ports: bound })]]);
+  const { book: b } = book(tasks);
+  b.changed('web');
+  b.flush();
+  assert.deepEqual(b.view('web')?.endpoints[0]?.ports, [
+    { container: 80, host: 8080, protocol: 'tcp', hostIp: '127.0.0.1' },
+    { container: 53, host: 32769, protocol: 'udp' },
+  ]);
+});
