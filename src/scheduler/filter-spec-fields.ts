@@ -1,4 +1,5 @@
 import { toSpec } from '../task/request.js';
+import { NESTED_SPEC_FIELDS, setsSpecField } from '../task/spec-fields.js';
 import type { Filter } from './types.js';
 
 /**
@@ -15,9 +16,10 @@ export const specFieldsFilter: Filter = {
     if (unread === undefined || unread.length === 0) return null;
     const spec = toSpec(task);
     for (const field of unread)
-      if (field in spec) {
+      if (setsSpecField(spec, field)) {
         const version = node.version === undefined ? 'an older poseidon' : `poseidon ${node.version}`;
-        return `node runs ${version}, whose worker does not read field ${field} (upgrade it)`;
+        const shown = NESTED_SPEC_FIELDS[field] ?? field;
+        return `node runs ${version}, whose worker does not read field ${shown} (upgrade it)`;
       }
     return null;
   },

@@ -12,6 +12,7 @@ import {
 import { FileRefSpec, MAX_FILE_REFS } from './file-ref.js';
 import { hinted } from './hinted.js';
 import { HOST_IP_RULE } from './host-ip.js';
+import { NESTED_SPEC_FIELDS } from './spec-fields.js';
 import { PULL_POLICIES, PULL_RULE, STOP_SIGNAL_RULE, USER_PATTERN, USER_RULE } from './process-rules.js';
 import {
   CAPABILITY_RULE,
@@ -334,10 +335,11 @@ export const TaskSpec = Type.Object(
 export type TaskSpec = Static<typeof TaskSpec>;
 
 /**
- * The fields this build's TaskSpec has. A worker sends its list when it registers, so the
- * manager places a task that sets a field an older worker would refuse only on nodes that read it.
+ * The fields this build's TaskSpec has, and the nested ones named in NESTED_SPEC_FIELDS. A worker
+ * sends its list when it registers, so the manager places a task that sets a field an older
+ * worker would refuse only on nodes that read it.
  */
-export const SPEC_FIELDS: readonly string[] = Object.keys(TaskSpec.properties);
+export const SPEC_FIELDS: readonly string[] = [...Object.keys(TaskSpec.properties), ...Object.keys(NESTED_SPEC_FIELDS)];
 export type PortSpec = Static<typeof PortSpec>;
 export type VolumeMountSpec = Static<typeof VolumeMountSpec>;
 export type RestartMode = Static<typeof RestartMode>;

@@ -42,3 +42,25 @@ test('a task that sets a field the node does not read goes elsewhere, naming the
   );
   assert.equal(specFieldsFilter.reject(capped, node()), null, 'a node that reads every field');
 });
+
+test("a port's host address is a field of its own: a worker older than it does not get a task that sets one", () => {
+  const older = node({
+    version: '0.0.9',
+    specFieldsUnread: unreadSpecFields(SPEC_FIELDS.filter((f) => f !== 'portsHostIp')),
+  });
+  const onLoopback = parseSpec({
+    name: 'db',
+    image: 'busybox',
+    ports: [{ container: 5432, host: 5432, hostIp: '127.0.0.1' }],
+  });
+  const anywhere = parseSpec({ name: 'web', image: 'busybox', ports: [{ container: 80, host: 8080 }] });
+  assert.equal(
+    specFieldsFilter.reject(onLoopback, older),
+    'node runs poseidon 0.0.9, whose worker does not read field ports[].hostIp (upgrade it)',
+  );
+  assert.equal(specFieldsFilter.reject(anywhere, older), null, 'ports without one go there');
+  assert.equal(
+    specFieldsFilter.reject(onLoopback, node({ specFieldsUnread: unreadSpecFields([...SPEC_FIELDS]) })),
+    null,
+  );
+});
