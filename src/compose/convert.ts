@@ -15,6 +15,7 @@ import { interpolate } from './interpolate.js';
 import { activeServices } from './profiles.js';
 import { composeLabels } from './labels.js';
 import { composeExpose, composePorts } from './ports.js';
+import { portText } from '../task/port-text.js';
 import { composeRuntimeFields } from './runtime.js';
 import { noteUnreachable } from './reachability.js';
 import { composeServiceLimits, SERVICE_LIMIT_KEYS } from './service-limits.js';
@@ -275,7 +276,7 @@ function serviceSpec(
   if ((deploy.replicas ?? 1) > 1 && fixed.length > 0) {
     // Swarm's short syntax means its routing mesh: every node takes the port. Here each replica
     // publishes it on its own node, and two cannot hold one port on the same node.
-    const ports = fixed.map((p) => `${p.host}->${p.container}/${p.protocol ?? 'tcp'}`).join(', ');
+    const ports = fixed.map((p) => portText({ ...p, host: p.host ?? 0, protocol: p.protocol ?? 'tcp' })).join(', ');
     found.notes.push(
       `${at('ports')}: ${ports} is published on the node of each replica (no routing mesh), so its ` +
         `${deploy.replicas} replicas need as many nodes; the service's virtual IP balances over all of them ` +

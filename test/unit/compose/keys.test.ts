@@ -428,3 +428,17 @@ volumes:
       '(use a bind mount to share one directory of a host)',
   ]);
 });
+
+test('the note on a fixed host port of several replicas names its host address as status shows it', async () => {
+  const { warnings } = await fromYaml(`
+services:
+  s:
+    image: x
+    ports: ["127.0.0.1:5432:5432"]
+    deploy: {replicas: 2}
+`);
+  assert.match(
+    warnings.join('\n'),
+    /services\.s\.ports: 127\.0\.0\.1:5432->5432\/tcp is published on the node of each/,
+  );
+});
