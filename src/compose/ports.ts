@@ -99,8 +99,9 @@ function longPort(entry: unknown, path: string, found: Findings): PortSpec[] {
           at,
         );
   const hostIp = map['host_ip'];
-  const at2 = fieldPath(path, 'host_ip');
-  const bound = hostIp === undefined || hostIp === '' ? ports : onHostIp(ports, asScalarText(hostIp, at2), at2);
+  const hostIpAt = fieldPath(path, 'host_ip');
+  const bound =
+    hostIp === undefined || hostIp === '' ? ports : onHostIp(ports, asScalarText(hostIp, hostIpAt), hostIpAt);
   return name === undefined ? bound : bound.map((p) => ({ ...p, name }));
 }
 
