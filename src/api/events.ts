@@ -28,6 +28,13 @@ export const ClusterEvent = Type.Object({
   completed: Type.Optional(Type.Integer({ description: "A job's slots done (exited 0) when its run ended." })),
   failed: Type.Optional(Type.Integer({ description: "A job's slots failed when its run ended." })),
   file: Type.Optional(Type.String({ description: "A secret's or config's name, of its event." })),
+  note: Type.Optional(
+    Type.String({
+      description:
+        'What a rollout step did other than as its order says, once: "web-1 updated stop-first: no node has ' +
+        'room for both versions" (an `update.progress`).',
+    }),
+  ),
 });
 export type ClusterEvent = Static<typeof ClusterEvent>;
 

@@ -97,6 +97,7 @@ export interface EventLine {
   completed?: number;
   failed?: number;
   file?: string;
+  note?: string;
 }
 
 /**
@@ -139,6 +140,8 @@ function ofService(e: EventLine): string {
   if (e.type === 'service.created' && e.version !== undefined) parts.push(`version ${e.version}`);
   // a rollout's reason is the same on each of its progress lines: said when it starts and ends
   if (e.reason !== undefined && e.type !== 'update.progress') parts.push(e.reason);
+  // what a step did other than as the order says (a slot stop-first for want of room): said once, here
+  if (e.note !== undefined) parts.push(e.note);
   return parts.length === 0 ? (e.service ?? '') : `${e.service ?? ''}: ${parts.join('; ')}`;
 }
 

@@ -103,6 +103,27 @@ export class Allocations {
     return this.#byNode.get(nodeId) ?? NOTHING;
   }
 
+  /**
+   * What would be charged on the node were these tasks to hold nothing there (a what-if: nothing
+   * changes). Tasks charged elsewhere, or to nothing, are left out; the digest is the node's own.
+   */
+  without(nodeId: string, taskIds: Iterable<string>): NodeAllocation {
+    const a = this.of(nodeId);
+    const resources = { ...a.resources };
+    const ports = new Map(a.ports);
+    const tasks = new Set(a.tasks);
+    for (const id of taskIds) {
+      const c = this.#charged.get(id);
+      if (c === undefined || c.nodeId !== nodeId || !tasks.delete(id)) continue;
+      resources.cpuCores = nanoCores(resources.cpuCores - c.request.cpuCores);
+      resources.memoryBytes -= c.request.memoryBytes;
+      resources.diskBytes -= c.request.diskBytes;
+      unhold(ports, [...requestedPorts(c.request), ...c.bound]);
+    }
+    if (tasks.size === 0) return { ...NOTHING, digest: a.digest };
+    return { resources, count: tasks.size, ports, tasks, digest: a.digest };
+  }
+
   #charge(taskId: string, nodeId: string, request: TaskRequest, generation: number): void {
     let a = this.#byNode.get(nodeId);
     if (a === undefined) {

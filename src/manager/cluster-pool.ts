@@ -15,6 +15,7 @@ import {
   type NodeView,
   type Placement,
   type Scheduler,
+  type Scorer,
   type VolumeHome,
 } from '../scheduler/index.js';
 import type { TaskRequest } from '../task/index.js';
@@ -23,6 +24,8 @@ import { isDrained, isPaused, nodeLabels, sameLabels, takesWork, type NodeEntry 
 import { ALL_READ, unreadSpecFields } from './spec-fields.js';
 
 const NO_PORTS: ReadonlySet<string> = new Set();
+/** A what-if asks whether a node fits, not which is best: it ranks none, and remembers nothing (round-robin would). */
+const WHAT_IF: Scorer = { name: 'what-if', score: () => 0 };
 const NO_PORT_KEYS: readonly string[] = [];
 
 /**
@@ -203,6 +206,35 @@ export class ClusterPool {
     const node = pin === undefined ? undefined : pool.get(pin);
     if (pin !== undefined && node === undefined) return undefined; // it waits for its node to join
     return neverFits(task, node === undefined ? pool.views() : [node], this.#filters(homes));
+  }
+
+  /**
+   * Whether the task fits on no node now but would on one of theirs were `held` (tasks charged
+   * now: the older replicas of its slot) to hold nothing there: the node it would go to, or
+   * undefined. A what-if over the filters its placement uses (its own node alone when pinned),
+   * ranking nothing and charging nothing.
+   */
+  roomHeldBy(task: TaskRequest, held: readonly string[], homes: readonly VolumeHome[] = []): string | undefined {
+    const pool = this.current();
+    const filters = this.#filters(homes);
+    const pin = task.pinnedNodeId;
+    const pinned = pin === undefined ? undefined : pool.get(pin);
+    if (pin !== undefined && pinned === undefined) return undefined;
+    if (select(task, pinned === undefined ? pool.views() : [pinned], filters, WHAT_IF).ok) return undefined;
+    const byNode = new Map<string, string[]>();
+    for (const id of held) {
+      const nodeId = this.#alloc.nodeOf(id);
+      if (nodeId === null || (pin !== undefined && nodeId !== pin)) continue;
+      byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), id]);
+    }
+    const freed: NodeView[] = [];
+    for (const [nodeId, ids] of byNode) {
+      const entry = this.#pooledEntry(nodeId);
+      if (entry !== undefined)
+        freed.push(viewOf(entry, this.#alloc.without(nodeId, ids), this.#portsSeen.get(nodeId)?.set));
+    }
+    const p = select(task, freed, filters, WHAT_IF);
+    return p.ok ? p.nodeId : undefined;
   }
 
   /** The scheduler's filters, and volume affinity when the task mounts volumes a node holds. */

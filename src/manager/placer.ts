@@ -88,6 +88,14 @@ export class Placer {
     return this.pool.chooseSpread(request, replicasOn, this.#homes(request));
   }
 
+  /**
+   * A replica no node can take now that one could were the older replicas of its slot (`held`)
+   * gone, as when a start-first update finds no room for both versions: that node, else undefined.
+   */
+  roomHeldBy(request: TaskRequest, held: readonly string[]): string | undefined {
+    return this.pool.roomHeldBy(request, held, this.#homes(request));
+  }
+
   #homes(request: TaskRequest): VolumeHome[] {
     return request.volumes === undefined ? [] : (this.deps.volumeHomes?.(request) ?? []);
   }

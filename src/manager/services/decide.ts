@@ -1,7 +1,7 @@
 import type { TaskRecord } from '../records.js';
 import { gaveUp, isLive, slotOf, StopList } from './replica-state.js';
 import { isRolling, wantedSlots, type ServiceRecord } from './service-record.js';
-import { stepRollout, type RolloutEvent } from './rollout.js';
+import { stepRollout, type RolloutEvent, type RoomHeldByOld } from './rollout.js';
 import { drainMoves, leftoverMoves } from './drain-moves.js';
 
 /** Drained nodes (`poseidon node drain`) and their names, for the reasons replicas stop with. */
@@ -42,7 +42,8 @@ export interface ServiceDecision {
  *   the slot's task);
  * - tasks of slots not wanted are stopped, highest slot first, with the reason in `left` for a global
  *   service's slot (its node was drained, left, or stopped meeting a constraint);
- * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version;
+ * - the rollout (rollout.ts) starts and stops tasks of slots it moves to the new version (a start-first
+ *   slot whose new task has no room while its old one holds it goes stop-first: `roomHeldByOld`);
  * - every other slot without a live task gets one of the current version, except a slot whose
  *   stop-first update still waits for its old task to end;
  * - a replica on a drained node is replaced start-first (drain-moves.ts), and a move the drain no
@@ -56,6 +57,7 @@ export function decideService(
   nowIso: string,
   drain: DrainedNodes = NO_DRAIN,
   left: ReadonlyMap<number, string> = new Map(),
+  roomHeldByOld?: RoomHeldByOld,
 ): ServiceDecision {
   const stops = new StopList();
   const out: ServiceDecision = { record: null, create: [], stop: stops.list, events: [], wakeAtMs: null };
@@ -87,7 +89,7 @@ export function decideService(
 
   let current = rec;
   if (isRolling(rec.update)) {
-    const step = stepRollout(rec, tasks, readySince, nowMs, nowIso);
+    const step = stepRollout(rec, tasks, readySince, nowMs, nowIso, roomHeldByOld);
     current = step.record ?? rec;
     out.record = step.record;
     for (const s of step.stop) {

@@ -1,4 +1,5 @@
 import type { UpdateState } from '../../api/index.js';
+import { TaskState } from '../../task/index.js';
 import { formatDuration } from '../../units/index.js';
 import type { TaskRecord } from '../records.js';
 import { failedAtMs, failureOf, isFailing, liveBySlot, slotOf, versionOf } from './replica-state.js';
@@ -13,6 +14,22 @@ export interface RolloutEvent {
   updated: number;
   total: number;
   reason: string;
+  /** What this step did other than as the order says (slots updated stop-first for want of room); absent: nothing. */
+  note?: string;
+}
+
+/**
+ * Whether a new replica no node can take now would fit were the older replicas of its slot
+ * (`olds`) gone: they hold the room (memory, cpu, a host port) it needs. Placer.roomHeldBy.
+ */
+export type RoomHeldByOld = (pending: TaskRecord, olds: readonly TaskRecord[]) => boolean;
+
+const NO_ROOM_CHECK: RoomHeldByOld = () => false;
+
+/** The words for slots a start-first rollout moved stop-first, as the update's status and events say them. */
+export function stopFirstNote(service: string, kind: UpdateRecord['kind'], slots: readonly number[]): string {
+  const names = slots.map((s) => `${service}-${s}`).join(', ');
+  return `${names} ${kind === 'rollback' ? 'rolled back' : 'updated'} stop-first: no node has room for both versions`;
 }
 
 export interface RolloutStep {
@@ -32,6 +49,11 @@ export interface RolloutStep {
  *   and its old tasks stop then (start-first); `parallelism` slots are in progress at most, and
  *   the next starts `delay` after the last one was done; stop-first stops the old task first, and
  *   the slot is filled once it has ended (decide.ts);
+ * - a start-first slot whose new task no node can take only because the slot's old tasks hold
+ *   the room (roomHeldByOld: one node would fit it without them) goes stop-first: its old tasks
+ *   stop, and the new one is placed once they have ended. Said once, in the step's event (its
+ *   `note`) and in the record (`stoppedFirst`), so the rollout never waits out its deadline for
+ *   room it holds itself; slots with room keep start-first;
  * - `monitor` is a failure window, as in swarmkit: a new task that ends or turns unhealthy before
  *   it was ready, or within `monitor` of becoming ready, counts as a failure of the rollout, also
  *   after later slots started; past `maxFailureRatio` of the replicas, `failureAction` applies
@@ -47,6 +69,7 @@ export function stepRollout(
   readySince: ReadonlyMap<string, number>,
   nowMs: number,
   nowIso: string,
+  roomHeldByOld: RoomHeldByOld = NO_ROOM_CHECK,
 ): RolloutStep {
   const u = rec.update as UpdateRecord;
   const cfg = u.config;
@@ -71,12 +94,12 @@ export function stepRollout(
   const withUpdate = (x: UpdateRecord): ServiceRecord => ({ ...rec, update: x, updatedAt: nowIso });
   if (firstFailure !== undefined && failed.size > cfg.maxFailureRatio * total) {
     const why = `replica ${slotOf(firstFailure)} of version ${u.toVersion} failed: ${failureOf(firstFailure)}`;
-    const ended = endUnfinished(withUpdate(update), tasks, why, false, readySince, nowMs, nowIso);
+    const ended = endUnfinished(withUpdate(update), tasks, why, false, { readySince, nowMs, nowIso, roomHeldByOld });
     if (ended !== null) return ended;
   }
   if (nowMs >= u.deadlineMs) {
     const why = `not done within its progress deadline (${formatDuration(cfg.progressDeadline)})`;
-    const ended = endUnfinished(withUpdate(update), tasks, why, true, readySince, nowMs, nowIso);
+    const ended = endUnfinished(withUpdate(update), tasks, why, true, { readySince, nowMs, nowIso, roomHeldByOld });
     if (ended !== null) return ended;
   }
 
@@ -90,6 +113,7 @@ export function stepRollout(
   let inProgress = 0;
   const wakes = [u.deadlineMs];
   const candidates: Array<{ slot: number; olds: TaskRecord[] }> = [];
+  const stoppedFirst: number[] = []; // start-first slots this step moves stop-first: no room for both versions
   for (const slot of slots) {
     const live = bySlot.get(slot) ?? [];
     const news = live.filter((t) => versionOf(t) === u.toVersion);
@@ -106,7 +130,16 @@ export function stepRollout(
         done.add(slot);
         lastDone = nowMs;
         monitoring.push({ slot, taskId: newest.request.id, readyAtMs: since });
-      } else inProgress += 1;
+        continue;
+      }
+      inProgress += 1;
+      if (cfg.order === 'start-first' && olds.length > 0 && newest.state === TaskState.Pending) {
+        if (roomHeldByOld(newest, olds)) {
+          const reason = `stopped first for version ${u.toVersion}: no node has room for both versions`;
+          for (const o of olds) step.stop.push({ taskId: o.request.id, reason });
+          stoppedFirst.push(slot);
+        }
+      }
       continue;
     }
     if (olds.length === 0)
@@ -129,6 +162,10 @@ export function stepRollout(
     }
   }
   update = { ...update, done: [...done].sort((a, b) => a - b), lastDoneAtMs: lastDone, monitoring };
+  if (stoppedFirst.length > 0) {
+    const slotsSoFar = [...new Set([...(update.stoppedFirst ?? []), ...stoppedFirst])].sort((a, b) => a - b);
+    update = { ...update, stoppedFirst: slotsSoFar };
+  }
   const event = (type: RolloutEvent['type'], x: UpdateRecord): RolloutEvent => ({
     type,
     state: x.state,
@@ -153,7 +190,9 @@ export function stepRollout(
     step.events.push(event(rollback ? 'update.rolled_back' : 'update.completed', update));
   } else {
     // progress while slots are still to move; once the last has moved, the next event is how it ended
-    if (done.size > doneCount && done.size < total) step.events.push(event('update.progress', update));
+    if (stoppedFirst.length > 0)
+      step.events.push({ ...event('update.progress', update), note: stopFirstNote(rec.name, u.kind, stoppedFirst) });
+    else if (done.size > doneCount && done.size < total) step.events.push(event('update.progress', update));
     const future = wakes.filter((w) => w > nowMs);
     step.wakeAtMs = future.length === 0 ? null : Math.min(...future);
   }
@@ -171,17 +210,16 @@ function endUnfinished(
   tasks: readonly TaskRecord[],
   why: string,
   deadline: boolean,
-  readySince: ReadonlyMap<string, number>,
-  nowMs: number,
-  nowIso: string,
+  now: { readySince: ReadonlyMap<string, number>; nowMs: number; nowIso: string; roomHeldByOld: RoomHeldByOld },
 ): RolloutStep | null {
+  const { readySince, nowMs, nowIso } = now;
   const u = rec.update as UpdateRecord;
   const action = u.config.failureAction;
   if (action === 'continue' && !deadline) return null;
   if (action === 'rollback' && u.kind === 'update') {
     const back = rolledBack(rec, nowMs, nowIso, why);
     if (back !== null) {
-      const next = stepRollout(back, tasks, readySince, nowMs, nowIso);
+      const next = stepRollout(back, tasks, readySince, nowMs, nowIso, now.roomHeldByOld);
       const started = back.update as UpdateRecord;
       const event: RolloutEvent = {
         type: 'update.started',

@@ -3,7 +3,7 @@ import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
 import type { Clock } from '../../clock/index.js';
 import { KeyedLock } from '../../lock/index.js';
 import { slotTaskSpec } from '../../service/index.js';
-import { parseSpec } from '../../task/index.js';
+import { parseSpec, type TaskRequest } from '../../task/index.js';
 import type { Changes } from '../changes.js';
 import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
@@ -14,7 +14,7 @@ import { decideJob } from './decide-job.js';
 import { unplacedLeftovers } from './drain-moves.js';
 import { globalNodes, globalSlots, type GlobalNode } from './global-slots.js';
 import { isReady } from './replica-state.js';
-import type { RolloutEvent } from './rollout.js';
+import type { RolloutEvent, RoomHeldByOld } from './rollout.js';
 import { ServiceIndex } from './service-index.js';
 import { wantedSlots, type ServiceRecord } from './service-record.js';
 
@@ -51,6 +51,11 @@ export class ServiceOrchestrator {
       log: Logger;
       /** Runs a reconcile pass soon (which begins with a step). */
       kick(): void;
+      /**
+       * Where a replica no node can take now would fit were the tasks `held` gone (Placer.roomHeldBy);
+       * undefined: nowhere. Absent: never asked (a start-first update then waits for room).
+       */
+      roomHeldBy?(request: TaskRequest, held: readonly string[]): string | undefined;
     },
   ) {}
 
@@ -177,7 +182,7 @@ export class ServiceOrchestrator {
     }
     const d = isJobMode(rec.spec.mode)
       ? this.#decideJob(placed, tasks, changes, { nowMs, nowIso }, drain, left)
-      : decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left);
+      : decideService(placed, tasks, this.#readySince, nowMs, nowIso, drain, left, this.#roomHeldByOld);
     const next = d.record ?? placed;
     const touched: string[] = [];
     for (const s of d.stop) {
@@ -210,6 +215,13 @@ export class ServiceOrchestrator {
     if (d.wakeAtMs !== null) this.#wakeAt(rec.name, d.wakeAtMs);
     return touched;
   }
+
+  /** Whether the old tasks of a slot hold the room its new one needs (rollout.ts, RoomHeldByOld). */
+  readonly #roomHeldByOld: RoomHeldByOld = (pending, olds) =>
+    this.deps.roomHeldBy?.(
+      pending.request,
+      olds.map((o) => o.request.id),
+    ) !== undefined;
 
   /** A job's decision, as a service's: the record says when its run ended, with the event that says so. */
   #decideJob(
@@ -281,5 +293,6 @@ function rolloutEvent(service: string, version: number, e: RolloutEvent, time: s
     updated: e.updated,
     total: e.total,
     reason: e.reason,
+    ...(e.note === undefined ? {} : { note: e.note }),
   };
 }

@@ -69,6 +69,11 @@ export interface UpdateRecord {
   monitoring?: Array<{ slot: number; taskId: string; readyAtMs: number }>;
   /** Tasks of `toVersion` that failed during this rollout (ended, or unhealthy). */
   failed: string[];
+  /**
+   * Slots of a start-first rollout that went stop-first: no node had room for both versions (the
+   * old task held it), so the old stopped first. Absent: none (and every record written before).
+   */
+  stoppedFirst?: number[];
   /** When a slot was last done: the next one starts `delay` after it. */
   lastDoneAtMs: number | null;
   reason: string;

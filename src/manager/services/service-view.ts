@@ -5,6 +5,7 @@ import { toTaskView, type TaskRecord } from '../records.js';
 import { isJobMode } from '../../api/service-modes.js';
 import { toJobView } from './decide-job.js';
 import { isLive, isReady, slotOf, versionOf } from './replica-state.js';
+import { stopFirstNote } from './rollout.js';
 import { updateStateOf, wantedSlots, type ServiceRecord, type UpdateRecord } from './service-record.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -23,7 +24,9 @@ export function replicaCounts(rec: ServiceRecord, tasks: readonly TaskRecord[]):
   return { healthy: healthy.size, running: running.size };
 }
 
-export function toUpdateView(u: UpdateRecord, replicas: number): UpdateStatusView {
+/** A rollout as views show it; its reason says which slots went stop-first for want of room, if any did. */
+export function toUpdateView(u: UpdateRecord, replicas: number, service: string): UpdateStatusView {
+  const stoppedFirst = u.stoppedFirst ?? [];
   return {
     state: updateStateOf(u),
     fromVersion: u.fromVersion,
@@ -34,7 +37,7 @@ export function toUpdateView(u: UpdateRecord, replicas: number): UpdateStatusVie
     startedAt: iso(u.startedAtMs),
     deadline: iso(u.deadlineMs),
     finishedAt: u.finishedAtMs === null ? null : iso(u.finishedAtMs),
-    reason: u.reason,
+    reason: stoppedFirst.length === 0 ? u.reason : `${u.reason}; ${stopFirstNote(service, u.kind, stoppedFirst)}`,
   };
 }
 
@@ -48,7 +51,7 @@ export function toServiceView(rec: ServiceRecord, tasks: readonly TaskRecord[]):
     replicas,
     ...replicaCounts(rec, tasks),
     image: rec.spec.task.image,
-    update: rec.update === null ? null : toUpdateView(rec.update, replicas),
+    update: rec.update === null ? null : toUpdateView(rec.update, replicas, rec.name),
     ...(isJobMode(rec.spec.mode) ? { job: toJobView(rec, tasks) } : {}),
     vip: rec.vip ?? '',
     createdAt: rec.createdAt,

@@ -51,6 +51,12 @@ test('rollout events give the versions, the progress, and the reason where it st
     describe({ ...rollout, type: 'update.progress', updated: 1, reason: 'new version' }),
     '14:24:58.084  update.progress    web: version 1 → 3; 1/2 updated',
   );
+  // a slot gone stop-first for want of room is said on the progress line that moved it, once
+  const note = 'web-2 updated stop-first: no node has room for both versions';
+  assert.equal(
+    describe({ ...rollout, type: 'update.progress', updated: 1, reason: 'new version', note }),
+    `14:24:58.084  update.progress    web: version 1 → 3; 1/2 updated; ${note}`,
+  );
   assert.equal(
     describe({ ...rollout, type: 'update.completed', updated: 2, reason: 'all 2 replicas run version 3' }),
     '14:24:58.084  update.completed   web: version 1 → 3; all 2 replicas run version 3',

@@ -331,8 +331,8 @@ test('at its deadline an update rolls back; a rollback that fails pauses, never 
 test('a rollback stored as paused before rollback_paused had its name is shown as rollback_paused', () => {
   const svc = service({}, 1);
   const old = { ...newRollout('rollback', 2, 1, svc.spec.rollback, T0, 'x'), state: 'paused' as const };
-  assert.equal(toUpdateView(old, 1).state, 'rollback_paused');
-  assert.equal(toUpdateView({ ...old, kind: 'update' }, 1).state, 'paused');
+  assert.equal(toUpdateView(old, 1, 'web').state, 'rollback_paused');
+  assert.equal(toUpdateView({ ...old, kind: 'update' }, 1, 'web').state, 'paused');
 });
 
 test('an update of a service with no previous version that fails pauses, saying so', () => {
