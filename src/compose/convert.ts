@@ -288,8 +288,8 @@ function serviceSpec(
     found.notes.push(
       `${fieldPath(at('deploy'), 'update_config')}.order: start-first with the fixed host port ` +
         `${fixed.map((p) => p.host).join(', ')}: a replica's new version cannot start on its node while the old ` +
-        `one holds the port, so an update waits for another node that can take it, or for its deadline, then ` +
-        `rolls back (stop-first frees the port first)`,
+        `one holds the port, so where no other node can take it, the update stops the old one first (as ` +
+        `stop-first does) and says so`,
     );
   if (deploy.constraints !== undefined) spec.constraints = deploy.constraints;
   if (deploy.preferences !== undefined) spec.preferences = deploy.preferences;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
@@ -9,6 +8,7 @@ import type { NodeStatusView, VolumeView } from '../../src/api/index.js';
 import { ManagerClient, WorkerClient } from '../../src/client/index.js';
 import { PoseidonError } from '../../src/errors/index.js';
 import { asManager } from '../../testkit/manager-access.js';
+import { freePort } from './helpers/free-port.js';
 import { TestCluster } from './helpers/cluster.js';
 import { waitFor } from './helpers/wait-for.js';
 import { TEST_IMAGE } from './helpers/docker.js';
@@ -300,15 +300,6 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     assert.match(again.stderr, new RegExp(`no volume ${volume}`));
   });
 });
-
-/** A port nothing on 127.0.0.1 holds now (the kernel's pick). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function writeAndName(c: TestCluster, name: string, text: string): Promise<string> {
   const path = join(c.dir, name);

@@ -492,8 +492,8 @@ test('start-first written out with a fixed host port is noted: the new version c
   );
   assert.deepEqual(startFirst.warnings, [
     "services.web.deploy.update_config.order: start-first with the fixed host port 7380: a replica's new version " +
-      'cannot start on its node while the old one holds the port, so an update waits for another node that can ' +
-      'take it, or for its deadline, then rolls back (stop-first frees the port first)',
+      'cannot start on its node while the old one holds the port, so where no other node can take it, the update ' +
+      'stops the old one first (as stop-first does) and says so',
   ]);
   // left out (stop-first is the default then), stop-first, or no fixed host port: nothing to say
   for (const deploy of ['{}', '{update_config: {order: stop-first}}'])
