@@ -209,32 +209,45 @@ export class ClusterPool {
   }
 
   /**
-   * Whether the task fits on no node now but would on one of theirs were `held` (tasks charged
-   * now: the older replicas of its slot) to hold nothing there: the node it would go to, or
-   * undefined. A what-if over the filters its placement uses (its own node alone when pinned),
-   * ranking nothing and charging nothing.
+   * Whether the task fits on no node, even once the tasks `leaving` (stopping now) have given
+   * back their room, but would on one of theirs were `held` (charged now: the older replicas of
+   * its slot) to hold nothing there too: the node it would go to, or undefined. A what-if over the
+   * filters its placement uses (its own node alone when pinned), ranking nothing and charging nothing.
    */
-  roomHeldBy(task: TaskRequest, held: readonly string[], homes: readonly VolumeHome[] = []): string | undefined {
+  roomHeldBy(
+    task: TaskRequest,
+    held: readonly string[],
+    leaving: readonly string[] = [],
+    homes: readonly VolumeHome[] = [],
+  ): string | undefined {
     const pool = this.current();
     const filters = this.#filters(homes);
     const pin = task.pinnedNodeId;
     const pinned = pin === undefined ? undefined : pool.get(pin);
     if (pin !== undefined && pinned === undefined) return undefined;
-    if (select(task, pinned === undefined ? pool.views() : [pinned], filters, WHAT_IF).ok) return undefined;
+    // the room that tasks already stopping give back is room to come: the task waits for it
+    const soon = this.#viewsWithout(leaving, pin);
+    const now = pinned === undefined ? pool.views().map((v) => soon.get(v.id) ?? v) : [soon.get(pinned.id) ?? pinned];
+    if (select(task, now, filters, WHAT_IF).ok) return undefined;
+    const p = select(task, [...this.#viewsWithout([...leaving, ...held], pin).values()], filters, WHAT_IF);
+    return p.ok ? p.nodeId : undefined;
+  }
+
+  /** The pooled views of the nodes the tasks are charged to, as if they held nothing (on `pin` alone when given). */
+  #viewsWithout(taskIds: readonly string[], pin: string | undefined): Map<string, NodeView> {
     const byNode = new Map<string, string[]>();
-    for (const id of held) {
+    for (const id of taskIds) {
       const nodeId = this.#alloc.nodeOf(id);
       if (nodeId === null || (pin !== undefined && nodeId !== pin)) continue;
       byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), id]);
     }
-    const freed: NodeView[] = [];
+    const views = new Map<string, NodeView>();
     for (const [nodeId, ids] of byNode) {
       const entry = this.#pooledEntry(nodeId);
       if (entry !== undefined)
-        freed.push(viewOf(entry, this.#alloc.without(nodeId, ids), this.#portsSeen.get(nodeId)?.set));
+        views.set(nodeId, viewOf(entry, this.#alloc.without(nodeId, ids), this.#portsSeen.get(nodeId)?.set));
     }
-    const p = select(task, freed, filters, WHAT_IF);
-    return p.ok ? p.nodeId : undefined;
+    return views;
   }
 
   /** The scheduler's filters, and volume affinity when the task mounts volumes a node holds. */

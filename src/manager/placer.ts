@@ -89,11 +89,12 @@ export class Placer {
   }
 
   /**
-   * A replica no node can take now that one could were the older replicas of its slot (`held`)
-   * gone, as when a start-first update finds no room for both versions: that node, else undefined.
+   * A replica no node can take now, nor once the tasks `leaving` have stopped, that one could were
+   * the older replicas of its slot (`held`) gone too, as when a start-first update finds no room
+   * for both versions: that node, else undefined.
    */
-  roomHeldBy(request: TaskRequest, held: readonly string[]): string | undefined {
-    return this.pool.roomHeldBy(request, held, this.#homes(request));
+  roomHeldBy(request: TaskRequest, held: readonly string[], leaving: readonly string[]): string | undefined {
+    return this.pool.roomHeldBy(request, held, leaving, this.#homes(request));
   }
 
   #homes(request: TaskRequest): VolumeHome[] {

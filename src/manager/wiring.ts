@@ -167,7 +167,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     clock,
     log,
     kick: () => orchestrator.changed([]),
-    roomHeldBy: (request, held) => placer.roomHeldBy(request, held),
+    roomHeldBy: (request, held, leaving) => placer.roomHeldBy(request, held, leaving),
   });
   const history = new TaskHistory({
     limit: deps.taskHistory ?? DEFAULT_TASK_HISTORY,

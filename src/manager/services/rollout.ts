@@ -19,10 +19,15 @@ export interface RolloutEvent {
 }
 
 /**
- * Whether a new replica no node can take now would fit were the older replicas of its slot
- * (`olds`) gone: they hold the room (memory, cpu, a host port) it needs. Placer.roomHeldBy.
+ * Whether a new replica no node can take now, nor once the service's tasks `leaving` (stopping)
+ * have ended, would fit were the older replicas of its slot (`olds`) gone: they hold the room
+ * (memory, cpu, a host port) it needs. Placer.roomHeldBy.
  */
-export type RoomHeldByOld = (pending: TaskRecord, olds: readonly TaskRecord[]) => boolean;
+export type RoomHeldByOld = (
+  pending: TaskRecord,
+  olds: readonly TaskRecord[],
+  leaving: readonly TaskRecord[],
+) => boolean;
 
 const NO_ROOM_CHECK: RoomHeldByOld = () => false;
 
@@ -134,7 +139,10 @@ export function stepRollout(
       }
       inProgress += 1;
       if (cfg.order === 'start-first' && olds.length > 0 && newest.state === TaskState.Pending) {
-        if (roomHeldByOld(newest, olds)) {
+        // a task already stopping (a slot done, a scale down) gives its room back: that is waited for
+        const stopping = new Set(step.stop.map((s) => s.taskId));
+        const leaving = tasks.filter((t) => t.desired === 'stopped' || stopping.has(t.request.id));
+        if (roomHeldByOld(newest, olds, leaving)) {
           const reason = `stopped first for version ${u.toVersion}: no node has room for both versions`;
           for (const o of olds) step.stop.push({ taskId: o.request.id, reason });
           stoppedFirst.push(slot);

@@ -52,10 +52,11 @@ export class ServiceOrchestrator {
       /** Runs a reconcile pass soon (which begins with a step). */
       kick(): void;
       /**
-       * Where a replica no node can take now would fit were the tasks `held` gone (Placer.roomHeldBy);
-       * undefined: nowhere. Absent: never asked (a start-first update then waits for room).
+       * Where a replica no node can take now, nor once `leaving` have stopped, would fit were the
+       * tasks `held` gone (Placer.roomHeldBy); undefined: nowhere. Absent: never asked (a
+       * start-first update then waits for room).
        */
-      roomHeldBy?(request: TaskRequest, held: readonly string[]): string | undefined;
+      roomHeldBy?(request: TaskRequest, held: readonly string[], leaving: readonly string[]): string | undefined;
     },
   ) {}
 
@@ -217,11 +218,8 @@ export class ServiceOrchestrator {
   }
 
   /** Whether the old tasks of a slot hold the room its new one needs (rollout.ts, RoomHeldByOld). */
-  readonly #roomHeldByOld: RoomHeldByOld = (pending, olds) =>
-    this.deps.roomHeldBy?.(
-      pending.request,
-      olds.map((o) => o.request.id),
-    ) !== undefined;
+  readonly #roomHeldByOld: RoomHeldByOld = (pending, olds, leaving) =>
+    this.deps.roomHeldBy?.(pending.request, ids(olds), ids(leaving)) !== undefined;
 
   /** A job's decision, as a service's: the record says when its run ended, with the event that says so. */
   #decideJob(
@@ -267,6 +265,8 @@ export class ServiceOrchestrator {
     this.#wakes.set(name, { atMs, cancel });
   }
 }
+
+const ids = (tasks: readonly TaskRecord[]): string[] => tasks.map((t) => t.request.id);
 
 /** What of a node decides a global service's slot there. */
 function nodeKey(rec: NodeRecord): string {

@@ -71,6 +71,20 @@ test('a host port the old replica holds is room it holds too', () => {
   assert.equal(pool.roomHeldBy(next, ['old']), undefined);
 });
 
+test('room a task already stopping gives back is waited for: only room the old replica holds is asked about', () => {
+  const pool = new ClusterPool(new Scheduler(new RoundRobinScorer()));
+  pool.setNode(entry('w1', 96));
+  pool.setNode(entry('w2', 96));
+  pool.set('old-1', replica('old-1'), 'w1', 1); // slot 1's old replica, told to stop: slot 1 is done
+  pool.set('old-2', replica('old-2'), 'w2', 1);
+  assert.equal(pool.roomHeldBy(replica('new-2'), ['old-2']), 'w2', 'not told that old-1 is leaving');
+  assert.equal(pool.roomHeldBy(replica('new-2'), ['old-2'], ['old-1']), undefined, 'w1 has room once old-1 ended');
+  // room on w1 once old-1 ended is not enough for a bigger one; without old-2 as well, w2 is
+  const bigger = replica('new-2', { memoryBytes: 96 * MiB });
+  pool.set('pad', replica('pad', { memoryBytes: 16 * MiB }), 'w1', 1);
+  assert.equal(pool.roomHeldBy(bigger, ['old-2'], ['old-1']), 'w2');
+});
+
 test('a pinned replica (a global service) is asked about its own node alone', () => {
   const pool = oneReplicaOfRoom();
   pool.setNode(entry('w2', 32));

@@ -67,10 +67,17 @@ function task(slot: number, version: number, state: TaskState = 'Running', field
 }
 
 /** The placer's answer: the olds hold the room (`held`), and what it was asked. */
-function room(held: boolean): { ask: RoomHeldByOld; asked: Array<{ pending: string; olds: string[] }> } {
-  const asked: Array<{ pending: string; olds: string[] }> = [];
-  const ask: RoomHeldByOld = (pending, olds) => {
-    asked.push({ pending: pending.request.id, olds: olds.map((o) => o.request.id) });
+function room(held: boolean): {
+  ask: RoomHeldByOld;
+  asked: Array<{ pending: string; olds: string[]; leaving: string[] }>;
+} {
+  const asked: Array<{ pending: string; olds: string[]; leaving: string[] }> = [];
+  const ask: RoomHeldByOld = (pending, olds, leaving) => {
+    asked.push({
+      pending: pending.request.id,
+      olds: olds.map((o) => o.request.id),
+      leaving: leaving.map((o) => o.request.id),
+    });
     return held;
   };
   return { ask, asked };
@@ -85,7 +92,7 @@ test('start-first with no room for both versions: the old replica stops first, a
   const pending = task(1, 2, 'Pending');
   const { ask, asked } = room(true);
   const d = step(svc, [old, pending], T0 + 500, ask, new Map([[old.request.id, T0 - 1]]));
-  assert.deepEqual(asked, [{ pending: pending.request.id, olds: [old.request.id] }]);
+  assert.deepEqual(asked, [{ pending: pending.request.id, olds: [old.request.id], leaving: [] }]);
   assert.deepEqual(d.stop, [
     { taskId: old.request.id, reason: 'stopped first for version 2: no node has room for both versions' },
   ]);
@@ -182,12 +189,19 @@ test('parallelism 1 of 3: only the slot in progress goes stop-first, so never fe
   assert.deepEqual(next.create, [2]);
   assert.deepEqual(next.stop, []);
   const second = task(2, 2, 'Pending');
+  const { ask: askThen, asked: askedThen } = room(true);
+  const leaving = { ...(olds[0] ?? assert.fail()), desired: 'stopped' as const }; // slot 1's old, still stopping
   const then = step(
     next.record ?? svc,
-    [olds[1], olds[2], running, second].filter((t) => t !== undefined),
+    [leaving, olds[1], olds[2], running, second].filter((t) => t !== undefined),
     T0 + 2_100,
-    room(true).ask,
+    askThen,
     new Map([[running.request.id, T0 + 1_900]]),
+  );
+  // what is still stopping is named, so room it gives back is waited for rather than stopping another
+  assert.deepEqual(
+    askedThen.map((a) => a.leaving),
+    [[leaving.request.id]],
   );
   assert.deepEqual(then.record?.update?.stoppedFirst, [1, 2]);
   assert.deepEqual(
