@@ -129,8 +129,9 @@ function checkJob(spec: ServiceSpec, f: (name: string) => string): void {
 
 /**
  * start-first, unless a replica holds what two copies of its slot cannot share: a fixed host port
- * (the new copy could not start on the old one's node, and an update of a service on every node
- * would wait out its deadline) or a named volume (two copies would write to one data directory).
+ * (the new copy could not start on the old one's node: start-first would go stop-first slot by
+ * slot anyway, rollout.ts, after a look for room elsewhere) or a named volume (two copies would
+ * write to one data directory).
  */
 function defaultOrder(task: ServiceSpec['task']): UpdateOrder {
   const fixedPort = (task.ports ?? []).some((p) => p.host !== undefined && p.host > 0);
