@@ -183,6 +183,8 @@ export interface ClusterEvent {
   service: string | null;
   /** A secret's or config's name, of its event. */
   file: string | null;
+  /** What a rollout step did other than as its order says (a slot updated stop-first for want of room). */
+  note: string | null;
 }
 export interface TokenInfo {
   id: string;
@@ -395,6 +397,7 @@ export function clusterEvent(v: unknown): ClusterEvent {
     restarts: optNum(o, 'restarts'),
     service: optStr(o, 'service'),
     file: optStr(o, 'file'),
+    note: optStr(o, 'note'),
   };
 }
 

@@ -124,6 +124,7 @@ export function EventList(props: { events: readonly ClusterEvent[]; limit?: numb
           ${e.node !== null ? html`<span>on ${e.node}</span>` : null}
           ${e.state !== null ? html`<${State} value=${e.state} />` : null}
           ${e.reason !== null && e.reason !== '' ? html`<span class="reason">${e.reason}</span>` : null}
+          ${e.note !== null ? html`<span class="reason">${e.note}</span>` : null}
         </li>`,
     )}
   </ol>`;
