@@ -17,6 +17,7 @@ import { PoseidonError } from '../errors/index.js';
 import { registerOpenApi, serveOpenApi, textResponse, type OpenApiInfo } from './openapi.js';
 import { BODY_LIMIT_BYTES, SERVER_TIMEOUTS, type ServerTimeouts } from './limits.js';
 import { endStreamsOnClose } from './streams.js';
+import { LazyChildLogger } from './lazy-child-logger.js';
 
 class RouteNotFound extends PoseidonError {
   constructor(method: string, url: string) {
@@ -69,6 +70,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     loggerInstance: opts.log as FastifyBaseLogger,
     // per-request lines are noise at our request rates; 5xx are logged by sendError
     logController: new LogController({ disableRequestLogging: true }),
+    // req.log becomes a child logger on its first use: most requests log nothing
+    childLoggerFactory: (logger, bindings, options) => new LazyChildLogger(logger, bindings, options),
     bodyLimit: BODY_LIMIT_BYTES,
     connectionTimeout: t.idleMs,
     keepAliveTimeout: t.keepAliveMs,
