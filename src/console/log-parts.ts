@@ -16,13 +16,14 @@ export const LOGS_ACCEPT = `${LOGS_NDJSON}, text/plain;q=0.5`;
 export const FIRST_TAIL = 200;
 
 /**
- * Where the page follows a task's output: its first container from its last FIRST_TAIL lines, each
- * container after a restart from its first line (as `poseidon logs -f` follows restarts), and a
- * stream cut off while its container runs from the second it was cut (`sinceS`, seconds since 1970).
+ * Where the page follows a task's output, each line after the engine's time (taken off again, see
+ * log-resume.ts): its first container from its last FIRST_TAIL lines, each container after a
+ * restart from its first line (as `poseidon logs -f` follows restarts), and a stream cut off while
+ * its container runs from the second of the last line shown (`sinceS`, whole seconds since 1970).
  */
 export function logsPath(taskId: string, first: boolean, sinceS?: number): string {
   const from = sinceS !== undefined ? `&since=${Math.floor(sinceS)}` : first ? `&tail=${FIRST_TAIL}` : '';
-  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true${from}`;
+  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true&timestamps=true${from}`;
 }
 
 /** The line the page puts between one container's output and the next's, on a line of its own. */
@@ -30,14 +31,13 @@ export function addRestartNote(parts: readonly LogPart[], restarts: number, max:
   return addNote(parts, `--- restarted (restart ${restarts}): a new container ---`, max);
 }
 
-/** The line the page puts where a stream was cut off and asked for again from `sinceS`. */
-export function addResumeNote(parts: readonly LogPart[], sinceS: number, max: number): LogPart[] {
-  const at = new Date(Math.floor(sinceS) * 1000).toISOString().slice(11, 19);
-  return addNote(
-    parts,
-    `--- the stream was cut off; followed again from ${at} UTC (lines of that second may show twice) ---`,
-    max,
-  );
+/**
+ * The line the page puts where a stream was cut off and asked for again: after the last line
+ * shown (`lastShown`, its time as the engine gave it), or from the start when none was.
+ */
+export function addResumeNote(parts: readonly LogPart[], lastShown: string | undefined, max: number): LogPart[] {
+  const from = lastShown === undefined ? '' : ` after the last line shown (${lastShown})`;
+  return addNote(parts, `--- the stream was cut off; followed again${from} ---`, max);
 }
 
 /** The console's own line after the parts, on a line of its own. */
@@ -66,8 +66,9 @@ export function addPart(parts: readonly LogPart[], stream: LogPart['stream'], te
 }
 
 /**
- * The answer's text as it comes, to pieces of its streams: one per NDJSON line (`framed`, a line
- * cut between two chunks held back until its end), or all of it as stdout.
+ * The answer's text as it comes, to pieces of its streams: one per NDJSON line (`framed`: one
+ * engine frame, a line cut between two chunks held back until its end), or (a worker older than
+ * the streams apart answers text) a line at a time as stdout, each line's time at its start.
  */
 export class LogReader {
   #held = '';
@@ -79,10 +80,17 @@ export class LogReader {
   }
 
   pieces(chunk: string): LogPart[] {
-    if (!this.framed) return chunk === '' ? [] : [{ stream: 'stdout', text: chunk }];
     const lines = (this.#held + chunk).split('\n');
     this.#held = lines.pop() ?? '';
+    if (!this.framed) return lines.map((l) => ({ stream: 'stdout', text: `${l}\n` }));
     return lines.filter((l) => l.trim() !== '').map(partOf);
+  }
+
+  /** The answer ended: the text of a last line without its newline (not of a framed answer: a cut one's is dropped). */
+  end(): LogPart[] {
+    const held = this.#held;
+    this.#held = '';
+    return this.framed || held === '' ? [] : [{ stream: 'stdout', text: held }];
   }
 }
 

@@ -730,9 +730,12 @@ describe('the web console in a real browser, against a real manager and workers'
     for (const id of ids) await c.client.stopTask(id);
   });
 
-  test("a task page's logs go on after the manager restarts under it, and say where they were cut", async () => {
+  test("a task page's logs go on after the manager restarts under it, every line once, and say where they were cut", async () => {
+    // many lines a second on both streams: asked for again from a whole second, that second's lines come again
     const talker = await c.client.submit(
-      c.task('talker-3', { command: ['sh', '-c', 'i=0; while true; do echo spoke-$i; i=$((i+1)); sleep 0.3; done'] }),
+      c.task('talker-3', {
+        command: ['sh', '-c', 'i=0; while true; do echo spoke-$i; echo erred-$i >&2; i=$((i+1)); sleep 0.05; done'],
+      }),
     );
     await c.allInState([talker.id], 'Running');
     const page = await newPage();
@@ -741,15 +744,24 @@ describe('the web console in a real browser, against a real manager and workers'
     await open(page, `${url}/ui#/tasks/${talker.id}`);
     await waitForText(page, 'spoke-3');
     await c.restartManager();
-    const last = async (): Promise<number> => {
+    const numbers = async (word: string): Promise<number[]> => {
       const text = await page.$eval('pre.logs', (el) => el.textContent ?? '');
-      return Math.max(...[...text.matchAll(/spoke-(\d+)/g)].map((m) => Number(m[1])));
+      return [...text.matchAll(new RegExp(`^${word}-(\\d+)$`, 'gm'))].map((m) => Number(m[1]));
     };
     await waitForText(page, 'Live updates: live', 60_000);
-    const after = await last();
-    await waitForText(page, `spoke-${after + 3}`, 60_000); // written after the restart: followed again
-    await waitForText(page, /--- the stream was cut off; followed again from \d\d:\d\d:\d\d UTC/);
+    const after = Math.max(...(await numbers('spoke')));
+    await waitForText(page, `spoke-${after + 20}`, 60_000); // written after the restart: followed again
     await waitForText(page, 'Logs: following');
+    for (const word of ['spoke', 'erred']) {
+      const seen = await numbers(word);
+      const first = seen[0] ?? 0;
+      const each = Array.from({ length: seen.length }, (_, i) => first + i);
+      assert.deepEqual(seen, each, `every ${word} line once, in order, none missed`);
+    }
+    await waitForText(
+      page,
+      /--- the stream was cut off; followed again after the last line shown \(\d\d:\d\d:\d\d\.\d{3} UTC\) ---/,
+    );
     assert.ok(await stillSamePage(page), 'the page was never reloaded');
     await screenshot(page, 'logs-reconnect', 'task-page');
     await c.client.stopTask(talker.id);

@@ -11,6 +11,7 @@ import {
   logsPath,
   type LogPart,
 } from '../log-parts.js';
+import { LogResume } from '../log-resume.js';
 import { errorText } from './parts.js';
 
 /** Log text kept on the page; older output is dropped from the top. */
@@ -27,7 +28,8 @@ function cutOff(err: unknown): boolean {
  * The task's output, followed: its container's, then each new container's after a restart (the
  * page hears of it as the task's container changes), with a line between them. A stream that ends
  * while its container still runs (the manager restarted, the network broke) is asked for again,
- * from the second it ended, with a line saying so; while the manager does not answer, once a second.
+ * from the last line shown, none shown twice (log-resume.ts), with a line saying so; while the
+ * manager does not answer, once a second.
  */
 export function Logs(props: { api: Api; task: TaskView }) {
   const { id, containerId, restarts } = props.task;
@@ -50,37 +52,44 @@ export function Logs(props: { api: Api; task: TaskView }) {
     followed.current = containerId;
     if (!first) setParts((p) => addRestartNote(p, restarts, MAX_LOG_CHARS));
     const abort = new AbortController();
-    /** One stream, read to its end; from `sinceS` a cut one again, its note put before the first output it brings. */
-    const read = async (sinceS: number | undefined, opened: () => void): Promise<void> => {
-      const path = logsPath(id, first, sinceS);
+    /** What was shown of this container, by the engine's time: what a stream asked for again leaves out. */
+    const resume = new LogResume();
+    /** One stream, read to its end; a cut one asked for again, its note before the first line it brings anew. */
+    const read = async (again: boolean, opened: () => void): Promise<void> => {
+      const lastShown = resume.lastShown;
+      if (again) resume.again();
+      const path = logsPath(id, first, again ? resume.sinceS() : undefined);
       const { reader, type } = await props.api.typedStream(path, abort.signal, LOGS_ACCEPT);
       opened();
       const decoder = new TextDecoder();
       const lines = LogReader.forType(type);
-      let noted = sinceS === undefined;
+      let noted = !again;
       setState('following');
       for (;;) {
         const { done, value } = await reader.read();
+        const pieces = (done ? lines.end() : lines.pieces(decoder.decode(value, { stream: true })))
+          .map((piece) => resume.take(piece))
+          .filter((piece) => piece !== undefined);
+        if (pieces.length > 0) {
+          const note = !noted;
+          noted = true;
+          setParts((p) =>
+            pieces.reduce(
+              (all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS),
+              note ? addResumeNote(p, lastShown, MAX_LOG_CHARS) : p,
+            ),
+          );
+        }
         if (done) return;
-        const pieces = lines.pieces(decoder.decode(value, { stream: true }));
-        if (pieces.length === 0) continue;
-        const note = noted ? undefined : sinceS;
-        noted = true;
-        setParts((p) =>
-          pieces.reduce(
-            (all, x) => addPart(all, x.stream, x.text, MAX_LOG_CHARS),
-            note === undefined ? p : addResumeNote(p, note, MAX_LOG_CHARS),
-          ),
-        );
       }
     };
     const follow = async (): Promise<void> => {
-      /** Where a stream cut off is asked for again from: when the last one that opened ended. */
-      let sinceS: number | undefined;
+      /** A stream opened before: the next is asked for again from the last line shown. */
+      let again = false;
       for (;;) {
         let opened = false;
         try {
-          await read(sinceS, () => void (opened = true));
+          await read(again, () => void (opened = true));
         } catch (err) {
           if (abort.signal.aborted) return;
           if (!cutOff(err)) {
@@ -89,7 +98,6 @@ export function Logs(props: { api: Api; task: TaskView }) {
           }
           setState('reconnecting (the manager does not answer; trying again)');
         }
-        const endedAt = Date.now() / 1000;
         await new Promise((resolve) => setTimeout(resolve, LOOK_AGAIN_MS));
         if (abort.signal.aborted) return;
         const now = task.current;
@@ -97,7 +105,7 @@ export function Logs(props: { api: Api; task: TaskView }) {
           setState('ended: the container stopped (a restart is followed)');
           return;
         }
-        if (opened) sinceS = endedAt;
+        if (opened) again = true;
       }
     };
     void follow();
