@@ -223,6 +223,20 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'scale', 'service-page');
   });
 
+  test("a service's rollout reads as words on its page: how many of its replicas are done", async () => {
+    await c.client.createService(serviceSpec(c, 'rolled', { replicas: 2 }, { command: ['sleep', '600'] }));
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/services/rolled`);
+    await waitForText(page, '2/2 healthy', 60_000);
+    const template = { command: ['sleep', '600'], env: { ROLLED: '1' } };
+    await c.client.updateService('rolled', serviceSpec(c, 'rolled', { replicas: 2 }, template));
+    // htm drops the space of a line break next to an expression: "2 of 2replicas" once read so
+    await waitForText(page, /completed version 1 → 2: 2 of 2 replicas done \(all 2 replicas run version 2\)/, 60_000);
+    await screenshot(page, 'rollout', 'service-page');
+    await c.client.removeService('rolled');
+  });
+
   test('a global service says so on the overview and on its page, which offers no scale', async () => {
     await c.client.createService(serviceSpec(c, 'agent', { mode: 'global' }, { command: ['sleep', '600'] }));
     const page = await newPage();
@@ -323,6 +337,22 @@ describe('the web console in a real browser, against a real manager and workers'
     const at = await page.$eval('dl.facts time', (el) => el.getAttribute('datetime') ?? '');
     assert.equal(at, ended.lastExit?.at, 'the exact time stays on the element');
     await accessible(page, 'a task page with its last exit');
+  });
+
+  test('a task whose image is missing says its logs will not come, rather than waiting for a container', async () => {
+    const ghost = await c.client.submit(
+      c.task('ghost', {
+        image: `poseidon/not-here-${randomBytes(4).toString('hex')}:1`,
+        restartPolicy: { mode: 'never' },
+      }),
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${ghost.id}`);
+    await waitForText(page, 'is not on this host and could not be pulled', 60_000);
+    await waitForText(page, 'Logs: none: it never had a container (its reason says why)');
+    assert.equal((await c.client.getTask(ghost.id)).containerId, null);
+    await screenshot(page, 'missing-image', 'task-page');
   });
 
   test('a task no node could ever hold says so in the tasks table, on its page and among the replicas', async () => {

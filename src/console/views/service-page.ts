@@ -171,8 +171,11 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
       u === null
         ? null
         : html`<${Section} title="Rollout">
-          <p><${State} value=${u.state} /> version ${u.fromVersion} → ${u.toVersion}: ${u.updated} of ${u.total}
-            replicas done ${u.reason === '' ? '' : `(${u.reason})`}</p>
+          <p>
+            <${State} value=${u.state} />
+            ${` version ${u.fromVersion} → ${u.toVersion}: ${u.updated} of ${u.total} replicas done`}
+            ${u.reason === '' ? '' : ` (${u.reason})`}
+          </p>
           <progress max=${u.total} value=${u.updated} aria-label="Rollout progress">${u.updated}/${u.total}</progress>
         </${Section}>`
     }

@@ -116,9 +116,13 @@ export function Logs(props: { api: Api; task: TaskView }) {
     if (el !== null) el.scrollTop = el.scrollHeight;
   }, [parts]);
   // the container's stderr marked, as a terminal would not show it: its own colour
+  // a task that ended (or waits to restart) without ever having had a container has no output to wait for
+  const never =
+    containerId === null && parts.length === 0 && (props.task.state === 'Failed' || props.task.state === 'Completed');
+  const said = never ? 'none: it never had a container (its reason says why)' : state;
   const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
   return html`<div>
-    <p class="log-state" role="status">Logs: ${state}</p>
+    <p class="log-state" role="status">Logs: ${said}</p>
     <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
   </div>`;
 }
