@@ -336,6 +336,24 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.match(facts, /Last exit\s*exited with code 4 \(\d+[smhd] ago\)/);
     const at = await page.$eval('dl.facts time', (el) => el.getAttribute('datetime') ?? '');
     assert.equal(at, ended.lastExit?.at, 'the exact time stays on the element');
+    // nothing happens to the task any more (no event, no fetch): its age goes on all the same
+    const shown = await page.$eval('dl.facts time', (el) => el.textContent ?? '');
+    await page.waitForFunction(
+      (before: string) => {
+        const doc = (
+          globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }
+        ).document;
+        return (doc.querySelector('dl.facts time')?.textContent ?? before) !== before;
+      },
+      { timeout: 20_000, polling: 100 },
+      shown,
+    );
+    // the page opened after the task ended: its history lists the events from before, and says so
+    await waitForText(
+      page,
+      /State history\s*Its events, newest first: those the manager kept from the 15 minutes before/,
+    );
+    await waitForText(page, /task\.exited\s*flaky/);
     await accessible(page, 'a task page with its last exit');
   });
 

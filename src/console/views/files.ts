@@ -5,6 +5,7 @@ import { formatBytes } from '../../units/index.js';
 import { age, link, TableBox } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
 import { modeText, type TaskFile } from '../../task/file-limits.js';
+import { Ago } from './ago.js';
 
 // Secrets and configs: every one the cluster holds (overview), and what a task or a service's
 // template mounts (their pages). Never a value: the API answers none for a secret, and a config's
@@ -48,7 +49,7 @@ export function FilesTable(props: { store: ClusterStore }) {
               <th scope="row" class="mono">${f.name}</th>
               <td>${f.kind}</td>
               <td>${formatBytes(f.size)}</td>
-              <td><time datetime=${f.createdAt} title=${f.createdAt}>${age(f.createdAt)} ago</time></td>
+              <td><${Ago} at=${f.createdAt} /></td>
               <td><${UsedBy} store=${store} file=${f} /></td>
               <td class="mono">${nodeLabelsText(f.labels)}</td>
             </tr>`,

@@ -8,6 +8,7 @@ import { nodeStateText } from './overview.js';
 import { formatBytes } from '../../units/index.js';
 import { age, Bar, ConfirmAction, link, Section, State } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
+import { Ago } from './ago.js';
 
 /** How often the usage charts sample the node while its page is open (heartbeats carry no history). */
 const SAMPLE_MS = 5_000;
@@ -69,7 +70,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
           : html`<dt>Spec fields not read</dt>
               <dd>${n.specFieldsUnread.join(', ')} (upgrade its worker: tasks that set them go to other nodes)</dd>`
       }
-      <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</dd>
+      <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : html`<${Ago} at=${n.lastHeartbeat} />`}</dd>
       <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
       <dt>Labels</dt><dd class="mono">${nodeLabelsText(n.labels, n.operatorLabels)}</dd>
       ${

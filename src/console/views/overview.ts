@@ -7,6 +7,7 @@ import { FilesTable } from './files.js';
 import { MAX_QUERY, tasksShown } from '../task-filter.js';
 import { formatBytes } from '../../units/index.js';
 import { age, Bar, link, Reason, replicasText, Section, State, TableBox } from './parts.js';
+import { Ago } from './ago.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;
@@ -60,7 +61,7 @@ function NodesTable(props: { store: ClusterStore }) {
               </td>
               <td>${n.taskCount}</td>
               <td>${n.load1.toFixed(2)}</td>
-              <td>${n.lastHeartbeat === null ? 'never' : `${age(n.lastHeartbeat)} ago`}</td>
+              <td>${n.lastHeartbeat === null ? 'never' : html`<${Ago} at=${n.lastHeartbeat} />`}</td>
             </tr>`,
         )}
       </tbody>

@@ -7,6 +7,7 @@ import { endpoints, obj, serviceView, type EndpointView, type Scope, type Servic
 import { healthText } from '../../task/health-text.js';
 import { MountsTable } from './files.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, NeverPlaced, Section, State, TableBox } from './parts.js';
+import { Ago } from './ago.js';
 
 function Endpoints(props: { api: Api; name: string; signature: string }) {
   const [list, setList] = useState<EndpointView[] | null>(null);
@@ -162,7 +163,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
         ? null
         : html`<${Section} title="Job">
           <p><${State} value=${j.state} /> ${jobCounts(j)}${
-            j.finishedAt === null ? '' : ` (ended ${age(j.finishedAt)} ago)`
+            j.finishedAt === null ? '' : html` (ended <${Ago} at=${j.finishedAt} />)`
           }</p>
           <progress max=${j.total} value=${j.completed} aria-label="Job progress">${j.completed}/${j.total}</progress>
         </${Section}>`

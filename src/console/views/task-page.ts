@@ -14,6 +14,7 @@ import { commandLine } from '../../task/command-line.js';
 import { healthText } from '../../task/health-text.js';
 import { labelsText } from '../../task/labels-text.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
+import { Ago } from './ago.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
@@ -154,11 +155,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
         t.lastExit === null || !lastExitAddsToReason(t)
           ? null
           : html`<dt>Last exit</dt>
-              <dd class="reason">
-                ${t.lastExit.reason} (<time datetime=${t.lastExit.at} title=${t.lastExit.at}
-                  >${age(t.lastExit.at)} ago</time
-                >)
-              </dd>`
+              <dd class="reason">${t.lastExit.reason} (<${Ago} at=${t.lastExit.at} />)</dd>`
       }
       <dt>Health</dt><dd>${healthText(t, t.health)}</dd>
       <dt>Node</dt><dd>${t.nodeId === null ? '-' : html`<a href=${link(`nodes/${t.nodeId}`)}>${t.node}</a>`}</dd>
@@ -177,7 +174,10 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
       <${MountsTable} files=${t.files} whose="the task" />
     </${Section}>
     <${Section} title="State history">
-      <p class="hint">Events seen since the console opened, newest first.</p>
+      <p class="hint">
+        Its events, newest first: those the manager kept from the 15 minutes before the console opened, and every one
+        since (the console holds the cluster's latest 200).
+      </p>
       <${EventList} events=${history} limit=${50} />
     </${Section}>
     <${Section} title="Usage">
