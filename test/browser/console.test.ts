@@ -556,6 +556,37 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'usage-kept', 'task-page');
   });
 
+  test('a node gone Down: its page takes no usage sample of it, and its last heartbeat ages on', async () => {
+    const gone = await c.startWorker('gone');
+    const node = (await c.client.listNodes()).find((n) => n.name === c.workerName('gone'));
+    assert.ok(node !== undefined, 'the node joined');
+    await gone.kill();
+    const down = async (): Promise<boolean> =>
+      (await c.client.listNodes()).some((n) => n.id === node.id && n.state === 'Down');
+    await waitFor(async () => ((await down()) ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the killed worker Down',
+    });
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/nodes/${node.id}`);
+    await waitForText(page, 'Usage is sampled while the node is Up (it is Down).');
+    await waitForText(page, 'Active: it takes new work once it is Up again (it is Down).');
+    // what it reported last is no sample of now: the charts stay empty however long the page is open
+    const heartbeat = async (): Promise<string> =>
+      page.$eval('dl.facts', (el) => /Last heartbeat\s*(\S+ ago)/.exec(el.textContent ?? '')?.[1] ?? '');
+    const first = await heartbeat();
+    await waitFor(async () => ((await heartbeat()) !== first ? true : undefined), { what: 'the heartbeat ageing' });
+    await waitForText(page, 'CPU busy');
+    assert.doesNotMatch(
+      await page.$eval('main', (el) => el.textContent ?? ''),
+      /\([1-9]\d* samples?\)/,
+      'no sample taken',
+    );
+    await screenshot(page, 'node-down', 'node-page');
+    await c.client.removeNode(node.id, { dead: true });
+  });
+
   test('drain a node from its page: its replicas start on the other node, then stop there', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);

@@ -22,7 +22,8 @@ function UsageOverTime(props: { store: ClusterStore; id: string }) {
     const sample = async (): Promise<void> => {
       await props.store.refreshNodes();
       const n = props.store.nodes.get(props.id);
-      if (n === undefined || !live) return;
+      // a node that is not Up reports nothing new: its last figures are not a sample of now
+      if (n === undefined || !live || n.state !== 'Up') return;
       const used = Math.max(0, n.capacity.memoryBytes - n.memoryAvailableBytes);
       setSeries(props.store.usage.add(key, Date.now(), n.cpuUsage * 100, used));
     };
@@ -90,6 +91,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
         text=${`${n.allocated.cpuCores.toFixed(1)} of ${n.capacity.cpuCores} cores`} />
       <${Bar} label="Memory allocated" used=${n.allocated.memoryBytes} total=${n.capacity.memoryBytes}
         text=${`${formatBytes(n.allocated.memoryBytes)} of ${formatBytes(n.capacity.memoryBytes)}`} />
+      ${n.state === 'Up' ? null : html`<p>${`Usage is sampled while the node is Up (it is ${n.state}).`}</p>`}
       <${UsageOverTime} store=${store} id=${n.id} />
     </${Section}>
     <${Section} title="Availability">
@@ -114,7 +116,9 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
                     return `${n.name} is active`;
                   }}
                 />`
-            : html`<p>Active: it takes new work.</p>
+            : html`<p>
+                  ${`Active: it takes new work${n.state === 'Up' ? '' : ` once it is Up again (it is ${n.state})`}.`}
+                </p>
                 <${ConfirmAction}
                   label="Drain"
                   danger=${true}
