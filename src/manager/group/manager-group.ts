@@ -1,4 +1,4 @@
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, Watcher } from 'etcd3';
 import type { Logger } from 'pino';
 import { POSEIDON_VERSION } from '../../version.js';
 import type { ManagerMemberView } from '../../api/index.js';
@@ -44,6 +44,9 @@ export class ManagerGroup implements GroupView {
   #presence: ManagerPresence | undefined;
   #leading = false;
   #stopping = false;
+  #joinTokenWatch: Watcher | undefined;
+  /** Adoptions of the group's join secret, one after another, so the last one seen is the one kept. */
+  #adopting: Promise<void> = Promise.resolve();
   #selfId = '';
   readonly #leaderWatchers: Array<() => void> = [];
 
@@ -64,10 +67,36 @@ export class ManagerGroup implements GroupView {
     return group;
   }
 
-  /** After the CA is opened: the group holds it, and rotations of the worker join token reach every manager. */
+  /**
+   * After the CA is opened: the group holds it, and rotations of the worker join token reach every
+   * manager: a follower takes each one as etcd's watch brings it, and so rewrites its
+   * `<data-dir>/join-token`, where a refused worker is told to find the current token.
+   */
   async publish(authority: NodeAuthority): Promise<void> {
     await publishGroupPki(this.#pki, authority);
     authority.onRotate(() => resealGroupPki(this.#pki, authority));
+    const watcher = await this.#pki.client.watch().key(this.#pki.key).create();
+    this.#joinTokenWatch = watcher;
+    watcher.on('put', () => this.#adoptJoinSecret(authority));
+    // one rotated while this manager was down (its data dir holds the old token)
+    this.#adoptJoinSecret(authority);
+    await this.#adopting;
+  }
+
+  /** Takes the group's worker join secret, unless this manager leads: the leader's own is the newest. */
+  #adoptJoinSecret(authority: NodeAuthority): void {
+    this.#adopting = this.#adopting.then(async () => {
+      if (this.#leading || this.#stopping) return;
+      try {
+        const secret = await groupJoinSecret(this.#pki, authority.ca.hash);
+        if (secret !== undefined && !this.#leading) await authority.adoptJoinSecret(secret);
+      } catch (err) {
+        this.opts.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          "could not take the group's worker join token; the data dir's join-token may be an old one",
+        );
+      }
+    });
   }
 
   /** The worker join secret as the group holds it now (another manager may have rotated it). */
@@ -148,6 +177,8 @@ export class ManagerGroup implements GroupView {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#leading = false;
+    await this.#joinTokenWatch?.cancel().catch(() => undefined);
+    await this.#adopting;
     await this.#leadership?.stop();
     await this.#presence?.stop();
   }
