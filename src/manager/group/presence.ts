@@ -80,23 +80,32 @@ export class ManagerPresence {
     lease.on('keepaliveSucceeded', () => {
       if (this.#lease === lease) this.#aliveAtMs = Date.now();
     });
+    // a lease whose grant fails is both lost and its put refused: announced again once, not twice
+    // for each (two announcements a failure, doubling each second while etcd lacks a majority,
+    // filled the heap by gigabytes within two minutes)
+    const again = (): void => {
+      if (this.#lease !== lease) return;
+      this.#lease = undefined;
+      lease.release();
+      this.#again();
+    };
     lease.on('lost', () => {
       if (this.#lease !== lease || this.#stopped) return;
       log.debug('presence lease lost; announcing again');
-      this.#again();
+      again();
     });
     try {
       await lease.put(`${prefix}${self.id}`).value(JSON.stringify(self));
       this.#aliveAtMs = Date.now();
     } catch (err) {
       log.debug({ reason: String(err) }, 'cannot announce this manager in etcd yet');
-      lease.release();
-      this.#again();
+      again();
     }
   }
 
   #again(): void {
     if (this.#stopped) return;
+    clearTimeout(this.#retry); // one announcement waits at a time
     this.#retry = setTimeout(() => void this.#announce(), RETRY_MS);
   }
 }
