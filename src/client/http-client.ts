@@ -206,6 +206,8 @@ export class HttpClient {
     const startedAt = Date.now();
     /** Servers this call found not answering: not tried again by it, even when one is named the leader. */
     const refused = new Set<string>();
+    /** The group's last answer while this call waited for a leader: why, if its deadline comes first. */
+    let waiting: RemoteError | undefined;
     for (;;) {
       const base = this.baseUrl;
       const left = bounded && timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - startedAt)) : timeoutMs;
@@ -222,6 +224,9 @@ export class HttpClient {
       } catch (err) {
         // an abort is the caller's, and a bad argument or a bug is not the server's absence
         if (opts.signal?.aborted === true || !isConnectionFailure(err)) throw err;
+        // the call's own deadline came while the group had no leader: that, not an absent manager
+        if (waiting !== undefined && err instanceof DeadlinePassed && attempt >= left)
+          throw leaderless(waiting, Date.now() - startedAt);
         const failure = await this.#unreachable(err, base);
         if (!(failure instanceof ServerUnreachable) || typeof body === 'object') throw failure;
         // the next call starts at the next server, and this one goes there now: it did not get
@@ -239,14 +244,21 @@ export class HttpClient {
           opts.signal?.throwIfAborted();
           continue;
         }
-        throw failure;
+        throw waiting === undefined ? failure : leaderless(waiting, Date.now() - startedAt);
       }
       const status = res.status;
       if (status >= 200 && status <= 299) return res;
       const text = await res.text();
       const remote = toRemoteError(status, parseJson(text), text);
-      if (typeof body === 'object' || !this.#towardsLeader(remote, base, startedAt, refused)) throw remote;
-      await sleep(this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0);
+      const waited = Date.now() - startedAt;
+      if (typeof body === 'object' || !this.#towardsLeader(remote, base, startedAt, refused))
+        throw waiting !== undefined && LEADERLESS.has(remote.code) ? leaderless(remote, waited) : remote;
+      waiting = LEADERLESS.has(remote.code) ? remote : undefined;
+      const pause = this.baseUrl === base ? (remote.retryAfterMs ?? 250) || 250 : 0;
+      // no time left for another try: the group's answer is what to say
+      if (waiting !== undefined && bounded && timeoutMs > 0 && waited + pause >= timeoutMs)
+        throw leaderless(waiting, waited);
+      await sleep(pause);
     }
   }
 
@@ -364,4 +376,23 @@ function checkedUrls(list: string): string[] {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A group's answers that mean no manager leads and can serve the call now; another will within seconds. */
+const LEADERLESS = new Set(['no_leader', 'store_unavailable']);
+
+/**
+ * The group's answer to a call that waited `waitedMs` for a leader in vain, said as what it is (not
+ * as a manager that is not there): an election takes seconds, so one that has not ended points at
+ * etcd, which a leader needs a majority of.
+ */
+function leaderless(answer: RemoteError, waitedMs: number): RemoteError {
+  const seconds = Math.max(1, Math.round(waitedMs / 1000));
+  return new RemoteError(
+    answer.code,
+    answer.status,
+    `no manager of the group could serve this call for the ${seconds}s it waited (${answer.message}); ` +
+      'a leader needs a majority of the etcd members the managers were started with (--store): ' +
+      'check that they are up and reachable (each manager logs what it cannot reach)',
+  );
 }
