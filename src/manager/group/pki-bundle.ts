@@ -29,7 +29,11 @@ export interface SealedBundle {
 /** The manager join token does not open the group's bundle: another group's, or rotated. */
 export class ManagerJoinRefused extends PoseidonError {
   constructor(why: string) {
-    super('unauthenticated', `the manager join token does not open this group's CA (${why}); check --join-token`);
+    super(
+      'unauthenticated',
+      `the manager join token does not open this group's CA (${why}); check --join-token: it is a group ` +
+        "manager's <data-dir>/manager-join-token, not the workers' <data-dir>/join-token",
+    );
   }
 }
 
