@@ -124,6 +124,8 @@ export class ManagerReporter {
   #reportedAtMs = -Infinity;
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
   #resyncAsked = false;
+  /** The resync asked for is logged: beats that fail and go again do not say it again. */
+  #resyncSaid = false;
   #unsubscribe: (() => void) | undefined;
   readonly #host: HostReadings<HostSnapshot>;
   readonly #ports: HostReadings<readonly string[]> | undefined;
@@ -226,6 +228,7 @@ export class ManagerReporter {
         this.#tookRevoked(reply);
         delayMs = beatDelayMs(reply.nextBeatInMs, performance.now() - sentAtMs);
         this.#resyncAsked = reply.resync === true;
+        this.#resyncSaid = false;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
         failures = 0;
       } catch (err) {
@@ -320,11 +323,14 @@ export class ManagerReporter {
           .filter((t) => isActive(t.state))
           .map(toReport)
       : [];
-    if (this.#resyncAsked)
+    // said once an ask: with the manager away, each beat that goes again would say it again
+    if (this.#resyncAsked && !this.#resyncSaid) {
+      this.#resyncSaid = true;
       this.deps.log.info(
         { manager: this.deps.manager.baseUrl, tasks: tasks.length },
         'the manager asked for every task; sending them',
       );
+    }
     const req: HeartbeatRequest = {
       metrics: metricsOf(host, ports),
       tasks,

@@ -407,3 +407,36 @@ test('each beat says which revoked version the worker holds; a manager older tha
     [undefined, undefined, undefined],
   );
 });
+
+test('a resync asked for is logged once, not again for each beat that fails while the manager is away', async () => {
+  const worker = new FixedWorker([view('a', 'Running')]);
+  /** Asks for a resync, then is away (every beat refused as unreachable) for the rest. */
+  class AwayAfterAsking extends RecordingManager {
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      if (this.beats.length === 0) return super.heartbeat(nodeId, body);
+      this.beats.push(body);
+      throw Object.assign(new Error('cannot reach manager'), { code: 'unreachable' });
+    }
+  }
+  const manager = new AwayAfterAsking([{ nextBeatInMs: 1, resync: true }]);
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const reporter = new ManagerReporter({
+    manager,
+    worker,
+    nodeId: NODE_ID,
+    name: 'w1',
+    url: 'http://127.0.0.1:2',
+    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
+    readHost: async () => HOST,
+    log,
+  });
+  reporter.start();
+  while (manager.beats.length < 4) await sleep(1);
+  await reporter.stop();
+  assert.ok(
+    manager.beats.slice(1).every((b) => b.tasks.length === 1),
+    'each beat after the ask lists the tasks until one gets through',
+  );
+  assert.equal(lines.filter((l) => l.includes('the manager asked for every task')).length, 1, lines.join(''));
+});
