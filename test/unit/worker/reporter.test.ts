@@ -92,6 +92,7 @@ type Extra = Partial<
     | 'onRemoved'
     | 'onRevoked'
     | 'revokedVersion'
+    | 'log'
   >
 >;
 
@@ -421,16 +422,7 @@ test('a resync asked for is logged once, not again for each beat that fails whil
   const manager = new AwayAfterAsking([{ nextBeatInMs: 1, resync: true }]);
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-  const reporter = new ManagerReporter({
-    manager,
-    worker,
-    nodeId: NODE_ID,
-    name: 'w1',
-    url: 'http://127.0.0.1:2',
-    capacity: { cpuCores: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30 },
-    readHost: async () => HOST,
-    log,
-  });
+  const reporter = reporterFor(manager, worker, { log });
   reporter.start();
   while (manager.beats.length < 4) await sleep(1);
   await reporter.stop();

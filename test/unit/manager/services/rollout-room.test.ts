@@ -1,69 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TaskState } from '../../../../src/task/index.js';
-import { parseServiceSpec } from '../../../../src/service/index.js';
-import { NO_HEALTH, type TaskRecord } from '../../../../src/manager/records.js';
+import type { TaskRecord } from '../../../../src/manager/records.js';
 import { decideService } from '../../../../src/manager/services/decide.js';
 import type { RoomHeldByOld } from '../../../../src/manager/services/rollout.js';
 import { newRollout, type ServiceRecord } from '../../../../src/manager/services/service-record.js';
 import { toUpdateView } from '../../../../src/manager/services/service-view.js';
-import { taskRequest } from '../../../helpers/task-request.js';
+import { iso, rollingService, slotTask, T0 } from './rollout-service.js';
 
 // A start-first rollout whose new replica has no room while the old one of its slot holds it:
 // that slot goes stop-first, said once. The clock is a number; whether the old replicas hold the
 // room is the injected answer of the placer (Placer.roomHeldBy, tested in cluster-pool-room).
 
-const T0 = Date.UTC(2025, 0, 1);
-const iso = (ms: number): string => new Date(ms).toISOString();
 const NOTE = 'web-1 updated stop-first: no node has room for both versions';
 
 function service(update: Record<string, unknown> = {}, replicas = 1): ServiceRecord {
-  const spec = parseServiceSpec({
-    name: 'web',
-    replicas,
-    task: { image: 'img:2' },
-    update: { monitor: 1000, ...update },
-  });
-  const old = parseServiceSpec({ name: 'web', replicas, task: { image: 'img:1' } });
-  return {
-    name: 'web',
-    version: 2,
-    spec,
-    previous: { version: 1, spec: old },
-    lastVersion: 2,
-    update: newRollout('update', 1, 2, spec.update, T0, 'new version'),
-    createdAt: iso(T0),
-    updatedAt: iso(T0),
-  };
+  return rollingService(update, replicas);
 }
 
-let seq = 0;
+/** A replica; a Pending one has no node or container yet, and waits for memory. */
 function task(slot: number, version: number, state: TaskState = 'Running', fields: Partial<TaskRecord> = {}) {
-  seq += 1;
-  const id = `${String(seq).padStart(8, '0')}-0000-4000-8000-000000000000`;
-  const rec: TaskRecord = {
-    request: taskRequest(id),
-    desired: 'running',
-    state,
-    nodeId: state === 'Pending' ? null : 'n1',
-    generation: 1,
-    containerId: state === 'Pending' ? null : `c${seq}`,
-    exitCode: null,
-    reason: state === 'Pending' ? '0/1 nodes can run web-1: 1 not enough free memory' : 'running',
-    ports: [],
-    restarts: 0,
-    failuresInRow: 0,
-    restartAt: null,
-    health: NO_HEALTH,
-    lastExit: null,
-    submittedAt: iso(T0),
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: iso(T0 + 1),
-    service: { service: 'web', slot, version },
-    ...fields,
-  };
-  return rec;
+  const pending: Partial<TaskRecord> =
+    state === 'Pending'
+      ? { nodeId: null, containerId: null, reason: '0/1 nodes can run web-1: 1 not enough free memory' }
+      : {};
+  return slotTask(slot, version, state, { ...pending, ...fields });
 }
 
 /** The placer's answer: the olds hold the room (`held`), and what it was asked. */

@@ -1,71 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TaskState } from '../../../../src/task/index.js';
-import { parseServiceSpec } from '../../../../src/service/index.js';
 import { NO_HEALTH, type TaskRecord } from '../../../../src/manager/records.js';
 import { decideService, REPLACE_DELAY_MS } from '../../../../src/manager/services/decide.js';
 import { newRollout, type ServiceRecord } from '../../../../src/manager/services/service-record.js';
 import { toUpdateView } from '../../../../src/manager/services/service-view.js';
-import { taskRequest } from '../../../helpers/task-request.js';
+import { iso, rollingService, slotTask, T0 } from './rollout-service.js';
 
 // The service orchestrator's decisions (slots and rollouts) with plain records and a clock that
 // is a number: what a step creates, stops and writes, and when it wants to look again.
 
-const T0 = Date.UTC(2025, 0, 1);
-const iso = (ms: number): string => new Date(ms).toISOString();
-
 function service(update: Record<string, unknown> = {}, replicas = 4): ServiceRecord {
-  const spec = parseServiceSpec({
-    name: 'web',
-    replicas,
-    task: { image: 'img:2' },
-    update: { monitor: 1000, ...update },
-  });
-  const old = parseServiceSpec({ name: 'web', replicas, task: { image: 'img:1' } });
-  return {
-    name: 'web',
-    version: 2,
-    spec,
-    previous: { version: 1, spec: old },
-    lastVersion: 2,
-    update: newRollout('update', 1, 2, spec.update, T0, 'new version'),
-    createdAt: iso(T0),
-    updatedAt: iso(T0),
-  };
+  return rollingService(update, replicas);
 }
 
-let seq = 0;
-function task(
-  slot: number,
-  version: number,
-  state: TaskState = 'Running',
-  fields: Partial<TaskRecord> = {},
-): TaskRecord {
-  seq += 1;
-  const id = `${String(seq).padStart(8, '0')}-0000-4000-8000-000000000000`;
-  return {
-    request: taskRequest(id),
-    desired: 'running',
-    state,
-    nodeId: 'n1',
-    generation: 1,
-    containerId: `c${seq}`,
-    exitCode: null,
-    reason: state === 'Failed' ? 'exited with code 1' : 'running',
-    ports: [],
-    restarts: 0,
-    failuresInRow: 0,
-    restartAt: null,
-    health: NO_HEALTH,
-    lastExit: null,
-    submittedAt: iso(T0),
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: iso(T0 + 1),
-    service: { service: 'web', slot, version },
-    ...fields,
-  };
-}
+const task = slotTask;
 
 const ids = (ts: TaskRecord[]): string[] => ts.map((t) => t.request.id);
 const readyAt = (ts: TaskRecord[], ms: number): Map<string, number> => new Map(ts.map((t) => [t.request.id, ms]));
