@@ -72,10 +72,11 @@ test('a replica whose container ended while its node was Down gets a new one the
   await h.manager.register(registration(W2, w2.activeReports()));
   await settle(h.manager);
   await runFor(h, 3_000, [W1, W2]);
-  // the new copy's start runs in the fake worker on its own turns: on a busy machine its report
-  // may come a beat or more later (a bounded number of beats of the fake clock, no wall clock)
-  for (let i = 0; i < 20 && h.manager.getTask(id).state !== 'Running'; i++) {
-    for (let j = 0; j < 10; j++) await flush();
+  // the new copy's start runs in the real worker over the fake driver, and parts of a start wait on
+  // real i/o: on a busy machine its report may come many beats later. Bounded in count, each try
+  // yields to i/o for a moment (CI, loaded, saw 20 tries of immediates alone fall short).
+  for (let i = 0; i < 200 && h.manager.getTask(id).state !== 'Running'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
     await runFor(h, 1_000, [W1, W2]);
   }
   const back = h.manager.getTask(id);
