@@ -209,8 +209,11 @@ describe('the web console in a real browser, against a real manager and workers'
     await (await page.waitForSelector('a[href="#/services/web"]'))?.click();
     await waitForText(page, 'Replicas by slot');
     await waitForText(page, '3/3 healthy');
-    await page.click('#scale-replicas', { count: 3 });
+    // the field by focus, not by a click at its place: live updates move the page under a click
+    await page.focus('#scale-replicas');
+    await page.$eval('#scale-replicas', (el) => (el as unknown as { select(): void }).select());
     await page.keyboard.type('2');
+    assert.equal(await page.$eval('#scale-replicas', (el) => (el as unknown as { value: string }).value), '2');
     await press(page, 'Scale');
     await waitForText(page, 'Scale web to 2 replicas?');
     await accessible(page, 'the scale confirmation');
