@@ -98,8 +98,13 @@ export interface Refusal {
   bearer: boolean;
 }
 
-/** 401 when nobody could be identified, 403 when the caller is known but not allowed. */
-export function refusalOf(route: string, access: Access, identity: Identity): Refusal {
+/**
+ * 401 when nobody could be identified, 403 when the caller is known but not allowed. `route` is the
+ * pattern (`DELETE /nodes/:id`, kept in the log line); `called` the method and path the caller
+ * called (`DELETE /nodes/worker-1`), which the message names: the caller knows what it called, not
+ * which pattern that matched.
+ */
+export function refusalOf(route: string, access: Access, identity: Identity, called: string = route): Refusal {
   const spec =
     identity.kind !== 'anonymous'
       ? ERRORS.forbidden
@@ -108,14 +113,15 @@ export function refusalOf(route: string, access: Access, identity: Identity): Re
         : ERRORS.unauthenticated;
   let message: string;
   const fields: Record<string, string> = { code: spec.code, route };
+  if (called !== route) fields.path = called;
   let bearer = false;
   if (identity.kind === 'anonymous') {
-    message = identity.rejected?.reason ?? `${route} needs ${needs(access)}; the request carried no credentials`;
+    message = identity.rejected?.reason ?? `${called} needs ${needs(access)}; the request carried no credentials`;
     if (identity.rejected?.tokenId !== undefined) fields.tokenId = identity.rejected.tokenId;
     if (identity.rejected?.nodeId !== undefined) fields.nodeId = identity.rejected.nodeId;
     bearer = access === 'read' || access === 'deploy' || access === 'admin';
   } else {
-    message = `${who(identity)} may not call ${route}: it needs ${needs(access)}`;
+    message = `${who(identity)} may not call ${called}: it needs ${needs(access)}`;
     if (identity.kind === 'token') fields.tokenId = identity.tokenId;
     if (identity.kind === 'node') fields.nodeId = identity.nodeId;
   }
@@ -125,8 +131,14 @@ export function refusalOf(route: string, access: Access, identity: Identity): Re
 
 /** Refuses the request in the error shape, with one log line at info. */
 function refuse(req: FastifyRequest, reply: FastifyReply, access: Access, identity: Identity): void {
-  const refusal = refusalOf(`${req.method} ${req.routeOptions.url ?? req.url}`, access, identity);
+  const refusal = refusalOf(`${req.method} ${req.routeOptions.url ?? req.url}`, access, identity, calledOf(req));
   if (refusal.bearer) void reply.header('www-authenticate', 'Bearer realm="poseidon"');
   req.log.info(refusal.fields, 'request refused');
   void reply.status(refusal.status).send(refusal.body);
+}
+
+/** The method and path called, without the query (long, and nothing of access); at most 200 characters. */
+function calledOf(req: FastifyRequest): string {
+  const path = req.url.split('?')[0] ?? req.url;
+  return `${req.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`;
 }

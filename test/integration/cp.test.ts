@@ -188,7 +188,7 @@ describe('poseidon cp on the real engine', () => {
     const { token } = await c.client.createToken({ scope: 'read', name: 'reader' });
     const read = await runPoseidon(['cp', 'files:/d/a', 'r.txt'], { ...c.cliEnv(), POSEIDON_TOKEN: token }, here);
     assert.equal(read.code, 1);
-    assert.match(read.stderr, /may not call GET \/tasks\/:id\/archive\/stat: it needs a token with scope deploy/);
+    assert.match(read.stderr, /may not call GET \/tasks\/files\/archive\/stat: it needs a token with scope deploy/);
     const reader = new ManagerClient(c.access.url, undefined, { token, tls: { ca: c.access.caPem } });
     const put = await reader.putArchive('files', '/tmp', Readable.from([Buffer.alloc(1024)])).catch((e: unknown) => e);
     assert.ok(put instanceof RemoteError && put.code === 'forbidden', String(put));

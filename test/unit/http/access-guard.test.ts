@@ -75,6 +75,10 @@ async function guarded(t: { after(fn: () => Promise<void>): void }): Promise<{
       return { ok: true };
     });
   }
+  app.delete('/nodes/:id', { config: { access: 'admin' } }, async () => {
+    handled.push('delete');
+    return { ok: true };
+  });
   await app.ready();
   t.after(() => app.close());
   return { app, lines, handled };
@@ -126,6 +130,31 @@ test('a known caller the route does not allow: 403 naming what it needs; enough 
     assert.equal(res.statusCode, 200, `${who} ${url}`);
   }
   assert.deepEqual(handled, ['read', 'deploy', 'node', 'manager']);
+});
+
+test('a refusal names the method and path called, not the route pattern; the log line keeps both', async (t) => {
+  const { app, lines, handled } = await guarded(t);
+  const url = '/nodes/worker-1?force=true';
+  const refused = await app.inject({ method: 'DELETE', url, headers: { 'x-who': 'DEPLOY' } });
+  assert.equal(refused.statusCode, 403);
+  assert.equal(
+    refused.json<{ error: { message: string } }>().error.message,
+    'token d1 (scope deploy) may not call DELETE /nodes/worker-1: it needs a token with scope admin',
+  );
+  const anonymous = await app.inject({ method: 'DELETE', url });
+  assert.equal(
+    anonymous.json<{ error: { message: string } }>().error.message,
+    'DELETE /nodes/worker-1 needs a token with scope admin; the request carried no credentials',
+  );
+  const refusals = lines.filter((l) => l.msg === 'request refused');
+  assert.deepEqual(
+    refusals.map((l) => [l.route, l.path]),
+    [
+      ['DELETE /nodes/:id', 'DELETE /nodes/worker-1'],
+      ['DELETE /nodes/:id', 'DELETE /nodes/worker-1'],
+    ],
+  );
+  assert.deepEqual(handled, []);
 });
 
 test('HEAD of a guarded GET is guarded too; /healthz is open; an unknown route is a 404 for anyone', async (t) => {
