@@ -77,6 +77,7 @@ export {
   TokenState,
   TokenView,
   CreatedTokenView,
+  RevokedTokenView,
 } from './tokens.js';
 export type { TokenScope } from './tokens.js';
 /** Named volumes: which node holds each, and which tasks use it (`GET /volumes`, `GET|DELETE /volumes/{name}`). */

@@ -42,6 +42,16 @@ const tokenFields = {
 export const TokenView = Type.Object(tokenFields);
 export type TokenView = Static<typeof TokenView>;
 
+/**
+ * The answer to DELETE /tokens/{id}: the view, and whether the token had been revoked before this
+ * call (at its revokedAt; nothing changed). Revoking is idempotent: both answer 200.
+ */
+export const RevokedTokenView = Type.Object({
+  ...tokenFields,
+  alreadyRevoked: Type.Boolean({ description: 'true: it was revoked before this call, at revokedAt.' }),
+});
+export type RevokedTokenView = Static<typeof RevokedTokenView>;
+
 /** The answer to POST /tokens: the view, and the token itself, shown this once. */
 export const CreatedTokenView = Type.Object({ ...tokenFields, token: Type.String() });
 export type CreatedTokenView = Static<typeof CreatedTokenView>;

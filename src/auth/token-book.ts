@@ -1,6 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { TOKEN_SCOPES, type CreatedTokenView, type TokenScope, type TokenView } from '../api/index.js';
+import {
+  TOKEN_SCOPES,
+  type CreatedTokenView,
+  type RevokedTokenView,
+  type TokenScope,
+  type TokenView,
+} from '../api/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Identity } from '../http/index.js';
 import { KeyedLock } from '../lock/index.js';
@@ -210,13 +216,14 @@ export class TokenBook {
 
   /**
    * Revokes a token for good; resolves once that is durable (the token is refused from then on).
-   * Revoking a revoked token is a no-op. The last active admin token cannot be revoked.
+   * Revoking a revoked token is a no-op, said in `alreadyRevoked` (a call sent again after its answer
+   * was lost finds it so). The last active admin token cannot be revoked.
    */
-  async revoke(id: string): Promise<TokenView> {
+  async revoke(id: string): Promise<RevokedTokenView> {
     return this.#writes.run(WRITES, async () => {
       const entry = this.#tokens.get(id);
       if (entry === undefined) throw new TokenNotFound(id);
-      if (entry.record.revokedAt !== null) return this.#view(entry);
+      if (entry.record.revokedAt !== null) return { ...this.#view(entry), alreadyRevoked: true };
       const nowMs = this.deps.clock.now();
       if (entry.record.scope === 'admin' && this.#isActive(entry, nowMs) && this.#activeAdmins(nowMs) === 1)
         throw new LastAdminToken(id);
@@ -228,7 +235,7 @@ export class TokenBook {
       await this.deps.store.batch([{ kind: 'put', key: KEY_PREFIX + id, value: record }]);
       this.#tokens.set(id, entryOf(record));
       this.deps.log.info({ tokenId: id }, 'token revoked');
-      return this.#view(this.#tokens.get(id) ?? entryOf(record));
+      return { ...this.#view(this.#tokens.get(id) ?? entryOf(record)), alreadyRevoked: false };
     });
   }
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { CreatedTokenView, CreateTokenRequest, TOKEN_NAME_PATTERN, TokenView } from '../api/index.js';
+import { CreatedTokenView, CreateTokenRequest, RevokedTokenView, TOKEN_NAME_PATTERN, TokenView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
 import type { TokenBook } from './token-book.js';
 import { parseTtl } from './ttl.js';
@@ -32,7 +32,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<{ tokens: TokenBook }> = asy
 
   app.delete(
     '/tokens/:id',
-    { config: { access: 'admin' }, schema: { params: TokenParams, response: { 200: TokenView } } },
+    { config: { access: 'admin' }, schema: { params: TokenParams, response: { 200: RevokedTokenView } } },
     async (req) => tokens.revoke(req.params.id),
   );
 

@@ -1,4 +1,4 @@
-import type { TokenView } from '../api/index.js';
+import type { RevokedTokenView, TokenView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
 import { renamingField } from './field-flags.js';
 import { table } from './format.js';
@@ -65,10 +65,20 @@ export async function listTokens(flags: TokenListFlags): Promise<void> {
   else process.stdout.write(`${tokenTable(tokens)}\n`);
 }
 
-/** `poseidon token revoke ID`: refused from now on, for good. */
+/**
+ * `poseidon token revoke ID`: refused from now on, for good. A token revoked before is said so, with
+ * when, and exits 0 as `docker stop` of a stopped container does: what was asked holds, and a
+ * revoke sent again (a script run twice, a call retried after its answer was lost) must not fail.
+ */
 export async function revokeToken(id: string, flags: TokenListFlags): Promise<void> {
   const token = await managerClient(flags).revokeToken(id);
-  process.stdout.write(flags.json === true ? `${JSON.stringify(token, null, 2)}\n` : `token ${token.id} revoked\n`);
+  process.stdout.write(flags.json === true ? `${JSON.stringify(token, null, 2)}\n` : revokedLine(token));
+}
+
+/** What `token revoke` prints: revoked now, or already (and when). */
+export function revokedLine(token: Pick<RevokedTokenView, 'id' | 'revokedAt'> & { alreadyRevoked?: boolean }): string {
+  if (token.alreadyRevoked !== true || token.revokedAt === null) return `token ${token.id} revoked\n`;
+  return `token ${token.id} was already revoked (at ${minute(token.revokedAt)}); nothing changed\n`;
 }
 
 /** "2026-12-01T14:03:27.123Z" -> "2026-12-01 14:03Z". */

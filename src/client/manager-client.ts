@@ -38,6 +38,7 @@ import type {
   TaskReport,
   TaskUsageView,
   TokenScope,
+  RevokedTokenView,
   TokenView,
   VolumeDetailView,
   VolumeView,
@@ -285,7 +286,8 @@ export class ManagerClient {
   listTokens(): Promise<TokenView[]> {
     return this.http.request('GET', '/tokens');
   }
-  revokeToken(id: string): Promise<TokenView> {
+  /** Idempotent: `alreadyRevoked` says it had been revoked before (absent from managers older than it). */
+  revokeToken(id: string): Promise<RevokedTokenView> {
     return this.http.request('DELETE', `/tokens/${encodeURIComponent(id)}`);
   }
   /** The token this client sends, as the manager sees it. */

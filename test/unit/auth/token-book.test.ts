@@ -178,8 +178,15 @@ test('a revoked token is refused once the revocation is durable, and stays revok
   store.release();
   const revoked = await revoking;
   assert.equal(revoked.state, 'revoked');
+  assert.equal(revoked.alreadyRevoked, false);
   assert.equal(reason(tokens.identify(bearer(view.token))), `token ${view.id} was revoked`);
-  assert.equal((await tokens.revoke(view.id)).state, 'revoked', 'revoking twice is a no-op');
+  clock.advance(60_000);
+  const twice = await tokens.revoke(view.id);
+  assert.deepEqual(
+    [twice.state, twice.alreadyRevoked, twice.revokedAt],
+    ['revoked', true, revoked.revokedAt],
+    "revoking twice is a no-op, said so, with the first revocation's time",
+  );
 
   const again = book({ store, clock }).tokens;
   await again.load();

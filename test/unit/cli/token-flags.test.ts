@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { namingFlag } from '../../../src/cli/token-action.js';
+import { namingFlag, revokedLine } from '../../../src/cli/token-action.js';
 import { RemoteError } from '../../../src/errors/index.js';
 
 // `poseidon token create --ttl 0s`: the manager refuses the body's `ttl`; the user typed `--ttl`.
@@ -18,4 +18,18 @@ test('other errors, and fields no flag sets, are left as they are', () => {
   assert.equal(namingFlag(other), other);
   const unknown = new RemoteError('invalid_request', 400, 'constructor is odd');
   assert.equal(namingFlag(unknown), unknown);
+});
+
+test('token revoke: a token revoked before is said so, with when, not "revoked" again', () => {
+  const at = '2026-12-01T14:03:27.123Z';
+  assert.equal(
+    revokedLine({ id: '3f9a2c1b7e4d', revokedAt: at, alreadyRevoked: false }),
+    'token 3f9a2c1b7e4d revoked\n',
+  );
+  assert.equal(
+    revokedLine({ id: '3f9a2c1b7e4d', revokedAt: at, alreadyRevoked: true }),
+    'token 3f9a2c1b7e4d was already revoked (at 2026-12-01 14:03Z); nothing changed\n',
+  );
+  // a manager older than alreadyRevoked does not say
+  assert.equal(revokedLine({ id: '3f9a2c1b7e4d', revokedAt: at }), 'token 3f9a2c1b7e4d revoked\n');
 });
