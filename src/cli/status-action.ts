@@ -196,20 +196,22 @@ function stopAdvice(service: string, _replicas: readonly string[], global: boole
 
 /**
  * `ID stopping`; a service's replica is replaced by its service (it keeps its replicas), as
- * Swarm's are, so the line says that and how to run fewer. A task that had ended already says so
- * (and that no restart follows), rather than "stopping".
+ * Swarm's are, so the line says that and how to run fewer. A task that had ended already says so,
+ * with its state, when and why it ended (the stop leaves that as it was), and that no restart
+ * follows, rather than "stopping"; exit 0, as `docker stop` of a stopped container.
  */
 export function stoppingLine(
-  task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'>,
+  task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'> & { finishedAt?: string | null },
   global = false,
 ): string {
   const id = printable(task.id);
   if (isTerminal(task.state)) {
-    // the stop marks the reason so that no restart follows; the line says that in words of its own
+    // a manager older than this one marked an ended task's reason with the stop: not said twice
     const reason = task.reason.endsWith(`; ${STOPPED_ON_REQUEST}`)
       ? task.reason.slice(0, -`; ${STOPPED_ON_REQUEST}`.length)
       : task.reason;
-    return `${id} had already ended (${task.state}: ${printable(reason)}); it is not restarted\n`;
+    const at = task.finishedAt === undefined || task.finishedAt === null ? '' : ` at ${second(task.finishedAt)}`;
+    return `${id} had already ended: ${task.state}${at} (${printable(reason)}); it is not restarted\n`;
   }
   if (task.service === undefined) return `${id} stopping\n`;
   const service = printable(task.service);
@@ -304,4 +306,9 @@ export function removedNodeLines(
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "2026-12-01T14:03:27.123Z" -> "2026-12-01 14:03:27Z"; anything else as it came, printable. */
+function second(iso: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z` : printable(iso);
 }

@@ -156,9 +156,10 @@ export function withoutRestartPlan(reason: string): string {
 
 /**
  * The user (or a service: scaled down, replaced) asked for a stop: desired state moves forward,
- * and a planned restart is dropped for good. `why` is said in the reason: after what ended an
- * ended task, and as "stopping: why" by one still active, until its worker says it has ended
- * (then the reason is `why` itself; see observe).
+ * and a planned restart is dropped for good. `why` is said in the reason of a task still active,
+ * as "stopping: why", until its worker says it has ended (then the reason is `why` itself; see
+ * observe). An ended task keeps why it ended, less a restart it had planned (no longer true): the
+ * stop did not end it, and "exited with code 1; stopped on request" said it had.
  */
 export function requestStop(rec: TaskRecord, nowIso: string, why = ON_REQUEST): TaskRecord {
   const ended = rec.state === TaskState.Completed || rec.state === TaskState.Failed;
@@ -167,7 +168,7 @@ export function requestStop(rec: TaskRecord, nowIso: string, why = ON_REQUEST): 
     ...rec,
     desired: 'stopped',
     restartAt: null,
-    reason: ended ? `${withoutRestartPlan(rec.reason)}; ${why}` : stopping,
+    reason: ended ? withoutRestartPlan(rec.reason) : stopping,
     updatedAt: nowIso,
   };
 }

@@ -23,14 +23,20 @@ test('poseidon stop: a plain task is stopping; a replica says its service replac
     false,
     'a name is printed escaped',
   );
+  const finishedAt = '2026-12-07T16:05:03.412Z';
   assert.equal(
-    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3' }),
-    `${id} had already ended (Failed: exited with code 3); it is not restarted\n`,
+    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3', finishedAt }),
+    `${id} had already ended: Failed at 2026-12-07 16:05:03Z (exited with code 3); it is not restarted\n`,
   );
   assert.equal(
-    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3; stopped on request' }),
-    `${id} had already ended (Failed: exited with code 3); it is not restarted\n`,
-    'the mark the stop left on the reason is not said twice',
+    stoppingLine({ id, state: 'Completed', reason: 'exited with code 0', finishedAt: null }),
+    `${id} had already ended: Completed (exited with code 0); it is not restarted\n`,
+    'no time when the manager knows none',
+  );
+  assert.equal(
+    stoppingLine({ id, state: 'Failed', reason: 'exited with code 3; stopped on request', finishedAt }),
+    `${id} had already ended: Failed at 2026-12-07 16:05:03Z (exited with code 3); it is not restarted\n`,
+    'the mark an older manager left on the reason is not said twice',
   );
 });
 

@@ -500,11 +500,13 @@ test('stopping a task that waits for its restart cancels the restart', async (t)
   const { h, id } = await withTask(t, '7e03');
   await h.manager.report(W1.id, [failed(id)]);
   await settle(h.manager);
-  await h.manager.stopTask(id);
+  const stopped = await h.manager.stopTask(id);
+  assert.equal(stopped.reason, 'exited with code 1', 'why it ended stays; the restart it planned is gone');
   await runFor(h, SWEEP_MS, [W1]);
   const task = h.manager.getTask(id);
   assert.equal(task.state, TaskState.Failed);
   assert.equal(task.desiredState, 'stopped');
+  assert.equal(task.reason, 'exited with code 1');
   assert.equal(h.workers.totalStarts(), 1);
 });
 

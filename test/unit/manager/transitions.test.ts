@@ -161,7 +161,10 @@ test('a stop request moves desired state forward and drops a planned restart fro
   const waiting = on('t1', 'Failed', 'n1', 1, { restartAt: 10, reason: 'exited with code 1; restarting in 1.0s' });
   const stopped = requestStop(frozen(waiting), NOW);
   assert.deepEqual([stopped.desired, stopped.restartAt], ['stopped', null]);
-  assert.equal(stopped.reason, 'exited with code 1; stopped on request');
+  assert.equal(stopped.reason, 'exited with code 1', 'an ended task keeps why it ended: the stop did not end it');
+  const done = on('t1', 'Completed', 'n1', 1, { reason: 'exited with code 0' });
+  assert.equal(requestStop(frozen(done), NOW).reason, 'exited with code 0');
+  assert.equal(requestStop(frozen(done), NOW, 'scaled down to 1').reason, 'exited with code 0');
   const running = on('t1', 'Running', 'n1', 1, { reason: 'running' });
   assert.equal(requestStop(running, NOW).reason, 'stopping on request');
   assert.equal(requestStop(running, NOW, 'scaled down to 1').reason, 'stopping: scaled down to 1');
