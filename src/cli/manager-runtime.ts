@@ -15,6 +15,7 @@ import {
 import { InvalidField } from '../errors/index.js';
 import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, NodeAuthority } from '../pki/index.js';
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
+import { claimDataDir } from './data-dir-claim.js';
 import { openManagerStores } from './manager-stores.js';
 import { dataDir as makeDataDir } from '../store/private-dir.js';
 import type { StoreChoice } from './store-flag.js';
@@ -63,11 +64,35 @@ export function loneManagerOnly(staticWorkers: readonly string[]): void {
     throw new InvalidField('--workers', 'is for a lone manager; workers of a group join with the join token');
 }
 
-/** Builds and starts a manager from its real dependencies (the composition root). */
+/**
+ * Builds and starts a manager from its real dependencies (the composition root), on a data dir no
+ * other manager holds (data-dir-claim.ts): its certificate there is its identity.
+ */
 export async function startManagerRuntime(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
+  makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
+  const release = await claimDataDir('manager', opts.dataDir);
+  let runtime: Runtime;
+  try {
+    runtime = await startClaimed(opts, root);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  return {
+    url: runtime.url,
+    async close() {
+      try {
+        await runtime.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<Runtime> {
   const log = root.child({ component: 'manager' });
   await poolConnections();
-  makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
   const startedAt = new Date().toISOString();
   let advertised = '';
   const stores = await openManagerStores(opts.store ?? { kind: 'lmdb' }, opts.dataDir, log);
