@@ -32,5 +32,11 @@ export const ClusterStatusView = Type.Object({
   managers: Type.Array(ManagerMemberView),
   leader: Type.Union([Type.String(), Type.Null()], { description: "The leading manager's id; null while none leads." }),
   store: StoreStatusView,
+  answeredBy: Type.Optional(
+    Type.String({ description: 'The id of the manager that answered: each answers as it sees the group.' }),
+  ),
+  noLeader: Type.Optional(
+    Type.String({ description: 'Why no manager leads, as the manager that answered sees it; absent while one leads.' }),
+  ),
 });
 export type ClusterStatusView = Static<typeof ClusterStatusView>;

@@ -1,4 +1,5 @@
 import type { ClusterStatusView } from '../api/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { formatBytes } from '../units/index.js';
 import { age, table } from './format.js';
@@ -10,22 +11,29 @@ export type ClusterFlags = ClientFlags & { json?: boolean };
 const PROBE_MS = 1_500;
 
 /**
- * `poseidon cluster status`: the managers (the leader marked), then the store's members. A
- * manager the command was given (--manager, POSEIDON_MANAGER, the saved login) that the group
- * does not list is asked whether it answers at all: one that does not is shown unreachable (a
- * dead manager's registration runs out with its lease, so the group alone would not show it).
+ * `poseidon cluster status`: the managers (the leader marked), then the store's members, as the
+ * manager that answered sees them (each answers itself, leader or not). A manager the command was
+ * given (--manager, POSEIDON_MANAGER, the saved login) that the group does not list is asked
+ * whether it answers at all: one that does not is shown unreachable (a dead manager's
+ * registration runs out with its lease, so the group alone would not show it). While no manager
+ * leads, the managers listed are asked too (their registrations run out only once etcd has a
+ * leader again), the line under them says why none leads, and the command exits 1.
  */
-export async function showClusterStatus(flags: ClusterFlags): Promise<void> {
+export async function showClusterStatus(flags: ClusterFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const status = await client.clusterStatus();
+  // the group takes no writes: a script's `if poseidon cluster status` sees it
+  if (status.leader === null) process.exitCode = 1;
   if (flags.json === true) {
-    process.stdout.write(`${toJson(status)}\n`);
+    io.out(`${toJson(status)}\n`);
     return;
   }
-  const listed = new Set(status.managers.map((m) => hrefOf(m.url)));
-  const others = client.http.urls.filter((u) => !listed.has(hrefOf(u)));
+  const listed = status.managers.map((m) => m.url);
+  const listedSet = new Set(listed.map(hrefOf));
+  const others = client.http.urls.filter((u) => !listedSet.has(hrefOf(u)));
+  const asked = status.leader === null ? [...listed, ...others] : others;
   const answers = await Promise.all(
-    others.map((url) =>
+    asked.map((url) =>
       managerClient({ ...flags, manager: url }, PROBE_MS)
         .http.request('GET', '/healthz')
         .then(
@@ -34,11 +42,13 @@ export async function showClusterStatus(flags: ClusterFlags): Promise<void> {
         ),
     ),
   );
-  process.stdout.write(
+  const silent = asked.filter((_, i) => answers[i] === false);
+  io.out(
     clusterText(
       status,
       Date.now(),
-      others.filter((_, i) => answers[i] === false),
+      others.filter((u) => silent.includes(u)),
+      listed.filter((u) => silent.includes(u)),
     ),
   );
 }
@@ -51,14 +61,23 @@ function hrefOf(url: string): string {
   }
 }
 
-export function clusterText(s: ClusterStatusView, nowMs = Date.now(), unreachable: readonly string[] = []): string {
+/**
+ * The text of `cluster status`. `unreachable`: managers of the command's list the group does not
+ * list, which did not answer; `silent`: managers the group lists that did not answer.
+ */
+export function clusterText(
+  s: ClusterStatusView,
+  nowMs = Date.now(),
+  unreachable: readonly string[] = [],
+  silent: readonly string[] = [],
+): string {
   const managers = table(
     ['MANAGER', 'URL', 'ROLE', 'VERSION', 'SINCE'],
     [
       ...s.managers.map((m) => [
         m.id.slice(0, 8),
         m.url,
-        m.leader ? 'leader' : 'follower',
+        silent.includes(m.url) ? 'unreachable' : m.leader ? 'leader' : 'follower',
         m.version ?? '-', // managers older than versions say none
         m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
       ]),
@@ -76,7 +95,10 @@ export function clusterText(s: ClusterStatusView, nowMs = Date.now(), unreachabl
     ]),
   );
   const lines = [managers];
-  if (s.leader === null) lines.push('no manager leads right now');
+  if (s.leader === null) {
+    const seen = s.answeredBy === undefined ? '' : ` (as ${s.answeredBy.slice(0, 8)} sees it)`;
+    lines.push(`no manager leads right now${seen}${s.noLeader === undefined ? '' : `: ${s.noLeader}`}`);
+  }
   lines.push('', `STORE (${s.store.kind})`, members);
   return `${lines.join('\n')}\n`;
 }

@@ -183,7 +183,7 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
     workers: workerClient,
     metricsOpen: opts.metricsOpen === true,
     status: async () => {
-      if (group !== undefined) return { ...(await group.members()), store: await stores.status() };
+      if (group !== undefined) return group.status(() => stores.status());
       const self = {
         id: creds.current.info.nodeId,
         url: advertised,

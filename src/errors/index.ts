@@ -7,6 +7,7 @@ export {
   RemoteError,
   NotLeader,
   NoLeader,
+  LeaderUnknown,
   type PoseidonErrorOptions,
 } from './poseidon-error.js';
 export { isNotFound, isRetryable, isPermanent, isUnknownFieldRefusal } from './predicates.js';

@@ -73,6 +73,24 @@ export class NotLeader extends PoseidonError {
   }
 }
 
+/**
+ * Managers as a group: this manager, following, has not reached a majority of etcd's members
+ * within its lease's TTL, so it cannot tell which manager leads (the one it saw last may have
+ * died meanwhile: etcd's watch brings nothing while etcd lacks a majority). Its code is
+ * store_unavailable: a client given several managers tries the next, one of which may know.
+ */
+export class LeaderUnknown extends PoseidonError {
+  constructor(outOfTouchMs: number) {
+    const seconds = Math.max(1, Math.round(outOfTouchMs / 1000));
+    super(
+      'store_unavailable',
+      `this manager has not reached a majority of etcd's members for ${seconds}s, so it cannot tell which ` +
+        'manager leads, if any; another manager of the group may, or this one once etcd has a majority again',
+      { retryAfterMs: 1_000 },
+    );
+  }
+}
+
 /** Managers as a group with no leader right now (an election is under way). */
 export class NoLeader extends PoseidonError {
   constructor() {

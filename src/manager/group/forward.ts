@@ -5,7 +5,7 @@ import type { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { asksNdjson, isFollow, type LogsQuery } from '../../api/index.js';
-import { NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
+import { LeaderUnknown, NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
 import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
 import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js';
 
@@ -14,7 +14,10 @@ import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js'
 // client may call any manager. The leader checks the caller's token: the follower holds no
 // tokens it could check. A call made with a node certificate (a worker's) cannot be passed on,
 // since the certificate is this connection's; it gets not_leader with the leader's URL, and the
-// worker calls the leader itself. Only what says where a manager is stays here: /healthz and /ca.
+// worker calls the leader itself. Only what says where a manager is stays here: /healthz and /ca,
+// and /status, which says how the group stands as this manager sees it (most wanted when no
+// manager leads). A follower out of touch with etcd names no leader to a worker: while etcd lacks
+// a majority the last leader it saw may be long dead (LeaderUnknown).
 
 /** What the hook needs to know of the group. */
 export interface GroupView {
@@ -22,6 +25,8 @@ export interface GroupView {
   readonly leading: boolean;
   /** etcd renewed this manager's lease within its TTL: it is not cut off from etcd. */
   readonly inTouch: boolean;
+  /** How long etcd has not renewed this manager's lease (0 while in touch). */
+  outOfTouchMs(): number;
   /** The leader as etcd says (null between two terms). */
   readonly leader: { id: string; url: string } | null;
   readonly selfId: string;
@@ -42,6 +47,9 @@ const HOP_BY_HOP = new Set([
 ]);
 
 const SERVED_HERE = new Set(['/healthz', '/ca']);
+
+/** Answered by every manager itself, once its copy holds the tokens to check the caller's against. */
+const STATUS_ROUTE = '/status';
 
 /**
  * Reads a follower answers from its copy of the leader's records (state-copy.ts), checking the
@@ -93,15 +101,19 @@ export function forwardToLeader(deps: {
     const { group } = deps;
     if (group.leading || SERVED_HERE.has(req.url.split('?')[0] ?? '')) return;
     const { copy } = deps;
-    if (req.method === 'GET' && READS_FROM_COPY.has(req.routeOptions.url ?? '') && copy?.ready && group.inTouch) {
+    const route = req.routeOptions.url ?? '';
+    if (req.method === 'GET' && READS_FROM_COPY.has(route) && copy?.ready && group.inTouch) {
       void reply.header(COPY_REVISION_HEADER, copy.revision.toString());
       return;
     }
+    if (route === STATUS_ROUTE && copy !== undefined && copy.revision > 0n) return;
+    // no leader to pass the call on to: an election, or, out of touch with etcd, none known
+    const away = (): PoseidonError => (group.inTouch ? new NoLeader() : new LeaderUnknown(group.outOfTouchMs()));
     const leader = group.leader;
-    if (leader === null || leader.id === group.selfId) throw new NoLeader();
-    if (presentsCertificate(req)) throw new NotLeader(leader);
+    if (leader === null || leader.id === group.selfId) throw away();
+    if (presentsCertificate(req)) throw group.inTouch ? new NotLeader(leader) : away();
     reply.hijack();
-    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight, copy);
+    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight, copy, away);
   };
 }
 
@@ -118,6 +130,7 @@ function pass(
   log: Logger,
   inflight: Set<ClientRequest>,
   copy: ReadCopy | undefined,
+  away: () => PoseidonError,
 ): Promise<void> {
   return new Promise((resolve) => {
     const out = reply.raw;
@@ -175,7 +188,7 @@ function pass(
         // the leader's connection broke, or this manager cut the stream off as it stopped (an archive)
         relay.on('error', (err) => {
           if (out.headersSent) out.destroy();
-          else answerUnsent(out, err, target, log);
+          else answerUnsent(out, err, target, log, away);
         });
       };
       const revision = writtenAt(res);
@@ -186,7 +199,7 @@ function pass(
       clearTimeout(answerTimer);
       if (out.headersSent) {
         if (!stopping) out.destroy(); // a stream this manager ended as it stopped ends whole, as it was ended
-      } else answerUnsent(out, err, target, log);
+      } else answerUnsent(out, err, target, log, away);
       resolve();
     });
     // the caller went away (a stream it stopped following): so does the call to the leader
@@ -229,7 +242,7 @@ function isSuccess(res: IncomingMessage): boolean {
  * term not run out yet), and the caller tries again. Headers an archive's answer was given wait
  * unsent (pass): they are not this answer's.
  */
-function answerUnsent(out: FastifyReply['raw'], err: Error, target: URL, log: Logger): void {
+function answerUnsent(out: FastifyReply['raw'], err: Error, target: URL, log: Logger, away: () => PoseidonError): void {
   if (out.destroyed) return; // the caller left: nobody to answer
   for (const name of out.getHeaderNames()) out.removeHeader(name);
   if (err instanceof StreamStopped) {
@@ -237,7 +250,7 @@ function answerUnsent(out: FastifyReply['raw'], err: Error, target: URL, log: Lo
     answerError(out, err);
   } else {
     log.debug({ leader: target.origin, reason: err.message }, 'the leader does not answer a passed-on call');
-    answerError(out, new NoLeader());
+    answerError(out, away());
   }
 }
 

@@ -1,13 +1,14 @@
 import type { Etcd3, Watcher } from 'etcd3';
 import type { Logger } from 'pino';
 import { POSEIDON_VERSION } from '../../version.js';
-import type { ManagerMemberView } from '../../api/index.js';
+import type { ClusterStatusView, ManagerMemberView, StoreStatusView } from '../../api/index.js';
 import type { NodeAuthority } from '../../pki/index.js';
 import type { Fence } from '../../store/etcd.js';
 import type { GroupView } from './forward.js';
 import { groupJoinSecret, publishGroupPki, resealGroupPki, takeGroupPki, type GroupPkiOptions } from './group-pki.js';
+import { whyNoLeader } from './leaderless.js';
 import { Leadership, type LeaderInfo } from './leadership.js';
-import { ManagerPresence } from './presence.js';
+import { ManagerPresence, type PresentManager } from './presence.js';
 
 // Managers as a group on one etcd (the composition root wires it when --store is etcd):
 // the group's CA (group-pki.ts), which managers are up (presence.ts), and which one leads
@@ -19,6 +20,11 @@ import { ManagerPresence } from './presence.js';
 
 /** A dead leader is replaced within about this long; also how long a member stays in /status after it dies. */
 export const DEFAULT_LEASE_TTL_SECONDS = 3;
+
+/** How long `GET /status` waits for etcd's list of the managers, each way it asks. */
+const LIST_DEADLINE_MS = 2_000;
+/** Beyond the lease's TTL, how long `GET /status` waits for an election under way to end. */
+const ELECTION_SLACK_MS = 1_000;
 
 export interface ManagerGroupOptions {
   /** The etcd client (the state store's) and the group's key prefix (`/poseidon/`). */
@@ -47,6 +53,7 @@ export class ManagerGroup implements GroupView {
   #joinTokenWatch: Watcher | undefined;
   /** Adoptions of the group's join secret, one after another, so the last one seen is the one kept. */
   #adopting: Promise<void> = Promise.resolve();
+  #self: PresentManager | undefined;
   #selfId = '';
   readonly #leaderWatchers: Array<() => void> = [];
 
@@ -108,8 +115,27 @@ export class ManagerGroup implements GroupView {
     return this.#leading;
   }
 
+  /** The leader as etcd said last (null between two terms): calls are passed on to it. */
   get leader(): LeaderInfo | null {
     return this.#leadership?.leader ?? null;
+  }
+
+  /**
+   * The leader this manager can vouch for: null while it follows out of touch with etcd
+   * (inTouch). etcd's watch brings nothing then, not even the leader key's expiry, so with etcd's
+   * majority lost the last leader seen would be named long after it died.
+   */
+  get vouchedLeader(): LeaderInfo | null {
+    const leader = this.leader;
+    // this manager's own id on a term it does not lead: its previous run's (killed), or one starting
+    if (leader?.id === this.#selfId && !this.#leading) return null;
+    return this.#leading || this.inTouch ? leader : null;
+  }
+
+  /** How long etcd has not renewed this manager's lease (0 while in touch). */
+  outOfTouchMs(nowMs = Date.now()): number {
+    if (this.inTouch) return 0;
+    return Math.max(0, nowMs - (this.#presence?.aliveAtMs ?? nowMs));
   }
 
   /** etcd renewed this manager's presence within the lease's TTL (presence.ts). */
@@ -130,13 +156,8 @@ export class ManagerGroup implements GroupView {
     const { client, prefix, log } = this.opts;
     const ttlSeconds = this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
     this.#selfId = self.id;
-    this.#presence = new ManagerPresence({
-      client,
-      prefix: `${prefix}managers/`,
-      self: { ...self, startedAt: new Date().toISOString(), version: POSEIDON_VERSION },
-      ttlSeconds,
-      log,
-    });
+    this.#self = { ...self, startedAt: new Date().toISOString(), version: POSEIDON_VERSION };
+    this.#presence = new ManagerPresence({ client, prefix: `${prefix}managers/`, self: this.#self, ttlSeconds, log });
     this.#presence.start();
     const leadership = new Leadership({ client, key: `${prefix}leader`, self, ttlSeconds, log });
     this.#leadership = leadership;
@@ -159,10 +180,20 @@ export class ManagerGroup implements GroupView {
     leadership.start();
   }
 
-  /** The managers up, and which one leads since when. */
+  /**
+   * The managers up, and which one leads since when, as this manager sees it (any manager answers
+   * `GET /status` itself). While etcd lacks a majority the list is what the etcd member asked
+   * holds (managers that died meanwhile are still in it) and no manager is named the leader.
+   * This manager is always in it.
+   */
   async members(): Promise<{ managers: ManagerMemberView[]; leader: string | null }> {
-    const leader = this.leader;
-    const present = (await this.#presence?.list()) ?? [];
+    const leader = this.vouchedLeader;
+    const present = await this.#present();
+    const self = this.#self;
+    if (self !== undefined && !present.some((m) => m.id === self.id)) {
+      present.push(self);
+      present.sort((a, b) => (a.id < b.id ? -1 : 1));
+    }
     const managers: ManagerMemberView[] = present.map((m) => ({
       id: m.id,
       url: m.url,
@@ -171,6 +202,40 @@ export class ManagerGroup implements GroupView {
       ...(m.version === undefined ? {} : { version: m.version }),
     }));
     return { managers, leader: leader?.id ?? null };
+  }
+
+  /**
+   * `GET /status` as this manager sees the group: the managers, the store's members, and, while no
+   * manager leads, why (leaderless.ts).
+   */
+  async status(store: () => Promise<StoreStatusView>): Promise<ClusterStatusView> {
+    const ttl = this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    await this.#electionEnd(ttl * 1_000 + ELECTION_SLACK_MS);
+    const [members, stored] = await Promise.all([this.members(), store()]);
+    const noLeader = members.leader === null ? whyNoLeader(stored, this.outOfTouchMs(), ttl) : undefined;
+    return { ...members, store: stored, answeredBy: this.#selfId, ...(noLeader === undefined ? {} : { noLeader }) };
+  }
+
+  /**
+   * Waits up to `ms` while an election is under way (no leader, etcd in touch): one ends within
+   * the lease's TTL, and `cluster status` just after a leader died or a manager started then
+   * shows who leads, not that none does. Not while out of touch with etcd: no election can end.
+   */
+  async #electionEnd(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.vouchedLeader === null && this.inTouch && !this.#stopping && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  /** etcd's list of the managers: from a majority when it can, else from whichever member answers, else none. */
+  async #present(): Promise<PresentManager[]> {
+    const presence = this.#presence;
+    if (presence === undefined) return [];
+    try {
+      return await presence.list({ memberLocal: !this.inTouch, deadlineMs: LIST_DEADLINE_MS });
+    } catch {
+      return presence.list({ memberLocal: true, deadlineMs: LIST_DEADLINE_MS }).catch(() => []);
+    }
   }
 
   /** Steps down (another leads at once) and leaves the group's list. */

@@ -18,7 +18,10 @@ export class ManagerPresence {
   #lease: Lease | undefined;
   #stopped = false;
   #retry: NodeJS.Timeout | undefined;
-  /** When etcd last renewed this manager's lease (epoch ms; 0: never). */
+  /**
+   * When etcd last renewed this manager's lease (epoch ms), or when it started announcing it: the
+   * manager had just read etcd then to start, so it is taken for in touch for a first TTL.
+   */
   #aliveAtMs = 0;
 
   constructor(
@@ -33,6 +36,7 @@ export class ManagerPresence {
   ) {}
 
   start(): void {
+    this.#aliveAtMs = Date.now();
     void this.#announce();
   }
 
@@ -44,8 +48,23 @@ export class ManagerPresence {
     return Date.now() - this.#aliveAtMs < this.opts.ttlSeconds * 1_000;
   }
 
-  async list(): Promise<PresentManager[]> {
-    const all = await this.opts.client.getAll().prefix(this.opts.prefix).strings();
+  /** When etcd last renewed this manager's lease, or it started (epoch ms; 0: not started). */
+  get aliveAtMs(): number {
+    return this.#aliveAtMs;
+  }
+
+  /**
+   * The managers etcd lists. `memberLocal`: as the etcd member asked holds them, without asking a
+   * majority (a serializable read), which answers while etcd has no majority; the entries of
+   * managers that died meanwhile are still there then, since only etcd's leader expires leases.
+   */
+  async list(opts: { memberLocal?: boolean; deadlineMs?: number } = {}): Promise<PresentManager[]> {
+    const read = this.opts.client
+      .getAll()
+      .prefix(this.opts.prefix)
+      .serializable(opts.memberLocal === true);
+    if (opts.deadlineMs !== undefined) read.options({ deadline: Date.now() + opts.deadlineMs });
+    const all = await read.strings();
     const out: PresentManager[] = [];
     for (const text of Object.values(all)) {
       try {

@@ -65,6 +65,7 @@ async function follower(
   const group: GroupView = {
     leading: false,
     inTouch: true,
+    outOfTouchMs: () => 0,
     leader: { id: 'leader', url: up.url },
     selfId: 'follower',
     onLeaderChange: () => undefined,

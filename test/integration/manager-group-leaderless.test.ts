@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import { adminClient, cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
+import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { waitFor } from './helpers/wait-for.js';
+
+// With a majority of etcd's members down no manager can lead, which is when an operator runs
+// `poseidon cluster status`. It used to be passed on to the leader, dead or deposed by then, and
+// fail with "no manager of the group could serve this call". Each manager answers it itself now:
+// the managers etcd's surviving member still lists (the dead leader shown unreachable), the
+// members' health, why none leads, and exit 1. Once etcd has its majority again, another leads.
+
+const START_TIMEOUT_MS = 60_000;
+const EXIT_DEPOSED = 75;
+const PREFIX = `/poseidon-leaderless-${process.pid}`;
+
+describe('cluster status while etcd has no majority', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'poseidon-group-leaderless-'));
+  let etcd: EtcdCluster;
+  let leader: PoseidonProcess;
+  let follower: PoseidonProcess;
+  let first: ManagerAccess;
+
+  before(async () => {
+    etcd = await EtcdCluster.start(3);
+    const store = `${etcd.storeUrl}${PREFIX}`;
+    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { listenTimeoutMs: START_TIMEOUT_MS });
+    leader = one.process;
+    first = one.access;
+    const joinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
+    follower = await spawnPoseidon(
+      ['manager', '--port', '0', '--data-dir', join(dir, 'm1'), '--store', store, '--join-token', joinToken],
+      { listenTimeoutMs: START_TIMEOUT_MS },
+    );
+    await waitFor(async () => (await adminClient(first).clusterStatus()).managers.length === 2, {
+      what: 'two managers',
+      timeoutMs: 30_000,
+    });
+  });
+
+  after(async () => {
+    await follower.stop();
+    await leader.stop();
+    await etcd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the follower answers: no leader, because etcd lost its majority; the dead leader unreachable; exit 1', async () => {
+    const status = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+      runPoseidon(['cluster', 'status'], { ...cliEnv(first), POSEIDON_MANAGER: follower.url });
+    const before = await status();
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /leader/);
+
+    await etcd.stopMember(1);
+    await etcd.stopMember(2);
+    await waitFor(() => Promise.resolve(!leader.isAlive()), { what: 'the leader deposed', timeoutMs: 20_000 });
+    assert.equal(leader.exitCode, EXIT_DEPOSED, leader.output.slice(-5).join('\n'));
+
+    const res = await status();
+    assert.equal(res.code, 1, `${res.stdout}${res.stderr}`);
+    assert.equal(res.stderr, '');
+    const lines = res.stdout.split('\n');
+    const row = (url: string): string | undefined => lines.find((l) => l.includes(url));
+    assert.match(row(leader.url) ?? '', /unreachable/, res.stdout);
+    assert.match(row(follower.url) ?? '', /follower/, res.stdout);
+    const why = lines.find((l) => l.startsWith('no manager leads right now (as '));
+    assert.ok(why !== undefined, res.stdout);
+    const [, ...down] = etcd.endpoints;
+    assert.match(why, /etcd has no majority: [01] of the 3 members the managers were given \(--store\)/);
+    assert.ok(why.includes(`${down[0]} and ${down[1]} do not answer`), why);
+
+    const json = await runPoseidon(['cluster', 'status', '--json'], {
+      ...cliEnv(first),
+      POSEIDON_MANAGER: follower.url,
+    });
+    assert.equal(json.code, 1);
+    const view = JSON.parse(json.stdout) as { leader: string | null; noLeader?: string; answeredBy?: string };
+    assert.equal(view.leader, null);
+    assert.match(view.noLeader ?? '', /^etcd has no majority/);
+
+    await etcd.startMember(1);
+    await waitFor(async () => (await status()).code === 0, { what: 'the follower leads', timeoutMs: 30_000 });
+  });
+});
