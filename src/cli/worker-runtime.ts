@@ -20,6 +20,7 @@ import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from '.
 import { Opened } from './opened.js';
 import { LmdbStore } from '../store/index.js';
 import { dataDir as makeDataDir } from '../store/private-dir.js';
+import { claimDataDir } from './data-dir-claim.js';
 import {
   createWorkerServer,
   ManagerReporter,
@@ -117,24 +118,28 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
   });
   await driver.ping(); // "cannot reach the Docker engine ...: is dockerd running?"
   makeDataDir(opts.dataDir); // a new one 0700; its stores make their own dirs private
-  // its identity: the node certificate in its data dir (node id and role in it), from joining
-  const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
-  const creds = new LiveCredentials(
-    await nodeCredentials({
-      dataDir: opts.dataDir,
-      addresses,
-      now: systemClock.now(),
-      log,
-      ...(opts.managerUrl === undefined ? {} : { managerUrl: opts.managerUrl }),
-      ...(opts.joinToken === undefined ? {} : { joinToken: opts.joinToken }),
-    }),
-    'manager',
-  );
-  // once it has joined (or holds its certificate): a worker that cannot join makes no network
-  const network = await driver.ensureNetwork();
-  if (network !== null) networkReady(log, network);
   // what the start opens, closed in the reverse order by close(), or when a later step fails
   const opened = new Opened();
+  // one worker a data dir: its certificate there is its node's identity (data-dir-claim.ts)
+  opened.add(await claimDataDir('worker', opts.dataDir));
+  const addresses = certificateAddresses(opts.host, opts.advertiseUrl === undefined ? [] : [opts.advertiseUrl]);
+  const { creds, network } = await opened.starting(log, async () => {
+    // its identity: the node certificate in its data dir (node id and role in it), from joining
+    const live = new LiveCredentials(
+      await nodeCredentials({
+        dataDir: opts.dataDir,
+        addresses,
+        now: systemClock.now(),
+        log,
+        ...(opts.managerUrl === undefined ? {} : { managerUrl: opts.managerUrl }),
+        ...(opts.joinToken === undefined ? {} : { joinToken: opts.joinToken }),
+      }),
+      'manager',
+    );
+    // once it has joined (or holds its certificate): a worker that cannot join makes no network
+    return { creds: live, network: await driver.ensureNetwork() };
+  });
+  if (network !== null) networkReady(log, network);
   let resolveRemoved: (message: string) => void = () => {};
   const removed = new Promise<string>((resolve) => (resolveRemoved = resolve));
   return opened.starting(log, async () => {

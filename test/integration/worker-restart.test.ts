@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeStatusView } from '../../src/api/index.js';
+import { runPoseidon } from '../../testkit/spawner.js';
 import { TestCluster } from './helpers/cluster.js';
 import { isRunning } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -72,5 +73,29 @@ describe('a worker restarted on purpose keeps its tasks', () => {
       false,
       types.join('\n'),
     );
+  });
+
+  test('a second worker on the data dir a running worker holds is refused, naming it: the certificate there is its node', async () => {
+    const holder = await c.startWorker('q');
+    const second = await runPoseidon(
+      [
+        'worker',
+        '--port',
+        '0',
+        '--name',
+        c.workerName('q2'),
+        '--data-dir',
+        c.workerDir('q'),
+        '--manager',
+        c.manager.url,
+      ],
+      c.cliEnv(),
+    );
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    assert.match(
+      second.stderr,
+      new RegExp(`^poseidon: --data-dir .* is in use by another poseidon worker \\(pid ${holder.pid}, since `),
+    );
+    assert.equal(holder.isAlive(), true);
   });
 });
