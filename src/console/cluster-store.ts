@@ -14,6 +14,7 @@ import {
 } from './decode.js';
 import { EventFollower, type StreamState } from './event-stream.js';
 import { UsageHistory } from './usage-history.js';
+import { saysRestartPlan } from '../task/restart-plan.js';
 
 /** Events the overview lists, newest first. */
 const MAX_EVENTS = 200;
@@ -125,10 +126,18 @@ export class ClusterStore {
       const known = this.tasks.get(e.taskId);
       if (known !== undefined && e.state !== null) {
         const state = TASK_STATES.find((x) => x === e.state) ?? known.state;
+        const reason = e.reason ?? known.reason;
         this.tasks.set(e.taskId, {
           ...known,
           state,
-          reason: e.reason ?? known.reason,
+          reason,
+          // a planned restart is counted down from the event's own time; the task fetched next says it too
+          restartAt:
+            e.delayMs !== null
+              ? new Date(Date.parse(e.time) + e.delayMs).toISOString()
+              : saysRestartPlan(reason)
+                ? known.restartAt
+                : null,
           restarts: e.restarts ?? known.restarts,
           node: e.type === 'task.lost' || e.type === 'task.moved' ? null : (e.node ?? known.node),
         });

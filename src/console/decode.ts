@@ -95,6 +95,8 @@ export interface TaskView {
   reason: string;
   exitCode: number | null;
   restarts: number;
+  /** When its restart policy starts it again; null when no restart is planned (and from an older manager). */
+  restartAt: string | null;
   /** The container it runs now (or last ran); null before its first, and from an older manager. */
   containerId: string | null;
   /** Why its last copy ended, and when; null when none has (or an older manager). */
@@ -180,6 +182,8 @@ export interface ClusterEvent {
   state: string | null;
   reason: string | null;
   restarts: number | null;
+  /** The delay of the restart a `task.restarting` planned. */
+  delayMs: number | null;
   service: string | null;
   /** A secret's or config's name, of its event. */
   file: string | null;
@@ -266,6 +270,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     reason: optStr(o, 'reason') ?? '',
     exitCode: optNum(o, 'exitCode'),
     restarts: optNum(o, 'restarts') ?? 0,
+    restartAt: optStr(o, 'restartAt'),
     containerId: optStr(o, 'containerId'),
     lastExit: lastExit(o.lastExit, `${what}.lastExit`),
     unplaceable: unplaceable(o.unplaceable, `${what}.unplaceable`),
@@ -395,6 +400,7 @@ export function clusterEvent(v: unknown): ClusterEvent {
     state: optStr(o, 'state'),
     reason: optStr(o, 'reason'),
     restarts: optNum(o, 'restarts'),
+    delayMs: optNum(o, 'delayMs'),
     service: optStr(o, 'service'),
     file: optStr(o, 'file'),
     note: optStr(o, 'note'),

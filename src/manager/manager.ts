@@ -8,7 +8,7 @@ import type {
   TaskReport,
 } from '../api/index.js';
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
-import { toSpec, type TaskRequest } from '../task/index.js';
+import { stopEffect, toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
 import { toTaskView, type PolledNode, type TaskRecord } from './records.js';
@@ -148,7 +148,8 @@ export class Manager {
     const { state, supervisor, orchestrator, log } = this.#p;
     const rec = state.resolve(idOrPrefix);
     const id = rec.request.id;
-    if (rec.desired !== 'stopped') {
+    // asked already, or ended with no restart coming: nothing to stop, and it stays as it ended
+    if (stopEffect({ state: rec.state, desired: rec.desired, restartPlanned: rec.restartAt !== null }) !== 'none') {
       const changes = state.newChanges();
       const stopped = changes.put(requestStop(rec, state.isoNow()));
       const node = stopped.nodeId === null ? null : state.nodeName(stopped.nodeId);

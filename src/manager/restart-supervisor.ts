@@ -3,6 +3,7 @@ import { TaskState } from '../task/index.js';
 import type { TaskRecord } from './records.js';
 import { decideRestart } from './restart-policy.js';
 import { planRestart } from './transitions.js';
+import { restartPlanText } from '../task/restart-plan.js';
 
 /** What the policy made of a task that just ended. */
 export type RestartVerdict =
@@ -48,7 +49,7 @@ export class RestartSupervisor {
       return { kind: 'none', rec: planRestart(rec, { atMs: null, reason: rec.reason, resetBackoff: false }) };
     }
     const atMs = this.deps.clock.now() + decision.delayMs;
-    const reason = `${rec.reason}; restarting in ${formatDelay(decision.delayMs)}`;
+    const reason = `${rec.reason}${restartPlanText(decision.delayMs)}`;
     return {
       kind: 'restart',
       rec: planRestart(rec, { atMs, reason, resetBackoff: decision.resetBackoff }),
@@ -82,8 +83,4 @@ export class RestartSupervisor {
     for (const t of this.#timers.values()) t.cancel();
     this.#timers.clear();
   }
-}
-
-function formatDelay(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }

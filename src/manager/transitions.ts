@@ -8,6 +8,7 @@ import {
   TaskState,
   type TaskRequest,
 } from '../task/index.js';
+import { withoutRestartPlan } from '../task/restart-plan.js';
 import type { Compactor } from './compact.js';
 import { NO_HEALTH, type TaskRecord } from './records.js';
 
@@ -144,14 +145,6 @@ export function fail(rec: TaskRecord, reason: string, nowIso: string): TaskRecor
   assertTransition(rec.request.id, rec.state, TaskState.Failed);
   const lastExit = { reason, exitCode: rec.exitCode, at: nowIso };
   return { ...rec, state: TaskState.Failed, reason, lastExit, finishedAt: nowIso, updatedAt: nowIso };
-}
-
-/** What a reason says of a planned restart, `; restarting in 500ms`: true only until it happens. */
-const RESTART_PLAN = /; restarting in .*$/;
-
-/** The reason without the restart its policy planned: why the task ended, which stays true after. */
-export function withoutRestartPlan(reason: string): string {
-  return reason.replace(RESTART_PLAN, '');
 }
 
 /**

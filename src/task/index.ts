@@ -95,3 +95,5 @@ export {
   MIN_LOG_SIZE_BYTES,
   SYSCTL_RULE,
 } from './runtime-rules.js';
+/** What a stop does to a task as it stands (the manager's rule, which the console's Stop follows). */
+export { stopEffect, type StopEffect, type StopFields } from './stop-effect.js';

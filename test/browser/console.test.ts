@@ -360,6 +360,52 @@ describe('the web console in a real browser, against a real manager and workers'
     await accessible(page, 'a task page with its last exit');
   });
 
+  test('a planned restart counts down without a reload, then the task restarts; given up, it offers no stop', async () => {
+    const task = await c.client.submit(
+      c.task('countdown', {
+        command: ['sh', '-c', 'exit 5'],
+        restartPolicy: { mode: 'on-failure', maxRestarts: 1, backoff: '15s' },
+      }),
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await open(page, `${url}/ui#/tasks/${task.id}`);
+    await markPage(page);
+    /** What the reason says of the restart: "in 12.3s", "now", or '' once there is none. */
+    const plan = async (): Promise<string> =>
+      page.$eval('dl.facts', (el) => /restarting (in [0-9.]+m?s|now)/.exec(el.textContent ?? '')?.[1] ?? '');
+    const seconds = (p: string): number => (p.endsWith('ms') ? parseFloat(p.slice(3)) / 1000 : parseFloat(p.slice(3)));
+    const first = await waitFor(async () => ((await plan()).startsWith('in ') ? await plan() : undefined), {
+      timeoutMs: 30_000,
+      what: 'the restart planned on the page',
+    });
+    // while it waits to restart, a stop cancels the restart: the manager acts on it, so the page offers it
+    await page.waitForSelector('button::-p-text(Stop task)');
+    await screenshot(page, 'restart-countdown', 'task-page');
+    // nothing reaches the page while the task waits out its backoff: its time left goes down all the same
+    await waitFor(
+      async () => {
+        const now = await plan();
+        return now.startsWith('in ') && seconds(now) < seconds(first) ? true : undefined;
+      },
+      { what: `the time left below ${first}` },
+    );
+    // its time come, the manager restarts it: the page says what happens then, and it fails again and gives up
+    await waitForText(page, /Restarts\s*1/, 60_000);
+    await waitForText(page, /gave up after 1 restart/, 60_000);
+    assert.equal(await plan(), '', 'no restart said once it gave up');
+    const ended = await c.client.getTask(task.id);
+    assert.deepEqual([ended.state, ended.desiredState, ended.restartAt], ['Failed', 'running', null]);
+    // the manager leaves a task that gave up as it ended: the page offers no stop, and says why
+    await waitForText(page, 'Failed, and its restart policy does not start it again: there is nothing to stop.');
+    assert.equal(await page.$('button::-p-text(Stop task)'), null, 'no stop for a task that gave up');
+    const answered = await c.client.stopTask(task.id);
+    assert.deepEqual([answered.desiredState, answered.reason], [ended.desiredState, ended.reason]);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await accessible(page, 'a task page of a task that gave up');
+    await screenshot(page, 'restart-countdown', 'gave-up');
+  });
+
   test('a task whose image is missing says its logs will not come, rather than waiting for a container', async () => {
     const ghost = await c.client.submit(
       c.task('ghost', {

@@ -5,6 +5,8 @@ import { jobCounts } from '../../api/service-modes.js';
 import { ApiError } from '../api.js';
 import type { Scope, TaskView } from '../decode.js';
 import { neverPlacedText } from '../../cli/unplaceable.js';
+import { formatDelay, saysRestartPlan, withoutRestartPlan } from '../../task/restart-plan.js';
+import { useTick } from './tick.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
 
@@ -38,7 +40,7 @@ export function State(props: { value: string }) {
   return html`<span class=${cls}>${props.value}</span>`;
 }
 
-type ReasonFields = Pick<TaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable'>;
+type ReasonFields = Pick<TaskView, 'state' | 'desiredState' | 'reason' | 'unplaceable' | 'restartAt'>;
 
 /** "can never be placed: …" (with what to do, `withHint`) while no node could ever hold the task; else nothing. */
 export function NeverPlaced(props: { task: ReasonFields; withHint?: boolean }) {
@@ -50,7 +52,21 @@ export function NeverPlaced(props: { task: ReasonFields; withHint?: boolean }) {
 export function Reason(props: { task: ReasonFields; withHint?: boolean; none?: string }) {
   const { task } = props;
   if (neverPlacedText(task) !== undefined) return html`<${NeverPlaced} task=${task} withHint=${props.withHint} />`;
+  if (task.restartAt !== null && saysRestartPlan(task.reason))
+    return html`<${RestartPlan} reason=${task.reason} at=${task.restartAt} />`;
   return task.reason === '' ? (props.none ?? '') : task.reason;
+}
+
+/**
+ * What ended the task, then its planned restart counted down to `at` (the manager's restartAt; the
+ * reason says the delay as it was when planned): "restarting in 4.2s", then "restarting now" until
+ * the manager says it restarted (the event that brings its next state and reason).
+ */
+function RestartPlan(props: { reason: string; at: string }) {
+  useTick();
+  const leftMs = Date.parse(props.at) - Date.now();
+  const plan = leftMs > 0 ? `restarting in ${formatDelay(Math.ceil(leftMs / 100) * 100)}` : 'restarting now';
+  return html`${`${withoutRestartPlan(props.reason)}; `}<time datetime=${props.at} title=${props.at}>${plan}</time>`;
 }
 
 /** Used against capacity, as a bar and as words (the bar is decoration: the text says it all). */

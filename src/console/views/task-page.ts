@@ -14,6 +14,7 @@ import { commandLine } from '../../task/command-line.js';
 import { healthText } from '../../task/health-text.js';
 import { labelsText } from '../../task/labels-text.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
+import { stopEffect } from '../../task/stop-effect.js';
 import { Ago } from './ago.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
@@ -116,8 +117,10 @@ function Spec(props: { api: Api; task: TaskView }) {
 }
 
 /**
- * Stop, for a deploy or admin token, confirmed first: a stop is never undone by a restart policy;
- * a service's replica is replaced (the service keeps its count). A read token is told what it needs.
+ * Stop, for a deploy or admin token, confirmed first, where the manager would act on it (stopEffect,
+ * its own rule): a stop is never undone by a restart policy; a service's replica is replaced (the
+ * service keeps its count). A task that ended for good has nothing to stop, and a read token is told
+ * what it needs.
  */
 function Actions(props: { api: Api; task: TaskView; scope: Scope }) {
   const t = props.task;
@@ -125,10 +128,15 @@ function Actions(props: { api: Api; task: TaskView; scope: Scope }) {
     return html`<p>Your token (scope ${props.scope}) may only look; stopping a task needs a deploy token.</p>`;
   if (t.desiredState === 'stopped')
     return html`<p>${t.state === 'Running' ? 'Stopping: asked to stop.' : 'Stopped: asked to stop.'}</p>`;
+  const effect = stopEffect({ state: t.state, desired: t.desiredState, restartPlanned: t.restartAt !== null });
+  if (effect === 'none')
+    return html`<p>${`${t.state}, and its restart policy does not start it again: there is nothing to stop.`}</p>`;
   const question =
-    t.service === null
-      ? `Stop ${t.name}? Its restart policy does not start it again.`
-      : `Stop ${t.name}? It is a replica of ${t.service}, which starts a new one in its place.`;
+    t.service !== null
+      ? `Stop ${t.name}? It is a replica of ${t.service}, which starts a new one in its place.`
+      : effect === 'cancels-restart'
+        ? `Stop ${t.name}? It has ended; the restart its policy planned is cancelled.`
+        : `Stop ${t.name}? Its restart policy does not start it again.`;
   return html`<${ConfirmAction}
     label="Stop task"
     danger=${true}

@@ -1,6 +1,6 @@
 import { isTerminal, TaskState } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
-import { withoutRestartPlan } from '../transitions.js';
+import { withoutRestartPlan } from '../../task/restart-plan.js';
 
 // What the service orchestrator reads of a replica's task record.
 

@@ -510,6 +510,23 @@ test('stopping a task that waits for its restart cancels the restart', async (t)
   assert.equal(h.workers.totalStarts(), 1);
 });
 
+test('stopping a task its restart policy gave up on leaves it as it ended: no new reason, no event', async (t) => {
+  const { h, id } = await withTask(t, '7e04', {
+    fields: { restartPolicy: { ...DEFAULT_RESTART_POLICY, mode: 'on-failure', maxRestarts: 0 } },
+  });
+  await h.manager.report(W1.id, [failed(id)]);
+  await settle(h.manager);
+  const ended = h.manager.getTask(id);
+  assert.deepEqual([ended.state, ended.desiredState, ended.restartAt], [TaskState.Failed, 'running', null]);
+  const events: string[] = [];
+  h.manager.events.subscribe((e) => events.push(e.type));
+  const view = await h.manager.stopTask(id);
+  await settle(h.manager);
+  assert.deepEqual(view, ended, 'the answer is the task as it ended');
+  assert.deepEqual(h.manager.getTask(id), ended);
+  assert.deepEqual(events, []);
+});
+
 // ---- stopping ----
 
 test('stopTask by prefix sets desired stopped, stops the copy on its worker, and the task ends Completed and is never placed again', async (t) => {
