@@ -632,7 +632,24 @@ describe('the web console in a real browser, against a real manager and workers'
       /\([1-9]\d* samples?\)/,
       'no sample taken',
     );
+    // its load and what is booked there are as it was last heard from: said so, and greyed
+    const load = await page.$eval('dl.facts', (el) => /Load \(1 min\)\s*(.*)/.exec(el.textContent ?? '')?.[1] ?? '');
+    assert.match(load, /^\d+\.\d\d as of \d+[smhd] ago/);
+    const bars = await page.$$eval('.bar-row.stale', (els) => els.map((el) => el.textContent ?? ''));
+    assert.equal(bars.length, 2, 'both allocation bars greyed');
+    for (const bar of bars) assert.match(bar, /allocated.*\(\d+%\)\s*as of \d+[smhd] ago/);
     await screenshot(page, 'node-down', 'node-page');
+    await open(page, `${url}/ui#/`);
+    await waitForText(page, 'Live updates: live');
+    const byName = new Map((await rows(page, 'section.nodes table')).map((r) => [r[0] ?? '', r] as const));
+    const downRow = byName.get(c.workerName('gone'));
+    assert.ok(downRow !== undefined, 'the Down node is listed');
+    // node, state, cpu, memory, tasks, load, heartbeat: figures of the past say as of when, those of now do not
+    for (const cell of [downRow[2], downRow[3], downRow[5]]) assert.match(cell ?? '', /as of \d+[smhd] ago$/);
+    for (const w of ['a', 'b']) assert.doesNotMatch((byName.get(c.workerName(w)) ?? []).join(' '), /as of/);
+    assert.equal(await page.$$eval('section.nodes tr .stale', (els) => els.length), 3, 'its three cells greyed');
+    await accessible(page, 'the overview with a node Down');
+    await screenshot(page, 'node-down', 'overview');
     await c.client.removeNode(node.id, { dead: true });
   });
 

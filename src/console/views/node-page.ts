@@ -9,6 +9,7 @@ import { formatBytes } from '../../units/index.js';
 import { age, Bar, ConfirmAction, link, Section, State } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
 import { Ago } from './ago.js';
+import { AsOf, reportIsOld } from './as-of.js';
 
 /** How often the usage charts sample the node while its page is open (heartbeats carry no history). */
 const SAMPLE_MS = 5_000;
@@ -58,6 +59,9 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
   const drained = n.availability === 'drain';
   const paused = n.availability === 'pause';
   const needsAdmin = `Draining needs an admin token (yours: ${props.scope}).`;
+  // not Up: its load and what is booked there are as it was last heard from
+  const old = reportIsOld(n);
+  const asOf = old ? html`<${AsOf} at=${n.lastHeartbeat} />` : null;
   return html`<div>
     <h1>Node ${n.name}</h1>
     <dl class="facts">
@@ -72,7 +76,8 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
               <dd>${n.specFieldsUnread.join(', ')} (upgrade its worker: tasks that set them go to other nodes)</dd>`
       }
       <dt>Last heartbeat</dt><dd>${n.lastHeartbeat === null ? 'never' : html`<${Ago} at=${n.lastHeartbeat} />`}</dd>
-      <dt>Load (1 min)</dt><dd>${n.load1.toFixed(2)}</dd>
+      <dt>Load (1 min)</dt>
+      <dd class=${old ? 'stale' : ''}>${n.load1.toFixed(2)}${old ? ' ' : null}${asOf}</dd>
       <dt>Labels</dt><dd class="mono">${nodeLabelsText(n.labels, n.operatorLabels)}</dd>
       ${
         n.portsInUse.length === 0
@@ -88,9 +93,10 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
     </dl>
     <${Section} title="Capacity">
       <${Bar} label="CPU allocated" used=${n.allocated.cpuCores} total=${n.capacity.cpuCores}
-        text=${`${n.allocated.cpuCores.toFixed(1)} of ${n.capacity.cpuCores} cores`} />
+        text=${`${n.allocated.cpuCores.toFixed(1)} of ${n.capacity.cpuCores} cores`} stale=${old}>${asOf}</${Bar}>
       <${Bar} label="Memory allocated" used=${n.allocated.memoryBytes} total=${n.capacity.memoryBytes}
-        text=${`${formatBytes(n.allocated.memoryBytes)} of ${formatBytes(n.capacity.memoryBytes)}`} />
+        text=${`${formatBytes(n.allocated.memoryBytes)} of ${formatBytes(n.capacity.memoryBytes)}`} stale=${old}
+        >${asOf}</${Bar}>
       ${n.state === 'Up' ? null : html`<p>${`Usage is sampled while the node is Up (it is ${n.state}).`}</p>`}
       <${UsageOverTime} store=${store} id=${n.id} />
     </${Section}>

@@ -8,6 +8,7 @@ import { MAX_QUERY, tasksShown } from '../task-filter.js';
 import { formatBytes } from '../../units/index.js';
 import { age, Bar, link, Reason, replicasText, Section, State, TableBox } from './parts.js';
 import { Ago } from './ago.js';
+import { AsOf, reportIsOld } from './as-of.js';
 
 /** Rows of the task list at most; the counts above it cover every task. */
 const TASK_ROWS = 50;
@@ -38,9 +39,10 @@ function NodesTable(props: { store: ClusterStore }) {
         </tr>
       </thead>
       <tbody>
-        ${nodes.map(
-          (n) =>
-            html`<tr key=${n.id}>
+        ${nodes.map((n) => {
+          const old = reportIsOld(n);
+          const asOf = old ? html`<${AsOf} at=${n.lastHeartbeat} />` : null;
+          return html`<tr key=${n.id}>
               <th scope="row"><a href=${link(`nodes/${n.id}`)}>${n.name}</a></th>
               <td><${State} value=${nodeStateText(n)} /></td>
               <td>
@@ -49,7 +51,8 @@ function NodesTable(props: { store: ClusterStore }) {
                   used=${n.allocated.cpuCores}
                   total=${n.capacity.cpuCores}
                   text=${`${n.allocated.cpuCores.toFixed(1)} / ${n.capacity.cpuCores} cores`}
-                />
+                  stale=${old}
+                >${asOf}</${Bar}>
               </td>
               <td>
                 <${Bar}
@@ -57,13 +60,14 @@ function NodesTable(props: { store: ClusterStore }) {
                   used=${n.allocated.memoryBytes}
                   total=${n.capacity.memoryBytes}
                   text=${`${formatBytes(n.allocated.memoryBytes)} / ${formatBytes(n.capacity.memoryBytes)}`}
-                />
+                  stale=${old}
+                >${asOf}</${Bar}>
               </td>
               <td>${n.taskCount}</td>
-              <td>${n.load1.toFixed(2)}</td>
+              <td class=${old ? 'load stale' : 'load'}>${n.load1.toFixed(2)}${old ? ' ' : null}${asOf}</td>
               <td>${n.lastHeartbeat === null ? 'never' : html`<${Ago} at=${n.lastHeartbeat} />`}</td>
-            </tr>`,
-        )}
+            </tr>`;
+        })}
       </tbody>
     </table>
   </${TableBox}>`;

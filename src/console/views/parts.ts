@@ -69,13 +69,24 @@ function RestartPlan(props: { reason: string; at: string }) {
   return html`${`${withoutRestartPlan(props.reason)}; `}<time datetime=${props.at} title=${props.at}>${plan}</time>`;
 }
 
-/** Used against capacity, as a bar and as words (the bar is decoration: the text says it all). */
-export function Bar(props: { label: string; used: number; total: number; text: string }) {
+/**
+ * Used against capacity, as a bar and as words (the bar is decoration: the text says it all).
+ * `stale`: a figure of the past (a node not Up), greyed, with `children` saying as of when.
+ */
+export function Bar(props: {
+  label: string;
+  used: number;
+  total: number;
+  text: string;
+  stale?: boolean;
+  children?: ComponentChildren;
+}) {
   const pct = props.total <= 0 ? 0 : Math.min(100, Math.round((props.used / props.total) * 100));
-  return html`<div class="bar-row">
+  return html`<div class=${props.stale === true ? 'bar-row stale' : 'bar-row'}>
     <span class="bar-label">${props.label}</span>
     <span class="bar" aria-hidden="true"><span class="bar-fill" style=${{ width: `${pct}%` }}></span></span>
     <span class="bar-text">${props.text} (${pct}%)</span>
+    ${props.children}
   </div>`;
 }
 
