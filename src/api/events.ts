@@ -59,18 +59,29 @@ export const EventsQuery = Type.Object(
         description: 'Only events before this time; the stream ends then (at once for a time past).',
       }),
     ),
+    task: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "Only this task's events (its full id), kept and live: with `since` its submission time, a task's " +
+          'whole history as far as the manager kept it (what the web console lists on a task page).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type EventsQuery = Static<typeof EventsQuery>;
 
-/** From when and until when a stream of events goes, in milliseconds since 1970. */
+/** From when and until when a stream of events goes, in milliseconds since 1970, and of what. */
 export interface EventWindow {
   sinceMs?: number;
   untilMs?: number;
+  /** Only this task's events. */
+  taskId?: string;
 }
 
-/** The query's times in milliseconds since 1970; one that cannot be read is refused, naming it. */
+/** The query's times in milliseconds since 1970, and its task; a time that cannot be read is refused, naming it. */
 export function eventWindow(q: EventsQuery): EventWindow {
   const ms = (field: 'since' | 'until', value: string): number => {
     const t = /^[0-9.]+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
@@ -83,5 +94,9 @@ export function eventWindow(q: EventsQuery): EventWindow {
   // empty 200 would say there was nothing in it
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs)
     throw new InvalidField('querystring.until', `is "${q.until}", not after since "${q.since}"`);
-  return { ...(sinceMs === undefined ? {} : { sinceMs }), ...(untilMs === undefined ? {} : { untilMs }) };
+  return {
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    ...(untilMs === undefined ? {} : { untilMs }),
+    ...(q.task === undefined ? {} : { taskId: q.task }),
+  };
 }

@@ -76,6 +76,11 @@ export class ClusterStore {
     clearTimeout(this.#timer);
   }
 
+  /** A task's events the manager kept since `sinceIso` (its submission), newest first, each once. */
+  async taskHistory(taskId: string, sinceIso: string): Promise<ClusterEvent[]> {
+    return mergeEvents([], await this.#follower.ofTask(taskId, sinceIso), Infinity);
+  }
+
   subscribe(fn: () => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
@@ -241,9 +246,13 @@ export function fileKey(f: { kind: string; name: string }): string {
   return `${f.kind}/${f.name}`;
 }
 
-/** Both lists as one, newest first, each event once, at most MAX_EVENTS. */
-function mergeEvents(listed: readonly ClusterEvent[], past: readonly ClusterEvent[]): ClusterEvent[] {
+/** Both lists as one, newest first, each event once, at most `max`. */
+export function mergeEvents(
+  listed: readonly ClusterEvent[],
+  past: readonly ClusterEvent[],
+  max = MAX_EVENTS,
+): ClusterEvent[] {
   const byKey = new Map<string, ClusterEvent>();
   for (const e of [...listed, ...past]) byKey.set(JSON.stringify(e), e);
-  return [...byKey.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, MAX_EVENTS);
+  return [...byKey.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, max);
 }

@@ -13,7 +13,8 @@ const PAST_WAIT_MS = 5_000;
  * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: each event as
  * it happens, no polling. When the stream ends or fails it connects again with backoff, from the
  * last event it had (those of that very time it had are left out), and `onResync` runs first on
- * every reconnect. `past()` reads the events the manager kept from before the page opened.
+ * every reconnect. `past()` reads the events the manager kept from before the page opened, `ofTask()`
+ * those of one task.
  */
 export class EventFollower {
   readonly #abort = new AbortController();
@@ -81,10 +82,21 @@ export class EventFollower {
    */
   async past(): Promise<ClusterEvent[]> {
     const now = Date.now();
-    const query = new URLSearchParams({
-      since: new Date(now - RECENT_MS).toISOString(),
-      until: new Date(now).toISOString(),
-    }).toString();
+    return this.#kept({ since: new Date(now - RECENT_MS).toISOString(), until: new Date(now).toISOString() });
+  }
+
+  /**
+   * A task's events the manager kept, from `sinceIso` (its submission) until now, oldest first: its
+   * whole history as far as the manager kept it, however many other events came since. None from a
+   * manager that takes no `task` (older), and what came within PAST_WAIT_MS.
+   */
+  async ofTask(taskId: string, sinceIso: string): Promise<ClusterEvent[]> {
+    const since = sinceIso === '' ? '0' : sinceIso;
+    return this.#kept({ task: taskId, since, until: new Date().toISOString() });
+  }
+
+  async #kept(params: Record<string, string>): Promise<ClusterEvent[]> {
+    const query = new URLSearchParams(params).toString();
     const events: ClusterEvent[] = [];
     const abort = new AbortController();
     const stop = (): void => abort.abort();

@@ -68,11 +68,13 @@ export class EventStreams {
 
   /**
    * Streams the events: first the kept ones from `sinceMs` when asked, then each as it happens;
-   * with `untilMs`, only those before it, and the stream ends then (at once for a time past).
+   * with `untilMs`, only those before it, and the stream ends then (at once for a time past); with
+   * `taskId`, only that task's (any event past `untilMs` still ends the stream).
    */
   serve(req: FastifyRequest, reply: FastifyReply, window: EventWindow = {}): void {
     if (this.#count >= this.#max) throw new TooManySubscribers(this.#max);
-    const { sinceMs, untilMs } = window;
+    const { sinceMs, untilMs, taskId } = window;
+    const wanted = (e: ClusterEvent): boolean => taskId === undefined || e.taskId === taskId;
     const sse = (req.headers.accept ?? '').includes('text/event-stream');
     reply.hijack();
     const res = reply.raw;
@@ -101,7 +103,7 @@ export class EventStreams {
     // the past taken and the subscription made in one turn of the loop: no event missed or shown
     // twice between them. The past (up to EVENT_HISTORY events, some MB) goes out as the reader
     // takes it, not all at once past the unread bound; what happens meanwhile waits behind it.
-    const past = sinceMs === undefined ? [] : this.deps.bus.past(sinceMs, untilMs);
+    const past = sinceMs === undefined ? [] : this.deps.bus.past(sinceMs, untilMs).filter(wanted);
     let waiting: ClusterEvent[] | null = past.length === 0 ? null : [];
     // `until` reached: the stream ends, but only once the kept events before it have all gone out
     // (they wait for the reader, and an end meanwhile would drop what had not been written yet)
@@ -115,6 +117,7 @@ export class EventStreams {
       else write(line(e));
     };
     const unsubscribe = this.deps.bus.subscribe((e: ClusterEvent) => {
+      if (!wanted(e) && !(untilMs !== undefined && Date.parse(e.time) >= untilMs)) return;
       if (waiting === null) live(e);
       else if (res.destroyed) return;
       else if (waiting.push(e) > EVENT_HISTORY) {

@@ -114,9 +114,10 @@ function ServicesTable(props: { store: ClusterStore }) {
   </${TableBox}>`;
 }
 
-export function EventList(props: { events: readonly ClusterEvent[]; limit?: number }) {
+/** The newest `limit` events; `empty` is said when there is none. */
+export function EventList(props: { events: readonly ClusterEvent[]; limit?: number; empty?: string }) {
   const events = props.events.slice(0, props.limit ?? EVENT_ROWS);
-  if (events.length === 0) return html`<p>No events in the last ${RECENT_MS / 60_000} minutes.</p>`;
+  if (events.length === 0) return html`<p>${props.empty ?? `No events in the last ${RECENT_MS / 60_000} minutes.`}</p>`;
   return html`<ol class="events" aria-live="polite">
     ${events.map(
       (e) =>

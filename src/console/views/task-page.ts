@@ -6,7 +6,7 @@ import { taskSpec, taskUsage, taskView, type Scope, type TaskView } from '../dec
 import { Chart } from './chart.js';
 import { MountsTable } from './files.js';
 import { Logs } from './task-logs.js';
-import { EventList } from './overview.js';
+import { StateHistory } from './task-history.js';
 import { formatBytes } from '../../units/index.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, Reason, Section, State } from './parts.js';
 import { specRows, type Row, type SpecFields } from '../../cli/spec-rows.js';
@@ -152,7 +152,6 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
   const { store, id } = props;
   const t = store.tasks.get(id);
   if (t === undefined) return html`<p>${store.loaded ? `No task ${id}.` : 'Loading…'} <a href="#/">Overview</a></p>`;
-  const history = store.events.filter((e) => e.taskId === id);
   return html`<div>
     <h1>Task ${t.name}</h1>
     <dl class="facts">
@@ -181,13 +180,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
     <${Section} title="Secrets and configs it mounts" id="task-files">
       <${MountsTable} files=${t.files} whose="the task" />
     </${Section}>
-    <${Section} title="State history">
-      <p class="hint">
-        Its events, newest first: those the manager kept from the 15 minutes before the console opened, and every one
-        since (the console holds the cluster's latest 200).
-      </p>
-      <${EventList} events=${history} limit=${50} />
-    </${Section}>
+    <${Section} title="State history"><${StateHistory} key=${id} store=${store} task=${t} /></${Section}>
     <${Section} title="Usage">
       <${Usage} api=${props.api} store=${store} id=${id} running=${t.state === 'Running'} />
     </${Section}>
