@@ -23,6 +23,7 @@ import {
 } from '../src/driver/index.js';
 import { asStdout } from '../src/driver/docker/exec-io.js';
 import { KeyedLock } from '../src/lock/index.js';
+import { heldBeside, hostPortKey } from '../src/task/host-port-key.js';
 import type { TaskRequest } from '../src/task/index.js';
 
 /** The Driver calls a test can record, fail or hold (watch is scripted through the stream methods). */
@@ -97,7 +98,7 @@ export class FakeHost {
     this.#drivers.add(driver);
   }
 
-  /** Every host port a running container on this machine holds, as `"8080/tcp"`, sorted. */
+  /** Every host port a running container on this machine holds, as `"127.0.0.1:8080/tcp"`, sorted. */
   heldPorts(): string[] {
     const keys = new Set<string>();
     for (const d of this.#drivers) for (const key of d.boundPorts()) keys.add(key);
@@ -156,11 +157,12 @@ export class FakeDriver implements Driver {
     opts.host?.add(this);
   }
 
-  /** The host ports its running containers hold, as `"8080/tcp"`. */
+  /** The host ports its running containers hold, as `"127.0.0.1:8080/tcp"` (hostPortKey). */
   boundPorts(): string[] {
     const keys: string[] = [];
     for (const c of this.#containers.values())
-      if (c.running) for (const p of c.ports) if (p.hostPort > 0) keys.push(`${p.hostPort}/${p.protocol}`);
+      if (c.running)
+        for (const p of c.ports) if (p.hostPort > 0) keys.push(hostPortKey(p.hostPort, p.protocol, p.hostIp));
     return keys;
   }
 
@@ -539,9 +541,11 @@ export class FakeDriver implements Driver {
   #create(task: TaskRequest, generation: number): FakeContainer {
     const ports = task.ports.map((p): BoundPort => {
       const hostPort = p.hostPort === 0 ? this.#nextHostPort++ : p.hostPort;
-      if (p.hostPort !== 0 && this.#portTaken(hostPort, p.protocol))
-        throw new ContainerStartFailed(`Bind for 0.0.0.0:${hostPort} failed: port is already allocated`);
-      return { containerPort: p.containerPort, hostPort, protocol: p.protocol, hostIp: '127.0.0.1' };
+      // published as a worker with the default --host 127.0.0.1 does, or on the address the port asks for
+      const hostIp = p.hostIp ?? '127.0.0.1';
+      if (p.hostPort !== 0 && this.#portTaken(hostPortKey(hostPort, p.protocol, hostIp)))
+        throw new ContainerStartFailed(`Bind for ${hostIp}:${hostPort} failed: port is already allocated`);
+      return { containerPort: p.containerPort, hostPort, protocol: p.protocol, hostIp };
     });
     const c: FakeContainer = {
       id: this.#newId(task.id, generation),
@@ -578,11 +582,9 @@ export class FakeDriver implements Driver {
     return id;
   }
 
-  #portTaken(hostPort: number, protocol: string): boolean {
-    if (this.opts.host !== undefined) return this.opts.host.heldPorts().includes(`${hostPort}/${protocol}`);
-    for (const c of this.#containers.values())
-      if (c.running && c.ports.some((p) => p.hostPort === hostPort && p.protocol === protocol)) return true;
-    return false;
+  #portTaken(key: string): boolean {
+    const held = new Set(this.opts.host !== undefined ? this.opts.host.heldPorts() : this.boundPorts());
+    return heldBeside(held, key) !== undefined;
   }
 
   #running(containerId: string): FakeContainer {

@@ -84,8 +84,12 @@ export type TaskReport = Static<typeof TaskReport>;
 /** Host ports in use outside Poseidon that one node may report. */
 export const MAX_PORTS_IN_USE = 4096;
 
-/** A host port and its protocol, as `"8080/tcp"`. */
-export const HOST_PORT_KEY_PATTERN = '^[1-9][0-9]{0,4}/(tcp|udp)$';
+/**
+ * A host port and its protocol, as `"8080/tcp"` (every address), or on one address: `"127.0.0.1:8080/tcp"`,
+ * `"[::1]:8080/tcp"` (hostPortKey).
+ */
+export const HOST_PORT_KEY_PATTERN =
+  '^([0-9]{1,3}([.][0-9]{1,3}){3}:|\\[[0-9a-f:.]{2,45}\\]:)?[1-9][0-9]{0,4}/(tcp|udp)$';
 
 export const NodeMetrics = Type.Object(
   {
@@ -95,11 +99,12 @@ export const NodeMetrics = Type.Object(
     diskFreeBytes: Type.Integer({ minimum: 0 }),
     /**
      * Host ports something other than the node's own tasks holds (other containers, processes on
-     * the host), as `"8080/tcp"`: no task that asks for one of them is placed on the node.
+     * the host), as `"8080/tcp"`, or `"127.0.0.1:8080/tcp"` for one held on one address only: no task
+     * that asks for one of them (on that address, or on every address) is placed on the node.
      * Absent from older workers: none.
      */
     portsInUse: Type.Optional(
-      Type.Array(Type.String({ pattern: HOST_PORT_KEY_PATTERN, maxLength: 9 }), { maxItems: MAX_PORTS_IN_USE }),
+      Type.Array(Type.String({ pattern: HOST_PORT_KEY_PATTERN, maxLength: 64 }), { maxItems: MAX_PORTS_IN_USE }),
     ),
   },
   { additionalProperties: false },

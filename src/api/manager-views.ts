@@ -271,7 +271,8 @@ export const NodeStatusView = Type.Object({
   ),
   portsInUse: Type.Array(Type.String(), {
     description:
-      'Host ports something other than its tasks holds (other containers, processes on the host), as `8080/tcp`, ' +
+      'Host ports something other than its tasks holds (other containers, processes on the host), as `8080/tcp` ' +
+      '(every address) or `127.0.0.1:8080/tcp` (one address), ' +
       'as its worker last said: no task that asks for one of them by number is placed there.',
   }),
 });

@@ -239,7 +239,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
         },
         readHost: () => hostMetrics.read(),
         // other containers' published ports and the host's servers where tasks publish: those go elsewhere
-        readPortsInUse: () => portsInUseOutside(worker, () => readHeldPorts('/proc', opts.host)),
+        readPortsInUse: () => portsInUseOutside(worker, () => readHeldPorts('/proc', opts.host), opts.host),
         log,
         labels: opts.labels ?? {},
         allowedHostPaths: opts.allowedHostPaths ?? [],

@@ -6,7 +6,7 @@ import type { TaskRequest } from '../task/index.js';
 export interface NodeAllocation {
   readonly resources: Readonly<ResourcesView>;
   readonly count: number;
-  /** Host ports in use (`"8080/tcp"`, see hostPortKey), each with the number of tasks holding it. */
+  /** Host ports in use (`"8080/tcp"`, `"127.0.0.1:8080/tcp"`: hostPortKey), each with how many tasks hold it. */
   readonly ports: ReadonlyMap<string, number>;
   /** Ids of the tasks charged here. */
   readonly tasks: ReadonlySet<string>;
@@ -163,9 +163,12 @@ export class Allocations {
   }
 }
 
-/** The host ports a task asks for by number (`hostPort` 0 asks for none), as `"8080/tcp"`. */
+/**
+ * The host ports a task asks for by number (`hostPort` 0 asks for none), as `"8080/tcp"`, or
+ * `"127.0.0.1:8080/tcp"` for one on a host address.
+ */
 export function requestedPorts(request: TaskRequest): string[] {
-  return request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol));
+  return request.ports.filter((p) => p.hostPort !== 0).map((p) => hostPortKey(p.hostPort, p.protocol, p.hostIp));
 }
 
 /** One holder fewer for each key. */

@@ -126,12 +126,19 @@ export class Placer {
 
 const NO_KEYS: readonly string[] = [];
 
-/** Host ports the task's container bound for ports that asked for none (`hostPort` 0), as `"32768/tcp"`. */
+/**
+ * Host ports the task's container bound for ports that asked for none (`hostPort` 0), as `"32768/tcp"`,
+ * or on the host address its port asked for (`"127.0.0.1:32768/tcp"`: a worker reports no address).
+ */
 function boundKeys(rec: TaskRecord): readonly string[] {
   const requested = new Set(requestedPorts(rec.request));
+  const asked = rec.request.ports;
   const keys = rec.ports
     .filter((p) => p.host > 0)
-    .map((p) => hostPortKey(p.host, p.protocol))
+    .map((p) => {
+      const port = asked.find((q) => q.containerPort === p.container && q.protocol === p.protocol);
+      return hostPortKey(p.host, p.protocol, p.hostIp ?? port?.hostIp);
+    })
     .filter((k) => !requested.has(k));
   return keys.length === 0 ? NO_KEYS : [...new Set(keys)].sort();
 }

@@ -77,8 +77,8 @@ export {
   nanoCores,
 } from './filter-resources.js';
 /**
- * portsFilter: "host port 8080/tcp in use"; hostPortKey builds the keys of NodeView.usedPorts; hostPort 0 never
- * conflicts.
+ * portsFilter: "host port 8080/tcp in use"; hostPortKey builds the keys of NodeView.usedPorts, per address
+ * (`127.0.0.1:8080/tcp`); hostPort 0 never conflicts.
  */
 export { portsFilter, hostPortKey, firstHostPortInUse } from './filter-ports.js';
 /** constraintsFilter: "node does not match node.labels.zone == a" for the first rule a node fails. */

@@ -244,7 +244,7 @@ export class NodePool {
     view.taskCount = Math.max(0, view.taskCount + sign);
     for (const port of task.ports) {
       if (port.hostPort === 0) continue;
-      const key = hostPortKey(port.hostPort, port.protocol);
+      const key = hostPortKey(port.hostPort, port.protocol, port.hostIp);
       if (sign > 0) view.usedPorts.add(key);
       else view.usedPorts.delete(key);
     }

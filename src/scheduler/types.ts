@@ -23,7 +23,9 @@ export interface NodeView {
   /** Sum of the requests of the tasks placed on the node. Free = capacity - allocated. */
   allocated: Readonly<Resources>;
   taskCount: number;
-  /** Host ports in use, as `"8080/tcp"` (see hostPortKey). */
+  /**
+   * Host ports in use, as `"8080/tcp"` (every address) or `"127.0.0.1:8080/tcp"` (one address; see hostPortKey).
+   */
   usedPorts: ReadonlySet<string>;
   /** Of usedPorts, those held outside Poseidon (another container, a host process), as its worker said. */
   portsHeldOutside?: ReadonlySet<string>;

@@ -1,5 +1,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
+import { isLoopbackIp } from '../task/host-ip.js';
+import { hostPortKey } from '../task/host-port-key.js';
 import { readProcTable } from './proc-file.js';
 
 /**
@@ -86,17 +88,24 @@ const TABLES = [
 ] as const;
 
 /**
- * The host ports held on this machine's network namespace where a container publishing on
- * `publishIp` would bind them (every address when it is a wildcard), as `"8080/tcp"`, in port
- * order. A table that does not exist (no IPv6) holds none; one that cannot be read or parsed
- * rejects with an Error naming the file (readProcTable).
+ * The host ports held on this machine's network namespace that a container this worker publishes
+ * could not bind, as `"8080/tcp"` for a socket on every address and `"127.0.0.1:8080/tcp"`,
+ * `"[::1]:8080/tcp"` for one on one address (hostPortKey), in port order. Those are the sockets that
+ * block publishing on `publishIp` (the worker's --host; every socket when it is a wildcard), and
+ * those on a loopback address, which a port with that host address takes on any worker: with
+ * `--host 10.0.0.5`, a process on `127.0.0.1:8080` keeps a task that asks `127.0.0.1:8080` away. A
+ * table that does not exist (no IPv6) holds none; one that cannot be read or parsed rejects with an
+ * Error naming the file (readProcTable).
  */
 export async function readHeldPorts(procRoot = '/proc', publishIp = '0.0.0.0'): Promise<string[]> {
   const held = new Map<string, number>();
   for (const [table, protocol] of TABLES) {
     const sockets = await readProcTable(join(procRoot, 'net', table), (text) => parseHeldSockets(text, protocol));
     if (sockets === undefined) continue;
-    for (const s of sockets) if (blocksPublish(s.address, publishIp)) held.set(`${s.port}/${protocol}`, s.port);
+    for (const s of sockets) {
+      if (!blocksPublish(s.address, publishIp) && !isLoopbackIp(s.address)) continue;
+      held.set(hostPortKey(s.port, protocol, WILDCARDS.has(s.address) ? undefined : s.address), s.port);
+    }
   }
   return [...held].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([key]) => key);
 }

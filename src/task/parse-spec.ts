@@ -29,6 +29,7 @@ import { parseFileRefs } from './file-ref.js';
 import { parseRuntimeOptions } from './runtime-options.js';
 import { parseContainerOptions } from './container-options.js';
 import { hostIpProblem, isWildcardIp, normalHostIp } from './host-ip.js';
+import { heldBeside, hostPortKey } from './host-port-key.js';
 
 /** What the host (or cluster) can offer at most; a request above it is absurd, not pending. */
 export interface SpecLimits {
@@ -228,13 +229,21 @@ function parsePorts(spec: TaskSpec, f: FieldNamer): PortRequest[] {
     const hostPort = p.host ?? 0;
     if (p.publish === false && hostPort !== 0)
       throw new InvalidField(f('ports', i, 'host'), `is ${hostPort}, but the port is not published (publish: false)`);
+    const hostIp = p.hostIp === undefined ? undefined : checkHostIp(f('ports', i, 'hostIp'), p.hostIp, p.publish);
     if (hostPort !== 0) {
-      const hostKey = `${hostPort}/${protocol}`;
-      if (hostSeen.has(hostKey)) throw new InvalidField(f('ports', i, 'host'), `${hostKey} is bound twice`);
+      // per address, as Docker binds them: 127.0.0.1:8080 and 127.0.0.2:8080 go together
+      const hostKey = hostPortKey(hostPort, protocol, hostIp);
+      const other = heldBeside(hostSeen, hostKey);
+      if (other !== undefined)
+        throw new InvalidField(
+          f('ports', i, 'host'),
+          other === hostKey
+            ? `${hostKey} is bound twice`
+            : `${hostKey} is bound twice (${other} is on that address too)`,
+        );
       hostSeen.add(hostKey);
     }
     const port: PortRequest = { containerPort: p.container, hostPort, protocol };
-    const hostIp = p.hostIp === undefined ? undefined : checkHostIp(f('ports', i, 'hostIp'), p.hostIp, p.publish);
     if (hostIp !== undefined) port.hostIp = hostIp;
     if (http) port.http = true;
     if (p.publish === false) port.publish = false;

@@ -14,8 +14,10 @@ import {
   SharedParts,
   STOPPED_ON_REQUEST,
   TaskState,
+  type PortRequest,
   type TaskRequest,
 } from '../task/index.js';
+import { publishAddress } from '../task/host-ip.js';
 import { ContainerEvents } from './container-events.js';
 import { ContainerStarts } from './container-starts.js';
 import { WorkerStopping } from './errors.js';
@@ -219,7 +221,9 @@ export class Worker {
   }
 
   /**
-   * The host ports this worker's tasks hold or may hold, as `"8080/tcp"`: those each active task
+   * The host ports this worker's tasks hold or may hold, as `"8080/tcp"` or `"127.0.0.1:8080/tcp"`
+   * (hostPortKey; a port that names no host address is keyed where the worker publishes, `publishIp`,
+   * when given, as the host's socket tables show it): those each active task
    * (starting or running) asked for by number or was given, and those the container of a task
    * that ended in the last ENDED_PORTS_MS bound (a container's port may outlive its exit for a
    * moment). The manager counts these itself, so a worker reports only the others
@@ -229,14 +233,14 @@ export class Worker {
    * reported and the manager places no other copy here for it. A task that ended long ago holds
    * nothing either: something else may have taken its port since.
    */
-  hostPortsOfTasks(): Set<string> {
+  hostPortsOfTasks(publishIp?: string): Set<string> {
     const keys = new Set<string>();
     const since = this.deps.clock.now() - ENDED_PORTS_MS;
     for (const rec of this.#book.records()) {
       if (isActive(rec.state)) {
-        for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
+        for (const p of rec.request.ports) if (p.hostPort > 0) keys.add(askedKey(p, publishIp));
       } else if (rec.containerId === null || rec.finishedAt === null || Date.parse(rec.finishedAt) < since) continue;
-      for (const p of rec.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol));
+      for (const p of rec.ports) if (p.hostPort > 0) keys.add(hostPortKey(p.hostPort, p.protocol, p.hostIp));
     }
     return keys;
   }
@@ -416,4 +420,13 @@ export class Worker {
       const cancel = this.deps.clock.setTimer(timeoutMs, done);
     });
   }
+}
+
+/**
+ * The key of a host port a task asks for: on the address its container binds it, where the worker
+ * publishes (publishAddress) when that is given, else on the address it asks for (none: every address).
+ */
+function askedKey(p: PortRequest, publishIp: string | undefined): string {
+  const at = publishIp === undefined ? p.hostIp : publishAddress(p.hostIp, publishIp);
+  return hostPortKey(p.hostPort, p.protocol, at instanceof Error ? p.hostIp : at);
 }

@@ -18,7 +18,7 @@ async function advance(h: Harness, host: FakeHost, ms: number): Promise<void> {
     h.clock.advance(1_000);
     for (const n of NODES) {
       const w = h.workers.at(urlOf(n));
-      const portsInUse = await portsInUseOutside(w.fake.worker, async () => host.heldPorts());
+      const portsInUse = await portsInUseOutside(w.fake.worker, async () => host.heldPorts(), '127.0.0.1');
       const b = beat(n, w.activeReports());
       await h.manager.heartbeat(n.id, { ...b, metrics: { ...b.metrics, portsInUse } });
     }
@@ -42,14 +42,14 @@ test('3 replicas of one fixed host port on 2 workers of one host: one runs, the 
     h.manager.services.tasks('fixed').filter((x) => x.desiredState === 'running');
   const running = live().filter((x) => x.state === 'Running');
   assert.equal(running.length, 1, 'the host has one port 18090: one replica holds it');
-  assert.deepEqual(host.heldPorts(), ['18090/tcp']);
+  assert.deepEqual(host.heldPorts(), ['127.0.0.1:18090/tcp'], 'published where the workers publish');
   const waiting = live().filter((x) => x.state !== 'Running');
   assert.equal(waiting.length, 2);
   for (const x of waiting) {
     // a new replica Pending, or one that failed to start waiting for its restart: each says why
     const why = x.state === 'Pending' ? '' : 'restart waiting: ';
     assert.ok(x.state === 'Pending' || x.state === 'Failed', x.state);
-    assert.match(x.reason, new RegExp(`^${why}0/2 nodes can run fixed-\\d+: .*host port 18090/tcp`));
+    assert.match(x.reason, new RegExp(`^${why}0/2 nodes can run fixed-\\d+: .*host port (127.0.0.1:)?18090/tcp`));
   }
   const holder = running[0]?.node ?? assert.fail('no replica runs');
   const other = NODES.find((n) => n.name !== holder) ?? assert.fail('no other node');
@@ -57,7 +57,7 @@ test('3 replicas of one fixed host port on 2 workers of one host: one runs, the 
     h.manager
       .listNodes()
       .find((n) => n.name === other.name)
-      ?.portsInUse.includes('18090/tcp'),
+      ?.portsInUse.includes('127.0.0.1:18090/tcp'),
     `${other.name} reports the port ${holder}'s container holds on their host`,
   );
 

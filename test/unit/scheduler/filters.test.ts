@@ -96,3 +96,48 @@ test('hostPortKey is the key format of NodeView.usedPorts', () => {
   assert.equal(hostPortKey(8080, 'tcp'), '8080/tcp');
   assert.equal(hostPortKey(53, 'udp'), '53/udp');
 });
+
+test('hostPortKey names the address of a port on one address, and none for every address', () => {
+  assert.equal(hostPortKey(8080, 'tcp', '127.0.0.1'), '127.0.0.1:8080/tcp');
+  assert.equal(hostPortKey(8080, 'tcp', '0:0:0:0:0:0:0:1'), '[::1]:8080/tcp', 'IPv6 in its short form, bracketed');
+  assert.equal(hostPortKey(8080, 'tcp', '0.0.0.0'), '8080/tcp');
+  assert.equal(hostPortKey(8080, 'tcp', '::'), '8080/tcp');
+  assert.equal(hostPortKey(8080, 'tcp', ''), '8080/tcp', "Docker's HostIp of a port on every address");
+});
+
+/** A task asking for host port 8080/tcp on `hostIp` (none: every address). */
+function at(hostIp?: string): TaskRequest {
+  return task({ ports: [{ ...port(8080), ...(hostIp === undefined ? {} : { hostIp }) }] });
+}
+
+test('ports: one host port on two addresses of a node are two ports, as Docker binds them', () => {
+  const n = node({ id: 'w1', usedPorts: ['127.0.0.1:8080/tcp'] });
+  assert.equal(portsFilter.reject(at('127.0.0.2'), n), null);
+  assert.equal(portsFilter.reject(at('::1'), n), null, 'nor does IPv6 loopback conflict with IPv4');
+  assert.equal(portsFilter.reject(at('127.0.0.1'), n), 'host port 127.0.0.1:8080/tcp in use');
+  const v6 = node({ id: 'w1', usedPorts: ['[::1]:8080/tcp'] });
+  assert.equal(portsFilter.reject(at('::1'), v6), 'host port [::1]:8080/tcp in use');
+  assert.equal(portsFilter.reject(at('127.0.0.1'), v6), null);
+});
+
+test('ports: a port on every address conflicts with the port on any address, and one on one address with it', () => {
+  const onOne = node({ id: 'w1', usedPorts: ['80/tcp', '127.0.0.2:8080/tcp'] });
+  assert.equal(portsFilter.reject(at(), onOne), 'host port 127.0.0.2:8080/tcp in use');
+  assert.equal(portsFilter.reject(at('0.0.0.0'), onOne), 'host port 127.0.0.2:8080/tcp in use', '0.0.0.0 is as none');
+  assert.equal(portsFilter.reject(at(), node({ id: 'w1', usedPorts: ['127.0.0.2:8080/udp'] })), null);
+  assert.equal(portsFilter.reject(at(), node({ id: 'w1', usedPorts: ['127.0.0.2:18080/tcp'] })), null);
+  const everywhere = node({ id: 'w1', usedPorts: ['8080/tcp'] });
+  assert.equal(portsFilter.reject(at('127.0.0.1'), everywhere), 'host port 8080/tcp in use');
+  assert.equal(portsFilter.reject(at('::1'), everywhere), 'host port 8080/tcp in use');
+});
+
+test('ports: a port held outside Poseidon on one address is named so', () => {
+  const n = {
+    ...node({ id: 'w1', usedPorts: ['127.0.0.53:53/udp'] }),
+    portsHeldOutside: new Set(['127.0.0.53:53/udp']),
+  };
+  const dns = (hostIp?: string): TaskRequest =>
+    task({ ports: [{ ...port(53, 'udp'), ...(hostIp === undefined ? {} : { hostIp }) }] });
+  assert.equal(portsFilter.reject(dns('127.0.0.1'), n), null);
+  assert.equal(portsFilter.reject(dns(), n), 'host port 127.0.0.53:53/udp held outside Poseidon');
+});

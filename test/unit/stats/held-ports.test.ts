@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { HOST_PORT_KEY_PATTERN } from '../../../src/api/index.js';
 import { blocksPublish, parseHeldSockets, readHeldPorts } from '../../../src/stats/index.js';
 
 // Rows as Linux prints them (the header, then one socket a line; trailing columns cut short).
@@ -10,6 +11,7 @@ const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when 
    0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1181 1
    1: 0100007F:1651 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1182 1
    2: 0100007F:A2C4 0100007F:1651 01 00000000:00000000 00:00000000 00000000     0        0 1183 1
+   3: 0900000A:2328 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1184 1
 `;
 const TCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue
    0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000
@@ -31,6 +33,7 @@ test('listening tcp sockets and bound udp ones hold their ports, with their addr
   assert.deepEqual(parseHeldSockets(TCP, 'tcp'), [
     { address: '0.0.0.0', port: 8080 },
     { address: '127.0.0.1', port: 5713 },
+    { address: '10.0.0.9', port: 9000 },
   ]);
   assert.deepEqual(parseHeldSockets(TCP6, 'tcp'), [
     { address: '0:0:0:0:0:0:0:0', port: 8080 },
@@ -43,10 +46,10 @@ test('listening tcp sockets and bound udp ones hold their ports, with their addr
 });
 
 test('a row that is not a socket is refused, naming its line', () => {
-  assert.throws(() => parseHeldSockets(`${TCP}   3: garbage\n`, 'tcp'), /line 5 is not a socket/);
+  assert.throws(() => parseHeldSockets(`${TCP}   3: garbage\n`, 'tcp'), /line 6 is not a socket/);
   assert.throws(
     () => parseHeldSockets(`${TCP}   3: 00000000:XYZ 00000000:0000 0A\n`, 'tcp'),
-    /line 5 has no address and port/,
+    /line 6 has no address and port/,
   );
 });
 
@@ -66,11 +69,27 @@ test('readHeldPorts merges the four tables in port order, each port once, and sk
   await writeFile(join(root, 'net', 'tcp'), TCP);
   await writeFile(join(root, 'net', 'tcp6'), TCP6);
   await writeFile(join(root, 'net', 'udp'), UDP); // no udp6: a host without IPv6
-  assert.deepEqual(await readHeldPorts(root), ['22/tcp', '53/udp', '3000/tcp', '4000/tcp', '5713/tcp', '8080/tcp']);
+  const loopbackAndEvery = [
+    '22/tcp',
+    '127.0.0.53:53/udp',
+    '127.0.0.1:3000/tcp',
+    '[::1]:4000/tcp',
+    '127.0.0.1:5713/tcp',
+  ];
+  assert.deepEqual(
+    await readHeldPorts(root),
+    [...loopbackAndEvery, '8080/tcp', '10.0.0.9:9000/tcp'],
+    'publishing on every address: each socket, on its address (none for a wildcard)',
+  );
   assert.deepEqual(
     await readHeldPorts(root, '127.0.0.1'),
-    ['22/tcp', '3000/tcp', '5713/tcp', '8080/tcp'],
-    'publishing on 127.0.0.1: the wildcards and 127.0.0.1 only',
+    [...loopbackAndEvery, '8080/tcp'],
+    'publishing on 127.0.0.1: the wildcards and the loopback addresses, which a port asking for one takes',
+  );
+  assert.deepEqual(
+    await readHeldPorts(root, '10.0.0.9'),
+    [...loopbackAndEvery, '8080/tcp', '10.0.0.9:9000/tcp'],
+    'publishing on 10.0.0.9: its own address too; loopback ones all the same',
   );
   await writeFile(join(root, 'net', 'udp6'), 'header\n  0: nonsense\n');
   await assert.rejects(readHeldPorts(root), /cannot parse .*udp6: line 2 is not a socket/);
@@ -78,5 +97,5 @@ test('readHeldPorts merges the four tables in port order, each port once, and sk
 
 test("this machine's own tables parse", async () => {
   const held = await readHeldPorts();
-  for (const key of held) assert.match(key, /^[1-9][0-9]*\/(tcp|udp)$/);
+  for (const key of held) assert.match(key, new RegExp(HOST_PORT_KEY_PATTERN));
 });

@@ -90,13 +90,29 @@ test('a host address that is none, or one for a port not published, is refused n
   );
 });
 
-test('one host port on two addresses is one port bound twice: a host port is held on every address', () => {
+test('one host port on two addresses is two ports, as Docker binds them; on the same address, or beside every address, one', () => {
+  const two = parse([
+    { container: 80, host: 8080, hostIp: '127.0.0.1' },
+    { container: 81, host: 8080, hostIp: '127.0.0.2' },
+  ]);
+  assert.deepEqual(
+    two.ports.map((p) => p.hostIp),
+    ['127.0.0.1', '127.0.0.2'],
+  );
   assert.throws(
     () =>
       parse([
         { container: 80, host: 8080, hostIp: '127.0.0.1' },
-        { container: 81, host: 8080, hostIp: '127.0.0.2' },
+        { container: 81, host: 8080, hostIp: '127.0.0.1' },
       ]),
-    /ports\[1\]\.host.*8080\/tcp is bound twice/,
+    /ports\[1\]\.host.*127\.0\.0\.1:8080\/tcp is bound twice$/,
+  );
+  assert.throws(
+    () =>
+      parse([
+        { container: 80, host: 8080, hostIp: '127.0.0.1' },
+        { container: 81, host: 8080 },
+      ]),
+    /ports\[1\]\.host.*8080\/tcp is bound twice \(127\.0\.0\.1:8080\/tcp is on that address too\)/,
   );
 });

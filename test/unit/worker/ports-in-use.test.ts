@@ -18,6 +18,8 @@ test('the ports a worker reports leave out every port its tasks name, looked at 
   assert.deepEqual(held, ['22/tcp', '9090/udp']);
 });
 
+/** Where the fake engine publishes a port that names no host address, as a worker with --host 127.0.0.1. */
+const HOST = '127.0.0.1';
 const T1 = '11111111-0000-4000-8000-000000000001';
 const T2 = '22222222-0000-4000-8000-000000000002';
 
@@ -34,14 +36,18 @@ test(`a worker's own ports: its active tasks', and an ended task's for ${ENDED_P
   await fake.worker.submit(taskRequest(T1, { ports: port(8080) }), 1, 0);
   await fake.worker.submit(taskRequest(T2, { ports: port(9090) }), 1, 0);
   await idle();
-  assert.deepEqual([...fake.worker.hostPortsOfTasks()].sort(), ['8080/tcp', '9090/tcp']);
+  assert.deepEqual([...fake.worker.hostPortsOfTasks(HOST)].sort(), [`${HOST}:8080/tcp`, `${HOST}:9090/tcp`]);
   const ended = fake.worker.get(T1);
   fake.driver.exit(ended.containerId ?? assert.fail('no container'), 1);
   await idle();
   assert.equal(fake.worker.get(T1).state, 'Failed');
-  assert.deepEqual([...fake.worker.hostPortsOfTasks()].sort(), ['8080/tcp', '9090/tcp'], 'just ended: still its own');
+  assert.deepEqual(
+    [...fake.worker.hostPortsOfTasks(HOST)].sort(),
+    [`${HOST}:8080/tcp`, `${HOST}:9090/tcp`],
+    'just ended: still its own',
+  );
   clock.advance(ENDED_PORTS_MS + 1);
-  assert.deepEqual([...fake.worker.hostPortsOfTasks()], ['9090/tcp'], 'ended long ago: holds nothing');
+  assert.deepEqual([...fake.worker.hostPortsOfTasks(HOST)], [`${HOST}:9090/tcp`], 'ended long ago: holds nothing');
 });
 
 const PORT_18090: PortRequest[] = [{ containerPort: 8080, hostPort: 18090, protocol: 'tcp' }];
@@ -70,10 +76,14 @@ test("a port a task asked for but failed to start on is another's: reported, whe
   const failedStart = w1.worker.get(T1);
   assert.equal(failedStart.state, 'Failed');
   assert.match(failedStart.reason, /18090 failed: port is already allocated/);
-  assert.deepEqual([...w1.worker.hostPortsOfTasks()], [], 'its start failed: it holds nothing');
+  assert.deepEqual([...w1.worker.hostPortsOfTasks(HOST)], [], 'its start failed: it holds nothing');
   const read = async (): Promise<string[]> => host.heldPorts();
-  assert.deepEqual(await portsInUseOutside(w1.worker, read), ['18090/tcp'], "svc-w2's container holds it");
-  assert.deepEqual(await portsInUseOutside(w2.worker, read), [], 'svc-w2 holds it for its own task');
+  assert.deepEqual(
+    await portsInUseOutside(w1.worker, read, HOST),
+    [`${HOST}:18090/tcp`],
+    "svc-w2's container holds it",
+  );
+  assert.deepEqual(await portsInUseOutside(w2.worker, read, HOST), [], 'svc-w2 holds it for its own task');
 });
 
 test('a task starting again on the port it failed on holds it from then: never taken for an outsider meanwhile', async (t) => {
@@ -89,12 +99,16 @@ test('a task starting again on the port it failed on holds it from then: never t
   await w1.worker.submit(taskRequest(T1, { ports: PORT_18090 }), 2, 0); // the restart placed here
   await idle();
   assert.equal(w1.worker.get(T1).state, 'Scheduled');
-  const held = await portsInUseOutside(w1.worker, async () => {
-    w1.driver.release('start'); // its container binds the port while the host is read
-    await idle();
-    return host.heldPorts();
-  });
+  const held = await portsInUseOutside(
+    w1.worker,
+    async () => {
+      w1.driver.release('start'); // its container binds the port while the host is read
+      await idle();
+      return host.heldPorts();
+    },
+    HOST,
+  );
   assert.equal(w1.worker.get(T1).state, 'Running');
   assert.deepEqual(held, [], 'its own port, though the reading has it');
-  assert.deepEqual([...w1.worker.hostPortsOfTasks()], ['18090/tcp']);
+  assert.deepEqual([...w1.worker.hostPortsOfTasks(HOST)], [`${HOST}:18090/tcp`]);
 });
