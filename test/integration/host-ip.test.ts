@@ -19,15 +19,20 @@ async function bindings(containerId: string): Promise<Record<string, Array<{ Hos
   return JSON.parse(stdout) as Record<string, Array<{ HostIp: string; HostPort: string }>>;
 }
 
-/** What an HTTP request to host:port gets back first ('' when the connection is refused). */
-function firstLine(host: string, port: number): Promise<string> {
+/** What an HTTP request to host:port gets back ('' when the connection is refused). */
+function response(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host, port }, () => socket.end('GET / HTTP/1.0\r\n\r\n'));
     let got = '';
     socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
-    socket.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+    socket.on('close', () => resolve(got));
     socket.on('error', () => resolve(''));
   });
+}
+
+/** The first line of what an HTTP request to host:port gets back ('' when the connection is refused). */
+async function firstLine(host: string, port: number): Promise<string> {
+  return (await response(host, port)).split('\r\n')[0] ?? '';
 }
 
 describe('ports on one host address, on a real worker', () => {
@@ -89,5 +94,41 @@ describe('ports on one host address, on a real worker', () => {
     await c.allInState([done.stdout.trim()], 'Completed');
     const shown = await c.cli(['status', 'done']);
     assert.match(shown.stdout, /^Ports: +- \(container ended\)$/m);
+  });
+
+  test('one host port on 127.0.0.1 and on 127.0.0.2: two tasks on the one worker, both Running, each answering there', async () => {
+    const label = `poseidon.test-run=${c.runId}`;
+    const ids: string[] = [];
+    for (const [name, ip] of [
+      ['same1', '127.0.0.1'],
+      ['same2', '127.0.0.2'],
+    ] as const) {
+      // each serves its own name, so an answer says which task gave it
+      const serve = `mkdir -p /tmp/www && echo ${name} > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www`;
+      const out = await c.cli([
+        'run',
+        '--name',
+        name,
+        '-l',
+        label,
+        '-p',
+        `${ip}:7455:80`,
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        serve,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      ids.push(out.stdout.trim());
+    }
+    const [same1, same2] = await c.allInState(ids, 'Running');
+    assert.ok(same1?.nodeId !== null && same1?.nodeId === same2?.nodeId, 'one worker holds both');
+    for (const [ip, name] of [
+      ['127.0.0.1', 'same1'],
+      ['127.0.0.2', 'same2'],
+    ] as const)
+      await waitFor(async () => (await response(ip, 7455)).endsWith(`\r\n\r\n${name}\n`), {
+        what: `${name} to answer on ${ip}:7455`,
+      });
   });
 });
