@@ -51,8 +51,6 @@ export class TemplateError extends Error {
   }
 }
 
-const ACTION = /\{\{(-\s)?\s*(.*?)\s*(\s-)?\}\}/gs;
-
 /** `template` (`\t` and `\n` read already) as its pieces; TemplateError or Error says what cannot be read. */
 export function parseTemplate(template: string): TemplateNode[] {
   const items = itemsOf(template);
@@ -62,24 +60,67 @@ export function parseTemplate(template: string): TemplateNode[] {
   return nodes;
 }
 
+const UNCLOSED = 'has a "{{" with no "}}" to close it: write placeholders as {{.Name}}';
+
 function itemsOf(template: string): Item[] {
   const items: Item[] = [];
   let at = 0;
   let trimNext = false;
-  for (const m of template.matchAll(ACTION)) {
-    let text = template.slice(at, m.index);
+  for (let open = template.indexOf('{{'); open >= 0; open = template.indexOf('{{', at)) {
+    const close = actionEnd(template, open + 2);
+    if (close < 0) throw new Error(UNCLOSED);
+    let inner = template.slice(open + 2, close);
+    // `{{- ` and ` -}}` trim the spaces beside the placeholder; `{{-3}}` is a number
+    const trimBefore = /^-\s/.test(inner);
+    const trimAfter = /\s-$/.test(inner);
+    inner = inner.slice(trimBefore ? 1 : 0, trimAfter ? -1 : undefined);
+    let text = template.slice(at, open);
     if (trimNext) text = text.trimStart();
-    if (m[1] !== undefined) text = text.trimEnd();
+    if (trimBefore) text = text.trimEnd();
     if (text !== '') items.push(text);
-    const action = m[2] ?? '';
+    const action = inner.trim();
     if (!(action.startsWith('/*') && action.endsWith('*/'))) items.push({ action });
-    trimNext = m[3] !== undefined;
-    at = m.index + m[0].length;
+    trimNext = trimAfter;
+    at = close + 2;
   }
   const rest = trimNext ? template.slice(at).trimStart() : template.slice(at);
-  if (rest.includes('{{')) throw new Error('has a "{{" with no "}}" to close it: write placeholders as {{.Name}}');
   if (rest !== '') items.push(rest);
   return items;
+}
+
+/**
+ * Where the `}}` that closes the placeholder whose words begin at `from` is, or -1 when none does: as
+ * Go reads it, one inside a string (`{{printf "%s}}" .Name}}`) or a comment is
+ * the string's or the comment's. A string with no end leaves the first `}}` closing it, so its words
+ * then say what is wrong.
+ */
+function actionEnd(template: string, from: number): number {
+  const first = template.indexOf('}}', from);
+  const words = template.slice(from).match(/^(-\s)?\s*/)?.[0].length ?? 0;
+  if (template.startsWith('/*', from + words)) {
+    const end = template.indexOf('*/', from + words + 2);
+    return end < 0 ? first : template.indexOf('}}', end + 2);
+  }
+  for (let i = from; i < template.length; i++) {
+    const char = template[i];
+    if (char === '}' && template[i + 1] === '}') return i;
+    if (char !== '"' && char !== '`') continue;
+    const end = char === '`' ? template.indexOf('`', i + 1) : quotedEnd(template, i + 1);
+    if (end < 0) return first;
+    i = end;
+  }
+  return -1;
+}
+
+/** Where the `"` that ends a Go string whose text begins at `from` is; -1 at a line's end or the text's. */
+function quotedEnd(template: string, from: number): number {
+  for (let i = from; i < template.length; i++) {
+    const char = template[i];
+    if (char === '\\') i++;
+    else if (char === '"') return i;
+    else if (char === '\n') return -1;
+  }
+  return -1;
 }
 
 interface Reader {

@@ -85,6 +85,18 @@ test('range over a list or a map (its keys in order), with $ the view, variables
   assert.equal(print('{{range .Spec.Command -}}\n  {{.}}\n{{- end}}'), 'httpd-f\n', '{{- and -}} trim the spaces');
 });
 
+test('a "}}" inside a string or a comment is its own, as Go reads it; one in a string with no end closes it', () => {
+  assert.equal(print('{{printf "%s}}" .Name}}'), 'web-1}}\n');
+  assert.equal(print('{{printf `%s}}` .Name}}|{{.Restarts}}'), 'web-1}}|2\n', 'a raw string');
+  assert.equal(print('{{"a \\"}}\\" b"}}'), 'a "}}" b\n', 'after an escaped quote');
+  assert.equal(print('{{- /* no }} here */ -}} {{.Name}}'), 'web-1\n', 'a comment, trimmed');
+  assert.equal(print('{{- "x" -}} {{- 3 }}'), 'x3\n');
+  assert.throws(() => viewFormat('{{"a}}'), { message: /^--format has \{\{"a\}\}: has a string with no " to end it/ });
+  assert.throws(() => viewFormat('{{printf "%s}}'), {
+    message: /^--format has \{\{printf "%s\}\}: has a string with no " to end it/,
+  });
+});
+
 test('an unknown function, a wrong count of arguments, a block unclosed: refused before anything is printed', () => {
   const names = 'json, index, len, join, split, upper, lower, title, pad, truncate, print, println, printf, eq, ne';
   assert.throws(() => viewFormat('{{uper .Name}}'), {
