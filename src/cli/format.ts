@@ -2,7 +2,8 @@ import type { ManagerTaskView, NodeStatusView, PortView } from '../api/index.js'
 import { formatBytes } from '../units/index.js';
 import type { TableTask } from './task-table-fields.js';
 import { commandLine } from '../task/command-line.js';
-import { HEALTH_ENDED, HEALTH_NOT_RUNNING, healthText } from '../task/health-text.js';
+import { healthText } from '../task/health-text.js';
+import { noContainerText } from '../task/no-container-text.js';
 import { portText } from '../task/port-text.js';
 import { labelsText } from '../task/labels-text.js';
 import { lastExitAddsToReason } from '../task/last-exit.js';
@@ -110,7 +111,7 @@ export function taskPorts(t: Pick<TableTask, 'state' | 'ports'>): string {
 function portsDetail(t: Pick<ManagerTaskView, 'state' | 'containerId' | 'ports'>): string {
   if (t.ports.length === 0 || t.state === 'Running' || t.state === 'Pending' || t.state === 'Scheduled')
     return ports(t.ports);
-  return t.containerId === null ? HEALTH_NOT_RUNNING : HEALTH_ENDED;
+  return noContainerText(t);
 }
 
 export function taskDetail(
