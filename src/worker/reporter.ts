@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { isNotFound, isPermanent, isUnknownFieldRefusal, RemoteError } from '../errors/index.js';
+import { isNotFound, isPermanent, isUnknownFieldRefusal, PoseidonError, RemoteError } from '../errors/index.js';
 import {
   MAX_PORTS_IN_USE,
   REPORT_SLACK,
@@ -120,6 +120,11 @@ export class ManagerReporter {
   #plainBeats = false;
   /** The manager refused a report's errorCode (it is older than this worker): reports go without it. */
   #plainReports = false;
+  /**
+   * The manager refused host ports held on one address (it is older than this worker): beats say each
+   * is held on every address, which keeps a task off the node that could have gone beside it, never on.
+   */
+  #portsOnEveryAddress = false;
   /** When the last report request began (performance.now() ms). */
   #reportedAtMs = -Infinity;
   /** The manager's last reply said our digest disagrees with its own: the next beat lists every active task. */
@@ -259,7 +264,8 @@ export class ManagerReporter {
   }
 
   async #register(): Promise<HeartbeatReply> {
-    const [host, ports] = await Promise.all([this.#host.fresh(), this.#ports?.fresh() ?? NO_PORTS]);
+    const [host, read] = await Promise.all([this.#host.fresh(), this.#ports?.fresh() ?? NO_PORTS]);
+    const ports = this.#portsOnEveryAddress ? onEveryAddress(read) : read;
     const reply = await this.#send({
       nodeId: this.deps.nodeId,
       name: this.deps.name,
@@ -286,12 +292,19 @@ export class ManagerReporter {
 
   /**
    * Registers; a manager older than this worker refuses the fields it does not know (its version,
-   * the spec fields it reads, its host id), so it is sent the request without them, and told once.
+   * the spec fields it reads, its host id), so it is sent the request without them, and told once;
+   * and host ports held on one address, sent again as held on every address.
    */
   async #send(req: RegisterRequest): Promise<HeartbeatReply> {
     try {
       return await this.deps.manager.register(req);
     } catch (err) {
+      const held = req.metrics.portsInUse;
+      if (!this.#portsOnEveryAddress && held !== undefined && isHeldPortsRefusal(err)) {
+        this.#portsOnEveryAddress = true;
+        this.#tellOlderManager();
+        return this.#send({ ...req, metrics: { ...req.metrics, portsInUse: onEveryAddress(held) } });
+      }
       if (!isOlderManagerRefusal(err)) throw err;
       const { version: _version, specFields: _fields, hostId: _hostId, ...known } = req;
       this.#plainReports = true;
@@ -316,6 +329,18 @@ export class ManagerReporter {
    * is pushed as it happens (#flush), so the list is needed only to repair a loss.
    */
   async #beat(): Promise<HeartbeatReply> {
+    try {
+      return await this.#beatOnce();
+    } catch (err) {
+      if (this.#portsOnEveryAddress || !isHeldPortsRefusal(err)) throw err;
+      // a manager older than ports on one address (`127.0.0.1:8080/tcp`) takes each as on every address
+      this.#portsOnEveryAddress = true;
+      this.#tellOlderManager();
+      return this.#beatOnce();
+    }
+  }
+
+  async #beatOnce(): Promise<HeartbeatReply> {
     const [host, ports] = await this.#readings();
     const tasks = this.#resyncAsked
       ? this.deps.worker
@@ -393,8 +418,9 @@ export class ManagerReporter {
   }
 
   /** The latest host figures and ports in use, for a beat. */
-  #readings(): Promise<[HostSnapshot, readonly string[]]> {
-    return Promise.all([this.#host.latest(), this.#ports?.latest() ?? NO_PORTS]);
+  async #readings(): Promise<[HostSnapshot, readonly string[]]> {
+    const [host, ports] = await Promise.all([this.#host.latest(), this.#ports?.latest() ?? NO_PORTS]);
+    return [host, this.#portsOnEveryAddress ? onEveryAddress(ports) : ports];
   }
 
   #scheduleFlush(): void {
@@ -444,6 +470,16 @@ export class ManagerReporter {
 
 /** A manager older than this worker refuses a field it does not know (its schemas allow no others). */
 const isOlderManagerRefusal = isUnknownFieldRefusal;
+
+/** A manager older than host ports held on one address refuses a beat that has one. */
+function isHeldPortsRefusal(err: unknown): boolean {
+  return err instanceof PoseidonError && err.code === 'invalid_request' && err.message.includes('portsInUse');
+}
+
+/** Host port keys as a manager before ports on one address reads them: `127.0.0.1:8080/tcp` as `8080/tcp`. */
+function onEveryAddress(keys: readonly string[]): string[] {
+  return [...new Set(keys.map((key) => key.slice(key.lastIndexOf(':') + 1)))];
+}
 
 /** A report without the fields a manager before them does not take (errorCode). */
 function plainReport(r: TaskReport): TaskReport {

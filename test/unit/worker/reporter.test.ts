@@ -409,6 +409,38 @@ test('each beat says which revoked version the worker holds; a manager older tha
   );
 });
 
+test('a manager older than ports held on one address is beaten with each as held on every address', async () => {
+  const held = ['22/tcp', '127.0.0.53:53/udp', '127.0.0.1:8080/tcp', '8080/tcp'];
+  const readPortsInUse = async (): Promise<string[]> => held;
+  const older = new (class extends RecordingManager {
+    refused = 0;
+    override async register(body: RegisterRequest): Promise<HeartbeatReply> {
+      this.#refuse(body.metrics);
+      return super.register(body);
+    }
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      this.#refuse(body.metrics);
+      return super.heartbeat(nodeId, body);
+    }
+    #refuse(metrics: HeartbeatRequest['metrics']): void {
+      if (metrics.portsInUse?.some((key) => key.includes(':')) !== true) return;
+      this.refused += 1;
+      throw new RemoteError('invalid_request', 400, 'body.metrics.portsInUse[1] must match pattern "^[1-9]"');
+    }
+  })([]);
+  await run(older, new FixedWorker([]), 3, { readPortsInUse, portsReadMs: 0 });
+  assert.equal(older.refused, 1, 'refused once, then beats go so');
+  for (const beat of older.beats) assert.deepEqual(beat.metrics.portsInUse, ['22/tcp', '53/udp', '8080/tcp']);
+
+  const current = new RecordingManager([]);
+  await run(current, new FixedWorker([]), 2, { readPortsInUse, portsReadMs: 0 });
+  assert.ok(
+    current.beats.some((b) => b.metrics.portsInUse?.join(',') === held.join(',')),
+    'as read, to a manager that takes them',
+  );
+  for (const beat of current.beats) compile(HeartbeatSchema).parse(beat);
+});
+
 test('a resync asked for is logged once, not again for each beat that fails while the manager is away', async () => {
   const worker = new FixedWorker([view('a', 'Running')]);
   /** Asks for a resync, then is away (every beat refused as unreachable) for the rest. */
