@@ -151,6 +151,28 @@ test('host ports held outside Poseidon, as the node last said, are in use there;
   assert.deepEqual([...pooled(pool, 'w1').usedPorts], ['22/tcp'], 'a release keeps the ports held outside');
 });
 
+test('a host port on one address is held there: another address of the port fits beside it, every address does not', () => {
+  const pool = newPool();
+  pool.setNode(entry('w1'));
+  const at = (id: string, hostIp?: string): TaskRequest =>
+    task(id, { ports: [{ ...PORT_8080[0]!, ...(hostIp === undefined ? {} : { hostIp }) }] });
+  pool.set('t1', at('t1', '127.0.0.1'), 'w1');
+  assert.deepEqual([...pooled(pool, 'w1').usedPorts], ['127.0.0.1:8080/tcp']);
+  const beside = pool.choose(at('t2', '127.0.0.2'));
+  assert.ok(beside.ok && beside.nodeId === 'w1', '127.0.0.2:8080 beside 127.0.0.1:8080');
+  pool.set('t2', at('t2', '127.0.0.2'), 'w1');
+  const everywhere = pool.choose(at('t3'));
+  assert.ok(!everywhere.ok);
+  assert.match(explain(everywhere.explanation), /host port 127\.0\.0\.1:8080\/tcp in use/);
+  assert.ok(!pool.choose(at('t3', '127.0.0.1')).ok, 'nor the same address');
+
+  // start-first: a new replica on 127.0.0.1:8080 has room only once the old one (t1) is gone, and none on
+  // 127.0.0.3:8080 is held by it, which fits now
+  assert.equal(pool.roomHeldBy(at('t4', '127.0.0.1'), ['t1']), 'w1');
+  assert.equal(pool.roomHeldBy(at('t4', '127.0.0.3'), ['t1']), undefined);
+  assert.equal(pool.roomHeldBy(at('t4'), ['t1']), undefined, 'on every address, t2 holds it too');
+});
+
 test('a task that moves is released on the node it left and charged on the one it joined; a new generation alone changes nothing', () => {
   const pool = newPool();
   pool.setNode(entry('w1'));
