@@ -54,7 +54,8 @@ describe('placement: labels, constraints and volumes on real workers', () => {
     const c = await cluster();
     await c.startWorker('a');
     const port = await freePort();
-    const key = `${port}/tcp`;
+    // held on the one address it is bound on: the worker's --host, 127.0.0.1
+    const key = `127.0.0.1:${port}/tcp`;
     // a plain container, not Poseidon's, publishing the port where the worker publishes (labelled for cleanup)
     const labels = Object.entries(c.task('x').labels as Record<string, string>).flatMap(([k, v]) => [
       '--label',
