@@ -3,16 +3,20 @@
 // writes `$POSEIDON_ALLOC_DIR/<pid>.json`: bytes allocated in the window (every GC's heap before it less
 // the heap after the one before: exact, not sampled), scavenges, cpu µs, and with POSEIDON_ALLOC_COUNT=1
 // the calls of JSON.parse and JSON.stringify (and their bytes), promises made and timers set.
-// POSEIDON_ALLOC_PROFILE=1 adds the top allocating functions (V8's sampling heap profiler, garbage included).
+// POSEIDON_ALLOC_PROFILE=1 adds the top allocating functions (V8's sampling heap profiler, garbage included);
+// POSEIDON_ALLOC_CPU=1 the top functions by cpu self time (V8's cpu profiler, the window's profile kept as
+// `$POSEIDON_ALLOC_DIR/<pid>.cpuprofile`).
 import { createHook } from 'node:async_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import v8 from 'node:v8';
+import { summarizeCpuProfile, type CpuProfile } from './cpu-profile.js';
 import { summarizeSampling, type SampleNode } from './heap-sampling.js';
 
 const dir = process.env['POSEIDON_ALLOC_DIR'] ?? '/tmp';
 const counting = process.env['POSEIDON_ALLOC_COUNT'] === '1';
 const profiling = process.env['POSEIDON_ALLOC_PROFILE'] === '1';
+const cpuProfiling = process.env['POSEIDON_ALLOC_CPU'] === '1';
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Where a sample of the counted calls came from (one in 64, one promise in 256): the first frames of their stacks. */
@@ -86,9 +90,16 @@ process.on('SIGUSR2', () => {
 async function begin(): Promise<void> {
   gc?.();
   let session: Session | undefined;
-  if (profiling) {
+  if (profiling || cpuProfiling) {
     session = new Session();
     session.connect();
+  }
+  if (cpuProfiling && session !== undefined) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  }
+  if (profiling && session !== undefined) {
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: 128,
       includeObjectsCollectedByMajorGC: true,
@@ -127,10 +138,14 @@ async function end(w: Window): Promise<void> {
   }
   allocated += heapAtEnd - after;
   let profile: SampleNode | undefined;
+  let cpuProfile: CpuProfile | undefined;
   if (w.session !== undefined) {
-    profile = ((await w.session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } }).profile.head;
+    if (cpuProfiling) cpuProfile = ((await w.session.post('Profiler.stop')) as { profile: CpuProfile }).profile;
+    if (profiling)
+      profile = ((await w.session.post('HeapProfiler.stopSampling')) as { profile: { head: SampleNode } }).profile.head;
     w.session.disconnect();
   }
+  if (cpuProfile !== undefined) writeFileSync(`${dir}/${process.pid}.cpuprofile`, JSON.stringify(cpuProfile));
   const delta = Object.fromEntries(
     Object.entries(counts).map(([k, v]) => [k, v - w.counts[k as keyof typeof counts]]),
   ) as typeof counts;
@@ -143,6 +158,7 @@ async function end(w: Window): Promise<void> {
       ? { parse: callers.parse.top(), stringify: callers.stringify.top(), promise: callers.promise.top() }
       : undefined,
     profile: profile === undefined ? undefined : summarizeSampling(profile, units(), 'submission'),
+    cpuProfile: cpuProfile === undefined ? undefined : summarizeCpuProfile(cpuProfile, units(), 40),
   };
   writeFileSync(`${dir}/${process.pid}.json`, JSON.stringify(result));
 }

@@ -4,12 +4,14 @@
 // bench/alloc-preload.js. After a warm-up it opens a window in both processes, submits N tasks, waits
 // until every one is Running on the manager, closes the window and prints per submission: bytes
 // allocated, scavenges, cpu µs (this last moves with the machine; the others do not).
-//   node dist/bench/submit-alloc.js [--submissions N] [--rounds R] [--count] [--profile]
+//   node dist/bench/submit-alloc.js [--submissions N] [--rounds R] [--count] [--profile] [--cpu]
 // --count adds calls of JSON.parse/stringify and their bytes, promises and timers (the counting itself
 // allocates: compare counted runs only with counted runs); --profile writes each process's top allocating
-// functions (sampled) to $TMPDIR/submit-alloc-<process>.txt.
+// functions (sampled) to $TMPDIR/submit-alloc-<process>.txt; --cpu each process's top functions by cpu self
+// time to $TMPDIR/submit-alloc-<process>-cpu.txt and the window's profile to $TMPDIR/submit-alloc-<process>.cpuprofile
+// (the profiler's sampling costs cpu too: compare profiled runs only with profiled runs).
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     count: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    cpu: { type: 'boolean', default: false },
   },
 });
 const submissions = Number(values.submissions);
@@ -38,6 +41,7 @@ process.env['POSEIDON_NODE_ARGS'] = `--expose-gc --import=${preload}`;
 process.env['POSEIDON_ALLOC_DIR'] = dir;
 if (values.count) process.env['POSEIDON_ALLOC_COUNT'] = '1';
 if (values.profile) process.env['POSEIDON_ALLOC_PROFILE'] = '1';
+if (values.cpu) process.env['POSEIDON_ALLOC_CPU'] = '1';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const runId = `bench-${randomUUID().slice(0, 8)}`;
@@ -58,6 +62,7 @@ interface Window {
   counts?: Record<string, number>;
   callers?: Record<string, string[]>;
   profile?: string;
+  cpuProfile?: string;
 }
 
 async function submit(cluster: FakeCluster, prefix: string, n: number): Promise<number> {
@@ -131,12 +136,18 @@ async function measure(cluster: FakeCluster): Promise<void> {
         `${d('dispatchCalls')}, report requests ${d('reportRequests')}, heartbeats ${d('heartbeatRequests')}, ` +
         `passes ${d('passes')}\n`,
     );
-    for (const [name, w] of [
-      ['manager', manager],
-      ['workers', workers],
+    for (const [name, w, pid] of [
+      ['manager', manager, cluster.manager.pid],
+      ['workers', workers, cluster.workers.process.pid],
     ] as const) {
       for (const [what, lines] of Object.entries(w?.callers ?? {}))
         process.stdout.write(`  ${name}'s ${what} calls, sampled:\n${lines.map((l) => `    ${l}\n`).join('')}`);
+      if (w?.cpuProfile !== undefined) {
+        const file = path.join(os.tmpdir(), `submit-alloc-${name}-cpu.txt`);
+        await writeFile(file, `${w.cpuProfile}\n`);
+        await copyFile(path.join(dir, `${pid}.cpuprofile`), path.join(os.tmpdir(), `submit-alloc-${name}.cpuprofile`));
+        process.stdout.write(`  cpu profile: ${file}\n`);
+      }
       if (w?.profile === undefined) continue;
       const file = path.join(os.tmpdir(), `submit-alloc-${name}.txt`);
       await writeFile(file, `${w.profile}\n`);
