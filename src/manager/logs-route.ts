@@ -34,7 +34,11 @@ export const logsRoute: FastifyPluginAsyncTypebox<LogsRouteDeps> = async (app, {
       const framed = logsFramed(req.headers.accept); // 400 naming accept when it names neither type
       const { task, workerUrl } = manager.locate(req.params.id);
       if (workerUrl === null || task.containerId === null)
-        throw new TaskNotRunning(task, (t) => `is ${t.state} and never had a container (${t.reason}); it has no logs`);
+        throw new TaskNotRunning(task, (t) =>
+          task.restarts > 0
+            ? `is ${t.state} and its last try got no container (${t.reason}); it has no logs`
+            : `is ${t.state} and never had a container (${t.reason}); it has no logs`,
+        );
       if (isFollow(req.query)) req.raw.socket.setTimeout(0); // a quiet container is no idle client
       // the worker's answer says its type: a worker older than this answers text, whatever it is asked
       const end: RelayEnd = { ...LOGS_END };

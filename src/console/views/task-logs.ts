@@ -119,7 +119,9 @@ export function Logs(props: { api: Api; task: TaskView }) {
   // a task that ended (or waits to restart) without ever having had a container has no output to wait for
   const never =
     containerId === null && parts.length === 0 && (props.task.state === 'Failed' || props.task.state === 'Completed');
-  const said = never ? 'none: it never had a container (its reason says why)' : state;
+  // one restarted had containers before: its last try got none (their output went with them)
+  const none = props.task.restarts > 0 ? 'its last try got no container' : 'it never had a container';
+  const said = never ? `none: ${none} (its reason says why)` : state;
   const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
   return html`<div>
     <p class="log-state" role="status">Logs: ${said}</p>

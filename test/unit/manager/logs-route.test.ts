@@ -32,9 +32,9 @@ async function worker(t: TestContext, old: boolean): Promise<{ url: string; acce
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, accepts };
 }
 
-async function manager(t: TestContext, workerUrl: string): Promise<string> {
+async function manager(t: TestContext, workerUrl: string | null, task: object = TASK): Promise<string> {
   const { app } = serverWithLevels();
-  const locating = { locate: () => ({ task: TASK, workerUrl }) } as unknown as Manager;
+  const locating = { locate: () => ({ task, workerUrl }) } as unknown as Manager;
   await app.register(logsRoute, { manager: locating, workers: (url) => new WorkerClient(url) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => app.close());
@@ -71,4 +71,13 @@ test('an Accept that names neither type is refused 400, saying what to ask for, 
   assert.equal(status, 400);
   assert.match(body, /accept is \\"application\/json\\"; ask for text\/plain .* or application\/x-ndjson/);
   assert.deepEqual(w.accepts, []);
+});
+
+test('a task with no container says whether it ever had one: a restarted one had, only its last try got none', async (t) => {
+  const ended = { ...TASK, state: 'Failed', containerId: null, reason: 'image x:1 not found' };
+  const [first, , never] = await logs(await manager(t, null, { ...ended, restarts: 0 }));
+  assert.equal(first, 409);
+  assert.match(never, /task web \(t1000000\) is Failed and never had a container \(image x:1 not found\)/);
+  const [, , later] = await logs(await manager(t, null, { ...ended, restarts: 2 }));
+  assert.match(later, /is Failed and its last try got no container \(image x:1 not found\); it has no logs/);
 });
