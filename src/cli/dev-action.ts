@@ -12,6 +12,7 @@ import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { claimDataDir, releaseDataDir } from './dev-lock.js';
+import { writeDevRecord } from './dev-record.js';
 import { devStopLine } from './dev-stop-line.js';
 import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
@@ -130,6 +131,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const log = rootLogger(flags.logLevel);
   const managerDir = join(dataDir, 'manager');
   await claimDataDir(dataDir);
+  await writeDevRecord(dataDir, { workerName: opts.workerName, network: opts.network.name });
   const { network, vipRange } = await devNetwork(opts, flags.vipRange, log).catch(async (err: unknown) => {
     await releaseDataDir(dataDir);
     throw err;

@@ -7,6 +7,7 @@ import { shmFilesRoot } from '../worker/index.js';
 import { credentialsPath, loadCredentials } from './credentials.js';
 import type { DevOptions } from './dev-action.js';
 import { releaseDataDir, runningDev } from './dev-lock.js';
+import { readDevRecord } from './dev-record.js';
 
 /**
  * `poseidon dev --clean`: removes what the dev cluster of this data dir started: its worker's
@@ -19,15 +20,19 @@ export async function cleanDev(opts: DevOptions): Promise<void> {
   const running = await runningDev(opts.dataDir);
   if (running !== undefined)
     throw new InvalidField('--clean', `finds poseidon dev running (pid ${running}) on ${opts.dataDir}; stop it first`);
+  // what the data dir's dev ran as, over the clean's own flags (a dev run with --worker-name x,
+  // cleaned without it, would leave x's containers with nothing left that knows of them)
+  const ran = (await readDevRecord(opts.dataDir)) ?? { workerName: opts.workerName, network: opts.network.name };
   const left = await removeWorkerLeftovers({
     socketPath: opts.worker.dockerSocket,
-    workerName: opts.workerName,
-    networkName: opts.network.name,
+    workerName: ran.workerName,
+    networkName: ran.network,
   });
   // its tasks' secrets and configs, on /dev/shm under its node id (read before its certificate goes)
   const node = await loadNodeCredentials(join(opts.dataDir, 'worker')).catch(() => undefined);
   if (node !== undefined) await rm(shmFilesRoot(node.info.nodeId), { recursive: true, force: true });
-  for (const part of ['manager', 'worker']) await rm(join(opts.dataDir, part), { recursive: true, force: true });
+  for (const part of ['manager', 'worker', 'dev.json'])
+    await rm(join(opts.dataDir, part), { recursive: true, force: true });
   await releaseDataDir(opts.dataDir);
   await rmdir(opts.dataDir).catch(() => undefined); // only when nothing else is in it
   const saved = (() => {
@@ -41,13 +46,14 @@ export async function cleanDev(opts: DevOptions): Promise<void> {
   if (ours) await rm(credentialsPath(), { force: true });
   const network =
     left.network === 'removed'
-      ? `network ${opts.network.name}`
+      ? `network ${ran.network}`
       : left.network === 'in use'
-        ? `no network (${opts.network.name} is used by other containers)`
+        ? `no network (${ran.network} is used by other containers)`
         : 'no network';
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
   process.stdout.write(
-    `poseidon dev --clean: removed ${plural(left.containers, 'container')}, ${plural(left.volumes, 'volume')}, ` +
-      `${network}, the state in ${opts.dataDir}${ours ? ' and the credentials saved for it' : ''}\n`,
+    `poseidon dev --clean: removed ${plural(left.containers, 'container')} of worker ${ran.workerName}, ` +
+      `${plural(left.volumes, 'volume')}, ${network}, the state in ${opts.dataDir}` +
+      `${ours ? ' and the credentials saved for it' : ''}\n`,
   );
 }

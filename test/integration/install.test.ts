@@ -129,12 +129,13 @@ test('npm pack, npm install -g into an empty prefix, then poseidon --version and
   );
   assert.equal(await isRunning(demo), true);
 
-  // --clean removes what it started: the container, its network, the state, the credentials it saved
-  const clean = await run('poseidon', ['dev', '--config', config, '--clean'], { env, cwd: dir });
+  // --clean removes what it started: the container, its network, the state, the credentials it saved;
+  // given only the data dir, it reads the worker's name and the network the dev ran with there
+  const clean = await run('poseidon', ['dev', '--data-dir', join(dir, 'dev'), '--clean'], { env, cwd: dir });
   assert.equal(
     clean.stdout,
-    `poseidon dev --clean: removed 2 containers, 0 volumes, network ${net.name}, the state in ${join(dir, 'dev')} ` +
-      'and the credentials saved for it\n',
+    `poseidon dev --clean: removed 2 containers of worker ${workerName}, 0 volumes, network ${net.name}, ` +
+      `the state in ${join(dir, 'dev')} and the credentials saved for it\n`,
   );
   assert.deepEqual(await containersWithLabel('poseidon.worker', workerName), []);
   assert.deepEqual(await docker.listNetworks({ filters: { name: [net.name] } }).then((n) => n.map((x) => x.Name)), []);
