@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidField } from '../errors/index.js';
 import { parseProcessStat } from '../stats/proc-parse.js';
-import { dataDir as makeDataDir } from '../store/private-dir.js';
+import { makeDataDir } from './start-places.js';
 
 // `poseidon dev` writes its pid in its data dir while it runs: a second one on the same data dir
 // (which would adopt the first one's containers) and `poseidon dev --clean` (which would remove

@@ -17,7 +17,7 @@ import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, Node
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { claimDataDir } from './data-dir-claim.js';
 import { openManagerStores } from './manager-stores.js';
-import { dataDir as makeDataDir } from '../store/private-dir.js';
+import { listenOn, makeDataDir } from './start-places.js';
 import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
 import { POSEIDON_VERSION } from '../version.js';
@@ -197,7 +197,7 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
       ? {}
       : { first: forwardToLeader({ group, caPem: authority.ca.certPem, copy, log }), written: groupStore.written }),
   });
-  const url = await app.listen({ host: opts.host, port: opts.port });
+  const url = await listenOn(app, opts.host, opts.port);
   advertised = opts.advertise?.[0] ?? url;
   copy?.start();
   group?.start(

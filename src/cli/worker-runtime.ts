@@ -19,8 +19,8 @@ import { HostMetrics, readDiskSpace, readHeldPorts, readHostId, readHostRoutes }
 import { startDiscoveryHost, type DiscoveryHost, type DiscoveryOptions } from './discovery-host.js';
 import { Opened } from './opened.js';
 import { LmdbStore } from '../store/index.js';
-import { dataDir as makeDataDir } from '../store/private-dir.js';
 import { claimDataDir } from './data-dir-claim.js';
+import { listenOn, makeDataDir } from './start-places.js';
 import {
   createWorkerServer,
   ManagerReporter,
@@ -195,7 +195,7 @@ export async function startWorkerRuntime(opts: WorkerRuntimeOptions, root: Logge
     });
     opened.add(() => app.close());
     // the port taken: what was started above is closed, and the worker exits with the listen error
-    const listened = await app.listen({ host: opts.host, port: opts.port });
+    const listened = await listenOn(app, opts.host, opts.port);
     const url = opts.advertiseUrl ?? listened;
     log.info({ url, name: opts.name, nodeId, dataDir: opts.dataDir }, 'worker listening');
     creds.onChange(() => setServerTls(app, creds.server));
