@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
-import { Document, isScalar, parseDocument, type Pair } from 'yaml';
+import { Document, isScalar, isSeq, parseDocument, type Pair } from 'yaml';
 import { InvalidField, nearestName } from '../errors/index.js';
 import { fsProblem, yamlFault } from '../files/index.js';
 import { DEFAULT_CONFIG_DIR } from './defaults.js';
@@ -40,7 +40,8 @@ export function configKeys(cmd: Command): Map<string, Option> {
   for (const option of cmd.options) {
     if (option.long === undefined || option.hidden) continue;
     const key = option.long.replace(/^--(no-)?/, '');
-    if (!NOT_KEYS.has(key)) keys.set(key, option);
+    // the first flag of a key is its own; a later one (--no-proxy beside --proxy) says its opposite
+    if (!NOT_KEYS.has(key) && !keys.has(key)) keys.set(key, option);
   }
   return keys;
 }
@@ -142,7 +143,9 @@ export function printConfig(cmd: Command, name: ConfigName, loaded: LoadedConfig
   doc.commentBefore = ` poseidon ${name}: flags, then environment, then ${file}, then defaults`;
   for (const pair of (doc.contents as { items: Pair[] }).items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (isScalar(pair.value)) pair.value.comment = ` ${sources.get(key) ?? ''}`;
+    // a list too (label, allow-host-path), on one line so that its source can follow it
+    if (isSeq(pair.value)) pair.value.flow = true;
+    if (isScalar(pair.value) || isSeq(pair.value)) pair.value.comment = ` ${sources.get(key) ?? ''}`;
   }
   return doc.toString();
 }

@@ -32,9 +32,26 @@ import { collect, commaList } from './repeatable.js';
 // a YAML file of its flags (--config; config-file.ts derives the keys from these definitions, so
 // the two cannot drift) and prints the merged result (--print-config).
 
+/**
+ * A flag that says the opposite of each true/false key (`--no-proxy` beside `--proxy`, `--register`
+ * beside `--no-register`), so that a flag wins over the file for these keys too: without it,
+ * `proxy: true` in the file could not be turned off on the command line.
+ */
+function withOpposites(cmd: Command): Command {
+  for (const option of [...cmd.options]) {
+    if (option.long === undefined || !(option.negate || option.isBoolean())) continue;
+    const key = option.long.replace(/^--(no-)?/, '');
+    if (key === 'clean') continue; // dev --clean is an action, not a key
+    const long = option.negate ? `--${key}` : `--no-${key}`;
+    if (cmd.options.some((o) => o.long === long)) continue;
+    cmd.addOption(new Option(long, `${key}: ${String(option.negate)}, over the config file`));
+  }
+  return cmd;
+}
+
 /** Adds --config and --print-config, and the action: merge the file under the flags, then print or run. */
 function configured<F>(cmd: Command, name: ConfigName, load: () => Promise<RuntimeAction<F>>): void {
-  cmd
+  withOpposites(cmd)
     .option('--config <file>', `YAML file of these flags' values (default /etc/poseidon/${name}.yaml when it exists)`)
     .option('--print-config', 'print the merged configuration (flags, environment, file, defaults) as YAML and exit')
     .action(async (_flags: unknown, command: Command) => {

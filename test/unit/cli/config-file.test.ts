@@ -65,11 +65,13 @@ test('every flag of manager, worker and dev is a key: its long name without dash
     const flags = cmd.options
       .map((o) => o.long ?? '')
       .filter((l) => !['--config', '--print-config', '--clean'].includes(l));
-    assert.equal(keys.size, flags.length, name);
+    // --proxy and --no-proxy are one key
+    assert.equal(keys.size, new Set(flags.map((l) => l.replace(/^--(no-)?/, ''))).size, name);
     for (const long of flags) assert.ok(keys.has(long.replace(/^--(no-)?/, '')), `${name} ${long}`);
   }
   const worker = configKeys(buildProgram('worker').commands[0] as Command);
-  assert.equal(worker.get('register')?.long, '--no-register');
+  assert.equal(worker.get('register')?.long, '--no-register', 'a key is its first flag, not the one undoing it');
+  assert.equal(worker.get('proxy')?.long, '--proxy');
   assert.equal(worker.get('data-dir')?.attributeName(), 'dataDir');
 });
 
@@ -97,6 +99,37 @@ test('booleans and repeatable flags: true/false, a list or one value; --no-regis
   // a flag given replaces the file's list
   const flagged = await run<WorkerFlags>('worker', ['--config', config, '--label', 'zone=b'], workerOptions);
   assert.deepEqual(flagged.flags.label, ['zone=b']);
+});
+
+test('a flag wins over the file for true/false keys too: each has a flag that says the opposite', async () => {
+  const config = file(
+    'worker-booleans.yaml',
+    'register: false\nproxy: true\nrecursion: false\nmanager: https://10.0.0.5:5555\n',
+  );
+  const filed = await run<WorkerFlags>('worker', ['--config', config], workerOptions);
+  assert.deepEqual([filed.flags.register, filed.flags.proxy, filed.flags.recursion], [false, true, false]);
+  const flagged = await run<WorkerFlags>(
+    'worker',
+    ['--config', config, '--register', '--no-proxy', '--recursion', '--print-config'],
+    workerOptions,
+  );
+  const printed = parse(flagged.printed) as Record<string, unknown>;
+  assert.deepEqual([printed.register, printed.proxy, printed.recursion], [true, false, true]);
+  assert.match(flagged.printed, /^proxy: false # flag$/m);
+  // without a file, the defaults are as before: --no-register alone made register true by default
+  const none = await run<WorkerFlags>('worker', [], workerOptions);
+  assert.deepEqual([none.flags.register, none.flags.proxy, none.flags.recursion], [true, undefined, true]);
+  const manager = file('manager-booleans.yaml', 'metrics-open: true\n');
+  const open = await run<ManagerFlags>('manager', ['--config', manager, '--no-metrics-open'], managerOptions);
+  assert.equal(open.flags.metricsOpen, false);
+  const dev = file('dev-booleans.yaml', 'demo: true\nrecursion: false\n');
+  const devRun = await run<{ demo?: boolean; recursion: boolean }>('dev', [
+    '--config',
+    dev,
+    '--no-demo',
+    '--recursion',
+  ]);
+  assert.deepEqual([devRun.flags.demo, devRun.flags.recursion], [false, true]);
 });
 
 test('a comma-separated flag takes a YAML list, flow or block style: subnet-pool, manager, workers', async () => {
@@ -263,6 +296,7 @@ test('--print-config prints the merged values as YAML the file takes back, each 
   assert.match(printed, /^name: edge-1 # file$/m);
   assert.match(printed, /^join-token: .* # env POSEIDON_JOIN_TOKEN$/m);
   assert.match(printed, /^host: 127\.0\.0\.1 # default$/m);
+  assert.match(printed, /^label: \[ zone=a \] # file$/m, 'a list says its source too');
   // printed, it reads back as the same configuration
   delete values['join-token'];
   const again = file('again.yaml', printed.replace(/^join-token:.*$/m, ''));
