@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { TSchema } from '@sinclair/typebox';
@@ -232,5 +233,33 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(doc.paths['/nodes/register']?.post?.security, [{ nodeCertificate: [] }]);
     const anonymous = await app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(anonymous.statusCode, 401);
+  });
+
+  test("the README's list of the Manager API's routes is the document's: none missing, none twice", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../../README.md', import.meta.url)), 'utf8');
+    const at = readme.indexOf('Manager (default `127.0.0.1:5555`)');
+    assert.ok(at >= 0, "the README's APIs section");
+    const paragraph = readme.slice(at, readme.indexOf('HTTPS only.', at));
+    // `GET/POST /tasks`, `GET/DELETE\n/tasks/{id-or-prefix}`: the methods, then the path, its names
+    // of parameters aside (`{id-or-name}` is the document's `{id}`)
+    const listed = [...paragraph.matchAll(/`([A-Z]+(?:\/[A-Z]+)*)\s+(\/[^`\s?]*)[^`]*`/g)].flatMap(
+      ([, methods, path]) => (methods ?? '').split('/').map((m) => `${m} ${(path ?? '').replace(/\{[^}]+\}/g, '{}')}`),
+    );
+    const twice = listed.filter((route, i) => listed.indexOf(route) !== i);
+    assert.deepEqual(twice, [], 'routes the README lists twice');
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`))
+      // HEAD of each GET, and the console's own pages and files beside `GET /ui`
+      .filter((route) => !route.startsWith('HEAD ') && !route.startsWith('GET /ui/'));
+    assert.deepEqual(
+      documented.filter((route) => !listed.includes(route)),
+      [],
+      'routes the README does not list',
+    );
+    assert.deepEqual(
+      listed.filter((route) => !documented.includes(route)),
+      [],
+      'routes the README lists that the manager does not have',
+    );
   });
 });
