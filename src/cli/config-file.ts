@@ -63,7 +63,13 @@ export function loadConfig(cmd: Command, name: ConfigName): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InvalidField('--config', `names ${file}, which cannot be read: ${fsProblem(err)}`);
+    if (cmd.getOptionValue('config') !== undefined)
+      throw new InvalidField('--config', `names ${file}, which cannot be read: ${fsProblem(err)}`);
+    // the default file, read because it is there: no --config was given to blame
+    throw new InvalidField(
+      `${file}:`,
+      `cannot be read: ${fsProblem(err)} (poseidon ${name} reads it when it exists; --config FILE reads another)`,
+    );
   }
   const doc = parseDocument(text);
   const problem = yamlFault(doc.errors, text);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
@@ -279,6 +279,17 @@ test('without --config, <config dir>/<command>.yaml is read when it exists', asy
   assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '5555');
   writeFileSync(join(etc, 'manager.yaml'), 'port: 6001\n');
   assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '6001');
+});
+
+test('a default file that cannot be read is named as such, not as something --config named', async () => {
+  const etc = mkdtempSync(join(dir, 'etc-unreadable-'));
+  process.env.POSEIDON_CONFIG_DIR = etc;
+  mkdirSync(join(etc, 'worker.yaml')); // there, and not a file (as root, a mode 0600 file would read)
+  await assert.rejects(run('worker', ['--print-config']), {
+    message:
+      `${join(etc, 'worker.yaml')}: cannot be read: it is a directory; give a file ` +
+      '(poseidon worker reads it when it exists; --config FILE reads another)',
+  });
 });
 
 test('--print-config prints the merged values as YAML the file takes back, each with its source, secrets not shown', async () => {
