@@ -24,6 +24,17 @@ const FASTIFY_ERRORS: Readonly<
   },
 };
 
+/** The status a request whose caller left is counted with (nginx's "client closed request"). */
+const CALLER_LEFT = 499;
+
+/**
+ * A streamed answer ended early because its caller's connection closed before its first byte
+ * (fastify passes that on as an error only then: once begun, it logs it as a stream's end).
+ */
+function callerLeft(err: unknown, req: FastifyRequest): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE' && req.raw.socket.destroyed;
+}
+
 function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as FastifyError).code === 'string';
 }
@@ -67,6 +78,11 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
         .status(err.statusCode)
         .send({ error: { code: 'bad_request', message: err.message } } satisfies ErrorBody);
     }
+  }
+  if (callerLeft(err, req)) {
+    // a stream's answer that had not begun (an exec's quiet command) when its caller went: no bug
+    req.log.info('the caller left before its answer began');
+    return reply.status(CALLER_LEFT).send(); // to no one: counted in the metrics as nginx counts it
   }
   req.log.error({ err }, 'request failed'); // a bug: full stack, once
   return reply

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { test, type TestContext } from 'node:test';
 import { HttpClient } from '../../../src/client/http-client.js';
 import { relayUntilClose, type ServerTls } from '../../../src/http/index.js';
@@ -38,6 +39,9 @@ async function upstream(t: TestContext): Promise<{ url: string; arrived: Promise
     } else if (req.url === '/head') {
       res.writeHead(200, { 'content-type': 'application/x-tar' });
       res.flushHeaders();
+    } else if (req.url === '/silent') {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.flushHeaders();
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,14 +63,23 @@ async function front(
   let upstreamAnswered!: () => void;
   const answered = new Promise<void>((resolve) => (upstreamAnswered = resolve));
   const http = new HttpClient(up, () => 'the upstream');
-  for (const path of ['/lines', '/quiet'])
-    app.get(path, async (req, reply) => {
-      const out = await relayUntilClose(req, reply, (signal) => http.stream(path, { signal }), {
+  const passLines =
+    (path: string) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const opened = (signal: AbortSignal): Promise<Readable> =>
+        http.stream(path, { signal }).then((s) => {
+          upstreamAnswered();
+          return s;
+        });
+      const out = await relayUntilClose(req, reply, opened, {
         stopped: STOPPED,
         lastLine: JSON.stringify({ error: STOPPED }),
       });
       return reply.type('application/x-ndjson').send(out);
-    });
+    };
+  for (const path of ['/lines', '/quiet']) app.get(path, passLines(path));
+  // as an exec is called: a POST whose body the server has read
+  app.post('/silent', passLines('/silent'));
   // an archive: never ended early as a whole one
   for (const path of ['/tar', '/head'])
     app.get(path, async (req, reply) => {
@@ -158,6 +171,26 @@ test('a client that leaves before the other end answered is no error in the log'
   answer.end();
   await up.arrived;
   const passedOn = up.closed(); // the relay lets go of the other end as its client goes
+  gone.abort();
+  await passedOn;
+  await f.close();
+  assertQuiet(f.levels);
+});
+
+test('a client that leaves once the other end answered, before a byte of output, is no error in the log', async (t) => {
+  // `poseidon exec TASK sleep 60`, then Ctrl-C: the worker logged "request failed" with a stack
+  // (ERR_STREAM_PREMATURE_CLOSE), as for a bug, since its answer had not begun
+  const up = await upstream(t);
+  const f = await front(t, up.url);
+  const gone = new AbortController();
+  const answer = request(`${f.url}/silent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    signal: gone.signal,
+  }).on('error', () => undefined);
+  answer.end('{"command":["sleep","60"]}');
+  await f.answered; // the other end answered, and has sent nothing yet
+  const passedOn = up.closed();
   gone.abort();
   await passedOn;
   await f.close();
