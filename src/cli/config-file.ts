@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { Document, isScalar, isSeq, parseDocument, type Pair } from 'yaml';
@@ -115,6 +116,14 @@ function typed(where: string, option: Option, raw: unknown): boolean | string | 
 
 /** One value of the file as the flag's text: text or a number, else an error naming `where`. */
 function text(where: string, v: unknown): string {
+  // a shell expands `~/` in a flag; nothing does in a file, where it would name a directory `~`
+  // under the working directory (`/` for a systemd unit)
+  if (typeof v === 'string' && (v === '~' || v.startsWith('~/')))
+    throw new InvalidField(
+      where,
+      `is ${JSON.stringify(v)}; no shell reads this file to expand ~: write the whole path ` +
+        `(${JSON.stringify(join(homedir(), v.slice(1)))} for this user)`,
+    );
   if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
   throw new InvalidField(where, `is ${JSON.stringify(v) ?? String(v)}; give a value (text or a number)`);
 }

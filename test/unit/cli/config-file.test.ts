@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { CommanderError, type Command } from 'commander';
@@ -279,6 +279,19 @@ test('without --config, <config dir>/<command>.yaml is read when it exists', asy
   assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '5555');
   writeFileSync(join(etc, 'manager.yaml'), 'port: 6001\n');
   assert.equal((await run<ManagerFlags>('manager', [])).flags.port, '6001');
+});
+
+test('a path written with ~ is refused naming file and key: no shell expands it there', async () => {
+  const config = file('tilde.yaml', 'data-dir: ~/poseidon\nallow-host-path: [/srv, ~/data]\n');
+  await assert.rejects(run('worker', ['--config', config, '--print-config'], workerOptions), {
+    message:
+      `${config}: data-dir is "~/poseidon"; no shell reads this file to expand ~: write the whole path ` +
+      `(${JSON.stringify(join(homedir(), 'poseidon'))} for this user)`,
+  });
+  const list = file('tilde-list.yaml', 'allow-host-path: [/srv, ~/data]\n');
+  await assert.rejects(run('worker', ['--config', list, '--print-config'], workerOptions), {
+    message: new RegExp(`^${list}: allow-host-path entry 2 is "~/data"; no shell reads this file to expand ~`),
+  });
 });
 
 test('a default file that cannot be read is named as such, not as something --config named', async () => {
