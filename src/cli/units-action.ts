@@ -185,6 +185,9 @@ export async function installUnits(
       await file.close();
     }
     out(`wrote ${configFile}\n`);
+    // as written, a worker's file joins no cluster: started so, it fails and is restarted every 5 s
+    if (kind === 'worker')
+      out(`then: set manager and join-token in ${configFile} (the manager's <data-dir>/join-token); and\n`);
   }
   out(`then: systemctl daemon-reload && systemctl enable --now poseidon-${kind}\n`);
 }

@@ -71,6 +71,23 @@ test('with both places usable, the unit and the config file are written, the uni
   assert.equal(said.length, 3);
 });
 
+test("a worker's new config file is said to need its manager and join token before the unit starts", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'poseidon-units-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const said: string[] = [];
+  const configDir = join(dir, 'etc');
+  await installUnits('worker', { dir: join(dir, 'units'), configDir }, (text) => said.push(text));
+  assert.deepEqual(said.slice(2), [
+    `then: set manager and join-token in ${join(configDir, 'worker.yaml')} (the manager's <data-dir>/join-token); and\n`,
+    'then: systemctl daemon-reload && systemctl enable --now poseidon-worker\n',
+  ]);
+  // one that exists is the operator's, set already
+  said.length = 0;
+  await installUnits('worker', { dir: join(dir, 'units'), configDir }, (text) => said.push(text));
+  assert.equal(said.at(-1), 'then: systemctl daemon-reload && systemctl enable --now poseidon-worker\n');
+  assert.equal(said.length, 3);
+});
+
 /** The keys a config file sets (its lines that are not comments), as YAML reads them. */
 function keysSet(text: string): Record<string, unknown> {
   return (parse(text) as Record<string, unknown> | null) ?? {};
