@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { claimDataDir } from '../../../src/cli/data-dir-claim.js';
-import { startManagerRuntime } from '../../../src/cli/manager-runtime.js';
+import { startManager } from './start-manager.js';
 
 // Two managers on one data dir share its certificate, so their identity: the second is refused.
 
@@ -37,20 +36,7 @@ test('a data dir claimed for a role is refused to a second claim, through a syml
 
 test('a second manager on a data dir a running manager holds is refused before it opens anything', async (t) => {
   const dataDir = path.join(tempDir(t), 'manager');
-  const start = () =>
-    startManagerRuntime(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        dataDir,
-        scheduler: 'roundrobin',
-        staticWorkers: [],
-        heartbeatGraceMs: 10_000,
-        certTtlMs: 24 * 3600_000,
-        engineGraceMs: 10_000,
-      },
-      pino({ level: 'silent' }),
-    );
+  const start = () => startManager(dataDir);
   const first = await start();
   await assert.rejects(start(), /is in use by another poseidon manager/);
   await first.close();

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import { startManagerRuntime } from '../../../src/cli/manager-runtime.js';
+import { startManager } from './start-manager.js';
 
 const modeOf = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
 
@@ -15,20 +14,7 @@ test("a manager's new data dir is 0700, its stores' dirs 0700 and files 0600 und
     process.umask(umask);
     fs.rmSync(root, { recursive: true, force: true });
   });
-  const start = (dataDir: string) =>
-    startManagerRuntime(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        dataDir,
-        scheduler: 'roundrobin',
-        staticWorkers: [],
-        heartbeatGraceMs: 10_000,
-        certTtlMs: 24 * 3600_000,
-        engineGraceMs: 10_000,
-      },
-      pino({ level: 'silent' }),
-    );
+  const start = (dataDir: string) => startManager(dataDir);
   const fresh = path.join(root, 'manager');
   await (await start(fresh)).close();
   const loose = path.join(root, 'older');

@@ -4,30 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { runConfigured } from '../../../src/cli/config-file.js';
 import { errorLine } from '../../../src/cli/error-line.js';
-import { startManagerRuntime } from '../../../src/cli/manager-runtime.js';
+import { startManager } from './start-manager.js';
 import { listenOn } from '../../../src/cli/start-places.js';
 
 // A manager (worker, dev) given a data dir that cannot be a directory, or a host name that resolves
 // to nothing, printed Node's stack (`Error: EEXIST: file already exists, mkdir …`, `getaddrinfo
 // ENOTFOUND foo`) and no word of which flag or key to fix. Each is one line naming it now.
 
-const start = (dataDir: string, host = '127.0.0.1') =>
-  startManagerRuntime(
-    {
-      host,
-      port: 0,
-      dataDir,
-      scheduler: 'roundrobin',
-      staticWorkers: [],
-      heartbeatGraceMs: 10_000,
-      certTtlMs: 24 * 3600_000,
-      engineGraceMs: 10_000,
-    },
-    pino({ level: 'silent' }),
-  );
+const start = (dataDir: string, host = '127.0.0.1') => startManager(dataDir, host);
 
 /** What the CLI prints for a failed start: its one line, or undefined for a stack. */
 async function lineOf(run: Promise<unknown>): Promise<string | undefined> {
