@@ -11,8 +11,9 @@ import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js'
 
 // A follower of a manager group passes each API call on to the leader, as it came (method, path,
 // query, headers, body as a stream) and hands back the answer as it comes (streams too), so a
-// client may call any manager. The leader checks the caller's token: the follower holds no
-// tokens it could check. A call made with a node certificate (a worker's) cannot be passed on,
+// client may call any manager. The leader checks the caller's token on what is passed on; what a
+// follower answers itself (reads from its copy, /status) it checks against its copy of the tokens
+// (state-copy.ts). A call made with a node certificate (a worker's) cannot be passed on,
 // since the certificate is this connection's; it gets not_leader with the leader's URL, and the
 // worker calls the leader itself. Only what says where a manager is stays here: /healthz and /ca,
 // and /status, which says how the group stands as this manager sees it (most wanted when no
