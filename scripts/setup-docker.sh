@@ -11,6 +11,11 @@ running_pid() {
   [[ "$pid" =~ ^[0-9]+$ ]] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$2" ]
 }
 
+# engine_answers: the engine answers within 20 s (a hung engine must not hang this script).
+engine_answers() {
+  timeout 20 docker info >/dev/null 2>&1
+}
+
 remove_stale() {
   if [ -e "$1" ]; then
     echo "setup-docker: removing $1, left by an engine that is no longer running"
@@ -18,7 +23,7 @@ remove_stale() {
   fi
 }
 
-if docker info >/dev/null 2>&1; then
+if engine_answers; then
   echo "setup-docker: Docker engine already running"
   exit 0
 fi
@@ -33,7 +38,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
   apt-get install -y -qq docker.io >/dev/null
 fi
 
-if ! docker info >/dev/null 2>&1; then
+if ! engine_answers; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup-docker: dockerd is installed but not running; start it as root (sudo dockerd &)" >&2
     exit 1
@@ -47,17 +52,23 @@ if ! docker info >/dev/null 2>&1; then
     remove_stale /var/run/docker.pid
     running_pid /var/run/docker/containerd/containerd.pid containerd ||
       remove_stale /var/run/docker/containerd/containerd.pid
+    # appended to, not overwritten: a restart must not lose what the last engine said before it died
     echo "setup-docker: starting dockerd in the background (log: /var/log/poseidon-dockerd.log)"
-    nohup dockerd >/var/log/poseidon-dockerd.log 2>&1 &
+    echo "setup-docker: dockerd started at $(date -u +%FT%TZ)" >>/var/log/poseidon-dockerd.log
+    nohup dockerd >>/var/log/poseidon-dockerd.log 2>&1 &
   fi
-  for _ in $(seq 1 120); do
-    if docker info >/dev/null 2>&1; then break; fi
+  deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if engine_answers; then break; fi
     sleep 0.5
   done
 fi
 
-if ! docker info >/dev/null 2>&1; then
-  echo "setup-docker: dockerd did not come up; see /var/log/poseidon-dockerd.log" >&2
+if ! engine_answers; then
+  echo "setup-docker: dockerd did not answer within 60 s; see /var/log/poseidon-dockerd.log" >&2
+  if running_pid /var/run/docker.pid dockerd; then
+    echo "setup-docker: it is running (pid $(cat /var/run/docker.pid)) but hung: stop it (kill $(cat /var/run/docker.pid)) and run this script again" >&2
+  fi
   tail -n 20 /var/log/poseidon-dockerd.log >&2 || true
   exit 1
 fi
