@@ -102,6 +102,7 @@ export function floorFigures(floor: FloorOutcome): FloorFigures {
 export function floorLines(
   f: FloorFigures,
   poseidon: { perSecond: number; p99Ms: number | null; simulatedWorkers: number },
+  goal: { minPerSecond: number; maxP99Ms: number },
 ): string[] {
   const usOf = (v: number | null): string => (v === null ? 'n/a' : count(v));
   return [
@@ -127,7 +128,17 @@ export function floorLines(
     `The floor (bench/submit-floor-server.ts) ran right after Poseidon${f.failed > 0 ? `, ${count(f.failed)} not 201` : ''}: ` +
       `Poseidon reached x${(poseidon.perSecond / Math.max(1, f.perSecond)).toFixed(2)} of its rate, ` +
       `doing besides placement, dispatch and its ${poseidon.simulatedWorkers} simulated workers on the same cores.`,
+    floorGoalLine(f, goal),
   ];
+}
+
+/** Whether the machine, in the floor's minute, let even the bare server reach the goal. */
+function floorGoalLine(f: FloorFigures, goal: { minPerSecond: number; maxP99Ms: number }): string {
+  const met = f.failed === 0 && f.perSecond >= goal.minPerSecond && f.p99Ms !== null && f.p99Ms < goal.maxP99Ms;
+  return met
+    ? `The floor met the goal (${count(goal.minPerSecond)}/s, p99 under ${goal.maxP99Ms} ms) in its minute.`
+    : `The floor itself missed the goal (${count(goal.minPerSecond)}/s, p99 under ${goal.maxP99Ms} ms) in its ` +
+        'minute: the machine, as it was then, left no Node server room for it.';
 }
 
 function msOr(v: number | null): string {

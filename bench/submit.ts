@@ -315,7 +315,11 @@ async function report(ctx: BenchContext, m: Measured): Promise<void> {
     goalLine(`p99 latency under ${GOAL_MAX_P99_MS} ms`, lat === null ? 'no samples' : `${ms(lat.p99)} ms`, p99Met),
     `Every accepted task dispatched and Running: ${allIn ? 'yes' : 'no'}`,
     '',
-    ...floorLines(m.floor, { perSecond, p99Ms: lat === null ? null : lat.p99, simulatedWorkers: SIM_WORKERS }),
+    ...floorLines(
+      m.floor,
+      { perSecond, p99Ms: lat === null ? null : lat.p99, simulatedWorkers: SIM_WORKERS },
+      { minPerSecond: GOAL_MIN_PER_SECOND, maxP99Ms: GOAL_MAX_P99_MS },
+    ),
   ];
   if (m.beats.failed > 0) out.push(`Heartbeat failures: ${m.beats.failed}; last: ${m.beats.lastError ?? '?'}`);
   await publishReport(
