@@ -114,8 +114,23 @@ export function forwardToLeader(deps: {
     if (leader === null || leader.id === group.selfId) throw away();
     if (presentsCertificate(req)) throw group.inTouch ? new NotLeader(leader) : away();
     reply.hijack();
-    await pass(req, reply, new URL(req.url, leader.url), agent, deps.log, inflight, copy, away);
+    await pass(req, reply, leaderTarget(req.url, leader.url), agent, deps.log, inflight, copy, away);
   };
+}
+
+/**
+ * Where a call is passed on: the leader's origin, with the path and query the request line names.
+ * Never `new URL(req.url, leader)`: a request line's target of another authority (`//HOST:PORT/x`,
+ * or the absolute form `https://HOST:PORT/x`) would then name the host called, and anyone could
+ * make a follower connect to any address it reaches, before any credentials were checked. Such a
+ * target is a path on the leader here, which answers it 404 (test/unit/manager/group/forward-target.test.ts).
+ */
+export function leaderTarget(requestTarget: string, leaderUrl: string): URL {
+  const target = new URL(leaderUrl);
+  const query = requestTarget.indexOf('?');
+  target.pathname = query === -1 ? requestTarget : requestTarget.slice(0, query);
+  target.search = query === -1 ? '' : requestTarget.slice(query);
+  return target;
 }
 
 function presentsCertificate(req: FastifyRequest): boolean {
