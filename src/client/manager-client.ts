@@ -68,7 +68,7 @@ export class ManagerClient {
     credentials: ClientCredentials = {},
   ) {
     const describe = (url: string): string => `manager at ${url}: is \`poseidon manager\` running?`;
-    this.http = new HttpClient(baseUrl, describe, timeoutMs, credentials);
+    this.http = new HttpClient(baseUrl, describe, timeoutMs, managersOnly(credentials));
   }
   /** The manager calls go to now. */
   get baseUrl(): string {
@@ -351,4 +351,18 @@ export class ManagerClient {
   endpointsApplied(body: EndpointsApplied): Promise<void> {
     return this.http.request('POST', '/endpoints/applied', { body });
   }
+}
+
+/**
+ * Only a manager serves the Manager API: a server whose certificate is a worker's of the cluster
+ * is not called. A worker chooses the addresses its certificate names when it joins (and renews),
+ * so one on the manager's host, or one that asked for the manager's address, holds a certificate
+ * the cluster's CA vouches for under the manager's name; before this, the CLI and scripts sent it
+ * their token (test/unit/client/manager-role.test.ts). A function source (a node's renewing
+ * credentials) states its own role.
+ */
+function managersOnly(credentials: ClientCredentials): ClientCredentials {
+  const tls = credentials.tls;
+  if (tls === undefined || typeof tls === 'function' || tls.serverRole !== undefined) return credentials;
+  return { ...credentials, tls: { ...tls, serverRole: 'manager' } };
 }
