@@ -20,3 +20,19 @@ export async function loopbackTls(role: CertRole = 'manager'): Promise<ServerTls
   });
   return { cert, key: keyPem, ca: ca.certPem };
 }
+
+/** A new CA and a manager's and a worker's certificate of it, each for 127.0.0.1 (`ca` is the CA's PEM). */
+export async function loopbackRoles(): Promise<Record<CertRole, ServerTls>> {
+  const ca = (await ClusterCa.create(Date.now())).ca;
+  const issue = async (role: CertRole, nodeId: string): Promise<ServerTls> => {
+    const { keyPem, csrPem } = await newKeyAndCsr();
+    const publicKey = await publicKeyOfCsr(csrPem);
+    const validity = { notBeforeMs: Date.now() - HOUR, notAfterMs: Date.now() + HOUR };
+    const cert = await ca.issue({ publicKey, nodeId, role, addresses: ['127.0.0.1'], ...validity });
+    return { cert, key: keyPem, ca: ca.certPem };
+  };
+  return {
+    manager: await issue('manager', '11111111-1111-4111-8111-111111111111'),
+    worker: await issue('worker', '22222222-2222-4222-8222-222222222222'),
+  };
+}

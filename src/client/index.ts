@@ -13,7 +13,7 @@ export { isConnectionFailure } from './http-transport.js';
 /** TLS for the cluster's own servers: its CA only, this side's certificate, the server's role. */
 export type { ClientTls, TlsSource } from './tls.js';
 /** The credentials a TlsSource gives now (a renewed certificate is a new object). */
-export { currentTls } from './tls.js';
+export { connectOptions, currentTls } from './tls.js';
 /** The manager's and workers' calls to each other through undici's pool, not node:http. */
 export { poolConnections } from './pooled.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';

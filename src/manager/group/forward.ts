@@ -1,9 +1,10 @@
 import { Agent, request } from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { TLSSocket } from 'node:tls';
+import { checkServerIdentity, TLSSocket } from 'node:tls';
 import type { Transform } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { connectOptions } from '../../client/index.js';
 import { asksNdjson, isFollow, type LogsQuery } from '../../api/index.js';
 import { LeaderUnknown, NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
 import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
@@ -91,7 +92,10 @@ export function forwardToLeader(deps: {
   copy?: ReadCopy;
   log: Logger;
 }): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  const agent = new Agent({ keepAlive: true, ca: deps.caPem, timeout: 4_000 });
+  // the leader's certificate must be a manager's: a worker's of the cluster may name its address
+  // too (a worker chooses the addresses its own names), and the call carries the caller's token
+  const tls = connectOptions({ ca: deps.caPem, serverRole: 'manager' }, checkServerIdentity);
+  const agent = new Agent({ keepAlive: true, timeout: 4_000, ...tls });
   // calls passed on to a leader whose term ended (it died or froze) would wait for it: they are
   // ended at once and answered no_leader, and the caller tries again with the new one
   const inflight = new Set<ClientRequest>();

@@ -3,28 +3,13 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { ManagerClient } from '../../../src/client/index.js';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, type CertRole } from '../../../src/pki/index.js';
+import { loopbackRoles } from '../../../testkit/test-tls.js';
 
 // A worker chooses the addresses its certificate names when it joins: one on the manager's host
 // names the same addresses as the manager, and a rogue one may ask for the manager's. The CLI and
 // scripts trusted any certificate of the cluster's CA that named the host they called, so such a
 // worker (listening where the manager was, or with the traffic to it) got their token. Now a
 // manager client calls only a server whose certificate is a manager's.
-
-const HOUR = 3_600_000;
-
-async function certificate(ca: ClusterCa, role: CertRole): Promise<{ cert: string; key: string }> {
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const cert = await ca.issue({
-    publicKey: await publicKeyOfCsr(csrPem),
-    nodeId: role === 'manager' ? '11111111-1111-4111-8111-111111111111' : '22222222-2222-4222-8222-222222222222',
-    role,
-    addresses: ['127.0.0.1'],
-    notBeforeMs: Date.now() - HOUR,
-    notAfterMs: Date.now() + HOUR,
-  });
-  return { cert, key: keyPem };
-}
 
 /** A server with `creds` that answers every call `[]`; the Authorization headers it was sent. */
 async function server(t: TestContext, creds: { cert: string; key: string }): Promise<{ url: string; heard: string[] }> {
@@ -40,14 +25,15 @@ async function server(t: TestContext, creds: { cert: string; key: string }): Pro
 }
 
 test("a manager client sends nothing to a server whose certificate is a worker's of the cluster", async (t) => {
-  const ca = (await ClusterCa.create(Date.now())).ca;
-  const worker = await server(t, await certificate(ca, 'worker'));
-  const client = new ManagerClient(worker.url, 5_000, { token: 'psdn_0123456789ab_secret', tls: { ca: ca.certPem } });
+  const roles = await loopbackRoles();
+  const ca = roles.manager.ca;
+  const worker = await server(t, roles.worker);
+  const client = new ManagerClient(worker.url, 5_000, { token: 'psdn_0123456789ab_secret', tls: { ca } });
   await assert.rejects(client.listTasks(), /not a manager certificate of this cluster/);
   assert.deepEqual(worker.heard, [], 'the worker got no request, and no token');
 
-  const manager = await server(t, await certificate(ca, 'manager'));
-  const ok = new ManagerClient(manager.url, 5_000, { token: 'psdn_0123456789ab_secret', tls: { ca: ca.certPem } });
+  const manager = await server(t, roles.manager);
+  const ok = new ManagerClient(manager.url, 5_000, { token: 'psdn_0123456789ab_secret', tls: { ca } });
   assert.deepEqual(await ok.listTasks(), []);
   assert.deepEqual(manager.heard, ['Bearer psdn_0123456789ab_secret']);
 });

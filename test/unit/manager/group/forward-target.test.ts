@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { forwardToLeader, type GroupView } from '../../../../src/manager/group/forward.js';
 import type { ServerTls } from '../../../../src/http/index.js';
 import { serverWithLevels } from '../../../../testkit/stopping-server.js';
-import { loopbackTls } from '../../../../testkit/test-tls.js';
+import { loopbackRoles } from '../../../../testkit/test-tls.js';
 
 // A follower passes a call on to the leader etcd names, and to no one else, whatever the request
 // line says. It once made the leader's URL the base of the request target, so a target of
@@ -14,7 +14,8 @@ import { loopbackTls } from '../../../../testkit/test-tls.js';
 // the call, the caller's headers and body with it, to HOST:PORT: before any credentials were
 // checked, anyone could make a follower connect to any address and port it reaches. Here a
 // server of the cluster's CA (as a worker's is) stands for what the caller aims at: it must hear
-// nothing, and the leader gets the call, whose path it answers 404.
+// nothing, and the leader gets the call, whose path it answers 404. And the leader's certificate
+// must be a manager's: a worker's of the cluster may name the leader's address too.
 
 interface Heard {
   paths: string[];
@@ -44,12 +45,8 @@ function rawGet(port: number, ca: string, target: string): Promise<number> {
   });
 }
 
-test('a follower passes a call on to the leader only, whatever authority its request line names', async (t) => {
-  const tls = await loopbackTls('manager');
-  const leaderHeard: Heard = { paths: [] };
-  const elsewhereHeard: Heard = { paths: [] };
-  const leaderPort = await listening(tls, leaderHeard, t);
-  const elsewherePort = await listening(tls, elsewhereHeard, t);
+/** A follower whose leader (etcd says) is at `leaderPort`; its port. */
+async function follower(t: TestContext, tls: ServerTls, leaderPort: number): Promise<number> {
   const group: GroupView = {
     leading: false,
     inTouch: true,
@@ -61,7 +58,16 @@ test('a follower passes a call on to the leader only, whatever authority its req
   const { app } = serverWithLevels(tls, (log) => forwardToLeader({ group, caPem: tls.ca, log }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => app.close());
-  const port = (app.server.address() as AddressInfo).port;
+  return (app.server.address() as AddressInfo).port;
+}
+
+test('a follower passes a call on to the leader only, whatever authority its request line names', async (t) => {
+  const tls = (await loopbackRoles()).manager;
+  const leaderHeard: Heard = { paths: [] };
+  const elsewhereHeard: Heard = { paths: [] };
+  const leaderPort = await listening(tls, leaderHeard, t);
+  const elsewherePort = await listening(tls, elsewhereHeard, t);
+  const port = await follower(t, tls, leaderPort);
 
   const elsewhere = `127.0.0.1:${elsewherePort}`;
   for (const target of [`//${elsewhere}/tasks`, `https://${elsewhere}/tasks`, `//${elsewhere}`]) {
@@ -74,4 +80,12 @@ test('a follower passes a call on to the leader only, whatever authority its req
     [`//${elsewhere}/tasks`, `/https://${elsewhere}/tasks`, `//${elsewhere}`],
     'each call went to the leader, its target a path there',
   );
+});
+
+test("a follower passes nothing on to a leader's address whose certificate is a worker's", async (t) => {
+  const roles = await loopbackRoles();
+  const heard: Heard = { paths: [] };
+  const port = await follower(t, roles.manager, await listening(roles.worker, heard, t));
+  assert.equal(await rawGet(port, roles.manager.ca, '/tasks'), 503, 'answered as a leader that does not answer');
+  assert.deepEqual(heard.paths, [], 'the worker got no call, and no token');
 });
