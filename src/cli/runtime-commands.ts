@@ -100,9 +100,12 @@ export function registerManager(program: Command): void {
     .option('--store-ca <file>', 'CA certificate of etcd (PEM): talk to it over TLS')
     .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
     .option('--store-key <file>', 'private key of --store-cert (PEM)')
-    .option(
-      '--join-token <token>',
-      "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
+    .addOption(
+      // the environment keeps the token off `ps`: it opens the cluster CA's key sealed in etcd
+      new Option(
+        '--join-token <token>',
+        "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
+      ).env('POSEIDON_MANAGER_JOIN_TOKEN'),
     )
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
     .addOption(

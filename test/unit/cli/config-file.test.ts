@@ -17,7 +17,12 @@ import { workerOptions, type WorkerFlags } from '../../../src/cli/worker-action.
 const dir = mkdtempSync(join(tmpdir(), 'poseidon-config-file-'));
 const savedEnv = { ...process.env };
 afterEach(() => {
-  for (const key of ['POSEIDON_LOG_LEVEL', 'POSEIDON_JOIN_TOKEN', 'POSEIDON_CONFIG_DIR']) {
+  for (const key of [
+    'POSEIDON_LOG_LEVEL',
+    'POSEIDON_JOIN_TOKEN',
+    'POSEIDON_MANAGER_JOIN_TOKEN',
+    'POSEIDON_CONFIG_DIR',
+  ]) {
     if (savedEnv[key] === undefined) delete process.env[key];
     else process.env[key] = savedEnv[key];
   }
@@ -328,6 +333,21 @@ test('--print-config prints the merged values as YAML the file takes back, each 
   assert.equal(back.flags.port, '7100');
   assert.equal(back.flags.name, 'edge-1');
   assert.equal(printConfig(back.cmd, 'worker', { file: again, fromFile: new Set() }).includes('name: edge-1'), true);
+});
+
+test("a manager takes its group's join token from POSEIDON_MANAGER_JOIN_TOKEN, off the command line `ps` shows", async () => {
+  const token = `PSDN-1-${'b'.repeat(64)}-${'5ec7e7'.repeat(5)}ab`;
+  process.env.POSEIDON_MANAGER_JOIN_TOKEN = token;
+  const etcd = ['--store', 'etcd://127.0.0.1:2379'];
+  const { flags } = await run<ManagerFlags>('manager', etcd, managerOptions);
+  assert.equal(managerOptions(flags).joinToken, token);
+  const { printed } = await run<ManagerFlags>('manager', [...etcd, '--print-config'], managerOptions);
+  assert.match(printed, /^join-token: .* # env POSEIDON_MANAGER_JOIN_TOKEN$/m);
+  assert.doesNotMatch(printed, /5ec7e7/);
+  // a worker's token in the environment (a host that runs both) is not a lone manager's
+  delete process.env.POSEIDON_MANAGER_JOIN_TOKEN;
+  process.env.POSEIDON_JOIN_TOKEN = token;
+  assert.equal(managerOptions((await run<ManagerFlags>('manager', [], managerOptions)).flags).joinToken, undefined);
 });
 
 test('--print-config checks the values first: a bad one is the same error, and nothing is printed', async () => {
