@@ -224,4 +224,11 @@ export interface ServiceTaskRef {
   service: string;
   slot: number;
   version: number;
+  /**
+   * The id of the service it is a replica of (its record's `id`): a service created again under a
+   * removed one's name is another service, whose history none of the removed one's tasks joins.
+   * Absent on tasks written before, and on those of a service record that has none: any service of
+   * the name then.
+   */
+  serviceId?: string;
 }

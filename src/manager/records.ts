@@ -223,7 +223,9 @@ export function toTaskView(r: TaskRecord, nodeName: string | null): ManagerTaskV
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     updatedAt: r.updatedAt,
-    ...(r.service === undefined ? {} : { ...r.service }),
+    ...(r.service === undefined
+      ? {}
+      : { service: r.service.service, slot: r.service.slot, version: r.service.version }),
   };
 }
 

@@ -172,7 +172,10 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
   const history = new TaskHistory({
     limit: deps.taskHistory ?? DEFAULT_TASK_HISTORY,
     plainLimit: deps.plainTaskHistory ?? DEFAULT_PLAIN_TASK_HISTORY,
-    hasService: (name) => state.services.has(name),
+    hasService: (name, id) => {
+      const rec = state.services.get(name);
+      return rec !== undefined && (id === undefined || rec.id === undefined || rec.id === id);
+    },
     forget: async (ids) => {
       const nodeOf = new Map(ids.map((id) => [id, state.task(id)?.nodeId ?? null]));
       const gone = await state.forgetTasks(ids);

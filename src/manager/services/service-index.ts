@@ -1,5 +1,6 @@
 import { isActive } from '../../task/index.js';
 import type { TaskRecord } from '../records.js';
+import { isOfService, type ServiceRecord } from './service-record.js';
 
 /**
  * The tasks of each service that matter to it: wanted running, or still holding a container. A
@@ -41,6 +42,8 @@ export interface ShownRecords {
   shown(id: string): TaskRecord | undefined;
   /** Ids of the tasks whose latest record is still on its way to the store. */
   unconfirmed(): Iterable<string>;
+  /** The services there are: a task of a removed one of the same name is not shown as theirs. */
+  readonly services: ReadonlyMap<string, Pick<ServiceRecord, 'name' | 'id'>>;
 }
 
 /**
@@ -49,6 +52,8 @@ export interface ShownRecords {
  * whose end is still on its way to the store has left it already; `service ps` would drop it
  * (and `--wait` call a scale down done) while GET /tasks still said Running. So the tasks with a
  * write in flight are looked at too, once per call: a look costs the replicas and those writes.
+ * A removed service's tasks still stopping are not those of a service created again under its
+ * name (its `service ps` and counts would show the old replicas as its own, of versions it never had).
  */
 export function shownTasks(index: ServiceIndex, state: ShownRecords): (name: string) => TaskRecord[] {
   const inFlight = new Map<string, string[]>();
@@ -63,10 +68,12 @@ export function shownTasks(index: ServiceIndex, state: ShownRecords): (name: str
   return (name) => {
     const extra = inFlight.get(name);
     const ids = extra === undefined ? index.tasksOf(name) : new Set([...index.tasksOf(name), ...extra]);
+    const service = state.services.get(name);
     const out: TaskRecord[] = [];
     for (const id of ids) {
       const rec = state.shown(id);
-      if (rec !== undefined && keptBy(rec) === name) out.push(rec);
+      if (rec?.service === undefined || keptBy(rec) !== name) continue;
+      if (service === undefined || isOfService(rec.service, service)) out.push(rec);
     }
     return out;
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServiceTaskView, ServiceView } from '../../api/index.js';
 import { isGlobalMode, isJobMode } from '../../api/service-modes.js';
@@ -72,6 +73,7 @@ export class ServiceOps {
       if (existing !== undefined) throw new ServiceExists(spec.name);
       const rec: ServiceRecord = {
         name: spec.name,
+        id: randomBytes(8).toString('hex'),
         version: 1,
         vip: this.deps.vips.allocate(),
         spec,

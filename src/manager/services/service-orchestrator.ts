@@ -203,7 +203,8 @@ export class ServiceOrchestrator {
         this.deps.log.error({ err, service: rec.name, slot }, 'replica task cannot be made from the service spec');
         break;
       }
-      changes.put(submitted(request, nowIso, { service: rec.name, slot, version: next.version }));
+      const ref = { service: rec.name, slot, version: next.version };
+      changes.put(submitted(request, nowIso, rec.id === undefined ? ref : { ...ref, serviceId: rec.id }));
       touched.push(request.id);
     }
     if (next !== rec) changes.putService(next);

@@ -1,10 +1,16 @@
-import type { UpdateState } from '../../api/index.js';
+import type { ServiceTaskRef, UpdateState } from '../../api/index.js';
 import { isGlobalMode } from '../../api/service-modes.js';
 import type { ParsedServiceSpec, UpdateConfig } from '../../service/index.js';
 
 /** A service as the manager stores it (`service/<name>`): the spec in effect, its version, and the rollout. */
 export interface ServiceRecord {
   name: string;
+  /**
+   * Given at create, never changed: its replica tasks carry it (ServiceTaskRef.serviceId), so the
+   * tasks of a removed service still stopping (or ended, not forgotten yet) are told from those of
+   * a service created again under its name. Absent in records written before.
+   */
+  id?: string;
   /** The version replicas should run: grows with each template change, goes back on a rollback. */
   version: number;
   /** The parsed spec of `version`, defaults filled in (what GET shows as `spec`). */
@@ -89,6 +95,14 @@ export interface JobEnd {
 }
 
 /** The slots that should each run one replica now: 1..replicas, or a global service's nodes' slots. */
+/**
+ * Whether a task of the service's name is of this service, not of a removed one of that name: its
+ * id is the record's, or one of them has none (written before services had ids).
+ */
+export function isOfService(ref: ServiceTaskRef, rec: Pick<ServiceRecord, 'name' | 'id'>): boolean {
+  return ref.service === rec.name && (ref.serviceId === undefined || rec.id === undefined || ref.serviceId === rec.id);
+}
+
 export function wantedSlots(rec: Pick<ServiceRecord, 'spec' | 'slots'>): number[] {
   if (isGlobalMode(rec.spec.mode)) return rec.slots ?? [];
   const out: number[] = [];

@@ -23,11 +23,18 @@ const MAX_PER_PRUNE = 1_000;
  * status`. Each slot is kept in the order its tasks ended, so the oldest go first at no sort.
  */
 export class TaskHistory {
-  /** Ended task ids by service (PLAIN for plain tasks), then slot, in the order they ended. */
+  /**
+   * Ended task ids by service (PLAIN for plain tasks), then slot, in the order they ended. A
+   * service is keyed by its name and id (keyOf), so a removed service's tasks that end after a
+   * service of the same name was created again are still the removed one's: forgotten, not kept
+   * as the new one's history.
+   */
   readonly #ended = new Map<string, Map<number, Set<string>>>();
-  /** Where each followed task is: its service and slot. */
+  /** Each key of #ended: the service's name and id (none: plain tasks, or a record written before ids). */
+  readonly #services = new Map<string, { name: string; id: string | undefined }>();
+  /** Where each followed task is: its service's key and slot. */
   readonly #where = new Map<string, { service: string; slot: number }>();
-  /** Services with a slot past the limit, or removed with history left. */
+  /** Service keys with a slot past the limit, or removed with history left. */
   #dirty = new Set<string>();
 
   constructor(
@@ -35,8 +42,11 @@ export class TaskHistory {
       limit: number;
       /** Ended plain tasks kept in all. */
       plainLimit: number;
-      /** The service exists (a removed one keeps no history). */
-      hasService(name: string): boolean;
+      /**
+       * A service of that name exists and is the one of that id (any, when either has no id): a
+       * removed one keeps no history, nor does one removed and created again.
+       */
+      hasService(name: string, id: string | undefined): boolean;
       /** Forgets ended tasks in one durable write; the ids it forgot. */
       forget(ids: readonly string[]): Promise<string[]>;
       log: Logger;
@@ -55,7 +65,10 @@ export class TaskHistory {
       return;
     }
     if (this.#where.has(id)) return; // ended already: its place in the order stays
-    const where = { service: rec.service?.service ?? PLAIN, slot: rec.service?.slot ?? 0 };
+    const name = rec.service?.service ?? PLAIN;
+    const serviceId = rec.service?.serviceId;
+    const where = { service: keyOf(name, serviceId), slot: rec.service?.slot ?? 0 };
+    if (!this.#services.has(where.service)) this.#services.set(where.service, { name, id: serviceId });
     let slots = this.#ended.get(where.service);
     if (slots === undefined) this.#ended.set(where.service, (slots = new Map()));
     let slot = slots.get(where.slot);
@@ -67,7 +80,7 @@ export class TaskHistory {
 
   /** A service was written or removed: a removed one's history goes at the next prune. */
   serviceChanged(name: string): void {
-    if (this.#ended.has(name) && this.#keep(name) === 0) this.#dirty.add(name);
+    for (const [key, of] of this.#services) if (of.name === name && this.#keep(key) === 0) this.#dirty.add(key);
   }
 
   /** How many ended tasks are kept, in all (for tests and metrics). */
@@ -108,10 +121,11 @@ export class TaskHistory {
     }
   }
 
-  /** How many ended tasks each slot of `service` keeps. */
-  #keep(service: string): number {
-    if (service === PLAIN) return this.deps.plainLimit;
-    return this.deps.hasService(service) ? this.deps.limit : 0;
+  /** How many ended tasks each slot of the service keyed `key` keeps. */
+  #keep(key: string): number {
+    if (key === PLAIN) return this.deps.plainLimit;
+    const of = this.#services.get(key);
+    return of !== undefined && this.deps.hasService(of.name, of.id) ? this.deps.limit : 0;
   }
 
   #drop(id: string): void {
@@ -122,6 +136,14 @@ export class TaskHistory {
     const slot = slots?.get(where.slot);
     slot?.delete(id);
     if (slot?.size === 0) slots?.delete(where.slot);
-    if (slots?.size === 0) this.#ended.delete(where.service);
+    if (slots?.size === 0) {
+      this.#ended.delete(where.service);
+      this.#services.delete(where.service);
+    }
   }
+}
+
+/** A service's key in the history: its name, and its id when it has one (a space is in no DNS label). */
+function keyOf(name: string, id: string | undefined): string {
+  return id === undefined ? name : `${name} ${id}`;
 }

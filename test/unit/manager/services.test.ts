@@ -390,3 +390,35 @@ test('a new forceUpdate restarts every replica as a new version of the same spec
     [2, 'completed', 1, 2],
   );
 });
+
+test("a service created again under a removed one's name shows none of the removed one's tasks, which are forgotten once they end", async (t) => {
+  const h = await cluster(t);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const old = h.manager.services.tasks('web').map((x) => x.id);
+  assert.equal(old.length, 3);
+  for (const n of [W1, W2]) h.workers.at(urlOf(n)).stopMode = 'hold'; // their containers take their time to stop
+  await h.manager.services.remove('web');
+  await settle(h.manager);
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const fresh = h.manager.services.tasks('web').map((x) => x.id);
+  assert.equal(fresh.length, 3, 'the new service runs its 3 replicas');
+  assert.ok(
+    fresh.every((id) => !old.includes(id)),
+    'service ps of the new service lists none of the removed one',
+  );
+  for (const n of [W1, W2]) h.workers.at(urlOf(n)).releaseStops();
+  await advance(h, 1_000);
+  assert.deepEqual(
+    h.manager.services
+      .tasks('web')
+      .map((x) => x.id)
+      .sort(),
+    [...fresh].sort(),
+    "the removed one's tasks, ended now, are no history of the new one",
+  );
+  for (const id of old)
+    assert.throws(() => h.manager.getTask(id), /no task matches/, 'forgotten, as a removed service keeps none');
+  assert.deepEqual(h.manager.services.get('web').version, 1);
+});
