@@ -16,6 +16,7 @@ import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
 import { RevokedNotice } from './revoked-notice.js';
 import type { ServiceOps } from './services/service-ops.js';
+import { isOfService } from './services/service-record.js';
 import type { VolumeBook } from './volume-book.js';
 import type { FileBook } from './file-book.js';
 import { saveUnwritten } from './submissions.js';
@@ -179,10 +180,13 @@ export class Manager {
     const { state } = this.#p;
     const out: ManagerTaskView[] = [];
     const wanted = filter.state?.toLowerCase();
+    // a service created again under a removed one's name: its tasks, not the removed one's left
+    const service = filter.service === undefined ? undefined : state.services.get(filter.service);
     for (const id of state.tasks.keys()) {
       const rec = this.#shown(id);
       if (rec === undefined || (wanted !== undefined && rec.state.toLowerCase() !== wanted)) continue;
       if (filter.service !== undefined && rec.service?.service !== filter.service) continue;
+      if (service !== undefined && rec.service !== undefined && !isOfService(rec.service, service)) continue;
       if (filter.node !== undefined) {
         const n = rec.nodeId === null ? undefined : state.nodes.get(rec.nodeId);
         if (n === undefined || (n.record.name !== filter.node && n.record.id !== filter.node)) continue;

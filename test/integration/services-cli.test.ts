@@ -368,4 +368,57 @@ describe('poseidon service, the CLI', () => {
       child.kill('SIGINT');
     }
   });
+  test('service rm, then service create of the same name at once: service ps lists the new replicas alone', async () => {
+    const file = join(c.dir, 'again.yaml');
+    await writeFile(
+      file,
+      [
+        'name: cli-again',
+        'replicas: 2',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        // SIGTERM ignored: each old replica takes its grace to stop, so the new service comes while they do
+        `  command: [sh, -c, "trap '' TERM; while true; do sleep 1; done"]`,
+        '  stopGracePeriod: 2s',
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        '',
+      ].join('\n'),
+    );
+    const ids = async (): Promise<string[]> => {
+      const r = await c.cli(['service', 'ps', '-q', 'cli-again']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split('\n').sort();
+    };
+    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
+    const old = await ids();
+    assert.equal(old.length, 2);
+    assert.equal((await c.cli(['service', 'rm', 'cli-again'])).code, 0);
+    const again = await c.cli(['service', 'create', '-f', file, '--wait']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^service cli-again: 2\/2 replicas healthy$/m);
+    const fresh = await ids();
+    assert.equal(fresh.length, 2);
+    assert.deepEqual(
+      fresh.filter((id) => old.includes(id)),
+      [],
+      "the removed service's replicas, still stopping, are not the new one's",
+    );
+    // once the old replicas have ended they are forgotten, as a removed service's are: no history of the new one
+    await waitFor(
+      async () => {
+        const gone = await Promise.all(
+          old.map((id) =>
+            c.client.getTask(id).then(
+              () => false,
+              (err: unknown) => /no task matches/.test(String(err)),
+            ),
+          ),
+        );
+        return gone.every(Boolean);
+      },
+      { what: "the removed service's tasks forgotten", timeoutMs: 30_000 },
+    );
+    assert.deepEqual(await ids(), fresh);
+    assert.equal((await c.cli(['service', 'rm', 'cli-again'])).code, 0);
+  });
 });

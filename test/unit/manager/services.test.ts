@@ -408,6 +408,14 @@ test("a service created again under a removed one's name shows none of the remov
     fresh.every((id) => !old.includes(id)),
     'service ps of the new service lists none of the removed one',
   );
+  assert.deepEqual(
+    h.manager
+      .listTasks({ service: 'web' })
+      .map((x) => x.id)
+      .sort(),
+    [...fresh].sort(),
+    'nor does GET /tasks?service=web (its history in service ps, status --service web)',
+  );
   for (const n of [W1, W2]) h.workers.at(urlOf(n)).releaseStops();
   await advance(h, 1_000);
   assert.deepEqual(
