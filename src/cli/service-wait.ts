@@ -165,6 +165,9 @@ async function pollService(
   }
 }
 
+/** States of a replica that holds (or is about to hold) a container. */
+const ACTIVE: ReadonlySet<string> = new Set(['Pending', 'Scheduled', 'Running']);
+
 /** A replica the wait waits for: of the service's version, and not being stopped. */
 function wanted(s: ServiceView, t: ServiceTaskView): boolean {
   return t.desiredState === 'running' && t.version === s.version;
@@ -182,11 +185,14 @@ export function waitForReplicas(
 ): Promise<boolean> {
   let unchecked: string | undefined; // the replicas without a check the last look counted healthy
   const look = (s: ServiceView, tasks: ServiceTaskView[]): Verdict => {
-    const stopping = tasks.filter(isStopping).length;
+    // the look right after a scale down's write may find the replicas it stops not told to yet:
+    // more replicas wanted running than the service wants are stopping too (or the wait ended at once)
+    const running = tasks.filter((t) => t.desiredState === 'running' && ACTIVE.has(t.state)).length;
+    const stopping = tasks.filter(isStopping).length + Math.max(0, running - s.replicas);
     const counted = s.healthy === s.replicas && stopping === 0;
-    const running = counted ? runningUnchecked(s, tasks) : undefined;
-    const seenBefore = running === '' || running === unchecked;
-    unchecked = running;
+    const unseen = counted ? runningUnchecked(s, tasks) : undefined;
+    const seenBefore = unseen === '' || unseen === unchecked;
+    unchecked = unseen;
     if (counted && seenBefore) {
       write(`service ${name}: ${s.healthy}/${s.replicas} replicas healthy`);
       return { over: true, ok: true };

@@ -416,6 +416,27 @@ describe('service --wait progress', () => {
     );
   });
 
+  test("a scale down's first look, before the manager told the replicas to stop, does not end the wait", async () => {
+    // deploy --wait of replicas: 0 ended at once, the two replicas still running
+    const looks = [
+      [replica(1), replica(2)],
+      [replica(1, { desiredState: 'stopped', reason: 'scaled down to 0' }), replica(2)],
+      [],
+    ];
+    const client: WaitClient = {
+      getService: async () => service(0, 0),
+      serviceTasks: async () => looks.shift() ?? [],
+    };
+    const lines: string[] = [];
+    assert.equal(await waitForReplicas(client, 'web', 60_000, (l) => lines.push(l)), true);
+    assert.equal(looks.length, 0, 'looked until the replicas had ended');
+    assert.equal(lines.at(-1), 'service web: 0/0 replicas healthy');
+    await assert.rejects(
+      waitForReplicas(manager(service(0, 0), [replica(1), replica(2)]), 'web', -1, () => {}),
+      /service web: 0\/0 healthy, 2 still stopping after 0s/,
+    );
+  });
+
   test('a replica a scale down stopped is said to have ended once it leaves the task list', async () => {
     const stopping = replica(3, { desiredState: 'stopped', reason: 'scaled down to 2', node: 'n2' });
     const looks = [
