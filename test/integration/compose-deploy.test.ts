@@ -183,7 +183,13 @@ describe('poseidon deploy: a Compose file with three services, against a real cl
     assert.equal(after.get('shop-web')?.healthy, 3);
     assert.equal(after.get('shop-web')?.version, before.get('shop-web')?.version);
     write('2', true);
-    assert.deepEqual((await deploy()).result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
+    // --wait of a scale down returns once the replica it stops has ended (it returned at once, before)
+    const down = await deploy('--wait');
+    assert.deepEqual(down.result.updated, [{ name: 'shop-web', newVersion: false, changes: ['replicas'] }]);
+    const left = (await c.client.serviceTasks('shop-web')).filter(
+      (t) => t.state === 'Running' || t.state === 'Scheduled',
+    );
+    assert.deepEqual(left.map((t) => t.slot).sort(), [1, 2], 'slot 3 ended before deploy --wait returned');
   });
 
   test('a service dropped from the file is kept without --prune, listed by --dry-run --prune, removed by --prune', async () => {
