@@ -109,11 +109,14 @@ export function decideService(
     else if (t.desired === 'stopped' || stopped.has(t.request.id)) leaving.add(slotOf(t));
   }
   const stopFirst = isRolling(current.update) && current.update.config.order === 'stop-first';
+  // a slot's named volume is its data directory: a new task of the slot waits for one leaving it
+  // (stopped, scaled down and up again, or of a service of the same name removed just before) to end
+  const ownData = (current.spec.task.volumes ?? []).some((v) => v.name !== undefined);
   const slots = wantedSlots(current);
   for (const slot of slots) {
     if (occupied.has(slot)) continue;
     // stop-first: the old task of the slot ends before the new one starts (its ports, its volume)
-    if (stopFirst && leaving.has(slot) && holdsContainer(tasks, slot, stopped)) continue;
+    if ((stopFirst || ownData) && leaving.has(slot) && holdsContainer(tasks, slot, stopped)) continue;
     out.create.push(slot);
   }
   const moves = drainMoves(tasks, new Set(slots), drain.nodes, drain.nodeName, new Set(out.create), stopped);

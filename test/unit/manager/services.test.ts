@@ -430,3 +430,32 @@ test("a service created again under a removed one's name shows none of the remov
     assert.throws(() => h.manager.getTask(id), /no task matches/, 'forgotten, as a removed service keeps none');
   assert.deepEqual(h.manager.services.get('web').version, 1);
 });
+
+test("a slot's named volume is never mounted by two of its replicas at once: a new one waits for the leaving one to end", async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const db = spec({
+    name: 'db',
+    replicas: 1,
+    task: { image: 'poseidon/busybox:latest', command: ['sleep', '600'], volumes: [{ name: 'data', path: '/data' }] },
+  });
+  await h.manager.services.create(db);
+  await settle(h.manager);
+  const [old] = h.manager.services.tasks('db');
+  assert.equal(old?.state, 'Running');
+  const w1 = h.workers.at(urlOf(W1));
+  w1.stopMode = 'hold'; // its container takes its time to stop, as a database's does
+  // removed and created again at once (stack rm then deploy): the old replica still writes to data-1
+  await h.manager.services.remove('db');
+  await settle(h.manager);
+  await h.manager.services.create(db);
+  await settle(h.manager);
+  assert.deepEqual(h.manager.services.tasks('db'), [], 'no new replica while the old one holds data-1');
+  assert.equal(h.manager.getTask(old?.id ?? '').state, 'Running');
+  w1.releaseStops();
+  await settle(h.manager);
+  const [fresh] = h.manager.services.tasks('db');
+  assert.notEqual(fresh?.id, old?.id);
+  assert.equal(fresh?.state, 'Running', 'placed once the old one had ended');
+  assert.equal(h.manager.volumes.get('data-1').inUseBy.length, 1);
+});
