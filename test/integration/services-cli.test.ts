@@ -421,4 +421,35 @@ describe('poseidon service, the CLI', () => {
     assert.deepEqual(await ids(), fresh);
     assert.equal((await c.cli(['service', 'rm', 'cli-again'])).code, 0);
   });
+  test("service rm, then create at once, of a service with a named volume: the new replica waits for the old one's end", async () => {
+    const file = join(c.dir, 'data.yaml');
+    const volume = `clidata-${c.runId}`;
+    await writeFile(
+      file,
+      [
+        'name: cli-data',
+        'task:',
+        `  image: ${TEST_IMAGE}`,
+        // SIGTERM ignored: the old replica writes to its volume for the whole grace, as a database flushing
+        `  command: [sh, -c, "trap '' TERM; echo start >> /data/log; while true; do sleep 1; done"]`,
+        '  stopGracePeriod: 2s',
+        `  volumes: [{name: ${volume}, path: /data}]`,
+        `  labels: {poseidon.test-run: ${c.runId}}`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await c.cli(['service', 'create', '-f', file, '--wait'])).code, 0);
+    const [old] = await c.client.serviceTasks('cli-data');
+    assert.equal((await c.cli(['service', 'rm', 'cli-data'])).code, 0);
+    const again = await c.cli(['service', 'create', '-f', file, '--wait']);
+    assert.equal(again.code, 0, again.stderr);
+    const [fresh] = await c.client.serviceTasks('cli-data');
+    assert.notEqual(fresh?.id, old?.id);
+    assert.deepEqual(
+      (await c.client.getVolume(`${volume}-1`)).inUseBy,
+      [fresh?.id],
+      'one replica on the volume at a time',
+    );
+    assert.equal((await c.cli(['service', 'rm', 'cli-data'])).code, 0);
+  });
 });
