@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { InvalidField } from '../errors/index.js';
 
-// One process of a role (a manager) per data dir. Two managers on one data dir share its
+// One process of a role (a manager, a worker, a `poseidon dev`) per data dir. Two managers on one data dir share its
 // certificate, so its node id: on etcd the second overwrote the first's entry in the group's list
 // and, taking the leader's id for its own, answered every call passed on with no_leader; on LMDB
 // both led on the same records and both placed every task. So a manager claims its data dir as it
@@ -29,12 +29,29 @@ function claimAddress(role: string, dataDir: string): string {
   return `\0poseidon-${role}:${st.dev}:${st.ino}`;
 }
 
+/** The refusal of a claim, given who holds the data dir: `pid 4242, since 2026-…`, or `another process`. */
+export type Refusal = (who: string) => Error;
+
+/** What a manager or a worker is told: its data dir holds its certificate, so its identity. */
+function ownDataDir(role: string, dataDir: string): Refusal {
+  return (who) =>
+    new InvalidField(
+      '--data-dir',
+      `${dataDir} is in use by another poseidon ${role} (${who}); ` +
+        `give each ${role} a data dir of its own (it holds the ${role}'s certificate, so its identity)`,
+    );
+}
+
 /**
  * Claims `dataDir` (which must exist) for this process as `role`; resolves to the release, or
- * rejects with InvalidField('--data-dir') naming the process that holds it. Where abstract
- * sockets do not exist (not Linux), claims nothing.
+ * rejects with `refused`'s error (by default InvalidField('--data-dir')) naming the process that
+ * holds it. Where abstract sockets do not exist (not Linux), claims nothing.
  */
-export async function claimDataDir(role: string, dataDir: string): Promise<() => Promise<void>> {
+export async function claimDataDir(
+  role: string,
+  dataDir: string,
+  refused: Refusal = ownDataDir(role, dataDir),
+): Promise<() => Promise<void>> {
   if (process.platform !== 'linux') return () => Promise.resolve();
   const address = claimAddress(role, dataDir);
   const me: Holder = { pid: process.pid, startedAt: new Date().toISOString() };
@@ -47,12 +64,7 @@ export async function claimDataDir(role: string, dataDir: string): Promise<() =>
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     const holder = await askHolder(address);
-    const who = holder === undefined ? 'another process' : `pid ${holder.pid}, since ${holder.startedAt}`;
-    throw new InvalidField(
-      '--data-dir',
-      `${dataDir} is in use by another poseidon ${role} (${who}); ` +
-        `give each ${role} a data dir of its own (it holds the ${role}'s certificate, so its identity)`,
-    );
+    throw refused(holder === undefined ? 'another process' : `pid ${holder.pid}, since ${holder.startedAt}`);
   }
   server.unref(); // the claim alone keeps no process alive
   return () => new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,7 +11,7 @@ import { ManagerClient } from '../client/index.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
-import { claimDataDir, releaseDataDir } from './dev-lock.js';
+import { claimDev } from './dev-claim.js';
 import { writeDevRecord } from './dev-record.js';
 import { devStopLine } from './dev-stop-line.js';
 import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
@@ -130,15 +130,15 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const { host, dataDir } = opts;
   const log = rootLogger(flags.logLevel);
   const managerDir = join(dataDir, 'manager');
-  await claimDataDir(dataDir);
+  const release = await claimDev(dataDir); // before anything is made: a second dev is refused here
   await writeDevRecord(dataDir, { workerName: opts.workerName, network: opts.network.name });
   const { network, vipRange } = await devNetwork(opts, flags.vipRange, log).catch(async (err: unknown) => {
-    await releaseDataDir(dataDir);
+    await release();
     throw err;
   });
   const manager = await startManagerRuntime({ ...opts.manager, vipRange, dataDir: managerDir }, log).catch(
     async (err: unknown) => {
-      await releaseDataDir(dataDir);
+      await release();
       throw err;
     },
   );
@@ -163,7 +163,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
     .catch(async (err: unknown) => {
       // its port taken, say: the manager started above must not keep the process running
       await manager.close().catch(() => undefined);
-      await releaseDataDir(dataDir);
+      await release();
       throw err;
     });
   process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
@@ -213,7 +213,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
     // and place its tasks anew, so the next start would replace them instead of adopting them
     await manager.close();
     await worker.close();
-    await releaseDataDir(dataDir);
+    await release();
   });
   process.stdout.write(devStopLine(states, workerRemoved));
 }

@@ -1,12 +1,11 @@
 import { rm, rmdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { removeWorkerLeftovers } from '../driver/index.js';
-import { InvalidField } from '../errors/index.js';
 import { loadNodeCredentials } from '../pki/index.js';
 import { shmFilesRoot } from '../worker/index.js';
 import { credentialsPath, loadCredentials } from './credentials.js';
 import type { DevOptions } from './dev-action.js';
-import { releaseDataDir, runningDev } from './dev-lock.js';
+import { claimForClean } from './dev-claim.js';
 import { readDevRecord } from './dev-record.js';
 
 /**
@@ -17,9 +16,15 @@ import { readDevRecord } from './dev-record.js';
  * itself. Refused while that dev cluster runs.
  */
 export async function cleanDev(opts: DevOptions): Promise<void> {
-  const running = await runningDev(opts.dataDir);
-  if (running !== undefined)
-    throw new InvalidField('--clean', `finds poseidon dev running (pid ${running}) on ${opts.dataDir}; stop it first`);
+  const release = await claimForClean(opts.dataDir);
+  try {
+    await clean(opts);
+  } finally {
+    await release();
+  }
+}
+
+async function clean(opts: DevOptions): Promise<void> {
   // what the data dir's dev ran as, over the clean's own flags (a dev run with --worker-name x,
   // cleaned without it, would leave x's containers with nothing left that knows of them)
   const ran = (await readDevRecord(opts.dataDir)) ?? { workerName: opts.workerName, network: opts.network.name };
@@ -31,9 +36,9 @@ export async function cleanDev(opts: DevOptions): Promise<void> {
   // its tasks' secrets and configs, on /dev/shm under its node id (read before its certificate goes)
   const node = await loadNodeCredentials(join(opts.dataDir, 'worker')).catch(() => undefined);
   if (node !== undefined) await rm(shmFilesRoot(node.info.nodeId), { recursive: true, force: true });
-  for (const part of ['manager', 'worker', 'dev.json'])
+  // dev.pid and dev.process: the pid files of an older release's dev
+  for (const part of ['manager', 'worker', 'dev.json', 'dev.pid', 'dev.process'])
     await rm(join(opts.dataDir, part), { recursive: true, force: true });
-  await releaseDataDir(opts.dataDir);
   await rmdir(opts.dataDir).catch(() => undefined); // only when nothing else is in it
   const saved = (() => {
     try {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { claimDataDir, releaseDataDir } from '../../../src/cli/dev-lock.js';
+import { claimDev } from '../../../src/cli/dev-claim.js';
 import { LmdbStore } from '../../../src/store/index.js';
 import { dataDir, privateDir } from '../../../src/store/private-dir.js';
 
@@ -71,12 +71,14 @@ test('an existing data dir keeps its mode (it may be shared); privateDir tighten
 
 test("poseidon dev's data dir is created 0700 when dev claims it; an existing one keeps its mode", async () => {
   const created = path.join(fresh(), 'dev');
-  await claimDataDir(created);
-  await releaseDataDir(created);
+  await (
+    await claimDev(created)
+  )();
   assert.equal(octal(modeOf(created)), '0700');
   const loose = fresh();
   fs.mkdirSync(loose, { mode: 0o755 });
-  await claimDataDir(loose);
-  await releaseDataDir(loose);
+  await (
+    await claimDev(loose)
+  )();
   assert.equal(octal(modeOf(loose)), '0755');
 });
