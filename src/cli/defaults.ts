@@ -53,3 +53,8 @@ export const DEFAULT_PROXY_UDP_TIMEOUT_S = 30;
 export const DEFAULT_DEV_WORKER = 'dev-worker';
 /** Where `poseidon manager|worker|dev` look for their config file (`<dir>/<command>.yaml`) without --config. */
 export const DEFAULT_CONFIG_DIR = '/etc/poseidon';
+/**
+ * `poseidon manager --join-token`'s variable: not POSEIDON_JOIN_TOKEN, the worker's, since the two
+ * tokens open different doors (a group's CA key, a worker's certificate) and one shell may hold both.
+ */
+export const MANAGER_JOIN_TOKEN_ENV = 'POSEIDON_MANAGER_JOIN_TOKEN';

@@ -5,7 +5,7 @@ import { serverUrls } from '../client/index.js';
 import { DEFAULT_VIP_RANGE } from '../discovery/index.js';
 import { InvalidField } from '../errors/index.js';
 import { isStrategyName, STRATEGY_NAMES, type StrategyName } from '../scheduler/index.js';
-import { DEFAULT_WORKER_PORT } from './defaults.js';
+import { DEFAULT_WORKER_PORT, MANAGER_JOIN_TOKEN_ENV } from './defaults.js';
 import { countFlag, durationFlag, hostFlag, portFlag } from './flags.js';
 import { runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
@@ -75,9 +75,17 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
   const staticWorkers = workersFlag(flags.workers);
   // refused here, not only once etcd is reached: --print-config refuses what the start would
   if (store.kind === 'etcd') loneManagerOnly(staticWorkers);
+  // a secret: from the environment it stays out of the process list; an empty one is none
+  const joinToken = flags.joinToken || undefined;
   // a lone manager's store is its own: there is no group for the token to join, so it would be ignored
-  else if (flags.joinToken !== undefined)
-    throw new InvalidField('--join-token', 'joins a manager group, which runs on etcd: add --store etcd://host:port');
+  if (store.kind !== 'etcd' && joinToken !== undefined)
+    throw new InvalidField(
+      '--join-token',
+      'joins a manager group, which runs on etcd: add --store etcd://host:port' +
+        (flags.joinToken === process.env[MANAGER_JOIN_TOKEN_ENV]
+          ? ` (the token came from ${MANAGER_JOIN_TOKEN_ENV}: unset it for a lone manager)`
+          : ''),
+    );
   const port = portFlag('--port', flags.port);
   return {
     host: hostFlag('--host', flags.host),
@@ -94,7 +102,7 @@ export function managerOptions(flags: ManagerFlags): ManagerRuntimeOptions {
     vipRange: vipRangeFlag(flags.vipRange),
     ...historyFlags(flags),
     store,
-    ...(flags.joinToken === undefined ? {} : { joinToken: flags.joinToken }),
+    ...(joinToken === undefined ? {} : { joinToken }),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   DEFAULT_PLAIN_TASK_HISTORY,
   DEFAULT_WORKER_PORT,
   LOG_LEVELS,
+  MANAGER_JOIN_TOKEN_ENV,
   STRATEGY_NAMES,
   TASK_NETWORK_HELP,
 } from './defaults.js';
@@ -101,11 +102,10 @@ export function registerManager(program: Command): void {
     .option('--store-cert <file>', 'client certificate for etcd (PEM), with --store-key')
     .option('--store-key <file>', 'private key of --store-cert (PEM)')
     .addOption(
-      // the environment keeps the token off `ps`: it opens the cluster CA's key sealed in etcd
       new Option(
         '--join-token <token>',
         "with --store etcd, join the manager group with this token (a group manager's <data-dir>/manager-join-token)",
-      ).env('POSEIDON_MANAGER_JOIN_TOKEN'),
+      ).env(MANAGER_JOIN_TOKEN_ENV),
     )
     .option('--scheduler <name>', `placement strategy: ${STRATEGY_NAMES.join(' or ')}`, DEFAULT_STRATEGY)
     .addOption(
