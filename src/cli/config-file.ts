@@ -21,7 +21,8 @@ export type ConfigName = 'manager' | 'worker' | 'dev';
 /** What a runtime command does once its flags are merged: check them (for --print-config), or run. */
 export interface RuntimeAction<F> {
   check(flags: F): unknown;
-  run(flags: F): Promise<void>;
+  /** `config`: the file the flags were merged with, if any, for what a failure tells to set. */
+  run(flags: F, config: LoadedConfig): Promise<void>;
 }
 
 /** Flags that are not configuration: which file, printing it, a one-off action. */
@@ -196,7 +197,7 @@ export async function runConfigured<F>(
       write(printConfig(cmd, name, loaded));
       return;
     }
-    await action.run(flags);
+    await action.run(flags, loaded);
   } catch (err) {
     throw renamed(err, loaded);
   }

@@ -17,6 +17,7 @@ import {
   portFlag,
   secondsFlag,
 } from './flags.js';
+import type { LoadedConfig } from './config-file.js';
 import { coresFlag } from './limit-flags.js';
 import { EXIT_NODE_REMOVED, runUntilSignal } from './lifecycle.js';
 import { rootLogger } from './logger.js';
@@ -135,10 +136,15 @@ export function registryAuthFlag(file: string | undefined): RegistryAuthSource {
  * `poseidon worker`: runs until SIGINT or SIGTERM, or until the manager says its node was removed
  * from the cluster: then it stops its tasks and exits with EXIT_NODE_REMOVED, saying so.
  */
-export async function runWorker(flags: WorkerFlags): Promise<void> {
+export async function runWorker(flags: WorkerFlags, config?: LoadedConfig): Promise<void> {
   const options = workerOptions(flags);
   const log = rootLogger(flags.logLevel);
-  const runtime = await startWorkerRuntime(options, log);
+  const runtime = await startWorkerRuntime(options, log).catch(async (err: unknown) => {
+    // started from a config file, it is told the file's keys as well as the flags
+    const { NotJoined } = await import('../pki/node-join.js');
+    if (err instanceof NotJoined && config?.file !== undefined) throw new NotJoined(err.why, config.file);
+    throw err;
+  });
   const removed = runtime.removed.then(async (message) => {
     log.error(
       { component: 'worker', exitCode: EXIT_NODE_REMOVED },

@@ -5,12 +5,23 @@ import { parseJoinToken } from './join-token.js';
 import { loadNodeCredentials, saveNodeCredentials, type NodeCredentials } from './node-credentials.js';
 import { sameAddress } from './subject.js';
 
-/** A node with no certificate and no way to get one. */
+/**
+ * A node with no certificate and no way to get one. Started from a config file (`configFile`), it
+ * is told the file's keys too: the flags alone read as if the file were not the place to set them.
+ */
 export class NotJoined extends PoseidonError {
-  constructor(why: string) {
+  constructor(
+    readonly why: string,
+    configFile?: string,
+  ) {
+    const flags = '--manager https://MANAGER:5555 --join-token TOKEN';
+    const where = "the token is in the manager's data dir, file join-token";
     super(
       'invalid_request',
-      `${why}: start it with --manager https://MANAGER:5555 --join-token TOKEN (the token is in the manager's data dir, file join-token)`,
+      configFile === undefined
+        ? `${why}: start it with ${flags} (${where})`
+        : `${why}: set manager: https://MANAGER:5555 and join-token: TOKEN in ${configFile}, ` +
+            `or start it with ${flags} (${where}; POSEIDON_JOIN_TOKEN=TOKEN keeps it out of the file)`,
     );
   }
 }

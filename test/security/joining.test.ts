@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -117,6 +118,21 @@ describe('joining with a join token', () => {
     ]);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /no valid certificate of a cluster: start it with --manager .* --join-token TOKEN/);
+  });
+
+  test('a worker started from a config file that has no token is told the keys to set in that file', async () => {
+    const config = join(c.dir, 'worker.yaml');
+    const dataDir = join(c.dir, 'from-file');
+    const name = c.workerName('from-file');
+    await writeFile(config, `name: ${name}\nport: 0\ndata-dir: ${dataDir}\nmanager: ${c.manager.url}\n`);
+    const run = await runPoseidon(['worker', '--config', config]);
+    assert.notEqual(run.code, 0);
+    assert.equal(
+      run.stderr,
+      'poseidon: this worker has no valid certificate of a cluster: set manager: https://MANAGER:5555 and ' +
+        `join-token: TOKEN in ${config}, or start it with --manager https://MANAGER:5555 --join-token TOKEN ` +
+        "(the token is in the manager's data dir, file join-token; POSEIDON_JOIN_TOKEN=TOKEN keeps it out of the file)\n",
+    );
   });
 
   test('token rotate join: the old token joins no one, the new one does, and joined nodes keep working', async () => {
