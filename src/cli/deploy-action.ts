@@ -23,6 +23,7 @@ import { InvalidField, isNotFound, PoseidonError } from '../errors/index.js';
 import { parseDuration } from '../units/index.js';
 import { fsProblem, MAX_DOCUMENT_BYTES, parseDocument, readDocument } from '../files/index.js';
 import { parseServiceSpec, templateChanged } from '../service/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { table } from './format.js';
 import { includeReader } from './include-reader.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -139,7 +140,7 @@ async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, fla
  * spec changed), and with --prune the stack's services the file no longer has are removed. The
  * whole file is read, converted and checked against the manager's rules before anything changes.
  */
-export async function deploy(flags: DeployFlags): Promise<void> {
+export async function deploy(flags: DeployFlags, io: Output = STDIO): Promise<void> {
   const given = flags.files !== undefined && flags.files.length > 0;
   const files = given ? (flags.files ?? []) : [composeFileIn(process.cwd())];
   const file = files[0] ?? '';
@@ -166,13 +167,13 @@ export async function deploy(flags: DeployFlags): Promise<void> {
     throw namingFile(err, included.origins.docs, included.origins.names);
   });
   result.warnings.unshift(...included.warnings);
-  if (flags.json === true) process.stdout.write(`${toJson(result)}\n`);
+  if (flags.json === true) io.out(`${toJson(result)}\n`);
   else {
-    for (const w of result.warnings) process.stderr.write(`poseidon: warning: ${printable(w)}\n`);
-    process.stdout.write(`${describe(result)}\n`);
+    for (const w of result.warnings) io.err(`poseidon: warning: ${printable(w)}\n`);
+    io.out(`${describe(result)}\n`);
   }
   if (flags.wait === true && !result.dryRun) {
-    const write = flags.json === true ? () => {} : (line: string) => void process.stdout.write(`${printable(line)}\n`);
+    const write = flags.json === true ? () => {} : (line: string) => io.out(`${printable(line)}\n`);
     if (!(await waitForStack(client, result, timeoutMs, write))) process.exitCode = 1;
   }
 }

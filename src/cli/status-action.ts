@@ -141,7 +141,7 @@ function isInvalidRequest(err: unknown): boolean {
  * stderr and the others still stop, as `docker stop` does; the exit status is then 1. With one id
  * its failure is the command's, and `--json` prints that task; with several, an array.
  */
-export async function stopTasks(ids: readonly string[], flags: StopFlags): Promise<void> {
+export async function stopTasks(ids: readonly string[], flags: StopFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const stop = (id: string): Promise<ManagerTaskView> =>
     client.stopTask(id).catch(async (err: unknown) => {
@@ -165,7 +165,7 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
   };
   if (ids.length === 1) {
     const task = await stop(ids[0] as string);
-    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : await line(task));
+    io.out(flags.json === true ? `${toJson(task)}\n` : await line(task));
     return;
   }
   const stopped: ManagerTaskView[] = [];
@@ -173,16 +173,16 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags): Promi
     try {
       const task = await stop(id);
       stopped.push(task);
-      if (flags.json !== true) process.stdout.write(await line(task));
+      if (flags.json !== true) io.out(await line(task));
     } catch (err) {
       const { errorLine } = await import('./error-line.js');
       const line = await errorLine(err);
       if (line === undefined) throw err;
-      process.stderr.write(line);
+      io.err(line);
       process.exitCode = 1;
     }
   }
-  if (flags.json === true) process.stdout.write(`${toJson(stopped)}\n`);
+  if (flags.json === true) io.out(`${toJson(stopped)}\n`);
 }
 
 /** A service named to `stop`: its replicas are the service's to stop. */
@@ -274,14 +274,12 @@ export async function inspectNodes(names: readonly string[], flags: NodeFlags, i
 }
 
 /** `poseidon node rm NODE`: the node is removed and its certificate refused from now on. */
-export async function removeNode(nameOrId: string, flags: NodeFlags): Promise<void> {
+export async function removeNode(nameOrId: string, flags: NodeFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   // read first: once removed, the manager forgets the node's volumes
   const volumes = flags.json === true ? [] : await client.listVolumes().catch(() => []);
   const removed = await client.removeNode(nameOrId, { dead: flags.dead === true });
-  process.stdout.write(
-    flags.json === true ? `${JSON.stringify(removed, null, 2)}\n` : removedNodeLines(removed, volumes),
-  );
+  io.out(flags.json === true ? `${JSON.stringify(removed, null, 2)}\n` : removedNodeLines(removed, volumes));
 }
 
 /**

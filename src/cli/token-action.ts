@@ -1,5 +1,6 @@
 import type { RevokedTokenView, TokenView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { renamingField } from './field-flags.js';
 import { table } from './format.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -23,7 +24,7 @@ function isScope(value: string): value is Scope {
 }
 
 /** `poseidon token create`: prints the token on stdout, alone, the only time it is shown. */
-export async function createToken(flags: TokenCreateFlags): Promise<void> {
+export async function createToken(flags: TokenCreateFlags, io: Output = STDIO): Promise<void> {
   const { scope } = flags;
   if (!isScope(scope)) throw new InvalidField('--scope', `is "${scope}"; use read, deploy or admin`);
   const created = await managerClient(flags)
@@ -36,14 +37,12 @@ export async function createToken(flags: TokenCreateFlags): Promise<void> {
       throw namingFlag(err);
     });
   if (flags.json === true) {
-    process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+    io.out(`${JSON.stringify(created, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${created.token}\n`);
+  io.out(`${created.token}\n`);
   const expires = created.expiresAt === null ? 'never expires' : `expires ${minute(created.expiresAt)}`;
-  process.stderr.write(
-    `token ${created.id} (scope ${created.scope}, ${expires}) created; it is not shown again, keep it now\n`,
-  );
+  io.err(`token ${created.id} (scope ${created.scope}, ${expires}) created; it is not shown again, keep it now\n`);
 }
 
 /** The flags that set the body's fields: a refusal of `ttl` names `--ttl`, which the user typed. */
@@ -59,10 +58,9 @@ export function namingFlag(err: unknown): unknown {
 }
 
 /** `poseidon token ls`: every token, never a secret. */
-export async function listTokens(flags: TokenListFlags): Promise<void> {
+export async function listTokens(flags: TokenListFlags, io: Output = STDIO): Promise<void> {
   const tokens = await managerClient(flags).listTokens();
-  if (flags.json === true) process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
-  else process.stdout.write(`${tokenTable(tokens)}\n`);
+  io.out(flags.json === true ? `${JSON.stringify(tokens, null, 2)}\n` : `${tokenTable(tokens)}\n`);
 }
 
 /**
@@ -70,9 +68,9 @@ export async function listTokens(flags: TokenListFlags): Promise<void> {
  * when, and exits 0 as `docker stop` of a stopped container does: what was asked holds, and a
  * revoke sent again (a script run twice, a call retried after its answer was lost) must not fail.
  */
-export async function revokeToken(id: string, flags: TokenListFlags): Promise<void> {
+export async function revokeToken(id: string, flags: TokenListFlags, io: Output = STDIO): Promise<void> {
   const token = await managerClient(flags).revokeToken(id);
-  process.stdout.write(flags.json === true ? `${JSON.stringify(token, null, 2)}\n` : revokedLine(token));
+  io.out(flags.json === true ? `${JSON.stringify(token, null, 2)}\n` : revokedLine(token));
 }
 
 /** What `token revoke` prints: revoked now, or already (and when). */
