@@ -12,6 +12,7 @@ import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
 import { claimDev } from './dev-claim.js';
+import { STDIO, type Output } from './each-name.js';
 import { writeDevRecord } from './dev-record.js';
 import { devStopLine } from './dev-stop-line.js';
 import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
@@ -120,11 +121,11 @@ export function devOptions(flags: DevFlags): DevOptions {
  * tasks running (the next `poseidon dev` adopts them); --demo submits a web task; --clean removes
  * what earlier runs left instead.
  */
-export async function runDev(flags: DevFlags): Promise<void> {
+export async function runDev(flags: DevFlags, io: Output = STDIO): Promise<void> {
   const opts = devOptions(flags);
   if (flags.clean === true) {
     const { cleanDev } = await import('./dev-clean.js');
-    await cleanDev(opts);
+    await cleanDev(opts, io);
     return;
   }
   const { host, dataDir } = opts;
@@ -166,12 +167,12 @@ export async function runDev(flags: DevFlags): Promise<void> {
       await release();
       throw err;
     });
-  process.stdout.write(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
+  io.out(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
   // its worker removed (node rm): the worker part closes, its DNS and proxy too, the manager runs on
   let workerRemoved = false;
   void worker.removed.then(async (message) => {
     workerRemoved = true;
-    process.stderr.write(
+    io.err(
       `poseidon dev: ${message}; its tasks are stopped and its worker closed. The manager runs on with no ` +
         'worker: stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
     );
@@ -183,10 +184,10 @@ export async function runDev(flags: DevFlags): Promise<void> {
   const token = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
   const caFile = caPaths(managerDir).cert;
   if (token === '') {
-    process.stdout.write(`  no admin token in ${tokenFile}: log in with a token of this cluster (poseidon login)\n`);
+    io.out(`  no admin token in ${tokenFile}: log in with a token of this cluster (poseidon login)\n`);
   } else {
     const saved = saveCredentials({ manager: manager.url, token, ca: caFile });
-    process.stdout.write(`  credentials saved to ${saved}; try: poseidon status\n`);
+    io.out(`  credentials saved to ${saved}; try: poseidon status\n`);
   }
   const tls = { ca: await readFile(caFile, 'utf8') };
   const client = new ManagerClient(manager.url, 5_000, token === '' ? { tls } : { token, tls });
@@ -200,9 +201,9 @@ export async function runDev(flags: DevFlags): Promise<void> {
         (e: unknown) => `(no answer yet: ${String(e)})`,
       );
       const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
-      process.stdout.write(`demo: ${where}; http://${host}:${port}/ answers: ${printable(page.trim())}\n`);
+      io.out(`demo: ${where}; http://${host}:${port}/ answers: ${printable(page.trim())}\n`);
     } else {
-      process.stdout.write(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
+      io.out(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
     }
   }
   let states: TaskState[] | undefined;
@@ -215,7 +216,7 @@ export async function runDev(flags: DevFlags): Promise<void> {
     await worker.close();
     await release();
   });
-  process.stdout.write(devStopLine(states, workerRemoved));
+  io.out(devStopLine(states, workerRemoved));
 }
 
 /**

@@ -6,6 +6,7 @@ import { shmFilesRoot } from '../worker/index.js';
 import { credentialsPath, loadCredentials } from './credentials.js';
 import type { DevOptions } from './dev-action.js';
 import { claimForClean } from './dev-claim.js';
+import { STDIO, type Output } from './each-name.js';
 import { readDevRecord } from './dev-record.js';
 
 /**
@@ -15,16 +16,16 @@ import { readDevRecord } from './dev-record.js';
  * certificates), its tasks' secret and config files, and the CLI credentials it saved for
  * itself. Refused while that dev cluster runs.
  */
-export async function cleanDev(opts: DevOptions): Promise<void> {
+export async function cleanDev(opts: DevOptions, io: Output = STDIO): Promise<void> {
   const release = await claimForClean(opts.dataDir);
   try {
-    await clean(opts);
+    await clean(opts, io);
   } finally {
     await release();
   }
 }
 
-async function clean(opts: DevOptions): Promise<void> {
+async function clean(opts: DevOptions, io: Output): Promise<void> {
   // what the data dir's dev ran as, over the clean's own flags (a dev run with --worker-name x,
   // cleaned without it, would leave x's containers with nothing left that knows of them)
   const ran = (await readDevRecord(opts.dataDir)) ?? { workerName: opts.workerName, network: opts.network.name };
@@ -56,7 +57,7 @@ async function clean(opts: DevOptions): Promise<void> {
         ? `no network (${ran.network} is used by other containers)`
         : 'no network';
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
-  process.stdout.write(
+  io.out(
     `poseidon dev --clean: removed ${plural(left.containers, 'container')} of worker ${ran.workerName}, ` +
       `${plural(left.volumes, 'volume')}, ${network}, the state in ${opts.dataDir}` +
       `${ours ? ' and the credentials saved for it' : ''}\n`,

@@ -27,6 +27,7 @@ import {
   TASK_NETWORK_HELP,
 } from './defaults.js';
 import type { ConfigName, RuntimeAction } from './config-file.js';
+import type { DevFlags } from './dev-action.js';
 import { collect, commaList } from './repeatable.js';
 
 // `poseidon manager`, `worker` and `dev`: names, flags and help (see commands.ts). Each also reads
@@ -283,6 +284,6 @@ export function registerDev(program: Command): void {
     .option('--clean', 'remove what the dev cluster started (its containers, volumes, network, data dir) and exit');
   configured(withHistoryOptions(withDnsOptions(dev)), 'dev', async () => {
     const { devOptions, runDev } = await import('./dev-action.js');
-    return { check: devOptions, run: runDev };
+    return { check: devOptions, run: (flags: DevFlags) => runDev(flags) };
   });
 }
