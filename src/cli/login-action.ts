@@ -3,6 +3,7 @@ import type { TokenView } from '../api/index.js';
 import { ManagerClient, managerUrls } from '../client/index.js';
 import { InvalidField, PoseidonError } from '../errors/index.js';
 import { saveCredentials } from './credentials.js';
+import { STDIO, type Output } from './each-name.js';
 import { readCa } from './manager-client.js';
 
 export interface LoginFlags {
@@ -22,7 +23,7 @@ class LoginRefused extends PoseidonError {
  * saves them (0600) so later commands need neither flags nor environment. URL is any address
  * managerUrls reads (`HOST`, `HOST:PORT`: https, port 5555 by default), saved as its URL.
  */
-export async function login(url: string, flags: LoginFlags): Promise<void> {
+export async function login(url: string, flags: LoginFlags, io: Output = STDIO): Promise<void> {
   const manager = managerUrls('URL', url);
   const fromEnv = flags.token === undefined;
   const token = (flags.token ?? process.env.POSEIDON_TOKEN ?? '').trim();
@@ -49,5 +50,5 @@ export async function login(url: string, flags: LoginFlags): Promise<void> {
   }
   const path = saveCredentials({ manager, token, ...(ca === undefined ? {} : { ca }) });
   const name = me.name === '' ? '' : ` (${me.name})`;
-  process.stdout.write(`logged in to ${manager} with token ${me.id}${name}, scope ${me.scope}; saved to ${path}\n`);
+  io.out(`logged in to ${manager} with token ${me.id}${name}, scope ${me.scope}; saved to ${path}\n`);
 }

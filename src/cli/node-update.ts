@@ -1,5 +1,6 @@
 import type { NodeAvailability, NodeStatusView } from '../api/index.js';
 import { InvalidField } from '../errors/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { isNodeLabelKey, nodeLabelsText, parseNodeLabels } from '../task/constraint.js';
 import { managerClient } from './manager-client.js';
 import type { NodeFlags } from './status-action.js';
@@ -53,7 +54,7 @@ export function nodeUpdateOf(flags: NodeUpdateFlags): NodeUpdate {
 }
 
 /** `poseidon node update NODE`: labels first, then the availability; one line for each. */
-export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Promise<void> {
+export async function updateNode(nameOrId: string, flags: NodeUpdateFlags, io: Output = STDIO): Promise<void> {
   const update = nodeUpdateOf(flags);
   const client = managerClient(flags);
   const lines: string[] = [];
@@ -68,6 +69,5 @@ export async function updateNode(nameOrId: string, flags: NodeUpdateFlags): Prom
     node = await set.call(client, nameOrId);
     lines.push(`node ${printable(node.name)} ${availabilitySaid(update.availability, node)}`);
   }
-  if (flags.json === true) process.stdout.write(`${toJson(node)}\n`);
-  else process.stdout.write(`${lines.join('\n')}\n`);
+  io.out(flags.json === true ? `${toJson(node)}\n` : `${lines.join('\n')}\n`);
 }

@@ -1,5 +1,6 @@
 import { InvalidField } from '../errors/index.js';
 import { table } from './format.js';
+import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint, someOf } from './service-hint.js';
 
@@ -15,12 +16,17 @@ export function psArgsOf(words: readonly string[]): string | undefined {
   return joined;
 }
 
-export async function printTop(task: string, psWords: readonly string[], flags: ClientFlags): Promise<void> {
+export async function printTop(
+  task: string,
+  psWords: readonly string[],
+  flags: ClientFlags,
+  io: Output = STDIO,
+): Promise<void> {
   const psArgs = psArgsOf(psWords);
   const client = managerClient(flags);
   try {
     const top = await client.processes(task, psArgs);
-    process.stdout.write(`${table(top.titles, top.processes)}\n`);
+    io.out(`${table(top.titles, top.processes)}\n`);
   } catch (err) {
     throw await serviceHint(client, task, err, topAdvice);
   }
