@@ -651,6 +651,10 @@ describe('the web console in a real browser, against a real manager and workers'
     const bars = await page.$$eval('.bar-row.stale', (els) => els.map((el) => el.textContent ?? ''));
     assert.equal(bars.length, 2, 'both allocation bars greyed');
     for (const bar of bars) assert.match(bar, /allocated.*\(\d+%\)\s*as of \d+[smhd] ago/);
+    // so are the host ports it held (the manager's own port among them, on this one machine)
+    const ports = await page.$eval('dd.ports', (el) => ({ cls: el.className, text: el.textContent ?? '' }));
+    assert.match(ports.text, /^\S*\d+\/(tcp|udp).* as of \d+[smhd] ago$/);
+    assert.match(ports.cls, /\bstale\b/, 'its held ports greyed');
     await screenshot(page, 'node-down', 'node-page');
     await open(page, `${url}/ui#/`);
     await waitForText(page, 'Live updates: live');
@@ -663,6 +667,11 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.equal(await page.$$eval('section.nodes tr .stale', (els) => els.length), 3, 'its three cells greyed');
     await accessible(page, 'the overview with a node Down');
     await screenshot(page, 'node-down', 'overview');
+    // an Up node's held ports are of now: not greyed, no "as of"
+    const up = (await c.client.listNodes()).find((n) => n.name === c.workerName('a'));
+    await open(page, `${url}/ui#/nodes/${up?.id ?? ''}`);
+    const upPorts = await page.waitForSelector('dd.ports');
+    assert.equal(await upPorts?.evaluate((el) => /\bstale\b|as of/.test(el.className + (el.textContent ?? ''))), false);
     await c.client.removeNode(node.id, { dead: true });
   });
 

@@ -59,7 +59,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
   const drained = n.availability === 'drain';
   const paused = n.availability === 'pause';
   const needsAdmin = `Draining needs an admin token (yours: ${props.scope}).`;
-  // not Up: its load and what is booked there are as it was last heard from
+  // not Up: its load, what is booked there and the ports held there are as it was last heard from
   const old = reportIsOld(n);
   const asOf = old ? html`<${AsOf} at=${n.lastHeartbeat} />` : null;
   return html`<div>
@@ -83,7 +83,9 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
         n.portsInUse.length === 0
           ? null
           : html`<dt>Host ports held outside Poseidon</dt>
-              <dd class="mono">${n.portsInUse.join(', ')}</dd>`
+              <dd class=${old ? 'ports stale' : 'ports'}>
+                <span class="mono">${n.portsInUse.join(', ')}</span>${old ? ' ' : null}${asOf}
+              </dd>`
       }
       ${n.conditions.map(
         (c) =>
