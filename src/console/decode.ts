@@ -109,6 +109,8 @@ export interface TaskView {
   memory: number;
   submittedAt: string;
   startedAt: string | null;
+  /** When its last container ended; null while it runs or before its first (and from an older manager). */
+  finishedAt: string | null;
   service: string | null;
   slot: number | null;
   version: number | null;
@@ -280,6 +282,7 @@ export function taskView(v: unknown, what = 'task'): TaskView {
     memory: optNum(o, 'memory') ?? 0,
     submittedAt: optStr(o, 'submittedAt') ?? '',
     startedAt: optStr(o, 'startedAt'),
+    finishedAt: optStr(o, 'finishedAt'),
     service: optStr(o, 'service'),
     slot: optNum(o, 'slot'),
     version: optNum(o, 'version'),

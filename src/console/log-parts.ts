@@ -20,10 +20,11 @@ export const FIRST_TAIL = 200;
  * log-resume.ts): its first container from its last FIRST_TAIL lines, each container after a
  * restart from its first line (as `poseidon logs -f` follows restarts), and a stream cut off while
  * its container runs from the second of the last line shown (`sinceS`, whole seconds since 1970).
+ * A task that ended for good is read, not followed (`follow` false): there is nothing to wait for.
  */
-export function logsPath(taskId: string, first: boolean, sinceS?: number): string {
+export function logsPath(taskId: string, first: boolean, sinceS?: number, follow = true): string {
   const from = sinceS !== undefined ? `&since=${Math.floor(sinceS)}` : first ? `&tail=${FIRST_TAIL}` : '';
-  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=true&timestamps=true${from}`;
+  return `/tasks/${encodeURIComponent(taskId)}/logs?follow=${String(follow)}&timestamps=true${from}`;
 }
 
 /** The line the page puts between one container's output and the next's, on a line of its own. */

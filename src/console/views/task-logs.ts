@@ -12,6 +12,8 @@ import {
   type LogPart,
 } from '../log-parts.js';
 import { LogResume } from '../log-resume.js';
+import { endedForGood, logStateText, type LogPhase } from '../log-state.js';
+import { Ago } from './ago.js';
 import { errorText } from './parts.js';
 
 /** Log text kept on the page; older output is dropped from the top. */
@@ -29,12 +31,13 @@ function cutOff(err: unknown): boolean {
  * page hears of it as the task's container changes), with a line between them. A stream that ends
  * while its container still runs (the manager restarted, the network broke) is asked for again,
  * from the last line shown, none shown twice (log-resume.ts), with a line saying so; while the
- * manager does not answer, once a second.
+ * manager does not answer, once a second. A task that ended for good (log-state.ts) has its last
+ * lines read once, not followed, and the pane says it ended and when.
  */
 export function Logs(props: { api: Api; task: TaskView }) {
   const { id, containerId, restarts } = props.task;
   const [parts, setParts] = useState<LogPart[]>([]);
-  const [state, setState] = useState('following');
+  const [phase, setPhase] = useState<LogPhase>({ kind: 'following' });
   const followed = useRef<string | null>(null);
   const task = useRef(props.task);
   task.current = props.task;
@@ -45,9 +48,11 @@ export function Logs(props: { api: Api; task: TaskView }) {
   }, [id]);
   useEffect(() => {
     if (containerId === null) {
-      if (followed.current === null) setState('waiting for its container');
+      if (followed.current === null) setPhase({ kind: 'waiting' });
       return;
     }
+    // what there is of a container that stopped for good is read once: nothing more will come
+    const once = endedForGood(task.current);
     const first = followed.current === null;
     followed.current = containerId;
     if (!first) setParts((p) => addRestartNote(p, restarts, MAX_LOG_CHARS));
@@ -58,13 +63,13 @@ export function Logs(props: { api: Api; task: TaskView }) {
     const read = async (again: boolean, opened: () => void): Promise<void> => {
       const lastShown = resume.lastShown;
       if (again) resume.again();
-      const path = logsPath(id, first, again ? resume.sinceS() : undefined);
+      const path = logsPath(id, first, again ? resume.sinceS() : undefined, !once);
       const { reader, type } = await props.api.typedStream(path, abort.signal, LOGS_ACCEPT);
       opened();
       const decoder = new TextDecoder();
       const lines = LogReader.forType(type);
       let noted = !again;
-      setState('following');
+      if (!once) setPhase({ kind: 'following' });
       for (;;) {
         const { done, value } = await reader.read();
         const pieces = (done ? lines.end() : lines.pieces(decoder.decode(value, { stream: true })))
@@ -93,16 +98,20 @@ export function Logs(props: { api: Api; task: TaskView }) {
         } catch (err) {
           if (abort.signal.aborted) return;
           if (!cutOff(err)) {
-            setState(`not following: ${errorText(err)}`);
+            setPhase({ kind: 'refused', detail: errorText(err) });
             return;
           }
-          setState('reconnecting (the manager does not answer; trying again)');
+          setPhase({ kind: 'reconnecting' });
+        }
+        if (once && opened) {
+          setPhase({ kind: 'stopped' });
+          return;
         }
         await new Promise((resolve) => setTimeout(resolve, LOOK_AGAIN_MS));
         if (abort.signal.aborted) return;
         const now = task.current;
         if (now.containerId !== containerId || now.state !== 'Running') {
-          setState('ended: the container stopped (a restart is followed)');
+          setPhase({ kind: 'stopped' });
           return;
         }
         if (opened) again = true;
@@ -121,10 +130,14 @@ export function Logs(props: { api: Api; task: TaskView }) {
     containerId === null && parts.length === 0 && (props.task.state === 'Failed' || props.task.state === 'Completed');
   // one restarted had containers before: its last try got none (their output went with them)
   const none = props.task.restarts > 0 ? 'its last try got no container' : 'it never had a container';
-  const said = never ? `none: ${none} (its reason says why)` : state;
+  const said = never
+    ? { before: `none: ${none} (its reason says why)`, at: null, after: '' }
+    : logStateText(phase, props.task, parts.length > 0);
   const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
   return html`<div>
-    <p class="log-state" role="status">Logs: ${said}</p>
+    <p class="log-state" role="status">
+      Logs: ${said.before}${said.at === null ? null : html` <${Ago} at=${said.at} />`}${said.after}
+    </p>
     <pre class="logs" ref=${pre} tabindex="0" role="region" aria-label="Task output">${shown}</pre>
   </div>`;
 }
