@@ -46,6 +46,7 @@ export class ClusterStore {
   /** When the oldest change not yet rendered arrived (performance.now()); null: all rendered. */
   pendingSince: number | null = null;
   readonly #listeners = new Set<() => void>();
+  readonly #eventListeners = new Set<(e: ClusterEvent) => void>();
   readonly #follower: EventFollower;
   #want = { nodes: false, files: false, tasks: new Set<string>(), services: new Set<string>() };
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,14 +77,20 @@ export class ClusterStore {
     clearTimeout(this.#timer);
   }
 
-  /** A task's events the manager kept since `sinceIso` (its submission), newest first, each once. */
+  /** A task's events the manager kept since `sinceIso` (its submission), oldest first, as it keeps them. */
   async taskHistory(taskId: string, sinceIso: string): Promise<ClusterEvent[]> {
-    return mergeEvents([], await this.#follower.ofTask(taskId, sinceIso), Infinity);
+    return this.#follower.ofTask(taskId, sinceIso);
   }
 
   subscribe(fn: () => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
+  }
+
+  /** Each event heard live from now on, as it comes (before the listeners of `subscribe` hear of it). */
+  onEvent(fn: (e: ClusterEvent) => void): () => void {
+    this.#eventListeners.add(fn);
+    return () => this.#eventListeners.delete(fn);
   }
 
   /** Everything again (first load, and after the stream reconnects). */
@@ -126,6 +133,7 @@ export class ClusterStore {
   #apply(e: ClusterEvent): void {
     this.pendingSince ??= performance.now();
     this.events = [e, ...this.events].slice(0, MAX_EVENTS);
+    for (const fn of this.#eventListeners) fn(e);
     if (this.#touchesFiles(e)) this.#want.files = true;
     if (e.taskId !== null) {
       const known = this.tasks.get(e.taskId);

@@ -114,14 +114,22 @@ function ServicesTable(props: { store: ClusterStore }) {
   </${TableBox}>`;
 }
 
-/** The newest `limit` events; `empty` is said when there is none. */
-export function EventList(props: { events: readonly ClusterEvent[]; limit?: number; empty?: string }) {
+/**
+ * The newest `limit` events; `empty` is said when there is none. `keyOf`: a row's stable key (a
+ * list that grows at its top then moves no row's content to the next).
+ */
+export function EventList(props: {
+  events: readonly ClusterEvent[];
+  limit?: number;
+  empty?: string;
+  keyOf?: (e: ClusterEvent) => number | string | undefined;
+}) {
   const events = props.events.slice(0, props.limit ?? EVENT_ROWS);
   if (events.length === 0) return html`<p>${props.empty ?? `No events in the last ${RECENT_MS / 60_000} minutes.`}</p>`;
   return html`<ol class="events" aria-live="polite">
     ${events.map(
       (e) =>
-        html`<li>
+        html`<li key=${props.keyOf?.(e)}>
           <time datetime=${e.time}>${new Date(e.time).toLocaleTimeString()}</time>
           <span class="event-type">${e.type}</span>
           ${e.taskId !== null ? html`<a href=${link(`tasks/${e.taskId}`)}>${e.taskName ?? e.taskId}</a>` : null}
