@@ -5,7 +5,14 @@ import { tokenRoutes, type TokenBook } from '../auth/index.js';
 import { ClusterStatusView } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
-import { anyIdentity, buildServer, identifyByCertificate, type ServerTimeouts, type ServerTls } from '../http/index.js';
+import {
+  allows,
+  anyIdentity,
+  buildServer,
+  identifyByCertificate,
+  type ServerTimeouts,
+  type ServerTls,
+} from '../http/index.js';
 import type { NodeAuthority } from '../pki/index.js';
 import { EventStreams } from './event-stream.js';
 import type { Manager } from './manager.js';
@@ -63,13 +70,14 @@ export async function createManagerServer(deps: {
     now: () => deps.clock.now(),
     isRevoked: (nodeId) => deps.manager.isRevoked(nodeId),
   });
+  const identify = anyIdentity(byCertificate, (req) => deps.tokens.identify(req.headers.authorization, req.raw.socket));
   const app = buildServer({
     log: deps.log,
     metrics: deps.metrics,
     component: 'manager',
     tls: deps.tls,
     // per connection: a keep-alive client's next requests with the same header skip the hash
-    identify: anyIdentity(byCertificate, (req) => deps.tokens.identify(req.headers.authorization, req.raw.socket)),
+    identify,
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
     // the API's description needs a read token, as every route does but those that get credentials
     openapi: { info: MANAGER_API_INFO, access: 'read' },
@@ -87,6 +95,8 @@ export async function createManagerServer(deps: {
     bus: deps.manager.events,
     log: deps.log,
     metrics: deps.metrics,
+    // a token revoked or expired while its stream is open: the stream ends, and the next request says why
+    stillAllowed: (req) => allows(req.routeOptions.config.access ?? 'read', identify(req)),
     ...(limits.maxEventSubscribers === undefined ? {} : { maxSubscribers: limits.maxEventSubscribers }),
     ...(limits.maxEventBufferBytes === undefined ? {} : { maxBufferedBytes: limits.maxEventBufferBytes }),
   });
