@@ -29,8 +29,32 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
+/** The status of an answer that refuses the token itself (revoked, expired, unknown): no call with it will work. */
+export const TOKEN_REFUSED = 401;
+
 export class Api {
-  constructor(readonly token: string) {}
+  readonly #refusedListeners = new Set<(err: ApiError) => void>();
+
+  /** `fetchFn`: the browser's fetch (a test passes its own). */
+  constructor(
+    readonly token: string,
+    private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  /**
+   * Told when an answer refuses the token (TOKEN_REFUSED: revoked or expired since it was signed in
+   * with): the page signs out and says so, rather than asking again with a token that cannot work.
+   */
+  onTokenRefused(fn: (err: ApiError) => void): () => void {
+    this.#refusedListeners.add(fn);
+    return () => this.#refusedListeners.delete(fn);
+  }
+
+  async #failed(res: Response): Promise<ApiError> {
+    const err = await errorOf(res);
+    if (err.status === TOKEN_REFUSED) for (const fn of this.#refusedListeners) fn(err);
+    return err;
+  }
 
   #headers(json: boolean): Record<string, string> {
     return { authorization: `Bearer ${this.token}`, ...(json ? { 'content-type': 'application/json' } : {}) };
@@ -47,7 +71,7 @@ export class Api {
       headers: this.#headers(body !== undefined),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    if (!res.ok) throw await errorOf(res);
+    if (!res.ok) throw await this.#failed(res);
     const text = await res.text();
     return decode(text === '' ? null : (JSON.parse(text) as unknown));
   }
@@ -56,7 +80,7 @@ export class Api {
   async #fetch(path: string, init: RequestInit): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fetch(path, init);
+        return await this.fetchFn(path, init);
       } catch (err) {
         const again = (init.method ?? 'GET') === 'GET' && attempt < 2 && init.signal?.aborted !== true;
         if (!again || !(err instanceof TypeError)) throw err;
@@ -82,7 +106,7 @@ export class Api {
   ): Promise<{ reader: ReadableStreamDefaultReader<Uint8Array>; type: string | null }> {
     const headers = { ...this.#headers(false), ...(accept === undefined ? {} : { accept }) };
     const res = await this.#fetch(path, { headers, signal });
-    if (!res.ok) throw await errorOf(res);
+    if (!res.ok) throw await this.#failed(res);
     if (res.body === null) throw new ApiError(res.status, 'no_body', `${path} answered no body`);
     return { reader: res.body.getReader(), type: res.headers.get('content-type') };
   }

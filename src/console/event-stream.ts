@@ -1,9 +1,12 @@
-import type { Api } from './api.js';
+import { ApiError, TOKEN_REFUSED, type Api } from './api.js';
 import { clusterEvent, type ClusterEvent } from './decode.js';
 
-export type StreamState = 'connecting' | 'live' | 'reconnecting';
+/** `refused`: the manager refuses the token (revoked, expired): asking again cannot work, and is not done. */
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+/** What the stream's state says while the manager does not answer at all (it restarts, the network broke). */
+export const NO_ANSWER = 'the manager does not answer; trying again';
 /** What the page lists when it opens: the events the manager kept from this long ago. */
 export const RECENT_MS = 15 * 60_000;
 /** The longest the page waits for those (a manager whose clock is behind the browser's holds them back). */
@@ -18,6 +21,7 @@ const PAST_WAIT_MS = 5_000;
  */
 export class EventFollower {
   readonly #abort = new AbortController();
+  #running: Promise<void> = Promise.resolve();
   /** The time of the last event, and the lines of that time: where a reconnect starts. */
   #last: { time: string; lines: Set<string> } | null = null;
 
@@ -31,7 +35,12 @@ export class EventFollower {
   ) {}
 
   start(): void {
-    void this.#run();
+    this.#running = this.#run();
+  }
+
+  /** Once it follows no more: stopped, or its token refused. */
+  get finished(): Promise<void> {
+    return this.#running;
   }
 
   stop(): void {
@@ -53,13 +62,13 @@ export class EventFollower {
         await this.#read(reader);
       } catch (err) {
         if (this.#abort.signal.aborted) return;
+        if (err instanceof ApiError && err.status === TOKEN_REFUSED) {
+          this.on.state('refused', err.message);
+          return;
+        }
         // fetch's own words for a manager that does not answer ("Failed to fetch") say little to a person
         const lost = err instanceof TypeError; // fetch's network failures, and a stream cut off
-        const why = lost
-          ? 'the manager does not answer; trying again'
-          : err instanceof Error
-            ? err.message
-            : String(err);
+        const why = lost ? NO_ANSWER : err instanceof Error ? err.message : String(err);
         this.on.state('reconnecting', why);
       }
       first = false;

@@ -1,8 +1,9 @@
 import { html } from 'htm/preact';
 import { useEffect, useLayoutEffect, useMemo, useReducer, useState } from 'preact/hooks';
-import { Api } from '../api.js';
+import { Api, ApiError, TOKEN_REFUSED } from '../api.js';
 import { ClusterStore } from '../cluster-store.js';
 import { tokenInfo, type TokenInfo } from '../decode.js';
+import { Ago } from './ago.js';
 import { NodePage } from './node-page.js';
 import { Overview } from './overview.js';
 import { errorText } from './parts.js';
@@ -13,6 +14,14 @@ import { TaskPage } from './task-page.js';
 // read it. It goes only into the Authorization header of calls to this manager.
 const TOKEN_KEY = 'poseidon.token';
 const TOKEN_PATTERN = /^psdn_[A-Za-z0-9_-]{1,200}$/;
+
+/** What the sign-in form says when the token it had is refused (revoked, expired): why, and how to sign in again. */
+function refusedNote(why: string): string {
+  return (
+    `Signed out: this token no longer works (${why}). Sign in with one that does: an admin makes one with ` +
+    'poseidon token create --scope read|deploy|admin (poseidon token ls says which are active).'
+  );
+}
 
 type Route = { page: 'overview' } | { page: 'service' | 'task' | 'node'; id: string };
 
@@ -129,6 +138,15 @@ function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
       <p class="who">Token ${props.who.name === '' ? props.who.id : props.who.name} (scope ${scope})</p>
       <button type="button" onClick=${props.onSignOut}>Sign out</button>
     </header>
+    ${
+      store.lostSince === null
+        ? null
+        : html`<p class="outcome error lost" role="alert">
+            ${'Lost the manager '}<${Ago}
+              at=${store.lostSince}
+            />${': what this page shows is as of then. It reconnects on its own.'}
+          </p>`
+    }
     ${store.error === '' ? null : html`<p class="outcome error" role="alert">${store.error}</p>`}
     <main id="main" tabindex="-1">${page}</main>
   </div>`;
@@ -149,11 +167,24 @@ export function App() {
       (who) => (setSession({ api, who }), setChecking(false)),
       (err: unknown) => {
         sessionStorage.removeItem(TOKEN_KEY);
-        setNote(`Signed out: ${errorText(err)}`);
+        setNote(
+          err instanceof ApiError && err.status === TOKEN_REFUSED
+            ? refusedNote(err.message)
+            : `Signed out: ${errorText(err)}`,
+        );
         setChecking(false);
       },
     );
   }, []);
+  // a token revoked or expired while the page is open: any answer that refuses it signs out, saying so once
+  useEffect(() => {
+    if (session === null) return;
+    return session.api.onTokenRefused((err) => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      setNote(refusedNote(err.message));
+      setSession(null);
+    });
+  }, [session]);
   if (checking) return html`<main id="main"><p>Loading…</p></main>`;
   if (session === null)
     return html`<${SignIn} note=${note} onSignedIn=${(api: Api, who: TokenInfo) => setSession({ api, who })} />`;
