@@ -12,7 +12,7 @@ import {
   type ServiceView,
   type TaskView,
 } from './decode.js';
-import { EventFollower, type StreamState } from './event-stream.js';
+import { EventFollower, NO_ANSWER, type StreamState } from './event-stream.js';
 import { UsageHistory } from './usage-history.js';
 import { saysRestartPlan } from '../task/restart-plan.js';
 
@@ -41,6 +41,11 @@ export class ClusterStore {
   stream: { state: StreamState; detail: string } = { state: 'connecting', detail: '' };
   loaded = false;
   error = '';
+  /**
+   * Since when the manager does not answer at all (ISO time; null while it does): what the page
+   * shows is as of then, and the page says so until it is live again and has loaded the state anew.
+   */
+  lostSince: string | null = null;
   /** What the task and node pages sampled, kept across navigation (the manager keeps no history). */
   readonly usage = new UsageHistory();
   /** When the oldest change not yet rendered arrived (performance.now()); null: all rendered. */
@@ -56,6 +61,8 @@ export class ClusterStore {
       event: (e) => this.#apply(e),
       state: (state, detail) => {
         this.stream = { state, detail };
+        if (state === 'live') this.lostSince = null;
+        else if (detail === NO_ANSWER) this.lostSince ??= new Date().toISOString();
         this.#changed();
       },
       resync: () => this.load(),
@@ -109,7 +116,7 @@ export class ClusterStore {
       this.loaded = true;
       this.error = '';
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = this.#errorText(err);
     }
     this.#changed();
   }
@@ -197,7 +204,7 @@ export class ClusterStore {
       await Promise.all([...services].map((name) => this.#fetchService(name)));
       this.error = '';
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = this.#errorText(err);
     }
     this.pendingSince ??= performance.now();
     this.#changed();
@@ -242,6 +249,19 @@ export class ClusterStore {
       (s) => void this.services.set(s.name, s),
       () => void this.services.delete(name),
     );
+  }
+
+  /**
+   * What the page says of a failed call: the API's words; none for a manager that does not answer
+   * while the page already says it lost it (fetch's "Failed to fetch" says nothing more), and what
+   * that means otherwise.
+   */
+  #errorText(err: unknown): string {
+    if (err instanceof TypeError)
+      return this.lostSince !== null
+        ? ''
+        : 'The manager did not answer a call; what is shown may be behind until it does.';
+    return err instanceof Error ? err.message : String(err);
   }
 
   #changed(): void {
