@@ -395,6 +395,16 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.deepEqual([ended.state, ended.desiredState, ended.restartAt], ['Failed', 'running', null]);
     // the manager leaves a task that gave up as it ended: the page offers no stop, and says why
     await waitForText(page, 'Failed, and its restart policy does not start it again: there is nothing to stop.');
+    // its log will never grow: the pane says it ended, and when, not that it follows it
+    await waitForText(page, /Logs: ended: the task failed \d+s ago \(exited with code 5; gave up after 1 restart\)/);
+    const fresh = await newPage();
+    await signIn(fresh, url, c.token);
+    await open(fresh, `${url}/ui#/tasks/${task.id}`);
+    await waitForText(
+      fresh,
+      /Logs: ended: the task failed \d+[sm] ago \(exited with code 5; gave up after 1 restart\)/,
+    );
+    assert.doesNotMatch(await fresh.$eval('.log-state', (el) => el.textContent ?? ''), /follow/);
     assert.equal(await page.$('button::-p-text(Stop task)'), null, 'no stop for a task that gave up');
     const answered = await c.client.stopTask(task.id);
     assert.deepEqual([answered.desiredState, answered.reason], [ended.desiredState, ended.reason]);
@@ -722,10 +732,14 @@ describe('the web console in a real browser, against a real manager and workers'
     await signIn(other, url, deploy.token);
     await open(other, `${url}/ui#/services/web`);
     await waitForText(other, 'Replicas by slot');
-    await c.client.revokeToken(deploy.id); // taken away while the page is open
     await press(other, 'Roll back');
-    await confirm(other);
-    await waitForText(other, /refused \(401 unauthenticated\): .*revoked/);
+    await c.client.revokeToken(deploy.id); // taken away while the page is open, its question asked
+    // the action refused, or the page's event stream ended first (the manager rechecks it): either
+    // way the page signs out saying why, and how to sign in again
+    const confirmButton = await other.$('dialog[open] button::-p-text(Confirm)');
+    await confirmButton?.click().catch(() => undefined);
+    await waitForText(other, `Signed out: this token no longer works (token ${deploy.id} was revoked)`);
+    await waitForText(other, 'poseidon token create --scope read|deploy|admin');
     assert.equal((await c.client.getService('web')).update, null, 'nothing was rolled back');
     await accessible(other, 'a refusal');
     await screenshot(other, 'refused', 'revoked-token-refusal');
@@ -934,6 +948,26 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(talker.id);
   });
 
+  test('a token revoked under an open page: it signs out, says why and how to sign in again, and asks no more', async () => {
+    const made = await c.client.createToken({ scope: 'read', name: 'revoked-while-open' });
+    const page = await newPage();
+    let refused = 0;
+    page.on('response', (r) => void (r.status() === 401 && (refused += 1)));
+    await signIn(page, url, made.token);
+    await waitForText(page, 'Live updates: live');
+    await c.client.revokeToken(made.id);
+    // nothing is asked of the page: the manager ends the stream of a token it refuses now
+    await waitForText(page, `Signed out: this token no longer works (token ${made.id} was revoked)`, 30_000);
+    await page.waitForSelector('#token');
+    const atSignOut = refused;
+    // longer than the stream's longest wait between two tries: none is made
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    assert.equal(refused, atSignOut, 'no call after the sign-out');
+    assert.ok(atSignOut <= 3, `${atSignOut} refused calls`);
+    await accessible(page, 'signed out by a revoked token');
+    await screenshot(page, 'revoked-while-open', 'sign-in');
+  });
+
   test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);
@@ -941,10 +975,14 @@ describe('the web console in a real browser, against a real manager and workers'
     await markPage(page);
     // watched from before the kill: the manager may be back within a second
     const sawReconnecting = waitForText(page, 'Live updates: reconnecting (the manager does not answer', 60_000);
+    const sawLost = waitForText(page, /Lost the manager \d+s ago: what this page shows is as of then\./, 60_000);
     await c.restartManager();
     await sawReconnecting;
+    await sawLost;
     await screenshot(page, 'reconnect', 'reconnecting');
     await waitForText(page, 'Live updates: live', 60_000);
+    const said = await page.$eval('body', (el) => (el as unknown as { innerText: string }).innerText);
+    assert.doesNotMatch(said, /Lost the manager|Failed to fetch/, 'live again: nothing said of the loss');
     // what happens after the reconnect shows without a reload
     await c.client.submit(c.task('after-restart', { command: ['sleep', '600'] }));
     await waitForText(page, /after-restart\s+Running/, 60_000);

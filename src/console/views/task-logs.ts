@@ -132,7 +132,11 @@ export function Logs(props: { api: Api; task: TaskView }) {
   const none = props.task.restarts > 0 ? 'its last try got no container' : 'it never had a container';
   const said = never
     ? { before: `none: ${none} (its reason says why)`, at: null, after: '' }
-    : logStateText(phase, props.task, parts.length > 0);
+    : logStateText(
+        phase,
+        props.task,
+        parts.some((p) => p.stream !== 'note'),
+      );
   const shown = parts.map((p) => (p.stream === 'stdout' ? p.text : html`<span class=${p.stream}>${p.text}</span>`));
   return html`<div>
     <p class="log-state" role="status">
