@@ -718,7 +718,7 @@ describe('the web console in a real browser, against a real manager and workers'
     await waitForText(page, 'Active: it takes new work.');
   });
 
-  test('a read-only token is offered no action, and a refused action shows the API’s answer', async () => {
+  test('a read-only token is offered no action; a token revoked with a question open signs the page out', async () => {
     const read = await c.client.createToken({ scope: 'read', name: 'viewer' });
     const page = await newPage();
     await signIn(page, url, read.token);
