@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { jobCounts } from '../../api/service-modes.js';
-import { ApiError } from '../api.js';
+import { actionErrorText } from '../error-text.js';
 import type { Scope, TaskView } from '../decode.js';
 import { neverPlacedText } from '../../cli/unplaceable.js';
 import { formatDelay, saysRestartPlan, withoutRestartPlan } from '../../task/restart-plan.js';
@@ -94,10 +94,7 @@ export function link(path: string): string {
   return `#/${path}`;
 }
 
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return `refused (${err.status} ${err.code}): ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorText } from '../error-text.js';
 
 /** What an action answered: its error (role=alert, so a screen reader says it) or what it did. */
 export function Outcome(props: { result: { ok: boolean; text: string } | null }) {
@@ -128,7 +125,7 @@ export function ConfirmAction(props: {
     try {
       setResult({ ok: true, text: await props.run() });
     } catch (err) {
-      setResult({ ok: false, text: errorText(err) });
+      setResult({ ok: false, text: actionErrorText(err) });
     } finally {
       setBusy(false);
     }
