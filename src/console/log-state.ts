@@ -12,12 +12,13 @@ export function endedForGood(t: Ended): boolean {
 }
 
 /**
- * Where the pane's reading stands: `following` a stream; `reconnecting` after one was cut off;
- * `stopped`: the stream ended with its container (a restart is waited for, or none comes);
- * `refused`: the manager answered why not (its words in `detail`).
+ * Where the pane's reading stands: `following` a stream; `reconnecting` after one was cut off (the
+ * manager's words in `detail`, none when it did not answer); `stopped`: the stream ended with its
+ * container, or the container is gone (a restart is waited for, or none comes); `refused`: the
+ * manager answered why not (its words in `detail`).
  */
 export type LogPhase =
-  { kind: 'waiting' | 'following' | 'reconnecting' | 'stopped' } | { kind: 'refused'; detail: string };
+  { kind: 'waiting' | 'following' | 'stopped' } | { kind: 'reconnecting' | 'refused'; detail: string };
 
 /** The pane's line, as text around one time: `Logs: ${before}<ago>${after}` (no time: `at` null). */
 export interface LogStateText {
@@ -54,12 +55,16 @@ export function logStateText(
     case 'following':
       return plain('following');
     case 'reconnecting':
-      return plain('reconnecting (the manager does not answer; trying again)');
+      return plain(
+        `reconnecting (${phase.detail === '' ? 'the manager does not answer' : phase.detail}; trying again)`,
+      );
     case 'stopped':
       return plain(
         t.restartAt !== null
           ? 'the container stopped; its restart is planned and will be followed'
-          : 'the container stopped (a restart is followed)',
+          : t.state === 'Pending' || t.state === 'Scheduled'
+            ? 'its container is gone; the task waits to be placed again, and its next container will be followed'
+            : 'the container stopped (a restart is followed)',
       );
   }
 }

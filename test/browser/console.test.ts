@@ -629,10 +629,32 @@ describe('the web console in a real browser, against a real manager and workers'
   });
 
   test('a node gone Down: its page takes no usage sample of it, and its last heartbeat ages on', async () => {
-    const gone = await c.startWorker('gone');
+    const gone = await c.startWorker('gone', ['--label', 'site=gone']);
     const node = (await c.client.listNodes()).find((n) => n.name === c.workerName('gone'));
     assert.ok(node !== undefined, 'the node joined');
+    // a task there, its page open: its logs are followed until its node goes
+    const stranded = await c.client.submit(
+      c.task('stranded', {
+        command: ['sh', '-c', 'echo here-and-now; sleep 600'],
+        constraints: ['node.labels.site == gone'],
+        restartPolicy: { mode: 'never' },
+      }),
+    );
+    await c.allInState([stranded.id], 'Running', 60_000);
+    const taskPage = await newPage();
+    await signIn(taskPage, url, c.token);
+    await open(taskPage, `${url}/ui#/tasks/${stranded.id}`);
+    await waitForText(taskPage, 'here-and-now');
+    await waitForText(taskPage, 'Logs: following');
     await gone.kill();
+    // its container gone with its node: said so, not a reconnect to a manager that answers
+    await waitForText(
+      taskPage,
+      'Logs: its container is gone; the task waits to be placed again, and its next container will be followed',
+      60_000,
+    );
+    await screenshot(taskPage, 'node-down', 'task-page');
+    await c.client.stopTask(stranded.id);
     const down = async (): Promise<boolean> =>
       (await c.client.listNodes()).some((n) => n.id === node.id && n.state === 'Down');
     await waitFor(async () => ((await down()) ? true : undefined), {

@@ -48,7 +48,8 @@ export function Logs(props: { api: Api; task: TaskView }) {
   }, [id]);
   useEffect(() => {
     if (containerId === null) {
-      if (followed.current === null) setPhase({ kind: 'waiting' });
+      // none yet; or the one followed is gone (its node went Down, and the task waits to be placed again)
+      setPhase({ kind: followed.current === null ? 'waiting' : 'stopped' });
       return;
     }
     // what there is of a container that stopped for good is read once: nothing more will come
@@ -101,7 +102,8 @@ export function Logs(props: { api: Api; task: TaskView }) {
             setPhase({ kind: 'refused', detail: errorText(err) });
             return;
           }
-          setPhase({ kind: 'reconnecting' });
+          // the manager's words when it answered (its worker out of reach), none when it did not
+          setPhase({ kind: 'reconnecting', detail: err instanceof ApiError ? err.message : '' });
         }
         if (once && opened) {
           setPhase({ kind: 'stopped' });

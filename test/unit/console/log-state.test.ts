@@ -36,8 +36,9 @@ test('a task that gave up, completed or was stopped has ended for good; one wait
 });
 
 test('a task that gave up says it ended, and when, never that it follows its log', () => {
-  for (const kind of ['following', 'waiting', 'reconnecting', 'stopped'] as const)
+  for (const kind of ['following', 'waiting', 'stopped'] as const)
     assert.doesNotMatch(text({ kind }), /following|follow/, kind);
+  assert.doesNotMatch(text({ kind: 'reconnecting', detail: '' }), /follow|reconnecting/);
   assert.equal(
     text({ kind: 'stopped' }),
     'ended: the task failed <2026-12-07T20:03:23.455Z> (exited with code 4; gave up after 2 restarts): ' +
@@ -66,6 +67,25 @@ test('a running task is followed, and one waiting to restart says its restart wi
     'the container stopped; its restart is planned and will be followed',
   );
   assert.equal(text({ kind: 'refused', detail: 'no' }, gaveUp), 'not shown: no');
+});
+
+test('a task whose node went Down says its container is gone, and a cut stream says who did not answer', () => {
+  const lost = taskView(
+    managerTaskView({ state: 'Pending', containerId: null, reason: 'node w2 is down; rescheduling' }),
+  );
+  assert.equal(
+    text({ kind: 'stopped' }, lost),
+    'its container is gone; the task waits to be placed again, and its next container will be followed',
+  );
+  const running = taskView(managerTaskView({ state: 'Running' }));
+  assert.equal(
+    text({ kind: 'reconnecting', detail: '' }, running),
+    'reconnecting (the manager does not answer; trying again)',
+  );
+  assert.equal(
+    text({ kind: 'reconnecting', detail: 'worker w2 does not answer' }, running),
+    'reconnecting (worker w2 does not answer; trying again)',
+  );
 });
 
 test('an ended task is read, not followed', () => {
