@@ -654,6 +654,7 @@ describe('the web console in a real browser, against a real manager and workers'
       60_000,
     );
     await screenshot(taskPage, 'node-down', 'task-page');
+    await taskPage.close();
     await c.client.stopTask(stranded.id);
     const down = async (): Promise<boolean> =>
       (await c.client.listNodes()).some((n) => n.id === node.id && n.state === 'Down');
