@@ -106,6 +106,8 @@ export class TokenBook {
   #cancelFlush: (() => void) | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #stopped = false;
+  /** start() was called: this book's manager writes its tokens (a lone one, or a group's leader). */
+  #started = false;
 
   constructor(private readonly deps: Readonly<TokenBookDeps>) {
     this.#random = deps.random ?? randomBytes;
@@ -155,17 +157,23 @@ export class TokenBook {
     return this.#tokens.size;
   }
 
-  /** Starts writing last uses once a minute. */
+  /** Starts writing last uses once a minute: this book's manager writes its tokens (it leads). */
   start(): void {
+    this.#started = true;
     this.#armFlush();
   }
 
-  /** Stops the timer and writes the last uses not written yet. */
+  /**
+   * Stops the timer and writes the last uses not written yet, if it was started. A book never
+   * started is a group follower's copy: it writes nothing, as only the leader writes (unfenced, its
+   * stale copy of a token revoked meanwhile would have been written back, and with etcd out of
+   * reach its stop waited on a write that could not land). The last uses it saw are not kept.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelFlush?.();
     await this.#flushing;
-    await this.flush();
+    if (this.#started) await this.flush();
   }
 
   /**

@@ -17,6 +17,7 @@ import { CertificateRenewer, filesKeyOf, LiveCredentials, managerAddresses, Node
 import { strategyByName, type StrategyName } from '../scheduler/index.js';
 import { claimDataDir } from './data-dir-claim.js';
 import { openManagerStores } from './manager-stores.js';
+import { stopInTurn } from './stop-in-turn.js';
 import { listenOn, makeDataDir } from './start-places.js';
 import type { StoreChoice } from './store-flag.js';
 import type { Runtime } from './worker-runtime.js';
@@ -242,15 +243,19 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
   return {
     url,
     async close() {
-      statics.stop();
-      await renewer.stop();
-      await app.close();
-      await manager.stop();
-      await tokens.stop();
-      await copy?.stop();
-      await group?.stop(); // steps down: another manager leads at once
-      await stores.tokens.close();
-      await store.close();
+      group?.stopping(); // a term that ends meanwhile ends with the stop
+      await stopInTurn(log, [
+        { what: 'stop polling static workers', stop: () => statics.stop() },
+        { what: 'stop renewing its certificate', stop: () => renewer.stop() },
+        { what: 'close its server', stop: () => app.close() },
+        { what: 'stop the manager', stop: () => manager.stop() },
+        { what: 'write the last use of tokens', stop: () => tokens.stop() },
+        { what: "stop following the leader's records", stop: () => copy?.stop() },
+        // steps down (another manager leads at once) and leaves the list, or says why not
+        { what: 'leave the manager group', stop: () => group?.stop() },
+        { what: 'close the token store', stop: () => stores.tokens.close() },
+        { what: 'close the store', stop: () => store.close() },
+      ]);
     },
   };
 }

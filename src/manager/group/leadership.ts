@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from 'pino';
 import type { Fence } from '../../store/etcd.js';
+import { revokeWithin, settlesWithin, STOP_DEADLINE_MS } from './lease-end.js';
 
 // Which manager of a group leads, decided in etcd. A candidate holds a lease (TTL `ttlSeconds`,
 // kept alive every third of it) and tries to create the leader key bound to it, in one
@@ -52,6 +53,8 @@ export class Leadership extends EventEmitter<Events> {
   /** Wakes the campaign loop: the key went, the lease was lost, or stop(). */
   #wake: (() => void) | undefined;
   #lease: Lease | undefined;
+  /** Why the lease could not be revoked as this manager stopped (undefined: it was, or none was held). */
+  #unrevoked: string | undefined;
 
   constructor(private readonly opts: LeadershipOptions) {
     super();
@@ -69,11 +72,18 @@ export class Leadership extends EventEmitter<Events> {
     this.#loop ??= this.#campaignLoop();
   }
 
-  /** Steps down (the key goes with the lease's revoke, so another leads at once) and stops campaigning. */
-  async stop(): Promise<void> {
+  /**
+   * Steps down (the key goes with the lease's revoke, so another leads at once) and stops
+   * campaigning, waiting at most `deadlineMs` on etcd: resolves undefined once the lease is
+   * revoked (or none was held), else why it was not; the key then goes when the lease expires.
+   */
+  async stop(deadlineMs = STOP_DEADLINE_MS): Promise<string | undefined> {
     this.#stopped = true;
     this.#wake?.();
-    await this.#loop;
+    if (await settlesWithin(this.#loop ?? Promise.resolve(), deadlineMs)) return this.#unrevoked;
+    // a grant or a campaign's transaction still on its way to etcd: its lease is let go
+    this.#lease?.release();
+    return `etcd did not answer within ${deadlineMs / 1000}s`;
   }
 
   async #campaignLoop(): Promise<void> {
@@ -101,6 +111,7 @@ export class Leadership extends EventEmitter<Events> {
       failure: [{ request_range: { key: Buffer.from(key) } }],
     });
     if (res.succeeded) {
+      if (this.#stopped) return; // won as it stopped: the key goes with the lease's revoke
       const fence: Fence = { key, createRevision: res.header.revision, describe: `leadership of ${self.id}` };
       await this.#lead(lease, fence, term);
       return;
@@ -120,11 +131,14 @@ export class Leadership extends EventEmitter<Events> {
     log.info({ term: fence.createRevision }, 'leading the manager group');
     this.emit('elected', fence, term);
     let why = 'stopping';
+    // the term's watch of its key ends with the term: left open, its stream held the process after a stop
+    const ended = new AbortController();
     await new Promise<void>((resolve) => {
       let renewedAt = Date.now();
       const done = (reason: string): void => {
         why = reason;
         clearInterval(timer);
+        ended.abort();
         resolve();
       };
       // a lease not renewed for a whole TTL may have expired in etcd already: step down first
@@ -134,14 +148,17 @@ export class Leadership extends EventEmitter<Events> {
       lease.on('keepaliveSucceeded', () => (renewedAt = Date.now()));
       lease.on('lost', (err) => done(`lease lost: ${err.message}`));
       this.#wake = () => done('stopping');
-      void this.#untilKeyGone(fence.createRevision).then(() => done('the leader key is gone'));
+      void this.#untilKeyGone(fence.createRevision, ended.signal).then(() => done('the leader key is gone'));
     });
     this.#wake = undefined;
     this.#depose(why);
   }
 
-  /** Resolves when the leader key is deleted after `revision` (or at once when it is already gone), or on stop(). */
-  async #untilKeyGone(revision: string): Promise<void> {
+  /**
+   * Resolves when the leader key is deleted after `revision` (or at once when it is already gone),
+   * on stop(), or when `ended` aborts (the term ended otherwise).
+   */
+  async #untilKeyGone(revision: string, ended?: AbortSignal): Promise<void> {
     if (this.#stopped) return;
     const watcher = await this.opts.client
       .watch()
@@ -150,6 +167,8 @@ export class Leadership extends EventEmitter<Events> {
       .create();
     try {
       await new Promise<void>((resolve) => {
+        if (ended?.aborted === true) return resolve();
+        ended?.addEventListener('abort', () => resolve(), { once: true });
         const prev = this.#wake;
         this.#wake = () => {
           prev?.();
@@ -181,13 +200,13 @@ export class Leadership extends EventEmitter<Events> {
     this.emit('leader', leader);
   }
 
-  /** Revokes the lease when stopping (the key goes with it); lets it lapse otherwise. */
+  /** Revokes the lease (the key goes with it), waiting on etcd a bounded time: it lapses otherwise. */
   async #dropLease(): Promise<void> {
     const lease = this.#lease;
     this.#lease = undefined;
-    if (lease === undefined || lease.revoked()) return;
-    lease.removeAllListeners();
-    await lease.revoke().catch(() => lease.release());
+    if (lease === undefined) return;
+    const why = await revokeWithin(lease, STOP_DEADLINE_MS);
+    if (this.#stopped) this.#unrevoked = why;
   }
 
   #sleep(ms: number): Promise<void> {

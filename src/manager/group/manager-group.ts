@@ -7,6 +7,7 @@ import type { Fence } from '../../store/etcd.js';
 import type { GroupView } from './forward.js';
 import { groupJoinSecret, publishGroupPki, resealGroupPki, takeGroupPki, type GroupPkiOptions } from './group-pki.js';
 import { whyNoLeader } from './leaderless.js';
+import { settlesWithin, STOP_DEADLINE_MS } from './lease-end.js';
 import { Leadership, type LeaderInfo } from './leadership.js';
 import { ManagerPresence, type PresentManager } from './presence.js';
 
@@ -50,6 +51,8 @@ export class ManagerGroup implements GroupView {
   #presence: ManagerPresence | undefined;
   #leading = false;
   #stopping = false;
+  /** This manager led when it began to stop. */
+  #ledAtStop = false;
   #joinTokenWatch: Watcher | undefined;
   /** Adoptions of the group's join secret, one after another, so the last one seen is the one kept. */
   #adopting: Promise<void> = Promise.resolve();
@@ -154,7 +157,7 @@ export class ManagerGroup implements GroupView {
   /** Announces this manager and campaigns; `hooks` run as terms begin and end. */
   start(self: { id: string; url: string }, hooks: GroupHooks): void {
     const { client, prefix, log } = this.opts;
-    const ttlSeconds = this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    const ttlSeconds = this.#ttlSeconds;
     this.#selfId = self.id;
     this.#self = { ...self, startedAt: new Date().toISOString(), version: POSEIDON_VERSION };
     this.#presence = new ManagerPresence({ client, prefix: `${prefix}managers/`, self: this.#self, ttlSeconds, log });
@@ -209,7 +212,7 @@ export class ManagerGroup implements GroupView {
    * manager leads, why (leaderless.ts).
    */
   async status(store: () => Promise<StoreStatusView>): Promise<ClusterStatusView> {
-    const ttl = this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    const ttl = this.#ttlSeconds;
     await this.#electionEnd(ttl * 1_000 + ELECTION_SLACK_MS);
     const [members, stored] = await Promise.all([this.members(), store()]);
     const noLeader = members.leader === null ? whyNoLeader(stored, this.outOfTouchMs(), ttl) : undefined;
@@ -238,13 +241,47 @@ export class ManagerGroup implements GroupView {
     }
   }
 
-  /** Steps down (another leads at once) and leaves the group's list. */
-  async stop(): Promise<void> {
+  /**
+   * The manager is stopping: a term that ends from now on (etcd out of reach while its parts stop)
+   * ends with the stop, not through the deposed hook (which exits saying to start it again).
+   */
+  stopping(): void {
+    this.#ledAtStop ||= this.#leading || this.#leadership?.isLeader === true;
     this.#stopping = true;
-    this.#leading = false;
-    await this.#joinTokenWatch?.cancel().catch(() => undefined);
-    await this.#adopting;
-    await this.#leadership?.stop();
-    await this.#presence?.stop();
   }
+
+  /**
+   * Steps down (another leads at once) and leaves the group's list, waiting on etcd at most
+   * STOP_DEADLINE_MS (lease-end.ts): when it cannot revoke its leases it says so, and they expire.
+   */
+  async stop(): Promise<void> {
+    this.stopping();
+    // a term that ended as its parts stopped still holds the leader key until its lease goes
+    const led = this.#ledAtStop;
+    this.#leading = false;
+    const [, , leadership, presence] = await Promise.all([
+      settlesWithin(this.#joinTokenWatch?.cancel() ?? Promise.resolve(), STOP_DEADLINE_MS),
+      settlesWithin(this.#adopting, STOP_DEADLINE_MS),
+      this.#leadership?.stop(),
+      this.#presence?.stop(),
+    ]);
+    const why = leadership ?? presence;
+    if (why !== undefined) this.opts.log.warn({ reason: why }, unrevokedLine(led, this.#ttlSeconds));
+  }
+
+  get #ttlSeconds(): number {
+    return this.opts.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+  }
+}
+
+/** What a manager that stops without revoking its leases leaves behind, and until when. */
+export function unrevokedLine(led: boolean, ttlSeconds: number): string {
+  const left = led
+    ? "the leader key and this manager's entry in the group's list go when their leases expire"
+    : "this manager's entry in the group's list goes when its lease expires";
+  return (
+    `stopping without revoking this manager's leases in etcd: ${left}, ${ttlSeconds}s after etcd last renewed ` +
+    `${led ? 'them' : 'it'} (while etcd lacks a majority, ${ttlSeconds}s after it has one again)` +
+    (led ? '; another manager leads then' : '')
+  );
 }

@@ -1,5 +1,6 @@
 import type { Etcd3, Lease } from 'etcd3';
 import type { Logger } from 'pino';
+import { revokeWithin, STOP_DEADLINE_MS } from './lease-end.js';
 
 // Which managers of a group are up: each keeps `<prefix>managers/<id>` alive with a lease of its
 // own, so a manager that dies, freezes or is cut off drops out of `GET /status` within the TTL.
@@ -83,12 +84,16 @@ export class ManagerPresence {
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Leaves the list: revokes the lease, waiting at most `deadlineMs` on etcd. Resolves undefined
+   * once it is revoked (or none was held), else why not: the entry then goes when the lease expires.
+   */
+  async stop(deadlineMs = STOP_DEADLINE_MS): Promise<string | undefined> {
     this.#stopped = true;
     clearTimeout(this.#retry);
     const lease = this.#lease;
     this.#lease = undefined;
-    if (lease !== undefined && !lease.revoked()) await lease.revoke().catch(() => lease.release());
+    return lease === undefined ? undefined : revokeWithin(lease, deadlineMs);
   }
 
   async #announce(): Promise<void> {

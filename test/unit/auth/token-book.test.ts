@@ -227,6 +227,15 @@ test('the last use is kept in memory, written once a minute and on stop, and nev
   assert.equal(clock.pendingTimers, 0);
 });
 
+test("a book never started (a group follower's copy) writes nothing on stop: only the leader writes tokens", async () => {
+  const { tokens, store } = book();
+  const view = await tokens.create({ scope: 'read' });
+  const writes = store.batches;
+  tokens.identify(bearer(view.token));
+  await tokens.stop();
+  assert.equal(store.batches, writes, 'no write of its last uses');
+});
+
 test('a failed write of last uses is tried again, and never undoes a revocation', async () => {
   const { tokens, store } = book();
   await created(tokens, 'admin');
