@@ -16,6 +16,7 @@ import { type ManagerClient } from '../client/index.js';
 import type { HostSnapshot } from '../stats/index.js';
 import { beatDelayMs, HostReadings } from './host-readings.js';
 import { isActive, SPEC_FIELDS } from '../task/index.js';
+import { storeAwayLine } from './store-away.js';
 import { POSEIDON_VERSION } from '../version.js';
 import type { Worker } from './worker.js';
 
@@ -131,6 +132,8 @@ export class ManagerReporter {
   #resyncAsked = false;
   /** The resync asked for is logged: beats that fail and go again do not say it again. */
   #resyncSaid = false;
+  /** The only manager given cannot reach its store: said once a streak of failures (store-away.ts). */
+  #storeAwaySaid = false;
   #unsubscribe: (() => void) | undefined;
   readonly #host: HostReadings<HostSnapshot>;
   readonly #ports: HostReadings<readonly string[]> | undefined;
@@ -236,6 +239,7 @@ export class ManagerReporter {
         this.#resyncSaid = false;
         if (failures > 0) this.deps.log.info({ manager: this.deps.manager.baseUrl }, 'manager reachable again');
         failures = 0;
+        this.#storeAwaySaid = false;
       } catch (err) {
         if (this.#abort.signal.aborted) return;
         if (err instanceof RemoteError && err.code === 'node_removed') {
@@ -247,7 +251,11 @@ export class ManagerReporter {
         if (isNotFound(err, 'node')) this.#registered = false;
         else if (this.#resyncAsked && isPermanent(err)) this.#resyncAsReports();
         failures += 1;
-        if (failures === 1 || failures % 30 === 0) {
+        const storeAway = storeAwayLine(err, this.deps.manager.baseUrl);
+        if (storeAway !== undefined) {
+          if (!this.#storeAwaySaid) this.deps.log.warn({ manager: this.deps.manager.baseUrl }, storeAway);
+          this.#storeAwaySaid = true;
+        } else if (failures === 1 || failures % 30 === 0) {
           this.deps.log.warn(
             { manager: this.deps.manager.baseUrl, code: (err as { code?: string }).code },
             err instanceof Error ? err.message : String(err),

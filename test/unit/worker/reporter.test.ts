@@ -25,6 +25,7 @@ import {
   type ReporterDeps,
   type ReporterManager,
 } from '../../../src/worker/reporter.js';
+import { storeAwayLine } from '../../../src/worker/store-away.js';
 
 const NODE_ID = '00000000-0000-4000-8000-000000000001';
 
@@ -463,4 +464,32 @@ test('a resync asked for is logged once, not again for each beat that fails whil
     'each beat after the ask lists the tasks until one gets through',
   );
   assert.equal(lines.filter((l) => l.includes('the manager asked for every task')).length, 1, lines.join(''));
+});
+
+test("the only manager given, cut off from etcd: what to do is logged once, not each beat's answer", async () => {
+  const answer =
+    "this manager has not reached a majority of etcd's members for 9s, so it cannot tell which manager leads, if any";
+  /** A follower cut off from etcd after the first beat: every later beat answered store_unavailable. */
+  class CutOff extends RecordingManager {
+    override async heartbeat(nodeId: string, body: HeartbeatRequest): Promise<HeartbeatReply> {
+      if (this.beats.length === 0) return super.heartbeat(nodeId, body);
+      this.beats.push(body);
+      throw new RemoteError('store_unavailable', 503, answer, 1_000);
+    }
+  }
+  const manager = new CutOff([]);
+  const lines: Array<{ msg: string }> = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { msg: string }) });
+  const reporter = reporterFor(manager, new FixedWorker([]), { log });
+  reporter.start();
+  while (manager.beats.length < 4) await sleep(1);
+  await reporter.stop();
+  const said = lines.filter((l) => l.msg.includes(answer));
+  assert.equal(said.length, 1, JSON.stringify(lines));
+  assert.match(
+    said[0]?.msg ?? '',
+    /^the manager at http:\/\/127\.0\.0\.1:1 cannot reach its store \(etcd\), and this worker knows no other manager to ask .*pass every manager's URL to --manager/,
+  );
+  // given several, its client tries the next one: nothing to say beyond that
+  assert.equal(storeAwayLine(new RemoteError('store_unavailable', 503, answer), 'https://a:1,https://b:1'), undefined);
 });
