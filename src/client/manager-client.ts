@@ -74,6 +74,10 @@ export class ManagerClient {
   get baseUrl(): string {
     return this.http.baseUrl;
   }
+  /** Every manager calls may go to: those given, and a leader one of them named. */
+  get urls(): readonly string[] {
+    return this.http.urls;
+  }
   submit(body: unknown): Promise<ManagerTaskView> {
     return this.http.request('POST', '/tasks', { body });
   }

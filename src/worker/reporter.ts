@@ -44,7 +44,8 @@ const NO_PORTS: readonly string[] = [];
 export const RESTARTING_WAIT_MS = 1_000;
 
 /** What the reporter needs of the manager's API and of the worker. */
-export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'>;
+export type ReporterManager = Pick<ManagerClient, 'baseUrl' | 'register' | 'heartbeat' | 'report'> &
+  Partial<Pick<ManagerClient, 'urls'>>;
 export type ReportedWorker = Pick<Worker, 'onChange' | 'list' | 'activeDigest' | 'engineStatus'>;
 
 export interface ReporterDeps {
@@ -251,7 +252,7 @@ export class ManagerReporter {
         if (isNotFound(err, 'node')) this.#registered = false;
         else if (this.#resyncAsked && isPermanent(err)) this.#resyncAsReports();
         failures += 1;
-        const storeAway = storeAwayLine(err, this.deps.manager.baseUrl);
+        const storeAway = storeAwayLine(err, this.deps.manager.urls ?? [this.deps.manager.baseUrl]);
         if (storeAway !== undefined) {
           if (!this.#storeAwaySaid) this.deps.log.warn({ manager: this.deps.manager.baseUrl }, storeAway);
           this.#storeAwaySaid = true;

@@ -491,5 +491,8 @@ test("the only manager given, cut off from etcd: what to do is logged once, not 
     /^the manager at http:\/\/127\.0\.0\.1:1 cannot reach its store \(etcd\), and this worker knows no other manager to ask .*pass every manager's URL to --manager/,
   );
   // given several, its client tries the next one: nothing to say beyond that
-  assert.equal(storeAwayLine(new RemoteError('store_unavailable', 503, answer), 'https://a:1,https://b:1'), undefined);
+  assert.equal(
+    storeAwayLine(new RemoteError('store_unavailable', 503, answer), ['https://a:1', 'https://b:1']),
+    undefined,
+  );
 });
