@@ -9,6 +9,13 @@ export const ManagerMemberView = Type.Object({
   leader: Type.Boolean(),
   since: Type.Union([Type.String(), Type.Null()], { description: 'When it began to lead; null for a follower.' }),
   version: Type.Optional(Type.String({ description: 'Its Poseidon version; absent: a manager older than versions.' })),
+  answers: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether it answered GET /healthz when the manager that answered asked it; absent: not asked. A follower ' +
+        'asks the leader: one that died holds the leader key, and is named leader, until its lease runs out.',
+    }),
+  ),
 });
 export type ManagerMemberView = Static<typeof ManagerMemberView>;
 

@@ -53,6 +53,13 @@ export async function showClusterStatus(flags: ClusterFlags, io: Output = STDIO)
   );
 }
 
+/** A leader the manager that answered could not reach is still the leader key's holder: said both. */
+function roleOf(m: ClusterStatusView['managers'][number], silent: readonly string[]): string {
+  if (silent.includes(m.url)) return 'unreachable';
+  if (!m.leader) return 'follower';
+  return m.answers === false ? 'leader (unreachable)' : 'leader';
+}
+
 function hrefOf(url: string): string {
   try {
     return new URL(url).href;
@@ -77,7 +84,7 @@ export function clusterText(
       ...s.managers.map((m) => [
         m.id.slice(0, 8),
         m.url,
-        silent.includes(m.url) ? 'unreachable' : m.leader ? 'leader' : 'follower',
+        roleOf(m, silent),
         m.version ?? '-', // managers older than versions say none
         m.since === null ? '-' : `${m.since} (${age(m.since, nowMs)} ago)`,
       ]),
@@ -95,6 +102,14 @@ export function clusterText(
     ]),
   );
   const lines = [managers];
+  const deaf = s.managers.find((m) => m.leader && m.answers === false);
+  if (deaf !== undefined) {
+    const seen = s.answeredBy === undefined ? '' : ` (as ${s.answeredBy.slice(0, 8)} sees it)`;
+    lines.push(
+      `the leader ${deaf.id.slice(0, 8)} holds the leader key in etcd but does not answer${seen}: ` +
+        'if it died or is cut off, another manager leads once its lease runs out',
+    );
+  }
   if (s.leader === null) {
     const seen = s.answeredBy === undefined ? '' : ` (as ${s.answeredBy.slice(0, 8)} sees it)`;
     lines.push(`no manager leads right now${seen}${s.noLeader === undefined ? '' : `: ${s.noLeader}`}`);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook } from '../auth/index.js';
-import { poolConnections, serverNodeId, WorkerClient } from '../client/index.js';
+import { ManagerClient, poolConnections, serverNodeId, WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
 import {
@@ -25,6 +25,8 @@ import { POSEIDON_VERSION } from '../version.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 1_000;
 export const DEFAULT_SWEEP_MS = 5_000;
+/** How long a follower answering /status waits for the leader's /healthz. */
+const LEADER_PROBE_MS = 1_500;
 
 export interface ManagerRuntimeOptions {
   host: string;
@@ -160,6 +162,11 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
   // each certificate a node gets is recorded first: a removal keeps it revoked until it expires
   authority.onIssued((nodeId, expiresAtMs) => manager.certIssued(nodeId, expiresAtMs));
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });
+  // a follower's /status asks the leader it names whether it answers (a killed one is named until its lease runs out)
+  const leaderAnswers = (url: string): Promise<boolean> =>
+    new ManagerClient(url, LEADER_PROBE_MS, { tls: { ca: authority.ca.certPem, serverRole: 'manager' } }).http
+      .request('GET', '/healthz')
+      .then(() => true);
   // what a manager does when it begins to lead: a lone one at once, one of a group when elected
   const lead = async (): Promise<void> => {
     await manager.start();
@@ -184,7 +191,7 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
     workers: workerClient,
     metricsOpen: opts.metricsOpen === true,
     status: async () => {
-      if (group !== undefined) return group.status(() => stores.status());
+      if (group !== undefined) return group.status(() => stores.status(), leaderAnswers);
       const self = {
         id: creds.current.info.nodeId,
         url: advertised,

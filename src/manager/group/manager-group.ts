@@ -38,6 +38,9 @@ export interface ManagerGroupOptions {
   log: Logger;
 }
 
+/** Whether the manager at `url` answers `GET /healthz` (within a short deadline). */
+export type LeaderProbe = (url: string) => Promise<boolean>;
+
 export interface GroupHooks {
   /** This manager leads: fence every write with `fence`, load the state and start the parts. */
   elected(fence: Fence): Promise<void>;
@@ -211,12 +214,30 @@ export class ManagerGroup implements GroupView {
    * `GET /status` as this manager sees the group: the managers, the store's members, and, while no
    * manager leads, why (leaderless.ts).
    */
-  async status(store: () => Promise<StoreStatusView>): Promise<ClusterStatusView> {
+  async status(store: () => Promise<StoreStatusView>, answers?: LeaderProbe): Promise<ClusterStatusView> {
     const ttl = this.#ttlSeconds;
     await this.#electionEnd(ttl * 1_000 + ELECTION_SLACK_MS);
-    const [members, stored] = await Promise.all([this.members(), store()]);
+    const [members, stored, leaderAnswers] = await Promise.all([this.members(), store(), this.#leaderAnswers(answers)]);
     const noLeader = members.leader === null ? whyNoLeader(stored, this.outOfTouchMs(), ttl) : undefined;
-    return { ...members, store: stored, answeredBy: this.#selfId, ...(noLeader === undefined ? {} : { noLeader }) };
+    // etcd's lease alone says who leads: a leader that does not answer is still named, and said so
+    const managers =
+      leaderAnswers === undefined
+        ? members.managers
+        : members.managers.map((m) => (m.leader ? { ...m, answers: leaderAnswers } : m));
+    return {
+      ...members,
+      managers,
+      store: stored,
+      answeredBy: this.#selfId,
+      ...(noLeader === undefined ? {} : { noLeader }),
+    };
+  }
+
+  /** A follower asks the leader it names whether it answers; undefined when it leads or names none. */
+  async #leaderAnswers(answers: LeaderProbe | undefined): Promise<boolean | undefined> {
+    const leader = this.vouchedLeader;
+    if (answers === undefined || leader === null || leader.id === this.#selfId) return undefined;
+    return answers(leader.url).catch(() => false);
   }
 
   /**

@@ -44,3 +44,26 @@ test('no leader: the silent managers unreachable, and why none leads as the one 
     'no manager leads right now (as a9650e8c sees it): etcd has no majority: …',
   ]);
 });
+
+test('a leader the follower asked and got no answer from: still the leader (etcd says so), shown unreachable', () => {
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const status: ClusterStatusView = {
+    leader: 'd3f26ddd-0000',
+    managers: [
+      member('a9650e8c-0000', 7222),
+      { ...member('d3f26ddd-0000', 7221), leader: true, since, answers: false },
+    ],
+    store: { kind: 'etcd', members: [] },
+    answeredBy: 'a9650e8c-0000',
+  };
+  const lines = clusterText(status).split('\n');
+  assert.match(lines[2] ?? '', /^d3f26ddd {2}https:\/\/127\.0\.0\.1:7221 {2}leader \(unreachable\) {2}0\.1\.0/);
+  assert.equal(
+    lines[3],
+    'the leader d3f26ddd holds the leader key in etcd but does not answer (as a9650e8c sees it): ' +
+      'if it died or is cut off, another manager leads once its lease runs out',
+  );
+  const answering = clusterText({ ...status, managers: status.managers.map((m) => ({ ...m, answers: true })) });
+  assert.match(answering.split('\n')[2] ?? '', / leader {2}/);
+  assert.ok(!answering.includes('does not answer'));
+});
