@@ -78,6 +78,13 @@ export const REVISION_HEADER = 'x-poseidon-revision';
 /** On a read a follower answered from its copy: the revision its copy had reached (as Consul's stale reads say). */
 export const COPY_REVISION_HEADER = 'x-poseidon-copy-revision';
 
+/**
+ * On a follower's `/status` while it is out of touch with etcd: for how many seconds etcd has not
+ * renewed its lease, so for how long its copy of the tokens (the caller's was checked against it)
+ * may lack a revocation. `/status` is the one call it answers so (every other goes to the leader).
+ */
+export const COPY_AGE_HEADER = 'x-poseidon-copy-age';
+
 /** How long a follower waits for its copy to reach a change before it answers anyway. */
 const CATCH_UP_MS = 2_000;
 
@@ -111,7 +118,12 @@ export function forwardToLeader(deps: {
       void reply.header(COPY_REVISION_HEADER, copy.revision.toString());
       return;
     }
-    if (route === STATUS_ROUTE && copy !== undefined && copy.revision > 0n) return;
+    if (route === STATUS_ROUTE && copy !== undefined && copy.revision > 0n) {
+      // the caller's token was checked against this copy: how current it is, as for reads from it
+      void reply.header(COPY_REVISION_HEADER, copy.revision.toString());
+      if (!group.inTouch) void reply.header(COPY_AGE_HEADER, String(Math.ceil(group.outOfTouchMs() / 1000)));
+      return;
+    }
     // no leader to pass the call on to: an election, or, out of touch with etcd, none known
     const away = (): PoseidonError => (group.inTouch ? new NoLeader() : new LeaderUnknown(group.outOfTouchMs()));
     const leader = group.leader;

@@ -16,6 +16,7 @@ const DEAD = { id: 'dead-leader', url: 'https://127.0.0.1:9' };
 
 interface Answer {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: { error?: { code: string; message: string; leader?: string }; answeredHere?: boolean };
 }
 
@@ -40,7 +41,9 @@ async function follower(
       request(`https://127.0.0.1:${port}${path}`, { method, ca: tls.ca, ...client }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) as Answer['body'] }),
+        );
       })
         .on('error', reject)
         .end(method === 'POST' ? '{}' : undefined);
@@ -96,5 +99,8 @@ test('every manager answers GET /status itself, with a leader, without one, and 
     const { call } = await follower(t, group);
     const res = await call('/status');
     assert.deepEqual([res.status, res.body], [200, { answeredHere: true }]);
+    // the caller's token was checked against the copy: its revision, and out of touch how stale it may be
+    assert.equal(res.headers['x-poseidon-copy-revision'], '7');
+    assert.equal(res.headers['x-poseidon-copy-age'], group.inTouch ? undefined : '12');
   }
 });
