@@ -168,6 +168,8 @@ export class ManagerGroup implements GroupView {
     const leadership = new Leadership({ client, key: `${prefix}leader`, self, ttlSeconds, log });
     this.#leadership = leadership;
     leadership.on('elected', (fence) => {
+      // won while stopping (etcd back as its parts stop): nothing starts, and its stop revokes the lease
+      if (this.#stopping) return;
       hooks.elected(fence).then(
         () => {
           // a term may have ended while its parts were starting
