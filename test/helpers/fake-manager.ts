@@ -19,3 +19,16 @@ export async function serve(
   });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
+
+/**
+ * A fake manager answering each call (`METHOD /path?query`) with `answer`'s JSON body, 200, or 404
+ * where it gives none: its URL.
+ */
+export async function serveJson(t: TestContext, answer: (call: string) => unknown): Promise<string> {
+  const { url } = await serve(t, (req, res) => {
+    const body = answer(`${req.method} ${req.url}`);
+    if (body === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  return url;
+}

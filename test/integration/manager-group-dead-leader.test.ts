@@ -1,47 +1,29 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClusterStatusView } from '../../src/api/index.js';
-import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import type { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
-import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { runPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { startLeaderAndFollower, type LeaderAndFollower } from './helpers/leader-and-follower.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // A leader killed (`kill -9`) holds the leader key until its lease runs out (3 s), and a follower
 // asked `cluster status` meanwhile showed it the healthy leader. etcd's lease alone decides who
 // leads, so the follower still names it, but asks it first and says it does not answer.
 
-const START_TIMEOUT_MS = 60_000;
-const PREFIX = `/poseidon-dead-leader-${process.pid}`;
-
 describe('cluster status through a follower just after the leader is killed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'poseidon-group-dead-leader-'));
+  let group: LeaderAndFollower;
   let etcd: EtcdCluster;
   let leader: PoseidonProcess;
   let follower: PoseidonProcess;
   let first: ManagerAccess;
 
   before(async () => {
-    etcd = await EtcdCluster.start(3);
-    const store = `${etcd.storeUrl}${PREFIX}`;
-    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { listenTimeoutMs: START_TIMEOUT_MS });
-    leader = one.process;
-    first = one.access;
-    const joinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
-    follower = await spawnPoseidon(
-      ['manager', '--port', '0', '--data-dir', join(dir, 'm1'), '--store', store, '--join-token', joinToken],
-      { listenTimeoutMs: START_TIMEOUT_MS },
-    );
+    group = await startLeaderAndFollower('dead-leader');
+    ({ etcd, leader, follower, first } = group);
   });
 
-  after(async () => {
-    await follower.stop();
-    await leader.stop();
-    await etcd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => group.stop());
 
   test('names the dead leader only as the leader key holder that does not answer', async () => {
     const status = async (): Promise<ClusterStatusView> => {

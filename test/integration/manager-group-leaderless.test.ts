@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import type { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { adminClient, cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
-import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { runPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { startLeaderAndFollower, type LeaderAndFollower } from './helpers/leader-and-follower.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // With a majority of etcd's members down no manager can lead, which is when an operator runs
@@ -14,40 +12,25 @@ import { waitFor } from './helpers/wait-for.js';
 // the managers etcd's surviving member still lists (the dead leader shown unreachable), the
 // members' health, why none leads, and exit 1. Once etcd has its majority again, another leads.
 
-const START_TIMEOUT_MS = 60_000;
 const EXIT_DEPOSED = 75;
-const PREFIX = `/poseidon-leaderless-${process.pid}`;
 
 describe('cluster status while etcd has no majority', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'poseidon-group-leaderless-'));
+  let group: LeaderAndFollower;
   let etcd: EtcdCluster;
   let leader: PoseidonProcess;
   let follower: PoseidonProcess;
   let first: ManagerAccess;
 
   before(async () => {
-    etcd = await EtcdCluster.start(3);
-    const store = `${etcd.storeUrl}${PREFIX}`;
-    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { listenTimeoutMs: START_TIMEOUT_MS });
-    leader = one.process;
-    first = one.access;
-    const joinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
-    follower = await spawnPoseidon(
-      ['manager', '--port', '0', '--data-dir', join(dir, 'm1'), '--store', store, '--join-token', joinToken],
-      { listenTimeoutMs: START_TIMEOUT_MS },
-    );
+    group = await startLeaderAndFollower('leaderless');
+    ({ etcd, leader, follower, first } = group);
     await waitFor(async () => (await adminClient(first).clusterStatus()).managers.length === 2, {
       what: 'two managers',
       timeoutMs: 30_000,
     });
   });
 
-  after(async () => {
-    await follower.stop();
-    await leader.stop();
-    await etcd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => group.stop());
 
   test('the follower answers: no leader, because etcd lost its majority; the dead leader unreachable; exit 1', async () => {
     const status = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>

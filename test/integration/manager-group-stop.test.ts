@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EtcdCluster } from '../../testkit/etcd-cluster.js';
+import type { EtcdCluster } from '../../testkit/etcd-cluster.js';
 import { cliEnv, type ManagerAccess } from '../../testkit/manager-access.js';
-import { runPoseidon, spawnManager, spawnPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { runPoseidon, type PoseidonProcess } from '../../testkit/spawner.js';
+import { startLeaderAndFollower, type LeaderAndFollower } from './helpers/leader-and-follower.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // An operator stops managers (SIGTERM: `systemctl stop`, a Ctrl-C alike) while etcd lacks a
@@ -14,36 +12,21 @@ import { waitFor } from './helpers/wait-for.js';
 // skipped, whose keep-alives held the process. A leader exited 75 as deposed, saying to start it
 // again. Each exits 0 now, within its bounded waits, saying which leases it could not revoke.
 
-const START_TIMEOUT_MS = 60_000;
-const PREFIX = `/poseidon-stop-${process.pid}`;
 const UNREVOKED = "stopping without revoking this manager's leases in etcd";
 
 describe('managers stopped while etcd has no majority', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'poseidon-group-stop-'));
+  let group: LeaderAndFollower;
   let etcd: EtcdCluster;
   let leader: PoseidonProcess;
   let follower: PoseidonProcess;
   let first: ManagerAccess;
 
   before(async () => {
-    etcd = await EtcdCluster.start(3);
-    const store = `${etcd.storeUrl}${PREFIX}`;
-    const one = await spawnManager(join(dir, 'm0'), ['--store', store], { listenTimeoutMs: START_TIMEOUT_MS });
-    leader = one.process;
-    first = one.access;
-    const joinToken = readFileSync(join(dir, 'm0', 'manager-join-token'), 'utf8').trim();
-    follower = await spawnPoseidon(
-      ['manager', '--port', '0', '--data-dir', join(dir, 'm1'), '--store', store, '--join-token', joinToken],
-      { listenTimeoutMs: START_TIMEOUT_MS },
-    );
+    group = await startLeaderAndFollower('stop');
+    ({ etcd, leader, follower, first } = group);
   });
 
-  after(async () => {
-    await follower.stop();
-    await leader.stop();
-    await etcd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => group.stop());
 
   test('the follower and the leader each stop, exit 0 and say their leases were not revoked', async () => {
     // through each manager, so that each has checked the admin token (the follower from its copy)

@@ -7,25 +7,20 @@ import { login } from '../../../src/cli/login-action.js';
 import { updateNode } from '../../../src/cli/node-update.js';
 import { printTop } from '../../../src/cli/top-action.js';
 import { captured } from '../../helpers/captured-output.js';
-import { serve } from '../../helpers/fake-manager.js';
+import { serveJson } from '../../helpers/fake-manager.js';
 
 // What `login`, `node update|drain` and `top` print, against a stand-in manager.
 
 async function manager(t: TestContext): Promise<string> {
-  const { url } = await serve(t, (req, res) => {
-    const key = `${req.method} ${req.url}`;
-    const body =
-      key === 'GET /whoami'
-        ? { id: 'tok-1', name: 'ci', scope: 'admin' }
-        : key === 'POST /nodes/edge-1/drain'
-          ? { name: 'edge-1', taskCount: 2, labels: {}, operatorLabels: {} }
-          : key.startsWith('GET /tasks/web-1/top')
-            ? { titles: ['PID', 'CMD'], processes: [['1', 'httpd -f']] }
-            : undefined;
-    if (body === undefined) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  return serveJson(t, (key) => {
+    return key === 'GET /whoami'
+      ? { id: 'tok-1', name: 'ci', scope: 'admin' }
+      : key === 'POST /nodes/edge-1/drain'
+        ? { name: 'edge-1', taskCount: 2, labels: {}, operatorLabels: {} }
+        : key.startsWith('GET /tasks/web-1/top')
+          ? { titles: ['PID', 'CMD'], processes: [['1', 'httpd -f']] }
+          : undefined;
   });
-  return url;
 }
 
 test('login says which token it logged in with, its scope, and where it saved the credentials', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { removeNode, stopTasks } from '../../../src/cli/status-action.js';
 import { captured } from '../../helpers/captured-output.js';
-import { serve } from '../../helpers/fake-manager.js';
+import { serveJson } from '../../helpers/fake-manager.js';
 
 // What `stop` and `node rm` print, against a stand-in manager: a line a task, what becomes of a
 // replica; the node removed and the volumes it held.
@@ -13,23 +13,18 @@ const TASKS: Record<string, object> = {
 };
 
 async function manager(t: TestContext): Promise<string> {
-  const { url } = await serve(t, (req, res) => {
-    const key = `${req.method} ${req.url}`;
+  return serveJson(t, (key) => {
     const task = /^DELETE \/tasks\/(\w+)$/.exec(key)?.[1];
-    const body =
-      task !== undefined
-        ? TASKS[task]
-        : key === 'GET /services/web'
-          ? { name: 'web', mode: 'replicated' }
-          : key === 'GET /volumes'
-            ? [{ name: 'pgdata', nodeId: 'n-1' }]
-            : key === 'DELETE /nodes/edge-1'
-              ? { name: 'edge-1', nodeId: 'n-1' }
-              : undefined;
-    if (body === undefined) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    return task !== undefined
+      ? TASKS[task]
+      : key === 'GET /services/web'
+        ? { name: 'web', mode: 'replicated' }
+        : key === 'GET /volumes'
+          ? [{ name: 'pgdata', nodeId: 'n-1' }]
+          : key === 'DELETE /nodes/edge-1'
+            ? { name: 'edge-1', nodeId: 'n-1' }
+            : undefined;
   });
-  return url;
 }
 
 test('stop prints a line a task, and what a replica becomes; --json the tasks', async (t) => {

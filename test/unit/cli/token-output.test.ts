@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { rotateToken } from '../../../src/cli/rotate-action.js';
 import { createToken, listTokens, revokeToken } from '../../../src/cli/token-action.js';
 import { captured } from '../../helpers/captured-output.js';
-import { serve } from '../../helpers/fake-manager.js';
+import { serveJson } from '../../helpers/fake-manager.js';
 
 // What `token create|ls|revoke|rotate` print, against a stand-in manager: the secret alone on
 // stdout (for `$(poseidon token create …)`), what became of it on stderr.
@@ -20,22 +20,17 @@ const VIEW = {
 };
 
 async function manager(t: TestContext): Promise<string> {
-  const { url } = await serve(t, (req, res) => {
-    const key = `${req.method} ${req.url}`;
-    const body =
-      key === 'POST /tokens'
-        ? { ...VIEW, token: 'psdn_secret' }
-        : key === 'GET /tokens'
-          ? [VIEW]
-          : key === 'DELETE /tokens/tok-1'
-            ? { ...VIEW, state: 'revoked', revokedAt: '2026-12-02T08:00:00.000Z', alreadyRevoked: true }
-            : key === 'POST /join-token/rotate'
-              ? { token: 'PSDN-1-new' }
-              : undefined;
-    if (body === undefined) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  return serveJson(t, (key) => {
+    return key === 'POST /tokens'
+      ? { ...VIEW, token: 'psdn_secret' }
+      : key === 'GET /tokens'
+        ? [VIEW]
+        : key === 'DELETE /tokens/tok-1'
+          ? { ...VIEW, state: 'revoked', revokedAt: '2026-12-02T08:00:00.000Z', alreadyRevoked: true }
+          : key === 'POST /join-token/rotate'
+            ? { token: 'PSDN-1-new' }
+            : undefined;
   });
-  return url;
 }
 
 test('token create prints the token alone on stdout, and what it is on stderr; --json the whole view', async (t) => {
