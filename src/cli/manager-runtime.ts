@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createFirstAdminToken, TokenBook } from '../auth/index.js';
-import { ManagerClient, poolConnections, serverNodeId, WorkerClient } from '../client/index.js';
+import { calling, ManagerClient, poolConnections, serverNodeId, WorkerClient } from '../client/index.js';
 import { systemClock } from '../clock/index.js';
 import { setServerTls } from '../http/index.js';
 import {
@@ -130,12 +130,15 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
   const addresses = managerAddresses(opts.host, opts.advertise);
   const creds = new LiveCredentials(await authority.managerCredentials(addresses, Math.random), 'worker');
   const clients = new Map<string, WorkerClient>();
-  // one client per worker URL: the manager's certificate, trusting worker certificates of this cluster only
-  const workerClient = (url: string): WorkerClient => {
-    let c = clients.get(url);
+  // one client per worker URL and node: the manager's certificate, trusting the certificate of the
+  // node called only (a worker chooses the URL it registers: another's, on the same host, names
+  // the same addresses); a static worker's, any worker certificate of this cluster
+  const workerClient = (url: string, certNodeId: string | undefined): WorkerClient => {
+    const key = `${certNodeId ?? '*'} ${url}`;
+    let c = clients.get(key);
     if (c === undefined) {
-      c = new WorkerClient(url, 5_000, { tls: creds.client });
-      clients.set(url, c);
+      c = new WorkerClient(url, 5_000, { tls: calling(creds.client, certNodeId) });
+      clients.set(key, c);
     }
     return c;
   };

@@ -15,7 +15,7 @@ import {
   type Via,
 } from './http-transport.js';
 import { pooledCall, pooling, type PooledCall } from './pooled.js';
-import { currentTls, type TlsSource } from './tls.js';
+import { currentTls, WRONG_NODE, type TlsSource } from './tls.js';
 import { httpsInstead } from './tls-probe.js';
 
 /** The server at `url` did not answer at all (refused, timed out, no route). */
@@ -50,14 +50,22 @@ export class ServerSpeaksHttps extends PoseidonError {
 export class ServerNotTrusted extends PoseidonError {
   /** Its certificate does not chain to the CA this client trusts (none given, or another cluster's). */
   readonly otherCa: boolean;
+  /** Its certificate names another node than the one called (a worker registered another's URL). */
+  readonly wrongNode: boolean;
 
   constructor(
     readonly url: string,
     reason: string,
     options?: ErrorOptions,
   ) {
-    super('unreachable', `the server at ${url} is not trusted: ${reason}`, options);
+    const wrongNode = reason.startsWith(WRONG_NODE);
+    super(
+      'unreachable',
+      wrongNode ? `the server at ${url} ${reason}` : `the server at ${url} is not trusted: ${reason}`,
+      options,
+    );
     this.otherCa = reason.startsWith(NOT_ISSUED_BY_CA);
+    this.wrongNode = wrongNode;
   }
 }
 

@@ -5,7 +5,7 @@ import type { PeerCertificate } from 'node:tls';
 import { PoseidonError, RemoteError } from '../errors/index.js';
 import { ConnectTimedOut, DeadlinePassed } from './call-errors.js';
 import type { PooledAnswer } from './pooled.js';
-import { agentFor, currentTls, type TlsSource } from './tls.js';
+import { agentFor, currentTls, WRONG_NODE, type TlsSource } from './tls.js';
 
 // One request over node:http or node:https, and what its failures mean; HttpClient (http-client.ts)
 // decides where each call goes and when it is tried again.
@@ -99,8 +99,9 @@ export interface Via {
 
 /** Why a TLS handshake refused the server, in words; undefined for any other failure. */
 export function tlsRefusal(err: unknown): string | undefined {
-  // the role check (tls.ts) fails with a message and no code
+  // the role and node checks (tls.ts) fail with a message and no code
   if (err instanceof Error && /certificate of this cluster/.test(err.message)) return err.message;
+  if (err instanceof Error && err.message.startsWith(WRONG_NODE)) return err.message;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'its certificate does not name the address called';

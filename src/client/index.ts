@@ -14,6 +14,8 @@ export { isConnectionFailure } from './http-transport.js';
 export type { ClientTls, TlsSource } from './tls.js';
 /** The credentials a TlsSource gives now (a renewed certificate is a new object). */
 export { connectOptions, currentTls } from './tls.js';
+/** Credentials that call only the node a certificate names (the manager calling a worker by its URL). */
+export { calling } from './tls.js';
 /** The manager's and workers' calls to each other through undici's pool, not node:http. */
 export { poolConnections } from './pooled.js';
 export { WorkerClient, type StartTaskOptions } from './worker-client.js';

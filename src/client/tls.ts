@@ -15,6 +15,11 @@ export interface ClientTls {
   key?: string;
   /** The role the server's certificate must state. */
   serverRole?: CertRole;
+  /**
+   * The node id the server's certificate must name (the node called, not any node of the role):
+   * a worker chooses the URL it registers, and may name another worker's.
+   */
+  serverNode?: string;
 }
 
 /**
@@ -26,6 +31,28 @@ export type TlsSource = ClientTls | (() => ClientTls);
 export function currentTls(source: TlsSource): ClientTls {
   return typeof source === 'function' ? source() : source;
 }
+
+/**
+ * `source`, insisting on the node `nodeId` (undefined: on none) as the server: the same object for
+ * the same credentials, so a client keeps its agent and pool until a renewal.
+ */
+export function calling(source: TlsSource, nodeId: string | undefined): TlsSource {
+  if (nodeId === undefined) return source;
+  if (typeof source !== 'function') return { ...source, serverNode: nodeId };
+  let base: ClientTls | undefined;
+  let derived: ClientTls | undefined;
+  return () => {
+    const now = source();
+    if (now !== base || derived === undefined) {
+      base = now;
+      derived = { ...now, serverNode: nodeId };
+    }
+    return derived;
+  };
+}
+
+/** The server's certificate names another node than the one called (WrongNode's message). */
+export const WRONG_NODE = 'presents node';
 
 /**
  * One keep-alive agent per set of credentials, its TLS options set once (a secure context is then
@@ -64,17 +91,22 @@ export function connectOptions(
 }
 
 /**
- * node:tls's check of the name the server's certificate gives, then the role `tls` insists on:
- * a worker calls only a manager certificate, the manager only a worker one.
+ * node:tls's check of the name the server's certificate gives, then the role `tls` insists on
+ * (a worker calls only a manager certificate, the manager only a worker one), then the node: the
+ * manager calls a worker by the URL it registered, and two workers on one host both name it.
  */
 function serverIdentityCheck(tls: ClientTls, checkServerIdentity: IdentityCheck): IdentityCheck {
-  const role = tls.serverRole;
+  const { serverRole: role, serverNode } = tls;
   return (host, cert) => {
     const wrongHost = checkServerIdentity(host, cert);
-    if (wrongHost !== undefined || role === undefined) return wrongHost;
+    if (wrongHost !== undefined || (role === undefined && serverNode === undefined)) return wrongHost;
     const node = nodeOfSubject(cert.subject);
-    return node?.role === role
-      ? undefined
-      : new Error(`the server's certificate is not a ${role} certificate of this cluster`);
+    if (role !== undefined && node?.role !== role)
+      return new Error(`the server's certificate is not a ${role} certificate of this cluster`);
+    if (serverNode !== undefined && node?.nodeId !== serverNode)
+      return new Error(
+        `${WRONG_NODE} ${node?.nodeId ?? 'unnamed'}'s certificate, not ${serverNode}'s: another worker's URL?`,
+      );
+    return undefined;
   };
 }

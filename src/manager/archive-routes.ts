@@ -18,7 +18,7 @@ import { COPY_END } from './stopped-streams.js';
 export interface ArchiveRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /**
@@ -35,10 +35,10 @@ export const archiveRoutes: FastifyPluginAsyncTypebox<ArchiveRouteDeps> = async 
   streamTarBodies(app);
   /** The task's worker, while the task has a container there. */
   const holder = (idOrPrefix: string): { taskId: string; worker: WorkerClient } => {
-    const { task, workerUrl } = manager.locate(idOrPrefix);
+    const { task, workerUrl, workerCertId } = manager.locate(idOrPrefix);
     if (workerUrl === null || task.containerId === null)
       throw new NoContainer(`task ${task.name} (${task.id.slice(0, 8)}) is ${task.state}`);
-    return { taskId: task.id, worker: workers(workerUrl) };
+    return { taskId: task.id, worker: workers(workerUrl, workerCertId) };
   };
 
   app.get(

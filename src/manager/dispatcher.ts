@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { SERVICE_LABEL, toReport, type TaskReport, type WorkerTaskView } from '../api/index.js';
+import { ServerNotTrusted } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import { isNotFound, isPermanent, PoseidonError } from '../errors/index.js';
 import { MAX_LABELS, toSpec, type TaskSpec } from '../task/index.js';
 import type { ManagerMetrics } from './metrics.js';
 import { DISPATCH_RETRY_MS } from './reconcile.js';
-import type { NodeEntry, TaskRecord } from './records.js';
+import { certIdToCall, type NodeEntry, type TaskRecord } from './records.js';
 import { StartBatches, type DispatchItem, type WorkerCalls } from './start-batches.js';
 
 export type { WorkerCalls, DispatchItem } from './start-batches.js';
@@ -58,7 +59,8 @@ export class Dispatcher {
   constructor(
     private readonly deps: {
       nodes: ReadonlyMap<string, NodeEntry>;
-      workerClient(url: string): WorkerCalls;
+      /** The client for the worker at `url` whose certificate names `certNodeId` (undefined: any worker's). */
+      workerClient(url: string, certNodeId: string | undefined): WorkerCalls;
       clock: Clock;
       log: Logger;
       metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
@@ -103,7 +105,7 @@ export class Dispatcher {
     }
     for (const [nodeId, items] of byNode) {
       const node = this.deps.nodes.get(nodeId);
-      if (node !== undefined) this.#batches.send(nodeId, node.record.url, items);
+      if (node !== undefined) this.#batches.send(nodeId, node.record.url, certIdToCall(node.record), items);
     }
   }
 
@@ -134,7 +136,7 @@ export class Dispatcher {
     this.#stopping.add(taskId);
     this.deps.track(
       this.deps
-        .workerClient(node.record.url)
+        .workerClient(node.record.url, certIdToCall(node.record))
         .stopTask(taskId, { timeoutMs: stopCallTimeoutMs(node.record, this.deps.stopGraceMs?.(taskId)) })
         .then(
           (view: WorkerTaskView) => this.deps.outcomes.reported(nodeId, [toReport(view)]),
@@ -156,7 +158,8 @@ export class Dispatcher {
   forget(tasks: ReadonlyArray<{ taskId: string; nodeId: string }>): void {
     for (const { taskId, nodeId } of tasks) {
       const node = this.deps.nodes.get(nodeId);
-      const client = node === undefined ? undefined : this.deps.workerClient(node.record.url);
+      const client =
+        node === undefined ? undefined : this.deps.workerClient(node.record.url, certIdToCall(node.record));
       if (client?.forgetTask === undefined) continue;
       this.deps.track(
         client
@@ -172,7 +175,8 @@ export class Dispatcher {
     if (node === undefined) return;
     this.deps.log.warn({ taskId, nodeId, generation, why }, 'stopping a copy the node no longer owns');
     const timeoutMs = stopCallTimeoutMs(node.record, this.deps.stopGraceMs?.(taskId));
-    this.deps.track(this.deps.workerClient(node.record.url).stopTask(taskId, { generation, timeoutMs }));
+    const client = this.deps.workerClient(node.record.url, certIdToCall(node.record));
+    this.deps.track(client.stopTask(taskId, { generation, timeoutMs }));
   }
 
   async #startFailed(nodeId: string, item: DispatchItem, err: unknown): Promise<void> {
@@ -183,7 +187,9 @@ export class Dispatcher {
     // unreachable or busy: dispatched again (idempotent) once the retry delay is over, unless
     // the node is declared down first
     const code = err instanceof PoseidonError ? err.code : undefined;
-    this.deps.log.warn({ taskId: item.taskId, nodeId, code }, 'dispatch failed; will retry');
+    // another node's certificate at the node's URL is no outage: said as it is, on every try
+    if (err instanceof ServerNotTrusted) this.deps.log.error({ taskId: item.taskId, nodeId }, err.message);
+    else this.deps.log.warn({ taskId: item.taskId, nodeId, code }, 'dispatch failed; will retry');
     const since = this.#dispatchedAt.get(item.taskId) ?? this.deps.clock.now();
     this.deps.outcomes.retryAt(item.taskId, since + DISPATCH_RETRY_MS);
   }

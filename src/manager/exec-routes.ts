@@ -10,7 +10,7 @@ import { runningOn } from './task-worker.js';
 export interface ExecRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /**
@@ -59,7 +59,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       },
     },
     async (req, reply) => {
-      const { task, workerUrl } = running(req.params.id);
+      const { task, workerUrl, workerCertId } = running(req.params.id);
       checkExecRequest(req.body);
       // who ran what where, never the arguments (they may hold secrets)
       const how = {
@@ -76,7 +76,7 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
         req,
         reply,
         (signal) =>
-          workers(workerUrl)
+          workers(workerUrl, workerCertId)
             .http.stream(`/tasks/${task.id}/exec`, { body: req.body, signal }, 'POST')
             .catch((err: unknown) => {
               throw isUnknownFieldRefusal(err) ? new WorkerTooOld(task, newerFields(req.body)) : err;
@@ -101,12 +101,16 @@ export const execRoutes: FastifyPluginAsyncTypebox<ExecRouteDeps> = async (app, 
       },
     },
     async (req, reply) => {
-      const { task, workerUrl } = running(req.params.id);
+      const { task, workerUrl, workerCertId } = running(req.params.id);
       req.raw.socket.setTimeout(0); // held while the command does not read its stdin
-      await workers(workerUrl).http.request('POST', `/tasks/${task.id}/exec/${req.params.session}/input`, {
-        body: req.body,
-        timeoutMs: 0,
-      });
+      await workers(workerUrl, workerCertId).http.request(
+        'POST',
+        `/tasks/${task.id}/exec/${req.params.session}/input`,
+        {
+          body: req.body,
+          timeoutMs: 0,
+        },
+      );
       return reply.status(204).send(null);
     },
   );

@@ -9,7 +9,7 @@ import { TaskNotRunning } from './task-worker.js';
 export interface LogsRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /**
@@ -32,7 +32,7 @@ export const logsRoute: FastifyPluginAsyncTypebox<LogsRouteDeps> = async (app, {
     async (req, reply) => {
       const tail = logTail(req.query); // 400 naming tail past the bound
       const framed = logsFramed(req.headers.accept); // 400 naming accept when it names neither type
-      const { task, workerUrl } = manager.locate(req.params.id);
+      const { task, workerUrl, workerCertId } = manager.locate(req.params.id);
       if (workerUrl === null || task.containerId === null)
         throw new TaskNotRunning(task, (t) =>
           task.restarts > 0
@@ -48,7 +48,7 @@ export const logsRoute: FastifyPluginAsyncTypebox<LogsRouteDeps> = async (app, {
         req,
         reply,
         async (signal) => {
-          const answer = await workers(workerUrl).http.typedStream(`/tasks/${task.id}/logs`, {
+          const answer = await workers(workerUrl, workerCertId).http.typedStream(`/tasks/${task.id}/logs`, {
             // until only when asked: a worker older than it refuses a field it does not know
             query: {
               follow: req.query.follow,

@@ -11,7 +11,7 @@ import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import { stopEffect, toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
 import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
-import { toTaskView, type PolledNode, type TaskRecord } from './records.js';
+import { certIdToCall, toTaskView, type PolledNode, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
 import { RevokedNotice } from './revoked-notice.js';
@@ -202,11 +202,24 @@ export class Manager {
     return this.#p.nodes.list();
   }
 
-  /** The URL and container of the worker running a task (for logs). */
-  locate(idOrPrefix: string): { task: ManagerTaskView; workerUrl: string | null } {
+  /**
+   * The URL and container of the worker running a task (for logs), and the node id its worker's
+   * certificate must name (records.ts's certIdToCall).
+   */
+  locate(idOrPrefix: string): { task: ManagerTaskView; workerUrl: string | null; workerCertId: string | undefined } {
     const task = this.getTask(idOrPrefix);
     const node = task.nodeId === null ? undefined : this.#p.state.nodes.get(task.nodeId);
-    return { task, workerUrl: node?.record.url ?? null };
+    return {
+      task,
+      workerUrl: node?.record.url ?? null,
+      workerCertId: node === undefined ? undefined : certIdToCall(node.record),
+    };
+  }
+
+  /** The node id the certificate of the node's worker must name when it is called (certIdToCall). */
+  workerCertId(nodeId: string): string | undefined {
+    const node = this.#p.state.nodes.get(nodeId);
+    return node === undefined ? nodeId : certIdToCall(node.record);
   }
 
   // ---- workers ----

@@ -7,7 +7,7 @@ import { runningOn } from './task-worker.js';
 export interface ProcessesRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /** `poseidon top`: passed on to the worker of the task's running container. */
@@ -26,8 +26,12 @@ export const processesRoute: FastifyPluginAsyncTypebox<ProcessesRouteDeps> = asy
       },
     },
     async (req): Promise<ProcessesView> => {
-      const { task, workerUrl } = runningOn(manager, req.params.id, 'top lists what a running container runs');
-      return workers(workerUrl).processes(task.id, req.query.psArgs);
+      const { task, workerUrl, workerCertId } = runningOn(
+        manager,
+        req.params.id,
+        'top lists what a running container runs',
+      );
+      return workers(workerUrl, workerCertId).processes(task.id, req.query.psArgs);
     },
   );
 };

@@ -63,6 +63,16 @@ export interface TaskRecord {
   service?: ServiceTaskRef;
 }
 
+/**
+ * The node id the certificate of `record`'s worker must name when the manager calls its URL: a
+ * pushing worker's own (it registered with the id its certificate names), so a worker that
+ * registered another's URL is not called as itself. A static worker is the operator's by its URL
+ * (`--workers`), its certificate's id read at each poll: any worker certificate of the cluster.
+ */
+export function certIdToCall(record: Pick<NodeRecord, 'id' | 'static'>): string | undefined {
+  return record.static ? undefined : record.id;
+}
+
 /** A node as the manager stores it; liveness lives in memory only. */
 export interface NodeRecord {
   id: string;

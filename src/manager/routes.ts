@@ -101,7 +101,7 @@ export interface ManagerRouteDeps {
   /** `GET /events`: bounded in subscribers and in what each leaves unread. */
   events: EventStreams;
   /** The client for a worker's URL: the manager's certificate, trusting worker certificates of the cluster only. */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /** The Manager API: tasks for people and the CLI, nodes for workers. */
@@ -164,10 +164,10 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     '/tasks/:id/stats',
     { config: READ, schema: { params: TaskParams, response: { 200: TaskUsageView } } },
     async (req) => {
-      const { task, workerUrl } = manager.locate(req.params.id);
+      const { task, workerUrl, workerCertId } = manager.locate(req.params.id);
       if (workerUrl === null || task.state !== 'Running')
         throw new TaskNotRunning(task, (t) => `is ${t.state}, not Running; usage is measured while a task runs`);
-      return workers(workerUrl).taskStats(task.id);
+      return workers(workerUrl, workerCertId).taskStats(task.id);
     },
   );
 
@@ -245,7 +245,10 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   app.delete(
     '/volumes/:name',
     { config: DEPLOY, schema: { params: VolumeParams, response: { 200: RemovedVolumeView } } },
-    async (req) => manager.volumes.remove(req.params.name, (url) => workers(url).removeVolume(req.params.name)),
+    async (req) =>
+      manager.volumes.remove(req.params.name, (url, certNodeId) =>
+        workers(url, certNodeId).removeVolume(req.params.name),
+      ),
   );
 
   app.post(

@@ -49,7 +49,7 @@ export async function createManagerServer(deps: {
   /** The manager's own certificate (renewed with setServerTls). */
   tls: ServerTls;
   /** A client per worker URL, with the manager's certificate (logs and stats go through it). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
   /** GET /metrics without a token (`poseidon manager --metrics-open`). */
   metricsOpen?: boolean;
   /** `GET /status`: the managers and the store's members. */

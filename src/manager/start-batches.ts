@@ -28,7 +28,8 @@ export interface DispatchItem {
 }
 
 export interface StartBatchesDeps {
-  workerClient(url: string): WorkerCalls;
+  /** The client for the worker at `url` whose certificate names `certNodeId` (undefined: any worker's). */
+  workerClient(url: string, certNodeId: string | undefined): WorkerCalls;
   clock: Clock;
   log: Logger;
   metrics: Pick<ManagerMetrics, 'dispatchSeconds'>;
@@ -59,6 +60,9 @@ export const BATCH_GAP_MS = 50;
  */
 interface Lane {
   nodeId: string;
+  url: string;
+  /** The node id the worker's certificate must name (undefined: any worker's). */
+  certNodeId: string | undefined;
   queue: DispatchItem[];
   busy: boolean;
   /** When the last batch went (clock ms). */
@@ -84,18 +88,26 @@ export class StartBatches {
 
   constructor(private readonly deps: Readonly<StartBatchesDeps>) {}
 
-  send(nodeId: string, url: string, items: readonly DispatchItem[]): void {
-    const client = this.deps.workerClient(url);
+  /**
+   * Sends `items` to node `nodeId` at `url`, whose certificate must name `certNodeId`. A lane is
+   * one node's at one URL: two nodes that registered one URL (one came back after the other left
+   * it) never share one, and each is called as itself.
+   */
+  send(nodeId: string, url: string, certNodeId: string | undefined, items: readonly DispatchItem[]): void {
+    const client = this.deps.workerClient(url, certNodeId);
     if (client.startTasks === undefined || this.#singleOnly.has(url)) {
       for (const item of items) this.#one(nodeId, client, item);
       return;
     }
-    let lane = this.#lanes.get(url);
+    const key = `${nodeId} ${url}`;
+    let lane = this.#lanes.get(key);
     if (lane === undefined)
-      this.#lanes.set(url, (lane = { nodeId, queue: [], busy: false, sentAtMs: -Infinity, cancelWait: undefined }));
-    lane.nodeId = nodeId;
+      this.#lanes.set(
+        key,
+        (lane = { nodeId, url, certNodeId, queue: [], busy: false, sentAtMs: -Infinity, cancelWait: undefined }),
+      );
     lane.queue.push(...items);
-    this.#flush(url, lane, client);
+    this.#flush(key, lane, client);
   }
 
   /** The worker at `url` joined again (perhaps upgraded): try batches with it again. */
@@ -109,32 +121,33 @@ export class StartBatches {
    */
   close(): void {
     this.#closing = true;
-    for (const [url, lane] of this.#lanes) {
+    for (const [key, lane] of this.#lanes) {
       if (lane.cancelWait === undefined) continue;
       lane.cancelWait();
       lane.cancelWait = undefined;
-      this.#flush(url, lane, this.deps.workerClient(url));
+      this.#flush(key, lane, this.deps.workerClient(lane.url, lane.certNodeId));
     }
   }
 
-  #flush(url: string, lane: Lane, client: WorkerCalls): void {
+  #flush(key: string, lane: Lane, client: WorkerCalls): void {
+    const url = lane.url;
     if (lane.busy || lane.cancelWait !== undefined) return; // the answer, or the gap's end, flushes again
     const waitMs = this.#closing ? 0 : lane.sentAtMs + BATCH_GAP_MS - this.deps.clock.now();
     if (waitMs > 0) {
       lane.cancelWait = this.deps.clock.setTimer(waitMs, () => {
         lane.cancelWait = undefined;
-        this.#flush(url, lane, client);
+        this.#flush(key, lane, client);
       });
       return;
     }
     const items = lane.queue.splice(0, MAX_BATCH);
     if (items.length === 0) {
-      this.#lanes.delete(url);
+      this.#lanes.delete(key);
       return;
     }
     if (client.startTasks === undefined || this.#singleOnly.has(url)) {
       for (const item of items) this.#one(lane.nodeId, client, item);
-      this.#flush(url, lane, client);
+      this.#flush(key, lane, client);
       return;
     }
     lane.busy = true;
@@ -142,7 +155,7 @@ export class StartBatches {
     this.deps.track(
       this.#batch(lane.nodeId, url, client, client.startTasks.bind(client), items).finally(() => {
         lane.busy = false;
-        this.#flush(url, lane, client);
+        this.#flush(key, lane, client);
       }),
     );
   }

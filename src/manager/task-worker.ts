@@ -4,17 +4,18 @@ import { isTerminal } from '../task/index.js';
 import type { Manager } from './manager.js';
 
 /**
- * A task whose container runs, and the URL of the worker that runs it (exec, top); NotRunning,
+ * A task whose container runs, and the URL of the worker that runs it (exec, top) with the node id
+ * its certificate must name; NotRunning,
  * saying `why`, for one that does not run, or whose node the manager no longer knows.
  */
 export function runningOn(
   manager: Manager,
   idOrPrefix: string,
   why?: string,
-): { task: { id: string; name: string; node: string | null }; workerUrl: string } {
-  const { task, workerUrl } = manager.locate(idOrPrefix);
+): { task: { id: string; name: string; node: string | null }; workerUrl: string; workerCertId: string | undefined } {
+  const { task, workerUrl, workerCertId } = manager.locate(idOrPrefix);
   runningContainerOf(workerUrl === null ? { ...task, containerId: null } : task, why);
-  return { task, workerUrl: workerUrl as string };
+  return { task, workerUrl: workerUrl as string, workerCertId };
 }
 
 type NotRunningTask = Pick<ManagerTaskView, 'id' | 'name' | 'state' | 'reason'>;

@@ -6,7 +6,7 @@ import type { Manager } from './manager.js';
 export interface UsageRouteDeps {
   manager: Manager;
   /** The client for a worker's URL (the manager's certificate). */
-  workers(url: string): WorkerClient;
+  workers(url: string, certNodeId: string | undefined): WorkerClient;
 }
 
 /** How long a node has to measure its containers (the engine takes about a second a container, side by side). */
@@ -38,7 +38,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<UsageRouteDeps> = async (app
       await Promise.all(
         nodes.map(async (n) => {
           try {
-            const stats = await workers(n.url).stats({ timeoutMs: NODE_STATS_TIMEOUT_MS });
+            const stats = await workers(n.url, manager.workerCertId(n.id)).stats({ timeoutMs: NODE_STATS_TIMEOUT_MS });
             for (const u of stats.tasks) {
               const t = running.get(u.id);
               if (t === undefined) continue; // ended meanwhile, or not the manager's to show

@@ -4,7 +4,7 @@ import type { VolumeHome } from '../scheduler/index.js';
 import { isActive, TaskState, volumeNames, type TaskRequest } from '../task/index.js';
 import type { ClusterState } from './cluster-state.js';
 import { VolumeInUse, VolumeNotFound } from './errors.js';
-import type { TaskRecord } from './records.js';
+import { certIdToCall, type TaskRecord } from './records.js';
 
 /**
  * Named volumes: which node holds each. A volume lives on the node where a task that mounts it
@@ -94,7 +94,10 @@ export class VolumeBook {
    * (the holding worker's DELETE /volumes/{name}) and then the record. The node's URL is null
    * when the node is not known.
    */
-  async remove(name: string, removeOnNode: (url: string) => Promise<void>): Promise<RemovedVolumeView> {
+  async remove(
+    name: string,
+    removeOnNode: (url: string, certNodeId: string | undefined) => Promise<void>,
+  ): Promise<RemovedVolumeView> {
     const { state, log } = this.deps;
     const v = state.volumes.get(name);
     if (v === undefined) throw new VolumeNotFound(name, state.volumes.keys());
@@ -105,7 +108,7 @@ export class VolumeBook {
         users.map((t) => ({ taskId: t.request.id, service: t.service?.service })),
       );
     const node = state.nodes.get(v.nodeId);
-    if (node !== undefined) await removeOnNode(node.record.url);
+    if (node !== undefined) await removeOnNode(node.record.url, certIdToCall(node.record));
     await state.deleteVolumes([name]);
     log.info({ volume: name, nodeId: v.nodeId }, 'volume removed');
     return { name, node: state.nodeName(v.nodeId), nodeId: v.nodeId };

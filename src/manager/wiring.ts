@@ -55,7 +55,8 @@ export interface ManagerDeps {
    */
   startGraceMs?: number;
   /** A client per worker URL (a fake in unit tests). */
-  workerClient(url: string): WorkerCalls;
+  /** The client for the worker at `url` whose certificate names `certNodeId` (undefined: any worker's). */
+  workerClient(url: string, certNodeId: string | undefined): WorkerCalls;
   /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
   random?: () => number;
   /** Where services' virtual IPs come from (`--vip-range`; default DEFAULT_VIP_RANGE). */

@@ -105,7 +105,7 @@ function harness(client: WorkerCalls): Harness {
 test('the tasks of one send to a worker with the batch route go in one request', async () => {
   const w = new ScriptedWorker();
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2), item(3)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1), item(2), item(3)]);
   await h.settle();
   assert.deepEqual(w.batches, [['t1', 't2', 't3']]);
   assert.deepEqual(w.singles, []);
@@ -116,9 +116,9 @@ test('tasks sent while a batch is out wait, and all go together in the next one'
   const w = new ScriptedWorker();
   w.holdBatches = true;
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1)]);
-  h.dispatcher.send('w1', URL_W1, [item(2)]);
-  h.dispatcher.send('w1', URL_W1, [item(3), item(4)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(3), item(4)]);
   assert.deepEqual(w.batches, [['t1']]);
   w.holdBatches = false;
   w.release();
@@ -130,14 +130,14 @@ test('tasks sent while a batch is out wait, and all go together in the next one'
 test('batches to one worker begin a gap apart: what comes within it goes together at its end; an idle worker gets its task at once', async () => {
   const w = new ScriptedWorker();
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1)]);
   await new Promise<void>((resolve) => setImmediate(resolve));
   assert.deepEqual(w.batches, [['t1']], 'the first task of a quiet worker goes at once');
 
-  h.dispatcher.send('w1', URL_W1, [item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(2)]);
   h.clock.advance(BATCH_GAP_MS / 2);
-  h.dispatcher.send('w1', URL_W1, [item(3)]);
-  h.dispatcher.send('w2', 'http://w2.test:7070', [item(4)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(3)]);
+  h.dispatcher.send('w2', 'http://w2.test:7070', 'w2', [item(4)]);
   assert.deepEqual(w.batches, [['t1'], ['t4']], 'within the gap only another worker gets a batch');
   h.clock.advance(BATCH_GAP_MS / 2);
   assert.deepEqual(w.batches, [['t1'], ['t4'], ['t2', 't3']], 'at its end, what came within it goes in one batch');
@@ -145,7 +145,7 @@ test('batches to one worker begin a gap apart: what comes within it goes togethe
   await new Promise<void>((resolve) => setImmediate(resolve));
   h.clock.advance(BATCH_GAP_MS);
   assert.equal(h.clock.pendingTimers, 0, 'a lane idle for a gap is gone, and with it its timer');
-  h.dispatcher.send('w1', URL_W1, [item(5)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(5)]);
   assert.deepEqual(w.batches.at(-1), ['t5'], 'after a quiet gap, at once again');
   await h.settle();
   assert.deepEqual(h.started, ['t1', 't4', 't2', 't3', 't5']);
@@ -154,14 +154,14 @@ test('batches to one worker begin a gap apart: what comes within it goes togethe
 test('closing sends what waits for its gap at once, and keeps no gap after', async () => {
   const w = new ScriptedWorker();
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1)]);
   await new Promise<void>((resolve) => setImmediate(resolve));
-  h.dispatcher.send('w1', URL_W1, [item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(2)]);
   assert.deepEqual(w.batches, [['t1']]);
   h.dispatcher.close();
   assert.deepEqual(w.batches, [['t1'], ['t2']], 'the waiting task goes at close, with no time passed');
   await new Promise<void>((resolve) => setImmediate(resolve));
-  h.dispatcher.send('w1', URL_W1, [item(3)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(3)]);
   assert.deepEqual(w.batches.at(-1), ['t3'], 'and a later one at once');
   assert.equal(h.clock.pendingTimers, 0, 'no timer outlives the close');
 });
@@ -170,21 +170,21 @@ test('a worker without the batch route (404 not_found) gets one start per task, 
   const w = new ScriptedWorker();
   w.batchMode = 'no-route';
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1), item(2)]);
   await h.settle();
   assert.deepEqual(w.batches, [['t1', 't2']]);
   assert.deepEqual(w.singles, ['t1', 't2']);
   assert.deepEqual(h.started, ['t1', 't2']);
   assert.deepEqual(h.failed, []);
 
-  h.dispatcher.send('w1', URL_W1, [item(3), item(4)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(3), item(4)]);
   await h.settle();
   assert.equal(w.batches.length, 1, 'no second batch to a worker known to lack the route');
   assert.deepEqual(w.singles, ['t1', 't2', 't3', 't4']);
 
   w.batchMode = 'answer';
   h.dispatcher.forget(URL_W1);
-  h.dispatcher.send('w1', URL_W1, [item(5), item(6)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(5), item(6)]);
   await h.settle();
   assert.deepEqual(w.batches.at(-1), ['t5', 't6']);
 });
@@ -193,7 +193,7 @@ test('a task the worker refuses inside a batch fails alone; the others start', a
   const w = new ScriptedWorker();
   w.batchMode = { refuse: 't2' };
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2), item(3)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1), item(2), item(3)]);
   await h.settle();
   assert.deepEqual(h.started, ['t1', 't3']);
   assert.deepEqual(h.failed, [{ taskId: 't2', code: 'invalid_request' }]);
@@ -203,14 +203,14 @@ test('a batch the worker never answers fails every task in it, and the next batc
   const w = new ScriptedWorker();
   w.batchMode = 'unreachable';
   const h = harness(w);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1), item(2)]);
   await h.settle();
   assert.deepEqual(
     h.failed.map((f) => f.taskId),
     ['t1', 't2'],
   );
   w.batchMode = 'answer';
-  h.dispatcher.send('w1', URL_W1, [item(1, 1)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1, 1)]);
   await h.settle();
   assert.deepEqual(h.started, ['t1']);
 });
@@ -227,7 +227,7 @@ test('a client without startTasks gets one startTask per task', async () => {
     },
   };
   const h = harness(client);
-  h.dispatcher.send('w1', URL_W1, [item(1), item(2)]);
+  h.dispatcher.send('w1', URL_W1, 'w1', [item(1), item(2)]);
   await h.settle();
   assert.deepEqual(singles, ['t1', 't2']);
   assert.deepEqual(h.started, ['t1', 't2']);
