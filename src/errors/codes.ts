@@ -50,6 +50,8 @@ export const ERRORS = {
   /** A worker already holds as many tunnels (a proxy on another host to its replicas) as it allows. */
   too_many_tunnels: spec('too_many_tunnels', 503, true),
   node_name_taken: spec('node_name_taken', 409),
+  /** A worker registered the URL another live node registered (only a certificate says which listens there). */
+  node_url_taken: spec('node_url_taken', 409),
   invalid_transition: spec('invalid_transition', 409),
   /** `node rm` of a node that may still run an exclusive task: only `--dead` says its copies are gone. */
   node_holds_exclusive: spec('node_holds_exclusive', 409),

@@ -40,6 +40,20 @@ export class NodeNameTaken extends PoseidonError {
   }
 }
 
+/**
+ * Another node that is Up registered this URL: the manager calls a node at its URL, and a worker
+ * chooses the URL it registers (two on one host hold certificates naming the same addresses).
+ */
+export class NodeUrlTaken extends PoseidonError {
+  constructor(url: string, other: { id: string; name: string }) {
+    super(
+      'node_url_taken',
+      `node ${other.name} (${other.id}), which is up, registered ${url}: ` +
+        'give this worker its own --port or --advertise',
+    );
+  }
+}
+
 export class NodeRevoked extends PoseidonError {
   constructor(readonly nodeId: string) {
     super('forbidden', `node ${nodeId} was removed from the cluster; join again with a join token`);

@@ -15,7 +15,7 @@ import { KeyedLock } from '../lock/index.js';
 import { MAX_NODE_LABELS } from '../task/index.js';
 import { formatDuration } from '../units/index.js';
 import type { ClusterState } from './cluster-state.js';
-import { AmbiguousNodeName, NodeNameTaken, REGISTER_FIRST } from './errors.js';
+import { AmbiguousNodeName, NodeNameTaken, NodeUrlTaken, REGISTER_FIRST } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
@@ -107,10 +107,13 @@ export class NodeTracker {
 
   async #register(req: RegisterRequest, polled: PolledNode | undefined): Promise<void> {
     const { state } = this.deps;
+    const url = sameUrl(req.url);
     for (const other of state.nodes.values()) {
-      if (other.record.name === req.name && other.record.id !== req.nodeId && other.state === 'Up') {
-        throw new NodeNameTaken(req.name);
-      }
+      if (other.record.id === req.nodeId || other.state !== 'Up') continue;
+      if (other.record.name === req.name) throw new NodeNameTaken(req.name);
+      // a URL is one live node's: a node Down or removed leaves it to the next (a worker that
+      // joined anew on the same port), and a node registering again may keep or change its own
+      if (sameUrl(other.record.url) === url) throw new NodeUrlTaken(req.url, other.record);
     }
     const known = state.nodes.get(req.nodeId);
     const record: NodeRecord = {
@@ -517,4 +520,13 @@ function certIdsOf(known: NodeRecord | undefined, polled: PolledNode | undefined
   const ids = known?.certNodeIds ?? [];
   const seen = polled?.certNodeId;
   return seen === undefined || seen === nodeId || ids.includes(seen) ? ids : [...ids, seen];
+}
+
+/** A URL as compared for its node: scheme, host (lowercased, IPv6 in one spelling) and port, nothing else. */
+function sameUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }

@@ -51,6 +51,29 @@ test('a live node keeps its name; a second node id asking for it is refused with
   await assert.rejects(p.nodes.register({ ...registration(W2), name: 'w1' }), { code: 'node_name_taken' });
 });
 
+test("a second node registering a live node's URL is refused naming it; once that node is Down, it may", async (t) => {
+  const p = await parts({ nodes: [W1] });
+  t.after(() => stopParts(p));
+  const w1Url = registration(W1).url;
+  // the same URL in another spelling (case, a path) is the same URL
+  for (const url of [w1Url, `${w1Url}/`, w1Url.toUpperCase()])
+    await assert.rejects(p.nodes.register({ ...registration(W2), url }), {
+      code: 'node_url_taken',
+      message: new RegExp(`^node w1 \\(${W1.id}\\), which is up, registered `),
+    });
+  // the node itself may register again, at its URL or another (a restart on a new port)
+  await p.nodes.register(registration(W1));
+  await p.nodes.register({ ...registration(W1), url: 'http://w1.test:7071' });
+  await p.nodes.register({ ...registration(W2), url: w1Url }); // w1 left it
+  await p.nodes.register({ ...registration(W1), url: 'http://w1.test:7072' });
+  // a node Down leaves its URL to the next
+  p.nodes.deadline(W1.id);
+  p.fakeClock.advance(3_000);
+  assert.equal(p.nodes.list().find((n) => n.id === W1.id)?.state, 'Down');
+  await p.nodes.register({ ...registration(W2), url: 'http://w1.test:7072' });
+  assert.equal(p.nodes.list().find((n) => n.id === W2.id)?.state, 'Up');
+});
+
 test('a node that misses its heartbeats past the grace is Down and announced; a beat brings it back', async (t) => {
   const p = await parts({ nodes: [W1] });
   t.after(() => stopParts(p));
