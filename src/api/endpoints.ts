@@ -70,6 +70,13 @@ export const EndpointView = Type.Object({
         '(`GET /tunnel/{taskId}/{port}`, an upgrade, with its own node certificate). Absent from older managers.',
     }),
   ),
+  viaNode: Type.Optional(
+    Type.String({
+      description:
+        'The node id the certificate of the worker at `via` names: a proxy opens a tunnel there only to it. ' +
+        'Absent for a static worker (`--workers`, known by its URL) and from older managers.',
+    }),
+  ),
 });
 export type EndpointView = Static<typeof EndpointView>;
 

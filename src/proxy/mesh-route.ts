@@ -11,6 +11,8 @@ export interface TunnelHop {
   port: number;
   /** The host, for the TLS handshake's server name check; as in the URL (IPv6 without brackets). */
   hostname: string;
+  /** The node id the worker's certificate must name; absent: any worker certificate of the cluster. */
+  nodeId?: string;
 }
 
 /** A replica to connect to: its task and where it listens. */
@@ -26,7 +28,7 @@ export interface Target {
 
 /** The worker to tunnel through for `e`, or undefined to go direct (same machine, or not known). */
 export function tunnelHop(
-  e: Pick<EndpointView, 'hostId' | 'via'>,
+  e: Pick<EndpointView, 'hostId' | 'via' | 'viaNode'>,
   ownHostId: string | undefined,
 ): TunnelHop | undefined {
   if (ownHostId === undefined || e.hostId === undefined || e.via === undefined || e.hostId === ownHostId)
@@ -39,7 +41,8 @@ export function tunnelHop(
   }
   if (url.protocol !== 'https:') return undefined;
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { host: hostname, hostname, port: url.port === '' ? 443 : Number(url.port) };
+  const hop = { host: hostname, hostname, port: url.port === '' ? 443 : Number(url.port) };
+  return e.viaNode === undefined ? hop : { ...hop, nodeId: e.viaNode };
 }
 
 /**

@@ -30,8 +30,9 @@ interface Credentials {
 
 const credentials = new WeakMap<ClientTls, Credentials>();
 
-function identityCheck(tls: ClientTls) {
-  return connectOptions({ ...tls, serverRole: 'worker' }, checkServerIdentity).checkServerIdentity;
+function identityCheck(tls: ClientTls, nodeId?: string) {
+  const node = nodeId === undefined ? {} : { serverNode: nodeId };
+  return connectOptions({ ...tls, serverRole: 'worker', ...node }, checkServerIdentity).checkServerIdentity;
 }
 
 function credentialsOf(tls: ClientTls): Credentials {
@@ -49,9 +50,9 @@ function credentialsOf(tls: ClientTls): Credentials {
   return got;
 }
 
-/** A worker, as its TLS sessions are kept: where it listens and the name its certificate is checked for. */
+/** A worker, as its TLS sessions are kept: where it listens, the name and node its certificate is checked for. */
 export function hopKey(hop: TunnelHop): string {
-  return `${hop.hostname}@${hop.host}:${hop.port}`;
+  return `${hop.nodeId ?? ''}/${hop.hostname}@${hop.host}:${hop.port}`;
 }
 
 /** Drops the TLS sessions of workers not in `hops` (a worker no replica is reached through any more). */
@@ -98,8 +99,9 @@ export function dialTunnel(
     port: hop.port,
     ...(isIP(hop.hostname) === 0 ? { servername: hop.hostname } : {}),
     secureContext: context,
-    // the worker's certificate names its host, as the manager checks it, and states role worker
-    checkServerIdentity: check,
+    // the worker's certificate names its host, as the manager checks it, states role worker, and
+    // names the replica's node (another worker's URL registered for it opens no tunnel)
+    checkServerIdentity: hop.nodeId === undefined ? check : identityCheck(tls, hop.nodeId),
     ...(session === undefined ? {} : { session }),
   });
   socket.setNoDelay(true);

@@ -26,7 +26,7 @@ export function isEndpoint(t: TaskRecord): boolean {
 }
 
 /** What an endpoint shows of its node's record. */
-export type EndpointNode = Pick<NodeRecord, 'name' | 'url' | 'hostId'>;
+export type EndpointNode = Pick<NodeRecord, 'name' | 'url' | 'hostId'> & Partial<Pick<NodeRecord, 'id' | 'static'>>;
 
 /** Finds a node's record by id; undefined for a node no longer known (its id is shown for its name). */
 export type NodeLookup = (nodeId: string) => EndpointNode | undefined;
@@ -46,6 +46,8 @@ export function toEndpoint(t: TaskRecord, nodeOf: NodeLookup): EndpointView {
     // where a proxy on another machine reaches it: set only when known, so older views compare as before
     ...(node?.hostId === undefined ? {} : { hostId: node.hostId }),
     ...(node === undefined ? {} : { via: node.url }),
+    // whose certificate a tunnel to `via` must meet: another worker's there gets no tunnel
+    ...(node?.id === undefined || node.static === true ? {} : { viaNode: node.id }),
   };
 }
 

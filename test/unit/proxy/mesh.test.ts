@@ -39,6 +39,10 @@ test('direct when the replica is on this machine or nothing says where it is; th
   assert.equal(tunnelHop(e({ hostId: 'h2', via: 'http://10.1.2.3:7071' }), 'h1'), undefined, 'never in the clear');
   assert.deepEqual(tunnelHop(e({ hostId: 'h2', via }), 'h1'), { host: '10.1.2.3', hostname: '10.1.2.3', port: 7071 });
   assert.deepEqual(tunnelHop(e({ hostId: 'h2', via: 'https://[fd00::1]:7071' }), 'h1')?.host, 'fd00::1');
+  // the node its worker's certificate must name, when the manager says
+  assert.deepEqual(tunnelHop(e({ hostId: 'h2', via, viaNode: 'n2' }), 'h1'), {
+    ...{ host: '10.1.2.3', hostname: '10.1.2.3', port: 7071, nodeId: 'n2' },
+  });
   // two hosts' containers may share an address (each bridge has the same subnet): set aside apart
   const here = targetOf(e({ hostId: 'h1', via }), 80, 'h1');
   const there = targetOf(e({ hostId: 'h2', via }), 80, 'h1');

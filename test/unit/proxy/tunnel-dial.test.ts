@@ -15,15 +15,21 @@ import { cluster } from './mesh-rig.js';
 let answer: (socket: TLSSocket) => void = () => {};
 let server: Server;
 let tls: { ca: string; cert: string; key: string };
+/** The node the fake worker's certificate names. */
+const WORKER_NODE = '44444444-4444-4444-8444-444444444444';
+/** Tunnel requests the fake worker got. */
+let asked = 0;
 
 before(async () => {
   const c = await cluster();
-  server = createServer(httpsOptions({ ...(await c.issue('worker')), ca: c.ca }), (socket) => {
+  server = createServer(httpsOptions({ ...(await c.issue('worker', WORKER_NODE)), ca: c.ca }), (socket) => {
     let head = '';
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
-      if (head.includes('\r\n\r\n')) answer(socket);
+      if (!head.includes('\r\n\r\n')) return;
+      asked += 1;
+      answer(socket);
     });
   });
   server.listen(0, '127.0.0.1');
@@ -33,14 +39,14 @@ before(async () => {
 after(() => server.close());
 
 /** Dials the fake worker: what opened (the early bytes), or the error the socket ended with. */
-async function dial(): Promise<{ early: string } | { error: unknown }> {
+async function dial(nodeId?: string): Promise<{ early: string } | { error: unknown }> {
   const port = (server.address() as AddressInfo).port;
   const target = {
     taskId: 't1',
     address: '10.0.0.2',
     port: 80,
     key: '10.0.0.2:80@h2',
-    via: { host: '127.0.0.1', hostname: '127.0.0.1', port },
+    via: { host: '127.0.0.1', hostname: '127.0.0.1', port, ...(nodeId === undefined ? {} : { nodeId }) },
   };
   return new Promise((resolve) => {
     const socket = dialTunnel(target, tls, {
@@ -100,4 +106,15 @@ test('no head (too long, or the connection ended first) is a failed connect', as
   assert.equal(refused(await dial()).message, 'the worker answered no HTTP head');
   answer = (s) => s.end('HTTP/1.1 101 Switching');
   assert.equal(refused(await dial()).message, 'the worker closed the tunnel before answering');
+});
+
+test("a tunnel to a replica's node goes only to that node's certificate, not another worker's at its URL", async () => {
+  answer = (socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: poseidon-tunnel/1\r\n\r\n');
+  const before = asked;
+  const other = await dial('55555555-5555-4555-8555-555555555555');
+  assert.ok('error' in other, 'the tunnel opened');
+  assert.match(String(other.error), /presents node 44444444-4444-4444-8444-444444444444's certificate, not 5{8}-/);
+  assert.equal(asked, before, 'the worker was asked nothing');
+  assert.ok('early' in (await dial(WORKER_NODE)), 'its own node opens it');
+  assert.equal(asked, before + 1);
 });

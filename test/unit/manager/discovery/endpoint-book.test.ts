@@ -223,3 +223,24 @@ test("an endpoint's published port carries the host address its task asked for; 
     { container: 53, host: 32769, protocol: 'udp' },
   ]);
 });
+
+test("each endpoint names the node its worker's certificate names (viaNode), but a static worker's", () => {
+  const tasks = new Map([
+    ['a', task('a', 1)],
+    ['b', task('b', 2, { nodeId: 'n2' })],
+  ]);
+  const b = new EndpointBook({
+    services: () => new Map([['web', service]]),
+    tasksOf: () => tasks.values(),
+    node: (id) => ({ id, name: `node-${id}`, url: `https://${id}.example:7071`, static: id === 'n2' }),
+  });
+  b.changed('web');
+  assert.deepEqual(
+    b.view('web')?.endpoints.map((e) => [e.taskId, e.viaNode]),
+    [
+      ['a', 'n1'],
+      ['b', undefined],
+    ],
+  );
+  assert.ok(!('viaNode' in (b.view('web')?.endpoints[1] ?? {})), 'absent, not undefined, on the wire');
+});
