@@ -51,7 +51,7 @@ export function calling(source: TlsSource, nodeId: string | undefined): TlsSourc
   };
 }
 
-/** The server's certificate names another node than the one called (WrongNode's message). */
+/** How the node check's error begins (the server's certificate names another node): tlsRefusal reads it. */
 export const WRONG_NODE = 'presents node';
 
 /**
