@@ -148,20 +148,24 @@ export async function stopTasks(ids: readonly string[], flags: StopFlags, io: Ou
       const { serviceHint } = await import('./service-hint.js');
       throw await serviceHint(client, id, err, stopAdvice);
     });
-  // a replica's line says how to run fewer, which depends on its service's mode (asked once a service)
-  const modes = new Map<string, Promise<boolean>>();
+  // a replica's line says how to run fewer, which depends on its service's mode, and when another
+  // starts, which depends on its named volumes (asked once a service)
+  const kinds = new Map<string, Promise<ReplicaKind>>();
   const line = async (task: ManagerTaskView): Promise<string> => {
     const service = task.service;
     if (service === undefined || isTerminal(task.state)) return stoppingLine(task);
-    let global = modes.get(service);
-    if (global === undefined) {
-      global = client.getService(service).then(
-        (s) => isGlobalMode(s.mode),
-        () => false,
+    let kind = kinds.get(service);
+    if (kind === undefined) {
+      kind = client.getService(service).then(
+        (s) => ({
+          global: isGlobalMode(s.mode),
+          ownData: (s.spec.task.volumes ?? []).some((v) => v.name !== undefined),
+        }),
+        () => ({ global: false, ownData: false }),
       );
-      modes.set(service, global);
+      kinds.set(service, kind);
     }
-    return stoppingLine(task, await global);
+    return stoppingLine(task, await kind);
   };
   if (ids.length === 1) {
     const task = await stop(ids[0] as string);
@@ -202,7 +206,7 @@ function stopAdvice(service: string, _replicas: readonly string[], global: boole
  */
 export function stoppingLine(
   task: Pick<ManagerTaskView, 'id' | 'service' | 'state' | 'reason'> & { finishedAt?: string | null },
-  global = false,
+  { global, ownData }: ReplicaKind = { global: false, ownData: false },
 ): string {
   const id = printable(task.id);
   if (isTerminal(task.state)) {
@@ -218,7 +222,15 @@ export function stoppingLine(
   const fewer = global
     ? `to run it on fewer nodes: poseidon service update ${service} --constraint-add RULE`
     : `to run fewer: poseidon service scale ${service} N`;
-  return `${id} stopping; a replica of service ${service}, which starts another in its place (${fewer})\n`;
+  // a slot's named volume is its data: its next replica waits for this one to end (no two write it)
+  const next = ownData ? 'another in its place once this one has ended' : 'another in its place';
+  return `${id} stopping; a replica of service ${service}, which starts ${next} (${fewer})\n`;
+}
+
+/** What a replica's stop line says of its service: global (no scaling), named volumes (the next waits). */
+interface ReplicaKind {
+  global: boolean;
+  ownData: boolean;
 }
 
 /** `poseidon node` (`node ls`): the table, `--format` as `docker node ls` takes it, or the ids alone (-q). */

@@ -13,10 +13,16 @@ test('poseidon stop: a plain task is stopping; a replica says its service replac
     `${id} stopping; a replica of service web, which starts another in its place (to run fewer: poseidon service scale web N)\n`,
   );
   assert.equal(
-    stoppingLine({ id, service: 'agent', ...running }, true),
+    stoppingLine({ id, service: 'agent', ...running }, { global: true, ownData: false }),
     `${id} stopping; a replica of service agent, which starts another in its place ` +
       '(to run it on fewer nodes: poseidon service update agent --constraint-add RULE)\n',
     'a global service is not scaled',
+  );
+  assert.equal(
+    stoppingLine({ id, service: 'db', ...running }, { global: false, ownData: true }),
+    `${id} stopping; a replica of service db, which starts another in its place once this one has ended ` +
+      '(to run fewer: poseidon service scale db N)\n',
+    'a replica on a named volume is replaced only once it has ended: no two write its data',
   );
   assert.equal(
     stoppingLine({ id, service: 'w\u001b[2Jeb', ...running }).includes('\u001b'),

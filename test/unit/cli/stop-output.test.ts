@@ -18,7 +18,7 @@ async function manager(t: TestContext): Promise<string> {
     return task !== undefined
       ? TASKS[task]
       : key === 'GET /services/web'
-        ? { name: 'web', mode: 'replicated' }
+        ? { name: 'web', mode: 'replicated', spec: { task: {} } }
         : key === 'GET /volumes'
           ? [{ name: 'pgdata', nodeId: 'n-1' }]
           : key === 'DELETE /nodes/edge-1'
