@@ -3,29 +3,15 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { calling, ServerNotTrusted, WorkerClient } from '../../../src/client/index.js';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, type CertRole } from '../../../src/pki/index.js';
+import { testCluster } from '../../../testkit/test-tls.js';
 
 // Workers on one host hold certificates that name the same addresses, and a worker chooses the
 // URL it registers: one registered another's, and the manager, trusting any worker certificate
 // of its CA there, sent the other worker its tasks. The manager now calls a worker as the node
 // it registered as: a server whose certificate names another node gets nothing.
 
-const HOUR = 3_600_000;
 const W1 = '11111111-1111-4111-8111-111111111111';
 const W2 = '22222222-2222-4222-8222-222222222222';
-
-async function certificate(ca: ClusterCa, nodeId: string, role: CertRole): Promise<{ cert: string; key: string }> {
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const cert = await ca.issue({
-    publicKey: await publicKeyOfCsr(csrPem),
-    nodeId,
-    role,
-    addresses: ['127.0.0.1'],
-    notBeforeMs: Date.now() - HOUR,
-    notAfterMs: Date.now() + HOUR,
-  });
-  return { cert, key: keyPem };
-}
 
 /** A server with `creds` that answers every call `[]`; how many calls it got. */
 async function server(t: TestContext, creds: { cert: string; key: string }): Promise<{ url: string; calls: number }> {
@@ -42,10 +28,10 @@ async function server(t: TestContext, creds: { cert: string; key: string }): Pro
 }
 
 test('a worker client called as one node refuses a server whose certificate names another node', async (t) => {
-  const ca = (await ClusterCa.create(Date.now())).ca;
-  const manager = await certificate(ca, '33333333-3333-4333-8333-333333333333', 'manager');
-  const w2 = await server(t, await certificate(ca, W2, 'worker'));
-  const own = { ca: ca.certPem, ...manager, serverRole: 'worker' as const };
+  const c = await testCluster();
+  const manager = await c.issue('manager', '33333333-3333-4333-8333-333333333333');
+  const w2 = await server(t, await c.issue('worker', W2));
+  const own = { ca: c.ca, ...manager, serverRole: 'worker' as const };
 
   // w1 registered w2's URL: the manager calls it as w1
   const asW1 = new WorkerClient(w2.url, 5_000, { tls: calling(() => own, W1) });

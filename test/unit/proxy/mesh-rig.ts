@@ -5,43 +5,16 @@ import { Registry } from 'prom-client';
 import type { WorkerTaskView } from '../../../src/api/index.js';
 import { TaskNotFound } from '../../../src/errors/index.js';
 import { httpsOptions } from '../../../src/http/server-tls.js';
-import { ClusterCa, newKeyAndCsr, publicKeyOfCsr, type CertRole } from '../../../src/pki/index.js';
 import { TunnelServer } from '../../../src/worker/tunnel-server.js';
 
 // A worker's tunnel on a real HTTPS server with mutual TLS, on loopback, with the tasks a test
 // gives it, and the certificates of its cluster (and of another) to call it with.
 
-const HOUR = 3_600_000;
+import type { TestCert, TestCluster } from '../../../testkit/test-tls.js';
 
-export interface Cert {
-  cert: string;
-  key: string;
-}
-
-export interface Cluster {
-  ca: string;
-  /** A certificate of this cluster for `role`, of node `nodeId` (a new one unless given). */
-  issue(role: CertRole, nodeId?: string): Promise<Cert>;
-}
-
-export async function cluster(): Promise<Cluster> {
-  const ca = (await ClusterCa.create(Date.now())).ca;
-  return {
-    ca: ca.certPem,
-    async issue(role, nodeId = crypto.randomUUID()) {
-      const { keyPem, csrPem } = await newKeyAndCsr();
-      const cert = await ca.issue({
-        publicKey: await publicKeyOfCsr(csrPem),
-        nodeId,
-        role,
-        addresses: ['127.0.0.1'],
-        notBeforeMs: Date.now() - HOUR,
-        notAfterMs: Date.now() + HOUR,
-      });
-      return { cert, key: keyPem };
-    },
-  };
-}
+export { testCluster as cluster } from '../../../testkit/test-tls.js';
+export type Cert = TestCert;
+export type Cluster = TestCluster;
 
 export interface TunnelWorker {
   url: string;
