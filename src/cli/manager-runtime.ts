@@ -166,10 +166,10 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
   authority.onIssued((nodeId, expiresAtMs) => manager.certIssued(nodeId, expiresAtMs));
   const tokens = new TokenBook({ store: stores.tokens, clock: systemClock, log });
   // a follower's /status asks the leader it names whether it answers (a killed one is named until its lease runs out)
+  // one TLS settings object, so one keep-alive agent for every probe (agents are kept per object)
+  const leaderTls = { ca: authority.ca.certPem, serverRole: 'manager' as const };
   const leaderAnswers = (url: string): Promise<boolean> =>
-    new ManagerClient(url, LEADER_PROBE_MS, { tls: { ca: authority.ca.certPem, serverRole: 'manager' } }).http
-      .request('GET', '/healthz')
-      .then(() => true);
+    new ManagerClient(url, LEADER_PROBE_MS, { tls: leaderTls }).http.request('GET', '/healthz').then(() => true);
   // what a manager does when it begins to lead: a lone one at once, one of a group when elected
   const lead = async (): Promise<void> => {
     await manager.start();
