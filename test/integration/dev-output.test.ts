@@ -51,14 +51,19 @@ test('poseidon dev says where its manager and worker listen and where it saved t
   let out = '';
   let err = '';
   const io: Output = { out: (text) => (out += text), err: (text) => (err += text) };
+  // Ctrl-C is heard once dev waits for it (after its banner and the credentials it saved)
+  const listening = process.listenerCount('SIGINT');
   const running = runDev(flags, io);
   const failed = running.then(
     () => 'it ended',
     (e: unknown) => String(e),
   );
-  await waitFor(async () => out.includes('credentials saved') || (await Promise.race([failed, undefined])), {
-    what: 'the dev cluster to start',
-  });
+  await waitFor(
+    async () =>
+      (out.includes('credentials saved') && process.listenerCount('SIGINT') > listening) ||
+      (await Promise.race([failed, undefined])),
+    { what: 'the dev cluster to start and wait for Ctrl-C' },
+  );
   assert.match(
     out,
     new RegExp(
