@@ -174,7 +174,7 @@ export async function deploy(flags: DeployFlags, io: Output = STDIO): Promise<vo
   }
   if (flags.wait === true && !result.dryRun) {
     const write = flags.json === true ? () => {} : (line: string) => io.out(`${printable(line)}\n`);
-    if (!(await waitForStack(client, result, timeoutMs, write))) process.exitCode = 1;
+    if (!(await waitForStack(client, result, timeoutMs, write, io))) process.exitCode = 1;
   }
 }
 
@@ -217,13 +217,15 @@ class NoComposeFile extends PoseidonError {
  * `--wait`: until each service the deploy created or scaled has every replica healthy, each it
  * gave a new version has finished its rollout, and each job's run has ended, one after the other
  * within one `timeoutMs`; false when a rollout did not complete (rolled back or paused) or a job
- * failed. A timeout throws (ServiceWaitTimedOut).
+ * failed. A timeout throws (ServiceWaitTimedOut). A replica that keeps failing throws too, its last
+ * output written to `io` first.
  */
 export async function waitForStack(
   client: WaitClient,
   result: DeployResult,
   timeoutMs: number,
   write: (line: string) => void,
+  io: Output = STDIO,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const left = (): number => Math.max(0, deadline - Date.now());
@@ -233,13 +235,13 @@ export async function waitForStack(
     ok =
       (jobs.has(name)
         ? await waitForJob(client, name, left(), write)
-        : await waitForReplicas(client, name, left(), write)) && ok;
+        : await waitForReplicas(client, name, left(), write, io)) && ok;
   for (const u of result.updated) {
     const done = jobs.has(u.name)
       ? await waitForJob(client, u.name, left(), write)
       : u.newVersion
         ? await waitForRollout(client, u.name, left(), write, 'completed')
-        : await waitForReplicas(client, u.name, left(), write);
+        : await waitForReplicas(client, u.name, left(), write, io);
     ok = done && ok;
   }
   return ok;

@@ -3,6 +3,7 @@ import { CLUSTER_EVENT_TYPES } from '../api/event-types.js';
 import type { ManagerClient } from '../client/index.js';
 import { InvalidField } from '../errors/index.js';
 import { readLines } from '../ndjson/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { filterPairs } from './filter-flag.js';
 import { timeFlagMs } from './flags.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -212,19 +213,24 @@ export interface EventsSink {
   open?(isOpen: boolean): void;
 }
 
-const STDOUT: EventsSink = {
-  line: (text) => void process.stdout.write(`${text}\n`),
-  note: (text) => void process.stderr.write(`poseidon: ${text}\n`),
-};
+/** The lines on `io`'s stdout, the notes on its stderr. */
+function sinkOf(io: Output): EventsSink {
+  return { line: (text) => io.out(`${text}\n`), note: (text) => io.err(`poseidon: ${text}\n`) };
+}
 
 /** `poseidon events`: the manager's event stream as lines for people, or as it comes with --json. */
-export async function printEvents(given: EventsFlags): Promise<void> {
+export async function printEvents(given: EventsFlags, io: Output = STDIO): Promise<void> {
   const flags = filterFlags(given);
   const keep = eventFilter(flags);
   const window = eventsWindow(flags);
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  await followEvents(managerClient(flags), { json: flags.json === true, keep, window }, abort.signal, STDOUT);
+  const interrupted = (): void => abort.abort();
+  process.once('SIGINT', interrupted);
+  try {
+    await followEvents(managerClient(flags), { json: flags.json === true, keep, window }, abort.signal, sinkOf(io));
+  } finally {
+    process.off('SIGINT', interrupted);
+  }
 }
 
 /** What `events` says when the manager ended its stream and none served it again within the window. */

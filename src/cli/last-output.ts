@@ -1,4 +1,5 @@
 import type { LogPiece, ManagerClient } from '../client/index.js';
+import { STDIO, type Output } from './each-name.js';
 import type { LogStream } from './log-lines.js';
 import { StreamLines } from './stream-lines.js';
 import { printable } from './terminal-text.js';
@@ -92,10 +93,7 @@ export function outputBlock(id: string, lines: readonly OutputLine[], whose = 'i
   return [{ stream: 'stderr', text: heading }, ...lines.map((l) => ({ stream: l.stream, text: `  ${l.text}\n` }))];
 }
 
-/** Writes each of `block`'s lines to this process's stream of the same name, in order. */
-export function writeBlock(
-  block: readonly OutputLine[],
-  to: Record<LogStream, { write(text: string): unknown }> = process,
-): void {
-  for (const line of block) to[line.stream].write(line.text);
+/** Writes each of `block`'s lines to `io`'s stream of the same name, in order. */
+export function writeBlock(block: readonly OutputLine[], io: Output = STDIO): void {
+  for (const line of block) (line.stream === 'stderr' ? io.err : io.out)(line.text);
 }

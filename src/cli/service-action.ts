@@ -64,16 +64,14 @@ export interface ServiceCreateFlags extends ServiceFlags, RunImageFlags, Rollout
 
 export interface ServiceUpdateFlags extends ServiceFlags, UpdateFlags {}
 
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
-
 /**
  * `service web created (version 1, 2 replicas)`, `(version 1, global: 3 replicas)`, a job's
  * `(version 1, replicated job: 5 completions, 2 at a time)`; a `what` that names the version
  * already is not told it twice.
  */
-function printService(s: ServiceView, flags: ServiceFlags, what: string): void {
+function printService(s: ServiceView, flags: ServiceFlags, what: string, io: Output): void {
   const version = what.includes(`version ${s.version}`) ? '' : `version ${s.version}, `;
-  out(flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${sizeText(s)})`));
+  io.out(`${flags.json === true ? toJson(s) : printable(`service ${s.name} ${what} (${version}${sizeText(s)})`)}\n`);
 }
 
 /** "2 replicas", "global: 3 replicas", "replicated job: 5 completions, 2 at a time", "global job: 3 nodes". */
@@ -95,22 +93,23 @@ async function waitIfAsked(
   client: ManagerClient,
   s: ServiceView,
   flags: ServiceFlags,
+  io: Output,
   rollout?: 'completed' | 'rolled_back',
 ): Promise<void> {
   if (flags.wait !== true) return;
   const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10m');
-  const write = flags.json === true ? () => {} : (line: string) => out(printable(line));
+  const write = flags.json === true ? () => {} : (line: string) => io.out(`${printable(line)}\n`);
   const ok = isJob(s)
     ? await waitForJob(client, s.name, timeoutMs, write)
     : rollout !== undefined
       ? await waitForRollout(client, s.name, timeoutMs, write, rollout)
-      : await waitForReplicas(client, s.name, timeoutMs, write);
+      : await waitForReplicas(client, s.name, timeoutMs, write, io);
   if (!ok) process.exitCode = 1;
 }
 
 /** `poseidon service create -f FILE [--wait]`. */
-export async function createService(flags: ServiceFlags & { filename: string }): Promise<void> {
-  await create(await readDocument(flags.filename), flags);
+export async function createService(flags: ServiceFlags & { filename: string }, io: Output = STDIO): Promise<void> {
+  await create(await readDocument(flags.filename), flags, undefined, io);
 }
 
 /**
@@ -122,9 +121,10 @@ export async function createImageService(
   image: string,
   command: readonly string[],
   flags: ServiceCreateFlags,
+  io: Output = STDIO,
 ): Promise<void> {
   const given = flagsGiven(flags, ['IMAGE', ...(command.length > 0 ? ['COMMAND'] : [])]);
-  await create(imageServiceSpec(image, command, flags), flags, given);
+  await create(imageServiceSpec(image, command, flags), flags, given, io);
 }
 
 /** The spec `service create IMAGE [COMMAND...]` sends, every flag checked first. */
@@ -184,13 +184,18 @@ export function modeFlag(text: string): ServiceModeName {
 }
 
 /** `given`: the flags that built the body (flagsGiven), which a refusal names; none for a file. */
-async function create(body: unknown, flags: ServiceFlags, given?: readonly string[]): Promise<void> {
+async function create(
+  body: unknown,
+  flags: ServiceFlags,
+  given: readonly string[] | undefined,
+  io: Output,
+): Promise<void> {
   const client = managerClient(flags);
   const s = await client.createService(body).catch((err: unknown) => {
     throw given === undefined ? existsHint(err, body) : namingFlags(existsHint(err, body), given, 'service');
   });
-  printService(s, flags, 'created');
-  await waitIfAsked(client, s, flags);
+  printService(s, flags, 'created', io);
+  await waitIfAsked(client, s, flags, io);
 }
 
 /** The manager's 409 names its API (`PUT /services/NAME`); here, the commands that change a service. */
@@ -306,12 +311,17 @@ export async function serviceTasks(name: string, flags: ServiceFlags, io: Output
 }
 
 /** `service scale NAME=N`. */
-export async function scaleService(arg: string, replicas: string | undefined, flags: ServiceFlags): Promise<void> {
+export async function scaleService(
+  arg: string,
+  replicas: string | undefined,
+  flags: ServiceFlags,
+  io: Output = STDIO,
+): Promise<void> {
   const { name, count } = scaleArguments(arg, replicas);
   const client = managerClient(flags);
   const s = await client.scaleService(name, count);
-  printService(s, flags, 'scaled');
-  await waitIfAsked(client, s, flags);
+  printService(s, flags, 'scaled', io);
+  await waitIfAsked(client, s, flags, io);
 }
 
 /** `web=6`, as docker takes it, or `web 6`; the manager checks the name and the range. */
@@ -329,7 +339,7 @@ export function scaleArguments(arg: string, replicas: string | undefined): { nam
  * `service update NAME [--image I] [--env K=V]... [-f FILE]`: the file's spec (or the service's
  * own) with the flags applied on top. The manager decides whether it is a new version.
  */
-export async function updateService(name: string, flags: ServiceUpdateFlags): Promise<void> {
+export async function updateService(name: string, flags: ServiceUpdateFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const before = await client.getService(name).catch(() => undefined);
   const base =
@@ -345,36 +355,36 @@ export async function updateService(name: string, flags: ServiceUpdateFlags): Pr
   if (isJob(s)) {
     // no rollout: a new version is the job run again, and --wait waits for that run (or the one
     // under way, when only the completions wanted changed) to end
-    printService(s, flags, changed ? 'runs again' : 'updated (same version)');
-    await waitIfAsked(client, s, flags);
+    printService(s, flags, changed ? 'runs again' : 'updated (same version)', io);
+    await waitIfAsked(client, s, flags, io);
     return;
   }
-  printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)');
-  if (changed) await waitIfAsked(client, s, flags, 'completed');
+  printService(s, flags, changed ? `updating to version ${s.version}` : 'updated (same version)', io);
+  if (changed) await waitIfAsked(client, s, flags, io, 'completed');
 }
 
-export async function rollbackService(name: string, flags: ServiceFlags): Promise<void> {
+export async function rollbackService(name: string, flags: ServiceFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const s = await client.rollbackService(name);
-  printService(s, flags, `rolling back to version ${s.version}`);
-  await waitIfAsked(client, s, flags, 'rolled_back');
+  printService(s, flags, `rolling back to version ${s.version}`, io);
+  await waitIfAsked(client, s, flags, io, 'rolled_back');
 }
 
 /**
  * `service rm A B C`, as docker's: each removed in turn; one that fails (not found) is said on
  * stderr while the rest go on, and the command exits 1.
  */
-export async function removeServices(names: readonly string[], flags: ServiceFlags): Promise<void> {
+export async function removeServices(names: readonly string[], flags: ServiceFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   for (const name of names) {
     try {
-      printService(await client.removeService(name), flags, 'removed; its tasks are stopping');
+      printService(await client.removeService(name), flags, 'removed; its tasks are stopping', io);
     } catch (err) {
       if (names.length === 1) throw err;
       const { errorLine } = await import('./error-line.js');
       const line = await errorLine(err);
       if (line === undefined) throw err;
-      process.stderr.write(line);
+      io.err(line);
       process.exitCode = 1;
     }
   }

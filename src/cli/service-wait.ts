@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceTaskView, ServiceView } from '../api/index.js';
 import type { ManagerClient } from '../client/index.js';
 import { PoseidonError } from '../errors/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { lastOutput, outputBlock, writeBlock } from './last-output.js';
 import { ReplicasGivingUp, replicasGivingUp } from './replica-give-up.js';
@@ -175,13 +176,15 @@ function wanted(s: ServiceView, t: ServiceTaskView): boolean {
 
 /**
  * Until every replica is healthy and every replica asked to stop has ended (a scale down is done
- * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile.
+ * when its containers are gone, as Swarm's converges); false if the service is gone meanwhile. A
+ * replica that keeps failing ends it with an error, its last output written to `io` first.
  */
 export function waitForReplicas(
   client: WaitClient,
   name: string,
   timeoutMs: number,
   write: (line: string) => void,
+  io: Output = STDIO,
 ): Promise<boolean> {
   let unchecked: string | undefined; // the replicas without a check the last look counted healthy
   const look = (s: ServiceView, tasks: ServiceTaskView[]): Verdict => {
@@ -207,7 +210,7 @@ export function waitForReplicas(
     // what the replica printed before it failed says why most often, as under `poseidon run --wait`
     if (err instanceof ReplicasGivingUp && client.logStreams !== undefined) {
       const logs = { logStreams: client.logStreams.bind(client) };
-      writeBlock(outputBlock(err.last.id, await lastOutput(logs, err.last.id), `${err.last.name}'s`));
+      writeBlock(outputBlock(err.last.id, await lastOutput(logs, err.last.id), `${err.last.name}'s`), io);
     }
     throw err;
   });

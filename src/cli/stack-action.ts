@@ -29,8 +29,6 @@ export class StackNotFound extends PoseidonError {
   }
 }
 
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
-
 /** Each stack's services, by stack name and then service name; services of no stack are left out. */
 export function stacksOf(services: readonly ServiceView[]): Map<string, ServiceView[]> {
   const stacks = new Map<string, ServiceView[]>();
@@ -94,23 +92,24 @@ export async function listStacks(flags: StackFlags, io: Output = STDIO): Promise
       replicas: services.reduce((n, s) => n + s.replicas, 0),
       healthy: services.reduce((n, s) => n + s.healthy, 0),
     }));
-    out(toJson(views));
-  } else out(stacks.size === 0 ? 'no stacks (poseidon deploy makes one from a Compose file)' : stackTable(stacks));
+    io.out(`${toJson(views)}\n`);
+  } else
+    io.out(`${stacks.size === 0 ? 'no stacks (poseidon deploy makes one from a Compose file)' : stackTable(stacks)}\n`);
 }
 
 export async function stackServices(stack: string, flags: StackFlags, io: Output = STDIO): Promise<void> {
   const services = await servicesOf(managerClient(flags), stack);
   if (flags.quiet === true) io.out(idLines(services.map((s) => s.name)));
-  else out(flags.json === true ? toJson(services) : serviceTable(services));
+  else io.out(`${flags.json === true ? toJson(services) : serviceTable(services)}\n`);
 }
 
 export async function stackTasks(stack: string, flags: StackFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const services = await servicesOf(client, stack);
   const tasks = (await Promise.all(services.map((s) => client.serviceTasks(s.name)))).flat();
-  if (flags.json === true) out(toJson(tasks));
+  if (flags.json === true) io.out(`${toJson(tasks)}\n`);
   else if (flags.quiet === true) io.out(idLines(tasks.map((t) => t.id)));
-  else out(tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks));
+  else io.out(`${tasks.length === 0 ? `stack ${printable(stack)} has no tasks` : stackTaskTable(tasks)}\n`);
 }
 
 /**
@@ -118,7 +117,7 @@ export async function stackTasks(stack: string, flags: StackFlags, io: Output = 
  * configs its deploys made (labelled with the stack), as `docker stack rm` does; one that
  * something outside the stack still mounts stays, said on stderr. Named volumes stay, as with Docker.
  */
-export async function removeStacks(stacks: readonly string[], flags: StackFlags): Promise<void> {
+export async function removeStacks(stacks: readonly string[], flags: StackFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const all = stacksOf(await client.listServices());
   const missing = stacks.filter((s) => !all.has(s));
@@ -131,15 +130,16 @@ export async function removeStacks(stacks: readonly string[], flags: StackFlags)
         // gone already (removed meanwhile): removed all the same
         if (!isNotFound(err, 'service')) throw err;
       });
-    const secrets = await removeStackFiles(client, 'secret', stack);
-    const configs = await removeStackFiles(client, 'config', stack);
+    const secrets = await removeStackFiles(client, 'secret', stack, io);
+    const configs = await removeStackFiles(client, 'config', stack, io);
     removed.push({ stack, services: names, secrets, configs });
     // the services always said; secrets and configs only when the stack had some to remove
     const files = [[secrets.length, 'secret'] as const, [configs.length, 'config'] as const].filter(([n]) => n > 0);
     const what = [`${counted(names.length, 'service')} (${names.join(', ')})`, ...files.map(([n, w]) => counted(n, w))];
-    if (flags.json !== true) out(`stack ${printable(stack)}: removed ${what.join(', ')}; their tasks are stopping`);
+    if (flags.json !== true)
+      io.out(`stack ${printable(stack)}: removed ${what.join(', ')}; their tasks are stopping\n`);
   }
-  if (flags.json === true) out(toJson(removed));
+  if (flags.json === true) io.out(`${toJson(removed)}\n`);
 }
 
 function counted(n: number, what: string): string {
@@ -147,7 +147,12 @@ function counted(n: number, what: string): string {
 }
 
 /** Removes the stack's secrets or configs; those still in use elsewhere stay, each said on stderr. */
-async function removeStackFiles(client: ManagerClient, kind: 'secret' | 'config', stack: string): Promise<string[]> {
+async function removeStackFiles(
+  client: ManagerClient,
+  kind: 'secret' | 'config',
+  stack: string,
+  io: Output,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const f of await client.listFiles(kind)) {
     if (f.labels[STACK_LABEL] !== stack) continue;
@@ -157,7 +162,7 @@ async function removeStackFiles(client: ManagerClient, kind: 'secret' | 'config'
     } catch (err) {
       if (isNotFound(err, 'file')) continue; // removed meanwhile
       const why = err instanceof PoseidonError ? err.message : String(err);
-      process.stderr.write(`poseidon: ${printable(kind)} ${printable(f.name)} stays: ${printable(why)}\n`);
+      io.err(`poseidon: ${printable(kind)} ${printable(f.name)} stays: ${printable(why)}\n`);
     }
   }
   return removed;

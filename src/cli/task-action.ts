@@ -1,6 +1,7 @@
 import type { ManagerTaskView } from '../api/index.js';
 import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { lastOutput, outputBlock, writeBlock } from './last-output.js';
@@ -21,8 +22,13 @@ export interface TaskFlags extends ClientFlags {
  * validates it) and prints the id, or with --wait the state it reached. `named` is what named the
  * file, for an error about it.
  */
-export async function submitTask(file: string, flags: TaskFlags, named = '--filename'): Promise<void> {
-  await submitBody(await readDocument(file, named), flags);
+export async function submitTask(
+  file: string,
+  flags: TaskFlags,
+  named = '--filename',
+  io: Output = STDIO,
+): Promise<void> {
+  await submitBody(await readDocument(file, named), flags, undefined, io);
 }
 
 /**
@@ -33,13 +39,19 @@ export async function submitImage(
   image: string,
   command: readonly string[],
   flags: TaskFlags & RunImageFlags,
+  io: Output = STDIO,
 ): Promise<void> {
   const given = flagsGiven(flags, ['IMAGE', ...(command.length > 0 ? ['COMMAND'] : [])]);
-  await submitBody(imageTaskSpec(image, command, flags), flags, given);
+  await submitBody(imageTaskSpec(image, command, flags), flags, given, io);
 }
 
 /** `given`: the flags that built the body (flagsGiven), which a refusal names; none for a file. */
-async function submitBody(body: unknown, flags: TaskFlags, given?: readonly string[]): Promise<void> {
+async function submitBody(
+  body: unknown,
+  flags: TaskFlags,
+  given: readonly string[] | undefined,
+  io: Output,
+): Promise<void> {
   const client = managerClient(flags);
   const submit = () =>
     client.submit(body).catch((err: unknown) => {
@@ -47,7 +59,7 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
     });
   if (flags.wait !== true) {
     const task = await submit();
-    process.stdout.write(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
+    io.out(flags.json === true ? `${toJson(task)}\n` : `${printable(task.id)}\n`);
     return;
   }
   const timeoutMs = parseDuration('--timeout', flags.timeout);
@@ -60,14 +72,14 @@ async function submitBody(body: unknown, flags: TaskFlags, given?: readonly stri
   const again = now?.restartAt === null || now === undefined ? '' : '; its restart policy starts it again';
   // an image its node cannot have fails every restart the same way: what to do about it
   const hint = now !== undefined && isImageUnavailable(now) ? `; ${imageHint(now)}` : '';
-  if (flags.json === true) process.stdout.write(`${toJson(now)}\n`);
-  else process.stdout.write(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
+  if (flags.json === true) io.out(`${toJson(now)}\n`);
+  else io.out(`${printable(`${done.id} ${done.state} on ${done.node ?? '-'}${why}${again}${hint}`)}\n`);
   if (done.state !== 'Failed') return;
   process.exitCode = notInvoked(now) ?? 1;
   // what the container said before it failed, each stream to its own as docker run passes them on:
   // the cause is there most often
   if (flags.json !== true && typeof now?.lastExit?.exitCode === 'number')
-    writeBlock(outputBlock(done.id, await lastOutput(client, done.id)));
+    writeBlock(outputBlock(done.id, await lastOutput(client, done.id)), io);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ManagerTaskView } from '../api/index.js';
+import { STDIO, type Output } from './each-name.js';
 import { errorLine } from './error-line.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { serviceHint, someOf } from './service-hint.js';
@@ -28,7 +29,7 @@ export function finalExitCode(t: Pick<ManagerTaskView, 'exitCode' | 'lastExit'>)
   return t.exitCode ?? t.lastExit?.exitCode ?? null;
 }
 
-export async function waitTasks(names: readonly string[], flags: ClientFlags): Promise<void> {
+export async function waitTasks(names: readonly string[], flags: ClientFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
   const watch = new TaskWatch(client); // opened first: an end after the first look wakes the wait
   try {
@@ -42,7 +43,7 @@ export async function waitTasks(names: readonly string[], flags: ClientFlags): P
       }
     }
     const waited: ManagerTaskView[] = [];
-    for (const t of tasks) if (!(await saidUnplaceable(t))) waited.push(t);
+    for (const t of tasks) if (!(await saidUnplaceable(t, io))) waited.push(t);
     for (const { id } of waited) {
       let task = await client.getTask(id);
       while (!endedForGood(task) && unplaceableOf(task) === undefined) {
@@ -50,12 +51,10 @@ export async function waitTasks(names: readonly string[], flags: ClientFlags): P
         task = await client.getTask(id);
       }
       const code = finalExitCode(task);
-      if (await saidUnplaceable(task)) continue;
-      if (code !== null) process.stdout.write(`${code}\n`);
+      if (await saidUnplaceable(task, io)) continue;
+      if (code !== null) io.out(`${code}\n`);
       else {
-        process.stderr.write(
-          `poseidon: task ${printable(task.name)} ended without running: ${printable(task.reason)}\n`,
-        );
+        io.err(`poseidon: task ${printable(task.name)} ended without running: ${printable(task.reason)}\n`);
         process.exitCode = 1;
       }
     }
@@ -65,10 +64,10 @@ export async function waitTasks(names: readonly string[], flags: ClientFlags): P
 }
 
 /** Says why the task can never be placed, and what to do (exit 1 at the end), when so; else false. */
-async function saidUnplaceable(t: ManagerTaskView): Promise<boolean> {
+async function saidUnplaceable(t: ManagerTaskView, io: Output): Promise<boolean> {
   const u = unplaceableOf(t);
   if (u === undefined) return false;
-  process.stderr.write((await errorLine(new TaskUnplaceable(t, unplaceableText(u)))) ?? '');
+  io.err((await errorLine(new TaskUnplaceable(t, unplaceableText(u)))) ?? '');
   process.exitCode = 1;
   return true;
 }

@@ -62,13 +62,13 @@ test('each line keeps the stream it was written to, a line written in pieces bet
 
 test("the block: its heading and the container's stderr lines on stderr, its stdout lines on stdout, in order", () => {
   const written: string[] = [];
-  const to = (name: string) => ({ write: (t: string) => written.push(`${name}:${t}`) });
+  const to = (name: string) => (t: string) => void written.push(`${name}:${t}`);
   writeBlock(
     outputBlock('4c372f78-b5a9', [
       { stream: 'stdout', text: 'listening' },
       { stream: 'stderr', text: 'boom' },
     ]),
-    { stdout: to('out'), stderr: to('err') },
+    { out: to('out'), err: to('err') },
   );
   assert.deepEqual(written, [
     'err:poseidon: its last output (poseidon logs 4c372f78 for all of it):\n',
