@@ -1,4 +1,5 @@
 import type { ClusterStatusView } from '../api/index.js';
+import type { CopyView } from '../client/index.js';
 import { STDIO, type Output } from './each-name.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
 import { formatBytes } from '../units/index.js';
@@ -6,6 +7,9 @@ import { age, table } from './format.js';
 import { toJson } from './terminal-text.js';
 
 export type ClusterFlags = ClientFlags & { json?: boolean };
+
+/** What `cluster status` shows: `GET /status`, and the copy of the follower that answered (`copy` in --json). */
+export type ClusterShown = ClusterStatusView & { copy?: CopyView };
 
 /** How long a manager of the command's list that the group does not list may take to answer /healthz. */
 const PROBE_MS = 1_500;
@@ -17,11 +21,14 @@ const PROBE_MS = 1_500;
  * whether it answers at all: one that does not is shown unreachable (a dead manager's
  * registration runs out with its lease, so the group alone would not show it). While no manager
  * leads, the managers listed are asked too (their registrations run out only once etcd has a
- * leader again), the line under them says why none leads, and the command exits 1.
+ * leader again), the line under them says why none leads, and the command exits 1. A follower
+ * answers from its copy (the caller's token is checked against it): how current that copy is
+ * (its etcd revision and, while the follower is cut off from etcd, for how long) is shown too.
  */
 export async function showClusterStatus(flags: ClusterFlags, io: Output = STDIO): Promise<void> {
   const client = managerClient(flags);
-  const status = await client.clusterStatus();
+  const answer = await client.clusterStatusAndCopy();
+  const status: ClusterShown = answer.copy === undefined ? answer.status : { ...answer.status, copy: answer.copy };
   // the group takes no writes: a script's `if poseidon cluster status` sees it
   if (status.leader === null) process.exitCode = 1;
   if (flags.json === true) {
@@ -73,7 +80,7 @@ function hrefOf(url: string): string {
  * list, which did not answer; `silent`: managers the group lists that did not answer.
  */
 export function clusterText(
-  s: ClusterStatusView,
+  s: ClusterShown,
   nowMs = Date.now(),
   unreachable: readonly string[] = [],
   silent: readonly string[] = [],
@@ -114,6 +121,20 @@ export function clusterText(
     const seen = s.answeredBy === undefined ? '' : ` (as ${s.answeredBy.slice(0, 8)} sees it)`;
     lines.push(`no manager leads right now${seen}${s.noLeader === undefined ? '' : `: ${s.noLeader}`}`);
   }
+  if (s.copy !== undefined) lines.push(copyLine(s.copy, s.answeredBy, nowMs));
   lines.push('', `STORE (${s.store.kind})`, members);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The follower's copy it answered from: its etcd revision, and while it is cut off from etcd how
+ * old the copy is, "as of 12s ago", and what that means.
+ */
+function copyLine(copy: CopyView, answeredBy: string | undefined, nowMs: number): string {
+  const who = answeredBy === undefined ? 'the follower that answered' : `follower ${answeredBy.slice(0, 8)}`;
+  const head = `${who} answered from its copy, at etcd revision ${copy.revision}`;
+  if (copy.ageSeconds === undefined) return head;
+  const asOf = age(new Date(nowMs - copy.ageSeconds * 1000).toISOString(), nowMs);
+  const missing = 'what changed since (a token revoked too) is not in it';
+  return `${head}, as of ${asOf} ago: it is cut off from etcd, and ${missing}`;
 }

@@ -147,11 +147,24 @@ export class HttpClient {
    * the largest cost of a submission in the manager. Streams (logs, events) go through it too.
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return (await this.answer<T>(method, path, opts)).body;
+  }
+
+  /** As request(), with the answer's headers (by lower-case name; a header sent twice: its first value). */
+  async answer<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<{ body: T; header: (name: string) => string | undefined }> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const answer = await this.#open(method, path, opts, body, timeoutMs, true);
     const text = await answer.text();
-    return (text === '' ? null : parseJson(text)) as T;
+    const header = (name: string): string | undefined => {
+      const value = answer.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    return { body: (text === '' ? null : parseJson(text)) as T, header };
   }
 
   /**

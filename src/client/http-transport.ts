@@ -158,6 +158,7 @@ export async function open(
         status: res.statusCode ?? 0,
         text: () => readText(res),
         body: res,
+        headers: res.headers,
         ...(type === undefined ? {} : { type }),
       });
     };

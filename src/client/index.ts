@@ -22,6 +22,7 @@ export { WorkerClient, type StartTaskOptions } from './worker-client.js';
 /** The node id a server's certificate names, from one handshake (a static worker's, for its removal). */
 export { serverNodeId } from './server-node.js';
 export { ManagerClient, type LogsOptions, type TaskFilter } from './manager-client.js';
+export type { CopyView } from './copy-view.js';
 /** A manager's or worker's address as people type it (HOST, HOST:PORT, [IPv6]:PORT, a URL), as its URL. */
 export { MANAGER_PORT, managerUrls, serverUrl, serverUrls } from './server-address.js';
 /** The Manager API for scripts, from options (the package's `import { PoseidonClient } from 'poseidon'`). */

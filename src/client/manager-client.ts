@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { TAR_MEDIA_TYPE } from '../api/archive-media.js';
+import { COPY_AGE_HEADER, COPY_REVISION_HEADER } from '../api/copy-headers.js';
 import { LOGS_NDJSON, type LogRead } from '../api/logs-media.js';
+import { copyOf, type CopyView } from './copy-view.js';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
 import { execOutput } from './exec-stream.js';
@@ -238,6 +240,15 @@ export class ManagerClient {
   /** The managers, which one leads, and the store's members (`GET /status`). */
   clusterStatus(): Promise<ClusterStatusView> {
     return this.http.request('GET', '/status');
+  }
+  /**
+   * `GET /status`, and how current the copy of the follower that answered is (CopyView: the
+   * caller's token was checked against it); no copy from a leader, a lone manager, or an older one.
+   */
+  async clusterStatusAndCopy(): Promise<{ status: ClusterStatusView; copy?: CopyView }> {
+    const { body, header } = await this.http.answer<ClusterStatusView>('GET', '/status');
+    const copy = copyOf(header(COPY_REVISION_HEADER), header(COPY_AGE_HEADER));
+    return copy === undefined ? { status: body } : { status: body, copy };
   }
   listNodes(): Promise<NodeStatusView[]> {
     return this.http.request('GET', '/nodes');

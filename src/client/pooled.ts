@@ -23,6 +23,8 @@ export interface PooledAnswer {
   body: Readable;
   /** Its Content-Type, when read (a stream's answer, through node:http). */
   type?: string;
+  /** Its headers, by lower-case name. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** One call as http-client's loop makes it: the deadline bounds the answer's headers, then its body. */
@@ -77,6 +79,7 @@ export async function pooledCall(call: PooledCall): Promise<PooledAnswer> {
     return {
       status: res.statusCode,
       body: res.body,
+      headers: res.headers,
       text: () => res.body.text().catch((err: unknown) => Promise.reject(translate(err, call))),
     };
   } catch (err) {

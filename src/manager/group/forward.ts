@@ -6,6 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { connectOptions } from '../../client/index.js';
 import { asksNdjson, isFollow, type LogsQuery } from '../../api/index.js';
+// what a follower's answer from its copy says of it (in src/api: `poseidon cluster status` reads them)
+import { COPY_AGE_HEADER, COPY_REVISION_HEADER } from '../../api/copy-headers.js';
 import { LeaderUnknown, NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
 import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
 import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js';
@@ -74,16 +76,6 @@ export interface ReadCopy {
  * it, so a caller reads its own change from the follower it made it through.
  */
 export const REVISION_HEADER = 'x-poseidon-revision';
-
-/** On a read a follower answered from its copy: the revision its copy had reached (as Consul's stale reads say). */
-export const COPY_REVISION_HEADER = 'x-poseidon-copy-revision';
-
-/**
- * On a follower's `/status` while it is out of touch with etcd: for how many seconds etcd has not
- * renewed its lease, so for how long its copy of the tokens (the caller's was checked against it)
- * may lack a revocation. `/status` is the one call it answers so (every other goes to the leader).
- */
-export const COPY_AGE_HEADER = 'x-poseidon-copy-age';
 
 /** How long a follower waits for its copy to reach a change before it answers anyway. */
 const CATCH_UP_MS = 2_000;
