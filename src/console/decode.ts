@@ -157,6 +157,11 @@ export interface ServiceView {
   job: JobView | null;
   /** The secrets and configs its template mounts, resolved as its replicas get them. */
   files: TaskFile[];
+  /**
+   * Its template mounts a named volume (each slot's data): a slot's next replica starts once the
+   * one leaving has ended, never beside it (as `poseidon stop` says of such a replica).
+   */
+  ownData: boolean;
 }
 /** A secret or config as `GET /secrets` and `GET /configs` list it: never a value (a config's is not read). */
 export interface FileView {
@@ -363,7 +368,15 @@ export function serviceView(v: unknown, what = 'service'): ServiceView {
             finishedAt: optStr(j, 'finishedAt'),
           },
     files: templateFiles(o.spec, `${what}.spec`),
+    ownData: namedVolumes(o.spec, `${what}.spec`),
   };
+}
+
+/** Whether the template mounts a named volume (`name` set, not a host path); false without a spec. */
+function namedVolumes(spec: unknown, what: string): boolean {
+  if (spec === undefined) return false;
+  const task = obj(obj(spec, what).task, `${what}.task`);
+  return list(task.volumes ?? [], `${what}.task.volumes`, (v, w) => obj(v, w).name !== undefined).some(Boolean);
 }
 
 export function fileView(v: unknown, what = 'file'): FileView {

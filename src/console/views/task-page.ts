@@ -15,6 +15,7 @@ import { healthText } from '../../task/health-text.js';
 import { labelsText } from '../../task/labels-text.js';
 import { lastExitAddsToReason } from '../../task/last-exit.js';
 import { stopEffect } from '../../task/stop-effect.js';
+import { stopQuestion } from '../stop-question.js';
 import { Ago } from './ago.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
@@ -119,10 +120,10 @@ function Spec(props: { api: Api; task: TaskView }) {
 /**
  * Stop, for a deploy or admin token, confirmed first, where the manager would act on it (stopEffect,
  * its own rule): a stop is never undone by a restart policy; a service's replica is replaced (the
- * service keeps its count). A task that ended for good has nothing to stop, and a read token is told
- * what it needs.
+ * service keeps its count; once it has ended, where its service mounts a named volume). A task
+ * that ended for good has nothing to stop, and a read token is told what it needs.
  */
-function Actions(props: { api: Api; task: TaskView; scope: Scope }) {
+function Actions(props: { api: Api; store: ClusterStore; task: TaskView; scope: Scope }) {
   const t = props.task;
   if (!mayDeploy(props.scope))
     return html`<p>Your token (scope ${props.scope}) may only look; stopping a task needs a deploy token.</p>`;
@@ -131,12 +132,8 @@ function Actions(props: { api: Api; task: TaskView; scope: Scope }) {
   const effect = stopEffect({ state: t.state, desired: t.desiredState, restartPlanned: t.restartAt !== null });
   if (effect === 'none')
     return html`<p>${`${t.state}, and its restart policy does not start it again: there is nothing to stop.`}</p>`;
-  const question =
-    t.service !== null
-      ? `Stop ${t.name}? It is a replica of ${t.service}, which starts a new one in its place.`
-      : effect === 'cancels-restart'
-        ? `Stop ${t.name}? It has ended; the restart its policy planned is cancelled.`
-        : `Stop ${t.name}? Its restart policy does not start it again.`;
+  const ownData = t.service !== null && props.store.services.get(t.service)?.ownData === true;
+  const question = stopQuestion({ name: t.name, service: t.service, effect, ownData });
   return html`<${ConfirmAction}
     label="Stop task"
     danger=${true}
@@ -174,7 +171,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
       }
     </dl>
     <${Section} title="Actions" id="task-actions">
-      <${Actions} api=${props.api} task=${t} scope=${props.scope} />
+      <${Actions} api=${props.api} store=${store} task=${t} scope=${props.scope} />
     </${Section}>
     <${Section} title="Spec"><${Spec} key=${id} api=${props.api} task=${t} /></${Section}>
     <${Section} title="Secrets and configs it mounts" id="task-files">
