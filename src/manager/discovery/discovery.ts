@@ -7,6 +7,7 @@ import { ServiceNotFound } from '../../errors/index.js';
 import { isActive, TaskState } from '../../task/index.js';
 import type { ClusterState } from '../cluster-state.js';
 import type { TaskRecord } from '../records.js';
+import { isOfService } from '../services/service-record.js';
 import { Consumers } from './consumers.js';
 import { DiscoveryMetrics } from './discovery-metrics.js';
 import { DrainGate } from './drain-gate.js';
@@ -36,8 +37,11 @@ export class Discovery {
   readonly gate: DrainGate;
   /** The service each task belongs to, as last seen (a task record that goes away still names its service). */
   readonly #serviceOf = new Map<string, string>();
-  /** Each service's drain timeout as last seen: a removed service's replicas still drain by theirs. */
-  readonly #drainTimeouts = new Map<string, number>();
+  /**
+   * Each service's drain timeout as last seen, by name, then by id ('' for a record without one): a
+   * removed service's replicas still drain by theirs, also once another is created under its name.
+   */
+  readonly #drainTimeouts = new Map<string, Map<string, number>>();
 
   constructor(private readonly deps: DiscoveryDeps) {
     const { state } = deps;
@@ -88,8 +92,12 @@ export class Discovery {
 
   /** A service record changed (created, updated, scaled, removed). */
   serviceChanged(name: string): void {
-    const drainTimeout = this.deps.state.services.get(name)?.spec.drainTimeout;
-    if (drainTimeout !== undefined) this.#drainTimeouts.set(name, drainTimeout);
+    const rec = this.deps.state.services.get(name);
+    if (rec?.spec.drainTimeout !== undefined) {
+      let byId = this.#drainTimeouts.get(name);
+      if (byId === undefined) this.#drainTimeouts.set(name, (byId = new Map()));
+      byId.set(rec.id ?? '', rec.spec.drainTimeout);
+    }
     this.book.changed(name);
   }
 
@@ -134,7 +142,12 @@ export class Discovery {
     const service = this.#serviceOf.get(taskId);
     if (service === undefined) return DEFAULT_DRAIN_TIMEOUT_MS;
     const rec = this.deps.state.services.get(service);
-    return rec?.spec.drainTimeout ?? this.#drainTimeouts.get(service) ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const ref = this.deps.state.task(taskId)?.service;
+    if (rec !== undefined && (ref === undefined || isOfService(ref, rec)))
+      return rec.spec.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    // a removed service's replica: its own service's timeout, not that of one created again under its name
+    const byId = this.#drainTimeouts.get(service);
+    return byId?.get(ref?.serviceId ?? '') ?? DEFAULT_DRAIN_TIMEOUT_MS;
   }
 
   *#tasks(service: string): Iterable<TaskRecord> {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { EndpointState, EndpointsMessage, ServiceEndpointsView } from '../../api/index.js';
 import type { TaskRecord } from '../records.js';
-import type { ServiceRecord } from '../services/service-record.js';
+import { isOfService, type ServiceRecord } from '../services/service-record.js';
 import { endpointsOf, serviceEndpoints, type EndpointNode } from './endpoint-view.js';
 
 export interface EndpointBookDeps {
   services(): ReadonlyMap<string, ServiceRecord>;
-  /** The latest records of the service's tasks. */
+  /** The latest records of the tasks of the service's name: of removed services of that name too. */
   tasksOf(service: string): Iterable<TaskRecord>;
   /** The node's record: its name, URL and host; undefined for a node no longer known. */
   node(nodeId: string): EndpointNode | undefined;
@@ -103,7 +103,9 @@ export class EndpointBook {
     const old = this.#views.get(name);
     const node = (id: string): EndpointNode | undefined => this.deps.node(id);
     let view: Omit<ServiceEndpointsView, 'revision'>;
-    if (rec !== undefined) view = serviceEndpoints(rec, this.deps.tasksOf(name), node);
+    // a service's endpoints are its own replicas: those of a removed service of its name, still
+    // stopping, are not published once it exists (hosts know a service by name; the name is its now)
+    if (rec !== undefined) view = serviceEndpoints(rec, ownTasks(rec, this.deps.tasksOf(name)), node);
     else {
       if (old === undefined) return;
       // a removed service stays, with its replicas draining, until the last of them has stopped
@@ -137,4 +139,9 @@ export class EndpointBook {
   #publish(message: EndpointsMessage): void {
     for (const listener of this.#listeners) listener(message);
   }
+}
+
+/** The tasks that are the service's (by its id; any of its name for a record or a task without one). */
+function* ownTasks(rec: ServiceRecord, tasks: Iterable<TaskRecord>): Iterable<TaskRecord> {
+  for (const t of tasks) if (t.service !== undefined && isOfService(t.service, rec)) yield t;
 }

@@ -167,3 +167,55 @@ test('a removed service stays in the table while its replicas drain, then is rem
     ['removed'],
   );
 });
+
+test("a service created again under a removed one's name publishes none of the removed one's replicas", async (t) => {
+  const h = await cluster(t);
+  const { discovery } = h.manager;
+  const messages: EndpointsMessage[] = [];
+  discovery.book.subscribe((m) => messages.push(m));
+  discovery.consumers.open(W1.id);
+  await h.manager.services.create(spec({ drainTimeout: '30s' }));
+  await settle(h.manager);
+  const old = new Set(h.manager.services.tasks('web').map((x) => x.id));
+  const oldVip = discovery.endpoints('web').vip;
+  await h.manager.services.remove('web');
+  await settle(h.manager);
+  assert.equal(h.workers.totalStops(), 0, 'the old replicas drain, held by the watcher');
+  const created = messages.length;
+  await h.manager.services.create(spec());
+  await settle(h.manager);
+  const fresh = h.manager.services.tasks('web').map((x) => x.id);
+  assert.equal(fresh.length, 2);
+  const view = discovery.endpoints('web');
+  assert.notEqual(view.vip, oldVip);
+  assert.deepEqual(
+    view.endpoints.map((e) => e.taskId).sort(),
+    [...fresh].sort(),
+    "GET /services/web/endpoints lists the new service's replicas, not the old ones still draining",
+  );
+  const published = messages.slice(created);
+  assert.ok(published.length > 0);
+  for (const m of published)
+    if (m.type === 'service')
+      assert.deepEqual(
+        m.service.endpoints.filter((e) => old.has(e.taskId)),
+        [],
+        `revision ${m.revision} gives the hosts none of the old replicas as endpoints of the new web`,
+      );
+  // the hosts know the old replicas no more: once they applied that, the old replicas' stops go
+  discovery.applied(W1.id, { epoch: discovery.book.epoch, revision: discovery.book.revision });
+  await settle(h.manager);
+  assert.equal(h.workers.totalStops(), 2, "the old replicas' stops went");
+  assert.equal(
+    messages.slice(created).filter((m) => m.type === 'removed').length,
+    0,
+    'the end of the old replicas removes nothing of the new web',
+  );
+  assert.deepEqual(
+    discovery
+      .endpoints('web')
+      .endpoints.map((e) => e.taskId)
+      .sort(),
+    [...fresh].sort(),
+  );
+});
