@@ -8,6 +8,7 @@ import { readHostRoutes } from '../stats/index.js';
 import type { TaskState } from '../task/state-machine.js';
 import { adminTokenPath } from '../auth/index.js';
 import { ManagerClient } from '../client/index.js';
+import { PoseidonError } from '../errors/index.js';
 import { authorityPaths, caPaths, DEFAULT_CERT_TTL_MS } from '../pki/index.js';
 import { saveCredentials } from './credentials.js';
 import { DEFAULT_HEARTBEAT_GRACE_MS, DEFAULT_STOP_GRACE_SECONDS } from './defaults.js';
@@ -68,10 +69,12 @@ export interface DevOptions {
   worker: Omit<WorkerRuntimeOptions, 'name' | 'dataDir'>;
 }
 
+const DEMO_TASK = 'hello-web';
+
 /** The demo task: busybox httpd serving a page, on a host port Docker picks. */
 function demoTask(image: string): Record<string, unknown> {
   return {
-    name: 'hello-web',
+    name: DEMO_TASK,
     image,
     command: ['httpd', '-f', '-p', '8080', '-h', '/www'],
     ports: [{ container: 8080 }],
@@ -192,7 +195,11 @@ export async function runDev(flags: DevFlags, io: Output = STDIO): Promise<void>
   const tls = { ca: await readFile(caFile, 'utf8') };
   const client = new ManagerClient(manager.url, 5_000, token === '' ? { tls } : { token, tls });
   if (flags.demo === true) {
-    const submitted = await client.submit(demoTask(flags.demoImage));
+    // the demo an earlier run left running (adopted now) holds its name: that one is the demo
+    const submitted = await client.submit(demoTask(flags.demoImage)).catch((err: unknown) => {
+      if (err instanceof PoseidonError && err.code === 'task_name_taken') return client.getTask(DEMO_TASK);
+      throw err;
+    });
     const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
     const port = task.ports[0]?.host ?? 0;
     if (task.state === 'Running' && port > 0) {

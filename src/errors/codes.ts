@@ -35,6 +35,8 @@ export const ERRORS = {
   node_not_found: spec('node_not_found', 404),
   ambiguous_id: spec('ambiguous_id', 409),
   task_exists: spec('task_exists', 409),
+  /** A task not ended holds the name a submission asks for (as docker's container name in use). */
+  task_name_taken: spec('task_name_taken', 409),
   task_not_placed: spec('task_not_placed', 409),
   /** `poseidon exec` into a task whose container is not running (not started yet, or ended). */
   task_not_running: spec('task_not_running', 409),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import { AmbiguousTaskId, AmbiguousTaskName } from './errors.js';
+import { TaskNames } from './task-names.js';
 import { TaskNotFound } from '../errors/index.js';
 import type { Store, StoreOp } from '../store/index.js';
 import { isTerminal } from '../task/index.js';
@@ -76,6 +77,8 @@ interface Unconfirmed {
  */
 export class ClusterState {
   readonly #tasks = new Map<string, TaskRecord>();
+  /** The ids of each name's tasks, kept with #tasks (#setTask, #deleteTask). */
+  readonly #names = new TaskNames();
   readonly #unconfirmed = new Map<string, Unconfirmed>();
   /** Known nodes with their liveness (memory only) beside the durable record. */
   readonly nodes = new Map<string, NodeEntry>();
@@ -151,7 +154,7 @@ export class ClusterState {
     }
     for (const [key, rec] of tasks) {
       const t = this.#adopt(rec.task);
-      this.#tasks.set(t.request.id, t);
+      this.#setTask(t.request.id, t);
       if (key !== TASK_KEY(t)) moved.push({ kind: 'delete', key }, { kind: 'put', key: TASK_KEY(t), value: rec });
     }
     if (moved.length > 0) {
@@ -193,9 +196,10 @@ export class ClusterState {
 
   /**
    * The task `ref` names, as `docker` finds a container: its id, else its name (what `poseidon
-   * status` shows), else the one task whose id starts with it; latest record. Names need not be
-   * unique: of several tasks of one name, the one not ended; of ended ones only, the last
-   * submitted.
+   * status` shows), else the one task whose id starts with it; latest record. A submission may not
+   * take a name a task not ended holds (holderOf), but ended tasks keep theirs, and the replicas of
+   * a removed service still stopping share theirs with the new one's: of several tasks of one name,
+   * the one not ended; of ended ones only, the last submitted.
    */
   resolve(ref: string): TaskRecord {
     const exact = this.#tasks.get(ref);
@@ -205,7 +209,7 @@ export class ClusterState {
     const prefix = ref.toLowerCase();
     const matches: TaskRecord[] = [];
     if (prefix.length > 0) for (const [id, rec] of this.#tasks) if (id.startsWith(prefix)) matches.push(rec);
-    if (matches.length === 0) throw new TaskNotFound(ref, '', this.#names());
+    if (matches.length === 0) throw new TaskNotFound(ref, '', this.#names.names());
     if (matches.length > 1)
       throw new AmbiguousTaskId(
         ref,
@@ -214,14 +218,27 @@ export class ClusterState {
     return matches[0] as TaskRecord;
   }
 
-  /** Every task's name, for the near one a not-found error names. */
-  *#names(): Generator<string> {
-    for (const rec of this.#tasks.values()) yield rec.request.name;
+  /**
+   * A task of this name that has not ended (the first submitted, of several), which holds the name:
+   * a submission under it is refused, as docker refuses a container name in use. Undefined: it is
+   * free (no task has it, or those that had it have ended). A look costs the tasks of the name.
+   */
+  holderOf(name: string): TaskRecord | undefined {
+    let holder: TaskRecord | undefined;
+    for (const id of this.#names.of(name)) {
+      const rec = this.#tasks.get(id);
+      if (rec === undefined || isEnded(rec)) continue;
+      if (holder === undefined || rec.submittedAt < holder.submittedAt) holder = rec;
+    }
+    return holder;
   }
 
   #named(name: string): TaskRecord | undefined {
     const named: TaskRecord[] = [];
-    for (const rec of this.#tasks.values()) if (rec.request.name === name) named.push(rec);
+    for (const id of this.#names.of(name)) {
+      const rec = this.#tasks.get(id);
+      if (rec !== undefined) named.push(rec);
+    }
     if (named.length <= 1) return named[0];
     const live = named.filter((t) => !isEnded(t));
     if (live.length === 1) return live[0];
@@ -236,7 +253,7 @@ export class ClusterState {
   /** A new submission, latest but not written: the next commit that carries it makes it durable. */
   stage(rec: TaskRecord): void {
     this.#unconfirmed.set(rec.request.id, { durable: undefined, write: 0 });
-    this.#tasks.set(rec.request.id, rec);
+    this.#setTask(rec.request.id, rec);
     this.#onRecord(rec.request.id, rec);
   }
 
@@ -245,7 +262,7 @@ export class ClusterState {
     const u = this.#unconfirmed.get(id);
     if (u === undefined || u.durable !== undefined || u.write !== 0) return;
     this.#unconfirmed.delete(id);
-    this.#tasks.delete(id);
+    this.#deleteTask(id);
     this.#onRecord(id, undefined);
   }
 
@@ -270,7 +287,7 @@ export class ClusterState {
       const u = this.#unconfirmed.get(id);
       if (u === undefined) this.#unconfirmed.set(id, { durable: this.#tasks.get(id), write });
       else u.write = write;
-      this.#tasks.set(id, rec);
+      this.#setTask(id, rec);
       this.#onRecord(id, rec);
     }
     const ops: StoreOp<ManagerRecord>[] = records.map((task) => ({
@@ -321,7 +338,7 @@ export class ClusterState {
     for (const t of gone) {
       const id = t.request.id;
       if (this.#tasks.get(id) !== t) continue;
-      this.#tasks.delete(id);
+      this.#deleteTask(id);
       this.#onRecord(id, undefined);
       forgotten.push(id);
     }
@@ -439,7 +456,7 @@ export class ClusterState {
   clear(): void {
     this.#unconfirmed.clear();
     for (const id of [...this.#tasks.keys()]) {
-      this.#tasks.delete(id);
+      this.#deleteTask(id);
       this.#onRecord(id, undefined);
     }
     this.nodes.clear();
@@ -456,8 +473,8 @@ export class ClusterState {
    */
   copyTask(id: string, rec: TaskRecord | undefined): void {
     if (rec === undefined) {
-      if (!this.#tasks.delete(id)) return;
-    } else this.#tasks.set(id, this.#adopt(rec));
+      if (!this.#deleteTask(id)) return;
+    } else this.#setTask(id, this.#adopt(rec));
     this.#onRecord(id, this.#tasks.get(id));
   }
 
@@ -480,12 +497,26 @@ export class ClusterState {
     this.#unconfirmed.delete(id);
     if (u.durable === undefined) {
       // a submission's first write: the submission fails with this error; the task never existed
-      this.#tasks.delete(id);
+      this.#deleteTask(id);
       this.#onRecord(id, undefined);
       return;
     }
-    this.#tasks.set(id, u.durable);
+    this.#setTask(id, u.durable);
     this.#onRecord(id, u.durable);
+  }
+
+  /** Sets the task's latest record; a new task's name is indexed (a task's name never changes). */
+  #setTask(id: string, rec: TaskRecord): void {
+    if (!this.#tasks.has(id)) this.#names.add(rec.request.name, id);
+    this.#tasks.set(id, rec);
+  }
+
+  /** Forgets the task's record and its name; false when there was none. */
+  #deleteTask(id: string): boolean {
+    const rec = this.#tasks.get(id);
+    if (rec === undefined) return false;
+    this.#names.delete(rec.request.name, id);
+    return this.#tasks.delete(id);
   }
 }
 

@@ -34,6 +34,28 @@ export class DuplicateTask extends PoseidonError {
   }
 }
 
+/**
+ * A submission under a name a task not ended holds: two such tasks of one name would leave
+ * `poseidon logs NAME` and `stop NAME` to guess, so the second is refused, as docker refuses a
+ * container name in use. An ended task frees its name.
+ */
+export class TaskNameTaken extends PoseidonError {
+  constructor(
+    readonly taskName: string,
+    holder: { id: string; state: string; service?: string },
+  ) {
+    const whose = holder.service === undefined ? '' : `, a replica of service ${holder.service}`;
+    const free =
+      holder.service === undefined
+        ? `stop it first (poseidon stop ${holder.id}), or give this task another name`
+        : 'give this task another name';
+    super(
+      'task_name_taken',
+      `the name ${taskName} is in use by task ${holder.id} (${holder.state}${whose}), which has not ended; ${free}`,
+    );
+  }
+}
+
 export class NodeNameTaken extends PoseidonError {
   constructor(readonly nodeName: string) {
     super('node_name_taken', `another live worker already uses the name ${nodeName}; give this one a different --name`);

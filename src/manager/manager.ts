@@ -10,7 +10,7 @@ import type {
 import { NodeNotFound, TaskNotFound } from '../errors/index.js';
 import { stopEffect, toSpec, type TaskRequest } from '../task/index.js';
 import { taskEvent, type EventBus } from './events.js';
-import { DuplicateTask, NodeRevoked, REGISTER_FIRST } from './errors.js';
+import { DuplicateTask, NodeRevoked, REGISTER_FIRST, TaskNameTaken } from './errors.js';
 import { certIdToCall, toTaskView, type PolledNode, type TaskRecord } from './records.js';
 import { checkReportList } from './report-bounds.js';
 import { removeNode } from './node-removal.js';
@@ -129,6 +129,14 @@ export class Manager {
       await submissions.durable(request.id); // resubmitted: idempotent, and answered once durable
       return this.#view(request.id);
     }
+    // one task not ended per name, as docker's containers: `logs NAME` and `stop NAME` never guess
+    const holder = state.holderOf(request.name);
+    if (holder !== undefined)
+      throw new TaskNameTaken(request.name, {
+        id: holder.request.id,
+        state: holder.state,
+        ...(holder.service === undefined ? {} : { service: holder.service.service }),
+      });
     this.#p.files.checkRefs(request.files);
     const rec = submitted(state.compact.request(request), state.isoNow());
     if (this.#stopped) {

@@ -132,7 +132,14 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
     {
       config: DEPLOY,
       bodyLimit: TASK_BODY_LIMIT_BYTES,
-      schema: { documentedBody: TaskSpec, response: { 201: ManagerTaskView } },
+      schema: {
+        documentedBody: TaskSpec,
+        description:
+          'Submits a task. A name a task not ended holds (its own or a replica of a service) is refused ' +
+          '(409 `task_name_taken`, naming that task), as docker refuses a container name in use; an ended task ' +
+          'frees its name. The same task again (same id and spec) is answered as it stands.',
+        response: { 201: ManagerTaskView },
+      },
     },
     async (req, reply) => {
       // no host limits here: a task bigger than every node waits Pending with a reason

@@ -174,6 +174,38 @@ test('a name resolves to its task, before an id prefix; of one name, the task no
   });
 });
 
+test('the task holding a name is the one not ended, found by the name index as records come, fail and go', async () => {
+  const { state, store } = setup();
+  const named = (id: string, fields: Partial<TaskRecord> = {}): TaskRecord => {
+    const rec = taskRecord(id, fields);
+    return { ...rec, request: { ...rec.request, name: 'db' } };
+  };
+  assert.equal(state.holderOf('db'), undefined, 'no task has it');
+  state.stage(named('a1'));
+  assert.equal(state.holderOf('db')?.request.id, 'a1', 'a submission not written yet holds it already');
+  state.drop('a1');
+  assert.equal(state.holderOf('db'), undefined, 'a submission no commit carried never held it');
+  store.failNext(new Error('disk full'));
+  await assert.rejects(commitOne(state, named('a2')), /disk full/);
+  assert.equal(state.holderOf('db'), undefined, 'a first write that failed: the task never existed');
+  await commitOne(state, named('a3', { state: 'Running' }));
+  assert.equal(state.holderOf('db')?.request.id, 'a3');
+  await commitOne(state, named('a3', { state: 'Completed', desired: 'stopped' }));
+  assert.equal(state.holderOf('db'), undefined, 'an ended task frees its name');
+  assert.equal(state.resolve('db').request.id, 'a3', 'and is still found by it');
+  await commitOne(state, named('a4', { state: 'Failed', restartAt: 1 }));
+  assert.equal(state.holderOf('db')?.request.id, 'a4', 'failed, but its policy starts it again: not ended');
+  await commitOne(state, named('a4', { state: 'Completed', desired: 'stopped' }));
+  assert.deepEqual(await state.forgetTasks(['a3']), ['a3']);
+  assert.equal(state.resolve('db').request.id, 'a4', 'a forgotten task leaves the index');
+  await state.forgetTasks(['a4']);
+  assert.throws(() => state.resolve('db'), { code: 'task_not_found' });
+  const again = new ClusterState({ store, clock: new FakeClock(), log: pino({ level: 'silent' }) });
+  await commitOne(state, named('a5'));
+  await again.load();
+  assert.equal(again.holderOf('db')?.request.id, 'a5', 'loaded records are indexed');
+});
+
 test('a removed node keeps its name for the tasks that ran there, after a reload too', async () => {
   const { state, store } = setup();
   assert.equal(state.nodeName('n1'), 'n1');

@@ -637,6 +637,46 @@ test('resubmitting the same task is idempotent; a different task with the same i
   await assert.rejects(h.manager.submit(request(id, { image: 'redis:7' })), { code: 'task_exists' });
 });
 
+test('a second task under a name a task not ended holds is refused 409 naming it; an ended one frees the name', async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  const first = uuid('dd11');
+  await h.manager.submit(request(first, { name: 'db' }));
+  await settle(h.manager);
+  const second = uuid('dd12');
+  await assert.rejects(h.manager.submit(request(second, { name: 'db' })), {
+    code: 'task_name_taken',
+    message:
+      `the name db is in use by task ${first} (Running), which has not ended; ` +
+      `stop it first (poseidon stop ${first}), or give this task another name`,
+  });
+  assert.throws(() => h.manager.getTask(second), { code: 'task_not_found' }, 'nothing was made of it');
+  await h.manager.submit(request(first, { name: 'db' })); // the same task again: idempotent, as before
+  await h.manager.stopTask('db');
+  await assert.rejects(h.manager.submit(request(second, { name: 'db' })), { code: 'task_name_taken' }, 'stopping');
+  await settle(h.manager);
+  assert.equal(h.manager.getTask(first).state, 'Completed');
+  await h.manager.submit(request(second, { name: 'db' }));
+  assert.equal(h.manager.getTask('db').id, second, 'the name finds the task not ended');
+  assert.equal((await h.manager.stopTask('db')).id, second, 'and so does stop by name');
+  assert.equal(h.manager.getTask(first).state, 'Completed', 'the ended one is left as it was');
+});
+
+test("a plain task may not take the name of a service's replica still running", async (t) => {
+  const h = await startManager(t);
+  await h.manager.register(registration(W1));
+  await h.manager.services.create({ name: 'web', replicas: 1, task: { image: 'poseidon/busybox:latest' } });
+  await settle(h.manager);
+  const [replica] = h.manager.services.tasks('web');
+  assert.equal(replica?.name, 'web-1');
+  await assert.rejects(h.manager.submit(request(uuid('dd21'), { name: 'web-1' })), {
+    code: 'task_name_taken',
+    message:
+      `the name web-1 is in use by task ${replica.id} (Running, a replica of service web), which has not ended; ` +
+      'give this task another name',
+  });
+});
+
 // ---- manager restart ----
 
 test('a second manager over the same store loads every task with its state, node and generation, and starts nothing again', async (t) => {

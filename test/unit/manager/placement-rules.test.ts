@@ -55,12 +55,12 @@ test('a host-path task goes only to a node that allows the directory', async (t)
   const h = await startManager(t);
   await h.manager.register(registration(W1));
   await h.manager.register({ ...registration(W2), allowedHostPaths: ['/srv/poseidon'] });
-  const host = (hostPath: string): Partial<TaskRequest> => ({
-    name: 'cfg',
+  const host = (hostPath: string, name = 'cfg'): Partial<TaskRequest> => ({
+    name, // a task not ended holds its name
     volumes: [{ kind: 'host', hostPath, path: '/etc/app', readOnly: true }],
   });
   const ok = [uuid('c1'), uuid('c2')];
-  for (const id of ok) await h.manager.submit(request(id, host('/srv/poseidon/cfg')));
+  for (const [i, id] of ok.entries()) await h.manager.submit(request(id, host('/srv/poseidon/cfg', `cfg-${i}`)));
   const escaping = uuid('c3');
   await h.manager.submit(request(escaping, host('/srv/poseidon/../etc')));
   await settle(h.manager);
@@ -86,7 +86,8 @@ test('a named volume is recorded on the node where its task first ran, and later
   );
   // round-robin alone would take turns; the volume keeps every task that mounts it on its node
   const more = [uuid('d2'), uuid('d3'), uuid('d4')];
-  for (const id of more) await h.manager.submit(request(id, { name: 'db', ...mounting('db-data-1') }));
+  for (const [i, id] of more.entries())
+    await h.manager.submit(request(id, { name: `db-${i + 2}`, ...mounting('db-data-1') })); // names are held
   const plain = uuid('d5');
   await h.manager.submit(request(plain));
   await settle(h.manager);
