@@ -74,7 +74,7 @@ export function loadConfig(cmd: Command, name: ConfigName): LoadedConfig {
     );
   }
   const doc = parseDocument(text);
-  const problem = yamlFault(doc.errors, text);
+  const problem = yamlFault(doc.errors, text, doc.contents);
   if (problem !== undefined) throw new InvalidField(`${file}:`, `is not YAML: ${problem}`);
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) return { file, fromFile };

@@ -51,7 +51,7 @@ export async function parseDocument(text: string, file: string, flag = '--filena
   // uniqueKeys: a key given twice is an error, not a silent "last one wins"; merge: `<<: *anchor`
   // merges a mapping in (YAML 1.1's merge key), as Compose files use it to share settings
   const doc = parseYaml(text, { uniqueKeys: true, prettyErrors: true, merge: true });
-  const fault = yamlFault(doc.errors, text);
+  const fault = yamlFault(doc.errors, text, doc.contents);
   if (fault !== undefined) throw new InvalidField(flag, `${file} is not valid YAML: ${fault}`);
   // maxAliasCount bounds alias expansion ("billion laughs"); past it, toJS throws a ReferenceError
   try {

@@ -62,7 +62,30 @@ test('a YAML task file reads as the object it writes, comments, flow lists and a
 
 test('a key given twice is an error, not "the last one wins"', async () => {
   const path = await file('twice.yml', 'name: web\nimage: a\nname: other\n');
-  await assert.rejects(readDocument(path, '-f'), refused('-f', /twice\.yml is not valid YAML: .*(unique|Map keys)/i));
+  await assert.rejects(
+    readDocument(path, '-f'),
+    refused(
+      '-f',
+      /twice\.yml is not valid YAML: the key "name" is given twice at line 3, column 1; first at line 1, column 1$/,
+    ),
+  );
+});
+
+test('a key given twice deeper in a YAML file is named by its path, with where it is and where it was first', async () => {
+  const text = ['name: web', 'env:', '  MODE: a', '  "MODE": b', 'ports:', '  - {container: 80, container: 81}'];
+  const path = await file('deep.yaml', text.join('\n'));
+  await assert.rejects(
+    readDocument(path),
+    refused('--filename', /the key "env\.MODE" is given twice at line 4, column 3; first at line 3, column 3$/),
+  );
+  const ports = await file(
+    'ports.yaml',
+    ['name: web', 'ports:', '  - container: 80', '  - {host: 1, host: 2}'].join('\n'),
+  );
+  await assert.rejects(
+    readDocument(ports),
+    refused('--filename', /the key "ports\[1\]\.host" is given twice at line 4, column 15; first at line 4, column 6$/),
+  );
 });
 
 test('a YAML syntax error names the file, the line and the column', async () => {
