@@ -21,6 +21,8 @@ export const MAX_ENV_BYTES = 64 * 1024;
 /** `labels`: entries, and bytes of keys and values together. */
 export const MAX_LABELS = 64;
 export const MAX_LABELS_BYTES = 16 * 1024;
+/** A label's key, in characters (TypeBox does not hold a record's keys to their schema's maxLength). */
+export const MAX_LABEL_KEY_CHARS = 255;
 /** `command` and an exec health check's `command`: arguments, characters each, bytes in all. */
 export const MAX_COMMAND_ARGS = 256;
 export const MAX_ARG_CHARS = 4096;

@@ -17,6 +17,7 @@ import {
   MAX_ENV_VARS,
   MAX_LABELS,
   MAX_LABELS_BYTES,
+  MAX_LABEL_KEY_CHARS,
   MIN_CPU_CORES,
 } from './limits.js';
 import { isDnsLabel, isLegacyName, NAME_RULE } from './name.js';
@@ -95,7 +96,7 @@ export function parseSpec(spec: TaskSpec, limits: SpecLimits = {}, root = ''): T
   checkSize(f, 'entrypoint', spec.entrypoint, 'arguments', MAX_COMMAND_BYTES);
   checkSize(f, 'healthCheck.command', spec.healthCheck?.command, 'arguments', MAX_COMMAND_BYTES);
   checkRecord(f, 'env', spec.env, 'variables', MAX_ENV_VARS, MAX_ENV_BYTES);
-  checkRecord(f, 'labels', spec.labels, 'labels', MAX_LABELS, MAX_LABELS_BYTES);
+  checkRecord(f, 'labels', spec.labels, 'labels', MAX_LABELS, MAX_LABELS_BYTES, MAX_LABEL_KEY_CHARS);
   const request: TaskRequest = {
     id: spec.id ?? randomUUID(),
     name: spec.name,
@@ -200,12 +201,17 @@ function checkRecord(
   what: string,
   maxEntries: number,
   maxBytes: number,
+  maxKeyChars = Infinity,
 ): void {
   if (record === undefined) return;
   let count = 0;
   let bytes = 0;
   for (const name in record) {
     if (!Object.hasOwn(record, name)) continue;
+    if (name.length > maxKeyChars) {
+      const shown = JSON.stringify(`${name.slice(0, 40)}...`);
+      throw new InvalidField(f(key), `has a key ${name.length} characters long (${shown}); at most ${maxKeyChars}`);
+    }
     count += 1;
     bytes += Buffer.byteLength(name) + Buffer.byteLength(record[name] as string);
   }

@@ -31,6 +31,7 @@ import {
   MAX_LOG_FILES,
   MAX_SYSCTL_VALUE,
   MAX_SYSCTLS,
+  SYSCTL_VALUE_RULE,
 } from './runtime-rules.js';
 
 // The task spec as people write it (task files, POST /tasks). One schema gives the type and
@@ -306,7 +307,7 @@ export const TaskSpec = Type.Object(
       hinted(
         Type.Record(
           Type.String({ minLength: 1, maxLength: 128 }),
-          Type.Union([Type.String({ maxLength: MAX_SYSCTL_VALUE }), Type.Integer()]),
+          hinted(Type.Union([Type.String({ maxLength: MAX_SYSCTL_VALUE }), Type.Integer()]), SYSCTL_VALUE_RULE),
           { maxProperties: MAX_SYSCTLS },
         ),
         'must be an object of sysctl names to values, such as {"net.core.somaxconn": "1024"}',

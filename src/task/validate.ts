@@ -66,6 +66,8 @@ function describe(error: ValueError, root: string, value: unknown): InvalidField
     const n = typeof error.value === 'object' && error.value !== null ? Object.keys(error.value).length : 0;
     return new InvalidField(field, `has ${n} entries; at most ${max}`);
   }
+  const bound = boundWords(error);
+  if (bound !== undefined) return new InvalidField(field, bound);
   const hint = (error.schema as { hint?: unknown }).hint;
   const shown = JSON.stringify(error.value);
   const got = shown === undefined ? '' : ` (got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`;
@@ -88,3 +90,25 @@ const PLAIN_WORDS: ReadonlyMap<ValueErrorType, string> = new Map([
   [ValueErrorType.Boolean, 'must be true or false'],
   [ValueErrorType.Union, 'is none of the forms this field takes'],
 ]);
+
+/**
+ * A value past a size bound, said in the words the spec's own checks use (`env has 257 entries;
+ * at most 256`): TypeBox's ("expected array length to be less or equal to 32") come with the list
+ * itself, and a hint of the field's form would send its writer looking for the wrong fault (a label
+ * value of 4097 characters is a string). A hint that names the bound already says it, and is kept.
+ */
+function boundWords(error: ValueError): string | undefined {
+  const { maxItems, maxLength, maximum, minimum, hint } = error.schema as Record<string, unknown>;
+  const said = (bound: number): boolean => typeof hint === 'string' && hint.includes(String(bound));
+  const { value } = error;
+  if (error.type === ValueErrorType.ArrayMaxItems && typeof maxItems === 'number' && Array.isArray(value))
+    return said(maxItems) ? undefined : `has ${value.length} entries; at most ${maxItems}`;
+  if (error.type === ValueErrorType.StringMaxLength && typeof maxLength === 'number' && typeof value === 'string')
+    return said(maxLength) ? undefined : `is ${value.length} characters long; at most ${maxLength}`;
+  if (typeof value !== 'number' || hint !== undefined) return undefined;
+  const over = error.type === ValueErrorType.IntegerMaximum || error.type === ValueErrorType.NumberMaximum;
+  if (over && typeof maximum === 'number') return `is ${value}; at most ${maximum}`;
+  const under = error.type === ValueErrorType.IntegerMinimum || error.type === ValueErrorType.NumberMinimum;
+  if (under && typeof minimum === 'number') return `is ${value}; at least ${minimum}`;
+  return undefined;
+}

@@ -75,12 +75,12 @@ test('run: the task spec is a template with a name, its fields named by the flag
   // a field below the flag's is said after the flag
   assert.match(
     runRefusal({ entrypoint: 'a'.repeat(5000) }),
-    /^--entrypoint \(entrypoint\[0\]\) expected string length less or equal to 4096/,
+    /^--entrypoint \(entrypoint\[0\]\) is 5000 characters long; at most 4096$/,
   );
   // the health check's fields no setting flag gave are --health-cmd's
   assert.match(
     runRefusal({ healthCmd: 'a'.repeat(5000) }),
-    /^--health-cmd \(healthCheck\.command\[2\]\) expected string length less or equal to 4096/,
+    /^--health-cmd \(healthCheck\.command\[2\]\) is 5000 characters long; at most 4096$/,
   );
 });
 

@@ -111,7 +111,45 @@ const REFUSED: ReadonlyArray<readonly [string, unknown, string, RegExp]> = [
     'labels',
     new RegExp(`at most ${MAX_LABELS_BYTES / 1024} KiB`),
   ],
-  ['a command argument of 5000 characters', spec({ command: ['x'.repeat(5000)] }), 'command[0]', /4096/],
+  // a key's and a value's length, and a list's entries, said as a bound, not as a wrong type
+  [
+    'a label key of 256 characters',
+    spec({ labels: { ['k'.repeat(256)]: 'v' } }),
+    'labels',
+    /has a key 256 characters long \("k{40}\.\.\."\); at most 255$/,
+  ],
+  [
+    'a label value of 4097 characters',
+    spec({ labels: { k: 'v'.repeat(4097) } }),
+    'labels.k',
+    / is 4097 characters long; at most 4096$/,
+  ],
+  [
+    '33 constraints',
+    spec({ constraints: Array(33).fill('node.labels.zone == a') }),
+    'constraints',
+    / has 33 entries; at most 32$/,
+  ],
+  [
+    '17 tmpfs mounts',
+    spec({ tmpfs: Array.from({ length: 17 }, (_, i) => ({ path: `/t${i}` })) }),
+    'tmpfs',
+    / has 17 entries; at most 16$/,
+  ],
+  ['101 log files', spec({ logs: { maxFiles: 101 } }), 'logs.maxFiles', / is 101; at most 100$/],
+  ['no log file', spec({ logs: { maxFiles: 0 } }), 'logs.maxFiles', / is 0; at least 1$/],
+  [
+    'a sysctl value of 257 characters',
+    spec({ sysctls: { 'net.core.somaxconn': '1'.repeat(257) } }),
+    'sysctls.net.core.somaxconn',
+    / must be a value of 1 to 256 characters on one line/,
+  ],
+  [
+    'a command argument of 5000 characters',
+    spec({ command: ['x'.repeat(5000)] }),
+    'command[0]',
+    / is 5000 characters long; at most 4096$/,
+  ],
   ['a command of 80 KiB', spec({ command: Array.from({ length: 20 }, () => 'x'.repeat(4096)) }), 'command', /64 KiB/],
 ];
 for (const [what, body, field, says] of REFUSED) {
