@@ -16,6 +16,9 @@ import type { Filter, NeverFits, NodeView, ResourceMeasure, ResourceName, Resour
  */
 const PASSING: ReadonlySet<string> = new Set([NODE_RESTARTING, NODE_WITHOUT_ENGINE, NODE_UNHEARD]);
 
+/** The constraints filter's name: its rules say which nodes the task wants. */
+const CONSTRAINTS = 'constraints';
+
 const NOTHING: Readonly<Resources> = Object.freeze({ cpuCores: 0, memoryBytes: 0, diskBytes: 0 });
 
 const CAPACITY_OF: Readonly<Record<ResourceName, keyof Resources>> = {
@@ -43,6 +46,8 @@ export function neverFits(
 ): NeverFits | undefined {
   const rejections = new Rejections(filters.length);
   const causes = new Map<string, string>(); // reason -> the filter behind it
+  const wanted = new Map<string, number>(); // reason -> nodes the task's constraints would take
+  const constraints = filters.find((f) => f.name === CONSTRAINTS);
   let beating = false;
   for (const node of nodes) {
     beating ||= node.up || (node.downReason !== undefined && node.downReason !== NODE_UNHEARD);
@@ -50,11 +55,16 @@ export function neverFits(
     if (found === undefined) return undefined;
     rejections.add(node, found.reason, found.slot, found.measure);
     causes.set(found.reason, found.filter);
+    if (found.filter !== CONSTRAINTS && (constraints?.reject(task, node) ?? null) === null)
+      wanted.set(found.reason, (wanted.get(found.reason) ?? 0) + 1);
   }
   const [top] = sortedReasons(rejections.counts);
   if (!beating || top === undefined) return undefined;
   const closestMiss = rejections.closestMiss(task);
-  const cause = causes.get(top[0]) ?? '';
+  // what to do is about the nodes the task asks for: a task pinned to a paused node is told to
+  // activate it, not to label another; only when no node meets its constraints is it about them
+  const [first] = sortedReasons(wanted.size > 0 ? wanted : rejections.counts);
+  const cause = causes.get((first ?? top)[0]) ?? '';
   const rejected = rejections.counts;
   return closestMiss === undefined
     ? { evaluated: nodes.length, rejected, cause }

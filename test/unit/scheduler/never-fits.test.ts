@@ -121,3 +121,29 @@ test('the cause is the filter of the reason that keeps out the most nodes', () =
   assert.equal(n.cause, 'memory');
   assert.equal(n.rejected.get('node does not match node.labels.zone == mars'), 1);
 });
+
+test('the cause is about the nodes the constraints ask for: a task pinned to a paused node is told to activate it', () => {
+  const pinned = task({ constraints: [parseConstraint('constraints.0', 'node.name == w1')] });
+  const n = never(
+    neverFits(
+      pinned,
+      [{ ...node({ id: 'w1' }), up: false, downReason: NODE_PAUSED }, node({ id: 'w2' })],
+      DEFAULT_FILTERS,
+    ),
+  );
+  assert.equal(n.cause, 'node-up');
+  assert.equal(
+    explainNever(n),
+    `0/2 nodes could ever hold it: 1 node does not match node.name == w1, 1 ${NODE_PAUSED}`,
+  );
+  // a node kept out before its constraints were looked at, which does not meet them either, says nothing
+  const zoned = task({ constraints: [parseConstraint('constraints.0', 'node.labels.zone == a')] });
+  const elsewhere = never(
+    neverFits(
+      zoned,
+      [{ ...node({ id: 'w1' }), up: false, downReason: NODE_PAUSED }, node({ id: 'w2' })],
+      DEFAULT_FILTERS,
+    ),
+  );
+  assert.equal(elsewhere.cause, 'constraints');
+});
