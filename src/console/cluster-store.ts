@@ -40,6 +40,8 @@ export class ClusterStore {
   events: ClusterEvent[] = [];
   stream: { state: StreamState; detail: string } = { state: 'connecting', detail: '' };
   loaded = false;
+  /** How many times the nodes came from the manager: a figure of them is of now only once they came again. */
+  nodesAnswers = 0;
   error = '';
   /**
    * Since when the manager does not answer at all (ISO time; null while it does): what the page
@@ -84,8 +86,8 @@ export class ClusterStore {
     clearTimeout(this.#timer);
   }
 
-  /** A task's events the manager kept since `sinceIso` (its submission), oldest first, as it keeps them. */
-  async taskHistory(taskId: string, sinceIso: string): Promise<ClusterEvent[]> {
+  /** A task's events the manager kept since `sinceIso` (its submission), oldest first; null: it did not answer. */
+  async taskHistory(taskId: string, sinceIso: string): Promise<ClusterEvent[] | null> {
     return this.#follower.ofTask(taskId, sinceIso);
   }
 
@@ -110,6 +112,7 @@ export class ClusterStore {
         this.#getFiles(),
       ]);
       this.nodes = new Map(nodes.map((n) => [n.id, n]));
+      this.nodesAnswers += 1;
       this.tasks = new Map(tasks.map((t) => [t.id, t]));
       this.services = new Map(services.map((s) => [s.name, s]));
       this.files = files;
@@ -213,6 +216,7 @@ export class ClusterStore {
   async #fetchNodes(): Promise<void> {
     const nodes = await this.api.get('/nodes', (v) => list(v, 'nodes', nodeView));
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
+    this.nodesAnswers += 1;
   }
 
   async #fetchTasks(): Promise<void> {

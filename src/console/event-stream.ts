@@ -91,22 +91,30 @@ export class EventFollower {
    */
   async past(): Promise<ClusterEvent[]> {
     const now = Date.now();
-    return this.#kept({ since: new Date(now - RECENT_MS).toISOString(), until: new Date(now).toISOString() });
+    const kept = await this.#kept({
+      since: new Date(now - RECENT_MS).toISOString(),
+      until: new Date(now).toISOString(),
+    });
+    return kept.events;
   }
 
   /**
    * A task's events the manager kept, from `sinceIso` (its submission) until now, oldest first: its
    * whole history as far as the manager kept it, however many other events came since. None from a
-   * manager that takes no `task` (older), and what came within PAST_WAIT_MS.
+   * manager that takes no `task` (older), and what came within PAST_WAIT_MS. Null when the manager
+   * did not answer, or its answer was cut off: what came is not its history, and none is not its word.
    */
-  async ofTask(taskId: string, sinceIso: string): Promise<ClusterEvent[]> {
+  async ofTask(taskId: string, sinceIso: string): Promise<ClusterEvent[] | null> {
     const since = sinceIso === '' ? '0' : sinceIso;
-    return this.#kept({ task: taskId, since, until: new Date().toISOString() });
+    const kept = await this.#kept({ task: taskId, since, until: new Date().toISOString() });
+    return kept.answered ? kept.events : null;
   }
 
-  async #kept(params: Record<string, string>): Promise<ClusterEvent[]> {
+  /** What came; `answered` false when the manager did not answer or the answer was cut (not by the wait). */
+  async #kept(params: Record<string, string>): Promise<{ events: ClusterEvent[]; answered: boolean }> {
     const query = new URLSearchParams(params).toString();
     const events: ClusterEvent[] = [];
+    let answered = true;
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     this.#abort.signal.addEventListener('abort', stop);
@@ -114,13 +122,14 @@ export class EventFollower {
     try {
       const reader = await this.api.stream(`/events?${query}`, abort.signal);
       await eachLine(reader, (line) => events.push(clusterEvent(JSON.parse(line) as unknown)));
-    } catch {
-      // what came is what there is: the page lists live events either way
+    } catch (err) {
+      // what came is what there is: the page lists live events either way; a network failure is a TypeError
+      answered = !(err instanceof TypeError);
     } finally {
       clearTimeout(timer);
       this.#abort.signal.removeEventListener('abort', stop);
     }
-    return events;
+    return { events, answered };
   }
 
   /** True for an event had before (a reconnect asks again from the last time); notes it otherwise. */

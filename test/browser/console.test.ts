@@ -991,6 +991,93 @@ describe('the web console in a real browser, against a real manager and workers'
     await screenshot(page, 'revoked-while-open', 'sign-in');
   });
 
+  test('while the manager does not answer, each page says its figures are as of then, greyed, and offers no action', async () => {
+    await c.client.createService(serviceSpec(c, 'unheard', { replicas: 1 }));
+    const sleeper = await c.client.submit(c.task('unheard-task'));
+    await c.allInState([sleeper.id], 'Running', 60_000);
+    const a = (await c.client.listNodes()).find((n) => n.name === c.workerName('a'));
+    assert.ok(a !== undefined);
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await waitForText(page, 'Live updates: live');
+    await open(page, `${url}/ui#/nodes/${a.id}`);
+    await waitForText(page, /CPU busy.*\(\d+ samples?\)/);
+    await markPage(page);
+    const go = async (hash: string): Promise<void> =>
+      page.evaluate(
+        (h: string) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h),
+        hash,
+      );
+    /** The value of a fact of the page's first list of facts (State, Node, …). */
+    const fact = async (name: string): Promise<string> =>
+      page.$eval(
+        'dl.facts',
+        (dl, n: string) => {
+          const dt = [...dl.querySelectorAll('dt')].find((el) => (el.textContent ?? '').trim() === n);
+          return (dt?.nextElementSibling?.textContent ?? '').trim().replace(/\s+/g, ' ');
+        },
+        name,
+      );
+    const disabled = async (label: string): Promise<boolean> => {
+      const button = await page.waitForSelector(`main button::-p-text(${label})`);
+      return (await button?.evaluate((el) => (el as unknown as { disabled: boolean }).disabled)) ?? false;
+    };
+    const greyed = async (): Promise<boolean> => page.$eval('main', (el) => /\blost\b/.test(el.className));
+    const samples = async (): Promise<number> =>
+      page.$eval('figure.chart figcaption', (el) => Number(/\((\d+) samples?\)/.exec(el.textContent ?? '')?.[1] ?? -1));
+
+    await c.manager.kill();
+    await waitForText(page, /Lost the manager \d+s ago/, 60_000);
+    // the node page: its state as of then, greyed, no drain offered (whether it was done could not be known)
+    await waitFor(async () => (/^Up as of \d+[sm] ago$/.test(await fact('State')) ? true : undefined), {
+      what: 'the node state said as of then',
+    });
+    assert.ok(await greyed(), 'the node page greyed');
+    assert.ok(await disabled('Drain'), 'no drain while the manager does not answer');
+    await waitForText(page, '(not while the manager does not answer)');
+    // what it last answered is no sample of now: the charts take none, however long
+    const before = await samples();
+    await new Promise((resolve) => setTimeout(resolve, 11_000)); // two sampling periods
+    assert.equal(await samples(), before, 'no sample taken while the manager does not answer');
+    await accessible(page, 'the node page while the manager does not answer');
+    await screenshot(page, 'unheard', 'node-page');
+
+    await go('#/services/unheard');
+    await waitForText(page, /1\/1 healthy, version 1, image \S+ as of \d+[sm] ago/);
+    assert.ok(await greyed(), 'the service page greyed');
+    for (const label of ['Scale', 'Roll back', 'Remove service']) assert.ok(await disabled(label), `no ${label}`);
+    await screenshot(page, 'unheard', 'service-page');
+    await go('#/');
+    await page.waitForSelector('section.nodes');
+    assert.ok(await greyed(), 'the overview greyed');
+
+    // the task page, followed by its link: its state as of then, no stop, its kept events not said to be none
+    await go(`#/tasks/${sleeper.id}`);
+    await waitFor(
+      async () => (/^Running \(wanted running\) as of \d+[sm] ago$/.test(await fact('State')) ? true : undefined),
+      { what: 'the task state said as of then' },
+    );
+    assert.ok(await greyed(), 'the task page greyed');
+    assert.ok(await disabled('Stop task'), 'no stop while the manager does not answer');
+    await waitForText(page, 'Those the manager kept did not come (it does not answer)');
+    assert.doesNotMatch(await page.$eval('main', (el) => el.textContent ?? ''), /No event of it is kept/);
+    await screenshot(page, 'unheard', 'task-page');
+
+    await c.restartManager();
+    await waitForText(page, 'Live updates: live', 60_000);
+    // the task's kept events, asked for again on the same page once the manager answers
+    await waitForText(page, 'every one the manager kept since the task was submitted', 30_000);
+    assert.equal(await fact('State'), 'Running (wanted running)');
+    assert.ok(!(await greyed()), 'live again: not greyed');
+    assert.ok(!(await disabled('Stop task')), 'live again: stop offered');
+    await go('#/services/unheard');
+    await waitForText(page, /1\/1 healthy, version 1, image \S+$/m);
+    assert.ok(!(await disabled('Scale')), 'live again: scale offered');
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    await c.client.removeService('unheard');
+    await c.client.stopTask(sleeper.id);
+  });
+
   test('the page reconnects on its own when the manager restarts, reloads, and is live again', async () => {
     const page = await newPage();
     await signIn(page, url, c.token);

@@ -6,6 +6,7 @@ import { tokenInfo, type TokenInfo } from '../decode.js';
 import { Ago } from './ago.js';
 import { NodePage } from './node-page.js';
 import { Overview } from './overview.js';
+import { LostSince } from './lost.js';
 import { errorText } from './parts.js';
 import { ServicePage } from './service-page.js';
 import { TaskPage } from './task-page.js';
@@ -148,7 +149,9 @@ function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
           </p>`
     }
     ${store.error === '' ? null : html`<p class="outcome error" role="alert">${store.error}</p>`}
-    <main id="main" tabindex="-1">${page}</main>
+    <${LostSince.Provider} value=${store.lostSince}>
+      <main id="main" tabindex="-1" class=${store.lostSince === null ? '' : 'lost'}>${page}</main>
+    </${LostSince.Provider}>
   </div>`;
 }
 

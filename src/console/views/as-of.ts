@@ -1,5 +1,6 @@
 import { html } from 'htm/preact';
 import { Ago } from './ago.js';
+import { useLostSince } from './lost.js';
 
 // A node reports its load with each heartbeat, and the manager books what it placed there: once the
 // node is not Up, both are what it was last heard of, not figures of now, and are shown as such.
@@ -13,4 +14,10 @@ export function reportIsOld(n: { state: string }): boolean {
 export function AsOf(props: { at: string | null }) {
   if (props.at === null) return html`<span class="as-of">never reported</span>`;
   return html`<span class="as-of">as of <${Ago} at=${props.at} /></span>`;
+}
+
+/** " as of 12s ago" beside a state while the manager does not answer: it is what it last answered. */
+export function AsOfLost() {
+  const at = useLostSince();
+  return at === null ? null : html` <${AsOf} at=${at} />`;
 }

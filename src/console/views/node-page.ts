@@ -9,7 +9,7 @@ import { formatBytes } from '../../units/index.js';
 import { age, Bar, ConfirmAction, link, Section, State } from './parts.js';
 import { nodeLabelsText } from '../../task/constraint.js';
 import { Ago } from './ago.js';
-import { AsOf, reportIsOld } from './as-of.js';
+import { AsOf, AsOfLost, reportIsOld } from './as-of.js';
 
 /** How often the usage charts sample the node while its page is open (heartbeats carry no history). */
 const SAMPLE_MS = 5_000;
@@ -21,10 +21,12 @@ function UsageOverTime(props: { store: ClusterStore; id: string }) {
     let live = true;
     setSeries(props.store.usage.get(key));
     const sample = async (): Promise<void> => {
+      const answers = props.store.nodesAnswers;
       await props.store.refreshNodes();
       const n = props.store.nodes.get(props.id);
-      // a node that is not Up reports nothing new: its last figures are not a sample of now
-      if (n === undefined || !live || n.state !== 'Up') return;
+      // a node that is not Up reports nothing new, and a manager that did not answer told nothing new:
+      // the last figures are not a sample of now
+      if (n === undefined || !live || n.state !== 'Up' || props.store.nodesAnswers === answers) return;
       const used = Math.max(0, n.capacity.memoryBytes - n.memoryAvailableBytes);
       setSeries(props.store.usage.add(key, Date.now(), n.cpuUsage * 100, used));
     };
@@ -65,7 +67,7 @@ export function NodePage(props: { api: Api; store: ClusterStore; id: string; sco
   return html`<div>
     <h1>Node ${n.name}</h1>
     <dl class="facts">
-      <dt>State</dt><dd><${State} value=${nodeStateText(n)} /></dd>
+      <dt>State</dt><dd><${State} value=${nodeStateText(n)} /><${AsOfLost} /></dd>
       <dt>Address</dt><dd class="mono">${n.url}</dd>
       <dt>Version</dt><dd>${n.version ?? 'not known (a worker older than versions)'}</dd>
       <dt>Host ID</dt><dd class="mono">${n.hostId ?? 'not known (a worker older than host ids)'}</dd>

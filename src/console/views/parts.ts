@@ -6,6 +6,7 @@ import { actionErrorText } from '../error-text.js';
 import type { Scope, TaskView } from '../decode.js';
 import { neverPlacedText } from '../../cli/unplaceable.js';
 import { formatDelay, saysRestartPlan, withoutRestartPlan } from '../../task/restart-plan.js';
+import { NOT_WHILE_LOST, useLostSince } from './lost.js';
 import { useTick } from './tick.js';
 
 // Small pieces every page uses. A state is always written out, its colour only repeats it.
@@ -106,7 +107,8 @@ export function Outcome(props: { result: { ok: boolean; text: string } | null })
 
 /**
  * A button that asks first: a modal dialog (keyboard: Tab between its buttons, Escape cancels)
- * saying what will happen; `run` happens only on Confirm, and what it answered is shown.
+ * saying what will happen; `run` happens only on Confirm, and what it answered is shown. Not
+ * offered, and said why, while the manager does not answer: whether it was done could not be known.
  */
 export function ConfirmAction(props: {
   label: string;
@@ -119,6 +121,7 @@ export function ConfirmAction(props: {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const lost = useLostSince() !== null;
   const confirm = async (): Promise<void> => {
     dialog.current?.close();
     setBusy(true);
@@ -134,11 +137,12 @@ export function ConfirmAction(props: {
     <button
       type="button"
       class=${props.danger === true ? 'danger' : ''}
-      disabled=${busy || props.disabled === true}
+      disabled=${busy || lost || props.disabled === true}
       onClick=${() => dialog.current?.showModal()}
     >
       ${props.label}
     </button>
+    ${lost ? html` <span class="hint not-now">(${NOT_WHILE_LOST})</span>` : null}
     <dialog ref=${dialog} aria-label=${props.label}>
       <p>${props.question}</p>
       ${props.children}

@@ -8,6 +8,7 @@ import { healthText } from '../../task/health-text.js';
 import { MountsTable } from './files.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, NeverPlaced, Section, State, TableBox } from './parts.js';
 import { Ago } from './ago.js';
+import { AsOfLost } from './as-of.js';
 
 function Endpoints(props: { api: Api; name: string; signature: string }) {
   const [list, setList] = useState<EndpointView[] | null>(null);
@@ -156,7 +157,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
         job ? `${service.running} running` : `${service.healthy}/${service.replicas} healthy`
       }</span>${global ? ` (${ONE_A_NODE})` : ''}, version ${service.version}, image <span class="mono">${
         service.image
-      }</span>
+      }</span><${AsOfLost} />
     </p>
     ${
       j === null

@@ -17,6 +17,7 @@ import { lastExitAddsToReason } from '../../task/last-exit.js';
 import { stopEffect } from '../../task/stop-effect.js';
 import { stopQuestion } from '../stop-question.js';
 import { Ago } from './ago.js';
+import { AsOfLost } from './as-of.js';
 
 /** How often the charts sample the task's usage while its page is open (the manager keeps no history). */
 const SAMPLE_MS = 5_000;
@@ -152,7 +153,7 @@ export function TaskPage(props: { api: Api; store: ClusterStore; id: string; sco
   return html`<div>
     <h1>Task ${t.name}</h1>
     <dl class="facts">
-      <dt>State</dt><dd><${State} value=${t.state} /> (wanted ${t.desiredState})</dd>
+      <dt>State</dt><dd><${State} value=${t.state} /> (wanted ${t.desiredState})<${AsOfLost} /></dd>
       <dt>Reason</dt><dd class="reason"><${Reason} task=${t} withHint=${true} none="-" /></dd>
       <dt>Restarts</dt><dd>${t.restarts}</dd>
       ${
