@@ -11,10 +11,21 @@ export const NO_ANSWER = 'the manager does not answer; trying again';
 export const RECENT_MS = 15 * 60_000;
 /** The longest the page waits for those (a manager whose clock is behind the browser's holds them back). */
 const PAST_WAIT_MS = 5_000;
+/** The longest the stream waits for the manager to answer its ask (a manager that hangs accepts, then says nothing). */
+const ANSWER_WAIT_MS = 10_000;
+/**
+ * The longest the stream stays silent before the manager is taken not to answer: it sends a keep-alive
+ * every 15 s on an event stream (text/event-stream), so two missed and some slack. Without this a hung
+ * manager (stopped, its machine gone without a reset) would leave the page saying it is live.
+ */
+export const SILENCE_MS = 40_000;
 
 /**
- * Follows `GET /events` (NDJSON) with a streaming fetch, the token in its header: each event as
- * it happens, no polling. When the stream ends or fails it connects again with backoff, from the
+ * Follows `GET /events` (as an event stream, whose keep-alives tell a quiet cluster from a manager
+ * that hangs; NDJSON from a server that answers that) with a streaming fetch, the token in its header:
+ * each event as it happens, no polling. A manager that does not answer within ANSWER_WAIT_MS, or says
+ * nothing for SILENCE_MS, is taken as one that does not answer at all (NO_ANSWER).
+ * When the stream ends or fails it connects again with backoff, from the
  * last event it had (those of that very time it had are left out), and `onResync` runs first on
  * every reconnect. `past()` reads the events the manager kept from before the page opened, `ofTask()`
  * those of one task.
@@ -51,15 +62,18 @@ export class EventFollower {
     let failures = 0;
     let first = true;
     while (!this.#abort.signal.aborted) {
+      const watch = new Watchdog(this.#abort.signal);
       try {
         this.on.state(first ? 'connecting' : 'reconnecting', '');
         const from = this.#last === null ? '' : `?since=${encodeURIComponent(this.#last.time)}`;
-        const reader = await this.api.stream(`/events${from}`, this.#abort.signal);
+        watch.arm(ANSWER_WAIT_MS);
+        const { reader, type } = await this.api.typedStream(`/events${from}`, watch.signal, 'text/event-stream');
+        watch.arm(SILENCE_MS);
         if (!first) await this.on.resync();
         first = false;
         failures = 0;
         this.on.state('live', '');
-        await this.#read(reader);
+        await this.#read(reader, (type ?? '').startsWith('text/event-stream'), () => watch.arm(SILENCE_MS));
       } catch (err) {
         if (this.#abort.signal.aborted) return;
         if (err instanceof ApiError && err.status === TOKEN_REFUSED) {
@@ -67,9 +81,11 @@ export class EventFollower {
           return;
         }
         // fetch's own words for a manager that does not answer ("Failed to fetch") say little to a person
-        const lost = err instanceof TypeError; // fetch's network failures, and a stream cut off
+        const lost = err instanceof TypeError || watch.fired; // network failures, a stream cut off, or silent
         const why = lost ? NO_ANSWER : err instanceof Error ? err.message : String(err);
         this.on.state('reconnecting', why);
+      } finally {
+        watch.done();
       }
       first = false;
       const wait = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] ?? 5_000;
@@ -78,11 +94,19 @@ export class EventFollower {
     }
   }
 
-  async #read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-    await eachLine(reader, (line) => {
-      const e = clusterEvent(JSON.parse(line) as unknown);
-      if (!this.#seen(e.time, line)) this.on.event(e);
-    });
+  /** Each event of the stream; `sse`: an event stream, whose `data:` lines carry them. `heard`: on every chunk. */
+  async #read(reader: ReadableStreamDefaultReader<Uint8Array>, sse: boolean, heard: () => void): Promise<void> {
+    await eachLine(
+      reader,
+      (raw) => {
+        // an event stream's comments (keep-alives) and `event:` lines carry nothing the data line does not
+        if (sse && !raw.startsWith('data:')) return;
+        const line = sse ? raw.slice('data:'.length).trim() : raw;
+        const e = clusterEvent(JSON.parse(line) as unknown);
+        if (!this.#seen(e.time, line)) this.on.event(e);
+      },
+      heard,
+    );
   }
 
   /**
@@ -145,13 +169,21 @@ export class EventFollower {
   }
 }
 
-/** Each line of an NDJSON body; a line `take` cannot read is skipped (the next resync repairs what it said). */
-async function eachLine(reader: ReadableStreamDefaultReader<Uint8Array>, take: (line: string) => void): Promise<void> {
+/**
+ * Each line of an NDJSON body; a line `take` cannot read is skipped (the next resync repairs what it said).
+ * `heard`: told of each chunk as it comes.
+ */
+async function eachLine(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  take: (line: string) => void,
+  heard?: () => void,
+): Promise<void> {
   const decoder = new TextDecoder();
   let buffered = '';
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
+    heard?.();
     buffered += decoder.decode(value, { stream: true });
     let nl: number;
     while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -164,5 +196,36 @@ async function eachLine(reader: ReadableStreamDefaultReader<Uint8Array>, take: (
         // one event the console cannot read is skipped
       }
     }
+  }
+}
+
+/** Ends one try of the stream once a deadline passes without word from the manager (or when the follower stops). */
+class Watchdog {
+  readonly #abort = new AbortController();
+  readonly #stop = (): void => this.#abort.abort();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether a deadline passed (the manager said nothing for that long), rather than the follower stopping. */
+  fired = false;
+
+  constructor(private readonly outer: AbortSignal) {
+    outer.addEventListener('abort', this.#stop);
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** From now, `ms` at most until the next word. */
+  arm(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.fired = true;
+      this.#abort.abort();
+    }, ms);
+  }
+
+  done(): void {
+    clearTimeout(this.#timer);
+    this.outer.removeEventListener('abort', this.#stop);
   }
 }

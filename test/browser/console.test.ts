@@ -1099,4 +1099,23 @@ describe('the web console in a real browser, against a real manager and workers'
     assert.ok(await stillSamePage(page), 'the page was never reloaded');
     await screenshot(page, 'reconnect', 'live-again');
   });
+
+  // last: the manager's node checks see its workers' heartbeats late once it runs again
+  test('a manager that hangs (it holds the connection and says nothing) is said lost, not live', async () => {
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await waitForText(page, 'Live updates: live');
+    await markPage(page);
+    process.kill(c.manager.pid, 'SIGSTOP'); // as a machine gone without a reset: no error, no word
+    try {
+      // the event stream's keep-alives stop: within two of them and some slack
+      await waitForText(page, /Lost the manager \d+s ago: what this page shows is as of then\./, 90_000);
+      await waitForText(page, 'Live updates: reconnecting (the manager does not answer; trying again)');
+      await screenshot(page, 'hung', 'lost');
+    } finally {
+      process.kill(c.manager.pid, 'SIGCONT');
+    }
+    await waitForText(page, 'Live updates: live', 90_000);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+  });
 });
