@@ -13,3 +13,29 @@ export function tasksShown(tasks: Iterable<TaskView>, state: TaskState | 'all', 
   );
   return shown.sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : a.submittedAt > b.submittedAt ? -1 : 0));
 }
+
+/** The overview's task list as chosen: the state listed and the text found by. */
+export interface TaskChoice {
+  state: TaskState | 'all';
+  query: string;
+}
+
+/**
+ * The choice an overview address holds (`#/?state=Failed&find=web`): kept in the address, the back
+ * button returns to the list as it was left. What is not a state or too long is left out.
+ */
+export function choiceOf(hash: string, states: readonly TaskState[]): TaskChoice {
+  const at = hash.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
+  const state = states.find((s) => s === params.get('state')) ?? 'all';
+  return { state, query: (params.get('find') ?? '').slice(0, MAX_QUERY) };
+}
+
+/** The overview's address for a choice: `#/` for all tasks found by nothing. */
+export function choiceHash(choice: TaskChoice): string {
+  const params = new URLSearchParams();
+  if (choice.state !== 'all') params.set('state', choice.state);
+  if (choice.query !== '') params.set('find', choice.query);
+  const query = params.toString();
+  return query === '' ? '#/' : `#/?${query}`;
+}

@@ -907,6 +907,58 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(restarts.id);
   });
 
+  test('a task followed from a chosen list opens at its top; back returns to the list as chosen', async () => {
+    const ids = await c.submitMany('picked', 3, { constraints: ['node.labels.nowhere == x'] });
+    const page = await newPage(1280, 360); // short: the tasks table is down the page
+    await signIn(page, url, c.token);
+    await markPage(page);
+    await waitForText(page, 'picked-2');
+    type Win = { scrollY: number; location: { hash: string }; document: { activeElement: { id: string } | null } };
+    const win = async (): Promise<{ y: number; hash: string; focused: string }> =>
+      page.evaluate(() => {
+        const w = globalThis as unknown as Win;
+        return { y: w.scrollY, hash: w.location.hash, focused: w.document.activeElement?.id ?? '' };
+      });
+    const names = async (): Promise<string[]> => (await rows(page, 'section.tasks table')).map(([name]) => name ?? '');
+    const chosen = async (): Promise<{ pressed: string; find: string }> => ({
+      pressed: await page.$eval('.counts button[aria-pressed=true]', (el) => (el.textContent ?? '').trim()),
+      find: await page.$eval('#task-find', (el) => (el as unknown as { value: string }).value),
+    });
+    await page.click('button[data-state=Pending]');
+    await page.type('#task-find', 'picked-1');
+    await waitFor(async () => (JSON.stringify(await names()) === '["picked-1"]' ? true : undefined), {
+      what: 'picked-1 alone listed',
+    });
+    assert.equal((await win()).hash, '#/?state=Pending&find=picked-1', 'the choice is in the address');
+    const link = await page.waitForSelector(`section.tasks a[href="#/tasks/${ids[1] ?? ''}"]`);
+    await link?.evaluate((el) =>
+      (el as unknown as { scrollIntoView(o: { block: string }): void }).scrollIntoView({ block: 'end' }),
+    );
+    assert.ok((await win()).y > 0, 'the list is down the page');
+    await link?.click();
+    await waitForText(page, 'Task picked-1');
+    assert.equal((await win()).y, 0, 'the task page opens at its top');
+    // the skip link moves the focus to the content, and stays on this page
+    await page.focus('a.skip');
+    await page.keyboard.press('Enter');
+    const skipped = await win();
+    assert.deepEqual([skipped.hash, skipped.focused], [`#/tasks/${ids[1] ?? ''}`, 'main']);
+    await waitForText(page, 'Task picked-1');
+    await page.goBack();
+    await waitFor(async () => (JSON.stringify(await names()) === '["picked-1"]' ? true : undefined), {
+      what: 'back: picked-1 alone listed again',
+    });
+    const back = await chosen();
+    assert.equal(back.find, 'picked-1');
+    assert.match(back.pressed, /^Pending \d+$/);
+    // the brand link is the overview as it opens: every task
+    await (await page.waitForSelector('a.brand'))?.click();
+    await waitFor(async () => ((await chosen()).find === '' ? true : undefined), { what: 'the find box emptied' });
+    assert.match((await chosen()).pressed, /^All \d+$/);
+    assert.ok(await stillSamePage(page), 'the page was never reloaded');
+    for (const id of ids) await c.client.stopTask(id);
+  });
+
   test('63-character names leave every column in view at 1280x800; a task among many is found by its name', async () => {
     const nowhere = ['node.labels.nowhere == x']; // placed nowhere: no container for any of them
     const long = 'a-task-name-as-long-as-a-dns-label-may-be-sixty-three-characte';

@@ -10,6 +10,7 @@ import { LostSince } from './lost.js';
 import { errorText } from './parts.js';
 import { ServicePage } from './service-page.js';
 import { TaskPage } from './task-page.js';
+import { useTopOnFollow } from './top-on-follow.js';
 
 // The token lives in this tab's sessionStorage: closing the tab signs out, and no other site can
 // read it. It goes only into the Authorization header of calls to this manager.
@@ -96,11 +97,21 @@ function useHash(): string {
   return hash;
 }
 
+/**
+ * The skip link moves the focus to the content, and leaves the address as it is: followed as a link,
+ * `#main` would be an address of its own, which the console reads as the overview's.
+ */
+function skipToMain(e: Event): void {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 /** Renders on every store change; marks how long each change took to reach the page. */
 function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
   const store = useMemo(() => new ClusterStore(props.api), [props.api]);
   const [, rerender] = useReducer((n: number, _: null) => n + 1, 0);
   const hash = useHash();
+  useTopOnFollow(hash);
   useEffect(() => {
     const off = store.subscribe(() => rerender(null));
     void store.start();
@@ -127,10 +138,10 @@ function Console(props: { api: Api; who: TokenInfo; onSignOut(): void }) {
   else if (r.page === 'node') page = html`<${NodePage} api=${props.api} store=${store} id=${r.id} scope=${scope} />`;
   else
     page = html`<h1 class="visually-hidden">Cluster overview</h1>
-      <${Overview} store=${store} />`;
+      <${Overview} store=${store} hash=${hash} />`;
   const stream = store.stream;
   return html`<div>
-    <a class="skip" href="#main">Skip to content</a>
+    <a class="skip" href="#main" onClick=${skipToMain}>Skip to content</a>
     <header>
       <nav aria-label="Main"><a href="#/" class="brand">Poseidon</a></nav>
       <p class=${`stream stream-${stream.state}`} role="status">

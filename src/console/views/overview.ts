@@ -1,10 +1,10 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ClusterStore } from '../cluster-store.js';
 import { RECENT_MS } from '../event-stream.js';
 import { TASK_STATES, type ClusterEvent, type TaskState } from '../decode.js';
 import { FilesTable } from './files.js';
-import { MAX_QUERY, tasksShown } from '../task-filter.js';
+import { choiceHash, choiceOf, MAX_QUERY, tasksShown, type TaskChoice } from '../task-filter.js';
 import { formatBytes } from '../../units/index.js';
 import { age, Bar, link, Reason, replicasText, Section, State, TableBox } from './parts.js';
 import { Ago } from './ago.js';
@@ -144,9 +144,29 @@ export function EventList(props: {
   </ol>`;
 }
 
-function Tasks(props: { store: ClusterStore }) {
-  const [filter, setFilter] = useState<TaskState | 'all'>('all');
-  const [query, setQuery] = useState('');
+/**
+ * Tasks by state, and the list of those chosen. The choice is kept in the address (replaced, not
+ * pushed: a choice is no page of its own), so the back button from a task returns to the list as left.
+ */
+function Tasks(props: { store: ClusterStore; hash: string }) {
+  const [choice, setChoice] = useState<TaskChoice>(() => choiceOf(props.hash, TASK_STATES));
+  const choose = (next: TaskChoice): void => {
+    setChoice(next);
+    history.replaceState(history.state, '', choiceHash(next));
+  };
+  // a link to the overview followed (its brand, `#/`): the list as that address says
+  useEffect(() => {
+    const onHash = (): void => {
+      if (location.hash === '' || location.hash.startsWith('#/?') || location.hash === '#/')
+        setChoice(choiceOf(location.hash, TASK_STATES));
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  const filter = choice.state;
+  const query = choice.query;
+  const setFilter = (state: TaskState | 'all'): void => choose({ state, query });
+  const setQuery = (text: string): void => choose({ state: filter, query: text });
   const counts = new Map<TaskState, number>(TASK_STATES.map((s) => [s, 0]));
   for (const t of props.store.tasks.values()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
   const shown = tasksShown(props.store.tasks.values(), filter, query);
@@ -209,12 +229,13 @@ function Tasks(props: { store: ClusterStore }) {
   </div>`;
 }
 
-export function Overview(props: { store: ClusterStore }) {
+/** `hash`: the address it was opened at, which may hold the tasks chosen (`#/?state=Failed`). */
+export function Overview(props: { store: ClusterStore; hash: string }) {
   const { store } = props;
   return html`<div class="overview">
     <${Section} title="Nodes" class="nodes"><${NodesTable} store=${store} /></${Section}>
     <${Section} title="Services" class="services"><${ServicesTable} store=${store} /></${Section}>
-    <${Section} title="Tasks" class="tasks"><${Tasks} store=${store} /></${Section}>
+    <${Section} title="Tasks" class="tasks"><${Tasks} store=${store} hash=${props.hash} /></${Section}>
     <${Section} title="Secrets and configs" class="files"><${FilesTable} store=${store} /></${Section}>
     <${Section} title="Latest events" class="events-section"><${EventList} events=${store.events} /></${Section}>
   </div>`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { taskView } from '../../../src/console/decode.js';
-import { MAX_QUERY, tasksShown } from '../../../src/console/task-filter.js';
+import { TASK_STATES, taskView } from '../../../src/console/decode.js';
+import { choiceHash, choiceOf, MAX_QUERY, tasksShown } from '../../../src/console/task-filter.js';
 import { managerTaskView } from '../../helpers/manager-task-view.js';
 
 // The overview lists the newest 50 tasks: with 200, one further down is found by its name or id.
@@ -71,4 +71,18 @@ test('the state chosen and what is typed both hold', () => {
 test('text past what a name or an id can be is cut to it', () => {
   assert.deepEqual(tasksShown(tasks, 'all', `batch-042${'x'.repeat(MAX_QUERY)}`), []);
   assert.equal(tasksShown(tasks, 'all', `${'0'.repeat(3)}a${' '.repeat(200)}`).length, 1);
+});
+
+test('the list as chosen is kept in the address, so the back button returns to it', () => {
+  const choice = { state: 'Failed', query: 'web 1' } as const;
+  assert.equal(choiceHash(choice), '#/?state=Failed&find=web+1');
+  assert.deepEqual(choiceOf(choiceHash(choice), TASK_STATES), choice);
+  assert.equal(choiceHash({ state: 'all', query: '' }), '#/');
+  assert.deepEqual(choiceOf('#/', TASK_STATES), { state: 'all', query: '' });
+  assert.deepEqual(choiceOf('', TASK_STATES), { state: 'all', query: '' });
+  // what is not a state, or longer than the find box takes, is not taken
+  assert.deepEqual(choiceOf(`#/?state=Exploded&find=${'x'.repeat(100)}`, TASK_STATES), {
+    state: 'all',
+    query: 'x'.repeat(MAX_QUERY),
+  });
 });
