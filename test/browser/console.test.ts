@@ -959,6 +959,39 @@ describe('the web console in a real browser, against a real manager and workers'
     for (const id of ids) await c.client.stopTask(id);
   });
 
+  test('a service of 60 replicas lists the first 50 by slot, its actions in reach; one further down is found', async () => {
+    await c.client.createService(
+      serviceSpec(c, 'wide', { replicas: 60 }, { constraints: ['node.labels.nowhere == x'] }),
+    );
+    const page = await newPage();
+    await signIn(page, url, c.token);
+    await markPage(page);
+    await open(page, `${url}/ui#/services/wide`);
+    await waitForText(page, 'Showing the first 50 of 60 replicas by slot', 60_000);
+    const slots = (await rows(page, 'section[aria-labelledby=replicas-by-slot] table')).map(([slot]) => slot);
+    assert.deepEqual(
+      slots,
+      Array.from({ length: 50 }, (_, i) => String(i + 1)),
+    );
+    await page.waitForSelector('main button::-p-text(Scale)');
+    await screenshot(page, 'wide', 'service-page');
+    await (await page.waitForSelector('a::-p-text(find one by its name on the overview)'))?.click();
+    await waitFor(
+      async () =>
+        (await page.$eval('#task-find', (el) => (el as unknown as { value: string }).value)) === 'wide-'
+          ? true
+          : undefined,
+      { what: "the overview finding the service's replicas" },
+    );
+    await page.click('#task-find', { count: 3 });
+    await page.keyboard.type('wide-57');
+    const names = async (): Promise<string[]> => (await rows(page, 'section.tasks table')).map(([name]) => name ?? '');
+    await waitFor(async () => (JSON.stringify(await names()) === '["wide-57"]' ? true : undefined), {
+      what: 'wide-57 alone listed',
+    });
+    await c.client.removeService('wide');
+  });
+
   test('63-character names leave every column in view at 1280x800; a task among many is found by its name', async () => {
     const nowhere = ['node.labels.nowhere == x']; // placed nowhere: no container for any of them
     const long = 'a-task-name-as-long-as-a-dns-label-may-be-sixty-three-characte';

@@ -8,7 +8,14 @@ import { healthText } from '../../task/health-text.js';
 import { MountsTable } from './files.js';
 import { age, ConfirmAction, errorText, link, mayDeploy, NeverPlaced, Section, State, TableBox } from './parts.js';
 import { Ago } from './ago.js';
+import { choiceHash } from '../task-filter.js';
 import { AsOfLost } from './as-of.js';
+
+/**
+ * Replicas (and endpoints) listed at most, by slot: the actions below stay in reach of a service of
+ * hundreds, and one further down is found by its name on the overview.
+ */
+const REPLICA_ROWS = 50;
 
 function Endpoints(props: { api: Api; name: string; signature: string }) {
   const [list, setList] = useState<EndpointView[] | null>(null);
@@ -27,13 +34,16 @@ function Endpoints(props: { api: Api; name: string; signature: string }) {
   if (list === null) return html`<p>Loading endpoints…</p>`;
   if (list.length === 0) return html`<p>No endpoints.</p>`;
   return html`<ul class="endpoints">
-    ${list.map(
-      (e) =>
-        html`<li key=${e.taskId}>
-          slot ${e.slot}: <${State} value=${e.state} /> ${e.address ?? 'no address'} on ${e.node ?? '-'}
-        </li>`,
-    )}
-  </ul>`;
+      ${list
+        .slice(0, REPLICA_ROWS)
+        .map(
+          (e) =>
+            html`<li key=${e.taskId}>
+              slot ${e.slot}: <${State} value=${e.state} /> ${e.address ?? 'no address'} on ${e.node ?? '-'}
+            </li>`,
+        )}
+    </ul>
+    ${list.length > REPLICA_ROWS ? html`<p class="more">${`and ${list.length - REPLICA_ROWS} more.`}</p>` : null}`;
 }
 
 function Actions(props: { api: Api; store: ClusterStore; name: string; replicas: number; mode: ServiceMode }) {
@@ -185,7 +195,7 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
       <${TableBox} label="Replicas table"><table>
         <thead><tr><th scope="col">Slot</th><th scope="col">Task</th><th scope="col">Version</th>
           <th scope="col">State</th><th scope="col">Health</th><th scope="col">Node</th></tr></thead>
-        <tbody>${tasks.map(
+        <tbody>${tasks.slice(0, REPLICA_ROWS).map(
           (t) =>
             html`<tr key=${t.id}>
               <td>${t.slot}</td>
@@ -199,6 +209,14 @@ export function ServicePage(props: { api: Api; store: ClusterStore; name: string
             </tr>`,
         )}</tbody>
       </table></${TableBox}>
+      ${
+        tasks.length > REPLICA_ROWS
+          ? html`<p class="more">
+              ${`Showing the first ${REPLICA_ROWS} of ${tasks.length} replicas by slot: `}
+              <a href=${choiceHash({ state: 'all', query: `${name}-` })}>find one by its name on the overview</a>.
+            </p>`
+          : null
+      }
     </${Section}>
     <${Section} title="Secrets and configs its replicas mount" id="service-files">
       <${MountsTable} files=${service.files} whose="each replica" />
