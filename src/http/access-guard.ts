@@ -47,9 +47,14 @@ export function anyIdentity(...ways: readonly Identify[]): Identify {
  * Guards every route of `app` registered after this call: a route without `config.access` fails
  * at registration (a route nobody thought about is a bug, not an open door), and each request is
  * identified and checked in onRequest. A request that matches no route is not checked: it gets
- * its 404 and can do nothing else.
+ * its 404 and can do nothing else. With `watch`, each request let through is told to it (access-recheck.ts:
+ * a request still open is asked again while it runs).
  */
-export function guardRoutes(app: FastifyInstance, identify: Identify): void {
+export function guardRoutes(
+  app: FastifyInstance,
+  identify: Identify,
+  watch?: (req: FastifyRequest, res: FastifyReply['raw'], access: Access) => void,
+): void {
   app.addHook('onRoute', (route) => {
     if (route.config?.access === undefined)
       throw new Error(
@@ -65,8 +70,10 @@ export function guardRoutes(app: FastifyInstance, identify: Identify): void {
     }
     const identity = identify(req);
     req.identity = identity;
-    if (allows(access, identity)) done();
-    else refuse(req, reply, access, identity); // sending ends the request: done() is not called
+    if (allows(access, identity)) {
+      watch?.(req, reply.raw, access);
+      done();
+    } else refuse(req, reply, access, identity); // sending ends the request: done() is not called
   });
 }
 

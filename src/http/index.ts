@@ -20,6 +20,8 @@ export { endRelay, endsWithServer, relayOutput, relayUntilClose, StreamStopped, 
 /** Who may call what: the contract (access.ts) and its check before every handler. */
 export type { Access, Identify, Identity, NodeRole, Rejected, Scope } from './access.js';
 export { allows, anyIdentity, refusalOf, tokenIdOf, type Refusal } from './access-guard.js';
+/** A long request asked again while it runs: a token or certificate refused meanwhile ends it. */
+export { ACCESS_RECHECK_MS, endsWhenRefused, type RefusedEnd } from './access-recheck.js';
 /** Mutual TLS for a server: its certificate, the CA it asks callers' certificates of, renewal. */
 export { setServerTls, type ServerTls } from './server-tls.js';
 /** Identifying a caller by its client certificate (a node of this cluster), and what it names. */

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { Access, Identify } from './access.js';
 import { guardRoutes } from './access-guard.js';
+import { recheckAccess } from './access-recheck.js';
 import { sendError } from './error-handler.js';
 import { httpsOptions, type ServerTls } from './server-tls.js';
 import { PoseidonError } from '../errors/index.js';
@@ -52,6 +53,11 @@ export interface ServerOptions {
   openapi?: { info: OpenApiInfo; access: Access };
   /** Told of each route as it is declared, HEAD routes included (a test compares them with the document). */
   onRoute?: (route: RouteOptions) => void;
+  /**
+   * Every open request whose route needs credentials is asked again this often whether its caller
+   * may still make it, and ended when not (access-recheck.ts); absent: asked once, before its handler.
+   */
+  recheckAccessMs?: number;
   /** Runs on every request before anything else, credentials checks included (a group follower passes calls on). */
   first?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
@@ -144,7 +150,13 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const onRoute = opts.onRoute;
   if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute(route));
   if (opts.first !== undefined) app.addHook('onRequest', opts.first);
-  if (opts.identify !== undefined) guardRoutes(app, opts.identify);
+  const identify = opts.identify;
+  if (identify !== undefined)
+    guardRoutes(
+      app,
+      identify,
+      opts.recheckAccessMs === undefined ? undefined : recheckAccess(app, identify, opts.recheckAccessMs),
+    );
   // Response schemas document and type the answers (GET /openapi.json); they are sent with
   // JSON.stringify, not a compiled serializer: fast-json-stringify took 2.5-4x as long for a list
   // of 10,000 task views (their nullable fields and unions are checked value by value), and it

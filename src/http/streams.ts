@@ -1,6 +1,7 @@
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PoseidonError } from '../errors/index.js';
+import { endsWhenRefused } from './access-recheck.js';
 
 // A response that streams until its client leaves (`GET /events`, the endpoints watch, `logs -f`)
 // would keep its server from stopping: node's close() waits for every connection to end, and such
@@ -69,6 +70,11 @@ export interface RelayEnd {
    */
   lastLine?: string;
   /**
+   * An NDJSON stream's last line when the server ends it because its caller's credentials were
+   * refused while it ran (access-recheck.ts), from why; absent: it ends whole, with no last line.
+   */
+  refusedLine?: (reason: string) => string;
+  /**
    * An answer that must not end early as a whole one does: a tar archive, whose early end would
    * read as the whole archive. After the other end has answered, a stop cuts the client's answer
    * off, so the client sees it broken (nothing is logged); before the first byte went out, it is
@@ -104,6 +110,8 @@ export async function relayUntilClose(
     abort.abort();
   });
   let stopping = false;
+  /** Why the caller was refused while its stream ran (a token revoked or expired meanwhile). */
+  let refused: string | undefined;
   let relay: { source: NodeJS.ReadableStream; out: Transform } | undefined;
   endsWithServer(req, reply, () => {
     stopping = true;
@@ -111,6 +119,17 @@ export async function relayUntilClose(
       abort.abort();
       return;
     }
+    endRelay(relay.source, relay.out, end);
+  });
+  endsWhenRefused(req, (reason) => {
+    if (relay === undefined) {
+      // not answered yet: nothing to end whole, and the caller may read nothing more
+      reply.raw.destroy();
+      abort.abort();
+      return;
+    }
+    refused = reason;
+    stopping = true;
     endRelay(relay.source, relay.out, end);
   });
   let source: NodeJS.ReadableStream;
@@ -126,7 +145,8 @@ export async function relayUntilClose(
     letGo(source);
     throw new StreamStopped(end.stopped);
   }
-  const out = relayOutput(source, end, () => stopping);
+  const last = (): string | undefined => (refused === undefined ? end.lastLine : end.refusedLine?.(refused));
+  const out = relayOutput(source, end, () => stopping, last);
   relay = { source, out };
   return out;
 }
@@ -134,11 +154,20 @@ export async function relayUntilClose(
 /**
  * What a relay passes on of `source` to its client, until endRelay ends it as the server stops
  * (`stopping()` from then on): whole lines for a stream of lines (`end.lastLine`, `end.lines`),
- * the bytes as they come otherwise. An error of `source` before the stop is the output's.
+ * the bytes as they come otherwise; `lastLine` (end.lastLine unless said) is read as it ends. An
+ * error of `source` before the stop is the output's.
  */
-export function relayOutput(source: NodeJS.ReadableStream, end: RelayEnd, stopping: () => boolean): Transform {
-  const lines = end.lastLine !== undefined || end.lines === true;
-  const last = end.lastLine === undefined ? undefined : `${end.lastLine}\n`;
+export function relayOutput(
+  source: NodeJS.ReadableStream,
+  end: RelayEnd,
+  stopping: () => boolean,
+  lastLine: () => string | undefined = () => end.lastLine,
+): Transform {
+  const lines = end.lastLine !== undefined || end.refusedLine !== undefined || end.lines === true;
+  const last = (): string | undefined => {
+    const line = lastLine();
+    return line === undefined ? undefined : `${line}\n`;
+  };
   const out = lines ? wholeLines(last, stopping) : new PassThrough();
   source.on('error', (err) => {
     if (!stopping()) out.destroy(err);
@@ -168,7 +197,7 @@ function letGo(source: NodeJS.ReadableStream): void {
  * Passes on whole lines only, holding back a line until its end comes; at the end, what is held
  * back goes too, unless `stopped()`: then `last` (if any) goes instead of that cut line.
  */
-function wholeLines(last: string | undefined, stopped: () => boolean): Transform {
+function wholeLines(last: () => string | undefined, stopped: () => boolean): Transform {
   let held: Buffer = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -183,7 +212,7 @@ function wholeLines(last: string | undefined, stopped: () => boolean): Transform
       done(null, whole);
     },
     flush(done) {
-      if (stopped()) done(null, last);
+      if (stopped()) done(null, last());
       else done(null, held.length === 0 ? undefined : held);
     },
   });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventWindow } from '../api/index.js';
 import { PoseidonError } from '../errors/index.js';
-import { endsWithServer, tokenIdOf } from '../http/index.js';
+import { endsWhenRefused, endsWithServer } from '../http/index.js';
 import { EVENT_HISTORY, type ClusterEvent, type EventBus } from './events.js';
 
 /** Live `GET /events` streams at once at most; one more is refused (503) until one ends. */
@@ -15,8 +15,6 @@ export const MAX_EVENT_SUBSCRIBERS = 64;
  */
 export const MAX_EVENT_BUFFER_BYTES = 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
-/** How often an open stream asks whether its caller may still read (a token revoked or expired meanwhile). */
-export const ACCESS_RECHECK_MS = 5_000;
 /** The longest a Node timer waits (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -34,13 +32,6 @@ export interface EventStreamsDeps {
   metrics: Registry;
   maxSubscribers?: number;
   maxBufferedBytes?: number;
-  /**
-   * Whether the request's caller may still read events, asked every `recheckMs` while its stream is
-   * open: a stream whose token was revoked or has expired since it opened is ended (its next request
-   * is refused, saying why). None: a stream is never asked.
-   */
-  stillAllowed?: (req: FastifyRequest) => boolean;
-  recheckMs?: number;
 }
 
 /**
@@ -147,20 +138,8 @@ export class EventStreams {
       })();
     const keepAlive = setInterval(() => write(sse ? ': keep-alive\n\n' : ''), KEEP_ALIVE_MS);
     keepAlive.unref();
-    const { stillAllowed } = this.deps;
-    const recheck =
-      stillAllowed === undefined
-        ? undefined
-        : setInterval(() => {
-            if (stillAllowed(req)) return;
-            const tokenId = tokenIdOf(req.identity);
-            this.deps.log.info(
-              { remote: req.ip, tokenId },
-              'events subscriber cut off: its credentials are refused now',
-            );
-            res.end();
-          }, this.deps.recheckMs ?? ACCESS_RECHECK_MS);
-    recheck?.unref();
+    // a token revoked or expired while the stream is open: it ends (access-recheck.ts), and the next request says why
+    endsWhenRefused(req, () => res.end());
     const untilLater = untilMs === undefined ? 0 : untilMs - Date.now();
     // a time past ends the stream now; one further than a timer reaches, at the first event after it
     const until = untilLater > 0 && untilLater <= MAX_TIMER_MS ? setTimeout(end, untilLater) : undefined;
@@ -169,7 +148,6 @@ export class EventStreams {
       if (closed) return;
       closed = true;
       clearInterval(keepAlive);
-      clearInterval(recheck);
       clearTimeout(until);
       unsubscribe();
       this.#count -= 1;

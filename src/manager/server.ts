@@ -6,7 +6,7 @@ import { ClusterStatusView } from '../api/index.js';
 import type { WorkerClient } from '../client/index.js';
 import type { Clock } from '../clock/index.js';
 import {
-  allows,
+  ACCESS_RECHECK_MS,
   anyIdentity,
   buildServer,
   identifyByCertificate,
@@ -62,8 +62,16 @@ export async function createManagerServer(deps: {
   written?: () => bigint;
   /** Where the built web console is; absent: dist/console beside this package's code. */
   consoleDir?: string;
-  /** Bounds a test may lower: server deadlines, and `GET /events` subscribers and their unread bytes. */
-  limits?: { timeouts?: Partial<ServerTimeouts>; maxEventSubscribers?: number; maxEventBufferBytes?: number };
+  /**
+   * Bounds a test may lower: server deadlines, `GET /events` subscribers and their unread bytes, and
+   * how often an open request's credentials are checked again.
+   */
+  limits?: {
+    timeouts?: Partial<ServerTimeouts>;
+    maxEventSubscribers?: number;
+    maxEventBufferBytes?: number;
+    recheckAccessMs?: number;
+  };
 }): Promise<FastifyInstance> {
   const limits = deps.limits ?? {};
   const byCertificate = identifyByCertificate({
@@ -78,6 +86,8 @@ export async function createManagerServer(deps: {
     tls: deps.tls,
     // per connection: a keep-alive client's next requests with the same header skip the hash
     identify,
+    // a token revoked or expired while a stream of it is open (events, logs -f, exec, cp, a watch): it ends
+    recheckAccessMs: limits.recheckAccessMs ?? ACCESS_RECHECK_MS,
     metricsAccess: deps.metricsOpen === true ? 'open' : 'read',
     // the API's description needs a read token, as every route does but those that get credentials
     openapi: { info: MANAGER_API_INFO, access: 'read' },
@@ -95,8 +105,6 @@ export async function createManagerServer(deps: {
     bus: deps.manager.events,
     log: deps.log,
     metrics: deps.metrics,
-    // a token revoked or expired while its stream is open: the stream ends, and the next request says why
-    stillAllowed: (req) => allows(req.routeOptions.config.access ?? 'read', identify(req)),
     ...(limits.maxEventSubscribers === undefined ? {} : { maxSubscribers: limits.maxEventSubscribers }),
     ...(limits.maxEventBufferBytes === undefined ? {} : { maxBufferedBytes: limits.maxEventBufferBytes }),
   });

@@ -26,6 +26,11 @@ export const LOGS_END: RelayEnd = { stopped: LOGS_STOPPED };
 export const EXEC_END: RelayEnd = {
   stopped: EXEC_STOPPED,
   lastLine: JSON.stringify({ error: EXEC_STOPPED } satisfies ExecLine),
+  // a token revoked or expired while the command runs: why, said as the exec's end
+  refusedLine: (reason) =>
+    JSON.stringify({
+      error: `the manager ended the exec stream: ${reason}; the command may still run in the container`,
+    } satisfies ExecLine),
 };
 
 /** A copy out of a task: an archive ended early would read as a whole one, so a stop cuts it off instead. */
