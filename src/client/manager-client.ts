@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { TAR_MEDIA_TYPE } from '../api/archive-media.js';
 import { COPY_AGE_HEADER, COPY_REVISION_HEADER } from '../api/copy-headers.js';
 import { LOGS_NDJSON, type LogRead } from '../api/logs-media.js';
+import { InvalidField } from '../errors/index.js';
 import { copyOf, type CopyView } from './copy-view.js';
 import { endpointsMessages } from './endpoints-stream.js';
 import { clusterEvents, eventTime, type EventsWindow } from './events-stream.js';
@@ -266,14 +267,14 @@ export class ManagerClient {
     return this.http.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
   }
   /**
-   * Creates a secret or config from its value; the same name and value again answers the one
-   * there, another value is refused (file_exists).
+   * Creates a secret or config from its value, bytes or a string (its UTF-8 bytes); the same name
+   * and value again answers the one there, another value is refused (file_exists).
    */
-  createFile(
+  async createFile(
     kind: 'secret' | 'config',
-    req: { name: string; data: Buffer; labels?: Record<string, string> },
+    req: { name: string; data: Uint8Array | string; labels?: Record<string, string> },
   ): Promise<FileView> {
-    const body = { name: req.name, data: req.data.toString('base64'), ...(req.labels ? { labels: req.labels } : {}) };
+    const body = { name: req.name, data: base64Of(req.data), ...(req.labels ? { labels: req.labels } : {}) };
     return this.http.request('POST', `/${kind}s`, { body });
   }
   /** Secrets or configs: never a secret's value. */
@@ -380,4 +381,15 @@ function managersOnly(credentials: ClientCredentials): ClientCredentials {
   const tls = credentials.tls;
   if (tls === undefined || typeof tls === 'function' || tls.serverRole !== undefined) return credentials;
   return { ...credentials, tls: { ...tls, serverRole: 'manager' } };
+}
+
+/**
+ * A value as the API carries it, base64. A script without types may pass a string: `'pw'.toString('base64')`
+ * would send the string itself as base64, which decodes to other bytes (or none), so a string is its UTF-8.
+ */
+function base64Of(data: unknown): string {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8').toString('base64');
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  const kind = data === null ? 'null' : typeof data;
+  throw new InvalidField('data', `is ${kind}; give the value as a Buffer or a string (its UTF-8 bytes)`);
 }
