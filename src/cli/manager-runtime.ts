@@ -206,7 +206,16 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
     },
     ...(group === undefined || groupStore === undefined
       ? {}
-      : { first: forwardToLeader({ group, caPem: authority.ca.certPem, copy, log }), written: groupStore.written }),
+      : {
+          first: forwardToLeader({
+            group,
+            caPem: authority.ca.certPem,
+            copy,
+            log,
+            isRevoked: (nodeId) => manager.isRevoked(nodeId),
+          }),
+          written: groupStore.written,
+        }),
   });
   const url = await listenOn(app, opts.host, opts.port);
   advertised = opts.advertise?.[0] ?? url;

@@ -8,8 +8,17 @@ import { connectOptions } from '../../client/index.js';
 import { asksNdjson, isFollow, type LogsQuery } from '../../api/index.js';
 // what a follower's answer from its copy says of it (in src/api: `poseidon cluster status` reads them)
 import { COPY_AGE_HEADER, COPY_REVISION_HEADER } from '../../api/copy-headers.js';
-import { LeaderUnknown, NoLeader, NotLeader, type PoseidonError } from '../../errors/index.js';
-import { endRelay, endsWithServer, errorAnswer, relayOutput, StreamStopped, type RelayEnd } from '../../http/index.js';
+import { LeaderUnknown, NoLeader, NotLeader, PoseidonError } from '../../errors/index.js';
+import {
+  endRelay,
+  endsWithServer,
+  errorAnswer,
+  identifyByCertificate,
+  relayOutput,
+  StreamStopped,
+  type Identity,
+  type RelayEnd,
+} from '../../http/index.js';
 import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js';
 
 // A follower of a manager group passes each API call on to the leader, as it came (method, path,
@@ -18,10 +27,26 @@ import { COPY_END, EVENTS_END, EXEC_END, LOGS_END } from '../stopped-streams.js'
 // follower answers itself (reads from its copy, /status) it checks against its copy of the tokens
 // (state-copy.ts). A call made with a node certificate (a worker's) cannot be passed on,
 // since the certificate is this connection's; it gets not_leader with the leader's URL, and the
-// worker calls the leader itself. Only what says where a manager is stays here: /healthz and /ca,
-// and /status, which says how the group stands as this manager sees it (most wanted when no
-// manager leads). A follower out of touch with etcd names no leader to a worker: while etcd lacks
-// a majority the last leader it saw may be long dead (LeaderUnknown).
+// worker calls the leader itself. Only a certificate of this cluster, valid and not revoked, learns
+// that URL: any other is refused 401 here, as the leader would refuse it (a call with no
+// credentials, or a token, is passed on, and the leader checks it). Only what says where a manager
+// is stays here: /healthz and /ca, and /status, which says how the group stands as this manager
+// sees it (most wanted when no manager leads). A follower out of touch with etcd names no leader
+// to a worker: while etcd lacks a majority the last leader it saw may be long dead (LeaderUnknown).
+
+/**
+ * A certificate a follower does not take (of another CA, expired, revoked): refused as the leader
+ * would, never told where the leader is.
+ */
+class CertificateRefused extends PoseidonError {
+  constructor(identity: Identity) {
+    const rejected = identity.kind === 'anonymous' ? identity.rejected : undefined;
+    super(
+      rejected?.nodeRemoved === true ? 'node_removed' : 'unauthenticated',
+      rejected?.reason ?? 'the certificate presented is not a node certificate of this cluster',
+    );
+  }
+}
 
 /** What the hook needs to know of the group. */
 export interface GroupView {
@@ -90,7 +115,14 @@ export function forwardToLeader(deps: {
   /** The follower's copy of the leader's records and tokens; absent: every call is passed on. */
   copy?: ReadCopy;
   log: Logger;
+  /** A node removed from the cluster, as this manager knows (its certificate learns no leader's URL). */
+  isRevoked?: (nodeId: string) => boolean;
 }): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const isRevoked = deps.isRevoked;
+  const byCertificate = identifyByCertificate({
+    now: () => Date.now(),
+    ...(isRevoked === undefined ? {} : { isRevoked }),
+  });
   // the leader's certificate must be a manager's: a worker's of the cluster may name its address
   // too (a worker chooses the addresses its own names), and the call carries the caller's token
   const tls = connectOptions({ ca: deps.caPem, serverRole: 'manager' }, checkServerIdentity);
@@ -120,7 +152,12 @@ export function forwardToLeader(deps: {
     const away = (): PoseidonError => (group.inTouch ? new NoLeader() : new LeaderUnknown(group.outOfTouchMs()));
     const leader = group.leader;
     if (leader === null || leader.id === group.selfId) throw away();
-    if (presentsCertificate(req)) throw group.inTouch ? new NotLeader(leader) : away();
+    if (presentsCertificate(req)) {
+      // the leader's URL to a node of this cluster only: a certificate of another CA, expired or revoked is refused
+      const identity = byCertificate(req);
+      if (identity.kind !== 'node') throw new CertificateRefused(identity);
+      throw group.inTouch ? new NotLeader(leader) : away();
+    }
     reply.hijack();
     await pass(req, reply, leaderTarget(req.url, leader.url), agent, deps.log, inflight, copy, away);
   };

@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { test, type TestContext } from 'node:test';
 import { forwardToLeader, type GroupView, type ReadCopy } from '../../../../src/manager/group/forward.js';
 import { serverWithLevels } from '../../../../testkit/stopping-server.js';
-import { loopbackTls } from '../../../../testkit/test-tls.js';
+import { loopbackTls, testCluster, type TestCert } from '../../../../testkit/test-tls.js';
 
 // While etcd lacks a majority a follower's watch brings nothing, not even the expiry of the
 // leader key: the leader it saw last may be long dead. A worker calling it was sent there
@@ -23,9 +23,10 @@ interface Answer {
 async function follower(
   t: TestContext,
   group: GroupView,
-): Promise<{ call(path: string, cert?: boolean): Promise<Answer> }> {
-  const tls = await loopbackTls('manager');
-  const worker = await loopbackTls('worker');
+): Promise<{ call(path: string, cert?: boolean | TestCert): Promise<Answer> }> {
+  const cluster = await testCluster();
+  const tls = { ...(await cluster.issue('manager')), ca: cluster.ca };
+  const worker = await cluster.issue('worker');
   const copy: ReadCopy = { ready: true, revision: 7n, waitFor: () => Promise.resolve(true) };
   const { app } = serverWithLevels(tls, (log) => forwardToLeader({ group, caPem: tls.ca, copy, log }));
   app.post('/nodes/:id/heartbeat', async () => assert.fail('a follower passes a heartbeat on'));
@@ -34,10 +35,12 @@ async function follower(
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => app.close());
   const port = (app.server.address() as { port: number }).port;
-  const call = (path: string, cert = false): Promise<Answer> =>
+  /** `cert`: the worker's certificate of this cluster (true), or the one given. */
+  const call = (path: string, cert: boolean | TestCert = false): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const method = path.endsWith('heartbeat') ? 'POST' : 'GET';
-      const client = cert ? { cert: worker.cert, key: worker.key } : {};
+      const shown = cert === true ? worker : cert === false ? undefined : cert;
+      const client = shown === undefined ? {} : { cert: shown.cert, key: shown.key };
       request(`https://127.0.0.1:${port}${path}`, { method, ca: tls.ca, ...client }, (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString('utf8')));
@@ -68,6 +71,18 @@ test('a worker calling a follower in touch with etcd is sent to the leader it na
   assert.equal(res.status, 503);
   assert.equal(res.body.error?.code, 'not_leader');
   assert.equal(res.body.error?.leader, DEAD.url);
+});
+
+test("a certificate not of this cluster's CA learns no leader's URL: refused 401, as the leader would", async (t) => {
+  const { call } = await follower(t, groupOf(true, DEAD));
+  // a worker certificate of another cluster (its own CA): the handshake takes it, the hook must not
+  const foreign = await loopbackTls('worker');
+  const res = await call('/nodes/n1/heartbeat', foreign);
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error?.code, 'unauthenticated');
+  assert.equal(res.body.error?.leader, undefined);
+  assert.ok(!JSON.stringify(res.body).includes(DEAD.url), JSON.stringify(res.body));
+  assert.ok(!JSON.stringify(res.headers).includes(DEAD.url), JSON.stringify(res.headers));
 });
 
 test('a follower out of touch with etcd names no leader to a worker: it says it cannot tell, and the worker tries the next', async (t) => {
