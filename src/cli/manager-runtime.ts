@@ -25,6 +25,8 @@ import { POSEIDON_VERSION } from '../version.js';
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 1_000;
 export const DEFAULT_SWEEP_MS = 5_000;
+/** How long a register of a URL another node holds waits to see whose certificate the server there presents. */
+const URL_OWNER_LOOK_MS = 3_000;
 /** How long a follower answering /status waits for the leader's /healthz. */
 const LEADER_PROBE_MS = 1_500;
 
@@ -155,6 +157,8 @@ async function startClaimed(opts: ManagerRuntimeOptions, root: Logger): Promise<
     sweepMs: DEFAULT_SWEEP_MS,
     certTtlMs: opts.certTtlMs,
     workerClient,
+    // a register of a URL another live node holds: whose certificate the server there presents
+    serverNodeAt: (workerUrl) => serverNodeId(workerUrl, creds.client, URL_OWNER_LOOK_MS),
     // secrets are sealed under a key of the cluster CA's: every manager of a group holds it
     filesKey: await filesKeyOf(opts.dataDir),
     ...(opts.vipRange === undefined ? {} : { vipRange: opts.vipRange }),

@@ -67,11 +67,13 @@ export class NodeNameTaken extends PoseidonError {
  * chooses the URL it registers (two on one host hold certificates naming the same addresses).
  */
 export class NodeUrlTaken extends PoseidonError {
-  constructor(url: string, other: { id: string; name: string }) {
+  /** `seen`: what the manager found at the URL when it looked whose it is (absent: it did not look). */
+  constructor(url: string, other: { id: string; name: string }, seen?: string) {
     super(
       'node_url_taken',
-      `node ${other.name} (${other.id}), which is up, registered ${url}: ` +
-        'give this worker its own --port or --advertise',
+      `node ${other.name} (${other.id}), which is up, registered ${url}` +
+        (seen === undefined ? '' : ` (${seen})`) +
+        ': give this worker its own --port or --advertise',
     );
   }
 }

@@ -42,6 +42,10 @@ export class NodeTracker {
    * (a worker registering again during `node update` undid the operator's labels).
    */
   readonly #records = new KeyedLock();
+  /** One register of a URL at a time: keyed by the URL as compared (sameUrl). */
+  readonly #urls = new KeyedLock();
+  /** Nodes whose URL a register proved another node's (#takeUrl): the URL, and whose it is. */
+  readonly #urlLost = new Map<string, { url: string; by: string }>();
   /** Per node whose engine is away: cancels the timer that gives its tasks up at the end of the grace. */
   readonly #engineGrace = new Map<string, () => void>();
 
@@ -65,6 +69,12 @@ export class NodeTracker {
       up(nodeId: string): void;
       /** The node missed its heartbeats: its tasks should be looked at. */
       down(nodeId: string): void;
+      /**
+       * The node id the certificate of the server at `url` names (one TLS handshake, rejects when
+       * none is reached): asked only when a register names a URL another Up node holds. Absent:
+       * such a register is refused.
+       */
+      serverNodeAt?: (url: string) => Promise<string>;
       /** A worker (perhaps upgraded, perhaps at a new URL or on another host) joined at `url`. */
       joined(url: string, nodeId: string): void;
       /** The node was drained: its tasks should move elsewhere. */
@@ -102,19 +112,23 @@ export class NodeTracker {
    * worker, keyed by its URL, and the node id its certificate names (kept, for its removal).
    */
   register(req: RegisterRequest, polled?: PolledNode): Promise<void> {
-    return this.#records.run(req.nodeId, () => this.#register(req, polled));
+    // one register of a URL at a time (however spelled): two at once would each find it free
+    return this.#urls.run(sameUrl(req.url), () => this.#records.run(req.nodeId, () => this.#register(req, polled)));
   }
 
   async #register(req: RegisterRequest, polled: PolledNode | undefined): Promise<void> {
     const { state } = this.deps;
     const url = sameUrl(req.url);
+    let holder: NodeEntry | undefined;
     for (const other of state.nodes.values()) {
       if (other.record.id === req.nodeId || other.state !== 'Up') continue;
       if (other.record.name === req.name) throw new NodeNameTaken(req.name);
       // a URL is one live node's: a node Down or removed leaves it to the next (a worker that
       // joined anew on the same port), and a node registering again may keep or change its own
-      if (sameUrl(other.record.url) === url) throw new NodeUrlTaken(req.url, other.record);
+      if (sameUrl(other.record.url) === url) holder = other;
     }
+    if (holder !== undefined) await this.#takeUrl(req, holder);
+    this.#urlLost.delete(req.nodeId);
     const known = state.nodes.get(req.nodeId);
     const record: NodeRecord = {
       id: req.nodeId,
@@ -154,6 +168,34 @@ export class NodeTracker {
   }
 
   /**
+   * A register of the URL `holder` (Up) registered: taken from it only when the server at the URL
+   * presents the registering node's certificate (the manager calls a node's URL only as that node,
+   * so the holder could never be reached there). The holder is then Down, and its beats are
+   * refused until it registers a URL of its own. A server there that presents another node's
+   * certificate, or none the manager reaches, leaves the URL to the holder (409 node_url_taken).
+   */
+  async #takeUrl(req: RegisterRequest, holder: NodeEntry): Promise<void> {
+    const look = this.deps.serverNodeAt;
+    if (look === undefined) throw new NodeUrlTaken(req.url, holder.record);
+    let seen: string;
+    try {
+      const shown = await look(req.url);
+      if (shown === req.nodeId) seen = '';
+      else seen = `the server there presents node ${shown}'s certificate, not ${req.nodeId}'s`;
+    } catch (err) {
+      seen = `the manager could not reach it to see whose it is: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (seen !== '') throw new NodeUrlTaken(req.url, holder.record, seen);
+    const { id, name } = holder.record;
+    this.#urlLost.set(id, { url: req.url, by: `${req.name} (${req.nodeId})` });
+    this.deps.log.warn(
+      { nodeId: id, name, url: req.url, by: req.nodeId },
+      'node lost its URL: the server there presents another node’s certificate',
+    );
+    this.#down(id, `its URL ${req.url} is node ${req.name}'s: the server there presents that node's certificate`);
+  }
+
+  /**
    * A heartbeat: the node is Up (again), with its latest metrics. A beat that says the worker is
    * restarting (its last before a stop on purpose) holds the node: no new work, its tasks stay,
    * and its deadline is the restart grace (see deadline); any other beat ends the hold.
@@ -161,6 +203,14 @@ export class NodeTracker {
   beat(nodeId: string, req: HeartbeatRequest): void {
     const entry = this.deps.state.nodes.get(nodeId);
     if (entry === undefined) throw new NodeNotFound(nodeId, REGISTER_FIRST);
+    const lost = this.#urlLost.get(nodeId);
+    // its worker registers again (a node_not_found beat says so), and is refused while the URL is the other's
+    if (lost !== undefined)
+      throw new NodeNotFound(
+        nodeId,
+        `its URL ${lost.url} is node ${lost.by}'s (the server there presents that node's certificate); ` +
+          'register with its own --port or --advertise',
+      );
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
     const wasRestarting = entry.restarting === true;
@@ -475,13 +525,14 @@ export class NodeTracker {
     });
   }
 
-  #down(nodeId: string): void {
+  #down(nodeId: string, why?: string): void {
     const entry = this.deps.state.nodes.get(nodeId);
     if (entry === undefined || entry.state === 'Down') return;
     const reason =
-      entry.restarting === true
+      why ??
+      (entry.restarting === true
         ? `did not come back from its restart within ${formatDuration(this.deps.restartGraceMs)}`
-        : 'missed heartbeats';
+        : 'missed heartbeats');
     entry.state = 'Down';
     delete entry.restarting;
     this.deps.placer.setNode(entry);
@@ -522,10 +573,18 @@ function certIdsOf(known: NodeRecord | undefined, polled: PolledNode | undefined
   return seen === undefined || seen === nodeId || ids.includes(seen) ? ids : [...ids, seen];
 }
 
-/** A URL as compared for its node: scheme, host (lowercased, IPv6 in one spelling) and port, nothing else. */
-function sameUrl(url: string): string {
+/** The names of this host's loopback address: one server listening on it answers them all alike. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '[::ffff:7f00:1]']);
+
+/**
+ * A URL as compared for its node: scheme, host (lowercased, IPv6 in one spelling, `localhost`,
+ * `127.0.0.1` and `[::1]` as one) and port (the scheme's default when none), nothing else.
+ */
+export function sameUrl(url: string): string {
   try {
-    return new URL(url).origin;
+    const u = new URL(url);
+    const host = u.hostname.replace(/\.$/, '');
+    return `${u.protocol}//${LOOPBACK.has(host) ? 'loopback' : host}:${u.port}`;
   } catch {
     return url;
   }

@@ -57,6 +57,12 @@ export interface ManagerDeps {
   /** A client per worker URL (a fake in unit tests). */
   /** The client for the worker at `url` whose certificate names `certNodeId` (undefined: any worker's). */
   workerClient(url: string, certNodeId: string | undefined): WorkerCalls;
+  /**
+   * The node id the certificate of the server at `url` names (rejects when none is reached): a
+   * register of a URL another live node holds takes it only when it is the registering node's.
+   * Absent: such a register is refused.
+   */
+  serverNodeAt?: (url: string) => Promise<string>;
   /** [0,1) for backoff jitter; Math.random unless a test fixes it. */
   random?: () => number;
   /** Where services' virtual IPs come from (`--vip-range`; default DEFAULT_VIP_RANGE). */
@@ -304,6 +310,7 @@ export function wireManager(deps: Readonly<ManagerDeps>): ManagerParts {
     heartbeatGraceMs: deps.heartbeatGraceMs,
     engineGraceMs: deps.engineGraceMs ?? DEFAULT_ENGINE_GRACE_MS,
     restartGraceMs: deps.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
+    ...(deps.serverNodeAt === undefined ? {} : { serverNodeAt: deps.serverNodeAt }),
     up: (nodeId) => orchestrator.nodeUp(nodeId),
     down: (nodeId) => orchestrator.nodeDown(nodeId),
     joined: (url, nodeId) => {
