@@ -69,7 +69,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      const field = first === undefined ? 'request' : fieldOf(err.validationContext ?? 'body', first.instancePath, req);
+      const field = first === undefined ? 'request' : fieldOf(err.validationContext ?? 'body', pointerOf(first), req);
       const message = first === undefined ? err.message : fieldProblem(field, problemOf(err.validation, first));
       return reply.status(400).send({ error: { code: 'invalid_request', message } } satisfies ErrorBody);
     }
@@ -123,5 +123,30 @@ function problemOf(all: readonly ValidationError[], first: ValidationError): str
   // a schema that says in words what it wants (`hint`, as task specs' do) says it instead of Ajv's pattern
   const hint = (first as { parentSchema?: { hint?: unknown } }).parentSchema?.hint;
   if (typeof hint === 'string') return hint;
-  return first.message ?? 'is invalid';
+  return KEYWORD_WORDS[keywordOf(first)] ?? first.message ?? 'is invalid';
 }
+
+/**
+ * A missing field is named itself, as a task spec's is (`body.command is required`), not its object
+ * with Ajv's words ("must have required property 'command'"). A field not known keeps Ajv's words
+ * ("must NOT have additional properties"): peers of other versions read them as "I am older than
+ * you" (isUnknownFieldRefusal), and a message that said otherwise would break that.
+ */
+function pointerOf(e: ValidationError): string {
+  const missing = (e.params as { missingProperty?: unknown }).missingProperty;
+  if (e.keyword !== 'required' || typeof missing !== 'string') return e.instancePath;
+  return `${e.instancePath}/${missing.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+/** `type:object`: a check's keyword, with the type a `type` check wanted. */
+function keywordOf(e: ValidationError): string {
+  const type = (e.params as { type?: unknown }).type;
+  return e.keyword === 'type' && typeof type === 'string' ? `type:${type}` : e.keyword;
+}
+
+/** What a client is told for Ajv's checks whose words say what is wrong but not what to send. */
+const KEYWORD_WORDS: Readonly<Record<string, string>> = {
+  required: 'is required',
+  'type:object': 'must be a JSON object of fields ({"key": value})',
+  'type:array': 'must be a JSON list (["a", "b"])',
+};

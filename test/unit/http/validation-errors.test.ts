@@ -62,3 +62,23 @@ test('a field in a list of a JSON body is named as files name it: body.tasks[0].
   const inMap = await app.inject({ method: 'POST', url: '/things', payload: { tasks: [], env: { '0': 1 } } });
   assert.match(inMap.json<{ error: { message: string } }>().error.message, /^body\.env\.0 must be string/);
 });
+
+test('a field missing is named itself, and a body of the wrong kind says what to send', async (t) => {
+  const app = buildServer({ log: pino({ level: 'silent' }), metrics: new Registry(), component: 'manager' });
+  t.after(() => app.close());
+  const body = Type.Object(
+    { command: Type.Array(Type.String()), opts: Type.Optional(Type.Object({ tty: Type.Boolean() })) },
+    { additionalProperties: false },
+  );
+  app.post('/exec', { schema: { body } }, async () => ({ ok: true }));
+  const said = async (payload: unknown): Promise<string> =>
+    (await app.inject({ method: 'POST', url: '/exec', payload: payload as object })).json<{
+      error: { message: string };
+    }>().error.message;
+  assert.equal(await said({ cmd: ['ls'] }), 'body.command is required');
+  // Ajv's words for a field not known stay: peers of other versions read them (isUnknownFieldRefusal)
+  assert.equal(await said({ command: ['ls'], cmd: 'x' }), 'body must NOT have additional properties');
+  assert.equal(await said({ command: ['ls'], opts: {} }), 'body.opts.tty is required');
+  assert.equal(await said(['ls']), 'body must be a JSON object of fields ({"key": value})');
+  assert.equal(await said({ command: 'ls' }), 'body.command must be a JSON list (["a", "b"])');
+});
