@@ -60,7 +60,12 @@ function unknownFieldHint(error: ValueError): string {
 function describe(error: ValueError, root: string, value: unknown): InvalidField {
   const field = pointerPath(error.path, value, root) || 'body';
   if (isUnknownField(error)) return new InvalidField(field, `is not a known field${unknownFieldHint(error)}`);
-  if (error.type === ValueErrorType.ObjectRequiredProperty) return new InvalidField(field, 'is required');
+  if (error.type === ValueErrorType.ObjectRequiredProperty) {
+    // the missing field's own words say what to write there: `restartPolicy.mode is required; it
+    // must be "never", "on-failure" or "always"`
+    const hint = (error.schema as { hint?: unknown } | undefined)?.hint;
+    return new InvalidField(field, typeof hint === 'string' ? `is required; it ${hint}` : 'is required');
+  }
   const max = (error.schema as { maxProperties?: unknown }).maxProperties;
   if (error.type === ValueErrorType.ObjectMaxProperties && typeof max === 'number') {
     const n = typeof error.value === 'object' && error.value !== null ? Object.keys(error.value).length : 0;

@@ -152,6 +152,14 @@ const REFUSED: ReadonlyArray<readonly [string, unknown, string, RegExp]> = [
   ],
   ['a command of 80 KiB', spec({ command: Array.from({ length: 20 }, () => 'x'.repeat(4096)) }), 'command', /64 KiB/],
 ];
+test('a restart policy without its mode is refused with the modes it takes', () => {
+  refused(
+    spec({ restartPolicy: { maxRestarts: 5 } }),
+    'restartPolicy.mode',
+    /^restartPolicy\.mode is required; it must be "never", "on-failure" or "always"$/,
+  );
+});
+
 for (const [what, body, field, says] of REFUSED) {
   test(`${what} is refused naming ${field} and the limit`, () => {
     refused(body, field, says, { maxCpuCores: 4 });
