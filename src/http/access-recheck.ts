@@ -28,7 +28,7 @@ export function endsWhenRefused(req: FastifyRequest, end: RefusedEnd): void {
 
 /**
  * Rechecks every open request of `app` whose route needs credentials (guardRoutes' check) every
- * `everyMs`: one timer for the server, running only while requests are open. Returns what
+ * `everyMs`: one timer for the server, from its first request until it closes. Returns what
  * guardRoutes calls for each request it let through.
  */
 export function recheckAccess(
@@ -38,10 +38,6 @@ export function recheckAccess(
 ): (req: FastifyRequest, res: ServerResponse, access: Access) => void {
   const open = new Map<FastifyRequest, { access: Access; res: ServerResponse }>();
   let timer: NodeJS.Timeout | undefined;
-  const stop = (): void => {
-    clearInterval(timer);
-    timer = undefined;
-  };
   const tick = (): void => {
     for (const [req, { access, res }] of open) {
       const identity = identify(req);
@@ -49,20 +45,17 @@ export function recheckAccess(
       open.delete(req);
       end(req, res, identity);
     }
-    if (open.size === 0) stop();
   };
   app.addHook('onClose', (_app, done) => {
-    stop();
+    clearInterval(timer);
     done();
   });
   return (req, res, access) => {
     if (access === 'open') return;
     open.set(req, { access, res });
     // the response's end, not the request's: a request's body may be read whole long before its answer ends
-    res.once('close', () => {
-      open.delete(req);
-      if (open.size === 0) stop();
-    });
+    res.once('close', () => open.delete(req));
+    // from the first request on, not one per request: most are over long before the first tick
     if (timer === undefined) {
       timer = setInterval(tick, everyMs);
       timer.unref();

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { EndpointsMessage } from '../../api/index.js';
 import { PoseidonError } from '../../errors/index.js';
-import { endsWithServer } from '../../http/index.js';
+import { endsWhenRefused, endsWithServer } from '../../http/index.js';
 import type { Consumer, Consumers } from './consumers.js';
 import type { EndpointBook } from './endpoint-book.js';
 
@@ -69,6 +69,8 @@ export class WatchStreams {
     });
     req.raw.socket.setTimeout(0); // a quiet table is no idle client: pings and the buffer bound it
     endsWithServer(req, reply, () => res.end());
+    // its node's certificate revoked or expired meanwhile: it ends as at a stop, and the next watch is refused
+    endsWhenRefused(req, () => res.end());
     req.raw.socket.setNoDelay(true); // a change is one small line: send it now
     // the snapshot and the subscription in one turn: no change falls between them
     const snapshot = book.snapshot();
