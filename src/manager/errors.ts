@@ -78,6 +78,20 @@ export class NodeUrlTaken extends PoseidonError {
   }
 }
 
+/**
+ * A node's beat after another node proved the URL it registered is its own (the server there
+ * presents that node's certificate): node_not_found, so its worker registers again, and is told why.
+ */
+export class NodeUrlLost extends PoseidonError {
+  constructor(nodeId: string, url: string, owner: string) {
+    super(
+      'node_not_found',
+      `node ${nodeId} is Down: its URL ${url} is node ${owner}'s (the server there presents that node's ` +
+        'certificate); register with its own --port or --advertise',
+    );
+  }
+}
+
 export class NodeRevoked extends PoseidonError {
   constructor(readonly nodeId: string) {
     super('forbidden', `node ${nodeId} was removed from the cluster; join again with a join token`);

@@ -15,7 +15,7 @@ import { KeyedLock } from '../lock/index.js';
 import { MAX_NODE_LABELS } from '../task/index.js';
 import { formatDuration } from '../units/index.js';
 import type { ClusterState } from './cluster-state.js';
-import { AmbiguousNodeName, NodeNameTaken, NodeUrlTaken, REGISTER_FIRST } from './errors.js';
+import { AmbiguousNodeName, NodeNameTaken, NodeUrlLost, NodeUrlTaken, REGISTER_FIRST } from './errors.js';
 import type { ManagerMetrics } from './metrics.js';
 import { NodeHealth } from './node-health.js';
 import type { Placer } from './placer.js';
@@ -205,12 +205,7 @@ export class NodeTracker {
     if (entry === undefined) throw new NodeNotFound(nodeId, REGISTER_FIRST);
     const lost = this.#urlLost.get(nodeId);
     // its worker registers again (a node_not_found beat says so), and is refused while the URL is the other's
-    if (lost !== undefined)
-      throw new NodeNotFound(
-        nodeId,
-        `its URL ${lost.url} is node ${lost.by}'s (the server there presents that node's certificate); ` +
-          'register with its own --port or --advertise',
-      );
+    if (lost !== undefined) throw new NodeUrlLost(nodeId, lost.url, lost.by);
     entry.lastHeartbeatMs = this.deps.clock.now();
     entry.metrics = req.metrics;
     const wasRestarting = entry.restarting === true;

@@ -137,7 +137,11 @@ describe("a worker cannot take another worker's URL", () => {
       tasks: [],
     });
     assert.equal(beat.status, 404, JSON.stringify(beat.body));
-    assert.match(messageOf(beat), new RegExp(`its URL ${cWorker.url} is node url-c \\(${c.info.nodeId}\\)'s`));
+    assert.equal(codeOf(beat), 'node_not_found');
+    assert.match(
+      messageOf(beat),
+      new RegExp(`^node ${a.info.nodeId} is Down: its URL ${cWorker.url} is node url-c \\(${c.info.nodeId}\\)'s`),
+    );
     const again = await sender(asNode(a))(
       'POST',
       `${manager.url}/nodes/register`,
