@@ -4,6 +4,7 @@ import type { Manager } from '../../../src/manager/manager.js';
 import { beat, registration, report, request, uuid, W1, W2, type NodeSpec } from './manager-harness.js';
 import { managerOver, parts, stopParts, type Parts } from './parts-fixture.js';
 import { on } from './records-fixture.js';
+import { sameUrl } from '../../../src/manager/node-tracker.js';
 
 test('a node that registers is Up, durable, and announced once', async (t) => {
   const p = await parts();
@@ -235,4 +236,22 @@ test('a task asking for a host port held outside Poseidon waits, saying so, and 
   await p.settle();
   assert.equal(manager.getTask(asks.id).state, 'Running', 'placed once the port was freed, with no other event');
   assert.equal(manager.getTask(asks.id).node, 'w1');
+});
+
+test('URLs are compared as one server: loopback by any of its names, the default port, a trailing dot', () => {
+  const same = [
+    ['https://127.0.0.1:7071', 'https://localhost:7071'],
+    ['https://127.0.0.1:7071', 'https://[::1]:7071'],
+    ['https://127.0.0.1:7071', 'https://[::ffff:127.0.0.1]:7071'],
+    ['https://LOCALHOST:7071/', 'https://localhost.:7071'],
+    ['https://w1.test', 'https://w1.test:443'],
+  ];
+  for (const [a = '', b = ''] of same) assert.equal(sameUrl(a), sameUrl(b), `${a} ${b}`);
+  const apart = [
+    ['https://127.0.0.1:7071', 'https://127.0.0.1:7072'],
+    ['https://127.0.0.1:7071', 'http://127.0.0.1:7071'],
+    ['https://127.0.0.1:7071', 'https://127.0.0.2:7071'],
+    ['https://w1.test:7071', 'https://w2.test:7071'],
+  ];
+  for (const [a = '', b = ''] of apart) assert.notEqual(sameUrl(a), sameUrl(b), `${a} ${b}`);
 });
