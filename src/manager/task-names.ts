@@ -27,10 +27,6 @@ export class TaskNames {
   names(): IterableIterator<string> {
     return this.#ids.keys();
   }
-
-  clear(): void {
-    this.#ids.clear();
-  }
 }
 
 const NONE: ReadonlySet<string> = new Set();
