@@ -3,6 +3,7 @@ import { readDocument } from '../files/index.js';
 import { parseDuration } from '../units/index.js';
 import { STDIO, type Output } from './each-name.js';
 import { flagsGiven, namingFlags } from './field-flags.js';
+import { submitWithName } from './generated-name.js';
 import { imageHint, isImageUnavailable } from './image-unavailable.js';
 import { lastOutput, outputBlock, writeBlock } from './last-output.js';
 import { managerClient, type ClientFlags } from './manager-client.js';
@@ -28,7 +29,8 @@ export async function submitTask(
   named = '--filename',
   io: Output = STDIO,
 ): Promise<void> {
-  await submitBody(await readDocument(file, named), flags, undefined, io);
+  const body = await readDocument(file, named);
+  await submitBody(() => body, flags, undefined, io);
 }
 
 /**
@@ -42,19 +44,24 @@ export async function submitImage(
   io: Output = STDIO,
 ): Promise<void> {
   const given = flagsGiven(flags, ['IMAGE', ...(command.length > 0 ? ['COMMAND'] : [])]);
-  await submitBody(imageTaskSpec(image, command, flags), flags, given, io);
+  // without --name the name is made up: one in use is made up again
+  await submitBody(() => imageTaskSpec(image, command, flags), flags, given, io, flags.name === undefined);
 }
 
-/** `given`: the flags that built the body (flagsGiven), which a refusal names; none for a file. */
+/**
+ * `make` builds the body (again for another made-up name, when `madeUp`); `given`: the flags that
+ * built it (flagsGiven), which a refusal names; none for a file.
+ */
 async function submitBody(
-  body: unknown,
+  make: () => unknown,
   flags: TaskFlags,
   given: readonly string[] | undefined,
   io: Output,
+  madeUp = false,
 ): Promise<void> {
   const client = managerClient(flags);
   const submit = () =>
-    client.submit(body).catch((err: unknown) => {
+    submitWithName(make, (body) => client.submit(body), madeUp).catch((err: unknown) => {
       throw given === undefined ? err : namingFlags(err, given, 'task');
     });
   if (flags.wait !== true) {
