@@ -907,6 +907,26 @@ describe('the web console in a real browser, against a real manager and workers'
     await c.client.stopTask(restarts.id);
   });
 
+  test('a manager slow to answer: the overview says it is loading, not that the cluster is empty', async () => {
+    const page = await newPage();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      // the task list held back, as a busy manager with thousands of tasks would be slow to send it
+      if (new URL(r.url()).pathname === '/tasks') void held.then(() => r.continue());
+      else void r.continue();
+    });
+    await signIn(page, url, c.token);
+    await waitForText(page, 'Loading the cluster…');
+    const said = await page.$eval('main', (el) => el.textContent ?? '');
+    assert.doesNotMatch(said, /No node has joined|No services|No secrets or configs/);
+    release();
+    await waitForText(page, c.workerName('a'));
+    assert.doesNotMatch(await page.$eval('main', (el) => el.textContent ?? ''), /Loading the cluster/);
+    await page.setRequestInterception(false);
+  });
+
   test('a task followed from a chosen list opens at its top; back returns to the list as chosen', async () => {
     const ids = await c.submitMany('picked', 3, { constraints: ['node.labels.nowhere == x'] });
     const page = await newPage(1280, 360); // short: the tasks table is down the page

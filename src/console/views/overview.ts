@@ -232,6 +232,8 @@ function Tasks(props: { store: ClusterStore; hash: string }) {
 /** `hash`: the address it was opened at, which may hold the tasks chosen (`#/?state=Failed`). */
 export function Overview(props: { store: ClusterStore; hash: string }) {
   const { store } = props;
+  // before the manager answered, its lists are not empty but not known: "No node has joined" would be untrue
+  if (!store.loaded) return html`<p class="loading">Loading the cluster…</p>`;
   return html`<div class="overview">
     <${Section} title="Nodes" class="nodes"><${NodesTable} store=${store} /></${Section}>
     <${Section} title="Services" class="services"><${ServicesTable} store=${store} /></${Section}>
