@@ -17,7 +17,7 @@ import { STDIO, type Output } from './each-name.js';
 import { writeDevRecord } from './dev-record.js';
 import { devStopLine } from './dev-stop-line.js';
 import { capabilitiesFlag, hostFlag, hostPathPrefixesFlag, labelsFlag, nameFlag, portFlag } from './flags.js';
-import { runUntilSignal } from './lifecycle.js';
+import { DevInterrupted, DevStop } from './dev-stop.js';
 import { rootLogger } from './logger.js';
 import { engineGraceFlag, historyFlags, schedulerFlag } from './manager-action.js';
 import { startManagerRuntime, type ManagerRuntimeOptions } from './manager-runtime.js';
@@ -122,7 +122,8 @@ export function devOptions(flags: DevFlags): DevOptions {
 /**
  * `poseidon dev`: a manager and a worker in this process until SIGINT or SIGTERM, which leave its
  * tasks running (the next `poseidon dev` adopts them); --demo submits a web task; --clean removes
- * what earlier runs left instead.
+ * what earlier runs left instead. The signals are heard from the start (dev-stop.ts): one while dev
+ * starts stops what it made so far. A start that fails stops what it made too.
  */
 export async function runDev(flags: DevFlags, io: Output = STDIO): Promise<void> {
   const opts = devOptions(flags);
@@ -131,50 +132,103 @@ export async function runDev(flags: DevFlags, io: Output = STDIO): Promise<void>
     await cleanDev(opts, io);
     return;
   }
-  const { host, dataDir } = opts;
   const log = rootLogger(flags.logLevel);
-  const managerDir = join(dataDir, 'manager');
-  const release = await claimDev(dataDir); // before anything is made: a second dev is refused here
-  await writeDevRecord(dataDir, { workerName: opts.workerName, network: opts.network.name });
-  const { network, vipRange } = await devNetwork(opts, flags.vipRange, log).catch(async (err: unknown) => {
-    await release();
-    throw err;
-  });
-  const manager = await startManagerRuntime({ ...opts.manager, vipRange, dataDir: managerDir }, log).catch(
-    async (err: unknown) => {
-      await release();
+  const stop = new DevStop(log); // before anything is made, and before the first await
+  try {
+    await startAndRun(opts, flags, io, log, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** What dev made so far, stopped in this order: the manager first (see below), its worker, the claim. */
+interface Made {
+  manager?: { close(): Promise<void> };
+  worker?: { close(): Promise<void> };
+  release?: () => Promise<void>;
+  /** Asks the manager for the tasks' states, for the line dev ends with; once it answers. */
+  client?: ManagerClient;
+  /** Its worker was removed (node rm) while dev ran. */
+  workerRemoved?: boolean;
+}
+
+async function stopMade(made: Made): Promise<void> {
+  // the manager first: a worker that stops first may take longer than the heartbeat grace (it
+  // waits for container stops under way), and a manager still running would count its node Down
+  // and place its tasks anew, so the next start would replace them instead of adopting them
+  // each is stopped though one before failed (the claim released too); the first failure is thrown
+  let failed: { err: unknown } | undefined;
+  for (const close of [made.manager?.close.bind(made.manager), made.worker?.close.bind(made.worker), made.release])
+    await close?.().catch((err: unknown) => void (failed ??= { err }));
+  if (failed !== undefined) throw failed.err;
+}
+
+async function startAndRun(opts: DevOptions, flags: DevFlags, io: Output, log: Logger, stop: DevStop): Promise<void> {
+  const made: Made = {};
+  try {
+    await start(opts, flags, io, log, stop, made);
+  } catch (err) {
+    if (!(err instanceof DevInterrupted)) {
+      // its port taken, say: what started must not keep the process running
+      await stopMade(made).catch((e: unknown) => log.warn({ err: String(e) }, 'stopping what dev started failed'));
       throw err;
-    },
-  );
+    }
+  }
+  const states = made.client === undefined ? undefined : await taskStates(made.client);
+  await stopMade(made);
+  io.out(made.client === undefined ? DEV_STOPPED_STARTING : devStopLine(states, made.workerRemoved === true));
+}
+
+/** What dev ends with when a signal stopped it before its manager answered. */
+export const DEV_STOPPED_STARTING =
+  'poseidon dev: stopped while starting; what earlier runs left is as it was ' +
+  '(the next poseidon dev takes it over; poseidon dev --clean removes it)\n';
+
+/**
+ * Starts the dev cluster, each part in `made` as it is made, then waits for a signal. Throws
+ * DevInterrupted for a signal while it starts.
+ */
+async function start(
+  opts: DevOptions,
+  flags: DevFlags,
+  io: Output,
+  log: Logger,
+  stop: DevStop,
+  made: Made,
+): Promise<void> {
+  const { host, dataDir } = opts;
+  const managerDir = join(dataDir, 'manager');
+  made.release = await claimDev(dataDir); // before anything is made: a second dev is refused here
+  stop.check();
+  await writeDevRecord(dataDir, { workerName: opts.workerName, network: opts.network.name });
+  stop.check();
+  const { network, vipRange } = await devNetwork(opts, flags.vipRange, log);
+  stop.check();
+  const manager = await startManagerRuntime({ ...opts.manager, vipRange, dataDir: managerDir }, log);
+  made.manager = manager;
+  stop.check();
   // its worker joins as any worker does: with the join token the manager wrote, over TLS that
   // trusts the CA the token pins (a restart finds the worker's certificate and needs none)
-  const worker = await readFile(authorityPaths(managerDir).joinToken, 'utf8')
-    .then((token) =>
-      startWorkerRuntime(
-        {
-          ...opts.worker,
-          network,
-          name: opts.workerName,
-          dataDir: join(dataDir, 'worker'),
-          managerUrl: manager.url,
-          joinToken: token.trim(),
-          // the manager stops first (see the stop below): there is no one to tell of a restart
-          restartNotice: false,
-        },
-        log,
-      ),
-    )
-    .catch(async (err: unknown) => {
-      // its port taken, say: the manager started above must not keep the process running
-      await manager.close().catch(() => undefined);
-      await release();
-      throw err;
-    });
+  const token = (await readFile(authorityPaths(managerDir).joinToken, 'utf8')).trim();
+  const worker = await startWorkerRuntime(
+    {
+      ...opts.worker,
+      network,
+      name: opts.workerName,
+      dataDir: join(dataDir, 'worker'),
+      managerUrl: manager.url,
+      joinToken: token,
+      // the manager stops first (see stopMade): there is no one to tell of a restart
+      restartNotice: false,
+    },
+    log,
+  );
+  made.worker = worker;
+  stop.check();
   io.out(`poseidon dev: manager ${manager.url}, worker ${worker.url} (Ctrl-C stops both)\n`);
   // its worker removed (node rm): the worker part closes, its DNS and proxy too, the manager runs on
-  let workerRemoved = false;
   void worker.removed.then(async (message) => {
-    workerRemoved = true;
+    made.workerRemoved = true;
     io.err(
       `poseidon dev: ${message}; its tasks are stopped and its worker closed. The manager runs on with no ` +
         'worker: stop poseidon dev, then poseidon dev --clean and poseidon dev make a new cluster\n',
@@ -184,46 +238,45 @@ export async function runDev(flags: DevFlags, io: Output = STDIO): Promise<void>
   // the admin token the manager wrote on its first start and the cluster's CA, saved for the CLI
   // in other shells
   const tokenFile = adminTokenPath(managerDir);
-  const token = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
+  const adminToken = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();
   const caFile = caPaths(managerDir).cert;
-  if (token === '') {
+  if (adminToken === '') {
     io.out(`  no admin token in ${tokenFile}: log in with a token of this cluster (poseidon login)\n`);
   } else {
-    const saved = saveCredentials({ manager: manager.url, token, ca: caFile });
+    const saved = saveCredentials({ manager: manager.url, token: adminToken, ca: caFile });
     io.out(`  credentials saved to ${saved}; try: poseidon status\n`);
   }
   const tls = { ca: await readFile(caFile, 'utf8') };
-  const client = new ManagerClient(manager.url, 5_000, token === '' ? { tls } : { token, tls });
-  if (flags.demo === true) {
-    // the demo an earlier run left running (adopted now) holds its name: that one is the demo
-    const submitted = await client.submit(demoTask(flags.demoImage)).catch((err: unknown) => {
+  const client = new ManagerClient(manager.url, 5_000, adminToken === '' ? { tls } : { token: adminToken, tls });
+  made.client = client;
+  stop.check();
+  if (flags.demo === true) await demo(client, flags.demoImage, host, io, stop);
+  await stop.heard;
+}
+
+/** --demo: the demo task, submitted and waited for, and what its page answers; a signal ends the wait. */
+async function demo(client: ManagerClient, image: string, host: string, io: Output, stop: DevStop): Promise<void> {
+  // the demo an earlier run left running (adopted now) holds its name: that one is the demo
+  const submitted = await stop.unlessStopped(
+    client.submit(demoTask(image)).catch((err: unknown) => {
       if (err instanceof PoseidonError && err.code === 'task_name_taken') return client.getTask(DEMO_TASK);
       throw err;
-    });
-    const task: ManagerTaskView = await waitForTask(client, submitted.id, 30_000);
-    const port = task.ports[0]?.host ?? 0;
-    if (task.state === 'Running' && port > 0) {
-      const page = await fetch(`http://${host}:${port}/`).then(
+    }),
+  );
+  const task: ManagerTaskView = await stop.unlessStopped(waitForTask(client, submitted.id, 30_000));
+  const port = task.ports[0]?.host ?? 0;
+  if (task.state === 'Running' && port > 0) {
+    const page = await stop.unlessStopped(
+      fetch(`http://${host}:${port}/`).then(
         (r) => r.text(),
         (e: unknown) => `(no answer yet: ${String(e)})`,
-      );
-      const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
-      io.out(`demo: ${where}; http://${host}:${port}/ answers: ${printable(page.trim())}\n`);
-    } else {
-      io.out(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
-    }
+      ),
+    );
+    const where = `task ${task.name} (${task.id.slice(0, 8)}) is Running on ${task.node}`;
+    io.out(`demo: ${where}; http://${host}:${port}/ answers: ${printable(page.trim())}\n`);
+  } else {
+    io.out(printable(`demo: task ${task.name} is ${task.state}: ${task.reason}`) + '\n');
   }
-  let states: TaskState[] | undefined;
-  await runUntilSignal(log, async () => {
-    states = await taskStates(client);
-    // the manager first: a worker that stops first may take longer than the heartbeat grace (it
-    // waits for container stops under way), and a manager still running would count its node Down
-    // and place its tasks anew, so the next start would replace them instead of adopting them
-    await manager.close();
-    await worker.close();
-    await release();
-  });
-  io.out(devStopLine(states, workerRemoved));
 }
 
 /**
