@@ -11,6 +11,7 @@ import { waitFor } from './helpers/wait-for.js';
 // fail with "no manager of the group could serve this call". Each manager answers it itself now:
 // the managers etcd's surviving member still lists (the dead leader shown unreachable), the
 // members' health, why none leads, and exit 1. Once etcd has its majority again, another leads.
+// The follower answers from its copy, and says how current it is: cut off from etcd, how old.
 
 const EXIT_DEPOSED = 75;
 
@@ -38,6 +39,9 @@ describe('cluster status while etcd has no majority', () => {
     const before = await status();
     assert.equal(before.code, 0, before.stderr);
     assert.match(before.stdout, /leader/);
+    // the follower answers from its copy, which follows etcd: its revision, and no age
+    const fromCopy = /^follower [0-9a-f]{8} answered from its copy, at etcd revision [0-9]+$/m;
+    await waitFor(async () => fromCopy.test((await status()).stdout), { what: "the follower's copy said" });
 
     await etcd.stopMember(1);
     await etcd.stopMember(2);
@@ -64,15 +68,25 @@ describe('cluster status while etcd has no majority', () => {
     const [, ...down] = etcd.endpoints;
     assert.match(why, /etcd has no majority: [01] of the 3 members the managers were given \(--store\)/);
     assert.ok(why.includes(`${down[0]} and ${down[1]} do not answer`), why);
+    // cut off from etcd, the follower says how old its copy is, "as of 12s ago"
+    const stale = lines.find((l) => / answered from its copy, at etcd revision [0-9]+, as of /.test(l));
+    assert.match(stale ?? '', /, as of [0-9]+s ago: it is cut off from etcd, /, res.stdout);
 
     const json = await runPoseidon(['cluster', 'status', '--json'], {
       ...cliEnv(first),
       POSEIDON_MANAGER: follower.url,
     });
     assert.equal(json.code, 1);
-    const view = JSON.parse(json.stdout) as { leader: string | null; noLeader?: string; answeredBy?: string };
+    const view = JSON.parse(json.stdout) as {
+      leader: string | null;
+      noLeader?: string;
+      answeredBy?: string;
+      copy?: { revision: number; ageSeconds?: number };
+    };
     assert.equal(view.leader, null);
     assert.match(view.noLeader ?? '', /^etcd has no majority/);
+    assert.equal(typeof view.copy?.revision, 'number', json.stdout);
+    assert.equal(typeof view.copy?.ageSeconds, 'number', json.stdout);
 
     await etcd.startMember(1);
     await waitFor(async () => (await status()).code === 0, { what: 'the follower leads', timeoutMs: 30_000 });
