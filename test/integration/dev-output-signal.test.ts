@@ -8,6 +8,7 @@ import { DEV_STOPPED_STARTING, runDev, type DevFlags } from '../../src/cli/dev-a
 import type { Output } from '../../src/cli/each-name.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { createTestNetwork, type TestNetwork } from '../../testkit/test-network.js';
+import { devTestFlags } from './helpers/dev-flags.js';
 import { newRunId } from './helpers/docker.js';
 import { freePort } from './helpers/free-port.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -30,30 +31,7 @@ async function devFlags(name: string): Promise<DevFlags> {
   const workerName = `dev-${name}-${runId}`;
   cleanup.trackWorkerName(workerName);
   process.env.XDG_CONFIG_HOME = join(dir, 'config');
-  return {
-    host: '127.0.0.1',
-    workerName,
-    port: String(await freePort()),
-    workerPort: '0',
-    dataDir: join(dir, 'dev'),
-    scheduler: 'roundrobin',
-    engineGrace: '30s',
-    dockerSocket: '/var/run/docker.sock',
-    demoImage: 'poseidon/busybox:latest',
-    logLevel: 'silent',
-    network: net.name,
-    subnet: net.subnet,
-    vipRange: net.vipRange,
-    subnetPool: net.subnet,
-    taskNetwork: 'bridge',
-    taskHistory: '5',
-    plainTaskHistory: '1000',
-    dnsPort: '0',
-    dnsTtl: '5',
-    recursion: false,
-    proxyTimeout: '60',
-    proxyUdpTimeout: '30',
-  };
+  return devTestFlags(net, dir, workerName, String(await freePort()));
 }
 
 /**

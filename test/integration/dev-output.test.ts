@@ -6,6 +6,7 @@ import { runDev, type DevFlags } from '../../src/cli/dev-action.js';
 import type { Output } from '../../src/cli/each-name.js';
 import { RunCleanup } from '../../testkit/cleanup.js';
 import { createTestNetwork } from '../../testkit/test-network.js';
+import { devTestFlags } from './helpers/dev-flags.js';
 import { newRunId } from './helpers/docker.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -24,30 +25,7 @@ test('poseidon dev says where its manager and worker listen and where it saved t
   const workerName = `dev-${runId}`;
   cleanup.trackWorkerName(workerName);
   process.env.XDG_CONFIG_HOME = join(dir, 'config');
-  const flags: DevFlags = {
-    host: '127.0.0.1',
-    workerName,
-    port: '0',
-    workerPort: '0',
-    dataDir: join(dir, 'dev'),
-    scheduler: 'roundrobin',
-    engineGrace: '30s',
-    dockerSocket: '/var/run/docker.sock',
-    demoImage: 'poseidon/busybox:latest',
-    logLevel: 'silent',
-    network: net.name,
-    subnet: net.subnet,
-    vipRange: net.vipRange,
-    subnetPool: net.subnet,
-    taskNetwork: 'bridge',
-    taskHistory: '5',
-    plainTaskHistory: '1000',
-    dnsPort: '0',
-    dnsTtl: '5',
-    recursion: false,
-    proxyTimeout: '60',
-    proxyUdpTimeout: '30',
-  };
+  const flags: DevFlags = devTestFlags(net, dir, workerName);
   let out = '';
   let err = '';
   const io: Output = { out: (text) => (out += text), err: (text) => (err += text) };
