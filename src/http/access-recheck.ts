@@ -6,9 +6,10 @@ import { allows } from './access-guard.js';
 // A request is checked once, before its handler (access-guard.ts); a stream it opens may then run
 // for hours (`GET /events`, `logs -f`, an exec, a watch, a copy). A token revoked or expired
 // meanwhile, or a node certificate revoked or expired, must not keep it: every open request of a
-// server is asked again every `everyMs`, and one its caller may no longer make is ended, as its
-// route said it ends (endsWhenRefused), or else cut off with its connection. The caller's next
-// request is refused, saying why.
+// route that may stay open (`config.longLived`) is asked again every `everyMs`, and one its caller
+// may no longer make is ended, as its route said it ends (endsWhenRefused), or else cut off with
+// its connection. The caller's next request is refused, saying why. Other routes answer at once
+// and are not tracked: tracking every request cost `submit` a fifth of its rate.
 
 /** How often an open request asks whether its caller may still make it. */
 export const ACCESS_RECHECK_MS = 5_000;

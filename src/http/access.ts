@@ -51,6 +51,11 @@ export type Identify = (req: FastifyRequest) => Identity;
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * The route may stay open for long (a stream, a relay, a copy): its caller's credentials are
+     * asked again while it runs (access-recheck.ts). Others end within the server's request timeout.
+     */
+    longLived?: boolean;
   }
   interface FastifyRequest {
     identity?: Identity;

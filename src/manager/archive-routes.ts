@@ -25,7 +25,8 @@ export interface ArchiveRouteDeps {
  * Copying files in or out of a container is deploying (src/http/access.ts): what a container holds
  * may be secret, as what it runs may be changed by what is copied in.
  */
-const DEPLOY = { access: 'deploy' } as const;
+// a copy in or out may stay open as long as its tar takes
+const DEPLOY = { access: 'deploy', longLived: true } as const;
 
 /**
  * `poseidon cp`: each call passed on to the worker of the task's container, an archive streamed

@@ -34,7 +34,8 @@ function newerFields(body: object): string[] {
 }
 
 /** Running a command in a container is deploying: a deploy token (src/http/access.ts). */
-const DEPLOY = { access: 'deploy' } as const;
+// an exec, its input and its output may each stay open as long as the command runs
+const DEPLOY = { access: 'deploy', longLived: true } as const;
 
 /**
  * `poseidon exec`: passed on to the task's worker, its output streamed back as it comes; an

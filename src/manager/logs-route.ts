@@ -20,7 +20,7 @@ export const logsRoute: FastifyPluginAsyncTypebox<LogsRouteDeps> = async (app, {
   app.get(
     '/tasks/:id/logs',
     {
-      config: { access: 'read' },
+      config: { access: 'read', longLived: true },
       schema: {
         params: TaskParams,
         querystring: LogsQuery,

@@ -181,7 +181,7 @@ export const managerRoutes: FastifyPluginAsyncTypebox<ManagerRouteDeps> = async 
   // NDJSON, or Server-Sent Events when the client asks for them; bounded in subscribers and in what each leaves unread
   app.get(
     '/events',
-    { config: READ, schema: { querystring: EventsQuery, response: eventStream } },
+    { config: { ...READ, longLived: true }, schema: { querystring: EventsQuery, response: eventStream } },
     async (req, reply) => events.serve(req, reply, eventWindow(req.query)),
   );
 

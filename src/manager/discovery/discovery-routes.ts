@@ -37,7 +37,7 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<{ discovery: Discovery; 
   app.get(
     '/endpoints/watch',
     {
-      config: NODE,
+      config: { ...NODE, longLived: true },
       schema: {
         response: {
           200: {

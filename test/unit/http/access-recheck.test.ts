@@ -12,7 +12,7 @@ import { EventBus } from '../../../src/manager/events.js';
 import { EXEC_END, LOGS_END } from '../../../src/manager/stopped-streams.js';
 
 // A request is checked before its handler; a stream it opens may run for hours. Every open request
-// of a server with recheckAccessMs is asked again while it runs: one whose token was revoked (or
+// of a server with recheckAccessMs whose route may stay open (longLived) is asked again while it runs: one whose token was revoked (or
 // expired) meanwhile ends, as its route says (events and logs whole, an exec with a line saying
 // why), or else its connection is cut. Others, and other callers', go on.
 
@@ -43,17 +43,23 @@ async function serve(
     return s;
   };
   const events = new EventStreams({ bus: new EventBus(100), log: pino({ level: 'silent' }), metrics: new Registry() });
-  app.get('/events', { config: { access: 'read' } }, async (req, reply) => events.serve(req, reply));
-  app.get('/logs', { config: { access: 'read' } }, async (req, reply) =>
+  app.get('/events', { config: { access: 'read', longLived: true } }, async (req, reply) => events.serve(req, reply));
+  app.get('/logs', { config: { access: 'read', longLived: true } }, async (req, reply) =>
     reply.send(await relayUntilClose(req, reply, async () => source(req), LOGS_END)),
   );
-  app.get('/exec', { config: { access: 'deploy' } }, async (req, reply) =>
+  app.get('/exec', { config: { access: 'deploy', longLived: true } }, async (req, reply) =>
     reply.send(await relayUntilClose(req, reply, async () => source(req), EXEC_END)),
   );
   // a route that says nothing of how it ends: cut off
-  app.get('/held', { config: { access: 'read' } }, async (_req, reply) => {
+  app.get('/held', { config: { access: 'read', longLived: true } }, async (_req, reply) => {
     reply.raw.writeHead(200);
     reply.raw.write('held\n');
+    return reply;
+  });
+  // a route not said to stay open is not tracked (every request's cost): it ends by the server's timeouts
+  app.get('/short', { config: { access: 'read' } }, async (_req, reply) => {
+    reply.raw.writeHead(200);
+    reply.raw.write('short\n');
     return reply;
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -82,6 +88,8 @@ test('a stream whose token is refused since it opened ends as its route says; an
   const logs = read(`${url}/logs`, 'doomed');
   const exec = read(`${url}/exec`, 'doomed');
   const held = read(`${url}/held`, 'doomed');
+  let short: 'open' | 'ended' = 'open';
+  void read(`${url}/short`, 'doomed').finally(() => (short = 'ended'));
   let kept: 'open' | 'ended' = 'open';
   const other = read(`${url}/logs`, 'kept').finally(() => (kept = 'ended'));
   await waitUntil(() => sources.size === 3);
@@ -107,6 +115,7 @@ test('a stream whose token is refused since it opened ends as its route says; an
   ]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(kept, 'open');
+  assert.equal(short, 'open', 'a route not said to stay open is not asked again');
   sources.get('/logs kept')?.end('last\n');
   assert.deepEqual(await other, { text: 'first\nmore\nlast\n', ended: 'whole' });
 });
